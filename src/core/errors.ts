@@ -1,0 +1,53 @@
+/**
+ * The one closed set of error codes Gatehouse returns. Edges map every code through a
+ * `Record<ErrorCode, …>` table (HTTP status, AWS error code, CLI exit code), so adding a code here
+ * forces every edge to decide how to present it.
+ */
+export const ERROR_CODES = [
+  // policy documents (src/core/iam): all surface as AWS `MalformedPolicyDocument`
+  'POLICY_JSON_SYNTAX',
+  'POLICY_DUPLICATE_KEY',
+  'POLICY_INVALID_CHARACTER',
+  'POLICY_TOO_LARGE',
+  'POLICY_INVALID_TYPE',
+  'POLICY_UNKNOWN_ELEMENT',
+  'POLICY_MISSING_ELEMENT',
+  'POLICY_CONFLICTING_ELEMENTS',
+  'POLICY_INVALID_VERSION',
+  'POLICY_INVALID_ID',
+  'POLICY_INVALID_SID',
+  'POLICY_DUPLICATE_SID',
+  'POLICY_INVALID_EFFECT',
+  'POLICY_INVALID_ACTION',
+  'POLICY_INVALID_RESOURCE',
+  'POLICY_INVALID_PRINCIPAL',
+  'POLICY_PRINCIPAL_NOT_ALLOWED',
+  'POLICY_PRINCIPAL_REQUIRED',
+  'POLICY_NOTPRINCIPAL_NOT_ALLOWED',
+  'POLICY_INVALID_CONDITION_OPERATOR',
+  'POLICY_INVALID_CONDITION_KEY',
+  'POLICY_INVALID_CONDITION_VALUE',
+  'POLICY_EMPTY',
+  // requests to the engine
+  'REQUEST_INVALID_PRINCIPAL',
+  'REQUEST_INVALID_ACTION',
+  'REQUEST_INVALID_CONTEXT',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An expected failure, as a value: what went wrong, and where (a JSON path such as `Statement[2].Effect`). */
+export interface GatehouseError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** JSON path of the offending element; `` (empty) for the whole document. */
+  readonly path: string;
+  /** 1-based line and column in the source text, where the error has a position in it. */
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly GatehouseError[] };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(errors: readonly GatehouseError[]): Result<T> => ({ ok: false, errors });

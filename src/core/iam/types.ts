@@ -1,0 +1,179 @@
+/**
+ * Types of the JSON policy dialects (AWS IAM and Alibaba Cloud RAM): the parsed document, the request the
+ * engine decides, and the decision with its explanation. Semantics: shared/reference/policy-semantics.md §A.1–A.2.
+ */
+
+/** `aws`: `Version` 2012-10-17 / 2008-10-17 / absent. `acs`: Alibaba RAM, `Version: "1"`. */
+export type Dialect = 'aws' | 'acs';
+
+/** Where a policy is attached decides which grammar applies (Principal required, forbidden…). */
+export type PolicyKind = 'identity' | 'resource' | 'trust';
+
+/** Which role a policy plays in one evaluation. */
+export type PolicyType = 'identity' | 'boundary' | 'session' | 'resource' | 'trust';
+
+export type PolicyVersion = '2012-10-17' | '2008-10-17' | '1' | undefined;
+
+export type Effect = 'Allow' | 'Deny';
+
+/** Principal element, canonicalised: `*`, or every key's values as arrays. */
+export type PrincipalSpec =
+  | '*'
+  | {
+      readonly AWS?: readonly string[];
+      readonly RAM?: readonly string[];
+      readonly Service?: readonly string[];
+      readonly Federated?: readonly string[];
+      readonly CanonicalUser?: readonly string[];
+    };
+
+/** The base condition operators (without `ForAllValues:`/`ForAnyValue:` and `IfExists`). */
+export const BASE_OPERATORS = [
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'NumericEquals',
+  'NumericNotEquals',
+  'NumericLessThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThan',
+  'NumericGreaterThanEquals',
+  'DateEquals',
+  'DateNotEquals',
+  'DateLessThan',
+  'DateLessThanEquals',
+  'DateGreaterThan',
+  'DateGreaterThanEquals',
+  'Bool',
+  'BinaryEquals',
+  'IpAddress',
+  'NotIpAddress',
+  'ArnEquals',
+  'ArnLike',
+  'ArnNotEquals',
+  'ArnNotLike',
+  'Null',
+] as const;
+export type BaseOperator = (typeof BASE_OPERATORS)[number];
+
+export type SetQualifier = 'ForAllValues' | 'ForAnyValue';
+
+export interface ConditionEntry {
+  /** The operator as written, e.g. `ForAnyValue:StringLikeIfExists`. */
+  readonly operator: string;
+  readonly base: BaseOperator;
+  readonly qualifier: SetQualifier | undefined;
+  readonly ifExists: boolean;
+  /** The key as written (keys compare case-insensitively). */
+  readonly key: string;
+  /** Policy values, as strings (JSON numbers and booleans are stringified as IAM does). */
+  readonly values: readonly string[];
+}
+
+export interface Statement {
+  /** Position in the document's `Statement` (0 when `Statement` is a single object). */
+  readonly index: number;
+  readonly sid: string | undefined;
+  readonly effect: Effect;
+  readonly action: readonly string[] | undefined;
+  readonly notAction: readonly string[] | undefined;
+  readonly resource: readonly string[] | undefined;
+  readonly notResource: readonly string[] | undefined;
+  readonly principal: PrincipalSpec | undefined;
+  readonly notPrincipal: PrincipalSpec | undefined;
+  readonly conditions: readonly ConditionEntry[];
+}
+
+export interface PolicyDocument {
+  readonly version: PolicyVersion;
+  readonly dialect: Dialect;
+  readonly id: string | undefined;
+  readonly statements: readonly Statement[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Requests
+
+/**
+ * Who makes the request. `arn` is the identity's own ARN: a user ARN, the account root ARN, the session ARN
+ * of an assumed role (`arn:aws:sts::A:assumed-role/R/S`, or `acs:ram::A:role/R/S`), a federated-user ARN,
+ * or a service principal name (`training.gatehouse.dev`).
+ */
+export type PrincipalKind = 'root' | 'user' | 'role-session' | 'federated-user' | 'web-identity' | 'service' | 'anonymous';
+
+export interface Principal {
+  readonly kind: PrincipalKind;
+  readonly arn: string;
+  readonly partition: Dialect;
+  /** 12-digit account id; `` for services and anonymous callers. */
+  readonly account: string;
+  /** For role sessions: the role's ARN (`arn:aws:iam::A:role/path/R`). */
+  readonly roleArn?: string;
+  /** For web-identity sessions before a role is assumed: the identity provider (the `Federated` value). */
+  readonly provider?: string;
+  /** `aws:userid`: user id, `ROLEID:session`, or the account id for root. */
+  readonly userId?: string;
+  /** Principal tags (for sessions, session tags already merged over the role's tags). */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Set for temporary credentials. */
+  readonly session?: {
+    readonly name: string;
+    /** Epoch milliseconds. */
+    readonly issuedAt: number;
+    readonly sourceIdentity?: string;
+  };
+}
+
+/** Request context: lowercased key → values. Build one with `contextOf`. */
+export type Context = ReadonlyMap<string, readonly string[]>;
+
+export interface AuthzRequest {
+  readonly principal: Principal;
+  readonly action: string;
+  readonly resource: string;
+  /** Account owning the resource; derived from the resource ARN when absent, else the principal's account. */
+  readonly resourceAccount?: string;
+  readonly context?: Context;
+  /** Epoch milliseconds of the request, the source of `aws:CurrentTime` and `aws:EpochTime`. */
+  readonly time?: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Decisions
+
+export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
+
+export interface StatementRef {
+  readonly policy: string;
+  readonly type: PolicyType;
+  readonly index: number;
+  readonly sid: string | undefined;
+  readonly effect: Effect;
+}
+
+export interface ConditionFailure {
+  readonly policy: string;
+  readonly type: PolicyType;
+  readonly index: number;
+  readonly sid: string | undefined;
+  readonly operator: string;
+  readonly key: string;
+  readonly reason: string;
+}
+
+export interface Decision {
+  readonly decision: DecisionValue;
+  /** Every statement whose action, resource, principal and conditions all matched. */
+  readonly matched: readonly StatementRef[];
+  /** For a deny: the policy type that blocked (for an explicit deny, the type holding the Deny). */
+  readonly deniedBy: PolicyType | undefined;
+  /** For an allow: how it was reached. */
+  readonly allowedBy: 'identity' | 'resource' | 'root' | undefined;
+  /** One sentence a human can read. */
+  readonly summary: string;
+  /** With `explain`: statements whose action and resource matched but a condition did not. */
+  readonly conditionFailures: readonly ConditionFailure[];
+}
