@@ -1,3 +1,5 @@
+import type { CompiledPolicy } from './compile.ts';
+
 /**
  * Types of the JSON policy dialects (AWS IAM and Alibaba Cloud RAM): the parsed document, the request the
  * engine decides, and the decision with its explanation. Semantics: shared/reference/policy-semantics.md §A.1–A.2.
@@ -92,6 +94,16 @@ export interface PolicyDocument {
   readonly dialect: Dialect;
   readonly id: string | undefined;
   readonly statements: readonly Statement[];
+}
+
+/** The policies that bear on one request; compile each with `compilePolicy`. */
+export interface PolicySet {
+  readonly identity: readonly CompiledPolicy[];
+  readonly boundary?: CompiledPolicy | undefined;
+  readonly session?: readonly CompiledPolicy[] | undefined;
+  readonly resource?: readonly CompiledPolicy[] | undefined;
+  /** Set only when deciding `sts:AssumeRole*` on a role: its trust policy. */
+  readonly trust?: CompiledPolicy | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------

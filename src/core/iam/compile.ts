@@ -1,0 +1,197 @@
+/**
+ * The compiled form of a policy: statements indexed by action service prefix (so a decision looks only at
+ * statements that can apply), matchers prebuilt, principals turned into lookup sets.
+ */
+import { compileCondition, type CompiledCondition } from './conditions.ts';
+import { globMatcher, resourceMatcher, type Matcher } from './glob.ts';
+import type { Dialect, Effect, PolicyDocument, PolicyType, PolicyVersion, PrincipalSpec, Statement, StatementRef } from './types.ts';
+import { MatcherCache, parseTemplate, resolveTemplate, type KeyLookup, type Template } from './variables.ts';
+
+/** How a resource-policy statement names the caller, weakest to strongest (docs/semantics.md). */
+export type PrincipalMatch = 0 | 1 | 2 | 3 | 4;
+export const MATCH_NONE = 0;
+export const MATCH_ACCOUNT = 1;
+export const MATCH_EVERYONE = 2;
+export const MATCH_ROLE = 3;
+export const MATCH_DIRECT = 4;
+
+export interface CompiledPrincipal {
+  readonly everyone: boolean;
+  readonly accounts: ReadonlySet<string>;
+  readonly users: ReadonlySet<string>;
+  readonly roles: ReadonlySet<string>;
+  readonly arns: ReadonlySet<string>;
+  readonly services: ReadonlySet<string>;
+  readonly federated: ReadonlySet<string>;
+}
+
+interface ResourcePattern {
+  readonly fixed: Matcher | undefined;
+  readonly template: Template | undefined;
+  readonly cache: MatcherCache<Matcher> | undefined;
+}
+
+export interface CompiledStatement {
+  readonly statement: Statement;
+  readonly policy: string;
+  readonly effect: Effect;
+  readonly actions: readonly Matcher[];
+  readonly notAction: boolean;
+  readonly resources: readonly ResourcePattern[] | undefined;
+  readonly notResource: boolean;
+  /** Some resource pattern holds a policy variable (needs the key lookup). */
+  readonly resourceVariables: boolean;
+  readonly principal: CompiledPrincipal | undefined;
+  readonly notPrincipal: CompiledPrincipal | undefined;
+  readonly conditions: readonly CompiledCondition[];
+  /** Statement references per policy type, built once so decisions do not allocate them. */
+  readonly refs: Partial<Record<PolicyType, StatementRef>>;
+}
+
+export interface CompiledPolicy {
+  readonly name: string;
+  readonly dialect: Dialect;
+  readonly version: PolicyVersion;
+  readonly statements: readonly CompiledStatement[];
+  /** Lowercased service prefix → statements whose `Action` names that service. */
+  readonly byService: ReadonlyMap<string, readonly CompiledStatement[]>;
+  /** Statements that may apply to any service (`*`, `NotAction`). */
+  readonly anyService: readonly CompiledStatement[];
+}
+
+/** Canonical keys so that paths and ARN spellings of one account, user or role compare equal. */
+export function userKey(account: string, name: string): string {
+  return `${account}/${name}`;
+}
+
+const AWS_ARN_RE = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(root|user\/(?:.*\/)?([^/]+)|role\/(?:.*\/)?([^/]+)|assumed-role\/.+|federated-user\/.+)$/;
+const RAM_ARN_RE = /^acs:ram::(\d{1,20}):(root|user\/(?:.*\/)?([^/]+)|role\/([^/]+)(\/.+)?)$/;
+
+function compilePrincipal(spec: PrincipalSpec): CompiledPrincipal {
+  const accounts = new Set<string>();
+  const users = new Set<string>();
+  const roles = new Set<string>();
+  const arns = new Set<string>();
+  const services = new Set<string>();
+  const federated = new Set<string>();
+  let everyone = spec === '*';
+  if (spec !== '*') {
+    for (const v of [...(spec.AWS ?? []), ...(spec.RAM ?? [])]) {
+      if (v === '*') {
+        everyone = true;
+        continue;
+      }
+      if (/^\d+$/.test(v)) {
+        accounts.add(v);
+        continue;
+      }
+      const a = AWS_ARN_RE.exec(v);
+      if (a) {
+        const acct = a[2] as string;
+        if (a[3] === 'root') accounts.add(acct);
+        else if (a[4] !== undefined) users.add(userKey(acct, a[4]));
+        else if (a[5] !== undefined) roles.add(userKey(acct, a[5]));
+        else arns.add(v);
+        continue;
+      }
+      const r = RAM_ARN_RE.exec(v);
+      if (r) {
+        const acct = r[1] as string;
+        if (r[2] === 'root') accounts.add(acct);
+        else if (r[3] !== undefined) users.add(userKey(acct, r[3]));
+        else if (r[5] !== undefined) arns.add(v);
+        else if (r[4] !== undefined) roles.add(userKey(acct, r[4]));
+        continue;
+      }
+      arns.add(v);
+    }
+    for (const s of spec.Service ?? []) {
+      if (s === '*') everyone = true;
+      else services.add(s.toLowerCase());
+    }
+    for (const f of spec.Federated ?? []) federated.add(f);
+  }
+  return { everyone, accounts, users, roles, arns, services, federated };
+}
+
+function resourcePart(r: string): number {
+  // Variables count only in the resource part (reference §A.1.6): after the 5th colon of `arn:` ARNs,
+  // the 4th of `acs:` ones.
+  const n = r.startsWith('arn:') ? 5 : r.startsWith('acs:') ? 4 : 0;
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const c = r.indexOf(':', at);
+    if (c < 0) return r.length;
+    at = c + 1;
+  }
+  return at;
+}
+
+function compileResource(r: string, variables: boolean): ResourcePattern {
+  const template = variables ? parseTemplate(r, resourcePart(r)) : undefined;
+  if (template) return { fixed: undefined, template, cache: new MatcherCache(resourceMatcher, 256) };
+  return { fixed: resourceMatcher(r), template: undefined, cache: undefined };
+}
+
+export function resourceMatches(patterns: readonly ResourcePattern[], resource: string, lookup: KeyLookup): boolean {
+  for (const p of patterns) {
+    if (p.fixed) {
+      if (p.fixed(resource)) return true;
+      continue;
+    }
+    const resolved = resolveTemplate(p.template as Template, lookup);
+    // A variable with no value makes the pattern match nothing (reference §A.1.6).
+    if (resolved !== undefined && (p.cache as MatcherCache<Matcher>).get(resolved)(resource)) return true;
+  }
+  return false;
+}
+
+function compileStatement(st: Statement, policy: string, variables: boolean): CompiledStatement {
+  const actionList = st.action ?? st.notAction ?? [];
+  const resourceList = st.resource ?? st.notResource;
+  const resources = resourceList?.map((r) => compileResource(r, variables));
+  return {
+    statement: st,
+    policy,
+    effect: st.effect,
+    actions: actionList.map((a) => globMatcher(a, true)),
+    notAction: st.notAction !== undefined,
+    resources,
+    notResource: st.notResource !== undefined,
+    resourceVariables: resources?.some((r) => r.template !== undefined) ?? false,
+    principal: st.principal !== undefined ? compilePrincipal(st.principal) : undefined,
+    notPrincipal: st.notPrincipal !== undefined ? compilePrincipal(st.notPrincipal) : undefined,
+    conditions: st.conditions.map((c) => compileCondition(c, variables)),
+    refs: {},
+  };
+}
+
+export function statementRef(s: CompiledStatement, type: PolicyType): StatementRef {
+  let ref = s.refs[type];
+  if (ref === undefined) {
+    ref = Object.freeze({ policy: s.policy, type, index: s.statement.index, sid: s.statement.sid, effect: s.effect });
+    (s.refs as Record<PolicyType, StatementRef>)[type] = ref;
+  }
+  return ref;
+}
+
+export function compilePolicy(doc: PolicyDocument, name: string): CompiledPolicy {
+  const variables = doc.version === '2012-10-17';
+  const statements = doc.statements.map((st) => compileStatement(st, name, variables));
+  const byService = new Map<string, CompiledStatement[]>();
+  const anyService: CompiledStatement[] = [];
+  for (const cs of statements) {
+    const list = cs.statement.action;
+    if (cs.notAction || !list || list.some((a) => a === '*' || !a.includes(':') || /[*?]/.test(a.slice(0, a.indexOf(':'))))) {
+      anyService.push(cs);
+      continue;
+    }
+    const services = new Set(list.map((a) => a.slice(0, a.indexOf(':')).toLowerCase()));
+    for (const svc of services) {
+      let bucket = byService.get(svc);
+      if (!bucket) byService.set(svc, (bucket = []));
+      bucket.push(cs);
+    }
+  }
+  return { name, dialect: doc.dialect, version: doc.version, statements, byService, anyService };
+}

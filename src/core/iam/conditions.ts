@@ -1,0 +1,229 @@
+/**
+ * Condition operators as a registry of compiled matchers (reference §A.1.7). Each entry compiles once into
+ * `matchOne(requestValue)`: does the request value match any policy value (the positive sense), or
+ * `undefined` when the request value does not parse for the operator (then the entry is false, negated or
+ * not). Negation, set qualifiers, IfExists and missing keys are applied by `evaluateCondition`.
+ */
+import { arnConditionMatcher, globMatcher, type Matcher } from './glob.ts';
+import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.ts';
+import type { BaseOperator, ConditionEntry } from './types.ts';
+import { MatcherCache, parseTemplate, resolveTemplate, type KeyLookup, type Template } from './variables.ts';
+
+export interface CompiledCondition {
+  readonly entry: ConditionEntry;
+  readonly key: string;
+  readonly negated: boolean;
+  readonly isNull: boolean;
+  readonly matchOne: (value: string, lookup: KeyLookup) => boolean | undefined;
+}
+
+const NEGATED: ReadonlySet<BaseOperator> = new Set([
+  'StringNotEquals',
+  'StringNotEqualsIgnoreCase',
+  'StringNotLike',
+  'NumericNotEquals',
+  'DateNotEquals',
+  'NotIpAddress',
+  'ArnNotEquals',
+  'ArnNotLike',
+]);
+
+const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+
+/** W3C ISO-8601 profile (https://www.w3.org/TR/NOTE-datetime) or epoch seconds → epoch milliseconds. */
+export function parseDateValue(s: string): number | undefined {
+  if (/^-?\d+(\.\d+)?$/.test(s) && s.length !== 4) return Number(s) * 1000;
+  const m = DATE_RE.exec(s);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, sec, frac, tz] = m;
+  const month = mo ? Number(mo) : 1;
+  const day = d ? Number(d) : 1;
+  const hour = h ? Number(h) : 0;
+  const minute = mi ? Number(mi) : 0;
+  const second = sec ? Number(sec) : 0;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
+  let ms = Date.UTC(Number(y), month - 1, day, hour, minute, second, frac ? Math.round(Number(frac) * 1000) : 0);
+  if (tz && tz !== 'Z') {
+    const sign = tz[0] === '-' ? -1 : 1;
+    ms -= sign * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6))) * 60_000;
+  }
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function parseNumber(s: string): number | undefined {
+  return NUMBER_RE.test(s) ? Number(s) : undefined;
+}
+
+function decodeBase64(s: string): string | undefined {
+  try {
+    return atob(s);
+  } catch {
+    return undefined;
+  }
+}
+
+function compare(op: BaseOperator, a: number, b: number): boolean {
+  if (op.endsWith('NotEquals') || op.endsWith('Equals')) {
+    if (op.endsWith('LessThanEquals')) return a <= b;
+    if (op.endsWith('GreaterThanEquals')) return a >= b;
+    return a === b;
+  }
+  if (op.endsWith('LessThan')) return a < b;
+  if (op.endsWith('GreaterThan')) return a > b;
+  return false;
+}
+
+/**
+ * String-like policy values: static ones are prebuilt; templated ones (policy variables) are resolved per
+ * request, and a value whose variable has no value matches nothing (reference §A.1.6).
+ */
+function stringValues<M>(
+  values: readonly string[],
+  variables: boolean,
+  build: (s: string) => M,
+): { fixed: M[]; templated: { t: Template; cache: MatcherCache<M> }[] } {
+  const fixed: M[] = [];
+  const templated: { t: Template; cache: MatcherCache<M> }[] = [];
+  for (const v of values) {
+    const t = variables ? parseTemplate(v) : undefined;
+    if (t) templated.push({ t, cache: new MatcherCache(build, 64) });
+    else fixed.push(build(v));
+  }
+  return { fixed, templated };
+}
+
+function stringOperator(values: readonly string[], variables: boolean, build: (s: string) => Matcher, normalise: (s: string) => string) {
+  const { fixed, templated } = stringValues(values, variables, build);
+  return (value: string, lookup: KeyLookup): boolean => {
+    const v = normalise(value);
+    for (const m of fixed) if (m(v)) return true;
+    for (const { t, cache } of templated) {
+      const resolved = resolveTemplate(t, lookup);
+      if (resolved !== undefined && cache.get(resolved)(v)) return true;
+    }
+    return false;
+  };
+}
+
+const identity = (s: string): string => s;
+const lower = (s: string): string => s.toLowerCase();
+
+export function compileCondition(entry: ConditionEntry, variables: boolean): CompiledCondition {
+  const op = entry.base;
+  const values = entry.values;
+  let matchOne: CompiledCondition['matchOne'];
+  switch (op) {
+    case 'StringEquals':
+    case 'StringNotEquals':
+      matchOne = stringOperator(values, variables, (s) => globMatcher(s.replaceAll('*', '\uE000').replaceAll('?', '\uE001')), identity);
+      break;
+    case 'StringEqualsIgnoreCase':
+    case 'StringNotEqualsIgnoreCase':
+      matchOne = stringOperator(values, variables, (s) => globMatcher(s.toLowerCase().replaceAll('*', '\uE000').replaceAll('?', '\uE001')), lower);
+      break;
+    case 'StringLike':
+    case 'StringNotLike':
+      matchOne = stringOperator(values, variables, (s) => globMatcher(s), identity);
+      break;
+    case 'ArnEquals':
+    case 'ArnLike':
+    case 'ArnNotEquals':
+    case 'ArnNotLike':
+      matchOne = stringOperator(values, variables, arnConditionMatcher, identity);
+      break;
+    case 'NumericEquals':
+    case 'NumericNotEquals':
+    case 'NumericLessThan':
+    case 'NumericLessThanEquals':
+    case 'NumericGreaterThan':
+    case 'NumericGreaterThanEquals': {
+      const nums = values.map((v) => Number(v));
+      const cmp = op === 'NumericNotEquals' ? 'NumericEquals' : op;
+      matchOne = (value) => {
+        const n = parseNumber(value);
+        if (n === undefined) return undefined;
+        return nums.some((p) => compare(cmp, n, p));
+      };
+      break;
+    }
+    case 'DateEquals':
+    case 'DateNotEquals':
+    case 'DateLessThan':
+    case 'DateLessThanEquals':
+    case 'DateGreaterThan':
+    case 'DateGreaterThanEquals': {
+      const dates = values.map((v) => parseDateValue(v) as number);
+      const cmp = op === 'DateNotEquals' ? 'DateEquals' : op;
+      matchOne = (value) => {
+        const d = parseDateValue(value);
+        if (d === undefined) return undefined;
+        return dates.some((p) => compare(cmp, d, p));
+      };
+      break;
+    }
+    case 'Bool': {
+      const bools = values.map((v) => v.toLowerCase());
+      matchOne = (value) => {
+        const v = value.toLowerCase();
+        if (v !== 'true' && v !== 'false') return undefined;
+        return bools.includes(v);
+      };
+      break;
+    }
+    case 'BinaryEquals': {
+      const bins = values.map((v) => decodeBase64(v));
+      matchOne = (value) => {
+        const b = decodeBase64(value);
+        if (b === undefined) return undefined;
+        return bins.includes(b);
+      };
+      break;
+    }
+    case 'IpAddress':
+    case 'NotIpAddress': {
+      const cidrs = values.map((v) => parseCidr(v)).filter((c): c is Cidr => c !== undefined);
+      matchOne = (value) => {
+        const ip = parseIp(value);
+        if (!ip) return undefined;
+        return cidrs.some((c) => cidrContains(c, ip));
+      };
+      break;
+    }
+    case 'Null':
+      matchOne = () => undefined; // handled by evaluateCondition
+      break;
+  }
+  return { entry, key: entry.key.toLowerCase(), negated: NEGATED.has(op), isNull: op === 'Null', matchOne };
+}
+
+/** One request value against the entry, negation applied; unparseable values never satisfy. */
+function satisfies(c: CompiledCondition, value: string, lookup: KeyLookup): boolean {
+  const m = c.matchOne(value, lookup);
+  if (m === undefined) return false;
+  return c.negated ? !m : m;
+}
+
+/** Returns undefined when the entry holds, else a reason it does not. */
+export function evaluateCondition(c: CompiledCondition, lookup: KeyLookup): string | undefined {
+  const values = lookup(c.key);
+  const present = values !== undefined && values.length > 0;
+  const { entry } = c;
+  if (c.isNull) {
+    const want = entry.values.some((v) => (v.toLowerCase() === 'true') === !present);
+    return want ? undefined : `key \`${entry.key}\` is ${present ? 'present' : 'absent'}`;
+  }
+  if (!present) {
+    if (entry.qualifier === 'ForAllValues') return undefined;
+    if (entry.qualifier === 'ForAnyValue') return `key \`${entry.key}\` is absent (ForAnyValue needs at least one value)`;
+    if (entry.ifExists || c.negated) return undefined;
+    return `key \`${entry.key}\` is absent from the request`;
+  }
+  let ok: boolean;
+  if (entry.qualifier === 'ForAllValues') ok = values.every((v) => satisfies(c, v, lookup));
+  else if (entry.qualifier === 'ForAnyValue' || !c.negated) ok = values.some((v) => satisfies(c, v, lookup));
+  else ok = values.every((v) => satisfies(c, v, lookup));
+  if (ok) return undefined;
+  const shown = values.length === 1 ? `\`${values[0]}\`` : `[${values.map((v) => `\`${v}\``).join(', ')}]`;
+  return `\`${entry.key}\` = ${shown} does not satisfy ${entry.operator} ${JSON.stringify(entry.values)}`;
+}

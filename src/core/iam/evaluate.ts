@@ -1,0 +1,270 @@
+/**
+ * The decision (reference §A.1.2–A.1.3, §A.1.9, §A.2; the rules as implemented are in docs/semantics.md).
+ * Pure: no I/O, no clock. Allocation per decision: the result object, the lookup closure when a statement
+ * with conditions or variables is reached, and the matched list when something matches.
+ */
+import {
+  MATCH_ACCOUNT,
+  MATCH_DIRECT,
+  MATCH_EVERYONE,
+  MATCH_NONE,
+  MATCH_ROLE,
+  resourceMatches,
+  statementRef,
+  userKey,
+  type CompiledPolicy,
+  type CompiledPrincipal,
+  type CompiledStatement,
+  type PrincipalMatch,
+} from './compile.ts';
+import { evaluateCondition } from './conditions.ts';
+import { keyLookup } from './principal.ts';
+import type { AuthzRequest, ConditionFailure, Decision, PolicySet, PolicyType, Principal, StatementRef } from './types.ts';
+import type { KeyLookup } from './variables.ts';
+
+export interface EvaluateOptions {
+  readonly explain?: boolean;
+}
+
+/** Per-decision scratch state. */
+interface Scan {
+  readonly req: AuthzRequest;
+  readonly action: string;
+  readonly service: string;
+  readonly explain: boolean;
+  readonly hasBoundary: boolean;
+  lookup: KeyLookup | undefined;
+  matched: StatementRef[] | undefined;
+  failures: ConditionFailure[] | undefined;
+  /** Principal keys for resource-policy matching, computed on first need. */
+  keys: PrincipalKeys | undefined;
+}
+
+interface PrincipalKeys {
+  readonly account: string;
+  readonly user: string | undefined;
+  readonly role: string | undefined;
+}
+
+/** Result of scanning one group of policies. */
+const NOTHING = 0;
+const ALLOW = 1;
+const DENY = 2;
+
+function lookupOf(s: Scan): KeyLookup {
+  return (s.lookup ??= keyLookup(s.req));
+}
+
+function principalKeys(p: Principal): PrincipalKeys {
+  let user: string | undefined;
+  let role: string | undefined;
+  if (p.kind === 'user') user = userKey(p.account, p.arn.slice(p.arn.lastIndexOf('/') + 1));
+  if (p.kind === 'role-session' && p.roleArn) role = userKey(p.account, p.roleArn.slice(p.roleArn.lastIndexOf('/') + 1));
+  return { account: p.account, user, role };
+}
+
+function matchPrincipal(cp: CompiledPrincipal, s: Scan): PrincipalMatch {
+  const p = s.req.principal;
+  if (p.kind === 'service') return cp.services.has(p.arn) ? MATCH_DIRECT : cp.everyone ? MATCH_EVERYONE : MATCH_NONE;
+  if (p.kind === 'web-identity') return p.provider !== undefined && cp.federated.has(p.provider) ? MATCH_DIRECT : cp.everyone ? MATCH_EVERYONE : MATCH_NONE;
+  if (cp.arns.has(p.arn)) return MATCH_DIRECT;
+  const k = (s.keys ??= principalKeys(p));
+  if (k.user !== undefined && cp.users.has(k.user)) return MATCH_DIRECT;
+  if (k.role !== undefined && cp.roles.has(k.role)) return MATCH_ROLE;
+  if (cp.everyone) return MATCH_EVERYONE;
+  if (k.account !== '' && cp.accounts.has(k.account)) return MATCH_ACCOUNT;
+  return MATCH_NONE;
+}
+
+function actionMatches(cs: CompiledStatement, action: string): boolean {
+  let hit = false;
+  for (const m of cs.actions) {
+    if (m(action)) {
+      hit = true;
+      break;
+    }
+  }
+  return cs.notAction ? !hit : hit;
+}
+
+/**
+ * Does the statement apply? Returns the principal match for resource/trust statements (MATCH_DIRECT for
+ * identity-side statements), or MATCH_NONE.
+ */
+function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMatch {
+  if (!actionMatches(cs, s.action)) return MATCH_NONE;
+  if (cs.resources !== undefined) {
+    const hit = resourceMatches(cs.resources, s.req.resource, cs.resourceVariables ? lookupOf(s) : noLookup);
+    if (hit === cs.notResource) return MATCH_NONE;
+  }
+  let pm: PrincipalMatch = MATCH_DIRECT;
+  if (cs.principal !== undefined) {
+    pm = matchPrincipal(cs.principal, s);
+    if (pm === MATCH_NONE) return MATCH_NONE;
+  } else if (cs.notPrincipal !== undefined) {
+    // NotPrincipal (Deny only): applies to every principal not listed; a principal with a permissions
+    // boundary is always denied (reference §A.1.4).
+    if (!s.hasBoundary && matchPrincipal(cs.notPrincipal, s) !== MATCH_NONE) return MATCH_NONE;
+    pm = MATCH_EVERYONE;
+  }
+  if (cs.conditions.length > 0) {
+    const lookup = lookupOf(s);
+    for (const c of cs.conditions) {
+      const reason = evaluateCondition(c, lookup);
+      if (reason !== undefined) {
+        if (s.explain) {
+          (s.failures ??= []).push({ policy: cs.policy, type, index: cs.statement.index, sid: cs.statement.sid, operator: c.entry.operator, key: c.entry.key, reason });
+        }
+        return MATCH_NONE;
+      }
+    }
+  }
+  return pm;
+}
+
+const noLookup: KeyLookup = () => undefined;
+
+/**
+ * Scans policies of one type. Returns NOTHING | ALLOW | DENY flags; for resource/trust policies also the
+ * strongest principal match among applicable Allow statements (in the high bits).
+ */
+function scan(policies: readonly CompiledPolicy[], s: Scan, type: PolicyType): number {
+  let flags = NOTHING;
+  let best: number = MATCH_NONE;
+  for (const p of policies) {
+    const bucket = p.byService.get(s.service);
+    const lists = bucket === undefined ? 1 : 2;
+    for (let l = 0; l < lists; l++) {
+      const list = l === 0 ? p.anyService : (bucket as readonly CompiledStatement[]);
+      for (let i = 0; i < list.length; i++) {
+        const cs = list[i] as CompiledStatement;
+        const pm = applies(cs, s, type);
+        if (pm === MATCH_NONE) continue;
+        (s.matched ??= []).push(statementRef(cs, type));
+        if (cs.effect === 'Deny') flags |= DENY;
+        else {
+          flags |= ALLOW;
+          if (pm > best) best = pm;
+        }
+      }
+    }
+  }
+  return flags | (best << 4);
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+function decision(
+  s: Scan,
+  value: Decision['decision'],
+  deniedBy: Decision['deniedBy'],
+  allowedBy: Decision['allowedBy'],
+  summary: string,
+): Decision {
+  return { decision: value, matched: s.matched ?? EMPTY, deniedBy, allowedBy, summary, conditionFailures: s.failures ?? EMPTY };
+}
+
+export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOptions = {}): Decision {
+  const action = req.action.toLowerCase();
+  const colon = action.indexOf(':');
+  const s: Scan = {
+    req,
+    action,
+    service: colon < 0 ? action : action.slice(0, colon),
+    explain: opts.explain === true,
+    hasBoundary: set.boundary !== undefined,
+    lookup: undefined,
+    matched: undefined,
+    failures: undefined,
+    keys: undefined,
+  };
+  const p = req.principal;
+
+  const identity = scan(set.identity, s, 'identity');
+  const boundary = set.boundary ? scan([set.boundary], s, 'boundary') : NOTHING;
+  const session = set.session && set.session.length > 0 ? scan(set.session, s, 'session') : NOTHING;
+  const resource = set.resource && set.resource.length > 0 ? scan(set.resource, s, 'resource') : NOTHING;
+  const trust = set.trust ? scan([set.trust], s, 'trust') : NOTHING;
+
+  // 1. An explicit deny in any policy wins.
+  const denyType: PolicyType | undefined =
+    identity & DENY ? 'identity' : boundary & DENY ? 'boundary' : session & DENY ? 'session' : resource & DENY ? 'resource' : trust & DENY ? 'trust' : undefined;
+  if (denyType !== undefined) {
+    return decision(s, 'ExplicitDeny', denyType, undefined, `explicitly denied by ${denyType === "identity" ? "an" : "a"} ${denyType} policy`);
+  }
+
+  const resourceAccount = req.resourceAccount ?? accountOf(req.resource) ?? p.account;
+  const sameAccount = p.kind !== 'anonymous' && p.kind !== 'service' && resourceAccount === p.account;
+  const isRoot = p.kind === 'root';
+
+  // 2. The identity path: identity ∩ boundary ∩ session.
+  const identityAllows = (isRoot && sameAccount) || (identity & ALLOW) !== 0;
+  const boundaryOk = isRoot || !set.boundary || (boundary & ALLOW) !== 0;
+  const hasSessionPolicies = set.session !== undefined && set.session.length > 0;
+  const sessionOk = isRoot || (hasSessionPolicies ? (session & ALLOW) !== 0 : p.kind !== 'federated-user');
+  const identityPath = p.kind !== 'anonymous' && identityAllows && boundaryOk && sessionOk;
+  const identityBlocker: PolicyType = !identityAllows ? 'identity' : !boundaryOk ? 'boundary' : 'session';
+
+  const allowIdentity = (why: string): Decision => decision(s, 'Allow', undefined, isRoot && sameAccount && (identity & ALLOW) === 0 ? 'root' : 'identity', why);
+  const implicit = (by: PolicyType, why: string): Decision => decision(s, 'ImplicitDeny', by, undefined, why);
+  const acs = p.partition === 'acs';
+
+  // 3. Trust mode: deciding sts:AssumeRole* on a role (reference §A.1.9; RAM: §A.2).
+  if (set.trust) {
+    const named = (trust & ALLOW) !== 0 ? trust >> 4 : MATCH_NONE;
+    if (named === MATCH_NONE) return implicit('trust', 'the role trust policy does not allow this principal');
+    if (acs || !sameAccount || named === MATCH_ACCOUNT) {
+      if (identityPath) return decision(s, 'Allow', undefined, 'identity', 'allowed by the role trust policy and the caller’s identity policies');
+      return implicit(identityBlocker, acs ? 'RAM needs both the trust policy and the caller’s policies to allow' : sameAccount ? 'the trust policy delegates to the account, and the caller’s policies do not allow' : 'cross-account: the caller’s own account does not allow');
+    }
+    if (!boundaryOk) return implicit('boundary', 'the caller’s permissions boundary does not allow assuming the role');
+    if (named === MATCH_ROLE && !sessionOk) return implicit('session', 'the session policy does not allow assuming the role');
+    return decision(s, 'Allow', undefined, 'resource', 'allowed by the role trust policy, which names the caller');
+  }
+
+  const named = (resource & ALLOW) !== 0 ? resource >> 4 : MATCH_NONE;
+
+  if (p.kind === 'anonymous') {
+    if (named >= MATCH_EVERYONE) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy open to everyone');
+    return implicit('resource', 'anonymous requests need a resource policy that allows everyone');
+  }
+
+  // 4. Cross-account: both sides must allow (reference §A.1.3).
+  if (!sameAccount && p.kind !== 'service') {
+    if (named === MATCH_NONE) return implicit(identityPath ? 'resource' : identityBlocker, `cross-account request: no resource policy of account ${resourceAccount} allows it`);
+    if (!identityPath) return implicit(identityBlocker, 'cross-account request: the resource policy allows it, but the caller’s own account does not');
+    return decision(s, 'Allow', undefined, 'resource', 'allowed by the resource policy and the caller’s identity policies');
+  }
+
+  // 5. Same account. RAM: identity and resource policies in parallel, after the session check (§A.2).
+  if (acs) {
+    if (named !== MATCH_NONE && sessionOk) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy');
+    if (identityPath) return allowIdentity('allowed by an identity policy');
+    return implicit(identityBlocker, 'no policy allows this request');
+  }
+  if (named === MATCH_DIRECT) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy that names this principal');
+  if ((named === MATCH_ROLE || named === MATCH_EVERYONE) && boundaryOk && sessionOk) {
+    return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy that names the role (boundary and session policies applied)');
+  }
+  if (identityPath) return allowIdentity(isRoot && (identity & ALLOW) === 0 ? 'the account root has full access to its own account' : 'allowed by an identity policy');
+  if (named === MATCH_ROLE || named === MATCH_EVERYONE) {
+    const by: PolicyType = !boundaryOk ? 'boundary' : 'session';
+    return implicit(by, `a resource policy allows the role, but the ${by === 'boundary' ? 'permissions boundary' : 'session policy'} does not`);
+  }
+  return implicit(identityBlocker, identityBlocker === 'identity' ? 'no policy allows this request' : `the ${identityBlocker === 'boundary' ? 'permissions boundary' : 'session policy'} does not allow this request`);
+}
+
+/** The account segment of an ARN (`arn:p:svc:region:ACCOUNT:…`, `acs:svc:region:ACCOUNT:…`), if any. */
+export function accountOf(arn: string): string | undefined {
+  const n = arn.startsWith('arn:') ? 4 : arn.startsWith('acs:') ? 3 : -1;
+  if (n < 0) return undefined;
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const c = arn.indexOf(':', at);
+    if (c < 0) return undefined;
+    at = c + 1;
+  }
+  const end = arn.indexOf(':', at);
+  const acct = arn.slice(at, end < 0 ? arn.length : end);
+  return /^\d+$/.test(acct) ? acct : undefined;
+}

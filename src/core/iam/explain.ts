@@ -1,0 +1,36 @@
+/** Human-readable rendering of a decision: what decided, which statements matched, which conditions failed. */
+import type { Decision, StatementRef } from './types.ts';
+
+const TYPE_NAME = {
+  identity: 'identity policy',
+  boundary: 'permissions boundary',
+  session: 'session policy',
+  resource: 'resource policy',
+  trust: 'trust policy',
+} as const;
+
+function ref(r: { policy: string; index: number; sid: string | undefined }): string {
+  return `\`${r.policy}\` statement ${r.index}${r.sid ? ` (Sid \`${r.sid}\`)` : ''}`;
+}
+
+export function renderDecision(d: Decision): string {
+  const lines: string[] = [];
+  lines.push(`${d.decision}: ${d.summary}`);
+  if (d.decision === 'ExplicitDeny') {
+    const deny = d.matched.find((m: StatementRef) => m.effect === 'Deny');
+    if (deny) lines.push(`  denied by ${TYPE_NAME[deny.type]} ${ref(deny)}`);
+  } else if (d.decision === 'ImplicitDeny' && d.deniedBy) {
+    lines.push(`  blocked at: ${TYPE_NAME[d.deniedBy]} (no statement allows)`);
+  } else if (d.allowedBy) {
+    lines.push(`  allowed through: ${d.allowedBy === 'root' ? 'account root' : d.allowedBy === 'resource' ? 'resource-based policy' : 'identity-based policies'}`);
+  }
+  if (d.matched.length > 0) {
+    lines.push('  matched statements:');
+    for (const m of d.matched) lines.push(`    ${m.effect.padEnd(5)} ${TYPE_NAME[m.type]} ${ref(m)}`);
+  }
+  if (d.conditionFailures.length > 0) {
+    lines.push('  statements whose conditions did not hold:');
+    for (const f of d.conditionFailures) lines.push(`    ${TYPE_NAME[f.type]} ${ref(f)}: ${f.reason}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,108 @@
+/**
+ * Matchers built once at compile time (reference §A.1.5). Three flavours:
+ * - whole-string glob (`Action`, `StringLike`): `*` any run, `?` one character;
+ * - `Resource`: glob per ARN segment; `*` stays inside its segment unless it is the segment's last
+ *   character (then it may expand beyond the colon boundary, per the current AWS docs); in the resource
+ *   part `*` crosses `/` and `:`;
+ * - `ArnLike`/`ArnEquals`: strict per-segment glob, a `*` never crosses a segment.
+ *
+ * Wildcards that came from `${*}`/`${?}` or from a substituted variable are literal: callers mark them with
+ * LITERAL_STAR / LITERAL_QMARK (private-use characters, which a policy document cannot contain since only
+ * U+0009–U+00FF are allowed).
+ */
+
+export type Matcher = (s: string) => boolean;
+
+export const LITERAL_STAR = '\uE000';
+export const LITERAL_QMARK = '\uE001';
+export const LITERAL_DOLLAR = '\uE002';
+
+const always: Matcher = () => true;
+const never: Matcher = () => false;
+
+function escapeChar(c: string): string {
+  if (c === LITERAL_STAR) return '\\*';
+  if (c === LITERAL_QMARK) return '\\?';
+  if (c === LITERAL_DOLLAR) return '\\$';
+  return /[\\^$.*+?()[\]{}|/-]/.test(c) ? `\\${c}` : c;
+}
+
+/** Turns literal markers back into the characters they stand for. */
+export function unmark(s: string): string {
+  return s.replaceAll(LITERAL_STAR, '*').replaceAll(LITERAL_QMARK, '?').replaceAll(LITERAL_DOLLAR, '$');
+}
+
+function hasWildcard(p: string): boolean {
+  return p.includes('*') || p.includes('?');
+}
+
+function globSource(p: string, star: string, qmark: string): string {
+  let out = '';
+  for (const c of p) out += c === '*' ? star : c === '?' ? qmark : escapeChar(c);
+  return out;
+}
+
+/** Whole-string glob. With `lowercase`, the pattern is lowercased and callers pass lowercased input. */
+export function globMatcher(pattern: string, lowercase = false): Matcher {
+  const p = lowercase ? pattern.toLowerCase() : pattern;
+  if (p === '*') return always;
+  if (!hasWildcard(p)) {
+    const lit = unmark(p);
+    return (s) => s === lit;
+  }
+  const star = p.indexOf('*');
+  if (star === p.length - 1 && !p.includes('?')) {
+    const prefix = unmark(p.slice(0, -1));
+    return (s) => s.startsWith(prefix);
+  }
+  const re = new RegExp(`^${globSource(p, '.*', '.')}$`, 's');
+  return (s) => re.test(s);
+}
+
+function arnShape(p: string): { segments: number } | undefined {
+  if (p.startsWith('arn:')) return { segments: 6 };
+  if (p.startsWith('acs:')) return { segments: 5 };
+  return undefined;
+}
+
+/** `Resource`/`NotResource` element matcher. */
+export function resourceMatcher(pattern: string): Matcher {
+  if (pattern === '*') return always;
+  const shape = arnShape(pattern);
+  if (!shape) return globMatcher(pattern);
+  if (!hasWildcard(pattern)) {
+    const lit = unmark(pattern);
+    return (s) => s === lit;
+  }
+  const parts = pattern.split(':');
+  const head = parts.slice(0, shape.segments - 1);
+  const rest = parts.length >= shape.segments ? parts.slice(shape.segments - 1).join(':') : undefined;
+  const headSrc = head
+    .map((seg, i) => {
+      let out = '';
+      for (let j = 0; j < seg.length; j++) {
+        const c = seg[j] as string;
+        if (c === '*') out += j === seg.length - 1 ? '.*' : '[^:]*';
+        else if (c === '?') out += '[^:]';
+        else out += escapeChar(c);
+      }
+      return i === 0 ? out : out;
+    })
+    .join(':');
+  const src = rest === undefined ? headSrc : `${headSrc}:${globSource(rest, '.*', '.')}`;
+  const re = new RegExp(`^${src}$`, 's');
+  return (s) => re.test(s);
+}
+
+/** `ArnLike`/`ArnEquals` matcher: the six (or five) components compared separately. */
+export function arnConditionMatcher(pattern: string): Matcher {
+  if (pattern === '*') return always;
+  const shape = arnShape(pattern);
+  if (!shape) return globMatcher(pattern);
+  const parts = pattern.split(':');
+  if (parts.length < shape.segments) return never;
+  const head = parts.slice(0, shape.segments - 1).map((seg) => globSource(seg, '[^:]*', '[^:]'));
+  const rest = globSource(parts.slice(shape.segments - 1).join(':'), '.*', '.');
+  const re = new RegExp(`^${head.join(':')}:${rest}$`, 's');
+  return (s) => re.test(s);
+}

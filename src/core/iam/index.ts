@@ -1,0 +1,10 @@
+/** The JSON policy engine (AWS IAM and Alibaba RAM dialects). API: docs/engine-api.md. */
+export { parsePolicy, DEFAULT_MAX_CHARS, type ParseOptions } from './parse.ts';
+export { compilePolicy, type CompiledPolicy } from './compile.ts';
+export { evaluate, accountOf, type EvaluateOptions } from './evaluate.ts';
+export { principalFromArn, contextOf, isoSeconds, type PrincipalExtra } from './principal.ts';
+export { renderDecision } from './explain.ts';
+export { parseDateValue } from './conditions.ts';
+export { parseCidr, parseIp, cidrContains } from './ip.ts';
+export { readJson, type JsonValue } from './json.ts';
+export * from './types.ts';

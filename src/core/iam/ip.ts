@@ -1,0 +1,99 @@
+/**
+ * IPv4 and IPv6 addresses and CIDR blocks for the `IpAddress`/`NotIpAddress` operators (reference §A.1.7:
+ * "IPv4 or IPv6 CIDR; a bare IP means /32"). Addresses are held as bigint so both families share one test.
+ */
+
+export interface Cidr {
+  readonly v6: boolean;
+  readonly network: bigint;
+  readonly mask: bigint;
+}
+
+export function parseIp(s: string): { v6: boolean; value: bigint } | undefined {
+  if (s.includes(':')) {
+    const v = parseIpv6(s);
+    return v === undefined ? undefined : { v6: true, value: v };
+  }
+  const v = parseIpv4(s);
+  return v === undefined ? undefined : { v6: false, value: v };
+}
+
+function parseIpv4(s: string): bigint | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let out = 0n;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p)) return undefined;
+    const n = Number(p);
+    if (n > 255) return undefined;
+    out = (out << 8n) | BigInt(n);
+  }
+  return out;
+}
+
+function parseIpv6(s: string): bigint | undefined {
+  let text = s;
+  // An embedded IPv4 tail (::ffff:10.0.0.1) stands for the last two groups.
+  const lastColon = text.lastIndexOf(':');
+  const tail = text.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    const v4 = parseIpv4(tail);
+    if (v4 === undefined) return undefined;
+    text = `${text.slice(0, lastColon + 1)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const group = (g: string): number | undefined => (/^[0-9a-fA-F]{1,4}$/.test(g) ? parseInt(g, 16) : undefined);
+  const side = (t: string): number[] | undefined => {
+    if (t === '') return [];
+    const out: number[] = [];
+    for (const g of t.split(':')) {
+      const n = group(g);
+      if (n === undefined) return undefined;
+      out.push(n);
+    }
+    return out;
+  };
+  const head = side(halves[0] ?? '');
+  if (head === undefined) return undefined;
+  let groups: number[];
+  if (halves.length === 2) {
+    const rest = side(halves[1] ?? '');
+    if (rest === undefined) return undefined;
+    const all = rest;
+    const fill = 8 - head.length - all.length;
+    if (fill < 1) return undefined;
+    groups = [...head, ...new Array<number>(fill).fill(0), ...all];
+  } else {
+    groups = head;
+  }
+  if (groups.length !== 8) return undefined;
+  let out = 0n;
+  for (const g of groups) out = (out << 16n) | BigInt(g);
+  return out;
+}
+
+export function parseCidr(s: string): Cidr | undefined {
+  const slash = s.indexOf('/');
+  const addr = parseIp(slash < 0 ? s : s.slice(0, slash));
+  if (!addr) return undefined;
+  const bits = addr.v6 ? 128 : 32;
+  let prefix = bits;
+  if (slash >= 0) {
+    const p = s.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p)) return undefined;
+    prefix = Number(p);
+    if (prefix > bits) return undefined;
+  }
+  const all = (1n << BigInt(bits)) - 1n;
+  const mask = prefix === 0 ? 0n : (all >> BigInt(bits - prefix)) << BigInt(bits - prefix);
+  return { v6: addr.v6, network: addr.value & mask, mask };
+}
+
+export function isValidCidr(s: string): boolean {
+  return parseCidr(s) !== undefined;
+}
+
+export function cidrContains(c: Cidr, ip: { v6: boolean; value: bigint }): boolean {
+  return c.v6 === ip.v6 && (ip.value & c.mask) === c.network;
+}

@@ -1,0 +1,201 @@
+/**
+ * A strict JSON reader for policy documents. `JSON.parse` silently keeps the last of two equal keys; IAM
+ * rejects a statement that repeats a key (reference §A.1.1), so this reader reports duplicates, and records
+ * the line and column of every element so errors can point into the source text. Objects come back with a
+ * null prototype (untrusted input: no `__proto__` surprises).
+ */
+import type { GatehouseError } from '../errors.ts';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface JsonReadResult {
+  readonly value: JsonValue | undefined;
+  /** JSON path (`Statement[0].Effect`) → where the element starts in the text. */
+  readonly positions: ReadonlyMap<string, Position>;
+  readonly errors: GatehouseError[];
+}
+
+export function childPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  return parent === '' ? key : `${parent}.${key}`;
+}
+
+const MAX_DEPTH = 64;
+
+export function readJson(text: string): JsonReadResult {
+  const positions = new Map<string, Position>();
+  const errors: GatehouseError[] = [];
+  let i = 0;
+  let line = 1;
+  let lineStart = 0;
+
+  const pos = (): Position => ({ line, column: i - lineStart + 1 });
+  const syntax = (message: string): never => {
+    const p = pos();
+    throw new JsonSyntaxError({ code: 'POLICY_JSON_SYNTAX', message: `${message} at line ${p.line}, column ${p.column}`, path: '', line: p.line, column: p.column });
+  };
+
+  const skipWs = (): void => {
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x09 || c === 0x0d) i++;
+      else if (c === 0x0a) {
+        i++;
+        line++;
+        lineStart = i;
+      } else return;
+    }
+  };
+
+  const parseString = (): string => {
+    // text[i] === '"'
+    i++;
+    let out = '';
+    let start = i;
+    for (;;) {
+      if (i >= text.length) syntax('unterminated string');
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        out += text.slice(start, i);
+        i++;
+        return out;
+      }
+      if (c < 0x20) syntax('control character in string');
+      if (c === 0x5c) {
+        out += text.slice(start, i);
+        const e = text[i + 1];
+        i += 2;
+        switch (e) {
+          case '"': out += '"'; break;
+          case '\\': out += '\\'; break;
+          case '/': out += '/'; break;
+          case 'b': out += '\b'; break;
+          case 'f': out += '\f'; break;
+          case 'n': out += '\n'; break;
+          case 'r': out += '\r'; break;
+          case 't': out += '\t'; break;
+          case 'u': {
+            const hex = text.slice(i, i + 4);
+            if (!/^[0-9a-fA-F]{4}$/.test(hex)) syntax('bad unicode escape');
+            out += String.fromCharCode(parseInt(hex, 16));
+            i += 4;
+            break;
+          }
+          default:
+            i -= 1;
+            syntax('bad escape in string');
+        }
+        start = i;
+        continue;
+      }
+      i++;
+    }
+  };
+
+  const parseValue = (path: string, depth: number): JsonValue => {
+    skipWs();
+    if (depth > MAX_DEPTH) syntax('document nested too deeply');
+    positions.set(path, pos());
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      const obj: { [key: string]: JsonValue } = Object.create(null);
+      skipWs();
+      if (text[i] === '}') {
+        i++;
+        return obj;
+      }
+      for (;;) {
+        skipWs();
+        if (text[i] !== '"') syntax('expected a string key');
+        const keyPos = pos();
+        const key = parseString();
+        skipWs();
+        if (text[i] !== ':') syntax('expected `:`');
+        i++;
+        const p = childPath(path, key);
+        if (Object.prototype.hasOwnProperty.call(obj, key)) {
+          errors.push({ code: 'POLICY_DUPLICATE_KEY', message: `key \`${key}\` appears more than once; a policy element may not repeat a key`, path: p, line: keyPos.line, column: keyPos.column });
+          parseValue(`${p}#dup`, depth + 1);
+        } else {
+          obj[key] = parseValue(p, depth + 1);
+          positions.set(p, keyPos);
+        }
+        skipWs();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return obj;
+        }
+        syntax('expected `,` or `}`');
+      }
+    }
+    if (c === '[') {
+      i++;
+      const arr: JsonValue[] = [];
+      skipWs();
+      if (text[i] === ']') {
+        i++;
+        return arr;
+      }
+      for (;;) {
+        arr.push(parseValue(childPath(path, arr.length), depth + 1));
+        skipWs();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return arr;
+        }
+        syntax('expected `,` or `]`');
+      }
+    }
+    if (c === '"') return parseString();
+    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (m && m[0].length > 0) {
+      i += m[0].length;
+      return Number(m[0]);
+    }
+    if (text.startsWith('true', i)) {
+      i += 4;
+      return true;
+    }
+    if (text.startsWith('false', i)) {
+      i += 5;
+      return false;
+    }
+    if (text.startsWith('null', i)) {
+      i += 4;
+      return null;
+    }
+    return syntax(i >= text.length ? 'unexpected end of document' : `unexpected character \`${text[i]}\``);
+  };
+
+  try {
+    const value = parseValue('', 0);
+    skipWs();
+    if (i < text.length) syntax('unexpected text after the document');
+    return { value, positions, errors };
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) return { value: undefined, positions, errors: [e.error] };
+    throw e;
+  }
+}
+
+class JsonSyntaxError extends Error {
+  readonly error: GatehouseError;
+  constructor(error: GatehouseError) {
+    super(error.message);
+    this.error = error;
+  }
+}

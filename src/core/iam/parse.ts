@@ -1,0 +1,489 @@
+/**
+ * Parse and validate a policy document of either JSON dialect. Grammar: reference §A.1.1 (AWS,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html) and §A.2 (RAM).
+ * Every error is collected (not just the first) and the document is rejected whole on any error.
+ */
+import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
+import { childPath, readJson, type JsonValue, type Position } from './json.ts';
+import { isValidCidr } from './ip.ts';
+import { parseDateValue } from './conditions.ts';
+import {
+  BASE_OPERATORS,
+  type BaseOperator,
+  type ConditionEntry,
+  type Dialect,
+  type Effect,
+  type PolicyDocument,
+  type PolicyKind,
+  type PolicyVersion,
+  type PrincipalSpec,
+  type SetQualifier,
+  type Statement,
+} from './types.ts';
+
+export interface ParseOptions {
+  readonly kind: PolicyKind;
+  /** Size limit in characters, whitespace not counted. */
+  readonly maxChars?: number;
+}
+
+/** Documented defaults (reference §A.1.1): managed policy 6,144; trust policy 2,048. */
+export const DEFAULT_MAX_CHARS: Readonly<Record<PolicyKind, number>> = { identity: 6144, resource: 20480, trust: 2048 };
+
+const TOP_LEVEL_KEYS = new Set(['Version', 'Id', 'Statement']);
+const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition']);
+const VERSIONS = new Set(['2012-10-17', '2008-10-17', '1']);
+const BASE_SET: ReadonlySet<string> = new Set(BASE_OPERATORS);
+/** RAM's condition language has five families (reference §A.2): no Arn, Binary, Null or IfExists. */
+const RAM_OPERATORS: ReadonlySet<string> = new Set(
+  BASE_OPERATORS.filter((op) => /^(String|Numeric|Date|Bool$|IpAddress$|NotIpAddress$)/.test(op)),
+);
+const PRINCIPAL_KEYS: Readonly<Record<Dialect, ReadonlySet<string>>> = {
+  aws: new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']),
+  acs: new Set(['RAM', 'Service', 'Federated']),
+};
+const ACTION_RE = /^[A-Za-z0-9_-]+:[A-Za-z0-9_*?.-]+$/;
+const IAM_SID_RE = /^[A-Za-z0-9]*$/;
+const AWS_PRINCIPAL_RE = /^arn:aws[a-z-]*:(?:iam::\d{12}:(?:root|user\/.+|role\/.+)|sts::\d{12}:(?:assumed-role\/[^/]+\/.+|federated-user\/.+))$/;
+const RAM_PRINCIPAL_RE = /^acs:ram::\d{1,20}:(?:root|user\/.+|role\/.+)$/;
+
+const isVariableVersion = (v: PolicyVersion): boolean => v === '2012-10-17';
+
+export function parsePolicy(input: string | unknown, opts: ParseOptions): Result<PolicyDocument> {
+  const errors: GatehouseError[] = [];
+  let value: JsonValue | undefined;
+  let positions: ReadonlyMap<string, Position> = new Map();
+  const maxChars = opts.maxChars ?? DEFAULT_MAX_CHARS[opts.kind];
+
+  if (typeof input === 'string') {
+    const bad = firstDisallowedChar(input);
+    if (bad) {
+      return {
+        ok: false,
+        errors: [{ code: 'POLICY_INVALID_CHARACTER', message: `character U+${bad.code.toString(16).toUpperCase().padStart(4, '0')} is not allowed in a policy document (only tab, newline, carriage return and U+0020–U+00FF)`, path: '', line: bad.line, column: bad.column }],
+      };
+    }
+    const size = countNonWhitespace(input);
+    if (size > maxChars) {
+      return { ok: false, errors: [{ code: 'POLICY_TOO_LARGE', message: `policy document is ${size} characters (whitespace not counted); the limit is ${maxChars}`, path: '' }] };
+    }
+    const read = readJson(input);
+    positions = read.positions;
+    errors.push(...read.errors);
+    if (read.value === undefined) return { ok: false, errors };
+    value = read.value;
+  } else {
+    const text = safeStringify(input);
+    if (text === undefined) return { ok: false, errors: [{ code: 'POLICY_INVALID_TYPE', message: 'policy document must be a JSON object', path: '' }] };
+    const bad = firstDisallowedChar(text);
+    if (bad) {
+      return { ok: false, errors: [{ code: 'POLICY_INVALID_CHARACTER', message: `character U+${bad.code.toString(16).toUpperCase().padStart(4, '0')} is not allowed in a policy document (only tab, newline, carriage return and U+0020–U+00FF)`, path: '' }] };
+    }
+    const size = countNonWhitespace(text);
+    if (size > maxChars) {
+      return { ok: false, errors: [{ code: 'POLICY_TOO_LARGE', message: `policy document is ${size} characters (whitespace not counted); the limit is ${maxChars}`, path: '' }] };
+    }
+    value = input as JsonValue;
+  }
+
+  const err = (code: ErrorCode, path: string, message: string): void => {
+    const p = positions.get(path);
+    errors.push(p ? { code, message, path, line: p.line, column: p.column } : { code, message, path });
+  };
+
+  if (!isObject(value)) {
+    err('POLICY_INVALID_TYPE', '', 'policy document must be a JSON object');
+    return { ok: false, errors };
+  }
+  for (const key of Object.keys(value)) {
+    if (!TOP_LEVEL_KEYS.has(key)) err('POLICY_UNKNOWN_ELEMENT', key, `unknown top-level element \`${key}\`; allowed: Version, Id, Statement`);
+  }
+
+  let version: PolicyVersion;
+  if (value['Version'] !== undefined) {
+    const v = value['Version'];
+    if (typeof v === 'string' && VERSIONS.has(v)) version = v as PolicyVersion;
+    else err('POLICY_INVALID_VERSION', 'Version', `\`Version\` must be \`2012-10-17\`, \`2008-10-17\` (AWS) or \`1\` (Alibaba RAM), got ${show(v)}`);
+  }
+  const dialect: Dialect = version === '1' ? 'acs' : 'aws';
+
+  let id: string | undefined;
+  if (value['Id'] !== undefined) {
+    if (opts.kind === 'identity') err('POLICY_INVALID_ID', 'Id', '`Id` is not allowed in an identity-based policy');
+    else if (typeof value['Id'] !== 'string') err('POLICY_INVALID_ID', 'Id', '`Id` must be a string');
+    else id = value['Id'];
+  }
+
+  const statements: Statement[] = [];
+  const rawStatements = value['Statement'];
+  if (rawStatements === undefined) {
+    err('POLICY_MISSING_ELEMENT', 'Statement', 'policy has no `Statement`');
+  } else if (Array.isArray(rawStatements)) {
+    if (rawStatements.length === 0) err('POLICY_EMPTY', 'Statement', '`Statement` is an empty list; a policy needs at least one statement');
+    rawStatements.forEach((s, i) => {
+      const st = parseStatement(s, i, childPath('Statement', i));
+      if (st) statements.push(st);
+    });
+  } else if (isObject(rawStatements)) {
+    const st = parseStatement(rawStatements, 0, 'Statement');
+    if (st) statements.push(st);
+  } else {
+    err('POLICY_INVALID_TYPE', 'Statement', '`Statement` must be an object or a list of objects');
+  }
+
+  const seenSids = new Map<string, number>();
+  for (const st of statements) {
+    if (st.sid === undefined || st.sid === '') continue;
+    const prev = seenSids.get(st.sid);
+    if (prev !== undefined) err('POLICY_DUPLICATE_SID', stmtPath(rawStatements, st.index, 'Sid'), `statement ids must be unique in a policy: \`${st.sid}\` is also used by statement ${prev}`);
+    else seenSids.set(st.sid, st.index);
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, value: { version, dialect, id, statements } };
+
+  function parseStatement(raw: JsonValue, index: number, path: string): Statement | undefined {
+    if (!isObject(raw)) {
+      err('POLICY_INVALID_TYPE', path, 'a statement must be a JSON object');
+      return undefined;
+    }
+    const before = errors.length;
+    for (const key of Object.keys(raw)) {
+      if (!STATEMENT_KEYS.has(key)) err('POLICY_UNKNOWN_ELEMENT', childPath(path, key), `unknown statement element \`${key}\``);
+    }
+
+    let sid: string | undefined;
+    if (raw['Sid'] !== undefined) {
+      const s = raw['Sid'];
+      if (typeof s !== 'string') err('POLICY_INVALID_SID', childPath(path, 'Sid'), '`Sid` must be a string');
+      else if (dialect === 'aws' && opts.kind !== 'resource' && !IAM_SID_RE.test(s)) err('POLICY_INVALID_SID', childPath(path, 'Sid'), `\`Sid\` \`${s}\` may contain only letters and digits (A-Z, a-z, 0-9)`);
+      else sid = s;
+    }
+
+    let effect: Effect | undefined;
+    const e = raw['Effect'];
+    if (e === undefined) err('POLICY_MISSING_ELEMENT', childPath(path, 'Effect'), 'statement has no `Effect`');
+    else if (e === 'Allow' || e === 'Deny') effect = e;
+    else {
+      const hint = typeof e === 'string' && /^(allow|deny)$/i.test(e) ? ` (effects are case-sensitive: write \`${e.toLowerCase() === 'allow' ? 'Allow' : 'Deny'}\`)` : '';
+      err('POLICY_INVALID_EFFECT', childPath(path, 'Effect'), `\`Effect\` must be \`Allow\` or \`Deny\`, got ${show(e)}${hint}`);
+    }
+
+    const action = pair(raw, path, 'Action', 'NotAction', true, parseAction);
+    const resourceRequired = opts.kind !== 'trust';
+    let resource: Pair = { a: undefined, b: undefined };
+    if (opts.kind === 'trust') {
+      for (const k of ['Resource', 'NotResource']) {
+        if (raw[k] !== undefined) err('POLICY_UNKNOWN_ELEMENT', childPath(path, k), `\`${k}\` is not allowed in a role trust policy: the resource is the role itself`);
+      }
+    } else {
+      resource = pair(raw, path, 'Resource', 'NotResource', resourceRequired, parseResource);
+    }
+
+    let principal: PrincipalSpec | undefined;
+    let notPrincipal: PrincipalSpec | undefined;
+    const hasP = raw['Principal'] !== undefined;
+    const hasNP = raw['NotPrincipal'] !== undefined;
+    if (opts.kind === 'identity') {
+      if (hasP) err('POLICY_PRINCIPAL_NOT_ALLOWED', childPath(path, 'Principal'), '`Principal` is not allowed in an identity-based policy: the principal is the identity the policy is attached to');
+      if (hasNP) err('POLICY_PRINCIPAL_NOT_ALLOWED', childPath(path, 'NotPrincipal'), '`NotPrincipal` is not allowed in an identity-based policy');
+    } else {
+      if (hasP && hasNP) err('POLICY_CONFLICTING_ELEMENTS', childPath(path, 'NotPrincipal'), 'a statement may have `Principal` or `NotPrincipal`, not both');
+      else if (!hasP && !hasNP) err('POLICY_PRINCIPAL_REQUIRED', childPath(path, 'Principal'), `a ${opts.kind === 'trust' ? 'trust' : 'resource-based'} policy statement needs a \`Principal\``);
+      if (hasP) principal = parsePrincipal(raw['Principal'] as JsonValue, childPath(path, 'Principal'));
+      if (hasNP) {
+        if (opts.kind === 'trust') err('POLICY_NOTPRINCIPAL_NOT_ALLOWED', childPath(path, 'NotPrincipal'), '`NotPrincipal` is not allowed in a role trust policy; use `Principal` with a condition on `aws:PrincipalArn`');
+        else if (effect === 'Allow') err('POLICY_NOTPRINCIPAL_NOT_ALLOWED', childPath(path, 'NotPrincipal'), '`NotPrincipal` is allowed only with `"Effect": "Deny"`; use `Principal: "*"` with an `ArnNotEquals` condition on `aws:PrincipalArn`');
+        else notPrincipal = parsePrincipal(raw['NotPrincipal'] as JsonValue, childPath(path, 'NotPrincipal'));
+      }
+    }
+
+    const conditions: ConditionEntry[] = [];
+    if (raw['Condition'] !== undefined) parseCondition(raw['Condition'], childPath(path, 'Condition'), conditions);
+
+    if (errors.length > before || effect === undefined) return undefined;
+    return {
+      index,
+      sid,
+      effect,
+      action: action.a,
+      notAction: action.b,
+      resource: resource.a,
+      notResource: resource.b,
+      principal,
+      notPrincipal,
+      conditions,
+    };
+  }
+
+  interface Pair {
+    a: string[] | undefined;
+    b: string[] | undefined;
+  }
+
+  function pair(raw: { [k: string]: JsonValue }, path: string, a: string, b: string, required: boolean, check: (v: string, p: string) => void): Pair {
+    const va = raw[a];
+    const vb = raw[b];
+    if (va !== undefined && vb !== undefined) {
+      err('POLICY_CONFLICTING_ELEMENTS', childPath(path, b), `a statement may have \`${a}\` or \`${b}\`, not both`);
+      return { a: undefined, b: undefined };
+    }
+    if (va === undefined && vb === undefined) {
+      if (required) err('POLICY_MISSING_ELEMENT', childPath(path, a), `statement needs \`${a}\` or \`${b}\``);
+      return { a: undefined, b: undefined };
+    }
+    const key = va !== undefined ? a : b;
+    const list = stringList((va ?? vb) as JsonValue, childPath(path, key), a === 'Action' ? 'POLICY_INVALID_ACTION' : 'POLICY_INVALID_RESOURCE');
+    if (list) list.forEach((v, i) => check(v, Array.isArray(va ?? vb) ? childPath(childPath(path, key), i) : childPath(path, key)));
+    return va !== undefined ? { a: list, b: undefined } : { a: undefined, b: list };
+  }
+
+  function stringList(v: JsonValue, path: string, code: ErrorCode): string[] | undefined {
+    if (typeof v === 'string') return [v];
+    if (Array.isArray(v)) {
+      if (v.length === 0) {
+        err(code, path, 'list is empty; give at least one value');
+        return undefined;
+      }
+      let okAll = true;
+      v.forEach((x, i) => {
+        if (typeof x !== 'string') {
+          err(code, childPath(path, i), `expected a string, got ${show(x)}`);
+          okAll = false;
+        }
+      });
+      return okAll ? (v as string[]) : undefined;
+    }
+    err(code, path, `expected a string or a list of strings, got ${show(v)}`);
+    return undefined;
+  }
+
+  function parseAction(a: string, path: string): void {
+    if (a === '*') return;
+    if (!ACTION_RE.test(a)) err('POLICY_INVALID_ACTION', path, `action \`${a}\` must look like \`service:ActionName\` (wildcards \`*\` and \`?\` allowed in the name) or be \`*\``);
+  }
+
+  function parseResource(r: string, path: string): void {
+    if (r === '*') return;
+    const isArn = r.startsWith('arn:');
+    const isAcs = r.startsWith('acs:');
+    if (!isArn && !isAcs) {
+      err('POLICY_INVALID_RESOURCE', path, `resource \`${r}\` must be \`*\` or an ARN (\`arn:partition:service:region:account:resource\` or \`acs:service:region:account:resource\`)`);
+      return;
+    }
+    const parts = r.split(':');
+    const need = isArn ? 6 : 5;
+    const last = parts[parts.length - 1] ?? '';
+    if (parts.length < need && !last.endsWith('*')) {
+      err('POLICY_INVALID_RESOURCE', path, `resource \`${r}\` has ${parts.length} of the ${need} colon-separated parts of ${isArn ? 'an `arn:` ARN' : 'an `acs:` ARN'}`);
+      return;
+    }
+    const service = parts[isArn ? 2 : 1] ?? '';
+    if (/[*?]/.test(service)) err('POLICY_INVALID_RESOURCE', path, `resource \`${r}\`: wildcards are not allowed in the service part of an ARN`);
+    else if (service === '') err('POLICY_INVALID_RESOURCE', path, `resource \`${r}\` names no service`);
+  }
+
+  function parsePrincipal(v: JsonValue, path: string): PrincipalSpec | undefined {
+    if (v === '*') return '*';
+    if (!isObject(v)) {
+      err('POLICY_INVALID_PRINCIPAL', path, `principal must be \`"*"\` or an object such as {"${dialect === 'acs' ? 'RAM' : 'AWS'}": "…"}, got ${show(v)}`);
+      return undefined;
+    }
+    const spec: Record<string, string[]> = {};
+    const keys = Object.keys(v);
+    if (keys.length === 0) err('POLICY_INVALID_PRINCIPAL', path, 'principal object is empty');
+    for (const key of keys) {
+      const p = childPath(path, key);
+      if (!PRINCIPAL_KEYS[dialect].has(key)) {
+        err('POLICY_INVALID_PRINCIPAL', p, `unknown principal type \`${key}\`; allowed: ${[...PRINCIPAL_KEYS[dialect]].join(', ')}`);
+        continue;
+      }
+      const list = stringList(v[key] as JsonValue, p, 'POLICY_INVALID_PRINCIPAL');
+      if (!list) continue;
+      list.forEach((val, i) => {
+        const vp = Array.isArray(v[key]) ? childPath(p, i) : p;
+        if (val === '*') return;
+        if (val.includes('*') || val.includes('?')) {
+          err('POLICY_INVALID_PRINCIPAL', vp, `principal \`${val}\` has a partial wildcard; only \`"*"\` alone is allowed (use a condition on \`aws:PrincipalArn\` with \`ArnLike\`)`);
+          return;
+        }
+        if (key === 'AWS' && !/^\d{12}$/.test(val) && !AWS_PRINCIPAL_RE.test(val)) {
+          err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a valid AWS principal: give an account id, or the ARN of an account root, user, role, assumed-role session or federated user`);
+        } else if (key === 'RAM' && !/^\d{1,20}$/.test(val) && !RAM_PRINCIPAL_RE.test(val)) {
+          err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a valid RAM principal: give \`acs:ram::<uid>:root\`, \`…:user/<name>\` or \`…:role/<name>\``);
+        } else if (key === 'Service' && !/^[A-Za-z0-9.-]+$/.test(val)) {
+          err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a service principal name such as \`training.gatehouse.dev\``);
+        } else if (val === '') {
+          err('POLICY_INVALID_PRINCIPAL', vp, 'principal value is empty');
+        }
+      });
+      spec[key] = list;
+    }
+    return spec;
+  }
+
+  function parseCondition(v: JsonValue, path: string, out: ConditionEntry[]): void {
+    if (!isObject(v)) {
+      err('POLICY_INVALID_TYPE', path, '`Condition` must be an object of operators');
+      return;
+    }
+    for (const operator of Object.keys(v)) {
+      const opPath = childPath(path, operator);
+      const op = parseOperator(operator);
+      if (typeof op === 'string') {
+        err('POLICY_INVALID_CONDITION_OPERATOR', opPath, op);
+        continue;
+      }
+      const block = v[operator] as JsonValue;
+      if (!isObject(block)) {
+        err('POLICY_INVALID_TYPE', opPath, `condition operator \`${operator}\` must map condition keys to values`);
+        continue;
+      }
+      for (const key of Object.keys(block)) {
+        const keyPath = childPath(opPath, key);
+        if (key === '' || /\s/.test(key) || key.length > 256) {
+          err('POLICY_INVALID_CONDITION_KEY', keyPath, `condition key \`${key}\` is not a valid key name`);
+          continue;
+        }
+        const raw = block[key] as JsonValue;
+        const values = conditionValues(raw, keyPath);
+        if (!values) continue;
+        let valid = true;
+        values.forEach((val, i) => {
+          const msg = checkConditionValue(op.base, val, isVariableVersion(version));
+          if (msg) {
+            err('POLICY_INVALID_CONDITION_VALUE', Array.isArray(raw) ? childPath(keyPath, i) : keyPath, msg);
+            valid = false;
+          }
+        });
+        if (valid) out.push({ operator, base: op.base, qualifier: op.qualifier, ifExists: op.ifExists, key, values });
+      }
+    }
+  }
+
+  function conditionValues(raw: JsonValue, path: string): string[] | undefined {
+    const one = (x: JsonValue): string | undefined => (typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'boolean' ? String(x) : undefined);
+    if (Array.isArray(raw)) {
+      if (raw.length === 0) {
+        err('POLICY_INVALID_CONDITION_VALUE', path, 'condition value list is empty');
+        return undefined;
+      }
+      const out: string[] = [];
+      let good = true;
+      raw.forEach((x, i) => {
+        const s = one(x);
+        if (s === undefined) {
+          err('POLICY_INVALID_CONDITION_VALUE', childPath(path, i), `condition values must be strings, numbers or booleans, got ${show(x)}`);
+          good = false;
+        } else out.push(s);
+      });
+      return good ? out : undefined;
+    }
+    const s = one(raw);
+    if (s === undefined) {
+      err('POLICY_INVALID_CONDITION_VALUE', path, `condition values must be strings, numbers or booleans, got ${show(raw)}`);
+      return undefined;
+    }
+    return [s];
+  }
+
+  function parseOperator(operator: string): { base: BaseOperator; qualifier: SetQualifier | undefined; ifExists: boolean } | string {
+    let rest = operator;
+    let qualifier: SetQualifier | undefined;
+    const colon = rest.indexOf(':');
+    if (colon >= 0) {
+      const q = rest.slice(0, colon);
+      if (q !== 'ForAllValues' && q !== 'ForAnyValue') return `unknown set qualifier \`${q}\` in \`${operator}\`; use \`ForAllValues:\` or \`ForAnyValue:\``;
+      qualifier = q;
+      rest = rest.slice(colon + 1);
+    }
+    let ifExists = false;
+    if (rest.endsWith('IfExists') && !BASE_SET.has(rest)) {
+      ifExists = true;
+      rest = rest.slice(0, -'IfExists'.length);
+    }
+    if (!BASE_SET.has(rest)) {
+      const near = BASE_OPERATORS.find((o) => o.toLowerCase() === rest.toLowerCase());
+      return `unknown condition operator \`${operator}\`${near ? ` (operators are case-sensitive: \`${near}\`)` : ''}`;
+    }
+    const base = rest as BaseOperator;
+    if (base === 'Null' && ifExists) return '`Null` cannot take `IfExists`: it already tests whether the key exists';
+    if (dialect === 'acs') {
+      if (!RAM_OPERATORS.has(base)) return `condition operator \`${base}\` is not part of the RAM policy language (Version "1"); use a String, Numeric, Date, Bool or IpAddress operator`;
+      if (ifExists) return '`IfExists` operators are not part of the RAM policy language (Version "1")';
+    }
+    return { base, qualifier, ifExists };
+  }
+}
+
+/** Validates a policy value for its operator family; returns a message, or undefined when valid. */
+function checkConditionValue(base: BaseOperator, v: string, variables: boolean): string | undefined {
+  const hasVar = variables && v.includes('${');
+  const family = base.startsWith('String') ? 'String' : base.startsWith('Arn') ? 'Arn' : base.startsWith('Numeric') ? 'Numeric' : base.startsWith('Date') ? 'Date' : base.includes('IpAddress') ? 'Ip' : base;
+  if (hasVar && family !== 'String' && family !== 'Arn') return `policy variables are not allowed in values of \`${base}\``;
+  switch (family) {
+    case 'Numeric':
+      return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(v) ? undefined : `\`${v}\` is not a number (\`${base}\` takes integers or decimals)`;
+    case 'Date':
+      return parseDateValue(v) !== undefined ? undefined : `\`${v}\` is not a date (\`${base}\` takes ISO 8601 such as \`2026-01-31T12:00:00Z\` or epoch seconds)`;
+    case 'Bool':
+    case 'Null':
+      return /^(true|false)$/i.test(v) ? undefined : `\`${base}\` takes \`true\` or \`false\`, got \`${v}\``;
+    case 'Ip':
+      return isValidCidr(v) ? undefined : `\`${v}\` is not an IPv4 or IPv6 address or CIDR block`;
+    case 'BinaryEquals':
+      return /^[A-Za-z0-9+/]*={0,2}$/.test(v) && v.length % 4 === 0 ? undefined : `\`${v}\` is not base64 (\`BinaryEquals\` compares base64 values)`;
+    default:
+      return undefined;
+  }
+}
+
+function isObject(v: unknown): v is { [key: string]: JsonValue } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function show(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `\`${v.length > 60 ? v.slice(0, 60) + '…' : v}\``;
+  return `\`${String(v)}\``;
+}
+
+function stmtPath(raw: unknown, index: number, key: string): string {
+  return Array.isArray(raw) ? childPath(childPath('Statement', index), key) : childPath('Statement', key);
+}
+
+function firstDisallowedChar(text: string): { code: number; line: number; column: number } | undefined {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) {
+      line++;
+      lineStart = i + 1;
+      continue;
+    }
+    if (c === 0x09 || c === 0x0d || (c >= 0x20 && c <= 0xff)) continue;
+    return { code: c, line, column: i - lineStart + 1 };
+  }
+  return undefined;
+}
+
+function countNonWhitespace(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) n++;
+  }
+  return n;
+}
+
+function safeStringify(v: unknown): string | undefined {
+  try {
+    const s = JSON.stringify(v);
+    return typeof s === 'string' ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Principals, request context, and the global condition keys derived from them (reference §A.1.6, §A.1.8).
+ */
+import type { Result } from '../errors.ts';
+import type { AuthzRequest, Context, Dialect, Principal, PrincipalKind } from './types.ts';
+import type { KeyLookup } from './variables.ts';
+
+const USER_RE = /^(arn:aws[a-z-]*):iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/;
+const ROOT_RE = /^(arn:aws[a-z-]*):iam::(\d{12}):root$/;
+const ROLE_RE = /^(arn:aws[a-z-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
+const SESSION_RE = /^(arn:aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
+const FED_RE = /^(arn:aws[a-z-]*):sts::(\d{12}):federated-user\/(.+)$/;
+const ACS_ROOT_RE = /^acs:ram::(\d{1,20}):root$/;
+const ACS_USER_RE = /^acs:ram::(\d{1,20}):user\/(.+)$/;
+const ACS_ROLE_RE = /^acs:ram::(\d{1,20}):role\/([^/]+)(?:\/(.+))?$/;
+const SERVICE_RE = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+
+export interface PrincipalExtra {
+  readonly userId?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly session?: { readonly name?: string; readonly issuedAt: number; readonly sourceIdentity?: string };
+  readonly roleArn?: string;
+  readonly provider?: string;
+}
+
+/** Builds a principal from its ARN; see docs/engine-api.md for the accepted forms. */
+export function principalFromArn(arn: string, extra: PrincipalExtra = {}): Result<Principal> {
+  const build = (kind: PrincipalKind, partition: Dialect, account: string, principalArn: string, more: Partial<Principal> = {}): Result<Principal> => {
+    const p: Principal = {
+      kind,
+      arn: principalArn,
+      partition,
+      account,
+      ...more,
+      ...(extra.userId !== undefined ? { userId: extra.userId } : {}),
+      ...(extra.tags !== undefined ? { tags: extra.tags } : {}),
+      ...(extra.provider !== undefined ? { provider: extra.provider } : {}),
+    };
+    return { ok: true, value: p };
+  };
+  const session = (name: string) => ({
+    name: extra.session?.name ?? name,
+    issuedAt: extra.session?.issuedAt ?? 0,
+    ...(extra.session?.sourceIdentity !== undefined ? { sourceIdentity: extra.session.sourceIdentity } : {}),
+  });
+  let m: RegExpExecArray | null;
+  if (arn === 'anonymous' || arn === '*') return build('anonymous', 'aws', '', 'anonymous');
+  if ((m = ROOT_RE.exec(arn))) return build('root', 'aws', m[2] as string, arn);
+  if ((m = USER_RE.exec(arn))) return build('user', 'aws', m[2] as string, arn);
+  if ((m = SESSION_RE.exec(arn))) {
+    const [, part, acct, role, name] = m as unknown as [string, string, string, string, string];
+    return build('role-session', 'aws', acct, arn, { roleArn: extra.roleArn ?? `${part}:iam::${acct}:role/${role}`, session: session(name) });
+  }
+  if ((m = ROLE_RE.exec(arn))) {
+    const [, part, acct, role] = m as unknown as [string, string, string, string];
+    return build('role-session', 'aws', acct, `${part}:sts::${acct}:assumed-role/${role}/session`, { roleArn: arn, session: session('session') });
+  }
+  if ((m = FED_RE.exec(arn))) return build('federated-user', 'aws', m[2] as string, arn, { session: session(m[3] as string) });
+  if ((m = ACS_ROOT_RE.exec(arn))) return build('root', 'acs', m[1] as string, arn);
+  if ((m = ACS_USER_RE.exec(arn))) return build('user', 'acs', m[1] as string, arn);
+  if ((m = ACS_ROLE_RE.exec(arn))) {
+    const [, acct, role, name] = m as unknown as [string, string, string, string | undefined];
+    const roleArn = `acs:ram::${acct}:role/${role}`;
+    const sessionName = name ?? 'session';
+    return build('role-session', 'acs', acct, `${roleArn}/${sessionName}`, { roleArn: extra.roleArn ?? roleArn, session: session(sessionName) });
+  }
+  if (SERVICE_RE.test(arn)) return build('service', arn.endsWith('.aliyuncs.com') ? 'acs' : 'aws', '', arn.toLowerCase());
+  return {
+    ok: false,
+    errors: [{ code: 'REQUEST_INVALID_PRINCIPAL', message: `\`${arn}\` is not a principal ARN: use arn:aws:iam::<account>:user/<name>, …:root, arn:aws:sts::<account>:assumed-role/<role>/<session>, acs:ram::<account>:user/<name>, a service name or \`anonymous\``, path: 'principal' }],
+  };
+}
+
+/** Request context from a plain object: keys lowercased, values stringified into lists. */
+export function contextOf(obj: Readonly<Record<string, unknown>> | undefined): Context {
+  const map = new Map<string, string[]>();
+  if (!obj) return map;
+  for (const [k, v] of Object.entries(obj)) {
+    const list = Array.isArray(v) ? v : [v];
+    const key = k.toLowerCase();
+    const prev = map.get(key) ?? [];
+    for (const x of list) if (x !== undefined && x !== null) prev.push(String(x));
+    map.set(key, prev);
+  }
+  return map;
+}
+
+/** `YYYY-MM-DDTHH:MM:SSZ`, the wire form every SDK accepts. */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function lastSegment(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+function principalType(p: Principal): string {
+  switch (p.kind) {
+    case 'root':
+      return 'Account';
+    case 'user':
+      return 'User';
+    case 'role-session':
+      return 'AssumedRole';
+    case 'federated-user':
+      return 'FederatedUser';
+    case 'web-identity':
+      return 'WebIdentityUser';
+    case 'service':
+      return 'Service';
+    case 'anonymous':
+      return 'Anonymous';
+  }
+}
+
+/** A key derived from the principal or the request; `aws:` form, lowercased. */
+function derived(req: AuthzRequest, key: string): readonly string[] | undefined {
+  const p = req.principal;
+  switch (key) {
+    case 'aws:principalarn':
+      if (p.kind === 'anonymous' || p.kind === 'service') return undefined;
+      return [p.kind === 'role-session' && p.roleArn ? p.roleArn : p.arn];
+    case 'aws:principalaccount':
+      return p.kind === 'anonymous' ? ['anonymous'] : p.account ? [p.account] : undefined;
+    case 'aws:principaltype':
+      return [principalType(p)];
+    case 'aws:userid':
+      if (p.userId !== undefined) return [p.userId];
+      if (p.kind === 'root') return [p.account];
+      if (p.kind === 'anonymous') return ['anonymous'];
+      if (p.kind === 'role-session' && p.roleArn && p.session) return [`${lastSegment(p.roleArn)}:${p.session.name}`];
+      return [p.arn];
+    case 'aws:username':
+      return p.kind === 'user' ? [lastSegment(p.arn)] : undefined;
+    case 'aws:sourceidentity':
+      return p.session?.sourceIdentity !== undefined ? [p.session.sourceIdentity] : undefined;
+    case 'aws:tokenissuetime':
+      return p.session ? [isoSeconds(p.session.issuedAt)] : undefined;
+    case 'aws:currenttime':
+      return req.time !== undefined ? [isoSeconds(req.time)] : undefined;
+    case 'aws:epochtime':
+      return req.time !== undefined ? [String(Math.floor(req.time / 1000))] : undefined;
+  }
+  if (key.startsWith('aws:principaltag/') && p.tags) {
+    const tag = key.slice('aws:principaltag/'.length);
+    for (const [k, v] of Object.entries(p.tags)) if (k.toLowerCase() === tag) return [v];
+  }
+  return undefined;
+}
+
+function counterpart(key: string): string | undefined {
+  if (key.startsWith('aws:')) return `acs:${key.slice(4)}`;
+  if (key.startsWith('acs:')) return `aws:${key.slice(4)}`;
+  return undefined;
+}
+
+/**
+ * Condition-key lookup for one request: the request context first (it overrides, as in simulation), then
+ * the `aws:`/`acs:` counterpart in the context, then the derived keys.
+ */
+export function keyLookup(req: AuthzRequest): KeyLookup {
+  const ctx = req.context;
+  return (key) => {
+    const own = ctx?.get(key);
+    if (own !== undefined) return own;
+    const other = counterpart(key);
+    if (other !== undefined) {
+      const v = ctx?.get(other);
+      if (v !== undefined) return v;
+    }
+    return derived(req, key.startsWith('acs:') ? `aws:${key.slice(4)}` : key);
+  };
+}
