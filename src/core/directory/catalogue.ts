@@ -1,0 +1,55 @@
+/**
+ * The built-in managed policies, kept as golden data files in `managed/` (one JSON file each, reviewed like
+ * code). AWS-partition policies are addressed `arn:aws:iam::aws:policy/<name>`, Alibaba-named ones
+ * `acs:ram::system:policy/<name>`, as the two clouds name their system policies.
+ */
+import AdministratorAccess from './managed/AdministratorAccess.json' with { type: 'json' };
+import ReadOnlyAccess from './managed/ReadOnlyAccess.json' with { type: 'json' };
+import IAMFullAccess from './managed/IAMFullAccess.json' with { type: 'json' };
+import AmazonS3ReadOnlyAccess from './managed/AmazonS3ReadOnlyAccess.json' with { type: 'json' };
+import AmazonS3FullAccess from './managed/AmazonS3FullAccess.json' with { type: 'json' };
+import TrainingFullAccess from './managed/TrainingFullAccess.json' with { type: 'json' };
+import TrainingReadOnlyAccess from './managed/TrainingReadOnlyAccess.json' with { type: 'json' };
+import AliyunOSSReadOnlyAccess from './managed/AliyunOSSReadOnlyAccess.json' with { type: 'json' };
+import AliyunOSSFullAccess from './managed/AliyunOSSFullAccess.json' with { type: 'json' };
+import AliyunSTSAssumeRoleAccess from './managed/AliyunSTSAssumeRoleAccess.json' with { type: 'json' };
+import AliyunPAIFullAccess from './managed/AliyunPAIFullAccess.json' with { type: 'json' };
+
+export interface BuiltinPolicy {
+  readonly name: string;
+  readonly arn: string;
+  readonly partition: 'aws' | 'acs';
+  readonly description: string;
+  /** The document as JSON text, exactly as stored. */
+  readonly document: string;
+}
+
+const raw = [
+  AdministratorAccess,
+  ReadOnlyAccess,
+  IAMFullAccess,
+  AmazonS3ReadOnlyAccess,
+  AmazonS3FullAccess,
+  TrainingFullAccess,
+  TrainingReadOnlyAccess,
+  AliyunOSSReadOnlyAccess,
+  AliyunOSSFullAccess,
+  AliyunSTSAssumeRoleAccess,
+  AliyunPAIFullAccess,
+];
+
+export function builtinArn(partition: 'aws' | 'acs', name: string): string {
+  return partition === 'acs' ? `acs:ram::system:policy/${name}` : `arn:aws:iam::aws:policy/${name}`;
+}
+
+export const BUILTIN_POLICIES: readonly BuiltinPolicy[] = raw.map((p) => {
+  const partition = p.partition === 'acs' ? 'acs' : 'aws';
+  return Object.freeze({ name: p.name, arn: builtinArn(partition, p.name), partition, description: p.description, document: JSON.stringify(p.document, null, 2) });
+});
+
+const byArn = new Map(BUILTIN_POLICIES.map((p) => [p.arn, p]));
+const byName = new Map(BUILTIN_POLICIES.map((p) => [p.name, p]));
+
+export function builtinPolicy(arnOrName: string): BuiltinPolicy | undefined {
+  return byArn.get(arnOrName) ?? byName.get(arnOrName);
+}

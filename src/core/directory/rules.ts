@@ -1,0 +1,125 @@
+/**
+ * IAM name rules and quotas, as the IAM API reference documents them
+ * (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html and siblings;
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). Pure: every check returns
+ * a message or undefined.
+ */
+
+export type EntityKind = 'user' | 'group' | 'role' | 'policy' | 'instance-profile';
+
+export const QUOTAS = {
+  usersPerAccount: 5000,
+  groupsPerAccount: 300,
+  rolesPerAccount: 1000,
+  customerManagedPoliciesPerAccount: 1500,
+  groupsPerUser: 10,
+  managedPoliciesPerEntity: 10,
+  accessKeysPerUser: 2,
+  policyVersions: 5,
+  tagsPerEntity: 50,
+  /** Aggregate inline policy size, characters without whitespace. */
+  inlineAggregate: { user: 2048, group: 5120, role: 10240 },
+  managedPolicySize: 6144,
+  trustPolicySize: 2048,
+} as const;
+
+const NAME_RE = /^[\w+=,.@-]+$/;
+const NAME_MAX: Readonly<Record<EntityKind, number>> = { user: 64, group: 128, role: 64, policy: 128, 'instance-profile': 128 };
+const PATH_RE = /^(\/|\/[\u0021-\u007E]+\/)$/;
+const TAG_KEY_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
+const TAG_VALUE_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+export function checkName(kind: EntityKind, name: unknown, field = `${kind === 'policy' ? 'Policy' : kind[0]!.toUpperCase() + kind.slice(1)}Name`): string | undefined {
+  if (typeof name !== 'string' || name.length === 0) return `${field} is required`;
+  const max = NAME_MAX[kind];
+  if (name.length > max) return `${field} \`${name.slice(0, 80)}\` is longer than ${max} characters`;
+  if (!NAME_RE.test(name)) return `${field} \`${name}\` may contain only letters, digits and \`+=,.@_-\``;
+  return undefined;
+}
+
+export function checkPath(path: unknown, field = 'Path'): string | undefined {
+  if (path === undefined) return undefined;
+  if (typeof path !== 'string' || path.length > 512 || !PATH_RE.test(path)) {
+    return `${field} must be \`/\` or start and end with \`/\` (printable ASCII, up to 512 characters), got \`${String(path).slice(0, 80)}\``;
+  }
+  return undefined;
+}
+
+export function checkMaxSessionDuration(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 3600 || n > 43200) return `MaxSessionDuration must be an integer from 3600 to 43200 seconds, got \`${String(v)}\``;
+  return undefined;
+}
+
+export function checkDescription(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length > 1000) return 'Description must be a string of at most 1000 characters';
+  if (!/^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/.test(v)) return 'Description contains characters outside the allowed range';
+  return undefined;
+}
+
+export interface Tag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+export function checkTags(tags: readonly Tag[], existing: readonly Tag[] = []): string | undefined {
+  const keys = new Map<string, string>();
+  for (const t of existing) keys.set(t.Key.toLowerCase(), t.Key);
+  for (const [i, t] of tags.entries()) {
+    if (typeof t.Key !== 'string' || t.Key.length < 1 || t.Key.length > 128 || !TAG_KEY_RE.test(t.Key)) return `Tags[${i}].Key must be 1–128 letters, digits, spaces or \`_.:/=+-@\``;
+    if (t.Key.toLowerCase().startsWith('aws:')) return `Tags[${i}].Key \`${t.Key}\`: the \`aws:\` prefix is reserved`;
+    if (typeof t.Value !== 'string' || t.Value.length > 256 || !TAG_VALUE_RE.test(t.Value)) return `Tags[${i}].Value must be at most 256 letters, digits, spaces or \`_.:/=+-@\``;
+  }
+  const seen = new Set<string>();
+  for (const t of tags) {
+    const k = t.Key.toLowerCase();
+    if (seen.has(k)) return `tag key \`${t.Key}\` is given twice (tag keys are case-insensitive)`;
+    seen.add(k);
+    keys.set(k, t.Key);
+  }
+  if (keys.size > QUOTAS.tagsPerEntity) return `an entity may carry at most ${QUOTAS.tagsPerEntity} tags`;
+  return undefined;
+}
+
+/** Merges tags by case-insensitive key, the newer value winning. */
+export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
+  const out = new Map<string, Tag>();
+  for (const t of existing) out.set(t.Key.toLowerCase(), t);
+  for (const t of added) out.set(t.Key.toLowerCase(), t);
+  return [...out.values()];
+}
+
+export function checkAccountId(id: unknown): string | undefined {
+  return typeof id === 'string' && /^\d{12}$/.test(id) ? undefined : `account id must be 12 digits, got \`${String(id)}\``;
+}
+
+/** IAM's unique-id prefixes: AIDA (user), AGPA (group), AROA (role), ANPA (managed policy), AKIA / LTAI keys. */
+export const ID_PREFIX = { user: 'AIDA', group: 'AGPA', role: 'AROA', policy: 'ANPA', accessKey: 'AKIA', ramAccessKey: 'LTAI' } as const;
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** A unique id from caller-supplied random bytes (the core reads no randomness itself). */
+export function uniqueId(prefix: string, random: Uint8Array, length = 21): string {
+  let out = prefix;
+  for (let i = 0; out.length < length; i++) out += ID_ALPHABET[(random[i % random.length] ?? 0) % 32];
+  return out;
+}
+
+export type Partition = 'aws' | 'acs';
+
+/** ARN of a directory entity: `arn:aws:iam::A:role/path/name` or `acs:ram::A:role/name` (RAM has no paths). */
+export function entityArn(partition: Partition, account: string, kind: 'user' | 'group' | 'role' | 'policy', path: string, name: string): string {
+  if (partition === 'acs') return `acs:ram::${account}:${kind}/${name}`;
+  return `arn:aws:iam::${account}:${kind}${path}${name}`;
+}
+
+export function rootArn(partition: Partition, account: string): string {
+  return partition === 'acs' ? `acs:ram::${account}:root` : `arn:aws:iam::${account}:root`;
+}
+
+/** The admin-action namespace of a partition: `iam:` for aws accounts, `ram:` for acs. */
+export function adminService(partition: Partition): 'iam' | 'ram' {
+  return partition === 'acs' ? 'ram' : 'iam';
+}
