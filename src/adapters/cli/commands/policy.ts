@@ -1,0 +1,259 @@
+/**
+ * `gatehouse policy validate|evaluate`: work offline on policy files, with no server and no directory.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { GatehouseError } from '../../../core/errors.ts';
+import type { PolicyKind, PolicyType } from '../../../core/iam/index.ts';
+import {
+  evaluatePolicies,
+  POLICY_KINDS,
+  REQUEST_SOURCE,
+  validatePolicy,
+  type ContextInput,
+  type PolicyText,
+  type SourcedError,
+} from '../../../app/policy.ts';
+import type { CommandContext, CommandGroup } from '../context.ts';
+import { EXIT, exitCodeOf } from '../exit-codes.ts';
+import { formatError, formatJson, withJsonOption } from '../output.ts';
+import { loadPolicy, type LoadedPolicy } from '../policy-files.ts';
+
+export const policyCommands: CommandGroup = (program, ctx) => {
+  const policy = program
+    .command('policy')
+    .description('validate policy documents and decide requests against them, offline, on files')
+    .addHelpText('after', '\nPolicy files are JSON; a file ending in .yaml or .yml is read as YAML.');
+
+  withJsonOption(
+    policy
+      .command('validate')
+      .description('check policy documents against the grammar of where they are attached')
+      .argument('<file...>', 'policy documents (JSON, or YAML for .yaml/.yml)')
+      .addOption(new Option('--kind <kind>', 'where the policy is attached: identity (users, groups, roles, boundaries, sessions), resource, or trust (a role trust policy)').choices(POLICY_KINDS).default('identity')),
+  )
+    .addHelpText('after', `
+Prints \`valid\`, or one line per error: FILE:LINE:COLUMN: PATH: MESSAGE [CODE].
+Exit status: 0 valid, 3 invalid, 5 a file could not be read (see docs/errors.md).
+
+Example:
+  gatehouse policy validate --kind trust examples/policies/training-trust.json`)
+    .action(async (files: string[], opts: { kind: PolicyKind; json?: true }) => ctx.exit(await validate(files, opts, ctx)));
+
+  withJsonOption(
+    policy
+      .command('evaluate')
+      .description('decide one request against policy files, as the server would')
+      .option('--policy <file...>', 'identity policies of the principal (repeatable)')
+      .option('--boundary <file>', 'the principal\'s permissions boundary')
+      .option('--session-policy <file...>', 'session policies passed when the role was assumed (repeatable)')
+      .option('--resource-policy <file...>', 'resource-based policies on the resource (repeatable)')
+      .option('--trust-policy <file>', 'the trust policy of the role being assumed (to decide sts:AssumeRole* on it)')
+      .requiredOption('--principal <arn>', 'who asks: a user, root, assumed-role session or role ARN, or a service principal')
+      .requiredOption('--action <action>', 'the action, such as s3:GetObject')
+      .requiredOption('--resource <arn>', 'the resource ARN, or * for actions without a resource')
+      .option('--resource-account <id>', 'the account owning the resource (default: from the ARN, else the principal\'s)')
+      .option('--context <key=value...>', 'a request context value (repeatable; a repeated key is multi-valued)', parseContextPair)
+      .option('--time <when>', 'the time of the request, ISO 8601 (default: now)', parseTime)
+      .option('--explain', 'explain the decision: the statements that matched, and conditions that failed'),
+  )
+    .addHelpText('after', `
+Prints the decision (Allow, ExplicitDeny or ImplicitDeny) and why; --explain names the statements.
+Exit status: 0 Allow, 1 ExplicitDeny or ImplicitDeny, 2 bad arguments, 3 invalid policy,
+4 invalid request, 5 a file could not be read (see docs/errors.md).
+
+Example:
+  gatehouse policy evaluate --policy examples/policies/ml-data-reader.json \\
+    --principal arn:aws:iam::111122223333:user/alice --action s3:GetObject \\
+    --resource arn:aws:s3:::ml-datasets/imagenet/train-00001.tar --explain`)
+    .action(async (opts: EvaluateOptions) => ctx.exit(await evaluateCommand(opts, ctx)));
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// validate
+
+interface FileReport {
+  readonly file: string;
+  readonly valid: boolean;
+  readonly errors: readonly GatehouseError[];
+}
+
+async function validate(files: readonly string[], opts: { kind: PolicyKind; json?: true }, ctx: CommandContext): Promise<number> {
+  const reports: FileReport[] = [];
+  let status: number = EXIT.ok;
+  for (const file of files) {
+    const loaded = await readPolicyFile(file, ctx);
+    if (loaded === undefined) {
+      if (status === EXIT.ok) status = EXIT.noInput;
+      continue;
+    }
+    let errors = loaded.errors;
+    if (errors.length === 0) {
+      const result = validatePolicy(loaded.input, opts.kind);
+      errors = result.ok ? [] : result.errors.map(loaded.locate);
+    }
+    reports.push({ file, valid: errors.length === 0, errors });
+    if (errors.length > 0 && status === EXIT.ok) status = exitCodeOf(errors);
+  }
+
+  if (opts.json) {
+    ctx.out(formatJson({ valid: status === EXIT.ok, kind: opts.kind, files: reports }));
+  } else {
+    for (const r of reports) {
+      if (r.valid) ctx.out(files.length === 1 ? 'valid\n' : `${r.file}: valid\n`);
+      else for (const e of r.errors) ctx.out(formatError(r.file, e));
+    }
+  }
+  return status;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// evaluate
+
+interface EvaluateOptions {
+  readonly policy?: string[];
+  readonly boundary?: string;
+  readonly sessionPolicy?: string[];
+  readonly resourcePolicy?: string[];
+  readonly trustPolicy?: string;
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly resourceAccount?: string;
+  readonly context?: [string, string][];
+  readonly time?: number;
+  readonly explain?: true;
+  readonly json?: true;
+}
+
+/** Where a request error came from, in the words of the command line. */
+const REQUEST_OPTION: Readonly<Record<string, string>> = {
+  principal: '--principal',
+  action: '--action',
+  resource: '--resource',
+  resourceAccount: '--resource-account',
+  context: '--context',
+};
+
+async function evaluateCommand(opts: EvaluateOptions, ctx: CommandContext): Promise<number> {
+  const files: { type: PolicyType; file: string }[] = [
+    ...(opts.policy ?? []).map((file) => ({ type: 'identity' as const, file })),
+    ...(opts.boundary !== undefined ? [{ type: 'boundary' as const, file: opts.boundary }] : []),
+    ...(opts.sessionPolicy ?? []).map((file) => ({ type: 'session' as const, file })),
+    ...(opts.resourcePolicy ?? []).map((file) => ({ type: 'resource' as const, file })),
+    ...(opts.trustPolicy !== undefined ? [{ type: 'trust' as const, file: opts.trustPolicy }] : []),
+  ];
+
+  const loaded = new Map<string, LoadedPolicy>();
+  let unreadable = false;
+  for (const { file } of files) {
+    if (loaded.has(file)) continue;
+    const l = await readPolicyFile(file, ctx);
+    if (l === undefined) unreadable = true;
+    else loaded.set(file, l);
+  }
+  if (unreadable) return EXIT.noInput;
+
+  const errors: SourcedError[] = [];
+  const policies: PolicyText[] = [];
+  for (const { type, file } of files) {
+    const l = loaded.get(file);
+    if (l === undefined) continue;
+    if (l.errors.length > 0) errors.push(...l.errors.map((e) => ({ ...e, source: file })));
+    else policies.push({ type, name: file, text: l.input });
+  }
+  // A file given twice (say as identity policy and as boundary) reports its load errors once.
+  const uniqueErrors = errors.filter((e, i) => errors.findIndex((x) => x.source === e.source && x.message === e.message && x.path === e.path) === i);
+
+  const result = evaluatePolicies({
+    policies,
+    principal: opts.principal,
+    action: opts.action,
+    resource: opts.resource,
+    ...(opts.resourceAccount !== undefined ? { resourceAccount: opts.resourceAccount } : {}),
+    context: contextInput(opts.context ?? []),
+    time: opts.time ?? ctx.now(),
+    explain: opts.explain ?? false,
+  });
+
+  if (!result.ok || uniqueErrors.length > 0) {
+    const engineErrors = result.ok ? [] : result.errors.map((e) => (e.source === REQUEST_SOURCE ? e : { ...(loaded.get(e.source)?.locate(e) ?? e), source: e.source }));
+    const all = [...uniqueErrors, ...engineErrors];
+    if (opts.json) ctx.out(formatJson({ errors: all }));
+    else for (const e of all) ctx.err(e.source === REQUEST_SOURCE ? formatError(REQUEST_OPTION[e.path.split('.')[0] ?? ''] ?? 'request', { ...e, path: '' }) : formatError(e.source, e));
+    return exitCodeOf(all);
+  }
+
+  const { decision: d, explanation } = result.value;
+  if (opts.json) {
+    ctx.out(
+      formatJson({
+        decision: d.decision,
+        summary: d.summary,
+        allowedBy: d.allowedBy ?? null,
+        deniedBy: d.deniedBy ?? null,
+        matched: d.matched.map((m) => ({ ...m, sid: m.sid ?? null })),
+        conditionFailures: d.conditionFailures.map((c) => ({ ...c, sid: c.sid ?? null })),
+        ...(explanation !== undefined ? { explanation } : {}),
+      }),
+    );
+  } else if (explanation !== undefined) {
+    ctx.out(explanation.endsWith('\n') ? explanation : `${explanation}\n`);
+  } else {
+    ctx.out(`${d.decision}: ${d.summary}\n`);
+  }
+  return d.decision === 'Allow' ? EXIT.ok : EXIT.denied;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// helpers
+
+async function readPolicyFile(file: string, ctx: CommandContext): Promise<LoadedPolicy | undefined> {
+  let text: string;
+  try {
+    text = await ctx.readFile(file);
+  } catch (e) {
+    ctx.err(`gatehouse: cannot read \`${file}\`: ${describeIoError(e)}\n`);
+    return undefined;
+  }
+  return loadPolicy(file, text);
+}
+
+function describeIoError(e: unknown): string {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file; check the path';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory; give a file';
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}
+
+function parseContextPair(value: string, previous: [string, string][] | undefined): [string, string][] {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError('expected KEY=VALUE, such as aws:SourceIp=10.0.0.1');
+  return [...(previous ?? []), [value.slice(0, eq), value.slice(eq + 1)]];
+}
+
+function parseTime(value: string): number {
+  const t = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+  if (!Number.isFinite(t)) throw new InvalidArgumentError('expected an ISO 8601 time such as 2025-01-31T12:00:00Z, or epoch seconds');
+  return t;
+}
+
+/** Repeated keys (compared case-insensitively, as condition keys are) become one multi-valued key. */
+function contextInput(pairs: readonly [string, string][]): ContextInput {
+  const byKey = new Map<string, { key: string; values: string[] }>();
+  for (const [key, value] of pairs) {
+    const entry = byKey.get(key.toLowerCase());
+    if (entry) entry.values.push(value);
+    else byKey.set(key.toLowerCase(), { key, values: [value] });
+  }
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (const { key, values } of byKey.values()) out[key] = values.length === 1 ? (values[0] ?? '') : values;
+  return out;
+}

@@ -1,0 +1,28 @@
+/**
+ * What a command group needs from the outside world. The composition root (src/main/cli.ts) supplies the real
+ * process streams, file system and clock; tests can supply their own.
+ */
+import type { Command } from 'commander';
+
+export interface CliDeps {
+  /** Writes to standard output, as is (callers add newlines). */
+  readonly out: (text: string) => void;
+  /** Writes to standard error, as is. */
+  readonly err: (text: string) => void;
+  /** Reads a whole file as UTF-8; rejects with a Node.js system error (`code` such as `ENOENT`). */
+  readonly readFile: (path: string) => Promise<string>;
+  /** Epoch milliseconds. */
+  readonly now: () => number;
+  readonly version: string;
+}
+
+export interface CommandContext extends CliDeps {
+  /** Sets the process exit status of the running command (the last call wins). */
+  readonly exit: (code: number) => void;
+}
+
+/**
+ * A command group (`policy`, later `iam`, `sts`, `jobs`…) registers its commands on the program. Add new groups
+ * to `COMMAND_GROUPS` in program.ts.
+ */
+export type CommandGroup = (program: Command, ctx: CommandContext) => void;

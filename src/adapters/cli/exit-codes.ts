@@ -1,0 +1,63 @@
+/**
+ * Process exit codes of the `gatehouse` CLI. Documented in docs/errors.md; scripts rely on them, so a code
+ * never changes meaning once released.
+ */
+import type { ErrorCode, GatehouseError } from '../../core/errors.ts';
+
+export const EXIT = {
+  /** Success; for `policy evaluate`, the decision is `Allow`. */
+  ok: 0,
+  /** `policy evaluate` decided `ExplicitDeny` or `ImplicitDeny`. */
+  denied: 1,
+  /** The command line is wrong: unknown command or option, missing or malformed argument. */
+  usage: 2,
+  /** A policy document is invalid (any `POLICY_*` code). */
+  invalidPolicy: 3,
+  /** The request to decide is invalid: principal, action, resource account or context (`REQUEST_*`). */
+  invalidRequest: 4,
+  /** An input file could not be read. */
+  noInput: 5,
+  /** A bug in Gatehouse: please report it with the command that caused it. */
+  internal: 70,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** Every error code's exit status. A `Record` so that a new `ErrorCode` does not compile until it is mapped here. */
+export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
+  POLICY_JSON_SYNTAX: EXIT.invalidPolicy,
+  POLICY_DUPLICATE_KEY: EXIT.invalidPolicy,
+  POLICY_INVALID_CHARACTER: EXIT.invalidPolicy,
+  POLICY_TOO_LARGE: EXIT.invalidPolicy,
+  POLICY_INVALID_TYPE: EXIT.invalidPolicy,
+  POLICY_UNKNOWN_ELEMENT: EXIT.invalidPolicy,
+  POLICY_MISSING_ELEMENT: EXIT.invalidPolicy,
+  POLICY_CONFLICTING_ELEMENTS: EXIT.invalidPolicy,
+  POLICY_INVALID_VERSION: EXIT.invalidPolicy,
+  POLICY_INVALID_ID: EXIT.invalidPolicy,
+  POLICY_INVALID_SID: EXIT.invalidPolicy,
+  POLICY_DUPLICATE_SID: EXIT.invalidPolicy,
+  POLICY_INVALID_EFFECT: EXIT.invalidPolicy,
+  POLICY_INVALID_ACTION: EXIT.invalidPolicy,
+  POLICY_INVALID_RESOURCE: EXIT.invalidPolicy,
+  POLICY_INVALID_PRINCIPAL: EXIT.invalidPolicy,
+  POLICY_PRINCIPAL_NOT_ALLOWED: EXIT.invalidPolicy,
+  POLICY_PRINCIPAL_REQUIRED: EXIT.invalidPolicy,
+  POLICY_NOTPRINCIPAL_NOT_ALLOWED: EXIT.invalidPolicy,
+  POLICY_INVALID_CONDITION_OPERATOR: EXIT.invalidPolicy,
+  POLICY_INVALID_CONDITION_KEY: EXIT.invalidPolicy,
+  POLICY_INVALID_CONDITION_VALUE: EXIT.invalidPolicy,
+  POLICY_EMPTY: EXIT.invalidPolicy,
+  REQUEST_INVALID_PRINCIPAL: EXIT.invalidRequest,
+  REQUEST_INVALID_ACTION: EXIT.invalidRequest,
+  REQUEST_INVALID_CONTEXT: EXIT.invalidRequest,
+};
+
+/**
+ * The exit status for a failed command: that of its first error, so the status is stable for a given input.
+ * (Errors are reported in input order: policies before the request.)
+ */
+export function exitCodeOf(errors: readonly Pick<GatehouseError, 'code'>[]): ExitCode {
+  const first = errors[0];
+  return first === undefined ? EXIT.internal : EXIT_CODES[first.code];
+}

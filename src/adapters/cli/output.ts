@@ -1,0 +1,39 @@
+/**
+ * Output formatting shared by every command: a plain-text table for people, JSON for scripts (`--json`), and one
+ * line per error in the `file:line:column: path: message [CODE]` shape editors and CI annotations understand.
+ */
+import type { Command } from 'commander';
+import type { GatehouseError } from '../../core/errors.ts';
+
+export interface Column<Row> {
+  readonly header: string;
+  readonly value: (row: Row) => string;
+}
+
+/** Left-aligned columns separated by two spaces, headers in capitals (the `kubectl get` look). */
+export function formatTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
+  const cells = [columns.map((c) => c.header.toUpperCase()), ...rows.map((r) => columns.map((c) => oneLine(c.value(r))))];
+  const widths = columns.map((_, i) => Math.max(...cells.map((line) => (line[i] ?? '').length)));
+  return cells.map((line) => line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd() + '\n').join('');
+}
+
+export function formatJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/**
+ * One error on one line: `source:line:column: path: message [CODE]`; the position and the path are left out when
+ * unknown (the path is empty when the error concerns the whole document).
+ */
+export function formatError(source: string, e: GatehouseError): string {
+  const where = e.line !== undefined ? `${source}:${e.line}:${e.column ?? 1}` : source;
+  const path = e.path === '' ? '' : ` ${e.path}:`;
+  return `${where}:${path} ${oneLine(e.message)} [${e.code}]\n`;
+}
+
+/** Adds `--json` to a command; every command that prints a result should offer it. */
+export function withJsonOption(cmd: Command): Command {
+  return cmd.option('--json', 'print the result as JSON, for scripts');
+}
+
+const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');

@@ -1,0 +1,58 @@
+/**
+ * The `gatehouse` command tree. Each command group lives in `commands/<group>.ts` and registers itself on the
+ * program; to add one (`server`, `iam`, `apply`, `sts`, `jobs`…), write its module and list it in
+ * `COMMAND_GROUPS`. Parsing errors never exit the process: they become exit status 2 (`EXIT.usage`), and
+ * `runCli` returns the status for the composition root to set.
+ */
+import { Command, CommanderError } from 'commander';
+import { policyCommands } from './commands/policy.ts';
+import type { CliDeps, CommandContext, CommandGroup } from './context.ts';
+import { EXIT } from './exit-codes.ts';
+
+export const COMMAND_GROUPS: readonly CommandGroup[] = [policyCommands];
+
+export function createProgram(ctx: CommandContext, groups: readonly CommandGroup[] = COMMAND_GROUPS): Command {
+  const program = new Command('gatehouse')
+    .description('Gatehouse: uniform access control for AI training clusters')
+    .version(ctx.version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for this command')
+    .helpCommand('help [command]', 'show help for a command')
+    .configureOutput({
+      writeOut: (s) => ctx.out(s),
+      writeErr: (s) => ctx.err(s),
+      outputError: (s, write) => write(s),
+    })
+    .showHelpAfterError('(add --help for usage)')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  // Subcommands copy the settings above (output, exit override) when they are created, so groups come after.
+  for (const register of groups) register(program, ctx);
+  return program;
+}
+
+/** Runs the CLI on `argv` (without `node` and the script) and resolves to the process exit status. */
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  let status: number = EXIT.ok;
+  const program = createProgram({ ...deps, exit: (code) => void (status = code) });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return commanderStatus(e);
+    deps.err(`gatehouse: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nplease report this with the command that caused it\n`);
+    return EXIT.internal;
+  }
+  return status;
+}
+
+function commanderStatus(e: CommanderError): number {
+  switch (e.code) {
+    case 'commander.helpDisplayed':
+    case 'commander.version':
+      return EXIT.ok;
+    case 'commander.help':
+      // `gatehouse help` asks for help (0); a group run without a subcommand gets help as an error (1 → usage).
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    default:
+      return EXIT.usage;
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Composition root of the `gatehouse` CLI: wires the real process (streams, file system, clock) into the CLI
+ * adapter. Sets `process.exitCode` rather than calling `process.exit`, so piped output is flushed first.
+ */
+import { readFile } from 'node:fs/promises';
+import pkg from '../../package.json' with { type: 'json' };
+import { runCli } from '../adapters/cli/index.ts';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  readFile: (path) => readFile(path, 'utf8'),
+  now: () => Date.now(),
+  version: pkg.version,
+});
