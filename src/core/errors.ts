@@ -32,6 +32,26 @@ export const ERROR_CODES = [
   'REQUEST_INVALID_PRINCIPAL',
   'REQUEST_INVALID_ACTION',
   'REQUEST_INVALID_CONTEXT',
+  // the directory (IAM API error codes in brackets)
+  'ENTITY_ALREADY_EXISTS', // EntityAlreadyExists
+  'NO_SUCH_ENTITY', // NoSuchEntity
+  'LIMIT_EXCEEDED', // LimitExceeded
+  'DELETE_CONFLICT', // DeleteConflict
+  'VALIDATION_ERROR', // ValidationError
+  'INVALID_INPUT', // InvalidInput
+  'ACCESS_DENIED', // AccessDenied
+  // authentication (SigV4 and sessions)
+  'MISSING_AUTHENTICATION_TOKEN', // MissingAuthenticationToken
+  'INCOMPLETE_SIGNATURE', // IncompleteSignature
+  'SIGNATURE_DOES_NOT_MATCH', // SignatureDoesNotMatch
+  'INVALID_CLIENT_TOKEN_ID', // InvalidClientTokenId
+  'EXPIRED_TOKEN', // ExpiredToken
+  // protocol
+  'INVALID_ACTION', // InvalidAction: unknown Action in a Query API request
+  'MISSING_PARAMETER', // MissingParameter
+  'REQUEST_TOO_LARGE',
+  'SERVICE_UNAVAILABLE', // ServiceUnavailable: retryable
+  'INTERNAL_ERROR', // InternalFailure
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -51,3 +71,6 @@ export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = <T = never>(errors: readonly GatehouseError[]): Result<T> => ({ ok: false, errors });
+
+/** One error as a failed result. */
+export const failWith = <T = never>(code: ErrorCode, message: string, path = ''): Result<T> => ({ ok: false, errors: [{ code, message, path }] });

@@ -18,12 +18,12 @@ test('paths, session duration, tags', () => {
   assert.equal(checkMaxSessionDuration(3600), undefined);
   assert.ok(checkMaxSessionDuration(3599));
   assert.ok(checkMaxSessionDuration(43201));
-  assert.equal(checkTags([{ Key: 'team', Value: 'ml' }]), undefined);
-  assert.match(checkTags([{ Key: 'a', Value: '1' }, { Key: 'A', Value: '2' }]) ?? '', /twice/);
-  assert.match(checkTags([{ Key: 'aws:x', Value: '1' }]) ?? '', /reserved/);
-  const many = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: '' }));
+  assert.equal(checkTags([{ key: 'team', value: 'ml' }]), undefined);
+  assert.match(checkTags([{ key: 'a', value: '1' }, { key: 'A', value: '2' }]) ?? '', /twice/);
+  assert.match(checkTags([{ key: 'aws:x', value: '1' }]) ?? '', /reserved/);
+  const many = Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: '' }));
   assert.match(checkTags(many) ?? '', /at most 50/);
-  assert.deepEqual(mergeTags([{ Key: 'Team', Value: 'a' }], [{ Key: 'team', Value: 'b' }]), [{ Key: 'team', Value: 'b' }]);
+  assert.deepEqual(mergeTags([{ key: 'Team', value: 'a' }], [{ key: 'team', value: 'b' }]), [{ key: 'team', value: 'b' }]);
 });
 
 test('ARNs and ids', () => {

@@ -60,24 +60,24 @@ export function checkDescription(v: unknown): string | undefined {
 }
 
 export interface Tag {
-  readonly Key: string;
-  readonly Value: string;
+  readonly key: string;
+  readonly value: string;
 }
 
 export function checkTags(tags: readonly Tag[], existing: readonly Tag[] = []): string | undefined {
   const keys = new Map<string, string>();
-  for (const t of existing) keys.set(t.Key.toLowerCase(), t.Key);
+  for (const t of existing) keys.set(t.key.toLowerCase(), t.key);
   for (const [i, t] of tags.entries()) {
-    if (typeof t.Key !== 'string' || t.Key.length < 1 || t.Key.length > 128 || !TAG_KEY_RE.test(t.Key)) return `Tags[${i}].Key must be 1–128 letters, digits, spaces or \`_.:/=+-@\``;
-    if (t.Key.toLowerCase().startsWith('aws:')) return `Tags[${i}].Key \`${t.Key}\`: the \`aws:\` prefix is reserved`;
-    if (typeof t.Value !== 'string' || t.Value.length > 256 || !TAG_VALUE_RE.test(t.Value)) return `Tags[${i}].Value must be at most 256 letters, digits, spaces or \`_.:/=+-@\``;
+    if (typeof t.key !== 'string' || t.key.length < 1 || t.key.length > 128 || !TAG_KEY_RE.test(t.key)) return `Tags[${i}].Key must be 1–128 letters, digits, spaces or \`_.:/=+-@\``;
+    if (t.key.toLowerCase().startsWith('aws:')) return `Tags[${i}].Key \`${t.key}\`: the \`aws:\` prefix is reserved`;
+    if (typeof t.value !== 'string' || t.value.length > 256 || !TAG_VALUE_RE.test(t.value)) return `Tags[${i}].Value must be at most 256 letters, digits, spaces or \`_.:/=+-@\``;
   }
   const seen = new Set<string>();
   for (const t of tags) {
-    const k = t.Key.toLowerCase();
-    if (seen.has(k)) return `tag key \`${t.Key}\` is given twice (tag keys are case-insensitive)`;
+    const k = t.key.toLowerCase();
+    if (seen.has(k)) return `tag key \`${t.key}\` is given twice (tag keys are case-insensitive)`;
     seen.add(k);
-    keys.set(k, t.Key);
+    keys.set(k, t.key);
   }
   if (keys.size > QUOTAS.tagsPerEntity) return `an entity may carry at most ${QUOTAS.tagsPerEntity} tags`;
   return undefined;
@@ -86,8 +86,8 @@ export function checkTags(tags: readonly Tag[], existing: readonly Tag[] = []): 
 /** Merges tags by case-insensitive key, the newer value winning. */
 export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
   const out = new Map<string, Tag>();
-  for (const t of existing) out.set(t.Key.toLowerCase(), t);
-  for (const t of added) out.set(t.Key.toLowerCase(), t);
+  for (const t of existing) out.set(t.key.toLowerCase(), t);
+  for (const t of added) out.set(t.key.toLowerCase(), t);
   return [...out.values()];
 }
 
