@@ -4,7 +4,11 @@ import { ERROR_CODES } from '../../core/errors.ts';
 import { EXIT, EXIT_CODES, exitCodeOf } from './exit-codes.ts';
 
 test('policy errors exit 3, request errors 4', () => {
-  for (const code of ERROR_CODES) assert.equal(EXIT_CODES[code], code.startsWith('POLICY_') ? EXIT.invalidPolicy : EXIT.invalidRequest, code);
+  for (const code of ERROR_CODES) {
+    if (code.startsWith('POLICY_')) assert.equal(EXIT_CODES[code], EXIT.invalidPolicy, code);
+    else if (code.startsWith('REQUEST_INVALID_')) assert.equal(EXIT_CODES[code], EXIT.invalidRequest, code);
+    else assert.ok(EXIT_CODES[code] !== EXIT.denied && EXIT_CODES[code] !== EXIT.usage, `${code}: 1 and 2 are reserved for deny and usage`);
+  }
 });
 
 test('exit statuses are distinct and fit a process status', () => {

@@ -17,6 +17,16 @@ export const EXIT = {
   invalidRequest: 4,
   /** An input file could not be read. */
   noInput: 5,
+  /** The named entity does not exist (`NO_SUCH_ENTITY`). */
+  notFound: 6,
+  /** The request conflicts with the current state: already exists, still in use, quota reached. */
+  conflict: 7,
+  /** Input rejected by the server's validation (`VALIDATION_ERROR`, `INVALID_INPUT`, `MISSING_PARAMETER`…). */
+  invalidInput: 8,
+  /** Not authenticated, or not authorized (`ACCESS_DENIED`, bad or expired credentials). */
+  accessDenied: 9,
+  /** The server is unreachable or unavailable; retrying may succeed. */
+  unavailable: 10,
   /** A bug in Gatehouse: please report it with the command that caused it. */
   internal: 70,
 } as const;
@@ -51,6 +61,23 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   REQUEST_INVALID_PRINCIPAL: EXIT.invalidRequest,
   REQUEST_INVALID_ACTION: EXIT.invalidRequest,
   REQUEST_INVALID_CONTEXT: EXIT.invalidRequest,
+  ENTITY_ALREADY_EXISTS: EXIT.conflict,
+  NO_SUCH_ENTITY: EXIT.notFound,
+  LIMIT_EXCEEDED: EXIT.conflict,
+  DELETE_CONFLICT: EXIT.conflict,
+  VALIDATION_ERROR: EXIT.invalidInput,
+  INVALID_INPUT: EXIT.invalidInput,
+  ACCESS_DENIED: EXIT.accessDenied,
+  MISSING_AUTHENTICATION_TOKEN: EXIT.accessDenied,
+  INCOMPLETE_SIGNATURE: EXIT.accessDenied,
+  SIGNATURE_DOES_NOT_MATCH: EXIT.accessDenied,
+  INVALID_CLIENT_TOKEN_ID: EXIT.accessDenied,
+  EXPIRED_TOKEN: EXIT.accessDenied,
+  INVALID_ACTION: EXIT.invalidInput,
+  MISSING_PARAMETER: EXIT.invalidInput,
+  REQUEST_TOO_LARGE: EXIT.invalidInput,
+  SERVICE_UNAVAILABLE: EXIT.unavailable,
+  INTERNAL_ERROR: EXIT.internal,
 };
 
 /**
