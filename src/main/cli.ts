@@ -6,6 +6,12 @@ import { readFile } from 'node:fs/promises';
 import pkg from '../../package.json' with { type: 'json' };
 import { runCli } from '../adapters/cli/index.ts';
 
+// `gatehouse … | head` closes the pipe early: stop quietly, as other command-line tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 process.exitCode = await runCli(process.argv.slice(2), {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),

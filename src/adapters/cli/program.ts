@@ -31,9 +31,9 @@ export function createProgram(ctx: CommandContext, groups: readonly CommandGroup
 }
 
 /** Runs the CLI on `argv` (without `node` and the script) and resolves to the process exit status. */
-export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+export async function runCli(argv: readonly string[], deps: CliDeps, groups: readonly CommandGroup[] = COMMAND_GROUPS): Promise<number> {
   let status: number = EXIT.ok;
-  const program = createProgram({ ...deps, exit: (code) => void (status = code) });
+  const program = createProgram({ ...deps, exit: (code) => void (status = code) }, groups);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
