@@ -213,6 +213,11 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   if (set.trust) {
     const named = (trust & ALLOW) !== 0 ? trust >> 4 : MATCH_NONE;
     if (named === MATCH_NONE) return implicit('trust', 'the role trust policy does not allow this principal');
+    // A service or identity provider has no account and no identity policies: the trust policy naming it
+    // is the whole grant (reference §A.1.9; RAM `Service` principals, §A.2).
+    if ((p.kind === 'service' || p.kind === 'web-identity') && named === MATCH_DIRECT) {
+      return decision(s, 'Allow', undefined, 'resource', 'allowed by the role trust policy, which names this service or identity provider');
+    }
     if (acs || !sameAccount || named === MATCH_ACCOUNT) {
       if (identityPath) return decision(s, 'Allow', undefined, 'identity', 'allowed by the role trust policy and the caller’s identity policies');
       return implicit(identityBlocker, acs ? 'RAM needs both the trust policy and the caller’s policies to allow' : sameAccount ? 'the trust policy delegates to the account, and the caller’s policies do not allow' : 'cross-account: the caller’s own account does not allow');
@@ -230,7 +235,7 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   }
 
   // 4. Cross-account: both sides must allow (reference §A.1.3).
-  if (!sameAccount && p.kind !== 'service') {
+  if (!sameAccount && p.kind !== 'service' && p.kind !== 'web-identity') {
     if (named === MATCH_NONE) return implicit(identityPath ? 'resource' : identityBlocker, `cross-account request: no resource policy of account ${resourceAccount} allows it`);
     if (!identityPath) return implicit(identityBlocker, 'cross-account request: the resource policy allows it, but the caller’s own account does not');
     return decision(s, 'Allow', undefined, 'resource', 'allowed by the resource policy and the caller’s identity policies');

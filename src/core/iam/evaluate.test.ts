@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type PolicyKind } from './index.ts';
+
+const compile = (doc: unknown, kind: PolicyKind = 'identity', name = 'p') => {
+  const r = parsePolicy(JSON.stringify(doc), { kind });
+  assert.ok(r.ok, JSON.stringify(r.ok ? '' : r.errors));
+  return compilePolicy(r.value, name);
+};
+const who = (arn: string) => {
+  const r = principalFromArn(arn);
+  assert.ok(r.ok);
+  return r.value;
+};
+const trustTraining = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] }, 'trust', 'trust');
+
+test('a trust policy naming a service lets that service assume the role, and no one else', () => {
+  const role = 'arn:aws:iam::111122223333:role/trainer';
+  const ok = evaluate({ principal: who('training.gatehouse.dev'), action: 'sts:AssumeRole', resource: role }, { identity: [], trust: trustTraining });
+  assert.equal(ok.decision, 'Allow');
+  const other = evaluate({ principal: who('compute.gatehouse.dev'), action: 'sts:AssumeRole', resource: role }, { identity: [], trust: trustTraining });
+  assert.equal(other.decision, 'ImplicitDeny');
+  assert.equal(other.deniedBy, 'trust');
+  const admin = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+  const user = evaluate({ principal: who('arn:aws:iam::111122223333:user/alice'), action: 'sts:AssumeRole', resource: role }, { identity: [admin], trust: trustTraining });
+  assert.equal(user.decision, 'ImplicitDeny', 'an identity policy alone never satisfies a trust policy');
+});
+
+test('same-account resource policy: user ARN grants alone, account root only delegates', () => {
+  const bucket = 'arn:aws:s3:::data/x';
+  const byUser = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:user/alice' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }] }, 'resource');
+  const byRoot = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '111122223333' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }] }, 'resource');
+  const alice = who('arn:aws:iam::111122223333:user/alice');
+  assert.equal(evaluate({ principal: alice, action: 's3:GetObject', resource: bucket, resourceAccount: '111122223333' }, { identity: [], resource: [byUser] }).decision, 'Allow');
+  assert.equal(evaluate({ principal: alice, action: 's3:GetObject', resource: bucket, resourceAccount: '111122223333' }, { identity: [], resource: [byRoot] }).decision, 'ImplicitDeny');
+  const boundary = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }] });
+  // The boundary does not limit a grant to the user ARN (reference §A.1.2 table).
+  assert.equal(evaluate({ principal: alice, action: 's3:GetObject', resource: bucket, resourceAccount: '111122223333' }, { identity: [], boundary, resource: [byUser] }).decision, 'Allow');
+});
+
+test('explain lists the failed condition with its reason', () => {
+  const p = compile({ Version: '2012-10-17', Statement: [{ Sid: 'Net', Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }] });
+  const d = evaluate({ principal: who('arn:aws:iam::111122223333:user/alice'), action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context: contextOf({ 'aws:SourceIp': '192.168.1.1' }) }, { identity: [p] }, { explain: true });
+  assert.equal(d.decision, 'ImplicitDeny');
+  assert.equal(d.conditionFailures[0]?.sid, 'Net');
+  assert.match(d.conditionFailures[0]?.reason ?? '', /192\.168\.1\.1/);
+});
