@@ -1,0 +1,14 @@
+export { constantTimeEqual } from './compare.ts';
+export { CRYPTO_ERROR_CODES, type CryptoError, type CryptoErrorCode, type CryptoResult } from './errors.ts';
+export {
+  loadMasterKey,
+  masterKeyFromBytes,
+  parseMasterKey,
+  MASTER_KEY_BYTES,
+  MASTER_KEY_ENV,
+  MASTER_KEY_FILE_NAME,
+  type LoadedMasterKey,
+  type LoadMasterKeyOptions,
+  type MasterKey,
+} from './master-key.ts';
+export { open, openText, seal } from './seal.ts';

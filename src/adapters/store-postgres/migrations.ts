@@ -1,0 +1,138 @@
+/**
+ * PostgreSQL schema, as versioned migrations: the same tables and columns as
+ * `../store-sqlite/migrations.ts` (the shared queries in `app/ports/store-sql.ts` run on both). Never edit a
+ * released migration; append a new version.
+ *
+ * Kept to what CockroachDB and YugabyteDB also accept, so a deployment can move to a distributed engine.
+ * Deliberately avoided:
+ * - PL/pgSQL, functions, triggers, rules: neither engine runs them all (CockroachDB has partial UDF and
+ *   trigger support only in recent versions). Every invariant lives in constraints or in the shared queries.
+ * - SERIAL / sequences / identity columns for the change log: in CockroachDB `SERIAL` is `unique_rowid()`,
+ *   not gap-free or commit-ordered. The sequence is one counter row (`change_head`) bumped in each write.
+ * - ENUM types (CHECK constraints instead), JSONB (tags are JSON text, as in SQLite), TIMESTAMPTZ
+ *   (ISO-8601 text, so both dialects return identical records), expression and partial indexes (a
+ *   `name_key` column holds lower(name)), deferrable constraints, `CREATE INDEX CONCURRENTLY`,
+ *   `ON DELETE CASCADE` chains (deletes are explicit and checked first).
+ * - `COLLATE "C"` on columns used for ORDER BY, so the order is bytewise as in SQLite whatever the
+ *   database's default collation (CockroachDB and YugabyteDB accept `"C"`).
+ * - The advisory lock around migrations is PostgreSQL (and YugabyteDB ≥ 2.20) only; see `store.ts`.
+ */
+import type { Migration } from '../../app/ports/store-sql.ts';
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'directory',
+    statements: [
+      `CREATE TABLE accounts (
+         id TEXT COLLATE "C" PRIMARY KEY,
+         arn_partition TEXT NOT NULL CHECK (arn_partition IN ('aws', 'acs')),
+         name TEXT NOT NULL,
+         created TEXT NOT NULL
+       )`,
+      `CREATE TABLE users (
+         id TEXT PRIMARY KEY,
+         account TEXT NOT NULL REFERENCES accounts (id),
+         name TEXT NOT NULL,
+         name_key TEXT COLLATE "C" NOT NULL,
+         path TEXT NOT NULL,
+         created TEXT NOT NULL,
+         tags TEXT NOT NULL,
+         permissions_boundary TEXT,
+         disabled INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+         UNIQUE (account, name_key)
+       )`,
+      `CREATE TABLE groups (
+         id TEXT PRIMARY KEY,
+         account TEXT NOT NULL REFERENCES accounts (id),
+         name TEXT NOT NULL,
+         name_key TEXT COLLATE "C" NOT NULL,
+         path TEXT NOT NULL,
+         created TEXT NOT NULL,
+         UNIQUE (account, name_key)
+       )`,
+      `CREATE TABLE group_members (
+         group_id TEXT NOT NULL REFERENCES groups (id),
+         user_id TEXT NOT NULL REFERENCES users (id),
+         PRIMARY KEY (group_id, user_id)
+       )`,
+      'CREATE INDEX group_members_user ON group_members (user_id)',
+      `CREATE TABLE roles (
+         id TEXT PRIMARY KEY,
+         account TEXT NOT NULL REFERENCES accounts (id),
+         name TEXT NOT NULL,
+         name_key TEXT COLLATE "C" NOT NULL,
+         path TEXT NOT NULL,
+         created TEXT NOT NULL,
+         trust_policy TEXT NOT NULL,
+         description TEXT NOT NULL,
+         max_session_duration INTEGER NOT NULL,
+         tags TEXT NOT NULL,
+         permissions_boundary TEXT,
+         UNIQUE (account, name_key)
+       )`,
+      `CREATE TABLE policies (
+         id TEXT PRIMARY KEY,
+         account TEXT NOT NULL,
+         name TEXT NOT NULL,
+         name_key TEXT COLLATE "C" NOT NULL,
+         path TEXT NOT NULL,
+         arn TEXT NOT NULL UNIQUE,
+         description TEXT NOT NULL,
+         created TEXT NOT NULL,
+         updated TEXT NOT NULL,
+         default_version INTEGER NOT NULL,
+         next_version INTEGER NOT NULL,
+         UNIQUE (account, name_key)
+       )`,
+      `CREATE TABLE policy_versions (
+         policy_id TEXT NOT NULL REFERENCES policies (id),
+         version INTEGER NOT NULL,
+         document TEXT NOT NULL,
+         created TEXT NOT NULL,
+         PRIMARY KEY (policy_id, version)
+       )`,
+      `CREATE TABLE attachments (
+         principal_type TEXT NOT NULL CHECK (principal_type IN ('user', 'group', 'role')),
+         principal_id TEXT NOT NULL,
+         policy_arn TEXT NOT NULL REFERENCES policies (arn),
+         ord BIGINT NOT NULL,
+         PRIMARY KEY (principal_type, principal_id, policy_arn)
+       )`,
+      'CREATE INDEX attachments_policy ON attachments (policy_arn)',
+      `CREATE TABLE inline_policies (
+         principal_type TEXT NOT NULL CHECK (principal_type IN ('user', 'group', 'role')),
+         principal_id TEXT NOT NULL,
+         name TEXT NOT NULL,
+         name_key TEXT COLLATE "C" NOT NULL,
+         document TEXT NOT NULL,
+         PRIMARY KEY (principal_type, principal_id, name_key)
+       )`,
+      `CREATE TABLE access_keys (
+         id TEXT COLLATE "C" PRIMARY KEY,
+         user_id TEXT NOT NULL REFERENCES users (id),
+         secret TEXT NOT NULL,
+         status TEXT NOT NULL CHECK (status IN ('Active', 'Inactive')),
+         created TEXT NOT NULL,
+         last_used_at TEXT,
+         last_used_service TEXT,
+         last_used_region TEXT
+       )`,
+      'CREATE INDEX access_keys_user ON access_keys (user_id)',
+      `CREATE TABLE kv (
+         kv_key TEXT COLLATE "C" PRIMARY KEY,
+         kv_value TEXT NOT NULL,
+         updated TEXT NOT NULL
+       )`,
+      `CREATE TABLE changes (
+         seq BIGINT PRIMARY KEY,
+         kind TEXT NOT NULL,
+         entity_key TEXT NOT NULL,
+         op TEXT NOT NULL CHECK (op IN ('put', 'delete')),
+         at TEXT NOT NULL
+       )`,
+      'CREATE TABLE change_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL)',
+      'INSERT INTO change_head (id, seq) VALUES (1, 0)',
+    ],
+  },
+];

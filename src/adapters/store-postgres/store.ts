@@ -1,0 +1,224 @@
+/**
+ * The scale-out `Store`: PostgreSQL through a `pg` Pool, from `GATEHOUSE_DATABASE_URL`.
+ *
+ * - Write transactions are `SERIALIZABLE` and retried (with jittered backoff) on serialization failure
+ *   (SQLSTATE 40001) or deadlock (40P01): `fn` may run more than once. Every write bumps the one
+ *   `change_head` row, so concurrent writers conflict there at the latest; directory writes are rare, and
+ *   this buys a gap-free, commit-ordered change log.
+ * - Read transactions are `REPEATABLE READ READ ONLY`: one snapshot, and the server refuses writes.
+ * - Migrations run at open in one transaction holding `pg_advisory_xact_lock`, so instances starting
+ *   together apply them once; PostgreSQL DDL is transactional, so a failed migration leaves nothing.
+ *
+ *   CockroachDB has no advisory locks (it accepts the functions as no-ops). There the same loop would take
+ *   a row lock instead: `INSERT INTO schema_lock (id) VALUES (1) ON CONFLICT DO NOTHING`, then
+ *   `SELECT … FROM schema_lock WHERE id = 1 FOR UPDATE` at the start of the migration transaction (its
+ *   SERIALIZABLE isolation makes the loser retry and then see the versions recorded). CockroachDB also runs
+ *   schema changes inside explicit transactions with restrictions, so the advice there is to migrate once
+ *   from one process (`gatehouse migrate`, a later issue) before rolling out instances.
+ */
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import type { Abort, MigrationReport, ReadTx, Store, WriteTx } from '../../app/ports/store.ts';
+import {
+  applyMigrations,
+  createTx,
+  guardExecutor,
+  makeAbort,
+  type Migration,
+  type SqlExecutor,
+  type SqlRow,
+  type SqlValue,
+} from '../../app/ports/store-sql.ts';
+import { POSTGRES_MIGRATIONS } from './migrations.ts';
+
+export const DATABASE_URL_ENV = 'GATEHOUSE_DATABASE_URL';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:port/db`; usually `process.env.GATEHOUSE_DATABASE_URL`. */
+  readonly url: string;
+  /** Put every table in this schema (created if missing) via `search_path`; default the role's default. */
+  readonly schema?: string;
+  /** Connections at most; default 10. */
+  readonly poolSize?: number;
+  /** Attempts after the first on a serialization failure; default 10. */
+  readonly maxRetries?: number;
+  readonly now?: () => Date;
+  readonly migrations?: readonly Migration[];
+}
+
+export interface PostgresStore extends Store {
+  readonly dialect: 'postgres';
+}
+
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const schema = options.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`schema name \`${schema}\` is not a plain lower-case identifier`);
+  }
+  const now = options.now ?? (() => new Date());
+  const maxRetries = options.maxRetries ?? 10;
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  // An idle client that loses its connection emits `error` on the pool; without a listener that would end
+  // the process. The next query on a fresh client reports the outage instead.
+  pool.on('error', () => undefined);
+
+  let migrations: MigrationReport;
+  try {
+    migrations = await migrate(pool, schema, options.migrations ?? POSTGRES_MIGRATIONS, now);
+  } catch (e) {
+    await pool.end();
+    throw e;
+  }
+
+  let closing: Promise<void> | undefined;
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    const drop = () => inFlight.delete(p);
+    p.then(drop, drop);
+    return p;
+  };
+
+  const transaction = async <T>(readOnly: boolean, fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt += 1) {
+      const client = await pool.connect();
+      let broken = false;
+      let retryableSeen = false;
+      let failedStatement: unknown;
+      const raw = executor(client, (e) => {
+        failedStatement ??= e;
+        if (isRetryable(e)) retryableSeen = true;
+      });
+      const { db, end } = guardExecutor(raw);
+      const { abort, check, caught } = makeAbort<T>();
+      try {
+        await client.query(readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN ISOLATION LEVEL SERIALIZABLE');
+        try {
+          const value = await fn(createTx(db, { readOnly, now }), abort);
+          check();
+          end();
+          // A caught serialization failure leaves the transaction aborted; COMMIT would only roll back.
+          if (retryableSeen) throw Object.assign(new Error('serialization failure inside the transaction'), { code: '40001' });
+          // Any failed statement aborted the transaction even if `fn` caught it; COMMIT would silently
+          // roll back, and reporting success then would be a lie.
+          if (failedStatement !== undefined) {
+            throw new Error('a statement failed inside the store transaction, which was rolled back', { cause: failedStatement });
+          }
+          await client.query('COMMIT');
+          return value;
+        } catch (e) {
+          end();
+          await client.query('ROLLBACK').catch(() => {
+            broken = true;
+          });
+          const aborted = caught(e);
+          if (aborted !== undefined) return aborted.value;
+          throw e;
+        }
+      } catch (e) {
+        if ((isRetryable(e) || retryableSeen) && attempt < maxRetries) {
+          await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+          continue;
+        }
+        throw e;
+      } finally {
+        client.release(broken);
+      }
+    }
+  };
+
+  return {
+    dialect: 'postgres',
+    migrations,
+    read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
+      if (closing !== undefined) return Promise.reject(new Error('store is closed'));
+      return track(transaction<T>(true, (tx) => fn(tx)));
+    },
+    write<T>(fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>): Promise<T> {
+      if (closing !== undefined) return Promise.reject(new Error('store is closed'));
+      return track(transaction(false, fn));
+    },
+    close(): Promise<void> {
+      closing ??= (async () => {
+        await Promise.allSettled([...inFlight]);
+        await pool.end();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function migrate(pool: pg.Pool, schema: string | undefined, list: readonly Migration[], now: () => Date): Promise<MigrationReport> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    // READ COMMITTED: after the lock is granted, the next statement must see what the previous holder
+    // committed (a REPEATABLE READ snapshot would predate it).
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(schema)]);
+      if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      const report = await applyMigrations(executor(client, () => undefined), list, now);
+      await client.query('COMMIT');
+      return report;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw e;
+    }
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** A 64-bit advisory lock key, per schema so that separate deployments in one database do not contend. */
+function lockKey(schema: string | undefined): string {
+  return createHash('sha256')
+    .update(`gatehouse:migrations:${schema ?? ''}`)
+    .digest()
+    .readBigInt64BE(0)
+    .toString();
+}
+
+function isRetryable(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && RETRYABLE.has(String((e as { code?: unknown }).code));
+}
+
+function executor(client: pg.PoolClient, onError: (e: unknown) => void): SqlExecutor {
+  const query = async (sql: string, params: readonly SqlValue[]) => {
+    try {
+      return await client.query(numbered(sql), params as SqlValue[]);
+    } catch (e) {
+      onError(e);
+      throw e;
+    }
+  };
+  return {
+    async all(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
+      return (await query(sql, params)).rows as SqlRow[];
+    },
+    async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+      return (await query(sql, params)).rowCount ?? 0;
+    },
+  };
+}
+
+const numberedCache = new Map<string, string>();
+/** `?` → `$1, $2…` (the shared SQL has no `?` inside literals). */
+function numbered(sql: string): string {
+  let out = numberedCache.get(sql);
+  if (out === undefined) {
+    let n = 0;
+    out = sql.replace(/\?/g, () => `$${++n}`);
+    numberedCache.set(sql, out);
+  }
+  return out;
+}

@@ -1,0 +1,133 @@
+/**
+ * SQLite schema, as versioned migrations. Applied in order at open and recorded in `schema_migrations`;
+ * never edit a released migration, append a new one (a later issue adds its tables as version 2, …).
+ *
+ * Same tables and columns as `../store-postgres/migrations.ts`: the shared queries in
+ * `app/ports/store-sql.ts` run unchanged on both. Tables are STRICT (SQLite ≥ 3.37) so a wrong type fails
+ * here as it would in PostgreSQL. Timestamps are ISO-8601 text, booleans 0/1, tags a JSON array as text.
+ */
+import type { Migration } from '../../app/ports/store-sql.ts';
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'directory',
+    statements: [
+      `CREATE TABLE accounts (
+         id TEXT PRIMARY KEY,
+         arn_partition TEXT NOT NULL CHECK (arn_partition IN ('aws', 'acs')),
+         name TEXT NOT NULL,
+         created TEXT NOT NULL
+       ) STRICT`,
+      // name_key = lower(name): IAM names are unique without regard to case.
+      `CREATE TABLE users (
+         id TEXT PRIMARY KEY,
+         account TEXT NOT NULL REFERENCES accounts (id),
+         name TEXT NOT NULL,
+         name_key TEXT NOT NULL,
+         path TEXT NOT NULL,
+         created TEXT NOT NULL,
+         tags TEXT NOT NULL,
+         permissions_boundary TEXT,
+         disabled INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+         UNIQUE (account, name_key)
+       ) STRICT`,
+      `CREATE TABLE groups (
+         id TEXT PRIMARY KEY,
+         account TEXT NOT NULL REFERENCES accounts (id),
+         name TEXT NOT NULL,
+         name_key TEXT NOT NULL,
+         path TEXT NOT NULL,
+         created TEXT NOT NULL,
+         UNIQUE (account, name_key)
+       ) STRICT`,
+      `CREATE TABLE group_members (
+         group_id TEXT NOT NULL REFERENCES groups (id),
+         user_id TEXT NOT NULL REFERENCES users (id),
+         PRIMARY KEY (group_id, user_id)
+       ) STRICT`,
+      'CREATE INDEX group_members_user ON group_members (user_id)',
+      `CREATE TABLE roles (
+         id TEXT PRIMARY KEY,
+         account TEXT NOT NULL REFERENCES accounts (id),
+         name TEXT NOT NULL,
+         name_key TEXT NOT NULL,
+         path TEXT NOT NULL,
+         created TEXT NOT NULL,
+         trust_policy TEXT NOT NULL,
+         description TEXT NOT NULL,
+         max_session_duration INTEGER NOT NULL,
+         tags TEXT NOT NULL,
+         permissions_boundary TEXT,
+         UNIQUE (account, name_key)
+       ) STRICT`,
+      // account is a 12-digit id or 'aws' (built-ins), so no foreign key to accounts.
+      `CREATE TABLE policies (
+         id TEXT PRIMARY KEY,
+         account TEXT NOT NULL,
+         name TEXT NOT NULL,
+         name_key TEXT NOT NULL,
+         path TEXT NOT NULL,
+         arn TEXT NOT NULL UNIQUE,
+         description TEXT NOT NULL,
+         created TEXT NOT NULL,
+         updated TEXT NOT NULL,
+         default_version INTEGER NOT NULL,
+         next_version INTEGER NOT NULL,
+         UNIQUE (account, name_key)
+       ) STRICT`,
+      `CREATE TABLE policy_versions (
+         policy_id TEXT NOT NULL REFERENCES policies (id),
+         version INTEGER NOT NULL,
+         document TEXT NOT NULL,
+         created TEXT NOT NULL,
+         PRIMARY KEY (policy_id, version)
+       ) STRICT`,
+      // principal_id is the unique id of a user, group or role (which table: principal_type), so renames
+      // need no update here. ord keeps attachment order (the change sequence number of the attach).
+      `CREATE TABLE attachments (
+         principal_type TEXT NOT NULL CHECK (principal_type IN ('user', 'group', 'role')),
+         principal_id TEXT NOT NULL,
+         policy_arn TEXT NOT NULL REFERENCES policies (arn),
+         ord INTEGER NOT NULL,
+         PRIMARY KEY (principal_type, principal_id, policy_arn)
+       ) STRICT`,
+      'CREATE INDEX attachments_policy ON attachments (policy_arn)',
+      `CREATE TABLE inline_policies (
+         principal_type TEXT NOT NULL CHECK (principal_type IN ('user', 'group', 'role')),
+         principal_id TEXT NOT NULL,
+         name TEXT NOT NULL,
+         name_key TEXT NOT NULL,
+         document TEXT NOT NULL,
+         PRIMARY KEY (principal_type, principal_id, name_key)
+       ) STRICT`,
+      // secret holds only the sealed form (adapters/crypto), never the plaintext.
+      `CREATE TABLE access_keys (
+         id TEXT PRIMARY KEY,
+         user_id TEXT NOT NULL REFERENCES users (id),
+         secret TEXT NOT NULL,
+         status TEXT NOT NULL CHECK (status IN ('Active', 'Inactive')),
+         created TEXT NOT NULL,
+         last_used_at TEXT,
+         last_used_service TEXT,
+         last_used_region TEXT
+       ) STRICT`,
+      'CREATE INDEX access_keys_user ON access_keys (user_id)',
+      `CREATE TABLE kv (
+         kv_key TEXT PRIMARY KEY,
+         kv_value TEXT NOT NULL,
+         updated TEXT NOT NULL
+       ) STRICT`,
+      `CREATE TABLE changes (
+         seq INTEGER PRIMARY KEY,
+         kind TEXT NOT NULL,
+         entity_key TEXT NOT NULL,
+         op TEXT NOT NULL CHECK (op IN ('put', 'delete')),
+         at TEXT NOT NULL
+       ) STRICT`,
+      // The one counter row every writer bumps: sequence numbers follow commit order, without gaps.
+      'CREATE TABLE change_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL) STRICT',
+      'INSERT INTO change_head (id, seq) VALUES (1, 0)',
+    ],
+  },
+];

@@ -1,0 +1,224 @@
+/**
+ * The embedded `Store`: one SQLite file in the data dir through `node:sqlite` (no native dependency).
+ *
+ * - WAL journal, `synchronous = FULL` (a committed credential survives power loss; directory writes are
+ *   rare, so the fsync per commit costs nothing that matters), busy timeout for other processes.
+ * - One writer: write transactions are serialised in-process by a queue shared by every store opened on
+ *   the same file in this process, and across processes by `BEGIN IMMEDIATE` (which takes SQLite's write
+ *   lock up front, so a transaction never fails half-way on a lock upgrade). The queue matters because
+ *   `DatabaseSync` waits for a busy lock synchronously: two writers in one process on separate
+ *   connections would otherwise block the event loop against each other until the timeout.
+ * - Readers: a small pool of read-only connections; in WAL mode a reader sees a consistent snapshot from
+ *   its first SELECT to COMMIT and never blocks the writer.
+ * - Migrations run at open under `BEGIN IMMEDIATE`, so two processes opening one file at once apply them
+ *   once (the second waits, then finds them recorded).
+ */
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Abort, MigrationReport, ReadTx, Store, WriteTx } from '../../app/ports/store.ts';
+import {
+  applyMigrations,
+  createTx,
+  guardExecutor,
+  makeAbort,
+  type Migration,
+  type SqlExecutor,
+  type SqlRow,
+  type SqlValue,
+} from '../../app/ports/store-sql.ts';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+
+export const SQLITE_FILE_NAME = 'gatehouse.db';
+
+export interface SqliteStoreOptions {
+  /** The database file; default `<dataDir>/gatehouse.db`. One of `file` and `dataDir` is required. */
+  readonly file?: string;
+  readonly dataDir?: string;
+  /** How long to wait for another process's write lock before failing; default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+  /** Read connections kept open at most; default 4. */
+  readonly maxReaders?: number;
+  readonly now?: () => Date;
+  /** For tests of later schema versions; default the built-in list. */
+  readonly migrations?: readonly Migration[];
+}
+
+export interface SqliteStore extends Store {
+  readonly dialect: 'sqlite';
+  /** The absolute path of the database file. */
+  readonly file: string;
+}
+
+interface Connection {
+  readonly db: DatabaseSync;
+  readonly exec: SqlExecutor;
+}
+
+/** Write queues per database file, shared by all stores of this process. */
+const writeQueues = new Map<string, { tail: Promise<unknown>; stores: number }>();
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  const file = resolveFile(options);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const maxReaders = options.maxReaders ?? 4;
+  const now = options.now ?? (() => new Date());
+
+  // Create the file ourselves so that it is 0600 from the start; SQLite gives -wal/-shm the same mode.
+  closeSync(openSync(file, 'a', 0o600));
+  const key = realpathSync(file);
+  const queue = writeQueues.get(key) ?? { tail: Promise.resolve(), stores: 0 };
+  queue.stores += 1;
+  writeQueues.set(key, queue);
+  const serialise = <T>(job: () => Promise<T>): Promise<T> => {
+    const run = queue.tail.then(job, job);
+    queue.tail = run.catch(() => undefined);
+    return run;
+  };
+
+  const connect = (readOnly: boolean): Connection => {
+    const db = new DatabaseSync(file, { timeout: busyTimeoutMs, readOnly, enableForeignKeyConstraints: true });
+    if (!readOnly) {
+      // Switching to WAL is persistent in the file; repeating it is a no-op.
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = FULL');
+    }
+    return { db, exec: executor(db) };
+  };
+
+  let writer: Connection;
+  let migrations: MigrationReport;
+  try {
+    writer = await serialise(async () => connect(false));
+    migrations = await serialise(() =>
+      inTransaction(writer, 'BEGIN IMMEDIATE', (db) => applyMigrations(db, options.migrations ?? SQLITE_MIGRATIONS, now)),
+    );
+  } catch (e) {
+    release();
+    throw e;
+  }
+
+  const idleReaders: Connection[] = [];
+  const waiting: ((c: Connection) => void)[] = [];
+  let readers = 0;
+  const acquireReader = async (): Promise<Connection> => {
+    const idle = idleReaders.pop();
+    if (idle !== undefined) return idle;
+    if (readers < maxReaders) {
+      readers += 1;
+      return connect(true);
+    }
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+  const releaseReader = (c: Connection) => {
+    const next = waiting.shift();
+    if (next !== undefined) next(c);
+    else idleReaders.push(c);
+  };
+
+  let closing: Promise<void> | undefined;
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    const drop = () => inFlight.delete(p);
+    p.then(drop, drop);
+    return p;
+  };
+  const checkOpen = () => {
+    if (closing !== undefined) throw new Error('store is closed');
+  };
+
+  function release() {
+    queue.stores -= 1;
+    if (queue.stores === 0) writeQueues.delete(key);
+  }
+
+  return {
+    dialect: 'sqlite',
+    file: key,
+    migrations,
+    read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
+      checkOpen();
+      return track(
+        (async () => {
+          const conn = await acquireReader();
+          try {
+            return await inTransaction(conn, 'BEGIN', (db) => fn(createTx(db, { readOnly: true, now })));
+          } finally {
+            releaseReader(conn);
+          }
+        })(),
+      );
+    },
+    write<T>(fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>): Promise<T> {
+      checkOpen();
+      const { abort, check, caught } = makeAbort<T>();
+      return track(
+        serialise(async () => {
+          try {
+            return await inTransaction(writer, 'BEGIN IMMEDIATE', async (db) => {
+              const value = await fn(createTx(db, { readOnly: false, now }), abort);
+              check();
+              return value;
+            });
+          } catch (e) {
+            const aborted = caught(e);
+            if (aborted !== undefined) return aborted.value;
+            throw e;
+          }
+        }),
+      );
+    },
+    close(): Promise<void> {
+      closing ??= (async () => {
+        await Promise.allSettled([...inFlight]);
+        for (const c of [writer, ...idleReaders]) c.db.close();
+        release();
+      })();
+      return closing;
+    },
+  };
+}
+
+function resolveFile(options: SqliteStoreOptions): string {
+  if (options.file !== undefined) return resolve(options.file);
+  if (options.dataDir === undefined) throw new Error('openSqliteStore needs `file` or `dataDir`');
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  return resolve(join(options.dataDir, SQLITE_FILE_NAME));
+}
+
+/** Runs `fn` between `begin` and COMMIT; rolls back if it throws, and rethrows. */
+async function inTransaction<T>(conn: Connection, begin: string, fn: (db: SqlExecutor) => Promise<T>): Promise<T> {
+  const { db, end } = guardExecutor(conn.exec);
+  conn.db.exec(begin);
+  try {
+    const value = await fn(db);
+    end();
+    conn.db.exec('COMMIT');
+    return value;
+  } catch (e) {
+    end();
+    if (conn.db.isTransaction) conn.db.exec('ROLLBACK');
+    throw e;
+  }
+}
+
+function executor(db: DatabaseSync): SqlExecutor {
+  const cache = new Map<string, StatementSync>();
+  const statement = (sql: string): StatementSync => {
+    let s = cache.get(sql);
+    if (s === undefined) {
+      s = db.prepare(sql);
+      cache.set(sql, s);
+    }
+    return s;
+  };
+  return {
+    async all(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
+      return statement(sql).all(...params) as SqlRow[];
+    },
+    async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+      return Number(statement(sql).run(...params).changes);
+    },
+  };
+}

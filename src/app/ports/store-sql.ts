@@ -1,0 +1,962 @@
+/**
+ * The one SQL implementation of the `Store` transaction API, shared by `adapters/store-sqlite` and
+ * `adapters/store-postgres` (the kysely habit: one SQL layer, the same tests over both dialects).
+ *
+ * It imports no driver: an adapter hands it a `SqlExecutor` bound to an open transaction. The SQL here is
+ * the common subset of SQLite ≥ 3.35, PostgreSQL, CockroachDB and YugabyteDB: `?` placeholders (the
+ * PostgreSQL adapter numbers them), `INSERT … ON CONFLICT … DO NOTHING/DO UPDATE`, `UPDATE … RETURNING`,
+ * `substr`, no `ILIKE`, no `LIKE` (case rules differ between engines), no engine functions. Booleans are
+ * stored as 0/1 and timestamps as ISO-8601 text, so both dialects read back identical records. The schema
+ * these queries run against is each adapter's `migrations.ts`; both must keep the same tables and columns.
+ *
+ * Unique conflicts are pre-checked (for a precise message) and the insert still says `ON CONFLICT DO
+ * NOTHING`, so a race never raises a constraint error that would abort a PostgreSQL transaction: the
+ * affected-row count of 0 becomes an `ENTITY_ALREADY_EXISTS` value.
+ */
+import type {
+  AccessKeyLastUsed,
+  AccessKeyRecord,
+  AccessKeyStatus,
+  AccountRecord,
+  AttachmentRecord,
+  ChangeKind,
+  ChangeRecord,
+  GroupRecord,
+  InlinePolicyRecord,
+  ListOptions,
+  Partition,
+  PolicyRecord,
+  PolicyVersionRecord,
+  PrincipalRef,
+  PrincipalType,
+  RoleRecord,
+  SealedSecret,
+  StoreErrorCode,
+  StoreResult,
+  Tag,
+  UserRecord,
+  WriteTx,
+} from './store.ts';
+import { MAX_POLICY_VERSIONS } from './store.ts';
+
+export type SqlValue = string | number | null;
+export type SqlRow = Readonly<Record<string, unknown>>;
+
+/** What an adapter provides for one open transaction. */
+export interface SqlExecutor {
+  all(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
+  /** Returns the number of affected rows. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Migrations: the loop both adapters run, inside one transaction they have already made exclusive
+// (SQLite `BEGIN IMMEDIATE`, PostgreSQL advisory lock).
+
+export const SCHEMA_MIGRATIONS_DDL =
+  'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)';
+
+/**
+ * Applies the missing migrations in order and records each. Refuses a database that is ahead of this
+ * binary (a newer Gatehouse migrated it) or whose history disagrees with `migrations`.
+ */
+export async function applyMigrations(
+  db: SqlExecutor,
+  migrations: readonly Migration[],
+  now: () => Date,
+): Promise<{ applied: number[]; version: number }> {
+  await db.run(SCHEMA_MIGRATIONS_DDL);
+  const rows = await db.all('SELECT version, name FROM schema_migrations ORDER BY version');
+  const done = new Map(rows.map((r) => [num(r['version']), str(r['name'])]));
+  const known = new Map(migrations.map((m) => [m.version, m]));
+  for (const [version, name] of done) {
+    const m = known.get(version);
+    if (m === undefined) {
+      throw new Error(`database schema version ${version} is newer than this gatehouse knows; upgrade gatehouse`);
+    }
+    if (m.name !== name) {
+      throw new Error(`database migration ${version} is \`${name}\` but this gatehouse expects \`${m.name}\`; the database belongs to another build`);
+    }
+  }
+  const applied: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (done.has(m.version)) continue;
+    for (const statement of m.statements) await db.run(statement);
+    await db.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, iso(now())]);
+    applied.push(m.version);
+  }
+  const version = Math.max(0, ...done.keys(), ...applied);
+  return { applied, version };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Transactions.
+
+/**
+ * The `abort` handed to a `Store.write` callback, and how the adapter recognises it. `abort` throws a
+ * marker; `check()` (called after the callback resolves) rethrows it in case the callback swallowed it, so
+ * an aborted transaction never commits; `caught(e)` gives the value to resolve with.
+ */
+export function makeAbort<T>(): { abort: (value: T) => never; check: () => void; caught: (e: unknown) => { value: T } | undefined } {
+  let aborted: { value: T; marker: Error } | undefined;
+  return {
+    abort(value: T): never {
+      aborted = { value, marker: new Error('write transaction aborted') };
+      throw aborted.marker;
+    },
+    check() {
+      if (aborted !== undefined) throw aborted.marker;
+    },
+    caught(e: unknown) {
+      return aborted !== undefined && e === aborted.marker ? { value: aborted.value } : undefined;
+    },
+  };
+}
+
+/**
+ * Wraps an executor so that it refuses work once the transaction has ended (a forgotten `await` would
+ * otherwise run outside any transaction). Call `end()` before COMMIT/ROLLBACK.
+ */
+export function guardExecutor(db: SqlExecutor): { db: SqlExecutor; end: () => void } {
+  let ended = false;
+  const check = () => {
+    if (ended) throw new Error('store transaction already ended: await every store call inside read/write');
+  };
+  return {
+    db: {
+      all: (sql, params) => (check(), db.all(sql, params)),
+      run: (sql, params) => (check(), db.run(sql, params)),
+    },
+    end: () => {
+      ended = true;
+    },
+  };
+}
+
+export interface TxOptions {
+  readonly readOnly: boolean;
+  readonly now: () => Date;
+}
+
+/** The transaction API over one open transaction. For a read transaction the mutators throw. */
+export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
+  const writable = () => {
+    if (options.readOnly) throw new Error('store: mutator called in a read transaction; use store.write');
+  };
+
+  const recordChange = async (kind: ChangeKind, key: string, op: 'put' | 'delete'): Promise<number> => {
+    // One counter row: writers serialise on it, so sequence numbers follow commit order without gaps.
+    const rows = await db.all('UPDATE change_head SET seq = seq + 1 WHERE id = 1 RETURNING seq');
+    const seq = num(rows[0]?.['seq']);
+    await db.run('INSERT INTO changes (seq, kind, entity_key, op, at) VALUES (?, ?, ?, ?, ?)', [seq, kind, key, op, iso(options.now())]);
+    return seq;
+  };
+
+  const one = async (sql: string, params: readonly SqlValue[]): Promise<SqlRow | undefined> => (await db.all(sql, params))[0];
+  const count = async (sql: string, params: readonly SqlValue[]): Promise<number> => num((await one(sql, params))?.['n']);
+  const exists = async (sql: string, params: readonly SqlValue[]): Promise<boolean> => (await one(sql, params)) !== undefined;
+
+  const accountExists = (id: string) => exists('SELECT 1 AS x FROM accounts WHERE id = ?', [id]);
+  const noAccount = (id: string) => fail('NO_SUCH_ENTITY', `account \`${id}\` does not exist; create it first`);
+
+  const pathFilter = (o: ListOptions | undefined): [string, SqlValue[]] =>
+    o?.pathPrefix === undefined || o.pathPrefix === '' ? ['', []] : [' AND substr(path, 1, ?) = ?', [o.pathPrefix.length, o.pathPrefix]];
+
+  // --- principals -------------------------------------------------------------------------------
+
+  const TABLE: Record<PrincipalType, string> = { user: 'users', group: 'groups', role: 'roles' };
+  const principalId = async (p: PrincipalRef): Promise<string | undefined> => {
+    const row = await one(`SELECT id FROM ${TABLE[p.type]} WHERE account = ? AND name_key = ?`, [p.account, lc(p.name)]);
+    return row === undefined ? undefined : str(row['id']);
+  };
+  const noPrincipal = (p: PrincipalRef) => fail('NO_SUCH_ENTITY', `${p.type} \`${p.name}\` does not exist in account \`${p.account}\``);
+  const principalKey = (p: PrincipalRef) => `${p.account}/${p.type}/${lc(p.name)}`;
+
+  // --- accounts ---------------------------------------------------------------------------------
+
+  const accounts: WriteTx['accounts'] = {
+    async get(id) {
+      const row = await one('SELECT * FROM accounts WHERE id = ?', [id]);
+      return row && toAccount(row);
+    },
+    async list() {
+      return (await db.all('SELECT * FROM accounts ORDER BY id')).map(toAccount);
+    },
+    async create(a) {
+      writable();
+      if (await accountExists(a.id)) return fail('ENTITY_ALREADY_EXISTS', `account \`${a.id}\` already exists`);
+      const n = await db.run('INSERT INTO accounts (id, arn_partition, name, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+        a.id,
+        a.partition,
+        a.name,
+        a.created,
+      ]);
+      if (n === 0) return fail('ENTITY_ALREADY_EXISTS', `account \`${a.id}\` already exists`);
+      await recordChange('account', a.id, 'put');
+      return ok({ ...a });
+    },
+    async update(id, patch) {
+      writable();
+      const current = await accounts.get(id);
+      if (current === undefined) return noAccount(id);
+      const next: AccountRecord = { ...current, ...(patch.name === undefined ? {} : { name: patch.name }) };
+      await db.run('UPDATE accounts SET name = ? WHERE id = ?', [next.name, id]);
+      await recordChange('account', id, 'put');
+      return ok(next);
+    },
+    async delete(id) {
+      writable();
+      if (!(await accountExists(id))) return noAccount(id);
+      for (const table of ['users', 'groups', 'roles', 'policies'] as const) {
+        if (await exists(`SELECT 1 AS x FROM ${table} WHERE account = ?`, [id])) {
+          return fail('DELETE_CONFLICT', `account \`${id}\` still has ${table}; delete them first`);
+        }
+      }
+      await db.run('DELETE FROM accounts WHERE id = ?', [id]);
+      await recordChange('account', id, 'delete');
+      return ok(undefined);
+    },
+  };
+
+  // --- users ------------------------------------------------------------------------------------
+
+  const users: WriteTx['users'] = {
+    async get(account, name) {
+      const row = await one('SELECT * FROM users WHERE account = ? AND name_key = ?', [account, lc(name)]);
+      return row && toUser(row);
+    },
+    async getById(id) {
+      const row = await one('SELECT * FROM users WHERE id = ?', [id]);
+      return row && toUser(row);
+    },
+    async list(account, o) {
+      const [where, params] = pathFilter(o);
+      return (await db.all(`SELECT * FROM users WHERE account = ?${where} ORDER BY name_key`, [account, ...params])).map(toUser);
+    },
+    async create(u) {
+      writable();
+      if (!(await accountExists(u.account))) return noAccount(u.account);
+      const taken = fail('ENTITY_ALREADY_EXISTS', `user \`${u.name}\` already exists in account \`${u.account}\``);
+      if (await users.get(u.account, u.name)) return taken;
+      const n = await db.run(
+        `INSERT INTO users (id, account, name, name_key, path, created, tags, permissions_boundary, disabled)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        [u.id, u.account, u.name, lc(u.name), u.path, u.created, tagsText(u.tags), u.permissionsBoundary, u.disabled ? 1 : 0],
+      );
+      if (n === 0) return taken;
+      await recordChange('user', `${u.account}/${lc(u.name)}`, 'put');
+      return ok(copyUser(u));
+    },
+    async update(account, name, patch) {
+      writable();
+      const current = await users.get(account, name);
+      if (current === undefined) return fail('NO_SUCH_ENTITY', `user \`${name}\` does not exist in account \`${account}\``);
+      const next: UserRecord = {
+        ...current,
+        ...defined({
+          name: patch.name,
+          path: patch.path,
+          tags: patch.tags && [...patch.tags],
+          permissionsBoundary: patch.permissionsBoundary,
+          disabled: patch.disabled,
+        }),
+      };
+      const renamed = lc(next.name) !== lc(current.name);
+      if (renamed && (await users.get(account, next.name))) {
+        return fail('ENTITY_ALREADY_EXISTS', `user \`${next.name}\` already exists in account \`${account}\``);
+      }
+      await db.run('UPDATE users SET name = ?, name_key = ?, path = ?, tags = ?, permissions_boundary = ?, disabled = ? WHERE id = ?', [
+        next.name,
+        lc(next.name),
+        next.path,
+        tagsText(next.tags),
+        next.permissionsBoundary,
+        next.disabled ? 1 : 0,
+        current.id,
+      ]);
+      if (renamed) await recordChange('user', `${account}/${lc(current.name)}`, 'delete');
+      await recordChange('user', `${account}/${lc(next.name)}`, 'put');
+      return ok(next);
+    },
+    async delete(account, name) {
+      writable();
+      const current = await users.get(account, name);
+      if (current === undefined) return fail('NO_SUCH_ENTITY', `user \`${name}\` does not exist in account \`${account}\``);
+      const conflicts: [string, string][] = [
+        ['SELECT 1 AS x FROM access_keys WHERE user_id = ?', 'access keys'],
+        ['SELECT 1 AS x FROM group_members WHERE user_id = ?', 'group memberships'],
+        ["SELECT 1 AS x FROM attachments WHERE principal_type = 'user' AND principal_id = ?", 'attached policies'],
+        ["SELECT 1 AS x FROM inline_policies WHERE principal_type = 'user' AND principal_id = ?", 'inline policies'],
+      ];
+      for (const [sql, what] of conflicts) {
+        if (await exists(sql, [current.id])) return fail('DELETE_CONFLICT', `user \`${name}\` still has ${what}; remove them first`);
+      }
+      await db.run('DELETE FROM users WHERE id = ?', [current.id]);
+      await recordChange('user', `${account}/${lc(name)}`, 'delete');
+      return ok(undefined);
+    },
+  };
+
+  // --- groups -----------------------------------------------------------------------------------
+
+  const noGroup = (account: string, name: string) => fail('NO_SUCH_ENTITY', `group \`${name}\` does not exist in account \`${account}\``);
+  const groups: WriteTx['groups'] = {
+    async get(account, name) {
+      const row = await one('SELECT * FROM groups WHERE account = ? AND name_key = ?', [account, lc(name)]);
+      return row && toGroup(row);
+    },
+    async getById(id) {
+      const row = await one('SELECT * FROM groups WHERE id = ?', [id]);
+      return row && toGroup(row);
+    },
+    async list(account, o) {
+      const [where, params] = pathFilter(o);
+      return (await db.all(`SELECT * FROM groups WHERE account = ?${where} ORDER BY name_key`, [account, ...params])).map(toGroup);
+    },
+    async listMembers(account, group) {
+      const rows = await db.all(
+        `SELECT u.* FROM users u JOIN group_members m ON m.user_id = u.id JOIN groups g ON g.id = m.group_id
+         WHERE g.account = ? AND g.name_key = ? ORDER BY u.name_key`,
+        [account, lc(group)],
+      );
+      return rows.map(toUser);
+    },
+    async listForUser(account, user) {
+      const rows = await db.all(
+        `SELECT g.* FROM groups g JOIN group_members m ON m.group_id = g.id JOIN users u ON u.id = m.user_id
+         WHERE u.account = ? AND u.name_key = ? ORDER BY g.name_key`,
+        [account, lc(user)],
+      );
+      return rows.map(toGroup);
+    },
+    async create(g) {
+      writable();
+      if (!(await accountExists(g.account))) return noAccount(g.account);
+      const taken = fail('ENTITY_ALREADY_EXISTS', `group \`${g.name}\` already exists in account \`${g.account}\``);
+      if (await groups.get(g.account, g.name)) return taken;
+      const n = await db.run(
+        'INSERT INTO groups (id, account, name, name_key, path, created) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        [g.id, g.account, g.name, lc(g.name), g.path, g.created],
+      );
+      if (n === 0) return taken;
+      await recordChange('group', `${g.account}/${lc(g.name)}`, 'put');
+      return ok({ ...g });
+    },
+    async update(account, name, patch) {
+      writable();
+      const current = await groups.get(account, name);
+      if (current === undefined) return noGroup(account, name);
+      const next: GroupRecord = { ...current, ...defined({ name: patch.name, path: patch.path }) };
+      const renamed = lc(next.name) !== lc(current.name);
+      if (renamed && (await groups.get(account, next.name))) {
+        return fail('ENTITY_ALREADY_EXISTS', `group \`${next.name}\` already exists in account \`${account}\``);
+      }
+      await db.run('UPDATE groups SET name = ?, name_key = ?, path = ? WHERE id = ?', [next.name, lc(next.name), next.path, current.id]);
+      if (renamed) await recordChange('group', `${account}/${lc(current.name)}`, 'delete');
+      await recordChange('group', `${account}/${lc(next.name)}`, 'put');
+      return ok(next);
+    },
+    async delete(account, name) {
+      writable();
+      const current = await groups.get(account, name);
+      if (current === undefined) return noGroup(account, name);
+      const conflicts: [string, string][] = [
+        ['SELECT 1 AS x FROM group_members WHERE group_id = ?', 'members'],
+        ["SELECT 1 AS x FROM attachments WHERE principal_type = 'group' AND principal_id = ?", 'attached policies'],
+        ["SELECT 1 AS x FROM inline_policies WHERE principal_type = 'group' AND principal_id = ?", 'inline policies'],
+      ];
+      for (const [sql, what] of conflicts) {
+        if (await exists(sql, [current.id])) return fail('DELETE_CONFLICT', `group \`${name}\` still has ${what}; remove them first`);
+      }
+      await db.run('DELETE FROM groups WHERE id = ?', [current.id]);
+      await recordChange('group', `${account}/${lc(name)}`, 'delete');
+      return ok(undefined);
+    },
+    async addMember(account, group, user) {
+      writable();
+      const g = await groups.get(account, group);
+      if (g === undefined) return noGroup(account, group);
+      const u = await users.get(account, user);
+      if (u === undefined) return fail('NO_SUCH_ENTITY', `user \`${user}\` does not exist in account \`${account}\``);
+      const n = await db.run('INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [g.id, u.id]);
+      if (n === 0) return ok(false);
+      await recordChange('group-member', `${account}/${lc(group)}/${lc(user)}`, 'put');
+      return ok(true);
+    },
+    async removeMember(account, group, user) {
+      writable();
+      const n = await db.run(
+        `DELETE FROM group_members WHERE
+           group_id = (SELECT id FROM groups WHERE account = ? AND name_key = ?) AND
+           user_id = (SELECT id FROM users WHERE account = ? AND name_key = ?)`,
+        [account, lc(group), account, lc(user)],
+      );
+      if (n === 0) return fail('NO_SUCH_ENTITY', `user \`${user}\` is not a member of group \`${group}\` in account \`${account}\``);
+      await recordChange('group-member', `${account}/${lc(group)}/${lc(user)}`, 'delete');
+      return ok(undefined);
+    },
+  };
+
+  // --- roles ------------------------------------------------------------------------------------
+
+  const noRole = (account: string, name: string) => fail('NO_SUCH_ENTITY', `role \`${name}\` does not exist in account \`${account}\``);
+  const roles: WriteTx['roles'] = {
+    async get(account, name) {
+      const row = await one('SELECT * FROM roles WHERE account = ? AND name_key = ?', [account, lc(name)]);
+      return row && toRole(row);
+    },
+    async getById(id) {
+      const row = await one('SELECT * FROM roles WHERE id = ?', [id]);
+      return row && toRole(row);
+    },
+    async list(account, o) {
+      const [where, params] = pathFilter(o);
+      return (await db.all(`SELECT * FROM roles WHERE account = ?${where} ORDER BY name_key`, [account, ...params])).map(toRole);
+    },
+    async create(r) {
+      writable();
+      if (!(await accountExists(r.account))) return noAccount(r.account);
+      const taken = fail('ENTITY_ALREADY_EXISTS', `role \`${r.name}\` already exists in account \`${r.account}\``);
+      if (await roles.get(r.account, r.name)) return taken;
+      const n = await db.run(
+        `INSERT INTO roles (id, account, name, name_key, path, created, trust_policy, description, max_session_duration, tags, permissions_boundary)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        [
+          r.id,
+          r.account,
+          r.name,
+          lc(r.name),
+          r.path,
+          r.created,
+          r.trustPolicy,
+          r.description,
+          r.maxSessionDuration,
+          tagsText(r.tags),
+          r.permissionsBoundary,
+        ],
+      );
+      if (n === 0) return taken;
+      await recordChange('role', `${r.account}/${lc(r.name)}`, 'put');
+      return ok(copyRole(r));
+    },
+    async update(account, name, patch) {
+      writable();
+      const current = await roles.get(account, name);
+      if (current === undefined) return noRole(account, name);
+      const next: RoleRecord = {
+        ...current,
+        ...defined({
+          path: patch.path,
+          trustPolicy: patch.trustPolicy,
+          description: patch.description,
+          maxSessionDuration: patch.maxSessionDuration,
+          tags: patch.tags && [...patch.tags],
+          permissionsBoundary: patch.permissionsBoundary,
+        }),
+      };
+      await db.run(
+        'UPDATE roles SET path = ?, trust_policy = ?, description = ?, max_session_duration = ?, tags = ?, permissions_boundary = ? WHERE id = ?',
+        [next.path, next.trustPolicy, next.description, next.maxSessionDuration, tagsText(next.tags), next.permissionsBoundary, current.id],
+      );
+      await recordChange('role', `${account}/${lc(name)}`, 'put');
+      return ok(next);
+    },
+    async delete(account, name) {
+      writable();
+      const current = await roles.get(account, name);
+      if (current === undefined) return noRole(account, name);
+      const conflicts: [string, string][] = [
+        ["SELECT 1 AS x FROM attachments WHERE principal_type = 'role' AND principal_id = ?", 'attached policies'],
+        ["SELECT 1 AS x FROM inline_policies WHERE principal_type = 'role' AND principal_id = ?", 'inline policies'],
+      ];
+      for (const [sql, what] of conflicts) {
+        if (await exists(sql, [current.id])) return fail('DELETE_CONFLICT', `role \`${name}\` still has ${what}; remove them first`);
+      }
+      await db.run('DELETE FROM roles WHERE id = ?', [current.id]);
+      await recordChange('role', `${account}/${lc(name)}`, 'delete');
+      return ok(undefined);
+    },
+  };
+
+  // --- managed policies -------------------------------------------------------------------------
+
+  const noPolicy = (arn: string) => fail('NO_SUCH_ENTITY', `policy \`${arn}\` does not exist`);
+  const policyRow = (arn: string) => one('SELECT * FROM policies WHERE arn = ?', [arn]);
+  const versionNumber = (versionId: string): number | undefined => {
+    const m = /^v([1-9][0-9]{0,8})$/.exec(versionId);
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  };
+  const policyKey = (row: SqlRow) => `${str(row['account'])}/${str(row['name_key'])}`;
+
+  const policies: WriteTx['policies'] = {
+    async get(account, name) {
+      const row = await one('SELECT * FROM policies WHERE account = ? AND name_key = ?', [account, lc(name)]);
+      return row && toPolicy(row);
+    },
+    async getById(id) {
+      const row = await one('SELECT * FROM policies WHERE id = ?', [id]);
+      return row && toPolicy(row);
+    },
+    async getByArn(arn) {
+      const row = await policyRow(arn);
+      return row && toPolicy(row);
+    },
+    async list(account, o) {
+      const [where, params] = pathFilter(o);
+      return (await db.all(`SELECT * FROM policies WHERE account = ?${where} ORDER BY name_key`, [account, ...params])).map(toPolicy);
+    },
+    async getVersion(arn, versionId) {
+      const v = versionNumber(versionId);
+      if (v === undefined) return undefined;
+      const row = await one(
+        `SELECT v.version, v.document, v.created, p.default_version FROM policy_versions v JOIN policies p ON p.id = v.policy_id
+         WHERE p.arn = ? AND v.version = ?`,
+        [arn, v],
+      );
+      return row && toVersion(row);
+    },
+    async getDefaultVersion(arn) {
+      const row = await one(
+        `SELECT v.version, v.document, v.created, p.default_version FROM policy_versions v JOIN policies p ON p.id = v.policy_id
+         WHERE p.arn = ? AND v.version = p.default_version`,
+        [arn],
+      );
+      return row && toVersion(row);
+    },
+    async listVersions(arn) {
+      const rows = await db.all(
+        `SELECT v.version, v.document, v.created, p.default_version FROM policy_versions v JOIN policies p ON p.id = v.policy_id
+         WHERE p.arn = ? ORDER BY v.version DESC`,
+        [arn],
+      );
+      return rows.map(toVersion);
+    },
+    async create(p) {
+      writable();
+      if (p.account !== 'aws' && !(await accountExists(p.account))) return noAccount(p.account);
+      const taken = fail('ENTITY_ALREADY_EXISTS', `policy \`${p.name}\` already exists in account \`${p.account}\``);
+      if ((await policies.get(p.account, p.name)) || (await policyRow(p.arn))) return taken;
+      const n = await db.run(
+        `INSERT INTO policies (id, account, name, name_key, path, arn, description, created, updated, default_version, next_version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 2) ON CONFLICT DO NOTHING`,
+        [p.id, p.account, p.name, lc(p.name), p.path, p.arn, p.description, p.created, p.created],
+      );
+      if (n === 0) return taken;
+      await db.run('INSERT INTO policy_versions (policy_id, version, document, created) VALUES (?, 1, ?, ?)', [p.id, p.document, p.created]);
+      await recordChange('policy', `${p.account}/${lc(p.name)}`, 'put');
+      return ok({
+        account: p.account,
+        name: p.name,
+        path: p.path,
+        id: p.id,
+        arn: p.arn,
+        description: p.description,
+        created: p.created,
+        updated: p.created,
+        defaultVersion: 'v1',
+      });
+    },
+    async createVersion(arn, version) {
+      writable();
+      const row = await policyRow(arn);
+      if (row === undefined) return noPolicy(arn);
+      const id = str(row['id']);
+      const versions = await count('SELECT COUNT(*) AS n FROM policy_versions WHERE policy_id = ?', [id]);
+      if (versions >= MAX_POLICY_VERSIONS) {
+        return fail('LIMIT_EXCEEDED', `policy \`${arn}\` already has ${MAX_POLICY_VERSIONS} versions; delete one first`);
+      }
+      const v = num(row['next_version']);
+      await db.run('INSERT INTO policy_versions (policy_id, version, document, created) VALUES (?, ?, ?, ?)', [id, v, version.document, version.created]);
+      await db.run(
+        `UPDATE policies SET next_version = ?, updated = ?${version.setAsDefault ? ', default_version = ?' : ''} WHERE id = ?`,
+        version.setAsDefault ? [v + 1, version.created, v, id] : [v + 1, version.created, id],
+      );
+      await recordChange('policy', policyKey(row), 'put');
+      return ok({ versionId: `v${v}`, document: version.document, isDefault: version.setAsDefault, created: version.created });
+    },
+    async setDefaultVersion(arn, versionId, updated) {
+      writable();
+      const row = await policyRow(arn);
+      if (row === undefined) return noPolicy(arn);
+      const v = versionNumber(versionId);
+      if (v === undefined || !(await exists('SELECT 1 AS x FROM policy_versions WHERE policy_id = ? AND version = ?', [str(row['id']), v]))) {
+        return fail('NO_SUCH_ENTITY', `policy \`${arn}\` has no version \`${versionId}\``);
+      }
+      await db.run('UPDATE policies SET default_version = ?, updated = ? WHERE id = ?', [v, updated, str(row['id'])]);
+      await recordChange('policy', policyKey(row), 'put');
+      return ok(undefined);
+    },
+    async deleteVersion(arn, versionId) {
+      writable();
+      const row = await policyRow(arn);
+      if (row === undefined) return noPolicy(arn);
+      const v = versionNumber(versionId);
+      if (v !== undefined && v === num(row['default_version'])) {
+        return fail('DELETE_CONFLICT', `\`${versionId}\` is the default version of policy \`${arn}\`; make another version the default first`);
+      }
+      const n = v === undefined ? 0 : await db.run('DELETE FROM policy_versions WHERE policy_id = ? AND version = ?', [str(row['id']), v]);
+      if (n === 0) return fail('NO_SUCH_ENTITY', `policy \`${arn}\` has no version \`${versionId}\``);
+      await recordChange('policy', policyKey(row), 'put');
+      return ok(undefined);
+    },
+    async delete(arn) {
+      writable();
+      const row = await policyRow(arn);
+      if (row === undefined) return noPolicy(arn);
+      if (await exists('SELECT 1 AS x FROM attachments WHERE policy_arn = ?', [arn])) {
+        return fail('DELETE_CONFLICT', `policy \`${arn}\` is still attached; detach it first`);
+      }
+      if (
+        (await exists('SELECT 1 AS x FROM users WHERE permissions_boundary = ?', [arn])) ||
+        (await exists('SELECT 1 AS x FROM roles WHERE permissions_boundary = ?', [arn]))
+      ) {
+        return fail('DELETE_CONFLICT', `policy \`${arn}\` is a permissions boundary; remove it from those users and roles first`);
+      }
+      await db.run('DELETE FROM policy_versions WHERE policy_id = ?', [str(row['id'])]);
+      await db.run('DELETE FROM policies WHERE id = ?', [str(row['id'])]);
+      await recordChange('policy', policyKey(row), 'delete');
+      return ok(undefined);
+    },
+  };
+
+  // --- attachments ------------------------------------------------------------------------------
+
+  const attachments: WriteTx['attachments'] = {
+    async listForPrincipal(p) {
+      const id = await principalId(p);
+      if (id === undefined) return [];
+      const rows = await db.all('SELECT policy_arn FROM attachments WHERE principal_type = ? AND principal_id = ? ORDER BY ord', [p.type, id]);
+      return rows.map((r) => str(r['policy_arn']));
+    },
+    async listForPolicy(policyArn) {
+      const rows: SqlRow[] = [];
+      for (const type of ['user', 'group', 'role'] as const) {
+        rows.push(
+          ...(await db.all(
+            `SELECT a.principal_type, a.policy_arn, a.ord, t.account, t.name FROM attachments a JOIN ${TABLE[type]} t ON t.id = a.principal_id
+             WHERE a.policy_arn = ? AND a.principal_type = ?`,
+            [policyArn, type],
+          )),
+        );
+      }
+      return rows
+        .sort((a, b) => num(a['ord']) - num(b['ord']))
+        .map(
+          (r): AttachmentRecord => ({
+            principal: { type: str(r['principal_type']) as PrincipalType, account: str(r['account']), name: str(r['name']) },
+            policyArn: str(r['policy_arn']),
+          }),
+        );
+    },
+    async countForPolicy(policyArn) {
+      return count('SELECT COUNT(*) AS n FROM attachments WHERE policy_arn = ?', [policyArn]);
+    },
+    async attach(p, policyArn) {
+      writable();
+      const id = await principalId(p);
+      if (id === undefined) return noPrincipal(p);
+      if ((await policyRow(policyArn)) === undefined) return noPolicy(policyArn);
+      if (await exists('SELECT 1 AS x FROM attachments WHERE principal_type = ? AND principal_id = ? AND policy_arn = ?', [p.type, id, policyArn])) {
+        return ok(false);
+      }
+      const seq = await recordChange('attachment', principalKey(p), 'put');
+      await db.run('INSERT INTO attachments (principal_type, principal_id, policy_arn, ord) VALUES (?, ?, ?, ?)', [p.type, id, policyArn, seq]);
+      return ok(true);
+    },
+    async detach(p, policyArn) {
+      writable();
+      const id = await principalId(p);
+      if (id === undefined) return noPrincipal(p);
+      const n = await db.run('DELETE FROM attachments WHERE principal_type = ? AND principal_id = ? AND policy_arn = ?', [p.type, id, policyArn]);
+      if (n === 0) return fail('NO_SUCH_ENTITY', `policy \`${policyArn}\` is not attached to ${p.type} \`${p.name}\``);
+      await recordChange('attachment', principalKey(p), 'delete');
+      return ok(undefined);
+    },
+  };
+
+  // --- inline policies --------------------------------------------------------------------------
+
+  const inlinePolicies: WriteTx['inlinePolicies'] = {
+    async get(p, name) {
+      const id = await principalId(p);
+      if (id === undefined) return undefined;
+      const row = await one('SELECT name, document FROM inline_policies WHERE principal_type = ? AND principal_id = ? AND name_key = ?', [
+        p.type,
+        id,
+        lc(name),
+      ]);
+      return row && { principal: { ...p }, name: str(row['name']), document: str(row['document']) };
+    },
+    async list(p) {
+      const id = await principalId(p);
+      if (id === undefined) return [];
+      const rows = await db.all('SELECT name, document FROM inline_policies WHERE principal_type = ? AND principal_id = ? ORDER BY name_key', [
+        p.type,
+        id,
+      ]);
+      return rows.map((r): InlinePolicyRecord => ({ principal: { ...p }, name: str(r['name']), document: str(r['document']) }));
+    },
+    async put(p, name, document) {
+      writable();
+      const id = await principalId(p);
+      if (id === undefined) return noPrincipal(p);
+      await db.run(
+        `INSERT INTO inline_policies (principal_type, principal_id, name, name_key, document) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (principal_type, principal_id, name_key) DO UPDATE SET name = excluded.name, document = excluded.document`,
+        [p.type, id, name, lc(name), document],
+      );
+      await recordChange('inline-policy', `${principalKey(p)}/${lc(name)}`, 'put');
+      return ok({ principal: { ...p }, name, document });
+    },
+    async delete(p, name) {
+      writable();
+      const id = await principalId(p);
+      if (id === undefined) return noPrincipal(p);
+      const n = await db.run('DELETE FROM inline_policies WHERE principal_type = ? AND principal_id = ? AND name_key = ?', [p.type, id, lc(name)]);
+      if (n === 0) return fail('NO_SUCH_ENTITY', `${p.type} \`${p.name}\` has no inline policy \`${name}\``);
+      await recordChange('inline-policy', `${principalKey(p)}/${lc(name)}`, 'delete');
+      return ok(undefined);
+    },
+  };
+
+  // --- access keys ------------------------------------------------------------------------------
+
+  const KEY_SELECT = `SELECT k.*, u.account, u.name AS user_name FROM access_keys k JOIN users u ON u.id = k.user_id`;
+  const noKey = (id: string) => fail('NO_SUCH_ENTITY', `access key \`${id}\` does not exist`);
+  const accessKeys: WriteTx['accessKeys'] = {
+    async get(id) {
+      const row = await one(`${KEY_SELECT} WHERE k.id = ?`, [id]);
+      return row && toAccessKey(row);
+    },
+    async listForUser(account, user) {
+      const rows = await db.all(`${KEY_SELECT} WHERE u.account = ? AND u.name_key = ? ORDER BY k.created, k.id`, [account, lc(user)]);
+      return rows.map(toAccessKey);
+    },
+    async create(k) {
+      writable();
+      const u = await users.get(k.account, k.userName);
+      if (u === undefined) return fail('NO_SUCH_ENTITY', `user \`${k.userName}\` does not exist in account \`${k.account}\``);
+      const n = await db.run('INSERT INTO access_keys (id, user_id, secret, status, created) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+        k.id,
+        u.id,
+        k.secret,
+        k.status,
+        k.created,
+      ]);
+      if (n === 0) return fail('ENTITY_ALREADY_EXISTS', `access key \`${k.id}\` already exists`);
+      await recordChange('access-key', k.id, 'put');
+      return ok({ id: k.id, account: u.account, userName: u.name, secret: k.secret, status: k.status, created: k.created, lastUsed: null });
+    },
+    async setStatus(id, status) {
+      writable();
+      const n = await db.run('UPDATE access_keys SET status = ? WHERE id = ?', [status, id]);
+      if (n === 0) return noKey(id);
+      await recordChange('access-key', id, 'put');
+      return ok(undefined);
+    },
+    async recordLastUsed(id, lastUsed) {
+      writable();
+      const n = await db.run('UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE id = ?', [
+        lastUsed.at,
+        lastUsed.service,
+        lastUsed.region,
+        id,
+      ]);
+      return n === 0 ? noKey(id) : ok(undefined);
+    },
+    async delete(id) {
+      writable();
+      const n = await db.run('DELETE FROM access_keys WHERE id = ?', [id]);
+      if (n === 0) return noKey(id);
+      await recordChange('access-key', id, 'delete');
+      return ok(undefined);
+    },
+  };
+
+  // --- kv and changes ---------------------------------------------------------------------------
+
+  const kv: WriteTx['kv'] = {
+    async get(key) {
+      const row = await one('SELECT kv_value FROM kv WHERE kv_key = ?', [key]);
+      return row === undefined ? undefined : str(row['kv_value']);
+    },
+    async list(prefix) {
+      const rows = await db.all('SELECT kv_key, kv_value FROM kv WHERE substr(kv_key, 1, ?) = ? ORDER BY kv_key', [prefix.length, prefix]);
+      return rows.map((r) => ({ key: str(r['kv_key']), value: str(r['kv_value']) }));
+    },
+    async put(key, value) {
+      writable();
+      await db.run(
+        'INSERT INTO kv (kv_key, kv_value, updated) VALUES (?, ?, ?) ON CONFLICT (kv_key) DO UPDATE SET kv_value = excluded.kv_value, updated = excluded.updated',
+        [key, value, iso(options.now())],
+      );
+      await recordChange('kv', key, 'put');
+    },
+    async delete(key) {
+      writable();
+      const n = await db.run('DELETE FROM kv WHERE kv_key = ?', [key]);
+      if (n > 0) await recordChange('kv', key, 'delete');
+      return n > 0;
+    },
+  };
+
+  const changes: WriteTx['changes'] = {
+    async head() {
+      return num((await one('SELECT seq FROM change_head WHERE id = 1', []))?.['seq']);
+    },
+    async since(after, limit = 1000) {
+      const rows = await db.all('SELECT seq, kind, entity_key, op, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?', [after, limit]);
+      return rows.map(
+        (r): ChangeRecord => ({
+          seq: num(r['seq']),
+          kind: str(r['kind']) as ChangeKind,
+          key: str(r['entity_key']),
+          op: str(r['op']) as 'put' | 'delete',
+          at: str(r['at']),
+        }),
+      );
+    },
+  };
+
+  return { accounts, users, groups, roles, policies, attachments, inlinePolicies, accessKeys, kv, changes };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Row mapping. Drivers differ in what they return (pg gives BIGINT as text, node:sqlite gives
+// null-prototype objects), so every column goes through `str`/`num`.
+
+function toAccount(r: SqlRow): AccountRecord {
+  return { id: str(r['id']), partition: str(r['arn_partition']) as Partition, name: str(r['name']), created: str(r['created']) };
+}
+
+function toUser(r: SqlRow): UserRecord {
+  return {
+    account: str(r['account']),
+    name: str(r['name']),
+    path: str(r['path']),
+    id: str(r['id']),
+    created: str(r['created']),
+    tags: parseTags(r['tags']),
+    permissionsBoundary: strOrNull(r['permissions_boundary']),
+    disabled: num(r['disabled']) !== 0,
+  };
+}
+
+function toGroup(r: SqlRow): GroupRecord {
+  return { account: str(r['account']), name: str(r['name']), path: str(r['path']), id: str(r['id']), created: str(r['created']) };
+}
+
+function toRole(r: SqlRow): RoleRecord {
+  return {
+    account: str(r['account']),
+    name: str(r['name']),
+    path: str(r['path']),
+    id: str(r['id']),
+    created: str(r['created']),
+    trustPolicy: str(r['trust_policy']),
+    description: str(r['description']),
+    maxSessionDuration: num(r['max_session_duration']),
+    tags: parseTags(r['tags']),
+    permissionsBoundary: strOrNull(r['permissions_boundary']),
+  };
+}
+
+function toPolicy(r: SqlRow): PolicyRecord {
+  return {
+    account: str(r['account']),
+    name: str(r['name']),
+    path: str(r['path']),
+    id: str(r['id']),
+    arn: str(r['arn']),
+    description: str(r['description']),
+    created: str(r['created']),
+    updated: str(r['updated']),
+    defaultVersion: `v${num(r['default_version'])}`,
+  };
+}
+
+function toVersion(r: SqlRow): PolicyVersionRecord {
+  return {
+    versionId: `v${num(r['version'])}`,
+    document: str(r['document']),
+    isDefault: num(r['version']) === num(r['default_version']),
+    created: str(r['created']),
+  };
+}
+
+function toAccessKey(r: SqlRow): AccessKeyRecord {
+  const at = strOrNull(r['last_used_at']);
+  const lastUsed: AccessKeyLastUsed | null =
+    at === null ? null : { at, service: str(r['last_used_service'] ?? ''), region: str(r['last_used_region'] ?? '') };
+  return {
+    id: str(r['id']),
+    account: str(r['account']),
+    userName: str(r['user_name']),
+    secret: str(r['secret']) as SealedSecret,
+    status: str(r['status']) as AccessKeyStatus,
+    created: str(r['created']),
+    lastUsed,
+  };
+}
+
+function copyUser(u: UserRecord): UserRecord {
+  return { ...u, tags: u.tags.map((t) => ({ ...t })) };
+}
+
+function copyRole(r: RoleRecord): RoleRecord {
+  return { ...r, tags: r.tags.map((t) => ({ ...t })) };
+}
+
+function tagsText(tags: readonly Tag[]): string {
+  return JSON.stringify(tags.map((t) => ({ key: t.key, value: t.value })));
+}
+
+function parseTags(v: unknown): Tag[] {
+  const parsed: unknown = JSON.parse(str(v));
+  if (!Array.isArray(parsed)) throw new Error('store: tags column is not a JSON array');
+  return parsed.map((t: { key: unknown; value: unknown }) => ({ key: String(t.key), value: String(t.value) }));
+}
+
+/** Drops undefined fields so a patch spread leaves current values alone (exactOptionalPropertyTypes). */
+function defined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+function ok<T>(value: T): StoreResult<T> {
+  return { ok: true, value };
+}
+
+function fail<T = never>(code: StoreErrorCode, message: string): StoreResult<T> {
+  return { ok: false, error: { code, message } };
+}
+
+function lc(name: string): string {
+  return name.toLowerCase();
+}
+
+function iso(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function str(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  throw new Error(`store: expected text, got ${v === null ? 'null' : typeof v}`);
+}
+
+function strOrNull(v: unknown): string | null {
+  return v === null || v === undefined ? null : str(v);
+}
+
+function num(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint' || typeof v === 'string') return Number(v);
+  if (v === undefined || v === null) return 0;
+  throw new Error(`store: expected a number, got ${typeof v}`);
+}

@@ -1,0 +1,426 @@
+/**
+ * The `Store` port: the identity directory (accounts, users, groups, roles, managed and inline policies,
+ * attachments, access keys), a small key/value table for later issues (key ring…), and a change log.
+ *
+ * Two adapters implement it with one schema contract: `adapters/store-sqlite` (embedded default) and
+ * `adapters/store-postgres` (scale-out). `test/store.test.ts` runs one suite against both.
+ *
+ * Conventions every adapter keeps:
+ * - Everything happens in a transaction: `read` (a consistent snapshot, no mutators on the type) or `write`
+ *   (all-or-nothing: it commits when `fn` resolves, rolls back when `fn` throws or calls `abort`).
+ *   A write `fn` may run more than once (PostgreSQL retries it on a serialization failure), so it must not
+ *   have side effects outside `tx` that cannot be repeated.
+ * - Records are plain data. The caller supplies unique ids (`AIDA…`) and timestamps (ISO-8601 UTC text,
+ *   `YYYY-MM-DDTHH:MM:SSZ`): randomness and time stay with the caller.
+ * - Names of users, groups, roles, managed and inline policies are unique per account (per principal for
+ *   inline policies) without regard to case, as IAM has them; lookups by name ignore case too. Paths,
+ *   ids and ARNs compare exactly.
+ * - Expected failures are values, `{ ok: false, error: { code, message } }`, with a code from
+ *   `STORE_ERROR_CODES` (named after the IAM error they become: `ENTITY_ALREADY_EXISTS` →
+ *   `EntityAlreadyExists`, …). A method that fails this way changed nothing, and the transaction stays
+ *   usable. Only bugs and infrastructure failures (connection lost, disk full) throw.
+ * - Each mutator appends a row to the change log (`changes`) in the same transaction, so another instance
+ *   can learn what changed by reading `changes.since(seq)`. Sequence numbers are gap-free and increase in
+ *   commit order (writers serialise on one counter row), so a reader that has seen `seq` N has seen every
+ *   change up to N.
+ *
+ * Adding a table in a later issue: append a migration (next version) to both
+ * `adapters/store-sqlite/migrations.ts` and `adapters/store-postgres/migrations.ts`, add its repository to
+ * `ReadTx`/`WriteTx` here and to `createTx` in `store-sql.ts` (the one implementation both adapters run),
+ * and its cases to `test/store.test.ts`.
+ */
+
+export type Partition = 'aws' | 'acs';
+export type PrincipalType = 'user' | 'group' | 'role';
+export type AccessKeyStatus = 'Active' | 'Inactive';
+
+/**
+ * A secret sealed by `adapters/crypto` (AES-256-GCM under the master key, bound to the access key id).
+ * Branded so that plaintext cannot be passed where a sealed value is stored.
+ */
+export type SealedSecret = string & { readonly __sealed: unique symbol };
+
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface AccountRecord {
+  /** 12 digits. */
+  readonly id: string;
+  readonly partition: Partition;
+  readonly name: string;
+  readonly created: string;
+}
+
+export interface UserRecord {
+  readonly account: string;
+  readonly name: string;
+  readonly path: string;
+  /** `AIDA…` */
+  readonly id: string;
+  readonly created: string;
+  readonly tags: readonly Tag[];
+  /** ARN of the managed policy used as permissions boundary, or null. */
+  readonly permissionsBoundary: string | null;
+  readonly disabled: boolean;
+}
+
+export interface GroupRecord {
+  readonly account: string;
+  readonly name: string;
+  readonly path: string;
+  /** `AGPA…` */
+  readonly id: string;
+  readonly created: string;
+}
+
+export interface RoleRecord {
+  readonly account: string;
+  readonly name: string;
+  readonly path: string;
+  /** `AROA…` */
+  readonly id: string;
+  readonly created: string;
+  /** The trust policy document as written (JSON text). */
+  readonly trustPolicy: string;
+  readonly description: string;
+  /** Seconds, 3600–43200 in IAM (validated by the caller). */
+  readonly maxSessionDuration: number;
+  readonly tags: readonly Tag[];
+  readonly permissionsBoundary: string | null;
+}
+
+export interface PolicyRecord {
+  /** A 12-digit account id, or `aws` for built-in (AWS-managed style) policies. */
+  readonly account: string;
+  readonly name: string;
+  readonly path: string;
+  /** `ANPA…` */
+  readonly id: string;
+  /** The policy's ARN as the caller spells it for the account's partition; unique. Attachments name it. */
+  readonly arn: string;
+  readonly description: string;
+  readonly created: string;
+  /** Time of the last version change. */
+  readonly updated: string;
+  /** `v1`…: the default version's id. */
+  readonly defaultVersion: string;
+}
+
+export interface PolicyVersionRecord {
+  /** `v1`, `v2`, …: numbers are never reused within a policy. */
+  readonly versionId: string;
+  readonly document: string;
+  readonly isDefault: boolean;
+  readonly created: string;
+}
+
+/** At most this many versions per managed policy, as IAM. */
+export const MAX_POLICY_VERSIONS = 5;
+
+export interface PrincipalRef {
+  readonly type: PrincipalType;
+  readonly account: string;
+  readonly name: string;
+}
+
+export interface AttachmentRecord {
+  readonly principal: PrincipalRef;
+  readonly policyArn: string;
+}
+
+export interface InlinePolicyRecord {
+  readonly principal: PrincipalRef;
+  readonly name: string;
+  readonly document: string;
+}
+
+export interface AccessKeyLastUsed {
+  readonly at: string;
+  readonly service: string;
+  readonly region: string;
+}
+
+export interface AccessKeyRecord {
+  /** `AKIA…` / `LTAI…` */
+  readonly id: string;
+  readonly account: string;
+  readonly userName: string;
+  readonly secret: SealedSecret;
+  readonly status: AccessKeyStatus;
+  readonly created: string;
+  readonly lastUsed: AccessKeyLastUsed | null;
+}
+
+export type ChangeKind =
+  | 'account'
+  | 'user'
+  | 'group'
+  | 'group-member'
+  | 'role'
+  | 'policy'
+  | 'attachment'
+  | 'inline-policy'
+  | 'access-key'
+  | 'kv';
+
+/**
+ * One row of the change log. `key` names the entity: the account id (`account`); `<account>/<name>`
+ * (`user`, `group`, `role`, `policy`); `<account>/<group>/<user>` (`group-member`);
+ * `<account>/<type>/<name>` of the principal (`attachment`, `inline-policy`); the key id (`access-key`);
+ * the key (`kv`). Names are lower-cased, as they compare.
+ */
+export interface ChangeRecord {
+  readonly seq: number;
+  readonly kind: ChangeKind;
+  readonly key: string;
+  readonly op: 'put' | 'delete';
+  readonly at: string;
+}
+
+export const STORE_ERROR_CODES = [
+  'ENTITY_ALREADY_EXISTS',
+  'NO_SUCH_ENTITY',
+  'DELETE_CONFLICT',
+  'LIMIT_EXCEEDED',
+] as const;
+export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
+
+export interface StoreError {
+  readonly code: StoreErrorCode;
+  readonly message: string;
+}
+
+export type StoreResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: StoreError };
+
+export interface ListOptions {
+  /** Only entities whose path starts with this (exact, case-sensitive), as IAM's `PathPrefix`. */
+  readonly pathPrefix?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Repositories. Every method is a plain function of plain records; `Read…` halves are what a read
+// transaction sees, `Write…` halves add the mutators.
+
+export interface AccountsRead {
+  get(id: string): Promise<AccountRecord | undefined>;
+  list(): Promise<AccountRecord[]>;
+}
+export interface AccountsWrite extends AccountsRead {
+  create(account: AccountRecord): Promise<StoreResult<AccountRecord>>;
+  update(id: string, patch: { readonly name?: string }): Promise<StoreResult<AccountRecord>>;
+  /** DELETE_CONFLICT while the account still holds users, groups, roles or policies. */
+  delete(id: string): Promise<StoreResult<void>>;
+}
+
+export interface UserPatch {
+  /** Rename (IAM `UpdateUser NewUserName`); memberships, keys and policies follow the user. */
+  readonly name?: string;
+  readonly path?: string;
+  readonly tags?: readonly Tag[];
+  readonly permissionsBoundary?: string | null;
+  readonly disabled?: boolean;
+}
+export interface UsersRead {
+  get(account: string, name: string): Promise<UserRecord | undefined>;
+  getById(id: string): Promise<UserRecord | undefined>;
+  list(account: string, options?: ListOptions): Promise<UserRecord[]>;
+}
+export interface UsersWrite extends UsersRead {
+  /** NO_SUCH_ENTITY when the account does not exist; ENTITY_ALREADY_EXISTS when the name (or id) is taken. */
+  create(user: UserRecord): Promise<StoreResult<UserRecord>>;
+  update(account: string, name: string, patch: UserPatch): Promise<StoreResult<UserRecord>>;
+  /** DELETE_CONFLICT while the user has access keys, group memberships, attached or inline policies. */
+  delete(account: string, name: string): Promise<StoreResult<void>>;
+}
+
+export interface GroupPatch {
+  readonly name?: string;
+  readonly path?: string;
+}
+export interface GroupsRead {
+  get(account: string, name: string): Promise<GroupRecord | undefined>;
+  getById(id: string): Promise<GroupRecord | undefined>;
+  list(account: string, options?: ListOptions): Promise<GroupRecord[]>;
+  /** NO_SUCH_ENTITY-free: an unknown group has no members. Ordered by name. */
+  listMembers(account: string, group: string): Promise<UserRecord[]>;
+  listForUser(account: string, user: string): Promise<GroupRecord[]>;
+}
+export interface GroupsWrite extends GroupsRead {
+  create(group: GroupRecord): Promise<StoreResult<GroupRecord>>;
+  update(account: string, name: string, patch: GroupPatch): Promise<StoreResult<GroupRecord>>;
+  /** DELETE_CONFLICT while the group has members, attached or inline policies. */
+  delete(account: string, name: string): Promise<StoreResult<void>>;
+  /** Idempotent: `value` is false when the user already was a member. */
+  addMember(account: string, group: string, user: string): Promise<StoreResult<boolean>>;
+  /** NO_SUCH_ENTITY when the group, the user or the membership does not exist. */
+  removeMember(account: string, group: string, user: string): Promise<StoreResult<void>>;
+}
+
+export interface RolePatch {
+  readonly path?: string;
+  readonly trustPolicy?: string;
+  readonly description?: string;
+  readonly maxSessionDuration?: number;
+  readonly tags?: readonly Tag[];
+  readonly permissionsBoundary?: string | null;
+}
+export interface RolesRead {
+  get(account: string, name: string): Promise<RoleRecord | undefined>;
+  getById(id: string): Promise<RoleRecord | undefined>;
+  list(account: string, options?: ListOptions): Promise<RoleRecord[]>;
+}
+export interface RolesWrite extends RolesRead {
+  create(role: RoleRecord): Promise<StoreResult<RoleRecord>>;
+  /** Roles cannot be renamed (IAM has no such call). */
+  update(account: string, name: string, patch: RolePatch): Promise<StoreResult<RoleRecord>>;
+  /** DELETE_CONFLICT while the role has attached or inline policies. */
+  delete(account: string, name: string): Promise<StoreResult<void>>;
+}
+
+export interface NewPolicy {
+  readonly account: string;
+  readonly name: string;
+  readonly path: string;
+  readonly id: string;
+  readonly arn: string;
+  readonly description: string;
+  readonly created: string;
+  /** Becomes `v1`, the default version. */
+  readonly document: string;
+}
+export interface PoliciesRead {
+  get(account: string, name: string): Promise<PolicyRecord | undefined>;
+  getById(id: string): Promise<PolicyRecord | undefined>;
+  getByArn(arn: string): Promise<PolicyRecord | undefined>;
+  /** Policies of `account` (pass `aws` for the built-ins). */
+  list(account: string, options?: ListOptions): Promise<PolicyRecord[]>;
+  getVersion(arn: string, versionId: string): Promise<PolicyVersionRecord | undefined>;
+  /** The default version's document, the one that is enforced. */
+  getDefaultVersion(arn: string): Promise<PolicyVersionRecord | undefined>;
+  /** Newest first, as IAM lists them. */
+  listVersions(arn: string): Promise<PolicyVersionRecord[]>;
+}
+export interface PoliciesWrite extends PoliciesRead {
+  /** The policy's account must exist unless it is `aws`. */
+  create(policy: NewPolicy): Promise<StoreResult<PolicyRecord>>;
+  /** LIMIT_EXCEEDED when the policy already has `MAX_POLICY_VERSIONS` versions. */
+  createVersion(
+    arn: string,
+    version: { readonly document: string; readonly setAsDefault: boolean; readonly created: string },
+  ): Promise<StoreResult<PolicyVersionRecord>>;
+  setDefaultVersion(arn: string, versionId: string, updated: string): Promise<StoreResult<void>>;
+  /** DELETE_CONFLICT for the default version. */
+  deleteVersion(arn: string, versionId: string): Promise<StoreResult<void>>;
+  /** Deletes every version too. DELETE_CONFLICT while the policy is attached or used as a boundary. */
+  delete(arn: string): Promise<StoreResult<void>>;
+}
+
+export interface AttachmentsRead {
+  /** ARNs of the managed policies attached to the principal, in attachment order. */
+  listForPrincipal(principal: PrincipalRef): Promise<string[]>;
+  listForPolicy(policyArn: string): Promise<AttachmentRecord[]>;
+  countForPolicy(policyArn: string): Promise<number>;
+}
+export interface AttachmentsWrite extends AttachmentsRead {
+  /** Idempotent: `value` is false when it was already attached. NO_SUCH_ENTITY for a missing principal or policy. */
+  attach(principal: PrincipalRef, policyArn: string): Promise<StoreResult<boolean>>;
+  detach(principal: PrincipalRef, policyArn: string): Promise<StoreResult<void>>;
+}
+
+export interface InlinePoliciesRead {
+  get(principal: PrincipalRef, name: string): Promise<InlinePolicyRecord | undefined>;
+  list(principal: PrincipalRef): Promise<InlinePolicyRecord[]>;
+}
+export interface InlinePoliciesWrite extends InlinePoliciesRead {
+  /** Creates or replaces (IAM `Put…Policy`). NO_SUCH_ENTITY for a missing principal. */
+  put(principal: PrincipalRef, name: string, document: string): Promise<StoreResult<InlinePolicyRecord>>;
+  delete(principal: PrincipalRef, name: string): Promise<StoreResult<void>>;
+}
+
+export interface NewAccessKey {
+  readonly id: string;
+  readonly account: string;
+  readonly userName: string;
+  readonly secret: SealedSecret;
+  readonly status: AccessKeyStatus;
+  readonly created: string;
+}
+export interface AccessKeysRead {
+  get(id: string): Promise<AccessKeyRecord | undefined>;
+  listForUser(account: string, user: string): Promise<AccessKeyRecord[]>;
+}
+export interface AccessKeysWrite extends AccessKeysRead {
+  create(key: NewAccessKey): Promise<StoreResult<AccessKeyRecord>>;
+  setStatus(id: string, status: AccessKeyStatus): Promise<StoreResult<void>>;
+  /** Bookkeeping, not a directory change: writes no change-log row. */
+  recordLastUsed(id: string, lastUsed: AccessKeyLastUsed): Promise<StoreResult<void>>;
+  delete(id: string): Promise<StoreResult<void>>;
+}
+
+/** Generic key/value rows for later issues (key ring, settings). Values are text; seal secrets first. */
+export interface KvRead {
+  get(key: string): Promise<string | undefined>;
+  /** Entries whose key starts with `prefix`, ordered by key. */
+  list(prefix: string): Promise<{ key: string; value: string }[]>;
+}
+export interface KvWrite extends KvRead {
+  put(key: string, value: string): Promise<void>;
+  /** `false` when there was no such key. */
+  delete(key: string): Promise<boolean>;
+}
+
+export interface ChangesRead {
+  /** The last sequence number written (0 on an empty store). */
+  head(): Promise<number>;
+  /** Changes with `seq > after`, oldest first, at most `limit` (default 1000). */
+  since(after: number, limit?: number): Promise<ChangeRecord[]>;
+}
+
+export interface ReadTx {
+  readonly accounts: AccountsRead;
+  readonly users: UsersRead;
+  readonly groups: GroupsRead;
+  readonly roles: RolesRead;
+  readonly policies: PoliciesRead;
+  readonly attachments: AttachmentsRead;
+  readonly inlinePolicies: InlinePoliciesRead;
+  readonly accessKeys: AccessKeysRead;
+  readonly kv: KvRead;
+  readonly changes: ChangesRead;
+}
+
+export interface WriteTx extends ReadTx {
+  readonly accounts: AccountsWrite;
+  readonly users: UsersWrite;
+  readonly groups: GroupsWrite;
+  readonly roles: RolesWrite;
+  readonly policies: PoliciesWrite;
+  readonly attachments: AttachmentsWrite;
+  readonly inlinePolicies: InlinePoliciesWrite;
+  readonly accessKeys: AccessKeysWrite;
+  readonly kv: KvWrite;
+}
+
+/**
+ * Ends the write transaction with a rollback; `write` then resolves with `value` instead of what `fn`
+ * would have returned. Typically `abort(result)` for a failed `StoreResult` after earlier mutations.
+ */
+export type Abort<T> = (value: T) => never;
+
+export interface MigrationReport {
+  /** Versions this open applied (empty when the schema was already current). */
+  readonly applied: readonly number[];
+  /** The schema version after opening. */
+  readonly version: number;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly migrations: MigrationReport;
+  read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
+  write<T>(fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>): Promise<T>;
+  /** Waits for running transactions, then releases the database. */
+  close(): Promise<void>;
+}
