@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import pkg from '../../package.json' with { type: 'json' };
 import { runCli } from '../adapters/cli/index.ts';
+import { runServer } from './server.ts';
 
 // `gatehouse … | head` closes the pipe early: stop quietly, as other command-line tools do.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -18,4 +19,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   readFile: (path) => readFile(path, 'utf8'),
   now: () => Date.now(),
   version: pkg.version,
+  runServer: (opts) => runServer(opts),
 });

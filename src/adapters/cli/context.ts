@@ -14,6 +14,15 @@ export interface CliDeps {
   /** Epoch milliseconds. */
   readonly now: () => number;
   readonly version: string;
+  /** Runs the server until it is signalled to stop; resolves with the exit status (composition root supplies it). */
+  readonly runServer?: (opts: ServerCommandOptions) => Promise<number>;
+}
+
+export interface ServerCommandOptions {
+  readonly dataDir?: string;
+  readonly listen?: string;
+  readonly agentListen?: string;
+  readonly masterKeyFile?: string;
 }
 
 export interface CommandContext extends CliDeps {

@@ -6,10 +6,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { policyCommands } from './commands/policy.ts';
+import { serverCommand } from './commands/server.ts';
 import type { CliDeps, CommandContext, CommandGroup } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 
-export const COMMAND_GROUPS: readonly CommandGroup[] = [policyCommands];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommand, policyCommands];
 
 export function createProgram(ctx: CommandContext, groups: readonly CommandGroup[] = COMMAND_GROUPS): Command {
   const program = new Command('gatehouse')

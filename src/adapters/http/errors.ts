@@ -1,0 +1,60 @@
+/**
+ * How every error code reaches an HTTP client: status, AWS error code, and whether the fault is the
+ * sender's. A `Record` over the closed `ErrorCode` union, so a new code does not compile until mapped.
+ */
+import type { ErrorCode } from '../../core/errors.ts';
+
+export interface HttpError {
+  readonly status: number;
+  readonly aws: string;
+  readonly type: 'Sender' | 'Receiver';
+}
+
+const malformed: HttpError = { status: 400, aws: 'MalformedPolicyDocument', type: 'Sender' };
+const badRequest: HttpError = { status: 400, aws: 'InvalidInput', type: 'Sender' };
+
+export const HTTP_ERRORS: Readonly<Record<ErrorCode, HttpError>> = {
+  POLICY_JSON_SYNTAX: malformed,
+  POLICY_DUPLICATE_KEY: malformed,
+  POLICY_INVALID_CHARACTER: malformed,
+  POLICY_TOO_LARGE: malformed,
+  POLICY_INVALID_TYPE: malformed,
+  POLICY_UNKNOWN_ELEMENT: malformed,
+  POLICY_MISSING_ELEMENT: malformed,
+  POLICY_CONFLICTING_ELEMENTS: malformed,
+  POLICY_INVALID_VERSION: malformed,
+  POLICY_INVALID_ID: malformed,
+  POLICY_INVALID_SID: malformed,
+  POLICY_DUPLICATE_SID: malformed,
+  POLICY_INVALID_EFFECT: malformed,
+  POLICY_INVALID_ACTION: malformed,
+  POLICY_INVALID_RESOURCE: malformed,
+  POLICY_INVALID_PRINCIPAL: malformed,
+  POLICY_PRINCIPAL_NOT_ALLOWED: malformed,
+  POLICY_PRINCIPAL_REQUIRED: malformed,
+  POLICY_NOTPRINCIPAL_NOT_ALLOWED: malformed,
+  POLICY_INVALID_CONDITION_OPERATOR: malformed,
+  POLICY_INVALID_CONDITION_KEY: malformed,
+  POLICY_INVALID_CONDITION_VALUE: malformed,
+  POLICY_EMPTY: malformed,
+  REQUEST_INVALID_PRINCIPAL: badRequest,
+  REQUEST_INVALID_ACTION: badRequest,
+  REQUEST_INVALID_CONTEXT: badRequest,
+  ENTITY_ALREADY_EXISTS: { status: 409, aws: 'EntityAlreadyExists', type: 'Sender' },
+  NO_SUCH_ENTITY: { status: 404, aws: 'NoSuchEntity', type: 'Sender' },
+  LIMIT_EXCEEDED: { status: 409, aws: 'LimitExceeded', type: 'Sender' },
+  DELETE_CONFLICT: { status: 409, aws: 'DeleteConflict', type: 'Sender' },
+  VALIDATION_ERROR: { status: 400, aws: 'ValidationError', type: 'Sender' },
+  INVALID_INPUT: badRequest,
+  ACCESS_DENIED: { status: 403, aws: 'AccessDenied', type: 'Sender' },
+  MISSING_AUTHENTICATION_TOKEN: { status: 403, aws: 'MissingAuthenticationToken', type: 'Sender' },
+  INCOMPLETE_SIGNATURE: { status: 400, aws: 'IncompleteSignature', type: 'Sender' },
+  SIGNATURE_DOES_NOT_MATCH: { status: 403, aws: 'SignatureDoesNotMatch', type: 'Sender' },
+  INVALID_CLIENT_TOKEN_ID: { status: 403, aws: 'InvalidClientTokenId', type: 'Sender' },
+  EXPIRED_TOKEN: { status: 403, aws: 'ExpiredToken', type: 'Sender' },
+  INVALID_ACTION: { status: 400, aws: 'InvalidAction', type: 'Sender' },
+  MISSING_PARAMETER: { status: 400, aws: 'MissingParameter', type: 'Sender' },
+  REQUEST_TOO_LARGE: { status: 413, aws: 'RequestEntityTooLarge', type: 'Sender' },
+  SERVICE_UNAVAILABLE: { status: 503, aws: 'ServiceUnavailable', type: 'Receiver' },
+  INTERNAL_ERROR: { status: 500, aws: 'InternalFailure', type: 'Receiver' },
+};

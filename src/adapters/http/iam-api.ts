@@ -1,0 +1,222 @@
+/**
+ * The AWS IAM Query API (`Version=2010-05-08`) over the directory use cases: parameters in, XML out, in
+ * the shapes of the IAM API reference (https://docs.aws.amazon.com/IAM/latest/APIReference/), so
+ * `@aws-sdk/client-iam`, boto3 and `aws iam` parse the answers unmodified.
+ */
+import { ok, type Result } from '../../core/errors.ts';
+import { entityArn, type Partition } from '../../core/directory/rules.ts';
+import type { App, Caller } from '../../app/index.ts';
+import type { AccessKeyRecord, GroupRecord, PolicyRecord, PolicyVersionRecord, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
+import { Params } from './query-params.ts';
+import { list, type XmlFields } from './xml.ts';
+
+export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
+
+type Handler = (app: App, caller: Caller, p: Params) => Promise<Result<XmlFields | undefined>>;
+
+const enc = (doc: string): string => encodeURIComponent(doc);
+
+const tagsXml = (tags: readonly Tag[]) => (tags.length ? list(tags.map((t) => ({ Key: t.key, Value: t.value }))) : undefined);
+const boundaryXml = (arn: string | null) => (arn ? { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: arn } : undefined);
+
+export function userXml(partition: Partition, u: UserRecord): XmlFields {
+  return { Path: u.path, UserName: u.name, UserId: u.id, Arn: entityArn(partition, u.account, 'user', u.path, u.name), CreateDate: u.created, PermissionsBoundary: boundaryXml(u.permissionsBoundary), Tags: tagsXml(u.tags) };
+}
+export function groupXml(partition: Partition, g: GroupRecord): XmlFields {
+  return { Path: g.path, GroupName: g.name, GroupId: g.id, Arn: entityArn(partition, g.account, 'group', g.path, g.name), CreateDate: g.created };
+}
+export function roleXml(partition: Partition, r: RoleRecord): XmlFields {
+  return {
+    Path: r.path,
+    RoleName: r.name,
+    RoleId: r.id,
+    Arn: entityArn(partition, r.account, 'role', r.path, r.name),
+    CreateDate: r.created,
+    AssumeRolePolicyDocument: enc(r.trustPolicy),
+    Description: r.description || undefined,
+    MaxSessionDuration: r.maxSessionDuration,
+    PermissionsBoundary: boundaryXml(r.permissionsBoundary),
+    Tags: tagsXml(r.tags),
+  };
+}
+export function policyXml(p: PolicyRecord & { attachmentCount?: number }): XmlFields {
+  return {
+    PolicyName: p.name,
+    PolicyId: p.id,
+    Arn: p.arn,
+    Path: p.path,
+    DefaultVersionId: p.defaultVersion,
+    AttachmentCount: p.attachmentCount ?? 0,
+    PermissionsBoundaryUsageCount: 0,
+    IsAttachable: true,
+    Description: p.description || undefined,
+    CreateDate: p.created,
+    UpdateDate: p.updated,
+  };
+}
+export function versionXml(v: PolicyVersionRecord): XmlFields {
+  return { Document: enc(v.document), VersionId: v.versionId, IsDefaultVersion: v.isDefault, CreateDate: v.created };
+}
+function accessKeyXml(k: AccessKeyRecord, secret?: string): XmlFields {
+  return { UserName: k.userName, AccessKeyId: k.id, Status: k.status, SecretAccessKey: secret, CreateDate: k.created };
+}
+
+function tagsOf(p: Params): Tag[] {
+  return p.structs('Tags').map((m) => ({ key: m.get('Key') ?? '', value: m.get('Value') ?? '' }));
+}
+
+/** Runs `fn` with required parameters, turning a missing one into its ValidationError. */
+function need<T>(p: Params, names: readonly string[], fn: (...values: string[]) => Promise<Result<T>>): Promise<Result<T>> {
+  const values: string[] = [];
+  for (const n of names) {
+    const r = p.required(n);
+    if (!r.ok) return Promise.resolve(r);
+    values.push(r.value);
+  }
+  return fn(...values);
+}
+
+const opt = <K extends string>(key: K, v: string | undefined): { [P in K]?: string } => (v === undefined ? {} : ({ [key]: v } as { [P in K]?: string }));
+
+const listResult = (name: string, members: readonly XmlFields[] | readonly string[]): XmlFields => ({ [name]: list(members), IsTruncated: false });
+
+async function mapResult<T>(r: Promise<Result<T>>, f: (v: T) => XmlFields | undefined): Promise<Result<XmlFields | undefined>> {
+  const v = await r;
+  return v.ok ? ok(f(v.value)) : v;
+}
+
+type PT = 'user' | 'group' | 'role';
+const PRINCIPAL_PARAM: Record<PT, string> = { user: 'UserName', group: 'GroupName', role: 'RoleName' };
+
+function principalHandlers(type: PT, Noun: 'User' | 'Group' | 'Role'): Record<string, Handler> {
+  const nameParam = PRINCIPAL_PARAM[type];
+  return {
+    [`Attach${Noun}Policy`]: (app, c, p) => need(p, [nameParam, 'PolicyArn'], (name, policyArn) => mapResult(app.directory.attachPolicy(c, type, { name, policyArn }), () => undefined)),
+    [`Detach${Noun}Policy`]: (app, c, p) => need(p, [nameParam, 'PolicyArn'], (name, policyArn) => mapResult(app.directory.detachPolicy(c, type, { name, policyArn }), () => undefined)),
+    [`ListAttached${Noun}Policies`]: (app, c, p) =>
+      need(p, [nameParam], (name) => mapResult(app.directory.listAttachedPolicies(c, type, { name }), (ps) => ({ AttachedPolicies: list(ps.map((x) => ({ PolicyName: x.name, PolicyArn: x.arn }))), IsTruncated: false }))),
+    [`Put${Noun}Policy`]: (app, c, p) =>
+      need(p, [nameParam, 'PolicyName', 'PolicyDocument'], (name, policyName, policyDocument) => mapResult(app.directory.putInlinePolicy(c, type, { name, policyName, policyDocument }), () => undefined)),
+    [`Get${Noun}Policy`]: (app, c, p) =>
+      need(p, [nameParam, 'PolicyName'], (name, policyName) =>
+        mapResult(app.directory.getInlinePolicy(c, type, { name, policyName }), (ip) => ({ [nameParam]: ip.principal.name, PolicyName: ip.name, PolicyDocument: enc(ip.document) })),
+      ),
+    [`Delete${Noun}Policy`]: (app, c, p) => need(p, [nameParam, 'PolicyName'], (name, policyName) => mapResult(app.directory.deleteInlinePolicy(c, type, { name, policyName }), () => undefined)),
+    [`List${Noun}Policies`]: (app, c, p) => need(p, [nameParam], (name) => mapResult(app.directory.listInlinePolicies(c, type, { name }), (names) => listResult('PolicyNames', names))),
+  };
+}
+
+export const IAM_ACTIONS: Readonly<Record<string, Handler>> = {
+  // Users
+  CreateUser: (app, c, p) =>
+    need(p, ['UserName'], (userName) =>
+      mapResult(app.directory.createUser(c, { userName, ...opt('path', p.get('Path')), tags: tagsOf(p), ...opt('permissionsBoundary', p.get('PermissionsBoundary')) }), (u) => ({ User: userXml(c.partition, u) })),
+    ),
+  GetUser: (app, c, p) => mapResult(app.directory.getUser(c, { ...opt('userName', p.get('UserName')) }), (u) => ({ User: userXml(c.partition, u) })),
+  ListUsers: (app, c, p) => mapResult(app.directory.listUsers(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (us) => listResult('Users', us.map((u) => userXml(c.partition, u)))),
+  UpdateUser: (app, c, p) =>
+    need(p, ['UserName'], (userName) => mapResult(app.directory.updateUser(c, { userName, ...opt('newUserName', p.get('NewUserName')), ...opt('newPath', p.get('NewPath')) }), () => undefined)),
+  DeleteUser: (app, c, p) => need(p, ['UserName'], (userName) => mapResult(app.directory.deleteUser(c, { userName }), () => undefined)),
+  TagUser: (app, c, p) => need(p, ['UserName'], (name) => mapResult(app.directory.tagEntity(c, 'user', { name, tags: tagsOf(p) }), () => undefined)),
+  UntagUser: (app, c, p) => need(p, ['UserName'], (name) => mapResult(app.directory.untagEntity(c, 'user', { name, tagKeys: p.list('TagKeys') }), () => undefined)),
+  ListUserTags: (app, c, p) => need(p, ['UserName'], (name) => mapResult(app.directory.listTags(c, 'user', { name }), (tags) => ({ Tags: list(tags.map((t) => ({ Key: t.key, Value: t.value }))), IsTruncated: false }))),
+  PutUserPermissionsBoundary: (app, c, p) =>
+    need(p, ['UserName', 'PermissionsBoundary'], (name, permissionsBoundary) => mapResult(app.directory.putPermissionsBoundary(c, 'user', { name, permissionsBoundary }), () => undefined)),
+  DeleteUserPermissionsBoundary: (app, c, p) => need(p, ['UserName'], (name) => mapResult(app.directory.deletePermissionsBoundary(c, 'user', { name }), () => undefined)),
+  ...principalHandlers('user', 'User'),
+
+  // Groups
+  CreateGroup: (app, c, p) => need(p, ['GroupName'], (groupName) => mapResult(app.directory.createGroup(c, { groupName, ...opt('path', p.get('Path')) }), (g) => ({ Group: groupXml(c.partition, g) }))),
+  GetGroup: (app, c, p) =>
+    need(p, ['GroupName'], (groupName) =>
+      mapResult(app.directory.getGroup(c, { groupName }), (r) => ({ Group: groupXml(c.partition, r.group), Users: list(r.users.map((u) => userXml(c.partition, u))), IsTruncated: false })),
+    ),
+  ListGroups: (app, c, p) => mapResult(app.directory.listGroups(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (gs) => listResult('Groups', gs.map((g) => groupXml(c.partition, g)))),
+  UpdateGroup: (app, c, p) =>
+    need(p, ['GroupName'], (groupName) => mapResult(app.directory.updateGroup(c, { groupName, ...opt('newGroupName', p.get('NewGroupName')), ...opt('newPath', p.get('NewPath')) }), () => undefined)),
+  DeleteGroup: (app, c, p) => need(p, ['GroupName'], (groupName) => mapResult(app.directory.deleteGroup(c, { groupName }), () => undefined)),
+  AddUserToGroup: (app, c, p) => need(p, ['GroupName', 'UserName'], (groupName, userName) => mapResult(app.directory.addUserToGroup(c, { groupName, userName }), () => undefined)),
+  RemoveUserFromGroup: (app, c, p) => need(p, ['GroupName', 'UserName'], (groupName, userName) => mapResult(app.directory.removeUserFromGroup(c, { groupName, userName }), () => undefined)),
+  ListGroupsForUser: (app, c, p) => need(p, ['UserName'], (userName) => mapResult(app.directory.listGroupsForUser(c, { userName }), (gs) => listResult('Groups', gs.map((g) => groupXml(c.partition, g))))),
+  ...principalHandlers('group', 'Group'),
+
+  // Roles
+  CreateRole: (app, c, p) =>
+    need(p, ['RoleName', 'AssumeRolePolicyDocument'], async (roleName, assumeRolePolicyDocument) => {
+      const max = p.int('MaxSessionDuration');
+      if (!max.ok) return max;
+      return mapResult(
+        app.directory.createRole(c, {
+          roleName,
+          assumeRolePolicyDocument,
+          ...opt('path', p.get('Path')),
+          ...opt('description', p.get('Description')),
+          ...(max.value !== undefined ? { maxSessionDuration: max.value } : {}),
+          tags: tagsOf(p),
+          ...opt('permissionsBoundary', p.get('PermissionsBoundary')),
+        }),
+        (r) => ({ Role: roleXml(c.partition, r) }),
+      );
+    }),
+  GetRole: (app, c, p) => need(p, ['RoleName'], (roleName) => mapResult(app.directory.getRole(c, { roleName }), (r) => ({ Role: roleXml(c.partition, r) }))),
+  ListRoles: (app, c, p) => mapResult(app.directory.listRoles(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (rs) => listResult('Roles', rs.map((r) => roleXml(c.partition, r)))),
+  UpdateRole: (app, c, p) =>
+    need(p, ['RoleName'], async (roleName) => {
+      const max = p.int('MaxSessionDuration');
+      if (!max.ok) return max;
+      return mapResult(app.directory.updateRole(c, { roleName, ...opt('description', p.get('Description')), ...(max.value !== undefined ? { maxSessionDuration: max.value } : {}) }), () => ({}));
+    }),
+  UpdateRoleDescription: (app, c, p) =>
+    need(p, ['RoleName', 'Description'], (roleName, description) => mapResult(app.directory.updateRole(c, { roleName, description }), (r) => ({ Role: roleXml(c.partition, r) }))),
+  UpdateAssumeRolePolicy: (app, c, p) =>
+    need(p, ['RoleName', 'PolicyDocument'], (roleName, policyDocument) => mapResult(app.directory.updateAssumeRolePolicy(c, { roleName, policyDocument }), () => undefined)),
+  DeleteRole: (app, c, p) => need(p, ['RoleName'], (roleName) => mapResult(app.directory.deleteRole(c, { roleName }), () => undefined)),
+  TagRole: (app, c, p) => need(p, ['RoleName'], (name) => mapResult(app.directory.tagEntity(c, 'role', { name, tags: tagsOf(p) }), () => undefined)),
+  UntagRole: (app, c, p) => need(p, ['RoleName'], (name) => mapResult(app.directory.untagEntity(c, 'role', { name, tagKeys: p.list('TagKeys') }), () => undefined)),
+  ListRoleTags: (app, c, p) => need(p, ['RoleName'], (name) => mapResult(app.directory.listTags(c, 'role', { name }), (tags) => ({ Tags: list(tags.map((t) => ({ Key: t.key, Value: t.value }))), IsTruncated: false }))),
+  PutRolePermissionsBoundary: (app, c, p) =>
+    need(p, ['RoleName', 'PermissionsBoundary'], (name, permissionsBoundary) => mapResult(app.directory.putPermissionsBoundary(c, 'role', { name, permissionsBoundary }), () => undefined)),
+  DeleteRolePermissionsBoundary: (app, c, p) => need(p, ['RoleName'], (name) => mapResult(app.directory.deletePermissionsBoundary(c, 'role', { name }), () => undefined)),
+  ...principalHandlers('role', 'Role'),
+
+  // Managed policies
+  CreatePolicy: (app, c, p) =>
+    need(p, ['PolicyName', 'PolicyDocument'], (policyName, policyDocument) =>
+      mapResult(app.directory.createPolicy(c, { policyName, policyDocument, ...opt('path', p.get('Path')), ...opt('description', p.get('Description')) }), (x) => ({ Policy: policyXml(x) })),
+    ),
+  GetPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.getPolicy(c, { policyArn }), (x) => ({ Policy: policyXml(x) }))),
+  ListPolicies: (app, c, p) =>
+    mapResult(
+      app.directory.listPolicies(c, {
+        ...(p.get('Scope') !== undefined ? { scope: p.get('Scope') as 'All' } : {}),
+        ...(p.bool('OnlyAttached') !== undefined ? { onlyAttached: p.bool('OnlyAttached') as boolean } : {}),
+        ...opt('pathPrefix', p.get('PathPrefix')),
+      }),
+      (ps) => listResult('Policies', ps.map(policyXml)),
+    ),
+  DeletePolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.deletePolicy(c, { policyArn }), () => undefined)),
+  CreatePolicyVersion: (app, c, p) =>
+    need(p, ['PolicyArn', 'PolicyDocument'], (policyArn, policyDocument) =>
+      mapResult(app.directory.createPolicyVersion(c, { policyArn, policyDocument, setAsDefault: p.bool('SetAsDefault') === true }), (v) => ({ PolicyVersion: versionXml(v) })),
+    ),
+  GetPolicyVersion: (app, c, p) => need(p, ['PolicyArn', 'VersionId'], (policyArn, versionId) => mapResult(app.directory.getPolicyVersion(c, { policyArn, versionId }), (v) => ({ PolicyVersion: versionXml(v) }))),
+  ListPolicyVersions: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.listPolicyVersions(c, { policyArn }), (vs) => listResult('Versions', vs.map(versionXml)))),
+  SetDefaultPolicyVersion: (app, c, p) => need(p, ['PolicyArn', 'VersionId'], (policyArn, versionId) => mapResult(app.directory.setDefaultPolicyVersion(c, { policyArn, versionId }), () => undefined)),
+  DeletePolicyVersion: (app, c, p) => need(p, ['PolicyArn', 'VersionId'], (policyArn, versionId) => mapResult(app.directory.deletePolicyVersion(c, { policyArn, versionId }), () => undefined)),
+
+  // Access keys
+  CreateAccessKey: (app, c, p) =>
+    mapResult(app.directory.createAccessKey(c, { ...opt('userName', p.get('UserName')) }), (r) => ({ AccessKey: accessKeyXml(r.key, r.secretAccessKey) })),
+  ListAccessKeys: (app, c, p) =>
+    mapResult(app.directory.listAccessKeys(c, { ...opt('userName', p.get('UserName')) }), (ks) => ({ AccessKeyMetadata: list(ks.map((k) => accessKeyXml(k))), IsTruncated: false })),
+  UpdateAccessKey: (app, c, p) =>
+    need(p, ['AccessKeyId', 'Status'], (accessKeyId, status) => mapResult(app.directory.updateAccessKey(c, { accessKeyId, status, ...opt('userName', p.get('UserName')) }), () => undefined)),
+  DeleteAccessKey: (app, c, p) => need(p, ['AccessKeyId'], (accessKeyId) => mapResult(app.directory.deleteAccessKey(c, { accessKeyId, ...opt('userName', p.get('UserName')) }), () => undefined)),
+  GetAccessKeyLastUsed: (app, c, p) =>
+    need(p, ['AccessKeyId'], (accessKeyId) =>
+      mapResult(app.directory.getAccessKeyLastUsed(c, { accessKeyId }), (k) => ({
+        UserName: k.userName,
+        AccessKeyLastUsed: k.lastUsed ? { LastUsedDate: k.lastUsed.at, ServiceName: k.lastUsed.service, Region: k.lastUsed.region } : { ServiceName: 'N/A', Region: 'N/A' },
+      })),
+    ),
+};

@@ -1,0 +1,77 @@
+/**
+ * Query API parameters (`application/x-www-form-urlencoded`), with the AWS list and map encodings:
+ * `Tags.member.1.Key`, `TagKeys.member.1`, `ContextEntries.member.1.ContextKeyValues.member.2`.
+ */
+import { failWith, ok, type Result } from '../../core/errors.ts';
+
+export class Params {
+  private readonly map: Map<string, string>;
+  constructor(map: Map<string, string>) {
+    this.map = map;
+  }
+
+  static parse(body: string, query: string): Params {
+    const map = new Map<string, string>();
+    for (const src of [query, body]) {
+      for (const [k, v] of new URLSearchParams(src)) map.set(k, v);
+    }
+    return new Params(map);
+  }
+
+  get(name: string): string | undefined {
+    return this.map.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.map.has(name);
+  }
+
+  /** A required string; AWS answers a missing one with `ValidationError`. */
+  required(name: string): Result<string> {
+    const v = this.map.get(name);
+    if (v === undefined || v === '') {
+      const field = name.charAt(0).toLowerCase() + name.slice(1);
+      return failWith('VALIDATION_ERROR', `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`, name);
+    }
+    return ok(v);
+  }
+
+  int(name: string): Result<number | undefined> {
+    const v = this.map.get(name);
+    if (v === undefined) return ok(undefined);
+    if (!/^-?\d+$/.test(v)) return failWith('VALIDATION_ERROR', `${name} must be an integer, got \`${v}\``, name);
+    return ok(Number(v));
+  }
+
+  bool(name: string): boolean | undefined {
+    const v = this.map.get(name);
+    return v === undefined ? undefined : v.toLowerCase() === 'true';
+  }
+
+  /** `Name.member.1`, `Name.member.2`, … in order. */
+  list(name: string): string[] {
+    const out: string[] = [];
+    for (let i = 1; ; i++) {
+      const v = this.map.get(`${name}.member.${i}`);
+      if (v === undefined) return out;
+      out.push(v);
+    }
+  }
+
+  /** `Name.member.N.Field` structures, in order. */
+  structs(name: string): Map<string, string>[] {
+    const out: Map<string, string>[] = [];
+    for (let i = 1; ; i++) {
+      const prefix = `${name}.member.${i}.`;
+      const entry = new Map<string, string>();
+      for (const [k, v] of this.map) if (k.startsWith(prefix)) entry.set(k.slice(prefix.length), v);
+      if (entry.size === 0) return out;
+      out.push(entry);
+    }
+  }
+
+  /** A sub-view of one struct, so nested lists can use `list()`. */
+  static of(entry: Map<string, string>): Params {
+    return new Params(entry);
+  }
+}

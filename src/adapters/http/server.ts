@@ -1,0 +1,170 @@
+/**
+ * The HTTP edge on `--listen`: health and readiness, and the AWS Query APIs at `POST /`, SigV4-verified.
+ * Built on `node:http` directly: the Query API needs the raw body for SigV4, and a framework would add a
+ * router for a handful of routes (docs/decisions.md).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ErrorCode } from '../../core/errors.ts';
+import type { App, Caller } from '../../app/index.ts';
+import { parseSigV4 } from '../sigv4/index.ts';
+import { HTTP_ERRORS } from './errors.ts';
+import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
+import { Params } from './query-params.ts';
+import { queryError, queryResponse } from './xml.ts';
+
+/** Query API bodies are small (a policy is at most 10 KiB); anything larger is refused before parsing. */
+export const MAX_QUERY_BODY = 1 << 20;
+
+export interface HttpEdgeOptions {
+  readonly app: App;
+  /** Readiness probe: resolves true when the store answers. */
+  readonly ready: () => Promise<boolean>;
+  readonly log?: (line: string) => void;
+}
+
+export interface HttpEdge {
+  readonly server: Server;
+  listen(host: string, port: number): Promise<{ host: string; port: number }>;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes every connection. */
+  close(graceMs?: number): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, status: number, body: string, requestId: string, contentType = 'text/xml'): void {
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': requestId,
+    date: new Date().toUTCString(),
+  });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, requestId: string, code: ErrorCode, message: string, namespace = IAM_NAMESPACE): void {
+  const e = HTTP_ERRORS[code];
+  send(res, e.status, queryError(namespace, e.type, e.aws, message, requestId), requestId);
+}
+
+/** SigV4 failure codes are AWS codes already; map them onto ours. */
+const SIGV4_CODES: Record<string, ErrorCode> = {
+  MissingAuthenticationToken: 'MISSING_AUTHENTICATION_TOKEN',
+  IncompleteSignature: 'INCOMPLETE_SIGNATURE',
+  SignatureDoesNotMatch: 'SIGNATURE_DOES_NOT_MATCH',
+  AccessDenied: 'ACCESS_DENIED',
+};
+
+export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
+  const { app } = opts;
+  const log = opts.log ?? (() => {});
+  let inFlight = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
+
+  async function authenticate(req: IncomingMessage, body: Buffer): Promise<{ ok: true; caller: Caller } | { ok: false; code: ErrorCode; message: string }> {
+    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now());
+    if (!parsed.ok) return { ok: false, code: SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', message: parsed.message };
+    if (!parsed.payloadSigned) return { ok: false, code: 'INCOMPLETE_SIGNATURE', message: 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).' };
+    const who = await app.authenticate(parsed.accessKeyId);
+    if (!who.ok) {
+      const e = who.errors[0];
+      return { ok: false, code: e?.code ?? 'INVALID_CLIENT_TOKEN_ID', message: e?.message ?? 'The security token included in the request is invalid.' };
+    }
+    const v = parsed.verify(who.value.secret);
+    if (!v.ok) return { ok: false, code: SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', message: v.message };
+    return { ok: true, caller: who.value.caller };
+  }
+
+  async function queryApi(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_QUERY_BODY);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) return sendError(res, requestId, 'REQUEST_TOO_LARGE', `request body exceeds ${MAX_QUERY_BODY} bytes`);
+      throw e;
+    }
+    const url = req.url ?? '/';
+    const params = Params.parse(body.toString('utf8'), url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+    const action = params.get('Action');
+    if (!action) return sendError(res, requestId, 'MISSING_PARAMETER', 'The request must contain the parameter Action.');
+    const handler = Object.hasOwn(IAM_ACTIONS, action) ? IAM_ACTIONS[action] : undefined;
+    if (!handler) return sendError(res, requestId, 'INVALID_ACTION', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`);
+    const auth = await authenticate(req, body);
+    if (!auth.ok) return sendError(res, requestId, auth.code, auth.message);
+    const result = await handler(app, auth.caller, params);
+    if (!result.ok) {
+      const e = result.errors[0];
+      return sendError(res, requestId, e?.code ?? 'INTERNAL_ERROR', e?.message ?? 'internal error');
+    }
+    send(res, 200, queryResponse(action, IAM_NAMESPACE, result.value, requestId), requestId);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') return send(res, 200, 'ok\n', requestId, 'text/plain');
+    if (req.method === 'GET' && path === '/readyz') {
+      const ready = !closing && (await opts.ready().catch(() => false));
+      return send(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n', requestId, 'text/plain');
+    }
+    if (req.method === 'POST' && path === '/') return queryApi(req, res, requestId);
+    send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } }), requestId, 'application/json');
+  }
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.on('close', () => {
+      inFlight--;
+      if (closing && inFlight === 0) drained?.();
+    });
+    handle(req, res).catch((e: unknown) => {
+      // A bug: answer 500 without internals (and never a secret), log the stack for the operator.
+      log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (!res.headersSent) sendError(res, randomUUID(), 'INTERNAL_ERROR', 'We encountered an internal error. Please try again.');
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+
+  return {
+    server,
+    listen: (host, port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const addr = server.address();
+          resolve(typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host, port });
+        });
+      }),
+    close: (graceMs = 10_000) =>
+      new Promise<void>((resolve) => {
+        closing = true;
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        const done = new Promise<void>((r) => {
+          if (inFlight === 0) r();
+          else drained = r;
+        });
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        void done.then(() => {
+          clearTimeout(timer);
+          server.closeIdleConnections();
+        });
+      }),
+  };
+}

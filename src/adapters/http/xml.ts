@@ -1,0 +1,51 @@
+/**
+ * The XML the AWS Query APIs answer with. Small and strict: element names are ours, text is escaped,
+ * lists are `<member>` elements, absent values are omitted (as AWS omits them).
+ */
+export type XmlValue = string | number | boolean | undefined | null | XmlFields | XmlList;
+export interface XmlFields {
+  readonly [name: string]: XmlValue;
+}
+/** A list rendered as `<member>` children. */
+export interface XmlList {
+  readonly members: readonly XmlValue[];
+}
+
+export const list = (members: readonly XmlValue[]): XmlList => ({ members });
+
+export function escapeXml(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === '"' ? '&quot;' : '&apos;'));
+}
+
+function isList(v: XmlValue): v is XmlList {
+  return typeof v === 'object' && v !== null && Array.isArray((v as XmlList).members);
+}
+
+function render(v: XmlValue): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return escapeXml(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (isList(v)) return v.members.map((m) => `<member>${render(m)}</member>`).join('');
+  let out = '';
+  for (const [k, child] of Object.entries(v)) {
+    if (child === undefined || child === null) continue;
+    out += `<${k}>${render(child)}</${k}>`;
+  }
+  return out;
+}
+
+export function xmlDocument(root: string, namespace: string, body: XmlFields): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${namespace}">${render(body)}</${root}>\n`;
+}
+
+/** `<ActionResponse><ActionResult>…</ActionResult><ResponseMetadata>…</ResponseMetadata></ActionResponse>` */
+export function queryResponse(action: string, namespace: string, result: XmlFields | undefined, requestId: string): string {
+  return xmlDocument(`${action}Response`, namespace, {
+    ...(result !== undefined ? { [`${action}Result`]: result } : {}),
+    ResponseMetadata: { RequestId: requestId },
+  });
+}
+
+export function queryError(namespace: string, type: 'Sender' | 'Receiver', code: string, message: string, requestId: string): string {
+  return xmlDocument('ErrorResponse', namespace, { Error: { Type: type, Code: code, Message: message }, RequestId: requestId });
+}

@@ -1,0 +1,96 @@
+/**
+ * Accounts and first start: the built-in policy catalogue kept in the store, the root account
+ * `000000000000` with its `admin` user on first start (DESIGN.md, "Interfaces"), and account creation by
+ * the root admin, each new account getting its own `admin` with full rights in it.
+ */
+import { failWith, ok, type Result } from '../core/errors.ts';
+import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
+import { checkAccountId, ID_PREFIX, rootArn, uniqueId, type Partition } from '../core/directory/rules.ts';
+import { isoSeconds } from '../core/iam/index.ts';
+import type { AppDeps } from './deps.ts';
+import { createDirectory } from './directory.ts';
+import { authorizeAdmin, type Caller } from './principals.ts';
+import type { AccountRecord, WriteTx } from './ports/store.ts';
+
+export const ROOT_ACCOUNT = '000000000000';
+export const ADMIN_USER = 'admin';
+
+export interface AdminCredentials {
+  readonly AccountId: string;
+  readonly UserName: string;
+  readonly AccessKeyId: string;
+  readonly SecretAccessKey: string;
+}
+
+/** Inserts the built-in managed policies that the store does not hold yet (account `aws`). */
+export async function ensureBuiltins(deps: AppDeps, tx: WriteTx): Promise<void> {
+  const created = isoSeconds(deps.now());
+  for (const p of BUILTIN_POLICIES) {
+    if (await tx.policies.getByArn(p.arn)) continue;
+    const r = await tx.policies.create({ account: 'aws', name: p.name, path: '/', id: uniqueId(ID_PREFIX.policy, deps.randomBytes(32)), arn: p.arn, description: p.description, created, document: p.document });
+    if (!r.ok && r.error.code !== 'ENTITY_ALREADY_EXISTS') throw new Error(`cannot install built-in policy ${p.name}: ${r.error.message}`);
+  }
+}
+
+/** The full-rights policy of an account's admin, in the account's dialect. */
+function adminPolicyArn(partition: Partition): string {
+  return partition === 'acs' ? 'acs:ram::system:policy/AdministratorAccess' : 'arn:aws:iam::aws:policy/AdministratorAccess';
+}
+
+async function createAccountWithAdmin(deps: AppDeps, tx: WriteTx, account: AccountRecord): Promise<Result<AdminCredentials>> {
+  const created = await tx.accounts.create(account);
+  if (!created.ok) return failWith(created.error.code, created.error.message);
+  const user = await tx.users.create({ account: account.id, name: ADMIN_USER, path: '/', id: uniqueId(ID_PREFIX.user, deps.randomBytes(32)), created: account.created, tags: [], permissionsBoundary: null, disabled: false });
+  if (!user.ok) return failWith(user.error.code, user.error.message);
+  // AdministratorAccess exists in the aws form; acs accounts get an inline equivalent in their own dialect.
+  if (account.partition === 'acs') {
+    const r = await tx.inlinePolicies.put({ type: 'user', account: account.id, name: ADMIN_USER }, 'AdministratorAccess', JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }));
+    if (!r.ok) return failWith(r.error.code, r.error.message);
+  } else {
+    const r = await tx.attachments.attach({ type: 'user', account: account.id, name: ADMIN_USER }, adminPolicyArn('aws'));
+    if (!r.ok) return failWith(r.error.code, r.error.message);
+  }
+  const key = await createDirectory(deps).issueAccessKey(tx, account.partition, user.value);
+  if (!key.ok) return key;
+  return ok({ AccountId: account.id, UserName: ADMIN_USER, AccessKeyId: key.value.key.id, SecretAccessKey: key.value.secretAccessKey });
+}
+
+/**
+ * First start: installs the catalogue and, when the store holds no account, creates the root account and
+ * its admin. Returns the admin's credentials only when it created them (they are shown once).
+ */
+export async function bootstrap(deps: AppDeps): Promise<AdminCredentials | undefined> {
+  return deps.store.write(async (tx, abort) => {
+    await ensureBuiltins(deps, tx);
+    if ((await tx.accounts.list()).length > 0) return undefined;
+    const r = await createAccountWithAdmin(deps, tx, { id: ROOT_ACCOUNT, partition: 'aws', name: 'root', created: isoSeconds(deps.now()) });
+    if (!r.ok) return abort(undefined);
+    return r.value;
+  });
+}
+
+/** `gatehouse accounts create`: the root account's admins only. */
+export async function createAccount(deps: AppDeps, caller: Caller, input: { id: string; partition: string; name?: string }): Promise<Result<AdminCredentials>> {
+  if (caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may create accounts`);
+  const bad = checkAccountId(input.id);
+  if (bad) return failWith('VALIDATION_ERROR', bad, 'id');
+  if (input.partition !== 'aws' && input.partition !== 'acs') return failWith('VALIDATION_ERROR', `partition must be \`aws\` or \`acs\`, got \`${input.partition}\``, 'partition');
+  const partition: Partition = input.partition;
+  const a = authorizeAdmin(caller, deps.now(), 'CreateAccount', rootArn(partition, input.id));
+  if (!a.ok) return a;
+  return deps.store.write(async (tx, abort) => {
+    const r = await createAccountWithAdmin(deps, tx, { id: input.id, partition, name: input.name ?? input.id, created: isoSeconds(deps.now()) });
+    if (!r.ok) abort(r);
+    return r;
+  });
+}
+
+export async function listAccounts(deps: AppDeps, caller: Caller): Promise<Result<AccountRecord[]>> {
+  return deps.store.read(async (tx) => {
+    if (caller.account !== ROOT_ACCOUNT) {
+      const own = await tx.accounts.get(caller.account);
+      return ok(own ? [own] : []);
+    }
+    return ok(await tx.accounts.list());
+  });
+}

@@ -1,0 +1,803 @@
+/**
+ * The identity directory's use cases: users, groups, roles, managed and inline policies, attachments,
+ * boundaries, access keys and tags. Every call is authorized by the engine against the caller's own
+ * policies first (so `iam:*` on `arn:aws:iam::<acct>:role/…` delegates administration, as in AWS), then
+ * validated (IAM name rules, quotas, policy grammar), then written in one transaction. Errors carry the IAM
+ * error codes (`EntityAlreadyExists`, `NoSuchEntity`, `LimitExceeded`, `MalformedPolicyDocument`,
+ * `DeleteConflict`, `ValidationError`) through the `ErrorCode` union.
+ */
+import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
+import { DEFAULT_MAX_CHARS, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
+import {
+  checkDescription,
+  checkMaxSessionDuration,
+  checkName,
+  checkPath,
+  checkTags,
+  entityArn,
+  ID_PREFIX,
+  mergeTags,
+  QUOTAS,
+  uniqueId,
+  type EntityKind,
+  type Partition,
+} from '../core/directory/rules.ts';
+import { isoSeconds } from '../core/iam/index.ts';
+import type { AppDeps } from './deps.ts';
+import { authorizeAdmin, type Caller } from './principals.ts';
+import type {
+  AccessKeyRecord,
+  GroupRecord,
+  InlinePolicyRecord,
+  PolicyRecord,
+  PolicyVersionRecord,
+  PrincipalRef,
+  PrincipalType,
+  ReadTx,
+  RoleRecord,
+  StoreResult,
+  Tag,
+  UserRecord,
+  WriteTx,
+} from './ports/store.ts';
+
+type R<T> = Promise<Result<T>>;
+
+const invalid = <T>(message: string, path = ''): Result<T> => failWith<T>('VALIDATION_ERROR', message, path);
+
+function fromStore<T>(r: StoreResult<T>): Result<T> {
+  return r.ok ? ok(r.value) : failWith(r.error.code as ErrorCode, r.error.message);
+}
+
+function firstError(...messages: (string | undefined)[]): string | undefined {
+  return messages.find((m) => m !== undefined);
+}
+
+/** Validates a policy document; the first grammar error becomes the message, as IAM's MalformedPolicyDocument. */
+export function checkDocument(document: unknown, kind: PolicyKind, maxChars: number, field = 'PolicyDocument'): Result<string> {
+  if (typeof document !== 'string' || document.length === 0) return failWith('VALIDATION_ERROR', `${field} is required`, field);
+  const r = parsePolicy(document, { kind, maxChars });
+  if (!r.ok) {
+    const e = r.errors[0] as GatehouseError;
+    const where = e.path ? ` (at ${e.path}${e.line ? `, line ${e.line}` : ''})` : '';
+    return { ok: false, errors: r.errors.map((x, i) => (i === 0 ? { ...x, message: `${x.message}${where}` } : x)) };
+  }
+  return ok(document);
+}
+
+function nonWhitespaceLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) n++;
+  }
+  return n;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+export interface NewAccessKeyResult {
+  readonly key: AccessKeyRecord;
+  /** Shown once, never stored in plaintext. */
+  readonly secretAccessKey: string;
+}
+
+export type Directory = ReturnType<typeof createDirectory>;
+
+export function createDirectory(deps: AppDeps) {
+  const { store } = deps;
+  const now = (): string => isoSeconds(deps.now());
+  const newId = (prefix: string, len = 21): string => uniqueId(prefix, deps.randomBytes(32), len);
+
+  const arnOf = (c: Caller, kind: 'user' | 'group' | 'role' | 'policy', path: string, name: string): string => entityArn(c.partition, c.account, kind, path, name);
+
+  /** Authorize, then run `fn` in a write transaction; a failed Result rolls everything back. */
+  async function write<T>(fn: (tx: WriteTx) => Promise<Result<T>>): R<T> {
+    return store.write(async (tx, abort) => {
+      const r = await fn(tx);
+      if (!r.ok) abort(r);
+      return r;
+    });
+  }
+
+  function authz(c: Caller, action: string, resource: string, context?: Record<string, string | string[]>): Result<unknown> {
+    return authorizeAdmin(c, deps.now(), action, resource, context);
+  }
+
+  async function pathOf(tx: ReadTx, type: PrincipalType, account: string, name: string): Promise<string> {
+    const e = type === 'user' ? await tx.users.get(account, name) : type === 'group' ? await tx.groups.get(account, name) : await tx.roles.get(account, name);
+    return e?.path ?? '/';
+  }
+
+  const noSuch = <T>(kind: string, name: string): Result<T> => failWith<T>('NO_SUCH_ENTITY', `The ${kind} with name ${name} cannot be found.`);
+
+  async function exists(tx: ReadTx, type: PrincipalType, account: string, name: string): Promise<boolean> {
+    return (type === 'user' ? await tx.users.get(account, name) : type === 'group' ? await tx.groups.get(account, name) : await tx.roles.get(account, name)) !== undefined;
+  }
+
+  /** Resolve a policy ARN visible to the caller's account: its own policies and the built-ins. */
+  async function policyByArn(tx: ReadTx, c: Caller, arn: unknown): Promise<Result<PolicyRecord>> {
+    if (typeof arn !== 'string' || arn.length < 20) return invalid('PolicyArn is required and must be an ARN', 'PolicyArn');
+    const p = await tx.policies.getByArn(arn);
+    if (!p || (p.account !== c.account && p.account !== 'aws')) return failWith('NO_SUCH_ENTITY', `Policy ${arn} does not exist or is not attachable.`);
+    return ok(p);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Users
+
+  async function createUser(c: Caller, input: { userName: string; path?: string; tags?: Tag[]; permissionsBoundary?: string }): R<UserRecord> {
+    const path = input.path ?? '/';
+    const bad = firstError(checkName('user', input.userName), checkPath(input.path), checkTags(input.tags ?? []));
+    if (bad) return invalid(bad);
+    const a = authz(c, 'CreateUser', arnOf(c, 'user', path, input.userName));
+    if (!a.ok) return a;
+    return write(async (tx) => {
+      if (input.permissionsBoundary !== undefined) {
+        const b = await policyByArn(tx, c, input.permissionsBoundary);
+        if (!b.ok) return b;
+      }
+      if ((await tx.users.list(c.account)).length >= QUOTAS.usersPerAccount) return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for UsersPerAccount: ${QUOTAS.usersPerAccount}`);
+      return fromStore(
+        await tx.users.create({ account: c.account, name: input.userName, path, id: newId(ID_PREFIX.user), created: now(), tags: input.tags ?? [], permissionsBoundary: input.permissionsBoundary ?? null, disabled: false }),
+      );
+    });
+  }
+
+  async function getUser(c: Caller, input: { userName?: string }): R<UserRecord> {
+    const name = input.userName ?? c.user?.name;
+    if (!name) return invalid('UserName is required when the caller is not a user', 'UserName');
+    return store.read(async (tx) => {
+      const u = await tx.users.get(c.account, name);
+      // Reading oneself needs no permission only for GetUser without a name, as in AWS.
+      if (input.userName !== undefined || !c.user) {
+        const a = authz(c, 'GetUser', arnOf(c, 'user', u?.path ?? '/', name));
+        if (!a.ok) return a;
+      }
+      return u ? ok(u) : noSuch('user', name);
+    });
+  }
+
+  async function listUsers(c: Caller, input: { pathPrefix?: string }): R<UserRecord[]> {
+    const a = authz(c, 'ListUsers', arnOf(c, 'user', '/', '*').replace(/\/\*$/, '/*'));
+    if (!a.ok) return a;
+    const bad = checkPath(input.pathPrefix, 'PathPrefix');
+    if (bad) return invalid(bad);
+    return store.read(async (tx) => ok(await tx.users.list(c.account, input.pathPrefix !== undefined ? { pathPrefix: input.pathPrefix } : {})));
+  }
+
+  async function updateUser(c: Caller, input: { userName: string; newUserName?: string; newPath?: string }): R<UserRecord> {
+    const bad = firstError(checkName('user', input.userName), input.newUserName !== undefined ? checkName('user', input.newUserName, 'NewUserName') : undefined, checkPath(input.newPath, 'NewPath'));
+    if (bad) return invalid(bad);
+    return write(async (tx) => {
+      const u = await tx.users.get(c.account, input.userName);
+      const a = authz(c, 'UpdateUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
+      if (!a.ok) return a;
+      if (!u) return noSuch('user', input.userName);
+      return fromStore(await tx.users.update(c.account, input.userName, { ...(input.newUserName !== undefined ? { name: input.newUserName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) }));
+    });
+  }
+
+  async function deleteUser(c: Caller, input: { userName: string }): R<void> {
+    return write(async (tx) => {
+      const u = await tx.users.get(c.account, input.userName);
+      const a = authz(c, 'DeleteUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
+      if (!a.ok) return a;
+      if (!u) return noSuch('user', input.userName);
+      return fromStore(await tx.users.delete(c.account, input.userName));
+    });
+  }
+
+  async function setUserDisabled(c: Caller, input: { userName: string; disabled: boolean }): R<UserRecord> {
+    return write(async (tx) => {
+      const u = await tx.users.get(c.account, input.userName);
+      const a = authz(c, 'UpdateUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
+      if (!a.ok) return a;
+      if (!u) return noSuch('user', input.userName);
+      return fromStore(await tx.users.update(c.account, input.userName, { disabled: input.disabled }));
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Groups
+
+  async function createGroup(c: Caller, input: { groupName: string; path?: string }): R<GroupRecord> {
+    const path = input.path ?? '/';
+    const bad = firstError(checkName('group', input.groupName), checkPath(input.path));
+    if (bad) return invalid(bad);
+    const a = authz(c, 'CreateGroup', arnOf(c, 'group', path, input.groupName));
+    if (!a.ok) return a;
+    return write(async (tx) => {
+      if ((await tx.groups.list(c.account)).length >= QUOTAS.groupsPerAccount) return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for GroupsPerAccount: ${QUOTAS.groupsPerAccount}`);
+      return fromStore(await tx.groups.create({ account: c.account, name: input.groupName, path, id: newId(ID_PREFIX.group), created: now() }));
+    });
+  }
+
+  async function getGroup(c: Caller, input: { groupName: string }): R<{ group: GroupRecord; users: UserRecord[] }> {
+    return store.read(async (tx) => {
+      const g = await tx.groups.get(c.account, input.groupName);
+      const a = authz(c, 'GetGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
+      if (!a.ok) return a;
+      if (!g) return noSuch('group', input.groupName);
+      return ok({ group: g, users: await tx.groups.listMembers(c.account, g.name) });
+    });
+  }
+
+  async function listGroups(c: Caller, input: { pathPrefix?: string }): R<GroupRecord[]> {
+    const a = authz(c, 'ListGroups', arnOf(c, 'group', '/', '*'));
+    if (!a.ok) return a;
+    return store.read(async (tx) => ok(await tx.groups.list(c.account, input.pathPrefix !== undefined ? { pathPrefix: input.pathPrefix } : {})));
+  }
+
+  async function updateGroup(c: Caller, input: { groupName: string; newGroupName?: string; newPath?: string }): R<GroupRecord> {
+    const bad = firstError(input.newGroupName !== undefined ? checkName('group', input.newGroupName, 'NewGroupName') : undefined, checkPath(input.newPath, 'NewPath'));
+    if (bad) return invalid(bad);
+    return write(async (tx) => {
+      const g = await tx.groups.get(c.account, input.groupName);
+      const a = authz(c, 'UpdateGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
+      if (!a.ok) return a;
+      if (!g) return noSuch('group', input.groupName);
+      return fromStore(await tx.groups.update(c.account, input.groupName, { ...(input.newGroupName !== undefined ? { name: input.newGroupName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) }));
+    });
+  }
+
+  async function deleteGroup(c: Caller, input: { groupName: string }): R<void> {
+    return write(async (tx) => {
+      const g = await tx.groups.get(c.account, input.groupName);
+      const a = authz(c, 'DeleteGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
+      if (!a.ok) return a;
+      if (!g) return noSuch('group', input.groupName);
+      return fromStore(await tx.groups.delete(c.account, input.groupName));
+    });
+  }
+
+  async function addUserToGroup(c: Caller, input: { groupName: string; userName: string }): R<void> {
+    return write(async (tx) => {
+      const g = await tx.groups.get(c.account, input.groupName);
+      const a = authz(c, 'AddUserToGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
+      if (!a.ok) return a;
+      if (!g) return noSuch('group', input.groupName);
+      if (!(await tx.users.get(c.account, input.userName))) return noSuch('user', input.userName);
+      const current = await tx.groups.listForUser(c.account, input.userName);
+      if (!current.some((x) => x.name.toLowerCase() === g.name.toLowerCase()) && current.length >= QUOTAS.groupsPerUser) {
+        return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for GroupsPerUser: ${QUOTAS.groupsPerUser}`);
+      }
+      const r = await tx.groups.addMember(c.account, g.name, input.userName);
+      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+    });
+  }
+
+  async function removeUserFromGroup(c: Caller, input: { groupName: string; userName: string }): R<void> {
+    return write(async (tx) => {
+      const g = await tx.groups.get(c.account, input.groupName);
+      const a = authz(c, 'RemoveUserFromGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
+      if (!a.ok) return a;
+      if (!g) return noSuch('group', input.groupName);
+      return fromStore(await tx.groups.removeMember(c.account, g.name, input.userName));
+    });
+  }
+
+  async function listGroupsForUser(c: Caller, input: { userName: string }): R<GroupRecord[]> {
+    return store.read(async (tx) => {
+      const u = await tx.users.get(c.account, input.userName);
+      const a = authz(c, 'ListGroupsForUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
+      if (!a.ok) return a;
+      if (!u) return noSuch('user', input.userName);
+      return ok(await tx.groups.listForUser(c.account, u.name));
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Roles
+
+  async function createRole(
+    c: Caller,
+    input: { roleName: string; assumeRolePolicyDocument: string; path?: string; description?: string; maxSessionDuration?: number; tags?: Tag[]; permissionsBoundary?: string },
+  ): R<RoleRecord> {
+    const path = input.path ?? '/';
+    const bad = firstError(checkName('role', input.roleName), checkPath(input.path), checkDescription(input.description), checkMaxSessionDuration(input.maxSessionDuration), checkTags(input.tags ?? []));
+    if (bad) return invalid(bad);
+    const doc = checkDocument(input.assumeRolePolicyDocument, 'trust', QUOTAS.trustPolicySize, 'AssumeRolePolicyDocument');
+    if (!doc.ok) return doc;
+    const a = authz(c, 'CreateRole', arnOf(c, 'role', path, input.roleName));
+    if (!a.ok) return a;
+    return write(async (tx) => {
+      if (input.permissionsBoundary !== undefined) {
+        const b = await policyByArn(tx, c, input.permissionsBoundary);
+        if (!b.ok) return b;
+      }
+      if ((await tx.roles.list(c.account)).length >= QUOTAS.rolesPerAccount) return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for RolesPerAccount: ${QUOTAS.rolesPerAccount}`);
+      return fromStore(
+        await tx.roles.create({
+          account: c.account,
+          name: input.roleName,
+          path,
+          id: newId(ID_PREFIX.role),
+          created: now(),
+          trustPolicy: input.assumeRolePolicyDocument,
+          description: input.description ?? '',
+          maxSessionDuration: input.maxSessionDuration ?? 3600,
+          tags: input.tags ?? [],
+          permissionsBoundary: input.permissionsBoundary ?? null,
+        }),
+      );
+    });
+  }
+
+  async function getRole(c: Caller, input: { roleName: string }): R<RoleRecord> {
+    return store.read(async (tx) => {
+      const r = await tx.roles.get(c.account, input.roleName);
+      const a = authz(c, 'GetRole', arnOf(c, 'role', r?.path ?? '/', input.roleName));
+      if (!a.ok) return a;
+      return r ? ok(r) : noSuch('role', input.roleName);
+    });
+  }
+
+  async function listRoles(c: Caller, input: { pathPrefix?: string }): R<RoleRecord[]> {
+    const a = authz(c, 'ListRoles', arnOf(c, 'role', '/', '*'));
+    if (!a.ok) return a;
+    return store.read(async (tx) => ok(await tx.roles.list(c.account, input.pathPrefix !== undefined ? { pathPrefix: input.pathPrefix } : {})));
+  }
+
+  async function updateRole(c: Caller, input: { roleName: string; description?: string; maxSessionDuration?: number }): R<RoleRecord> {
+    const bad = firstError(checkDescription(input.description), checkMaxSessionDuration(input.maxSessionDuration));
+    if (bad) return invalid(bad);
+    return write(async (tx) => {
+      const r = await tx.roles.get(c.account, input.roleName);
+      const a = authz(c, 'UpdateRole', arnOf(c, 'role', r?.path ?? '/', input.roleName));
+      if (!a.ok) return a;
+      if (!r) return noSuch('role', input.roleName);
+      return fromStore(
+        await tx.roles.update(c.account, input.roleName, {
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...(input.maxSessionDuration !== undefined ? { maxSessionDuration: Number(input.maxSessionDuration) } : {}),
+        }),
+      );
+    });
+  }
+
+  async function updateAssumeRolePolicy(c: Caller, input: { roleName: string; policyDocument: string }): R<RoleRecord> {
+    const doc = checkDocument(input.policyDocument, 'trust', QUOTAS.trustPolicySize);
+    if (!doc.ok) return doc;
+    return write(async (tx) => {
+      const r = await tx.roles.get(c.account, input.roleName);
+      const a = authz(c, 'UpdateAssumeRolePolicy', arnOf(c, 'role', r?.path ?? '/', input.roleName));
+      if (!a.ok) return a;
+      if (!r) return noSuch('role', input.roleName);
+      return fromStore(await tx.roles.update(c.account, input.roleName, { trustPolicy: input.policyDocument }));
+    });
+  }
+
+  async function deleteRole(c: Caller, input: { roleName: string }): R<void> {
+    return write(async (tx) => {
+      const r = await tx.roles.get(c.account, input.roleName);
+      const a = authz(c, 'DeleteRole', arnOf(c, 'role', r?.path ?? '/', input.roleName));
+      if (!a.ok) return a;
+      if (!r) return noSuch('role', input.roleName);
+      return fromStore(await tx.roles.delete(c.account, input.roleName));
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Permissions boundaries and tags (users and roles)
+
+  async function putPermissionsBoundary(c: Caller, type: 'user' | 'role', input: { name: string; permissionsBoundary: string }): R<void> {
+    return write(async (tx) => {
+      const path = await pathOf(tx, type, c.account, input.name);
+      const a = authz(c, type === 'user' ? 'PutUserPermissionsBoundary' : 'PutRolePermissionsBoundary', arnOf(c, type, path, input.name));
+      if (!a.ok) return a;
+      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const b = await policyByArn(tx, c, input.permissionsBoundary);
+      if (!b.ok) return b;
+      const r = type === 'user' ? await tx.users.update(c.account, input.name, { permissionsBoundary: b.value.arn }) : await tx.roles.update(c.account, input.name, { permissionsBoundary: b.value.arn });
+      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+    });
+  }
+
+  async function deletePermissionsBoundary(c: Caller, type: 'user' | 'role', input: { name: string }): R<void> {
+    return write(async (tx) => {
+      const path = await pathOf(tx, type, c.account, input.name);
+      const a = authz(c, type === 'user' ? 'DeleteUserPermissionsBoundary' : 'DeleteRolePermissionsBoundary', arnOf(c, type, path, input.name));
+      if (!a.ok) return a;
+      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const r = type === 'user' ? await tx.users.update(c.account, input.name, { permissionsBoundary: null }) : await tx.roles.update(c.account, input.name, { permissionsBoundary: null });
+      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+    });
+  }
+
+  async function tagEntity(c: Caller, type: 'user' | 'role', input: { name: string; tags: Tag[] }): R<void> {
+    return write(async (tx) => {
+      const e = type === 'user' ? await tx.users.get(c.account, input.name) : await tx.roles.get(c.account, input.name);
+      const a = authz(c, type === 'user' ? 'TagUser' : 'TagRole', arnOf(c, type, e?.path ?? '/', input.name));
+      if (!a.ok) return a;
+      if (!e) return noSuch(type, input.name);
+      const bad = checkTags(input.tags, e.tags);
+      if (bad) return bad.includes('at most') ? failWith('LIMIT_EXCEEDED', bad) : invalid(bad);
+      const tags = mergeTags(e.tags, input.tags);
+      const r = type === 'user' ? await tx.users.update(c.account, input.name, { tags }) : await tx.roles.update(c.account, input.name, { tags });
+      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+    });
+  }
+
+  async function untagEntity(c: Caller, type: 'user' | 'role', input: { name: string; tagKeys: string[] }): R<void> {
+    return write(async (tx) => {
+      const e = type === 'user' ? await tx.users.get(c.account, input.name) : await tx.roles.get(c.account, input.name);
+      const a = authz(c, type === 'user' ? 'UntagUser' : 'UntagRole', arnOf(c, type, e?.path ?? '/', input.name));
+      if (!a.ok) return a;
+      if (!e) return noSuch(type, input.name);
+      const drop = new Set(input.tagKeys.map((k) => k.toLowerCase()));
+      const tags = e.tags.filter((t) => !drop.has(t.key.toLowerCase()));
+      const r = type === 'user' ? await tx.users.update(c.account, input.name, { tags }) : await tx.roles.update(c.account, input.name, { tags });
+      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+    });
+  }
+
+  async function listTags(c: Caller, type: 'user' | 'role', input: { name: string }): R<readonly Tag[]> {
+    return store.read(async (tx) => {
+      const e = type === 'user' ? await tx.users.get(c.account, input.name) : await tx.roles.get(c.account, input.name);
+      const a = authz(c, type === 'user' ? 'ListUserTags' : 'ListRoleTags', arnOf(c, type, e?.path ?? '/', input.name));
+      if (!a.ok) return a;
+      return e ? ok(e.tags) : noSuch(type, input.name);
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Managed policies and versions
+
+  async function createPolicy(c: Caller, input: { policyName: string; policyDocument: string; path?: string; description?: string }): R<PolicyRecord> {
+    const path = input.path ?? '/';
+    const bad = firstError(checkName('policy', input.policyName), checkPath(input.path), checkDescription(input.description));
+    if (bad) return invalid(bad);
+    const doc = checkDocument(input.policyDocument, 'identity', QUOTAS.managedPolicySize);
+    if (!doc.ok) return doc;
+    const arn = arnOf(c, 'policy', path, input.policyName);
+    const a = authz(c, 'CreatePolicy', arn);
+    if (!a.ok) return a;
+    return write(async (tx) => {
+      if ((await tx.policies.list(c.account)).length >= QUOTAS.customerManagedPoliciesPerAccount) {
+        return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for PoliciesPerAccount: ${QUOTAS.customerManagedPoliciesPerAccount}`);
+      }
+      const t = now();
+      return fromStore(
+        await tx.policies.create({ account: c.account, name: input.policyName, path, id: newId(ID_PREFIX.policy), arn, description: input.description ?? '', created: t, document: input.policyDocument }),
+      );
+    });
+  }
+
+  async function getPolicy(c: Caller, input: { policyArn: string }): R<PolicyRecord & { attachmentCount: number }> {
+    const a = authz(c, 'GetPolicy', input.policyArn);
+    if (!a.ok) return a;
+    return store.read(async (tx) => {
+      const p = await policyByArn(tx, c, input.policyArn);
+      if (!p.ok) return p;
+      return ok({ ...p.value, attachmentCount: await tx.attachments.countForPolicy(p.value.arn) });
+    });
+  }
+
+  async function listPolicies(c: Caller, input: { scope?: 'All' | 'AWS' | 'Local'; onlyAttached?: boolean; pathPrefix?: string }): R<(PolicyRecord & { attachmentCount: number })[]> {
+    const a = authz(c, 'ListPolicies', arnOf(c, 'policy', '/', '*'));
+    if (!a.ok) return a;
+    const scope = input.scope ?? 'All';
+    if (!['All', 'AWS', 'Local'].includes(scope)) return invalid('Scope must be All, AWS or Local', 'Scope');
+    return store.read(async (tx) => {
+      const opts = input.pathPrefix !== undefined ? { pathPrefix: input.pathPrefix } : {};
+      const local = scope === 'AWS' ? [] : await tx.policies.list(c.account, opts);
+      const builtin = scope === 'Local' ? [] : await tx.policies.list('aws', opts);
+      const out: (PolicyRecord & { attachmentCount: number })[] = [];
+      for (const p of [...builtin, ...local]) {
+        const n = await tx.attachments.countForPolicy(p.arn);
+        if (input.onlyAttached && n === 0) continue;
+        out.push({ ...p, attachmentCount: n });
+      }
+      return ok(out);
+    });
+  }
+
+  async function deletePolicy(c: Caller, input: { policyArn: string }): R<void> {
+    const a = authz(c, 'DeletePolicy', input.policyArn);
+    if (!a.ok) return a;
+    return write(async (tx) => {
+      const p = await policyByArn(tx, c, input.policyArn);
+      if (!p.ok) return p;
+      if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be deleted.');
+      return fromStore(await tx.policies.delete(p.value.arn));
+    });
+  }
+
+  async function createPolicyVersion(c: Caller, input: { policyArn: string; policyDocument: string; setAsDefault?: boolean }): R<PolicyVersionRecord> {
+    const doc = checkDocument(input.policyDocument, 'identity', QUOTAS.managedPolicySize);
+    if (!doc.ok) return doc;
+    const a = authz(c, 'CreatePolicyVersion', input.policyArn);
+    if (!a.ok) return a;
+    return write(async (tx) => {
+      const p = await policyByArn(tx, c, input.policyArn);
+      if (!p.ok) return p;
+      if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
+      const r = await tx.policies.createVersion(p.value.arn, { document: input.policyDocument, setAsDefault: input.setAsDefault === true, created: now() });
+      if (!r.ok && r.error.code === 'LIMIT_EXCEEDED') return failWith('LIMIT_EXCEEDED', `A managed policy can have up to ${QUOTAS.policyVersions} versions. Before you create a new version, you must delete an existing version.`);
+      return fromStore(r);
+    });
+  }
+
+  async function getPolicyVersion(c: Caller, input: { policyArn: string; versionId: string }): R<PolicyVersionRecord> {
+    const a = authz(c, 'GetPolicyVersion', input.policyArn);
+    if (!a.ok) return a;
+    return store.read(async (tx) => {
+      const p = await policyByArn(tx, c, input.policyArn);
+      if (!p.ok) return p;
+      const v = await tx.policies.getVersion(p.value.arn, input.versionId);
+      return v ? ok(v) : failWith('NO_SUCH_ENTITY', `Policy ${input.policyArn} version ${input.versionId} does not exist or is not attachable.`);
+    });
+  }
+
+  async function listPolicyVersions(c: Caller, input: { policyArn: string }): R<PolicyVersionRecord[]> {
+    const a = authz(c, 'ListPolicyVersions', input.policyArn);
+    if (!a.ok) return a;
+    return store.read(async (tx) => {
+      const p = await policyByArn(tx, c, input.policyArn);
+      if (!p.ok) return p;
+      return ok(await tx.policies.listVersions(p.value.arn));
+    });
+  }
+
+  async function setDefaultPolicyVersion(c: Caller, input: { policyArn: string; versionId: string }): R<void> {
+    const a = authz(c, 'SetDefaultPolicyVersion', input.policyArn);
+    if (!a.ok) return a;
+    return write(async (tx) => {
+      const p = await policyByArn(tx, c, input.policyArn);
+      if (!p.ok) return p;
+      return fromStore(await tx.policies.setDefaultVersion(p.value.arn, input.versionId, now()));
+    });
+  }
+
+  async function deletePolicyVersion(c: Caller, input: { policyArn: string; versionId: string }): R<void> {
+    const a = authz(c, 'DeletePolicyVersion', input.policyArn);
+    if (!a.ok) return a;
+    return write(async (tx) => {
+      const p = await policyByArn(tx, c, input.policyArn);
+      if (!p.ok) return p;
+      return fromStore(await tx.policies.deleteVersion(p.value.arn, input.versionId));
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Attachments and inline policies (users, groups, roles)
+
+  const ACTION_NAME: Record<PrincipalType, string> = { user: 'User', group: 'Group', role: 'Role' };
+
+  async function attachPolicy(c: Caller, type: PrincipalType, input: { name: string; policyArn: string }): R<void> {
+    return write(async (tx) => {
+      const path = await pathOf(tx, type, c.account, input.name);
+      const a = authz(c, `Attach${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name), { 'iam:PolicyARN': input.policyArn });
+      if (!a.ok) return a;
+      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const p = await policyByArn(tx, c, input.policyArn);
+      if (!p.ok) return p;
+      const ref: PrincipalRef = { type, account: c.account, name: input.name };
+      const current = await tx.attachments.listForPrincipal(ref);
+      if (!current.includes(p.value.arn) && current.length >= QUOTAS.managedPoliciesPerEntity) {
+        return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for PoliciesPer${ACTION_NAME[type]}: ${QUOTAS.managedPoliciesPerEntity}`);
+      }
+      const r = await tx.attachments.attach(ref, p.value.arn);
+      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+    });
+  }
+
+  async function detachPolicy(c: Caller, type: PrincipalType, input: { name: string; policyArn: string }): R<void> {
+    return write(async (tx) => {
+      const path = await pathOf(tx, type, c.account, input.name);
+      const a = authz(c, `Detach${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name), { 'iam:PolicyARN': input.policyArn });
+      if (!a.ok) return a;
+      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      return fromStore(await tx.attachments.detach({ type, account: c.account, name: input.name }, input.policyArn));
+    });
+  }
+
+  async function listAttachedPolicies(c: Caller, type: PrincipalType, input: { name: string }): R<PolicyRecord[]> {
+    return store.read(async (tx) => {
+      const path = await pathOf(tx, type, c.account, input.name);
+      const a = authz(c, `ListAttached${ACTION_NAME[type]}Policies`, arnOf(c, type, path, input.name));
+      if (!a.ok) return a;
+      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const out: PolicyRecord[] = [];
+      for (const arn of await tx.attachments.listForPrincipal({ type, account: c.account, name: input.name })) {
+        const p = await tx.policies.getByArn(arn);
+        if (p) out.push(p);
+      }
+      return ok(out);
+    });
+  }
+
+  async function putInlinePolicy(c: Caller, type: PrincipalType, input: { name: string; policyName: string; policyDocument: string }): R<void> {
+    const bad = checkName('policy', input.policyName);
+    if (bad) return invalid(bad);
+    const limit = QUOTAS.inlineAggregate[type];
+    const doc = checkDocument(input.policyDocument, 'identity', Math.max(limit, DEFAULT_MAX_CHARS.identity));
+    if (!doc.ok) return doc;
+    return write(async (tx) => {
+      const path = await pathOf(tx, type, c.account, input.name);
+      const a = authz(c, `Put${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name));
+      if (!a.ok) return a;
+      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const ref: PrincipalRef = { type, account: c.account, name: input.name };
+      let total = nonWhitespaceLength(input.policyDocument);
+      for (const p of await tx.inlinePolicies.list(ref)) if (p.name.toLowerCase() !== input.policyName.toLowerCase()) total += nonWhitespaceLength(p.document);
+      if (total > limit) return failWith('LIMIT_EXCEEDED', `Maximum policy size of ${limit} bytes exceeded for ${type} ${input.name}`);
+      const r = await tx.inlinePolicies.put(ref, input.policyName, input.policyDocument);
+      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+    });
+  }
+
+  async function getInlinePolicy(c: Caller, type: PrincipalType, input: { name: string; policyName: string }): R<InlinePolicyRecord> {
+    return store.read(async (tx) => {
+      const path = await pathOf(tx, type, c.account, input.name);
+      const a = authz(c, `Get${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name));
+      if (!a.ok) return a;
+      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const p = await tx.inlinePolicies.get({ type, account: c.account, name: input.name }, input.policyName);
+      return p ? ok(p) : failWith('NO_SUCH_ENTITY', `The ${type} policy with name ${input.policyName} cannot be found.`);
+    });
+  }
+
+  async function deleteInlinePolicy(c: Caller, type: PrincipalType, input: { name: string; policyName: string }): R<void> {
+    return write(async (tx) => {
+      const path = await pathOf(tx, type, c.account, input.name);
+      const a = authz(c, `Delete${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name));
+      if (!a.ok) return a;
+      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      return fromStore(await tx.inlinePolicies.delete({ type, account: c.account, name: input.name }, input.policyName));
+    });
+  }
+
+  async function listInlinePolicies(c: Caller, type: PrincipalType, input: { name: string }): R<string[]> {
+    return store.read(async (tx) => {
+      const path = await pathOf(tx, type, c.account, input.name);
+      const a = authz(c, `List${ACTION_NAME[type]}Policies`, arnOf(c, type, path, input.name));
+      if (!a.ok) return a;
+      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      return ok((await tx.inlinePolicies.list({ type, account: c.account, name: input.name })).map((p) => p.name));
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Access keys
+
+  async function createAccessKey(c: Caller, input: { userName?: string }): R<NewAccessKeyResult> {
+    const name = input.userName ?? c.user?.name;
+    if (!name) return invalid('UserName is required when the caller is not a user', 'UserName');
+    return write(async (tx) => {
+      const u = await tx.users.get(c.account, name);
+      const a = authz(c, 'CreateAccessKey', arnOf(c, 'user', u?.path ?? '/', name));
+      if (!a.ok) return a;
+      if (!u) return noSuch('user', name);
+      if ((await tx.accessKeys.listForUser(c.account, u.name)).length >= QUOTAS.accessKeysPerUser) {
+        return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for AccessKeysPerUser: ${QUOTAS.accessKeysPerUser}`);
+      }
+      return issueAccessKey(tx, c.partition, u);
+    });
+  }
+
+  /** Creates a key for `user` inside `tx` (bootstrap and account creation use it without a caller). */
+  async function issueAccessKey(tx: WriteTx, partition: Partition, u: UserRecord): R<NewAccessKeyResult> {
+    const id = partition === 'acs' ? newId(ID_PREFIX.ramAccessKey, 24) : newId(ID_PREFIX.accessKey, 20);
+    const secretAccessKey = toBase64(deps.randomBytes(30));
+    const r = await tx.accessKeys.create({ id, account: u.account, userName: u.name, secret: deps.sealer.seal(secretAccessKey, id), status: 'Active', created: now() });
+    if (!r.ok) return fromStore(r) as Result<never>;
+    return ok({ key: r.value, secretAccessKey });
+  }
+
+  async function keyOf(tx: ReadTx, c: Caller, userName: string | undefined, accessKeyId: string): Promise<Result<{ key: AccessKeyRecord; user: UserRecord }>> {
+    const name = userName ?? c.user?.name;
+    if (!name) return invalid('UserName is required when the caller is not a user', 'UserName');
+    const u = await tx.users.get(c.account, name);
+    if (!u) return noSuch('user', name);
+    const k = await tx.accessKeys.get(accessKeyId);
+    if (!k || k.account !== c.account || k.userName.toLowerCase() !== u.name.toLowerCase()) return failWith('NO_SUCH_ENTITY', `The Access Key with id ${accessKeyId} cannot be found.`);
+    return ok({ key: k, user: u });
+  }
+
+  async function updateAccessKey(c: Caller, input: { userName?: string; accessKeyId: string; status: string }): R<void> {
+    if (input.status !== 'Active' && input.status !== 'Inactive') return invalid('Status must be Active or Inactive', 'Status');
+    const status = input.status;
+    return write(async (tx) => {
+      const name = input.userName ?? c.user?.name ?? '';
+      const u = await tx.users.get(c.account, name);
+      const a = authz(c, 'UpdateAccessKey', arnOf(c, 'user', u?.path ?? '/', name));
+      if (!a.ok) return a;
+      const k = await keyOf(tx, c, input.userName, input.accessKeyId);
+      if (!k.ok) return k;
+      return fromStore(await tx.accessKeys.setStatus(k.value.key.id, status));
+    });
+  }
+
+  async function deleteAccessKey(c: Caller, input: { userName?: string; accessKeyId: string }): R<void> {
+    return write(async (tx) => {
+      const name = input.userName ?? c.user?.name ?? '';
+      const u = await tx.users.get(c.account, name);
+      const a = authz(c, 'DeleteAccessKey', arnOf(c, 'user', u?.path ?? '/', name));
+      if (!a.ok) return a;
+      const k = await keyOf(tx, c, input.userName, input.accessKeyId);
+      if (!k.ok) return k;
+      return fromStore(await tx.accessKeys.delete(k.value.key.id));
+    });
+  }
+
+  async function listAccessKeys(c: Caller, input: { userName?: string }): R<AccessKeyRecord[]> {
+    const name = input.userName ?? c.user?.name;
+    if (!name) return invalid('UserName is required when the caller is not a user', 'UserName');
+    return store.read(async (tx) => {
+      const u = await tx.users.get(c.account, name);
+      const a = authz(c, 'ListAccessKeys', arnOf(c, 'user', u?.path ?? '/', name));
+      if (!a.ok) return a;
+      if (!u) return noSuch('user', name);
+      return ok(await tx.accessKeys.listForUser(c.account, u.name));
+    });
+  }
+
+  async function getAccessKeyLastUsed(c: Caller, input: { accessKeyId: string }): R<AccessKeyRecord> {
+    return store.read(async (tx) => {
+      const k = await tx.accessKeys.get(input.accessKeyId);
+      const u = k ? await tx.users.get(k.account, k.userName) : undefined;
+      const a = authz(c, 'GetAccessKeyLastUsed', arnOf(c, 'user', u?.path ?? '/', k?.userName ?? '*'));
+      if (!a.ok) return a;
+      if (!k || k.account !== c.account) return failWith('NO_SUCH_ENTITY', `The Access Key with id ${input.accessKeyId} cannot be found.`);
+      return ok(k);
+    });
+  }
+
+  return {
+    createUser,
+    getUser,
+    listUsers,
+    updateUser,
+    deleteUser,
+    setUserDisabled,
+    createGroup,
+    getGroup,
+    listGroups,
+    updateGroup,
+    deleteGroup,
+    addUserToGroup,
+    removeUserFromGroup,
+    listGroupsForUser,
+    createRole,
+    getRole,
+    listRoles,
+    updateRole,
+    updateAssumeRolePolicy,
+    deleteRole,
+    putPermissionsBoundary,
+    deletePermissionsBoundary,
+    tagEntity,
+    untagEntity,
+    listTags,
+    createPolicy,
+    getPolicy,
+    listPolicies,
+    deletePolicy,
+    createPolicyVersion,
+    getPolicyVersion,
+    listPolicyVersions,
+    setDefaultPolicyVersion,
+    deletePolicyVersion,
+    attachPolicy,
+    detachPolicy,
+    listAttachedPolicies,
+    putInlinePolicy,
+    getInlinePolicy,
+    deleteInlinePolicy,
+    listInlinePolicies,
+    createAccessKey,
+    issueAccessKey,
+    updateAccessKey,
+    deleteAccessKey,
+    listAccessKeys,
+    getAccessKeyLastUsed,
+  };
+}
+
+export type { EntityKind };

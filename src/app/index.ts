@@ -1,0 +1,31 @@
+/**
+ * The application: the one API that HTTP, CLI and agent call. `createApp` wires the use cases to their
+ * ports; edges hold no business rules.
+ */
+import type { Result } from '../core/errors.ts';
+import { bootstrap, createAccount, listAccounts, type AdminCredentials } from './accounts.ts';
+import type { AppDeps } from './deps.ts';
+import { createDirectory } from './directory.ts';
+import { PolicyCache, resolveAccessKey, type Caller } from './principals.ts';
+
+export type { AppDeps, SecretSealer } from './deps.ts';
+export type { Caller } from './principals.ts';
+export type { AdminCredentials } from './accounts.ts';
+export { ROOT_ACCOUNT, ADMIN_USER } from './accounts.ts';
+export type { Directory } from './directory.ts';
+
+export function createApp(deps: AppDeps) {
+  const cache = new PolicyCache();
+  const directory = createDirectory(deps);
+  return {
+    deps,
+    directory,
+    /** Resolves the signing key of a request to its secret and the caller behind it. */
+    authenticate: (accessKeyId: string): Promise<Result<{ secret: string; caller: Caller }>> => resolveAccessKey(deps, cache, accessKeyId),
+    bootstrap: (): Promise<AdminCredentials | undefined> => bootstrap(deps),
+    createAccount: (caller: Caller, input: { id: string; partition: string; name?: string }) => createAccount(deps, caller, input),
+    listAccounts: (caller: Caller) => listAccounts(deps, caller),
+  };
+}
+
+export type App = ReturnType<typeof createApp>;

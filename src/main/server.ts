@@ -1,0 +1,136 @@
+/**
+ * Composition root of `gatehouse server`: opens the store (SQLite in the data dir, or PostgreSQL from
+ * `GATEHOUSE_DATABASE_URL`), loads the master key, bootstraps the root account on first start, and serves
+ * the HTTP edge until SIGINT/SIGTERM, then shuts down gracefully (in-flight requests finish).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, writeFile, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createApp, type AdminCredentials, type AppDeps, type SecretSealer } from '../app/index.ts';
+import type { SealedSecret, Store } from '../app/ports/store.ts';
+import { loadMasterKey, openText, seal, type MasterKey } from '../adapters/crypto/index.ts';
+import { createHttpEdge } from '../adapters/http/server.ts';
+import { openPostgresStore } from '../adapters/store-postgres/store.ts';
+import { openSqliteStore } from '../adapters/store-sqlite/index.ts';
+
+export interface ServerOptions {
+  readonly dataDir?: string;
+  /** `HOST:PORT`; default `127.0.0.1:8470`. */
+  readonly listen?: string;
+  /** `HOST:PORT` of the credential endpoints for jobs; default `127.0.0.1:8471` (served once jobs exist). */
+  readonly agentListen?: string;
+  readonly databaseUrl?: string;
+  readonly masterKeyFile?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly adminCredentials: AdminCredentials | undefined;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_LISTEN = '127.0.0.1:8470';
+export const DEFAULT_AGENT_LISTEN = '127.0.0.1:8471';
+export const ADMIN_CREDENTIALS_FILE = 'admin-credentials.json';
+
+export function parseHostPort(s: string, what: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(s);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new Error(`${what} must be HOST:PORT, got \`${s}\``);
+  return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
+}
+
+function sealerOf(key: MasterKey): SecretSealer {
+  return {
+    seal: (plaintext, aad) => seal(key, plaintext, aad),
+    open: (sealed: SealedSecret, aad) => {
+      const r = openText(key, sealed, aad);
+      return r.ok ? r.value : undefined;
+    },
+  };
+}
+
+/** Writes a file readable by its owner only, atomically (temp file, then rename). */
+async function writePrivateFile(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text, { mode: 0o600, flag: 'w' });
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const dataDir = resolve(opts.dataDir ?? './.gatehouse');
+  const listen = parseHostPort(opts.listen ?? DEFAULT_LISTEN, '--listen');
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+
+  const key = await loadMasterKey({ dataDir, env, ...(opts.masterKeyFile !== undefined ? { keyFile: opts.masterKeyFile } : {}) });
+  if (!key.ok) throw new Error(key.error.message);
+
+  const databaseUrl = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
+  const store: Store = databaseUrl ? await openPostgresStore({ url: databaseUrl }) : await openSqliteStore({ dataDir });
+  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: sealerOf(key.value.masterKey) };
+  for (const w of key.value.warnings) log(`warning: ${w}`);
+  const app = createApp(deps);
+
+  const edge = createHttpEdge({ app, ready: async () => (await store.read((tx) => tx.changes.head())) >= 0, log });
+  let bound: { host: string; port: number };
+  try {
+    bound = await edge.listen(listen.host, listen.port);
+  } catch (e) {
+    await store.close();
+    throw new Error(`cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const host = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
+  const url = `http://${host}:${bound.port}`;
+
+  const creds = await app.bootstrap();
+  if (creds) {
+    await writePrivateFile(join(dataDir, ADMIN_CREDENTIALS_FILE), `${JSON.stringify({ ...creds, Endpoint: url }, null, 2)}\n`);
+    log(`first start: created account ${creds.AccountId} with user ${creds.UserName}; credentials in ${join(dataDir, ADMIN_CREDENTIALS_FILE)}`);
+  }
+  log(`gatehouse listening on ${url} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''})`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    dataDir,
+    adminCredentials: creds,
+    stop: () =>
+      (stopping ??= (async () => {
+        await edge.close();
+        await store.close();
+      })()),
+  };
+}
+
+/** Runs until SIGINT/SIGTERM; resolves with the exit status. */
+export async function runServer(opts: ServerOptions): Promise<number> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let server: RunningServer;
+  try {
+    server = await startServer(opts);
+  } catch (e) {
+    log(`gatehouse server: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+  await new Promise<void>((resolveSignal) => {
+    const onSignal = (sig: string) => {
+      log(`${sig}: finishing in-flight requests`);
+      resolveSignal();
+    };
+    process.once('SIGINT', () => onSignal('SIGINT'));
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+  });
+  await server.stop();
+  log('gatehouse stopped');
+  return 0;
+}
