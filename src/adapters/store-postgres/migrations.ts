@@ -17,7 +17,7 @@
  *   database's default collation (CockroachDB and YugabyteDB accept `"C"`).
  * - The advisory lock around migrations is PostgreSQL (and YugabyteDB ≥ 2.20) only; see `store.ts`.
  */
-import type { Migration } from '../../app/ports/store-sql.ts';
+import type { Migration } from '../store-sql/index.ts';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {

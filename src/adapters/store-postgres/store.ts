@@ -29,7 +29,7 @@ import {
   type SqlExecutor,
   type SqlRow,
   type SqlValue,
-} from '../../app/ports/store-sql.ts';
+} from '../store-sql/index.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 
 export const DATABASE_URL_ENV = 'GATEHOUSE_DATABASE_URL';

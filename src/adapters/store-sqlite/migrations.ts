@@ -6,7 +6,7 @@
  * `app/ports/store-sql.ts` run unchanged on both. Tables are STRICT (SQLite ≥ 3.37) so a wrong type fails
  * here as it would in PostgreSQL. Timestamps are ISO-8601 text, booleans 0/1, tags a JSON array as text.
  */
-import type { Migration } from '../../app/ports/store-sql.ts';
+import type { Migration } from '../store-sql/index.ts';
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {

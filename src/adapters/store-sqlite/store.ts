@@ -26,7 +26,7 @@ import {
   type SqlExecutor,
   type SqlRow,
   type SqlValue,
-} from '../../app/ports/store-sql.ts';
+} from '../store-sql/index.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 
 export const SQLITE_FILE_NAME = 'gatehouse.db';

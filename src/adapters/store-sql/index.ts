@@ -36,8 +36,8 @@ import type {
   Tag,
   UserRecord,
   WriteTx,
-} from './store.ts';
-import { MAX_POLICY_VERSIONS } from './store.ts';
+} from '../../app/ports/store.ts';
+import { MAX_POLICY_VERSIONS } from '../../app/ports/store.ts';
 
 export type SqlValue = string | number | null;
 export type SqlRow = Readonly<Record<string, unknown>>;
