@@ -1,0 +1,418 @@
+/**
+ * A deliberately naive reference evaluator for the IAM engine, written line by line from docs/semantics.md
+ * (itself from shared/reference/policy-semantics.md §A.1–A.2). It works on parsed `PolicyDocument`s, with no
+ * indexing, no precompiled regular expressions and no caching: plain loops and one recursive glob matcher, so
+ * that it can be read against the document. The property tests compare the compiled engine with it.
+ *
+ * Scope: what test/support/policy-arbitraries.ts generates. Policy variables, `Arn*`, `Date*`, `Binary*`
+ * operators, principal-derived condition keys, service and web-identity principals are not modelled; a
+ * condition operator outside the modelled set throws, so a generator change cannot silently test nothing.
+ */
+import type {
+  AuthzRequest,
+  ConditionEntry,
+  Context,
+  DecisionValue,
+  PolicyDocument,
+  Principal,
+  PrincipalSpec,
+  Statement,
+} from '../../src/core/iam/index.ts';
+
+export interface ReferencePolicySet {
+  readonly identity: readonly PolicyDocument[];
+  readonly boundary?: PolicyDocument;
+  readonly session?: readonly PolicyDocument[];
+  readonly resource?: readonly PolicyDocument[];
+  readonly trust?: PolicyDocument;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Glob matching
+
+/** One pattern element: a literal character, `*` (any run) or `?` (one character). */
+interface GlobToken {
+  readonly kind: 'lit' | 'star' | 'one';
+  readonly ch: string;
+  /** For `*` and `?`: whether the wildcard may match a `:`. */
+  readonly crossesColon: boolean;
+}
+
+function matchTokens(tokens: readonly GlobToken[], ti: number, text: string, si: number, ignoreCase: boolean): boolean {
+  if (ti === tokens.length) return si === text.length;
+  const t = tokens[ti]!;
+  if (t.kind === 'star') {
+    // Try every length for the run, shortest first.
+    for (let end = si; end <= text.length; end++) {
+      if (matchTokens(tokens, ti + 1, text, end, ignoreCase)) return true;
+      if (end < text.length && text[end] === ':' && !t.crossesColon) return false;
+    }
+    return false;
+  }
+  if (si === text.length) return false;
+  const c = text[si]!;
+  if (t.kind === 'one') {
+    if (c === ':' && !t.crossesColon) return false;
+    return matchTokens(tokens, ti + 1, text, si + 1, ignoreCase);
+  }
+  const same = ignoreCase ? t.ch.toLowerCase() === c.toLowerCase() : t.ch === c;
+  return same && matchTokens(tokens, ti + 1, text, si + 1, ignoreCase);
+}
+
+/** Whole-string glob: `*` any run, `?` one character, both crossing every character. */
+export function globMatch(pattern: string, text: string, ignoreCase: boolean): boolean {
+  const tokens: GlobToken[] = [];
+  for (const ch of pattern) {
+    if (ch === '*') tokens.push({ kind: 'star', ch, crossesColon: true });
+    else if (ch === '?') tokens.push({ kind: 'one', ch, crossesColon: true });
+    else tokens.push({ kind: 'lit', ch, crossesColon: false });
+  }
+  return matchTokens(tokens, 0, text, 0, ignoreCase);
+}
+
+/** Number of segments of an ARN pattern by its prefix, or 0 for a non-ARN. */
+function arnSegmentCount(s: string): number {
+  if (s.startsWith('arn:')) return 6;
+  if (s.startsWith('acs:')) return 5;
+  return 0;
+}
+
+/**
+ * Resource glob (semantics.md "Matching"): case-sensitive; in a segment other than the last (the resource part,
+ * which keeps its colons), `*` and `?` do not match `:` — except a `*` that is the segment's last character,
+ * which may expand beyond the colon boundary. In the resource part `*` and `?` match anything. A pattern that
+ * is not an ARN matches by whole-string glob.
+ */
+export function resourceMatch(pattern: string, resource: string): boolean {
+  if (pattern === '*') return true;
+  const segments = arnSegmentCount(pattern);
+  if (segments === 0) return globMatch(pattern, resource, false);
+  const tokens: GlobToken[] = [];
+  let segment = 0; // index of the segment the current character belongs to
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    const inLast = segment === segments - 1;
+    if (ch === ':' && !inLast) {
+      tokens.push({ kind: 'lit', ch, crossesColon: false });
+      segment++;
+    } else if (ch === '*') {
+      const lastOfSegment = i === pattern.length - 1 || pattern[i + 1] === ':';
+      tokens.push({ kind: 'star', ch, crossesColon: inLast || lastOfSegment });
+    } else if (ch === '?') {
+      tokens.push({ kind: 'one', ch, crossesColon: inLast });
+    } else {
+      tokens.push({ kind: 'lit', ch, crossesColon: false });
+    }
+  }
+  return matchTokens(tokens, 0, resource, 0, false);
+}
+
+/** Action: `service:Name`, case-insensitive, `*` and `?` anywhere. */
+export function actionMatch(pattern: string, action: string): boolean {
+  return globMatch(pattern, action, true);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Principals
+
+/** How a `Principal` entry matched the caller, strongest first (semantics.md "Decision" 3). */
+export type PrincipalForm = 'direct' | 'role' | 'everyone' | 'account';
+
+function accountOfRootArn(value: string): string | undefined {
+  const aws = /^arn:aws:iam::(\d{12}):root$/.exec(value);
+  if (aws) return aws[1];
+  const acs = /^acs:ram::(\d{12}):root$/.exec(value);
+  if (acs) return acs[1];
+  return undefined;
+}
+
+/** Every form by which `spec` names the caller (empty: it does not). */
+export function principalForms(spec: PrincipalSpec, p: Principal): PrincipalForm[] {
+  const forms: PrincipalForm[] = [];
+  if (spec === '*') {
+    forms.push('everyone');
+    return forms;
+  }
+  const arnValues = [...(spec.AWS ?? []), ...(spec.RAM ?? [])];
+  for (const v of arnValues) {
+    if (v === '*') {
+      forms.push('everyone');
+      continue;
+    }
+    // Account id ≡ arn:aws:iam::A:root ≡ acs:ram::A:root: delegates to the account.
+    const account = /^\d{12}$/.test(v) ? v : accountOfRootArn(v);
+    if (account !== undefined) {
+      if (p.account !== '' && account === p.account) forms.push('account');
+      continue;
+    }
+    if (p.kind !== 'root' && p.kind !== 'anonymous' && v === p.arn) forms.push('direct');
+    if (p.kind === 'role-session' && p.roleArn !== undefined && v === p.roleArn) forms.push('role');
+  }
+  for (const v of spec.Service ?? []) {
+    if (p.kind === 'service' && v.toLowerCase() === p.arn.toLowerCase()) forms.push('direct');
+  }
+  for (const v of spec.Federated ?? []) {
+    if (p.kind === 'web-identity' && p.provider !== undefined && v === p.provider) forms.push('direct');
+  }
+  return forms;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Conditions
+
+/** Values of a key: keys are case-insensitive; `acs:X` falls back to `aws:X` and vice versa. */
+function lookup(context: Context | undefined, key: string): readonly string[] | undefined {
+  if (context === undefined) return undefined;
+  const k = key.toLowerCase();
+  const direct = context.get(k);
+  if (direct !== undefined) return direct;
+  if (k.startsWith('acs:')) return context.get('aws:' + k.slice(4));
+  if (k.startsWith('aws:')) return context.get('acs:' + k.slice(4));
+  return undefined;
+}
+
+function parseDecimal(s: string): number | undefined {
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s)) return undefined;
+  return Number(s);
+}
+
+function parseIpv4(s: string): number | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part)) return undefined;
+    const octet = Number(part);
+    if (octet > 255) return undefined;
+    n = n * 256 + octet;
+  }
+  return n;
+}
+
+function ipInCidr(ip: number, cidr: string): boolean {
+  const slash = cidr.indexOf('/');
+  const base = parseIpv4(slash < 0 ? cidr : cidr.slice(0, slash));
+  const bits = slash < 0 ? 32 : Number(cidr.slice(slash + 1));
+  if (base === undefined) throw new Error(`reference: bad CIDR ${cidr}`);
+  const size = 2 ** (32 - bits);
+  return Math.floor(ip / size) === Math.floor(base / size);
+}
+
+const NEGATED = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'NumericNotEquals', 'NotIpAddress']);
+
+/**
+ * Does one request value satisfy the operator against the policy values? `undefined` when the value does not
+ * parse for the operator (that makes the entry false, negated or not). For a negated operator "satisfies"
+ * means: matches none of the policy values (NOR).
+ */
+function valueSatisfies(base: string, requestValue: string, policyValues: readonly string[]): boolean | undefined {
+  let matchesOne: (v: string) => boolean;
+  switch (base) {
+    case 'StringEquals':
+    case 'StringNotEquals':
+      matchesOne = (v) => v === requestValue;
+      break;
+    case 'StringEqualsIgnoreCase':
+    case 'StringNotEqualsIgnoreCase':
+      matchesOne = (v) => v.toLowerCase() === requestValue.toLowerCase();
+      break;
+    case 'StringLike':
+    case 'StringNotLike':
+      matchesOne = (v) => globMatch(v, requestValue, false);
+      break;
+    case 'NumericEquals':
+    case 'NumericNotEquals':
+    case 'NumericLessThan':
+    case 'NumericLessThanEquals':
+    case 'NumericGreaterThan':
+    case 'NumericGreaterThanEquals': {
+      const r = parseDecimal(requestValue);
+      if (r === undefined) return undefined;
+      matchesOne = (v) => {
+        const p = parseDecimal(v);
+        if (p === undefined) throw new Error(`reference: bad numeric policy value ${v}`);
+        if (base === 'NumericEquals' || base === 'NumericNotEquals') return r === p;
+        if (base === 'NumericLessThan') return r < p;
+        if (base === 'NumericLessThanEquals') return r <= p;
+        if (base === 'NumericGreaterThan') return r > p;
+        return r >= p;
+      };
+      break;
+    }
+    case 'Bool':
+      if (requestValue !== 'true' && requestValue !== 'false') return undefined;
+      matchesOne = (v) => v === requestValue;
+      break;
+    case 'IpAddress':
+    case 'NotIpAddress': {
+      const ip = parseIpv4(requestValue);
+      if (ip === undefined) return undefined;
+      matchesOne = (v) => ipInCidr(ip, v);
+      break;
+    }
+    default:
+      throw new Error(`reference: operator ${base} is not modelled`);
+  }
+  let any = false;
+  for (const v of policyValues) if (matchesOne(v)) any = true;
+  return NEGATED.has(base) ? !any : any;
+}
+
+/** One condition entry (operator, key, values) against the request context. */
+export function conditionEntryHolds(entry: ConditionEntry, context: Context | undefined): boolean {
+  const requestValues = lookup(context, entry.key);
+  if (entry.base === 'Null') {
+    // Null: "true" ⇔ the key is absent, "false" ⇔ present; values OR.
+    for (const v of entry.values) {
+      if (v === 'true' && requestValues === undefined) return true;
+      if (v === 'false' && requestValues !== undefined) return true;
+    }
+    return false;
+  }
+  const negated = NEGATED.has(entry.base);
+  if (requestValues === undefined) {
+    if (entry.qualifier === 'ForAllValues') return true;
+    if (entry.qualifier === 'ForAnyValue') return false;
+    if (entry.ifExists) return true;
+    return negated;
+  }
+  if (entry.qualifier === 'ForAllValues') {
+    for (const r of requestValues) if (valueSatisfies(entry.base, r, entry.values) !== true) return false;
+    return true;
+  }
+  if (entry.qualifier === 'ForAnyValue') {
+    for (const r of requestValues) if (valueSatisfies(entry.base, r, entry.values) === true) return true;
+    return false;
+  }
+  // Plain operator (choice): positive — some request value satisfies it; negated — no request value matches
+  // any policy value. A value that does not parse makes the entry false.
+  if (negated) {
+    for (const r of requestValues) if (valueSatisfies(entry.base, r, entry.values) !== true) return false;
+    return true;
+  }
+  for (const r of requestValues) if (valueSatisfies(entry.base, r, entry.values) === true) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Statements
+
+/** Action, resource and conditions match (the principal is checked separately). */
+function statementApplies(s: Statement, req: AuthzRequest): boolean {
+  if (s.action !== undefined) {
+    let any = false;
+    for (const a of s.action) if (actionMatch(a, req.action)) any = true;
+    if (!any) return false;
+  }
+  if (s.notAction !== undefined) {
+    for (const a of s.notAction) if (actionMatch(a, req.action)) return false;
+  }
+  if (s.resource !== undefined) {
+    let any = false;
+    for (const r of s.resource) if (resourceMatch(r, req.resource)) any = true;
+    if (!any) return false;
+  }
+  if (s.notResource !== undefined) {
+    for (const r of s.notResource) if (resourceMatch(r, req.resource)) return false;
+  }
+  for (const c of s.conditions) if (!conditionEntryHolds(c, req.context)) return false;
+  return true;
+}
+
+/** For identity-side policies: does some Allow statement match? */
+function someAllow(docs: readonly PolicyDocument[], req: AuthzRequest): boolean {
+  for (const d of docs) for (const s of d.statements) if (s.effect === 'Allow' && statementApplies(s, req)) return true;
+  return false;
+}
+
+/** For resource and trust policies: the forms by which matching Allow statements name the caller. */
+function allowForms(docs: readonly PolicyDocument[], req: AuthzRequest): Set<PrincipalForm> {
+  const forms = new Set<PrincipalForm>();
+  for (const d of docs) {
+    for (const s of d.statements) {
+      if (s.effect !== 'Allow' || s.principal === undefined) continue;
+      if (!statementApplies(s, req)) continue;
+      for (const f of principalForms(s.principal, req.principal)) forms.add(f);
+    }
+  }
+  return forms;
+}
+
+function denies(s: Statement, req: AuthzRequest, hasBoundary: boolean): boolean {
+  if (s.effect !== 'Deny' || !statementApplies(s, req)) return false;
+  if (s.principal !== undefined && principalForms(s.principal, req.principal).length === 0) return false;
+  // NotPrincipal: applies to every caller that the listed principals do not name — and always to a caller
+  // with a permissions boundary (shared/reference/policy-semantics.md §A.1.4; docs/semantics.md is silent).
+  if (s.notPrincipal !== undefined && !hasBoundary && principalForms(s.notPrincipal, req.principal).length > 0) return false;
+  return true;
+}
+
+/** Resource account (semantics.md "Decision" 8). */
+function resourceAccountOf(req: AuthzRequest): string {
+  if (req.resourceAccount !== undefined) return req.resourceAccount;
+  const segments = arnSegmentCount(req.resource);
+  if (segments > 0) {
+    const account = req.resource.split(':')[segments - 2] ?? '';
+    if (account !== '') return account;
+  }
+  return req.principal.account;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Decision (semantics.md "Decision" 1–9)
+
+export function referenceDecide(req: AuthzRequest, set: ReferencePolicySet): DecisionValue {
+  const p = req.principal;
+  const session = set.session ?? [];
+  const resource = set.resource ?? [];
+
+  // 1. Any matching Deny anywhere.
+  const all: PolicyDocument[] = [...set.identity, ...session, ...resource];
+  if (set.boundary !== undefined) all.push(set.boundary);
+  if (set.trust !== undefined) all.push(set.trust);
+  for (const d of all) for (const s of d.statements) if (denies(s, req, set.boundary !== undefined)) return 'ExplicitDeny';
+
+  // 9. Anonymous: only a resource-policy Allow naming `*` grants.
+  if (p.kind === 'anonymous') return allowForms(resource, req).has('everyone') ? 'Allow' : 'ImplicitDeny';
+
+  const sameAccount = resourceAccountOf(req) === p.account;
+  const isRoot = p.kind === 'root';
+
+  // 2. Identity path.
+  const identityAllows = (isRoot && sameAccount) || someAllow(set.identity, req);
+  const boundaryPasses = isRoot || set.boundary === undefined || someAllow([set.boundary], req);
+  let sessionPasses: boolean;
+  if (isRoot) sessionPasses = true;
+  else if (session.length === 0) sessionPasses = p.kind !== 'federated-user';
+  else sessionPasses = someAllow(session, req);
+  const identityPath = identityAllows && boundaryPasses && sessionPasses;
+
+  // 7. Trust mode.
+  if (set.trust !== undefined) {
+    const trustForms = allowForms([set.trust], req);
+    if (trustForms.size === 0) return 'ImplicitDeny';
+    if (p.partition === 'aws' && sameAccount && (trustForms.has('direct') || trustForms.has('role'))) {
+      return boundaryPasses ? 'Allow' : 'ImplicitDeny';
+    }
+    return identityPath ? 'Allow' : 'ImplicitDeny';
+  }
+
+  const forms = allowForms(resource, req);
+
+  // 6. acs partition: session check, then identity ∨ resource (same account) or identity ∧ resource.
+  if (p.partition === 'acs') {
+    if (!sessionPasses) return 'ImplicitDeny';
+    const identitySide = identityAllows && boundaryPasses;
+    const resourceSide = forms.size > 0;
+    const allowed = sameAccount ? identitySide || resourceSide : identitySide && resourceSide;
+    return allowed ? 'Allow' : 'ImplicitDeny';
+  }
+
+  // 5. Cross-account: a resource grant naming the caller in any way, and the identity path.
+  if (!sameAccount) return forms.size > 0 && identityPath ? 'Allow' : 'ImplicitDeny';
+
+  // 4. Same account.
+  if (forms.has('direct')) return 'Allow';
+  if ((forms.has('role') || forms.has('everyone')) && boundaryPasses && sessionPasses) return 'Allow';
+  return identityPath ? 'Allow' : 'ImplicitDeny';
+}
