@@ -44,6 +44,8 @@ export function parseDateValue(s: string): number | undefined {
   const second = sec ? Number(sec) : 0;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
   let ms = Date.UTC(Number(y), month - 1, day, hour, minute, second, frac ? Math.round(Number(frac) * 1000) : 0);
+  // Reject impossible calendar dates (30 February) instead of letting them roll over into the next month.
+  if (new Date(Date.UTC(Number(y), month - 1, day)).getUTCDate() !== day) return undefined;
   if (tz && tz !== 'Z') {
     const sign = tz[0] === '-' ? -1 : 1;
     ms -= sign * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6))) * 60_000;

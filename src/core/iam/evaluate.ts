@@ -104,7 +104,12 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
   } else if (cs.notPrincipal !== undefined) {
     // NotPrincipal (Deny only): applies to every principal not listed; a principal with a permissions
     // boundary is always denied (reference §A.1.4).
-    if (!s.hasBoundary && matchPrincipal(cs.notPrincipal, s) !== MATCH_NONE) return MATCH_NONE;
+    // Only naming the caller itself (or `*`) exempts it: the account and role ARNs are listed so that the
+    // parents are not denied, not to exempt every session or user under them (reference §A.1.4).
+    if (!s.hasBoundary) {
+      const m = matchPrincipal(cs.notPrincipal, s);
+      if (m === MATCH_DIRECT || m === MATCH_EVERYONE) return MATCH_NONE;
+    }
     pm = MATCH_EVERYONE;
   }
   if (cs.conditions.length > 0) {
@@ -198,19 +203,21 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
   const isRoot = p.kind === 'root';
 
   // 2. The identity path: identity ∩ boundary ∩ session.
-  const identityAllows = (isRoot && sameAccount) || (identity & ALLOW) !== 0;
+  // The root user has full access on its own account's side of any evaluation (reference §A.1.2 step 1).
+  const identityAllows = isRoot || (identity & ALLOW) !== 0;
   const boundaryOk = isRoot || !set.boundary || (boundary & ALLOW) !== 0;
   const hasSessionPolicies = set.session !== undefined && set.session.length > 0;
   const sessionOk = isRoot || (hasSessionPolicies ? (session & ALLOW) !== 0 : p.kind !== 'federated-user');
   const identityPath = p.kind !== 'anonymous' && identityAllows && boundaryOk && sessionOk;
   const identityBlocker: PolicyType = !identityAllows ? 'identity' : !boundaryOk ? 'boundary' : 'session';
 
-  const allowIdentity = (why: string): Decision => decision(s, 'Allow', undefined, isRoot && sameAccount && (identity & ALLOW) === 0 ? 'root' : 'identity', why);
+  const allowIdentity = (why: string): Decision => decision(s, 'Allow', undefined, isRoot && (identity & ALLOW) === 0 ? 'root' : 'identity', why);
   const implicit = (by: PolicyType, why: string): Decision => decision(s, 'ImplicitDeny', by, undefined, why);
   const acs = p.partition === 'acs';
 
   // 3. Trust mode: deciding sts:AssumeRole* on a role (reference §A.1.9; RAM: §A.2).
   if (set.trust) {
+    if (isRoot) return implicit('identity', 'the root user cannot assume roles');
     const named = (trust & ALLOW) !== 0 ? trust >> 4 : MATCH_NONE;
     if (named === MATCH_NONE) return implicit('trust', 'the role trust policy does not allow this principal');
     // A service or identity provider has no account and no identity policies: the trust policy naming it
@@ -236,14 +243,15 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
 
   // 4. Cross-account: both sides must allow (reference §A.1.3).
   if (!sameAccount && p.kind !== 'service' && p.kind !== 'web-identity') {
-    if (named === MATCH_NONE) return implicit(identityPath ? 'resource' : identityBlocker, `cross-account request: no resource policy of account ${resourceAccount} allows it`);
+    if (named === MATCH_NONE) return implicit('resource', `cross-account request: no resource policy of account ${resourceAccount} allows it`);
     if (!identityPath) return implicit(identityBlocker, 'cross-account request: the resource policy allows it, but the caller’s own account does not');
     return decision(s, 'Allow', undefined, 'resource', 'allowed by the resource policy and the caller’s identity policies');
   }
 
   // 5. Same account. RAM: identity and resource policies in parallel, after the session check (§A.2).
   if (acs) {
-    if (named !== MATCH_NONE && sessionOk) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy');
+    if (!sessionOk) return implicit('session', 'the session policy does not allow this request');
+    if (named !== MATCH_NONE) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy');
     if (identityPath) return allowIdentity('allowed by an identity policy');
     return implicit(identityBlocker, 'no policy allows this request');
   }
