@@ -12,8 +12,8 @@
  * (each would otherwise be a source of false disagreements):
  * - principals of kind service / web-identity; anonymous callers only in `aws`, without identity-side policies;
  * - boundary or session policies on a root principal; session policies on users; boundaries in `acs`;
- * - `"*"` / `{"AWS":"*"}` in trust policies (trust mode does not say how `everyone` ranks), root or anonymous
- *   callers in trust mode, resource policies alongside a trust policy;
+ * - `"*"` / `{"AWS":"*"}` in trust policies (trust mode does not say how `everyone` ranks), anonymous callers
+ *   in trust mode, resource policies alongside a trust policy;
  * - `ForAnyValue:`/`ForAllValues:` combined with `IfExists` (undocumented), `IfExists` or `Null` on the
  *   multi-valued key, unparsable values in multi-valued keys, empty strings, policy variables (`$` never
  *   appears), principal-derived condition keys, a context holding both `acs:X` and `aws:X`.
@@ -76,8 +76,8 @@ interface Caller {
 
 const CALLERS: Record<World, readonly Caller[]> = {
   aws: [
-    { principal: principal(`arn:aws:iam::${A1}:root`), boundary: false, session: false, trustMode: false },
-    { principal: principal(`arn:aws:iam::${A2}:root`), boundary: false, session: false, trustMode: false },
+    { principal: principal(`arn:aws:iam::${A1}:root`), boundary: false, session: false, trustMode: true },
+    { principal: principal(`arn:aws:iam::${A2}:root`), boundary: false, session: false, trustMode: true },
     { principal: principal(`arn:aws:iam::${A1}:user/alice`, { userId: 'AIDAALICE' }), boundary: true, session: false, trustMode: true },
     { principal: principal(`arn:aws:iam::${A2}:user/bob`, { userId: 'AIDABOB' }), boundary: true, session: false, trustMode: true },
     { principal: principal(`arn:aws:sts::${A1}:assumed-role/R1/s1`, session('s1')), boundary: true, session: true, trustMode: true },
@@ -87,7 +87,7 @@ const CALLERS: Record<World, readonly Caller[]> = {
     { principal: principal('anonymous'), boundary: false, session: false, trustMode: false },
   ],
   acs: [
-    { principal: principal(`acs:ram::${A3}:root`), boundary: false, session: false, trustMode: false },
+    { principal: principal(`acs:ram::${A3}:root`), boundary: false, session: false, trustMode: true },
     { principal: principal(`acs:ram::${A3}:user/dave`, { userId: 'DAVE' }), boundary: false, session: false, trustMode: true },
     { principal: principal(`acs:ram::${A3}:role/R3/s1`, session('s1')), boundary: false, session: true, trustMode: true },
   ],

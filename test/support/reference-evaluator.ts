@@ -341,9 +341,12 @@ function allowForms(docs: readonly PolicyDocument[], req: AuthzRequest): Set<Pri
 function denies(s: Statement, req: AuthzRequest, hasBoundary: boolean): boolean {
   if (s.effect !== 'Deny' || !statementApplies(s, req)) return false;
   if (s.principal !== undefined && principalForms(s.principal, req.principal).length === 0) return false;
-  // NotPrincipal: applies to every caller that the listed principals do not name — and always to a caller
-  // with a permissions boundary (shared/reference/policy-semantics.md §A.1.4; docs/semantics.md is silent).
-  if (s.notPrincipal !== undefined && !hasBoundary && principalForms(s.notPrincipal, req.principal).length > 0) return false;
+  // NotPrincipal: only naming the caller itself (`direct`) or everyone exempts it — an account or role ARN does
+  // not exempt the users and sessions under it — and a caller with a permissions boundary is never exempt.
+  if (s.notPrincipal !== undefined && !hasBoundary) {
+    const forms = principalForms(s.notPrincipal, req.principal);
+    if (forms.includes('direct') || forms.includes('everyone')) return false;
+  }
   return true;
 }
 
@@ -378,8 +381,8 @@ export function referenceDecide(req: AuthzRequest, set: ReferencePolicySet): Dec
   const sameAccount = resourceAccountOf(req) === p.account;
   const isRoot = p.kind === 'root';
 
-  // 2. Identity path.
-  const identityAllows = (isRoot && sameAccount) || someAllow(set.identity, req);
+  // 2. Identity path. The root user's own account side always allows, cross-account too.
+  const identityAllows = isRoot || someAllow(set.identity, req);
   const boundaryPasses = isRoot || set.boundary === undefined || someAllow([set.boundary], req);
   let sessionPasses: boolean;
   if (isRoot) sessionPasses = true;
@@ -387,8 +390,9 @@ export function referenceDecide(req: AuthzRequest, set: ReferencePolicySet): Dec
   else sessionPasses = someAllow(session, req);
   const identityPath = identityAllows && boundaryPasses && sessionPasses;
 
-  // 7. Trust mode.
+  // 7. Trust mode. The root user cannot assume roles.
   if (set.trust !== undefined) {
+    if (isRoot) return 'ImplicitDeny';
     const trustForms = allowForms([set.trust], req);
     if (trustForms.size === 0) return 'ImplicitDeny';
     if (p.partition === 'aws' && sameAccount && (trustForms.has('direct') || trustForms.has('role'))) {
