@@ -552,14 +552,7 @@ function caseInWorld(world: World): fc.Arbitrary<GeneratedCase> {
         request: requestArb(world, hint, trustMode),
         identity: anonymous ? fc.constant([]) : fc.array(policyArb(world, 'identity', hint, trustMode), { minLength: 0, maxLength: 2 }),
         boundary: maybe(policyArb(world, 'identity', hint, trustMode, 2), caller.boundary, 0.35),
-        // RESTRICTION (engine ≠ docs/semantics.md "Decision" 7, reported): in trust mode, a trust statement naming
-        // the caller's role should need only the caller's boundary, but the engine also applies the session
-        // policies. Until that is settled, role sessions in trust mode carry no session policy.
-        session: maybe(
-          fc.array(policyArb(world, 'identity', hint, trustMode, 2), { minLength: 1, maxLength: 2 }),
-          caller.session && !(trustMode && caller.principal.kind === 'role-session'),
-          0.4,
-        ),
+        session: maybe(fc.array(policyArb(world, 'identity', hint, trustMode, 2), { minLength: 1, maxLength: 2 }), caller.session, 0.4),
         resource: maybe(fc.array(policyArb(world, 'resource', hint, false), { minLength: 1, maxLength: 2 }), !trustMode, 0.6),
         trust: trustMode ? policyArb(world, 'trust', hint, true) : fc.constant(null),
       })

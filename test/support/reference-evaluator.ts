@@ -396,7 +396,10 @@ export function referenceDecide(req: AuthzRequest, set: ReferencePolicySet): Dec
     const trustForms = allowForms([set.trust], req);
     if (trustForms.size === 0) return 'ImplicitDeny';
     if (p.partition === 'aws' && sameAccount && (trustForms.has('direct') || trustForms.has('role'))) {
-      return boundaryPasses ? 'Allow' : 'ImplicitDeny';
+      if (!boundaryPasses) return 'ImplicitDeny';
+      // Naming the role (not the session) applies the caller's session policies (docs/semantics.md rule 7).
+      if (!trustForms.has('direct') && !sessionPasses) return 'ImplicitDeny';
+      return 'Allow';
     }
     return identityPath ? 'Allow' : 'ImplicitDeny';
   }
