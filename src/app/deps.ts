@@ -17,4 +17,27 @@ export interface AppDeps {
   now(): number;
   randomBytes(n: number): Uint8Array;
   readonly sealer: SecretSealer;
+  readonly sessions: SessionCrypto;
+}
+
+/** One key of the session-token key ring. */
+export interface RingKeyData {
+  readonly kid: string;
+  readonly key: Uint8Array;
+  readonly created: number;
+  readonly retired?: number;
+}
+
+/** Seals and opens self-contained session tokens (adapters/crypto/session-token.ts). */
+export interface SessionCrypto {
+  newKey(now: number): RingKeyData;
+  /** Seals with the newest key of `keys`. */
+  seal(keys: readonly RingKeyData[], claims: import('../core/sts/session.ts').SessionClaims): string;
+  open(
+    keys: readonly RingKeyData[],
+    token: string,
+    accessKeyId: string,
+  ): { readonly ok: true; readonly claims: import('../core/sts/session.ts').SessionClaims } | { readonly ok: false; readonly reason: string };
+  serialise(keys: readonly RingKeyData[]): string;
+  parse(text: string): RingKeyData[];
 }

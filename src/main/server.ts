@@ -8,7 +8,7 @@ import { mkdir, rename, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createApp, type AdminCredentials, type AppDeps, type SecretSealer } from '../app/index.ts';
 import type { SealedSecret, Store } from '../app/ports/store.ts';
-import { loadMasterKey, openText, seal, type MasterKey } from '../adapters/crypto/index.ts';
+import { loadMasterKey, openText, seal, sessionCrypto, type MasterKey } from '../adapters/crypto/index.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
 import { openPostgresStore } from '../adapters/store-postgres/store.ts';
 import { openSqliteStore } from '../adapters/store-sqlite/index.ts';
@@ -77,7 +77,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const databaseUrl = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
   const store: Store = databaseUrl ? await openPostgresStore({ url: databaseUrl }) : await openSqliteStore({ dataDir });
-  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: sealerOf(key.value.masterKey) };
+  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: sealerOf(key.value.masterKey), sessions: sessionCrypto };
   for (const w of key.value.warnings) log(`warning: ${w}`);
   const app = createApp(deps);
 

@@ -17,9 +17,6 @@
  * - `ForAnyValue:`/`ForAllValues:` combined with `IfExists` (undocumented), `IfExists` or `Null` on the
  *   multi-valued key, unparsable values in multi-valued keys, empty strings, policy variables (`$` never
  *   appears), principal-derived condition keys, a context holding both `acs:X` and `aws:X`.
- *
- * Restricted because the engine disagrees with docs/semantics.md (reported to the lead; lift once settled):
- * - trust mode: role-session callers carry no session policy (see `caseInWorld`).
  */
 import fc from 'fast-check';
 import { contextOf, principalFromArn } from '../../src/core/iam/index.ts';

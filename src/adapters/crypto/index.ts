@@ -12,3 +12,4 @@ export {
   type MasterKey,
 } from './master-key.ts';
 export { open, openText, seal } from './seal.ts';
+export { sealSession, openSession, keyRingOf, newRingKey, sessionCrypto, type RingKey, type KeyRing, type OpenedSession } from './session-token.ts';
