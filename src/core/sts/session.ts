@@ -1,0 +1,155 @@
+/**
+ * Temporary-credential sessions: what a session token carries, the STS parameter rules
+ * (reference §A.1.9, the botocore STS model), session ARNs, and the engine principal of a session.
+ * Pure: times, ids and secrets are passed in.
+ */
+import type { Principal } from '../iam/index.ts';
+
+export type Partition = 'aws' | 'acs';
+
+/** The claims sealed inside a session token. Short keys: the token travels with every request. */
+export interface SessionClaims {
+  readonly v: 1;
+  /** Session id (revocation of one session). */
+  readonly sid: string;
+  /** Access key id (`ASIA…` / `STS.…`); the token is bound to it. */
+  readonly ak: string;
+  /** Secret access key of the session. */
+  readonly sk: string;
+  readonly acct: string;
+  readonly part: Partition;
+  /** Role sessions: role name, path and id. Absent for `GetSessionToken` sessions of a user. */
+  readonly role?: { readonly name: string; readonly path: string; readonly id: string };
+  /** `GetSessionToken` sessions: the user's name and id. */
+  readonly user?: { readonly name: string; readonly path: string; readonly id: string };
+  readonly name: string;
+  /** Epoch ms. */
+  readonly iat: number;
+  readonly exp: number;
+  readonly srcId?: string;
+  /** Session tags (already merged with transitive tags from a parent session). */
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly transitive?: readonly string[];
+  /** Inline session policy text and managed session policy ARNs. */
+  readonly pol?: string;
+  readonly polArns?: readonly string[];
+  /** Issued by role chaining (a role session assumed another role). */
+  readonly chained?: boolean;
+  /** The training job the session belongs to. */
+  readonly job?: string;
+  /** Web identity: the provider and subject the session came from. */
+  readonly fed?: { readonly provider: string; readonly sub: string };
+}
+
+export const SESSION_NAME_RE = /^[\w+=,.@-]{2,64}$/;
+export const EXTERNAL_ID_RE = /^[\w+=,.@:/-]{2,1224}$/;
+export const SOURCE_IDENTITY_RE = /^[\w+=,.@-]{2,64}$/;
+/** RAM's documented RoleSessionName rule (reference §A.2). */
+export const RAM_SESSION_NAME_RE = /^[A-Za-z0-9.@_-]{2,64}$/;
+
+export const DURATION = { min: 900, max: 43200, default: 3600, chainedMax: 3600 } as const;
+export const SESSION_TOKEN_DURATION = { min: 900, max: 129600, default: 43200 } as const;
+export const LIMITS = { tags: 50, tagKey: 128, tagValue: 256, policyArns: 10, policyChars: 2048, transitive: 50 } as const;
+/** Our own, documented packed-size budget (AWS's algorithm is unpublished; reference §A.1.9). */
+export const PACKED_LIMIT = 4096;
+
+export function sessionArn(partition: Partition, account: string, roleName: string, sessionName: string): string {
+  return partition === 'acs' ? `acs:ram::${account}:role/${roleName}/${sessionName}` : `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`;
+}
+
+export function roleArnOf(partition: Partition, account: string, path: string, roleName: string): string {
+  return partition === 'acs' ? `acs:ram::${account}:role/${roleName}` : `arn:aws:iam::${account}:role${path}${roleName}`;
+}
+
+export function userArnOf(partition: Partition, account: string, path: string, name: string): string {
+  return partition === 'acs' ? `acs:ram::${account}:user/${name}` : `arn:aws:iam::${account}:user${path}${name}`;
+}
+
+/** Parses a role ARN of either partition: `arn:aws:iam::A:role/path/Name` or `acs:ram::A:role/Name`. */
+export function parseRoleArn(arn: string): { partition: Partition; account: string; name: string; path: string } | undefined {
+  let m = /^arn:aws[a-z-]*:iam::(\d{12}):role(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]{1,64})$/.exec(arn);
+  if (m) return { partition: 'aws', account: m[1] as string, path: m[2] as string, name: m[3] as string };
+  m = /^acs:ram::(\d{1,20}):role\/([\w+=,.@-]{1,64})$/i.exec(arn);
+  if (m) return { partition: 'acs', account: m[1] as string, path: '/', name: m[2] as string };
+  return undefined;
+}
+
+/** Session tags override role tags with the same key, compared without case (reference §A.1.8). */
+export function mergeTags(base: Readonly<Record<string, string>>, over: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lower = new Map<string, string>();
+  for (const [k, v] of Object.entries(base)) {
+    out[k] = v;
+    lower.set(k.toLowerCase(), k);
+  }
+  for (const [k, v] of Object.entries(over ?? {})) {
+    const prev = lower.get(k.toLowerCase());
+    if (prev !== undefined) delete out[prev];
+    out[k] = v;
+    lower.set(k.toLowerCase(), k);
+  }
+  return out;
+}
+
+/** The engine principal of a session; `roleTags` are the role's (or user's) own tags. */
+export function sessionPrincipal(c: SessionClaims, ownTags: Readonly<Record<string, string>>): Principal {
+  const tags = mergeTags(ownTags, c.tags);
+  const session = { name: c.name, issuedAt: c.iat, ...(c.srcId !== undefined ? { sourceIdentity: c.srcId } : {}) };
+  if (c.role) {
+    return {
+      kind: 'role-session',
+      arn: sessionArn(c.part, c.acct, c.role.name, c.name),
+      partition: c.part,
+      account: c.acct,
+      roleArn: roleArnOf(c.part, c.acct, c.role.path, c.role.name),
+      userId: `${c.role.id}:${c.name}`,
+      tags,
+      session,
+    };
+  }
+  const u = c.user ?? { name: c.name, path: '/', id: c.name };
+  return { kind: 'user', arn: userArnOf(c.part, c.acct, u.path, u.name), partition: c.part, account: c.acct, userId: u.id, tags, session };
+}
+
+/** Deterministic "packed size" of the session policies and tags (docs/semantics.md): percent of PACKED_LIMIT. */
+export function packedPolicyPercent(policy: string | undefined, policyArns: readonly string[], tags: Readonly<Record<string, string>>): number {
+  let size = policy ? policy.replace(/\s+/g, '').length : 0;
+  for (const a of policyArns) size += a.length;
+  for (const [k, v] of Object.entries(tags)) size += k.length + v.length + 2;
+  return Math.ceil((size * 100) / PACKED_LIMIT);
+}
+
+export interface AssumeRoleParams {
+  readonly durationSeconds?: number;
+  readonly roleSessionName: string;
+  readonly externalId?: string;
+  readonly sourceIdentity?: string;
+  readonly policy?: string;
+  readonly policyArns: readonly string[];
+  readonly tags: readonly { key: string; value: string }[];
+  readonly transitiveTagKeys: readonly string[];
+}
+
+/** Validates AssumeRole parameters against the documented constraints; returns a message or undefined. */
+export function checkAssumeRoleParams(p: AssumeRoleParams, partition: Partition): string | undefined {
+  if (!(partition === 'acs' ? RAM_SESSION_NAME_RE : SESSION_NAME_RE).test(p.roleSessionName)) {
+    return `1 validation error detected: Value '${p.roleSessionName}' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64 and match [\\w+=,.@-]*`;
+  }
+  if (p.durationSeconds !== undefined && (!Number.isInteger(p.durationSeconds) || p.durationSeconds < DURATION.min || p.durationSeconds > DURATION.max)) {
+    return `1 validation error detected: Value '${p.durationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value between ${DURATION.min} and ${DURATION.max}`;
+  }
+  if (p.externalId !== undefined && !EXTERNAL_ID_RE.test(p.externalId)) return `1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must have length between 2 and 1224 and match [\\w+=,.@:/-]*`;
+  if (p.sourceIdentity !== undefined && !SOURCE_IDENTITY_RE.test(p.sourceIdentity)) return `1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must have length between 2 and 64 and match [\\w+=,.@-]*`;
+  if (p.policy !== undefined && (p.policy.length < 1 || p.policy.length > LIMITS.policyChars)) return `1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyChars}`;
+  if (p.policyArns.length > LIMITS.policyArns) return `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyArns}`;
+  if (p.tags.length > LIMITS.tags) return `1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.tags}`;
+  const seen = new Set<string>();
+  for (const t of p.tags) {
+    if (t.key.length < 1 || t.key.length > LIMITS.tagKey || t.value.length > LIMITS.tagValue) return `session tag \`${t.key.slice(0, 40)}\`: keys are 1–128 characters and values at most 256`;
+    if (seen.has(t.key.toLowerCase())) return `Duplicate tag keys found. Please note that Tag keys are case insensitive.`;
+    seen.add(t.key.toLowerCase());
+  }
+  if (p.transitiveTagKeys.length > LIMITS.transitive) return `1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.transitive}`;
+  for (const k of p.transitiveTagKeys) if (!seen.has(k.toLowerCase())) return `transitive tag key \`${k}\` is not among the session tags`;
+  return undefined;
+}
