@@ -93,7 +93,7 @@ export function table(rows: readonly BenchRow[]): string {
     formatValue(r.value),
     r.unit,
     r.target ?? '',
-    r.pass === undefined ? '' : r.pass ? 'ok' : 'MISSED',
+    r.pass === undefined ? '' : r.pass ? 'ok' : r.metric === 'error' ? 'ERROR' : 'MISSED',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
