@@ -7,6 +7,8 @@ import { bootstrap, createAccount, listAccounts, type AdminCredentials } from '.
 import type { AppDeps } from './deps.ts';
 import { createDirectory } from './directory.ts';
 import { PolicyCache, resolveAccessKey, type Caller } from './principals.ts';
+import { LiveState } from './live.ts';
+import { createSts } from './sts.ts';
 
 export type { AppDeps, SecretSealer } from './deps.ts';
 export type { Caller } from './principals.ts';
@@ -17,11 +19,25 @@ export type { Directory } from './directory.ts';
 export function createApp(deps: AppDeps) {
   const cache = new PolicyCache();
   const directory = createDirectory(deps);
+  const live = new LiveState(deps);
+  const sts = createSts(deps, live, cache);
   return {
     deps,
     directory,
-    /** Resolves the signing key of a request to its secret and the caller behind it. */
-    authenticate: (accessKeyId: string): Promise<Result<{ secret: string; caller: Caller }>> => resolveAccessKey(deps, cache, accessKeyId),
+    sts,
+    live,
+    /** Loads the key ring and revocations; call once before serving. */
+    start: (): Promise<void> => live.init(),
+    /** Picks up changes made by any instance (cheap when nothing changed). */
+    refresh: (): Promise<void> => live.refresh(),
+    /**
+     * Resolves the signing key of a request to its secret and the caller behind it: a long-term key from the
+     * directory, or temporary credentials from their self-contained session token.
+     */
+    authenticate: (accessKeyId: string, sessionToken?: string): Promise<Result<{ secret: string; caller: Caller }>> =>
+      sessionToken !== undefined || accessKeyId.startsWith('ASIA') || accessKeyId.startsWith('STS.')
+        ? sts.authenticateSession(accessKeyId, sessionToken ?? '')
+        : resolveAccessKey(deps, cache, accessKeyId),
     bootstrap: (): Promise<AdminCredentials | undefined> => bootstrap(deps),
     createAccount: (caller: Caller, input: { id: string; partition: string; name?: string }) => createAccount(deps, caller, input),
     listAccounts: (caller: Caller) => listAccounts(deps, caller),

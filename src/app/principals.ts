@@ -7,6 +7,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy, type Decision, type Principal, type PolicySet } from '../core/iam/index.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
+import type { SessionClaims } from '../core/sts/session.ts';
 import type { PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
 
 export interface Caller {
@@ -16,6 +17,8 @@ export interface Caller {
   readonly user: UserRecord | undefined;
   readonly policies: PolicySet;
   readonly accessKeyId: string;
+  /** Set when the caller signs with temporary credentials. */
+  readonly session?: SessionClaims;
 }
 
 /** Compiled policies keyed by document text: the same document compiles once however often it is attached. */

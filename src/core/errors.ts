@@ -46,6 +46,11 @@ export const ERROR_CODES = [
   'SIGNATURE_DOES_NOT_MATCH', // SignatureDoesNotMatch
   'INVALID_CLIENT_TOKEN_ID', // InvalidClientTokenId
   'EXPIRED_TOKEN', // ExpiredToken
+  // STS
+  'PACKED_POLICY_TOO_LARGE', // PackedPolicyTooLarge
+  'INVALID_IDENTITY_TOKEN', // InvalidIdentityToken
+  'EXPIRED_IDENTITY_TOKEN', // ExpiredTokenException (web identity token expired)
+  'INVALID_AUTHORIZATION_MESSAGE', // InvalidAuthorizationMessageException
   // protocol
   'INVALID_ACTION', // InvalidAction: unknown Action in a Query API request
   'MISSING_PARAMETER', // MissingParameter

@@ -80,6 +80,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: sealerOf(key.value.masterKey), sessions: sessionCrypto };
   for (const w of key.value.warnings) log(`warning: ${w}`);
   const app = createApp(deps);
+  await app.start();
 
   const edge = createHttpEdge({ app, ready: async () => (await store.read((tx) => tx.changes.head())) >= 0, log });
   let bound: { host: string; port: number };
@@ -99,6 +100,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   log(`gatehouse listening on ${url} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''})`);
 
+  // Changes made through any instance (revocations, policy edits, key rotation) reach this one within a tick.
+  const ticker = setInterval(() => void app.refresh().catch((e: unknown) => log(`refresh failed: ${e instanceof Error ? e.message : String(e)}`)), 250);
+  ticker.unref();
   let stopping: Promise<void> | undefined;
   return {
     url,
@@ -106,6 +110,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     adminCredentials: creds,
     stop: () =>
       (stopping ??= (async () => {
+        clearInterval(ticker);
         await edge.close();
         await store.close();
       })()),

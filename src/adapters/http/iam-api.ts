@@ -3,10 +3,21 @@
  * the shapes of the IAM API reference (https://docs.aws.amazon.com/IAM/latest/APIReference/), so
  * `@aws-sdk/client-iam`, boto3 and `aws iam` parse the answers unmodified.
  */
-import { ok, type Result } from '../../core/errors.ts';
+import { failWith, ok, type Result } from '../../core/errors.ts';
 import { entityArn, type Partition } from '../../core/directory/rules.ts';
 import type { App, Caller } from '../../app/index.ts';
-import type { AccessKeyRecord, GroupRecord, PolicyRecord, PolicyVersionRecord, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
+import type { AccessKeyRecord, GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
+import {
+  getAccountAuthorizationDetails,
+  simulateCustomPolicy,
+  simulatePrincipalPolicy,
+  type AttachedPolicyRef,
+  type AuthorizationDetails,
+  type ContextEntry,
+  type SimulationOptions,
+  type SimulationResult,
+  type SourcePosition,
+} from '../../app/simulate.ts';
 import { Params } from './query-params.ts';
 import { list, type XmlFields } from './xml.ts';
 
@@ -103,6 +114,87 @@ function principalHandlers(type: PT, Noun: 'User' | 'Group' | 'Role'): Record<st
       ),
     [`Delete${Noun}Policy`]: (app, c, p) => need(p, [nameParam, 'PolicyName'], (name, policyName) => mapResult(app.directory.deleteInlinePolicy(c, type, { name, policyName }), () => undefined)),
     [`List${Noun}Policies`]: (app, c, p) => need(p, [nameParam], (name) => mapResult(app.directory.listInlinePolicies(c, type, { name }), (names) => listResult('PolicyNames', names))),
+  };
+}
+
+/** `MaxItems` (1–1000) and `Marker` (the index to resume at, as we hand it out) over a complete list. */
+function page<T>(p: Params, items: readonly T[]): Result<{ items: readonly T[]; more: XmlFields }> {
+  const max = p.int('MaxItems');
+  if (!max.ok) return max;
+  if (max.value !== undefined && (max.value < 1 || max.value > 1000)) return failWith('VALIDATION_ERROR', `MaxItems must be from 1 to 1000, got \`${max.value}\``, 'MaxItems');
+  const marker = p.get('Marker');
+  const from = marker === undefined ? 0 : /^\d{1,9}$/.test(marker) ? Number(marker) : NaN;
+  if (!Number.isInteger(from) || from > items.length) return failWith('VALIDATION_ERROR', `Marker \`${marker ?? ''}\` is not one this API handed out`, 'Marker');
+  const to = max.value === undefined ? items.length : Math.min(items.length, from + max.value);
+  return ok({ items: items.slice(from, to), more: to < items.length ? { IsTruncated: true, Marker: String(to) } : { IsTruncated: false } });
+}
+
+const positionXml = (pos: SourcePosition | undefined) => (pos ? { Line: pos.line, Column: pos.column } : undefined);
+
+export function evaluationResultXml(r: SimulationResult): XmlFields {
+  return {
+    EvalActionName: r.evalActionName,
+    EvalResourceName: r.evalResourceName,
+    EvalDecision: r.evalDecision,
+    MatchedStatements: list(
+      r.matchedStatements.map((m) => ({ SourcePolicyId: m.sourcePolicyId, SourcePolicyType: m.sourcePolicyType, StartPosition: positionXml(m.startPosition), EndPosition: positionXml(m.endPosition) })),
+    ),
+    MissingContextValues: list(r.missingContextValues),
+    PermissionsBoundaryDecisionDetail: r.allowedByPermissionsBoundary === undefined ? undefined : { AllowedByPermissionsBoundary: r.allowedByPermissionsBoundary },
+  };
+}
+
+/** The parameters both simulations share. */
+function simulationOptions(p: Params): SimulationOptions {
+  const contextEntries: ContextEntry[] = p.structs('ContextEntries').map((m) => ({
+    key: m.get('ContextKeyName') ?? '',
+    values: Params.of(m).list('ContextKeyValues'),
+    ...(m.get('ContextKeyType') !== undefined ? { type: m.get('ContextKeyType') as string } : {}),
+  }));
+  return {
+    actionNames: p.list('ActionNames'),
+    resourceArns: p.list('ResourceArns'),
+    policyInputList: p.list('PolicyInputList'),
+    permissionsBoundaryPolicyInputList: p.list('PermissionsBoundaryPolicyInputList'),
+    contextEntries,
+    ...opt('resourcePolicy', p.get('ResourcePolicy')),
+    ...opt('resourceOwner', p.get('ResourceOwner')),
+    ...opt('callerArn', p.get('CallerArn')),
+  };
+}
+
+async function simulationXml(p: Params, r: Promise<Result<SimulationResult[]>>): Promise<Result<XmlFields | undefined>> {
+  const v = await r;
+  if (!v.ok) return v;
+  const pg = page(p, v.value);
+  if (!pg.ok) return pg;
+  return ok({ EvaluationResults: list(pg.value.items.map(evaluationResultXml)), ...pg.value.more });
+}
+
+const inlineXml = (ps: readonly InlinePolicyRecord[]) => list(ps.map((x) => ({ PolicyName: x.name, PolicyDocument: enc(x.document) })));
+const attachedXml = (ps: readonly AttachedPolicyRef[]) => list(ps.map((x) => ({ PolicyName: x.name, PolicyArn: x.arn })));
+
+export function authorizationDetailsXml(partition: Partition, d: AuthorizationDetails): XmlFields {
+  return {
+    UserDetailList: list(
+      d.users.map((u) => {
+        const { Path, UserName, UserId, Arn, CreateDate, PermissionsBoundary, Tags } = userXml(partition, u.user);
+        return { Path, UserName, UserId, Arn, CreateDate, UserPolicyList: inlineXml(u.inlinePolicies), GroupList: list(u.groups), AttachedManagedPolicies: attachedXml(u.attached), PermissionsBoundary, Tags };
+      }),
+    ),
+    GroupDetailList: list(d.groups.map((g) => ({ ...groupXml(partition, g.group), GroupPolicyList: inlineXml(g.inlinePolicies), AttachedManagedPolicies: attachedXml(g.attached) }))),
+    RoleDetailList: list(
+      d.roles.map((r) => {
+        const { Path, RoleName, RoleId, Arn, CreateDate, AssumeRolePolicyDocument, PermissionsBoundary, Tags } = roleXml(partition, r.role);
+        return { Path, RoleName, RoleId, Arn, CreateDate, AssumeRolePolicyDocument, InstanceProfileList: list([]), RolePolicyList: inlineXml(r.inlinePolicies), AttachedManagedPolicies: attachedXml(r.attached), PermissionsBoundary, Tags };
+      }),
+    ),
+    Policies: list(
+      d.policies.map((x) => {
+        const { CreateDate, UpdateDate, ...rest } = policyXml({ ...x.policy, attachmentCount: x.attachmentCount });
+        return { ...rest, PermissionsBoundaryUsageCount: x.permissionsBoundaryUsageCount, CreateDate, UpdateDate, PolicyVersionList: list(x.versions.map(versionXml)) };
+      }),
+    ),
   };
 }
 
@@ -219,4 +311,15 @@ export const IAM_ACTIONS: Readonly<Record<string, Handler>> = {
         AccessKeyLastUsed: k.lastUsed ? { LastUsedDate: k.lastUsed.at, ServiceName: k.lastUsed.service, Region: k.lastUsed.region } : { ServiceName: 'N/A', Region: 'N/A' },
       })),
     ),
+
+  // Simulation and authorization details (src/app/simulate.ts)
+  SimulatePrincipalPolicy: (app, c, p) => need(p, ['PolicySourceArn'], (policySourceArn) => simulationXml(p, simulatePrincipalPolicy(app.deps, c, { policySourceArn, ...simulationOptions(p) }))),
+  SimulateCustomPolicy: (app, c, p) => simulationXml(p, simulateCustomPolicy(app.deps, c, simulationOptions(p))),
+  GetAccountAuthorizationDetails: async (app, c, p) => {
+    const r = await getAccountAuthorizationDetails(app.deps, c, { filter: p.list('Filter') });
+    if (!r.ok) return r;
+    const pg = page(p, [0]);
+    if (!pg.ok) return pg;
+    return ok({ ...authorizationDetailsXml(c.partition, r.value), IsTruncated: false });
+  },
 };

@@ -11,6 +11,7 @@ import { parseSigV4 } from '../sigv4/index.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
 import { Params } from './query-params.ts';
+import { STS_ACTIONS, STS_NAMESPACE } from './sts-api.ts';
 import { queryError, queryResponse } from './xml.ts';
 
 /** Query API bodies are small (a policy is at most 10 KiB); anything larger is refused before parsing. */
@@ -79,7 +80,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now());
     if (!parsed.ok) return { ok: false, code: SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', message: parsed.message };
     if (!parsed.payloadSigned) return { ok: false, code: 'INCOMPLETE_SIGNATURE', message: 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).' };
-    const who = await app.authenticate(parsed.accessKeyId);
+    const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
     if (!who.ok) {
       const e = who.errors[0];
       return { ok: false, code: e?.code ?? 'INVALID_CLIENT_TOKEN_ID', message: e?.message ?? 'The security token included in the request is invalid.' };
@@ -101,16 +102,22 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const params = Params.parse(body.toString('utf8'), url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
     const action = params.get('Action');
     if (!action) return sendError(res, requestId, 'MISSING_PARAMETER', 'The request must contain the parameter Action.');
-    const handler = Object.hasOwn(IAM_ACTIONS, action) ? IAM_ACTIONS[action] : undefined;
-    if (!handler) return sendError(res, requestId, 'INVALID_ACTION', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`);
+    // One endpoint serves both APIs, told apart by `Version` (IAM 2010-05-08, STS 2011-06-15), as the SDKs
+    // send it; without one, the action name decides.
+    const version = params.get('Version');
+    const isSts = version === '2011-06-15' || (version === undefined && Object.hasOwn(STS_ACTIONS, action));
+    const namespace = isSts ? STS_NAMESPACE : IAM_NAMESPACE;
+    const handler = isSts ? (Object.hasOwn(STS_ACTIONS, action) ? STS_ACTIONS[action] : undefined) : Object.hasOwn(IAM_ACTIONS, action) ? IAM_ACTIONS[action] : undefined;
+    if (!handler) return sendError(res, requestId, 'INVALID_ACTION', `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`, namespace);
     const auth = await authenticate(req, body);
-    if (!auth.ok) return sendError(res, requestId, auth.code, auth.message);
-    const result = await handler(app, auth.caller, params);
+    if (!auth.ok) return sendError(res, requestId, auth.code, auth.message, namespace);
+    const facts = { sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true };
+    const result = await handler(app, auth.caller, params, facts);
     if (!result.ok) {
       const e = result.errors[0];
-      return sendError(res, requestId, e?.code ?? 'INTERNAL_ERROR', e?.message ?? 'internal error');
+      return sendError(res, requestId, e?.code ?? 'INTERNAL_ERROR', e?.message ?? 'internal error', namespace);
     }
-    send(res, 200, queryResponse(action, IAM_NAMESPACE, result.value, requestId), requestId);
+    send(res, 200, queryResponse(action, namespace, result.value, requestId), requestId);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,0 +1,63 @@
+/**
+ * The AWS STS Query API (`Version=2011-06-15`), wire format per credential-protocols §5: the
+ * `<Op>Result` wrapper, `Expiration` as `YYYY-MM-DDTHH:MM:SSZ`, AWS error codes.
+ */
+import { ok, type Result } from '../../core/errors.ts';
+import { isoSeconds } from '../../core/iam/index.ts';
+import type { App, Caller } from '../../app/index.ts';
+import type { IssuedCredentials, RequestFacts } from '../../app/sts.ts';
+import { Params } from './query-params.ts';
+import type { XmlFields } from './xml.ts';
+
+export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
+
+type Handler = (app: App, caller: Caller, p: Params, facts: RequestFacts) => Promise<Result<XmlFields | undefined>>;
+
+export function credentialsXml(c: IssuedCredentials): XmlFields {
+  return { AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: isoSeconds(c.expiration) };
+}
+
+export const STS_ACTIONS: Readonly<Record<string, Handler>> = {
+  GetCallerIdentity: async (app, caller) => {
+    const id = app.sts.getCallerIdentity(caller);
+    return ok({ UserId: id.userId, Account: id.account, Arn: id.arn });
+  },
+
+  AssumeRole: async (app, caller, p, facts) => {
+    const roleArn = p.required('RoleArn');
+    if (!roleArn.ok) return roleArn;
+    const name = p.required('RoleSessionName');
+    if (!name.ok) return name;
+    const duration = p.int('DurationSeconds');
+    if (!duration.ok) return duration;
+    const r = await app.sts.assumeRole(
+      caller,
+      {
+        roleArn: roleArn.value,
+        roleSessionName: name.value,
+        ...(duration.value !== undefined ? { durationSeconds: duration.value } : {}),
+        ...(p.get('ExternalId') !== undefined ? { externalId: p.get('ExternalId') as string } : {}),
+        ...(p.get('SourceIdentity') !== undefined ? { sourceIdentity: p.get('SourceIdentity') as string } : {}),
+        ...(p.get('Policy') !== undefined ? { policy: p.get('Policy') as string } : {}),
+        policyArns: p.structs('PolicyArns').map((m) => m.get('arn') ?? ''),
+        tags: p.structs('Tags').map((m) => ({ key: m.get('Key') ?? '', value: m.get('Value') ?? '' })),
+        transitiveTagKeys: p.list('TransitiveTagKeys'),
+      },
+      facts,
+    );
+    if (!r.ok) return r;
+    return ok({
+      Credentials: credentialsXml(r.value.credentials),
+      AssumedRoleUser: { AssumedRoleId: r.value.assumedRoleId, Arn: r.value.arn },
+      PackedPolicySize: r.value.packedPolicySize,
+      SourceIdentity: r.value.sourceIdentity,
+    });
+  },
+
+  GetSessionToken: async (app, caller, p) => {
+    const duration = p.int('DurationSeconds');
+    if (!duration.ok) return duration;
+    const r = await app.sts.getSessionToken(caller, duration.value);
+    return r.ok ? ok({ Credentials: credentialsXml(r.value) }) : r;
+  },
+};

@@ -1,0 +1,633 @@
+/**
+ * What a principal may do, asked of the directory: the policy simulator (IAM `SimulatePrincipalPolicy` and
+ * `SimulateCustomPolicy`, https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html)
+ * answered by the same engine that authorizes real requests, and the account's authorization details
+ * (`GetAccountAuthorizationDetails`): every user, group, role and managed policy with what is attached to it.
+ *
+ * Both take the App's deps (`AppDeps`) and the caller, like every use case; the calls themselves are
+ * authorized by the engine (`iam:SimulatePrincipalPolicy` on the simulated entity, `iam:SimulateCustomPolicy`
+ * and `iam:GetAccountAuthorizationDetails` on `*`; `ram:` in `acs` accounts).
+ *
+ * Simulation rules, where IAM leaves a choice:
+ * - `ContextEntries` override what the directory would supply (principal tags, `aws:username`…): the
+ *   engine reads the request context before deriving a key (DESIGN.md, "Errors").
+ * - The simulated principal is `CallerArn` when given (an IAM user ARN; its tags and id come from the
+ *   directory when it exists), else the source user, else the source role (as a session of it), else — for
+ *   a group source or a custom simulation — the caller of the API.
+ * - `MissingContextValues` lists the condition keys of every statement whose action, resource and principal
+ *   apply, that the request (context, principal, clock) does not supply.
+ */
+import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
+import {
+  compilePolicy,
+  contextOf,
+  evaluate,
+  parsePolicy,
+  principalFromArn,
+  readJson,
+  accountOf,
+  type CompiledPolicy,
+  type Context,
+  type Decision,
+  type PolicyDocument,
+  type PolicyKind,
+  type PolicySet,
+  type Principal,
+  type StatementRef,
+} from '../core/iam/index.ts';
+import { entityArn, type Partition } from '../core/directory/rules.ts';
+import type { AppDeps } from './deps.ts';
+import { authorizeAdmin, type Caller } from './principals.ts';
+import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
+
+type R<T> = Promise<Result<T>>;
+
+// ---------------------------------------------------------------------------------------------------
+// Statement positions
+
+export interface SourcePosition {
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based. */
+  readonly column: number;
+}
+
+export interface StatementSpan {
+  readonly start: SourcePosition;
+  /** Just past the statement's closing brace. */
+  readonly end: SourcePosition;
+}
+
+/**
+ * Where each statement of a policy's JSON text starts and ends, by statement index (the engine's
+ * `StatementRef.index`). Empty for text that does not read as JSON (it then never parsed as a policy).
+ */
+export function statementSpans(text: string): StatementSpan[] {
+  const read = readJson(text);
+  if (read.value === undefined) return [];
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0x0a) lineStarts.push(i + 1);
+  const offsetOf = (p: SourcePosition): number => (lineStarts[p.line - 1] ?? 0) + p.column - 1;
+  const positionOf = (offset: number): SourcePosition => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((lineStarts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (lineStarts[lo] ?? 0) + 1 };
+  };
+  const spanAt = (start: number): StatementSpan | undefined => {
+    let i = start;
+    // The reader records an object member at its key: step over `"Statement" :` to the value.
+    if (text[i] === '"') {
+      i = skipString(text, i);
+      while (i < text.length && text[i] !== ':') i++;
+      i++;
+      while (i < text.length && /\s/.test(text[i] as string)) i++;
+    }
+    if (text[i] !== '{') return undefined;
+    const end = skipValue(text, i);
+    return { start: positionOf(i), end: positionOf(end) };
+  };
+  const out: StatementSpan[] = [];
+  const single = read.positions.get('Statement');
+  const value = read.value as { Statement?: unknown } | null;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Array.isArray(value.Statement)) {
+    for (let n = 0; n < value.Statement.length; n++) {
+      const p = read.positions.get(`Statement[${n}]`);
+      const s = p ? spanAt(offsetOf(p)) : undefined;
+      if (s) out[n] = s;
+    }
+  } else if (single) {
+    const s = spanAt(offsetOf(single));
+    if (s) out[0] = s;
+  }
+  return out;
+}
+
+/** Offset just past the JSON string starting at `i` (`text[i] === '"'`). */
+function skipString(text: string, i: number): number {
+  for (i++; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') i++;
+    else if (c === '"') return i + 1;
+  }
+  return i;
+}
+
+/** Offset just past the object or array starting at `i`. */
+function skipValue(text: string, i: number): number {
+  let depth = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      i = skipString(text, i);
+      continue;
+    }
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+    i++;
+  }
+  return i;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Simulation
+
+/** IAM's `PolicySourceType`: where a matched statement came from. */
+export type SourcePolicyType = 'user' | 'group' | 'role' | 'aws-managed' | 'user-managed' | 'resource' | 'none';
+
+export type EvalDecision = 'allowed' | 'explicitDeny' | 'implicitDeny';
+
+export const CONTEXT_KEY_TYPES = ['string', 'stringList', 'numeric', 'numericList', 'boolean', 'booleanList', 'ip', 'ipList', 'binary', 'binaryList', 'date', 'dateList'] as const;
+export type ContextKeyType = (typeof CONTEXT_KEY_TYPES)[number];
+
+export interface ContextEntry {
+  readonly key: string;
+  readonly values: readonly string[];
+  readonly type?: string;
+}
+
+export interface SimulationOptions {
+  readonly actionNames: readonly string[];
+  /** Default `['*']`. */
+  readonly resourceArns?: readonly string[];
+  readonly resourcePolicy?: string;
+  /** An account id or an ARN naming one (`arn:aws:iam::123456789012:root`). */
+  readonly resourceOwner?: string;
+  readonly callerArn?: string;
+  readonly contextEntries?: readonly ContextEntry[];
+  /** Identity policies added to (principal) or making up (custom) the simulated set. */
+  readonly policyInputList?: readonly string[];
+  /** At most one; replaces the entity's own boundary in a principal simulation. */
+  readonly permissionsBoundaryPolicyInputList?: readonly string[];
+}
+
+export interface SimulatePrincipalInput extends SimulationOptions {
+  readonly policySourceArn: string;
+}
+
+export interface MatchedStatement {
+  readonly sourcePolicyId: string;
+  readonly sourcePolicyType: SourcePolicyType;
+  readonly startPosition: SourcePosition | undefined;
+  readonly endPosition: SourcePosition | undefined;
+}
+
+export interface SimulationResult {
+  readonly evalActionName: string;
+  readonly evalResourceName: string;
+  readonly evalDecision: EvalDecision;
+  readonly matchedStatements: readonly MatchedStatement[];
+  readonly missingContextValues: readonly string[];
+  /** Set when a permissions boundary took part. */
+  readonly allowedByPermissionsBoundary: boolean | undefined;
+  /** The engine's one-sentence reason. */
+  readonly summary: string;
+}
+
+/** One policy that takes part in a simulation, with what IAM reports about it. */
+interface Source {
+  readonly id: string;
+  readonly type: SourcePolicyType;
+  readonly text: string;
+  readonly doc: PolicyDocument;
+  readonly compiled: CompiledPolicy;
+  spans?: StatementSpan[];
+}
+
+const ACTION_RE = /^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/;
+const ENTITY_ARN_RE = /^(?:arn:aws:iam::(\d{12})|acs:ram::(\d{1,20})):(user|group|role)\/(?:.*\/)?([^/]+)$/;
+const USER_ARN_RE = /^(?:arn:aws:iam::(\d{12})|acs:ram::(\d{1,20})):user\/(?:.*\/)?([^/]+)$/;
+const MAX_INPUT_CHARS = 131_072;
+
+const DECISION: Record<Decision['decision'], EvalDecision> = { Allow: 'allowed', ExplicitDeny: 'explicitDeny', ImplicitDeny: 'implicitDeny' };
+
+class Sources {
+  private readonly list: Source[] = [];
+  private readonly byName = new Map<string, Source>();
+
+  add(id: string, type: SourcePolicyType, text: string, doc: PolicyDocument): CompiledPolicy {
+    const name = `simulated/${this.list.length}`;
+    const compiled = compilePolicy(doc, name);
+    const s: Source = { id, type, text, doc, compiled };
+    this.list.push(s);
+    this.byName.set(name, s);
+    return compiled;
+  }
+
+  /** A stored document: one that no longer parses contributes nothing, as in real authorization. */
+  addStored(id: string, type: SourcePolicyType, text: string): CompiledPolicy | undefined {
+    const parsed = parsePolicy(text, { kind: 'identity', maxChars: 1 << 20 });
+    return parsed.ok ? this.add(id, type, text, parsed.value) : undefined;
+  }
+
+  get(name: string): Source | undefined {
+    return this.byName.get(name);
+  }
+
+  all(): readonly Source[] {
+    return this.list;
+  }
+}
+
+/** Parses a caller-supplied document; the first grammar error becomes a MalformedPolicyDocument message. */
+function parseInput(text: string, kind: PolicyKind, field: string): Result<PolicyDocument> {
+  const r = parsePolicy(text, { kind, maxChars: MAX_INPUT_CHARS });
+  if (r.ok) return r;
+  const e = r.errors[0] as GatehouseError;
+  const where = e.path ? ` (at ${e.path}${e.line ? `, line ${e.line}` : ''})` : '';
+  return { ok: false, errors: [{ ...e, message: `${field}: ${e.message}${where}`, path: field }] };
+}
+
+function checkOptions(o: SimulationOptions): Result<undefined> {
+  if (o.actionNames.length === 0) return failWith('VALIDATION_ERROR', "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null", 'ActionNames');
+  for (const a of o.actionNames) {
+    if (!ACTION_RE.test(a)) return failWith('INVALID_INPUT', `ActionNames: \`${a}\` is not an action name; use \`service:ActionName\` without wildcards, such as \`s3:GetObject\``, 'ActionNames');
+  }
+  for (const r of o.resourceArns ?? []) {
+    if (r.length === 0 || r.length > 2048) return failWith('INVALID_INPUT', 'ResourceArns: each entry must be 1 to 2048 characters', 'ResourceArns');
+  }
+  if ((o.permissionsBoundaryPolicyInputList?.length ?? 0) > 1) {
+    return failWith('INVALID_INPUT', 'PermissionsBoundaryPolicyInputList: only one permissions boundary can be simulated at a time', 'PermissionsBoundaryPolicyInputList');
+  }
+  for (const [i, e] of (o.contextEntries ?? []).entries()) {
+    const field = `ContextEntries.member.${i + 1}`;
+    if (e.key.length < 5 || e.key.length > 256) return failWith('VALIDATION_ERROR', `${field}.ContextKeyName must be 5 to 256 characters, such as \`aws:SourceIp\``, field);
+    if (e.type !== undefined && !(CONTEXT_KEY_TYPES as readonly string[]).includes(e.type)) {
+      return failWith('VALIDATION_ERROR', `${field}.ContextKeyType must be one of ${CONTEXT_KEY_TYPES.join(', ')}, got \`${e.type}\``, field);
+    }
+  }
+  return ok(undefined);
+}
+
+function resourceOwnerOf(owner: string | undefined): Result<string | undefined> {
+  if (owner === undefined) return ok(undefined);
+  if (/^\d{1,20}$/.test(owner)) return ok(owner);
+  const a = accountOf(owner);
+  return a !== undefined ? ok(a) : failWith('INVALID_INPUT', `ResourceOwner must be an account id or an ARN naming one (\`arn:aws:iam::123456789012:root\`), got \`${owner}\``, 'ResourceOwner');
+}
+
+function contextOfEntries(entries: readonly ContextEntry[]): Context {
+  const obj: Record<string, string[]> = Object.create(null);
+  for (const e of entries) (obj[e.key] ??= []).push(...e.values);
+  return contextOf(obj);
+}
+
+function tagsOf(tags: readonly { key: string; value: string }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tags) out[t.key] = t.value;
+  return out;
+}
+
+async function partitionOfAccount(tx: ReadTx, account: string): Promise<Partition> {
+  return (await tx.accounts.get(account))?.partition ?? 'aws';
+}
+
+/** The simulated caller from `CallerArn`: an IAM user ARN, enriched from the directory when it exists. */
+async function callerPrincipal(tx: ReadTx, c: Caller, arn: string): Promise<Result<Principal>> {
+  const m = USER_ARN_RE.exec(arn);
+  if (!m) return failWith('INVALID_INPUT', `CallerArn must be the ARN of a user (\`arn:aws:iam::<account>:user/<name>\`), got \`${arn}\``, 'CallerArn');
+  const account = (m[1] ?? m[2]) as string;
+  const u = await tx.users.get(account, m[3] as string);
+  const known = u !== undefined && entityArn(await partitionOfAccount(tx, account), account, 'user', u.path, u.name) === arn && account === c.account;
+  return principalFromArn(arn, known ? { userId: u.id, tags: tagsOf(u.tags) } : {});
+}
+
+/** The managed and inline policies of one user, group or role, as simulation sources. */
+async function addEntityPolicies(tx: ReadTx, sources: Sources, ref: PrincipalRef, out: CompiledPolicy[]): Promise<void> {
+  for (const arn of await tx.attachments.listForPrincipal(ref)) {
+    const p = await tx.policies.getByArn(arn);
+    const v = await tx.policies.getDefaultVersion(arn);
+    if (!p || !v) continue;
+    const c = sources.addStored(p.name, p.account === 'aws' ? 'aws-managed' : 'user-managed', v.document);
+    if (c) out.push(c);
+  }
+  for (const ip of await tx.inlinePolicies.list(ref)) {
+    const c = sources.addStored(ip.name, ref.type, ip.document);
+    if (c) out.push(c);
+  }
+}
+
+async function addBoundary(tx: ReadTx, sources: Sources, arn: string | null): Promise<CompiledPolicy | undefined> {
+  if (!arn) return undefined;
+  const p = await tx.policies.getByArn(arn);
+  const v = await tx.policies.getDefaultVersion(arn);
+  const c = p && v ? sources.addStored(p.name, p.account === 'aws' ? 'aws-managed' : 'user-managed', v.document) : undefined;
+  // A boundary that cannot be read allows nothing rather than everything (as principals.ts).
+  return c ?? compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, `unreadable boundary ${arn}`);
+}
+
+interface Prepared {
+  readonly principal: Principal;
+  readonly identity: CompiledPolicy[];
+  readonly boundary: CompiledPolicy | undefined;
+}
+
+/** Adds the caller-supplied policies (PolicyInputList, boundary, resource policy) to `prepared`. */
+function addInputs(sources: Sources, o: SimulationOptions, prepared: Prepared): Result<{ boundary: CompiledPolicy | undefined; resource: CompiledPolicy | undefined }> {
+  for (const [i, text] of (o.policyInputList ?? []).entries()) {
+    const id = `PolicyInputList.${i + 1}`;
+    const doc = parseInput(text, 'identity', id);
+    if (!doc.ok) return doc;
+    prepared.identity.push(sources.add(id, 'none', text, doc.value));
+  }
+  let boundary = prepared.boundary;
+  const b = o.permissionsBoundaryPolicyInputList?.[0];
+  if (b !== undefined) {
+    const id = 'PermissionsBoundaryPolicyInputList.1';
+    const doc = parseInput(b, 'identity', id);
+    if (!doc.ok) return doc;
+    boundary = sources.add(id, 'none', b, doc.value);
+  }
+  let resource: CompiledPolicy | undefined;
+  if (o.resourcePolicy !== undefined) {
+    const doc = parseInput(o.resourcePolicy, 'resource', 'ResourcePolicy');
+    if (!doc.ok) return doc;
+    resource = sources.add('ResourcePolicy', 'resource', o.resourcePolicy, doc.value);
+  }
+  return ok({ boundary, resource });
+}
+
+function matchedOf(sources: Sources, d: Decision): MatchedStatement[] {
+  // Report what decided: the denying statements of an explicit deny, the allowing ones otherwise (for an
+  // implicit deny these are the allows that were not enough, e.g. outside the boundary).
+  const want = d.decision === 'ExplicitDeny' ? 'Deny' : 'Allow';
+  const out: MatchedStatement[] = [];
+  const seen = new Set<string>();
+  for (const ref of d.matched) {
+    if (ref.effect !== want) continue;
+    const s = sources.get(ref.policy);
+    if (!s) continue;
+    const k = `${ref.policy}#${ref.index}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const span = (s.spans ??= statementSpans(s.text))[ref.index];
+    out.push({ sourcePolicyId: s.id, sourcePolicyType: s.type, startPosition: span?.start, endPosition: span?.end });
+  }
+  return out;
+}
+
+/** The same documents with every condition removed: which statements apply to the request at all. */
+function unconditioned(s: Source): CompiledPolicy {
+  return compilePolicy({ ...s.doc, statements: s.doc.statements.map((st) => ({ ...st, conditions: [] })) }, s.compiled.name);
+}
+
+function presenceProbe(key: string): CompiledPolicy {
+  return compilePolicy(
+    {
+      version: '2012-10-17',
+      dialect: 'aws',
+      id: undefined,
+      statements: [
+        {
+          index: 0,
+          sid: undefined,
+          effect: 'Allow',
+          action: ['*'],
+          notAction: undefined,
+          resource: ['*'],
+          notResource: undefined,
+          principal: undefined,
+          notPrincipal: undefined,
+          conditions: [{ operator: 'Null', base: 'Null', qualifier: undefined, ifExists: false, key, values: ['false'] }],
+        },
+      ],
+    },
+    'presence',
+  );
+}
+
+function missingContextValues(sources: Sources, request: Parameters<typeof evaluate>[0], resourceSources: ReadonlySet<Source>): string[] {
+  const identity: CompiledPolicy[] = [];
+  const resource: CompiledPolicy[] = [];
+  const withConditions = sources.all().filter((s) => s.doc.statements.some((st) => st.conditions.length > 0));
+  if (withConditions.length === 0) return [];
+  for (const s of withConditions) (resourceSources.has(s) ? resource : identity).push(unconditioned(s));
+  const applicable = evaluate(request, { identity, resource });
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const ref of applicable.matched as readonly StatementRef[]) {
+    const st = sources.get(ref.policy)?.doc.statements.find((x) => x.index === ref.index);
+    for (const c of st?.conditions ?? []) {
+      const k = c.key.toLowerCase();
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const present = evaluate(request, { identity: [presenceProbe(c.key)] }).decision === 'Allow';
+      if (!present) out.push(c.key);
+    }
+  }
+  return out;
+}
+
+function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined): SimulationResult[] {
+  const context = contextOfEntries(o.contextEntries ?? []);
+  const time = deps.now();
+  const resourceSources = new Set(sources.all().filter((s) => s.type === 'resource'));
+  const out: SimulationResult[] = [];
+  for (const action of o.actionNames) {
+    for (const resource of o.resourceArns && o.resourceArns.length > 0 ? o.resourceArns : ['*']) {
+      const request = { principal: prepared.principal, action, resource, context, time, ...(resourceOwner !== undefined ? { resourceAccount: resourceOwner } : {}) };
+      const d = evaluate(request, set, { explain: true });
+      const boundaryRefs = set.boundary ? d.matched.filter((m) => m.type === 'boundary') : [];
+      out.push({
+        evalActionName: action,
+        evalResourceName: resource,
+        evalDecision: DECISION[d.decision],
+        matchedStatements: matchedOf(sources, d),
+        missingContextValues: missingContextValues(sources, request, resourceSources),
+        allowedByPermissionsBoundary: set.boundary ? boundaryRefs.some((m) => m.effect === 'Allow') && !boundaryRefs.some((m) => m.effect === 'Deny') : undefined,
+        summary: d.summary,
+      });
+    }
+  }
+  return out;
+}
+
+function setOf(identity: readonly CompiledPolicy[], boundary: CompiledPolicy | undefined, resource: CompiledPolicy | undefined): PolicySet {
+  return { identity, ...(boundary ? { boundary } : {}), ...(resource ? { resource: [resource] } : {}) };
+}
+
+/** `SimulatePrincipalPolicy`: the policies of a user (with its groups'), group or role of the caller's account. */
+export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: SimulatePrincipalInput): R<SimulationResult[]> {
+  const m = ENTITY_ARN_RE.exec(input.policySourceArn);
+  if (!m) return failWith('INVALID_INPUT', `PolicySourceArn must be the ARN of a user, group or role, got \`${input.policySourceArn}\``, 'PolicySourceArn');
+  const a = authorizeAdmin(c, deps.now(), 'SimulatePrincipalPolicy', input.policySourceArn);
+  if (!a.ok) return a;
+  const checked = checkOptions(input);
+  if (!checked.ok) return checked;
+  const owner = resourceOwnerOf(input.resourceOwner);
+  if (!owner.ok) return owner;
+  const account = (m[1] ?? m[2]) as string;
+  const type = m[3] as 'user' | 'group' | 'role';
+  const name = m[4] as string;
+  return deps.store.read(async (tx) => {
+    const entity: UserRecord | GroupRecord | RoleRecord | undefined = account !== c.account ? undefined : type === 'user' ? await tx.users.get(account, name) : type === 'group' ? await tx.groups.get(account, name) : await tx.roles.get(account, name);
+    if (!entity || entityArn(c.partition, account, type, entity.path, entity.name) !== input.policySourceArn) {
+      return failWith<SimulationResult[]>('NO_SUCH_ENTITY', `The ${type} with ARN ${input.policySourceArn} cannot be found.`);
+    }
+    if (input.resourcePolicy !== undefined && input.callerArn === undefined && type !== 'user') {
+      return failWith<SimulationResult[]>('INVALID_INPUT', 'CallerArn is required with a ResourcePolicy when PolicySourceArn is not a user', 'CallerArn');
+    }
+    const sources = new Sources();
+    const identity: CompiledPolicy[] = [];
+    let boundary: CompiledPolicy | undefined;
+    let principal: Result<Principal>;
+    if (type === 'user') {
+      const u = entity as UserRecord;
+      await addEntityPolicies(tx, sources, { type: 'user', account, name: u.name }, identity);
+      for (const g of await tx.groups.listForUser(account, u.name)) await addEntityPolicies(tx, sources, { type: 'group', account, name: g.name }, identity);
+      boundary = await addBoundary(tx, sources, u.permissionsBoundary);
+      principal = principalFromArn(input.policySourceArn, { userId: u.id, tags: tagsOf(u.tags) });
+    } else if (type === 'role') {
+      const r = entity as RoleRecord;
+      await addEntityPolicies(tx, sources, { type: 'role', account, name: r.name }, identity);
+      boundary = await addBoundary(tx, sources, r.permissionsBoundary);
+      principal = principalFromArn(input.policySourceArn, { userId: `${r.id}:session`, tags: tagsOf(r.tags) });
+    } else {
+      await addEntityPolicies(tx, sources, { type: 'group', account, name: entity.name }, identity);
+      principal = ok(c.principal);
+    }
+    if (input.callerArn !== undefined) principal = await callerPrincipal(tx, c, input.callerArn);
+    if (!principal.ok) return principal;
+    const prepared: Prepared = { principal: principal.value, identity, boundary };
+    const extra = addInputs(sources, input, prepared);
+    if (!extra.ok) return extra;
+    return ok(run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value));
+  });
+}
+
+/** `SimulateCustomPolicy`: only the policies given, for `CallerArn` (default: the caller of the API). */
+export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: SimulationOptions): R<SimulationResult[]> {
+  const a = authorizeAdmin(c, deps.now(), 'SimulateCustomPolicy', '*');
+  if (!a.ok) return a;
+  if ((input.policyInputList?.length ?? 0) === 0) {
+    return failWith('VALIDATION_ERROR', "1 validation error detected: Value null at 'policyInputList' failed to satisfy constraint: Member must not be null", 'PolicyInputList');
+  }
+  const checked = checkOptions(input);
+  if (!checked.ok) return checked;
+  const owner = resourceOwnerOf(input.resourceOwner);
+  if (!owner.ok) return owner;
+  if (input.resourcePolicy !== undefined && input.callerArn === undefined) return failWith('INVALID_INPUT', 'CallerArn is required with a ResourcePolicy', 'CallerArn');
+  return deps.store.read(async (tx) => {
+    const principal = input.callerArn !== undefined ? await callerPrincipal(tx, c, input.callerArn) : ok(c.principal);
+    if (!principal.ok) return principal;
+    const sources = new Sources();
+    const prepared: Prepared = { principal: principal.value, identity: [], boundary: undefined };
+    const extra = addInputs(sources, input, prepared);
+    if (!extra.ok) return extra;
+    return ok(run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Account authorization details
+
+export const DETAIL_FILTERS = ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'] as const;
+export type DetailFilter = (typeof DETAIL_FILTERS)[number];
+
+export interface AttachedPolicyRef {
+  readonly name: string;
+  readonly arn: string;
+}
+
+export interface UserDetail {
+  readonly user: UserRecord;
+  readonly inlinePolicies: readonly InlinePolicyRecord[];
+  readonly groups: readonly string[];
+  readonly attached: readonly AttachedPolicyRef[];
+}
+export interface GroupDetail {
+  readonly group: GroupRecord;
+  readonly inlinePolicies: readonly InlinePolicyRecord[];
+  readonly attached: readonly AttachedPolicyRef[];
+}
+export interface RoleDetail {
+  readonly role: RoleRecord;
+  readonly inlinePolicies: readonly InlinePolicyRecord[];
+  readonly attached: readonly AttachedPolicyRef[];
+}
+export interface ManagedPolicyDetail {
+  readonly policy: PolicyRecord;
+  /** Attachments within the caller's account. */
+  readonly attachmentCount: number;
+  readonly permissionsBoundaryUsageCount: number;
+  readonly versions: readonly PolicyVersionRecord[];
+}
+export interface AuthorizationDetails {
+  readonly users: readonly UserDetail[];
+  readonly groups: readonly GroupDetail[];
+  readonly roles: readonly RoleDetail[];
+  readonly policies: readonly ManagedPolicyDetail[];
+}
+
+/**
+ * `GetAccountAuthorizationDetails`: the caller's account, whole. Built-in (AWS-managed) policies are
+ * listed only when something in the account attaches them or uses them as a boundary, as IAM does.
+ */
+export async function getAccountAuthorizationDetails(deps: AppDeps, c: Caller, input: { filter?: readonly string[] }): R<AuthorizationDetails> {
+  const a = authorizeAdmin(c, deps.now(), 'GetAccountAuthorizationDetails', '*');
+  if (!a.ok) return a;
+  for (const f of input.filter ?? []) {
+    if (!(DETAIL_FILTERS as readonly string[]).includes(f)) {
+      return failWith('VALIDATION_ERROR', `1 validation error detected: Value '[${f}]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${DETAIL_FILTERS.join(', ')}]]`, 'Filter');
+    }
+  }
+  const want = (f: DetailFilter): boolean => !input.filter || input.filter.length === 0 || input.filter.includes(f);
+  const account = c.account;
+  return deps.store.read(async (tx) => {
+    const names = new Map<string, AttachedPolicyRef>();
+    const attachedOf = async (ref: PrincipalRef): Promise<AttachedPolicyRef[]> => {
+      const out: AttachedPolicyRef[] = [];
+      for (const arn of await tx.attachments.listForPrincipal(ref)) {
+        let n = names.get(arn);
+        if (!n) {
+          const p = await tx.policies.getByArn(arn);
+          n = { name: p?.name ?? arn.slice(arn.lastIndexOf('/') + 1), arn };
+          names.set(arn, n);
+        }
+        out.push(n);
+      }
+      return out;
+    };
+    const allUsers = await tx.users.list(account);
+    const allRoles = await tx.roles.list(account);
+    const users: UserDetail[] = [];
+    if (want('User')) {
+      for (const u of allUsers) {
+        const ref: PrincipalRef = { type: 'user', account, name: u.name };
+        users.push({ user: u, inlinePolicies: await tx.inlinePolicies.list(ref), groups: (await tx.groups.listForUser(account, u.name)).map((g) => g.name), attached: await attachedOf(ref) });
+      }
+    }
+    const groups: GroupDetail[] = [];
+    if (want('Group')) {
+      for (const g of await tx.groups.list(account)) {
+        const ref: PrincipalRef = { type: 'group', account, name: g.name };
+        groups.push({ group: g, inlinePolicies: await tx.inlinePolicies.list(ref), attached: await attachedOf(ref) });
+      }
+    }
+    const roles: RoleDetail[] = [];
+    if (want('Role')) {
+      for (const r of allRoles) {
+        const ref: PrincipalRef = { type: 'role', account, name: r.name };
+        roles.push({ role: r, inlinePolicies: await tx.inlinePolicies.list(ref), attached: await attachedOf(ref) });
+      }
+    }
+    const boundaryUse = new Map<string, number>();
+    for (const e of [...allUsers, ...allRoles]) if (e.permissionsBoundary) boundaryUse.set(e.permissionsBoundary, (boundaryUse.get(e.permissionsBoundary) ?? 0) + 1);
+    const policies: ManagedPolicyDetail[] = [];
+    const candidates = [...(want('AWSManagedPolicy') ? await tx.policies.list('aws') : []), ...(want('LocalManagedPolicy') ? await tx.policies.list(account) : [])];
+    for (const p of candidates) {
+      const attachmentCount = (await tx.attachments.listForPolicy(p.arn)).filter((x) => x.principal.account === account).length;
+      const permissionsBoundaryUsageCount = boundaryUse.get(p.arn) ?? 0;
+      if (p.account === 'aws' && attachmentCount === 0 && permissionsBoundaryUsageCount === 0) continue;
+      policies.push({ policy: p, attachmentCount, permissionsBoundaryUsageCount, versions: await tx.policies.listVersions(p.arn) });
+    }
+    return ok({ users, groups, roles, policies });
+  });
+}

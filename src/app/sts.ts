@@ -1,0 +1,297 @@
+/**
+ * STS: issuing temporary credentials and authenticating requests made with them (reference §A.1.9,
+ * credential-protocols §5). Sessions are self-contained tokens (adapters/crypto/session-token.ts): checking
+ * one needs the key ring and the revocation list held in memory (live.ts), never a database read per request.
+ */
+import { failWith, ok, type Result } from '../core/errors.ts';
+import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type CompiledPolicy, type PolicySet, type Principal } from '../core/iam/index.ts';
+import { uniqueId } from '../core/directory/rules.ts';
+import {
+  checkAssumeRoleParams,
+  DURATION,
+  mergeTags,
+  packedPolicyPercent,
+  parseRoleArn,
+  roleArnOf,
+  sessionArn,
+  sessionPrincipal,
+  SESSION_TOKEN_DURATION,
+  type AssumeRoleParams,
+  type Partition,
+  type SessionClaims,
+} from '../core/sts/session.ts';
+import type { AppDeps } from './deps.ts';
+import type { LiveState, CachedPrincipal } from './live.ts';
+import { accessDeniedMessage, partitionOf, PolicyCache, rolePolicySet, userPolicySet, type Caller } from './principals.ts';
+import type { ReadTx, RoleRecord, SealedSecret, UserRecord } from './ports/store.ts';
+
+export interface IssuedCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  /** Epoch ms. */
+  readonly expiration: number;
+}
+
+export interface AssumeRoleResult {
+  readonly credentials: IssuedCredentials;
+  readonly assumedRoleId: string;
+  readonly arn: string;
+  readonly packedPolicySize: number;
+  readonly sourceIdentity: string | undefined;
+  readonly claims: SessionClaims;
+}
+
+/** Facts about the HTTP request that feed global condition keys. */
+export interface RequestFacts {
+  readonly sourceIp?: string;
+  readonly secureTransport?: boolean;
+}
+
+const tagsRecord = (tags: readonly { key: string; value: string }[]): Record<string, string> => Object.fromEntries(tags.map((t) => [t.key, t.value]));
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
+  const now = (): number => deps.now();
+
+  async function cachedRole(tx: ReadTx, account: string, name: string): Promise<(CachedPrincipal & { role: RoleRecord }) | undefined> {
+    const key = `role:${account}/${name.toLowerCase()}`;
+    const hit = live.principals.get(key) as (CachedPrincipal & { role: RoleRecord }) | undefined;
+    if (hit) return hit;
+    const role = await tx.roles.get(account, name);
+    if (!role) return undefined;
+    const entry = { policies: await rolePolicySet(tx, cache, role), tags: tagsRecord(role.tags), role };
+    live.principals.set(key, entry);
+    return entry;
+  }
+
+  async function cachedUser(tx: ReadTx, account: string, name: string): Promise<(CachedPrincipal & { user: UserRecord }) | undefined> {
+    const key = `user:${account}/${name.toLowerCase()}`;
+    const hit = live.principals.get(key) as (CachedPrincipal & { user: UserRecord }) | undefined;
+    if (hit) return hit;
+    const user = await tx.users.get(account, name);
+    if (!user) return undefined;
+    const entry = { policies: await userPolicySet(tx, cache, user), tags: tagsRecord(user.tags), user };
+    live.principals.set(key, entry);
+    return entry;
+  }
+
+  /** Compiled session policies (inline text + managed ARNs), or undefined when none were passed. */
+  async function sessionPolicies(tx: ReadTx, c: SessionClaims): Promise<CompiledPolicy[] | undefined> {
+    if (c.pol === undefined && (c.polArns === undefined || c.polArns.length === 0)) return undefined;
+    const out: CompiledPolicy[] = [];
+    if (c.pol !== undefined) {
+      const p = cache.get('session-policy', c.pol);
+      // A session policy that no longer parses allows nothing (never everything).
+      out.push(p ?? compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, 'session-policy'));
+    }
+    for (const arn of c.polArns ?? []) {
+      const v = await tx.policies.getDefaultVersion(arn);
+      const p = v && cache.get(arn, v.document);
+      if (p) out.push(p);
+    }
+    return out;
+  }
+
+  /**
+   * Authenticates temporary credentials: opens the token (bound to the access key id), refuses it when
+   * expired or revoked, and builds the caller. The directory is read only on a cache miss.
+   */
+  async function authenticateSession(accessKeyId: string, token: string): Promise<Result<{ secret: string; caller: Caller }>> {
+    const opened = deps.sessions.open(live.keys, token, accessKeyId);
+    if (!opened.ok) return failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.');
+    const c = opened.claims;
+    if (c.exp <= now() || live.isRevoked(c)) return failWith('EXPIRED_TOKEN', 'The security token included in the request is expired');
+    return deps.store.read(async (tx) => {
+      const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await cachedUser(tx, c.acct, c.user.name) : undefined;
+      // The role (or user) was deleted, or re-created under the same name: the session is no longer valid.
+      const ownId = own && ('role' in own ? own.role.id : own.user.id);
+      if (!own || ownId !== (c.role?.id ?? c.user?.id)) return failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.');
+      if ('user' in own && own.user.disabled) return failWith('EXPIRED_TOKEN', 'The security token included in the request is expired');
+      const session = await sessionPolicies(tx, c);
+      const policies: PolicySet = { ...own.policies, ...(session ? { session } : {}) };
+      const principal = sessionPrincipal(c, own.tags);
+      const caller: Caller = { principal, partition: c.part, account: c.acct, user: 'user' in own ? own.user : undefined, policies, accessKeyId, session: c };
+      return ok({ secret: c.sk, caller });
+    });
+  }
+
+  function newCredentials(partition: Partition): { ak: string; sk: string } {
+    const ak = partition === 'acs' ? `STS.${uniqueId('', deps.randomBytes(32), 24)}` : uniqueId('ASIA', deps.randomBytes(32), 20);
+    return { ak, sk: toBase64(deps.randomBytes(30)) };
+  }
+
+  function issue(claims: Omit<SessionClaims, 'v' | 'sid' | 'ak' | 'sk'>): { claims: SessionClaims; credentials: IssuedCredentials } {
+    const { ak, sk } = newCredentials(claims.part);
+    const full: SessionClaims = { v: 1, sid: uniqueId('', deps.randomBytes(16), 22), ak, sk, ...claims };
+    return { claims: full, credentials: { accessKeyId: ak, secretAccessKey: sk, sessionToken: deps.sessions.seal(live.keys, full), expiration: full.exp } };
+  }
+
+  /** The decision of `action` on the role by `caller` under the role's trust policy. */
+  function trustDecision(caller: Caller, principal: Principal, role: RoleRecord, partition: Partition, action: string, context: Record<string, string | string[]>) {
+    const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
+    const roleArn = roleArnOf(partition, role.account, role.path, role.name);
+    if (!trust) return { roleArn, decision: undefined };
+    return { roleArn, decision: evaluate({ principal, action, resource: roleArn, context: contextOf(context), time: now() }, { ...caller.policies, trust }) };
+  }
+
+  async function assumeRole(caller: Caller, p: AssumeRoleParams & { roleArn: string }, facts: RequestFacts = {}): Promise<Result<AssumeRoleResult>> {
+    const parsed = parseRoleArn(p.roleArn);
+    if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name> or acs:ram::<account>:role/<name>)`, 'RoleArn');
+    const bad = checkAssumeRoleParams(p, parsed.partition);
+    if (bad) return failWith('VALIDATION_ERROR', bad);
+    if (caller.principal.kind === 'root') return failWith('ACCESS_DENIED', 'Roles may not be assumed by root accounts.');
+    const chained = caller.session?.role !== undefined;
+    const duration = p.durationSeconds ?? DURATION.default;
+    if (chained && duration > DURATION.chainedMax) {
+      return failWith('VALIDATION_ERROR', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', 'DurationSeconds');
+    }
+    if (p.policy !== undefined) {
+      const doc = parsePolicy(p.policy, { kind: 'identity', maxChars: 2048 });
+      if (!doc.ok) {
+        const e = doc.errors[0];
+        return { ok: false, errors: [{ code: e?.code ?? 'POLICY_JSON_SYNTAX', message: `session policy: ${e?.message ?? 'invalid'}`, path: `Policy${e?.path ? `.${e.path}` : ''}` }] };
+      }
+    }
+    // Transitive tags of the parent session carry over and cannot be overridden (reference §A.1.9).
+    const parentTags = caller.session?.tags ?? {};
+    const inherited: Record<string, string> = {};
+    for (const k of caller.session?.transitive ?? []) {
+      const v = Object.entries(parentTags).find(([tk]) => tk.toLowerCase() === k.toLowerCase());
+      if (v) inherited[v[0]] = v[1];
+    }
+    for (const t of p.tags) {
+      if (Object.keys(inherited).some((k) => k.toLowerCase() === t.key.toLowerCase())) {
+        return failWith('INVALID_INPUT', `One or more session tags are transitive tags of the calling session and cannot be overridden: ${t.key}`);
+      }
+    }
+    const requestTags = tagsRecord(p.tags);
+    const tags = mergeTags(inherited, requestTags);
+    const sourceIdentity = caller.session?.srcId ?? p.sourceIdentity;
+    if (caller.session?.srcId !== undefined && p.sourceIdentity !== undefined && p.sourceIdentity !== caller.session.srcId) {
+      return failWith('ACCESS_DENIED', 'The source identity of a session cannot be changed once set.');
+    }
+    const packed = packedPolicyPercent(p.policy, p.policyArns, requestTags);
+    if (packed > 100) return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies and session tags (${packed}% of the limit) is too large.`);
+
+    return deps.store.read(async (tx) => {
+      const partition = await partitionOf(tx, parsed.account);
+      const entry = partition ? await cachedRole(tx, parsed.account, parsed.name) : undefined;
+      const context: Record<string, string | string[]> = {
+        'sts:RoleSessionName': p.roleSessionName,
+        ...(p.externalId !== undefined ? { 'sts:ExternalId': p.externalId } : {}),
+        ...(p.sourceIdentity !== undefined ? { 'sts:SourceIdentity': p.sourceIdentity } : {}),
+        ...(p.transitiveTagKeys.length ? { 'sts:TransitiveTagKeys': [...p.transitiveTagKeys] } : {}),
+        ...(p.tags.length ? { 'aws:TagKeys': p.tags.map((t) => t.key) } : {}),
+        ...Object.fromEntries(p.tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
+        ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
+        ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
+      };
+      const denied = (action: string) => failWith<AssumeRoleResult>('ACCESS_DENIED', `User: ${caller.principal.arn} is not authorized to perform: ${action} on resource: ${p.roleArn}`);
+      if (!entry || !partition) return denied('sts:AssumeRole');
+      const role = entry.role;
+      const checks = ['sts:AssumeRole', ...(p.tags.length ? ['sts:TagSession'] : []), ...(p.sourceIdentity !== undefined && caller.session?.srcId === undefined ? ['sts:SetSourceIdentity'] : [])];
+      for (const action of checks) {
+        const t = trustDecision(caller, caller.principal, role, partition, action, context);
+        if (!t.decision || t.decision.decision !== 'Allow') {
+          return t.decision ? failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, action, t.roleArn, t.decision)) : denied(action);
+        }
+      }
+      if (duration > role.maxSessionDuration) {
+        return failWith('VALIDATION_ERROR', `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`, 'DurationSeconds');
+      }
+      for (const arn of p.policyArns) {
+        const pol = await tx.policies.getByArn(arn);
+        if (!pol || (pol.account !== role.account && pol.account !== 'aws')) return failWith('VALIDATION_ERROR', `PolicyArns: ${arn} does not exist or is not in the role's account`, 'PolicyArns');
+      }
+      const t = now();
+      const { claims, credentials } = issue({
+        acct: role.account,
+        part: partition,
+        role: { name: role.name, path: role.path, id: role.id },
+        name: p.roleSessionName,
+        iat: t,
+        exp: t + duration * 1000,
+        ...(sourceIdentity !== undefined ? { srcId: sourceIdentity } : {}),
+        ...(Object.keys(tags).length ? { tags } : {}),
+        ...(p.transitiveTagKeys.length || caller.session?.transitive?.length ? { transitive: [...new Set([...(caller.session?.transitive ?? []), ...p.transitiveTagKeys])] } : {}),
+        ...(p.policy !== undefined ? { pol: p.policy } : {}),
+        ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
+        ...(chained ? { chained: true } : {}),
+        ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
+      });
+      return ok({ credentials, assumedRoleId: `${role.id}:${p.roleSessionName}`, arn: sessionArn(partition, role.account, role.name, p.roleSessionName), packedPolicySize: packed, sourceIdentity, claims });
+    });
+  }
+
+  /**
+   * A service principal (the training service) assumes a role for a job: the role's trust policy must name
+   * the service. No role-chaining cap applies; the caller decides the duration up to the role maximum.
+   */
+  async function assumeRoleAsService(input: {
+    service: string;
+    roleArn: string;
+    sessionName: string;
+    durationSeconds?: number;
+    sourceIdentity?: string;
+    tags?: Record<string, string>;
+    job?: string;
+  }): Promise<Result<AssumeRoleResult & { role: RoleRecord }>> {
+    const parsed = parseRoleArn(input.roleArn);
+    if (!parsed) return failWith('VALIDATION_ERROR', `\`${input.roleArn}\` is not a role ARN`);
+    return deps.store.read(async (tx) => {
+      const partition = await partitionOf(tx, parsed.account);
+      const entry = partition ? await cachedRole(tx, parsed.account, parsed.name) : undefined;
+      if (!entry || !partition) return failWith('NO_SUCH_ENTITY', `The role with name ${parsed.name} cannot be found.`);
+      const role = entry.role;
+      const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
+      const principal: Principal = { kind: 'service', arn: input.service.toLowerCase(), partition, account: '' };
+      const roleArn = roleArnOf(partition, role.account, role.path, role.name);
+      const d = trust && evaluate({ principal, action: 'sts:AssumeRole', resource: roleArn, time: now() }, { identity: [], trust });
+      if (!d || d.decision !== 'Allow') return failWith('ACCESS_DENIED', `the trust policy of role ${roleArn} does not allow the service ${input.service} to assume it`);
+      const duration = Math.min(input.durationSeconds ?? DURATION.default, role.maxSessionDuration);
+      const t = now();
+      const { claims, credentials } = issue({
+        acct: role.account,
+        part: partition,
+        role: { name: role.name, path: role.path, id: role.id },
+        name: input.sessionName,
+        iat: t,
+        exp: t + duration * 1000,
+        ...(input.sourceIdentity !== undefined ? { srcId: input.sourceIdentity } : {}),
+        ...(input.tags && Object.keys(input.tags).length ? { tags: input.tags } : {}),
+        ...(input.job !== undefined ? { job: input.job } : {}),
+      });
+      return ok({ credentials, assumedRoleId: `${role.id}:${input.sessionName}`, arn: sessionArn(partition, role.account, role.name, input.sessionName), packedPolicySize: 0, sourceIdentity: input.sourceIdentity, claims, role });
+    });
+  }
+
+  async function getSessionToken(caller: Caller, durationSeconds?: number): Promise<Result<IssuedCredentials>> {
+    if (caller.session) return failWith('ACCESS_DENIED', 'Cannot call GetSessionToken with session credentials');
+    if (!caller.user) return failWith('ACCESS_DENIED', 'GetSessionToken needs the long-term credentials of a user');
+    const duration = durationSeconds ?? SESSION_TOKEN_DURATION.default;
+    if (!Number.isInteger(duration) || duration < SESSION_TOKEN_DURATION.min || duration > SESSION_TOKEN_DURATION.max) {
+      return failWith('VALIDATION_ERROR', `1 validation error detected: Value '${duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value between ${SESSION_TOKEN_DURATION.min} and ${SESSION_TOKEN_DURATION.max}`);
+    }
+    const t = now();
+    const u = caller.user;
+    const { credentials } = issue({ acct: caller.account, part: caller.partition, user: { name: u.name, path: u.path, id: u.id }, name: u.name, iat: t, exp: t + duration * 1000 });
+    return ok(credentials);
+  }
+
+  function getCallerIdentity(caller: Caller): { userId: string; account: string; arn: string } {
+    const p = caller.principal;
+    return { userId: p.userId ?? caller.user?.id ?? caller.account, account: caller.account, arn: p.arn };
+  }
+
+  return { authenticateSession, assumeRole, assumeRoleAsService, getSessionToken, getCallerIdentity, cachedRole, cachedUser };
+}
+
+export type Sts = ReturnType<typeof createSts>;
+export { isoSeconds };
+export type { SealedSecret };
