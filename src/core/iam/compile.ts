@@ -32,7 +32,9 @@ interface ResourcePattern {
 }
 
 export interface CompiledStatement {
-  readonly statement: Statement;
+  /** Position and Sid of the source statement (the parsed statement itself is not kept: memory). */
+  readonly index: number;
+  readonly sid: string | undefined;
   readonly policy: string;
   readonly effect: Effect;
   readonly actions: readonly Matcher[];
@@ -151,7 +153,8 @@ function compileStatement(st: Statement, policy: string, variables: boolean): Co
   const resourceList = st.resource ?? st.notResource;
   const resources = resourceList?.map((r) => compileResource(r, variables));
   return {
-    statement: st,
+    index: st.index,
+    sid: st.sid,
     policy,
     effect: st.effect,
     actions: actionList.map((a) => globMatcher(a, true)),
@@ -169,7 +172,7 @@ function compileStatement(st: Statement, policy: string, variables: boolean): Co
 export function statementRef(s: CompiledStatement, type: PolicyType): StatementRef {
   let ref = s.refs[type];
   if (ref === undefined) {
-    ref = Object.freeze({ policy: s.policy, type, index: s.statement.index, sid: s.statement.sid, effect: s.effect });
+    ref = Object.freeze({ policy: s.policy, type, index: s.index, sid: s.sid, effect: s.effect });
     (s.refs as Record<PolicyType, StatementRef>)[type] = ref;
   }
   return ref;
@@ -180,8 +183,8 @@ export function compilePolicy(doc: PolicyDocument, name: string): CompiledPolicy
   const statements = doc.statements.map((st) => compileStatement(st, name, variables));
   const byService = new Map<string, CompiledStatement[]>();
   const anyService: CompiledStatement[] = [];
-  for (const cs of statements) {
-    const list = cs.statement.action;
+  for (const [i, cs] of statements.entries()) {
+    const list = (doc.statements[i] as Statement).action;
     if (cs.notAction || !list || list.some((a) => a === '*' || !a.includes(':') || /[*?]/.test(a.slice(0, a.indexOf(':'))))) {
       anyService.push(cs);
       continue;

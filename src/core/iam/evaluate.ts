@@ -118,7 +118,7 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
       const reason = evaluateCondition(c, lookup);
       if (reason !== undefined) {
         if (s.explain) {
-          (s.failures ??= []).push({ policy: cs.policy, type, index: cs.statement.index, sid: cs.statement.sid, operator: c.entry.operator, key: c.entry.key, reason });
+          (s.failures ??= []).push({ policy: cs.policy, type, index: cs.index, sid: cs.sid, operator: c.entry.operator, key: c.entry.key, reason });
         }
         return MATCH_NONE;
       }

@@ -42,8 +42,28 @@ function globSource(p: string, star: string, qmark: string): string {
   return out;
 }
 
+/**
+ * Matchers are pure functions of their pattern, so identical patterns share one (thousands of roles repeat
+ * the same actions and resources: interning keeps the compiled form small). Bounded; cleared when full.
+ */
+const INTERN_MAX = 200_000;
+const interned = new Map<string, Matcher>();
+function intern(key: string, build: () => Matcher): Matcher {
+  let m = interned.get(key);
+  if (m === undefined) {
+    if (interned.size >= INTERN_MAX) interned.clear();
+    m = build();
+    interned.set(key, m);
+  }
+  return m;
+}
+
 /** Whole-string glob. With `lowercase`, the pattern is lowercased and callers pass lowercased input. */
 export function globMatcher(pattern: string, lowercase = false): Matcher {
+  return intern(`${lowercase ? 'g' : 'G'}${pattern}`, () => buildGlob(pattern, lowercase));
+}
+
+function buildGlob(pattern: string, lowercase: boolean): Matcher {
   const p = lowercase ? pattern.toLowerCase() : pattern;
   if (p === '*') return always;
   if (!hasWildcard(p)) {
@@ -67,12 +87,22 @@ function arnShape(p: string): { segments: number } | undefined {
 
 /** `Resource`/`NotResource` element matcher. */
 export function resourceMatcher(pattern: string): Matcher {
+  return intern(`R${pattern}`, () => buildResource(pattern));
+}
+
+function buildResource(pattern: string): Matcher {
   if (pattern === '*') return always;
   const shape = arnShape(pattern);
-  if (!shape) return globMatcher(pattern);
+  if (!shape) return buildGlob(pattern, false);
   if (!hasWildcard(pattern)) {
     const lit = unmark(pattern);
     return (s) => s === lit;
+  }
+  // The commonest form, `arn:aws:s3:::bucket/prefix/*`: one trailing `*`, which may cross `/` and `:`
+  // (resource part, or a segment's last character), so a prefix test is exact and needs no RegExp.
+  if (pattern.indexOf('*') === pattern.length - 1 && !pattern.includes('?')) {
+    const prefix = unmark(pattern.slice(0, -1));
+    return (s) => s.startsWith(prefix);
   }
   const parts = pattern.split(':');
   const head = parts.slice(0, shape.segments - 1);
@@ -96,6 +126,10 @@ export function resourceMatcher(pattern: string): Matcher {
 
 /** `ArnLike`/`ArnEquals` matcher: the six (or five) components compared separately. */
 export function arnConditionMatcher(pattern: string): Matcher {
+  return intern(`A${pattern}`, () => buildArnCondition(pattern));
+}
+
+function buildArnCondition(pattern: string): Matcher {
   if (pattern === '*') return always;
   const shape = arnShape(pattern);
   if (!shape) return globMatcher(pattern);

@@ -27,7 +27,7 @@ export function childPath(parent: string, key: string | number): string {
 
 const MAX_DEPTH = 64;
 
-export function readJson(text: string): JsonReadResult {
+export function readJson(text: string, withPositions = true): JsonReadResult {
   const positions = new Map<string, Position>();
   const errors: GatehouseError[] = [];
   let i = 0;
@@ -100,7 +100,7 @@ export function readJson(text: string): JsonReadResult {
   const parseValue = (path: string, depth: number): JsonValue => {
     skipWs();
     if (depth > MAX_DEPTH) syntax('document nested too deeply');
-    positions.set(path, pos());
+    if (withPositions) positions.set(path, pos());
     const c = text[i];
     if (c === '{') {
       i++;
@@ -118,13 +118,13 @@ export function readJson(text: string): JsonReadResult {
         skipWs();
         if (text[i] !== ':') syntax('expected `:`');
         i++;
-        const p = childPath(path, key);
+        const p = withPositions ? childPath(path, key) : '';
         if (Object.prototype.hasOwnProperty.call(obj, key)) {
-          errors.push({ code: 'POLICY_DUPLICATE_KEY', message: `key \`${key}\` appears more than once; a policy element may not repeat a key`, path: p, line: keyPos.line, column: keyPos.column });
+          errors.push({ code: 'POLICY_DUPLICATE_KEY', message: `key \`${key}\` appears more than once; a policy element may not repeat a key`, path: withPositions ? p : childPath(path, key), line: keyPos.line, column: keyPos.column });
           parseValue(`${p}#dup`, depth + 1);
         } else {
           obj[key] = parseValue(p, depth + 1);
-          positions.set(p, keyPos);
+          if (withPositions) positions.set(p, keyPos);
         }
         skipWs();
         if (text[i] === ',') {
@@ -147,7 +147,7 @@ export function readJson(text: string): JsonReadResult {
         return arr;
       }
       for (;;) {
-        arr.push(parseValue(childPath(path, arr.length), depth + 1));
+        arr.push(parseValue(withPositions ? childPath(path, arr.length) : '', depth + 1));
         skipWs();
         if (text[i] === ',') {
           i++;

@@ -50,6 +50,13 @@ const RAM_PRINCIPAL_RE = /^acs:ram::\d{1,20}:(?:root|user\/.+|role\/.+)$/;
 const isVariableVersion = (v: PolicyVersion): boolean => v === '2012-10-17';
 
 export function parsePolicy(input: string | unknown, opts: ParseOptions): Result<PolicyDocument> {
+  // Valid documents (the common case) are read without recording element positions, which would be garbage
+  // by the thousand when a directory compiles at start; an invalid one is read again to point into its text.
+  const fast = parseWith(input, opts, false);
+  return fast.ok || typeof input !== 'string' ? fast : parseWith(input, opts, true);
+}
+
+function parseWith(input: string | unknown, opts: ParseOptions, withPositions: boolean): Result<PolicyDocument> {
   const errors: GatehouseError[] = [];
   let value: JsonValue | undefined;
   let positions: ReadonlyMap<string, Position> = new Map();
@@ -67,7 +74,7 @@ export function parsePolicy(input: string | unknown, opts: ParseOptions): Result
     if (size > maxChars) {
       return { ok: false, errors: [{ code: 'POLICY_TOO_LARGE', message: `policy document is ${size} characters (whitespace not counted); the limit is ${maxChars}`, path: '' }] };
     }
-    const read = readJson(input);
+    const read = readJson(input, withPositions);
     positions = read.positions;
     errors.push(...read.errors);
     if (read.value === undefined) return { ok: false, errors };
