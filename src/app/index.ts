@@ -9,6 +9,7 @@ import { createDirectory } from './directory.ts';
 import { PolicyCache, resolveAccessKey, type Caller } from './principals.ts';
 import { LiveState } from './live.ts';
 import { createSts } from './sts.ts';
+import { createJobs } from './jobs.ts';
 
 export type { AppDeps, SecretSealer } from './deps.ts';
 export type { Caller } from './principals.ts';
@@ -21,10 +22,12 @@ export function createApp(deps: AppDeps) {
   const directory = createDirectory(deps);
   const live = new LiveState(deps);
   const sts = createSts(deps, live, cache);
+  const jobs = createJobs(deps, live, sts, cache);
   return {
     deps,
     directory,
     sts,
+    jobs,
     live,
     /** Loads the key ring and revocations; call once before serving. */
     start: (): Promise<void> => live.init(),

@@ -241,6 +241,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     sourceIdentity?: string;
     tags?: Record<string, string>;
     job?: string;
+    /** Inline session policy narrowing the role (the default training role's per-job scope). */
+    policy?: string;
   }): Promise<Result<AssumeRoleResult & { role: RoleRecord }>> {
     const parsed = parseRoleArn(input.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `\`${input.roleArn}\` is not a role ARN`);
@@ -266,6 +268,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
         ...(input.sourceIdentity !== undefined ? { srcId: input.sourceIdentity } : {}),
         ...(input.tags && Object.keys(input.tags).length ? { tags: input.tags } : {}),
         ...(input.job !== undefined ? { job: input.job } : {}),
+        ...(input.policy !== undefined ? { pol: input.policy } : {}),
       });
       return ok({ credentials, assumedRoleId: `${role.id}:${input.sessionName}`, arn: sessionArn(partition, role.account, role.name, input.sessionName), packedPolicySize: 0, sourceIdentity: input.sourceIdentity, claims, role });
     });

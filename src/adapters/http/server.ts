@@ -79,6 +79,8 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   async function authenticate(req: IncomingMessage, body: Buffer): Promise<{ ok: true; caller: Caller } | { ok: false; code: ErrorCode; message: string }> {
     const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now());
     if (!parsed.ok) return { ok: false, code: SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', message: parsed.message };
+    // A signature scoped to another service (s3, gatehouse) is not valid here, as AWS scopes keys per service.
+    if (parsed.service !== 'iam' && parsed.service !== 'sts') return { ok: false, code: 'SIGNATURE_DOES_NOT_MATCH', message: `Credential should be scoped to a valid service: 'iam' or 'sts', not '${parsed.service}'.` };
     if (!parsed.payloadSigned) return { ok: false, code: 'INCOMPLETE_SIGNATURE', message: 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).' };
     const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
     if (!who.ok) {

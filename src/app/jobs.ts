@@ -1,0 +1,536 @@
+/**
+ * Workspaces, training jobs and the delivery of their credentials (issue "Training jobs").
+ *
+ * Submit checks run in the order the platform documents give, with their exact messages: the role (it must
+ * exist and the submitter must be allowed `iam:PassRole`/`ram:PassRole` on it, passed to the training
+ * service), then the submitter (workspace member, `training:CreateJob`), then the role's trust in the
+ * training service. A failed submit writes nothing.
+ *
+ * Credentials of a job come from one cache: one issuance per job per refresh, whatever the number of ranks
+ * and polls; refreshed at half-life with jitter; never served too close to expiry; revoked when the job ends.
+ * Workspaces and jobs live in the store's key/value table as JSON documents.
+ */
+import { createHash } from 'node:crypto';
+import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
+import { contextOf, evaluate, isoSeconds, renderDecision, type Decision } from '../core/iam/index.ts';
+import { ID_PREFIX, uniqueId } from '../core/directory/rules.ts';
+import { roleArnOf, parseRoleArn } from '../core/sts/session.ts';
+import {
+  ASSUME_FAILED,
+  canTransition,
+  defaultRoleName,
+  JOB_TAG_JOB,
+  JOB_TAG_WORKSPACE,
+  jobSessionName,
+  refreshAt,
+  ROLE_CHECK_FAILED,
+  servableUntil,
+  sourceIdentityOf,
+  SUB_USER_CHECK_FAILED,
+  TERMINAL,
+  trainingServices,
+  trustFix,
+  workspaceArn,
+  type Job,
+  type JobEvent,
+  type JobState,
+  type Partition,
+  type Workspace,
+} from '../core/jobs/jobs.ts';
+import type { AppDeps } from './deps.ts';
+import type { LiveState } from './live.ts';
+import { PolicyCache, partitionOf, type Caller } from './principals.ts';
+import type { IssuedCredentials, Sts } from './sts.ts';
+import type { PrincipalRef, ReadTx, WriteTx } from './ports/store.ts';
+
+const WS = 'ws/';
+const JOB = 'job/';
+const JOBCAP = 'jobcap/';
+const JOBEVENT = 'jobevent/';
+/** A launcher that has not been heard from for this long has lost its process: the job is Failed. */
+export const HEARTBEAT_TIMEOUT_MS = 30_000;
+
+export interface SubmitInput {
+  readonly workspace: string;
+  readonly name?: string;
+  /** `default`, `none`, or a role ARN. */
+  readonly role: string;
+  readonly replicas?: number;
+}
+
+export interface Submitted {
+  readonly job: Job;
+  /** Shown once: the bearer capability of the job's credential endpoints. */
+  readonly capability: string;
+}
+
+export interface JobCredentials {
+  readonly credentials: IssuedCredentials;
+  readonly roleArn: string;
+  readonly roleName: string;
+  readonly account: string;
+  readonly issuedAt: number;
+}
+
+export type DeliveryError = { readonly status: 403 | 404 | 410 | 503; readonly message: string };
+
+const hash = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+function toBase64Url(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64url');
+}
+
+export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: PolicyCache) {
+  const now = (): number => deps.now();
+  const heartbeats = new Map<string, number>();
+  const listeners = new Set<(job: Job) => void>();
+  /** One cache entry per job: the current credentials, and the issuance under way, if any. */
+  const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials>> | undefined }>();
+  let issuances = 0;
+
+  const wsKey = (account: string, name: string): string => `${WS}${account}/${name.toLowerCase()}`;
+
+  // ------------------------------------------------------------------------------------------------
+  // Workspaces
+
+  async function putWorkspace(tx: WriteTx, ws: Workspace): Promise<void> {
+    await tx.kv.put(wsKey(ws.account, ws.name), JSON.stringify(ws));
+  }
+
+  async function getWorkspace(tx: ReadTx, account: string, name: string): Promise<Workspace | undefined> {
+    const v = await tx.kv.get(wsKey(account, name));
+    return v === undefined ? undefined : (JSON.parse(v) as Workspace);
+  }
+
+  async function listWorkspaces(account: string): Promise<Workspace[]> {
+    return deps.store.read(async (tx) => (await tx.kv.list(`${WS}${account}/`)).map((e) => JSON.parse(e.value) as Workspace));
+  }
+
+  async function deleteWorkspace(tx: WriteTx, account: string, name: string): Promise<boolean> {
+    return tx.kv.delete(wsKey(account, name));
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Jobs
+
+  async function readJob(tx: ReadTx, id: string): Promise<Job | undefined> {
+    const v = await tx.kv.get(`${JOB}${id}`);
+    return v === undefined ? undefined : (JSON.parse(v) as Job);
+  }
+
+  async function appendEvent(tx: WriteTx, id: string, type: JobEvent['type'], message: string): Promise<void> {
+    const existing = await tx.kv.list(`${JOBEVENT}${id}/`);
+    const seq = existing.length + 1;
+    const e: JobEvent = { seq, at: isoSeconds(now()), type, message };
+    await tx.kv.put(`${JOBEVENT}${id}/${String(seq).padStart(8, '0')}`, JSON.stringify(e));
+  }
+
+  async function event(id: string, type: JobEvent['type'], message: string): Promise<void> {
+    await deps.store.write(async (tx) => appendEvent(tx, id, type, message));
+  }
+
+  function decide(caller: Caller, action: string, resource: string, context: Record<string, string | string[]> = {}): Decision {
+    return evaluate({ principal: caller.principal, action, resource, context: contextOf(context), time: now() }, caller.policies);
+  }
+
+  /** Does the role trust one of the training service names? Returns the name, or undefined. */
+  async function trustedTrainingService(tx: ReadTx, partition: Partition, account: string, roleName: string): Promise<string | undefined> {
+    const role = await tx.roles.get(account, roleName);
+    if (!role) return undefined;
+    const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
+    if (!trust) return undefined;
+    const arn = roleArnOf(partition, account, role.path, role.name);
+    for (const service of trainingServices(partition)) {
+      const d = evaluate({ principal: { kind: 'service', arn: service, partition, account: '' }, action: 'sts:AssumeRole', resource: arn, time: now() }, { identity: [], trust });
+      if (d.decision === 'Allow') return service;
+    }
+    return undefined;
+  }
+
+  /** The account's default training role: trusts the training service; each job's session narrows it. */
+  async function ensureDefaultRole(partition: Partition, account: string): Promise<string> {
+    const name = defaultRoleName(partition);
+    await deps.store.write(async (tx) => {
+      if (await tx.roles.get(account, name)) return;
+      const trust = partition === 'acs'
+        ? { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: trainingServices('acs') } }] }
+        : { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: trainingServices('aws') } }] };
+      const created = await tx.roles.create({
+        account,
+        name,
+        path: '/',
+        id: uniqueId(ID_PREFIX.role, deps.randomBytes(32)),
+        created: isoSeconds(now()),
+        trustPolicy: JSON.stringify(trust),
+        description: 'Default role of training jobs: each job session reaches only its workspace default bucket and the submitter’s tables',
+        maxSessionDuration: 43200,
+        tags: [],
+        permissionsBoundary: null,
+      });
+      if (!created.ok && created.error.code !== 'ENTITY_ALREADY_EXISTS') throw new Error(created.error.message);
+      const scope = partition === 'acs'
+        ? { Version: '1', Statement: [{ Effect: 'Allow', Action: ['oss:*', 'odps:*'], Resource: '*' }] }
+        : { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'odps:*', 'tables:*'], Resource: '*' }] };
+      await tx.inlinePolicies.put({ type: 'role', account, name }, 'training-default-scope', JSON.stringify(scope));
+    });
+    return name;
+  }
+
+  /** Services whose actions count as table access (ODPS/MaxCompute-style projects). */
+  const TABLE_SERVICES = ['odps:', 'tables:'];
+
+  /** The Allow and Deny statements of the submitter's own policies that concern tables, copied as written. */
+  async function ownerTableStatements(tx: ReadTx, caller: Caller): Promise<unknown[]> {
+    const user = caller.user;
+    if (!user) return [];
+    const docs: string[] = [];
+    const refs: PrincipalRef[] = [{ type: 'user', account: user.account, name: user.name }];
+    for (const g of await tx.groups.listForUser(user.account, user.name)) refs.push({ type: 'group' as const, account: g.account, name: g.name });
+    for (const ref of refs) {
+      for (const arn of await tx.attachments.listForPrincipal(ref)) {
+        const v = await tx.policies.getDefaultVersion(arn);
+        if (v) docs.push(v.document);
+      }
+      for (const p of await tx.inlinePolicies.list(ref)) docs.push(p.document);
+    }
+    const out: unknown[] = [];
+    for (const text of docs) {
+      let doc: { Statement?: unknown };
+      try {
+        doc = JSON.parse(text) as { Statement?: unknown };
+      } catch {
+        continue;
+      }
+      const list = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
+      for (const st of list as Record<string, unknown>[]) {
+        const actions = ([] as unknown[]).concat(st['Action'] ?? []).filter((a): a is string => typeof a === 'string');
+        const table = actions.filter((a) => TABLE_SERVICES.some((p) => a.toLowerCase().startsWith(p)));
+        if (table.length === 0) continue;
+        const { Sid: _sid, ...rest } = st;
+        void _sid;
+        out.push({ ...rest, Action: table });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The per-job session policy of the default role: the workspace default bucket, plus the table statements
+   * of the submitter's own policies (so the job's table rights equal the owner's).
+   */
+  async function defaultSessionPolicy(tx: ReadTx, partition: Partition, ws: Workspace, caller: Caller): Promise<string> {
+    const statements: unknown[] = [];
+    if (ws.defaultBucket) {
+      const bucket = ws.defaultBucket;
+      const service = bucket.startsWith('acs:') ? 'oss' : 's3';
+      statements.push({ Effect: 'Allow', Action: `${service}:*`, Resource: [bucket, `${bucket}/*`] });
+    }
+    statements.push(...(await ownerTableStatements(tx, caller)));
+    const version = partition === 'acs' ? '1' : '2012-10-17';
+    // A session policy with no statement would be invalid; one that allows nothing says what it means.
+    if (statements.length === 0) statements.push({ Effect: 'Deny', Action: '*', Resource: '*' });
+    let doc = JSON.stringify({ Version: version, Statement: statements });
+    // Session policies are capped at 2,048 characters: keep the bucket, drop table grants that do not fit.
+    while (doc.length > 2048 && statements.length > 1) {
+      statements.pop();
+      doc = JSON.stringify({ Version: version, Statement: statements });
+    }
+    return doc;
+  }
+
+  async function submit(caller: Caller, input: SubmitInput): Promise<Result<Submitted>> {
+    const partition = caller.partition;
+    const account = caller.account;
+    const replicas = input.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 1024) return failWith('VALIDATION_ERROR', `replicas must be an integer from 1 to 1024, got \`${String(input.replicas)}\``);
+    if (input.name !== undefined && !/^[A-Za-z0-9][\w.-]{0,127}$/.test(input.name)) return failWith('VALIDATION_ERROR', `job name \`${input.name}\` must be 1–128 letters, digits, \`_.-\``);
+
+    type Checked = { ws: Workspace; roleArn: string | undefined; mode: Job['role']['mode'] };
+    return deps.store.read(async (tx): Promise<Result<Checked>> => {
+      const ws = await getWorkspace(tx, account, input.workspace);
+      // 1. The role.
+      let roleArn: string | undefined;
+      let mode: Job['role']['mode'];
+      if (input.role === 'none') mode = 'none';
+      else if (input.role === 'default') mode = 'default';
+      else {
+        mode = 'custom';
+        const parsed = parseRoleArn(input.role);
+        const role = parsed && parsed.account === account ? await tx.roles.get(account, parsed.name) : undefined;
+        if (!parsed || !role) {
+          return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${input.role} does not exist in account ${account}${parsed && parsed.account !== account ? ' (a role of another account cannot be passed)' : ''}`);
+        }
+        roleArn = roleArnOf(partition, account, role.path, role.name);
+        const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
+        const service = trainingServices(partition)[0] as string;
+        const d = decide(caller, passAction, roleArn, { 'iam:PassedToService': service, 'acs:Service': service });
+        if (d.decision !== 'Allow') {
+          return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}`);
+        }
+      }
+      // 2. The submitter.
+      if (!ws) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: workspace ${input.workspace} does not exist in account ${account}`);
+      const member = await isMember(tx, caller, ws);
+      if (!member) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not a member of workspace ${ws.name}`);
+      const wsArn = workspaceArn(partition, account, ws.name);
+      const create = decide(caller, 'training:CreateJob', wsArn);
+      if (create.decision !== 'Allow') return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:CreateJob on ${wsArn}: ${create.summary}`);
+      // 3. The role trusts the training service.
+      if (mode === 'custom' && roleArn !== undefined) {
+        const parsed = parseRoleArn(roleArn);
+        const trusted = parsed && (await trustedTrainingService(tx, partition, account, parsed.name));
+        if (!trusted) return failWith<Checked>('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn)}`);
+      }
+      return ok({ ws, roleArn, mode });
+    }).then(async (checked): Promise<Result<Submitted>> => {
+      if (!checked.ok) return checked;
+      let { roleArn } = checked.value;
+      const { mode, ws } = checked.value;
+      if (mode === 'default') {
+        const name = await ensureDefaultRole(partition, account);
+        roleArn = partition === 'acs' ? `acs:ram::${account}:role/${name}` : `arn:aws:iam::${account}:role/${name}`;
+      }
+      const id = uniqueId('', deps.randomBytes(16), 12).toLowerCase();
+      const capability = toBase64Url(deps.randomBytes(32));
+      const job: Job = {
+        id,
+        account,
+        partition,
+        workspace: ws.name,
+        name: input.name ?? `job-${id}`,
+        submitter: { arn: caller.principal.arn, name: caller.user?.name ?? caller.principal.session?.name ?? caller.principal.arn },
+        role: roleArn !== undefined ? { mode, arn: roleArn } : { mode },
+        replicas,
+        state: 'Queued',
+        created: isoSeconds(now()),
+        capabilityHash: hash(capability),
+      };
+      const sessionPolicy = mode === 'default' ? await deps.store.read((tx) => defaultSessionPolicy(tx, partition, ws, caller)) : undefined;
+      await deps.store.write(async (tx) => {
+        await tx.kv.put(`${JOB}${id}`, JSON.stringify({ ...job, ...(sessionPolicy ? { sessionPolicy } : {}) }));
+        await tx.kv.put(`${JOBCAP}${job.capabilityHash}`, id);
+        await appendEvent(tx, id, 'submitted', `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`);
+      });
+      heartbeats.set(id, now());
+      return ok({ job, capability });
+    });
+  }
+
+  async function isMember(tx: ReadTx, caller: Caller, ws: Workspace): Promise<boolean> {
+    const user = caller.user?.name;
+    if (!user) return false;
+    if (ws.members.some((m) => m.user !== undefined && m.user.toLowerCase() === user.toLowerCase())) return true;
+    const groups = new Set((await tx.groups.listForUser(caller.account, user)).map((g) => g.name.toLowerCase()));
+    return ws.members.some((m) => m.group !== undefined && groups.has(m.group.toLowerCase()));
+  }
+
+  async function setState(id: string, to: JobState, extra: { exitCode?: number; reason?: string } = {}): Promise<Result<Job>> {
+    const r = await deps.store.write<Result<Job>>(async (tx, abort) => {
+      const job = await readJob(tx, id);
+      if (!job) return abort(failWith<Job>('NO_SUCH_ENTITY', `job ${id} does not exist`));
+      if (job.state === to) return ok(job);
+      if (!canTransition(job.state, to)) return abort(failWith<Job>('VALIDATION_ERROR', `job ${id} is ${job.state}; it cannot become ${to}`));
+      const t = isoSeconds(now());
+      const next: Job = {
+        ...job,
+        state: to,
+        ...(to === 'Running' ? { started: t } : {}),
+        ...(TERMINAL.has(to) ? { ended: t } : {}),
+        ...(extra.exitCode !== undefined ? { exitCode: extra.exitCode } : {}),
+        ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
+      };
+      await tx.kv.put(`${JOB}${id}`, JSON.stringify({ ...(JSON.parse((await tx.kv.get(`${JOB}${id}`)) ?? '{}') as object), ...next }));
+      await appendEvent(tx, id, TERMINAL.has(to) ? 'ended' : 'started', TERMINAL.has(to) ? `${to}${extra.exitCode !== undefined ? ` (exit ${extra.exitCode})` : ''}${extra.reason ? `: ${extra.reason}` : ''}` : 'running');
+      return ok(next);
+    });
+    if (r.ok && TERMINAL.has(r.value.state)) {
+      // The job's sessions stop working everywhere (revocation list), and its cache entry goes.
+      await live.revoke('job', id, now());
+      deliveries.delete(id);
+      heartbeats.delete(id);
+      byCapability.delete(r.value.capabilityHash);
+      for (const l of listeners) l(r.value);
+    }
+    return r;
+  }
+
+  /** The launcher reports: started, heartbeat, ended. Returns whether a stop was requested. */
+  async function heartbeat(id: string): Promise<Result<{ stop: boolean; state: JobState }>> {
+    const job = await deps.store.read((tx) => readJob(tx, id));
+    if (!job) return failWith('NO_SUCH_ENTITY', `job ${id} does not exist`);
+    heartbeats.set(id, now());
+    if (job.state === 'Queued') await setState(id, 'Running');
+    return ok({ stop: job.state === 'Stopped', state: job.state === 'Queued' ? 'Running' : job.state });
+  }
+
+  /** Marks Failed every live job whose launcher has gone silent (process gone, or server restarted and no one came back). */
+  async function sweep(): Promise<number> {
+    const t = now();
+    let failed = 0;
+    const all = await deps.store.read(async (tx) => (await tx.kv.list(JOB)).map((e) => JSON.parse(e.value) as Job));
+    for (const job of all) {
+      if (TERMINAL.has(job.state)) continue;
+      const last = heartbeats.get(job.id);
+      if (last === undefined) {
+        // First sweep after a restart: give the launcher one timeout to come back.
+        heartbeats.set(job.id, t);
+        continue;
+      }
+      if (t - last > HEARTBEAT_TIMEOUT_MS) {
+        await setState(job.id, 'Failed', { reason: 'the job’s process is gone (no heartbeat from its launcher)' });
+        failed++;
+      }
+    }
+    return failed;
+  }
+
+  async function authorizeJobAccess(caller: Caller, job: Job, action: string): Promise<Result<void>> {
+    if (caller.account !== job.account) return failWith('NO_SUCH_ENTITY', `job ${job.id} does not exist`);
+    if (caller.principal.arn === job.submitter.arn) return ok(undefined);
+    const d = decide(caller, action, `${workspaceArn(job.partition, job.account, job.workspace)}`);
+    return d.decision === 'Allow' ? ok(undefined) : failWith('ACCESS_DENIED', `${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${d.summary}`);
+  }
+
+  async function getJob(caller: Caller, id: string): Promise<Result<Job>> {
+    const job = await deps.store.read((tx) => readJob(tx, id));
+    if (!job) return failWith('NO_SUCH_ENTITY', `job ${id} does not exist`);
+    const a = await authorizeJobAccess(caller, job, 'training:GetJob');
+    return a.ok ? ok(job) : a;
+  }
+
+  async function listJobs(caller: Caller): Promise<Result<Job[]>> {
+    const all = await deps.store.read(async (tx) => (await tx.kv.list(JOB)).map((e) => JSON.parse(e.value) as Job));
+    const mine = all.filter((j) => j.account === caller.account);
+    const visible: Job[] = [];
+    for (const j of mine) if ((await authorizeJobAccess(caller, j, 'training:ListJobs')).ok) visible.push(j);
+    return ok(visible.sort((a, b) => a.created.localeCompare(b.created)));
+  }
+
+  async function jobEvents(caller: Caller, id: string): Promise<Result<JobEvent[]>> {
+    const job = await getJob(caller, id);
+    if (!job.ok) return job;
+    return deps.store.read(async (tx) => ok((await tx.kv.list(`${JOBEVENT}${id}/`)).map((e) => JSON.parse(e.value) as JobEvent)));
+  }
+
+  async function stopJob(caller: Caller, id: string): Promise<Result<Job>> {
+    const job = await getJob(caller, id);
+    if (!job.ok) return job;
+    const a = await authorizeJobAccess(caller, job.value, 'training:StopJob');
+    if (!a.ok) return a;
+    return setState(id, 'Stopped', { reason: `stopped by ${caller.principal.arn}` });
+  }
+
+  /** The launcher (authenticated by the job's capability) reports the end of the job. */
+  async function endJob(capability: string, exitCode: number): Promise<Result<Job>> {
+    const job = await jobByCapability(capability);
+    if (!job) return failWith('ACCESS_DENIED', 'unknown job capability');
+    if (TERMINAL.has(job.state)) return ok(job);
+    return setState(job.id, exitCode === 0 ? 'Succeeded' : 'Failed', { exitCode });
+  }
+
+  /** Capability → job, cached for a second: polls by every rank hit memory, and state changes still show within a second. */
+  const byCapability = new Map<string, { job: Job & { sessionPolicy?: string }; at: number }>();
+
+  async function jobByCapability(capability: string): Promise<(Job & { sessionPolicy?: string }) | undefined> {
+    if (capability.length < 16 || capability.length > 128) return undefined;
+    const key = hash(capability);
+    const hit = byCapability.get(key);
+    if (hit && now() - hit.at < 1000) return hit.job;
+    const job = await loadByCapability(key);
+    if (job) {
+      if (byCapability.size > 100_000) byCapability.clear();
+      byCapability.set(key, { job, at: now() });
+    } else byCapability.delete(key);
+    return job;
+  }
+
+  async function loadByCapability(capHash: string): Promise<(Job & { sessionPolicy?: string }) | undefined> {
+    const capability = capHash;
+    return deps.store.read(async (tx) => {
+      const id = await tx.kv.get(`${JOBCAP}${capability}`);
+      if (id === undefined) return undefined;
+      const v = await tx.kv.get(`${JOB}${id}`);
+      return v === undefined ? undefined : (JSON.parse(v) as Job & { sessionPolicy?: string });
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Delivery
+
+  /**
+   * The job's current credentials, from cache; at most one issuance in flight per job. Errors carry the
+   * HTTP status the endpoints answer with (403 unknown capability, 404 no role, 410 ended).
+   */
+  async function credentialsFor(capability: string): Promise<{ ok: true; value: JobCredentials; job: Job } | { ok: false; error: DeliveryError }> {
+    const job = await jobByCapability(capability);
+    if (!job) return { ok: false, error: { status: 403, message: 'forbidden' } };
+    if (TERMINAL.has(job.state)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
+    if (job.role.mode === 'none' || job.role.arn === undefined) return { ok: false, error: { status: 404, message: `job ${job.id} has no role` } };
+    heartbeats.set(job.id, Math.max(heartbeats.get(job.id) ?? 0, now()));
+    const t = now();
+    let entry = deliveries.get(job.id);
+    if (entry?.creds && t < entry.refreshAt) return { ok: true, value: entry.creds, job };
+    if (!entry) deliveries.set(job.id, (entry = { refreshAt: 0, servableUntil: 0 }));
+    const current = entry;
+    current.pending ??= issueFor(job).finally(() => (current.pending = undefined));
+    const r = await current.pending;
+    if (!r.ok) {
+      // Keep serving still-valid credentials when a refresh fails.
+      if (current.creds && t < current.servableUntil) return { ok: true, value: current.creds, job };
+      return { ok: false, error: { status: 503, message: r.errors[0]?.message ?? 'credentials unavailable' } };
+    }
+    return { ok: true, value: r.value, job };
+  }
+
+  async function issueFor(job: Job & { sessionPolicy?: string }): Promise<Result<JobCredentials>> {
+    const r = await sts.assumeRoleAsService({
+      service: trainingServices(job.partition)[0] as string,
+      roleArn: job.role.arn as string,
+      sessionName: jobSessionName(job.id),
+      sourceIdentity: sourceIdentityOf(job.submitter.name),
+      tags: { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id },
+      job: job.id,
+      // The role's maximum: jobs outlive sessions by refreshing, so the longest session costs least.
+      durationSeconds: 43200,
+      ...(job.sessionPolicy !== undefined ? { policy: job.sessionPolicy } : {}),
+    });
+    if (!r.ok) {
+      await event(job.id, 'denied', `credential issuance refused: ${r.errors[0]?.message ?? ''}`).catch(() => {});
+      return r;
+    }
+    issuances++;
+    const creds: JobCredentials = { credentials: r.value.credentials, roleArn: job.role.arn as string, roleName: r.value.role.name, account: job.account, issuedAt: r.value.claims.iat };
+    const entry = deliveries.get(job.id) ?? { refreshAt: 0, servableUntil: 0 };
+    entry.creds = creds;
+    const jitter = (deps.randomBytes(1)[0] ?? 128) / 255;
+    entry.refreshAt = refreshAt(creds.issuedAt, creds.credentials.expiration, jitter);
+    entry.servableUntil = servableUntil(creds.issuedAt, creds.credentials.expiration);
+    deliveries.set(job.id, entry);
+    await event(job.id, 'credentials-issued', `issued ${r.value.arn} (${creds.credentials.accessKeyId}), expires ${isoSeconds(creds.credentials.expiration)}`);
+    return ok(creds);
+  }
+
+  return {
+    putWorkspace,
+    getWorkspace,
+    listWorkspaces,
+    deleteWorkspace,
+    submit,
+    heartbeat,
+    sweep,
+    getJob,
+    listJobs,
+    jobEvents,
+    stopJob,
+    endJob,
+    jobByCapability,
+    credentialsFor,
+    /** Called when a job ends (the agent closes its per-job endpoints). */
+    onJobEnded: (fn: (job: Job) => void): void => void listeners.add(fn),
+    issuanceCount: (): number => issuances,
+    renderDecision,
+  };
+}
+
+export type Jobs = ReturnType<typeof createJobs>;
+export type { ErrorCode };

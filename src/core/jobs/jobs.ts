@@ -1,0 +1,143 @@
+/**
+ * Training jobs, workspaces and clusters as data, and the pure rules around them: the job state machine,
+ * the exact submit-time messages of the platform documents (seeds 000, 002; shared/examples/pai), the
+ * session name and tags of a job, the refresh schedule of its credentials.
+ */
+
+export type Partition = 'aws' | 'acs';
+
+export interface WorkspaceMember {
+  readonly user?: string;
+  readonly group?: string;
+}
+
+export interface Workspace {
+  readonly account: string;
+  readonly name: string;
+  readonly members: readonly WorkspaceMember[];
+  /** Storage resource ARN of the default bucket (`arn:aws:s3:::ws-data` or `acs:oss:*:*:ws-data`). */
+  readonly defaultBucket?: string;
+  readonly defaultTableProject?: string;
+}
+
+export interface Cluster {
+  readonly account: string;
+  readonly name: string;
+  readonly instanceRole?: string;
+  readonly computeConfigs?: Readonly<Record<string, { readonly instanceRole?: string }>>;
+  readonly mappings?: readonly { readonly user?: string; readonly group?: string; readonly role: string }[];
+}
+
+export type JobState = 'Queued' | 'Running' | 'Succeeded' | 'Failed' | 'Stopped';
+export type RoleMode = 'default' | 'none' | 'custom';
+
+export interface Job {
+  readonly id: string;
+  readonly account: string;
+  readonly partition: Partition;
+  readonly workspace: string;
+  readonly name: string;
+  readonly submitter: { readonly arn: string; readonly name: string };
+  readonly role: { readonly mode: RoleMode; readonly arn?: string };
+  readonly replicas: number;
+  readonly state: JobState;
+  readonly created: string;
+  readonly started?: string;
+  readonly ended?: string;
+  readonly exitCode?: number;
+  readonly reason?: string;
+  /** SHA-256 (hex) of the job's capability token; the token itself is shown to the launcher once. */
+  readonly capabilityHash: string;
+}
+
+export interface JobEvent {
+  readonly seq: number;
+  readonly at: string;
+  readonly type: 'submitted' | 'started' | 'credentials-issued' | 'denied' | 'ended' | 'stop-requested' | 'failed';
+  readonly message: string;
+}
+
+export const TERMINAL: ReadonlySet<JobState> = new Set(['Succeeded', 'Failed', 'Stopped']);
+
+const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
+  Queued: ['Running', 'Failed', 'Stopped'],
+  Running: ['Succeeded', 'Failed', 'Stopped'],
+  Succeeded: [],
+  Failed: [],
+  Stopped: [],
+};
+
+export function canTransition(from: JobState, to: JobState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Service principals (DESIGN.md "Service principals"): jobs, and pods/nodes. */
+export const TRAINING_SERVICE = 'training.gatehouse.dev';
+export const TRAINING_SERVICE_ACS = 'pai.aliyuncs.com';
+export const COMPUTE_SERVICE = 'compute.gatehouse.dev';
+export const COMPUTE_SERVICE_ACS = 'ecs.aliyuncs.com';
+
+/** The training service names a role may trust, in the order they are tried. */
+export function trainingServices(partition: Partition): readonly string[] {
+  return partition === 'acs' ? [TRAINING_SERVICE_ACS, TRAINING_SERVICE] : [TRAINING_SERVICE];
+}
+
+/** The account's default training role (created on first use). */
+export function defaultRoleName(partition: Partition): string {
+  return partition === 'acs' ? 'AliyunPAIDLCDefaultRole' : 'GatehouseTrainingDefaultRole';
+}
+
+export function workspaceArn(partition: Partition, account: string, name: string): string {
+  return partition === 'acs' ? `acs:pai::${account}:workspace/${name}` : `arn:aws:training::${account}:workspace/${name}`;
+}
+
+export function jobArn(partition: Partition, account: string, id: string): string {
+  return partition === 'acs' ? `acs:pai::${account}:job/${id}` : `arn:aws:training::${account}:job/${id}`;
+}
+
+/** Session names are 2–64 of `[\w+=,.@-]`: the job id fits. */
+export function jobSessionName(jobId: string): string {
+  return `job-${jobId}`.slice(0, 64);
+}
+
+/** `SourceIdentity` must match `[\w+=,.@-]{2,64}`: the submitter's name, made to fit. */
+export function sourceIdentityOf(name: string): string {
+  const s = name.replace(/[^\w+=,.@-]/g, '_').slice(0, 64);
+  return s.length >= 2 ? s : `${s}__`.slice(0, 2);
+}
+
+export const JOB_TAG_WORKSPACE = 'gatehouse:workspace';
+export const JOB_TAG_JOB = 'gatehouse:job';
+
+// --- messages fixed by the platform documents -------------------------------------------------------
+
+export const ROLE_CHECK_FAILED = 'check permission for ram role failed';
+export const SUB_USER_CHECK_FAILED = 'check permission for sub user failed';
+export const ASSUME_FAILED = 'Failed to assume role for user';
+
+export function trustFix(partition: Partition, roleArn: string): string {
+  const service = partition === 'acs' ? TRAINING_SERVICE_ACS : TRAINING_SERVICE;
+  const statement = partition === 'acs'
+    ? { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: [service] } }
+    : { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: service } };
+  return `the trust policy of role ${roleArn} does not allow the training service ${service} to assume it; add this statement to the role's trust policy: ${JSON.stringify(statement)}`;
+}
+
+// --- credential refresh schedule ----------------------------------------------------------------------
+
+/**
+ * Credentials are served from cache until they reach half their lifetime (with jitter, so thousands of
+ * jobs do not refresh at once), and never with less than 30 minutes, or half their lifetime when that is
+ * shorter, left (credential-protocols §1: botocore trusts IMDS credentials with 25 min left).
+ */
+export function refreshAt(issuedAt: number, expiresAt: number, jitter01: number): number {
+  const life = expiresAt - issuedAt;
+  const half = issuedAt + life / 2;
+  const spread = life * 0.1 * (jitter01 - 0.5); // ±5% of the lifetime
+  return Math.min(half + spread, servableUntil(issuedAt, expiresAt));
+}
+
+export function servableUntil(issuedAt: number, expiresAt: number): number {
+  const life = expiresAt - issuedAt;
+  return expiresAt - Math.min(30 * 60_000, life / 2);
+}
