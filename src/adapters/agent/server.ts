@@ -1,0 +1,196 @@
+/**
+ * The credential endpoints a training job's processes read, on `--agent-listen` (credential-protocols §1–4):
+ *
+ * - `GET /v1/credentials/<capability>`: the Alibaba credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`);
+ * - `GET /v1/container-credentials` with `Authorization: <capability>`: the AWS container endpoint
+ *   (`AWS_CONTAINER_CREDENTIALS_FULL_URI` + `AWS_CONTAINER_AUTHORIZATION_TOKEN`);
+ * - per job, an IMDSv2-style metadata endpoint on its own loopback port (SDKs keep only scheme, host and
+ *   port of `AWS_EC2_METADATA_SERVICE_ENDPOINT`, so a port is what tells jobs apart): `PUT /latest/api/token`,
+ *   `GET /latest/meta-data/{iam,ram}/security-credentials/[<role>]`, with the token flows of both clouds;
+ * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` (capability in `Authorization`) for `jobs run`.
+ *
+ * Every payload comes from the job's one credential cache (app/jobs.ts). A wrong or missing capability gets
+ * 403 and reveals nothing; a finished job 410 `job <id> has ended`; a job without a role 404.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isoSeconds } from '../../core/iam/index.ts';
+import type { App } from '../../app/index.ts';
+import type { JobCredentials } from '../../app/jobs.ts';
+
+export interface Agent {
+  listen(host: string, port: number): Promise<{ host: string; port: number }>;
+  /** Opens the job's metadata endpoint on a loopback port; idempotent per job. */
+  openMetadata(jobId: string, capability: string): Promise<number>;
+  close(): Promise<void>;
+  readonly server: Server;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+function text(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** The AWS document: container endpoint and IMDS role document (credential-protocols §1). */
+export function awsDocument(c: JobCredentials, now: number): Record<string, string> {
+  return {
+    Code: 'Success',
+    LastUpdated: isoSeconds(Math.min(now, c.issuedAt)),
+    Type: 'AWS-HMAC',
+    AccessKeyId: c.credentials.accessKeyId,
+    SecretAccessKey: c.credentials.secretAccessKey,
+    Token: c.credentials.sessionToken,
+    Expiration: isoSeconds(c.credentials.expiration),
+    AccountId: c.account,
+    RoleArn: c.roleArn,
+  };
+}
+
+/** The Alibaba document: credentials URI and ECS `ram/security-credentials/<role>`. */
+export function alibabaDocument(c: JobCredentials): Record<string, string> {
+  return {
+    Code: 'Success',
+    AccessKeyId: c.credentials.accessKeyId,
+    AccessKeySecret: c.credentials.secretAccessKey,
+    SecurityToken: c.credentials.sessionToken,
+    Expiration: isoSeconds(c.credentials.expiration),
+    LastUpdated: isoSeconds(c.issuedAt),
+  };
+}
+
+async function readSmallBody(req: IncomingMessage, limit = 4096): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function createAgent(opts: { app: App; log?: (line: string) => void }): Agent {
+  const { app } = opts;
+  const log = opts.log ?? (() => {});
+  const jobs = app.jobs;
+  const metadata = new Map<string, { server: Server; port: number; tokens: Map<string, number> }>();
+
+  async function deliver(res: ServerResponse, capability: string | undefined, shape: 'aws' | 'alibaba'): Promise<void> {
+    if (!capability) return json(res, 403, { Code: 'Forbidden', Message: 'forbidden' });
+    const r = await jobs.credentialsFor(capability);
+    if (!r.ok) return json(res, r.error.status, { Code: r.error.status === 410 ? 'JobEnded' : r.error.status === 404 ? 'NoRole' : r.error.status === 403 ? 'Forbidden' : 'Unavailable', Message: r.error.message });
+    json(res, 200, shape === 'aws' ? awsDocument(r.value, Date.now()) : alibabaDocument(r.value));
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (req.method === 'GET' && path.startsWith('/v1/credentials/')) return deliver(res, decodeURIComponent(path.slice('/v1/credentials/'.length)), 'alibaba');
+    if (req.method === 'GET' && path === '/v1/container-credentials') return deliver(res, req.headers.authorization, 'aws');
+    if (req.method === 'GET' && path === '/healthz') return text(res, 200, 'ok\n');
+    if (req.method === 'POST' && (path === '/v1/launcher/heartbeat' || path === '/v1/launcher/end')) {
+      const cap = req.headers.authorization;
+      const job = cap ? await jobs.jobByCapability(cap) : undefined;
+      if (!job || !cap) return json(res, 403, { Code: 'Forbidden', Message: 'forbidden' });
+      if (path === '/v1/launcher/heartbeat') {
+        const r = await jobs.heartbeat(job.id);
+        return r.ok ? json(res, 200, r.value) : json(res, 404, { Code: 'NoSuchJob', Message: r.errors[0]?.message ?? '' });
+      }
+      const body = JSON.parse((await readSmallBody(req)) || '{}') as { exitCode?: unknown };
+      const exitCode = typeof body.exitCode === 'number' && Number.isInteger(body.exitCode) ? body.exitCode : 1;
+      const r = await jobs.endJob(cap, exitCode);
+      return r.ok ? json(res, 200, { state: r.value.state }) : json(res, 400, { Code: 'Invalid', Message: r.errors[0]?.message ?? '' });
+    }
+    json(res, 404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}` });
+  }
+
+  /** IMDSv2 of both clouds, for one job: tokens from PUT, then the role name, then the role document. */
+  function metadataHandler(capability: string, tokens: Map<string, number>) {
+    return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (req.method === 'PUT' && path === '/latest/api/token') {
+        const ttlHeader = req.headers['x-aws-ec2-metadata-token-ttl-seconds'] ?? req.headers['x-aliyun-ecs-metadata-token-ttl-seconds'];
+        const ttl = Number(Array.isArray(ttlHeader) ? ttlHeader[0] : ttlHeader);
+        if (!Number.isInteger(ttl) || ttl < 1 || ttl > 21600) return text(res, 400, 'invalid token TTL: give x-aws-ec2-metadata-token-ttl-seconds between 1 and 21600');
+        const token = randomBytes(24).toString('base64url');
+        if (tokens.size > 10_000) tokens.clear();
+        tokens.set(token, Date.now() + ttl * 1000);
+        return text(res, 200, token);
+      }
+      if (req.method !== 'GET') return text(res, 405, 'method not allowed');
+      const m = /^\/latest\/meta-data\/(iam|ram)\/security-credentials\/([^/]*)$/.exec(path);
+      if (!m) return text(res, 404, 'not found');
+      const cloud = m[1] as 'iam' | 'ram';
+      const header = cloud === 'iam' ? req.headers['x-aws-ec2-metadata-token'] : req.headers['x-aliyun-ecs-metadata-token'];
+      const token = Array.isArray(header) ? header[0] : header;
+      // IMDSv2 only: a request without a valid token is 401, which makes SDKs fetch one.
+      const exp = token !== undefined ? tokens.get(token) : undefined;
+      if (exp === undefined || exp < Date.now()) return text(res, 401, 'unauthorized: PUT /latest/api/token first');
+      const r = await jobs.credentialsFor(capability);
+      if (!r.ok) return text(res, r.error.status, r.error.message);
+      const roleName = r.value.roleName;
+      if (m[2] === '') return text(res, 200, roleName);
+      if (m[2] !== roleName) return text(res, 404, 'not found');
+      json(res, 200, cloud === 'iam' ? awsDocument(r.value, Date.now()) : alibabaDocument(r.value));
+    };
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      log(`agent: internal error: ${e instanceof Error ? e.message : String(e)}`);
+      if (!res.headersSent) json(res, 500, { Code: 'InternalError', Message: 'internal error' });
+    });
+  });
+
+  jobs.onJobEnded((job) => {
+    const m = metadata.get(job.id);
+    if (m) {
+      metadata.delete(job.id);
+      // Keep answering briefly so a last poll learns the job ended (410), then close the port.
+      setTimeout(() => m.server.close(), 5_000).unref();
+    }
+  });
+
+  return {
+    server,
+    listen: (host, port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const a = server.address();
+          resolve(typeof a === 'object' && a ? { host: a.address, port: a.port } : { host, port });
+        });
+      }),
+    openMetadata: async (jobId, capability) => {
+      const existing = metadata.get(jobId);
+      if (existing) return existing.port;
+      const tokens = new Map<string, number>();
+      const handler = metadataHandler(capability, tokens);
+      const s = createServer((req, res) => {
+        handler(req, res).catch(() => {
+          if (!res.headersSent) text(res, 500, 'internal error');
+        });
+      });
+      const port = await new Promise<number>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(0, '127.0.0.1', () => {
+          const a = s.address();
+          resolve(typeof a === 'object' && a ? a.port : 0);
+        });
+      });
+      metadata.set(jobId, { server: s, port, tokens });
+      return port;
+    },
+    close: async () => {
+      for (const m of metadata.values()) m.server.close();
+      metadata.clear();
+      await new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+    },
+  };
+}

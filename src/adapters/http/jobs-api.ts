@@ -1,0 +1,159 @@
+/**
+ * Admin REST routes for workspaces and training jobs (under `/v1/`, SigV4 service `gatehouse`):
+ *   GET  /v1/workspaces                 PUT /v1/workspaces/{name} {members, defaultBucket?, defaultTableProject?}
+ *   GET  /v1/workspaces/{name}          DELETE /v1/workspaces/{name}
+ *   POST /v1/jobs {workspace, role, name?, replicas?}   → 201 {job, capability, environment}
+ *   GET  /v1/jobs                       GET /v1/jobs/{id}      GET /v1/jobs/{id}/events
+ *   POST /v1/jobs/{id}/stop
+ * The submit answer holds the job's capability once, and the credential environment of its processes
+ * (DESIGN.md "Job credential environment"), pointed at the agent and this server.
+ */
+import { failWith, ok, type Result } from '../../core/errors.ts';
+import { workspaceArn, type Workspace } from '../../core/jobs/jobs.ts';
+import { checkName } from '../../core/directory/rules.ts';
+import { contextOf, evaluate } from '../../core/iam/index.ts';
+import { accessDeniedMessage } from '../../app/principals.ts';
+import type { App, Caller } from '../../app/index.ts';
+
+export interface JobsRouteDeps {
+  /** Opens the job's metadata endpoint and returns its port. */
+  readonly openMetadata: (jobId: string, capability: string) => Promise<number>;
+  /** Base URL of the agent (`http://127.0.0.1:8471`). */
+  readonly agentUrl: () => string;
+  /** Base URL of this server (`AWS_ENDPOINT_URL`). */
+  readonly serverUrl: () => string;
+  readonly region?: string;
+}
+
+export interface JobsRouteContext {
+  readonly app: App;
+  readonly caller: Caller;
+  readonly params: Readonly<Record<string, string>>;
+  readonly body: Record<string, unknown>;
+}
+
+export interface JobsRoute {
+  readonly method: string;
+  readonly pattern: readonly string[];
+  readonly handler: (ctx: JobsRouteContext) => Promise<Result<{ status?: number; body: unknown }>>;
+}
+
+function authorize(app: App, caller: Caller, action: string, resource: string): Result<void> {
+  const d = evaluate({ principal: caller.principal, action, resource, context: contextOf({}), time: app.deps.now() }, caller.policies);
+  return d.decision === 'Allow' ? ok(undefined) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, action, resource, d));
+}
+
+/** Validates a workspace document (from the API or `kind: Workspace`); the message names the field. */
+export function parseWorkspace(account: string, name: string, spec: Record<string, unknown>): Result<Workspace> {
+  const bad = checkName('group', name, 'workspace name');
+  if (bad) return failWith('VALIDATION_ERROR', bad, 'metadata.name');
+  for (const k of Object.keys(spec)) {
+    if (!['members', 'defaultBucket', 'defaultTableProject'].includes(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\` in a workspace (allowed: members, defaultBucket, defaultTableProject)`, `spec.${k}`);
+  }
+  const members = spec['members'] ?? [];
+  if (!Array.isArray(members)) return failWith('VALIDATION_ERROR', '`members` must be a list of {user: NAME} or {group: NAME}', 'spec.members');
+  const out: { user?: string; group?: string }[] = [];
+  for (const [i, m] of members.entries()) {
+    const rec = m as Record<string, unknown>;
+    const keys = typeof m === 'object' && m !== null ? Object.keys(rec) : [];
+    if (keys.length !== 1 || (keys[0] !== 'user' && keys[0] !== 'group') || typeof rec[keys[0]] !== 'string') {
+      return failWith('VALIDATION_ERROR', 'a member is {user: NAME} or {group: NAME}', `spec.members[${i}]`);
+    }
+    out.push(keys[0] === 'user' ? { user: rec['user'] as string } : { group: rec['group'] as string });
+  }
+  const bucket = spec['defaultBucket'];
+  if (bucket !== undefined && (typeof bucket !== 'string' || !/^(arn:[a-z-]+:s3:::|acs:oss:)[^\s]+$/.test(bucket))) {
+    return failWith('VALIDATION_ERROR', '`defaultBucket` must be a storage ARN such as `arn:aws:s3:::ws-data` or `acs:oss:*:*:ws-data`', 'spec.defaultBucket');
+  }
+  const table = spec['defaultTableProject'];
+  if (table !== undefined && (typeof table !== 'string' || !/^[\w.-]{1,128}$/.test(table))) return failWith('VALIDATION_ERROR', '`defaultTableProject` must be a project name', 'spec.defaultTableProject');
+  return ok({ account, name, members: out, ...(typeof bucket === 'string' ? { defaultBucket: bucket } : {}), ...(typeof table === 'string' ? { defaultTableProject: table } : {}) });
+}
+
+/** The job's credential environment (DESIGN.md), minus the local file path the launcher chooses. */
+export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: string, metadataPort: number): Record<string, string> {
+  const agent = deps.agentUrl();
+  const uri = `${agent}/v1/credentials/${capability}`;
+  return {
+    ALIBABA_CLOUD_CREDENTIALS_URI: uri,
+    ALIBABACLOUD_CREDENTIALS_URI: uri,
+    ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: `${agent}/v1/container-credentials`,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: capability,
+    AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${metadataPort}`,
+    AWS_ENDPOINT_URL: deps.serverUrl(),
+    AWS_REGION: deps.region ?? 'us-east-1',
+    GATEHOUSE_JOB_ID: jobId,
+  };
+}
+
+export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
+  return [
+    {
+      method: 'GET',
+      pattern: ['workspaces'],
+      handler: async ({ app, caller }) => ok({ body: { workspaces: await app.jobs.listWorkspaces(caller.account) } }),
+    },
+    {
+      method: 'GET',
+      pattern: ['workspaces', ':name'],
+      handler: async ({ app, caller, params }) => {
+        const ws = await app.deps.store.read((tx) => app.jobs.getWorkspace(tx, caller.account, params['name'] ?? ''));
+        return ws ? ok({ body: ws }) : failWith('NO_SUCH_ENTITY', `workspace ${params['name']} does not exist`);
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: ['workspaces', ':name'],
+      handler: async ({ app, caller, params, body }) => {
+        const name = params['name'] ?? '';
+        const a = authorize(app, caller, 'training:CreateWorkspace', workspaceArn(caller.partition, caller.account, name));
+        if (!a.ok) return a;
+        const ws = parseWorkspace(caller.account, name, body);
+        if (!ws.ok) return ws;
+        await app.deps.store.write((tx) => app.jobs.putWorkspace(tx, ws.value));
+        return ok({ body: ws.value });
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: ['workspaces', ':name'],
+      handler: async ({ app, caller, params }) => {
+        const name = params['name'] ?? '';
+        const a = authorize(app, caller, 'training:DeleteWorkspace', workspaceArn(caller.partition, caller.account, name));
+        if (!a.ok) return a;
+        const gone = await app.deps.store.write((tx) => app.jobs.deleteWorkspace(tx, caller.account, name));
+        return gone ? ok({ status: 204, body: null }) : failWith('NO_SUCH_ENTITY', `workspace ${name} does not exist`);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['jobs'],
+      handler: async ({ app, caller, body }) => {
+        const workspace = body['workspace'];
+        const role = body['role'] ?? 'default';
+        if (typeof workspace !== 'string' || workspace === '') return failWith('VALIDATION_ERROR', '`workspace` is required', 'workspace');
+        if (typeof role !== 'string') return failWith('VALIDATION_ERROR', '`role` must be `default`, `none` or a role ARN', 'role');
+        const replicas = body['replicas'];
+        const name = body['name'];
+        const r = await app.jobs.submit(caller, {
+          workspace,
+          role,
+          ...(typeof replicas === 'number' ? { replicas } : {}),
+          ...(typeof name === 'string' ? { name } : {}),
+        });
+        if (!r.ok) return r;
+        const port = await deps.openMetadata(r.value.job.id, r.value.capability);
+        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, port) } });
+      },
+    },
+    { method: 'GET', pattern: ['jobs'], handler: async ({ app, caller }) => mapOk(await app.jobs.listJobs(caller), (jobs) => ({ jobs })) },
+    { method: 'GET', pattern: ['jobs', ':id'], handler: async ({ app, caller, params }) => mapOk(await app.jobs.getJob(caller, params['id'] ?? ''), (job) => job) },
+    { method: 'GET', pattern: ['jobs', ':id', 'events'], handler: async ({ app, caller, params }) => mapOk(await app.jobs.jobEvents(caller, params['id'] ?? ''), (events) => ({ events })) },
+    { method: 'POST', pattern: ['jobs', ':id', 'stop'], handler: async ({ app, caller, params }) => mapOk(await app.jobs.stopJob(caller, params['id'] ?? ''), (job) => job) },
+  ];
+}
+
+function mapOk<T>(r: Result<T>, f: (v: T) => unknown): Result<{ body: unknown }> {
+  return r.ok ? ok({ body: f(r.value) }) : r;
+}

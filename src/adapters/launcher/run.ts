@@ -1,0 +1,179 @@
+/**
+ * The local side of `gatehouse jobs run`: runs the job's command as N ranks (as torchrun sets them:
+ * `RANK`, `WORLD_SIZE`, `LOCAL_RANK`, `MASTER_ADDR`, `MASTER_PORT`) with the job's credential environment,
+ * keeps the credentials file fresh (written atomically, mode 0600), heartbeats to the agent so a job whose
+ * launcher is gone is marked Failed, stops the ranks when the job is stopped, and reports the end.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, rename, writeFile, unlink } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname } from 'node:path';
+
+/** Every variable that could hand a job someone else's identity (DESIGN.md "Job environment"). */
+export const CREDENTIAL_VARIABLES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_ARN',
+  'AWS_ROLE_SESSION_NAME',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_CONFIG_FILE',
+  'ALIBABA_CLOUD_ACCESS_KEY_ID',
+  'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+  'ALIBABA_CLOUD_SECURITY_TOKEN',
+  'ALIBABA_CLOUD_PROFILE',
+  'ALIBABA_CLOUD_CREDENTIALS_FILE',
+  'ALIBABA_CLOUD_ROLE_ARN',
+  'ALIBABA_CLOUD_OIDC_PROVIDER_ARN',
+  'ALIBABA_CLOUD_OIDC_TOKEN_FILE',
+  'ALICLOUD_ACCESS_KEY',
+  'ALICLOUD_SECRET_KEY',
+  'ALICLOUD_SECURITY_TOKEN',
+  'GATEHOUSE_ENDPOINT',
+] as const;
+
+export function jobProcessEnv(base: NodeJS.ProcessEnv, jobEnv: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const drop = new Set<string>(CREDENTIAL_VARIABLES);
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && !drop.has(k)) out[k] = v;
+  return { ...out, ...jobEnv };
+}
+
+export interface LaunchOptions {
+  readonly jobId: string;
+  readonly capability: string;
+  readonly agentUrl: string;
+  /** The credential environment from the submit answer. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly command: readonly string[];
+  readonly replicas: number;
+  readonly credentialsFile: string;
+  readonly baseEnv: NodeJS.ProcessEnv;
+  readonly log: (line: string) => void;
+  readonly heartbeatMs?: number;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 29500;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Writes the Alibaba-layout credentials file atomically (temp + rename), owner-only. */
+async function writeCredentialsFile(path: string, doc: Record<string, unknown>): Promise<void> {
+  const body = JSON.stringify({ AccessKeyId: doc['AccessKeyId'], AccessKeySecret: doc['AccessKeySecret'], SecurityToken: doc['SecurityToken'], Expiration: doc['Expiration'] }, null, 2);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, `${body}\n`, { mode: 0o600 });
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+export async function launch(opts: LaunchOptions): Promise<number> {
+  const { agentUrl, capability, log } = opts;
+  const post = async (path: string, body?: unknown): Promise<Record<string, unknown> | undefined> => {
+    try {
+      const r = await fetch(`${agentUrl}${path}`, { method: 'POST', headers: { authorization: capability, 'content-type': 'application/json' }, body: body === undefined ? '' : JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+      return r.ok ? ((await r.json()) as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  // The credentials file, refreshed whenever the served credentials change.
+  let lastKey = '';
+  const refreshFile = async (): Promise<void> => {
+    try {
+      const r = await fetch(opts.environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '', { signal: AbortSignal.timeout(5000) });
+      if (!r.ok) return;
+      const doc = (await r.json()) as Record<string, unknown>;
+      const key = String(doc['AccessKeyId']);
+      if (key !== lastKey) {
+        await writeCredentialsFile(opts.credentialsFile, doc);
+        lastKey = key;
+      }
+    } catch (e) {
+      log(`gatehouse: could not refresh ${opts.credentialsFile}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+
+  await post('/v1/launcher/heartbeat');
+  await refreshFile();
+
+  const masterPort = await freePort();
+  const env = jobProcessEnv(opts.baseEnv, { ...opts.environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile });
+  const children: ChildProcess[] = [];
+  const exits: Promise<number>[] = [];
+  const [cmd, ...args] = opts.command;
+  for (let rank = 0; rank < opts.replicas; rank++) {
+    const child = spawn(cmd as string, args, {
+      stdio: 'inherit',
+      env: { ...env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(opts.replicas), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(masterPort) },
+    });
+    children.push(child);
+    exits.push(
+      new Promise((resolve) => {
+        child.once('error', (e) => {
+          log(`gatehouse: cannot run \`${cmd}\`: ${e.message}`);
+          resolve(127);
+        });
+        child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (signalNumber(signal) ?? 1) : 1)));
+      }),
+    );
+  }
+
+  let stopped = false;
+  const stopAll = (signal: NodeJS.Signals): void => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(signal);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopped = true;
+    log(`gatehouse: ${signal}: stopping job ${opts.jobId}`);
+    stopAll(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const beat = setInterval(() => {
+    void post('/v1/launcher/heartbeat').then((r) => {
+      if (r && r['stop'] === true && !stopped) {
+        stopped = true;
+        log(`gatehouse: job ${opts.jobId} was stopped`);
+        stopAll('SIGTERM');
+      }
+    });
+    void refreshFile();
+  }, opts.heartbeatMs ?? 5000);
+
+  // A job fails when any rank fails; its status is the first non-zero one, as torchrun reports it.
+  const codes = await Promise.all(exits);
+  clearInterval(beat);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  const status = codes.find((c) => c !== 0) ?? 0;
+  await post('/v1/launcher/end', { exitCode: stopped && status === 0 ? 143 : status });
+  return status;
+}
+
+function signalNumber(signal: NodeJS.Signals): number | undefined {
+  const table: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+  return table[signal];
+}
