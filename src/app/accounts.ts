@@ -5,11 +5,11 @@
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
-import { checkAccountId, ID_PREFIX, rootArn, uniqueId, type Partition } from '../core/directory/rules.ts';
-import { isoSeconds } from '../core/iam/index.ts';
+import { adminService, checkAccountId, ID_PREFIX, rootArn, uniqueId, type Partition } from '../core/directory/rules.ts';
+import { contextOf, evaluate, isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
 import { createDirectory } from './directory.ts';
-import { authorizeAdmin, type Caller } from './principals.ts';
+import { accessDeniedMessage, type Caller } from './principals.ts';
 import type { AccountRecord, WriteTx } from './ports/store.ts';
 
 export const ROOT_ACCOUNT = '000000000000';
@@ -76,8 +76,12 @@ export async function createAccount(deps: AppDeps, caller: Caller, input: { id: 
   if (bad) return failWith('VALIDATION_ERROR', bad, 'id');
   if (input.partition !== 'aws' && input.partition !== 'acs') return failWith('VALIDATION_ERROR', `partition must be \`aws\` or \`acs\`, got \`${input.partition}\``, 'partition');
   const partition: Partition = input.partition;
-  const a = authorizeAdmin(caller, deps.now(), 'CreateAccount', rootArn(partition, input.id));
-  if (!a.ok) return a;
+  // The new account's root ARN names an account that does not exist yet: the decision is the caller's own
+  // account's alone (evaluated as a resource of it), not a cross-account request that no resource policy allows.
+  const action = `${adminService(caller.partition)}:CreateAccount`;
+  const resource = rootArn(partition, input.id);
+  const d = evaluate({ principal: caller.principal, action, resource, resourceAccount: caller.account, context: contextOf({}), time: deps.now() }, caller.policies);
+  if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, action, resource, d));
   return deps.store.write(async (tx, abort) => {
     const r = await createAccountWithAdmin(deps, tx, { id: input.id, partition, name: input.name ?? input.id, created: isoSeconds(deps.now()) });
     if (!r.ok) abort(r);

@@ -119,6 +119,15 @@ export function createDirectory(deps: AppDeps) {
     return (type === 'user' ? await tx.users.get(account, name) : type === 'group' ? await tx.groups.get(account, name) : await tx.roles.get(account, name)) !== undefined;
   }
 
+  /**
+   * How often the caller's account attaches a policy. Built-in policies are shared by every account: a count
+   * over all of them would show one account what the others attach.
+   */
+  async function attachmentsInAccount(tx: ReadTx, account: string, p: PolicyRecord): Promise<number> {
+    if (p.account !== 'aws') return tx.attachments.countForPolicy(p.arn);
+    return (await tx.attachments.listForPolicy(p.arn)).filter((x) => x.principal.account === account).length;
+  }
+
   /** Resolve a policy ARN visible to the caller's account: its own policies and the built-ins. */
   async function policyByArn(tx: ReadTx, c: Caller, arn: unknown): Promise<Result<PolicyRecord>> {
     if (typeof arn !== 'string' || arn.length < 20) return invalid('PolicyArn is required and must be an ARN', 'PolicyArn');
@@ -474,7 +483,7 @@ export function createDirectory(deps: AppDeps) {
     return store.read(async (tx) => {
       const p = await policyByArn(tx, c, input.policyArn);
       if (!p.ok) return p;
-      return ok({ ...p.value, attachmentCount: await tx.attachments.countForPolicy(p.value.arn) });
+      return ok({ ...p.value, attachmentCount: await attachmentsInAccount(tx, c.account, p.value) });
     });
   }
 
@@ -489,7 +498,7 @@ export function createDirectory(deps: AppDeps) {
       const builtin = scope === 'Local' ? [] : await tx.policies.list('aws', opts);
       const out: (PolicyRecord & { attachmentCount: number })[] = [];
       for (const p of [...builtin, ...local]) {
-        const n = await tx.attachments.countForPolicy(p.arn);
+        const n = await attachmentsInAccount(tx, c.account, p);
         if (input.onlyAttached && n === 0) continue;
         out.push({ ...p, attachmentCount: n });
       }
@@ -550,6 +559,7 @@ export function createDirectory(deps: AppDeps) {
     return write(async (tx) => {
       const p = await policyByArn(tx, c, input.policyArn);
       if (!p.ok) return p;
+      if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
       return fromStore(await tx.policies.setDefaultVersion(p.value.arn, input.versionId, now()));
     });
   }
@@ -560,6 +570,7 @@ export function createDirectory(deps: AppDeps) {
     return write(async (tx) => {
       const p = await policyByArn(tx, c, input.policyArn);
       if (!p.ok) return p;
+      if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
       return fromStore(await tx.policies.deleteVersion(p.value.arn, input.versionId));
     });
   }

@@ -317,9 +317,7 @@ export const IAM_ACTIONS: Readonly<Record<string, Handler>> = {
   SimulateCustomPolicy: (app, c, p) => simulationXml(p, simulateCustomPolicy(app.deps, c, simulationOptions(p))),
   GetAccountAuthorizationDetails: async (app, c, p) => {
     const r = await getAccountAuthorizationDetails(app.deps, c, { filter: p.list('Filter') });
-    if (!r.ok) return r;
-    const pg = page(p, [0]);
-    if (!pg.ok) return pg;
-    return ok({ ...authorizationDetailsXml(c.partition, r.value), IsTruncated: false });
+    // Everything in one page: IsTruncated false is a complete answer whatever MaxItems asked for.
+    return r.ok ? ok({ ...authorizationDetailsXml(c.partition, r.value), IsTruncated: false }) : r;
   },
 };

@@ -1,0 +1,130 @@
+/**
+ * A real `gatehouse server` for tests: `startServer` (src/main/server.ts) on 127.0.0.1 with a random port,
+ * in a temporary data dir (SQLite, its own master key, no environment leaking in), and the clients that
+ * talk to it. `stop()` shuts it down and removes the directory.
+ *
+ * `openApp()` opens a second `App` on the same data dir (same store file, same master key), for use cases
+ * that have no IAM API call (`createAccount`); the server reads the store on every request, so it sees
+ * what that App writes.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { createApp, type App, type AppDeps } from '../../src/app/index.ts';
+import type { SealedSecret, Store } from '../../src/app/ports/store.ts';
+import { loadMasterKey, openText, seal, sessionCrypto } from '../../src/adapters/crypto/index.ts';
+import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
+import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../../src/main/server.ts';
+
+export interface Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** Temporary credentials (STS). */
+  readonly sessionToken?: string;
+}
+
+export interface AdminFile {
+  readonly AccessKeyId: string;
+  readonly SecretAccessKey: string;
+  readonly AccountId: string;
+  readonly Endpoint: string;
+  readonly UserName?: string;
+}
+
+export interface TestServer {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly running: RunningServer;
+  /** The root admin, as written to `admin-credentials.json`. */
+  readonly admin: Credentials;
+  readonly adminFile: AdminFile;
+  /** What the server logged. */
+  readonly logs: string[];
+  iam(credentials?: Credentials): IAMClient;
+  sts(credentials?: Credentials): STSClient;
+  openApp(): Promise<App>;
+  /** Stops the server (not the directory), so a test can start another on the same data dir. */
+  stopServer(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const REGION = 'us-east-1';
+
+export async function startTestServer(options: { dataDir?: string; keepDir?: boolean } = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'gh-server-')));
+  const logs: string[] = [];
+  const running = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: (line) => void logs.push(line) });
+  const adminFile = JSON.parse(await readFile(join(dataDir, ADMIN_CREDENTIALS_FILE), 'utf8')) as AdminFile;
+  const admin: Credentials = { accessKeyId: adminFile.AccessKeyId, secretAccessKey: adminFile.SecretAccessKey };
+  const clients: { destroy(): void }[] = [];
+  const stores: Store[] = [];
+  let serverStopped = false;
+  const stopServer = async (): Promise<void> => {
+    if (serverStopped) return;
+    serverStopped = true;
+    for (const c of clients.splice(0)) c.destroy();
+    await running.stop();
+  };
+
+  const config = (credentials: Credentials) => ({ endpoint: running.url, region: REGION, credentials, maxAttempts: 1 });
+  return {
+    url: running.url,
+    dataDir,
+    running,
+    admin,
+    adminFile,
+    logs,
+    iam(credentials = admin) {
+      const c = new IAMClient(config(credentials));
+      clients.push(c);
+      return c;
+    },
+    sts(credentials = admin) {
+      const c = new STSClient(config(credentials));
+      clients.push(c);
+      return c;
+    },
+    async openApp() {
+      const key = await loadMasterKey({ dataDir, env: {} });
+      if (!key.ok) throw new Error(key.error.message);
+      const masterKey = key.value.masterKey;
+      const store = await openSqliteStore({ dataDir });
+      stores.push(store);
+      const deps: AppDeps = {
+        store,
+        now: () => Date.now(),
+        randomBytes: (n) => randomBytes(n),
+        sealer: {
+          seal: (plaintext, aad) => seal(masterKey, plaintext, aad),
+          open: (sealed: SealedSecret, aad) => {
+            const r = openText(masterKey, sealed, aad);
+            return r.ok ? r.value : undefined;
+          },
+        },
+        sessions: sessionCrypto,
+      };
+      const app = createApp(deps);
+      await app.start();
+      return app;
+    },
+    stopServer,
+    async stop() {
+      await stopServer();
+      for (const s of stores.splice(0)) await s.close();
+      if (!options.keepDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The AWS error name an SDK call failed with (`EntityAlreadyExistsException`, `ValidationError`…). */
+export async function errorName(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { name?: string }).name ?? String(e);
+  }
+  return 'no error';
+}
