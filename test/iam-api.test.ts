@@ -519,6 +519,19 @@ describe('policy simulator', () => {
     assert.equal(bounded.EvaluationResults?.[0]?.EvalDecision, 'implicitDeny');
     assert.equal(bounded.EvaluationResults?.[0]?.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary, false);
 
+    // The entity's own boundary from the directory, replaced by a PermissionsBoundaryPolicyInputList.
+    const b = await admin.send(new I.CreatePolicyCommand({ PolicyName: 'sim-boundary', PolicyDocument: doc(allow('s3:ListBucket')) }));
+    await admin.send(new I.PutUserPermissionsBoundaryCommand({ UserName: 'sim', PermissionsBoundary: b.Policy!.Arn! }));
+    const capped = await admin.send(new I.SimulatePrincipalPolicyCommand({ PolicySourceArn: arn('user', 'sim'), ActionNames: ['s3:GetObject'], ResourceArns: ['arn:aws:s3:::data/a.csv'] }));
+    assert.equal(capped.EvaluationResults?.[0]?.EvalDecision, 'implicitDeny');
+    assert.equal(capped.EvaluationResults?.[0]?.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary, false);
+    const replaced = await admin.send(
+      new I.SimulatePrincipalPolicyCommand({ PolicySourceArn: arn('user', 'sim'), ActionNames: ['s3:GetObject'], ResourceArns: ['arn:aws:s3:::data/a.csv'], PermissionsBoundaryPolicyInputList: [doc(allow('s3:*'))] }),
+    );
+    assert.equal(replaced.EvaluationResults?.[0]?.EvalDecision, 'allowed');
+    assert.equal(replaced.EvaluationResults?.[0]?.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary, true);
+    await admin.send(new I.DeleteUserPermissionsBoundaryCommand({ UserName: 'sim' }));
+
     const bucketPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: arn('user', 'sim') }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::data/*' }] });
     const viaResource = await admin.send(
       new I.SimulatePrincipalPolicyCommand({ PolicySourceArn: arn('user', 'sim'), ActionNames: ['s3:PutObject'], ResourceArns: ['arn:aws:s3:::data/x'], ResourcePolicy: bucketPolicy, CallerArn: arn('user', 'sim') }),
