@@ -2,7 +2,7 @@
  * Composition root of the `gatehouse` CLI: wires the real process (streams, file system, clock) into the CLI
  * adapter. Sets `process.exitCode` rather than calling `process.exit`, so piped output is flushed first.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import pkg from '../../package.json' with { type: 'json' };
 import { runCli } from '../adapters/cli/index.ts';
 import { runServer } from './server.ts';
@@ -17,6 +17,8 @@ process.exitCode = await runCli(process.argv.slice(2), {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
   readFile: (path) => readFile(path, 'utf8'),
+  readDir: async (path) => (await readdir(path, { withFileTypes: true })).map((e) => ({ name: e.name, directory: e.isDirectory() })),
+  env: process.env,
   now: () => Date.now(),
   version: pkg.version,
   runServer: (opts) => runServer(opts),

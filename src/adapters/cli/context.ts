@@ -14,6 +14,13 @@ export interface CliDeps {
   /** Epoch milliseconds. */
   readonly now: () => number;
   readonly version: string;
+  /**
+   * Environment variables the commands read (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
+   * `GATEHOUSE_ENDPOINT`, `AWS_REGION`); none when absent.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Lists a directory's entries; rejects with a Node.js system error (`ENOTDIR` for a file, `ENOENT`). */
+  readonly readDir?: (path: string) => Promise<readonly { readonly name: string; readonly directory: boolean }[]>;
   /** Runs the server until it is signalled to stop; resolves with the exit status (composition root supplies it). */
   readonly runServer?: (opts: ServerCommandOptions) => Promise<number>;
 }

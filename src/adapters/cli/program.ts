@@ -7,10 +7,13 @@
 import { Command, CommanderError } from 'commander';
 import { policyCommands } from './commands/policy.ts';
 import { serverCommand } from './commands/server.ts';
+import { accountsCommands } from './commands/accounts.ts';
+import { applyCommands } from './commands/apply.ts';
+import { iamCommands } from './commands/iam.ts';
 import type { CliDeps, CommandContext, CommandGroup } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 
-export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommand, policyCommands];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommand, policyCommands, accountsCommands, iamCommands, applyCommands];
 
 export function createProgram(ctx: CommandContext, groups: readonly CommandGroup[] = COMMAND_GROUPS): Command {
   const program = new Command('gatehouse')

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
+import { handleAdminRequest, type ExtraRoute } from './admin-api.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
 import { Params } from './query-params.ts';
@@ -22,6 +23,8 @@ export interface HttpEdgeOptions {
   /** Readiness probe: resolves true when the store answers. */
   readonly ready: () => Promise<boolean>;
   readonly log?: (line: string) => void;
+  /** Workspace and job routes under `/v1/` (adapters/http/jobs-api.ts). */
+  readonly jobRoutes?: readonly ExtraRoute[];
 }
 
 export interface HttpEdge {
@@ -131,6 +134,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       return send(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n', requestId, 'text/plain');
     }
     if (req.method === 'POST' && path === '/') return queryApi(req, res, requestId);
+    if (path?.startsWith('/v1/')) return handleAdminRequest(app, req, res, requestId, opts.jobRoutes ?? []);
     send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } }), requestId, 'application/json');
   }
 

@@ -1,0 +1,240 @@
+/**
+ * The CLI's client of the admin API (`/v1/`): finds the server and the credentials (DESIGN.md,
+ * "Interfaces"), signs every request with SigV4 (service `gatehouse`) using `@smithy/signature-v4`, the
+ * signer of AWS SDK v3, and turns answers into values: the JSON body, or the errors with their
+ * `ErrorCode` so that the exit status follows `EXIT_CODES`.
+ *
+ * Where things come from, first found wins:
+ * - credentials: `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), else
+ *   `<data-dir>/admin-credentials.json` (`--data-dir`, default `./.gatehouse`);
+ * - server: `--endpoint`, else `GATEHOUSE_ENDPOINT`, else the credentials file's `Endpoint`, else
+ *   `http://127.0.0.1:8470`;
+ * - region (part of the signature scope only): `AWS_REGION`, else `us-east-1`.
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { ERROR_CODES, type ErrorCode, type GatehouseError } from '../../core/errors.ts';
+import type { Command } from 'commander';
+import type { CommandContext } from './context.ts';
+import { EXIT, EXIT_CODES, type ExitCode } from './exit-codes.ts';
+
+export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8470';
+export const DEFAULT_DATA_DIR = './.gatehouse';
+export const CREDENTIALS_FILE = 'admin-credentials.json';
+const SERVICE = 'gatehouse';
+const TIMEOUT_MS = 30_000;
+/** Answers are small except listings; this bounds a misbehaving server. */
+const MAX_RESPONSE = 64 << 20;
+
+export interface ConnectionOptions {
+  readonly endpoint?: string;
+  readonly dataDir?: string;
+}
+
+export interface Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+export interface Connection {
+  readonly endpoint: URL;
+  readonly credentials: Credentials;
+  readonly region: string;
+  /** Where the credentials came from, for messages: `environment` or the file's path. */
+  readonly credentialsSource: string;
+}
+
+/** A failure the CLI reports: one line per error, and the exit status. */
+export interface ClientFailure {
+  readonly ok: false;
+  readonly status: ExitCode;
+  /** HTTP status, 0 when the server was not reached. */
+  readonly httpStatus: number;
+  /** The AWS-style code of the answer (`NoSuchEntity`), or a local one (`NoCredentials`, `ConnectionFailed`). */
+  readonly code: string;
+  readonly message: string;
+  /** Every error the server listed (apply lists one per document problem). */
+  readonly errors: readonly (GatehouseError & Record<string, unknown>)[];
+}
+
+export type ClientResult<T = Record<string, unknown>> = { readonly ok: true; readonly value: T } | ClientFailure;
+
+const failure = (status: ExitCode, code: string, message: string, httpStatus = 0, errors: ClientFailure['errors'] = []): ClientFailure => ({ ok: false, status, httpStatus, code, message, errors });
+
+/** Adds the options of every command that talks to the server. */
+export function withServerOptions(cmd: Command): Command {
+  return cmd
+    .option('--endpoint <url>', 'the Gatehouse server (default: GATEHOUSE_ENDPOINT, else the credentials file\'s Endpoint, else http://127.0.0.1:8470)')
+    .option('--data-dir <dir>', 'where admin-credentials.json is, when AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set', DEFAULT_DATA_DIR);
+}
+
+/** Finds the endpoint and the credentials; a failure says what to set. */
+export async function connect(opts: ConnectionOptions, ctx: CommandContext): Promise<ClientResult<Connection>> {
+  const env = ctx.env ?? {};
+  const region = env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'us-east-1';
+  let credentials: Credentials | undefined;
+  let credentialsSource = 'environment';
+  let fileEndpoint: string | undefined;
+  const id = env['AWS_ACCESS_KEY_ID'];
+  const secret = env['AWS_SECRET_ACCESS_KEY'];
+  if (id && secret) {
+    const token = env['AWS_SESSION_TOKEN'];
+    credentials = { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) };
+  } else {
+    const file = join(opts.dataDir ?? DEFAULT_DATA_DIR, CREDENTIALS_FILE);
+    credentialsSource = file;
+    let text: string | undefined;
+    try {
+      text = await ctx.readFile(file);
+    } catch (e) {
+      const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+      if (code !== 'ENOENT') return failure(EXIT.noInput, 'NoCredentials', `cannot read \`${file}\`: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (text === undefined) {
+      return failure(
+        EXIT.accessDenied,
+        'NoCredentials',
+        `no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or give --data-dir DIR with the server's admin-credentials.json (looked for \`${file}\`)`,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return failure(EXIT.invalidInput, 'NoCredentials', `\`${file}\` is not JSON; it should hold AccessKeyId, SecretAccessKey and Endpoint`);
+    }
+    const o = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+    if (typeof o['AccessKeyId'] !== 'string' || typeof o['SecretAccessKey'] !== 'string') return failure(EXIT.invalidInput, 'NoCredentials', `\`${file}\` lacks AccessKeyId or SecretAccessKey`);
+    credentials = { accessKeyId: o['AccessKeyId'], secretAccessKey: o['SecretAccessKey'], ...(typeof o['SessionToken'] === 'string' ? { sessionToken: o['SessionToken'] } : {}) };
+    if (typeof o['Endpoint'] === 'string') fileEndpoint = o['Endpoint'];
+  }
+  const raw = opts.endpoint ?? (env['GATEHOUSE_ENDPOINT'] || undefined) ?? fileEndpoint ?? DEFAULT_ENDPOINT;
+  let endpoint: URL;
+  try {
+    endpoint = new URL(raw);
+  } catch {
+    return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${raw}\` is not a URL; give one such as http://127.0.0.1:8470`);
+  }
+  if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${raw}\` must be http:// or https://`);
+  return { ok: true, value: { endpoint, credentials, region, credentialsSource } };
+}
+
+/** RFC 3986 encoding, as SigV4 canonicalizes (`encodeURIComponent` leaves `!'()*` alone). */
+export const encodeSegment = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+function exitOfHttp(status: number): ExitCode {
+  if (status === 401 || status === 403) return EXIT.accessDenied;
+  if (status === 404) return EXIT.notFound;
+  if (status === 409) return EXIT.conflict;
+  if (status >= 400 && status < 500) return EXIT.invalidInput;
+  if (status === 503 || status === 502 || status === 504) return EXIT.unavailable;
+  return EXIT.internal;
+}
+
+export interface RequestOptions {
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  readonly body?: unknown;
+}
+
+/**
+ * Sends one signed request to `/v1/<path>` (`segments` are URL-encoded here) and reads the JSON answer.
+ */
+export async function call<T = Record<string, unknown>>(conn: Connection, method: string, segments: readonly string[], opts: RequestOptions = {}): Promise<ClientResult<T>> {
+  const base = conn.endpoint.pathname.replace(/\/+$/, '');
+  const path = `${base}/v1/${segments.map(encodeSegment).join('/')}`;
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) query[k] = v;
+  const queryString = Object.entries(query)
+    .map(([k, v]) => `${encodeSegment(k)}=${encodeSegment(v)}`)
+    .join('&');
+  const body = opts.body === undefined ? '' : JSON.stringify(opts.body);
+  const host = conn.endpoint.host;
+  const signer = new SignatureV4({ service: SERVICE, region: conn.region, credentials: conn.credentials, sha256: Sha256 });
+  const signed = await signer.sign({
+    method,
+    protocol: conn.endpoint.protocol,
+    hostname: conn.endpoint.hostname,
+    ...(conn.endpoint.port ? { port: Number(conn.endpoint.port) } : {}),
+    path,
+    query,
+    headers: { host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+    body,
+  });
+
+  let answer: { status: number; text: string };
+  try {
+    answer = await send(conn.endpoint, method, queryString ? `${path}?${queryString}` : path, signed.headers, body);
+  } catch (e) {
+    const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+    const why = code === 'ECONNREFUSED' ? 'connection refused; is `gatehouse server` running there?' : code === 'ETIMEDOUT' ? 'timed out' : e instanceof Error ? e.message : String(e);
+    return failure(EXIT.unavailable, 'ConnectionFailed', `cannot reach the Gatehouse server at ${conn.endpoint.origin}: ${why} (set GATEHOUSE_ENDPOINT or --endpoint)`);
+  }
+  let json: unknown;
+  try {
+    json = answer.text === '' ? {} : JSON.parse(answer.text);
+  } catch {
+    return failure(exitOfHttp(answer.status), 'InvalidResponse', `the server at ${conn.endpoint.origin} answered ${answer.status} with a body that is not JSON; is it a Gatehouse server?`, answer.status);
+  }
+  if (answer.status >= 200 && answer.status < 300) return { ok: true, value: json as T };
+  const err = (typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['error'] : undefined) as Record<string, unknown> | undefined;
+  const code = typeof err?.['code'] === 'string' ? err['code'] : `Http${answer.status}`;
+  const message = typeof err?.['message'] === 'string' ? err['message'] : `the server answered ${answer.status}`;
+  const ours = typeof err?.['gatehouseCode'] === 'string' && KNOWN_CODES.has(err['gatehouseCode']) ? (err['gatehouseCode'] as ErrorCode) : undefined;
+  const details = Array.isArray(err?.['details']) ? (err['details'] as ClientFailure['errors']) : ours ? [{ code: ours, message, path: '' }] : [];
+  return failure(ours ? EXIT_CODES[ours] : exitOfHttp(answer.status), code, message, answer.status, details);
+}
+
+function send(endpoint: URL, method: string, target: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = endpoint.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request({ method, hostname: endpoint.hostname, port: endpoint.port || undefined, path: target, headers, timeout: TIMEOUT_MS }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_RESPONSE) req.destroy(new Error(`the answer exceeds ${MAX_RESPONSE} bytes`));
+        else chunks.push(c);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Prints a failure (one line, plus one per listed error when there are several) and returns its exit status. */
+export function report(ctx: CommandContext, f: ClientFailure, json = false): number {
+  if (json) {
+    ctx.out(`${JSON.stringify({ error: { code: f.code, message: f.message, ...(f.errors.length > 0 ? { details: f.errors } : {}) } }, null, 2)}\n`);
+  } else {
+    ctx.err(`gatehouse: ${f.code}: ${f.message}\n`);
+  }
+  return f.status;
+}
+
+/**
+ * The shape of most server commands: connect, make one call, print the answer (as JSON with `--json`, else with
+ * `print`), and return the exit status.
+ */
+export async function remote<T>(
+  ctx: CommandContext,
+  opts: ConnectionOptions & { readonly json?: true },
+  fn: (conn: Connection) => Promise<ClientResult<T>>,
+  print: (value: T) => void,
+): Promise<number> {
+  const conn = await connect(opts, ctx);
+  if (!conn.ok) return report(ctx, conn, opts.json);
+  const r = await fn(conn.value);
+  if (!r.ok) return report(ctx, r, opts.json);
+  if (opts.json) ctx.out(`${JSON.stringify(r.value, null, 2)}\n`);
+  else print(r.value);
+  return EXIT.ok;
+}

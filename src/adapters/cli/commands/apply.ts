@@ -1,0 +1,231 @@
+/**
+ * `gatehouse apply` and `gatehouse plan`: configuration as code. Reads YAML (multi-document) and JSON files, or
+ * directories of them, sends the documents to `POST /v1/apply`, and prints the plan: `+ create`, `~ update
+ * (fields)`, `- delete`, `= unchanged` per object. Errors come back with the document and the field path; they
+ * are printed with the file, line and column where the field is.
+ */
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { GatehouseError } from '../../../core/errors.ts';
+import type { ApplyResult, PlannedChange } from '../../../app/apply.ts';
+import { call, connect, report, withServerOptions, type ConnectionOptions } from '../client.ts';
+import type { CommandContext, CommandGroup } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { formatJson, withJsonOption } from '../output.ts';
+import { offsetOf } from '../policy-files.ts';
+
+/** Far above any real configuration file; bounds the YAML parser's work. */
+const MAX_FILE_CHARS = 4 << 20;
+const CONFIG_FILE = /\.(ya?ml|json)$/i;
+
+interface ApplyOptions extends ConnectionOptions {
+  readonly filename: string[];
+  readonly prune?: true;
+  readonly json?: true;
+}
+
+export const applyCommands: CommandGroup = (program, ctx) => {
+  for (const [name, dryRun] of [
+    ['apply', false],
+    ['plan', true],
+  ] as const) {
+    const cmd = program
+      .command(name)
+      .description(dryRun ? 'show what `gatehouse apply` would change, changing nothing' : 'make the directory match YAML or JSON documents: accounts, users, groups, roles, policies')
+      .requiredOption('-f, --filename <path...>', 'a YAML (multi-document) or JSON file, or a directory read recursively for .yaml/.yml/.json files (repeatable)')
+      .option('--prune', 'also delete objects of the kinds in the files, in the accounts they touch, that the files do not name (never an account\'s admin user, nor built-in policies)');
+    withServerOptions(withJsonOption(cmd))
+      .addHelpText(
+        'after',
+        `
+Documents: apiVersion gatehouse.dev/v1; kind Account, User, Group, Role or Policy; metadata.name and
+metadata.account (default: your account); spec as in DESIGN.md ("YAML documents"). A document owns its object:
+spec fields left out are empty (no policies, no tags…). Everything is validated first and applied in one
+transaction: one bad document or one failing step changes nothing.
+
+Prints one line per object: + create, ~ update (changed fields), - delete, = unchanged.
+Exit status: 0 done, 3 invalid policy document, 5 unreadable file, 6 a referenced object does not exist,
+7 conflict or quota, 8 invalid document, 9 not authorized, 10 server unreachable (docs/errors.md).
+
+Example:
+  gatehouse ${name} -f examples/config/${dryRun ? '' : ' --prune'}`,
+      )
+      .action(async (opts: ApplyOptions) => ctx.exit(await applyCommand(opts, dryRun, ctx)));
+  }
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading documents
+
+interface LoadedDocument {
+  readonly file: string;
+  /** 0-based position among the file's documents. */
+  readonly index: number;
+  readonly value: unknown;
+  readonly yaml: Document.Parsed;
+  readonly lineCounter: LineCounter;
+  /** `[i]` when the document is an item of a JSON array file. */
+  readonly prefix: string;
+}
+
+interface LoadError {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly message: string;
+}
+
+async function collectFiles(path: string, ctx: CommandContext): Promise<string[] | LoadError> {
+  if (ctx.readDir) {
+    try {
+      const entries = [...(await ctx.readDir(path))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const out: string[] = [];
+      for (const e of entries) {
+        if (e.name.startsWith('.')) continue;
+        const child = `${path.replace(/\/+$/, '')}/${e.name}`;
+        if (e.directory) {
+          const sub = await collectFiles(child, ctx);
+          if (!Array.isArray(sub)) return sub;
+          out.push(...sub);
+        } else if (CONFIG_FILE.test(e.name)) out.push(child);
+      }
+      return out;
+    } catch (e) {
+      const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+      if (code === 'ENOENT') return { file: path, message: 'no such file or directory; check the path' };
+      if (code !== 'ENOTDIR') return { file: path, message: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  return [path];
+}
+
+function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (source.length > MAX_FILE_CHARS) return [{ file, message: `file is ${source.length} characters; a configuration file may have at most ${MAX_FILE_CHARS}` }];
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const docs = Array.isArray(parsed) ? parsed : [];
+  const errors: LoadError[] = [];
+  const out: LoadedDocument[] = [];
+  const isJson = /\.json$/i.test(file);
+  for (const d of docs) {
+    for (const e of d.errors) {
+      const p = lineCounter.linePos(e.pos[0]);
+      errors.push({ file, line: p.line, column: p.col, message: `${isJson ? 'json' : 'yaml'}: ${yamlMessage(e.message)}` });
+    }
+    if (d.errors.length > 0 || d.contents === null) continue;
+    let value: unknown;
+    try {
+      value = d.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      errors.push({ file, message: `yaml: ${yamlMessage(e instanceof Error ? e.message : String(e))}` });
+      continue;
+    }
+    // A JSON file holds one document, or a list of them.
+    if (isJson && Array.isArray(value)) value.forEach((v: unknown, i) => out.push({ file, index: out.length, value: v, yaml: d, lineCounter, prefix: `[${i}]` }));
+    else out.push({ file, index: out.length, value, yaml: d, lineCounter, prefix: '' });
+  }
+  return errors.length > 0 ? errors : out;
+}
+
+const yamlMessage = (m: string): string => {
+  const first = m.split('\n')[0] ?? m;
+  return (first.charAt(0).toLowerCase() + first.slice(1)).replace(/\.$/, '').replace(/ at line \d+, column \d+:?$/, '');
+};
+
+async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{ docs: LoadedDocument[]; errors: LoadError[]; unreadable: boolean }> {
+  const docs: LoadedDocument[] = [];
+  const errors: LoadError[] = [];
+  let unreadable = false;
+  const seen = new Set<string>();
+  for (const p of paths) {
+    const files = await collectFiles(p, ctx);
+    if (!Array.isArray(files)) {
+      errors.push(files);
+      unreadable = true;
+      continue;
+    }
+    for (const file of files) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      let text: string;
+      try {
+        text = await ctx.readFile(file);
+      } catch (e) {
+        errors.push({ file, message: `cannot read: ${e instanceof Error ? e.message : String(e)}` });
+        unreadable = true;
+        continue;
+      }
+      const loaded = loadFile(file, text);
+      if (loaded.length > 0 && 'message' in (loaded[0] as object)) errors.push(...(loaded as LoadError[]));
+      else docs.push(...(loaded as LoadedDocument[]));
+    }
+  }
+  return { docs, errors, unreadable };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The command
+
+const SIGN: Readonly<Record<PlannedChange['action'], string>> = { create: '+ create', update: '~ update', delete: '- delete', unchanged: '= unchanged' };
+
+export function formatPlan(changes: readonly PlannedChange[]): string {
+  const accounts = [...new Set(changes.map((c) => c.account))];
+  let out = '';
+  for (const account of accounts) {
+    out += `account ${account}\n`;
+    for (const c of changes.filter((x) => x.account === account)) {
+      out += `  ${SIGN[c.action]} ${c.kind}/${c.name}${c.action === 'update' && c.fields.length > 0 ? ` (${c.fields.join(', ')})` : ''}\n`;
+    }
+  }
+  return out;
+}
+
+type ServerError = GatehouseError & { document?: number; kind?: string; name?: string };
+
+function formatServerError(e: ServerError, docs: readonly LoadedDocument[]): string {
+  const d = e.document !== undefined ? docs[e.document] : undefined;
+  const what = e.kind !== undefined ? ` (${e.kind}${e.name !== undefined ? ` ${e.name}` : ''})` : '';
+  const path = e.path ? `${e.path}: ` : '';
+  const message = `${e.message.replace(/\s*\n\s*/g, ' ')} [${e.code}]`;
+  if (!d) return `gatehouse: ${what ? `${what.trim()}: ` : ''}${path}${message}\n`;
+  const offset = offsetOf(d.yaml, `${d.prefix}.${e.path}`);
+  const pos = offset !== undefined ? d.lineCounter.linePos(offset) : undefined;
+  return `${d.file}${pos ? `:${pos.line}:${pos.col}` : ''}: document ${d.index + 1}${what}: ${path}${message}\n`;
+}
+
+async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandContext): Promise<number> {
+  const loaded = await loadAll(opts.filename, ctx);
+  if (loaded.errors.length > 0) {
+    if (opts.json) ctx.out(formatJson({ errors: loaded.errors }));
+    else for (const e of loaded.errors) ctx.err(`${e.file}${e.line !== undefined ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.message}\n`);
+    return loaded.unreadable ? EXIT.noInput : EXIT.invalidInput;
+  }
+  if (loaded.docs.length === 0) {
+    ctx.err(`gatehouse: no documents found in ${opts.filename.map((f) => `\`${f}\``).join(', ')} (files ending in .yaml, .yml or .json)\n`);
+    return EXIT.noInput;
+  }
+  const conn = await connect(opts, ctx);
+  if (!conn.ok) return report(ctx, conn, opts.json);
+  const r = await call<ApplyResult>(conn.value, 'POST', ['apply'], {
+    body: { documents: loaded.docs.map((d) => d.value), sources: loaded.docs.map((d) => ({ file: d.file, index: d.index })), prune: opts.prune === true, dryRun },
+  });
+  if (!r.ok) {
+    if (opts.json || r.errors.length === 0) return report(ctx, r, opts.json);
+    for (const e of r.errors) ctx.err(formatServerError(e as ServerError, loaded.docs));
+    ctx.err(`gatehouse ${dryRun ? 'plan' : 'apply'}: ${r.errors.length} error${r.errors.length === 1 ? '' : 's'}; nothing was changed\n`);
+    return r.status;
+  }
+  const result = r.value;
+  if (opts.json) {
+    ctx.out(formatJson(result));
+    return EXIT.ok;
+  }
+  ctx.out(formatPlan(result.changes));
+  const s = result.summary;
+  if (dryRun) ctx.out(`plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged (nothing changed; \`gatehouse apply\` applies it)\n`);
+  else ctx.out(`applied: ${s.create} created, ${s.update} updated, ${s.delete} deleted, ${s.unchanged} unchanged\n`);
+  for (const c of result.credentials) {
+    ctx.out(`\naccount ${c.AccountId}: access key of its user ${c.UserName} (shown once; store it now):\n  AccessKeyId      ${c.AccessKeyId}\n  SecretAccessKey  ${c.SecretAccessKey}\n`);
+  }
+  return EXIT.ok;
+}

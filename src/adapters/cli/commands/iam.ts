@@ -1,0 +1,263 @@
+/**
+ * `gatehouse iam …`: the identity directory, one object at a time, over the admin API's JSON routes (`/v1/users`,
+ * `/v1/roles`…), which call the same use cases as the IAM Query API. JSON rather than the Query API's XML, so the
+ * CLI needs no XML parser and `--json` prints what the server sent. For bulk changes, `gatehouse apply`.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { call, remote, withServerOptions, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
+import type { CommandContext, CommandGroup } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { formatError, formatTable, withJsonOption, type Column } from '../output.ts';
+import { loadPolicy } from '../policy-files.ts';
+
+type Opts = ConnectionOptions & { readonly json?: true };
+type Row = Record<string, unknown>;
+
+const s = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+const col = (header: string, key: string): Column<Row> => ({ header, value: (r) => s(r[key]) });
+
+/** `key: value` lines for one object; documents and lists as JSON. */
+function formatObject(o: Row): string {
+  const keys = Object.keys(o);
+  const width = Math.max(...keys.map((k) => k.length));
+  return keys
+    .map((k) => {
+      const v = o[k];
+      const text = typeof v === 'object' && v !== null ? JSON.stringify(v, null, 2).replace(/\n/g, `\n${' '.repeat(width + 2)}`) : s(v);
+      return `${k.padEnd(width)}  ${text}\n`;
+    })
+    .join('');
+}
+
+function command(parent: Command, spec: string, description: string): Command {
+  return withServerOptions(withJsonOption(parent.command(spec).description(description)));
+}
+
+/** Reads a policy document file (JSON as written, YAML as its value); prints its load errors. */
+async function readDocument(file: string, ctx: CommandContext): Promise<{ ok: true; value: unknown } | { ok: false; status: number }> {
+  let text: string;
+  try {
+    text = await ctx.readFile(file);
+  } catch (e) {
+    ctx.err(`gatehouse: cannot read \`${file}\`: ${e instanceof Error ? e.message : String(e)}\n`);
+    return { ok: false, status: EXIT.noInput };
+  }
+  const loaded = loadPolicy(file, text);
+  if (loaded.errors.length > 0) {
+    for (const e of loaded.errors) ctx.err(formatError(file, e));
+    return { ok: false, status: EXIT.invalidPolicy };
+  }
+  return { ok: true, value: loaded.input };
+}
+
+function parseTag(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError('expected KEY=VALUE, such as team=vision');
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected a whole number of seconds, such as 3600');
+  return n;
+}
+
+/** Which principal a command is about: exactly one of --user, --group, --role. */
+interface Target {
+  readonly user?: string;
+  readonly group?: string;
+  readonly role?: string;
+}
+
+function targetOf(opts: Target, ctx: CommandContext): { segment: 'users' | 'groups' | 'roles'; name: string } | undefined {
+  const given = (['user', 'group', 'role'] as const).filter((k) => opts[k] !== undefined);
+  if (given.length !== 1) {
+    ctx.err('gatehouse: give exactly one of --user, --group or --role\n');
+    return undefined;
+  }
+  const k = given[0] ?? 'user';
+  return { segment: `${k}s` as 'users' | 'groups' | 'roles', name: opts[k] ?? '' };
+}
+
+function withTarget(cmd: Command): Command {
+  return cmd.option('--user <name>', 'a user').option('--group <name>', 'a group').option('--role <name>', 'a role');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export const iamCommands: CommandGroup = (program, ctx) => {
+  const iam = program
+    .command('iam')
+    .description('manage users, groups, roles, managed and inline policies and access keys, one at a time')
+    .addHelpText(
+      'after',
+      `
+Every command talks to the server (--endpoint, GATEHOUSE_ENDPOINT) with the credentials in AWS_ACCESS_KEY_ID /
+AWS_SECRET_ACCESS_KEY, else --data-dir's admin-credentials.json, and acts in the caller's account. Policies are
+named by name (your account's, else a built-in such as AmazonS3ReadOnlyAccess) or by ARN.
+Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or still in use, 8 invalid input,
+9 not authorized, 10 server unreachable (docs/errors.md).`,
+    );
+  const run = async <T>(opts: Opts, fn: (c: Connection) => Promise<ClientResult<T>>, print: (v: T) => void): Promise<void> => ctx.exit(await remote(ctx, opts, fn, print));
+  const printObject = (v: Row) => ctx.out(formatObject(v));
+  const done = (message: (v: Row) => string) => (v: Row) => ctx.out(`${message(v)}\n`);
+
+  // --- users ---
+  const users = iam.command('users').description('create, show, list and delete users');
+  command(users, 'create <name>', 'create a user')
+    .option('--path <path>', 'the IAM path, such as /ml/', undefined)
+    .option('--tag <key=value>', 'a tag (repeatable)', parseTag)
+    .option('--permissions-boundary <policy>', 'a managed policy (name or ARN) bounding the user\'s rights')
+    .action((name: string, o: Opts & { path?: string; tag?: Record<string, string>; permissionsBoundary?: string }) =>
+      run(o, (c) => call<Row>(c, 'POST', ['users'], { body: { name, path: o.path, tags: o.tag, permissionsBoundary: o.permissionsBoundary } }), done((u) => `created user ${s(u['arn'])}`)),
+    );
+  command(users, 'get <name>', 'show a user, with its groups').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['users', name]), printObject));
+  command(users, 'list', 'list the users of your account')
+    .option('--path-prefix <prefix>', 'only users whose path starts with this')
+    .action((o: Opts & { pathPrefix?: string }) =>
+      run(o, (c) => call<{ users: Row[] }>(c, 'GET', ['users'], { query: { pathPrefix: o.pathPrefix } }), (r) => ctx.out(formatTable([col('name', 'name'), col('arn', 'arn'), col('created', 'created')], r.users))),
+    );
+  command(users, 'delete <name>', 'delete a user (detach its policies, remove its keys and group memberships first)').action((name: string, o: Opts) =>
+    run(o, (c) => call<Row>(c, 'DELETE', ['users', name]), done(() => `deleted user ${name}`)),
+  );
+
+  // --- groups ---
+  const groups = iam.command('groups').description('create, show, list and delete groups');
+  command(groups, 'create <name>', 'create a group')
+    .option('--path <path>', 'the IAM path, such as /ml/')
+    .action((name: string, o: Opts & { path?: string }) => run(o, (c) => call<Row>(c, 'POST', ['groups'], { body: { name, path: o.path } }), done((g) => `created group ${s(g['arn'])}`)));
+  command(groups, 'get <name>', 'show a group and its members').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['groups', name]), printObject));
+  command(groups, 'list', 'list the groups of your account').action((o: Opts) =>
+    run(o, (c) => call<{ groups: Row[] }>(c, 'GET', ['groups']), (r) => ctx.out(formatTable([col('name', 'name'), col('arn', 'arn'), col('created', 'created')], r.groups))),
+  );
+  command(groups, 'delete <name>', 'delete a group (it must have no members or policies)').action((name: string, o: Opts) =>
+    run(o, (c) => call<Row>(c, 'DELETE', ['groups', name]), done(() => `deleted group ${name}`)),
+  );
+
+  // --- roles ---
+  const roles = iam.command('roles').description('create, show, list and delete roles');
+  command(roles, 'create <name>', 'create a role')
+    .requiredOption('--trust-policy <file>', 'who may assume the role (JSON, or YAML for .yaml/.yml); for training jobs, trust the service principal training.gatehouse.dev')
+    .option('--description <text>', 'what the role is for')
+    .option('--max-session-duration <seconds>', 'longest session, 3600–43200 seconds', parseSeconds)
+    .option('--path <path>', 'the IAM path, such as /ml/')
+    .option('--tag <key=value>', 'a tag (repeatable)', parseTag)
+    .option('--permissions-boundary <policy>', 'a managed policy (name or ARN) bounding the role\'s rights')
+    .addHelpText('after', '\nExample:\n  gatehouse iam roles create trainer --trust-policy examples/policies/training-trust.json')
+    .action(async (name: string, o: Opts & { trustPolicy: string; description?: string; maxSessionDuration?: number; path?: string; tag?: Record<string, string>; permissionsBoundary?: string }) => {
+      const doc = await readDocument(o.trustPolicy, ctx);
+      if (!doc.ok) return ctx.exit(doc.status);
+      await run(
+        o,
+        (c) =>
+          call<Row>(c, 'POST', ['roles'], {
+            body: { name, trustPolicy: doc.value, description: o.description, maxSessionDuration: o.maxSessionDuration, path: o.path, tags: o.tag, permissionsBoundary: o.permissionsBoundary },
+          }),
+        done((r) => `created role ${s(r['arn'])}`),
+      );
+    });
+  command(roles, 'get <name>', 'show a role with its trust policy').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['roles', name]), printObject));
+  command(roles, 'list', 'list the roles of your account').action((o: Opts) =>
+    run(o, (c) => call<{ roles: Row[] }>(c, 'GET', ['roles']), (r) => ctx.out(formatTable([col('name', 'name'), col('arn', 'arn'), col('max session', 'maxSessionDuration'), col('description', 'description')], r.roles))),
+  );
+  command(roles, 'delete <name>', 'delete a role (detach its policies first)').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'DELETE', ['roles', name]), done(() => `deleted role ${name}`)));
+
+  // --- managed policies ---
+  const policies = iam.command('policies').description('create, show, list and delete managed policies');
+  command(policies, 'create <name>', 'create a managed policy in your account')
+    .requiredOption('--document <file>', 'the policy document (JSON, or YAML for .yaml/.yml)')
+    .option('--description <text>', 'what the policy is for (cannot change later)')
+    .option('--path <path>', 'the IAM path, such as /ml/')
+    .action(async (name: string, o: Opts & { document: string; description?: string; path?: string }) => {
+      const doc = await readDocument(o.document, ctx);
+      if (!doc.ok) return ctx.exit(doc.status);
+      await run(o, (c) => call<Row>(c, 'POST', ['policies'], { body: { name, document: doc.value, description: o.description, path: o.path } }), done((p) => `created policy ${s(p['arn'])}`));
+    });
+  command(policies, 'get <policy>', 'show a managed policy (name or ARN) with its default document').action((ref: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['policies', ref]), printObject));
+  command(policies, 'list', 'list managed policies: your account\'s and the built-ins')
+    .addOption(new Option('--scope <scope>', 'All, AWS (built-in) or Local (your account\'s)').choices(['All', 'AWS', 'Local']).default('All'))
+    .action((o: Opts & { scope: string }) =>
+      run(
+        o,
+        (c) => call<{ policies: Row[] }>(c, 'GET', ['policies'], { query: { scope: o.scope } }),
+        (r) => ctx.out(formatTable([col('name', 'name'), col('arn', 'arn'), col('attachments', 'attachmentCount'), col('description', 'description')], r.policies)),
+      ),
+    );
+  command(policies, 'delete <policy>', 'delete a managed policy of your account (detach it first)').action((ref: string, o: Opts) =>
+    run(o, (c) => call<Row>(c, 'DELETE', ['policies', ref]), done((r) => `deleted policy ${s(r['deleted'])}`)),
+  );
+
+  // --- access keys ---
+  const keys = iam.command('access-keys').description('create, list and delete access keys');
+  command(keys, 'create', 'create an access key and print its secret once')
+    .option('--user <name>', 'whose key (default: yours)')
+    .action((o: Opts & { user?: string }) =>
+      run(
+        o,
+        (c) => call<Row>(c, 'POST', ['access-keys'], { body: { userName: o.user } }),
+        (k) => ctx.out(`access key of ${s(k['userName'])} (shown once; store it now):\n  AccessKeyId      ${s(k['accessKeyId'])}\n  SecretAccessKey  ${s(k['secretAccessKey'])}\n`),
+      ),
+    );
+  command(keys, 'list', 'list access keys (no secrets)')
+    .option('--user <name>', 'whose keys (default: yours)')
+    .action((o: Opts & { user?: string }) =>
+      run(
+        o,
+        (c) => call<{ accessKeys: Row[] }>(c, 'GET', ['access-keys'], { query: { userName: o.user } }),
+        (r) => ctx.out(formatTable([col('access key id', 'accessKeyId'), col('user', 'userName'), col('status', 'status'), col('created', 'created')], r.accessKeys)),
+      ),
+    );
+  command(keys, 'delete <access-key-id>', 'delete an access key')
+    .option('--user <name>', 'whose key (default: yours)')
+    .action((id: string, o: Opts & { user?: string }) => run(o, (c) => call<Row>(c, 'DELETE', ['access-keys', id], { query: { userName: o.user } }), done(() => `deleted access key ${id}`)));
+
+  // --- relations ---
+  withTarget(command(iam, 'attach <policy>', 'attach a managed policy (name or ARN) to a user, group or role'))
+    .addHelpText('after', '\nExample:\n  gatehouse iam attach --role trainer AmazonS3ReadOnlyAccess')
+    .action((policy: string, o: Opts & Target) => {
+      const t = targetOf(o, ctx);
+      if (!t) return ctx.exit(EXIT.usage);
+      return run(o, (c) => call<Row>(c, 'POST', [t.segment, t.name, 'policies'], { body: { policy } }), done((r) => `attached ${s(r['attached'])} to ${t.segment.slice(0, -1)} ${t.name}`));
+    });
+  withTarget(command(iam, 'detach <policy>', 'detach a managed policy (name or ARN) from a user, group or role')).action((policy: string, o: Opts & Target) => {
+    const t = targetOf(o, ctx);
+    if (!t) return ctx.exit(EXIT.usage);
+    return run(o, (c) => call<Row>(c, 'DELETE', [t.segment, t.name, 'policies', policy]), done((r) => `detached ${s(r['detached'])} from ${t.segment.slice(0, -1)} ${t.name}`));
+  });
+  withTarget(command(iam, 'list-policies', 'list the managed policies attached to a user, group or role, and its inline policies')).action((o: Opts & Target) => {
+    const t = targetOf(o, ctx);
+    if (!t) return ctx.exit(EXIT.usage);
+    return run(
+      o,
+      (c) => call<{ attached: Row[]; inline: string[] }>(c, 'GET', [t.segment, t.name, 'policies']),
+      (r) => ctx.out(formatTable([col('type', 'type'), col('name', 'name'), col('arn', 'arn')], [...r.attached.map((p) => ({ type: 'managed', ...p })), ...r.inline.map((name) => ({ type: 'inline', name, arn: '' }))])),
+    );
+  });
+  withTarget(command(iam, 'put-inline <policy-name>', 'create or replace an inline policy of a user, group or role'))
+    .requiredOption('--document <file>', 'the policy document (JSON, or YAML for .yaml/.yml)')
+    .action(async (policyName: string, o: Opts & Target & { document: string }) => {
+      const t = targetOf(o, ctx);
+      if (!t) return ctx.exit(EXIT.usage);
+      const doc = await readDocument(o.document, ctx);
+      if (!doc.ok) return ctx.exit(doc.status);
+      await run(o, (c) => call<Row>(c, 'PUT', [t.segment, t.name, 'inline-policies', policyName], { body: { document: doc.value } }), done(() => `put inline policy ${policyName} on ${t.segment.slice(0, -1)} ${t.name}`));
+    });
+  withTarget(command(iam, 'get-inline <policy-name>', 'show an inline policy of a user, group or role')).action((policyName: string, o: Opts & Target) => {
+    const t = targetOf(o, ctx);
+    if (!t) return ctx.exit(EXIT.usage);
+    return run(o, (c) => call<Row>(c, 'GET', [t.segment, t.name, 'inline-policies', policyName]), printObject);
+  });
+  withTarget(command(iam, 'delete-inline <policy-name>', 'delete an inline policy of a user, group or role')).action((policyName: string, o: Opts & Target) => {
+    const t = targetOf(o, ctx);
+    if (!t) return ctx.exit(EXIT.usage);
+    return run(o, (c) => call<Row>(c, 'DELETE', [t.segment, t.name, 'inline-policies', policyName]), done(() => `deleted inline policy ${policyName} of ${t.segment.slice(0, -1)} ${t.name}`));
+  });
+  command(iam, 'add-to-group', 'add a user to a group')
+    .requiredOption('--user <name>', 'the user')
+    .requiredOption('--group <name>', 'the group')
+    .action((o: Opts & { user: string; group: string }) => run(o, (c) => call<Row>(c, 'PUT', ['groups', o.group, 'users', o.user]), done(() => `added ${o.user} to ${o.group}`)));
+  command(iam, 'remove-from-group', 'remove a user from a group')
+    .requiredOption('--user <name>', 'the user')
+    .requiredOption('--group <name>', 'the group')
+    .action((o: Opts & { user: string; group: string }) => run(o, (c) => call<Row>(c, 'DELETE', ['groups', o.group, 'users', o.user]), done(() => `removed ${o.user} from ${o.group}`)));
+};

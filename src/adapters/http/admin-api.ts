@@ -1,0 +1,530 @@
+/**
+ * The admin REST API under `/v1/`: JSON in and out, SigV4-signed with service name `gatehouse`, errors as
+ * `{"error": {"code": <AWS-style code>, "message", "gatehouseCode", "details"?}}` with the HTTP status of
+ * `HTTP_ERRORS`. It serves the CLI (`gatehouse apply`, `accounts`, `iam`) and the console; the same
+ * directory use cases as the IAM Query API at `POST /`, in JSON rather than XML.
+ *
+ * Routes (`{x}` is one URL-encoded path segment; a policy `{ref}` is a name or an encoded ARN):
+ *   GET    /v1/whoami
+ *   GET    /v1/accounts                     POST /v1/accounts {id, partition, name?}
+ *   POST   /v1/apply {documents, sources?, prune?, dryRun?}
+ *   GET    /v1/users                        POST /v1/users {name, path?, tags?, permissionsBoundary?}
+ *   GET    /v1/users/{name}                 DELETE /v1/users/{name}
+ *   GET    /v1/groups                       POST /v1/groups {name, path?}
+ *   GET    /v1/groups/{name}                DELETE /v1/groups/{name}
+ *   PUT    /v1/groups/{group}/users/{user}  DELETE /v1/groups/{group}/users/{user}
+ *   GET    /v1/roles                        POST /v1/roles {name, trustPolicy, path?, description?, maxSessionDuration?, tags?, permissionsBoundary?}
+ *   GET    /v1/roles/{name}                 DELETE /v1/roles/{name}
+ *   GET    /v1/policies?scope=All|AWS|Local POST /v1/policies {name, document, path?, description?}
+ *   GET    /v1/policies/{ref}               DELETE /v1/policies/{ref}
+ *   GET    /v1/{users|groups|roles}/{name}/policies            (attached and inline)
+ *   POST   /v1/{users|groups|roles}/{name}/policies {policy}   DELETE …/policies/{ref}
+ *   PUT    /v1/{users|groups|roles}/{name}/inline-policies/{policyName} {document}
+ *   GET    …/inline-policies/{policyName}   DELETE …/inline-policies/{policyName}
+ *   GET    /v1/access-keys?userName=        POST /v1/access-keys {userName?}
+ *   DELETE /v1/access-keys/{id}?userName=
+ * Policy documents are accepted as JSON objects or JSON text and returned as objects.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../../core/errors.ts';
+import { entityArn, type Partition } from '../../core/directory/rules.ts';
+import type { App, Caller } from '../../app/index.ts';
+import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
+import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
+import { parseSigV4 } from '../sigv4/index.ts';
+import { HTTP_ERRORS } from './errors.ts';
+
+/** Large enough for a few thousand documents of configuration; refused before parsing beyond it. */
+export const MAX_ADMIN_BODY = 4 << 20;
+export const ADMIN_SERVICE = 'gatehouse';
+
+type Json = Record<string, unknown>;
+
+interface RouteContext {
+  readonly app: App;
+  readonly caller: Caller;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly body: Json;
+}
+
+interface Reply {
+  readonly status?: number;
+  readonly body: unknown;
+}
+
+type Handler = (ctx: RouteContext) => Promise<Result<Reply>>;
+
+interface Route {
+  readonly method: string;
+  /** Segments after `/v1/`; `:name` captures one segment. */
+  readonly pattern: readonly string[];
+  readonly handler: Handler;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// JSON shapes
+
+const parseDoc = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+const tagsJson = (tags: readonly Tag[]) => tags.map((t) => ({ key: t.key, value: t.value }));
+
+export function userJson(p: Partition, u: UserRecord) {
+  return { name: u.name, id: u.id, arn: entityArn(p, u.account, 'user', u.path, u.name), path: u.path, account: u.account, created: u.created, tags: tagsJson(u.tags), permissionsBoundary: u.permissionsBoundary, disabled: u.disabled };
+}
+export function groupJson(p: Partition, g: GroupRecord) {
+  return { name: g.name, id: g.id, arn: entityArn(p, g.account, 'group', g.path, g.name), path: g.path, account: g.account, created: g.created };
+}
+export function roleJson(p: Partition, r: RoleRecord) {
+  return {
+    name: r.name,
+    id: r.id,
+    arn: entityArn(p, r.account, 'role', r.path, r.name),
+    path: r.path,
+    account: r.account,
+    created: r.created,
+    description: r.description,
+    maxSessionDuration: r.maxSessionDuration,
+    trustPolicy: parseDoc(r.trustPolicy),
+    tags: tagsJson(r.tags),
+    permissionsBoundary: r.permissionsBoundary,
+  };
+}
+export function policyJson(x: PolicyRecord & { attachmentCount?: number }) {
+  return { name: x.name, id: x.id, arn: x.arn, path: x.path, account: x.account, description: x.description, created: x.created, updated: x.updated, defaultVersion: x.defaultVersion, ...(x.attachmentCount !== undefined ? { attachmentCount: x.attachmentCount } : {}) };
+}
+const keyJson = (k: AccessKeyRecord) => ({ accessKeyId: k.id, userName: k.userName, status: k.status, created: k.created, lastUsed: k.lastUsed });
+
+// ---------------------------------------------------------------------------------------------------------
+// Input helpers
+
+function str(body: Json, key: string, required: true): Result<string>;
+function str(body: Json, key: string, required: false): Result<string | undefined>;
+function str(body: Json, key: string, required: boolean): Result<string | undefined> {
+  const v = Object.hasOwn(body, key) ? body[key] : undefined;
+  if (v === undefined || v === null) return required ? failWith('MISSING_PARAMETER', `\`${key}\` is required`, key) : ok(undefined);
+  return typeof v === 'string' ? ok(v) : failWith('VALIDATION_ERROR', `\`${key}\` must be a string`, key);
+}
+
+/** A policy document given as an object (serialized) or JSON text (kept as written). */
+function documentOf(body: Json, key: string): Result<string> {
+  const v = Object.hasOwn(body, key) ? body[key] : undefined;
+  if (typeof v === 'string') return ok(v);
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return ok(JSON.stringify(v));
+  return failWith(v === undefined ? 'MISSING_PARAMETER' : 'VALIDATION_ERROR', `\`${key}\` is required: a policy document (JSON object or text)`, key);
+}
+
+function tagsOf(body: Json): Result<Tag[]> {
+  const v = Object.hasOwn(body, 'tags') ? body['tags'] : undefined;
+  if (v === undefined || v === null) return ok([]);
+  if (Array.isArray(v) && v.every((t: unknown) => typeof t === 'object' && t !== null && typeof (t as Json)['key'] === 'string' && typeof ((t as Json)['value'] ?? '') === 'string')) {
+    return ok(v.map((t: Json) => ({ key: t['key'] as string, value: (t['value'] as string | undefined) ?? '' })));
+  }
+  if (typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string')) return ok(Object.entries(v as Record<string, string>).map(([key, value]) => ({ key, value })));
+  return failWith('VALIDATION_ERROR', '`tags` must be a map of key to value, or a list of `{key, value}`', 'tags');
+}
+
+const opt = <K extends string>(key: K, v: string | undefined): { [P in K]?: string } => (v === undefined ? {} : ({ [key]: v } as { [P in K]?: string }));
+
+async function map<T>(r: Promise<Result<T>>, f: (v: T) => unknown, status = 200): Promise<Result<Reply>> {
+  const v = await r;
+  return v.ok ? ok({ status, body: f(v.value) }) : v;
+}
+
+const TYPES: Readonly<Record<string, PrincipalType>> = { users: 'user', groups: 'group', roles: 'role' };
+
+/** A policy named by name (the caller's account, then built-ins) or ARN, as the CLI lets users write it. */
+async function policyArnOf(app: App, caller: Caller, ref: string): Promise<string> {
+  const p = await app.deps.store.read((tx) => findPolicy(tx, caller.account, ref));
+  // An unknown name goes on as the ARN it would have, so the use case answers NoSuchEntity in its words.
+  return p?.arn ?? (ref.startsWith('arn:') || ref.startsWith('acs:') ? ref : entityArn(caller.partition, caller.account, 'policy', '/', ref));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Routes
+
+function principalRoutes(segment: 'users' | 'groups' | 'roles'): Route[] {
+  const type = TYPES[segment] as PrincipalType;
+  return [
+    {
+      method: 'GET',
+      pattern: [segment, ':name', 'policies'],
+      handler: async ({ app, caller, params }) => {
+        const name = params['name'] ?? '';
+        const attached = await app.directory.listAttachedPolicies(caller, type, { name });
+        if (!attached.ok) return attached;
+        const inline = await app.directory.listInlinePolicies(caller, type, { name });
+        if (!inline.ok) return inline;
+        return ok({ body: { attached: attached.value.map((p) => ({ name: p.name, arn: p.arn })), inline: inline.value } });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: [segment, ':name', 'policies'],
+      handler: async ({ app, caller, params, body }) => {
+        const ref = str(body, 'policy', true);
+        if (!ref.ok) return ref;
+        const policyArn = await policyArnOf(app, caller, ref.value);
+        return map(app.directory.attachPolicy(caller, type, { name: params['name'] ?? '', policyArn }), () => ({ attached: policyArn }));
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: [segment, ':name', 'policies', ':ref'],
+      handler: async ({ app, caller, params }) => {
+        const policyArn = await policyArnOf(app, caller, params['ref'] ?? '');
+        return map(app.directory.detachPolicy(caller, type, { name: params['name'] ?? '', policyArn }), () => ({ detached: policyArn }));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: [segment, ':name', 'inline-policies', ':policy'],
+      handler: ({ app, caller, params }) =>
+        map(app.directory.getInlinePolicy(caller, type, { name: params['name'] ?? '', policyName: params['policy'] ?? '' }), (p) => ({ name: p.name, document: parseDoc(p.document) })),
+    },
+    {
+      method: 'PUT',
+      pattern: [segment, ':name', 'inline-policies', ':policy'],
+      handler: async ({ app, caller, params, body }) => {
+        const doc = documentOf(body, 'document');
+        if (!doc.ok) return doc;
+        return map(app.directory.putInlinePolicy(caller, type, { name: params['name'] ?? '', policyName: params['policy'] ?? '', policyDocument: doc.value }), () => ({ name: params['policy'] }));
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: [segment, ':name', 'inline-policies', ':policy'],
+      handler: ({ app, caller, params }) => map(app.directory.deleteInlinePolicy(caller, type, { name: params['name'] ?? '', policyName: params['policy'] ?? '' }), () => ({ deleted: params['policy'] })),
+    },
+  ];
+}
+
+export const ADMIN_ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    pattern: ['whoami'],
+    handler: async ({ caller }) =>
+      ok({ body: { account: caller.account, partition: caller.partition, arn: caller.principal.arn, userId: caller.principal.userId ?? null, userName: caller.user?.name ?? null, accessKeyId: caller.accessKeyId } }),
+  },
+  {
+    method: 'GET',
+    pattern: ['accounts'],
+    handler: ({ app, caller }) => map(app.listAccounts(caller), (as) => ({ accounts: as.map((a) => ({ id: a.id, partition: a.partition, name: a.name, created: a.created })) })),
+  },
+  {
+    method: 'POST',
+    pattern: ['accounts'],
+    handler: ({ app, caller, body }) => map(createAccountAsRoot(app.deps, caller, { id: body['id'], partition: body['partition'], ...(body['name'] !== undefined ? { name: body['name'] } : {}) }), (c) => c, 201),
+  },
+  {
+    method: 'POST',
+    pattern: ['apply'],
+    handler: async ({ app, caller, body }) => {
+      const documents = body['documents'];
+      if (!Array.isArray(documents)) return failWith('MISSING_PARAMETER', '`documents` is required: a list of documents', 'documents');
+      const sources = sourcesOf(body['sources'], documents.length);
+      if (!sources.ok) return sources;
+      return map(applyConfig(app.deps, caller, { documents, ...(sources.value ? { sources: sources.value } : {}), prune: body['prune'] === true, dryRun: body['dryRun'] === true }), (r) => r);
+    },
+  },
+
+  // Users
+  { method: 'GET', pattern: ['users'], handler: ({ app, caller, query }) => map(app.directory.listUsers(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (us) => ({ users: us.map((u) => userJson(caller.partition, u)) })) },
+  {
+    method: 'POST',
+    pattern: ['users'],
+    handler: async ({ app, caller, body }) => {
+      const name = str(body, 'name', true);
+      const path = str(body, 'path', false);
+      const boundary = str(body, 'permissionsBoundary', false);
+      const tags = tagsOf(body);
+      if (!name.ok) return name;
+      if (!path.ok) return path;
+      if (!boundary.ok) return boundary;
+      if (!tags.ok) return tags;
+      const permissionsBoundary = boundary.value === undefined ? undefined : await policyArnOf(app, caller, boundary.value);
+      return map(app.directory.createUser(caller, { userName: name.value, ...opt('path', path.value), tags: tags.value, ...opt('permissionsBoundary', permissionsBoundary) }), (u) => userJson(caller.partition, u), 201);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: ['users', ':name'],
+    handler: async ({ app, caller, params }) => {
+      const u = await app.directory.getUser(caller, { userName: params['name'] ?? '' });
+      if (!u.ok) return u;
+      const groups = await app.directory.listGroupsForUser(caller, { userName: u.value.name });
+      return ok({ body: { ...userJson(caller.partition, u.value), groups: groups.ok ? groups.value.map((g) => g.name) : null } });
+    },
+  },
+  { method: 'DELETE', pattern: ['users', ':name'], handler: ({ app, caller, params }) => map(app.directory.deleteUser(caller, { userName: params['name'] ?? '' }), () => ({ deleted: params['name'] })) },
+
+  // Groups
+  { method: 'GET', pattern: ['groups'], handler: ({ app, caller, query }) => map(app.directory.listGroups(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (gs) => ({ groups: gs.map((g) => groupJson(caller.partition, g)) })) },
+  {
+    method: 'POST',
+    pattern: ['groups'],
+    handler: async ({ app, caller, body }) => {
+      const name = str(body, 'name', true);
+      const path = str(body, 'path', false);
+      if (!name.ok) return name;
+      if (!path.ok) return path;
+      return map(app.directory.createGroup(caller, { groupName: name.value, ...opt('path', path.value) }), (g) => groupJson(caller.partition, g), 201);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: ['groups', ':name'],
+    handler: ({ app, caller, params }) => map(app.directory.getGroup(caller, { groupName: params['name'] ?? '' }), (r) => ({ ...groupJson(caller.partition, r.group), users: r.users.map((u) => u.name) })),
+  },
+  { method: 'DELETE', pattern: ['groups', ':name'], handler: ({ app, caller, params }) => map(app.directory.deleteGroup(caller, { groupName: params['name'] ?? '' }), () => ({ deleted: params['name'] })) },
+  {
+    method: 'PUT',
+    pattern: ['groups', ':group', 'users', ':user'],
+    handler: ({ app, caller, params }) => map(app.directory.addUserToGroup(caller, { groupName: params['group'] ?? '', userName: params['user'] ?? '' }), () => ({ group: params['group'], user: params['user'] })),
+  },
+  {
+    method: 'DELETE',
+    pattern: ['groups', ':group', 'users', ':user'],
+    handler: ({ app, caller, params }) => map(app.directory.removeUserFromGroup(caller, { groupName: params['group'] ?? '', userName: params['user'] ?? '' }), () => ({ group: params['group'], user: params['user'] })),
+  },
+
+  // Roles
+  { method: 'GET', pattern: ['roles'], handler: ({ app, caller, query }) => map(app.directory.listRoles(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (rs) => ({ roles: rs.map((r) => roleJson(caller.partition, r)) })) },
+  {
+    method: 'POST',
+    pattern: ['roles'],
+    handler: async ({ app, caller, body }) => {
+      const name = str(body, 'name', true);
+      const path = str(body, 'path', false);
+      const description = str(body, 'description', false);
+      const boundary = str(body, 'permissionsBoundary', false);
+      const trust = documentOf(body, 'trustPolicy');
+      const tags = tagsOf(body);
+      if (!name.ok) return name;
+      if (!trust.ok) return trust;
+      if (!path.ok) return path;
+      if (!description.ok) return description;
+      if (!boundary.ok) return boundary;
+      if (!tags.ok) return tags;
+      const max = body['maxSessionDuration'];
+      if (max !== undefined && typeof max !== 'number') return failWith('VALIDATION_ERROR', '`maxSessionDuration` must be a number of seconds', 'maxSessionDuration');
+      const permissionsBoundary = boundary.value === undefined ? undefined : await policyArnOf(app, caller, boundary.value);
+      return map(
+        app.directory.createRole(caller, {
+          roleName: name.value,
+          assumeRolePolicyDocument: trust.value,
+          ...opt('path', path.value),
+          ...opt('description', description.value),
+          ...(max !== undefined ? { maxSessionDuration: max } : {}),
+          tags: tags.value,
+          ...opt('permissionsBoundary', permissionsBoundary),
+        }),
+        (r) => roleJson(caller.partition, r),
+        201,
+      );
+    },
+  },
+  { method: 'GET', pattern: ['roles', ':name'], handler: ({ app, caller, params }) => map(app.directory.getRole(caller, { roleName: params['name'] ?? '' }), (r) => roleJson(caller.partition, r)) },
+  { method: 'DELETE', pattern: ['roles', ':name'], handler: ({ app, caller, params }) => map(app.directory.deleteRole(caller, { roleName: params['name'] ?? '' }), () => ({ deleted: params['name'] })) },
+
+  // Managed policies
+  {
+    method: 'GET',
+    pattern: ['policies'],
+    handler: async ({ app, caller, query }) => {
+      const scope = query.get('scope') ?? 'All';
+      if (scope !== 'All' && scope !== 'AWS' && scope !== 'Local') return failWith('VALIDATION_ERROR', '`scope` must be All, AWS or Local', 'scope');
+      return map(app.directory.listPolicies(caller, { scope, ...(query.get('onlyAttached') === 'true' ? { onlyAttached: true } : {}) }), (ps) => ({ policies: ps.map(policyJson) }));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: ['policies'],
+    handler: async ({ app, caller, body }) => {
+      const name = str(body, 'name', true);
+      const path = str(body, 'path', false);
+      const description = str(body, 'description', false);
+      const doc = documentOf(body, 'document');
+      if (!name.ok) return name;
+      if (!path.ok) return path;
+      if (!description.ok) return description;
+      if (!doc.ok) return doc;
+      return map(app.directory.createPolicy(caller, { policyName: name.value, policyDocument: doc.value, ...opt('path', path.value), ...opt('description', description.value) }), policyJson, 201);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: ['policies', ':ref'],
+    handler: async ({ app, caller, params }) => {
+      const policyArn = await policyArnOf(app, caller, params['ref'] ?? '');
+      const p = await app.directory.getPolicy(caller, { policyArn });
+      if (!p.ok) return p;
+      const v = await app.directory.getPolicyVersion(caller, { policyArn, versionId: p.value.defaultVersion });
+      return ok({ body: { ...policyJson(p.value), document: v.ok ? parseDoc(v.value.document) : null } });
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: ['policies', ':ref'],
+    handler: async ({ app, caller, params }) => {
+      const policyArn = await policyArnOf(app, caller, params['ref'] ?? '');
+      return map(app.directory.deletePolicy(caller, { policyArn }), () => ({ deleted: policyArn }));
+    },
+  },
+
+  ...principalRoutes('users'),
+  ...principalRoutes('groups'),
+  ...principalRoutes('roles'),
+
+  // Access keys (of the caller when no user is named, as IAM)
+  { method: 'GET', pattern: ['access-keys'], handler: ({ app, caller, query }) => map(app.directory.listAccessKeys(caller, { ...opt('userName', query.get('userName') ?? undefined) }), (ks) => ({ accessKeys: ks.map(keyJson) })) },
+  {
+    method: 'POST',
+    pattern: ['access-keys'],
+    handler: async ({ app, caller, body }) => {
+      const user = str(body, 'userName', false);
+      if (!user.ok) return user;
+      return map(app.directory.createAccessKey(caller, { ...opt('userName', user.value) }), (r) => ({ ...keyJson(r.key), secretAccessKey: r.secretAccessKey }), 201);
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: ['access-keys', ':id'],
+    handler: ({ app, caller, params, query }) => map(app.directory.deleteAccessKey(caller, { accessKeyId: params['id'] ?? '', ...opt('userName', query.get('userName') ?? undefined) }), () => ({ deleted: params['id'] })),
+  },
+];
+
+function sourcesOf(v: unknown, n: number): Result<(ApplySource | null)[] | undefined> {
+  if (v === undefined || v === null) return ok(undefined);
+  const bad = failWith<never>('VALIDATION_ERROR', '`sources` must be a list, parallel to `documents`, of `{file, index}` or null', 'sources');
+  if (!Array.isArray(v) || v.length !== n) return bad;
+  const out: (ApplySource | null)[] = [];
+  for (const s of v as unknown[]) {
+    if (s === null) out.push(null);
+    else if (typeof s === 'object' && typeof (s as Json)['file'] === 'string' && Number.isInteger((s as Json)['index'])) out.push({ file: (s as Json)['file'] as string, index: (s as Json)['index'] as number });
+    else return bad;
+  }
+  return ok(out);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Transport
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, requestId: string): void {
+  const body = `${JSON.stringify(value)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** The error body: the AWS-style code and status of `HTTP_ERRORS`, our code, and for several errors their details. */
+function sendErrors(res: ServerResponse, requestId: string, errors: readonly GatehouseError[]): void {
+  const first = errors[0] ?? { code: 'INTERNAL_ERROR' as const, message: 'internal error', path: '' };
+  const e = HTTP_ERRORS[first.code];
+  const isApply = errors.some((x) => 'document' in x || 'kind' in x);
+  const message = isApply ? describeApplyError(first as ApplyError) + (errors.length > 1 ? ` (and ${errors.length - 1} more)` : '') : first.message;
+  sendJson(res, e.status, { error: { code: e.aws, message, gatehouseCode: first.code, ...(errors.length > 1 || isApply ? { details: errors } : {}) } }, requestId);
+}
+
+const fail1 = (code: ErrorCode, message: string): GatehouseError[] => [{ code, message, path: '' }];
+
+/** SigV4 refusal codes are AWS codes; map them onto ours. */
+const SIGV4_CODES: Readonly<Record<string, ErrorCode>> = {
+  MissingAuthenticationToken: 'MISSING_AUTHENTICATION_TOKEN',
+  IncompleteSignature: 'INCOMPLETE_SIGNATURE',
+  SignatureDoesNotMatch: 'SIGNATURE_DOES_NOT_MATCH',
+  AccessDenied: 'ACCESS_DENIED',
+};
+
+async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promise<Result<Caller>> {
+  const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now(), { expectedService: ADMIN_SERVICE });
+  if (!parsed.ok) return failWith(SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', parsed.message);
+  if (!parsed.payloadSigned) return failWith('INCOMPLETE_SIGNATURE', 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).');
+  const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
+  if (!who.ok) return who;
+  const v = parsed.verify(who.value.secret);
+  if (!v.ok) return failWith(SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', v.message);
+  return ok(who.value.caller);
+}
+
+function match(route: Route, segments: readonly string[]): Record<string, string> | undefined {
+  if (route.pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = Object.create(null);
+  for (let i = 0; i < segments.length; i++) {
+    const p = route.pattern[i] ?? '';
+    const s = segments[i] ?? '';
+    if (p.startsWith(':')) params[p.slice(1)] = s;
+    else if (p !== s) return undefined;
+  }
+  return params;
+}
+
+/**
+ * Routes of other modules (jobs, workspaces), served by the same router, with the same authentication and error
+ * shapes. A handler may ignore the context fields it does not need (`query`).
+ */
+export type ExtraRoute = Route;
+
+/** Handles one request under `/v1/`: the routes above, then `extraRoutes`. */
+export async function handleAdminRequest(app: App, req: IncomingMessage, res: ServerResponse, requestId: string, extraRoutes: readonly ExtraRoute[] = []): Promise<void> {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const rawPath = q === -1 ? url : url.slice(0, q);
+  let segments: string[];
+  try {
+    segments = rawPath.slice('/v1/'.length).split('/').map((s) => decodeURIComponent(s));
+  } catch {
+    return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request path is not valid percent-encoding'));
+  }
+  if (segments.at(-1) === '') segments.pop();
+  const candidates = [...ADMIN_ROUTES, ...extraRoutes].map((r) => ({ r, params: match(r, segments) })).filter((x) => x.params !== undefined);
+  const found = candidates.find((x) => x.r.method === req.method);
+  if (!found) {
+    const status = candidates.length > 0 ? 405 : 404;
+    return sendJson(res, status, { error: { code: status === 405 ? 'MethodNotAllowed' : 'NotFound', message: status === 405 ? `${req.method} is not allowed on ${rawPath}; use ${candidates.map((x) => x.r.method).join(', ')}` : `no route for ${req.method} ${rawPath}` } }, requestId);
+  }
+
+  let body: Buffer;
+  try {
+    body = await readBody(req, MAX_ADMIN_BODY);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) return sendErrors(res, requestId, fail1('REQUEST_TOO_LARGE', `request body exceeds ${MAX_ADMIN_BODY} bytes`));
+    throw e;
+  }
+  const caller = await authenticate(app, req, body);
+  if (!caller.ok) return sendErrors(res, requestId, caller.errors);
+
+  let json: Json = Object.create(null);
+  if (body.length > 0) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      return sendErrors(res, requestId, fail1('VALIDATION_ERROR', `the request body is not JSON: ${e instanceof Error ? e.message : String(e)}`));
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request body must be a JSON object'));
+    json = parsed as Json;
+  }
+  const result = await found.r.handler({ app, caller: caller.value, params: found.params ?? {}, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)), body: json });
+  if (!result.ok) return sendErrors(res, requestId, result.errors);
+  sendJson(res, result.value.status ?? 200, result.value.body ?? {}, requestId);
+}

@@ -1,0 +1,1399 @@
+/**
+ * Configuration as code (`gatehouse apply`, `POST /v1/apply`): documents `apiVersion: gatehouse.dev/v1` of
+ * the kinds in `KINDS` (DESIGN.md, "YAML documents"), compared with the store and applied in one write
+ * transaction.
+ *
+ * Three stages, so that one bad document or one failing step changes nothing:
+ * 1. validate every document (pure): allow-listed fields, IAM name rules, policy grammar, quotas that a
+ *    single document can break; every error names its document and the field path;
+ * 2. plan, inside the transaction: read each object's current state, compare it field by field with the
+ *    desired state (policy documents compared as JSON values, names as IAM compares them), and turn the
+ *    differences into steps, each the IAM action it is equivalent to; `prune` adds deletions;
+ * 3. authorize every step with the caller's policies (`iam:`/`ram:` actions, as the IAM API would), then,
+ *    unless it is a dry run, run the steps in dependency order; a failed step aborts the transaction.
+ *
+ * Semantics: a document owns its object. A spec field left out means its empty value (no policies, no
+ * tags…), so the files are the whole truth about the objects they name; objects they do not name are left
+ * alone unless `prune` is set. Exceptions, as IAM has no call to change them: the description of a managed
+ * policy and the partition of an account. Access keys and the disabled flag are not part of a `User`'s spec
+ * and are never touched, except that pruning a user deletes its keys.
+ *
+ * Adding a kind (Workspace, Cluster…): write a `KindHandler` (validate, plan, and for prunable kinds
+ * `listNames`/`planDelete`), add it to `KINDS` and remove its name from `PLANNED_KINDS`.
+ */
+import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
+import { contextOf, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
+import {
+  adminService,
+  checkAccountId,
+  checkDescription,
+  checkMaxSessionDuration,
+  checkName,
+  checkTags,
+  entityArn,
+  ID_PREFIX,
+  QUOTAS,
+  rootArn,
+  uniqueId,
+  type EntityKind,
+  type Partition,
+} from '../core/directory/rules.ts';
+import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
+import type { AppDeps } from './deps.ts';
+import { createDirectory } from './directory.ts';
+import { accessDeniedMessage, authorizeAdmin, type Caller } from './principals.ts';
+import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
+
+export const API_VERSION = 'gatehouse.dev/v1';
+/** More documents than any real configuration has; bounds the work one request can cause. */
+export const MAX_DOCUMENTS = 5000;
+
+/** Kinds the design names that later issues will add; applying one now is refused with a clear error. */
+export const PLANNED_KINDS: ReadonlySet<string> = new Set(['Workspace', 'Cluster', 'ResourcePolicy', 'IamPolicy', 'IamRole', 'AccessEntry']);
+const KUBERNETES_API_GROUPS = /^rbac\.authorization\.k8s\.io\//;
+
+// ---------------------------------------------------------------------------------------------------------
+// Input and output
+
+/** Where a document came from, for messages: the file and the document's 0-based position in it. */
+export interface ApplySource {
+  readonly file: string;
+  readonly index: number;
+}
+
+export interface ApplyInput {
+  readonly documents: readonly unknown[];
+  /** Parallel to `documents`; only used to name documents in errors. */
+  readonly sources?: readonly (ApplySource | null | undefined)[];
+  readonly prune?: boolean;
+  readonly dryRun?: boolean;
+}
+
+/** A failure, with the document it concerns (absent for the request as a whole). `path` is within the document. */
+export interface ApplyError extends GatehouseError {
+  /** 0-based index in `documents`. */
+  readonly document?: number;
+  readonly file?: string;
+  /** 0-based position of the document in `file`. */
+  readonly fileDocument?: number;
+  readonly kind?: string;
+  readonly name?: string;
+}
+
+export type ChangeAction = 'create' | 'update' | 'delete' | 'unchanged';
+
+export interface PlannedChange {
+  readonly action: ChangeAction;
+  readonly kind: string;
+  readonly account: string;
+  readonly name: string;
+  /** The spec fields that differ (create: those given; delete: none). */
+  readonly fields: readonly string[];
+  /** Index of the document that asked for it; absent for deletions by `prune`. */
+  readonly document?: number;
+}
+
+export interface ApplyResult {
+  readonly dryRun: boolean;
+  readonly prune: boolean;
+  /** True when the changes were written (not a dry run). */
+  readonly applied: boolean;
+  readonly changes: readonly PlannedChange[];
+  readonly summary: Readonly<Record<ChangeAction, number>>;
+  /** Access keys of the `admin` users of accounts created by this apply: shown once, never stored in plaintext. */
+  readonly credentials: readonly AdminCredentials[];
+}
+
+/** One line naming a document and the field at fault: `roles.yaml document 2 (Role trainer): spec.x: message`. */
+export function describeApplyError(e: ApplyError): string {
+  const where =
+    e.file !== undefined && e.fileDocument !== undefined ? `${e.file} document ${e.fileDocument + 1}` : e.document !== undefined ? `document ${e.document + 1}` : '';
+  const what = e.kind !== undefined ? ` (${e.kind}${e.name !== undefined ? ` ${e.name}` : ''})` : '';
+  const path = e.path !== '' ? `${e.path}: ` : '';
+  return `${where}${what}${where || what ? ': ' : ''}${path}${e.message}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Validation helpers
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const own = (o: Obj, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
+const join = (path: string, key: string | number): string => (typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`);
+
+/** Collects the errors of one document; `path` is within the document. */
+interface Check {
+  error(code: ErrorCode, path: string, message: string, position?: { line?: number; column?: number }): void;
+  readonly failed: boolean;
+}
+
+function checkFields(o: Obj, allowed: readonly string[], path: string, what: string, c: Check): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) c.error('VALIDATION_ERROR', join(path, k), `unknown field \`${k}\`; ${what} has ${allowed.map((a) => `\`${a}\``).join(', ')}`);
+  }
+}
+
+function optionalObject(o: Obj, key: string, path: string, c: Check): Obj | undefined {
+  const v = own(o, key);
+  if (v === undefined || v === null) return undefined;
+  if (!isObj(v)) {
+    c.error('VALIDATION_ERROR', join(path, key), `\`${key}\` must be a map`);
+    return undefined;
+  }
+  return v;
+}
+
+function optionalString(o: Obj, key: string, path: string, c: Check): string | undefined {
+  const v = own(o, key);
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') {
+    c.error('VALIDATION_ERROR', join(path, key), `\`${key}\` must be a string`);
+    return undefined;
+  }
+  return v;
+}
+
+function stringList(o: Obj, key: string, path: string, c: Check, max: number, quota: string): { value: string; path: string }[] {
+  const v = own(o, key);
+  if (v === undefined || v === null) return [];
+  const p = join(path, key);
+  if (!Array.isArray(v)) {
+    c.error('VALIDATION_ERROR', p, `\`${key}\` must be a list`);
+    return [];
+  }
+  const out: { value: string; path: string }[] = [];
+  const seen = new Set<string>();
+  v.forEach((item: unknown, i) => {
+    if (typeof item !== 'string' || item === '') c.error('VALIDATION_ERROR', join(p, i), `\`${key}\` items must be non-empty strings`);
+    else if (seen.has(item.toLowerCase())) c.error('VALIDATION_ERROR', join(p, i), `\`${item}\` is listed twice`);
+    else {
+      seen.add(item.toLowerCase());
+      out.push({ value: item, path: join(p, i) });
+    }
+  });
+  if (out.length > max) c.error('LIMIT_EXCEEDED', p, `Cannot exceed quota for ${quota}: ${max}`);
+  return out;
+}
+
+/** A policy document as given (YAML or JSON object, or JSON text) and as compared (canonical JSON). */
+export interface PolicyText {
+  /** What is stored: the JSON text as written, or the object serialized. */
+  readonly text: string;
+  readonly canonical: string;
+}
+
+/** JSON with object keys sorted: two documents that differ only in key order or layout compare equal. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
+/** The canonical form of a stored document (JSON text). */
+export function canonicalText(text: string): string {
+  try {
+    return canonicalJson(JSON.parse(text));
+  } catch {
+    return text;
+  }
+}
+
+function nonWhitespace(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch !== 0x20 && ch !== 0x09 && ch !== 0x0a && ch !== 0x0d) n++;
+  }
+  return n;
+}
+
+function policyDocument(value: unknown, kind: PolicyKind, maxChars: number, path: string, c: Check): PolicyText | undefined {
+  if (typeof value !== 'string' && !isObj(value)) {
+    c.error('VALIDATION_ERROR', path, 'must be a policy document: a YAML or JSON object (or its JSON text)');
+    return undefined;
+  }
+  const r = parsePolicy(value, { kind, maxChars });
+  if (!r.ok) {
+    // Positions the engine found are within the document text, not the file: the CLI finds the file position from the path.
+    for (const e of r.errors) c.error(e.code, e.path === '' ? path : `${path}.${e.path}`, e.message);
+    return undefined;
+  }
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return { text, canonical: canonicalText(text) };
+}
+
+function inlinePolicies(o: Obj, path: string, c: Check, type: PrincipalType): Map<string, { name: string; doc: PolicyText }> {
+  const out = new Map<string, { name: string; doc: PolicyText }>();
+  const m = optionalObject(o, 'inlinePolicies', path, c);
+  if (!m) return out;
+  const p = join(path, 'inlinePolicies');
+  let total = 0;
+  for (const [name, value] of Object.entries(m)) {
+    const bad = checkName('policy', name, 'inline policy name');
+    if (bad) c.error('VALIDATION_ERROR', join(p, name), bad);
+    else if (out.has(name.toLowerCase())) c.error('VALIDATION_ERROR', join(p, name), `inline policy \`${name}\` is given twice (names are case-insensitive)`);
+    const doc = policyDocument(value, 'identity', Math.max(QUOTAS.inlineAggregate[type], DEFAULT_MAX_CHARS.identity), join(p, name), c);
+    if (doc && !bad) {
+      out.set(name.toLowerCase(), { name, doc });
+      total += nonWhitespace(doc.text);
+    }
+  }
+  if (total > QUOTAS.inlineAggregate[type]) c.error('LIMIT_EXCEEDED', p, `Maximum policy size of ${QUOTAS.inlineAggregate[type]} bytes exceeded for the inline policies of a ${type} (whitespace not counted)`);
+  return out;
+}
+
+function tagList(o: Obj, path: string, c: Check): Tag[] {
+  const v = own(o, 'tags');
+  if (v === undefined || v === null) return [];
+  const p = join(path, 'tags');
+  const tags: Tag[] = [];
+  const scalar = (x: unknown): string | undefined => (typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'boolean' ? String(x) : undefined);
+  if (Array.isArray(v)) {
+    v.forEach((item: unknown, i) => {
+      if (!isObj(item)) return c.error('VALIDATION_ERROR', join(p, i), 'a tag is `{key, value}`');
+      checkFields(item, ['key', 'value'], join(p, i), 'a tag', c);
+      const key = scalar(own(item, 'key'));
+      const value = scalar(own(item, 'value') ?? '');
+      if (key === undefined || value === undefined) return c.error('VALIDATION_ERROR', join(p, i), 'a tag is `{key, value}` with string values');
+      tags.push({ key, value });
+    });
+  } else if (isObj(v)) {
+    for (const [key, raw] of Object.entries(v)) {
+      const value = scalar(raw ?? '');
+      if (value === undefined) c.error('VALIDATION_ERROR', join(p, key), 'a tag value must be a string');
+      else tags.push({ key, value });
+    }
+  } else {
+    c.error('VALIDATION_ERROR', p, '`tags` must be a map of key to value, or a list of `{key, value}`');
+  }
+  const bad = checkTags(tags);
+  if (bad) c.error(bad.includes('at most') ? 'LIMIT_EXCEEDED' : 'VALIDATION_ERROR', p, bad);
+  return tags;
+}
+
+function policyRef(o: Obj, key: string, path: string, c: Check): { value: string; path: string } | null {
+  const v = optionalString(o, key, path, c);
+  return v === undefined || v === '' ? null : { value: v, path: join(path, key) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Planning: steps, environment, kind handlers
+
+/**
+ * What one step does and which IAM action it is equivalent to. A step without `run` only asks for
+ * authorization (an action that a combined write implies, such as `UntagUser` in a tag update).
+ */
+interface Step {
+  /** Steps run in phase order (see `PHASE`); within a phase, in plan order. */
+  readonly phase: number;
+  /** The admin action without its service prefix (`CreateRole`); authorized as `iam:`/`ram:` by the caller's partition. */
+  readonly action: string;
+  readonly resource: string;
+  /** The account the resource belongs to. */
+  readonly account: string;
+  readonly context?: Readonly<Record<string, string>>;
+  /** Accounts are created and changed by principals of the root account only. */
+  readonly rootOnly?: boolean;
+  readonly run?: (tx: WriteTx, out: RunOutput) => Promise<Result<unknown>>;
+}
+
+interface RunOutput {
+  readonly credentials: AdminCredentials[];
+}
+
+/** Creations first, in dependency order; then detaching what goes, then attaching what comes; deletions last. */
+const PHASE = { account: 0, policy: 1, group: 2, user: 3, role: 4, unlink: 5, link: 6, deletePrincipal: 7, deleteGroup: 8, deletePolicy: 9 } as const;
+
+export interface ObjectRef {
+  readonly kind: string;
+  readonly account: string;
+  readonly name: string;
+}
+
+interface Desired<S> extends ObjectRef {
+  readonly spec: S;
+  readonly document: number;
+}
+
+interface ObjectPlan {
+  readonly action: 'create' | 'update' | 'unchanged';
+  readonly fields: readonly string[];
+  readonly steps: readonly Step[];
+}
+
+/** An error found while planning an object: a field path within its document. */
+interface PlanError {
+  readonly code: ErrorCode;
+  readonly path: string;
+  readonly message: string;
+}
+type Planned<T> = { ok: true; value: T } | { ok: false; errors: PlanError[] };
+
+interface PlanEnv {
+  readonly tx: ReadTx;
+  readonly deps: AppDeps;
+  readonly caller: Caller;
+  /** Every account the documents touch has a partition here (from the store or an `Account` document). */
+  partitionOf(account: string): Partition;
+  /** Accounts that this apply creates: nothing in them exists yet, except the `admin` user created with them. */
+  readonly newAccounts: ReadonlySet<string>;
+  /** Finds a managed policy by name or ARN: the files' policies first, then the account's, then the built-ins. */
+  resolvePolicy(account: string, ref: string): Promise<string | undefined>;
+  /** Whether a group exists after this apply: in the store and not pruned, or in the files. */
+  groupPath(account: string, name: string): Promise<string | undefined>;
+  /** ARNs of the managed policies that `prune` deletes. */
+  readonly prunedPolicies: ReadonlySet<string>;
+  /** `account/lowercase-name` of the groups that `prune` deletes. */
+  readonly prunedGroups: ReadonlySet<string>;
+  readonly now: string;
+  newId(prefix: string, length?: number): string;
+}
+
+/** The handler of one kind. Method syntax keeps handlers of different specs assignable to `KindHandler<unknown>`. */
+export interface KindHandler<S> {
+  readonly kind: string;
+  /** `account`: the object lives in `metadata.account`; `global`: `metadata.name` is an account id. */
+  readonly scope: 'account' | 'global';
+  /** The name rules of `metadata.name` (IAM rules for users, groups, roles, policies). */
+  readonly entity?: EntityKind;
+  readonly specFields: readonly string[];
+  validate(spec: Obj, c: Check): S | undefined;
+  plan(env: PlanEnv, o: Desired<S>): Promise<Planned<ObjectPlan>>;
+  /** Prunable kinds: the names of the objects of this kind in `account`. */
+  listNames?(tx: ReadTx, account: string): Promise<string[]>;
+  planDelete?(env: PlanEnv, ref: ObjectRef): Promise<Planned<Step[]>>;
+  /** The read action that planning an object of this kind implies (`GetUser`), and the list action that pruning implies. */
+  readonly readAction?: string;
+  readonly listAction?: string;
+}
+
+const planOk = <T>(value: T): Planned<T> => ({ ok: true, value });
+const planFail = <T>(code: ErrorCode, path: string, message: string): Planned<T> => ({ ok: false, errors: [{ code, path, message }] });
+
+function fromStore(r: StoreResult<unknown>): Result<unknown> {
+  return r.ok ? ok(r.value) : storeFailure(r.error);
+}
+
+function storeFailure<T = never>(e: { code: ErrorCode; message: string }): Result<T> {
+  return failWith(e.code, e.message);
+}
+
+const pruneKey = (kind: string, account: string, name: string): string => `${kind}/${account}/${name.toLowerCase()}`;
+
+/** Compares two comparable states (one canonical string per field) and lists the fields that differ. */
+function changedFields(fields: readonly string[], current: Readonly<Record<string, string>>, desired: Readonly<Record<string, string>>): string[] {
+  return fields.filter((f) => current[f] !== desired[f]);
+}
+
+// --- relations shared by users, groups and roles -------------------------------------------------------
+
+const NOUN: Readonly<Record<PrincipalType, string>> = { user: 'User', group: 'Group', role: 'Role' };
+
+interface PrincipalState {
+  /** Attached managed policy ARNs. */
+  readonly policies: readonly string[];
+  /** Inline policies by lower-case name. */
+  readonly inline: ReadonlyMap<string, { name: string; canonical: string; text: string }>;
+}
+
+async function principalState(tx: ReadTx, ref: PrincipalRef): Promise<PrincipalState> {
+  const inline = new Map<string, { name: string; canonical: string; text: string }>();
+  for (const p of await tx.inlinePolicies.list(ref)) inline.set(p.name.toLowerCase(), { name: p.name, canonical: canonicalText(p.document), text: p.document });
+  return { policies: await tx.attachments.listForPrincipal(ref), inline };
+}
+
+const sortedSet = (xs: readonly string[]): string => JSON.stringify([...xs].sort());
+const inlineKey = (m: ReadonlyMap<string, { canonical: string }>): string => JSON.stringify([...m.entries()].map(([k, v]) => [k, v.canonical]).sort());
+const tagsKey = (tags: readonly Tag[]): string => JSON.stringify(tags.map((t) => [t.key, t.value]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+
+/** Resolves `policies` (names or ARNs) to ARNs; an unknown one is an error on its list item. */
+async function resolveRefs(env: PlanEnv, account: string, refs: readonly { value: string; path: string }[]): Promise<Planned<string[]>> {
+  const out: string[] = [];
+  const errors: PlanError[] = [];
+  for (const r of refs) {
+    const arn = await env.resolvePolicy(account, r.value);
+    if (arn === undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: r.path, message: `policy \`${r.value}\` does not exist in account ${account}, among the built-in policies, or in the documents applied` });
+    else if (env.prunedPolicies.has(arn)) errors.push({ code: 'INVALID_INPUT', path: r.path, message: `policy \`${r.value}\` is deleted by --prune (no Policy document names it) but still referenced here` });
+    else out.push(arn);
+  }
+  return errors.length > 0 ? { ok: false, errors } : planOk(out);
+}
+
+/** Steps that turn the current attachments and inline policies of a principal into the desired ones. */
+function relationSteps(
+  ref: PrincipalRef,
+  arn: string,
+  current: PrincipalState,
+  desired: { policies: readonly string[]; inline: ReadonlyMap<string, { name: string; doc: PolicyText }> },
+): Step[] {
+  const steps: Step[] = [];
+  const noun = NOUN[ref.type];
+  const base = { resource: arn, account: ref.account };
+  for (const p of current.policies) {
+    if (desired.policies.includes(p)) continue;
+    steps.push({ ...base, phase: PHASE.unlink, action: `Detach${noun}Policy`, context: { 'iam:PolicyARN': p }, run: async (tx) => fromStore(await tx.attachments.detach(ref, p)) });
+  }
+  for (const p of desired.policies) {
+    if (current.policies.includes(p)) continue;
+    steps.push({ ...base, phase: PHASE.link, action: `Attach${noun}Policy`, context: { 'iam:PolicyARN': p }, run: async (tx) => fromStore(await tx.attachments.attach(ref, p)) });
+  }
+  for (const [key, p] of current.inline) {
+    if (desired.inline.has(key)) continue;
+    steps.push({ ...base, phase: PHASE.unlink, action: `Delete${noun}Policy`, run: async (tx) => fromStore(await tx.inlinePolicies.delete(ref, p.name)) });
+  }
+  for (const [key, p] of desired.inline) {
+    if (current.inline.get(key)?.canonical === p.doc.canonical) continue;
+    steps.push({ ...base, phase: PHASE.link, action: `Put${noun}Policy`, run: async (tx) => fromStore(await tx.inlinePolicies.put(ref, p.name, p.doc.text)) });
+  }
+  return steps;
+}
+
+function boundarySteps(ref: PrincipalRef, arn: string, current: string | null, desired: string | null): Step[] {
+  if (current === desired) return [];
+  const noun = NOUN[ref.type];
+  const update = async (tx: WriteTx, permissionsBoundary: string | null) =>
+    fromStore(ref.type === 'user' ? await tx.users.update(ref.account, ref.name, { permissionsBoundary }) : await tx.roles.update(ref.account, ref.name, { permissionsBoundary }));
+  if (desired === null) return [{ phase: PHASE.unlink, action: `Delete${noun}PermissionsBoundary`, resource: arn, account: ref.account, run: (tx) => update(tx, null) }];
+  return [{ phase: PHASE.link, action: `Put${noun}PermissionsBoundary`, resource: arn, account: ref.account, context: { 'iam:PermissionsBoundary': desired }, run: (tx) => update(tx, desired) }];
+}
+
+function tagSteps(ref: PrincipalRef, arn: string, current: readonly Tag[], desired: readonly Tag[]): Step[] {
+  if (tagsKey(current) === tagsKey(desired)) return [];
+  const noun = NOUN[ref.type];
+  const want = new Map(desired.map((t) => [t.key, t.value]));
+  const removes = current.some((t) => !want.has(t.key));
+  const adds = desired.some((t) => !current.some((x) => x.key === t.key && x.value === t.value));
+  const steps: Step[] = [];
+  const run = async (tx: WriteTx) => fromStore(ref.type === 'user' ? await tx.users.update(ref.account, ref.name, { tags: desired }) : await tx.roles.update(ref.account, ref.name, { tags: desired }));
+  // One write replaces the tag set; it needs Untag… when a key goes and Tag… when a key or value comes.
+  if (removes) steps.push({ phase: PHASE.link, action: `Untag${noun}`, resource: arn, account: ref.account, ...(adds ? {} : { run }) });
+  if (adds) steps.push({ phase: PHASE.link, action: `Tag${noun}`, resource: arn, account: ref.account, run });
+  return steps;
+}
+
+/** Steps of deleting a principal with everything attached to it (run-time lists: earlier steps may have changed them). */
+async function principalDeleteSteps(env: PlanEnv, ref: PrincipalRef, arn: string, phase: number, drop: (tx: WriteTx) => Promise<Result<unknown>>): Promise<Step[]> {
+  const { tx } = env;
+  const noun = NOUN[ref.type];
+  const base = { resource: arn, account: ref.account, phase };
+  const steps: Step[] = [];
+  const state = await principalState(tx, ref);
+  for (const p of state.policies) steps.push({ ...base, action: `Detach${noun}Policy`, context: { 'iam:PolicyARN': p } });
+  if (state.inline.size > 0) steps.push({ ...base, action: `Delete${noun}Policy` });
+  if (ref.type === 'user') {
+    if ((await tx.accessKeys.listForUser(ref.account, ref.name)).length > 0) steps.push({ ...base, action: 'DeleteAccessKey' });
+    for (const g of await tx.groups.listForUser(ref.account, ref.name)) {
+      steps.push({ ...base, action: 'RemoveUserFromGroup', resource: entityArn(env.partitionOf(ref.account), ref.account, 'group', g.path, g.name) });
+    }
+  }
+  if (ref.type === 'group' && (await tx.groups.listMembers(ref.account, ref.name)).length > 0) steps.push({ ...base, action: 'RemoveUserFromGroup' });
+  steps.push({
+    ...base,
+    action: `Delete${noun}`,
+    run: async (w) => {
+      for (const p of await w.attachments.listForPrincipal(ref)) {
+        const r = await w.attachments.detach(ref, p);
+        if (!r.ok) return fromStore(r);
+      }
+      for (const p of await w.inlinePolicies.list(ref)) {
+        const r = await w.inlinePolicies.delete(ref, p.name);
+        if (!r.ok) return fromStore(r);
+      }
+      if (ref.type === 'user') {
+        for (const k of await w.accessKeys.listForUser(ref.account, ref.name)) {
+          const r = await w.accessKeys.delete(k.id);
+          if (!r.ok) return fromStore(r);
+        }
+        for (const g of await w.groups.listForUser(ref.account, ref.name)) {
+          const r = await w.groups.removeMember(ref.account, g.name, ref.name);
+          if (!r.ok) return fromStore(r);
+        }
+      }
+      if (ref.type === 'group') {
+        for (const u of await w.groups.listMembers(ref.account, ref.name)) {
+          const r = await w.groups.removeMember(ref.account, ref.name, u.name);
+          if (!r.ok) return fromStore(r);
+        }
+      }
+      return drop(w);
+    },
+  });
+  return steps;
+}
+
+// --- Account ---------------------------------------------------------------------------------------------
+
+interface AccountSpec {
+  readonly partition: Partition;
+  readonly displayName: string | undefined;
+}
+
+/** The full-rights policy an account's `admin` gets (as `accounts.ts` gives it): attached in aws, inline in acs. */
+const ADMIN_POLICY_ARN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+const ACS_ADMIN_INLINE = { name: 'AdministratorAccess', document: JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }) };
+
+async function createAccountWithAdmin(deps: AppDeps, tx: WriteTx, account: AccountRecord): Promise<Result<AdminCredentials>> {
+  const created = await tx.accounts.create(account);
+  if (!created.ok) return storeFailure(created.error);
+  const user = await tx.users.create({
+    account: account.id,
+    name: ADMIN_USER,
+    path: '/',
+    id: uniqueId(ID_PREFIX.user, deps.randomBytes(32)),
+    created: account.created,
+    tags: [],
+    permissionsBoundary: null,
+    disabled: false,
+  });
+  if (!user.ok) return storeFailure(user.error);
+  const ref: PrincipalRef = { type: 'user', account: account.id, name: ADMIN_USER };
+  const r = account.partition === 'acs' ? await tx.inlinePolicies.put(ref, ACS_ADMIN_INLINE.name, ACS_ADMIN_INLINE.document) : await tx.attachments.attach(ref, ADMIN_POLICY_ARN);
+  if (!r.ok) return storeFailure(r.error);
+  const key = await createDirectory(deps).issueAccessKey(tx, account.partition, user.value);
+  if (!key.ok) return key;
+  return ok({ AccountId: account.id, UserName: ADMIN_USER, AccessKeyId: key.value.key.id, SecretAccessKey: key.value.secretAccessKey });
+}
+
+const accountKind: KindHandler<AccountSpec> = {
+  kind: 'Account',
+  scope: 'global',
+  specFields: ['partition', 'name'],
+  validate(spec, c) {
+    const partition = own(spec, 'partition');
+    const displayName = optionalString(spec, 'name', 'spec', c);
+    if (partition !== 'aws' && partition !== 'acs') {
+      c.error('VALIDATION_ERROR', 'spec.partition', partition === undefined ? '`partition` is required: `aws` or `acs`' : `\`partition\` must be \`aws\` or \`acs\`, got \`${String(partition)}\``);
+      return undefined;
+    }
+    if (displayName !== undefined && (displayName.length === 0 || displayName.length > 128)) c.error('VALIDATION_ERROR', 'spec.name', '`name` must be 1–128 characters');
+    return { partition, displayName };
+  },
+  async plan(env, o) {
+    const existing = await env.tx.accounts.get(o.name);
+    const arn = rootArn(o.spec.partition, o.name);
+    if (existing) {
+      if (existing.partition !== o.spec.partition) {
+        return planFail('INVALID_INPUT', 'spec.partition', `account ${o.name} is in partition \`${existing.partition}\`; the partition of an account cannot change`);
+      }
+      if (o.spec.displayName === undefined || o.spec.displayName === existing.name) return planOk({ action: 'unchanged', fields: [], steps: [] });
+      const name = o.spec.displayName;
+      return planOk({
+        action: 'update',
+        fields: ['name'],
+        steps: [{ phase: PHASE.account, action: 'UpdateAccount', resource: arn, account: o.name, rootOnly: true, run: async (tx) => fromStore(await tx.accounts.update(o.name, { name })) }],
+      });
+    }
+    const record: AccountRecord = { id: o.name, partition: o.spec.partition, name: o.spec.displayName ?? o.name, created: env.now };
+    return planOk({
+      action: 'create',
+      fields: o.spec.displayName === undefined ? ['partition'] : ['partition', 'name'],
+      steps: [
+        {
+          phase: PHASE.account,
+          action: 'CreateAccount',
+          resource: arn,
+          account: o.name,
+          rootOnly: true,
+          run: async (tx, out) => {
+            const r = await createAccountWithAdmin(env.deps, tx, record);
+            if (r.ok) out.credentials.push(r.value);
+            return r;
+          },
+        },
+      ],
+    });
+  },
+};
+
+// --- Policy ----------------------------------------------------------------------------------------------
+
+interface PolicySpec {
+  readonly document: PolicyText;
+  /** Compared only when given: IAM cannot change it, so leaving it out must not fail against an existing policy. */
+  readonly description: string | undefined;
+}
+
+const policyKind: KindHandler<PolicySpec> = {
+  kind: 'Policy',
+  scope: 'account',
+  entity: 'policy',
+  specFields: ['document', 'description'],
+  readAction: 'GetPolicy',
+  listAction: 'ListPolicies',
+  validate(spec, c) {
+    const description = optionalString(spec, 'description', 'spec', c);
+    const bad = checkDescription(description);
+    if (bad) c.error('VALIDATION_ERROR', 'spec.description', bad);
+    if (own(spec, 'document') === undefined) {
+      c.error('VALIDATION_ERROR', 'spec.document', '`document` is required: the policy document');
+      return undefined;
+    }
+    const document = policyDocument(own(spec, 'document'), 'identity', QUOTAS.managedPolicySize, 'spec.document', c);
+    return document ? { document, description } : undefined;
+  },
+  async plan(env, o) {
+    const partition = env.partitionOf(o.account);
+    const existing = env.newAccounts.has(o.account) ? undefined : await env.tx.policies.get(o.account, o.name);
+    if (!existing) {
+      const arn = entityArn(partition, o.account, 'policy', '/', o.name);
+      return planOk({
+        action: 'create',
+        fields: o.spec.description ? ['document', 'description'] : ['document'],
+        steps: [
+          {
+            phase: PHASE.policy,
+            action: 'CreatePolicy',
+            resource: arn,
+            account: o.account,
+            run: async (tx) =>
+              fromStore(
+                await tx.policies.create({
+                  account: o.account,
+                  name: o.name,
+                  path: '/',
+                  id: env.newId(ID_PREFIX.policy),
+                  arn,
+                  description: o.spec.description ?? '',
+                  created: env.now,
+                  document: o.spec.document.text,
+                }),
+              ),
+          },
+        ],
+      });
+    }
+    const current = await env.tx.policies.getDefaultVersion(existing.arn);
+    const fields = changedFields(this.specFields, { document: current ? canonicalText(current.document) : '', description: existing.description }, { document: o.spec.document.canonical, description: o.spec.description ?? existing.description });
+    if (fields.includes('description')) {
+      return planFail(
+        'INVALID_INPUT',
+        'spec.description',
+        `the description of managed policy \`${existing.name}\` is \`${existing.description}\` and cannot change once created (IAM has no call for it); keep it, or delete the policy and apply again`,
+      );
+    }
+    if (fields.length === 0) return planOk({ action: 'unchanged', fields, steps: [] });
+    const steps: Step[] = [];
+    const versions = await env.tx.policies.listVersions(existing.arn);
+    // At the version limit, the oldest non-default version makes room, as `aws iam` users do by hand.
+    if (versions.length >= QUOTAS.policyVersions) steps.push({ phase: PHASE.policy, action: 'DeletePolicyVersion', resource: existing.arn, account: o.account });
+    steps.push({
+      phase: PHASE.policy,
+      action: 'CreatePolicyVersion',
+      resource: existing.arn,
+      account: o.account,
+      run: async (tx) => {
+        const all = await tx.policies.listVersions(existing.arn);
+        if (all.length >= QUOTAS.policyVersions) {
+          const oldest = all.filter((v) => !v.isDefault).at(-1);
+          if (oldest) {
+            const d = await tx.policies.deleteVersion(existing.arn, oldest.versionId);
+            if (!d.ok) return fromStore(d);
+          }
+        }
+        return fromStore(await tx.policies.createVersion(existing.arn, { document: o.spec.document.text, setAsDefault: true, created: env.now }));
+      },
+    });
+    return planOk({ action: 'update', fields, steps });
+  },
+  async listNames(tx, account) {
+    return (await tx.policies.list(account)).map((p) => p.name);
+  },
+  async planDelete(env, ref) {
+    const p = await env.tx.policies.get(ref.account, ref.name);
+    if (!p) return planOk([]);
+    const steps: Step[] = [];
+    const partition = env.partitionOf(ref.account);
+    for (const a of await env.tx.attachments.listForPolicy(p.arn)) {
+      const path = a.principal.type === 'user' ? (await env.tx.users.get(a.principal.account, a.principal.name))?.path : a.principal.type === 'group' ? (await env.tx.groups.get(a.principal.account, a.principal.name))?.path : (await env.tx.roles.get(a.principal.account, a.principal.name))?.path;
+      steps.push({ phase: PHASE.deletePolicy, action: `Detach${NOUN[a.principal.type]}Policy`, resource: entityArn(partition, a.principal.account, a.principal.type, path ?? '/', a.principal.name), account: a.principal.account, context: { 'iam:PolicyARN': p.arn } });
+    }
+    if ((await env.tx.policies.listVersions(p.arn)).length > 1) steps.push({ phase: PHASE.deletePolicy, action: 'DeletePolicyVersion', resource: p.arn, account: ref.account });
+    steps.push({
+      phase: PHASE.deletePolicy,
+      action: 'DeletePolicy',
+      resource: p.arn,
+      account: ref.account,
+      run: async (tx) => {
+        for (const a of await tx.attachments.listForPolicy(p.arn)) {
+          const r = await tx.attachments.detach(a.principal, p.arn);
+          if (!r.ok) return fromStore(r);
+        }
+        const r = await tx.policies.delete(p.arn);
+        if (!r.ok && r.error.code === 'DELETE_CONFLICT') return failWith('DELETE_CONFLICT', `policy \`${p.name}\` is still used as a permissions boundary; remove it from there first (${r.error.message})`);
+        return fromStore(r);
+      },
+    });
+    return planOk(steps);
+  },
+};
+
+// --- Group -----------------------------------------------------------------------------------------------
+
+interface GroupSpec {
+  readonly policies: readonly { value: string; path: string }[];
+  readonly inline: ReadonlyMap<string, { name: string; doc: PolicyText }>;
+}
+
+const groupKind: KindHandler<GroupSpec> = {
+  kind: 'Group',
+  scope: 'account',
+  entity: 'group',
+  specFields: ['policies', 'inlinePolicies'],
+  readAction: 'GetGroup',
+  listAction: 'ListGroups',
+  validate(spec, c) {
+    return { policies: stringList(spec, 'policies', 'spec', c, QUOTAS.managedPoliciesPerEntity, 'PoliciesPerGroup'), inline: inlinePolicies(spec, 'spec', c, 'group') };
+  },
+  async plan(env, o) {
+    const partition = env.partitionOf(o.account);
+    const existing = env.newAccounts.has(o.account) ? undefined : await env.tx.groups.get(o.account, o.name);
+    const ref: PrincipalRef = { type: 'group', account: o.account, name: existing?.name ?? o.name };
+    const arn = entityArn(partition, o.account, 'group', existing?.path ?? '/', ref.name);
+    const policies = await resolveRefs(env, o.account, o.spec.policies);
+    if (!policies.ok) return policies;
+    const current = existing ? await principalState(env.tx, ref) : { policies: [], inline: new Map() };
+    const fields = changedFields(this.specFields, { policies: sortedSet(current.policies), inlinePolicies: inlineKey(current.inline) }, { policies: sortedSet(policies.value), inlinePolicies: inlineKey(new Map([...o.spec.inline].map(([k, v]) => [k, v.doc]))) });
+    const steps = relationSteps(ref, arn, current, { policies: policies.value, inline: o.spec.inline });
+    if (!existing) {
+      steps.unshift({
+        phase: PHASE.group,
+        action: 'CreateGroup',
+        resource: arn,
+        account: o.account,
+        run: async (tx) => fromStore(await tx.groups.create({ account: o.account, name: o.name, path: '/', id: env.newId(ID_PREFIX.group), created: env.now })),
+      });
+    }
+    return planOk({ action: existing ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields, steps });
+  },
+  async listNames(tx, account) {
+    return (await tx.groups.list(account)).map((g) => g.name);
+  },
+  async planDelete(env, ref) {
+    const g = await env.tx.groups.get(ref.account, ref.name);
+    if (!g) return planOk([]);
+    const pref: PrincipalRef = { type: 'group', account: ref.account, name: g.name };
+    return planOk(await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'group', g.path, g.name), PHASE.deleteGroup, async (tx) => fromStore(await tx.groups.delete(ref.account, g.name))));
+  },
+};
+
+// --- User ------------------------------------------------------------------------------------------------
+
+interface UserSpec {
+  readonly groups: readonly { value: string; path: string }[];
+  readonly policies: readonly { value: string; path: string }[];
+  readonly inline: ReadonlyMap<string, { name: string; doc: PolicyText }>;
+  readonly permissionsBoundary: { value: string; path: string } | null;
+  readonly tags: readonly Tag[];
+}
+
+const userKind: KindHandler<UserSpec> = {
+  kind: 'User',
+  scope: 'account',
+  entity: 'user',
+  specFields: ['groups', 'policies', 'inlinePolicies', 'permissionsBoundary', 'tags'],
+  readAction: 'GetUser',
+  listAction: 'ListUsers',
+  validate(spec, c) {
+    const groups = stringList(spec, 'groups', 'spec', c, QUOTAS.groupsPerUser, 'GroupsPerUser');
+    for (const g of groups) {
+      const bad = checkName('group', g.value);
+      if (bad) c.error('VALIDATION_ERROR', g.path, bad);
+    }
+    return {
+      groups,
+      policies: stringList(spec, 'policies', 'spec', c, QUOTAS.managedPoliciesPerEntity, 'PoliciesPerUser'),
+      inline: inlinePolicies(spec, 'spec', c, 'user'),
+      permissionsBoundary: policyRef(spec, 'permissionsBoundary', 'spec', c),
+      tags: tagList(spec, 'spec', c),
+    };
+  },
+  async plan(env, o) {
+    const { tx } = env;
+    const partition = env.partitionOf(o.account);
+    const isNew = env.newAccounts.has(o.account);
+    // The admin of an account created by this apply exists once its account does: plan against what it will be.
+    const virtualAdmin = isNew && o.name.toLowerCase() === ADMIN_USER;
+    const existing = isNew ? undefined : await tx.users.get(o.account, o.name);
+    const name = existing?.name ?? (virtualAdmin ? ADMIN_USER : o.name);
+    const ref: PrincipalRef = { type: 'user', account: o.account, name };
+    const arn = entityArn(partition, o.account, 'user', existing?.path ?? '/', name);
+
+    const errors: PlanError[] = [];
+    const policies = await resolveRefs(env, o.account, o.spec.policies);
+    if (!policies.ok) errors.push(...policies.errors);
+    let boundary: string | null = null;
+    if (o.spec.permissionsBoundary) {
+      const b = await resolveRefs(env, o.account, [o.spec.permissionsBoundary]);
+      if (b.ok) boundary = b.value[0] ?? null;
+      else errors.push(...b.errors);
+    }
+    const groups: { name: string; path: string }[] = [];
+    for (const g of o.spec.groups) {
+      const path = await env.groupPath(o.account, g.value);
+      if (path === undefined && env.prunedGroups.has(`${o.account}/${g.value.toLowerCase()}`)) {
+        errors.push({ code: 'INVALID_INPUT', path: g.path, message: `group \`${g.value}\` is deleted by --prune (no Group document names it) but still listed here` });
+      } else if (path === undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: g.path, message: `group \`${g.value}\` does not exist in account ${o.account} and no Group document names it` });
+      else groups.push({ name: g.value, path });
+    }
+    if (!policies.ok || errors.length > 0) return { ok: false, errors };
+
+    const current: PrincipalState = existing
+      ? await principalState(tx, ref)
+      : virtualAdmin
+        ? partition === 'acs'
+          ? { policies: [], inline: new Map([[ACS_ADMIN_INLINE.name.toLowerCase(), { name: ACS_ADMIN_INLINE.name, text: ACS_ADMIN_INLINE.document, canonical: canonicalText(ACS_ADMIN_INLINE.document) }]]) }
+          : { policies: [ADMIN_POLICY_ARN], inline: new Map() }
+        : { policies: [], inline: new Map() };
+    const currentGroups = existing ? await tx.groups.listForUser(o.account, name) : [];
+    const currentBoundary = existing?.permissionsBoundary ?? null;
+    const currentTags = existing?.tags ?? [];
+    const fields = changedFields(
+      this.specFields,
+      { groups: sortedSet(currentGroups.map((g) => g.name.toLowerCase())), policies: sortedSet(current.policies), inlinePolicies: inlineKey(current.inline), permissionsBoundary: String(currentBoundary), tags: tagsKey(currentTags) },
+      { groups: sortedSet(groups.map((g) => g.name.toLowerCase())), policies: sortedSet(policies.value), inlinePolicies: inlineKey(new Map([...o.spec.inline].map(([k, v]) => [k, v.doc]))), permissionsBoundary: String(boundary), tags: tagsKey(o.spec.tags) },
+    );
+
+    const steps: Step[] = [];
+    if (!existing && !virtualAdmin) {
+      steps.push({
+        phase: PHASE.user,
+        action: 'CreateUser',
+        resource: arn,
+        account: o.account,
+        run: async (w) => fromStore(await w.users.create({ account: o.account, name, path: '/', id: env.newId(ID_PREFIX.user), created: env.now, tags: [], permissionsBoundary: null, disabled: false })),
+      });
+    }
+    const want = new Set(groups.map((g) => g.name.toLowerCase()));
+    for (const g of currentGroups) {
+      if (want.has(g.name.toLowerCase())) continue;
+      steps.push({ phase: PHASE.unlink, action: 'RemoveUserFromGroup', resource: entityArn(partition, o.account, 'group', g.path, g.name), account: o.account, run: async (w) => fromStore(await w.groups.removeMember(o.account, g.name, name)) });
+    }
+    const have = new Set(currentGroups.map((g) => g.name.toLowerCase()));
+    for (const g of groups) {
+      if (have.has(g.name.toLowerCase())) continue;
+      steps.push({ phase: PHASE.link, action: 'AddUserToGroup', resource: entityArn(partition, o.account, 'group', g.path, g.name), account: o.account, run: async (w) => fromStore(await w.groups.addMember(o.account, g.name, name)) });
+    }
+    steps.push(...relationSteps(ref, arn, current, { policies: policies.value, inline: o.spec.inline }), ...boundarySteps(ref, arn, currentBoundary, boundary), ...tagSteps(ref, arn, currentTags, o.spec.tags));
+    return planOk({ action: existing || virtualAdmin ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields, steps });
+  },
+  async listNames(tx, account) {
+    return (await tx.users.list(account)).map((u) => u.name);
+  },
+  async planDelete(env, ref) {
+    const u = await env.tx.users.get(ref.account, ref.name);
+    if (!u) return planOk([]);
+    const pref: PrincipalRef = { type: 'user', account: ref.account, name: u.name };
+    return planOk(await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'user', u.path, u.name), PHASE.deletePrincipal, async (tx) => fromStore(await tx.users.delete(ref.account, u.name))));
+  },
+};
+
+// --- Role ------------------------------------------------------------------------------------------------
+
+interface RoleSpec {
+  readonly trustPolicy: PolicyText;
+  readonly policies: readonly { value: string; path: string }[];
+  readonly inline: ReadonlyMap<string, { name: string; doc: PolicyText }>;
+  readonly permissionsBoundary: { value: string; path: string } | null;
+  readonly maxSessionDuration: number;
+  readonly description: string;
+  readonly tags: readonly Tag[];
+}
+
+const roleKind: KindHandler<RoleSpec> = {
+  kind: 'Role',
+  scope: 'account',
+  entity: 'role',
+  specFields: ['trustPolicy', 'policies', 'inlinePolicies', 'permissionsBoundary', 'maxSessionDuration', 'description', 'tags'],
+  readAction: 'GetRole',
+  listAction: 'ListRoles',
+  validate(spec, c) {
+    const description = optionalString(spec, 'description', 'spec', c) ?? '';
+    const badDescription = checkDescription(description);
+    if (badDescription) c.error('VALIDATION_ERROR', 'spec.description', badDescription);
+    const max = own(spec, 'maxSessionDuration') ?? 3600;
+    const badMax = checkMaxSessionDuration(max);
+    if (badMax || typeof max !== 'number') c.error('VALIDATION_ERROR', 'spec.maxSessionDuration', badMax ?? '`maxSessionDuration` must be a number of seconds');
+    const rest = {
+      policies: stringList(spec, 'policies', 'spec', c, QUOTAS.managedPoliciesPerEntity, 'PoliciesPerRole'),
+      inline: inlinePolicies(spec, 'spec', c, 'role'),
+      permissionsBoundary: policyRef(spec, 'permissionsBoundary', 'spec', c),
+      tags: tagList(spec, 'spec', c),
+    };
+    if (own(spec, 'trustPolicy') === undefined) {
+      c.error('VALIDATION_ERROR', 'spec.trustPolicy', '`trustPolicy` is required: who may assume the role (for training jobs, the service principal `training.gatehouse.dev`)');
+      return undefined;
+    }
+    const trustPolicy = policyDocument(own(spec, 'trustPolicy'), 'trust', QUOTAS.trustPolicySize, 'spec.trustPolicy', c);
+    if (!trustPolicy || typeof max !== 'number') return undefined;
+    return { trustPolicy, description, maxSessionDuration: max, ...rest };
+  },
+  async plan(env, o) {
+    const { tx } = env;
+    const partition = env.partitionOf(o.account);
+    const existing = env.newAccounts.has(o.account) ? undefined : await tx.roles.get(o.account, o.name);
+    const name = existing?.name ?? o.name;
+    const ref: PrincipalRef = { type: 'role', account: o.account, name };
+    const arn = entityArn(partition, o.account, 'role', existing?.path ?? '/', name);
+    const errors: PlanError[] = [];
+    const policies = await resolveRefs(env, o.account, o.spec.policies);
+    if (!policies.ok) errors.push(...policies.errors);
+    let boundary: string | null = null;
+    if (o.spec.permissionsBoundary) {
+      const b = await resolveRefs(env, o.account, [o.spec.permissionsBoundary]);
+      if (b.ok) boundary = b.value[0] ?? null;
+      else errors.push(...b.errors);
+    }
+    if (!policies.ok || errors.length > 0) return { ok: false, errors };
+
+    const current = existing ? await principalState(tx, ref) : { policies: [], inline: new Map() };
+    const fields = changedFields(
+      this.specFields,
+      existing
+        ? {
+            trustPolicy: canonicalText(existing.trustPolicy),
+            policies: sortedSet(current.policies),
+            inlinePolicies: inlineKey(current.inline),
+            permissionsBoundary: String(existing.permissionsBoundary),
+            maxSessionDuration: String(existing.maxSessionDuration),
+            description: existing.description,
+            tags: tagsKey(existing.tags),
+          }
+        : { policies: sortedSet([]), inlinePolicies: inlineKey(new Map()), permissionsBoundary: 'null', maxSessionDuration: '3600', description: '', tags: tagsKey([]) },
+      {
+        trustPolicy: o.spec.trustPolicy.canonical,
+        policies: sortedSet(policies.value),
+        inlinePolicies: inlineKey(new Map([...o.spec.inline].map(([k, v]) => [k, v.doc]))),
+        permissionsBoundary: String(boundary),
+        maxSessionDuration: String(o.spec.maxSessionDuration),
+        description: o.spec.description,
+        tags: tagsKey(o.spec.tags),
+      },
+    );
+    const steps: Step[] = [];
+    if (!existing) {
+      steps.push({
+        phase: PHASE.role,
+        action: 'CreateRole',
+        resource: arn,
+        account: o.account,
+        run: async (w) =>
+          fromStore(
+            await w.roles.create({
+              account: o.account,
+              name,
+              path: '/',
+              id: env.newId(ID_PREFIX.role),
+              created: env.now,
+              trustPolicy: o.spec.trustPolicy.text,
+              description: o.spec.description,
+              maxSessionDuration: o.spec.maxSessionDuration,
+              tags: [],
+              permissionsBoundary: null,
+            }),
+          ),
+      });
+    } else {
+      if (fields.includes('trustPolicy')) {
+        steps.push({ phase: PHASE.role, action: 'UpdateAssumeRolePolicy', resource: arn, account: o.account, run: async (w) => fromStore(await w.roles.update(o.account, name, { trustPolicy: o.spec.trustPolicy.text })) });
+      }
+      if (fields.includes('description') || fields.includes('maxSessionDuration')) {
+        steps.push({
+          phase: PHASE.role,
+          action: 'UpdateRole',
+          resource: arn,
+          account: o.account,
+          run: async (w) => fromStore(await w.roles.update(o.account, name, { description: o.spec.description, maxSessionDuration: o.spec.maxSessionDuration })),
+        });
+      }
+    }
+    steps.push(
+      ...relationSteps(ref, arn, current, { policies: policies.value, inline: o.spec.inline }),
+      ...boundarySteps(ref, arn, existing?.permissionsBoundary ?? null, boundary),
+      ...tagSteps(ref, arn, existing?.tags ?? [], o.spec.tags),
+    );
+    return planOk({ action: existing ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields, steps });
+  },
+  async listNames(tx, account) {
+    return (await tx.roles.list(account)).map((r) => r.name);
+  },
+  async planDelete(env, ref) {
+    const r = await env.tx.roles.get(ref.account, ref.name);
+    if (!r) return planOk([]);
+    const pref: PrincipalRef = { type: 'role', account: ref.account, name: r.name };
+    return planOk(await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'role', r.path, r.name), PHASE.deletePrincipal, async (tx) => fromStore(await tx.roles.delete(ref.account, r.name))));
+  },
+};
+
+/** The kind registry: what `apply` accepts, in the order objects are planned (accounts before what they hold). */
+export const KINDS: ReadonlyMap<string, KindHandler<unknown>> = new Map<string, KindHandler<unknown>>([
+  ['Account', accountKind],
+  ['Policy', policyKind],
+  ['Group', groupKind],
+  ['User', userKind],
+  ['Role', roleKind],
+]);
+
+// ---------------------------------------------------------------------------------------------------------
+// Stage 1: validation
+
+interface Validated {
+  readonly objects: Desired<unknown>[];
+  readonly errors: ApplyError[];
+}
+
+function validateDocuments(caller: Caller, input: ApplyInput): Validated {
+  const objects: Desired<unknown>[] = [];
+  const errors: ApplyError[] = [];
+  const seen = new Map<string, number>();
+  input.documents.forEach((doc, index) => {
+    const src = input.sources?.[index];
+    let kind: string | undefined;
+    let name: string | undefined;
+    let failed = false;
+    const c: Check = {
+      get failed() {
+        return failed;
+      },
+      error(code, path, message, position) {
+        failed = true;
+        errors.push({
+          code,
+          path,
+          message,
+          document: index,
+          ...(src ? { file: src.file, fileDocument: src.index } : {}),
+          ...(kind !== undefined ? { kind } : {}),
+          ...(name !== undefined ? { name } : {}),
+          ...(position?.line !== undefined ? { line: position.line, column: position.column ?? 1 } : {}),
+        });
+      },
+    };
+    if (!isObj(doc)) return c.error('VALIDATION_ERROR', '', 'a document must be a map with `apiVersion`, `kind`, `metadata` and `spec`');
+    const metadata = own(doc, 'metadata');
+    if (isObj(metadata) && typeof own(metadata, 'name') === 'string') name = own(metadata, 'name') as string;
+    const apiVersion = own(doc, 'apiVersion');
+    const k = own(doc, 'kind');
+    if (typeof k === 'string') kind = k;
+    if (typeof apiVersion === 'string' && KUBERNETES_API_GROUPS.test(apiVersion)) {
+      return c.error('VALIDATION_ERROR', 'apiVersion', `Kubernetes RBAC documents (\`${apiVersion}\` \`${String(k)}\`) are not supported yet; they will be applied to the cluster named by \`--cluster\``);
+    }
+    if (apiVersion !== API_VERSION) return c.error('VALIDATION_ERROR', 'apiVersion', apiVersion === undefined ? `\`apiVersion\` is required: \`${API_VERSION}\`` : `\`apiVersion\` must be \`${API_VERSION}\`, got \`${String(apiVersion)}\``);
+    if (typeof k !== 'string') return c.error('VALIDATION_ERROR', 'kind', `\`kind\` is required: one of ${[...KINDS.keys()].join(', ')}`);
+    const handler = KINDS.get(k);
+    if (!handler) {
+      if (PLANNED_KINDS.has(k)) return c.error('VALIDATION_ERROR', 'kind', `kind \`${k}\` is not supported yet; this version applies ${[...KINDS.keys()].join(', ')}`);
+      return c.error('VALIDATION_ERROR', 'kind', `unknown kind \`${k}\`; supported kinds are ${[...KINDS.keys()].join(', ')}`);
+    }
+    checkFields(doc, ['apiVersion', 'kind', 'metadata', 'spec'], '', 'a document', c);
+    if (!isObj(metadata)) return c.error('VALIDATION_ERROR', 'metadata', '`metadata` is required, with `name`');
+    checkFields(metadata, handler.scope === 'account' ? ['name', 'account'] : ['name'], 'metadata', `the metadata of a ${k}`, c);
+    let account: string;
+    if (handler.scope === 'global') {
+      const bad = checkAccountId(own(metadata, 'name'));
+      if (bad) c.error('VALIDATION_ERROR', 'metadata.name', `an Account's name is its id: ${bad}`);
+      account = String(own(metadata, 'name'));
+    } else {
+      const bad = checkName(handler.entity ?? 'policy', own(metadata, 'name'), 'metadata.name');
+      if (bad) c.error('VALIDATION_ERROR', 'metadata.name', bad);
+      const a = own(metadata, 'account');
+      if (a !== undefined && a !== null) {
+        const badAccount = checkAccountId(typeof a === 'number' ? String(a) : a);
+        if (badAccount) c.error('VALIDATION_ERROR', 'metadata.account', `${badAccount} (quote it in YAML so that leading zeros stay)`);
+      }
+      account = a === undefined || a === null ? caller.account : String(a);
+    }
+    const rawSpec = own(doc, 'spec');
+    if (rawSpec !== undefined && rawSpec !== null && !isObj(rawSpec)) return c.error('VALIDATION_ERROR', 'spec', '`spec` must be a map');
+    const spec = rawSpec ?? {};
+    checkFields(spec, handler.specFields, 'spec', `the spec of a ${k}`, c);
+    const value = handler.validate(spec, c);
+    if (c.failed || value === undefined || name === undefined) return;
+    const key = `${k}/${account}/${name.toLowerCase()}`;
+    const first = seen.get(key);
+    if (first !== undefined) return c.error('VALIDATION_ERROR', 'metadata.name', `${k} \`${name}\` of account ${account} is also defined by document ${first + 1}; define each object once`);
+    seen.set(key, index);
+    objects.push({ kind: k, account, name, spec: value, document: index });
+  });
+  return { objects, errors };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Stages 2 and 3: plan, authorize, run
+
+/**
+ * Authorizes one step. In the caller's own account, as the IAM API does (`authorizeAdmin`). In another
+ * account, only principals of the root account may act, with their own policies deciding as if the account
+ * were theirs (the root account administers every account, docs/decisions.md).
+ */
+export function authorizeAcross(caller: Caller, now: number, action: string, resource: string, account: string, context: Readonly<Record<string, string>> = {}): Result<unknown> {
+  if (account === caller.account) return authorizeAdmin(caller, now, action, resource, context);
+  if (caller.account !== ROOT_ACCOUNT) {
+    return failWith('ACCESS_DENIED', `principals of account ${caller.account} may manage only their own account; \`${resource}\` belongs to account ${account} (use that account's admin credentials)`);
+  }
+  const full = `${adminService(caller.partition)}:${action}`;
+  const d = evaluate({ principal: caller.principal, action: full, resource, resourceAccount: caller.account, context: contextOf(context), time: now }, caller.policies);
+  return d.decision === 'Allow' ? ok(d) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, full, resource, d));
+}
+
+function authorizeStep(caller: Caller, now: number, step: Step): Result<unknown> {
+  if (step.rootOnly && caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may create or change accounts`);
+  return authorizeAcross(caller, now, step.action, step.resource, step.account, step.context);
+}
+
+interface Plan {
+  readonly changes: PlannedChange[];
+  /** Steps with the document they came from (for error messages). */
+  readonly steps: { step: Step; document: number | undefined; ref: ObjectRef }[];
+}
+
+/** Names, files and kinds of documents for errors found after validation. */
+function errorAt(input: ApplyInput, objects: readonly Desired<unknown>[], document: number | undefined, ref: ObjectRef | undefined, e: { code: ErrorCode; path: string; message: string }): ApplyError {
+  const src = document !== undefined ? input.sources?.[document] : undefined;
+  const o = document !== undefined ? objects.find((x) => x.document === document) : undefined;
+  const r = o ?? ref;
+  return {
+    code: e.code,
+    path: e.path,
+    message: e.message,
+    ...(document !== undefined ? { document } : {}),
+    ...(src ? { file: src.file, fileDocument: src.index } : {}),
+    ...(r ? { kind: r.kind, name: r.name } : {}),
+  };
+}
+
+async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyInput, objects: readonly Desired<unknown>[]): Promise<Result<Plan>> {
+  const errors: ApplyError[] = [];
+  const err = (document: number | undefined, ref: ObjectRef | undefined, e: PlanError) => errors.push(errorAt(input, objects, document, ref, e));
+
+  // Accounts: from the store, or created by an Account document.
+  const partitions = new Map<string, Partition>();
+  const newAccounts = new Set<string>();
+  for (const o of objects) {
+    if (o.kind !== 'Account') continue;
+    const existing = await tx.accounts.get(o.name);
+    partitions.set(o.name, existing?.partition ?? (o.spec as AccountSpec).partition);
+    if (!existing) newAccounts.add(o.name);
+  }
+  for (const o of objects) {
+    if (o.kind === 'Account' || partitions.has(o.account)) continue;
+    const a = await tx.accounts.get(o.account);
+    if (a) partitions.set(o.account, a.partition);
+    else err(o.document, undefined, { code: 'NO_SUCH_ENTITY', path: 'metadata.account', message: `account ${o.account} does not exist; add an Account document for it, or create it with \`gatehouse accounts create\`` });
+  }
+  if (errors.length > 0) return fail(errors);
+  const partitionOf = (account: string): Partition => partitions.get(account) ?? 'aws';
+
+  // Prune first: references to what it deletes are errors, found while planning the rest.
+  const pruneList: ObjectRef[] = [];
+  const pruned = new Set<string>();
+  const prunedPolicyArns = new Set<string>();
+  if (input.prune) {
+    const scopes = new Set(objects.filter((o) => KINDS.get(o.kind)?.listNames).map((o) => `${o.kind}\u0000${o.account}`));
+    for (const scope of scopes) {
+      const [kind = '', account = ''] = scope.split('\u0000');
+      if (newAccounts.has(account)) continue;
+      const handler = KINDS.get(kind);
+      const wanted = new Set(objects.filter((o) => o.kind === kind && o.account === account).map((o) => o.name.toLowerCase()));
+      for (const name of (await handler?.listNames?.(tx, account)) ?? []) {
+        if (wanted.has(name.toLowerCase())) continue;
+        // Never the account's admin (the way back in), nor the caller itself.
+        if (kind === 'User' && (name.toLowerCase() === ADMIN_USER || (account === caller.account && name.toLowerCase() === caller.user?.name.toLowerCase()))) continue;
+        pruneList.push({ kind, account, name });
+        pruned.add(pruneKey(kind, account, name));
+        if (kind === 'Policy') {
+          const p = await tx.policies.get(account, name);
+          if (p) prunedPolicyArns.add(p.arn);
+        }
+      }
+    }
+  }
+
+  // Policies the files define, by account and lower-case name, with the ARN they have (or will have).
+  const filePolicies = new Map<string, string>();
+  for (const o of objects) {
+    if (o.kind !== 'Policy') continue;
+    const existing = newAccounts.has(o.account) ? undefined : await tx.policies.get(o.account, o.name);
+    filePolicies.set(`${o.account}/${o.name.toLowerCase()}`, existing?.arn ?? entityArn(partitionOf(o.account), o.account, 'policy', '/', o.name));
+  }
+  const fileGroups = new Set(objects.filter((o) => o.kind === 'Group').map((o) => `${o.account}/${o.name.toLowerCase()}`));
+  let builtins: PolicyRecord[] | undefined;
+
+  const env: PlanEnv = {
+    tx,
+    deps,
+    caller,
+    partitionOf,
+    newAccounts,
+    now: isoSeconds(deps.now()),
+    newId: (prefix, length = 21) => uniqueId(prefix, deps.randomBytes(32), length),
+    prunedPolicies: prunedPolicyArns,
+    prunedGroups: new Set(pruneList.filter((r) => r.kind === 'Group').map((r) => `${r.account}/${r.name.toLowerCase()}`)),
+    async resolvePolicy(account, ref) {
+      if (ref.startsWith('arn:') || ref.startsWith('acs:')) {
+        if ([...filePolicies.entries()].some(([k, arn]) => arn === ref && k.startsWith(`${account}/`))) return ref;
+        const p = await tx.policies.getByArn(ref);
+        return p && (p.account === account || p.account === 'aws') ? p.arn : undefined;
+      }
+      const fromFiles = filePolicies.get(`${account}/${ref.toLowerCase()}`);
+      if (fromFiles) return fromFiles;
+      const local = newAccounts.has(account) ? undefined : await tx.policies.get(account, ref);
+      if (local) return local.arn;
+      builtins ??= await tx.policies.list('aws');
+      return builtins.find((p) => p.name.toLowerCase() === ref.toLowerCase())?.arn;
+    },
+    async groupPath(account, name) {
+      if (fileGroups.has(`${account}/${name.toLowerCase()}`)) return (newAccounts.has(account) ? undefined : (await tx.groups.get(account, name))?.path) ?? '/';
+      if (newAccounts.has(account) || pruned.has(pruneKey('Group', account, name))) return undefined;
+      return (await tx.groups.get(account, name))?.path;
+    },
+  };
+
+  const changes: PlannedChange[] = [];
+  const steps: Plan['steps'] = [];
+  for (const o of objects) {
+    const handler = KINDS.get(o.kind);
+    if (!handler) continue;
+    const p = await handler.plan(env, o);
+    if (!p.ok) {
+      for (const e of p.errors) err(o.document, o, e);
+      continue;
+    }
+    changes.push({ action: p.value.action, kind: o.kind, account: o.account, name: o.name, fields: p.value.fields, document: o.document });
+    if (handler.readAction && !newAccounts.has(o.account)) {
+      const arn = o.kind === 'Policy' ? (filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) ?? '') : entityArn(partitionOf(o.account), o.account, o.kind.toLowerCase() as 'user', '/', o.name);
+      steps.push({ step: { phase: -1, action: handler.readAction, resource: arn, account: o.account }, document: o.document, ref: o });
+    }
+    for (const s of p.value.steps) steps.push({ step: s, document: o.document, ref: o });
+  }
+  for (const ref of pruneList) {
+    const handler = KINDS.get(ref.kind);
+    const d = await handler?.planDelete?.(env, ref);
+    if (!d) continue;
+    if (!d.ok) {
+      for (const e of d.errors) err(undefined, ref, e);
+      continue;
+    }
+    changes.push({ action: 'delete', kind: ref.kind, account: ref.account, name: ref.name, fields: [] });
+    if (handler?.listAction) steps.push({ step: { phase: -1, action: handler.listAction, resource: entityArn(partitionOf(ref.account), ref.account, ref.kind.toLowerCase() as 'user', '/', '*'), account: ref.account }, document: undefined, ref });
+    for (const s of d.value) steps.push({ step: s, document: undefined, ref });
+  }
+  if (errors.length > 0) return fail(errors);
+
+  // Account-wide quotas, counted after the plan.
+  const quota: Record<string, { limit: number; name: string; count: (a: string) => Promise<number> }> = {
+    User: { limit: QUOTAS.usersPerAccount, name: 'UsersPerAccount', count: async (a) => (await tx.users.list(a)).length },
+    Group: { limit: QUOTAS.groupsPerAccount, name: 'GroupsPerAccount', count: async (a) => (await tx.groups.list(a)).length },
+    Role: { limit: QUOTAS.rolesPerAccount, name: 'RolesPerAccount', count: async (a) => (await tx.roles.list(a)).length },
+    Policy: { limit: QUOTAS.customerManagedPoliciesPerAccount, name: 'PoliciesPerAccount', count: async (a) => (await tx.policies.list(a)).length },
+  };
+  for (const account of partitions.keys()) {
+    for (const [kind, q] of Object.entries(quota)) {
+      const created = changes.filter((c) => c.account === account && c.kind === kind && c.action === 'create').length;
+      if (created === 0) continue;
+      const deleted = changes.filter((c) => c.account === account && c.kind === kind && c.action === 'delete').length;
+      const total = (newAccounts.has(account) ? (kind === 'User' ? 1 : 0) : await q.count(account)) + created - deleted;
+      if (total > q.limit) errors.push({ code: 'LIMIT_EXCEEDED', path: '', message: `Cannot exceed quota for ${q.name}: ${q.limit} (account ${account} would have ${total})`, kind });
+    }
+  }
+  if (errors.length > 0) return fail(errors);
+  return ok({ changes, steps });
+}
+
+/** At most this many authorization failures are reported; the rest would repeat them. */
+const MAX_DENIALS = 20;
+
+function summarize(changes: readonly PlannedChange[]): Record<ChangeAction, number> {
+  const s: Record<ChangeAction, number> = { create: 0, update: 0, delete: 0, unchanged: 0 };
+  for (const c of changes) s[c.action]++;
+  return s;
+}
+
+/**
+ * Validates, plans and (unless `dryRun`) applies documents in one transaction. A failure changes nothing and
+ * lists every error found at its stage (validation errors are all reported, not just the first).
+ */
+export async function applyConfig(deps: AppDeps, caller: Caller, input: ApplyInput): Promise<Result<ApplyResult>> {
+  if (!Array.isArray(input.documents)) return failWith('VALIDATION_ERROR', '`documents` must be a list', 'documents');
+  if (input.documents.length > MAX_DOCUMENTS) return failWith('LIMIT_EXCEEDED', `at most ${MAX_DOCUMENTS} documents can be applied at once, got ${input.documents.length}`, 'documents');
+  const { objects, errors } = validateDocuments(caller, input);
+  if (errors.length > 0) return fail(errors);
+  const prune = input.prune === true;
+  const dryRun = input.dryRun === true;
+
+  const planAndAuthorize = async (tx: ReadTx): Promise<Result<Plan>> => {
+    const plan = await makePlan(deps, caller, tx, input, objects);
+    if (!plan.ok) return plan;
+    const now = deps.now();
+    const denied: ApplyError[] = [];
+    const seen = new Set<string>();
+    for (const { step, document, ref } of plan.value.steps) {
+      const a = authorizeStep(caller, now, step);
+      if (a.ok) continue;
+      const e = a.errors[0];
+      if (!e || seen.has(e.message)) continue;
+      seen.add(e.message);
+      if (denied.length < MAX_DENIALS) denied.push(errorAt(input, objects, document, ref, { code: e.code, path: '', message: e.message }));
+    }
+    return denied.length > 0 ? fail(denied) : plan;
+  };
+  const result = (plan: Plan, credentials: AdminCredentials[]): ApplyResult => ({ dryRun, prune, applied: !dryRun, changes: plan.changes, summary: summarize(plan.changes), credentials });
+
+  if (dryRun) {
+    return deps.store.read(async (tx) => {
+      const plan = await planAndAuthorize(tx);
+      return plan.ok ? ok(result(plan.value, [])) : plan;
+    });
+  }
+  return deps.store.write(async (tx, abort) => {
+    // Planned inside the write transaction, so the plan is exactly what gets applied.
+    const plan = await planAndAuthorize(tx);
+    if (!plan.ok) return abort(plan);
+    const out: RunOutput = { credentials: [] };
+    const ordered = plan.value.steps.map((s, i) => ({ ...s, i })).sort((a, b) => a.step.phase - b.step.phase || a.i - b.i);
+    for (const { step, document, ref } of ordered) {
+      if (!step.run) continue;
+      const r = await step.run(tx, out);
+      if (!r.ok) {
+        const e = r.errors[0];
+        abort(fail([errorAt(input, objects, document, ref, { code: e?.code ?? 'INTERNAL_ERROR', path: '', message: `${step.action} failed: ${e?.message ?? 'unknown error'}` })]));
+      }
+    }
+    return ok(result(plan.value, out.credentials));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Helpers the admin API shares
+
+/**
+ * `gatehouse accounts create` / `POST /v1/accounts`: a new account with its `admin` user, by a principal of the
+ * root account (authorized as `CreateAccount` on the new account's root ARN). `EntityAlreadyExists` when the id
+ * is taken.
+ */
+export async function createAccountAsRoot(deps: AppDeps, caller: Caller, input: { id: unknown; partition: unknown; name?: unknown }): Promise<Result<AdminCredentials & { Partition: Partition; Name: string }>> {
+  const bad = checkAccountId(input.id);
+  if (bad) return failWith('VALIDATION_ERROR', bad, 'id');
+  if (input.partition !== 'aws' && input.partition !== 'acs') return failWith('VALIDATION_ERROR', `partition must be \`aws\` or \`acs\`, got \`${String(input.partition)}\``, 'partition');
+  if (input.name !== undefined && (typeof input.name !== 'string' || input.name.length === 0 || input.name.length > 128)) return failWith('VALIDATION_ERROR', 'name must be 1–128 characters', 'name');
+  const id = input.id as string;
+  const partition: Partition = input.partition;
+  const name = (input.name as string | undefined) ?? id;
+  const step: Step = { phase: PHASE.account, action: 'CreateAccount', resource: rootArn(partition, id), account: id, rootOnly: true };
+  const a = authorizeStep(caller, deps.now(), step);
+  if (!a.ok) return a;
+  return deps.store.write(async (tx, abort) => {
+    if (await tx.accounts.get(id)) return failWith('ENTITY_ALREADY_EXISTS', `account ${id} already exists`);
+    const r = await createAccountWithAdmin(deps, tx, { id, partition, name, created: isoSeconds(deps.now()) });
+    if (!r.ok) return abort(r);
+    return ok({ ...r.value, Partition: partition, Name: name });
+  });
+}
+
+/** A managed policy visible to `account` by name (the account's own, then the built-ins) or by ARN. */
+export async function findPolicy(tx: ReadTx, account: string, ref: string): Promise<PolicyRecord | undefined> {
+  if (ref.startsWith('arn:') || ref.startsWith('acs:')) {
+    const p = await tx.policies.getByArn(ref);
+    return p && (p.account === account || p.account === 'aws') ? p : undefined;
+  }
+  return (await tx.policies.get(account, ref)) ?? (await tx.policies.list('aws')).find((p) => p.name.toLowerCase() === ref.toLowerCase());
+}
