@@ -80,7 +80,12 @@ function toBase64Url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64url');
 }
 
-export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: PolicyCache) {
+export interface JobsOptions {
+  /** Lifetime of job sessions in seconds (default 43,200, capped by the role's maximum); short values exercise refresh. */
+  readonly sessionSeconds?: number;
+}
+
+export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: PolicyCache, options: JobsOptions = {}) {
   const now = (): number => deps.now();
   const heartbeats = new Map<string, number>();
   const listeners = new Set<(job: Job) => void>();
@@ -491,7 +496,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       tags: { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id },
       job: job.id,
       // The role's maximum: jobs outlive sessions by refreshing, so the longest session costs least.
-      durationSeconds: 43200,
+      durationSeconds: options.sessionSeconds ?? 43200,
       ...(job.sessionPolicy !== undefined ? { policy: job.sessionPolicy } : {}),
     });
     if (!r.ok) {

@@ -1,0 +1,162 @@
+/**
+ * `gatehouse jobs run|list|get|stop|events` and `gatehouse workspaces list|get|put|delete`.
+ * `jobs run` submits a job as the caller and runs CMD with the job's credential environment (DESIGN.md
+ * "Interfaces"); it exits with CMD's exit status, and the job's sessions stop working when it ends.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { launch } from '../../launcher/run.ts';
+import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
+import type { CommandContext, CommandGroup } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { formatTable, withJsonOption } from '../output.ts';
+
+interface JobJson {
+  readonly id: string;
+  readonly name: string;
+  readonly workspace: string;
+  readonly state: string;
+  readonly role: { readonly mode: string; readonly arn?: string };
+  readonly submitter: { readonly arn: string };
+  readonly created: string;
+  readonly ended?: string;
+  readonly exitCode?: number;
+}
+
+type Opts = ConnectionOptions & { json?: true };
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  return formatTable(
+    headers.map((header, i) => ({ header, value: (r: readonly string[]) => r[i] ?? '' })),
+    rows,
+  );
+}
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`--replicas must be an integer from 1 to 1024, got \`${v}\``);
+  return n;
+};
+
+export const jobsCommands: CommandGroup = (program, ctx) => {
+  const jobs = program.command('jobs').description('training jobs: run a command as a job with a role, list, inspect, stop');
+
+  withServerOptions(
+    jobs
+      .command('run')
+      .description('submit a job and run CMD as its processes, with the job role’s temporary credentials')
+      .requiredOption('--workspace <name>', 'the workspace the job belongs to')
+      .option('--name <name>', 'a name for the job')
+      .option('--role <role>', '`default` (the workspace default role), `none` (no credentials), or a role ARN', 'default')
+      .addOption(new Option('--replicas <n>', 'number of local ranks (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT set as torchrun does)').argParser(positiveInt).default(1))
+      .option('--credentials-file <path>', 'where to keep the credentials file (GATEHOUSE_CREDENTIALS_FILE); default a private per-job path')
+      .argument('<command...>', 'the command to run (put it after `--`)'),
+  )
+    .addHelpText('after', '\nExample:\n  gatehouse jobs run --workspace vision --role arn:aws:iam::123456789012:role/trainer --replicas 2 -- python train.py')
+    .action(async (command: string[], opts: Opts & { workspace: string; name?: string; role: string; replicas: number; credentialsFile?: string }) => ctx.exit(await run(ctx, command, opts)));
+
+  withJsonOption(withServerOptions(jobs.command('list').description('list the jobs you can see'))).action(async (opts: Opts) =>
+    ctx.exit(
+      await remote(ctx, opts, (c) => call<{ jobs: JobJson[] }>(c, 'GET', ['jobs']), (v) =>
+        ctx.out(table(['ID', 'NAME', 'WORKSPACE', 'STATE', 'ROLE', 'CREATED'], v.jobs.map((j) => [j.id, j.name, j.workspace, j.state, j.role.arn ?? j.role.mode, j.created]))),
+      ),
+    ),
+  );
+  withJsonOption(withServerOptions(jobs.command('get').description('show one job').argument('<id>'))).action(async (id: string, opts: Opts) =>
+    ctx.exit(await remote(ctx, opts, (c) => call<JobJson>(c, 'GET', ['jobs', id]), (j) => ctx.out(describe(j)))),
+  );
+  withJsonOption(withServerOptions(jobs.command('stop').description('stop a job: its processes are signalled and its credentials revoked').argument('<id>'))).action(async (id: string, opts: Opts) =>
+    ctx.exit(await remote(ctx, opts, (c) => call<JobJson>(c, 'POST', ['jobs', id, 'stop']), (j) => ctx.out(`job ${j.id} ${j.state}\n`))),
+  );
+  withJsonOption(withServerOptions(jobs.command('events').description('credential issuances, denials and state changes of a job').argument('<id>'))).action(async (id: string, opts: Opts) =>
+    ctx.exit(
+      await remote(ctx, opts, (c) => call<{ events: { seq: number; at: string; type: string; message: string }[] }>(c, 'GET', ['jobs', id, 'events']), (v) =>
+        ctx.out(table(['AT', 'TYPE', 'MESSAGE'], v.events.map((e) => [e.at, e.type, e.message]))),
+      ),
+    ),
+  );
+
+  const ws = program.command('workspaces').description('workspaces: members, default bucket and table project');
+  withJsonOption(withServerOptions(ws.command('list').description('list workspaces of your account'))).action(async (opts: Opts) =>
+    ctx.exit(
+      await remote(ctx, opts, (c) => call<{ workspaces: { name: string; members: { user?: string; group?: string }[]; defaultBucket?: string }[] }>(c, 'GET', ['workspaces']), (v) =>
+        ctx.out(table(['NAME', 'MEMBERS', 'DEFAULT BUCKET'], v.workspaces.map((w) => [w.name, w.members.map((m) => (m.user ? `user:${m.user}` : `group:${m.group}`)).join(','), w.defaultBucket ?? '']))),
+      ),
+    ),
+  );
+  withJsonOption(
+    withServerOptions(
+      ws
+        .command('put')
+        .description('create or replace a workspace')
+        .argument('<name>')
+        .option('--member <user:NAME|group:NAME...>', 'a member (repeatable)')
+        .option('--default-bucket <arn>', 'the default bucket, e.g. arn:aws:s3:::vision-data')
+        .option('--default-table-project <name>', 'the default table project'),
+    ),
+  ).action(async (name: string, opts: Opts & { member?: string[]; defaultBucket?: string; defaultTableProject?: string }) => {
+    const members: { user?: string; group?: string }[] = [];
+    for (const m of opts.member ?? []) {
+      const [kind, who] = m.split(':', 2);
+      if ((kind !== 'user' && kind !== 'group') || !who) {
+        ctx.err(`gatehouse: --member must be user:NAME or group:NAME, got \`${m}\`\n`);
+        return ctx.exit(EXIT.usage);
+      }
+      members.push(kind === 'user' ? { user: who } : { group: who });
+    }
+    const body = { members, ...(opts.defaultBucket ? { defaultBucket: opts.defaultBucket } : {}), ...(opts.defaultTableProject ? { defaultTableProject: opts.defaultTableProject } : {}) };
+    ctx.exit(await remote(ctx, opts, (c) => call(c, 'PUT', ['workspaces', name], { body }), () => ctx.out(`workspace ${name} saved\n`)));
+  });
+  withServerOptions(ws.command('delete').description('delete a workspace').argument('<name>')).action(async (name: string, opts: Opts) =>
+    ctx.exit(await remote(ctx, opts, (c) => call(c, 'DELETE', ['workspaces', name]), () => ctx.out(`workspace ${name} deleted\n`))),
+  );
+};
+
+function describe(j: JobJson): string {
+  return [
+    `id:         ${j.id}`,
+    `name:       ${j.name}`,
+    `workspace:  ${j.workspace}`,
+    `state:      ${j.state}${j.exitCode !== undefined ? ` (exit ${j.exitCode})` : ''}`,
+    `role:       ${j.role.arn ?? j.role.mode}${j.role.arn ? ` (${j.role.mode})` : ''}`,
+    `submitter:  ${j.submitter.arn}`,
+    `created:    ${j.created}`,
+    ...(j.ended ? [`ended:      ${j.ended}`] : []),
+    '',
+  ].join('\n');
+}
+
+async function run(ctx: CommandContext, command: string[], opts: Opts & { workspace: string; name?: string; role: string; replicas: number; credentialsFile?: string }): Promise<number> {
+  if (command.length === 0) {
+    ctx.err('gatehouse: give the command to run after `--`\n');
+    return EXIT.usage;
+  }
+  const conn = await connect(opts, ctx);
+  if (!conn.ok) return report(ctx, conn);
+  const submitted = await call<{ job: JobJson; capability: string; environment: Record<string, string> }>(conn.value, 'POST', ['jobs'], {
+    body: { workspace: opts.workspace, role: opts.role, replicas: opts.replicas, ...(opts.name ? { name: opts.name } : {}) },
+  });
+  if (!submitted.ok) {
+    // The submit-time messages are the platform's own (`check permission for ram role failed: …`): print as is.
+    ctx.err(`${submitted.message}\n`);
+    return submitted.status;
+  }
+  const { job, capability, environment } = submitted.value;
+  const agentUrl = new URL(environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').origin;
+  const credentialsFile = opts.credentialsFile ?? ctx.env?.['GATEHOUSE_CREDENTIALS_FILE'] ?? join(tmpdir(), 'gatehouse', 'jobs', job.id, 'credentials');
+  ctx.err(`gatehouse: job ${job.id} (${job.name}) in workspace ${job.workspace}, role ${job.role.arn ?? job.role.mode}, ${opts.replicas} rank(s)\n`);
+  const status = await launch({
+    jobId: job.id,
+    capability,
+    agentUrl,
+    environment,
+    command,
+    replicas: opts.replicas,
+    credentialsFile,
+    baseEnv: (ctx.env ?? {}) as NodeJS.ProcessEnv,
+    log: (line) => ctx.err(`${line}\n`),
+  });
+  ctx.err(`gatehouse: job ${job.id} ended with status ${status}\n`);
+  return status;
+}
