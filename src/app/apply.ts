@@ -39,6 +39,7 @@ import {
   type Partition,
 } from '../core/directory/rules.ts';
 import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
+import { parseWorkspace, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { createDirectory } from './directory.ts';
 import { accessDeniedMessage, authorizeAdmin, type Caller } from './principals.ts';
@@ -1024,6 +1025,71 @@ const roleKind: KindHandler<RoleSpec> = {
   },
 };
 
+// --- Workspace -------------------------------------------------------------------------------------------
+
+/** Canonical text of a workspace, so that equal specs compare equal whatever the member order. */
+function workspaceCanon(w: Pick<Workspace, 'members' | 'defaultBucket' | 'defaultTableProject'>): Record<string, string> {
+  const members = w.members.map((m) => (m.user !== undefined ? `user:${m.user.toLowerCase()}` : `group:${(m.group ?? '').toLowerCase()}`)).sort();
+  return { members: members.join(','), defaultBucket: w.defaultBucket ?? '', defaultTableProject: w.defaultTableProject ?? '' };
+}
+
+const workspaceKind: KindHandler<Workspace> = {
+  kind: 'Workspace',
+  scope: 'account',
+  entity: 'group',
+  specFields: ['members', 'defaultBucket', 'defaultTableProject'],
+  readAction: 'training:GetWorkspace',
+  listAction: 'training:ListWorkspaces',
+  validate(spec, c) {
+    const r = parseWorkspace('', 'workspace', spec);
+    if (!r.ok) {
+      for (const e of r.errors) c.error(e.code, e.path, e.message);
+      return undefined;
+    }
+    return r.value;
+  },
+  async plan(env, o) {
+    const partition = env.partitionOf(o.account);
+    const key = workspaceKey(o.account, o.name);
+    const existingText = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
+    const existing = existingText === undefined ? undefined : (JSON.parse(existingText) as Workspace);
+    const desired: Workspace = { ...o.spec, account: o.account, name: existing?.name ?? o.name };
+    const fields = existing ? changedFields(this.specFields, workspaceCanon(existing), workspaceCanon(desired)) : [...this.specFields];
+    const steps: Step[] =
+      existing && fields.length === 0
+        ? []
+        : [
+            {
+              phase: PHASE.link,
+              action: existing ? 'training:UpdateWorkspace' : 'training:CreateWorkspace',
+              resource: workspaceArn(partition, o.account, desired.name),
+              account: o.account,
+              run: async (tx) => {
+                await tx.kv.put(key, JSON.stringify(desired));
+                return ok(undefined);
+              },
+            },
+          ];
+    return planOk({ action: existing ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields: existing ? fields : [], steps });
+  },
+  async listNames(tx, account) {
+    return (await tx.kv.list(workspaceKey(account, ''))).map((e) => (JSON.parse(e.value) as Workspace).name);
+  },
+  async planDelete(env, ref) {
+    const key = workspaceKey(ref.account, ref.name);
+    if ((await env.tx.kv.get(key)) === undefined) return planOk([]);
+    return planOk([
+      {
+        phase: PHASE.deletePrincipal,
+        action: 'training:DeleteWorkspace',
+        resource: workspaceArn(env.partitionOf(ref.account), ref.account, ref.name),
+        account: ref.account,
+        run: async (tx) => ok(await tx.kv.delete(key)),
+      },
+    ]);
+  },
+};
+
 /** The kind registry: what `apply` accepts, in the order objects are planned (accounts before what they hold). */
 export const KINDS: ReadonlyMap<string, KindHandler<unknown>> = new Map<string, KindHandler<unknown>>([
   ['Account', accountKind],
@@ -1031,6 +1097,7 @@ export const KINDS: ReadonlyMap<string, KindHandler<unknown>> = new Map<string, 
   ['Group', groupKind],
   ['User', userKind],
   ['Role', roleKind],
+  ['Workspace', workspaceKind],
 ]);
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1130,7 +1197,7 @@ export function authorizeAcross(caller: Caller, now: number, action: string, res
   if (caller.account !== ROOT_ACCOUNT) {
     return failWith('ACCESS_DENIED', `principals of account ${caller.account} may manage only their own account; \`${resource}\` belongs to account ${account} (use that account's admin credentials)`);
   }
-  const full = `${adminService(caller.partition)}:${action}`;
+  const full = action.includes(':') ? action : `${adminService(caller.partition)}:${action}`;
   const d = evaluate({ principal: caller.principal, action: full, resource, resourceAccount: caller.account, context: contextOf(context), time: now }, caller.policies);
   return d.decision === 'Allow' ? ok(d) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, full, resource, d));
 }

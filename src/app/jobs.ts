@@ -31,6 +31,7 @@ import {
   trainingServices,
   trustFix,
   workspaceArn,
+  workspaceKey,
   type Job,
   type JobEvent,
   type JobState,
@@ -93,7 +94,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials>> | undefined }>();
   let issuances = 0;
 
-  const wsKey = (account: string, name: string): string => `${WS}${account}/${name.toLowerCase()}`;
+  const wsKey = workspaceKey;
 
   // ------------------------------------------------------------------------------------------------
   // Workspaces

@@ -123,7 +123,8 @@ export function accessDeniedMessage(principalArn: string, action: string, resour
 
 /** Authorizes an administrative call: `iam:<Action>` (or `ram:<Action>` in `acs` accounts) on `resource`. */
 export function authorizeAdmin(caller: Caller, now: number, action: string, resource: string, context: Record<string, string | string[]> = {}): Result<Decision> {
-  const full = `${adminService(caller.partition)}:${action}`;
+  // `CreateUser` is an IAM action (`iam:`/`ram:` by partition); `training:CreateWorkspace` names its service.
+  const full = action.includes(':') ? action : `${adminService(caller.partition)}:${action}`;
   const d = evaluate({ principal: caller.principal, action: full, resource, context: contextOf(context), time: now }, caller.policies);
   if (d.decision === 'Allow') return ok(d);
   return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, full, resource, d));

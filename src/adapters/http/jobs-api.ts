@@ -9,8 +9,7 @@
  * (DESIGN.md "Job credential environment"), pointed at the agent and this server.
  */
 import { failWith, ok, type Result } from '../../core/errors.ts';
-import { workspaceArn, type Workspace } from '../../core/jobs/jobs.ts';
-import { checkName } from '../../core/directory/rules.ts';
+import { parseWorkspace, workspaceArn } from '../../core/jobs/jobs.ts';
 import { contextOf, evaluate } from '../../core/iam/index.ts';
 import { accessDeniedMessage } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
@@ -41,33 +40,6 @@ export interface JobsRoute {
 function authorize(app: App, caller: Caller, action: string, resource: string): Result<void> {
   const d = evaluate({ principal: caller.principal, action, resource, context: contextOf({}), time: app.deps.now() }, caller.policies);
   return d.decision === 'Allow' ? ok(undefined) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, action, resource, d));
-}
-
-/** Validates a workspace document (from the API or `kind: Workspace`); the message names the field. */
-export function parseWorkspace(account: string, name: string, spec: Record<string, unknown>): Result<Workspace> {
-  const bad = checkName('group', name, 'workspace name');
-  if (bad) return failWith('VALIDATION_ERROR', bad, 'metadata.name');
-  for (const k of Object.keys(spec)) {
-    if (!['members', 'defaultBucket', 'defaultTableProject'].includes(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\` in a workspace (allowed: members, defaultBucket, defaultTableProject)`, `spec.${k}`);
-  }
-  const members = spec['members'] ?? [];
-  if (!Array.isArray(members)) return failWith('VALIDATION_ERROR', '`members` must be a list of {user: NAME} or {group: NAME}', 'spec.members');
-  const out: { user?: string; group?: string }[] = [];
-  for (const [i, m] of members.entries()) {
-    const rec = m as Record<string, unknown>;
-    const keys = typeof m === 'object' && m !== null ? Object.keys(rec) : [];
-    if (keys.length !== 1 || (keys[0] !== 'user' && keys[0] !== 'group') || typeof rec[keys[0]] !== 'string') {
-      return failWith('VALIDATION_ERROR', 'a member is {user: NAME} or {group: NAME}', `spec.members[${i}]`);
-    }
-    out.push(keys[0] === 'user' ? { user: rec['user'] as string } : { group: rec['group'] as string });
-  }
-  const bucket = spec['defaultBucket'];
-  if (bucket !== undefined && (typeof bucket !== 'string' || !/^(arn:[a-z-]+:s3:::|acs:oss:)[^\s]+$/.test(bucket))) {
-    return failWith('VALIDATION_ERROR', '`defaultBucket` must be a storage ARN such as `arn:aws:s3:::ws-data` or `acs:oss:*:*:ws-data`', 'spec.defaultBucket');
-  }
-  const table = spec['defaultTableProject'];
-  if (table !== undefined && (typeof table !== 'string' || !/^[\w.-]{1,128}$/.test(table))) return failWith('VALIDATION_ERROR', '`defaultTableProject` must be a project name', 'spec.defaultTableProject');
-  return ok({ account, name, members: out, ...(typeof bucket === 'string' ? { defaultBucket: bucket } : {}), ...(typeof table === 'string' ? { defaultTableProject: table } : {}) });
 }
 
 /** The job's credential environment (DESIGN.md), minus the local file path the launcher chooses. */

@@ -4,6 +4,9 @@
  * session name and tags of a job, the refresh schedule of its credentials.
  */
 
+import { failWith, ok, type Result } from '../errors.ts';
+import { checkName } from '../directory/rules.ts';
+
 export type Partition = 'aws' | 'acs';
 
 export interface WorkspaceMember {
@@ -140,4 +143,36 @@ export function refreshAt(issuedAt: number, expiresAt: number, jitter01: number)
 export function servableUntil(issuedAt: number, expiresAt: number): number {
   const life = expiresAt - issuedAt;
   return expiresAt - Math.min(30 * 60_000, life / 2);
+}
+
+/** Validates a workspace document (from the API or `kind: Workspace`); the message names the field. */
+export function parseWorkspace(account: string, name: string, spec: Record<string, unknown>): Result<Workspace> {
+  const bad = checkName('group', name, 'workspace name');
+  if (bad) return failWith('VALIDATION_ERROR', bad, 'metadata.name');
+  for (const k of Object.keys(spec)) {
+    if (!['members', 'defaultBucket', 'defaultTableProject'].includes(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\` in a workspace (allowed: members, defaultBucket, defaultTableProject)`, `spec.${k}`);
+  }
+  const members = spec['members'] ?? [];
+  if (!Array.isArray(members)) return failWith('VALIDATION_ERROR', '`members` must be a list of {user: NAME} or {group: NAME}', 'spec.members');
+  const out: { user?: string; group?: string }[] = [];
+  for (const [i, m] of members.entries()) {
+    const rec = m as Record<string, unknown>;
+    const keys = typeof m === 'object' && m !== null ? Object.keys(rec) : [];
+    if (keys.length !== 1 || (keys[0] !== 'user' && keys[0] !== 'group') || typeof rec[keys[0]] !== 'string') {
+      return failWith('VALIDATION_ERROR', 'a member is {user: NAME} or {group: NAME}', `spec.members[${i}]`);
+    }
+    out.push(keys[0] === 'user' ? { user: rec['user'] as string } : { group: rec['group'] as string });
+  }
+  const bucket = spec['defaultBucket'];
+  if (bucket !== undefined && (typeof bucket !== 'string' || !/^(arn:[a-z-]+:s3:::|acs:oss:)[^\s]+$/.test(bucket))) {
+    return failWith('VALIDATION_ERROR', '`defaultBucket` must be a storage ARN such as `arn:aws:s3:::ws-data` or `acs:oss:*:*:ws-data`', 'spec.defaultBucket');
+  }
+  const table = spec['defaultTableProject'];
+  if (table !== undefined && (typeof table !== 'string' || !/^[\w.-]{1,128}$/.test(table))) return failWith('VALIDATION_ERROR', '`defaultTableProject` must be a project name', 'spec.defaultTableProject');
+  return ok({ account, name, members: out, ...(typeof bucket === 'string' ? { defaultBucket: bucket } : {}), ...(typeof table === 'string' ? { defaultTableProject: table } : {}) });
+}
+
+/** Key of a workspace in the store's key/value table. */
+export function workspaceKey(account: string, name: string): string {
+  return `ws/${account}/${name.toLowerCase()}`;
 }
