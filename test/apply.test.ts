@@ -252,7 +252,7 @@ describe('apply', () => {
   test('kinds of later issues are refused by name, and unknown fields of metadata too', async () => {
     const r = await apply(admin, {
       documents: [
-        { apiVersion: 'gatehouse.dev/v1', kind: 'Workspace', metadata: { name: 'vision' }, spec: {} },
+        { apiVersion: 'gatehouse.dev/v1', kind: 'AccessEntry', metadata: { name: 'vision' }, spec: {} },
         { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' } },
         { apiVersion: 'gatehouse.dev/v1', kind: 'User', metadata: { name: 'x', labels: {} } },
         { apiVersion: 'gatehouse.dev/v2', kind: 'User', metadata: { name: 'y' } },
@@ -260,7 +260,7 @@ describe('apply', () => {
     });
     assert.ok(!r.ok);
     const messages = r.errors.map((e) => describeApplyError(e as ApplyError));
-    assert.match(messages[0] ?? '', /kind `Workspace` is not supported yet/);
+    assert.match(messages[0] ?? '', /kind `AccessEntry` is not supported yet/);
     assert.match(messages[1] ?? '', /Kubernetes RBAC documents .*`ClusterRole`.* not supported yet/);
     assert.match(messages[2] ?? '', /metadata\.labels: unknown field `labels`/);
     assert.match(messages[3] ?? '', /apiVersion: `apiVersion` must be `gatehouse\.dev\/v1`/);

@@ -50,7 +50,7 @@ export const API_VERSION = 'gatehouse.dev/v1';
 export const MAX_DOCUMENTS = 5000;
 
 /** Kinds the design names that later issues will add; applying one now is refused with a clear error. */
-export const PLANNED_KINDS: ReadonlySet<string> = new Set(['Workspace', 'Cluster', 'ResourcePolicy', 'IamPolicy', 'IamRole', 'AccessEntry']);
+export const PLANNED_KINDS: ReadonlySet<string> = new Set(['Cluster', 'ResourcePolicy', 'IamPolicy', 'IamRole', 'AccessEntry']);
 const KUBERNETES_API_GROUPS = /^rbac\.authorization\.k8s\.io\//;
 
 // ---------------------------------------------------------------------------------------------------------
