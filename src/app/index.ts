@@ -10,12 +10,14 @@ import { PolicyCache, resolveAccessKey, type Caller } from './principals.ts';
 import { LiveState } from './live.ts';
 import { createSts } from './sts.ts';
 import { createJobs } from './jobs.ts';
+import { createRevocation } from './revocation.ts';
 
 export type { AppDeps, SecretSealer } from './deps.ts';
 export type { Caller } from './principals.ts';
 export type { AdminCredentials } from './accounts.ts';
 export { ROOT_ACCOUNT, ADMIN_USER } from './accounts.ts';
 export type { Directory } from './directory.ts';
+export type { Revocation, Revoked, RevokeTarget, RotatedKey } from './revocation.ts';
 
 export function createApp(deps: AppDeps) {
   const cache = new PolicyCache();
@@ -29,6 +31,8 @@ export function createApp(deps: AppDeps) {
     sts,
     jobs,
     live,
+    /** Revoking sessions (role, session, job, user) and rotating the session key ring. */
+    revocation: createRevocation(deps, live, directory),
     /** Loads the key ring and revocations; call once before serving. */
     start: (): Promise<void> => live.init(),
     /** Picks up changes made by any instance (cheap when nothing changed). */

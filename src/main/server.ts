@@ -10,6 +10,7 @@ import { createApp, type AdminCredentials, type AppDeps, type SecretSealer } fro
 import type { SealedSecret, Store } from '../app/ports/store.ts';
 import { loadMasterKey, openText, seal, sessionCrypto, type MasterKey } from '../adapters/crypto/index.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
+import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
 import { openPostgresStore } from '../adapters/store-postgres/store.ts';
 import { openSqliteStore } from '../adapters/store-sqlite/index.ts';
 
@@ -82,7 +83,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const app = createApp(deps);
   await app.start();
 
-  const edge = createHttpEdge({ app, ready: async () => (await store.read((tx) => tx.changes.head())) >= 0, log });
+  const edge = createHttpEdge({ app, ready: async () => (await store.read((tx) => tx.changes.head())) >= 0, log, jobRoutes: stsAdminRoutes() });
   let bound: { host: string; port: number };
   try {
     bound = await edge.listen(listen.host, listen.port);

@@ -10,10 +10,11 @@ import { serverCommand } from './commands/server.ts';
 import { accountsCommands } from './commands/accounts.ts';
 import { applyCommands } from './commands/apply.ts';
 import { iamCommands } from './commands/iam.ts';
+import { credentialsCommand, keysCommands, stsCommands, usersCommands } from './commands/sts.ts';
 import type { CliDeps, CommandContext, CommandGroup } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 
-export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommand, policyCommands, accountsCommands, iamCommands, applyCommands];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommand, policyCommands, accountsCommands, iamCommands, applyCommands, stsCommands, usersCommands, keysCommands, credentialsCommand];
 
 export function createProgram(ctx: CommandContext, groups: readonly CommandGroup[] = COMMAND_GROUPS): Command {
   const program = new Command('gatehouse')

@@ -1,0 +1,244 @@
+/**
+ * Temporary credentials and their revocation (DESIGN.md "Revocation CLI"), over the admin API
+ * (adapters/http/sts-admin-api.ts):
+ *   gatehouse sts assume-role --role-arn ARN --role-session-name N [--duration-seconds S] [--policy DOC]
+ *   gatehouse sts whoami
+ *   gatehouse sts revoke-sessions --role-arn ARN | --session-arn ARN | --job ID
+ *   gatehouse users disable NAME | enable NAME
+ *   gatehouse keys rotate
+ *   gatehouse credentials --role-arn ARN [--role-session-name N] [--duration-seconds S]
+ * `credentials` is an AWS `credential_process` (credential-protocols §2.3, §3.3): it prints the process
+ * document on stdout and nothing else; every message goes to stderr with a non-zero exit status.
+ */
+import { Option, type Command } from 'commander';
+import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
+import type { CommandContext, CommandGroup } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { withJsonOption } from '../output.ts';
+
+type Opts = ConnectionOptions & { readonly json?: true };
+
+interface AssumedJson {
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string; readonly expiration: string };
+  readonly assumedRoleUser: { readonly arn: string; readonly assumedRoleId: string };
+  readonly packedPolicySize: number;
+}
+
+interface WhoamiJson {
+  readonly account: string;
+  readonly partition: string;
+  readonly arn: string;
+  readonly userId: string | null;
+  readonly userName: string | null;
+  readonly accessKeyId: string;
+}
+
+interface RevokedJson {
+  readonly kind: string;
+  readonly target: string;
+  readonly revokedBefore: string;
+}
+
+interface AssumeOpts extends Opts {
+  readonly roleArn: string;
+  readonly roleSessionName?: string;
+  readonly durationSeconds?: number;
+  readonly policy?: string;
+}
+
+/** The bounds STS enforces (900–43,200 s); checked here too so a typo fails before any request. */
+const durationSeconds = (v: string): number => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isInteger(n) || n < 900 || n > 43200) throw new Error(`--duration-seconds must be an integer from 900 to 43200, got \`${v}\``);
+  return n;
+};
+
+/** Values printed for `eval`: bare when they hold only safe characters (keys and tokens do), else single-quoted. */
+const shellWord = (s: string): string => (/^[\w+/=.:,@%-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
+
+/** `--policy` takes the document itself or `file://PATH`, as the AWS CLI does. */
+async function policyText(ctx: CommandContext, v: string | undefined): Promise<{ ok: true; value: string | undefined } | { ok: false; message: string }> {
+  if (v === undefined) return { ok: true, value: undefined };
+  if (!v.startsWith('file://')) return { ok: true, value: v };
+  const path = v.slice('file://'.length);
+  try {
+    return { ok: true, value: await ctx.readFile(path) };
+  } catch (e) {
+    return { ok: false, message: `cannot read the session policy \`${path}\`: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function assumeBody(opts: AssumeOpts, sessionName: string, policy: string | undefined): Record<string, unknown> {
+  return {
+    roleArn: opts.roleArn,
+    roleSessionName: sessionName,
+    ...(opts.durationSeconds !== undefined ? { durationSeconds: opts.durationSeconds } : {}),
+    ...(policy !== undefined ? { policy } : {}),
+  };
+}
+
+function withAssumeOptions(cmd: Command, sessionNameRequired: boolean): Command {
+  const name = new Option('--role-session-name <name>', sessionNameRequired ? 'the session name (2–64 of [A-Za-z0-9_+=,.@-]); it ends the session ARN' : 'the session name (default: gatehouse-<unix time>)');
+  return cmd
+    .requiredOption('--role-arn <arn>', 'the role to assume, e.g. arn:aws:iam::123456789012:role/trainer')
+    .addOption(sessionNameRequired ? name.makeOptionMandatory() : name)
+    .addOption(new Option('--duration-seconds <seconds>', 'the session lifetime, 900 to 43200 (default 3600; at most the role\'s maximum)').argParser(durationSeconds))
+    .option('--policy <document>', 'a session policy narrowing the role: JSON text or file://PATH');
+}
+
+export const stsCommands: CommandGroup = (program, ctx) => {
+  const sts = program.command('sts').description('temporary credentials: assume a role, show who you are, revoke sessions');
+
+  withServerOptions(withJsonOption(withAssumeOptions(sts.command('assume-role').description('assume a role and print its temporary credentials as shell exports'), true)))
+    .addHelpText(
+      'after',
+      `
+Prints three lines for the shell (eval "$(gatehouse sts assume-role ...)"):
+  export AWS_ACCESS_KEY_ID=...
+  export AWS_SECRET_ACCESS_KEY=...
+  export AWS_SESSION_TOKEN=...
+With --json, the answer of \`aws sts assume-role\`: {Credentials: {AccessKeyId, SecretAccessKey, SessionToken,
+Expiration}, AssumedRoleUser: {Arn, AssumedRoleId}, PackedPolicySize}.
+Exit status: 0 issued, 6 no such role, 8 invalid parameter, 9 not allowed to assume it, 10 server unreachable.
+
+Example:
+  eval "$(gatehouse sts assume-role --role-arn arn:aws:iam::123456789012:role/trainer --role-session-name alice)"`,
+    )
+    .action(async (opts: AssumeOpts) => ctx.exit(await assumeRole(ctx, opts)));
+
+  withServerOptions(withJsonOption(sts.command('whoami').description('show the identity of the credentials in use, as `aws sts get-caller-identity`')))
+    .addHelpText('after', '\nWith --json: {UserId, Account, Arn}. Session credentials (AWS_SESSION_TOKEN) show their assumed-role ARN.')
+    .action(async (opts: Opts) => {
+      const conn = await connect(opts, ctx);
+      if (!conn.ok) return ctx.exit(report(ctx, conn, opts.json));
+      const r = await call<WhoamiJson>(conn.value, 'GET', ['whoami']);
+      if (!r.ok) return ctx.exit(report(ctx, r, opts.json));
+      const w = r.value;
+      if (opts.json) ctx.out(`${JSON.stringify({ UserId: w.userId ?? w.account, Account: w.account, Arn: w.arn }, null, 2)}\n`);
+      else ctx.out(`${w.arn}\n  account    ${w.account} (${w.partition})\n  user id    ${w.userId ?? w.account}\n  access key ${w.accessKeyId}\n`);
+      ctx.exit(EXIT.ok);
+    });
+
+  withServerOptions(
+    withJsonOption(
+      sts
+        .command('revoke-sessions')
+        .description('revoke sessions issued before now: every session of a role, one session, or a job\'s sessions')
+        .option('--role-arn <arn>', 'every session of this role issued before now')
+        .option('--session-arn <arn>', 'one session: arn:aws:sts::<account>:assumed-role/<role>/<session> (acs:ram::<account>:role/<role>/<session>)')
+        .option('--job <id>', 'the sessions issued so far to this job'),
+    ),
+  )
+    .addHelpText(
+      'after',
+      `
+A revoked session answers ExpiredToken on every server instance within a second. Sessions issued afterwards
+work: for a role, fix what was wrong (its policies, its trust) before or right after revoking.
+Needs iam:PutRolePolicy on the role (ram:PutRolePolicy in acs accounts); for --job, training:StopJob on the
+job's workspace, or to be its submitter.
+Exit status: 0 revoked, 2 not exactly one of the options, 6 no such role or job, 8 invalid ARN, 9 not allowed.
+
+Examples:
+  gatehouse sts revoke-sessions --role-arn arn:aws:iam::123456789012:role/trainer
+  gatehouse sts revoke-sessions --session-arn arn:aws:sts::123456789012:assumed-role/trainer/alice`,
+    )
+    .action(async (opts: Opts & { roleArn?: string; sessionArn?: string; job?: string }) => {
+      const given = [opts.roleArn !== undefined ? { roleArn: opts.roleArn } : undefined, opts.sessionArn !== undefined ? { sessionArn: opts.sessionArn } : undefined, opts.job !== undefined ? { jobId: opts.job } : undefined].filter(
+        (x) => x !== undefined,
+      );
+      if (given.length !== 1) {
+        ctx.err('gatehouse: give exactly one of --role-arn, --session-arn or --job\n(add --help for usage)\n');
+        return ctx.exit(EXIT.usage);
+      }
+      ctx.exit(
+        await remote(ctx, opts, (c) => call<RevokedJson>(c, 'POST', ['sts', 'revoke-sessions'], { body: given[0] }), (r) =>
+          ctx.out(`revoked ${r.kind === 'role' ? `every session of role ${r.target}` : r.kind === 'session' ? `session ${r.target}` : `the sessions of job ${r.target}`} issued before ${r.revokedBefore}\n`),
+        ),
+      );
+    });
+};
+
+export const usersCommands: CommandGroup = (program, ctx) => {
+  const users = program.command('users').description('disable and enable users (for everything else: gatehouse iam users)');
+  withServerOptions(withJsonOption(users.command('disable').description('disable a user: its access keys stop working and its GetSessionToken sessions are revoked').argument('<name>')))
+    .addHelpText('after', '\nRole sessions the user assumed belong to the role: revoke them with `gatehouse sts revoke-sessions`.\nNeeds iam:UpdateUser on the user. Exit status: 0 disabled, 6 no such user, 8 it is you, 9 not allowed.')
+    .action(async (name: string, opts: Opts) =>
+      ctx.exit(await remote(ctx, opts, (c) => call(c, 'POST', ['users', name, 'disable']), () => ctx.out(`user ${name} disabled: its access keys and session tokens no longer work\n`))),
+    );
+  withServerOptions(withJsonOption(users.command('enable').description('enable a disabled user again (sessions revoked when it was disabled stay revoked)').argument('<name>')))
+    .addHelpText('after', '\nNeeds iam:UpdateUser on the user. Exit status: 0 enabled, 6 no such user, 9 not allowed.')
+    .action(async (name: string, opts: Opts) => ctx.exit(await remote(ctx, opts, (c) => call(c, 'POST', ['users', name, 'enable']), () => ctx.out(`user ${name} enabled\n`))));
+};
+
+export const keysCommands: CommandGroup = (program, ctx) => {
+  const keys = program.command('keys').description('the key ring that seals session tokens');
+  withServerOptions(withJsonOption(keys.command('rotate').description('make a new session key active; older keys keep opening the sessions they sealed until those expire')))
+    .addHelpText('after', '\nFor principals of the root account 000000000000 allowed gatehouse:RotateKeys. Every instance uses the new key within a second.\nExit status: 0 rotated, 9 not allowed.')
+    .action(async (opts: Opts) =>
+      ctx.exit(
+        await remote(ctx, opts, (c) => call<{ keyId: string; created: string; retiredKeys: number }>(c, 'POST', ['keys', 'rotate']), (k) =>
+          ctx.out(`session key ${k.keyId} active since ${k.created}; ${k.retiredKeys} older key(s) still open the sessions they sealed\n`),
+        ),
+      ),
+    );
+};
+
+export const credentialsCommand: CommandGroup = (program, ctx) => {
+  withServerOptions(withAssumeOptions(program.command('credentials').description('print temporary credentials of a role as an AWS credential_process document'), false))
+    .addHelpText(
+      'after',
+      `
+Prints {"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"} on stdout and nothing
+else; errors go to stderr with a non-zero exit status. Use it in ~/.aws/config:
+
+  [profile trainer]
+  credential_process = gatehouse credentials --role-arn arn:aws:iam::123456789012:role/trainer --data-dir /srv/gatehouse
+  region = us-east-1
+
+The command runs with the environment of the SDK that starts it: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY there
+are the identity that assumes the role, else the --data-dir credentials file.`,
+    )
+    .action(async (opts: AssumeOpts) => ctx.exit(await credentials(ctx, opts)));
+};
+
+async function assumed(ctx: CommandContext, opts: AssumeOpts, sessionName: string): Promise<{ ok: true; value: AssumedJson } | { ok: false; status: number }> {
+  const policy = await policyText(ctx, opts.policy);
+  if (!policy.ok) {
+    ctx.err(`gatehouse: ${policy.message}\n`);
+    return { ok: false, status: EXIT.noInput };
+  }
+  const conn = await connect(opts, ctx);
+  if (!conn.ok) return { ok: false, status: report(ctx, conn) };
+  const r = await call<AssumedJson>(conn.value, 'POST', ['sts', 'assume-role'], { body: assumeBody(opts, sessionName, policy.value) });
+  if (!r.ok) return { ok: false, status: report(ctx, r) };
+  return { ok: true, value: r.value };
+}
+
+async function assumeRole(ctx: CommandContext, opts: AssumeOpts): Promise<number> {
+  const r = await assumed(ctx, opts, opts.roleSessionName ?? '');
+  if (!r.ok) return r.status;
+  const { credentials: c, assumedRoleUser: u, packedPolicySize } = r.value;
+  if (opts.json) {
+    ctx.out(
+      `${JSON.stringify(
+        { Credentials: { AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: c.expiration }, AssumedRoleUser: { Arn: u.arn, AssumedRoleId: u.assumedRoleId }, PackedPolicySize: packedPolicySize },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    ctx.out(`export AWS_ACCESS_KEY_ID=${shellWord(c.accessKeyId)}\nexport AWS_SECRET_ACCESS_KEY=${shellWord(c.secretAccessKey)}\nexport AWS_SESSION_TOKEN=${shellWord(c.sessionToken)}\n`);
+    ctx.err(`gatehouse: ${u.arn} until ${c.expiration}\n`);
+  }
+  return EXIT.ok;
+}
+
+async function credentials(ctx: CommandContext, opts: AssumeOpts): Promise<number> {
+  const sessionName = opts.roleSessionName ?? `gatehouse-${Math.floor(ctx.now() / 1000)}`;
+  const r = await assumed(ctx, opts, sessionName);
+  if (!r.ok) return r.status;
+  const c = r.value.credentials;
+  // Exactly the credential_process document; Expiration as YYYY-MM-DDTHH:MM:SSZ, which every SDK parses.
+  ctx.out(`${JSON.stringify({ Version: 1, AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: c.expiration })}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,129 @@
+/**
+ * Admin REST routes for sessions and their keys (under `/v1/`, SigV4 service `gatehouse`), served by the
+ * admin router (admin-api.ts) with its authentication and error shapes:
+ *   POST /v1/sts/assume-role {roleArn, roleSessionName, durationSeconds?, policy?, externalId?}
+ *        → {credentials: {accessKeyId, secretAccessKey, sessionToken, expiration}, assumedRoleUser: {arn, assumedRoleId}, packedPolicySize}
+ *   POST /v1/sts/revoke-sessions {roleArn | sessionArn | jobId}  → {kind, target, revokedBefore}
+ *   POST /v1/users/{name}/disable                                → {user, revoked}
+ *   POST /v1/users/{name}/enable                                 → {user}
+ *   POST /v1/keys/rotate                                         → {keyId, created, retiredKeys}
+ * Who is calling: `GET /v1/whoami` (admin-api.ts). `assume-role` follows the rules of STS AssumeRole
+ * (app/sts.ts) exactly; it exists so the CLI can hand out credentials (`gatehouse credentials`, a
+ * `credential_process`) over the same signed JSON API as its other commands.
+ */
+import { failWith, ok, type Result } from '../../core/errors.ts';
+import { isoSeconds } from '../../core/iam/index.ts';
+import type { Revoked, RevokeTarget } from '../../app/index.ts';
+import { userJson, type ExtraRoute } from './admin-api.ts';
+
+type Json = Record<string, unknown>;
+
+/** Refuses fields outside `allowed`, so a misspelt option is an error rather than silently ignored. */
+function onlyFields(body: Json, allowed: readonly string[]): Result<void> {
+  for (const k of Object.keys(body)) {
+    if (!allowed.includes(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\` (allowed: ${allowed.join(', ')})`, k);
+  }
+  return ok(undefined);
+}
+
+function optString(body: Json, key: string): Result<string | undefined> {
+  const v = Object.hasOwn(body, key) ? body[key] : undefined;
+  if (v === undefined || v === null) return ok(undefined);
+  return typeof v === 'string' ? ok(v) : failWith('VALIDATION_ERROR', `\`${key}\` must be a string`, key);
+}
+
+const revokedJson = (r: Revoked) => ({ kind: r.kind, target: r.target, revokedBefore: isoSeconds(r.before), revokedBeforeMillis: r.before });
+
+function revokeTarget(body: Json): Result<RevokeTarget> {
+  const fields = ['roleArn', 'sessionArn', 'jobId'] as const;
+  const allowed = onlyFields(body, fields);
+  if (!allowed.ok) return allowed;
+  const given = fields.filter((f) => body[f] !== undefined && body[f] !== null);
+  if (given.length !== 1) return failWith('MISSING_PARAMETER', 'give exactly one of `roleArn`, `sessionArn` or `jobId`', given[1] ?? '');
+  const field = given[0] as (typeof fields)[number];
+  const value = body[field];
+  if (typeof value !== 'string' || value === '') return failWith('VALIDATION_ERROR', `\`${field}\` must be a non-empty string`, field);
+  return ok(field === 'roleArn' ? { roleArn: value } : field === 'sessionArn' ? { sessionArn: value } : { jobId: value });
+}
+
+export function stsAdminRoutes(): ExtraRoute[] {
+  return [
+    {
+      method: 'POST',
+      pattern: ['sts', 'assume-role'],
+      handler: async ({ app, caller, body }) => {
+        const allowed = onlyFields(body, ['roleArn', 'roleSessionName', 'durationSeconds', 'policy', 'externalId']);
+        if (!allowed.ok) return allowed;
+        const roleArn = optString(body, 'roleArn');
+        const name = optString(body, 'roleSessionName');
+        const externalId = optString(body, 'externalId');
+        if (!roleArn.ok) return roleArn;
+        if (!name.ok) return name;
+        if (!externalId.ok) return externalId;
+        if (roleArn.value === undefined) return failWith('MISSING_PARAMETER', '`roleArn` is required', 'roleArn');
+        if (name.value === undefined) return failWith('MISSING_PARAMETER', '`roleSessionName` is required', 'roleSessionName');
+        const duration = body['durationSeconds'];
+        if (duration !== undefined && duration !== null && typeof duration !== 'number') return failWith('VALIDATION_ERROR', '`durationSeconds` must be a number of seconds', 'durationSeconds');
+        // A session policy as a JSON object (serialized) or as the JSON text itself.
+        const policy = body['policy'];
+        if (policy !== undefined && policy !== null && typeof policy !== 'string' && (typeof policy !== 'object' || Array.isArray(policy))) {
+          return failWith('VALIDATION_ERROR', '`policy` must be a policy document (JSON object or text)', 'policy');
+        }
+        const r = await app.sts.assumeRole(caller, {
+          roleArn: roleArn.value,
+          roleSessionName: name.value,
+          ...(typeof duration === 'number' ? { durationSeconds: duration } : {}),
+          ...(typeof policy === 'string' ? { policy } : typeof policy === 'object' && policy !== null ? { policy: JSON.stringify(policy) } : {}),
+          ...(externalId.value !== undefined ? { externalId: externalId.value } : {}),
+          policyArns: [],
+          tags: [],
+          transitiveTagKeys: [],
+        });
+        if (!r.ok) return r;
+        const c = r.value.credentials;
+        return ok({
+          body: {
+            credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: isoSeconds(c.expiration) },
+            assumedRoleUser: { arn: r.value.arn, assumedRoleId: r.value.assumedRoleId },
+            packedPolicySize: r.value.packedPolicySize,
+          },
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['sts', 'revoke-sessions'],
+      handler: async ({ app, caller, body }) => {
+        const target = revokeTarget(body);
+        if (!target.ok) return target;
+        const r = await app.revocation.revokeSessions(caller, target.value);
+        return r.ok ? ok({ body: revokedJson(r.value) }) : r;
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['users', ':name', 'disable'],
+      handler: async ({ app, caller, params }) => {
+        const r = await app.revocation.disableUser(caller, params['name'] ?? '');
+        return r.ok ? ok({ body: { user: userJson(caller.partition, r.value.user), revoked: revokedJson(r.value.revoked) } }) : r;
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['users', ':name', 'enable'],
+      handler: async ({ app, caller, params }) => {
+        const r = await app.revocation.enableUser(caller, params['name'] ?? '');
+        return r.ok ? ok({ body: { user: userJson(caller.partition, r.value) } }) : r;
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['keys', 'rotate'],
+      handler: async ({ app, caller }) => {
+        const r = await app.revocation.rotateKeys(caller);
+        return r.ok ? ok({ body: { keyId: r.value.keyId, created: isoSeconds(r.value.created), retiredKeys: r.value.retiredKeys } }) : r;
+      },
+    },
+  ];
+}
+

@@ -1,0 +1,172 @@
+/**
+ * Revoking temporary credentials and rotating the key that seals them (DESIGN.md "Revocation CLI").
+ *
+ * A revocation is an entry of the revocation list (live.ts): every session of its target issued at or
+ * before the given instant answers `ExpiredToken` from then on, on every instance within one refresh tick.
+ * Sessions issued afterwards are not affected, as with AWS's "Revoke active sessions" (which writes an
+ * inline policy denying everything when `aws:TokenIssueTime` is older; that way is honoured too, by the
+ * engine, since sessions carry their issue time).
+ *
+ * Who may revoke:
+ * - a role's sessions, or one session of it: `iam:PutRolePolicy` (`ram:` in `acs` accounts) on the role,
+ *   the permission AWS asks for the same operation; the role must be in the caller's account;
+ * - a job's sessions: its submitter, or `training:StopJob` on the job's workspace (who may stop a job may cut
+ *   off its credentials);
+ * - a user's sessions, by disabling the user: `iam:UpdateUser` on the user;
+ * - rotating the session key ring: principals of the root account allowed `gatehouse:RotateKeys`.
+ */
+import { failWith, ok, type Result } from '../core/errors.ts';
+import { contextOf, evaluate } from '../core/iam/index.ts';
+import { adminService } from '../core/directory/rules.ts';
+import { roleArnOf, sessionArn, parseRoleArn, type Partition } from '../core/sts/session.ts';
+import { workspaceArn, type Job } from '../core/jobs/jobs.ts';
+import { ROOT_ACCOUNT } from './accounts.ts';
+import type { AppDeps } from './deps.ts';
+import type { Directory } from './directory.ts';
+import type { LiveState, RevocationKind } from './live.ts';
+import { accessDeniedMessage, authorizeAdmin, partitionOf, type Caller } from './principals.ts';
+import type { UserRecord } from './ports/store.ts';
+
+/** What a revocation did: its list entry and the instant before which sessions no longer work. */
+export interface Revoked {
+  readonly kind: RevocationKind;
+  /** The role ARN, session ARN, job id, or `<account>/<user name>` the entry names. */
+  readonly target: string;
+  /** Epoch ms: sessions issued at or before it are refused. */
+  readonly before: number;
+}
+
+export interface RotatedKey {
+  readonly keyId: string;
+  /** Epoch ms. */
+  readonly created: number;
+  /** Keys kept to open sessions they sealed until those expire. */
+  readonly retiredKeys: number;
+}
+
+/** What the revoke-sessions call names: exactly one of a role, a session, or a job. */
+export type RevokeTarget = { readonly roleArn: string } | { readonly sessionArn: string } | { readonly jobId: string };
+
+/** The action and resource of key rotation, for policies that grant it. */
+export const ROTATE_KEYS_ACTION = 'gatehouse:RotateKeys';
+export const SESSION_KEYS_RESOURCE = `arn:aws:gatehouse::${ROOT_ACCOUNT}:session-keys`;
+
+/** The jobs module's record of a job (app/jobs.ts keeps jobs under `job/<id>` in the store's key/value table). */
+const JOB_KEY = 'job/';
+
+/**
+ * A session ARN of either partition: `arn:aws:sts::A:assumed-role/R/S`, and for `acs` accounts
+ * `acs:ram::A:role/R/S` (the form our sessions carry) or `acs:ram::A:assumed-role/R/S` (Alibaba's own).
+ */
+export function parseSessionArn(arn: string): { partition: Partition; account: string; roleName: string; sessionName: string } | undefined {
+  let m = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/([\w+=,.@-]{2,64})$/.exec(arn);
+  if (m) return { partition: 'aws', account: m[1] as string, roleName: m[2] as string, sessionName: m[3] as string };
+  m = /^acs:ram::(\d{1,20}):(?:role|assumed-role)\/([\w+=,.@-]{1,64})\/([\w+=,.@-]{2,64})$/i.exec(arn);
+  if (m) return { partition: 'acs', account: m[1] as string, roleName: m[2] as string, sessionName: m[3] as string };
+  return undefined;
+}
+
+export function createRevocation(deps: AppDeps, live: LiveState, directory: Directory) {
+  const now = (): number => deps.now();
+
+  async function revoke(kind: RevocationKind, target: string): Promise<Result<Revoked>> {
+    const before = now();
+    await live.revoke(kind, target, before);
+    return ok({ kind, target, before });
+  }
+
+  /**
+   * The caller's own role named `roleName` in `account`, authorized for `PutRolePolicy`. A role of another
+   * account is refused before any lookup, so the answer says nothing about that account.
+   */
+  async function ownRole(caller: Caller, account: string, roleName: string, given: string): Promise<Result<{ roleArn: string; name: string; partition: Partition }>> {
+    const action = `${adminService(caller.partition)}:PutRolePolicy`;
+    if (account !== caller.account) {
+      return failWith('ACCESS_DENIED', `User: ${caller.principal.arn} is not authorized to perform: ${action} on resource: ${given}: sessions of a role are revoked from the role's own account`);
+    }
+    const found = await deps.store.read(async (tx) => ({ role: await tx.roles.get(account, roleName), partition: await partitionOf(tx, account) }));
+    const partition = found.partition ?? caller.partition;
+    const roleArn = found.role ? roleArnOf(partition, account, found.role.path, found.role.name) : given;
+    // Authorize before saying whether the role exists, as the directory does.
+    const a = authorizeAdmin(caller, now(), 'PutRolePolicy', roleArn);
+    if (!a.ok) return a;
+    if (!found.role) return failWith('NO_SUCH_ENTITY', `The role with name ${roleName} cannot be found.`);
+    return ok({ roleArn, name: found.role.name, partition });
+  }
+
+  /** Every session of the role issued before now (`gatehouse sts revoke-sessions --role-arn`). */
+  async function revokeRoleSessions(caller: Caller, roleArn: string): Promise<Result<Revoked>> {
+    const parsed = parseRoleArn(roleArn);
+    if (!parsed) return failWith('VALIDATION_ERROR', `\`${roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name> or acs:ram::<account>:role/<name>)`, 'roleArn');
+    const role = await ownRole(caller, parsed.account, parsed.name, roleArn);
+    if (!role.ok) return role;
+    return revoke('role', role.value.roleArn);
+  }
+
+  /** One session, by its ARN (`--session-arn`): every session of that role with that session name issued before now. */
+  async function revokeSession(caller: Caller, arn: string): Promise<Result<Revoked>> {
+    const parsed = parseSessionArn(arn);
+    if (!parsed) {
+      return failWith('VALIDATION_ERROR', `\`${arn}\` is not a session ARN (arn:aws:sts::<account>:assumed-role/<role>/<session> or acs:ram::<account>:role/<role>/<session>)`, 'sessionArn');
+    }
+    const role = await ownRole(caller, parsed.account, parsed.roleName, arn);
+    if (!role.ok) return role;
+    return revoke('session', sessionArn(role.value.partition, parsed.account, role.value.name, parsed.sessionName));
+  }
+
+  /** The sessions a job has been given so far (`--job`); the job's credential endpoints issue new ones when they refresh. */
+  async function revokeJobSessions(caller: Caller, jobId: string): Promise<Result<Revoked>> {
+    const missing = failWith<Revoked>('NO_SUCH_ENTITY', `job ${jobId} does not exist`);
+    if (!/^[\w.-]{1,128}$/.test(jobId)) return missing;
+    const text = await deps.store.read((tx) => tx.kv.get(`${JOB_KEY}${jobId}`));
+    const job = text === undefined ? undefined : (JSON.parse(text) as Job);
+    // Another account's job is as absent as one that never existed.
+    if (!job || job.account !== caller.account) return missing;
+    if (caller.principal.arn !== job.submitter.arn) {
+      const resource = workspaceArn(job.partition, job.account, job.workspace);
+      const d = evaluate({ principal: caller.principal, action: 'training:StopJob', resource, context: contextOf({}), time: now() }, caller.policies);
+      if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, 'training:StopJob', resource, d));
+    }
+    return revoke('job', job.id);
+  }
+
+  async function revokeSessions(caller: Caller, target: RevokeTarget): Promise<Result<Revoked>> {
+    if ('roleArn' in target) return revokeRoleSessions(caller, target.roleArn);
+    if ('sessionArn' in target) return revokeSession(caller, target.sessionArn);
+    return revokeJobSessions(caller, target.jobId);
+  }
+
+  /**
+   * Disables a user: its access keys stop working at once (they are looked up on every request) and every
+   * session it obtained with GetSessionToken is revoked. Role sessions it assumed are the role's: revoke
+   * those by role or session ARN.
+   */
+  async function disableUser(caller: Caller, userName: string): Promise<Result<{ user: UserRecord; revoked: Revoked }>> {
+    if (caller.user !== undefined && caller.user.name.toLowerCase() === userName.toLowerCase()) {
+      return failWith('INVALID_INPUT', `you are signed in as \`${caller.user.name}\`: disable it with the credentials of another administrator`);
+    }
+    const u = await directory.setUserDisabled(caller, { userName, disabled: true });
+    if (!u.ok) return u;
+    const r = await revoke('user', `${u.value.account}/${u.value.name.toLowerCase()}`);
+    if (!r.ok) return r;
+    return ok({ user: u.value, revoked: r.value });
+  }
+
+  /** Enables a user again; sessions revoked when it was disabled stay revoked. */
+  async function enableUser(caller: Caller, userName: string): Promise<Result<UserRecord>> {
+    return directory.setUserDisabled(caller, { userName, disabled: false });
+  }
+
+  /** A new active session key; older keys keep opening the sessions they sealed until those expire. */
+  async function rotateKeys(caller: Caller): Promise<Result<RotatedKey>> {
+    if (caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may rotate the session keys`);
+    const d = evaluate({ principal: caller.principal, action: ROTATE_KEYS_ACTION, resource: SESSION_KEYS_RESOURCE, context: contextOf({}), time: now() }, caller.policies);
+    if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, ROTATE_KEYS_ACTION, SESSION_KEYS_RESOURCE, d));
+    const fresh = await live.rotateKeys();
+    return ok({ keyId: fresh.kid, created: fresh.created, retiredKeys: live.keys.filter((k) => k.retired !== undefined).length });
+  }
+
+  return { revokeSessions, revokeRoleSessions, revokeSession, revokeJobSessions, disableUser, enableUser, rotateKeys };
+}
+
+export type Revocation = ReturnType<typeof createRevocation>;
