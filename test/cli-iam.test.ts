@@ -58,7 +58,7 @@ describe('gatehouse plan / apply', () => {
     assert.match(r.stdout, /^account 000000000000$/m);
     assert.match(r.stdout, /^ {2}\+ create Role\/training-default$/m);
     assert.match(r.stdout, /^ {2}\+ create Role\/training-eval$/m, 'JSON files in subdirectories are read');
-    assert.match(r.stdout, /^plan: 9 to create, 0 to update, 0 to delete, 0 unchanged/m);
+    assert.match(r.stdout, /^plan: 13 to create, 0 to update, 0 to delete, 0 unchanged/m);
     const users = await asAdmin('iam', 'users', 'list');
     assert.doesNotMatch(users.stdout, /alice/);
   });
@@ -66,11 +66,11 @@ describe('gatehouse plan / apply', () => {
   test('apply creates, then a second apply is all unchanged', async () => {
     const first = await asAdmin('apply', '-f', EXAMPLES);
     assert.equal(first.code, EXIT.ok, first.stderr);
-    assert.match(first.stdout, /^applied: 9 created, 0 updated, 0 deleted, 0 unchanged$/m);
+    assert.match(first.stdout, /^applied: 13 created, 0 updated, 0 deleted, 0 unchanged$/m);
     const again = await asAdmin('apply', '-f', EXAMPLES, '--json');
     assert.equal(again.code, EXIT.ok, again.stderr);
     const result = JSON.parse(again.stdout) as { summary: Record<string, number>; changes: { action: string }[] };
-    assert.deepEqual(result.summary, { create: 0, update: 0, delete: 0, unchanged: 9 });
+    assert.deepEqual(result.summary, { create: 0, update: 0, delete: 0, unchanged: 13 });
     const role = JSON.parse((await asAdmin('iam', 'roles', 'get', 'training-default', '--json')).stdout) as { trustPolicy: { Statement: { Principal: unknown }[] }; maxSessionDuration: number };
     assert.deepEqual(role.trustPolicy.Statement[0]?.Principal, { Service: 'training.gatehouse.dev' });
     assert.equal(role.maxSessionDuration, 7200);
@@ -102,7 +102,7 @@ describe('gatehouse plan / apply', () => {
     assert.match(plan.stdout, /^ {2}= unchanged User\/alice$/m);
     const apply = await asAdmin('apply', '-f', dir, '--prune');
     assert.equal(apply.code, EXIT.ok, apply.stderr);
-    assert.match(apply.stdout, /^applied: 0 created, 1 updated, 1 deleted, 7 unchanged$/m);
+    assert.match(apply.stdout, /^applied: 0 created, 1 updated, 1 deleted, 11 unchanged$/m);
     assert.equal((await asAdmin('iam', 'roles', 'get', 'training-eval')).code, EXIT.notFound);
   });
 

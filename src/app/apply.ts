@@ -39,7 +39,7 @@ import {
   type Partition,
 } from '../core/directory/rules.ts';
 import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
-import { parseWorkspace, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { createDirectory } from './directory.ts';
 import { accessDeniedMessage, authorizeAdmin, type Caller } from './principals.ts';
@@ -50,7 +50,7 @@ export const API_VERSION = 'gatehouse.dev/v1';
 export const MAX_DOCUMENTS = 5000;
 
 /** Kinds the design names that later issues will add; applying one now is refused with a clear error. */
-export const PLANNED_KINDS: ReadonlySet<string> = new Set(['Cluster', 'ResourcePolicy', 'IamPolicy', 'IamRole', 'AccessEntry']);
+export const PLANNED_KINDS: ReadonlySet<string> = new Set(['ResourcePolicy', 'IamPolicy', 'IamRole', 'AccessEntry']);
 const KUBERNETES_API_GROUPS = /^rbac\.authorization\.k8s\.io\//;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1090,6 +1090,72 @@ const workspaceKind: KindHandler<Workspace> = {
   },
 };
 
+// --- Cluster ---------------------------------------------------------------------------------------------
+
+function clusterCanon(c: Pick<Cluster, 'instanceRole' | 'computeConfigs' | 'mappings'>): Record<string, string> {
+  const cc = Object.entries(c.computeConfigs ?? {})
+    .map(([k, v]) => `${k}=${v.instanceRole ?? ''}`)
+    .sort();
+  return { instanceRole: c.instanceRole ?? '', computeConfigs: cc.join(','), mappings: JSON.stringify(c.mappings ?? []) };
+}
+
+const clusterKind: KindHandler<Cluster> = {
+  kind: 'Cluster',
+  scope: 'account',
+  entity: 'group',
+  specFields: ['instanceRole', 'computeConfigs', 'mappings'],
+  readAction: 'training:GetCluster',
+  listAction: 'training:ListClusters',
+  validate(spec, c) {
+    const r = parseCluster('', 'cluster', spec);
+    if (!r.ok) {
+      for (const e of r.errors) c.error(e.code, e.path, e.message);
+      return undefined;
+    }
+    return r.value;
+  },
+  async plan(env, o) {
+    const partition = env.partitionOf(o.account);
+    const key = clusterKey(o.account, o.name);
+    const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
+    const existing = text === undefined ? undefined : (JSON.parse(text) as Cluster);
+    const desired: Cluster = { ...o.spec, account: o.account, name: existing?.name ?? o.name };
+    const fields = existing ? changedFields(this.specFields, clusterCanon(existing), clusterCanon(desired)) : [];
+    const steps: Step[] =
+      existing && fields.length === 0
+        ? []
+        : [
+            {
+              phase: PHASE.link,
+              action: existing ? 'training:UpdateCluster' : 'training:CreateCluster',
+              resource: clusterArn(partition, o.account, desired.name),
+              account: o.account,
+              run: async (tx) => {
+                await tx.kv.put(key, JSON.stringify(desired));
+                return ok(undefined);
+              },
+            },
+          ];
+    return planOk({ action: existing ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields, steps });
+  },
+  async listNames(tx, account) {
+    return (await tx.kv.list(clusterKey(account, ''))).map((e) => (JSON.parse(e.value) as Cluster).name);
+  },
+  async planDelete(env, ref) {
+    const key = clusterKey(ref.account, ref.name);
+    if ((await env.tx.kv.get(key)) === undefined) return planOk([]);
+    return planOk([
+      {
+        phase: PHASE.deletePrincipal,
+        action: 'training:DeleteCluster',
+        resource: clusterArn(env.partitionOf(ref.account), ref.account, ref.name),
+        account: ref.account,
+        run: async (tx) => ok(await tx.kv.delete(key)),
+      },
+    ]);
+  },
+};
+
 /** The kind registry: what `apply` accepts, in the order objects are planned (accounts before what they hold). */
 export const KINDS: ReadonlyMap<string, KindHandler<unknown>> = new Map<string, KindHandler<unknown>>([
   ['Account', accountKind],
@@ -1098,6 +1164,7 @@ export const KINDS: ReadonlyMap<string, KindHandler<unknown>> = new Map<string, 
   ['User', userKind],
   ['Role', roleKind],
   ['Workspace', workspaceKind],
+  ['Cluster', clusterKind],
 ]);
 
 // ---------------------------------------------------------------------------------------------------------

@@ -19,12 +19,17 @@ export { ROOT_ACCOUNT, ADMIN_USER } from './accounts.ts';
 export type { Directory } from './directory.ts';
 export type { Revocation, Revoked, RevokeTarget, RotatedKey } from './revocation.ts';
 
-export function createApp(deps: AppDeps) {
+export interface AppOptions {
+  /** Lifetime of job sessions in seconds (tests shorten it to watch refreshes). */
+  readonly jobSessionSeconds?: number;
+}
+
+export function createApp(deps: AppDeps, options: AppOptions = {}) {
   const cache = new PolicyCache();
   const directory = createDirectory(deps);
   const live = new LiveState(deps);
   const sts = createSts(deps, live, cache);
-  const jobs = createJobs(deps, live, sts, cache);
+  const jobs = createJobs(deps, live, sts, cache, options.jobSessionSeconds !== undefined ? { sessionSeconds: options.jobSessionSeconds } : {});
   return {
     deps,
     directory,

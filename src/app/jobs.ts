@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, isoSeconds, renderDecision, type Decision } from '../core/iam/index.ts';
 import { ID_PREFIX, uniqueId } from '../core/directory/rules.ts';
-import { roleArnOf, parseRoleArn } from '../core/sts/session.ts';
+import { roleArnOf, parseRoleArn, type SessionClaims } from '../core/sts/session.ts';
 import {
   ASSUME_FAILED,
   canTransition,
@@ -32,6 +32,11 @@ import {
   trustFix,
   workspaceArn,
   workspaceKey,
+  clusterArn,
+  clusterKey,
+  computeServices,
+  nodeRole,
+  type Cluster,
   type Job,
   type JobEvent,
   type JobState,
@@ -71,6 +76,7 @@ export interface JobCredentials {
   readonly roleName: string;
   readonly account: string;
   readonly issuedAt: number;
+  readonly claims: SessionClaims;
 }
 
 export type DeliveryError = { readonly status: 403 | 404 | 410 | 503; readonly message: string };
@@ -461,6 +467,75 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   // ------------------------------------------------------------------------------------------------
+  // Clusters and their nodes
+
+  async function getCluster(tx: ReadTx, account: string, name: string): Promise<Cluster | undefined> {
+    const v = await tx.kv.get(clusterKey(account, name));
+    return v === undefined ? undefined : (JSON.parse(v) as Cluster);
+  }
+
+  async function listClusters(account: string): Promise<Cluster[]> {
+    return deps.store.read(async (tx) => (await tx.kv.list(clusterKey(account, ''))).map((e) => JSON.parse(e.value) as Cluster));
+  }
+
+  /**
+   * Starts a node of a cluster: it runs as the role the cluster names for it (compute config, mapping rule,
+   * instance role), issued to the compute service. The caller must be allowed to pass that role to the
+   * compute service, and the role must trust it.
+   */
+  async function startNode(caller: Caller, input: { cluster: string; computeConfig?: string }): Promise<Result<Submitted & { why: string }>> {
+    const partition = caller.partition;
+    const account = caller.account;
+    const checked = await deps.store.read(async (tx): Promise<Result<{ roleArn: string; why: string }>> => {
+      const cluster = await getCluster(tx, account, input.cluster);
+      if (!cluster) return failWith('NO_SUCH_ENTITY', `cluster ${input.cluster} does not exist in account ${account}`);
+      if (input.computeConfig !== undefined && !cluster.computeConfigs?.[input.computeConfig]) return failWith('NO_SUCH_ENTITY', `cluster ${cluster.name} has no compute config ${input.computeConfig}`);
+      const groups = caller.user ? (await tx.groups.listForUser(account, caller.user.name)).map((g) => g.name) : [];
+      const chosen = nodeRole(cluster, { ...(caller.user ? { user: caller.user.name } : {}), groups }, input.computeConfig);
+      if (!chosen) return failWith('VALIDATION_ERROR', `cluster ${cluster.name} names no instance role for this node (set spec.instanceRole)`);
+      const parsed = chosen.role.includes(':') ? parseRoleArn(chosen.role) : { partition, account, name: chosen.role, path: '/' };
+      const role = parsed && parsed.account === account ? await tx.roles.get(account, parsed.name) : undefined;
+      if (!parsed || !role) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${chosen.role} (${chosen.why}) does not exist in account ${account}`);
+      const roleArn = roleArnOf(partition, account, role.path, role.name);
+      const start = decide(caller, 'training:StartClusterNode', clusterArn(partition, account, cluster.name));
+      if (start.decision !== 'Allow') return failWith('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:StartClusterNode on cluster ${cluster.name}: ${start.summary}`);
+      const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
+      const service = computeServices(partition)[0] as string;
+      const pass = decide(caller, passAction, roleArn, { 'iam:PassedToService': service, 'acs:Service': service });
+      if (pass.decision !== 'Allow') return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${pass.summary}`);
+      const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
+      const trusted = computeServices(partition).some((svc) => trust && evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, time: now() }, { identity: [], trust }).decision === 'Allow');
+      if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn).replace(trainingServices(partition)[0] as string, service)}`);
+      return ok({ roleArn, why: chosen.why });
+    });
+    if (!checked.ok) return checked;
+    const id = uniqueId('', deps.randomBytes(16), 12).toLowerCase();
+    const capability = toBase64Url(deps.randomBytes(32));
+    const job: Job = {
+      id,
+      account,
+      partition,
+      workspace: '',
+      name: `${input.cluster}-node-${id}`,
+      submitter: { arn: caller.principal.arn, name: caller.user?.name ?? caller.principal.session?.name ?? caller.principal.arn },
+      role: { mode: 'custom', arn: checked.value.roleArn },
+      replicas: 1,
+      state: 'Queued',
+      created: isoSeconds(now()),
+      capabilityHash: hash(capability),
+      kind: 'node',
+      cluster: input.cluster,
+    };
+    await deps.store.write(async (tx) => {
+      await tx.kv.put(`${JOB}${id}`, JSON.stringify(job));
+      await tx.kv.put(`${JOBCAP}${job.capabilityHash}`, id);
+      await appendEvent(tx, id, 'submitted', `node of cluster ${input.cluster} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`);
+    });
+    heartbeats.set(id, now());
+    return ok({ job, capability, why: checked.value.why });
+  }
+
+  // ------------------------------------------------------------------------------------------------
   // Delivery
 
   /**
@@ -475,26 +550,29 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     heartbeats.set(job.id, Math.max(heartbeats.get(job.id) ?? 0, now()));
     const t = now();
     let entry = deliveries.get(job.id);
-    if (entry?.creds && t < entry.refreshAt) return { ok: true, value: entry.creds, job };
+    // Cached credentials are served until their refresh time, unless they were revoked meanwhile (a role's or
+    // the job's sessions revoked by an admin): then a fresh session is issued.
+    if (entry?.creds && t < entry.refreshAt && !live.isRevoked(entry.creds.claims)) return { ok: true, value: entry.creds, job };
     if (!entry) deliveries.set(job.id, (entry = { refreshAt: 0, servableUntil: 0 }));
     const current = entry;
     current.pending ??= issueFor(job).finally(() => (current.pending = undefined));
     const r = await current.pending;
     if (!r.ok) {
       // Keep serving still-valid credentials when a refresh fails.
-      if (current.creds && t < current.servableUntil) return { ok: true, value: current.creds, job };
+      if (current.creds && t < current.servableUntil && !live.isRevoked(current.creds.claims)) return { ok: true, value: current.creds, job };
       return { ok: false, error: { status: 503, message: r.errors[0]?.message ?? 'credentials unavailable' } };
     }
     return { ok: true, value: r.value, job };
   }
 
   async function issueFor(job: Job & { sessionPolicy?: string }): Promise<Result<JobCredentials>> {
+    const node = job.kind === 'node';
     const r = await sts.assumeRoleAsService({
-      service: trainingServices(job.partition)[0] as string,
+      service: (node ? computeServices(job.partition) : trainingServices(job.partition))[0] as string,
       roleArn: job.role.arn as string,
-      sessionName: jobSessionName(job.id),
+      sessionName: node ? `node-${job.id}` : jobSessionName(job.id),
       sourceIdentity: sourceIdentityOf(job.submitter.name),
-      tags: { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id },
+      tags: node ? { 'gatehouse:cluster': job.cluster ?? '', [JOB_TAG_JOB]: job.id } : { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id },
       job: job.id,
       // The role's maximum: jobs outlive sessions by refreshing, so the longest session costs least.
       durationSeconds: options.sessionSeconds ?? 43200,
@@ -505,7 +583,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       return r;
     }
     issuances++;
-    const creds: JobCredentials = { credentials: r.value.credentials, roleArn: job.role.arn as string, roleName: r.value.role.name, account: job.account, issuedAt: r.value.claims.iat };
+    const creds: JobCredentials = { credentials: r.value.credentials, roleArn: job.role.arn as string, roleName: r.value.role.name, account: job.account, issuedAt: r.value.claims.iat, claims: r.value.claims };
     const entry = deliveries.get(job.id) ?? { refreshAt: 0, servableUntil: 0 };
     entry.creds = creds;
     const jitter = (deps.randomBytes(1)[0] ?? 128) / 255;
@@ -517,6 +595,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   return {
+    getCluster,
+    listClusters,
+    startNode,
     putWorkspace,
     getWorkspace,
     listWorkspaces,

@@ -6,10 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createApp, type AdminCredentials, type AppDeps, type SecretSealer } from '../app/index.ts';
+import { createApp, type AdminCredentials, type App, type AppDeps, type SecretSealer } from '../app/index.ts';
 import type { SealedSecret, Store } from '../app/ports/store.ts';
 import { loadMasterKey, openText, seal, sessionCrypto, type MasterKey } from '../adapters/crypto/index.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
+import { createAgent } from '../adapters/agent/server.ts';
+import { jobsRoutes } from '../adapters/http/jobs-api.ts';
 import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
 import { openPostgresStore } from '../adapters/store-postgres/store.ts';
 import { openSqliteStore } from '../adapters/store-sqlite/index.ts';
@@ -22,12 +24,18 @@ export interface ServerOptions {
   readonly agentListen?: string;
   readonly databaseUrl?: string;
   readonly masterKeyFile?: string;
+  /** Lifetime of job sessions in seconds; default from GATEHOUSE_JOB_SESSION_SECONDS, else 43,200. */
+  readonly jobSessionSeconds?: number;
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
 }
 
 export interface RunningServer {
   readonly url: string;
+  /** Base URL of the credential endpoints for jobs. */
+  readonly agentUrl: string;
+  /** The application behind the edges (tests and embedders call use cases directly). */
+  readonly app: App;
   readonly dataDir: string;
   readonly adminCredentials: AdminCredentials | undefined;
   stop(): Promise<void>;
@@ -80,10 +88,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const store: Store = databaseUrl ? await openPostgresStore({ url: databaseUrl }) : await openSqliteStore({ dataDir });
   const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: sealerOf(key.value.masterKey), sessions: sessionCrypto };
   for (const w of key.value.warnings) log(`warning: ${w}`);
-  const app = createApp(deps);
+  const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
+  if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {
+    await store.close();
+    throw new Error(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${String(jobSessionSeconds)}\``);
+  }
+  const app = createApp(deps, jobSessionSeconds !== undefined ? { jobSessionSeconds } : {});
   await app.start();
 
-  const edge = createHttpEdge({ app, ready: async () => (await store.read((tx) => tx.changes.head())) >= 0, log, jobRoutes: stsAdminRoutes() });
+  const agent = createAgent({ app, log });
+  let agentUrl = '';
+  let serverUrl = '';
+  const jobRoutes = [...jobsRoutes({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => agentUrl, serverUrl: () => serverUrl }), ...stsAdminRoutes()];
+  const edge = createHttpEdge({ app, ready: async () => (await store.read((tx) => tx.changes.head())) >= 0, log, jobRoutes });
   let bound: { host: string; port: number };
   try {
     bound = await edge.listen(listen.host, listen.port);
@@ -93,6 +110,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   const host = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
   const url = `http://${host}:${bound.port}`;
+
+  const agentAt = parseHostPort(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen');
+  let agentBound: { host: string; port: number };
+  try {
+    agentBound = await agent.listen(agentAt.host, agentAt.port);
+  } catch (e) {
+    await edge.close();
+    await store.close();
+    throw new Error(`cannot listen on ${agentAt.host}:${agentAt.port} (--agent-listen): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  agentUrl = `http://${agentBound.host.includes(':') ? `[${agentBound.host}]` : agentBound.host}:${agentBound.port}`;
+  serverUrl = url;
 
   const creds = await app.bootstrap();
   if (creds) {
@@ -104,14 +133,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // Changes made through any instance (revocations, policy edits, key rotation) reach this one within a tick.
   const ticker = setInterval(() => void app.refresh().catch((e: unknown) => log(`refresh failed: ${e instanceof Error ? e.message : String(e)}`)), 250);
   ticker.unref();
+  // Jobs whose launcher went silent (process gone, machine lost) are marked Failed, never left Running.
+  const sweeper = setInterval(() => void app.jobs.sweep().catch((e: unknown) => log(`job sweep failed: ${e instanceof Error ? e.message : String(e)}`)), 5_000);
+  sweeper.unref();
   let stopping: Promise<void> | undefined;
   return {
     url,
+    agentUrl,
+    app,
     dataDir,
     adminCredentials: creds,
     stop: () =>
       (stopping ??= (async () => {
         clearInterval(ticker);
+        clearInterval(sweeper);
+        await agent.close();
         await edge.close();
         await store.close();
       })()),

@@ -5,11 +5,12 @@
  *   POST /v1/jobs {workspace, role, name?, replicas?}   → 201 {job, capability, environment}
  *   GET  /v1/jobs                       GET /v1/jobs/{id}      GET /v1/jobs/{id}/events
  *   POST /v1/jobs/{id}/stop
+ *   GET  /v1/clusters   GET|PUT /v1/clusters/{name}   POST /v1/clusters/{name}/nodes {computeConfig?}
  * The submit answer holds the job's capability once, and the credential environment of its processes
  * (DESIGN.md "Job credential environment"), pointed at the agent and this server.
  */
 import { failWith, ok, type Result } from '../../core/errors.ts';
-import { parseWorkspace, workspaceArn } from '../../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn } from '../../core/jobs/jobs.ts';
 import { contextOf, evaluate } from '../../core/iam/index.ts';
 import { accessDeniedMessage } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
@@ -117,6 +118,44 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         if (!r.ok) return r;
         const port = await deps.openMetadata(r.value.job.id, r.value.capability);
         return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, port) } });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: ['clusters'],
+      handler: async ({ app, caller }) => ok({ body: { clusters: await app.jobs.listClusters(caller.account) } }),
+    },
+    {
+      method: 'GET',
+      pattern: ['clusters', ':name'],
+      handler: async ({ app, caller, params }) => {
+        const c = await app.deps.store.read((tx) => app.jobs.getCluster(tx, caller.account, params['name'] ?? ''));
+        return c ? ok({ body: c }) : failWith('NO_SUCH_ENTITY', `cluster ${params['name']} does not exist`);
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: ['clusters', ':name'],
+      handler: async ({ app, caller, params, body }) => {
+        const name = params['name'] ?? '';
+        const a = authorize(app, caller, 'training:CreateCluster', clusterArn(caller.partition, caller.account, name));
+        if (!a.ok) return a;
+        const c = parseCluster(caller.account, name, body);
+        if (!c.ok) return c;
+        await app.deps.store.write((tx) => tx.kv.put(clusterKey(caller.account, name), JSON.stringify(c.value)));
+        return ok({ body: c.value });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['clusters', ':name', 'nodes'],
+      handler: async ({ app, caller, params, body }) => {
+        const cc = body['computeConfig'];
+        if (cc !== undefined && typeof cc !== 'string') return failWith('VALIDATION_ERROR', '`computeConfig` must be a name', 'computeConfig');
+        const r = await app.jobs.startNode(caller, { cluster: params['name'] ?? '', ...(typeof cc === 'string' ? { computeConfig: cc } : {}) });
+        if (!r.ok) return r;
+        const port = await deps.openMetadata(r.value.job.id, r.value.capability);
+        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, why: r.value.why, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, port) } });
       },
     },
     { method: 'GET', pattern: ['jobs'], handler: async ({ app, caller }) => mapOk(await app.jobs.listJobs(caller), (jobs) => ({ jobs })) },

@@ -51,6 +51,9 @@ export interface Job {
   readonly reason?: string;
   /** SHA-256 (hex) of the job's capability token; the token itself is shown to the launcher once. */
   readonly capabilityHash: string;
+  /** `node`: a cluster node running as the cluster's instance role (issued to the compute service). */
+  readonly kind?: 'job' | 'node';
+  readonly cluster?: string;
 }
 
 export interface JobEvent {
@@ -175,4 +178,79 @@ export function parseWorkspace(account: string, name: string, spec: Record<strin
 /** Key of a workspace in the store's key/value table. */
 export function workspaceKey(account: string, name: string): string {
   return `ws/${account}/${name.toLowerCase()}`;
+}
+
+/** Validates a cluster document (`kind: Cluster`); the message names the field. */
+export function parseCluster(account: string, name: string, spec: Record<string, unknown>): Result<Cluster> {
+  const bad = checkName('group', name, 'cluster name');
+  if (bad) return failWith('VALIDATION_ERROR', bad, 'metadata.name');
+  for (const k of Object.keys(spec)) {
+    if (!['instanceRole', 'computeConfigs', 'mappings'].includes(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\` in a cluster (allowed: instanceRole, computeConfigs, mappings)`, `spec.${k}`);
+  }
+  const roleRef = (v: unknown, path: string): Result<string> =>
+    typeof v === 'string' && /^([\w+=,.@-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:role\/.+|acs:ram::\d{1,20}:role\/.+)$/.test(v) ? ok(v) : failWith('VALIDATION_ERROR', 'a role is a role name of the account or a role ARN', path);
+  let instanceRole: string | undefined;
+  if (spec['instanceRole'] !== undefined) {
+    const r = roleRef(spec['instanceRole'], 'spec.instanceRole');
+    if (!r.ok) return r;
+    instanceRole = r.value;
+  }
+  const computeConfigs: Record<string, { instanceRole?: string }> = {};
+  const cc = spec['computeConfigs'] ?? {};
+  if (typeof cc !== 'object' || cc === null || Array.isArray(cc)) return failWith('VALIDATION_ERROR', '`computeConfigs` maps a compute config name to {instanceRole}', 'spec.computeConfigs');
+  for (const [k, v] of Object.entries(cc as Record<string, unknown>)) {
+    const rec = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+    const extra = Object.keys(rec).find((x) => x !== 'instanceRole');
+    if (extra !== undefined) return failWith('VALIDATION_ERROR', `unknown field \`${extra}\` in a compute config (allowed: instanceRole)`, `spec.computeConfigs.${k}.${extra}`);
+    if (rec['instanceRole'] === undefined) computeConfigs[k] = {};
+    else {
+      const r = roleRef(rec['instanceRole'], `spec.computeConfigs.${k}.instanceRole`);
+      if (!r.ok) return r;
+      computeConfigs[k] = { instanceRole: r.value };
+    }
+  }
+  const mappings: { user?: string; group?: string; role: string }[] = [];
+  const ms = spec['mappings'] ?? [];
+  if (!Array.isArray(ms)) return failWith('VALIDATION_ERROR', '`mappings` is a list of {user|group: NAME, role: NAME|ARN}', 'spec.mappings');
+  for (const [i, m] of ms.entries()) {
+    const rec = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
+    const keys = Object.keys(rec).sort().join(',');
+    if ((keys !== 'role,user' && keys !== 'group,role') || typeof (rec['user'] ?? rec['group']) !== 'string') {
+      return failWith('VALIDATION_ERROR', 'a mapping is {user: NAME, role: ROLE} or {group: NAME, role: ROLE}', `spec.mappings[${i}]`);
+    }
+    const r = roleRef(rec['role'], `spec.mappings[${i}].role`);
+    if (!r.ok) return r;
+    mappings.push(rec['user'] !== undefined ? { user: rec['user'] as string, role: r.value } : { group: rec['group'] as string, role: r.value });
+  }
+  return ok({ account, name, ...(instanceRole !== undefined ? { instanceRole } : {}), computeConfigs, mappings });
+}
+
+export function clusterKey(account: string, name: string): string {
+  return `cluster/${account}/${name.toLowerCase()}`;
+}
+
+export function clusterArn(partition: Partition, account: string, name: string): string {
+  return partition === 'acs' ? `acs:pai::${account}:cluster/${name}` : `arn:aws:training::${account}:cluster/${name}`;
+}
+
+/** The compute service names a node role may trust. */
+export function computeServices(partition: Partition): readonly string[] {
+  return partition === 'acs' ? [COMPUTE_SERVICE_ACS, COMPUTE_SERVICE] : [COMPUTE_SERVICE];
+}
+
+/**
+ * The role a node runs as (seed 003): the compute config's instance role when one is named and set, else the
+ * first mapping rule matching the user or one of their groups, else the cluster's instance role.
+ */
+export function nodeRole(c: Cluster, who: { user?: string; groups: readonly string[] }, computeConfig?: string): { role: string; why: string } | undefined {
+  if (computeConfig !== undefined) {
+    const cc = c.computeConfigs?.[computeConfig];
+    if (cc?.instanceRole) return { role: cc.instanceRole, why: `compute config ${computeConfig}` };
+  }
+  const groups = new Set(who.groups.map((g) => g.toLowerCase()));
+  for (const m of c.mappings ?? []) {
+    if (m.user !== undefined && who.user !== undefined && m.user.toLowerCase() === who.user.toLowerCase()) return { role: m.role, why: `mapping for user ${m.user}` };
+    if (m.group !== undefined && groups.has(m.group.toLowerCase())) return { role: m.role, why: `mapping for group ${m.group}` };
+  }
+  return c.instanceRole ? { role: c.instanceRole, why: `instance role of cluster ${c.name}` } : undefined;
 }

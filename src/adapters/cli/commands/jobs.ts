@@ -77,6 +77,38 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
     ),
   );
 
+  const clusters = program.command('clusters').description('compute clusters: instance roles, compute configs, mapping rules, nodes');
+  withJsonOption(withServerOptions(clusters.command('list').description('list clusters of your account'))).action(async (opts: Opts) =>
+    ctx.exit(
+      await remote(ctx, opts, (c) => call<{ clusters: { name: string; instanceRole?: string; computeConfigs?: Record<string, unknown>; mappings?: unknown[] }[] }>(c, 'GET', ['clusters']), (v) =>
+        ctx.out(table(['NAME', 'INSTANCE ROLE', 'COMPUTE CONFIGS', 'MAPPINGS'], v.clusters.map((k) => [k.name, k.instanceRole ?? '', Object.keys(k.computeConfigs ?? {}).join(','), String(k.mappings?.length ?? 0)]))),
+      ),
+    ),
+  );
+  withServerOptions(
+    clusters
+      .command('run-node')
+      .description('run CMD as a node of the cluster, with the temporary credentials of the role the cluster names for it')
+      .requiredOption('--cluster <name>', 'the cluster')
+      .option('--compute-config <name>', 'a compute config of the cluster whose instance role overrides the default')
+      .option('--credentials-file <path>', 'where to keep the credentials file; default a private per-node path')
+      .argument('<command...>', 'the command to run (put it after `--`)'),
+  )
+    .addHelpText('after', '\nThe role is the compute config\'s instance role if given, else the first mapping rule matching you or one of\nyour groups, else the cluster\'s instance role. It must trust compute.gatehouse.dev.')
+    .action(async (command: string[], opts: Opts & { cluster: string; computeConfig?: string; credentialsFile?: string }) => {
+      const conn = await connect(opts, ctx);
+      if (!conn.ok) return ctx.exit(report(ctx, conn));
+      const started = await call<{ job: JobJson; capability: string; why: string; environment: Record<string, string> }>(conn.value, 'POST', ['clusters', opts.cluster, 'nodes'], {
+        body: opts.computeConfig !== undefined ? { computeConfig: opts.computeConfig } : {},
+      });
+      if (!started.ok) {
+        ctx.err(`${started.message}\n`);
+        return ctx.exit(started.status);
+      }
+      ctx.err(`gatehouse: node ${started.value.job.id} of cluster ${opts.cluster} runs as ${started.value.job.role.arn} (${started.value.why})\n`);
+      ctx.exit(await launchLocal(ctx, started.value, command, 1, opts.credentialsFile));
+    });
+
   const ws = program.command('workspaces').description('workspaces: members, default bucket and table project');
   withJsonOption(withServerOptions(ws.command('list').description('list workspaces of your account'))).action(async (opts: Opts) =>
     ctx.exit(
@@ -142,21 +174,26 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & { worksp
     ctx.err(`${submitted.message}\n`);
     return submitted.status;
   }
-  const { job, capability, environment } = submitted.value;
-  const agentUrl = new URL(environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').origin;
-  const credentialsFile = opts.credentialsFile ?? ctx.env?.['GATEHOUSE_CREDENTIALS_FILE'] ?? join(tmpdir(), 'gatehouse', 'jobs', job.id, 'credentials');
+  const { job } = submitted.value;
   ctx.err(`gatehouse: job ${job.id} (${job.name}) in workspace ${job.workspace}, role ${job.role.arn ?? job.role.mode}, ${opts.replicas} rank(s)\n`);
-  const status = await launch({
+  const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts.credentialsFile);
+  ctx.err(`gatehouse: job ${job.id} ended with status ${status}\n`);
+  return status;
+}
+
+/** Runs the started job (or node) here: its ranks, its credentials file, its heartbeats. */
+async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, credentialsFile?: string): Promise<number> {
+  const { job, capability, environment } = started;
+  const agentUrl = new URL(environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').origin;
+  return launch({
     jobId: job.id,
     capability,
     agentUrl,
     environment,
     command,
-    replicas: opts.replicas,
-    credentialsFile,
+    replicas,
+    credentialsFile: credentialsFile ?? ctx.env?.['GATEHOUSE_CREDENTIALS_FILE'] ?? join(tmpdir(), 'gatehouse', 'jobs', job.id, 'credentials'),
     baseEnv: (ctx.env ?? {}) as NodeJS.ProcessEnv,
     log: (line) => ctx.err(`${line}\n`),
   });
-  ctx.err(`gatehouse: job ${job.id} ended with status ${status}\n`);
-  return status;
 }
