@@ -22,7 +22,8 @@
  * `listNames`/`planDelete`), add it to `KINDS` and remove its name from `PLANNED_KINDS`.
  */
 import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
-import { contextOf, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
+import { accountOf, contextOf, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
+import { RESOURCE_POLICY_MAX_CHARS, RESOURCE_POLICY_PREFIX, resourcePolicyKey, type StoredResourcePolicy } from './resource-policies.ts';
 import {
   adminService,
   checkAccountId,
@@ -50,7 +51,7 @@ export const API_VERSION = 'gatehouse.dev/v1';
 export const MAX_DOCUMENTS = 5000;
 
 /** Kinds the design names that later issues will add; applying one now is refused with a clear error. */
-export const PLANNED_KINDS: ReadonlySet<string> = new Set(['ResourcePolicy', 'IamPolicy', 'IamRole', 'AccessEntry']);
+export const PLANNED_KINDS: ReadonlySet<string> = new Set(['IamPolicy', 'IamRole', 'AccessEntry']);
 const KUBERNETES_API_GROUPS = /^rbac\.authorization\.k8s\.io\//;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1156,6 +1157,61 @@ const clusterKind: KindHandler<Cluster> = {
   },
 };
 
+// --- ResourcePolicy --------------------------------------------------------------------------------------
+
+interface ResourcePolicySpec {
+  readonly resource: string;
+  readonly document: PolicyText;
+}
+
+const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
+  kind: 'ResourcePolicy',
+  scope: 'account',
+  specFields: ['resource', 'document'],
+  validate(spec, c) {
+    const resource = own(spec, 'resource');
+    if (typeof resource !== 'string' || !/^(arn:[a-z-]+:[a-z0-9-]+:|acs:[a-z0-9-]+:)/.test(resource)) {
+      c.error('VALIDATION_ERROR', 'spec.resource', '`resource` is required: the ARN the policy is attached to');
+      return undefined;
+    }
+    const document = policyDocument(own(spec, 'document'), 'resource', RESOURCE_POLICY_MAX_CHARS, 'spec.document', c);
+    return document ? { resource, document } : undefined;
+  },
+  async plan(env, o) {
+    const owner = accountOf(o.spec.resource);
+    if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} belongs to account ${owner}, not ${o.account}; attach its policy as that account`);
+    const key = resourcePolicyKey(o.spec.resource);
+    const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
+    const existing = text === undefined ? undefined : (JSON.parse(text) as StoredResourcePolicy);
+    if (existing && existing.account !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} has a policy of account ${existing.account}`);
+    const changed = !existing || canonicalText(existing.document) !== o.spec.document.canonical;
+    const steps: Step[] = changed
+      ? [
+          {
+            phase: PHASE.link,
+            action: 'gatehouse:PutResourcePolicy',
+            resource: o.spec.resource,
+            account: o.account,
+            run: async (tx) => {
+              await tx.kv.put(key, JSON.stringify({ resource: o.spec.resource, account: o.account, document: o.spec.document.text, updated: env.now, name: o.name }));
+              return ok(undefined);
+            },
+          },
+        ]
+      : [];
+    return planOk({ action: existing ? (changed ? 'update' : 'unchanged') : 'create', fields: existing && changed ? ['document'] : [], steps });
+  },
+  async listNames(tx, account) {
+    return (await tx.kv.list(RESOURCE_POLICY_PREFIX)).map((e) => JSON.parse(e.value) as StoredResourcePolicy & { name?: string }).filter((p) => p.account === account && p.name !== undefined).map((p) => p.name as string);
+  },
+  async planDelete(env, ref) {
+    const all = (await env.tx.kv.list(RESOURCE_POLICY_PREFIX)).map((e) => JSON.parse(e.value) as StoredResourcePolicy & { name?: string });
+    const hit = all.find((p) => p.account === ref.account && p.name?.toLowerCase() === ref.name.toLowerCase());
+    if (!hit) return planOk([]);
+    return planOk([{ phase: PHASE.deletePolicy, action: 'gatehouse:DeleteResourcePolicy', resource: hit.resource, account: ref.account, run: async (tx) => ok(await tx.kv.delete(resourcePolicyKey(hit.resource))) }]);
+  },
+};
+
 /** The kind registry: what `apply` accepts, in the order objects are planned (accounts before what they hold). */
 export const KINDS: ReadonlyMap<string, KindHandler<unknown>> = new Map<string, KindHandler<unknown>>([
   ['Account', accountKind],
@@ -1165,6 +1221,7 @@ export const KINDS: ReadonlyMap<string, KindHandler<unknown>> = new Map<string, 
   ['Role', roleKind],
   ['Workspace', workspaceKind],
   ['Cluster', clusterKind],
+  ['ResourcePolicy', resourcePolicyKind],
 ]);
 
 // ---------------------------------------------------------------------------------------------------------

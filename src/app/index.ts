@@ -2,7 +2,7 @@
  * The application: the one API that HTTP, CLI and agent call. `createApp` wires the use cases to their
  * ports; edges hold no business rules.
  */
-import type { Result } from '../core/errors.ts';
+import { ok, type Result } from '../core/errors.ts';
 import { bootstrap, createAccount, listAccounts, type AdminCredentials } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
 import { createDirectory } from './directory.ts';
@@ -10,6 +10,8 @@ import { PolicyCache, resolveAccessKey, type Caller } from './principals.ts';
 import { LiveState } from './live.ts';
 import { createSts } from './sts.ts';
 import { createJobs } from './jobs.ts';
+import { ResourcePolicies } from './resource-policies.ts';
+import { createAuthorizer, type AuthorizeEngine } from './authorize.ts';
 import { createRevocation } from './revocation.ts';
 
 export type { AppDeps, SecretSealer } from './deps.ts';
@@ -22,6 +24,8 @@ export type { Revocation, Revoked, RevokeTarget, RotatedKey } from './revocation
 export interface AppOptions {
   /** Lifetime of job sessions in seconds (tests shorten it to watch refreshes). */
   readonly jobSessionSeconds?: number;
+  /** Further engines of the authorize union (bindings, RBAC). */
+  readonly engines?: readonly AuthorizeEngine[];
 }
 
 export function createApp(deps: AppDeps, options: AppOptions = {}) {
@@ -30,6 +34,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   const live = new LiveState(deps);
   const sts = createSts(deps, live, cache);
   const jobs = createJobs(deps, live, sts, cache, options.jobSessionSeconds !== undefined ? { sessionSeconds: options.jobSessionSeconds } : {});
+  const resourcePolicies = new ResourcePolicies(deps);
+  const authorizer = createAuthorizer(deps, sts, resourcePolicies, options.engines ?? []);
+  const keyCache = new Map<string, { secret: string; caller: Caller }>();
+  let keyCacheHead = -1;
   return {
     deps,
     directory,
@@ -39,17 +47,38 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     /** Revoking sessions (role, session, job, user) and rotating the session key ring. */
     revocation: createRevocation(deps, live, directory),
     /** Loads the key ring and revocations; call once before serving. */
-    start: (): Promise<void> => live.init(),
+    start: async (): Promise<void> => {
+      await live.init();
+      await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));
+    },
+    resourcePolicies,
+    authorizer,
     /** Picks up changes made by any instance (cheap when nothing changed). */
-    refresh: (): Promise<void> => live.refresh(),
+    refresh: async (): Promise<void> => {
+      await live.refresh();
+      await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));
+    },
     /**
      * Resolves the signing key of a request to its secret and the caller behind it: a long-term key from the
      * directory, or temporary credentials from their self-contained session token.
      */
-    authenticate: (accessKeyId: string, sessionToken?: string): Promise<Result<{ secret: string; caller: Caller }>> =>
-      sessionToken !== undefined || accessKeyId.startsWith('ASIA') || accessKeyId.startsWith('STS.')
-        ? sts.authenticateSession(accessKeyId, sessionToken ?? '')
-        : resolveAccessKey(deps, cache, accessKeyId),
+    authenticate: async (accessKeyId: string, sessionToken?: string): Promise<Result<{ secret: string; caller: Caller }>> => {
+      if (sessionToken !== undefined || accessKeyId.startsWith('ASIA') || accessKeyId.startsWith('STS.')) return sts.authenticateSession(accessKeyId, sessionToken ?? '');
+      // Long-term keys resolve once per change of the directory: any write (key deactivated, user disabled,
+      // policy edited) moves the change head and empties this cache on every instance within a tick.
+      if (keyCacheHead !== live.head) {
+        keyCache.clear();
+        keyCacheHead = live.head;
+      }
+      const hit = keyCache.get(accessKeyId);
+      if (hit) return ok(hit);
+      const r = await resolveAccessKey(deps, cache, accessKeyId);
+      if (r.ok) {
+        if (keyCache.size >= 100_000) keyCache.clear();
+        keyCache.set(accessKeyId, r.value);
+      }
+      return r;
+    },
     bootstrap: (): Promise<AdminCredentials | undefined> => bootstrap(deps),
     createAccount: (caller: Caller, input: { id: string; partition: string; name?: string }) => createAccount(deps, caller, input),
     listAccounts: (caller: Caller) => listAccounts(deps, caller),

@@ -12,6 +12,7 @@ import { loadMasterKey, openText, seal, sessionCrypto, type MasterKey } from '..
 import { createHttpEdge } from '../adapters/http/server.ts';
 import { createAgent } from '../adapters/agent/server.ts';
 import { jobsRoutes } from '../adapters/http/jobs-api.ts';
+import { authorizeRoutes } from '../adapters/http/authorize-api.ts';
 import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
 import { openPostgresStore } from '../adapters/store-postgres/store.ts';
 import { openSqliteStore } from '../adapters/store-sqlite/index.ts';
@@ -99,7 +100,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const agent = createAgent({ app, log });
   let agentUrl = '';
   let serverUrl = '';
-  const jobRoutes = [...jobsRoutes({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => agentUrl, serverUrl: () => serverUrl }), ...stsAdminRoutes()];
+  const jobRoutes = [...jobsRoutes({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => agentUrl, serverUrl: () => serverUrl }), ...stsAdminRoutes(), ...authorizeRoutes()];
   const edge = createHttpEdge({ app, ready: async () => (await store.read((tx) => tx.changes.head())) >= 0, log, jobRoutes });
   let bound: { host: string; port: number };
   try {

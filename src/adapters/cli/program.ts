@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { policyCommands } from './commands/policy.ts';
 import { serverCommand } from './commands/server.ts';
 import { jobsCommands } from './commands/jobs.ts';
+import { authorizeCommands } from './commands/authorize.ts';
 import { accountsCommands } from './commands/accounts.ts';
 import { applyCommands } from './commands/apply.ts';
 import { iamCommands } from './commands/iam.ts';
@@ -15,7 +16,7 @@ import { credentialsCommand, keysCommands, stsCommands, usersCommands } from './
 import type { CliDeps, CommandContext, CommandGroup } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 
-export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommand, policyCommands, jobsCommands, accountsCommands, iamCommands, applyCommands, stsCommands, usersCommands, keysCommands, credentialsCommand];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommand, policyCommands, authorizeCommands, jobsCommands, accountsCommands, iamCommands, applyCommands, stsCommands, usersCommands, keysCommands, credentialsCommand];
 
 export function createProgram(ctx: CommandContext, groups: readonly CommandGroup[] = COMMAND_GROUPS): Command {
   const program = new Command('gatehouse')

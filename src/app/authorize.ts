@@ -1,0 +1,164 @@
+/**
+ * The one question resource servers ask (issue "One authorize API"): may this principal perform this action on
+ * this resource, in this context? Answered by the union of the engines — IAM identity and session policies,
+ * resource policies, and any further engine plugged in (bindings, RBAC) — where an explicit deny wins, errors
+ * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
+ */
+import { failWith, ok, type Result } from '../core/errors.ts';
+import { contextOf, evaluate, principalFromArn, renderDecision, type AuthzRequest, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
+import type { AppDeps } from './deps.ts';
+import { accessDeniedMessage, type Caller } from './principals.ts';
+import type { ResourcePolicies } from './resource-policies.ts';
+import type { Sts } from './sts.ts';
+
+export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
+
+export interface AuthorizeInput {
+  /** ARN of the principal; absent: the signing caller itself. */
+  readonly principal?: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+export interface MatchedRule {
+  readonly engine: string;
+  readonly policy: string;
+  readonly type: string;
+  readonly statement?: number;
+  readonly sid?: string;
+  readonly effect: 'Allow' | 'Deny';
+}
+
+export interface AuthorizeAnswer {
+  readonly decision: DecisionValue;
+  /** One line per engine that had an opinion, in words. */
+  readonly reasons: readonly string[];
+  /** The rules that decided, per engine. */
+  readonly matched: readonly MatchedRule[];
+  /** Errors and notes: conditions that failed, engines that errored. */
+  readonly diagnostics: readonly string[];
+  readonly evaluationMicros: number;
+}
+
+/** Another engine of the union: it sees the resolved request and answers allow, deny or no-opinion. */
+export interface AuthorizeEngine {
+  readonly name: string;
+  decide(request: ResolvedRequest): { verdict: 'allow' | 'deny' | 'no-opinion'; reasons: readonly string[]; errors: readonly string[] };
+}
+
+export interface ResolvedRequest {
+  readonly principal: Principal;
+  readonly action: string;
+  readonly resource: string;
+  readonly request: AuthzRequest;
+}
+
+/**
+ * Keys a resource server must not supply: they describe the principal, and come from the directory and the
+ * session (reference §A.1.8). Any `aws:`/`acs:` form, any case.
+ */
+const DERIVED = /^(aws|acs):(principalarn|principalaccount|principaltype|userid|username|sourceidentity|tokenissuetime|principaltag\/.*|currenttime|epochtime|multifactorauthpresent)$/i;
+
+const ACTION_RE = /^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/;
+/** Batches are bounded (untrusted input). */
+export const MAX_BATCH = 1000;
+
+export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: ResourcePolicies, engines: readonly AuthorizeEngine[] = []) {
+  async function resolvePrincipal(caller: Caller, arn: string | undefined): Promise<Result<{ principal: Principal; policies: PolicySet }>> {
+    if (arn === undefined || arn === caller.principal.arn) return ok({ principal: caller.principal, policies: caller.policies });
+    const p = principalFromArn(arn);
+    if (!p.ok) return p;
+    // Asking about someone else is itself a permission (DESIGN.md "Authorize API").
+    const may = evaluate({ principal: caller.principal, action: 'gatehouse:Authorize', resource: arn, time: deps.now() }, caller.policies);
+    if (may.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, 'gatehouse:Authorize', arn, may));
+    const principal = p.value;
+    return deps.store.read(async (tx) => {
+      if (principal.kind === 'user') {
+        const name = principal.arn.slice(principal.arn.lastIndexOf('/') + 1);
+        const u = await sts.cachedUser(tx, principal.account, name);
+        if (!u) return failWith('NO_SUCH_ENTITY', `user ${arn} does not exist`);
+        return ok({ principal: { ...principal, userId: u.user.id, tags: u.tags }, policies: u.policies });
+      }
+      if (principal.kind === 'role-session' && principal.roleArn) {
+        const name = principal.roleArn.slice(principal.roleArn.lastIndexOf('/') + 1);
+        const r = await sts.cachedRole(tx, principal.account, name);
+        if (!r) return failWith('NO_SUCH_ENTITY', `role ${principal.roleArn} does not exist`);
+        const roleArn = principal.roleArn.startsWith('acs:') ? principal.roleArn : `arn:aws:iam::${principal.account}:role${r.role.path}${r.role.name}`;
+        return ok({ principal: { ...principal, roleArn, userId: `${r.role.id}:${principal.session?.name ?? 'session'}`, tags: r.tags }, policies: r.policies });
+      }
+      return ok({ principal, policies: { identity: [] } });
+    });
+  }
+
+  function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined): Result<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(ctx ?? {})) {
+      if (DERIVED.test(k)) continue;
+      const values = Array.isArray(v) ? v : [v];
+      if (values.some((x) => typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean')) {
+        return failWith('REQUEST_INVALID_CONTEXT', `context value of \`${k}\` must be a string, number, boolean or a list of them`, `context.${k}`);
+      }
+      out[k] = v;
+    }
+    return ok(out);
+  }
+
+  function answerOf(d: Decision, extra: { verdict: 'allow' | 'deny' | 'no-opinion'; name: string; reasons: readonly string[]; errors: readonly string[] }[], started: number): AuthorizeAnswer {
+    const denied = d.decision === 'ExplicitDeny' || extra.some((e) => e.verdict === 'deny');
+    const errored = extra.some((e) => e.errors.length > 0);
+    const allowed = d.decision === 'Allow' || extra.some((e) => e.verdict === 'allow');
+    const decision: DecisionValue = denied ? 'ExplicitDeny' : errored ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';
+    const reasons = [`iam: ${renderDecision(d).split('\n')[0] ?? d.summary}`, ...extra.filter((e) => e.verdict !== 'no-opinion').flatMap((e) => e.reasons.map((r) => `${e.name}: ${r}`))];
+    const diagnostics = [
+      ...d.conditionFailures.map((f) => `iam: ${f.type} policy \`${f.policy}\` statement ${f.index}${f.sid ? ` (${f.sid})` : ''}: ${f.reason}`),
+      ...extra.flatMap((e) => e.errors.map((x) => `${e.name}: ${x}`)),
+      ...(errored && !denied ? ['an engine failed to evaluate: failing closed'] : []),
+    ];
+    const matched: MatchedRule[] = d.matched.map((m) => ({ engine: 'iam', policy: m.policy, type: m.type, statement: m.index, ...(m.sid !== undefined ? { sid: m.sid } : {}), effect: m.effect }));
+    return { decision, reasons, matched, diagnostics, evaluationMicros: Math.round((performance.now() - started) * 1000) };
+  }
+
+  async function authorize(caller: Caller, input: AuthorizeInput): Promise<Result<AuthorizeAnswer>> {
+    const started = performance.now();
+    if (typeof input.action !== 'string' || !ACTION_RE.test(input.action)) return failWith('REQUEST_INVALID_ACTION', `action \`${String(input.action)}\` must be one action \`service:Name\` (no wildcards)`, 'action');
+    if (typeof input.resource !== 'string' || input.resource.length === 0 || input.resource.length > 2048) return failWith('VALIDATION_ERROR', '`resource` must be an ARN or `*`, at most 2048 characters', 'resource');
+    const who = await resolvePrincipal(caller, input.principal);
+    if (!who.ok) return who;
+    const ctx = cleanContext(input.context);
+    if (!ctx.ok) return ctx;
+    const rp = resourcePolicies.forResource(input.resource);
+    const request: AuthzRequest = {
+      principal: who.value.principal,
+      action: input.action,
+      resource: input.resource,
+      ...(rp.account !== undefined ? { resourceAccount: rp.account } : {}),
+      context: contextOf(ctx.value),
+      time: deps.now(),
+    };
+    const d = evaluate(request, { ...who.value.policies, resource: rp.policies }, { explain: true });
+    const extra = engines.map((e) => {
+      try {
+        return { name: e.name, ...e.decide({ principal: who.value.principal, action: input.action, resource: input.resource, request }) };
+      } catch (err) {
+        return { name: e.name, verdict: 'no-opinion' as const, reasons: [], errors: [err instanceof Error ? err.message : String(err)] };
+      }
+    });
+    return ok(answerOf(d, extra, started));
+  }
+
+  async function authorizeBatch(caller: Caller, requests: unknown): Promise<Result<(AuthorizeAnswer | { error: { code: string; message: string } })[]>> {
+    if (!Array.isArray(requests)) return failWith('VALIDATION_ERROR', '`requests` must be a list', 'requests');
+    if (requests.length > MAX_BATCH) return failWith('VALIDATION_ERROR', `a batch holds at most ${MAX_BATCH} requests, got ${requests.length}`, 'requests');
+    const out: (AuthorizeAnswer | { error: { code: string; message: string } })[] = [];
+    for (const r of requests) {
+      const one = await authorize(caller, (typeof r === 'object' && r !== null ? r : {}) as AuthorizeInput);
+      out.push(one.ok ? one.value : { error: { code: one.errors[0]?.code ?? 'INTERNAL_ERROR', message: one.errors[0]?.message ?? '' } });
+    }
+    return ok(out);
+  }
+
+  return { authorize, authorizeBatch };
+}
+
+export type Authorize = ReturnType<typeof createAuthorizer>;

@@ -1,0 +1,102 @@
+/**
+ * Resource-based policies on any resource ARN (kind `ResourcePolicy`): bucket policies, policies on
+ * training resources. Kept in the store's key/value table, compiled once, and held in memory by every
+ * instance (reloaded when the change log moves). A policy attached to `arn:…:bucket` applies to the bucket and
+ * to everything under it (`arn:…:bucket/key`), as a bucket policy does.
+ */
+import { failWith, ok, type Result } from '../core/errors.ts';
+import { accountOf, compilePolicy, parsePolicy, type CompiledPolicy } from '../core/iam/index.ts';
+import type { AppDeps } from './deps.ts';
+import type { ReadTx, WriteTx } from './ports/store.ts';
+
+export const RESOURCE_POLICY_PREFIX = 'respol/';
+/** S3 caps bucket policies at 20 KB; other resource policies are smaller. */
+export const RESOURCE_POLICY_MAX_CHARS = 20480;
+
+export interface StoredResourcePolicy {
+  readonly resource: string;
+  /** The account the resource belongs to: the ARN's account, else the account that attached the policy. */
+  readonly account: string;
+  readonly document: string;
+  readonly updated: string;
+}
+
+export function resourcePolicyKey(resource: string): string {
+  return `${RESOURCE_POLICY_PREFIX}${resource}`;
+}
+
+/** The ARNs whose policies govern `resource`: itself and each `/`-prefix of its resource part, nearest first. */
+export function governingArns(resource: string): string[] {
+  const out = [resource];
+  // Only the resource part (after the 5th colon of `arn:`, the 4th of `acs:`) has parents.
+  const colons = resource.startsWith('arn:') ? 5 : resource.startsWith('acs:') ? 4 : 0;
+  let start = 0;
+  for (let i = 0; i < colons; i++) start = resource.indexOf(':', start) + 1;
+  for (let i = resource.lastIndexOf('/'); i > start; i = resource.lastIndexOf('/', i - 1)) out.push(resource.slice(0, i));
+  return out;
+}
+
+export class ResourcePolicies {
+  private readonly deps: AppDeps;
+  private byArn = new Map<string, { stored: StoredResourcePolicy; compiled: CompiledPolicy }>();
+  private head = -1;
+
+  constructor(deps: AppDeps) {
+    this.deps = deps;
+  }
+
+  /** Reloads every resource policy when the change head moved. */
+  async refresh(head: number, tx: ReadTx): Promise<void> {
+    if (head === this.head) return;
+    const next = new Map<string, { stored: StoredResourcePolicy; compiled: CompiledPolicy }>();
+    for (const { value } of await tx.kv.list(RESOURCE_POLICY_PREFIX)) {
+      const stored = JSON.parse(value) as StoredResourcePolicy;
+      const parsed = parsePolicy(stored.document, { kind: 'resource', maxChars: RESOURCE_POLICY_MAX_CHARS });
+      if (parsed.ok) next.set(stored.resource, { stored, compiled: compilePolicy(parsed.value, `resource policy of ${stored.resource}`) });
+    }
+    this.byArn = next;
+    this.head = head;
+  }
+
+  /** The compiled policies that govern a request on `resource`, and the account that owns it (if known). */
+  forResource(resource: string): { policies: CompiledPolicy[]; account: string | undefined } {
+    const policies: CompiledPolicy[] = [];
+    let account: string | undefined = accountOf(resource);
+    for (const arn of governingArns(resource)) {
+      const hit = this.byArn.get(arn);
+      if (hit) {
+        policies.push(hit.compiled);
+        account ??= hit.stored.account;
+      }
+    }
+    return { policies, account };
+  }
+
+  get(resource: string): StoredResourcePolicy | undefined {
+    return this.byArn.get(resource)?.stored;
+  }
+
+  list(account?: string): StoredResourcePolicy[] {
+    return [...this.byArn.values()].map((v) => v.stored).filter((s) => account === undefined || s.account === account);
+  }
+
+  /** Validates and writes a policy inside `tx`. */
+  static async put(deps: AppDeps, tx: WriteTx, input: { resource: string; account: string; document: string }): Promise<Result<StoredResourcePolicy>> {
+    const r = checkResourcePolicy(input.resource, input.document);
+    if (!r.ok) return r;
+    const owner = accountOf(input.resource);
+    if (owner !== undefined && owner !== input.account) {
+      return failWith('ACCESS_DENIED', `resource ${input.resource} belongs to account ${owner}; only that account may attach a policy to it`);
+    }
+    const stored: StoredResourcePolicy = { resource: input.resource, account: input.account, document: input.document, updated: new Date(deps.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    await tx.kv.put(resourcePolicyKey(input.resource), JSON.stringify(stored));
+    return ok(stored);
+  }
+}
+
+export function checkResourcePolicy(resource: string, document: string): Result<void> {
+  if (!/^(arn:[a-z-]+:[a-z0-9-]+:|acs:[a-z0-9-]+:)/.test(resource)) return failWith('VALIDATION_ERROR', `resource \`${resource}\` must be an ARN (arn:partition:service:… or acs:service:…)`, 'resource');
+  const parsed = parsePolicy(document, { kind: 'resource', maxChars: RESOURCE_POLICY_MAX_CHARS });
+  if (!parsed.ok) return parsed;
+  return ok(undefined);
+}
