@@ -24,6 +24,8 @@ export interface ServerOptions {
   /** `HOST:PORT` of the credential endpoints for jobs; default `127.0.0.1:8471` (served once jobs exist). */
   readonly agentListen?: string;
   readonly databaseUrl?: string;
+  /** PostgreSQL schema holding every table (created if missing); default the role's default. Lets benches and tests isolate a schema. */
+  readonly databaseSchema?: string;
   readonly masterKeyFile?: string;
   /** Lifetime of job sessions in seconds; default from GATEHOUSE_JOB_SESSION_SECONDS, else 43,200. */
   readonly jobSessionSeconds?: number;
@@ -86,7 +88,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (!key.ok) throw new Error(key.error.message);
 
   const databaseUrl = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
-  const store: Store = databaseUrl ? await openPostgresStore({ url: databaseUrl }) : await openSqliteStore({ dataDir });
+  const store: Store = databaseUrl ? await openPostgresStore({ url: databaseUrl, ...(opts.databaseSchema !== undefined ? { schema: opts.databaseSchema } : {}) }) : await openSqliteStore({ dataDir });
   const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: sealerOf(key.value.masterKey), sessions: sessionCrypto };
   for (const w of key.value.warnings) log(`warning: ${w}`);
   const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
