@@ -11,7 +11,7 @@ export const EXIT = {
   denied: 1,
   /** The command line is wrong: unknown command or option, missing or malformed argument. */
   usage: 2,
-  /** A policy document is invalid (any `POLICY_*` code). */
+  /** A policy document or a Kubernetes RBAC object is invalid (any `POLICY_*` code, and the `RBAC_*` object codes). */
   invalidPolicy: 3,
   /** The request to decide is invalid: principal, action, resource account or context (`REQUEST_*`). */
   invalidRequest: 4,
@@ -58,6 +58,14 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   POLICY_INVALID_CONDITION_KEY: EXIT.invalidPolicy,
   POLICY_INVALID_CONDITION_VALUE: EXIT.invalidPolicy,
   POLICY_EMPTY: EXIT.invalidPolicy,
+  RBAC_INVALID_TYPE: EXIT.invalidPolicy,
+  RBAC_UNKNOWN_KIND: EXIT.invalidPolicy,
+  RBAC_UNKNOWN_FIELD: EXIT.invalidPolicy,
+  RBAC_MISSING_FIELD: EXIT.invalidPolicy,
+  RBAC_INVALID_VALUE: EXIT.invalidPolicy,
+  RBAC_DUPLICATE_OBJECT: EXIT.invalidPolicy,
+  RBAC_AGGREGATION_CYCLE: EXIT.invalidPolicy,
+  RBAC_ROLE_NOT_FOUND: EXIT.notFound,
   REQUEST_INVALID_PRINCIPAL: EXIT.invalidRequest,
   REQUEST_INVALID_ACTION: EXIT.invalidRequest,
   REQUEST_INVALID_CONTEXT: EXIT.invalidRequest,

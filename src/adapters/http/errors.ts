@@ -12,6 +12,8 @@ export interface HttpError {
 
 const malformed: HttpError = { status: 400, aws: 'MalformedPolicyDocument', type: 'Sender' };
 const badRequest: HttpError = { status: 400, aws: 'InvalidInput', type: 'Sender' };
+/** A Kubernetes RBAC object the API server would reject (it answers 422 Invalid; the AWS-style edges say ValidationError). */
+const rbacInvalid: HttpError = { status: 400, aws: 'ValidationError', type: 'Sender' };
 
 export const HTTP_ERRORS: Readonly<Record<ErrorCode, HttpError>> = {
   POLICY_JSON_SYNTAX: malformed,
@@ -37,6 +39,14 @@ export const HTTP_ERRORS: Readonly<Record<ErrorCode, HttpError>> = {
   POLICY_INVALID_CONDITION_KEY: malformed,
   POLICY_INVALID_CONDITION_VALUE: malformed,
   POLICY_EMPTY: malformed,
+  RBAC_INVALID_TYPE: rbacInvalid,
+  RBAC_UNKNOWN_KIND: rbacInvalid,
+  RBAC_UNKNOWN_FIELD: rbacInvalid,
+  RBAC_MISSING_FIELD: rbacInvalid,
+  RBAC_INVALID_VALUE: rbacInvalid,
+  RBAC_DUPLICATE_OBJECT: rbacInvalid,
+  RBAC_AGGREGATION_CYCLE: rbacInvalid,
+  RBAC_ROLE_NOT_FOUND: { status: 404, aws: 'NoSuchEntity', type: 'Sender' },
   REQUEST_INVALID_PRINCIPAL: badRequest,
   REQUEST_INVALID_ACTION: badRequest,
   REQUEST_INVALID_CONTEXT: badRequest,
