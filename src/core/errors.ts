@@ -37,6 +37,19 @@ export const ERROR_CODES = [
   'RBAC_DUPLICATE_OBJECT',
   'RBAC_AGGREGATION_CYCLE',
   'RBAC_ROLE_NOT_FOUND',
+  // GCP-style IAM policies (bindings), custom roles and their CEL conditions (src/core/bindings)
+  'BINDINGS_INVALID_TYPE',
+  'BINDINGS_UNKNOWN_FIELD',
+  'BINDINGS_MISSING_FIELD',
+  'BINDINGS_TOO_LARGE',
+  'BINDINGS_INVALID_VERSION',
+  'BINDINGS_INVALID_RESOURCE',
+  'BINDINGS_INVALID_MEMBER',
+  'BINDINGS_INVALID_ROLE',
+  'BINDINGS_INVALID_PERMISSION',
+  'BINDINGS_INVALID_CONDITION',
+  // optimistic concurrency: a write based on a stale read (an IAM policy's etag)
+  'ETAG_MISMATCH',
   // requests to the engine
   'REQUEST_INVALID_PRINCIPAL',
   'REQUEST_INVALID_ACTION',

@@ -11,7 +11,7 @@ export const EXIT = {
   denied: 1,
   /** The command line is wrong: unknown command or option, missing or malformed argument. */
   usage: 2,
-  /** A policy document or a Kubernetes RBAC object is invalid (any `POLICY_*` code, and the `RBAC_*` object codes). */
+  /** A policy document, a Kubernetes RBAC object or an IAM (bindings) policy is invalid (`POLICY_*`, the `RBAC_*` object codes, `BINDINGS_*`). */
   invalidPolicy: 3,
   /** The request to decide is invalid: principal, action, resource account or context (`REQUEST_*`). */
   invalidRequest: 4,
@@ -19,7 +19,7 @@ export const EXIT = {
   noInput: 5,
   /** The named entity does not exist (`NO_SUCH_ENTITY`). */
   notFound: 6,
-  /** The request conflicts with the current state: already exists, still in use, quota reached. */
+  /** The request conflicts with the current state: already exists, still in use, quota reached, stale etag. */
   conflict: 7,
   /** Input rejected by the server's validation (`VALIDATION_ERROR`, `INVALID_INPUT`, `MISSING_PARAMETER`…). */
   invalidInput: 8,
@@ -66,6 +66,17 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   RBAC_DUPLICATE_OBJECT: EXIT.invalidPolicy,
   RBAC_AGGREGATION_CYCLE: EXIT.invalidPolicy,
   RBAC_ROLE_NOT_FOUND: EXIT.notFound,
+  BINDINGS_INVALID_TYPE: EXIT.invalidPolicy,
+  BINDINGS_UNKNOWN_FIELD: EXIT.invalidPolicy,
+  BINDINGS_MISSING_FIELD: EXIT.invalidPolicy,
+  BINDINGS_TOO_LARGE: EXIT.invalidPolicy,
+  BINDINGS_INVALID_VERSION: EXIT.invalidPolicy,
+  BINDINGS_INVALID_RESOURCE: EXIT.invalidPolicy,
+  BINDINGS_INVALID_MEMBER: EXIT.invalidPolicy,
+  BINDINGS_INVALID_ROLE: EXIT.invalidPolicy,
+  BINDINGS_INVALID_PERMISSION: EXIT.invalidPolicy,
+  BINDINGS_INVALID_CONDITION: EXIT.invalidPolicy,
+  ETAG_MISMATCH: EXIT.conflict,
   REQUEST_INVALID_PRINCIPAL: EXIT.invalidRequest,
   REQUEST_INVALID_ACTION: EXIT.invalidRequest,
   REQUEST_INVALID_CONTEXT: EXIT.invalidRequest,
