@@ -5,6 +5,7 @@
 import { ok, type Result } from '../core/errors.ts';
 import { bootstrap, createAccount, listAccounts, type AdminCredentials } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
+import type { Store } from './ports/store.ts';
 import { createDirectory } from './directory.ts';
 import { PolicyCache, resolveAccessKey, type Caller } from './principals.ts';
 import { LiveState } from './live.ts';
@@ -28,7 +29,27 @@ export interface AppOptions {
   readonly engines?: readonly AuthorizeEngine[];
 }
 
-export function createApp(deps: AppDeps, options: AppOptions = {}) {
+export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
+  // Read-your-writes on this instance: once a write commits, the caches that may hold what it changed (keys,
+  // compiled policy sets, resource policies) are dropped at once; other instances follow within a tick.
+  let afterWrite = (): void => {};
+  const raw = rawDeps.store;
+  const store: Store = {
+    get dialect() {
+      return raw.dialect;
+    },
+    get migrations() {
+      return raw.migrations;
+    },
+    read: (fn) => raw.read(fn),
+    write: async (fn) => {
+      const result = await raw.write(fn);
+      afterWrite();
+      return result;
+    },
+    close: () => raw.close(),
+  };
+  const deps: AppDeps = { ...rawDeps, store };
   const cache = new PolicyCache();
   const directory = createDirectory(deps);
   const live = new LiveState(deps);
@@ -38,6 +59,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
   const authorizer = createAuthorizer(deps, sts, resourcePolicies, options.engines ?? []);
   const keyCache = new Map<string, { secret: string; caller: Caller }>();
   let keyCacheHead = -1;
+  const refresh = async (): Promise<void> => {
+    await live.refresh();
+    await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));
+  };
+  afterWrite = () => {
+    keyCache.clear();
+    live.principals.clear();
+    resourcePolicies.invalidate();
+    void refresh().catch(() => {});
+  };
   return {
     deps,
     directory,
@@ -54,10 +85,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}) {
     resourcePolicies,
     authorizer,
     /** Picks up changes made by any instance (cheap when nothing changed). */
-    refresh: async (): Promise<void> => {
-      await live.refresh();
-      await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));
-    },
+    refresh,
     /**
      * Resolves the signing key of a request to its secret and the caller behind it: a long-term key from the
      * directory, or temporary credentials from their self-contained session token.

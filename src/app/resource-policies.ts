@@ -58,6 +58,11 @@ export class ResourcePolicies {
     this.head = head;
   }
 
+  /** Forces the next refresh to reload (after a write on this instance). */
+  invalidate(): void {
+    this.head = -1;
+  }
+
   /** The compiled policies that govern a request on `resource`, and the account that owns it (if known). */
   forResource(resource: string): { policies: CompiledPolicy[]; account: string | undefined } {
     const policies: CompiledPolicy[] = [];
