@@ -29,6 +29,8 @@ export class LiveState {
   private revocations = new Map<string, number>();
   /** `role:<acct>/<name>` or `user:<acct>/<name>` (names lower-cased) → compiled policies and tags. */
   readonly principals = new Map<string, CachedPrincipal>();
+  /** Bumped whenever `principals` is cleared, so an entry read before a change is not cached after it. */
+  generation = 0;
   private refreshing: Promise<void> | undefined;
 
   constructor(deps: AppDeps) {
@@ -66,6 +68,7 @@ export class LiveState {
       for (const { key, value } of await tx.kv.list(REVOKE_PREFIX)) rev.set(key.slice(REVOKE_PREFIX.length), Number(value));
       this.revocations = rev;
       this.principals.clear();
+      this.generation++;
       this.head = head;
     });
   }

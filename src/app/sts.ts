@@ -56,40 +56,75 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
+/**
+ * Randomness drawn from `source` 4 KiB at a time: a CSPRNG call costs about as much as issuing a session,
+ * whatever its size. Every byte is handed out once (and wiped from the pool).
+ */
+function pooled(source: (n: number) => Uint8Array, size = 4096): (n: number) => Uint8Array {
+  let pool: Uint8Array = new Uint8Array(0);
+  let used = 0;
+  return (n) => {
+    if (n > size) return source(n);
+    if (used + n > pool.length) {
+      pool = source(size);
+      used = 0;
+    }
+    // A copy (a Buffer's `slice` would be a view, and the wipe below would zero it).
+    const out = new Uint8Array(pool.subarray(used, used + n));
+    pool.fill(0, used, used + n);
+    used += n;
+    return out;
+  };
+}
+
 export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
   const now = (): number => deps.now();
+  const randomBytes = pooled((n) => deps.randomBytes(n));
 
-  async function cachedRole(tx: ReadTx, account: string, name: string): Promise<(CachedPrincipal & { role: RoleRecord }) | undefined> {
-    const key = `role:${account}/${name.toLowerCase()}`;
-    const hit = live.principals.get(key) as (CachedPrincipal & { role: RoleRecord }) | undefined;
-    if (hit) return hit;
-    const role = await tx.roles.get(account, name);
-    if (!role) return undefined;
-    const entry = { policies: await rolePolicySet(tx, cache, role), tags: tagsRecord(role.tags), role };
-    live.principals.set(key, entry);
+  type RoleEntry = CachedPrincipal & { role: RoleRecord; partition: Partition };
+  type UserEntry = CachedPrincipal & { user: UserRecord };
+  const roleKey = (account: string, name: string) => `role:${account}/${name.toLowerCase()}`;
+  const userKey = (account: string, name: string) => `user:${account}/${name.toLowerCase()}`;
+
+  /**
+   * Fills the principal cache, unless the live state was reloaded meanwhile: an entry read before a change
+   * and stored after the reload that cleared the cache would otherwise outlive the change.
+   */
+  function remember<T extends CachedPrincipal>(key: string, generation: number, entry: T): T {
+    if (live.generation === generation) live.principals.set(key, entry);
     return entry;
   }
 
-  async function cachedUser(tx: ReadTx, account: string, name: string): Promise<(CachedPrincipal & { user: UserRecord }) | undefined> {
-    const key = `user:${account}/${name.toLowerCase()}`;
-    const hit = live.principals.get(key) as (CachedPrincipal & { user: UserRecord }) | undefined;
+  async function cachedRole(tx: ReadTx, account: string, name: string): Promise<RoleEntry | undefined> {
+    const key = roleKey(account, name);
+    const hit = live.principals.get(key) as RoleEntry | undefined;
     if (hit) return hit;
+    const generation = live.generation;
+    const partition = await partitionOf(tx, account);
+    const role = partition && (await tx.roles.get(account, name));
+    if (!partition || !role) return undefined;
+    return remember(key, generation, { policies: await rolePolicySet(tx, cache, role), tags: tagsRecord(role.tags), role, partition });
+  }
+
+  async function cachedUser(tx: ReadTx, account: string, name: string): Promise<UserEntry | undefined> {
+    const key = userKey(account, name);
+    const hit = live.principals.get(key) as UserEntry | undefined;
+    if (hit) return hit;
+    const generation = live.generation;
     const user = await tx.users.get(account, name);
     if (!user) return undefined;
-    const entry = { policies: await userPolicySet(tx, cache, user), tags: tagsRecord(user.tags), user };
-    live.principals.set(key, entry);
-    return entry;
+    return remember(key, generation, { policies: await userPolicySet(tx, cache, user), tags: tagsRecord(user.tags), user });
+  }
+
+  /** The inline session policy of a session; one that no longer parses allows nothing (never everything). */
+  function inlineSessionPolicy(pol: string): CompiledPolicy {
+    return cache.get('session-policy', pol) ?? compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, 'session-policy');
   }
 
   /** Compiled session policies (inline text + managed ARNs), or undefined when none were passed. */
   async function sessionPolicies(tx: ReadTx, c: SessionClaims): Promise<CompiledPolicy[] | undefined> {
     if (c.pol === undefined && (c.polArns === undefined || c.polArns.length === 0)) return undefined;
-    const out: CompiledPolicy[] = [];
-    if (c.pol !== undefined) {
-      const p = cache.get('session-policy', c.pol);
-      // A session policy that no longer parses allows nothing (never everything).
-      out.push(p ?? compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, 'session-policy'));
-    }
+    const out: CompiledPolicy[] = c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : [];
     for (const arn of c.polArns ?? []) {
       const v = await tx.policies.getDefaultVersion(arn);
       const p = v && cache.get(arn, v.document);
@@ -98,37 +133,42 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     return out;
   }
 
+  function sessionCaller(own: RoleEntry | UserEntry | undefined, c: SessionClaims, accessKeyId: string, session: CompiledPolicy[] | undefined): Result<{ secret: string; caller: Caller }> {
+    // The role (or user) was deleted, or re-created under the same name: the session is no longer valid.
+    const ownId = own && ('role' in own ? own.role.id : own.user.id);
+    if (!own || ownId !== (c.role?.id ?? c.user?.id)) return failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.');
+    if ('user' in own && own.user.disabled) return failWith('EXPIRED_TOKEN', 'The security token included in the request is expired');
+    const policies: PolicySet = { ...own.policies, ...(session ? { session } : {}) };
+    const principal = sessionPrincipal(c, own.tags);
+    const caller: Caller = { principal, partition: c.part, account: c.acct, user: 'user' in own ? own.user : undefined, policies, accessKeyId, session: c };
+    return ok({ secret: c.sk, caller });
+  }
+
   /**
    * Authenticates temporary credentials: opens the token (bound to the access key id), refuses it when
-   * expired or revoked, and builds the caller. The directory is read only on a cache miss.
+   * expired or revoked, and builds the caller. The directory is read only on a cache miss, or when the
+   * session carries managed session policies.
    */
-  async function authenticateSession(accessKeyId: string, token: string): Promise<Result<{ secret: string; caller: Caller }>> {
+  function authenticateSession(accessKeyId: string, token: string): Promise<Result<{ secret: string; caller: Caller }>> {
     const opened = deps.sessions.open(live.keys, token, accessKeyId);
-    if (!opened.ok) return failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.');
+    if (!opened.ok) return Promise.resolve(failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.'));
     const c = opened.claims;
-    if (c.exp <= now() || live.isRevoked(c)) return failWith('EXPIRED_TOKEN', 'The security token included in the request is expired');
+    if (c.exp <= now() || live.isRevoked(c)) return Promise.resolve(failWith('EXPIRED_TOKEN', 'The security token included in the request is expired'));
+    // The hot path, synchronous: the principal is cached and no managed session policy needs reading.
+    const hit = live.principals.get(c.role ? roleKey(c.acct, c.role.name) : userKey(c.acct, c.user?.name ?? c.name)) as RoleEntry | UserEntry | undefined;
+    if (hit && !c.polArns?.length) return Promise.resolve(sessionCaller(hit, c, accessKeyId, c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : undefined));
     return deps.store.read(async (tx) => {
       const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await cachedUser(tx, c.acct, c.user.name) : undefined;
-      // The role (or user) was deleted, or re-created under the same name: the session is no longer valid.
-      const ownId = own && ('role' in own ? own.role.id : own.user.id);
-      if (!own || ownId !== (c.role?.id ?? c.user?.id)) return failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.');
-      if ('user' in own && own.user.disabled) return failWith('EXPIRED_TOKEN', 'The security token included in the request is expired');
-      const session = await sessionPolicies(tx, c);
-      const policies: PolicySet = { ...own.policies, ...(session ? { session } : {}) };
-      const principal = sessionPrincipal(c, own.tags);
-      const caller: Caller = { principal, partition: c.part, account: c.acct, user: 'user' in own ? own.user : undefined, policies, accessKeyId, session: c };
-      return ok({ secret: c.sk, caller });
+      return sessionCaller(own, c, accessKeyId, await sessionPolicies(tx, c));
     });
   }
 
-  function newCredentials(partition: Partition): { ak: string; sk: string } {
-    const ak = partition === 'acs' ? `STS.${uniqueId('', deps.randomBytes(32), 24)}` : uniqueId('ASIA', deps.randomBytes(32), 20);
-    return { ak, sk: toBase64(deps.randomBytes(30)) };
-  }
-
   function issue(claims: Omit<SessionClaims, 'v' | 'sid' | 'ak' | 'sk'>): { claims: SessionClaims; credentials: IssuedCredentials } {
-    const { ak, sk } = newCredentials(claims.part);
-    const full: SessionClaims = { v: 1, sid: uniqueId('', deps.randomBytes(16), 22), ak, sk, ...claims };
+    // Key id, secret and session id from one draw.
+    const random = randomBytes(78);
+    const ak = claims.part === 'acs' ? `STS.${uniqueId('', random.subarray(0, 32), 24)}` : uniqueId('ASIA', random.subarray(0, 32), 20);
+    const sk = toBase64(random.subarray(32, 62));
+    const full: SessionClaims = { v: 1, sid: uniqueId('', random.subarray(62, 78), 22), ak, sk, ...claims };
     return { claims: full, credentials: { accessKeyId: ak, secretAccessKey: sk, sessionToken: deps.sessions.seal(live.keys, full), expiration: full.exp } };
   }
 
@@ -179,9 +219,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     const packed = packedPolicyPercent(p.policy, p.policyArns, requestTags);
     if (packed > 100) return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies and session tags (${packed}% of the limit) is too large.`);
 
-    return deps.store.read(async (tx) => {
-      const partition = await partitionOf(tx, parsed.account);
-      const entry = partition ? await cachedRole(tx, parsed.account, parsed.name) : undefined;
+    // The hot path: the role is cached and no managed session policy needs checking, so no transaction.
+    const hit = live.principals.get(roleKey(parsed.account, parsed.name)) as RoleEntry | undefined;
+    const decide = async (tx: ReadTx | undefined): Promise<Result<AssumeRoleResult>> => {
+      const entry = hit ?? (tx ? await cachedRole(tx, parsed.account, parsed.name) : undefined);
+      const partition = entry?.partition;
       const context: Record<string, string | string[]> = {
         'sts:RoleSessionName': p.roleSessionName,
         ...(p.externalId !== undefined ? { 'sts:ExternalId': p.externalId } : {}),
@@ -206,7 +248,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
         return failWith('VALIDATION_ERROR', `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`, 'DurationSeconds');
       }
       for (const arn of p.policyArns) {
-        const pol = await tx.policies.getByArn(arn);
+        const pol = await tx?.policies.getByArn(arn);
         if (!pol || (pol.account !== role.account && pol.account !== 'aws')) return failWith('VALIDATION_ERROR', `PolicyArns: ${arn} does not exist or is not in the role's account`, 'PolicyArns');
       }
       const t = now();
@@ -226,7 +268,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
         ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
       });
       return ok({ credentials, assumedRoleId: `${role.id}:${p.roleSessionName}`, arn: sessionArn(partition, role.account, role.name, p.roleSessionName), packedPolicySize: packed, sourceIdentity, claims });
-    });
+    };
+    return hit && p.policyArns.length === 0 ? decide(undefined) : deps.store.read(decide);
   }
 
   /**

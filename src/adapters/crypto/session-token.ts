@@ -5,7 +5,7 @@
  *
  * Format: `GH1.<kid>.<base64url(iv ‖ ciphertext ‖ tag)>`.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from 'node:crypto';
 import type { SessionClaims } from '../../core/sts/session.ts';
 
 export interface RingKey {
@@ -38,8 +38,26 @@ export function newRingKey(now: number): RingKey {
 const PREFIX = 'GH1';
 const AAD_PREFIX = 'gatehouse-session-v1|';
 
+/**
+ * Nonces come from a pool of CSPRNG bytes refilled 4 KiB at a time: one `randomBytes` call costs about as
+ * much as sealing itself, whatever its size. Each byte is handed out once, so nonces stay random and unique
+ * per key as GCM requires.
+ */
+const NONCE_POOL = Buffer.allocUnsafe(4096);
+let noncePoolUsed = NONCE_POOL.length;
+function nonce(): Buffer {
+  if (noncePoolUsed + 12 > NONCE_POOL.length) {
+    randomFillSync(NONCE_POOL);
+    noncePoolUsed = 0;
+  }
+  const iv = Buffer.from(NONCE_POOL.subarray(noncePoolUsed, noncePoolUsed + 12));
+  NONCE_POOL.fill(0, noncePoolUsed, noncePoolUsed + 12);
+  noncePoolUsed += 12;
+  return iv;
+}
+
 export function sealSession(ring: KeyRing, claims: SessionClaims): string {
-  const iv = randomBytes(12);
+  const iv = nonce();
   const cipher = createCipheriv('aes-256-gcm', ring.active.key, iv);
   cipher.setAAD(Buffer.from(AAD_PREFIX + claims.ak));
   const ct = Buffer.concat([cipher.update(JSON.stringify(claims), 'utf8'), cipher.final()]);
@@ -81,19 +99,54 @@ export function parseRing(text: string): RingKey[] {
 }
 
 type KeyData = { kid: string; key: Uint8Array; created: number; retired?: number };
-/** Rings built once per key list (the app swaps the list on rotation), so the hot path does no sorting. */
-const rings = new WeakMap<readonly KeyData[], KeyRing>();
-function ringFor(keys: readonly KeyData[]): KeyRing {
+
+/** Tokens opened recently under one ring, token text → claims (frozen: every request shares them). */
+const OPENED_MAX = 8192;
+interface RingState {
+  readonly ring: KeyRing;
+  readonly opened: Map<string, SessionClaims>;
+}
+
+/**
+ * Rings built once per key list (the app swaps the list on rotation), so the hot path does no sorting; and
+ * with each, the tokens it opened. A session presents the same token on every request, so the hot path
+ * becomes one map lookup instead of an AES-GCM decryption and a JSON parse. A hit is as good as opening
+ * the token again: the text is the very ciphertext that opened, and the access key id it was bound to is
+ * compared. Expiry and revocation are the caller's to check on every request, as before.
+ */
+const rings = new WeakMap<readonly KeyData[], RingState>();
+function stateFor(keys: readonly KeyData[]): RingState {
   let r = rings.get(keys);
-  if (!r) rings.set(keys, (r = keyRingOf(keys.map(asRingKey))));
+  if (!r) rings.set(keys, (r = { ring: keyRingOf(keys.map(asRingKey)), opened: new Map() }));
   return r;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function openCached(keys: readonly KeyData[], token: string, accessKeyId: string): OpenedSession {
+  const state = stateFor(keys);
+  const hit = state.opened.get(token);
+  if (hit !== undefined) return hit.ak === accessKeyId ? { ok: true, claims: hit } : { ok: false, reason: 'tampered' };
+  const opened = openSession(state.ring, token, accessKeyId);
+  if (opened.ok) {
+    // FIFO eviction: cheaper than LRU, and a hot token evicted is opened once more.
+    if (state.opened.size >= OPENED_MAX) state.opened.delete(state.opened.keys().next().value as string);
+    state.opened.set(token, deepFreeze(opened.claims));
+  }
+  return opened;
 }
 
 /** The app's `SessionCrypto` port over this module. */
 export const sessionCrypto = {
   newKey: (now: number): RingKey => newRingKey(now),
-  seal: (keys: readonly KeyData[], claims: SessionClaims): string => sealSession(ringFor(keys), claims),
-  open: (keys: readonly KeyData[], token: string, accessKeyId: string): OpenedSession => openSession(ringFor(keys), token, accessKeyId),
+  seal: (keys: readonly KeyData[], claims: SessionClaims): string => sealSession(stateFor(keys).ring, claims),
+  open: (keys: readonly KeyData[], token: string, accessKeyId: string): OpenedSession => openCached(keys, token, accessKeyId),
   serialise: (keys: readonly { kid: string; key: Uint8Array; created: number; retired?: number }[]): string => serialiseRing(keys.map(asRingKey)),
   parse: (text: string): RingKey[] => parseRing(text),
 };
