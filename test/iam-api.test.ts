@@ -671,6 +671,25 @@ describe('acs partition', () => {
   });
 });
 
+describe('OpenID Connect providers', () => {
+  // The full story (AssumeRoleWithWebIdentity, a second issuer, inline keys) is in sts-web-identity.test.ts.
+  it('registers the server’s own issuer by discovery, edits its client ids and thumbprints, deletes it', async () => {
+    const host = new URL(server.url).host;
+    const r = await admin.send(new I.CreateOpenIDConnectProviderCommand({ Url: server.url, ClientIDList: ['sts.amazonaws.com'] }));
+    assert.equal(r.OpenIDConnectProviderArn, arn('oidc-provider', host));
+    const OpenIDConnectProviderArn = r.OpenIDConnectProviderArn;
+    await admin.send(new I.AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn, ClientID: 'trainer' }));
+    await admin.send(new I.RemoveClientIDFromOpenIDConnectProviderCommand({ OpenIDConnectProviderArn, ClientID: 'sts.amazonaws.com' }));
+    await admin.send(new I.UpdateOpenIDConnectProviderThumbprintCommand({ OpenIDConnectProviderArn, ThumbprintList: ['a'.repeat(40)] }));
+    const g = await admin.send(new I.GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn }));
+    assert.deepEqual([g.ClientIDList, g.ThumbprintList], [['trainer'], ['a'.repeat(40)]]);
+    assert.deepEqual((await admin.send(new I.ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList?.map((x) => x.Arn), [OpenIDConnectProviderArn]);
+    assert.equal(await errorName(admin.send(new I.UpdateOpenIDConnectProviderThumbprintCommand({ OpenIDConnectProviderArn, ThumbprintList: ['short'] }))), 'ValidationError');
+    await admin.send(new I.DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn }));
+    assert.equal(await errorName(admin.send(new I.GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn }))), 'NoSuchEntityException');
+  });
+});
+
 describe('coverage', () => {
   it('this suite sent every action the IAM API implements', () => {
     const missing = Object.keys(IAM_ACTIONS).filter((a) => !called.has(a));

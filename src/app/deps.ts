@@ -18,6 +18,8 @@ export interface AppDeps {
   randomBytes(n: number): Uint8Array;
   readonly sealer: SecretSealer;
   readonly sessions: SessionCrypto;
+  /** JWTs of the workload identity issuer and of registered OIDC providers; absent, those features answer 503. */
+  readonly oidc?: OidcCrypto;
 }
 
 /** One key of the session-token key ring. */
@@ -40,4 +42,51 @@ export interface SessionCrypto {
   ): { readonly ok: true; readonly claims: import('../core/sts/session.ts').SessionClaims } | { readonly ok: false; readonly reason: string };
   serialise(keys: readonly RingKeyData[]): string;
   parse(text: string): RingKeyData[];
+}
+
+/** A JSON Web Key (RFC 7517) as JSON. */
+export type Jwk = Readonly<Record<string, unknown>>;
+export interface JwkSet {
+  readonly keys: readonly Jwk[];
+}
+
+/** One signing key of the workload identity issuer; `jwk` holds the private key (sealed at rest). */
+export interface SigningKeyData {
+  /** RFC 7638 thumbprint of the public key. */
+  readonly kid: string;
+  readonly alg: string;
+  /** Epoch ms. */
+  readonly created: number;
+  readonly jwk: Jwk;
+}
+
+export interface IdentityTokenCheck {
+  readonly jwks: JwkSet;
+  /** The exact `iss` expected. */
+  readonly issuer: string;
+  /** `aud` must name one of these. */
+  readonly audiences: readonly string[];
+  /** Epoch ms. */
+  readonly now: number;
+  /** Tolerance on `exp` and `nbf`. */
+  readonly skewSeconds: number;
+}
+
+export type VerifiedIdentityToken =
+  | { readonly ok: true; readonly claims: Readonly<Record<string, unknown>> }
+  | { readonly ok: false; readonly reason: 'expired' | 'invalid'; readonly message: string };
+
+/** Signs and verifies JWTs (adapters/crypto/oidc-keys.ts) and fetches an issuer's JWKS (adapters/http/oidc.ts). */
+export interface OidcCrypto {
+  newSigningKey(now: number): Promise<SigningKeyData>;
+  /** The public half, as published in the JWKS. */
+  publicJwk(key: SigningKeyData): Jwk;
+  sign(key: SigningKeyData, claims: Readonly<Record<string, unknown>>): Promise<string>;
+  verify(token: string, check: IdentityTokenCheck): Promise<VerifiedIdentityToken>;
+  /** `iss` and `kid` read without verification, to find the provider; undefined when not a JWT. */
+  peek(token: string): { readonly iss: string; readonly kid: string | undefined } | undefined;
+  /** Validates a JWKS document (public signature keys only). */
+  parseJwks(input: string | unknown): { readonly ok: true; readonly jwks: JwkSet } | { readonly ok: false; readonly message: string };
+  /** OIDC discovery: `<issuer>/.well-known/openid-configuration`, its `issuer` checked, then its `jwks_uri`. */
+  fetchJwks(issuer: string): Promise<{ readonly ok: true; readonly jwks: JwkSet } | { readonly ok: false; readonly message: string }>;
 }

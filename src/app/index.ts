@@ -14,6 +14,9 @@ import { createJobs } from './jobs.ts';
 import { ResourcePolicies } from './resource-policies.ts';
 import { createAuthorizer, type AuthorizeEngine } from './authorize.ts';
 import { createRevocation } from './revocation.ts';
+import { createOidc } from './oidc.ts';
+import { decodeAuthorizationMessage, encodeAuthorizationMessage, type DeniedRequest } from './authz-message.ts';
+import type { Decision } from '../core/iam/index.ts';
 
 export type { AppDeps, SecretSealer } from './deps.ts';
 export type { Caller } from './principals.ts';
@@ -21,6 +24,8 @@ export type { AdminCredentials } from './accounts.ts';
 export { ROOT_ACCOUNT, ADMIN_USER } from './accounts.ts';
 export type { Directory } from './directory.ts';
 export type { Revocation, Revoked, RevokeTarget, RotatedKey } from './revocation.ts';
+export type { IssuedWorkloadToken, Oidc, OidcProvider, WebIdentityParams, WebIdentityResult } from './oidc.ts';
+export type { DeniedRequest } from './authz-message.ts';
 
 export interface AppOptions {
   /** Lifetime of job sessions in seconds (tests shorten it to watch refreshes). */
@@ -54,6 +59,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   const directory = createDirectory(deps);
   const live = new LiveState(deps);
   const sts = createSts(deps, live, cache);
+  const oidc = createOidc(deps, sts, cache);
   const jobs = createJobs(deps, live, sts, cache, options.jobSessionSeconds !== undefined ? { sessionSeconds: options.jobSessionSeconds } : {});
   const resourcePolicies = new ResourcePolicies(deps);
   const authorizer = createAuthorizer(deps, sts, resourcePolicies, options.engines ?? []);
@@ -77,9 +83,16 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     live,
     /** Revoking sessions (role, session, job, user) and rotating the session key ring. */
     revocation: createRevocation(deps, live, directory),
-    /** Loads the key ring and revocations; call once before serving. */
+    /** The workload identity issuer, registered OIDC providers, and AssumeRoleWithWebIdentity. */
+    oidc,
+    /** Seals the explanation of a refused request (the blob after `Encoded authorization failure message:`). */
+    encodeAuthorizationMessage: (decision: Decision, request: DeniedRequest): string => encodeAuthorizationMessage(deps, decision, request),
+    /** `sts:DecodeAuthorizationMessage`: the JSON explanation, for principals of the account it was made for. */
+    decodeAuthorizationMessage: (caller: Caller, encoded: string): Result<string> => decodeAuthorizationMessage(deps, caller, encoded),
+    /** Loads the key ring, revocations and OIDC signing keys; call once before serving. */
     start: async (): Promise<void> => {
       await live.init();
+      await oidc.start();
       await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));
     },
     resourcePolicies,

@@ -20,6 +20,7 @@ import {
   type Partition,
   type SessionClaims,
 } from '../core/sts/session.ts';
+import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps } from './deps.ts';
 import type { LiveState, CachedPrincipal } from './live.ts';
 import { accessDeniedMessage, partitionOf, PolicyCache, rolePolicySet, userPolicySet, type Caller } from './principals.ts';
@@ -173,11 +174,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
   }
 
   /** The decision of `action` on the role by `caller` under the role's trust policy. */
-  function trustDecision(caller: Caller, principal: Principal, role: RoleRecord, partition: Partition, action: string, context: Record<string, string | string[]>) {
+  function trustDecision(caller: Caller, principal: Principal, role: RoleRecord, partition: Partition, action: string, context: Record<string, string | string[]>, explain = false) {
     const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     const roleArn = roleArnOf(partition, role.account, role.path, role.name);
     if (!trust) return { roleArn, decision: undefined };
-    return { roleArn, decision: evaluate({ principal, action, resource: roleArn, context: contextOf(context), time: now() }, { ...caller.policies, trust }) };
+    return { roleArn, decision: evaluate({ principal, action, resource: roleArn, context: contextOf(context), time: now() }, { ...caller.policies, trust }, explain ? { explain } : undefined) };
   }
 
   async function assumeRole(caller: Caller, p: AssumeRoleParams & { roleArn: string }, facts: RequestFacts = {}): Promise<Result<AssumeRoleResult>> {
@@ -241,7 +242,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
       for (const action of checks) {
         const t = trustDecision(caller, caller.principal, role, partition, action, context);
         if (!t.decision || t.decision.decision !== 'Allow') {
-          return t.decision ? failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, action, t.roleArn, t.decision)) : denied(action);
+          if (!t.decision) return denied(action);
+          // The explanation rides along, sealed, for DecodeAuthorizationMessage (src/app/authz-message.ts).
+          const why = trustDecision(caller, caller.principal, role, partition, action, context, true).decision ?? t.decision;
+          const request = { principal: caller.principal, action, resource: t.roleArn, context, account: caller.account, hideResourceSide: role.account !== caller.account };
+          return failWith('ACCESS_DENIED', withEncodedMessage(deps, accessDeniedMessage(caller.principal.arn, action, t.roleArn, t.decision), why, request));
         }
       }
       if (duration > role.maxSessionDuration) {
@@ -335,7 +340,17 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     return { userId: p.userId ?? caller.user?.id ?? caller.account, account: caller.account, arn: p.arn };
   }
 
-  return { authenticateSession, assumeRole, assumeRoleAsService, getSessionToken, getCallerIdentity, cachedRole, cachedUser };
+  return {
+    authenticateSession,
+    assumeRole,
+    assumeRoleAsService,
+    getSessionToken,
+    getCallerIdentity,
+    cachedRole,
+    cachedUser,
+    /** Mints a session for claims already authorized (AssumeRoleWithWebIdentity, src/app/oidc.ts). */
+    issue,
+  };
 }
 
 export type Sts = ReturnType<typeof createSts>;

@@ -10,6 +10,7 @@ import { createApp, type AdminCredentials, type App, type AppDeps, type SecretSe
 import type { SealedSecret, Store } from '../app/ports/store.ts';
 import { loadMasterKey, openText, seal, sessionCrypto, type MasterKey } from '../adapters/crypto/index.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
+import { oidcPort } from '../adapters/http/oidc.ts';
 import { createAgent } from '../adapters/agent/server.ts';
 import { jobsRoutes } from '../adapters/http/jobs-api.ts';
 import { authorizeRoutes } from '../adapters/http/authorize-api.ts';
@@ -29,6 +30,8 @@ export interface ServerOptions {
   readonly masterKeyFile?: string;
   /** Lifetime of job sessions in seconds; default from GATEHOUSE_JOB_SESSION_SECONDS, else 43,200. */
   readonly jobSessionSeconds?: number;
+  /** Public URL of this deployment as an OIDC issuer (`iss` of workload tokens); default GATEHOUSE_ISSUER_URL, else the bound URL. */
+  readonly issuerUrl?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
 }
@@ -89,7 +92,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const databaseUrl = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
   const store: Store = databaseUrl ? await openPostgresStore({ url: databaseUrl, ...(opts.databaseSchema !== undefined ? { schema: opts.databaseSchema } : {}) }) : await openSqliteStore({ dataDir });
-  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: sealerOf(key.value.masterKey), sessions: sessionCrypto };
+  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: sealerOf(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort };
   for (const w of key.value.warnings) log(`warning: ${w}`);
   const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
   if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {
@@ -98,6 +101,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   const app = createApp(deps, jobSessionSeconds !== undefined ? { jobSessionSeconds } : {});
   await app.start();
+  const issuerUrl = opts.issuerUrl ?? env['GATEHOUSE_ISSUER_URL'];
+  if (issuerUrl) {
+    const set = app.oidc.setIssuer(issuerUrl);
+    if (!set.ok) {
+      await store.close();
+      throw new Error(`GATEHOUSE_ISSUER_URL: ${set.errors[0]?.message ?? 'invalid'}`);
+    }
+  }
 
   const agent = createAgent({ app, log });
   let agentUrl = '';
@@ -113,6 +124,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   const host = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
   const url = `http://${host}:${bound.port}`;
+  if (!issuerUrl) app.oidc.setIssuer(url);
 
   const agentAt = parseHostPort(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen');
   let agentBound: { host: string; port: number };

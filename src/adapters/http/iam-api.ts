@@ -18,6 +18,7 @@ import {
   type SimulationResult,
   type SourcePosition,
 } from '../../app/simulate.ts';
+import { OIDC_PROVIDER_ACTIONS } from './oidc.ts';
 import { Params } from './query-params.ts';
 import { list, type XmlFields } from './xml.ts';
 
@@ -320,4 +321,7 @@ export const IAM_ACTIONS: Readonly<Record<string, Handler>> = {
     // Everything in one page: IsTruncated false is a complete answer whatever MaxItems asked for.
     return r.ok ? ok({ ...authorizationDetailsXml(c.partition, r.value), IsTruncated: false }) : r;
   },
+
+  // OpenID Connect providers (src/app/oidc.ts, adapters/http/oidc.ts)
+  ...OIDC_PROVIDER_ACTIONS,
 };

@@ -12,7 +12,8 @@ import { handleAdminRequest, type ExtraRoute } from './admin-api.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
 import { Params } from './query-params.ts';
-import { STS_ACTIONS, STS_NAMESPACE } from './sts-api.ts';
+import { STS_ACTIONS, STS_NAMESPACE, STS_UNSIGNED_ACTIONS } from './sts-api.ts';
+import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { queryError, queryResponse } from './xml.ts';
 
 /** Query API bodies are small (a policy is at most 10 KiB); anything larger is refused before parsing. */
@@ -110,14 +111,17 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // One endpoint serves both APIs, told apart by `Version` (IAM 2010-05-08, STS 2011-06-15), as the SDKs
     // send it; without one, the action name decides.
     const version = params.get('Version');
-    const isSts = version === '2011-06-15' || (version === undefined && Object.hasOwn(STS_ACTIONS, action));
+    const isSts = version === '2011-06-15' || (version === undefined && (Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action)));
     const namespace = isSts ? STS_NAMESPACE : IAM_NAMESPACE;
-    const handler = isSts ? (Object.hasOwn(STS_ACTIONS, action) ? STS_ACTIONS[action] : undefined) : Object.hasOwn(IAM_ACTIONS, action) ? IAM_ACTIONS[action] : undefined;
-    if (!handler) return sendError(res, requestId, 'INVALID_ACTION', `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`, namespace);
-    const auth = await authenticate(req, body);
-    if (!auth.ok) return sendError(res, requestId, auth.code, auth.message, namespace);
     const facts = { sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true };
-    const result = await handler(app, auth.caller, params, facts);
+    // AssumeRoleWithWebIdentity arrives unsigned (credential-protocols §5.2): its web identity token is the credential.
+    const unsigned = isSts && Object.hasOwn(STS_UNSIGNED_ACTIONS, action) ? STS_UNSIGNED_ACTIONS[action] : undefined;
+    const handler = isSts ? (Object.hasOwn(STS_ACTIONS, action) ? STS_ACTIONS[action] : undefined) : Object.hasOwn(IAM_ACTIONS, action) ? IAM_ACTIONS[action] : undefined;
+    if (!handler && !unsigned) return sendError(res, requestId, 'INVALID_ACTION', `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`, namespace);
+    const auth = unsigned ? undefined : await authenticate(req, body);
+    if (auth && !auth.ok) return sendError(res, requestId, auth.code, auth.message, namespace);
+    const result = unsigned ? await unsigned(app, params, facts) : handler && auth?.ok ? await handler(app, auth.caller, params, facts) : undefined;
+    if (!result) return sendError(res, requestId, 'INTERNAL_ERROR', 'internal error', namespace);
     if (!result.ok) {
       const e = result.errors[0];
       return sendError(res, requestId, e?.code ?? 'INTERNAL_ERROR', e?.message ?? 'internal error', namespace);
@@ -134,6 +138,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       return send(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n', requestId, 'text/plain');
     }
     if (req.method === 'POST' && path === '/') return queryApi(req, res, requestId);
+    if (isOidcRequest(req.method, path)) return handleOidcRequest(app, req, res, requestId);
     if (path?.startsWith('/v1/')) return handleAdminRequest(app, req, res, requestId, opts.jobRoutes ?? []);
     send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } }), requestId, 'application/json');
   }

@@ -60,4 +60,47 @@ export const STS_ACTIONS: Readonly<Record<string, Handler>> = {
     const r = await app.sts.getSessionToken(caller, duration.value);
     return r.ok ? ok({ Credentials: credentialsXml(r.value) }) : r;
   },
+
+  DecodeAuthorizationMessage: async (app, caller, p) => {
+    const encoded = p.required('EncodedMessage');
+    if (!encoded.ok) return encoded;
+    const r = app.decodeAuthorizationMessage(caller, encoded.value);
+    return r.ok ? ok({ DecodedMessage: r.value }) : r;
+  },
+};
+
+type UnsignedHandler = (app: App, p: Params, facts: RequestFacts) => Promise<Result<XmlFields | undefined>>;
+
+/** Actions the SDKs send unsigned (credential-protocols §5.2): the web identity token is the credential. */
+export const STS_UNSIGNED_ACTIONS: Readonly<Record<string, UnsignedHandler>> = {
+  AssumeRoleWithWebIdentity: async (app, p, facts) => {
+    const roleArn = p.required('RoleArn');
+    if (!roleArn.ok) return roleArn;
+    const name = p.required('RoleSessionName');
+    if (!name.ok) return name;
+    const token = p.required('WebIdentityToken');
+    if (!token.ok) return token;
+    const duration = p.int('DurationSeconds');
+    if (!duration.ok) return duration;
+    const r = await app.oidc.assumeRoleWithWebIdentity(
+      {
+        roleArn: roleArn.value,
+        roleSessionName: name.value,
+        webIdentityToken: token.value,
+        ...(duration.value !== undefined ? { durationSeconds: duration.value } : {}),
+        ...(p.get('Policy') !== undefined ? { policy: p.get('Policy') as string } : {}),
+        policyArns: p.structs('PolicyArns').map((m) => m.get('arn') ?? ''),
+      },
+      facts,
+    );
+    if (!r.ok) return r;
+    return ok({
+      Credentials: credentialsXml(r.value.credentials),
+      SubjectFromWebIdentityToken: r.value.subject,
+      AssumedRoleUser: { AssumedRoleId: r.value.assumedRoleId, Arn: r.value.arn },
+      PackedPolicySize: r.value.packedPolicySize,
+      Provider: r.value.provider,
+      Audience: r.value.audience,
+    });
+  },
 };

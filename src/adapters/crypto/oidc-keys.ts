@@ -1,0 +1,138 @@
+/**
+ * JSON Web Tokens for workload identity, with `jose` (panva): the issuer's ES256 signing keys (created,
+ * published as a JWKS, used to sign), and the verification of tokens from registered OIDC providers
+ * against their JWKS (RFC 7515, 7517, 7519, 7638). No JWT cryptography is written here by hand.
+ *
+ * Keys travel as JWK JSON (plain data the app can seal under the master key and keep in the store); the
+ * `CryptoKey` objects built from them are cached, so signing and verifying import a key once.
+ */
+import { calculateJwkThumbprint, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import type { IdentityTokenCheck, Jwk, JwkSet, OidcCrypto, SigningKeyData, VerifiedIdentityToken } from '../../app/deps.ts';
+
+/** The one algorithm Gatehouse signs with: ECDSA P-256 (small keys and signatures, what Kubernetes and most IdPs accept). */
+export const SIGNING_ALG = 'ES256';
+
+/** Algorithms accepted from providers: asymmetric only (an `HS*` token would be signed with a public key). */
+const VERIFY_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+/** JWK members that carry private or symmetric key material: never accepted in a provider's JWKS. */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
+const KEY_TYPES = new Set(['RSA', 'EC', 'OKP']);
+export const MAX_JWKS_KEYS = 100;
+export const MAX_TOKEN_CHARS = 20_000;
+
+const CACHE_MAX = 256;
+const signingKeys = new Map<string, CryptoKey>();
+const keySets = new Map<string, ReturnType<typeof createLocalJWKSet>>();
+
+function remember<V>(map: Map<string, V>, key: string, value: V): V {
+  if (map.size >= CACHE_MAX) map.delete(map.keys().next().value as string);
+  map.set(key, value);
+  return value;
+}
+
+function publicOf(jwk: Jwk): Jwk {
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(jwk)) if (!PRIVATE_MEMBERS.includes(k)) out[k] = v;
+  return out;
+}
+
+async function newSigningKey(now: number): Promise<SigningKeyData> {
+  const { privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  // RFC 7638 thumbprint of the public key: a stable key id any party can recompute.
+  const kid = await calculateJwkThumbprint(publicOf(jwk as Jwk) as JWK);
+  return { kid, alg: SIGNING_ALG, created: now, jwk: { ...jwk, kid, alg: SIGNING_ALG, use: 'sig' } };
+}
+
+function publicJwk(key: SigningKeyData): Jwk {
+  return publicOf(key.jwk);
+}
+
+async function sign(key: SigningKeyData, claims: Readonly<Record<string, unknown>>): Promise<string> {
+  let k = signingKeys.get(key.kid);
+  if (!k) k = remember(signingKeys, key.kid, (await importJWK(key.jwk as JWK, key.alg)) as CryptoKey);
+  return new SignJWT({ ...claims } as JWTPayload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(k);
+}
+
+function keySetOf(jwks: JwkSet): ReturnType<typeof createLocalJWKSet> {
+  const text = JSON.stringify(jwks);
+  return keySets.get(text) ?? remember(keySets, text, createLocalJWKSet(jwks as { keys: JWK[] }));
+}
+
+/**
+ * Verifies signature (against `jwks`), `iss`, `aud`, `exp` and `nbf` (with `skewSeconds` either way), and
+ * that `sub` and `exp` are present. jose checks the signature before any claim, so an expired token with a
+ * bad signature is `invalid`, never `expired`.
+ */
+async function verify(token: string, check: IdentityTokenCheck): Promise<VerifiedIdentityToken> {
+  if (token.length > MAX_TOKEN_CHARS) return { ok: false, reason: 'invalid', message: 'the token is too long' };
+  try {
+    const { payload } = await jwtVerify(token, keySetOf(check.jwks), {
+      algorithms: VERIFY_ALGS,
+      issuer: check.issuer,
+      audience: [...check.audiences],
+      clockTolerance: check.skewSeconds,
+      currentDate: new Date(check.now),
+      requiredClaims: ['sub', 'exp'],
+    });
+    return { ok: true, claims: payload as Readonly<Record<string, unknown>> };
+  } catch (e) {
+    if (e instanceof errors.JWTExpired) return { ok: false, reason: 'expired', message: 'the token has expired' };
+    if (e instanceof errors.JWTClaimValidationFailed) {
+      const claim = e.claim;
+      const why = claim === 'aud' ? 'its audience (`aud`) is not a client id of the provider' : claim === 'iss' ? 'its issuer (`iss`) is not the provider URL' : claim === 'nbf' ? 'it is not valid yet (`nbf`)' : `claim \`${claim}\` is invalid (${e.reason})`;
+      return { ok: false, reason: 'invalid', message: why };
+    }
+    if (e instanceof errors.JWKSNoMatchingKey) return { ok: false, reason: 'invalid', message: 'no key of the provider matches the token (`kid`/`alg`)' };
+    if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'invalid', message: 'the signature does not verify' };
+    if (e instanceof errors.JOSEError) return { ok: false, reason: 'invalid', message: `the token is malformed or unsupported (${e.code})` };
+    return { ok: false, reason: 'invalid', message: 'the token is malformed' };
+  }
+}
+
+/** `iss` and `kid` of a token, read without verifying: only to choose the provider that will verify it. */
+function peek(token: string): { iss: string; kid: string | undefined } | undefined {
+  if (token.length > MAX_TOKEN_CHARS) return undefined;
+  try {
+    const payload = decodeJwt(token);
+    const header = decodeProtectedHeader(token);
+    return typeof payload.iss === 'string' ? { iss: payload.iss, kid: typeof header.kid === 'string' ? header.kid : undefined } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads a provider's JWKS: `{"keys": [...]}` of public signature keys (RSA, EC, OKP), at most 100. Keys
+ * marked for encryption are dropped (RFC 7517 §4.2); private or symmetric material is refused outright.
+ */
+function parseJwks(input: string | unknown): { ok: true; jwks: JwkSet } | { ok: false; message: string } {
+  let value: unknown = input;
+  if (typeof input === 'string') {
+    if (input.length > 256 * 1024) return { ok: false, message: 'the JWKS is larger than 256 KiB' };
+    try {
+      value = JSON.parse(input);
+    } catch {
+      return { ok: false, message: 'the JWKS is not JSON' };
+    }
+  }
+  const keys = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { keys?: unknown }).keys : undefined;
+  if (!Array.isArray(keys)) return { ok: false, message: 'a JWKS is an object with a `keys` array' };
+  if (keys.length > MAX_JWKS_KEYS) return { ok: false, message: `a JWKS may hold at most ${MAX_JWKS_KEYS} keys` };
+  const out: Jwk[] = [];
+  for (const [i, k] of keys.entries()) {
+    if (typeof k !== 'object' || k === null || Array.isArray(k)) return { ok: false, message: `keys[${i}] is not an object` };
+    const jwk = k as Record<string, unknown>;
+    if (typeof jwk['kty'] !== 'string' || !KEY_TYPES.has(jwk['kty'])) return { ok: false, message: `keys[${i}]: \`kty\` must be RSA, EC or OKP` };
+    const secret = PRIVATE_MEMBERS.find((m) => m in jwk);
+    if (secret !== undefined) return { ok: false, message: `keys[${i}] holds private key material (\`${secret}\`): publish only public keys` };
+    if (jwk['use'] !== undefined && jwk['use'] !== 'sig') continue;
+    out.push(publicOf(jwk));
+  }
+  if (out.length === 0) return { ok: false, message: 'the JWKS holds no signature key' };
+  return { ok: true, jwks: { keys: out } };
+}
+
+/** The app's `OidcCrypto` port, without the network half (`fetchJwks`, adapters/http/oidc.ts). */
+export const oidcCrypto: Omit<OidcCrypto, 'fetchJwks'> = { newSigningKey, publicJwk, sign, verify, peek, parseJwks };

@@ -1,0 +1,181 @@
+/**
+ * OIDC over HTTP, both directions.
+ *
+ * - Served: the discovery document (OpenID Connect Discovery 1.0 §4) at `/.well-known/openid-configuration`
+ *   and the issuer's JWKS (RFC 7517 §5) at `/.well-known/jwks.json`, unauthenticated and cacheable, as
+ *   relying parties (AWS STS, Kubernetes, Vault, this server) fetch them.
+ * - Fetched: a registered provider's keys, by discovery (`fetchJwks`): GET `<issuer>/.well-known/openid-configuration`,
+ *   its `issuer` must equal the registered URL (§4.3), then GET its `jwks_uri`. HTTPS only (plain HTTP on
+ *   loopback), no redirects, 5 s and 256 KiB per response: registration must not become a way to make the
+ *   server wander the network or hang.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ok, type Result } from '../../core/errors.ts';
+import type { App, Caller } from '../../app/index.ts';
+import type { JwkSet, OidcCrypto } from '../../app/deps.ts';
+import { oidcCrypto } from '../crypto/oidc-keys.ts';
+import type { Params } from './query-params.ts';
+import { list, type XmlFields } from './xml.ts';
+
+export const DISCOVERY_PATH = '/.well-known/openid-configuration';
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+const FETCH_TIMEOUT_MS = 5000;
+const FETCH_MAX_BYTES = 256 * 1024;
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string, cache = true): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': requestId,
+    // Relying parties cache the keys; five minutes keeps a rotation visible soon after it happens.
+    ...(cache ? { 'cache-control': 'public, max-age=300' } : {}),
+  });
+  res.end(text);
+}
+
+/** Is this request one of the OIDC documents? (`GET`/`HEAD` on the two well-known paths.) */
+export function isOidcRequest(method: string | undefined, path: string | undefined): boolean {
+  return (method === 'GET' || method === 'HEAD') && (path === DISCOVERY_PATH || path === JWKS_PATH);
+}
+
+export function handleOidcRequest(app: App, req: IncomingMessage, res: ServerResponse, requestId: string): void {
+  const path = (req.url ?? '/').split('?')[0];
+  const issuer = app.oidc.issuer();
+  if (issuer === undefined) return sendJson(res, 503, { error: { code: 'ServiceUnavailable', message: 'the issuer URL is not known yet' } }, requestId, false);
+  if (path === JWKS_PATH) return sendJson(res, 200, app.oidc.jwks(), requestId);
+  sendJson(
+    res,
+    200,
+    {
+      issuer,
+      jwks_uri: `${issuer}${JWKS_PATH}`,
+      response_types_supported: ['id_token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['ES256'],
+      claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti'],
+    },
+    requestId,
+  );
+}
+
+function allowedUrl(raw: unknown): URL | undefined {
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const u = new URL(raw);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.test(u.hostname)) ? u : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function getJson(url: URL): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+  let res: Response;
+  try {
+    res = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json' } });
+  } catch (e) {
+    return { ok: false, message: `GET ${url.href} failed (${e instanceof Error ? e.message : String(e)})` };
+  }
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    return { ok: false, message: `GET ${url.href} answered ${res.status}` };
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body?.getReader();
+  if (!reader) return { ok: false, message: `GET ${url.href} answered no body` };
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > FETCH_MAX_BYTES) {
+      await reader.cancel();
+      return { ok: false, message: `GET ${url.href} answered more than ${FETCH_MAX_BYTES} bytes` };
+    }
+    chunks.push(value);
+  }
+  try {
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch {
+    return { ok: false, message: `GET ${url.href} did not answer JSON` };
+  }
+}
+
+/** OIDC discovery of an issuer's JWKS (the network half of the app's `OidcCrypto` port). */
+export async function fetchJwks(issuer: string): Promise<{ ok: true; jwks: JwkSet } | { ok: false; message: string }> {
+  const base = allowedUrl(issuer);
+  if (!base) return { ok: false, message: 'the issuer must be an https:// URL (http:// only on loopback)' };
+  // Discovery §4: the well-known path is appended after removing any trailing slash of the issuer.
+  const config = await getJson(new URL(`${issuer.replace(/\/+$/, '')}${DISCOVERY_PATH}`));
+  if (!config.ok) return config;
+  const doc = config.value as { issuer?: unknown; jwks_uri?: unknown } | null;
+  if (typeof doc !== 'object' || doc === null) return { ok: false, message: 'the discovery document is not a JSON object' };
+  if (doc.issuer !== issuer) return { ok: false, message: `the discovery document names issuer \`${String(doc.issuer)}\`, not \`${issuer}\`` };
+  const jwksUri = allowedUrl(doc.jwks_uri);
+  if (!jwksUri) return { ok: false, message: '`jwks_uri` of the discovery document is missing or not https://' };
+  const jwks = await getJson(jwksUri);
+  if (!jwks.ok) return jwks;
+  return oidcCrypto.parseJwks(jwks.value);
+}
+
+/** The full port: jose for the tokens, fetch for discovery. */
+export const oidcPort: OidcCrypto = { ...oidcCrypto, fetchJwks };
+
+// ---------------------------------------------------------------------------------------------------------
+// The IAM API's OpenID Connect provider actions (spread into IAM_ACTIONS, adapters/http/iam-api.ts), in the
+// shapes of the IAM API reference. `JwksJson` is Gatehouse's own parameter of CreateOpenIDConnectProvider:
+// the provider's keys inline, for an issuer this server cannot reach (without it, they are discovered).
+
+type IamHandler = (app: App, caller: Caller, p: Params) => Promise<Result<XmlFields | undefined>>;
+
+const tagList = (tags: readonly { key: string; value: string }[]) => list(tags.map((t) => ({ Key: t.key, Value: t.value })));
+const done = (r: Result<unknown>): Result<XmlFields | undefined> => (r.ok ? ok(undefined) : r);
+
+function withArn(p: Params, fn: (arn: string) => Promise<Result<XmlFields | undefined>>): Promise<Result<XmlFields | undefined>> {
+  const arn = p.required('OpenIDConnectProviderArn');
+  return arn.ok ? fn(arn.value) : Promise.resolve(arn);
+}
+
+/** AWS answers `Url` without its `https://` (a loopback `http://` issuer keeps its scheme, so it stays visible). */
+const urlXml = (url: string): string => url.replace(/^https:\/\//, '');
+
+export const OIDC_PROVIDER_ACTIONS: Readonly<Record<string, IamHandler>> = {
+  CreateOpenIDConnectProvider: async (app, c, p) => {
+    const url = p.required('Url');
+    if (!url.ok) return url;
+    const jwks = p.get('JwksJson');
+    const r = await app.oidc.createProvider(c, {
+      url: url.value,
+      clientIds: p.list('ClientIDList'),
+      thumbprints: p.list('ThumbprintList'),
+      tags: p.structs('Tags').map((m) => ({ key: m.get('Key') ?? '', value: m.get('Value') ?? '' })),
+      ...(jwks !== undefined ? { jwks } : {}),
+    });
+    return r.ok ? ok({ OpenIDConnectProviderArn: r.value.arn, Tags: r.value.tags.length ? tagList(r.value.tags) : undefined }) : r;
+  },
+  GetOpenIDConnectProvider: (app, c, p) =>
+    withArn(p, async (arn) => {
+      const r = await app.oidc.getProvider(c, { arn });
+      if (!r.ok) return r;
+      const v = r.value;
+      return ok({ Url: urlXml(v.url), ClientIDList: list([...v.clientIds]), ThumbprintList: list([...v.thumbprints]), CreateDate: v.created, Tags: v.tags.length ? tagList(v.tags) : undefined });
+    }),
+  ListOpenIDConnectProviders: async (app, c) => {
+    const r = await app.oidc.listProviders(c);
+    return r.ok ? ok({ OpenIDConnectProviderList: list(r.value.map((x) => ({ Arn: x.arn }))) }) : r;
+  },
+  DeleteOpenIDConnectProvider: (app, c, p) => withArn(p, async (arn) => done(await app.oidc.deleteProvider(c, { arn }))),
+  AddClientIDToOpenIDConnectProvider: (app, c, p) =>
+    withArn(p, async (arn) => {
+      const id = p.required('ClientID');
+      return id.ok ? done(await app.oidc.addClientId(c, { arn, clientId: id.value })) : id;
+    }),
+  RemoveClientIDFromOpenIDConnectProvider: (app, c, p) =>
+    withArn(p, async (arn) => {
+      const id = p.required('ClientID');
+      return id.ok ? done(await app.oidc.removeClientId(c, { arn, clientId: id.value })) : id;
+    }),
+  UpdateOpenIDConnectProviderThumbprint: (app, c, p) => withArn(p, async (arn) => done(await app.oidc.updateThumbprints(c, { arn, thumbprints: p.list('ThumbprintList') }))),
+};

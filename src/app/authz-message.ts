@@ -1,0 +1,127 @@
+/**
+ * Encoded authorization failure messages, as AWS appends them to some `AccessDenied` answers
+ * (`Encoded authorization failure message: <blob>`) and `sts:DecodeAuthorizationMessage` reads back.
+ *
+ * The blob is the decision's explanation (the engine's `renderDecision`, the matched statements, the
+ * conditions that did not hold) and the request, as JSON in the shape AWS decodes to (`allowed`,
+ * `explicitDeny`, `matchedStatements.items`, `context.principal/action/resource/conditions.items`) with
+ * Gatehouse's own fields beside it. It is sealed (AES-256-GCM) under the master key, which every instance
+ * holds and which does not rotate under live messages as the session key ring does; the additional data
+ * binds it to its purpose, so a sealed access-key secret cannot be passed off as a message or the reverse.
+ * Only principals of the account the message was made for may decode it, and only with
+ * `sts:DecodeAuthorizationMessage`: the caller who was refused learns nothing from the blob itself.
+ */
+import { failWith, ok, type Result } from '../core/errors.ts';
+import { renderDecision, type Decision, type Principal } from '../core/iam/index.ts';
+import type { AppDeps } from './deps.ts';
+import { authorizeAdmin, type Caller } from './principals.ts';
+import type { SealedSecret } from './ports/store.ts';
+
+const AAD = 'gatehouse-authorization-message-v1';
+/** `DecodeAuthorizationMessage` takes at most 10,240 characters (the AWS API limit). */
+export const MAX_ENCODED_CHARS = 10_240;
+const PREFIX = 'Encoded authorization failure message: ';
+
+/** The request that was refused. */
+export interface DeniedRequest {
+  readonly principal: Principal;
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  /** The account whose principals may decode the message: by default the principal's, else the resource's. */
+  readonly account?: string;
+  /**
+   * Leave out statements of trust and resource policies: they belong to another account (a cross-account
+   * AssumeRole), whose policy details are not the refused caller's to read.
+   */
+  readonly hideResourceSide?: boolean;
+}
+
+interface Envelope {
+  readonly v: 1;
+  readonly account: string;
+  readonly at: number;
+  readonly message: Readonly<Record<string, unknown>>;
+}
+
+function accountOfResource(arn: string): string {
+  const parts = arn.split(':');
+  return /^\d+$/.test(parts[4] ?? '') ? (parts[4] as string) : '';
+}
+
+/** The JSON a decoder reads (AWS field names first, then Gatehouse's explanation). */
+export function explainDenial(decision: Decision, request: DeniedRequest, at: number): Record<string, unknown> {
+  const hidden = (type: string) => request.hideResourceSide === true && (type === 'trust' || type === 'resource');
+  const matched = decision.matched.filter((m) => !hidden(m.type));
+  const failures = decision.conditionFailures.filter((f) => !hidden(f.type));
+  const shown: Decision = hidden('trust') ? { ...decision, matched, conditionFailures: failures } : decision;
+  const conditions = Object.entries(request.context ?? {}).map(([key, v]) => ({ key, values: { items: (typeof v === 'string' ? [v] : [...v]).map((value) => ({ value })) } }));
+  const p = request.principal;
+  return {
+    allowed: decision.decision === 'Allow',
+    explicitDeny: decision.decision === 'ExplicitDeny',
+    matchedStatements: { items: matched.map((m) => ({ statementId: m.sid ?? '', effect: m.effect, policy: m.policy, policyType: m.type, statementIndex: m.index })) },
+    failures: { items: failures.map((f) => ({ policy: f.policy, policyType: f.type, statementIndex: f.index, statementId: f.sid ?? '', operator: f.operator, key: f.key, reason: f.reason })) },
+    context: {
+      principal: { id: p.userId ?? p.arn, arn: p.arn, ...(p.kind === 'web-identity' && p.provider !== undefined ? { provider: p.provider } : {}) },
+      action: request.action,
+      resource: request.resource,
+      conditions: { items: conditions },
+    },
+    decision: decision.decision,
+    deniedBy: decision.deniedBy ?? null,
+    summary: decision.summary,
+    explanation: renderDecision(shown),
+    ...(request.hideResourceSide === true ? { note: 'statements of the other account’s trust or resource policies are not shown' } : {}),
+    time: new Date(at).toISOString(),
+  };
+}
+
+/** Seals the explanation of a refused request; the result is what follows `Encoded authorization failure message: `. */
+export function encodeAuthorizationMessage(deps: Pick<AppDeps, 'sealer' | 'now'>, decision: Decision, request: DeniedRequest): string {
+  const at = deps.now();
+  const account = request.account ?? (request.principal.account || accountOfResource(request.resource));
+  const full = explainDenial(decision, request, at);
+  // The sealed form must stay decodable (≤ 10,240 characters): shed the bulkiest parts until it fits.
+  const smaller: Record<string, unknown>[] = [
+    full,
+    { ...full, context: { ...(full['context'] as object), conditions: { items: [] } } },
+    { ...full, context: { ...(full['context'] as object), conditions: { items: [] } }, failures: { items: [] }, explanation: decision.summary },
+    { allowed: full['allowed'], explicitDeny: full['explicitDeny'], decision: full['decision'], deniedBy: full['deniedBy'], summary: full['summary'], time: full['time'], truncated: true },
+  ];
+  let sealed = '';
+  for (const message of smaller) {
+    sealed = deps.sealer.seal(JSON.stringify({ v: 1, account, at, message } satisfies Envelope), AAD);
+    if (sealed.length <= MAX_ENCODED_CHARS) break;
+  }
+  return sealed;
+}
+
+/** `message` with the encoded explanation appended, as AWS words it. */
+export function withEncodedMessage(deps: Pick<AppDeps, 'sealer' | 'now'>, message: string, decision: Decision, request: DeniedRequest): string {
+  return `${message}. ${PREFIX}${encodeAuthorizationMessage(deps, decision, request)}`;
+}
+
+const invalidMessage = <T>(): Result<T> => failWith<T>('INVALID_AUTHORIZATION_MESSAGE', 'The encoded authorization message is invalid: pass the text that follows `Encoded authorization failure message:` unchanged');
+
+/**
+ * `sts:DecodeAuthorizationMessage`: the JSON of a message made for the caller's account. A message that
+ * does not open, was made for another account, or is not one at all is `InvalidAuthorizationMessage`
+ * alike, so the answer tells nothing about messages of other accounts.
+ */
+export function decodeAuthorizationMessage(deps: Pick<AppDeps, 'sealer' | 'now'>, caller: Caller, encoded: string): Result<string> {
+  const a = authorizeAdmin(caller, deps.now(), 'sts:DecodeAuthorizationMessage', '*');
+  if (!a.ok) return a;
+  const text = encoded.trim();
+  if (text.length === 0 || text.length > MAX_ENCODED_CHARS) return invalidMessage();
+  const opened = deps.sealer.open(text as SealedSecret, AAD);
+  if (opened === undefined) return invalidMessage();
+  let envelope: Envelope;
+  try {
+    envelope = JSON.parse(opened) as Envelope;
+  } catch {
+    return invalidMessage();
+  }
+  if (envelope.v !== 1 || envelope.account !== caller.account) return invalidMessage();
+  return ok(JSON.stringify(envelope.message));
+}

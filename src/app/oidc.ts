@@ -1,0 +1,500 @@
+/**
+ * OpenID Connect, both ways.
+ *
+ * - **Gatehouse as an issuer** of workload identity tokens (jobs, pods): ES256 signing keys created on first
+ *   start, kept in the store's key/value table sealed under the master key (so every instance signs with the
+ *   same keys and publishes the same JWKS), and `issueWorkloadToken`. The discovery document and the JWKS
+ *   are served by adapters/http/oidc.ts.
+ * - **Registered OIDC providers** per account (the IAM `*OpenIDConnectProvider` actions), with
+ *   ARN `arn:aws:iam::<account>:oidc-provider/<host/path>`, kept as JSON under `oidc-provider/<account>/<host/path>`.
+ *   The provider's JWKS comes from OIDC discovery at registration (`<url>/.well-known/openid-configuration`,
+ *   its `issuer` checked, then its `jwks_uri`), or inline (`JwksJson`) for issuers the server cannot reach.
+ *   A discovered JWKS is fetched again when a token names a key it lacks (the issuer rotated), at most once
+ *   a minute per provider and instance.
+ * - **`AssumeRoleWithWebIdentity`**: the token verified against the provider of its `iss` in the role's
+ *   account (signature, issuer, `aud` among the client ids, `exp`/`nbf` with 30 s of skew), then the role's
+ *   trust policy decides for principal `{Federated: <provider ARN>}` and action `sts:AssumeRoleWithWebIdentity`,
+ *   with `<host/path>:aud`, `:sub` and `:amr` in the context (credential-protocols §5; reference §A.1.9).
+ */
+import { failWith, ok, type Result } from '../core/errors.ts';
+import { contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
+import { checkTags, type Partition, type Tag } from '../core/directory/rules.ts';
+import { checkAssumeRoleParams, DURATION, packedPolicyPercent, parseRoleArn, roleArnOf, sessionArn } from '../core/sts/session.ts';
+import { withEncodedMessage } from './authz-message.ts';
+import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
+import { authorizeAdmin, partitionOf, type Caller, type PolicyCache } from './principals.ts';
+import type { ReadTx, SealedSecret } from './ports/store.ts';
+import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
+
+export const ISSUER_KEYS_KV = 'oidc-issuer/keys';
+export const PROVIDER_PREFIX = 'oidc-provider/';
+/** Tolerance on `exp` and `nbf` of presented tokens. */
+export const TOKEN_SKEW_SECONDS = 30;
+export const WORKLOAD_TOKEN_TTL = { min: 60, max: 86_400, default: 3600 } as const;
+/** The limits of the IAM API (CreateOpenIDConnectProvider). */
+export const PROVIDER_LIMITS = { urlChars: 255, clientIds: 100, clientIdChars: 255, thumbprints: 5 } as const;
+const JWKS_REFETCH_MS = 60_000;
+/** Claims `issueWorkloadToken` sets itself. */
+const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti']);
+const MAX_EXTRA_CLAIMS_CHARS = 8192;
+
+export interface OidcProvider {
+  readonly arn: string;
+  /** As registered, scheme included; a token's `iss` must equal it. */
+  readonly url: string;
+  /** The URL without its scheme: the ARN's resource name and the prefix of the condition keys. */
+  readonly hostPath: string;
+  readonly clientIds: readonly string[];
+  readonly thumbprints: readonly string[];
+  readonly tags: readonly Tag[];
+  readonly created: string;
+  readonly jwks: JwkSet;
+  readonly jwksSource: 'discovery' | 'inline';
+}
+
+/** What is stored under `oidc-provider/<account>/<host/path>`. */
+type ProviderRecord = Omit<OidcProvider, 'arn' | 'hostPath'> & { readonly v: 1 };
+
+export interface IssuedWorkloadToken {
+  /** The signed JWT. */
+  readonly token: string;
+  readonly issuer: string;
+  /** Epoch ms. */
+  readonly expiration: number;
+}
+
+export interface WebIdentityParams {
+  readonly roleArn: string;
+  readonly roleSessionName: string;
+  readonly webIdentityToken: string;
+  readonly durationSeconds?: number;
+  readonly policy?: string;
+  readonly policyArns: readonly string[];
+}
+
+export interface WebIdentityResult {
+  readonly credentials: IssuedCredentials;
+  readonly assumedRoleId: string;
+  readonly arn: string;
+  readonly packedPolicySize: number;
+  /** The token's `sub`. */
+  readonly subject: string;
+  /** The token's `iss`. */
+  readonly provider: string;
+  /** The client id the token was issued to (its `aud` that the provider lists). */
+  readonly audience: string;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * A provider or issuer URL: `https://host[:port][/path]`, or `http://` on a loopback address (a test or a
+ * single-machine setup; a JWKS fetched in clear from anywhere else could be swapped on the way).
+ */
+export function parseIssuerUrl(raw: string, field = 'Url'): Result<{ url: string; hostPath: string }> {
+  if (raw.length < 1 || raw.length > PROVIDER_LIMITS.urlChars) return failWith('VALIDATION_ERROR', `${field} must be 1–${PROVIDER_LIMITS.urlChars} characters`, field);
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return failWith('INVALID_INPUT', `${field} \`${raw}\` is not a URL: give the issuer as https://host/path`, field);
+  }
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK.test(u.hostname))) {
+    return failWith('INVALID_INPUT', `${field} \`${raw}\` must begin with https:// (http:// only for a loopback address)`, field);
+  }
+  if (u.username || u.password || u.search || u.hash || raw.includes('?') || raw.includes('#')) {
+    return failWith('INVALID_INPUT', `${field} \`${raw}\` must not carry credentials, a query or a fragment`, field);
+  }
+  const path = u.pathname === '/' ? '' : u.pathname.replace(/\/$/, '');
+  return ok({ url: raw, hostPath: `${u.host.toLowerCase()}${path}` });
+}
+
+export function providerArn(partition: Partition, account: string, hostPath: string): string {
+  return partition === 'acs' ? `acs:ram::${account}:oidc-provider/${hostPath}` : `arn:aws:iam::${account}:oidc-provider/${hostPath}`;
+}
+
+const PROVIDER_ARN_RE = /^(?:arn:aws[a-z-]*:iam|acs:ram)::(\d{1,20}):oidc-provider\/(.+)$/;
+const providerKey = (account: string, hostPath: string): string => `${PROVIDER_PREFIX}${account}/${hostPath}`;
+
+function base64url(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
+  const now = (): number => deps.now();
+  let issuer: string | undefined;
+  /** Newest first; the first signs. */
+  let keys: readonly SigningKeyData[] = [];
+  let loadedFrom: string | undefined;
+  /** JWKS fetched again after registration (the issuer rotated), by provider ARN and creation; per instance. */
+  const refetched = new Map<string, { jwks: JwkSet; tried: number }>();
+
+  const unavailable = <T>(): Result<T> => failWith<T>('SERVICE_UNAVAILABLE', 'OIDC is not configured on this server (no JWT adapter wired)');
+  const port = (): OidcCrypto | undefined => deps.oidc;
+
+  async function loadKeys(): Promise<void> {
+    const sealed = await deps.store.read((tx) => tx.kv.get(ISSUER_KEYS_KV));
+    if (sealed === undefined || sealed === loadedFrom) return;
+    const text = deps.sealer.open(sealed as SealedSecret, ISSUER_KEYS_KV);
+    if (text === undefined) throw new Error('the OIDC signing keys do not open with this master key: give every instance the same master key');
+    keys = (JSON.parse(text) as SigningKeyData[]).sort((a, b) => b.created - a.created);
+    loadedFrom = sealed;
+  }
+
+  /** Creates the signing key on first start (once across instances: the write re-checks), then loads it. */
+  async function start(): Promise<void> {
+    const o = port();
+    if (!o) return;
+    if ((await deps.store.read((tx) => tx.kv.get(ISSUER_KEYS_KV))) === undefined) {
+      const fresh = await o.newSigningKey(now());
+      await deps.store.write(async (tx) => {
+        if ((await tx.kv.get(ISSUER_KEYS_KV)) === undefined) await tx.kv.put(ISSUER_KEYS_KV, deps.sealer.seal(JSON.stringify([fresh]), ISSUER_KEYS_KV));
+      });
+    }
+    await loadKeys();
+  }
+
+  /**
+   * The issuer URL (`iss` of the tokens, base of the discovery document): the server's public URL, the same
+   * on every instance behind a load balancer. Plain `http://` is accepted here (the relying party decides
+   * whether it fetches keys in clear; Gatehouse itself does so only on loopback).
+   */
+  function setIssuer(url: string): Result<string> {
+    const trimmed = url.replace(/\/+$/, '');
+    let u: URL | undefined;
+    try {
+      u = new URL(trimmed);
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || u.username || u.password || u.search || u.hash || trimmed.length > PROVIDER_LIMITS.urlChars) {
+      return failWith('INVALID_INPUT', `issuer URL \`${url}\` must be an http(s):// URL without credentials, query or fragment, at most ${PROVIDER_LIMITS.urlChars} characters`);
+    }
+    issuer = trimmed;
+    return ok(issuer);
+  }
+
+  /** The published key set: the public half of every signing key (older ones verify tokens still live). */
+  function jwks(): JwkSet {
+    const o = port();
+    return { keys: o ? keys.map((k) => o.publicJwk(k)) : [] };
+  }
+
+  /**
+   * Issues a workload identity token: `iss` this server, `sub`, `aud`, `iat`/`nbf` now, `exp` after
+   * `ttlSeconds` (60–86,400, default 3,600), a random `jti`, and any extra claims (not the registered ones).
+   */
+  async function issueWorkloadToken(input: { subject: string; audience: string | readonly string[]; ttlSeconds?: number; claims?: Readonly<Record<string, unknown>> }): Promise<Result<IssuedWorkloadToken>> {
+    const o = port();
+    if (!o) return unavailable();
+    if (issuer === undefined) return failWith('SERVICE_UNAVAILABLE', 'the issuer URL is not known yet: the server sets it once it listens');
+    if (keys.length === 0) await loadKeys();
+    const key = keys[0];
+    if (!key) return failWith('SERVICE_UNAVAILABLE', 'no OIDC signing key yet: start the app first');
+    if (typeof input.subject !== 'string' || input.subject.length < 1 || input.subject.length > 255) return failWith('VALIDATION_ERROR', 'subject must be 1–255 characters', 'subject');
+    const audiences = typeof input.audience === 'string' ? [input.audience] : [...input.audience];
+    if (audiences.length < 1 || audiences.length > 10 || audiences.some((a) => typeof a !== 'string' || a.length < 1 || a.length > 255)) {
+      return failWith('VALIDATION_ERROR', 'audience must be 1–10 client ids of 1–255 characters', 'audience');
+    }
+    const ttl = input.ttlSeconds ?? WORKLOAD_TOKEN_TTL.default;
+    if (!Number.isInteger(ttl) || ttl < WORKLOAD_TOKEN_TTL.min || ttl > WORKLOAD_TOKEN_TTL.max) {
+      return failWith('VALIDATION_ERROR', `ttlSeconds must be an integer from ${WORKLOAD_TOKEN_TTL.min} to ${WORKLOAD_TOKEN_TTL.max}, got \`${String(ttl)}\``, 'ttlSeconds');
+    }
+    const extra = input.claims ?? {};
+    const reserved = Object.keys(extra).find((k) => RESERVED_CLAIMS.has(k));
+    if (reserved !== undefined) return failWith('VALIDATION_ERROR', `claim \`${reserved}\` is set by the issuer; pass subject, audience and ttlSeconds instead`, `claims.${reserved}`);
+    if (JSON.stringify(extra).length > MAX_EXTRA_CLAIMS_CHARS) return failWith('VALIDATION_ERROR', `extra claims exceed ${MAX_EXTRA_CLAIMS_CHARS} characters of JSON`, 'claims');
+    const iat = Math.floor(now() / 1000);
+    const exp = iat + ttl;
+    const token = await o.sign(key, { ...extra, iss: issuer, sub: input.subject, aud: audiences.length === 1 ? audiences[0] : audiences, iat, nbf: iat, exp, jti: base64url(deps.randomBytes(16)) });
+    return ok({ token, issuer, expiration: exp * 1000 });
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Registered providers (IAM API)
+
+  const toProvider = (account: string, partition: Partition, hostPath: string, r: ProviderRecord): OidcProvider => ({
+    arn: providerArn(partition, account, hostPath),
+    url: r.url,
+    hostPath,
+    clientIds: r.clientIds,
+    thumbprints: r.thumbprints,
+    tags: r.tags,
+    created: r.created,
+    jwks: r.jwks,
+    jwksSource: r.jwksSource,
+  });
+
+  function readRecord(text: string | undefined): ProviderRecord | undefined {
+    if (text === undefined) return undefined;
+    try {
+      const r = JSON.parse(text) as ProviderRecord;
+      return r.v === 1 ? r : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function checkClientIds(ids: readonly string[], field = 'ClientIDList'): string | undefined {
+    if (ids.length > PROVIDER_LIMITS.clientIds) return `${field} may hold at most ${PROVIDER_LIMITS.clientIds} client ids`;
+    for (const id of ids) if (id.length < 1 || id.length > PROVIDER_LIMITS.clientIdChars) return `${field}: a client id is 1–${PROVIDER_LIMITS.clientIdChars} characters`;
+    return undefined;
+  }
+
+  function checkThumbprints(t: readonly string[]): string | undefined {
+    if (t.length > PROVIDER_LIMITS.thumbprints) return `ThumbprintList may hold at most ${PROVIDER_LIMITS.thumbprints} thumbprints`;
+    for (const x of t) if (!/^[0-9a-fA-F]{40}$/.test(x)) return `thumbprint \`${x}\` is not 40 hexadecimal digits (the SHA-1 of a certificate)`;
+    return undefined;
+  }
+
+  /** The caller's own provider named by `arn` (another account's is as absent as a missing one). */
+  function parseArn(c: Caller, arn: string): Result<{ hostPath: string; arn: string }> {
+    const m = PROVIDER_ARN_RE.exec(arn);
+    if (!m || m[1] !== c.account) return failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${arn}\` does not exist in account ${c.account}.`, 'OpenIDConnectProviderArn');
+    const hostPath = m[2] as string;
+    return ok({ hostPath, arn: providerArn(c.partition, c.account, hostPath) });
+  }
+
+  async function createProvider(
+    c: Caller,
+    input: { url: string; clientIds: readonly string[]; thumbprints?: readonly string[]; tags?: readonly Tag[]; jwks?: string | unknown },
+  ): Promise<Result<OidcProvider>> {
+    const o = port();
+    if (!o) return unavailable();
+    const u = parseIssuerUrl(input.url);
+    if (!u.ok) return u;
+    const thumbprints = [...(input.thumbprints ?? [])];
+    const tags = [...(input.tags ?? [])];
+    const clientIds = [...new Set(input.clientIds)];
+    const bad = checkClientIds(clientIds) ?? checkThumbprints(thumbprints) ?? checkTags(tags);
+    if (bad) return failWith('VALIDATION_ERROR', bad);
+    const arn = providerArn(c.partition, c.account, u.value.hostPath);
+    const a = authorizeAdmin(c, now(), 'CreateOpenIDConnectProvider', arn);
+    if (!a.ok) return a;
+    if (tags.length > 0) {
+      const t = authorizeAdmin(c, now(), 'TagOpenIDConnectProvider', arn);
+      if (!t.ok) return t;
+    }
+    const key = providerKey(c.account, u.value.hostPath);
+    const exists = () => failWith<OidcProvider>('ENTITY_ALREADY_EXISTS', `Provider with url ${u.value.url} already exists.`);
+    if ((await deps.store.read((tx) => tx.kv.get(key))) !== undefined) return exists();
+    // The network call happens outside any transaction, after the caller is known to be allowed.
+    const keys = input.jwks !== undefined ? o.parseJwks(input.jwks) : await o.fetchJwks(u.value.url);
+    if (!keys.ok) {
+      return failWith('INVALID_INPUT', input.jwks !== undefined ? `JwksJson: ${keys.message}` : `cannot read the keys of \`${u.value.url}\`: ${keys.message}; give them inline with JwksJson`, input.jwks !== undefined ? 'JwksJson' : 'Url');
+    }
+    const record: ProviderRecord = { v: 1, url: u.value.url, clientIds, thumbprints, tags, created: isoSeconds(now()), jwks: keys.jwks, jwksSource: input.jwks !== undefined ? 'inline' : 'discovery' };
+    return deps.store.write(async (tx, abort) => {
+      if ((await tx.kv.get(key)) !== undefined) abort(exists());
+      await tx.kv.put(key, JSON.stringify(record));
+      return ok(toProvider(c.account, c.partition, u.value.hostPath, record));
+    });
+  }
+
+  async function getProvider(c: Caller, input: { arn: string }): Promise<Result<OidcProvider>> {
+    const p = parseArn(c, input.arn);
+    if (!p.ok) return p;
+    const a = authorizeAdmin(c, now(), 'GetOpenIDConnectProvider', p.value.arn);
+    if (!a.ok) return a;
+    const r = readRecord(await deps.store.read((tx) => tx.kv.get(providerKey(c.account, p.value.hostPath))));
+    if (!r) return failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${input.arn}\` does not exist in account ${c.account}.`);
+    return ok(toProvider(c.account, c.partition, p.value.hostPath, r));
+  }
+
+  async function listProviders(c: Caller): Promise<Result<OidcProvider[]>> {
+    const a = authorizeAdmin(c, now(), 'ListOpenIDConnectProviders', providerArn(c.partition, c.account, '*'));
+    if (!a.ok) return a;
+    const prefix = `${PROVIDER_PREFIX}${c.account}/`;
+    const rows = await deps.store.read((tx) => tx.kv.list(prefix));
+    const out: OidcProvider[] = [];
+    for (const row of rows) {
+      const r = readRecord(row.value);
+      if (r) out.push(toProvider(c.account, c.partition, row.key.slice(prefix.length), r));
+    }
+    return ok(out);
+  }
+
+  /** Read-modify-write of one provider, authorized as `action`. */
+  async function updateProvider(c: Caller, arn: string, action: string, change: (r: ProviderRecord) => Result<ProviderRecord | null>): Promise<Result<void>> {
+    const p = parseArn(c, arn);
+    if (!p.ok) return p;
+    const a = authorizeAdmin(c, now(), action, p.value.arn);
+    if (!a.ok) return a;
+    const key = providerKey(c.account, p.value.hostPath);
+    return deps.store.write(async (tx, abort) => {
+      const r = readRecord(await tx.kv.get(key));
+      if (!r) abort(failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${arn}\` does not exist in account ${c.account}.`));
+      const next = change(r as ProviderRecord);
+      if (!next.ok) abort(next);
+      if ((next as { value: ProviderRecord | null }).value === null) await tx.kv.delete(key);
+      else await tx.kv.put(key, JSON.stringify((next as { value: ProviderRecord }).value));
+      return ok(undefined);
+    });
+  }
+
+  const deleteProvider = (c: Caller, input: { arn: string }) => updateProvider(c, input.arn, 'DeleteOpenIDConnectProvider', () => ok(null));
+
+  const addClientId = (c: Caller, input: { arn: string; clientId: string }) =>
+    updateProvider(c, input.arn, 'AddClientIDToOpenIDConnectProvider', (r) => {
+      const clientIds = r.clientIds.includes(input.clientId) ? r.clientIds : [...r.clientIds, input.clientId];
+      const bad = checkClientIds(clientIds, 'ClientID');
+      return bad ? failWith('VALIDATION_ERROR', bad, 'ClientID') : ok({ ...r, clientIds });
+    });
+
+  const removeClientId = (c: Caller, input: { arn: string; clientId: string }) =>
+    updateProvider(c, input.arn, 'RemoveClientIDFromOpenIDConnectProvider', (r) => ok({ ...r, clientIds: r.clientIds.filter((x) => x !== input.clientId) }));
+
+  const updateThumbprints = (c: Caller, input: { arn: string; thumbprints: readonly string[] }) =>
+    updateProvider(c, input.arn, 'UpdateOpenIDConnectProviderThumbprint', (r) => {
+      const bad = checkThumbprints(input.thumbprints);
+      return bad ? failWith('VALIDATION_ERROR', bad, 'ThumbprintList') : ok({ ...r, thumbprints: [...input.thumbprints] });
+    });
+
+  // ------------------------------------------------------------------------------------------------
+  // AssumeRoleWithWebIdentity
+
+  /** The provider's keys, fetched again (rate-limited) when the token names a key they lack. */
+  async function keysFor(o: OidcCrypto, arn: string, p: ProviderRecord, kid: string | undefined): Promise<JwkSet> {
+    if (p.jwksSource !== 'discovery') return p.jwks;
+    // Keyed by registration too: a provider deleted and registered again starts from its new keys.
+    const key = `${arn}\u0000${p.created}`;
+    const seen = refetched.get(key);
+    const current = seen?.jwks ?? p.jwks;
+    if (kid === undefined || current.keys.some((k) => k['kid'] === kid)) return current;
+    if (seen && now() - seen.tried < JWKS_REFETCH_MS) return current;
+    const fetched = await o.fetchJwks(p.url);
+    if (refetched.size >= 1000) refetched.clear();
+    refetched.set(key, { jwks: fetched.ok ? fetched.jwks : current, tried: now() });
+    return fetched.ok ? fetched.jwks : current;
+  }
+
+  async function assumeRoleWithWebIdentity(p: WebIdentityParams, facts: RequestFacts = {}): Promise<Result<WebIdentityResult>> {
+    const o = port();
+    if (!o) return unavailable();
+    const parsed = parseRoleArn(p.roleArn);
+    if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name>)`, 'RoleArn');
+    if (p.webIdentityToken.length < 4 || p.webIdentityToken.length > 20_000) {
+      return failWith('VALIDATION_ERROR', "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length between 4 and 20000", 'WebIdentityToken');
+    }
+    const bad = checkAssumeRoleParams({ ...p, tags: [], transitiveTagKeys: [] }, parsed.partition);
+    if (bad) return failWith('VALIDATION_ERROR', bad);
+    if (p.policy !== undefined) {
+      const doc = parsePolicy(p.policy, { kind: 'identity', maxChars: 2048 });
+      if (!doc.ok) {
+        const e = doc.errors[0];
+        return { ok: false, errors: [{ code: e?.code ?? 'POLICY_JSON_SYNTAX', message: `session policy: ${e?.message ?? 'invalid'}`, path: `Policy${e?.path ? `.${e.path}` : ''}` }] };
+      }
+    }
+    const packed = packedPolicyPercent(p.policy, p.policyArns, {});
+    if (packed > 100) return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies (${packed}% of the limit) is too large.`);
+
+    const peeked = o.peek(p.webIdentityToken);
+    if (!peeked) return failWith('INVALID_IDENTITY_TOKEN', 'The web identity token is not a JWT with an issuer (`iss`) claim');
+    const iss = parseIssuerUrl(peeked.iss, 'iss');
+    const noProvider = failWith<WebIdentityResult>('INVALID_IDENTITY_TOKEN', `No OpenIDConnect provider found in your account for ${peeked.iss.slice(0, 255)}`);
+    if (!iss.ok) return noProvider;
+
+    const found = await deps.store.read(async (tx: ReadTx) => {
+      const partition = await partitionOf(tx, parsed.account);
+      const record = readRecord(await tx.kv.get(providerKey(parsed.account, iss.value.hostPath)));
+      const entry = partition ? await sts.cachedRole(tx, parsed.account, parsed.name) : undefined;
+      const missing: string[] = [];
+      for (const arn of p.policyArns) {
+        const pol = await tx.policies.getByArn(arn);
+        if (!pol || (pol.account !== parsed.account && pol.account !== 'aws')) missing.push(arn);
+      }
+      return { partition, record, entry, missing };
+    });
+    const partition: Partition = found.partition ?? parsed.partition;
+    if (!found.record) return noProvider;
+    const arn = providerArn(partition, parsed.account, iss.value.hostPath);
+    const checked = await o.verify(p.webIdentityToken, {
+      jwks: await keysFor(o, arn, found.record, peeked.kid),
+      issuer: found.record.url,
+      audiences: found.record.clientIds,
+      now: now(),
+      skewSeconds: TOKEN_SKEW_SECONDS,
+    });
+    if (!checked.ok) {
+      return checked.reason === 'expired'
+        ? failWith('EXPIRED_IDENTITY_TOKEN', 'Token expired: the web identity token is past its expiration time (`exp`); get a fresh one')
+        : failWith('INVALID_IDENTITY_TOKEN', `The web identity token is invalid: ${checked.message}`);
+    }
+    const claims = checked.claims;
+    const sub = typeof claims['sub'] === 'string' ? claims['sub'] : '';
+    const auds = typeof claims['aud'] === 'string' ? [claims['aud']] : Array.isArray(claims['aud']) ? claims['aud'].filter((x): x is string => typeof x === 'string') : [];
+    const audience = auds.find((x) => found.record?.clientIds.includes(x)) ?? '';
+    if (sub === '' || audience === '') return failWith('INVALID_IDENTITY_TOKEN', 'The web identity token has no subject (`sub`) or no audience the provider lists');
+    const amr = typeof claims['amr'] === 'string' ? [claims['amr']] : Array.isArray(claims['amr']) ? claims['amr'].filter((x): x is string => typeof x === 'string') : [];
+
+    const denied = failWith<WebIdentityResult>('ACCESS_DENIED', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
+    const entry = found.entry;
+    if (!entry) return denied;
+    const role = entry.role;
+    const roleArn = roleArnOf(partition, role.account, role.path, role.name);
+    const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
+    if (!trust) return denied;
+    const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
+    const hp = iss.value.hostPath;
+    const context: Record<string, string | string[]> = {
+      [`${hp}:aud`]: audience,
+      [`${hp}:sub`]: sub,
+      ...(amr.length ? { [`${hp}:amr`]: amr } : {}),
+      'aws:FederatedProvider': arn,
+      'sts:RoleSessionName': p.roleSessionName,
+      ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
+      ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
+    };
+    const request = { principal, action: 'sts:AssumeRoleWithWebIdentity', resource: roleArn, context: contextOf(context), time: now() };
+    const d = evaluate(request, { identity: [], trust });
+    if (d.decision !== 'Allow') {
+      const explained = evaluate(request, { identity: [], trust }, { explain: true });
+      return failWith('ACCESS_DENIED', withEncodedMessage(deps, 'Not authorized to perform sts:AssumeRoleWithWebIdentity', explained, { principal, action: request.action, resource: roleArn, context, account: role.account }));
+    }
+    const duration = p.durationSeconds ?? DURATION.default;
+    if (duration > role.maxSessionDuration) return failWith('VALIDATION_ERROR', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', 'DurationSeconds');
+    if (found.missing.length) return failWith('VALIDATION_ERROR', `PolicyArns: ${found.missing[0] ?? ''} does not exist or is not in the role's account`, 'PolicyArns');
+    const t = now();
+    const { credentials } = sts.issue({
+      acct: role.account,
+      part: partition,
+      role: { name: role.name, path: role.path, id: role.id },
+      name: p.roleSessionName,
+      iat: t,
+      exp: t + duration * 1000,
+      fed: { provider: arn, sub },
+      ...(p.policy !== undefined ? { pol: p.policy } : {}),
+      ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
+    });
+    return ok({
+      credentials,
+      assumedRoleId: `${role.id}:${p.roleSessionName}`,
+      arn: sessionArn(partition, role.account, role.name, p.roleSessionName),
+      packedPolicySize: packed,
+      subject: sub,
+      provider: peeked.iss,
+      audience,
+    });
+  }
+
+  return {
+    start,
+    setIssuer,
+    /** The issuer URL once known. */
+    issuer: (): string | undefined => issuer,
+    jwks,
+    issueWorkloadToken,
+    createProvider,
+    getProvider,
+    listProviders,
+    deleteProvider,
+    addClientId,
+    removeClientId,
+    updateThumbprints,
+    assumeRoleWithWebIdentity,
+  };
+}
+
+export type Oidc = ReturnType<typeof createOidc>;

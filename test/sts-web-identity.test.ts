@@ -1,0 +1,312 @@
+/**
+ * Gatehouse as an OIDC issuer and AssumeRoleWithWebIdentity, through the real `@aws-sdk/client-sts` and
+ * `@aws-sdk/client-iam` against a real server (`startServer` on 127.0.0.1, random port, temporary data
+ * dir): discovery and JWKS fetched with `fetch`; the server's own issuer registered as a provider (by
+ * discovery, so no outside network); a workload token exchanged for role credentials; `aud`/`sub`
+ * conditions in the trust policy; and every refusal as the SDK names it. A second issuer, served by the test
+ * on loopback with keys it holds, signs the tokens the server's issuer would not (expired, foreign key).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as I from '@aws-sdk/client-iam';
+import * as S from '@aws-sdk/client-sts';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { createApp, type App, type Caller } from '../src/app/index.ts';
+import { oidcPort } from '../src/adapters/http/oidc.ts';
+import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+
+const ACCT = '000000000000';
+const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+
+let server: TestServer;
+let app: App;
+let admin: I.IAMClient;
+let hostPath: string;
+let providerArn: string;
+let anonymous: S.STSClient;
+
+/** A second OIDC issuer on loopback: the test holds its private key. */
+interface TestIssuer {
+  readonly url: string;
+  readonly key: CryptoKey;
+  readonly kid: string;
+  readonly http: Server;
+  /** The keys it publishes (a test adds one to rotate). */
+  readonly published: JWK[];
+}
+let other: TestIssuer;
+
+async function startTestIssuer(): Promise<TestIssuer> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const kid = 'test-key-1';
+  const published: JWK[] = [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }];
+  let url = '';
+  const http = createServer((req, res) => {
+    const body =
+      req.url === '/.well-known/openid-configuration'
+        ? JSON.stringify({ issuer: url, jwks_uri: `${url}/keys`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] })
+        : req.url === '/keys'
+          ? JSON.stringify({ keys: published })
+          : undefined;
+    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(body ?? '{}');
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  return { url, key: privateKey, kid, http, published };
+}
+
+/** A JWT signed by `key`, with claims relative to now (seconds). */
+async function signed(key: CryptoKey, kid: string, alg: string, claims: { iss: string; sub: string; aud: string; expIn?: number; iatAgo?: number }): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg, kid, typ: 'JWT' })
+    .setIssuer(claims.iss)
+    .setSubject(claims.sub)
+    .setAudience(claims.aud)
+    .setIssuedAt(now - (claims.iatAgo ?? 0))
+    .setExpirationTime(now + (claims.expIn ?? 600))
+    .sign(key);
+}
+
+async function failure(p: Promise<unknown>): Promise<{ name: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return { name: (e as Error).name, message: (e as Error).message };
+  }
+  return { name: 'no error', message: '' };
+}
+
+async function workloadToken(subject: string, audience = 'sts.amazonaws.com'): Promise<string> {
+  const t = await app.oidc.issueWorkloadToken({ subject, audience, ttlSeconds: 600, claims: { 'gatehouse.dev/job': 'job-1' } });
+  assert.ok(t.ok, t.ok ? '' : t.errors[0]?.message);
+  return t.value.token;
+}
+
+const exchange = (token: string, role = 'wi-trainer', session = 'pod-1') =>
+  anonymous.send(new S.AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCT}:role/${role}`, RoleSessionName: session, WebIdentityToken: token }));
+
+before(async () => {
+  server = await startTestServer();
+  app = server.running.app;
+  admin = server.iam();
+  hostPath = new URL(server.url).host;
+  // No credentials at all: the SDK sends AssumeRoleWithWebIdentity unsigned (credential-protocols §5.2).
+  anonymous = new S.STSClient({ endpoint: server.url, region: REGION, maxAttempts: 1, credentials: () => Promise.reject(new Error('no credentials should be needed')) });
+  other = await startTestIssuer();
+});
+
+after(async () => {
+  anonymous?.destroy();
+  other?.http.close();
+  await server?.stop();
+});
+
+describe('Gatehouse as an OIDC issuer', () => {
+  it('serves the discovery document and the JWKS, public keys only', async () => {
+    const res = await fetch(`${server.url}/.well-known/openid-configuration`);
+    assert.equal(res.status, 200);
+    const config = (await res.json()) as Record<string, unknown>;
+    assert.equal(config['issuer'], server.url);
+    assert.equal(config['jwks_uri'], `${server.url}/.well-known/jwks.json`);
+    assert.deepEqual(config['id_token_signing_alg_values_supported'], ['ES256']);
+    assert.deepEqual(config['subject_types_supported'], ['public']);
+    assert.deepEqual(config['response_types_supported'], ['id_token']);
+    const jwks = (await (await fetch(String(config['jwks_uri']))).json()) as { keys: Record<string, unknown>[] };
+    assert.equal(jwks.keys.length, 1);
+    const k = jwks.keys[0] ?? {};
+    assert.equal(k['kty'], 'EC');
+    assert.equal(k['crv'], 'P-256');
+    assert.equal(k['alg'], 'ES256');
+    assert.equal(typeof k['kid'], 'string');
+    assert.equal(k['d'], undefined, 'no private member in the JWKS');
+  });
+
+  it('keeps the signing key in the store sealed, the same after a restart', async () => {
+    const before = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
+    // A second instance on the same store and master key publishes (and signs with) the same key.
+    const second = createApp({ ...(await server.openApp()).deps, oidc: oidcPort });
+    await second.start();
+    assert.deepEqual(second.oidc.jwks().keys.map((k) => k['kid']), before.keys.map((k) => k.kid));
+    const sealed = await app.deps.store.read((tx) => tx.kv.get('oidc-issuer/keys'));
+    assert.ok(sealed?.startsWith('gh1.'), 'sealed under the master key');
+    assert.ok(!sealed?.includes('"d"'));
+  });
+
+  it('issues workload tokens and refuses claims the issuer sets itself', async () => {
+    const t = await app.oidc.issueWorkloadToken({ subject: 'job/1', audience: ['a', 'b'], claims: { team: 'ml' } });
+    assert.ok(t.ok);
+    const [header, payload] = t.value.token.split('.').slice(0, 2).map((x) => JSON.parse(Buffer.from(x, 'base64url').toString('utf8')) as Record<string, unknown>);
+    assert.equal(header?.['alg'], 'ES256');
+    assert.equal(payload?.['iss'], server.url);
+    assert.deepEqual(payload?.['aud'], ['a', 'b']);
+    assert.equal(payload?.['team'], 'ml');
+    assert.equal(Number(payload?.['exp']) - Number(payload?.['iat']), 3600);
+    const bad = await app.oidc.issueWorkloadToken({ subject: 'job/1', audience: 'a', claims: { iss: 'https://evil.example' } });
+    assert.ok(!bad.ok);
+    const ttl = await app.oidc.issueWorkloadToken({ subject: 'job/1', audience: 'a', ttlSeconds: 10 });
+    assert.ok(!ttl.ok);
+  });
+});
+
+describe('OIDC providers (IAM API)', () => {
+  it('registers the server’s own issuer by discovery, and reads it back', async () => {
+    const r = await admin.send(new I.CreateOpenIDConnectProviderCommand({ Url: server.url, ClientIDList: ['sts.amazonaws.com'], Tags: [{ Key: 'team', Value: 'ml' }] }));
+    providerArn = `arn:aws:iam::${ACCT}:oidc-provider/${hostPath}`;
+    assert.equal(r.OpenIDConnectProviderArn, providerArn);
+    await admin.send(new I.AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn, ClientID: 'trainer' }));
+    const g = await admin.send(new I.GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }));
+    assert.equal(g.Url, server.url, 'a loopback http:// URL keeps its scheme');
+    assert.deepEqual(g.ClientIDList, ['sts.amazonaws.com', 'trainer']);
+    assert.deepEqual(g.Tags, [{ Key: 'team', Value: 'ml' }]);
+    assert.ok(g.CreateDate instanceof Date);
+    const l = await admin.send(new I.ListOpenIDConnectProvidersCommand({}));
+    assert.deepEqual(l.OpenIDConnectProviderList?.map((x) => x.Arn), [providerArn]);
+    const again = await failure(admin.send(new I.CreateOpenIDConnectProviderCommand({ Url: server.url, ClientIDList: ['x'] })));
+    assert.equal(again.name, 'EntityAlreadyExistsException');
+  });
+
+  it('refuses what AWS refuses: plain http off loopback, an unreachable issuer, a missing provider', async () => {
+    assert.equal((await failure(admin.send(new I.CreateOpenIDConnectProviderCommand({ Url: 'http://idp.example.com', ClientIDList: ['x'] })))).name, 'InvalidInputException');
+    // Nothing listens there: discovery fails, and the answer says how to register the keys instead.
+    const down = await failure(admin.send(new I.CreateOpenIDConnectProviderCommand({ Url: 'http://127.0.0.1:9', ClientIDList: ['x'] })));
+    assert.equal(down.name, 'InvalidInputException');
+    assert.match(down.message, /JwksJson/);
+    const missing = await failure(admin.send(new I.GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: `arn:aws:iam::${ACCT}:oidc-provider/nowhere.example` })));
+    assert.equal(missing.name, 'NoSuchEntityException');
+  });
+
+  it('needs iam:CreateOpenIDConnectProvider', async () => {
+    await admin.send(new I.CreateUserCommand({ UserName: 'oidc-reader' }));
+    await admin.send(new I.PutUserPolicyCommand({ UserName: 'oidc-reader', PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: ['iam:GetOpenIDConnectProvider', 'iam:ListOpenIDConnectProviders'], Resource: '*' }) }));
+    const k = await admin.send(new I.CreateAccessKeyCommand({ UserName: 'oidc-reader' }));
+    const reader = server.iam({ accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' });
+    assert.equal((await reader.send(new I.ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList?.length, 1);
+    const denied = await failure(reader.send(new I.CreateOpenIDConnectProviderCommand({ Url: other.url, ClientIDList: ['x'] })));
+    assert.equal(denied.name, 'AccessDenied');
+    assert.match(denied.message, /iam:CreateOpenIDConnectProvider on resource: arn:aws:iam::000000000000:oidc-provider\/127\.0\.0\.1:/);
+  });
+});
+
+describe('AssumeRoleWithWebIdentity', () => {
+  before(async () => {
+    // The role trusts the server's own issuer, for one audience and one subject only.
+    await admin.send(
+      new I.CreateRoleCommand({
+        RoleName: 'wi-trainer',
+        AssumeRolePolicyDocument: doc({
+          Effect: 'Allow',
+          Principal: { Federated: providerArn },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { [`${hostPath}:aud`]: 'sts.amazonaws.com', [`${hostPath}:sub`]: 'system:serviceaccount:ml:trainer' } },
+        }),
+      }),
+    );
+    await admin.send(new I.PutRolePolicyCommand({ RoleName: 'wi-trainer', PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' }) }));
+  });
+
+  it('exchanges a workload token for role credentials that GetCallerIdentity knows', async () => {
+    const r = await exchange(await workloadToken('system:serviceaccount:ml:trainer'));
+    assert.equal(r.SubjectFromWebIdentityToken, 'system:serviceaccount:ml:trainer');
+    assert.equal(r.Provider, server.url);
+    assert.equal(r.Audience, 'sts.amazonaws.com');
+    assert.equal(r.AssumedRoleUser?.Arn, `arn:aws:sts::${ACCT}:assumed-role/wi-trainer/pod-1`);
+    assert.match(r.AssumedRoleUser?.AssumedRoleId ?? '', /^AROA\w+:pod-1$/);
+    const c = r.Credentials;
+    assert.ok(c?.AccessKeyId?.startsWith('ASIA') && c.SecretAccessKey && c.SessionToken && c.Expiration instanceof Date);
+    const creds: Credentials = { accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' };
+    const who = await server.sts(creds).send(new S.GetCallerIdentityCommand({}));
+    assert.equal(who.Arn, `arn:aws:sts::${ACCT}:assumed-role/wi-trainer/pod-1`);
+    assert.equal(who.Account, ACCT);
+    // The session acts with the role's permissions.
+    assert.ok((await server.iam(creds).send(new I.ListRolesCommand({}))).Roles?.some((x) => x.RoleName === 'wi-trainer'));
+    assert.equal((await failure(server.iam(creds).send(new I.ListUsersCommand({})))).name, 'AccessDenied');
+  });
+
+  it('refuses another subject with AccessDenied (the trust policy’s sub condition)', async () => {
+    const f = await failure(exchange(await workloadToken('system:serviceaccount:ml:intruder')));
+    assert.equal(f.name, 'AccessDenied');
+    assert.match(f.message, /^Not authorized to perform sts:AssumeRoleWithWebIdentity\. Encoded authorization failure message: gh1\./);
+  });
+
+  it('refuses a token for an audience the provider does not list (InvalidIdentityToken)', async () => {
+    const f = await failure(exchange(await workloadToken('system:serviceaccount:ml:trainer', 'some-other-service')));
+    assert.equal(f.name, 'InvalidIdentityTokenException');
+    assert.match(f.message, /audience/);
+  });
+
+  it('refuses a client id the provider lists but the trust policy does not (AccessDenied)', async () => {
+    assert.equal((await failure(exchange(await workloadToken('system:serviceaccount:ml:trainer', 'trainer')))).name, 'AccessDenied');
+  });
+
+  it('refuses a token signed by another key under the server’s issuer', async () => {
+    const { privateKey } = await generateKeyPair('ES256');
+    const kid = ((await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys[0]?.kid ?? '';
+    for (const k of [kid, 'unknown-kid']) {
+      const forged = await signed(privateKey, k, 'ES256', { iss: server.url, sub: 'system:serviceaccount:ml:trainer', aud: 'sts.amazonaws.com' });
+      assert.equal((await failure(exchange(forged))).name, 'InvalidIdentityTokenException', `kid ${k}`);
+    }
+    assert.equal((await failure(exchange('not-a-jwt'))).name, 'InvalidIdentityTokenException');
+  });
+
+  it('trusts a second issuer registered by discovery, refuses its expired tokens (ExpiredTokenException)', async () => {
+    const r = await admin.send(new I.CreateOpenIDConnectProviderCommand({ Url: other.url, ClientIDList: ['sts.amazonaws.com'] }));
+    const otherHost = new URL(other.url).host;
+    await admin.send(
+      new I.CreateRoleCommand({
+        RoleName: 'wi-other',
+        AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: r.OpenIDConnectProviderArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { [`${otherHost}:sub`]: 'repo:ml/*' } } }),
+      }),
+    );
+    const good = await signed(other.key, other.kid, 'RS256', { iss: other.url, sub: 'repo:ml/train', aud: 'sts.amazonaws.com' });
+    assert.equal((await exchange(good, 'wi-other', 'ci')).AssumedRoleUser?.Arn, `arn:aws:sts::${ACCT}:assumed-role/wi-other/ci`);
+    const expired = await signed(other.key, other.kid, 'RS256', { iss: other.url, sub: 'repo:ml/train', aud: 'sts.amazonaws.com', iatAgo: 3600, expIn: -600 });
+    const f = await failure(exchange(expired, 'wi-other', 'ci'));
+    assert.equal(f.name, 'ExpiredTokenException');
+    // The other issuer's token does not open the role that trusts only the server's issuer.
+    assert.equal((await failure(exchange(good, 'wi-trainer', 'ci'))).name, 'AccessDenied');
+    // The issuer rotates to a key registered after the provider: a token naming it makes the server fetch again.
+    const next = await generateKeyPair('ES256', { extractable: true });
+    other.published.push({ ...(await exportJWK(next.publicKey)), kid: 'test-key-2', alg: 'ES256', use: 'sig' });
+    const rotated = await signed(next.privateKey, 'test-key-2', 'ES256', { iss: other.url, sub: 'repo:ml/train', aud: 'sts.amazonaws.com' });
+    assert.equal((await exchange(rotated, 'wi-other', 'ci')).SubjectFromWebIdentityToken, 'repo:ml/train');
+  });
+
+  it('registers inline keys (JwksJson) for an issuer the server does not fetch', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const caller = await app.authenticate(server.admin.accessKeyId);
+    assert.ok(caller.ok);
+    const c: Caller = caller.value.caller;
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'inline-1' }] });
+    const withPrivate = JSON.stringify({ keys: [{ ...(await exportJWK(privateKey)), kid: 'inline-1' }] });
+    const refused = await app.oidc.createProvider(c, { url: 'https://idp.internal.example/tenant', clientIds: ['gh'], jwks: withPrivate });
+    assert.ok(!refused.ok && /private key material/.test(refused.errors[0]?.message ?? ''));
+    const p = await app.oidc.createProvider(c, { url: 'https://idp.internal.example/tenant', clientIds: ['gh'], jwks });
+    assert.ok(p.ok);
+    assert.equal(p.value.arn, `arn:aws:iam::${ACCT}:oidc-provider/idp.internal.example/tenant`);
+    await admin.send(
+      new I.CreateRoleCommand({
+        RoleName: 'wi-inline',
+        AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: p.value.arn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'idp.internal.example/tenant:aud': 'gh' } } }),
+      }),
+    );
+    const token = await signed(privateKey, 'inline-1', 'ES256', { iss: 'https://idp.internal.example/tenant', sub: 'svc', aud: 'gh' });
+    assert.equal((await exchange(token, 'wi-inline', 'svc')).SubjectFromWebIdentityToken, 'svc');
+  });
+
+  it('refuses every token of a provider once it is deleted', async () => {
+    const token = await workloadToken('system:serviceaccount:ml:trainer');
+    await admin.send(new I.DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }));
+    const f = await failure(exchange(token));
+    assert.equal(f.name, 'InvalidIdentityTokenException');
+    assert.match(f.message, /No OpenIDConnect provider found in your account/);
+    assert.equal((await failure(admin.send(new I.DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn })))).name, 'NoSuchEntityException');
+  });
+
+  it('validates parameters before anything else', async () => {
+    const f = await failure(anonymous.send(new S.AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCT}:role/wi-trainer`, RoleSessionName: 'x', WebIdentityToken: 'abcd' })));
+    assert.equal(f.name, 'ValidationError');
+  });
+});
