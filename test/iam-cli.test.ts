@@ -196,7 +196,7 @@ err('as_user_create', lambda: as_user.create_user(UserName='nope'))
 iam.update_access_key(UserName='boto-user', AccessKeyId=k1['AccessKeyId'], Status='Inactive')
 err('inactive_key', lambda: as_user.list_users())
 err('unknown_key', lambda: client('AKIAUNKNOWNKEY000000', 'x' * 40).list_users())
-err('wrong_secret', lambda: client(os.environ['GH_KEY'], os.environ['GH_SECRET'][:-1] + 'A').list_users())
+err('wrong_secret', lambda: client(os.environ['GH_KEY'], os.environ['GH_SECRET'][:-1] + ('B' if os.environ['GH_SECRET'].endswith('A') else 'A')).list_users())
 
 sim = iam.simulate_custom_policy(PolicyInputList=[doc(1)], ActionNames=['s3:GetObject', 's3:PutObject'], ResourceArns=['arn:aws:s3:::b1/k'])
 out['simulate'] = [[r['EvalActionName'], r['EvalDecision']] for r in sim['EvaluationResults']]
