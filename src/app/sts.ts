@@ -236,7 +236,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
         ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
       };
       const denied = (action: string) => failWith<AssumeRoleResult>('ACCESS_DENIED', `User: ${caller.principal.arn} is not authorized to perform: ${action} on resource: ${p.roleArn}`);
-      if (!entry || !partition) return denied('sts:AssumeRole');
+      // The ARN must name the role exactly, path included (an `aws` role ARN carries its path).
+      if (!entry || !partition || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return denied('sts:AssumeRole');
       const role = entry.role;
       const checks = ['sts:AssumeRole', ...(p.tags.length ? ['sts:TagSession'] : []), ...(p.sourceIdentity !== undefined && caller.session?.srcId === undefined ? ['sts:SetSourceIdentity'] : [])];
       for (const action of checks) {
