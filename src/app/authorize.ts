@@ -7,6 +7,7 @@
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, principalFromArn, renderDecision, type AuthzRequest, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
+import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDeniedMessage, type Caller } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import type { Sts } from './sts.ts';
@@ -58,20 +59,29 @@ export interface ResolvedRequest {
  * Keys a resource server must not supply: they describe the principal, and come from the directory and the
  * session (reference §A.1.8). Any `aws:`/`acs:` form, any case.
  */
-const DERIVED = /^(aws|acs):(principalarn|principalaccount|principaltype|userid|username|sourceidentity|tokenissuetime|principaltag\/.*|currenttime|epochtime|multifactorauthpresent)$/i;
+const DERIVED =
+  /^(aws|acs):(principalarn|principalaccount|principaltype|principalorgid|principalorgpaths|principalisawsservice|principalservicename|principalservicenameslist|federatedprovider|assumedroot|userid|username|sourceidentity|tokenissuetime|principaltag\/.*|currenttime|epochtime|multifactorauthpresent|multifactorauthage|mfapresent|accessid)$/i;
 
 const ACTION_RE = /^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/;
 /** Batches are bounded (untrusted input). */
 export const MAX_BATCH = 1000;
 
 export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: ResourcePolicies, engines: readonly AuthorizeEngine[] = []) {
-  async function resolvePrincipal(caller: Caller, arn: string | undefined): Promise<Result<{ principal: Principal; policies: PolicySet }>> {
+  async function resolvePrincipal(caller: Caller, arn: string | undefined, resource: string, owner: string | undefined): Promise<Result<{ principal: Principal; policies: PolicySet }>> {
     if (arn === undefined || arn === caller.principal.arn) return ok({ principal: caller.principal, policies: caller.policies });
     const p = principalFromArn(arn);
     if (!p.ok) return p;
-    // Asking about someone else is itself a permission (DESIGN.md "Authorize API").
-    const may = evaluate({ principal: caller.principal, action: 'gatehouse:Authorize', resource: arn, time: deps.now() }, caller.policies);
+    // Asking about someone else is itself a permission (DESIGN.md "Authorize API"), of the caller's own account:
+    // its policies decide whom it may ask about, wherever that principal lives (a resource server must decide
+    // on callers from other accounts that its resource policies name).
+    const may = evaluate({ principal: caller.principal, action: 'gatehouse:Authorize', resource: arn, resourceAccount: caller.account, time: deps.now() }, caller.policies);
     if (may.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, 'gatehouse:Authorize', arn, may));
+    // …but about another account's principal only for a resource of the caller's own account: otherwise any
+    // account could read another's policies by asking about that account's own resources.
+    const other = p.value.account;
+    if (other !== '' && other !== caller.account && caller.account !== ROOT_ACCOUNT && owner !== caller.account) {
+      return failWith('ACCESS_DENIED', `principals of account ${caller.account} may ask about principals of account ${other} only for resources of account ${caller.account}; \`${resource}\` ${owner === undefined ? 'belongs to no known account' : `belongs to account ${owner}`}`);
+    }
     const principal = p.value;
     return deps.store.read(async (tx) => {
       if (principal.kind === 'user') {
@@ -91,10 +101,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     });
   }
 
-  function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined): Result<Record<string, unknown>> {
+  function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined, ignored: string[]): Result<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(ctx ?? {})) {
-      if (DERIVED.test(k)) continue;
+      if (DERIVED.test(k)) {
+        ignored.push(k);
+        continue;
+      }
       const values = Array.isArray(v) ? v : [v];
       if (values.some((x) => typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean')) {
         return failWith('REQUEST_INVALID_CONTEXT', `context value of \`${k}\` must be a string, number, boolean or a list of them`, `context.${k}`);
@@ -123,11 +136,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const started = performance.now();
     if (typeof input.action !== 'string' || !ACTION_RE.test(input.action)) return failWith('REQUEST_INVALID_ACTION', `action \`${String(input.action)}\` must be one action \`service:Name\` (no wildcards)`, 'action');
     if (typeof input.resource !== 'string' || input.resource.length === 0 || input.resource.length > 2048) return failWith('VALIDATION_ERROR', '`resource` must be an ARN or `*`, at most 2048 characters', 'resource');
-    const who = await resolvePrincipal(caller, input.principal);
-    if (!who.ok) return who;
-    const ctx = cleanContext(input.context);
-    if (!ctx.ok) return ctx;
     const rp = resourcePolicies.forResource(input.resource);
+    const who = await resolvePrincipal(caller, input.principal, input.resource, rp.account);
+    if (!who.ok) return who;
+    const ignored: string[] = [];
+    const ctx = cleanContext(input.context, ignored);
+    if (!ctx.ok) return ctx;
     const request: AuthzRequest = {
       principal: who.value.principal,
       action: input.action,
@@ -144,7 +158,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         return { name: e.name, verdict: 'no-opinion' as const, reasons: [], errors: [err instanceof Error ? err.message : String(err)] };
       }
     });
-    return ok(answerOf(d, extra, started));
+    const answer = answerOf(d, extra, started);
+    if (ignored.length === 0) return ok(answer);
+    const note = `context ${ignored.map((k) => `\`${k}\``).join(', ')} ignored: ${ignored.length === 1 ? 'it describes' : 'they describe'} the principal, and come from the directory and the session`;
+    return ok({ ...answer, diagnostics: [...answer.diagnostics, note] });
   }
 
   async function authorizeBatch(caller: Caller, requests: unknown): Promise<Result<(AuthorizeAnswer | { error: { code: string; message: string } })[]>> {

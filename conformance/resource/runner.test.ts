@@ -1,0 +1,149 @@
+/**
+ * Runs every case of `conformance/resource/*.json` through the authorize API's use case, one test per case:
+ * a fresh application over SQLite in a temporary directory (what `gatehouse server` runs), the case's world
+ * written with `applyConfig` as the root admin (kinds Account, Policy, User, Role, ResourcePolicy), then
+ * `app.authorizer.authorize(admin, { principal, action, resource, context })` — the root admin asking about
+ * the case's principal, as a resource server with `gatehouse:Authorize` does. Each case is first checked
+ * against the schema (schema.ts): a malformed case is a failing test, never a skipped one.
+ *
+ * Worlds: users get their identity policies inline (`p0`, `p1`, …) and their boundary as a managed policy
+ * `<name>-boundary`; roles trust the training service of their partition (the trust policy plays no part in
+ * these decisions); a resource policy is attached by its `account`.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createApp, type App, type Caller } from '../../src/app/index.ts';
+import { applyConfig, describeApplyError, type ApplyError } from '../../src/app/apply.ts';
+import { masterKeyFromBytes, openText, seal, sessionCrypto } from '../../src/adapters/crypto/index.ts';
+import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
+import { validateCase, validateFile, type CasePrincipal, type ResourceCase } from './schema.ts';
+
+const MIN_CASES = 80;
+const here = dirname(fileURLToPath(import.meta.url));
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+const key = masterKeyFromBytes(randomBytes(32));
+
+const doc = (kind: string, name: string, account: string | undefined, spec: Record<string, unknown>) => ({
+  apiVersion: 'gatehouse.dev/v1',
+  kind,
+  metadata: { name, ...(account !== undefined ? { account } : {}) },
+  spec,
+});
+
+function trustOf(partition: string): Record<string, unknown> {
+  return partition === 'acs'
+    ? { Version: '1', Statement: [{ Effect: 'Allow', Principal: { Service: ['pai.aliyuncs.com'] }, Action: 'sts:AssumeRole' }] }
+    : { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] };
+}
+
+/** The apply documents of a case's world. */
+function worldOf(c: ResourceCase): unknown[] {
+  const partition = new Map<string, string>([['000000000000', 'aws'], ...c.accounts.map((a) => [a.id, a.partition] as [string, string])]);
+  const out: unknown[] = c.accounts.map((a) => doc('Account', a.id, undefined, { partition: a.partition }));
+  const principal = (kind: 'User' | 'Role', p: CasePrincipal): void => {
+    const inline = Object.fromEntries((p.policies ?? []).map((d, i) => [`p${i}`, d]));
+    if (p.boundary !== undefined) out.push(doc('Policy', `${p.name}-boundary`, p.account, { document: p.boundary }));
+    out.push(
+      doc(kind, p.name, p.account, {
+        ...(kind === 'Role' ? { trustPolicy: trustOf(partition.get(p.account) ?? 'aws') } : {}),
+        ...(p.policies !== undefined ? { inlinePolicies: inline } : {}),
+        ...(p.boundary !== undefined ? { permissionsBoundary: `${p.name}-boundary` } : {}),
+        ...(p.tags !== undefined ? { tags: p.tags } : {}),
+      }),
+    );
+  };
+  for (const u of c.users ?? []) principal('User', u);
+  for (const r of c.roles ?? []) principal('Role', r);
+  (c.resourcePolicies ?? []).forEach((rp, i) => out.push(doc('ResourcePolicy', `rp-${i}`, rp.account, { resource: rp.resource, document: rp.document })));
+  return out;
+}
+
+async function withWorld(c: ResourceCase, fn: (app: App, admin: Caller) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'gh-conf-resource-'));
+  const store = await openSqliteStore({ dataDir: dir });
+  try {
+    const app = createApp({
+      store,
+      now: () => Date.now(),
+      randomBytes: (n) => randomBytes(n),
+      sealer: {
+        seal: (p, aad) => seal(key, p, aad),
+        open: (s, aad) => {
+          const r = openText(key, s, aad);
+          return r.ok ? r.value : undefined;
+        },
+      },
+      sessions: sessionCrypto,
+    });
+    await app.start();
+    const creds = await app.bootstrap();
+    assert.ok(creds, 'bootstrap creates the root admin');
+    const who = await app.authenticate(creds.AccessKeyId);
+    assert.ok(who.ok, 'the root admin authenticates');
+    const admin = who.value.caller;
+    const applied = await applyConfig(app.deps, admin, { documents: worldOf(c) });
+    assert.ok(applied.ok, `the case's world does not apply:\n${applied.ok ? '' : applied.errors.map((e) => describeApplyError(e as ApplyError)).join('\n')}`);
+    await app.refresh();
+    await fn(app, admin);
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function run(c: ResourceCase): Promise<void> {
+  await withWorld(c, async (app, admin) => {
+    const r = c.request;
+    const got = await app.authorizer.authorize(admin, { principal: r.principal, action: r.action, resource: r.resource, ...(r.context !== undefined ? { context: r.context } : {}) });
+    assert.ok(got.ok, `the authorize API refused the question: ${got.ok ? '' : got.errors.map((e) => `${e.code}: ${e.message}`).join('; ')}`);
+    const a = got.value;
+    const why = `\n--- answer ---\n${[...a.reasons, ...a.matched.map((m) => `matched: ${m.effect} ${m.type} \`${m.policy}\` #${m.statement ?? '?'}${m.sid ? ` (${m.sid})` : ''}`), ...a.diagnostics].join('\n')}`;
+    assert.equal(a.decision, c.expected.decision, `decision${why}`);
+    if (c.expected.matched !== undefined) {
+      const key = (m: { type: string; effect: string }): string => `${m.type}:${m.effect}`;
+      assert.deepEqual(a.matched.map(key).sort(), c.expected.matched.map(key).sort(), `matched rules${why}`);
+      for (const m of c.expected.matched) {
+        if (m.sid !== undefined) assert.ok(a.matched.some((x) => x.sid === m.sid && x.type === m.type && x.effect === m.effect), `no matched ${m.type} ${m.effect} rule with Sid \`${m.sid}\`${why}`);
+      }
+    }
+  });
+}
+
+let total = 0;
+for (const file of files) {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(join(here, file), 'utf8'));
+  } catch (e) {
+    test(`${file}: is strict JSON`, () => assert.fail(`${file}: ${(e as Error).message}`));
+    continue;
+  }
+  const shape = validateFile(raw, file);
+  test(`${file}: is an array of cases with unique names`, () => assert.ok(shape.ok, shape.ok ? '' : shape.errors.join('\n')));
+  if (!Array.isArray(raw)) continue;
+  raw.forEach((item: unknown, i: number) => {
+    total++;
+    const v = validateCase(item, `${file} case #${i}`);
+    const name = typeof (item as { name?: unknown } | null)?.name === 'string' ? (item as { name: string }).name : `#${i}`;
+    const title = `${file} › ${name}`;
+    if (!v.ok) {
+      test(title, () => assert.fail(`the case does not match the schema:\n${v.errors.join('\n')}`));
+      return;
+    }
+    const c = v.value;
+    const todo = c.todo === undefined || c.todo === false ? undefined : typeof c.todo === 'string' ? c.todo : 'the implementation disagrees with this case';
+    test(title, todo === undefined ? {} : { todo }, () => run(c));
+  });
+}
+
+test(`conformance/resource holds at least ${MIN_CASES} cases`, () => {
+  assert.ok(total >= MIN_CASES, `only ${total} cases in ${files.join(', ')}`);
+});
