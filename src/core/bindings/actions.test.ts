@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ACTION_PERMISSIONS, permissionForAction, permissionForKubernetes } from './actions.ts';
+
+const table: [string, string | undefined][] = [
+  ['s3:GetObject', 'storage.objects.get'],
+  ['S3:getobject', 'storage.objects.get'],
+  ['s3:PutObject', 'storage.objects.create'],
+  ['s3:ListBucket', 'storage.objects.list'],
+  ['oss:GetObject', 'storage.objects.get'],
+  ['training:CreateJob', 'ml.jobs.create'],
+  ['pai:CreateJob', 'ml.jobs.create'],
+  ['training:InvokeModel', 'ml.models.predict'],
+  ['training:GetCluster', 'container.clusters.get'],
+  ['eks:DescribeCluster', 'container.clusters.get'],
+  ['iam:PassRole', 'iam.serviceAccounts.actAs'],
+  ['ram:PassRole', 'iam.serviceAccounts.actAs'],
+  ['sts:AssumeRole', 'iam.serviceAccounts.getAccessToken'],
+  ['s3:*', undefined],
+  ['s3:GetObjectAcl', undefined],
+  ['constructor', undefined],
+  ['', undefined],
+];
+for (const [action, want] of table) {
+  test(`permissionForAction(${JSON.stringify(action)}) is ${want ?? 'none'}`, () => assert.equal(permissionForAction(action), want));
+}
+
+test('the action table names each action once (ignoring case)', () => {
+  const actions = ACTION_PERMISSIONS.map(([a]) => a.toLowerCase());
+  assert.equal(new Set(actions).size, actions.length);
+});
+
+const kube: [{ verb: string; resource: string; subresource?: string }, string | undefined][] = [
+  [{ verb: 'get', resource: 'pods' }, 'container.pods.get'],
+  [{ verb: 'watch', resource: 'pods' }, 'container.pods.list'],
+  [{ verb: 'patch', resource: 'deployments' }, 'container.deployments.update'],
+  [{ verb: 'deletecollection', resource: 'jobs' }, 'container.jobs.delete'],
+  [{ verb: 'get', resource: 'configmaps' }, 'container.configMaps.get'],
+  [{ verb: 'create', resource: 'pods', subresource: 'exec' }, 'container.pods.exec'],
+  [{ verb: 'get', resource: 'pods', subresource: 'log' }, 'container.pods.getLogs'],
+  [{ verb: 'get', resource: 'pods', subresource: 'status' }, undefined],
+  [{ verb: 'get', resource: 'pods', subresource: '__proto__' }, undefined],
+  [{ verb: 'update', resource: 'namespaces' }, undefined],
+  [{ verb: 'escalate', resource: 'roles' }, undefined],
+  [{ verb: 'toString', resource: 'pods' }, undefined],
+];
+for (const [req, want] of kube) {
+  test(`permissionForKubernetes(${JSON.stringify(req)}) is ${want ?? 'none'}`, () => assert.equal(permissionForKubernetes(req), want));
+}

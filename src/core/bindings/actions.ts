@@ -1,0 +1,127 @@
+/**
+ * From the IAM-style actions resource servers ask about (`s3:GetObject`) to the permissions bindings grant
+ * (`storage.objects.get`), so that one authorize request can be answered by the bindings engine too. The table
+ * is deliberately small and explicit: an action that is not in it has no permission, and the bindings engine
+ * has no opinion on it (it never guesses).
+ *
+ * Kubernetes requests (SubjectAccessReview verb + resource) map to `container.<resource>.<verb>`, after GKE's
+ * permission names, through `permissionForKubernetes`.
+ */
+
+/** `[action, permission]`; actions are matched without regard to case, as IAM matches them. */
+export const ACTION_PERMISSIONS: readonly (readonly [string, string])[] = [
+  // object storage (AWS S3, Alibaba OSS)
+  ['s3:GetObject', 'storage.objects.get'],
+  ['s3:PutObject', 'storage.objects.create'],
+  ['s3:DeleteObject', 'storage.objects.delete'],
+  ['s3:ListBucket', 'storage.objects.list'],
+  ['s3:AbortMultipartUpload', 'storage.multipartUploads.abort'],
+  ['s3:ListMultipartUploadParts', 'storage.multipartUploads.listParts'],
+  ['s3:ListBucketMultipartUploads', 'storage.multipartUploads.list'],
+  ['s3:CreateBucket', 'storage.buckets.create'],
+  ['s3:DeleteBucket', 'storage.buckets.delete'],
+  ['s3:GetBucketLocation', 'storage.buckets.get'],
+  ['s3:ListAllMyBuckets', 'storage.buckets.list'],
+  ['s3:GetBucketPolicy', 'storage.buckets.getIamPolicy'],
+  ['s3:PutBucketPolicy', 'storage.buckets.setIamPolicy'],
+  ['oss:GetObject', 'storage.objects.get'],
+  ['oss:PutObject', 'storage.objects.create'],
+  ['oss:DeleteObject', 'storage.objects.delete'],
+  ['oss:ListObjects', 'storage.objects.list'],
+  ['oss:GetBucketInfo', 'storage.buckets.get'],
+  ['oss:ListBuckets', 'storage.buckets.list'],
+  // training (Gatehouse `training:`; Alibaba PAI `pai:`)
+  ['training:CreateJob', 'ml.jobs.create'],
+  ['training:GetJob', 'ml.jobs.get'],
+  ['training:ListJobs', 'ml.jobs.list'],
+  ['training:StopJob', 'ml.jobs.cancel'],
+  ['pai:CreateJob', 'ml.jobs.create'],
+  ['pai:GetJob', 'ml.jobs.get'],
+  ['pai:ListJobs', 'ml.jobs.list'],
+  ['pai:StopJob', 'ml.jobs.cancel'],
+  ['training:CreateModel', 'ml.models.create'],
+  ['training:GetModel', 'ml.models.get'],
+  ['training:ListModels', 'ml.models.list'],
+  ['training:UpdateModel', 'ml.models.update'],
+  ['training:DeleteModel', 'ml.models.delete'],
+  ['training:InvokeModel', 'ml.models.predict'],
+  ['training:GetWorkspace', 'resourcemanager.workspaces.get'],
+  ['training:ListWorkspaces', 'resourcemanager.workspaces.list'],
+  ['training:CreateWorkspace', 'resourcemanager.workspaces.create'],
+  ['training:UpdateWorkspace', 'resourcemanager.workspaces.update'],
+  ['training:DeleteWorkspace', 'resourcemanager.workspaces.delete'],
+  // clusters (Gatehouse `training:*Cluster*`, EKS)
+  ['training:GetCluster', 'container.clusters.get'],
+  ['training:ListClusters', 'container.clusters.list'],
+  ['training:CreateCluster', 'container.clusters.create'],
+  ['training:UpdateCluster', 'container.clusters.update'],
+  ['training:DeleteCluster', 'container.clusters.delete'],
+  ['eks:DescribeCluster', 'container.clusters.get'],
+  ['eks:ListClusters', 'container.clusters.list'],
+  ['eks:CreateCluster', 'container.clusters.create'],
+  ['eks:UpdateClusterConfig', 'container.clusters.update'],
+  ['eks:DeleteCluster', 'container.clusters.delete'],
+  ['eks:AccessKubernetesApi', 'container.clusters.getCredentials'],
+  // roles are service accounts: passing one to a job is acting as it
+  ['iam:PassRole', 'iam.serviceAccounts.actAs'],
+  ['ram:PassRole', 'iam.serviceAccounts.actAs'],
+  ['sts:AssumeRole', 'iam.serviceAccounts.getAccessToken'],
+  ['iam:GetRole', 'iam.serviceAccounts.get'],
+  ['iam:ListRoles', 'iam.serviceAccounts.list'],
+  ['iam:CreateRole', 'iam.serviceAccounts.create'],
+  ['iam:DeleteRole', 'iam.serviceAccounts.delete'],
+  ['iam:UpdateRole', 'iam.serviceAccounts.update'],
+];
+
+const byAction: ReadonlyMap<string, string> = new Map(ACTION_PERMISSIONS.map(([a, p]) => [a.toLowerCase(), p]));
+
+/** The permission an IAM-style action needs (`s3:GetObject` → `storage.objects.get`), or undefined if none. */
+export function permissionForAction(action: string): string | undefined {
+  return byAction.get(action.toLowerCase());
+}
+
+/** Kubernetes verbs → the verb of the GKE-style permission (`watch` is a form of `list`, `patch` of `update`). */
+const KUBE_VERBS: Readonly<Record<string, string>> = {
+  get: 'get',
+  list: 'list',
+  watch: 'list',
+  create: 'create',
+  update: 'update',
+  patch: 'update',
+  delete: 'delete',
+  deletecollection: 'delete',
+};
+
+/** Kubernetes resources (core and `apps`/`batch` groups) → the resource word of the permission. */
+const KUBE_RESOURCES: Readonly<Record<string, string>> = {
+  pods: 'pods',
+  deployments: 'deployments',
+  jobs: 'jobs',
+  services: 'services',
+  configmaps: 'configMaps',
+  secrets: 'secrets',
+  namespaces: 'namespaces',
+};
+
+/** Sub-resources of pods with a permission of their own (the verb does not matter: `create pods/exec`…). */
+const POD_SUBRESOURCES: Readonly<Record<string, string>> = {
+  log: 'container.pods.getLogs',
+  exec: 'container.pods.exec',
+  attach: 'container.pods.attach',
+  portforward: 'container.pods.portForward',
+};
+
+/**
+ * The permission a Kubernetes request needs, after GKE (`get pods` → `container.pods.get`, `create pods/exec`
+ * → `container.pods.exec`); undefined for what the table does not cover.
+ */
+export function permissionForKubernetes(request: { readonly verb: string; readonly resource: string; readonly subresource?: string }): string | undefined {
+  if (request.subresource !== undefined && request.subresource !== '') {
+    return request.resource === 'pods' && Object.hasOwn(POD_SUBRESOURCES, request.subresource) ? POD_SUBRESOURCES[request.subresource] : undefined;
+  }
+  const verb = Object.hasOwn(KUBE_VERBS, request.verb) ? KUBE_VERBS[request.verb] : undefined;
+  const resource = Object.hasOwn(KUBE_RESOURCES, request.resource) ? KUBE_RESOURCES[request.resource] : undefined;
+  if (verb === undefined || resource === undefined) return undefined;
+  if (resource === 'namespaces' && verb === 'update') return undefined;
+  return `container.${resource}.${verb}`;
+}

@@ -1,0 +1,568 @@
+/**
+ * The subset of CEL (github.com/google/cel-spec, `doc/langdef.md`) that IAM conditions may use in Gatehouse.
+ * A small recursive-descent parser with a type checker, compiled to closures; no `eval`, bounded in size and
+ * nesting. Anything outside the subset is a parse error with its line and column, never a condition that
+ * silently evaluates to something.
+ *
+ * The subset:
+ * - attributes `request.time` (timestamp), `resource.name`, `resource.type`, `resource.service` (strings);
+ * - literals: strings (`"…"` or `'…'`, escapes `\\ \" \' \n \r \t \uXXXX`), decimal integers (safe-integer
+ *   range, optionally negative), `true`, `false`, and `timestamp("<RFC 3339>")` with a string literal;
+ * - `s.startsWith(t)`, `s.endsWith(t)` on strings;
+ * - `==`, `!=` on two values of one type; `<`, `<=`, `>`, `>=` on two ints, strings or timestamps; one
+ *   comparison per operand (`a < b < c` is refused rather than read as `(a < b) < c`);
+ * - `&&`, `||`, `!`, parentheses. The whole expression must be a bool.
+ *
+ * Evaluation follows CEL: `&&` and `||` are commutative over errors (`false && error` is false, `true ||
+ * error` is true; otherwise an error propagates). The only errors at evaluation are attributes the request
+ * does not carry (`resource.type` of a resource of unknown type) and an invalid request time; a condition
+ * that errors does not hold — the caller treats the binding as not applying (fail closed).
+ */
+import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
+import type { BindingsResource } from './types.ts';
+
+/** Gatehouse limits (GCP allows at most 12 logical operators per condition; the rest bound the parser's work). */
+export const MAX_EXPRESSION_CHARS = 2048;
+export const MAX_LOGICAL_OPERATORS = 12;
+export const MAX_NESTING = 32;
+
+export type CelType = 'bool' | 'int' | 'string' | 'timestamp';
+
+/** What a condition reads: the request time (epoch ms) and the resource. */
+export interface ConditionEnv {
+  readonly time: number;
+  readonly resource: BindingsResource;
+}
+
+/** An evaluation error, as a value (CEL errors are values that propagate). */
+export class EvalFailure {
+  readonly error: string;
+  constructor(error: string) {
+    this.error = error;
+  }
+}
+
+export type ConditionResult = boolean | EvalFailure;
+
+export interface CompiledCondition {
+  readonly expression: string;
+  evaluate(env: ConditionEnv): ConditionResult;
+}
+
+type Value = boolean | number | string | EvalFailure;
+type Fn = (env: ConditionEnv) => Value;
+
+interface Node {
+  readonly type: CelType;
+  /** Offset of the token that the node is reported at. */
+  readonly at: number;
+  readonly fn: Fn;
+}
+
+/** `bad`: a lexical error, reported when the parser reaches it (so errors come in reading order). */
+type TokenKind = 'ident' | 'int' | 'string' | 'op' | 'eof' | 'bad';
+interface Token {
+  readonly kind: TokenKind;
+  readonly text: string;
+  /** For `int`: the value; for `string`: the decoded value. */
+  readonly value: number | string;
+  readonly at: number;
+}
+
+class CelSyntaxError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly at: number;
+  constructor(code: ErrorCode, message: string, at: number) {
+    this.code = code;
+    this.message = message;
+    this.at = at;
+  }
+}
+
+const ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, true>>>> = {
+  request: { time: true },
+  resource: { name: true, type: true, service: true },
+};
+
+const MISSING_TYPE = new EvalFailure('no value for `resource.type` in the request (the type of this resource is unknown)');
+const MISSING_SERVICE = new EvalFailure('no value for `resource.service` in the request (the service of this resource is unknown)');
+const MISSING_NAME = new EvalFailure('no value for `resource.name` in the request');
+const BAD_TIME = new EvalFailure('`request.time` is not a valid time');
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Parses an RFC 3339 timestamp as `timestamp()` accepts it; epoch milliseconds (sub-millisecond digits dropped). */
+export function parseTimestamp(s: string): number | undefined {
+  const m = RFC3339.exec(s);
+  if (m === null) return undefined;
+  const [, y, mo, d, h, mi, sec] = m.map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
+  const dim = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (d > dim) return undefined;
+  const frac = m[7] === undefined ? 0 : Math.floor(Number(`0${m[7]}`) * 1000);
+  const tz = m[8] as string;
+  let offset = 0;
+  if (tz !== 'Z' && tz !== 'z') {
+    const oh = Number(tz.slice(1, 3));
+    const om = Number(tz.slice(4, 6));
+    if (oh > 23 || om > 59) return undefined;
+    offset = (tz[0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  const ms = Date.UTC(y, mo - 1, d, h, mi, sec, frac) - offset;
+  // CEL's timestamp range: years 0001 to 9999.
+  return y >= 1 && Number.isFinite(ms) ? ms : undefined;
+}
+
+/** 1-based line and column of an offset. */
+function position(text: string, at: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < at && i < text.length; i++) {
+    if (text.charCodeAt(i) === 0x0a) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, column: at - start + 1 };
+}
+
+const isIdentStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isIdentPart = (c: number): boolean => isIdentStart(c) || isDigit(c);
+
+const UNSUPPORTED_OPS: Readonly<Record<string, string>> = {
+  '+': 'arithmetic is not supported in conditions',
+  '-': 'arithmetic is not supported in conditions',
+  '*': 'arithmetic is not supported in conditions',
+  '/': 'arithmetic is not supported in conditions',
+  '%': 'arithmetic is not supported in conditions',
+  '?': 'the conditional operator `? :` is not supported in conditions',
+  ':': 'the conditional operator `? :` is not supported in conditions',
+  '[': 'lists and indexing are not supported in conditions',
+  ']': 'lists and indexing are not supported in conditions',
+  '{': 'maps are not supported in conditions',
+  '}': 'maps are not supported in conditions',
+};
+
+function lex(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  const n = text.length;
+  const fail = (message: string, at: number): never => {
+    throw new CelSyntaxError('BINDINGS_INVALID_CONDITION', message, at);
+  };
+  try {
+    lexInto();
+  } catch (e) {
+    if (!(e instanceof CelSyntaxError)) throw e;
+    tokens.push({ kind: 'bad', text: '', value: e.message, at: e.at });
+    return tokens;
+  }
+  tokens.push({ kind: 'eof', text: '', value: '', at: n });
+  return tokens;
+
+  function lexInto(): void {
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (isIdentStart(c)) {
+      while (i < n && isIdentPart(text.charCodeAt(i))) i++;
+      const word = text.slice(start, i);
+      const next = text[i];
+      if ((next === '"' || next === "'") && /^[rRbB]{1,2}$/.test(word)) fail('raw and byte string literals are not supported; use a plain string such as "…"', start);
+      tokens.push({ kind: 'ident', text: word, value: word, at: start });
+      continue;
+    }
+    if (isDigit(c)) {
+      while (i < n && isDigit(text.charCodeAt(i))) i++;
+      const after = text[i];
+      if (after !== undefined && /[.eExXuU]/.test(after)) fail('only decimal integer literals are supported (no floating-point, hexadecimal or unsigned literals)', start);
+      if (after !== undefined && isIdentStart(text.charCodeAt(i))) fail(`unexpected \`${after}\` after a number`, i);
+      const digits = text.slice(start, i);
+      const v = Number(digits);
+      if (digits.length > 16 || !Number.isSafeInteger(v)) fail(`integer literal \`${digits}\` is out of range (at most ${Number.MAX_SAFE_INTEGER})`, start);
+      tokens.push({ kind: 'int', text: digits, value: v, at: start });
+      continue;
+    }
+    if (c === 0x22 || c === 0x27) {
+      const quote = text[i] as string;
+      if (text.startsWith(quote.repeat(3), i)) fail('triple-quoted strings are not supported', start);
+      i++;
+      let out = '';
+      for (;;) {
+        if (i >= n) fail('unterminated string literal', start);
+        const ch = text[i] as string;
+        if (ch === quote) {
+          i++;
+          break;
+        }
+        if (ch === '\n' || ch === '\r') fail('unterminated string literal (a string cannot span lines)', start);
+        if (ch === '\\') {
+          const e = text[i + 1];
+          const simple: Readonly<Record<string, string>> = { '\\': '\\', '"': '"', "'": "'", n: '\n', r: '\r', t: '\t' };
+          if (e !== undefined && Object.hasOwn(simple, e)) {
+            out += simple[e];
+            i += 2;
+            continue;
+          }
+          if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+            out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+            i += 6;
+            continue;
+          }
+          fail(`unsupported escape \`\\${e ?? ''}\` in a string (supported: \\\\ \\" \\' \\n \\r \\t \\uXXXX)`, i);
+        }
+        out += ch;
+        i++;
+      }
+      tokens.push({ kind: 'string', text: text.slice(start, i), value: out, at: start });
+      continue;
+    }
+    const two = text.slice(i, i + 2);
+    if (two === '&&' || two === '||' || two === '==' || two === '!=' || two === '<=' || two === '>=') {
+      tokens.push({ kind: 'op', text: two, value: two, at: start });
+      i += 2;
+      continue;
+    }
+    const one = text[i] as string;
+    if ('<>!().,'.includes(one) || one === '-') {
+      tokens.push({ kind: 'op', text: one, value: one, at: start });
+      i++;
+      continue;
+    }
+    if (one === '&') fail('`&` is not an operator; use `&&`', start);
+    if (one === '|') fail('`|` is not an operator; use `||`', start);
+    if (one === '=') fail('`=` is not an operator; use `==` to compare', start);
+    const why = UNSUPPORTED_OPS[one];
+    if (why !== undefined) fail(`\`${one}\`: ${why}`, start);
+    fail(`unexpected character \`${one}\``, start);
+  }
+  }
+}
+
+const an = (t: CelType): string => (t === 'int' ? 'an int' : `a ${t}`);
+
+const describeToken = (t: Token): string => (t.kind === 'eof' ? 'the end of the expression' : `\`${t.text}\``);
+
+const ORDERED: ReadonlySet<CelType> = new Set(['int', 'string', 'timestamp']);
+
+class Parser {
+  private readonly tokens: Token[];
+  private i = 0;
+  private depth = 0;
+  private logical = 0;
+
+  constructor(tokens: Token[]) {
+    this.tokens = tokens;
+  }
+
+  private peek(): Token {
+    const t = this.tokens[this.i] as Token;
+    if (t.kind === 'bad') this.fail(t.value as string, t.at);
+    return t;
+  }
+
+  private next(): Token {
+    const t = this.peek();
+    if (t.kind !== 'eof') this.i++;
+    return t;
+  }
+
+  /** A token that cannot come here; names what the subset lacks when the token is part of full CEL. */
+  private unexpected(t: Token, where: string): never {
+    if (t.kind === 'op' && t.text === '-') this.fail(`\`-\`: ${UNSUPPORTED_OPS['-']}`, t.at);
+    if (t.kind === 'ident' && t.text === 'in') this.fail('the `in` operator is not supported in conditions', t.at);
+    return this.fail(`unexpected ${describeToken(t)}${where}`, t.at);
+  }
+
+  private isOp(text: string): boolean {
+    const t = this.peek();
+    return t.kind === 'op' && t.text === text;
+  }
+
+  private fail(message: string, at: number, code: ErrorCode = 'BINDINGS_INVALID_CONDITION'): never {
+    throw new CelSyntaxError(code, message, at);
+  }
+
+  private expectOp(text: string, what: string): Token {
+    const t = this.peek();
+    if (t.kind !== 'op' || t.text !== text) this.fail(`expected \`${text}\` ${what}, found ${describeToken(t)}`, t.at);
+    return this.next();
+  }
+
+  private enter(at: number): void {
+    if (++this.depth > MAX_NESTING) this.fail(`the expression nests deeper than ${MAX_NESTING} levels`, at, 'BINDINGS_TOO_LARGE');
+  }
+
+  private countLogical(at: number): void {
+    if (++this.logical > MAX_LOGICAL_OPERATORS) this.fail(`a condition may use at most ${MAX_LOGICAL_OPERATORS} logical operators (\`&&\`, \`||\`, \`!\`)`, at, 'BINDINGS_TOO_LARGE');
+  }
+
+  parse(): Node {
+    const t = this.peek();
+    if (t.kind === 'eof') this.fail('the expression is empty', 0, 'BINDINGS_MISSING_FIELD');
+    const node = this.parseOr();
+    const rest = this.peek();
+    if (rest.kind !== 'eof') this.unexpected(rest, ' after a complete expression');
+    if (node.type !== 'bool') this.fail(`a condition must be a bool, but this expression is ${an(node.type)}`, t.at);
+    return node;
+  }
+
+  private parseOr(): Node {
+    let left = this.parseAnd();
+    while (this.isOp('||')) {
+      const op = this.next();
+      this.countLogical(op.at);
+      const right = this.parseAnd();
+      this.mustBeBool(left, op);
+      this.mustBeBool(right, op);
+      left = { type: 'bool', at: op.at, fn: orFn(left.fn, right.fn) };
+    }
+    return left;
+  }
+
+  private parseAnd(): Node {
+    let left = this.parseRelation();
+    while (this.isOp('&&')) {
+      const op = this.next();
+      this.countLogical(op.at);
+      const right = this.parseRelation();
+      this.mustBeBool(left, op);
+      this.mustBeBool(right, op);
+      left = { type: 'bool', at: op.at, fn: andFn(left.fn, right.fn) };
+    }
+    return left;
+  }
+
+  private mustBeBool(n: Node, op: Token): void {
+    if (n.type !== 'bool') this.fail(`\`${op.text}\` needs bool operands, got ${an(n.type)}`, op.at);
+  }
+
+  private relOp(): Token | undefined {
+    const t = this.peek();
+    return t.kind === 'op' && (t.text === '==' || t.text === '!=' || t.text === '<' || t.text === '<=' || t.text === '>' || t.text === '>=') ? t : undefined;
+  }
+
+  private parseRelation(): Node {
+    const left = this.parseUnary();
+    const op = this.relOp();
+    if (op === undefined) return left;
+    this.next();
+    const right = this.parseUnary();
+    const again = this.relOp();
+    if (again !== undefined) this.fail(`comparisons do not chain: combine them with \`&&\` (found \`${again.text}\` after \`${op.text}\`)`, again.at);
+    if (left.type !== right.type) this.fail(`\`${op.text}\` cannot compare ${an(left.type)} with ${an(right.type)}`, op.at);
+    if (op.text !== '==' && op.text !== '!=' && !ORDERED.has(left.type)) this.fail(`\`${op.text}\` cannot order ${left.type} values (only ints, strings and timestamps)`, op.at);
+    return { type: 'bool', at: op.at, fn: compareFn(op.text, left.fn, right.fn) };
+  }
+
+  private parseUnary(): Node {
+    if (this.isOp('!')) {
+      const op = this.next();
+      this.countLogical(op.at);
+      this.enter(op.at);
+      const operand = this.parseUnary();
+      this.depth--;
+      if (operand.type !== 'bool') this.fail(`\`!\` needs a bool operand, got ${an(operand.type)}`, op.at);
+      const f = operand.fn;
+      return { type: 'bool', at: op.at, fn: (env) => {
+        const v = f(env);
+        return typeof v === 'boolean' ? !v : v;
+      } };
+    }
+    return this.parseMember();
+  }
+
+  private parseMember(): Node {
+    let node = this.parsePrimary();
+    while (this.isOp('.')) {
+      const dot = this.next();
+      const name = this.next();
+      if (name.kind !== 'ident') this.fail(`expected a method name after \`.\`, found ${describeToken(name)}`, name.at);
+      if (!this.isOp('(')) this.fail(`\`${name.text}\` is not a field of ${an(node.type)}`, name.at);
+      if (name.text !== 'startsWith' && name.text !== 'endsWith') {
+        this.fail(`method \`${name.text}\` is not supported in conditions (supported: startsWith, endsWith)`, name.at);
+      }
+      if (node.type !== 'string') this.fail(`\`${name.text}\` applies to strings, not to ${an(node.type)}`, dot.at);
+      this.next();
+      this.enter(name.at);
+      const arg = this.parseOr();
+      this.depth--;
+      if (this.isOp(',')) this.fail(`\`${name.text}\` takes one argument`, this.peek().at);
+      this.expectOp(')', `to close the call of \`${name.text}\``);
+      if (arg.type !== 'string') this.fail(`\`${name.text}\` takes a string argument, got ${an(arg.type)}`, arg.at);
+      node = { type: 'bool', at: name.at, fn: methodFn(name.text, node.fn, arg.fn) };
+    }
+    return node;
+  }
+
+  private parsePrimary(): Node {
+    const t = this.next();
+    switch (t.kind) {
+      case 'int': {
+        const v = t.value as number;
+        return { type: 'int', at: t.at, fn: () => v };
+      }
+      case 'string': {
+        const v = t.value as string;
+        return { type: 'string', at: t.at, fn: () => v };
+      }
+      case 'eof':
+        return this.fail('the expression ends too early', t.at);
+      case 'op': {
+        if (t.text === '(') {
+          this.enter(t.at);
+          const inner = this.parseOr();
+          this.depth--;
+          this.expectOp(')', 'to close `(`');
+          return inner;
+        }
+        if (t.text === '-') {
+          const num = this.peek();
+          if (num.kind === 'int' && num.at === t.at + 1) {
+            this.next();
+            const v = -(num.value as number);
+            return { type: 'int', at: t.at, fn: () => v };
+          }
+          return this.fail(`\`-\`: ${UNSUPPORTED_OPS['-']}`, t.at);
+        }
+        return this.unexpected(t, '');
+      }
+      case 'ident':
+        return this.parseIdent(t);
+      case 'bad':
+        return this.fail(t.value as string, t.at);
+    }
+  }
+
+  private parseIdent(t: Token): Node {
+    const word = t.text;
+    if (word === 'true' || word === 'false') {
+      const v = word === 'true';
+      return { type: 'bool', at: t.at, fn: () => v };
+    }
+    if (word === 'timestamp' && this.isOp('(')) {
+      this.next();
+      const arg = this.next();
+      if (arg.kind !== 'string') this.fail('`timestamp` takes a string literal such as "2026-01-01T00:00:00Z"', arg.at);
+      if (this.isOp(',')) this.fail('`timestamp` takes one argument', this.peek().at);
+      this.expectOp(')', 'to close the call of `timestamp`');
+      const ms = parseTimestamp(arg.value as string);
+      if (ms === undefined) this.fail(`\`${arg.text}\` is not an RFC 3339 timestamp such as "2026-01-01T00:00:00Z"`, arg.at);
+      return { type: 'timestamp', at: t.at, fn: () => ms };
+    }
+    const fields = Object.hasOwn(ATTRIBUTES, word) ? ATTRIBUTES[word] : undefined;
+    if (fields !== undefined) {
+      if (!this.isOp('.')) this.fail(`\`${word}\` alone is not a value; use ${Object.keys(fields).map((f) => `\`${word}.${f}\``).join(', ')}`, t.at);
+      this.next();
+      const f = this.next();
+      if (f.kind !== 'ident') this.fail(`expected an attribute name after \`${word}.\`, found ${describeToken(f)}`, f.at);
+      if (!Object.hasOwn(fields, f.text)) {
+        this.fail(`\`${word}.${f.text}\` is not supported in conditions (supported: ${Object.keys(fields).map((x) => `${word}.${x}`).join(', ')})`, f.at);
+      }
+      return attribute(`${word}.${f.text}`, t.at);
+    }
+    if (this.isOp('(')) return this.fail(`function \`${word}\` is not supported in conditions (supported: timestamp)`, t.at);
+    if (word === 'null') return this.fail('`null` is not supported in conditions', t.at);
+    if (word === 'in') return this.fail('the `in` operator is not supported in conditions', t.at);
+    return this.fail(`unknown identifier \`${word}\` (conditions may read request.time, resource.name, resource.type, resource.service)`, t.at);
+  }
+}
+
+function attribute(name: string, at: number): Node {
+  switch (name) {
+    case 'request.time':
+      return { type: 'timestamp', at, fn: (env) => (Number.isFinite(env.time) ? env.time : BAD_TIME) };
+    case 'resource.name':
+      return { type: 'string', at, fn: (env) => (typeof env.resource.name === 'string' ? env.resource.name : MISSING_NAME) };
+    case 'resource.type':
+      return { type: 'string', at, fn: (env) => env.resource.type ?? MISSING_TYPE };
+    default:
+      return { type: 'string', at, fn: (env) => env.resource.service ?? MISSING_SERVICE };
+  }
+}
+
+function andFn(l: Fn, r: Fn): Fn {
+  return (env) => {
+    const a = l(env);
+    if (a === false) return false;
+    const b = r(env);
+    if (b === false) return false;
+    if (a === true && b === true) return true;
+    return a instanceof EvalFailure ? a : b;
+  };
+}
+
+function orFn(l: Fn, r: Fn): Fn {
+  return (env) => {
+    const a = l(env);
+    if (a === true) return true;
+    const b = r(env);
+    if (b === true) return true;
+    if (a === false && b === false) return false;
+    return a instanceof EvalFailure ? a : b;
+  };
+}
+
+function compareFn(op: string, l: Fn, r: Fn): Fn {
+  const cmp = ((): ((a: number | string | boolean, b: number | string | boolean) => boolean) => {
+    switch (op) {
+      case '==':
+        return (a, b) => a === b;
+      case '!=':
+        return (a, b) => a !== b;
+      case '<':
+        return (a, b) => a < b;
+      case '<=':
+        return (a, b) => a <= b;
+      case '>':
+        return (a, b) => a > b;
+      default:
+        return (a, b) => a >= b;
+    }
+  })();
+  return (env) => {
+    const a = l(env);
+    if (a instanceof EvalFailure) return a;
+    const b = r(env);
+    if (b instanceof EvalFailure) return b;
+    return cmp(a, b);
+  };
+}
+
+function methodFn(name: string, recv: Fn, arg: Fn): Fn {
+  const starts = name === 'startsWith';
+  return (env) => {
+    const s = recv(env);
+    if (s instanceof EvalFailure) return s;
+    const a = arg(env);
+    if (a instanceof EvalFailure) return a;
+    return starts ? (s as string).startsWith(a as string) : (s as string).endsWith(a as string);
+  };
+}
+
+/**
+ * Parses and type-checks a condition expression, and compiles it. Errors carry the line and column in the
+ * expression (path `` — the caller places it in its document).
+ */
+export function parseCondition(expression: string): Result<CompiledCondition> {
+  if (expression.length > MAX_EXPRESSION_CHARS) {
+    return { ok: false, errors: [{ code: 'BINDINGS_TOO_LARGE', message: `the condition is ${expression.length} characters long; the limit is ${MAX_EXPRESSION_CHARS}`, path: '' }] };
+  }
+  try {
+    const node = new Parser(lex(expression)).parse();
+    const fn = node.fn as (env: ConditionEnv) => ConditionResult;
+    return { ok: true, value: { expression, evaluate: fn } };
+  } catch (e) {
+    if (!(e instanceof CelSyntaxError)) throw e;
+    const { line, column } = position(expression, e.at);
+    const where = expression.includes('\n') ? `line ${line}, column ${column}` : `column ${column}`;
+    const error: GatehouseError = { code: e.code, message: `${e.message} (at ${where})`, path: '', line, column };
+    return { ok: false, errors: [error] };
+  }
+}

@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canonicalPolicy, checkEtag, computeEtag, fnv1a64, withEtag } from './etag.ts';
+import type { IamPolicy } from './types.ts';
+
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+test('fnv1a64 matches the reference vectors', () => {
+  // Fowler/Noll/Vo reference values (isthe.com/chongo/tech/comp/fnv, test vectors of FNV-1a 64).
+  assert.equal(hex(fnv1a64(utf8(''))), 'cbf29ce484222325');
+  assert.equal(hex(fnv1a64(utf8('a'))), 'af63dc4c8601ec8c');
+  assert.equal(hex(fnv1a64(utf8('foobar'))), '85944171f73967e8');
+});
+
+const SA = 'serviceAccount:my-service-account@123456789012.iam.gatehouse.dev';
+const conditional: IamPolicy = {
+  bindings: [{ role: 'roles/viewer', members: ['group:researchers', 'user:alice'], condition: { title: 'until 2027', expression: 'request.time < timestamp("2027-01-01T00:00:00Z")' } }],
+};
+
+test('golden etags: a change here breaks every etag clients hold', () => {
+  assert.equal(computeEtag({ bindings: [] }), 'n4pFH+Is9QU=');
+  assert.equal(computeEtag({ bindings: [{ role: 'roles/ml.developer', members: [SA] }] }), 'vh46ieF9yPI=');
+  assert.equal(computeEtag(conditional), 'q0pTkUTeWUE=');
+});
+
+test('the etag ignores member order and duplicates, binding order, version and etag', () => {
+  const a: IamPolicy = { bindings: [{ role: 'roles/viewer', members: ['user:a', 'user:b'] }, { role: 'roles/editor', members: ['group:g'] }] };
+  const b: IamPolicy = { version: 1, etag: 'whatever', bindings: [{ role: 'roles/editor', members: ['group:g', 'group:g'] }, { role: 'roles/viewer', members: ['user:b', 'user:a'] }] };
+  assert.equal(computeEtag(a), computeEtag(b));
+  assert.deepEqual(canonicalPolicy(a), canonicalPolicy(b));
+});
+
+test('the etag changes with any change of meaning', () => {
+  const base = computeEtag(conditional);
+  const b0 = conditional.bindings[0]!;
+  const variants: IamPolicy[] = [
+    { bindings: [{ ...b0, role: 'roles/editor' }] },
+    { bindings: [{ ...b0, members: ['group:researchers'] }] },
+    { bindings: [{ ...b0, members: [...b0.members, 'user:bob'] }] },
+    { bindings: [{ role: b0.role, members: b0.members }] },
+    { bindings: [{ ...b0, condition: { ...b0.condition!, expression: 'request.time < timestamp("2028-01-01T00:00:00Z")' } }] },
+    { bindings: [{ ...b0, condition: { ...b0.condition!, title: 'until 2028' } }] },
+    { bindings: [b0, b0] },
+    { bindings: [] },
+  ];
+  const seen = new Set([base]);
+  for (const v of variants) {
+    const e = computeEtag(v);
+    assert.ok(!seen.has(e), JSON.stringify(v));
+    seen.add(e);
+  }
+});
+
+test('etags are 12-character base64, like GCP etags', () => {
+  for (let i = 0; i < 50; i++) assert.match(computeEtag({ bindings: [{ role: 'roles/viewer', members: [`user:u${i}`] }] }), /^[A-Za-z0-9+/]{11}=$/);
+});
+
+test('checkEtag: current etag accepted, stale refused, absent overwrites unless required', () => {
+  const current: IamPolicy = { bindings: [{ role: 'roles/viewer', members: ['user:a'] }] };
+  const read = computeEtag(current);
+  assert.deepEqual(checkEtag(current, read), { ok: true, value: read });
+  const changed: IamPolicy = { bindings: [{ role: 'roles/viewer', members: ['user:a', 'user:b'] }] };
+  const stale = checkEtag(changed, read);
+  assert.ok(!stale.ok);
+  assert.equal(stale.errors[0]?.code, 'ETAG_MISMATCH');
+  assert.equal(stale.errors[0]?.path, 'etag');
+  assert.match(stale.errors[0]?.message ?? '', /is stale.*read it again/);
+  assert.ok(checkEtag(changed, undefined).ok);
+  const required = checkEtag(changed, undefined, { required: true });
+  assert.ok(!required.ok && required.errors[0]?.code === 'BINDINGS_MISSING_FIELD');
+  // No policy yet: the empty policy's etag, which a reader of the missing policy is given.
+  assert.ok(checkEtag({ bindings: [] }, computeEtag({ bindings: [] })).ok);
+  assert.ok(!checkEtag({ bindings: [] }, 'BwXhqDFw0f0=').ok);
+});
+
+test('withEtag: the policy as read, version 3 when conditional', () => {
+  const plain = withEtag({ bindings: [{ role: 'roles/viewer', members: ['user:a'] }] });
+  assert.equal(plain.version, 1);
+  assert.equal(plain.etag, computeEtag(plain));
+  const cond = withEtag({ version: 1, ...conditional });
+  assert.equal(cond.version, 3);
+});

@@ -1,0 +1,115 @@
+/**
+ * Etags for optimistic concurrency (google/iam/v1/policy.proto `etag`): a reader gets the policy with its etag;
+ * a writer sends the etag it read; the write is refused if the policy changed in between — it is never merged,
+ * the writer reads again and reapplies its change. A write without an etag overwrites (as `setIamPolicy`
+ * does), unless the caller requires one.
+ *
+ * The etag is a hash of the policy's canonical form, so it depends only on what the policy means and not on
+ * how it was written: member order and duplicates, binding order and the `version`/`etag` fields do not
+ * count. The hash is 64-bit FNV-1a (pure, no `node:crypto` in the core), shown as base64 like GCP's etags
+ * (`BwXhqDFw0f0=`). It detects change, it does not resist forgery: an etag is not a secret or a signature.
+ */
+import type { Result } from '../errors.ts';
+import type { IamBinding, IamPolicy } from './types.ts';
+
+interface CanonicalBinding {
+  readonly role: string;
+  readonly members: readonly string[];
+  readonly condition?: { readonly expression: string; readonly title?: string; readonly description?: string };
+}
+
+/** The canonical form: bindings with sorted, de-duplicated members, sorted; no version, no etag. */
+export function canonicalPolicy(policy: IamPolicy): { readonly bindings: readonly CanonicalBinding[] } {
+  const bindings = policy.bindings.map(canonicalBinding);
+  const keyed = bindings.map((b) => [JSON.stringify(b), b] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { bindings: keyed.map(([, b]) => b) };
+}
+
+function canonicalBinding(b: IamBinding): CanonicalBinding {
+  // Fixed key order: JSON.stringify of these objects is the canonical text.
+  const members = [...new Set(b.members)].sort();
+  if (b.condition === undefined) return { role: b.role, members };
+  const c = b.condition;
+  return {
+    role: b.role,
+    members,
+    condition: { expression: c.expression, ...(c.title !== undefined ? { title: c.title } : {}), ...(c.description !== undefined ? { description: c.description } : {}) },
+  };
+}
+
+/** 64-bit FNV-1a over bytes, in four 16-bit limbs (exact in doubles), as 8 big-endian bytes. */
+export function fnv1a64(bytes: Uint8Array): Uint8Array {
+  // offset basis 0xcbf29ce484222325; prime 0x100000001b3 = 2^40 + 0x1b3
+  let h0 = 0x2325;
+  let h1 = 0x8422;
+  let h2 = 0x9ce4;
+  let h3 = 0xcbf2;
+  for (let i = 0; i < bytes.length; i++) {
+    h0 ^= bytes[i] as number;
+    const t0 = h0 * 0x1b3;
+    let t1 = h1 * 0x1b3;
+    let t2 = h2 * 0x1b3 + h0 * 0x100;
+    let t3 = h3 * 0x1b3 + h1 * 0x100;
+    t1 += t0 >>> 16;
+    t2 += t1 >>> 16;
+    t3 += t2 >>> 16;
+    h0 = t0 & 0xffff;
+    h1 = t1 & 0xffff;
+    h2 = t2 & 0xffff;
+    h3 = t3 & 0xffff;
+  }
+  return Uint8Array.of(h3 >>> 8, h3 & 0xff, h2 >>> 8, h2 & 0xff, h1 >>> 8, h1 & 0xff, h0 >>> 8, h0 & 0xff);
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function base64(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const a = bytes[i] as number;
+    const b = bytes[i + 1];
+    const c = bytes[i + 2];
+    const n = (a << 16) | ((b ?? 0) << 8) | (c ?? 0);
+    out += B64[(n >>> 18) & 63] as string;
+    out += B64[(n >>> 12) & 63] as string;
+    out += b === undefined ? '=' : (B64[(n >>> 6) & 63] as string);
+    out += c === undefined ? '=' : (B64[n & 63] as string);
+  }
+  return out;
+}
+
+const encoder = new TextEncoder();
+
+/** The etag of a policy: stable across processes and versions of Gatehouse (golden values in etag.test.ts). */
+export function computeEtag(policy: IamPolicy): string {
+  return base64(fnv1a64(encoder.encode(JSON.stringify(canonicalPolicy(policy)))));
+}
+
+/** The policy as a reader gets it: its etag, and version 3 when a binding is conditional (else its own or 1). */
+export function withEtag(policy: IamPolicy): IamPolicy & { readonly etag: string; readonly version: number } {
+  const conditional = policy.bindings.some((b) => b.condition !== undefined);
+  return { version: conditional ? 3 : (policy.version ?? 1), bindings: policy.bindings, etag: computeEtag(policy) };
+}
+
+export interface EtagCheckOptions {
+  /** Refuse a write without an etag (default false: such a write overwrites, as `setIamPolicy` does). */
+  readonly required?: boolean;
+}
+
+/**
+ * Whether a write that read the policy as `given` (its etag) may replace `current` (the policy stored now;
+ * `{bindings: []}` when there is none). Answers the current etag on success.
+ */
+export function checkEtag(current: IamPolicy, given: string | undefined, options: EtagCheckOptions = {}): Result<string> {
+  const now = computeEtag(current);
+  if (given === undefined) {
+    if (options.required === true) return { ok: false, errors: [{ code: 'BINDINGS_MISSING_FIELD', message: `an \`etag\` is required: read the policy first (its etag is returned with it) and send it with the write`, path: 'etag' }] };
+    return { ok: true, value: now };
+  }
+  if (given !== now) {
+    const shown = given.length > 40 ? `${given.slice(0, 40)}…` : given;
+    return { ok: false, errors: [{ code: 'ETAG_MISMATCH', message: `etag \`${shown}\` is stale: the policy changed since it was read (its etag is now \`${now}\`); read it again, reapply your change and retry`, path: 'etag' }] };
+  }
+  return { ok: true, value: now };
+}

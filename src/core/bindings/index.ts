@@ -1,0 +1,41 @@
+/**
+ * GCP-style IAM bindings: policies `{bindings: [{role, members, condition?}], etag?, version?}` attached to an
+ * ARN, `account/<id>` or `workspace/<name>`; predefined roles (golden files in `roles/`) and custom roles; CEL
+ * conditions (a documented subset, cel.ts); the effective policy of a resource as the union over its chain;
+ * decisions that explain themselves; etags for optimistic concurrency; an authorizer for the union.
+ */
+export type {
+  AttachedPolicy,
+  BindingsDecision,
+  BindingsPrincipal,
+  BindingsResource,
+  CustomRole,
+  DecideRequest,
+  IamBinding,
+  IamCondition,
+  IamPolicy,
+  MatchedBinding,
+  PredefinedRole,
+  ResourceLevel,
+  ResourceName,
+} from './types.ts';
+export {
+  checkRoles,
+  customRoleName,
+  parseAttachedPolicy,
+  parseCustomRole,
+  parseIamPolicy,
+  parseResourceName,
+  MAX_MEMBERS_PER_POLICY,
+  type CheckRolesOptions,
+  type ParseOptions,
+  type RoleParseOptions,
+} from './parse.ts';
+export { parseCondition, parseTimestamp, EvalFailure, MAX_EXPRESSION_CHARS, MAX_LOGICAL_OPERATORS, MAX_NESTING, type CompiledCondition, type ConditionEnv, type ConditionResult } from './cel.ts';
+export { memberKind, resourceAttributes, serviceAccountEmail, serviceAccountOfArn, roleKind, SERVICE_ACCOUNT_DOMAIN, type MemberKind } from './names.ts';
+export { PREDEFINED_ROLES, KNOWN_PERMISSIONS, predefinedRole, predefinedPermissions } from './catalogue.ts';
+export { effectiveBindings, compileBindings, type CompileOptions, type CompiledBinding, type CompiledBindings, type EffectiveBinding } from './compile.ts';
+export { decide, principalMembers, type DecideOptions } from './decide.ts';
+export { canonicalPolicy, checkEtag, computeEtag, withEtag, type EtagCheckOptions } from './etag.ts';
+export { ACTION_PERMISSIONS, permissionForAction, permissionForKubernetes } from './actions.ts';
+export { bindingsAuthorizer, createBindingsAuthorizer, type ActionDecideRequest, type BindingsAuthorizer, type BindingsAuthorizerOptions, type BindingsAuthorizerResult, type BindingsAuthzInput } from './authorizer.ts';

@@ -1,0 +1,129 @@
+/**
+ * The names of the bindings world (DESIGN.md "GCP-style names"): members, roles, permissions, the resources a
+ * policy attaches to, and the attributes (`resource.type`, `resource.service`) a condition sees.
+ */
+import type { BindingsResource, ResourceLevel, ResourceName } from './types.ts';
+
+export type MemberKind = 'user' | 'group' | 'serviceAccount' | 'principal' | 'allUsers' | 'allAuthenticatedUsers';
+
+/** The domain of service-account emails: `<role name>@<account>.iam.gatehouse.dev`. */
+export const SERVICE_ACCOUNT_DOMAIN = 'iam.gatehouse.dev';
+
+export const MAX_MEMBER_CHARS = 1024;
+
+/** User and group names as the directory allows them (IAM's character set; emails fit). */
+const NAME = /^[\w+=,.@-]{1,128}$/;
+/** A service account is a role: IAM role-name characters but `@`, up to 64. */
+const SERVICE_ACCOUNT = /^([\w+=,.-]{1,64})@(\d{12})\.iam\.gatehouse\.dev$/;
+const PRINCIPAL_URI = /^principal:\/\/[\x21-\x7e]+$/;
+
+const MEMBER_FORMS = '`user:NAME`, `group:NAME`, `serviceAccount:NAME@ACCOUNT.iam.gatehouse.dev`, `principal://…`, `allUsers` or `allAuthenticatedUsers`';
+
+/** The kind of a member, or why it is not one. */
+export function memberKind(member: string): { readonly ok: true; readonly kind: MemberKind } | { readonly ok: false; readonly message: string } {
+  const shown = member.length > 80 ? `${member.slice(0, 80)}…` : member;
+  const bad = (why: string): { ok: false; message: string } => ({ ok: false, message: `member \`${shown}\` ${why}` });
+  if (member.length > MAX_MEMBER_CHARS) return bad(`is longer than ${MAX_MEMBER_CHARS} characters`);
+  if (member === 'allUsers' || member === 'allAuthenticatedUsers') return { ok: true, kind: member };
+  if (/^all(authenticated)?users$/i.test(member)) return bad(`is not a member; write \`${/auth/i.test(member) ? 'allAuthenticatedUsers' : 'allUsers'}\` (case matters)`);
+  const colon = member.indexOf(':');
+  const prefix = colon < 0 ? '' : member.slice(0, colon);
+  const rest = member.slice(colon + 1);
+  switch (prefix) {
+    case 'user':
+    case 'group':
+      return NAME.test(rest) ? { ok: true, kind: prefix } : bad(`has an invalid ${prefix} name: use 1 to 128 letters, digits and \`+=,.@_-\``);
+    case 'serviceAccount':
+      return SERVICE_ACCOUNT.test(rest) ? { ok: true, kind: 'serviceAccount' } : bad(`is not \`serviceAccount:ROLE@ACCOUNT.${SERVICE_ACCOUNT_DOMAIN}\` with a role name and a 12-digit account id`);
+    case 'principal':
+      return PRINCIPAL_URI.test(member) && member.length > 'principal://'.length ? { ok: true, kind: 'principal' } : bad('is not a `principal://…` URI (printable characters, no spaces)');
+    case 'principalSet':
+      return bad('uses `principalSet://`, which Gatehouse does not support; bind the group (`group:NAME`) or each `principal://…`');
+    case 'domain':
+    case 'deleted':
+    case 'projectOwner':
+    case 'projectEditor':
+    case 'projectViewer':
+      return bad(`uses \`${prefix}:\`, which Gatehouse does not support; use ${MEMBER_FORMS}`);
+    default:
+      return bad(`is not one of ${MEMBER_FORMS}`);
+  }
+}
+
+/** The email of the service account that is role `roleName` of `account`. */
+export function serviceAccountEmail(account: string, roleName: string): string {
+  return `${roleName}@${account}.${SERVICE_ACCOUNT_DOMAIN}`;
+}
+
+/**
+ * The service-account email of a role ARN (`arn:aws:iam::<acct>:role/[path/]name`, `acs:ram::<acct>:role/name`)
+ * or of an assumed-role session ARN (`arn:aws:sts::<acct>:assumed-role/<role>/<session>`), else undefined.
+ */
+export function serviceAccountOfArn(arn: string): string | undefined {
+  const role = /^(?:arn:aws[a-z-]*:iam|acs:ram)::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]{1,64})$/.exec(arn);
+  if (role !== null) return serviceAccountEmail(role[1] as string, role[2] as string);
+  const session = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/[^/]+$/.exec(arn);
+  if (session !== null) return serviceAccountEmail(session[1] as string, session[2] as string);
+  return undefined;
+}
+
+/** `roles/<name>`: predefined. */
+export const PREDEFINED_ROLE = /^roles\/[A-Za-z][A-Za-z0-9_.]{0,63}$/;
+/** `accounts/<id>/roles/<name>`: custom, as GCP's custom role ids (`[a-zA-Z0-9_.]{3,64}`). */
+export const CUSTOM_ROLE = /^accounts\/(\d{12})\/roles\/([A-Za-z0-9_.]{3,64})$/;
+
+export function roleKind(role: string): 'predefined' | 'custom' | undefined {
+  return PREDEFINED_ROLE.test(role) ? 'predefined' : CUSTOM_ROLE.test(role) ? 'custom' : undefined;
+}
+
+/** The account of a custom role name. */
+export function customRoleAccount(role: string): string | undefined {
+  return CUSTOM_ROLE.exec(role)?.[1];
+}
+
+/** `service.resource.verb` (three or more dot-separated words, no wildcards): `storage.objects.get`. */
+export const PERMISSION = /^[a-z][a-z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*){2,}$/;
+
+export const MAX_RESOURCE_CHARS = 2048;
+
+/** Parses what an IAM policy may attach to: an ARN, `account/<id>` or `workspace/<name>`. */
+export function resourceLevel(name: string): ResourceName | { readonly error: string } {
+  const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
+  if (name.length > MAX_RESOURCE_CHARS) return { error: `resource \`${shown}\` is longer than ${MAX_RESOURCE_CHARS} characters` };
+  let level: ResourceLevel | undefined;
+  if (name.startsWith('account/')) level = /^account\/\d{12}$/.test(name) ? 'account' : undefined;
+  else if (name.startsWith('workspace/')) level = NAME.test(name.slice('workspace/'.length)) ? 'workspace' : undefined;
+  else if (/^arn:[^\s:]+:[^\s:]*:[^\s:]*:[^\s:]*:\S+$/.test(name) || /^acs:[^\s:]+:[^\s:]*:[^\s:]*:\S+$/.test(name)) level = 'resource';
+  if (level === undefined) return { error: `resource \`${shown}\` is not an ARN, \`account/<12-digit id>\` or \`workspace/<name>\`` };
+  return { name, level };
+}
+
+/**
+ * The `resource.service` and `resource.type` of a resource name, by the rule: the service is the prefix of its
+ * permissions plus `.gatehouse.dev` (objects and buckets: `storage`; jobs and models: `ml`; clusters:
+ * `container`; roles, users and groups: `iam`; accounts and workspaces: `resourcemanager`), and the type is
+ * `<service>/<Kind>`, as GCP writes `storage.googleapis.com/Object`. Unknown kinds carry only the name.
+ */
+export function resourceAttributes(name: string): BindingsResource {
+  const of = (service: string, kind: string): BindingsResource => ({ name, service: `${service}.gatehouse.dev`, type: `${service}.gatehouse.dev/${kind}` });
+  if (/^account\/\d{12}$/.test(name)) return of('resourcemanager', 'Account');
+  if (name.startsWith('workspace/')) return of('resourcemanager', 'Workspace');
+  const s3 = /^arn:aws[a-z-]*:s3:::([^/]+)(\/.*)?$/.exec(name) ?? /^acs:oss:[^:]*:[^:]*:([^/]+)(\/.*)?$/.exec(name);
+  if (s3 !== null) return of('storage', s3[2] === undefined ? 'Bucket' : 'Object');
+  const m = /^(?:arn:aws[a-z-]*:([a-z0-9-]+):[^:]*:[^:]*|acs:([a-z0-9-]+):[^:]*:[^:]*):([A-Za-z-]+)[/:]/.exec(name);
+  if (m !== null) {
+    const service = (m[1] ?? m[2]) as string;
+    const kind = m[3] as string;
+    const training = service === 'training' || service === 'pai';
+    if (training && kind === 'job') return of('ml', 'Job');
+    if (training && kind === 'model') return of('ml', 'Model');
+    if ((training || service === 'eks') && kind === 'cluster') return of('container', 'Cluster');
+    if (training && kind === 'workspace') return of('resourcemanager', 'Workspace');
+    if (service === 'iam' || service === 'ram') {
+      if (kind === 'role') return of('iam', 'ServiceAccount');
+      if (kind === 'user') return of('iam', 'User');
+      if (kind === 'group') return of('iam', 'Group');
+    }
+  }
+  return { name };
+}

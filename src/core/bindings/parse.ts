@@ -1,0 +1,321 @@
+/**
+ * Validating parsers for IAM policies, custom roles and resource names, from parsed JSON or YAML values
+ * (untrusted). Every error is a value `{ code, message, path }` with the JSON path of the element
+ * (`bindings[2].members[0]`), and for a condition the line and column in its expression; all errors are
+ * reported, not only the first. Sizes are checked before the elements they bound are read; only own
+ * properties are read, and the results are fresh objects.
+ */
+import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
+import { predefinedRole, KNOWN_PERMISSIONS } from './catalogue.ts';
+import { parseCondition } from './cel.ts';
+import { CUSTOM_ROLE, customRoleAccount, memberKind, PERMISSION, resourceLevel, roleKind } from './names.ts';
+import type { AttachedPolicy, CustomRole, IamBinding, IamCondition, IamPolicy, ResourceName } from './types.ts';
+
+/** GCP's limit: 1,500 members in one allow policy (each occurrence counts). */
+export const MAX_MEMBERS_PER_POLICY = 1500;
+export const MAX_TITLE_CHARS = 100;
+export const MAX_DESCRIPTION_CHARS = 256;
+/** GCP's limit for a custom role. */
+export const MAX_ROLE_PERMISSIONS = 3000;
+export const MAX_ETAG_CHARS = 128;
+export const POLICY_VERSIONS: readonly number[] = [0, 1, 3];
+
+export interface ParseOptions {
+  /** Prefix of every error path (`spec` for a YAML document's spec). */
+  readonly path?: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : typeof v === 'string' ? 'a string' : `${typeof v} \`${String(v)}\``);
+
+class Errors {
+  readonly list: GatehouseError[] = [];
+  private readonly prefix: string;
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
+  path(p: string): string {
+    if (this.prefix === '') return p;
+    if (p === '') return this.prefix;
+    return p.startsWith('[') ? `${this.prefix}${p}` : `${this.prefix}.${p}`;
+  }
+  add(code: ErrorCode, message: string, path: string, extra?: { line?: number; column?: number }): void {
+    const e: GatehouseError = { code, message, path: this.path(path), ...(extra?.line !== undefined ? { line: extra.line } : {}), ...(extra?.column !== undefined ? { column: extra.column } : {}) };
+    this.list.push(e);
+  }
+}
+
+const join = (base: string, key: string): string => (base === '' ? key : `${base}.${key}`);
+
+function unknownFields(o: Obj, allowed: readonly string[], base: string, what: string, errs: Errors): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) errs.add('BINDINGS_UNKNOWN_FIELD', `unknown field \`${k}\` in ${what} (allowed: ${allowed.join(', ')})`, join(base, k));
+  }
+}
+
+function optionalString(o: Obj, key: string, base: string, max: number, errs: Errors): string | undefined {
+  if (!Object.hasOwn(o, key)) return undefined;
+  const v = o[key];
+  if (typeof v !== 'string') {
+    errs.add('BINDINGS_INVALID_TYPE', `\`${key}\` must be a string, got ${describe(v)}`, join(base, key));
+    return undefined;
+  }
+  if (v.length > max) {
+    errs.add('BINDINGS_TOO_LARGE', `\`${key}\` is ${v.length} characters long; the limit is ${max}`, join(base, key));
+    return undefined;
+  }
+  return v;
+}
+
+function parseConditionField(raw: unknown, base: string, errs: Errors): IamCondition | undefined {
+  if (!isObj(raw)) {
+    errs.add('BINDINGS_INVALID_TYPE', `\`condition\` must be an object {expression, title?, description?}, got ${describe(raw)}`, base);
+    return undefined;
+  }
+  unknownFields(raw, ['expression', 'title', 'description'], base, 'a condition', errs);
+  const title = optionalString(raw, 'title', base, MAX_TITLE_CHARS, errs);
+  const description = optionalString(raw, 'description', base, MAX_DESCRIPTION_CHARS, errs);
+  const exprPath = join(base, 'expression');
+  if (!Object.hasOwn(raw, 'expression')) {
+    errs.add('BINDINGS_MISSING_FIELD', 'a condition needs an `expression` (a CEL expression such as `request.time < timestamp("2027-01-01T00:00:00Z")`)', exprPath);
+    return undefined;
+  }
+  const expression = raw['expression'];
+  if (typeof expression !== 'string') {
+    errs.add('BINDINGS_INVALID_TYPE', `\`expression\` must be a string, got ${describe(expression)}`, exprPath);
+    return undefined;
+  }
+  if (expression.trim() === '') {
+    errs.add('BINDINGS_MISSING_FIELD', 'the condition `expression` is empty; remove the condition or write an expression', exprPath);
+    return undefined;
+  }
+  const parsed = parseCondition(expression);
+  if (!parsed.ok) {
+    for (const e of parsed.errors) errs.add(e.code, e.message, exprPath, e);
+    return undefined;
+  }
+  return { expression, ...(title !== undefined ? { title } : {}), ...(description !== undefined ? { description } : {}) };
+}
+
+function parseBinding(raw: unknown, base: string, errs: Errors, budget: { members: number }): IamBinding | undefined {
+  if (!isObj(raw)) {
+    errs.add('BINDINGS_INVALID_TYPE', `a binding must be an object {role, members, condition?}, got ${describe(raw)}`, base);
+    return undefined;
+  }
+  unknownFields(raw, ['role', 'members', 'condition'], base, 'a binding', errs);
+  let ok = true;
+
+  const role = raw['role'];
+  if (!Object.hasOwn(raw, 'role')) {
+    errs.add('BINDINGS_MISSING_FIELD', 'a binding needs a `role` such as `roles/viewer`', join(base, 'role'));
+    ok = false;
+  } else if (typeof role !== 'string') {
+    errs.add('BINDINGS_INVALID_TYPE', `\`role\` must be a string, got ${describe(role)}`, join(base, 'role'));
+    ok = false;
+  } else if (roleKind(role) === undefined) {
+    errs.add('BINDINGS_INVALID_ROLE', `role \`${role.length > 80 ? `${role.slice(0, 80)}…` : role}\` is not \`roles/<name>\` (predefined) or \`accounts/<12-digit id>/roles/<name>\` (custom)`, join(base, 'role'));
+    ok = false;
+  }
+
+  const members: string[] = [];
+  const mPath = join(base, 'members');
+  const rawMembers = raw['members'];
+  if (!Object.hasOwn(raw, 'members')) {
+    errs.add('BINDINGS_MISSING_FIELD', 'a binding needs `members`, a list such as ["user:alice", "group:researchers"]', mPath);
+    ok = false;
+  } else if (!Array.isArray(rawMembers)) {
+    errs.add('BINDINGS_INVALID_TYPE', `\`members\` must be a list of strings, got ${describe(rawMembers)}`, mPath);
+    ok = false;
+  } else if (rawMembers.length === 0) {
+    errs.add('BINDINGS_MISSING_FIELD', '`members` is empty; list at least one member, or remove the binding', mPath);
+    ok = false;
+  } else if (rawMembers.length > budget.members) {
+    errs.add('BINDINGS_TOO_LARGE', `a policy may list at most ${MAX_MEMBERS_PER_POLICY} members in all; this binding alone lists ${rawMembers.length}`, mPath);
+    budget.members = 0;
+    ok = false;
+  } else {
+    budget.members -= rawMembers.length;
+    rawMembers.forEach((m: unknown, j: number) => {
+      const p = `${mPath}[${j}]`;
+      if (typeof m !== 'string') {
+        errs.add('BINDINGS_INVALID_TYPE', `a member must be a string, got ${describe(m)}`, p);
+        ok = false;
+        return;
+      }
+      const k = memberKind(m);
+      if (!k.ok) {
+        errs.add('BINDINGS_INVALID_MEMBER', k.message, p);
+        ok = false;
+        return;
+      }
+      members.push(m);
+    });
+  }
+
+  let condition: IamCondition | undefined;
+  if (Object.hasOwn(raw, 'condition') && raw['condition'] !== null) {
+    condition = parseConditionField(raw['condition'], join(base, 'condition'), errs);
+    if (condition === undefined) ok = false;
+  }
+  if (!ok) return undefined;
+  return { role: role as string, members, ...(condition !== undefined ? { condition } : {}) };
+}
+
+function parsePolicyObject(raw: unknown, errs: Errors, allowResource: boolean): { policy: IamPolicy; resource?: ResourceName } | undefined {
+  const fields = allowResource ? ['resource', 'bindings', 'etag', 'version'] : ['bindings', 'etag', 'version'];
+  if (!isObj(raw)) {
+    errs.add('BINDINGS_INVALID_TYPE', `an IAM policy must be an object {${fields.map((f) => (f === 'bindings' || f === 'resource' ? f : `${f}?`)).join(', ')}}, got ${describe(raw)}`, '');
+    return undefined;
+  }
+  unknownFields(raw, fields, '', 'an IAM policy', errs);
+
+  let resource: ResourceName | undefined;
+  if (allowResource) {
+    if (!Object.hasOwn(raw, 'resource')) errs.add('BINDINGS_MISSING_FIELD', 'an IAM policy needs the `resource` it is attached to (an ARN, `account/<id>` or `workspace/<name>`)', 'resource');
+    else {
+      const r = parseResourceName(raw['resource']);
+      if (r.ok) resource = r.value;
+      else for (const e of r.errors) errs.add(e.code, e.message, 'resource');
+    }
+  }
+
+  const bindings: IamBinding[] = [];
+  const rawBindings = Object.hasOwn(raw, 'bindings') ? raw['bindings'] : [];
+  if (!Array.isArray(rawBindings)) {
+    errs.add('BINDINGS_INVALID_TYPE', `\`bindings\` must be a list of {role, members, condition?}, got ${describe(rawBindings)}`, 'bindings');
+  } else if (rawBindings.length > MAX_MEMBERS_PER_POLICY) {
+    // Every binding has a member: more bindings than the member limit cannot be valid.
+    errs.add('BINDINGS_TOO_LARGE', `a policy may list at most ${MAX_MEMBERS_PER_POLICY} members in all; it has ${rawBindings.length} bindings`, 'bindings');
+  } else {
+    const budget = { members: MAX_MEMBERS_PER_POLICY };
+    rawBindings.forEach((b: unknown, i: number) => {
+      const parsed = parseBinding(b, `bindings[${i}]`, errs, budget);
+      if (parsed !== undefined) bindings.push(parsed);
+    });
+  }
+
+  let version: number | undefined;
+  if (Object.hasOwn(raw, 'version')) {
+    const v = raw['version'];
+    if (typeof v !== 'number' || !POLICY_VERSIONS.includes(v)) {
+      errs.add('BINDINGS_INVALID_VERSION', `\`version\` must be 0, 1 or 3, got ${describe(v)}`, 'version');
+    } else {
+      version = v;
+      const conditional = Array.isArray(rawBindings) && rawBindings.some((b) => isObj(b) && Object.hasOwn(b, 'condition') && b['condition'] !== null);
+      if (conditional && v !== 3) {
+        errs.add('BINDINGS_INVALID_VERSION', `a policy with a conditional binding must be version 3 (or give no version), not ${v}: an older reader would drop its conditions`, 'version');
+      }
+    }
+  }
+  const etag = optionalString(raw, 'etag', '', MAX_ETAG_CHARS, errs);
+
+  const policy: IamPolicy = { bindings, ...(version !== undefined ? { version } : {}), ...(etag !== undefined ? { etag } : {}) };
+  return resource === undefined ? { policy } : { policy, resource };
+}
+
+/** Parses an IAM policy `{bindings, etag?, version?}` (a parsed JSON or YAML value). */
+export function parseIamPolicy(raw: unknown, options: ParseOptions = {}): Result<IamPolicy> {
+  const errs = new Errors(options.path ?? '');
+  const r = parsePolicyObject(raw, errs, false);
+  return errs.list.length > 0 || r === undefined ? { ok: false, errors: errs.list } : { ok: true, value: r.policy };
+}
+
+/** Parses the spec of `kind: IamPolicy`: `{resource, bindings, etag?, version?}`. */
+export function parseAttachedPolicy(raw: unknown, options: ParseOptions = {}): Result<AttachedPolicy> {
+  const errs = new Errors(options.path ?? '');
+  const r = parsePolicyObject(raw, errs, true);
+  if (errs.list.length > 0 || r === undefined || r.resource === undefined) return { ok: false, errors: errs.list };
+  return { ok: true, value: { resource: r.resource.name, policy: r.policy } };
+}
+
+/** Parses what a policy attaches to: an ARN, `account/<12-digit id>` or `workspace/<name>`. */
+export function parseResourceName(raw: unknown, options: ParseOptions = {}): Result<ResourceName> {
+  const path = options.path ?? '';
+  if (typeof raw !== 'string') return { ok: false, errors: [{ code: 'BINDINGS_INVALID_TYPE', message: `a resource must be a string, got ${describe(raw)}`, path }] };
+  const r = resourceLevel(raw);
+  if ('error' in r) return { ok: false, errors: [{ code: 'BINDINGS_INVALID_RESOURCE', message: r.error, path }] };
+  return { ok: true, value: r };
+}
+
+export interface RoleParseOptions extends ParseOptions {
+  /**
+   * Refuse permissions the catalogue does not know (default true): a typo (`storage.object.get`) would
+   * otherwise grant nothing, silently.
+   */
+  readonly knownPermissionsOnly?: boolean;
+}
+
+/** The name of custom role `name` of `account`: `accounts/<id>/roles/<name>`. */
+export function customRoleName(account: string, name: string): string {
+  return `accounts/${account}/roles/${name}`;
+}
+
+/** Parses a custom role `{name: accounts/<id>/roles/<name>, permissions, title?, description?}`. */
+export function parseCustomRole(raw: unknown, options: RoleParseOptions = {}): Result<CustomRole> {
+  const errs = new Errors(options.path ?? '');
+  const strict = options.knownPermissionsOnly ?? true;
+  if (!isObj(raw)) {
+    errs.add('BINDINGS_INVALID_TYPE', `a custom role must be an object {name, permissions, title?, description?}, got ${describe(raw)}`, '');
+    return { ok: false, errors: errs.list };
+  }
+  unknownFields(raw, ['name', 'permissions', 'title', 'description'], '', 'a custom role', errs);
+  const title = optionalString(raw, 'title', '', MAX_TITLE_CHARS, errs);
+  const description = optionalString(raw, 'description', '', MAX_DESCRIPTION_CHARS, errs);
+  const name = raw['name'];
+  if (!Object.hasOwn(raw, 'name')) errs.add('BINDINGS_MISSING_FIELD', 'a custom role needs a `name` such as `accounts/123456789012/roles/trainer`', 'name');
+  else if (typeof name !== 'string') errs.add('BINDINGS_INVALID_TYPE', `\`name\` must be a string, got ${describe(name)}`, 'name');
+  else if (!CUSTOM_ROLE.test(name)) errs.add('BINDINGS_INVALID_ROLE', `custom role name \`${name.length > 80 ? `${name.slice(0, 80)}…` : name}\` is not \`accounts/<12-digit id>/roles/<name>\` with a name of 3 to 64 letters, digits, \`_\` and \`.\``, 'name');
+
+  const permissions: string[] = [];
+  const perms = raw['permissions'];
+  if (!Object.hasOwn(raw, 'permissions')) errs.add('BINDINGS_MISSING_FIELD', 'a custom role needs `permissions`, a list such as ["storage.objects.get"]', 'permissions');
+  else if (!Array.isArray(perms)) errs.add('BINDINGS_INVALID_TYPE', `\`permissions\` must be a list of strings, got ${describe(perms)}`, 'permissions');
+  else if (perms.length > MAX_ROLE_PERMISSIONS) errs.add('BINDINGS_TOO_LARGE', `a custom role may hold at most ${MAX_ROLE_PERMISSIONS} permissions, got ${perms.length}`, 'permissions');
+  else {
+    perms.forEach((p: unknown, i: number) => {
+      const path = `permissions[${i}]`;
+      if (typeof p !== 'string') errs.add('BINDINGS_INVALID_TYPE', `a permission must be a string, got ${describe(p)}`, path);
+      else if (!PERMISSION.test(p)) errs.add('BINDINGS_INVALID_PERMISSION', `permission \`${p.length > 80 ? `${p.slice(0, 80)}…` : p}\` is not \`service.resource.verb\` (such as \`storage.objects.get\`; no wildcards)`, path);
+      else if (strict && !KNOWN_PERMISSIONS.has(p)) errs.add('BINDINGS_INVALID_PERMISSION', `permission \`${p}\` does not exist; roles/owner lists every permission Gatehouse knows`, path);
+      else permissions.push(p);
+    });
+  }
+  if (errs.list.length > 0) return { ok: false, errors: errs.list };
+  return { ok: true, value: { name: name as string, permissions, ...(title !== undefined ? { title } : {}), ...(description !== undefined ? { description } : {}) } };
+}
+
+export interface CheckRolesOptions extends ParseOptions {
+  /** The account the policy belongs to: custom roles of other accounts are refused. */
+  readonly account?: string;
+  readonly customRoles?: readonly CustomRole[];
+}
+
+/**
+ * The check made when a policy is written: every role exists (predefined, or a custom role given here) and a
+ * custom role belongs to the policy's account. Decisions never need it: a binding of a missing role grants
+ * nothing and is reported as a diagnostic.
+ */
+export function checkRoles(policy: IamPolicy, options: CheckRolesOptions = {}): Result<IamPolicy> {
+  const errs = new Errors(options.path ?? '');
+  const custom = new Set((options.customRoles ?? []).map((r) => r.name));
+  policy.bindings.forEach((b, i) => {
+    const path = `bindings[${i}].role`;
+    const kind = roleKind(b.role);
+    if (kind === 'predefined') {
+      if (predefinedRole(b.role) === undefined) errs.add('BINDINGS_INVALID_ROLE', `role \`${b.role}\` is not a predefined role; use one such as \`roles/viewer\` or \`roles/ml.developer\`, or a custom role \`accounts/<id>/roles/<name>\``, path);
+      return;
+    }
+    if (kind === undefined) {
+      errs.add('BINDINGS_INVALID_ROLE', `role \`${b.role}\` is not \`roles/<name>\` or \`accounts/<id>/roles/<name>\``, path);
+      return;
+    }
+    const owner = customRoleAccount(b.role);
+    if (options.account !== undefined && owner !== options.account) {
+      errs.add('BINDINGS_INVALID_ROLE', `custom role \`${b.role}\` belongs to account ${owner ?? '?'}; a policy of account ${options.account} may use only its own custom roles`, path);
+    } else if (!custom.has(b.role)) {
+      errs.add('BINDINGS_INVALID_ROLE', `custom role \`${b.role}\` does not exist; create it (kind: IamRole) first`, path);
+    }
+  });
+  return errs.list.length > 0 ? { ok: false, errors: errs.list } : { ok: true, value: policy };
+}
