@@ -18,6 +18,13 @@ import pg from 'pg';
 import type { AccessKeyRecord, PrincipalRef, RoleRecord, Store, StoreErrorCode, StoreResult, UserRecord } from '../src/app/ports/store.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
+import { SQLITE_MIGRATIONS } from '../src/adapters/store-sqlite/migrations.ts';
+import { POSTGRES_MIGRATIONS } from '../src/adapters/store-postgres/migrations.ts';
+
+/** Every schema version, in order (both dialects keep the same list). */
+const ALL_VERSIONS = SQLITE_MIGRATIONS.map((m) => m.version);
+const LATEST_VERSION = Math.max(...ALL_VERSIONS);
+assert.deepEqual(POSTGRES_MIGRATIONS.map((m) => [m.version, m.name]), SQLITE_MIGRATIONS.map((m) => [m.version, m.name]), 'both dialects have the same migrations');
 import { masterKeyFromBytes, openText, seal } from '../src/adapters/crypto/index.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -244,12 +251,12 @@ for (const target of [sqlite, postgres]) {
     it('applies migrations once; reopening is a no-op', async () => {
       const db = await target.fresh();
       const first = await db.open();
-      assert.deepEqual(first.migrations, { applied: [1], version: 1 });
+      assert.deepEqual(first.migrations, { applied: ALL_VERSIONS, version: LATEST_VERSION });
       await first.write(async (tx) => void value(await tx.accounts.create({ id: ACCT, partition: 'aws', name: 'a', created: T0 })));
       await first.close();
       const before = await db.raw('SELECT version, name, applied_at FROM schema_migrations ORDER BY version');
       const second = await db.open();
-      assert.deepEqual(second.migrations, { applied: [], version: 1 });
+      assert.deepEqual(second.migrations, { applied: [], version: LATEST_VERSION });
       assert.deepEqual(await db.raw('SELECT version, name, applied_at FROM schema_migrations ORDER BY version'), before);
       assert.equal((await second.read((tx) => tx.accounts.list())).length, 1);
       assert.equal(await second.read((tx) => tx.changes.head()), 1);
@@ -270,7 +277,7 @@ for (const target of [sqlite, postgres]) {
     it('is safe when two stores open a fresh database at once, in one process and in two', async () => {
       const db = await target.fresh();
       const [a, b] = await Promise.all([db.open(), db.open()]);
-      assert.deepEqual([...a.migrations.applied, ...b.migrations.applied], [1]);
+      assert.deepEqual([...a.migrations.applied, ...b.migrations.applied], ALL_VERSIONS);
       await a.write(async (tx) => void value(await tx.accounts.create({ id: ACCT, partition: 'aws', name: 'a', created: T0 })));
       // Interleaved writers on both stores: all commit, and the change log has no gaps.
       await Promise.all(
@@ -294,8 +301,8 @@ for (const target of [sqlite, postgres]) {
       const results = await Promise.all([child(1), child(2)]);
       for (const r of results) assert.equal(r.code, 0, r.stderr);
       const applied = results.flatMap((r) => (JSON.parse(r.stdout) as { applied: number[] }).applied);
-      assert.deepEqual(applied, [1], 'exactly one process applied the migration');
-      assert.equal((await db2.raw('SELECT version FROM schema_migrations')).length, 1);
+      assert.deepEqual(applied, ALL_VERSIONS, 'exactly one process applied the migrations');
+      assert.equal((await db2.raw('SELECT version FROM schema_migrations')).length, ALL_VERSIONS.length);
       await withStore(db2, async (s) => assert.equal((await s.read((tx) => tx.kv.list('child/'))).length, 2));
     });
 

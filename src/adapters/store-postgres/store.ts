@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import type { Abort, MigrationReport, ReadTx, Store, WriteTx } from '../../app/ports/store.ts';
+import { StoreUnavailableError, type Abort, type MigrationReport, type ReadTx, type Store, type WriteTx } from '../../app/ports/store.ts';
 import {
   applyMigrations,
   createTx,
@@ -45,6 +45,8 @@ export interface PostgresStoreOptions {
   readonly maxRetries?: number;
   readonly now?: () => Date;
   readonly migrations?: readonly Migration[];
+  /** How long to wait for a connection (new, or free in the pool) before the store counts as unavailable; default 10,000 ms. */
+  readonly connectTimeoutMs?: number;
 }
 
 export interface PostgresStore extends Store {
@@ -63,6 +65,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
+    // Without a bound, a request waits forever for a database that is not answering; with one, it fails as
+    // `StoreUnavailableError` (503, retryable) and the instance keeps serving what it holds in memory.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   // An idle client that loses its connection emits `error` on the pool; without a listener that would end
@@ -88,7 +93,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   const transaction = async <T>(readOnly: boolean, fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt += 1) {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (e) {
+        throw unavailable(e) ?? e;
+      }
       let broken = false;
       let retryableSeen = false;
       let failedStatement: unknown;
@@ -127,7 +137,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
           continue;
         }
-        throw e;
+        throw unavailable(e) ?? e;
       } finally {
         client.release(broken);
       }
@@ -186,6 +196,23 @@ function lockKey(schema: string | undefined): string {
     .digest()
     .readBigInt64BE(0)
     .toString();
+}
+
+/** Network errors of the driver, and SQLSTATEs of a server that is gone, going, or out of room. */
+const UNAVAILABLE_NET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|connection error|Connection closed/i;
+
+/** The outage behind `e` (or its cause) as a `StoreUnavailableError`; undefined when `e` is something else. */
+function unavailable(e: unknown): StoreUnavailableError | undefined {
+  for (let x: unknown = e, depth = 0; typeof x === 'object' && x !== null && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
+    if (x instanceof StoreUnavailableError) return x;
+    const code = String((x as { code?: unknown }).code ?? '');
+    const message = String((x as { message?: unknown }).message ?? '');
+    if (UNAVAILABLE_NET.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code.startsWith('53') || UNAVAILABLE_MESSAGES.test(message)) {
+      return new StoreUnavailableError(`PostgreSQL is unavailable: ${message || code}`, { cause: e });
+    }
+  }
+  return undefined;
 }
 
 function isRetryable(e: unknown): boolean {

@@ -38,6 +38,7 @@ import type {
   WriteTx,
 } from '../../app/ports/store.ts';
 import { MAX_POLICY_VERSIONS } from '../../app/ports/store.ts';
+import { canonicalJson, EMPTY_HEAD, type AuditHead, type AuditKind, type AuditRecord } from '../../core/audit/index.ts';
 
 export type SqlValue = string | number | null;
 export type SqlRow = Readonly<Record<string, unknown>>;
@@ -824,7 +825,139 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     },
   };
 
-  return { accounts, users, groups, roles, policies, attachments, inlinePolicies, accessKeys, kv, changes };
+  // --- audit log ------------------------------------------------------------------------------------
+  // Appends bypass the change log on purpose (see `AuditWrite`); writers still serialise on one row, `audit_head`,
+  // so two instances appending at once cannot both link to the same record (the loser retries, PostgreSQL
+  // SERIALIZABLE; SQLite has one writer).
+
+  const auditHead = async (): Promise<AuditHead> => {
+    const r = await one('SELECT seq, hash, base_seq, base_hash FROM audit_head WHERE id = 1', []);
+    if (r === undefined) return EMPTY_HEAD;
+    return { seq: num(r['seq']), hash: str(r['hash']), baseSeq: num(r['base_seq']), baseHash: str(r['base_hash']) };
+  };
+
+  const audit: WriteTx['audit'] = {
+    head: auditHead,
+    async list(filter, after, limit) {
+      const where: string[] = ['seq > ?'];
+      const params: SqlValue[] = [after];
+      const eq = (column: string, v: string | undefined) => {
+        if (v === undefined) return;
+        where.push(`${column} = ?`);
+        params.push(v);
+      };
+      eq('account', filter.account);
+      eq('kind', filter.kind);
+      eq('principal', filter.principal);
+      eq('role_arn', filter.role);
+      eq('job', filter.job);
+      eq('action', filter.action);
+      eq('decision', filter.decision);
+      if (filter.since !== undefined) {
+        where.push('at >= ?');
+        params.push(filter.since);
+      }
+      if (filter.until !== undefined) {
+        where.push('at < ?');
+        params.push(filter.until);
+      }
+      params.push(Math.max(1, Math.min(10_000, Math.trunc(limit))));
+      const rows = await db.all(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`, params);
+      return rows.map(toAuditRecord);
+    },
+    async append(records) {
+      writable();
+      if (records.length === 0) return;
+      const head = await auditHead();
+      const first = records[0] as AuditRecord;
+      if (first.seq !== head.seq + 1 || first.prevHash !== head.hash) {
+        throw new Error(`audit append does not follow the head (head ${head.seq}, first record ${first.seq}): relink and retry`);
+      }
+      // Multi-row inserts in chunks of 50, 10 and 1: three statement shapes, prepared once each.
+      let i = 0;
+      while (i < records.length) {
+        const n = records.length - i >= 50 ? 50 : records.length - i >= 10 ? 10 : 1;
+        const params: SqlValue[] = [];
+        for (const r of records.slice(i, i + n)) params.push(...auditRow(r));
+        await db.run(auditInsert(n), params);
+        i += n;
+      }
+      const last = records[records.length - 1] as AuditRecord;
+      const n = await db.run('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?', [last.seq, last.hash, head.seq]);
+      if (n !== 1) throw new Error('audit head moved during append');
+    },
+    async prune(before) {
+      writable();
+      const head = await auditHead();
+      const last = await one('SELECT seq, hash FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log WHERE at < ?)', [before]);
+      if (last === undefined) return { pruned: 0, head };
+      const baseSeq = num(last['seq']);
+      const baseHash = str(last['hash']);
+      const pruned = await db.run('DELETE FROM audit_log WHERE seq <= ?', [baseSeq]);
+      await db.run('UPDATE audit_head SET base_seq = ?, base_hash = ? WHERE id = 1', [baseSeq, baseHash]);
+      return { pruned, head: { ...head, baseSeq, baseHash } };
+    },
+  };
+
+  return { accounts, users, groups, roles, policies, attachments, inlinePolicies, accessKeys, kv, changes, audit };
+}
+
+const AUDIT_COLUMNS = 'seq, at, kind, account, principal, action, resource, decision, role_arn, session_arn, job, source_identity, source_ip, detail, prev_hash, hash';
+const auditInserts = new Map<number, string>();
+function auditInsert(n: number): string {
+  let sql = auditInserts.get(n);
+  if (sql === undefined) {
+    const row = `(${AUDIT_COLUMNS.split(',').map(() => '?').join(', ')})`;
+    sql = `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${Array.from({ length: n }, () => row).join(', ')}`;
+    auditInserts.set(n, sql);
+  }
+  return sql;
+}
+
+function auditRow(r: AuditRecord): SqlValue[] {
+  return [
+    r.seq,
+    r.at,
+    r.kind,
+    r.account,
+    r.principal,
+    r.action,
+    r.resource,
+    r.decision ?? null,
+    r.role ?? null,
+    r.session ?? null,
+    r.job ?? null,
+    r.sourceIdentity ?? null,
+    r.sourceIp ?? null,
+    canonicalJson(r.detail),
+    r.prevHash,
+    r.hash,
+  ];
+}
+
+function toAuditRecord(r: SqlRow): AuditRecord {
+  const optional = (key: string, column: string): Record<string, string> => {
+    const v = strOrNull(r[column]);
+    return v === null ? {} : { [key]: v };
+  };
+  return {
+    seq: num(r['seq']),
+    at: str(r['at']),
+    kind: str(r['kind']) as AuditKind,
+    account: str(r['account']),
+    principal: str(r['principal']),
+    action: str(r['action']),
+    resource: str(r['resource']),
+    ...optional('decision', 'decision'),
+    ...optional('role', 'role_arn'),
+    ...optional('session', 'session_arn'),
+    ...optional('job', 'job'),
+    ...optional('sourceIdentity', 'source_identity'),
+    ...optional('sourceIp', 'source_ip'),
+    detail: JSON.parse(str(r['detail'])) as Record<string, unknown>,
+    prevHash: str(r['prev_hash']),
+    hash: str(r['hash']),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -130,4 +130,44 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       'INSERT INTO change_head (id, seq) VALUES (1, 0)',
     ],
   },
+  {
+    // The audit log (src/core/audit): an append-only hash chain, and its head row (end of the chain, and the
+    // checkpoint it is verified from after pruning). Statements are idempotent, so a half-applied run (or an
+    // operator who created the tables by hand) does not stop the migration.
+    version: 2,
+    name: 'audit',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS audit_log (
+         seq INTEGER PRIMARY KEY,
+         at TEXT NOT NULL,
+         kind TEXT NOT NULL CHECK (kind IN ('change', 'session', 'decision', 'job')),
+         account TEXT NOT NULL,
+         principal TEXT NOT NULL,
+         action TEXT NOT NULL,
+         resource TEXT NOT NULL,
+         decision TEXT,
+         role_arn TEXT,
+         session_arn TEXT,
+         job TEXT,
+         source_identity TEXT,
+         source_ip TEXT,
+         detail TEXT NOT NULL,
+         prev_hash TEXT NOT NULL,
+         hash TEXT NOT NULL
+       ) STRICT`,
+      'CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at)',
+      'CREATE INDEX IF NOT EXISTS audit_log_account ON audit_log (account, seq)',
+      'CREATE INDEX IF NOT EXISTS audit_log_principal ON audit_log (principal, seq)',
+      'CREATE INDEX IF NOT EXISTS audit_log_role ON audit_log (role_arn, seq)',
+      'CREATE INDEX IF NOT EXISTS audit_log_job ON audit_log (job, seq)',
+      `CREATE TABLE IF NOT EXISTS audit_head (
+         id INTEGER PRIMARY KEY CHECK (id = 1),
+         seq INTEGER NOT NULL,
+         hash TEXT NOT NULL,
+         base_seq INTEGER NOT NULL,
+         base_hash TEXT NOT NULL
+       ) STRICT`,
+      `INSERT INTO audit_head (id, seq, hash, base_seq, base_hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000', 0, '0000000000000000000000000000000000000000000000000000000000000000') ON CONFLICT (id) DO NOTHING`,
+    ],
+  },
 ];

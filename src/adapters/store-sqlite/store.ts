@@ -16,7 +16,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Abort, MigrationReport, ReadTx, Store, WriteTx } from '../../app/ports/store.ts';
+import { StoreUnavailableError, type Abort, type MigrationReport, type ReadTx, type Store, type WriteTx } from '../../app/ports/store.ts';
 import {
   applyMigrations,
   createTx,
@@ -144,6 +144,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
           const conn = await acquireReader();
           try {
             return await inTransaction(conn, 'BEGIN', (db) => fn(createTx(db, { readOnly: true, now })));
+          } catch (e) {
+            throw unavailable(e) ?? e;
           } finally {
             releaseReader(conn);
           }
@@ -164,7 +166,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
           } catch (e) {
             const aborted = caught(e);
             if (aborted !== undefined) return aborted.value;
-            throw e;
+            throw unavailable(e) ?? e;
           }
         }),
       );
@@ -178,6 +180,19 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       return closing;
     },
   };
+}
+
+/**
+ * SQLite result codes of a database that cannot take the work now (busy or locked past the timeout, out of
+ * memory, read-only, I/O error, disk full, cannot open): an outage, not a bug. Primary codes (errcode & 0xff).
+ */
+const UNAVAILABLE_CODES = new Set([5, 6, 7, 8, 10, 13, 14]);
+
+function unavailable(e: unknown): StoreUnavailableError | undefined {
+  if (typeof e !== 'object' || e === null || (e as { code?: unknown }).code !== 'ERR_SQLITE_ERROR') return undefined;
+  const errcode = Number((e as { errcode?: unknown }).errcode);
+  if (!UNAVAILABLE_CODES.has(errcode & 0xff)) return undefined;
+  return new StoreUnavailableError(`SQLite is unavailable: ${(e as { message?: unknown }).message ?? errcode}`, { cause: e });
 }
 
 function resolveFile(options: SqliteStoreOptions): string {

@@ -30,6 +30,8 @@
  * and its cases to `test/store.test.ts`.
  */
 
+import type { AuditFilter, AuditHead, AuditRecord } from '../../core/audit/index.ts';
+
 export type Partition = 'aws' | 'acs';
 export type PrincipalType = 'user' | 'group' | 'role';
 export type AccessKeyStatus = 'Active' | 'Inactive';
@@ -378,6 +380,30 @@ export interface ChangesRead {
   since(after: number, limit?: number): Promise<ChangeRecord[]>;
 }
 
+/**
+ * The audit log (src/core/audit): an append-only hash chain. Appends write no change-log row (the audit log is
+ * not directory state, and a flush every 100 ms must not make every instance reload its caches).
+ */
+export interface AuditRead {
+  /** The chain's end and, after pruning, its start; `EMPTY_HEAD` on an empty log. */
+  head(): Promise<AuditHead>;
+  /** Records with `seq > after` matching `filter`, oldest first, at most `limit`. */
+  list(filter: AuditFilter, after: number, limit: number): Promise<AuditRecord[]>;
+}
+export interface AuditWrite extends AuditRead {
+  /**
+   * Appends records already linked to the current head (the first has `seq = head.seq + 1` and
+   * `prevHash = head.hash`), and moves the head to the last. Throws when they do not follow the head: a bug or
+   * a concurrent writer, which the transaction's isolation turns into a retry.
+   */
+  append(records: readonly AuditRecord[]): Promise<void>;
+  /**
+   * Deletes the records older than `before` (ISO `at`, exclusive), the newest of them becoming the checkpoint
+   * (`baseSeq`/`baseHash`) the rest of the chain is verified from. Returns the new head.
+   */
+  prune(before: string): Promise<{ readonly pruned: number; readonly head: AuditHead }>;
+}
+
 export interface ReadTx {
   readonly accounts: AccountsRead;
   readonly users: UsersRead;
@@ -389,6 +415,7 @@ export interface ReadTx {
   readonly accessKeys: AccessKeysRead;
   readonly kv: KvRead;
   readonly changes: ChangesRead;
+  readonly audit: AuditRead;
 }
 
 export interface WriteTx extends ReadTx {
@@ -401,6 +428,7 @@ export interface WriteTx extends ReadTx {
   readonly inlinePolicies: InlinePoliciesWrite;
   readonly accessKeys: AccessKeysWrite;
   readonly kv: KvWrite;
+  readonly audit: AuditWrite;
 }
 
 /**
@@ -423,4 +451,21 @@ export interface Store {
   write<T>(fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>): Promise<T>;
   /** Waits for running transactions, then releases the database. */
   close(): Promise<void>;
+}
+
+/**
+ * Thrown by an adapter when the database cannot be reached or cannot take the work (connection refused or lost,
+ * server shutting down, too many connections, disk full, locked past the busy timeout): an outage, not a bug.
+ * Edges answer it with 503 `ServiceUnavailable`, which clients retry; the cause is kept for the operator's log.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'STORE_UNAVAILABLE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export function isStoreUnavailable(e: unknown): e is StoreUnavailableError {
+  return e instanceof StoreUnavailableError || (typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'STORE_UNAVAILABLE');
 }

@@ -1,0 +1,81 @@
+/**
+ * The audit record: who did what, with which role, from which job, and what was decided. Records are appended to
+ * one hash chain: each carries the hash of the one before it (`prevHash`) and its own `hash`, SHA-256 over the
+ * canonical JSON of every other field (chain.ts), so an edited, inserted or deleted record breaks the chain at
+ * that point.
+ */
+
+export const AUDIT_KINDS = ['change', 'session', 'decision', 'job'] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+/** What a use case records. Secrets never belong here; `redact` (redact.ts) strips any that slip into `detail`. */
+export interface AuditEvent {
+  readonly kind: AuditKind;
+  /** The account the event concerns (readers of other accounts do not see it); '' when none. */
+  readonly account: string;
+  /** ARN of the acting principal (the caller of a change, the subject of a decision). */
+  readonly principal: string;
+  /** `iam:CreateRole`, `sts:AssumeRole`, `s3:GetObject`, `training:JobState`… */
+  readonly action: string;
+  readonly resource: string;
+  /** `Allow`, `ExplicitDeny`, `ImplicitDeny` for decisions; the outcome (`ok` or an error code) of changes. */
+  readonly decision?: string;
+  /** ARN of the role involved (assumed, passed to a job). */
+  readonly role?: string;
+  /** ARN of the session issued or acting. */
+  readonly session?: string;
+  readonly job?: string;
+  readonly sourceIdentity?: string;
+  readonly sourceIp?: string;
+  /** Before/after of a change, the explanation of a denial, the terms of a session. */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** A record as stored. `at` is ISO-8601 UTC with milliseconds; `seq` counts from 1 without gaps. */
+export interface AuditRecord {
+  readonly seq: number;
+  readonly at: string;
+  readonly kind: AuditKind;
+  readonly account: string;
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly decision?: string;
+  readonly role?: string;
+  readonly session?: string;
+  readonly job?: string;
+  readonly sourceIdentity?: string;
+  readonly sourceIp?: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/** The end of the chain, and where it starts after pruning (`baseSeq` 0 and the genesis hash before any). */
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
+  /** The last pruned record: the first record kept must link to `baseHash`. */
+  readonly baseSeq: number;
+  readonly baseHash: string;
+}
+
+/** `prevHash` of the first record ever written. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export const EMPTY_HEAD: AuditHead = { seq: 0, hash: GENESIS_HASH, baseSeq: 0, baseHash: GENESIS_HASH };
+
+/** Filters of `list` (all optional, combined with AND); `since`/`until` compare `at` (ISO text, inclusive/exclusive). */
+export interface AuditFilter {
+  readonly account?: string;
+  readonly kind?: AuditKind;
+  readonly principal?: string;
+  readonly role?: string;
+  readonly job?: string;
+  readonly action?: string;
+  readonly decision?: string;
+  readonly since?: string;
+  readonly until?: string;
+}
+
+export const AUDIT_FILTER_KEYS = ['kind', 'principal', 'role', 'job', 'action', 'decision', 'since', 'until'] as const;
