@@ -1,0 +1,393 @@
+/**
+ * The compiled RBAC authorizer for one cluster: aggregation computed eagerly (aggregate.ts), and bindings
+ * indexed by subject — for each user name, group and service account, in each scope (cluster-wide and each
+ * namespace), one index of everything its bindings grant, by API group, then resource (exact, `*`, or
+ * `*\/subresource`), or non-resource URL (exact, prefix, `*`). A decision touches only the indexes of the
+ * user, the user's groups and (for a service account) the groups the authenticator adds, in the cluster scope
+ * and the request's namespace: a handful of map lookups, however many roles and bindings the cluster has.
+ *
+ * What it decides is upstream's `RBACAuthorizer.Authorize` over `VisitRulesFor` (policy-semantics.md §A.3):
+ * the rules of every ClusterRoleBinding whose subjects match, and — when the request has a namespace — of
+ * every RoleBinding in that namespace whose subjects match; allow if one rule allows, otherwise no opinion.
+ * Two differences, both invisible to a well-formed request: every allowing binding is reported (upstream stops
+ * at the first), and a non-resource request is matched against ClusterRoleBindings only even if it carries a
+ * namespace (the API server never gives it one).
+ */
+import type { GatehouseError } from '../errors.ts';
+import { aggregateClusterRoles } from './aggregate.ts';
+import { ALL, AUTHENTICATED_GROUP, SERVICE_ACCOUNT_PREFIX, SERVICE_ACCOUNTS_GROUP, serviceAccountUsername, trimStars } from './match.ts';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, RbacAttributes, RbacDecision, RbacObject, Role, RoleBinding } from './types.ts';
+
+export interface RbacStats {
+  readonly roles: number;
+  readonly clusterRoles: number;
+  readonly aggregatedClusterRoles: number;
+  readonly roleBindings: number;
+  readonly clusterRoleBindings: number;
+  /** Bindings whose role does not exist. */
+  readonly danglingBindings: number;
+}
+
+export interface CompiledRbac {
+  /** Decide one request. Pure; RBAC never denies. */
+  authorize(attrs: RbacAttributes): RbacDecision;
+  /** A role's effective rules (for an aggregated ClusterRole, the aggregated ones), or undefined if there is none. */
+  rulesOf(kind: 'Role' | 'ClusterRole', namespace: string, name: string): readonly PolicyRule[] | undefined;
+  /**
+   * What compiling found, none of which stops it: bindings to missing roles (`RBAC_ROLE_NOT_FOUND`),
+   * aggregation cycles (`RBAC_AGGREGATION_CYCLE`), objects defined twice (`RBAC_DUPLICATE_OBJECT`, the last
+   * wins), and ServiceAccount subjects of a ClusterRoleBinding without a namespace, which never match
+   * (`RBAC_MISSING_FIELD`). Paths start with the object's index in the input (`[3].roleRef.name`).
+   */
+  readonly diagnostics: readonly GatehouseError[];
+  readonly stats: RbacStats;
+}
+
+/**
+ * One rule of a role as granted by one binding: the rule's verbs and names (undefined = any) and the
+ * binding's reason, with the decision to return when it is the only one that allows (shared, frozen).
+ */
+interface Grant {
+  readonly verbs: readonly string[] | undefined;
+  readonly names: readonly string[] | undefined;
+  readonly reason: string;
+  readonly allow: RbacDecision;
+}
+
+interface GroupIndex {
+  /** Rule resources compared with `resource` or `resource/subresource` (including a literal `*\/x`). */
+  readonly exact: Map<string, Grant[]>;
+  /** Rules with resource `*`. */
+  star: Grant[] | undefined;
+  /** Rules with resource `*\/<subresource>`, by subresource; consulted only when the request has one. */
+  subWild: Map<string, Grant[]> | undefined;
+}
+
+interface UrlIndex {
+  readonly exact: Map<string, Grant[]>;
+  readonly prefixes: { readonly prefix: string; readonly grant: Grant }[];
+  readonly all: Grant[];
+}
+
+/**
+ * Everything one subject key (a user name, a group, a service account's user name) is granted in one scope
+ * (cluster-wide, or one namespace), merged over all of its bindings: a decision costs a few map lookups per
+ * key, however many bindings name it.
+ */
+interface SubjectIndex {
+  readonly groups: Map<string, GroupIndex>;
+  /** `groups.get('*')`, kept apart so that it is not looked up on every request. */
+  anyGroup: GroupIndex | undefined;
+  urls: UrlIndex | undefined;
+  /** Bindings naming this key whose role is missing. */
+  errors: GatehouseError[] | undefined;
+}
+
+interface Scope {
+  readonly byUser: Map<string, SubjectIndex>;
+  readonly byGroup: Map<string, SubjectIndex>;
+}
+
+/** A role's rules in index form, before a binding gives them a reason. */
+interface RoleEntry {
+  readonly verbs: readonly string[] | undefined;
+  readonly names: readonly string[] | undefined;
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly urls: readonly string[];
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+const NO_OPINION: RbacDecision = Object.freeze({ verdict: 'no-opinion', reasons: EMPTY, errors: EMPTY });
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list === undefined) m.set(k, [v]);
+  else list.push(v);
+}
+
+function roleEntries(rules: readonly PolicyRule[]): RoleEntry[] {
+  return rules.map((rule) => ({
+    verbs: rule.verbs.includes(ALL) ? undefined : rule.verbs,
+    names: rule.resourceNames.length === 0 ? undefined : rule.resourceNames,
+    // A rule needs both to match a resource request (an empty list matches nothing).
+    apiGroups: rule.resources.length === 0 ? [] : [...new Set(rule.apiGroups)],
+    resources: rule.apiGroups.length === 0 ? [] : [...new Set(rule.resources)],
+    urls: [...new Set(rule.nonResourceURLs)],
+  }));
+}
+
+function newSubjectIndex(): SubjectIndex {
+  return { groups: new Map(), anyGroup: undefined, urls: undefined, errors: undefined };
+}
+
+function addGrant(idx: SubjectIndex, e: RoleEntry, grant: Grant): void {
+  for (const g of e.apiGroups) {
+    let gi = idx.groups.get(g);
+    if (gi === undefined) {
+      idx.groups.set(g, (gi = { exact: new Map(), star: undefined, subWild: undefined }));
+      if (g === ALL) idx.anyGroup = gi;
+    }
+    for (const r of e.resources) {
+      if (r === ALL) (gi.star ??= []).push(grant);
+      else {
+        push(gi.exact, r, grant);
+        if (r.startsWith('*/') && r.length > 2) push((gi.subWild ??= new Map()), r.slice(2), grant);
+      }
+    }
+  }
+  if (e.urls.length > 0) {
+    let urls = idx.urls;
+    if (urls === undefined) {
+      const fresh: UrlIndex = { exact: new Map(), prefixes: [], all: [] };
+      idx.urls = urls = fresh;
+    }
+    for (const u of e.urls) {
+      if (u === ALL) urls.all.push(grant);
+      else if (u.endsWith('*')) urls.prefixes.push({ prefix: trimStars(u), grant });
+      else push(urls.exact, u, grant);
+    }
+  }
+}
+
+/** The namespace of a service account's username (`system:serviceaccount:<ns>:<name>`), else undefined. */
+function saNamespaceOf(username: string): string | undefined {
+  if (!username.startsWith(SERVICE_ACCOUNT_PREFIX)) return undefined;
+  const colon = username.indexOf(':', SERVICE_ACCOUNT_PREFIX.length);
+  if (colon <= SERVICE_ACCOUNT_PREFIX.length || colon === username.length - 1 || username.indexOf(':', colon + 1) >= 0) return undefined;
+  return username.slice(SERVICE_ACCOUNT_PREFIX.length, colon);
+}
+
+const byName = (a: { readonly name: string }, b: { readonly name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/**
+ * Compile a cluster's RBAC objects (as parseRbacObjects returns them). Never fails: what would make the API
+ * server or the controllers complain is reported in `diagnostics` and handled as upstream handles it.
+ */
+export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
+  const diagnostics: GatehouseError[] = [];
+  // Last definition wins, as with a second `kubectl apply` of the same name.
+  const latest = new Map<string, number>();
+  objects.forEach((o, i) => {
+    const key = `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+    const prev = latest.get(key);
+    if (prev !== undefined) {
+      diagnostics.push({ code: 'RBAC_DUPLICATE_OBJECT', path: `[${i}]`, message: `${o.kind} \`${qualified(o)}\` is defined again (first at \`[${prev}]\`); this definition replaces it` });
+    }
+    latest.set(key, i);
+  });
+  const live = objects.map((o, i) => ({ o, i })).filter(({ o, i }) => latest.get(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`) === i);
+
+  const clusterRoles: { o: ClusterRole; i: number }[] = [];
+  const roles: { o: Role; i: number }[] = [];
+  const roleBindings: { o: RoleBinding; i: number }[] = [];
+  const clusterRoleBindings: { o: ClusterRoleBinding; i: number }[] = [];
+  for (const x of live) {
+    switch (x.o.kind) {
+      case 'ClusterRole':
+        clusterRoles.push({ o: x.o, i: x.i });
+        break;
+      case 'Role':
+        roles.push({ o: x.o, i: x.i });
+        break;
+      case 'RoleBinding':
+        roleBindings.push({ o: x.o, i: x.i });
+        break;
+      case 'ClusterRoleBinding':
+        clusterRoleBindings.push({ o: x.o, i: x.i });
+        break;
+    }
+  }
+
+  const aggregation = aggregateClusterRoles(clusterRoles.map((x) => x.o));
+  const indexOfClusterRole = new Map(clusterRoles.map((x) => [x.o.metadata.name, x.i]));
+  for (const cycle of aggregation.cycles) {
+    diagnostics.push({
+      code: 'RBAC_AGGREGATION_CYCLE',
+      path: `[${indexOfClusterRole.get(cycle[0] as string) ?? 0}].aggregationRule`,
+      message: `aggregated ClusterRoles ${cycle.map((n) => `\`${n}\``).join(', ')} select each other; each holds only the rules aggregated from outside the cycle and their own rules are ignored — change their labels or selectors to break the cycle`,
+    });
+  }
+
+  const effective = new Map<string, readonly PolicyRule[]>();
+  const entries = new Map<string, RoleEntry[]>();
+  const roleKey = (kind: 'Role' | 'ClusterRole', ns: string, name: string): string => (kind === 'Role' ? `Role/${ns}/${name}` : `ClusterRole//${name}`);
+  for (const { o } of clusterRoles) effective.set(roleKey('ClusterRole', '', o.metadata.name), aggregation.rules.get(o.metadata.name) ?? o.rules);
+  for (const { o } of roles) effective.set(roleKey('Role', o.metadata.namespace, o.metadata.name), o.rules);
+  const entriesOf = (key: string): RoleEntry[] | undefined => {
+    let e = entries.get(key);
+    if (e === undefined) {
+      const rules = effective.get(key);
+      if (rules === undefined) return undefined;
+      entries.set(key, (e = roleEntries(rules)));
+    }
+    return e;
+  };
+
+  const cluster: Scope = { byUser: new Map(), byGroup: new Map() };
+  const namespaces = new Map<string, Scope>();
+  let dangling = 0;
+
+  const add = (b: RoleBinding | ClusterRoleBinding, i: number): void => {
+    const ns = b.kind === 'RoleBinding' ? b.metadata.namespace : '';
+    const ref = b.roleRef;
+    const role = entriesOf(roleKey(ref.kind, ns, ref.name));
+    const bindingName = ns === '' ? b.metadata.name : `${ns}/${b.metadata.name}`;
+    let error: GatehouseError | undefined;
+    if (role === undefined) {
+      dangling++;
+      error = {
+        code: 'RBAC_ROLE_NOT_FOUND',
+        path: `[${i}].roleRef.name`,
+        message:
+          ref.kind === 'Role'
+            ? `${b.kind} \`${bindingName}\` refers to Role \`${ref.name}\`, which does not exist in namespace \`${ns}\`; create the Role or correct \`roleRef\``
+            : `${b.kind} \`${bindingName}\` refers to ClusterRole \`${ref.name}\`, which does not exist; create the ClusterRole or correct \`roleRef\``,
+      };
+      diagnostics.push(error);
+    }
+    const reason = `allowed by ${b.kind} \`${bindingName}\` of ${ref.kind} \`${ref.name}\``;
+    const allow: RbacDecision = Object.freeze({ verdict: 'allow', reasons: Object.freeze([reason]), errors: EMPTY });
+    const grants = (role ?? []).map((e) => ({ entry: e, grant: { verbs: e.verbs, names: e.names, reason, allow } satisfies Grant }));
+    let scope = cluster;
+    if (ns !== '') {
+      scope = namespaces.get(ns) ?? { byUser: new Map(), byGroup: new Map() };
+      namespaces.set(ns, scope);
+    }
+    const done = new Set<string>();
+    const into = (m: Map<string, SubjectIndex>, key: string): void => {
+      // A binding naming one key twice (a user, and the same user as a ServiceAccount subject) counts once.
+      const k = `${m === scope.byUser ? 'u' : 'g'}:${key}`;
+      if (done.has(k)) return;
+      done.add(k);
+      let idx = m.get(key);
+      if (idx === undefined) m.set(key, (idx = newSubjectIndex()));
+      if (error !== undefined) (idx.errors ??= []).push(error);
+      for (const { entry, grant } of grants) addGrant(idx, entry, grant);
+    };
+    b.subjects.forEach((s, j) => {
+      switch (s.kind) {
+        case 'User':
+          into(scope.byUser, s.name);
+          break;
+        case 'Group':
+          into(scope.byGroup, s.name);
+          break;
+        case 'ServiceAccount': {
+          const saNs = s.namespace !== '' ? s.namespace : ns;
+          if (saNs === '') {
+            diagnostics.push({
+              code: 'RBAC_MISSING_FIELD',
+              path: `[${i}].subjects[${j}].namespace`,
+              message: `ServiceAccount subject \`${s.name}\` of ClusterRoleBinding \`${bindingName}\` has no namespace and matches no one; set \`namespace\``,
+            });
+          } else into(scope.byUser, serviceAccountUsername(saNs, s.name));
+          break;
+        }
+      }
+    });
+  };
+  // In name order, so that the reasons found through one key come in name order too.
+  const ordered = <T extends { o: RoleBinding | ClusterRoleBinding }>(xs: T[]): T[] =>
+    xs.sort((a, b) => byName({ name: `${a.o.metadata.namespace}/${a.o.metadata.name}` }, { name: `${b.o.metadata.namespace}/${b.o.metadata.name}` }));
+  for (const { o, i } of ordered(clusterRoleBindings)) add(o, i);
+  for (const { o, i } of ordered(roleBindings)) add(o, i);
+
+  // Per-request scratch: what the scan found. authorize is synchronous and never re-entered, so one set of
+  // variables per compiled cluster serves every call; each call starts by resetting them.
+  let first: Grant | undefined;
+  let more: string[] | undefined;
+  let errors: GatehouseError[] | undefined;
+  let verb = '';
+  let name = '';
+
+  const found = (list: readonly Grant[] | undefined): void => {
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) {
+      const g = list[i] as Grant;
+      if (first !== undefined && (g.reason === first.reason || (more !== undefined && more.includes(g.reason)))) continue;
+      if ((g.verbs === undefined || g.verbs.includes(verb)) && (g.names === undefined || g.names.includes(name))) {
+        if (first === undefined) first = g;
+        else (more ??= []).push(g.reason);
+      }
+    }
+  };
+  const inGroup = (gi: GroupIndex | undefined, combined: string, sub: string): void => {
+    if (gi === undefined) return;
+    found(gi.exact.get(combined));
+    if (gi.star !== undefined) found(gi.star);
+    if (sub !== '' && gi.subWild !== undefined) found(gi.subWild.get(sub));
+  };
+  const visit = (idx: SubjectIndex | undefined, attrs: RbacAttributes, apiGroup: string, combined: string, sub: string): void => {
+    if (idx === undefined) return;
+    if (idx.errors !== undefined) for (const e of idx.errors) if (errors === undefined) errors = [e]; else if (!errors.includes(e)) errors.push(e);
+    if (attrs.resourceRequest) {
+      inGroup(idx.groups.get(apiGroup), combined, sub);
+      if (apiGroup !== ALL) inGroup(idx.anyGroup, combined, sub);
+      return;
+    }
+    const urls = idx.urls;
+    if (urls === undefined) return;
+    const path = attrs.path ?? '';
+    found(urls.all);
+    found(urls.exact.get(path));
+    for (const p of urls.prefixes) {
+      const g = p.grant;
+      if (!path.startsWith(p.prefix) || (g.verbs !== undefined && !g.verbs.includes(verb))) continue;
+      if (first === undefined) first = g;
+      else if (g.reason !== first.reason && !(more !== undefined && more.includes(g.reason))) (more ??= []).push(g.reason);
+    }
+  };
+  const visitScope = (scope: Scope | undefined, attrs: RbacAttributes, saNamespace: string | undefined, apiGroup: string, combined: string, sub: string): void => {
+    if (scope === undefined) return;
+    const user = attrs.user;
+    visit(scope.byUser.get(user.name), attrs, apiGroup, combined, sub);
+    const groups = user.groups;
+    for (let i = 0; i < groups.length; i++) visit(scope.byGroup.get(groups[i] as string), attrs, apiGroup, combined, sub);
+    if (saNamespace !== undefined) {
+      // The groups the service-account authenticator adds (serviceaccount.MakeGroupNames, plus system:authenticated).
+      if (!groups.includes(SERVICE_ACCOUNTS_GROUP)) visit(scope.byGroup.get(SERVICE_ACCOUNTS_GROUP), attrs, apiGroup, combined, sub);
+      const nsGroup = `${SERVICE_ACCOUNTS_GROUP}:${saNamespace}`;
+      if (!groups.includes(nsGroup)) visit(scope.byGroup.get(nsGroup), attrs, apiGroup, combined, sub);
+      if (!groups.includes(AUTHENTICATED_GROUP)) visit(scope.byGroup.get(AUTHENTICATED_GROUP), attrs, apiGroup, combined, sub);
+    }
+  };
+
+  const authorize = (attrs: RbacAttributes): RbacDecision => {
+    first = undefined;
+    more = undefined;
+    errors = undefined;
+    verb = attrs.verb;
+    name = attrs.name ?? '';
+    const sub = attrs.subresource ?? '';
+    const resource = attrs.resource ?? '';
+    const combined = sub === '' ? resource : `${resource}/${sub}`;
+    const apiGroup = attrs.apiGroup ?? '';
+    const saNamespace = saNamespaceOf(attrs.user.name);
+    visitScope(cluster, attrs, saNamespace, apiGroup, combined, sub);
+    const ns = attrs.resourceRequest ? (attrs.namespace ?? '') : '';
+    if (ns !== '') visitScope(namespaces.get(ns), attrs, saNamespace, apiGroup, combined, sub);
+    const f = first as Grant | undefined;
+    const e = errors as GatehouseError[] | undefined;
+    const m = more as string[] | undefined;
+    if (f === undefined) return e === undefined ? NO_OPINION : { verdict: 'no-opinion', reasons: EMPTY, errors: e };
+    if (m === undefined && e === undefined) return f.allow;
+    return { verdict: 'allow', reasons: m === undefined ? [f.reason] : [f.reason, ...m], errors: e ?? EMPTY };
+  };
+
+  return {
+    authorize,
+    rulesOf: (kind, namespace, name) => effective.get(roleKey(kind, kind === 'Role' ? namespace : '', name)),
+    diagnostics,
+    stats: {
+      roles: roles.length,
+      clusterRoles: clusterRoles.length,
+      aggregatedClusterRoles: aggregation.sources.size,
+      roleBindings: roleBindings.length,
+      clusterRoleBindings: clusterRoleBindings.length,
+      danglingBindings: dangling,
+    },
+  };
+}
+
+const qualified = (o: RbacObject): string => (o.metadata.namespace === '' ? o.metadata.name : `${o.metadata.namespace}/${o.metadata.name}`);
