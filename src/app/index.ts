@@ -30,6 +30,8 @@ export type { DeniedRequest } from './authz-message.ts';
 export interface AppOptions {
   /** Lifetime of job sessions in seconds (tests shorten it to watch refreshes). */
   readonly jobSessionSeconds?: number;
+  /** How long a job's launcher may stay silent before the job is marked Failed, in ms (default 30,000). */
+  readonly jobHeartbeatTimeoutMs?: number;
   /** Further engines of the authorize union (bindings, RBAC). */
   readonly engines?: readonly AuthorizeEngine[];
 }
@@ -60,7 +62,10 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   const live = new LiveState(deps);
   const sts = createSts(deps, live, cache);
   const oidc = createOidc(deps, sts, cache);
-  const jobs = createJobs(deps, live, sts, cache, options.jobSessionSeconds !== undefined ? { sessionSeconds: options.jobSessionSeconds } : {});
+  const jobs = createJobs(deps, live, sts, cache, {
+    ...(options.jobSessionSeconds !== undefined ? { sessionSeconds: options.jobSessionSeconds } : {}),
+    ...(options.jobHeartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.jobHeartbeatTimeoutMs } : {}),
+  });
   const resourcePolicies = new ResourcePolicies(deps);
   const authorizer = createAuthorizer(deps, sts, resourcePolicies, options.engines ?? []);
   const keyCache = new Map<string, { secret: string; caller: Caller }>();

@@ -90,6 +90,8 @@ function toBase64Url(bytes: Uint8Array): string {
 export interface JobsOptions {
   /** Lifetime of job sessions in seconds (default 43,200, capped by the role's maximum); short values exercise refresh. */
   readonly sessionSeconds?: number;
+  /** How long a launcher may stay silent before its job is marked Failed (default HEARTBEAT_TIMEOUT_MS); tests shorten it. */
+  readonly heartbeatTimeoutMs?: number;
 }
 
 export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: PolicyCache, options: JobsOptions = {}) {
@@ -388,7 +390,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         heartbeats.set(job.id, t);
         continue;
       }
-      if (t - last > HEARTBEAT_TIMEOUT_MS) {
+      if (t - last > (options.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS)) {
         await setState(job.id, 'Failed', { reason: 'the job’s process is gone (no heartbeat from its launcher)' });
         failed++;
       }

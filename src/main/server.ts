@@ -30,6 +30,8 @@ export interface ServerOptions {
   readonly masterKeyFile?: string;
   /** Lifetime of job sessions in seconds; default from GATEHOUSE_JOB_SESSION_SECONDS, else 43,200. */
   readonly jobSessionSeconds?: number;
+  /** How long a job's launcher may stay silent before the job is marked Failed, in ms; default 30,000 (tests shorten it). */
+  readonly jobHeartbeatTimeoutMs?: number;
   /** Public URL of this deployment as an OIDC issuer (`iss` of workload tokens); default GATEHOUSE_ISSUER_URL, else the bound URL. */
   readonly issuerUrl?: string;
   readonly env?: NodeJS.ProcessEnv;
@@ -99,7 +101,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     await store.close();
     throw new Error(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${String(jobSessionSeconds)}\``);
   }
-  const app = createApp(deps, jobSessionSeconds !== undefined ? { jobSessionSeconds } : {});
+  const app = createApp(deps, {
+    ...(jobSessionSeconds !== undefined ? { jobSessionSeconds } : {}),
+    ...(opts.jobHeartbeatTimeoutMs !== undefined ? { jobHeartbeatTimeoutMs: opts.jobHeartbeatTimeoutMs } : {}),
+  });
   await app.start();
   const issuerUrl = opts.issuerUrl ?? env['GATEHOUSE_ISSUER_URL'];
   if (issuerUrl) {
@@ -149,7 +154,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const ticker = setInterval(() => void app.refresh().catch((e: unknown) => log(`refresh failed: ${e instanceof Error ? e.message : String(e)}`)), 250);
   ticker.unref();
   // Jobs whose launcher went silent (process gone, machine lost) are marked Failed, never left Running.
-  const sweeper = setInterval(() => void app.jobs.sweep().catch((e: unknown) => log(`job sweep failed: ${e instanceof Error ? e.message : String(e)}`)), 5_000);
+  // Swept at least twice per timeout, so a short test timeout is noticed soon after it passes.
+  const sweepMs = Math.min(5_000, Math.max(500, (opts.jobHeartbeatTimeoutMs ?? 30_000) / 2));
+  const sweeper = setInterval(() => void app.jobs.sweep().catch((e: unknown) => log(`job sweep failed: ${e instanceof Error ? e.message : String(e)}`)), sweepMs);
   sweeper.unref();
   let stopping: Promise<void> | undefined;
   return {

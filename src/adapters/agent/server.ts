@@ -64,6 +64,15 @@ export function alibabaDocument(c: JobCredentials): Record<string, string> {
   };
 }
 
+/** A capability in a path; one that is not valid percent-encoding is no capability (403, like any other). */
+function decodePath(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
 async function readSmallBody(req: IncomingMessage, limit = 4096): Promise<string> {
   let size = 0;
   const chunks: Buffer[] = [];
@@ -90,7 +99,7 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (req.method === 'GET' && path.startsWith('/v1/credentials/')) return deliver(res, decodeURIComponent(path.slice('/v1/credentials/'.length)), 'alibaba');
+    if (req.method === 'GET' && path.startsWith('/v1/credentials/')) return deliver(res, decodePath(path.slice('/v1/credentials/'.length)), 'alibaba');
     if (req.method === 'GET' && path === '/v1/container-credentials') return deliver(res, req.headers.authorization, 'aws');
     if (req.method === 'GET' && path === '/healthz') return text(res, 200, 'ok\n');
     if (req.method === 'POST' && (path === '/v1/launcher/heartbeat' || path === '/v1/launcher/end')) {

@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { launch } from '../../launcher/run.ts';
 import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
@@ -33,6 +33,12 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
   );
 }
 
+/** A job has at most one role (seed 000): a second `--role` is refused rather than silently winning. */
+const oneRole = (v: string, previous: string | undefined): string => {
+  if (previous !== undefined) throw new InvalidArgumentError(`a job has at most one role; give --role once (got \`${previous}\` and \`${v}\`)`);
+  return v;
+};
+
 const positiveInt = (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`--replicas must be an integer from 1 to 1024, got \`${v}\``);
@@ -48,13 +54,13 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .description('submit a job and run CMD as its processes, with the job role’s temporary credentials')
       .requiredOption('--workspace <name>', 'the workspace the job belongs to')
       .option('--name <name>', 'a name for the job')
-      .option('--role <role>', '`default` (the workspace default role), `none` (no credentials), or a role ARN', 'default')
+      .addOption(new Option('--role <role>', '`default` (the workspace default role; the default), `none` (no credentials), or a role ARN').argParser(oneRole))
       .addOption(new Option('--replicas <n>', 'number of local ranks (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT set as torchrun does)').argParser(positiveInt).default(1))
       .option('--credentials-file <path>', 'where to keep the credentials file (GATEHOUSE_CREDENTIALS_FILE); default a private per-job path')
       .argument('<command...>', 'the command to run (put it after `--`)'),
   )
     .addHelpText('after', '\nExample:\n  gatehouse jobs run --workspace vision --role arn:aws:iam::123456789012:role/trainer --replicas 2 -- python train.py')
-    .action(async (command: string[], opts: Opts & { workspace: string; name?: string; role: string; replicas: number; credentialsFile?: string }) => ctx.exit(await run(ctx, command, opts)));
+    .action(async (command: string[], opts: Opts & { workspace: string; name?: string; role?: string; replicas: number; credentialsFile?: string }) => ctx.exit(await run(ctx, command, opts)));
 
   withJsonOption(withServerOptions(jobs.command('list').description('list the jobs you can see'))).action(async (opts: Opts) =>
     ctx.exit(
@@ -159,7 +165,7 @@ function describe(j: JobJson): string {
   ].join('\n');
 }
 
-async function run(ctx: CommandContext, command: string[], opts: Opts & { workspace: string; name?: string; role: string; replicas: number; credentialsFile?: string }): Promise<number> {
+async function run(ctx: CommandContext, command: string[], opts: Opts & { workspace: string; name?: string; role?: string; replicas: number; credentialsFile?: string }): Promise<number> {
   if (command.length === 0) {
     ctx.err('gatehouse: give the command to run after `--`\n');
     return EXIT.usage;
@@ -167,7 +173,7 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & { worksp
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn);
   const submitted = await call<{ job: JobJson; capability: string; environment: Record<string, string> }>(conn.value, 'POST', ['jobs'], {
-    body: { workspace: opts.workspace, role: opts.role, replicas: opts.replicas, ...(opts.name ? { name: opts.name } : {}) },
+    body: { workspace: opts.workspace, role: opts.role ?? 'default', replicas: opts.replicas, ...(opts.name ? { name: opts.name } : {}) },
   });
   if (!submitted.ok) {
     // The submit-time messages are the platform's own (`check permission for ram role failed: …`): print as is.
