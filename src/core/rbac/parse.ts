@@ -190,7 +190,13 @@ function readObject(value: unknown, base: string, opts: ParseOptions, errors: Ga
   }
   if (!isKind(kind)) {
     const what = typeof kind === 'string' ? `\`${kind}\`` : describe(kind);
-    bad('RBAC_UNKNOWN_KIND', at('kind'), `kind ${what} is not an RBAC kind; use Role, ClusterRole, RoleBinding or ClusterRoleBinding`);
+    bad(
+      'RBAC_UNKNOWN_KIND',
+      at('kind'),
+      LIST_KINDS.has(kind as string)
+        ? `a ${kind as string} holds several objects; read it with parseRbacObjects`
+        : `kind ${what} is not an RBAC kind; use Role, ClusterRole, RoleBinding or ClusterRoleBinding`,
+    );
     return undefined;
   }
   const apiVersion = own(value, 'apiVersion');
