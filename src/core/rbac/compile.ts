@@ -287,7 +287,7 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
       }
     });
   };
-  // In name order, so that the reasons found through one key come in name order too.
+  // In name order, so that the indexes, and so the order of reasons, do not depend on the order of the objects.
   const ordered = <T extends { o: RoleBinding | ClusterRoleBinding }>(xs: T[]): T[] =>
     xs.sort((a, b) => byName({ name: `${a.o.metadata.namespace}/${a.o.metadata.name}` }, { name: `${b.o.metadata.namespace}/${b.o.metadata.name}` }));
   for (const { o, i } of ordered(clusterRoleBindings)) add(o, i);

@@ -128,8 +128,9 @@ export interface RbacDecision {
   readonly verdict: RbacVerdict;
   /**
    * Every binding that allows, as "allowed by RoleBinding `kubeflow/x` of Role `y`" or "allowed by
-   * ClusterRoleBinding `z` of ClusterRole `w`": ClusterRoleBindings first, then RoleBindings; within
-   * each, the user's own bindings, then those of each group in order; each binding once. Empty on no-opinion.
+   * ClusterRoleBinding `z` of ClusterRole `w`", each once: ClusterRoleBindings first, then RoleBindings;
+   * within each, those found through the user's name before those found through the groups, in the order of
+   * `user.groups`. The order does not depend on the order of the objects. Empty on no-opinion.
    */
   readonly reasons: readonly string[];
   /** Bindings that apply to the user but name a missing role (`RBAC_ROLE_NOT_FOUND`): they grant nothing. */
