@@ -42,6 +42,7 @@ import {
 import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
 import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
+import { accessEntryKind, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { createDirectory } from './directory.ts';
 import { accessDeniedMessage, authorizeAdmin, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
@@ -51,7 +52,7 @@ export const API_VERSION = 'gatehouse.dev/v1';
 export const MAX_DOCUMENTS = 5000;
 
 /** Kinds the design names that later issues will add; applying one now is refused with a clear error. */
-export const PLANNED_KINDS: ReadonlySet<string> = new Set(['IamPolicy', 'IamRole', 'AccessEntry']);
+export const PLANNED_KINDS: ReadonlySet<string> = new Set(['IamPolicy', 'IamRole']);
 const KUBERNETES_API_GROUPS = /^rbac\.authorization\.k8s\.io\//;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -69,6 +70,8 @@ export interface ApplyInput {
   readonly sources?: readonly (ApplySource | null | undefined)[];
   readonly prune?: boolean;
   readonly dryRun?: boolean;
+  /** The cluster (of the caller's account) that `rbac.authorization.k8s.io` documents go to (`--cluster`). */
+  readonly cluster?: string;
 }
 
 /** A failure, with the document it concerns (absent for the request as a whole). `path` is within the document. */
@@ -349,6 +352,8 @@ interface PlanEnv {
   readonly prunedGroups: ReadonlySet<string>;
   readonly now: string;
   newId(prefix: string, length?: number): string;
+  /** Every object the documents name (a Kubernetes object checks that its cluster exists or is being created). */
+  readonly documents: readonly ObjectRef[];
 }
 
 /** The handler of one kind. Method syntax keeps handlers of different specs assignable to `KindHandler<unknown>`. */
@@ -1222,6 +1227,7 @@ export const KINDS: ReadonlyMap<string, KindHandler<unknown>> = new Map<string, 
   ['Workspace', workspaceKind],
   ['Cluster', clusterKind],
   ['ResourcePolicy', resourcePolicyKind],
+  ['AccessEntry', accessEntryKind],
 ]);
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1266,7 +1272,17 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
     const k = own(doc, 'kind');
     if (typeof k === 'string') kind = k;
     if (typeof apiVersion === 'string' && KUBERNETES_API_GROUPS.test(apiVersion)) {
-      return c.error('VALIDATION_ERROR', 'apiVersion', `Kubernetes RBAC documents (\`${apiVersion}\` \`${String(k)}\`) are not supported yet; they will be applied to the cluster named by \`--cluster\``);
+      // Kubernetes RBAC documents keep their own apiVersion and kind, and go to the cluster named by `--cluster`.
+      const r = validateRbacDocument(doc, input.cluster);
+      if ('errors' in r) return r.errors.forEach((e) => c.error(e.code, e.path, e.message));
+      kind = r.kind;
+      name = r.name;
+      const key = `${r.kind}/${caller.account}/${r.name}`;
+      const first = seen.get(key);
+      if (first !== undefined) return c.error('VALIDATION_ERROR', 'metadata.name', `${r.kind} \`${r.name}\` is also defined by document ${first + 1}; define each object once`);
+      seen.set(key, index);
+      objects.push({ kind: r.kind, account: caller.account, name: r.name, spec: r.spec, document: index });
+      return;
     }
     if (apiVersion !== API_VERSION) return c.error('VALIDATION_ERROR', 'apiVersion', apiVersion === undefined ? `\`apiVersion\` is required: \`${API_VERSION}\`` : `\`apiVersion\` must be \`${API_VERSION}\`, got \`${String(apiVersion)}\``);
     if (typeof k !== 'string') return c.error('VALIDATION_ERROR', 'kind', `\`kind\` is required: one of ${[...KINDS.keys()].join(', ')}`);
@@ -1354,6 +1370,8 @@ function errorAt(input: ApplyInput, objects: readonly Desired<unknown>[], docume
 
 async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyInput, objects: readonly Desired<unknown>[]): Promise<Result<Plan>> {
   const errors: ApplyError[] = [];
+  const rbacKinds = rbacKindHandlers(input.cluster);
+  const handlerOf = (kind: string): KindHandler<unknown> | undefined => KINDS.get(kind) ?? rbacKinds.get(kind);
   const err = (document: number | undefined, ref: ObjectRef | undefined, e: PlanError) => errors.push(errorAt(input, objects, document, ref, e));
 
   // Accounts: from the store, or created by an Account document.
@@ -1379,11 +1397,11 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
   const pruned = new Set<string>();
   const prunedPolicyArns = new Set<string>();
   if (input.prune) {
-    const scopes = new Set(objects.filter((o) => KINDS.get(o.kind)?.listNames).map((o) => `${o.kind}\u0000${o.account}`));
+    const scopes = new Set(objects.filter((o) => handlerOf(o.kind)?.listNames).map((o) => `${o.kind}\u0000${o.account}`));
     for (const scope of scopes) {
       const [kind = '', account = ''] = scope.split('\u0000');
       if (newAccounts.has(account)) continue;
-      const handler = KINDS.get(kind);
+      const handler = handlerOf(kind);
       const wanted = new Set(objects.filter((o) => o.kind === kind && o.account === account).map((o) => o.name.toLowerCase()));
       for (const name of (await handler?.listNames?.(tx, account)) ?? []) {
         if (wanted.has(name.toLowerCase())) continue;
@@ -1417,6 +1435,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     newAccounts,
     now: isoSeconds(deps.now()),
     newId: (prefix, length = 21) => uniqueId(prefix, deps.randomBytes(32), length),
+    documents: objects,
     prunedPolicies: prunedPolicyArns,
     prunedGroups: new Set(pruneList.filter((r) => r.kind === 'Group').map((r) => `${r.account}/${r.name.toLowerCase()}`)),
     async resolvePolicy(account, ref) {
@@ -1442,7 +1461,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
   const changes: PlannedChange[] = [];
   const steps: Plan['steps'] = [];
   for (const o of objects) {
-    const handler = KINDS.get(o.kind);
+    const handler = handlerOf(o.kind);
     if (!handler) continue;
     const p = await handler.plan(env, o);
     if (!p.ok) {
@@ -1457,7 +1476,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     for (const s of p.value.steps) steps.push({ step: s, document: o.document, ref: o });
   }
   for (const ref of pruneList) {
-    const handler = KINDS.get(ref.kind);
+    const handler = handlerOf(ref.kind);
     const d = await handler?.planDelete?.(env, ref);
     if (!d) continue;
     if (!d.ok) {

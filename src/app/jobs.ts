@@ -384,6 +384,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const all = await deps.store.read(async (tx) => (await tx.kv.list(JOB)).map((e) => JSON.parse(e.value) as Job));
     for (const job of all) {
       if (TERMINAL.has(job.state)) continue;
+      // A pod has no launcher: its job ends when the API server deletes the pod (admission webhook).
+      if (job.pod) continue;
       const last = heartbeats.get(job.id);
       if (last === undefined) {
         // First sweep after a restart: give the launcher one timeout to come back.
@@ -445,33 +447,17 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   /** Capability → job, cached for a second: polls by every rank hit memory, and state changes still show within a second. */
   const byCapability = new Map<string, { job: Job & { sessionPolicy?: string }; at: number }>();
 
-  /** Store reads under way, by capability hash: the ranks of a job that all miss the cache at once share one. */
-  const loading = new Map<string, Promise<(Job & { sessionPolicy?: string }) | undefined>>();
-
   async function jobByCapability(capability: string): Promise<(Job & { sessionPolicy?: string }) | undefined> {
     if (capability.length < 16 || capability.length > 128) return undefined;
     const key = hash(capability);
     const hit = byCapability.get(key);
     if (hit && now() - hit.at < 1000) return hit.job;
-    let pending = loading.get(key);
-    if (!pending) {
-      pending = loadByCapability(key).then(
-        (job) => {
-          loading.delete(key);
-          if (job) {
-            if (byCapability.size > 100_000) byCapability.clear();
-            byCapability.set(key, { job, at: now() });
-          } else byCapability.delete(key);
-          return job;
-        },
-        (e: unknown) => {
-          loading.delete(key);
-          throw e;
-        },
-      );
-      loading.set(key, pending);
-    }
-    return pending;
+    const job = await loadByCapability(key);
+    if (job) {
+      if (byCapability.size > 100_000) byCapability.clear();
+      byCapability.set(key, { job, at: now() });
+    } else byCapability.delete(key);
+    return job;
   }
 
   async function loadByCapability(capHash: string): Promise<(Job & { sessionPolicy?: string }) | undefined> {
@@ -628,6 +614,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     jobEvents,
     stopJob,
     endJob,
+    /** Ends a pod's job (the pod was deleted): its sessions stop working everywhere. */
+    endPod: (id: string, reason: string): Promise<Result<Job>> => setState(id, 'Stopped', { reason }),
     jobByCapability,
     credentialsFor,
     /** Called when a job ends (the agent closes its per-job endpoints). */

@@ -7,7 +7,7 @@
  * Routes (`{x}` is one URL-encoded path segment; a policy `{ref}` is a name or an encoded ARN):
  *   GET    /v1/whoami
  *   GET    /v1/accounts                     POST /v1/accounts {id, partition, name?}
- *   POST   /v1/apply {documents, sources?, prune?, dryRun?}
+ *   POST   /v1/apply {documents, sources?, prune?, dryRun?, cluster?}
  *   GET    /v1/users                        POST /v1/users {name, path?, tags?, permissionsBoundary?}
  *   GET    /v1/users/{name}                 DELETE /v1/users/{name}
  *   GET    /v1/groups                       POST /v1/groups {name, path?}
@@ -229,7 +229,12 @@ export const ADMIN_ROUTES: readonly Route[] = [
       if (!Array.isArray(documents)) return failWith('MISSING_PARAMETER', '`documents` is required: a list of documents', 'documents');
       const sources = sourcesOf(body['sources'], documents.length);
       if (!sources.ok) return sources;
-      return map(applyConfig(app.deps, caller, { documents, ...(sources.value ? { sources: sources.value } : {}), prune: body['prune'] === true, dryRun: body['dryRun'] === true }), (r) => r);
+      const cluster = body['cluster'];
+      if (cluster !== undefined && cluster !== null && typeof cluster !== 'string') return failWith('VALIDATION_ERROR', '`cluster` must be a cluster name', 'cluster');
+      return map(
+        applyConfig(app.deps, caller, { documents, ...(sources.value ? { sources: sources.value } : {}), prune: body['prune'] === true, dryRun: body['dryRun'] === true, ...(typeof cluster === 'string' ? { cluster } : {}) }),
+        (r) => r,
+      );
     },
   },
 

@@ -54,6 +54,8 @@ export interface Job {
   /** `node`: a cluster node running as the cluster's instance role (issued to the compute service). */
   readonly kind?: 'job' | 'node';
   readonly cluster?: string;
+  /** A pod admitted to run as the role (src/app/kube.ts): it ends when the pod is deleted, not by heartbeat. */
+  readonly pod?: { readonly namespace: string; readonly name: string; readonly generateName?: string };
 }
 
 export interface JobEvent {

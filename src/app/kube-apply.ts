@@ -1,0 +1,256 @@
+/**
+ * `gatehouse apply` for Kubernetes: `rbac.authorization.k8s.io/v1` documents (Role, ClusterRole, RoleBinding,
+ * ClusterRoleBinding), kept as written and applied to the cluster named by `--cluster`, and `kind:
+ * AccessEntry` (DESIGN.md "YAML documents"). Both live in the store's key/value table under
+ * `k8s/<account>/<cluster>/` (see `kubeKey`), are planned like every other kind (create / update /
+ * unchanged, pruned with `--prune`), and are authorized as `training:` actions on the cluster's ARN.
+ *
+ * The handlers plug into apply.ts's `KindHandler` registry; only types are imported from there, so the two
+ * modules have no load-order dependency.
+ */
+import { ok } from '../core/errors.ts';
+import { clusterArn, clusterKey } from '../core/jobs/jobs.ts';
+import { parseRbacObject, RBAC_API_GROUP, RBAC_KINDS, type RbacKind, type RbacObject } from '../core/rbac/index.ts';
+import { entryKey, parseAccessEntrySpec, type AccessEntry, type AccessEntrySpec } from '../core/kube/index.ts';
+import type { KindHandler } from './apply.ts';
+import type { ReadTx } from './ports/store.ts';
+
+type Env = Parameters<KindHandler<unknown>['plan']>[0];
+type PlanResult = Awaited<ReturnType<KindHandler<unknown>['plan']>>;
+type DeleteResult = Awaited<ReturnType<NonNullable<KindHandler<unknown>['planDelete']>>>;
+type Step = Extract<DeleteResult, { ok: true }>['value'][number];
+type Obj = Record<string, unknown>;
+
+/** apply.ts `PHASE.link` and `PHASE.deletePolicy`: writes after every directory object exists, deletions last. */
+const PHASE_LINK = 6;
+const PHASE_DELETE = 9;
+
+/** Prefix of one cluster's Kubernetes objects: `k8s/<account>/<cluster>/`. Cluster names compare without case. */
+export function kubePrefix(account: string, cluster: string): string {
+  return `k8s/${account}/${cluster.toLowerCase()}/`;
+}
+
+/** `k8s/<account>/<cluster>/<kind>/<namespace>/<name>` (namespace empty for cluster-scoped objects). */
+export function rbacKey(account: string, cluster: string, kind: RbacKind, namespace: string, name: string): string {
+  return `${kubePrefix(account, cluster)}${kind}/${namespace}/${name}`;
+}
+
+export const ACCESS_ENTRY_KIND = 'AccessEntry';
+
+/** `k8s/<account>/<cluster>/AccessEntry/<principal ARN, lower case>`: one entry per principal and cluster, as EKS. */
+export function accessEntryKey(account: string, cluster: string, principalArn: string): string {
+  return `${kubePrefix(account, cluster)}${ACCESS_ENTRY_KIND}/${entryKey(principalArn)}`;
+}
+
+/** How an RBAC kind is named among apply's kinds (and in plans): `ClusterRole.rbac.authorization.k8s.io`, as kubectl prints it. */
+export const rbacKindName = (k: RbacKind): string => `${k}.${RBAC_API_GROUP}`;
+
+/** What is stored for an RBAC object: the document as applied (canonical JSON) and where it came from. */
+export interface StoredRbacObject {
+  readonly cluster: string;
+  readonly document: Obj;
+}
+
+interface RbacSpec {
+  readonly cluster: string;
+  readonly object: RbacObject;
+  /** Canonical JSON of the document, for comparison and storage. */
+  readonly canonical: string;
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Obj)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+const planOk = (value: Extract<PlanResult, { ok: true }>['value']): PlanResult => ({ ok: true, value });
+const planFail = (code: Extract<PlanResult, { ok: false }>['errors'][number]['code'], path: string, message: string): PlanResult => ({ ok: false, errors: [{ code, path, message }] });
+
+/** Does the cluster exist, in the store or among the documents of this apply? */
+async function clusterExists(env: Env, account: string, cluster: string): Promise<boolean> {
+  if (env.documents.some((d) => d.kind === 'Cluster' && d.account === account && d.name.toLowerCase() === cluster.toLowerCase())) return true;
+  return !env.newAccounts.has(account) && (await env.tx.kv.get(clusterKey(account, cluster))) !== undefined;
+}
+
+const noCluster = (account: string, cluster: string, path: string): PlanResult =>
+  planFail('NO_SUCH_ENTITY', path, `cluster \`${cluster}\` does not exist in account ${account}; create it first (\`kind: Cluster\`)`);
+
+/**
+ * Validates one `rbac.authorization.k8s.io` document for the cluster named by `--cluster`: the RBAC parser's
+ * rules, unchanged. Answers the apply kind, the object's name (`namespace/name` for namespaced kinds) and spec.
+ */
+export function validateRbacDocument(doc: Obj, cluster: string | undefined): { kind: string; name: string; spec: RbacSpec } | { errors: { code: Extract<PlanResult, { ok: false }>['errors'][number]['code']; path: string; message: string }[] } {
+  if (cluster === undefined || cluster === '') {
+    return { errors: [{ code: 'VALIDATION_ERROR', path: 'apiVersion', message: `Kubernetes RBAC documents go to a cluster: give \`--cluster NAME\` (in /v1/apply, \`cluster\`)` }] };
+  }
+  const r = parseRbacObject(doc);
+  if (!r.ok) return { errors: r.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })) };
+  const o = r.value;
+  const name = o.metadata.namespace === '' ? o.metadata.name : `${o.metadata.namespace}/${o.metadata.name}`;
+  return { kind: rbacKindName(o.kind), name, spec: { cluster, object: o, canonical: canonicalJson(doc) } };
+}
+
+function rbacHandler(kind: RbacKind, cluster: string): KindHandler<RbacSpec> {
+  const keyOf = (account: string, name: string): string => {
+    const slash = name.indexOf('/');
+    const namespaced = kind === 'Role' || kind === 'RoleBinding';
+    return namespaced && slash > 0 ? rbacKey(account, cluster, kind, name.slice(0, slash), name.slice(slash + 1)) : rbacKey(account, cluster, kind, '', name);
+  };
+  return {
+    kind: rbacKindName(kind),
+    scope: 'account',
+    specFields: [],
+    // Documents of this kind are validated by `validateRbacDocument`, before any handler is asked.
+    validate: () => undefined,
+    async plan(env, o) {
+      if (!(await clusterExists(env, o.account, o.spec.cluster))) return noCluster(o.account, o.spec.cluster, 'apiVersion');
+      const key = keyOf(o.account, o.name);
+      const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
+      const existing = text === undefined ? undefined : (JSON.parse(text) as StoredRbacObject);
+      const current = existing ? canonicalJson(existing.document) : undefined;
+      if (current === o.spec.canonical) return planOk({ action: 'unchanged', fields: [], steps: [] });
+      const fields = existing ? ['rules', 'aggregationRule', 'subjects', 'roleRef', 'metadata'].filter((f) => canonicalJson(existing.document[f]) !== canonicalJson((JSON.parse(o.spec.canonical) as Obj)[f])) : [];
+      const stored: StoredRbacObject = { cluster: o.spec.cluster, document: JSON.parse(o.spec.canonical) as Obj };
+      return planOk({
+        action: existing ? 'update' : 'create',
+        fields,
+        steps: [
+          {
+            phase: PHASE_LINK,
+            action: 'training:ApplyRbacObject',
+            resource: clusterArn(env.partitionOf(o.account), o.account, o.spec.cluster),
+            account: o.account,
+            run: async (tx) => {
+              await tx.kv.put(key, JSON.stringify(stored));
+              return ok(undefined);
+            },
+          },
+        ],
+      });
+    },
+    async listNames(tx, account) {
+      const prefix = `${kubePrefix(account, cluster)}${kind}/`;
+      return (await tx.kv.list(prefix)).map((e) => {
+        const [ns = '', ...rest] = e.key.slice(prefix.length).split('/');
+        const name = rest.join('/');
+        return ns === '' ? name : `${ns}/${name}`;
+      });
+    },
+    async planDelete(env, ref) {
+      const key = keyOf(ref.account, ref.name);
+      if ((await env.tx.kv.get(key)) === undefined) return { ok: true, value: [] };
+      const step: Step = { phase: PHASE_DELETE, action: 'training:DeleteRbacObject', resource: clusterArn(env.partitionOf(ref.account), ref.account, cluster), account: ref.account, run: async (tx) => ok(await tx.kv.delete(key)) };
+      return { ok: true, value: [step] };
+    },
+  };
+}
+
+/** The RBAC kinds of one apply, bound to its `--cluster`, by apply kind name. */
+export function rbacKindHandlers(cluster: string | undefined): ReadonlyMap<string, KindHandler<unknown>> {
+  if (cluster === undefined || cluster === '') return new Map();
+  return new Map(RBAC_KINDS.map((k) => [rbacKindName(k), rbacHandler(k, cluster) as KindHandler<unknown>]));
+}
+
+// --- AccessEntry ---------------------------------------------------------------------------------------
+
+interface AccessEntryDoc extends AccessEntrySpec {
+  readonly cluster: string;
+}
+
+/** Every access entry of an account, with its key. */
+export async function listAccessEntries(tx: ReadTx, account: string, cluster?: string): Promise<{ key: string; entry: AccessEntry }[]> {
+  const prefix = cluster === undefined ? `k8s/${account}/` : kubePrefix(account, cluster);
+  return (await tx.kv.list(prefix)).filter((e) => e.key.slice(prefix.length).includes(`${ACCESS_ENTRY_KIND}/`)).map((e) => ({ key: e.key, entry: JSON.parse(e.value) as AccessEntry }));
+}
+
+const entryCanon = (e: AccessEntrySpec): Record<string, string> => ({
+  principalArn: e.principalArn,
+  kubernetesGroups: JSON.stringify([...e.kubernetesGroups].sort()),
+  username: e.username ?? '',
+});
+
+/** Two documents of one apply may not name the same principal in the same cluster. */
+const claimed = new WeakMap<object, Map<string, string>>();
+
+export const accessEntryKind: KindHandler<AccessEntryDoc> = {
+  kind: ACCESS_ENTRY_KIND,
+  scope: 'account',
+  entity: 'group',
+  specFields: ['cluster', 'principalArn', 'kubernetesGroups', 'username'],
+  readAction: 'training:DescribeAccessEntry',
+  listAction: 'training:ListAccessEntries',
+  validate(spec, c) {
+    const cluster = Object.hasOwn(spec, 'cluster') ? spec['cluster'] : undefined;
+    if (typeof cluster !== 'string' || cluster === '') {
+      c.error('VALIDATION_ERROR', 'spec.cluster', '`cluster` is required: the name of the cluster the entry belongs to');
+      return undefined;
+    }
+    const r = parseAccessEntrySpec(spec, 'spec');
+    if (!r.ok) {
+      for (const e of r.errors) c.error(e.code, e.path, e.message);
+      return undefined;
+    }
+    return { ...r.value, cluster };
+  },
+  async plan(env, o) {
+    if (!(await clusterExists(env, o.account, o.spec.cluster))) return noCluster(o.account, o.spec.cluster, 'spec.cluster');
+    const key = accessEntryKey(o.account, o.spec.cluster, o.spec.principalArn);
+    let seen = claimed.get(env);
+    if (!seen) claimed.set(env, (seen = new Map()));
+    const other = seen.get(key);
+    if (other !== undefined && other !== o.name) return planFail('VALIDATION_ERROR', 'spec.principalArn', `AccessEntry \`${other}\` already maps ${o.spec.principalArn} in cluster ${o.spec.cluster}; a principal has one entry per cluster`);
+    seen.set(key, o.name);
+    const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
+    const existing = text === undefined ? undefined : (JSON.parse(text) as AccessEntry);
+    const fields = existing ? Object.keys(entryCanon(o.spec)).filter((f) => entryCanon(existing)[f] !== entryCanon(o.spec)[f]) : [];
+    const renamed = existing !== undefined && existing.name !== o.name;
+    if (existing && fields.length === 0 && !renamed) return planOk({ action: 'unchanged', fields: [], steps: [] });
+    const entry: AccessEntry = {
+      account: o.account,
+      cluster: existing?.cluster ?? o.spec.cluster,
+      name: o.name,
+      principalArn: o.spec.principalArn,
+      kubernetesGroups: o.spec.kubernetesGroups,
+      ...(o.spec.username !== undefined ? { username: o.spec.username } : {}),
+      created: existing?.created ?? env.now,
+      modified: env.now,
+    };
+    return planOk({
+      action: existing ? 'update' : 'create',
+      fields: renamed ? [...fields, 'name'] : fields,
+      steps: [
+        {
+          phase: PHASE_LINK,
+          action: existing ? 'training:UpdateAccessEntry' : 'training:CreateAccessEntry',
+          resource: clusterArn(env.partitionOf(o.account), o.account, o.spec.cluster),
+          account: o.account,
+          run: async (tx) => {
+            await tx.kv.put(key, JSON.stringify(entry));
+            return ok(undefined);
+          },
+        },
+      ],
+    });
+  },
+  async listNames(tx, account) {
+    return (await listAccessEntries(tx, account)).map((e) => e.entry.name);
+  },
+  async planDelete(env, ref) {
+    const hit = (await listAccessEntries(env.tx, ref.account)).find((e) => e.entry.name.toLowerCase() === ref.name.toLowerCase());
+    if (!hit) return { ok: true, value: [] };
+    const step: Step = {
+      phase: PHASE_DELETE,
+      action: 'training:DeleteAccessEntry',
+      resource: clusterArn(env.partitionOf(ref.account), ref.account, hit.entry.cluster),
+      account: ref.account,
+      run: async (tx) => ok(await tx.kv.delete(hit.key)),
+    };
+    return { ok: true, value: [step] };
+  },
+};

@@ -1,0 +1,619 @@
+/**
+ * Kubernetes (issue "Kubernetes"): the use cases behind the webhooks kube-apiserver calls and the
+ * `gatehouse kube` commands.
+ *
+ * - Authentication (TokenReview): the HTTP edge verifies the `k8s-aws-v1.` token's signature with
+ *   Gatehouse's own keys; `identify` maps the caller through the cluster's access entries to a Kubernetes
+ *   user (username, uid, groups + `system:authenticated`, extra `arn`, `canonicalArn`, `accessKeyId`,
+ *   `sessionName`).
+ * - Authorization (SubjectAccessReview): the cluster's compiled RBAC and the caller's IAM explicit denies, in
+ *   one union (src/core/authorizer). RBAC allows or has no opinion; IAM only ever denies here (an IAM allow
+ *   grants nothing in Kubernetes, or every `Action: *` administrator would be cluster-admin). The IAM view of
+ *   a request is `kubernetes:<verb>` on the cluster ARN plus the REST path (core/kube/admission.ts), decided
+ *   with the identity policies and permissions boundary of the principal in `extra.arn` (session policies are
+ *   not carried by Kubernetes and do not take part). Answers: allow → `allowed`; an IAM explicit deny →
+ *   `denied`; no opinion → neither, so the API server asks its next authorizer.
+ * - Admission (AdmissionReview): pods naming a role by annotation get the credential environment of a job
+ *   record (kind `node`, issued to the compute service) when the user who asked may pass the role;
+ *   workloads (Deployment, StatefulSet, Job…) get a signed grant on their pod template so that the pods a
+ *   controller creates from it run on their author's authority (see `admit`).
+ *
+ * State per cluster (compiled RBAC, access entries, webhook token) is held in memory and rebuilt when the
+ * store's change log shows a change under `k8s/`, `cluster/` or `k8swebhook/` (any instance's write reaches
+ * every instance within a refresh tick).
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { failWith, ok, type Result } from '../core/errors.ts';
+import { contextOf, evaluate, isoSeconds, principalFromArn, type PolicySet, type Principal } from '../core/iam/index.ts';
+import { union, type Authorizer, type AuthorizerResult } from '../core/authorizer/index.ts';
+import { compileRbac, parseRbacObject, rbacResult, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
+import { uniqueId } from '../core/directory/rules.ts';
+import { parseRoleArn, roleArnOf } from '../core/sts/session.ts';
+import {
+  ASSUME_FAILED,
+  clusterArn,
+  clusterKey,
+  computeServices,
+  ROLE_CHECK_FAILED,
+  trainingServices,
+  trustFix,
+  type Cluster,
+  type Job,
+  type Partition,
+} from '../core/jobs/jobs.ts';
+import {
+  annotationPatch,
+  annotationsOf,
+  defaultUsername,
+  entryCandidates,
+  entryKey,
+  entryName,
+  entryPrincipal,
+  envPatch,
+  GRANT_ANNOTATION,
+  JOB_ANNOTATION,
+  kubernetesAction,
+  kubernetesResource,
+  parseAccessEntrySpec,
+  podTemplate,
+  removeAnnotationPatch,
+  renderUsername,
+  roleAnnotation,
+  type AccessEntry,
+  type AccessReviewRequest,
+  type AdmissionRequest,
+  type AdmissionVerdict,
+  type AuthenticatedUser,
+  type JsonPatchOp,
+} from '../core/kube/index.ts';
+import { accessEntryKey, kubePrefix, listAccessEntries, type StoredRbacObject } from './kube-apply.ts';
+import { accessDeniedMessage, authorizeAdmin, PolicyCache, type Caller } from './principals.ts';
+import type { App } from './index.ts';
+import type { SealedSecret } from './ports/store.ts';
+
+const WEBHOOK_PREFIX = 'k8swebhook/';
+const webhookKey = (account: string, cluster: string): string => `${WEBHOOK_PREFIX}${account}/${cluster.toLowerCase()}`;
+/** Kinds of the change log and key prefixes that change what this module holds. */
+const RELEVANT = [/^k8s\//, /^cluster\//, /^k8swebhook\//];
+
+export const AUTHENTICATED_GROUP = 'system:authenticated';
+
+export interface KubeOptions {
+  /**
+   * The credential environment of a pod's job: the agent endpoints (`--agent-address`), this server, the
+   * region. Supplied by the composition root (it knows the addresses and opens the metadata endpoint).
+   */
+  readonly podEnvironment: (job: Job, capability: string) => Promise<Record<string, string>>;
+}
+
+/** What a webhook request needs of one cluster, built once per change. */
+export interface KubeCluster {
+  readonly account: string;
+  readonly name: string;
+  readonly partition: Partition;
+  readonly arn: string;
+  readonly rbac: CompiledRbac;
+  /** Access entries by `entryKey(principalArn)`. */
+  readonly entries: ReadonlyMap<string, AccessEntry>;
+  /** SHA-256 of the webhook bearer token; undefined until `webhookConfig` made one. */
+  readonly tokenHash: Buffer | undefined;
+  /** Key of the workload grants (derived from the webhook token). */
+  readonly grantKey: Buffer | undefined;
+  /** The union deciding SubjectAccessReviews. */
+  readonly authorizer: Authorizer<KubeRequest>;
+}
+
+interface KubeRequest {
+  readonly attrs: RbacAttributes;
+  readonly iam: { readonly principal: Principal; readonly policies: PolicySet; readonly action: string; readonly resource: string; readonly time: number } | undefined;
+}
+
+export interface AccessReviewAnswer {
+  readonly allowed: boolean;
+  readonly denied: boolean;
+  readonly reason: string;
+  readonly evaluationError?: string;
+}
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** IAM only ever denies in Kubernetes (see the module comment). */
+function iamDenyResult(r: KubeRequest): AuthorizerResult {
+  if (!r.iam) return { verdict: 'no-opinion', reasons: [], errors: [] };
+  const d = evaluate({ principal: r.iam.principal, action: r.iam.action, resource: r.iam.resource, context: contextOf({}), time: r.iam.time }, r.iam.policies);
+  if (d.decision !== 'ExplicitDeny') return { verdict: 'no-opinion', reasons: [], errors: [] };
+  return { verdict: 'deny', reasons: [accessDeniedMessage(r.iam.principal.arn, r.iam.action, r.iam.resource, d)], errors: [] };
+}
+
+function clusterAuthorizer(rbac: CompiledRbac): Authorizer<KubeRequest> {
+  return union<KubeRequest>('kubernetes', [
+    { name: 'iam', authorize: iamDenyResult },
+    { name: 'rbac', authorize: (r) => rbacResult(rbac.authorize(r.attrs)) },
+  ]);
+}
+
+/** Usernames of kube-controller-manager's controllers: pods they create come from templates (see `admit`). */
+export function isController(username: string): boolean {
+  return username === 'system:kube-controller-manager' || username.startsWith('system:serviceaccount:kube-system:');
+}
+
+export function createKube(app: App, options: KubeOptions) {
+  const deps = app.deps;
+  let clusters = new Map<string, KubeCluster[]>();
+  let head = -1;
+  let loading: Promise<void> | undefined;
+  /** Sources of each compiled cluster, so an unchanged cluster is not compiled again. */
+  let sources = new Map<string, { text: string; cluster: KubeCluster }>();
+  /** IAM principals by ARN (policies for IAM denies and PassRole), for the current head. */
+  const principals = new Map<string, Promise<{ principal: Principal; policies: PolicySet } | undefined>>();
+  const trustPolicies = new PolicyCache(10_000);
+
+  async function load(): Promise<void> {
+    await deps.store.read(async (tx) => {
+      const now = await tx.changes.head();
+      if (head >= 0 && now !== head) {
+        const changes = await tx.changes.since(head, 1001);
+        const relevant = changes.length > 1000 || changes.some((c) => c.kind === 'account' || (c.kind === 'kv' && RELEVANT.some((re) => re.test(c.key))));
+        principals.clear();
+        if (!relevant) {
+          head = now;
+          return;
+        }
+      } else if (head >= 0) return;
+      const clusterRows = await tx.kv.list('cluster/');
+      const objects = await tx.kv.list('k8s/');
+      const tokens = new Map((await tx.kv.list(WEBHOOK_PREFIX)).map((e) => [e.key, e.value]));
+      const partitions = new Map<string, Partition>();
+      const nextSources = new Map<string, { text: string; cluster: KubeCluster }>();
+      const next = new Map<string, KubeCluster[]>();
+      for (const row of clusterRows) {
+        const c = JSON.parse(row.value) as Cluster;
+        let partition = partitions.get(c.account);
+        if (partition === undefined) {
+          partition = (await tx.accounts.get(c.account))?.partition;
+          if (partition === undefined) continue;
+          partitions.set(c.account, partition);
+        }
+        const prefix = kubePrefix(c.account, c.name);
+        const own = objects.filter((o) => o.key.startsWith(prefix));
+        const token = tokens.get(webhookKey(c.account, c.name));
+        const text = `${partition}\u0000${token ?? ''}\u0000${own.map((o) => `${o.key}\u0000${o.value}`).join('\u0001')}`;
+        const id = `${c.account}/${c.name.toLowerCase()}`;
+        const previous = sources.get(id);
+        const cluster = previous && previous.text === text ? previous.cluster : build(c, partition, own, token);
+        nextSources.set(id, { text, cluster });
+        const list = next.get(c.name.toLowerCase()) ?? [];
+        list.push(cluster);
+        next.set(c.name.toLowerCase(), list);
+      }
+      clusters = next;
+      sources = nextSources;
+      head = now;
+    });
+  }
+
+  function build(c: Cluster, partition: Partition, rows: readonly { key: string; value: string }[], sealedToken: string | undefined): KubeCluster {
+    const rbacObjects: RbacObject[] = [];
+    const entries = new Map<string, AccessEntry>();
+    for (const row of rows) {
+      const v = JSON.parse(row.value) as StoredRbacObject | AccessEntry;
+      if ('document' in v) {
+        // Stored documents passed the parser when applied; one that no longer parses grants nothing.
+        const r = parseRbacObject(v.document);
+        if (r.ok) rbacObjects.push(r.value);
+      } else if ('principalArn' in v) entries.set(entryKey(v.principalArn), v);
+    }
+    const rbac = compileRbac(rbacObjects);
+    let token: string | undefined;
+    if (sealedToken !== undefined) token = deps.sealer.open((JSON.parse(sealedToken) as { sealed: SealedSecret }).sealed, webhookKey(c.account, c.name));
+    return {
+      account: c.account,
+      name: c.name,
+      partition,
+      arn: clusterArn(partition, c.account, c.name),
+      rbac,
+      entries,
+      tokenHash: token !== undefined ? sha256(token) : undefined,
+      grantKey: token !== undefined ? createHmac('sha256', token).update('gatehouse.dev/role-grant').digest() : undefined,
+      authorizer: clusterAuthorizer(rbac),
+    };
+  }
+
+  /** Brings the in-memory state up to the change head this instance has seen (cheap when nothing changed). */
+  function fresh(): Promise<void> | undefined {
+    if (app.live.head <= head && head >= 0) return undefined;
+    loading ??= load().finally(() => (loading = undefined));
+    return loading;
+  }
+
+  /** The cluster a webhook request is for: its name in the URL, and the bearer token that only its API server has. */
+  async function webhookCluster(name: string, bearer: string | undefined): Promise<KubeCluster | undefined> {
+    const f = fresh();
+    if (f) await f;
+    if (bearer === undefined || bearer.length > 512) return undefined;
+    const given = sha256(bearer);
+    for (const c of clusters.get(name.toLowerCase()) ?? []) if (c.tokenHash && timingSafeEqual(c.tokenHash, given)) return c;
+    return undefined;
+  }
+
+  // --- IAM principals -------------------------------------------------------------------------------------
+
+  /** The policies of a principal named by ARN (user, role, or role session), cached per change head. */
+  function principalOf(arn: string): Promise<{ principal: Principal; policies: PolicySet } | undefined> {
+    let p = principals.get(arn);
+    if (!p) {
+      p = resolvePrincipal(arn);
+      if (principals.size > 50_000) principals.clear();
+      principals.set(arn, p);
+    }
+    return p;
+  }
+
+  async function resolvePrincipal(arn: string): Promise<{ principal: Principal; policies: PolicySet } | undefined> {
+    const p = principalFromArn(arn);
+    if (!p.ok) return undefined;
+    const principal = p.value;
+    return deps.store.read(async (tx) => {
+      if (principal.kind === 'user') {
+        const u = await app.sts.cachedUser(tx, principal.account, principal.arn.slice(principal.arn.lastIndexOf('/') + 1));
+        if (!u || u.user.disabled) return undefined;
+        return { principal: { ...principal, userId: u.user.id, tags: u.tags }, policies: u.policies };
+      }
+      if (principal.kind === 'role-session' && principal.roleArn) {
+        const r = await app.sts.cachedRole(tx, principal.account, principal.roleArn.slice(principal.roleArn.lastIndexOf('/') + 1));
+        if (!r) return undefined;
+        return { principal: { ...principal, userId: `${r.role.id}:${principal.session?.name ?? 'session'}`, tags: r.tags }, policies: r.policies };
+      }
+      return undefined;
+    });
+  }
+
+  // --- Authentication ---------------------------------------------------------------------------------------
+
+  /** Maps an authenticated caller to its Kubernetes user through the cluster's access entries. */
+  function identify(cluster: KubeCluster, caller: Caller, accessKeyId: string): Result<AuthenticatedUser> {
+    const s = caller.session;
+    const who = s?.role ? { role: s.role } : s?.user ? { user: s.user } : caller.user ? { user: caller.user } : {};
+    let entry: AccessEntry | undefined;
+    for (const arn of entryCandidates({ partition: caller.partition, account: caller.account, ...who })) {
+      entry = cluster.entries.get(entryKey(arn));
+      if (entry) break;
+    }
+    if (!entry) return failWith('ACCESS_DENIED', `${caller.principal.arn} has no access entry in cluster ${cluster.name}; add one with \`gatehouse kube access-entry create --cluster ${cluster.name} --principal-arn ARN\``);
+    const sessionName = s?.name ?? caller.user?.name ?? '';
+    const username = renderUsername(entry.username ?? defaultUsername(entry.principalArn), { accountId: caller.account, sessionName, accessKeyId });
+    const groups = [...entry.kubernetesGroups.filter((g) => g !== AUTHENTICATED_GROUP), AUTHENTICATED_GROUP];
+    const extra: Record<string, string[]> = { arn: [caller.principal.arn], canonicalArn: [entry.principalArn], accessKeyId: [accessKeyId] };
+    if (s) extra['sessionName'] = [s.name];
+    return ok({ username, uid: `gatehouse:${caller.account}:${caller.principal.userId ?? caller.user?.id ?? caller.principal.arn}`, groups, extra });
+  }
+
+  // --- Authorization ----------------------------------------------------------------------------------------
+
+  async function accessReview(cluster: KubeCluster, req: AccessReviewRequest): Promise<AccessReviewAnswer> {
+    const arn = req.attributes.user.extra?.['arn']?.[0];
+    const who = arn !== undefined ? await principalOf(arn) : undefined;
+    const r = cluster.authorizer.authorize({
+      attrs: req.attributes,
+      iam: who && { principal: who.principal, policies: who.policies, action: kubernetesAction(req.attributes.verb), resource: kubernetesResource(cluster.arn, req.attributes), time: deps.now() },
+    });
+    const reason = r.reasons.join('; ');
+    if (r.verdict === 'allow') return { allowed: true, denied: false, reason };
+    if (r.verdict === 'deny') return { allowed: false, denied: true, reason, ...(r.errors.length > 0 ? { evaluationError: r.errors.join('; ') } : {}) };
+    return { allowed: false, denied: false, reason: `no RBAC binding in cluster ${cluster.name} allows ${describeRequest(req.attributes)}` };
+  }
+
+  // --- Admission --------------------------------------------------------------------------------------------
+
+  const refuse = (message: string, code = 403): AdmissionVerdict => ({ allowed: false, code, message });
+
+  /** The IAM principal behind a Kubernetes user: `extra.arn` set by our authenticator, else an entry with that username. */
+  function principalArnOf(cluster: KubeCluster, user: AuthenticatedUser): string | undefined {
+    const arn = user.extra['arn']?.[0];
+    if (arn !== undefined) return arn;
+    for (const e of cluster.entries.values()) {
+      const name = e.username ?? defaultUsername(e.principalArn);
+      if (!name.includes('{{') && name === user.username) return e.principalArn;
+    }
+    return undefined;
+  }
+
+  /**
+   * May `passerArn` pass the role to the compute service, and does the role trust it? The same checks and
+   * messages as starting a node (app/jobs.ts `startNode`).
+   */
+  async function checkPass(cluster: KubeCluster, passerArn: string, roleRef: string): Promise<Result<{ roleArn: string; roleName: string }>> {
+    const { partition, account } = cluster;
+    const parsed = roleRef.includes(':') ? parseRoleArn(roleRef) : /^[\w+=,.@-]{1,64}$/.test(roleRef) ? { partition, account, name: roleRef, path: '/' } : undefined;
+    const role = parsed && parsed.account === account ? await deps.store.read((tx) => tx.roles.get(account, parsed.name)) : undefined;
+    if (!parsed || !role) {
+      return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}${parsed && parsed.account !== account ? ' (a role of another account cannot be passed)' : ''}`);
+    }
+    const roleArn = roleArnOf(partition, account, role.path, role.name);
+    if (parsed.path !== '/' && roleArnOf(partition, account, parsed.path, parsed.name) !== roleArn) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}`);
+    const passer = await principalOf(passerArn);
+    if (!passer) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passerArn} is not an existing user or role, so it cannot pass role ${roleArn}`);
+    const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
+    const service = computeServices(partition)[0] as string;
+    const d = evaluate({ principal: passer.principal, action: passAction, resource: roleArn, context: contextOf({ 'iam:PassedToService': service, 'acs:Service': service }), time: deps.now() }, passer.policies);
+    if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passerArn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}`);
+    const trust = trustPolicies.get(`trust:${role.id}`, role.trustPolicy, 'trust');
+    const trusted =
+      trust !== undefined &&
+      computeServices(partition).some(
+        (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, time: deps.now() }, { identity: [], trust }).decision === 'Allow',
+      );
+    if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn).replace(trainingServices(partition)[0] as string, service)}`);
+    return ok({ roleArn, roleName: role.name });
+  }
+
+  // Grants: `v1.<payload>.<mac>`, payload = base64url JSON {p: passer ARN, r: role ARN, ns: namespace}.
+  function signGrant(cluster: KubeCluster, g: { p: string; r: string; ns: string }): string | undefined {
+    if (!cluster.grantKey) return undefined;
+    const payload = Buffer.from(JSON.stringify(g), 'utf8').toString('base64url');
+    return `v1.${payload}.${createHmac('sha256', cluster.grantKey).update(payload).digest('base64url')}`;
+  }
+
+  function openGrant(cluster: KubeCluster, grant: string | undefined): { p: string; r: string; ns: string } | undefined {
+    if (!grant || !cluster.grantKey || grant.length > 4096) return undefined;
+    const [v, payload, mac] = grant.split('.');
+    if (v !== 'v1' || !payload || !mac) return undefined;
+    const want = createHmac('sha256', cluster.grantKey).update(payload).digest();
+    const got = Buffer.from(mac, 'base64url');
+    if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
+    try {
+      const g = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { p?: unknown; r?: unknown; ns?: unknown };
+      return typeof g.p === 'string' && typeof g.r === 'string' && typeof g.ns === 'string' ? { p: g.p, r: g.r, ns: g.ns } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Who passes the role: the requesting user; or, for an object a controller creates from a template
+   * (a ReplicaSet's pods, a CronJob's Jobs), the author recorded in the template's grant when it is valid
+   * for this role and namespace.
+   */
+  function passerOf(cluster: KubeCluster, req: AdmissionRequest, annotations: Readonly<Record<string, string>>, roleRef: string): { arn: string; via: string } | { error: string } {
+    if (isController(req.userInfo.username)) {
+      const g = openGrant(cluster, annotations[GRANT_ANNOTATION]);
+      if (g && g.ns === req.namespace && (g.r === roleRef || g.r.endsWith(`:role/${roleRef}`) || g.r.endsWith(`/${roleRef}`))) return { arn: g.p, via: `the template's grant (${g.p})` };
+    }
+    const arn = principalArnOf(cluster, req.userInfo);
+    if (arn === undefined) {
+      return { error: `${ROLE_CHECK_FAILED}: Kubernetes user \`${req.userInfo.username}\` maps to no IAM principal (no access entry of cluster ${cluster.name} gives that username), so it cannot pass role ${roleRef}` };
+    }
+    return { arn, via: arn };
+  }
+
+  async function admitPod(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
+    const pod = req.object;
+    if (!pod) return { allowed: true };
+    const annotations = annotationsOf(pod['metadata']);
+    const named = roleAnnotation(annotations);
+    if (!named) return { allowed: true };
+    if ('error' in named) return refuse(`${ROLE_CHECK_FAILED}: ${named.error}`, 400);
+    const passer = passerOf(cluster, req, annotations, named.role);
+    if ('error' in passer) return refuse(passer.error);
+    const pass = await checkPass(cluster, passer.arn, named.role);
+    if (!pass.ok) return refuse(pass.errors[0]?.message ?? ROLE_CHECK_FAILED);
+    const meta = (pod['metadata'] ?? {}) as Record<string, unknown>;
+    const name = typeof meta['name'] === 'string' ? meta['name'] : req.name;
+    const generateName = typeof meta['generateName'] === 'string' ? meta['generateName'] : undefined;
+    const spec = (pod['spec'] ?? {}) as Record<string, unknown>;
+    let jobId = 'dry-run';
+    let env: Record<string, string>;
+    if (req.dryRun) {
+      // A dry run has no side effects (`sideEffects: NoneOnDryRun`): the patch shows what would be set.
+      env = { GATEHOUSE_JOB_ID: jobId };
+    } else {
+      const created = await createPodJob(cluster, { passerArn: passer.arn, roleArn: pass.value.roleArn, namespace: req.namespace, name, ...(generateName !== undefined ? { generateName } : {}) });
+      jobId = created.job.id;
+      env = await options.podEnvironment(created.job, created.capability);
+    }
+    const patch: JsonPatchOp[] = [...annotationPatch(pod, '', JOB_ANNOTATION, jobId), ...envPatch(spec, '/spec', env)];
+    return { allowed: true, patch, auditAnnotations: { role: pass.value.roleArn, 'passed-by': passer.arn, job: jobId } };
+  }
+
+  /** A pod goes away: its job ends, and with it every session issued to the pod. */
+  async function podDeleted(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
+    const old = req.oldObject;
+    const id = old ? annotationsOf(old['metadata'])[JOB_ANNOTATION] : undefined;
+    if (id === undefined || req.dryRun || !/^[a-z0-9]{1,32}$/.test(id)) return { allowed: true };
+    const job = await deps.store.read(async (tx) => {
+      const v = await tx.kv.get(`job/${id}`);
+      return v === undefined ? undefined : (JSON.parse(v) as Job);
+    });
+    // Only the pod the job was made for ends it (the annotation could have been copied onto another pod).
+    const p = job?.pod;
+    const name = req.name !== '' ? req.name : typeof (old?.['metadata'] as Record<string, unknown> | undefined)?.['name'] === 'string' ? ((old?.['metadata'] as Record<string, unknown>)['name'] as string) : '';
+    if (!job || !p || job.account !== cluster.account || job.cluster !== cluster.name || p.namespace !== req.namespace) return { allowed: true };
+    if (!(p.name === name || (p.generateName !== undefined && p.generateName !== '' && name.startsWith(p.generateName)))) return { allowed: true };
+    await app.jobs.endPod(id, `pod ${req.namespace}/${name} deleted`);
+    return { allowed: true, auditAnnotations: { job: id } };
+  }
+
+  async function admitWorkload(cluster: KubeCluster, req: AdmissionRequest, at: { template: Record<string, unknown>; path: string }): Promise<AdmissionVerdict> {
+    const annotations = annotationsOf(at.template['metadata']);
+    const named = roleAnnotation(annotations);
+    if (!named) {
+      // A grant means something only next to a role: one left behind is removed.
+      return { allowed: true, patch: removeAnnotationPatch(at.template, at.path, GRANT_ANNOTATION) };
+    }
+    if ('error' in named) return refuse(`${ROLE_CHECK_FAILED}: ${named.error}`, 400);
+    if (req.operation === 'UPDATE') {
+      // Scaling, relabelling or a controller's status write leaves the template's role as it was: nothing to check.
+      const before = podTemplate(req.kind, req.oldObject);
+      const old = before ? annotationsOf(before.template['metadata']) : {};
+      const oldNamed = roleAnnotation(old);
+      const g = openGrant(cluster, annotations[GRANT_ANNOTATION]);
+      if (oldNamed && !('error' in oldNamed) && oldNamed.role === named.role && old[GRANT_ANNOTATION] === annotations[GRANT_ANNOTATION] && g && g.ns === req.namespace) return { allowed: true };
+    }
+    const passer = passerOf(cluster, req, annotations, named.role);
+    if ('error' in passer) return refuse(passer.error);
+    const pass = await checkPass(cluster, passer.arn, named.role);
+    if (!pass.ok) return refuse(pass.errors[0]?.message ?? ROLE_CHECK_FAILED);
+    const grant = signGrant(cluster, { p: passer.arn, r: pass.value.roleArn, ns: req.namespace });
+    if (grant === undefined || annotations[GRANT_ANNOTATION] === grant) return { allowed: true };
+    return { allowed: true, patch: annotationPatch(at.template, at.path, GRANT_ANNOTATION, grant), auditAnnotations: { role: pass.value.roleArn, 'passed-by': passer.arn } };
+  }
+
+  /**
+   * Admission of pods and workloads. A pod naming a role at creation runs as it (annotations added or
+   * changed later have no effect: an UPDATE is allowed unchanged, with a warning when it touches them); its
+   * deletion ends its job. A workload whose pod template names a role is checked when created or when its
+   * template's role changes, and its template gets the grant its controller's pods are admitted with.
+   */
+  async function admit(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
+    const isPod = req.kind.group === '' && req.kind.kind === 'Pod' && req.subResource === '';
+    if (isPod && req.operation === 'CREATE') return admitPod(cluster, req);
+    if (isPod && req.operation === 'DELETE') return podDeleted(cluster, req);
+    if (isPod && req.operation === 'UPDATE') {
+      const now = roleAnnotation(annotationsOf(req.object?.['metadata']));
+      const was = roleAnnotation(annotationsOf(req.oldObject?.['metadata']));
+      const changed = JSON.stringify(now) !== JSON.stringify(was);
+      return changed ? { allowed: true, warnings: ['gatehouse: a pod’s role annotation counts only when the pod is created; this update does not change the pod’s role or credentials'] } : { allowed: true };
+    }
+    const tpl = podTemplate(req.kind, req.object);
+    if (tpl && (req.operation === 'CREATE' || req.operation === 'UPDATE') && req.subResource === '') return admitWorkload(cluster, req, tpl);
+    return { allowed: true };
+  }
+
+  async function createPodJob(cluster: KubeCluster, input: { passerArn: string; roleArn: string; namespace: string; name: string; generateName?: string }): Promise<{ job: Job; capability: string }> {
+    const id = uniqueId('', deps.randomBytes(16), 12).toLowerCase();
+    const capability = Buffer.from(deps.randomBytes(32)).toString('base64url');
+    const podName = input.name !== '' ? input.name : `${input.generateName ?? ''}*`;
+    const job: Job = {
+      id,
+      account: cluster.account,
+      partition: cluster.partition,
+      workspace: '',
+      name: `${cluster.name}-pod-${input.namespace}-${podName}`.slice(0, 128),
+      submitter: { arn: input.passerArn, name: input.passerArn.slice(input.passerArn.lastIndexOf('/') + 1) },
+      role: { mode: 'custom', arn: input.roleArn },
+      replicas: 1,
+      state: 'Running',
+      created: isoSeconds(deps.now()),
+      started: isoSeconds(deps.now()),
+      capabilityHash: createHash('sha256').update(capability).digest('hex'),
+      kind: 'node',
+      cluster: cluster.name,
+      pod: { namespace: input.namespace, name: input.name, ...(input.generateName !== undefined ? { generateName: input.generateName } : {}) },
+    };
+    await deps.store.write(async (tx) => {
+      await tx.kv.put(`job/${id}`, JSON.stringify(job));
+      await tx.kv.put(`jobcap/${job.capabilityHash}`, id);
+      await tx.kv.put(`jobevent/${id}/00000001`, JSON.stringify({ seq: 1, at: job.created, type: 'submitted', message: `pod ${input.namespace}/${podName} of cluster ${cluster.name} admitted to run as ${input.roleArn}, passed by ${input.passerArn}` }));
+    });
+    return { job, capability };
+  }
+
+  // --- Access entries and the webhook token (admin API) ------------------------------------------------------
+
+  async function clusterOf(caller: Caller, name: string): Promise<Result<Cluster>> {
+    const c = await deps.store.read(async (tx) => tx.kv.get(clusterKey(caller.account, name)));
+    return c === undefined ? failWith('NO_SUCH_ENTITY', `cluster ${name} does not exist in account ${caller.account}`) : ok(JSON.parse(c) as Cluster);
+  }
+
+  const allow = (caller: Caller, action: string, cluster: Cluster): Result<unknown> => authorizeAdmin(caller, deps.now(), action, clusterArn(caller.partition, caller.account, cluster.name));
+
+  async function createAccessEntry(caller: Caller, clusterName: string, input: Record<string, unknown>): Promise<Result<AccessEntry>> {
+    const c = await clusterOf(caller, clusterName);
+    if (!c.ok) return c;
+    const a = allow(caller, 'training:CreateAccessEntry', c.value);
+    if (!a.ok) return a;
+    const spec = parseAccessEntrySpec(input, '');
+    if (!spec.ok) return spec;
+    const key = accessEntryKey(caller.account, c.value.name, spec.value.principalArn);
+    const t = isoSeconds(deps.now());
+    const entry: AccessEntry = { account: caller.account, cluster: c.value.name, name: entryName(spec.value.principalArn), ...spec.value, created: t, modified: t };
+    return deps.store.write(async (tx) => {
+      if ((await tx.kv.get(key)) !== undefined) return failWith<AccessEntry>('ENTITY_ALREADY_EXISTS', `${spec.value.principalArn} already has an access entry in cluster ${c.value.name}; delete it first, or change it with \`gatehouse apply\``);
+      await tx.kv.put(key, JSON.stringify(entry));
+      return ok(entry);
+    });
+  }
+
+  async function listEntries(caller: Caller, clusterName: string): Promise<Result<AccessEntry[]>> {
+    const c = await clusterOf(caller, clusterName);
+    if (!c.ok) return c;
+    const a = allow(caller, 'training:ListAccessEntries', c.value);
+    if (!a.ok) return a;
+    return ok((await deps.store.read((tx) => listAccessEntries(tx, caller.account, c.value.name))).map((e) => e.entry));
+  }
+
+  async function describeEntry(caller: Caller, clusterName: string, principalArn: string): Promise<Result<AccessEntry>> {
+    const c = await clusterOf(caller, clusterName);
+    if (!c.ok) return c;
+    const a = allow(caller, 'training:DescribeAccessEntry', c.value);
+    if (!a.ok) return a;
+    const v = await deps.store.read((tx) => tx.kv.get(accessEntryKey(caller.account, c.value.name, principalArn)));
+    return v === undefined ? failWith('NO_SUCH_ENTITY', `${principalArn} has no access entry in cluster ${c.value.name}`) : ok(JSON.parse(v) as AccessEntry);
+  }
+
+  async function deleteEntry(caller: Caller, clusterName: string, principalArn: string): Promise<Result<AccessEntry>> {
+    const c = await clusterOf(caller, clusterName);
+    if (!c.ok) return c;
+    const a = allow(caller, 'training:DeleteAccessEntry', c.value);
+    if (!a.ok) return a;
+    const key = accessEntryKey(caller.account, c.value.name, principalArn);
+    return deps.store.write(async (tx) => {
+      const v = await tx.kv.get(key);
+      if (v === undefined) return failWith<AccessEntry>('NO_SUCH_ENTITY', `${principalArn} has no access entry in cluster ${c.value.name}`);
+      await tx.kv.delete(key);
+      return ok(JSON.parse(v) as AccessEntry);
+    });
+  }
+
+  /**
+   * The bearer token kube-apiserver sends to this cluster's webhooks: made on first request (random, sealed
+   * in the store), shown again on every request, replaced with `rotate` (grants on pod templates then need
+   * the workloads applied again).
+   */
+  async function webhookConfig(caller: Caller, clusterName: string, rotate = false): Promise<Result<{ cluster: string; account: string; partition: Partition; token: string }>> {
+    const c = await clusterOf(caller, clusterName);
+    if (!c.ok) return c;
+    const a = allow(caller, rotate ? 'training:RotateClusterWebhookToken' : 'training:GetClusterWebhookConfig', c.value);
+    if (!a.ok) return a;
+    const key = webhookKey(caller.account, c.value.name);
+    const token = await deps.store.write(async (tx) => {
+      const existing = await tx.kv.get(key);
+      if (existing !== undefined && !rotate) {
+        const opened = deps.sealer.open((JSON.parse(existing) as { sealed: SealedSecret }).sealed, key);
+        if (opened !== undefined) return opened;
+      }
+      const fresh = `ghk8s.${Buffer.from(deps.randomBytes(32)).toString('base64url')}`;
+      await tx.kv.put(key, JSON.stringify({ sealed: deps.sealer.seal(fresh, key), created: isoSeconds(deps.now()) }));
+      return fresh;
+    });
+    return ok({ cluster: c.value.name, account: caller.account, partition: caller.partition, token });
+  }
+
+  return {
+    webhookCluster,
+    identify,
+    accessReview,
+    admit,
+    createAccessEntry,
+    listEntries,
+    describeEntry,
+    deleteEntry,
+    webhookConfig,
+    /** For tests and benches: the state of a cluster after the latest change. */
+    cluster: async (account: string, name: string): Promise<KubeCluster | undefined> => {
+      const f = fresh();
+      if (f) await f;
+      return clusters.get(name.toLowerCase())?.find((c) => c.account === account);
+    },
+    /** Who the principal of an entry is (user or role), for messages. */
+    entryPrincipal,
+  };
+}
+
+function describeRequest(a: RbacAttributes): string {
+  if (!a.resourceRequest) return `${a.verb} ${a.path ?? ''}`;
+  const res = `${a.resource ?? ''}${a.subresource ? `/${a.subresource}` : ''}${a.apiGroup ? `.${a.apiGroup}` : ''}`;
+  return `${a.verb} ${res}${a.name ? ` ${a.name}` : ''}${a.namespace ? ` in namespace ${a.namespace}` : ' (cluster-scoped)'} for user ${a.user.name}`;
+}
+
+export type Kube = ReturnType<typeof createKube>;

@@ -1,0 +1,150 @@
+/**
+ * Access entries: which IAM principal is which Kubernetes user, per cluster (DESIGN.md "Kubernetes webhooks",
+ * after EKS `CreateAccessEntry` and aws-iam-authenticator's `mapUsers`/`mapRoles`).
+ *
+ * An entry names a user or a role. A role's entry covers every session of the role. The Kubernetes username
+ * defaults to the principal ARN for a user, and to the session ARN with the session name templated for a
+ * role (`arn:aws:sts::<account>:assumed-role/<role>/{{SessionName}}`), so that each session is its own user
+ * in audit logs while the groups come from the entry. Templates: `{{AccountID}}`, `{{SessionName}}`
+ * (`{{SessionNameRaw}}` is accepted as a synonym), `{{AccessKeyID}}`.
+ */
+import { failWith, ok, type Result } from '../errors.ts';
+
+export type Partition = 'aws' | 'acs';
+
+export interface AccessEntrySpec {
+  readonly principalArn: string;
+  readonly kubernetesGroups: readonly string[];
+  /** Absent: the default for the principal's kind (see `defaultUsername`). */
+  readonly username?: string;
+}
+
+export interface AccessEntry extends AccessEntrySpec {
+  /** The account of the cluster. */
+  readonly account: string;
+  readonly cluster: string;
+  /** The document name in `gatehouse apply` (a slug of the principal ARN when created from the CLI). */
+  readonly name: string;
+  readonly created: string;
+  readonly modified: string;
+}
+
+/** What an access entry's principal is, read from its ARN. */
+export interface EntryPrincipal {
+  readonly kind: 'user' | 'role';
+  readonly partition: Partition;
+  readonly account: string;
+  /** The last path segment: the user or role name. */
+  readonly name: string;
+}
+
+const AWS_PRINCIPAL = /^arn:aws[a-z-]*:iam::(\d{12}):(user|role)(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]{1,128})$/;
+const ACS_PRINCIPAL = /^acs:ram::(\d{1,20}):(user|role)\/([\w+=,.@-]{1,128})$/;
+
+export function entryPrincipal(arn: string): EntryPrincipal | undefined {
+  let m = AWS_PRINCIPAL.exec(arn);
+  if (m) return { kind: m[2] as 'user' | 'role', partition: 'aws', account: m[1] as string, name: m[4] as string };
+  m = ACS_PRINCIPAL.exec(arn);
+  if (m) return { kind: m[2] as 'user' | 'role', partition: 'acs', account: m[1] as string, name: m[3] as string };
+  return undefined;
+}
+
+/** Kubernetes reserves `system:`; EKS refuses it in access entries, and so do we. */
+const RESERVED = /^system:/i;
+const GROUP_RE = /^[^\s]{1,255}$/;
+const TEMPLATE_RE = /\{\{([A-Za-z]+)\}\}/g;
+const TEMPLATES = new Set(['AccountID', 'SessionName', 'SessionNameRaw', 'AccessKeyID']);
+export const MAX_GROUPS = 100;
+
+type Obj = Record<string, unknown>;
+const own = (o: Obj, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
+
+/** Validates `{principalArn, kubernetesGroups, username}`; errors name the field (under `path`). */
+export function parseAccessEntrySpec(spec: Obj, path = 'spec'): Result<AccessEntrySpec> {
+  const at = (k: string): string => (path === '' ? k : `${path}.${k}`);
+  const arn = own(spec, 'principalArn');
+  if (typeof arn !== 'string' || arn === '') return failWith('VALIDATION_ERROR', '`principalArn` is required: the ARN of an IAM user or role (`arn:aws:iam::111122223333:role/ScientistUserRole`)', at('principalArn'));
+  if (!entryPrincipal(arn)) return failWith('VALIDATION_ERROR', `\`principalArn\` must be the ARN of a user or role (\`arn:aws:iam::ACCOUNT:role/NAME\`, \`acs:ram::ACCOUNT:user/NAME\`), got \`${arn}\``, at('principalArn'));
+  const rawGroups = own(spec, 'kubernetesGroups') ?? [];
+  let groupsValue: unknown = rawGroups;
+  // The CLI passes the list as JSON text, as `aws eks create-access-entry --kubernetes-groups '["a","b"]'` does.
+  if (typeof rawGroups === 'string') {
+    try {
+      groupsValue = JSON.parse(rawGroups);
+    } catch {
+      groupsValue = rawGroups.split(',').map((g) => g.trim()).filter((g) => g !== '');
+    }
+  }
+  if (!Array.isArray(groupsValue)) return failWith('VALIDATION_ERROR', '`kubernetesGroups` must be a list of group names', at('kubernetesGroups'));
+  const groups: string[] = [];
+  for (const [i, g] of groupsValue.entries()) {
+    if (typeof g !== 'string' || !GROUP_RE.test(g)) return failWith('VALIDATION_ERROR', 'a Kubernetes group is a non-empty name without spaces', `${at('kubernetesGroups')}[${i}]`);
+    if (RESERVED.test(g)) return failWith('VALIDATION_ERROR', `group \`${g}\` starts with \`system:\`, which Kubernetes reserves; bind RBAC roles to a group of your own instead`, `${at('kubernetesGroups')}[${i}]`);
+    if (!groups.includes(g)) groups.push(g);
+  }
+  if (groups.length > MAX_GROUPS) return failWith('LIMIT_EXCEEDED', `an access entry has at most ${MAX_GROUPS} groups`, at('kubernetesGroups'));
+  const username = own(spec, 'username');
+  if (username !== undefined && username !== null) {
+    if (typeof username !== 'string' || username === '' || username.length > 512) return failWith('VALIDATION_ERROR', '`username` must be 1–512 characters', at('username'));
+    if (RESERVED.test(username)) return failWith('VALIDATION_ERROR', `username \`${username}\` starts with \`system:\`, which Kubernetes reserves`, at('username'));
+    for (const m of username.matchAll(TEMPLATE_RE)) {
+      if (!TEMPLATES.has(m[1] as string)) return failWith('VALIDATION_ERROR', `unknown template \`{{${m[1]}}}\` in \`username\`; use {{AccountID}}, {{SessionName}} or {{AccessKeyID}}`, at('username'));
+    }
+    return ok({ principalArn: arn, kubernetesGroups: groups, username });
+  }
+  return ok({ principalArn: arn, kubernetesGroups: groups });
+}
+
+/** The username an entry gives when it names none (DESIGN.md "Kubernetes webhooks"). */
+export function defaultUsername(principalArn: string): string {
+  const p = entryPrincipal(principalArn);
+  if (!p || p.kind === 'user') return principalArn;
+  return p.partition === 'acs' ? `acs:ram::${p.account}:role/${p.name}/{{SessionName}}` : `arn:aws:sts::${p.account}:assumed-role/${p.name}/{{SessionName}}`;
+}
+
+export interface UsernameFacts {
+  readonly accountId: string;
+  /** The session name; for a user's own keys, the user name. */
+  readonly sessionName: string;
+  readonly accessKeyId: string;
+}
+
+export function renderUsername(template: string, facts: UsernameFacts): string {
+  return template.replace(TEMPLATE_RE, (whole, name: string) => {
+    if (name === 'AccountID') return facts.accountId;
+    if (name === 'SessionName' || name === 'SessionNameRaw') return facts.sessionName;
+    if (name === 'AccessKeyID') return facts.accessKeyId;
+    return whole;
+  });
+}
+
+/** The key an entry is found by: principal ARNs compare without case (IAM names are case-insensitive). */
+export function entryKey(principalArn: string): string {
+  return principalArn.toLowerCase();
+}
+
+/**
+ * The ARNs an authenticated caller's entry may be filed under, most specific first: a user's ARN; for a role
+ * session, the role's ARN with its path and without (EKS and aws-iam-authenticator match roles without path).
+ */
+export function entryCandidates(caller: { readonly partition: Partition; readonly account: string; readonly user?: { readonly name: string; readonly path: string }; readonly role?: { readonly name: string; readonly path: string } }): string[] {
+  const { partition, account } = caller;
+  if (caller.role) {
+    const { name, path } = caller.role;
+    if (partition === 'acs') return [`acs:ram::${account}:role/${name}`];
+    return path === '/' ? [`arn:aws:iam::${account}:role/${name}`] : [`arn:aws:iam::${account}:role${path}${name}`, `arn:aws:iam::${account}:role/${name}`];
+  }
+  if (caller.user) {
+    const { name, path } = caller.user;
+    if (partition === 'acs') return [`acs:ram::${account}:user/${name}`];
+    return path === '/' ? [`arn:aws:iam::${account}:user/${name}`] : [`arn:aws:iam::${account}:user${path}${name}`, `arn:aws:iam::${account}:user/${name}`];
+  }
+  return [];
+}
+
+/** A document name for an entry created without one: the principal ARN's characters that names allow. */
+export function entryName(principalArn: string): string {
+  const p = entryPrincipal(principalArn);
+  const base = p ? `${p.kind}-${p.account}-${p.name}` : principalArn;
+  return base.replace(/[^\w+=,.@-]/g, '-').slice(0, 128);
+}

@@ -1,0 +1,119 @@
+/**
+ * Pods that run as a role, by annotation (seeds 002 and 004; DESIGN.md "Pod annotations"): which role a pod
+ * or a workload's pod template names, and the JSONPatch that gives a pod the credential environment of its
+ * job. Patch shapes follow the EKS pod-identity webhook (credential-protocols §7.4): variables a container
+ * already sets are left alone, and `env` is added whole where a container has none (`add …/env/-` fails
+ * on a missing array).
+ */
+import { pointer, type JsonPatchOp } from './reviews.ts';
+
+export const ROLE_ANNOTATION = 'gatehouse.dev/role';
+export const ECI_ROLE_ANNOTATION = 'k8s.aliyun.com/eci-ram-role-name';
+/** The job that serves a pod's credentials, set by the webhook at creation (read back on deletion). */
+export const JOB_ANNOTATION = 'gatehouse.dev/job';
+/**
+ * On a workload's pod template: the webhook's signed record that the workload's author may pass the role,
+ * so that the pods a controller later creates from the template run as the role on the author's authority.
+ */
+export const GRANT_ANNOTATION = 'gatehouse.dev/role-grant';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const own = (o: Obj, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
+
+export function annotationsOf(meta: unknown): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  if (!isObj(meta)) return out;
+  const a = own(meta, 'annotations');
+  if (!isObj(a)) return out;
+  for (const [k, v] of Object.entries(a)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** The role an object's annotations name; an error when the two annotations disagree. */
+export function roleAnnotation(annotations: Readonly<Record<string, string>>): { role: string; annotation: string } | { error: string } | undefined {
+  const a = annotations[ROLE_ANNOTATION]?.trim();
+  const b = annotations[ECI_ROLE_ANNOTATION]?.trim();
+  if (a && b && a !== b) return { error: `annotations \`${ROLE_ANNOTATION}: ${a}\` and \`${ECI_ROLE_ANNOTATION}: ${b}\` name different roles; keep one` };
+  if (a) return { role: a, annotation: ROLE_ANNOTATION };
+  if (b) return { role: b, annotation: ECI_ROLE_ANNOTATION };
+  return undefined;
+}
+
+/** Workload kinds whose pod template the webhook reads, and where the template is (JSON Pointer segments). */
+export const WORKLOAD_TEMPLATES: Readonly<Record<string, readonly string[]>> = {
+  'apps/Deployment': ['spec', 'template'],
+  'apps/ReplicaSet': ['spec', 'template'],
+  'apps/StatefulSet': ['spec', 'template'],
+  'apps/DaemonSet': ['spec', 'template'],
+  'batch/Job': ['spec', 'template'],
+  'batch/CronJob': ['spec', 'jobTemplate', 'spec', 'template'],
+  '/ReplicationController': ['spec', 'template'],
+};
+
+/** The pod template of a workload object and its JSON Pointer, or undefined. */
+export function podTemplate(kind: { group: string; kind: string }, object: Obj | undefined): { template: Obj; path: string } | undefined {
+  const segments = WORKLOAD_TEMPLATES[`${kind.group}/${kind.kind}`];
+  if (!segments || !object) return undefined;
+  let cur: unknown = object;
+  for (const s of segments) {
+    if (!isObj(cur)) return undefined;
+    cur = own(cur, s);
+  }
+  return isObj(cur) ? { template: cur, path: `/${segments.join('/')}` } : undefined;
+}
+
+/** Sets one annotation on the object at `base` (`''` for the pod itself, `/spec/template` for a template). */
+export function annotationPatch(object: Obj, base: string, key: string, value: string): JsonPatchOp[] {
+  const meta = own(object, 'metadata');
+  if (!isObj(meta)) return [{ op: 'add', path: `${base}/metadata`, value: { annotations: { [key]: value } } }];
+  const annotations = own(meta, 'annotations');
+  if (!isObj(annotations)) return [{ op: 'add', path: `${base}/metadata/annotations`, value: { [key]: value } }];
+  return [{ op: Object.hasOwn(annotations, key) ? 'replace' : 'add', path: `${base}/metadata/annotations/${pointer(key)}`, value }];
+}
+
+export function removeAnnotationPatch(object: Obj, base: string, key: string): JsonPatchOp[] {
+  const annotations = own(isObj(own(object, 'metadata')) ? (own(object, 'metadata') as Obj) : {}, 'annotations');
+  return isObj(annotations) && Object.hasOwn(annotations, key) ? [{ op: 'remove', path: `${base}/metadata/annotations/${pointer(key)}` }] : [];
+}
+
+/** Adds `env` to every container and init container of the pod spec at `base` (`/spec` for a pod). */
+export function envPatch(spec: Obj, base: string, env: Readonly<Record<string, string>>): JsonPatchOp[] {
+  const ops: JsonPatchOp[] = [];
+  for (const list of ['initContainers', 'containers'] as const) {
+    const containers = own(spec, list);
+    if (!Array.isArray(containers)) continue;
+    containers.forEach((c: unknown, i) => {
+      if (!isObj(c)) return;
+      const existing = own(c, 'env');
+      const present = new Set(Array.isArray(existing) ? existing.filter(isObj).map((e) => own(e, 'name')).filter((n): n is string => typeof n === 'string') : []);
+      const add = Object.entries(env)
+        .filter(([name]) => !present.has(name))
+        .map(([name, value]) => ({ name, value }));
+      if (add.length === 0) return;
+      const at = `${base}/${list}/${i}/env`;
+      if (!Array.isArray(existing)) ops.push({ op: 'add', path: at, value: add });
+      else for (const e of add) ops.push({ op: 'add', path: `${at}/-`, value: e });
+    });
+  }
+  return ops;
+}
+
+// --- The IAM view of a Kubernetes request ----------------------------------------------------------------
+
+/**
+ * IAM explicit denies take part in Kubernetes authorization through this view of a request: action
+ * `kubernetes:<verb>` (IAM compares actions without case), resource the cluster ARN followed by the request's
+ * REST path — `<cluster>/namespaces/<ns>/<resource>[.<group>][/<name>][/<subresource>]`,
+ * `<cluster>/<resource>[.<group>]…` for cluster-scoped resources, `<cluster><path>` for non-resource URLs.
+ */
+export function kubernetesAction(verb: string): string {
+  return `kubernetes:${verb}`;
+}
+
+export function kubernetesResource(clusterArn: string, a: { resourceRequest: boolean; namespace?: string; apiGroup?: string; resource?: string; subresource?: string; name?: string; path?: string }): string {
+  if (!a.resourceRequest) return `${clusterArn}${(a.path ?? '/').startsWith('/') ? '' : '/'}${a.path ?? '/'}`;
+  const resource = `${a.resource ?? ''}${a.apiGroup ? `.${a.apiGroup}` : ''}`;
+  const ns = a.namespace ? `/namespaces/${a.namespace}` : '';
+  return `${clusterArn}${ns}/${resource}${a.name ? `/${a.name}` : ''}${a.subresource ? `/${a.subresource}` : ''}`;
+}
