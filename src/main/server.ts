@@ -17,6 +17,9 @@ import { authorizeRoutes } from '../adapters/http/authorize-api.ts';
 import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
 import { openPostgresStore } from '../adapters/store-postgres/store.ts';
 import { openSqliteStore } from '../adapters/store-sqlite/index.ts';
+import { auditRoutes } from '../adapters/http/audit-api.ts';
+import { createMetrics } from '../adapters/metrics/index.ts';
+import { auditOptionsFromEnv, type AuditOptions } from '../app/audit.ts';
 
 export interface ServerOptions {
   readonly dataDir?: string;
@@ -36,6 +39,8 @@ export interface ServerOptions {
   readonly issuerUrl?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
+  /** Audit settings over those of the environment (GATEHOUSE_AUDIT_FAILURE, _ALLOW_SAMPLE, _RETENTION_DAYS). */
+  readonly audit?: AuditOptions;
 }
 
 export interface RunningServer {
@@ -94,7 +99,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const databaseUrl = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
   const store: Store = databaseUrl ? await openPostgresStore({ url: databaseUrl, ...(opts.databaseSchema !== undefined ? { schema: opts.databaseSchema } : {}) }) : await openSqliteStore({ dataDir });
-  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: sealerOf(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort };
+  const auditOptions = auditOptionsFromEnv(env);
+  if (!auditOptions.ok) {
+    await store.close();
+    throw new Error(auditOptions.errors[0]?.message ?? 'invalid audit settings');
+  }
+  const metrics = createMetrics();
+  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: sealerOf(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app };
   for (const w of key.value.warnings) log(`warning: ${w}`);
   const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
   if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {
@@ -102,6 +113,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     throw new Error(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${String(jobSessionSeconds)}\``);
   }
   const app = createApp(deps, {
+    audit: { ...auditOptions.value, ...opts.audit },
+    log,
     ...(jobSessionSeconds !== undefined ? { jobSessionSeconds } : {}),
     ...(opts.jobHeartbeatTimeoutMs !== undefined ? { jobHeartbeatTimeoutMs: opts.jobHeartbeatTimeoutMs } : {}),
   });
@@ -115,11 +128,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     }
   }
 
+  let bootstrapped = false;
   const agent = createAgent({ app, log });
   let agentUrl = '';
   let serverUrl = '';
   const jobRoutes = [...jobsRoutes({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => agentUrl, serverUrl: () => serverUrl }), ...stsAdminRoutes(), ...authorizeRoutes()];
-  const edge = createHttpEdge({ app, ready: async () => (await store.read((tx) => tx.changes.head())) >= 0, log, jobRoutes });
+  metrics.bind({ auditBacklog: () => app.audit.status().backlog, auditHealthy: () => app.audit.status().healthy, cacheHead: () => app.live.head, cacheGeneration: () => app.live.generation });
+  const edge = createHttpEdge({ app, ready: async () => bootstrapped && (await store.read((tx) => tx.changes.head())) >= 0, log, jobRoutes: [...jobRoutes, ...auditRoutes()], metrics });
   let bound: { host: string; port: number };
   try {
     bound = await edge.listen(listen.host, listen.port);
@@ -143,15 +158,33 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   agentUrl = `http://${agentBound.host.includes(':') ? `[${agentBound.host}]` : agentBound.host}:${agentBound.port}`;
   serverUrl = url;
 
+  // Not ready until the root account (and its credentials file) exist: a client polling /readyz on a first
+  // start must find admin-credentials.json once it answers 200.
   const creds = await app.bootstrap();
   if (creds) {
     await writePrivateFile(join(dataDir, ADMIN_CREDENTIALS_FILE), `${JSON.stringify({ ...creds, Endpoint: url }, null, 2)}\n`);
     log(`first start: created account ${creds.AccountId} with user ${creds.UserName}; credentials in ${join(dataDir, ADMIN_CREDENTIALS_FILE)}`);
   }
+  bootstrapped = true;
   log(`gatehouse listening on ${url} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''})`);
 
   // Changes made through any instance (revocations, policy edits, key rotation) reach this one within a tick.
-  const ticker = setInterval(() => void app.refresh().catch((e: unknown) => log(`refresh failed: ${e instanceof Error ? e.message : String(e)}`)), 250);
+  // During a store outage the refresh fails every tick: said once when it starts, and once when it ends.
+  let refreshFailing = false;
+  const ticker = setInterval(
+    () =>
+      void app.refresh().then(
+        () => {
+          if (refreshFailing) log('refresh: the store answers again');
+          refreshFailing = false;
+        },
+        (e: unknown) => {
+          if (!refreshFailing) log(`refresh failed (serving from memory until the store answers): ${e instanceof Error ? e.message : String(e)}`);
+          refreshFailing = true;
+        },
+      ),
+    250,
+  );
   ticker.unref();
   // Jobs whose launcher went silent (process gone, machine lost) are marked Failed, never left Running.
   // Swept at least twice per timeout, so a short test timeout is noticed soon after it passes.
@@ -171,6 +204,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         clearInterval(sweeper);
         await agent.close();
         await edge.close();
+        // What is still queued for the audit log gets one last attempt before the store closes.
+        await app.audit.stop();
         await store.close();
       })()),
   };
