@@ -9,8 +9,8 @@
  * - literals: strings (`"…"` or `'…'`, escapes `\\ \" \' \n \r \t \uXXXX`), decimal integers (safe-integer
  *   range, optionally negative), `true`, `false`, and `timestamp("<RFC 3339>")` with a string literal;
  * - `s.startsWith(t)`, `s.endsWith(t)` on strings;
- * - `==`, `!=` on two values of one type; `<`, `<=`, `>`, `>=` on two ints, strings or timestamps; one
- *   comparison per operand (`a < b < c` is refused rather than read as `(a < b) < c`);
+ * - `==`, `!=` on two values of one type; `<`, `<=`, `>`, `>=` on two ints, strings (in UTF-16 code-unit
+ *   order) or timestamps; one comparison per operand (`a < b < c` is refused rather than read as `(a < b) < c`);
  * - `&&`, `||`, `!`, parentheses. The whole expression must be a bool.
  *
  * Evaluation follows CEL: `&&` and `||` are commutative over errors (`false && error` is false, `true ||

@@ -52,10 +52,24 @@ export interface CompiledBindings {
   readonly bindings: readonly CompiledBinding[];
   /** Member (exactly as written in the policy) → the bindings that list it. */
   readonly byMember: ReadonlyMap<string, readonly CompiledBinding[]>;
+  /**
+   * The same lists by kind of member, keyed by what the principal carries (`alice` for `user:alice`, the whole
+   * URI for `principal://…`), so that a decision looks members up without building strings.
+   */
+  readonly byKind: MemberIndex;
   /** Role → its permissions, for every role the chain uses that grants something. */
   readonly rolePermissions: ReadonlyMap<string, ReadonlySet<string>>;
   /** Problems found while compiling (missing roles, conditions that do not parse). */
   readonly diagnostics: readonly string[];
+}
+
+export interface MemberIndex {
+  readonly user: ReadonlyMap<string, readonly CompiledBinding[]>;
+  readonly group: ReadonlyMap<string, readonly CompiledBinding[]>;
+  readonly serviceAccount: ReadonlyMap<string, readonly CompiledBinding[]>;
+  readonly principal: ReadonlyMap<string, readonly CompiledBinding[]>;
+  readonly allAuthenticatedUsers: readonly CompiledBinding[];
+  readonly allUsers: readonly CompiledBinding[];
 }
 
 export interface CompileOptions {
@@ -111,6 +125,20 @@ export function compileBindings(chain: readonly AttachedPolicy[], options: Compi
   const conditions = new Map<string, CompiledCondition | string>();
   const bindings: CompiledBinding[] = [];
   const byMember = new Map<string, CompiledBinding[]>();
+  const byKind = { user: new Map<string, CompiledBinding[]>(), group: new Map<string, CompiledBinding[]>(), serviceAccount: new Map<string, CompiledBinding[]>(), principal: new Map<string, CompiledBinding[]>() };
+  const listOf = (m: string): CompiledBinding[] => {
+    let list = byMember.get(m);
+    if (list === undefined) {
+      list = [];
+      byMember.set(m, list);
+      // One list, reachable from both indexes. A malformed member is only in byMember: nothing looks it up.
+      const colon = m.indexOf(':');
+      const prefix = m.slice(0, colon);
+      if (prefix === 'user' || prefix === 'group' || prefix === 'serviceAccount') byKind[prefix].set(m.slice(colon + 1), list);
+      else if (m.startsWith('principal://')) byKind.principal.set(m, list);
+    }
+    return list;
+  };
   const diagnostics: string[] = [];
 
   for (const eb of effectiveBindings(chain)) {
@@ -143,11 +171,15 @@ export function compileBindings(chain: readonly AttachedPolicy[], options: Compi
     if (compiled.roleProblem !== undefined) diagnostics.push(compiled.roleProblem);
     if (compiled.conditionProblem !== undefined) diagnostics.push(compiled.conditionProblem);
     bindings.push(compiled);
-    for (const m of new Set(eb.members)) {
-      const list = byMember.get(m);
-      if (list === undefined) byMember.set(m, [compiled]);
-      else list.push(compiled);
-    }
+    for (const m of new Set(eb.members)) listOf(m).push(compiled);
   }
-  return { resources: chain.map((p) => p.resource), bindings, byMember, rolePermissions, diagnostics };
+  const none: readonly CompiledBinding[] = [];
+  return {
+    resources: chain.map((p) => p.resource),
+    bindings,
+    byMember,
+    byKind: { ...byKind, allAuthenticatedUsers: byMember.get('allAuthenticatedUsers') ?? none, allUsers: byMember.get('allUsers') ?? none },
+    rolePermissions,
+    diagnostics,
+  };
 }

@@ -38,6 +38,9 @@ test('the compiled form indexes members and roles', () => {
   const c = compileBindings([{ resource: MODEL, policy: { bindings: [{ role: 'roles/ml.viewer', members: ['user:a', 'user:a', 'group:g'] }, { role: 'roles/ml.viewer', members: ['user:a'] }] } }]);
   assert.equal(c.byMember.get('user:a')?.length, 2, 'a member listed twice in one binding is indexed once');
   assert.equal(c.byMember.get('group:g')?.length, 1);
+  assert.equal(c.byKind.user.get('a'), c.byMember.get('user:a'), 'one list, reachable from both indexes');
+  assert.equal(c.byKind.group.get('g')?.length, 1);
+  assert.equal(c.byKind.allUsers.length, 0);
   assert.ok(c.rolePermissions.get('roles/ml.viewer')?.has('ml.models.get'));
   assert.deepEqual(c.resources, [MODEL]);
 });

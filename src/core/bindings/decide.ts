@@ -61,68 +61,110 @@ function conditionFailure(b: CompiledBinding, error: string): string {
   return `condition${title} of binding ${b.index} (${b.role}) on ${b.resource} failed to evaluate, so the binding does not apply: ${error}`;
 }
 
+/** The state of one decision; one object, so that the no-opinion path allocates little. */
+interface Scan {
+  readonly request: DecideRequest;
+  readonly explain: boolean;
+  readonly seen: Set<CompiledBinding> | undefined;
+  env: ConditionEnv | undefined;
+  diagnostics: string[] | undefined;
+  matched: MatchedBinding[] | undefined;
+  reasons: string[] | undefined;
+}
+
+function note(s: Scan, d: string): void {
+  if (s.diagnostics === undefined) s.diagnostics = [d];
+  else if (!s.diagnostics.includes(d)) s.diagnostics.push(d);
+}
+
+/** Tries the bindings of one member (`prefix` + `name` as written in the policy); true when one allows. */
+function scan(s: Scan, list: readonly CompiledBinding[], prefix: string, name: string): boolean {
+  const permission = s.request.permission;
+  let allowed = false;
+  for (const b of list) {
+    if (s.seen !== undefined) {
+      if (s.seen.has(b)) continue;
+      s.seen.add(b);
+    }
+    const perms = b.permissions;
+    if (perms === undefined) {
+      if (b.roleProblem !== undefined) note(s, b.roleProblem);
+      continue;
+    }
+    if (!perms.has(permission)) continue;
+    if (b.conditionProblem !== undefined) {
+      note(s, b.conditionProblem);
+      continue;
+    }
+    if (b.condition !== undefined) {
+      s.env ??= { time: s.request.time, resource: s.request.resource };
+      const r = b.condition.evaluate(s.env);
+      if (r !== true) {
+        if (r instanceof EvalFailure) note(s, conditionFailure(b, r.error));
+        continue;
+      }
+    }
+    const member = prefix + name;
+    (s.matched ??= []).push({ resource: b.resource, index: b.index, role: b.role, member });
+    (s.reasons ??= []).push(reasonOf(b, member));
+    allowed = true;
+    if (!s.explain) return true;
+  }
+  return allowed && !s.explain;
+}
+
 export function decide(compiled: CompiledBindings | readonly CompiledBindings[], request: DecideRequest, options: DecideOptions = {}): BindingsDecision {
   const sets: readonly CompiledBindings[] = 'byMember' in compiled ? [compiled] : compiled;
   const explain = options.explain === true;
-  const { principal, permission } = request;
-  const members = principalMembers(principal);
-  let env: ConditionEnv | undefined;
-  let diagnostics: string[] | undefined;
-  const note = (d: string): void => {
-    if (diagnostics === undefined) diagnostics = [d];
-    else if (!diagnostics.includes(d)) diagnostics.push(d);
-  };
-  if (!principal.authenticated && (principal.user !== undefined || principal.serviceAccount !== undefined || principal.principalUri !== undefined || principal.groups.length > 0)) {
-    note('the principal is not authenticated: only bindings to allUsers apply, whatever identity it names');
+  const p = request.principal;
+  const s: Scan = { request, explain, seen: explain ? new Set() : undefined, env: undefined, diagnostics: undefined, matched: undefined, reasons: undefined };
+  const uri = p.principalUri !== undefined && p.principalUri.startsWith('principal://') ? p.principalUri : undefined;
+  if (!p.authenticated && (p.user !== undefined || p.serviceAccount !== undefined || p.principalUri !== undefined || p.groups.length > 0)) {
+    note(s, 'the principal is not authenticated: only bindings to allUsers apply, whatever identity it names');
   }
-  if (principal.principalUri !== undefined && !principal.principalUri.startsWith('principal://')) {
-    note(`principal URI \`${principal.principalUri}\` is not a \`principal://\` URI and matches no member`);
-  }
+  if (p.principalUri !== undefined && uri === undefined) note(s, `principal URI \`${p.principalUri}\` is not a \`principal://\` URI and matches no member`);
 
-  let matched: MatchedBinding[] | undefined;
-  let reasons: string[] | undefined;
-  const seen = explain ? new Set<CompiledBinding>() : undefined;
-
-  for (const member of members) {
-    for (const set of sets) {
-      const list = set.byMember.get(member);
-      if (list === undefined) continue;
-      for (const b of list) {
-        if (seen !== undefined) {
-          if (seen.has(b)) continue;
-          seen.add(b);
-        }
-        const perms = b.permissions;
-        if (perms === undefined) {
-          if (b.roleProblem !== undefined) note(b.roleProblem);
-          continue;
-        }
-        if (!perms.has(permission)) continue;
-        if (b.conditionProblem !== undefined) {
-          note(b.conditionProblem);
-          continue;
-        }
-        if (b.condition !== undefined) {
-          env ??= { time: request.time, resource: request.resource };
-          const r = b.condition.evaluate(env);
-          if (r !== true) {
-            if (r instanceof EvalFailure) note(conditionFailure(b, r.error));
-            continue;
-          }
-        }
-        const m: MatchedBinding = { resource: b.resource, index: b.index, role: b.role, member };
-        const reason = reasonOf(b, member);
-        if (!explain) return { verdict: 'allow', reasons: [reason], diagnostics: diagnostics ?? NONE, matched: [m] };
-        (matched ??= []).push(m);
-        (reasons ??= []).push(reason);
+  // Members in the order of principalMembers(); for each, the sets in chain order.
+  found: if (p.authenticated) {
+    if (p.user !== undefined) {
+      for (const set of sets) {
+        const l = set.byKind.user.get(p.user);
+        if (l !== undefined && scan(s, l, 'user:', p.user)) break found;
+      }
+    }
+    if (p.serviceAccount !== undefined) {
+      for (const set of sets) {
+        const l = set.byKind.serviceAccount.get(p.serviceAccount);
+        if (l !== undefined && scan(s, l, 'serviceAccount:', p.serviceAccount)) break found;
+      }
+    }
+    if (uri !== undefined) {
+      for (const set of sets) {
+        const l = set.byKind.principal.get(uri);
+        if (l !== undefined && scan(s, l, '', uri)) break found;
+      }
+    }
+    for (const g of p.groups) {
+      for (const set of sets) {
+        const l = set.byKind.group.get(g);
+        if (l !== undefined && scan(s, l, 'group:', g)) break found;
+      }
+    }
+    if (p.user !== undefined || p.serviceAccount !== undefined) {
+      for (const set of sets) {
+        const l = set.byKind.allAuthenticatedUsers;
+        if (l.length > 0 && scan(s, l, 'allAuthenticatedUsers', '')) break found;
       }
     }
   }
-  if (matched !== undefined && reasons !== undefined) return { verdict: 'allow', reasons, diagnostics: diagnostics ?? NONE, matched };
-  return {
-    verdict: 'no-opinion',
-    reasons: [`no binding grants \`${permission}\` on \`${request.resource.name}\` to ${whoIs(principal)}`],
-    diagnostics: diagnostics ?? NONE,
-    matched: NONE,
-  };
+  if (s.matched === undefined || explain) {
+    for (const set of sets) {
+      const l = set.byKind.allUsers;
+      if (l.length > 0 && scan(s, l, 'allUsers', '')) break;
+    }
+  }
+
+  const diagnostics = s.diagnostics ?? NONE;
+  if (s.matched !== undefined && s.reasons !== undefined) return { verdict: 'allow', reasons: s.reasons, diagnostics, matched: s.matched };
+  return { verdict: 'no-opinion', reasons: [`no binding grants \`${request.permission}\` on \`${request.resource.name}\` to ${whoIs(p)}`], diagnostics, matched: NONE };
 }

@@ -34,7 +34,7 @@ export {
 export { parseCondition, parseTimestamp, EvalFailure, MAX_EXPRESSION_CHARS, MAX_LOGICAL_OPERATORS, MAX_NESTING, type CompiledCondition, type ConditionEnv, type ConditionResult } from './cel.ts';
 export { memberKind, resourceAttributes, serviceAccountEmail, serviceAccountOfArn, roleKind, SERVICE_ACCOUNT_DOMAIN, type MemberKind } from './names.ts';
 export { PREDEFINED_ROLES, KNOWN_PERMISSIONS, predefinedRole, predefinedPermissions } from './catalogue.ts';
-export { effectiveBindings, compileBindings, type CompileOptions, type CompiledBinding, type CompiledBindings, type EffectiveBinding } from './compile.ts';
+export { effectiveBindings, compileBindings, type CompileOptions, type CompiledBinding, type CompiledBindings, type EffectiveBinding, type MemberIndex } from './compile.ts';
 export { decide, principalMembers, type DecideOptions } from './decide.ts';
 export { canonicalPolicy, checkEtag, computeEtag, withEtag, type EtagCheckOptions } from './etag.ts';
 export { ACTION_PERMISSIONS, permissionForAction, permissionForKubernetes } from './actions.ts';
