@@ -20,7 +20,15 @@ export interface AppDeps {
   readonly sessions: SessionCrypto;
   /** JWTs of the workload identity issuer and of registered OIDC providers; absent, those features answer 503. */
   readonly oidc?: OidcCrypto;
+  /** Where use cases record what happened (src/app/audit.ts); `createApp` supplies it. Absent, nothing is recorded. */
+  readonly audit?: AuditSink;
+  /** Counters for Prometheus (src/app/metrics.ts); absent, nothing is counted. */
+  readonly metrics?: AppMetrics;
 }
+
+/** The part of the audit log the use cases write to. */
+export type AuditSink = Pick<import('./audit.ts').Audit, 'record' | 'decision' | 'gate'>;
+type AppMetrics = import('./metrics.ts').AppMetrics;
 
 /** One key of the session-token key ring. */
 export interface RingKeyData {

@@ -9,6 +9,7 @@
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
 import { DEFAULT_MAX_CHARS, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
 import {
+  adminService,
   checkDescription,
   checkMaxSessionDuration,
   checkName,
@@ -97,6 +98,9 @@ export function createDirectory(deps: AppDeps) {
 
   /** Authorize, then run `fn` in a write transaction; a failed Result rolls everything back. */
   async function write<T>(fn: (tx: WriteTx) => Promise<Result<T>>): R<T> {
+    // Under the fail-closed audit policy, no change happens while the audit log cannot record it.
+    const closed = deps.audit?.gate('the directory is not changed');
+    if (closed) return closed;
     return store.write(async (tx, abort) => {
       const r = await fn(tx);
       if (!r.ok) abort(r);
@@ -105,7 +109,53 @@ export function createDirectory(deps: AppDeps) {
   }
 
   function authz(c: Caller, action: string, resource: string, context?: Record<string, string | string[]>): Result<unknown> {
+    const frame = frames.get(c);
+    if (frame && frame.action === undefined) {
+      frame.action = action.includes(':') ? action : `${adminService(c.partition)}:${action}`;
+      frame.resource = resource;
+    }
     return authorizeAdmin(c, deps.now(), action, resource, context);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Audit: every change, and every refused attempt, is recorded with the caller, the admin action and the
+  // resource its authorization named, and the outcome. An audited call runs with its own copy of the caller,
+  // the key of its frame, so that `authz` can note the action however deep inside the call it is decided.
+
+  const frames = new WeakMap<Caller, { action?: string; resource?: string; before?: unknown }>();
+
+  /** Notes what a change replaces or removes, where the use case has it at hand. */
+  function before(c: Caller, value: unknown): void {
+    const frame = frames.get(c);
+    if (frame && frame.before === undefined) frame.before = value;
+  }
+
+  function audited<A extends unknown[], T>(f: (c: Caller, ...args: A) => R<T>): (c: Caller, ...args: A) => R<T> {
+    return async (c, ...args) => {
+      const sink = deps.audit;
+      if (!sink) return f(c, ...args);
+      const frame: { action?: string; resource?: string; before?: unknown } = {};
+      const own: Caller = { ...c };
+      frames.set(own, frame);
+      const r = await f(own, ...args);
+      // Calls refused before authorization (malformed input) changed nothing and named no action.
+      if (frame.action === undefined) return r;
+      const request = args.length === 1 ? args[0] : args;
+      const error = r.ok ? undefined : r.errors[0];
+      sink.record({
+        kind: 'change',
+        account: c.account,
+        principal: c.principal.arn,
+        action: frame.action,
+        resource: frame.resource ?? '',
+        decision: error ? error.code : 'ok',
+        ...(c.session?.role ? { session: c.principal.arn } : {}),
+        ...(c.session?.job !== undefined ? { job: c.session.job } : {}),
+        ...(c.session?.srcId !== undefined ? { sourceIdentity: c.session.srcId } : {}),
+        detail: { request, ...(frame.before !== undefined && r.ok ? { before: frame.before } : {}), ...(error ? { error: error.message } : {}) },
+      });
+      return r;
+    };
   }
 
   async function pathOf(tx: ReadTx, type: PrincipalType, account: string, name: string): Promise<string> {
@@ -187,6 +237,7 @@ export function createDirectory(deps: AppDeps) {
       const a = authz(c, 'UpdateUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
       if (!a.ok) return a;
       if (!u) return noSuch('user', input.userName);
+      before(c, u);
       return fromStore(await tx.users.update(c.account, input.userName, { ...(input.newUserName !== undefined ? { name: input.newUserName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) }));
     });
   }
@@ -197,6 +248,7 @@ export function createDirectory(deps: AppDeps) {
       const a = authz(c, 'DeleteUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
       if (!a.ok) return a;
       if (!u) return noSuch('user', input.userName);
+      before(c, u);
       return fromStore(await tx.users.delete(c.account, input.userName));
     });
   }
@@ -260,6 +312,7 @@ export function createDirectory(deps: AppDeps) {
       const a = authz(c, 'DeleteGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
       if (!a.ok) return a;
       if (!g) return noSuch('group', input.groupName);
+      before(c, g);
       return fromStore(await tx.groups.delete(c.account, input.groupName));
     });
   }
@@ -360,6 +413,7 @@ export function createDirectory(deps: AppDeps) {
       const a = authz(c, 'UpdateRole', arnOf(c, 'role', r?.path ?? '/', input.roleName));
       if (!a.ok) return a;
       if (!r) return noSuch('role', input.roleName);
+      before(c, { description: r.description, maxSessionDuration: r.maxSessionDuration });
       return fromStore(
         await tx.roles.update(c.account, input.roleName, {
           ...(input.description !== undefined ? { description: input.description } : {}),
@@ -377,6 +431,7 @@ export function createDirectory(deps: AppDeps) {
       const a = authz(c, 'UpdateAssumeRolePolicy', arnOf(c, 'role', r?.path ?? '/', input.roleName));
       if (!a.ok) return a;
       if (!r) return noSuch('role', input.roleName);
+      before(c, { trustPolicy: r.trustPolicy });
       return fromStore(await tx.roles.update(c.account, input.roleName, { trustPolicy: input.policyDocument }));
     });
   }
@@ -387,6 +442,7 @@ export function createDirectory(deps: AppDeps) {
       const a = authz(c, 'DeleteRole', arnOf(c, 'role', r?.path ?? '/', input.roleName));
       if (!a.ok) return a;
       if (!r) return noSuch('role', input.roleName);
+      before(c, r);
       return fromStore(await tx.roles.delete(c.account, input.roleName));
     });
   }
@@ -761,51 +817,51 @@ export function createDirectory(deps: AppDeps) {
   }
 
   return {
-    createUser,
+    createUser: audited(createUser),
     getUser,
     listUsers,
-    updateUser,
-    deleteUser,
-    setUserDisabled,
-    createGroup,
+    updateUser: audited(updateUser),
+    deleteUser: audited(deleteUser),
+    setUserDisabled: audited(setUserDisabled),
+    createGroup: audited(createGroup),
     getGroup,
     listGroups,
-    updateGroup,
-    deleteGroup,
-    addUserToGroup,
-    removeUserFromGroup,
+    updateGroup: audited(updateGroup),
+    deleteGroup: audited(deleteGroup),
+    addUserToGroup: audited(addUserToGroup),
+    removeUserFromGroup: audited(removeUserFromGroup),
     listGroupsForUser,
-    createRole,
+    createRole: audited(createRole),
     getRole,
     listRoles,
-    updateRole,
-    updateAssumeRolePolicy,
-    deleteRole,
-    putPermissionsBoundary,
-    deletePermissionsBoundary,
-    tagEntity,
-    untagEntity,
+    updateRole: audited(updateRole),
+    updateAssumeRolePolicy: audited(updateAssumeRolePolicy),
+    deleteRole: audited(deleteRole),
+    putPermissionsBoundary: audited(putPermissionsBoundary),
+    deletePermissionsBoundary: audited(deletePermissionsBoundary),
+    tagEntity: audited(tagEntity),
+    untagEntity: audited(untagEntity),
     listTags,
-    createPolicy,
+    createPolicy: audited(createPolicy),
     getPolicy,
     listPolicies,
-    deletePolicy,
-    createPolicyVersion,
+    deletePolicy: audited(deletePolicy),
+    createPolicyVersion: audited(createPolicyVersion),
     getPolicyVersion,
     listPolicyVersions,
-    setDefaultPolicyVersion,
-    deletePolicyVersion,
-    attachPolicy,
-    detachPolicy,
+    setDefaultPolicyVersion: audited(setDefaultPolicyVersion),
+    deletePolicyVersion: audited(deletePolicyVersion),
+    attachPolicy: audited(attachPolicy),
+    detachPolicy: audited(detachPolicy),
     listAttachedPolicies,
-    putInlinePolicy,
+    putInlinePolicy: audited(putInlinePolicy),
     getInlinePolicy,
-    deleteInlinePolicy,
+    deleteInlinePolicy: audited(deleteInlinePolicy),
     listInlinePolicies,
-    createAccessKey,
+    createAccessKey: audited(createAccessKey),
     issueAccessKey,
-    updateAccessKey,
-    deleteAccessKey,
+    updateAccessKey: audited(updateAccessKey),
+    deleteAccessKey: audited(deleteAccessKey),
     listAccessKeys,
     getAccessKeyLastUsed,
   };

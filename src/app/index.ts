@@ -13,6 +13,7 @@ import { createSts } from './sts.ts';
 import { createJobs } from './jobs.ts';
 import { ResourcePolicies } from './resource-policies.ts';
 import { createAuthorizer, type AuthorizeEngine } from './authorize.ts';
+import { auditedAuthorizer, createAudit, type AuditOptions } from './audit.ts';
 import { createRevocation } from './revocation.ts';
 import { createOidc } from './oidc.ts';
 import { decodeAuthorizationMessage, encodeAuthorizationMessage, type DeniedRequest } from './authz-message.ts';
@@ -26,6 +27,8 @@ export type { Directory } from './directory.ts';
 export type { Revocation, Revoked, RevokeTarget, RotatedKey } from './revocation.ts';
 export type { IssuedWorkloadToken, Oidc, OidcProvider, WebIdentityParams, WebIdentityResult } from './oidc.ts';
 export type { DeniedRequest } from './authz-message.ts';
+export type { Audit, AuditOptions, AuditStatus, AuditPage, VerifyReport } from './audit.ts';
+export type { AppMetrics } from './metrics.ts';
 
 export interface AppOptions {
   /** Lifetime of job sessions in seconds (tests shorten it to watch refreshes). */
@@ -34,6 +37,10 @@ export interface AppOptions {
   readonly jobHeartbeatTimeoutMs?: number;
   /** Further engines of the authorize union (bindings, RBAC). */
   readonly engines?: readonly AuthorizeEngine[];
+  /** The audit log: failure policy, allow sampling, retention (src/app/audit.ts). */
+  readonly audit?: AuditOptions;
+  /** Where the app reports trouble an operator must see (audit backlog, store outage). */
+  readonly log?: (line: string) => void;
 }
 
 export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
@@ -56,7 +63,9 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     },
     close: () => raw.close(),
   };
-  const deps: AppDeps = { ...rawDeps, store };
+  // The audit log writes through the raw store: its appends move no change head and must drop no cache.
+  const audit = createAudit({ store: raw, now: rawDeps.now, ...(options.log ? { log: options.log } : {}), ...(rawDeps.metrics ? { metrics: rawDeps.metrics } : {}) }, options.audit);
+  const deps: AppDeps = { ...rawDeps, store, audit };
   const cache = new PolicyCache();
   const directory = createDirectory(deps);
   const live = new LiveState(deps);
@@ -67,7 +76,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     ...(options.jobHeartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.jobHeartbeatTimeoutMs } : {}),
   });
   const resourcePolicies = new ResourcePolicies(deps);
-  const authorizer = createAuthorizer(deps, sts, resourcePolicies, options.engines ?? []);
+  const authorizer = auditedAuthorizer(createAuthorizer(deps, sts, resourcePolicies, options.engines ?? []), audit);
   const keyCache = new Map<string, { secret: string; caller: Caller }>();
   let keyCacheHead = -1;
   const refresh = async (): Promise<void> => {
@@ -94,8 +103,11 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     encodeAuthorizationMessage: (decision: Decision, request: DeniedRequest): string => encodeAuthorizationMessage(deps, decision, request),
     /** `sts:DecodeAuthorizationMessage`: the JSON explanation, for principals of the account it was made for. */
     decodeAuthorizationMessage: (caller: Caller, encoded: string): Result<string> => decodeAuthorizationMessage(deps, caller, encoded),
+    /** The audit log: recording, queries, verification, retention (src/app/audit.ts). */
+    audit,
     /** Loads the key ring, revocations and OIDC signing keys; call once before serving. */
     start: async (): Promise<void> => {
+      audit.start();
       await live.init();
       await oidc.start();
       await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));

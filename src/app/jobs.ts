@@ -252,7 +252,29 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return doc;
   }
 
+  /** Submits, and records the submission or its refusal (with the platform's message) in the audit log. */
   async function submit(caller: Caller, input: SubmitInput): Promise<Result<Submitted>> {
+    const r = await submitChecked(caller, input);
+    const denied = r.ok ? undefined : r.errors[0]?.code === 'ACCESS_DENIED' ? r.errors[0] : undefined;
+    if (deps.audit && (r.ok || denied)) {
+      const roleArn = r.ok ? r.value.job.role.arn : input.role.includes(':') ? input.role : undefined;
+      deps.audit.record({
+        kind: 'job',
+        account: caller.account,
+        principal: caller.principal.arn,
+        action: 'training:CreateJob',
+        resource: workspaceArn(caller.partition, caller.account, input.workspace),
+        decision: r.ok ? 'Allow' : 'Deny',
+        ...(roleArn !== undefined ? { role: roleArn } : {}),
+        ...(r.ok ? { job: r.value.job.id } : {}),
+        ...(caller.session?.srcId !== undefined ? { sourceIdentity: caller.session.srcId } : {}),
+        detail: { workspace: input.workspace, role: input.role, ...(input.name !== undefined ? { name: input.name } : {}), replicas: input.replicas ?? 1, ...(denied ? { error: denied.message } : {}) },
+      });
+    }
+    return r;
+  }
+
+  async function submitChecked(caller: Caller, input: SubmitInput): Promise<Result<Submitted>> {
     const partition = caller.partition;
     const account = caller.account;
     const replicas = input.replicas ?? 1;
@@ -339,6 +361,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   async function setState(id: string, to: JobState, extra: { exitCode?: number; reason?: string } = {}): Promise<Result<Job>> {
+    let from: JobState | undefined;
     const r = await deps.store.write<Result<Job>>(async (tx, abort) => {
       const job = await readJob(tx, id);
       if (!job) return abort(failWith<Job>('NO_SUCH_ENTITY', `job ${id} does not exist`));
@@ -355,8 +378,23 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       };
       await tx.kv.put(`${JOB}${id}`, JSON.stringify({ ...(JSON.parse((await tx.kv.get(`${JOB}${id}`)) ?? '{}') as object), ...next }));
       await appendEvent(tx, id, TERMINAL.has(to) ? 'ended' : 'started', TERMINAL.has(to) ? `${to}${extra.exitCode !== undefined ? ` (exit ${extra.exitCode})` : ''}${extra.reason ? `: ${extra.reason}` : ''}` : 'running');
+      from = job.state;
       return ok(next);
     });
+    if (r.ok && from !== undefined && deps.audit) {
+      const job = r.value;
+      deps.audit.record({
+        kind: 'job',
+        account: job.account,
+        principal: job.submitter.arn,
+        action: 'training:JobStateChange',
+        resource: `job/${job.id}`,
+        decision: to,
+        ...(job.role.arn !== undefined ? { role: job.role.arn } : {}),
+        job: job.id,
+        detail: { from, to, ...(extra.exitCode !== undefined ? { exitCode: extra.exitCode } : {}), ...(extra.reason !== undefined ? { reason: extra.reason } : {}) },
+      });
+    }
     if (r.ok && TERMINAL.has(r.value.state)) {
       // The job's sessions stop working everywhere (revocation list), and its cache entry goes.
       await live.revoke('job', id, now());

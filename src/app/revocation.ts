@@ -166,7 +166,40 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     return ok({ keyId: fresh.kid, created: fresh.created, retiredKeys: live.keys.filter((k) => k.retired !== undefined).length });
   }
 
-  return { revokeSessions, revokeRoleSessions, revokeSession, revokeJobSessions, disableUser, enableUser, rotateKeys };
+  /**
+   * Records a revocation or a rotation (and a refused one) in the audit log. Never gated by the audit failure
+   * policy: taking access away must work during an outage of the audit log.
+   */
+  function recorded<A extends unknown[], T>(action: string, resourceOf: (...args: A) => string, f: (caller: Caller, ...args: A) => Promise<Result<T>>) {
+    return async (caller: Caller, ...args: A): Promise<Result<T>> => {
+      const r = await f(caller, ...args);
+      const error = r.ok ? undefined : r.errors[0];
+      if (deps.audit && (r.ok || error?.code === 'ACCESS_DENIED')) {
+        deps.audit.record({
+          kind: 'change',
+          account: caller.account,
+          principal: caller.principal.arn,
+          action,
+          resource: resourceOf(...args),
+          decision: error ? error.code : 'ok',
+          ...(caller.session?.role ? { session: caller.principal.arn } : {}),
+          detail: r.ok ? { result: r.value } : { error: error?.message },
+        });
+      }
+      return r;
+    };
+  }
+  const targetOf = (t: RevokeTarget): string => ('roleArn' in t ? t.roleArn : 'sessionArn' in t ? t.sessionArn : `job/${t.jobId}`);
+
+  return {
+    revokeSessions: recorded('gatehouse:RevokeSessions', targetOf, revokeSessions),
+    revokeRoleSessions: recorded('gatehouse:RevokeSessions', (arn: string) => arn, revokeRoleSessions),
+    revokeSession: recorded('gatehouse:RevokeSessions', (arn: string) => arn, revokeSession),
+    revokeJobSessions: recorded('gatehouse:RevokeSessions', (id: string) => `job/${id}`, revokeJobSessions),
+    disableUser,
+    enableUser,
+    rotateKeys: recorded(ROTATE_KEYS_ACTION, () => SESSION_KEYS_RESOURCE, rotateKeys),
+  };
 }
 
 export type Revocation = ReturnType<typeof createRevocation>;

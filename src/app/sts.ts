@@ -43,6 +43,13 @@ export interface AssumeRoleResult {
   readonly claims: SessionClaims;
 }
 
+/** Who a session is issued to, for the audit log; `via` names the API (`AssumeRole`, `job`, …). */
+export interface IssuedBy {
+  readonly via?: string;
+  readonly principal?: string;
+  readonly sourceIp?: string;
+}
+
 /** Facts about the HTTP request that feed global condition keys. */
 export interface RequestFacts {
   readonly sourceIp?: string;
@@ -164,13 +171,70 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     });
   }
 
-  function issue(claims: Omit<SessionClaims, 'v' | 'sid' | 'ak' | 'sk'>): { claims: SessionClaims; credentials: IssuedCredentials } {
+  function issue(claims: Omit<SessionClaims, 'v' | 'sid' | 'ak' | 'sk'>, who: IssuedBy = {}): { claims: SessionClaims; credentials: IssuedCredentials } {
     // Key id, secret and session id from one draw.
     const random = randomBytes(78);
     const ak = claims.part === 'acs' ? `STS.${uniqueId('', random.subarray(0, 32), 24)}` : uniqueId('ASIA', random.subarray(0, 32), 20);
     const sk = toBase64(random.subarray(32, 62));
     const full: SessionClaims = { v: 1, sid: uniqueId('', random.subarray(62, 78), 22), ak, sk, ...claims };
+    recordSession(full, who);
     return { claims: full, credentials: { accessKeyId: ak, secretAccessKey: sk, sessionToken: deps.sessions.seal(live.keys, full), expiration: full.exp } };
+  }
+
+  /** Every session issued is recorded: who asked, the role and session, the job, source identity and IP — never its secret or token. */
+  function recordSession(c: SessionClaims, who: IssuedBy): void {
+    const via = who.via ?? (c.fed ? 'AssumeRoleWithWebIdentity' : c.role ? 'AssumeRole' : 'GetSessionToken');
+    deps.metrics?.sessionIssued(via);
+    if (!deps.audit) return;
+    const roleArn = c.role ? roleArnOf(c.part, c.acct, c.role.path, c.role.name) : undefined;
+    const arn = c.role ? sessionArn(c.part, c.acct, c.role.name, c.name) : undefined;
+    const userArn = c.user ? `${c.part === 'acs' ? 'acs:ram' : 'arn:aws:iam'}::${c.acct}:user${c.user.path}${c.user.name}` : undefined;
+    deps.audit.record({
+      kind: 'session',
+      account: c.acct,
+      principal: who.principal ?? c.fed?.provider ?? userArn ?? '',
+      action: via === 'GetSessionToken' ? 'sts:GetSessionToken' : via === 'AssumeRoleWithWebIdentity' ? 'sts:AssumeRoleWithWebIdentity' : 'sts:AssumeRole',
+      resource: roleArn ?? userArn ?? '',
+      decision: 'Allow',
+      ...(roleArn !== undefined ? { role: roleArn } : {}),
+      ...(arn !== undefined ? { session: arn } : {}),
+      ...(c.job !== undefined ? { job: c.job } : {}),
+      ...(c.srcId !== undefined ? { sourceIdentity: c.srcId } : {}),
+      ...(who.sourceIp !== undefined && who.sourceIp !== '' ? { sourceIp: who.sourceIp } : {}),
+      detail: {
+        via,
+        accessKeyId: c.ak,
+        sessionName: c.name,
+        issued: new Date(c.iat).toISOString(),
+        expiration: new Date(c.exp).toISOString(),
+        ...(c.tags ? { tags: c.tags } : {}),
+        ...(c.transitive ? { transitiveTagKeys: c.transitive } : {}),
+        ...(c.pol !== undefined ? { sessionPolicy: c.pol } : {}),
+        ...(c.polArns ? { policyArns: c.polArns } : {}),
+        ...(c.chained ? { chained: true } : {}),
+        ...(c.fed ? { federated: c.fed } : {}),
+      },
+    });
+  }
+
+  /** A refused AssumeRole is recorded too, with the refusal's message. */
+  function recordRefusal(caller: Caller, action: string, roleArn: string, r: Result<unknown>, sourceIp?: string): void {
+    if (r.ok || !deps.audit) return;
+    const e = r.errors[0];
+    if (e?.code !== 'ACCESS_DENIED') return;
+    deps.audit.record({
+      kind: 'session',
+      account: caller.account,
+      principal: caller.principal.arn,
+      action,
+      resource: roleArn,
+      decision: 'Deny',
+      role: roleArn,
+      ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
+      ...(caller.session?.srcId !== undefined ? { sourceIdentity: caller.session.srcId } : {}),
+      ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}),
+      detail: { error: e.message.replace(/ Encoded authorization failure message: .*$/s, '') },
+    });
   }
 
   /** The decision of `action` on the role by `caller` under the role's trust policy. */
@@ -182,6 +246,15 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
   }
 
   async function assumeRole(caller: Caller, p: AssumeRoleParams & { roleArn: string }, facts: RequestFacts = {}): Promise<Result<AssumeRoleResult>> {
+    // Under the fail-closed audit policy, no session is issued while the audit log cannot record it.
+    const closed = deps.audit?.gate('sessions are not issued');
+    if (closed) return closed;
+    const r = await assumeRoleChecked(caller, p, facts);
+    recordRefusal(caller, 'sts:AssumeRole', p.roleArn, r, facts.sourceIp);
+    return r;
+  }
+
+  async function assumeRoleChecked(caller: Caller, p: AssumeRoleParams & { roleArn: string }, facts: RequestFacts): Promise<Result<AssumeRoleResult>> {
     const parsed = parseRoleArn(p.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name> or acs:ram::<account>:role/<name>)`, 'RoleArn');
     const bad = checkAssumeRoleParams(p, parsed.partition);
@@ -272,7 +345,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
         ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
         ...(chained ? { chained: true } : {}),
         ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
-      });
+      }, { via: 'AssumeRole', principal: caller.principal.arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) });
       return ok({ credentials, assumedRoleId: `${role.id}:${p.roleSessionName}`, arn: sessionArn(partition, role.account, role.name, p.roleSessionName), packedPolicySize: packed, sourceIdentity, claims });
     };
     return hit && p.policyArns.length === 0 ? decide(undefined) : deps.store.read(decide);
@@ -293,6 +366,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     /** Inline session policy narrowing the role (the default training role's per-job scope). */
     policy?: string;
   }): Promise<Result<AssumeRoleResult & { role: RoleRecord }>> {
+    const closed = deps.audit?.gate('sessions are not issued');
+    if (closed) return closed;
     const parsed = parseRoleArn(input.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `\`${input.roleArn}\` is not a role ARN`);
     return deps.store.read(async (tx) => {
@@ -318,12 +393,14 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
         ...(input.tags && Object.keys(input.tags).length ? { tags: input.tags } : {}),
         ...(input.job !== undefined ? { job: input.job } : {}),
         ...(input.policy !== undefined ? { pol: input.policy } : {}),
-      });
+      }, { via: input.job !== undefined ? 'job' : 'service', principal: input.service.toLowerCase() });
       return ok({ credentials, assumedRoleId: `${role.id}:${input.sessionName}`, arn: sessionArn(partition, role.account, role.name, input.sessionName), packedPolicySize: 0, sourceIdentity: input.sourceIdentity, claims, role });
     });
   }
 
-  async function getSessionToken(caller: Caller, durationSeconds?: number): Promise<Result<IssuedCredentials>> {
+  async function getSessionToken(caller: Caller, durationSeconds?: number, facts: RequestFacts = {}): Promise<Result<IssuedCredentials>> {
+    const closed = deps.audit?.gate('sessions are not issued');
+    if (closed) return closed;
     if (caller.session) return failWith('ACCESS_DENIED', 'Cannot call GetSessionToken with session credentials');
     if (!caller.user) return failWith('ACCESS_DENIED', 'GetSessionToken needs the long-term credentials of a user');
     const duration = durationSeconds ?? SESSION_TOKEN_DURATION.default;
@@ -332,7 +409,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     }
     const t = now();
     const u = caller.user;
-    const { credentials } = issue({ acct: caller.account, part: caller.partition, user: { name: u.name, path: u.path, id: u.id }, name: u.name, iat: t, exp: t + duration * 1000 });
+    const { credentials } = issue(
+      { acct: caller.account, part: caller.partition, user: { name: u.name, path: u.path, id: u.id }, name: u.name, iat: t, exp: t + duration * 1000 },
+      { via: 'GetSessionToken', principal: caller.principal.arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) },
+    );
     return ok(credentials);
   }
 

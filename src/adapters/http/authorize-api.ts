@@ -47,7 +47,14 @@ export function authorizeRoutes(): Route[] {
   };
   return [
     { method: 'POST', pattern: ['authorize'], handler: decide },
-    { method: 'POST', pattern: ['simulate'], handler: decide },
+    {
+      method: 'POST',
+      pattern: ['simulate'],
+      handler: async ({ app, caller, body }) => {
+        const r = await app.authorizer.simulate(caller, authorizeInput(body));
+        return r.ok ? ok({ body: r.value }) : r;
+      },
+    },
     {
       method: 'POST',
       pattern: ['authorize:batch'],

@@ -15,6 +15,11 @@ import { Params } from './query-params.ts';
 import { STS_ACTIONS, STS_NAMESPACE, STS_UNSIGNED_ACTIONS } from './sts-api.ts';
 import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { queryError, queryResponse } from './xml.ts';
+import { apiOf, type Metrics } from '../metrics/index.ts';
+import { isStoreUnavailable } from '../../app/ports/store.ts';
+
+/** The API a response belongs to, when the path alone does not say (the Query API serves IAM and STS). */
+const apiLabels = new WeakMap<ServerResponse, string>();
 
 /** Query API bodies are small (a policy is at most 10 KiB); anything larger is refused before parsing. */
 export const MAX_QUERY_BODY = 1 << 20;
@@ -26,6 +31,8 @@ export interface HttpEdgeOptions {
   readonly log?: (line: string) => void;
   /** Workspace and job routes under `/v1/` (adapters/http/jobs-api.ts). */
   readonly jobRoutes?: readonly ExtraRoute[];
+  /** Prometheus metrics: served at `GET /metrics`, and fed the latency of every request. */
+  readonly metrics?: Metrics;
 }
 
 export interface HttpEdge {
@@ -79,6 +86,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   let inFlight = 0;
   let closing = false;
   let drained: (() => void) | undefined;
+  let lastOutageLog = 0;
 
   async function authenticate(req: IncomingMessage, body: Buffer): Promise<{ ok: true; caller: Caller } | { ok: false; code: ErrorCode; message: string }> {
     const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now());
@@ -113,6 +121,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const version = params.get('Version');
     const isSts = version === '2011-06-15' || (version === undefined && (Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action)));
     const namespace = isSts ? STS_NAMESPACE : IAM_NAMESPACE;
+    apiLabels.set(res, isSts ? 'sts' : 'iam');
     const facts = { sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true };
     // AssumeRoleWithWebIdentity arrives unsigned (credential-protocols §5.2): its web identity token is the credential.
     const unsigned = isSts && Object.hasOwn(STS_UNSIGNED_ACTIONS, action) ? STS_UNSIGNED_ACTIONS[action] : undefined;
@@ -137,6 +146,10 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       const ready = !closing && (await opts.ready().catch(() => false));
       return send(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n', requestId, 'text/plain');
     }
+    if (req.method === 'GET' && path === '/metrics' && opts.metrics) {
+      // Unauthenticated, as Prometheus scrapes: counts and latencies only, never a name or a secret.
+      return send(res, 200, await opts.metrics.render(), requestId, opts.metrics.contentType);
+    }
     if (req.method === 'POST' && path === '/') return queryApi(req, res, requestId);
     if (isOidcRequest(req.method, path)) return handleOidcRequest(app, req, res, requestId);
     if (path?.startsWith('/v1/')) return handleAdminRequest(app, req, res, requestId, opts.jobRoutes ?? []);
@@ -145,11 +158,33 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
 
   const server = createServer((req, res) => {
     inFlight++;
+    if (opts.metrics) {
+      const metrics = opts.metrics;
+      const started = performance.now();
+      res.on('finish', () => metrics.observeRequest(apiLabels.get(res) ?? apiOf(req.method, (req.url ?? '/').split('?')[0] ?? '/'), res.statusCode, (performance.now() - started) / 1000));
+    }
     res.on('close', () => {
       inFlight--;
       if (closing && inFlight === 0) drained?.();
     });
     handle(req, res).catch((e: unknown) => {
+      // The store is unreachable: 503 ServiceUnavailable, which clients retry; what needs no store (session
+      // verification, decisions from memory) keeps answering meanwhile.
+      if (isStoreUnavailable(e)) {
+        opts.metrics?.storeUnavailable();
+        const t = Date.now();
+        if (t - lastOutageLog > 5000) {
+          lastOutageLog = t;
+          log(`store unavailable, answering 503: ${e.message}`);
+        }
+        if (res.headersSent) return void res.destroy();
+        const message = 'The service is unavailable: its database cannot be reached. Please try again.';
+        if ((req.url ?? '/').startsWith('/v1/')) {
+          const e503 = HTTP_ERRORS.SERVICE_UNAVAILABLE;
+          return send(res, e503.status, `${JSON.stringify({ error: { code: e503.aws, message, gatehouseCode: 'SERVICE_UNAVAILABLE' } })}\n`, randomUUID(), 'application/json');
+        }
+        return sendError(res, randomUUID(), 'SERVICE_UNAVAILABLE', message);
+      }
       // A bug: answer 500 without internals (and never a secret), log the stack for the operator.
       log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       if (!res.headersSent) sendError(res, randomUUID(), 'INTERNAL_ERROR', 'We encountered an internal error. Please try again.');

@@ -54,10 +54,10 @@ export const STS_ACTIONS: Readonly<Record<string, Handler>> = {
     });
   },
 
-  GetSessionToken: async (app, caller, p) => {
+  GetSessionToken: async (app, caller, p, facts) => {
     const duration = p.int('DurationSeconds');
     if (!duration.ok) return duration;
-    const r = await app.sts.getSessionToken(caller, duration.value);
+    const r = await app.sts.getSessionToken(caller, duration.value, facts);
     return r.ok ? ok({ Credentials: credentialsXml(r.value) }) : r;
   },
 

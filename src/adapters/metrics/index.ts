@@ -1,0 +1,96 @@
+/**
+ * Prometheus metrics at `GET /metrics` (prom-client, its own Registry so that tests and embedders running several
+ * servers in one process never share counters):
+ *
+ *   gatehouse_decisions_total{result}                      authorize API decisions by result
+ *   gatehouse_sessions_issued_total{via}                   sessions issued (AssumeRole, GetSessionToken, job, …)
+ *   gatehouse_http_request_duration_seconds{api,code}      request latency per API (iam, sts, admin, authorize, audit, …)
+ *   gatehouse_cache_head / gatehouse_cache_generation      the change-log head this instance has loaded, and how often it reloaded
+ *   gatehouse_audit_backlog                                audit records queued, not yet written
+ *   gatehouse_audit_healthy                                1 while the audit log is being written, 0 while writes fail
+ *   gatehouse_audit_records_written_total / _write_failures_total / _dropped_total
+ *   gatehouse_store_unavailable_total                      requests answered 503 because the store was unreachable
+ *   process_* and nodejs_*                                 prom-client's default process metrics
+ *
+ * Gauges are read from the app at scrape time (`bind`), so the hot paths pay only for counters.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AppMetrics } from '../../app/metrics.ts';
+
+export interface MetricsSources {
+  readonly auditBacklog: () => number;
+  readonly auditHealthy: () => boolean;
+  readonly cacheHead: () => number;
+  readonly cacheGeneration: () => number;
+}
+
+export interface Metrics {
+  /** What the app counts (decisions, sessions, audit writes). */
+  readonly app: AppMetrics;
+  /** Reads the gauges from the running app. */
+  bind(sources: MetricsSources): void;
+  /** One HTTP request answered: which API, its status, how long it took. */
+  observeRequest(api: string, status: number, seconds: number): void;
+  storeUnavailable(): void;
+  readonly contentType: string;
+  render(): Promise<string>;
+}
+
+/** Request latency buckets, seconds: 100 µs (a cached decision) to 5 s (a big apply). */
+const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  let sources: MetricsSources | undefined;
+
+  const decisions = new Counter({ name: 'gatehouse_decisions_total', help: 'Decisions of the authorize API, by result', labelNames: ['result'] as const, registers: [registry] });
+  const sessions = new Counter({ name: 'gatehouse_sessions_issued_total', help: 'Temporary sessions issued, by API', labelNames: ['via'] as const, registers: [registry] });
+  const latency = new Histogram({
+    name: 'gatehouse_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by API and status code',
+    labelNames: ['api', 'code'] as const,
+    buckets: BUCKETS,
+    registers: [registry],
+  });
+  const written = new Counter({ name: 'gatehouse_audit_records_written_total', help: 'Audit records committed to the store', registers: [registry] });
+  const failures = new Counter({ name: 'gatehouse_audit_write_failures_total', help: 'Attempts to write a batch of audit records that failed (the records stay queued)', registers: [registry] });
+  const dropped = new Counter({ name: 'gatehouse_audit_dropped_total', help: 'Audit records dropped because the backlog reached its bound', registers: [registry] });
+  const unavailable = new Counter({ name: 'gatehouse_store_unavailable_total', help: 'Requests answered 503 because the store could not be reached', registers: [registry] });
+  new Gauge({ name: 'gatehouse_audit_backlog', help: 'Audit records queued, not yet written', registers: [registry], collect() { this.set(sources?.auditBacklog() ?? 0); } });
+  new Gauge({ name: 'gatehouse_audit_healthy', help: '1 while audit records are being written, 0 while writing fails', registers: [registry], collect() { this.set(sources === undefined || sources.auditHealthy() ? 1 : 0); } });
+  new Gauge({ name: 'gatehouse_cache_head', help: 'Sequence number of the last change this instance has loaded into its caches', registers: [registry], collect() { this.set(sources?.cacheHead() ?? 0); } });
+  new Gauge({ name: 'gatehouse_cache_generation', help: 'How many times this instance has reloaded its caches', registers: [registry], collect() { this.set(sources?.cacheGeneration() ?? 0); } });
+
+  return {
+    app: {
+      decision: (result) => decisions.inc({ result }),
+      sessionIssued: (via) => sessions.inc({ via }),
+      auditWritten: (n) => written.inc(n),
+      auditWriteFailed: () => failures.inc(),
+      auditDropped: (n) => dropped.inc(n),
+    },
+    bind(s) {
+      sources = s;
+    },
+    observeRequest(api, status, seconds) {
+      latency.observe({ api, code: String(status) }, seconds);
+    },
+    storeUnavailable: () => unavailable.inc(),
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+  };
+}
+
+/** Which API a request belongs to, from its method and path (the Query API is told apart later, by `Version`). */
+export function apiOf(method: string | undefined, path: string): string {
+  if (path === '/') return method === 'POST' ? 'query' : 'other';
+  if (path === '/healthz' || path === '/readyz') return 'health';
+  if (path === '/metrics') return 'metrics';
+  if (path.startsWith('/v1/authorize') || path === '/v1/simulate') return 'authorize';
+  if (path.startsWith('/v1/audit')) return 'audit';
+  if (path.startsWith('/v1/')) return 'admin';
+  if (path.startsWith('/k8s/')) return 'kubernetes';
+  if (path.startsWith('/.well-known/') || path.startsWith('/oidc')) return 'oidc';
+  return 'other';
+}

@@ -1,0 +1,433 @@
+/**
+ * The audit log as the use cases see it (issue "an audit log nothing escapes").
+ *
+ * Recording is off the hot path: `record(event)` stamps the time and queues; a flusher writes batches (every
+ * 100 ms, or at once when 500 are waiting) in one write transaction that reads the chain's head, links the batch
+ * to it (src/core/audit) and appends it. Writers on every instance serialise on the head row, so the chain is
+ * one, whatever the number of instances.
+ *
+ * Nothing is dropped silently. When the store refuses a batch, the records stay queued (bounded by
+ * `maxBacklog`), the failure is logged and counted, and the flusher retries with backoff. While the backlog
+ * cannot be written, the failure policy applies: `closed` (the default) refuses to issue sessions and to change
+ * the directory (SERVICE_UNAVAILABLE, retryable) — nothing that grants access happens unrecorded; `open`
+ * carries on and records later. Decisions always carry on (resource servers must keep working; their records
+ * wait in the queue). Only when the bound itself is hit are records dropped, each one counted, and logged.
+ */
+import { createHash } from 'node:crypto';
+import { failWith, ok, type Result } from '../core/errors.ts';
+import {
+  AUDIT_KINDS,
+  chainVerifier,
+  linkEvents,
+  type AuditEvent,
+  type AuditFilter,
+  type AuditHead,
+  type AuditKind,
+  type AuditRecord,
+  type BrokenLink,
+  type TimedEvent,
+} from '../core/audit/index.ts';
+import { ROOT_ACCOUNT } from './accounts.ts';
+import type { AppMetrics } from './metrics.ts';
+import { NO_METRICS } from './metrics.ts';
+import { authorizeAdmin, type Caller } from './principals.ts';
+import type { Authorize, AuthorizeAnswer, AuthorizeInput } from './authorize.ts';
+import type { Store } from './ports/store.ts';
+
+export type AuditFailurePolicy = 'closed' | 'open';
+
+export interface AuditOptions {
+  /** What happens to issuance and directory changes while the audit log cannot be written; default `closed`. */
+  readonly failure?: AuditFailurePolicy;
+  /** Share of allowed decisions recorded, 0–1; denials are always recorded. Default 1 (all). */
+  readonly allowSample?: number;
+  /** Records older than this many days are pruned (hourly); default: kept forever. */
+  readonly retentionDays?: number;
+  /** Records held in memory at most while the store cannot take them; default 100,000. */
+  readonly maxBacklog?: number;
+  /** Records per write transaction; default 500. */
+  readonly batchSize?: number;
+  /** How long a record may wait before its batch is written, ms; default 100. */
+  readonly flushMs?: number;
+  /** `false` records nothing (benchmarks of the cost of auditing); default true. */
+  readonly enabled?: boolean;
+}
+
+export interface AuditStatus {
+  readonly enabled: boolean;
+  readonly policy: AuditFailurePolicy;
+  /** Records queued, not yet written. */
+  readonly backlog: number;
+  /** False while the last attempt to write failed. */
+  readonly healthy: boolean;
+  readonly lastError: string | undefined;
+  readonly written: number;
+  readonly failures: number;
+  readonly dropped: number;
+}
+
+export interface AuditPage {
+  readonly records: readonly AuditRecord[];
+  /** Cursor for the next page (`after`), when this page was full. */
+  readonly next?: string;
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  /** Records checked. */
+  readonly checked: number;
+  readonly head: { readonly seq: number; readonly hash: string };
+  /** Where verification started: the checkpoint of the last pruning (seq 0 when never pruned). */
+  readonly base: { readonly seq: number; readonly hash: string };
+  readonly broken?: BrokenLink | { readonly seq: number; readonly reason: 'checkpoint'; readonly message: string };
+}
+
+export const AUDIT_DEFAULTS = { failure: 'closed', allowSample: 1, maxBacklog: 100_000, batchSize: 500, flushMs: 100 } as const;
+/** The action of the record a pruning leaves in the chain; its detail attests the checkpoint. */
+export const PRUNE_ACTION = 'gatehouse:PruneAudit';
+export const READ_AUDIT = 'gatehouse:ReadAudit';
+const MAX_PAGE = 1000;
+const DAY_MS = 86_400_000;
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** `GATEHOUSE_AUDIT_FAILURE`, `GATEHOUSE_AUDIT_ALLOW_SAMPLE`, `GATEHOUSE_AUDIT_RETENTION_DAYS`. */
+export function auditOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): Result<AuditOptions> {
+  const out: { -readonly [K in keyof AuditOptions]: AuditOptions[K] } = {};
+  const failure = env['GATEHOUSE_AUDIT_FAILURE'];
+  if (failure !== undefined && failure !== '') {
+    if (failure !== 'closed' && failure !== 'open') return failWith('VALIDATION_ERROR', `GATEHOUSE_AUDIT_FAILURE must be \`closed\` or \`open\`, got \`${failure}\``);
+    out.failure = failure;
+  }
+  const sample = env['GATEHOUSE_AUDIT_ALLOW_SAMPLE'];
+  if (sample !== undefined && sample !== '') {
+    const n = Number(sample);
+    if (!Number.isFinite(n) || n < 0 || n > 1) return failWith('VALIDATION_ERROR', `GATEHOUSE_AUDIT_ALLOW_SAMPLE must be a number from 0 to 1, got \`${sample}\``);
+    out.allowSample = n;
+  }
+  const days = env['GATEHOUSE_AUDIT_RETENTION_DAYS'];
+  if (days !== undefined && days !== '') {
+    const n = Number(days);
+    if (!Number.isFinite(n) || n <= 0) return failWith('VALIDATION_ERROR', `GATEHOUSE_AUDIT_RETENTION_DAYS must be a positive number of days, got \`${days}\``);
+    out.retentionDays = n;
+  }
+  return ok(out);
+}
+
+/** The resource `gatehouse:ReadAudit` is decided on: the caller's account's audit log. */
+export function auditArn(caller: Caller): string {
+  return caller.partition === 'acs' ? `acs:gatehouse:*:${caller.account}:audit` : `arn:aws:gatehouse::${caller.account}:audit`;
+}
+
+export interface AuditDeps {
+  /** The store, unwrapped: audit writes move no change head and must not drop any cache. */
+  readonly store: Store;
+  /** Epoch ms. */
+  readonly now: () => number;
+  readonly log?: (line: string) => void;
+  readonly metrics?: AppMetrics;
+}
+
+export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
+  const enabled = options.enabled ?? true;
+  const policy: AuditFailurePolicy = options.failure ?? AUDIT_DEFAULTS.failure;
+  const allowSample = options.allowSample ?? AUDIT_DEFAULTS.allowSample;
+  const maxBacklog = options.maxBacklog ?? AUDIT_DEFAULTS.maxBacklog;
+  const batchSize = options.batchSize ?? AUDIT_DEFAULTS.batchSize;
+  const flushMs = options.flushMs ?? AUDIT_DEFAULTS.flushMs;
+  const metrics = deps.metrics ?? NO_METRICS;
+  const log = deps.log ?? (() => {});
+
+  let queue: TimedEvent[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timerDue = 0;
+  let flushing: Promise<boolean> | undefined;
+  let stopped = false;
+  let healthy = true;
+  let lastError: string | undefined;
+  let failures = 0;
+  let consecutive = 0;
+  let written = 0;
+  let dropped = 0;
+  let lastFailureLog = 0;
+  let lastDropLog = 0;
+  let sampled = 0;
+  let pruner: ReturnType<typeof setInterval> | undefined;
+
+  /** While failing: 100 ms doubling to 2 s, so an outage costs a few attempts a second at most. */
+  const backoff = (): number => Math.min(2000, flushMs * 2 ** Math.min(consecutive, 5));
+
+  function schedule(delay: number): void {
+    if (stopped) return;
+    const due = deps.now() + delay;
+    if (timer !== undefined) {
+      if (timerDue <= due) return;
+      clearTimeout(timer);
+    }
+    timerDue = due;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void flushOnce().then((done) => {
+        if (queue.length === 0) return;
+        schedule(done ? (queue.length >= batchSize ? 0 : flushMs) : backoff());
+      });
+    }, delay);
+    timer.unref?.();
+  }
+
+  function record(event: AuditEvent): void {
+    if (!enabled) return;
+    if (queue.length >= maxBacklog) {
+      dropped += 1;
+      metrics.auditDropped(1);
+      const t = deps.now();
+      if (t - lastDropLog > 10_000) {
+        lastDropLog = t;
+        log(`audit: backlog full (${queue.length} records not yet written: ${lastError ?? 'the store is not keeping up'}); dropping audit records (${dropped} so far) until the store takes them`);
+      }
+      return;
+    }
+    queue.push({ at: deps.now(), event });
+    if (!healthy) {
+      if (timer === undefined) schedule(backoff());
+    } else if (queue.length >= batchSize) schedule(0);
+    else if (timer === undefined) schedule(flushMs);
+  }
+
+  /** Writes one batch; false when the store refused it (the batch stays queued). */
+  function flushOnce(): Promise<boolean> {
+    flushing ??= (async () => {
+      if (queue.length === 0) return true;
+      const batch = queue.slice(0, batchSize);
+      try {
+        await deps.store.write(async (tx) => {
+          const head = await tx.audit.head();
+          await tx.audit.append(linkEvents(batch, head, sha256));
+        });
+      } catch (e) {
+        failures += 1;
+        consecutive += 1;
+        lastError = e instanceof Error ? e.message : String(e);
+        metrics.auditWriteFailed();
+        const t = deps.now();
+        if (healthy || t - lastFailureLog > 30_000) {
+          lastFailureLog = t;
+          log(`audit: cannot write ${queue.length} queued record(s): ${lastError}; they stay queued and are retried${policy === 'closed' ? '; session issuance and directory changes are refused meanwhile (GATEHOUSE_AUDIT_FAILURE=closed)' : ''}`);
+        }
+        healthy = false;
+        return false;
+      }
+      // The queue may have grown meanwhile; the batch is its head.
+      queue = queue.length === batch.length ? [] : queue.slice(batch.length);
+      written += batch.length;
+      metrics.auditWritten(batch.length);
+      if (!healthy) log(`audit: writing again after ${consecutive} failed attempt(s); ${queue.length} record(s) still queued`);
+      healthy = true;
+      consecutive = 0;
+      lastError = undefined;
+      return true;
+    })().finally(() => (flushing = undefined));
+    return flushing;
+  }
+
+  /** Writes everything queued; false when the store refused (tests, and shutdown). */
+  async function flush(): Promise<boolean> {
+    while (queue.length > 0) if (!(await flushOnce())) return false;
+    if (flushing) await flushing;
+    return true;
+  }
+
+  /**
+   * Under the `closed` policy, the refusal to give while the audit log cannot be written; undefined when the use
+   * case may go on. `what` says what is refused (`sessions are not issued`).
+   */
+  function gate(what: string): Result<never> | undefined {
+    if (!enabled || policy === 'open') return undefined;
+    if (healthy && queue.length < maxBacklog) return undefined;
+    return failWith('SERVICE_UNAVAILABLE', `the audit log cannot be written (${lastError ?? 'backlog full'}); ${what} until it can: retry later`);
+  }
+
+  /** A decision of the authorize API: denials always, allows sampled (`allowSample`), all counted. */
+  function decision(e: Omit<AuditEvent, 'kind'> & { readonly decision: string }): void {
+    metrics.decision(e.decision);
+    if (e.decision === 'Allow') {
+      if (allowSample < 1) {
+        sampled += allowSample;
+        if (sampled < 1) return;
+        sampled -= 1;
+      }
+    }
+    record({ kind: 'decision', ...e });
+  }
+
+  function mayRead(caller: Caller): Result<unknown> {
+    return authorizeAdmin(caller, deps.now(), READ_AUDIT, auditArn(caller));
+  }
+
+  async function query(caller: Caller, filter: AuditFilter, after = 0, limit = 100): Promise<Result<AuditPage>> {
+    const a = mayRead(caller);
+    if (!a.ok) return a;
+    if (filter.kind !== undefined && !AUDIT_KINDS.includes(filter.kind as AuditKind)) return failWith('VALIDATION_ERROR', `kind must be one of ${AUDIT_KINDS.join(', ')}, got \`${filter.kind}\``, 'kind');
+    if (!Number.isInteger(after) || after < 0) return failWith('VALIDATION_ERROR', '`after` must be a cursor from `next`', 'after');
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return failWith('VALIDATION_ERROR', `\`limit\` must be from 1 to ${MAX_PAGE}`, 'limit');
+    // Principals of other accounts see their own account's records only; the root account's see all.
+    const scoped: AuditFilter = caller.account === ROOT_ACCOUNT ? filter : { ...filter, account: caller.account };
+    const records = await deps.store.read((tx) => tx.audit.list(scoped, after, limit));
+    const last = records.at(-1);
+    return ok({ records, ...(records.length === limit && last ? { next: String(last.seq) } : {}) });
+  }
+
+  /**
+   * Walks the whole chain from its checkpoint: every record present, linked to the one before, and matching its
+   * hash; the last one is the head; and the checkpoint is the one the last pruning recorded in the chain.
+   */
+  async function verify(caller: Caller): Promise<Result<VerifyReport>> {
+    if (caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may verify the whole audit log`);
+    const a = mayRead(caller);
+    if (!a.ok) return a;
+    const head = await deps.store.read((tx) => tx.audit.head());
+    const v = chainVerifier(head, sha256);
+    let after = head.baseSeq;
+    let attested: { seq: number; hash: string } | undefined;
+    const report = (broken?: VerifyReport['broken']): Result<VerifyReport> =>
+      ok({ ok: broken === undefined, checked: v.checked, head: { seq: head.seq, hash: head.hash }, base: { seq: head.baseSeq, hash: head.baseHash }, ...(broken ? { broken } : {}) });
+    for (;;) {
+      const page = await deps.store.read((tx) => tx.audit.list({}, after, MAX_PAGE));
+      const upto = page.filter((r) => r.seq <= head.seq);
+      const broken = v.check(upto);
+      if (broken) return report(broken);
+      for (const r of upto) {
+        if (r.action === PRUNE_ACTION) {
+          const c = r.detail['checkpoint'] as { seq?: unknown; hash?: unknown } | undefined;
+          if (c && typeof c.seq === 'number' && typeof c.hash === 'string') attested = { seq: c.seq, hash: c.hash };
+        }
+      }
+      if (upto.length < page.length || page.length < MAX_PAGE) break;
+      after = (page.at(-1) as AuditRecord).seq;
+    }
+    const end = v.end(head);
+    if (end) return report(end);
+    // A checkpoint is trusted only when a record of the chain attests it (the pruning record), so rows cannot be
+    // deleted from the start by moving the checkpoint: that record would have to be rewritten too.
+    if (head.baseSeq > 0 && (attested === undefined || attested.seq !== head.baseSeq || attested.hash !== head.baseHash)) {
+      return report({ seq: head.baseSeq, reason: 'checkpoint', message: `the checkpoint (record ${head.baseSeq}) is not the one the last pruning recorded in the chain${attested ? ` (record ${attested.seq})` : ''}` });
+    }
+    return report();
+  }
+
+  /**
+   * Deletes records older than `before` (epoch ms) and appends, in the same transaction, the record of the
+   * pruning that attests the new checkpoint.
+   */
+  async function prune(before: number, by = 'gatehouse'): Promise<{ pruned: number; head: AuditHead }> {
+    const beforeIso = new Date(before).toISOString();
+    return deps.store.write(async (tx) => {
+      const r = await tx.audit.prune(beforeIso);
+      if (r.pruned === 0) return r;
+      const event: AuditEvent = {
+        kind: 'change',
+        account: '',
+        principal: by,
+        action: PRUNE_ACTION,
+        resource: 'audit',
+        decision: 'ok',
+        detail: { before: beforeIso, pruned: r.pruned, checkpoint: { seq: r.head.baseSeq, hash: r.head.baseHash } },
+      };
+      const head = await tx.audit.head();
+      const linked = linkEvents([{ at: deps.now(), event }], head, sha256);
+      await tx.audit.append(linked);
+      const last = linked[0] as AuditRecord;
+      return { pruned: r.pruned, head: { ...head, seq: last.seq, hash: last.hash } };
+    });
+  }
+
+  return {
+    record,
+    decision,
+    gate,
+    flush,
+    query,
+    verify,
+    prune,
+    status: (): AuditStatus => ({ enabled, policy, backlog: queue.length, healthy, lastError, written, failures, dropped }),
+    /** Starts the retention sweep (hourly) when a retention is configured. */
+    start(): void {
+      const days = options.retentionDays;
+      if (days === undefined || pruner !== undefined) return;
+      const sweep = () =>
+        void prune(deps.now() - days * DAY_MS).then(
+          (r) => r.pruned > 0 && log(`audit: pruned ${r.pruned} record(s) older than ${days} day(s); the chain now starts after record ${r.head.baseSeq}`),
+          (e: unknown) => log(`audit: pruning failed: ${e instanceof Error ? e.message : String(e)}`),
+        );
+      sweep();
+      pruner = setInterval(sweep, 3_600_000);
+      pruner.unref?.();
+    },
+    /** Writes what is queued (one last attempt), then stops the flusher. */
+    async stop(): Promise<void> {
+      if (pruner !== undefined) clearInterval(pruner);
+      pruner = undefined;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      await flush().catch(() => false);
+      stopped = true;
+      if (queue.length > 0) log(`audit: stopping with ${queue.length} record(s) that could not be written: ${lastError ?? 'unknown error'}`);
+    },
+  };
+}
+
+export type Audit = ReturnType<typeof createAudit>;
+export type { AuditEvent, AuditFilter, AuditRecord };
+
+/**
+ * The authorize API with its decisions recorded: every denial with its explanation, allows as sampled, and a
+ * refused question about another principal. `simulate` is the same question recorded nowhere.
+ */
+export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision'>) {
+  const note = (caller: Caller, input: AuthorizeInput, r: Result<AuthorizeAnswer> | AuthorizeAnswer | { error: { code: string; message: string } }): void => {
+    const subject = typeof input.principal === 'string' ? input.principal : caller.principal.arn;
+    const self = subject === caller.principal.arn;
+    const about = {
+      account: caller.account,
+      principal: subject,
+      action: typeof input.action === 'string' ? input.action : '',
+      resource: typeof input.resource === 'string' ? input.resource : '',
+      ...(self && caller.session?.role ? { session: caller.principal.arn } : {}),
+      ...(self && caller.session?.job !== undefined ? { job: caller.session.job } : {}),
+      ...(self && caller.session?.srcId !== undefined ? { sourceIdentity: caller.session.srcId } : {}),
+    };
+    const answer = 'ok' in r ? (r.ok ? r.value : undefined) : 'decision' in r ? r : undefined;
+    if (answer) {
+      const detail =
+        answer.decision === 'Allow'
+          ? { matched: answer.matched, ...(self ? {} : { askedBy: caller.principal.arn }) }
+          : { reasons: answer.reasons, diagnostics: answer.diagnostics, matched: answer.matched, ...(self ? {} : { askedBy: caller.principal.arn }) };
+      audit.decision({ ...about, decision: answer.decision, detail });
+      return;
+    }
+    const error = 'ok' in r ? (r.ok ? undefined : r.errors[0]) : 'error' in r ? r.error : undefined;
+    // Asking about another principal without `gatehouse:Authorize` is itself a denied request.
+    if (error?.code === 'ACCESS_DENIED') {
+      audit.decision({ ...about, principal: caller.principal.arn, action: 'gatehouse:Authorize', resource: subject, decision: 'ExplicitDeny', detail: { reasons: [error.message], question: { action: about.action, resource: about.resource } } });
+    }
+  };
+  return {
+    async authorize(caller: Caller, input: AuthorizeInput): Promise<Result<AuthorizeAnswer>> {
+      const r = await inner.authorize(caller, input);
+      note(caller, input, r);
+      return r;
+    },
+    async authorizeBatch(caller: Caller, requests: unknown): ReturnType<Authorize['authorizeBatch']> {
+      const r = await inner.authorizeBatch(caller, requests);
+      if (r.ok && Array.isArray(requests)) {
+        r.value.forEach((one, i) => {
+          const q = requests[i] as unknown;
+          note(caller, (typeof q === 'object' && q !== null ? q : {}) as AuthorizeInput, one);
+        });
+      }
+      return r;
+    },
+    /** The same decision, recorded nowhere (`POST /v1/simulate`). */
+    simulate: (caller: Caller, input: AuthorizeInput): Promise<Result<AuthorizeAnswer>> => inner.authorize(caller, input),
+  };
+}
