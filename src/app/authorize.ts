@@ -5,7 +5,7 @@
  * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { contextOf, evaluate, principalFromArn, renderDecision, type AuthzRequest, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
+import { contextOf, evaluate, principalFromArn, type AuthzRequest, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDeniedMessage, type Caller } from './principals.ts';
@@ -66,10 +66,23 @@ const ACTION_RE = /^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/;
 /** Batches are bounded (untrusted input). */
 export const MAX_BATCH = 1000;
 
+/** Principals resolved by ARN, kept until the directory changes (bounded: untrusted callers choose the ARNs). */
+const MAX_RESOLVED = 10_000;
+
 export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: ResourcePolicies, engines: readonly AuthorizeEngine[] = []) {
+  // A decision touches no database (DESIGN.md "Performance model"): the principal named in a question is
+  // read once per version of the directory, the version that resource policies are reloaded on.
+  const resolved = new Map<string, { principal: Principal; policies: PolicySet }>();
+  let resolvedVersion = -1;
+
   async function resolvePrincipal(caller: Caller, arn: string | undefined, resource: string, owner: string | undefined): Promise<Result<{ principal: Principal; policies: PolicySet }>> {
     if (arn === undefined || arn === caller.principal.arn) return ok({ principal: caller.principal, policies: caller.policies });
-    const p = principalFromArn(arn);
+    if (resolvedVersion !== resourcePolicies.version) {
+      resolved.clear();
+      resolvedVersion = resourcePolicies.version;
+    }
+    const hit = resolved.get(arn);
+    const p = hit ? ok(hit.principal) : principalFromArn(arn);
     if (!p.ok) return p;
     // Asking about someone else is itself a permission (DESIGN.md "Authorize API"), of the caller's own account:
     // its policies decide whom it may ask about, wherever that principal lives (a resource server must decide
@@ -82,8 +95,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (other !== '' && other !== caller.account && caller.account !== ROOT_ACCOUNT && owner !== caller.account) {
       return failWith('ACCESS_DENIED', `principals of account ${caller.account} may ask about principals of account ${other} only for resources of account ${caller.account}; \`${resource}\` ${owner === undefined ? 'belongs to no known account' : `belongs to account ${owner}`}`);
     }
+    if (hit) return ok(hit);
+    const version = resolvedVersion;
     const principal = p.value;
-    return deps.store.read(async (tx) => {
+    const r = await deps.store.read(async (tx): Promise<Result<{ principal: Principal; policies: PolicySet }>> => {
       if (principal.kind === 'user') {
         const name = principal.arn.slice(principal.arn.lastIndexOf('/') + 1);
         const u = await sts.cachedUser(tx, principal.account, name);
@@ -99,6 +114,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       return ok({ principal, policies: { identity: [] } });
     });
+    if (r.ok && version === resourcePolicies.version) {
+      if (resolved.size >= MAX_RESOLVED) resolved.clear();
+      resolved.set(arn, r.value);
+    }
+    return r;
   }
 
   function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined, ignored: string[]): Result<Record<string, unknown>> {
@@ -122,7 +142,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const errored = extra.some((e) => e.errors.length > 0);
     const allowed = d.decision === 'Allow' || extra.some((e) => e.verdict === 'allow');
     const decision: DecisionValue = denied ? 'ExplicitDeny' : errored ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';
-    const reasons = [`iam: ${renderDecision(d).split('\n')[0] ?? d.summary}`, ...extra.filter((e) => e.verdict !== 'no-opinion').flatMap((e) => e.reasons.map((r) => `${e.name}: ${r}`))];
+    const reasons = [`iam: ${d.decision}: ${d.summary}`, ...extra.filter((e) => e.verdict !== 'no-opinion').flatMap((e) => e.reasons.map((r) => `${e.name}: ${r}`))];
     const diagnostics = [
       ...d.conditionFailures.map((f) => `iam: ${f.type} policy \`${f.policy}\` statement ${f.index}${f.sid ? ` (${f.sid})` : ''}: ${f.reason}`),
       ...extra.flatMap((e) => e.errors.map((x) => `${e.name}: ${x}`)),

@@ -40,6 +40,7 @@ export class ResourcePolicies {
   private readonly deps: AppDeps;
   private byArn = new Map<string, { stored: StoredResourcePolicy; compiled: CompiledPolicy }>();
   private head = -1;
+  private generation = 0;
 
   constructor(deps: AppDeps) {
     this.deps = deps;
@@ -56,11 +57,21 @@ export class ResourcePolicies {
     }
     this.byArn = next;
     this.head = head;
+    this.generation++;
   }
 
   /** Forces the next refresh to reload (after a write on this instance). */
   invalidate(): void {
     this.head = -1;
+    this.generation++;
+  }
+
+  /**
+   * Moves whenever the directory may have changed: a write on this instance (`invalidate`) or a reload after
+   * the change head moved. Caches of anything read from the store key on it.
+   */
+  get version(): number {
+    return this.generation;
   }
 
   /** The compiled policies that govern a request on `resource`, and the account that owns it (if known). */
