@@ -485,17 +485,33 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   /** Capability → job, cached for a second: polls by every rank hit memory, and state changes still show within a second. */
   const byCapability = new Map<string, { job: Job & { sessionPolicy?: string }; at: number }>();
 
+  /** Store reads under way, by capability hash: the ranks of a job that all miss the cache at once share one. */
+  const loading = new Map<string, Promise<(Job & { sessionPolicy?: string }) | undefined>>();
+
   async function jobByCapability(capability: string): Promise<(Job & { sessionPolicy?: string }) | undefined> {
     if (capability.length < 16 || capability.length > 128) return undefined;
     const key = hash(capability);
     const hit = byCapability.get(key);
     if (hit && now() - hit.at < 1000) return hit.job;
-    const job = await loadByCapability(key);
-    if (job) {
-      if (byCapability.size > 100_000) byCapability.clear();
-      byCapability.set(key, { job, at: now() });
-    } else byCapability.delete(key);
-    return job;
+    let pending = loading.get(key);
+    if (!pending) {
+      pending = loadByCapability(key).then(
+        (job) => {
+          loading.delete(key);
+          if (job) {
+            if (byCapability.size > 100_000) byCapability.clear();
+            byCapability.set(key, { job, at: now() });
+          } else byCapability.delete(key);
+          return job;
+        },
+        (e: unknown) => {
+          loading.delete(key);
+          throw e;
+        },
+      );
+      loading.set(key, pending);
+    }
+    return pending;
   }
 
   async function loadByCapability(capHash: string): Promise<(Job & { sessionPolicy?: string }) | undefined> {

@@ -90,11 +90,24 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
   const jobs = app.jobs;
   const metadata = new Map<string, { server: Server; port: number; tokens: Map<string, number> }>();
 
+  /**
+   * The two documents of one issuance, rendered once: between refreshes every poll of every rank gets the same
+   * bytes (`LastUpdated` is the issue time, which is never in the future), so the hot path only copies them.
+   */
+  const rendered = new WeakMap<JobCredentials, { aws?: Buffer; alibaba?: Buffer }>();
+  function documentOf(c: JobCredentials, shape: 'aws' | 'alibaba'): Buffer {
+    let entry = rendered.get(c);
+    if (!entry) rendered.set(c, (entry = {}));
+    return (entry[shape] ??= Buffer.from(JSON.stringify(shape === 'aws' ? awsDocument(c, Date.now()) : alibabaDocument(c))));
+  }
+
   async function deliver(res: ServerResponse, capability: string | undefined, shape: 'aws' | 'alibaba'): Promise<void> {
     if (!capability) return json(res, 403, { Code: 'Forbidden', Message: 'forbidden' });
     const r = await jobs.credentialsFor(capability);
     if (!r.ok) return json(res, r.error.status, { Code: r.error.status === 410 ? 'JobEnded' : r.error.status === 404 ? 'NoRole' : r.error.status === 403 ? 'Forbidden' : 'Unavailable', Message: r.error.message });
-    json(res, 200, shape === 'aws' ? awsDocument(r.value, Date.now()) : alibabaDocument(r.value));
+    const body = documentOf(r.value, shape);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
+    res.end(body);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -145,7 +158,9 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
       const roleName = r.value.roleName;
       if (m[2] === '') return text(res, 200, roleName);
       if (m[2] !== roleName) return text(res, 404, 'not found');
-      json(res, 200, cloud === 'iam' ? awsDocument(r.value, Date.now()) : alibabaDocument(r.value));
+      const body = documentOf(r.value, cloud === 'iam' ? 'aws' : 'alibaba');
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
+      res.end(body);
     };
   }
 
