@@ -169,7 +169,7 @@ describe('POST /v1/authorize', () => {
     assert.match(JSON.stringify(theirs.json), /only for resources of account 444455556666/);
   });
 
-  test('an action with a wildcard is 400, as is a missing resource', async () => {
+  test('an action with a wildcard is 400, as are a missing resource and a malformed or oversized context', async () => {
     const wild = await authorize(keys['alice'] as Credentials, { action: 's3:Get*', resource: 'arn:aws:s3:::datasets/x' });
     assert.equal(wild.status, 400, JSON.stringify(wild.json));
     assert.match(JSON.stringify(wild.json), /no wildcards/);
@@ -179,6 +179,9 @@ describe('POST /v1/authorize', () => {
     assert.equal(nores.status, 400);
     const ctx = await authorize(keys['alice'] as Credentials, { action: 's3:GetObject', resource: 'arn:aws:s3:::datasets/x', context: { 'aws:SourceIp': { ip: '10.0.0.1' } } });
     assert.equal(ctx.status, 400);
+    const many = await authorize(keys['alice'] as Credentials, { action: 's3:GetObject', resource: 'arn:aws:s3:::datasets/x', context: Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`s3:k${i}`, 'v'])) });
+    assert.equal(many.status, 400, JSON.stringify(many.json));
+    assert.match(JSON.stringify(many.json), /at most 256 keys/);
   });
 
   test('unsigned, or signed for another service: refused', async () => {

@@ -5,7 +5,7 @@
  * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { contextOf, evaluate, principalFromArn, type AuthzRequest, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
+import { evaluate, principalFromArn, type AuthzRequest, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDeniedMessage, type Caller } from './principals.ts';
@@ -63,8 +63,10 @@ const DERIVED =
   /^(aws|acs):(principalarn|principalaccount|principaltype|principalorgid|principalorgpaths|principalisawsservice|principalservicename|principalservicenameslist|federatedprovider|assumedroot|userid|username|sourceidentity|tokenissuetime|principaltag\/.*|currenttime|epochtime|multifactorauthpresent|multifactorauthage|mfapresent|accessid)$/i;
 
 const ACTION_RE = /^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/;
-/** Batches are bounded (untrusted input). */
+/** Batches and contexts are bounded (untrusted input). */
 export const MAX_BATCH = 1000;
+const MAX_CONTEXT_KEYS = 256;
+const NO_ENGINES: readonly never[] = Object.freeze([]);
 
 /** Principals resolved by ARN, kept until the directory changes (bounded: untrusted callers choose the ARNs). */
 const MAX_RESOLVED = 10_000;
@@ -121,34 +123,46 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return r;
   }
 
-  function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined, ignored: string[]): Result<Record<string, unknown>> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(ctx ?? {})) {
+  /** The request context as the engine reads it (keys lowercased, values as strings), without principal-derived keys. */
+  function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined, ignored: string[]): Result<Context> {
+    const out = new Map<string, string[]>();
+    if (ctx === undefined) return ok(out);
+    let n = 0;
+    for (const k in ctx) {
+      if (!Object.hasOwn(ctx, k)) continue;
+      if (++n > MAX_CONTEXT_KEYS) return failWith('REQUEST_INVALID_CONTEXT', `the context holds at most ${MAX_CONTEXT_KEYS} keys`, 'context');
       if (DERIVED.test(k)) {
         ignored.push(k);
         continue;
       }
-      const values = Array.isArray(v) ? v : [v];
-      if (values.some((x) => typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean')) {
-        return failWith('REQUEST_INVALID_CONTEXT', `context value of \`${k}\` must be a string, number, boolean or a list of them`, `context.${k}`);
+      const v = ctx[k];
+      const key = k.toLowerCase();
+      const values = out.get(key) ?? [];
+      for (const x of Array.isArray(v) ? (v as unknown[]) : [v]) {
+        if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') {
+          return failWith('REQUEST_INVALID_CONTEXT', `context value of \`${k}\` must be a string, number, boolean or a list of them`, `context.${k}`);
+        }
+        values.push(String(x));
       }
-      out[k] = v;
+      out.set(key, values);
     }
     return ok(out);
   }
 
-  function answerOf(d: Decision, extra: { verdict: 'allow' | 'deny' | 'no-opinion'; name: string; reasons: readonly string[]; errors: readonly string[] }[], started: number): AuthorizeAnswer {
+  function answerOf(d: Decision, extra: readonly { verdict: 'allow' | 'deny' | 'no-opinion'; name: string; reasons: readonly string[]; errors: readonly string[] }[], started: number): AuthorizeAnswer {
+    const matched: MatchedRule[] = d.matched.map((m) => ({ engine: 'iam', policy: m.policy, type: m.type, statement: m.index, ...(m.sid !== undefined ? { sid: m.sid } : {}), effect: m.effect }));
+    const iamDiagnostics = d.conditionFailures.map((f) => `iam: ${f.type} policy \`${f.policy}\` statement ${f.index}${f.sid ? ` (${f.sid})` : ''}: ${f.reason}`);
+    if (extra.length === 0) return { decision: d.decision, reasons: [`iam: ${d.decision}: ${d.summary}`], matched, diagnostics: iamDiagnostics, evaluationMicros: Math.round((performance.now() - started) * 1000) };
     const denied = d.decision === 'ExplicitDeny' || extra.some((e) => e.verdict === 'deny');
     const errored = extra.some((e) => e.errors.length > 0);
     const allowed = d.decision === 'Allow' || extra.some((e) => e.verdict === 'allow');
     const decision: DecisionValue = denied ? 'ExplicitDeny' : errored ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';
     const reasons = [`iam: ${d.decision}: ${d.summary}`, ...extra.filter((e) => e.verdict !== 'no-opinion').flatMap((e) => e.reasons.map((r) => `${e.name}: ${r}`))];
     const diagnostics = [
-      ...d.conditionFailures.map((f) => `iam: ${f.type} policy \`${f.policy}\` statement ${f.index}${f.sid ? ` (${f.sid})` : ''}: ${f.reason}`),
+      ...iamDiagnostics,
       ...extra.flatMap((e) => e.errors.map((x) => `${e.name}: ${x}`)),
       ...(errored && !denied ? ['an engine failed to evaluate: failing closed'] : []),
     ];
-    const matched: MatchedRule[] = d.matched.map((m) => ({ engine: 'iam', policy: m.policy, type: m.type, statement: m.index, ...(m.sid !== undefined ? { sid: m.sid } : {}), effect: m.effect }));
     return { decision, reasons, matched, diagnostics, evaluationMicros: Math.round((performance.now() - started) * 1000) };
   }
 
@@ -167,11 +181,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       action: input.action,
       resource: input.resource,
       ...(rp.account !== undefined ? { resourceAccount: rp.account } : {}),
-      context: contextOf(ctx.value),
+      context: ctx.value,
       time: deps.now(),
     };
     const d = evaluate(request, { ...who.value.policies, resource: rp.policies }, { explain: true });
-    const extra = engines.map((e) => {
+    const extra = engines.length === 0 ? NO_ENGINES : engines.map((e) => {
       try {
         return { name: e.name, ...e.decide({ principal: who.value.principal, action: input.action, resource: input.resource, request }) };
       } catch (err) {
