@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import { createApp, type App, type AppDeps } from '../../src/app/index.ts';
+import { createApp, type App, type AppDeps, type AuditOptions } from '../../src/app/index.ts';
 import type { SealedSecret, Store } from '../../src/app/ports/store.ts';
 import { loadMasterKey, openText, seal, sessionCrypto } from '../../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
@@ -53,10 +53,10 @@ export interface TestServer {
 
 export const REGION = 'us-east-1';
 
-export async function startTestServer(options: { dataDir?: string; keepDir?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { dataDir?: string; keepDir?: boolean; audit?: AuditOptions } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'gh-server-')));
   const logs: string[] = [];
-  const running = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: (line) => void logs.push(line) });
+  const running = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: (line) => void logs.push(line), ...(options.audit ? { audit: options.audit } : {}) });
   const adminFile = JSON.parse(await readFile(join(dataDir, ADMIN_CREDENTIALS_FILE), 'utf8')) as AdminFile;
   const admin: Credentials = { accessKeyId: adminFile.AccessKeyId, secretAccessKey: adminFile.SecretAccessKey };
   const clients: { destroy(): void }[] = [];
