@@ -1,0 +1,425 @@
+/**
+ * The authorize API (issue "One authorize API"): the question resource servers ask, over HTTP on loopback
+ * and in process. 127.0.0.1 only; bounded in time (about 30 s, 12 s with `--quick`).
+ *
+ * The world (`worldDocuments`): the root account with 32 roles and 32 users, each with a 5-statement inline
+ * policy (object reads and writes on one of 8 buckets, a deny on `secret/`, an allow conditioned on
+ * `aws:SourceIp`); a bucket policy on each of the 8 buckets naming 4 roles (reads) and denying `secret/`
+ * to everyone; a service user `gate` allowed `gatehouse:Authorize` on `*` (the resource server). The
+ * requests (`questions`): `gate` asks about a principal (half role sessions, half users) doing
+ * `s3:GetObject|PutObject|DeleteObject|ListBucket` on one of the buckets or keys under them, with an
+ * `aws:SourceIp` context — so each decision resolves a named principal, checks `gate`'s
+ * `gatehouse:Authorize` on it, finds the bucket policy governing the key, and evaluates identity and
+ * resource policies with explanations. About a third of the answers allow, a sixth are explicit denies.
+ *
+ * HTTP (`benchAuthorizeHttp`): `startServer` (SQLite in a temp dir) in a child process, loaded by autocannon
+ * from this process with 4,096 `POST /v1/authorize` requests signed in advance by `gate` (SigV4, service
+ * `gatehouse`; signatures stay valid for the ±15 min window and the API has no replay state), handed out
+ * round-robin by one `setupRequest`; 32 connections, 1 s warm-up, 10 s timed (4 s with `--quick`). Every
+ * answer must be 200 with a decision. Peer, in the same run: a bare `node:http` server in a child process
+ * answering every request with a JSON body of the same size as Gatehouse's answer (read from it), loaded
+ * the same way; the ratio Gatehouse / bare shows what Gatehouse's own work costs on top of Node's HTTP.
+ *
+ * Batch (`benchAuthorizeBatch`): 1,000 questions from the same pool, decided by
+ * `app.authorizer.authorizeBatch` in process (an app over SQLite in a temp dir, the same world, asked by
+ * `gate`; 20 warm-up batches then 50 timed, median and p99), and as one `POST /v1/authorize:batch` round trip
+ * to the server child (signed once, 10 warm-up then 30 timed; the figure includes JSON of about 400 KB
+ * of answers).
+ *
+ * Run alone: `npx node bench/authorize.ts [--quick]`. Profile the server:
+ * `GATEHOUSE_BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx node bench/authorize.ts`.
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp, type App, type Caller } from '../src/app/index.ts';
+import { applyConfig } from '../src/app/apply.ts';
+import { masterKeyFromBytes, openText, seal, sessionCrypto } from '../src/adapters/crypto/index.ts';
+import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { percentile, row, type BenchOptions, type BenchRow } from './report.ts';
+import { startServerChild } from './support/server.ts';
+import { send, signerFor, type Creds, type RawRequest } from './support/sign.ts';
+
+const ROOT = '000000000000';
+const V = '2012-10-17';
+const ROLES = 32;
+const USERS = 32;
+const BUCKETS = 8;
+const POOL = 4096;
+const CONNECTIONS = 32;
+const BATCH = 1000;
+
+/** The part of autocannon's API used here (the package ships no types). */
+interface AutocannonResult {
+  readonly requests: { readonly total: number };
+  readonly latency: { readonly p50: number; readonly p99: number };
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly duration: number;
+}
+type Autocannon = (opts: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: { setupRequest: (req: RawRequest) => RawRequest; onResponse?: (status: number, body: string) => void }[];
+}) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+// ------------------------------------------------------------------------------------------------
+// The world and the questions
+
+const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
+const bucket = (i: number): string => `arn:aws:s3:::data-${i % BUCKETS}`;
+
+function identityPolicy(kind: 'role' | 'user', i: number): Record<string, unknown> {
+  const b = bucket(i);
+  return {
+    Version: V,
+    Statement: [
+      { Sid: 'Read', Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [b, `${b}/*`] },
+      { Sid: 'WriteOwn', Effect: 'Allow', Action: 's3:PutObject', Resource: `${b}/out/${kind}-${i}/*` },
+      { Sid: 'NoSecrets', Effect: 'Deny', Action: 's3:*', Resource: `${b}/secret/*` },
+      { Sid: 'FromCluster', Effect: 'Allow', Action: 's3:DeleteObject', Resource: `${b}/tmp/*`, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
+      { Sid: 'Jobs', Effect: 'Allow', Action: ['training:DescribeJob', 'training:ListJobs'], Resource: '*' },
+    ],
+  };
+}
+
+export function worldDocuments(): unknown[] {
+  const trust = { Version: V, Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] };
+  const out: unknown[] = [];
+  for (let i = 0; i < ROLES; i++) out.push(doc('Role', `role-${i}`, { trustPolicy: trust, inlinePolicies: { data: identityPolicy('role', i) } }));
+  for (let i = 0; i < USERS; i++) out.push(doc('User', `user-${i}`, { inlinePolicies: { data: identityPolicy('user', i) } }));
+  for (let k = 0; k < BUCKETS; k++) {
+    const readers = [0, 1, 2, 3].map((j) => `arn:aws:iam::${ROOT}:role/role-${(k + j * BUCKETS + 1) % ROLES}`);
+    out.push(
+      doc('ResourcePolicy', `bucket-${k}`, {
+        resource: bucket(k),
+        document: {
+          Version: V,
+          Statement: [
+            { Sid: 'Readers', Effect: 'Allow', Principal: { AWS: readers }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: [bucket(k), `${bucket(k)}/*`] },
+            { Sid: 'Sealed', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `${bucket(k)}/secret/*` },
+          ],
+        },
+      }),
+    );
+  }
+  out.push(doc('User', 'gate', { inlinePolicies: { ask: { Version: V, Statement: [{ Effect: 'Allow', Action: 'gatehouse:Authorize', Resource: '*' }] } } }));
+  return out;
+}
+
+export interface Question {
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly context: Record<string, string>;
+}
+
+/** `n` questions, deterministic: principal, action, bucket and key vary independently. */
+export function questions(n: number): Question[] {
+  const actions = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket'];
+  const out: Question[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = (i * 7) % (ROLES + USERS);
+    const [kind, idx] = p < ROLES ? (['role', p] as const) : (['user', p - ROLES] as const);
+    const principal = kind === 'role' ? `arn:aws:sts::${ROOT}:assumed-role/role-${idx}/job-${i % 97}` : `arn:aws:iam::${ROOT}:user/user-${idx}`;
+    const action = actions[(i * 5) % actions.length] as string;
+    // Three questions in five about the principal's own bucket, the others about any bucket.
+    const b = bucket(i % 5 < 3 ? idx : (i * 3) % BUCKETS);
+    const prefixes = ['train', `out/${kind}-${idx}`, 'tmp', 'secret', 'eval/2024'];
+    const resource = action === 's3:ListBucket' ? b : `${b}/${prefixes[(i * 11) % prefixes.length]}/part-${i % 1000}.bin`;
+    out.push({ principal, action, resource, context: { 'aws:SourceIp': i % 2 === 0 ? `10.0.${i % 250}.7` : `192.0.2.${i % 250}` } });
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------
+// HTTP
+
+interface LoadRun {
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly serverCpuShare: number;
+  readonly loadCpuShare: number;
+}
+
+async function load(url: string, pool: readonly RawRequest[], seconds: number, cpuMicros: () => Promise<number>, check: (status: number, body: string) => string | undefined): Promise<LoadRun> {
+  let k = 0;
+  let bad = '';
+  const spec = [
+    {
+      setupRequest: (req: RawRequest): RawRequest => {
+        const r = pool[k++ % pool.length] as RawRequest;
+        return { ...req, method: r.method, path: r.path, headers: r.headers, body: r.body };
+      },
+      onResponse: (status: number, body: string) => {
+        bad ||= check(status, body) ?? '';
+      },
+    },
+  ];
+  await autocannon({ url, connections: CONNECTIONS, duration: 1, requests: spec });
+  const cpu0 = await cpuMicros();
+  const own0 = process.cpuUsage();
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds, requests: spec });
+  const own = process.cpuUsage(own0);
+  const cpu = (await cpuMicros()) - cpu0;
+  if (bad !== '' || r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`load on ${url} failed (${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts): ${bad}`);
+  return { perSecond: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, serverCpuShare: cpu / 1e6 / r.duration, loadCpuShare: (own.user + own.system) / 1e6 / r.duration };
+}
+
+const decisionOf = (status: number, body: string): string | undefined => (status === 200 && body.includes('"decision":"') ? undefined : `${status}: ${body.slice(0, 300)}`);
+
+interface Served {
+  readonly url: string;
+  readonly gate: Creds;
+  readonly agent: Agent;
+  cpuMicros(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The server child with the world applied and `gate`'s access key. */
+async function serve(): Promise<Served> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'gh-bench-authorize-'));
+  const server = await startServerChild({ dataDir });
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  const close = async (): Promise<void> => {
+    agent.destroy();
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const admin = signerFor(server.url, server.admin, 'gatehouse');
+    const json = (path: string, body: unknown) => admin({ method: 'POST', path, body: JSON.stringify(body), contentType: 'application/json' });
+    const applied = await send(server.url, agent, await json('/v1/apply', { documents: worldDocuments() }));
+    if (applied.status !== 200) throw new Error(`apply answered ${applied.status}: ${applied.body.slice(0, 300)}`);
+    const key = await send(server.url, agent, await json('/v1/access-keys', { userName: 'gate' }));
+    if (key.status !== 201) throw new Error(`access key answered ${key.status}: ${key.body.slice(0, 300)}`);
+    const k = JSON.parse(key.body) as { accessKeyId: string; secretAccessKey: string };
+    // The server refreshes its resource policies within a 250 ms tick of the apply.
+    await new Promise((r) => setTimeout(r, 400));
+    return { url: server.url, gate: { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey }, agent, cpuMicros: () => server.cpuMicros(), close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+async function signedPool(url: string, gate: Creds, qs: readonly Question[]): Promise<RawRequest[]> {
+  const sign = signerFor(url, gate, 'gatehouse');
+  const pool: RawRequest[] = [];
+  for (const q of qs) pool.push(await sign({ method: 'POST', path: '/v1/authorize', body: JSON.stringify(q), contentType: 'application/json' }));
+  return pool;
+}
+
+/** The peer: a bare `node:http` server in a child process answering every request with `body` as JSON. */
+async function measureBare(body: string, pool: readonly RawRequest[], seconds: number): Promise<LoadRun> {
+  const child = fork(fileURLToPath(import.meta.url), ['--bare'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+      child.once('message', (m) => resolve((m as { url: string }).url));
+      child.send({ body });
+    });
+    const cpuMicros = () =>
+      new Promise<number>((resolve) => {
+        child.once('message', (m) => resolve((m as { cpu: number }).cpu));
+        child.send('cpu');
+      });
+    return await load(url, pool, seconds, cpuMicros, decisionOf);
+  } finally {
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await gone;
+  }
+}
+
+function serveBare(): void {
+  process.once('message', (m) => {
+    const body = Buffer.from((m as { body: string }).body, 'utf8');
+    void import('node:http').then(({ createServer }) => {
+      // What a minimal JSON endpoint does: read the body, parse it, answer.
+      const server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'x-amzn-requestid': crypto.randomUUID() });
+          res.end(body);
+        });
+      });
+      server.listen(0, '127.0.0.1', () => {
+        const a = server.address();
+        process.send?.({ url: `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}` });
+      });
+      process.on('message', (x) => {
+        if (x === 'cpu') {
+          const c = process.cpuUsage();
+          process.send?.({ cpu: c.user + c.system });
+        }
+      });
+      process.once('SIGTERM', () => process.exit(0));
+    });
+  });
+}
+
+export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]> {
+  const b = 'authorize-http';
+  const seconds = opts.quick ? 4 : 10;
+  const rows: BenchRow[] = [row(b, 'workload', `POST /v1/authorize, ${POOL.toLocaleString('en-US')} pre-signed questions about 64 principals, autocannon ${CONNECTIONS} connections, ${seconds} s`, '')];
+  const served = await serve();
+  let gatehouse: LoadRun;
+  let body: string;
+  let answers: Record<string, number>;
+  try {
+    const pool = await signedPool(served.url, served.gate, questions(POOL));
+    // Every answer of the pool once: the sample body for the peer, and the mix of decisions.
+    answers = {};
+    body = '';
+    for (const r of pool) {
+      const a = await send(served.url, served.agent, r);
+      const bad = decisionOf(a.status, a.body);
+      if (bad !== undefined) throw new Error(`POST /v1/authorize answered ${bad}`);
+      const d = (JSON.parse(a.body) as { decision: string }).decision;
+      answers[d] = (answers[d] ?? 0) + 1;
+      if (body.length < a.body.length) body = a.body;
+    }
+    gatehouse = await load(served.url, pool, seconds, () => served.cpuMicros(), decisionOf);
+    opts.log(`authorize: gatehouse ${Math.round(gatehouse.perSecond)} decisions/s (server ${gatehouse.serverCpuShare.toFixed(2)} CPU, autocannon ${gatehouse.loadCpuShare.toFixed(2)} CPU)`);
+  } finally {
+    await served.close();
+  }
+  // The peer answers any request; the pool only needs the same shape and size as the real one.
+  const peerPool = await signedPool('http://127.0.0.1:1', { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }, questions(POOL));
+  const bare = await measureBare(body, peerPool, seconds);
+  opts.log(`authorize: bare node:http ${Math.round(bare.perSecond)} requests/s (server ${bare.serverCpuShare.toFixed(2)} CPU, autocannon ${bare.loadCpuShare.toFixed(2)} CPU)`);
+  const ratio = gatehouse.perSecond / bare.perSecond;
+  const total = Object.values(answers).reduce((a, n) => a + n, 0);
+  return [
+    ...rows,
+    row(b, 'answers of the pool: Allow / ExplicitDeny / ImplicitDeny', ['Allow', 'ExplicitDeny', 'ImplicitDeny'].map((d) => `${Math.round(((answers[d] ?? 0) * 100) / total)}%`).join(' / '), ''),
+    row(b, 'gatehouse: decisions/s', Math.round(gatehouse.perSecond), 'decisions/s', { text: '≥ 20000', pass: gatehouse.perSecond >= 20_000 }),
+    row(b, 'gatehouse: latency p50 / p99', `${gatehouse.p50} / ${gatehouse.p99}`, 'ms'),
+    row(b, 'gatehouse: decisions per server CPU-second', Math.round(gatehouse.perSecond / gatehouse.serverCpuShare), 'decisions/s'),
+    row(b, 'gatehouse: CPU share server / autocannon', `${gatehouse.serverCpuShare.toFixed(2)} / ${gatehouse.loadCpuShare.toFixed(2)}`, 'cores'),
+    row(b, `bare node:http, same ${Buffer.byteLength(body)}-byte JSON answer`, Math.round(bare.perSecond), 'requests/s'),
+    row(b, 'bare node:http: latency p50 / p99', `${bare.p50} / ${bare.p99}`, 'ms'),
+    row(b, 'bare node:http: requests per server CPU-second', Math.round(bare.perSecond / bare.serverCpuShare), 'requests/s'),
+    row(b, 'ratio gatehouse / bare node:http', ratio, '×', { text: '≥ 0.7', pass: ratio >= 0.7 }),
+    row(b, 'ratio per server CPU-second', gatehouse.perSecond / gatehouse.serverCpuShare / (bare.perSecond / bare.serverCpuShare), '×'),
+  ];
+}
+
+// ------------------------------------------------------------------------------------------------
+// Batches
+
+/** An app over SQLite in a temp dir with the world applied, and `gate` as the caller. */
+async function inProcess(): Promise<{ app: App; gate: Caller; close(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'gh-bench-authorize-app-'));
+  const store = await openSqliteStore({ dataDir: dir });
+  const key = masterKeyFromBytes(randomBytes(32));
+  const app = createApp({
+    store,
+    now: () => Date.now(),
+    randomBytes: (n) => randomBytes(n),
+    sealer: {
+      seal: (p, aad) => seal(key, p, aad),
+      open: (s, aad) => {
+        const r = openText(key, s, aad);
+        return r.ok ? r.value : undefined;
+      },
+    },
+    sessions: sessionCrypto,
+  });
+  const close = async (): Promise<void> => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+  await app.start();
+  const creds = await app.bootstrap();
+  const admin = creds && (await app.authenticate(creds.AccessKeyId));
+  if (!admin?.ok) throw new Error('the root admin does not authenticate');
+  const applied = await applyConfig(app.deps, admin.value.caller, { documents: worldDocuments() });
+  if (!applied.ok) throw new Error(`apply: ${applied.errors[0]?.message}`);
+  const k = await app.directory.createAccessKey(admin.value.caller, { userName: 'gate' });
+  if (!k.ok) throw new Error(`access key: ${k.errors[0]?.message}`);
+  await app.refresh();
+  const gate = await app.authenticate(k.value.key.id);
+  if (!gate.ok) throw new Error('gate does not authenticate');
+  return { app, gate: gate.value.caller, close };
+}
+
+const sortedMs = (xs: readonly number[]): Float64Array => Float64Array.from(xs).sort();
+
+export async function benchAuthorizeBatch(opts: BenchOptions): Promise<BenchRow[]> {
+  const b = 'authorize-batch';
+  const qs = questions(BATCH);
+  const rows: BenchRow[] = [row(b, 'workload', `${BATCH.toLocaleString('en-US')} questions about 64 principals, asked by a service user with gatehouse:Authorize`, '')];
+
+  const local = await inProcess();
+  const inProc: number[] = [];
+  try {
+    const rounds = opts.quick ? 20 : 50;
+    for (let i = 0; i < 20 + rounds; i++) {
+      const t = performance.now();
+      const r = await local.app.authorizer.authorizeBatch(local.gate, qs);
+      const ms = performance.now() - t;
+      if (!r.ok || r.value.length !== BATCH || r.value.some((x) => !('decision' in x))) throw new Error(`authorizeBatch failed: ${JSON.stringify(r).slice(0, 300)}`);
+      if (i >= 20) inProc.push(ms);
+    }
+  } finally {
+    await local.close();
+  }
+  const ip = sortedMs(inProc);
+  opts.log(`authorize: batch of ${BATCH} in process, median ${percentile(ip, 50).toFixed(2)} ms`);
+
+  const served = await serve();
+  const http: number[] = [];
+  let bytes = 0;
+  try {
+    const sign = signerFor(served.url, served.gate, 'gatehouse');
+    const req = await sign({ method: 'POST', path: '/v1/authorize:batch', body: JSON.stringify({ requests: qs }), contentType: 'application/json' });
+    const rounds = opts.quick ? 10 : 30;
+    for (let i = 0; i < 10 + rounds; i++) {
+      const t = performance.now();
+      const a = await send(served.url, served.agent, req);
+      const ms = performance.now() - t;
+      if (a.status !== 200) throw new Error(`POST /v1/authorize:batch answered ${a.status}: ${a.body.slice(0, 300)}`);
+      const results = (JSON.parse(a.body) as { results: { decision?: string }[] }).results;
+      if (results.length !== BATCH || results.some((x) => x.decision === undefined)) throw new Error('POST /v1/authorize:batch: an answer is missing');
+      bytes = a.body.length;
+      if (i >= 10) http.push(ms);
+    }
+  } finally {
+    await served.close();
+  }
+  const hp = sortedMs(http);
+  opts.log(`authorize: batch of ${BATCH} over HTTP, median ${percentile(hp, 50).toFixed(2)} ms`);
+  const med = percentile(ip, 50);
+  return [
+    ...rows,
+    row(b, 'in process (app.authorizer.authorizeBatch): median', med, 'ms', { text: '< 5', pass: med < 5 }),
+    row(b, 'in process: p99', percentile(ip, 99), 'ms'),
+    row(b, 'in process: per decision (median ÷ 1,000)', (med * 1000) / BATCH, 'µs'),
+    row(b, 'HTTP round trip (POST /v1/authorize:batch): median', percentile(hp, 50), 'ms', { text: '< 5', pass: percentile(hp, 50) < 5 }),
+    row(b, 'HTTP round trip: p99', percentile(hp, 99), 'ms'),
+    row(b, 'HTTP answer size', Math.round(bytes / 1024), 'KB'),
+  ];
+}
+
+if (import.meta.main) {
+  if (process.argv.includes('--bare')) serveBare();
+  else {
+    const { table } = await import('./report.ts');
+    const o: BenchOptions = { quick: process.argv.includes('--quick'), log: (m) => process.stderr.write(`${m}\n`) };
+    const rows = [...(await benchAuthorizeHttp(o)), ...(await benchAuthorizeBatch(o))];
+    process.stdout.write(`${table(rows)}\n`);
+  }
+}
