@@ -228,8 +228,9 @@ describe('an acs account, as shared/examples/pai/README.md', () => {
       assert.deepEqual([got.accessKeyId, got.arn], [keyId, arn], client);
     }
     assert.deepEqual([p.alibabaMetadata.role, p.alibabaMetadata.code, p.alibabaMetadata.accessKeyId], ['trainer', 'Success', keyId]);
-    if (p.boto3.skipped) t.diagnostic(`boto3 part skipped: ${p.boto3.skipped}`);
-    else assert.deepEqual(p.boto3, { method: 'container-role', accessKeyId: keyId, arn });
+    await t.test('boto3 from Debian, container provider', { skip: p.boto3.skipped ?? false }, () => {
+      assert.deepEqual(p.boto3, { method: 'container-role', accessKeyId: keyId, arn });
+    });
     assert.deepEqual(p.file.fields, ['AccessKeyId', 'AccessKeySecret', 'SecurityToken', 'Expiration']);
     assert.equal(p.file.mode, '600');
     assert.deepEqual(p.credentialVariables, []);
@@ -342,6 +343,7 @@ describe('lifecycle: a launcher killed, a server restarted', () => {
     let server = await start();
     assert.ok(server.adminCredentials);
     const admin = keysOf(server.adminCredentials);
+    let liveRelease: string | undefined;
     try {
       const ws = await call(conn(admin, server), 'PUT', ['workspaces', 'life'], { body: { members: [{ user: 'admin' }] } });
       assert.ok(ws.ok);
@@ -349,6 +351,7 @@ describe('lifecycle: a launcher killed, a server restarted', () => {
       // Two live jobs: `live` keeps its launcher; `lost` has its launcher SIGKILLed (its rank is left behind, as a
       // machine's processes are when the launcher dies).
       const liveOut = await mkdtemp(join(home, 'live-'));
+      liveRelease = join(liveOut, 'release');
       const lostOut = await mkdtemp(join(home, 'lost-'));
       const live = gh(server, ['jobs', 'run', '--workspace', 'life', '--', process.execPath, PROBE, liveOut, 'hold', join(liveOut, 'release')], admin);
       const lost = spawn(process.execPath, [BIN, 'jobs', 'run', '--workspace', 'life', '--', process.execPath, PROBE, lostOut, 'hold', join(lostOut, 'release')], { env: cliEnv(admin, server), stdio: 'ignore', detached: true });
@@ -403,6 +406,8 @@ describe('lifecycle: a launcher killed, a server restarted', () => {
       // The orphaned rank of the lost job is still waiting for its release: end it.
       if (lostProbe.pid) process.kill(lostProbe.pid, 'SIGKILL');
     } finally {
+      // Whatever failed above, the live job's rank is not left waiting for its release.
+      if (liveRelease !== undefined) await writeFile(liveRelease, '').catch(() => undefined);
       await server.stop();
     }
   });
