@@ -123,7 +123,12 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
         const r = await jobs.heartbeat(job.id);
         return r.ok ? json(res, 200, r.value) : json(res, 404, { Code: 'NoSuchJob', Message: r.errors[0]?.message ?? '' });
       }
-      const body = JSON.parse((await readSmallBody(req)) || '{}') as { exitCode?: unknown };
+      let body: { exitCode?: unknown };
+      try {
+        body = JSON.parse((await readSmallBody(req)) || '{}') as { exitCode?: unknown };
+      } catch {
+        return json(res, 400, { Code: 'Invalid', Message: 'the body must be JSON: {"exitCode": N}' });
+      }
       const exitCode = typeof body.exitCode === 'number' && Number.isInteger(body.exitCode) ? body.exitCode : 1;
       const r = await jobs.endJob(cap, exitCode);
       return r.ok ? json(res, 200, { state: r.value.state }) : json(res, 400, { Code: 'Invalid', Message: r.errors[0]?.message ?? '' });
