@@ -89,6 +89,8 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
   const log = opts.log ?? (() => {});
   const jobs = app.jobs;
   const metadata = new Map<string, { server: Server; port: number; tokens: Map<string, number> }>();
+  /** Metadata ports of ended jobs, still answering 410 for a few seconds. */
+  const ending = new Set<Server>();
 
   /**
    * The two documents of one issuance, rendered once: between refreshes every poll of every rank gets the same
@@ -181,7 +183,11 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
     if (m) {
       metadata.delete(job.id);
       // Keep answering briefly so a last poll learns the job ended (410), then close the port.
-      setTimeout(() => m.server.close(), 5_000).unref();
+      ending.add(m.server);
+      setTimeout(() => {
+        ending.delete(m.server);
+        m.server.close();
+      }, 5_000).unref();
     }
   });
 
@@ -218,6 +224,11 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
     close: async () => {
       for (const m of metadata.values()) m.server.close();
       metadata.clear();
+      for (const e of ending) {
+        e.close();
+        e.closeAllConnections();
+      }
+      ending.clear();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
     },
