@@ -101,6 +101,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         throw unavailable(e) ?? e;
       }
       let broken = false;
+      // A checked-out client has no error listener of the pool's: a connection lost between two statements
+      // would be emitted as an uncaught 'error' and end the process. Note it; the next statement fails with it.
+      const onError = (): void => {
+        broken = true;
+      };
+      client.on('error', onError);
       let retryableSeen = false;
       let failedStatement: unknown;
       const raw = executor(client, (e) => {
@@ -147,6 +153,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         }
         throw unavailable(e) ?? e;
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
     }
