@@ -12,7 +12,11 @@ import { loadMasterKey, openText, seal, sessionCrypto, type MasterKey } from '..
 import { createHttpEdge } from '../adapters/http/server.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
 import { createAgent } from '../adapters/agent/server.ts';
-import { jobsRoutes } from '../adapters/http/jobs-api.ts';
+import { jobEnvironment, jobsRoutes } from '../adapters/http/jobs-api.ts';
+import { readFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
+import { createKube } from '../app/kube.ts';
+import { kubeRoutes, kubeWebhookHandler } from '../adapters/http/k8s-api.ts';
 import { authorizeRoutes } from '../adapters/http/authorize-api.ts';
 import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
 import { openPostgresStore } from '../adapters/store-postgres/store.ts';
@@ -37,6 +41,11 @@ export interface ServerOptions {
   readonly jobHeartbeatTimeoutMs?: number;
   /** Public URL of this deployment as an OIDC issuer (`iss` of workload tokens); default GATEHOUSE_ISSUER_URL, else the bound URL. */
   readonly issuerUrl?: string;
+  /** PEM files: serve `--listen` over HTTPS (kube-apiserver calls its webhooks over HTTPS only). Both or neither. */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  /** Base URL of the node agent as pods reach it (their credential environment); default the agent's own URL. */
+  readonly agentAddress?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
   /** Audit settings over those of the environment (GATEHOUSE_AUDIT_FAILURE, _ALLOW_SAMPLE, _RETENTION_DAYS). */
@@ -133,8 +142,31 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let agentUrl = '';
   let serverUrl = '';
   const jobRoutes = [...jobsRoutes({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => agentUrl, serverUrl: () => serverUrl }), ...stsAdminRoutes(), ...authorizeRoutes()];
+  // Kubernetes: the webhooks on this port, access entries and webhook configuration under /v1/.
+  let tls: { cert: string; key: string } | undefined;
+  if (opts.tlsCert !== undefined || opts.tlsKey !== undefined) {
+    try {
+      if (opts.tlsCert === undefined || opts.tlsKey === undefined) throw new Error('give both --tls-cert and --tls-key');
+      tls = { cert: await readFile(opts.tlsCert, 'utf8'), key: await readFile(opts.tlsKey, 'utf8') };
+    } catch (e) {
+      await store.close();
+      throw new Error(`TLS: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  let tokenHosts: string[] = [];
+  const kube = createKube(app, {
+    podEnvironment: async (job, capability) => {
+      const port = await agent.openMetadata(job.id, capability);
+      const base = opts.agentAddress ?? agentUrl;
+      const env = jobEnvironment({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => base, serverUrl: () => serverUrl }, job.id, capability, port);
+      return { ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://${new URL(base).host.replace(/:\d+$/, '')}:${port}` };
+    },
+  });
+  const kubeHttp = { app, kube, tokenHosts: () => tokenHosts, certificate: () => tls?.cert };
+  jobRoutes.push(...kubeRoutes(kubeHttp));
+  const kubeEdge = { kubeWebhooks: kubeWebhookHandler(kubeHttp), ...(tls ? { tls } : {}) };
   metrics.bind({ auditBacklog: () => app.audit.status().backlog, auditHealthy: () => app.audit.status().healthy, cacheHead: () => app.live.head, cacheGeneration: () => app.live.generation });
-  const edge = createHttpEdge({ app, ready: async () => bootstrapped && (await store.read((tx) => tx.changes.head())) >= 0, log, jobRoutes: [...jobRoutes, ...auditRoutes()], metrics });
+  const edge = createHttpEdge({ ...kubeEdge, app, ready: async () => bootstrapped && (await store.read((tx) => tx.changes.head())) >= 0, log, jobRoutes: [...jobRoutes, ...auditRoutes()], metrics });
   let bound: { host: string; port: number };
   try {
     bound = await edge.listen(listen.host, listen.port);
@@ -143,7 +175,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     throw new Error(`cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const host = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
-  const url = `http://${host}:${bound.port}`;
+  const url = `${tls ? 'https' : 'http'}://${host}:${bound.port}`;
   if (!issuerUrl) app.oidc.setIssuer(url);
 
   const agentAt = parseHostPort(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen');
@@ -157,6 +189,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   agentUrl = `http://${agentBound.host.includes(':') ? `[${agentBound.host}]` : agentBound.host}:${agentBound.port}`;
   serverUrl = url;
+  tokenHosts = ownHosts(bound, env['GATEHOUSE_KUBE_TOKEN_HOSTS'], issuerUrl);
 
   // Not ready until the root account (and its credentials file) exist: a client polling /readyz on a first
   // start must find admin-credentials.json once it answers 200.
@@ -232,4 +265,26 @@ export async function runServer(opts: ServerOptions): Promise<number> {
   await server.stop();
   log('gatehouse stopped');
   return 0;
+}
+
+/**
+ * `host[:port]` values a `k8s-aws-v1.` token's URL may name for this server: the bound address (every local
+ * address when bound to all of them, and `localhost` on loopback), the issuer URL's host, and the names in
+ * GATEHOUSE_KUBE_TOKEN_HOSTS (comma-separated, such as a Service or load balancer name).
+ */
+export function ownHosts(bound: { host: string; port: number }, extra: string | undefined, issuerUrl: string | undefined): string[] {
+  const withPort = (h: string): string => `${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${bound.port}`;
+  const hosts = new Set<string>([withPort(bound.host)]);
+  const any = bound.host === '0.0.0.0' || bound.host === '::';
+  if (any || bound.host === '127.0.0.1' || bound.host === '::1') hosts.add(withPort('localhost'));
+  if (any) for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) hosts.add(withPort(a.address));
+  if (issuerUrl) {
+    try {
+      hosts.add(new URL(issuerUrl).host);
+    } catch {
+      // Checked when the issuer was set.
+    }
+  }
+  for (const h of (extra ?? '').split(',').map((x) => x.trim().toLowerCase()).filter((x) => x !== '')) hosts.add(h);
+  return [...hosts].map((h) => h.toLowerCase());
 }

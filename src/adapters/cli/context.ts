@@ -30,6 +30,9 @@ export interface ServerCommandOptions {
   readonly listen?: string;
   readonly agentListen?: string;
   readonly masterKeyFile?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly agentAddress?: string;
 }
 
 export interface CommandContext extends CliDeps {

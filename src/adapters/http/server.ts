@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
@@ -31,6 +32,10 @@ export interface HttpEdgeOptions {
   readonly log?: (line: string) => void;
   /** Workspace and job routes under `/v1/` (adapters/http/jobs-api.ts). */
   readonly jobRoutes?: readonly ExtraRoute[];
+  /** Serve HTTPS with this certificate and key (PEM) instead of HTTP (`--tls-cert`, `--tls-key`). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** The Kubernetes webhooks under `/k8s/` (adapters/http/k8s-api.ts). */
+  readonly kubeWebhooks?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Prometheus metrics: served at `GET /metrics`, and fed the latency of every request. */
   readonly metrics?: Metrics;
 }
@@ -153,10 +158,13 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     if (req.method === 'POST' && path === '/') return queryApi(req, res, requestId);
     if (isOidcRequest(req.method, path)) return handleOidcRequest(app, req, res, requestId);
     if (path?.startsWith('/v1/')) return handleAdminRequest(app, req, res, requestId, opts.jobRoutes ?? []);
+    if (path?.startsWith('/k8s/') && opts.kubeWebhooks) return opts.kubeWebhooks(req, res);
     send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } }), requestId, 'application/json');
   }
 
-  const server = createServer((req, res) => {
+  // HTTPS when a certificate is given (`--tls-cert`/`--tls-key`): kube-apiserver calls webhooks over HTTPS only.
+  const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => (opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createServer(handler));
+  const server = serve((req, res) => {
     inFlight++;
     if (opts.metrics) {
       const metrics = opts.metrics;

@@ -10,18 +10,34 @@ export const serverCommand: CommandGroup = (program, ctx) => {
     .option('--listen <host:port>', 'address of the API', '127.0.0.1:8470')
     .option('--agent-listen <host:port>', 'address of the credential endpoints for jobs', '127.0.0.1:8471')
     .option('--master-key-file <file>', 'master key file (base64 of 32 bytes); default GATEHOUSE_MASTER_KEY, else DIR/master.key')
+    .option('--tls-cert <file>', 'serve --listen over HTTPS with this certificate (PEM); kube-apiserver calls webhooks over HTTPS only')
+    .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
+    .option('--agent-address <url>', 'base URL at which pods reach the node agent (their credential environment); default the --agent-listen URL')
     .addHelpText(
       'after',
       `
 GATEHOUSE_DATABASE_URL=postgres://… selects PostgreSQL instead of SQLite in the data dir.
 On first start with an empty store the server creates account 000000000000 with user admin and writes
-DIR/admin-credentials.json (mode 0600). GET /healthz and GET /readyz answer 200 when it can serve.`,
+DIR/admin-credentials.json (mode 0600). GET /healthz and GET /readyz answer 200 when it can serve.
+Kubernetes webhooks: POST /k8s/{cluster}/authenticate, /authorize and /admit on --listen (see
+\`gatehouse kube webhook-config\`); GATEHOUSE_KUBE_TOKEN_HOSTS lists further host[:port] names of this
+server that k8s-aws-v1 tokens may name.`,
     )
-    .action(async (opts: { dataDir: string; listen: string; agentListen: string; masterKeyFile?: string }) => {
+    .action(async (opts: { dataDir: string; listen: string; agentListen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string }) => {
       if (!ctx.runServer) {
         ctx.err('gatehouse server: not available in this build\n');
         return ctx.exit(EXIT.internal);
       }
-      ctx.exit(await ctx.runServer({ dataDir: opts.dataDir, listen: opts.listen, agentListen: opts.agentListen, ...(opts.masterKeyFile !== undefined ? { masterKeyFile: opts.masterKeyFile } : {}) }));
+      ctx.exit(
+        await ctx.runServer({
+          dataDir: opts.dataDir,
+          listen: opts.listen,
+          agentListen: opts.agentListen,
+          ...(opts.masterKeyFile !== undefined ? { masterKeyFile: opts.masterKeyFile } : {}),
+          ...(opts.tlsCert !== undefined ? { tlsCert: opts.tlsCert } : {}),
+          ...(opts.tlsKey !== undefined ? { tlsKey: opts.tlsKey } : {}),
+          ...(opts.agentAddress !== undefined ? { agentAddress: opts.agentAddress } : {}),
+        }),
+      );
     });
 };

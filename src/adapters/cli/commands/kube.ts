@@ -1,0 +1,334 @@
+/**
+ * `gatehouse kube`: Kubernetes clusters backed by Gatehouse.
+ *
+ *   kube access-entry create|list|describe|delete   IAM principal → Kubernetes username and groups, per cluster
+ *   kube webhook-config --cluster C --out DIR       the files kube-apiserver needs to call Gatehouse's webhooks
+ *   kube token --cluster C                          an ExecCredential for kubectl (`users[].user.exec`)
+ *
+ * `kube token` is `aws eks get-token` against this server (credential-protocols §3.5, §6.2): a presigned
+ * `GetCallerIdentity` URL for this server's STS, signed with the caller's credentials (environment, else the
+ * data dir's admin-credentials.json) over `host` and `x-k8s-aws-id: <cluster>`, wrapped as
+ * `k8s-aws-v1.<base64url>`; `expirationTimestamp` is now + 14 minutes (the token is honoured for 15). It
+ * makes no network call.
+ */
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { stringify } from 'yaml';
+import { CLUSTER_ID_HEADER, encodeToken } from '../../../core/kube/index.ts';
+import { call, connect, encodeSegment, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
+import type { CommandContext, CommandGroup } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { formatJson, formatTable, withJsonOption } from '../output.ts';
+
+interface EntryJson {
+  readonly cluster: string;
+  readonly principalArn: string;
+  readonly kubernetesGroups: readonly string[];
+  readonly username?: string;
+  readonly name: string;
+  readonly created: string;
+  readonly modified: string;
+}
+
+type Opts = ConnectionOptions & { json?: true; cluster: string };
+
+/** The ExecCredential versions kubectl speaks; the one asked for in KUBERNETES_EXEC_INFO wins. */
+const EXEC_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'];
+/** kubectl refreshes the token this long before the 15 minutes the server honours it (as aws eks get-token). */
+const TOKEN_VALIDITY_MS = 14 * 60_000;
+/** `X-Amz-Expires` as aws eks get-token sends it; the server honours the token for 15 minutes regardless. */
+const PRESIGN_EXPIRES = 60;
+
+const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function describeEntry(e: EntryJson): string {
+  return [
+    `cluster:           ${e.cluster}`,
+    `principal ARN:     ${e.principalArn}`,
+    `username:          ${e.username ?? '(default)'}`,
+    `kubernetes groups: ${e.kubernetesGroups.join(', ') || '(none)'}`,
+    `name:              ${e.name}`,
+    `created:           ${e.created}`,
+    `modified:          ${e.modified}`,
+  ].join('\n') + '\n';
+}
+
+export const kubeCommands: CommandGroup = (program, ctx) => {
+  const kube = program.command('kube').description('Kubernetes: access entries, webhook configuration for kube-apiserver, tokens for kubectl');
+  const entries = kube.command('access-entry').description('map IAM principals to Kubernetes usernames and groups, per cluster (as EKS access entries)');
+
+  withJsonOption(
+    withServerOptions(
+      entries
+        .command('create')
+        .description('map a user or role (and every session of the role) to Kubernetes groups in a cluster')
+        .requiredOption('--cluster <name>', 'the cluster')
+        .requiredOption('--principal-arn <arn>', 'ARN of an IAM user or role')
+        .option('--kubernetes-groups <json>', 'the groups, as a JSON list (`\'["g1","g2"]\'`) or comma-separated', '[]')
+        .option('--username <name>', 'the Kubernetes username; may use {{AccountID}}, {{SessionName}}, {{AccessKeyID}} (default: the user ARN, or arn:aws:sts::ACCOUNT:assumed-role/ROLE/{{SessionName}})'),
+    ),
+  )
+    .addHelpText('after', `\nExample:\n  gatehouse kube access-entry create --cluster hyperpod \\\n    --principal-arn arn:aws:iam::111122223333:role/ScientistUserRole \\\n    --kubernetes-groups '["hyperpod-scientist-user-namespace-level","hyperpod-scientist-user-cluster-level"]'`)
+    .action(async (opts: Opts & { principalArn: string; kubernetesGroups: string; username?: string }) =>
+      ctx.exit(
+        await remote(
+          ctx,
+          opts,
+          (conn) => call<EntryJson>(conn, 'POST', ['clusters', opts.cluster, 'access-entries'], { body: { principalArn: opts.principalArn, kubernetesGroups: opts.kubernetesGroups, ...(opts.username !== undefined ? { username: opts.username } : {}) } }),
+          (e) => ctx.out(`created access entry for ${e.principalArn} in cluster ${e.cluster}\n${describeEntry(e)}`),
+        ),
+      ),
+    );
+
+  withJsonOption(withServerOptions(entries.command('list').description('list the access entries of a cluster').requiredOption('--cluster <name>', 'the cluster'))).action(async (opts: Opts) =>
+    ctx.exit(
+      await remote(
+        ctx,
+        opts,
+        (conn) => call<{ accessEntries: EntryJson[] }>(conn, 'GET', ['clusters', opts.cluster, 'access-entries']),
+        (r) =>
+          ctx.out(
+            formatTable<EntryJson>(
+              [
+                { header: 'principal ARN', value: (e) => e.principalArn },
+                { header: 'username', value: (e) => e.username ?? '(default)' },
+                { header: 'groups', value: (e) => e.kubernetesGroups.join(',') },
+              ],
+              r.accessEntries,
+            ),
+          ),
+      ),
+    ),
+  );
+
+  for (const [name, method, what] of [
+    ['describe', 'GET', 'show one access entry'],
+    ['delete', 'DELETE', 'delete an access entry: the principal can no longer authenticate to the cluster'],
+  ] as const) {
+    withJsonOption(withServerOptions(entries.command(name).description(what).requiredOption('--cluster <name>', 'the cluster').requiredOption('--principal-arn <arn>', 'ARN of the IAM user or role'))).action(
+      async (opts: Opts & { principalArn: string }) =>
+        ctx.exit(
+          await remote(
+            ctx,
+            opts,
+            (conn) => call<EntryJson & { deleted?: EntryJson }>(conn, method, ['clusters', opts.cluster, 'access-entries', opts.principalArn]),
+            (e) => ctx.out(method === 'GET' ? describeEntry(e) : `deleted the access entry of ${e.deleted?.principalArn ?? opts.principalArn} in cluster ${opts.cluster}\n`),
+          ),
+        ),
+    );
+  }
+
+  withServerOptions(
+    kube
+      .command('webhook-config')
+      .description('write the files kube-apiserver needs to call Gatehouse: authentication and authorization webhook kubeconfigs, the admission configuration, a MutatingWebhookConfiguration')
+      .requiredOption('--cluster <name>', 'the cluster')
+      .requiredOption('--out <dir>', 'where to write the files (created if missing; the kubeconfigs hold the webhook token: mode 0600)')
+      .option('--server-url <url>', 'the URL at which kube-apiserver reaches Gatehouse (default: the endpoint this command uses)')
+      .option('--ca-file <file>', 'the CA certificate (PEM) kube-apiserver verifies Gatehouse with (default: the certificate the server serves, when it speaks HTTPS)')
+      .option('--rotate', 'make a new webhook token (the old one stops working at once)'),
+  )
+    .addHelpText(
+      'after',
+      `
+Files written:
+  authentication-webhook.kubeconfig   --authentication-token-webhook-config-file (with --authentication-token-webhook-version=v1)
+  authorization-webhook.kubeconfig    --authorization-webhook-config-file (with --authorization-webhook-version=v1, --authorization-mode=Node,RBAC,Webhook)
+  admission-kubeconfig.yaml           the webhook token for the admission webhook, named by admission-configuration.yaml
+  admission-configuration.yaml        --admission-control-config-file
+  mutating-webhook.yaml               kubectl apply -f it: pods and workloads naming a role by annotation`,
+    )
+    .action(async (opts: ConnectionOptions & { cluster: string; out: string; serverUrl?: string; caFile?: string; rotate?: true }) => ctx.exit(await webhookConfig(ctx, opts)));
+
+  withServerOptions(
+    kube
+      .command('token')
+      .description('print an ExecCredential with a k8s-aws-v1 token for kubectl (like `aws eks get-token`), signed with your credentials')
+      .requiredOption('--cluster <name>', 'the cluster the token is for (signed as x-k8s-aws-id)'),
+  )
+    .addHelpText(
+      'after',
+      `
+In a kubeconfig:
+  users:
+  - name: gatehouse
+    user:
+      exec:
+        apiVersion: client.authentication.k8s.io/v1
+        command: gatehouse
+        args: [kube, token, --cluster, hyperpod]
+        interactiveMode: Never`,
+    )
+    .action(async (opts: ConnectionOptions & { cluster: string }) => ctx.exit(await token(ctx, opts)));
+};
+
+async function token(ctx: CommandContext, opts: ConnectionOptions & { cluster: string }): Promise<number> {
+  const conn = await connect(opts, ctx);
+  if (!conn.ok) return report(ctx, conn);
+  const { endpoint, credentials, region } = conn.value;
+  let apiVersion = EXEC_VERSIONS[0] as string;
+  const info = ctx.env?.['KUBERNETES_EXEC_INFO'];
+  if (info) {
+    try {
+      const v = (JSON.parse(info) as { apiVersion?: unknown }).apiVersion;
+      if (typeof v === 'string' && EXEC_VERSIONS.includes(v)) apiVersion = v;
+    } catch {
+      // kubectl always sends JSON; anything else is ignored, as aws eks get-token does.
+    }
+  }
+  const now = ctx.now();
+  const signer = new SignatureV4({ service: 'sts', region, credentials, sha256: Sha256 });
+  const query = { Action: 'GetCallerIdentity', Version: '2011-06-15' };
+  const presigned = await signer.presign(
+    {
+      method: 'GET',
+      protocol: endpoint.protocol,
+      hostname: endpoint.hostname,
+      ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
+      path: '/',
+      query,
+      headers: { host: endpoint.host, [CLUSTER_ID_HEADER]: opts.cluster },
+    },
+    { expiresIn: PRESIGN_EXPIRES, signingDate: new Date(now) },
+  );
+  const q = Object.entries(presigned.query ?? {})
+    .map(([k, v]) => `${encodeSegment(k)}=${encodeSegment(Array.isArray(v) ? (v[0] ?? '') : (v ?? ''))}`)
+    .join('&');
+  const credential = {
+    kind: 'ExecCredential',
+    apiVersion,
+    spec: {},
+    status: { expirationTimestamp: isoSeconds(now + TOKEN_VALIDITY_MS), token: encodeToken(`${endpoint.protocol}//${endpoint.host}/?${q}`) },
+  };
+  ctx.out(formatJson(credential));
+  return EXIT.ok;
+}
+
+interface WebhookConfigAnswer {
+  readonly cluster: string;
+  readonly account: string;
+  readonly token: string;
+  readonly caBundle?: string;
+}
+
+async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { cluster: string; out: string; serverUrl?: string; caFile?: string; rotate?: true }): Promise<number> {
+  const conn = await connect(opts, ctx);
+  if (!conn.ok) return report(ctx, conn);
+  let caBundle: string | undefined;
+  if (opts.caFile !== undefined) {
+    try {
+      caBundle = Buffer.from(await ctx.readFile(opts.caFile), 'utf8').toString('base64');
+    } catch (e) {
+      ctx.err(`gatehouse: cannot read --ca-file \`${opts.caFile}\`: ${e instanceof Error ? e.message : String(e)}\n`);
+      return EXIT.noInput;
+    }
+  }
+  let base: URL;
+  try {
+    base = new URL(opts.serverUrl ?? conn.value.endpoint.origin);
+  } catch {
+    ctx.err(`gatehouse: --server-url \`${opts.serverUrl}\` is not a URL\n`);
+    return EXIT.usage;
+  }
+  const r = await call<WebhookConfigAnswer>(conn.value, 'POST', ['clusters', opts.cluster, 'webhook-config'], { body: { rotate: opts.rotate === true } });
+  if (!r.ok) return report(ctx, r);
+  caBundle ??= r.value.caBundle;
+  const files = webhookFiles({ base, cluster: r.value.cluster, token: r.value.token, ...(caBundle !== undefined ? { caBundle } : {}), dir: resolve(opts.out) });
+  try {
+    await mkdir(opts.out, { recursive: true, mode: 0o700 });
+    for (const [name, text] of Object.entries(files)) {
+      const path = join(opts.out, name);
+      await writeFile(path, text, { mode: 0o600 });
+      await chmod(path, 0o600);
+    }
+  } catch (e) {
+    ctx.err(`gatehouse: cannot write to \`${opts.out}\`: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.noInput;
+  }
+  const dir = resolve(opts.out);
+  ctx.out(
+    `wrote ${Object.keys(files).length} files to ${dir} for cluster ${r.value.cluster} (webhooks at ${base.origin}/k8s/${encodeSegment(r.value.cluster)}/)\n` +
+      `kube-apiserver flags:\n` +
+      `  --authentication-token-webhook-config-file=${join(dir, 'authentication-webhook.kubeconfig')}\n` +
+      `  --authentication-token-webhook-version=v1\n` +
+      `  --authorization-mode=Node,RBAC,Webhook\n` +
+      `  --authorization-webhook-config-file=${join(dir, 'authorization-webhook.kubeconfig')}\n` +
+      `  --authorization-webhook-version=v1\n` +
+      `  --admission-control-config-file=${join(dir, 'admission-configuration.yaml')}\n` +
+      `then: kubectl apply -f ${join(dir, 'mutating-webhook.yaml')}\n` +
+      (base.protocol !== 'https:' ? `warning: ${base.origin} is not https; kube-apiserver calls webhooks over https only (start the server with --tls-cert and --tls-key)\n` : '') +
+      (caBundle === undefined && base.protocol === 'https:' ? 'note: no CA certificate given (--ca-file): kube-apiserver will verify Gatehouse against its system roots\n' : ''),
+  );
+  return EXIT.ok;
+}
+
+/** The files of `webhook-config`, by name. Pure, for tests. */
+export function webhookFiles(input: { base: URL; cluster: string; token: string; caBundle?: string; dir: string }): Record<string, string> {
+  const { base, cluster, token, caBundle } = input;
+  const url = (what: string): string => `${base.origin}/k8s/${encodeSegment(cluster)}/${what}`;
+  const kubeconfig = (what: string) =>
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'gatehouse', cluster: { server: url(what), ...(caBundle !== undefined ? { 'certificate-authority-data': caBundle } : {}) } }],
+      users: [{ name: 'kube-apiserver', user: { token } }],
+      contexts: [{ name: 'webhook', context: { cluster: 'gatehouse', user: 'kube-apiserver' } }],
+      'current-context': 'webhook',
+    });
+  const namespaceSelector = { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'gatehouse'] }] };
+  const clientConfig = { url: url('admit'), ...(caBundle !== undefined ? { caBundle } : {}) };
+  const mutating = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name: `gatehouse-${cluster.toLowerCase().replace(/[^a-z0-9-]/g, '-')}` },
+    webhooks: [
+      {
+        // Pods naming a role get their credential environment; workloads get the grant their pods run on.
+        name: 'roles.gatehouse.dev',
+        admissionReviewVersions: ['v1'],
+        sideEffects: 'NoneOnDryRun',
+        failurePolicy: 'Fail',
+        reinvocationPolicy: 'Never',
+        timeoutSeconds: 10,
+        clientConfig,
+        namespaceSelector,
+        rules: [
+          { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'replicationcontrollers'], scope: 'Namespaced' },
+          { apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'], scope: 'Namespaced' },
+          { apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['jobs', 'cronjobs'], scope: 'Namespaced' },
+        ],
+      },
+      {
+        // A deleted pod's job ends (its sessions are revoked); never blocks a deletion.
+        name: 'pod-deletions.gatehouse.dev',
+        admissionReviewVersions: ['v1'],
+        sideEffects: 'NoneOnDryRun',
+        failurePolicy: 'Ignore',
+        timeoutSeconds: 5,
+        clientConfig,
+        namespaceSelector,
+        rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['pods'], scope: 'Namespaced' }],
+      },
+    ],
+  };
+  const admissionKubeconfig = stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    // kube-apiserver picks the user whose name is the webhook's host[:port].
+    users: [{ name: base.host, user: { token } }],
+  });
+  const admissionConfiguration = stringify({
+    apiVersion: 'apiserver.config.k8s.io/v1',
+    kind: 'AdmissionConfiguration',
+    plugins: [{ name: 'MutatingAdmissionWebhook', configuration: { apiVersion: 'apiserver.config.k8s.io/v1', kind: 'WebhookAdmissionConfiguration', kubeConfigFile: join(input.dir, 'admission-kubeconfig.yaml') } }],
+  });
+  return {
+    'authentication-webhook.kubeconfig': kubeconfig('authenticate'),
+    'authorization-webhook.kubeconfig': kubeconfig('authorize'),
+    'admission-kubeconfig.yaml': admissionKubeconfig,
+    'admission-configuration.yaml': admissionConfiguration,
+    'mutating-webhook.yaml': stringify(mutating),
+  };
+}

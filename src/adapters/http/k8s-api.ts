@@ -1,0 +1,199 @@
+/**
+ * Kubernetes on the `--listen` port (DESIGN.md "Kubernetes webhooks"; credential-protocols §6.2, §7).
+ *
+ * Webhooks kube-apiserver calls, each authenticated with the cluster's bearer token (`gatehouse kube
+ * webhook-config`), each answering in the `apiVersion` it was asked in:
+ *   POST /k8s/{cluster}/authenticate   TokenReview (authentication.k8s.io v1, v1beta1)
+ *   POST /k8s/{cluster}/authorize      SubjectAccessReview (authorization.k8s.io v1, v1beta1)
+ *   POST /k8s/{cluster}/admit          AdmissionReview (admission.k8s.io/v1): pods and workloads
+ *
+ * Admin routes under `/v1/` (SigV4 service `gatehouse`):
+ *   GET    /v1/clusters/{name}/access-entries            POST {principalArn, kubernetesGroups, username?}
+ *   GET    /v1/clusters/{name}/access-entries/{arn}      DELETE /v1/clusters/{name}/access-entries/{arn}
+ *   POST   /v1/clusters/{name}/webhook-config {rotate?}  → {cluster, account, token, caBundle?}
+ *
+ * A token is verified here, locally: its URL's shape (core/kube/token.ts), then its SigV4 presigned signature
+ * over `host` and `x-k8s-aws-id: <cluster>` with the secret of its access key (a long-term key from the
+ * directory, or a session opened from its token), valid 15 minutes after signing. No call leaves the server.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { failWith, ok } from '../../core/errors.ts';
+import {
+  accessReviewAnswer,
+  admissionAnswer,
+  CLUSTER_ID_HEADER,
+  decodeToken,
+  parseAdmissionReview,
+  parseSubjectAccessReview,
+  parseTokenReview,
+  TOKEN_LIFETIME_SECONDS,
+  tokenReviewAnswer,
+  type AuthenticatedUser,
+} from '../../core/kube/index.ts';
+import type { App } from '../../app/index.ts';
+import type { Kube, KubeCluster } from '../../app/kube.ts';
+import { parseSigV4 } from '../sigv4/index.ts';
+import type { ExtraRoute } from './admin-api.ts';
+
+/** Reviews are small; an AdmissionReview carries the object and the old object (pods are at most ~1.5 MiB each). */
+const MAX_REVIEW_BODY = 64 << 10;
+const MAX_ADMISSION_BODY = 4 << 20;
+
+export interface KubeHttpOptions {
+  readonly app: App;
+  readonly kube: Kube;
+  /** `host[:port]` values (lower case) that a token's URL may name for this server (besides sts.amazonaws.com). */
+  readonly tokenHosts: () => readonly string[];
+  /** PEM of the certificate this server serves with, when it speaks HTTPS (for kubeconfigs and caBundle). */
+  readonly certificate?: () => string | undefined;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** A Kubernetes `Status` failure, the shape the API server's webhook clients log. */
+function status(res: ServerResponse, code: number, message: string): void {
+  sendJson(res, code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason: code === 401 ? 'Unauthorized' : code === 413 ? 'RequestEntityTooLarge' : code === 404 ? 'NotFound' : 'BadRequest', message });
+}
+
+const WEBHOOK_PATH = /^\/k8s\/([^/]{1,128})\/(authenticate|authorize|admit)$/;
+
+export function isKubeWebhook(path: string | undefined): boolean {
+  return path !== undefined && path.startsWith('/k8s/');
+}
+
+/** Answers one request under `/k8s/`. */
+export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const { app, kube } = opts;
+
+  async function authenticate(cluster: KubeCluster, clusterName: string, body: unknown, res: ServerResponse): Promise<void> {
+    const review = parseTokenReview(body);
+    if (!review.ok) return status(res, 400, review.errors[0]?.message ?? 'invalid TokenReview');
+    const answer = (r: { user: AuthenticatedUser } | { error: string }): void => sendJson(res, 200, tokenReviewAnswer(review.value, r));
+    const decoded = decodeToken(review.value.token, { own: opts.tokenHosts() });
+    if (!decoded.ok) return answer({ error: decoded.errors[0]?.message ?? 'invalid token' });
+    const parsed = parseSigV4(
+      { method: 'GET', path: decoded.value.target, headers: { host: decoded.value.host, [CLUSTER_ID_HEADER]: clusterName } },
+      app.deps.now(),
+      { presignedMinLifetimeSeconds: TOKEN_LIFETIME_SECONDS, expectedService: 'sts' },
+    );
+    if (!parsed.ok) return answer({ error: `the token's signature is not valid: ${parsed.message}` });
+    const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
+    if (!who.ok) return answer({ error: `the token's credentials are not valid: ${who.errors[0]?.message ?? 'unknown key'}` });
+    const v = parsed.verify(who.value.secret);
+    // A mismatch is also what a token minted for another cluster gives (x-k8s-aws-id is signed).
+    if (!v.ok) return answer({ error: `the token's signature does not match (was it made for cluster ${clusterName}?): ${v.message}` });
+    const user = kube.identify(cluster, who.value.caller, parsed.accessKeyId);
+    answer(user.ok ? { user: user.value } : { error: user.errors[0]?.message ?? 'no access entry' });
+  }
+
+  return async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const m = path !== undefined ? WEBHOOK_PATH.exec(path) : null;
+    if (!m) return status(res, 404, `no route for ${req.method} ${path}; the webhooks are POST /k8s/{cluster}/authenticate, /authorize and /admit`);
+    if (req.method !== 'POST') return status(res, 405, `${req.method} is not allowed; webhooks take POST`);
+    let clusterName: string;
+    try {
+      clusterName = decodeURIComponent(m[1] as string);
+    } catch {
+      return status(res, 400, 'the cluster name is not valid percent-encoding');
+    }
+    const which = m[2] as 'authenticate' | 'authorize' | 'admit';
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, which === 'admit' ? MAX_ADMISSION_BODY : MAX_REVIEW_BODY);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) return status(res, 413, 'the review is too large');
+      throw e;
+    }
+    const auth = req.headers.authorization;
+    const bearer = auth !== undefined && auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+    const cluster = await kube.webhookCluster(clusterName, bearer);
+    if (!cluster) return status(res, 401, `the webhook token for cluster ${clusterName} is missing or wrong; use the kubeconfig that \`gatehouse kube webhook-config --cluster ${clusterName}\` writes`);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch (e) {
+      return status(res, 400, `the body is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (which === 'authenticate') return authenticate(cluster, clusterName, body, res);
+    if (which === 'authorize') {
+      const review = parseSubjectAccessReview(body);
+      if (!review.ok) return status(res, 400, review.errors[0]?.message ?? 'invalid SubjectAccessReview');
+      const a = await kube.accessReview(cluster, review.value);
+      return sendJson(res, 200, accessReviewAnswer(review.value.apiVersion, a));
+    }
+    const review = parseAdmissionReview(body);
+    if (!review.ok) return status(res, 400, review.errors[0]?.message ?? 'invalid AdmissionReview');
+    sendJson(res, 200, admissionAnswer(review.value.uid, await kube.admit(cluster, review.value)));
+  };
+}
+
+/** The `/v1/` routes of access entries and webhook configuration. */
+export function kubeRoutes(opts: Pick<KubeHttpOptions, 'kube' | 'certificate'>): ExtraRoute[] {
+  const { kube } = opts;
+  return [
+    {
+      method: 'GET',
+      pattern: ['clusters', ':name', 'access-entries'],
+      handler: async ({ caller, params }) => {
+        const r = await kube.listEntries(caller, params['name'] ?? '');
+        return r.ok ? ok({ body: { accessEntries: r.value } }) : r;
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['clusters', ':name', 'access-entries'],
+      handler: async ({ caller, params, body }) => {
+        const r = await kube.createAccessEntry(caller, params['name'] ?? '', body);
+        return r.ok ? ok({ status: 201, body: r.value }) : r;
+      },
+    },
+    {
+      method: 'GET',
+      pattern: ['clusters', ':name', 'access-entries', ':arn'],
+      handler: async ({ caller, params }) => {
+        const r = await kube.describeEntry(caller, params['name'] ?? '', params['arn'] ?? '');
+        return r.ok ? ok({ body: r.value }) : r;
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: ['clusters', ':name', 'access-entries', ':arn'],
+      handler: async ({ caller, params }) => {
+        const r = await kube.deleteEntry(caller, params['name'] ?? '', params['arn'] ?? '');
+        return r.ok ? ok({ body: { deleted: r.value } }) : r;
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['clusters', ':name', 'webhook-config'],
+      handler: async ({ caller, params, body }) => {
+        const rotate = body['rotate'];
+        if (rotate !== undefined && typeof rotate !== 'boolean') return failWith('VALIDATION_ERROR', '`rotate` must be true or false', 'rotate');
+        const r = await kube.webhookConfig(caller, params['name'] ?? '', rotate === true);
+        if (!r.ok) return r;
+        const pem = opts.certificate?.();
+        return ok({ body: { ...r.value, ...(pem !== undefined ? { caBundle: Buffer.from(pem, 'utf8').toString('base64') } : {}) } });
+      },
+    },
+  ];
+}
