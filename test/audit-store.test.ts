@@ -1,0 +1,194 @@
+/**
+ * The audit repository of the Store port on both databases (SQLite in a temp dir; PostgreSQL in a throw-away
+ * schema, skipped with a message when unreachable): append after the head only, list with filters and a cursor,
+ * prune to a checkpoint, no change-log row; and one chain when two instances record at once.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { EMPTY_HEAD, chainVerifier, linkEvents, type AuditEvent, type AuditFilter, type AuditRecord } from '../src/core/audit/index.ts';
+import type { Store } from '../src/app/ports/store.ts';
+import { createAudit } from '../src/app/audit.ts';
+import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const cleanups: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
+
+async function pgSkip(): Promise<string | undefined> {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    return undefined;
+  } catch (e) {
+    return `PostgreSQL unreachable at ${PG_URL}: ${(e as Error).message}`;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+interface Target {
+  readonly name: string;
+  readonly skip: string | undefined;
+  /** Opens a fresh database; `again()` opens another store on the same one (a second instance). */
+  fresh(): Promise<{ store: Store; again: () => Promise<Store> }>;
+}
+
+const targets: Target[] = [
+  {
+    name: 'sqlite',
+    skip: undefined,
+    async fresh() {
+      const dir = await mkdtemp(join(tmpdir(), 'gh-audit-store-'));
+      const opened: Store[] = [];
+      cleanups.push(async () => {
+        for (const s of opened) await s.close();
+        await rm(dir, { recursive: true, force: true });
+      });
+      const open = async () => {
+        const s = await openSqliteStore({ dataDir: dir });
+        opened.push(s);
+        return s;
+      };
+      return { store: await open(), again: open };
+    },
+  },
+  {
+    name: 'postgres',
+    skip: await pgSkip(),
+    async fresh() {
+      const schema = `gh_audit_${randomBytes(5).toString('hex')}`;
+      const opened: Store[] = [];
+      cleanups.push(async () => {
+        for (const s of opened) await s.close();
+        const c = new pg.Client({ connectionString: PG_URL });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await c.end();
+      });
+      const open = async () => {
+        const s = await openPostgresStore({ url: PG_URL, schema, poolSize: 4 });
+        opened.push(s);
+        return s;
+      };
+      return { store: await open(), again: open };
+    },
+  },
+];
+
+const ev = (i: number, over: Partial<AuditEvent> = {}): AuditEvent => ({
+  kind: i % 2 === 0 ? 'decision' : 'change',
+  account: i % 3 === 0 ? '111111111111' : '000000000000',
+  principal: `arn:aws:iam::000000000000:user/u${i % 4}`,
+  action: i % 2 === 0 ? 's3:GetObject' : 'iam:CreateRole',
+  resource: `arn:aws:s3:::b/${i}`,
+  decision: i % 5 === 0 ? 'ImplicitDeny' : 'Allow',
+  ...(i % 2 === 0 ? { job: `job${i % 3}` } : { role: 'arn:aws:iam::000000000000:role/r' }),
+  detail: { i, nested: { list: [1, 'two', null], float: 0.5 } },
+  ...over,
+});
+
+const T0 = Date.UTC(2024, 0, 1);
+
+for (const target of targets) {
+  describe(`audit repository: ${target.name}`, { skip: target.skip }, () => {
+    it('appends after the head only, lists with filters and a cursor, and writes no change-log row', async () => {
+      const { store } = await target.fresh();
+      assert.deepEqual(await store.read((tx) => tx.audit.head()), EMPTY_HEAD);
+      const changeHead = await store.read((tx) => tx.changes.head());
+      const first = linkEvents(Array.from({ length: 63 }, (_, i) => ({ at: T0 + i * 1000, event: ev(i) })), EMPTY_HEAD, sha256);
+      await store.write((tx) => tx.audit.append(first));
+      const head = await store.read((tx) => tx.audit.head());
+      assert.deepEqual(head, { seq: 63, hash: (first[62] as AuditRecord).hash, baseSeq: 0, baseHash: EMPTY_HEAD.hash });
+      assert.equal(await store.read((tx) => tx.changes.head()), changeHead, 'audit appends move no change head');
+
+      // Records come back exactly as written (what was hashed is what is read).
+      const all = await store.read((tx) => tx.audit.list({}, 0, 1000));
+      assert.deepEqual(all, first);
+      const v = chainVerifier(EMPTY_HEAD, sha256);
+      assert.equal(v.check(all) ?? v.end(head), undefined);
+
+      // A batch that does not follow the head is refused, and the transaction leaves nothing.
+      const stale = linkEvents([{ at: T0, event: ev(99) }], EMPTY_HEAD, sha256);
+      await assert.rejects(store.write((tx) => tx.audit.append(stale)), /does not follow the head/);
+      assert.equal((await store.read((tx) => tx.audit.head())).seq, 63);
+
+      const expect = async (filter: AuditFilter, pred: (r: AuditRecord) => boolean) => {
+        const got = await store.read((tx) => tx.audit.list(filter, 0, 1000));
+        assert.deepEqual(got.map((r) => r.seq), first.filter(pred).map((r) => r.seq), JSON.stringify(filter));
+      };
+      await expect({ account: '111111111111' }, (r) => r.account === '111111111111');
+      await expect({ principal: 'arn:aws:iam::000000000000:user/u1' }, (r) => r.principal.endsWith('/u1'));
+      await expect({ role: 'arn:aws:iam::000000000000:role/r' }, (r) => r.role !== undefined);
+      await expect({ job: 'job1' }, (r) => r.job === 'job1');
+      await expect({ kind: 'decision', decision: 'ImplicitDeny' }, (r) => r.kind === 'decision' && r.decision === 'ImplicitDeny');
+      await expect({ action: 'iam:CreateRole' }, (r) => r.action === 'iam:CreateRole');
+      const mid = new Date(T0 + 30_000).toISOString();
+      await expect({ since: mid }, (r) => r.at >= mid);
+      await expect({ until: mid, account: '000000000000' }, (r) => r.at < mid && r.account === '000000000000');
+
+      const pages: number[][] = [];
+      for (let afterSeq = 0; ; ) {
+        const page = await store.read((tx) => tx.audit.list({}, afterSeq, 10));
+        if (page.length === 0) break;
+        pages.push(page.map((r) => r.seq));
+        afterSeq = (page.at(-1) as AuditRecord).seq;
+      }
+      assert.equal(pages.length, 7);
+      assert.deepEqual(pages.flat(), first.map((r) => r.seq));
+    });
+
+    it('prunes to a checkpoint: the chain verifies from it', async () => {
+      const { store } = await target.fresh();
+      const records = linkEvents(Array.from({ length: 20 }, (_, i) => ({ at: T0 + i * 1000, event: ev(i) })), EMPTY_HEAD, sha256);
+      await store.write((tx) => tx.audit.append(records));
+      const r = await store.write((tx) => tx.audit.prune(new Date(T0 + 7000).toISOString()));
+      assert.equal(r.pruned, 7);
+      assert.deepEqual([r.head.baseSeq, r.head.baseHash], [7, (records[6] as AuditRecord).hash]);
+      const head = await store.read((tx) => tx.audit.head());
+      assert.deepEqual(head, r.head);
+      const left = await store.read((tx) => tx.audit.list({}, 0, 1000));
+      assert.equal(left[0]?.seq, 8);
+      const v = chainVerifier(head, sha256);
+      assert.equal(v.check(left) ?? v.end(head), undefined);
+      assert.equal((await store.write((tx) => tx.audit.prune(new Date(T0).toISOString()))).pruned, 0, 'nothing older');
+      // Appending continues the chain after pruning.
+      await store.write(async (tx) => tx.audit.append(linkEvents([{ at: T0 + 99_000, event: ev(1) }], await tx.audit.head(), sha256)));
+      assert.equal((await store.read((tx) => tx.audit.head())).seq, 21);
+    });
+
+    it('two instances recording at once make one chain', async () => {
+      const { store, again } = await target.fresh();
+      const second = await again();
+      const a = createAudit({ store, now: () => Date.now() }, { flushMs: 5, batchSize: 50 });
+      const b = createAudit({ store: second, now: () => Date.now() }, { flushMs: 5, batchSize: 50 });
+      for (let i = 0; i < 300; i++) {
+        a.record(ev(i, { principal: 'arn:aws:iam::000000000000:user/instance-a' }));
+        b.record(ev(i, { principal: 'arn:aws:iam::000000000000:user/instance-b' }));
+        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 2));
+      }
+      assert.ok(await a.flush());
+      assert.ok(await b.flush());
+      await a.stop();
+      await b.stop();
+      const head = await store.read((tx) => tx.audit.head());
+      assert.equal(head.seq, 600);
+      const all = await store.read((tx) => tx.audit.list({}, 0, 1000));
+      const v = chainVerifier(EMPTY_HEAD, sha256);
+      assert.equal(v.check(all) ?? v.end(head), undefined);
+      assert.equal(all.filter((r) => r.principal.endsWith('instance-a')).length, 300);
+      // Each instance's records keep their order.
+      const order = all.filter((r) => r.principal.endsWith('instance-b')).map((r) => r.detail['i']);
+      assert.deepEqual(order, Array.from({ length: 300 }, (_, i) => i));
+    });
+  });
+}
