@@ -198,7 +198,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   function flushOnce(): Promise<boolean> {
     flushing ??= (async () => {
       if (queue.length === 0) return true;
-      const batch = queue.slice(0, batchSize);
+      // Behind (a burst, or a backlog after an outage): bigger transactions, so each commit's fsync is shared by
+      // more records; bounded, since a SQLite write holds the event loop while it runs.
+      const batch = queue.slice(0, queue.length > 2 * batchSize ? 4 * batchSize : batchSize);
       try {
         await deps.store.write(async (tx) => {
           const head = await tx.audit.head();

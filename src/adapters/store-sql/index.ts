@@ -38,7 +38,7 @@ import type {
   WriteTx,
 } from '../../app/ports/store.ts';
 import { MAX_POLICY_VERSIONS } from '../../app/ports/store.ts';
-import { canonicalJson, EMPTY_HEAD, type AuditHead, type AuditKind, type AuditRecord } from '../../core/audit/index.ts';
+import { detailTextOf, EMPTY_HEAD, type AuditHead, type AuditKind, type AuditRecord } from '../../core/audit/index.ts';
 
 export type SqlValue = string | number | null;
 export type SqlRow = Readonly<Record<string, unknown>>;
@@ -929,7 +929,7 @@ function auditRow(r: AuditRecord): SqlValue[] {
     r.job ?? null,
     r.sourceIdentity ?? null,
     r.sourceIp ?? null,
-    canonicalJson(r.detail),
+    detailTextOf(r),
     r.prevHash,
     r.hash,
   ];

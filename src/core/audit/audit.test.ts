@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { canonicalJson, chainVerifier, EMPTY_HEAD, linkEvents, redact, REDACTED, type AuditEvent, type AuditRecord } from './index.ts';
+import { canonicalJson, canonicalRedacted, chainVerifier, EMPTY_HEAD, linkEvents, recordHash, redact, REDACTED, type AuditEvent, type AuditRecord } from './index.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -95,6 +95,29 @@ describe('the chain', () => {
     for (let i = 1; i < records.length; i++) assert.equal(records[i]?.prevHash, records[i - 1]?.hash);
     assert.equal(records[0]?.at, '2024-01-01T00:00:00.000Z');
     assert.equal(verify(records), undefined);
+  });
+
+  it('hashes the canonical JSON of the record without its hash, whichever fields are present', () => {
+    const full = linkEvents(
+      [{ at: 0, event: { ...event(7, { z: 1, a: [true, null, 'x'] }), role: 'arn:r', session: 'arn:s', job: 'j', sourceIdentity: 'si', sourceIp: '10.0.0.1' } }],
+      EMPTY_HEAD,
+      sha256,
+    );
+    for (const r of [...records, ...full]) {
+      const { hash, ...rest } = r;
+      assert.equal(hash, sha256(canonicalJson(rest)));
+      assert.equal(recordHash(rest, sha256), hash);
+    }
+  });
+
+  it('redacts while writing canonical JSON as redact() then canonicalJson() would', () => {
+    const samples: unknown[] = [
+      { b: { SecretAccessKey: 'x', ok: [1, { token: 't', kty: 'EC', d: 'p', x: 'y' }] }, a: '-----BEGIN RSA PRIVATE KEY-----\nMIIxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' },
+      { password: { nested: 'all of it' }, list: [undefined, Infinity, -0, 1e21, 'é'] },
+      'plain',
+      [],
+    ];
+    for (const v of samples) assert.equal(canonicalRedacted(v), canonicalJson(redact(v)));
   });
 
   it('continues from a head', () => {

@@ -5,45 +5,79 @@
  *
  * The digest is a parameter (the core does no crypto itself; the app passes `node:crypto`'s SHA-256).
  */
-import { redact } from './redact.ts';
+import { isSecretKey, REDACTED } from './redact.ts';
 import type { AuditEvent, AuditHead, AuditRecord } from './record.ts';
 
 export type Sha256Hex = (text: string) => string;
 
 /** Canonical JSON: sorted keys, no `undefined`, no whitespace. Non-finite numbers become `null`, as JSON has them. */
 export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') {
-    const s = JSON.stringify(v);
-    return s === undefined ? 'null' : s;
-  }
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
-  const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return write(v, false, 0);
 }
 
-/** The fields the hash covers, in the record's own shape (absent optional fields stay absent). */
-function hashed(r: Omit<AuditRecord, 'hash'>): Record<string, unknown> {
-  return {
-    seq: r.seq,
-    at: r.at,
-    kind: r.kind,
-    account: r.account,
-    principal: r.principal,
-    action: r.action,
-    resource: r.resource,
-    decision: r.decision,
-    role: r.role,
-    session: r.session,
-    job: r.job,
-    sourceIdentity: r.sourceIdentity,
-    sourceIp: r.sourceIp,
-    detail: r.detail,
-    prevHash: r.prevHash,
-  };
+/**
+ * Canonical JSON of `v` with every secret replaced by `[redacted]` (the rules of `redact`), in one pass and
+ * without copying: this runs once per audit record, off the request path but on the same thread.
+ */
+export function canonicalRedacted(v: unknown): string {
+  return write(v, true, 0);
+}
+
+const PEM_PRIVATE = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+const JWK_PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
+const REDACTED_TEXT = JSON.stringify(REDACTED);
+
+function write(v: unknown, redacting: boolean, depth: number): string {
+  if (typeof v === 'string') return redacting && v.length > 30 && PEM_PRIVATE.test(v) ? REDACTED_TEXT : JSON.stringify(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v === null || typeof v !== 'object') return typeof v === 'bigint' ? JSON.stringify(String(v)) : 'null';
+  if (depth >= 32) return '"[cut]"';
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + (v[i] === undefined ? 'null' : write(v[i], redacting, depth + 1));
+    return `${out}]`;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length > 1) keys.sort();
+  const jwk = redacting && typeof o['kty'] === 'string';
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const x = o[k];
+    if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${redacting && (isSecretKey(k) || (jwk && JWK_PRIVATE.has(k))) ? REDACTED_TEXT : write(x, redacting, depth + 1)}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+const str = (s: string): string => JSON.stringify(s);
+const opt = (key: string, v: string | undefined): string => (v === undefined ? '' : `,${str(key)}:${str(v)}`);
+
+/**
+ * The canonical text of a record without its hash, given the canonical text of its detail: the fields in
+ * sorted order, written out (the same text `canonicalJson` gives for the record minus `hash`).
+ */
+function recordText(r: Omit<AuditRecord, 'hash' | 'detail'>, detailText: string): string {
+  return (
+    `{"account":${str(r.account)},"action":${str(r.action)},"at":${str(r.at)}${opt('decision', r.decision)},"detail":${detailText}` +
+    `${opt('job', r.job)},"kind":${str(r.kind)},"prevHash":${str(r.prevHash)},"principal":${str(r.principal)},"resource":${str(r.resource)}` +
+    `${opt('role', r.role)},"seq":${r.seq}${opt('session', r.session)}${opt('sourceIdentity', r.sourceIdentity)}${opt('sourceIp', r.sourceIp)}}`
+  );
 }
 
 export function recordHash(r: Omit<AuditRecord, 'hash'>, sha256: Sha256Hex): string {
-  return sha256(canonicalJson(hashed(r)));
+  return sha256(recordText(r, canonicalJson(r.detail)));
+}
+
+/** Canonical detail text of records linked here, so the store writes it without serialising again. */
+const detailTexts = new WeakMap<AuditRecord, string>();
+
+/** The canonical JSON of a record's detail: as stored, and as hashed. */
+export function detailTextOf(r: AuditRecord): string {
+  return detailTexts.get(r) ?? canonicalJson(r.detail);
 }
 
 /** An event as queued: with the time it happened (epoch ms). */
@@ -54,7 +88,8 @@ export interface TimedEvent {
 
 /**
  * Turns queued events into the next records of the chain after `head`: redacted, numbered, timed, linked. The
- * detail goes through JSON once, so what is hashed is exactly what a reader gets back from the store.
+ * detail is hashed and stored as its canonical text, and the record carries that text parsed back, so what is
+ * hashed is exactly what a reader gets back from the store.
  */
 export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 'seq' | 'hash'>, sha256: Sha256Hex): AuditRecord[] {
   const out: AuditRecord[] = [];
@@ -62,8 +97,9 @@ export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 
   let prev = head.hash;
   for (const { at, event: e } of events) {
     seq += 1;
-    const detail = JSON.parse(canonicalJson(redact(e.detail ?? {}))) as Record<string, unknown>;
-    const base: Omit<AuditRecord, 'hash'> = {
+    const detailText = canonicalRedacted(e.detail ?? {});
+    // Built field by field (no spreads): this runs for every record.
+    const base: { -readonly [K in keyof Omit<AuditRecord, 'hash' | 'detail'>]: Omit<AuditRecord, 'hash' | 'detail'>[K] } = {
       seq,
       at: new Date(at).toISOString(),
       kind: e.kind,
@@ -71,17 +107,20 @@ export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 
       principal: e.principal,
       action: e.action,
       resource: e.resource,
-      ...(e.decision !== undefined ? { decision: e.decision } : {}),
-      ...(e.role !== undefined ? { role: e.role } : {}),
-      ...(e.session !== undefined ? { session: e.session } : {}),
-      ...(e.job !== undefined ? { job: e.job } : {}),
-      ...(e.sourceIdentity !== undefined ? { sourceIdentity: e.sourceIdentity } : {}),
-      ...(e.sourceIp !== undefined ? { sourceIp: e.sourceIp } : {}),
-      detail,
       prevHash: prev,
     };
-    const hash = recordHash(base, sha256);
-    out.push({ ...base, hash });
+    if (e.decision !== undefined) base.decision = e.decision;
+    if (e.role !== undefined) base.role = e.role;
+    if (e.session !== undefined) base.session = e.session;
+    if (e.job !== undefined) base.job = e.job;
+    if (e.sourceIdentity !== undefined) base.sourceIdentity = e.sourceIdentity;
+    if (e.sourceIp !== undefined) base.sourceIp = e.sourceIp;
+    const hash = sha256(recordText(base, detailText));
+    const record = base as AuditRecord & { detail: unknown; hash: string };
+    record.detail = JSON.parse(detailText) as Record<string, unknown>;
+    record.hash = hash;
+    detailTexts.set(record, detailText);
+    out.push(record);
     prev = hash;
   }
   return out;

@@ -42,9 +42,18 @@ const JWK_PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
 
 const normalise = (key: string): string => key.replace(/[-_]/g, '').toLowerCase();
 
+/** Answers per key name, remembered: records repeat the same few keys. Bounded, so hostile input cannot grow it. */
+const verdicts = new Map<string, boolean>();
+
 export function isSecretKey(key: string): boolean {
-  const k = normalise(key);
-  return SECRET_KEYS.has(k) || k.endsWith('secret') || k.endsWith('token') || k.endsWith('password');
+  let v = verdicts.get(key);
+  if (v === undefined) {
+    const k = normalise(key);
+    v = SECRET_KEYS.has(k) || k.endsWith('secret') || k.endsWith('token') || k.endsWith('password');
+    if (verdicts.size >= 10_000) verdicts.clear();
+    verdicts.set(key, v);
+  }
+  return v;
 }
 
 const PEM_PRIVATE = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
