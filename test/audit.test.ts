@@ -133,6 +133,14 @@ describe('audit log', () => {
     secrets.push(submitted.capability);
     assert.equal((await failure(v1(s, alice, 'POST', ['jobs'], { body: { workspace: 'vision', role: 'default' } }))).code, 'AccessDenied');
     await v1(s, s.admin, 'POST', ['jobs', jobId, 'stop']);
+    // apply: one record per step.
+    await v1(s, s.admin, 'POST', ['apply'], {
+      body: {
+        documents: [
+          { apiVersion: 'gatehouse.dev/v1', kind: 'Role', metadata: { name: 'applied' }, spec: { trustPolicy: JSON.parse(TRUST) as unknown, inlinePolicies: { read: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } } } },
+        ],
+      },
+    });
   });
   after(() => s?.stop());
 
@@ -179,6 +187,13 @@ describe('audit log', () => {
     assert.match(String(jobRefused.detail['error']), /check permission for sub user failed/);
     const stopped = find((r) => r.kind === 'job' && r.action === 'training:JobStateChange' && r.decision === 'Stopped', 'the stop');
     assert.deepEqual([stopped.detail['from'], stopped.detail['to']], ['Queued', 'Stopped']);
+
+    const workspace = find((r) => r.action === 'training:CreateWorkspace', 'the workspace');
+    assert.equal(workspace.decision, 'ok');
+    assert.deepEqual((workspace.detail['request'] as Record<string, unknown>)['defaultBucket'], 'arn:aws:s3:::vision-data');
+    const applied = all.filter((r) => r.resource === `arn:aws:iam::${ROOT}:role/applied`);
+    assert.deepEqual(applied.map((r) => r.action).sort(), ['iam:CreateRole', 'iam:PutRolePolicy']);
+    assert.ok(applied.every((r) => r.decision === 'ok' && (r.detail['apply'] as Record<string, unknown>)['kind'] === 'Role'));
 
     assert.deepEqual(all.map((r) => r.seq), all.map((_, i) => i + 1), 'one gap-free chain');
   });

@@ -1554,10 +1554,16 @@ export async function applyConfig(deps: AppDeps, caller: Caller, input: ApplyInp
       return plan.ok ? ok(result(plan.value, [])) : plan;
     });
   }
-  return deps.store.write(async (tx, abort) => {
+  // Under the fail-closed audit policy, nothing is applied while the audit log cannot record it.
+  const closed = deps.audit?.gate('the directory is not changed');
+  if (closed) return closed;
+  let applied: Plan | undefined;
+  const r = await deps.store.write<Result<ApplyResult>>(async (tx, abort) => {
     // Planned inside the write transaction, so the plan is exactly what gets applied.
+    applied = undefined;
     const plan = await planAndAuthorize(tx);
     if (!plan.ok) return abort(plan);
+    applied = plan.value;
     const out: RunOutput = { credentials: [] };
     const ordered = plan.value.steps.map((s, i) => ({ ...s, i })).sort((a, b) => a.step.phase - b.step.phase || a.i - b.i);
     for (const { step, document, ref } of ordered) {
@@ -1570,6 +1576,46 @@ export async function applyConfig(deps: AppDeps, caller: Caller, input: ApplyInp
     }
     return ok(result(plan.value, out.credentials));
   });
+  recordApply(deps, caller, input, r, r.ok ? (applied as Plan | undefined) : undefined);
+  return r;
+}
+
+/** The audit log gets one record per step an apply ran, or one record of the refused apply with its errors. */
+function recordApply(deps: AppDeps, caller: Caller, input: ApplyInput, r: Result<ApplyResult>, plan: Plan | undefined): void {
+  const sink = deps.audit;
+  if (!sink) return;
+  const who = {
+    principal: caller.principal.arn,
+    ...(caller.session?.role ? { session: caller.principal.arn } : {}),
+    ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
+    ...(caller.session?.srcId !== undefined ? { sourceIdentity: caller.session.srcId } : {}),
+  };
+  const service = adminService(caller.partition);
+  if (!r.ok || plan === undefined) {
+    const errors = r.ok ? [] : r.errors;
+    sink.record({
+      kind: 'change',
+      account: caller.account,
+      ...who,
+      action: 'gatehouse:Apply',
+      resource: `${input.documents.length} document(s)`,
+      decision: errors[0]?.code ?? 'error',
+      detail: { errors: errors.slice(0, MAX_DENIALS).map((e) => describeApplyError(e as ApplyError)), prune: input.prune === true },
+    });
+    return;
+  }
+  for (const { step, ref } of plan.steps) {
+    if (!step.run) continue;
+    sink.record({
+      kind: 'change',
+      account: step.account,
+      ...who,
+      action: step.action.includes(':') ? step.action : `${service}:${step.action}`,
+      resource: step.resource,
+      decision: 'ok',
+      detail: { apply: { kind: ref.kind, name: ref.name, account: ref.account }, ...(step.context ? { context: step.context } : {}) },
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1589,14 +1635,31 @@ export async function createAccountAsRoot(deps: AppDeps, caller: Caller, input: 
   const partition: Partition = input.partition;
   const name = (input.name as string | undefined) ?? id;
   const step: Step = { phase: PHASE.account, action: 'CreateAccount', resource: rootArn(partition, id), account: id, rootOnly: true };
+  const record = (r: Result<unknown>): void =>
+    deps.audit?.record({
+      kind: 'change',
+      account: caller.account,
+      principal: caller.principal.arn,
+      action: `${adminService(caller.partition)}:CreateAccount`,
+      resource: step.resource,
+      decision: r.ok ? 'ok' : (r.errors[0]?.code ?? 'error'),
+      detail: { request: { id, partition, name }, ...(r.ok ? {} : { error: r.errors[0]?.message }) },
+    });
   const a = authorizeStep(caller, deps.now(), step);
-  if (!a.ok) return a;
-  return deps.store.write(async (tx, abort) => {
+  if (!a.ok) {
+    record(a);
+    return a;
+  }
+  const closed = deps.audit?.gate('the directory is not changed');
+  if (closed) return closed;
+  const created = await deps.store.write<Result<AdminCredentials & { Partition: Partition; Name: string }>>(async (tx, abort) => {
     if (await tx.accounts.get(id)) return failWith('ENTITY_ALREADY_EXISTS', `account ${id} already exists`);
     const r = await createAccountWithAdmin(deps, tx, { id, partition, name, created: isoSeconds(deps.now()) });
     if (!r.ok) return abort(r);
     return ok({ ...r.value, Partition: partition, Name: name });
   });
+  record(created);
+  return created;
 }
 
 /** A managed policy visible to `account` by name (the account's own, then the built-ins) or by ARN. */

@@ -21,7 +21,7 @@ import { authorizeRoutes } from '../adapters/http/authorize-api.ts';
 import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
 import { openPostgresStore } from '../adapters/store-postgres/store.ts';
 import { openSqliteStore } from '../adapters/store-sqlite/index.ts';
-import { auditRoutes } from '../adapters/http/audit-api.ts';
+import { auditRoutes, recordEdgeChanges } from '../adapters/http/audit-api.ts';
 import { createMetrics } from '../adapters/metrics/index.ts';
 import { auditOptionsFromEnv, type AuditOptions } from '../app/audit.ts';
 
@@ -166,7 +166,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   jobRoutes.push(...kubeRoutes(kubeHttp));
   const kubeEdge = { kubeWebhooks: kubeWebhookHandler(kubeHttp), ...(tls ? { tls } : {}) };
   metrics.bind({ auditBacklog: () => app.audit.status().backlog, auditHealthy: () => app.audit.status().healthy, cacheHead: () => app.live.head, cacheGeneration: () => app.live.generation });
-  const edge = createHttpEdge({ ...kubeEdge, app, ready: async () => bootstrapped && (await store.read((tx) => tx.changes.head())) >= 0, log, jobRoutes: [...jobRoutes, ...auditRoutes()], metrics });
+  const edge = createHttpEdge({ ...kubeEdge, app, ready: async () => bootstrapped && (await store.read((tx) => tx.changes.head())) >= 0, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics });
   let bound: { host: string; port: number };
   try {
     bound = await edge.listen(listen.host, listen.port);

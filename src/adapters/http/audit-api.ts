@@ -12,6 +12,7 @@ import type { AuditFilter, AuditKind } from '../../core/audit/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { authorizeAdmin } from '../../app/principals.ts';
 import { auditArn, READ_AUDIT } from '../../app/audit.ts';
+import { clusterArn, workspaceArn } from '../../core/jobs/jobs.ts';
 
 interface Ctx {
   readonly app: App;
@@ -94,4 +95,51 @@ export function auditRoutes(): Route[] {
       },
     },
   ];
+}
+
+/**
+ * Changes that routes make without a use case of the app that records them (workspaces, clusters, resource
+ * policies, access entries, webhook credentials), keyed by `METHOD pattern`: the action and resource their
+ * record names. Everything else records itself in the app (directory, apply, STS, jobs, revocation).
+ */
+const EDGE_CHANGES: Readonly<Record<string, { readonly action: string; readonly resource: (ctx: Ctx) => string }>> = {
+  'PUT workspaces/:name': { action: 'training:CreateWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? '') },
+  'DELETE workspaces/:name': { action: 'training:DeleteWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? '') },
+  'PUT clusters/:name': { action: 'training:CreateCluster', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '') },
+  'PUT resource-policies/:resource': { action: 'gatehouse:PutResourcePolicy', resource: (c) => c.params['resource'] ?? '' },
+  'DELETE resource-policies/:resource': { action: 'gatehouse:DeleteResourcePolicy', resource: (c) => c.params['resource'] ?? '' },
+  'POST clusters/:name/access-entries': { action: 'eks:CreateAccessEntry', resource: (c) => `${clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '')}/access-entry/${String(c.body['principalArn'] ?? '')}` },
+  'DELETE clusters/:name/access-entries/:arn': { action: 'eks:DeleteAccessEntry', resource: (c) => `${clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '')}/access-entry/${c.params['arn'] ?? ''}` },
+  'POST clusters/:name/webhook-config': { action: 'gatehouse:WebhookConfig', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '') },
+};
+
+/**
+ * Wraps the routes listed in `EDGE_CHANGES`: refused while the audit log cannot be written (fail-closed policy),
+ * and recorded — done or refused — with the caller, the action, the resource and the request.
+ */
+export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
+  return routes.map((route) => {
+    const change = EDGE_CHANGES[`${route.method} ${route.pattern.join('/')}`];
+    if (!change) return route;
+    const handler: Route['handler'] = async (ctx) => {
+      const closed = ctx.app.audit.gate('the change is not made');
+      if (closed) return closed;
+      const r = await route.handler(ctx);
+      const error = r.ok ? undefined : r.errors[0];
+      if (r.ok || error?.code === 'ACCESS_DENIED') {
+        ctx.app.audit.record({
+          kind: 'change',
+          account: ctx.caller.account,
+          principal: ctx.caller.principal.arn,
+          action: change.action,
+          resource: change.resource(ctx),
+          decision: error ? error.code : 'ok',
+          ...(ctx.caller.session?.role ? { session: ctx.caller.principal.arn } : {}),
+          detail: { request: ctx.body, ...(error ? { error: error.message } : {}) },
+        });
+      }
+      return r;
+    };
+    return { ...route, handler };
+  });
 }
