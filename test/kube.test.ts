@@ -61,6 +61,7 @@ let accountAdmin: { AccessKeyId: string; SecretAccessKey: string };
 let session: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
 let authn: WebhookTarget;
 let authz: WebhookTarget;
+let adminCaller: Caller;
 
 /** The environment of a `gatehouse` child: the account admin's keys, this server, its CA. */
 const cliEnv = (): NodeJS.ProcessEnv => ({
@@ -135,6 +136,7 @@ describe('kubectl against the HyperPod example', { skip }, () => {
     const adminWho = await app.authenticate(accountAdmin.AccessKeyId);
     assert.ok(adminWho.ok);
     const admin: Caller = adminWho.value.caller;
+    adminCaller = admin;
     const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }] };
     const setup = await applyConfig(app.deps, admin, {
       documents: [
@@ -290,6 +292,34 @@ describe('kubectl against the HyperPod example', { skip }, () => {
     assert.notEqual(node.status, 0);
     assert.match(node.stderr, /forbidden/i);
     assert.match(node.stderr, /cannot get resource "nodes"/);
+  });
+
+  test('SubjectAccessReview v1beta1, and an IAM explicit deny of kubernetes:<verb> is a denial', async () => {
+    const user = `arn:aws:sts::${ACCT}:assumed-role/ScientistUserRole/alice`;
+    const spec = (extra: boolean) => ({
+      resourceAttributes: { namespace: 'kubeflow', verb: 'delete', version: 'v1', resource: 'secrets', name: 's' },
+      user,
+      group: ['hyperpod-scientist-user-namespace-level', 'system:authenticated'],
+      ...(extra ? { extra: { arn: [user] } } : {}),
+    });
+    const allowed = await postJson(authz, { apiVersion: 'authorization.k8s.io/v1beta1', kind: 'SubjectAccessReview', spec: spec(true) });
+    assert.equal(allowed.json['apiVersion'], 'authorization.k8s.io/v1beta1');
+    assert.equal((allowed.json['status'] as { allowed: boolean }).allowed, true);
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }] };
+    const deny = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'kubernetes:delete', Resource: `arn:aws:training::${ACCT}:cluster/hyperpod/namespaces/kubeflow/secrets*` }] };
+    const r = await applyConfig(server.app.deps, adminCaller, { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Role', metadata: { name: 'ScientistUserRole' }, spec: { trustPolicy: trust, inlinePolicies: { 'no-secret-deletes': deny } } }] });
+    assert.ok(r.ok);
+    await server.app.refresh();
+    const denied = await postJson(authz, { apiVersion: 'authorization.k8s.io/v1beta1', kind: 'SubjectAccessReview', spec: spec(true) });
+    const status = denied.json['status'] as { allowed: boolean; denied?: boolean; reason: string };
+    assert.deepEqual([status.allowed, status.denied], [false, true]);
+    assert.match(status.reason, /explicit deny/);
+    // Without the IAM principal (a user another authenticator made), RBAC alone decides.
+    const rbacOnly = await postJson(authz, { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { ...spec(false), group: undefined, groups: spec(false).group } });
+    assert.equal((rbacOnly.json['status'] as { allowed: boolean }).allowed, true);
+    // kubectl sees the denial.
+    const can = await kubectl(scientist, ['auth', 'can-i', 'delete', 'secrets', '-n', 'kubeflow']);
+    assert.equal(can.stdout.trim().split(' ')[0], 'no');
   });
 
   test('an access entry deleted: the role can no longer authenticate', async () => {

@@ -1,0 +1,101 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  annotationPatch,
+  decodeToken,
+  defaultUsername,
+  encodeToken,
+  entryCandidates,
+  envPatch,
+  kubernetesResource,
+  parseAccessEntrySpec,
+  parseSubjectAccessReview,
+  renderUsername,
+  roleAnnotation,
+} from './index.ts';
+
+const OWN = { own: ['127.0.0.1:8470'] };
+const Q = 'Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F20260101%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id&X-Amz-Signature=abc';
+
+describe('k8s-aws-v1 tokens', () => {
+  test('accepted: this server (http or https), sts.amazonaws.com, a regional STS host', () => {
+    for (const url of [`http://127.0.0.1:8470/?${Q}`, `https://sts.amazonaws.com/?${Q}`, `https://sts.eu-west-1.amazonaws.com/?${Q}`, `https://sts.amazonaws.com:443/?${Q}`]) {
+      const r = decodeToken(encodeToken(url), OWN);
+      assert.ok(r.ok, url);
+      assert.equal(r.value.target, `/?${Q}`);
+    }
+  });
+  const bad: [string, string, RegExp][] = [
+    ['another prefix', `k8s-aws-v2.${Buffer.from(`https://sts.amazonaws.com/?${Q}`).toString('base64url')}`, /does not start with/],
+    ['a foreign host', encodeToken(`https://evil.example.com/?${Q}`), /host `evil.example.com`/],
+    ['a look-alike host', encodeToken(`https://sts.amazonaws.com.evil.example/?${Q}`), /host/],
+    ['plain http to STS', encodeToken(`http://sts.amazonaws.com/?${Q}`), /must be https/],
+    ['another path', encodeToken(`https://sts.amazonaws.com/x?${Q}`), /path must be/],
+    ['another action', encodeToken(`https://sts.amazonaws.com/?${Q.replace('GetCallerIdentity', 'AssumeRole')}`), /GetCallerIdentity/],
+    ['an extra parameter', encodeToken(`https://sts.amazonaws.com/?${Q}&RoleArn=x`), /`RoleArn` is not allowed/],
+    ['a repeated parameter', encodeToken(`https://sts.amazonaws.com/?${Q}&Action=GetCallerIdentity`), /appears twice/],
+    ['the cluster header not signed', encodeToken(`https://sts.amazonaws.com/?${Q.replace('host%3Bx-k8s-aws-id', 'host')}`), /x-k8s-aws-id/],
+    ['X-Amz-Expires over 900', encodeToken(`https://sts.amazonaws.com/?${Q.replace('X-Amz-Expires=60', 'X-Amz-Expires=901')}`), /X-Amz-Expires/],
+    ['over 4096 bytes', `k8s-aws-v1.${'A'.repeat(5000)}`, /longer than 4096/],
+  ];
+  for (const [what, token, message] of bad) {
+    test(`refused: ${what}`, () => {
+      const r = decodeToken(token, OWN);
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.match(r.errors[0]?.message ?? '', message);
+    });
+  }
+});
+
+describe('access entries', () => {
+  test('default usernames: the user ARN; a role’s sessions by name', () => {
+    assert.equal(defaultUsername('arn:aws:iam::111122223333:user/alice'), 'arn:aws:iam::111122223333:user/alice');
+    assert.equal(defaultUsername('arn:aws:iam::111122223333:role/ScientistUserRole'), 'arn:aws:sts::111122223333:assumed-role/ScientistUserRole/{{SessionName}}');
+    assert.equal(defaultUsername('acs:ram::123456789012:role/ECIRamRoleTest'), 'acs:ram::123456789012:role/ECIRamRoleTest/{{SessionName}}');
+  });
+  test('templates', () => {
+    assert.equal(renderUsername('u-{{AccountID}}-{{SessionName}}-{{AccessKeyID}}-{{SessionNameRaw}}', { accountId: '1', sessionName: 's', accessKeyId: 'ASIA' }), 'u-1-s-ASIA-s');
+  });
+  test('a role’s entry is found with and without the role’s path', () => {
+    assert.deepEqual(entryCandidates({ partition: 'aws', account: '1', role: { name: 'R', path: '/team/' } }), ['arn:aws:iam::1:role/team/R', 'arn:aws:iam::1:role/R']);
+    assert.deepEqual(entryCandidates({ partition: 'acs', account: '1', user: { name: 'u', path: '/' } }), ['acs:ram::1:user/u']);
+  });
+  test('spec: groups as a list or as JSON text; system: groups, bad ARNs and unknown templates refused', () => {
+    const r = parseAccessEntrySpec({ principalArn: 'arn:aws:iam::111122223333:role/R', kubernetesGroups: '["a","b","a"]' });
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.kubernetesGroups, ['a', 'b']);
+    assert.equal(parseAccessEntrySpec({ principalArn: 'arn:aws:iam::111122223333:role/R', kubernetesGroups: ['system:masters'] }).ok, false);
+    assert.equal(parseAccessEntrySpec({ principalArn: 'arn:aws:s3:::bucket' }).ok, false);
+    assert.equal(parseAccessEntrySpec({ principalArn: 'arn:aws:iam::111122223333:user/u', username: '{{Oops}}' }).ok, false);
+  });
+});
+
+describe('reviews and patches', () => {
+  test('SubjectAccessReview v1beta1 spells groups `group`', () => {
+    const r = parseSubjectAccessReview({ apiVersion: 'authorization.k8s.io/v1beta1', kind: 'SubjectAccessReview', spec: { user: 'u', group: ['g'], resourceAttributes: { verb: 'get', resource: 'pods' } } });
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.attributes.user.groups, ['g']);
+    assert.equal(parseSubjectAccessReview({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'u', resourceAttributes: {}, nonResourceAttributes: {} } }).ok, false);
+  });
+  test('the IAM view of a request follows the REST path', () => {
+    const c = 'arn:aws:training::1:cluster/hp';
+    assert.equal(kubernetesResource(c, { resourceRequest: true, namespace: 'kubeflow', resource: 'pods', subresource: 'log', name: 'p' }), `${c}/namespaces/kubeflow/pods/p/log`);
+    assert.equal(kubernetesResource(c, { resourceRequest: true, resource: 'pytorchjobs', apiGroup: 'kubeflow.org' }), `${c}/pytorchjobs.kubeflow.org`);
+    assert.equal(kubernetesResource(c, { resourceRequest: false, path: '/healthz' }), `${c}/healthz`);
+  });
+  test('env: added whole where a container has none, appended where it has some, never overriding', () => {
+    const spec = { containers: [{ name: 'a' }, { name: 'b', env: [{ name: 'X', value: 'mine' }] }], initContainers: [{ name: 'i', env: [] }] };
+    assert.deepEqual(envPatch(spec, '/spec', { X: '1', Y: '2' }), [
+      { op: 'add', path: '/spec/initContainers/0/env/-', value: { name: 'X', value: '1' } },
+      { op: 'add', path: '/spec/initContainers/0/env/-', value: { name: 'Y', value: '2' } },
+      { op: 'add', path: '/spec/containers/0/env', value: [{ name: 'X', value: '1' }, { name: 'Y', value: '2' }] },
+      { op: 'add', path: '/spec/containers/1/env/-', value: { name: 'Y', value: '2' } },
+    ]);
+  });
+  test('annotations: `/` escaped, maps created when missing', () => {
+    assert.deepEqual(annotationPatch({ metadata: { annotations: { a: 'b' } } }, '', 'gatehouse.dev/job', 'j'), [{ op: 'add', path: '/metadata/annotations/gatehouse.dev~1job', value: 'j' }]);
+    assert.deepEqual(annotationPatch({ metadata: {} }, '/spec/template', 'k', 'v'), [{ op: 'add', path: '/spec/template/metadata/annotations', value: { k: 'v' } }]);
+    assert.deepEqual(roleAnnotation({ 'gatehouse.dev/role': 'a', 'k8s.aliyun.com/eci-ram-role-name': 'a' }), { role: 'a', annotation: 'gatehouse.dev/role' });
+    assert.ok('error' in (roleAnnotation({ 'gatehouse.dev/role': 'a', 'k8s.aliyun.com/eci-ram-role-name': 'b' }) ?? {}));
+  });
+});
