@@ -249,7 +249,7 @@ describe('apply', () => {
     ]);
   });
 
-  test('kinds of later issues are refused by name, and unknown fields of metadata too', async () => {
+  test('documents a kind needs more for are refused by name, and unknown fields of metadata too', async () => {
     const r = await apply(admin, {
       documents: [
         { apiVersion: 'gatehouse.dev/v1', kind: 'AccessEntry', metadata: { name: 'vision' }, spec: {} },
@@ -260,8 +260,8 @@ describe('apply', () => {
     });
     assert.ok(!r.ok);
     const messages = r.errors.map((e) => describeApplyError(e as ApplyError));
-    assert.match(messages[0] ?? '', /kind `AccessEntry` is not supported yet/);
-    assert.match(messages[1] ?? '', /Kubernetes RBAC documents .*`ClusterRole`.* not supported yet/);
+    assert.match(messages[0] ?? '', /\(AccessEntry vision\): spec\.cluster: `cluster` is required/);
+    assert.match(messages[1] ?? '', /\(ClusterRole reader\): apiVersion: Kubernetes RBAC documents go to a cluster: give `--cluster NAME`/);
     assert.match(messages[2] ?? '', /metadata\.labels: unknown field `labels`/);
     assert.match(messages[3] ?? '', /apiVersion: `apiVersion` must be `gatehouse\.dev\/v1`/);
   });
