@@ -373,6 +373,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   async function assumeRoleWithWebIdentity(p: WebIdentityParams, facts: RequestFacts = {}): Promise<Result<WebIdentityResult>> {
     const o = port();
     if (!o) return unavailable();
+    // Under the fail-closed audit policy, no session is issued while the audit log cannot record it.
+    const closed = deps.audit?.gate('sessions are not issued');
+    if (closed) return closed;
     const parsed = parseRoleArn(p.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name>)`, 'RoleArn');
     if (p.webIdentityToken.length < 4 || p.webIdentityToken.length > 20_000) {
@@ -467,7 +470,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       fed: { provider: arn, sub },
       ...(p.policy !== undefined ? { pol: p.policy } : {}),
       ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
-    });
+    }, { via: 'AssumeRoleWithWebIdentity', principal: arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) });
     return ok({
       credentials,
       assumedRoleId: `${role.id}:${p.roleSessionName}`,
