@@ -123,6 +123,7 @@ export function createDirectory(deps: AppDeps) {
   // the key of its frame, so that `authz` can note the action however deep inside the call it is decided.
 
   const frames = new WeakMap<Caller, { action?: string; resource?: string; before?: unknown }>();
+  const ROLE_ARN = /^(arn:[a-z-]+:iam|acs:ram)::\d+:role\//;
 
   /** Notes what a change replaces or removes, where the use case has it at hand. */
   function before(c: Caller, value: unknown): void {
@@ -149,6 +150,8 @@ export function createDirectory(deps: AppDeps) {
         action: frame.action,
         resource: frame.resource ?? '',
         decision: error ? error.code : 'ok',
+        // A change to a role is about that role: `audit query --role` finds who changed it as well as who assumed it.
+        ...(ROLE_ARN.test(frame.resource ?? '') ? { role: frame.resource as string } : {}),
         ...(c.session?.role ? { session: c.principal.arn } : {}),
         ...(c.session?.job !== undefined ? { job: c.session.job } : {}),
         ...(c.session?.srcId !== undefined ? { sourceIdentity: c.session.srcId } : {}),
