@@ -1,0 +1,122 @@
+/**
+ * The audit queue on its own, over a store that fails on demand (SQLite underneath): records stay queued while
+ * writes fail, the failure is logged and counted, the closed policy refuses, the bound drops with a clear error,
+ * and everything queued is written, in order and chained, once the store takes writes again.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chainVerifier, type AuditEvent } from '../src/core/audit/index.ts';
+import { createAudit } from '../src/app/audit.ts';
+import { StoreUnavailableError, type Store } from '../src/app/ports/store.ts';
+import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+async function flaky(): Promise<{ store: Store; real: Store; fail: (on: boolean) => void }> {
+  const dir = await mkdtemp(join(tmpdir(), 'gh-audit-queue-'));
+  dirs.push(dir);
+  const real = await openSqliteStore({ dataDir: dir });
+  let failing = false;
+  const store: Store = {
+    dialect: real.dialect,
+    migrations: real.migrations,
+    read: (fn) => real.read(fn),
+    write: (fn) => (failing ? Promise.reject(new StoreUnavailableError('SQLite is unavailable: disk I/O error')) : real.write(fn)),
+    close: () => real.close(),
+  };
+  return { store, real, fail: (on) => void (failing = on) };
+}
+
+const ev = (i: number): AuditEvent => ({ kind: 'decision', account: '000000000000', principal: 'arn:aws:iam::000000000000:user/u', action: 's3:GetObject', resource: `arn:aws:s3:::b/${i}`, decision: 'Allow', detail: { i } });
+
+describe('audit queue', () => {
+  it('keeps records while the store fails, refuses under the closed policy, drops past the bound loudly, and writes everything once it can', async () => {
+    const { store, real, fail } = await flaky();
+    const logs: string[] = [];
+    const counted = { failed: 0, dropped: 0, written: 0 };
+    const audit = createAudit(
+      {
+        store,
+        now: () => Date.now(),
+        log: (l) => void logs.push(l),
+        metrics: { decision: () => {}, sessionIssued: () => {}, auditWritten: (n) => void (counted.written += n), auditWriteFailed: () => void counted.failed++, auditDropped: (n) => void (counted.dropped += n) },
+      },
+      { maxBacklog: 50, batchSize: 20, flushMs: 10 },
+    );
+    for (let i = 0; i < 10; i++) audit.record(ev(i));
+    assert.ok(await audit.flush());
+    assert.equal(audit.gate('sessions are not issued'), undefined);
+
+    fail(true);
+    for (let i = 10; i < 40; i++) audit.record(ev(i));
+    assert.equal(await audit.flush(), false);
+    const s = audit.status();
+    assert.deepEqual([s.healthy, s.backlog, s.written], [false, 30, 10]);
+    assert.match(s.lastError ?? '', /disk I\/O error/);
+    assert.ok(counted.failed >= 1);
+    assert.ok(logs.some((l) => /^audit: cannot write 30 queued record\(s\): SQLite is unavailable: disk I\/O error; they stay queued and are retried; session issuance and directory changes are refused meanwhile/.test(l)), logs.join('\n'));
+    const refused = audit.gate('sessions are not issued');
+    assert.ok(refused && !refused.ok);
+    assert.equal(refused.errors[0]?.code, 'SERVICE_UNAVAILABLE');
+    assert.match(refused.errors[0]?.message ?? '', /the audit log cannot be written \(SQLite is unavailable: disk I\/O error\); sessions are not issued until it can: retry later/);
+
+    // The bound: 50 queued at most; beyond it, records are dropped, counted and said.
+    for (let i = 40; i < 70; i++) audit.record(ev(i));
+    assert.equal(audit.status().backlog, 50);
+    assert.equal(audit.status().dropped, 10);
+    assert.equal(counted.dropped, 10);
+    assert.ok(logs.some((l) => l.startsWith('audit: backlog full (50 records not yet written: SQLite is unavailable: disk I/O error); dropping audit records')), logs.join('\n'));
+
+    fail(false);
+    // The flusher retries by itself (backoff), no call needed.
+    const end = Date.now() + 10_000;
+    while (audit.status().backlog > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(audit.status().backlog, 0);
+    assert.equal(audit.status().healthy, true);
+    assert.equal(audit.gate('sessions are not issued'), undefined);
+    assert.ok(logs.some((l) => l.startsWith('audit: writing again after')));
+    await audit.stop();
+
+    const head = await real.read((tx) => tx.audit.head());
+    const rows = await real.read((tx) => tx.audit.list({}, 0, 1000));
+    assert.equal(head.seq, 60);
+    assert.deepEqual(rows.map((r) => r.detail['i']), Array.from({ length: 60 }, (_, i) => i), 'queued records kept their order');
+    const v = chainVerifier(head, sha256);
+    assert.equal(v.check(rows) ?? v.end(head), undefined);
+    assert.equal(counted.written, 60);
+    await real.close();
+  });
+
+  it('the open policy never refuses; a disabled audit records nothing', async () => {
+    const { store, real, fail } = await flaky();
+    const open = createAudit({ store, now: () => Date.now() }, { failure: 'open', flushMs: 10 });
+    fail(true);
+    open.record(ev(1));
+    assert.equal(await open.flush(), false);
+    assert.equal(open.gate('sessions are not issued'), undefined);
+    const off = createAudit({ store, now: () => Date.now() }, { enabled: false });
+    off.record(ev(1));
+    assert.equal(off.status().backlog, 0);
+    fail(false);
+    await open.stop();
+    assert.equal((await real.read((tx) => tx.audit.head())).seq, 1);
+    await real.close();
+  });
+
+  it('samples allows deterministically and records every denial', async () => {
+    const { store, real } = await flaky();
+    const audit = createAudit({ store, now: () => Date.now() }, { allowSample: 0.25, flushMs: 10 });
+    for (let i = 0; i < 100; i++) audit.decision({ account: '', principal: 'p', action: 'a:B', resource: `r${i}`, decision: i % 10 === 0 ? 'ImplicitDeny' : 'Allow' });
+    assert.equal(audit.status().backlog, 10 + Math.floor(90 * 0.25));
+    await audit.stop();
+    await real.close();
+  });
+});
