@@ -43,6 +43,7 @@ import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
 import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
+import { iamPolicyKind, iamRoleKind } from './bindings.ts';
 import { createDirectory } from './directory.ts';
 import { accessDeniedMessage, authorizeAdmin, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
@@ -52,7 +53,7 @@ export const API_VERSION = 'gatehouse.dev/v1';
 export const MAX_DOCUMENTS = 5000;
 
 /** Kinds the design names that later issues will add; applying one now is refused with a clear error. */
-export const PLANNED_KINDS: ReadonlySet<string> = new Set(['IamPolicy', 'IamRole']);
+export const PLANNED_KINDS: ReadonlySet<string> = new Set<string>();
 const KUBERNETES_API_GROUPS = /^rbac\.authorization\.k8s\.io\//;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1227,6 +1228,8 @@ export const KINDS: ReadonlyMap<string, KindHandler<unknown>> = new Map<string, 
   ['Workspace', workspaceKind],
   ['Cluster', clusterKind],
   ['ResourcePolicy', resourcePolicyKind],
+  ['IamRole', iamRoleKind],
+  ['IamPolicy', iamPolicyKind],
   ['AccessEntry', accessEntryKind],
 ]);
 

@@ -42,10 +42,22 @@ export interface AuthorizeAnswer {
   readonly evaluationMicros: number;
 }
 
-/** Another engine of the union: it sees the resolved request and answers allow, deny or no-opinion. */
+/**
+ * Another engine of the union: it sees the resolved request and answers allow, deny or no-opinion. Errors make
+ * the union fail closed; diagnostics (a binding skipped because its condition failed) are only reported, and
+ * `matched` names the rules that decided, as the IAM engine's do.
+ */
 export interface AuthorizeEngine {
   readonly name: string;
-  decide(request: ResolvedRequest): { verdict: 'allow' | 'deny' | 'no-opinion'; reasons: readonly string[]; errors: readonly string[] };
+  decide(request: ResolvedRequest): EngineResult;
+}
+
+export interface EngineResult {
+  readonly verdict: 'allow' | 'deny' | 'no-opinion';
+  readonly reasons: readonly string[];
+  readonly errors: readonly string[];
+  readonly diagnostics?: readonly string[];
+  readonly matched?: readonly MatchedRule[];
 }
 
 export interface ResolvedRequest {
@@ -62,7 +74,8 @@ export interface ResolvedRequest {
 const DERIVED =
   /^(aws|acs):(principalarn|principalaccount|principaltype|principalorgid|principalorgpaths|principalisawsservice|principalservicename|principalservicenameslist|federatedprovider|assumedroot|userid|username|sourceidentity|tokenissuetime|principaltag\/.*|currenttime|epochtime|multifactorauthpresent|multifactorauthage|mfapresent|accessid)$/i;
 
-const ACTION_RE = /^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/;
+/** `service:Action`, or a bindings permission `service.resource.verb` (`storage.objects.get`). */
+const ACTION_RE = /^(?:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+|[a-z][a-z0-9]*(?:\.[a-zA-Z][a-zA-Z0-9]*){2,})$/;
 /** Batches and contexts are bounded (untrusted input). */
 export const MAX_BATCH = 1000;
 const MAX_CONTEXT_KEYS = 256;
@@ -149,7 +162,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return ok(out);
   }
 
-  function answerOf(d: Decision, extra: readonly { verdict: 'allow' | 'deny' | 'no-opinion'; name: string; reasons: readonly string[]; errors: readonly string[] }[], started: number): AuthorizeAnswer {
+  function answerOf(d: Decision, extra: readonly (EngineResult & { name: string })[], started: number): AuthorizeAnswer {
     const matched: MatchedRule[] = d.matched.map((m) => ({ engine: 'iam', policy: m.policy, type: m.type, statement: m.index, ...(m.sid !== undefined ? { sid: m.sid } : {}), effect: m.effect }));
     const iamDiagnostics = d.conditionFailures.map((f) => `iam: ${f.type} policy \`${f.policy}\` statement ${f.index}${f.sid ? ` (${f.sid})` : ''}: ${f.reason}`);
     if (extra.length === 0) return { decision: d.decision, reasons: [`iam: ${d.decision}: ${d.summary}`], matched, diagnostics: iamDiagnostics, evaluationMicros: Math.round((performance.now() - started) * 1000) };
@@ -158,8 +171,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const allowed = d.decision === 'Allow' || extra.some((e) => e.verdict === 'allow');
     const decision: DecisionValue = denied ? 'ExplicitDeny' : errored ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';
     const reasons = [`iam: ${d.decision}: ${d.summary}`, ...extra.filter((e) => e.verdict !== 'no-opinion').flatMap((e) => e.reasons.map((r) => `${e.name}: ${r}`))];
+    for (const e of extra) if (e.matched !== undefined && e.verdict !== 'no-opinion') matched.push(...e.matched);
     const diagnostics = [
       ...iamDiagnostics,
+      ...extra.flatMap((e) => (e.diagnostics ?? []).map((x) => `${e.name}: ${x}`)),
       ...extra.flatMap((e) => e.errors.map((x) => `${e.name}: ${x}`)),
       ...(errored && !denied ? ['an engine failed to evaluate: failing closed'] : []),
     ];

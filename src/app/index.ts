@@ -12,6 +12,7 @@ import { LiveState } from './live.ts';
 import { createSts } from './sts.ts';
 import { createJobs } from './jobs.ts';
 import { ResourcePolicies } from './resource-policies.ts';
+import { createBindings } from './bindings.ts';
 import { createAuthorizer, type AuthorizeEngine } from './authorize.ts';
 import { auditedAuthorizer, createAudit, type AuditOptions } from './audit.ts';
 import { createRevocation } from './revocation.ts';
@@ -71,17 +72,21 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   const live = new LiveState(deps);
   const sts = createSts(deps, live, cache);
   const oidc = createOidc(deps, sts, cache);
+  // GCP-style IAM policies: an engine of the authorize union, and the other way to pass a role (actAs).
+  const bindings = createBindings(deps, { ownerOf: (resource) => resourcePolicies.forResource(resource).account });
   const jobs = createJobs(deps, live, sts, cache, {
+    actAs: (caller, roleArn) => bindings.actAs(caller, roleArn),
     ...(options.jobSessionSeconds !== undefined ? { sessionSeconds: options.jobSessionSeconds } : {}),
     ...(options.jobHeartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.jobHeartbeatTimeoutMs } : {}),
   });
   const resourcePolicies = new ResourcePolicies(deps);
-  const authorizer = auditedAuthorizer(createAuthorizer(deps, sts, resourcePolicies, options.engines ?? []), audit);
+  const authorizer = auditedAuthorizer(createAuthorizer(deps, sts, resourcePolicies, [bindings.engine, ...(options.engines ?? [])]), audit);
   const keyCache = new Map<string, { secret: string; caller: Caller }>();
   let keyCacheHead = -1;
   const refresh = async (): Promise<void> => {
     await live.refresh();
     await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));
+    await bindings.refresh();
   };
   afterWrite = () => {
     keyCache.clear();
@@ -111,8 +116,11 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       await live.init();
       await oidc.start();
       await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));
+      await bindings.refresh();
     },
     resourcePolicies,
+    /** IAM policies (bindings) and custom roles: reading, writing, deciding (src/app/bindings.ts). */
+    bindings,
     authorizer,
     /** Picks up changes made by any instance (cheap when nothing changed). */
     refresh,

@@ -3,8 +3,9 @@
  *
  * Submit checks run in the order the platform documents give, with their exact messages: the role (it must
  * exist and the submitter must be allowed `iam:PassRole`/`ram:PassRole` on it, passed to the training
- * service), then the submitter (workspace member, `training:CreateJob`), then the role's trust in the
- * training service. A failed submit writes nothing.
+ * service — or, unless IAM denies that explicitly, hold `iam.serviceAccounts.actAs` on it through a binding such
+ * as `roles/iam.serviceAccountUser` on the role's ARN), then the submitter (workspace member,
+ * `training:CreateJob`), then the role's trust in the training service. A failed submit writes nothing.
  *
  * Credentials of a job come from one cache: one issuance per job per refresh, whatever the number of ranks
  * and polls; refreshed at half-life with jitter; never served too close to expiry; revoked when the job ends.
@@ -92,6 +93,12 @@ export interface JobsOptions {
   readonly sessionSeconds?: number;
   /** How long a launcher may stay silent before its job is marked Failed (default HEARTBEAT_TIMEOUT_MS); tests shorten it. */
   readonly heartbeatTimeoutMs?: number;
+  /**
+   * The other way to pass a role: bindings granting `iam.serviceAccounts.actAs` on it (`roles/iam.serviceAccountUser`
+   * on the role's ARN or its account; src/app/bindings.ts). Asked only when IAM does not allow the PassRole, never
+   * over an explicit deny.
+   */
+  readonly actAs?: (caller: Caller, roleArn: string) => { readonly allowed: boolean; readonly reason: string };
 }
 
 export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: PolicyCache, options: JobsOptions = {}) {
@@ -145,6 +152,18 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   function decide(caller: Caller, action: string, resource: string, context: Record<string, string | string[]> = {}): Decision {
     return evaluate({ principal: caller.principal, action, resource, context: contextOf(context), time: now() }, caller.policies);
+  }
+
+  /**
+   * Passing `roleArn` to `service`: `iam:PassRole`/`ram:PassRole` allowed by IAM, or else (unless IAM denies it
+   * explicitly) a binding granting `iam.serviceAccounts.actAs` on the role. Undefined when allowed; else why not.
+   */
+  function passRoleRefusal(caller: Caller, passAction: string, roleArn: string, service: string): string | undefined {
+    const d = decide(caller, passAction, roleArn, { 'iam:PassedToService': service, 'acs:Service': service });
+    if (d.decision === 'Allow') return undefined;
+    const act = d.decision === 'ExplicitDeny' ? undefined : options.actAs?.(caller, roleArn);
+    if (act?.allowed) return undefined;
+    return `${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}${act ? `; bindings: ${act.reason}` : ''}`;
   }
 
   /** Does the role trust one of the training service names? Returns the name, or undefined. */
@@ -299,10 +318,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         roleArn = roleArnOf(partition, account, role.path, role.name);
         const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
         const service = trainingServices(partition)[0] as string;
-        const d = decide(caller, passAction, roleArn, { 'iam:PassedToService': service, 'acs:Service': service });
-        if (d.decision !== 'Allow') {
-          return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}`);
-        }
+        const refused = passRoleRefusal(caller, passAction, roleArn, service);
+        if (refused !== undefined) return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${refused}`);
       }
       // 2. The submitter.
       if (!ws) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: workspace ${input.workspace} does not exist in account ${account}`);
@@ -559,8 +576,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (start.decision !== 'Allow') return failWith('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:StartClusterNode on cluster ${cluster.name}: ${start.summary}`);
       const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
       const service = computeServices(partition)[0] as string;
-      const pass = decide(caller, passAction, roleArn, { 'iam:PassedToService': service, 'acs:Service': service });
-      if (pass.decision !== 'Allow') return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${pass.summary}`);
+      const refused = passRoleRefusal(caller, passAction, roleArn, service);
+      if (refused !== undefined) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${refused}`);
       const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
       const trusted = computeServices(partition).some((svc) => trust && evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, time: now() }, { identity: [], trust }).decision === 'Allow');
       if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn).replace(trainingServices(partition)[0] as string, service)}`);

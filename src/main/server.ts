@@ -18,6 +18,7 @@ import { networkInterfaces } from 'node:os';
 import { createKube } from '../app/kube.ts';
 import { kubeRoutes, kubeWebhookHandler } from '../adapters/http/k8s-api.ts';
 import { authorizeRoutes } from '../adapters/http/authorize-api.ts';
+import { bindingsRoutes } from '../adapters/http/bindings-api.ts';
 import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
 import { openPostgresStore } from '../adapters/store-postgres/store.ts';
 import { openSqliteStore } from '../adapters/store-sqlite/index.ts';
@@ -141,7 +142,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const agent = createAgent({ app, log });
   let agentUrl = '';
   let serverUrl = '';
-  const jobRoutes = [...jobsRoutes({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => agentUrl, serverUrl: () => serverUrl }), ...stsAdminRoutes(), ...authorizeRoutes()];
+  const jobRoutes = [...jobsRoutes({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => agentUrl, serverUrl: () => serverUrl }), ...stsAdminRoutes(), ...authorizeRoutes(), ...bindingsRoutes()];
   // Kubernetes: the webhooks on this port, access entries and webhook configuration under /v1/.
   let tls: { cert: string; key: string } | undefined;
   if (opts.tlsCert !== undefined || opts.tlsKey !== undefined) {

@@ -15,10 +15,11 @@ import { iamCommands } from './commands/iam.ts';
 import { credentialsCommand, keysCommands, stsCommands, usersCommands } from './commands/sts.ts';
 import { kubeCommands } from './commands/kube.ts';
 import { auditCommands } from './commands/audit.ts';
+import { iamPolicyCommands } from './commands/iam-policy.ts';
 import type { CliDeps, CommandContext, CommandGroup } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 
-export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommand, policyCommands, authorizeCommands, jobsCommands, accountsCommands, iamCommands, applyCommands, stsCommands, usersCommands, keysCommands, credentialsCommand, kubeCommands, auditCommands];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommand, policyCommands, authorizeCommands, jobsCommands, accountsCommands, iamCommands, applyCommands, stsCommands, usersCommands, keysCommands, credentialsCommand, kubeCommands, auditCommands, iamPolicyCommands];
 
 export function createProgram(ctx: CommandContext, groups: readonly CommandGroup[] = COMMAND_GROUPS): Command {
   const program = new Command('gatehouse')

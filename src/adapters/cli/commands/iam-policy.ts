@@ -1,0 +1,98 @@
+/**
+ * `gatehouse iam-policy get RESOURCE [--json]` and `gatehouse iam-policy set RESOURCE --file F`: the GCP-style
+ * IAM policy of an ARN, `account/<id>` or `workspace/<name>`, with its etag (GET/PUT /v1/iam-policies).
+ *
+ * The read-modify-write loop, as `gcloud … get-iam-policy` / `set-iam-policy`: `get --json > p.json`, edit the
+ * bindings, `set --file p.json`. The file carries the etag it was read with, so a policy changed by someone
+ * else in between is refused (exit 7, `ConcurrentModification`) instead of overwritten; read it again and
+ * reapply the change. A file without an etag overwrites. The file is JSON or YAML: the policy itself
+ * (`{bindings, etag?, version?}`, a `resource` if any must match RESOURCE), or a `kind: IamPolicy` document.
+ */
+import { parse } from 'yaml';
+import { call, remote, report, connect, withServerOptions, type ConnectionOptions } from '../client.ts';
+import type { CommandContext, CommandGroup } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { withJsonOption } from '../output.ts';
+
+interface Binding {
+  readonly role: string;
+  readonly members: readonly string[];
+  readonly condition?: { readonly expression: string; readonly title?: string; readonly description?: string };
+}
+
+interface PolicyView {
+  readonly resource: string;
+  readonly account: string;
+  readonly version: number;
+  readonly bindings: readonly Binding[];
+  readonly etag: string;
+}
+
+function render(p: PolicyView): string {
+  const lines = [`resource: ${p.resource}`, `account:  ${p.account}`, `etag:     ${p.etag}`, `version:  ${p.version}`];
+  if (p.bindings.length === 0) lines.push('bindings: (none)');
+  else lines.push('bindings:');
+  for (const b of p.bindings) {
+    lines.push(`  ${b.role}`);
+    for (const m of b.members) lines.push(`    ${m}`);
+    if (b.condition) lines.push(`    if ${b.condition.title ? `"${b.condition.title}": ` : ''}${b.condition.expression}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The policy a file holds, as the body of PUT /v1/iam-policies, or why it holds none. */
+export function policyFromFile(text: string, resource: string): { body: Obj } | { error: string } {
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch (e) {
+    return { error: `not JSON or YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+  }
+  if (isObj(value) && value['kind'] === 'IamPolicy') value = value['spec'];
+  if (!isObj(value)) return { error: 'it must hold an IAM policy: a map with `bindings` (and the `etag` it was read with)' };
+  const { resource: named, account: _account, ...rest } = value;
+  void _account;
+  if (named !== undefined && named !== resource) return { error: `it is the policy of \`${String(named)}\`, not of \`${resource}\`` };
+  return { body: { resource, ...rest } };
+}
+
+export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) => {
+  const group = program.command('iam-policy').description('GCP-style IAM policies (role bindings) on an ARN, account/<id> or workspace/<name>');
+  withJsonOption(withServerOptions(group.command('get').description('show the IAM policy of a resource, with its etag').argument('<resource>', 'an ARN, account/<id> or workspace/<name>'))).action(
+    async (resource: string, opts: ConnectionOptions & { json?: true }) =>
+      ctx.exit(await remote(ctx, opts, (c) => call<PolicyView>(c, 'GET', ['iam-policies'], { query: { resource } }), (v) => ctx.out(render(v)))),
+  );
+  withJsonOption(
+    withServerOptions(
+      group
+        .command('set')
+        .description('replace the IAM policy of a resource; refused if it changed since the etag in the file was read')
+        .argument('<resource>', 'an ARN, account/<id> or workspace/<name>')
+        .requiredOption('--file <policy>', 'JSON or YAML: {bindings, etag?, version?} (as `get --json` prints it) or a kind: IamPolicy document'),
+    ),
+  )
+    .addHelpText('after', '\nExit status: 0 set, 7 the policy changed since it was read (stale etag), other statuses for errors (docs/errors.md).')
+    .action(async (resource: string, opts: ConnectionOptions & { json?: true; file: string }) => {
+      let text: string;
+      try {
+        text = await ctx.readFile(opts.file);
+      } catch (e) {
+        ctx.err(`gatehouse: cannot read ${opts.file}: ${e instanceof Error ? e.message : String(e)}\n`);
+        return ctx.exit(EXIT.noInput);
+      }
+      const policy = policyFromFile(text, resource);
+      if ('error' in policy) {
+        ctx.err(`gatehouse: ${opts.file}: ${policy.error}\n`);
+        return ctx.exit(EXIT.invalidPolicy);
+      }
+      const conn = await connect(opts, ctx);
+      if (!conn.ok) return ctx.exit(report(ctx, conn, opts.json));
+      const r = await call<PolicyView>(conn.value, 'PUT', ['iam-policies'], { body: policy.body });
+      if (!r.ok) return ctx.exit(report(ctx, r, opts.json));
+      ctx.out(opts.json ? `${JSON.stringify(r.value, null, 2)}\n` : `IAM policy of ${r.value.resource} set (${r.value.bindings.length} binding(s), etag ${r.value.etag})\n`);
+      ctx.exit(EXIT.ok);
+    });
+};

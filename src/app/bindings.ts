@@ -1,0 +1,700 @@
+/**
+ * GCP-style IAM policies in the product (issue "One authorize API"): `kind: IamPolicy` (`{resource, bindings,
+ * etag}`) attached to `account/<id>`, `workspace/<name>` or an ARN, and custom roles (`kind: IamRole`,
+ * `accounts/<id>/roles/<name>`). Both live in the store's key/value table; every instance holds each policy
+ * compiled once (src/core/bindings `compileBindings`) and reloads when the change log shows that a policy, a
+ * custom role, a workspace or a group membership changed — the way `ResourcePolicies` is kept.
+ *
+ * **The chain of a resource** (root first; the effective policy is the union of the chain's policies):
+ * 1. `account/<A>`, where A is the account that owns the resource: the account in its ARN; else the owner the
+ *    resource policies know (`resourceAccount` of the request); else the account of the IAM policy attached
+ *    nearest to it; else the account whose workspaces claim it (when workspaces of several accounts claim it,
+ *    the principal's own account if it is one of them). An ARN that nothing places in an account (a bucket no
+ *    policy or workspace names) has no account level: only policies on the ARN itself govern it.
+ * 2. `workspace/<W>` of every workspace W of account A that claims the resource, by name. A workspace claims
+ *    its own ARN (`arn:aws:training::A:workspace/W`, `acs:pai::A:workspace/W`) and its `defaultBucket` with
+ *    everything under it (`arn:aws:s3:::ws-data` claims `arn:aws:s3:::ws-data/train/x.csv`). Nothing else:
+ *    jobs, models and clusters sit directly under the account.
+ * 3. The resource's own policy and, as for bucket policies, the policies of the ARNs it lies under
+ *    (`arn:…:bucket` before `arn:…:bucket/key`), broadest first.
+ * Only policies owned by A take part: another account cannot graft bindings onto A's resources.
+ *
+ * **Members.** `user:<name>` and `group:<name>` name users and groups of the account that owns the policy: a
+ * user of another account matches neither (it is still one of `allAuthenticatedUsers`). A role session is
+ * `serviceAccount:<role>@<account>.iam.gatehouse.dev` in every account. An anonymous request is `allUsers`
+ * only. Group membership is read for the groups that bindings name, at reload.
+ *
+ * **Writes.** `setPolicy` reads the stored policy inside the write transaction and refuses a stale etag
+ * (`ETAG_MISMATCH`, 409 `ConcurrentModification`): a write is never merged. No etag overwrites, as GCP's
+ * setIamPolicy. Who may write: `gatehouse:SetIamPolicy` on the resource (an ARN as is, `account/<id>` as the
+ * account's root ARN, `workspace/<name>` as the workspace's ARN) by the caller's IAM policies, or a binding
+ * granting the resource type's `*.setIamPolicy` permission (`ml.models.setIamPolicy`…), unless IAM explicitly
+ * denies. Reading is the same with `GetIamPolicy` / `*.getIamPolicy`. `gatehouse apply` writes through the
+ * `IamPolicy`/`IamRole` kinds below (idempotent: the etag of a document is not compared).
+ *
+ * **Passing a role.** `actAs` answers whether bindings grant `iam.serviceAccounts.actAs` on a role ARN
+ * (`roles/iam.serviceAccountUser` on the role, or on the account): job submission and node start accept it
+ * wherever `iam:PassRole` is asked, unless IAM explicitly denies the PassRole (src/app/jobs.ts).
+ */
+import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
+import { accountOf, evaluate, type Principal } from '../core/iam/index.ts';
+import {
+  checkEtag,
+  checkRoles,
+  compileBindings,
+  computeEtag,
+  customRoleName,
+  decide,
+  parseAttachedPolicy,
+  parseCustomRole,
+  parseResourceName,
+  permissionForAction,
+  resourceAttributes,
+  serviceAccountOfArn,
+  KNOWN_PERMISSIONS,
+  type AttachedPolicy,
+  type BindingsDecision,
+  type BindingsPrincipal,
+  type CompiledBindings,
+  type CustomRole,
+  type IamBinding,
+  type IamPolicy,
+} from '../core/bindings/index.ts';
+import { rootArn, type Partition } from '../core/directory/rules.ts';
+import { workspaceArn, type Workspace } from '../core/jobs/jobs.ts';
+import type { KindHandler } from './apply.ts';
+import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.ts';
+import type { AppDeps } from './deps.ts';
+import { ROOT_ACCOUNT } from './accounts.ts';
+import { accessDeniedMessage, type Caller } from './principals.ts';
+import { governingArns } from './resource-policies.ts';
+import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
+
+export const IAM_POLICY_PREFIX = 'iampolicy/';
+export const IAM_ROLE_PREFIX = 'iamrole/';
+const WORKSPACE_PREFIX = 'ws/';
+
+/** An IAM policy as stored (one kv entry per resource). */
+export interface StoredIamPolicy {
+  readonly resource: string;
+  /** The account that owns the policy (and whose users, groups and custom roles its bindings name). */
+  readonly account: string;
+  readonly bindings: readonly IamBinding[];
+  readonly version?: number;
+  /** `metadata.name` of the `IamPolicy` document that wrote it (apply prunes by it). */
+  readonly name?: string;
+  readonly updated: string;
+}
+
+/** A custom role as stored: `iamrole/<account>/<name>`. */
+export interface StoredIamRole extends CustomRole {
+  readonly account: string;
+  readonly updated: string;
+}
+
+/** A policy as `GET /v1/iam-policies` and `gatehouse iam-policy get` show it. */
+export interface IamPolicyView {
+  readonly resource: string;
+  readonly account: string;
+  readonly version: number;
+  readonly bindings: readonly IamBinding[];
+  readonly etag: string;
+}
+
+/**
+ * The kv key of the policy of `resource` (as `parseResourceName` accepts it) owned by `account`: ARNs are
+ * global (one policy per ARN, whichever account owns it); workspace names are per account and compare
+ * without case, as workspaces do.
+ */
+export function iamPolicyKey(account: string, resource: string): string {
+  if (resource.startsWith('account/')) return `${IAM_POLICY_PREFIX}${resource}`;
+  if (resource.startsWith('workspace/')) return `${IAM_POLICY_PREFIX}workspace/${account}/${resource.slice('workspace/'.length).toLowerCase()}`;
+  return `${IAM_POLICY_PREFIX}arn/${resource}`;
+}
+
+export function iamRoleKey(account: string, name: string): string {
+  return `${IAM_ROLE_PREFIX}${account}/${name}`;
+}
+
+/** What IAM policies authorize a policy write against: ARNs for the two hierarchy levels, so that `Resource` patterns scope them. */
+export function iamPolicyAuthzResource(partition: Partition, account: string, resource: string): string {
+  if (resource.startsWith('account/')) return rootArn(partition, resource.slice('account/'.length));
+  if (resource.startsWith('workspace/')) return workspaceArn(partition, account, resource.slice('workspace/'.length));
+  return resource;
+}
+
+const PERMISSION_SHAPE = /^[a-z][a-z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*){2,}$/;
+
+/** The permission a request needs: the action when it already is one (`storage.objects.get`), else its mapping. */
+export function permissionOf(action: string): string | undefined {
+  return PERMISSION_SHAPE.test(action) ? action : permissionForAction(action);
+}
+
+/** `ml.models.setIamPolicy` for a model…: the permission that lets a binding manage the policy of `resource`. */
+function iamPolicyPermission(resource: string, verb: 'getIamPolicy' | 'setIamPolicy'): string | undefined {
+  const type = resourceAttributes(resource).type;
+  if (type === undefined) return undefined;
+  const slash = type.indexOf('/');
+  const service = type.slice(0, type.indexOf('.'));
+  const kind = type.slice(slash + 1);
+  const p = `${service}.${kind.charAt(0).toLowerCase()}${kind.slice(1)}s.${verb}`;
+  return KNOWN_PERMISSIONS.has(p) ? p : undefined;
+}
+
+const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const NO_DIAGNOSTICS: readonly string[] = Object.freeze([]);
+const NO_OPINION = Object.freeze({ verdict: 'no-opinion' as const, reasons: Object.freeze(['no IAM policy (bindings) governs the resource']), errors: NO_DIAGNOSTICS });
+/** The answer when no policy governs the resource (the common case): one frozen object, nothing allocated. */
+const NOTHING_GOVERNS = Object.freeze({ verdict: 'no-opinion' as const, reasons: Object.freeze(['no IAM policy (bindings) governs the resource']), diagnostics: NO_DIAGNOSTICS, matched: Object.freeze([]), chain: Object.freeze([]) });
+
+interface Held {
+  readonly stored: StoredIamPolicy;
+  readonly compiled: CompiledBindings;
+}
+
+/** What a reload builds; swapped in whole, so a decision never sees half of one. */
+interface Snapshot {
+  /** kv key (`iamPolicyKey`) → the policy. */
+  readonly policies: ReadonlyMap<string, Held>;
+  /** The same policies by level, looked up without building keys: ARN → policy. */
+  readonly byArn: ReadonlyMap<string, Held>;
+  /** Account id → the policy of `account/<id>`. */
+  readonly byAccount: ReadonlyMap<string, Held>;
+  /** `<account>/<workspace, lower case>` → the policy of `workspace/<name>`. */
+  readonly byWorkspace: ReadonlyMap<string, Held>;
+  /** Accounts with an account- or workspace-level policy: for the others, a chain has only ARN levels. */
+  readonly hierarchy: ReadonlySet<string>;
+  /** ARN → the workspaces that claim it (a workspace ARN, a default bucket). */
+  readonly claims: ReadonlyMap<string, readonly { readonly account: string; readonly name: string }[]>;
+  /** `<account>/<user, lower case>` → the groups that bindings name and the user is a member of. */
+  readonly groups: ReadonlyMap<string, readonly string[]>;
+  readonly roles: ReadonlyMap<string, readonly StoredIamRole[]>;
+}
+
+const EMPTY: Snapshot = { policies: new Map(), byArn: new Map(), byAccount: new Map(), byWorkspace: new Map(), hierarchy: new Set(), claims: new Map(), groups: new Map(), roles: new Map() };
+
+/** Does a change-log row touch what the snapshot holds? */
+function relevant(c: ChangeRecord): boolean {
+  if (c.kind === 'kv') return c.key.startsWith(IAM_POLICY_PREFIX) || c.key.startsWith(IAM_ROLE_PREFIX) || c.key.startsWith(WORKSPACE_PREFIX);
+  return c.kind === 'group-member' || c.kind === 'group' || c.kind === 'user' || c.kind === 'account';
+}
+
+/** Reads every policy, custom role, workspace claim and the memberships of the groups bindings name. */
+async function load(tx: ReadTx): Promise<Snapshot> {
+  const roles = new Map<string, StoredIamRole[]>();
+  for (const { value } of await tx.kv.list(IAM_ROLE_PREFIX)) {
+    const r = JSON.parse(value) as StoredIamRole;
+    const list = roles.get(r.account) ?? [];
+    list.push(r);
+    roles.set(r.account, list);
+  }
+  const policies = new Map<string, Held>();
+  const byArn = new Map<string, Held>();
+  const byAccount = new Map<string, Held>();
+  const byWorkspace = new Map<string, Held>();
+  const hierarchy = new Set<string>();
+  const named = new Set<string>();
+  for (const { key, value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
+    const stored = JSON.parse(value) as StoredIamPolicy;
+    const policy: IamPolicy = { bindings: stored.bindings };
+    const compiled = compileBindings([{ resource: stored.resource, policy }], { customRoles: roles.get(stored.account) ?? [], account: stored.account });
+    const held: Held = { stored, compiled };
+    policies.set(key, held);
+    if (stored.resource.startsWith('account/')) {
+      byAccount.set(stored.resource.slice('account/'.length), held);
+      hierarchy.add(stored.account);
+    } else if (stored.resource.startsWith('workspace/')) {
+      byWorkspace.set(`${stored.account}/${stored.resource.slice('workspace/'.length).toLowerCase()}`, held);
+      hierarchy.add(stored.account);
+    } else {
+      byArn.set(stored.resource, held);
+    }
+    for (const b of stored.bindings) for (const m of b.members) if (m.startsWith('group:')) named.add(`${stored.account}/${m.slice('group:'.length)}`);
+  }
+  const groups = new Map<string, string[]>();
+  for (const ref of named) {
+    const slash = ref.indexOf('/');
+    const account = ref.slice(0, slash);
+    const group = ref.slice(slash + 1);
+    for (const u of await tx.groups.listMembers(account, group)) {
+      const k = `${account}/${u.name.toLowerCase()}`;
+      const list = groups.get(k) ?? [];
+      if (!list.includes(group)) list.push(group);
+      groups.set(k, list);
+    }
+  }
+  const claims = new Map<string, { account: string; name: string }[]>();
+  const claim = (arn: string, account: string, name: string): void => {
+    const list = claims.get(arn) ?? [];
+    if (!list.some((c) => c.account === account && c.name === name)) list.push({ account, name });
+    claims.set(arn, list);
+  };
+  for (const { value } of await tx.kv.list(WORKSPACE_PREFIX)) {
+    const ws = JSON.parse(value) as Workspace;
+    claim(workspaceArn('aws', ws.account, ws.name), ws.account, ws.name);
+    claim(workspaceArn('acs', ws.account, ws.name), ws.account, ws.name);
+    if (ws.defaultBucket !== undefined) claim(ws.defaultBucket.replace(/\/\*?$/, ''), ws.account, ws.name);
+  }
+  for (const list of claims.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { policies, byArn, byAccount, byWorkspace, hierarchy, claims, groups, roles };
+}
+
+export interface BindingsOptions {
+  /** The owner of a resource ARN as the resource policies know it (bucket ownership). */
+  readonly ownerOf?: (resource: string) => string | undefined;
+}
+
+/** The answer of the bindings engine to one question. */
+export interface BindingsAnswer extends BindingsDecision {
+  /** The policies of the chain that were consulted, root first. */
+  readonly chain: readonly string[];
+}
+
+export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
+  let snap: Snapshot = EMPTY;
+  let head = -1;
+  let generation = 0;
+  let running: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
+
+  async function reload(): Promise<void> {
+    await deps.store.read(async (tx) => {
+      const now = await tx.changes.head();
+      if (now === head) return;
+      if (head >= 0 && now > head) {
+        // Most writes (job events, keys, other kinds) do not concern bindings: skip the reload for them.
+        const LIMIT = 1000;
+        const changes = await tx.changes.since(head, LIMIT);
+        if (changes.length < LIMIT && !changes.some(relevant)) {
+          head = now;
+          return;
+        }
+      }
+      snap = await load(tx);
+      head = now;
+      generation++;
+    });
+  }
+
+  /** Picks up changes (cheap when the change head has not moved); concurrent calls share one queued reload. */
+  function refresh(): Promise<void> {
+    if (queued) return queued;
+    const next = running.then(() => {
+      queued = undefined;
+      return reload();
+    });
+    queued = next;
+    running = next.catch(() => {});
+    return next;
+  }
+
+  // ----------------------------------------------------------------------------------------------------
+  // Deciding
+
+  /**
+   * The account that owns `resource`, and the chain of policies that govern it (root first). The hot path of
+   * every decision: map lookups only, and none for the hierarchy of an account that has no policy there.
+   */
+  function chainOf(resource: string, resourceAccount: string | undefined, fallbackAccount: string): { account: string | undefined; held: Held[] } {
+    const s = snap;
+    const held: Held[] = [];
+    const accountLevel = (account: string): void => {
+      const h = s.byAccount.get(account);
+      if (h !== undefined) held.push(h);
+    };
+    if (resource.startsWith('account/')) {
+      const account = resource.slice('account/'.length);
+      accountLevel(account);
+      return { account, held };
+    }
+    if (resource.startsWith('workspace/')) {
+      const account = resourceAccount ?? fallbackAccount;
+      accountLevel(account);
+      const h = s.byWorkspace.get(`${account}/${resource.slice('workspace/'.length).toLowerCase()}`);
+      if (h !== undefined) held.push(h);
+      return { account, held };
+    }
+    const known = resourceAccount ?? accountOf(resource);
+    if (s.byArn.size === 0 && (known === undefined ? s.hierarchy.size === 0 : !s.hierarchy.has(known))) return { account: known, held };
+    const arns = governingArns(resource);
+    // ARN levels, nearest first for now (reversed below).
+    const own: Held[] = [];
+    if (s.byArn.size > 0) {
+      for (const arn of arns) {
+        const h = s.byArn.get(arn);
+        if (h !== undefined) own.push(h);
+      }
+    }
+    let account = known ?? own[0]?.stored.account;
+    if (account === undefined && s.hierarchy.size > 0) account = options.ownerOf?.(resource);
+    if ((account === undefined && s.hierarchy.size > 0) || (account !== undefined && s.hierarchy.has(account))) {
+      const claimants: { account: string; name: string }[] = [];
+      for (const arn of arns) for (const c of s.claims.get(arn) ?? []) claimants.push(c);
+      if (account === undefined && claimants.length > 0) {
+        // An ARN nobody owns (a bucket without a policy naming its owner) claimed by workspaces of several
+        // accounts: the principal's own account if it is one of them, as IAM places unowned resources there.
+        const owners = new Set(claimants.map((c) => c.account));
+        account = owners.has(fallbackAccount) ? fallbackAccount : owners.size === 1 ? claimants[0]?.account : undefined;
+      }
+      if (account !== undefined) {
+        accountLevel(account);
+        const seen = new Set<string>();
+        for (const c of claimants.filter((x) => x.account === account).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+          const key = `${account}/${c.name.toLowerCase()}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const h = s.byWorkspace.get(key);
+          if (h !== undefined) held.push(h);
+        }
+      }
+    }
+    for (let i = own.length - 1; i >= 0; i--) {
+      const h = own[i] as Held;
+      if (account === undefined || h.stored.account === account) held.push(h);
+    }
+    return { account, held };
+  }
+
+  /** The principal as the bindings of `account`'s policies see it (see the module comment, "Members"). */
+  function membersOf(p: Principal, account: string | undefined): BindingsPrincipal {
+    if (p.kind === 'anonymous') return { authenticated: false, groups: [] };
+    if (p.kind === 'role-session') {
+      const sa = serviceAccountOfArn(p.roleArn ?? p.arn);
+      return sa !== undefined ? { authenticated: true, serviceAccount: sa, groups: [] } : { authenticated: true, groups: [] };
+    }
+    if (p.kind === 'user') {
+      const name = p.arn.slice(p.arn.lastIndexOf('/') + 1);
+      if (account !== undefined && p.account === account) return { authenticated: true, user: name, groups: snap.groups.get(`${account}/${name.toLowerCase()}`) ?? [] };
+      // An ARN is never a valid `user:` name: such a user matches no `user:`/`group:` member, but is authenticated.
+      return { authenticated: true, user: p.arn, groups: [] };
+    }
+    if (p.kind === 'root') return { authenticated: true, user: p.arn, groups: [] };
+    return { authenticated: true, groups: [] };
+  }
+
+  /** Decides `permission` on `resource` for `principal` with the bindings of the resource's chain. */
+  function decideBindings(principal: Principal, permission: string, resource: string, resourceAccount: string | undefined, time: number): BindingsAnswer {
+    const { account, held } = chainOf(resource, resourceAccount, principal.account);
+    if (held.length === 0) return NOTHING_GOVERNS;
+    const chain = held.map((h) => h.stored.resource);
+    const d = decide(
+      held.map((h) => h.compiled),
+      { principal: membersOf(principal, account), permission, resource: resourceAttributes(resource), time },
+      { explain: true },
+    );
+    return { ...d, chain };
+  }
+
+  /** The engine of the authorize union: `allow` or `no-opinion` (allow policies cannot deny). */
+  const engine: AuthorizeEngine = {
+    name: 'bindings',
+    decide(r: ResolvedRequest) {
+      const permission = permissionOf(r.action);
+      if (permission === undefined) return { verdict: 'no-opinion', reasons: [`action \`${r.action}\` has no bindings permission`], errors: [] };
+      const d = decideBindings(r.principal, permission, r.resource, r.request.resourceAccount, r.request.time ?? deps.now());
+      if (d === NOTHING_GOVERNS) return NO_OPINION;
+      const matched: MatchedRule[] = d.matched.map((m) => ({ engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow' }));
+      const reasons = d.verdict === 'allow' ? d.reasons.map((x) => `${x} (permission ${permission})`) : d.reasons;
+      return { verdict: d.verdict, reasons, errors: [], diagnostics: d.diagnostics, matched };
+    },
+  };
+
+  /** Whether bindings let `caller` act as the role `roleArn` (`iam.serviceAccounts.actAs`), and why. */
+  function actAs(caller: Caller, roleArn: string): { allowed: boolean; reason: string } {
+    const d = decideBindings(caller.principal, 'iam.serviceAccounts.actAs', roleArn, accountOf(roleArn), deps.now());
+    return { allowed: d.verdict === 'allow', reason: d.reasons[0] ?? '' };
+  }
+
+  // ----------------------------------------------------------------------------------------------------
+  // Reading and writing policies
+
+  /** The account that owns a policy on `resource` written by `caller` (see `iamPolicyKey`). */
+  function ownerFor(caller: Caller, resource: string): string {
+    if (resource.startsWith('account/')) return resource.slice('account/'.length);
+    if (resource.startsWith('workspace/')) return caller.account;
+    return accountOf(resource) ?? options.ownerOf?.(resource) ?? snap.policies.get(iamPolicyKey('', resource))?.stored.account ?? caller.account;
+  }
+
+  /**
+   * May `caller` get or set the policy of `resource` (owned by `account`)? By IAM (`gatehouse:GetIamPolicy` /
+   * `gatehouse:SetIamPolicy`; principals of the root account in any account), or by a binding, unless IAM denies.
+   */
+  function mayManage(caller: Caller, verb: 'getIamPolicy' | 'setIamPolicy', resource: string, account: string): Result<unknown> {
+    const action = verb === 'getIamPolicy' ? 'gatehouse:GetIamPolicy' : 'gatehouse:SetIamPolicy';
+    const target = iamPolicyAuthzResource(caller.partition, account, resource);
+    const now = deps.now();
+    // As apply's `authorizeAcross`: in another account only principals of the root account act by IAM.
+    const byIam = account === caller.account || caller.account === ROOT_ACCOUNT
+      ? evaluate({ principal: caller.principal, action, resource: target, ...(account !== caller.account ? { resourceAccount: caller.account } : {}), time: now }, caller.policies)
+      : undefined;
+    if (byIam?.decision === 'Allow') return ok(byIam);
+    const permission = iamPolicyPermission(resource, verb);
+    if (byIam?.decision !== 'ExplicitDeny' && permission !== undefined) {
+      const d = decideBindings(caller.principal, permission, resource, account, now);
+      if (d.verdict === 'allow') return ok(d);
+    }
+    if (byIam !== undefined) return failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, action, target, byIam)}${byIam.decision === 'ExplicitDeny' || permission === undefined ? '' : `; no binding grants ${permission} on ${resource} either`}`);
+    return failWith('ACCESS_DENIED', `${caller.principal.arn} is not allowed to perform ${action} on ${target}: it belongs to account ${account}, and no binding grants ${permission ?? 'a permission to manage its policy'}`);
+  }
+
+  function view(resource: string, account: string, stored: StoredIamPolicy | undefined): IamPolicyView {
+    const bindings = stored?.bindings ?? [];
+    const conditional = bindings.some((b) => b.condition !== undefined);
+    return { resource, account, version: conditional ? 3 : (stored?.version ?? 1), bindings, etag: computeEtag({ bindings }) };
+  }
+
+  function parsedResource(raw: unknown): Result<string> {
+    const r = parseResourceName(raw, { path: 'resource' });
+    return r.ok ? ok(r.value.name) : r;
+  }
+
+  /** `GET /v1/iam-policies?resource=…`: the policy (empty when none) with its etag, read from the store. */
+  async function getPolicy(caller: Caller, rawResource: unknown): Promise<Result<IamPolicyView>> {
+    const resource = parsedResource(rawResource);
+    if (!resource.ok) return resource;
+    const account = ownerFor(caller, resource.value);
+    const may = mayManage(caller, 'getIamPolicy', resource.value, account);
+    if (!may.ok) return may;
+    const text = await deps.store.read((tx) => tx.kv.get(iamPolicyKey(account, resource.value)));
+    const stored = text === undefined ? undefined : (JSON.parse(text) as StoredIamPolicy);
+    if (stored !== undefined && stored.account !== account) return failWith('ACCESS_DENIED', `the IAM policy of ${resource.value} belongs to account ${stored.account}`);
+    return ok(view(resource.value, account, stored));
+  }
+
+  /** The policies of the caller's account, from memory. */
+  function listPolicies(caller: Caller): IamPolicyView[] {
+    return [...snap.policies.values()].filter((h) => h.stored.account === caller.account).map((h) => view(h.stored.resource, h.stored.account, h.stored));
+  }
+
+  async function customRolesOf(tx: ReadTx, account: string): Promise<CustomRole[]> {
+    return (await tx.kv.list(`${IAM_ROLE_PREFIX}${account}/`)).map((e) => JSON.parse(e.value) as StoredIamRole);
+  }
+
+  /**
+   * `PUT /v1/iam-policies`: replaces the policy of `resource` (an empty `bindings` removes it). With an `etag`,
+   * only if it is the current one (checked inside the write transaction).
+   */
+  async function setPolicy(caller: Caller, body: Readonly<Record<string, unknown>>): Promise<Result<IamPolicyView>> {
+    for (const k of Object.keys(body)) {
+      if (!['resource', 'bindings', 'etag', 'version'].includes(k)) return failWith('BINDINGS_UNKNOWN_FIELD', `unknown field \`${k}\` (allowed: resource, bindings, etag, version)`, k);
+    }
+    const parsed = parseAttachedPolicy(body);
+    if (!parsed.ok) return parsed;
+    const { resource, policy } = parsed.value;
+    const account = ownerFor(caller, resource);
+    const may = mayManage(caller, 'setIamPolicy', resource, account);
+    if (!may.ok) return recorded(caller, account, resource, may, undefined);
+    // Under the fail-closed audit policy, nothing changes while the audit log cannot record it.
+    const closed = deps.audit?.gate('the IAM policy is not changed');
+    if (closed) return closed;
+    const key = iamPolicyKey(account, resource);
+    const r = await deps.store.write<Result<{ view: IamPolicyView; before: StoredIamPolicy | undefined }>>(async (tx, abort) => {
+      const text = await tx.kv.get(key);
+      const current = text === undefined ? undefined : (JSON.parse(text) as StoredIamPolicy);
+      if (current !== undefined && current.account !== account) return abort(failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to account ${current.account}`, 'resource'));
+      const etag = checkEtag({ bindings: current?.bindings ?? [] }, policy.etag);
+      if (!etag.ok) return abort(etag);
+      const roles = checkRoles(policy, { account, customRoles: await customRolesOf(tx, account), path: '' });
+      if (!roles.ok) return abort(roles);
+      const stored = await putPolicy(tx, { resource, account, policy, ...(current?.name !== undefined ? { name: current.name } : {}) });
+      return ok({ view: view(resource, account, stored), before: current });
+    });
+    if (r.ok) await refresh();
+    return recorded(caller, account, resource, r.ok ? ok(r.value.view) : r, r.ok ? r.value.before : undefined);
+  }
+
+  function recorded<T>(caller: Caller, account: string, resource: string, r: Result<T>, before: StoredIamPolicy | undefined): Result<T> {
+    const error = r.ok ? undefined : r.errors[0];
+    if (deps.audit && (r.ok || error?.code === 'ACCESS_DENIED' || error?.code === 'ETAG_MISMATCH')) {
+      deps.audit.record({
+        kind: 'change',
+        account,
+        principal: caller.principal.arn,
+        action: 'gatehouse:SetIamPolicy',
+        resource,
+        decision: error ? error.code : 'ok',
+        ...(caller.session?.role ? { session: caller.principal.arn } : {}),
+        ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
+        detail: { ...(r.ok ? { after: r.value } : { error: error?.message }), ...(before !== undefined ? { before: { bindings: before.bindings } } : {}) },
+      });
+    }
+    return r;
+  }
+
+  return {
+    refresh,
+    /** Moves whenever the held policies were reloaded. */
+    get version(): number {
+      return generation;
+    },
+    engine,
+    decide: decideBindings,
+    actAs,
+    getPolicy,
+    setPolicy,
+    listPolicies,
+    /** The stored policy of a resource as held in memory (for tests and the console). */
+    held: (account: string, resource: string): StoredIamPolicy | undefined => snap.policies.get(iamPolicyKey(account, resource))?.stored,
+  };
+}
+
+export type Bindings = ReturnType<typeof createBindings>;
+
+/** Writes (or, for no bindings, deletes) a policy inside `tx`. */
+async function putPolicy(tx: WriteTx, input: { resource: string; account: string; policy: IamPolicy; name?: string; updated?: string }): Promise<StoredIamPolicy> {
+  const key = iamPolicyKey(input.account, input.resource);
+  const stored: StoredIamPolicy = {
+    resource: input.resource,
+    account: input.account,
+    bindings: input.policy.bindings,
+    ...(input.policy.version !== undefined ? { version: input.policy.version } : {}),
+    ...(input.name !== undefined ? { name: input.name } : {}),
+    updated: input.updated ?? isoSeconds(Date.now()),
+  };
+  if (input.policy.bindings.length === 0) await tx.kv.delete(key);
+  else await tx.kv.put(key, JSON.stringify(stored));
+  return stored;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// `gatehouse apply`: kinds IamPolicy and IamRole (registered in apply.ts's KINDS; only types come from there)
+
+type Env = Parameters<KindHandler<unknown>['plan']>[0];
+type PlanResult = Awaited<ReturnType<KindHandler<unknown>['plan']>>;
+type DeleteResult = Awaited<ReturnType<NonNullable<KindHandler<unknown>['planDelete']>>>;
+type Step = Extract<DeleteResult, { ok: true }>['value'][number];
+type Check = Parameters<KindHandler<unknown>['validate']>[1];
+type PlanErrorCode = Extract<PlanResult, { ok: false }>['errors'][number]['code'];
+
+/** apply.ts `PHASE.link` and `PHASE.deletePolicy`. */
+const PHASE_LINK = 6;
+const PHASE_DELETE = 9;
+
+const planOk = (value: Extract<PlanResult, { ok: true }>['value']): PlanResult => ({ ok: true, value });
+const planFail = (code: PlanErrorCode, path: string, message: string): PlanResult => ({ ok: false, errors: [{ code, path, message }] });
+
+/** The objects of this apply, with their specs (apply hands its validated objects to `env.documents`). */
+function documentsOf<S>(env: Env, kind: string): { account: string; name: string; spec: S }[] {
+  return (env.documents as readonly { kind: string; account: string; name: string; spec?: unknown }[]).filter((d) => d.kind === kind && d.spec !== undefined) as { account: string; name: string; spec: S }[];
+}
+
+function reportErrors(errors: readonly { code: ErrorCode; message: string; path: string }[], c: Check): void {
+  for (const e of errors) c.error(e.code, e.path, e.message);
+}
+
+/** The allowed fields of a spec (apply reports the others itself). */
+function only(spec: Readonly<Record<string, unknown>>, fields: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const f of fields) if (Object.hasOwn(spec, f)) out[f] = spec[f];
+  return out;
+}
+
+/** Custom role ids, as GCP's: 3 to 64 letters, digits, `_` and `.`. */
+const ROLE_ID = /^[A-Za-z0-9_.]{3,64}$/;
+
+interface IamRoleSpec {
+  readonly permissions: readonly string[];
+  readonly title?: string;
+  readonly description?: string;
+}
+
+const roleCanon = (r: IamRoleSpec): string => JSON.stringify({ permissions: [...new Set(r.permissions)].sort(), title: r.title ?? '', description: r.description ?? '' });
+
+export const iamRoleKind: KindHandler<IamRoleSpec> = {
+  kind: 'IamRole',
+  scope: 'account',
+  entity: 'policy',
+  specFields: ['permissions', 'title', 'description'],
+  validate(spec, c) {
+    // The name is checked when planning (validation sees the spec only); a placeholder stands in for it here.
+    // Unknown fields were reported by apply already.
+    const r = parseCustomRole({ ...only(spec, this.specFields), name: customRoleName('000000000000', 'placeholder') }, { path: 'spec' });
+    if (!r.ok) {
+      reportErrors(r.errors, c);
+      return undefined;
+    }
+    return { permissions: r.value.permissions, ...(r.value.title !== undefined ? { title: r.value.title } : {}), ...(r.value.description !== undefined ? { description: r.value.description } : {}) };
+  },
+  async plan(env, o) {
+    if (!ROLE_ID.test(o.name)) return planFail('BINDINGS_INVALID_ROLE', 'metadata.name', `custom role id \`${o.name}\` must be 3 to 64 letters, digits, \`_\` and \`.\` (it becomes \`accounts/${o.account}/roles/${o.name}\`)`);
+    const key = iamRoleKey(o.account, o.name);
+    const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
+    const existing = text === undefined ? undefined : (JSON.parse(text) as StoredIamRole);
+    const name = customRoleName(o.account, o.name);
+    if (existing && roleCanon(existing) === roleCanon(o.spec)) return planOk({ action: 'unchanged', fields: [], steps: [] });
+    const fields = existing ? (['permissions', 'title', 'description'] as const).filter((f) => JSON.stringify(f === 'permissions' ? [...existing.permissions].sort() : existing[f] ?? '') !== JSON.stringify(f === 'permissions' ? [...o.spec.permissions].sort() : o.spec[f] ?? '')) : [];
+    const stored: StoredIamRole = { name, account: o.account, ...o.spec, updated: env.now };
+    const step: Step = {
+      phase: PHASE_LINK,
+      action: existing ? 'gatehouse:UpdateIamRole' : 'gatehouse:CreateIamRole',
+      resource: name,
+      account: o.account,
+      run: async (tx) => {
+        await tx.kv.put(key, JSON.stringify(stored));
+        return ok(undefined);
+      },
+    };
+    return planOk({ action: existing ? 'update' : 'create', fields: [...fields], steps: [step] });
+  },
+  async listNames(tx, account) {
+    return (await tx.kv.list(`${IAM_ROLE_PREFIX}${account}/`)).map((e) => e.key.slice(`${IAM_ROLE_PREFIX}${account}/`.length));
+  },
+  async planDelete(env, ref) {
+    const key = iamRoleKey(ref.account, ref.name);
+    if ((await env.tx.kv.get(key)) === undefined) return { ok: true, value: [] };
+    const step: Step = { phase: PHASE_DELETE, action: 'gatehouse:DeleteIamRole', resource: customRoleName(ref.account, ref.name), account: ref.account, run: async (tx) => ok(await tx.kv.delete(key)) };
+    return { ok: true, value: [step] };
+  },
+};
+
+export const iamPolicyKind: KindHandler<AttachedPolicy> = {
+  kind: 'IamPolicy',
+  scope: 'account',
+  entity: 'policy',
+  specFields: ['resource', 'bindings', 'etag', 'version'],
+  validate(spec, c) {
+    const r = parseAttachedPolicy(only(spec, this.specFields), { path: 'spec' });
+    if (!r.ok) {
+      reportErrors(r.errors, c);
+      return undefined;
+    }
+    return r.value;
+  },
+  async plan(env, o) {
+    const { resource } = o.spec;
+    const partition = env.partitionOf(o.account);
+    const owner = resource.startsWith('account/') ? resource.slice('account/'.length) : accountOf(resource);
+    if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${resource} belongs to account ${owner}, not ${o.account}; set its IAM policy as that account (metadata.account)`);
+    const key = iamPolicyKey(o.account, resource);
+    const twin = documentsOf<AttachedPolicy>(env, 'IamPolicy').find((d) => d.name !== o.name && iamPolicyKey(d.account, d.spec.resource) === key);
+    if (twin) return planFail('VALIDATION_ERROR', 'spec.resource', `IamPolicy \`${twin.name}\` also sets the policy of ${resource}; one document per resource`);
+    const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
+    const existing = text === undefined ? undefined : (JSON.parse(text) as StoredIamPolicy);
+    if (existing && existing.account !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${resource} has an IAM policy of account ${existing.account}`);
+    // Custom roles: the account's, as they will be after this apply.
+    const fileRoles = documentsOf<IamRoleSpec>(env, 'IamRole').filter((d) => d.account === o.account).map((d) => ({ name: customRoleName(o.account, d.name), permissions: d.spec.permissions }));
+    const storedRoles = env.newAccounts.has(o.account) ? [] : (await env.tx.kv.list(`${IAM_ROLE_PREFIX}${o.account}/`)).map((e) => JSON.parse(e.value) as StoredIamRole);
+    const roles = checkRoles(o.spec.policy, { account: o.account, customRoles: [...fileRoles, ...storedRoles], path: 'spec' });
+    if (!roles.ok) return { ok: false, errors: roles.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })) };
+    // Idempotent: the document's etag is not compared; what counts is what the policy means.
+    const same = existing !== undefined && computeEtag({ bindings: existing.bindings }) === computeEtag(o.spec.policy) && existing.name === o.name;
+    if (same || (existing === undefined && o.spec.policy.bindings.length === 0)) return planOk({ action: 'unchanged', fields: [], steps: [] });
+    const step: Step = {
+      phase: PHASE_LINK,
+      action: 'gatehouse:SetIamPolicy',
+      resource: iamPolicyAuthzResource(partition, o.account, resource),
+      account: o.account,
+      run: async (tx) => ok(await putPolicy(tx, { resource, account: o.account, policy: o.spec.policy, name: o.name, updated: env.now })),
+    };
+    return planOk({ action: existing ? 'update' : 'create', fields: existing ? ['bindings'] : [], steps: [step] });
+  },
+  async listNames(tx, account) {
+    return (await tx.kv.list(IAM_POLICY_PREFIX)).map((e) => JSON.parse(e.value) as StoredIamPolicy).filter((p) => p.account === account && p.name !== undefined).map((p) => p.name as string);
+  },
+  async planDelete(env, ref) {
+    const hit = (await env.tx.kv.list(IAM_POLICY_PREFIX)).map((e) => ({ key: e.key, p: JSON.parse(e.value) as StoredIamPolicy })).find((x) => x.p.account === ref.account && x.p.name?.toLowerCase() === ref.name.toLowerCase());
+    if (!hit) return { ok: true, value: [] };
+    const step: Step = { phase: PHASE_DELETE, action: 'gatehouse:SetIamPolicy', resource: iamPolicyAuthzResource(env.partitionOf(ref.account), ref.account, hit.p.resource), account: ref.account, run: async (tx) => ok(await tx.kv.delete(hit.key)) };
+    return { ok: true, value: [step] };
+  },
+};
