@@ -13,11 +13,15 @@
  * - Two runs: RBAC only (a user the authenticator did not make: no `extra.arn`), and as kube-apiserver sends
  *   reviews for Gatehouse-authenticated users, with `extra.arn` of a role session, which adds the IAM
  *   explicit-deny check of the session's role (its policies resolved once, then from memory).
+ * - Allowed reviews are audited as the authorize API's decisions (src/app/audit.ts): all of them by default,
+ *   a share with `GATEHOUSE_AUDIT_ALLOW_SAMPLE`; each pair of runs is made with every allow audited, then
+ *   with 1% (a server of its own, `startServer({ audit: { allowSample } })`, in a child process).
  * - Per run: 1 s warm-up, then 5 s (2 s with `--quick`). Every answer must be 200 with a `status.allowed`;
- *   the allowed/denied split must match the bodies'. Target ≥ 10,000 reviews/s.
+ *   each distinct review's answer is checked once before. Target ≥ 10,000 reviews/s.
  *
  * Run alone: `npx node bench/k8s.ts [--quick]`.
  */
+import { fork } from 'node:child_process';
 import { Agent } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -25,8 +29,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { row, type BenchOptions, type BenchRow } from './report.ts';
-import { startServerChild } from './support/server.ts';
-import { send, signerFor, type RawRequest } from './support/sign.ts';
+import { fileURLToPath } from 'node:url';
+import { send, signerFor, type Creds, type RawRequest } from './support/sign.ts';
 
 const ACCT = '000000000000';
 const CONNECTIONS = 64;
@@ -95,6 +99,51 @@ function reviews(extraArn: string | undefined): { body: string; allowed: boolean
   return out;
 }
 
+/** Child mode: a server with the given audit sampling, until the parent disconnects. */
+async function serve(dataDir: string, allowSample: number): Promise<void> {
+  const { startServer } = await import('../src/main/server.ts');
+  const running = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {}, audit: { allowSample } });
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  });
+  process.on('disconnect', () => void running.stop().then(() => process.exit(0)));
+  const c = running.adminCredentials;
+  process.send?.({ url: running.url, admin: c && { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey } });
+}
+
+interface ServerChild {
+  readonly url: string;
+  readonly admin: Creds;
+  cpuMicros(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startChild(dataDir: string, allowSample: number): Promise<ServerChild> {
+  // GATEHOUSE_BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
+  const execArgv = (process.env['GATEHOUSE_BENCH_SERVER_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', dataDir, String(allowSample)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
+  const started = await new Promise<{ url: string; admin: Creds }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { url: string; admin: Creds }));
+    child.once('exit', (code) => reject(new Error(`server child exited with ${code}`)));
+  });
+  return {
+    ...started,
+    cpuMicros: () =>
+      new Promise<number>((resolve) => {
+        child.once('message', (m) => {
+          const c = (m as { cpu: { user: number; system: number } }).cpu;
+          resolve(c.user + c.system);
+        });
+        child.send('cpu');
+      }),
+    stop: async () => {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.disconnect();
+      await gone;
+    },
+  };
+}
+
 interface Run {
   readonly perSecond: number;
   readonly p50: number;
@@ -137,65 +186,76 @@ async function check(url: string, token: string, bodies: readonly { body: string
   }
 }
 
-export async function benchK8s(opts: BenchOptions): Promise<BenchRow[]> {
+/** A server with the cluster set up, and the cluster's webhook token. */
+async function setUp(allowSample: number): Promise<{ server: ServerChild; token: string; objects: number; dataDir: string; agent: Agent }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gh-bench-k8s-'));
-  const server = await startServerChild({ dataDir });
+  const server = await startChild(dataDir, allowSample);
   const agent = new Agent({ keepAlive: true });
-  try {
-    const sign = signerFor(server.url, server.admin, 'gatehouse');
-    const call = async (method: string, path: string, body: unknown): Promise<Record<string, unknown>> => {
-      const r = await send(server.url, agent, await sign({ method, path, body: JSON.stringify(body), contentType: 'application/json' }));
-      if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.body.slice(0, 500)}`);
-      return JSON.parse(r.body) as Record<string, unknown>;
-    };
-    const doc = (kind: string, name: string, spec: unknown) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
-    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }] };
-    await call('POST', '/v1/apply', { documents: [doc('Cluster', 'hyperpod', {}), doc('Role', 'ScientistUserRole', { trustPolicy: trust })] });
-    const rbac: unknown[] = [];
-    for (const f of ['cluster_level_config.yaml', 'namespace_level_role.yaml']) for (const d of parseAllDocuments(await readFile(join(HYPERPOD, f), 'utf8'))) rbac.push(d.toJS());
-    const rules = [{ apiGroups: [''], resources: ['pods', 'configmaps', 'secrets'], verbs: ['get', 'list', 'watch', 'create', 'delete'] }];
-    for (let i = 0; i < 200; i++) {
-      const ns = `team-${i}`;
-      rbac.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'team', namespace: ns }, rules });
-      rbac.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'team', namespace: ns }, subjects: [{ kind: 'Group', name: `team-${i}`, apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { kind: 'Role', name: 'team', apiGroup: 'rbac.authorization.k8s.io' } });
-    }
-    for (let i = 0; i < 50; i++) {
-      rbac.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `viewer-${i}` }, rules: [{ apiGroups: ['*'], resources: [`things-${i}`], verbs: ['get', 'list'] }] });
-      rbac.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `viewer-${i}` }, subjects: [{ kind: 'Group', name: `viewers-${i}`, apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { kind: 'ClusterRole', name: `viewer-${i}`, apiGroup: 'rbac.authorization.k8s.io' } });
-    }
-    // The scientists also read every team namespace's pods (so `list pods in team-42` is allowed).
-    rbac.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'scientists', namespace: 'team-42' }, subjects: [{ kind: 'Group', name: GROUPS[0], apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { kind: 'Role', name: 'team', apiGroup: 'rbac.authorization.k8s.io' } });
-    await call('POST', '/v1/apply', { documents: rbac, cluster: 'hyperpod' });
-    const token = (await call('POST', '/v1/clusters/hyperpod/webhook-config', {}))['token'] as string;
-
-    const seconds = opts.quick ? 2 : 5;
-    const plain = reviews(undefined);
-    const withArn = reviews('yes');
-    await check(server.url, token, plain, agent);
-    await check(server.url, token, withArn, agent);
-    const a = await load(server.url, token, plain, seconds, () => server.cpuMicros());
-    opts.log(`k8s: SubjectAccessReview, RBAC only ${Math.round(a.perSecond).toLocaleString('en-US')}/s (server ${a.serverCpuShare.toFixed(2)} CPU)`);
-    const b = await load(server.url, token, withArn, seconds, () => server.cpuMicros());
-    opts.log(`k8s: SubjectAccessReview, RBAC + IAM deny ${Math.round(b.perSecond).toLocaleString('en-US')}/s (server ${b.serverCpuShare.toFixed(2)} CPU)`);
-    const target = (r: Run) => ({ text: '≥ 10,000', pass: r.perSecond >= 10_000 });
-    return [
-      row('k8s', `setup: ${rbac.length} RBAC objects, ${DISTINCT} distinct reviews, ${CONNECTIONS} connections, ${seconds} s per run`, 'loopback, server in a child process', ''),
-      row('k8s', 'SubjectAccessReview webhook, RBAC only', Math.round(a.perSecond), 'reviews/s', target(a)),
-      row('k8s', 'SubjectAccessReview, RBAC only: latency p50 / p99', `${a.p50} / ${a.p99}`, 'ms'),
-      row('k8s', 'SubjectAccessReview, RBAC only: per server CPU-second', Math.round(a.perServerCpuSecond), 'reviews/s'),
-      row('k8s', 'SubjectAccessReview webhook, RBAC + IAM explicit-deny check (extra.arn)', Math.round(b.perSecond), 'reviews/s', target(b)),
-      row('k8s', 'SubjectAccessReview, RBAC + IAM: latency p50 / p99', `${b.p50} / ${b.p99}`, 'ms'),
-      row('k8s', 'SubjectAccessReview, RBAC + IAM: per server CPU-second', Math.round(b.perServerCpuSecond), 'reviews/s'),
-    ];
-  } finally {
-    agent.destroy();
-    await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
+  const sign = signerFor(server.url, server.admin, 'gatehouse');
+  const call = async (method: string, path: string, body: unknown): Promise<Record<string, unknown>> => {
+    const r = await send(server.url, agent, await sign({ method, path, body: JSON.stringify(body), contentType: 'application/json' }));
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.body.slice(0, 500)}`);
+    return JSON.parse(r.body) as Record<string, unknown>;
+  };
+  const doc = (kind: string, name: string, spec: unknown) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }] };
+  await call('POST', '/v1/apply', { documents: [doc('Cluster', 'hyperpod', {}), doc('Role', 'ScientistUserRole', { trustPolicy: trust })] });
+  const rbac: unknown[] = [];
+  for (const f of ['cluster_level_config.yaml', 'namespace_level_role.yaml']) for (const d of parseAllDocuments(await readFile(join(HYPERPOD, f), 'utf8'))) rbac.push(d.toJS());
+  const rules = [{ apiGroups: [''], resources: ['pods', 'configmaps', 'secrets'], verbs: ['get', 'list', 'watch', 'create', 'delete'] }];
+  for (let i = 0; i < 200; i++) {
+    const ns = `team-${i}`;
+    rbac.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'team', namespace: ns }, rules });
+    rbac.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'team', namespace: ns }, subjects: [{ kind: 'Group', name: `team-${i}`, apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { kind: 'Role', name: 'team', apiGroup: 'rbac.authorization.k8s.io' } });
   }
+  for (let i = 0; i < 50; i++) {
+    rbac.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `viewer-${i}` }, rules: [{ apiGroups: ['*'], resources: [`things-${i}`], verbs: ['get', 'list'] }] });
+    rbac.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `viewer-${i}` }, subjects: [{ kind: 'Group', name: `viewers-${i}`, apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { kind: 'ClusterRole', name: `viewer-${i}`, apiGroup: 'rbac.authorization.k8s.io' } });
+  }
+  // The scientists also read one team namespace (so `list pods in team-42` is allowed).
+  rbac.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'scientists', namespace: 'team-42' }, subjects: [{ kind: 'Group', name: GROUPS[0], apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { kind: 'Role', name: 'team', apiGroup: 'rbac.authorization.k8s.io' } });
+  await call('POST', '/v1/apply', { documents: rbac, cluster: 'hyperpod' });
+  const token = (await call('POST', '/v1/clusters/hyperpod/webhook-config', {}))['token'] as string;
+  return { server, token, objects: rbac.length, dataDir, agent };
+}
+
+export async function benchK8s(opts: BenchOptions): Promise<BenchRow[]> {
+  const seconds = opts.quick ? 2 : 5;
+  const plain = reviews(undefined);
+  const withArn = reviews('yes');
+  const target = (r: Run) => ({ text: '≥ 10,000', pass: r.perSecond >= 10_000 });
+  const rows: BenchRow[] = [];
+  for (const allowSample of [1, 0.01]) {
+    const s = await setUp(allowSample);
+    try {
+      const { server, token } = s;
+      await check(server.url, token, plain, s.agent);
+      await check(server.url, token, withArn, s.agent);
+      const label = allowSample === 1 ? 'every allow audited' : 'allows audited at 1%';
+      if (rows.length === 0) rows.push(row('k8s', `setup: ${s.objects} RBAC objects, ${DISTINCT} distinct reviews (9 of 16 allowed), ${CONNECTIONS} connections, ${seconds} s per run`, 'loopback, server in a child process', ''));
+      const a = await load(server.url, token, plain, seconds, () => server.cpuMicros());
+      opts.log(`k8s: RBAC only, ${label}: ${Math.round(a.perSecond).toLocaleString('en-US')} reviews/s (server ${a.serverCpuShare.toFixed(2)} CPU)`);
+      const b = await load(server.url, token, withArn, seconds, () => server.cpuMicros());
+      opts.log(`k8s: RBAC + IAM, ${label}: ${Math.round(b.perSecond).toLocaleString('en-US')} reviews/s (server ${b.serverCpuShare.toFixed(2)} CPU)`);
+      for (const [what, r] of [['RBAC only', a], ['RBAC + IAM explicit-deny check', b]] as const) {
+        rows.push(row('k8s', `SubjectAccessReview, ${what}, ${label}`, Math.round(r.perSecond), 'reviews/s', target(r)));
+        rows.push(row('k8s', `  same: latency p50 / p99 (ms); reviews per server CPU-second`, `${r.p50} / ${r.p99}; ${Math.round(r.perServerCpuSecond)}`, ''));
+      }
+    } finally {
+      s.agent.destroy();
+      await s.server.stop();
+      await rm(s.dataDir, { recursive: true, force: true });
+    }
+  }
+  return rows;
 }
 
 if (import.meta.main) {
-  const { table } = await import('./report.ts');
-  const rows = await benchK8s({ quick: process.argv.includes('--quick'), log: (m) => process.stderr.write(`${m}\n`) });
-  process.stdout.write(`${table(rows)}\n`);
+  const i = process.argv.indexOf('--serve');
+  if (i >= 0) await serve(process.argv[i + 1] ?? '', Number(process.argv[i + 2] ?? '1'));
+  else {
+    const { table } = await import('./report.ts');
+    const rows = await benchK8s({ quick: process.argv.includes('--quick'), log: (m) => process.stderr.write(`${m}\n`) });
+    process.stdout.write(`${table(rows)}\n`);
+  }
 }

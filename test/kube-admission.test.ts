@@ -257,6 +257,18 @@ describe('pods naming a role (the ECI example)', () => {
     assert.equal((JSON.parse(job ?? '{}') as { state: string }).state, 'Stopped');
   });
 
+  test('admissions and refusals are in the audit log, with the role, the passer and the job', async () => {
+    await server.app.audit.flush();
+    const who = await server.app.authenticate(accountAdmin.AccessKeyId);
+    assert.ok(who.ok);
+    const page = await server.app.audit.query(who.value.caller, { action: 'training:AdmitPod' });
+    assert.ok(page.ok);
+    const admitted = page.value.records.find((r) => r.decision === 'Allow' && r.job === jobId);
+    assert.equal(admitted?.role, ROLE_ARN);
+    assert.equal(admitted?.principal, `acs:ram::${ACCT}:user/deployer`);
+    assert.ok(page.value.records.some((r) => r.decision === 'Deny' && /user\/intruder is not allowed/.test(String(r.detail['error']))));
+  });
+
   test('the webhook needs the cluster’s bearer token', async () => {
     const r = await http('POST', admit.url.toString(), { body: await fixture('pod-create.json'), headers: { authorization: 'Bearer nope' } });
     assert.equal(r.status, 401);

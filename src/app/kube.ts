@@ -297,10 +297,20 @@ export function createKube(app: App, options: KubeOptions) {
       attrs: req.attributes,
       iam: who && { principal: who.principal, policies: who.policies, action: kubernetesAction(req.attributes.verb), resource: kubernetesResource(cluster.arn, req.attributes), time: deps.now() },
     });
-    const reason = r.reasons.join('; ');
+    const reason = r.verdict === 'no-opinion' ? `no RBAC binding in cluster ${cluster.name} allows ${describeRequest(req.attributes)}` : r.reasons.join('; ');
+    // Recorded as the authorize API's decisions are: denials always, allows sampled (GATEHOUSE_AUDIT_ALLOW_SAMPLE).
+    // No opinion is no decision: kube-apiserver's next authorizer decides, and its own audit log has the outcome.
+    if (r.verdict !== 'no-opinion') deps.audit?.decision({
+      account: cluster.account,
+      principal: arn ?? req.attributes.user.name,
+      action: kubernetesAction(req.attributes.verb),
+      resource: kubernetesResource(cluster.arn, req.attributes),
+      decision: r.verdict === 'allow' ? 'Allow' : r.verdict === 'deny' ? 'ExplicitDeny' : 'ImplicitDeny',
+      detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, reason },
+    });
     if (r.verdict === 'allow') return { allowed: true, denied: false, reason };
     if (r.verdict === 'deny') return { allowed: false, denied: true, reason, ...(r.errors.length > 0 ? { evaluationError: r.errors.join('; ') } : {}) };
-    return { allowed: false, denied: false, reason: `no RBAC binding in cluster ${cluster.name} allows ${describeRequest(req.attributes)}` };
+    return { allowed: false, denied: false, reason };
   }
 
   // --- Admission --------------------------------------------------------------------------------------------
@@ -407,6 +417,8 @@ export function createKube(app: App, options: KubeOptions) {
       // A dry run has no side effects (`sideEffects: NoneOnDryRun`): the patch shows what would be set.
       env = { GATEHOUSE_JOB_ID: jobId };
     } else {
+      const closed = deps.audit?.gate('pods are not admitted with a role');
+      if (closed && !closed.ok) return refuse(closed.errors[0]?.message ?? 'the audit log cannot be written', 503);
       const created = await createPodJob(cluster, { passerArn: passer.arn, roleArn: pass.value.roleArn, namespace: req.namespace, name, ...(generateName !== undefined ? { generateName } : {}) });
       jobId = created.job.id;
       env = await options.podEnvironment(created.job, created.capability);
@@ -465,6 +477,31 @@ export function createKube(app: App, options: KubeOptions) {
    * template's role changes, and its template gets the grant its controller's pods are admitted with.
    */
   async function admit(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
+    const v = await admitUnrecorded(cluster, req);
+    // Pods and workloads that name a role are recorded, admitted or refused, like job submissions.
+    const meta = (req.object?.['metadata'] ?? {}) as Record<string, unknown>;
+    const named = v.allowed ? v.auditAnnotations?.['role'] : undefined;
+    if (named !== undefined || !v.allowed) {
+      const name = req.name || (typeof meta['name'] === 'string' ? meta['name'] : `${typeof meta['generateName'] === 'string' ? meta['generateName'] : ''}*`);
+      const resource = `${cluster.arn}/namespaces/${req.namespace}/${req.kind.group ? `${req.kind.kind.toLowerCase()}s.${req.kind.group}` : `${req.kind.kind.toLowerCase()}s`}/${name}`;
+      const passedBy = v.allowed ? v.auditAnnotations?.['passed-by'] : undefined;
+      const job = v.allowed ? v.auditAnnotations?.['job'] : undefined;
+      deps.audit?.record({
+        kind: 'job',
+        account: cluster.account,
+        principal: passedBy ?? req.userInfo.extra['arn']?.[0] ?? req.userInfo.username,
+        action: req.kind.kind === 'Pod' ? 'training:AdmitPod' : 'training:AdmitWorkload',
+        resource,
+        decision: v.allowed ? 'Allow' : 'Deny',
+        ...(named !== undefined ? { role: named } : {}),
+        ...(job !== undefined && job !== 'dry-run' ? { job } : {}),
+        detail: { cluster: cluster.name, operation: req.operation, user: req.userInfo.username, ...(v.allowed ? {} : { error: v.message }), ...(req.dryRun ? { dryRun: true } : {}) },
+      });
+    }
+    return v;
+  }
+
+  async function admitUnrecorded(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
     const isPod = req.kind.group === '' && req.kind.kind === 'Pod' && req.subResource === '';
     if (isPod && req.operation === 'CREATE') return admitPod(cluster, req);
     if (isPod && req.operation === 'DELETE') return podDeleted(cluster, req);
