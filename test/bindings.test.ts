@@ -3,7 +3,7 @@
  * 127.0.0.1, random ports, SQLite in a temporary directory), driven by the real CLI (`process.execPath
  * bin/gatehouse.js …`) and the admin API signed with SigV4 (service `gatehouse`, src/adapters/cli/client.ts):
  *
- * - the Pulumi example of shared/examples/gcp, as YAML in examples/config/gcp, applied with `gatehouse apply`
+ * - the Pulumi example of shared/examples/gcp, as YAML in examples/gcp, applied with `gatehouse apply`
  *   (again: nothing changes), and every decision its table describes answered by `POST /v1/authorize` — asked
  *   about the service account's session by the account admin, by `gatehouse authorize`/`simulate`, and by a
  *   workload running as the service account (a job) about itself;
@@ -27,7 +27,7 @@ import { computeEtag, predefinedPermissions } from '../src/core/bindings/index.t
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
-const EXAMPLE_DIR = fileURLToPath(new URL('../examples/config/gcp', import.meta.url));
+const EXAMPLE_DIR = fileURLToPath(new URL('../examples/gcp', import.meta.url));
 const SUPPORT = new URL('./support/resource-server.ts', import.meta.url).href;
 const ACCT = '123456789012';
 const SA_ROLE = `arn:aws:iam::${ACCT}:role/my-service-account`;
