@@ -1032,136 +1032,110 @@ const roleKind: KindHandler<RoleSpec> = {
   },
 };
 
-// --- Workspace -------------------------------------------------------------------------------------------
+// --- Workspace and Cluster: JSON documents of the key/value table -----------------------------------------
 
-/** Canonical text of a workspace, so that equal specs compare equal whatever the member order. */
-function workspaceCanon(w: Pick<Workspace, 'members' | 'defaultBucket' | 'defaultTableProject'>): Record<string, string> {
-  const members = w.members.map((m) => (m.user !== undefined ? `user:${m.user.toLowerCase()}` : `group:${(m.group ?? '').toLowerCase()}`)).sort();
-  return { members: members.join(','), defaultBucket: w.defaultBucket ?? '', defaultTableProject: w.defaultTableProject ?? '' };
+/**
+ * A kind kept as one JSON document per object in the key/value table (workspaces, clusters): validated by its
+ * pure parser, compared through a canonical form, authorized as `training:<Verb><Noun>` on its ARN.
+ */
+function kvDocumentKind<S extends { readonly name: string; readonly account: string }>(k: {
+  readonly kind: string;
+  readonly specFields: readonly string[];
+  readonly parse: (account: string, name: string, spec: Record<string, unknown>) => Result<S>;
+  readonly key: (account: string, name: string) => string;
+  readonly arn: (partition: Partition, account: string, name: string) => string;
+  /** One canonical string per spec field, so equal specs compare equal whatever the order of lists. */
+  readonly canon: (s: S) => Record<string, string>;
+}): KindHandler<S> {
+  const action = (verb: string) => `training:${verb}${k.kind}`;
+  return {
+    kind: k.kind,
+    scope: 'account',
+    entity: 'group',
+    specFields: k.specFields,
+    readAction: action('Get'),
+    listAction: `training:List${k.kind}s`,
+    validate(spec, c) {
+      const r = k.parse('', k.kind.toLowerCase(), spec);
+      if (!r.ok) {
+        for (const e of r.errors) c.error(e.code, e.path, e.message);
+        return undefined;
+      }
+      return r.value;
+    },
+    async plan(env, o) {
+      const key = k.key(o.account, o.name);
+      const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
+      const existing = text === undefined ? undefined : (JSON.parse(text) as S);
+      const desired: S = { ...o.spec, account: o.account, name: existing?.name ?? o.name };
+      const fields = existing ? changedFields(this.specFields, k.canon(existing), k.canon(desired)) : [];
+      const steps: Step[] =
+        existing && fields.length === 0
+          ? []
+          : [
+              {
+                phase: PHASE.link,
+                action: action(existing ? 'Update' : 'Create'),
+                resource: k.arn(env.partitionOf(o.account), o.account, desired.name),
+                account: o.account,
+                run: async (tx) => {
+                  await tx.kv.put(key, JSON.stringify(desired));
+                  return ok(undefined);
+                },
+              },
+            ];
+      return planOk({ action: existing ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields, steps });
+    },
+    async listNames(tx, account) {
+      return (await tx.kv.list(k.key(account, ''))).map((e) => (JSON.parse(e.value) as S).name);
+    },
+    async planDelete(env, ref) {
+      const key = k.key(ref.account, ref.name);
+      if ((await env.tx.kv.get(key)) === undefined) return planOk([]);
+      return planOk([
+        {
+          phase: PHASE.deletePrincipal,
+          action: action('Delete'),
+          resource: k.arn(env.partitionOf(ref.account), ref.account, ref.name),
+          account: ref.account,
+          run: async (tx) => ok(await tx.kv.delete(key)),
+        },
+      ]);
+    },
+  };
 }
 
-const workspaceKind: KindHandler<Workspace> = {
+const workspaceKind = kvDocumentKind<Workspace>({
   kind: 'Workspace',
-  scope: 'account',
-  entity: 'group',
   specFields: ['members', 'defaultBucket', 'defaultTableProject'],
-  readAction: 'training:GetWorkspace',
-  listAction: 'training:ListWorkspaces',
-  validate(spec, c) {
-    const r = parseWorkspace('', 'workspace', spec);
-    if (!r.ok) {
-      for (const e of r.errors) c.error(e.code, e.path, e.message);
-      return undefined;
-    }
-    return r.value;
-  },
-  async plan(env, o) {
-    const partition = env.partitionOf(o.account);
-    const key = workspaceKey(o.account, o.name);
-    const existingText = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
-    const existing = existingText === undefined ? undefined : (JSON.parse(existingText) as Workspace);
-    const desired: Workspace = { ...o.spec, account: o.account, name: existing?.name ?? o.name };
-    const fields = existing ? changedFields(this.specFields, workspaceCanon(existing), workspaceCanon(desired)) : [...this.specFields];
-    const steps: Step[] =
-      existing && fields.length === 0
-        ? []
-        : [
-            {
-              phase: PHASE.link,
-              action: existing ? 'training:UpdateWorkspace' : 'training:CreateWorkspace',
-              resource: workspaceArn(partition, o.account, desired.name),
-              account: o.account,
-              run: async (tx) => {
-                await tx.kv.put(key, JSON.stringify(desired));
-                return ok(undefined);
-              },
-            },
-          ];
-    return planOk({ action: existing ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields: existing ? fields : [], steps });
-  },
-  async listNames(tx, account) {
-    return (await tx.kv.list(workspaceKey(account, ''))).map((e) => (JSON.parse(e.value) as Workspace).name);
-  },
-  async planDelete(env, ref) {
-    const key = workspaceKey(ref.account, ref.name);
-    if ((await env.tx.kv.get(key)) === undefined) return planOk([]);
-    return planOk([
-      {
-        phase: PHASE.deletePrincipal,
-        action: 'training:DeleteWorkspace',
-        resource: workspaceArn(env.partitionOf(ref.account), ref.account, ref.name),
-        account: ref.account,
-        run: async (tx) => ok(await tx.kv.delete(key)),
-      },
-    ]);
-  },
-};
+  parse: parseWorkspace,
+  key: workspaceKey,
+  arn: workspaceArn,
+  canon: (w) => ({
+    members: w.members
+      .map((m) => (m.user !== undefined ? `user:${m.user.toLowerCase()}` : `group:${(m.group ?? '').toLowerCase()}`))
+      .sort()
+      .join(','),
+    defaultBucket: w.defaultBucket ?? '',
+    defaultTableProject: w.defaultTableProject ?? '',
+  }),
+});
 
-// --- Cluster ---------------------------------------------------------------------------------------------
-
-function clusterCanon(c: Pick<Cluster, 'instanceRole' | 'computeConfigs' | 'mappings'>): Record<string, string> {
-  const cc = Object.entries(c.computeConfigs ?? {})
-    .map(([k, v]) => `${k}=${v.instanceRole ?? ''}`)
-    .sort();
-  return { instanceRole: c.instanceRole ?? '', computeConfigs: cc.join(','), mappings: JSON.stringify(c.mappings ?? []) };
-}
-
-const clusterKind: KindHandler<Cluster> = {
+const clusterKind = kvDocumentKind<Cluster>({
   kind: 'Cluster',
-  scope: 'account',
-  entity: 'group',
   specFields: ['instanceRole', 'computeConfigs', 'mappings'],
-  readAction: 'training:GetCluster',
-  listAction: 'training:ListClusters',
-  validate(spec, c) {
-    const r = parseCluster('', 'cluster', spec);
-    if (!r.ok) {
-      for (const e of r.errors) c.error(e.code, e.path, e.message);
-      return undefined;
-    }
-    return r.value;
-  },
-  async plan(env, o) {
-    const partition = env.partitionOf(o.account);
-    const key = clusterKey(o.account, o.name);
-    const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
-    const existing = text === undefined ? undefined : (JSON.parse(text) as Cluster);
-    const desired: Cluster = { ...o.spec, account: o.account, name: existing?.name ?? o.name };
-    const fields = existing ? changedFields(this.specFields, clusterCanon(existing), clusterCanon(desired)) : [];
-    const steps: Step[] =
-      existing && fields.length === 0
-        ? []
-        : [
-            {
-              phase: PHASE.link,
-              action: existing ? 'training:UpdateCluster' : 'training:CreateCluster',
-              resource: clusterArn(partition, o.account, desired.name),
-              account: o.account,
-              run: async (tx) => {
-                await tx.kv.put(key, JSON.stringify(desired));
-                return ok(undefined);
-              },
-            },
-          ];
-    return planOk({ action: existing ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields, steps });
-  },
-  async listNames(tx, account) {
-    return (await tx.kv.list(clusterKey(account, ''))).map((e) => (JSON.parse(e.value) as Cluster).name);
-  },
-  async planDelete(env, ref) {
-    const key = clusterKey(ref.account, ref.name);
-    if ((await env.tx.kv.get(key)) === undefined) return planOk([]);
-    return planOk([
-      {
-        phase: PHASE.deletePrincipal,
-        action: 'training:DeleteCluster',
-        resource: clusterArn(env.partitionOf(ref.account), ref.account, ref.name),
-        account: ref.account,
-        run: async (tx) => ok(await tx.kv.delete(key)),
-      },
-    ]);
-  },
-};
+  parse: parseCluster,
+  key: clusterKey,
+  arn: clusterArn,
+  canon: (c) => ({
+    instanceRole: c.instanceRole ?? '',
+    computeConfigs: Object.entries(c.computeConfigs ?? {})
+      .map(([name, v]) => `${name}=${v.instanceRole ?? ''}`)
+      .sort()
+      .join(','),
+    mappings: JSON.stringify(c.mappings ?? []),
+  }),
+});
 
 // --- ResourcePolicy --------------------------------------------------------------------------------------
 
