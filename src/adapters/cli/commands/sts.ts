@@ -184,7 +184,15 @@ export const keysCommands: CommandGroup = (program, ctx) => {
 };
 
 export const credentialsCommand: CommandGroup = (program, ctx) => {
-  withServerOptions(withAssumeOptions(program.command('credentials').description('print temporary credentials of a role as an AWS credential_process document'), false))
+  const cmd = program.command('credentials').description('print temporary credentials of a role, or of the job this runs in, as an AWS credential_process document');
+  withServerOptions(
+    cmd
+      .option('--role-arn <arn>', 'the role to assume, e.g. arn:aws:iam::123456789012:role/trainer')
+      .option('--job', 'the credentials of the training job this command runs in (read from its credential endpoint)')
+      .addOption(new Option('--role-session-name <name>', 'the session name (default: gatehouse-<unix time>)'))
+      .addOption(new Option('--duration-seconds <seconds>', "the session lifetime, 900 to 43200 (default 3600; at most the role's maximum)").argParser(durationSeconds))
+      .option('--policy <document>', 'a session policy narrowing the role: JSON text or file://PATH'),
+  )
     .addHelpText(
       'after',
       `
@@ -196,10 +204,44 @@ else; errors go to stderr with a non-zero exit status. Use it in ~/.aws/config:
   region = us-east-1
 
 The command runs with the environment of the SDK that starts it: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY there
-are the identity that assumes the role, else the --data-dir credentials file.`,
+are the identity that assumes the role, else the --data-dir credentials file.
+
+Inside a job (gatehouse jobs run), \`credential_process = gatehouse credentials --job\` gives any tool that reads
+profiles the job's own credentials.`,
     )
-    .action(async (opts: AssumeOpts) => ctx.exit(await credentials(ctx, opts)));
+    .action(async (opts: Partial<AssumeOpts> & Opts & { job?: true }) => {
+      if (opts.job) return ctx.exit(await jobCredentials(ctx));
+      if (!opts.roleArn) {
+        ctx.err('gatehouse: give --role-arn ARN, or --job inside a training job\n');
+        return ctx.exit(EXIT.usage);
+      }
+      ctx.exit(await credentials(ctx, { ...opts, roleArn: opts.roleArn }));
+    });
 };
+
+/** The job's credentials from its container endpoint (the environment `gatehouse jobs run` gives each rank). */
+async function jobCredentials(ctx: CommandContext): Promise<number> {
+  const uri = ctx.env?.['AWS_CONTAINER_CREDENTIALS_FULL_URI'];
+  const token = ctx.env?.['AWS_CONTAINER_AUTHORIZATION_TOKEN'];
+  if (!uri || !token) {
+    ctx.err('gatehouse: --job works inside a training job: AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN are not set\n');
+    return EXIT.usage;
+  }
+  let doc: Record<string, unknown>;
+  try {
+    const r = await fetch(uri, { headers: { authorization: token }, signal: AbortSignal.timeout(5000) });
+    doc = (await r.json()) as Record<string, unknown>;
+    if (!r.ok) {
+      ctx.err(`gatehouse: the job's credential endpoint answered ${r.status}: ${String(doc['Message'] ?? '')}\n`);
+      return r.status === 404 || r.status === 410 ? EXIT.notFound : EXIT.accessDenied;
+    }
+  } catch (e) {
+    ctx.err(`gatehouse: cannot reach the job's credential endpoint: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.unavailable;
+  }
+  ctx.out(`${JSON.stringify({ Version: 1, AccessKeyId: doc['AccessKeyId'], SecretAccessKey: doc['SecretAccessKey'], SessionToken: doc['Token'], Expiration: doc['Expiration'] })}\n`);
+  return EXIT.ok;
+}
 
 async function assumed(ctx: CommandContext, opts: AssumeOpts, sessionName: string): Promise<{ ok: true; value: AssumedJson } | { ok: false; status: number }> {
   const policy = await policyText(ctx, opts.policy);

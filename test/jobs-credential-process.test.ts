@@ -1,0 +1,84 @@
+/**
+ * Inside a job launched by `gatehouse jobs run`, an AWS profile with `credential_process = gatehouse credentials
+ * --job` gives unmodified clients the job's credentials (issue "Training jobs": the credential_process path).
+ * boto3 (Debian package python3-boto3) is exercised when installed, and said to be skipped otherwise.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as I from '@aws-sdk/client-iam';
+import { call, type Connection } from '../src/adapters/cli/client.ts';
+import { startServer, type RunningServer } from '../src/main/server.ts';
+
+const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('./fixtures/jobs/credential-process.ts', import.meta.url));
+const ROLE_ARN = 'arn:aws:iam::000000000000:role/trainer';
+
+let home: string;
+let server: RunningServer;
+let alice: { accessKeyId: string; secretAccessKey: string };
+
+before(async () => {
+  home = await mkdtemp(join(tmpdir(), 'gh-cp-'));
+  server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', log: () => {} });
+  const a = server.adminCredentials;
+  assert.ok(a);
+  const admin = { accessKeyId: a.AccessKeyId, secretAccessKey: a.SecretAccessKey };
+  const iam = new I.IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: admin });
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] };
+  await iam.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  await iam.send(new I.CreateUserCommand({ UserName: 'alice' }));
+  const allow = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['training:*'], Resource: '*' }, { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE_ARN }] };
+  await iam.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'submit', PolicyDocument: JSON.stringify(allow) }));
+  const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'alice' }))).AccessKey;
+  alice = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+  iam.destroy();
+  const conn: Connection = { endpoint: new URL(server.url), credentials: admin, region: 'us-east-1', credentialsSource: 'test' };
+  const ws = await call(conn, 'PUT', ['workspaces', 'vision'], { body: { members: [{ user: 'alice' }] } });
+  assert.ok(ws.ok);
+});
+
+after(async () => {
+  await server.stop();
+  await rm(home, { recursive: true, force: true });
+});
+
+test('a credential_process profile inside a job resolves to the job’s session (SDK v3, and boto3 when installed)', async (t) => {
+  const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, 'jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--', process.execPath, SCRIPT, BIN, home],
+      { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey, GATEHOUSE_ENDPOINT: server.url }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+    );
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const jobId = /gatehouse: job ([a-z0-9]+) /.exec(run.stderr)?.[1];
+  assert.ok(jobId, run.stderr);
+  const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { client: string; arn?: string; method?: string; skipped?: string });
+  const sdk = lines.find((l) => l.client === 'sdk-v3');
+  assert.equal(sdk?.arn, `arn:aws:sts::000000000000:assumed-role/trainer/job-${jobId}`);
+  const boto = lines.find((l) => l.client === 'boto3');
+  if (boto?.skipped !== undefined || boto === undefined) {
+    t.diagnostic(`boto3 part skipped: not installed (Debian package python3-boto3)${boto?.skipped ? `: ${boto.skipped}` : ''}`);
+  } else {
+    // botocore names the provider that answered: its process provider is `custom-process`.
+    assert.equal(boto.method, 'custom-process');
+    assert.equal(boto.arn, `arn:aws:sts::000000000000:assumed-role/trainer/job-${jobId}`);
+  }
+});
+
+test('gatehouse credentials --job outside a job says what is missing', async () => {
+  const r = await new Promise<{ code: number; stderr: string; stdout: string }>((resolve) => {
+    execFile(process.execPath, [BIN, 'credentials', '--job'], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+    );
+  });
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /--job works inside a training job/);
+});
