@@ -169,6 +169,22 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
   const pathFilter = (o: ListOptions | undefined): [string, SqlValue[]] =>
     o?.pathPrefix === undefined || o.pathPrefix === '' ? ['', []] : [' AND substr(path, 1, ?) = ?', [o.pathPrefix.length, o.pathPrefix]];
 
+  /** The reads users, groups and roles share: by name (case-insensitive), by unique id, by account and path. */
+  const namedReads = <T>(table: 'users' | 'groups' | 'roles', to: (row: SqlRow) => T) => ({
+    async get(account: string, name: string): Promise<T | undefined> {
+      const row = await one(`SELECT * FROM ${table} WHERE account = ? AND name_key = ?`, [account, lc(name)]);
+      return row && to(row);
+    },
+    async getById(id: string): Promise<T | undefined> {
+      const row = await one(`SELECT * FROM ${table} WHERE id = ?`, [id]);
+      return row && to(row);
+    },
+    async list(account: string, o?: ListOptions): Promise<T[]> {
+      const [where, params] = pathFilter(o);
+      return (await db.all(`SELECT * FROM ${table} WHERE account = ?${where} ORDER BY name_key`, [account, ...params])).map(to);
+    },
+  });
+
   // --- principals -------------------------------------------------------------------------------
 
   const TABLE: Record<PrincipalType, string> = { user: 'users', group: 'groups', role: 'roles' };
@@ -228,18 +244,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
   // --- users ------------------------------------------------------------------------------------
 
   const users: WriteTx['users'] = {
-    async get(account, name) {
-      const row = await one('SELECT * FROM users WHERE account = ? AND name_key = ?', [account, lc(name)]);
-      return row && toUser(row);
-    },
-    async getById(id) {
-      const row = await one('SELECT * FROM users WHERE id = ?', [id]);
-      return row && toUser(row);
-    },
-    async list(account, o) {
-      const [where, params] = pathFilter(o);
-      return (await db.all(`SELECT * FROM users WHERE account = ?${where} ORDER BY name_key`, [account, ...params])).map(toUser);
-    },
+    ...namedReads('users', toUser),
     async create(u) {
       writable();
       if (!(await accountExists(u.account))) return noAccount(u.account);
@@ -308,18 +313,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
 
   const noGroup = (account: string, name: string) => fail('NO_SUCH_ENTITY', `group \`${name}\` does not exist in account \`${account}\``);
   const groups: WriteTx['groups'] = {
-    async get(account, name) {
-      const row = await one('SELECT * FROM groups WHERE account = ? AND name_key = ?', [account, lc(name)]);
-      return row && toGroup(row);
-    },
-    async getById(id) {
-      const row = await one('SELECT * FROM groups WHERE id = ?', [id]);
-      return row && toGroup(row);
-    },
-    async list(account, o) {
-      const [where, params] = pathFilter(o);
-      return (await db.all(`SELECT * FROM groups WHERE account = ?${where} ORDER BY name_key`, [account, ...params])).map(toGroup);
-    },
+    ...namedReads('groups', toGroup),
     async listMembers(account, group) {
       const rows = await db.all(
         `SELECT u.* FROM users u JOIN group_members m ON m.user_id = u.id JOIN groups g ON g.id = m.group_id
@@ -408,18 +402,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
 
   const noRole = (account: string, name: string) => fail('NO_SUCH_ENTITY', `role \`${name}\` does not exist in account \`${account}\``);
   const roles: WriteTx['roles'] = {
-    async get(account, name) {
-      const row = await one('SELECT * FROM roles WHERE account = ? AND name_key = ?', [account, lc(name)]);
-      return row && toRole(row);
-    },
-    async getById(id) {
-      const row = await one('SELECT * FROM roles WHERE id = ?', [id]);
-      return row && toRole(row);
-    },
-    async list(account, o) {
-      const [where, params] = pathFilter(o);
-      return (await db.all(`SELECT * FROM roles WHERE account = ?${where} ORDER BY name_key`, [account, ...params])).map(toRole);
-    },
+    ...namedReads('roles', toRole),
     async create(r) {
       writable();
       if (!(await accountExists(r.account))) return noAccount(r.account);
