@@ -1,0 +1,161 @@
+/**
+ * The `ObjectStore` port: buckets and objects of the S3-compatible gateway (issue "Data access for real").
+ *
+ * One adapter implements it: `adapters/objects-fs` (objects as files under `<dataDir>/objects`). The gateway's
+ * use cases (`app/s3.ts`) decide every request with the engine first and only then call this port, so the port
+ * knows nothing of principals or policies: it stores bytes, atomically and verifiably.
+ *
+ * Conventions the adapter keeps:
+ * - Bodies stream in and out (`AsyncIterable<Uint8Array>` in, `Readable` out): memory use never depends on
+ *   object size.
+ * - Writes are atomic: a reader sees the previous version or the new one, never a part; a crash mid-write
+ *   leaves the previous version and, at worst, a temporary file that the next start removes.
+ * - ETags are what S3 computes: hex MD5 of the bytes for a single PUT; for a multipart upload, hex MD5 of the
+ *   concatenated binary MD5s of the parts followed by `-N` (N parts). Returned without quotes; the HTTP edge
+ *   adds them.
+ * - Integrity is checked on read: the bytes served are hashed as they stream and a mismatch with the stored
+ *   digest destroys the stream with an error (the client sees a truncated body, never silently wrong data).
+ * - Expected failures are values with a code from `ObjectErrorCode`; only infrastructure failures (disk full,
+ *   EIO) throw or reject.
+ */
+import type { Readable } from 'node:stream';
+
+export type ObjectErrorCode =
+  | 'NoSuchBucket'
+  | 'NoSuchKey'
+  | 'NoSuchUpload'
+  | 'BucketAlreadyOwnedByYou'
+  | 'BucketAlreadyExists'
+  | 'BucketNotEmpty'
+  | 'InvalidBucketName'
+  | 'KeyTooLongError'
+  | 'InvalidRange'
+  | 'InvalidPart'
+  | 'InvalidPartOrder'
+  | 'EntityTooSmall'
+  | 'EntityTooLarge'
+  | 'BadDigest'
+  | 'IncompleteBody';
+
+export interface ObjectError {
+  readonly code: ObjectErrorCode;
+  readonly message: string;
+}
+
+export type ObjectResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ObjectError };
+
+export interface BucketInfo {
+  readonly name: string;
+  /** 12-digit account id of the owner (who created it). */
+  readonly owner: string;
+  /** ISO-8601 UTC. */
+  readonly created: string;
+}
+
+export interface ObjectInfo {
+  readonly bucket: string;
+  readonly key: string;
+  readonly size: number;
+  /** Unquoted: 32 hex digits, or 32 hex digits `-N` for a multipart object. */
+  readonly etag: string;
+  /** ISO-8601 UTC with milliseconds. */
+  readonly lastModified: string;
+  readonly contentType: string;
+  /** `x-amz-meta-*` headers, names lower-cased without the prefix. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Object tags (`x-amz-tagging` at PUT); decisions read them as `s3:ExistingObjectTag/<key>`. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface PutObjectInput {
+  readonly bucket: string;
+  readonly key: string;
+  readonly body: AsyncIterable<Uint8Array>;
+  /** Declared length, when known: a body that ends short or runs long is refused (`IncompleteBody`), nothing stored. */
+  readonly size?: number;
+  readonly contentType?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Base64 MD5 the client declared (`Content-MD5`): a mismatch is `BadDigest`, nothing stored. */
+  readonly contentMd5?: string;
+  /** Base64 SHA-256 the client declared (`x-amz-checksum-sha256`) or hex (`x-amz-content-sha256`): mismatch → `BadDigest`. */
+  readonly sha256Base64?: string;
+  readonly sha256Hex?: string;
+  /** CRC32 / CRC32C base64 the client declared (`x-amz-checksum-crc32`, `-crc32c`): mismatch → `BadDigest`. */
+  readonly crc32Base64?: string;
+  readonly crc32cBase64?: string;
+}
+
+export interface ListObjectsInput {
+  readonly bucket: string;
+  readonly prefix?: string;
+  readonly delimiter?: string;
+  /** 1–1000; default 1000. */
+  readonly maxKeys?: number;
+  /** Exclusive: keys strictly after this (continuation token decoded, or `start-after`). */
+  readonly after?: string;
+}
+
+export interface ListObjectsPage {
+  readonly objects: readonly ObjectInfo[];
+  /** Common prefixes when a delimiter was given, each once, in order. */
+  readonly prefixes: readonly string[];
+  readonly truncated: boolean;
+  /** The last key or prefix returned, to continue after; present when truncated. */
+  readonly next?: string;
+}
+
+export interface ByteRange {
+  /** Inclusive first byte. */
+  readonly start: number;
+  /** Inclusive last byte. */
+  readonly end: number;
+}
+
+export interface ObjectBody {
+  readonly info: ObjectInfo;
+  /** The range actually served (clamped to the object), when one was asked. */
+  readonly range?: ByteRange;
+  readonly stream: Readable;
+}
+
+export interface PartInfo {
+  readonly partNumber: number;
+  readonly etag: string;
+  readonly size: number;
+  readonly lastModified: string;
+}
+
+export interface UploadInfo {
+  readonly uploadId: string;
+  readonly bucket: string;
+  readonly key: string;
+  readonly initiated: string;
+}
+
+export interface ObjectStore {
+  listBuckets(): Promise<readonly BucketInfo[]>;
+  createBucket(name: string, owner: string): Promise<ObjectResult<BucketInfo>>;
+  headBucket(name: string): Promise<ObjectResult<BucketInfo>>;
+  /** Refused with `BucketNotEmpty` while objects or unfinished uploads remain. */
+  deleteBucket(name: string): Promise<ObjectResult<void>>;
+
+  putObject(input: PutObjectInput): Promise<ObjectResult<ObjectInfo>>;
+  headObject(bucket: string, key: string): Promise<ObjectResult<ObjectInfo>>;
+  /** `range` as parsed from `Range: bytes=…` (suffix ranges resolved by the caller with the size from `headObject`, or pass `suffix`). */
+  getObject(bucket: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number }): Promise<ObjectResult<ObjectBody>>;
+  /** Deleting a key that does not exist succeeds, as S3 does (bucket must exist). */
+  deleteObject(bucket: string, key: string): Promise<ObjectResult<void>>;
+  copyObject(from: { readonly bucket: string; readonly key: string }, to: { readonly bucket: string; readonly key: string }, replace?: { readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly tags?: Readonly<Record<string, string>> }): Promise<ObjectResult<ObjectInfo>>;
+  listObjects(input: ListObjectsInput): Promise<ObjectResult<ListObjectsPage>>;
+
+  createUpload(input: { readonly bucket: string; readonly key: string; readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly tags?: Readonly<Record<string, string>> }): Promise<ObjectResult<UploadInfo>>;
+  uploadPart(input: { readonly bucket: string; readonly key: string; readonly uploadId: string; readonly partNumber: number; readonly body: AsyncIterable<Uint8Array>; readonly size?: number; readonly contentMd5?: string; readonly sha256Hex?: string; readonly sha256Base64?: string; readonly crc32Base64?: string; readonly crc32cBase64?: string }): Promise<ObjectResult<PartInfo>>;
+  listParts(bucket: string, key: string, uploadId: string, options?: { readonly after?: number; readonly maxParts?: number }): Promise<ObjectResult<{ readonly parts: readonly PartInfo[]; readonly truncated: boolean; readonly next?: number }>>;
+  /** Parts must be ascending, each but the last at least 5 MiB, ETags matching; the object appears atomically. */
+  completeUpload(bucket: string, key: string, uploadId: string, parts: readonly { readonly partNumber: number; readonly etag: string }[]): Promise<ObjectResult<ObjectInfo>>;
+  abortUpload(bucket: string, key: string, uploadId: string): Promise<ObjectResult<void>>;
+  listUploads(bucket: string): Promise<ObjectResult<readonly UploadInfo[]>>;
+
+  close(): Promise<void>;
+}
