@@ -49,6 +49,8 @@ export interface AuthorizeAnswer {
  */
 export interface AuthorizeEngine {
   readonly name: string;
+  /** Brings the engine's state up to the latest change when it is behind: a promise then, else undefined (the common case, no await). */
+  readonly prepare?: () => Promise<void> | undefined;
   decide(request: ResolvedRequest): EngineResult;
 }
 
@@ -200,6 +202,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       time: deps.now(),
     };
     const d = evaluate(request, { ...who.value.policies, resource: rp.policies }, { explain: true });
+    for (const e of engines) {
+      const behind = e.prepare?.();
+      if (behind) await behind;
+    }
     const extra = engines.length === 0 ? NO_ENGINES : engines.map((e) => {
       try {
         return { name: e.name, ...e.decide({ principal: who.value.principal, action: input.action, resource: input.resource, request }) };

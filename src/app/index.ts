@@ -80,7 +80,9 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     ...(options.jobHeartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.jobHeartbeatTimeoutMs } : {}),
   });
   const resourcePolicies = new ResourcePolicies(deps);
-  const authorizer = auditedAuthorizer(createAuthorizer(deps, sts, resourcePolicies, [bindings.engine, ...(options.engines ?? [])]), audit);
+  // Engines built after the app (RBAC needs the app) join through `addAuthorizeEngine`.
+  const engines: AuthorizeEngine[] = [bindings.engine, ...(options.engines ?? [])];
+  const authorizer = auditedAuthorizer(createAuthorizer(deps, sts, resourcePolicies, engines), audit);
   const keyCache = new Map<string, { secret: string; caller: Caller }>();
   let keyCacheHead = -1;
   const refresh = async (): Promise<void> => {
@@ -122,6 +124,10 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     /** IAM policies (bindings) and custom roles: reading, writing, deciding (src/app/bindings.ts). */
     bindings,
     authorizer,
+    /** Adds an engine to the authorize union (the composition root adds Kubernetes RBAC once it exists). */
+    addAuthorizeEngine: (engine: AuthorizeEngine): void => {
+      engines.push(engine);
+    },
     /** Picks up changes made by any instance (cheap when nothing changed). */
     refresh,
     /**

@@ -55,6 +55,7 @@ import {
   kubernetesAction,
   kubernetesResource,
   parseAccessEntrySpec,
+  parseKubernetesResource,
   podTemplate,
   removeAnnotationPatch,
   renderUsername,
@@ -69,6 +70,7 @@ import {
 import { accessEntryKey, kubePrefix, listAccessEntries, type StoredRbacObject } from './kube-apply.ts';
 import { accessDeniedMessage, authorizeAdmin, PolicyCache, type Caller } from './principals.ts';
 import type { App } from './index.ts';
+import type { AuthorizeEngine, EngineResult } from './authorize.ts';
 import type { SealedSecret } from './ports/store.ts';
 
 const WEBHOOK_PREFIX = 'k8swebhook/';
@@ -644,7 +646,69 @@ export function createKube(app: App, options: KubeOptions) {
     },
     /** Who the principal of an entry is (user or role), for messages. */
     entryPrincipal,
+    /** RBAC in the authorize union, for `kubernetes:<verb>` on a cluster's resources (issue "One authorize API"). */
+    engine: {
+      name: 'rbac',
+      prepare: fresh,
+      decide: ({ principal, action, resource }) => rbacOpinion(principal, action, resource),
+    } satisfies AuthorizeEngine,
   };
+
+  /**
+   * What the cluster's RBAC says of an IAM principal: the principal is the Kubernetes user its access entry maps
+   * it to (as the authentication webhook would), with the entry's groups. RBAC only ever allows; a principal
+   * without an entry, or a resource of no known cluster, gets no opinion from it.
+   */
+  function rbacOpinion(principal: Principal, action: string, resource: string): EngineResult {
+    if (!action.toLowerCase().startsWith('kubernetes:')) return NO_OPINION;
+    const cluster = clusterOfResource(resource);
+    if (!cluster) return NO_OPINION;
+    const attrs = parseKubernetesResource(cluster.arn, resource);
+    if (!attrs) return { verdict: 'no-opinion', reasons: [], errors: [`\`${resource}\` is not a Kubernetes request path under cluster ${cluster.name}`] };
+    const owner = entryOwner(principal);
+    let entry: AccessEntry | undefined;
+    for (const arn of owner ? entryCandidates({ partition: principal.partition, account: principal.account, ...owner }) : []) {
+      entry = cluster.entries.get(entryKey(arn));
+      if (entry) break;
+    }
+    if (!entry) return { verdict: 'no-opinion', reasons: [], diagnostics: [`${principal.arn} has no access entry in cluster ${cluster.name}`], errors: [] };
+    const sessionName = principal.session?.name ?? (owner && 'user' in owner ? owner.user.name : '');
+    const username = renderUsername(entry.username ?? defaultUsername(entry.principalArn), { accountId: principal.account, sessionName, accessKeyId: '' });
+    const groups = [...entry.kubernetesGroups.filter((g) => g !== AUTHENTICATED_GROUP), AUTHENTICATED_GROUP];
+    const rbacAttrs: RbacAttributes = { ...attrs, verb: action.slice('kubernetes:'.length), user: { name: username, groups, extra: { arn: [principal.arn] } } };
+    const d = cluster.rbac.authorize(rbacAttrs);
+    const errors = d.errors.map((e) => e.message);
+    if (d.verdict === 'allow') return { verdict: 'allow', reasons: d.reasons.map((r) => `${r} (cluster ${cluster.name})`), errors, matched: d.reasons.map((r) => ({ engine: 'rbac', policy: r, type: 'rbac', effect: 'Allow' as const })) };
+    return { verdict: 'no-opinion', reasons: [], diagnostics: [`no RBAC binding in cluster ${cluster.name} allows ${describeRequest(rbacAttrs)}`], errors };
+  }
+
+  function clusterOfResource(resource: string): KubeCluster | undefined {
+    const m = /^(?:arn:aws:training::|acs:pai::)(\d{12}):cluster\/([^/]+)/.exec(resource);
+    if (!m) return undefined;
+    return clusters.get((m[2] as string).toLowerCase())?.find((c) => c.account === m[1] && resource.startsWith(c.arn));
+  }
+}
+
+const NO_OPINION: EngineResult = { verdict: 'no-opinion', reasons: [], errors: [] };
+
+/** The user or role behind a principal, as access entries name them (by path and name). */
+function entryOwner(p: Principal): { user: { name: string; path: string } } | { role: { name: string; path: string } } | undefined {
+  const split = (arn: string, kind: 'user' | 'role'): { name: string; path: string } | undefined => {
+    const at = arn.indexOf(`:${kind}/`);
+    if (at < 0) return undefined;
+    const rest = arn.slice(at + kind.length + 2);
+    const slash = rest.lastIndexOf('/');
+    return { name: rest.slice(slash + 1), path: slash < 0 ? '/' : `/${rest.slice(0, slash + 1)}` };
+  };
+  if (p.kind === 'user') {
+    const user = split(p.arn, 'user');
+    return user && { user };
+  }
+  if (p.roleArn !== undefined) {
+    const role = split(p.roleArn, 'role');
+    return role && { role };
+  }
+  return undefined;
 }
 
 function describeRequest(a: RbacAttributes): string {

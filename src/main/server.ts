@@ -163,6 +163,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       return { ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://${new URL(base).host.replace(/:\d+$/, '')}:${port}` };
     },
   });
+  app.addAuthorizeEngine(kube.engine);
   const kubeHttp = { app, kube, tokenHosts: () => tokenHosts, certificate: () => tls?.cert };
   jobRoutes.push(...kubeRoutes(kubeHttp));
   const kubeEdge = { kubeWebhooks: kubeWebhookHandler(kubeHttp), ...(tls ? { tls } : {}) };

@@ -5,6 +5,7 @@
  * already sets are left alone, and `env` is added whole where a container has none (`add …/env/-` fails
  * on a missing array).
  */
+import type { RbacAttributes } from '../rbac/index.ts';
 import { pointer, type JsonPatchOp } from './reviews.ts';
 
 export const ROLE_ANNOTATION = 'gatehouse.dev/role';
@@ -116,4 +117,44 @@ export function kubernetesResource(clusterArn: string, a: { resourceRequest: boo
   const resource = `${a.resource ?? ''}${a.apiGroup ? `.${a.apiGroup}` : ''}`;
   const ns = a.namespace ? `/namespaces/${a.namespace}` : '';
   return `${clusterArn}${ns}/${resource}${a.name ? `/${a.name}` : ''}${a.subresource ? `/${a.subresource}` : ''}`;
+}
+
+/** Roots of non-resource URLs (kube-apiserver's own paths), which are never resource names. */
+const NON_RESOURCE_ROOTS = new Set(['api', 'apis', 'healthz', 'livez', 'readyz', 'version', 'metrics', 'openapi', 'logs', '.well-known', 'swagger.json', 'swaggerapi']);
+
+export type KubernetesRequestAttributes = Omit<RbacAttributes, 'user' | 'verb'>;
+
+/**
+ * The inverse of `kubernetesResource`: the request attributes a resource ARN under `clusterArn` names, for the
+ * authorize API (`kubernetes:<verb>` on `<cluster>/namespaces/ns/pods/p`). `undefined` when the ARN is not under
+ * the cluster or is not a well-formed path. `<cluster>/namespaces/x` is the namespace object `x`; a resource is
+ * namespaced when a third segment follows. Paths whose first segment is a kube-apiserver root (`api`, `healthz`…)
+ * are non-resource URLs.
+ */
+export function parseKubernetesResource(clusterArn: string, arn: string): KubernetesRequestAttributes | undefined {
+  if (arn === clusterArn) return { resourceRequest: false, path: '/' };
+  if (!arn.startsWith(`${clusterArn}/`)) return undefined;
+  const rest = arn.slice(clusterArn.length);
+  const segments = rest.slice(1).split('/');
+  if (segments.some((s) => s === '')) return rest === '/' ? { resourceRequest: false, path: '/' } : undefined;
+  if (NON_RESOURCE_ROOTS.has(segments[0] ?? '')) return { resourceRequest: false, path: rest };
+  let namespace: string | undefined;
+  let at = 0;
+  if (segments[0] === 'namespaces' && segments.length >= 3) {
+    namespace = segments[1];
+    at = 2;
+  }
+  const [typed, name, subresource, ...extra] = segments.slice(at);
+  if (typed === undefined || extra.length > 0) return undefined;
+  const dot = typed.indexOf('.');
+  const resource = dot < 0 ? typed : typed.slice(0, dot);
+  const apiGroup = dot < 0 ? '' : typed.slice(dot + 1);
+  return {
+    resourceRequest: true,
+    ...(namespace !== undefined ? { namespace } : {}),
+    apiGroup,
+    resource,
+    ...(name !== undefined ? { name } : {}),
+    ...(subresource !== undefined ? { subresource } : {}),
+  };
 }

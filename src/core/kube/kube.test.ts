@@ -8,6 +8,7 @@ import {
   entryCandidates,
   envPatch,
   kubernetesResource,
+  parseKubernetesResource,
   parseAccessEntrySpec,
   parseSubjectAccessReview,
   renderUsername,
@@ -82,6 +83,25 @@ describe('reviews and patches', () => {
     assert.equal(kubernetesResource(c, { resourceRequest: true, namespace: 'kubeflow', resource: 'pods', subresource: 'log', name: 'p' }), `${c}/namespaces/kubeflow/pods/p/log`);
     assert.equal(kubernetesResource(c, { resourceRequest: true, resource: 'pytorchjobs', apiGroup: 'kubeflow.org' }), `${c}/pytorchjobs.kubeflow.org`);
     assert.equal(kubernetesResource(c, { resourceRequest: false, path: '/healthz' }), `${c}/healthz`);
+  });
+  test('the authorize API reads the REST path back from the resource ARN', () => {
+    const c = 'arn:aws:training::1:cluster/hp';
+    const cases: readonly [string, unknown][] = [
+      [`${c}/namespaces/kubeflow/pods/p/log`, { resourceRequest: true, namespace: 'kubeflow', apiGroup: '', resource: 'pods', name: 'p', subresource: 'log' }],
+      [`${c}/namespaces/kubeflow/pytorchjobs.kubeflow.org`, { resourceRequest: true, namespace: 'kubeflow', apiGroup: 'kubeflow.org', resource: 'pytorchjobs' }],
+      [`${c}/namespaces/kubeflow`, { resourceRequest: true, apiGroup: '', resource: 'namespaces', name: 'kubeflow' }],
+      [`${c}/nodes/n1`, { resourceRequest: true, apiGroup: '', resource: 'nodes', name: 'n1' }],
+      [`${c}/healthz`, { resourceRequest: false, path: '/healthz' }],
+      [`${c}/apis/batch/v1`, { resourceRequest: false, path: '/apis/batch/v1' }],
+      [c, { resourceRequest: false, path: '/' }],
+      [`${c}x/pods`, undefined],
+      [`${c}/namespaces/a/pods/p/log/extra`, undefined],
+      [`${c}/pods//x`, undefined],
+    ];
+    for (const [arn, want] of cases) assert.deepEqual(parseKubernetesResource(c, arn), want, arn);
+    // Round trip with the IAM view.
+    const a = { resourceRequest: true, namespace: 'ns', apiGroup: 'apps', resource: 'deployments', name: 'd', subresource: 'scale' } as const;
+    assert.deepEqual(parseKubernetesResource(c, kubernetesResource(c, a)), a);
   });
   test('env: added whole where a container has none, appended where it has some, never overriding', () => {
     const spec = { containers: [{ name: 'a' }, { name: 'b', env: [{ name: 'X', value: 'mine' }] }], initContainers: [{ name: 'i', env: [] }] };
