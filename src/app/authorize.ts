@@ -20,6 +20,12 @@ export interface AuthorizeInput {
   readonly action: string;
   readonly resource: string;
   readonly context?: Readonly<Record<string, unknown>>;
+  /**
+   * The account that owns the resource, when the ARN does not say (S3: `arn:aws:s3:::bucket` has no account; the
+   * bucket's owner is recorded by the object store). Set by resource servers of this process only; it also keeps
+   * out resource policies that another account attached to the ARN.
+   */
+  readonly resourceAccount?: string;
 }
 
 export interface MatchedRule {
@@ -40,6 +46,8 @@ export interface AuthorizeAnswer {
   /** Errors and notes: conditions that failed, engines that errored. */
   readonly diagnostics: readonly string[];
   readonly evaluationMicros: number;
+  /** When the IAM engine refused: the policy type that blocked (for AWS's `because no identity-based policy allows …`). */
+  readonly deniedBy?: 'identity' | 'boundary' | 'session' | 'resource' | 'trust';
 }
 
 /**
@@ -165,6 +173,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   function answerOf(d: Decision, extra: readonly (EngineResult & { name: string })[], started: number): AuthorizeAnswer {
+    const answer = unionOf(d, extra, started);
+    return answer.decision !== 'Allow' && d.deniedBy !== undefined ? { ...answer, deniedBy: d.deniedBy } : answer;
+  }
+
+  function unionOf(d: Decision, extra: readonly (EngineResult & { name: string })[], started: number): AuthorizeAnswer {
     const matched: MatchedRule[] = d.matched.map((m) => ({ engine: 'iam', policy: m.policy, type: m.type, statement: m.index, ...(m.sid !== undefined ? { sid: m.sid } : {}), effect: m.effect }));
     const iamDiagnostics = d.conditionFailures.map((f) => `iam: ${f.type} policy \`${f.policy}\` statement ${f.index}${f.sid ? ` (${f.sid})` : ''}: ${f.reason}`);
     if (extra.length === 0) return { decision: d.decision, reasons: [`iam: ${d.decision}: ${d.summary}`], matched, diagnostics: iamDiagnostics, evaluationMicros: Math.round((performance.now() - started) * 1000) };
@@ -187,7 +200,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const started = performance.now();
     if (typeof input.action !== 'string' || !ACTION_RE.test(input.action)) return failWith('REQUEST_INVALID_ACTION', `action \`${String(input.action)}\` must be one action \`service:Name\` (no wildcards)`, 'action');
     if (typeof input.resource !== 'string' || input.resource.length === 0 || input.resource.length > 2048) return failWith('VALIDATION_ERROR', '`resource` must be an ARN or `*`, at most 2048 characters', 'resource');
-    const rp = resourcePolicies.forResource(input.resource);
+    const rp = resourcePolicies.forResource(input.resource, input.resourceAccount);
     const who = await resolvePrincipal(caller, input.principal, input.resource, rp.account);
     if (!who.ok) return who;
     const ignored: string[] = [];

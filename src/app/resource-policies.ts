@@ -74,13 +74,17 @@ export class ResourcePolicies {
     return this.generation;
   }
 
-  /** The compiled policies that govern a request on `resource`, and the account that owns it (if known). */
-  forResource(resource: string): { policies: CompiledPolicy[]; account: string | undefined } {
+  /**
+   * The compiled policies that govern a request on `resource`, and the account that owns it (if known). With
+   * `owner` (an S3 bucket's account, which its ARN does not carry), only that account's policies count: another
+   * account may have attached one to the ARN, and it must grant nothing.
+   */
+  forResource(resource: string, owner?: string): { policies: CompiledPolicy[]; account: string | undefined } {
     const policies: CompiledPolicy[] = [];
-    let account: string | undefined = accountOf(resource);
+    let account: string | undefined = owner ?? accountOf(resource);
     for (const arn of governingArns(resource)) {
       const hit = this.byArn.get(arn);
-      if (hit) {
+      if (hit && (owner === undefined || hit.stored.account === owner)) {
         policies.push(hit.compiled);
         account ??= hit.stored.account;
       }

@@ -10,3 +10,6 @@ export type { SigV4Form, SigV4Options, SigV4Parsed, SigV4Request, SigV4Result, S
 export { SIGV4_ERROR_CODES, SIGV4_HTTP_STATUS } from './errors.ts';
 export type { SigV4ErrorCode, SigV4Failure } from './errors.ts';
 export { clearSigningKeyCache, setSigningKeyCacheSize } from './signing-key.ts';
+export { checkSignatureOnly, chunkSignatures, providedSignature } from './s3.ts';
+export type { ChunkSignatures } from './s3.ts';
+export { EMPTY_SHA256 } from './canonical.ts';
