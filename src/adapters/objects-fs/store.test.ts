@@ -1,0 +1,234 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
+import type { ObjectResult, ObjectStore } from '../../app/ports/objects.ts';
+import { openFsObjectStore } from './index.ts';
+
+const OWNER = '111122223333';
+const OTHER = '444455556666';
+
+async function* chunks(data: Buffer, size = 64 * 1024): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+}
+
+async function drain(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of stream) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+function value<T>(r: ObjectResult<T>): T {
+  if (!r.ok) assert.fail(`expected ok, got ${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
+function code<T>(r: ObjectResult<T>): string {
+  return r.ok ? 'ok' : r.error.code;
+}
+
+const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(join(e.parentPath, e.name));
+  return out;
+}
+
+describe('objects-fs: buckets', () => {
+  let dir: string;
+  let store: ObjectStore;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gh-objects-'));
+    store = await openFsObjectStore(dir, { fsync: false });
+  });
+  after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('validates names as S3 does', async () => {
+    for (const bad of ['ab', 'a'.repeat(64), 'Upper', 'under_score', '-start', 'end-', 'a..b', '192.168.1.1', 'xn--abc', 'x-s3alias', '.dot']) {
+      assert.equal(code(await store.createBucket(bad, OWNER)), 'InvalidBucketName', bad);
+    }
+    for (const good of ['abc', 'a'.repeat(63), 'my.bucket-1', '1.2.3.4a']) assert.equal(code(await store.createBucket(good, OWNER)), 'ok', good);
+  });
+
+  it('distinguishes own and foreign existing buckets, and refuses to delete non-empty ones', async () => {
+    const created = value(await store.createBucket('data-one', OWNER));
+    assert.equal(created.owner, OWNER);
+    assert.match(created.created, /^\d{4}-\d\d-\d\dT/);
+    assert.equal(code(await store.createBucket('data-one', OWNER)), 'BucketAlreadyOwnedByYou');
+    assert.equal(code(await store.createBucket('data-one', OTHER)), 'BucketAlreadyExists');
+    assert.deepEqual(value(await store.headBucket('data-one')), created);
+    assert.equal(code(await store.headBucket('nope-bucket')), 'NoSuchBucket');
+    value(await store.putObject({ bucket: 'data-one', key: 'k', body: chunks(Buffer.from('x')) }));
+    assert.equal(code(await store.deleteBucket('data-one')), 'BucketNotEmpty');
+    value(await store.deleteObject('data-one', 'k'));
+    const up = value(await store.createUpload({ bucket: 'data-one', key: 'big' }));
+    assert.equal(code(await store.deleteBucket('data-one')), 'BucketNotEmpty');
+    value(await store.abortUpload('data-one', 'big', up.uploadId));
+    value(await store.deleteBucket('data-one'));
+    assert.equal(code(await store.headBucket('data-one')), 'NoSuchBucket');
+    assert.equal(code(await store.deleteBucket('data-one')), 'NoSuchBucket');
+    assert.ok(!(await store.listBuckets()).some((b) => b.name === 'data-one'));
+    value(await store.createBucket('data-one', OTHER));
+  });
+});
+
+describe('objects-fs: objects', () => {
+  let dir: string;
+  let store: ObjectStore;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gh-objects-'));
+    store = await openFsObjectStore(dir);
+    value(await store.createBucket('bkt', OWNER));
+  });
+  after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('round-trips bytes, metadata and S3 ETags (known MD5 vectors)', async () => {
+    const empty = value(await store.putObject({ bucket: 'bkt', key: 'empty', body: chunks(Buffer.alloc(0)) }));
+    assert.equal(empty.etag, 'd41d8cd98f00b204e9800998ecf8427e');
+    assert.equal(empty.size, 0);
+    assert.equal((await drain(value(await store.getObject('bkt', 'empty')).stream)).length, 0);
+    const hello = value(
+      await store.putObject({ bucket: 'bkt', key: 'hello', body: chunks(Buffer.from('hello world')), contentType: 'text/plain', metadata: { owner: 'ana' }, tags: { team: 'ml' } }),
+    );
+    assert.equal(hello.etag, '5eb63bbbe01eeed093cb22bb8f5acdc3');
+    assert.equal(hello.contentType, 'text/plain');
+    assert.deepEqual(hello.metadata, { owner: 'ana' });
+    assert.deepEqual(hello.tags, { team: 'ml' });
+    assert.match(hello.lastModified, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.deepEqual(value(await store.headObject('bkt', 'hello')), hello);
+    const got = value(await store.getObject('bkt', 'hello'));
+    assert.equal((await drain(got.stream)).toString(), 'hello world');
+    assert.equal(got.range, undefined);
+    assert.equal(value(await store.putObject({ bucket: 'bkt', key: 'typeless', body: chunks(Buffer.from('a')) })).contentType, 'binary/octet-stream');
+
+    const big = randomBytes(3 * 1024 * 1024 + 12345);
+    const info = value(await store.putObject({ bucket: 'bkt', key: 'dir/../../etc/passwd', body: chunks(big, 100_000), size: big.length }));
+    assert.equal(info.etag, md5(big));
+    assert.ok((await drain(value(await store.getObject('bkt', 'dir/../../etc/passwd')).stream)).equals(big));
+  });
+
+  it('keeps keys out of paths: unicode, slashes, dots and 1024-byte keys', async () => {
+    const keys = ['a/b/c', '../../escape', '/leading', 'ünï/cødé/😀', 'é'.repeat(512), 'x'.repeat(1024), ' space ', '.', '..'];
+    for (const key of keys) value(await store.putObject({ bucket: 'bkt', key, body: chunks(Buffer.from(key)) }));
+    for (const key of keys) assert.equal((await drain(value(await store.getObject('bkt', key)).stream)).toString(), key);
+    assert.equal(code(await store.putObject({ bucket: 'bkt', key: 'x'.repeat(1025), body: chunks(Buffer.from('')) })), 'KeyTooLongError');
+    assert.equal(code(await store.putObject({ bucket: 'bkt', key: 'é'.repeat(513), body: chunks(Buffer.from('')) })), 'KeyTooLongError');
+    assert.equal(code(await store.putObject({ bucket: 'nope-bucket', key: 'k', body: chunks(Buffer.from('')) })), 'NoSuchBucket');
+    assert.equal(code(await store.getObject('bkt', 'missing')), 'NoSuchKey');
+    assert.equal(code(await store.headObject('bkt', 'missing')), 'NoSuchKey');
+    // Nothing was written outside the store's directory tree, and no file is named after a key.
+    for (const f of await filesUnder(dir)) assert.ok(!f.includes('escape') && !f.includes('leading'), f);
+  });
+
+  it('serves ranges clamped to the object, and refuses unsatisfiable ones', async () => {
+    const data = randomBytes(2 * 1024 * 1024 + 10);
+    value(await store.putObject({ bucket: 'bkt', key: 'ranged', body: chunks(data) }));
+    const cases: [{ start?: number; end?: number; suffix?: number }, number, number][] = [
+      [{ start: 0, end: 0 }, 0, 0],
+      [{ start: 10, end: 19 }, 10, 19],
+      [{ start: 1024 * 1024 - 5, end: 1024 * 1024 + 5 }, 1024 * 1024 - 5, 1024 * 1024 + 5],
+      [{ start: 100 }, 100, data.length - 1],
+      [{ start: 5, end: 10 ** 12 }, 5, data.length - 1],
+      [{ suffix: 7 }, data.length - 7, data.length - 1],
+      [{ suffix: 10 ** 9 }, 0, data.length - 1],
+      [{ start: data.length - 1 }, data.length - 1, data.length - 1],
+    ];
+    for (const [range, start, end] of cases) {
+      const body = value(await store.getObject('bkt', 'ranged', range));
+      assert.deepEqual(body.range, { start, end }, JSON.stringify(range));
+      assert.ok((await drain(body.stream)).equals(data.subarray(start, end + 1)), JSON.stringify(range));
+    }
+    for (const range of [{ start: data.length }, { start: data.length + 100, end: data.length + 200 }, { suffix: 0 }, { start: 10, end: 5 }]) {
+      assert.equal(code(await store.getObject('bkt', 'ranged', range)), 'InvalidRange', JSON.stringify(range));
+    }
+    assert.equal(code(await store.getObject('bkt', 'empty', { start: 0, end: 0 })), 'InvalidRange');
+  });
+
+  it('checks declared digests and sizes, storing nothing on a mismatch', async () => {
+    const data = Buffer.from('checked body');
+    const sha = createHash('sha256').update(data).digest();
+    const crcB64 = (n: number): string => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(n);
+      return b.toString('base64');
+    };
+    const good = {
+      contentMd5: createHash('md5').update(data).digest('base64'),
+      sha256Hex: sha.toString('hex'),
+      sha256Base64: sha.toString('base64'),
+      crc32Base64: crcB64(crc32(data)),
+      crc32cBase64: crcB64(0x4d3b2f9a),
+    };
+    // CRC32C computed independently (bitwise), to check the table implementation against.
+    let c = 0xffffffff;
+    for (const byte of data) {
+      c ^= byte;
+      for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    }
+    good.crc32cBase64 = crcB64((c ^ 0xffffffff) >>> 0);
+    value(await store.putObject({ bucket: 'bkt', key: 'digests', body: chunks(data), ...good }));
+    const before = await filesUnder(dir);
+    for (const field of Object.keys(good) as (keyof typeof good)[]) {
+      const wrong = { ...good, [field]: field === 'sha256Hex' ? '0'.repeat(64) : crcB64(1).padEnd(good[field].length, 'A') };
+      const r = await store.putObject({ bucket: 'bkt', key: 'digests', body: chunks(Buffer.from('other body!!')), ...wrong });
+      assert.equal(code(r), 'BadDigest', field);
+    }
+    assert.equal(code(await store.putObject({ bucket: 'bkt', key: 'digests', body: chunks(Buffer.from('short')), size: 6 })), 'IncompleteBody');
+    assert.equal(code(await store.putObject({ bucket: 'bkt', key: 'digests', body: chunks(Buffer.from('too long')), size: 3 })), 'IncompleteBody');
+    assert.equal((await drain(value(await store.getObject('bkt', 'digests')).stream)).toString(), 'checked body');
+    assert.deepEqual((await filesUnder(dir)).sort(), before.sort(), 'no file added or left behind');
+  });
+
+  it('copies server-side, with metadata copied or replaced', async () => {
+    const data = randomBytes(1024 * 1024 + 3);
+    const src = value(await store.putObject({ bucket: 'bkt', key: 'src', body: chunks(data), contentType: 'image/png', metadata: { a: '1' }, tags: { t: 'x' } }));
+    const copy = value(await store.copyObject({ bucket: 'bkt', key: 'src' }, { bucket: 'bkt', key: 'copy' }));
+    assert.equal(copy.etag, src.etag);
+    assert.equal(copy.contentType, 'image/png');
+    assert.deepEqual(copy.metadata, { a: '1' });
+    assert.deepEqual(copy.tags, { t: 'x' });
+    const replaced = value(await store.copyObject({ bucket: 'bkt', key: 'src' }, { bucket: 'bkt', key: 'src' }, { contentType: 'text/plain', metadata: { b: '2' } }));
+    assert.equal(replaced.contentType, 'text/plain');
+    assert.deepEqual(replaced.metadata, { b: '2' });
+    assert.deepEqual(replaced.tags, { t: 'x' });
+    value(await store.deleteObject('bkt', 'copy'));
+    assert.ok((await drain(value(await store.getObject('bkt', 'src')).stream)).equals(data));
+    assert.equal(code(await store.copyObject({ bucket: 'bkt', key: 'nope' }, { bucket: 'bkt', key: 'x' })), 'NoSuchKey');
+    assert.equal(code(await store.copyObject({ bucket: 'bkt', key: 'src' }, { bucket: 'nope-bucket', key: 'x' })), 'NoSuchBucket');
+  });
+
+  it('deletes idempotently', async () => {
+    value(await store.putObject({ bucket: 'bkt', key: 'gone', body: chunks(Buffer.from('x')) }));
+    value(await store.deleteObject('bkt', 'gone'));
+    value(await store.deleteObject('bkt', 'gone'));
+    assert.equal(code(await store.headObject('bkt', 'gone')), 'NoSuchKey');
+    assert.equal(code(await store.deleteObject('nope-bucket', 'gone')), 'NoSuchBucket');
+  });
+
+  it('detects corruption on read, full and ranged, and serves untouched blocks of a ranged read', async () => {
+    const data = randomBytes(3 * 1024 * 1024);
+    value(await store.putObject({ bucket: 'bkt', key: 'rot', body: chunks(data) }));
+    const target = [];
+    for (const f of await filesUnder(join(dir, 'buckets', 'bkt', 'data'))) if ((await stat(f)).size === data.length + 12) target.push(f);
+    assert.equal(target.length, 1);
+    const bytes = await readFile(target[0]!);
+    bytes[1024 * 1024 + 7]! ^= 0x01; // one bit flipped in the second block
+    await writeFile(target[0]!, bytes);
+    await assert.rejects(drain(value(await store.getObject('bkt', 'rot')).stream), /fail their checksum/);
+    await assert.rejects(drain(value(await store.getObject('bkt', 'rot', { start: 1024 * 1024 + 5, end: 1024 * 1024 + 9 })).stream), /fail their checksum/);
+    assert.ok((await drain(value(await store.getObject('bkt', 'rot', { start: 2 * 1024 * 1024 })).stream)).equals(data.subarray(2 * 1024 * 1024)));
+    await rm(target[0]!);
+    await assert.rejects(drain(value(await store.getObject('bkt', 'rot')).stream), /missing/);
+  });
+});

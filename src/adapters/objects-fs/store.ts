@@ -1,0 +1,894 @@
+/**
+ * `ObjectStore` on a local directory. One process owns the directory; the layout (docs/decisions.md, "Object
+ * storage on disk"):
+ *
+ *   buckets/<name>/bucket.json                 owner, creation time
+ *   buckets/<name>/meta/<h2>/<sha256(key)>.json  the object's metadata: key, ETag, sizes, version id (vid)
+ *   buckets/<name>/data/<v2>/<vid>.<i>         its segments (segment.ts), i = 0 for a single PUT, 0..N-1 for N parts
+ *   buckets/<name>/uploads/<id>/upload.json    an unfinished multipart upload
+ *   buckets/<name>/uploads/<id>/<n>.json, <n>.<nonce>  part n's record and segment
+ *   tmp/                                       files being written; emptied at open
+ *
+ * Keys never become paths (a key may hold `/`, `..`, anything): metadata files are named by the key's SHA-256
+ * and hold the key. The metadata file is the commit point: a write streams its segment to tmp/, fsyncs it,
+ * renames it under a fresh version id, then atomically replaces the metadata file that names the version, and
+ * only then unlinks the previous version's segments (once no reader holds them). A crash at any step leaves
+ * either the old metadata, whose segments are intact, or the new one, whose segments are durable; segments
+ * that no metadata names are removed at the next open.
+ *
+ * Completing a multipart upload hard-links the parts' segments as the object's segments instead of
+ * concatenating them: no byte is copied (5 TiB would take hours and double the space), the object appears with
+ * one metadata rename, and the parts keep their own names until the upload is removed. Server-side copies
+ * link the same way, falling back to a kernel file copy where links are not possible.
+ *
+ * The key index (sorted keys and each object's info) lives in memory, loaded at open: listing and HEAD never
+ * touch the disk, and memory grows with the number of keys, never with object sizes.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import type {
+  BucketInfo,
+  ByteRange,
+  ListObjectsInput,
+  ListObjectsPage,
+  ObjectBody,
+  ObjectError,
+  ObjectErrorCode,
+  ObjectInfo,
+  ObjectResult,
+  ObjectStore,
+  PartInfo,
+  PutObjectInput,
+  UploadInfo,
+} from '../../app/ports/objects.ts';
+import { multipartEtag, type DeclaredDigests } from './checksums.ts';
+import { compareKeys, insertKey, listPage, removeKey } from './listing.ts';
+import { bucketNameProblem, isUploadId, keyProblem } from './names.ts';
+import { BLOCK_SIZE, readSegments, writeSegment, type SegmentRef } from './segment.ts';
+
+export interface FsObjectStoreOptions {
+  /** fsync files and directories at every commit (default true). Turn off only for throwaway data. */
+  readonly fsync?: boolean;
+  /** Smallest size of every part but the last of a completed upload (default 5 MiB, as S3). */
+  readonly minPartSize?: number;
+  /** Largest single PUT or part (default 5 GiB, as S3). */
+  readonly maxPutSize?: number;
+  /** Clock for LastModified and upload times. */
+  readonly now?: () => Date;
+}
+
+const MiB = 1024 * 1024;
+const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * MiB;
+const MAX_PARTS = 10000;
+const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+
+/** One stored content of an object: its segments, shared by every reader that started on it. */
+interface Version {
+  readonly dir: string;
+  readonly vid: string;
+  readonly sizes: readonly number[];
+  readonly block: number;
+  /** Readers streaming it; its segments are unlinked only when it is retired and this reaches zero. */
+  pins: number;
+  retired: boolean;
+}
+
+interface Entry {
+  readonly info: ObjectInfo;
+  readonly version: Version;
+}
+
+interface Part {
+  readonly info: PartInfo;
+  readonly nonce: string;
+}
+
+interface Upload {
+  readonly info: UploadInfo;
+  readonly dir: string;
+  readonly contentType: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly parts: Map<number, Part>;
+  done: boolean;
+}
+
+interface Bucket {
+  readonly info: BucketInfo;
+  readonly dir: string;
+  readonly objects: Map<string, Entry>;
+  /** Sorted by `compareKeys` (UTF-8 byte order). */
+  readonly keys: string[];
+  readonly uploads: Map<string, Upload>;
+  /** Writes in progress: a bucket with any is not empty. */
+  pending: number;
+  readonly madeDirs: Set<string>;
+}
+
+/** On-disk metadata of an object (meta/…/<sha256(key)>.json). */
+interface MetaRecord {
+  readonly format: 1;
+  readonly key: string;
+  readonly vid: string;
+  readonly block: number;
+  readonly sizes: readonly number[];
+  readonly etag: string;
+  readonly lastModified: string;
+  readonly contentType: string;
+  readonly metadata: Record<string, string>;
+  readonly tags: Record<string, string>;
+  /** Hex SHA-256 of the whole body, for single PUTs (a multipart object has one per part, in its upload). */
+  readonly sha256?: string;
+}
+
+interface UploadRecord {
+  readonly format: 1;
+  readonly key: string;
+  readonly initiated: string;
+  readonly contentType: string;
+  readonly metadata: Record<string, string>;
+  readonly tags: Record<string, string>;
+}
+
+interface PartRecord {
+  readonly format: 1;
+  readonly partNumber: number;
+  readonly nonce: string;
+  readonly etag: string;
+  readonly size: number;
+  readonly lastModified: string;
+  readonly sha256: string;
+}
+
+function fail<T>(code: ObjectErrorCode, message: string): ObjectResult<T> {
+  const error: ObjectError = { code, message };
+  return { ok: false, error };
+}
+
+function ok<T>(value: T): ObjectResult<T> {
+  return { ok: true, value };
+}
+
+function newId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+function isNotFound(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+function frozenRecord(r: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> {
+  if (r === undefined) return EMPTY;
+  const entries = Object.entries(r);
+  return entries.length === 0 ? EMPTY : Object.freeze(Object.fromEntries(entries));
+}
+
+/** Serialises async critical sections per name; a section never waits on one of another name. */
+class Locks {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async run<T>(name: string, section: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(name) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => mine);
+    this.tails.set(name, tail);
+    await previous;
+    try {
+      return await section();
+    } finally {
+      release();
+      if (this.tails.get(name) === tail) this.tails.delete(name);
+    }
+  }
+}
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (e) {
+    if (isNotFound(e)) return [];
+    throw e;
+  }
+}
+
+export class FsObjectStore implements ObjectStore {
+  private readonly root: string;
+  private readonly tmp: string;
+  private readonly fsync: boolean;
+  private readonly minPartSize: number;
+  private readonly maxPutSize: number;
+  private readonly now: () => Date;
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly locks = new Locks();
+  private closed = false;
+
+  constructor(root: string, options: FsObjectStoreOptions) {
+    this.root = root;
+    this.tmp = join(root, 'tmp');
+    this.fsync = options.fsync ?? true;
+    this.minPartSize = options.minPartSize ?? 5 * MiB;
+    this.maxPutSize = options.maxPutSize ?? 5 * 1024 * MiB;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  // ---- open: load the index, remove what a crash left behind -------------------------------------------
+
+  async load(): Promise<void> {
+    await mkdir(join(this.root, 'buckets'), { recursive: true });
+    await rm(this.tmp, { recursive: true, force: true });
+    await mkdir(this.tmp, { recursive: true });
+    for (const name of await readdir(join(this.root, 'buckets'))) {
+      if (bucketNameProblem(name) !== undefined) continue;
+      const dir = join(this.root, 'buckets', name);
+      const info = JSON.parse(await readFile(join(dir, 'bucket.json'), 'utf8')) as BucketInfo;
+      const bucket: Bucket = { info: { name, owner: info.owner, created: info.created }, dir, objects: new Map(), keys: [], uploads: new Map(), pending: 0, madeDirs: new Set() };
+      await this.loadObjects(bucket);
+      await this.loadUploads(bucket);
+      this.buckets.set(name, bucket);
+    }
+  }
+
+  private async loadObjects(bucket: Bucket): Promise<void> {
+    const files: string[] = [];
+    for (const shard of await readdirOrEmpty(join(bucket.dir, 'meta'))) {
+      for (const f of await readdirOrEmpty(join(bucket.dir, 'meta', shard))) files.push(join(bucket.dir, 'meta', shard, f));
+    }
+    const live = new Set<string>();
+    await mapLimit(files, 32, async (file) => {
+      const record = JSON.parse(await readFile(file, 'utf8')) as MetaRecord;
+      if (record.format !== 1) throw new Error(`object metadata \`${file}\` has an unknown format`);
+      const entry = this.entryOf(bucket, record);
+      bucket.objects.set(record.key, entry);
+      live.add(record.vid);
+    });
+    bucket.keys.push(...bucket.objects.keys());
+    bucket.keys.sort(compareKeys);
+    for (const shard of await readdirOrEmpty(join(bucket.dir, 'data'))) {
+      for (const f of await readdirOrEmpty(join(bucket.dir, 'data', shard))) {
+        const vid = f.slice(0, f.indexOf('.') < 0 ? f.length : f.indexOf('.'));
+        if (!live.has(vid)) await rm(join(bucket.dir, 'data', shard, f), { force: true });
+      }
+    }
+  }
+
+  private async loadUploads(bucket: Bucket): Promise<void> {
+    for (const id of await readdirOrEmpty(join(bucket.dir, 'uploads'))) {
+      const dir = join(bucket.dir, 'uploads', id);
+      let record: UploadRecord;
+      try {
+        if (!isUploadId(id)) throw Object.assign(new Error('not an upload'), { code: 'ENOENT' });
+        record = JSON.parse(await readFile(join(dir, 'upload.json'), 'utf8')) as UploadRecord;
+      } catch (e) {
+        // Created but never recorded, or aborted half-way: nothing refers to it.
+        if (!isNotFound(e)) throw e;
+        await rm(dir, { recursive: true, force: true });
+        continue;
+      }
+      const upload = this.uploadOf(bucket, id, record);
+      const names = await readdir(dir);
+      for (const f of names) {
+        if (!/^\d+\.json$/.test(f)) continue;
+        const part = JSON.parse(await readFile(join(dir, f), 'utf8')) as PartRecord;
+        upload.parts.set(part.partNumber, this.partOf(part));
+      }
+      for (const f of names) {
+        const m = /^(\d+)\.([0-9a-f]{32})$/.exec(f);
+        if (m !== null && upload.parts.get(Number(m[1]))?.nonce !== m[2]) await rm(join(dir, f), { force: true });
+      }
+      bucket.uploads.set(id, upload);
+    }
+  }
+
+  private entryOf(bucket: Bucket, r: MetaRecord): Entry {
+    const size = r.sizes.reduce((a, b) => a + b, 0);
+    const info: ObjectInfo = Object.freeze({
+      bucket: bucket.info.name,
+      key: r.key,
+      size,
+      etag: r.etag,
+      lastModified: r.lastModified,
+      contentType: r.contentType,
+      metadata: frozenRecord(r.metadata),
+      tags: frozenRecord(r.tags),
+    });
+    return { info, version: { dir: bucket.dir, vid: r.vid, sizes: r.sizes, block: r.block, pins: 0, retired: false } };
+  }
+
+  private uploadOf(bucket: Bucket, id: string, r: UploadRecord): Upload {
+    return {
+      info: Object.freeze({ uploadId: id, bucket: bucket.info.name, key: r.key, initiated: r.initiated }),
+      dir: join(bucket.dir, 'uploads', id),
+      contentType: r.contentType,
+      metadata: frozenRecord(r.metadata),
+      tags: frozenRecord(r.tags),
+      parts: new Map(),
+      done: false,
+    };
+  }
+
+  private partOf(r: PartRecord): Part {
+    return { info: Object.freeze({ partNumber: r.partNumber, etag: r.etag, size: r.size, lastModified: r.lastModified }), nonce: r.nonce };
+  }
+
+  // ---- files ---------------------------------------------------------------------------------------------
+
+  private tmpPath(): string {
+    return join(this.tmp, newId());
+  }
+
+  private async fsyncDir(dir: string): Promise<void> {
+    if (!this.fsync) return;
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async ensureDir(bucket: Bucket, dir: string): Promise<void> {
+    if (bucket.madeDirs.has(dir)) return;
+    const made = await mkdir(dir, { recursive: true });
+    if (made !== undefined) await this.fsyncDir(dirname(dir));
+    bucket.madeDirs.add(dir);
+  }
+
+  /** Replaces `path` with `value` in one rename: a reader or a crash sees the old file or the new, whole. */
+  private async writeJsonAtomic(path: string, value: unknown): Promise<void> {
+    const tmp = this.tmpPath();
+    try {
+      const fh = await open(tmp, 'wx');
+      try {
+        await fh.writeFile(JSON.stringify(value));
+        if (this.fsync) await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await this.fsyncDir(dirname(path));
+  }
+
+  private metaPath(bucket: Bucket, key: string): string {
+    const h = createHash('sha256').update(key, 'utf8').digest('hex');
+    return join(bucket.dir, 'meta', h.slice(0, 2), `${h}.json`);
+  }
+
+  private segmentPath(v: Version, i: number): string {
+    return join(v.dir, 'data', v.vid.slice(0, 2), `${v.vid}.${i}`);
+  }
+
+  private segments(v: Version): SegmentRef[] {
+    return v.sizes.map((size, i) => ({ path: this.segmentPath(v, i), size }));
+  }
+
+  private retire(v: Version): void {
+    v.retired = true;
+    if (v.pins === 0) this.unlinkVersion(v);
+  }
+
+  private unpin(v: Version): void {
+    v.pins--;
+    if (v.retired && v.pins === 0) this.unlinkVersion(v);
+  }
+
+  private unlinkVersion(v: Version): void {
+    // Best effort: a segment left behind is an orphan that the next open removes.
+    void (async () => {
+      for (let i = 0; i < v.sizes.length; i++) await unlink(this.segmentPath(v, i)).catch(() => undefined);
+    })();
+  }
+
+  // ---- guards --------------------------------------------------------------------------------------------
+
+  private check(): void {
+    if (this.closed) throw new Error('the object store is closed');
+  }
+
+  private bucketOf(name: string): ObjectResult<Bucket> {
+    this.check();
+    const b = this.buckets.get(name);
+    return b === undefined ? fail('NoSuchBucket', `bucket \`${name}\` does not exist`) : ok(b);
+  }
+
+  /** Runs a write against `bucket`, counted so that the bucket is not deleted under it. */
+  private async writing<T>(bucket: Bucket, section: () => Promise<ObjectResult<T>>): Promise<ObjectResult<T>> {
+    bucket.pending++;
+    try {
+      return await section();
+    } finally {
+      bucket.pending--;
+    }
+  }
+
+  // ---- buckets -------------------------------------------------------------------------------------------
+
+  async listBuckets(): Promise<readonly BucketInfo[]> {
+    this.check();
+    return [...this.buckets.values()].map((b) => b.info).sort((a, b) => compareKeys(a.name, b.name));
+  }
+
+  async createBucket(name: string, owner: string): Promise<ObjectResult<BucketInfo>> {
+    this.check();
+    const problem = bucketNameProblem(name);
+    if (problem !== undefined) return fail('InvalidBucketName', `bucket name \`${name}\` ${problem}`);
+    return this.locks.run('buckets', async () => {
+      const existing = this.buckets.get(name);
+      if (existing !== undefined) {
+        return existing.info.owner === owner
+          ? fail('BucketAlreadyOwnedByYou', `bucket \`${name}\` already exists and is yours`)
+          : fail('BucketAlreadyExists', `bucket \`${name}\` already exists; bucket names are shared by all accounts, choose another`);
+      }
+      const info: BucketInfo = Object.freeze({ name, owner, created: this.now().toISOString() });
+      const staging = this.tmpPath();
+      const dir = join(this.root, 'buckets', name);
+      try {
+        for (const sub of ['meta', 'data', 'uploads']) await mkdir(join(staging, sub), { recursive: true });
+        await this.writeJsonAtomic(join(staging, 'bucket.json'), info);
+        await rename(staging, dir);
+      } catch (e) {
+        await rm(staging, { recursive: true, force: true });
+        throw e;
+      }
+      await this.fsyncDir(dirname(dir));
+      this.buckets.set(name, { info, dir, objects: new Map(), keys: [], uploads: new Map(), pending: 0, madeDirs: new Set() });
+      return ok(info);
+    });
+  }
+
+  async headBucket(name: string): Promise<ObjectResult<BucketInfo>> {
+    const b = this.bucketOf(name);
+    return b.ok ? ok(b.value.info) : b;
+  }
+
+  async deleteBucket(name: string): Promise<ObjectResult<void>> {
+    this.check();
+    return this.locks.run('buckets', async () => {
+      const b = this.bucketOf(name);
+      if (!b.ok) return b;
+      const bucket = b.value;
+      if (bucket.pending > 0 || bucket.objects.size > 0 || bucket.uploads.size > 0) {
+        return fail('BucketNotEmpty', `bucket \`${name}\` is not empty: delete its objects and abort its uploads first`);
+      }
+      this.buckets.delete(name);
+      // Renamed away in one step, then removed: a crash leaves either the bucket or a leftover in tmp/.
+      const trash = this.tmpPath();
+      await rename(bucket.dir, trash);
+      await this.fsyncDir(dirname(bucket.dir));
+      await rm(trash, { recursive: true, force: true });
+      return ok(undefined);
+    });
+  }
+
+  // ---- objects -------------------------------------------------------------------------------------------
+
+  /**
+   * Makes `fields` the object at `key`: `place` puts the new version's segments under their final names (and
+   * makes them durable), then the metadata file is replaced. Serialised per key so that the index in memory
+   * and the metadata on disk agree on which version is current.
+   */
+  private commitObject(
+    bucket: Bucket,
+    key: string,
+    fields: { readonly sizes: readonly number[]; readonly etag: string; readonly contentType: string; readonly metadata: Readonly<Record<string, string>>; readonly tags: Readonly<Record<string, string>>; readonly sha256?: string },
+    place: (v: Version) => Promise<void>,
+  ): Promise<ObjectResult<ObjectInfo>> {
+    return this.locks.run(`k:${bucket.info.name}\0${key}`, async () => {
+      const version: Version = { dir: bucket.dir, vid: newId(), sizes: fields.sizes, block: BLOCK_SIZE, pins: 0, retired: false };
+      const record: MetaRecord = {
+        format: 1,
+        key,
+        vid: version.vid,
+        block: version.block,
+        sizes: fields.sizes,
+        etag: fields.etag,
+        lastModified: this.now().toISOString(),
+        contentType: fields.contentType,
+        metadata: { ...fields.metadata },
+        tags: { ...fields.tags },
+        ...(fields.sha256 === undefined ? {} : { sha256: fields.sha256 }),
+      };
+      const metaPath = this.metaPath(bucket, key);
+      let committed = false;
+      try {
+        await this.ensureDir(bucket, join(bucket.dir, 'data', version.vid.slice(0, 2)));
+        await place(version);
+        await this.ensureDir(bucket, dirname(metaPath));
+        await this.writeJsonAtomic(metaPath, record);
+        committed = true;
+      } finally {
+        if (!committed) this.unlinkVersion(version);
+      }
+      const entry = this.entryOf(bucket, record);
+      const previous = bucket.objects.get(key);
+      bucket.objects.set(key, entry);
+      if (previous === undefined) insertKey(bucket.keys, key);
+      else this.retire(previous.version);
+      return ok(entry.info);
+    });
+  }
+
+  async putObject(input: PutObjectInput): Promise<ObjectResult<ObjectInfo>> {
+    const b = this.bucketOf(input.bucket);
+    if (!b.ok) return b;
+    const bucket = b.value;
+    const problem = keyProblem(input.key);
+    if (problem !== undefined) return fail('KeyTooLongError', `object key ${problem}`);
+    return this.writing(bucket, async () => {
+      const tmp = this.tmpPath();
+      const written = await writeSegment(tmp, input.body, { ...(input.size === undefined ? {} : { size: input.size }), max: this.maxPutSize, fsync: this.fsync }, declaredOf(input));
+      if (!written.ok) return written;
+      try {
+        return await this.commitObject(
+          bucket,
+          input.key,
+          {
+            sizes: [written.value.size],
+            etag: written.value.digests.md5.toString('hex'),
+            contentType: input.contentType ?? DEFAULT_CONTENT_TYPE,
+            metadata: frozenRecord(input.metadata),
+            tags: frozenRecord(input.tags),
+            sha256: written.value.digests.sha256.toString('hex'),
+          },
+          async (v) => {
+            const target = this.segmentPath(v, 0);
+            await rename(tmp, target);
+            await this.fsyncDir(dirname(target));
+          },
+        );
+      } finally {
+        await rm(tmp, { force: true });
+      }
+    });
+  }
+
+  async headObject(bucketName: string, key: string): Promise<ObjectResult<ObjectInfo>> {
+    const b = this.bucketOf(bucketName);
+    if (!b.ok) return b;
+    const entry = b.value.objects.get(key);
+    return entry === undefined ? fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucketName}\``) : ok(entry.info);
+  }
+
+  async getObject(bucketName: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number }): Promise<ObjectResult<ObjectBody>> {
+    const b = this.bucketOf(bucketName);
+    if (!b.ok) return b;
+    const entry = b.value.objects.get(key);
+    if (entry === undefined) return fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucketName}\``);
+    const size = entry.info.size;
+    let served: ByteRange | undefined;
+    if (range !== undefined && (range.start !== undefined || range.end !== undefined || range.suffix !== undefined)) {
+      const r = resolveRange(range, size);
+      if (!r.ok) return r;
+      served = r.value;
+    }
+    const version = entry.version;
+    // Pinned before the first await: a concurrent overwrite retires this version but cannot unlink its segments.
+    version.pins++;
+    const generator = readSegments(this.segments(version), version.block, served?.start ?? 0, served?.end ?? size - 1, `object \`${key}\` in bucket \`${bucketName}\``);
+    const stream = Readable.from(generator, { objectMode: false, highWaterMark: 2 * version.block });
+    let released = false;
+    stream.once('close', () => {
+      if (released) return;
+      released = true;
+      this.unpin(version);
+    });
+    return ok(served === undefined ? { info: entry.info, stream } : { info: entry.info, range: served, stream });
+  }
+
+  async deleteObject(bucketName: string, key: string): Promise<ObjectResult<void>> {
+    const b = this.bucketOf(bucketName);
+    if (!b.ok) return b;
+    const bucket = b.value;
+    if (keyProblem(key) !== undefined) return ok(undefined);
+    return this.locks.run(`k:${bucket.info.name}\0${key}`, async () => {
+      const entry = bucket.objects.get(key);
+      if (entry === undefined) return ok(undefined);
+      const metaPath = this.metaPath(bucket, key);
+      await unlink(metaPath).catch((e: unknown) => {
+        if (!isNotFound(e)) throw e;
+      });
+      await this.fsyncDir(dirname(metaPath));
+      bucket.objects.delete(key);
+      removeKey(bucket.keys, key);
+      this.retire(entry.version);
+      return ok(undefined);
+    });
+  }
+
+  async copyObject(
+    from: { readonly bucket: string; readonly key: string },
+    to: { readonly bucket: string; readonly key: string },
+    replace?: { readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly tags?: Readonly<Record<string, string>> },
+  ): Promise<ObjectResult<ObjectInfo>> {
+    const src = this.bucketOf(from.bucket);
+    if (!src.ok) return src;
+    const dst = this.bucketOf(to.bucket);
+    if (!dst.ok) return dst;
+    const entry = src.value.objects.get(from.key);
+    if (entry === undefined) return fail('NoSuchKey', `no object \`${from.key}\` in bucket \`${from.bucket}\``);
+    const problem = keyProblem(to.key);
+    if (problem !== undefined) return fail('KeyTooLongError', `object key ${problem}`);
+    const source = entry.version;
+    source.pins++;
+    try {
+      return await this.writing(dst.value, () =>
+        this.commitObject(
+          dst.value,
+          to.key,
+          {
+            sizes: source.sizes,
+            etag: entry.info.etag,
+            contentType: replace?.contentType ?? entry.info.contentType,
+            metadata: replace?.metadata === undefined ? entry.info.metadata : frozenRecord(replace.metadata),
+            tags: replace?.tags === undefined ? entry.info.tags : frozenRecord(replace.tags),
+          },
+          async (v) => {
+            for (let i = 0; i < source.sizes.length; i++) await linkOrCopy(this.segmentPath(source, i), this.segmentPath(v, i));
+            await this.fsyncDir(dirname(this.segmentPath(v, 0)));
+          },
+        ),
+      );
+    } finally {
+      this.unpin(source);
+    }
+  }
+
+  async listObjects(input: ListObjectsInput): Promise<ObjectResult<ListObjectsPage>> {
+    const b = this.bucketOf(input.bucket);
+    if (!b.ok) return b;
+    const bucket = b.value;
+    const page = listPage(bucket.keys, input);
+    const objects = page.keys.map((k) => bucket.objects.get(k)!.info);
+    return ok({ objects, prefixes: page.prefixes, truncated: page.truncated, ...(page.next === undefined ? {} : { next: page.next }) });
+  }
+
+  // ---- multipart uploads ---------------------------------------------------------------------------------
+
+  private uploadFor(bucket: Bucket, key: string, uploadId: string): ObjectResult<Upload> {
+    const upload = isUploadId(uploadId) ? bucket.uploads.get(uploadId) : undefined;
+    if (upload === undefined || upload.done || upload.info.key !== key) {
+      return fail('NoSuchUpload', `no upload \`${uploadId}\` of \`${key}\` in bucket \`${bucket.info.name}\`: it may have been completed or aborted`);
+    }
+    return ok(upload);
+  }
+
+  async createUpload(input: { readonly bucket: string; readonly key: string; readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly tags?: Readonly<Record<string, string>> }): Promise<ObjectResult<UploadInfo>> {
+    const b = this.bucketOf(input.bucket);
+    if (!b.ok) return b;
+    const bucket = b.value;
+    const problem = keyProblem(input.key);
+    if (problem !== undefined) return fail('KeyTooLongError', `object key ${problem}`);
+    return this.writing(bucket, async () => {
+      const id = newId();
+      const record: UploadRecord = {
+        format: 1,
+        key: input.key,
+        initiated: this.now().toISOString(),
+        contentType: input.contentType ?? DEFAULT_CONTENT_TYPE,
+        metadata: { ...input.metadata },
+        tags: { ...input.tags },
+      };
+      const upload = this.uploadOf(bucket, id, record);
+      await mkdir(upload.dir, { recursive: true });
+      try {
+        await this.writeJsonAtomic(join(upload.dir, 'upload.json'), record);
+      } catch (e) {
+        await rm(upload.dir, { recursive: true, force: true });
+        throw e;
+      }
+      bucket.uploads.set(id, upload);
+      return ok(upload.info);
+    });
+  }
+
+  async uploadPart(input: {
+    readonly bucket: string;
+    readonly key: string;
+    readonly uploadId: string;
+    readonly partNumber: number;
+    readonly body: AsyncIterable<Uint8Array>;
+    readonly size?: number;
+    readonly contentMd5?: string;
+    readonly sha256Hex?: string;
+    readonly sha256Base64?: string;
+    readonly crc32Base64?: string;
+    readonly crc32cBase64?: string;
+  }): Promise<ObjectResult<PartInfo>> {
+    const b = this.bucketOf(input.bucket);
+    if (!b.ok) return b;
+    const bucket = b.value;
+    const u = this.uploadFor(bucket, input.key, input.uploadId);
+    if (!u.ok) return u;
+    const upload = u.value;
+    const n = input.partNumber;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_PARTS) return fail('InvalidPart', `part number \`${n}\` is not an integer from 1 to ${MAX_PARTS}`);
+    return this.writing(bucket, async () => {
+      const tmp = this.tmpPath();
+      const written = await writeSegment(tmp, input.body, { ...(input.size === undefined ? {} : { size: input.size }), max: this.maxPutSize, fsync: this.fsync }, declaredOf(input));
+      if (!written.ok) return written;
+      try {
+        return await this.locks.run(`u:${upload.info.uploadId}`, async () => {
+          if (upload.done) return fail<PartInfo>('NoSuchUpload', `upload \`${upload.info.uploadId}\` was completed or aborted while the part was uploading`);
+          const record: PartRecord = {
+            format: 1,
+            partNumber: n,
+            nonce: newId(),
+            etag: written.value.digests.md5.toString('hex'),
+            size: written.value.size,
+            lastModified: this.now().toISOString(),
+            sha256: written.value.digests.sha256.toString('hex'),
+          };
+          const path = join(upload.dir, `${n}.${record.nonce}`);
+          await rename(tmp, path);
+          await this.fsyncDir(upload.dir);
+          try {
+            await this.writeJsonAtomic(join(upload.dir, `${n}.json`), record);
+          } catch (e) {
+            await rm(path, { force: true });
+            throw e;
+          }
+          const part = this.partOf(record);
+          const previous = upload.parts.get(n);
+          upload.parts.set(n, part);
+          if (previous !== undefined) await rm(join(upload.dir, `${n}.${previous.nonce}`), { force: true });
+          return ok(part.info);
+        });
+      } finally {
+        await rm(tmp, { force: true });
+      }
+    });
+  }
+
+  async listParts(bucketName: string, key: string, uploadId: string, options?: { readonly after?: number; readonly maxParts?: number }): Promise<ObjectResult<{ readonly parts: readonly PartInfo[]; readonly truncated: boolean; readonly next?: number }>> {
+    const b = this.bucketOf(bucketName);
+    if (!b.ok) return b;
+    const u = this.uploadFor(b.value, key, uploadId);
+    if (!u.ok) return u;
+    const after = options?.after ?? 0;
+    const max = Math.max(1, Math.min(1000, Math.floor(options?.maxParts ?? 1000)));
+    const all = [...u.value.parts.values()].map((p) => p.info).filter((p) => p.partNumber > after).sort((x, y) => x.partNumber - y.partNumber);
+    const parts = all.slice(0, max);
+    const truncated = all.length > max;
+    return ok(truncated ? { parts, truncated, next: parts[parts.length - 1]!.partNumber } : { parts, truncated });
+  }
+
+  async completeUpload(bucketName: string, key: string, uploadId: string, parts: readonly { readonly partNumber: number; readonly etag: string }[]): Promise<ObjectResult<ObjectInfo>> {
+    const b = this.bucketOf(bucketName);
+    if (!b.ok) return b;
+    const bucket = b.value;
+    const u = this.uploadFor(bucket, key, uploadId);
+    if (!u.ok) return u;
+    const upload = u.value;
+    return this.writing(bucket, () =>
+      this.locks.run(`u:${uploadId}`, async () => {
+        if (upload.done) return fail<ObjectInfo>('NoSuchUpload', `upload \`${uploadId}\` was completed or aborted`);
+        if (parts.length === 0) return fail<ObjectInfo>('InvalidPart', 'a multipart upload needs at least one part to complete');
+        const chosen: Part[] = [];
+        let total = 0;
+        for (let i = 0; i < parts.length; i++) {
+          const asked = parts[i]!;
+          if (i > 0 && asked.partNumber <= parts[i - 1]!.partNumber) return fail<ObjectInfo>('InvalidPartOrder', 'the list of parts must be in ascending order of part number, each once');
+          const part = upload.parts.get(asked.partNumber);
+          const etag = asked.etag.replace(/^"|"$/g, '').toLowerCase();
+          if (part === undefined || part.info.etag !== etag) {
+            return fail<ObjectInfo>('InvalidPart', `part ${asked.partNumber} was not uploaded or its ETag is not \`${asked.etag}\``);
+          }
+          chosen.push(part);
+          total += part.info.size;
+        }
+        for (let i = 0; i < chosen.length - 1; i++) {
+          if (chosen[i]!.info.size < this.minPartSize) {
+            return fail<ObjectInfo>('EntityTooSmall', `part ${chosen[i]!.info.partNumber} has ${chosen[i]!.info.size} bytes; every part but the last needs at least ${this.minPartSize}`);
+          }
+        }
+        if (total > MAX_OBJECT_SIZE) return fail<ObjectInfo>('EntityTooLarge', `the parts add up to ${total} bytes, more than the ${MAX_OBJECT_SIZE} allowed`);
+        const committed = await this.commitObject(
+          bucket,
+          key,
+          {
+            sizes: chosen.map((p) => p.info.size),
+            etag: multipartEtag(chosen.map((p) => Buffer.from(p.info.etag, 'hex'))),
+            contentType: upload.contentType,
+            metadata: upload.metadata,
+            tags: upload.tags,
+          },
+          async (v) => {
+            for (let i = 0; i < chosen.length; i++) {
+              const p = chosen[i]!;
+              await linkOrCopy(join(upload.dir, `${p.info.partNumber}.${p.nonce}`), this.segmentPath(v, i));
+            }
+            await this.fsyncDir(dirname(this.segmentPath(v, 0)));
+          },
+        );
+        if (committed.ok) await this.removeUpload(bucket, upload);
+        return committed;
+      }),
+    );
+  }
+
+  private async removeUpload(bucket: Bucket, upload: Upload): Promise<void> {
+    upload.done = true;
+    bucket.uploads.delete(upload.info.uploadId);
+    // Removing upload.json first is the commit: a crash after it leaves a directory that the next open removes.
+    await rm(join(upload.dir, 'upload.json'), { force: true });
+    await this.fsyncDir(upload.dir);
+    await rm(upload.dir, { recursive: true, force: true });
+  }
+
+  async abortUpload(bucketName: string, key: string, uploadId: string): Promise<ObjectResult<void>> {
+    const b = this.bucketOf(bucketName);
+    if (!b.ok) return b;
+    const bucket = b.value;
+    const u = this.uploadFor(bucket, key, uploadId);
+    if (!u.ok) return u;
+    const upload = u.value;
+    return this.locks.run(`u:${uploadId}`, async () => {
+      if (upload.done) return fail<void>('NoSuchUpload', `upload \`${uploadId}\` was completed or aborted`);
+      await this.removeUpload(bucket, upload);
+      return ok(undefined);
+    });
+  }
+
+  async listUploads(bucketName: string): Promise<ObjectResult<readonly UploadInfo[]>> {
+    const b = this.bucketOf(bucketName);
+    if (!b.ok) return b;
+    const uploads = [...b.value.uploads.values()]
+      .filter((u) => !u.done)
+      .map((u) => u.info)
+      .sort((x, y) => compareKeys(x.key, y.key) || (x.initiated < y.initiated ? -1 : x.initiated > y.initiated ? 1 : 0));
+    return ok(uploads);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+function declaredOf(input: DeclaredDigests): DeclaredDigests {
+  return {
+    ...(input.contentMd5 === undefined ? {} : { contentMd5: input.contentMd5 }),
+    ...(input.sha256Hex === undefined ? {} : { sha256Hex: input.sha256Hex }),
+    ...(input.sha256Base64 === undefined ? {} : { sha256Base64: input.sha256Base64 }),
+    ...(input.crc32Base64 === undefined ? {} : { crc32Base64: input.crc32Base64 }),
+    ...(input.crc32cBase64 === undefined ? {} : { crc32cBase64: input.crc32cBase64 }),
+  };
+}
+
+/** Segments are immutable, so a new name for the same inode is a copy; a kernel copy where links fail (too many links, no support). */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EMLINK' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') throw e;
+    await copyFile(from, to);
+  }
+}
+
+/** Clamps a requested range to an object of `size` bytes, as S3 does; one that starts past the end is `InvalidRange`. */
+export function resolveRange(range: { readonly start?: number; readonly end?: number; readonly suffix?: number }, size: number): ObjectResult<ByteRange> {
+  const unsatisfiable = (): ObjectResult<ByteRange> => fail('InvalidRange', `the requested range is not satisfiable for an object of ${size} bytes`);
+  if (range.suffix !== undefined) {
+    if (!Number.isInteger(range.suffix) || range.suffix <= 0 || size === 0) return unsatisfiable();
+    return ok({ start: Math.max(0, size - range.suffix), end: size - 1 });
+  }
+  const start = range.start ?? 0;
+  const end = Math.min(range.end ?? size - 1, size - 1);
+  if (!Number.isInteger(start) || start < 0 || start >= size || end < start) return unsatisfiable();
+  return ok({ start, end });
+}
