@@ -22,4 +22,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
   now: () => Date.now(),
   version: pkg.version,
   runServer: (opts) => runServer(opts),
+  // Loaded on demand: the demo brings the AWS SDK clients, which no other command needs at startup.
+  runDemo: async (opts) => (await import('./demo.ts')).runDemo(opts),
 });

@@ -23,6 +23,15 @@ export interface CliDeps {
   readonly readDir?: (path: string) => Promise<readonly { readonly name: string; readonly directory: boolean }[]>;
   /** Runs the server until it is signalled to stop; resolves with the exit status (composition root supplies it). */
   readonly runServer?: (opts: ServerCommandOptions) => Promise<number>;
+  /** Runs `gatehouse demo` (an embedded server, the example organisation, a job); resolves with the exit status. */
+  readonly runDemo?: (opts: DemoCommandOptions) => Promise<number>;
+}
+
+export interface DemoCommandOptions {
+  /** Keep the temporary data dir (its path is printed) instead of removing it. */
+  readonly keep?: boolean;
+  /** Print the step results as one JSON document instead of the narration. */
+  readonly json?: boolean;
 }
 
 export interface ServerCommandOptions {
