@@ -15,6 +15,7 @@
  * the exit status is 1 when any did not. The temporary dir goes at the end, on failure and on Ctrl-C.
  */
 import { randomBytes, createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -285,6 +286,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+  // Whatever ends the process without the cleanup above (a closed pipe: `gatehouse demo | head`), the directory goes.
+  const onExit = (): void => {
+    if (!opts.keep && !removed) rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', onExit);
 
   say.text(`gatehouse demo: a training platform's access control end to end, on this machine (${pkg.name} ${pkg.version})\n`);
 
@@ -493,6 +499,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
+    process.off('exit', onExit);
   }
 
   const cleanupStep = step('cleanup');
@@ -532,7 +539,7 @@ async function findAudit(server: RunningServer, cli: ReturnType<typeof cliRunner
 /** The one line that says why a request was decided as it was, from a decision's audit record. */
 function explanationOf(r: AuditRow): string | undefined {
   const d = r.detail;
-  for (const key of ['explanation', 'summary', 'reason', 'message']) {
+  for (const key of ['reasons', 'explanation', 'summary', 'reason', 'message']) {
     const v = d[key];
     if (typeof v === 'string' && v !== '') return v.split('\n')[0];
     if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
@@ -541,31 +548,37 @@ function explanationOf(r: AuditRow): string | undefined {
 }
 
 /**
- * The audit log, compact: consecutive records of one kind, principal, action and decision are one row (`×N`),
- * so a dataset upload is one line and the refusals stand out.
+ * The audit log, compact: a run of changes by one principal is one row (the apply is one line, not thirty), and a
+ * run of one principal's same action and decision is one row (`×N`), so the refusals stand out.
  */
 function auditTable(records: readonly AuditRow[]): string[] {
   interface Row {
     first: AuditRow;
     last: AuditRow;
+    actions: Map<string, number>;
     count: number;
   }
+  const sameRun = (a: AuditRow, b: AuditRow): boolean =>
+    a.kind === b.kind && a.principal === b.principal && a.decision === b.decision && (a.kind === 'change' || a.action === b.action);
   const rows: Row[] = [];
   for (const r of records) {
     const prev = rows.at(-1);
-    if (prev && prev.first.kind === r.kind && prev.first.principal === r.principal && prev.first.action === r.action && prev.first.decision === r.decision) {
+    if (prev && sameRun(prev.first, r)) {
       prev.last = r;
       prev.count++;
-    } else rows.push({ first: r, last: r, count: 1 });
+      prev.actions.set(r.action, (prev.actions.get(r.action) ?? 0) + 1);
+    } else rows.push({ first: r, last: r, actions: new Map([[r.action, 1]]), count: 1 });
   }
+  const clip = (v: string, n: number): string => (v.length > n ? `${v.slice(0, n - 1)}…` : v);
   const cells = [['SEQ', 'KIND', 'PRINCIPAL', 'ACTION', 'RESOURCE', 'DECISION', 'JOB']];
-  for (const { first, last, count } of rows) {
+  for (const { first, last, actions, count } of rows) {
+    const action = actions.size === 1 ? `${first.action}${count > 1 ? ` ×${count}` : ''}` : `${count} changes: ${[...actions.keys()].map((a) => a.replace(/^\w+:/, '')).join(', ')}`;
     cells.push([
       count > 1 ? `${first.seq}–${last.seq}` : String(first.seq),
       first.kind,
-      short(first.principal),
-      count > 1 ? `${first.action} ×${count}` : first.action,
-      count > 1 && first.resource !== last.resource ? `${short(first.resource)} …` : short(first.resource),
+      clip(short(first.principal), 48),
+      clip(action, 44),
+      clip(count > 1 && first.resource !== last.resource ? `${short(first.resource)} …` : short(first.resource), 44),
       first.decision ?? '',
       first.job ?? '',
     ]);
