@@ -25,6 +25,9 @@ import { openSqliteStore } from '../adapters/store-sqlite/index.ts';
 import { auditRoutes, recordEdgeChanges } from '../adapters/http/audit-api.ts';
 import { createMetrics } from '../adapters/metrics/index.ts';
 import { auditOptionsFromEnv, type AuditOptions } from '../app/audit.ts';
+import { openFsObjectStore } from '../adapters/objects-fs/index.ts';
+import { createS3 } from '../app/s3.ts';
+import { createS3Edge } from '../adapters/s3/index.ts';
 
 export interface ServerOptions {
   readonly dataDir?: string;
@@ -32,6 +35,12 @@ export interface ServerOptions {
   readonly listen?: string;
   /** `HOST:PORT` of the credential endpoints for jobs; default `127.0.0.1:8471` (served once jobs exist). */
   readonly agentListen?: string;
+  /**
+   * `HOST:PORT` of the S3-compatible gateway (objects in `<dataDir>/objects`). `gatehouse server` defaults it to
+   * `127.0.0.1:8472`; left out here, it is an ephemeral port on 127.0.0.1 (read `s3Url`), so embedders and tests
+   * that predate the gateway never collide on a fixed port.
+   */
+  readonly s3Listen?: string;
   readonly databaseUrl?: string;
   /** PostgreSQL schema holding every table (created if missing); default the role's default. Lets benches and tests isolate a schema. */
   readonly databaseSchema?: string;
@@ -57,6 +66,8 @@ export interface RunningServer {
   readonly url: string;
   /** Base URL of the credential endpoints for jobs. */
   readonly agentUrl: string;
+  /** Base URL of the S3-compatible gateway (path-style: `<s3Url>/bucket/key`). */
+  readonly s3Url: string;
   /** The application behind the edges (tests and embedders call use cases directly). */
   readonly app: App;
   readonly dataDir: string;
@@ -66,6 +77,7 @@ export interface RunningServer {
 
 export const DEFAULT_LISTEN = '127.0.0.1:8470';
 export const DEFAULT_AGENT_LISTEN = '127.0.0.1:8471';
+export const DEFAULT_S3_LISTEN = '127.0.0.1:8472';
 export const ADMIN_CREDENTIALS_FILE = 'admin-credentials.json';
 
 export function parseHostPort(s: string, what: string): { host: string; port: number } {
@@ -190,6 +202,22 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     throw new Error(`cannot listen on ${agentAt.host}:${agentAt.port} (--agent-listen): ${e instanceof Error ? e.message : String(e)}`);
   }
   agentUrl = `http://${agentBound.host.includes(':') ? `[${agentBound.host}]` : agentBound.host}:${agentBound.port}`;
+
+  // The S3 gateway: objects on disk under the data dir, every request decided by the engine (app/s3.ts).
+  const s3At = parseHostPort(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen');
+  const s3 = createS3(app, await openFsObjectStore(join(dataDir, 'objects')));
+  const s3Edge = createS3Edge({ app, s3, log });
+  let s3Bound: { host: string; port: number };
+  try {
+    s3Bound = await s3Edge.listen(s3At.host, s3At.port);
+  } catch (e) {
+    await agent.close();
+    await edge.close();
+    await s3.close();
+    await store.close();
+    throw new Error(`cannot listen on ${s3At.host}:${s3At.port} (--s3-listen): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const s3Url = `http://${s3Bound.host.includes(':') ? `[${s3Bound.host}]` : s3Bound.host}:${s3Bound.port}`;
   serverUrl = url;
   tokenHosts = ownHosts(bound, env['GATEHOUSE_KUBE_TOKEN_HOSTS'], issuerUrl);
 
@@ -201,7 +229,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     log(`first start: created account ${creds.AccountId} with user ${creds.UserName}; credentials in ${join(dataDir, ADMIN_CREDENTIALS_FILE)}`);
   }
   bootstrapped = true;
-  log(`gatehouse listening on ${url} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''})`);
+  log(`gatehouse listening on ${url}, S3 gateway on ${s3Url} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''})`);
 
   // Changes made through any instance (revocations, policy edits, key rotation) reach this one within a tick.
   // During a store outage the refresh fails every tick: said once when it starts, and once when it ends.
@@ -230,6 +258,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   return {
     url,
     agentUrl,
+    s3Url,
     app,
     dataDir,
     adminCredentials: creds,
@@ -238,6 +267,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         clearInterval(ticker);
         clearInterval(sweeper);
         await agent.close();
+        await s3Edge.close();
+        await s3.close();
         await edge.close();
         // What is still queued for the audit log gets one last attempt before the store closes.
         await app.audit.stop();

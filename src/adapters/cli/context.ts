@@ -38,6 +38,7 @@ export interface ServerCommandOptions {
   readonly dataDir?: string;
   readonly listen?: string;
   readonly agentListen?: string;
+  readonly s3Listen?: string;
   readonly masterKeyFile?: string;
   readonly tlsCert?: string;
   readonly tlsKey?: string;

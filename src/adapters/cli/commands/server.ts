@@ -5,10 +5,11 @@ import { EXIT } from '../exit-codes.ts';
 export const serverCommand: CommandGroup = (program, ctx) => {
   program
     .command('server')
-    .description('run the Gatehouse server: IAM and STS Query APIs, admin API, health checks')
+    .description('run the Gatehouse server: IAM and STS Query APIs, admin API, S3-compatible gateway, health checks')
     .option('--data-dir <dir>', 'where the embedded store, master key and admin credentials live', './.gatehouse')
     .option('--listen <host:port>', 'address of the API', '127.0.0.1:8470')
     .option('--agent-listen <host:port>', 'address of the credential endpoints for jobs', '127.0.0.1:8471')
+    .option('--s3-listen <host:port>', 'address of the S3-compatible gateway (path-style; objects in DIR/objects)', '127.0.0.1:8472')
     .option('--master-key-file <file>', 'master key file (base64 of 32 bytes); default GATEHOUSE_MASTER_KEY, else DIR/master.key')
     .option('--tls-cert <file>', 'serve --listen over HTTPS with this certificate (PEM); kube-apiserver calls webhooks over HTTPS only')
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
@@ -23,7 +24,7 @@ Kubernetes webhooks: POST /k8s/{cluster}/authenticate, /authorize and /admit on 
 \`gatehouse kube webhook-config\`); GATEHOUSE_KUBE_TOKEN_HOSTS lists further host[:port] names of this
 server that k8s-aws-v1 tokens may name.`,
     )
-    .action(async (opts: { dataDir: string; listen: string; agentListen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string }) => {
+    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string }) => {
       if (!ctx.runServer) {
         ctx.err('gatehouse server: not available in this build\n');
         return ctx.exit(EXIT.internal);
@@ -33,6 +34,7 @@ server that k8s-aws-v1 tokens may name.`,
           dataDir: opts.dataDir,
           listen: opts.listen,
           agentListen: opts.agentListen,
+          s3Listen: opts.s3Listen,
           ...(opts.masterKeyFile !== undefined ? { masterKeyFile: opts.masterKeyFile } : {}),
           ...(opts.tlsCert !== undefined ? { tlsCert: opts.tlsCert } : {}),
           ...(opts.tlsKey !== undefined ? { tlsKey: opts.tlsKey } : {}),

@@ -1,0 +1,196 @@
+/**
+ * A request body as S3 reads it, streamed (memory independent of its size): `aws-chunked` decoded, chunk and
+ * trailer signatures verified as they arrive, and every digest the client declared — the hex
+ * `x-amz-content-sha256`, `x-amz-checksum-{crc32,crc32c,sha1,sha256}` in a header or in the trailer — checked
+ * when the body ends. A failure throws `BodyRejected` from the iterator, before it ends: the store, which commits
+ * only a body that ends, keeps nothing.
+ *
+ * `aws-chunked` (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html):
+ *   hex-size[;chunk-signature=sig]\r\n data \r\n … 0[;chunk-signature=sig]\r\n [name:value\r\n …] \r\n
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import type { ChunkSignatures } from '../sigv4/index.ts';
+import { crc32c } from '../objects-fs/index.ts';
+import { BodyRejected, s3Error } from './errors.ts';
+
+export type ChecksumAlgorithm = 'crc32' | 'crc32c' | 'sha1' | 'sha256';
+export const CHECKSUM_HEADERS: Readonly<Record<string, ChecksumAlgorithm>> = {
+  'x-amz-checksum-crc32': 'crc32',
+  'x-amz-checksum-crc32c': 'crc32c',
+  'x-amz-checksum-sha1': 'sha1',
+  'x-amz-checksum-sha256': 'sha256',
+};
+
+/** A running checksum; `digest()` is base64, as the `x-amz-checksum-*` headers carry it. */
+export interface Checksum {
+  update(data: Uint8Array): void;
+  digest(): string;
+}
+
+export function checksumOf(algorithm: ChecksumAlgorithm): Checksum {
+  if (algorithm === 'sha1' || algorithm === 'sha256') {
+    const h: Hash = createHash(algorithm);
+    return { update: (d) => void h.update(d), digest: () => h.digest('base64') };
+  }
+  let value = 0;
+  const step = algorithm === 'crc32' ? (d: Uint8Array, v: number) => crc32(d, v) : crc32c;
+  return {
+    update: (d) => void (value = step(d, value)),
+    digest: () => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(value >>> 0);
+      return b.toString('base64');
+    },
+  };
+}
+
+const NAMES: Readonly<Record<ChecksumAlgorithm, string>> = { crc32: 'CRC32', crc32c: 'CRC32C', sha1: 'SHA1', sha256: 'SHA256' };
+
+export interface BodyOptions {
+  /** The body is `aws-chunked`. */
+  readonly chunked: boolean;
+  /** Signed chunks (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]`): each chunk's signature verified. */
+  readonly signatures?: ChunkSignatures;
+  /** The trailer must be signed (`…-PAYLOAD-TRAILER`). */
+  readonly signedTrailer?: boolean;
+  /** Hex SHA-256 the signature covers (`x-amz-content-sha256`), checked against the bytes. */
+  readonly sha256Hex?: string;
+  /** A checksum declared in a header, or the algorithm named by `x-amz-trailer` (value from the trailer). */
+  readonly checksum?: { readonly algorithm: ChecksumAlgorithm; readonly expected?: string };
+  /** Length of the decoded body, when declared (`x-amz-decoded-content-length`, or Content-Length). */
+  readonly size?: number;
+  /** Refuse more than this many decoded bytes (small XML bodies). */
+  readonly limit?: number;
+}
+
+const MAX_LINE = 4096;
+const CRLF = Buffer.from('\r\n');
+const CHUNK_HEADER = /^([0-9a-fA-F]{1,16})(?:;chunk-signature=([0-9a-fA-F]{64}))?$/;
+
+const reject = (code: Parameters<typeof s3Error>[0], message: string): never => {
+  throw new BodyRejected(s3Error(code, message));
+};
+
+/**
+ * The decoded body. Bytes are yielded as they arrive (no copy but for chunk boundaries); the last check runs
+ * before the iterator finishes, so a consumer that sees the end has a body that passed every check.
+ */
+export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: BodyOptions): AsyncGenerator<Uint8Array, void, undefined> {
+  const sha = options.sha256Hex !== undefined ? createHash('sha256') : undefined;
+  const sum = options.checksum ? checksumOf(options.checksum.algorithm) : undefined;
+  let total = 0;
+  const take = (data: Uint8Array): void => {
+    total += data.length;
+    if (options.limit !== undefined && total > options.limit) reject('MaxMessageLengthExceeded', `the request body is longer than ${options.limit} bytes`);
+    sha?.update(data);
+    sum?.update(data);
+  };
+  let trailers = new Map<string, string>();
+
+  if (!options.chunked) {
+    for await (const data of source) {
+      take(data);
+      yield data;
+    }
+  } else {
+    const signatures = options.signatures;
+    let pending: Buffer = Buffer.alloc(0);
+    let state: 'header' | 'data' | 'crlf' | 'trailer' | 'done' = 'header';
+    let remaining = 0;
+    let chunkSig = '';
+    let chunkHash: Hash | undefined;
+    let trailerText = '';
+    let trailerSig: string | undefined;
+    for await (const incoming of source) {
+      let buf: Buffer = pending.length > 0 ? Buffer.concat([pending, incoming]) : Buffer.from(incoming.buffer, incoming.byteOffset, incoming.byteLength);
+      pending = Buffer.alloc(0);
+      while (buf.length > 0 && state !== 'done') {
+        if (state === 'data') {
+          const n = Math.min(remaining, buf.length);
+          const piece = buf.subarray(0, n);
+          chunkHash?.update(piece);
+          take(piece);
+          yield piece;
+          remaining -= n;
+          buf = buf.subarray(n);
+          if (remaining === 0) state = 'crlf';
+          continue;
+        }
+        if (state === 'crlf') {
+          if (buf.length < 2) break;
+          if (buf[0] !== 0x0d || buf[1] !== 0x0a) reject('IncompleteBody', 'an aws-chunked chunk does not end with CRLF');
+          buf = buf.subarray(2);
+          if (signatures && !signatures.chunk(chunkHash!.digest('hex'), chunkSig)) reject('SignatureDoesNotMatch', 'The chunk signature we calculated does not match the signature you provided.');
+          state = 'header';
+          continue;
+        }
+        const eol = buf.indexOf(CRLF);
+        if (eol < 0) {
+          if (buf.length > MAX_LINE) reject('IncompleteBody', 'an aws-chunked line is too long');
+          break;
+        }
+        const line = buf.subarray(0, eol).toString('latin1');
+        buf = buf.subarray(eol + 2);
+        if (state === 'header') {
+          const m = CHUNK_HEADER.exec(line);
+          if (!m) reject('IncompleteBody', `malformed aws-chunked chunk header \`${line.slice(0, 80)}\``);
+          const size = parseInt(m![1] as string, 16);
+          if (signatures && m![2] === undefined) reject('SignatureDoesNotMatch', 'a chunk of a signed aws-chunked body carries no chunk-signature');
+          chunkSig = m![2] ?? '';
+          if (size === 0) {
+            if (signatures && !signatures.chunk(EMPTY_HASH, chunkSig)) reject('SignatureDoesNotMatch', 'The chunk signature we calculated does not match the signature you provided.');
+            state = 'trailer';
+          } else {
+            remaining = size;
+            chunkHash = signatures ? createHash('sha256') : undefined;
+            state = 'data';
+          }
+          continue;
+        }
+        // Trailer lines until an empty one.
+        if (line === '') {
+          state = 'done';
+          break;
+        }
+        const colon = line.indexOf(':');
+        if (colon <= 0) reject('IncompleteBody', 'malformed aws-chunked trailer');
+        const name = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        if (name === 'x-amz-trailer-signature') trailerSig = value;
+        else {
+          trailers.set(name, value);
+          trailerText += `${name}:${value}\n`;
+        }
+        if (trailers.size > 16) reject('IncompleteBody', 'too many trailing headers');
+      }
+      if (buf.length > 0 && state !== 'done') pending = Buffer.from(buf);
+    }
+    if (state !== 'done') {
+      // Some clients end the unsigned-trailer form right after the trailer line without the empty line.
+      if (!(state === 'trailer' && pending.length === 0)) reject('IncompleteBody', 'the aws-chunked body ended early');
+    }
+    if (options.signedTrailer && signatures) {
+      if (trailerSig === undefined || !signatures.trailer(trailerText, trailerSig)) reject('SignatureDoesNotMatch', 'The trailer signature we calculated does not match the signature you provided.');
+    }
+  }
+
+  if (options.size !== undefined && total !== options.size) reject('IncompleteBody', `You did not provide the number of bytes specified by the Content-Length HTTP header (declared ${options.size}, received ${total})`);
+  if (sha && sha.digest('hex') !== options.sha256Hex!.toLowerCase()) reject('XAmzContentSHA256Mismatch', 'The provided \'x-amz-content-sha256\' header does not match what was computed.');
+  if (options.checksum && sum) {
+    const name = `x-amz-checksum-${options.checksum.algorithm}`;
+    const expected = options.checksum.expected ?? trailers.get(name);
+    if (expected === undefined) reject('InvalidRequest', `the trailer does not carry \`${name}\`, which x-amz-trailer announced`);
+    if (sum.digest() !== expected) reject('BadDigest', `The ${NAMES[options.checksum.algorithm]} you specified did not match the calculated checksum.`);
+  }
+  trailers = new Map();
+}
+
+const EMPTY_HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** A small body (XML, a policy) read whole through the same checks. */
+export async function readWhole(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of body) parts.push(Buffer.from(p));
+  return Buffer.concat(parts);
+}

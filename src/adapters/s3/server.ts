@@ -1,0 +1,667 @@
+/**
+ * The S3-compatible HTTP edge on `--s3-listen`: the path-style S3 REST API (`/bucket/key`), SigV4 (header and
+ * presigned forms, every `x-amz-content-sha256` form including `aws-chunked` with chained chunk signatures and
+ * trailing checksums), S3's XML answers and errors. Every operation goes through the use cases of `app/s3.ts`,
+ * which decide it with the engine before the object store is touched.
+ *
+ * Built on `node:http` directly, as the other edges: bodies stream from the socket through the checks into the
+ * store, and objects stream from the store to the socket (memory independent of object size).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { App, Caller } from '../../app/index.ts';
+import type { S3, S3Call, S3Failure, S3Result } from '../../app/s3.ts';
+import type { ObjectInfo } from '../../app/ports/objects.ts';
+import { isStoreUnavailable } from '../../app/ports/store.ts';
+import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
+import { CHECKSUM_HEADERS, decodeBody, readWhole, type BodyOptions } from './body.ts';
+import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
+import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, xmlDocument, type XmlNode } from './xml.ts';
+
+export interface S3EdgeOptions {
+  readonly app: App;
+  readonly s3: S3;
+  readonly log?: (line: string) => void;
+  /** The region GetBucketLocation answers (the gateway accepts a signature for any region); default us-east-1. */
+  readonly region?: string;
+}
+
+export interface S3Edge {
+  readonly server: Server;
+  listen(host: string, port: number): Promise<{ host: string; port: number }>;
+  close(graceMs?: number): Promise<void>;
+}
+
+/** XML request bodies (DeleteObjects of 1,000 keys, CompleteMultipartUpload of 10,000 parts) fit in 2 MiB. */
+const MAX_XML_BODY = 2 << 20;
+const MAX_POLICY_BODY = 20 * 1024;
+
+/** Sub-resources of S3 this gateway does not implement: answered NotImplemented, never taken for a plain GET. */
+const UNSUPPORTED = new Set([
+  'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold', 'lifecycle', 'logging', 'metrics',
+  'notification', 'object-lock', 'ownershipControls', 'policyStatus', 'publicAccessBlock', 'replication', 'requestPayment', 'restore', 'retention', 'select',
+  'tagging', 'torrent', 'versioning', 'versions', 'website',
+]);
+
+const STREAMING = new Set(['STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER']);
+
+class Query {
+  readonly map = new Map<string, string>();
+  constructor(raw: string) {
+    for (const pair of raw.split('&')) {
+      if (pair === '') continue;
+      const eq = pair.indexOf('=');
+      const k = decodeForm(eq < 0 ? pair : pair.slice(0, eq));
+      const v = decodeForm(eq < 0 ? '' : pair.slice(eq + 1));
+      if (k !== undefined && v !== undefined && !this.map.has(k)) this.map.set(k, v);
+    }
+  }
+  has(k: string): boolean {
+    return this.map.has(k);
+  }
+  get(k: string): string | undefined {
+    return this.map.get(k);
+  }
+}
+
+function decodeForm(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+};
+
+const httpDate = (iso: string): string => new Date(iso).toUTCString();
+const s3Date = (iso: string): string => new Date(iso).toISOString();
+
+/** `encoding-type=url`: keys as S3 encodes them (the `/` kept; decoders use unquote_plus, so `+` is escaped). */
+const urlEncodeKey = (s: string): string => encodeURIComponent(s).replace(/%2F/g, '/');
+
+function metadataOf(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (k.startsWith('x-amz-meta-') && v !== undefined) out[k.slice(11)] = Array.isArray(v) ? v.join(',') : v;
+  return out;
+}
+
+function tagsOf(value: string | undefined): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(value)) out[k] = v;
+  return out;
+}
+
+function objectHeaders(info: ObjectInfo): Record<string, string | number> {
+  const h: Record<string, string | number> = {
+    'last-modified': httpDate(info.lastModified),
+    etag: `"${info.etag}"`,
+    'content-type': info.contentType || 'application/octet-stream',
+    'accept-ranges': 'bytes',
+  };
+  for (const [k, v] of Object.entries(info.metadata)) h[`x-amz-meta-${k}`] = v;
+  const tagCount = Object.keys(info.tags).length;
+  if (tagCount > 0) h['x-amz-tagging-count'] = tagCount;
+  return h;
+}
+
+/** `Range: bytes=a-b | a- | -n`; anything else (several ranges, another unit) is ignored, as HTTP allows. */
+function parseRange(value: string | undefined): { start?: number; end?: number; suffix?: number } | undefined {
+  if (value === undefined) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
+  if (!m) return undefined;
+  const [, a, b] = m as unknown as [string, string, string];
+  if (a === '' && b === '') return undefined;
+  if (a === '') return { suffix: Number(b) };
+  if (b !== '' && Number(b) < Number(a)) return undefined;
+  return b === '' ? { start: Number(a) } : { start: Number(a), end: Number(b) };
+}
+
+export function createS3Edge(opts: S3EdgeOptions): S3Edge {
+  const { app, s3 } = opts;
+  const log = opts.log ?? (() => {});
+  const region = opts.region ?? 'us-east-1';
+  let inFlight = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
+
+  interface Authenticated {
+    readonly caller: Caller;
+    readonly parsed: SigV4Parsed;
+    readonly secret: string;
+    readonly signature: string;
+  }
+
+  async function authenticate(req: IncomingMessage, rawQuery: string): Promise<{ ok: true; value: Authenticated } | { ok: false; error: S3Error }> {
+    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers }, Date.now());
+    const presigned = /(?:^|&)X-Amz-(?:Algorithm|Credential|Signature)=/.test(rawQuery);
+    if (!parsed.ok) {
+      switch (parsed.code) {
+        case 'MissingAuthenticationToken':
+          return { ok: false, error: s3Error('AccessDenied', 'Access Denied: anonymous requests are not served; sign the request with SigV4 (service `s3`)') };
+        case 'IncompleteSignature':
+          return { ok: false, error: s3Error(presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', parsed.message) };
+        case 'SignatureDoesNotMatch':
+          return { ok: false, error: s3Error(/^Signature (expired|not yet current)/.test(parsed.message) ? 'RequestTimeTooSkewed' : 'SignatureDoesNotMatch', parsed.message) };
+        case 'AccessDenied':
+          return { ok: false, error: s3Error('AccessDenied', parsed.message) };
+      }
+    }
+    if (parsed.service !== 's3') {
+      return { ok: false, error: s3Error(presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', `The authorization header is malformed; incorrect service '${parsed.service}'. This endpoint belongs to 's3'.`) };
+    }
+    const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
+    if (!who.ok) {
+      const code = who.errors[0]?.code;
+      if (code === 'EXPIRED_TOKEN') return { ok: false, error: s3Error('ExpiredToken', 'The provided token has expired.') };
+      if (code === 'SERVICE_UNAVAILABLE') return { ok: false, error: s3Error('ServiceUnavailable', who.errors[0]?.message ?? 'Please reduce your request rate.') };
+      if (parsed.sessionToken !== undefined) return { ok: false, error: s3Error('InvalidToken', 'The provided token is malformed or otherwise invalid.') };
+      return { ok: false, error: s3Error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: parsed.accessKeyId }) };
+    }
+    const signature = providedSignature(parsed, header(req, 'authorization'), rawQuery);
+    if (signature === undefined || !checkSignatureOnly(parsed, who.value.secret, signature)) {
+      return {
+        ok: false,
+        error: s3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', {
+          AWSAccessKeyId: parsed.accessKeyId,
+          StringToSign: parsed.stringToSign(),
+          SignatureProvided: signature ?? '',
+          CanonicalRequest: parsed.canonicalRequest(),
+        }),
+      };
+    }
+    return { ok: true, value: { caller: who.value.caller, parsed, secret: who.value.secret, signature } };
+  }
+
+  /** The body's checks, from the headers the client sent (and signed). */
+  function bodyOptions(req: IncomingMessage, auth: Authenticated, limit?: number): { ok: true; value: BodyOptions } | { ok: false; error: S3Error } {
+    const declared = header(req, 'x-amz-content-sha256') ?? (auth.parsed.form === 'presigned' ? 'UNSIGNED-PAYLOAD' : undefined);
+    const method = req.method ?? 'GET';
+    if (declared === undefined && (method === 'PUT' || method === 'POST')) return { ok: false, error: s3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256') };
+    const chunked = declared !== undefined && STREAMING.has(declared);
+    if (declared !== undefined && declared.startsWith('STREAMING-') && !chunked) return { ok: false, error: s3Error('NotImplemented', `x-amz-content-sha256 \`${declared}\` is not supported; use STREAMING-AWS4-HMAC-SHA256-PAYLOAD or an HMAC form`) };
+    let checksum: BodyOptions['checksum'];
+    for (const [name, algorithm] of Object.entries(CHECKSUM_HEADERS)) {
+      const v = header(req, name);
+      if (v !== undefined) checksum = { algorithm, expected: v };
+    }
+    const trailer = header(req, 'x-amz-trailer');
+    if (chunked && trailer !== undefined) {
+      const algorithm = CHECKSUM_HEADERS[trailer.trim().toLowerCase()];
+      if (algorithm === undefined) return { ok: false, error: s3Error('InvalidRequest', `the trailing checksum \`${trailer}\` is not supported (CRC32, CRC32C, SHA1 and SHA256 are)`) };
+      checksum = { algorithm };
+    }
+    const sizeText = chunked ? header(req, 'x-amz-decoded-content-length') : header(req, 'content-length');
+    const size = sizeText !== undefined && /^\d{1,16}$/.test(sizeText) ? Number(sizeText) : undefined;
+    if (chunked && size === undefined) return { ok: false, error: s3Error('MissingContentLength', 'You must provide the x-amz-decoded-content-length header with an aws-chunked body.') };
+    if (limit !== undefined && size !== undefined && size > limit) return { ok: false, error: s3Error('MaxMessageLengthExceeded', `Your request was too big: at most ${limit} bytes`) };
+    const signed = declared === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' || declared === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
+    return {
+      ok: true,
+      value: {
+        chunked,
+        ...(signed ? { signatures: chunkSignatures(auth.parsed, auth.secret, auth.signature) } : {}),
+        ...(declared === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER' ? { signedTrailer: true } : {}),
+        ...(declared !== undefined && /^[0-9a-fA-F]{64}$/.test(declared) ? { sha256Hex: declared } : {}),
+        ...(checksum ? { checksum } : {}),
+        ...(size !== undefined ? { size } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      },
+    };
+  }
+
+  function send(res: ServerResponse, status: number, body: string, headers: Record<string, string | number> = {}): void {
+    res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), ...headers });
+    res.end(body);
+  }
+
+  function sendXml(res: ServerResponse, root: string, body: { readonly [name: string]: XmlNode }, headers: Record<string, string | number> = {}): void {
+    send(res, 200, xmlDocument(root, body), headers);
+  }
+
+  function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string | number> = {}): void {
+    res.writeHead(status, headers);
+    res.end();
+  }
+
+  function sendError(req: IncomingMessage, res: ServerResponse, error: S3Error, resource: string, requestId: string, headers: Record<string, string | number> = {}): void {
+    if (res.headersSent) return void res.destroy();
+    // A body the client is still sending is not read: the connection closes after the answer.
+    if (!req.complete) {
+      res.setHeader('connection', 'close');
+      req.resume();
+    }
+    const status = S3_STATUS[error.code];
+    if (req.method === 'HEAD') return sendEmpty(res, status, headers);
+    send(res, status, errorDocument(error.code, error.message, resource, requestId, error.extra), headers);
+  }
+
+  const failure = (e: S3Failure): S3Error => s3Error(e.code, e.message);
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const rawQuery = q < 0 ? '' : url.slice(q + 1);
+    const query = new Query(rawQuery);
+    const method = req.method ?? 'GET';
+    let bucket = '';
+    let key = '';
+    try {
+      const slash = rawPath.indexOf('/', 1);
+      bucket = decodeURIComponent(slash < 0 ? rawPath.slice(1) : rawPath.slice(1, slash));
+      key = slash < 0 ? '' : decodeURIComponent(rawPath.slice(slash + 1));
+    } catch {
+      return sendError(req, res, s3Error('InvalidRequest', 'The request path is not valid percent-encoded UTF-8.'), rawPath, requestId);
+    }
+    const resource = bucket === '' ? '/' : key === '' ? `/${bucket}` : `/${bucket}/${key}`;
+    const fail = (error: S3Error, headers?: Record<string, string | number>): void => sendError(req, res, error, resource, requestId, headers);
+
+    const auth = await authenticate(req, rawQuery);
+    if (!auth.ok) return fail(auth.error);
+    const call: S3Call = { caller: auth.value.caller, facts: { sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), secureTransport: false } };
+    const answer = <T>(r: S3Result<T>, then: (value: T) => void): void => (r.ok ? then(r.value) : fail(failure(r.error)));
+
+    /** A small body (XML, a policy), read whole through the same checks. */
+    const smallBody = async (limit: number): Promise<Buffer | undefined> => {
+      const o = bodyOptions(req, auth.value, limit);
+      if (!o.ok) return void fail(o.error);
+      try {
+        const body = await readWhole(decodeBody(req, o.value));
+        const md5 = header(req, 'content-md5');
+        if (md5 !== undefined) {
+          if (createHash('md5').update(body).digest('base64') !== md5) return void fail(s3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.'));
+        }
+        return body;
+      } catch (e) {
+        if (e instanceof BodyRejected) return void fail(e.error);
+        throw e;
+      }
+    };
+
+    /** The streamed body of PutObject and UploadPart; a rejection inside the store comes back as its S3 error. */
+    const streamBody = (): { ok: true; body: AsyncIterable<Uint8Array>; size?: number } | { ok: false } => {
+      const o = bodyOptions(req, auth.value);
+      if (!o.ok) {
+        fail(o.error);
+        return { ok: false };
+      }
+      return { ok: true, body: decodeBody(req, o.value), ...(o.value.size !== undefined ? { size: o.value.size } : {}) };
+    };
+    const storing = async <T>(p: Promise<S3Result<T>>, then: (value: T) => void): Promise<void> => {
+      try {
+        answer(await p, then);
+      } catch (e) {
+        if (e instanceof BodyRejected) return fail(e.error);
+        throw e;
+      }
+    };
+
+    // Service: ListBuckets.
+    if (bucket === '') {
+      if (method !== 'GET') return fail(s3Error('MethodNotAllowed', `The specified method is not allowed against this resource: ${method} /`));
+      return answer(await s3.listBuckets(call), (buckets) =>
+        sendXml(res, 'ListAllMyBucketsResult', {
+          Owner: { ID: call.caller.account, DisplayName: call.caller.account },
+          Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: s3Date(b.created) })) },
+        }),
+      );
+    }
+
+    for (const k of query.map.keys()) if (UNSUPPORTED.has(k)) return fail(s3Error('NotImplemented', `A header or query you provided requested a function that is not implemented: ?${k}`));
+
+    if (key === '') return bucketOperation();
+    return objectOperation();
+
+    async function bucketOperation(): Promise<void> {
+      if (method === 'GET' && query.has('location')) {
+        // us-east-1 is the empty constraint, as S3 answers it.
+        const text = region === 'us-east-1' ? '' : escapeText(region);
+        return answer(await s3.getBucketLocation(call, bucket), () => send(res, 200, `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${S3_NAMESPACE}">${text}</LocationConstraint>`));
+      }
+      if (query.has('policy')) {
+        if (method === 'GET') return answer(await s3.getBucketPolicy(call, bucket), (doc) => send(res, 200, doc, { 'content-type': 'application/json' }));
+        if (method === 'DELETE') return answer(await s3.deleteBucketPolicy(call, bucket), () => sendEmpty(res, 204));
+        if (method === 'PUT') {
+          const body = await smallBody(MAX_POLICY_BODY);
+          if (body === undefined) return;
+          return answer(await s3.putBucketPolicy(call, bucket, body.toString('utf8')), () => sendEmpty(res, 204));
+        }
+      }
+      if (query.has('uploads') && method === 'GET') {
+        return answer(await s3.listUploads(call, bucket), (uploads) =>
+          sendXml(res, 'ListMultipartUploadsResult', {
+            Bucket: bucket,
+            KeyMarker: '',
+            UploadIdMarker: '',
+            MaxUploads: 1000,
+            IsTruncated: false,
+            Upload: uploads.map((u) => ({ Key: u.key, UploadId: u.uploadId, Initiator: { ID: call.caller.account }, Owner: { ID: call.caller.account }, StorageClass: 'STANDARD', Initiated: s3Date(u.initiated) })),
+          }),
+        );
+      }
+      if (query.has('delete') && method === 'POST') return deleteObjects();
+      switch (method) {
+        case 'GET':
+          return listObjects(query.get('list-type') === '2');
+        case 'HEAD':
+          return answer(await s3.headBucket(call, bucket), () => sendEmpty(res, 200, { 'x-amz-bucket-region': region }));
+        case 'PUT': {
+          const body = await smallBody(MAX_XML_BODY);
+          if (body === undefined) return;
+          if (!parseCreateBucket(body.toString('utf8'))) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
+          return answer(await s3.createBucket(call, bucket), () => sendEmpty(res, 200, { location: `/${bucket}` }));
+        }
+        case 'DELETE':
+          return answer(await s3.deleteBucket(call, bucket), () => sendEmpty(res, 204));
+        default:
+          return fail(s3Error('MethodNotAllowed', `The specified method is not allowed against this resource: ${method} /${bucket}`));
+      }
+    }
+
+    async function listObjects(v2: boolean): Promise<void> {
+      const maxText = query.get('max-keys');
+      if (maxText !== undefined && !/^\d{1,9}$/.test(maxText)) return fail(s3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range'));
+      const maxKeys = maxText === undefined ? 1000 : Math.min(1000, Number(maxText));
+      const encoding = query.get('encoding-type');
+      if (encoding !== undefined && encoding !== 'url') return fail(s3Error('InvalidArgument', 'Invalid Encoding Method specified in Request'));
+      const enc = (s: string): string => (encoding === 'url' ? urlEncodeKey(s) : s);
+      const prefix = query.get('prefix');
+      const delimiter = query.get('delimiter');
+      const token = v2 ? query.get('continuation-token') : undefined;
+      let after = v2 ? query.get('start-after') : query.get('marker');
+      if (token !== undefined) {
+        const decoded = Buffer.from(token, 'base64url').toString('utf8');
+        if (token === '' || Buffer.from(decoded, 'utf8').toString('base64url') !== token) return fail(s3Error('InvalidArgument', 'The continuation token provided is incorrect'));
+        after = decoded;
+      }
+      const input = {
+        bucket,
+        ...(prefix !== undefined && prefix !== '' ? { prefix } : {}),
+        ...(delimiter !== undefined && delimiter !== '' ? { delimiter } : {}),
+        maxKeys: Math.max(1, maxKeys),
+        ...(after !== undefined && after !== '' ? { after } : {}),
+      };
+      const r = await s3.listObjects(call, input);
+      if (!r.ok) return fail(failure(r.error));
+      const page = maxKeys === 0 ? { objects: [], prefixes: [], truncated: false } : r.value;
+      const contents = page.objects.map((o) => ({ Key: enc(o.key), LastModified: s3Date(o.lastModified), ETag: `"${o.etag}"`, Size: o.size, ...(v2 ? {} : { Owner: { ID: call.caller.account, DisplayName: call.caller.account } }), StorageClass: 'STANDARD' }));
+      const prefixes = page.prefixes.map((p) => ({ Prefix: enc(p) }));
+      const next = 'next' in page ? page.next : undefined;
+      if (v2) {
+        return sendXml(res, 'ListBucketResult', {
+          Name: bucket,
+          Prefix: enc(prefix ?? ''),
+          ...(delimiter !== undefined ? { Delimiter: enc(delimiter) } : {}),
+          MaxKeys: maxKeys,
+          ...(encoding ? { EncodingType: encoding } : {}),
+          KeyCount: contents.length + prefixes.length,
+          IsTruncated: page.truncated,
+          ...(token !== undefined ? { ContinuationToken: token } : {}),
+          ...(page.truncated && next !== undefined ? { NextContinuationToken: Buffer.from(next, 'utf8').toString('base64url') } : {}),
+          ...(query.get('start-after') !== undefined ? { StartAfter: enc(query.get('start-after') ?? '') } : {}),
+          Contents: contents,
+          CommonPrefixes: prefixes,
+        });
+      }
+      return sendXml(res, 'ListBucketResult', {
+        Name: bucket,
+        Prefix: enc(prefix ?? ''),
+        Marker: enc(query.get('marker') ?? ''),
+        ...(page.truncated && next !== undefined ? { NextMarker: enc(next) } : {}),
+        MaxKeys: maxKeys,
+        ...(delimiter !== undefined ? { Delimiter: enc(delimiter) } : {}),
+        ...(encoding ? { EncodingType: encoding } : {}),
+        IsTruncated: page.truncated,
+        Contents: contents,
+        CommonPrefixes: prefixes,
+      });
+    }
+
+    async function deleteObjects(): Promise<void> {
+      const body = await smallBody(MAX_XML_BODY);
+      if (body === undefined) return;
+      const parsed = parseDelete(body.toString('utf8'));
+      if (!parsed) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
+      return answer(await s3.deleteObjects(call, bucket, parsed.keys), (r) =>
+        sendXml(res, 'DeleteResult', {
+          Deleted: parsed.quiet ? [] : r.deleted.map((k) => ({ Key: k })),
+          Error: r.errors.map((e) => ({ Key: e.key, Code: e.code, Message: e.message })),
+        }),
+      );
+    }
+
+    async function objectOperation(): Promise<void> {
+      const uploadId = query.get('uploadId');
+      switch (method) {
+        case 'PUT': {
+          if (uploadId !== undefined) {
+            const partText = query.get('partNumber') ?? '';
+            if (!/^\d{1,5}$/.test(partText) || Number(partText) < 1 || Number(partText) > 10_000) return fail(s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive'));
+            if (header(req, 'x-amz-copy-source') !== undefined) return fail(s3Error('NotImplemented', 'UploadPartCopy is not implemented'));
+            const b = streamBody();
+            if (!b.ok) return;
+            const md5 = header(req, 'content-md5');
+            return storing(s3.uploadPart(call, { bucket, key, uploadId, partNumber: Number(partText), body: b.body, ...(b.size !== undefined ? { size: b.size } : {}), ...(md5 !== undefined ? { contentMd5: md5 } : {}) }), (part) =>
+              sendEmpty(res, 200, { etag: `"${part.etag}"` }),
+            );
+          }
+          const copySource = header(req, 'x-amz-copy-source');
+          if (copySource !== undefined) return copyObject(copySource);
+          const b = streamBody();
+          if (!b.ok) return;
+          const md5 = header(req, 'content-md5');
+          const contentType = header(req, 'content-type');
+          const tags = tagsOf(header(req, 'x-amz-tagging'));
+          return storing(
+            s3.putObject(call, {
+              bucket,
+              key,
+              body: b.body,
+              ...(b.size !== undefined ? { size: b.size } : {}),
+              ...(contentType !== undefined ? { contentType } : {}),
+              metadata: metadataOf(req),
+              ...(tags ? { tags } : {}),
+              ...(md5 !== undefined ? { contentMd5: md5 } : {}),
+            }),
+            (info) => sendEmpty(res, 200, { etag: `"${info.etag}"` }),
+          );
+        }
+        case 'GET':
+        case 'HEAD': {
+          if (uploadId !== undefined && method === 'GET') {
+            const maxParts = Math.min(1000, Number(query.get('max-parts') ?? '1000') || 1000);
+            const marker = Number(query.get('part-number-marker') ?? '0') || 0;
+            return answer(await s3.listParts(call, bucket, key, uploadId, { after: marker, maxParts }), (r) =>
+              sendXml(res, 'ListPartsResult', {
+                Bucket: bucket,
+                Key: key,
+                UploadId: uploadId,
+                Initiator: { ID: call.caller.account },
+                Owner: { ID: call.caller.account },
+                StorageClass: 'STANDARD',
+                PartNumberMarker: marker,
+                ...(r.truncated && r.next !== undefined ? { NextPartNumberMarker: r.next } : {}),
+                MaxParts: maxParts,
+                IsTruncated: r.truncated,
+                Part: r.parts.map((p) => ({ PartNumber: p.partNumber, LastModified: s3Date(p.lastModified), ETag: `"${p.etag}"`, Size: p.size })),
+              }),
+            );
+          }
+          return getObject(method === 'HEAD');
+        }
+        case 'DELETE':
+          if (uploadId !== undefined) return answer(await s3.abortUpload(call, bucket, key, uploadId), () => sendEmpty(res, 204));
+          return answer(await s3.deleteObject(call, bucket, key), () => sendEmpty(res, 204));
+        case 'POST': {
+          if (query.has('uploads')) {
+            const contentType = header(req, 'content-type');
+            const tags = tagsOf(header(req, 'x-amz-tagging'));
+            return answer(await s3.createUpload(call, { bucket, key, ...(contentType !== undefined ? { contentType } : {}), metadata: metadataOf(req), ...(tags ? { tags } : {}) }), (u) =>
+              sendXml(res, 'InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: u.uploadId }),
+            );
+          }
+          if (uploadId !== undefined) {
+            const body = await smallBody(MAX_XML_BODY);
+            if (body === undefined) return;
+            const parts = parseComplete(body.toString('utf8'));
+            if (!parts) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
+            return answer(await s3.completeUpload(call, bucket, key, uploadId, parts), (info) =>
+              sendXml(res, 'CompleteMultipartUploadResult', { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: `"${info.etag}"` }),
+            );
+          }
+          return fail(s3Error('MethodNotAllowed', `The specified method is not allowed against this resource: POST ${resource}`));
+        }
+        default:
+          return fail(s3Error('MethodNotAllowed', `The specified method is not allowed against this resource: ${method} ${resource}`));
+      }
+    }
+
+    async function copyObject(source: string): Promise<void> {
+      let from: { bucket: string; key: string };
+      try {
+        const s = decodeURIComponent(source.split('?')[0] ?? '').replace(/^\//, '');
+        const slash = s.indexOf('/');
+        if (slash <= 0 || slash === s.length - 1) throw new Error('no key');
+        from = { bucket: s.slice(0, slash), key: s.slice(slash + 1) };
+      } catch {
+        return fail(s3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey'));
+      }
+      const directive = (header(req, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
+      const tagDirective = (header(req, 'x-amz-tagging-directive') ?? 'COPY').toUpperCase();
+      if ((directive !== 'COPY' && directive !== 'REPLACE') || (tagDirective !== 'COPY' && tagDirective !== 'REPLACE')) return fail(s3Error('InvalidArgument', 'Unknown metadata directive.'));
+      if (from.bucket === bucket && from.key === key && directive === 'COPY' && tagDirective === 'COPY') {
+        return fail(s3Error('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."));
+      }
+      const contentType = header(req, 'content-type');
+      const tags = tagsOf(header(req, 'x-amz-tagging'));
+      const replace = {
+        ...(directive === 'REPLACE' ? { ...(contentType !== undefined ? { contentType } : {}), metadata: metadataOf(req) } : {}),
+        ...(tagDirective === 'REPLACE' ? { tags: tags ?? {} } : {}),
+      };
+      return answer(await s3.copyObject(call, from, { bucket, key }, Object.keys(replace).length > 0 ? replace : undefined), (info) =>
+        sendXml(res, 'CopyObjectResult', { LastModified: s3Date(info.lastModified), ETag: `"${info.etag}"` }),
+      );
+    }
+
+    async function getObject(head: boolean): Promise<void> {
+      if (head) {
+        return answer(await s3.headObject(call, bucket, key), (info) => {
+          const pre = preconditions(info);
+          if (pre !== undefined) return pre === 304 ? sendEmpty(res, 304, { etag: `"${info.etag}"` }) : fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
+          sendEmpty(res, 200, { ...objectHeaders(info), 'content-length': info.size });
+        });
+      }
+      const range = parseRange(header(req, 'range'));
+      const r = await s3.getObject(call, bucket, key, range);
+      if (!r.ok) {
+        const size = 'size' in r ? r.size : undefined;
+        return fail(failure(r.error), size !== undefined ? { 'content-range': `bytes */${size}` } : {});
+      }
+      const { info, stream } = r.value;
+      const pre = preconditions(info);
+      if (pre !== undefined) {
+        stream.destroy();
+        if (pre === 304) return sendEmpty(res, 304, { etag: `"${info.etag}"`, 'last-modified': httpDate(info.lastModified) });
+        return fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
+      }
+      const headers: Record<string, string | number> = objectHeaders(info);
+      for (const [param, name] of [
+        ['response-content-type', 'content-type'],
+        ['response-content-disposition', 'content-disposition'],
+        ['response-content-encoding', 'content-encoding'],
+        ['response-content-language', 'content-language'],
+        ['response-cache-control', 'cache-control'],
+        ['response-expires', 'expires'],
+      ] as const) {
+        const v = query.get(param);
+        if (v !== undefined) headers[name] = v;
+      }
+      let status = 200;
+      if (r.value.range) {
+        status = 206;
+        headers['content-range'] = `bytes ${r.value.range.start}-${r.value.range.end}/${info.size}`;
+        headers['content-length'] = r.value.range.end - r.value.range.start + 1;
+      } else headers['content-length'] = info.size;
+      res.writeHead(status, headers);
+      try {
+        await pipeline(stream, res);
+      } catch (e) {
+        // The integrity check failed mid-stream or the client went away: the body ends short, never wrong.
+        if (!(e instanceof Error && /premature|ERR_STREAM_PREMATURE_CLOSE|aborted|EPIPE|ECONNRESET/i.test(`${(e as { code?: string }).code ?? ''} ${e.message}`))) log(`s3: GET ${resource} ended early: ${e instanceof Error ? e.message : String(e)}`);
+        res.destroy();
+      }
+    }
+
+    /** If-Match / If-None-Match / If-(Un)Modified-Since: 304, 412 (as PreconditionFailed), or go on. */
+    function preconditions(info: ObjectInfo): 304 | 412 | undefined {
+      const etag = `"${info.etag}"`;
+      const ifMatch = header(req, 'if-match');
+      const ifNoneMatch = header(req, 'if-none-match');
+      const modified = Date.parse(info.lastModified);
+      if (ifMatch !== undefined && !ifMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === info.etag)) return 412;
+      const ius = header(req, 'if-unmodified-since');
+      if (ifMatch === undefined && ius !== undefined && !Number.isNaN(Date.parse(ius)) && Math.floor(modified / 1000) > Math.floor(Date.parse(ius) / 1000)) return 412;
+      if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === info.etag)) return 304;
+      const ims = header(req, 'if-modified-since');
+      if (ifNoneMatch === undefined && ims !== undefined && !Number.isNaN(Date.parse(ims)) && Math.floor(modified / 1000) <= Math.floor(Date.parse(ims) / 1000)) return 304;
+      return undefined;
+    }
+  }
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.on('close', () => {
+      inFlight--;
+      if (closing && inFlight === 0) drained?.();
+    });
+    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    res.setHeader('x-amz-request-id', requestId);
+    res.setHeader('x-amz-id-2', randomBytes(24).toString('base64'));
+    res.setHeader('server', 'Gatehouse');
+    handle(req, res, requestId).catch((e: unknown) => {
+      const resource = (req.url ?? '/').split('?')[0] ?? '/';
+      if (isStoreUnavailable(e)) return sendError(req, res, s3Error('ServiceUnavailable', 'Please reduce your request rate.'), resource, requestId);
+      if (e instanceof BodyRejected) return sendError(req, res, e.error, resource, requestId);
+      // The client went away mid-body: nothing to answer.
+      if (req.destroyed || (e instanceof Error && (e as { code?: string }).code === 'ECONNRESET')) return void res.destroy();
+      log(`s3: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      sendError(req, res, s3Error('InternalError', 'We encountered an internal error. Please try again.'), resource, requestId);
+    });
+  });
+  server.headersTimeout = 20_000;
+  // Uploads of many GiB take as long as they take; idle sockets are still timed out.
+  server.requestTimeout = 0;
+
+  return {
+    server,
+    listen: (host, port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const addr = server.address();
+          resolve(typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host, port });
+        });
+      }),
+    close: (graceMs = 10_000) =>
+      new Promise<void>((resolve) => {
+        closing = true;
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        const done = new Promise<void>((r) => {
+          if (inFlight === 0) r();
+          else drained = r;
+        });
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        void done.then(() => {
+          clearTimeout(timer);
+          server.closeIdleConnections();
+        });
+      }),
+  };
+}

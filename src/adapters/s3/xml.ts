@@ -1,0 +1,118 @@
+/**
+ * S3's XML: responses rendered from plain values (repeated elements are arrays, absent values are omitted), and
+ * the few request bodies S3 clients send, read with fast-xml-parser (entities off but the five of XML; a DOCTYPE
+ * is refused, as S3 refuses it).
+ */
+import { XMLParser } from 'fast-xml-parser';
+
+export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+export type XmlNode = string | number | boolean | undefined | null | readonly XmlNode[] | { readonly [name: string]: XmlNode };
+
+/** Text content: the five XML escapes, and control characters as character references (keys may hold any). */
+export function escapeText(s: string): string {
+  return s.replace(/[<>&"'\u0000-\u001f]/g, (c) => {
+    switch (c) {
+      case '<':
+        return '&lt;';
+      case '>':
+        return '&gt;';
+      case '&':
+        return '&amp;';
+      case '"':
+        return '&quot;';
+      case "'":
+        return '&apos;';
+      default:
+        return `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`;
+    }
+  });
+}
+
+function render(name: string, v: XmlNode): string {
+  if (v === undefined || v === null) return '';
+  if (Array.isArray(v)) return (v as readonly XmlNode[]).map((x) => render(name, x)).join('');
+  if (typeof v === 'object') {
+    let inner = '';
+    for (const [k, child] of Object.entries(v as Record<string, XmlNode>)) inner += render(k, child);
+    return `<${name}>${inner}</${name}>`;
+  }
+  return `<${name}>${escapeText(String(v))}</${name}>`;
+}
+
+/** `<?xml …?><Root xmlns="…">…</Root>` */
+export function xmlDocument(root: string, body: { readonly [name: string]: XmlNode }, namespace: string | undefined = S3_NAMESPACE): string {
+  let inner = '';
+  for (const [k, child] of Object.entries(body)) inner += render(k, child);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root}${namespace ? ` xmlns="${namespace}"` : ''}>${inner}</${root}>`;
+}
+
+/** The error document: no namespace, as S3 sends it. */
+export function errorDocument(code: string, message: string, resource: string, requestId: string, extra: Readonly<Record<string, string>> = {}): string {
+  return xmlDocument('Error', { Code: code, Message: message, ...extra, Resource: resource, RequestId: requestId }, undefined);
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: false,
+  isArray: (name) => name === 'Object' || name === 'Part',
+});
+
+/** The parsed document, or undefined when it is not XML S3 would take. */
+export function parseXml(text: string): Record<string, unknown> | undefined {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) return undefined;
+  try {
+    const v = parser.parse(text, true) as unknown;
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const textOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : v === '' ? '' : undefined);
+
+/** `<Delete><Quiet>true</Quiet><Object><Key>…</Key></Object>…</Delete>` */
+export function parseDelete(text: string): { keys: string[]; quiet: boolean } | undefined {
+  const doc = parseXml(text)?.['Delete'];
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const d = doc as Record<string, unknown>;
+  const objects = d['Object'];
+  if (!Array.isArray(objects) || objects.length === 0 || objects.length > 1000) return undefined;
+  const keys: string[] = [];
+  for (const o of objects) {
+    const key = typeof o === 'object' && o !== null ? textOf((o as Record<string, unknown>)['Key']) : undefined;
+    if (key === undefined || key === '') return undefined;
+    keys.push(key);
+  }
+  return { keys, quiet: textOf(d['Quiet'])?.trim().toLowerCase() === 'true' };
+}
+
+/** `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"…"</ETag></Part>…</CompleteMultipartUpload>` */
+export function parseComplete(text: string): { partNumber: number; etag: string }[] | undefined {
+  const doc = parseXml(text)?.['CompleteMultipartUpload'];
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const parts = (doc as Record<string, unknown>)['Part'];
+  if (!Array.isArray(parts) || parts.length === 0 || parts.length > 10_000) return undefined;
+  const out: { partNumber: number; etag: string }[] = [];
+  for (const p of parts) {
+    if (typeof p !== 'object' || p === null) return undefined;
+    const n = textOf((p as Record<string, unknown>)['PartNumber'])?.trim();
+    const etag = textOf((p as Record<string, unknown>)['ETag'])?.trim();
+    if (n === undefined || !/^\d{1,5}$/.test(n) || etag === undefined) return undefined;
+    out.push({ partNumber: Number(n), etag: etag.replace(/^"|"$/g, '').replace(/^&quot;|&quot;$/g, '') });
+  }
+  return out;
+}
+
+/** `<CreateBucketConfiguration><LocationConstraint>…</LocationConstraint></CreateBucketConfiguration>` (or an empty body). */
+export function parseCreateBucket(text: string): { location: string } | undefined {
+  if (text.trim() === '') return { location: '' };
+  const doc = parseXml(text)?.['CreateBucketConfiguration'];
+  if (doc === '') return { location: '' };
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  return { location: textOf((doc as Record<string, unknown>)['LocationConstraint'])?.trim() ?? '' };
+}

@@ -1,0 +1,346 @@
+/**
+ * The S3 gateway's use cases (issue "Data access for real"): every request is decided by the engine — identity,
+ * permissions boundary and session policies of the caller, and the bucket policy as a resource policy — before
+ * the object store is asked to do anything but say who owns the bucket and which tags an object carries (the
+ * facts the decision needs). Denials are audited with their explanation by the audited authorizer, and the
+ * refusal carries AWS's wording (`User: … is not authorized to perform: s3:GetObject on resource: … because …`).
+ *
+ * The action and condition-key mapping (docs/decisions.md, "S3 gateway"):
+ * - ListObjects(V2) and HeadBucket: `s3:ListBucket` on `arn:aws:s3:::bucket`, with `s3:prefix`, `s3:delimiter`,
+ *   `s3:max-keys`; GetObject and HeadObject: `s3:GetObject`; PutObject, multipart create/part/complete:
+ *   `s3:PutObject`; CopyObject: `s3:GetObject` on the source and `s3:PutObject` on the destination.
+ * - `s3:ExistingObjectTag/<key>` from the stored tags on object reads, copies (source) and deletes;
+ *   `s3:RequestObjectTag/<key>` and `s3:RequestObjectTagKeys` from `x-amz-tagging` on writes.
+ * - `aws:SourceIp`, `aws:SecureTransport` from the connection; `aws:CurrentTime`/`aws:EpochTime` and the
+ *   principal's keys come from the engine and the session.
+ * - The bucket's owner account (recorded at CreateBucket) is the resource account: a principal of another
+ *   account needs its own identity policy and the bucket policy.
+ */
+import type { Readable } from 'node:stream';
+import type { Decision } from '../core/iam/index.ts';
+import type { AuthorizeAnswer } from './authorize.ts';
+import type { App, Caller } from './index.ts';
+import { accessDeniedMessage } from './principals.ts';
+import { ResourcePolicies, resourcePolicyKey } from './resource-policies.ts';
+import type { BucketInfo, ByteRange, ListObjectsPage, ObjectErrorCode, ObjectInfo, ObjectResult, ObjectStore, PartInfo, UploadInfo } from './ports/objects.ts';
+import type { Result } from '../core/errors.ts';
+
+/** The failures of the use cases: the store's, and the gateway's own. */
+export type S3AppErrorCode = ObjectErrorCode | 'AccessDenied' | 'NoSuchBucketPolicy' | 'MalformedPolicy' | 'InvalidArgument' | 'ServiceUnavailable';
+
+export interface S3Failure {
+  readonly code: S3AppErrorCode;
+  readonly message: string;
+}
+
+export type S3Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: S3Failure };
+
+/** What the edge knows of the connection, for the global condition keys. */
+export interface S3Facts {
+  readonly sourceIp: string;
+  readonly secureTransport: boolean;
+}
+
+export interface S3Call {
+  readonly caller: Caller;
+  readonly facts: S3Facts;
+}
+
+export interface PutInput {
+  readonly bucket: string;
+  readonly key: string;
+  readonly body: AsyncIterable<Uint8Array>;
+  readonly size?: number;
+  readonly contentType?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly contentMd5?: string;
+}
+
+export interface ListInput {
+  readonly bucket: string;
+  readonly prefix?: string;
+  readonly delimiter?: string;
+  readonly maxKeys?: number;
+  readonly after?: string;
+}
+
+export const bucketArn = (bucket: string): string => `arn:aws:s3:::${bucket}`;
+export const objectArn = (bucket: string, key: string): string => `arn:aws:s3:::${bucket}/${key}`;
+
+const fail = <T>(code: S3AppErrorCode, message: string): S3Result<T> => ({ ok: false, error: { code, message } });
+const fromStore = <T>(r: ObjectResult<T>): S3Result<T> => (r.ok ? r : { ok: false, error: r.error });
+
+type Context = Record<string, string | string[]>;
+
+function tagContext(prefix: string, tags: Readonly<Record<string, string>> | undefined): Context {
+  const out: Context = {};
+  if (!tags) return out;
+  for (const [k, v] of Object.entries(tags)) out[`${prefix}/${k}`] = v;
+  return out;
+}
+
+export function createS3(app: App, objects: ObjectStore) {
+  const { deps } = app;
+
+  async function decide(call: S3Call, action: string, resource: string, owner: string, context: Context = {}): Promise<S3Failure | undefined> {
+    const r = await app.authorizer.authorize(call.caller, {
+      action,
+      resource,
+      resourceAccount: owner,
+      context: { 'aws:SourceIp': call.facts.sourceIp, 'aws:SecureTransport': String(call.facts.secureTransport), ...context },
+    });
+    if (!r.ok) return { code: 'AccessDenied', message: r.errors[0]?.message ?? 'Access Denied' };
+    if (r.value.decision === 'Allow') return undefined;
+    return { code: 'AccessDenied', message: deniedMessage(call.caller, action, resource, r.value) };
+  }
+
+  /** A second question whose answer only shapes an error (NoSuchKey or AccessDenied): recorded nowhere. */
+  async function mayAlso(call: S3Call, action: string, resource: string, owner: string): Promise<boolean> {
+    const r = await app.authorizer.simulate(call.caller, { action, resource, resourceAccount: owner, context: { 'aws:SourceIp': call.facts.sourceIp, 'aws:SecureTransport': String(call.facts.secureTransport) } });
+    return r.ok && r.value.decision === 'Allow';
+  }
+
+  async function ownerOf(bucket: string): Promise<S3Result<BucketInfo>> {
+    return fromStore(await objects.headBucket(bucket));
+  }
+
+  /** The bucket's owner, then the decision: NoSuchBucket first (as S3), then AccessDenied. */
+  async function gate(call: S3Call, bucket: string, action: string, resource: string, context: Context = {}): Promise<S3Result<BucketInfo>> {
+    const b = await ownerOf(bucket);
+    if (!b.ok) return b;
+    const refused = await decide(call, action, resource, b.value.owner, context);
+    return refused ? { ok: false, error: refused } : b;
+  }
+
+  /** The object's stored tags for `s3:ExistingObjectTag/*`, deciding without them when the object is missing. */
+  async function gateObject(call: S3Call, bucket: string, key: string, action: string): Promise<S3Result<{ bucket: BucketInfo; info: ObjectInfo | undefined }>> {
+    const b = await ownerOf(bucket);
+    if (!b.ok) return b;
+    const head = await objects.headObject(bucket, key);
+    const info = head.ok ? head.value : undefined;
+    const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, tagContext('s3:ExistingObjectTag', info?.tags));
+    if (refused) return { ok: false, error: refused };
+    if (!head.ok && head.error.code !== 'NoSuchKey') return fromStore(head);
+    return { ok: true, value: { bucket: b.value, info } };
+  }
+
+  /** S3 answers NoSuchKey only to who may list the bucket; others learn nothing (AccessDenied). */
+  async function noSuchKey<T>(call: S3Call, bucket: BucketInfo, key: string): Promise<S3Result<T>> {
+    if (await mayAlso(call, 's3:ListBucket', bucketArn(bucket.name), bucket.owner)) return fail('NoSuchKey', 'The specified key does not exist.');
+    const message = `User: ${call.caller.principal.arn} is not authorized to perform: s3:ListBucket on resource: "${bucketArn(bucket.name)}" (the key \`${key}\` does not exist, and without s3:ListBucket that cannot be said)`;
+    return fail('AccessDenied', message);
+  }
+
+  function writeContext(tags: Readonly<Record<string, string>> | undefined): Context {
+    const ctx = tagContext('s3:RequestObjectTag', tags);
+    if (tags && Object.keys(tags).length > 0) ctx['s3:RequestObjectTagKeys'] = Object.keys(tags);
+    return ctx;
+  }
+
+  return {
+    async listBuckets(call: S3Call): Promise<S3Result<readonly BucketInfo[]>> {
+      // S3 lists the buckets of the caller's account; the question is asked on the account's side.
+      const refused = await decide(call, 's3:ListAllMyBuckets', 'arn:aws:s3:::*', call.caller.account);
+      if (refused) return { ok: false, error: refused };
+      return { ok: true, value: (await objects.listBuckets()).filter((b) => b.owner === call.caller.account) };
+    },
+
+    async createBucket(call: S3Call, bucket: string): Promise<S3Result<BucketInfo>> {
+      const refused = await decide(call, 's3:CreateBucket', bucketArn(bucket), call.caller.account);
+      if (refused) return { ok: false, error: refused };
+      const existing = await objects.headBucket(bucket);
+      if (existing.ok) {
+        return existing.value.owner === call.caller.account
+          ? fail('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.')
+          : fail('BucketAlreadyExists', 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.');
+      }
+      return fromStore(await objects.createBucket(bucket, call.caller.account));
+    },
+
+    async headBucket(call: S3Call, bucket: string): Promise<S3Result<BucketInfo>> {
+      return gate(call, bucket, 's3:ListBucket', bucketArn(bucket));
+    },
+
+    async getBucketLocation(call: S3Call, bucket: string): Promise<S3Result<BucketInfo>> {
+      return gate(call, bucket, 's3:GetBucketLocation', bucketArn(bucket));
+    },
+
+    async deleteBucket(call: S3Call, bucket: string): Promise<S3Result<void>> {
+      const g = await gate(call, bucket, 's3:DeleteBucket', bucketArn(bucket));
+      if (!g.ok) return g;
+      const r = await objects.deleteBucket(bucket);
+      if (!r.ok) return fromStore(r);
+      // The policy goes with the bucket: a bucket of the same name created later starts without it.
+      if (app.resourcePolicies.get(bucketArn(bucket))) {
+        await deps.store.write((tx) => tx.kv.delete(resourcePolicyKey(bucketArn(bucket))));
+        await app.refresh();
+      }
+      return { ok: true, value: undefined };
+    },
+
+    async getBucketPolicy(call: S3Call, bucket: string): Promise<S3Result<string>> {
+      const g = await gate(call, bucket, 's3:GetBucketPolicy', bucketArn(bucket));
+      if (!g.ok) return g;
+      const p = app.resourcePolicies.get(bucketArn(bucket));
+      if (!p || p.account !== g.value.owner) return fail('NoSuchBucketPolicy', 'The bucket policy does not exist');
+      return { ok: true, value: p.document };
+    },
+
+    async putBucketPolicy(call: S3Call, bucket: string, document: string): Promise<S3Result<void>> {
+      const g = await gate(call, bucket, 's3:PutBucketPolicy', bucketArn(bucket));
+      if (!g.ok) return g;
+      // Only the owner's principals manage the policy, whatever another account's policies say (as S3).
+      if (call.caller.account !== g.value.owner) return fail('AccessDenied', `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`);
+      const r = await deps.store.write<Result<unknown>>(async (tx, abort) => {
+        const put = await ResourcePolicies.put(deps, tx, { resource: bucketArn(bucket), account: g.value.owner, document });
+        if (!put.ok) abort(put);
+        return put;
+      });
+      if (!r.ok) return fail('MalformedPolicy', r.errors[0]?.message ?? 'the policy is not valid');
+      await app.refresh();
+      return { ok: true, value: undefined };
+    },
+
+    async deleteBucketPolicy(call: S3Call, bucket: string): Promise<S3Result<void>> {
+      const g = await gate(call, bucket, 's3:DeleteBucketPolicy', bucketArn(bucket));
+      if (!g.ok) return g;
+      if (call.caller.account !== g.value.owner) return fail('AccessDenied', `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`);
+      const p = app.resourcePolicies.get(bucketArn(bucket));
+      if (p && p.account === g.value.owner) {
+        await deps.store.write((tx) => tx.kv.delete(resourcePolicyKey(bucketArn(bucket))));
+        await app.refresh();
+      }
+      return { ok: true, value: undefined };
+    },
+
+    async listObjects(call: S3Call, input: ListInput): Promise<S3Result<ListObjectsPage>> {
+      const ctx: Context = {};
+      if (input.prefix !== undefined) ctx['s3:prefix'] = input.prefix;
+      if (input.delimiter !== undefined) ctx['s3:delimiter'] = input.delimiter;
+      if (input.maxKeys !== undefined) ctx['s3:max-keys'] = String(input.maxKeys);
+      const g = await gate(call, input.bucket, 's3:ListBucket', bucketArn(input.bucket), ctx);
+      if (!g.ok) return g;
+      return fromStore(await objects.listObjects(input));
+    },
+
+    async putObject(call: S3Call, input: PutInput): Promise<S3Result<ObjectInfo>> {
+      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), writeContext(input.tags));
+      if (!g.ok) return g;
+      return fromStore(await objects.putObject(input));
+    },
+
+    async headObject(call: S3Call, bucket: string, key: string): Promise<S3Result<ObjectInfo>> {
+      const g = await gateObject(call, bucket, key, 's3:GetObject');
+      if (!g.ok) return g;
+      if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
+      return { ok: true, value: g.value.info };
+    },
+
+    /**
+     * `range` as the client asked it; resolved against the object's size here (suffix and open ranges), so the
+     * store sees an inclusive range within the object. Unsatisfiable: InvalidRange, with the size for the edge.
+     */
+    async getObject(call: S3Call, bucket: string, key: string, range?: { start?: number; end?: number; suffix?: number }): Promise<S3Result<{ info: ObjectInfo; range?: ByteRange; stream: Readable }> | { ok: false; error: S3Failure; size: number }> {
+      const g = await gateObject(call, bucket, key, 's3:GetObject');
+      if (!g.ok) return g;
+      const info = g.value.info;
+      if (!info) return noSuchKey(call, g.value.bucket, key);
+      let resolved: ByteRange | undefined;
+      if (range) {
+        const size = info.size;
+        if (range.suffix !== undefined) {
+          if (range.suffix === 0) return { ok: false, error: { code: 'InvalidRange', message: 'The requested range is not satisfiable' }, size };
+          resolved = { start: Math.max(0, size - range.suffix), end: size - 1 };
+        } else if (range.start !== undefined) {
+          if (range.start >= size) return { ok: false, error: { code: 'InvalidRange', message: 'The requested range is not satisfiable' }, size };
+          resolved = { start: range.start, end: Math.min(range.end ?? size - 1, size - 1) };
+        }
+        if (resolved && size === 0) resolved = undefined;
+      }
+      const r = await objects.getObject(bucket, key, resolved);
+      if (!r.ok) return r.error.code === 'NoSuchKey' ? noSuchKey(call, g.value.bucket, key) : fromStore(r);
+      return { ok: true, value: r.value };
+    },
+
+    async deleteObject(call: S3Call, bucket: string, key: string): Promise<S3Result<void>> {
+      const g = await gateObject(call, bucket, key, 's3:DeleteObject');
+      if (!g.ok) return g;
+      return fromStore(await objects.deleteObject(bucket, key));
+    },
+
+    /** Each key decided on its own, as S3 does: the answer lists what was deleted and what was refused. */
+    async deleteObjects(call: S3Call, bucket: string, keys: readonly string[]): Promise<S3Result<{ deleted: string[]; errors: { key: string; code: string; message: string }[] }>> {
+      const b = await ownerOf(bucket);
+      if (!b.ok) return b;
+      const deleted: string[] = [];
+      const errors: { key: string; code: string; message: string }[] = [];
+      for (const key of keys) {
+        const r = await this.deleteObject(call, bucket, key);
+        if (r.ok) deleted.push(key);
+        else errors.push({ key, code: r.error.code, message: r.error.message });
+      }
+      return { ok: true, value: { deleted, errors } };
+    },
+
+    async copyObject(
+      call: S3Call,
+      from: { bucket: string; key: string },
+      to: { bucket: string; key: string },
+      replace?: { contentType?: string; metadata?: Readonly<Record<string, string>>; tags?: Readonly<Record<string, string>> },
+    ): Promise<S3Result<ObjectInfo>> {
+      const src = await gateObject(call, from.bucket, from.key, 's3:GetObject');
+      if (!src.ok) return src;
+      if (!src.value.info) return noSuchKey(call, src.value.bucket, from.key);
+      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), writeContext(replace?.tags ?? src.value.info.tags));
+      if (!dst.ok) return dst;
+      return fromStore(await objects.copyObject(from, to, replace));
+    },
+
+    async createUpload(call: S3Call, input: { bucket: string; key: string; contentType?: string; metadata?: Readonly<Record<string, string>>; tags?: Readonly<Record<string, string>> }): Promise<S3Result<UploadInfo>> {
+      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), writeContext(input.tags));
+      if (!g.ok) return g;
+      return fromStore(await objects.createUpload(input));
+    },
+
+    async uploadPart(call: S3Call, input: { bucket: string; key: string; uploadId: string; partNumber: number; body: AsyncIterable<Uint8Array>; size?: number; contentMd5?: string }): Promise<S3Result<PartInfo>> {
+      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key));
+      if (!g.ok) return g;
+      return fromStore(await objects.uploadPart(input));
+    },
+
+    async completeUpload(call: S3Call, bucket: string, key: string, uploadId: string, parts: readonly { partNumber: number; etag: string }[]): Promise<S3Result<ObjectInfo>> {
+      const g = await gate(call, bucket, 's3:PutObject', objectArn(bucket, key));
+      if (!g.ok) return g;
+      return fromStore(await objects.completeUpload(bucket, key, uploadId, parts));
+    },
+
+    async abortUpload(call: S3Call, bucket: string, key: string, uploadId: string): Promise<S3Result<void>> {
+      const g = await gate(call, bucket, 's3:AbortMultipartUpload', objectArn(bucket, key));
+      if (!g.ok) return g;
+      return fromStore(await objects.abortUpload(bucket, key, uploadId));
+    },
+
+    async listParts(call: S3Call, bucket: string, key: string, uploadId: string, options: { after?: number; maxParts?: number }) {
+      const g = await gate(call, bucket, 's3:ListMultipartUploadParts', objectArn(bucket, key));
+      if (!g.ok) return g;
+      return fromStore(await objects.listParts(bucket, key, uploadId, options));
+    },
+
+    async listUploads(call: S3Call, bucket: string): Promise<S3Result<readonly UploadInfo[]>> {
+      const g = await gate(call, bucket, 's3:ListBucketMultipartUploads', bucketArn(bucket));
+      if (!g.ok) return g;
+      return fromStore(await objects.listUploads(bucket));
+    },
+
+    close: (): Promise<void> => objects.close(),
+  };
+}
+
+/** AWS's wording, with the policy type that blocked. */
+function deniedMessage(caller: Caller, action: string, resource: string, answer: AuthorizeAnswer): string {
+  const d: Decision = { decision: answer.decision, deniedBy: answer.deniedBy ?? 'identity', allowedBy: undefined, matched: [], summary: '', conditionFailures: [] };
+  return accessDeniedMessage(caller.principal.arn, action, `"${resource}"`, d);
+}
+
+export type S3 = ReturnType<typeof createS3>;
