@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -230,5 +230,207 @@ describe('objects-fs: objects', () => {
     assert.ok((await drain(value(await store.getObject('bkt', 'rot', { start: 2 * 1024 * 1024 })).stream)).equals(data.subarray(2 * 1024 * 1024)));
     await rm(target[0]!);
     await assert.rejects(drain(value(await store.getObject('bkt', 'rot')).stream), /missing/);
+  });
+});
+
+describe('objects-fs: multipart uploads', () => {
+  let dir: string;
+  let store: ObjectStore;
+  const MiB = 1024 * 1024;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gh-objects-'));
+    store = await openFsObjectStore(dir);
+    value(await store.createBucket('mp-bucket', OWNER));
+  });
+  after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('assembles parts into one object with the S3 multipart ETag', async () => {
+    const parts = [randomBytes(5 * MiB), randomBytes(5 * MiB + 17), randomBytes(1234)];
+    const up = value(await store.createUpload({ bucket: 'mp-bucket', key: 'model/ckpt.bin', contentType: 'application/x-ckpt', metadata: { step: '7' }, tags: { kind: 'ckpt' } }));
+    assert.match(up.uploadId, /^[0-9a-f]{32}$/);
+    assert.deepEqual(value(await store.listUploads('mp-bucket')).map((u) => u.uploadId), [up.uploadId]);
+    // Uploaded out of order and in parallel, as SDKs do; part 2 uploaded twice, the second replacing the first.
+    value(await store.uploadPart({ bucket: 'mp-bucket', key: 'model/ckpt.bin', uploadId: up.uploadId, partNumber: 2, body: chunks(randomBytes(6 * MiB)) }));
+    const infos = await Promise.all(
+      [3, 1, 2].map(async (n) => value(await store.uploadPart({ bucket: 'mp-bucket', key: 'model/ckpt.bin', uploadId: up.uploadId, partNumber: n, body: chunks(parts[n - 1]!), size: parts[n - 1]!.length }))),
+    );
+    for (const p of infos) assert.equal(p.etag, md5(parts[p.partNumber - 1]!));
+    const listed = value(await store.listParts('mp-bucket', 'model/ckpt.bin', up.uploadId));
+    assert.deepEqual(listed.parts.map((p) => [p.partNumber, p.size]), [[1, 5 * MiB], [2, 5 * MiB + 17], [3, 1234]]);
+    const page1 = value(await store.listParts('mp-bucket', 'model/ckpt.bin', up.uploadId, { maxParts: 2 }));
+    assert.deepEqual([page1.parts.map((p) => p.partNumber), page1.truncated, page1.next], [[1, 2], true, 2]);
+    const page2 = value(await store.listParts('mp-bucket', 'model/ckpt.bin', up.uploadId, { after: 2, maxParts: 2 }));
+    assert.deepEqual([page2.parts.map((p) => p.partNumber), page2.truncated], [[3], false]);
+
+    const info = value(await store.completeUpload('mp-bucket', 'model/ckpt.bin', up.uploadId, parts.map((p, i) => ({ partNumber: i + 1, etag: `"${md5(p)}"` }))));
+    const expected = createHash('md5').update(Buffer.concat(parts.map((p) => createHash('md5').update(p).digest()))).digest('hex') + '-3';
+    assert.equal(info.etag, expected);
+    assert.equal(info.size, parts.reduce((a, p) => a + p.length, 0));
+    assert.equal(info.contentType, 'application/x-ckpt');
+    assert.deepEqual(info.metadata, { step: '7' });
+    assert.deepEqual(info.tags, { kind: 'ckpt' });
+    const whole = Buffer.concat(parts);
+    assert.ok((await drain(value(await store.getObject('mp-bucket', 'model/ckpt.bin')).stream)).equals(whole));
+    // A range across the boundary of parts 1 and 2, and one across 2 and 3.
+    for (const [start, end] of [[5 * MiB - 10, 5 * MiB + 10], [10 * MiB, 10 * MiB + 100], [3, whole.length - 3]] as const) {
+      const body = value(await store.getObject('mp-bucket', 'model/ckpt.bin', { start, end }));
+      assert.ok((await drain(body.stream)).equals(whole.subarray(start, end + 1)), `${start}-${end}`);
+    }
+    assert.deepEqual(value(await store.listUploads('mp-bucket')), []);
+    assert.equal(code(await store.completeUpload('mp-bucket', 'model/ckpt.bin', up.uploadId, [{ partNumber: 1, etag: md5(parts[0]!) }])), 'NoSuchUpload');
+    assert.equal(code(await store.listParts('mp-bucket', 'model/ckpt.bin', up.uploadId)), 'NoSuchUpload');
+    // The upload's directory is gone; the object's segments are all that remain.
+    assert.deepEqual(await readdir(join(dir, 'buckets', 'mp-bucket', 'uploads')), []);
+  });
+
+  it('refuses bad part lists: order, unknown parts, wrong ETags, small parts', async () => {
+    const key = 'refused';
+    const up = value(await store.createUpload({ bucket: 'mp-bucket', key }));
+    const small = Buffer.from('small part');
+    const big = randomBytes(5 * MiB);
+    const e1 = value(await store.uploadPart({ bucket: 'mp-bucket', key, uploadId: up.uploadId, partNumber: 1, body: chunks(small) })).etag;
+    const e2 = value(await store.uploadPart({ bucket: 'mp-bucket', key, uploadId: up.uploadId, partNumber: 2, body: chunks(big) })).etag;
+    const e3 = value(await store.uploadPart({ bucket: 'mp-bucket', key, uploadId: up.uploadId, partNumber: 3, body: chunks(small) })).etag;
+    const complete = (parts: { partNumber: number; etag: string }[]): Promise<ObjectResult<unknown>> => store.completeUpload('mp-bucket', key, up.uploadId, parts);
+    assert.equal(code(await complete([{ partNumber: 2, etag: e2 }, { partNumber: 1, etag: e1 }])), 'InvalidPartOrder');
+    assert.equal(code(await complete([{ partNumber: 2, etag: e2 }, { partNumber: 2, etag: e2 }])), 'InvalidPartOrder');
+    assert.equal(code(await complete([{ partNumber: 2, etag: e2 }, { partNumber: 4, etag: e3 }])), 'InvalidPart');
+    assert.equal(code(await complete([{ partNumber: 2, etag: e1 }])), 'InvalidPart');
+    assert.equal(code(await complete([])), 'InvalidPart');
+    assert.equal(code(await complete([{ partNumber: 1, etag: e1 }, { partNumber: 2, etag: e2 }])), 'EntityTooSmall');
+    for (const n of [0, 10001, 1.5]) {
+      assert.equal(code(await store.uploadPart({ bucket: 'mp-bucket', key, uploadId: up.uploadId, partNumber: n, body: chunks(small) })), 'InvalidPart');
+    }
+    assert.equal(code(await store.uploadPart({ bucket: 'mp-bucket', key, uploadId: up.uploadId, partNumber: 4, body: chunks(small), contentMd5: 'AAAAAAAAAAAAAAAAAAAAAA==' })), 'BadDigest');
+    assert.equal(code(await store.uploadPart({ bucket: 'mp-bucket', key: 'other-key', uploadId: up.uploadId, partNumber: 1, body: chunks(small) })), 'NoSuchUpload');
+    assert.equal(code(await store.uploadPart({ bucket: 'mp-bucket', key, uploadId: '../../x', partNumber: 1, body: chunks(small) })), 'NoSuchUpload');
+    assert.equal(code(await store.headObject('mp-bucket', key)), 'NoSuchKey', 'nothing appeared');
+    // The last part may be small, and parts may be skipped.
+    const ok = value(await complete([{ partNumber: 2, etag: e2 }, { partNumber: 3, etag: e3 }]));
+    assert.equal(ok.size, big.length + small.length);
+    assert.ok((await drain(value(await store.getObject('mp-bucket', key)).stream)).equals(Buffer.concat([big, small])));
+  });
+
+  it('aborts, removing the parts', async () => {
+    const up = value(await store.createUpload({ bucket: 'mp-bucket', key: 'aborted' }));
+    value(await store.uploadPart({ bucket: 'mp-bucket', key: 'aborted', uploadId: up.uploadId, partNumber: 1, body: chunks(Buffer.from('x')) }));
+    value(await store.abortUpload('mp-bucket', 'aborted', up.uploadId));
+    assert.equal(code(await store.abortUpload('mp-bucket', 'aborted', up.uploadId)), 'NoSuchUpload');
+    assert.equal(code(await store.uploadPart({ bucket: 'mp-bucket', key: 'aborted', uploadId: up.uploadId, partNumber: 1, body: chunks(Buffer.from('x')) })), 'NoSuchUpload');
+    assert.deepEqual(await readdir(join(dir, 'buckets', 'mp-bucket', 'uploads')), []);
+  });
+});
+
+describe('objects-fs: listing through the store', () => {
+  it('lists with prefix, delimiter, continuation and max-keys, unicode keys included', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gh-objects-'));
+    const store = await openFsObjectStore(dir, { fsync: false });
+    try {
+      value(await store.createBucket('list-bucket', OWNER));
+      const keys = ['a/1', 'a/2', 'a/b/3', 'ä/x', 'b', '😀/y', '\uffff'];
+      for (const key of keys) value(await store.putObject({ bucket: 'list-bucket', key, body: chunks(Buffer.from(key)) }));
+      const all = value(await store.listObjects({ bucket: 'list-bucket' }));
+      assert.deepEqual(all.objects.map((o) => o.key), ['a/1', 'a/2', 'a/b/3', 'b', 'ä/x', '\uffff', '😀/y']);
+      assert.equal(all.objects[0]!.etag, md5(Buffer.from('a/1')));
+      assert.equal(all.objects[0]!.size, 3);
+      const top = value(await store.listObjects({ bucket: 'list-bucket', delimiter: '/', maxKeys: 3 }));
+      assert.deepEqual([top.objects.map((o) => o.key), top.prefixes, top.truncated, top.next], [['b'], ['a/', 'ä/'], true, 'ä/']);
+      const rest = value(await store.listObjects({ bucket: 'list-bucket', delimiter: '/', after: 'ä/' }));
+      assert.deepEqual([rest.objects.map((o) => o.key), rest.prefixes, rest.truncated], [['\uffff'], ['😀/'], false]);
+      const under = value(await store.listObjects({ bucket: 'list-bucket', prefix: 'a/', delimiter: '/' }));
+      assert.deepEqual([under.objects.map((o) => o.key), under.prefixes], [['a/1', 'a/2'], ['a/b/']]);
+      value(await store.deleteObject('list-bucket', 'a/2'));
+      assert.deepEqual(value(await store.listObjects({ bucket: 'list-bucket', prefix: 'a/' })).objects.map((o) => o.key), ['a/1', 'a/b/3']);
+      assert.equal(code(await store.listObjects({ bucket: 'nope-bucket' })), 'NoSuchBucket');
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('objects-fs: durability', () => {
+  it('reopens with everything, removing temporary and orphaned files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gh-objects-'));
+    try {
+      let store = await openFsObjectStore(dir);
+      value(await store.createBucket('keep-bucket', OWNER));
+      const data = randomBytes(2 * 1024 * 1024 + 1);
+      const info = value(await store.putObject({ bucket: 'keep-bucket', key: 'k/ü', body: chunks(data), metadata: { m: '1' } }));
+      value(await store.putObject({ bucket: 'keep-bucket', key: 'overwritten', body: chunks(Buffer.from('v1')) }));
+      value(await store.putObject({ bucket: 'keep-bucket', key: 'overwritten', body: chunks(Buffer.from('v2')) }));
+      const up = value(await store.createUpload({ bucket: 'keep-bucket', key: 'pending' }));
+      const part = value(await store.uploadPart({ bucket: 'keep-bucket', key: 'pending', uploadId: up.uploadId, partNumber: 1, body: chunks(Buffer.from('part')) }));
+      await store.close();
+      const before = await filesUnder(dir);
+      // What crashes leave: a temporary file, an orphaned segment (written, never committed), a stray part
+      // segment, a half-created upload directory.
+      await writeFile(join(dir, 'tmp', 'deadbeef'), 'partial');
+      await mkdir(join(dir, 'buckets', 'keep-bucket', 'data', 'ab'), { recursive: true });
+      await writeFile(join(dir, 'buckets', 'keep-bucket', 'data', 'ab', `ab${'0'.repeat(30)}.0`), 'orphan');
+      await writeFile(join(dir, 'buckets', 'keep-bucket', 'uploads', up.uploadId, `1.${'f'.repeat(32)}`), 'stray');
+      await mkdir(join(dir, 'buckets', 'keep-bucket', 'uploads', 'e'.repeat(32)));
+      store = await openFsObjectStore(dir);
+      const after = await filesUnder(dir);
+      assert.deepEqual(after.sort(), before.sort(), 'exactly the committed files remain');
+      assert.deepEqual(await readdir(join(dir, 'buckets', 'keep-bucket', 'uploads')), [up.uploadId]);
+      assert.deepEqual(value(await store.headObject('keep-bucket', 'k/ü')), info);
+      assert.ok((await drain(value(await store.getObject('keep-bucket', 'k/ü')).stream)).equals(data));
+      assert.equal((await drain(value(await store.getObject('keep-bucket', 'overwritten')).stream)).toString(), 'v2');
+      assert.deepEqual(value(await store.listParts('keep-bucket', 'pending', up.uploadId)).parts, [part]);
+      assert.equal((await store.listBuckets()).length, 1);
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never shows a reader mixed bytes while the object is overwritten', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gh-objects-'));
+    const store = await openFsObjectStore(dir, { fsync: false });
+    try {
+      value(await store.createBucket('race-bucket', OWNER));
+      const size = 3 * 1024 * 1024 + 5;
+      const version = (n: number): Buffer => Buffer.alloc(size, n);
+      value(await store.putObject({ bucket: 'race-bucket', key: 'hot', body: chunks(version(0)) }));
+      let writing = true;
+      const writer = (async () => {
+        for (let n = 1; n <= 20; n++) value(await store.putObject({ bucket: 'race-bucket', key: 'hot', body: chunks(version(n), 256 * 1024) }));
+        writing = false;
+      })();
+      let reads = 0;
+      const seen = new Set<number>();
+      const reader = async (): Promise<void> => {
+        while (writing) {
+          const ranged = reads % 3 === 0;
+          const body = value(await store.getObject('race-bucket', 'hot', ranged ? { start: 1024 * 1024 - 3, end: 2 * 1024 * 1024 + 3 } : undefined));
+          // Slow consumer: the overwrite commits (and retires this version) while the stream is still being read.
+          const parts: Buffer[] = [];
+          for await (const c of body.stream) {
+            parts.push(c as Buffer);
+            await new Promise((r) => setImmediate(r));
+          }
+          const bytes = Buffer.concat(parts);
+          assert.equal(bytes.length, ranged ? 1024 * 1024 + 7 : size);
+          const first = bytes[0]!;
+          assert.ok(bytes.every((b) => b === first), 'one version throughout');
+          if (!ranged) assert.equal(body.info.etag, md5(bytes), 'the info returned describes the bytes served');
+          seen.add(first);
+          reads++;
+        }
+      };
+      await Promise.all([writer, reader(), reader(), reader()]);
+      assert.ok(reads >= 3, `readers completed ${reads} reads`);
+      assert.ok(seen.size >= 2, `readers saw ${seen.size} distinct versions`);
+      // Every retired version's segments are gone once its readers finished.
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal((await filesUnder(join(dir, 'buckets', 'race-bucket', 'data'))).length, 1);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
