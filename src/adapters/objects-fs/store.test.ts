@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import type { ObjectResult, ObjectStore } from '../../app/ports/objects.ts';
+import type { ObjectInfo, ObjectResult, ObjectStore } from '../../app/ports/objects.ts';
 import { openFsObjectStore } from './index.ts';
 
 const OWNER = '111122223333';
@@ -294,7 +294,7 @@ describe('objects-fs: multipart uploads', () => {
     const e1 = value(await store.uploadPart({ bucket: 'mp-bucket', key, uploadId: up.uploadId, partNumber: 1, body: chunks(small) })).etag;
     const e2 = value(await store.uploadPart({ bucket: 'mp-bucket', key, uploadId: up.uploadId, partNumber: 2, body: chunks(big) })).etag;
     const e3 = value(await store.uploadPart({ bucket: 'mp-bucket', key, uploadId: up.uploadId, partNumber: 3, body: chunks(small) })).etag;
-    const complete = (parts: { partNumber: number; etag: string }[]): Promise<ObjectResult<unknown>> => store.completeUpload('mp-bucket', key, up.uploadId, parts);
+    const complete = (parts: { partNumber: number; etag: string }[]): Promise<ObjectResult<ObjectInfo>> => store.completeUpload('mp-bucket', key, up.uploadId, parts);
     assert.equal(code(await complete([{ partNumber: 2, etag: e2 }, { partNumber: 1, etag: e1 }])), 'InvalidPartOrder');
     assert.equal(code(await complete([{ partNumber: 2, etag: e2 }, { partNumber: 2, etag: e2 }])), 'InvalidPartOrder');
     assert.equal(code(await complete([{ partNumber: 2, etag: e2 }, { partNumber: 4, etag: e3 }])), 'InvalidPart');
