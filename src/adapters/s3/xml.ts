@@ -41,7 +41,7 @@ function render(name: string, v: XmlNode): string {
 }
 
 /** `<?xml …?><Root xmlns="…">…</Root>` */
-export function xmlDocument(root: string, body: { readonly [name: string]: XmlNode }, namespace: string | undefined = S3_NAMESPACE): string {
+export function xmlDocument(root: string, body: { readonly [name: string]: XmlNode }, namespace: string | null = S3_NAMESPACE): string {
   let inner = '';
   for (const [k, child] of Object.entries(body)) inner += render(k, child);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${root}${namespace ? ` xmlns="${namespace}"` : ''}>${inner}</${root}>`;
@@ -49,7 +49,7 @@ export function xmlDocument(root: string, body: { readonly [name: string]: XmlNo
 
 /** The error document: no namespace, as S3 sends it. */
 export function errorDocument(code: string, message: string, resource: string, requestId: string, extra: Readonly<Record<string, string>> = {}): string {
-  return xmlDocument('Error', { Code: code, Message: message, ...extra, Resource: resource, RequestId: requestId }, undefined);
+  return xmlDocument('Error', { Code: code, Message: message, ...extra, Resource: resource, RequestId: requestId }, null);
 }
 
 const parser = new XMLParser({

@@ -1,0 +1,489 @@
+/**
+ * The S3 gateway through the real `@aws-sdk/client-s3` (path-style, pointed at `RunningServer.s3Url`) against a
+ * real `startServer` on 127.0.0.1: every operation and its errors as the SDK surfaces them, presigned URLs made by
+ * `@aws-sdk/s3-request-presigner`, ranges, multipart, the payload forms the SDK does not send by itself (signed
+ * `aws-chunked`, a wrong `x-amz-content-sha256`) signed with `@smithy/signature-v4`, and the decisions: identity
+ * policies, bucket policies (same account and cross-account), `s3:prefix`, `s3:ExistingObjectTag/*`, each denial
+ * audited with its explanation.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import * as I from '@aws-sdk/client-iam';
+import * as S from '@aws-sdk/client-sts';
+import * as S3 from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import type { App, Caller } from '../src/app/index.ts';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+
+const ACCT = '000000000000';
+const OTHER = '111111111111';
+const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+const allow = (Action: string | string[], Resource: string | string[] = '*', extra: object = {}) => ({ Effect: 'Allow', Action, Resource, ...extra });
+
+let server: TestServer;
+let admin: I.IAMClient;
+let app: App;
+let rootCaller: Caller;
+const clients: S3.S3Client[] = [];
+
+function s3(credentials: Credentials = server.admin): S3.S3Client {
+  const c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 });
+  clients.push(c);
+  return c;
+}
+
+async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; status: number | undefined }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as { Code?: string; name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    return { code: err.Code ?? err.name ?? String(e), message: err.message ?? '', status: err.$metadata?.httpStatusCode };
+  }
+  return { code: 'no error', message: '', status: undefined };
+}
+const code = async (p: Promise<unknown>): Promise<string> => (await failure(p)).code;
+
+async function createUser(name: string, inline?: string, client = admin): Promise<Credentials> {
+  await client.send(new I.CreateUserCommand({ UserName: name }));
+  if (inline) await client.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'inline', PolicyDocument: inline }));
+  const k = await client.send(new I.CreateAccessKeyCommand({ UserName: name }));
+  return { accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' };
+}
+
+const text = async (r: S3.GetObjectCommandOutput): Promise<string> => (await r.Body?.transformToString()) ?? '';
+const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
+
+/** A request signed by the SDK's own signer, sent with fetch: for the payload forms the S3 client does not produce. */
+async function signedFetch(credentials: Credentials, method: string, path: string, headers: Record<string, string>, body?: Buffer | string): Promise<Response> {
+  const url = new URL(server.running.s3Url);
+  const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+  const signed = await signer.sign({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, headers: { host: url.host, ...headers }, ...(body !== undefined ? { body } : {}) });
+  return fetch(`${server.running.s3Url}${path}`, { method, headers: signed.headers, ...(body !== undefined ? { body } : {}) });
+}
+
+before(async () => {
+  server = await startTestServer();
+  admin = server.iam();
+  app = await server.openApp();
+  const root = await app.authenticate(server.admin.accessKeyId);
+  assert.ok(root.ok);
+  rootCaller = root.value.caller;
+});
+
+after(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  await server?.stop();
+});
+
+describe('buckets', () => {
+  it('CreateBucket, ListBuckets, HeadBucket, GetBucketLocation, DeleteBucket; the errors S3 answers', async () => {
+    const c = s3();
+    await c.send(new S3.CreateBucketCommand({ Bucket: 'lifecycle' }));
+    const list = await c.send(new S3.ListBucketsCommand({}));
+    assert.ok(list.Buckets?.some((b) => b.Name === 'lifecycle' && b.CreationDate instanceof Date));
+    assert.equal(list.Owner?.ID, ACCT);
+    await c.send(new S3.HeadBucketCommand({ Bucket: 'lifecycle' }));
+    const loc = await c.send(new S3.GetBucketLocationCommand({ Bucket: 'lifecycle' }));
+    assert.ok(loc.LocationConstraint === undefined || loc.LocationConstraint === '', `us-east-1 is the empty constraint, got ${String(loc.LocationConstraint)}`);
+
+    assert.equal(await code(c.send(new S3.CreateBucketCommand({ Bucket: 'lifecycle' }))), 'BucketAlreadyOwnedByYou');
+    await c.send(new S3.PutObjectCommand({ Bucket: 'lifecycle', Key: 'x', Body: 'x' }));
+    const notEmpty = await failure(c.send(new S3.DeleteBucketCommand({ Bucket: 'lifecycle' })));
+    assert.equal(notEmpty.code, 'BucketNotEmpty');
+    assert.equal(notEmpty.status, 409);
+    await c.send(new S3.DeleteObjectCommand({ Bucket: 'lifecycle', Key: 'x' }));
+    await c.send(new S3.DeleteBucketCommand({ Bucket: 'lifecycle' }));
+
+    const missing = await failure(c.send(new S3.GetObjectCommand({ Bucket: 'lifecycle', Key: 'x' })));
+    assert.equal(missing.code, 'NoSuchBucket');
+    assert.equal(missing.status, 404);
+    // HEAD errors carry no body: the SDK names them by status.
+    const head = await failure(c.send(new S3.HeadBucketCommand({ Bucket: 'lifecycle' })));
+    assert.equal(head.status, 404);
+    assert.equal(await code(c.send(new S3.CreateBucketCommand({ Bucket: 'Bad_Name' }))), 'InvalidBucketName');
+  });
+
+  it('S3 error documents: namespace-free <Error> with Code, Message, Resource, RequestId, and x-amz-request-id', async () => {
+    const r = await signedFetch(server.admin, 'GET', '/no-such-bucket-here', { 'x-amz-content-sha256': sha256('') });
+    assert.equal(r.status, 404, await r.clone().text());
+    const id = r.headers.get('x-amz-request-id');
+    assert.ok(id);
+    const body = await r.text();
+    assert.match(body, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>NoSuchBucket<\/Code><Message>[^<]+<\/Message><Resource>\/no-such-bucket-here<\/Resource><RequestId>([0-9A-F]+)<\/RequestId><\/Error>$/);
+    assert.ok(body.includes(`<RequestId>${id}</RequestId>`));
+  });
+});
+
+describe('objects', () => {
+  before(async () => {
+    await s3().send(new S3.CreateBucketCommand({ Bucket: 'objects' }));
+  });
+
+  it('PutObject, GetObject and HeadObject keep content type, metadata and the S3 ETag; keys with spaces, plus and unicode', async () => {
+    const c = s3();
+    const key = 'dir one/a+b ü=1&x.txt';
+    const put = await c.send(new S3.PutObjectCommand({ Bucket: 'objects', Key: key, Body: 'hello world', ContentType: 'text/plain', Metadata: { owner: 'alice' } }));
+    assert.equal(put.ETag, `"${createHash('md5').update('hello world').digest('hex')}"`);
+    const got = await c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: key }));
+    assert.equal(await text(got), 'hello world');
+    assert.equal(got.ContentType, 'text/plain');
+    assert.equal(got.ContentLength, 11);
+    assert.equal(got.Metadata?.['owner'], 'alice');
+    assert.equal(got.ETag, put.ETag);
+    const head = await c.send(new S3.HeadObjectCommand({ Bucket: 'objects', Key: key }));
+    assert.equal(head.ContentLength, 11);
+    assert.equal(head.ETag, put.ETag);
+    assert.ok(head.LastModified instanceof Date);
+
+    const missing = await failure(c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: 'nope' })));
+    assert.equal(missing.code, 'NoSuchKey');
+    assert.equal(missing.status, 404);
+    assert.equal((await failure(c.send(new S3.HeadObjectCommand({ Bucket: 'objects', Key: 'nope' })))).status, 404);
+  });
+
+  it('a streamed body (aws-chunked with a trailing CRC32) is stored whole', async () => {
+    const c = s3();
+    const data = randomBytes(300_000);
+    await c.send(new S3.PutObjectCommand({ Bucket: 'objects', Key: 'streamed.bin', Body: Readable.from([data.subarray(0, 100_000), data.subarray(100_000)]), ContentLength: data.length }));
+    const got = await c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: 'streamed.bin' }));
+    assert.equal(sha256(Buffer.from(await got.Body!.transformToByteArray())), sha256(data));
+  });
+
+  it('ranged GET: 206 with Content-Range, suffix and open ranges, 416 InvalidRange', async () => {
+    const c = s3();
+    await c.send(new S3.PutObjectCommand({ Bucket: 'objects', Key: 'digits', Body: '0123456789' }));
+    const a = await c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: 'digits', Range: 'bytes=2-5' }));
+    assert.equal(a.$metadata.httpStatusCode, 206);
+    assert.equal(a.ContentRange, 'bytes 2-5/10');
+    assert.equal(await text(a), '2345');
+    const b = await c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: 'digits', Range: 'bytes=-3' }));
+    assert.equal(await text(b), '789');
+    assert.equal(b.ContentRange, 'bytes 7-9/10');
+    const open = await c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: 'digits', Range: 'bytes=8-' }));
+    assert.equal(await text(open), '89');
+    const beyond = await c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: 'digits', Range: 'bytes=5-100' }));
+    assert.equal(await text(beyond), '56789');
+    const bad = await failure(c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: 'digits', Range: 'bytes=10-20' })));
+    assert.equal(bad.code, 'InvalidRange');
+    assert.equal(bad.status, 416);
+  });
+
+  it('ListObjectsV2: prefix, delimiter, max-keys with continuation, start-after, encoding-type=url; ListObjects v1', async () => {
+    const c = s3();
+    await c.send(new S3.CreateBucketCommand({ Bucket: 'listing' }));
+    const keys = ['a/1', 'a/2', 'a/b/3', 'b/4', 'c', 'd e+f'];
+    for (const k of keys) await c.send(new S3.PutObjectCommand({ Bucket: 'listing', Key: k, Body: k }));
+    const all = await c.send(new S3.ListObjectsV2Command({ Bucket: 'listing' }));
+    assert.deepEqual(all.Contents?.map((o) => o.Key), keys);
+    assert.equal(all.KeyCount, 6);
+    assert.equal(all.Contents?.[0]?.Size, 3);
+    assert.match(all.Contents?.[0]?.ETag ?? '', /^"[0-9a-f]{32}"$/);
+
+    const top = await c.send(new S3.ListObjectsV2Command({ Bucket: 'listing', Delimiter: '/' }));
+    assert.deepEqual(top.Contents?.map((o) => o.Key), ['c', 'd e+f']);
+    assert.deepEqual(top.CommonPrefixes?.map((p) => p.Prefix), ['a/', 'b/']);
+    const underA = await c.send(new S3.ListObjectsV2Command({ Bucket: 'listing', Prefix: 'a/', Delimiter: '/' }));
+    assert.deepEqual(underA.Contents?.map((o) => o.Key), ['a/1', 'a/2']);
+    assert.deepEqual(underA.CommonPrefixes?.map((p) => p.Prefix), ['a/b/']);
+
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await c.send(new S3.ListObjectsV2Command({ Bucket: 'listing', MaxKeys: 4, ...(token ? { ContinuationToken: token } : {}) }));
+      pages++;
+      seen.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      if (page.IsTruncated) assert.ok(token);
+    } while (token);
+    assert.equal(pages, 2);
+    assert.deepEqual(seen, keys);
+
+    const afterB = await c.send(new S3.ListObjectsV2Command({ Bucket: 'listing', StartAfter: 'b/4' }));
+    assert.deepEqual(afterB.Contents?.map((o) => o.Key), ['c', 'd e+f']);
+    const encoded = await c.send(new S3.ListObjectsV2Command({ Bucket: 'listing', Prefix: 'd', EncodingType: 'url' }));
+    assert.deepEqual(encoded.Contents?.map((o) => o.Key), ['d%20e%2Bf']);
+    assert.equal(await code(c.send(new S3.ListObjectsV2Command({ Bucket: 'listing', ContinuationToken: '!!not-a-token' }))), 'InvalidArgument');
+
+    const v1 = await c.send(new S3.ListObjectsCommand({ Bucket: 'listing', MaxKeys: 3 }));
+    assert.deepEqual(v1.Contents?.map((o) => o.Key), ['a/1', 'a/2', 'a/b/3']);
+    assert.equal(v1.IsTruncated, true);
+    const v1next = await c.send(new S3.ListObjectsCommand({ Bucket: 'listing', Marker: 'a/b/3' }));
+    assert.deepEqual(v1next.Contents?.map((o) => o.Key), ['b/4', 'c', 'd e+f']);
+  });
+
+  it('DeleteObject, DeleteObjects (verbose and quiet), and a key that never existed', async () => {
+    const c = s3();
+    for (const k of ['del/1', 'del/2', 'del/3', 'del/4']) await c.send(new S3.PutObjectCommand({ Bucket: 'objects', Key: k, Body: k }));
+    await c.send(new S3.DeleteObjectCommand({ Bucket: 'objects', Key: 'del/1' }));
+    await c.send(new S3.DeleteObjectCommand({ Bucket: 'objects', Key: 'never-existed' }));
+    const verbose = await c.send(new S3.DeleteObjectsCommand({ Bucket: 'objects', Delete: { Objects: [{ Key: 'del/2' }, { Key: 'del/3' }] } }));
+    assert.deepEqual(verbose.Deleted?.map((d) => d.Key).sort(), ['del/2', 'del/3']);
+    const quiet = await c.send(new S3.DeleteObjectsCommand({ Bucket: 'objects', Delete: { Objects: [{ Key: 'del/4' }], Quiet: true } }));
+    assert.equal(quiet.Deleted?.length ?? 0, 0);
+    const left = await c.send(new S3.ListObjectsV2Command({ Bucket: 'objects', Prefix: 'del/' }));
+    assert.equal(left.KeyCount, 0);
+  });
+
+  it('CopyObject: metadata copied, or replaced with x-amz-metadata-directive REPLACE', async () => {
+    const c = s3();
+    await c.send(new S3.PutObjectCommand({ Bucket: 'objects', Key: 'src.txt', Body: 'copy me', ContentType: 'text/plain', Metadata: { a: '1' } }));
+    const copied = await c.send(new S3.CopyObjectCommand({ Bucket: 'objects', Key: 'dst.txt', CopySource: 'objects/src.txt' }));
+    assert.equal(copied.CopyObjectResult?.ETag, `"${createHash('md5').update('copy me').digest('hex')}"`);
+    const d = await c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: 'dst.txt' }));
+    assert.equal(await text(d), 'copy me');
+    assert.equal(d.Metadata?.['a'], '1');
+    await c.send(new S3.CopyObjectCommand({ Bucket: 'objects', Key: 'dst2.txt', CopySource: 'objects/src.txt', MetadataDirective: 'REPLACE', ContentType: 'application/json', Metadata: { b: '2' } }));
+    const h = await c.send(new S3.HeadObjectCommand({ Bucket: 'objects', Key: 'dst2.txt' }));
+    assert.equal(h.ContentType, 'application/json');
+    assert.deepEqual(h.Metadata, { b: '2' });
+    assert.equal(await code(c.send(new S3.CopyObjectCommand({ Bucket: 'objects', Key: 'x', CopySource: 'objects/missing' }))), 'NoSuchKey');
+  });
+
+  it('multipart: two 5 MiB parts and a tail, ListParts, complete (ETag of the MD5s, -3), abort → NoSuchUpload', async () => {
+    const c = s3();
+    const parts = [randomBytes(5 << 20), randomBytes(5 << 20), randomBytes(1234)];
+    const created = await c.send(new S3.CreateMultipartUploadCommand({ Bucket: 'objects', Key: 'big.bin', ContentType: 'application/x-test' }));
+    const uploadId = created.UploadId;
+    assert.ok(uploadId);
+    const etags: string[] = [];
+    for (const [i, p] of parts.entries()) {
+      const r = await c.send(new S3.UploadPartCommand({ Bucket: 'objects', Key: 'big.bin', UploadId: uploadId, PartNumber: i + 1, Body: p }));
+      assert.equal(r.ETag, `"${createHash('md5').update(p).digest('hex')}"`);
+      etags.push(r.ETag ?? '');
+    }
+    const listed = await c.send(new S3.ListPartsCommand({ Bucket: 'objects', Key: 'big.bin', UploadId: uploadId }));
+    assert.deepEqual(listed.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag]), parts.map((p, i) => [i + 1, p.length, etags[i]]));
+    const done = await c.send(new S3.CompleteMultipartUploadCommand({ Bucket: 'objects', Key: 'big.bin', UploadId: uploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } }));
+    const expected = createHash('md5').update(Buffer.concat(parts.map((p) => createHash('md5').update(p).digest()))).digest('hex');
+    assert.equal(done.ETag, `"${expected}-3"`);
+    const got = await c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: 'big.bin' }));
+    assert.equal(got.ContentType, 'application/x-test');
+    assert.equal(sha256(Buffer.from(await got.Body!.transformToByteArray())), sha256(Buffer.concat(parts)));
+    const ranged = await c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: 'big.bin', Range: `bytes=${(5 << 20) - 2}-${(5 << 20) + 1}` }));
+    assert.deepEqual(Buffer.from(await ranged.Body!.transformToByteArray()), Buffer.concat(parts).subarray((5 << 20) - 2, (5 << 20) + 2));
+
+    const other = await c.send(new S3.CreateMultipartUploadCommand({ Bucket: 'objects', Key: 'aborted.bin' }));
+    await c.send(new S3.AbortMultipartUploadCommand({ Bucket: 'objects', Key: 'aborted.bin', UploadId: other.UploadId }));
+    assert.equal(await code(c.send(new S3.UploadPartCommand({ Bucket: 'objects', Key: 'aborted.bin', UploadId: other.UploadId, PartNumber: 1, Body: 'x' }))), 'NoSuchUpload');
+    assert.equal(await code(c.send(new S3.ListObjectsV2Command({ Bucket: 'objects', Prefix: 'aborted' })).then((r) => (r.KeyCount === 0 ? Promise.reject(Object.assign(new Error(), { name: 'empty' })) : r))), 'empty');
+  });
+});
+
+describe('payloads and signatures', () => {
+  before(async () => {
+    await s3().send(new S3.CreateBucketCommand({ Bucket: 'payloads' }));
+  });
+
+  it('a body that is not the one x-amz-content-sha256 declares: XAmzContentSHA256Mismatch, nothing stored', async () => {
+    const r = await signedFetch(server.admin, 'PUT', '/payloads/mismatch', { 'x-amz-content-sha256': sha256('the declared body'), 'content-length': '15' }, 'another body!!!');
+    assert.equal(r.status, 400);
+    assert.match(await r.text(), /<Code>XAmzContentSHA256Mismatch<\/Code>/);
+    assert.equal(await code(s3().send(new S3.HeadObjectCommand({ Bucket: 'payloads', Key: 'mismatch' }))), 'NotFound');
+  });
+
+  /** STREAMING-AWS4-HMAC-SHA256-PAYLOAD: chunk signatures chained from the seed, per the S3 spec, HMACs by the SDK's signer. */
+  async function signedChunks(key: string, chunks: Buffer[], tamper?: number): Promise<Response> {
+    const url = new URL(server.running.s3Url);
+    const decoded = chunks.reduce((n, c) => n + c.length, 0);
+    const signer = new SignatureV4({ credentials: server.admin, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+    const encodedLength = [...chunks, Buffer.alloc(0)].reduce((n, c) => n + c.length.toString(16).length + ';chunk-signature='.length + 64 + 4 + c.length, 0);
+    const date = new Date();
+    const signed = await signer.sign(
+      {
+        method: 'PUT',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: `/payloads/${key}`,
+        headers: { host: url.host, 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(decoded), 'content-length': String(encodedLength) },
+      },
+      { signingDate: date },
+    );
+    const seed = /Signature=([0-9a-f]{64})/.exec(String(signed.headers['authorization']))?.[1] ?? '';
+    const amzDate = String(signed.headers['x-amz-date']);
+    const scope = `${amzDate.slice(0, 8)}/us-east-1/s3/aws4_request`;
+    let previous = seed;
+    const body: Buffer[] = [];
+    for (const [i, c] of [...chunks, Buffer.alloc(0)].entries()) {
+      const toSign = ['AWS4-HMAC-SHA256-PAYLOAD', amzDate, scope, previous, sha256(''), sha256(c)].join('\n');
+      let sig = await signer.sign(toSign, { signingDate: date });
+      if (i === tamper) sig = sig.replace(/^./, (ch) => (ch === '0' ? '1' : '0'));
+      previous = sig;
+      body.push(Buffer.from(`${c.length.toString(16)};chunk-signature=${sig}\r\n`), c, Buffer.from('\r\n'));
+    }
+    const payload = Buffer.concat(body);
+    assert.equal(payload.length, encodedLength);
+    return fetch(`${server.running.s3Url}/payloads/${key}`, { method: 'PUT', headers: signed.headers, body: payload });
+  }
+
+  it('STREAMING-AWS4-HMAC-SHA256-PAYLOAD: signed chunks are stored; a bad chunk signature is refused and nothing is stored', async () => {
+    const chunks = [randomBytes(65536), randomBytes(65536), randomBytes(1000)];
+    const ok = await signedChunks('chunked-ok', chunks);
+    assert.equal(ok.status, 200, await ok.clone().text());
+    const got = await s3().send(new S3.GetObjectCommand({ Bucket: 'payloads', Key: 'chunked-ok' }));
+    assert.equal(sha256(Buffer.from(await got.Body!.transformToByteArray())), sha256(Buffer.concat(chunks)));
+
+    const bad = await signedChunks('chunked-bad', chunks, 1);
+    assert.equal(bad.status, 403);
+    assert.match(await bad.text(), /<Code>SignatureDoesNotMatch<\/Code>/);
+    assert.equal(await code(s3().send(new S3.HeadObjectCommand({ Bucket: 'payloads', Key: 'chunked-bad' }))), 'NotFound');
+  });
+
+  it('a trailing checksum that does not match the bytes: BadDigest, nothing stored', async () => {
+    const data = Buffer.from('trailer body');
+    const payload = Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n')]);
+    const r = await signedFetch(
+      server.admin,
+      'PUT',
+      '/payloads/bad-trailer',
+      { 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(data.length), 'x-amz-trailer': 'x-amz-checksum-crc32', 'content-length': String(payload.length) },
+      payload,
+    );
+    assert.equal(r.status, 400);
+    assert.match(await r.text(), /<Code>BadDigest<\/Code>/);
+    assert.equal(await code(s3().send(new S3.HeadObjectCommand({ Bucket: 'payloads', Key: 'bad-trailer' }))), 'NotFound');
+  });
+
+  it('presigned GET and PUT URLs (the SDK presigner); an expired one is AccessDenied', async () => {
+    const c = s3();
+    const putUrl = await getSignedUrl(c, new S3.PutObjectCommand({ Bucket: 'payloads', Key: 'presigned.txt' }), { expiresIn: 300 });
+    const put = await fetch(putUrl, { method: 'PUT', body: 'via presigned url' });
+    assert.equal(put.status, 200, await put.clone().text());
+    const getUrl = await getSignedUrl(c, new S3.GetObjectCommand({ Bucket: 'payloads', Key: 'presigned.txt' }), { expiresIn: 300 });
+    const got = await fetch(getUrl);
+    assert.equal(got.status, 200);
+    assert.equal(await got.text(), 'via presigned url');
+    const expired = await getSignedUrl(c, new S3.GetObjectCommand({ Bucket: 'payloads', Key: 'presigned.txt' }), { expiresIn: 1, signingDate: new Date(Date.now() - 60_000) });
+    const r = await fetch(expired);
+    assert.equal(r.status, 403);
+    assert.match(await r.text(), /<Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/);
+  });
+
+  it('SignatureDoesNotMatch with a wrong secret, InvalidAccessKeyId with an unknown key, ExpiredToken with an expired session', async () => {
+    const wrong = await failure(s3({ accessKeyId: server.admin.accessKeyId, secretAccessKey: 'x'.repeat(40) }).send(new S3.ListBucketsCommand({})));
+    assert.equal(wrong.code, 'SignatureDoesNotMatch');
+    assert.equal(wrong.status, 403);
+    const unknown = await failure(s3({ accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 'x'.repeat(40) }).send(new S3.ListBucketsCommand({})));
+    assert.equal(unknown.code, 'InvalidAccessKeyId');
+    assert.equal(unknown.status, 403);
+
+    // A session issued by an instance whose clock ran 2 h behind has expired.
+    await admin.send(new I.CreateRoleCommand({ RoleName: 'stale-reader', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }) }));
+    await admin.send(new I.PutRolePolicyCommand({ RoleName: 'stale-reader', PolicyName: 'p', PolicyDocument: doc(allow('s3:*')) }));
+    const { createApp } = await import('../src/app/index.ts');
+    const pastApp = createApp({ ...app.deps, now: () => Date.now() - 2 * 3600_000 });
+    await pastApp.start();
+    const r = await pastApp.sts.assumeRole(rootCaller, { roleArn: `arn:aws:iam::${ACCT}:role/stale-reader`, roleSessionName: 'stale', durationSeconds: 3600, policyArns: [], tags: [], transitiveTagKeys: [] });
+    assert.ok(r.ok, JSON.stringify(r));
+    const creds = r.value.credentials;
+    const expired = await failure(s3({ accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken }).send(new S3.ListBucketsCommand({})));
+    assert.equal(expired.code, 'ExpiredToken');
+    assert.equal(expired.status, 400);
+  });
+});
+
+describe('decisions', () => {
+  let reader: Credentials;
+  let nobody: Credentials;
+  before(async () => {
+    const c = s3();
+    await c.send(new S3.CreateBucketCommand({ Bucket: 'team' }));
+    await c.send(new S3.PutObjectCommand({ Bucket: 'team', Key: 'public/readme', Body: 'readme' }));
+    await c.send(new S3.PutObjectCommand({ Bucket: 'team', Key: 'private/secret', Body: 'secret' }));
+    await c.send(new S3.PutObjectCommand({ Bucket: 'team', Key: 'public/classified', Body: 'classified', Tagging: 'level=secret' }));
+    reader = await createUser(
+      'reader',
+      doc(
+        allow('s3:GetObject', 'arn:aws:s3:::team/*'),
+        allow('s3:ListBucket', 'arn:aws:s3:::team', { Condition: { StringLike: { 's3:prefix': ['public/', 'public/*'] } } }),
+        { Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 's3:ExistingObjectTag/level': 'secret' } } },
+      ),
+    );
+    nobody = await createUser('nobody');
+  });
+
+  it('AccessDenied carries the explanation, and the denial is audited with its reasons', async () => {
+    const f = await failure(s3(nobody).send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'public/readme' })));
+    assert.equal(f.code, 'AccessDenied');
+    assert.equal(f.status, 403);
+    assert.equal(f.message, `User: arn:aws:iam::${ACCT}:user/nobody is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::team/public/readme" because no identity-based policy allows the s3:GetObject action`);
+    await server.running.app.audit.flush();
+    const page = await server.running.app.audit.query(rootCaller, { principal: `arn:aws:iam::${ACCT}:user/nobody`, action: 's3:GetObject' });
+    assert.ok(page.ok);
+    const rec = page.value.records.at(-1);
+    assert.ok(rec, 'the denial is in the audit log');
+    assert.equal(rec.decision, 'ImplicitDeny');
+    assert.equal(rec.resource, 'arn:aws:s3:::team/public/readme');
+    assert.ok(JSON.stringify(rec.detail).includes('no policy allows'), JSON.stringify(rec.detail));
+  });
+
+  it('s3:prefix restricts ListBucket; s3:ExistingObjectTag denies a tagged object', async () => {
+    const c = s3(reader);
+    const listed = await c.send(new S3.ListObjectsV2Command({ Bucket: 'team', Prefix: 'public/' }));
+    assert.deepEqual(listed.Contents?.map((o) => o.Key), ['public/classified', 'public/readme']);
+    assert.equal(await code(c.send(new S3.ListObjectsV2Command({ Bucket: 'team', Prefix: 'private/' }))), 'AccessDenied');
+    assert.equal(await code(c.send(new S3.ListObjectsV2Command({ Bucket: 'team' }))), 'AccessDenied');
+    assert.equal(await text(await c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'public/readme' }))), 'readme');
+    const tagged = await failure(c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'public/classified' })));
+    assert.equal(tagged.code, 'AccessDenied');
+    assert.match(tagged.message, /with an explicit deny in an identity-based policy/);
+    // Not allowed to list the bucket: a missing key is AccessDenied, not NoSuchKey (S3 says nothing of what does not exist).
+    assert.equal(await code(c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'private/none' }))), 'AccessDenied');
+    assert.equal(await code(c.send(new S3.PutObjectCommand({ Bucket: 'team', Key: 'public/new', Body: 'x' }))), 'AccessDenied');
+  });
+
+  it('a bucket policy grants another principal of the account; Put/Get/DeleteBucketPolicy share the document with /v1/resource-policies', async () => {
+    const guest = await createUser('guest');
+    const c = s3(guest);
+    assert.equal(await code(c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'public/readme' }))), 'AccessDenied');
+    const policy = doc({ Sid: 'Guest', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:user/guest` }, Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::team/public/*' });
+    await s3().send(new S3.PutBucketPolicyCommand({ Bucket: 'team', Policy: policy }));
+    assert.equal(JSON.parse((await s3().send(new S3.GetBucketPolicyCommand({ Bucket: 'team' }))).Policy ?? '{}').Statement[0].Sid, 'Guest');
+    assert.equal(server.running.app.resourcePolicies.get('arn:aws:s3:::team')?.document, policy);
+    assert.equal(await text(await c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'public/readme' }))), 'readme');
+    assert.equal(await code(c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'private/secret' }))), 'AccessDenied');
+    assert.equal(await code(s3().send(new S3.PutBucketPolicyCommand({ Bucket: 'team', Policy: '{"Version":"2012-10-17","Statement":[]}' }))), 'MalformedPolicy');
+    await s3().send(new S3.DeleteBucketPolicyCommand({ Bucket: 'team' }));
+    assert.equal(await code(s3().send(new S3.GetBucketPolicyCommand({ Bucket: 'team' }))), 'NoSuchBucketPolicy');
+    assert.equal(await code(c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'public/readme' }))), 'AccessDenied');
+  });
+
+  it('cross-account: a role of another account needs its identity policy and the bucket policy', async () => {
+    const created = await app.createAccount(rootCaller, { id: OTHER, partition: 'aws', name: 'partner' });
+    assert.ok(created.ok, JSON.stringify(created));
+    const otherAdmin = server.iam({ accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey });
+    await otherAdmin.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Action: 'sts:AssumeRole' }) }));
+    await otherAdmin.send(new I.PutRolePolicyCommand({ RoleName: 'trainer', PolicyName: 'p', PolicyDocument: doc(allow(['s3:GetObject', 's3:ListBucket'], ['arn:aws:s3:::team', 'arn:aws:s3:::team/*'])) }));
+    const assumed = await server.sts({ accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey }).send(new S.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${OTHER}:role/trainer`, RoleSessionName: 'rank0' }));
+    const creds = { accessKeyId: assumed.Credentials?.AccessKeyId ?? '', secretAccessKey: assumed.Credentials?.SecretAccessKey ?? '', sessionToken: assumed.Credentials?.SessionToken ?? '' };
+    const c = s3(creds);
+    // Its own policy allows, but the bucket belongs to account 000000000000, whose policy does not (yet).
+    const refused = await failure(c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'public/readme' })));
+    assert.equal(refused.code, 'AccessDenied');
+    assert.match(refused.message, /assumed-role\/trainer\/rank0 is not authorized to perform: s3:GetObject .* because no resource-based policy allows/);
+    // A policy another account attaches to the bucket's ARN through the generic API grants nothing.
+    const { ResourcePolicies } = await import('../src/app/resource-policies.ts');
+    await app.deps.store.write(async (tx) => {
+      await ResourcePolicies.put(app.deps, tx, { resource: 'arn:aws:s3:::team/public', account: OTHER, document: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Action: 's3:*', Resource: 'arn:aws:s3:::team/*' }) });
+    });
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(await code(c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'public/readme' }))), 'AccessDenied');
+
+    await s3().send(new S3.PutBucketPolicyCommand({ Bucket: 'team', Policy: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER}:role/trainer` }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::team', 'arn:aws:s3:::team/*'] }) }));
+    assert.equal(await text(await c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'public/readme' }))), 'readme');
+    assert.equal((await c.send(new S3.ListObjectsV2Command({ Bucket: 'team' }))).KeyCount, 3);
+    // Both sides: the role's own policy does not allow PutObject, whatever the bucket policy says.
+    assert.equal(await code(c.send(new S3.PutObjectCommand({ Bucket: 'team', Key: 'x', Body: 'x' }))), 'AccessDenied');
+    // Only the owner account manages the policy.
+    assert.equal(await code(c.send(new S3.PutBucketPolicyCommand({ Bucket: 'team', Policy: doc({ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }) }))), 'AccessDenied');
+    // The other account's ListBuckets shows its own buckets only.
+    const otherS3 = s3({ accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey });
+    await otherS3.send(new S3.CreateBucketCommand({ Bucket: 'partner-data' }));
+    assert.deepEqual((await otherS3.send(new S3.ListBucketsCommand({}))).Buckets?.map((b) => b.Name), ['partner-data']);
+  });
+});
