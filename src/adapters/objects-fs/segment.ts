@@ -21,10 +21,6 @@ import { BodyHasher, digestMismatch, type BodyDigests, type DeclaredDigests } fr
 
 export const BLOCK_SIZE = 1 << 20;
 
-export function blockCount(size: number, block: number): number {
-  return Math.ceil(size / block);
-}
-
 export interface WriteLimits {
   /** Declared body length: the body must have exactly this many bytes. */
   readonly size?: number;
@@ -53,9 +49,12 @@ async function writeAll(fh: FileHandle, buf: Uint8Array, position: number): Prom
 export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>, limits: WriteLimits, declared: DeclaredDigests): Promise<ObjectResult<WrittenSegment>> {
   const fh = await open(path, 'wx');
   let kept = false;
+  // Two staging blocks: one is written on the thread pool while the other is hashed and refilled.
+  let inflight: Promise<void> | undefined;
   try {
     const hasher = new BodyHasher(declared);
-    const block = Buffer.allocUnsafe(BLOCK_SIZE);
+    const staging = [Buffer.allocUnsafe(BLOCK_SIZE), Buffer.allocUnsafe(BLOCK_SIZE)] as const;
+    let block = staging[0];
     const crcs: number[] = [];
     let fill = 0;
     let size = 0;
@@ -63,10 +62,13 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
     const flush = async (): Promise<void> => {
       if (fill === 0) return;
       const view = block.subarray(0, fill);
+      if (inflight !== undefined) await inflight;
+      inflight = writeAll(fh, view, position);
+      inflight.catch(() => undefined); // awaited at the next flush; must not count as unhandled meanwhile
+      position += fill;
       hasher.update(view);
       crcs.push(crc32(view));
-      await writeAll(fh, view, position);
-      position += fill;
+      block = block === staging[0] ? staging[1] : staging[0];
       fill = 0;
     };
     for await (const chunk of body) {
@@ -85,6 +87,7 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
       }
     }
     await flush();
+    await inflight;
     if (limits.size !== undefined && size !== limits.size) {
       return { ok: false, error: { code: 'IncompleteBody', message: `the body ended after ${size} of its declared ${limits.size} bytes` } };
     }
@@ -98,6 +101,7 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
     kept = true;
     return { ok: true, value: { size, digests } };
   } finally {
+    if (inflight !== undefined) await inflight.catch(() => undefined);
     await fh.close();
     if (!kept) await rm(path, { force: true });
   }
@@ -148,27 +152,39 @@ export async function* readSegments(segments: readonly SegmentRef[], block: numb
       throw new IntegrityError(`${label}: a data file is missing (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     try {
-      const blocks = blockCount(seg.size, block);
-      const { size: onDisk } = await fh.stat();
-      if (onDisk !== seg.size + blocks * 4) throw new IntegrityError(`${label}: a data file has ${onDisk} bytes, its metadata says ${seg.size + blocks * 4}`);
       const first = Math.floor(a / block);
       const last = Math.floor(b / block);
-      let crcs: Buffer = Buffer.alloc(0);
-      let crcBase = first;
-      for (let i = first; i <= last; i++) {
-        if ((i - crcBase) * 4 >= crcs.length) {
-          crcBase = i;
-          crcs = await readExactly(fh, seg.size + i * 4, Math.min(CRC_BATCH, last - i + 1) * 4, label);
-        }
+      const readCrcs = (i: number): Promise<Buffer> => readExactly(fh, seg.size + i * 4, Math.min(CRC_BATCH, last - i + 1) * 4, label);
+      const readBlock = (i: number): Promise<Buffer> => {
         const offset = i * block;
-        const length = Math.min(block, seg.size - offset);
-        const data = await readExactly(fh, offset, length, label);
-        if (crc32(data) !== crcs.readUInt32BE((i - crcBase) * 4)) {
-          throw new IntegrityError(`${label}: stored bytes ${segStart + offset}-${segStart + offset + length - 1} fail their checksum`);
+        const read = readExactly(fh, offset, Math.min(block, seg.size - offset), label);
+        read.catch(() => undefined); // awaited later; must not count as unhandled meanwhile
+        return read;
+      };
+      // One block read ahead: the next read runs on the thread pool while this block is checked and consumed.
+      let ahead: Promise<Buffer> | undefined = readBlock(first);
+      try {
+        let crcs = await readCrcs(first);
+        let crcBase = first;
+        for (let i = first; i <= last; i++) {
+          if ((i - crcBase) * 4 >= crcs.length) {
+            crcBase = i;
+            crcs = await readCrcs(i);
+          }
+          const data = await ahead!;
+          ahead = i < last ? readBlock(i + 1) : undefined;
+          const offset = i * block;
+          const length = data.length;
+          if (crc32(data) !== crcs.readUInt32BE((i - crcBase) * 4)) {
+            throw new IntegrityError(`${label}: stored bytes ${segStart + offset}-${segStart + offset + length - 1} fail their checksum`);
+          }
+          const from = Math.max(a - offset, 0);
+          const to = Math.min(b - offset + 1, length);
+          yield from === 0 && to === length ? data : data.subarray(from, to);
         }
-        const from = Math.max(a - offset, 0);
-        const to = Math.min(b - offset + 1, length);
-        yield from === 0 && to === length ? data : data.subarray(from, to);
+      } finally {
+        // A read still in flight must finish before the file is closed under it.
+        if (ahead !== undefined) await ahead.catch(() => undefined);
       }
     } finally {
       await fh.close();
