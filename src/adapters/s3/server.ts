@@ -15,6 +15,7 @@ import type { S3, S3Call, S3Failure, S3Result } from '../../app/s3.ts';
 import type { ObjectInfo } from '../../app/ports/objects.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
+import { isSigV2, parseSigV2 } from './sigv2.ts';
 import { CHECKSUM_HEADERS, decodeBody, readWhole, type BodyOptions } from './body.ts';
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, xmlDocument, type XmlNode } from './xml.ts';
@@ -132,18 +133,36 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
   interface Authenticated {
     readonly caller: Caller;
-    readonly parsed: SigV4Parsed;
-    readonly secret: string;
-    readonly signature: string;
+    /** SigV4: what the body's chunk signatures chain from. Absent for SigV2, whose signature covers no payload. */
+    readonly v4?: { readonly parsed: SigV4Parsed; readonly secret: string; readonly signature: string };
+  }
+
+  async function resolveKey(accessKeyId: string, sessionToken: string | undefined): Promise<{ ok: true; value: { secret: string; caller: Caller } } | { ok: false; error: S3Error }> {
+    const who = await app.authenticate(accessKeyId, sessionToken);
+    if (who.ok) return who;
+    const code = who.errors[0]?.code;
+    if (code === 'EXPIRED_TOKEN') return { ok: false, error: s3Error('ExpiredToken', 'The provided token has expired.') };
+    if (code === 'SERVICE_UNAVAILABLE') return { ok: false, error: s3Error('ServiceUnavailable', who.errors[0]?.message ?? 'Please reduce your request rate.') };
+    if (sessionToken !== undefined) return { ok: false, error: s3Error('InvalidToken', 'The provided token is malformed or otherwise invalid.') };
+    return { ok: false, error: s3Error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId }) };
   }
 
   async function authenticate(req: IncomingMessage, rawQuery: string): Promise<{ ok: true; value: Authenticated } | { ok: false; error: S3Error }> {
+    const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
+    if (isSigV2(request)) {
+      const v2 = parseSigV2(request, Date.now());
+      if (!v2.ok) return { ok: false, error: s3Error(v2.code, v2.message) };
+      const who = await resolveKey(v2.accessKeyId, v2.sessionToken);
+      if (!who.ok) return who;
+      if (!v2.verify(who.value.secret)) return { ok: false, error: s3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', { AWSAccessKeyId: v2.accessKeyId }) };
+      return { ok: true, value: { caller: who.value.caller } };
+    }
     const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers }, Date.now());
     const presigned = /(?:^|&)X-Amz-(?:Algorithm|Credential|Signature)=/.test(rawQuery);
     if (!parsed.ok) {
       switch (parsed.code) {
         case 'MissingAuthenticationToken':
-          return { ok: false, error: s3Error('AccessDenied', 'Access Denied: anonymous requests are not served; sign the request with SigV4 (service `s3`)') };
+          return { ok: false, error: s3Error('AccessDenied', 'Access Denied: anonymous requests are not served; sign the request (SigV4 with service `s3`, or SigV2)') };
         case 'IncompleteSignature':
           return { ok: false, error: s3Error(presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', parsed.message) };
         case 'SignatureDoesNotMatch':
@@ -155,14 +174,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     if (parsed.service !== 's3') {
       return { ok: false, error: s3Error(presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', `The authorization header is malformed; incorrect service '${parsed.service}'. This endpoint belongs to 's3'.`) };
     }
-    const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
-    if (!who.ok) {
-      const code = who.errors[0]?.code;
-      if (code === 'EXPIRED_TOKEN') return { ok: false, error: s3Error('ExpiredToken', 'The provided token has expired.') };
-      if (code === 'SERVICE_UNAVAILABLE') return { ok: false, error: s3Error('ServiceUnavailable', who.errors[0]?.message ?? 'Please reduce your request rate.') };
-      if (parsed.sessionToken !== undefined) return { ok: false, error: s3Error('InvalidToken', 'The provided token is malformed or otherwise invalid.') };
-      return { ok: false, error: s3Error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: parsed.accessKeyId }) };
-    }
+    const who = await resolveKey(parsed.accessKeyId, parsed.sessionToken);
+    if (!who.ok) return who;
     const signature = providedSignature(parsed, header(req, 'authorization'), rawQuery);
     if (signature === undefined || !checkSignatureOnly(parsed, who.value.secret, signature)) {
       return {
@@ -175,12 +188,13 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         }),
       };
     }
-    return { ok: true, value: { caller: who.value.caller, parsed, secret: who.value.secret, signature } };
+    return { ok: true, value: { caller: who.value.caller, v4: { parsed, secret: who.value.secret, signature } } };
   }
 
   /** The body's checks, from the headers the client sent (and signed). */
   function bodyOptions(req: IncomingMessage, auth: Authenticated, limit?: number): { ok: true; value: BodyOptions } | { ok: false; error: S3Error } {
-    const declared = header(req, 'x-amz-content-sha256') ?? (auth.parsed.form === 'presigned' ? 'UNSIGNED-PAYLOAD' : undefined);
+    const v4 = auth.v4;
+    const declared = header(req, 'x-amz-content-sha256') ?? (v4 === undefined || v4.parsed.form === 'presigned' ? 'UNSIGNED-PAYLOAD' : undefined);
     const method = req.method ?? 'GET';
     if (declared === undefined && (method === 'PUT' || method === 'POST')) return { ok: false, error: s3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256') };
     const chunked = declared !== undefined && STREAMING.has(declared);
@@ -201,11 +215,12 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     if (chunked && size === undefined) return { ok: false, error: s3Error('MissingContentLength', 'You must provide the x-amz-decoded-content-length header with an aws-chunked body.') };
     if (limit !== undefined && size !== undefined && size > limit) return { ok: false, error: s3Error('MaxMessageLengthExceeded', `Your request was too big: at most ${limit} bytes`) };
     const signed = declared === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' || declared === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
+    if (signed && v4 === undefined) return { ok: false, error: s3Error('InvalidRequest', 'signed aws-chunked payloads need a SigV4 signature') };
     return {
       ok: true,
       value: {
         chunked,
-        ...(signed ? { signatures: chunkSignatures(auth.parsed, auth.secret, auth.signature) } : {}),
+        ...(signed && v4 ? { signatures: chunkSignatures(v4.parsed, v4.secret, v4.signature) } : {}),
         ...(declared === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER' ? { signedTrailer: true } : {}),
         ...(declared !== undefined && /^[0-9a-fA-F]{64}$/.test(declared) ? { sha256Hex: declared } : {}),
         ...(checksum ? { checksum } : {}),
