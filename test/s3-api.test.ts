@@ -10,6 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
 import * as S3 from '@aws-sdk/client-s3';
@@ -23,6 +26,17 @@ const ACCT = '000000000000';
 const OTHER = '111111111111';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const allow = (Action: string | string[], Resource: string | string[] = '*', extra: object = {}) => ({ Effect: 'Allow', Action, Resource, ...extra });
+
+const PYTHON = '/usr/bin/python3';
+function boto3Missing(): string | undefined {
+  if (!existsSync(PYTHON)) return `${PYTHON} is absent (apt-get install python3-boto3)`;
+  try {
+    execFileSync(PYTHON, ['-c', 'import boto3'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin' } });
+    return undefined;
+  } catch {
+    return `boto3 is not importable by ${PYTHON} (apt-get install python3-boto3)`;
+  }
+}
 
 let server: TestServer;
 let admin: I.IAMClient;
@@ -486,5 +500,42 @@ describe('decisions', () => {
     const otherS3 = s3({ accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey });
     await otherS3.send(new S3.CreateBucketCommand({ Bucket: 'partner-data' }));
     assert.deepEqual((await otherS3.send(new S3.ListBucketsCommand({}))).Buckets?.map((b) => b.Name), ['partner-data']);
+  });
+});
+
+describe('boto3 (Debian python3-boto3): SigV2, which its presigned URLs use by default', { skip: boto3Missing() ?? false }, () => {
+  it('default presigned GET and PUT URLs, and SigV2-signed calls (signature_version="s3")', async () => {
+    await s3().send(new S3.CreateBucketCommand({ Bucket: 'boto' }));
+    const script = `
+import boto3, json, os, sys, urllib.request
+from botocore.config import Config
+kw = dict(endpoint_url=os.environ['ENDPOINT'], aws_access_key_id=os.environ['KEY'], aws_secret_access_key=os.environ['SECRET'], region_name='us-east-1')
+s3 = boto3.client('s3', config=Config(s3={'addressing_style': 'path'}), **kw)
+put = s3.generate_presigned_url('put_object', Params={'Bucket': 'boto', 'Key': 'pre signed'}, ExpiresIn=60)
+urllib.request.urlopen(urllib.request.Request(put, data=b'by url', method='PUT'))
+get = s3.generate_presigned_url('get_object', Params={'Bucket': 'boto', 'Key': 'pre signed'}, ExpiresIn=60)
+v2 = boto3.client('s3', config=Config(signature_version='s3', s3={'addressing_style': 'path'}), **kw)
+v2.put_object(Bucket='boto', Key='v2/obj', Body=b'v2 body')
+mp = v2.create_multipart_upload(Bucket='boto', Key='v2/mp')
+p = v2.upload_part(Bucket='boto', Key='v2/mp', UploadId=mp['UploadId'], PartNumber=1, Body=b'part')
+v2.complete_multipart_upload(Bucket='boto', Key='v2/mp', UploadId=mp['UploadId'], MultipartUpload={'Parts': [{'PartNumber': 1, 'ETag': p['ETag']}]})
+bad = boto3.client('s3', config=Config(signature_version='s3', s3={'addressing_style': 'path'}), **{**kw, 'aws_secret_access_key': 'x' * 40})
+try:
+    bad.list_objects_v2(Bucket='boto')
+    refused = 'no error'
+except Exception as e:
+    refused = e.response['Error']['Code']
+print(json.dumps({'get': get, 'byUrl': urllib.request.urlopen(get).read().decode(), 'keys': [o['Key'] for o in v2.list_objects_v2(Bucket='boto')['Contents']], 'mp': v2.get_object(Bucket='boto', Key='v2/mp')['Body'].read().decode(), 'refused': refused}))
+`;
+    const { stdout } = await promisify(execFile)(PYTHON, ['-c', script], {
+      env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent', ENDPOINT: server.running.s3Url, KEY: server.admin.accessKeyId, SECRET: server.admin.secretAccessKey, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+    });
+    const out = JSON.parse(stdout) as { get: string; byUrl: string; keys: string[]; mp: string; refused: string };
+    // SigV2 with the boto3 Debian ships (1.26); a later boto3 may presign with SigV4, which must work as well.
+    assert.match(out.get, /[?&](AWSAccessKeyId|X-Amz-Credential)=/);
+    assert.equal(out.byUrl, 'by url');
+    assert.deepEqual(out.keys, ['pre signed', 'v2/mp', 'v2/obj']);
+    assert.equal(out.mp, 'part');
+    assert.equal(out.refused, 'SignatureDoesNotMatch');
   });
 });
