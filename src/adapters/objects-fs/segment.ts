@@ -14,7 +14,7 @@
  * A segment is written once, under a unique name, and never modified: versions, copies and completed uploads
  * share segments by hard link, and a reader that opened one is never affected by a later write.
  */
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import type { ObjectResult } from '../../app/ports/objects.ts';
 import { BodyHasher, digestMismatch, type BodyDigests, type DeclaredDigests } from './checksums.ts';
@@ -33,6 +33,8 @@ export interface WrittenSegment {
   readonly size: number;
   readonly digests: BodyDigests;
 }
+
+const NO_BUFFER: Buffer = Buffer.alloc(0);
 
 async function writeAll(fh: FileHandle, buf: Uint8Array, position: number): Promise<void> {
   let done = 0;
@@ -53,8 +55,12 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
   let inflight: Promise<void> | undefined;
   try {
     const hasher = new BodyHasher(declared);
-    const staging = [Buffer.allocUnsafe(BLOCK_SIZE), Buffer.allocUnsafe(BLOCK_SIZE)] as const;
-    let block = staging[0];
+    // Allocated as needed: a small body needs one small buffer, not two blocks.
+    const staging: Buffer[] = [];
+    let which = 0;
+    const first = limits.size !== undefined && limits.size < BLOCK_SIZE ? limits.size : BLOCK_SIZE;
+    let block: Buffer = Buffer.allocUnsafe(first);
+    staging.push(block);
     const crcs: number[] = [];
     let fill = 0;
     let size = 0;
@@ -68,7 +74,8 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
       position += fill;
       hasher.update(view);
       crcs.push(crc32(view));
-      block = block === staging[0] ? staging[1] : staging[0];
+      which ^= 1;
+      block = staging[which] ?? NO_BUFFER;
       fill = 0;
     };
     for await (const chunk of body) {
@@ -79,14 +86,25 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
       if (size > limits.max) return { ok: false, error: { code: 'EntityTooLarge', message: `the body is larger than the ${limits.max} bytes allowed` } };
       let offset = 0;
       while (offset < chunk.length) {
-        const n = Math.min(BLOCK_SIZE - fill, chunk.length - offset);
+        if (fill === block.length && block.length < BLOCK_SIZE) {
+          // First use of the second buffer, or a first buffer sized for a small declared body that runs on.
+          const grown: Buffer = Buffer.allocUnsafe(BLOCK_SIZE);
+          block.copy(grown, 0, 0, fill);
+          block = staging[which] = grown;
+        }
+        const n = Math.min(block.length - fill, chunk.length - offset);
         block.set(chunk.subarray(offset, offset + n), fill);
         fill += n;
         offset += n;
         if (fill === BLOCK_SIZE) await flush();
       }
     }
-    await flush();
+    // The last, partial block goes out with the trailer in one write (a small body costs one write).
+    const tail = block.subarray(0, fill);
+    if (fill > 0) {
+      hasher.update(tail);
+      crcs.push(crc32(tail));
+    }
     await inflight;
     if (limits.size !== undefined && size !== limits.size) {
       return { ok: false, error: { code: 'IncompleteBody', message: `the body ended after ${size} of its declared ${limits.size} bytes` } };
@@ -96,14 +114,14 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
     if (mismatch !== undefined) return { ok: false, error: { code: 'BadDigest', message: `the body does not match its \`${mismatch}\`` } };
     const trailer = Buffer.allocUnsafe(crcs.length * 4);
     crcs.forEach((c, i) => trailer.writeUInt32BE(c, i * 4));
-    await writeAll(fh, trailer, position);
+    await writeAll(fh, fill > 0 ? Buffer.concat([tail, trailer]) : trailer, position);
     if (limits.fsync) await fh.sync();
     kept = true;
     return { ok: true, value: { size, digests } };
   } finally {
     if (inflight !== undefined) await inflight.catch(() => undefined);
     await fh.close();
-    if (!kept) await rm(path, { force: true });
+    if (!kept) await unlink(path).catch(() => undefined);
   }
 }
 

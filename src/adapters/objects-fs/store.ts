@@ -194,6 +194,15 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/** Unlinks a file that may already be gone (one syscall, where `rm` also stats). */
+async function removeFile(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+}
+
 async function readdirOrEmpty(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
@@ -345,8 +354,8 @@ export class FsObjectStore implements ObjectStore {
     bucket.madeDirs.add(dir);
   }
 
-  /** Replaces `path` with `value` in one rename: a reader or a crash sees the old file or the new, whole. */
-  private async writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  /** Writes `value` to a durable temporary file, to be renamed into place by `install`. */
+  private async prepareJson(value: unknown): Promise<string> {
     const tmp = this.tmpPath();
     try {
       const fh = await open(tmp, 'wx');
@@ -356,12 +365,26 @@ export class FsObjectStore implements ObjectStore {
       } finally {
         await fh.close();
       }
+      return tmp;
+    } catch (e) {
+      await removeFile(tmp);
+      throw e;
+    }
+  }
+
+  /** Replaces `path` with a prepared file in one rename: a reader or a crash sees the old file or the new, whole. */
+  private async install(tmp: string, path: string): Promise<void> {
+    try {
       await rename(tmp, path);
     } catch (e) {
-      await rm(tmp, { force: true });
+      await removeFile(tmp);
       throw e;
     }
     await this.fsyncDir(dirname(path));
+  }
+
+  private async writeJsonAtomic(path: string, value: unknown): Promise<void> {
+    await this.install(await this.prepareJson(value), path);
   }
 
   private metaPath(bucket: Bucket, key: string): string {
@@ -506,10 +529,16 @@ export class FsObjectStore implements ObjectStore {
       const metaPath = this.metaPath(bucket, key);
       let committed = false;
       try {
-        await this.ensureDir(bucket, join(bucket.dir, 'data', version.vid.slice(0, 2)));
-        await place(version);
-        await this.ensureDir(bucket, dirname(metaPath));
-        await this.writeJsonAtomic(metaPath, record);
+        // The new segments and the new metadata are made durable side by side; the rename commits both.
+        const [placed, prepared] = await Promise.allSettled([
+          this.ensureDir(bucket, join(bucket.dir, 'data', version.vid.slice(0, 2))).then(() => place(version)),
+          this.ensureDir(bucket, dirname(metaPath)).then(() => this.prepareJson(record)),
+        ]);
+        if (placed.status === 'rejected' || prepared.status === 'rejected') {
+          if (prepared.status === 'fulfilled') await removeFile(prepared.value);
+          throw placed.status === 'rejected' ? placed.reason : (prepared as PromiseRejectedResult).reason;
+        }
+        await this.install(prepared.value, metaPath);
         committed = true;
       } finally {
         if (!committed) this.unlinkVersion(version);
@@ -533,6 +562,7 @@ export class FsObjectStore implements ObjectStore {
       const tmp = this.tmpPath();
       const written = await writeSegment(tmp, input.body, { ...(input.size === undefined ? {} : { size: input.size }), max: this.maxPutSize, fsync: this.fsync }, declaredOf(input));
       if (!written.ok) return written;
+      let moved = false;
       try {
         return await this.commitObject(
           bucket,
@@ -548,11 +578,12 @@ export class FsObjectStore implements ObjectStore {
           async (v) => {
             const target = this.segmentPath(v, 0);
             await rename(tmp, target);
+            moved = true;
             await this.fsyncDir(dirname(target));
           },
         );
       } finally {
-        await rm(tmp, { force: true });
+        if (!moved) await removeFile(tmp);
       }
     });
   }
@@ -721,6 +752,7 @@ export class FsObjectStore implements ObjectStore {
       const tmp = this.tmpPath();
       const written = await writeSegment(tmp, input.body, { ...(input.size === undefined ? {} : { size: input.size }), max: this.maxPutSize, fsync: this.fsync }, declaredOf(input));
       if (!written.ok) return written;
+      let moved = false;
       try {
         return await this.locks.run(`u:${upload.info.uploadId}`, async () => {
           if (upload.done) return fail<PartInfo>('NoSuchUpload', `upload \`${upload.info.uploadId}\` was completed or aborted while the part was uploading`);
@@ -735,11 +767,12 @@ export class FsObjectStore implements ObjectStore {
           };
           const path = join(upload.dir, `${n}.${record.nonce}`);
           await rename(tmp, path);
+          moved = true;
           await this.fsyncDir(upload.dir);
           try {
             await this.writeJsonAtomic(join(upload.dir, `${n}.json`), record);
           } catch (e) {
-            await rm(path, { force: true });
+            await removeFile(path);
             throw e;
           }
           const part = this.partOf(record);
@@ -749,7 +782,7 @@ export class FsObjectStore implements ObjectStore {
           return ok(part.info);
         });
       } finally {
-        await rm(tmp, { force: true });
+        if (!moved) await removeFile(tmp);
       }
     });
   }
