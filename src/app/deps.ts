@@ -24,6 +24,8 @@ export interface AppDeps {
   readonly audit?: AuditSink;
   /** Counters for Prometheus (src/app/metrics.ts); absent, nothing is counted. */
   readonly metrics?: AppMetrics;
+  /** Where audit batches are written (a worker thread: src/adapters/audit-worker); absent, through `store` on this thread. */
+  readonly auditAppender?: import('./audit.ts').AuditAppender;
 }
 
 /** The part of the audit log the use cases write to. */

@@ -65,7 +65,10 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     close: () => raw.close(),
   };
   // The audit log writes through the raw store: its appends move no change head and must drop no cache.
-  const audit = createAudit({ store: raw, now: rawDeps.now, ...(options.log ? { log: options.log } : {}), ...(rawDeps.metrics ? { metrics: rawDeps.metrics } : {}) }, options.audit);
+  const audit = createAudit(
+    { store: raw, now: rawDeps.now, ...(options.log ? { log: options.log } : {}), ...(rawDeps.metrics ? { metrics: rawDeps.metrics } : {}), ...(rawDeps.auditAppender ? { appender: rawDeps.auditAppender } : {}) },
+    options.audit,
+  );
   const deps: AppDeps = { ...rawDeps, store, audit };
   const cache = new PolicyCache();
   const directory = createDirectory(deps);

@@ -21,7 +21,8 @@ import { authorizeRoutes } from '../adapters/http/authorize-api.ts';
 import { bindingsRoutes } from '../adapters/http/bindings-api.ts';
 import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
 import { openPostgresStore } from '../adapters/store-postgres/store.ts';
-import { openSqliteStore } from '../adapters/store-sqlite/index.ts';
+import { openSqliteStore, type SqliteStore } from '../adapters/store-sqlite/index.ts';
+import { auditWorker, type AuditWorkerTarget } from '../adapters/audit-worker/index.ts';
 import { auditRoutes, recordEdgeChanges } from '../adapters/http/audit-api.ts';
 import { createMetrics } from '../adapters/metrics/index.ts';
 import { auditOptionsFromEnv, type AuditOptions } from '../app/audit.ts';
@@ -127,7 +128,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     throw new Error(auditOptions.errors[0]?.message ?? 'invalid audit settings');
   }
   const metrics = createMetrics();
-  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: sealerOf(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app };
+  // Audit records are linked, hashed and written by a worker thread with its own connection, off the thread that decides.
+  const auditTarget: AuditWorkerTarget = databaseUrl
+    ? { dialect: 'postgres', url: databaseUrl, ...((opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) ? { schema: (opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) as string } : {}) }
+    : { dialect: 'sqlite', file: (store as SqliteStore).file };
+  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: sealerOf(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app, auditAppender: auditWorker(auditTarget) };
   for (const w of key.value.warnings) log(`warning: ${w}`);
   const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
   if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {

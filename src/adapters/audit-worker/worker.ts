@@ -1,0 +1,48 @@
+/**
+ * The audit writer's thread (see index.ts): opens its own store on the target database, then links and appends
+ * each batch it is given, one after another, answering `{ id }` when committed or `{ id, error }` when not. A
+ * store that cannot be opened (PostgreSQL down at start) is tried again with the next batch.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { storeAppender, type AuditAppender } from '../../app/audit.ts';
+import type { Store } from '../../app/ports/store.ts';
+import type { TimedEvent } from '../../core/audit/index.ts';
+import { openPostgresStore } from '../store-postgres/index.ts';
+import { openSqliteStore } from '../store-sqlite/index.ts';
+import type { AuditWorkerTarget } from './index.ts';
+
+const target = workerData as AuditWorkerTarget;
+const port = parentPort;
+if (port === null) throw new Error('the audit writer runs in a worker thread');
+
+let store: Store | undefined;
+let appender: AuditAppender | undefined;
+let tail: Promise<unknown> = Promise.resolve();
+
+async function open(): Promise<AuditAppender> {
+  if (appender !== undefined) return appender;
+  store =
+    target.dialect === 'sqlite'
+      ? await openSqliteStore({ file: target.file })
+      : await openPostgresStore({ url: target.url, poolSize: 2, ...(target.schema !== undefined ? { schema: target.schema } : {}) });
+  appender = storeAppender(store);
+  return appender;
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+port.on('message', (m: { id: number; events: readonly TimedEvent[] } | { close: true }) => {
+  tail = tail.then(async () => {
+    if ('close' in m) {
+      await store?.close().catch(() => {});
+      port.close();
+      return;
+    }
+    try {
+      await (await open()).append(m.events);
+      port.postMessage({ id: m.id });
+    } catch (e) {
+      port.postMessage({ id: m.id, error: message(e) });
+    }
+  });
+});
