@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { request as httpRequest } from 'node:http';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
 import * as S3 from '@aws-sdk/client-s3';
@@ -119,6 +120,23 @@ describe('buckets', () => {
     const head = await failure(c.send(new S3.HeadBucketCommand({ Bucket: 'lifecycle' })));
     assert.equal(head.status, 404);
     assert.equal(await code(c.send(new S3.CreateBucketCommand({ Bucket: 'Bad_Name' }))), 'InvalidBucketName');
+  });
+
+  it('virtual-hosted style under *.localhost (what SDK v3 picks for an endpoint named localhost)', async () => {
+    await s3().send(new S3.CreateBucketCommand({ Bucket: 'vhost' }));
+    await s3().send(new S3.PutObjectCommand({ Bucket: 'vhost', Key: 'dir/k', Body: 'by host' }));
+    const url = new URL(server.running.s3Url);
+    const host = `vhost.localhost:${url.port}`;
+    const signer = new SignatureV4({ credentials: server.admin, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+    const signed = await signer.sign({ method: 'GET', protocol: 'http:', hostname: 'vhost.localhost', port: Number(url.port), path: '/dir/k', headers: { host, 'x-amz-content-sha256': sha256('') } });
+    const body = await new Promise<string>((resolve, reject) => {
+      const r = httpRequest({ host: url.hostname, port: url.port, path: '/dir/k', method: 'GET', headers: signed.headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve(`${res.statusCode} ${text}`));
+      });
+      r.on('error', reject).end();
+    });
+    assert.equal(body, '200 by host');
   });
 
   it('S3 error documents: namespace-free <Error> with Code, Message, Resource, RequestId, and x-amz-request-id', async () => {

@@ -267,10 +267,18 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     const method = req.method ?? 'GET';
     let bucket = '';
     let key = '';
+    // Path-style (`/bucket/key`), or virtual-hosted under `*.localhost` (RFC 6761 names that resolve to loopback),
+    // which SDK v3 picks for an endpoint named `localhost` unless told `forcePathStyle`.
+    const virtual = /^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.localhost(?::\d+)?$/i.exec(header(req, 'host') ?? '');
     try {
-      const slash = rawPath.indexOf('/', 1);
-      bucket = decodeURIComponent(slash < 0 ? rawPath.slice(1) : rawPath.slice(1, slash));
-      key = slash < 0 ? '' : decodeURIComponent(rawPath.slice(slash + 1));
+      if (virtual) {
+        bucket = (virtual[1] as string).toLowerCase();
+        key = decodeURIComponent(rawPath.slice(1));
+      } else {
+        const slash = rawPath.indexOf('/', 1);
+        bucket = decodeURIComponent(slash < 0 ? rawPath.slice(1) : rawPath.slice(1, slash));
+        key = slash < 0 ? '' : decodeURIComponent(rawPath.slice(slash + 1));
+      }
     } catch {
       return sendError(req, res, s3Error('InvalidRequest', 'The request path is not valid percent-encoded UTF-8.'), rawPath, requestId);
     }
