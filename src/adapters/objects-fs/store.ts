@@ -25,6 +25,7 @@
  * touch the disk, and memory grows with the number of keys, never with object sizes.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -186,14 +187,6 @@ class Locks {
   }
 }
 
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 /** Unlinks a file that may already be gone (one syscall, where `rm` also stats). */
 async function removeFile(path: string): Promise<void> {
   try {
@@ -255,14 +248,15 @@ export class FsObjectStore implements ObjectStore {
       for (const f of await readdirOrEmpty(join(bucket.dir, 'meta', shard))) files.push(join(bucket.dir, 'meta', shard, f));
     }
     const live = new Set<string>();
-    await mapLimit(files, 32, async (file) => {
-      const record = JSON.parse(await readFile(file, 'utf8')) as MetaRecord;
+    // Synchronous reads: opening happens before the store serves anything, and a thread-pool round trip per
+    // file would make 100k small reads several times slower.
+    for (const file of files) {
+      const record = JSON.parse(readFileSync(file, 'utf8')) as MetaRecord;
       if (record.format !== 1) throw new Error(`object metadata \`${file}\` has an unknown format`);
-      const entry = this.entryOf(bucket, record);
-      bucket.objects.set(record.key, entry);
+      bucket.objects.set(record.key, this.entryOf(bucket, record));
       live.add(record.vid);
-    });
-    bucket.keys.push(...bucket.objects.keys());
+    }
+    for (const key of bucket.objects.keys()) bucket.keys.push(key);
     bucket.keys.sort(compareKeys);
     for (const shard of await readdirOrEmpty(join(bucket.dir, 'data'))) {
       for (const f of await readdirOrEmpty(join(bucket.dir, 'data', shard))) {
