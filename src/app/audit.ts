@@ -36,6 +36,8 @@ import type { Store } from './ports/store.ts';
 
 export type AuditFailurePolicy = 'closed' | 'open';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export interface AuditOptions {
   /** What happens to issuance and directory changes while the audit log cannot be written; default `closed`. */
   readonly failure?: AuditFailurePolicy;
@@ -110,7 +112,7 @@ export function storeAppender(store: Store): AuditAppender {
     append: (events) =>
       store.write(async (tx) => {
         const head = await tx.audit.head();
-        await tx.audit.append(linkEvents(events, head, sha256));
+        await tx.audit.append(linkEvents(events, head, sha256, { parsed: false }));
       }),
   };
 }
@@ -274,7 +276,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   }
 
   /** A decision of the authorize API: denials always, allows sampled (`allowSample`), all counted. */
-  function decision(e: Omit<AuditEvent, 'kind'> & { readonly decision: string }): void {
+  function decision(e: (Omit<AuditEvent, 'kind'> | AuditEvent) & { readonly decision: string }): void {
     metrics.decision(e.decision);
     if (e.decision === 'Allow') {
       if (allowSample < 1) {
@@ -283,7 +285,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         sampled -= 1;
       }
     }
-    record({ kind: 'decision', ...e });
+    record('kind' in e && e.kind === 'decision' ? e : { ...e, kind: 'decision' });
   }
 
   function mayRead(caller: Caller): Result<unknown> {
@@ -411,31 +413,31 @@ export type { AuditEvent, AuditFilter, AuditRecord };
  * refused question about another principal. `simulate` is the same question recorded nowhere.
  */
 export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision'>) {
+  // Runs once per decision on the deciding thread: one event object, built field by field (no spreads).
   const note = (caller: Caller, input: AuthorizeInput, r: Result<AuthorizeAnswer> | AuthorizeAnswer | { error: { code: string; message: string } }): void => {
     const subject = typeof input.principal === 'string' ? input.principal : caller.principal.arn;
     const self = subject === caller.principal.arn;
-    const about = {
-      account: caller.account,
-      principal: subject,
-      action: typeof input.action === 'string' ? input.action : '',
-      resource: typeof input.resource === 'string' ? input.resource : '',
-      ...(self && caller.session?.role ? { session: caller.principal.arn } : {}),
-      ...(self && caller.session?.job !== undefined ? { job: caller.session.job } : {}),
-      ...(self && caller.session?.srcId !== undefined ? { sourceIdentity: caller.session.srcId } : {}),
-    };
+    const action = typeof input.action === 'string' ? input.action : '';
+    const resource = typeof input.resource === 'string' ? input.resource : '';
     const answer = 'ok' in r ? (r.ok ? r.value : undefined) : 'decision' in r ? r : undefined;
     if (answer) {
-      const detail =
-        answer.decision === 'Allow'
-          ? { matched: answer.matched, ...(self ? {} : { askedBy: caller.principal.arn }) }
-          : { reasons: answer.reasons, diagnostics: answer.diagnostics, matched: answer.matched, ...(self ? {} : { askedBy: caller.principal.arn }) };
-      audit.decision({ ...about, decision: answer.decision, detail });
+      const detail: Record<string, unknown> =
+        answer.decision === 'Allow' ? { matched: answer.matched } : { reasons: answer.reasons, diagnostics: answer.diagnostics, matched: answer.matched };
+      if (!self) detail['askedBy'] = caller.principal.arn;
+      const e: Mutable<AuditEvent> & { decision: string } = { kind: 'decision', account: caller.account, principal: subject, action, resource, decision: answer.decision, detail };
+      const session = self ? caller.session : undefined;
+      if (session !== undefined) {
+        if (session.role) e.session = caller.principal.arn;
+        if (session.job !== undefined) e.job = session.job;
+        if (session.srcId !== undefined) e.sourceIdentity = session.srcId;
+      }
+      audit.decision(e);
       return;
     }
     const error = 'ok' in r ? (r.ok ? undefined : r.errors[0]) : 'error' in r ? r.error : undefined;
     // Asking about another principal without `gatehouse:Authorize` is itself a denied request.
     if (error?.code === 'ACCESS_DENIED') {
-      audit.decision({ ...about, principal: caller.principal.arn, action: 'gatehouse:Authorize', resource: subject, decision: 'ExplicitDeny', detail: { reasons: [error.message], question: { action: about.action, resource: about.resource } } });
+      audit.decision({ account: caller.account, principal: caller.principal.arn, action: 'gatehouse:Authorize', resource: subject, decision: 'ExplicitDeny', detail: { reasons: [error.message], question: { action, resource } } });
     }
   };
   return {

@@ -12,7 +12,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { AuditAppender } from '../../app/audit.ts';
-import type { TimedEvent } from '../../core/audit/index.ts';
+import type { AuditEvent, TimedEvent } from '../../core/audit/index.ts';
 import { canonicalJson } from '../../core/audit/index.ts';
 
 export type AuditWorkerTarget =
@@ -55,11 +55,11 @@ export function auditWorker(target: AuditWorkerTarget): AuditAppender {
 
   const post = (w: Worker, id: number, events: readonly TimedEvent[]): void => {
     try {
-      w.postMessage({ id, events });
+      w.postMessage({ id, events: encodeEvents(events) });
     } catch {
       // A detail holding something a structured clone cannot carry (a function, a class with private state):
       // sent as its canonical JSON, which is what the record would hold of it anyway.
-      w.postMessage({ id, events: events.map((e) => (e.event.detail === undefined ? e : { at: e.at, event: { ...e.event, detail: JSON.parse(canonicalJson(e.event.detail)) as Record<string, unknown> } })) });
+      w.postMessage({ id, events: encodeEvents(events.map((e) => (e.event.detail === undefined ? e : { at: e.at, event: { ...e.event, detail: JSON.parse(canonicalJson(e.event.detail)) as Record<string, unknown> } }))) });
     }
   };
 
@@ -94,4 +94,55 @@ export function auditWorker(target: AuditWorkerTarget): AuditAppender {
       });
     },
   };
+}
+
+/**
+ * A batch as one flat array, `EVENT_FIELDS` slots per event: a structured clone of it costs the deciding thread
+ * about two thirds of what the same events as objects cost (no property names, no object per event).
+ */
+export const EVENT_FIELDS = 13;
+
+export function encodeEvents(events: readonly TimedEvent[]): unknown[] {
+  const out: unknown[] = new Array(events.length * EVENT_FIELDS);
+  let k = 0;
+  for (const { at, event: e } of events) {
+    out[k] = at;
+    out[k + 1] = e.kind;
+    out[k + 2] = e.account;
+    out[k + 3] = e.principal;
+    out[k + 4] = e.action;
+    out[k + 5] = e.resource;
+    out[k + 6] = e.decision;
+    out[k + 7] = e.role;
+    out[k + 8] = e.session;
+    out[k + 9] = e.job;
+    out[k + 10] = e.sourceIdentity;
+    out[k + 11] = e.sourceIp;
+    out[k + 12] = e.detail;
+    k += EVENT_FIELDS;
+  }
+  return out;
+}
+
+export function decodeEvents(flat: readonly unknown[]): TimedEvent[] {
+  const out: TimedEvent[] = [];
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  for (let k = 0; k + EVENT_FIELDS <= flat.length; k += EVENT_FIELDS) {
+    const e: { -readonly [K in keyof AuditEvent]: AuditEvent[K] } = {
+      kind: flat[k + 1] as AuditEvent['kind'],
+      account: text(flat[k + 2]),
+      principal: text(flat[k + 3]),
+      action: text(flat[k + 4]),
+      resource: text(flat[k + 5]),
+    };
+    if (typeof flat[k + 6] === 'string') e.decision = flat[k + 6] as string;
+    if (typeof flat[k + 7] === 'string') e.role = flat[k + 7] as string;
+    if (typeof flat[k + 8] === 'string') e.session = flat[k + 8] as string;
+    if (typeof flat[k + 9] === 'string') e.job = flat[k + 9] as string;
+    if (typeof flat[k + 10] === 'string') e.sourceIdentity = flat[k + 10] as string;
+    if (typeof flat[k + 11] === 'string') e.sourceIp = flat[k + 11] as string;
+    if (flat[k + 12] !== undefined) e.detail = flat[k + 12] as Record<string, unknown>;
+    out.push({ at: flat[k] as number, event: e });
+  }
+  return out;
 }

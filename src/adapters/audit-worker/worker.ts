@@ -6,10 +6,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { storeAppender, type AuditAppender } from '../../app/audit.ts';
 import type { Store } from '../../app/ports/store.ts';
-import type { TimedEvent } from '../../core/audit/index.ts';
 import { openPostgresStore } from '../store-postgres/index.ts';
 import { openSqliteStore } from '../store-sqlite/index.ts';
-import type { AuditWorkerTarget } from './index.ts';
+import { decodeEvents, type AuditWorkerTarget } from './index.ts';
 
 const target = workerData as AuditWorkerTarget;
 const port = parentPort;
@@ -31,7 +30,7 @@ async function open(): Promise<AuditAppender> {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-port.on('message', (m: { id: number; events: readonly TimedEvent[] } | { close: true }) => {
+port.on('message', (m: { id: number; events: readonly unknown[] } | { close: true }) => {
   tail = tail.then(async () => {
     if ('close' in m) {
       await store?.close().catch(() => {});
@@ -39,7 +38,7 @@ port.on('message', (m: { id: number; events: readonly TimedEvent[] } | { close: 
       return;
     }
     try {
-      await (await open()).append(m.events);
+      await (await open()).append(decodeEvents(m.events));
       port.postMessage({ id: m.id });
     } catch (e) {
       port.postMessage({ id: m.id, error: message(e) });

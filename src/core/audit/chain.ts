@@ -86,22 +86,40 @@ export interface TimedEvent {
   readonly event: AuditEvent;
 }
 
+export interface LinkOptions {
+  /**
+   * `false` for records handed straight to the store's `append`, which writes the detail's canonical text
+   * (`detailTextOf`): their `detail` is left empty instead of parsed back, sparing a JSON parse per record.
+   */
+  readonly parsed?: boolean;
+}
+
+const UNPARSED: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /**
  * Turns queued events into the next records of the chain after `head`: redacted, numbered, timed, linked. The
  * detail is hashed and stored as its canonical text, and the record carries that text parsed back, so what is
  * hashed is exactly what a reader gets back from the store.
  */
-export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 'seq' | 'hash'>, sha256: Sha256Hex): AuditRecord[] {
+export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 'seq' | 'hash'>, sha256: Sha256Hex, options: LinkOptions = {}): AuditRecord[] {
   const out: AuditRecord[] = [];
+  const parsed = options.parsed ?? true;
   let seq = head.seq;
   let prev = head.hash;
+  // Records of a batch mostly share their millisecond.
+  let lastAt = Number.NaN;
+  let lastIso = '';
   for (const { at, event: e } of events) {
     seq += 1;
     const detailText = canonicalRedacted(e.detail ?? {});
+    if (at !== lastAt) {
+      lastAt = at;
+      lastIso = new Date(at).toISOString();
+    }
     // Built field by field (no spreads): this runs for every record.
     const base: { -readonly [K in keyof Omit<AuditRecord, 'hash' | 'detail'>]: Omit<AuditRecord, 'hash' | 'detail'>[K] } = {
       seq,
-      at: new Date(at).toISOString(),
+      at: lastIso,
       kind: e.kind,
       account: e.account,
       principal: e.principal,
@@ -117,7 +135,7 @@ export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 
     if (e.sourceIp !== undefined) base.sourceIp = e.sourceIp;
     const hash = sha256(recordText(base, detailText));
     const record = base as AuditRecord & { detail: unknown; hash: string };
-    record.detail = JSON.parse(detailText) as Record<string, unknown>;
+    record.detail = parsed ? (JSON.parse(detailText) as Record<string, unknown>) : UNPARSED;
     record.hash = hash;
     detailTexts.set(record, detailText);
     out.push(record);
