@@ -307,6 +307,40 @@ describe('objects', () => {
   });
 });
 
+describe('copies of parts, and object tags', () => {
+  it('UploadPartCopy: ranges of an object become parts of another', async () => {
+    const c = s3();
+    await c.send(new S3.CreateBucketCommand({ Bucket: 'partcopy' }));
+    const src = randomBytes((5 << 20) + 500);
+    await c.send(new S3.PutObjectCommand({ Bucket: 'partcopy', Key: 'src', Body: src }));
+    const up = await c.send(new S3.CreateMultipartUploadCommand({ Bucket: 'partcopy', Key: 'dst' }));
+    const p1 = await c.send(new S3.UploadPartCopyCommand({ Bucket: 'partcopy', Key: 'dst', UploadId: up.UploadId, PartNumber: 1, CopySource: 'partcopy/src', CopySourceRange: `bytes=0-${(5 << 20) - 1}` }));
+    const p2 = await c.send(new S3.UploadPartCopyCommand({ Bucket: 'partcopy', Key: 'dst', UploadId: up.UploadId, PartNumber: 2, CopySource: 'partcopy/src', CopySourceRange: `bytes=${5 << 20}-${src.length - 1}` }));
+    assert.equal(p1.CopyPartResult?.ETag, `"${createHash('md5').update(src.subarray(0, 5 << 20)).digest('hex')}"`);
+    assert.equal(await code(c.send(new S3.UploadPartCopyCommand({ Bucket: 'partcopy', Key: 'dst', UploadId: up.UploadId, PartNumber: 3, CopySource: 'partcopy/src', CopySourceRange: `bytes=0-${src.length}` }))), 'InvalidArgument');
+    await c.send(new S3.CompleteMultipartUploadCommand({ Bucket: 'partcopy', Key: 'dst', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.CopyPartResult?.ETag }, { PartNumber: 2, ETag: p2.CopyPartResult?.ETag }] } }));
+    const got = await c.send(new S3.GetObjectCommand({ Bucket: 'partcopy', Key: 'dst' }));
+    assert.equal(sha256(Buffer.from(await got.Body!.transformToByteArray())), sha256(src));
+  });
+
+  it('Put/Get/DeleteObjectTagging, and the tags in s3:ExistingObjectTag decisions at once', async () => {
+    const c = s3();
+    await c.send(new S3.CreateBucketCommand({ Bucket: 'tagged' }));
+    await c.send(new S3.PutObjectCommand({ Bucket: 'tagged', Key: 'doc', Body: 'body', ContentType: 'text/plain', Metadata: { m: '1' } }));
+    const viewer = await createUser('tag-viewer', doc(allow('s3:GetObject', 'arn:aws:s3:::tagged/*', { Condition: { StringEquals: { 's3:ExistingObjectTag/share': 'yes' } } })));
+    assert.equal(await code(s3(viewer).send(new S3.GetObjectCommand({ Bucket: 'tagged', Key: 'doc' }))), 'AccessDenied');
+    await c.send(new S3.PutObjectTaggingCommand({ Bucket: 'tagged', Key: 'doc', Tagging: { TagSet: [{ Key: 'share', Value: 'yes' }] } }));
+    assert.deepEqual((await c.send(new S3.GetObjectTaggingCommand({ Bucket: 'tagged', Key: 'doc' }))).TagSet, [{ Key: 'share', Value: 'yes' }]);
+    const got = await s3(viewer).send(new S3.GetObjectCommand({ Bucket: 'tagged', Key: 'doc' }));
+    assert.equal(await text(got), 'body');
+    assert.equal(got.ContentType, 'text/plain');
+    assert.deepEqual(got.Metadata, { m: '1' });
+    await c.send(new S3.DeleteObjectTaggingCommand({ Bucket: 'tagged', Key: 'doc' }));
+    assert.equal((await c.send(new S3.GetObjectTaggingCommand({ Bucket: 'tagged', Key: 'doc' }))).TagSet?.length ?? 0, 0);
+    assert.equal(await code(s3(viewer).send(new S3.GetObjectCommand({ Bucket: 'tagged', Key: 'doc' }))), 'AccessDenied');
+  });
+});
+
 describe('payloads and signatures', () => {
   before(async () => {
     await s3().send(new S3.CreateBucketCommand({ Bucket: 'payloads' }));

@@ -297,6 +297,49 @@ export function createS3(app: App, objects: ObjectStore) {
       return fromStore(await objects.copyObject(from, to, replace));
     },
 
+    /** UploadPartCopy: a byte range of an object (GetObject on it) streamed into a part (PutObject on the destination). */
+    async uploadPartCopy(
+      call: S3Call,
+      from: { bucket: string; key: string },
+      to: { bucket: string; key: string; uploadId: string; partNumber: number },
+      range?: { start: number; end: number },
+    ): Promise<S3Result<PartInfo>> {
+      const src = await gateObject(call, from.bucket, from.key, 's3:GetObject');
+      if (!src.ok) return src;
+      const info = src.value.info;
+      if (!info) return noSuchKey(call, src.value.bucket, from.key);
+      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key));
+      if (!dst.ok) return dst;
+      if (range && (range.end >= info.size || range.start > range.end)) return fail('InvalidArgument', `Range specified is not valid for source object of size: ${info.size}`);
+      const body = await objects.getObject(from.bucket, from.key, range);
+      if (!body.ok) return fromStore(body);
+      try {
+        return fromStore(await objects.uploadPart({ ...to, body: body.value.stream, size: range ? range.end - range.start + 1 : info.size }));
+      } finally {
+        body.value.stream.destroy();
+      }
+    },
+
+    async getObjectTagging(call: S3Call, bucket: string, key: string): Promise<S3Result<Readonly<Record<string, string>>>> {
+      const g = await gateObject(call, bucket, key, 's3:GetObjectTagging');
+      if (!g.ok) return g;
+      if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
+      return { ok: true, value: g.value.info.tags };
+    },
+
+    /** Put (or, with no tags, delete) an object's tags: the object rewritten onto itself with its type and metadata. */
+    async putObjectTagging(call: S3Call, bucket: string, key: string, tags: Readonly<Record<string, string>> | undefined): Promise<S3Result<ObjectInfo>> {
+      const action = tags === undefined ? 's3:DeleteObjectTagging' : 's3:PutObjectTagging';
+      const b = await ownerOf(bucket);
+      if (!b.ok) return b;
+      const head = await objects.headObject(bucket, key);
+      const info = head.ok ? head.value : undefined;
+      const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, { ...tagContext('s3:ExistingObjectTag', info?.tags), ...(tags ? writeContext(tags) : {}) });
+      if (refused) return { ok: false, error: refused };
+      if (!info) return head.ok ? fail('NoSuchKey', 'The specified key does not exist.') : fromStore(head);
+      return fromStore(await objects.copyObject({ bucket, key }, { bucket, key }, { contentType: info.contentType, metadata: info.metadata, tags: tags ?? {} }));
+    },
+
     async createUpload(call: S3Call, input: { bucket: string; key: string; contentType?: string; metadata?: Readonly<Record<string, string>>; tags?: Readonly<Record<string, string>> }): Promise<S3Result<UploadInfo>> {
       const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), writeContext(input.tags));
       if (!g.ok) return g;

@@ -18,7 +18,7 @@ import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, typ
 import { isSigV2, parseSigV2 } from './sigv2.ts';
 import { CHECKSUM_HEADERS, decodeBody, readWhole, type BodyOptions } from './body.ts';
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
-import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, xmlDocument, type XmlNode } from './xml.ts';
+import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, parseTagging, xmlDocument, type XmlNode } from './xml.ts';
 
 export interface S3EdgeOptions {
   readonly app: App;
@@ -121,6 +121,18 @@ function parseRange(value: string | undefined): { start?: number; end?: number; 
   if (a === '') return { suffix: Number(b) };
   if (b !== '' && Number(b) < Number(a)) return undefined;
   return b === '' ? { start: Number(a) } : { start: Number(a), end: Number(b) };
+}
+
+/** `x-amz-copy-source`: `bucket/key` or `/bucket/key`, URL-encoded, maybe `?versionId=…` (ignored: no versions here). */
+function copySourceOf(source: string): { bucket: string; key: string } | undefined {
+  try {
+    const s = decodeURIComponent(source.split('?')[0] ?? '').replace(/^\//, '');
+    const slash = s.indexOf('/');
+    if (slash <= 0 || slash === s.length - 1) return undefined;
+    return { bucket: s.slice(0, slash), key: s.slice(slash + 1) };
+  } catch {
+    return undefined;
+  }
 }
 
 export function createS3Edge(opts: S3EdgeOptions): S3Edge {
@@ -336,7 +348,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       );
     }
 
-    for (const k of query.map.keys()) if (UNSUPPORTED.has(k)) return fail(s3Error('NotImplemented', `A header or query you provided requested a function that is not implemented: ?${k}`));
+    for (const k of query.map.keys()) if (UNSUPPORTED.has(k) && !(k === 'tagging' && key !== '')) return fail(s3Error('NotImplemented', `A header or query you provided requested a function that is not implemented: ?${k}`));
 
     if (key === '') return bucketOperation();
     return objectOperation();
@@ -461,12 +473,24 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
     async function objectOperation(): Promise<void> {
       const uploadId = query.get('uploadId');
+      if (query.has('tagging')) return objectTagging();
       switch (method) {
         case 'PUT': {
           if (uploadId !== undefined) {
             const partText = query.get('partNumber') ?? '';
             if (!/^\d{1,5}$/.test(partText) || Number(partText) < 1 || Number(partText) > 10_000) return fail(s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive'));
-            if (header(req, 'x-amz-copy-source') !== undefined) return fail(s3Error('NotImplemented', 'UploadPartCopy is not implemented'));
+            const partSource = header(req, 'x-amz-copy-source');
+            if (partSource !== undefined) {
+              const from = copySourceOf(partSource);
+              if (!from) return fail(s3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey'));
+              const rangeText = header(req, 'x-amz-copy-source-range');
+              const m = rangeText === undefined ? null : /^bytes=(\d+)-(\d+)$/.exec(rangeText.trim());
+              if (rangeText !== undefined && !m) return fail(s3Error('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy'));
+              const range = m ? { start: Number(m[1]), end: Number(m[2]) } : undefined;
+              return answer(await s3.uploadPartCopy(call, from, { bucket, key, uploadId, partNumber: Number(partText) }, range), (part) =>
+                sendXml(res, 'CopyPartResult', { LastModified: s3Date(part.lastModified), ETag: `"${part.etag}"` }),
+              );
+            }
             const b = streamBody();
             if (!b.ok) return;
             const md5 = header(req, 'content-md5');
@@ -545,16 +569,26 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       }
     }
 
-    async function copyObject(source: string): Promise<void> {
-      let from: { bucket: string; key: string };
-      try {
-        const s = decodeURIComponent(source.split('?')[0] ?? '').replace(/^\//, '');
-        const slash = s.indexOf('/');
-        if (slash <= 0 || slash === s.length - 1) throw new Error('no key');
-        from = { bucket: s.slice(0, slash), key: s.slice(slash + 1) };
-      } catch {
-        return fail(s3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey'));
+    async function objectTagging(): Promise<void> {
+      if (method === 'GET') {
+        return answer(await s3.getObjectTagging(call, bucket, key), (tags) =>
+          sendXml(res, 'Tagging', { TagSet: { Tag: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } }),
+        );
       }
+      if (method === 'DELETE') return answer(await s3.putObjectTagging(call, bucket, key, undefined), () => sendEmpty(res, 204));
+      if (method === 'PUT') {
+        const body = await smallBody(MAX_XML_BODY);
+        if (body === undefined) return;
+        const tags = parseTagging(body.toString('utf8'));
+        if (!tags) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
+        return answer(await s3.putObjectTagging(call, bucket, key, tags), () => sendEmpty(res, 200));
+      }
+      return fail(s3Error('MethodNotAllowed', `The specified method is not allowed against this resource: ${method} ${resource}?tagging`));
+    }
+
+    async function copyObject(source: string): Promise<void> {
+      const from = copySourceOf(source);
+      if (!from) return fail(s3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey'));
       const directive = (header(req, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
       const tagDirective = (header(req, 'x-amz-tagging-directive') ?? 'COPY').toUpperCase();
       if ((directive !== 'COPY' && directive !== 'REPLACE') || (tagDirective !== 'COPY' && tagDirective !== 'REPLACE')) return fail(s3Error('InvalidArgument', 'Unknown metadata directive.'));

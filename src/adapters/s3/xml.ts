@@ -59,7 +59,7 @@ const parser = new XMLParser({
   trimValues: false,
   processEntities: true,
   htmlEntities: false,
-  isArray: (name) => name === 'Object' || name === 'Part',
+  isArray: (name) => name === 'Object' || name === 'Part' || name === 'Tag',
 });
 
 /** The parsed document, or undefined when it is not XML S3 would take. */
@@ -115,4 +115,24 @@ export function parseCreateBucket(text: string): { location: string } | undefine
   if (doc === '') return { location: '' };
   if (typeof doc !== 'object' || doc === null) return undefined;
   return { location: textOf((doc as Record<string, unknown>)['LocationConstraint'])?.trim() ?? '' };
+}
+
+/** `<Tagging><TagSet><Tag><Key>…</Key><Value>…</Value></Tag>…</TagSet></Tagging>` (at most 10 tags, as S3). */
+export function parseTagging(text: string): Record<string, string> | undefined {
+  const doc = parseXml(text)?.['Tagging'];
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const set = (doc as Record<string, unknown>)['TagSet'];
+  if (set === '' || set === undefined) return {};
+  if (typeof set !== 'object' || set === null) return undefined;
+  const tags = (set as Record<string, unknown>)['Tag'] ?? [];
+  if (!Array.isArray(tags) || tags.length > 10) return undefined;
+  const out: Record<string, string> = {};
+  for (const t of tags) {
+    if (typeof t !== 'object' || t === null) return undefined;
+    const k = textOf((t as Record<string, unknown>)['Key']);
+    const v = textOf((t as Record<string, unknown>)['Value']) ?? '';
+    if (k === undefined || k === '' || Object.hasOwn(out, k)) return undefined;
+    out[k] = v;
+  }
+  return out;
 }
