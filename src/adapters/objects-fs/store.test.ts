@@ -119,9 +119,15 @@ describe('objects-fs: objects', () => {
   });
 
   it('keeps keys out of paths: unicode, slashes, dots and 1024-byte keys', async () => {
-    const keys = ['a/b/c', '../../escape', '/leading', 'ünï/cødé/😀', 'é'.repeat(512), 'x'.repeat(1024), ' space ', '.', '..'];
-    for (const key of keys) value(await store.putObject({ bucket: 'bkt', key, body: chunks(Buffer.from(key)) }));
-    for (const key of keys) assert.equal((await drain(value(await store.getObject('bkt', key)).stream)).toString(), key);
+    // Two lone surrogates: both would be U+FFFD in UTF-8, and must still be two objects.
+    const keys = ['a/b/c', '../../escape', '/leading', 'ünï/cødé/😀', 'é'.repeat(512), 'x'.repeat(1024), ' space ', '.', '..', '\ud800', '\udbff'];
+    const metaBefore = (await filesUnder(join(dir, 'buckets', 'bkt', 'meta'))).length;
+    for (const key of keys) value(await store.putObject({ bucket: 'bkt', key, body: chunks(Buffer.from(JSON.stringify(key))) }));
+    assert.equal((await filesUnder(join(dir, 'buckets', 'bkt', 'meta'))).length, metaBefore + keys.length, 'one metadata file per key');
+    for (const key of keys) {
+      assert.equal((await drain(value(await store.getObject('bkt', key)).stream)).toString(), JSON.stringify(key));
+      assert.equal(value(await store.headObject('bkt', key)).key, key);
+    }
     assert.equal(code(await store.putObject({ bucket: 'bkt', key: 'x'.repeat(1025), body: chunks(Buffer.from('')) })), 'KeyTooLongError');
     assert.equal(code(await store.putObject({ bucket: 'bkt', key: 'é'.repeat(513), body: chunks(Buffer.from('')) })), 'KeyTooLongError');
     assert.equal(code(await store.putObject({ bucket: 'nope-bucket', key: 'k', body: chunks(Buffer.from('')) })), 'NoSuchBucket');

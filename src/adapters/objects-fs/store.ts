@@ -382,7 +382,8 @@ export class FsObjectStore implements ObjectStore {
   }
 
   private metaPath(bucket: Bucket, key: string): string {
-    const h = createHash('sha256').update(key, 'utf8').digest('hex');
+    // UTF-16 code units, not UTF-8: the encoding must be injective, and UTF-8 maps every lone surrogate to U+FFFD.
+    const h = createHash('sha256').update(key, 'utf16le').digest('hex');
     return join(bucket.dir, 'meta', h.slice(0, 2), `${h}.json`);
   }
 
@@ -482,10 +483,16 @@ export class FsObjectStore implements ObjectStore {
       if (bucket.pending > 0 || bucket.objects.size > 0 || bucket.uploads.size > 0) {
         return fail('BucketNotEmpty', `bucket \`${name}\` is not empty: delete its objects and abort its uploads first`);
       }
+      // Gone from the index before the first await, so no new write can start on it; back if the rename fails.
       this.buckets.delete(name);
       // Renamed away in one step, then removed: a crash leaves either the bucket or a leftover in tmp/.
       const trash = this.tmpPath();
-      await rename(bucket.dir, trash);
+      try {
+        await rename(bucket.dir, trash);
+      } catch (e) {
+        this.buckets.set(name, bucket);
+        throw e;
+      }
       await this.fsyncDir(dirname(bucket.dir));
       await rm(trash, { recursive: true, force: true });
       return ok(undefined);
@@ -709,7 +716,8 @@ export class FsObjectStore implements ObjectStore {
         tags: { ...input.tags },
       };
       const upload = this.uploadOf(bucket, id, record);
-      await mkdir(upload.dir, { recursive: true });
+      await mkdir(upload.dir);
+      await this.fsyncDir(dirname(upload.dir));
       try {
         await this.writeJsonAtomic(join(upload.dir, 'upload.json'), record);
       } catch (e) {
