@@ -102,6 +102,8 @@ const sha256 = (text: string): string => hash('sha256', text, 'hex');
  */
 export interface AuditAppender {
   append(events: readonly TimedEvent[]): Promise<void>;
+  /** Records per batch at most, when it differs from the queue's own (`batchSize`, four times that when behind). */
+  readonly maxBatch?: number;
   /** Releases what the appender holds (a worker thread); called once, by `stop`. */
   close?(): Promise<void>;
 }
@@ -228,8 +230,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     flushing ??= (async () => {
       if (queue.length === 0) return true;
       // Behind (a burst, or a backlog after an outage): bigger transactions, so each commit's fsync is shared by
-      // more records; bounded, since a SQLite write holds the event loop while it runs.
-      const batch = queue.slice(0, queue.length > 2 * batchSize ? 4 * batchSize : batchSize);
+      // more records; bounded, since a SQLite write holds the event loop while it runs. A writer on another
+      // thread takes whatever is queued, up to its own bound.
+      const batch = queue.slice(0, appender.maxBatch ?? (queue.length > 2 * batchSize ? 4 * batchSize : batchSize));
       try {
         await appender.append(batch);
       } catch (e) {

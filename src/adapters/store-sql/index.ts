@@ -861,7 +861,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       while (i < records.length) {
         const n = records.length - i >= 50 ? 50 : records.length - i >= 10 ? 10 : 1;
         const params: SqlValue[] = [];
-        for (const r of records.slice(i, i + n)) params.push(...auditRow(r));
+        for (let k = i; k < i + n; k++) pushAuditRow(params, records[k] as AuditRecord);
         await db.run(auditInsert(n), params);
         i += n;
       }
@@ -897,8 +897,9 @@ function auditInsert(n: number): string {
   return sql;
 }
 
-function auditRow(r: AuditRecord): SqlValue[] {
-  return [
+/** The row's values in `AUDIT_COLUMNS` order, appended to `params` (no array per row: this runs for every record). */
+function pushAuditRow(params: SqlValue[], r: AuditRecord): void {
+  params.push(
     r.seq,
     r.at,
     r.kind,
@@ -915,7 +916,7 @@ function auditRow(r: AuditRecord): SqlValue[] {
     detailTextOf(r),
     r.prevHash,
     r.hash,
-  ];
+  );
 }
 
 function toAuditRecord(r: SqlRow): AuditRecord {
