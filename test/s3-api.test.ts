@@ -548,6 +548,9 @@ describe('decisions', () => {
     assert.equal(await code(c.send(new S3.PutObjectCommand({ Bucket: 'team', Key: 'x', Body: 'x' }))), 'AccessDenied');
     // Only the owner account manages the policy.
     assert.equal(await code(c.send(new S3.PutBucketPolicyCommand({ Bucket: 'team', Policy: doc({ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }) }))), 'AccessDenied');
+    await server.running.app.audit.flush();
+    const refusals = await server.running.app.audit.query(rootCaller, { action: 's3:PutBucketPolicy', decision: 'ImplicitDeny' });
+    assert.ok(refusals.ok && refusals.value.records.some((r) => r.principal === `arn:aws:sts::${OTHER}:assumed-role/trainer/rank0`), 'the refusal is audited');
     // The other account's ListBuckets shows its own buckets only.
     const otherS3 = s3({ accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey });
     await otherS3.send(new S3.CreateBucketCommand({ Bucket: 'partner-data' }));

@@ -95,6 +95,23 @@ export function createS3(app: App, objects: ObjectStore) {
     return { code: 'AccessDenied', message: deniedMessage(call.caller, action, resource, r.value) };
   }
 
+  /** A refusal decided here rather than by the engine (a rule of S3 itself), audited like the engine's. */
+  function refuse(call: S3Call, action: string, resource: string, message: string): S3Failure {
+    const { caller } = call;
+    app.audit.decision({
+      account: caller.account,
+      principal: caller.principal.arn,
+      action,
+      resource,
+      decision: 'ImplicitDeny',
+      ...(caller.session?.role ? { session: caller.principal.arn } : {}),
+      ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
+      ...(call.facts.sourceIp !== '' ? { sourceIp: call.facts.sourceIp } : {}),
+      detail: { reasons: [`s3: ${message}`] },
+    });
+    return { code: 'AccessDenied', message };
+  }
+
   /** A second question whose answer only shapes an error (NoSuchKey or AccessDenied): recorded nowhere. */
   async function mayAlso(call: S3Call, action: string, resource: string, owner: string): Promise<boolean> {
     const r = await app.authorizer.simulate(call.caller, { action, resource, resourceAccount: owner, context: { 'aws:SourceIp': call.facts.sourceIp, 'aws:SecureTransport': String(call.facts.secureTransport) } });
@@ -129,7 +146,7 @@ export function createS3(app: App, objects: ObjectStore) {
   async function noSuchKey<T>(call: S3Call, bucket: BucketInfo, key: string): Promise<S3Result<T>> {
     if (await mayAlso(call, 's3:ListBucket', bucketArn(bucket.name), bucket.owner)) return fail('NoSuchKey', 'The specified key does not exist.');
     const message = `User: ${call.caller.principal.arn} is not authorized to perform: s3:ListBucket on resource: "${bucketArn(bucket.name)}" (the key \`${key}\` does not exist, and without s3:ListBucket that cannot be said)`;
-    return fail('AccessDenied', message);
+    return { ok: false, error: refuse(call, 's3:ListBucket', bucketArn(bucket.name), message) };
   }
 
   function writeContext(tags: Readonly<Record<string, string>> | undefined): Context {
@@ -191,7 +208,7 @@ export function createS3(app: App, objects: ObjectStore) {
       const g = await gate(call, bucket, 's3:PutBucketPolicy', bucketArn(bucket));
       if (!g.ok) return g;
       // Only the owner's principals manage the policy, whatever another account's policies say (as S3).
-      if (call.caller.account !== g.value.owner) return fail('AccessDenied', `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`);
+      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:PutBucketPolicy', bucketArn(bucket), `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`) };
       const r = await deps.store.write<Result<unknown>>(async (tx, abort) => {
         const put = await ResourcePolicies.put(deps, tx, { resource: bucketArn(bucket), account: g.value.owner, document });
         if (!put.ok) abort(put);
@@ -205,7 +222,7 @@ export function createS3(app: App, objects: ObjectStore) {
     async deleteBucketPolicy(call: S3Call, bucket: string): Promise<S3Result<void>> {
       const g = await gate(call, bucket, 's3:DeleteBucketPolicy', bucketArn(bucket));
       if (!g.ok) return g;
-      if (call.caller.account !== g.value.owner) return fail('AccessDenied', `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`);
+      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:DeleteBucketPolicy', bucketArn(bucket), `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`) };
       const p = app.resourcePolicies.get(bucketArn(bucket));
       if (p && p.account === g.value.owner) {
         await deps.store.write((tx) => tx.kv.delete(resourcePolicyKey(bucketArn(bucket))));
