@@ -612,7 +612,7 @@ export class FsObjectStore implements ObjectStore {
     // Pinned before the first await: a concurrent overwrite retires this version but cannot unlink its segments.
     version.pins++;
     const generator = readSegments(this.segments(version), version.block, served?.start ?? 0, served?.end ?? size - 1, `object \`${key}\` in bucket \`${bucketName}\``);
-    const stream = Readable.from(generator, { objectMode: false, highWaterMark: 2 * version.block });
+    const stream = Readable.from(generator, { objectMode: false, highWaterMark: version.block });
     let released = false;
     stream.once('close', () => {
       if (released) return;
