@@ -169,12 +169,6 @@ interface Keys {
   readonly sessionToken?: string;
 }
 
-/** The S3 gateway's URL, when this build's server has one. */
-function s3UrlOf(server: RunningServer): string | undefined {
-  const url = (server as RunningServer & { s3Url?: string }).s3Url;
-  return typeof url === 'string' && url !== '' ? url : undefined;
-}
-
 async function adminS3(endpoint: string, keys: Keys): Promise<DemoS3> {
   const s3 = await import('@aws-sdk/client-s3');
   const client = new s3.S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: keys });
@@ -185,10 +179,12 @@ async function adminS3(endpoint: string, keys: Keys): Promise<DemoS3> {
   };
 }
 
+/** A refusal is the server's answer (4xx); an error on this side (no answer, a client bug) is not one. */
 const refusalOf = (e: unknown): Refusal => {
   const o = (typeof e === 'object' && e !== null ? e : {}) as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } };
   const status = o.$metadata?.httpStatusCode;
-  return { refused: true, name: String(o.name ?? 'Error'), message: String(o.message ?? e), ...(status !== undefined ? { status } : {}) };
+  const refused = status !== undefined && status >= 400 && status < 500;
+  return { refused, name: String(o.name ?? 'Error'), message: String(o.message ?? e), ...(status !== undefined ? { status } : {}) };
 };
 
 /** Tries one S3 read and one STS call with `keys`; each answer is a refusal or not. */
@@ -198,8 +194,8 @@ async function tryKeys(s3Endpoint: string, stsEndpoint: string, keys: Keys, buck
   const stsc = new sts.STSClient({ endpoint: stsEndpoint, region: 'us-east-1', credentials: keys, maxAttempts: 1 });
   const get = s3c
     .send(new s3.GetObjectCommand({ Bucket: bucket, Key: key }))
-    .then(async (r): Promise<Refusal> => ({ refused: false, message: `read ${(await r.Body?.transformToByteArray())?.length ?? 0} bytes` }), refusalOf);
-  const who = stsc.send(new sts.GetCallerIdentityCommand({})).then((r): Refusal => ({ refused: false, message: `answered ${r.Arn ?? ''}` }), refusalOf);
+    .then(async (r): Promise<Refusal> => ({ refused: false, status: r.$metadata.httpStatusCode ?? 200, message: `read ${(await r.Body?.transformToByteArray())?.length ?? 0} bytes` }), refusalOf);
+  const who = stsc.send(new sts.GetCallerIdentityCommand({})).then((r): Refusal => ({ refused: false, status: r.$metadata.httpStatusCode ?? 200, message: `answered ${r.Arn ?? ''}` }), refusalOf);
   return { s3: await get, sts: await who };
 }
 
@@ -328,9 +324,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   try {
     const ready =
       (await run('server', async (s) => {
-        const options: ServerOptions & { s3Listen?: string } = { dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: '127.0.0.1:0', env: {}, log: () => {} };
+        const options: ServerOptions = { dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: '127.0.0.1:0', env: {}, log: () => {} };
         server = await startServer(options);
-        s3Url = s3UrlOf(server);
+        s3Url = server.s3Url;
         s.details = { url: server.url, agentUrl: server.agentUrl, s3Url: s3Url ?? null, dir };
         say.line(`IAM, STS and admin API  ${server.url}`);
         say.line(`credential endpoints    ${server.agentUrl}`);
@@ -347,7 +343,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
         const result = JSON.parse(applied.out) as { summary: Record<string, number>; changes: { action: string; kind: string; name: string }[] };
         const byKind = new Map<string, string[]>();
         for (const c of result.changes) byKind.set(c.kind, [...(byKind.get(c.kind) ?? []), c.name]);
-        for (const [kind, names] of byKind) say.output(`${`${kind}s`.padEnd(12)} ${names.join(', ')}`);
+        for (const [kind, names] of byKind) say.output(`${(kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : `${kind}s`).padEnd(12)} ${names.join(', ')}`);
         const again = await cli(['apply', '-f', ...files, '--json', ...admin]);
         const unchanged = again.code === 0 ? (JSON.parse(again.out) as { summary: Record<string, number> }).summary : undefined;
         expect(unchanged && unchanged['create'] === 0 && unchanged['update'] === 0, `applying the same files again changed something: ${again.out.trim() || again.err.trim()}`);
@@ -456,16 +452,18 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     });
 
     await run('after-end', async (s) => {
-      const creds = rankReports.find((r) => r.rank === 0)?.credentials;
-      expect(creds, 'rank 0 did not keep its credentials');
+      const kept = rankReports.find((r) => r.rank === 0)?.credentials;
+      expect(kept, 'rank 0 did not keep its credentials');
+      const creds: Keys = { accessKeyId: kept.accessKeyId, secretAccessKey: kept.secretAccessKey, ...(kept.sessionToken !== undefined ? { sessionToken: kept.sessionToken } : {}) };
       const key = `checkpoints/rank-0.pt`;
       say.line(`rank 0's credentials ${creds.accessKeyId} (they wrote s3://${VISION.bucket}/${key} while the job ran), now that job ${jobId} has ended:`);
       const after = await tryKeys(endpointS3, (server as RunningServer).url, creds, VISION.bucket, key);
       say.line(`  s3 GetObject s3://${VISION.bucket}/${key} → ${after.s3.refused ? `${after.s3.name ?? ''}: ${after.s3.message ?? ''}` : `ACCEPTED: ${after.s3.message ?? ''}`}`);
       say.line(`  sts GetCallerIdentity → ${after.sts.refused ? `${after.sts.name ?? ''}: ${after.sts.message ?? ''}` : `ACCEPTED: ${after.sts.message ?? ''}`}`);
       s.details = { accessKeyId: creds.accessKeyId, s3: after.s3, sts: after.sts };
-      expect(after.s3.refused, `the gateway still accepted the ended job's credentials (${after.s3.message ?? ''})`);
-      expect(after.sts.refused, `STS still accepted the ended job's credentials (${after.sts.message ?? ''})`);
+      for (const [who, r] of [['the S3 gateway', after.s3], ['STS', after.sts]] as const) {
+        expect(r.refused, r.status === undefined || r.status < 400 ? `${who} ${r.status === undefined ? `was not reached: ${r.name ?? ''}: ${r.message ?? ''}` : `accepted the ended job's credentials (${r.message ?? ''})`}` : `${who} answered ${r.status}: ${r.message ?? ''}`);
+      }
       return `refused by the S3 gateway (${after.s3.name ?? ''}) and by STS (${after.sts.name ?? ''})`;
     });
 
@@ -548,40 +546,44 @@ function explanationOf(r: AuditRow): string | undefined {
 }
 
 /**
- * The audit log, compact: a run of changes by one principal is one row (the apply is one line, not thirty), and a
- * run of one principal's same action and decision is one row (`×N`), so the refusals stand out.
+ * The audit log, compact: a run of one principal's changes, or of its decisions with one outcome, is one row
+ * (the apply is one line, a rank's reads another), so that submissions, issuances and refusals stand out.
  */
 function auditTable(records: readonly AuditRow[]): string[] {
   interface Row {
     first: AuditRow;
     last: AuditRow;
     actions: Map<string, number>;
-    count: number;
+    resources: string[];
   }
-  const sameRun = (a: AuditRow, b: AuditRow): boolean =>
-    a.kind === b.kind && a.principal === b.principal && a.decision === b.decision && (a.kind === 'change' || a.action === b.action);
+  const grouped = (kind: string): boolean => kind === 'change' || kind === 'decision';
+  const sameRun = (a: AuditRow, b: AuditRow): boolean => a.kind === b.kind && a.principal === b.principal && a.decision === b.decision && (grouped(a.kind) || a.action === b.action);
   const rows: Row[] = [];
   for (const r of records) {
     const prev = rows.at(-1);
     if (prev && sameRun(prev.first, r)) {
       prev.last = r;
-      prev.count++;
       prev.actions.set(r.action, (prev.actions.get(r.action) ?? 0) + 1);
-    } else rows.push({ first: r, last: r, actions: new Map([[r.action, 1]]), count: 1 });
+      prev.resources.push(r.resource);
+    } else rows.push({ first: r, last: r, actions: new Map([[r.action, 1]]), resources: [r.resource] });
   }
   const clip = (v: string, n: number): string => (v.length > n ? `${v.slice(0, n - 1)}…` : v);
-  const cells = [['SEQ', 'KIND', 'PRINCIPAL', 'ACTION', 'RESOURCE', 'DECISION', 'JOB']];
-  for (const { first, last, actions, count } of rows) {
-    const action = actions.size === 1 ? `${first.action}${count > 1 ? ` ×${count}` : ''}` : `${count} changes: ${[...actions.keys()].map((a) => a.replace(/^\w+:/, '')).join(', ')}`;
-    cells.push([
-      count > 1 ? `${first.seq}–${last.seq}` : String(first.seq),
-      first.kind,
-      clip(short(first.principal), 48),
-      clip(action, 44),
-      clip(count > 1 && first.resource !== last.resource ? `${short(first.resource)} …` : short(first.resource), 44),
-      first.decision ?? '',
-      first.job ?? '',
-    ]);
+  const commonPrefix = (xs: readonly string[]): string => xs.reduce((p, x) => {
+    let i = 0;
+    while (i < p.length && p[i] === x[i]) i++;
+    return p.slice(0, i);
+  });
+  const cells = [['SEQ', 'PRINCIPAL', 'ACTION', 'RESOURCE', 'DECISION']];
+  for (const { first, last, actions, resources } of rows) {
+    const count = resources.length;
+    const services = new Set([...actions.keys()].map((a) => a.split(':')[0]));
+    const bare = first.kind === 'change' || services.size === 1;
+    const counted = [...actions].map(([a, n]) => `${bare ? a.replace(/^[\w-]+:/, '') : a}${n > 1 ? ` ×${n}` : ''}`);
+    const action =
+      actions.size === 1 ? `${first.action}${count > 1 ? ` ×${count}` : ''}` : first.kind === 'change' ? `${count} changes: ${counted.join(', ')}` : `${bare ? `${[...services][0] ?? ''}: ` : ''}${counted.join(', ')}`;
+    const prefix = short(commonPrefix(resources));
+    const resource = new Set(resources).size === 1 ? short(first.resource) : prefix.length >= 8 && !prefix.startsWith('arn:') ? `${prefix}…` : `${new Set(resources).size} resources`;
+    cells.push([count > 1 ? `${first.seq}–${last.seq}` : String(first.seq), short(first.principal), clip(action, 48), clip(resource, 44), first.decision ?? '']);
   }
   const widths = (cells[0] as string[]).map((_, i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
   return cells.map((c) => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
