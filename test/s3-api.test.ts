@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { crc32 } from 'node:zlib';
 import { request as httpRequest } from 'node:http';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
@@ -354,11 +355,12 @@ describe('payloads and signatures', () => {
   });
 
   /** STREAMING-AWS4-HMAC-SHA256-PAYLOAD: chunk signatures chained from the seed, per the S3 spec, HMACs by the SDK's signer. */
-  async function signedChunks(key: string, chunks: Buffer[], tamper?: number): Promise<Response> {
+  async function signedChunks(key: string, chunks: Buffer[], tamper?: number, trailer?: { crc32: string; tamper?: boolean }): Promise<Response> {
     const url = new URL(server.running.s3Url);
     const decoded = chunks.reduce((n, c) => n + c.length, 0);
     const signer = new SignatureV4({ credentials: server.admin, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
-    const encodedLength = [...chunks, Buffer.alloc(0)].reduce((n, c) => n + c.length.toString(16).length + ';chunk-signature='.length + 64 + 4 + c.length, 0);
+    const trailerLines = trailer ? `x-amz-checksum-crc32:${trailer.crc32}\r\nx-amz-trailer-signature:${'0'.repeat(64)}\r\n` : '';
+    const encodedLength = [...chunks, Buffer.alloc(0)].reduce((n, c) => n + c.length.toString(16).length + ';chunk-signature='.length + 64 + 4 + c.length, 0) + trailerLines.length;
     const date = new Date();
     const signed = await signer.sign(
       {
@@ -367,7 +369,14 @@ describe('payloads and signatures', () => {
         hostname: url.hostname,
         port: Number(url.port),
         path: `/payloads/${key}`,
-        headers: { host: url.host, 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(decoded), 'content-length': String(encodedLength) },
+        headers: {
+          host: url.host,
+          'x-amz-content-sha256': trailer ? 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER' : 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+          'content-encoding': 'aws-chunked',
+          'x-amz-decoded-content-length': String(decoded),
+          'content-length': String(encodedLength),
+          ...(trailer ? { 'x-amz-trailer': 'x-amz-checksum-crc32' } : {}),
+        },
       },
       { signingDate: date },
     );
@@ -381,7 +390,15 @@ describe('payloads and signatures', () => {
       let sig = await signer.sign(toSign, { signingDate: date });
       if (i === tamper) sig = sig.replace(/^./, (ch) => (ch === '0' ? '1' : '0'));
       previous = sig;
-      body.push(Buffer.from(`${c.length.toString(16)};chunk-signature=${sig}\r\n`), c, Buffer.from('\r\n'));
+      const last = c.length === 0;
+      body.push(Buffer.from(`${c.length.toString(16)};chunk-signature=${sig}\r\n`), c, Buffer.from(last && trailer ? '' : '\r\n'));
+    }
+    if (trailer) {
+      // The trailer chunk: its headers (`name:value\n` each) signed on from the final chunk's signature.
+      const toSign = ['AWS4-HMAC-SHA256-TRAILER', amzDate, scope, previous, sha256(`x-amz-checksum-crc32:${trailer.crc32}\n`)].join('\n');
+      let sig = await signer.sign(toSign, { signingDate: date });
+      if (trailer.tamper) sig = sig.replace(/^./, (ch) => (ch === '0' ? '1' : '0'));
+      body.push(Buffer.from(`x-amz-checksum-crc32:${trailer.crc32}\r\nx-amz-trailer-signature:${sig}\r\n\r\n`));
     }
     const payload = Buffer.concat(body);
     assert.equal(payload.length, encodedLength);
@@ -399,6 +416,24 @@ describe('payloads and signatures', () => {
     assert.equal(bad.status, 403);
     assert.match(await bad.text(), /<Code>SignatureDoesNotMatch<\/Code>/);
     assert.equal(await code(s3().send(new S3.HeadObjectCommand({ Bucket: 'payloads', Key: 'chunked-bad' }))), 'NotFound');
+  });
+
+  it('STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER: the trailer signature and its CRC32 are verified', async () => {
+    const chunks = [randomBytes(65536), randomBytes(4000)];
+    const whole = Buffer.concat(chunks);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(whole));
+    const ok = await signedChunks('trailer-ok', chunks, undefined, { crc32: crc.toString('base64') });
+    assert.equal(ok.status, 200, await ok.clone().text());
+    const got = await s3().send(new S3.GetObjectCommand({ Bucket: 'payloads', Key: 'trailer-ok' }));
+    assert.equal(sha256(Buffer.from(await got.Body!.transformToByteArray())), sha256(whole));
+    const badSig = await signedChunks('trailer-bad-sig', chunks, undefined, { crc32: crc.toString('base64'), tamper: true });
+    assert.equal(badSig.status, 403);
+    assert.match(await badSig.text(), /<Code>SignatureDoesNotMatch<\/Code>/);
+    const badSum = await signedChunks('trailer-bad-sum', chunks, undefined, { crc32: 'AAAAAA==' });
+    assert.equal(badSum.status, 400);
+    assert.match(await badSum.text(), /<Code>BadDigest<\/Code>/);
+    for (const k of ['trailer-bad-sig', 'trailer-bad-sum']) assert.equal(await code(s3().send(new S3.HeadObjectCommand({ Bucket: 'payloads', Key: k }))), 'NotFound');
   });
 
   it('a trailing checksum that does not match the bytes: BadDigest, nothing stored', async () => {

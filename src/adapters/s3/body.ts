@@ -125,13 +125,16 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
           state = 'header';
           continue;
         }
-        const eol = buf.indexOf(CRLF);
+        // Chunk headers end with CRLF; trailer lines are read up to LF (an optional CR dropped), as some
+        // signers end them with a bare LF.
+        const eol = state === 'trailer' ? buf.indexOf(0x0a) : buf.indexOf(CRLF);
         if (eol < 0) {
           if (buf.length > MAX_LINE) reject('IncompleteBody', 'an aws-chunked line is too long');
           break;
         }
-        const line = buf.subarray(0, eol).toString('latin1');
-        buf = buf.subarray(eol + 2);
+        const end = state === 'trailer' && eol > 0 && buf[eol - 1] === 0x0d ? eol - 1 : eol;
+        const line = buf.subarray(0, end).toString('latin1');
+        buf = buf.subarray(eol + (state === 'trailer' ? 1 : 2));
         if (state === 'header') {
           const m = CHUNK_HEADER.exec(line);
           if (!m) reject('IncompleteBody', `malformed aws-chunked chunk header \`${line.slice(0, 80)}\``);
