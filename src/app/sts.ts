@@ -157,9 +157,13 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
    * expired or revoked, and builds the caller. The directory is read only on a cache miss, or when the
    * session carries managed session policies.
    */
-  function authenticateSession(accessKeyId: string, token: string): Promise<Result<{ secret: string; caller: Caller }>> {
+  function authenticateSession(accessKeyId: string, token: string, ringReread = false): Promise<Result<{ secret: string; caller: Caller }>> {
     const opened = deps.sessions.open(live.keys, token, accessKeyId);
-    if (!opened.ok) return Promise.resolve(failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.'));
+    if (!opened.ok) {
+      // Sealed with a key another instance has just rotated in, before this one heard of it: read the ring once.
+      if (opened.reason === 'unknown-key' && !ringReread) return live.reloadKeys().then(() => authenticateSession(accessKeyId, token, true));
+      return Promise.resolve(failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.'));
+    }
     const c = opened.claims;
     if (c.exp <= now() || live.isRevoked(c)) return Promise.resolve(failWith('EXPIRED_TOKEN', 'The security token included in the request is expired'));
     // The hot path, synchronous: the principal is cached and no managed session policy needs reading.

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createApp, type AdminCredentials, type App, type AppDeps, type SecretSealer } from '../app/index.ts';
+import { followChanges } from '../app/live.ts';
 import type { SealedSecret, Store } from '../app/ports/store.ts';
 import { loadMasterKey, openText, seal, sessionCrypto, type MasterKey } from '../adapters/crypto/index.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
@@ -121,7 +122,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (!key.ok) throw new Error(key.error.message);
 
   const databaseUrl = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
-  const store: Store = databaseUrl ? await openPostgresStore({ url: databaseUrl, ...(opts.databaseSchema !== undefined ? { schema: opts.databaseSchema } : {}) }) : await openSqliteStore({ dataDir });
+  const databaseSchema = opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA'];
+  const store: Store = databaseUrl ? await openPostgresStore({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}) }) : await openSqliteStore({ dataDir });
   const auditOptions = auditOptionsFromEnv(env);
   if (!auditOptions.ok) {
     await store.close();
@@ -236,24 +238,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   bootstrapped = true;
   log(`gatehouse listening on ${url}, S3 gateway on ${s3Url} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''})`);
 
-  // Changes made through any instance (revocations, policy edits, key rotation) reach this one within a tick.
-  // During a store outage the refresh fails every tick: said once when it starts, and once when it ends.
-  let refreshFailing = false;
-  const ticker = setInterval(
-    () =>
-      void app.refresh().then(
-        () => {
-          if (refreshFailing) log('refresh: the store answers again');
-          refreshFailing = false;
-        },
-        (e: unknown) => {
-          if (!refreshFailing) log(`refresh failed (serving from memory until the store answers): ${e instanceof Error ? e.message : String(e)}`);
-          refreshFailing = true;
-        },
-      ),
-    250,
-  );
-  ticker.unref();
+  // Changes made through any instance (revocations, policy edits, key rotation) reach this one when the store
+  // announces them (PostgreSQL NOTIFY), else by polling; an outage is logged once when it starts and once when
+  // it ends. GATEHOUSE_CHANGE_POLL_MS sets the safety-net poll while notifications flow (default 1,000).
+  const pollMs = Number(env['GATEHOUSE_CHANGE_POLL_MS'] ?? '') || undefined;
+  const following = followChanges({
+    refresh: () => app.refresh(),
+    head: () => app.live.head,
+    subscribe: store.subscribe?.bind(store),
+    log,
+    ...(pollMs !== undefined ? { pollMs } : {}),
+  });
   // Jobs whose launcher went silent (process gone, machine lost) are marked Failed, never left Running.
   // Swept at least twice per timeout, so a short test timeout is noticed soon after it passes.
   const sweepMs = Math.min(5_000, Math.max(500, (opts.jobHeartbeatTimeoutMs ?? 30_000) / 2));
@@ -269,7 +264,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     adminCredentials: creds,
     stop: () =>
       (stopping ??= (async () => {
-        clearInterval(ticker);
+        await following.stop();
         clearInterval(sweeper);
         await agent.close();
         await s3Edge.close();

@@ -16,11 +16,27 @@
  *   SERIALIZABLE isolation makes the loser retry and then see the versions recorded). CockroachDB also runs
  *   schema changes inside explicit transactions with restrictions, so the advice there is to migrate once
  *   from one process (`gatehouse migrate`, a later issue) before rolling out instances.
+ * - Change notification: a write that moved the change head ends with `pg_notify(<channel>, '<seq>')` in the
+ *   same transaction, so the note goes out at commit and never for a rolled-back write. `subscribe` keeps one
+ *   dedicated connection (outside the pool) that LISTENs, reconnects with backoff when it is lost, and proves
+ *   itself after each connect with a notification to itself (an engine that accepts LISTEN without delivering
+ *   anything is found out). Where the database has no notifications (CockroachDB; YugabyteDB before 2025.2.3
+ *   or without `yb_enable_listen_notify`), writers skip the NOTIFY and the subscription says so once, for good:
+ *   instances then poll the change head (docs/decisions.md).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { StoreUnavailableError, type Abort, type MigrationReport, type ReadTx, type Store, type WriteTx } from '../../app/ports/store.ts';
+import {
+  StoreUnavailableError,
+  type Abort,
+  type ChangeListener,
+  type ChangeSubscription,
+  type MigrationReport,
+  type ReadTx,
+  type Store,
+  type WriteTx,
+} from '../../app/ports/store.ts';
 import {
   applyMigrations,
   createTx,
@@ -48,10 +64,15 @@ export interface PostgresStoreOptions {
   readonly migrations?: readonly Migration[];
   /** How long to wait for a connection (new, or free in the pool) before the store counts as unavailable; default 10,000 ms. */
   readonly connectTimeoutMs?: number;
+  /** Send change notifications (`pg_notify`) from writes; default: when the database delivers them. */
+  readonly notify?: boolean;
 }
 
 export interface PostgresStore extends Store {
   readonly dialect: 'postgres';
+  /** Whether writes send change notifications (false where the database has none). */
+  readonly notifies: boolean;
+  subscribe(listener: ChangeListener): ChangeSubscription;
 }
 
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -76,8 +97,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   pool.on('error', () => undefined);
 
   let migrations: MigrationReport;
+  let notifies: boolean;
+  const channel = channelOf(schema);
   try {
     migrations = await migrate(pool, schema, options.migrations ?? POSTGRES_MIGRATIONS, now);
+    notifies = options.notify ?? (await canNotify(pool, channel));
   } catch (e) {
     await pool.end();
     throw e;
@@ -115,6 +139,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       });
       const { db, end } = guardExecutor(raw);
       const { abort, check, caught } = makeAbort<T>();
+      let headBefore: unknown;
       try {
         if (readOnly) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         else {
@@ -122,7 +147,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           // SERIALIZABLE (every write bumps that row anyway). Holding it, each statement reads the latest
           // committed state, and writers commit one after the other: serial, and CockroachDB accepts it too.
           await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-          await client.query('SELECT seq FROM change_head WHERE id = 1 FOR UPDATE');
+          headBefore = (await client.query('SELECT seq FROM change_head WHERE id = 1 FOR UPDATE')).rows[0]?.seq;
         }
         try {
           const value = await fn(createTx(db, { readOnly, now }), abort);
@@ -134,6 +159,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           // roll back, and reporting success then would be a lie.
           if (failedStatement !== undefined) {
             throw new Error('a statement failed inside the store transaction, which was rolled back', { cause: failedStatement });
+          }
+          // Only writes that moved the change head wake the other instances (audit appends, last-used stamps
+          // do not). The note is queued with the transaction and goes out at COMMIT, or never.
+          if (!readOnly && notifies) {
+            await client.query('SELECT pg_notify($1, seq::text) FROM change_head WHERE id = 1 AND seq <> $2', [channel, headBefore ?? -1]);
           }
           await client.query('COMMIT');
           return value;
@@ -159,9 +189,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     }
   };
 
+  const subscriptions = new Set<ChangeSubscription>();
+  const subscribe = (listener: ChangeListener): ChangeSubscription => {
+    const sub = listen({ url: options.url, schema, channel, connectTimeoutMs: options.connectTimeoutMs ?? 10_000, listener, onClose: () => subscriptions.delete(sub) });
+    subscriptions.add(sub);
+    return sub;
+  };
+
   return {
     dialect: 'postgres',
     migrations,
+    notifies,
+    subscribe,
     read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
       if (closing !== undefined) return Promise.reject(new Error('store is closed'));
       return track(transaction<T>(true, (tx) => fn(tx)));
@@ -172,6 +211,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     close(): Promise<void> {
       closing ??= (async () => {
+        await Promise.allSettled([...subscriptions].map((sub) => sub.close()));
         await Promise.allSettled([...inFlight]);
         await pool.end();
       })();
@@ -202,6 +242,180 @@ async function migrate(pool: pg.Pool, schema: string | undefined, list: readonly
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * The notification channel: one per schema, so deployments sharing a database do not wake each other. Channel
+ * names are identifiers (at most 63 bytes); a long schema name is hashed into one.
+ */
+export function channelOf(schema: string | undefined): string {
+  if (schema === undefined) return 'gatehouse_changes';
+  const named = `gatehouse_changes_${schema}`;
+  return named.length <= 63 ? named : `gatehouse_changes_${createHash('sha256').update(schema).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Whether `pg_notify` exists here: called in a transaction that is rolled back, so nothing is sent. CockroachDB
+ * refuses it; an engine that accepts it without delivering is caught by the listener's own check instead.
+ */
+async function canNotify(pool: pg.Pool, channel: string): Promise<boolean> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    try {
+      await client.query("SELECT pg_notify($1, 'probe')", [channel]);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+    }
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** SQLSTATEs of an engine without LISTEN/NOTIFY: feature not supported, syntax error, undefined function. */
+const NO_NOTIFY = new Set(['0A000', '42601', '42883']);
+/** A listening connection that has not proven itself by then counts as not delivering. */
+const SELF_CHECK_MS = 3_000;
+/** How often an idle listening connection is checked (a half-open TCP connection delivers nothing and says nothing). */
+const PING_MS = 5_000;
+
+interface ListenOptions {
+  readonly url: string;
+  readonly schema: string | undefined;
+  readonly channel: string;
+  readonly connectTimeoutMs: number;
+  readonly listener: ChangeListener;
+  readonly onClose: () => void;
+}
+
+/**
+ * One dedicated LISTEN connection, re-established with backoff (100 ms doubling to 5 s, jittered) whenever it is
+ * lost. Every successful (re)connect reports `onState(true)`: the listener then catches up from the change log,
+ * since whatever was sent while it was away is gone.
+ */
+function listen(o: ListenOptions): ChangeSubscription {
+  let closed = false;
+  let current: pg.Client | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let ping: ReturnType<typeof setInterval> | undefined;
+  let failures = 0;
+  let connecting: Promise<void> | undefined;
+
+  const schedule = (): void => {
+    if (closed) return;
+    const delay = Math.min(5_000, 100 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
+    failures++;
+    retry = setTimeout(() => void (connecting = connect()), delay);
+    retry.unref?.();
+  };
+
+  const drop = (client: pg.Client, reason: string): void => {
+    if (current !== client) return;
+    current = undefined;
+    if (ping !== undefined) clearInterval(ping);
+    client.removeAllListeners('notification');
+    void client.end().catch(() => undefined);
+    if (closed) return;
+    o.listener.onState(false, { reason });
+    schedule();
+  };
+
+  const connect = async (): Promise<void> => {
+    if (closed) return;
+    const client = new pg.Client({
+      connectionString: o.url,
+      // Named after the process, so an operator (or a test) can tell the listening connections apart.
+      application_name: `gatehouse-listen-${process.pid}`,
+      keepAlive: true,
+      connectionTimeoutMillis: o.connectTimeoutMs,
+      ...(o.schema === undefined ? {} : { options: `-c search_path=${o.schema}` }),
+    });
+    // Until it is `current`, a failure surfaces through the awaits below; afterwards through `drop`.
+    client.on('error', (e: Error) => drop(client, e.message));
+    client.on('end', () => drop(client, 'the listening connection closed'));
+    const token = `self-check ${randomUUID()}`;
+    let proven: () => void = () => undefined;
+    let lost: (e: Error) => void = () => undefined;
+    const proof = new Promise<'ok'>((resolve) => (proven = () => resolve('ok')));
+    const gone = new Promise<never>((_, reject) => (lost = reject));
+    gone.catch(() => undefined);
+    client.once('end', () => lost(new Error('the listening connection closed')));
+    client.once('error', (e: Error) => lost(e));
+    client.on('notification', (m: pg.Notification) => {
+      if (m.channel !== o.channel) return;
+      if (m.payload === token) return proven();
+      const seq = Number(m.payload);
+      if (current === client && Number.isSafeInteger(seq)) o.listener.onChange(seq);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${o.channel}"`);
+      await client.query('SELECT pg_notify($1, $2)', [o.channel, token]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), SELF_CHECK_MS)));
+      const outcome = await Promise.race([proof, late, gone]).finally(() => clearTimeout(timer));
+      // Not counted as "no notifications here": a database slow for a few seconds must not switch them off for
+      // good. The connection is retried, and meanwhile the instance polls fast.
+      if (outcome === 'late') throw new Error(`LISTEN was accepted but its own notification did not arrive within ${SELF_CHECK_MS} ms`);
+    } catch (e) {
+      client.removeAllListeners('notification');
+      void client.end().catch(() => undefined);
+      if (closed) return;
+      const code = String((e as { code?: unknown }).code ?? '');
+      const reason = e instanceof Error ? e.message : String(e);
+      if (NO_NOTIFY.has(code)) {
+        o.listener.onState(false, { reason: `the database delivers no notifications (${reason})`, permanent: true });
+        return;
+      }
+      o.listener.onState(false, { reason });
+      schedule();
+      return;
+    }
+    if (closed) {
+      void client.end().catch(() => undefined);
+      return;
+    }
+    current = client;
+    failures = 0;
+    ping = setInterval(() => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the listening connection stopped answering')), PING_MS)));
+      Promise.race([client.query('SELECT 1'), late]).then(
+        () => clearTimeout(timer),
+        (e: unknown) => {
+          clearTimeout(timer);
+          drop(client, e instanceof Error ? e.message : String(e));
+        },
+      );
+    }, PING_MS);
+    ping.unref?.();
+    o.listener.onState(true, {});
+  };
+
+  connecting = connect();
+  return {
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (retry !== undefined) clearTimeout(retry);
+      if (ping !== undefined) clearInterval(ping);
+      await connecting?.catch(() => undefined);
+      const client = current;
+      current = undefined;
+      if (client) {
+        client.removeAllListeners();
+        client.on('error', () => undefined);
+        await client.end().catch(() => undefined);
+      }
+      o.onClose();
+    },
+  };
 }
 
 /** A 64-bit advisory lock key, per schema so that separate deployments in one database do not contend. */

@@ -444,11 +444,33 @@ export interface MigrationReport {
   readonly version: number;
 }
 
+/** What a change subscription reports (`Store.subscribe`). */
+export interface ChangeListener {
+  /** A write committed; `seq` is the change head it left (a hint: read `changes.since` for what changed). */
+  onChange(seq: number): void;
+  /**
+   * The subscription is delivering (`true`), or not (`false`: connection lost and being re-established, or
+   * `permanent` when the database has no notifications at all). Notifications sent while it was down are
+   * lost: after `true` the listener catches up from the change log.
+   */
+  onState(listening: boolean, detail: { readonly reason?: string; readonly permanent?: boolean }): void;
+}
+
+export interface ChangeSubscription {
+  close(): Promise<void>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly migrations: MigrationReport;
   read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
   write<T>(fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>): Promise<T>;
+  /**
+   * Optional: pushes a note of every committed change made by any process on the same database, so instances
+   * need not poll fast. Stores without it (SQLite: one instance per file) are polled. A hint only: a listener
+   * still reads the change log, and polls now and then in case a notification is lost.
+   */
+  subscribe?(listener: ChangeListener): ChangeSubscription;
   /** Waits for running transactions, then releases the database. */
   close(): Promise<void>;
 }
