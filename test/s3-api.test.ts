@@ -555,6 +555,25 @@ describe('decisions', () => {
     assert.equal(await code(c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'public/readme' }))), 'AccessDenied');
   });
 
+  it('s3:authType and s3:signatureversion in a bucket policy: presigned URLs refused, signed calls served', async () => {
+    const c = s3();
+    await c.send(new S3.CreateBucketCommand({ Bucket: 'nopresign' }));
+    await c.send(new S3.PutObjectCommand({ Bucket: 'nopresign', Key: 'k', Body: 'v' }));
+    await c.send(
+      new S3.PutBucketPolicyCommand({
+        Bucket: 'nopresign',
+        Policy: doc(
+          { Sid: 'NoPresigned', Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::nopresign/*', Condition: { StringEquals: { 's3:authType': 'REST-QUERY-STRING' } } },
+          { Sid: 'NoSigV2', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::nopresign/*', Condition: { StringEquals: { 's3:signatureversion': 'AWS' } } },
+        ),
+      }),
+    );
+    assert.equal(await text(await c.send(new S3.GetObjectCommand({ Bucket: 'nopresign', Key: 'k' }))), 'v');
+    const r = await fetch(await getSignedUrl(c, new S3.GetObjectCommand({ Bucket: 'nopresign', Key: 'k' }), { expiresIn: 60 }));
+    assert.equal(r.status, 403);
+    assert.match(await r.text(), /with an explicit deny in a resource-based policy/);
+  });
+
   it('cross-account: a role of another account needs its identity policy and the bucket policy', async () => {
     const created = await app.createAccount(rootCaller, { id: OTHER, partition: 'aws', name: 'partner' });
     assert.ok(created.ok, JSON.stringify(created));

@@ -39,6 +39,23 @@ export type S3Result<T> = { readonly ok: true; readonly value: T } | { readonly 
 export interface S3Facts {
   readonly sourceIp: string;
   readonly secureTransport: boolean;
+  /** `s3:signatureversion`: `AWS4-HMAC-SHA256` (SigV4) or `AWS` (SigV2). */
+  readonly signatureVersion?: 'AWS4-HMAC-SHA256' | 'AWS';
+  /** `s3:authType`: `REST-HEADER` or `REST-QUERY-STRING` (presigned). */
+  readonly authType?: 'REST-HEADER' | 'REST-QUERY-STRING';
+  /** `s3:x-amz-content-sha256`, as the client sent it (`UNSIGNED-PAYLOAD`, `STREAMING-…`, a hex digest). */
+  readonly contentSha256?: string;
+}
+
+/** The condition keys every S3 decision carries: the connection's and the signature's. */
+function factsContext(f: S3Facts): Record<string, string> {
+  return {
+    'aws:SourceIp': f.sourceIp,
+    'aws:SecureTransport': String(f.secureTransport),
+    ...(f.signatureVersion !== undefined ? { 's3:signatureversion': f.signatureVersion } : {}),
+    ...(f.authType !== undefined ? { 's3:authType': f.authType } : {}),
+    ...(f.contentSha256 !== undefined ? { 's3:x-amz-content-sha256': f.contentSha256 } : {}),
+  };
 }
 
 export interface S3Call {
@@ -88,7 +105,7 @@ export function createS3(app: App, objects: ObjectStore) {
       action,
       resource,
       resourceAccount: owner,
-      context: { 'aws:SourceIp': call.facts.sourceIp, 'aws:SecureTransport': String(call.facts.secureTransport), ...context },
+      context: { ...factsContext(call.facts), ...context },
     });
     if (!r.ok) return { code: 'AccessDenied', message: r.errors[0]?.message ?? 'Access Denied' };
     if (r.value.decision === 'Allow') return undefined;
@@ -114,7 +131,7 @@ export function createS3(app: App, objects: ObjectStore) {
 
   /** A second question whose answer only shapes an error (NoSuchKey or AccessDenied): recorded nowhere. */
   async function mayAlso(call: S3Call, action: string, resource: string, owner: string): Promise<boolean> {
-    const r = await app.authorizer.simulate(call.caller, { action, resource, resourceAccount: owner, context: { 'aws:SourceIp': call.facts.sourceIp, 'aws:SecureTransport': String(call.facts.secureTransport) } });
+    const r = await app.authorizer.simulate(call.caller, { action, resource, resourceAccount: owner, context: factsContext(call.facts) });
     return r.ok && r.value.decision === 'Allow';
   }
 

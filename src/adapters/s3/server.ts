@@ -299,7 +299,17 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
     const auth = await authenticate(req, rawQuery);
     if (!auth.ok) return fail(auth.error);
-    const call: S3Call = { caller: auth.value.caller, facts: { sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), secureTransport: false } };
+    const contentSha256 = header(req, 'x-amz-content-sha256');
+    const call: S3Call = {
+      caller: auth.value.caller,
+      facts: {
+        sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+        secureTransport: false,
+        signatureVersion: auth.value.v4 ? 'AWS4-HMAC-SHA256' : 'AWS',
+        authType: header(req, 'authorization') !== undefined ? 'REST-HEADER' : 'REST-QUERY-STRING',
+        ...(contentSha256 !== undefined ? { contentSha256 } : {}),
+      },
+    };
     const answer = <T>(r: S3Result<T>, then: (value: T) => void): void => (r.ok ? then(r.value) : fail(failure(r.error)));
 
     /** A small body (XML, a policy), read whole through the same checks. */
