@@ -6,13 +6,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { storeAppender, type AuditAppender } from '../../app/audit.ts';
 import type { Store } from '../../app/ports/store.ts';
-import { openPostgresStore } from '../store-postgres/index.ts';
-import { openSqliteStore } from '../store-sqlite/index.ts';
 import { decodeEvents, type AuditWorkerTarget } from './index.ts';
 
 const target = workerData as AuditWorkerTarget;
 const port = parentPort;
 if (port === null) throw new Error('the audit writer runs in a worker thread');
+
+// The main thread has already said that SQLite is experimental; the same warning from this thread is noise.
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (w.name === 'ExperimentalWarning' && w.message.includes('SQLite')) return;
+  process.stderr.write(`(audit writer) ${w.name}: ${w.message}\n`);
+});
 
 let store: Store | undefined;
 let appender: AuditAppender | undefined;
@@ -20,10 +25,11 @@ let tail: Promise<unknown> = Promise.resolve();
 
 async function open(): Promise<AuditAppender> {
   if (appender !== undefined) return appender;
+  // Only the driver in use is loaded: the thread starts sooner.
   store =
     target.dialect === 'sqlite'
-      ? await openSqliteStore({ file: target.file })
-      : await openPostgresStore({ url: target.url, poolSize: 2, ...(target.schema !== undefined ? { schema: target.schema } : {}) });
+      ? await (await import('../store-sqlite/index.ts')).openSqliteStore({ file: target.file })
+      : await (await import('../store-postgres/index.ts')).openPostgresStore({ url: target.url, poolSize: 2, ...(target.schema !== undefined ? { schema: target.schema } : {}) });
   appender = storeAppender(store);
   return appender;
 }
