@@ -3,7 +3,8 @@
  * storage on disk"):
  *
  *   buckets/<name>/bucket.json                 owner, creation time
- *   buckets/<name>/meta/<h2>/<sha256(key)>.json  the object's metadata: key, ETag, sizes, version id (vid)
+ *   buckets/<name>/meta/<h2>/<h>.json          the object's metadata: key, ETag, sizes, version id (vid);
+ *                                              h = SHA-256 of the key's UTF-16 code units
  *   buckets/<name>/data/<v2>/<vid>.<i>         its segments (segment.ts), i = 0 for a single PUT, 0..N-1 for N parts
  *   buckets/<name>/uploads/<id>/upload.json    an unfinished multipart upload
  *   buckets/<name>/uploads/<id>/<n>.json, <n>.<nonce>  part n's record and segment
@@ -72,6 +73,8 @@ interface Version {
   readonly vid: string;
   readonly sizes: readonly number[];
   readonly block: number;
+  /** Hex SHA-256 of the whole body, when known (single PUTs and their copies). */
+  readonly sha256?: string;
   /** Readers streaming it; its segments are unlinked only when it is retired and this reaches zero. */
   pins: number;
   retired: boolean;
@@ -109,7 +112,7 @@ interface Bucket {
   readonly madeDirs: Set<string>;
 }
 
-/** On-disk metadata of an object (meta/…/<sha256(key)>.json). */
+/** On-disk metadata of an object (meta/<h2>/<h>.json). */
 interface MetaRecord {
   readonly format: 1;
   readonly key: string;
@@ -184,6 +187,15 @@ class Locks {
       release();
       if (this.tails.get(name) === tail) this.tails.delete(name);
     }
+  }
+}
+
+async function readJsonIfAny<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
   }
 }
 
@@ -269,13 +281,9 @@ export class FsObjectStore implements ObjectStore {
   private async loadUploads(bucket: Bucket): Promise<void> {
     for (const id of await readdirOrEmpty(join(bucket.dir, 'uploads'))) {
       const dir = join(bucket.dir, 'uploads', id);
-      let record: UploadRecord;
-      try {
-        if (!isUploadId(id)) throw Object.assign(new Error('not an upload'), { code: 'ENOENT' });
-        record = JSON.parse(await readFile(join(dir, 'upload.json'), 'utf8')) as UploadRecord;
-      } catch (e) {
+      const record = isUploadId(id) ? await readJsonIfAny<UploadRecord>(join(dir, 'upload.json')) : undefined;
+      if (record === undefined) {
         // Created but never recorded, or aborted half-way: nothing refers to it.
-        if (!isNotFound(e)) throw e;
         await rm(dir, { recursive: true, force: true });
         continue;
       }
@@ -306,7 +314,8 @@ export class FsObjectStore implements ObjectStore {
       metadata: frozenRecord(r.metadata),
       tags: frozenRecord(r.tags),
     });
-    return { info, version: { dir: bucket.dir, vid: r.vid, sizes: r.sizes, block: r.block, pins: 0, retired: false } };
+    const version: Version = { dir: bucket.dir, vid: r.vid, sizes: r.sizes, block: r.block, ...(r.sha256 === undefined ? {} : { sha256: r.sha256 }), pins: 0, retired: false };
+    return { info, version };
   }
 
   private uploadOf(bucket: Bucket, id: string, r: UploadRecord): Upload {
@@ -509,11 +518,11 @@ export class FsObjectStore implements ObjectStore {
   private commitObject(
     bucket: Bucket,
     key: string,
-    fields: { readonly sizes: readonly number[]; readonly etag: string; readonly contentType: string; readonly metadata: Readonly<Record<string, string>>; readonly tags: Readonly<Record<string, string>>; readonly sha256?: string },
+    fields: { readonly sizes: readonly number[]; readonly etag: string; readonly contentType: string; readonly metadata: Readonly<Record<string, string>>; readonly tags: Readonly<Record<string, string>>; readonly sha256?: string; readonly block?: number },
     place: (v: Version) => Promise<void>,
   ): Promise<ObjectResult<ObjectInfo>> {
     return this.locks.run(`k:${bucket.info.name}\0${key}`, async () => {
-      const version: Version = { dir: bucket.dir, vid: newId(), sizes: fields.sizes, block: BLOCK_SIZE, pins: 0, retired: false };
+      const version: Version = { dir: bucket.dir, vid: newId(), sizes: fields.sizes, block: fields.block ?? BLOCK_SIZE, pins: 0, retired: false };
       const record: MetaRecord = {
         format: 1,
         key,
@@ -539,7 +548,12 @@ export class FsObjectStore implements ObjectStore {
           if (prepared.status === 'fulfilled') await removeFile(prepared.value);
           throw placed.status === 'rejected' ? placed.reason : (prepared as PromiseRejectedResult).reason;
         }
-        await this.install(prepared.value, metaPath);
+        try {
+          await rename(prepared.value, metaPath);
+        } catch (e) {
+          await removeFile(prepared.value);
+          throw e;
+        }
         committed = true;
       } finally {
         if (!committed) this.unlinkVersion(version);
@@ -548,7 +562,10 @@ export class FsObjectStore implements ObjectStore {
       const previous = bucket.objects.get(key);
       bucket.objects.set(key, entry);
       if (previous === undefined) insertKey(bucket.keys, key);
-      else this.retire(previous.version);
+      // The previous version's segments go only once the rename is durable: until then a crash could bring
+      // its metadata back.
+      await this.fsyncDir(dirname(metaPath));
+      if (previous !== undefined) this.retire(previous.version);
       return ok(entry.info);
     });
   }
@@ -664,6 +681,8 @@ export class FsObjectStore implements ObjectStore {
           to.key,
           {
             sizes: source.sizes,
+            block: source.block,
+            ...(source.sha256 === undefined ? {} : { sha256: source.sha256 }),
             etag: entry.info.etag,
             contentType: replace?.contentType ?? entry.info.contentType,
             metadata: replace?.metadata === undefined ? entry.info.metadata : frozenRecord(replace.metadata),
