@@ -376,7 +376,6 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
           say.line(`s3://${ws.bucket}/${ws.dataset}  ${ws.shards} shards, ${kib(ws.shards * SHARD_BYTES)}  (workspace ${ws.workspace}'s default bucket)`);
         }
         s.details = { buckets: uploaded };
-        say.command(`aws --endpoint-url ${s3Url} s3 ls s3://${VISION.bucket}/${VISION.dataset}   # the same, by hand`);
         return 'buckets created and datasets uploaded by admin, through the S3 gateway';
       }));
     if (!ready) throw new StepFailed('the demo cannot go on without its server, organisation and data');
