@@ -312,12 +312,24 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     };
     const answer = <T>(r: S3Result<T>, then: (value: T) => void): void => (r.ok ? then(r.value) : fail(failure(r.error)));
 
+    /**
+     * The body, read only once the request is allowed: a client that sent `Expect: 100-continue` (the aws CLI and
+     * boto3 do for uploads) is told to go on when the store first pulls, so a refused upload is never sent.
+     */
+    async function* source(): AsyncGenerator<Uint8Array> {
+      if (awaitingContinue.has(req)) {
+        awaitingContinue.delete(req);
+        res.writeContinue();
+      }
+      yield* req;
+    }
+
     /** A small body (XML, a policy), read whole through the same checks. */
     const smallBody = async (limit: number): Promise<Buffer | undefined> => {
       const o = bodyOptions(req, auth.value, limit);
       if (!o.ok) return void fail(o.error);
       try {
-        const body = await readWhole(decodeBody(req, o.value));
+        const body = await readWhole(decodeBody(source(), o.value));
         const md5 = header(req, 'content-md5');
         if (md5 !== undefined) {
           if (createHash('md5').update(body).digest('base64') !== md5) return void fail(s3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.'));
@@ -336,7 +348,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         fail(o.error);
         return { ok: false };
       }
-      return { ok: true, body: decodeBody(req, o.value), ...(o.value.size !== undefined ? { size: o.value.size } : {}) };
+      return { ok: true, body: decodeBody(source(), o.value), ...(o.value.size !== undefined ? { size: o.value.size } : {}) };
     };
     const storing = async <T>(p: Promise<S3Result<T>>, then: (value: T) => void): Promise<void> => {
       try {
@@ -681,7 +693,13 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     }
   }
 
-  const server = createServer((req, res) => {
+  const awaitingContinue = new WeakSet<IncomingMessage>();
+  const server = createServer(serve);
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    awaitingContinue.add(req);
+    serve(req, res);
+  });
+  function serve(req: IncomingMessage, res: ServerResponse): void {
     inFlight++;
     res.on('close', () => {
       inFlight--;
@@ -700,7 +718,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       log(`s3: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       sendError(req, res, s3Error('InternalError', 'We encountered an internal error. Please try again.'), resource, requestId);
     });
-  });
+  }
   server.headersTimeout = 20_000;
   // Uploads of many GiB take as long as they take; idle sockets are still timed out.
   server.requestTimeout = 0;
