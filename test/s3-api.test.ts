@@ -509,6 +509,28 @@ describe('decisions', () => {
     nobody = await createUser('nobody');
   });
 
+  it('Expect: 100-continue: a refused upload is answered before its body is sent; an allowed one is told to go on', async () => {
+    const url = new URL(server.running.s3Url);
+    const put = async (who: Credentials, key: string): Promise<{ status: number; continued: boolean }> => {
+      const signer = new SignatureV4({ credentials: who, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+      const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: `/team/${key}`, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': '5', expect: '100-continue' } });
+      return new Promise((resolve, reject) => {
+        let continued = false;
+        const r = httpRequest({ host: url.hostname, port: url.port, path: `/team/${key}`, method: 'PUT', headers: signed.headers }, (res) => {
+          res.resume().on('end', () => resolve({ status: res.statusCode ?? 0, continued }));
+        });
+        r.on('continue', () => {
+          continued = true;
+          r.end('hello');
+        });
+        r.on('error', reject);
+        r.flushHeaders();
+      });
+    };
+    assert.deepEqual(await put(nobody, 'refused'), { status: 403, continued: false });
+    assert.deepEqual(await put(server.admin, 'continued'), { status: 200, continued: true });
+  });
+
   it('AccessDenied carries the explanation, and the denial is audited with its reasons', async () => {
     const f = await failure(s3(nobody).send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'public/readme' })));
     assert.equal(f.code, 'AccessDenied');
