@@ -6,12 +6,15 @@
  * explanation and audited; bob was refused at submit with the platform's words; the job's credentials were
  * refused by the S3 gateway and by STS once the job had ended; the audit log holds all of it and verifies; and
  * the temporary directory is gone. A second run is interrupted (SIGINT) in the middle of the job: it still
- * stops and removes everything, and its narration, written to a pipe, has no colours.
+ * stops and removes everything, and its narration, written to a pipe, has no colours. With --keep, the data dir
+ * stays (a server can be started on it).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
@@ -137,4 +140,19 @@ test('gatehouse demo interrupted during the job: exit 130, server stopped, direc
   assert.match(run.err(), /SIGINT: stopping the server and removing/);
   assert.equal(existsSync(dirSeen), false, `${dirSeen} is still there`);
   assert.doesNotMatch(run.out(), /\x1b\[/, 'colours on a pipe');
+});
+
+test('gatehouse demo --keep: the data dir stays, with the store and the objects', { timeout: 120_000 }, async () => {
+  const run = start(['--keep', '--json']);
+  const { code } = await run.done;
+  const report = JSON.parse(run.out()) as Report & { kept: boolean };
+  try {
+    assert.equal(code, 0, run.err());
+    assert.equal(report.kept, true);
+    assert.equal(report.removed, false);
+    assert.equal(existsSync(join(report.dir, 'data', 'admin-credentials.json')), true);
+    assert.equal(existsSync(join(report.dir, 'data', 'objects')), true);
+  } finally {
+    await rm(report.dir, { recursive: true, force: true });
+  }
 });
