@@ -277,7 +277,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
 
   const onSignal = (signal: NodeJS.Signals): void => {
     err(`\ngatehouse demo: ${signal}: stopping the server and removing ${dir}\n`);
-    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    // 128 + the signal's number, as shells report a command a signal ended.
+    void cleanup().finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
