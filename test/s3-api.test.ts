@@ -148,6 +148,9 @@ describe('buckets', () => {
     const body = await r.text();
     assert.match(body, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>NoSuchBucket<\/Code><Message>[^<]+<\/Message><Resource>\/no-such-bucket-here<\/Resource><RequestId>([0-9A-F]+)<\/RequestId><\/Error>$/);
     assert.ok(body.includes(`<RequestId>${id}</RequestId>`));
+    // Its latency is in the server's metrics, under api="s3".
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /api="s3",code="404"/);
   });
 });
 

@@ -213,7 +213,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // The S3 gateway: objects on disk under the data dir, every request decided by the engine (app/s3.ts).
   const s3At = parseHostPort(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen');
   const s3 = createS3(app, await openFsObjectStore(join(dataDir, 'objects')));
-  const s3Edge = createS3Edge({ app, s3, log });
+  const s3Edge = createS3Edge({ app, s3, log, metrics });
   let s3Bound: { host: string; port: number };
   try {
     s3Bound = await s3Edge.listen(s3At.host, s3At.port);

@@ -26,6 +26,8 @@ export interface S3EdgeOptions {
   readonly log?: (line: string) => void;
   /** The region GetBucketLocation answers (the gateway accepts a signature for any region); default us-east-1. */
   readonly region?: string;
+  /** Request latencies, under the label `api="s3"` (served at `GET /metrics` on `--listen`). */
+  readonly metrics?: { observeRequest(api: string, status: number, seconds: number): void };
 }
 
 export interface S3Edge {
@@ -701,6 +703,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   });
   function serve(req: IncomingMessage, res: ServerResponse): void {
     inFlight++;
+    if (opts.metrics) {
+      const metrics = opts.metrics;
+      const started = performance.now();
+      res.on('finish', () => metrics.observeRequest('s3', res.statusCode, (performance.now() - started) / 1000));
+    }
     res.on('close', () => {
       inFlight--;
       if (closing && inFlight === 0) drained?.();
@@ -720,8 +727,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     });
   }
   server.headersTimeout = 20_000;
-  // Uploads of many GiB take as long as they take; idle sockets are still timed out.
+  // Uploads of many GiB take as long as they take; a connection idle for two minutes is closed.
   server.requestTimeout = 0;
+  server.setTimeout(120_000);
 
   return {
     server,
