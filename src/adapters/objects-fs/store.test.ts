@@ -5,6 +5,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { crc32 } from 'node:zlib';
 import type { ObjectInfo, ObjectResult, ObjectStore } from '../../app/ports/objects.ts';
 import { openFsObjectStore } from './index.ts';
@@ -390,6 +392,31 @@ describe('objects-fs: durability', () => {
       assert.equal((await store.listBuckets()).length, 1);
       await store.close();
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a body stream dropped unread still lets the version it pinned be removed', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const dir = await mkdtemp(join(tmpdir(), 'gh-objects-'));
+    const store = await openFsObjectStore(dir, { fsync: false });
+    try {
+      value(await store.createBucket('drop-bucket', OWNER));
+      value(await store.putObject({ bucket: 'drop-bucket', key: 'k', body: chunks(Buffer.from('v1')) }));
+      await (async () => {
+        value(await store.getObject('drop-bucket', 'k')); // neither read nor destroyed
+      })();
+      value(await store.putObject({ bucket: 'drop-bucket', key: 'k', body: chunks(Buffer.from('v2')) }));
+      const data = join(dir, 'buckets', 'drop-bucket', 'data');
+      assert.equal((await filesUnder(data)).length, 2, 'the dropped stream still pins v1');
+      for (let i = 0; i < 20 && (await filesUnder(data)).length > 1; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal((await filesUnder(data)).length, 1, 'v1 removed once its stream was collected');
+    } finally {
+      await store.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -226,6 +226,8 @@ export class FsObjectStore implements ObjectStore {
   private readonly now: () => Date;
   private readonly buckets = new Map<string, Bucket>();
   private readonly locks = new Locks();
+  /** A body stream dropped without being read to the end or destroyed still releases its version when collected. */
+  private readonly abandoned = new FinalizationRegistry<Version>((v) => this.unpin(v));
   private closed = false;
 
   constructor(root: string, options: FsObjectStoreOptions) {
@@ -630,12 +632,14 @@ export class FsObjectStore implements ObjectStore {
     version.pins++;
     const generator = readSegments(this.segments(version), version.block, served?.start ?? 0, served?.end ?? size - 1, `object \`${key}\` in bucket \`${bucketName}\``);
     const stream = Readable.from(generator, { objectMode: false, highWaterMark: version.block });
-    let released = false;
+    const release = { done: false };
     stream.once('close', () => {
-      if (released) return;
-      released = true;
+      if (release.done) return;
+      release.done = true;
+      this.abandoned.unregister(release);
       this.unpin(version);
     });
+    this.abandoned.register(stream, version, release);
     return ok(served === undefined ? { info: entry.info, stream } : { info: entry.info, range: served, stream });
   }
 
