@@ -172,6 +172,12 @@ export function createS3(app: App, objects: ObjectStore) {
     return ctx;
   }
 
+  async function deleteObject(call: S3Call, bucket: string, key: string): Promise<S3Result<void>> {
+    const g = await gateObject(call, bucket, key, 's3:DeleteObject');
+    if (!g.ok) return g;
+    return fromStore(await objects.deleteObject(bucket, key));
+  }
+
   return {
     async listBuckets(call: S3Call): Promise<S3Result<readonly BucketInfo[]>> {
       // S3 lists the buckets of the caller's account; the question is asked on the account's side.
@@ -297,11 +303,7 @@ export function createS3(app: App, objects: ObjectStore) {
       return { ok: true, value: r.value };
     },
 
-    async deleteObject(call: S3Call, bucket: string, key: string): Promise<S3Result<void>> {
-      const g = await gateObject(call, bucket, key, 's3:DeleteObject');
-      if (!g.ok) return g;
-      return fromStore(await objects.deleteObject(bucket, key));
-    },
+    deleteObject,
 
     /** Each key decided on its own, as S3 does: the answer lists what was deleted and what was refused. */
     async deleteObjects(call: S3Call, bucket: string, keys: readonly string[]): Promise<S3Result<{ deleted: string[]; errors: { key: string; code: string; message: string }[] }>> {
@@ -310,7 +312,7 @@ export function createS3(app: App, objects: ObjectStore) {
       const deleted: string[] = [];
       const errors: { key: string; code: string; message: string }[] = [];
       for (const key of keys) {
-        const r = await this.deleteObject(call, bucket, key);
+        const r = await deleteObject(call, bucket, key);
         if (r.ok) deleted.push(key);
         else errors.push({ key, code: r.error.code, message: r.error.message });
       }
