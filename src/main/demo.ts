@@ -150,7 +150,7 @@ interface ObjectInfo {
   readonly size: number;
 }
 
-interface Refusal {
+export interface Refusal {
   readonly refused: boolean;
   readonly name?: string;
   readonly message?: string;
@@ -180,7 +180,7 @@ async function adminS3(endpoint: string, keys: Keys): Promise<DemoS3> {
 }
 
 /** A refusal is the server's answer (4xx); an error on this side (no answer, a client bug) is not one. */
-const refusalOf = (e: unknown): Refusal => {
+export const refusalOf = (e: unknown): Refusal => {
   const o = (typeof e === 'object' && e !== null ? e : {}) as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } };
   const status = o.$metadata?.httpStatusCode;
   const refused = status !== undefined && status >= 400 && status < 500;
@@ -215,7 +215,7 @@ interface RankReport {
   readonly error?: { name: string; message: string };
 }
 
-interface AuditRow {
+export interface AuditRow {
   readonly seq: number;
   readonly at: string;
   readonly kind: string;
@@ -549,7 +549,7 @@ function explanationOf(r: AuditRow): string | undefined {
  * The audit log, compact: a run of one principal's changes, or of its decisions with one outcome, is one row
  * (the apply is one line, a rank's reads another), so that submissions, issuances and refusals stand out.
  */
-function auditTable(records: readonly AuditRow[]): string[] {
+export function auditTable(records: readonly AuditRow[]): string[] {
   interface Row {
     first: AuditRow;
     last: AuditRow;
@@ -582,7 +582,7 @@ function auditTable(records: readonly AuditRow[]): string[] {
     const action =
       actions.size === 1 ? `${first.action}${count > 1 ? ` ×${count}` : ''}` : first.kind === 'change' ? `${count} changes: ${counted.join(', ')}` : `${bare ? `${[...services][0] ?? ''}: ` : ''}${counted.join(', ')}`;
     const prefix = short(commonPrefix(resources));
-    const resource = new Set(resources).size === 1 ? short(first.resource) : prefix.length >= 8 && !prefix.startsWith('arn:') ? `${prefix}…` : `${new Set(resources).size} resources`;
+    const resource = new Set(resources).size === 1 ? short(first.resource) : !prefix.startsWith('arn:') && (prefix.includes('/') || /^s3:::./.test(prefix)) ? `${prefix}…` : `${new Set(resources).size} resources`;
     cells.push([count > 1 ? `${first.seq}–${last.seq}` : String(first.seq), short(first.principal), clip(action, 48), clip(resource, 44), first.decision ?? '']);
   }
   const widths = (cells[0] as string[]).map((_, i) => Math.max(...cells.map((c) => (c[i] ?? '').length)));
