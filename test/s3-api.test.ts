@@ -516,10 +516,10 @@ describe('decisions', () => {
     const url = new URL(server.running.s3Url);
     const put = async (who: Credentials, key: string): Promise<{ status: number; continued: boolean }> => {
       const signer = new SignatureV4({ credentials: who, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
-      const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: `/team/${key}`, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': '5', expect: '100-continue' } });
+      const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: `/objects/${key}`, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': '5', expect: '100-continue' } });
       return new Promise((resolve, reject) => {
         let continued = false;
-        const r = httpRequest({ host: url.hostname, port: url.port, path: `/team/${key}`, method: 'PUT', headers: signed.headers }, (res) => {
+        const r = httpRequest({ host: url.hostname, port: url.port, path: `/objects/${key}`, method: 'PUT', headers: signed.headers }, (res) => {
           res.resume().on('end', () => resolve({ status: res.statusCode ?? 0, continued }));
         });
         r.on('continue', () => {
