@@ -623,6 +623,9 @@ describe('decisions', () => {
     await s3().send(new S3.PutBucketPolicyCommand({ Bucket: 'team', Policy: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER}:role/trainer` }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::team', 'arn:aws:s3:::team/*'] }) }));
     assert.equal(await text(await c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'public/readme' }))), 'readme');
     assert.equal((await c.send(new S3.ListObjectsV2Command({ Bucket: 'team' }))).KeyCount, 3);
+    // A presigned URL of the session (its token in X-Amz-Security-Token) decides the same way.
+    const presigned = await fetch(await getSignedUrl(c, new S3.GetObjectCommand({ Bucket: 'team', Key: 'public/readme' }), { expiresIn: 60 }));
+    assert.equal(await presigned.text(), 'readme');
     // Both sides: the role's own policy does not allow PutObject, whatever the bucket policy says.
     assert.equal(await code(c.send(new S3.PutObjectCommand({ Bucket: 'team', Key: 'x', Body: 'x' }))), 'AccessDenied');
     // Only the owner account manages the policy.
