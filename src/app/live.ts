@@ -274,16 +274,20 @@ export function followChanges(o: FollowOptions): Following {
   let said: 'nothing' | 'listening' | 'lost' | 'permanent' = 'nothing';
   let pumping: Promise<void> | undefined;
   let again = false;
+  /** The highest change head announced; a refresh that ends below it ran on a snapshot older than that commit. */
+  let wanted = -1;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const refreshOnce = async (): Promise<void> => {
+  const refreshOnce = async (): Promise<boolean> => {
     try {
       await o.refresh();
       if (failing) o.log('refresh: the store answers again');
       failing = false;
+      return true;
     } catch (e) {
       if (!failing) o.log(`refresh failed (serving from memory until the store answers): ${e instanceof Error ? e.message : String(e)}`);
       failing = true;
+      return false;
     }
   };
 
@@ -293,10 +297,13 @@ export function followChanges(o: FollowOptions): Following {
       return pumping;
     }
     pumping = (async () => {
-      do {
+      // A refresh may join one already running (a write on this instance starts one), begun before the
+      // announced commit: so go again until the announced head is reached. Bounded; the poll covers the rest.
+      for (let round = 0; round < 5 && !stopped; round++) {
         again = false;
-        await refreshOnce();
-      } while (again && !stopped);
+        if (!(await refreshOnce())) return;
+        if (!again && o.head() >= wanted) return;
+      }
     })().finally(() => (pumping = undefined));
     return pumping;
   };
@@ -313,7 +320,9 @@ export function followChanges(o: FollowOptions): Following {
 
   const subscription = o.subscribe?.({
     onChange: (seq) => {
-      if (!stopped && seq > o.head()) void pump();
+      if (stopped || seq <= o.head()) return;
+      wanted = Math.max(wanted, seq);
+      void pump();
     },
     onState: (up, detail) => {
       if (stopped) return;
