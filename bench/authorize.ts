@@ -186,9 +186,9 @@ interface Served {
 }
 
 /** The server child with the world applied and `gate`'s access key. */
-async function serve(): Promise<Served> {
+async function serve(audit?: { enabled: boolean }): Promise<Served> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gh-bench-authorize-'));
-  const server = await startServerChild({ dataDir });
+  const server = await startServerChild({ dataDir, ...(audit !== undefined ? { audit } : {}) });
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
   const close = async (): Promise<void> => {
     agent.destroy();
@@ -221,7 +221,8 @@ async function signedPool(url: string, gate: Creds, qs: readonly Question[]): Pr
 
 /** The peer: a bare `node:http` server in a child process answering every request with `body` as JSON. */
 async function measureBare(body: string, pool: readonly RawRequest[], seconds: number): Promise<LoadRun> {
-  const child = fork(fileURLToPath(import.meta.url), ['--bare'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const execArgv = (process.env['GATEHOUSE_BENCH_SERVER_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child = fork(fileURLToPath(import.meta.url), ['--bare'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
@@ -296,6 +297,16 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
   } finally {
     await served.close();
   }
+  // The same server with the audit log off: what the edge, SigV4 and the decision cost without the records.
+  const unaudited = await serve({ enabled: false });
+  let quiet: LoadRun;
+  try {
+    const pool = await signedPool(unaudited.url, unaudited.gate, questions(POOL));
+    quiet = await load(unaudited.url, pool, seconds, () => unaudited.cpuMicros(), decisionOf);
+    opts.log(`authorize: gatehouse, audit off ${Math.round(quiet.perSecond)} decisions/s (server ${quiet.serverCpuShare.toFixed(2)} CPU, autocannon ${quiet.loadCpuShare.toFixed(2)} CPU)`);
+  } finally {
+    await unaudited.close();
+  }
   // The peer answers any request; the pool only needs the same shape and size as the real one.
   const peerPool = await signedPool('http://127.0.0.1:1', { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }, questions(POOL));
   const bare = await measureBare(body, peerPool, seconds);
@@ -314,6 +325,10 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
     row(b, 'bare node:http: requests per server CPU-second', Math.round(bare.perSecond / bare.serverCpuShare), 'requests/s'),
     row(b, 'ratio gatehouse / bare node:http', ratio, '×', { text: '≥ 0.7', pass: ratio >= 0.7 }),
     row(b, 'ratio per server CPU-second', gatehouse.perSecond / gatehouse.serverCpuShare / (bare.perSecond / bare.serverCpuShare), '×'),
+    row(b, 'audit log off: decisions/s', Math.round(quiet.perSecond), 'decisions/s'),
+    row(b, 'audit log off: latency p50 / p99', `${quiet.p50} / ${quiet.p99}`, 'ms'),
+    row(b, 'audit log off: decisions per server CPU-second', Math.round(quiet.perSecond / quiet.serverCpuShare), 'decisions/s'),
+    row(b, 'audit log off: ratio to bare node:http', quiet.perSecond / bare.perSecond, '×'),
   ];
 }
 
@@ -380,28 +395,32 @@ export async function benchAuthorizeBatch(opts: BenchOptions): Promise<BenchRow[
   const ip = sortedMs(inProc);
   opts.log(`authorize: batch of ${BATCH} in process, median ${percentile(ip, 50).toFixed(2)} ms`);
 
-  const served = await serve();
-  const http: number[] = [];
   let bytes = 0;
-  try {
-    const sign = signerFor(served.url, served.gate, 'gatehouse');
-    const req = await sign({ method: 'POST', path: '/v1/authorize:batch', body: JSON.stringify({ requests: qs }), contentType: 'application/json' });
-    const rounds = opts.quick ? 10 : 30;
-    for (let i = 0; i < 10 + rounds; i++) {
-      const t = performance.now();
-      const a = await send(served.url, served.agent, req);
-      const ms = performance.now() - t;
-      if (a.status !== 200) throw new Error(`POST /v1/authorize:batch answered ${a.status}: ${a.body.slice(0, 300)}`);
-      const results = (JSON.parse(a.body) as { results: { decision?: string }[] }).results;
-      if (results.length !== BATCH || results.some((x) => x.decision === undefined)) throw new Error('POST /v1/authorize:batch: an answer is missing');
-      bytes = a.body.length;
-      if (i >= 10) http.push(ms);
+  const overHttp = async (audit?: { enabled: boolean }): Promise<Float64Array> => {
+    const served = await serve(audit);
+    const http: number[] = [];
+    try {
+      const sign = signerFor(served.url, served.gate, 'gatehouse');
+      const req = await sign({ method: 'POST', path: '/v1/authorize:batch', body: JSON.stringify({ requests: qs }), contentType: 'application/json' });
+      const rounds = opts.quick ? 10 : 30;
+      for (let i = 0; i < 10 + rounds; i++) {
+        const t = performance.now();
+        const a = await send(served.url, served.agent, req);
+        const ms = performance.now() - t;
+        if (a.status !== 200) throw new Error(`POST /v1/authorize:batch answered ${a.status}: ${a.body.slice(0, 300)}`);
+        const results = (JSON.parse(a.body) as { results: { decision?: string }[] }).results;
+        if (results.length !== BATCH || results.some((x) => x.decision === undefined)) throw new Error('POST /v1/authorize:batch: an answer is missing');
+        bytes = a.body.length;
+        if (i >= 10) http.push(ms);
+      }
+    } finally {
+      await served.close();
     }
-  } finally {
-    await served.close();
-  }
-  const hp = sortedMs(http);
-  opts.log(`authorize: batch of ${BATCH} over HTTP, median ${percentile(hp, 50).toFixed(2)} ms`);
+    return sortedMs(http);
+  };
+  const hp = await overHttp();
+  const quiet = await overHttp({ enabled: false });
+  opts.log(`authorize: batch of ${BATCH} over HTTP, median ${percentile(hp, 50).toFixed(2)} ms (audit off ${percentile(quiet, 50).toFixed(2)} ms)`);
   const med = percentile(ip, 50);
   return [
     ...rows,
@@ -410,6 +429,7 @@ export async function benchAuthorizeBatch(opts: BenchOptions): Promise<BenchRow[
     row(b, 'in process: per decision (median ÷ 1,000)', (med * 1000) / BATCH, 'µs'),
     row(b, 'HTTP round trip (POST /v1/authorize:batch): median', percentile(hp, 50), 'ms', { text: '< 5', pass: percentile(hp, 50) < 5 }),
     row(b, 'HTTP round trip: p99', percentile(hp, 99), 'ms'),
+    row(b, 'HTTP round trip, audit log off: median / p99', `${percentile(quiet, 50).toFixed(1)} / ${percentile(quiet, 99).toFixed(1)}`, 'ms'),
     row(b, 'HTTP answer size', Math.round(bytes / 1024), 'KB'),
   ];
 }

@@ -15,6 +15,8 @@ export interface ServerChildOptions {
   readonly dataDir: string;
   readonly databaseUrl?: string;
   readonly databaseSchema?: string;
+  /** Audit settings for the server (`{ enabled: false }` isolates the cost of everything else). */
+  readonly audit?: { readonly enabled?: boolean; readonly allowSample?: number };
 }
 
 export interface ServerChild {
@@ -90,6 +92,7 @@ async function serve(opts: ServerChildOptions): Promise<void> {
       },
       ...(opts.databaseUrl !== undefined ? { databaseUrl: opts.databaseUrl } : {}),
       ...(opts.databaseSchema !== undefined ? { databaseSchema: opts.databaseSchema } : {}),
+      ...(opts.audit !== undefined ? { audit: opts.audit } : {}),
     });
     const c = running.adminCredentials;
     process.on('message', (m) => {

@@ -100,7 +100,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   const resolved = new Map<string, { principal: Principal; policies: PolicySet }>();
   let resolvedVersion = -1;
 
-  async function resolvePrincipal(caller: Caller, arn: string | undefined, resource: string, owner: string | undefined): Promise<Result<{ principal: Principal; policies: PolicySet }>> {
+  type Resolved = { principal: Principal; policies: PolicySet };
+
+  /**
+   * Synchronous when the principal is the caller or already resolved (the steady state): a decision then
+   * takes no promise at all. `asked` memoises, within one batch, whether the caller may ask about an ARN.
+   */
+  function resolvePrincipal(caller: Caller, arn: string | undefined, resource: string, owner: string | undefined, asked?: Map<string, Result<unknown>>): Result<Resolved> | Promise<Result<Resolved>> {
     if (arn === undefined || arn === caller.principal.arn) return ok({ principal: caller.principal, policies: caller.policies });
     if (resolvedVersion !== resourcePolicies.version) {
       resolved.clear();
@@ -112,8 +118,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // Asking about someone else is itself a permission (DESIGN.md "Authorize API"), of the caller's own account:
     // its policies decide whom it may ask about, wherever that principal lives (a resource server must decide
     // on callers from other accounts that its resource policies name).
-    const may = evaluate({ principal: caller.principal, action: 'gatehouse:Authorize', resource: arn, resourceAccount: caller.account, time: deps.now() }, caller.policies);
-    if (may.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, 'gatehouse:Authorize', arn, may));
+    let may = asked?.get(arn);
+    if (may === undefined) {
+      const d = evaluate({ principal: caller.principal, action: 'gatehouse:Authorize', resource: arn, resourceAccount: caller.account, time: deps.now() }, caller.policies);
+      may = d.decision === 'Allow' ? ok(undefined) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, 'gatehouse:Authorize', arn, d));
+      asked?.set(arn, may);
+    }
+    if (!may.ok) return may;
     // …but about another account's principal only for a resource of the caller's own account: otherwise any
     // account could read another's policies by asking about that account's own resources.
     const other = p.value.account;
@@ -121,9 +132,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       return failWith('ACCESS_DENIED', `principals of account ${caller.account} may ask about principals of account ${other} only for resources of account ${caller.account}; \`${resource}\` ${owner === undefined ? 'belongs to no known account' : `belongs to account ${owner}`}`);
     }
     if (hit) return ok(hit);
+    return readPrincipal(arn, p.value);
+  }
+
+  async function readPrincipal(arn: string, principal: Principal): Promise<Result<Resolved>> {
     const version = resolvedVersion;
-    const principal = p.value;
-    const r = await deps.store.read(async (tx): Promise<Result<{ principal: Principal; policies: PolicySet }>> => {
+    const r = await deps.store.read(async (tx): Promise<Result<Resolved>> => {
       if (principal.kind === 'user') {
         const name = principal.arn.slice(principal.arn.lastIndexOf('/') + 1);
         const u = await sts.cachedUser(tx, principal.account, name);
@@ -196,12 +210,19 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return { decision, reasons, matched, diagnostics, evaluationMicros: Math.round((performance.now() - started) * 1000) };
   }
 
-  async function authorize(caller: Caller, input: AuthorizeInput): Promise<Result<AuthorizeAnswer>> {
+  type Answered = Result<AuthorizeAnswer>;
+
+  /** A decision, synchronous unless a principal must be read or an engine is behind (then a promise). */
+  function decide(caller: Caller, input: AuthorizeInput, asked?: Map<string, Result<unknown>>): Answered | Promise<Answered> {
     const started = performance.now();
     if (typeof input.action !== 'string' || !ACTION_RE.test(input.action)) return failWith('REQUEST_INVALID_ACTION', `action \`${String(input.action)}\` must be one action \`service:Name\` (no wildcards)`, 'action');
     if (typeof input.resource !== 'string' || input.resource.length === 0 || input.resource.length > 2048) return failWith('VALIDATION_ERROR', '`resource` must be an ARN or `*`, at most 2048 characters', 'resource');
     const rp = resourcePolicies.forResource(input.resource, input.resourceAccount);
-    const who = await resolvePrincipal(caller, input.principal, input.resource, rp.account);
+    const who = resolvePrincipal(caller, input.principal, input.resource, rp.account, asked);
+    return who instanceof Promise ? who.then((w) => decideFor(input, rp, w, started)) : decideFor(input, rp, who, started);
+  }
+
+  function decideFor(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number): Answered | Promise<Answered> {
     if (!who.ok) return who;
     const ignored: string[] = [];
     const ctx = cleanContext(input.context, ignored);
@@ -215,13 +236,26 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       time: deps.now(),
     };
     const d = evaluate(request, { ...who.value.policies, resource: rp.policies }, { explain: true });
-    for (const e of engines) {
-      const behind = e.prepare?.();
-      if (behind) await behind;
+    for (let i = 0; i < engines.length; i++) {
+      const behind = engines[i]?.prepare?.();
+      if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, d, ignored, started));
     }
+    return conclude(input, who.value.principal, request, d, ignored, started);
+  }
+
+  /** The engines from `from` on brought up to date, one after the other, once one of them was behind. */
+  async function catchUp(behind: Promise<void>, from: number): Promise<void> {
+    await behind;
+    for (let i = from; i < engines.length; i++) {
+      const next = engines[i]?.prepare?.();
+      if (next) await next;
+    }
+  }
+
+  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, d: Decision, ignored: readonly string[], started: number): Answered {
     const extra = engines.length === 0 ? NO_ENGINES : engines.map((e) => {
       try {
-        return { name: e.name, ...e.decide({ principal: who.value.principal, action: input.action, resource: input.resource, request }) };
+        return { name: e.name, ...e.decide({ principal, action: input.action, resource: input.resource, request }) };
       } catch (err) {
         return { name: e.name, verdict: 'no-opinion' as const, reasons: [], errors: [err instanceof Error ? err.message : String(err)] };
       }
@@ -232,13 +266,21 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return ok({ ...answer, diagnostics: [...answer.diagnostics, note] });
   }
 
+  async function authorize(caller: Caller, input: AuthorizeInput): Promise<Answered> {
+    return decide(caller, input);
+  }
+
   async function authorizeBatch(caller: Caller, requests: unknown): Promise<Result<(AuthorizeAnswer | { error: { code: string; message: string } })[]>> {
     if (!Array.isArray(requests)) return failWith('VALIDATION_ERROR', '`requests` must be a list', 'requests');
     if (requests.length > MAX_BATCH) return failWith('VALIDATION_ERROR', `a batch holds at most ${MAX_BATCH} requests, got ${requests.length}`, 'requests');
-    const out: (AuthorizeAnswer | { error: { code: string; message: string } })[] = [];
-    for (const r of requests) {
-      const one = await authorize(caller, (typeof r === 'object' && r !== null ? r : {}) as AuthorizeInput);
-      out.push(one.ok ? one.value : { error: { code: one.errors[0]?.code ?? 'INTERNAL_ERROR', message: one.errors[0]?.message ?? '' } });
+    const out: (AuthorizeAnswer | { error: { code: string; message: string } })[] = new Array(requests.length);
+    // One batch, one caller, one instant: whether it may ask about a principal is decided once per principal.
+    const asked = new Map<string, Result<unknown>>();
+    for (let i = 0; i < requests.length; i++) {
+      const r: unknown = requests[i];
+      const pending = decide(caller, (typeof r === 'object' && r !== null ? r : {}) as AuthorizeInput, asked);
+      const one = pending instanceof Promise ? await pending : pending;
+      out[i] = one.ok ? one.value : { error: { code: one.errors[0]?.code ?? 'INTERNAL_ERROR', message: one.errors[0]?.message ?? '' } };
     }
     return ok(out);
   }

@@ -420,20 +420,55 @@ function sourcesOf(v: unknown, n: number): Result<(ApplySource | null)[] | undef
 // ---------------------------------------------------------------------------------------------------------
 // Transport
 
-class BodyTooLarge extends Error {}
+/** Thrown (rejected) by `readBody` past its limit; answered 413. */
+export class BodyTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * The body, from stream events rather than an async iterator (one promise per request instead of one per
+ * chunk); a body that arrives in one chunk, as a small JSON request does, is used without a copy.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > limit) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (declared > limit) return Promise.reject(new BodyTooLarge());
+  return new Promise((resolve, reject) => {
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        // Stop reading what nobody will use; the answer still goes out on this socket.
+        req.resume();
+        reject(new BodyTooLarge());
+        return;
+      }
+      if (first === undefined) first = chunk;
+      else (chunks ??= [first]).push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks !== undefined ? Buffer.concat(chunks, size) : (first ?? EMPTY_BODY));
+    };
+    const onError = (e: Error): void => {
+      cleanup();
+      reject(e);
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    // Closed before its end: the client went away mid-body.
+    const onClose = (): void => onError(new Error('request aborted'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
+const EMPTY_BODY = Buffer.alloc(0);
 
 function sendJson(res: ServerResponse, status: number, value: unknown, requestId: string): void {
   const body = `${JSON.stringify(value)}\n`;
@@ -484,6 +519,45 @@ function match(route: Route, segments: readonly string[]): Record<string, string
 }
 
 /**
+ * The routes that may match a path, by segment count and first segment, in declaration order (the first
+ * match wins, as before): a request tries a handful of routes instead of every one of them.
+ */
+interface RouteIndex {
+  /** `${length}/${first segment}` → routes whose first segment is that literal or a parameter. */
+  readonly byFirst: Map<string, readonly Route[]>;
+  /** length → routes whose first segment is a parameter (for a first segment no route names). */
+  readonly byLength: Map<number, readonly Route[]>;
+}
+
+const indexes = new WeakMap<readonly Route[], RouteIndex>();
+const NO_ROUTES: readonly Route[] = [];
+
+function routeIndex(extraRoutes: readonly Route[]): RouteIndex {
+  let index = indexes.get(extraRoutes);
+  if (index !== undefined) return index;
+  const all = [...ADMIN_ROUTES, ...extraRoutes];
+  const byFirst = new Map<string, Route[]>();
+  const byLength = new Map<number, Route[]>();
+  for (const r of all) {
+    const first = r.pattern[0] ?? '';
+    if (first.startsWith(':') || r.pattern.length === 0) {
+      const list = byLength.get(r.pattern.length) ?? [];
+      list.push(r);
+      byLength.set(r.pattern.length, list);
+    }
+  }
+  for (const r of all) {
+    const first = r.pattern[0] ?? '';
+    if (first.startsWith(':') || r.pattern.length === 0) continue;
+    const key = `${r.pattern.length}/${first}`;
+    if (!byFirst.has(key)) byFirst.set(key, all.filter((x) => x.pattern.length === r.pattern.length && (x.pattern[0] === first || (x.pattern[0] ?? '').startsWith(':'))));
+  }
+  index = { byFirst, byLength };
+  indexes.set(extraRoutes, index);
+  return index;
+}
+
+/**
  * Routes of other modules (jobs, workspaces), served by the same router, with the same authentication and error
  * shapes. A handler may ignore the context fields it does not need (`query`).
  */
@@ -501,8 +575,20 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request path is not valid percent-encoding'));
   }
   if (segments.at(-1) === '') segments.pop();
-  const candidates = [...ADMIN_ROUTES, ...extraRoutes].map((r) => ({ r, params: match(r, segments) })).filter((x) => x.params !== undefined);
-  const found = candidates.find((x) => x.r.method === req.method);
+  const index = routeIndex(extraRoutes);
+  const routes = index.byFirst.get(`${segments.length}/${segments[0] ?? ''}`) ?? index.byLength.get(segments.length) ?? NO_ROUTES;
+  const candidates: { r: Route; params: Record<string, string> }[] = [];
+  let found: { r: Route; params: Record<string, string> } | undefined;
+  for (const r of routes) {
+    const params = match(r, segments);
+    if (params === undefined) continue;
+    const c = { r, params };
+    candidates.push(c);
+    if (r.method === req.method) {
+      found = c;
+      break;
+    }
+  }
   if (!found) {
     const status = candidates.length > 0 ? 405 : 404;
     return sendJson(res, status, { error: { code: status === 405 ? 'MethodNotAllowed' : 'NotFound', message: status === 405 ? `${req.method} is not allowed on ${rawPath}; use ${candidates.map((x) => x.r.method).join(', ')}` : `no route for ${req.method} ${rawPath}` } }, requestId);
@@ -529,7 +615,17 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request body must be a JSON object'));
     json = parsed as Json;
   }
-  const result = await found.r.handler({ app, caller: caller.value, params: found.params ?? {}, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)), body: json });
+  let query: URLSearchParams | undefined;
+  const result = await found.r.handler({
+    app,
+    caller: caller.value,
+    params: found.params,
+    // Parsed only for the routes that read it.
+    get query() {
+      return (query ??= new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
+    },
+    body: json,
+  });
   if (!result.ok) return sendErrors(res, requestId, result.errors);
   sendJson(res, result.value.status ?? 200, result.value.body ?? {}, requestId);
 }

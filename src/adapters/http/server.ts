@@ -9,7 +9,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
-import { handleAdminRequest, type ExtraRoute } from './admin-api.ts';
+import { BodyTooLarge, handleAdminRequest, readBody, type ExtraRoute } from './admin-api.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
 import { Params } from './query-params.ts';
@@ -45,21 +45,6 @@ export interface HttpEdge {
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes every connection. */
   close(graceMs?: number): Promise<void>;
-}
-
-class BodyTooLarge extends Error {}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > limit) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function send(res: ServerResponse, status: number, body: string, requestId: string, contentType = 'text/xml'): void {
