@@ -9,6 +9,9 @@
  * - B's listening connection killed by the database (pg_terminate_backend): a change made meanwhile still reaches B
  *   within a second (reconnect, then catch-up from the change log), and B listens again.
  *
+ * And, on the store alone: a committed change is announced with its sequence number; a rolled-back write, or one
+ * that moves no change head, is not.
+ *
  * Both servers run with GATEHOUSE_CHANGE_POLL_MS=30000, so the safety-net poll cannot be what delivers a change
  * inside these bounds while notifications flow: it is the notification (or the catch-up after a reconnect).
  *
@@ -27,6 +30,7 @@ import pg from 'pg';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
 import { call } from '../src/adapters/cli/client.ts';
+import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 
 const ROOT = '000000000000';
 const REGION = 'us-east-1';
@@ -304,6 +308,42 @@ describe('two gatehouse server processes on one PostgreSQL', { skip, timeout: 12
     while ((await errorName(iam(b, alice).send(new I.ListRolesCommand({})))) !== 'no error') {
       assert.ok(Date.now() - t < BOUND_MS, 'B did not see the change within a second after reconnecting');
       await new Promise((r) => setTimeout(r, 10));
+    }
+  });
+});
+
+describe('PostgreSQL store: change notifications', { skip }, () => {
+  it('a committed change is announced with its sequence number; a rolled-back write, or one that moves no change head, is not', async () => {
+    const schema = `gh_notify_${randomBytes(6).toString('hex')}`;
+    const store = await openPostgresStore({ url: PG_URL, schema, poolSize: 2 });
+    const got: number[] = [];
+    let up: () => void = () => undefined;
+    const listening = new Promise<void>((r) => (up = r));
+    const sub = store.subscribe({ onChange: (seq) => void got.push(seq), onState: (l) => void (l && up()) });
+    try {
+      await listening;
+      assert.equal(store.notifies, true);
+      await store.write(async (tx, abort) => {
+        await tx.kv.put('x/rolled-back', 'a');
+        return abort(undefined);
+      });
+      const bookkeeping = await store.write((tx) => tx.accessKeys.recordLastUsed('AKIANOSUCHKEY0000000', { at: '2026-01-01T00:00:00Z', service: 'iam', region: REGION }));
+      assert.equal(bookkeeping.ok, false);
+      const seq = await store.write(async (tx) => {
+        await tx.kv.put('x/committed', 'b');
+        return tx.changes.head();
+      });
+      const deadline = Date.now() + 2000;
+      while (!got.includes(seq)) {
+        assert.ok(Date.now() < deadline, `no notification for change ${seq}; got ${JSON.stringify(got)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(got, [seq]);
+    } finally {
+      await sub.close();
+      await store.close();
+      await pgQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     }
   });
 });

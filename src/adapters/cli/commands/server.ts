@@ -17,7 +17,10 @@ export const serverCommand: CommandGroup = (program, ctx) => {
     .addHelpText(
       'after',
       `
-GATEHOUSE_DATABASE_URL=postgres://… selects PostgreSQL instead of SQLite in the data dir.
+GATEHOUSE_DATABASE_URL=postgres://… selects PostgreSQL instead of SQLite in the data dir; any number of
+servers may share it (give them the same master key): changes reach every instance through LISTEN/NOTIFY,
+else by polling. GATEHOUSE_DATABASE_SCHEMA puts the tables in that schema (created if missing);
+GATEHOUSE_CHANGE_POLL_MS is the safety-net poll while notifications flow (default 1000).
 On first start with an empty store the server creates account 000000000000 with user admin and writes
 DIR/admin-credentials.json (mode 0600). GET /healthz and GET /readyz answer 200 when it can serve.
 Kubernetes webhooks: POST /k8s/{cluster}/authenticate, /authorize and /admit on --listen (see

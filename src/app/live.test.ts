@@ -1,0 +1,159 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { followChanges, scopeOf, KEYRING_KV } from './live.ts';
+import type { ChangeListener, ChangeRecord } from './ports/store.ts';
+
+const change = (seq: number, kind: ChangeRecord['kind'], key: string): ChangeRecord => ({ seq, kind, key, op: 'put', at: '2026-01-01T00:00:00Z' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('scopeOf: what a run of changes invalidates', () => {
+  it('names the principals a change touches, and nothing for unrelated kinds', () => {
+    const s = scopeOf([
+      change(1, 'role', '111111111111/trainer'),
+      change(2, 'group-member', '111111111111/readers/alice'),
+      change(3, 'attachment', '111111111111/user/bob'),
+      change(4, 'inline-policy', '111111111111/role/worker/list'),
+      change(5, 'access-key', 'AKIAEXAMPLE'),
+      change(6, 'kv', 'job/123'),
+    ]);
+    assert.deepEqual([...s.principals].sort(), ['role:111111111111/trainer', 'role:111111111111/worker', 'user:111111111111/alice', 'user:111111111111/bob']);
+    assert.deepEqual([s.keys, s.revocations, s.allPrincipals, s.accounts.size, s.usersOfAccounts.size], [false, false, false, 0, 0]);
+  });
+
+  it('a group (or its policies) touches every user of its account; an account, all its principals', () => {
+    const s = scopeOf([change(1, 'attachment', '111111111111/group/readers'), change(2, 'group', '222222222222/ops'), change(3, 'account', '333333333333')]);
+    assert.deepEqual([...s.usersOfAccounts].sort(), ['111111111111', '222222222222']);
+    assert.deepEqual([...s.accounts], ['333333333333']);
+    assert.equal(s.allPrincipals, false);
+  });
+
+  it('a managed policy may be attached anywhere: everything; the key ring and revocations by their keys', () => {
+    assert.equal(scopeOf([change(1, 'policy', '111111111111/p')]).allPrincipals, true);
+    const s = scopeOf([change(1, 'kv', KEYRING_KV), change(2, 'kv', 'revoke/sid/x')]);
+    assert.deepEqual([s.keys, s.revocations, s.allPrincipals], [true, true, false]);
+  });
+});
+
+describe('followChanges', () => {
+  function harness(options: { refreshMs?: number } = {}) {
+    let head = 0;
+    let committed = 0;
+    let refreshes = 0;
+    let listener: ChangeListener | undefined;
+    let closed = false;
+    const logs: string[] = [];
+    // A refresh reads the committed head at its start, as a snapshot does, and applies it at its end; calls made
+    // while one runs share it, as LiveState.refresh does.
+    let inflight: Promise<void> | undefined;
+    const refresh = (): Promise<void> =>
+      (inflight ??= (async () => {
+        refreshes++;
+        const seen = committed;
+        await sleep(options.refreshMs ?? 1);
+        head = seen;
+      })().finally(() => (inflight = undefined)));
+    const following = followChanges({
+      refresh,
+      head: () => head,
+      subscribe: (l) => {
+        listener = l;
+        return {
+          close: async () => {
+            closed = true;
+          },
+        };
+      },
+      log: (line) => void logs.push(line),
+      pollMs: 60_000,
+      fallbackPollMs: 60_000,
+    });
+    return {
+      following,
+      refresh,
+      logs,
+      commit: () => ++committed,
+      get head() {
+        return head;
+      },
+      get refreshes() {
+        return refreshes;
+      },
+      get closed() {
+        return closed;
+      },
+      get listener() {
+        assert.ok(listener);
+        return listener;
+      },
+    };
+  }
+
+  it('refreshes on a notification of a change not yet applied, and not for one already applied', async () => {
+    const h = harness();
+    h.listener.onState(true, {});
+    await sleep(20);
+    const before = h.refreshes;
+    h.listener.onChange(0);
+    await sleep(20);
+    assert.equal(h.refreshes, before);
+    h.listener.onChange(h.commit());
+    await sleep(20);
+    assert.equal(h.head, 1);
+    await h.following.stop();
+    assert.equal(h.closed, true);
+  });
+
+  it('a notification arriving during a refresh begun before that commit is not lost', async () => {
+    const h = harness({ refreshMs: 30 });
+    h.listener.onState(true, {});
+    await sleep(5);
+    // The catch-up refresh is running on the old snapshot; a commit is announced meanwhile.
+    h.listener.onChange(h.commit());
+    await sleep(150);
+    assert.equal(h.head, 1);
+    await h.following.stop();
+  });
+
+  it('a notification joined to a refresh begun elsewhere on an older snapshot (a local write) is not lost', async () => {
+    const h = harness({ refreshMs: 30 });
+    h.listener.onState(true, {});
+    await sleep(50);
+    void h.refresh();
+    h.listener.onChange(h.commit());
+    await sleep(150);
+    assert.equal(h.head, 1);
+    await h.following.stop();
+  });
+
+  it('catches up on every reconnect, and says when notifications are lost and back (once each)', async () => {
+    const h = harness();
+    h.listener.onState(true, {});
+    await sleep(10);
+    h.listener.onState(false, { reason: 'connection reset' });
+    h.commit();
+    h.listener.onState(false, { reason: 'connection refused' });
+    h.listener.onState(true, {});
+    await sleep(20);
+    assert.equal(h.head, 1, 'the change committed while the channel was down was picked up on reconnect');
+    assert.deepEqual(
+      h.logs.map((l) => l.split(':')[0]),
+      ['change notifications lost, polling every 60000 ms until the listening connection is back', 'change notifications'],
+    );
+    await h.following.stop();
+  });
+
+  it('without notifications (none in this store), polls at the fallback rate', async () => {
+    let refreshes = 0;
+    const following = followChanges({
+      refresh: async () => void refreshes++,
+      head: () => 0,
+      log: () => undefined,
+      pollMs: 60_000,
+      fallbackPollMs: 20,
+    });
+    await sleep(150);
+    await following.stop();
+    assert.ok(refreshes >= 3, `${refreshes} refreshes in 150 ms`);
+    assert.equal(following.listening(), false);
+  });
+});
