@@ -439,6 +439,22 @@ describe('payloads and signatures', () => {
     for (const k of ['trailer-bad-sig', 'trailer-bad-sum']) assert.equal(await code(s3().send(new S3.HeadObjectCommand({ Bucket: 'payloads', Key: k }))), 'NotFound');
   });
 
+  it('a client that goes away mid-upload leaves nothing behind, and the gateway serves on', async () => {
+    const url = new URL(server.running.s3Url);
+    const signer = new SignatureV4({ credentials: server.admin, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+    const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/payloads/abandoned', headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': String(4 << 20) } });
+    await new Promise<void>((resolve) => {
+      const r = httpRequest({ host: url.hostname, port: url.port, path: '/payloads/abandoned', method: 'PUT', headers: signed.headers });
+      r.on('error', () => resolve());
+      r.write(randomBytes(256 << 10), () => setTimeout(() => (r.destroy(), resolve()), 100));
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await code(s3().send(new S3.HeadObjectCommand({ Bucket: 'payloads', Key: 'abandoned' }))), 'NotFound');
+    await s3().send(new S3.PutObjectCommand({ Bucket: 'payloads', Key: 'after', Body: 'still serving' }));
+    assert.equal(await text(await s3().send(new S3.GetObjectCommand({ Bucket: 'payloads', Key: 'after' }))), 'still serving');
+    assert.deepEqual(server.logs.filter((l) => l.startsWith('s3: internal error')), [], 'an abandoned upload is not an internal error');
+  });
+
   it('a trailing checksum that does not match the bytes: BadDigest, nothing stored', async () => {
     const data = Buffer.from('trailer body');
     const payload = Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n')]);
