@@ -21,7 +21,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,6 +157,10 @@ async function startOne(dataDir: string, extra: { jobSessionSeconds?: number } =
 
 before(async () => {
   home = await mkdtemp(join(tmpdir(), 'gh-jobs-'));
+  // The submitter's own default profile, as on a developer's machine: no job may run as it.
+  await mkdir(join(home, '.aws'), { recursive: true });
+  await writeFile(join(home, '.aws', 'credentials'), '[default]\naws_access_key_id = AKIAALICELAPTOP00000\naws_secret_access_key = alice-laptop-secret\n');
+  await writeFile(join(home, '.aws', 'config'), '[default]\naws_access_key_id = AKIAALICELAPTOP00001\naws_secret_access_key = alice-laptop-secret\n');
 
   // The refresh job first: it runs 45 s on its own server while the other tests run.
   refreshServer = await startOne(join(home, 'refresh-data'), { jobSessionSeconds: 20 });
@@ -209,6 +213,7 @@ after(async () => {
 interface Probe {
   env: Record<string, string>;
   credentialVariables: string[];
+  awsFiles: Record<string, { path?: string; keys: boolean }>;
   container: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string; arn: string } & { error?: string };
   imds: { accessKeyId: string; arn: string } & { error?: string };
   alibabaDefault: { accessKeyId: string; arn: string } & { error?: string };
@@ -262,9 +267,15 @@ test('a custom role, two ranks: every client of every rank gets the same session
     for (const v of JOB_VARIABLES) assert.ok(p.env[v], `${v} is not set in rank ${rank}`);
     assert.equal(p.env['GATEHOUSE_JOB_ID'], id);
     assert.equal(p.env['AWS_ENDPOINT_URL'], server.url);
+    assert.equal(p.env['AWS_ENDPOINT_URL_S3'], server.s3Url, 'S3 clients of the job go to the gateway');
     assert.equal(p.env['ALIBABA_CLOUD_ECS_METADATA_DISABLED'], 'true');
     // The caller had AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ALIBABA_CLOUD_* and GATEHOUSE_ENDPOINT set.
     assert.deepEqual(p.credentialVariables, [], `credential variables of the caller reached rank ${rank}`);
+    // The submitter's ~/.aws files (a default profile with keys) are replaced by the job's own, without keys.
+    for (const [name, f] of Object.entries(p.awsFiles)) {
+      assert.ok(f.path?.includes(join('gatehouse', 'jobs', id)), `${name} of rank ${rank} is ${f.path}`);
+      assert.equal(f.keys, false, `${name} of rank ${rank} holds keys`);
+    }
 
     // (a) default chain (container endpoint), (b) IMDSv2, (c) Alibaba default chain and credentials_uri, (d) boto3, (e) the file.
     for (const [client, got] of Object.entries({ container: p.container, imds: p.imds, alibabaDefault: p.alibabaDefault, alibabaUri: p.alibabaUri, file: p.file })) {

@@ -161,7 +161,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const agent = createAgent({ app, log });
   let agentUrl = '';
   let serverUrl = '';
-  const jobRoutes = [...jobsRoutes({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => agentUrl, serverUrl: () => serverUrl }), ...stsAdminRoutes(), ...authorizeRoutes(), ...bindingsRoutes()];
+  let s3Endpoint = '';
+  const jobRoutes = [...jobsRoutes({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => agentUrl, serverUrl: () => serverUrl, s3Url: () => s3Endpoint }), ...stsAdminRoutes(), ...authorizeRoutes(), ...bindingsRoutes()];
   // Kubernetes: the webhooks on this port, access entries and webhook configuration under /v1/.
   let tls: { cert: string; key: string } | undefined;
   if (opts.tlsCert !== undefined || opts.tlsKey !== undefined) {
@@ -225,6 +226,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     throw new Error(`cannot listen on ${s3At.host}:${s3At.port} (--s3-listen): ${e instanceof Error ? e.message : String(e)}`);
   }
   const s3Url = `http://${s3Bound.host.includes(':') ? `[${s3Bound.host}]` : s3Bound.host}:${s3Bound.port}`;
+  s3Endpoint = s3Url;
   serverUrl = url;
   tokenHosts = ownHosts(bound, env['GATEHOUSE_KUBE_TOKEN_HOSTS'], issuerUrl);
 

@@ -22,6 +22,8 @@ export interface JobsRouteDeps {
   readonly agentUrl: () => string;
   /** Base URL of this server (`AWS_ENDPOINT_URL`). */
   readonly serverUrl: () => string;
+  /** Base URL of the S3 gateway (`AWS_ENDPOINT_URL_S3`), when it serves. */
+  readonly s3Url?: () => string;
   readonly region?: string;
 }
 
@@ -55,6 +57,8 @@ export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: s
     AWS_CONTAINER_AUTHORIZATION_TOKEN: capability,
     AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${metadataPort}`,
     AWS_ENDPOINT_URL: deps.serverUrl(),
+    // S3 clients go to the gateway, not to the IAM/STS endpoint above (SDK v3, boto3 ≥ 1.28, aws CLI ≥ 2.13 read it).
+    ...(deps.s3Url?.() ? { AWS_ENDPOINT_URL_S3: deps.s3Url() } : {}),
     AWS_REGION: deps.region ?? 'us-east-1',
     GATEHOUSE_JOB_ID: jobId,
   };

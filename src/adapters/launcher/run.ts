@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rename, writeFile, unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Every variable that could hand a job someone else's identity (DESIGN.md "Job environment"). */
 export const CREDENTIAL_VARIABLES = [
@@ -56,6 +56,8 @@ export interface LaunchOptions {
   readonly command: readonly string[];
   readonly replicas: number;
   readonly credentialsFile: string;
+  /** Where the job's own AWS profile files go (private, per job); default the credentials file's directory. */
+  readonly profileDir?: string;
   readonly baseEnv: NodeJS.ProcessEnv;
   readonly log: (line: string) => void;
   readonly heartbeatMs?: number;
@@ -85,6 +87,22 @@ async function writeCredentialsFile(path: string, doc: Record<string, unknown>):
     await unlink(tmp).catch(() => {});
     throw e;
   }
+}
+
+/**
+ * The AWS profile files a job's clients read. Without them the SDKs' default chains consult the submitter's
+ * `~/.aws/credentials` and `~/.aws/config` before the container endpoint, and a developer's default profile
+ * would silently become the job's identity. The job gets its own: no credentials, a config that only sets what
+ * the gateway needs (region, path-style S3 addressing: one host, buckets as the first path segment).
+ */
+export async function writeAwsProfileFiles(dir: string, region: string): Promise<{ config: string; credentials: string }> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const config = join(dir, 'aws-config');
+  const credentials = join(dir, 'aws-credentials');
+  const note = '# written by `gatehouse jobs run`: the job\'s identity is its role, served by the credential endpoints\n';
+  await writeFile(config, `${note}[default]\nregion = ${region}\ns3 =\n  addressing_style = path\n`, { mode: 0o600 });
+  await writeFile(credentials, note, { mode: 0o600 });
+  return { config, credentials };
 }
 
 export async function launch(opts: LaunchOptions): Promise<number> {
@@ -119,7 +137,8 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   await refreshFile();
 
   const masterPort = await freePort();
-  const env = jobProcessEnv(opts.baseEnv, { ...opts.environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile });
+  const profiles = await writeAwsProfileFiles(opts.profileDir ?? dirname(opts.credentialsFile), opts.environment['AWS_REGION'] ?? 'us-east-1');
+  const env = jobProcessEnv(opts.baseEnv, { ...opts.environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile, AWS_CONFIG_FILE: profiles.config, AWS_SHARED_CREDENTIALS_FILE: profiles.credentials });
   const children: ChildProcess[] = [];
   const exits: Promise<number>[] = [];
   const [cmd, ...args] = opts.command;

@@ -199,6 +199,7 @@ async function launchLocal(ctx: CommandContext, started: { job: JobJson; capabil
     command,
     replicas,
     credentialsFile: credentialsFile ?? ctx.env?.['GATEHOUSE_CREDENTIALS_FILE'] ?? join(tmpdir(), 'gatehouse', 'jobs', job.id, 'credentials'),
+    profileDir: join(tmpdir(), 'gatehouse', 'jobs', job.id),
     baseEnv: (ctx.env ?? {}) as NodeJS.ProcessEnv,
     log: (line) => ctx.err(`${line}\n`),
   });
