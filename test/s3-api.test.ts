@@ -121,6 +121,13 @@ describe('buckets', () => {
     const head = await failure(c.send(new S3.HeadBucketCommand({ Bucket: 'lifecycle' })));
     assert.equal(head.status, 404);
     assert.equal(await code(c.send(new S3.CreateBucketCommand({ Bucket: 'Bad_Name' }))), 'InvalidBucketName');
+    // What some tools ask first: the owner's full control, and no versioning; writing either is not implemented.
+    await c.send(new S3.CreateBucketCommand({ Bucket: 'settings' }));
+    const acl = await c.send(new S3.GetBucketAclCommand({ Bucket: 'settings' }));
+    assert.equal(acl.Owner?.ID, ACCT);
+    assert.deepEqual(acl.Grants?.map((g) => [g.Grantee?.ID, g.Permission]), [[ACCT, 'FULL_CONTROL']]);
+    assert.equal((await c.send(new S3.GetBucketVersioningCommand({ Bucket: 'settings' }))).Status, undefined);
+    assert.equal(await code(c.send(new S3.PutBucketVersioningCommand({ Bucket: 'settings', VersioningConfiguration: { Status: 'Enabled' } }))), 'NotImplemented');
   });
 
   it('virtual-hosted style under *.localhost (what SDK v3 picks for an endpoint named localhost)', async () => {

@@ -206,6 +206,19 @@ export function createS3(app: App, objects: ObjectStore) {
       return gate(call, bucket, 's3:GetBucketLocation', bucketArn(bucket));
     },
 
+    /** GetBucketVersioning, GetBucketAcl: answers about the bucket itself (never versioned; its owner has full control). */
+    async bucketSetting(call: S3Call, bucket: string, action: 's3:GetBucketVersioning' | 's3:GetBucketAcl'): Promise<S3Result<BucketInfo>> {
+      return gate(call, bucket, action, bucketArn(bucket));
+    },
+
+    /** GetObjectAcl: the bucket owner has full control of every object. */
+    async objectAcl(call: S3Call, bucket: string, key: string): Promise<S3Result<BucketInfo>> {
+      const g = await gateObject(call, bucket, key, 's3:GetObjectAcl');
+      if (!g.ok) return g;
+      if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
+      return { ok: true, value: g.value.bucket };
+    },
+
     async deleteBucket(call: S3Call, bucket: string): Promise<S3Result<void>> {
       const g = await gate(call, bucket, 's3:DeleteBucket', bucketArn(bucket));
       if (!g.ok) return g;

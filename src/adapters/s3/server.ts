@@ -125,6 +125,15 @@ function parseRange(value: string | undefined): { start?: number; end?: number; 
   return b === '' ? { start: Number(a) } : { start: Number(a), end: Number(b) };
 }
 
+/** An ACL that says what holds here: the bucket's owner account has full control, nobody else is granted anything by ACL. */
+function aclDocument(owner: string): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<AccessControlPolicy xmlns="${S3_NAMESPACE}"><Owner><ID>${owner}</ID><DisplayName>${owner}</DisplayName></Owner>` +
+    `<AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>${owner}</ID><DisplayName>${owner}</DisplayName></Grantee>` +
+    `<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>`
+  );
+}
+
 /** `x-amz-copy-source`: `bucket/key` or `/bucket/key`, URL-encoded, maybe `?versionId=…` (ignored: no versions here). */
 function copySourceOf(source: string): { bucket: string; key: string } | undefined {
   try {
@@ -372,6 +381,13 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       );
     }
 
+    // Read-only answers some tools ask for before anything else (the owner's full control, no versioning).
+    if (method === 'GET' && query.has('acl')) {
+      return answer(key === '' ? await s3.bucketSetting(call, bucket, 's3:GetBucketAcl') : await s3.objectAcl(call, bucket, key), (b) => send(res, 200, aclDocument(b.owner)));
+    }
+    if (method === 'GET' && key === '' && query.has('versioning')) {
+      return answer(await s3.bucketSetting(call, bucket, 's3:GetBucketVersioning'), () => sendXml(res, 'VersioningConfiguration', {}));
+    }
     for (const k of query.map.keys()) if (UNSUPPORTED.has(k) && !(k === 'tagging' && key !== '')) return fail(s3Error('NotImplemented', `A header or query you provided requested a function that is not implemented: ?${k}`));
 
     if (key === '') return bucketOperation();
