@@ -172,6 +172,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   let queue: TimedEvent[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerDue = 0;
+  /** A timer is set to flush at once (a batch is waiting). */
+  let soon = false;
   let flushing: Promise<boolean> | undefined;
   let stopped = false;
   let healthy = true;
@@ -196,12 +198,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       clearTimeout(timer);
     }
     timerDue = due;
+    soon = delay === 0;
     timer = setTimeout(() => {
       timer = undefined;
-      void flushOnce().then((done) => {
-        if (queue.length === 0) return;
-        schedule(done ? (queue.length >= batchSize ? 0 : flushMs) : backoff());
-      });
+      soon = false;
+      void flushOnce();
     }, delay);
     timer.unref?.();
   }
@@ -219,10 +220,13 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       return;
     }
     queue.push({ at: deps.now(), event });
+    // While a batch is being written, the end of that write schedules the next: nothing to do per record.
+    if (flushing !== undefined) return;
     if (!healthy) {
       if (timer === undefined) schedule(backoff());
-    } else if (queue.length >= batchSize) schedule(0);
-    else if (timer === undefined) schedule(flushMs);
+    } else if (queue.length >= batchSize) {
+      if (!soon) schedule(0);
+    } else if (timer === undefined) schedule(flushMs);
   }
 
   /** Writes one batch; false when the store refused it (the batch stays queued). */
@@ -257,7 +261,18 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       consecutive = 0;
       lastError = undefined;
       return true;
-    })().finally(() => (flushing = undefined));
+    })().then(
+      (done) => {
+        flushing = undefined;
+        // What was queued meanwhile: at once when a batch is waiting, else within `flushMs`; after a failure, later.
+        if (queue.length > 0) schedule(done ? (queue.length >= batchSize ? 0 : flushMs) : backoff());
+        return done;
+      },
+      (e: unknown) => {
+        flushing = undefined;
+        throw e;
+      },
+    );
     return flushing;
   }
 
@@ -402,6 +417,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       timer = undefined;
       await flush().catch(() => false);
       stopped = true;
+      // A failed last attempt may have set a retry; there is none after stopping.
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
       await appender.close?.().catch(() => {});
       if (queue.length > 0) log(`audit: stopping with ${queue.length} record(s) that could not be written: ${lastError ?? 'unknown error'}`);
     },

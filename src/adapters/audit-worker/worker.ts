@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { storeAppender, type AuditAppender } from '../../app/audit.ts';
 import type { Store } from '../../app/ports/store.ts';
+import type { TimedEvent } from '../../core/audit/index.ts';
 import { decodeEvents, type AuditWorkerTarget } from './index.ts';
 
 const target = workerData as AuditWorkerTarget;
@@ -36,7 +37,16 @@ async function open(): Promise<AuditAppender> {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-port.on('message', (m: { id: number; events: readonly unknown[] } | { close: true }) => {
+/** Pieces of the batch being received; written when the piece that says `commit` arrives. */
+let pieces: TimedEvent[] = [];
+
+port.on('message', (m: { id: number; commit: boolean; events: readonly unknown[] } | { close: true }) => {
+  if (!('close' in m)) {
+    for (const e of decodeEvents(m.events)) pieces.push(e);
+    if (!m.commit) return;
+  }
+  const batch = pieces;
+  pieces = [];
   tail = tail.then(async () => {
     if ('close' in m) {
       await store?.close().catch(() => {});
@@ -44,7 +54,7 @@ port.on('message', (m: { id: number; events: readonly unknown[] } | { close: tru
       return;
     }
     try {
-      await (await open()).append(decodeEvents(m.events));
+      await (await open()).append(batch);
       port.postMessage({ id: m.id });
     } catch (e) {
       port.postMessage({ id: m.id, error: message(e) });
