@@ -1,0 +1,416 @@
+/**
+ * The S3 gateway driven by the clients training jobs use (issue "Data access for real", "How it is shown"):
+ * a real server (startServer on 127.0.0.1, random ports, SQLite and objects in a temporary data dir, the
+ * gateway on `s3Listen: '127.0.0.1:0'`), set up through the IAM API and the admin REST; jobs launched by the
+ * real CLI (`process.execPath bin/gatehouse.js jobs run …`) as a workspace member. Inside each job no keys
+ * are passed: the tools find the job's credentials through the agent's container endpoint.
+ *
+ * The job's role `trainer` may read `vision-data/datasets/*`, read and write `vision-data/checkpoints/*`, and
+ * list the bucket under those two prefixes; nothing else (the bucket `other-data` of the same account, the
+ * bucket root, writes to the dataset are refused).
+ * - the aws CLI (Debian awscli 2.9, `--endpoint-url`, path style from `~/.aws/config`): `s3 cp` up and down,
+ *   `s3 ls`, `s3 sync` both ways, refused copies and listings (exit status and message);
+ * - boto3 (Debian python3-boto3 1.26): get/put/list with prefix, delimiter and continuation, refused calls
+ *   raising ClientError AccessDenied;
+ * - `@aws-sdk/client-s3` in a rank script (test/fixtures/jobs/s3-sdk.ts): a 200 MiB multipart upload, ranged
+ *   and full reads checked against the computed bytes (test/fixtures/jobs/s3-pattern.ts), the `-N` ETag;
+ * - cross-account: a bucket of the root account whose bucket policy names a role of account 111111111111;
+ *   that role's session (AssumeRole) reads it, and is refused once the grant is gone from either side.
+ * Tests needing /usr/bin/aws or boto3 are skipped, saying so, when the tool is absent.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as I from '@aws-sdk/client-iam';
+import * as S from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { call, type Connection } from '../src/adapters/cli/client.ts';
+import { startServer, type RunningServer } from '../src/main/server.ts';
+import { bytesAt, pattern } from './fixtures/jobs/s3-pattern.ts';
+
+const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
+const STEPS = fileURLToPath(new URL('./fixtures/jobs/s3-steps.ts', import.meta.url));
+const SDK_RANK = fileURLToPath(new URL('./fixtures/jobs/s3-sdk.ts', import.meta.url));
+const ACCT = '000000000000';
+const PARTNER = '111111111111';
+const REGION = 'us-east-1';
+const ROLE_ARN = `arn:aws:iam::${ACCT}:role/trainer`;
+const BUCKET = 'vision-data';
+const OTHER = 'other-data';
+const SHARED = 'shared-results';
+const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+
+interface Keys {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+interface Step extends Run {
+  readonly name: string;
+}
+
+function exec(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { env, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The Debian tools, found by running them with nothing of this machine's AWS settings. */
+async function works(cmd: string, args: readonly string[]): Promise<boolean> {
+  if (!existsSync(cmd)) return false;
+  return (await exec(cmd, args, { PATH: '/usr/bin:/bin', HOME: tmpdir() }, 30_000)).code === 0;
+}
+const AWS = '/usr/bin/aws';
+const PYTHON = '/usr/bin/python3';
+const hasAws = await works(AWS, ['--version']);
+const hasBoto3 = await works(PYTHON, ['-c', 'import boto3']);
+
+let home: string;
+let server: RunningServer;
+let s3Url: string;
+let admin: Keys;
+let alice: Keys;
+const clients: { destroy(): void }[] = [];
+
+function s3(credentials: Keys): S.S3Client {
+  const c = new S.S3Client({ endpoint: s3Url, region: REGION, credentials, forcePathStyle: true, maxAttempts: 1 });
+  clients.push(c);
+  return c;
+}
+function iam(credentials: Keys): I.IAMClient {
+  const c = new I.IAMClient({ endpoint: server.url, region: REGION, credentials, maxAttempts: 1 });
+  clients.push(c);
+  return c;
+}
+const conn = (c: Keys): Connection => ({ endpoint: new URL(server.url), credentials: c, region: REGION, credentialsSource: 'test' });
+
+/** `gatehouse jobs run --workspace vision --role trainer -- CMD…` as alice; the job's env gets nothing but hers and the job's. */
+function job(command: readonly string[]): Promise<Run> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: '/usr/bin:/bin',
+    HOME: home,
+    TMPDIR: home,
+    LANG: 'C.UTF-8',
+    // awscli 2.9 and botocore 1.29 read the region from here (they predate AWS_REGION handling in places).
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ACCESS_KEY_ID: alice.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: alice.secretAccessKey,
+    GATEHOUSE_ENDPOINT: server.url,
+  };
+  return exec(process.execPath, [BIN, 'jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--', ...command], env, 120_000);
+}
+
+async function errorName(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).name;
+  }
+  return 'no error';
+}
+
+async function getBytes(client: S.S3Client, Bucket: string, Key: string): Promise<Buffer> {
+  const r = await client.send(new S.GetObjectCommand({ Bucket, Key }));
+  return Buffer.from((await r.Body?.transformToByteArray()) ?? new Uint8Array());
+}
+
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+/** Dataset shards: deterministic, so any reader can be checked. */
+const shard = (name: string, size = 100 * 1024): Buffer => bytesAt(pattern(`dataset/${name}`), 0, size);
+const DATASET: Record<string, Buffer> = {
+  'datasets/README.txt': Buffer.from('imagenet-mini, 5 training shards and 1 validation shard\n'),
+  'datasets/train/shard-0.bin': shard('train-0'),
+  'datasets/train/shard-1.bin': shard('train-1'),
+  'datasets/train/shard-2.bin': shard('train-2'),
+  'datasets/train/shard-3.bin': shard('train-3'),
+  'datasets/train/shard-4.bin': shard('train-4'),
+  'datasets/val/shard-0.bin': shard('val-0', 10_000),
+};
+
+before(async () => {
+  home = await mkdtemp(join(tmpdir(), 'gh-s3c-'));
+  server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: '127.0.0.1:0', env: {}, log: () => {} });
+  s3Url = server.s3Url;
+  assert.match(s3Url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const a = server.adminCredentials;
+  assert.ok(a);
+  admin = { accessKeyId: a.AccessKeyId, secretAccessKey: a.SecretAccessKey };
+
+  const root = iam(admin);
+  const trust = doc({ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' });
+  await root.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: trust }));
+  const grants = doc(
+    { Sid: 'ReadDataset', Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/datasets/*` },
+    { Sid: 'Checkpoints', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: `arn:aws:s3:::${BUCKET}/checkpoints/*` },
+    { Sid: 'ListOwnPrefixes', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}`, Condition: { StringLike: { 's3:prefix': ['datasets/*', 'checkpoints/*'] } } },
+  );
+  await root.send(new I.PutRolePolicyCommand({ RoleName: 'trainer', PolicyName: 'data', PolicyDocument: grants }));
+  await root.send(new I.CreateUserCommand({ UserName: 'alice' }));
+  const submit = doc({ Effect: 'Allow', Action: 'training:*', Resource: '*' }, { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE_ARN });
+  await root.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'submit', PolicyDocument: submit }));
+  const k = (await root.send(new I.CreateAccessKeyCommand({ UserName: 'alice' }))).AccessKey;
+  alice = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+  const ws = await call(conn(admin), 'PUT', ['workspaces', 'vision'], { body: { members: [{ user: 'alice' }], defaultBucket: `arn:aws:s3:::${BUCKET}` } });
+  assert.ok(ws.ok, ws.ok ? '' : ws.message);
+
+  const s = s3(admin);
+  await s.send(new S.CreateBucketCommand({ Bucket: BUCKET }));
+  await s.send(new S.CreateBucketCommand({ Bucket: OTHER }));
+  for (const [Key, Body] of Object.entries(DATASET)) await s.send(new S.PutObjectCommand({ Bucket: BUCKET, Key, Body }));
+  await s.send(new S.PutObjectCommand({ Bucket: OTHER, Key: 'secret.txt', Body: 'not for vision jobs\n' }));
+});
+
+after(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  await server?.stop();
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed at /usr/bin/aws (Debian package awscli)' }, () => {
+  it('cp up and down, ls, sync both ways; refused outside the grant', async () => {
+    const dir = join(home, 'aws');
+    await mkdir(join(dir, 'sync-src', 'epoch-1'), { recursive: true });
+    // Path style for every s3 command, as a user of a self-hosted endpoint configures it.
+    await mkdir(join(home, '.aws'), { recursive: true });
+    await writeFile(join(home, '.aws', 'config'), '[default]\ns3 =\n  addressing_style = path\n');
+    const up = randomBytes(300 * 1024);
+    await writeFile(join(dir, 'up.bin'), up);
+    const synced: Record<string, Buffer> = { 'metrics.json': Buffer.from('{"loss":0.42}\n'), 'epoch-1/weights.bin': randomBytes(70_000), 'epoch-1/optimizer.bin': randomBytes(5_000) };
+    for (const [k, v] of Object.entries(synced)) await writeFile(join(dir, 'sync-src', k), v);
+
+    const e = ['--endpoint-url', s3Url];
+    const steps = [
+      { name: 'cp-up', args: ['s3', 'cp', join(dir, 'up.bin'), `s3://${BUCKET}/checkpoints/cli/up.bin`] },
+      { name: 'cp-back', args: ['s3', 'cp', `s3://${BUCKET}/checkpoints/cli/up.bin`, join(dir, 'up.back.bin')] },
+      { name: 'cp-down', args: ['s3', 'cp', `s3://${BUCKET}/datasets/train/shard-2.bin`, join(dir, 'shard-2.bin')] },
+      { name: 'ls', args: ['s3', 'ls', `s3://${BUCKET}/datasets/`] },
+      { name: 'ls-recursive', args: ['s3', 'ls', '--recursive', `s3://${BUCKET}/datasets/train/`] },
+      { name: 'sync-up', args: ['s3', 'sync', join(dir, 'sync-src'), `s3://${BUCKET}/checkpoints/run-1/`] },
+      { name: 'sync-up-again', args: ['s3', 'sync', join(dir, 'sync-src'), `s3://${BUCKET}/checkpoints/run-1/`] },
+      { name: 'sync-down', args: ['s3', 'sync', `s3://${BUCKET}/checkpoints/run-1/`, join(dir, 'sync-dst')] },
+      { name: 'refused-put', args: ['s3', 'cp', join(dir, 'up.bin'), `s3://${BUCKET}/datasets/train/poisoned.bin`] },
+      { name: 'refused-get', args: ['s3', 'cp', `s3://${OTHER}/secret.txt`, join(dir, 'secret.txt')] },
+      { name: 'refused-ls', args: ['s3', 'ls', `s3://${BUCKET}/`] },
+    ].map((s) => ({ name: s.name, cmd: AWS, args: [...s.args, ...e] }));
+    await writeFile(join(dir, 'steps.json'), JSON.stringify(steps));
+
+    const r = await job([process.execPath, STEPS, join(dir, 'steps.json'), join(dir, 'out.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(await readFile(join(dir, 'out.json'), 'utf8')) as { env: Record<string, boolean>; steps: Step[] };
+    // No keys were handed to the job: the CLI found the credentials at the container endpoint.
+    assert.deepEqual(out.env, { AWS_ACCESS_KEY_ID: false, AWS_SECRET_ACCESS_KEY: false, AWS_SESSION_TOKEN: false, AWS_CONTAINER_CREDENTIALS_FULL_URI: true });
+    const step = (name: string): Step => out.steps.find((s) => s.name === name) ?? assert.fail(`no step ${name}`);
+    for (const name of ['cp-up', 'cp-back', 'cp-down', 'ls', 'ls-recursive', 'sync-up', 'sync-up-again', 'sync-down']) {
+      assert.equal(step(name).code, 0, `${name}: ${step(name).stderr}`);
+    }
+
+    // cp: the bytes went up and came back whole; the dataset shard came down whole.
+    assert.ok((await readFile(join(dir, 'up.back.bin'))).equals(up));
+    assert.ok((await getBytes(s3(admin), BUCKET, 'checkpoints/cli/up.bin')).equals(up));
+    assert.equal(sha256(await readFile(join(dir, 'shard-2.bin'))), sha256(DATASET['datasets/train/shard-2.bin'] ?? Buffer.alloc(0)));
+
+    // ls: one level with the delimiter (PRE lines), every key with --recursive, sizes as stored.
+    const ls = step('ls').stdout;
+    assert.match(ls, /^\s+PRE train\/$/m);
+    assert.match(ls, /^\s+PRE val\/$/m);
+    assert.match(ls, new RegExp(`\\s${DATASET['datasets/README.txt']?.length} README\\.txt$`, 'm'));
+    const keys = step('ls-recursive').stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
+    assert.deepEqual(keys.map((f) => f[3]), [0, 1, 2, 3, 4].map((i) => `datasets/train/shard-${i}.bin`));
+    assert.ok(keys.every((f) => f[2] === String(100 * 1024)), step('ls-recursive').stdout);
+
+    // sync: three uploads, then nothing to do (sizes and times listed back agree), then three downloads.
+    assert.equal(step('sync-up').stdout.match(/^upload: /gm)?.length, 3, step('sync-up').stdout);
+    assert.equal(step('sync-up-again').stdout.trim(), '');
+    assert.equal(step('sync-down').stdout.match(/^download: /gm)?.length, 3, step('sync-down').stdout);
+    for (const [k, v] of Object.entries(synced)) assert.ok((await readFile(join(dir, 'sync-dst', k))).equals(v), k);
+
+    // Refused: a write to the dataset (the S3 error body names AccessDenied), a read of another bucket
+    // (HEAD first: a 403 without a body, which the CLI prints as Forbidden), listing the bucket root.
+    assert.notEqual(step('refused-put').code, 0);
+    // The message names the job's session and what it may not do.
+    assert.match(step('refused-put').stderr, /\(AccessDenied\) when calling the PutObject operation: User: arn:aws:sts::000000000000:assumed-role\/trainer\/job-[a-z0-9]+ is not authorized to perform: s3:PutObject/);
+    assert.notEqual(step('refused-get').code, 0);
+    assert.match(step('refused-get').stderr, /\(403\) when calling the HeadObject operation: Forbidden/);
+    assert.notEqual(step('refused-ls').code, 0);
+    assert.match(step('refused-ls').stderr, /\(AccessDenied\) when calling the ListObjectsV2 operation/);
+    assert.equal(await errorName(s3(admin).send(new S.HeadObjectCommand({ Bucket: BUCKET, Key: 'datasets/train/poisoned.bin' }))), 'NotFound');
+    assert.equal(existsSync(join(dir, 'secret.txt')), false);
+  });
+});
+
+describe('boto3 inside a job', { skip: hasBoto3 ? false : 'boto3 not installed for /usr/bin/python3 (Debian package python3-boto3)' }, () => {
+  it('get, put, list with prefix, delimiter and continuation; refused calls raise ClientError AccessDenied', async () => {
+    const script = `
+import boto3, hashlib, json, os, sys
+from botocore.config import Config
+from botocore.exceptions import ClientError
+session = boto3.session.Session()
+s3 = session.client('s3', endpoint_url=sys.argv[1], region_name=os.environ['AWS_REGION'],
+                    config=Config(s3={'addressing_style': 'path'}, retries={'max_attempts': 1}))
+out = {'method': session.get_credentials().method}
+body = s3.get_object(Bucket='${BUCKET}', Key='datasets/train/shard-1.bin')['Body'].read()
+out['get'] = {'size': len(body), 'sha256': hashlib.sha256(body).hexdigest()}
+ckpt = bytes(range(256)) * 4096
+put = s3.put_object(Bucket='${BUCKET}', Key='checkpoints/boto/step-100.pt', Body=ckpt, Metadata={'epoch': '3'})
+out['put'] = {'etag': put['ETag'], 'md5': hashlib.md5(ckpt).hexdigest()}
+head = s3.head_object(Bucket='${BUCKET}', Key='checkpoints/boto/step-100.pt')
+out['head'] = {'size': head['ContentLength'], 'metadata': head['Metadata']}
+top = s3.list_objects_v2(Bucket='${BUCKET}', Prefix='datasets/', Delimiter='/')
+out['top'] = {'prefixes': [p['Prefix'] for p in top.get('CommonPrefixes', [])], 'keys': [o['Key'] for o in top.get('Contents', [])]}
+pages, token = [], None
+while True:
+    kw = {'Bucket': '${BUCKET}', 'Prefix': 'datasets/train/', 'MaxKeys': 2}
+    if token: kw['ContinuationToken'] = token
+    page = s3.list_objects_v2(**kw)
+    pages.append({'keys': [o['Key'] for o in page.get('Contents', [])], 'truncated': page['IsTruncated'], 'count': page['KeyCount']})
+    token = page.get('NextContinuationToken')
+    if not page['IsTruncated']: break
+out['pages'] = pages
+paginated = [o['Key'] for p in s3.get_paginator('list_objects_v2').paginate(Bucket='${BUCKET}', Prefix='datasets/', PaginationConfig={'PageSize': 3}) for o in p.get('Contents', [])]
+out['paginator'] = paginated
+def refused(f):
+    try:
+        f()
+        return {'error': None}
+    except ClientError as e:
+        return {'error': e.response['Error']['Code'], 'status': e.response['ResponseMetadata']['HTTPStatusCode'], 'message': e.response['Error'].get('Message', '')}
+out['refusedPut'] = refused(lambda: s3.put_object(Bucket='${BUCKET}', Key='datasets/val/poisoned.bin', Body=b'x'))
+out['refusedGet'] = refused(lambda: s3.get_object(Bucket='${OTHER}', Key='secret.txt'))
+out['refusedList'] = refused(lambda: s3.list_objects_v2(Bucket='${BUCKET}', Prefix='', Delimiter='/'))
+out['refusedDelete'] = refused(lambda: s3.delete_object(Bucket='${BUCKET}', Key='datasets/README.txt'))
+print(json.dumps(out))
+`;
+    const r = await job([PYTHON, '-c', script, s3Url]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    // botocore names the provider that answered: the container endpoint, not keys in the environment.
+    assert.equal(out['method'], 'container-role');
+    const shard1 = DATASET['datasets/train/shard-1.bin'] ?? Buffer.alloc(0);
+    assert.deepEqual(out['get'], { size: shard1.length, sha256: sha256(shard1) });
+    const put = out['put'] as { etag: string; md5: string };
+    assert.equal(put.etag, `"${put.md5}"`);
+    assert.deepEqual(out['head'], { size: 256 * 4096, metadata: { epoch: '3' } });
+    assert.deepEqual(out['top'], { prefixes: ['datasets/train/', 'datasets/val/'], keys: ['datasets/README.txt'] });
+    const train = [0, 1, 2, 3, 4].map((i) => `datasets/train/shard-${i}.bin`);
+    assert.deepEqual(out['pages'], [
+      { keys: train.slice(0, 2), truncated: true, count: 2 },
+      { keys: train.slice(2, 4), truncated: true, count: 2 },
+      { keys: train.slice(4), truncated: false, count: 1 },
+    ]);
+    assert.deepEqual(out['paginator'], Object.keys(DATASET).sort());
+    for (const k of ['refusedPut', 'refusedGet', 'refusedList', 'refusedDelete']) {
+      const f = out[k] as { error: string | null; status: number; message: string };
+      assert.equal(f.error, 'AccessDenied', `${k}: ${JSON.stringify(f)}`);
+      assert.equal(f.status, 403, k);
+      assert.match(f.message, /assumed-role\/trainer\/job-[a-z0-9]+ is not authorized to perform: s3:/, k);
+    }
+    // The dataset is as it was.
+    assert.equal(await errorName(s3(admin).send(new S.HeadObjectCommand({ Bucket: BUCKET, Key: 'datasets/val/poisoned.bin' }))), 'NotFound');
+    assert.ok((await getBytes(s3(admin), BUCKET, 'datasets/README.txt')).equals(DATASET['datasets/README.txt'] ?? Buffer.alloc(0)));
+  });
+});
+
+describe('@aws-sdk/client-s3 inside a job', () => {
+  it('a 200 MiB multipart checkpoint, ranged reads of the computed bytes, the -N ETag; refused on the dataset', async () => {
+    const outFile = join(home, 'sdk.json');
+    const r = await job([process.execPath, SDK_RANK, s3Url, outFile, '200']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(await readFile(outFile, 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(out['credentialVariables'], []);
+    const shard0 = DATASET['datasets/train/shard-0.bin'] ?? Buffer.alloc(0);
+    assert.deepEqual(out['dataset'], { size: shard0.length, sha256: sha256(shard0) });
+
+    const mp = out['multipart'] as { parts: number; listedParts: number; etag: string; expectedEtag: string; partEtagsMatch: boolean; sha256: string };
+    assert.equal(mp.parts, 25, JSON.stringify(mp));
+    assert.equal(mp.listedParts, 25);
+    assert.ok(mp.partEtagsMatch, 'each UploadPart answers the MD5 of its bytes');
+    assert.match(mp.etag, /^"[0-9a-f]{32}-25"$/);
+    assert.equal(mp.etag, mp.expectedEtag);
+    assert.deepEqual(out['head'], { size: 200 * 1024 * 1024, etag: mp.etag, metadata: { step: '1000' } });
+
+    const ranges = out['ranges'] as { range: string; contentRange: string; expectedContentRange: string; length: number; matches: boolean }[];
+    assert.equal(ranges.length, 5, JSON.stringify(out['ranges']));
+    for (const g of ranges) {
+      assert.equal(g.contentRange, g.expectedContentRange, g.range);
+      assert.ok(g.matches, `${g.range}: the bytes served are not the bytes uploaded`);
+    }
+    assert.deepEqual(out['fullRead'], { size: 200 * 1024 * 1024, sha256: mp.sha256, etag: mp.etag });
+    assert.deepEqual(out['aborted'], { listedAfterAbort: 'NoSuchUpload' });
+    assert.equal((out['refusedPut'] as { error: string }).error, 'AccessDenied');
+    assert.equal((out['refusedPut'] as { status: number }).status, 403);
+
+    // Seen from outside the job: the same object, and a range checked here too.
+    const admin3 = s3(admin);
+    const h = await admin3.send(new S.HeadObjectCommand({ Bucket: BUCKET, Key: 'checkpoints/sdk/model.ckpt' }));
+    assert.equal(h.ETag, mp.etag);
+    const g = await admin3.send(new S.GetObjectCommand({ Bucket: BUCKET, Key: 'checkpoints/sdk/model.ckpt', Range: 'bytes=123456789-123456888' }));
+    assert.ok(Buffer.from((await g.Body?.transformToByteArray()) ?? []).equals(bytesAt(pattern('checkpoint'), 123_456_789, 100)));
+    const uploads = await admin3.send(new S.ListMultipartUploadsCommand({ Bucket: BUCKET }));
+    assert.deepEqual(uploads.Uploads ?? [], [], 'no upload left behind');
+  });
+});
+
+describe('cross-account bucket policy', () => {
+  it('a role of another account reads through the bucket policy, and is refused without it or without its own grant', async () => {
+    const created = await call<{ AccessKeyId: string; SecretAccessKey: string }>(conn(admin), 'POST', ['accounts'], { body: { id: PARTNER, partition: 'aws', name: 'partner-co' } });
+    assert.ok(created.ok, created.ok ? '' : created.message);
+    const partnerAdmin = { accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey };
+    const pIam = iam(partnerAdmin);
+    const trust = doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PARTNER}:root` }, Action: 'sts:AssumeRole' });
+    const reads = doc({ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::${SHARED}`, `arn:aws:s3:::${SHARED}/*`] });
+    for (const RoleName of ['auditor', 'intern']) await pIam.send(new I.CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }));
+    await pIam.send(new I.PutRolePolicyCommand({ RoleName: 'auditor', PolicyName: 'read-shared', PolicyDocument: reads }));
+
+    // The root account's bucket, shared with the partner's `auditor` and `intern` roles by its bucket policy.
+    const owner = s3(admin);
+    await owner.send(new S.CreateBucketCommand({ Bucket: SHARED }));
+    await owner.send(new S.PutObjectCommand({ Bucket: SHARED, Key: 'eval/summary.json', Body: '{"top1":0.81}' }));
+    const grant = doc({
+      Sid: 'PartnerRead',
+      Effect: 'Allow',
+      Principal: { AWS: [`arn:aws:iam::${PARTNER}:role/auditor`, `arn:aws:iam::${PARTNER}:role/intern`] },
+      Action: ['s3:GetObject', 's3:ListBucket'],
+      Resource: [`arn:aws:s3:::${SHARED}`, `arn:aws:s3:::${SHARED}/*`],
+    });
+    await owner.send(new S.PutBucketPolicyCommand({ Bucket: SHARED, Policy: grant }));
+    const stored = await owner.send(new S.GetBucketPolicyCommand({ Bucket: SHARED }));
+    assert.deepEqual(JSON.parse(stored.Policy ?? '{}'), JSON.parse(grant));
+
+    const sts = new STSClient({ endpoint: server.url, region: REGION, credentials: partnerAdmin, maxAttempts: 1 });
+    clients.push(sts);
+    const session = async (role: string): Promise<S.S3Client> => {
+      const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${PARTNER}:role/${role}`, RoleSessionName: 'x-acct' }))).Credentials;
+      return s3({ accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' });
+    };
+    const auditor = await session('auditor');
+    assert.equal((await getBytes(auditor, SHARED, 'eval/summary.json')).toString(), '{"top1":0.81}');
+    const listed = await auditor.send(new S.ListObjectsV2Command({ Bucket: SHARED, Prefix: 'eval/' }));
+    assert.deepEqual(listed.Contents?.map((o) => o.Key), ['eval/summary.json']);
+    // The bucket policy grants reads only; and the partner's own admin is not named in it.
+    assert.equal(await errorName(auditor.send(new S.PutObjectCommand({ Bucket: SHARED, Key: 'eval/forged.json', Body: '{}' }))), 'AccessDenied');
+    assert.equal(await errorName(s3(partnerAdmin).send(new S.GetObjectCommand({ Bucket: SHARED, Key: 'eval/summary.json' }))), 'AccessDenied');
+    // Cross-account needs both sides: `intern` is named by the bucket policy but its own account grants nothing.
+    const intern = await session('intern');
+    assert.equal(await errorName(intern.send(new S.GetObjectCommand({ Bucket: SHARED, Key: 'eval/summary.json' }))), 'AccessDenied');
+    // Both sides again, the other way: without the bucket policy the auditor's own grant is not enough.
+    await owner.send(new S.DeleteBucketPolicyCommand({ Bucket: SHARED }));
+    assert.equal(await errorName(auditor.send(new S.GetObjectCommand({ Bucket: SHARED, Key: 'eval/summary.json' }))), 'AccessDenied');
+    assert.equal(await errorName(auditor.send(new S.ListObjectsV2Command({ Bucket: SHARED }))), 'AccessDenied');
+    // The owner is unaffected.
+    assert.equal((await getBytes(owner, SHARED, 'eval/summary.json')).toString(), '{"top1":0.81}');
+  });
+});
