@@ -336,7 +336,7 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
 // Batches
 
 /** An app over SQLite in a temp dir with the world applied, and `gate` as the caller. */
-async function inProcess(): Promise<{ app: App; gate: Caller; close(): Promise<void> }> {
+export async function inProcess(): Promise<{ app: App; gate: Caller; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'gh-bench-authorize-app-'));
   const store = await openSqliteStore({ dataDir: dir });
   const key = masterKeyFromBytes(randomBytes(32));

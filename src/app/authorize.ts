@@ -186,28 +186,35 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return ok(out);
   }
 
+  /** The union's answer, built with loops and no intermediate copies: this runs for every decision. */
   function answerOf(d: Decision, extra: readonly (EngineResult & { name: string })[], started: number): AuthorizeAnswer {
-    const answer = unionOf(d, extra, started);
-    return answer.decision !== 'Allow' && d.deniedBy !== undefined ? { ...answer, deniedBy: d.deniedBy } : answer;
-  }
-
-  function unionOf(d: Decision, extra: readonly (EngineResult & { name: string })[], started: number): AuthorizeAnswer {
-    const matched: MatchedRule[] = d.matched.map((m) => ({ engine: 'iam', policy: m.policy, type: m.type, statement: m.index, ...(m.sid !== undefined ? { sid: m.sid } : {}), effect: m.effect }));
-    const iamDiagnostics = d.conditionFailures.map((f) => `iam: ${f.type} policy \`${f.policy}\` statement ${f.index}${f.sid ? ` (${f.sid})` : ''}: ${f.reason}`);
-    if (extra.length === 0) return { decision: d.decision, reasons: [`iam: ${d.decision}: ${d.summary}`], matched, diagnostics: iamDiagnostics, evaluationMicros: Math.round((performance.now() - started) * 1000) };
-    const denied = d.decision === 'ExplicitDeny' || extra.some((e) => e.verdict === 'deny');
-    const errored = extra.some((e) => e.errors.length > 0);
-    const allowed = d.decision === 'Allow' || extra.some((e) => e.verdict === 'allow');
-    const decision: DecisionValue = denied ? 'ExplicitDeny' : errored ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';
-    const reasons = [`iam: ${d.decision}: ${d.summary}`, ...extra.filter((e) => e.verdict !== 'no-opinion').flatMap((e) => e.reasons.map((r) => `${e.name}: ${r}`))];
-    for (const e of extra) if (e.matched !== undefined && e.verdict !== 'no-opinion') matched.push(...e.matched);
-    const diagnostics = [
-      ...iamDiagnostics,
-      ...extra.flatMap((e) => (e.diagnostics ?? []).map((x) => `${e.name}: ${x}`)),
-      ...extra.flatMap((e) => e.errors.map((x) => `${e.name}: ${x}`)),
-      ...(errored && !denied ? ['an engine failed to evaluate: failing closed'] : []),
-    ];
-    return { decision, reasons, matched, diagnostics, evaluationMicros: Math.round((performance.now() - started) * 1000) };
+    const matched: MatchedRule[] = [];
+    for (const m of d.matched) matched.push(m.sid !== undefined ? { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, sid: m.sid, effect: m.effect } : { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, effect: m.effect });
+    const diagnostics: string[] = [];
+    for (const f of d.conditionFailures) diagnostics.push(`iam: ${f.type} policy \`${f.policy}\` statement ${f.index}${f.sid ? ` (${f.sid})` : ''}: ${f.reason}`);
+    const reasons = [`iam: ${d.decision}: ${d.summary}`];
+    let decision: DecisionValue = d.decision;
+    if (extra.length > 0) {
+      let denied = d.decision === 'ExplicitDeny';
+      let errored = false;
+      let allowed = d.decision === 'Allow';
+      for (const e of extra) {
+        if (e.verdict === 'deny') denied = true;
+        else if (e.verdict === 'allow') allowed = true;
+        if (e.errors.length > 0) errored = true;
+        if (e.verdict === 'no-opinion') continue;
+        for (const r of e.reasons) reasons.push(`${e.name}: ${r}`);
+        if (e.matched !== undefined) for (const m of e.matched) matched.push(m);
+      }
+      for (const e of extra) if (e.diagnostics !== undefined) for (const x of e.diagnostics) diagnostics.push(`${e.name}: ${x}`);
+      for (const e of extra) for (const x of e.errors) diagnostics.push(`${e.name}: ${x}`);
+      if (errored && !denied) diagnostics.push('an engine failed to evaluate: failing closed');
+      decision = denied ? 'ExplicitDeny' : errored ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';
+    }
+    const evaluationMicros = Math.round((performance.now() - started) * 1000);
+    return decision !== 'Allow' && d.deniedBy !== undefined
+      ? { decision, reasons, matched, diagnostics, evaluationMicros, deniedBy: d.deniedBy }
+      : { decision, reasons, matched, diagnostics, evaluationMicros };
   }
 
   type Answered = Result<AuthorizeAnswer>;
