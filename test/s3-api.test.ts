@@ -587,6 +587,25 @@ describe('decisions', () => {
     assert.equal(await code(c.send(new S3.PutObjectCommand({ Bucket: 'team', Key: 'public/new', Body: 'x' }))), 'AccessDenied');
   });
 
+  it('s3:RequestObjectTag on writes, s3:max-keys and s3:delimiter on listing', async () => {
+    const writer = await createUser(
+      'tag-writer',
+      doc(
+        allow('s3:PutObject', 'arn:aws:s3:::team/*', { Condition: { StringEquals: { 's3:RequestObjectTag/team': 'ml' } } }),
+        allow('s3:ListBucket', 'arn:aws:s3:::team', { Condition: { NumericLessThanEquals: { 's3:max-keys': '10' }, StringEquals: { 's3:delimiter': '/' } } }),
+      ),
+    );
+    const c = s3(writer);
+    assert.equal(await code(c.send(new S3.PutObjectCommand({ Bucket: 'team', Key: 'public/w1', Body: 'x' }))), 'AccessDenied');
+    assert.equal(await code(c.send(new S3.PutObjectCommand({ Bucket: 'team', Key: 'public/w1', Body: 'x', Tagging: 'team=cv' }))), 'AccessDenied');
+    await c.send(new S3.PutObjectCommand({ Bucket: 'team', Key: 'public/w1', Body: 'x', Tagging: 'team=ml' }));
+    assert.deepEqual((await s3().send(new S3.GetObjectTaggingCommand({ Bucket: 'team', Key: 'public/w1' }))).TagSet, [{ Key: 'team', Value: 'ml' }]);
+    assert.equal((await c.send(new S3.ListObjectsV2Command({ Bucket: 'team', MaxKeys: 10, Delimiter: '/' }))).CommonPrefixes?.length, 2);
+    assert.equal(await code(c.send(new S3.ListObjectsV2Command({ Bucket: 'team', MaxKeys: 11, Delimiter: '/' }))), 'AccessDenied');
+    assert.equal(await code(c.send(new S3.ListObjectsV2Command({ Bucket: 'team', Delimiter: '/' }))), 'AccessDenied');
+    await s3().send(new S3.DeleteObjectCommand({ Bucket: 'team', Key: 'public/w1' }));
+  });
+
   it('a bucket policy grants another principal of the account; Put/Get/DeleteBucketPolicy share the document with /v1/resource-policies', async () => {
     const guest = await createUser('guest');
     const c = s3(guest);
