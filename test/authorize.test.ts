@@ -235,6 +235,15 @@ describe('POST /v1/authorize:batch', () => {
     assert.equal(first?.['decision'], 'Allow');
     assert.equal((second?.['error'] as { code: string } | undefined)?.code, 'ACCESS_DENIED');
   });
+
+  test('whether the caller may ask is decided per principal: refusals and answers interleave as the principals do', async () => {
+    // The batch decides gatehouse:Authorize once per principal; the second sight of each must answer as the first.
+    const requests = [nth(0), nth(2), nth(3), nth(5), { principal: ALICE, action: 's3:GetObject', resource: 'arn:aws:s3:::datasets/y' }];
+    const r = await gatehouseJson(server.url, keys['roles-only'] as Credentials, 'POST', '/v1/authorize:batch', { requests });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const got = (r.json['results'] as Record<string, unknown>[]).map((x) => (x['error'] as { code: string } | undefined)?.code ?? x['decision']);
+    assert.deepEqual(got, ['ACCESS_DENIED', 'Allow', 'ACCESS_DENIED', 'Allow', 'ACCESS_DENIED']);
+  });
 });
 
 // ------------------------------------------------------------------------------------------------------
