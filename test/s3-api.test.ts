@@ -15,6 +15,11 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import { request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ADMIN_CREDENTIALS_FILE, startServer } from '../src/main/server.ts';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
 import * as S3 from '@aws-sdk/client-s3';
@@ -716,5 +721,37 @@ print(json.dumps({'get': get, 'byUrl': urllib.request.urlopen(get).read().decode
     assert.deepEqual(out.keys, ['pre signed', 'v2/mp', 'v2/obj']);
     assert.equal(out.mp, 'part');
     assert.equal(out.refused, 'SignatureDoesNotMatch');
+  });
+});
+
+const openssl = ['/usr/bin/openssl', '/bin/openssl'].find((p) => existsSync(p));
+
+describe('over TLS (--tls-cert): aws:SecureTransport is true', { skip: openssl ? false : 'openssl is absent (apt-get install openssl)' }, () => {
+  it('a bucket policy that denies plain HTTP refuses it on the plain gateway and serves over HTTPS', async () => {
+    const policy = (bucket: string) => doc({ Sid: 'TlsOnly', Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    // Plain HTTP (the suite's server): refused.
+    await s3().send(new S3.CreateBucketCommand({ Bucket: 'tls-only' }));
+    await s3().send(new S3.PutObjectCommand({ Bucket: 'tls-only', Key: 'k', Body: 'secret' }));
+    await s3().send(new S3.PutBucketPolicyCommand({ Bucket: 'tls-only', Policy: policy('tls-only') }));
+    assert.equal(await code(s3().send(new S3.GetObjectCommand({ Bucket: 'tls-only', Key: 'k' }))), 'AccessDenied');
+
+    const dir = await mkdtemp(join(tmpdir(), 'gh-s3-tls-'));
+    execFileSync(openssl as string, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const tlsServer = await startServer({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: '127.0.0.1:0', env: {}, log: () => {}, tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem') });
+    const agent = new HttpsAgent({ ca: await readFile(join(dir, 'cert.pem'), 'utf8') });
+    const creds = JSON.parse(await readFile(join(dir, 'data', ADMIN_CREDENTIALS_FILE), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
+    const c = new S3.S3Client({ endpoint: tlsServer.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey }, maxAttempts: 1, requestHandler: { httpsAgent: agent } });
+    try {
+      assert.match(tlsServer.s3Url, /^https:\/\//);
+      await c.send(new S3.CreateBucketCommand({ Bucket: 'tls-only' }));
+      await c.send(new S3.PutObjectCommand({ Bucket: 'tls-only', Key: 'k', Body: 'secret' }));
+      await c.send(new S3.PutBucketPolicyCommand({ Bucket: 'tls-only', Policy: policy('tls-only') }));
+      assert.equal(await text(await c.send(new S3.GetObjectCommand({ Bucket: 'tls-only', Key: 'k' }))), 'secret');
+    } finally {
+      c.destroy();
+      agent.destroy();
+      await tlsServer.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -53,7 +53,7 @@ export interface ServerOptions {
   readonly jobHeartbeatTimeoutMs?: number;
   /** Public URL of this deployment as an OIDC issuer (`iss` of workload tokens); default GATEHOUSE_ISSUER_URL, else the bound URL. */
   readonly issuerUrl?: string;
-  /** PEM files: serve `--listen` over HTTPS (kube-apiserver calls its webhooks over HTTPS only). Both or neither. */
+  /** PEM files: serve `--listen` and the S3 gateway over HTTPS (kube-apiserver calls its webhooks over HTTPS only). Both or neither. */
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   /** Base URL of the node agent as pods reach it (their credential environment); default the agent's own URL. */
@@ -214,7 +214,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // The S3 gateway: objects on disk under the data dir, every request decided by the engine (app/s3.ts).
   const s3At = parseHostPort(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen');
   const s3 = createS3(app, await openFsObjectStore(join(dataDir, 'objects')));
-  const s3Edge = createS3Edge({ app, s3, log, metrics });
+  const s3Edge = createS3Edge({ app, s3, log, metrics, ...(tls ? { tls } : {}) });
   let s3Bound: { host: string; port: number };
   try {
     s3Bound = await s3Edge.listen(s3At.host, s3At.port);
@@ -225,7 +225,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     await store.close();
     throw new Error(`cannot listen on ${s3At.host}:${s3At.port} (--s3-listen): ${e instanceof Error ? e.message : String(e)}`);
   }
-  const s3Url = `http://${s3Bound.host.includes(':') ? `[${s3Bound.host}]` : s3Bound.host}:${s3Bound.port}`;
+  const s3Url = `${tls ? 'https' : 'http'}://${s3Bound.host.includes(':') ? `[${s3Bound.host}]` : s3Bound.host}:${s3Bound.port}`;
   s3Endpoint = s3Url;
   serverUrl = url;
   tokenHosts = ownHosts(bound, env['GATEHOUSE_KUBE_TOKEN_HOSTS'], issuerUrl);

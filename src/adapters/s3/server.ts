@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { App, Caller } from '../../app/index.ts';
 import type { S3, S3Call, S3Failure, S3Result } from '../../app/s3.ts';
@@ -26,6 +27,8 @@ export interface S3EdgeOptions {
   readonly log?: (line: string) => void;
   /** The region GetBucketLocation answers (the gateway accepts a signature for any region); default us-east-1. */
   readonly region?: string;
+  /** Serve HTTPS with this certificate and key (PEM), as `--listen` does with `--tls-cert`/`--tls-key`. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Request latencies, under the label `api="s3"` (served at `GET /metrics` on `--listen`). */
   readonly metrics?: { observeRequest(api: string, status: number, seconds: number): void };
 }
@@ -315,7 +318,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       caller: auth.value.caller,
       facts: {
         sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
-        secureTransport: false,
+        secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
         signatureVersion: auth.value.v4 ? 'AWS4-HMAC-SHA256' : 'AWS',
         authType: header(req, 'authorization') !== undefined ? 'REST-HEADER' : 'REST-QUERY-STRING',
         ...(contentSha256 !== undefined ? { contentSha256 } : {}),
@@ -712,7 +715,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   }
 
   const awaitingContinue = new WeakSet<IncomingMessage>();
-  const server = createServer(serve);
+  const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, serve) : createServer(serve);
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     awaitingContinue.add(req);
     serve(req, res);

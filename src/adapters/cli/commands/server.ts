@@ -11,7 +11,7 @@ export const serverCommand: CommandGroup = (program, ctx) => {
     .option('--agent-listen <host:port>', 'address of the credential endpoints for jobs', '127.0.0.1:8471')
     .option('--s3-listen <host:port>', 'address of the S3-compatible gateway (path-style; objects in DIR/objects)', '127.0.0.1:8472')
     .option('--master-key-file <file>', 'master key file (base64 of 32 bytes); default GATEHOUSE_MASTER_KEY, else DIR/master.key')
-    .option('--tls-cert <file>', 'serve --listen over HTTPS with this certificate (PEM); kube-apiserver calls webhooks over HTTPS only')
+    .option('--tls-cert <file>', 'serve --listen and --s3-listen over HTTPS with this certificate (PEM); kube-apiserver calls webhooks over HTTPS only')
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .option('--agent-address <url>', 'base URL at which pods reach the node agent (their credential environment); default the --agent-listen URL')
     .addHelpText(
