@@ -31,6 +31,10 @@ import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
 import { call } from '../src/adapters/cli/client.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
+import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { masterKeyFromBytes, openText, seal, sessionCrypto } from '../src/adapters/crypto/index.ts';
+import { createApp, type AppDeps } from '../src/app/index.ts';
+import type { SealedSecret } from '../src/app/ports/store.ts';
 
 const ROOT = '000000000000';
 const REGION = 'us-east-1';
@@ -344,6 +348,58 @@ describe('PostgreSQL store: change notifications', { skip }, () => {
       await sub.close();
       await store.close();
       await pgQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    }
+  });
+});
+
+describe('a session sealed with a key this instance has not loaded yet', () => {
+  it('is verified after one re-read of the key ring, not refused (no refresh, no notification involved)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'gh-multi-ring-'));
+    const masterKey = masterKeyFromBytes(randomBytes(32));
+    const appOn = async () => {
+      const store = await openSqliteStore({ dataDir });
+      const deps: AppDeps = {
+        store,
+        now: () => Date.now(),
+        randomBytes: (n) => randomBytes(n),
+        sealer: {
+          seal: (plaintext, aad) => seal(masterKey, plaintext, aad),
+          open: (sealed: SealedSecret, aad) => {
+            const r = openText(masterKey, sealed, aad);
+            return r.ok ? r.value : undefined;
+          },
+        },
+        sessions: sessionCrypto,
+      };
+      const app = createApp(deps, { audit: { enabled: false } });
+      await app.start();
+      return { app, store };
+    };
+    const a = await appOn();
+    const b = await appOn();
+    try {
+      const creds = await a.app.bootstrap();
+      assert.ok(creds);
+      const admin = await a.app.authenticate(creds.AccessKeyId);
+      assert.ok(admin.ok);
+      const rotated = await a.app.live.rotateKeys();
+      const issued = await a.app.sts.getSessionToken(admin.value.caller, 900);
+      assert.ok(issued.ok);
+      assert.equal(issued.value.sessionToken.split('.')[1], rotated.kid);
+      assert.ok(!b.app.live.keys.some((k) => k.kid === rotated.kid), 'B has not loaded the new key yet');
+      const opened = await b.app.authenticate(issued.value.accessKeyId, issued.value.sessionToken);
+      assert.ok(opened.ok, JSON.stringify(opened));
+      assert.equal(opened.value.caller.principal.arn, `arn:aws:iam::${ROOT}:user/admin`);
+      // A made-up key id is still refused, after the same one re-read.
+      const forged = issued.value.sessionToken.replace(`.${rotated.kid}.`, '.00000000.');
+      const refused = await b.app.authenticate(issued.value.accessKeyId, forged);
+      assert.equal(refused.ok, false);
+    } finally {
+      await a.app.audit.stop();
+      await b.app.audit.stop();
+      await a.store.close();
+      await b.store.close();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
