@@ -141,6 +141,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     await store.close();
     throw new Error(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${String(jobSessionSeconds)}\``);
   }
+  const pollText = env['GATEHOUSE_CHANGE_POLL_MS'];
+  const pollMs = pollText ? Number(pollText) : undefined;
+  if (pollMs !== undefined && (!Number.isInteger(pollMs) || pollMs < 100 || pollMs > 600_000)) {
+    await store.close();
+    throw new Error(`GATEHOUSE_CHANGE_POLL_MS must be an integer from 100 to 600000, got \`${pollText}\``);
+  }
   const app = createApp(deps, {
     audit: { ...auditOptions.value, ...opts.audit },
     log,
@@ -243,7 +249,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // Changes made through any instance (revocations, policy edits, key rotation) reach this one when the store
   // announces them (PostgreSQL NOTIFY), else by polling; an outage is logged once when it starts and once when
   // it ends. GATEHOUSE_CHANGE_POLL_MS sets the safety-net poll while notifications flow (default 1,000).
-  const pollMs = Number(env['GATEHOUSE_CHANGE_POLL_MS'] ?? '') || undefined;
   const following = followChanges({
     refresh: () => app.refresh(),
     head: () => app.live.head,
