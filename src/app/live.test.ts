@@ -142,6 +142,27 @@ describe('followChanges', () => {
     await h.following.stop();
   });
 
+  it('a database without notifications is said once, and polled at the fallback rate', async () => {
+    let listener: ChangeListener | undefined;
+    let refreshes = 0;
+    const logs: string[] = [];
+    const following = followChanges({
+      refresh: async () => void refreshes++,
+      head: () => 0,
+      subscribe: (l) => ((listener = l), { close: async () => undefined }),
+      log: (line) => void logs.push(line),
+      pollMs: 60_000,
+      fallbackPollMs: 20,
+    });
+    assert.ok(listener);
+    listener.onState(false, { reason: 'unimplemented: LISTEN', permanent: true });
+    listener.onState(false, { reason: 'unimplemented: LISTEN', permanent: true });
+    await sleep(150);
+    await following.stop();
+    assert.deepEqual(logs, ['change notifications unavailable, polling the change head every 20 ms: unimplemented: LISTEN']);
+    assert.ok(refreshes >= 3, `${refreshes} refreshes in 150 ms`);
+  });
+
   it('without notifications (none in this store), polls at the fallback rate', async () => {
     let refreshes = 0;
     const following = followChanges({
