@@ -451,6 +451,21 @@ describe('payloads and signatures', () => {
     for (const k of ['trailer-bad-sig', 'trailer-bad-sum']) assert.equal(await code(s3().send(new S3.HeadObjectCommand({ Bucket: 'payloads', Key: k }))), 'NotFound');
   });
 
+  it('a header checksum or Content-MD5 that does not match the body: BadDigest, nothing stored', async () => {
+    const body = 'checksummed body';
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.from(body)));
+    const good = await signedFetch(server.admin, 'PUT', '/payloads/crc-ok', { 'x-amz-content-sha256': sha256(body), 'x-amz-checksum-crc32': crc.toString('base64'), 'content-length': String(body.length) }, body);
+    assert.equal(good.status, 200, await good.clone().text());
+    const bad = await signedFetch(server.admin, 'PUT', '/payloads/crc-bad', { 'x-amz-content-sha256': sha256(body), 'x-amz-checksum-crc32': 'AAAAAA==', 'content-length': String(body.length) }, body);
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /<Code>BadDigest<\/Code>/);
+    const md5 = await signedFetch(server.admin, 'PUT', '/payloads/md5-bad', { 'x-amz-content-sha256': sha256(body), 'content-md5': createHash('md5').update('other').digest('base64'), 'content-length': String(body.length) }, body);
+    assert.equal(md5.status, 400);
+    assert.match(await md5.text(), /<Code>BadDigest<\/Code>/);
+    for (const k of ['crc-bad', 'md5-bad']) assert.equal(await code(s3().send(new S3.HeadObjectCommand({ Bucket: 'payloads', Key: k }))), 'NotFound');
+  });
+
   it('a client that goes away mid-upload leaves nothing behind, and the gateway serves on', async () => {
     const url = new URL(server.running.s3Url);
     const signer = new SignatureV4({ credentials: server.admin, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });

@@ -63,7 +63,15 @@ export interface S3Call {
   readonly facts: S3Facts;
 }
 
-export interface PutInput {
+/** Digests the client declared in headers, checked by the store as the body streams (mismatch: BadDigest, nothing stored). */
+export interface StoreDigests {
+  readonly sha256Hex?: string;
+  readonly sha256Base64?: string;
+  readonly crc32Base64?: string;
+  readonly crc32cBase64?: string;
+}
+
+export interface PutInput extends StoreDigests {
   readonly bucket: string;
   readonly key: string;
   readonly body: AsyncIterable<Uint8Array>;
@@ -395,7 +403,7 @@ export function createS3(app: App, objects: ObjectStore) {
       return fromStore(await objects.createUpload(input));
     },
 
-    async uploadPart(call: S3Call, input: { bucket: string; key: string; uploadId: string; partNumber: number; body: AsyncIterable<Uint8Array>; size?: number; contentMd5?: string }): Promise<S3Result<PartInfo>> {
+    async uploadPart(call: S3Call, input: StoreDigests & { bucket: string; key: string; uploadId: string; partNumber: number; body: AsyncIterable<Uint8Array>; size?: number; contentMd5?: string }): Promise<S3Result<PartInfo>> {
       const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key));
       if (!g.ok) return g;
       return fromStore(await objects.uploadPart(input));

@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { App, Caller } from '../../app/index.ts';
-import type { S3, S3Call, S3Failure, S3Result } from '../../app/s3.ts';
+import type { S3, S3Call, S3Failure, S3Result, StoreDigests } from '../../app/s3.ts';
 import type { ObjectInfo } from '../../app/ports/objects.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
@@ -355,18 +355,37 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       }
     };
 
-    /** The streamed body of PutObject and UploadPart; a rejection inside the store comes back as its S3 error. */
-    const streamBody = (): { ok: true; body: AsyncIterable<Uint8Array>; size?: number } | { ok: false } => {
+    /**
+     * The streamed body of PutObject and UploadPart. The digests declared in headers are the store's to check: it
+     * hashes every body anyway (MD5 for the ETag, SHA-256 kept), so hashing here too would read the bytes twice.
+     * What only the edge can check (chunk signatures, trailing checksums, lengths) is checked here.
+     */
+    const streamBody = (): { ok: true; body: AsyncIterable<Uint8Array>; size?: number; digests: StoreDigests } | { ok: false } => {
       const o = bodyOptions(req, auth.value);
       if (!o.ok) {
         fail(o.error);
         return { ok: false };
       }
-      return { ok: true, body: decodeBody(source(), o.value), ...(o.value.size !== undefined ? { size: o.value.size } : {}) };
+      const { sha256Hex, checksum, ...rest } = o.value;
+      const digests: { -readonly [K in keyof StoreDigests]: StoreDigests[K] } = {};
+      if (sha256Hex !== undefined) digests.sha256Hex = sha256Hex;
+      let mine: BodyOptions['checksum'] = checksum;
+      if (checksum?.expected !== undefined) {
+        if (checksum.algorithm === 'crc32') digests.crc32Base64 = checksum.expected;
+        else if (checksum.algorithm === 'crc32c') digests.crc32cBase64 = checksum.expected;
+        else if (checksum.algorithm === 'sha256') digests.sha256Base64 = checksum.expected;
+        if (checksum.algorithm !== 'sha1') mine = undefined;
+      }
+      return { ok: true, body: decodeBody(source(), { ...rest, ...(mine ? { checksum: mine } : {}) }), ...(o.value.size !== undefined ? { size: o.value.size } : {}), digests };
     };
     const storing = async <T>(p: Promise<S3Result<T>>, then: (value: T) => void): Promise<void> => {
       try {
-        answer(await p, then);
+        const r = await p;
+        // The store names the digest that failed; S3 has a code of its own for the signed payload hash.
+        if (!r.ok && r.error.code === 'BadDigest' && r.error.message.includes('x-amz-content-sha256')) {
+          return fail(s3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed."));
+        }
+        answer(r, then);
       } catch (e) {
         if (e instanceof BodyRejected) return fail(e.error);
         throw e;
@@ -537,7 +556,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
             const b = streamBody();
             if (!b.ok) return;
             const md5 = header(req, 'content-md5');
-            return storing(s3.uploadPart(call, { bucket, key, uploadId, partNumber: Number(partText), body: b.body, ...(b.size !== undefined ? { size: b.size } : {}), ...(md5 !== undefined ? { contentMd5: md5 } : {}) }), (part) =>
+            return storing(s3.uploadPart(call, { bucket, key, uploadId, partNumber: Number(partText), body: b.body, ...(b.size !== undefined ? { size: b.size } : {}), ...(md5 !== undefined ? { contentMd5: md5 } : {}), ...b.digests }), (part) =>
               sendEmpty(res, 200, { etag: `"${part.etag}"` }),
             );
           }
@@ -558,6 +577,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
               metadata: metadataOf(req),
               ...(tags ? { tags } : {}),
               ...(md5 !== undefined ? { contentMd5: md5 } : {}),
+              ...b.digests,
             }),
             (info) => sendEmpty(res, 200, { etag: `"${info.etag}"` }),
           );
