@@ -187,6 +187,14 @@ describe('objects', () => {
     assert.equal(head.ETag, put.ETag);
     assert.ok(head.LastModified instanceof Date);
 
+    // Empty objects (directory markers): stored, listed, served whole even when a range is asked.
+    await c.send(new S3.PutObjectCommand({ Bucket: 'objects', Key: 'empty/', Body: '' }));
+    const empty = await c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: 'empty/' }));
+    assert.equal(await text(empty), '');
+    assert.equal(empty.ContentLength, 0);
+    assert.equal(empty.ETag, `"${createHash('md5').update('').digest('hex')}"`);
+    assert.equal(await code(c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: 'empty/', Range: 'bytes=0-10' }))), 'InvalidRange');
+
     const missing = await failure(c.send(new S3.GetObjectCommand({ Bucket: 'objects', Key: 'nope' })));
     assert.equal(missing.code, 'NoSuchKey');
     assert.equal(missing.status, 404);
