@@ -231,7 +231,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (v !== undefined) checksum = { algorithm, expected: v };
     }
     const trailer = header(req, 'x-amz-trailer');
-    if (chunked && trailer !== undefined) {
+    // CRC64NVME (header or trailer) is accepted unchecked: nothing in node computes it, refusing it would break
+    // clients configured for it, and the store's MD5 and per-block CRC32s still guard the bytes.
+    if (chunked && trailer !== undefined && trailer.trim().toLowerCase() !== 'x-amz-checksum-crc64nvme') {
       const algorithm = CHECKSUM_HEADERS[trailer.trim().toLowerCase()];
       if (algorithm === undefined) return { ok: false, error: s3Error('InvalidRequest', `the trailing checksum \`${trailer}\` is not supported (CRC32, CRC32C, SHA1 and SHA256 are)`) };
       checksum = { algorithm };
