@@ -611,7 +611,9 @@ describe('decisions', () => {
     assert.equal(tagged.code, 'AccessDenied');
     assert.match(tagged.message, /with an explicit deny in an identity-based policy/);
     // Not allowed to list the bucket: a missing key is AccessDenied, not NoSuchKey (S3 says nothing of what does not exist).
-    assert.equal(await code(c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'private/none' }))), 'AccessDenied');
+    const none = await failure(c.send(new S3.GetObjectCommand({ Bucket: 'team', Key: 'private/none' })));
+    assert.equal(none.code, 'AccessDenied');
+    assert.equal(none.message, `User: arn:aws:iam::${ACCT}:user/reader is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::team" because no identity-based policy allows the s3:ListBucket action`);
     assert.equal(await code(c.send(new S3.PutObjectCommand({ Bucket: 'team', Key: 'public/new', Body: 'x' }))), 'AccessDenied');
   });
 

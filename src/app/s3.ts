@@ -137,10 +137,10 @@ export function createS3(app: App, objects: ObjectStore) {
     return { code: 'AccessDenied', message };
   }
 
-  /** A second question whose answer only shapes an error (NoSuchKey or AccessDenied): recorded nowhere. */
-  async function mayAlso(call: S3Call, action: string, resource: string, owner: string): Promise<boolean> {
+  /** A second question whose answer only shapes an error (NoSuchKey or AccessDenied): not audited by the engine. */
+  async function mayAlso(call: S3Call, action: string, resource: string, owner: string): Promise<AuthorizeAnswer | undefined> {
     const r = await app.authorizer.simulate(call.caller, { action, resource, resourceAccount: owner, context: factsContext(call.facts) });
-    return r.ok && r.value.decision === 'Allow';
+    return r.ok ? r.value : undefined;
   }
 
   async function ownerOf(bucket: string): Promise<S3Result<BucketInfo>> {
@@ -169,9 +169,13 @@ export function createS3(app: App, objects: ObjectStore) {
 
   /** S3 answers NoSuchKey only to who may list the bucket; others learn nothing (AccessDenied). */
   async function noSuchKey<T>(call: S3Call, bucket: BucketInfo, key: string): Promise<S3Result<T>> {
-    if (await mayAlso(call, 's3:ListBucket', bucketArn(bucket.name), bucket.owner)) return fail('NoSuchKey', 'The specified key does not exist.');
-    const message = `User: ${call.caller.principal.arn} is not authorized to perform: s3:ListBucket on resource: "${bucketArn(bucket.name)}" (the key \`${key}\` does not exist, and without s3:ListBucket that cannot be said)`;
-    return { ok: false, error: refuse(call, 's3:ListBucket', bucketArn(bucket.name), message) };
+    const arn = bucketArn(bucket.name);
+    const list = await mayAlso(call, 's3:ListBucket', arn, bucket.owner);
+    if (list?.decision === 'Allow') return fail('NoSuchKey', 'The specified key does not exist.');
+    // The message says only what was not allowed; the audit record says why it was asked.
+    const message = list ? deniedMessage(call.caller, 's3:ListBucket', arn, list) : `User: ${call.caller.principal.arn} is not authorized to perform: s3:ListBucket on resource: "${arn}"`;
+    const refusal = refuse(call, 's3:ListBucket', arn, `${message} (asked because the key \`${key}\` does not exist)`);
+    return { ok: false, error: { ...refusal, message } };
   }
 
   function writeContext(tags: Readonly<Record<string, string>> | undefined): Context {
