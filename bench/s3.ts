@@ -21,6 +21,7 @@
  *   workloads have grown the heap.
  *
  * Run alone: `npm run bench -- --only s3` (or `npx node bench/s3.ts [--quick]`).
+ * `GATEHOUSE_BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` profiles the server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac, randomBytes, type Hash, type Hmac } from 'node:crypto';
@@ -177,9 +178,11 @@ function readyz(port: number): Promise<number> {
 
 export async function startChild(dataDir: string): Promise<Child> {
   const [port, agentPort, s3Port] = [await freePort(), await freePort(), await freePort()];
-  const child = spawn(process.execPath, [BIN, 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--agent-listen', `127.0.0.1:${agentPort}`, '--s3-listen', `127.0.0.1:${s3Port}`], {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dataDir },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const execArgv = (process.env['GATEHOUSE_BENCH_SERVER_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...execArgv, BIN, 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--agent-listen', `127.0.0.1:${agentPort}`, '--s3-listen', `127.0.0.1:${s3Port}`], {
+    // GLIBC_TUNABLES passes through, to see what the allocator's choices do to the resident set.
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dataDir, ...(process.env['GLIBC_TUNABLES'] ? { GLIBC_TUNABLES: process.env['GLIBC_TUNABLES'] } : {}) },
+    stdio: ['ignore', process.env['GATEHOUSE_BENCH_SERVER_STDOUT'] ? 'inherit' : 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-4000)));

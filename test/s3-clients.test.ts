@@ -8,8 +8,9 @@
  * The job's role `trainer` may read `vision-data/datasets/*`, read and write `vision-data/checkpoints/*`, and
  * list the bucket under those two prefixes; nothing else (the bucket `other-data` of the same account, the
  * bucket root, writes to the dataset are refused).
- * - the aws CLI (Debian awscli 2.9, `--endpoint-url`, path style from `~/.aws/config`): `s3 cp` up and down,
- *   `s3 ls`, `s3 sync` both ways, refused copies and listings (exit status and message);
+ * - the aws CLI (Debian awscli 2.9, `--endpoint-url`, path style from `~/.aws/config`): `s3 cp` up and down
+ *   (a 20 MiB file as the CLI's own multipart upload, and bucket to bucket), `s3 ls`, `s3 sync` both ways,
+ *   refused copies and listings (exit status and message);
  * - boto3 (Debian python3-boto3 1.26): get/put/list with prefix, delimiter and continuation, refused calls
  *   raising ClientError AccessDenied;
  * - `@aws-sdk/client-s3` in a rank script (test/fixtures/jobs/s3-sdk.ts): a 200 MiB multipart upload, ranged
@@ -189,6 +190,9 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
     await writeFile(join(home, '.aws', 'config'), '[default]\ns3 =\n  addressing_style = path\n');
     const up = randomBytes(300 * 1024);
     await writeFile(join(dir, 'up.bin'), up);
+    // Above the CLI's 8 MiB multipart threshold: it uploads 3 parts of 8 MiB (Content-MD5 on each).
+    const big = bytesAt(pattern('cli-big'), 0, 20 * 1024 * 1024);
+    await writeFile(join(dir, 'big.bin'), big);
     const synced: Record<string, Buffer> = { 'metrics.json': Buffer.from('{"loss":0.42}\n'), 'epoch-1/weights.bin': randomBytes(70_000), 'epoch-1/optimizer.bin': randomBytes(5_000) };
     for (const [k, v] of Object.entries(synced)) await writeFile(join(dir, 'sync-src', k), v);
 
@@ -196,6 +200,8 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
     const steps = [
       { name: 'cp-up', args: ['s3', 'cp', join(dir, 'up.bin'), `s3://${BUCKET}/checkpoints/cli/up.bin`] },
       { name: 'cp-back', args: ['s3', 'cp', `s3://${BUCKET}/checkpoints/cli/up.bin`, join(dir, 'up.back.bin')] },
+      { name: 'cp-big', args: ['s3', 'cp', join(dir, 'big.bin'), `s3://${BUCKET}/checkpoints/cli/big.bin`] },
+      { name: 'cp-s3-to-s3', args: ['s3', 'cp', `s3://${BUCKET}/checkpoints/cli/up.bin`, `s3://${BUCKET}/checkpoints/cli/up-copy.bin`] },
       { name: 'cp-down', args: ['s3', 'cp', `s3://${BUCKET}/datasets/train/shard-2.bin`, join(dir, 'shard-2.bin')] },
       { name: 'ls', args: ['s3', 'ls', `s3://${BUCKET}/datasets/`] },
       { name: 'ls-recursive', args: ['s3', 'ls', '--recursive', `s3://${BUCKET}/datasets/train/`] },
@@ -214,13 +220,18 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
     // No keys were handed to the job: the CLI found the credentials at the container endpoint.
     assert.deepEqual(out.env, { AWS_ACCESS_KEY_ID: false, AWS_SECRET_ACCESS_KEY: false, AWS_SESSION_TOKEN: false, AWS_CONTAINER_CREDENTIALS_FULL_URI: true });
     const step = (name: string): Step => out.steps.find((s) => s.name === name) ?? assert.fail(`no step ${name}`);
-    for (const name of ['cp-up', 'cp-back', 'cp-down', 'ls', 'ls-recursive', 'sync-up', 'sync-up-again', 'sync-down']) {
+    for (const name of ['cp-up', 'cp-back', 'cp-big', 'cp-s3-to-s3', 'cp-down', 'ls', 'ls-recursive', 'sync-up', 'sync-up-again', 'sync-down']) {
       assert.equal(step(name).code, 0, `${name}: ${step(name).stderr}`);
     }
 
     // cp: the bytes went up and came back whole; the dataset shard came down whole.
     assert.ok((await readFile(join(dir, 'up.back.bin'))).equals(up));
     assert.ok((await getBytes(s3(admin), BUCKET, 'checkpoints/cli/up.bin')).equals(up));
+    const bigHead = await s3(admin).send(new S.HeadObjectCommand({ Bucket: BUCKET, Key: 'checkpoints/cli/big.bin' }));
+    assert.equal(bigHead.ContentLength, big.length);
+    assert.match(bigHead.ETag ?? '', /^"[0-9a-f]{32}-3"$/);
+    assert.equal(sha256(await getBytes(s3(admin), BUCKET, 'checkpoints/cli/big.bin')), sha256(big));
+    assert.ok((await getBytes(s3(admin), BUCKET, 'checkpoints/cli/up-copy.bin')).equals(up));
     assert.equal(sha256(await readFile(join(dir, 'shard-2.bin'))), sha256(DATASET['datasets/train/shard-2.bin'] ?? Buffer.alloc(0)));
 
     // ls: one level with the delimiter (PRE lines), every key with --recursive, sizes as stored.
