@@ -13,7 +13,8 @@
  *   each commit durable) and reading (`readFile` for 1 MiB, `createReadStream` for 64 MiB) the same bytes as
  *   files in the same file system. Rounds interleave the
  *   gateway and the peer; the median round of each is reported, and the ratio of the medians (target: GET
- *   at least 0.5× of node:fs).
+ *   at least 0.5× of node:fs). GETs are also put beside a floor: a plain node:http file server in its own
+ *   process serving the peer's files to the same client (what loopback HTTP and a second process cost).
  * - 1 KiB objects: PUT then GET operations/s, 16 requests in flight; the same node:fs peers at that width.
  * - The server's resident set during a 1 GiB multipart upload (64 parts of 16 MiB, 4 in flight) and during
  *   a full GET of it: `/proc/<pid>/status` VmRSS sampled every 20 ms; peak and the value before; VmHWM too
@@ -206,6 +207,37 @@ export async function stopChild(c: Child): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * The transport's floor: a plain `node:http` server in its own process that answers `GET /<name>` with the
+ * file `<dir>/<name>` (`createReadStream().pipe(res)`), no authentication, no checks. The gateway's GET over
+ * this floor is what the gateway itself costs; this floor over node:fs is what loopback HTTP and a second
+ * process cost.
+ */
+const PLAIN_SERVER = `
+const { createServer } = require('node:http');
+const { createReadStream, statSync } = require('node:fs');
+const { join, basename } = require('node:path');
+const dir = process.argv[1];
+const server = createServer((req, res) => {
+  const path = join(dir, basename(req.url ?? '/'));
+  let size;
+  try { size = statSync(path).size; } catch { res.writeHead(404).end(); return; }
+  res.writeHead(200, { 'content-length': size, 'content-type': 'application/octet-stream' });
+  createReadStream(path, { highWaterMark: 1 << 20 }).pipe(res);
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
+process.on('disconnect', () => process.exit(0));
+`;
+
+async function startPlain(dir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['-e', PLAIN_SERVER, dir], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`plain file server exited with ${code}`)));
+    child.stdout?.once('data', (c: Buffer) => resolve(c.toString('utf8').trim()));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
 /** A role the root account may assume, allowed everything on the bench bucket; its session's credentials. */
 export async function session(c: Child): Promise<Creds> {
   const iam = new Lean(c.url, c.admin, 'iam');
@@ -294,12 +326,12 @@ async function memory(c: Child, s3: Lean, quick: boolean): Promise<BenchRow[]> {
 }
 
 /** PUT then GET of `count` objects of `size` bytes, one at a time, against node:fs on the same bytes; `rounds` interleaved. */
-async function throughput(s3: Lean, peerDir: string, size: number, count: number, rounds: number): Promise<BenchRow[]> {
+async function throughput(s3: Lean, plain: Lean, peerDir: string, size: number, count: number, rounds: number): Promise<BenchRow[]> {
   const b = 's3';
   const body = randomBytes(size);
   const label = size >= MIB ? `${size / MIB} MiB` : `${size / 1024} KiB`;
   const total = size * count;
-  const m = { put: [] as number[], get: [] as number[], fsWrite: [] as number[], fsSync: [] as number[], fsRead: [] as number[] };
+  const m = { put: [] as number[], get: [] as number[], fsWrite: [] as number[], fsSync: [] as number[], fsRead: [] as number[], plain: [] as number[] };
   await mkdir(peerDir, { recursive: true });
   for (let r = 0; r < rounds; r++) {
     const key = (i: number) => `/${BUCKET}/t${label.replace(' ', '')}/${i}`;
@@ -325,12 +357,20 @@ async function throughput(s3: Lean, peerDir: string, size: number, count: number
         else for await (const _ of createReadStream(file(i), { highWaterMark: 256 * 1024 })) void _;
       }
     })));
+    m.plain.push(mbps(total, await timed(async () => {
+      for (let i = 0; i < count; i++) {
+        const a = await plain.ok('GET', `/${label.replace(' ', '')}-${i}`);
+        if (a.bytes !== size) throw new Error(`plain GET: ${a.bytes} bytes, expected ${size}`);
+      }
+    })));
   }
-  const [put, get, fw, fs, fr] = [median(m.put), median(m.get), median(m.fsWrite), median(m.fsSync), median(m.fsRead)];
+  const [put, get, fw, fs, fr, pl] = [median(m.put), median(m.get), median(m.fsWrite), median(m.fsSync), median(m.fsRead), median(m.plain)];
   return [
     row(b, `GET ${label} objects, 1 at a time`, round1(get), 'MB/s'),
     row(b, `  peer: node:fs ${size <= 8 * MIB ? 'readFile' : 'createReadStream'} of the same bytes`, round1(fr), 'MB/s'),
     row(b, `  GET ${label} / node:fs read`, round2(get / fr), '×', { text: '≥ 0.5', pass: get / fr >= 0.5 }),
+    row(b, '  floor: plain node:http file server (child process, no auth, no checks), same client', round1(pl), 'MB/s'),
+    row(b, `  GET ${label} / that floor`, round2(get / pl), '×'),
     row(b, `PUT ${label} objects, 1 at a time`, round1(put), 'MB/s'),
     row(b, '  peer: node:fs writeFile of the same bytes', round1(fw), 'MB/s'),
     row(b, `  PUT ${label} / node:fs write`, round2(put / fw), '×'),
@@ -363,6 +403,8 @@ export async function benchS3(opts: BenchOptions): Promise<BenchRow[]> {
   const dir = await mkdtemp(join(tmpdir(), 'gh-bench-s3-'));
   let c: Child | undefined;
   let s3: Lean | undefined;
+  let plain: { child: ChildProcess; url: string } | undefined;
+  let plainClient: Lean | undefined;
   try {
     opts.log('  starting gatehouse server --s3-listen (child process)…');
     c = await startChild(join(dir, 'data'));
@@ -373,15 +415,20 @@ export async function benchS3(opts: BenchOptions): Promise<BenchRow[]> {
     ];
     opts.log(`  ${opts.quick ? '256 MiB' : '1 GiB'} multipart upload, RSS sampled…`);
     rows.push(...(await memory(c, s3, opts.quick)));
+    await mkdir(join(dir, 'peer'), { recursive: true });
+    plain = await startPlain(join(dir, 'peer'));
+    plainClient = new Lean(plain.url, { accessKeyId: 'unused', secretAccessKey: 'unused' });
     opts.log('  1 MiB objects…');
-    rows.push(...(await throughput(s3, join(dir, 'peer'), MIB, opts.quick ? 16 : 64, opts.quick ? 3 : 5)));
+    rows.push(...(await throughput(s3, plainClient, join(dir, 'peer'), MIB, opts.quick ? 16 : 64, opts.quick ? 3 : 5)));
     opts.log('  64 MiB objects…');
-    rows.push(...(await throughput(s3, join(dir, 'peer'), 64 * MIB, opts.quick ? 2 : 4, opts.quick ? 3 : 5)));
+    rows.push(...(await throughput(s3, plainClient, join(dir, 'peer'), 64 * MIB, opts.quick ? 2 : 4, opts.quick ? 3 : 5)));
     opts.log('  1 KiB objects…');
     rows.push(...(await small(s3, join(dir, 'peer'), opts.quick ? 1_000 : 5_000, 16)));
     return rows;
   } finally {
     s3?.destroy();
+    plainClient?.destroy();
+    plain?.child.kill('SIGTERM');
     if (c) await stopChild(c);
     await rm(dir, { recursive: true, force: true });
   }
