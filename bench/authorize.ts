@@ -18,13 +18,15 @@
  * round-robin by one `setupRequest`; 32 connections, 1 s warm-up, 10 s timed (4 s with `--quick`). Every
  * answer must be 200 with a decision. Peer, in the same run: a bare `node:http` server in a child process
  * answering every request with a JSON body of the same size as Gatehouse's answer (read from it), loaded
- * the same way; the ratio Gatehouse / bare shows what Gatehouse's own work costs on top of Node's HTTP.
+ * the same way; the ratio Gatehouse / bare shows what Gatehouse's own work costs on top of Node's HTTP. Then
+ * the same server with the audit log off (`audit: { enabled: false }`, a fresh child, the same load), so
+ * the cost of the records and the cost of everything else are told apart in one run.
  *
  * Batch (`benchAuthorizeBatch`): 1,000 questions from the same pool, decided by
  * `app.authorizer.authorizeBatch` in process (an app over SQLite in a temp dir, the same world, asked by
  * `gate`; 20 warm-up batches then 50 timed, median and p99), and as one `POST /v1/authorize:batch` round trip
- * to the server child (signed once, 10 warm-up then 30 timed; the figure includes JSON of about 400 KB
- * of answers).
+ * to the server child (signed once, 10 warm-up then 30 timed; the figure includes JSON of about 230 KB
+ * of answers), once with the audit log on and once off.
  *
  * Run alone: `npx node bench/authorize.ts [--quick]`. Profile the server:
  * `GATEHOUSE_BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx node bench/authorize.ts`.
