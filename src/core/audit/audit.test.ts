@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { canonicalJson, canonicalRedacted, chainVerifier, EMPTY_HEAD, linkEvents, recordHash, redact, REDACTED, type AuditEvent, type AuditRecord } from './index.ts';
+import { canonicalJson, canonicalRedacted, chainVerifier, detailTextOf, EMPTY_HEAD, linkEvents, recordHash, redact, REDACTED, type AuditEvent, type AuditRecord } from './index.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -118,6 +118,16 @@ describe('the chain', () => {
       [],
     ];
     for (const v of samples) assert.equal(canonicalRedacted(v), canonicalJson(redact(v)));
+  });
+
+  it('links records for the store without parsing their detail back: same hashes, the detail text kept for the store', () => {
+    const events = Array.from({ length: 5 }, (_, i) => ({ at: Date.UTC(2024, 0, 1, 0, 0, i), event: event(i, { n: i, password: 'p' }) }));
+    const parsed = linkEvents(events, EMPTY_HEAD, sha256);
+    const lean = linkEvents(events, EMPTY_HEAD, sha256, { parsed: false });
+    assert.deepEqual(lean.map((r) => r.hash), parsed.map((r) => r.hash));
+    assert.deepEqual(lean.map((r) => detailTextOf(r)), parsed.map((r) => canonicalJson(r.detail)));
+    assert.equal(detailTextOf(lean[1] as AuditRecord), '{"n":1,"password":"[redacted]"}');
+    assert.deepEqual(Object.keys((lean[1] as AuditRecord).detail), []);
   });
 
   it('continues from a head', () => {

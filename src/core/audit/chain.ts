@@ -77,7 +77,8 @@ const detailTexts = new WeakMap<AuditRecord, string>();
 
 /** The canonical JSON of a record's detail: as stored, and as hashed. */
 export function detailTextOf(r: AuditRecord): string {
-  return detailTexts.get(r) ?? canonicalJson(r.detail);
+  const unparsed = (r.detail as { [DETAIL_TEXT]?: string })[DETAIL_TEXT];
+  return unparsed ?? detailTexts.get(r) ?? canonicalJson(r.detail);
 }
 
 /** An event as queued: with the time it happened (epoch ms). */
@@ -89,12 +90,14 @@ export interface TimedEvent {
 export interface LinkOptions {
   /**
    * `false` for records handed straight to the store's `append`, which writes the detail's canonical text
-   * (`detailTextOf`): their `detail` is left empty instead of parsed back, sparing a JSON parse per record.
+   * (`detailTextOf`): their `detail` holds no field (its text is kept aside) instead of being parsed back,
+   * sparing a JSON parse per record.
    */
   readonly parsed?: boolean;
 }
 
-const UNPARSED: Readonly<Record<string, unknown>> = Object.freeze({});
+/** Where an unparsed record's `detail` keeps its text: a symbol, so the detail reads as `{}` to anything else. */
+const DETAIL_TEXT = Symbol('detailText');
 
 /**
  * Turns queued events into the next records of the chain after `head`: redacted, numbered, timed, linked. The
@@ -135,9 +138,14 @@ export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 
     if (e.sourceIp !== undefined) base.sourceIp = e.sourceIp;
     const hash = sha256(recordText(base, detailText));
     const record = base as AuditRecord & { detail: unknown; hash: string };
-    record.detail = parsed ? (JSON.parse(detailText) as Record<string, unknown>) : UNPARSED;
     record.hash = hash;
-    detailTexts.set(record, detailText);
+    if (parsed) {
+      record.detail = JSON.parse(detailText) as Record<string, unknown>;
+      detailTexts.set(record, detailText);
+    } else {
+      // No WeakMap entry per record: a batch of thousands would make that much more work for the collector.
+      record.detail = { [DETAIL_TEXT]: detailText } as Record<string, unknown>;
+    }
     out.push(record);
     prev = hash;
   }
