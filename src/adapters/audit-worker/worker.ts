@@ -30,7 +30,8 @@ async function open(): Promise<AuditAppender> {
   store =
     target.dialect === 'sqlite'
       ? await (await import('../store-sqlite/index.ts')).openSqliteStore({ file: target.file })
-      : await (await import('../store-postgres/index.ts')).openPostgresStore({ url: target.url, poolSize: 2, ...(target.schema !== undefined ? { schema: target.schema } : {}) });
+      : // Audit appends move no change head, so this store never sends change notifications (and need not probe for them).
+        await (await import('../store-postgres/index.ts')).openPostgresStore({ url: target.url, poolSize: 2, notify: false, ...(target.schema !== undefined ? { schema: target.schema } : {}) });
   appender = storeAppender(store);
   return appender;
 }
