@@ -1,10 +1,11 @@
 /**
  * The audit log as the use cases see it (issue "an audit log nothing escapes").
  *
- * Recording is off the hot path: `record(event)` stamps the time and queues; a flusher writes batches (every
- * 100 ms, or at once when 500 are waiting) in one write transaction that reads the chain's head, links the batch
- * to it (src/core/audit) and appends it. Writers on every instance serialise on the head row, so the chain is
- * one, whatever the number of instances.
+ * Recording is off the hot path: `record(event)` stamps the time and queues; a flusher hands batches (every
+ * 100 ms, or at once when 500 are waiting) to an `AuditAppender`, which in one write transaction reads the
+ * chain's head, links the batch to it (src/core/audit) and appends it — on this thread (`storeAppender`), or in
+ * `gatehouse server` on a writer thread with its own connection (src/adapters/audit-worker). Writers on every
+ * thread and instance serialise on the head row, so the chain is one.
  *
  * Nothing is dropped silently. When the store refuses a batch, the records stay queued (bounded by
  * `maxBacklog`), the failure is logged and counted, and the flusher retries with backoff. While the backlog
