@@ -5,16 +5,18 @@
  * real CLI (`process.execPath bin/gatehouse.js jobs run …`) as a workspace member. Inside each job no keys
  * are passed: the tools find the job's credentials through the agent's container endpoint.
  *
- * The job's role `trainer` may read `vision-data/datasets/*`, read and write `vision-data/checkpoints/*`, and
+ * The job's role `trainer` may read `vision-data/datasets/*`, read, write and delete `vision-data/checkpoints/*`, and
  * list the bucket under those two prefixes; nothing else (the bucket `other-data` of the same account, the
  * bucket root, writes to the dataset are refused).
  * - the aws CLI (Debian awscli 2.9, `--endpoint-url`, path style from `~/.aws/config`): `s3 cp` up and down
  *   (a 20 MiB file as the CLI's own multipart upload, and bucket to bucket), `s3 ls`, `s3 sync` both ways,
  *   refused copies and listings (exit status and message);
- * - boto3 (Debian python3-boto3 1.26): get/put/list with prefix, delimiter and continuation, refused calls
- *   raising ClientError AccessDenied;
+ * - boto3 (Debian python3-boto3 1.26): get/put/list with prefix, delimiter and continuation, s3transfer's
+ *   threaded multipart upload and ranged download, copy, a presigned URL, DeleteObjects with a refused key,
+ *   refused calls raising ClientError AccessDenied;
  * - `@aws-sdk/client-s3` in a rank script (test/fixtures/jobs/s3-sdk.ts): a 200 MiB multipart upload, ranged
- *   and full reads checked against the computed bytes (test/fixtures/jobs/s3-pattern.ts), the `-N` ETag;
+ *   and full reads checked against the computed bytes (test/fixtures/jobs/s3-pattern.ts), the `-N` ETag, an
+ *   aborted upload gone; the job's session refused (ExpiredToken) once the job has ended;
  * - cross-account: a bucket of the root account whose bucket policy names a role of account 111111111111;
  *   that role's session (AssumeRole) reads it, and is refused once the grant is gone from either side.
  * Tests needing /usr/bin/aws or boto3 are skipped, saying so, when the tool is absent.
@@ -156,7 +158,7 @@ before(async () => {
   await root.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: trust }));
   const grants = doc(
     { Sid: 'ReadDataset', Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/datasets/*` },
-    { Sid: 'Checkpoints', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: `arn:aws:s3:::${BUCKET}/checkpoints/*` },
+    { Sid: 'Checkpoints', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: `arn:aws:s3:::${BUCKET}/checkpoints/*` },
     { Sid: 'ListOwnPrefixes', Effect: 'Allow', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}`, Condition: { StringLike: { 's3:prefix': ['datasets/*', 'checkpoints/*'] } } },
   );
   await root.send(new I.PutRolePolicyCommand({ RoleName: 'trainer', PolicyName: 'data', PolicyDocument: grants }));
@@ -182,7 +184,7 @@ after(async () => {
 });
 
 describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed at /usr/bin/aws (Debian package awscli)' }, () => {
-  it('cp up and down, ls, sync both ways; refused outside the grant', async () => {
+  it('cp up and down (multipart both ways), mv, rm, ls, sync both ways; refused outside the grant', async () => {
     const dir = join(home, 'aws');
     await mkdir(join(dir, 'sync-src', 'epoch-1'), { recursive: true });
     // Path style for every s3 command, as a user of a self-hosted endpoint configures it.
@@ -201,7 +203,11 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
       { name: 'cp-up', args: ['s3', 'cp', join(dir, 'up.bin'), `s3://${BUCKET}/checkpoints/cli/up.bin`] },
       { name: 'cp-back', args: ['s3', 'cp', `s3://${BUCKET}/checkpoints/cli/up.bin`, join(dir, 'up.back.bin')] },
       { name: 'cp-big', args: ['s3', 'cp', join(dir, 'big.bin'), `s3://${BUCKET}/checkpoints/cli/big.bin`] },
-      { name: 'cp-s3-to-s3', args: ['s3', 'cp', `s3://${BUCKET}/checkpoints/cli/up.bin`, `s3://${BUCKET}/checkpoints/cli/up-copy.bin`] },
+      { name: 'cp-big-back', args: ['s3', 'cp', `s3://${BUCKET}/checkpoints/cli/big.bin`, join(dir, 'big.back.bin')] },
+      { name: 'mv', args: ['s3', 'mv', `s3://${BUCKET}/checkpoints/cli/up.bin`, `s3://${BUCKET}/checkpoints/cli/up-moved.bin`] },
+      { name: 'cp-s3-to-s3', args: ['s3', 'cp', `s3://${BUCKET}/checkpoints/cli/up-moved.bin`, `s3://${BUCKET}/checkpoints/cli/up-copy.bin`] },
+      { name: 'rm', args: ['s3', 'rm', `s3://${BUCKET}/checkpoints/cli/up-moved.bin`] },
+      { name: 'refused-rm', args: ['s3', 'rm', `s3://${BUCKET}/datasets/README.txt`] },
       { name: 'cp-down', args: ['s3', 'cp', `s3://${BUCKET}/datasets/train/shard-2.bin`, join(dir, 'shard-2.bin')] },
       { name: 'ls', args: ['s3', 'ls', `s3://${BUCKET}/datasets/`] },
       { name: 'ls-recursive', args: ['s3', 'ls', '--recursive', `s3://${BUCKET}/datasets/train/`] },
@@ -220,18 +226,23 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
     // No keys were handed to the job: the CLI found the credentials at the container endpoint.
     assert.deepEqual(out.env, { AWS_ACCESS_KEY_ID: false, AWS_SECRET_ACCESS_KEY: false, AWS_SESSION_TOKEN: false, AWS_CONTAINER_CREDENTIALS_FULL_URI: true });
     const step = (name: string): Step => out.steps.find((s) => s.name === name) ?? assert.fail(`no step ${name}`);
-    for (const name of ['cp-up', 'cp-back', 'cp-big', 'cp-s3-to-s3', 'cp-down', 'ls', 'ls-recursive', 'sync-up', 'sync-up-again', 'sync-down']) {
+    for (const name of ['cp-up', 'cp-back', 'cp-big', 'cp-big-back', 'mv', 'cp-s3-to-s3', 'rm', 'cp-down', 'ls', 'ls-recursive', 'sync-up', 'sync-up-again', 'sync-down']) {
       assert.equal(step(name).code, 0, `${name}: ${step(name).stderr}`);
     }
 
     // cp: the bytes went up and came back whole; the dataset shard came down whole.
     assert.ok((await readFile(join(dir, 'up.back.bin'))).equals(up));
-    assert.ok((await getBytes(s3(admin), BUCKET, 'checkpoints/cli/up.bin')).equals(up));
     const bigHead = await s3(admin).send(new S.HeadObjectCommand({ Bucket: BUCKET, Key: 'checkpoints/cli/big.bin' }));
     assert.equal(bigHead.ContentLength, big.length);
     assert.match(bigHead.ETag ?? '', /^"[0-9a-f]{32}-3"$/);
     assert.equal(sha256(await getBytes(s3(admin), BUCKET, 'checkpoints/cli/big.bin')), sha256(big));
+    // Above 8 MiB the CLI downloads in concurrent ranged GETs.
+    assert.equal(sha256(await readFile(join(dir, 'big.back.bin'))), sha256(big));
+    // mv is a copy then a delete; rm deletes; the copy of the moved object is whole.
     assert.ok((await getBytes(s3(admin), BUCKET, 'checkpoints/cli/up-copy.bin')).equals(up));
+    for (const gone of ['checkpoints/cli/up.bin', 'checkpoints/cli/up-moved.bin']) {
+      assert.equal(await errorName(s3(admin).send(new S.HeadObjectCommand({ Bucket: BUCKET, Key: gone }))), 'NotFound', gone);
+    }
     assert.equal(sha256(await readFile(join(dir, 'shard-2.bin'))), sha256(DATASET['datasets/train/shard-2.bin'] ?? Buffer.alloc(0)));
 
     // ls: one level with the delimiter (PRE lines), every key with --recursive, sizes as stored.
@@ -256,6 +267,8 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
     assert.match(step('refused-put').stderr, /\(AccessDenied\) when calling the PutObject operation: User: arn:aws:sts::000000000000:assumed-role\/trainer\/job-[a-z0-9]+ is not authorized to perform: s3:PutObject/);
     assert.notEqual(step('refused-get').code, 0);
     assert.match(step('refused-get').stderr, /\(403\) when calling the HeadObject operation: Forbidden/);
+    assert.notEqual(step('refused-rm').code, 0);
+    assert.match(step('refused-rm').stderr, /\(AccessDenied\) when calling the DeleteObject operation/);
     assert.notEqual(step('refused-ls').code, 0);
     assert.match(step('refused-ls').stderr, /\(AccessDenied\) when calling the ListObjectsV2 operation/);
     assert.equal(await errorName(s3(admin).send(new S.HeadObjectCommand({ Bucket: BUCKET, Key: 'datasets/train/poisoned.bin' }))), 'NotFound');
@@ -264,7 +277,7 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
 });
 
 describe('boto3 inside a job', { skip: hasBoto3 ? false : 'boto3 not installed for /usr/bin/python3 (Debian package python3-boto3)' }, () => {
-  it('get, put, list with prefix, delimiter and continuation; refused calls raise ClientError AccessDenied', async () => {
+  it('get, put, list with prefix, delimiter and continuation, transfers, copy, presigned, batch delete; refused calls raise ClientError AccessDenied', async () => {
     const script = `
 import boto3, hashlib, json, os, sys
 from botocore.config import Config
@@ -293,6 +306,18 @@ while True:
 out['pages'] = pages
 paginated = [o['Key'] for p in s3.get_paginator('list_objects_v2').paginate(Bucket='${BUCKET}', Prefix='datasets/', PaginationConfig={'PageSize': 3}) for o in p.get('Contents', [])]
 out['paginator'] = paginated
+from boto3.s3.transfer import TransferConfig
+import urllib.request
+big = sys.argv[2]
+transfer = TransferConfig(multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, max_concurrency=4)
+s3.upload_file(big, '${BUCKET}', 'checkpoints/boto/big.bin', Config=transfer)
+s3.download_file('${BUCKET}', 'checkpoints/boto/big.bin', big + '.back', Config=transfer)
+out['transfer'] = {'etag': s3.head_object(Bucket='${BUCKET}', Key='checkpoints/boto/big.bin')['ETag'], 'sha256': hashlib.sha256(open(big + '.back', 'rb').read()).hexdigest()}
+s3.copy_object(Bucket='${BUCKET}', Key='checkpoints/boto/step-100.copy.pt', CopySource={'Bucket': '${BUCKET}', 'Key': 'checkpoints/boto/step-100.pt'})
+url = s3.generate_presigned_url('get_object', Params={'Bucket': '${BUCKET}', 'Key': 'checkpoints/boto/step-100.copy.pt'}, ExpiresIn=300)
+out['presigned'] = hashlib.md5(urllib.request.urlopen(url).read()).hexdigest()
+deleted = s3.delete_objects(Bucket='${BUCKET}', Delete={'Objects': [{'Key': 'checkpoints/boto/step-100.copy.pt'}, {'Key': 'datasets/README.txt'}]})
+out['deleteObjects'] = {'deleted': [d['Key'] for d in deleted.get('Deleted', [])], 'errors': [[e['Key'], e['Code']] for e in deleted.get('Errors', [])]}
 def refused(f):
     try:
         f()
@@ -305,7 +330,9 @@ out['refusedList'] = refused(lambda: s3.list_objects_v2(Bucket='${BUCKET}', Pref
 out['refusedDelete'] = refused(lambda: s3.delete_object(Bucket='${BUCKET}', Key='datasets/README.txt'))
 print(json.dumps(out))
 `;
-    const r = await job([PYTHON, '-c', script, s3Url]);
+    const big = bytesAt(pattern('boto-big'), 0, 20 * 1024 * 1024);
+    await writeFile(join(home, 'boto-big.bin'), big);
+    const r = await job([PYTHON, '-c', script, s3Url, join(home, 'boto-big.bin')]);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     // botocore names the provider that answered: the container endpoint, not keys in the environment.
@@ -323,6 +350,14 @@ print(json.dumps(out))
       { keys: train.slice(4), truncated: false, count: 1 },
     ]);
     assert.deepEqual(out['paginator'], Object.keys(DATASET).sort());
+    // s3transfer: a threaded multipart upload (3 parts of 8 MiB) and a ranged, threaded download.
+    const transfer = out['transfer'] as { etag: string; sha256: string };
+    assert.match(transfer.etag, /^"[0-9a-f]{32}-3"$/);
+    assert.equal(transfer.sha256, sha256(big));
+    // A presigned URL (botocore 1.29 signs S3 presigned URLs with SigV2 by default) fetched by plain urllib.
+    assert.equal(out['presigned'], put.md5);
+    // DeleteObjects decides each key: the checkpoint goes, the dataset file is refused in the answer.
+    assert.deepEqual(out['deleteObjects'], { deleted: ['checkpoints/boto/step-100.copy.pt'], errors: [['datasets/README.txt', 'AccessDenied']] });
     for (const k of ['refusedPut', 'refusedGet', 'refusedList', 'refusedDelete']) {
       const f = out[k] as { error: string | null; status: number; message: string };
       assert.equal(f.error, 'AccessDenied', `${k}: ${JSON.stringify(f)}`);
@@ -336,7 +371,7 @@ print(json.dumps(out))
 });
 
 describe('@aws-sdk/client-s3 inside a job', () => {
-  it('a 200 MiB multipart checkpoint, ranged reads of the computed bytes, the -N ETag; refused on the dataset', async () => {
+  it('a 200 MiB multipart checkpoint, ranged reads of the computed bytes, the -N ETag; refused on the dataset and after the job', async () => {
     const outFile = join(home, 'sdk.json');
     const r = await job([process.execPath, SDK_RANK, s3Url, outFile, '200']);
     assert.equal(r.code, 0, r.stderr);
@@ -363,6 +398,11 @@ describe('@aws-sdk/client-s3 inside a job', () => {
     assert.deepEqual(out['aborted'], { listedAfterAbort: 'NoSuchUpload' });
     assert.equal((out['refusedPut'] as { error: string }).error, 'AccessDenied');
     assert.equal((out['refusedPut'] as { status: number }).status, 403);
+
+    // The job has ended: its session is refused by the gateway as by every other service.
+    const ended = s3(out['session'] as Keys);
+    const f = await ended.send(new S.GetObjectCommand({ Bucket: BUCKET, Key: 'datasets/train/shard-0.bin' })).then(() => 'no error', (e: Error) => `${e.name}: ${e.message}`);
+    assert.match(f, /^ExpiredToken: /, f);
 
     // Seen from outside the job: the same object, and a range checked here too.
     const admin3 = s3(admin);
