@@ -72,7 +72,7 @@ export function auditWorker(target: AuditWorkerTarget): AuditAppender {
 
   return {
     // Everything queued goes in one transaction, so one fsync serves thousands of records. Bounded: the
-    // deciding thread clones the batch (about 0.4 µs a record), and other writers to the same SQLite file wait
+    // deciding thread clones the batch (about 0.5–1 µs a record), and other writers to the same SQLite file wait
     // for the transaction (a few ms per thousand records).
     maxBatch: 4000,
     append(events) {

@@ -40,9 +40,15 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 
 /** Pieces of the batch being received; written when the piece that says `commit` arrives. */
 let pieces: TimedEvent[] = [];
+let piecesOf = 0;
 
 port.on('message', (m: { id: number; commit: boolean; events: readonly unknown[] } | { close: true }) => {
   if (!('close' in m)) {
+    // Pieces of an earlier batch that never got its last piece (the sender failed half-way) are not this batch's.
+    if (m.id !== piecesOf) {
+      pieces = [];
+      piecesOf = m.id;
+    }
     for (const e of decodeEvents(m.events)) pieces.push(e);
     if (!m.commit) return;
   }
