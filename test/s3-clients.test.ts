@@ -47,6 +47,8 @@ const ROLE_ARN = `arn:aws:iam::${ACCT}:role/trainer`;
 const BUCKET = 'vision-data';
 const OTHER = 'other-data';
 const SHARED = 'shared-results';
+/** A key that each client escapes differently in paths, query strings and signatures. */
+const ODD_KEY = 'checkpoints/odd/a b+c%d ünï/x=1&y=2 (final)~.txt';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
 interface Keys {
@@ -197,6 +199,7 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
     await writeFile(join(dir, 'big.bin'), big);
     const synced: Record<string, Buffer> = { 'metrics.json': Buffer.from('{"loss":0.42}\n'), 'epoch-1/weights.bin': randomBytes(70_000), 'epoch-1/optimizer.bin': randomBytes(5_000) };
     for (const [k, v] of Object.entries(synced)) await writeFile(join(dir, 'sync-src', k), v);
+    await writeFile(join(dir, 'odd.txt'), 'a key every client encodes its own way\n');
 
     const e = ['--endpoint-url', s3Url];
     const steps = [
@@ -208,6 +211,8 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
       { name: 'cp-s3-to-s3', args: ['s3', 'cp', `s3://${BUCKET}/checkpoints/cli/up-moved.bin`, `s3://${BUCKET}/checkpoints/cli/up-copy.bin`] },
       { name: 'rm', args: ['s3', 'rm', `s3://${BUCKET}/checkpoints/cli/up-moved.bin`] },
       { name: 'refused-rm', args: ['s3', 'rm', `s3://${BUCKET}/datasets/README.txt`] },
+      { name: 'cp-odd', args: ['s3', 'cp', join(dir, 'odd.txt'), `s3://${BUCKET}/${ODD_KEY}`] },
+      { name: 'cp-odd-back', args: ['s3', 'cp', `s3://${BUCKET}/${ODD_KEY}`, '-'] },
       { name: 'cp-down', args: ['s3', 'cp', `s3://${BUCKET}/datasets/train/shard-2.bin`, join(dir, 'shard-2.bin')] },
       { name: 'ls', args: ['s3', 'ls', `s3://${BUCKET}/datasets/`] },
       { name: 'ls-recursive', args: ['s3', 'ls', '--recursive', `s3://${BUCKET}/datasets/train/`] },
@@ -226,7 +231,7 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
     // No keys were handed to the job: the CLI found the credentials at the container endpoint.
     assert.deepEqual(out.env, { AWS_ACCESS_KEY_ID: false, AWS_SECRET_ACCESS_KEY: false, AWS_SESSION_TOKEN: false, AWS_CONTAINER_CREDENTIALS_FULL_URI: true });
     const step = (name: string): Step => out.steps.find((s) => s.name === name) ?? assert.fail(`no step ${name}`);
-    for (const name of ['cp-up', 'cp-back', 'cp-big', 'cp-big-back', 'mv', 'cp-s3-to-s3', 'rm', 'cp-down', 'ls', 'ls-recursive', 'sync-up', 'sync-up-again', 'sync-down']) {
+    for (const name of ['cp-up', 'cp-back', 'cp-big', 'cp-big-back', 'mv', 'cp-s3-to-s3', 'rm', 'cp-odd', 'cp-odd-back', 'cp-down', 'ls', 'ls-recursive', 'sync-up', 'sync-up-again', 'sync-down']) {
       assert.equal(step(name).code, 0, `${name}: ${step(name).stderr}`);
     }
 
@@ -236,6 +241,9 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
     assert.equal(bigHead.ContentLength, big.length);
     assert.match(bigHead.ETag ?? '', /^"[0-9a-f]{32}-3"$/);
     assert.equal(sha256(await getBytes(s3(admin), BUCKET, 'checkpoints/cli/big.bin')), sha256(big));
+    // Spaces, `+`, `%`, `&`, `=` and non-ASCII in a key: signed, stored and served under the same name.
+    assert.equal(step('cp-odd-back').stdout, 'a key every client encodes its own way\n');
+    assert.equal((await getBytes(s3(admin), BUCKET, ODD_KEY)).toString(), 'a key every client encodes its own way\n');
     // Above 8 MiB the CLI downloads in concurrent ranged GETs.
     assert.equal(sha256(await readFile(join(dir, 'big.back.bin'))), sha256(big));
     // mv is a copy then a delete; rm deletes; the copy of the moved object is whole.
@@ -318,6 +326,9 @@ url = s3.generate_presigned_url('get_object', Params={'Bucket': '${BUCKET}', 'Ke
 out['presigned'] = hashlib.md5(urllib.request.urlopen(url).read()).hexdigest()
 deleted = s3.delete_objects(Bucket='${BUCKET}', Delete={'Objects': [{'Key': 'checkpoints/boto/step-100.copy.pt'}, {'Key': 'datasets/README.txt'}]})
 out['deleteObjects'] = {'deleted': [d['Key'] for d in deleted.get('Deleted', [])], 'errors': [[e['Key'], e['Code']] for e in deleted.get('Errors', [])]}
+odd = '${ODD_KEY}'
+s3.put_object(Bucket='${BUCKET}', Key=odd, Body=b'odd')
+out['odd'] = {'body': s3.get_object(Bucket='${BUCKET}', Key=odd)['Body'].read().decode(), 'prefixes': [p['Prefix'] for p in s3.list_objects_v2(Bucket='${BUCKET}', Prefix='checkpoints/odd/a b+', Delimiter='/').get('CommonPrefixes', [])]}
 def refused(f):
     try:
         f()
@@ -350,6 +361,7 @@ print(json.dumps(out))
       { keys: train.slice(4), truncated: false, count: 1 },
     ]);
     assert.deepEqual(out['paginator'], Object.keys(DATASET).sort());
+    assert.deepEqual(out['odd'], { body: 'odd', prefixes: ['checkpoints/odd/a b+c%d ünï/'] });
     // s3transfer: a threaded multipart upload (3 parts of 8 MiB) and a ranged, threaded download.
     const transfer = out['transfer'] as { etag: string; sha256: string };
     assert.match(transfer.etag, /^"[0-9a-f]{32}-3"$/);
