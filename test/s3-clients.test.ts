@@ -281,6 +281,25 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
     assert.match(step('refused-ls').stderr, /\(AccessDenied\) when calling the ListObjectsV2 operation/);
     assert.equal(await errorName(s3(admin).send(new S.HeadObjectCommand({ Bucket: BUCKET, Key: 'datasets/train/poisoned.bin' }))), 'NotFound');
     assert.equal(existsSync(join(dir, 'secret.txt')), false);
+
+    // Each refusal is in the audit log under the job, with the resource and the explanation.
+    const jobId = /gatehouse: job ([a-z0-9]+) /.exec(r.stderr)?.[1] ?? assert.fail(`no job id in: ${r.stderr}`);
+    await server.app.audit.flush();
+    interface Rec { action: string; resource: string; principal: string; decision: string; detail: unknown }
+    const audit = await call<{ records: Rec[] }>(conn(admin), 'GET', ['audit'], { query: { job: jobId, decision: 'ImplicitDeny', limit: '100' } });
+    assert.ok(audit.ok, audit.ok ? '' : audit.message);
+    const denied = (action: string, resource: string): Rec | undefined => audit.value.records.find((x) => x.action === action && x.resource === resource);
+    for (const [action, resource] of [
+      ['s3:PutObject', `arn:aws:s3:::${BUCKET}/datasets/train/poisoned.bin`],
+      ['s3:GetObject', `arn:aws:s3:::${OTHER}/secret.txt`],
+      ['s3:DeleteObject', `arn:aws:s3:::${BUCKET}/datasets/README.txt`],
+      ['s3:ListBucket', `arn:aws:s3:::${BUCKET}`],
+    ] as const) {
+      const rec = denied(action, resource);
+      assert.ok(rec, `${action} on ${resource} is not in the job's audited refusals: ${JSON.stringify(audit.value.records.map((x) => [x.action, x.resource]))}`);
+      assert.match(rec.principal, new RegExp(`assumed-role/trainer/job-${jobId}$`));
+      assert.ok(JSON.stringify(rec.detail).length > 2, 'the refusal carries its explanation');
+    }
   });
 });
 
