@@ -410,6 +410,8 @@ describe('@aws-sdk/client-s3 inside a job', () => {
     assert.deepEqual(out['credentialVariables'], []);
     const shard0 = DATASET['datasets/train/shard-0.bin'] ?? Buffer.alloc(0);
     assert.deepEqual(out['dataset'], { size: shard0.length, sha256: sha256(shard0) });
+    // `new S3Client({})`: the job's AWS_ENDPOINT_URL_S3, region and profile lead it to the gateway.
+    assert.deepEqual(out['unconfigured'], { size: shard0.length, sha256: sha256(shard0) });
 
     const mp = out['multipart'] as { parts: number; listedParts: number; etag: string; expectedEtag: string; partEtagsMatch: boolean; sha256: string };
     assert.equal(mp.parts, 25, JSON.stringify(mp));
