@@ -8,7 +8,7 @@
  * The job's role `trainer` may read `vision-data/datasets/*`, read, write and delete `vision-data/checkpoints/*`, and
  * list the bucket under those two prefixes; nothing else (the bucket `other-data` of the same account, the
  * bucket root, writes to the dataset are refused).
- * - the aws CLI (Debian awscli 2.9, `--endpoint-url`, path style from `~/.aws/config`): `s3 cp` up and down
+ * - the aws CLI (Debian awscli 2.9, `--endpoint-url`; region and path style from the profile the job is given): `s3 cp` up and down
  *   (a 20 MiB file as the CLI's own multipart upload, and bucket to bucket), `s3 ls`, `s3 sync` both ways,
  *   refused copies and listings (exit status and message);
  * - boto3 (Debian python3-boto3 1.26): get/put/list with prefix, delimiter and continuation, s3transfer's
@@ -110,8 +110,6 @@ function job(command: readonly string[]): Promise<Run> {
     HOME: home,
     TMPDIR: home,
     LANG: 'C.UTF-8',
-    // awscli 2.9 and botocore 1.29 read the region from here (they predate AWS_REGION handling in places).
-    AWS_DEFAULT_REGION: REGION,
     AWS_ACCESS_KEY_ID: alice.accessKeyId,
     AWS_SECRET_ACCESS_KEY: alice.secretAccessKey,
     GATEHOUSE_ENDPOINT: server.url,
@@ -189,9 +187,6 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
   it('cp up and down (multipart both ways), mv, rm, ls, sync both ways; refused outside the grant', async () => {
     const dir = join(home, 'aws');
     await mkdir(join(dir, 'sync-src', 'epoch-1'), { recursive: true });
-    // Path style for every s3 command, as a user of a self-hosted endpoint configures it.
-    await mkdir(join(home, '.aws'), { recursive: true });
-    await writeFile(join(home, '.aws', 'config'), '[default]\ns3 =\n  addressing_style = path\n');
     const up = randomBytes(300 * 1024);
     await writeFile(join(dir, 'up.bin'), up);
     // Above the CLI's 8 MiB multipart threshold: it uploads 3 parts of 8 MiB (Content-MD5 on each).
