@@ -17,6 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isoSeconds } from '../../core/iam/index.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
+import { listenOn } from '../http/lifecycle.ts';
 
 export interface Agent {
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
@@ -193,14 +194,7 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
 
   return {
     server,
-    listen: (host, port) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const a = server.address();
-          resolve(typeof a === 'object' && a ? { host: a.address, port: a.port } : { host, port });
-        });
-      }),
+    listen: (host, port) => listenOn(server, host, port),
     openMetadata: async (jobId, capability) => {
       const existing = metadata.get(jobId);
       if (existing) return existing.port;

@@ -18,6 +18,7 @@ import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { queryError, queryResponse } from './xml.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
+import { drainable, listenOn } from './lifecycle.ts';
 
 /** The API a response belongs to, when the path alone does not say (the Query API serves IAM and STS). */
 const apiLabels = new WeakMap<ServerResponse, string>();
@@ -73,9 +74,6 @@ const SIGV4_CODES: Record<string, ErrorCode> = {
 export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   const { app } = opts;
   const log = opts.log ?? (() => {});
-  let inFlight = 0;
-  let closing = false;
-  let drained: (() => void) | undefined;
   let lastOutageLog = 0;
 
   async function authenticate(req: IncomingMessage, body: Buffer): Promise<{ ok: true; caller: Caller } | { ok: false; code: ErrorCode; message: string }> {
@@ -133,7 +131,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, 'ok\n', requestId, 'text/plain');
     if (req.method === 'GET' && path === '/readyz') {
-      const ready = !closing && (await opts.ready().catch(() => false));
+      const ready = !drain.closing && (await opts.ready().catch(() => false));
       return send(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n', requestId, 'text/plain');
     }
     if (req.method === 'GET' && path === '/metrics' && opts.metrics) {
@@ -150,16 +148,12 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   // HTTPS when a certificate is given (`--tls-cert`/`--tls-key`): kube-apiserver calls webhooks over HTTPS only.
   const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => (opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createServer(handler));
   const server = serve((req, res) => {
-    inFlight++;
+    drain.track(res);
     if (opts.metrics) {
       const metrics = opts.metrics;
       const started = performance.now();
       res.on('finish', () => metrics.observeRequest(apiLabels.get(res) ?? apiOf(req.method, (req.url ?? '/').split('?')[0] ?? '/'), res.statusCode, (performance.now() - started) / 1000));
     }
-    res.on('close', () => {
-      inFlight--;
-      if (closing && inFlight === 0) drained?.();
-    });
     handle(req, res).catch((e: unknown) => {
       // The store is unreachable: 503 ServiceUnavailable, which clients retry; what needs no store (session
       // verification, decisions from memory) keeps answering meanwhile.
@@ -184,33 +178,13 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       else res.destroy();
     });
   });
+  const drain = drainable(server);
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
 
   return {
     server,
-    listen: (host, port) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const addr = server.address();
-          resolve(typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host, port });
-        });
-      }),
-    close: (graceMs = 10_000) =>
-      new Promise<void>((resolve) => {
-        closing = true;
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        const done = new Promise<void>((r) => {
-          if (inFlight === 0) r();
-          else drained = r;
-        });
-        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-        void done.then(() => {
-          clearTimeout(timer);
-          server.closeIdleConnections();
-        });
-      }),
+    listen: (host, port) => listenOn(server, host, port),
+    close: (graceMs) => drain.close(graceMs),
   };
 }

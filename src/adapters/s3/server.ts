@@ -20,6 +20,7 @@ import { isSigV2, parseSigV2 } from './sigv2.ts';
 import { CHECKSUM_HEADERS, decodeBody, readWhole, type BodyOptions } from './body.ts';
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, parseTagging, xmlDocument, type XmlNode } from './xml.ts';
+import { drainable, listenOn } from '../http/lifecycle.ts';
 
 export interface S3EdgeOptions {
   readonly app: App;
@@ -153,9 +154,6 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   const { app, s3 } = opts;
   const log = opts.log ?? (() => {});
   const region = opts.region ?? 'us-east-1';
-  let inFlight = 0;
-  let closing = false;
-  let drained: (() => void) | undefined;
 
   interface Authenticated {
     readonly caller: Caller;
@@ -742,17 +740,14 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     awaitingContinue.add(req);
     serve(req, res);
   });
+  const drain = drainable(server);
   function serve(req: IncomingMessage, res: ServerResponse): void {
-    inFlight++;
+    drain.track(res);
     if (opts.metrics) {
       const metrics = opts.metrics;
       const started = performance.now();
       res.on('finish', () => metrics.observeRequest('s3', res.statusCode, (performance.now() - started) / 1000));
     }
-    res.on('close', () => {
-      inFlight--;
-      if (closing && inFlight === 0) drained?.();
-    });
     const requestId = randomBytes(8).toString('hex').toUpperCase();
     res.setHeader('x-amz-request-id', requestId);
     res.setHeader('x-amz-id-2', randomBytes(24).toString('base64'));
@@ -774,28 +769,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
   return {
     server,
-    listen: (host, port) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const addr = server.address();
-          resolve(typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host, port });
-        });
-      }),
-    close: (graceMs = 10_000) =>
-      new Promise<void>((resolve) => {
-        closing = true;
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        const done = new Promise<void>((r) => {
-          if (inFlight === 0) r();
-          else drained = r;
-        });
-        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-        void done.then(() => {
-          clearTimeout(timer);
-          server.closeIdleConnections();
-        });
-      }),
+    listen: (host, port) => listenOn(server, host, port),
+    close: (graceMs) => drain.close(graceMs),
   };
 }
