@@ -26,8 +26,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { createApp, type AppDeps } from '../src/app/index.ts';
-import type { SealedSecret } from '../src/app/ports/store.ts';
-import { masterKeyFromBytes, openText, seal, sessionCrypto } from '../src/adapters/crypto/index.ts';
+import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { row, type BenchOptions, type BenchRow } from './report.ts';
 
@@ -150,13 +149,7 @@ export async function benchAgentFleet(opts: BenchOptions): Promise<BenchRow[]> {
     store,
     now: () => clock,
     randomBytes: (n) => randomBytes(n),
-    sealer: {
-      seal: (plaintext, aad) => seal(key, plaintext, aad),
-      open: (sealed: SealedSecret, aad) => {
-        const r = openText(key, sealed, aad);
-        return r.ok ? r.value : undefined;
-      },
-    },
+    sealer: secretSealer(key),
     sessions: sessionCrypto,
   };
   try {

@@ -31,7 +31,7 @@ import { createApp, type App, type Caller } from '../src/app/index.ts';
 import type { AuditAppender, AuditOptions } from '../src/app/audit.ts';
 import type { TimedEvent } from '../src/core/audit/index.ts';
 import { auditWorker } from '../src/adapters/audit-worker/index.ts';
-import { masterKeyFromBytes, openText, seal, sessionCrypto } from '../src/adapters/crypto/index.ts';
+import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import type { AuthorizeInput } from '../src/app/authorize.ts';
 import { percentile, row, type BenchOptions, type BenchRow } from './report.ts';
@@ -46,13 +46,7 @@ async function world(dir: string) {
     store,
     now: () => Date.now(),
     randomBytes: (n: number) => randomBytes(n),
-    sealer: {
-      seal: (p: string, aad: string) => seal(key, p, aad),
-      open: (s: Parameters<typeof openText>[1], aad: string) => {
-        const r = openText(key, s, aad);
-        return r.ok ? r.value : undefined;
-      },
-    },
+    sealer: secretSealer(key),
     sessions: sessionCrypto,
   };
   const setup = createApp(deps, { audit: { enabled: false } });

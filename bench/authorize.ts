@@ -41,7 +41,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, type App, type Caller } from '../src/app/index.ts';
 import { applyConfig } from '../src/app/apply.ts';
-import { masterKeyFromBytes, openText, seal, sessionCrypto } from '../src/adapters/crypto/index.ts';
+import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { percentile, row, type BenchOptions, type BenchRow } from './report.ts';
 import { startServerChild } from './support/server.ts';
@@ -346,13 +346,7 @@ export async function inProcess(): Promise<{ app: App; gate: Caller; close(): Pr
     store,
     now: () => Date.now(),
     randomBytes: (n) => randomBytes(n),
-    sealer: {
-      seal: (p, aad) => seal(key, p, aad),
-      open: (s, aad) => {
-        const r = openText(key, s, aad);
-        return r.ok ? r.value : undefined;
-      },
-    },
+    sealer: secretSealer(key),
     sessions: sessionCrypto,
   });
   const close = async (): Promise<void> => {

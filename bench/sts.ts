@@ -26,8 +26,7 @@ import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { createApp, type App, type AppDeps, type Caller } from '../src/app/index.ts';
-import type { SealedSecret } from '../src/app/ports/store.ts';
-import { masterKeyFromBytes, openText, seal, sessionCrypto } from '../src/adapters/crypto/index.ts';
+import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { parseSigV4, type SigV4Request } from '../src/adapters/sigv4/index.ts';
 import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { auditWorker } from '../src/adapters/audit-worker/index.ts';
@@ -55,13 +54,7 @@ export async function stsFixture(): Promise<StsFixture> {
     store,
     now: () => Date.now(),
     randomBytes: (n) => randomBytes(n),
-    sealer: {
-      seal: (plaintext, aad) => seal(key, plaintext, aad),
-      open: (sealed: SealedSecret, aad) => {
-        const r = openText(key, sealed, aad);
-        return r.ok ? r.value : undefined;
-      },
-    },
+    sealer: secretSealer(key),
     sessions: sessionCrypto,
   };
   // The audit log as `gatehouse server` writes it: linked, hashed and written by a worker thread.

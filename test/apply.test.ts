@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createApp, type App, type Caller } from '../src/app/index.ts';
 import { applyConfig, describeApplyError, type ApplyError, type ApplyInput, type ApplyResult, type PlannedChange } from '../src/app/apply.ts';
 import type { Store } from '../src/app/ports/store.ts';
-import { masterKeyFromBytes, openText, seal, sessionCrypto } from '../src/adapters/crypto/index.ts';
+import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import type { Result } from '../src/core/errors.ts';
 
@@ -35,13 +35,7 @@ before(async () => {
     store,
     now: () => Date.now(),
     randomBytes: (n) => randomBytes(n),
-    sealer: {
-      seal: (p, aad) => seal(key, p, aad),
-      open: (s, aad) => {
-        const r = openText(key, s, aad);
-        return r.ok ? r.value : undefined;
-      },
-    },
+    sealer: secretSealer(key),
     sessions: sessionCrypto,
   });
   await app.start();

@@ -14,7 +14,7 @@ import { createApp, type App, type Caller } from '../src/app/index.ts';
 import { applyConfig, type ApplyInput, type ApplyResult, type PlannedChange } from '../src/app/apply.ts';
 import { createKube, type Kube } from '../src/app/kube.ts';
 import type { Store } from '../src/app/ports/store.ts';
-import { masterKeyFromBytes, openText, seal, sessionCrypto } from '../src/adapters/crypto/index.ts';
+import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import type { Result } from '../src/core/errors.ts';
 
@@ -39,13 +39,7 @@ before(async () => {
     store,
     now: () => Date.now(),
     randomBytes: (n) => randomBytes(n),
-    sealer: {
-      seal: (p, aad) => seal(key, p, aad),
-      open: (s, aad) => {
-        const r = openText(key, s, aad);
-        return r.ok ? r.value : undefined;
-      },
-    },
+    sealer: secretSealer(key),
     sessions: sessionCrypto,
   });
   await app.start();

@@ -32,9 +32,9 @@ import * as S from '@aws-sdk/client-sts';
 import { call } from '../src/adapters/cli/client.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
-import { masterKeyFromBytes, openText, seal, sessionCrypto } from '../src/adapters/crypto/index.ts';
+import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { createApp, type AppDeps } from '../src/app/index.ts';
-import type { SealedSecret } from '../src/app/ports/store.ts';
+import { errorName } from './support/server.ts';
 
 const ROOT = '000000000000';
 const REGION = 'us-east-1';
@@ -111,15 +111,6 @@ async function stopServer(i: Instance): Promise<void> {
   const timer = setTimeout(() => i.child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
-}
-
-async function errorName(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'no error';
-  } catch (e) {
-    return (e as { name?: string }).name ?? String(e);
-  }
 }
 
 /** Polls until `probe` fails with `expected`; every earlier answer must be a success. Milliseconds from `since`. */
@@ -362,13 +353,7 @@ describe('a session sealed with a key this instance has not loaded yet', () => {
         store,
         now: () => Date.now(),
         randomBytes: (n) => randomBytes(n),
-        sealer: {
-          seal: (plaintext, aad) => seal(masterKey, plaintext, aad),
-          open: (sealed: SealedSecret, aad) => {
-            const r = openText(masterKey, sealed, aad);
-            return r.ok ? r.value : undefined;
-          },
-        },
+        sealer: secretSealer(masterKey),
         sessions: sessionCrypto,
       };
       const app = createApp(deps, { audit: { enabled: false } });

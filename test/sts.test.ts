@@ -11,8 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
 import { createApp, type App, type AppDeps, type Caller } from '../src/app/index.ts';
-import type { SealedSecret } from '../src/app/ports/store.ts';
-import { loadMasterKey, openText, seal, sessionCrypto } from '../src/adapters/crypto/index.ts';
+import { loadMasterKey, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
@@ -60,13 +59,7 @@ async function openApp(now: () => number = () => Date.now()): Promise<App> {
     store,
     now,
     randomBytes: (n) => randomBytes(n),
-    sealer: {
-      seal: (plaintext, aad) => seal(masterKey, plaintext, aad),
-      open: (sealed: SealedSecret, aad) => {
-        const r = openText(masterKey, sealed, aad);
-        return r.ok ? r.value : undefined;
-      },
-    },
+    sealer: secretSealer(masterKey),
     sessions: sessionCrypto,
   };
   const a = createApp(deps);

@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createApp, type AdminCredentials, type App, type AppDeps, type SecretSealer } from '../app/index.ts';
+import { createApp, type AdminCredentials, type App, type AppDeps } from '../app/index.ts';
 import { followChanges } from '../app/live.ts';
-import type { SealedSecret, Store } from '../app/ports/store.ts';
-import { loadMasterKey, openText, seal, sessionCrypto, type MasterKey } from '../adapters/crypto/index.ts';
+import type { Store } from '../app/ports/store.ts';
+import { loadMasterKey, secretSealer, sessionCrypto } from '../adapters/crypto/index.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
 import { createAgent } from '../adapters/agent/server.ts';
@@ -89,16 +89,6 @@ export function parseHostPort(s: string, what: string): { host: string; port: nu
   return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
 }
 
-function sealerOf(key: MasterKey): SecretSealer {
-  return {
-    seal: (plaintext, aad) => seal(key, plaintext, aad),
-    open: (sealed: SealedSecret, aad) => {
-      const r = openText(key, sealed, aad);
-      return r.ok ? r.value : undefined;
-    },
-  };
-}
-
 /** Writes a file readable by its owner only, atomically (temp file, then rename). */
 async function writePrivateFile(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -134,7 +124,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const auditTarget: AuditWorkerTarget = databaseUrl
     ? { dialect: 'postgres', url: databaseUrl, ...((opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) ? { schema: (opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) as string } : {}) }
     : { dialect: 'sqlite', file: (store as SqliteStore).file };
-  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: sealerOf(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app, auditAppender: auditWorker(auditTarget) };
+  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app, auditAppender: auditWorker(auditTarget) };
   for (const w of key.value.warnings) log(`warning: ${w}`);
   const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
   if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createApp, type App, type AppDeps, type AuditOptions } from '../../src/app/index.ts';
-import type { SealedSecret, Store } from '../../src/app/ports/store.ts';
-import { loadMasterKey, openText, seal, sessionCrypto } from '../../src/adapters/crypto/index.ts';
+import type { Store } from '../../src/app/ports/store.ts';
+import { loadMasterKey, secretSealer, sessionCrypto } from '../../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../../src/main/server.ts';
 
@@ -97,13 +97,7 @@ export async function startTestServer(options: { dataDir?: string; keepDir?: boo
         store,
         now: () => Date.now(),
         randomBytes: (n) => randomBytes(n),
-        sealer: {
-          seal: (plaintext, aad) => seal(masterKey, plaintext, aad),
-          open: (sealed: SealedSecret, aad) => {
-            const r = openText(masterKey, sealed, aad);
-            return r.ok ? r.value : undefined;
-          },
-        },
+        sealer: secretSealer(masterKey),
         sessions: sessionCrypto,
       };
       const app = createApp(deps);

@@ -11,5 +11,5 @@ export {
   type LoadMasterKeyOptions,
   type MasterKey,
 } from './master-key.ts';
-export { open, openText, seal } from './seal.ts';
+export { open, openText, seal, secretSealer } from './seal.ts';
 export { sealSession, openSession, keyRingOf, newRingKey, sessionCrypto, type RingKey, type KeyRing, type OpenedSession } from './session-token.ts';

@@ -11,6 +11,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { SealedSecret } from '../../app/ports/store.ts';
+import type { SecretSealer } from '../../app/deps.ts';
 import { fail, ok, type CryptoResult } from './errors.ts';
 import type { MasterKey } from './master-key.ts';
 
@@ -59,4 +60,15 @@ export function openText(key: MasterKey, sealed: string, aad: string): CryptoRes
 
 function additionalData(keyId: string, aad: string): Buffer {
   return Buffer.from(`${VERSION}\0${keyId}\0${aad}`, 'utf8');
+}
+
+/** The app's `SecretSealer` over one master key: what every composition (server, tests, benches) plugs in. */
+export function secretSealer(key: MasterKey): SecretSealer {
+  return {
+    seal: (plaintext, aad) => seal(key, plaintext, aad),
+    open: (sealed, aad) => {
+      const r = openText(key, sealed, aad);
+      return r.ok ? r.value : undefined;
+    },
+  };
 }
