@@ -25,7 +25,7 @@
  * `GATEHOUSE_BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` profiles the server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, createHmac, randomBytes, type Hash, type Hmac } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, get, request } from 'node:http';
@@ -35,45 +35,11 @@ import { fileURLToPath } from 'node:url';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { row, type BenchOptions, type BenchRow } from './report.ts';
 import { freePort } from './support/server.ts';
+import { NodeSha256, REGION, type Creds } from './support/sign.ts';
 
 const BIN = join(dirname(dirname(fileURLToPath(import.meta.url))), 'bin', 'gatehouse.js');
-const REGION = 'us-east-1';
 const MIB = 1 << 20;
 const BUCKET = 'bench-data';
-
-interface Creds {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
-
-type Data = string | ArrayBuffer | ArrayBufferView;
-function toBytes(d: Data): Uint8Array | string {
-  if (typeof d === 'string') return d;
-  if (d instanceof ArrayBuffer) return new Uint8Array(d);
-  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-}
-/** The signer's hash over node:crypto (the SDK's pure-JS SHA-256 would cost the shared cores several times more). */
-class NodeSha256 {
-  private readonly secret: Data | undefined;
-  private h: Hash | Hmac;
-  constructor(secret?: Data) {
-    this.secret = secret;
-    this.h = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(this.secret));
-  }
-  update(data: Data): void {
-    this.h.update(toBytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-  reset(): void {
-    this.h = this.fresh();
-  }
-}
 
 interface Answer {
   readonly status: number;

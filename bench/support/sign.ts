@@ -29,7 +29,7 @@ export interface RawRequest {
 type Data = string | ArrayBuffer | ArrayBufferView;
 
 /** The `Checksum` shape the signer wants: SHA-256, or HMAC-SHA-256 when given a secret. */
-class NodeSha256 {
+export class NodeSha256 {
   private readonly secret: Data | undefined;
   private h: Hash | Hmac;
   constructor(secret?: Data) {
