@@ -435,6 +435,14 @@ export class FsObjectStore implements ObjectStore {
     return b === undefined ? fail('NoSuchBucket', `bucket \`${name}\` does not exist`) : ok(b);
   }
 
+  /** The bucket a new object `key` goes to: it exists, and the key is one S3 accepts. */
+  private writableBucketOf(name: string, key: string): ObjectResult<Bucket> {
+    const b = this.bucketOf(name);
+    if (!b.ok) return b;
+    const problem = keyProblem(key);
+    return problem === undefined ? b : fail('KeyTooLongError', `object key ${problem}`);
+  }
+
   /** Runs a write against `bucket`, counted so that the bucket is not deleted under it. */
   private async writing<T>(bucket: Bucket, section: () => Promise<ObjectResult<T>>): Promise<ObjectResult<T>> {
     bucket.pending++;
@@ -573,11 +581,9 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async putObject(input: PutObjectInput): Promise<ObjectResult<ObjectInfo>> {
-    const b = this.bucketOf(input.bucket);
+    const b = this.writableBucketOf(input.bucket, input.key);
     if (!b.ok) return b;
     const bucket = b.value;
-    const problem = keyProblem(input.key);
-    if (problem !== undefined) return fail('KeyTooLongError', `object key ${problem}`);
     return this.writing(bucket, async () => {
       const tmp = this.tmpPath();
       const written = await writeSegment(tmp, input.body, { ...(input.size === undefined ? {} : { size: input.size }), max: this.maxPutSize, fsync: this.fsync }, declaredOf(input));
@@ -670,12 +676,10 @@ export class FsObjectStore implements ObjectStore {
   ): Promise<ObjectResult<ObjectInfo>> {
     const src = this.bucketOf(from.bucket);
     if (!src.ok) return src;
-    const dst = this.bucketOf(to.bucket);
+    const dst = this.writableBucketOf(to.bucket, to.key);
     if (!dst.ok) return dst;
     const entry = src.value.objects.get(from.key);
     if (entry === undefined) return fail('NoSuchKey', `no object \`${from.key}\` in bucket \`${from.bucket}\``);
-    const problem = keyProblem(to.key);
-    if (problem !== undefined) return fail('KeyTooLongError', `object key ${problem}`);
     const source = entry.version;
     source.pins++;
     try {
@@ -723,11 +727,9 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async createUpload(input: { readonly bucket: string; readonly key: string; readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly tags?: Readonly<Record<string, string>> }): Promise<ObjectResult<UploadInfo>> {
-    const b = this.bucketOf(input.bucket);
+    const b = this.writableBucketOf(input.bucket, input.key);
     if (!b.ok) return b;
     const bucket = b.value;
-    const problem = keyProblem(input.key);
-    if (problem !== undefined) return fail('KeyTooLongError', `object key ${problem}`);
     return this.writing(bucket, async () => {
       const id = newId();
       const record: UploadRecord = {
