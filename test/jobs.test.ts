@@ -161,6 +161,11 @@ before(async () => {
   await mkdir(join(home, '.aws'), { recursive: true });
   await writeFile(join(home, '.aws', 'credentials'), '[default]\naws_access_key_id = AKIAALICELAPTOP00000\naws_secret_access_key = alice-laptop-secret\n');
   await writeFile(join(home, '.aws', 'config'), '[default]\naws_access_key_id = AKIAALICELAPTOP00001\naws_secret_access_key = alice-laptop-secret\n');
+  // And her Alibaba CLI profile and credentials file, which the Alibaba default chain reads before the credentials URI.
+  await mkdir(join(home, '.aliyun'), { recursive: true });
+  await writeFile(join(home, '.aliyun', 'config.json'), JSON.stringify({ current: 'default', profiles: [{ name: 'default', mode: 'AK', access_key_id: 'LTAI5tAliceLaptopCli0', access_key_secret: 'alice-laptop-secret' }] }));
+  await mkdir(join(home, '.alibabacloud'), { recursive: true });
+  await writeFile(join(home, '.alibabacloud', 'credentials'), '[default]\ntype = access_key\naccess_key_id = LTAI5tAliceLaptopIni0\naccess_key_secret = alice-laptop-secret\n');
 
   // The refresh job first: it runs 45 s on its own server while the other tests run.
   refreshServer = await startOne(join(home, 'refresh-data'), { jobSessionSeconds: 20 });
@@ -214,6 +219,7 @@ interface Probe {
   env: Record<string, string>;
   credentialVariables: string[];
   awsFiles: Record<string, { path?: string; keys: boolean }>;
+  alibabaCliProfileDisabled?: string;
   container: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string; arn: string } & { error?: string };
   imds: { accessKeyId: string; arn: string } & { error?: string };
   alibabaDefault: { accessKeyId: string; arn: string } & { error?: string };
@@ -276,6 +282,9 @@ test('a custom role, two ranks: every client of every rank gets the same session
       assert.ok(f.path?.includes(join('gatehouse', 'jobs', id)), `${name} of rank ${rank} is ${f.path}`);
       assert.equal(f.keys, false, `${name} of rank ${rank} holds keys`);
     }
+    assert.deepEqual(Object.keys(p.awsFiles).sort(), ['ALIBABA_CLOUD_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']);
+    // ~/.aliyun/config.json has no path variable; the chain's switch keeps the submitter's CLI profile out.
+    assert.equal(p.alibabaCliProfileDisabled, 'true');
 
     // (a) default chain (container endpoint), (b) IMDSv2, (c) Alibaba default chain and credentials_uri, (d) boto3, (e) the file.
     for (const [client, got] of Object.entries({ container: p.container, imds: p.imds, alibabaDefault: p.alibabaDefault, alibabaUri: p.alibabaUri, file: p.file })) {

@@ -34,6 +34,8 @@ export const CREDENTIAL_VARIABLES = [
   'ALIBABA_CLOUD_ROLE_ARN',
   'ALIBABA_CLOUD_OIDC_PROVIDER_ARN',
   'ALIBABA_CLOUD_OIDC_TOKEN_FILE',
+  'ALIBABA_CLOUD_ECS_METADATA',
+  'ALIBABA_CLOUD_CLI_PROFILE_DISABLED',
   'ALICLOUD_ACCESS_KEY',
   'ALICLOUD_SECRET_KEY',
   'ALICLOUD_SECURITY_TOKEN',
@@ -95,14 +97,31 @@ async function writeCredentialsFile(path: string, doc: Record<string, unknown>):
  * would silently become the job's identity. The job gets its own: no credentials, a config that only sets what
  * the gateway needs (region, path-style S3 addressing: one host, buckets as the first path segment).
  */
-export async function writeAwsProfileFiles(dir: string, region: string): Promise<{ config: string; credentials: string }> {
+export async function writeAwsProfileFiles(dir: string, region: string): Promise<{ config: string; credentials: string; alibabaCredentials: string }> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const config = join(dir, 'aws-config');
   const credentials = join(dir, 'aws-credentials');
+  const alibabaCredentials = join(dir, 'alibaba-credentials');
   const note = '# written by `gatehouse jobs run`: the job\'s identity is its role, served by the credential endpoints\n';
   await writeFile(config, `${note}[default]\nregion = ${region}\ns3 =\n  addressing_style = path\n`, { mode: 0o600 });
   await writeFile(credentials, note, { mode: 0o600 });
-  return { config, credentials };
+  // The Alibaba chain reads `~/.alibabacloud/credentials` (or ALIBABA_CLOUD_CREDENTIALS_FILE) before the
+  // credentials URI; an ini without a profile makes that step pass on to the next.
+  await writeFile(alibabaCredentials, note, { mode: 0o600 });
+  return { config, credentials, alibabaCredentials };
+}
+
+/**
+ * What points a job's clients at its own profile files and away from the submitter's: the AWS files, the Alibaba
+ * ini, and the Alibaba CLI profile (`~/.aliyun/config.json`, which has no path variable, only a switch).
+ */
+export function profileEnv(files: { config: string; credentials: string; alibabaCredentials: string }): Record<string, string> {
+  return {
+    AWS_CONFIG_FILE: files.config,
+    AWS_SHARED_CREDENTIALS_FILE: files.credentials,
+    ALIBABA_CLOUD_CREDENTIALS_FILE: files.alibabaCredentials,
+    ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true',
+  };
 }
 
 export async function launch(opts: LaunchOptions): Promise<number> {
@@ -138,7 +157,7 @@ export async function launch(opts: LaunchOptions): Promise<number> {
 
   const masterPort = await freePort();
   const profiles = await writeAwsProfileFiles(opts.profileDir ?? dirname(opts.credentialsFile), opts.environment['AWS_REGION'] ?? 'us-east-1');
-  const env = jobProcessEnv(opts.baseEnv, { ...opts.environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile, AWS_CONFIG_FILE: profiles.config, AWS_SHARED_CREDENTIALS_FILE: profiles.credentials });
+  const env = jobProcessEnv(opts.baseEnv, { ...opts.environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile, ...profileEnv(profiles) });
   const children: ChildProcess[] = [];
   const exits: Promise<number>[] = [];
   const [cmd, ...args] = opts.command;
