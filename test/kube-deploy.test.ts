@@ -47,3 +47,45 @@ test('the MutatingWebhookConfiguration shown is the one webhook-config writes', 
   assert.deepEqual(admission, parse(await readFile(join(DEPLOY, 'apiserver', 'admission-configuration.yaml'), 'utf8')));
   assert.deepEqual(parse(files['admission-kubeconfig.yaml'] as string), { apiVersion: 'v1', kind: 'Config', users: [{ name: 'gatehouse.gatehouse.svc', user: { token: 't' } }] });
 });
+
+test('the S3 gateway runs apart, on a volume; the API replicas send jobs and pods to its Service', async () => {
+  type Container = { args: string[]; ports: { name: string; containerPort: number }[]; volumeMounts: { name: string; mountPath: string }[]; env: { name: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[] };
+  type Workload = { kind: string; spec: { replicas: number; selector: { matchLabels: Json }; template: { metadata: { labels: Json }; spec: { containers: Container[] } }; volumeClaimTemplates?: { metadata: { name: string } }[] } };
+  type Service = { kind: string; metadata: { name: string }; spec: { selector: Json; ports: { name: string; port: number; targetPort: string }[] } };
+  const [sts, svc] = parseAllDocuments(await readFile(join(DEPLOY, 's3-gateway.yaml'), 'utf8')).map((d) => d.toJS()) as [Workload, Service];
+  const api = parse(await readFile(join(DEPLOY, 'deployment.yaml'), 'utf8')) as Workload;
+  const services = parseAllDocuments(await readFile(join(DEPLOY, 'service.yaml'), 'utf8')).map((d) => d.toJS() as Service);
+  const arg = (c: Container, flag: string) => c.args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+
+  // The gateway: one replica, its data dir on the claim, the gateway port exposed by gatehouse-s3.
+  assert.equal(sts.kind, 'StatefulSet');
+  assert.equal(sts.spec.replicas, 1);
+  const gw = sts.spec.template.spec.containers[0];
+  assert.ok(gw);
+  const dataDir = arg(gw, '--data-dir');
+  assert.ok(sts.spec.volumeClaimTemplates?.some((v) => v.metadata.name === 'data'));
+  assert.ok(gw.volumeMounts.some((m) => m.name === 'data' && m.mountPath === dataDir), 'the data dir is on the claim');
+  const s3Port = gw.ports.find((p) => p.name === 's3')?.containerPort;
+  assert.equal(arg(gw, '--s3-listen'), `0.0.0.0:${s3Port}`);
+  assert.deepEqual(new Map(gw.env.map((e) => [e.name, e.valueFrom?.secretKeyRef])).get('GATEHOUSE_MASTER_KEY'), { name: 'gatehouse', key: 'master-key' }, 'the same master key as the API replicas');
+  assert.equal(svc.metadata.name, 'gatehouse-s3');
+  assert.deepEqual(svc.spec.selector, sts.spec.template.metadata.labels);
+  assert.deepEqual(svc.spec.ports, [{ name: 's3', port: Number(s3Port), targetPort: 's3' }]);
+
+  // The API replicas: no gateway of their own; jobs get the gateway's Service, over HTTPS with the shared certificate.
+  const c = api.spec.template.spec.containers[0];
+  assert.ok(c);
+  assert.equal(arg(c, '--s3-listen'), 'off');
+  assert.equal(arg(c, '--s3-address'), `https://${svc.metadata.name}.gatehouse.svc:${s3Port}`);
+  assert.equal(arg(gw, '--s3-address'), arg(c, '--s3-address'));
+
+  // Selectors do not overlap: the API Services never route to the gateway pod, nor the gateway's to an API pod.
+  const selects = (selector: Json, labels: Json) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+  for (const s of services) {
+    assert.ok(selects(s.spec.selector, api.spec.template.metadata.labels), `${s.metadata.name} selects the API pods`);
+    assert.ok(!selects(s.spec.selector, sts.spec.template.metadata.labels), `${s.metadata.name} must not select the gateway pod`);
+  }
+  assert.ok(!selects(svc.spec.selector, api.spec.template.metadata.labels));
+  assert.deepEqual(api.spec.selector.matchLabels, api.spec.template.metadata.labels);
+  assert.deepEqual(sts.spec.selector.matchLabels, sts.spec.template.metadata.labels);
+});

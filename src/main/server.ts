@@ -40,9 +40,15 @@ export interface ServerOptions {
   /**
    * `HOST:PORT` of the S3-compatible gateway (objects in `<dataDir>/objects`). `gatehouse server` defaults it to
    * `127.0.0.1:8472`; left out here, it is an ephemeral port on 127.0.0.1 (read `s3Url`), so embedders and tests
-   * that predate the gateway never collide on a fixed port.
+   * that predate the gateway never collide on a fixed port. `off`: no gateway on this instance (in a deployment
+   * where one instance with a volume serves objects, named by `s3Address`).
    */
   readonly s3Listen?: string;
+  /**
+   * Base URL of the S3 gateway as jobs and pods reach it (`AWS_ENDPOINT_URL_S3`); default the gateway's own URL.
+   * Pods get it only when it is given (this instance's bound address means nothing inside a cluster).
+   */
+  readonly s3Address?: string;
   readonly databaseUrl?: string;
   /** PostgreSQL schema holding every table (created if missing); default the role's default. Lets benches and tests isolate a schema. */
   readonly databaseSchema?: string;
@@ -68,7 +74,7 @@ export interface RunningServer {
   readonly url: string;
   /** Base URL of the credential endpoints for jobs. */
   readonly agentUrl: string;
-  /** Base URL of the S3-compatible gateway (path-style: `<s3Url>/bucket/key`). */
+  /** Base URL of the S3-compatible gateway (path-style: `<s3Url>/bucket/key`): `s3Address` when given; empty when off and none is given. */
   readonly s3Url: string;
   /** The application behind the edges (tests and embedders call use cases directly). */
   readonly app: App;
@@ -89,6 +95,20 @@ export function parseHostPort(s: string, what: string): { host: string; port: nu
   return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
 }
 
+/** `--s3-address` and the like: an http(s) base URL with no query or fragment, else a reason. */
+export function parseBaseUrl(s: string, what: string): string {
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    throw new Error(`${what} must be an http:// or https:// URL, got \`${s}\``);
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.search !== '' || u.hash !== '' || u.username !== '' || u.password !== '') {
+    throw new Error(`${what} must be an http:// or https:// URL without credentials, query or fragment, got \`${s}\``);
+  }
+  return s.replace(/\/+$/, '');
+}
+
 /** Writes a file readable by its owner only, atomically (temp file, then rename). */
 async function writePrivateFile(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -106,6 +126,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dataDir = resolve(opts.dataDir ?? './.gatehouse');
   const listen = parseHostPort(opts.listen ?? DEFAULT_LISTEN, '--listen');
+  // Checked before anything is opened: a bad address changes nothing.
+  const s3At = opts.s3Listen === 'off' ? undefined : parseHostPort(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen');
+  const s3Address = opts.s3Address === undefined ? undefined : parseBaseUrl(opts.s3Address, '--s3-address');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
   const key = await loadMasterKey({ dataDir, env, ...(opts.masterKeyFile !== undefined ? { keyFile: opts.masterKeyFile } : {}) });
@@ -175,7 +198,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     podEnvironment: async (job, capability) => {
       const port = await agent.openMetadata(job.id, capability);
       const base = opts.agentAddress ?? agentUrl;
-      const env = jobEnvironment({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => base, serverUrl: () => serverUrl }, job.id, capability, port);
+      const env = jobEnvironment({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => base, serverUrl: () => serverUrl, s3Url: () => s3Address ?? '' }, job.id, capability, port);
       return { ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://${new URL(base).host.replace(/:\d+$/, '')}:${port}` };
     },
   });
@@ -208,20 +231,24 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   agentUrl = `http://${agentBound.host.includes(':') ? `[${agentBound.host}]` : agentBound.host}:${agentBound.port}`;
 
   // The S3 gateway: objects on disk under the data dir, every request decided by the engine (app/s3.ts).
-  const s3At = parseHostPort(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen');
-  const s3 = createS3(app, await openFsObjectStore(join(dataDir, 'objects')));
-  const s3Edge = createS3Edge({ app, s3, log, metrics, ...(tls ? { tls } : {}) });
-  let s3Bound: { host: string; port: number };
-  try {
-    s3Bound = await s3Edge.listen(s3At.host, s3At.port);
-  } catch (e) {
-    await agent.close();
-    await edge.close();
-    await s3.close();
-    await store.close();
-    throw new Error(`cannot listen on ${s3At.host}:${s3At.port} (--s3-listen): ${e instanceof Error ? e.message : String(e)}`);
+  let gateway: { s3: ReturnType<typeof createS3>; edge: ReturnType<typeof createS3Edge> } | undefined;
+  let s3Url = s3Address ?? '';
+  if (s3At !== undefined) {
+    const s3 = createS3(app, await openFsObjectStore(join(dataDir, 'objects')));
+    const s3Edge = createS3Edge({ app, s3, log, metrics, ...(tls ? { tls } : {}) });
+    let s3Bound: { host: string; port: number };
+    try {
+      s3Bound = await s3Edge.listen(s3At.host, s3At.port);
+    } catch (e) {
+      await agent.close();
+      await edge.close();
+      await s3.close();
+      await store.close();
+      throw new Error(`cannot listen on ${s3At.host}:${s3At.port} (--s3-listen): ${e instanceof Error ? e.message : String(e)}`);
+    }
+    gateway = { s3, edge: s3Edge };
+    s3Url = s3Address ?? `${tls ? 'https' : 'http'}://${s3Bound.host.includes(':') ? `[${s3Bound.host}]` : s3Bound.host}:${s3Bound.port}`;
   }
-  const s3Url = `${tls ? 'https' : 'http'}://${s3Bound.host.includes(':') ? `[${s3Bound.host}]` : s3Bound.host}:${s3Bound.port}`;
   s3Endpoint = s3Url;
   serverUrl = url;
   tokenHosts = ownHosts(bound, env['GATEHOUSE_KUBE_TOKEN_HOSTS'], issuerUrl);
@@ -234,7 +261,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     log(`first start: created account ${creds.AccountId} with user ${creds.UserName}; credentials in ${join(dataDir, ADMIN_CREDENTIALS_FILE)}`);
   }
   bootstrapped = true;
-  log(`gatehouse listening on ${url}, S3 gateway on ${s3Url} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''})`);
+  const gatewayNote = gateway ? `S3 gateway on ${s3Url}` : `no S3 gateway here${s3Url ? ` (jobs use ${s3Url})` : ''}`;
+  log(`gatehouse listening on ${url}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''})`);
 
   // Changes made through any instance (revocations, policy edits, key rotation) reach this one when the store
   // announces them (PostgreSQL NOTIFY), else by polling; an outage is logged once when it starts and once when
@@ -264,8 +292,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         await following.stop();
         clearInterval(sweeper);
         await agent.close();
-        await s3Edge.close();
-        await s3.close();
+        await gateway?.edge.close();
+        await gateway?.s3.close();
         await edge.close();
         // What is still queued for the audit log gets one last attempt before the store closes.
         await app.audit.stop();

@@ -9,7 +9,8 @@ export const serverCommand: CommandGroup = (program, ctx) => {
     .option('--data-dir <dir>', 'where the embedded store, master key and admin credentials live', './.gatehouse')
     .option('--listen <host:port>', 'address of the API', '127.0.0.1:8470')
     .option('--agent-listen <host:port>', 'address of the credential endpoints for jobs', '127.0.0.1:8471')
-    .option('--s3-listen <host:port>', 'address of the S3-compatible gateway (path-style; objects in DIR/objects)', '127.0.0.1:8472')
+    .option('--s3-listen <host:port>', 'address of the S3-compatible gateway (path-style; objects in DIR/objects), or `off`', '127.0.0.1:8472')
+    .option('--s3-address <url>', 'base URL at which jobs and pods reach the S3 gateway (AWS_ENDPOINT_URL_S3); default the --s3-listen URL')
     .option('--master-key-file <file>', 'master key file (base64 of 32 bytes); default GATEHOUSE_MASTER_KEY, else DIR/master.key')
     .option('--tls-cert <file>', 'serve --listen and --s3-listen over HTTPS with this certificate (PEM); kube-apiserver calls webhooks over HTTPS only')
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
@@ -27,7 +28,7 @@ Kubernetes webhooks: POST /k8s/{cluster}/authenticate, /authorize and /admit on 
 \`gatehouse kube webhook-config\`); GATEHOUSE_KUBE_TOKEN_HOSTS lists further host[:port] names of this
 server that k8s-aws-v1 tokens may name.`,
     )
-    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string }) => {
+    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string }) => {
       if (!ctx.runServer) {
         ctx.err('gatehouse server: not available in this build\n');
         return ctx.exit(EXIT.internal);
@@ -42,6 +43,7 @@ server that k8s-aws-v1 tokens may name.`,
           ...(opts.tlsCert !== undefined ? { tlsCert: opts.tlsCert } : {}),
           ...(opts.tlsKey !== undefined ? { tlsKey: opts.tlsKey } : {}),
           ...(opts.agentAddress !== undefined ? { agentAddress: opts.agentAddress } : {}),
+          ...(opts.s3Address !== undefined ? { s3Address: opts.s3Address } : {}),
         }),
       );
     });
