@@ -10,7 +10,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { startServer } from '../src/main/server.ts';
+import { startServer, type RunningServer } from '../src/main/server.ts';
+
+/** The root admin's connection to `server` (its first start wrote the key). */
+function adminOf(server: RunningServer): Connection {
+  const creds = server.adminCredentials;
+  assert.ok(creds, 'the first start bootstraps the root admin');
+  return { endpoint: new URL(server.url), credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey }, region: 'us-east-1', credentialsSource: 'test' };
+}
 
 const quiet = { listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {} };
 
@@ -22,9 +29,7 @@ test('--s3-listen off with --s3-address: no gateway, no object store, jobs are s
     assert.equal(server.s3Url, 'https://gatehouse-s3.gatehouse.svc:8472');
     assert.equal(existsSync(join(dir, 'data', 'objects')), false, 'no object store is opened');
     assert.ok(logged.some((l) => l.includes('no S3 gateway here (jobs use https://gatehouse-s3.gatehouse.svc:8472)')), logged.join('\n'));
-    const creds = server.adminCredentials;
-    assert.ok(creds);
-    const conn: Connection = { endpoint: new URL(server.url), credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey }, region: 'us-east-1', credentialsSource: 'test' };
+    const conn = adminOf(server);
     const ws = await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }], defaultBucket: 'arn:aws:s3:::w-data' } });
     assert.ok(ws.ok, ws.ok ? '' : ws.message);
     const job = await call<{ environment: Record<string, string> }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default' } });
@@ -41,9 +46,7 @@ test('--s3-listen off alone: jobs get no S3 endpoint at all', async () => {
   const server = await startServer({ ...quiet, dataDir: join(dir, 'data'), s3Listen: 'off' });
   try {
     assert.equal(server.s3Url, '');
-    const creds = server.adminCredentials;
-    assert.ok(creds);
-    const conn: Connection = { endpoint: new URL(server.url), credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey }, region: 'us-east-1', credentialsSource: 'test' };
+    const conn = adminOf(server);
     assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }], defaultBucket: 'arn:aws:s3:::w-data' } })).ok);
     const job = await call<{ environment: Record<string, string> }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default' } });
     assert.ok(job.ok, job.ok ? '' : job.message);
