@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { storeAppender, type AuditAppender } from '../../app/audit.ts';
 import type { Store } from '../../app/ports/store.ts';
 import type { TimedEvent } from '../../core/audit/index.ts';
-import { decodeEvents, type AuditWorkerTarget } from './index.ts';
+import { decodeEvents, type AuditWorkerTarget, type PackedEvents } from './index.ts';
 
 const target = workerData as AuditWorkerTarget;
 const port = parentPort;
@@ -42,7 +42,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 let pieces: TimedEvent[] = [];
 let piecesOf = 0;
 
-port.on('message', (m: { id: number; commit: boolean; events: readonly unknown[] } | { close: true }) => {
+port.on('message', (m: { id: number; commit: boolean; events: PackedEvents } | { close: true }) => {
   if (!('close' in m)) {
     // Pieces of an earlier batch that never got its last piece (the sender failed half-way) are not this batch's.
     if (m.id !== piecesOf) {
