@@ -9,7 +9,7 @@
  *   npx node --test conformance/bindings/runner.test.ts
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -35,14 +35,13 @@ import {
   type IamPolicy,
 } from '../../src/core/bindings/index.ts';
 import { ERROR_CODES, type GatehouseError, type Result } from '../../src/core/errors.ts';
-import { isEtagCase, isGrammarCase, validateCase, validateFile, type DecisionCase, type EtagCase, type GrammarCase } from './schema.ts';
+import { isEtagCase, isGrammarCase, validateCase, type DecisionCase, type EtagCase, type GrammarCase } from './schema.ts';
+import { caseFiles, registerCases } from '../support/cases.ts';
 
 const MIN_CASES = 150;
 const DEFAULT_TIME = '2026-06-15T12:00:00Z';
 const here = dirname(fileURLToPath(import.meta.url));
-const files = readdirSync(here)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
+const files = caseFiles(here);
 
 const show = (errors: readonly GatehouseError[]): string => errors.map((e) => `  ${e.code} at \`${e.path}\`${e.line !== undefined ? ` (line ${e.line}, column ${e.column})` : ''}: ${e.message}`).join('\n');
 
@@ -160,42 +159,23 @@ function runEtag(c: EtagCase): void {
   }
 }
 
-let total = 0;
 const grammarCodes = new Set<string>();
 let etagMismatch = false;
-for (const file of files) {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(join(here, file), 'utf8'));
-  } catch (e) {
-    test(`${file}: is strict JSON`, () => assert.fail(`${file}: ${(e as Error).message}`));
-    continue;
-  }
-  const shape = validateFile(raw, file);
-  test(`${file}: is an array of cases with unique names`, () => {
-    assert.ok(shape.ok, shape.ok ? '' : shape.errors.join('\n'));
-  });
-  if (!Array.isArray(raw)) continue;
-  raw.forEach((item: unknown, i: number) => {
-    total++;
-    const v = validateCase(item, `${file} case #${i}`);
-    const name = typeof (item as { name?: unknown } | null)?.name === 'string' ? (item as { name: string }).name : `#${i}`;
-    const title = `${file} › ${name}`;
-    if (!v.ok) {
-      test(title, () => assert.fail(`the case does not match the schema:\n${v.errors.join('\n')}`));
-      return;
-    }
-    const c = v.value;
+const total = registerCases({
+  dir: here,
+  files,
+  validateCase,
+  todoReason: 'the engine disagrees with this case',
+  seen: (c) => {
     if (isGrammarCase(c) && 'errors' in c.expected) for (const e of c.expected.errors) grammarCodes.add(e.code);
     if (isEtagCase(c) && 'code' in c.expected && c.expected.code === 'ETAG_MISMATCH') etagMismatch = true;
-    const todo = c.todo === undefined || c.todo === false ? undefined : typeof c.todo === 'string' ? c.todo : 'the engine disagrees with this case';
-    test(title, todo === undefined ? {} : { todo }, () => {
-      if (isGrammarCase(c)) runGrammar(c);
-      else if (isEtagCase(c)) runEtag(c);
-      else runDecision(c);
-    });
-  });
-}
+  },
+  run: (c) => {
+    if (isGrammarCase(c)) runGrammar(c);
+    else if (isEtagCase(c)) runEtag(c);
+    else runDecision(c);
+  },
+});
 
 test('pulumi.json decides over the documents of fixtures/gcp-pulumi-equivalent.documents.json', () => {
   const docs = JSON.parse(readFileSync(join(here, 'fixtures', 'gcp-pulumi-equivalent.documents.json'), 'utf8')) as { kind: string; metadata: { name: string; account: string }; spec: unknown }[];

@@ -15,6 +15,9 @@
  * by default every policy of the case, in order. Policies of resources not in the chain are ignored (a sibling).
  */
 import { ERROR_CODES, type ErrorCode } from '../../src/core/errors.ts';
+import { describe, fieldsChecker, isObj, type Obj, type Validated } from '../support/cases.ts';
+
+export { validateFile, type Validated } from '../support/cases.ts';
 
 export const VERDICTS = ['allow', 'no-opinion'] as const;
 export const PARSE_KINDS = ['policy', 'attached', 'role', 'resource', 'condition'] as const;
@@ -99,13 +102,9 @@ export type BindingsCase = DecisionCase | GrammarCase | EtagCase;
 export const isGrammarCase = (c: BindingsCase): c is GrammarCase => 'parse' in c;
 export const isEtagCase = (c: BindingsCase): c is EtagCase => 'etag' in c;
 
-export type Validated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly string[] };
 
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}` : `${typeof v} ${JSON.stringify(v)}`);
 
 /** Validates one case. `where` names it in messages, e.g. `members.json case #12`. */
 export function validateCase(raw: unknown, where: string): Validated<BindingsCase> {
@@ -114,12 +113,7 @@ export function validateCase(raw: unknown, where: string): Validated<BindingsCas
   const bad = (path: string, msg: string): void => {
     errors.push(`${label}: \`${path}\` ${msg}`);
   };
-  const fields = (o: Obj, path: string, required: readonly string[], optional: readonly string[]): void => {
-    for (const k of required) if (!Object.hasOwn(o, k)) bad(path === '' ? k : `${path}.${k}`, 'is required');
-    for (const k of Object.keys(o)) {
-      if (!required.includes(k) && !optional.includes(k)) bad(path === '' ? k : `${path}.${k}`, `is not a known field (allowed: ${[...required, ...optional].join(', ')})`);
-    }
-  };
+  const fields = fieldsChecker(bad);
   const str = (o: Obj, key: string, path: string, opts: { nonEmpty?: boolean } = {}): void => {
     const v = o[key];
     if (v === undefined) return;
@@ -335,16 +329,3 @@ export function validateCase(raw: unknown, where: string): Validated<BindingsCas
   }
 }
 
-/** Validates a whole file: an array of cases with unique names. Per-case problems are left to validateCase. */
-export function validateFile(raw: unknown, file: string): Validated<readonly unknown[]> {
-  if (!Array.isArray(raw)) return { ok: false, errors: [`${file}: must be a JSON array of cases, got ${describe(raw)}`] };
-  const errors: string[] = [];
-  const seen = new Map<string, number>();
-  raw.forEach((c: unknown, i: number) => {
-    if (!isObj(c) || typeof c['name'] !== 'string') return;
-    const prev = seen.get(c['name']);
-    if (prev !== undefined) errors.push(`${file} case #${i}: name ${JSON.stringify(c['name'])} is already used by case #${prev}`);
-    else seen.set(c['name'], i);
-  });
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: raw };
-}

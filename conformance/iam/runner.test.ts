@@ -6,8 +6,7 @@
  *   npx node --test conformance/iam/runner.test.ts
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
@@ -24,13 +23,12 @@ import {
   type PolicyType,
 } from '../../src/core/iam/index.ts';
 import { ERROR_CODES, type GatehouseError } from '../../src/core/errors.ts';
-import { isGrammarCase, policyNames, validateCase, validateFile, type DecisionCase, type GrammarCase } from './schema.ts';
+import { isGrammarCase, policyNames, validateCase, type DecisionCase, type GrammarCase } from './schema.ts';
+import { caseFiles, registerCases } from '../support/cases.ts';
 
 const MIN_CASES = 400;
 const here = dirname(fileURLToPath(import.meta.url));
-const files = readdirSync(here)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
+const files = caseFiles(here);
 
 const KIND_OF: Readonly<Record<PolicyType, PolicyKind>> = { identity: 'identity', boundary: 'identity', session: 'identity', resource: 'resource', trust: 'trust' };
 
@@ -118,40 +116,20 @@ function runDecision(c: DecisionCase): void {
   }
 }
 
-let total = 0;
 const grammarCodes = new Set<string>();
-for (const file of files) {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(join(here, file), 'utf8'));
-  } catch (e) {
-    test(`${file}: is strict JSON`, () => assert.fail(`${file}: ${(e as Error).message}`));
-    continue;
-  }
-  const shape = validateFile(raw, file);
-  test(`${file}: is an array of cases with unique names`, () => {
-    assert.ok(shape.ok, shape.ok ? '' : shape.errors.join('\n'));
-  });
-  if (!Array.isArray(raw)) continue;
-  raw.forEach((item: unknown, i: number) => {
-    total++;
-    const where = `${file} case #${i}`;
-    const v = validateCase(item, where);
-    const name = typeof (item as { name?: unknown } | null)?.name === 'string' ? (item as { name: string }).name : `#${i}`;
-    const title = `${file} › ${name}`;
-    if (!v.ok) {
-      test(title, () => assert.fail(`the case does not match the schema:\n${v.errors.join('\n')}`));
-      return;
-    }
-    const c = v.value;
+const total = registerCases({
+  dir: here,
+  files,
+  validateCase,
+  todoReason: 'the engine disagrees with this case; see the conformance report',
+  seen: (c) => {
     if (isGrammarCase(c) && 'errors' in c.expected) for (const e of c.expected.errors) grammarCodes.add(e.code);
-    const todo = c.todo === undefined || c.todo === false ? undefined : typeof c.todo === 'string' ? c.todo : 'the engine disagrees with this case; see the conformance report';
-    test(title, todo === undefined ? {} : { todo }, () => {
-      if (isGrammarCase(c)) runGrammar(c);
-      else runDecision(c);
-    });
-  });
-}
+  },
+  run: (c) => {
+    if (isGrammarCase(c)) runGrammar(c);
+    else runDecision(c);
+  },
+});
 
 test('every POLICY_* error code is expected by some grammar case', () => {
   const missing = ERROR_CODES.filter((code) => code.startsWith('POLICY_') && !grammarCodes.has(code));

@@ -8,6 +8,9 @@
  * - grammar cases: one document handed to the parser → valid, or the errors (code + JSON path) it must report.
  */
 import { ERROR_CODES, type ErrorCode } from '../../src/core/errors.ts';
+import { describe, fieldsChecker, isObj, type Obj, type Validated } from '../support/cases.ts';
+
+export { validateFile, type Validated } from '../support/cases.ts';
 
 export const POLICY_TYPES = ['identity', 'boundary', 'session', 'resource', 'trust'] as const;
 export type CasePolicyType = (typeof POLICY_TYPES)[number];
@@ -77,7 +80,6 @@ export type ConformanceCase = DecisionCase | GrammarCase;
 
 export const isGrammarCase = (c: ConformanceCase): c is GrammarCase => 'parse' in c;
 
-export type Validated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly string[] };
 
 /** Effective policy names: `name`, else `<type>-<i>` with i the position among policies of that type. */
 export function policyNames(policies: readonly { readonly type: string; readonly name?: string | undefined }[]): string[] {
@@ -91,9 +93,6 @@ export function policyNames(policies: readonly { readonly type: string; readonly
 
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}` : `${typeof v} ${JSON.stringify(v)}`);
 
 /**
  * Validates one case. `where` names it in messages, e.g. `conditions.json case #12`.
@@ -105,12 +104,7 @@ export function validateCase(raw: unknown, where: string): Validated<Conformance
     errors.push(`${label}: \`${path}\` ${msg}`);
   };
 
-  const fields = (o: Obj, path: string, required: readonly string[], optional: readonly string[]): void => {
-    for (const k of required) if (!(k in o)) bad(path === '' ? k : `${path}.${k}`, 'is required');
-    for (const k of Object.keys(o)) {
-      if (!required.includes(k) && !optional.includes(k)) bad(path === '' ? k : `${path}.${k}`, `is not a known field (allowed: ${[...required, ...optional].join(', ')})`);
-    }
-  };
+  const fields = fieldsChecker(bad);
   // A missing required field is reported by fields(); str() checks the type of a field that is there.
   const str = (o: Obj, key: string, path: string, opts: { nonEmpty?: boolean } = {}): void => {
     const v = o[key];
@@ -289,16 +283,3 @@ export function validateCase(raw: unknown, where: string): Validated<Conformance
   }
 }
 
-/** Validates a whole file: an array of cases with unique names. Per-case problems are left to validateCase. */
-export function validateFile(raw: unknown, file: string): Validated<readonly unknown[]> {
-  if (!Array.isArray(raw)) return { ok: false, errors: [`${file}: must be a JSON array of cases, got ${describe(raw)}`] };
-  const errors: string[] = [];
-  const seen = new Map<string, number>();
-  raw.forEach((c, i) => {
-    if (!isObj(c) || typeof c['name'] !== 'string') return;
-    const prev = seen.get(c['name']);
-    if (prev !== undefined) errors.push(`${file} case #${i}: name ${JSON.stringify(c['name'])} is already used by case #${prev}`);
-    else seen.set(c['name'], i);
-  });
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: raw };
-}

@@ -7,20 +7,19 @@
  *   npx node --test conformance/rbac/runner.test.ts
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { ERROR_CODES, type GatehouseError } from '../../src/core/errors.ts';
 import { compileRbac, parseRbacObjects, type RbacAttributes } from '../../src/core/rbac/index.ts';
-import { isGrammarCase, validateCase, validateFile, type DecisionCase, type GrammarCase } from './schema.ts';
+import { isGrammarCase, validateCase, type DecisionCase, type GrammarCase } from './schema.ts';
+import { caseFiles, registerCases } from '../support/cases.ts';
 
 const MIN_CASES = 150;
 const here = dirname(fileURLToPath(import.meta.url));
-const files = readdirSync(here)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
+const files = caseFiles(here);
 
 const showErrors = (errors: readonly GatehouseError[]): string => errors.map((e) => `  ${e.code} at \`${e.path}\`: ${e.message}`).join('\n');
 
@@ -82,43 +81,24 @@ function runDecision(c: DecisionCase): void {
   if (d.verdict === 'no-opinion') assert.deepEqual(d.reasons, [], 'no reasons without an allow');
 }
 
-let total = 0;
 const codesSeen = new Set<string>();
-for (const file of files) {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(join(here, file), 'utf8'));
-  } catch (e) {
-    test(`${file}: is strict JSON`, () => assert.fail(`${file}: ${(e as Error).message}`));
-    continue;
-  }
-  const shape = validateFile(raw, file);
-  test(`${file}: is an array of cases with unique names`, () => {
-    assert.ok(shape.ok, shape.ok ? '' : shape.errors.join('\n'));
-  });
-  if (!Array.isArray(raw)) continue;
-  raw.forEach((item: unknown, i: number) => {
-    total++;
-    const v = validateCase(item, `${file} case #${i}`);
-    const name = typeof (item as { name?: unknown } | null)?.name === 'string' ? (item as { name: string }).name : `#${i}`;
-    const title = `${file} › ${name}`;
-    if (!v.ok) {
-      test(title, () => assert.fail(`the case does not match the schema:\n${v.errors.join('\n')}`));
-      return;
-    }
-    const c = v.value;
+const total = registerCases({
+  dir: here,
+  files,
+  validateCase,
+  todoReason: 'the engine disagrees with this case',
+  seen: (c) => {
     if (isGrammarCase(c)) {
       if ('errors' in c.expected) for (const e of c.expected.errors) codesSeen.add(e.code);
     } else {
       for (const code of [...(c.expected.errors ?? []), ...(c.expected.diagnostics ?? [])]) codesSeen.add(code);
     }
-    const todo = c.todo === undefined || c.todo === false ? undefined : typeof c.todo === 'string' ? c.todo : 'the engine disagrees with this case';
-    test(title, todo === undefined ? {} : { todo }, () => {
-      if (isGrammarCase(c)) runGrammar(c);
-      else runDecision(c);
-    });
-  });
-}
+  },
+  run: (c) => {
+    if (isGrammarCase(c)) runGrammar(c);
+    else runDecision(c);
+  },
+});
 
 test('every RBAC_* error code is expected by some case', () => {
   const missing = ERROR_CODES.filter((code) => code.startsWith('RBAC_') && !codesSeen.has(code));

@@ -11,6 +11,9 @@
  * defaulting to true. A non-resource request sets `"resourceRequest": false` and `path`, and no resource field.
  */
 import { ERROR_CODES, type ErrorCode } from '../../src/core/errors.ts';
+import { describe, fieldsChecker, isObj, type Obj, type Validated } from '../support/cases.ts';
+
+export { validateFile, type Validated } from '../support/cases.ts';
 
 export const VERDICTS = ['allow', 'no-opinion'] as const;
 
@@ -68,15 +71,10 @@ export type ConformanceCase = DecisionCase | GrammarCase;
 
 export const isGrammarCase = (c: ConformanceCase): c is GrammarCase => 'parse' in c;
 
-export type Validated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly string[] };
 
 const RBAC_CODES: readonly string[] = ERROR_CODES.filter((c) => c.startsWith('RBAC_'));
 const FIXTURE_RE = /^[a-z0-9][a-z0-9_-]*(?:\/[a-z0-9][a-z0-9_.-]*)*\.ya?ml$/;
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const describe = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}` : `${typeof v} ${JSON.stringify(v)}`;
 
 export function validateCase(raw: unknown, where: string): Validated<ConformanceCase> {
   const errors: string[] = [];
@@ -84,13 +82,7 @@ export function validateCase(raw: unknown, where: string): Validated<Conformance
   const bad = (path: string, msg: string): void => {
     errors.push(`${label}: \`${path}\` ${msg}`);
   };
-  const sub = (path: string, k: string): string => (path === '' ? k : `${path}.${k}`);
-  const fields = (o: Obj, path: string, required: readonly string[], optional: readonly string[]): void => {
-    for (const k of required) if (!Object.hasOwn(o, k)) bad(sub(path, k), 'is required');
-    for (const k of Object.keys(o)) {
-      if (!required.includes(k) && !optional.includes(k)) bad(sub(path, k), `is not a known field (allowed: ${[...required, ...optional].join(', ')})`);
-    }
-  };
+  const fields = fieldsChecker(bad);
   const str = (o: Obj, key: string, path: string, nonEmpty = false): void => {
     const v = o[key];
     if (v === undefined) return;
@@ -226,16 +218,3 @@ export function validateCase(raw: unknown, where: string): Validated<Conformance
   }
 }
 
-/** Validates a whole file: an array of cases with unique names. Per-case problems are left to validateCase. */
-export function validateFile(raw: unknown, file: string): Validated<readonly unknown[]> {
-  if (!Array.isArray(raw)) return { ok: false, errors: [`${file}: must be a JSON array of cases, got ${describe(raw)}`] };
-  const errors: string[] = [];
-  const seen = new Map<string, number>();
-  raw.forEach((c, i) => {
-    if (!isObj(c) || typeof c['name'] !== 'string') return;
-    const prev = seen.get(c['name']);
-    if (prev !== undefined) errors.push(`${file} case #${i}: name ${JSON.stringify(c['name'])} is already used by case #${prev}`);
-    else seen.set(c['name'], i);
-  });
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: raw };
-}

@@ -13,7 +13,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -22,13 +21,12 @@ import { createApp, type App, type Caller } from '../../src/app/index.ts';
 import { applyConfig, describeApplyError, type ApplyError } from '../../src/app/apply.ts';
 import { masterKeyFromBytes, openText, seal, sessionCrypto } from '../../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
-import { validateCase, validateFile, type CasePrincipal, type ResourceCase } from './schema.ts';
+import { validateCase, type CasePrincipal, type ResourceCase } from './schema.ts';
+import { caseFiles, registerCases } from '../support/cases.ts';
 
 const MIN_CASES = 80;
 const here = dirname(fileURLToPath(import.meta.url));
-const files = readdirSync(here)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
+const files = caseFiles(here);
 const key = masterKeyFromBytes(randomBytes(32));
 
 const doc = (kind: string, name: string, account: string | undefined, spec: Record<string, unknown>) => ({
@@ -117,32 +115,7 @@ async function run(c: ResourceCase): Promise<void> {
   });
 }
 
-let total = 0;
-for (const file of files) {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(join(here, file), 'utf8'));
-  } catch (e) {
-    test(`${file}: is strict JSON`, () => assert.fail(`${file}: ${(e as Error).message}`));
-    continue;
-  }
-  const shape = validateFile(raw, file);
-  test(`${file}: is an array of cases with unique names`, () => assert.ok(shape.ok, shape.ok ? '' : shape.errors.join('\n')));
-  if (!Array.isArray(raw)) continue;
-  raw.forEach((item: unknown, i: number) => {
-    total++;
-    const v = validateCase(item, `${file} case #${i}`);
-    const name = typeof (item as { name?: unknown } | null)?.name === 'string' ? (item as { name: string }).name : `#${i}`;
-    const title = `${file} › ${name}`;
-    if (!v.ok) {
-      test(title, () => assert.fail(`the case does not match the schema:\n${v.errors.join('\n')}`));
-      return;
-    }
-    const c = v.value;
-    const todo = c.todo === undefined || c.todo === false ? undefined : typeof c.todo === 'string' ? c.todo : 'the implementation disagrees with this case';
-    test(title, todo === undefined ? {} : { todo }, () => run(c));
-  });
-}
+const total = registerCases({ dir: here, files, validateCase, todoReason: 'the implementation disagrees with this case', run: (c) => run(c) });
 
 test(`conformance/resource holds at least ${MIN_CASES} cases`, () => {
   assert.ok(total >= MIN_CASES, `only ${total} cases in ${files.join(', ')}`);

@@ -8,6 +8,9 @@
  * policies attached to ARNs by an account — and one request, asked of the authorize API about a principal
  * of that world, with the decision it must get.
  */
+import { describe, fieldsChecker, isObj, type Obj, type Validated } from '../support/cases.ts';
+
+export { validateFile, type Validated } from '../support/cases.ts';
 
 export const PARTITIONS = ['aws', 'acs'] as const;
 export const DECISIONS = ['Allow', 'ExplicitDeny', 'ImplicitDeny'] as const;
@@ -73,11 +76,6 @@ export interface ResourceCase {
   };
 }
 
-export type Validated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly string[] };
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}` : `${typeof v} ${JSON.stringify(v)}`);
 const ACCOUNT_RE = /^\d{12}$/;
 const NAME_RE = /^[\w+=,.@-]{1,64}$/;
 
@@ -89,11 +87,7 @@ export function validateCase(raw: unknown, where: string): Validated<ResourceCas
   const bad = (path: string, msg: string): void => {
     errors.push(`${label}: \`${path}\` ${msg}`);
   };
-  const fields = (o: Obj, path: string, required: readonly string[], optional: readonly string[]): void => {
-    const at = (k: string): string => (path === '' ? k : `${path}.${k}`);
-    for (const k of required) if (!(k in o)) bad(at(k), 'is required');
-    for (const k of Object.keys(o)) if (!required.includes(k) && !optional.includes(k)) bad(at(k), `is not a known field (allowed: ${[...required, ...optional].join(', ')})`);
-  };
+  const fields = fieldsChecker(bad);
   const str = (o: Obj, key: string, path: string, re?: RegExp): void => {
     const v = o[key];
     if (v === undefined) return;
@@ -202,16 +196,3 @@ export function validateCase(raw: unknown, where: string): Validated<ResourceCas
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: raw as unknown as ResourceCase };
 }
 
-/** Validates a whole file: an array of cases with unique names. Per-case problems are left to validateCase. */
-export function validateFile(raw: unknown, file: string): Validated<readonly unknown[]> {
-  if (!Array.isArray(raw)) return { ok: false, errors: [`${file}: must be a JSON array of cases, got ${describe(raw)}`] };
-  const errors: string[] = [];
-  const seen = new Map<string, number>();
-  raw.forEach((c, i) => {
-    if (!isObj(c) || typeof c['name'] !== 'string') return;
-    const prev = seen.get(c['name']);
-    if (prev !== undefined) errors.push(`${file} case #${i}: name ${JSON.stringify(c['name'])} is already used by case #${prev}`);
-    else seen.set(c['name'], i);
-  });
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: raw };
-}
