@@ -15,11 +15,39 @@
  * share segments by hard link, and a reader that opened one is never affected by a later write.
  */
 import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { Readable, type Writable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import type { ObjectResult } from '../../app/ports/objects.ts';
 import { BodyHasher, digestMismatch, type BodyDigests, type DeclaredDigests } from './checksums.ts';
 
 export const BLOCK_SIZE = 1 << 20;
+
+/**
+ * Full blocks kept for reuse by writers (staging) and by readers that send to a socket, so a stream of blocks
+ * costs no allocation per block: a fresh 1 MiB buffer per block is garbage the collector finds only after tens
+ * of MiB have piled up (V8 collects dead ArrayBuffers by external-memory pressure), which made the resident set
+ * grow with concurrency and a full collection of the heap every ~64 blocks. A block goes back only when nothing
+ * refers to it any more: a writer's once its file write has completed, a sender's once the socket has flushed it.
+ * At most POOL_MAX idle blocks are kept; beyond that they are left to the collector.
+ */
+const POOL_MAX = 16;
+const pool: ArrayBuffer[] = [];
+
+export function takeBlock(): Buffer {
+  const ab = pool.pop();
+  return ab === undefined ? Buffer.allocUnsafeSlow(BLOCK_SIZE) : Buffer.from(ab, 0, BLOCK_SIZE);
+}
+
+/** Gives back the block `view` is part of (a view from `takeBlock`); anything else is ignored. */
+export function giveBlock(view: Uint8Array): void {
+  const ab = view.buffer;
+  if (ab instanceof ArrayBuffer && ab.byteLength === BLOCK_SIZE && pool.length < POOL_MAX && !pool.includes(ab)) pool.push(ab);
+}
+
+/** Idle blocks in the pool (tests). */
+export function pooledBlocks(): number {
+  return pool.length;
+}
 
 export interface WriteLimits {
   /** Declared body length: the body must have exactly this many bytes. */
@@ -53,13 +81,13 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
   let kept = false;
   // Two staging blocks: one is written on the thread pool while the other is hashed and refilled.
   let inflight: Promise<void> | undefined;
+  const staging: Buffer[] = [];
   try {
     const hasher = new BodyHasher(declared);
-    // Allocated as needed: a small body needs one small buffer, not two blocks.
-    const staging: Buffer[] = [];
+    // Taken as needed: a small body needs one small buffer, not two blocks.
     let which = 0;
-    const first = limits.size !== undefined && limits.size < BLOCK_SIZE ? limits.size : BLOCK_SIZE;
-    let block: Buffer = Buffer.allocUnsafe(first);
+    // A body of less than a block is staged in a buffer of its size; anything else in pooled blocks.
+    let block: Buffer = limits.size !== undefined && limits.size < BLOCK_SIZE ? Buffer.allocUnsafe(limits.size) : takeBlock();
     staging.push(block);
     const crcs: number[] = [];
     let fill = 0;
@@ -88,7 +116,7 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
       while (offset < chunk.length) {
         if (fill === block.length && block.length < BLOCK_SIZE) {
           // First use of the second buffer, or a first buffer sized for a small declared body that runs on.
-          const grown: Buffer = Buffer.allocUnsafe(BLOCK_SIZE);
+          const grown: Buffer = takeBlock();
           block.copy(grown, 0, 0, fill);
           block = staging[which] = grown;
         }
@@ -120,6 +148,8 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
     return { ok: true, value: { size, digests } };
   } finally {
     if (inflight !== undefined) await inflight.catch(() => undefined);
+    // No write refers to the staging blocks any more.
+    for (const b of staging) giveBlock(b);
     await fh.close();
     if (!kept) await unlink(path).catch(() => undefined);
   }
@@ -135,8 +165,8 @@ export class IntegrityError extends Error {
   readonly code = 'EINTEGRITY';
 }
 
-async function readExactly(fh: FileHandle, position: number, length: number, what: string): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
+async function readExactly(fh: FileHandle, position: number, length: number, what: string, into?: Buffer): Promise<Buffer> {
+  const buf = into === undefined ? Buffer.allocUnsafe(length) : into.subarray(0, length);
   let done = 0;
   while (done < length) {
     const { bytesRead } = await fh.read(buf, done, length - done, position + done);
@@ -151,9 +181,12 @@ const CRC_BATCH = 4096;
 
 /**
  * The bytes `start..end` (inclusive, object offsets) of the segments laid end to end, verified block by block
- * as they are read: a block that fails its CRC throws before any of it is yielded.
+ * as they are read: a block that fails its CRC throws before any of it is yielded. With `pooled`, each block is
+ * read into a block of the pool and the consumer must give it back (`giveBlock`) once nothing refers to it;
+ * without, each block is a fresh buffer the consumer may keep.
  */
-export async function* readSegments(segments: readonly SegmentRef[], block: number, start: number, end: number, label: string): AsyncGenerator<Buffer> {
+export async function* readSegments(segments: readonly SegmentRef[], block: number, start: number, end: number, label: string, pooled = false): AsyncGenerator<Buffer> {
+  const usePool = pooled && block === BLOCK_SIZE;
   if (end < start) return;
   let base = 0;
   for (const seg of segments) {
@@ -175,7 +208,7 @@ export async function* readSegments(segments: readonly SegmentRef[], block: numb
       const readCrcs = (i: number): Promise<Buffer> => readExactly(fh, seg.size + i * 4, Math.min(CRC_BATCH, last - i + 1) * 4, label);
       const readBlock = (i: number): Promise<Buffer> => {
         const offset = i * block;
-        const read = readExactly(fh, offset, Math.min(block, seg.size - offset), label);
+        const read = readExactly(fh, offset, Math.min(block, seg.size - offset), label, usePool ? takeBlock() : undefined);
         read.catch(() => undefined); // awaited later; must not count as unhandled meanwhile
         return read;
       };
@@ -206,6 +239,96 @@ export async function* readSegments(segments: readonly SegmentRef[], block: numb
       }
     } finally {
       await fh.close();
+    }
+  }
+}
+
+/** Something a body can be sent to: a socket, an HTTP response (`write` calls back once the bytes are flushed). */
+export type Sink = Pick<Writable, 'write' | 'once' | 'off' | 'destroyed' | 'writableNeedDrain'>;
+
+/**
+ * An object's body: a Readable of fresh buffers for any consumer, and `sendTo`, which writes it to a socket or an
+ * HTTP response with blocks of the pool, each given back when its write calls back (not before: the socket may
+ * still be copying from it). Either way every block is checked against its CRC before any of it is passed on.
+ * The stream closes (and whoever pinned the object's files is told, by 'close') when it ends, fails or is destroyed.
+ */
+export class SegmentStream extends Readable {
+  readonly #segments: readonly SegmentRef[];
+  readonly #block: number;
+  readonly #start: number;
+  readonly #end: number;
+  readonly #label: string;
+  #source: AsyncGenerator<Buffer> | undefined;
+
+  constructor(segments: readonly SegmentRef[], block: number, start: number, end: number, label: string) {
+    super({ highWaterMark: block });
+    this.#segments = segments;
+    this.#block = block;
+    this.#start = start;
+    this.#end = end;
+    this.#label = label;
+  }
+
+  #open(pooled: boolean): AsyncGenerator<Buffer> {
+    if (this.#source !== undefined) throw new Error('a body is read once');
+    this.#source = readSegments(this.#segments, this.#block, this.#start, this.#end, this.#label, pooled);
+    return this.#source;
+  }
+
+  override _read(): void {
+    const source = this.#source ?? this.#open(false);
+    source.next().then(
+      (r) => void (r.done === true ? this.push(null) : this.push(r.value)),
+      (e: unknown) => this.destroy(e as Error),
+    );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // Closing the generator closes the file it has open (after any read in flight).
+    const source = this.#source;
+    if (source === undefined) return callback(error);
+    source.return(undefined).then(
+      () => callback(error),
+      (e: unknown) => callback(error ?? (e as Error)),
+    );
+  }
+
+  /**
+   * Writes the body to `out`, at most two blocks waiting on the socket, while the next is read and checked. Resolves
+   * when the last block is handed over; rejects with the IntegrityError of a block that fails its check (nothing of
+   * that block written), or when `out` is closed first. Ends the stream either way; `out` is not ended.
+   */
+  async sendTo(out: Sink): Promise<void> {
+    const source = this.#open(true);
+    let waiting = 0;
+    let wake: (() => void) | undefined;
+    let failure: Error | undefined;
+    const closed = (): void => {
+      failure ??= new Error('the connection closed before the body was sent');
+      wake?.();
+    };
+    out.once('close', closed);
+    try {
+      for (;;) {
+        const r = await source.next();
+        if (r.done === true) break;
+        if (failure !== undefined || out.destroyed) throw failure ?? new Error('the connection closed before the body was sent');
+        const chunk = r.value;
+        waiting++;
+        out.write(chunk, (e) => {
+          waiting--;
+          // Flushed: the socket has copied the bytes. On an error the block is left to the collector.
+          if (e === null || e === undefined) giveBlock(chunk);
+          else failure ??= e;
+          wake?.();
+        });
+        while (waiting >= 2 && failure === undefined) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        if (failure !== undefined) throw failure;
+      }
+    } finally {
+      out.off('close', closed);
+      this.destroy();
     }
   }
 }

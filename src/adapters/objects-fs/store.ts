@@ -29,7 +29,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
 import type {
   BucketInfo,
   ByteRange,
@@ -48,7 +47,7 @@ import type {
 import { multipartEtag, type DeclaredDigests } from './checksums.ts';
 import { compareKeys, insertKey, listPage, removeKey } from './listing.ts';
 import { bucketNameProblem, isUploadId, keyProblem } from './names.ts';
-import { BLOCK_SIZE, readSegments, writeSegment, type SegmentRef } from './segment.ts';
+import { BLOCK_SIZE, SegmentStream, writeSegment, type SegmentRef } from './segment.ts';
 
 export interface FsObjectStoreOptions {
   /** fsync files and directories at every commit (default true). Turn off only for throwaway data. */
@@ -636,8 +635,7 @@ export class FsObjectStore implements ObjectStore {
     const version = entry.version;
     // Pinned before the first await: a concurrent overwrite retires this version but cannot unlink its segments.
     version.pins++;
-    const generator = readSegments(this.segments(version), version.block, served?.start ?? 0, served?.end ?? size - 1, `object \`${key}\` in bucket \`${bucketName}\``);
-    const stream = Readable.from(generator, { objectMode: false, highWaterMark: version.block });
+    const stream = new SegmentStream(this.segments(version), version.block, served?.start ?? 0, served?.end ?? size - 1, `object \`${key}\` in bucket \`${bucketName}\``);
     const release = { done: false };
     stream.once('close', () => {
       if (release.done) return;

@@ -150,6 +150,13 @@ function copySourceOf(source: string): { bucket: string; key: string } | undefin
   }
 }
 
+/** A body that writes itself to the response with buffers it reuses once each write has been flushed (objects-fs's). */
+interface SendsItself {
+  sendTo(out: ServerResponse): Promise<void>;
+}
+
+const sendsItself = (stream: object): stream is SendsItself => typeof (stream as Partial<SendsItself>).sendTo === 'function';
+
 export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   const { app, s3 } = opts;
   const log = opts.log ?? (() => {});
@@ -710,7 +717,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       } else headers['content-length'] = info.size;
       res.writeHead(status, headers);
       try {
-        await pipeline(stream, res);
+        if (sendsItself(stream)) {
+          await stream.sendTo(res);
+          res.end();
+        } else await pipeline(stream, res);
       } catch (e) {
         // The integrity check failed mid-stream or the client went away: the body ends short, never wrong.
         if (!(e instanceof Error && /premature|ERR_STREAM_PREMATURE_CLOSE|aborted|EPIPE|ECONNRESET/i.test(`${(e as { code?: string }).code ?? ''} ${e.message}`))) log(`s3: GET ${resource} ended early: ${e instanceof Error ? e.message : String(e)}`);
