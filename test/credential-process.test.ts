@@ -12,8 +12,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,40 +20,15 @@ import * as I from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromProcess } from '@aws-sdk/credential-providers';
 import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { AWS_CLI, awsCliMissing, boto3Missing, PYTHON, run } from './support/processes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'gatehouse.js');
-const AWS = '/usr/bin/aws';
-const PYTHON = '/usr/bin/python3';
 const ACCT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
-function boto3Missing(): string | undefined {
-  if (!existsSync(PYTHON)) return `${PYTHON} is absent (apt-get install python3-boto3)`;
-  try {
-    execFileSync(PYTHON, ['-c', 'import boto3'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin' } });
-    return undefined;
-  } catch {
-    return `boto3 is not importable by ${PYTHON} (apt-get install python3-boto3)`;
-  }
-}
-const awsMissing = existsSync(AWS) ? undefined : `${AWS} is absent (apt-get install awscli)`;
+const awsMissing = awsCliMissing();
 const botoMissing = boto3Missing();
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env, timeout: 60_000, ...(cwd ? { cwd } : {}) }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 let server: TestServer;
 let home: string;
@@ -177,14 +150,14 @@ describe('AWS SDK for JavaScript v3', () => {
       'const id = await sts.send(new GetCallerIdentityCommand({}));',
       'process.stdout.write(id.Arn);',
     ].join('\n');
-    const r = await run(process.execPath, ['--input-type=module', '-e', script], env({ AWS_PROFILE: 'gh-env', GH_URL: server.url, ...aliceEnv() }), ROOT);
+    const r = await run(process.execPath, ['--input-type=module', '-e', script], env({ AWS_PROFILE: 'gh-env', GH_URL: server.url, ...aliceEnv() }), { cwd: ROOT });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `arn:aws:sts::${ACCT}:assumed-role/alice-only/cp-alice`);
   });
 });
 
 describe('aws CLI (Debian awscli)', { skip: awsMissing ?? false }, () => {
-  const aws = (profile: string, extra: NodeJS.ProcessEnv = {}) => run(AWS, ['sts', 'get-caller-identity', '--profile', profile, '--endpoint-url', server.url, '--output', 'json'], env(extra));
+  const aws = (profile: string, extra: NodeJS.ProcessEnv = {}) => run(AWS_CLI, ['sts', 'get-caller-identity', '--profile', profile, '--endpoint-url', server.url, '--output', 'json'], env(extra));
 
   it('--profile with credential_process: the assumed role', async () => {
     const r = await aws('gh');

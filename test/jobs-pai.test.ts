@@ -15,7 +15,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -26,8 +26,8 @@ import * as I from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
+import { connectionTo, GATEHOUSE_BIN, gatehouseCli, gatehouseCliEnv, keysOf, type Keys, type Run } from './support/processes.ts';
 
-const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
 const PROBE = fileURLToPath(new URL('./fixtures/jobs/probe.ts', import.meta.url));
 const PAI = (f: string) => fileURLToPath(new URL(`./fixtures/jobs/pai/${f}`, import.meta.url));
 const ACS = '123456789012';
@@ -36,16 +36,6 @@ const ROLE = (name: string) => `acs:ram::${ACS}:role/${name}`;
 const DEFAULT_ROLE = 'AliyunPAIDLCDefaultRole';
 const HEARTBEAT_TIMEOUT_MS = 8_000;
 
-interface Keys {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 interface JobJson {
   readonly id: string;
   readonly state: string;
@@ -75,34 +65,11 @@ let home: string;
 const clients: { destroy(): void }[] = [];
 const started: ChildProcess[] = [];
 
-function keysOf(c: { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined }): Keys {
-  return { accessKeyId: c.AccessKeyId ?? '', secretAccessKey: c.SecretAccessKey ?? '' };
-}
-
-function cliEnv(who: Keys, at: RunningServer): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: home,
-    TMPDIR: home,
-    LANG: 'C.UTF-8',
-    AWS_ACCESS_KEY_ID: who.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: who.secretAccessKey,
-    GATEHOUSE_ENDPOINT: at.url,
-  };
-}
-
 /** The real CLI as `who` against `at`. */
-function gh(at: RunningServer, args: readonly string[], who: Keys): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: cliEnv(who, at), timeout: 90_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const gh = (at: RunningServer, args: readonly string[], who: Keys): Promise<Run> => gatehouseCli(args, who, { endpoint: at.url, home });
 
 const jobIdOf = (r: Run): string => /gatehouse: job ([a-z0-9]+) /.exec(r.stderr)?.[1] ?? assert.fail(`no job id in: ${r.stderr}`);
-const conn = (c: Keys, at: RunningServer): Connection => ({ endpoint: new URL(at.url), credentials: c, region: REGION, credentialsSource: 'test' });
+const conn = (c: Keys, at: RunningServer): Connection => connectionTo(at.url, c, REGION);
 
 async function identity(c: Keys, at: RunningServer): Promise<string> {
   const client = new STSClient({ endpoint: at.url, region: REGION, credentials: c, maxAttempts: 1 });
@@ -354,7 +321,7 @@ describe('lifecycle: a launcher killed, a server restarted', () => {
       liveRelease = join(liveOut, 'release');
       const lostOut = await mkdtemp(join(home, 'lost-'));
       const live = gh(server, ['jobs', 'run', '--workspace', 'life', '--', process.execPath, PROBE, liveOut, 'hold', join(liveOut, 'release')], admin);
-      const lost = spawn(process.execPath, [BIN, 'jobs', 'run', '--workspace', 'life', '--', process.execPath, PROBE, lostOut, 'hold', join(lostOut, 'release')], { env: cliEnv(admin, server), stdio: 'ignore', detached: true });
+      const lost = spawn(process.execPath, [GATEHOUSE_BIN, 'jobs', 'run', '--workspace', 'life', '--', process.execPath, PROBE, lostOut, 'hold', join(lostOut, 'release')], { env: gatehouseCliEnv(admin, { endpoint: server.url, home }), stdio: 'ignore', detached: true });
       started.push(lost);
       await Promise.all([waitFor(join(liveOut, 'rank-0.json')), waitFor(join(lostOut, 'rank-0.json'))]);
       const liveProbe = await readJson<Probe>(join(liveOut, 'rank-0.json'));

@@ -19,7 +19,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,8 +28,8 @@ import * as I from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
+import { connectionTo, gatehouseCli, keysOf, type Keys, type Run } from './support/processes.ts';
 
-const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
 const PROBE = fileURLToPath(new URL('./fixtures/jobs/probe.ts', import.meta.url));
 const REFRESH = fileURLToPath(new URL('./fixtures/jobs/refresh.ts', import.meta.url));
 const ACCT = '000000000000';
@@ -41,16 +40,6 @@ const DEFAULT_ROLE = 'GatehouseTrainingDefaultRole';
 const REFRESH_SECONDS = 45;
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
-interface Keys {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 let home: string;
 let server: RunningServer;
@@ -61,32 +50,12 @@ let refreshRun: Promise<Run>;
 let refreshOut: string;
 const clients: { destroy(): void }[] = [];
 
-function keysOf(c: { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined }): Keys {
-  return { accessKeyId: c.AccessKeyId ?? '', secretAccessKey: c.SecretAccessKey ?? '' };
-}
-
 /** The real CLI as `who`, with no inherited AWS settings; `extraEnv` adds variables (credential ones the job must not see). */
-function gh(args: readonly string[], who: Keys, opts: { extraEnv?: Record<string, string>; at?: RunningServer; detached?: boolean } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: home,
-    TMPDIR: home,
-    LANG: 'C.UTF-8',
-    AWS_ACCESS_KEY_ID: who.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: who.secretAccessKey,
-    GATEHOUSE_ENDPOINT: (opts.at ?? server).url,
-    ...opts.extraEnv,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 90_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const gh = (args: readonly string[], who: Keys, opts: { extraEnv?: Record<string, string>; at?: RunningServer } = {}): Promise<Run> =>
+  gatehouseCli(args, who, { endpoint: (opts.at ?? server).url, home, ...(opts.extraEnv ? { extraEnv: opts.extraEnv } : {}) });
 
 const jobIdOf = (r: Run): string => /gatehouse: job ([a-z0-9]+) /.exec(r.stderr)?.[1] ?? assert.fail(`no job id in: ${r.stderr}`);
-const conn = (c: Keys, at: RunningServer = server): Connection => ({ endpoint: new URL(at.url), credentials: c, region: REGION, credentialsSource: 'test' });
+const conn = (c: Keys, at: RunningServer = server): Connection => connectionTo(at.url, c, REGION);
 
 function sts(c: Keys, at: RunningServer = server): STSClient {
   const client = new STSClient({ endpoint: at.url, region: REGION, credentials: c, maxAttempts: 1 });

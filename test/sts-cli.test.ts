@@ -7,28 +7,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { AWS_CLI, awsCliMissing, boto3Missing, PYTHON, run } from './support/processes.ts';
 
-const AWS = '/usr/bin/aws';
-const PYTHON = '/usr/bin/python3';
 const ACCT = '000000000000';
 
-function boto3Missing(): string | undefined {
-  if (!existsSync(PYTHON)) return `${PYTHON} is absent (apt-get install python3-boto3)`;
-  try {
-    execFileSync(PYTHON, ['-c', 'import boto3'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin' } });
-    return undefined;
-  } catch {
-    return `boto3 is not importable by ${PYTHON} (apt-get install python3-boto3)`;
-  }
-}
-const awsMissing = existsSync(AWS) ? undefined : `${AWS} is absent (apt-get install awscli)`;
+const awsMissing = awsCliMissing();
 const botoMissing = boto3Missing();
 
 let server: TestServer;
@@ -52,16 +40,7 @@ function env(c: Credentials & { sessionToken?: string }): NodeJS.ProcessEnv {
   };
 }
 
-function run(file: string, args: string[], e: NodeJS.ProcessEnv): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env: e, timeout: 60_000 }, (err, stdout, stderr) => {
-      const status = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
-const aws = (c: Credentials & { sessionToken?: string }, ...args: string[]) => run(AWS, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', ...args], env(c));
+const aws = (c: Credentials & { sessionToken?: string }, ...args: string[]) => run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', ...args], env(c));
 
 before(async () => {
   if (awsMissing && botoMissing) return;
@@ -91,7 +70,7 @@ after(async () => {
 describe('Debian aws CLI', { skip: awsMissing }, () => {
   it('aws sts get-caller-identity with long-term keys', async () => {
     const r = await aws(alice, 'sts', 'get-caller-identity');
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.code, 0, r.stderr);
     const id = JSON.parse(r.stdout) as { UserId: string; Account: string; Arn: string };
     assert.equal(id.Arn, `arn:aws:iam::${ACCT}:user/alice`);
     assert.equal(id.Account, ACCT);
@@ -99,7 +78,7 @@ describe('Debian aws CLI', { skip: awsMissing }, () => {
 
   it('aws sts assume-role, then get-caller-identity with the temporary credentials', async () => {
     const r = await aws(alice, 'sts', 'assume-role', '--role-arn', `arn:aws:iam::${ACCT}:role/trainer`, '--role-session-name', 'cli-run', '--duration-seconds', '900');
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string }; AssumedRoleUser: { AssumedRoleId: string; Arn: string } };
     assert.match(out.Credentials.AccessKeyId, /^ASIA/);
     assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${ACCT}:assumed-role/trainer/cli-run`);
@@ -108,7 +87,7 @@ describe('Debian aws CLI', { skip: awsMissing }, () => {
 
     const session = { accessKeyId: out.Credentials.AccessKeyId, secretAccessKey: out.Credentials.SecretAccessKey, sessionToken: out.Credentials.SessionToken };
     const who = await aws(session, 'sts', 'get-caller-identity');
-    assert.equal(who.status, 0, who.stderr);
+    assert.equal(who.code, 0, who.stderr);
     const id = JSON.parse(who.stdout) as { UserId: string; Account: string; Arn: string };
     assert.equal(id.Arn, `arn:aws:sts::${ACCT}:assumed-role/trainer/cli-run`);
     assert.equal(id.UserId, `${roleId}:cli-run`);
@@ -117,10 +96,10 @@ describe('Debian aws CLI', { skip: awsMissing }, () => {
 
   it('prints the AWS error code and exits 254', async () => {
     const r = await aws(alice, 'sts', 'assume-role', '--role-arn', `arn:aws:iam::${ACCT}:role/missing`, '--role-session-name', 'cli-run');
-    assert.equal(r.status, 254);
+    assert.equal(r.code, 254);
     assert.match(r.stderr, /An error occurred \(AccessDenied\) when calling the AssumeRole operation: /);
     const bad = await aws({ accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 'x'.repeat(40) }, 'sts', 'get-caller-identity');
-    assert.equal(bad.status, 254);
+    assert.equal(bad.code, 254);
     assert.match(bad.stderr, /\(InvalidClientTokenId\) when calling the GetCallerIdentity operation/);
   });
 });
@@ -150,7 +129,7 @@ print(json.dumps(out))
 describe('boto3', { skip: botoMissing }, () => {
   it('AssumeRole → GetCallerIdentity', async () => {
     const r = await run(PYTHON, ['-c', BOTO3_SCRIPT, server.url, `arn:aws:iam::${ACCT}:role/trainer`], env(alice));
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as {
       caller: { Arn: string };
       assumed: { Arn: string; AssumedRoleId: string; AccessKeyId: string; Expiration: string };

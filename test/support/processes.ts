@@ -1,0 +1,82 @@
+/**
+ * Running programs from tests: the real `gatehouse` CLI, and the system clients from Debian packages (the aws
+ * CLI, boto3) that tests use when present and skip, saying why, when absent.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Connection } from '../../src/adapters/cli/client.ts';
+
+/** `bin/gatehouse.js`, run with `process.execPath` (the pinned Node). */
+export const GATEHOUSE_BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url));
+/** The Debian packages' paths: a pyenv or pip copy earlier on PATH is not what CI installs. */
+export const AWS_CLI = '/usr/bin/aws';
+export const PYTHON = '/usr/bin/python3';
+
+export interface Run {
+  /** The exit status; -1 when the process could not start or was killed (timeout). */
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `file` to its end with exactly `env`; never rejects, the status says how it went. */
+export function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv, opts: { cwd?: string; timeoutMs?: number; maxBuffer?: number } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(file, args, { env, timeout: opts.timeoutMs ?? 60_000, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), ...(opts.maxBuffer !== undefined ? { maxBuffer: opts.maxBuffer } : {}) }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Why the aws CLI tests skip, or undefined when `/usr/bin/aws` is there. */
+export const awsCliMissing = (): string | undefined => (existsSync(AWS_CLI) ? undefined : `${AWS_CLI} is absent (apt-get install awscli)`);
+
+/** Why the boto3 tests skip, or undefined when Debian's python3 imports boto3. */
+export function boto3Missing(): string | undefined {
+  if (!existsSync(PYTHON)) return `${PYTHON} is absent (apt-get install python3-boto3)`;
+  try {
+    execFileSync(PYTHON, ['-c', 'import boto3'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin' } });
+    return undefined;
+  } catch {
+    return `boto3 is not importable by ${PYTHON} (apt-get install python3-boto3)`;
+  }
+}
+
+export interface Keys {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/** An access key as the API and admin-credentials.json spell it, as the SDKs take it. */
+export function keysOf(c: { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined }): Keys {
+  return { accessKeyId: c.AccessKeyId ?? '', secretAccessKey: c.SecretAccessKey ?? '' };
+}
+
+/** The admin API client's connection as `keys` to the server at `url`. */
+export const connectionTo = (url: string, keys: Keys, region = 'us-east-1'): Connection => ({ endpoint: new URL(url), credentials: keys, region, credentialsSource: 'test' });
+
+export interface CliTarget {
+  readonly endpoint: string;
+  /** HOME and TMPDIR of the CLI. */
+  readonly home: string;
+  /** Added variables (for instance credential ones a job must not see). */
+  readonly extraEnv?: Record<string, string>;
+}
+
+/** The environment of the CLI as `who` against `at.endpoint`, with nothing inherited but PATH. */
+export const gatehouseCliEnv = (who: Keys, at: CliTarget): NodeJS.ProcessEnv => ({
+  PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+  HOME: at.home,
+  TMPDIR: at.home,
+  LANG: 'C.UTF-8',
+  AWS_ACCESS_KEY_ID: who.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: who.secretAccessKey,
+  GATEHOUSE_ENDPOINT: at.endpoint,
+  ...at.extraEnv,
+});
+
+/** The real CLI as `who`, run to its end (90 s at most). */
+export const gatehouseCli = (args: readonly string[], who: Keys, at: CliTarget): Promise<Run> => run(process.execPath, [GATEHOUSE_BIN, ...args], gatehouseCliEnv(who, at), { timeoutMs: 90_000 });
