@@ -13,6 +13,7 @@ import { crc32 } from 'node:zlib';
 import type { ChunkSignatures } from '../sigv4/index.ts';
 import { crc32c } from '../objects-fs/index.ts';
 import { BodyRejected, s3Error } from './errors.ts';
+import { bodyBytesRead } from './garbage.ts';
 
 export type ChecksumAlgorithm = 'crc32' | 'crc32c' | 'sha1' | 'sha256';
 export const CHECKSUM_HEADERS: Readonly<Record<string, ChecksumAlgorithm>> = {
@@ -82,6 +83,7 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
   let total = 0;
   const take = (data: Uint8Array): void => {
     total += data.length;
+    bodyBytesRead(data.length);
     if (options.limit !== undefined && total > options.limit) reject('MaxMessageLengthExceeded', `the request body is longer than ${options.limit} bytes`);
     sha?.update(data);
     sum?.update(data);
