@@ -346,6 +346,22 @@ describe('attacks and malformed requests are refused with the AWS code', () => {
     assertRefused(check(withAuth(req, (a) => a.replace('SignedHeaders=', 'SignedHeaders=constructor;'))), 'IncompleteSignature');
   });
 
+  it('a SignedHeaders list seen before (kept split and checked) still binds each request, and a refused one stays refused', async () => {
+    const req = await sign(unsigned());
+    for (let i = 0; i < 3; i++) {
+      assertVerified(parseSigV4(req, T0));
+      const { 'content-type': _dropped, ...headers } = req.headers;
+      assertRefused(check({ ...req, headers }), 'IncompleteSignature');
+      assertRefused(check({ ...req, headers: { ...req.headers, 'content-type': 'text/plain' } }), 'SignatureDoesNotMatch');
+      assertRefused(check(withAuth(req, (a) => a.replace(';host;', ';'))), 'IncompleteSignature');
+      assertRefused(check(withAuth(req, (a) => a.replace('SignedHeaders=', 'SignedHeaders=host;'))), 'IncompleteSignature');
+    }
+    // The list handed back is the one signed, and callers cannot change it for the next request.
+    const parsed = parsedOk(parseSigV4(req, T0));
+    assert.deepEqual([...parsed.signedHeaders], ['content-length', 'content-type', 'host', 'x-amz-content-sha256', 'x-amz-date'].filter((h) => h in req.headers));
+    assert.throws(() => (parsed.signedHeaders as string[]).push('x'));
+  });
+
   it('a signed header, the method, the path or the query altered → SignatureDoesNotMatch', async () => {
     const req = await sign(unsigned());
     assertRefused(check({ ...req, headers: { ...req.headers, 'content-type': 'application/json' } }), 'SignatureDoesNotMatch');

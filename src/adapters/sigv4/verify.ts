@@ -165,6 +165,7 @@ const PRESIGN_PARAMS: ReadonlySet<string> = new Set([
 ]);
 
 const OK: SigV4Verification = Object.freeze({ ok: true });
+const NO_PARAMS: readonly QueryParam[] = Object.freeze([]);
 const MISMATCH: SigV4Failure = Object.freeze(sigv4Failure('SignatureDoesNotMatch', SIGNATURE_MISMATCH_MESSAGE));
 const BODY_MISMATCH: SigV4Failure = Object.freeze(
   sigv4Failure('SignatureDoesNotMatch', "The provided 'x-amz-content-sha256' header does not match what was computed."),
@@ -209,7 +210,26 @@ const parseCredential = (value: string): Credential | SigV4Failure => {
   return { accessKeyId, date, region, service, scope: `${date}/${region}/${service}/aws4_request` };
 };
 
-const parseSignedHeaders = (value: string, wellFormed: boolean): string[] | SigV4Failure => {
+/**
+ * Validated `SignedHeaders` lists by their text. A client sends the same list with every request (it names the
+ * headers it signs, not their values), so each distinct list is split and checked once. Bounded: the text is
+ * untrusted, and past the bound the cache starts over.
+ */
+const signedHeaderLists = new Map<string, readonly string[]>();
+const MAX_SIGNED_HEADER_LISTS = 256;
+
+const parseSignedHeaders = (value: string, wellFormed: boolean): readonly string[] | SigV4Failure => {
+  const known = signedHeaderLists.get(value);
+  if (known !== undefined) return known;
+  const names = checkSignedHeaders(value, wellFormed);
+  if (isFailure(names)) return names;
+  if (signedHeaderLists.size >= MAX_SIGNED_HEADER_LISTS) signedHeaderLists.clear();
+  const frozen = Object.freeze(names);
+  signedHeaderLists.set(value, frozen);
+  return frozen;
+};
+
+const checkSignedHeaders = (value: string, wellFormed: boolean): string[] | SigV4Failure => {
   if (!wellFormed && !HEADER_NAME_LIST.test(value)) return incomplete(`SignedHeaders must be lower-case header names separated by ';', got '${echo(value)}'.`);
   const names = value.split(';');
   if (names.length > MAX_SIGNED_HEADERS) return incomplete(`SignedHeaders lists more than ${MAX_SIGNED_HEADERS} headers.`);
@@ -326,8 +346,12 @@ const isFailure = (value: object): value is SigV4Failure => (value as { ok?: unk
 interface Common {
   readonly form: SigV4Form;
   readonly credential: Credential;
-  readonly signedHeaders: string[];
+  readonly signedHeaders: readonly string[];
+  /** As the client wrote it (`a;b;c`): the line of the canonical request. */
+  readonly signedHeadersText: string;
   readonly signature: string;
+  /** The signature is already known to be 64 lower-case hex digits (read by `SDK_AUTHORIZATION`). */
+  readonly signatureIsHex: boolean;
   readonly amzDate: string;
   readonly signedAt: number;
   readonly sessionToken: string | undefined;
@@ -346,19 +370,22 @@ const parseHeaderForm = (
 ): Common | SigV4Failure => {
   if (authorization.length > MAX_AUTHORIZATION_LENGTH) return incomplete(`Authorization header is longer than ${MAX_AUTHORIZATION_LENGTH} characters.`);
   let credential: Credential | SigV4Failure;
-  let signedHeaders: string[] | SigV4Failure;
+  let signedHeaders: readonly string[] | SigV4Failure;
+  let signedHeadersText: string;
   let signature: string;
   const m = SDK_AUTHORIZATION.exec(authorization);
   if (m !== null) {
     const [, accessKeyId, date, region, service, names, sig] = m as unknown as [string, string, string, string, string, string, string];
     credential = { accessKeyId, date, region, service, scope: `${date}/${region}/${service}/aws4_request` };
     signedHeaders = parseSignedHeaders(names, true);
+    signedHeadersText = names;
     signature = sig;
   } else {
     const auth = parseAuthorization(authorization);
     if (isFailure(auth)) return auth;
     credential = parseCredential(auth.credential);
     signedHeaders = parseSignedHeaders(auth.signedHeaders, false);
+    signedHeadersText = auth.signedHeaders;
     signature = auth.signature;
   }
   if (isFailure(credential)) return credential;
@@ -378,7 +405,9 @@ const parseHeaderForm = (
     form: 'header',
     credential,
     signedHeaders,
+    signedHeadersText,
     signature,
+    signatureIsHex: m !== null,
     amzDate: time.amzDate,
     signedAt: time.ms,
     sessionToken,
@@ -417,7 +446,8 @@ const parsePresignedForm = (
   if (missing.length > 0) return incomplete(`Presigned request requires the query parameters ${missing.map((m) => `'${m}'`).join(', ')}.`);
   const credential = parseCredential(values.get(QUERY_CREDENTIAL)!);
   if (isFailure(credential)) return credential;
-  const signedHeaders = parseSignedHeaders(values.get(QUERY_SIGNED_HEADERS)!, false);
+  const signedHeadersText = values.get(QUERY_SIGNED_HEADERS)!;
+  const signedHeaders = parseSignedHeaders(signedHeadersText, false);
   if (isFailure(signedHeaders)) return signedHeaders;
   const amzDate = values.get(QUERY_DATE)!;
   const signedAt = parseAmzDate(amzDate);
@@ -445,7 +475,9 @@ const parsePresignedForm = (
     form: 'presigned',
     credential,
     signedHeaders,
+    signedHeadersText,
     signature: values.get(QUERY_SIGNATURE)!,
+    signatureIsHex: false,
     amzDate,
     signedAt,
     sessionToken: values.get(QUERY_TOKEN),
@@ -466,7 +498,7 @@ export const parseSigV4 = (request: SigV4Request, now: number, options: SigV4Opt
   if (target.length > MAX_TARGET_LENGTH) return incomplete(`Request target is longer than ${MAX_TARGET_LENGTH} characters.`);
   const q = target.indexOf('?');
   const rawPath = q < 0 ? target : target.slice(0, q);
-  const params = q < 0 ? [] : parseQuery(target.slice(q + 1));
+  const params = q < 0 ? NO_PARAMS : parseQuery(target.slice(q + 1));
   const authorization = header(request.headers, 'authorization');
   let presigned = false;
   for (const p of params) {
@@ -526,7 +558,9 @@ class ParsedRequest implements SigV4Parsed {
   readonly #headerValues: readonly string[];
   readonly #declared: string | undefined;
   readonly #body: Uint8Array | string | undefined;
-  readonly #provided: Buffer | undefined;
+  /** The signature the client sent, if it is 64 lower-case hex digits (else no secret can match). */
+  readonly #signature: string | undefined;
+  readonly #signedHeadersText: string;
   readonly #amzDate: string;
   readonly #date: string;
   #bodyHash: string | undefined;
@@ -560,16 +594,20 @@ class ParsedRequest implements SigV4Parsed {
     this.#headerValues = headerValues;
     this.#declared = declared;
     this.#body = request.body;
-    this.#provided = SIGNATURE_HEX.test(common.signature) ? Buffer.from(common.signature, 'hex') : undefined;
+    this.#signature = common.signatureIsHex || SIGNATURE_HEX.test(common.signature) ? common.signature : undefined;
+    this.#signedHeadersText = common.signedHeadersText;
     this.#amzDate = common.amzDate;
     this.#date = credential.date;
   }
 
   verify(secret: string): SigV4Verification {
-    if (typeof secret !== 'string' || secret.length === 0 || this.#provided === undefined) return MISMATCH;
+    const provided = this.#signature;
+    if (typeof secret !== 'string' || secret.length === 0 || provided === undefined) return MISMATCH;
     const key = signingKey(secret, this.scope, this.#date, this.region, this.service);
-    const expected = createHmac('sha256', key).update(this.stringToSign(), 'utf8').digest();
-    if (!timingSafeEqual(expected, this.#provided)) return MISMATCH;
+    // Both sides as 64 lower-case hex digits, compared in constant time as their bytes: a hex digest and two
+    // small Buffers from the pool cost less than a digest Buffer (its own backing store) and a hex decode.
+    const expected = createHmac('sha256', key).update(this.stringToSign(), 'utf8').digest('hex');
+    if (!timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(provided, 'latin1'))) return MISMATCH;
     // A signed hex `x-amz-content-sha256` with another body: the signature covers the declared
     // hash, not these bytes (S3 calls it XAmzContentSHA256Mismatch; IAM/STS have no such code).
     const declared = this.#declared;
@@ -587,8 +625,8 @@ class ParsedRequest implements SigV4Parsed {
     let headersBlock = '';
     for (let i = 0; i < values.length; i++) headersBlock += `${names[i]}:${canonicalHeaderValue(values[i]!)}\n`;
     this.#canonical =
-      `${this.#method}\n${canonicalUri(this.#rawPath, this.service === 's3')}\n${canonicalQuery(this.#params, this.#excludeParam)}\n` +
-      `${headersBlock}\n${names.join(';')}\n${this.#declared ?? this.#payloadHash()}`;
+      `${this.#method}\n${canonicalUri(this.#rawPath, this.service === 's3')}\n${this.#params.length === 0 ? '' : canonicalQuery(this.#params, this.#excludeParam)}\n` +
+      `${headersBlock}\n${this.#signedHeadersText}\n${this.#declared ?? this.#payloadHash()}`;
     return this.#canonical;
   }
 
