@@ -243,6 +243,11 @@ export async function* readSegments(segments: readonly SegmentRef[], block: numb
   }
 }
 
+/** What `sendTo` rejects with when the sink closes first: the code stream.pipeline gives the same case. */
+function prematureClose(): Error {
+  return Object.assign(new Error('the connection closed before the body was sent'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+}
+
 /** Something a body can be sent to: a socket, an HTTP response (`write` calls back once the bytes are flushed). */
 export type Sink = Pick<Writable, 'write' | 'once' | 'off' | 'destroyed' | 'writableNeedDrain'>;
 
@@ -304,7 +309,7 @@ export class SegmentStream extends Readable {
     let wake: (() => void) | undefined;
     let failure: Error | undefined;
     const closed = (): void => {
-      failure ??= new Error('the connection closed before the body was sent');
+      failure ??= prematureClose();
       wake?.();
     };
     out.once('close', closed);
@@ -312,7 +317,7 @@ export class SegmentStream extends Readable {
       for (;;) {
         const r = await source.next();
         if (r.done === true) break;
-        if (failure !== undefined || out.destroyed) throw failure ?? new Error('the connection closed before the body was sent');
+        if (failure !== undefined || out.destroyed) throw failure ?? prematureClose();
         const chunk = r.value;
         waiting++;
         out.write(chunk, (e) => {
