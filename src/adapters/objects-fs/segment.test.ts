@@ -19,7 +19,6 @@ async function* chunks(data: Buffer, size = 64 * 1024): AsyncGenerator<Uint8Arra
  */
 class SlowSink extends EventEmitter {
   destroyed = false;
-  writableNeedDrain = false;
   readonly got: Buffer[] = [];
   changed = 0;
   private readonly delay: number;

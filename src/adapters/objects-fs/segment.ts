@@ -249,7 +249,7 @@ function prematureClose(): Error {
 }
 
 /** Something a body can be sent to: a socket, an HTTP response (`write` calls back once the bytes are flushed). */
-export type Sink = Pick<Writable, 'write' | 'once' | 'off' | 'destroyed' | 'writableNeedDrain'>;
+export type Sink = Pick<Writable, 'write' | 'once' | 'off' | 'destroyed'>;
 
 /**
  * An object's body: a Readable of fresh buffers for any consumer, and `sendTo`, which writes it to a socket or an
