@@ -123,6 +123,13 @@ describe('POST /v1/authorize', () => {
     assert.equal(r.status, 200);
     assert.equal(r.json['decision'], 'ImplicitDeny');
     assert.ok((r.json['diagnostics'] as string[]).some((d) => /`aws:PrincipalArn`, `aws:username` ignored/.test(d)), JSON.stringify(r.json));
+    // Any case, either partition's prefix, any principal tag; and a spelling that lower-cases to a derived key
+    // (the Kelvin sign K, U+212A, lower-cases to `k`) is ignored like the key it becomes.
+    const keysLike = { 'AWS:PRINCIPALARN': ALICE, 'acs:UserName': 'alice', 'aws:PrincipalTag/team': 'ml', 'aws:To\u212AenIssueTime': '2020-01-01T00:00:00Z', 'aws:SourceIp': '10.0.0.1' };
+    const m = await authorize(keys['gatekeeper'] as Credentials, { principal: `arn:aws:iam::${ROOT}:user/nobody`, action: 's3:GetObject', resource: 'arn:aws:s3:::datasets/x', context: keysLike });
+    assert.equal(m.status, 200);
+    const note = (m.json['diagnostics'] as string[]).find((d) => d.startsWith('context '));
+    assert.equal(note, 'context `AWS:PRINCIPALARN`, `acs:UserName`, `aws:PrincipalTag/team`, `aws:To\u212AenIssueTime` ignored: they describe the principal, and come from the directory and the session');
   });
 
   test('naming another principal without gatehouse:Authorize: 403 AccessDenied', async () => {

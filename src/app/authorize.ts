@@ -79,10 +79,16 @@ export interface ResolvedRequest {
 
 /**
  * Keys a resource server must not supply: they describe the principal, and come from the directory and the
- * session (reference §A.1.8). Any `aws:`/`acs:` form, any case.
+ * session (reference §A.1.8). Any `aws:`/`acs:` form, any case (checked on the lower-cased key, the form the
+ * engine reads), and every `principaltag/…`.
  */
-const DERIVED =
-  /^(aws|acs):(principalarn|principalaccount|principaltype|principalorgid|principalorgpaths|principalisawsservice|principalservicename|principalservicenameslist|federatedprovider|assumedroot|userid|username|sourceidentity|tokenissuetime|principaltag\/.*|currenttime|epochtime|multifactorauthpresent|multifactorauthage|mfapresent|accessid)$/i;
+const DERIVED_NAMES = [
+  'principalarn', 'principalaccount', 'principaltype', 'principalorgid', 'principalorgpaths', 'principalisawsservice', 'principalservicename',
+  'principalservicenameslist', 'federatedprovider', 'assumedroot', 'userid', 'username', 'sourceidentity', 'tokenissuetime', 'currenttime',
+  'epochtime', 'multifactorauthpresent', 'multifactorauthage', 'mfapresent', 'accessid',
+];
+const DERIVED: ReadonlySet<string> = new Set(DERIVED_NAMES.flatMap((n) => [`aws:${n}`, `acs:${n}`]));
+const isDerived = (key: string): boolean => DERIVED.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/');
 
 /** `service:Action`, or a bindings permission `service.resource.verb` (`storage.objects.get`). */
 const ACTION_RE = /^(?:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+|[a-z][a-z0-9]*(?:\.[a-zA-Z][a-zA-Z0-9]*){2,})$/;
@@ -90,6 +96,11 @@ const ACTION_RE = /^(?:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+|[a-z][a-z0-9]*(?:\.[a-zA-Z
 export const MAX_BATCH = 1000;
 const MAX_CONTEXT_KEYS = 256;
 const NO_ENGINES: readonly never[] = Object.freeze([]);
+const EXPLAIN = Object.freeze({ explain: true });
+
+const contextValue = (x: unknown): boolean => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
+const badContextValue = (k: string): Result<never> =>
+  failWith('REQUEST_INVALID_CONTEXT', `context value of \`${k}\` must be a string, number, boolean or a list of them`, `context.${k}`);
 
 /** Principals resolved by ARN, kept until the directory changes (bounded: untrusted callers choose the ARNs). */
 const MAX_RESOLVED = 10_000;
@@ -113,8 +124,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       resolvedVersion = resourcePolicies.version;
     }
     const hit = resolved.get(arn);
-    const p = hit ? ok(hit.principal) : principalFromArn(arn);
-    if (!p.ok) return p;
+    let named: Principal;
+    if (hit !== undefined) named = hit.principal;
+    else {
+      const p = principalFromArn(arn);
+      if (!p.ok) return p;
+      named = p.value;
+    }
     // Asking about someone else is itself a permission (DESIGN.md "Authorize API"), of the caller's own account:
     // its policies decide whom it may ask about, wherever that principal lives (a resource server must decide
     // on callers from other accounts that its resource policies name).
@@ -127,12 +143,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (!may.ok) return may;
     // …but about another account's principal only for a resource of the caller's own account: otherwise any
     // account could read another's policies by asking about that account's own resources.
-    const other = p.value.account;
+    const other = named.account;
     if (other !== '' && other !== caller.account && caller.account !== ROOT_ACCOUNT && owner !== caller.account) {
       return failWith('ACCESS_DENIED', `principals of account ${caller.account} may ask about principals of account ${other} only for resources of account ${caller.account}; \`${resource}\` ${owner === undefined ? 'belongs to no known account' : `belongs to account ${owner}`}`);
     }
-    if (hit) return ok(hit);
-    return readPrincipal(arn, p.value);
+    if (hit !== undefined) return ok(hit);
+    return readPrincipal(arn, named);
   }
 
   async function readPrincipal(arn: string, principal: Principal): Promise<Result<Resolved>> {
@@ -160,34 +176,43 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return r;
   }
 
-  /** The request context as the engine reads it (keys lowercased, values as strings), without principal-derived keys. */
-  function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined, ignored: string[]): Result<Context> {
+  /**
+   * The request context as the engine reads it (keys lowercased, values as strings), without principal-derived
+   * keys: those are pushed onto `ignored`. A `GatehouseError` list when the context is not acceptable.
+   */
+  function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined, ignored: string[]): Context | Result<never> {
     const out = new Map<string, string[]>();
-    if (ctx === undefined) return ok(out);
+    if (ctx === undefined) return out;
     let n = 0;
     for (const k in ctx) {
       if (!Object.hasOwn(ctx, k)) continue;
       if (++n > MAX_CONTEXT_KEYS) return failWith('REQUEST_INVALID_CONTEXT', `the context holds at most ${MAX_CONTEXT_KEYS} keys`, 'context');
-      if (DERIVED.test(k)) {
+      const key = k.toLowerCase();
+      if (isDerived(key)) {
         ignored.push(k);
         continue;
       }
       const v = ctx[k];
-      const key = k.toLowerCase();
-      const values = out.get(key) ?? [];
-      for (const x of Array.isArray(v) ? (v as unknown[]) : [v]) {
-        if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') {
-          return failWith('REQUEST_INVALID_CONTEXT', `context value of \`${k}\` must be a string, number, boolean or a list of them`, `context.${k}`);
-        }
+      let values = out.get(key);
+      if (values === undefined) {
+        values = [];
+        out.set(key, values);
+      }
+      if (!Array.isArray(v)) {
+        if (!contextValue(v)) return badContextValue(k);
+        values.push(String(v));
+        continue;
+      }
+      for (const x of v as unknown[]) {
+        if (!contextValue(x)) return badContextValue(k);
         values.push(String(x));
       }
-      out.set(key, values);
     }
-    return ok(out);
+    return out;
   }
 
   /** The union's answer, built with loops and no intermediate copies: this runs for every decision. */
-  function answerOf(d: Decision, extra: readonly (EngineResult & { name: string })[], started: number): AuthorizeAnswer {
+  function answerOf(d: Decision, extra: readonly EngineResult[], started: number): AuthorizeAnswer {
     const matched: MatchedRule[] = [];
     for (const m of d.matched) matched.push(m.sid !== undefined ? { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, sid: m.sid, effect: m.effect } : { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, effect: m.effect });
     const diagnostics: string[] = [];
@@ -198,16 +223,22 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       let denied = d.decision === 'ExplicitDeny';
       let errored = false;
       let allowed = d.decision === 'Allow';
-      for (const e of extra) {
+      // `extra[i]` is the answer of `engines[i]`.
+      for (let i = 0; i < extra.length; i++) {
+        const e = extra[i] as EngineResult;
         if (e.verdict === 'deny') denied = true;
         else if (e.verdict === 'allow') allowed = true;
         if (e.errors.length > 0) errored = true;
         if (e.verdict === 'no-opinion') continue;
-        for (const r of e.reasons) reasons.push(`${e.name}: ${r}`);
+        const name = (engines[i] as AuthorizeEngine).name;
+        for (const r of e.reasons) reasons.push(`${name}: ${r}`);
         if (e.matched !== undefined) for (const m of e.matched) matched.push(m);
       }
-      for (const e of extra) if (e.diagnostics !== undefined) for (const x of e.diagnostics) diagnostics.push(`${e.name}: ${x}`);
-      for (const e of extra) for (const x of e.errors) diagnostics.push(`${e.name}: ${x}`);
+      for (let i = 0; i < extra.length; i++) {
+        const diags = (extra[i] as EngineResult).diagnostics;
+        if (diags !== undefined) for (const x of diags) diagnostics.push(`${(engines[i] as AuthorizeEngine).name}: ${x}`);
+      }
+      for (let i = 0; i < extra.length; i++) for (const x of (extra[i] as EngineResult).errors) diagnostics.push(`${(engines[i] as AuthorizeEngine).name}: ${x}`);
       if (errored && !denied) diagnostics.push('an engine failed to evaluate: failing closed');
       decision = denied ? 'ExplicitDeny' : errored ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';
     }
@@ -233,16 +264,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (!who.ok) return who;
     const ignored: string[] = [];
     const ctx = cleanContext(input.context, ignored);
-    if (!ctx.ok) return ctx;
-    const request: AuthzRequest = {
-      principal: who.value.principal,
-      action: input.action,
-      resource: input.resource,
-      ...(rp.account !== undefined ? { resourceAccount: rp.account } : {}),
-      context: ctx.value,
-      time: deps.now(),
-    };
-    const d = evaluate(request, { ...who.value.policies, resource: rp.policies }, { explain: true });
+    if ('ok' in ctx) return ctx;
+    const { principal, policies } = who.value;
+    const request: AuthzRequest =
+      rp.account !== undefined
+        ? { principal, action: input.action, resource: input.resource, resourceAccount: rp.account, context: ctx, time: deps.now() }
+        : { principal, action: input.action, resource: input.resource, context: ctx, time: deps.now() };
+    // One shape for every policy set the union evaluates (the engine reads the same fields of each).
+    const set: PolicySet = { identity: policies.identity, boundary: policies.boundary, session: policies.session, resource: rp.policies, trust: policies.trust };
+    const d = evaluate(request, set, EXPLAIN);
     for (let i = 0; i < engines.length; i++) {
       const behind = engines[i]?.prepare?.();
       if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, d, ignored, started));
@@ -260,13 +290,19 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, d: Decision, ignored: readonly string[], started: number): Answered {
-    const extra = engines.length === 0 ? NO_ENGINES : engines.map((e) => {
-      try {
-        return { name: e.name, ...e.decide({ principal, action: input.action, resource: input.resource, request }) };
-      } catch (err) {
-        return { name: e.name, verdict: 'no-opinion' as const, reasons: [], errors: [err instanceof Error ? err.message : String(err)] };
+    let extra: readonly EngineResult[] = NO_ENGINES;
+    if (engines.length > 0) {
+      const resolvedRequest: ResolvedRequest = { principal, action: input.action, resource: input.resource, request };
+      const results: EngineResult[] = new Array(engines.length);
+      for (let i = 0; i < engines.length; i++) {
+        try {
+          results[i] = (engines[i] as AuthorizeEngine).decide(resolvedRequest);
+        } catch (err) {
+          results[i] = { verdict: 'no-opinion', reasons: [], errors: [err instanceof Error ? err.message : String(err)] };
+        }
       }
-    });
+      extra = results;
+    }
     const answer = answerOf(d, extra, started);
     if (ignored.length === 0) return ok(answer);
     const note = `context ${ignored.map((k) => `\`${k}\``).join(', ')} ignored: ${ignored.length === 1 ? 'it describes' : 'they describe'} the principal, and come from the directory and the session`;
