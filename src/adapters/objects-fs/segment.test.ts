@@ -73,6 +73,37 @@ describe('objects-fs: sending a segment with pooled blocks', () => {
     }
   });
 
+  it('reads a last block and its CRC in one go: small bodies, ranges in the last block, a corrupt trailer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gh-segment-'));
+    try {
+      const small = randomBytes(1000);
+      const ss = await segmentOf(dir, 's', small);
+      const big = randomBytes(3 * MiB + 500);
+      const sb = await segmentOf(dir, 'b', big);
+      for (const [seg, data, from, to] of [[ss, small, 0, 999], [ss, small, 10, 20], [sb, big, 3 * MiB + 1, 3 * MiB + 499], [sb, big, 3 * MiB - 1, 3 * MiB + 3]] as const) {
+        const sink = new SlowSink(1);
+        await new SegmentStream([seg], BLOCK_SIZE, from, to, 'x').sendTo(sink as unknown as Sink);
+        assert.ok(Buffer.concat(sink.got).equals(data.subarray(from, to + 1)), `${from}-${to}`);
+        const chunks: Buffer[] = [];
+        for await (const c of new SegmentStream([seg], BLOCK_SIZE, from, to, 'x')) chunks.push(c as Buffer);
+        assert.ok(Buffer.concat(chunks).equals(data.subarray(from, to + 1)), `stream ${from}-${to}`);
+      }
+      // The last CRC of the trailer flipped: the last block fails, whichever way it is read.
+      const bytes = await readFile(sb.path);
+      bytes[bytes.length - 1]! ^= 0x01;
+      await writeFile(sb.path, bytes);
+      await assert.rejects(new SegmentStream([sb], BLOCK_SIZE, 3 * MiB, 3 * MiB + 10, 'b').sendTo(new SlowSink(1) as unknown as Sink), /fail their checksum/);
+      await assert.rejects((async () => {
+        for await (const _ of new SegmentStream([sb], BLOCK_SIZE, 3 * MiB, 3 * MiB + 10, 'b')) void _;
+      })(), /fail their checksum/);
+      const ok = new SlowSink(1);
+      await new SegmentStream([sb], BLOCK_SIZE, 0, 10, 'b').sendTo(ok as unknown as Sink);
+      assert.ok(Buffer.concat(ok.got).equals(big.subarray(0, 11)), 'the first block is still good');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops before a block that fails its CRC, and when the sink closes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gh-segment-'));
     try {

@@ -31,17 +31,25 @@ export const BLOCK_SIZE = 1 << 20;
  * At most POOL_MAX idle blocks are kept; beyond that they are left to the collector.
  */
 const POOL_MAX = 16;
+/** Room after a pooled block for CRCs of the trailer, so a segment's last block and its CRC come in one read. */
+const TRAILER_ROOM = 4096;
+const POOLED_BYTES = BLOCK_SIZE + TRAILER_ROOM;
 const pool: ArrayBuffer[] = [];
 
-export function takeBlock(): Buffer {
+function takePooled(length: number): Buffer {
   const ab = pool.pop();
-  return ab === undefined ? Buffer.allocUnsafeSlow(BLOCK_SIZE) : Buffer.from(ab, 0, BLOCK_SIZE);
+  return ab === undefined ? Buffer.allocUnsafeSlow(POOLED_BYTES).subarray(0, length) : Buffer.from(ab, 0, length);
+}
+
+/** A block of the pool (BLOCK_SIZE bytes), to give back with `giveBlock`. */
+export function takeBlock(): Buffer {
+  return takePooled(BLOCK_SIZE);
 }
 
 /** Gives back the block `view` is part of (a view from `takeBlock`); anything else is ignored. */
 export function giveBlock(view: Uint8Array): void {
   const ab = view.buffer;
-  if (ab instanceof ArrayBuffer && ab.byteLength === BLOCK_SIZE && pool.length < POOL_MAX && !pool.includes(ab)) pool.push(ab);
+  if (ab instanceof ArrayBuffer && ab.byteLength === POOLED_BYTES && pool.length < POOL_MAX && !pool.includes(ab)) pool.push(ab);
 }
 
 /** Idle blocks in the pool (tests). */
@@ -202,28 +210,45 @@ export async function* readSegments(segments: readonly SegmentRef[], block: numb
     } catch (e) {
       throw new IntegrityError(`${label}: a data file is missing (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
+    let closing: Promise<void> | undefined;
     try {
       const first = Math.floor(a / block);
       const last = Math.floor(b / block);
       const readCrcs = (i: number): Promise<Buffer> => readExactly(fh, seg.size + i * 4, Math.min(CRC_BATCH, last - i + 1) * 4, label);
-      const readBlock = (i: number): Promise<Buffer> => {
+      const readBlock = (i: number, extra = 0): Promise<Buffer> => {
         const offset = i * block;
-        const read = readExactly(fh, offset, Math.min(block, seg.size - offset), label, usePool ? takeBlock() : undefined);
+        const length = Math.min(block, seg.size - offset) + extra;
+        const read = readExactly(fh, offset, length, label, usePool && length <= POOLED_BYTES ? takePooled(length) : undefined);
         read.catch(() => undefined); // awaited later; must not count as unhandled meanwhile
         return read;
       };
+      const blocks = Math.ceil(seg.size / block);
+      // Only the segment's last block is wanted (a small object, or a range at the end), and the whole trailer fits
+      // in a pooled block's spare room: block and trailer are contiguous in the file, so one read brings both.
+      const together = first === last && last === blocks - 1 && blocks * 4 <= TRAILER_ROOM;
       // One block read ahead: the next read runs on the thread pool while this block is checked and consumed.
-      let ahead: Promise<Buffer> | undefined = readBlock(first);
+      let ahead: Promise<Buffer> | undefined = readBlock(first, together ? blocks * 4 : 0);
       try {
-        let crcs = await readCrcs(first);
+        let crcs = together ? NO_BUFFER : await readCrcs(first);
         let crcBase = first;
         for (let i = first; i <= last; i++) {
-          if ((i - crcBase) * 4 >= crcs.length) {
+          if (!together && (i - crcBase) * 4 >= crcs.length) {
             crcBase = i;
             crcs = await readCrcs(i);
           }
-          const data = await ahead!;
+          let data = await ahead!;
           ahead = i < last ? readBlock(i + 1) : undefined;
+          if (together) {
+            const length = data.length - blocks * 4;
+            crcs = data.subarray(length);
+            crcBase = 0;
+            data = data.subarray(0, length);
+          }
+          // Nothing more to read from this file: it closes while the last block is checked and sent.
+          if (i === last) {
+            closing = fh.close();
+            closing.catch(() => undefined);
+          }
           const offset = i * block;
           const length = data.length;
           if (crc32(data) !== crcs.readUInt32BE((i - crcBase) * 4)) {
@@ -238,7 +263,7 @@ export async function* readSegments(segments: readonly SegmentRef[], block: numb
         if (ahead !== undefined) await ahead.catch(() => undefined);
       }
     } finally {
-      await fh.close();
+      await (closing ?? fh.close());
     }
   }
 }
