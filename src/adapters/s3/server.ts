@@ -5,7 +5,9 @@
  * which decide it with the engine before the object store is touched.
  *
  * Built on `node:http` directly, as the other edges: bodies stream from the socket through the checks into the
- * store, and objects stream from the store to the socket (memory independent of object size).
+ * store, and objects stream from the store to the socket (memory independent of object size). A body that can
+ * send itself (objects-fs's `sendTo`) is written straight to the response from the store's reused blocks, each
+ * taken back once the socket has flushed it; any other Readable is piped.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -758,9 +760,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const started = performance.now();
       res.on('finish', () => metrics.observeRequest('s3', res.statusCode, (performance.now() - started) / 1000));
     }
-    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    // One draw from the generator for both identifiers.
+    const ids = randomBytes(32);
+    const requestId = ids.toString('hex', 0, 8).toUpperCase();
     res.setHeader('x-amz-request-id', requestId);
-    res.setHeader('x-amz-id-2', randomBytes(24).toString('base64'));
+    res.setHeader('x-amz-id-2', ids.toString('base64', 8, 32));
     res.setHeader('server', 'Gatehouse');
     handle(req, res, requestId).catch((e: unknown) => {
       const resource = (req.url ?? '/').split('?')[0] ?? '/';
