@@ -107,6 +107,38 @@ export interface AuditAppender {
   readonly maxBatch?: number;
   /** Releases what the appender holds (a worker thread); called once, by `stop`. */
   close?(): Promise<void>;
+  /**
+   * Pieces the queue fills as records are recorded, in the appender's own compact form, and writes in batches of
+   * whole pieces with `appendPieces` (one transaction, like `append`): the writer thread's packed form, so that a
+   * backlog holds no object per record and what a decision built dies young. Without them the queue keeps the
+   * events as they are and writes them with `append`.
+   */
+  piece?(): AuditPiece;
+  appendPieces?(pieces: readonly AuditPiece[]): Promise<void>;
+}
+
+/** Records as the queue holds them until written, filled as they come. */
+export interface AuditPiece {
+  readonly length: number;
+  /** Adds a record; false (nothing added) once the piece is full or was handed to the appender. */
+  add(at: number, event: AuditEvent): boolean;
+}
+
+/** The default piece: the events as they are, at most `capacity`. */
+class EventsPiece implements AuditPiece {
+  readonly events: TimedEvent[] = [];
+  readonly #capacity: number;
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+  get length(): number {
+    return this.events.length;
+  }
+  add(at: number, event: AuditEvent): boolean {
+    if (this.events.length >= this.#capacity) return false;
+    this.events.push({ at, event });
+    return true;
+  }
 }
 
 /** Links a batch to the head and appends it in one write transaction: writers on every instance serialise on the head row. */
@@ -169,8 +201,14 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   const metrics = deps.metrics ?? NO_METRICS;
   const log = deps.log ?? (() => {});
   const appender = deps.appender ?? storeAppender(deps.store);
+  const piece = appender.piece && appender.appendPieces ? appender.piece.bind(appender) : () => new EventsPiece(batchSize);
+  const appendPieces: (pieces: readonly AuditPiece[]) => Promise<void> =
+    appender.piece && appender.appendPieces ? appender.appendPieces.bind(appender) : (pieces) => appender.append(pieces.flatMap((p) => (p as EventsPiece).events));
 
-  let queue: TimedEvent[] = [];
+  /** The queue: pieces oldest first, the last one `open` (filling) unless it was handed over; `backlog` records in all. */
+  const pieces: AuditPiece[] = [];
+  let open: AuditPiece | undefined;
+  let backlog = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerDue = 0;
   /** A timer is set to flush at once (a batch is waiting). */
@@ -210,22 +248,28 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
 
   function record(event: AuditEvent): void {
     if (!enabled) return;
-    if (queue.length >= maxBacklog) {
+    if (backlog >= maxBacklog) {
       dropped += 1;
       metrics.auditDropped(1);
       const t = deps.now();
       if (t - lastDropLog > 10_000) {
         lastDropLog = t;
-        log(`audit: backlog full (${queue.length} records not yet written: ${lastError ?? 'the store is not keeping up'}); dropping audit records (${dropped} so far) until the store takes them`);
+        log(`audit: backlog full (${backlog} records not yet written: ${lastError ?? 'the store is not keeping up'}); dropping audit records (${dropped} so far) until the store takes them`);
       }
       return;
     }
-    queue.push({ at: deps.now(), event });
+    const at = deps.now();
+    if (open === undefined || !open.add(at, event)) {
+      open = piece();
+      if (!open.add(at, event)) throw new Error('an empty audit piece refused a record');
+      pieces.push(open);
+    }
+    backlog += 1;
     // While a batch is being written, the end of that write schedules the next: nothing to do per record.
     if (flushing !== undefined) return;
     if (!healthy) {
       if (timer === undefined) schedule(backoff());
-    } else if (queue.length >= batchSize) {
+    } else if (backlog >= batchSize) {
       if (!soon) schedule(0);
     } else if (timer === undefined) schedule(flushMs);
   }
@@ -233,13 +277,19 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   /** Writes one batch; false when the store refused it (the batch stays queued). */
   function flushOnce(): Promise<boolean> {
     flushing ??= (async () => {
-      if (queue.length === 0) return true;
+      if (backlog === 0) return true;
       // Behind (a burst, or a backlog after an outage): bigger transactions, so each commit's fsync is shared by
       // more records; bounded, since a SQLite write holds the event loop while it runs. A writer on another
-      // thread takes whatever is queued, up to its own bound.
-      const batch = queue.slice(0, appender.maxBatch ?? (queue.length > 2 * batchSize ? 4 * batchSize : batchSize));
+      // thread takes whatever is queued, up to its own bound. Whole pieces, at least one.
+      const max = appender.maxBatch ?? (backlog > 2 * batchSize ? 4 * batchSize : batchSize);
+      let count = 0;
+      let k = 0;
+      while (k < pieces.length && (k === 0 || count + (pieces[k] as AuditPiece).length <= max)) count += (pieces[k++] as AuditPiece).length;
+      const batch = pieces.slice(0, k);
+      // The piece being filled is handed over as it is: what is recorded meanwhile starts another.
+      if (k === pieces.length) open = undefined;
       try {
-        await appender.append(batch);
+        await appendPieces(batch);
       } catch (e) {
         failures += 1;
         consecutive += 1;
@@ -248,16 +298,17 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         const t = deps.now();
         if (healthy || t - lastFailureLog > 30_000) {
           lastFailureLog = t;
-          log(`audit: cannot write ${queue.length} queued record(s): ${lastError}; they stay queued and are retried${policy === 'closed' ? '; session issuance and directory changes are refused meanwhile (GATEHOUSE_AUDIT_FAILURE=closed)' : ''}`);
+          log(`audit: cannot write ${backlog} queued record(s): ${lastError}; they stay queued and are retried${policy === 'closed' ? '; session issuance and directory changes are refused meanwhile (GATEHOUSE_AUDIT_FAILURE=closed)' : ''}`);
         }
         healthy = false;
         return false;
       }
       // The queue may have grown meanwhile; the batch is its head.
-      queue = queue.length === batch.length ? [] : queue.slice(batch.length);
-      written += batch.length;
-      metrics.auditWritten(batch.length);
-      if (!healthy) log(`audit: writing again after ${consecutive} failed attempt(s); ${queue.length} record(s) still queued`);
+      pieces.splice(0, k);
+      backlog -= count;
+      written += count;
+      metrics.auditWritten(count);
+      if (!healthy) log(`audit: writing again after ${consecutive} failed attempt(s); ${backlog} record(s) still queued`);
       healthy = true;
       consecutive = 0;
       lastError = undefined;
@@ -266,7 +317,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       (done) => {
         flushing = undefined;
         // What was queued meanwhile: at once when a batch is waiting, else within `flushMs`; after a failure, later.
-        if (queue.length > 0) schedule(done ? (queue.length >= batchSize ? 0 : flushMs) : backoff());
+        if (backlog > 0) schedule(done ? (backlog >= batchSize ? 0 : flushMs) : backoff());
         return done;
       },
       (e: unknown) => {
@@ -279,7 +330,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
 
   /** Writes everything queued; false when the store refused (tests, and shutdown). */
   async function flush(): Promise<boolean> {
-    while (queue.length > 0) if (!(await flushOnce())) return false;
+    while (backlog > 0) if (!(await flushOnce())) return false;
     if (flushing) await flushing;
     return true;
   }
@@ -290,7 +341,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    */
   function gate(what: string): Result<never> | undefined {
     if (!enabled || policy === 'open') return undefined;
-    if (healthy && queue.length < maxBacklog) return undefined;
+    if (healthy && backlog < maxBacklog) return undefined;
     return failWith('SERVICE_UNAVAILABLE', `the audit log cannot be written (${lastError ?? 'backlog full'}); ${what} until it can: retry later`);
   }
 
@@ -396,7 +447,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     query,
     verify,
     prune,
-    status: (): AuditStatus => ({ enabled, policy, backlog: queue.length, healthy, lastError, written, failures, dropped }),
+    status: (): AuditStatus => ({ enabled, policy, backlog, healthy, lastError, written, failures, dropped }),
     /** Starts the retention sweep (hourly) when a retention is configured. */
     start(): void {
       const days = options.retentionDays;
@@ -422,7 +473,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       await appender.close?.().catch(() => {});
-      if (queue.length > 0) log(`audit: stopping with ${queue.length} record(s) that could not be written: ${lastError ?? 'unknown error'}`);
+      if (backlog > 0) log(`audit: stopping with ${backlog} record(s) that could not be written: ${lastError ?? 'unknown error'}`);
     },
   };
 }

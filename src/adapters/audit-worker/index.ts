@@ -11,7 +11,7 @@
  * batch. It keeps the process alive only while a batch is in hand.
  */
 import { Worker } from 'node:worker_threads';
-import type { AuditAppender } from '../../app/audit.ts';
+import type { AuditAppender, AuditPiece } from '../../app/audit.ts';
 import type { AuditEvent, TimedEvent } from '../../core/audit/index.ts';
 
 export type AuditWorkerTarget =
@@ -52,14 +52,29 @@ export function auditWorker(target: AuditWorkerTarget): AuditAppender {
     return w;
   };
 
-  // A batch crosses in pieces of `CHUNK` events (packing a small piece stays in the CPU's caches); the last
-  // piece says `commit`, and the worker writes the whole batch in one transaction. A packed piece holds only
-  // strings, numbers and one typed array, so the clone cannot fail on what a detail holds.
-  const post = (w: Worker, id: number, events: readonly TimedEvent[]): void => {
-    for (let i = 0; i < events.length || i === 0; i += CHUNK) {
-      const packed = encodeEvents(events.slice(i, i + CHUNK));
-      w.postMessage({ id, commit: i + CHUNK >= events.length, events: packed }, [packed.codes.buffer]);
-    }
+  // A batch crosses as its pieces (each packed as its records were queued); the last says `commit`, and the
+  // worker writes the whole batch in one transaction. A packed piece holds only strings, numbers and one typed
+  // array, so the clone cannot fail on what a detail holds. Not transferred: a refused batch is sent again.
+  const post = (w: Worker, id: number, pieces: readonly AuditPiece[]): void => {
+    if (pieces.length === 0) w.postMessage({ id, commit: true, events: new EventPacker().packed() });
+    pieces.forEach((p, i) => w.postMessage({ id, commit: i === pieces.length - 1, events: (p as EventPacker).packed() }));
+  };
+
+  const appendPieces = (pieces: readonly AuditPiece[]): Promise<void> => {
+    worker ??= spawn();
+    const w = worker;
+    const id = nextId++;
+    return new Promise<void>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      w.ref();
+      try {
+        post(w, id, pieces);
+      } catch (e) {
+        pending.delete(id);
+        if (pending.size === 0) w.unref();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
   };
 
   return {
@@ -67,21 +82,12 @@ export function auditWorker(target: AuditWorkerTarget): AuditAppender {
     // deciding thread packs the batch, and other writers to the same SQLite file wait
     // for the transaction (a few ms per thousand records).
     maxBatch: 4000,
+    piece: () => new EventPacker(),
+    appendPieces,
     append(events) {
-      worker ??= spawn();
-      const w = worker;
-      const id = nextId++;
-      return new Promise<void>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        w.ref();
-        try {
-          post(w, id, events);
-        } catch (e) {
-          pending.delete(id);
-          if (pending.size === 0) w.unref();
-          reject(e instanceof Error ? e : new Error(String(e)));
-        }
-      });
+      const pieces: EventPacker[] = [];
+      for (let i = 0; i < events.length; i += PIECE) pieces.push(packed(events.slice(i, i + PIECE)));
+      return appendPieces(pieces);
     },
     async close() {
       const w = worker;
@@ -128,96 +134,128 @@ const ARRAY = -5;
 const OBJECT = -6;
 /** Canonical JSON writes `"[cut]"` for an object this deep (src/core/audit/chain.ts). */
 const MAX_DEPTH = 32;
-const CHUNK = 500;
+/** Events per packed piece. */
+export const PIECE = 500;
 
-/** Reused between pieces: packing grows it once, then writes into it; each piece sends a copy of what it used. */
-let scratch = new Int32Array(1 << 16);
+/**
+ * A piece being packed: events are added one by one as they are queued (so the queue holds no object per
+ * record, and what a decision built dies young), and `packed()` ends it. At most `PIECE` events.
+ */
+export class EventPacker implements AuditPiece {
+  #values: unknown[] = [];
+  #index: Map<unknown, number> | undefined = new Map();
+  #codes = new Int32Array(4096);
+  #n = 0;
+  #done: PackedEvents | undefined;
+  length = 0;
 
-export function encodeEvents(events: readonly TimedEvent[]): PackedEvents {
-  const values: unknown[] = [];
-  const index = new Map<unknown, number>();
-  let codes = scratch;
-  let n = 0;
-  const room = (k: number): void => {
-    if (n + k <= codes.length) return;
-    const bigger = new Int32Array(Math.max(codes.length * 2, n + k));
-    bigger.set(codes);
-    codes = bigger;
-    scratch = bigger;
-  };
-  const intern = (v: unknown): number => {
+  /** Adds an event; false (nothing added) once the piece is full or ended. */
+  add(at: number, e: AuditEvent): boolean {
+    if (this.#done !== undefined || this.length >= PIECE) return false;
+    this.length += 1;
+    this.#room(HEADER + 1);
+    const codes = this.#codes;
+    let n = this.#n;
+    codes[n++] = this.#intern(at);
+    codes[n++] = this.#field(e.kind);
+    codes[n++] = this.#field(e.account);
+    codes[n++] = this.#field(e.principal);
+    codes[n++] = this.#field(e.action);
+    codes[n++] = this.#field(e.resource);
+    codes[n++] = this.#field(e.decision);
+    codes[n++] = this.#field(e.role);
+    codes[n++] = this.#field(e.session);
+    codes[n++] = this.#field(e.job);
+    codes[n++] = this.#field(e.sourceIdentity);
+    codes[n++] = this.#field(e.sourceIp);
+    this.#n = n;
+    if (e.detail === undefined) codes[this.#n++] = ABSENT;
+    else this.#value(e.detail, 0);
+    return true;
+  }
+
+  /** The piece as sent; nothing more is added after. */
+  packed(): PackedEvents {
+    this.#done ??= { values: this.#values, codes: this.#codes.slice(0, this.#n) };
+    this.#index = undefined;
+    return this.#done;
+  }
+
+  #room(k: number): void {
+    if (this.#n + k <= this.#codes.length) return;
+    const bigger = new Int32Array(Math.max(this.#codes.length * 2, this.#n + k));
+    bigger.set(this.#codes);
+    this.#codes = bigger;
+  }
+
+  #intern(v: unknown): number {
+    const index = this.#index as Map<unknown, number>;
     let i = index.get(v);
     if (i === undefined) {
-      i = values.length;
-      values.push(v);
+      i = this.#values.length;
+      this.#values.push(v);
       index.set(v, i);
     }
     return i;
-  };
-  const value = (v: unknown, depth: number): void => {
-    room(2);
+  }
+
+  #field(v: string | undefined): number {
+    return v === undefined ? ABSENT : this.#intern(v);
+  }
+
+  #value(v: unknown, depth: number): void {
+    this.#room(2);
+    const codes = this.#codes;
     switch (typeof v) {
       case 'string':
       case 'number':
       case 'bigint':
-        codes[n++] = intern(v);
+        codes[this.#n++] = this.#intern(v);
         return;
       case 'boolean':
-        codes[n++] = v ? TRUE : FALSE;
+        codes[this.#n++] = v ? TRUE : FALSE;
         return;
       case 'object':
         break;
       default:
-        codes[n++] = ABSENT;
+        codes[this.#n++] = ABSENT;
         return;
     }
     if (v === null) {
-      codes[n++] = NULL;
+      codes[this.#n++] = NULL;
       return;
     }
     if (depth >= MAX_DEPTH) {
-      codes[n++] = intern('[cut]');
+      codes[this.#n++] = this.#intern('[cut]');
       return;
     }
     if (Array.isArray(v)) {
-      codes[n++] = ARRAY;
-      codes[n++] = v.length;
-      for (let i = 0; i < v.length; i++) value(v[i], depth + 1);
+      codes[this.#n++] = ARRAY;
+      codes[this.#n++] = v.length;
+      for (let i = 0; i < v.length; i++) this.#value(v[i], depth + 1);
       return;
     }
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
-    codes[n++] = OBJECT;
-    codes[n++] = keys.length;
+    codes[this.#n++] = OBJECT;
+    codes[this.#n++] = keys.length;
     for (const k of keys) {
-      room(1);
-      codes[n++] = intern(k);
-      value(o[k], depth + 1);
+      this.#room(1);
+      this.#codes[this.#n++] = this.#intern(k);
+      this.#value(o[k], depth + 1);
     }
-  };
-  const field = (v: string | undefined): void => {
-    codes[n++] = v === undefined ? ABSENT : intern(v);
-  };
-  for (const { at, event: e } of events) {
-    room(HEADER);
-    codes[n++] = intern(at);
-    field(e.kind);
-    field(e.account);
-    field(e.principal);
-    field(e.action);
-    field(e.resource);
-    field(e.decision);
-    field(e.role);
-    field(e.session);
-    field(e.job);
-    field(e.sourceIdentity);
-    field(e.sourceIp);
-    if (e.detail === undefined) {
-      room(1);
-      codes[n++] = ABSENT;
-    } else value(e.detail, 0);
   }
-  return { values, codes: codes.slice(0, n) };
+}
+
+function packed(events: readonly TimedEvent[]): EventPacker {
+  const p = new EventPacker();
+  for (const { at, event } of events) if (!p.add(at, event)) throw new Error(`a packed piece holds ${PIECE} events at most`);
+  return p;
+}
+
+/** Packs up to `PIECE` events as one piece (tests, and callers that hold events). */
+export function encodeEvents(events: readonly TimedEvent[]): PackedEvents {
+  return packed(events).packed();
 }
 
 export function decodeEvents(packed: PackedEvents): TimedEvent[] {
