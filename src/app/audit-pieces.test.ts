@@ -45,10 +45,10 @@ describe('audit queue over packed pieces', () => {
       },
     };
     const audit = createAudit({ store: {} as Store, now: () => 0, appender }, { batchSize: 5, flushMs: 1 });
-    for (let i = 0; i < 30; i++) audit.record(ev(i));
+    for (let i = 0; i < 10; i++) audit.record(ev(i));
     const done = audit.flush();
-    // While the first batch is in flight, more records go into new pieces.
-    for (let i = 30; i < 40; i++) audit.record(ev(i));
+    // While the first batch (with the piece being filled) is in flight, more records go into new pieces.
+    for (let i = 10; i < 40; i++) audit.record(ev(i));
     while (audit.status().backlog > 0) {
       await new Promise((r) => setTimeout(r, 2));
       const r = release;
@@ -58,11 +58,12 @@ describe('audit queue over packed pieces', () => {
     await done;
     await audit.flush();
     assert.deepEqual(written, Array.from({ length: 40 }, (_, i) => i));
-    // Pieces of 7: the first batch takes two (14 records; a third would pass 20), refused, then the same two again.
-    assert.deepEqual(batches[0]?.map((p) => p.length), [7, 7]);
+    // Pieces of 7: the first batch takes both (the second one unfilled), refused, then the same two again.
+    assert.deepEqual(batches[0]?.map((p) => p.length), [7, 3]);
     assert.equal(batches[1]?.[0], batches[0]?.[0]);
     assert.equal(batches[1]?.[1], batches[0]?.[1]);
-    for (const b of batches) assert.ok(b.reduce((n, p) => n + p.length, 0) <= 20 || b.length === 1);
+    // Later batches: whole pieces, 20 records at most (a third piece of 7 would pass it).
+    assert.deepEqual(batches.slice(2).map((b) => b.map((p) => p.length)), [[7, 7], [7, 2]]);
     assert.deepEqual([audit.status().written, audit.status().failures, audit.status().backlog], [40, 1, 0]);
     await audit.stop();
   });
