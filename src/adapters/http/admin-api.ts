@@ -434,11 +434,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     let first: Buffer | undefined;
     let chunks: Buffer[] | undefined;
     let size = 0;
+    // Settled once; the listeners stay (the request is done with either way), and do nothing after.
+    let settled = false;
     const onData = (chunk: Buffer): void => {
+      if (settled) return;
       size += chunk.length;
       if (size > limit) {
-        cleanup();
+        settled = true;
         // Stop reading what nobody will use; the answer still goes out on this socket.
+        req.off('data', onData);
         req.resume();
         reject(new BodyTooLarge());
         return;
@@ -446,26 +450,23 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (first === undefined) first = chunk;
       else (chunks ??= [first]).push(chunk);
     };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(chunks !== undefined ? Buffer.concat(chunks, size) : (first ?? EMPTY_BODY));
-    };
-    const onError = (e: Error): void => {
-      cleanup();
-      reject(e);
-    };
-    const cleanup = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    // Closed before its end: the client went away mid-body.
-    const onClose = (): void => onError(new Error('request aborted'));
     req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks !== undefined ? Buffer.concat(chunks, size) : (first ?? EMPTY_BODY));
+    });
+    req.on('error', (e: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(e);
+    });
+    // Closed before its end: the client went away mid-body.
+    req.on('close', () => {
+      if (settled) return;
+      settled = true;
+      reject(new Error('request aborted'));
+    });
   });
 }
 const EMPTY_BODY = Buffer.alloc(0);
@@ -473,7 +474,7 @@ const EMPTY_BODY = Buffer.alloc(0);
 function sendJson(res: ServerResponse, status: number, value: unknown, requestId: string): void {
   // A string, not a Buffer: Node sends the head and a string body as one chunk (one `write`), a Buffer as two.
   const body = `${JSON.stringify(value)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId, 'cache-control': 'no-store' });
+  res.writeHead(status, ['content-type', 'application/json', 'content-length', Buffer.byteLength(body), 'x-amzn-requestid', requestId, 'cache-control', 'no-store']);
   res.end(body);
 }
 
@@ -496,8 +497,10 @@ const SIGV4_CODES: Readonly<Record<string, ErrorCode>> = {
   AccessDenied: 'ACCESS_DENIED',
 };
 
+const SIGV4_OPTIONS = Object.freeze({ expectedService: ADMIN_SERVICE });
+
 async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promise<Result<Caller>> {
-  const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now(), { expectedService: ADMIN_SERVICE });
+  const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now(), SIGV4_OPTIONS);
   if (!parsed.ok) return failWith(SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', parsed.message);
   if (!parsed.payloadSigned) return failWith('INCOMPLETE_SIGNATURE', 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).');
   const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
@@ -507,16 +510,19 @@ async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promi
   return ok(who.value.caller);
 }
 
-function match(route: Route, segments: readonly string[]): Record<string, string> | undefined {
+/** The parameters of a route without any (most of them): shared, never written. */
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
+
+function match(route: Route, segments: readonly string[]): Readonly<Record<string, string>> | undefined {
   if (route.pattern.length !== segments.length) return undefined;
-  const params: Record<string, string> = Object.create(null);
+  let params: Record<string, string> | undefined;
   for (let i = 0; i < segments.length; i++) {
     const p = route.pattern[i] ?? '';
     const s = segments[i] ?? '';
-    if (p.startsWith(':')) params[p.slice(1)] = s;
+    if (p.startsWith(':')) (params ??= Object.create(null) as Record<string, string>)[p.slice(1)] = s;
     else if (p !== s) return undefined;
   }
-  return params;
+  return params ?? NO_PARAMS;
 }
 
 /**
@@ -558,6 +564,26 @@ function routeIndex(extraRoutes: readonly Route[]): RouteIndex {
   return index;
 }
 
+/** What a handler is given; the query string is parsed only by the routes that read it. */
+class Context implements RouteContext {
+  readonly app: App;
+  readonly caller: Caller;
+  readonly params: Readonly<Record<string, string>>;
+  readonly body: Json;
+  readonly #rawQuery: string;
+  #query: URLSearchParams | undefined;
+  constructor(app: App, caller: Caller, params: Readonly<Record<string, string>>, body: Json, rawQuery: string) {
+    this.app = app;
+    this.caller = caller;
+    this.params = params;
+    this.body = body;
+    this.#rawQuery = rawQuery;
+  }
+  get query(): URLSearchParams {
+    return (this.#query ??= new URLSearchParams(this.#rawQuery));
+  }
+}
+
 /**
  * Routes of other modules (jobs, workspaces), served by the same router, with the same authentication and error
  * shapes. A handler may ignore the context fields it does not need (`query`).
@@ -569,30 +595,34 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
-  let segments: string[];
-  try {
-    segments = rawPath.slice('/v1/'.length).split('/').map((s) => decodeURIComponent(s));
-  } catch {
-    return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request path is not valid percent-encoding'));
+  let segments = rawPath.slice('/v1/'.length).split('/');
+  if (rawPath.includes('%')) {
+    try {
+      segments = segments.map((s) => decodeURIComponent(s));
+    } catch {
+      return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request path is not valid percent-encoding'));
+    }
   }
   if (segments.at(-1) === '') segments.pop();
   const index = routeIndex(extraRoutes);
   const routes = index.byFirst.get(`${segments.length}/${segments[0] ?? ''}`) ?? index.byLength.get(segments.length) ?? NO_ROUTES;
-  const candidates: { r: Route; params: Record<string, string> }[] = [];
-  let found: { r: Route; params: Record<string, string> } | undefined;
+  let route: Route | undefined;
+  let params: Readonly<Record<string, string>> | undefined;
+  // The methods of the routes that match the path, for a 405 (built only then).
+  let methods: string[] | undefined;
   for (const r of routes) {
-    const params = match(r, segments);
-    if (params === undefined) continue;
-    const c = { r, params };
-    candidates.push(c);
+    const p = match(r, segments);
+    if (p === undefined) continue;
     if (r.method === req.method) {
-      found = c;
+      route = r;
+      params = p;
       break;
     }
+    (methods ??= []).push(r.method);
   }
-  if (!found) {
-    const status = candidates.length > 0 ? 405 : 404;
-    return sendJson(res, status, { error: { code: status === 405 ? 'MethodNotAllowed' : 'NotFound', message: status === 405 ? `${req.method} is not allowed on ${rawPath}; use ${candidates.map((x) => x.r.method).join(', ')}` : `no route for ${req.method} ${rawPath}` } }, requestId);
+  if (route === undefined || params === undefined) {
+    const status = methods !== undefined ? 405 : 404;
+    return sendJson(res, status, { error: { code: status === 405 ? 'MethodNotAllowed' : 'NotFound', message: status === 405 ? `${req.method} is not allowed on ${rawPath}; use ${(methods ?? []).join(', ')}` : `no route for ${req.method} ${rawPath}` } }, requestId);
   }
 
   let body: Buffer;
@@ -616,17 +646,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request body must be a JSON object'));
     json = parsed as Json;
   }
-  let query: URLSearchParams | undefined;
-  const result = await found.r.handler({
-    app,
-    caller: caller.value,
-    params: found.params,
-    // Parsed only for the routes that read it.
-    get query() {
-      return (query ??= new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
-    },
-    body: json,
-  });
+  const result = await route.handler(new Context(app, caller.value, params, json, q === -1 ? '' : url.slice(q + 1)));
   if (!result.ok) return sendErrors(res, requestId, result.errors);
   sendJson(res, result.value.status ?? 200, result.value.body ?? {}, requestId);
 }

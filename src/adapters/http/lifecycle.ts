@@ -18,8 +18,8 @@ export function listenOn(server: Server, host: string, port: number): Promise<{ 
 export interface Drain {
   /** True once `close` began: readiness probes answer 503 from then on. */
   readonly closing: boolean;
-  /** Counts the response as in flight until it closes. */
-  track(res: ServerResponse): void;
+  /** Counts the response as in flight until it closes; then calls `onClose` (one listener for both). */
+  track(res: ServerResponse, onClose?: () => void): void;
   /** Stops accepting, waits for the requests in flight (at most `graceMs`, then cuts connections). */
   close(graceMs?: number): Promise<void>;
 }
@@ -32,10 +32,11 @@ export function drainable(server: Server): Drain {
     get closing() {
       return closing;
     },
-    track(res) {
+    track(res, onClose) {
       inFlight++;
       res.on('close', () => {
         inFlight--;
+        onClose?.();
         if (closing && inFlight === 0) drained?.();
       });
     },

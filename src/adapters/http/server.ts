@@ -48,6 +48,11 @@ export interface HttpEdge {
   close(graceMs?: number): Promise<void>;
 }
 
+const pathOf = (url: string): string => {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+};
+
 function send(res: ServerResponse, status: number, body: string, requestId: string, contentType = 'text/xml'): void {
   res.writeHead(status, {
     'content-type': contentType,
@@ -74,6 +79,7 @@ const SIGV4_CODES: Record<string, ErrorCode> = {
 export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   const { app } = opts;
   const log = opts.log ?? (() => {});
+  const jobRoutes = opts.jobRoutes ?? [];
   let lastOutageLog = 0;
 
   async function authenticate(req: IncomingMessage, body: Buffer): Promise<{ ok: true; caller: Caller } | { ok: false; code: ErrorCode; message: string }> {
@@ -128,7 +134,9 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
-    const path = (req.url ?? '/').split('?')[0];
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, 'ok\n', requestId, 'text/plain');
     if (req.method === 'GET' && path === '/readyz') {
       const ready = !drain.closing && (await opts.ready().catch(() => false));
@@ -140,20 +148,22 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     }
     if (req.method === 'POST' && path === '/') return queryApi(req, res, requestId);
     if (isOidcRequest(req.method, path)) return handleOidcRequest(app, req, res, requestId);
-    if (path?.startsWith('/v1/')) return handleAdminRequest(app, req, res, requestId, opts.jobRoutes ?? []);
-    if (path?.startsWith('/k8s/') && opts.kubeWebhooks) return opts.kubeWebhooks(req, res);
+    if (path.startsWith('/v1/')) return handleAdminRequest(app, req, res, requestId, jobRoutes);
+    if (path.startsWith('/k8s/') && opts.kubeWebhooks) return opts.kubeWebhooks(req, res);
     send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } }), requestId, 'application/json');
   }
 
   // HTTPS when a certificate is given (`--tls-cert`/`--tls-key`): kube-apiserver calls webhooks over HTTPS only.
   const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => (opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createServer(handler));
+  const metrics = opts.metrics;
   const server = serve((req, res) => {
-    drain.track(res);
-    if (opts.metrics) {
-      const metrics = opts.metrics;
+    if (metrics) {
+      // One listener for both: the request leaves the in-flight count, and a response sent in full is timed.
       const started = performance.now();
-      res.on('finish', () => metrics.observeRequest(apiLabels.get(res) ?? apiOf(req.method, (req.url ?? '/').split('?')[0] ?? '/'), res.statusCode, (performance.now() - started) / 1000));
-    }
+      drain.track(res, () => {
+        if (res.writableFinished) metrics.observeRequest(apiLabels.get(res) ?? apiOf(req.method, pathOf(req.url ?? '/')), res.statusCode, (performance.now() - started) / 1000);
+      });
+    } else drain.track(res);
     handle(req, res).catch((e: unknown) => {
       // The store is unreachable: 503 ServiceUnavailable, which clients retry; what needs no store (session
       // verification, decisions from memory) keeps answering meanwhile.
