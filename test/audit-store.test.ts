@@ -13,8 +13,12 @@ import pg from 'pg';
 import { EMPTY_HEAD, chainVerifier, linkEvents, type AuditEvent, type AuditFilter, type AuditRecord } from '../src/core/audit/index.ts';
 import type { Store } from '../src/app/ports/store.ts';
 import { createAudit } from '../src/app/audit.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { DatabaseSync } from 'node:sqlite';
+import { openSqliteStore, SQLITE_FILE_NAME } from '../src/adapters/store-sqlite/index.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
+import { SQLITE_MIGRATIONS } from '../src/adapters/store-sqlite/migrations.ts';
+import { POSTGRES_MIGRATIONS } from '../src/adapters/store-postgres/migrations.ts';
+import type { Migration } from '../src/adapters/store-sql/index.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -39,33 +43,44 @@ async function pgSkip(): Promise<string | undefined> {
 interface Target {
   readonly name: string;
   readonly skip: string | undefined;
-  /** Opens a fresh database; `again()` opens another store on the same one (a second instance). */
-  fresh(): Promise<{ store: Store; again: () => Promise<Store> }>;
+  /**
+   * Opens a fresh database (with `migrations`, when given: an older schema); `again()` opens another store on the
+   * same one (a second instance, with every migration); `plan(sql, params)` is the query plan, as text.
+   */
+  fresh(migrations?: readonly Migration[]): Promise<{ store: Store; again: () => Promise<Store>; plan: (sql: string, params: readonly (string | number)[]) => Promise<string> }>;
 }
 
 const targets: Target[] = [
   {
     name: 'sqlite',
     skip: undefined,
-    async fresh() {
+    async fresh(migrations) {
       const dir = await mkdtemp(join(tmpdir(), 'gh-audit-store-'));
       const opened: Store[] = [];
       cleanups.push(async () => {
         for (const s of opened) await s.close();
         await rm(dir, { recursive: true, force: true });
       });
-      const open = async () => {
-        const s = await openSqliteStore({ dataDir: dir });
+      const open = async (older?: readonly Migration[]) => {
+        const s = await openSqliteStore({ dataDir: dir, ...(older ? { migrations: older } : {}) });
         opened.push(s);
         return s;
       };
-      return { store: await open(), again: open };
+      const plan = async (sql: string, params: readonly (string | number)[]) => {
+        const db = new DatabaseSync(join(dir, SQLITE_FILE_NAME), { readOnly: true });
+        try {
+          return db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((r) => String(r['detail'])).join('\n');
+        } finally {
+          db.close();
+        }
+      };
+      return { store: await open(migrations), again: () => open(), plan };
     },
   },
   {
     name: 'postgres',
     skip: await pgSkip(),
-    async fresh() {
+    async fresh(migrations) {
       const schema = `gh_audit_${randomBytes(5).toString('hex')}`;
       const opened: Store[] = [];
       cleanups.push(async () => {
@@ -75,12 +90,26 @@ const targets: Target[] = [
         await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
         await c.end();
       });
-      const open = async () => {
-        const s = await openPostgresStore({ url: PG_URL, schema, poolSize: 4 });
+      const open = async (older?: readonly Migration[]) => {
+        const s = await openPostgresStore({ url: PG_URL, schema, poolSize: 4, ...(older ? { migrations: older } : {}) });
         opened.push(s);
         return s;
       };
-      return { store: await open(), again: open };
+      const plan = async (sql: string, params: readonly (string | number)[]) => {
+        const c = new pg.Client({ connectionString: PG_URL });
+        await c.connect();
+        try {
+          // Few rows: without this the planner rightly prefers a scan, and the question is whether the index is usable.
+          await c.query(`SET search_path = ${schema}`);
+          await c.query('SET enable_seqscan = off');
+          let k = 0;
+          const r = await c.query(`EXPLAIN ${sql.replace(/\?/g, () => `$${++k}`)}`, [...params]);
+          return r.rows.map((x: Record<string, unknown>) => String(x['QUERY PLAN'])).join('\n');
+        } finally {
+          await c.end();
+        }
+      };
+      return { store: await open(migrations), again: () => open(), plan };
     },
   },
 ];
@@ -145,6 +174,28 @@ for (const target of targets) {
       }
       assert.equal(pages.length, 7);
       assert.deepEqual(pages.flat(), first.map((r) => r.seq));
+    });
+
+    it('a version-2 log migrates to version 3 with every record, and filters by role and job use its partial indexes', async () => {
+      const { store, again, plan } = await target.fresh((target.name === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS).filter((m) => m.version <= 2));
+      assert.equal(store.migrations.version, 2);
+      const first = linkEvents(Array.from({ length: 40 }, (_, i) => ({ at: T0 + i * 1000, event: ev(i) })), EMPTY_HEAD, sha256);
+      await store.write((tx) => tx.audit.append(first));
+      const v3 = await again();
+      assert.deepEqual(v3.migrations.applied, [3]);
+      const all = await v3.read((tx) => tx.audit.list({}, 0, 1000));
+      assert.deepEqual(all, first);
+      const v = chainVerifier(EMPTY_HEAD, sha256);
+      assert.equal(v.check(all) ?? v.end(await v3.read((tx) => tx.audit.head())), undefined);
+      const more = linkEvents([{ at: T0 + 41_000, event: ev(41) }], await v3.read((tx) => tx.audit.head()), sha256);
+      await v3.write((tx) => tx.audit.append(more));
+      const byRole = await v3.read((tx) => tx.audit.list({ role: 'arn:aws:iam::000000000000:role/r' }, 0, 1000));
+      assert.deepEqual(byRole.map((r) => r.seq), [...first, ...more].filter((r) => r.role !== undefined).map((r) => r.seq));
+      const byJob = await v3.read((tx) => tx.audit.list({ job: 'job1' }, 0, 1000));
+      assert.deepEqual(byJob.map((r) => r.seq), first.filter((r) => r.job === 'job1').map((r) => r.seq));
+      // The partial index is usable for an equality on its column (which implies IS NOT NULL).
+      assert.match(await plan('SELECT seq FROM audit_log WHERE role_arn = ? ORDER BY seq', ['arn:r']), /audit_log_role_set/);
+      assert.match(await plan('SELECT seq FROM audit_log WHERE job = ? ORDER BY seq', ['job1']), /audit_log_job_set/);
     });
 
     it('prunes to a checkpoint: the chain verifies from it', async () => {

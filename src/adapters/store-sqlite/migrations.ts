@@ -170,4 +170,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       `INSERT INTO audit_head (id, seq, hash, base_seq, base_hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000', 0, '0000000000000000000000000000000000000000000000000000000000000000') ON CONFLICT (id) DO NOTHING`,
     ],
   },
+  {
+    // Cheaper audit rows (issue "an audit log nothing escapes": writing records never slows a decision): most
+    // records — decisions — have no role and no job, and each still cost an entry in both indexes. Partial indexes
+    // keep only the rows that have one; a filter `role_arn = ?` or `job = ?` implies `IS NOT NULL`, so the
+    // planner still uses them. Idempotent, like version 2.
+    version: 3,
+    name: 'audit-partial-indexes',
+    statements: [
+      'DROP INDEX IF EXISTS audit_log_role',
+      'DROP INDEX IF EXISTS audit_log_job',
+      'CREATE INDEX IF NOT EXISTS audit_log_role_set ON audit_log (role_arn, seq) WHERE role_arn IS NOT NULL',
+      'CREATE INDEX IF NOT EXISTS audit_log_job_set ON audit_log (job, seq) WHERE job IS NOT NULL',
+    ],
+  },
 ];
