@@ -12,7 +12,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { AuditAppender, AuditPiece } from '../../app/audit.ts';
-import type { AuditEvent, TimedEvent } from '../../core/audit/index.ts';
+import { MAX_DEPTH, REDACTED_TEXT, redactedStringText, redactsKey, type AuditEvent, type TimedEvent } from '../../core/audit/index.ts';
 
 export type AuditWorkerTarget =
   | { readonly dialect: 'sqlite'; readonly file: string }
@@ -132,8 +132,6 @@ const TRUE = -3;
 const FALSE = -4;
 const ARRAY = -5;
 const OBJECT = -6;
-/** Canonical JSON writes `"[cut]"` for an object this deep (src/core/audit/chain.ts). */
-const MAX_DEPTH = 32;
 /** Events per packed piece. */
 export const PIECE = 500;
 
@@ -258,10 +256,104 @@ export function encodeEvents(events: readonly TimedEvent[]): PackedEvents {
   return packed(events).packed();
 }
 
-export function decodeEvents(packed: PackedEvents): TimedEvent[] {
+/**
+ * The events of a piece. With `texts`, what the writer thread links: each event's detail as its canonical,
+ * redacted text (`detailText`, exactly what `canonicalRedacted` gives for the detail packed), written straight
+ * from the codes — each distinct string escaped once per piece, no object per record — and no `detail` object.
+ */
+export function decodeEvents(packed: PackedEvents, options: { readonly texts?: boolean } = {}): TimedEvent[] {
   const { values, codes } = packed;
   const out: TimedEvent[] = [];
   let k = 0;
+  /** JSON text of `values[c]` (strings redacted as canonicalRedacted does), once per piece. */
+  const texts: (string | undefined)[] = [];
+  const textOf = (c: number): string => {
+    let t = texts[c];
+    if (t === undefined) {
+      const v = values[c];
+      t =
+        typeof v === 'string'
+          ? redactedStringText(v)
+          : typeof v === 'number'
+            ? Number.isFinite(v)
+              ? JSON.stringify(v)
+              : 'null'
+            : typeof v === 'bigint'
+              ? JSON.stringify(String(v))
+              : 'null';
+      texts[c] = t;
+    }
+    return t;
+  };
+  const keyTexts: (string | undefined)[] = [];
+  const keyText = (c: number): string => (keyTexts[c] ??= `${JSON.stringify(String(values[c]))}:`);
+  /** Moves past one value. */
+  const skip = (): void => {
+    const c = codes[k++] as number;
+    if (c === ARRAY) {
+      const length = codes[k++] as number;
+      for (let i = 0; i < length; i++) skip();
+    } else if (c === OBJECT) {
+      const count = codes[k++] as number;
+      for (let i = 0; i < count; i++) {
+        k += 1;
+        skip();
+      }
+    }
+  };
+  /** The canonical, redacted text of one value; undefined for an absent one (left out of objects). */
+  const render = (): string | undefined => {
+    const c = codes[k++] as number;
+    if (c >= 0) return textOf(c);
+    switch (c) {
+      case NULL:
+        return 'null';
+      case TRUE:
+        return 'true';
+      case FALSE:
+        return 'false';
+      case ARRAY: {
+        const length = codes[k++] as number;
+        let out = '[';
+        for (let i = 0; i < length; i++) out += (i === 0 ? '' : ',') + (render() ?? 'null');
+        return `${out}]`;
+      }
+      case OBJECT: {
+        const count = codes[k++] as number;
+        // A JSON Web Key (a string `kty`) has its private members redacted: known only once every key is seen.
+        let jwk = false;
+        const start = k;
+        for (let i = 0; i < count; i++) {
+          const key = values[codes[k] as number];
+          const vc = codes[k + 1] as number;
+          if (key === 'kty' && vc >= 0 && typeof values[vc] === 'string') jwk = true;
+          k += 1;
+          skip();
+        }
+        k = start;
+        const entries: { key: string; text: string }[] = [];
+        for (let i = 0; i < count; i++) {
+          const kc = codes[k++] as number;
+          const key = String(values[kc]);
+          if (redactsKey(key, jwk)) {
+            // A secret is left out only when its value is absent, as canonicalRedacted does.
+            const absent = codes[k] === ABSENT;
+            skip();
+            if (!absent) entries.push({ key, text: keyText(kc) + REDACTED_TEXT });
+            continue;
+          }
+          const t = render();
+          if (t !== undefined) entries.push({ key, text: keyText(kc) + t });
+        }
+        if (entries.length > 1) entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        let out = '{';
+        for (let i = 0; i < entries.length; i++) out += (i === 0 ? '' : ',') + (entries[i] as { text: string }).text;
+        return `${out}}`;
+      }
+      default:
+        return undefined;
+    }
+  };
   const value = (): unknown => {
     const c = codes[k++] as number;
     if (c >= 0) return values[c];
@@ -321,6 +413,10 @@ export function decodeEvents(packed: PackedEvents): TimedEvent[] {
     const sourceIp = text(codes[k + 11] as number);
     if (sourceIp !== undefined) e.sourceIp = sourceIp;
     k += HEADER;
+    if (options.texts === true) {
+      out.push({ at, event: e, detailText: render() ?? '{}' });
+      continue;
+    }
     const detail = value();
     if (detail !== undefined) e.detail = detail as Record<string, unknown>;
     out.push({ at, event: e });

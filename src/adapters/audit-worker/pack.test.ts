@@ -4,6 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { canonicalRedacted, type AuditEvent, type TimedEvent } from '../../core/audit/index.ts';
 import { decodeEvents, encodeEvents } from './index.ts';
 
@@ -37,14 +38,38 @@ describe('packed events', () => {
       odd,
       {},
     ];
-    const decoded = decodeEvents(encodeEvents(details.map((detail, i) => ({ at: i, event: { ...base, detail } }))));
+    const packed = encodeEvents(details.map((detail, i) => ({ at: i, event: { ...base, detail } })));
+    const decoded = decodeEvents(packed);
+    const texts = decodeEvents(packed, { texts: true });
     assert.equal(decoded.length, details.length);
-    details.forEach((d, i) => assert.equal(canonicalRedacted(decoded[i]?.event.detail), canonicalRedacted(d), `detail ${i}`));
+    details.forEach((d, i) => {
+      assert.equal(canonicalRedacted(decoded[i]?.event.detail), canonicalRedacted(d), `detail ${i}`);
+      // What the writer thread links: the text written straight from the packed form, no detail object.
+      assert.equal(texts[i]?.detailText, canonicalRedacted(d), `detail text ${i}`);
+      assert.equal(texts[i]?.event.detail, undefined);
+    });
+    assert.match(texts[2]?.detailText ?? '', /"d":"\[redacted\]".*"n":"pub"/);
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
     assert.equal(Object.getPrototypeOf(decoded[4]?.event.detail), Object.prototype);
   });
 
+  it('writes the canonical, redacted text of any JSON-like detail (property)', () => {
+    const secretish = fc.constantFrom('secretAccessKey', 'session_token', 'Password', 'kty', 'd', 'k', 'n', 'a', 'b', '__proto__', 'é', 'B', '');
+    const leaf = fc.oneof(fc.string(), fc.constant('-----BEGIN EC PRIVATE KEY----- 0123456789abcdef'), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.bigInt());
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.oneof(secretish, fc.string()), tie('node'), { maxKeys: 5 })),
+    })).node;
+    fc.assert(
+      fc.property(fc.array(fc.dictionary(fc.oneof(secretish, fc.string()), tree, { maxKeys: 6 }), { minLength: 1, maxLength: 5 }), (details) => {
+        const texts = decodeEvents(encodeEvents(details.map((detail, i) => ({ at: i, event: { ...base, detail } }))), { texts: true });
+        details.forEach((d, i) => assert.equal(texts[i]?.detailText, canonicalRedacted(d)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('leaves an absent detail absent and an empty batch empty', () => {
+    assert.equal(decodeEvents(encodeEvents([{ at: 1, event: base }]), { texts: true })[0]?.detailText, '{}');
     assert.deepEqual(decodeEvents(encodeEvents([{ at: 1, event: base }])), [{ at: 1, event: base }]);
     assert.deepEqual(decodeEvents(encodeEvents([])), []);
   });

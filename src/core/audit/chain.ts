@@ -25,14 +25,31 @@ export function canonicalRedacted(v: unknown): string {
 
 const PEM_PRIVATE = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 const JWK_PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
-const REDACTED_TEXT = JSON.stringify(REDACTED);
+/** What `canonicalRedacted` writes in place of a secret. */
+export const REDACTED_TEXT = JSON.stringify(REDACTED);
+
+/** The text `canonicalRedacted` writes for a string: `[redacted]` when it carries a PEM private key. */
+export function redactedStringText(s: string): string {
+  return s.length > 30 && PEM_PRIVATE.test(s) ? REDACTED_TEXT : JSON.stringify(s);
+}
+
+/** Whether `canonicalRedacted` redacts the value under key `k` of an object (`jwk`: the object has a string `kty`). */
+export function redactsKey(k: string, jwk: boolean): boolean {
+  return isSecretKey(k) || (jwk && JWK_PRIVATE.has(k));
+}
+
+/**
+ * The longest path `canonicalJson` walks: an object or array this deep is written `"[cut]"`. Anything that writes
+ * the same text another way (the audit writer thread's packed form) cuts at the same depth.
+ */
+export const MAX_DEPTH = 32;
 
 function write(v: unknown, redacting: boolean, depth: number): string {
-  if (typeof v === 'string') return redacting && v.length > 30 && PEM_PRIVATE.test(v) ? REDACTED_TEXT : JSON.stringify(v);
+  if (typeof v === 'string') return redacting ? redactedStringText(v) : JSON.stringify(v);
   if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v === null || typeof v !== 'object') return typeof v === 'bigint' ? JSON.stringify(String(v)) : 'null';
-  if (depth >= 32) return '"[cut]"';
+  if (depth >= MAX_DEPTH) return '"[cut]"';
   if (Array.isArray(v)) {
     let out = '[';
     for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + (v[i] === undefined ? 'null' : write(v[i], redacting, depth + 1));
@@ -47,7 +64,7 @@ function write(v: unknown, redacting: boolean, depth: number): string {
   for (const k of keys) {
     const x = o[k];
     if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${redacting && (isSecretKey(k) || (jwk && JWK_PRIVATE.has(k))) ? REDACTED_TEXT : write(x, redacting, depth + 1)}`;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${redacting && redactsKey(k, jwk) ? REDACTED_TEXT : write(x, redacting, depth + 1)}`;
     first = false;
   }
   return `${out}}`;
@@ -85,6 +102,11 @@ export function detailTextOf(r: AuditRecord): string {
 export interface TimedEvent {
   readonly at: number;
   readonly event: AuditEvent;
+  /**
+   * `canonicalRedacted(event.detail ?? {})`, when whoever hands the event over already wrote it (the audit writer
+   * thread renders it straight from its packed form); `event.detail` is then not read.
+   */
+  readonly detailText?: string;
 }
 
 export interface LinkOptions {
@@ -112,9 +134,9 @@ export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 
   // Records of a batch mostly share their millisecond.
   let lastAt = Number.NaN;
   let lastIso = '';
-  for (const { at, event: e } of events) {
+  for (const { at, event: e, detailText: given } of events) {
     seq += 1;
-    const detailText = canonicalRedacted(e.detail ?? {});
+    const detailText = given ?? canonicalRedacted(e.detail ?? {});
     if (at !== lastAt) {
       lastAt = at;
       lastIso = new Date(at).toISOString();
