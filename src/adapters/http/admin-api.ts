@@ -471,11 +471,24 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 const EMPTY_BODY = Buffer.alloc(0);
 
+/** Past this size the JSON and its newline go out as two chunks of one corked write, not one concatenated copy. */
+const LARGE_JSON = 16 * 1024;
+
 function sendJson(res: ServerResponse, status: number, value: unknown, requestId: string): void {
   // A string, not a Buffer: Node sends the head and a string body as one chunk (one `write`), a Buffer as two.
-  const body = `${JSON.stringify(value)}\n`;
-  res.writeHead(status, ['content-type', 'application/json', 'content-length', Buffer.byteLength(body), 'x-amzn-requestid', requestId, 'cache-control', 'no-store']);
-  res.end(body);
+  const json = JSON.stringify(value);
+  if (json.length < LARGE_JSON) {
+    const body = `${json}\n`;
+    res.writeHead(status, ['content-type', 'application/json', 'content-length', Buffer.byteLength(body), 'x-amzn-requestid', requestId, 'cache-control', 'no-store']);
+    res.end(body);
+    return;
+  }
+  // A batch of answers (hundreds of KB): appending the newline would copy the whole string once more.
+  res.writeHead(status, ['content-type', 'application/json', 'content-length', Buffer.byteLength(json) + 1, 'x-amzn-requestid', requestId, 'cache-control', 'no-store']);
+  res.cork();
+  res.write(json);
+  res.end('\n');
+  res.uncork();
 }
 
 /** The error body: the AWS-style code and status of `HTTP_ERRORS`, our code, and for several errors their details. */
