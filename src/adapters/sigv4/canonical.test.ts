@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { canonicalHeaderValue, canonicalQuery, canonicalQueryComponent, canonicalUri, parseAmzDate, parseQuery, toAmzDate } from './canonical.ts';
-import { clearSigningKeyCache, deriveSigningKey, setSigningKeyCacheSize, signingKey, signingKeyCacheSize } from './signing-key.ts';
+import { createHmac } from 'node:crypto';
+import { clearSigningKeyCache, deriveSigningKey, hmacHex, setSigningKeyCacheSize, signingKey, signingKeyCacheSize, signingPads } from './signing-key.ts';
 
 /** Reference: percent-decode to bytes (malformed `%` literal), re-encode everything but unreserved. */
 const reference = (raw: string): string => {
@@ -119,5 +120,21 @@ describe('signing-key cache', () => {
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/signing-elements.html (iam, us-east-1, 20150830)
     const key = deriveSigningKey('wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', '20150830', 'us-east-1', 'iam');
     assert.equal(key.toString('hex'), 'c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9');
+  });
+
+  it('signs with the pads (two one-shot hashes) exactly as createHmac does with the key', () => {
+    clearSigningKeyCache();
+    const scope = '20150830/us-east-1/iam/aws4_request';
+    const pads = signingPads('wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', scope, '20150830', 'us-east-1', 'iam');
+    // The AWS documentation example's string to sign and signature (signing-elements.html).
+    const stringToSign = 'AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/aws4_request\nf536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59';
+    assert.equal(hmacHex(pads.innerPad, pads.outerPad, stringToSign), '5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7');
+    const key = signingKey('wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', scope, '20150830', 'us-east-1', 'iam');
+    fc.assert(
+      fc.property(fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)), maxLength: 300 }), (message) => {
+        assert.equal(hmacHex(pads.innerPad, pads.outerPad, message), createHmac('sha256', key).update(message, 'utf8').digest('hex'));
+      }),
+    );
+    clearSigningKeyCache();
   });
 });

@@ -9,7 +9,30 @@
  * The cache holds derived keys, which are as sensitive as the secrets they come from (for that day,
  * region and service); it lives in process memory only, next to the secrets the caller already holds.
  */
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
+
+/**
+ * A derived key in the two forms its users want: a `KeyObject` for `createHmac`, and the key XORed into the
+ * SHA-256 inner and outer pads (RFC 2104 §2: the key, 32 bytes, zero-padded to the 64-byte block), so that
+ * the request signature can be two one-shot hashes (`hmacHex`) instead of an `Hmac` object per request.
+ */
+interface DerivedKey {
+  readonly key: KeyObject;
+  readonly innerPad: Buffer;
+  readonly outerPad: Buffer;
+}
+
+const BLOCK = 64;
+
+function derived(raw: Buffer): DerivedKey {
+  const innerPad = Buffer.alloc(BLOCK, 0x36);
+  const outerPad = Buffer.alloc(BLOCK, 0x5c);
+  for (let i = 0; i < raw.length; i++) {
+    innerPad[i]! ^= raw[i]!;
+    outerPad[i]! ^= raw[i]!;
+  }
+  return { key: createSecretKey(raw), innerPad, outerPad };
+}
 
 const DEFAULT_MAX_SECRETS = 1024;
 /** Scopes kept per secret: a secret is normally used for one or two services on one day. */
@@ -20,7 +43,7 @@ let maxSecrets = DEFAULT_MAX_SECRETS;
 // same secret string every time, and V8 caches a string's hash in the string, so the lookup hashes
 // only the short scope. Both levels are insertion-ordered Maps used as FIFOs: when full, the oldest
 // entry goes; a hit does not reorder (cheaper than LRU; a hot key evicted is re-derived once).
-const cache = new Map<string, Map<string, KeyObject>>();
+const cache = new Map<string, Map<string, DerivedKey>>();
 
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
 
@@ -28,11 +51,18 @@ export const deriveSigningKey = (secret: string, date: string, region: string, s
   hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
 
 /** `scope` is `yyyymmdd/region/service/aws4_request`, already validated by the parser. */
-export const signingKey = (secret: string, scope: string, date: string, region: string, service: string): KeyObject => {
+export const signingKey = (secret: string, scope: string, date: string, region: string, service: string): KeyObject =>
+  derivedKey(secret, scope, date, region, service).key;
+
+/** The signing key's pads (see `DerivedKey`), from the same cache as `signingKey`. */
+export const signingPads = (secret: string, scope: string, date: string, region: string, service: string): { readonly innerPad: Buffer; readonly outerPad: Buffer } =>
+  derivedKey(secret, scope, date, region, service);
+
+const derivedKey = (secret: string, scope: string, date: string, region: string, service: string): DerivedKey => {
   let scopes = cache.get(secret);
   const hit = scopes?.get(scope);
   if (hit !== undefined) return hit;
-  const key = createSecretKey(deriveSigningKey(secret, date, region, service));
+  const key = derived(deriveSigningKey(secret, date, region, service));
   if (scopes === undefined) {
     if (cache.size >= maxSecrets) {
       const oldest = cache.keys().next();
@@ -68,4 +98,22 @@ export const signingKeyCacheSize = (): number => {
   let n = 0;
   for (const scopes of cache.values()) n += scopes.size;
   return n;
+};
+
+/**
+ * HMAC-SHA256 (RFC 2104) of an ASCII `message` under the key whose pads are given, as hex: SHA-256(outer pad ‖
+ * SHA-256(inner pad ‖ message)), two one-shot hashes over pool Buffers. The same value as
+ * `createHmac('sha256', key).update(message).digest('hex')` (checked against it in canonical.test.ts), without
+ * constructing an `Hmac` stream object on every request. `message` must be ASCII (its bytes are then its latin1
+ * form): the SigV4 string to sign is, by construction (the algorithm, a validated ISO 8601 date, a scope of
+ * `[a-z0-9-]`, a hex hash).
+ */
+export const hmacHex = (innerPad: Buffer, outerPad: Buffer, message: string): string => {
+  const inner = Buffer.allocUnsafe(innerPad.length + message.length);
+  innerPad.copy(inner, 0);
+  inner.write(message, innerPad.length, 'latin1');
+  const outer = Buffer.allocUnsafe(outerPad.length + 32);
+  outerPad.copy(outer, 0);
+  outer.write(hash('sha256', inner, 'binary'), outerPad.length, 'latin1');
+  return hash('sha256', outer, 'hex');
 };

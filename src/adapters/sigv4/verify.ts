@@ -26,7 +26,7 @@
  *   why EKS tokens carry `X-Amz-Expires=60` yet kubectl reuses them for 14 min. The Kubernetes
  *   token verifier should pass `presignedMinLifetimeSeconds: 900` to keep that behaviour.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import {
   EMPTY_SHA256,
   canonicalHeaderValue,
@@ -40,7 +40,7 @@ import {
   type QueryParam,
 } from './canonical.ts';
 import { SIGNATURE_MISMATCH_MESSAGE, echo, sigv4Failure, type SigV4Failure } from './errors.ts';
-import { signingKey } from './signing-key.ts';
+import { hmacHex, signingPads } from './signing-key.ts';
 
 /** An HTTP request as the server received it. */
 export interface SigV4Request {
@@ -603,10 +603,10 @@ class ParsedRequest implements SigV4Parsed {
   verify(secret: string): SigV4Verification {
     const provided = this.#signature;
     if (typeof secret !== 'string' || secret.length === 0 || provided === undefined) return MISMATCH;
-    const key = signingKey(secret, this.scope, this.#date, this.region, this.service);
-    // Both sides as 64 lower-case hex digits, compared in constant time as their bytes: a hex digest and two
-    // small Buffers from the pool cost less than a digest Buffer (its own backing store) and a hex decode.
-    const expected = createHmac('sha256', key).update(this.stringToSign(), 'utf8').digest('hex');
+    const pads = signingPads(secret, this.scope, this.#date, this.region, this.service);
+    // Both sides as 64 lower-case hex digits, compared in constant time as their bytes (two small Buffers from
+    // the pool: cheaper than a digest Buffer with its own backing store, and a hex decode).
+    const expected = hmacHex(pads.innerPad, pads.outerPad, this.stringToSign());
     if (!timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(provided, 'latin1'))) return MISMATCH;
     // A signed hex `x-amz-content-sha256` with another body: the signature covers the declared
     // hash, not these bytes (S3 calls it XAmzContentSHA256Mismatch; IAM/STS have no such code).
