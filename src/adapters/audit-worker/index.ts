@@ -112,7 +112,7 @@ export function auditWorker(target: AuditWorkerTarget): AuditAppender {
  * a piece of 500 records carries a few hundred strings instead of thousands, and no object per record or per
  * matched rule: about a third of what a structured clone of the same events as objects costs the deciding thread.
  *
- * Per event, `HEADER` codes (`at`, then the fields in `FIELDS` order; `ABSENT` for an absent field), then the
+ * Per event, `HEADER` codes (`at` in two, then the fields in `FIELDS` order; `ABSENT` for an absent field), then the
  * detail as a tree (`ABSENT` when none). A value is a code ≥ 0 (an entry of `values`), or a marker: `ABSENT`
  * (undefined, a function or a symbol: left out of objects, `null` in arrays, as canonical JSON has them),
  * `NULL`, `TRUE`, `FALSE`, `ARRAY` and its length then its items, `OBJECT` and its number of keys then each key's
@@ -125,7 +125,9 @@ export interface PackedEvents {
 }
 
 const FIELDS = ['kind', 'account', 'principal', 'action', 'resource', 'decision', 'role', 'session', 'job', 'sourceIdentity', 'sourceIp'] as const;
-const HEADER = 1 + FIELDS.length;
+/** `at` (two codes), then the fields. */
+const HEADER = 2 + FIELDS.length;
+const TWO_32 = 2 ** 32;
 const ABSENT = -1;
 const NULL = -2;
 const TRUE = -3;
@@ -154,12 +156,19 @@ export class EventPacker implements AuditPiece {
     this.#room(HEADER + 1);
     const codes = this.#codes;
     let n = this.#n;
-    codes[n++] = this.#intern(at);
+    // Epoch ms as two 32-bit halves (no lookup, no heap number as a key); anything else (a fraction) as a value.
+    if (Number.isSafeInteger(at) && at >= 0) {
+      codes[n++] = Math.floor(at / TWO_32);
+      codes[n++] = at % TWO_32 | 0;
+    } else {
+      codes[n++] = ABSENT;
+      codes[n++] = this.#intern(at);
+    }
     codes[n++] = this.#field(e.kind);
     codes[n++] = this.#field(e.account);
     codes[n++] = this.#field(e.principal);
     codes[n++] = this.#field(e.action);
-    codes[n++] = this.#field(e.resource);
+    codes[n++] = this.#unique(e.resource);
     codes[n++] = this.#field(e.decision);
     codes[n++] = this.#field(e.role);
     codes[n++] = this.#field(e.session);
@@ -195,6 +204,13 @@ export class EventPacker implements AuditPiece {
       index.set(v, i);
     }
     return i;
+  }
+
+  /** A value most records do not share (the resource): kept without a lookup. */
+  #unique(v: string | undefined): number {
+    if (v === undefined) return ABSENT;
+    this.#values.push(v);
+    return this.#values.length - 1;
   }
 
   #field(v: string | undefined): number {
@@ -237,11 +253,35 @@ export class EventPacker implements AuditPiece {
     const keys = Object.keys(o);
     codes[this.#n++] = OBJECT;
     codes[this.#n++] = keys.length;
-    for (const k of keys) {
+    const keyCodes = this.#keyCodes(keys);
+    for (let i = 0; i < keys.length; i++) {
       this.#room(1);
-      this.#codes[this.#n++] = this.#intern(k);
-      this.#value(o[k], depth + 1);
+      this.#codes[this.#n++] = keyCodes[i] as number;
+      this.#value(o[keys[i] as string], depth + 1);
     }
+  }
+
+  /** Key lists seen lately, with their codes: records repeat a few shapes (a matched rule, an explanation). */
+  #shapes: { keys: readonly string[]; codes: number[] }[] = [];
+
+  #keyCodes(keys: readonly string[]): readonly number[] {
+    for (const shape of this.#shapes) {
+      const known = shape.keys;
+      if (known.length !== keys.length) continue;
+      let same = true;
+      for (let i = 0; i < keys.length; i++) {
+        if (known[i] !== keys[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return shape.codes;
+    }
+    const codes: number[] = [];
+    for (const k of keys) codes.push(this.#intern(k));
+    if (this.#shapes.length >= 8) this.#shapes.shift();
+    this.#shapes.push({ keys, codes });
+    return codes;
   }
 }
 
@@ -392,7 +432,9 @@ export function decodeEvents(packed: PackedEvents, options: { readonly texts?: b
     return typeof v === 'string' ? v : undefined;
   };
   while (k + HEADER <= codes.length) {
-    const at = values[codes[k] as number] as number;
+    const hi = codes[k] as number;
+    const at = hi === ABSENT ? (values[codes[k + 1] as number] as number) : hi * TWO_32 + ((codes[k + 1] as number) >>> 0);
+    k += 1;
     const e: { -readonly [K in keyof AuditEvent]: AuditEvent[K] } = {
       kind: (text(codes[k + 1] as number) ?? '') as AuditEvent['kind'],
       account: text(codes[k + 2] as number) ?? '',
@@ -412,7 +454,7 @@ export function decodeEvents(packed: PackedEvents, options: { readonly texts?: b
     if (sourceIdentity !== undefined) e.sourceIdentity = sourceIdentity;
     const sourceIp = text(codes[k + 11] as number);
     if (sourceIp !== undefined) e.sourceIp = sourceIp;
-    k += HEADER;
+    k += HEADER - 1;
     if (options.texts === true) {
       out.push({ at, event: e, detailText: render() ?? '{}' });
       continue;
