@@ -177,8 +177,26 @@ export class EventPacker implements AuditPiece {
     codes[n++] = this.#field(e.sourceIp);
     this.#n = n;
     if (e.detail === undefined) codes[this.#n++] = ABSENT;
-    else this.#value(e.detail, 0);
+    else this.#detail(e.detail);
     return true;
+  }
+
+  /**
+   * A detail that cannot be read (a getter that throws) leaves nothing half-packed: what it added is taken back,
+   * and the record is kept with a detail that says why (never dropped, and the piece stays whole).
+   */
+  #detail(detail: unknown): void {
+    const n = this.#n;
+    const values = this.#values.length;
+    try {
+      this.#value(detail, 0);
+    } catch (err) {
+      for (let i = values; i < this.#values.length; i++) this.#index?.delete(this.#values[i]);
+      this.#values.length = values;
+      this.#n = n;
+      this.#shapes = this.#shapes.filter((shape) => shape.codes.every((c) => c < values));
+      this.#value({ unreadable: `the detail could not be read: ${err instanceof Error ? err.message : String(err)}` }, 0);
+    }
   }
 
   /** The piece as sent; nothing more is added after. */

@@ -70,6 +70,25 @@ describe('packed events', () => {
     );
   });
 
+  it('keeps a record whose detail cannot be read, saying so, and the piece whole', () => {
+    const hostile = {
+      ok: 'kept?',
+      nested: {
+        get boom(): string {
+          throw new Error('no reading this');
+        },
+      },
+    };
+    const packed = encodeEvents([
+      { at: 1, event: { ...base, detail: { before: 'x', shared: 'y' } } },
+      { at: 2, event: { ...base, detail: hostile } },
+      { at: 3, event: { ...base, detail: { after: 'z', shared: 'y' } } },
+    ]);
+    const out = decodeEvents(packed);
+    assert.deepEqual(out.map((e) => e.event.detail), [{ before: 'x', shared: 'y' }, { unreadable: 'the detail could not be read: no reading this' }, { after: 'z', shared: 'y' }]);
+    assert.deepEqual(out.map((e) => e.at), [1, 2, 3]);
+  });
+
   it('leaves an absent detail absent and an empty batch empty', () => {
     assert.equal(decodeEvents(encodeEvents([{ at: 1, event: base }]), { texts: true })[0]?.detailText, '{}');
     assert.deepEqual(decodeEvents(encodeEvents([{ at: 1, event: base }])), [{ at: 1, event: base }]);
