@@ -1,7 +1,8 @@
 /**
  * The audit log as the use cases see it (issue "an audit log nothing escapes").
  *
- * Recording is off the hot path: `record(event)` stamps the time and queues; a flusher hands batches (every
+ * Recording is off the hot path: `record(event)` stamps the time and queues it — into the appender's compact
+ * pieces when it has them (`AuditAppender.piece`), so a backlog holds no object per record; a flusher hands batches (every
  * 100 ms, or at once when 500 are waiting) to an `AuditAppender`, which in one write transaction reads the
  * chain's head, links the batch to it (src/core/audit) and appends it — on this thread (`storeAppender`), or in
  * `gatehouse server` on a writer thread with its own connection (src/adapters/audit-worker). Writers on every

@@ -1,7 +1,9 @@
 /**
  * The audit log's writer in a worker thread (issue "an audit log nothing escapes": writing records never slows a
- * decision). The thread that decides only queues events and hands each batch over (a structured clone); the
- * worker links it to the chain's head (canonical JSON, redaction, SHA-256), and appends it in one transaction
+ * decision). The thread that decides packs each event as it is queued (`EventPacker`: each distinct string once
+ * per piece, the rest as codes in an Int32Array) and hands the pieces of a batch over (a cheap clone); the
+ * worker writes each detail's canonical, redacted text straight from the codes, links the batch to the chain's
+ * head (SHA-256), and appends it in one transaction
  * through its own connection to the same database — a second SQLite connection (WAL; writers serialise on the
  * file's write lock and on the head row) or its own PostgreSQL pool.
  *
