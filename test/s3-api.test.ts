@@ -28,22 +28,13 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import type { App, Caller } from '../src/app/index.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { boto3Missing, PYTHON } from './support/processes.ts';
 
 const ACCT = '000000000000';
 const OTHER = '111111111111';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const allow = (Action: string | string[], Resource: string | string[] = '*', extra: object = {}) => ({ Effect: 'Allow', Action, Resource, ...extra });
 
-const PYTHON = '/usr/bin/python3';
-function boto3Missing(): string | undefined {
-  if (!existsSync(PYTHON)) return `${PYTHON} is absent (apt-get install python3-boto3)`;
-  try {
-    execFileSync(PYTHON, ['-c', 'import boto3'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin' } });
-    return undefined;
-  } catch {
-    return `boto3 is not importable by ${PYTHON} (apt-get install python3-boto3)`;
-  }
-}
 
 let server: TestServer;
 let admin: I.IAMClient;

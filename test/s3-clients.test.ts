@@ -23,7 +23,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -35,9 +34,9 @@ import * as S from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
+import { AWS_CLI, awsCliMissing, boto3Missing, connectionTo, GATEHOUSE_BIN, gatehouseCliEnv, PYTHON, run, type Keys, type Run } from './support/processes.ts';
 import { bytesAt, pattern } from './fixtures/jobs/s3-pattern.ts';
 
-const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
 const STEPS = fileURLToPath(new URL('./fixtures/jobs/s3-steps.ts', import.meta.url));
 const SDK_RANK = fileURLToPath(new URL('./fixtures/jobs/s3-sdk.ts', import.meta.url));
 const ACCT = '000000000000';
@@ -51,38 +50,12 @@ const SHARED = 'shared-results';
 const ODD_KEY = 'checkpoints/odd/a b+c%d ünï/x=1&y=2 (final)~.txt';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
-interface Keys {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 interface Step extends Run {
   readonly name: string;
 }
 
-function exec(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** The Debian tools, found by running them with nothing of this machine's AWS settings. */
-async function works(cmd: string, args: readonly string[]): Promise<boolean> {
-  if (!existsSync(cmd)) return false;
-  return (await exec(cmd, args, { PATH: '/usr/bin:/bin', HOME: tmpdir() }, 30_000)).code === 0;
-}
-const AWS = '/usr/bin/aws';
-const PYTHON = '/usr/bin/python3';
-const hasAws = await works(AWS, ['--version']);
-const hasBoto3 = await works(PYTHON, ['-c', 'import boto3']);
+const awsMissing = awsCliMissing();
+const botoMissing = boto3Missing();
 
 let home: string;
 let server: RunningServer;
@@ -101,20 +74,13 @@ function iam(credentials: Keys): I.IAMClient {
   clients.push(c);
   return c;
 }
-const conn = (c: Keys): Connection => ({ endpoint: new URL(server.url), credentials: c, region: REGION, credentialsSource: 'test' });
+const conn = (c: Keys): Connection => connectionTo(server.url, c, REGION);
 
 /** `gatehouse jobs run --workspace vision --role trainer -- CMD…` as alice; the job's env gets nothing but hers and the job's. */
 function job(command: readonly string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: '/usr/bin:/bin',
-    HOME: home,
-    TMPDIR: home,
-    LANG: 'C.UTF-8',
-    AWS_ACCESS_KEY_ID: alice.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: alice.secretAccessKey,
-    GATEHOUSE_ENDPOINT: server.url,
-  };
-  return exec(process.execPath, [BIN, 'jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--', ...command], env, 120_000);
+  // PATH as CI's: the Debian clients, not a pyenv or pip copy earlier on this machine's PATH.
+  const env = gatehouseCliEnv(alice, { endpoint: server.url, home, extraEnv: { PATH: '/usr/bin:/bin' } });
+  return run(process.execPath, [GATEHOUSE_BIN, 'jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--', ...command], env, { timeoutMs: 120_000, maxBuffer: 16 << 20 });
 }
 
 async function errorName(p: Promise<unknown>): Promise<string> {
@@ -183,7 +149,7 @@ after(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed at /usr/bin/aws (Debian package awscli)' }, () => {
+describe('aws CLI inside a job', { skip: awsMissing ?? false }, () => {
   it('cp up and down (multipart both ways), mv, rm, ls, sync both ways; refused outside the grant', async () => {
     const dir = join(home, 'aws');
     await mkdir(join(dir, 'sync-src', 'epoch-1'), { recursive: true });
@@ -217,7 +183,7 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
       { name: 'refused-put', args: ['s3', 'cp', join(dir, 'up.bin'), `s3://${BUCKET}/datasets/train/poisoned.bin`] },
       { name: 'refused-get', args: ['s3', 'cp', `s3://${OTHER}/secret.txt`, join(dir, 'secret.txt')] },
       { name: 'refused-ls', args: ['s3', 'ls', `s3://${BUCKET}/`] },
-    ].map((s) => ({ name: s.name, cmd: AWS, args: [...s.args, ...e] }));
+    ].map((s) => ({ name: s.name, cmd: AWS_CLI, args: [...s.args, ...e] }));
     await writeFile(join(dir, 'steps.json'), JSON.stringify(steps));
 
     const r = await job([process.execPath, STEPS, join(dir, 'steps.json'), join(dir, 'out.json')]);
@@ -298,7 +264,7 @@ describe('aws CLI inside a job', { skip: hasAws ? false : 'aws CLI not installed
   });
 });
 
-describe('boto3 inside a job', { skip: hasBoto3 ? false : 'boto3 not installed for /usr/bin/python3 (Debian package python3-boto3)' }, () => {
+describe('boto3 inside a job', { skip: botoMissing ?? false }, () => {
   it('get, put, list with prefix, delimiter and continuation, transfers, copy, presigned, batch delete; refused calls raise ClientError AccessDenied', async () => {
     const script = `
 import boto3, hashlib, json, os, sys

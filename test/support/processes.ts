@@ -4,6 +4,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from '../../src/adapters/cli/client.ts';
 
@@ -30,14 +31,22 @@ export function run(file: string, args: readonly string[], env: NodeJS.ProcessEn
   });
 }
 
-/** Why the aws CLI tests skip, or undefined when `/usr/bin/aws` is there. */
-export const awsCliMissing = (): string | undefined => (existsSync(AWS_CLI) ? undefined : `${AWS_CLI} is absent (apt-get install awscli)`);
+/** Why the aws CLI tests skip, or undefined when `/usr/bin/aws` runs (with nothing of this machine's AWS settings). */
+export function awsCliMissing(): string | undefined {
+  if (!existsSync(AWS_CLI)) return `${AWS_CLI} is absent (apt-get install awscli)`;
+  try {
+    execFileSync(AWS_CLI, ['--version'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin', HOME: tmpdir() }, timeout: 30_000 });
+    return undefined;
+  } catch {
+    return `${AWS_CLI} does not run (apt-get install --reinstall awscli)`;
+  }
+}
 
 /** Why the boto3 tests skip, or undefined when Debian's python3 imports boto3. */
 export function boto3Missing(): string | undefined {
   if (!existsSync(PYTHON)) return `${PYTHON} is absent (apt-get install python3-boto3)`;
   try {
-    execFileSync(PYTHON, ['-c', 'import boto3'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin' } });
+    execFileSync(PYTHON, ['-c', 'import boto3'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin', HOME: tmpdir() }, timeout: 30_000 });
     return undefined;
   } catch {
     return `boto3 is not importable by ${PYTHON} (apt-get install python3-boto3)`;
