@@ -18,7 +18,8 @@
  * - CPU time of the deciding thread per decision (`process.threadCpuUsage`): what recording costs the thread
  *   that decides, whatever the writer thread does meanwhile.
  * Configurations alternate round by round; the median round counts. Then the writer thread alone: the records
- * of one round fed to it back to back (its capacity, records/s).
+ * of one round fed to it back to back (its capacity, records/s, and its CPU per record: the process's CPU less
+ * the feeding thread's, since on a shared machine the thread's CPU matters as much as its wall-clock rate).
  *
  * Run alone: `npx node bench/audit.ts [--quick]`.
  */
@@ -175,12 +176,18 @@ export async function benchAudit(opts: BenchOptions): Promise<BenchRow[]> {
     appenders.push(writer);
     await writer.append(captured.slice(0, 100));
     const capacities: number[] = [];
+    const writerCpus: number[] = [];
     for (let r = 0; r < (opts.quick ? 2 : 4); r++) {
       const t0 = performance.now();
+      // The writer thread's CPU: the process's, less this thread's (which packs the batches and waits).
+      const p0 = process.cpuUsage();
+      const m0 = threadCpu();
       for (let i = 0; i < captured.length; i += 4000) await writer.append(captured.slice(i, i + 4000));
+      const p1 = process.cpuUsage();
+      writerCpus.push((p1.user + p1.system - p0.user - p0.system - (threadCpu() - m0)) / captured.length);
       capacities.push(captured.length / ((performance.now() - t0) / 1000));
     }
-    opts.log(`audit: writer thread alone: ${capacities.map((c) => Math.round(c)).join(', ')} records/s`);
+    opts.log(`audit: writer thread alone: ${capacities.map((c) => Math.round(c)).join(', ')} records/s, ${writerCpus.map((c) => c.toFixed(2)).join(', ')} µs CPU per record`);
     const median = (xs: number[]) => percentile(Float64Array.from(xs).sort(), 50);
     const [off, on, sampled, inline] = rates.map(median) as [number, number, number, number];
     const [offCpu, onCpu, sampledCpu, inlineCpu] = cpus.map(median) as [number, number, number, number];
@@ -194,6 +201,7 @@ export async function benchAudit(opts: BenchOptions): Promise<BenchRow[]> {
       row('audit', 'deciding thread CPU per decision, every decision recorded (writer thread)', Number(onCpu.toFixed(2)), 'µs'),
       row('audit', 'every decision recorded: deciding thread cost, on / off', Number(cost.toFixed(3)), 'ratio', { text: '≤ 1.10', pass: cost <= 1.1 }),
       row('audit', 'writer thread alone: records committed per second (batches of 4,000)', Math.round(median(capacities)), 'records/s'),
+      row('audit', 'writer thread alone: CPU per record committed (process less the feeding thread)', Number(median(writerCpus).toFixed(2)), 'µs'),
       row('audit', `decisions/s, ${configs[2]?.name}`, Math.round(sampled), 'decisions/s'),
       row('audit', 'allows sampled 1%: share of throughput kept', Number((sampled / off).toFixed(3)), 'ratio'),
       row('audit', 'allows sampled 1%: deciding thread cost, on / off', Number((sampledCpu / offCpu).toFixed(3)), 'ratio'),
