@@ -132,11 +132,20 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     send(res, 200, queryResponse(action, namespace, result.value, requestId), requestId);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * The API under `/v1/` straight to its (async) handler, whose promise is the request's: an async wrapper
+   * returning it would add a promise and the microtask turns of adopting one promise by another.
+   */
+  function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
+    if (path.startsWith('/v1/')) return handleAdminRequest(app, req, res, requestId, jobRoutes);
+    return handleOther(req, res, requestId, path);
+  }
+
+  async function handleOther(req: IncomingMessage, res: ServerResponse, requestId: string, path: string): Promise<void> {
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, 'ok\n', requestId, 'text/plain');
     if (req.method === 'GET' && path === '/readyz') {
       const ready = !drain.closing && (await opts.ready().catch(() => false));
@@ -148,7 +157,6 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     }
     if (req.method === 'POST' && path === '/') return queryApi(req, res, requestId);
     if (isOidcRequest(req.method, path)) return handleOidcRequest(app, req, res, requestId);
-    if (path.startsWith('/v1/')) return handleAdminRequest(app, req, res, requestId, jobRoutes);
     if (path.startsWith('/k8s/') && opts.kubeWebhooks) return opts.kubeWebhooks(req, res);
     send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } }), requestId, 'application/json');
   }
