@@ -98,8 +98,14 @@ describe('the chain', () => {
   });
 
   it('hashes the canonical JSON of the record without its hash, whichever fields are present', () => {
+    // Fields that need escaping (a quote, a backslash, a control character, a lone surrogate), twice in a batch.
+    const odd = { ...event(8, {}), principal: 'arn:aws:iam::000000000000:user/"q"\\b\n', action: 's3:Get\ud800', role: 'r\u0001', session: 'é"' };
     const full = linkEvents(
-      [{ at: 0, event: { ...event(7, { z: 1, a: [true, null, 'x'] }), role: 'arn:r', session: 'arn:s', job: 'j', sourceIdentity: 'si', sourceIp: '10.0.0.1' } }],
+      [
+        { at: 0, event: { ...event(7, { z: 1, a: [true, null, 'x'] }), role: 'arn:r', session: 'arn:s', job: 'j', sourceIdentity: 'si', sourceIp: '10.0.0.1' } },
+        { at: 0, event: odd },
+        { at: 1, event: odd },
+      ],
       EMPTY_HEAD,
       sha256,
     );

@@ -71,17 +71,20 @@ function write(v: unknown, redacting: boolean, depth: number): string {
 }
 
 const str = (s: string): string => JSON.stringify(s);
-const opt = (key: string, v: string | undefined): string => (v === undefined ? '' : `,${str(key)}:${str(v)}`);
+/** An optional field: its name is a plain ASCII key (JSON.stringify leaves it as it is). */
+const opt = (name: string, v: string | undefined, q: (s: string) => string): string => (v === undefined ? '' : `,"${name}":${q(v)}`);
 
 /**
  * The canonical text of a record without its hash, given the canonical text of its detail: the fields in
- * sorted order, written out (the same text `canonicalJson` gives for the record minus `hash`).
+ * sorted order, written out (the same text `canonicalJson` gives for the record minus `hash`). `q` is
+ * `JSON.stringify` of a string, or a memo of it for fields records repeat (the resource and the previous hash
+ * rarely repeat, and are written directly).
  */
-function recordText(r: Omit<AuditRecord, 'hash' | 'detail'>, detailText: string): string {
+function recordText(r: Omit<AuditRecord, 'hash' | 'detail'>, detailText: string, q: (s: string) => string = str): string {
   return (
-    `{"account":${str(r.account)},"action":${str(r.action)},"at":${str(r.at)}${opt('decision', r.decision)},"detail":${detailText}` +
-    `${opt('job', r.job)},"kind":${str(r.kind)},"prevHash":${str(r.prevHash)},"principal":${str(r.principal)},"resource":${str(r.resource)}` +
-    `${opt('role', r.role)},"seq":${r.seq}${opt('session', r.session)}${opt('sourceIdentity', r.sourceIdentity)}${opt('sourceIp', r.sourceIp)}}`
+    `{"account":${q(r.account)},"action":${q(r.action)},"at":${q(r.at)}${opt('decision', r.decision, q)},"detail":${detailText}` +
+    `${opt('job', r.job, q)},"kind":${q(r.kind)},"prevHash":${str(r.prevHash)},"principal":${q(r.principal)},"resource":${str(r.resource)}` +
+    `${opt('role', r.role, q)},"seq":${r.seq}${opt('session', r.session, q)}${opt('sourceIdentity', r.sourceIdentity, q)}${opt('sourceIp', r.sourceIp, q)}}`
   );
 }
 
@@ -131,6 +134,16 @@ export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 
   const parsed = options.parsed ?? true;
   let seq = head.seq;
   let prev = head.hash;
+  // Records of a batch repeat most of their fields (account, principal, action, time): each escaped once a batch.
+  const quoted = new Map<string, string>();
+  const q = (v: string): string => {
+    let t = quoted.get(v);
+    if (t === undefined) {
+      t = JSON.stringify(v);
+      quoted.set(v, t);
+    }
+    return t;
+  };
   // Records of a batch mostly share their millisecond.
   let lastAt = Number.NaN;
   let lastIso = '';
@@ -158,7 +171,7 @@ export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 
     if (e.job !== undefined) base.job = e.job;
     if (e.sourceIdentity !== undefined) base.sourceIdentity = e.sourceIdentity;
     if (e.sourceIp !== undefined) base.sourceIp = e.sourceIp;
-    const hash = sha256(recordText(base, detailText));
+    const hash = sha256(recordText(base, detailText, q));
     const record = base as AuditRecord & { detail: unknown; hash: string };
     record.hash = hash;
     if (parsed) {
