@@ -325,6 +325,7 @@ const checkScope = (credential: Credential, amzDate: string, options: SigV4Optio
 };
 
 const skewFailure = (signedAt: number, now: number, maxSkewMs: number): SigV4Failure | undefined => {
+  if (signedAt >= now - maxSkewMs && signedAt <= now + maxSkewMs) return undefined;
   const minutes = `${Math.round(maxSkewMs / 60_000)} min.`;
   if (signedAt < now - maxSkewMs) {
     return sigv4Failure(
