@@ -126,7 +126,9 @@ export interface PackedEvents {
   readonly codes: Int32Array<ArrayBuffer>;
 }
 
-const FIELDS = ['kind', 'account', 'principal', 'action', 'resource', 'decision', 'role', 'session', 'job', 'sourceIdentity', 'sourceIp'] as const;
+/** The fields an event may leave out, after the five every event has. */
+const OPTIONAL_FIELDS = ['decision', 'role', 'session', 'job', 'sourceIdentity', 'sourceIp'] as const;
+const FIELDS = ['kind', 'account', 'principal', 'action', 'resource', ...OPTIONAL_FIELDS] as const;
 /** `at` (two codes), then the fields. */
 const HEADER = 2 + FIELDS.length;
 const TWO_32 = 2 ** 32;
@@ -317,11 +319,11 @@ export function encodeEvents(events: readonly TimedEvent[]): PackedEvents {
 }
 
 /**
- * The events of a piece. With `texts`, what the writer thread links: each event's detail as its canonical,
- * redacted text (`detailText`, exactly what `canonicalRedacted` gives for the detail packed), written straight
- * from the codes — each distinct string escaped once per piece, no object per record — and no `detail` object.
+ * The events of a piece as the writer thread links them: each event's detail as its canonical, redacted text
+ * (`detailText`, exactly what `canonicalRedacted` gives for the detail packed), written straight from the codes —
+ * each distinct string escaped once per piece, no object per record — and no `detail` object.
  */
-export function decodeEvents(packed: PackedEvents, options: { readonly texts?: boolean } = {}): TimedEvent[] {
+export function decodeEvents(packed: PackedEvents): TimedEvent[] {
   const { values, codes } = packed;
   const out: TimedEvent[] = [];
   let k = 0;
@@ -414,74 +416,29 @@ export function decodeEvents(packed: PackedEvents, options: { readonly texts?: b
         return undefined;
     }
   };
-  const value = (): unknown => {
-    const c = codes[k++] as number;
-    if (c >= 0) return values[c];
-    switch (c) {
-      case NULL:
-        return null;
-      case TRUE:
-        return true;
-      case FALSE:
-        return false;
-      case ARRAY: {
-        const length = codes[k++] as number;
-        const a: unknown[] = [];
-        for (let i = 0; i < length; i++) a.push(value());
-        return a;
-      }
-      case OBJECT: {
-        const count = codes[k++] as number;
-        const o: Record<string, unknown> = {};
-        for (let i = 0; i < count; i++) {
-          const key = String(values[codes[k++] as number]);
-          const x = value();
-          if (x === undefined) continue;
-          // A key `__proto__` is data here, as a structured clone or JSON.parse would make it.
-          if (key === '__proto__') Object.defineProperty(o, key, { value: x, enumerable: true, writable: true, configurable: true });
-          else o[key] = x;
-        }
-        return o;
-      }
-      default:
-        return undefined;
-    }
-  };
   const text = (c: number): string | undefined => {
     const v = c >= 0 ? values[c] : undefined;
     return typeof v === 'string' ? v : undefined;
   };
   while (k + HEADER <= codes.length) {
     const hi = codes[k] as number;
-    const at = hi === ABSENT ? (values[codes[k + 1] as number] as number) : hi * TWO_32 + ((codes[k + 1] as number) >>> 0);
-    k += 1;
+    const lo = codes[k + 1] as number;
+    const at = hi === ABSENT ? (values[lo] as number) : hi * TWO_32 + (lo >>> 0);
+    // Field f of FIELDS is code k + 2 + f.
+    const field = (f: number): string | undefined => text(codes[k + 2 + f] as number);
     const e: { -readonly [K in keyof AuditEvent]: AuditEvent[K] } = {
-      kind: (text(codes[k + 1] as number) ?? '') as AuditEvent['kind'],
-      account: text(codes[k + 2] as number) ?? '',
-      principal: text(codes[k + 3] as number) ?? '',
-      action: text(codes[k + 4] as number) ?? '',
-      resource: text(codes[k + 5] as number) ?? '',
+      kind: (field(0) ?? '') as AuditEvent['kind'],
+      account: field(1) ?? '',
+      principal: field(2) ?? '',
+      action: field(3) ?? '',
+      resource: field(4) ?? '',
     };
-    const decision = text(codes[k + 6] as number);
-    if (decision !== undefined) e.decision = decision;
-    const role = text(codes[k + 7] as number);
-    if (role !== undefined) e.role = role;
-    const session = text(codes[k + 8] as number);
-    if (session !== undefined) e.session = session;
-    const job = text(codes[k + 9] as number);
-    if (job !== undefined) e.job = job;
-    const sourceIdentity = text(codes[k + 10] as number);
-    if (sourceIdentity !== undefined) e.sourceIdentity = sourceIdentity;
-    const sourceIp = text(codes[k + 11] as number);
-    if (sourceIp !== undefined) e.sourceIp = sourceIp;
-    k += HEADER - 1;
-    if (options.texts === true) {
-      out.push({ at, event: e, detailText: render() ?? '{}' });
-      continue;
-    }
-    const detail = value();
-    if (detail !== undefined) e.detail = detail as Record<string, unknown>;
-    out.push({ at, event: e });
+    OPTIONAL_FIELDS.forEach((name, i) => {
+      const v = field(5 + i);
+      if (v !== undefined) e[name] = v;
+    });
+    k += HEADER;
+    out.push({ at, event: e, detailText: render() ?? '{}' });
   }
   return out;
 }

@@ -49,7 +49,7 @@ port.on('message', (m: { id: number; commit: boolean; events: PackedEvents } | {
       pieces = [];
       piecesOf = m.id;
     }
-    for (const e of decodeEvents(m.events, { texts: true })) pieces.push(e);
+    for (const e of decodeEvents(m.events)) pieces.push(e);
     if (!m.commit) return;
   }
   const batch = pieces;
