@@ -95,7 +95,7 @@ export function parseHostPort(s: string, what: string): { host: string; port: nu
   return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
 }
 
-/** `--s3-address` and the like: an http(s) base URL with no query or fragment, else a reason. */
+/** `--s3-address` and the like: an http(s) base URL without credentials, query or fragment (trailing `/` dropped); throws naming `what` otherwise. */
 export function parseBaseUrl(s: string, what: string): string {
   let u: URL;
   try {
@@ -108,6 +108,9 @@ export function parseBaseUrl(s: string, what: string): string {
   }
   return s.replace(/\/+$/, '');
 }
+
+/** The base URL of a bound address (an IPv6 host in brackets). */
+const urlOf = (scheme: 'http' | 'https', at: { host: string; port: number }): string => `${scheme}://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
 
 /** Writes a file readable by its owner only, atomically (temp file, then rename). */
 async function writePrivateFile(path: string, text: string): Promise<void> {
@@ -180,8 +183,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const agent = createAgent({ app, log });
   let agentUrl = '';
   let serverUrl = '';
-  let s3Endpoint = '';
-  const jobRoutes = [...jobsRoutes({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => agentUrl, serverUrl: () => serverUrl, s3Url: () => s3Endpoint }), ...stsAdminRoutes(), ...authorizeRoutes(), ...bindingsRoutes()];
+  // What jobs are sent to: `--s3-address`, else the gateway's own URL once it is bound.
+  let s3Url = s3Address ?? '';
+  const jobRoutes = [...jobsRoutes({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => agentUrl, serverUrl: () => serverUrl, s3Url: () => s3Url }), ...stsAdminRoutes(), ...authorizeRoutes(), ...bindingsRoutes()];
   // Kubernetes: the webhooks on this port, access entries and webhook configuration under /v1/.
   let tls: { cert: string; key: string } | undefined;
   if (opts.tlsCert !== undefined || opts.tlsKey !== undefined) {
@@ -215,8 +219,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     await store.close();
     throw new Error(`cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const host = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
-  const url = `${tls ? 'https' : 'http'}://${host}:${bound.port}`;
+  const url = urlOf(tls ? 'https' : 'http', bound);
   if (!issuerUrl) app.oidc.setIssuer(url);
 
   const agentAt = parseHostPort(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen');
@@ -228,11 +231,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     await store.close();
     throw new Error(`cannot listen on ${agentAt.host}:${agentAt.port} (--agent-listen): ${e instanceof Error ? e.message : String(e)}`);
   }
-  agentUrl = `http://${agentBound.host.includes(':') ? `[${agentBound.host}]` : agentBound.host}:${agentBound.port}`;
+  agentUrl = urlOf('http', agentBound);
 
   // The S3 gateway: objects on disk under the data dir, every request decided by the engine (app/s3.ts).
   let gateway: { s3: ReturnType<typeof createS3>; edge: ReturnType<typeof createS3Edge> } | undefined;
-  let s3Url = s3Address ?? '';
   if (s3At !== undefined) {
     const s3 = createS3(app, await openFsObjectStore(join(dataDir, 'objects')));
     const s3Edge = createS3Edge({ app, s3, log, metrics, ...(tls ? { tls } : {}) });
@@ -247,9 +249,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       throw new Error(`cannot listen on ${s3At.host}:${s3At.port} (--s3-listen): ${e instanceof Error ? e.message : String(e)}`);
     }
     gateway = { s3, edge: s3Edge };
-    s3Url = s3Address ?? `${tls ? 'https' : 'http'}://${s3Bound.host.includes(':') ? `[${s3Bound.host}]` : s3Bound.host}:${s3Bound.port}`;
+    s3Url = s3Address ?? urlOf(tls ? 'https' : 'http', s3Bound);
   }
-  s3Endpoint = s3Url;
   serverUrl = url;
   tokenHosts = ownHosts(bound, env['GATEHOUSE_KUBE_TOKEN_HOSTS'], issuerUrl);
 

@@ -138,9 +138,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
    */
   function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
+    const path = pathOf(req.url ?? '/');
     if (path.startsWith('/v1/')) return handleAdminRequest(app, req, res, requestId, jobRoutes);
     return handleOther(req, res, requestId, path);
   }

@@ -754,12 +754,14 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   });
   const drain = drainable(server);
   function serve(req: IncomingMessage, res: ServerResponse): void {
-    drain.track(res);
-    if (opts.metrics) {
-      const metrics = opts.metrics;
+    const metrics = opts.metrics;
+    if (metrics) {
+      // One listener for both, as on the API edge: the request leaves the in-flight count, a response sent in full is timed.
       const started = performance.now();
-      res.on('finish', () => metrics.observeRequest('s3', res.statusCode, (performance.now() - started) / 1000));
-    }
+      drain.track(res, () => {
+        if (res.writableFinished) metrics.observeRequest('s3', res.statusCode, (performance.now() - started) / 1000);
+      });
+    } else drain.track(res);
     // One draw from the generator for both identifiers.
     const ids = randomBytes(32);
     const requestId = ids.toString('hex', 0, 8).toUpperCase();
