@@ -58,7 +58,7 @@ export interface LaunchOptions {
   readonly command: readonly string[];
   readonly replicas: number;
   readonly credentialsFile: string;
-  /** Where the job's own AWS profile files go (private, per job); default the credentials file's directory. */
+  /** Where the job's own profile files go (private, per job); default the credentials file's directory. */
   readonly profileDir?: string;
   readonly baseEnv: NodeJS.ProcessEnv;
   readonly log: (line: string) => void;
@@ -92,36 +92,22 @@ async function writeCredentialsFile(path: string, doc: Record<string, unknown>):
 }
 
 /**
- * The AWS profile files a job's clients read. Without them the SDKs' default chains consult the submitter's
- * `~/.aws/credentials` and `~/.aws/config` before the container endpoint, and a developer's default profile
- * would silently become the job's identity. The job gets its own: no credentials, a config that only sets what
- * the gateway needs (region, path-style S3 addressing: one host, buckets as the first path segment).
+ * The profile files a job's clients read, and the environment that points them there. Without them the SDKs'
+ * default chains consult the submitter's `~/.aws/credentials` and `~/.aws/config` (AWS) and `~/.aliyun/config.json`
+ * and `~/.alibabacloud/credentials` (Alibaba) before the credential endpoints, and a developer's default profile
+ * would silently become the job's identity. The job gets its own: no credentials; an AWS config that only sets
+ * what the gateway needs (region, path-style S3 addressing: one host, buckets as the first path segment); an
+ * Alibaba ini without a profile (that step of the chain passes on to the next); and the switch that turns the
+ * Alibaba CLI profile off (`~/.aliyun/config.json` has no path variable).
  */
-export async function writeAwsProfileFiles(dir: string, region: string): Promise<{ config: string; credentials: string; alibabaCredentials: string }> {
+export async function writeProfileFiles(dir: string, region: string): Promise<Record<string, string>> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const config = join(dir, 'aws-config');
-  const credentials = join(dir, 'aws-credentials');
-  const alibabaCredentials = join(dir, 'alibaba-credentials');
   const note = '# written by `gatehouse jobs run`: the job\'s identity is its role, served by the credential endpoints\n';
-  await writeFile(config, `${note}[default]\nregion = ${region}\ns3 =\n  addressing_style = path\n`, { mode: 0o600 });
-  await writeFile(credentials, note, { mode: 0o600 });
-  // The Alibaba chain reads `~/.alibabacloud/credentials` (or ALIBABA_CLOUD_CREDENTIALS_FILE) before the
-  // credentials URI; an ini without a profile makes that step pass on to the next.
-  await writeFile(alibabaCredentials, note, { mode: 0o600 });
-  return { config, credentials, alibabaCredentials };
-}
-
-/**
- * What points a job's clients at its own profile files and away from the submitter's: the AWS files, the Alibaba
- * ini, and the Alibaba CLI profile (`~/.aliyun/config.json`, which has no path variable, only a switch).
- */
-export function profileEnv(files: { config: string; credentials: string; alibabaCredentials: string }): Record<string, string> {
-  return {
-    AWS_CONFIG_FILE: files.config,
-    AWS_SHARED_CREDENTIALS_FILE: files.credentials,
-    ALIBABA_CLOUD_CREDENTIALS_FILE: files.alibabaCredentials,
-    ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true',
-  };
+  const files = { AWS_CONFIG_FILE: join(dir, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'), ALIBABA_CLOUD_CREDENTIALS_FILE: join(dir, 'alibaba-credentials') };
+  await writeFile(files.AWS_CONFIG_FILE, `${note}[default]\nregion = ${region}\ns3 =\n  addressing_style = path\n`, { mode: 0o600 });
+  await writeFile(files.AWS_SHARED_CREDENTIALS_FILE, note, { mode: 0o600 });
+  await writeFile(files.ALIBABA_CLOUD_CREDENTIALS_FILE, note, { mode: 0o600 });
+  return { ...files, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' };
 }
 
 export async function launch(opts: LaunchOptions): Promise<number> {
@@ -156,8 +142,8 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   await refreshFile();
 
   const masterPort = await freePort();
-  const profiles = await writeAwsProfileFiles(opts.profileDir ?? dirname(opts.credentialsFile), opts.environment['AWS_REGION'] ?? 'us-east-1');
-  const env = jobProcessEnv(opts.baseEnv, { ...opts.environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile, ...profileEnv(profiles) });
+  const profiles = await writeProfileFiles(opts.profileDir ?? dirname(opts.credentialsFile), opts.environment['AWS_REGION'] ?? 'us-east-1');
+  const env = jobProcessEnv(opts.baseEnv, { ...opts.environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile, ...profiles });
   const children: ChildProcess[] = [];
   const exits: Promise<number>[] = [];
   const [cmd, ...args] = opts.command;
