@@ -26,6 +26,7 @@ const ROOT_DIR = resolve(import.meta.dirname, '..');
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'kube');
 const ACCT = '123456789012';
 const ROLE_ARN = `acs:ram::${ACCT}:role/ECIRamRoleTest`;
+const S3_SERVICE = 'https://gatehouse-s3.gatehouse.svc:8472';
 
 let dir = '';
 let server: RunningServer;
@@ -93,7 +94,8 @@ function envOf(pod: Json, container = 0): Record<string, string> {
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gatehouse-kube-admit-'));
-  server = await startServer({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {} });
+  // As in deploy/kubernetes: pods are sent to the S3 gateway's Service, not to this instance's own gateway.
+  server = await startServer({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Address: S3_SERVICE, env: {}, log: () => {} });
   const app = server.app;
   const root = JSON.parse(await readFile(join(dir, 'data', ADMIN_CREDENTIALS_FILE), 'utf8')) as { AccessKeyId: string };
   const rootWho = await app.authenticate(root.AccessKeyId);
@@ -163,6 +165,7 @@ describe('pods naming a role (the ECI example)', () => {
     }
     assert.equal(env['GATEHOUSE_JOB_ID'], jobId);
     assert.ok(env['ALIBABA_CLOUD_CREDENTIALS_URI']?.startsWith(server.agentUrl));
+    assert.equal(env['AWS_ENDPOINT_URL_S3'], S3_SERVICE, 'the pod reaches objects through --s3-address');
     // A variable the container sets itself is left alone; the rest are added to its list.
     const sidecar = envOf(pod, 1);
     assert.equal(sidecar['AWS_REGION'], 'cn-hangzhou');
