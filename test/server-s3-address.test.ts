@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,7 @@ test('--s3-listen off alone: jobs get no S3 endpoint at all', async () => {
   }
 });
 
-test('a bad --s3-address or --s3-listen is refused by name before anything is created', async () => {
+test('a bad --s3-address, --s3-listen or --agent-listen is refused by name before anything is created', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'gh-s3-address-'));
   try {
     const cases: [Parameters<typeof startServer>[0], RegExp][] = [
@@ -65,6 +66,7 @@ test('a bad --s3-address or --s3-listen is refused by name before anything is cr
       [{ s3Address: 'https://k:secret@s3.example' }, /^--s3-address must be an http:\/\/ or https:\/\/ URL without credentials, query or fragment/],
       [{ s3Address: 'not a url' }, /^--s3-address must be an http:\/\/ or https:\/\/ URL, got `not a url`$/],
       [{ s3Listen: 'everywhere' }, /^--s3-listen must be HOST:PORT, got `everywhere`$/],
+      [{ agentListen: '8471' }, /^--agent-listen must be HOST:PORT, got `8471`$/],
     ];
     for (const [extra, message] of cases) {
       const data = join(dir, 'data');
@@ -72,6 +74,29 @@ test('a bad --s3-address or --s3-listen is refused by name before anything is cr
       assert.equal(existsSync(data), false, `${JSON.stringify(extra)} created the data dir`);
     }
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the gateway\'s port taken: start-up fails by name and closes what it had opened (the API port is free again)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gh-s3-address-'));
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const busy = (taken.address() as AddressInfo).port;
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const apiPort = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  try {
+    await assert.rejects(startServer({ ...quiet, listen: `127.0.0.1:${apiPort}`, dataDir: join(dir, 'data'), s3Listen: `127.0.0.1:${busy}` }), new RegExp(`^Error: cannot listen on 127\\.0\\.0\\.1:${busy} \\(--s3-listen\\)`));
+    const again = createServer();
+    await new Promise<void>((resolve, reject) => {
+      again.once('error', reject);
+      again.listen(apiPort, '127.0.0.1', resolve);
+    });
+    await new Promise((r) => again.close(r));
+  } finally {
+    await new Promise((r) => taken.close(r));
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -130,6 +130,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const dataDir = resolve(opts.dataDir ?? './.gatehouse');
   const listen = parseHostPort(opts.listen ?? DEFAULT_LISTEN, '--listen');
   // Checked before anything is opened: a bad address changes nothing.
+  const agentAt = parseHostPort(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen');
   const s3At = opts.s3Listen === 'off' ? undefined : parseHostPort(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen');
   const s3Address = opts.s3Address === undefined ? undefined : parseBaseUrl(opts.s3Address, '--s3-address');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -140,11 +141,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const databaseUrl = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
   const databaseSchema = opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA'];
   const store: Store = databaseUrl ? await openPostgresStore({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}) }) : await openSqliteStore({ dataDir });
+  // What start-up has opened so far; closed, newest first, when it fails half-way.
+  const opened: (() => Promise<void>)[] = [() => store.close()];
+  const failStart = async (message: string): Promise<never> => {
+    for (const close of opened.reverse()) await close().catch(() => {});
+    throw new Error(message);
+  };
   const auditOptions = auditOptionsFromEnv(env);
-  if (!auditOptions.ok) {
-    await store.close();
-    throw new Error(auditOptions.errors[0]?.message ?? 'invalid audit settings');
-  }
+  if (!auditOptions.ok) return failStart(auditOptions.errors[0]?.message ?? 'invalid audit settings');
   const metrics = createMetrics();
   // Audit records are linked, hashed and written by a worker thread with its own connection, off the thread that decides.
   const auditTarget: AuditWorkerTarget = databaseUrl
@@ -154,14 +158,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   for (const w of key.value.warnings) log(`warning: ${w}`);
   const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
   if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {
-    await store.close();
-    throw new Error(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${String(jobSessionSeconds)}\``);
+    return failStart(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${String(jobSessionSeconds)}\``);
   }
   const pollText = env['GATEHOUSE_CHANGE_POLL_MS'];
   const pollMs = pollText ? Number(pollText) : undefined;
   if (pollMs !== undefined && (!Number.isInteger(pollMs) || pollMs < 100 || pollMs > 600_000)) {
-    await store.close();
-    throw new Error(`GATEHOUSE_CHANGE_POLL_MS must be an integer from 100 to 600000, got \`${pollText}\``);
+    return failStart(`GATEHOUSE_CHANGE_POLL_MS must be an integer from 100 to 600000, got \`${pollText}\``);
   }
   const app = createApp(deps, {
     audit: { ...auditOptions.value, ...opts.audit },
@@ -173,10 +175,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const issuerUrl = opts.issuerUrl ?? env['GATEHOUSE_ISSUER_URL'];
   if (issuerUrl) {
     const set = app.oidc.setIssuer(issuerUrl);
-    if (!set.ok) {
-      await store.close();
-      throw new Error(`GATEHOUSE_ISSUER_URL: ${set.errors[0]?.message ?? 'invalid'}`);
-    }
+    if (!set.ok) return failStart(`GATEHOUSE_ISSUER_URL: ${set.errors[0]?.message ?? 'invalid'}`);
   }
 
   let bootstrapped = false;
@@ -193,8 +192,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       if (opts.tlsCert === undefined || opts.tlsKey === undefined) throw new Error('give both --tls-cert and --tls-key');
       tls = { cert: await readFile(opts.tlsCert, 'utf8'), key: await readFile(opts.tlsKey, 'utf8') };
     } catch (e) {
-      await store.close();
-      throw new Error(`TLS: ${e instanceof Error ? e.message : String(e)}`);
+      return failStart(`TLS: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   let tokenHosts: string[] = [];
@@ -216,37 +214,32 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     bound = await edge.listen(listen.host, listen.port);
   } catch (e) {
-    await store.close();
-    throw new Error(`cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)}`);
+    return failStart(`cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  opened.push(() => edge.close());
   const url = urlOf(tls ? 'https' : 'http', bound);
   if (!issuerUrl) app.oidc.setIssuer(url);
 
-  const agentAt = parseHostPort(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen');
   let agentBound: { host: string; port: number };
   try {
     agentBound = await agent.listen(agentAt.host, agentAt.port);
   } catch (e) {
-    await edge.close();
-    await store.close();
-    throw new Error(`cannot listen on ${agentAt.host}:${agentAt.port} (--agent-listen): ${e instanceof Error ? e.message : String(e)}`);
+    return failStart(`cannot listen on ${agentAt.host}:${agentAt.port} (--agent-listen): ${e instanceof Error ? e.message : String(e)}`);
   }
+  opened.push(() => agent.close());
   agentUrl = urlOf('http', agentBound);
 
   // The S3 gateway: objects on disk under the data dir, every request decided by the engine (app/s3.ts).
   let gateway: { s3: ReturnType<typeof createS3>; edge: ReturnType<typeof createS3Edge> } | undefined;
   if (s3At !== undefined) {
     const s3 = createS3(app, await openFsObjectStore(join(dataDir, 'objects')));
+    opened.push(() => s3.close());
     const s3Edge = createS3Edge({ app, s3, log, metrics, ...(tls ? { tls } : {}) });
     let s3Bound: { host: string; port: number };
     try {
       s3Bound = await s3Edge.listen(s3At.host, s3At.port);
     } catch (e) {
-      await agent.close();
-      await edge.close();
-      await s3.close();
-      await store.close();
-      throw new Error(`cannot listen on ${s3At.host}:${s3At.port} (--s3-listen): ${e instanceof Error ? e.message : String(e)}`);
+      return failStart(`cannot listen on ${s3At.host}:${s3At.port} (--s3-listen): ${e instanceof Error ? e.message : String(e)}`);
     }
     gateway = { s3, edge: s3Edge };
     s3Url = s3Address ?? urlOf(tls ? 'https' : 'http', s3Bound);
