@@ -32,6 +32,7 @@ import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
 import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
+import { endThisTurn } from './lifecycle.ts';
 import { HTTP_ERRORS } from './errors.ts';
 
 /** Large enough for a few thousand documents of configuration; refused before parsing beyond it. */
@@ -480,7 +481,7 @@ function sendJson(res: ServerResponse, status: number, value: unknown, requestId
   if (json.length < LARGE_JSON) {
     const body = `${json}\n`;
     res.writeHead(status, ['content-type', 'application/json', 'content-length', Buffer.byteLength(body), 'x-amzn-requestid', requestId, 'cache-control', 'no-store']);
-    res.end(body);
+    endThisTurn(res, body);
     return;
   }
   // A batch of answers (hundreds of KB): appending the newline would copy the whole string once more.

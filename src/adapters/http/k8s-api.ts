@@ -33,6 +33,7 @@ import {
 import type { App } from '../../app/index.ts';
 import type { Kube, KubeCluster } from '../../app/kube.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
+import { endThisTurn } from './lifecycle.ts';
 import type { ExtraRoute } from './admin-api.ts';
 
 /** Reviews are small; an AdmissionReview carries the object and the old object (pods are at most ~1.5 MiB each). */
@@ -66,7 +67,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-  res.end(body);
+  endThisTurn(res, body);
 }
 
 /** A Kubernetes `Status` failure, the shape the API server's webhook clients log. */

@@ -18,7 +18,7 @@ import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { queryError, queryResponse } from './xml.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
-import { drainable, listenOn } from './lifecycle.ts';
+import { endThisTurn, drainable, listenOn } from './lifecycle.ts';
 
 /** The API a response belongs to, when the path alone does not say (the Query API serves IAM and STS). */
 const apiLabels = new WeakMap<ServerResponse, string>();
@@ -60,7 +60,7 @@ function send(res: ServerResponse, status: number, body: string, requestId: stri
     'x-amzn-requestid': requestId,
     date: new Date().toUTCString(),
   });
-  res.end(body);
+  endThisTurn(res, body);
 }
 
 function sendError(res: ServerResponse, requestId: string, code: ErrorCode, message: string, namespace = IAM_NAMESPACE): void {
