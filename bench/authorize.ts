@@ -150,10 +150,12 @@ interface LoadRun {
   readonly p50: number;
   readonly p99: number;
   readonly serverCpuShare: number;
+  /** CPU of the server's main thread (the one that answers) per request, µs. */
+  readonly mainMicrosPerRequest: number;
   readonly loadCpuShare: number;
 }
 
-async function load(url: string, pool: readonly RawRequest[], seconds: number, cpuMicros: () => Promise<number>, check: (status: number, body: string) => string | undefined): Promise<LoadRun> {
+async function load(url: string, pool: readonly RawRequest[], seconds: number, cpuMicros: () => Promise<number>, mainCpuMicros: () => Promise<number>, check: (status: number, body: string) => string | undefined): Promise<LoadRun> {
   let k = 0;
   let bad = '';
   const spec = [
@@ -169,12 +171,14 @@ async function load(url: string, pool: readonly RawRequest[], seconds: number, c
   ];
   await autocannon({ url, connections: CONNECTIONS, duration: 1, requests: spec });
   const cpu0 = await cpuMicros();
+  const main0 = await mainCpuMicros();
   const own0 = process.cpuUsage();
   const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds, requests: spec });
   const own = process.cpuUsage(own0);
   const cpu = (await cpuMicros()) - cpu0;
+  const main = (await mainCpuMicros()) - main0;
   if (bad !== '' || r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`load on ${url} failed (${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts): ${bad}`);
-  return { perSecond: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, serverCpuShare: cpu / 1e6 / r.duration, loadCpuShare: (own.user + own.system) / 1e6 / r.duration };
+  return { perSecond: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, serverCpuShare: cpu / 1e6 / r.duration, mainMicrosPerRequest: main / r.requests.total, loadCpuShare: (own.user + own.system) / 1e6 / r.duration };
 }
 
 const decisionOf = (status: number, body: string): string | undefined => (status === 200 && body.includes('"decision":"') ? undefined : `${status}: ${body.slice(0, 300)}`);
@@ -184,6 +188,7 @@ interface Served {
   readonly gate: Creds;
   readonly agent: Agent;
   cpuMicros(): Promise<number>;
+  mainCpuMicros(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -207,7 +212,7 @@ async function serve(audit?: { enabled: boolean }): Promise<Served> {
     const k = JSON.parse(key.body) as { accessKeyId: string; secretAccessKey: string };
     // The server refreshes its resource policies within a 250 ms tick of the apply.
     await new Promise((r) => setTimeout(r, 400));
-    return { url: server.url, gate: { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey }, agent, cpuMicros: () => server.cpuMicros(), close };
+    return { url: server.url, gate: { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey }, agent, cpuMicros: () => server.cpuMicros(), mainCpuMicros: () => server.mainCpuMicros(), close };
   } catch (e) {
     await close();
     throw e;
@@ -231,12 +236,12 @@ async function measureBare(body: string, pool: readonly RawRequest[], seconds: n
       child.once('message', (m) => resolve((m as { url: string }).url));
       child.send({ body });
     });
-    const cpuMicros = () =>
+    const cpuOf = (which: 'cpu' | 'main') => () =>
       new Promise<number>((resolve) => {
         child.once('message', (m) => resolve((m as { cpu: number }).cpu));
-        child.send('cpu');
+        child.send(which);
       });
-    return await load(url, pool, seconds, cpuMicros, decisionOf);
+    return await load(url, pool, seconds, cpuOf('cpu'), cpuOf('main'), decisionOf);
   } finally {
     const gone = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
@@ -263,8 +268,8 @@ function serveBare(): void {
         process.send?.({ url: `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}` });
       });
       process.on('message', (x) => {
-        if (x === 'cpu') {
-          const c = process.cpuUsage();
+        if (x === 'cpu' || x === 'main') {
+          const c = x === 'cpu' ? process.cpuUsage() : process.threadCpuUsage();
           process.send?.({ cpu: c.user + c.system });
         }
       });
@@ -294,8 +299,8 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
       answers[d] = (answers[d] ?? 0) + 1;
       if (body.length < a.body.length) body = a.body;
     }
-    gatehouse = await load(served.url, pool, seconds, () => served.cpuMicros(), decisionOf);
-    opts.log(`authorize: gatehouse ${Math.round(gatehouse.perSecond)} decisions/s (server ${gatehouse.serverCpuShare.toFixed(2)} CPU, autocannon ${gatehouse.loadCpuShare.toFixed(2)} CPU)`);
+    gatehouse = await load(served.url, pool, seconds, () => served.cpuMicros(), () => served.mainCpuMicros(), decisionOf);
+    opts.log(`authorize: gatehouse ${Math.round(gatehouse.perSecond)} decisions/s (server ${gatehouse.serverCpuShare.toFixed(2)} CPU, main thread ${gatehouse.mainMicrosPerRequest.toFixed(1)} µs a request, autocannon ${gatehouse.loadCpuShare.toFixed(2)} CPU)`);
   } finally {
     await served.close();
   }
@@ -304,15 +309,15 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
   let quiet: LoadRun;
   try {
     const pool = await signedPool(unaudited.url, unaudited.gate, questions(POOL));
-    quiet = await load(unaudited.url, pool, seconds, () => unaudited.cpuMicros(), decisionOf);
-    opts.log(`authorize: gatehouse, audit off ${Math.round(quiet.perSecond)} decisions/s (server ${quiet.serverCpuShare.toFixed(2)} CPU, autocannon ${quiet.loadCpuShare.toFixed(2)} CPU)`);
+    quiet = await load(unaudited.url, pool, seconds, () => unaudited.cpuMicros(), () => unaudited.mainCpuMicros(), decisionOf);
+    opts.log(`authorize: gatehouse, audit off ${Math.round(quiet.perSecond)} decisions/s (server ${quiet.serverCpuShare.toFixed(2)} CPU, main thread ${quiet.mainMicrosPerRequest.toFixed(1)} µs a request, autocannon ${quiet.loadCpuShare.toFixed(2)} CPU)`);
   } finally {
     await unaudited.close();
   }
   // The peer answers any request; the pool only needs the same shape and size as the real one.
   const peerPool = await signedPool('http://127.0.0.1:1', { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }, questions(POOL));
   const bare = await measureBare(body, peerPool, seconds);
-  opts.log(`authorize: bare node:http ${Math.round(bare.perSecond)} requests/s (server ${bare.serverCpuShare.toFixed(2)} CPU, autocannon ${bare.loadCpuShare.toFixed(2)} CPU)`);
+  opts.log(`authorize: bare node:http ${Math.round(bare.perSecond)} requests/s (server ${bare.serverCpuShare.toFixed(2)} CPU, main thread ${bare.mainMicrosPerRequest.toFixed(1)} µs a request, autocannon ${bare.loadCpuShare.toFixed(2)} CPU)`);
   const ratio = gatehouse.perSecond / bare.perSecond;
   const total = Object.values(answers).reduce((a, n) => a + n, 0);
   return [
@@ -321,6 +326,7 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
     row(b, 'gatehouse: decisions/s', Math.round(gatehouse.perSecond), 'decisions/s', { text: '≥ 20000', pass: gatehouse.perSecond >= 20_000 }),
     row(b, 'gatehouse: latency p50 / p99', `${gatehouse.p50} / ${gatehouse.p99}`, 'ms'),
     row(b, 'gatehouse: decisions per server CPU-second', Math.round(gatehouse.perSecond / gatehouse.serverCpuShare), 'decisions/s'),
+    row(b, 'gatehouse: main-thread CPU per decision, audited / audit off / bare', `${gatehouse.mainMicrosPerRequest.toFixed(1)} / ${quiet.mainMicrosPerRequest.toFixed(1)} / ${bare.mainMicrosPerRequest.toFixed(1)}`, 'µs'),
     row(b, 'gatehouse: CPU share server / autocannon', `${gatehouse.serverCpuShare.toFixed(2)} / ${gatehouse.loadCpuShare.toFixed(2)}`, 'cores'),
     row(b, `bare node:http, same ${Buffer.byteLength(body)}-byte JSON answer`, Math.round(bare.perSecond), 'requests/s'),
     row(b, 'bare node:http: latency p50 / p99', `${bare.p50} / ${bare.p99}`, 'ms'),

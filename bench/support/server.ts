@@ -25,6 +25,8 @@ export interface ServerChild {
   readonly admin: Creds;
   /** CPU time (user + system, µs) the server process has used so far. */
   cpuMicros(): Promise<number>;
+  /** The same, of the server's main thread alone (the one that answers requests). */
+  mainCpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -45,14 +47,8 @@ export async function startServerChild(opts: ServerChildOptions): Promise<Server
   child.once('exit', () => (exited = true));
   return {
     ...started,
-    cpuMicros: () =>
-      new Promise<number>((resolve) => {
-        child.once('message', (m) => {
-          const c = (m as { cpu: { user: number; system: number } }).cpu;
-          resolve(c.user + c.system);
-        });
-        child.send('cpu');
-      }),
+    cpuMicros: () => cpuOf(child, 'cpu'),
+    mainCpuMicros: () => cpuOf(child, 'main'),
     stop: async () => {
       if (exited) return;
       const gone = new Promise((r) => child.once('exit', r));
@@ -62,6 +58,16 @@ export async function startServerChild(opts: ServerChildOptions): Promise<Server
       clearTimeout(timer);
     },
   };
+}
+
+function cpuOf(child: ChildProcess, which: 'cpu' | 'main'): Promise<number> {
+  return new Promise<number>((resolve) => {
+    child.once('message', (m) => {
+      const c = (m as { cpu: { user: number; system: number } }).cpu;
+      resolve(c.user + c.system);
+    });
+    child.send(which);
+  });
 }
 
 /** A TCP port free on 127.0.0.1 at the time of asking (the OS picks it). */
@@ -97,6 +103,7 @@ async function serve(opts: ServerChildOptions): Promise<void> {
     const c = running.adminCredentials;
     process.on('message', (m) => {
       if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+      if (m === 'main') process.send?.({ cpu: process.threadCpuUsage() });
     });
     process.on('disconnect', () => void running.stop().then(() => process.exit(0)));
     process.send?.({ url: running.url, admin: c === undefined ? undefined : { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey } });
