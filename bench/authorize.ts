@@ -44,7 +44,7 @@ import { applyConfig } from '../src/app/apply.ts';
 import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { percentile, row, type BenchOptions, type BenchRow } from './report.ts';
-import { startServerChild } from './support/server.ts';
+import { cpuOf, startServerChild } from './support/server.ts';
 import { send, signerFor, type Creds, type RawRequest } from './support/sign.ts';
 
 const ROOT = '000000000000';
@@ -155,7 +155,15 @@ interface LoadRun {
   readonly loadCpuShare: number;
 }
 
-async function load(url: string, pool: readonly RawRequest[], seconds: number, cpuMicros: () => Promise<number>, mainCpuMicros: () => Promise<number>, check: (status: number, body: string) => string | undefined): Promise<LoadRun> {
+/** A server under load: its URL and the CPU it has used (µs), in all and on its main thread. */
+interface Loaded {
+  readonly url: string;
+  cpuMicros(): Promise<number>;
+  mainCpuMicros(): Promise<number>;
+}
+
+async function load(server: Loaded, pool: readonly RawRequest[], seconds: number, check: (status: number, body: string) => string | undefined): Promise<LoadRun> {
+  const url = server.url;
   let k = 0;
   let bad = '';
   const spec = [
@@ -170,25 +178,22 @@ async function load(url: string, pool: readonly RawRequest[], seconds: number, c
     },
   ];
   await autocannon({ url, connections: CONNECTIONS, duration: 1, requests: spec });
-  const cpu0 = await cpuMicros();
-  const main0 = await mainCpuMicros();
+  const cpu0 = await server.cpuMicros();
+  const main0 = await server.mainCpuMicros();
   const own0 = process.cpuUsage();
   const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds, requests: spec });
   const own = process.cpuUsage(own0);
-  const cpu = (await cpuMicros()) - cpu0;
-  const main = (await mainCpuMicros()) - main0;
+  const cpu = (await server.cpuMicros()) - cpu0;
+  const main = (await server.mainCpuMicros()) - main0;
   if (bad !== '' || r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`load on ${url} failed (${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts): ${bad}`);
   return { perSecond: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, serverCpuShare: cpu / 1e6 / r.duration, mainMicrosPerRequest: main / r.requests.total, loadCpuShare: (own.user + own.system) / 1e6 / r.duration };
 }
 
 const decisionOf = (status: number, body: string): string | undefined => (status === 200 && body.includes('"decision":"') ? undefined : `${status}: ${body.slice(0, 300)}`);
 
-interface Served {
-  readonly url: string;
+interface Served extends Loaded {
   readonly gate: Creds;
   readonly agent: Agent;
-  cpuMicros(): Promise<number>;
-  mainCpuMicros(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -227,7 +232,7 @@ async function signedPool(url: string, gate: Creds, qs: readonly Question[]): Pr
 }
 
 /** The peer: a bare `node:http` server in a child process answering every request with `body` as JSON. */
-async function startBare(body: string): Promise<{ url: string; cpuMicros(): Promise<number>; mainCpuMicros(): Promise<number>; close(): Promise<void> }> {
+async function startBare(body: string): Promise<Loaded & { close(): Promise<void> }> {
   const execArgv = (process.env['GATEHOUSE_BENCH_SERVER_ARGS'] ?? '').split(' ').filter((a) => a !== '');
   const child = fork(fileURLToPath(import.meta.url), ['--bare'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
   const close = async (): Promise<void> => {
@@ -242,12 +247,7 @@ async function startBare(body: string): Promise<{ url: string; cpuMicros(): Prom
       child.once('message', (m) => resolve((m as { url: string }).url));
       child.send({ body });
     });
-    const cpuOf = (which: 'cpu' | 'main') => () =>
-      new Promise<number>((resolve) => {
-        child.once('message', (m) => resolve((m as { cpu: number }).cpu));
-        child.send(which);
-      });
-    return { url, cpuMicros: cpuOf('cpu'), mainCpuMicros: cpuOf('main'), close };
+    return { url, cpuMicros: () => cpuOf(child, 'cpu'), mainCpuMicros: () => cpuOf(child, 'main'), close };
   } catch (e) {
     await close();
     throw e;
@@ -273,10 +273,9 @@ function serveBare(): void {
         process.send?.({ url: `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}` });
       });
       process.on('message', (x) => {
-        if (x === 'cpu' || x === 'main') {
-          const c = x === 'cpu' ? process.cpuUsage() : process.threadCpuUsage();
-          process.send?.({ cpu: c.user + c.system });
-        }
+        // The shape the server child answers in (bench/support/server.ts `cpuOf`).
+        if (x === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+        if (x === 'main') process.send?.({ cpu: process.threadCpuUsage() });
       });
       process.once('SIGTERM', () => process.exit(0));
     });
@@ -321,13 +320,13 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
     const say = (what: string, r: LoadRun) =>
       opts.log(`authorize: ${what} ${Math.round(r.perSecond)}/s (server ${r.serverCpuShare.toFixed(2)} CPU, main thread ${r.mainMicrosPerRequest.toFixed(1)} µs a request, autocannon ${r.loadCpuShare.toFixed(2)} CPU)`);
     for (let round = 0; round < rounds; round++) {
-      const g = await load(served.url, pool, seconds, () => served.cpuMicros(), () => served.mainCpuMicros(), decisionOf);
+      const g = await load(served, pool, seconds, decisionOf);
       say('gatehouse', g);
       runs.audited.push(g);
-      const q = await load(unaudited.url, quietPool, seconds, () => unaudited.cpuMicros(), () => unaudited.mainCpuMicros(), decisionOf);
+      const q = await load(unaudited, quietPool, seconds, decisionOf);
       say('gatehouse, audit off', q);
       runs.quiet.push(q);
-      const p = await load(bareServer.url, peerPool, seconds, () => bareServer.cpuMicros(), () => bareServer.mainCpuMicros(), decisionOf);
+      const p = await load(bareServer, peerPool, seconds, decisionOf);
       say('bare node:http', p);
       runs.bare.push(p);
     }

@@ -336,3 +336,16 @@ describe('the ECI Deployment: spec.template', () => {
     assert.match((r.response['status'] as { message: string }).message, /Kubernetes user `system:serviceaccount:kube-system:replicaset-controller` maps to no IAM principal/);
   });
 });
+
+test('a review past its size limit is answered 413 with a Kubernetes Status, before it is read whole', async () => {
+  // The admission limit is 4 MiB (a pod and its old object); a declared body past it is refused on its headers.
+  const big = { padding: 'x'.repeat((4 << 20) + 1) };
+  const r = await http('POST', admit.url.toString(), { body: big, headers: { authorization: `Bearer ${admit.token}` } });
+  assert.equal(r.status, 413);
+  const status = JSON.parse(r.text) as Json;
+  assert.equal(status['kind'], 'Status');
+  assert.equal(status['reason'], 'RequestEntityTooLarge');
+  // The server goes on answering.
+  const again = await review(await fixture('pod-from-replicaset.json', { GRANT: 'none' }));
+  assert.equal(again.status, 200);
+});

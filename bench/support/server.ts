@@ -60,7 +60,8 @@ export async function startServerChild(opts: ServerChildOptions): Promise<Server
   };
 }
 
-function cpuOf(child: ChildProcess, which: 'cpu' | 'main'): Promise<number> {
+/** CPU time (µs) a bench child reports: `cpu` for the process, `main` for its main thread (`{ cpu: { user, system } }`). */
+export function cpuOf(child: ChildProcess, which: 'cpu' | 'main'): Promise<number> {
   return new Promise<number>((resolve) => {
     child.once('message', (m) => {
       const c = (m as { cpu: { user: number; system: number } }).cpu;

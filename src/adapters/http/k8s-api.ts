@@ -34,7 +34,7 @@ import type { App } from '../../app/index.ts';
 import type { Kube, KubeCluster } from '../../app/kube.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
 import { endThisTurn } from './lifecycle.ts';
-import type { ExtraRoute } from './admin-api.ts';
+import { BodyTooLarge, readBody, type ExtraRoute } from './admin-api.ts';
 
 /** Reviews are small; an AdmissionReview carries the object and the old object (pods are at most ~1.5 MiB each). */
 const MAX_REVIEW_BODY = 64 << 10;
@@ -47,21 +47,6 @@ export interface KubeHttpOptions {
   readonly tokenHosts: () => readonly string[];
   /** PEM of the certificate this server serves with, when it speaks HTTPS (for kubeconfigs and caBundle). */
   readonly certificate?: () => string | undefined;
-}
-
-class BodyTooLarge extends Error {}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > limit) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
