@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { IAM_ACTIONS } from '../src/adapters/http/iam-api.ts';
-import { errorName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { errorName, REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACCT = '000000000000';
 const arn = (kind: string, rest: string) => `arn:aws:iam::${ACCT}:${kind}/${rest}`;
@@ -359,12 +359,23 @@ describe('access keys and authentication', () => {
     assert.deepEqual(listed.AccessKeyMetadata?.map((k) => k.AccessKeyId).sort(), [k1.AccessKeyId, k2.AccessKeyId].sort());
     assert.ok(listed.AccessKeyMetadata?.every((k) => (k as { SecretAccessKey?: string }).SecretAccessKey === undefined), 'secrets are shown once');
 
+    // Never used yet: N/A and no date, as AWS answers.
+    const fresh = await admin.send(new I.GetAccessKeyLastUsedCommand({ AccessKeyId: k1.AccessKeyId! }));
+    assert.deepEqual(fresh.AccessKeyLastUsed, { ServiceName: 'N/A', Region: 'N/A' });
+    const usedFrom = Math.floor(Date.now() / 1000) * 1000;
     const erin = client({ accessKeyId: k1.AccessKeyId!, secretAccessKey: k1.SecretAccessKey! });
     assert.equal((await erin.send(new I.GetUserCommand({}))).User?.UserName, 'erin');
     assert.equal((await erin.send(new I.ListAccessKeysCommand({}))).AccessKeyMetadata?.length, 2, 'without UserName: the caller’s own keys');
     const lastUsed = await admin.send(new I.GetAccessKeyLastUsedCommand({ AccessKeyId: k1.AccessKeyId! }));
     assert.equal(lastUsed.UserName, 'erin');
-    assert.ok(lastUsed.AccessKeyLastUsed?.ServiceName);
+    assert.equal(lastUsed.AccessKeyLastUsed?.ServiceName, 'iam');
+    assert.equal(lastUsed.AccessKeyLastUsed?.Region, REGION);
+    const at = lastUsed.AccessKeyLastUsed?.LastUsedDate;
+    assert.ok(at instanceof Date && at.getTime() >= usedFrom && at.getTime() <= Date.now(), `last used ${at?.toISOString()}`);
+    // A request signed with the wrong secret is refused, and is not a use of the key.
+    const forged = client({ accessKeyId: k2.AccessKeyId!, secretAccessKey: `${k2.SecretAccessKey!.slice(0, -1)}x` });
+    assert.equal(await errorName(forged.send(new I.GetUserCommand({}))), 'SignatureDoesNotMatch');
+    assert.deepEqual((await admin.send(new I.GetAccessKeyLastUsedCommand({ AccessKeyId: k2.AccessKeyId! }))).AccessKeyLastUsed, { ServiceName: 'N/A', Region: 'N/A' });
     assert.equal(await errorName(admin.send(new I.GetAccessKeyLastUsedCommand({ AccessKeyId: 'AKIANOSUCHKEY0000000' }))), 'NoSuchEntityException');
 
     await admin.send(new I.UpdateAccessKeyCommand({ UserName: 'erin', AccessKeyId: k1.AccessKeyId!, Status: 'Inactive' }));

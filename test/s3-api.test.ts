@@ -606,6 +606,9 @@ describe('decisions', () => {
     assert.equal(none.code, 'AccessDenied');
     assert.equal(none.message, `User: arn:aws:iam::${ACCT}:user/reader is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::team" because no identity-based policy allows the s3:ListBucket action`);
     assert.equal(await code(c.send(new S3.PutObjectCommand({ Bucket: 'team', Key: 'public/new', Body: 'x' }))), 'AccessDenied');
+    // reader's key is used through the gateway only, refused or not: its last use is scoped to s3.
+    const used = await admin.send(new I.GetAccessKeyLastUsedCommand({ AccessKeyId: reader.accessKeyId }));
+    assert.deepEqual([used.AccessKeyLastUsed?.ServiceName, used.AccessKeyLastUsed?.Region], ['s3', 'us-east-1']);
   });
 
   it('s3:RequestObjectTag on writes, s3:max-keys and s3:delimiter on listing', async () => {

@@ -614,6 +614,9 @@ for (const target of [sqlite, postgres]) {
       await store.write(async (tx) => {
         value(await tx.accessKeys.setStatus(keyB, 'Inactive'));
         value(await tx.accessKeys.recordLastUsed(keyA, { at: T1, service: 'sts', region: 'us-east-1' }));
+        // Only forward: an older use (another instance writing late) or the same instant changes nothing.
+        value(await tx.accessKeys.recordLastUsed(keyA, { at: T0, service: 'iam', region: 'eu-west-1' }));
+        value(await tx.accessKeys.recordLastUsed(keyA, { at: T1, service: 's3', region: 'eu-west-1' }));
         failsWith(await tx.accessKeys.setStatus('AKIAGHOST', 'Inactive'), 'NO_SUCH_ENTITY');
         failsWith(await tx.accessKeys.recordLastUsed('AKIAGHOST', { at: T1, service: 'sts', region: 'x' }), 'NO_SUCH_ENTITY');
         value(await tx.users.update(ACCT, 'alice', { name: 'alicia' }));

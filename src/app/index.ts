@@ -5,7 +5,7 @@
 import { ok, type Result } from '../core/errors.ts';
 import { bootstrap, createAccount, listAccounts, type AdminCredentials } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
-import type { Store } from './ports/store.ts';
+import type { AccessKeyRecord, Store } from './ports/store.ts';
 import { createDirectory } from './directory.ts';
 import { PolicyCache, resolveAccessKey, type Caller } from './principals.ts';
 import { LiveState } from './live.ts';
@@ -16,6 +16,7 @@ import { createBindings } from './bindings.ts';
 import { createAuthorizer, type AuthorizeEngine } from './authorize.ts';
 import { auditedAuthorizer, createAudit, type AuditOptions } from './audit.ts';
 import { createRevocation } from './revocation.ts';
+import { createKeyUse } from './key-use.ts';
 import { createOidc } from './oidc.ts';
 import { decodeAuthorizationMessage, encodeAuthorizationMessage, type DeniedRequest } from './authz-message.ts';
 import type { Decision } from '../core/iam/index.ts';
@@ -42,6 +43,8 @@ export interface AppOptions {
   readonly audit?: AuditOptions;
   /** Where the app reports trouble an operator must see (audit backlog, store outage). */
   readonly log?: (line: string) => void;
+  /** How often access keys' last use is written to the store, ms (default 60,000; src/app/key-use.ts). */
+  readonly keyUseFlushMs?: number;
 }
 
 export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
@@ -71,7 +74,25 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   );
   const deps: AppDeps = { ...rawDeps, store, audit };
   const cache = new PolicyCache();
-  const directory = createDirectory(deps);
+  // Last use of access keys: bookkeeping through the raw store too (it changes nothing any cache holds).
+  const keyUse = createKeyUse({ store: raw, now: rawDeps.now, ...(options.log ? { log: options.log } : {}) }, options.keyUseFlushMs !== undefined ? { flushMs: options.keyUseFlushMs } : {});
+  const rawDirectory = createDirectory(deps);
+  // What the store holds, or this instance's newer note of the key's use (written within a minute).
+  const withLatestUse = (k: AccessKeyRecord): AccessKeyRecord => {
+    const lastUsed = keyUse.latest(k.id, k.lastUsed);
+    return lastUsed === k.lastUsed ? k : { ...k, lastUsed };
+  };
+  const directory: typeof rawDirectory = {
+    ...rawDirectory,
+    getAccessKeyLastUsed: async (c, input) => {
+      const r = await rawDirectory.getAccessKeyLastUsed(c, input);
+      return r.ok ? ok(withLatestUse(r.value)) : r;
+    },
+    listAccessKeys: async (c, input) => {
+      const r = await rawDirectory.listAccessKeys(c, input);
+      return r.ok ? ok(r.value.map(withLatestUse)) : r;
+    },
+  };
   const live = new LiveState(deps);
   const sts = createSts(deps, live, cache);
   const oidc = createOidc(deps, sts, cache);
@@ -115,9 +136,12 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     decodeAuthorizationMessage: (caller: Caller, encoded: string): Result<string> => decodeAuthorizationMessage(deps, caller, encoded),
     /** The audit log: recording, queries, verification, retention (src/app/audit.ts). */
     audit,
+    /** When access keys were last used: edges `note` verified requests; `stop` writes what is noted (src/app/key-use.ts). */
+    keyUse,
     /** Loads the key ring, revocations and OIDC signing keys; call once before serving. */
     start: async (): Promise<void> => {
       audit.start();
+      keyUse.start();
       await live.init();
       await oidc.start();
       await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));

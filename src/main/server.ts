@@ -289,7 +289,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         await gateway?.edge.close();
         await gateway?.s3.close();
         await edge.close();
-        // What is still queued for the audit log gets one last attempt before the store closes.
+        // What is still queued for the audit log, and keys' last use, get one last attempt before the store closes.
+        await app.keyUse.stop();
         await app.audit.stop();
         await store.close();
       })()),

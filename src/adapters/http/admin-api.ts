@@ -521,6 +521,7 @@ async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promi
   if (!who.ok) return who;
   const v = parsed.verify(who.value.secret);
   if (!v.ok) return failWith(SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', v.message);
+  app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
   return ok(who.value.caller);
 }
 

@@ -87,6 +87,7 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
     const v = parsed.verify(who.value.secret);
     // A mismatch is also what a token minted for another cluster gives (x-k8s-aws-id is signed).
     if (!v.ok) return answer({ error: `the token's signature does not match (was it made for cluster ${clusterName}?): ${v.message}` });
+    app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
     const user = kube.identify(cluster, who.value.caller, parsed.accessKeyId);
     answer(user.ok ? { user: user.value } : { error: user.errors[0]?.message ?? 'no access entry' });
   }

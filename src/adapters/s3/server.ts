@@ -188,6 +188,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const who = await resolveKey(v2.accessKeyId, v2.sessionToken);
       if (!who.ok) return who;
       if (!v2.verify(who.value.secret)) return { ok: false, error: s3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', { AWSAccessKeyId: v2.accessKeyId }) };
+      // SigV2 names no region: the gateway's own.
+      app.keyUse.note(v2.accessKeyId, 's3', region);
       return { ok: true, value: { caller: who.value.caller } };
     }
     const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers }, Date.now());
@@ -221,6 +223,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         }),
       };
     }
+    app.keyUse.note(parsed.accessKeyId, 's3', parsed.region);
     return { ok: true, value: { caller: who.value.caller, v4: { parsed, secret: who.value.secret, signature } } };
   }
 

@@ -746,13 +746,13 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     },
     async recordLastUsed(id, lastUsed) {
       writable();
-      const n = await db.run('UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE id = ?', [
-        lastUsed.at,
-        lastUsed.service,
-        lastUsed.region,
-        id,
-      ]);
-      return n === 0 ? noKey(id) : ok(undefined);
+      // Only forward: instances write their notes in any order, and the latest use must stay.
+      const n = await db.run(
+        'UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
+        [lastUsed.at, lastUsed.service, lastUsed.region, id, lastUsed.at],
+      );
+      if (n > 0) return ok(undefined);
+      return (await one('SELECT id FROM access_keys WHERE id = ?', [id])) === undefined ? noKey(id) : ok(undefined);
     },
     async delete(id) {
       writable();

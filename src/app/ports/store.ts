@@ -356,7 +356,10 @@ export interface AccessKeysRead {
 export interface AccessKeysWrite extends AccessKeysRead {
   create(key: NewAccessKey): Promise<StoreResult<AccessKeyRecord>>;
   setStatus(id: string, status: AccessKeyStatus): Promise<StoreResult<void>>;
-  /** Bookkeeping, not a directory change: writes no change-log row. */
+  /**
+   * Bookkeeping, not a directory change: writes no change-log row. Only forward: a use older than the one stored
+   * (`at` compared as `yyyy-mm-ddThh:mm:ssZ` text) changes nothing.
+   */
   recordLastUsed(id: string, lastUsed: AccessKeyLastUsed): Promise<StoreResult<void>>;
   delete(id: string): Promise<StoreResult<void>>;
 }
