@@ -1,6 +1,6 @@
 /**
  * The authorize API (issue "One authorize API"): the question resource servers ask, over HTTP on loopback
- * and in process. 127.0.0.1 only; bounded in time (about 95 s, 30 s with `--quick`).
+ * and in process. 127.0.0.1 only; bounded in time (about 2 min, 30 s with `--quick`).
  *
  * The world (`worldDocuments`): the root account with 32 roles and 32 users, each with a 5-statement inline
  * policy (object reads and writes on one of 8 buckets, a deny on `secret/`, an allow conditioned on
@@ -21,7 +21,7 @@
  * the same way; the ratio Gatehouse / bare shows what Gatehouse's own work costs on top of Node's HTTP. Then
  * the same server with the audit log off (`audit: { enabled: false }`, a fresh child, the same load), so
  * the cost of the records and the cost of everything else are told apart in one run. Then the three again at
- * a fixed 5,000 requests/s (autocannon's `overallRate`), in turn, as many rounds: CPU per request of each
+ * a fixed 5,000 requests/s (autocannon's `overallRate`), in turn, five rounds: CPU per request of each
  * server's main thread and of its whole process at equal load, so what recording a decision costs the thread
  * that decides is read where decisions are served (issue "an audit log nothing escapes": at most 10%), apart
  * from the contention of three saturated processes on two cores.
@@ -346,7 +346,8 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
     }
     // The same three at one fixed rate: what recording costs the thread that decides, at equal load (issue "an
     // audit log nothing escapes": a decision slowed by at most 10%), without the saturated runs' contention.
-    for (let round = 0; round < rounds; round++) {
+    // Five rounds: one paced run's main-thread figure varies by ±3 µs on these machines, the size of what it shows.
+    for (let round = 0; round < (opts.quick ? 1 : 5); round++) {
       for (const [name, server, p, into] of [
         ['gatehouse', served, pool, paced.audited],
         ['gatehouse, audit off', unaudited, quietPool, paced.quiet],
