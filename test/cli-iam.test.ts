@@ -186,6 +186,14 @@ describe('gatehouse accounts and iam', () => {
     const denied = await gatehouse(['iam', 'roles', 'create', 'r', '--trust-policy', 'examples/policies/training-trust.json'], { AWS_ACCESS_KEY_ID: li.accessKeyId, AWS_SECRET_ACCESS_KEY: li.secretAccessKey, GATEHOUSE_ENDPOINT: server.url });
     assert.equal(denied.code, EXIT.accessDenied);
     assert.match(denied.stderr, /AccessDenied: .*is not authorized to perform: ram:CreateRole/);
+    // The refused call was still a use of li's key (signed and verified); a second key, never used, says so.
+    const acsAdmin = { AWS_ACCESS_KEY_ID: acs.AccessKeyId, AWS_SECRET_ACCESS_KEY: acs.SecretAccessKey, GATEHOUSE_ENDPOINT: server.url };
+    const unused = JSON.parse((await gatehouse(['iam', 'access-keys', 'create', '--user', 'li', '--json'], acsAdmin)).stdout) as { accessKeyId: string };
+    const keys = await gatehouse(['iam', 'access-keys', 'list', '--user', 'li'], acsAdmin);
+    assert.equal(keys.code, EXIT.ok, keys.stderr);
+    assert.match(keys.stdout, /^ACCESS KEY ID +USER +STATUS +CREATED +LAST USED$/m);
+    assert.match(keys.stdout, new RegExp(`^${li.accessKeyId} +li +Active +\\S+ +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ \\(gatehouse, [a-z0-9-]+\\)$`, 'm'));
+    assert.match(keys.stdout, new RegExp(`^${unused.accessKeyId} +li +Active +\\S+ +never$`, 'm'));
     const deniedAccount = await gatehouse(['accounts', 'create', '--id', '222233334444', '--partition', 'aws'], { AWS_ACCESS_KEY_ID: acs.AccessKeyId, AWS_SECRET_ACCESS_KEY: acs.SecretAccessKey, GATEHOUSE_ENDPOINT: server.url });
     assert.equal(deniedAccount.code, EXIT.accessDenied);
 

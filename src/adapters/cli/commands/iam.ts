@@ -16,6 +16,13 @@ type Row = Record<string, unknown>;
 const s = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 const col = (header: string, key: string): Column<Row> => ({ header, value: (r) => s(r[key]) });
 
+/** `2026-12-01T06:00:00Z (sts, us-east-1)`, or `never` (a key's `lastUsed` in the /v1/ listing). */
+const lastUsedText = (used: unknown): string => {
+  if (typeof used !== 'object' || used === null) return 'never';
+  const u = used as { at?: unknown; service?: unknown; region?: unknown };
+  return `${String(u.at)} (${String(u.service)}, ${String(u.region)})`;
+};
+
 /** `key: value` lines for one object; documents and lists as JSON. */
 function formatObject(o: Row): string {
   const keys = Object.keys(o);
@@ -204,7 +211,13 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
       run(
         o,
         (c) => call<{ accessKeys: Row[] }>(c, 'GET', ['access-keys'], { query: { userName: o.user } }),
-        (r) => ctx.out(formatTable([col('access key id', 'accessKeyId'), col('user', 'userName'), col('status', 'status'), col('created', 'created')], r.accessKeys)),
+        (r) =>
+          ctx.out(
+            formatTable(
+              [col('access key id', 'accessKeyId'), col('user', 'userName'), col('status', 'status'), col('created', 'created'), col('last used', 'lastUsedText')],
+              r.accessKeys.map((k) => ({ ...k, lastUsedText: lastUsedText(k['lastUsed']) })),
+            ),
+          ),
       ),
     );
   command(keys, 'delete <access-key-id>', 'delete an access key')
