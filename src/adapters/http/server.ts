@@ -19,6 +19,7 @@ import { queryError, queryResponse } from './xml.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { endThisTurn, drainable, listenOn } from './lifecycle.ts';
+import { isConsolePath, serveConsole } from './console.ts';
 
 /** The API a response belongs to, when the path alone does not say (the Query API serves IAM and STS). */
 const apiLabels = new WeakMap<ServerResponse, string>();
@@ -157,6 +158,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     if (req.method === 'POST' && path === '/') return queryApi(req, res, requestId);
     if (isOidcRequest(req.method, path)) return handleOidcRequest(app, req, res, requestId);
     if (path.startsWith('/k8s/') && opts.kubeWebhooks) return opts.kubeWebhooks(req, res);
+    if (isConsolePath(path)) return serveConsole(req, res, path, requestId);
     send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } }), requestId, 'application/json');
   }
 

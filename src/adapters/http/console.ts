@@ -1,0 +1,53 @@
+/**
+ * The web console under `/ui/` (DESIGN.md "Interfaces"): three static files (src/adapters/http/console/), read
+ * once, served with a strict Content-Security-Policy — scripts, styles and requests from this origin only, no
+ * inline code, no framing. The page signs its own calls to `/v1/` (console.js), so serving it needs no
+ * credentials and it holds nothing but code.
+ */
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const FILES: Readonly<Record<string, { readonly file: string; readonly type: string }>> = {
+  '/ui/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/ui/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
+  '/ui/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
+};
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-cache',
+};
+
+let loaded: Map<string, Buffer> | undefined;
+const contents = (): Map<string, Buffer> =>
+  (loaded ??= new Map(Object.entries(FILES).map(([path, f]) => [path, readFileSync(new URL(`./console/${f.file}`, import.meta.url))])));
+
+/** Whether `path` is the console's (`/ui` or under `/ui/`). */
+export const isConsolePath = (path: string): boolean => path === '/ui' || path.startsWith('/ui/');
+
+/** Answers a request for the console: its files on GET and HEAD, `/ui` sent to `/ui/`, 404 and 405 otherwise. */
+export function serveConsole(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): void {
+  const head = { 'x-amzn-requestid': requestId, ...SECURITY_HEADERS };
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { ...head, allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`${req.method} is not allowed on the console; use GET\n`);
+    return;
+  }
+  if (path === '/ui') {
+    res.writeHead(308, { ...head, location: '/ui/' });
+    res.end();
+    return;
+  }
+  const f = FILES[path];
+  const body = f !== undefined ? contents().get(path) : undefined;
+  if (f === undefined || body === undefined) {
+    res.writeHead(404, { ...head, 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`no console page ${path}; the console is at /ui/\n`);
+    return;
+  }
+  res.writeHead(200, { ...head, 'content-type': f.type, 'content-length': body.length });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}

@@ -1,0 +1,255 @@
+// Gatehouse console (served at /ui/): a static page that calls the admin API under /v1/ with the access key
+// typed into it. Every request is signed here, in the browser, with SigV4 (service `gatehouse`) through Web
+// Crypto, exactly as the CLI signs it; the key is kept in this tab's sessionStorage only and never sent. Data
+// from the server is written into the page as text (`textContent`), never as markup.
+//
+// Plain JavaScript, no build step: the browser runs this file as it is. `signRequest` is exported so the tests
+// can sign with this very code against a real server (test/console.test.ts).
+
+const encoder = new TextEncoder();
+const REGION = 'us-east-1';
+const SERVICE = 'gatehouse';
+
+const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+const sha256Hex = async (text) => hex(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
+const hmac = async (key, text) => {
+  const k = await crypto.subtle.importKey('raw', typeof key === 'string' ? encoder.encode(key) : key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return crypto.subtle.sign('HMAC', k, encoder.encode(text));
+};
+/** RFC 3986 percent-encoding, as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
+const uriEncode = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * Signs a request to the admin API. `path` is made of already-encoded segments (`/v1/users`); `query` maps
+ * names to values (empty and undefined values are left out). Returns the URL to fetch (path and canonical query)
+ * and the headers to send: everything signed but `host`, which the browser (and fetch) sets itself.
+ */
+export async function signRequest({ method, host, path, query = {}, body = '', credentials, now = new Date() }) {
+  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const date = amzDate.slice(0, 8);
+  const payloadHash = await sha256Hex(body);
+  const headers = { host, 'x-amz-content-sha256': payloadHash, 'x-amz-date': amzDate };
+  if (body !== '') headers['content-type'] = 'application/json';
+  if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
+  const names = Object.keys(headers).sort();
+  const canonicalHeaders = names.map((n) => `${n}:${String(headers[n]).trim()}\n`).join('');
+  const signedHeaders = names.join(';');
+  const canonicalQuery = Object.keys(query)
+    .filter((k) => query[k] !== undefined && query[k] !== '')
+    .map((k) => [uriEncode(k), uriEncode(String(query[k]))])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  // Services other than S3 sign each path segment encoded once more.
+  const canonicalPath = path.split('/').map(uriEncode).join('/');
+  const canonical = [method, canonicalPath, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].join('\n');
+  const scope = `${date}/${REGION}/${SERVICE}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, await sha256Hex(canonical)].join('\n');
+  let key = await hmac(`AWS4${credentials.secretAccessKey}`, date);
+  key = await hmac(key, REGION);
+  key = await hmac(key, SERVICE);
+  key = await hmac(key, 'aws4_request');
+  const signature = hex(await hmac(key, stringToSign));
+  const sent = { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` };
+  delete sent.host;
+  return { url: canonicalQuery === '' ? path : `${path}?${canonicalQuery}`, headers: sent };
+}
+
+// ------------------------------------------------------------------------------------------------
+// The page
+
+const STORAGE_KEY = 'gatehouse-console-credentials';
+
+function page() {
+  const $ = (id) => document.getElementById(id);
+  const status = $('status');
+  const view = $('view');
+  let credentials = null;
+
+  const say = (text, error = false) => {
+    status.textContent = text;
+    status.className = error ? 'error' : '';
+  };
+
+  /** A signed call; the JSON answer, or a thrown Error carrying the API's code and message. */
+  async function api(method, path, { query, body } = {}) {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    const signed = await signRequest({ method, host: location.host, path, query, body: text, credentials });
+    const res = await fetch(signed.url, { method, headers: signed.headers, ...(text !== '' ? { body: text } : {}) });
+    const raw = await res.text();
+    const json = raw === '' ? {} : JSON.parse(raw);
+    if (!res.ok) throw new Error(`${json.error?.code ?? res.status}: ${json.error?.message ?? res.statusText}`);
+    return json;
+  }
+
+  const cell = (value) => {
+    const td = document.createElement('td');
+    td.textContent = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value, null, 1);
+    return td;
+  };
+
+  /** A table of `rows` with the given columns: [header, value of a row]. */
+  function table(columns, rows) {
+    const t = document.createElement('table');
+    const head = t.createTHead().insertRow();
+    for (const [h] of columns) {
+      const th = document.createElement('th');
+      th.textContent = h;
+      head.append(th);
+    }
+    const tbody = t.createTBody();
+    for (const r of rows) {
+      const tr = tbody.insertRow();
+      for (const [, value] of columns) tr.append(cell(value(r)));
+    }
+    return t;
+  }
+
+  const show = (...nodes) => view.replaceChildren(...nodes);
+  const lastUsed = (u) => (u ? `${u.at} (${u.service}, ${u.region})` : 'never');
+
+  const VIEWS = {
+    users: async () => {
+      const r = await api('GET', '/v1/users');
+      show(table([['name', (u) => u.name], ['arn', (u) => u.arn], ['created', (u) => u.created], ['disabled', (u) => (u.disabled ? 'yes' : '')]], r.users));
+      return `${r.users.length} user(s)`;
+    },
+    groups: async () => {
+      const r = await api('GET', '/v1/groups');
+      show(table([['name', (g) => g.name], ['arn', (g) => g.arn], ['created', (g) => g.created]], r.groups));
+      return `${r.groups.length} group(s)`;
+    },
+    roles: async () => {
+      const r = await api('GET', '/v1/roles');
+      show(table([['name', (x) => x.name], ['arn', (x) => x.arn], ['description', (x) => x.description], ['trust policy', (x) => x.trustPolicy]], r.roles));
+      return `${r.roles.length} role(s)`;
+    },
+    policies: async () => {
+      const r = await api('GET', '/v1/policies', { query: { scope: 'Local' } });
+      show(table([['name', (p) => p.name], ['arn', (p) => p.arn], ['attachments', (p) => p.attachmentCount], ['description', (p) => p.description]], r.policies));
+      return `${r.policies.length} managed polic${r.policies.length === 1 ? 'y' : 'ies'} of this account`;
+    },
+    keys: async () => {
+      const r = await api('GET', '/v1/access-keys');
+      show(table([['access key id', (k) => k.accessKeyId], ['user', (k) => k.userName], ['status', (k) => k.status], ['created', (k) => k.created], ['last used', (k) => lastUsed(k.lastUsed)]], r.accessKeys));
+      return `your ${r.accessKeys.length} access key(s)`;
+    },
+    jobs: async () => {
+      const r = await api('GET', '/v1/jobs');
+      show(table([['id', (j) => j.id], ['workspace', (j) => j.workspace], ['name', (j) => j.name], ['submitter', (j) => j.submitter?.arn], ['role', (j) => j.role?.arn ?? j.role?.mode], ['state', (j) => j.state], ['created', (j) => j.created]], r.jobs));
+      return `${r.jobs.length} job(s)`;
+    },
+    audit: async () => {
+      const form = new FormData($('audit-form'));
+      const query = { limit: '100' };
+      for (const k of ['principal', 'action', 'decision', 'since']) query[k] = String(form.get(k) ?? '').trim();
+      const r = await api('GET', '/v1/audit', { query });
+      show(
+        table(
+          [['#', (x) => x.seq], ['at', (x) => x.at], ['kind', (x) => x.kind], ['principal', (x) => x.principal], ['action', (x) => x.action], ['resource', (x) => x.resource], ['decision', (x) => x.decision], ['detail', (x) => x.detail]],
+          r.records,
+        ),
+      );
+      return `${r.records.length} record(s)${r.next ? ' (more: narrow the filters)' : ''}`;
+    },
+    authorize: async (submitted) => {
+      if (!submitted) {
+        show();
+        return 'ask what a principal may do: decided by the same code as enforcement, recorded nowhere';
+      }
+      const form = new FormData($('authorize-form'));
+      let context;
+      try {
+        context = JSON.parse(String(form.get('context') || '{}'));
+      } catch (e) {
+        throw new Error(`the context is not JSON: ${e.message}`);
+      }
+      const principal = String(form.get('principal') ?? '').trim();
+      const body = { action: String(form.get('action')).trim(), resource: String(form.get('resource')).trim(), context, ...(principal !== '' ? { principal } : {}) };
+      const a = await api('POST', '/v1/simulate', { body });
+      const decision = document.createElement('p');
+      decision.className = `decision ${a.decision}`;
+      decision.textContent = a.decision;
+      const lines = (title, items) => {
+        const h = document.createElement('h3');
+        h.textContent = title;
+        const ul = document.createElement('ul');
+        for (const x of items) {
+          const li = document.createElement('li');
+          li.textContent = typeof x === 'string' ? x : JSON.stringify(x);
+          ul.append(li);
+        }
+        return [h, ul];
+      };
+      show(decision, ...lines('reasons', a.reasons), ...lines('rules that decided', a.matched ?? []), ...lines('diagnostics', a.diagnostics));
+      return `decided in ${a.evaluationMicros} µs`;
+    },
+  };
+
+  let current = 'users';
+  async function open(name, submitted = false) {
+    current = name;
+    for (const b of document.querySelectorAll('nav button')) b.setAttribute('aria-pressed', String(b.dataset.view === name));
+    $('audit-form').hidden = name !== 'audit';
+    $('authorize-form').hidden = name !== 'authorize';
+    say('loading…');
+    try {
+      say(await VIEWS[name](submitted));
+    } catch (e) {
+      show();
+      say(e.message, true);
+    }
+  }
+
+  async function signIn(c) {
+    credentials = c;
+    try {
+      const me = await api('GET', '/v1/whoami');
+      sessionStorage.setItem(STORAGE_KEY, JSON.stringify(c));
+      $('who').textContent = `${me.arn} (account ${me.account})`;
+      $('who').hidden = false;
+      $('sign-out').hidden = false;
+      $('sign-in').hidden = true;
+      $('console').hidden = false;
+      await open(current);
+    } catch (e) {
+      credentials = null;
+      sessionStorage.removeItem(STORAGE_KEY);
+      $('sign-in').hidden = false;
+      $('console').hidden = true;
+      say(`sign-in refused: ${e.message}`, true);
+      $('sign-in').append(status);
+    }
+  }
+
+  $('sign-in-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const form = new FormData(ev.target);
+    const c = { accessKeyId: String(form.get('accessKeyId')).trim(), secretAccessKey: String(form.get('secretAccessKey')).trim() };
+    const token = String(form.get('sessionToken') ?? '').trim();
+    if (token !== '') c.sessionToken = token;
+    ev.target.reset();
+    void signIn(c);
+  });
+  $('sign-out').addEventListener('click', () => {
+    sessionStorage.removeItem(STORAGE_KEY);
+    location.reload();
+  });
+  for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => void open(b.dataset.view));
+  $('audit-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void open('audit', true);
+  });
+  $('authorize-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void open('authorize', true);
+  });
+
+  const saved = sessionStorage.getItem(STORAGE_KEY);
+  if (saved !== null) void signIn(JSON.parse(saved));
+}
+
+if (typeof document !== 'undefined') {
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', page);
+  else page();
+}
