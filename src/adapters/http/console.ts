@@ -1,5 +1,5 @@
 /**
- * The web console under `/ui/` (DESIGN.md "Interfaces"): three static files (src/adapters/http/console/), read
+ * The web console under `/ui/` (DESIGN.md "Interfaces"): four static files (src/adapters/http/console/), read
  * once, served with a strict Content-Security-Policy — scripts, styles and requests from this origin only, no
  * inline code, no framing. The page signs its own calls to `/v1/` (console.js), so serving it needs no
  * credentials and it holds nothing but code.
@@ -11,6 +11,7 @@ const FILES: Readonly<Record<string, { readonly file: string; readonly type: str
   '/ui/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ui/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
   '/ui/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
+  '/ui/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {

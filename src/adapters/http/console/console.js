@@ -217,9 +217,10 @@ function page() {
       sessionStorage.removeItem(STORAGE_KEY);
       $('sign-in').hidden = false;
       $('console').hidden = true;
-      say(`sign-in refused: ${e.message}`, true);
-      $('sign-in').append(status);
+      $('sign-in-status').textContent = `sign-in refused: ${e.message}`;
+      return;
     }
+    $('sign-in-status').textContent = '';
   }
 
   $('sign-in-form').addEventListener('submit', (ev) => {

@@ -1,0 +1,112 @@
+/**
+ * The web console as a user drives it: Debian's Chromium, headless, through playwright-core, against a real
+ * server on 127.0.0.1. Signing in (and a refused key), the directory views, a simulation, the audit log, and
+ * markup in a role's description shown as text, never run. No error may reach the browser's console (a
+ * Content-Security-Policy violation would). Needs Debian's chromium (`apt-get install chromium`); skipped when
+ * it is absent. `.ci/run` installs it.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import * as I from '@aws-sdk/client-iam';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
+
+/** What the functions run in the page read of it (this file is type-checked without the DOM library). */
+declare const document: { querySelector(selector: string): { textContent: string | null } | null };
+
+type Page = import('playwright-core').Page;
+type Browser = import('playwright-core').Browser;
+
+describe('web console in a browser', { skip }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  before(async () => {
+    server = await startTestServer();
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox'], headless: true, timeout: 60_000 });
+    page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('console', (m) => {
+      // Refusals of the API that the page shows (the wrong key's 403, the unknown principal's 404) are answers,
+      // not faults; any other error (a file missing, a CSP violation, a script error) is.
+      if (m.type() === 'error' && !m.location().url.includes('/v1/')) problems.push(`console: ${m.text()} (${m.location().url})`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function signIn(accessKeyId: string, secretAccessKey: string): Promise<void> {
+    await page.fill('input[name=accessKeyId]', accessKeyId);
+    await page.fill('input[name=secretAccessKey]', secretAccessKey);
+    await page.click('#sign-in-form button[type=submit]');
+  }
+
+  it('refuses a wrong key and says why; signs in with the right one', async () => {
+    await page.goto(`${server.url}/ui/`);
+    await signIn(server.admin.accessKeyId, `${server.admin.secretAccessKey.slice(0, -1)}x`);
+    await page.waitForFunction(() => (document.querySelector('#sign-in-status')?.textContent ?? '') !== '');
+    assert.match(await page.textContent('#sign-in-status') ?? '', /^sign-in refused: SignatureDoesNotMatch: /);
+    assert.equal(await page.isVisible('#console'), false);
+
+    await signIn(server.admin.accessKeyId, server.admin.secretAccessKey);
+    await page.waitForSelector('#who:not([hidden])');
+    assert.equal(await page.textContent('#who'), 'arn:aws:iam::000000000000:user/admin (account 000000000000)');
+    await page.waitForSelector('#view table');
+    assert.deepEqual(await page.$$eval('#view tbody tr td:first-child', (tds) => tds.map((td) => td.textContent)), ['admin']);
+    assert.equal(await page.inputValue('input[name=secretAccessKey]'), '', 'the form does not keep the secret');
+  });
+
+  it('shows markup from the directory as text, never runs it', async () => {
+    const markup = '<img src=x onerror="window.__injected = 1">';
+    await server.iam().send(new I.CreateRoleCommand({ RoleName: 'trainer', Description: markup, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] }) }));
+    await page.click('nav button[data-view=roles]');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === '1 role(s)');
+    assert.equal(await page.$$eval('#view tbody td', (tds) => tds.some((td) => td.textContent === '<img src=x onerror="window.__injected = 1">')), true);
+    assert.equal(await page.$('#view img'), null);
+    assert.equal(await page.evaluate(() => (globalThis as { __injected?: number }).__injected), undefined);
+  });
+
+  it('simulates a request and shows the decision with its reasons', async () => {
+    await page.click('nav button[data-view=authorize]');
+    await page.fill('#authorize-form input[name=principal]', 'arn:aws:iam::000000000000:user/nobody');
+    await page.fill('#authorize-form input[name=resource]', 'arn:aws:s3:::data/k');
+    await page.click('#authorize-form button[type=submit]');
+    await page.waitForSelector('#status.error');
+    assert.match(await page.textContent('#status') ?? '', /NoSuchEntity|does not exist/, 'an unknown principal is an error, shown');
+    await page.fill('#authorize-form input[name=principal]', '');
+    await page.click('#authorize-form button[type=submit]');
+    await page.waitForSelector('#view .decision');
+    assert.equal(await page.textContent('#view .decision'), 'Allow');
+    assert.match(await page.textContent('#view') ?? '', /iam: Allow/);
+    assert.match(await page.textContent('#status') ?? '', /^decided in \d+ µs$/);
+  });
+
+  it('queries the audit log with filters', async () => {
+    await page.click('nav button[data-view=audit]');
+    await page.waitForFunction(() => /record\(s\)/.test(document.querySelector('#status')?.textContent ?? ''));
+    const all = await page.$$eval('#view tbody tr', (rows) => rows.length);
+    assert.ok(all > 0, 'the role created above is recorded');
+    await page.fill('#audit-form input[name=action]', 'iam:CreateRole');
+    await page.click('#audit-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === '1 record(s)');
+    assert.match(await page.textContent('#view tbody') ?? '', /iam:CreateRole/);
+  });
+
+  it('reached every view without an error in the browser', async () => {
+    for (const view of ['users', 'groups', 'policies', 'keys', 'jobs']) {
+      await page.click(`nav button[data-view=${view}]`);
+      await page.waitForFunction(() => !/loading/.test(document.querySelector('#status')?.textContent ?? 'loading'));
+      assert.equal(await page.getAttribute('#status', 'class'), '', `${view}: ${await page.textContent('#status')}`);
+    }
+    assert.deepEqual(problems, []);
+  });
+});
