@@ -60,6 +60,9 @@ describe('web console: the files', () => {
     assert.equal(css.status, 200);
     assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
     await css.text();
+    // Timed under its own label in the server's metrics.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /api="console",code="200"/);
   });
 
   it('sends /ui to /ui/; answers 404 for any other file and 405 for other methods', async () => {

@@ -92,5 +92,6 @@ export function apiOf(method: string | undefined, path: string): string {
   if (path.startsWith('/v1/')) return 'admin';
   if (path.startsWith('/k8s/')) return 'kubernetes';
   if (path.startsWith('/.well-known/') || path.startsWith('/oidc')) return 'oidc';
+  if (path === '/ui' || path.startsWith('/ui/')) return 'console';
   return 'other';
 }
