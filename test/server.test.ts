@@ -224,6 +224,12 @@ describe('the gatehouse server command', () => {
       assert.equal(await ready.text(), 'ready\n');
       const creds = JSON.parse(await readFile(join(dir, ADMIN_CREDENTIALS_FILE), 'utf8')) as AdminFile;
       assert.equal(creds.Endpoint, url);
+      // The start-up line names the web console, which answers there.
+      await new Promise((r) => setTimeout(r, 50));
+      assert.ok(stderr.includes(`console at ${url}/ui/`), stderr);
+      const consolePage = await fetch(`${url}/ui/`);
+      assert.equal(consolePage.status, 200);
+      assert.match(await consolePage.text(), /<title>Gatehouse console<\/title>/);
       child.kill('SIGTERM');
       assert.equal(await exited, 0, stderr);
       assert.match(stderr, /SIGTERM/);

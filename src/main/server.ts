@@ -256,7 +256,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   bootstrapped = true;
   const gatewayNote = gateway ? `S3 gateway on ${s3Url}` : `no S3 gateway here${s3Url ? ` (jobs use ${s3Url})` : ''}`;
-  log(`gatehouse listening on ${url}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''})`);
+  log(`gatehouse listening on ${url}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''}); console at ${url}/ui/`);
 
   // Changes made through any instance (revocations, policy edits, key rotation) reach this one when the store
   // announces them (PostgreSQL NOTIFY), else by polling; an outage is logged once when it starts and once when
