@@ -43,8 +43,6 @@ export interface AppOptions {
   readonly audit?: AuditOptions;
   /** Where the app reports trouble an operator must see (audit backlog, store outage). */
   readonly log?: (line: string) => void;
-  /** How often access keys' last use is written to the store, ms (default 60,000; src/app/key-use.ts). */
-  readonly keyUseFlushMs?: number;
 }
 
 export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
@@ -75,7 +73,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   const deps: AppDeps = { ...rawDeps, store, audit };
   const cache = new PolicyCache();
   // Last use of access keys: bookkeeping through the raw store too (it changes nothing any cache holds).
-  const keyUse = createKeyUse({ store: raw, now: rawDeps.now, ...(options.log ? { log: options.log } : {}) }, options.keyUseFlushMs !== undefined ? { flushMs: options.keyUseFlushMs } : {});
+  const keyUse = createKeyUse({ store: raw, now: rawDeps.now, ...(options.log ? { log: options.log } : {}) });
   const rawDirectory = createDirectory(deps);
   // What the store holds, or this instance's newer note of the key's use (written within a minute).
   const withLatestUse = (k: AccessKeyRecord): AccessKeyRecord => {
