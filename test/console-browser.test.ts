@@ -87,11 +87,15 @@ describe('web console in a browser', { skip }, () => {
     await page.waitForSelector('#view .decision');
     assert.equal(await page.textContent('#view .decision'), 'Allow');
     assert.match(await page.textContent('#view') ?? '', /iam: Allow/);
+    assert.match(await page.textContent('#view') ?? '', /iam: identity arn:aws:iam::aws:policy\/AdministratorAccess, statement 0: Allow/);
+    assert.equal(await page.isVisible('#audit-form'), false, "the audit log's filters belong to its own view");
     assert.match(await page.textContent('#status') ?? '', /^decided in \d+ µs$/);
   });
 
   it('queries the audit log with filters', async () => {
     await page.click('nav button[data-view=audit]');
+    assert.equal(await page.isVisible('#authorize-form'), false);
+    assert.equal(await page.isVisible('#audit-form'), true);
     await page.waitForFunction(() => /record\(s\)/.test(document.querySelector('#status')?.textContent ?? ''));
     const all = await page.$$eval('#view tbody tr', (rows) => rows.length);
     assert.ok(all > 0, 'the role created above is recorded');

@@ -174,14 +174,16 @@ function page() {
         const h = document.createElement('h3');
         h.textContent = title;
         const ul = document.createElement('ul');
-        for (const x of items) {
+        for (const x of items.length > 0 ? items : ['none']) {
           const li = document.createElement('li');
-          li.textContent = typeof x === 'string' ? x : JSON.stringify(x);
+          li.textContent = x;
           ul.append(li);
         }
         return [h, ul];
       };
-      show(decision, ...lines('reasons', a.reasons), ...lines('rules that decided', a.matched ?? []), ...lines('diagnostics', a.diagnostics));
+      // `iam: identity policy arn:…:policy/X, statement 0 (Sid): Allow`
+      const rule = (m) => `${m.engine}: ${m.type} ${m.policy}${m.statement !== undefined ? `, statement ${m.statement}` : ''}${m.sid ? ` (${m.sid})` : ''}: ${m.effect}`;
+      show(decision, ...lines('reasons', a.reasons), ...lines('rules that decided', (a.matched ?? []).map(rule)), ...lines('diagnostics', a.diagnostics));
       return `decided in ${a.evaluationMicros} µs`;
     },
   };
