@@ -92,6 +92,16 @@ describe('web console in a browser', { skip }, () => {
     assert.match(await page.textContent('#status') ?? '', /^decided in \d+ µs$/);
   });
 
+  it('lists who can do something, with the rules that allow it', async () => {
+    await page.click('nav button[data-view=whoCan]');
+    await page.fill('#who-can-form input[name=resource]', 'arn:aws:s3:::data/k');
+    await page.click('#who-can-form button[type=submit]');
+    await page.waitForFunction(() => /principal\(s\) allowed/.test(document.querySelector('#status')?.textContent ?? ''));
+    assert.match(await page.textContent('#status') ?? '', /^1 of 2 principal\(s\) allowed \(/, 'admin may; the role trainer has no policy');
+    assert.deepEqual(await page.$$eval('#view tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent)), ['admin']);
+    assert.equal(await page.isVisible('#authorize-form'), false);
+  });
+
   it('queries the audit log with filters', async () => {
     await page.click('nav button[data-view=audit]');
     assert.equal(await page.isVisible('#authorize-form'), false);

@@ -17,6 +17,7 @@ import { createAuthorizer, type AuthorizeEngine } from './authorize.ts';
 import { auditedAuthorizer, createAudit, type AuditOptions } from './audit.ts';
 import { createRevocation } from './revocation.ts';
 import { createKeyUse } from './key-use.ts';
+import { createWhoCan } from './who-can.ts';
 import { createOidc } from './oidc.ts';
 import { decodeAuthorizationMessage, encodeAuthorizationMessage, type DeniedRequest } from './authz-message.ts';
 import type { Decision } from '../core/iam/index.ts';
@@ -136,6 +137,8 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     audit,
     /** When access keys were last used: edges `note` verified requests; `stop` writes what is noted (src/app/key-use.ts). */
     keyUse,
+    /** Who can reach a resource: every user and role of the caller's account, simulated (src/app/who-can.ts). */
+    whoCan: createWhoCan(directory, authorizer.simulate),
     /** Loads the key ring, revocations and OIDC signing keys; call once before serving. */
     start: async (): Promise<void> => {
       audit.start();

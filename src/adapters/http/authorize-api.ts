@@ -3,6 +3,7 @@
  *   POST   /v1/authorize        {principal?, action, resource, context?} → {decision, reasons, matched, diagnostics, evaluationMicros}
  *   POST   /v1/authorize:batch  {requests: [...]} (≤ 1,000) → {results: [...]} in order
  *   POST   /v1/simulate         the same question, answered by the same code path, recorded nowhere
+ *   POST   /v1/who-can          {action, resource, context?} → every user and role of the caller's account allowed it
  *   GET    /v1/resource-policies                 GET|PUT|DELETE /v1/resource-policies/{resource ARN, encoded}
  */
 import { failWith, ok, type Result } from '../../core/errors.ts';
@@ -52,6 +53,16 @@ export function authorizeRoutes(): Route[] {
       pattern: ['simulate'],
       handler: async ({ app, caller, body }) => {
         const r = await app.authorizer.simulate(caller, authorizeInput(body));
+        return r.ok ? ok({ body: r.value }) : r;
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['who-can'],
+      handler: async ({ app, caller, body }) => {
+        const input = authorizeInput(body);
+        if (input.principal !== undefined) return failWith('VALIDATION_ERROR', '`principal` is not a field of who-can: every user and role of your account is asked about', 'principal');
+        const r = await app.whoCan(caller, input);
         return r.ok ? ok({ body: r.value }) : r;
       },
     },

@@ -1,6 +1,7 @@
 /**
- * `gatehouse authorize`, `gatehouse simulate` and `gatehouse resource-policies`: the one question, asked of a
- * running server, with a readable explanation; and the resource-based policies it consults.
+ * `gatehouse authorize`, `gatehouse simulate`, `gatehouse who-can` and `gatehouse resource-policies`: the one
+ * question, asked of a running server, with a readable explanation; who may do it; and the resource-based
+ * policies it consults.
  */
 import type { Command } from 'commander';
 import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
@@ -60,6 +61,38 @@ async function ask(ctx: CommandContext, route: 'authorize' | 'simulate', princip
   return r.value.decision === 'Allow' ? EXIT.ok : EXIT.denied;
 }
 
+interface WhoCanAnswer {
+  readonly allowed: readonly { kind: string; name: string; principal: string; matched: Answer['matched'] }[];
+  readonly checked: number;
+  readonly note: string;
+}
+
+/** `who-can`: a table of those allowed, each with the rules that allowed it. */
+async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
+  const context = contextOf(opts.context);
+  if (typeof context === 'string') {
+    ctx.err(`gatehouse: ${context}\n`);
+    return EXIT.usage;
+  }
+  return remote<WhoCanAnswer>(
+    ctx,
+    opts,
+    (c) => call<WhoCanAnswer>(c, 'POST', ['who-can'], { body: { action: opts.action, resource: opts.resource, context } }),
+    (v) => {
+      const rule = (m: Answer['matched'][number]): string => `${m.engine} ${m.type} ${m.policy}${m.statement !== undefined ? ` #${m.statement}` : ''}${m.sid ? ` (${m.sid})` : ''}`;
+      const table = formatTable(
+        [
+          { header: 'kind', value: (r: WhoCanAnswer['allowed'][number]) => r.kind },
+          { header: 'name', value: (r: WhoCanAnswer['allowed'][number]) => r.name },
+          { header: 'allowed by', value: (r: WhoCanAnswer['allowed'][number]) => r.matched.filter((m) => m.effect === 'Allow').map(rule).join('; ') },
+        ],
+        v.allowed,
+      );
+      ctx.out(`${v.allowed.length > 0 ? table : ''}${v.allowed.length} of ${v.checked} principal(s) may ${opts.action} on ${opts.resource} (${v.note})\n`);
+    },
+  );
+}
+
 function question(cmd: Command): Command {
   return withJsonOption(
     withServerOptions(
@@ -77,6 +110,10 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
     .action(async (opts: Opts & { principal?: string }) => ctx.exit(await ask(ctx, 'authorize', opts.principal, opts)));
   question(program.command('simulate').description('what would happen if ARN made this request: the same decision as enforcement, with no side effects').requiredOption('--as <arn>', 'the principal to simulate'))
     .action(async (opts: Opts & { as: string }) => ctx.exit(await ask(ctx, 'simulate', opts.as, opts)));
+
+  question(program.command('who-can').description('who may do this: every user and role of your account allowed the action on the resource, with the rules that allow it'))
+    .addHelpText('after', '\nRoles are asked about as a session with no session policy (the most a session of the role may do).')
+    .action(async (opts: Opts) => ctx.exit(await whoCan(ctx, opts)));
 
   const rp = program.command('resource-policies').description('resource-based policies: bucket policies and policies on any resource ARN');
   withJsonOption(withServerOptions(rp.command('list').description('list the resource policies of your account'))).action(async (opts: ConnectionOptions & { json?: true }) =>

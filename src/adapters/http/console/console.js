@@ -106,6 +106,13 @@ function page() {
   }
 
   const show = (...nodes) => view.replaceChildren(...nodes);
+  const contextOf = (text) => {
+    try {
+      return JSON.parse(String(text || '{}'));
+    } catch (e) {
+      throw new Error(`the context is not JSON: ${e.message}`);
+    }
+  };
   const lastUsed = (u) => (u ? `${u.at} (${u.service}, ${u.region})` : 'never');
 
   const VIEWS = {
@@ -152,18 +159,25 @@ function page() {
       );
       return `${r.records.length} record(s)${r.next ? ' (more: narrow the filters)' : ''}`;
     },
+    whoCan: async (submitted) => {
+      if (!submitted) {
+        show();
+        return 'every user and role of your account allowed an action on a resource, and by which rules';
+      }
+      const form = new FormData($('who-can-form'));
+      const body = { action: String(form.get('action')).trim(), resource: String(form.get('resource')).trim(), context: contextOf(form.get('context')) };
+      const a = await api('POST', '/v1/who-can', { body });
+      const rules = (x) => x.matched.filter((m) => m.effect === 'Allow').map((m) => `${m.engine}: ${m.type} ${m.policy}`).join('\n');
+      show(table([['kind', (x) => x.kind], ['name', (x) => x.name], ['allowed by', rules]], a.allowed));
+      return `${a.allowed.length} of ${a.checked} principal(s) allowed (${a.note})`;
+    },
     authorize: async (submitted) => {
       if (!submitted) {
         show();
         return 'ask what a principal may do: decided by the same code as enforcement, recorded nowhere';
       }
       const form = new FormData($('authorize-form'));
-      let context;
-      try {
-        context = JSON.parse(String(form.get('context') || '{}'));
-      } catch (e) {
-        throw new Error(`the context is not JSON: ${e.message}`);
-      }
+      const context = contextOf(form.get('context'));
       const principal = String(form.get('principal') ?? '').trim();
       const body = { action: String(form.get('action')).trim(), resource: String(form.get('resource')).trim(), context, ...(principal !== '' ? { principal } : {}) };
       const a = await api('POST', '/v1/simulate', { body });
@@ -194,6 +208,7 @@ function page() {
     for (const b of document.querySelectorAll('nav button')) b.setAttribute('aria-pressed', String(b.dataset.view === name));
     $('audit-form').hidden = name !== 'audit';
     $('authorize-form').hidden = name !== 'authorize';
+    $('who-can-form').hidden = name !== 'whoCan';
     say('loading…');
     try {
       say(await VIEWS[name](submitted));
@@ -246,6 +261,10 @@ function page() {
   $('authorize-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     void open('authorize', true);
+  });
+  $('who-can-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void open('whoCan', true);
   });
 
   const saved = sessionStorage.getItem(STORAGE_KEY);

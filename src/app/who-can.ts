@@ -1,0 +1,79 @@
+/**
+ * Who can reach a resource (DESIGN.md, the auditor's question): every user and role of the caller's account is
+ * asked the same question through the authorize union, as a simulation (the code path of enforcement, recorded
+ * nowhere), and those allowed are listed with the rules that allowed them.
+ *
+ * - A role is asked about as a session of it with no session policy (`assumed-role/<role>/who-can`): the most any
+ *   session of the role may do. A session policy or tags can only narrow that.
+ * - A user counts with its groups' policies and its permissions boundary, as in any decision.
+ * - Principals of other accounts that a resource policy names are not enumerated: their own account's policies
+ *   decide their side (the answer says so).
+ * - The caller needs `iam:ListUsers` and `iam:ListRoles` (`ram:` in `acs` accounts), and `gatehouse:Authorize` on
+ *   the principals, as for any question about another principal.
+ */
+import { failWith, ok, type Result } from '../core/errors.ts';
+import { sessionArn, userArnOf } from '../core/sts/session.ts';
+import type { AuthorizeAnswer, AuthorizeInput, MatchedRule } from './authorize.ts';
+import type { Caller } from './principals.ts';
+import type { Directory } from './directory.ts';
+
+/** The session name a role is asked about under. */
+export const WHO_CAN_SESSION = 'who-can';
+
+export interface WhoCanInput {
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+export interface Reacher {
+  readonly kind: 'user' | 'role';
+  readonly name: string;
+  /** The principal asked about: the user, or a session of the role. */
+  readonly principal: string;
+  readonly reasons: readonly string[];
+  readonly matched: readonly MatchedRule[];
+}
+
+export interface WhoCanAnswer {
+  readonly action: string;
+  readonly resource: string;
+  /** Those allowed, users first, each group by name. */
+  readonly allowed: readonly Reacher[];
+  /** Principals asked about in all. */
+  readonly checked: number;
+  readonly note: string;
+}
+
+type Simulate = (caller: Caller, input: AuthorizeInput) => Promise<Result<AuthorizeAnswer>>;
+
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate) {
+  return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
+    const users = await directory.listUsers(caller, {});
+    if (!users.ok) return users;
+    const roles = await directory.listRoles(caller, {});
+    if (!roles.ok) return roles;
+    const principals: { kind: 'user' | 'role'; name: string; principal: string }[] = [
+      ...users.value.map((u) => ({ kind: 'user' as const, name: u.name, principal: userArnOf(caller.partition, caller.account, u.path, u.name) })),
+      ...roles.value.map((r) => ({ kind: 'role' as const, name: r.name, principal: sessionArn(caller.partition, caller.account, r.name, WHO_CAN_SESSION) })),
+    ];
+    const allowed: Reacher[] = [];
+    for (const p of principals) {
+      const question: AuthorizeInput = input.context !== undefined ? { principal: p.principal, action: input.action, resource: input.resource, context: input.context } : { principal: p.principal, action: input.action, resource: input.resource };
+      const a = await simulate(caller, question);
+      // The question itself is wrong (an action that is not one), or the caller may not ask about this principal:
+      // the whole answer would be partial, so it is refused as it stands.
+      if (!a.ok) return failWith(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${p.kind} ${p.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`, a.errors[0]?.path ?? '');
+      if (a.value.decision === 'Allow') allowed.push({ ...p, reasons: a.value.reasons, matched: a.value.matched });
+    }
+    return ok({
+      action: input.action,
+      resource: input.resource,
+      allowed,
+      checked: principals.length,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy; principals of other accounts that a resource policy names are not listed`,
+    });
+  };
+}
+
+export type WhoCan = ReturnType<typeof createWhoCan>;
