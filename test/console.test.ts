@@ -1,6 +1,6 @@
 /**
  * The web console under /ui/ against a real server (127.0.0.1, random port): its files and their security
- * headers, and the page's own SigV4 signer (src/adapters/http/console/console.js, loaded as the browser loads
+ * headers, and the page's own SigV4 signer (web/console.js, loaded as the browser loads
  * it) calling /v1/ — long-term and temporary credentials, a query string that needs encoding, a JSON body, and a
  * wrong secret refused. test/console-browser.test.ts drives the page itself in a headless Chromium.
  */
@@ -17,7 +17,7 @@ interface Signed {
 }
 type SignRequest = (r: { method: string; host: string; path: string; query?: Record<string, string>; body?: string; credentials: Credentials; now?: Date }) => Promise<Signed>;
 
-const CONSOLE_JS = pathToFileURL(join(import.meta.dirname, '..', 'src', 'adapters', 'http', 'console', 'console.js')).href;
+const CONSOLE_JS = pathToFileURL(join(import.meta.dirname, '..', 'web', 'console.js')).href;
 
 let server: TestServer;
 let signRequest: SignRequest;

@@ -1,5 +1,5 @@
 /**
- * The web console under `/ui/` (DESIGN.md "Interfaces"): four static files (src/adapters/http/console/), read
+ * The web console under `/ui/` (DESIGN.md "Interfaces"): four static files (`web/`, STYLE.md's layout), read
  * once, served with a strict Content-Security-Policy — scripts, styles and requests from this origin only, no
  * inline code, no framing. The page signs its own calls to `/v1/` (console.js), so serving it needs no
  * credentials and it holds nothing but code.
@@ -24,7 +24,7 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 let loaded: Map<string, Buffer> | undefined;
 const contents = (): Map<string, Buffer> =>
-  (loaded ??= new Map(Object.entries(FILES).map(([path, f]) => [path, readFileSync(new URL(`./console/${f.file}`, import.meta.url))])));
+  (loaded ??= new Map(Object.entries(FILES).map(([path, f]) => [path, readFileSync(new URL(`../../../web/${f.file}`, import.meta.url))])));
 
 /** Whether `path` is the console's (`/ui` or under `/ui/`). */
 export const isConsolePath = (path: string): boolean => path === '/ui' || path.startsWith('/ui/');
