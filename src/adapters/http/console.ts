@@ -46,7 +46,7 @@ export function serveConsole(req: IncomingMessage, res: ServerResponse, path: st
   const body = f !== undefined ? contents().get(path) : undefined;
   if (f === undefined || body === undefined) {
     res.writeHead(404, { ...head, 'content-type': 'text/plain; charset=utf-8' });
-    res.end(`no console page ${path}; the console is at /ui/\n`);
+    res.end(`no console page \`${path}\`; the console is at /ui/\n`);
     return;
   }
   res.writeHead(200, { ...head, 'content-type': f.type, 'content-length': body.length });
