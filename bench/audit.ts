@@ -35,7 +35,7 @@ import { auditWorker } from '../src/adapters/audit-worker/index.ts';
 import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import type { AuthorizeInput } from '../src/app/authorize.ts';
-import { percentile, row, type BenchOptions, type BenchRow } from './report.ts';
+import { median, row, type BenchOptions, type BenchRow } from './report.ts';
 
 const USERS = 16;
 const CHUNK = 500;
@@ -188,7 +188,6 @@ export async function benchAudit(opts: BenchOptions): Promise<BenchRow[]> {
       capacities.push(captured.length / ((performance.now() - t0) / 1000));
     }
     opts.log(`audit: writer thread alone: ${capacities.map((c) => Math.round(c)).join(', ')} records/s, ${writerCpus.map((c) => c.toFixed(2)).join(', ')} µs CPU per record`);
-    const median = (xs: number[]) => percentile(Float64Array.from(xs).sort(), 50);
     const [off, on, sampled, inline] = rates.map(median) as [number, number, number, number];
     const [offCpu, onCpu, sampledCpu, inlineCpu] = cpus.map(median) as [number, number, number, number];
     const cost = onCpu / offCpu;

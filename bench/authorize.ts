@@ -47,7 +47,7 @@ import { createApp, type App, type Caller } from '../src/app/index.ts';
 import { applyConfig } from '../src/app/apply.ts';
 import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
-import { percentile, row, type BenchOptions, type BenchRow } from './report.ts';
+import { median, percentile, row, type BenchOptions, type BenchRow } from './report.ts';
 import { cpuOf, startServerChild } from './support/server.ts';
 import { send, signerFor, type Creds, type RawRequest } from './support/sign.ts';
 
@@ -306,8 +306,8 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
   const rounds = opts.quick ? 1 : 3;
   const rows: BenchRow[] = [row(b, 'workload', `POST /v1/authorize, ${POOL.toLocaleString('en-US')} pre-signed questions about 64 principals, autocannon ${CONNECTIONS} connections, ${seconds} s a run; audited, audit off and bare in turn, ${rounds} round(s), the median`, '')];
   const opened: Array<{ close(): Promise<void> }> = [];
-  const runs: { audited: LoadRun[]; quiet: LoadRun[]; bare: LoadRun[] } = { audited: [], quiet: [], bare: [] };
-  const paced: { audited: LoadRun[]; quiet: LoadRun[]; bare: LoadRun[] } = { audited: [], quiet: [], bare: [] };
+  const runs: Runs = { audited: [], quiet: [], bare: [] };
+  const paced: Runs = { audited: [], quiet: [], bare: [] };
   let body = '';
   const answers: Record<string, number> = {};
   try {
@@ -388,23 +388,30 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
   ];
 }
 
+/** The runs of the three servers, in round order. */
+interface Runs {
+  readonly audited: LoadRun[];
+  readonly quiet: LoadRun[];
+  readonly bare: LoadRun[];
+}
+
 /** The paced runs: each figure the median of its rounds; the recording cost, the median of each round's audited/unaudited pair. */
-function pacedRows(b: string, paced: { audited: LoadRun[]; quiet: LoadRun[]; bare: LoadRun[] }): BenchRow[] {
-  const median = (xs: readonly number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? NaN;
+function pacedRows(b: string, paced: Runs): BenchRow[] {
   const main = (rs: readonly LoadRun[]) => median(rs.map((r) => r.mainMicrosPerRequest));
   const whole = (rs: readonly LoadRun[]) => median(rs.map((r) => (r.serverCpuShare * 1e6) / r.perSecond));
   const p50 = (rs: readonly LoadRun[]) => median(rs.map((r) => r.p50));
   const p99 = (rs: readonly LoadRun[]) => median(rs.map((r) => r.p99));
   // Each round's audited run beside the same round's unaudited one, seconds apart: a slow spell of the host lands
   // on both of a pair, where medians taken apart would set one server's quiet rounds against the other's loud ones.
-  const recording = median(paced.audited.map((r, i) => r.mainMicrosPerRequest / (paced.quiet[i] as LoadRun).mainMicrosPerRequest));
+  const pairs = paced.audited.map((r, i) => r.mainMicrosPerRequest / (paced.quiet[i] as LoadRun).mainMicrosPerRequest);
+  const recording = median(pairs);
   const at = `at a fixed ${PACED_RATE.toLocaleString('en-US')}/s`;
   return [
     row(b, `${at}: decisions/s reached, audited / audit off / bare`, [paced.audited, paced.quiet, paced.bare].map((rs) => Math.round(median(rs.map((r) => r.perSecond)))).join(' / '), ''),
     row(b, `${at}: main-thread CPU per decision, audited / audit off / bare`, `${main(paced.audited).toFixed(1)} / ${main(paced.quiet).toFixed(1)} / ${main(paced.bare).toFixed(1)}`, 'µs'),
     row(b, `${at}: whole-process CPU per decision (writer thread included), audited / audit off / bare`, `${whole(paced.audited).toFixed(1)} / ${whole(paced.quiet).toFixed(1)} / ${whole(paced.bare).toFixed(1)}`, 'µs'),
     row(b, `${at}: recording every decision, deciding thread's cost, audited / audit off (median of the rounds' pairs)`, Number(recording.toFixed(3)), 'ratio', { text: '≤ 1.10', pass: recording <= 1.1 }),
-    row(b, `${at}: every round's pair, audited / audit off`, paced.audited.map((r, i) => (r.mainMicrosPerRequest / (paced.quiet[i] as LoadRun).mainMicrosPerRequest).toFixed(2)).join(' '), ''),
+    row(b, `${at}: every round's pair, audited / audit off`, pairs.map((x) => x.toFixed(2)).join(' '), ''),
     row(b, `${at}: latency p50 / p99, audited | audit off`, `${p50(paced.audited)} / ${p99(paced.audited)} | ${p50(paced.quiet)} / ${p99(paced.quiet)}`, 'ms'),
   ];
 }

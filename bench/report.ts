@@ -105,6 +105,9 @@ export function table(rows: readonly BenchRow[]): string {
 }
 
 /** Percentile of an ascending-sorted array (nearest rank). */
+/** The median of unsorted numbers (the upper one of an even count, as `percentile`). */
+export const median = (xs: readonly number[]): number => percentile(Float64Array.from(xs).sort(), 50);
+
 export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));

@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
@@ -69,9 +70,18 @@ describe('web console: the files', () => {
     const bare = await fetch(`${server.url}/ui`, { redirect: 'manual' });
     assert.equal(bare.status, 308);
     assert.equal(bare.headers.get('location'), '/ui/');
-    const missing = await fetch(`${server.url}/ui/../admin-credentials.json`);
-    assert.equal(missing.status, 404);
-    await missing.text();
+    // A dot-segment sent as is (fetch would resolve it before sending): the console serves its own files only.
+    const traversal = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${server.url}/ui/x`, { path: '/ui/../admin-credentials.json' }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(traversal.status, 404);
+    assert.match(traversal.body, /^no console page `\/ui\/\.\.\/admin-credentials\.json`/);
     const other = await fetch(`${server.url}/ui/secrets.json`);
     assert.equal(other.status, 404);
     assert.match(await other.text(), /the console is at \/ui\//);

@@ -103,8 +103,8 @@ describe('who can reach a resource', () => {
     });
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /^KIND +NAME +ALLOWED BY$/m);
-    assert.match(out.stdout, /^user +carol +iam resource resource policy of arn:aws:s3:::data #0$/m);
-    assert.match(out.stdout, /^role +trainer +iam identity role\/trainer\/read #0$/m);
+    assert.match(out.stdout, /^user +carol +iam resource `resource policy of arn:aws:s3:::data` statement 0$/m);
+    assert.match(out.stdout, /^role +trainer +iam identity `role\/trainer\/read` statement 0$/m);
     assert.match(out.stdout, /^5 of 11 principal\(s\) may s3:GetObject on arn:aws:s3:::data\/train\/part-0 /m);
   });
 });

@@ -20,11 +20,8 @@ import type { Directory } from './directory.ts';
 /** The session name a role is asked about under. */
 export const WHO_CAN_SESSION = 'who-can';
 
-export interface WhoCanInput {
-  readonly action: string;
-  readonly resource: string;
-  readonly context?: Readonly<Record<string, unknown>>;
-}
+/** The authorize API's question, without a principal: every principal of the account is asked about. */
+export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'resourceAccount'>;
 
 export interface Reacher {
   readonly kind: 'user' | 'role';
@@ -59,8 +56,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     ];
     const allowed: Reacher[] = [];
     for (const p of principals) {
-      const question: AuthorizeInput = input.context !== undefined ? { principal: p.principal, action: input.action, resource: input.resource, context: input.context } : { principal: p.principal, action: input.action, resource: input.resource };
-      const a = await simulate(caller, question);
+      const a = await simulate(caller, { ...input, principal: p.principal });
       // The question itself is wrong (an action that is not one), or the caller may not ask about this principal:
       // the whole answer would be partial, so it is refused as it stands.
       if (!a.ok) return failWith(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${p.kind} ${p.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`, a.errors[0]?.path ?? '');

@@ -32,11 +32,16 @@ function contextOf(pairs: readonly string[] | undefined): Record<string, string 
   return out;
 }
 
+type Rule = Answer['matched'][number];
+
+/** `iam identity \`role/trainer/read\` statement 0 (Sid \`Read\`)`: a rule that decided. */
+const ruleText = (m: Rule): string => `${m.engine} ${m.type} \`${m.policy}\`${m.statement !== undefined ? ` statement ${m.statement}` : ''}${m.sid ? ` (Sid \`${m.sid}\`)` : ''}`;
+
 function render(a: Answer): string {
   const lines = [`${a.decision}`, ...a.reasons.map((r) => `  ${r}`)];
   if (a.matched.length > 0) {
     lines.push('  matched:');
-    for (const m of a.matched) lines.push(`    ${m.effect.padEnd(5)} ${m.engine} ${m.type} \`${m.policy}\`${m.statement !== undefined ? ` statement ${m.statement}` : ''}${m.sid ? ` (Sid \`${m.sid}\`)` : ''}`);
+    for (const m of a.matched) lines.push(`    ${m.effect.padEnd(5)} ${ruleText(m)}`);
   }
   if (a.diagnostics.length > 0) {
     lines.push('  diagnostics:');
@@ -61,8 +66,15 @@ async function ask(ctx: CommandContext, route: 'authorize' | 'simulate', princip
   return r.value.decision === 'Allow' ? EXIT.ok : EXIT.denied;
 }
 
+interface Reacher {
+  readonly kind: string;
+  readonly name: string;
+  readonly principal: string;
+  readonly matched: readonly Rule[];
+}
+
 interface WhoCanAnswer {
-  readonly allowed: readonly { kind: string; name: string; principal: string; matched: Answer['matched'] }[];
+  readonly allowed: readonly Reacher[];
   readonly checked: number;
   readonly note: string;
 }
@@ -79,12 +91,11 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
     opts,
     (c) => call<WhoCanAnswer>(c, 'POST', ['who-can'], { body: { action: opts.action, resource: opts.resource, context } }),
     (v) => {
-      const rule = (m: Answer['matched'][number]): string => `${m.engine} ${m.type} ${m.policy}${m.statement !== undefined ? ` #${m.statement}` : ''}${m.sid ? ` (${m.sid})` : ''}`;
       const table = formatTable(
         [
-          { header: 'kind', value: (r: WhoCanAnswer['allowed'][number]) => r.kind },
-          { header: 'name', value: (r: WhoCanAnswer['allowed'][number]) => r.name },
-          { header: 'allowed by', value: (r: WhoCanAnswer['allowed'][number]) => r.matched.filter((m) => m.effect === 'Allow').map(rule).join('; ') },
+          { header: 'kind', value: (r: Reacher) => r.kind },
+          { header: 'name', value: (r: Reacher) => r.name },
+          { header: 'allowed by', value: (r: Reacher) => r.matched.filter((m) => m.effect === 'Allow').map(ruleText).join('; ') },
         ],
         v.allowed,
       );
