@@ -11,7 +11,8 @@
  * `startServer({ jobHeartbeatTimeoutMs })`; the default stays 30 s): a job whose launcher is SIGKILLed is
  * marked Failed once the timeout passes, while a live job beside it stays Running; the server restarts on the
  * same data dir and ports; both records and their events are still there, the live job's process keeps
- * getting credentials from the new instance and ends Succeeded, and the sessions of both are refused.
+ * getting credentials from the new instance (container endpoint, and its own metadata port, opened again on the
+ * same port) and ends Succeeded, and the sessions of both are refused.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -363,9 +364,12 @@ describe('lifecycle: a launcher killed, a server restarted', () => {
       await writeFile(join(liveOut, 'release'), '');
       const done = await live;
       assert.equal(done.code, 0, done.stderr);
-      const again = await readJson<Keys & { arn: string; error?: string }>(join(liveOut, 'rank-0.after.json'));
+      const again = await readJson<Keys & { arn: string; error?: string; imds: { arn: string; error?: string } }>(join(liveOut, 'rank-0.after.json'));
       assert.equal(again.error, undefined, again.error);
       assert.equal(again.arn, `arn:aws:sts::000000000000:assumed-role/GatehouseTrainingDefaultRole/job-${liveId}`);
+      // The job's own metadata port (AWS_EC2_METADATA_SERVICE_ENDPOINT) was opened again by the new instance.
+      assert.equal(again.imds.error, undefined, again.imds.error);
+      assert.equal(again.imds.arn, again.arn);
       const liveJob = await jobOf(server, admin, liveId);
       assert.deepEqual([liveJob.state, liveJob.exitCode], ['Succeeded', 0]);
       assert.match(await identity(keys(liveProbe), server), /^error ExpiredToken/);

@@ -81,6 +81,8 @@ export interface JobCredentials {
 }
 
 export type DeliveryError = { readonly status: 403 | 404 | 410 | 503; readonly message: string };
+/** A job's current credentials, or why its endpoints refuse them. */
+export type Delivery = { ok: true; value: JobCredentials; job: Job } | { ok: false; error: DeliveryError };
 
 const hash = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -418,6 +420,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       deliveries.delete(id);
       heartbeats.delete(id);
       byCapability.delete(r.value.capabilityHash);
+      byId.delete(id);
       for (const l of listeners) l(r.value);
     }
     return r;
@@ -501,6 +504,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   /** Capability → job, cached for a second: polls by every rank hit memory, and state changes still show within a second. */
   const byCapability = new Map<string, { job: Job & { sessionPolicy?: string }; at: number }>();
+
+  /** Job id → job, cached for a second as by capability: what a metadata port reopened after a restart serves from. */
+  const byId = new Map<string, { job: Job & { sessionPolicy?: string }; at: number }>();
 
   /** Store reads under way, by capability hash: the ranks of a job that all miss the cache at once share one. */
   const loading = new Map<string, Promise<(Job & { sessionPolicy?: string }) | undefined>>();
@@ -617,9 +623,49 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * The job's current credentials, from cache; at most one issuance in flight per job. Errors carry the
    * HTTP status the endpoints answer with (403 unknown capability, 404 no role, 410 ended).
    */
-  async function credentialsFor(capability: string): Promise<{ ok: true; value: JobCredentials; job: Job } | { ok: false; error: DeliveryError }> {
+  async function credentialsFor(capability: string): Promise<Delivery> {
     const job = await jobByCapability(capability);
     if (!job) return { ok: false, error: { status: 403, message: 'forbidden' } };
+    return deliverTo(job);
+  }
+
+  /**
+   * The same as `credentialsFor`, for the job a metadata port belongs to: a port opened again after a restart
+   * knows its job, not the capability (only its hash is stored).
+   */
+  async function credentialsForJob(id: string): Promise<Delivery> {
+    const hit = byId.get(id);
+    let job = hit && now() - hit.at < 1000 ? hit.job : undefined;
+    if (!job) {
+      job = await deps.store.read(async (tx) => {
+        const v = await tx.kv.get(`${JOB}${id}`);
+        return v === undefined ? undefined : (JSON.parse(v) as Job & { sessionPolicy?: string });
+      });
+      if (!job) return { ok: false, error: { status: 403, message: 'forbidden' } };
+      if (byId.size > 100_000) byId.clear();
+      byId.set(id, { job, at: now() });
+    }
+    return deliverTo(job);
+  }
+
+  /** Records where a job's metadata endpoint is served (`Job.metadataEndpoint`). */
+  async function noteMetadataEndpoint(id: string, at: { agent: string; port: number }): Promise<void> {
+    await deps.store.write(async (tx) => {
+      const v = await tx.kv.get(`${JOB}${id}`);
+      if (v === undefined) return;
+      const doc = JSON.parse(v) as Job;
+      if (doc.metadataEndpoint?.agent === at.agent && doc.metadataEndpoint.port === at.port) return;
+      await tx.kv.put(`${JOB}${id}`, JSON.stringify({ ...doc, metadataEndpoint: { agent: at.agent, port: at.port } }));
+    });
+  }
+
+  /** The live jobs whose metadata endpoint `agent` served: what it opens again when it starts. */
+  async function metadataEndpointsOf(agent: string): Promise<{ job: string; port: number }[]> {
+    const all = await deps.store.read(async (tx) => (await tx.kv.list(JOB)).map((e) => JSON.parse(e.value) as Job));
+    return all.filter((j) => !TERMINAL.has(j.state) && j.metadataEndpoint?.agent === agent).map((j) => ({ job: j.id, port: (j.metadataEndpoint as { port: number }).port }));
+  }
+
+  async function deliverTo(job: Job & { sessionPolicy?: string }): Promise<Delivery> {
     if (TERMINAL.has(job.state)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (job.role.mode === 'none' || job.role.arn === undefined) return { ok: false, error: { status: 404, message: `job ${job.id} has no role` } };
     heartbeats.set(job.id, Math.max(heartbeats.get(job.id) ?? 0, now()));
@@ -689,6 +735,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     endPod: (id: string, reason: string): Promise<Result<Job>> => setState(id, 'Stopped', { reason }),
     jobByCapability,
     credentialsFor,
+    credentialsForJob,
+    noteMetadataEndpoint,
+    metadataEndpointsOf,
     /** Called when a job ends (the agent closes its per-job endpoints). */
     onJobEnded: (fn: (job: Job) => void): void => void listeners.add(fn),
     issuanceCount: (): number => issuances,

@@ -184,7 +184,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let serverUrl = '';
   // What jobs are sent to: `--s3-address`, else the gateway's own URL once it is bound.
   let s3Url = s3Address ?? '';
-  const jobRoutes = [...jobsRoutes({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => agentUrl, serverUrl: () => serverUrl, s3Url: () => s3Url }), ...stsAdminRoutes(), ...authorizeRoutes(), ...bindingsRoutes()];
+  const jobRoutes = [...jobsRoutes({ openMetadata: (id) => agent.openMetadata(id), agentUrl: () => agentUrl, serverUrl: () => serverUrl, s3Url: () => s3Url }), ...stsAdminRoutes(), ...authorizeRoutes(), ...bindingsRoutes()];
   // Kubernetes: the webhooks on this port, access entries and webhook configuration under /v1/.
   let tls: { cert: string; key: string } | undefined;
   if (opts.tlsCert !== undefined || opts.tlsKey !== undefined) {
@@ -198,9 +198,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let tokenHosts: string[] = [];
   const kube = createKube(app, {
     podEnvironment: async (job, capability) => {
-      const port = await agent.openMetadata(job.id, capability);
+      const port = await agent.openMetadata(job.id);
       const base = opts.agentAddress ?? agentUrl;
-      const env = jobEnvironment({ openMetadata: (id, cap) => agent.openMetadata(id, cap), agentUrl: () => base, serverUrl: () => serverUrl, s3Url: () => s3Address ?? '' }, job.id, capability, port);
+      const env = jobEnvironment({ openMetadata: (id) => agent.openMetadata(id), agentUrl: () => base, serverUrl: () => serverUrl, s3Url: () => s3Address ?? '' }, job.id, capability, port);
       return { ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://${new URL(base).host.replace(/:\d+$/, '')}:${port}` };
     },
   });
@@ -228,6 +228,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   opened.push(() => agent.close());
   agentUrl = urlOf('http', agentBound);
+  // Live jobs' metadata endpoints that this agent served before a restart: the same ports again.
+  const reopened = await agent.reopenMetadata();
+  if (reopened.reopened + reopened.failed > 0) log(`agent: reopened the metadata endpoints of ${reopened.reopened} live job(s)${reopened.failed > 0 ? `; ${reopened.failed} could not be` : ''}`);
 
   // The S3 gateway: objects on disk under the data dir, every request decided by the engine (app/s3.ts).
   let gateway: { s3: ReturnType<typeof createS3>; edge: ReturnType<typeof createS3Edge> } | undefined;

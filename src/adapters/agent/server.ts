@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import { isoSeconds } from '../../core/iam/index.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
@@ -21,8 +22,16 @@ import { listenOn } from '../http/lifecycle.ts';
 
 export interface Agent {
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
-  /** Opens the job's metadata endpoint on a loopback port; idempotent per job. */
-  openMetadata(jobId: string, capability: string): Promise<number>;
+  /**
+   * Opens the job's metadata endpoint on a loopback port and records it with the job (`Job.metadataEndpoint`);
+   * idempotent per job.
+   */
+  openMetadata(jobId: string): Promise<number>;
+  /**
+   * After `listen`: opens again, on their recorded ports, the metadata endpoints this agent (same host name, same
+   * `--agent-listen` address) served for jobs still live, so a job's processes keep reading them across a restart.
+   */
+  reopenMetadata(): Promise<{ reopened: number; failed: number }>;
   close(): Promise<void>;
   readonly server: Server;
 }
@@ -140,7 +149,7 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
   }
 
   /** IMDSv2 of both clouds, for one job: tokens from PUT, then the role name, then the role document. */
-  function metadataHandler(capability: string, tokens: Map<string, number>) {
+  function metadataHandler(jobId: string, tokens: Map<string, number>) {
     return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       if (req.method === 'PUT' && path === '/latest/api/token') {
@@ -161,7 +170,7 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
       // IMDSv2 only: a request without a valid token is 401, which makes SDKs fetch one.
       const exp = token !== undefined ? tokens.get(token) : undefined;
       if (exp === undefined || exp < Date.now()) return text(res, 401, 'unauthorized: PUT /latest/api/token first');
-      const r = await jobs.credentialsFor(capability);
+      const r = await jobs.credentialsForJob(jobId);
       if (!r.ok) return text(res, r.error.status, r.error.message);
       const roleName = r.value.roleName;
       if (m[2] === '') return text(res, 200, roleName);
@@ -192,28 +201,58 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
     }
   });
 
+  /** Who this agent is in `Job.metadataEndpoint`: set once it listens. */
+  let identity: string | undefined;
+
+  /** Listens for one job's metadata requests on `port` of 127.0.0.1 (0: any free port); the port it got. */
+  async function openOn(jobId: string, port: number): Promise<number> {
+    const tokens = new Map<string, number>();
+    const handler = metadataHandler(jobId, tokens);
+    const s = createServer((req, res) => {
+      handler(req, res).catch(() => {
+        if (!res.headersSent) text(res, 500, 'internal error');
+      });
+    });
+    const bound = await new Promise<number>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', () => {
+        const a = s.address();
+        resolve(typeof a === 'object' && a ? a.port : 0);
+      });
+    });
+    metadata.set(jobId, { server: s, port: bound, tokens });
+    return bound;
+  }
+
   return {
     server,
-    listen: (host, port) => listenOn(server, host, port),
-    openMetadata: async (jobId, capability) => {
+    listen: async (host, port) => {
+      const bound = await listenOn(server, host, port);
+      identity = `${hostname()} ${bound.host}:${bound.port}`;
+      return bound;
+    },
+    openMetadata: async (jobId) => {
       const existing = metadata.get(jobId);
       if (existing) return existing.port;
-      const tokens = new Map<string, number>();
-      const handler = metadataHandler(capability, tokens);
-      const s = createServer((req, res) => {
-        handler(req, res).catch(() => {
-          if (!res.headersSent) text(res, 500, 'internal error');
-        });
-      });
-      const port = await new Promise<number>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(0, '127.0.0.1', () => {
-          const a = s.address();
-          resolve(typeof a === 'object' && a ? a.port : 0);
-        });
-      });
-      metadata.set(jobId, { server: s, port, tokens });
+      const port = await openOn(jobId, 0);
+      if (identity !== undefined) await jobs.noteMetadataEndpoint(jobId, { agent: identity, port });
       return port;
+    },
+    reopenMetadata: async () => {
+      let reopened = 0;
+      let failed = 0;
+      if (identity === undefined) return { reopened, failed };
+      for (const { job, port } of await jobs.metadataEndpointsOf(identity)) {
+        if (metadata.has(job)) continue;
+        try {
+          await openOn(job, port);
+          reopened++;
+        } catch (e) {
+          failed++;
+          log(`agent: cannot open the metadata endpoint of job ${job} again on 127.0.0.1:${port}: ${e instanceof Error ? e.message : String(e)}; its processes still get credentials from the credentials URI and the container endpoint`);
+        }
+      }
+      return { reopened, failed };
     },
     close: async () => {
       for (const m of metadata.values()) m.server.close();

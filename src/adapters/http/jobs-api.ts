@@ -17,7 +17,7 @@ import type { App, Caller } from '../../app/index.ts';
 
 export interface JobsRouteDeps {
   /** Opens the job's metadata endpoint and returns its port. */
-  readonly openMetadata: (jobId: string, capability: string) => Promise<number>;
+  readonly openMetadata: (jobId: string) => Promise<number>;
   /** Base URL of the agent (`http://127.0.0.1:8471`). */
   readonly agentUrl: () => string;
   /** Base URL of this server (`AWS_ENDPOINT_URL`). */
@@ -120,7 +120,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
           ...(typeof name === 'string' ? { name } : {}),
         });
         if (!r.ok) return r;
-        const port = await deps.openMetadata(r.value.job.id, r.value.capability);
+        const port = await deps.openMetadata(r.value.job.id);
         return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, port) } });
       },
     },
@@ -158,7 +158,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         if (cc !== undefined && typeof cc !== 'string') return failWith('VALIDATION_ERROR', '`computeConfig` must be a name', 'computeConfig');
         const r = await app.jobs.startNode(caller, { cluster: params['name'] ?? '', ...(typeof cc === 'string' ? { computeConfig: cc } : {}) });
         if (!r.ok) return r;
-        const port = await deps.openMetadata(r.value.job.id, r.value.capability);
+        const port = await deps.openMetadata(r.value.job.id);
         return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, why: r.value.why, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, port) } });
       },
     },

@@ -56,6 +56,11 @@ export interface Job {
   readonly cluster?: string;
   /** A pod admitted to run as the role (src/app/kube.ts): it ends when the pod is deleted, not by heartbeat. */
   readonly pod?: { readonly namespace: string; readonly name: string; readonly generateName?: string };
+  /**
+   * The job's own metadata endpoint (`AWS_EC2_METADATA_SERVICE_ENDPOINT`): the agent that serves it (host name and
+   * `--agent-listen` address) and its port, so the same agent opens it again on the same port after a restart.
+   */
+  readonly metadataEndpoint?: { readonly agent: string; readonly port: number };
 }
 
 export interface JobEvent {
