@@ -52,7 +52,7 @@ describe('web console in a browser', { skip }, () => {
 
   it('refuses a wrong key and says why; signs in with the right one', async () => {
     await page.goto(`${server.url}/ui/`);
-    await signIn(server.admin.accessKeyId, `${server.admin.secretAccessKey.slice(0, -1)}x`);
+    await signIn(server.admin.accessKeyId, `${server.admin.secretAccessKey.slice(0, -1)}${server.admin.secretAccessKey.endsWith('x') ? 'y' : 'x'}`);
     await page.waitForFunction(() => (document.querySelector('#sign-in-status')?.textContent ?? '') !== '');
     assert.match(await page.textContent('#sign-in-status') ?? '', /^sign-in refused: SignatureDoesNotMatch: /);
     assert.equal(await page.isVisible('#console'), false);
@@ -100,6 +100,17 @@ describe('web console in a browser', { skip }, () => {
     assert.match(await page.textContent('#status') ?? '', /^1 of 2 principal\(s\) allowed \(/, 'admin may; the role trainer has no policy');
     assert.deepEqual(await page.$$eval('#view tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent)), ['admin']);
     assert.equal(await page.isVisible('#authorize-form'), false);
+  });
+
+  it('lists escalation paths of every user and role', async () => {
+    await page.click('nav button[data-view=escalation]');
+    assert.equal(await page.isVisible('#escalation-form'), true);
+    assert.equal(await page.isVisible('#who-can-form'), false);
+    await page.click('#escalation-form button[type=submit]');
+    await page.waitForFunction(() => /can come to any right/.test(document.querySelector('#status')?.textContent ?? ''));
+    assert.match(await page.textContent('#status') ?? '', /^1 of 2 principal\(s\) can come to any right; \d+ question\(s\) asked \(/, 'admin can; the role trainer has no policy');
+    assert.deepEqual(await page.$$eval('#view tbody tr td:nth-child(1)', (tds) => tds.map((td) => td.textContent)), ['user/admin', 'role/trainer']);
+    assert.match((await page.$$eval('#view tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.textContent)))[0] ?? '', /role\/trainer → role\/trainer \(iam:UpdateAssumeRolePolicy\)/);
   });
 
   it('queries the audit log with filters', async () => {

@@ -171,6 +171,25 @@ function page() {
       show(table([['kind', (x) => x.kind], ['name', (x) => x.name], ['allowed by', rules]], a.allowed));
       return `${a.allowed.length} of ${a.checked} principal(s) allowed (${a.note})`;
     },
+    escalation: async (submitted) => {
+      if (!submitted) {
+        show();
+        return 'whom a user or role can come to act as (AssumeRole, PassRole to a job or node, CreateAccessKey, a rewritten trust policy), and how it can give itself more rights';
+      }
+      const form = new FormData($('escalation-form'));
+      const principal = String(form.get('principal') ?? '').trim();
+      const a = await api('POST', '/v1/escalation-paths', { body: { context: contextOf(form.get('context')), ...(principal !== '' ? { principal } : {}) } });
+      const name = (arn) => arn.slice(arn.lastIndexOf(':') + 1);
+      const path = (steps) => steps.map((s) => `→ ${name(s.to)} (${s.how}${s.via ? ` in ${name(s.via)}` : ''})`).join(' ');
+      const gains = (r) => r.canGain.map((g) => `${g.gain.gives} for ${name(g.gain.principal)}: ${g.gain.action} on ${name(g.gain.resource)}${g.path.length > 0 ? ` (as ${name(g.gain.by)}: ${path(g.path)})` : ''}`).join('\n');
+      show(
+        table(
+          [['principal', (r) => name(r.principal)], ['any right', (r) => (r.anyRight ? 'yes' : 'no')], ['can act as', (r) => r.canBecome.map((b) => `${name(b.principal)} ${path(b.path)}`).join('\n')], ['ways to more rights', gains]],
+          a.reports,
+        ),
+      );
+      return `${a.reports.filter((r) => r.anyRight).length} of ${a.reports.length} principal(s) can come to any right; ${a.questions} question(s) asked (${a.note})`;
+    },
     authorize: async (submitted) => {
       if (!submitted) {
         show();
@@ -209,6 +228,7 @@ function page() {
     $('audit-form').hidden = name !== 'audit';
     $('authorize-form').hidden = name !== 'authorize';
     $('who-can-form').hidden = name !== 'whoCan';
+    $('escalation-form').hidden = name !== 'escalation';
     say('loading…');
     try {
       say(await VIEWS[name](submitted));
@@ -265,6 +285,10 @@ function page() {
   $('who-can-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     void open('whoCan', true);
+  });
+  $('escalation-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void open('escalation', true);
   });
 
   const saved = sessionStorage.getItem(STORAGE_KEY);

@@ -532,5 +532,7 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     },
     /** The same decision, recorded nowhere (`POST /v1/simulate`). */
     simulate: (caller: Caller, input: AuthorizeInput): Promise<Result<AuthorizeAnswer>> => inner.authorize(caller, input),
+    /** A principal with its policies, as decisions see it (nothing decided, nothing recorded). */
+    principalOf: inner.principalOf,
   };
 }

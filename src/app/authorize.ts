@@ -328,7 +328,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return ok(out);
   }
 
-  return { authorize, authorizeBatch };
+  /**
+   * The principal an ARN names, with its policies, as a decision sees it (a user with its groups and boundary, a
+   * role session with its role's policies). Asking needs `gatehouse:Authorize` on it, as any question about it.
+   */
+  async function principalOf(caller: Caller, arn: string): Promise<Result<Resolved>> {
+    return resolvePrincipal(caller, arn, '*', caller.account);
+  }
+
+  return { authorize, authorizeBatch, principalOf };
 }
 
 export type Authorize = ReturnType<typeof createAuthorizer>;

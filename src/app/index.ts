@@ -18,6 +18,8 @@ import { auditedAuthorizer, createAudit, type AuditOptions } from './audit.ts';
 import { createRevocation } from './revocation.ts';
 import { createKeyUse } from './key-use.ts';
 import { createWhoCan } from './who-can.ts';
+import { createEscalation } from './escalation.ts';
+import { getAccountAuthorizationDetails } from './simulate.ts';
 import { createOidc } from './oidc.ts';
 import { decodeAuthorizationMessage, encodeAuthorizationMessage, type DeniedRequest } from './authz-message.ts';
 import type { Decision } from '../core/iam/index.ts';
@@ -139,6 +141,15 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     keyUse,
     /** Who can reach a resource: every user and role of the caller's account, simulated (src/app/who-can.ts). */
     whoCan: createWhoCan(directory, authorizer.simulate),
+    /** Which paths let a principal gain more rights: steps to other principals, and ways to new rights (src/app/escalation.ts). */
+    escalation: createEscalation({
+      details: (c) => getAccountAuthorizationDetails(deps, c, {}),
+      simulate: authorizer.simulate,
+      principalOf: authorizer.principalOf,
+      assumeDecision: sts.assumeDecision,
+      workspaces: (account) => jobs.listWorkspaces(account),
+      clusters: (account) => jobs.listClusters(account),
+    }),
     /** Loads the key ring, revocations and OIDC signing keys; call once before serving. */
     start: async (): Promise<void> => {
       audit.start();

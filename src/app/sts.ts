@@ -4,7 +4,7 @@
  * one needs the key ring and the revocation list held in memory (live.ts), never a database read per request.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type CompiledPolicy, type PolicySet, type Principal } from '../core/iam/index.ts';
+import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type CompiledPolicy, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { uniqueId } from '../core/directory/rules.ts';
 import {
   checkAssumeRoleParams,
@@ -241,12 +241,24 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     });
   }
 
-  /** The decision of `action` on the role by `caller` under the role's trust policy. */
-  function trustDecision(caller: Caller, principal: Principal, role: RoleRecord, partition: Partition, action: string, context: Record<string, string | string[]>, explain = false) {
+  /** The decision of `action` on the role by `principal` (with its `policies`) under the role's trust policy. */
+  function trustDecision(policies: PolicySet, principal: Principal, role: RoleRecord, partition: Partition, action: string, context: Record<string, string | string[]>, explain = false) {
     const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     const roleArn = roleArnOf(partition, role.account, role.path, role.name);
     if (!trust) return { roleArn, decision: undefined };
-    return { roleArn, decision: evaluate({ principal, action, resource: roleArn, context: contextOf(context), time: now() }, { ...caller.policies, trust }, explain ? { explain } : undefined) };
+    return { roleArn, decision: evaluate({ principal, action, resource: roleArn, context: contextOf(context), time: now() }, { ...policies, trust }, explain ? { explain } : undefined) };
+  }
+
+  /**
+   * Whether `principal`, with its own `policies`, may assume the role: AssumeRole's trust check (its identity side
+   * and the role's trust policy), explained, and nothing issued. Undefined when the role does not exist.
+   */
+  async function assumeDecision(principal: Principal, policies: PolicySet, roleArn: string, context: Record<string, string | string[]> = {}): Promise<Decision | undefined> {
+    const parsed = parseRoleArn(roleArn);
+    if (!parsed) return undefined;
+    const entry = await deps.store.read((tx) => cachedRole(tx, parsed.account, parsed.name));
+    if (!entry || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return undefined;
+    return trustDecision(policies, principal, entry.role, entry.partition, 'sts:AssumeRole', context, true).decision;
   }
 
   async function assumeRole(caller: Caller, p: AssumeRoleParams & { roleArn: string }, facts: RequestFacts = {}): Promise<Result<AssumeRoleResult>> {
@@ -318,11 +330,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
       const role = entry.role;
       const checks = ['sts:AssumeRole', ...(p.tags.length ? ['sts:TagSession'] : []), ...(p.sourceIdentity !== undefined && caller.session?.srcId === undefined ? ['sts:SetSourceIdentity'] : [])];
       for (const action of checks) {
-        const t = trustDecision(caller, caller.principal, role, partition, action, context);
+        const t = trustDecision(caller.policies, caller.principal, role, partition, action, context);
         if (!t.decision || t.decision.decision !== 'Allow') {
           if (!t.decision) return denied(action);
           // The explanation rides along, sealed, for DecodeAuthorizationMessage (src/app/authz-message.ts).
-          const why = trustDecision(caller, caller.principal, role, partition, action, context, true).decision ?? t.decision;
+          const why = trustDecision(caller.policies, caller.principal, role, partition, action, context, true).decision ?? t.decision;
           const request = { principal: caller.principal, action, resource: t.roleArn, context, account: caller.account, hideResourceSide: role.account !== caller.account };
           return failWith('ACCESS_DENIED', withEncodedMessage(deps, accessDeniedMessage(caller.principal.arn, action, t.roleArn, t.decision), why, request));
         }
@@ -429,6 +441,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     authenticateSession,
     assumeRole,
     assumeRoleAsService,
+    assumeDecision,
     getSessionToken,
     getCallerIdentity,
     cachedRole,

@@ -4,6 +4,8 @@
  *   POST   /v1/authorize:batch  {requests: [...]} (≤ 1,000) → {results: [...]} in order
  *   POST   /v1/simulate         the same question, answered by the same code path, recorded nowhere
  *   POST   /v1/who-can          {action, resource, context?} → every user and role of the caller's account allowed it
+ *   POST   /v1/escalation-paths {principal?, context?} → what a user or role (or each of the account's) can come to
+ *                                act as, and the ways to more rights (src/app/escalation.ts)
  *   GET    /v1/resource-policies                 GET|PUT|DELETE /v1/resource-policies/{resource ARN, encoded}
  */
 import { failWith, ok, type Result } from '../../core/errors.ts';
@@ -63,6 +65,21 @@ export function authorizeRoutes(): Route[] {
         const input = authorizeInput(body);
         if (input.principal !== undefined) return failWith('VALIDATION_ERROR', '`principal` is not a field of who-can: every user and role of your account is asked about', 'principal');
         const r = await app.whoCan(caller, input);
+        return r.ok ? ok({ body: r.value }) : r;
+      },
+    },
+    {
+      method: 'POST',
+      pattern: ['escalation-paths'],
+      handler: async ({ app, caller, body }) => {
+        for (const k of Object.keys(body)) {
+          if (k !== 'principal' && k !== 'context') return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: escalation-paths takes \`principal\` and \`context\``, k);
+        }
+        const principal = body['principal'];
+        if (principal !== undefined && (typeof principal !== 'string' || principal === '')) return failWith('VALIDATION_ERROR', '`principal` must be the ARN of a user or role of your account', 'principal');
+        const context = body['context'];
+        if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context))) return failWith('VALIDATION_ERROR', '`context` must be an object: {KEY: VALUE or [VALUES]}', 'context');
+        const r = await app.escalation(caller, { ...(principal !== undefined ? { principal } : {}), ...(context !== undefined ? { context: context as Record<string, unknown> } : {}) });
         return r.ok ? ok({ body: r.value }) : r;
       },
     },

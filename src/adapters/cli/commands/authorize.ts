@@ -1,7 +1,7 @@
 /**
- * `gatehouse authorize`, `gatehouse simulate`, `gatehouse who-can` and `gatehouse resource-policies`: the one
- * question, asked of a running server, with a readable explanation; who may do it; and the resource-based
- * policies it consults.
+ * `gatehouse authorize`, `gatehouse simulate`, `gatehouse who-can`, `gatehouse escalation-paths` and
+ * `gatehouse resource-policies`: the one question, asked of a running server, with a readable explanation; who may
+ * do it; how a principal may come to more rights; and the resource-based policies it consults.
  */
 import type { Command } from 'commander';
 import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
@@ -104,6 +104,81 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
   );
 }
 
+interface Step {
+  readonly from: string;
+  readonly to: string;
+  readonly how: string;
+  readonly via?: string;
+}
+interface Gain {
+  readonly by: string;
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group';
+}
+interface EscalationReport {
+  readonly principal: string;
+  readonly kind: string;
+  readonly canBecome: readonly { principal: string; kind: string; path: readonly Step[] }[];
+  readonly canGain: readonly { path: readonly Step[]; gain: Gain }[];
+  readonly anyRight: boolean;
+}
+interface EscalationAnswer {
+  readonly reports: readonly EscalationReport[];
+  readonly questions: number;
+  readonly note: string;
+}
+
+/** `user/alice` of an entity ARN (`arn:aws:iam::…:user/alice`, `acs:ram::…:role/x`). */
+const entityName = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);
+const pathText = (path: readonly Step[]): string => path.map((st) => `→ ${entityName(st.to)} (${st.how}${st.via ? ` in ${entityName(st.via)}` : ''})`).join(' ');
+const GIVES: Record<Gain['gives'], string> = { any: 'any right', 'any-within-boundary': 'any right within its boundary', 'own-policies': 'its policies without its boundary', group: 'the rights of a group' };
+
+/** One principal's paths: whom it can act as, then the ways to more rights, shortest first. */
+function renderEscalation(r: EscalationReport): string {
+  const lines = [`${entityName(r.principal)}${r.anyRight ? ': can come to any right' : ''}`];
+  lines.push(r.canBecome.length === 0 ? '  acts as no other principal' : '  can act as:');
+  for (const b of r.canBecome) lines.push(`    ${entityName(b.principal)}  ${pathText(b.path)}`);
+  lines.push(r.canGain.length === 0 ? '  no way to more rights found' : '  can gain:');
+  for (const g of r.canGain) {
+    const as = g.path.length > 0 ? ` (as ${entityName(g.gain.by)}: ${pathText(g.path)})` : '';
+    lines.push(`    ${GIVES[g.gain.gives]} for ${entityName(g.gain.principal)}: ${g.gain.action} on ${entityName(g.gain.resource)}${as}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `escalation-paths`: one principal in full, or a table of every user and role of the account. */
+async function escalationPaths(ctx: CommandContext, opts: ConnectionOptions & { json?: true; principal?: string; context?: string[] }): Promise<number> {
+  const context = contextOf(opts.context);
+  if (typeof context === 'string') {
+    ctx.err(`gatehouse: ${context}\n`);
+    return EXIT.usage;
+  }
+  return remote<EscalationAnswer>(
+    ctx,
+    opts,
+    (c) => call<EscalationAnswer>(c, 'POST', ['escalation-paths'], { body: { ...(opts.principal ? { principal: opts.principal } : {}), ...(opts.context ? { context } : {}) } }),
+    (v) => {
+      if (opts.principal) for (const r of v.reports) ctx.out(renderEscalation(r));
+      else {
+        ctx.out(
+          formatTable(
+            [
+              { header: 'principal', value: (r: EscalationReport) => entityName(r.principal) },
+              { header: 'can act as', value: (r: EscalationReport) => r.canBecome.map((b) => entityName(b.principal)).join(', ') || '-' },
+              { header: 'ways to more rights', value: (r: EscalationReport) => String(r.canGain.length) },
+              { header: 'any right', value: (r: EscalationReport) => (r.anyRight ? 'yes' : 'no') },
+            ],
+            v.reports,
+          ),
+        );
+      }
+      ctx.out(`${v.questions} question(s) asked (${v.note})\n`);
+    },
+  );
+}
+
 function question(cmd: Command): Command {
   return withJsonOption(
     withServerOptions(
@@ -125,6 +200,18 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
   question(program.command('who-can').description('who may do this: every user and role of your account allowed the action on the resource, with the rules that allow it'))
     .addHelpText('after', '\nRoles are asked about as a session with no session policy (the most a session of the role may do).')
     .action(async (opts: Opts) => ctx.exit(await whoCan(ctx, opts)));
+
+  withJsonOption(
+    withServerOptions(
+      program
+        .command('escalation-paths')
+        .description('which paths let a principal gain more rights: whom it can come to act as (AssumeRole, PassRole to a job or node, CreateAccessKey, a rewritten trust policy), and how it can give itself more rights')
+        .option('--principal <arn>', 'a user or role of your account (default: every user and role, as a table)')
+        .option('--context <key=value...>', 'request context every question is asked with (repeat a key for several values)'),
+    ),
+  )
+    .addHelpText('after', '\nRoles are asked about as a session with no session policy. Principals of other accounts are not followed.')
+    .action(async (opts: ConnectionOptions & { json?: true; principal?: string; context?: string[] }) => ctx.exit(await escalationPaths(ctx, opts)));
 
   const rp = program.command('resource-policies').description('resource-based policies: bucket policies and policies on any resource ARN');
   withJsonOption(withServerOptions(rp.command('list').description('list the resource policies of your account'))).action(async (opts: ConnectionOptions & { json?: true }) =>

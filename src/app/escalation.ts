@@ -1,0 +1,377 @@
+/**
+ * Which paths let a principal gain more rights (DESIGN.md, the auditor's question): from a user or a role of the
+ * caller's account, every principal it can come to act as, step by step, and every way it, or one of those, can
+ * give itself new rights. Each step is a question asked of the engine that enforces it, recorded nowhere.
+ *
+ * Steps (X acts as Y afterwards):
+ * - `sts:AssumeRole`: the role's trust policy and X's own policies, as AssumeRole decides (src/app/sts.ts).
+ * - `iam:UpdateAssumeRolePolicy`: X may rewrite the role's trust policy to name itself, then assume it.
+ * - `iam:PassRole` to a training job: X (a user) may pass the role to the training service, may create a job in a
+ *   workspace it belongs to, and the role trusts the training service: the job's processes run as the role.
+ * - `iam:PassRole` to a cluster node: X may start a node of a cluster whose node role (compute config, mapping
+ *   rule or instance role) X may pass to the compute service, and the role trusts that service.
+ * - `iam:CreateAccessKey` on another user: X may mint that user's key.
+ *
+ * Gains (X changes what a principal it acts as may do):
+ * - a policy written or attached to it (`PutUserPolicy`, `AttachUserPolicy`, `PutRolePolicy`, `AttachRolePolicy`),
+ *   to one of its groups (`PutGroupPolicy`, `AttachGroupPolicy`), or a new default version of a managed policy
+ *   attached to it or its groups (`CreatePolicyVersion`): any right, within its permissions boundary if it has one
+ *   that X cannot remove;
+ * - its permissions boundary removed or replaced (`Delete…`/`Put…PermissionsBoundary`): its own policies in full;
+ * - `AddUserToGroup`: the rights of that group.
+ *
+ * Roles are asked about as a session with no session policy (`assumed-role/<role>/escalation`), the most a session
+ * of the role may do. Conditions are evaluated against the request context given (empty by default), so a step
+ * that a condition gates (an external id, a source IP) appears only when the context satisfies it. Principals of
+ * other accounts are not followed. The caller needs `iam:GetAccountAuthorizationDetails` (`ram:` in `acs`
+ * accounts), which reads the account whole, and `gatehouse:Authorize` on its principals.
+ */
+import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
+import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
+import { clusterArn, computeServices, nodeRole, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
+import { sessionArn } from '../core/sts/session.ts';
+import type { Decision, PolicySet, Principal } from '../core/iam/index.ts';
+import type { AuthorizeAnswer, AuthorizeInput } from './authorize.ts';
+import type { Caller } from './principals.ts';
+import type { AuthorizationDetails, UserDetail } from './simulate.ts';
+
+/** The session name a role is asked about under. */
+export const ESCALATION_SESSION = 'escalation';
+
+export interface EscalationStep {
+  /** The user or role acting. */
+  readonly from: string;
+  /** The user or role it acts as afterwards. */
+  readonly to: string;
+  readonly how: 'sts:AssumeRole' | 'iam:UpdateAssumeRolePolicy' | 'iam:PassRole to a training job' | 'iam:PassRole to a cluster node' | 'iam:CreateAccessKey';
+  /** The actions it takes, as the account's dialect names them. */
+  readonly actions: readonly string[];
+  /** Where, when it is not `to`: the workspace or cluster. */
+  readonly via?: string;
+  /** Why each action is allowed, one line per question. */
+  readonly reasons: readonly string[];
+}
+
+export interface EscalationGain {
+  /** The user or role that can act. */
+  readonly by: string;
+  /** The user or role whose rights grow. */
+  readonly principal: string;
+  readonly action: string;
+  /** What is written to: the principal, one of its groups, or a managed policy attached to it. */
+  readonly resource: string;
+  /**
+   * `any`: any right (a policy of the actor's choosing); `any-within-boundary`: any right its permissions boundary
+   * allows; `own-policies`: its own policies, no longer cut by its boundary; `group`: the rights of `resource`.
+   */
+  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group';
+  readonly reasons: readonly string[];
+}
+
+export interface EscalationReport {
+  /** The user or role asked about. */
+  readonly principal: string;
+  readonly kind: 'user' | 'role';
+  /** Every principal it can come to act as, each with the shortest path there. */
+  readonly canBecome: readonly { readonly principal: string; readonly kind: 'user' | 'role'; readonly path: readonly EscalationStep[] }[];
+  /**
+   * Ways to more rights, for itself and each principal it can become: the path to the actor, then the gain. For
+   * each principal whose rights would grow, the gains of the closest actor that has any.
+   */
+  readonly canGain: readonly { readonly path: readonly EscalationStep[]; readonly gain: EscalationGain }[];
+  /** Whether some path ends in any right for a principal it acts as. */
+  readonly anyRight: boolean;
+}
+
+export interface EscalationAnswer {
+  readonly reports: readonly EscalationReport[];
+  /** Questions asked of the engine. */
+  readonly questions: number;
+  readonly note: string;
+}
+
+export interface EscalationInput {
+  /** A user or role ARN of the caller's account; every user and role when absent. */
+  readonly principal?: string;
+  /** The request context every question is asked with. */
+  readonly context?: AuthorizeInput['context'];
+}
+
+export interface EscalationDeps {
+  readonly details: (caller: Caller) => Promise<Result<AuthorizationDetails>>;
+  readonly simulate: (caller: Caller, input: AuthorizeInput) => Promise<Result<AuthorizeAnswer>>;
+  readonly principalOf: (caller: Caller, arn: string) => Promise<Result<{ principal: Principal; policies: PolicySet }>>;
+  readonly assumeDecision: (principal: Principal, policies: PolicySet, roleArn: string, context?: Record<string, string | string[]>) => Promise<Decision | undefined>;
+  readonly workspaces: (account: string) => Promise<Workspace[]>;
+  readonly clusters: (account: string) => Promise<Cluster[]>;
+}
+
+/** One principal of the account, as the search sees it. */
+interface Node {
+  readonly arn: string;
+  readonly kind: 'user' | 'role';
+  readonly name: string;
+  /** The principal questions are asked about: the user, or a session of the role. */
+  readonly asked: string;
+  readonly groups: readonly string[];
+  readonly boundary: string | null;
+  /** Managed policies attached to it and to its groups. */
+  readonly managed: readonly string[];
+}
+
+/** An edge out of a node: the node it leads to and how. */
+type Edge = { readonly to: Node; readonly step: EscalationStep };
+
+const line = (d: Decision): string => `iam: ${d.decision}: ${d.summary}`;
+
+/** A question the engine would not answer. */
+class Refused extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export function createEscalation(deps: EscalationDeps) {
+  return async function escalation(caller: Caller, input: EscalationInput): Promise<Result<EscalationAnswer>> {
+    const details = await deps.details(caller);
+    if (!details.ok) return details;
+    const partition: Partition = caller.partition;
+    const account = caller.account;
+    const iam = (name: string): string => `${adminService(partition)}:${name}`;
+    const context = input.context;
+    let questions = 0;
+
+    const groupPolicies = new Map(details.value.groups.map((g) => [g.group.name, g.attached.map((a) => a.arn)]));
+    const groupArn = (name: string): string => {
+      const g = details.value.groups.find((x) => x.group.name === name);
+      return entityArn(partition, account, 'group', g?.group.path ?? '/', name);
+    };
+    const userNode = (u: UserDetail): Node => {
+      const arn = entityArn(partition, account, 'user', u.user.path, u.user.name);
+      return { arn, kind: 'user', name: u.user.name, asked: arn, groups: u.groups, boundary: u.user.permissionsBoundary, managed: [...u.attached.map((a) => a.arn), ...u.groups.flatMap((g) => groupPolicies.get(g) ?? [])] };
+    };
+    const nodes: Node[] = [
+      ...details.value.users.map(userNode),
+      ...details.value.roles.map((r): Node => ({
+        arn: entityArn(partition, account, 'role', r.role.path, r.role.name),
+        kind: 'role',
+        name: r.role.name,
+        asked: sessionArn(partition, account, r.role.name, ESCALATION_SESSION),
+        groups: [],
+        boundary: r.role.permissionsBoundary,
+        managed: r.attached.map((a) => a.arn),
+      })),
+    ];
+    const byArn = new Map(nodes.map((n) => [n.arn, n]));
+    const roles = nodes.filter((n) => n.kind === 'role');
+    const users = nodes.filter((n) => n.kind === 'user');
+
+    let starts: Node[] = nodes;
+    if (input.principal !== undefined) {
+      const start = byArn.get(input.principal) ?? nodes.find((n) => n.asked === input.principal);
+      if (!start) return failWith('NO_SUCH_ENTITY', `\`${input.principal}\` is not a user or role of account ${account} (give its ARN, e.g. ${entityArn(partition, account, 'user', '/', 'alice')})`, 'principal');
+      starts = [start];
+    }
+
+    /** The engine's answer for `node` doing `action` on `resource`; an error refuses the whole answer. */
+    const allows = async (node: Node, action: string, resource: string, extra?: Record<string, string>): Promise<AuthorizeAnswer | undefined> => {
+      questions++;
+      const ctx = extra ? { ...(context ?? {}), ...extra } : context;
+      const a = await deps.simulate(caller, { principal: node.asked, action, resource, ...(ctx ? { context: ctx } : {}) });
+      if (!a.ok) throw new Refused(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${node.kind} ${node.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`);
+      return a.value.decision === 'Allow' ? a.value : undefined;
+    };
+    const resolved = new Map<string, { principal: Principal; policies: PolicySet }>();
+    const asPrincipal = async (node: Node): Promise<{ principal: Principal; policies: PolicySet }> => {
+      let r = resolved.get(node.asked);
+      if (!r) {
+        const p = await deps.principalOf(caller, node.asked);
+        if (!p.ok) throw new Refused(p.errors[0]?.code ?? 'INTERNAL_ERROR', `${node.kind} ${node.name}: ${p.errors[0]?.message ?? 'cannot be asked about'}`);
+        resolved.set(node.asked, (r = p.value));
+      }
+      return r;
+    };
+    const flatContext = (): Record<string, string | string[]> => {
+      const out: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(context ?? {})) out[k] = Array.isArray(v) ? v.map(String) : String(v);
+      return out;
+    };
+    /** Does the role trust one of `services` (a job's or a node's)? */
+    const trustsService = async (role: Node, services: readonly string[]): Promise<boolean> => {
+      for (const svc of services) {
+        questions++;
+        const d = await deps.assumeDecision({ kind: 'service', arn: svc, partition, account: '' }, { identity: [] }, role.arn);
+        if (d?.decision === 'Allow') return true;
+      }
+      return false;
+    };
+
+    const workspaces = await deps.workspaces(account);
+    const clusters = await deps.clusters(account);
+    const trustsTraining = new Map<string, boolean>();
+    const trustsCompute = new Map<string, boolean>();
+    const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
+
+    /** Every step out of `x`, asked once per node. */
+    const edgeCache = new Map<string, Edge[]>();
+    const edgesOf = async (x: Node): Promise<Edge[]> => {
+      const hit = edgeCache.get(x.arn);
+      if (hit) return hit;
+      const out: Edge[] = [];
+      const me = await asPrincipal(x);
+      for (const r of roles) {
+        if (r === x) continue;
+        questions++;
+        const d = await deps.assumeDecision(me.principal, me.policies, r.arn, flatContext());
+        if (d?.decision === 'Allow') {
+          out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole'], reasons: [line(d)] } });
+          continue;
+        }
+        const rewrite = await allows(x, iam('UpdateAssumeRolePolicy'), r.arn);
+        if (rewrite) out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'iam:UpdateAssumeRolePolicy', actions: [iam('UpdateAssumeRolePolicy'), 'sts:AssumeRole'], reasons: rewrite.reasons } });
+      }
+      if (x.kind === 'user') {
+        // Training jobs: a workspace it belongs to and may create jobs in, then each role it may pass there.
+        let creates: { ws: Workspace; why: readonly string[] } | undefined;
+        for (const ws of workspaces) {
+          const member = ws.members.some((m) => (m.user !== undefined && m.user.toLowerCase() === x.name.toLowerCase()) || (m.group !== undefined && x.groups.some((g) => g.toLowerCase() === m.group?.toLowerCase())));
+          if (!member) continue;
+          const a = await allows(x, 'training:CreateJob', workspaceArn(partition, account, ws.name));
+          if (a) {
+            creates = { ws, why: a.reasons };
+            break;
+          }
+        }
+        if (creates) {
+          const service = trainingServices(partition)[0] as string;
+          for (const r of roles) {
+            if (out.some((e) => e.to === r)) continue;
+            let trusted = trustsTraining.get(r.arn);
+            if (trusted === undefined) trustsTraining.set(r.arn, (trusted = await trustsService(r, trainingServices(partition))));
+            if (!trusted) continue;
+            const pass = await allows(x, passAction, r.arn, { 'iam:PassedToService': service, 'acs:Service': service });
+            if (pass) out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'iam:PassRole to a training job', actions: [passAction, 'training:CreateJob'], via: workspaceArn(partition, account, creates.ws.name), reasons: [...pass.reasons, ...creates.why] } });
+          }
+        }
+        // Cluster nodes: the role a node of it would run as, for this user, under each compute config.
+        const service = computeServices(partition)[0] as string;
+        for (const c of clusters) {
+          const chosen = new Set<string>();
+          for (const cc of [undefined, ...Object.keys(c.computeConfigs ?? {})]) {
+            const pick = nodeRole(c, { user: x.name, groups: x.groups }, cc);
+            if (pick) chosen.add(pick.role.includes(':') ? pick.role : entityArn(partition, account, 'role', '/', pick.role));
+          }
+          const wanted = [...chosen].map((arn) => byArn.get(arn) ?? roles.find((r) => r.name === arn.slice(arn.lastIndexOf('/') + 1) && arn.includes(`:${account}:`))).filter((r): r is Node => r !== undefined && !out.some((e) => e.to === r));
+          if (wanted.length === 0) continue;
+          const start = await allows(x, 'training:StartClusterNode', clusterArn(partition, account, c.name));
+          if (!start) continue;
+          for (const r of wanted) {
+            let trusted = trustsCompute.get(r.arn);
+            if (trusted === undefined) trustsCompute.set(r.arn, (trusted = await trustsService(r, computeServices(partition))));
+            if (!trusted) continue;
+            const pass = await allows(x, passAction, r.arn, { 'iam:PassedToService': service, 'acs:Service': service });
+            if (pass) out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'iam:PassRole to a cluster node', actions: [passAction, 'training:StartClusterNode'], via: clusterArn(partition, account, c.name), reasons: [...pass.reasons, ...start.reasons] } });
+          }
+        }
+      }
+      for (const u of users) {
+        if (u === x) continue;
+        const key = await allows(x, iam('CreateAccessKey'), u.arn);
+        if (key) out.push({ to: u, step: { from: x.arn, to: u.arn, how: 'iam:CreateAccessKey', actions: [iam('CreateAccessKey')], reasons: key.reasons } });
+      }
+      edgeCache.set(x.arn, out);
+      return out;
+    };
+
+    /** What `x` can do to the rights of `t` (a principal `x`'s start can act as). */
+    const gainCache = new Map<string, EscalationGain[]>();
+    const gainsOver = async (x: Node, t: Node): Promise<EscalationGain[]> => {
+      const key = `${x.arn} ${t.arn}`;
+      const hit = gainCache.get(key);
+      if (hit) return hit;
+      const out: EscalationGain[] = [];
+      const kind = t.kind === 'user' ? 'User' : 'Role';
+      const boundaryGone: string[] = [];
+      if (t.boundary) {
+        for (const verb of ['Delete', 'Put']) {
+          const action = iam(`${verb}${kind}PermissionsBoundary`);
+          const a = await allows(x, action, t.arn);
+          if (a) {
+            out.push({ by: x.arn, principal: t.arn, action, resource: t.arn, gives: 'own-policies', reasons: a.reasons });
+            boundaryGone.push(action);
+          }
+        }
+      }
+      const gives = t.boundary && boundaryGone.length === 0 ? 'any-within-boundary' : 'any';
+      const writes: [string, string][] = [
+        [iam(`Put${kind}Policy`), t.arn],
+        [iam(`Attach${kind}Policy`), t.arn],
+        ...t.groups.flatMap((g): [string, string][] => [[iam('PutGroupPolicy'), groupArn(g)], [iam('AttachGroupPolicy'), groupArn(g)]]),
+        ...t.managed.filter((arn) => arn.includes(`:${account}:`)).map((arn): [string, string] => [iam('CreatePolicyVersion'), arn]),
+      ];
+      for (const [action, resource] of writes) {
+        const a = await allows(x, action, resource);
+        if (a) out.push({ by: x.arn, principal: t.arn, action, resource, gives, reasons: a.reasons });
+      }
+      if (t.kind === 'user') {
+        for (const g of details.value.groups) {
+          if (t.groups.includes(g.group.name)) continue;
+          const arn = groupArn(g.group.name);
+          const a = await allows(x, iam('AddUserToGroup'), arn);
+          if (a) out.push({ by: x.arn, principal: t.arn, action: iam('AddUserToGroup'), resource: arn, gives: 'group', reasons: a.reasons });
+        }
+      }
+      gainCache.set(key, out);
+      return out;
+    };
+
+    const reports: EscalationReport[] = [];
+    try {
+      for (const start of starts) {
+        // Breadth first: the shortest path to each principal.
+        const paths = new Map<string, EscalationStep[]>([[start.arn, []]]);
+        const queue: Node[] = [start];
+        for (let i = 0; i < queue.length; i++) {
+          const x = queue[i] as Node;
+          for (const e of await edgesOf(x)) {
+            if (paths.has(e.to.arn)) continue;
+            paths.set(e.to.arn, [...(paths.get(x.arn) ?? []), e.step]);
+            queue.push(e.to);
+          }
+        }
+        // Every principal reached can act on every one reached (itself included). Each principal's gains are those
+        // of the closest actor that has any, so the answer grows with the principals reached, not their square.
+        const canGain: { path: EscalationStep[]; gain: EscalationGain }[] = [];
+        for (const t of queue) {
+          for (const x of queue) {
+            const gains = await gainsOver(x, t);
+            for (const gain of gains) canGain.push({ path: paths.get(x.arn) ?? [], gain });
+            if (gains.length > 0) break;
+          }
+        }
+        canGain.sort((a, b) => a.path.length - b.path.length);
+        reports.push({
+          principal: start.arn,
+          kind: start.kind,
+          canBecome: queue.slice(1).map((n) => ({ principal: n.arn, kind: n.kind, path: paths.get(n.arn) ?? [] })),
+          canGain,
+          anyRight: canGain.some((g) => g.gain.gives === 'any'),
+        });
+      }
+    } catch (e) {
+      // A question the engine refuses (the caller may not ask about a principal, a bad context) refuses the whole
+      // answer: a partial list of paths would read as complete.
+      if (e instanceof Refused) return failWith(e.code, e.message);
+      throw e;
+    }
+    return ok({
+      reports,
+      questions,
+      note: `users and roles of account ${account}, roles as a session with no session policy; conditions evaluated against the context given${context ? '' : ' (none)'}; principals of other accounts are not followed`,
+    });
+  };
+}
+
+export type Escalation = ReturnType<typeof createEscalation>;
