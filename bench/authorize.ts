@@ -420,7 +420,7 @@ function pacedRows(b: string, paced: Runs): BenchRow[] {
 // Batches
 
 /** An app over SQLite in a temp dir with the world applied, and `gate` as the caller. */
-export async function inProcess(): Promise<{ app: App; gate: Caller; close(): Promise<void> }> {
+export async function inProcess(): Promise<{ app: App; gate: Caller; admin: Caller; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'gh-bench-authorize-app-'));
   const store = await openSqliteStore({ dataDir: dir });
   const key = masterKeyFromBytes(randomBytes(32));
@@ -446,7 +446,7 @@ export async function inProcess(): Promise<{ app: App; gate: Caller; close(): Pr
   await app.refresh();
   const gate = await app.authenticate(k.value.key.id);
   if (!gate.ok) throw new Error('gate does not authenticate');
-  return { app, gate: gate.value.caller, close };
+  return { app, gate: gate.value.caller, admin: admin.value.caller, close };
 }
 
 const sortedMs = (xs: readonly number[]): Float64Array => Float64Array.from(xs).sort();
