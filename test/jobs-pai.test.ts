@@ -19,7 +19,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +26,7 @@ import * as I from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, GATEHOUSE_BIN, gatehouseCli, gatehouseCliEnv, keysOf, type Keys, type Run } from './support/processes.ts';
+import { connectionTo, freePort, GATEHOUSE_BIN, gatehouseCli, gatehouseCliEnv, keysOf, type Keys, type Run } from './support/processes.ts';
 
 const PROBE = fileURLToPath(new URL('./fixtures/jobs/probe.ts', import.meta.url));
 const PAI = (f: string) => fileURLToPath(new URL(`./fixtures/jobs/pai/${f}`, import.meta.url));
@@ -110,18 +109,6 @@ async function listIds(at: RunningServer, who: Keys): Promise<string[]> {
   const r = await call<{ jobs: JobJson[] }>(conn(who, at), 'GET', ['jobs']);
   assert.ok(r.ok, r.ok ? '' : r.message);
   return r.value.jobs.map((j) => j.id).sort();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 before(async () => {

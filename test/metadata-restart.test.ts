@@ -12,7 +12,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call } from '../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, keysOf, type Keys } from './support/processes.ts';
+import { connectionTo, freePort, keysOf, type Keys } from './support/processes.ts';
 
 let home: string;
 before(async () => {
@@ -21,17 +21,6 @@ before(async () => {
 after(async () => {
   await rm(home, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 /** IMDSv2 as SDKs do it: a token, the role name, the role's document. */
 async function imdsRole(endpoint: string): Promise<{ status: number; role?: string; key?: string }> {

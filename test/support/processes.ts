@@ -4,6 +4,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from '../../src/adapters/cli/client.ts';
@@ -89,3 +90,16 @@ export const gatehouseCliEnv = (who: Keys, at: CliTarget): NodeJS.ProcessEnv => 
 
 /** The real CLI as `who`, run to its end (90 s at most). */
 export const gatehouseCli = (args: readonly string[], who: Keys, at: CliTarget): Promise<Run> => run(process.execPath, [GATEHOUSE_BIN, ...args], gatehouseCliEnv(who, at), { timeoutMs: 90_000 });
+
+/** A TCP port of 127.0.0.1 free at the time of asking (for servers a test restarts on the same port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
