@@ -4,8 +4,9 @@
  * ranks ran as the job's session of the default role, read each shard of the dataset once and wrote their
  * checkpoints (the demo lists them as admin); the read of the other workspace's bucket was refused with AWS's
  * explanation and audited; bob was refused at submit with the platform's words; the job's credentials were
- * refused by the S3 gateway and by STS once the job had ended; the audit log holds all of it and verifies; and
- * the temporary directory is gone. A second run is interrupted (SIGINT) in the middle of the job: it still
+ * refused by the S3 gateway and by STS once the job had ended; the audit log holds all of it and verifies; only
+ * the admin can come to any right, and bob cannot come to act as the role he was refused; and the temporary
+ * directory is gone. A second run is interrupted (SIGINT) in the middle of the job: it still
  * stops and removes everything, and its narration, written to a pipe, has no colours. With --keep, the data dir
  * stays (a server can be started on it).
  */
@@ -113,6 +114,11 @@ test('gatehouse demo --json: every step has its outcome, in under a minute, leav
   assert.ok(audit.records > 10, `${audit.records} audit records`);
   for (const [k, v] of Object.entries(audit.found)) assert.ok(v !== false && v !== 0, `audit: ${k}`);
 
+  const paths = step('paths').details as { anyRight: string[]; alice: string[]; bob: string[] };
+  assert.deepEqual(paths.anyRight, ['user/admin'], 'only the admin can come to any right');
+  assert.ok(paths.alice.includes('role/training-default (iam:PassRole to a training job)'), paths.alice.join('; '));
+  assert.ok(!paths.bob.some((b) => b.startsWith('role/cluster-node ')), paths.bob.join('; '));
+
   assert.equal(report.removed, true);
   assert.equal(existsSync(report.dir), false, `${report.dir} is still there`);
   assert.ok(seconds < 60, `the demo took ${seconds.toFixed(1)} s`);
@@ -123,7 +129,7 @@ test('gatehouse demo interrupted during the job: exit 130, server stopped, direc
   const dirSeen = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
       const dir = /data dir\s+(\S+)\/data\n/.exec(run.out())?.[1];
-      if (dir && run.out().includes('[4/9]')) {
+      if (dir && run.out().includes('[4/10]')) {
         clearInterval(timer);
         resolve(dir);
       }

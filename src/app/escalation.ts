@@ -150,7 +150,7 @@ export function createEscalation(deps: EscalationDeps) {
     };
     const userNode = (u: UserDetail): Node => {
       const arn = entityArn(partition, account, 'user', u.user.path, u.user.name);
-      return { arn, kind: 'user', name: u.user.name, asked: arn, groups: u.groups, boundary: u.user.permissionsBoundary, managed: [...u.attached.map((a) => a.arn), ...u.groups.flatMap((g) => groupPolicies.get(g) ?? [])] };
+      return { arn, kind: 'user', name: u.user.name, asked: arn, groups: u.groups, boundary: u.user.permissionsBoundary, managed: [...new Set([...u.attached.map((a) => a.arn), ...u.groups.flatMap((g) => groupPolicies.get(g) ?? [])])] };
     };
     const nodes: Node[] = [
       ...details.value.users.map(userNode),

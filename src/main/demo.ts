@@ -76,6 +76,7 @@ const STEPS = [
   ['second-user', 'bob submits a job with a role he may not pass', 'a job with a role acts with the role’s rights: only those granted iam:PassRole on it may hand it to a job'],
   ['after-end', 'The job’s credentials, once the job has ended', 'ending a job revokes its sessions everywhere: a credential copied out of a job is worthless afterwards'],
   ['audit', 'The audit trail of all this', 'every change, issuance, submission and decision is in one hash-chained log: who, with which role, from which job'],
+  ['paths', 'Who can come to more rights', 'the auditor’s other question, asked of the engine that enforces: whom each user and role can act as, and whether a path ends in every right'],
   ['cleanup', 'Stop the server and remove the temporary directory', 'nothing is left behind'],
 ] as const;
 type StepId = (typeof STEPS)[number][0];
@@ -489,6 +490,23 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
       const missing = Object.entries(found).filter(([, v]) => v === false).map(([k]) => k);
       expect(missing.length === 0, `missing from the audit log: ${missing.join(', ')}`);
       return `${records.length} records: changes, the job's submission, issuance and end, both refusals, S3 decisions; chain intact`;
+    });
+
+    await run('paths', async (s) => {
+      say.command('gatehouse escalation-paths');
+      const listed = await cli(['escalation-paths', ...admin]);
+      say.output(listed.out);
+      expect(listed.code === 0, `escalation-paths failed: ${listed.err.trim()}`);
+      const asked = await cli(['escalation-paths', '--json', ...admin]);
+      expect(asked.code === 0, `escalation-paths --json failed: ${asked.err.trim()}`);
+      const reports = (JSON.parse(asked.out) as { reports: { principal: string; anyRight: boolean; canBecome: { principal: string; path: { how: string }[] }[] }[] }).reports;
+      const becomes = (user: string) => (reports.find((r) => r.principal === `arn:aws:iam::${ACCOUNT}:user/${user}`)?.canBecome ?? []).map((b) => `${short(b.principal)} (${b.path.map((p) => p.how).join(', ')})`);
+      const anyRight = reports.filter((r) => r.anyRight).map((r) => short(r.principal));
+      s.details = { anyRight, alice: becomes('alice'), bob: becomes('bob') };
+      expect(anyRight.length === 1 && anyRight[0] === 'user/admin', `principals that can come to any right: ${anyRight.join(', ')} (only admin may)`);
+      expect(becomes('alice').some((b) => b.startsWith('role/training-default (iam:PassRole to a training job')), `alice acts as ${becomes('alice').join('; ') || 'no one'}: not as role/training-default through a job`);
+      expect(!becomes('bob').some((b) => b.startsWith('role/cluster-node ')), 'bob could come to act as role/cluster-node, which step 6 refused him');
+      return `only admin can come to any right; alice and bob act as the training roles through jobs, and never as cluster-node`;
     });
   } catch (e) {
     if (!(e instanceof StepFailed)) err(`gatehouse demo: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
