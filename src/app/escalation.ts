@@ -25,7 +25,12 @@
  * that a condition gates (an external id, a source IP) appears only when the context satisfies it. Principals of
  * other accounts are not followed. The caller needs `iam:GetAccountAuthorizationDetails` (`ram:` in `acs`
  * accounts), which reads the account whole, and `gatehouse:Authorize` on its principals.
+ *
+ * Bounded: an answer asks at most `MAX_QUESTIONS` questions (a few seconds), else it is refused and the caller is
+ * asked to name one principal; and it lets the event loop turn every `SLICE` questions, so decisions served
+ * meanwhile do not wait for it.
  */
+import { setImmediate } from 'node:timers/promises';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
 import { clusterArn, computeServices, nodeRole, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
@@ -97,6 +102,11 @@ export interface EscalationInput {
   readonly context?: AuthorizeInput['context'];
 }
 
+/** Questions one answer may ask at most (~10 µs each): beyond, the caller is asked to name one principal. */
+export const MAX_QUESTIONS = 1_000_000;
+/** Questions asked between two turns of the event loop, so a long search does not stall decisions. */
+const SLICE = 2_000;
+
 export interface EscalationDeps {
   readonly details: (caller: Caller) => Promise<Result<AuthorizationDetails>>;
   readonly simulate: (caller: Caller, input: AuthorizeInput) => Promise<Result<AuthorizeAnswer>>;
@@ -104,6 +114,8 @@ export interface EscalationDeps {
   readonly assumeDecision: (principal: Principal, policies: PolicySet, roleArn: string, context?: Record<string, string | string[]>) => Promise<Decision | undefined>;
   readonly workspaces: (account: string) => Promise<Workspace[]>;
   readonly clusters: (account: string) => Promise<Cluster[]>;
+  /** Default `MAX_QUESTIONS`. */
+  readonly maxQuestions?: number;
 }
 
 /** One principal of the account, as the search sees it. */
@@ -142,6 +154,12 @@ export function createEscalation(deps: EscalationDeps) {
     const iam = (name: string): string => `${adminService(partition)}:${name}`;
     const context = input.context;
     let questions = 0;
+    const max = deps.maxQuestions ?? MAX_QUESTIONS;
+    /** Counts a question; past the budget the whole answer is refused, and now and then the event loop turns. */
+    const ask = async (): Promise<void> => {
+      if (++questions > max) throw new Refused('LIMIT_EXCEEDED', `escalation paths ${input.principal === undefined ? `of every user and role of account ${account}` : `of ${input.principal}`} need more than ${max.toLocaleString('en-US')} questions of the engine${input.principal === undefined ? ': ask about one principal at a time (`principal`)' : ''}`);
+      if (questions % SLICE === 0) await setImmediate();
+    };
 
     const groupPolicies = new Map(details.value.groups.map((g) => [g.group.name, g.attached.map((a) => a.arn)]));
     const groupArn = (name: string): string => {
@@ -177,7 +195,7 @@ export function createEscalation(deps: EscalationDeps) {
 
     /** The engine's answer for `node` doing `action` on `resource`; an error refuses the whole answer. */
     const allows = async (node: Node, action: string, resource: string, extra?: Record<string, string>): Promise<AuthorizeAnswer | undefined> => {
-      questions++;
+      await ask();
       const ctx = extra ? { ...(context ?? {}), ...extra } : context;
       const a = await deps.simulate(caller, { principal: node.asked, action, resource, ...(ctx ? { context: ctx } : {}) });
       if (!a.ok) throw new Refused(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${node.kind} ${node.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`);
@@ -201,7 +219,7 @@ export function createEscalation(deps: EscalationDeps) {
     /** Does the role trust one of `services` (a job's or a node's)? */
     const trustsService = async (role: Node, services: readonly string[]): Promise<boolean> => {
       for (const svc of services) {
-        questions++;
+        await ask();
         const d = await deps.assumeDecision({ kind: 'service', arn: svc, partition, account: '' }, { identity: [] }, role.arn);
         if (d?.decision === 'Allow') return true;
       }
@@ -223,7 +241,7 @@ export function createEscalation(deps: EscalationDeps) {
       const me = await asPrincipal(x);
       for (const r of roles) {
         if (r === x) continue;
-        questions++;
+        await ask();
         const d = await deps.assumeDecision(me.principal, me.policies, r.arn, flatContext());
         if (d?.decision === 'Allow') {
           out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole'], reasons: [line(d)] } });
