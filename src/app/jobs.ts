@@ -637,10 +637,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const hit = byId.get(id);
     let job = hit && now() - hit.at < 1000 ? hit.job : undefined;
     if (!job) {
-      job = await deps.store.read(async (tx) => {
-        const v = await tx.kv.get(`${JOB}${id}`);
-        return v === undefined ? undefined : (JSON.parse(v) as Job & { sessionPolicy?: string });
-      });
+      // The stored document: the job, and the session policy of a default-role job.
+      job = (await deps.store.read((tx) => readJob(tx, id))) as (Job & { sessionPolicy?: string }) | undefined;
       if (!job) return { ok: false, error: { status: 403, message: 'forbidden' } };
       if (byId.size > 100_000) byId.clear();
       byId.set(id, { job, at: now() });
