@@ -703,6 +703,20 @@ describe('OpenID Connect providers', () => {
   });
 });
 
+describe('account-wide reads (in full: test/account-reports.test.ts)', () => {
+  it('answers ListEntitiesForPolicy, GetAccountSummary and the credential report', async () => {
+    const policy = await admin.send(new I.CreatePolicyCommand({ PolicyName: 'reads-probe', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }] }) }));
+    const arnOfPolicy = policy.Policy?.Arn ?? '';
+    const e = await admin.send(new I.ListEntitiesForPolicyCommand({ PolicyArn: arnOfPolicy }));
+    assert.deepEqual([e.PolicyUsers, e.PolicyGroups, e.PolicyRoles, e.IsTruncated], [[], [], [], false]);
+    const summary = (await admin.send(new I.GetAccountSummaryCommand({}))).SummaryMap ?? {};
+    assert.equal(summary['Users'], (await admin.send(new I.ListUsersCommand({}))).Users?.length);
+    assert.equal((await admin.send(new I.GenerateCredentialReportCommand({}))).State, 'COMPLETE');
+    assert.equal((await admin.send(new I.GetCredentialReportCommand({}))).ReportFormat, 'text/csv');
+    await admin.send(new I.DeletePolicyCommand({ PolicyArn: arnOfPolicy }));
+  });
+});
+
 describe('coverage', () => {
   it('this suite sent every action the IAM API implements', () => {
     const missing = Object.keys(IAM_ACTIONS).filter((a) => !called.has(a));

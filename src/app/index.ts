@@ -19,6 +19,7 @@ import { createRevocation } from './revocation.ts';
 import { createKeyUse } from './key-use.ts';
 import { createWhoCan } from './who-can.ts';
 import { createEscalation } from './escalation.ts';
+import { createAccountReports } from './account-reports.ts';
 import { getAccountAuthorizationDetails } from './simulate.ts';
 import { createOidc } from './oidc.ts';
 import { decodeAuthorizationMessage, encodeAuthorizationMessage, type DeniedRequest } from './authz-message.ts';
@@ -141,6 +142,8 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     keyUse,
     /** Who can reach a resource: every user and role of the caller's account, simulated (src/app/who-can.ts). */
     whoCan: createWhoCan(directory, authorizer.simulate),
+    /** ListEntitiesForPolicy, GetAccountSummary and the credential report (src/app/account-reports.ts); the report is kept through the raw store, like other bookkeeping. */
+    accountReports: createAccountReports({ ...deps, store: raw }, withLatestUse),
     /** Which paths let a principal gain more rights: steps to other principals, and ways to new rights (src/app/escalation.ts). */
     escalation: createEscalation({
       details: (c) => getAccountAuthorizationDetails(deps, c, {}),

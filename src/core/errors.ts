@@ -62,6 +62,8 @@ export const ERROR_CODES = [
   'VALIDATION_ERROR', // ValidationError
   'INVALID_INPUT', // InvalidInput
   'ACCESS_DENIED', // AccessDenied
+  'REPORT_NOT_PRESENT', // ReportNotPresent: GetCredentialReport before GenerateCredentialReport
+  'REPORT_EXPIRED', // ReportExpired: the credential report is more than four hours old
   // authentication (SigV4 and sessions)
   'MISSING_AUTHENTICATION_TOKEN', // MissingAuthenticationToken
   'INCOMPLETE_SIGNATURE', // IncompleteSignature

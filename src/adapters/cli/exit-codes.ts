@@ -82,6 +82,8 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   REQUEST_INVALID_CONTEXT: EXIT.invalidRequest,
   ENTITY_ALREADY_EXISTS: EXIT.conflict,
   NO_SUCH_ENTITY: EXIT.notFound,
+  REPORT_NOT_PRESENT: EXIT.notFound,
+  REPORT_EXPIRED: EXIT.notFound,
   LIMIT_EXCEEDED: EXIT.conflict,
   DELETE_CONFLICT: EXIT.conflict,
   VALIDATION_ERROR: EXIT.invalidInput,

@@ -68,6 +68,8 @@ export const HTTP_ERRORS: Readonly<Record<ErrorCode, HttpError>> = {
   VALIDATION_ERROR: { status: 400, aws: 'ValidationError', type: 'Sender' },
   INVALID_INPUT: badRequest,
   ACCESS_DENIED: { status: 403, aws: 'AccessDenied', type: 'Sender' },
+  REPORT_NOT_PRESENT: { status: 410, aws: 'ReportNotPresent', type: 'Sender' },
+  REPORT_EXPIRED: { status: 410, aws: 'ReportExpired', type: 'Sender' },
   MISSING_AUTHENTICATION_TOKEN: { status: 403, aws: 'MissingAuthenticationToken', type: 'Sender' },
   INCOMPLETE_SIGNATURE: { status: 400, aws: 'IncompleteSignature', type: 'Sender' },
   SIGNATURE_DOES_NOT_MATCH: { status: 403, aws: 'SignatureDoesNotMatch', type: 'Sender' },

@@ -20,7 +20,7 @@ import {
 } from '../../app/simulate.ts';
 import { OIDC_PROVIDER_ACTIONS } from './oidc.ts';
 import { Params } from './query-params.ts';
-import { list, type XmlFields } from './xml.ts';
+import { list, map, type XmlFields } from './xml.ts';
 
 export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
@@ -321,6 +321,23 @@ export const IAM_ACTIONS: Readonly<Record<string, Handler>> = {
     // Everything in one page: IsTruncated false is a complete answer whatever MaxItems asked for.
     return r.ok ? ok({ ...authorizationDetailsXml(c.partition, r.value), IsTruncated: false }) : r;
   },
+
+  // Account-wide reads (src/app/account-reports.ts)
+  ListEntitiesForPolicy: (app, c, p) =>
+    need(p, ['PolicyArn'], (policyArn) =>
+      mapResult(
+        app.accountReports.listEntitiesForPolicy(c, { policyArn, ...opt('entityFilter', p.get('EntityFilter')), ...opt('usage', p.get('PolicyUsageFilter')), ...opt('pathPrefix', p.get('PathPrefix')) }),
+        (e) => ({
+          PolicyGroups: list(e.groups.map((g) => ({ GroupName: g.name, GroupId: g.id }))),
+          PolicyUsers: list(e.users.map((u) => ({ UserName: u.name, UserId: u.id }))),
+          PolicyRoles: list(e.roles.map((r) => ({ RoleName: r.name, RoleId: r.id }))),
+          IsTruncated: false,
+        }),
+      ),
+    ),
+  GetAccountSummary: (app, c) => mapResult(app.accountReports.getAccountSummary(c), (summary) => ({ SummaryMap: map(summary) })),
+  GenerateCredentialReport: (app, c) => mapResult(app.accountReports.generateCredentialReport(c), (r) => ({ State: r.state, Description: r.description })),
+  GetCredentialReport: (app, c) => mapResult(app.accountReports.getCredentialReport(c), (r) => ({ Content: Buffer.from(r.csv, 'utf8').toString('base64'), ReportFormat: 'text/csv', GeneratedTime: r.generated })),
 
   // OpenID Connect providers (src/app/oidc.ts, adapters/http/oidc.ts)
   ...OIDC_PROVIDER_ACTIONS,

@@ -1,8 +1,9 @@
 /**
  * The XML the AWS Query APIs answer with. Small and strict: element names are ours, text is escaped,
- * lists are `<member>` elements, absent values are omitted (as AWS omits them).
+ * lists are `<member>` elements, maps `<entry><key>…</key><value>…</value></entry>` elements, absent values are
+ * omitted (as AWS omits them).
  */
-export type XmlValue = string | number | boolean | undefined | null | XmlFields | XmlList;
+export type XmlValue = string | number | boolean | undefined | null | XmlFields | XmlList | XmlMap;
 export interface XmlFields {
   readonly [name: string]: XmlValue;
 }
@@ -13,6 +14,13 @@ export interface XmlList {
 
 export const list = (members: readonly XmlValue[]): XmlList => ({ members });
 
+/** A map rendered as `<entry>` children (the Query protocol's map, e.g. `GetAccountSummary`'s `SummaryMap`). */
+export interface XmlMap {
+  readonly entries: readonly (readonly [string, XmlValue])[];
+}
+
+export const map = (record: Readonly<Record<string, XmlValue>>): XmlMap => ({ entries: Object.entries(record) });
+
 export function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === '"' ? '&quot;' : '&apos;'));
 }
@@ -21,11 +29,16 @@ function isList(v: XmlValue): v is XmlList {
   return typeof v === 'object' && v !== null && Array.isArray((v as XmlList).members);
 }
 
+function isMap(v: XmlValue): v is XmlMap {
+  return typeof v === 'object' && v !== null && Array.isArray((v as XmlMap).entries);
+}
+
 function render(v: XmlValue): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return escapeXml(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (isList(v)) return v.members.map((m) => `<member>${render(m)}</member>`).join('');
+  if (isMap(v)) return v.entries.map(([k, x]) => `<entry><key>${escapeXml(k)}</key><value>${render(x)}</value></entry>`).join('');
   let out = '';
   for (const [k, child] of Object.entries(v)) {
     if (child === undefined || child === null) continue;

@@ -1,0 +1,206 @@
+/**
+ * Account-wide reads of the IAM API that auditors and infrastructure tools call
+ * (https://docs.aws.amazon.com/IAM/latest/APIReference/):
+ *
+ * - `ListEntitiesForPolicy`: the users, groups and roles a managed policy is attached to, or that use it as a
+ *   permissions boundary (`PolicyUsageFilter`), optionally of one kind (`EntityFilter`) and under a path.
+ * - `GetAccountSummary`: how many users, groups, roles, policies and providers the account holds, and the quotas
+ *   Gatehouse enforces (src/core/directory/rules.ts). Features Gatehouse does not have (MFA devices, server
+ *   certificates, instance profiles) are reported as none.
+ * - `GenerateCredentialReport` and `GetCredentialReport`: the CSV of every user's credentials, with AWS's columns.
+ *   Gatehouse users have no console password, MFA device or signing certificate, so those columns say `false` or
+ *   `N/A`; access keys carry their status, creation and last use (src/app/key-use.ts). A report is kept in the store
+ *   (any instance serves it) and, as in IAM, generated again only when the one kept is older than four hours; it
+ *   expires after four hours. The account has no root user with keys of its own, so the `<root_account>` row of
+ *   AWS's report is not there.
+ *
+ * Each is authorized like any IAM action (`iam:`/`ram:` by partition) and changes nothing but the stored report.
+ */
+import { failWith, ok, type Result } from '../core/errors.ts';
+import { entityArn, QUOTAS, type Partition } from '../core/directory/rules.ts';
+import type { AppDeps } from './deps.ts';
+import { PROVIDER_PREFIX } from './oidc.ts';
+import { authorizeAdmin, type Caller } from './principals.ts';
+import type { AccessKeyRecord, PrincipalRef } from './ports/store.ts';
+
+/** How long a credential report is served, and how long before `GenerateCredentialReport` makes a new one. */
+export const REPORT_LIFETIME_MS = 4 * 3600 * 1000;
+const REPORT_KV = 'credential-report/';
+
+export interface PolicyEntities {
+  readonly users: readonly { readonly name: string; readonly id: string }[];
+  readonly groups: readonly { readonly name: string; readonly id: string }[];
+  readonly roles: readonly { readonly name: string; readonly id: string }[];
+}
+
+export interface CredentialReport {
+  /** ISO 8601, whole seconds. */
+  readonly generated: string;
+  readonly csv: string;
+}
+
+/** The columns of IAM's credential report, in its order. */
+export const REPORT_COLUMNS = [
+  'user',
+  'arn',
+  'user_creation_time',
+  'password_enabled',
+  'password_last_used',
+  'password_last_changed',
+  'password_next_rotation',
+  'mfa_active',
+  'access_key_1_active',
+  'access_key_1_last_rotated',
+  'access_key_1_last_used_date',
+  'access_key_1_last_used_region',
+  'access_key_1_last_used_service',
+  'access_key_2_active',
+  'access_key_2_last_rotated',
+  'access_key_2_last_used_date',
+  'access_key_2_last_used_region',
+  'access_key_2_last_used_service',
+  'cert_1_active',
+  'cert_1_last_rotated',
+  'cert_2_active',
+  'cert_2_last_rotated',
+] as const;
+
+/** A timestamp as the report writes it: `2024-05-01T12:00:00+00:00`. */
+const reportTime = (iso: string): string => `${iso.replace(/\.\d+Z$/, 'Z').replace(/Z$/, '')}+00:00`;
+/** A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
+const field = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyRecord) => AccessKeyRecord) {
+  const now = (): number => deps.now();
+  const arnOf = (c: Caller, kind: 'user' | 'group' | 'role', path: string, name: string): string => entityArn(c.partition, c.account, kind, path, name);
+
+  async function listEntitiesForPolicy(c: Caller, input: { policyArn: string; entityFilter?: string; usage?: string; pathPrefix?: string }): Promise<Result<PolicyEntities>> {
+    const a = authorizeAdmin(c, now(), 'ListEntitiesForPolicy', input.policyArn);
+    if (!a.ok) return a;
+    const filters = ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'];
+    if (input.entityFilter !== undefined && !filters.includes(input.entityFilter)) return failWith('VALIDATION_ERROR', `1 validation error detected: Value '${input.entityFilter}' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [${filters.join(', ')}]`, 'EntityFilter');
+    if (input.usage !== undefined && input.usage !== 'PermissionsPolicy' && input.usage !== 'PermissionsBoundary') return failWith('VALIDATION_ERROR', `1 validation error detected: Value '${input.usage}' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]`, 'PolicyUsageFilter');
+    const prefix = input.pathPrefix ?? '/';
+    const wants = (kind: 'User' | 'Group' | 'Role'): boolean => input.entityFilter === undefined || input.entityFilter === kind || input.entityFilter.endsWith('ManagedPolicy');
+    return deps.store.read(async (tx): Promise<Result<PolicyEntities>> => {
+      const policy = await tx.policies.getByArn(input.policyArn);
+      if (!policy || (policy.account !== c.account && policy.account !== 'aws')) return failWith('NO_SUCH_ENTITY', `Policy ${input.policyArn} does not exist or is not attachable.`);
+      const users: { name: string; id: string; path: string }[] = [];
+      const groups: { name: string; id: string; path: string }[] = [];
+      const roles: { name: string; id: string; path: string }[] = [];
+      if (input.usage !== 'PermissionsBoundary') {
+        for (const at of await tx.attachments.listForPolicy(input.policyArn)) {
+          const ref: PrincipalRef = at.principal;
+          if (ref.account !== c.account) continue;
+          if (ref.type === 'user' && wants('User')) {
+            const u = await tx.users.get(ref.account, ref.name);
+            if (u) users.push({ name: u.name, id: u.id, path: u.path });
+          } else if (ref.type === 'group' && wants('Group')) {
+            const g = await tx.groups.get(ref.account, ref.name);
+            if (g) groups.push({ name: g.name, id: g.id, path: g.path });
+          } else if (ref.type === 'role' && wants('Role')) {
+            const r = await tx.roles.get(ref.account, ref.name);
+            if (r) roles.push({ name: r.name, id: r.id, path: r.path });
+          }
+        }
+      }
+      if (input.usage !== 'PermissionsPolicy') {
+        if (wants('User')) for (const u of await tx.users.list(c.account)) if (u.permissionsBoundary === input.policyArn) users.push({ name: u.name, id: u.id, path: u.path });
+        if (wants('Role')) for (const r of await tx.roles.list(c.account)) if (r.permissionsBoundary === input.policyArn) roles.push({ name: r.name, id: r.id, path: r.path });
+      }
+      const keep = <T extends { name: string; id: string; path: string }>(xs: T[]) => {
+        const seen = new Set<string>();
+        return xs
+          .filter((x) => x.path.startsWith(prefix) && !seen.has(x.id) && seen.add(x.id))
+          .sort((x, y) => x.name.localeCompare(y.name))
+          .map((x) => ({ name: x.name, id: x.id }));
+      };
+      return ok({ users: keep(users), groups: keep(groups), roles: keep(roles) });
+    });
+  }
+
+  async function getAccountSummary(c: Caller): Promise<Result<Record<string, number>>> {
+    const a = authorizeAdmin(c, now(), 'GetAccountSummary', '*');
+    if (!a.ok) return a;
+    return deps.store.read(async (tx) => {
+      const users = await tx.users.list(c.account);
+      const policies = await tx.policies.list(c.account);
+      return ok({
+        Users: users.length,
+        UsersQuota: QUOTAS.usersPerAccount,
+        Groups: (await tx.groups.list(c.account)).length,
+        GroupsQuota: QUOTAS.groupsPerAccount,
+        Roles: (await tx.roles.list(c.account)).length,
+        RolesQuota: QUOTAS.rolesPerAccount,
+        Policies: policies.length,
+        PoliciesQuota: QUOTAS.customerManagedPoliciesPerAccount,
+        PolicyVersionsInUse: (await Promise.all(policies.map((p) => tx.policies.listVersions(p.arn)))).reduce((n, vs) => n + vs.length, 0),
+        VersionsPerPolicyQuota: QUOTAS.policyVersions,
+        PolicySizeQuota: QUOTAS.managedPolicySize,
+        UserPolicySizeQuota: QUOTAS.inlineAggregate.user,
+        GroupPolicySizeQuota: QUOTAS.inlineAggregate.group,
+        RolePolicySizeQuota: QUOTAS.inlineAggregate.role,
+        AssumeRolePolicySizeQuota: QUOTAS.trustPolicySize,
+        AccessKeysPerUserQuota: QUOTAS.accessKeysPerUser,
+        GroupsPerUserQuota: QUOTAS.groupsPerUser,
+        AttachedPoliciesPerUserQuota: QUOTAS.managedPoliciesPerEntity,
+        AttachedPoliciesPerGroupQuota: QUOTAS.managedPoliciesPerEntity,
+        AttachedPoliciesPerRoleQuota: QUOTAS.managedPoliciesPerEntity,
+        Providers: (await tx.kv.list(`${PROVIDER_PREFIX}${c.account}/`)).length,
+        MFADevices: 0,
+        MFADevicesInUse: 0,
+        AccountMFAEnabled: 0,
+        AccountAccessKeysPresent: 0,
+        AccountSigningCertificatesPresent: 0,
+        ServerCertificates: 0,
+        InstanceProfiles: 0,
+      });
+    });
+  }
+
+  /** The CSV of every user of the account, as IAM writes it. */
+  async function buildReport(account: string, partition: Partition): Promise<string> {
+    const rows = await deps.store.read(async (tx) => {
+      const out: string[][] = [];
+      for (const u of await tx.users.list(account)) {
+        const keys = (await tx.accessKeys.listForUser(account, u.name)).map(latestUse).sort((x, y) => x.created.localeCompare(y.created));
+        const key = (k: AccessKeyRecord | undefined): string[] =>
+          k === undefined
+            ? ['false', 'N/A', 'N/A', 'N/A', 'N/A']
+            : [k.status === 'Active' ? 'true' : 'false', reportTime(k.created), k.lastUsed ? reportTime(k.lastUsed.at) : 'N/A', k.lastUsed?.region ?? 'N/A', k.lastUsed?.service ?? 'N/A'];
+        out.push([u.name, entityArn(partition, account, 'user', u.path, u.name), reportTime(u.created), 'false', 'N/A', 'N/A', 'N/A', 'false', ...key(keys[0]), ...key(keys[1]), 'false', 'N/A', 'false', 'N/A']);
+      }
+      return out;
+    });
+    return `${[[...REPORT_COLUMNS], ...rows].map((r) => r.map(field).join(',')).join('\n')}\n`;
+  }
+
+  const stored = async (account: string): Promise<CredentialReport | undefined> => {
+    const v = await deps.store.read((tx) => tx.kv.get(`${REPORT_KV}${account}`));
+    return v === undefined ? undefined : (JSON.parse(v) as CredentialReport);
+  };
+
+  /** `State` and `Description` of IAM's answer: a new report when none is kept or it is older than four hours. */
+  async function generateCredentialReport(c: Caller): Promise<Result<{ state: 'STARTED' | 'COMPLETE'; description: string }>> {
+    const a = authorizeAdmin(c, now(), 'GenerateCredentialReport', '*');
+    if (!a.ok) return a;
+    const kept = await stored(c.account);
+    if (kept && now() - Date.parse(kept.generated) < REPORT_LIFETIME_MS) return ok({ state: 'COMPLETE', description: `a report generated at ${kept.generated} is less than four hours old: it is the one GetCredentialReport returns` });
+    const report: CredentialReport = { generated: new Date(Math.floor(now() / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z'), csv: await buildReport(c.account, c.partition) };
+    await deps.store.write((tx) => tx.kv.put(`${REPORT_KV}${c.account}`, JSON.stringify(report)));
+    return ok({ state: 'COMPLETE', description: `report generated at ${report.generated}` });
+  }
+
+  async function getCredentialReport(c: Caller): Promise<Result<CredentialReport>> {
+    const a = authorizeAdmin(c, now(), 'GetCredentialReport', '*');
+    if (!a.ok) return a;
+    const kept = await stored(c.account);
+    if (!kept) return failWith('REPORT_NOT_PRESENT', 'Credential report does not exist: call GenerateCredentialReport first.');
+    if (now() - Date.parse(kept.generated) >= REPORT_LIFETIME_MS) return failWith('REPORT_EXPIRED', `The credential report generated at ${kept.generated} is more than four hours old: call GenerateCredentialReport.`);
+    return ok(kept);
+  }
+
+  return { listEntitiesForPolicy, getAccountSummary, generateCredentialReport, getCredentialReport };
+}
+
+export type AccountReports = ReturnType<typeof createAccountReports>;
