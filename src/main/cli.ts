@@ -24,4 +24,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   runServer: (opts) => runServer(opts),
   // Loaded on demand: the demo brings the AWS SDK clients, which no other command needs at startup.
   runDemo: async (opts) => (await import('./demo.ts')).runDemo(opts),
+  runAgent: async (opts) => (await import('./agent.ts')).runAgent(opts),
 });

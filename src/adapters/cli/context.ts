@@ -25,6 +25,16 @@ export interface CliDeps {
   readonly runServer?: (opts: ServerCommandOptions) => Promise<number>;
   /** Runs `gatehouse demo` (an embedded server, the example organisation, a job); resolves with the exit status. */
   readonly runDemo?: (opts: DemoCommandOptions) => Promise<number>;
+  /** Runs the node agent (`gatehouse agent`) until it is signalled to stop; resolves with the exit status. */
+  readonly runAgent?: (opts: AgentCommandOptions) => Promise<number>;
+}
+
+export interface AgentCommandOptions {
+  /** Base URL of the server's credential endpoints. */
+  readonly upstream: string;
+  /** HOST:PORT to serve on. */
+  readonly listen: string;
+  readonly revalidateSeconds: number;
 }
 
 export interface DemoCommandOptions {

@@ -17,10 +17,11 @@ import { kubeCommands } from './commands/kube.ts';
 import { auditCommands } from './commands/audit.ts';
 import { iamPolicyCommands } from './commands/iam-policy.ts';
 import { demoCommand } from './commands/demo.ts';
+import { agentCommand } from './commands/agent.ts';
 import type { CliDeps, CommandContext, CommandGroup } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 
-export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommand, policyCommands, authorizeCommands, jobsCommands, accountsCommands, iamCommands, applyCommands, stsCommands, usersCommands, keysCommands, credentialsCommand, kubeCommands, auditCommands, iamPolicyCommands, demoCommand];
+export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommand, policyCommands, authorizeCommands, jobsCommands, accountsCommands, iamCommands, applyCommands, stsCommands, usersCommands, keysCommands, credentialsCommand, kubeCommands, auditCommands, iamPolicyCommands, demoCommand, agentCommand];
 
 export function createProgram(ctx: CommandContext, groups: readonly CommandGroup[] = COMMAND_GROUPS): Command {
   const program = new Command('gatehouse')

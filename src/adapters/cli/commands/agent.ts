@@ -1,0 +1,41 @@
+/**
+ * `gatehouse agent`: the node agent (src/adapters/agent/relay.ts), a caching relay of a server's credential
+ * endpoints for the processes of one node. The composition root (src/main/agent.ts) runs it; this module parses
+ * the command line.
+ */
+import type { CommandGroup } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+
+export const agentCommand: CommandGroup = (program, ctx) => {
+  program
+    .command('agent')
+    .description("run a node agent: serves jobs' credential endpoints on this node from a cache, relaying one server's, and keeps serving valid credentials while that server is unreachable")
+    .option('--upstream <url>', "base URL of the server's credential endpoints (its --agent-listen or --agent-address URL); default GATEHOUSE_AGENT_UPSTREAM")
+    .option('--listen <host:port>', 'address to serve on', '127.0.0.1:8471')
+    .option('--revalidate <seconds>', 'how often a cached answer is checked with the server (a job that ended is refused within this time)', '30')
+    .addHelpText(
+      'after',
+      `
+Serves GET /v1/credentials/<capability> (ALIBABA_CLOUD_CREDENTIALS_URI), GET /v1/container-credentials
+(AWS_CONTAINER_CREDENTIALS_FULL_URI with AWS_CONTAINER_AUTHORIZATION_TOKEN) and the launcher calls of
+\`gatehouse jobs run\`. Point jobs at it with the server's --agent-address. Every process of a job on the node
+shares one cached answer: the server sees one request per job per --revalidate seconds.`,
+    )
+    .action(async (opts: { upstream?: string; listen: string; revalidate: string }) => {
+      if (!ctx.runAgent) {
+        ctx.err('gatehouse agent: not available in this build\n');
+        return ctx.exit(EXIT.internal);
+      }
+      const upstream = opts.upstream ?? ctx.env?.['GATEHOUSE_AGENT_UPSTREAM'];
+      if (upstream === undefined || upstream === '') {
+        ctx.err('gatehouse agent: give --upstream URL (or GATEHOUSE_AGENT_UPSTREAM): the base URL of the server’s credential endpoints, e.g. http://gatehouse-agent.gatehouse.svc:8471\n');
+        return ctx.exit(EXIT.usage);
+      }
+      const seconds = Number(opts.revalidate);
+      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+        ctx.err(`gatehouse agent: --revalidate must be a whole number of seconds from 1 to 3600, got \`${opts.revalidate}\`\n`);
+        return ctx.exit(EXIT.usage);
+      }
+      ctx.exit(await ctx.runAgent({ upstream, listen: opts.listen, revalidateSeconds: seconds }));
+    });
+};

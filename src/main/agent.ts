@@ -1,0 +1,52 @@
+/**
+ * Composition root of `gatehouse agent`: the node agent's relay (src/adapters/agent/relay.ts) on its address,
+ * until SIGINT/SIGTERM, then a graceful stop (requests in flight finish).
+ */
+import { createRelay, type Relay } from '../adapters/agent/relay.ts';
+import type { AgentCommandOptions } from '../adapters/cli/context.ts';
+import { parseBaseUrl, parseHostPort } from './server.ts';
+
+export interface RunningAgent {
+  readonly url: string;
+  readonly relay: Relay;
+  stop(): Promise<void>;
+}
+
+/** Starts the relay; throws with a message naming the bad option. */
+export async function startAgent(opts: AgentCommandOptions & { log?: (line: string) => void }): Promise<RunningAgent> {
+  const upstream = parseBaseUrl(opts.upstream, '--upstream');
+  const at = parseHostPort(opts.listen, '--listen');
+  const relay = createRelay({ upstream, revalidateMs: opts.revalidateSeconds * 1000, ...(opts.log ? { log: opts.log } : {}) });
+  let bound: { host: string; port: number };
+  try {
+    bound = await relay.listen(at.host, at.port);
+  } catch (e) {
+    throw new Error(`cannot listen on ${opts.listen} (--listen): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const host = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
+  return { url: `http://${host}:${bound.port}`, relay, stop: () => relay.close() };
+}
+
+/** Runs until SIGINT/SIGTERM; resolves with the exit status. */
+export async function runAgent(opts: AgentCommandOptions): Promise<number> {
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  let agent: RunningAgent;
+  try {
+    agent = await startAgent({ ...opts, log });
+  } catch (e) {
+    log(`gatehouse agent: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+  log(`gatehouse agent: serving job credentials on ${agent.url}, from ${opts.upstream} (checked every ${opts.revalidateSeconds} s)`);
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: string): void => {
+      log(`${sig}: finishing in-flight requests`);
+      resolve();
+    };
+    process.once('SIGINT', () => onSignal('SIGINT'));
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+  });
+  await agent.stop();
+  log('gatehouse agent stopped');
+  return 0;
+}
