@@ -4,7 +4,7 @@
  */
 import { createRelay, type Relay } from '../adapters/agent/relay.ts';
 import type { AgentCommandOptions } from '../adapters/cli/context.ts';
-import { parseBaseUrl, parseHostPort } from './server.ts';
+import { parseBaseUrl, parseHostPort, untilStopSignal } from './server.ts';
 
 export interface RunningAgent {
   readonly url: string;
@@ -38,14 +38,7 @@ export async function runAgent(opts: AgentCommandOptions): Promise<number> {
     return 1;
   }
   log(`gatehouse agent: serving job credentials on ${agent.url}, from ${opts.upstream} (checked every ${opts.revalidateSeconds} s)`);
-  await new Promise<void>((resolve) => {
-    const onSignal = (sig: string): void => {
-      log(`${sig}: finishing in-flight requests`);
-      resolve();
-    };
-    process.once('SIGINT', () => onSignal('SIGINT'));
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-  });
+  await untilStopSignal(log);
   await agent.stop();
   log('gatehouse agent stopped');
   return 0;

@@ -300,6 +300,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   };
 }
 
+/** Resolves at the first SIGINT or SIGTERM, saying so: the long-running commands then stop gracefully. */
+export function untilStopSignal(log: (line: string) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onSignal = (sig: string): void => {
+      log(`${sig}: finishing in-flight requests`);
+      resolve();
+    };
+    process.once('SIGINT', () => onSignal('SIGINT'));
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+  });
+}
+
 /** Runs until SIGINT/SIGTERM; resolves with the exit status. */
 export async function runServer(opts: ServerOptions): Promise<number> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -310,14 +322,7 @@ export async function runServer(opts: ServerOptions): Promise<number> {
     log(`gatehouse server: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
-  await new Promise<void>((resolveSignal) => {
-    const onSignal = (sig: string) => {
-      log(`${sig}: finishing in-flight requests`);
-      resolveSignal();
-    };
-    process.once('SIGINT', () => onSignal('SIGINT'));
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-  });
+  await untilStopSignal(log);
   await server.stop();
   log('gatehouse stopped');
   return 0;
