@@ -5,7 +5,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import pkg from '../../package.json' with { type: 'json' };
 import { runCli } from '../adapters/cli/index.ts';
-import { runServer } from './server.ts';
 
 // `gatehouse … | head` closes the pipe early: stop quietly, as other command-line tools do.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -21,8 +20,9 @@ process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   now: () => Date.now(),
   version: pkg.version,
-  runServer: (opts) => runServer(opts),
-  // Loaded on demand: the demo brings the AWS SDK clients, which no other command needs at startup.
+  // Loaded on demand: the server brings the whole service (stores, HTTP edges, metrics), the demo the AWS SDK
+  // clients, and the agent its relay; the other commands are clients of a running server and need none of it.
+  runServer: async (opts) => (await import('./server.ts')).runServer(opts),
   runDemo: async (opts) => (await import('./demo.ts')).runDemo(opts),
   runAgent: async (opts) => (await import('./agent.ts')).runAgent(opts),
 });
