@@ -8,6 +8,9 @@
  * connections, no pipelining, 1 s warm-up then 5 s timed (2 s with `--quick`). Every answer must be 200 and
  * the job must have had exactly one issuance: everything else came from the cache.
  *
+ * `benchAgentRelay`: the same container endpoint through `gatehouse agent` (the node agent, a child process),
+ * against the server's endpoint directly in the same run.
+ *
  * `benchAgentFleet`: in process, a real app over SQLite and a simulated clock: 1,000 jobs × 8 ranks; every
  * 10 simulated minutes all 8,000 ranks ask `app.jobs.credentialsFor` at once, for 1.75 session lifetimes
  * (12-hour sessions: refreshed at half-life ± 5%). Issuances are counted per refresh window (windows of
@@ -17,9 +20,9 @@
  * Run alone: `npx node bench/agent.ts [--quick]`. Profile the server child:
  * `GATEHOUSE_BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx node bench/agent.ts`.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +32,7 @@ import { createApp, type AppDeps } from '../src/app/index.ts';
 import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { row, type BenchOptions, type BenchRow } from './report.ts';
+import { freePort } from './support/server.ts';
 
 const REGION = 'us-east-1';
 const CONNECTIONS = 10;
@@ -90,8 +94,8 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
   return { perSecond: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, perCpuSecond: r.requests.total / (cpu / 1e6) };
 }
 
-export async function benchAgentEndpoint(opts: BenchOptions): Promise<BenchRow[]> {
-  const seconds = opts.quick ? 2 : 5;
+/** A server child with one running job (role `default`), its first credentials fetched; removed after `fn`. */
+async function withJob<T>(fn: (j: { started: Started; conn: Connection; jobId: string; env: Record<string, string>; capability: string; cpuMicros: () => Promise<number> }) => Promise<T>): Promise<T> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gh-bench-agent-'));
   const { child, started, cpuMicros } = await startChild(dataDir);
   try {
@@ -108,15 +112,30 @@ export async function benchAgentEndpoint(opts: BenchOptions): Promise<BenchRow[]
     const first = await fetch(container, { headers: { authorization: capability } });
     const doc = (await first.json()) as Record<string, string>;
     if (first.status !== 200 || !/^ASIA/.test(doc['AccessKeyId'] ?? '')) throw new Error(`container endpoint answered ${first.status}: ${JSON.stringify(doc)}`);
+    return await fn({ started, conn, jobId: job.value.job.id, env, capability, cpuMicros });
+  } finally {
+    const gone = new Promise((r) => child.once('exit', r));
+    child.disconnect();
+    await gone;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 
+/** Issuances of the job so far: one means every answer came from a cache. */
+async function issuances(conn: Connection, jobId: string): Promise<number> {
+  const events = await call<{ events: { type: string }[] }>(conn, 'GET', ['jobs', jobId, 'events']);
+  if (!events.ok) throw new Error(`events: ${events.message}`);
+  return events.value.events.filter((e) => e.type === 'credentials-issued').length;
+}
+
+export async function benchAgentEndpoint(opts: BenchOptions): Promise<BenchRow[]> {
+  const seconds = opts.quick ? 2 : 5;
+  return withJob(async ({ conn, jobId, env, capability, cpuMicros }) => {
     opts.log(`  container endpoint, ${CONNECTIONS} connections, ${seconds} s`);
-    const aws = await load(container, { authorization: capability }, seconds, cpuMicros);
+    const aws = await load(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '', { authorization: capability }, seconds, cpuMicros);
     opts.log(`  credentials URI, ${CONNECTIONS} connections, ${seconds} s`);
     const uri = await load(env['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '', {}, seconds, cpuMicros);
-
-    const events = await call<{ events: { type: string }[] }>(conn, 'GET', ['jobs', job.value.job.id, 'events']);
-    if (!events.ok) throw new Error(`events: ${events.message}`);
-    const issued = events.value.events.filter((e) => e.type === 'credentials-issued').length;
+    const issued = await issuances(conn, jobId);
     if (issued !== 1) throw new Error(`${issued} issuances for one job: the endpoint did not serve from its cache`);
     return [
       row('agent-endpoint', 'container endpoint: requests/s', Math.round(aws.perSecond), 'req/s', { text: '≥ 20000', pass: aws.perSecond >= 20_000 }),
@@ -127,12 +146,56 @@ export async function benchAgentEndpoint(opts: BenchOptions): Promise<BenchRow[]
       row('agent-endpoint', 'credentials URI: p99 latency', uri.p99, 'ms'),
       row('agent-endpoint', 'issuances during the run', issued, 'sessions', { text: '= 1', pass: issued === 1 }),
     ];
-  } finally {
-    const gone = new Promise((r) => child.once('exit', r));
-    child.disconnect();
-    await gone;
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
+}
+
+/** CPU time (µs) a process has used so far, from /proc (Linux). */
+function procCpuMicros(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  // utime and stime, fields 14 and 15 of stat (11 and 12 after the command), in clock ticks (100 a second here).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/**
+ * `gatehouse agent` (the node agent's relay, the real command in a child process) in front of the server's
+ * container endpoint, against that endpoint served directly in the same run (the peer): requests/s, latency and
+ * requests per relay CPU-second, and the job's issuances (one: both sides served from their caches).
+ */
+export async function benchAgentRelay(opts: BenchOptions): Promise<BenchRow[]> {
+  const seconds = opts.quick ? 2 : 5;
+  return withJob(async ({ started, conn, jobId, env, capability, cpuMicros }) => {
+    const port = await freePort();
+    const relay = spawn(process.execPath, [fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url)), 'agent', '--upstream', started.agentUrl, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    relay.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      const until = Date.now() + 30_000;
+      while (!err.includes('serving job credentials') && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      if (!err.includes('serving job credentials')) throw new Error(`gatehouse agent did not start: ${err}`);
+      const headers = { authorization: capability };
+      opts.log(`  container endpoint directly, ${CONNECTIONS} connections, ${seconds} s`);
+      const direct = await load(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '', headers, seconds, cpuMicros);
+      opts.log(`  the same through gatehouse agent, ${CONNECTIONS} connections, ${seconds} s`);
+      const pid = relay.pid ?? 0;
+      const via = await load(`http://127.0.0.1:${port}/v1/container-credentials`, headers, seconds, async () => procCpuMicros(pid));
+      const issued = await issuances(conn, jobId);
+      if (issued !== 1) throw new Error(`${issued} issuances for one job: an answer did not come from a cache`);
+      return [
+        row('agent-relay', 'workload', `one job's container endpoint, autocannon ${CONNECTIONS} connections, ${seconds} s a run: the server's endpoint, then gatehouse agent (a child process) relaying it`, ''),
+        row('agent-relay', 'through gatehouse agent: requests/s', Math.round(via.perSecond), 'req/s'),
+        row('agent-relay', 'the server endpoint directly (peer, same run): requests/s', Math.round(direct.perSecond), 'req/s'),
+        row('agent-relay', 'ratio agent / direct', via.perSecond / direct.perSecond, '×'),
+        row('agent-relay', 'through gatehouse agent: p50 / p99 latency', `${via.p50} / ${via.p99}`, 'ms'),
+        row('agent-relay', 'gatehouse agent: requests per CPU-second', Math.round(via.perCpuSecond), 'req/CPU-s'),
+        row('agent-relay', 'issuances during the runs', issued, 'sessions', { text: '= 1', pass: issued === 1 }),
+      ];
+    } finally {
+      const gone = new Promise((r) => relay.once('exit', r));
+      relay.kill('SIGTERM');
+      await gone;
+    }
+  });
 }
 
 export async function benchAgentFleet(opts: BenchOptions): Promise<BenchRow[]> {
@@ -214,6 +277,6 @@ if (import.meta.main) {
   else {
     const { table } = await import('./report.ts');
     const o: BenchOptions = { quick: process.argv.includes('--quick'), log: (m) => process.stderr.write(`${m}\n`) };
-    process.stdout.write(`${table([...(await benchAgentEndpoint(o)), ...(await benchAgentFleet(o))])}\n`);
+    process.stdout.write(`${table([...(await benchAgentEndpoint(o)), ...(await benchAgentRelay(o)), ...(await benchAgentFleet(o))])}\n`);
   }
 }
