@@ -133,6 +133,32 @@ describe('node agent', () => {
   });
 });
 
+describe('node agent upstream', () => {
+  it('reaches a server on a port fetch refuses (6665, on the browsers’ blocked list)', async (t) => {
+    // A stand-in for the server's credential endpoint: what is tested is the relay's own HTTP client.
+    const { createServer } = await import('node:http');
+    const expiration = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const stand = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ Code: 'Success', AccessKeyId: 'ASIASTANDIN', Expiration: expiration }));
+    });
+    const bound = await new Promise<boolean>((resolve) => {
+      stand.once('error', () => resolve(false));
+      stand.listen(6665, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) return t.skip('127.0.0.1:6665 is taken');
+    try {
+      const r = createRelay({ upstream: 'http://127.0.0.1:6665', revalidateMs: 60_000 });
+      relays.push(r);
+      const at = await r.listen('127.0.0.1', 0);
+      const a = await fetch(`http://127.0.0.1:${at.port}/v1/container-credentials`, { headers: { authorization: 'c'.repeat(43) } });
+      assert.deepEqual([a.status, ((await a.json()) as { AccessKeyId: string }).AccessKeyId], [200, 'ASIASTANDIN']);
+    } finally {
+      await new Promise((r) => stand.close(r));
+    }
+  });
+});
+
 describe('gatehouse agent (the command)', () => {
   it('starts, serves its health check, and stops on SIGTERM; a bad option is refused by name', async () => {
     const port = await freePort();

@@ -18,7 +18,8 @@
  * Bounded: at most `maxEntries` entries (default 10,000; the oldest go first), upstream bodies of at most 64 KiB,
  * launcher bodies of at most 4 KiB. The capability is a secret: it is never logged.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 
 export interface RelayOptions {
@@ -112,28 +113,46 @@ export function createRelay(opts: RelayOptions): Relay {
   let servedStale = 0;
   let unreachableSince: number | undefined;
 
-  /** One request to the server; a thrown error means it could not be reached (or did not answer in time). */
-  async function upstream(path: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<Answer> {
+  /** Connections to the server, kept open between requests. */
+  const agent = base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 64 }) : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+
+  /**
+   * One request to the server; a rejection means it could not be reached or did not answer in time. node:http
+   * rather than fetch: fetch refuses the ports browsers block (6000, 6665–6669…), which a server may well use.
+   */
+  function upstream(path: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<Answer> {
     upstreamCalls++;
-    const r = await fetch(`${upstreamBase}${path}`, {
-      method: init.method ?? 'GET',
-      ...(init.headers ? { headers: init.headers } : {}),
-      ...(init.body ? { body: init.body } : {}),
-      signal: AbortSignal.timeout(timeoutMs),
+    return new Promise<Answer>((resolve, reject) => {
+      const requestOf = base.protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = requestOf(`${upstreamBase}${path}`, { method: init.method ?? 'GET', headers: init.headers ?? {}, agent, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_UPSTREAM_BODY) req.destroy(new Error(`the server's answer is over ${MAX_UPSTREAM_BODY} bytes`));
+          else chunks.push(c);
+        });
+        res.on('end', () => {
+          if (unreachableSince !== undefined) {
+            log(`agent: the server at ${upstreamBase} answers again`);
+            unreachableSince = undefined;
+          }
+          resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks) });
+        });
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      req.end(init.body);
     });
-    const body = Buffer.from(await r.arrayBuffer());
-    if (body.length > MAX_UPSTREAM_BODY) throw new Error(`the server's answer is over ${MAX_UPSTREAM_BODY} bytes`);
-    if (unreachableSince !== undefined) {
-      log(`agent: the server at ${upstreamBase} answers again`);
-      unreachableSince = undefined;
-    }
-    return { status: r.status, body };
   }
 
   function unreachable(e: unknown): void {
     if (unreachableSince !== undefined) return;
     unreachableSince = now();
-    log(`agent: cannot reach the server at ${upstreamBase} (${e instanceof Error ? e.message : String(e)}); serving cached credentials while they are valid`);
+    // The error's code (ECONNREFUSED, ETIMEDOUT…), never a URL: a credentials URI holds its capability.
+    const cause = (e as NodeJS.ErrnoException).code ?? 'error';
+    log(`agent: cannot reach the server at ${upstreamBase} (${cause}); serving cached credentials while they are valid`);
   }
 
   /** Asks the server for `key`'s document and updates its entry; the server's definitive refusals drop it. */
@@ -231,6 +250,9 @@ export function createRelay(opts: RelayOptions): Relay {
     server,
     listen: (host, port) => listenOn(server, host, port),
     stats: () => ({ served, upstream: upstreamCalls, servedStale, entries: cache.size }),
-    close: () => drain.close(),
+    close: async () => {
+      await drain.close();
+      agent.destroy();
+    },
   };
 }
