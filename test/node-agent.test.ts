@@ -83,7 +83,7 @@ describe('node agent', () => {
 
   it('passes the launcher’s heartbeat through, and refuses an unknown capability as the server does', async () => {
     const job = await submit();
-    const { url } = await relay(60_000);
+    const { relay: r, url } = await relay(60_000);
     const beat = await fetch(`${url}/v1/launcher/heartbeat`, { method: 'POST', headers: { authorization: job.capability }, body: '{}' });
     assert.equal(beat.status, 200);
     assert.deepEqual(await beat.json(), { stop: false, state: 'Running' });
@@ -91,6 +91,11 @@ describe('node agent', () => {
     assert.deepEqual([unknown.status, await unknown.json()], [403, { Code: 'Forbidden', Message: 'forbidden' }]);
     const none = await fetch(`${url}/v1/container-credentials`);
     assert.equal(none.status, 403);
+    // Not a capability at all (too long to be one): refused on the node, neither cached nor relayed.
+    const before = r.stats();
+    const long = await fetch(`${url}/v1/container-credentials`, { headers: { authorization: 'x'.repeat(4000) } });
+    assert.equal(long.status, 403);
+    assert.deepEqual([r.stats().upstream, r.stats().entries], [before.upstream, before.entries]);
     const big = await fetch(`${url}/v1/launcher/end`, { method: 'POST', headers: { authorization: job.capability }, body: 'x'.repeat(5000) });
     assert.equal(big.status, 413);
   });

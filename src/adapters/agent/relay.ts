@@ -15,8 +15,8 @@
  *   cached, the answer is 503 saying the server is unreachable.
  * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` are passed through (`gatehouse jobs run` on the node).
  *
- * Bounded: at most `maxEntries` entries (default 10,000; the oldest go first), upstream bodies of at most 64 KiB,
- * launcher bodies of at most 4 KiB. The capability is a secret: it is never logged.
+ * Bounded: at most `maxEntries` entries (default 10,000; the oldest go first), keyed by capabilities of at most 128
+ * characters (percent-encoded in a path: 384), upstream bodies of at most 64 KiB, launcher bodies of at most 4 KiB. The capability is a secret: it is never logged.
  */
 import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -85,6 +85,8 @@ function send(res: ServerResponse, a: Answer): void {
 }
 
 const json = (status: number, body: unknown): Answer => ({ status, body: Buffer.from(JSON.stringify(body)) });
+/** The server's answer to a capability it does not know, given here for one that cannot be one. */
+const FORBIDDEN = json(403, { Code: 'Forbidden', Message: 'forbidden' });
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
@@ -216,10 +218,15 @@ export function createRelay(opts: RelayOptions): Relay {
       res.end('ok\n');
       return;
     }
-    if (req.method === 'GET' && path.startsWith('/v1/credentials/') && path.length > '/v1/credentials/'.length) return send(res, await deliver(`alibaba ${path}`, path));
+    if (req.method === 'GET' && path.startsWith('/v1/credentials/')) {
+      // A capability is 16–128 characters (the server refuses any other at once): nothing else is cached or relayed.
+      const cap = path.slice('/v1/credentials/'.length);
+      if (cap.length < 16 || cap.length > 3 * 128) return send(res, FORBIDDEN);
+      return send(res, await deliver(`alibaba ${path}`, path));
+    }
     if (req.method === 'GET' && path === '/v1/container-credentials') {
       const cap = req.headers.authorization;
-      if (!cap) return send(res, json(403, { Code: 'Forbidden', Message: 'forbidden' }));
+      if (cap === undefined || cap.length < 16 || cap.length > 128) return send(res, FORBIDDEN);
       return send(res, await deliver(`aws ${cap}`, path, { authorization: cap }));
     }
     if (req.method === 'POST' && (path === '/v1/launcher/heartbeat' || path === '/v1/launcher/end')) {
