@@ -2,23 +2,26 @@
  * `gatehouse agent`, the node agent (src/adapters/agent/relay.ts), between a real server and the real clients: the
  * AWS SDK's container provider and the Alibaba credentials SDK read a job's credentials through it; forty processes
  * polling at once cost the server nothing more; the launcher's calls pass through; a job stopped on the server is
- * refused on the node within the revalidation time; an unknown capability is refused; and with the server stopped,
+ * refused on the node within the revalidation time; an unknown capability is refused; `gatehouse jobs run --agent`
+ * points a job's processes and its launcher at the agent; and with the server stopped,
  * the credentials already cached keep being served while nothing else is. Then the command itself: it starts,
  * serves and stops on SIGTERM.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fromHttp } from '@aws-sdk/credential-providers';
 import Alibaba from '@alicloud/credentials';
 import { call } from '../src/adapters/cli/client.ts';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, freePort, GATEHOUSE_BIN, keysOf, type Keys } from './support/processes.ts';
+import { connectionTo, freePort, GATEHOUSE_BIN, gatehouseCli, keysOf, type Keys } from './support/processes.ts';
 
+const PROBE = fileURLToPath(new URL('./fixtures/jobs/probe.ts', import.meta.url));
 let home: string;
 let server: RunningServer | undefined;
 let admin: Keys;
@@ -112,6 +115,28 @@ describe('node agent', () => {
       last = await fetch(`${url}/v1/container-credentials`, { headers: { authorization: job.capability } });
     }
     assert.deepEqual([last.status, await last.json()], [410, { Code: 'JobEnded', Message: `job ${job.job.id} has ended` }]);
+  });
+
+  it('gatehouse jobs run --agent: the processes read through the node agent, and the launcher reports through it', async () => {
+    const { relay: r, url } = await relay(60_000);
+    const out = await mkdtemp(join(home, 'job-'));
+    const before = r.stats().served;
+    const run = await gatehouseCli(['jobs', 'run', '--workspace', 'w', '--agent', url, '--', process.execPath, PROBE, out, 'hold'], admin, { endpoint: (server as RunningServer).url, home });
+    assert.equal(run.code, 0, run.stderr);
+    const probe = JSON.parse(await readFile(join(out, 'rank-0.json'), 'utf8')) as { env: Record<string, string>; container: { accessKeyId: string; arn: string; error?: string } };
+    assert.equal(probe.env['AWS_CONTAINER_CREDENTIALS_FULL_URI'], `${url}/v1/container-credentials`);
+    assert.ok(probe.env['ALIBABA_CLOUD_CREDENTIALS_URI']?.startsWith(`${url}/v1/credentials/`));
+    assert.equal(probe.container.error, undefined, probe.container.error);
+    assert.match(probe.container.arn, /:assumed-role\/GatehouseTrainingDefaultRole\/job-/);
+    // The rank's reads, the launcher's credentials file, its heartbeats and its end all went through the agent.
+    assert.ok(r.stats().served - before >= 3, JSON.stringify(r.stats()));
+    const id = probe.env['GATEHOUSE_JOB_ID'] ?? '';
+    const job = await call(connectionTo((server as RunningServer).url, admin), 'GET', ['jobs', id]);
+    assert.ok(job.ok);
+    assert.equal((job.value as { state: string }).state, 'Succeeded');
+    const bad = await gatehouseCli(['jobs', 'run', '--workspace', 'w', '--agent', 'http://127.0.0.1:1/path', '--', 'true'], admin, { endpoint: (server as RunningServer).url, home });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--agent must be the base URL of a node agent \(http:\/\/HOST:PORT\), got `http:\/\/127\.0\.0\.1:1\/path`/);
   });
 
   it('keeps serving cached credentials while the server is unreachable, and nothing else', async () => {

@@ -57,10 +57,11 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .addOption(new Option('--role <role>', '`default` (the workspace default role; the default), `none` (no credentials), or a role ARN').argParser(oneRole))
       .addOption(new Option('--replicas <n>', 'number of local ranks (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT set as torchrun does)').argParser(positiveInt).default(1))
       .option('--credentials-file <path>', 'where to keep the credentials file (GATEHOUSE_CREDENTIALS_FILE); default a private per-job path')
+      .option('--agent <url>', AGENT_HELP)
       .argument('<command...>', 'the command to run (put it after `--`)'),
   )
     .addHelpText('after', '\nExample:\n  gatehouse jobs run --workspace vision --role arn:aws:iam::123456789012:role/trainer --replicas 2 -- python train.py')
-    .action(async (command: string[], opts: Opts & { workspace: string; name?: string; role?: string; replicas: number; credentialsFile?: string }) => ctx.exit(await run(ctx, command, opts)));
+    .action(async (command: string[], opts: Opts & { workspace: string; name?: string; role?: string; replicas: number; credentialsFile?: string; agent?: string }) => ctx.exit(await run(ctx, command, opts)));
 
   withJsonOption(withServerOptions(jobs.command('list').description('list the jobs you can see'))).action(async (opts: Opts) =>
     ctx.exit(
@@ -98,10 +99,13 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .requiredOption('--cluster <name>', 'the cluster')
       .option('--compute-config <name>', 'a compute config of the cluster whose instance role overrides the default')
       .option('--credentials-file <path>', 'where to keep the credentials file; default a private per-node path')
+      .option('--agent <url>', AGENT_HELP)
       .argument('<command...>', 'the command to run (put it after `--`)'),
   )
     .addHelpText('after', '\nThe role is the compute config\'s instance role if given, else the first mapping rule matching you or one of\nyour groups, else the cluster\'s instance role. It must trust compute.gatehouse.dev.')
-    .action(async (command: string[], opts: Opts & { cluster: string; computeConfig?: string; credentialsFile?: string }) => {
+    .action(async (command: string[], opts: Opts & { cluster: string; computeConfig?: string; credentialsFile?: string; agent?: string }) => {
+      const agent = agentOf(ctx, opts.agent);
+      if (typeof agent === 'object') return ctx.exit(agent.usage);
       const conn = await connect(opts, ctx);
       if (!conn.ok) return ctx.exit(report(ctx, conn));
       const started = await call<{ job: JobJson; capability: string; why: string; environment: Record<string, string> }>(conn.value, 'POST', ['clusters', opts.cluster, 'nodes'], {
@@ -112,7 +116,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
         return ctx.exit(started.status);
       }
       ctx.err(`gatehouse: node ${started.value.job.id} of cluster ${opts.cluster} runs as ${started.value.job.role.arn} (${started.value.why})\n`);
-      ctx.exit(await launchLocal(ctx, started.value, command, 1, opts.credentialsFile));
+      ctx.exit(await launchLocal(ctx, started.value, command, 1, opts.credentialsFile, agent));
     });
 
   const ws = program.command('workspaces').description('workspaces: members, default bucket and table project');
@@ -165,11 +169,46 @@ function describe(j: JobJson): string {
   ].join('\n');
 }
 
-async function run(ctx: CommandContext, command: string[], opts: Opts & { workspace: string; name?: string; role?: string; replicas: number; credentialsFile?: string }): Promise<number> {
+const AGENT_HELP = 'the node agent (`gatehouse agent`) the processes read their credentials from, e.g. http://127.0.0.1:8471; default GATEHOUSE_AGENT_URL, else the server’s own endpoints';
+
+/** `--agent` (else GATEHOUSE_AGENT_URL) as a base URL; undefined when neither is set; the usage status when it is not one. */
+function agentOf(ctx: CommandContext, flag: string | undefined): string | undefined | { usage: number } {
+  const given = flag ?? ctx.env?.['GATEHOUSE_AGENT_URL'];
+  if (given === undefined || given === '') return undefined;
+  let u: URL;
+  try {
+    u = new URL(given);
+  } catch {
+    u = new URL('about:blank');
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || (u.pathname !== '/' && u.pathname !== '') || u.search !== '' || u.username !== '') {
+    ctx.err(`gatehouse: ${flag !== undefined ? '--agent' : 'GATEHOUSE_AGENT_URL'} must be the base URL of a node agent (http://HOST:PORT), got \`${given}\`\n`);
+    return { usage: EXIT.usage };
+  }
+  return u.origin;
+}
+
+/** The job's environment pointed at the node agent `agent`: the same paths, on its origin. */
+function throughAgent(environment: Record<string, string>, agent: string): Record<string, string> {
+  const out = { ...environment };
+  for (const k of ['ALIBABA_CLOUD_CREDENTIALS_URI', 'ALIBABACLOUD_CREDENTIALS_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
+    const v = out[k];
+    if (v !== undefined) {
+      const u = new URL(v);
+      out[k] = `${agent}${u.pathname}${u.search}`;
+    }
+  }
+  return out;
+}
+
+async function run(ctx: CommandContext, command: string[], opts: Opts & { workspace: string; name?: string; role?: string; replicas: number; credentialsFile?: string; agent?: string }): Promise<number> {
   if (command.length === 0) {
     ctx.err('gatehouse: give the command to run after `--`\n');
     return EXIT.usage;
   }
+  // Checked before anything is submitted: a bad address leaves no job behind.
+  const agent = agentOf(ctx, opts.agent);
+  if (typeof agent === 'object') return agent.usage;
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn);
   const submitted = await call<{ job: JobJson; capability: string; environment: Record<string, string> }>(conn.value, 'POST', ['jobs'], {
@@ -182,14 +221,18 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & { worksp
   }
   const { job } = submitted.value;
   ctx.err(`gatehouse: job ${job.id} (${job.name}) in workspace ${job.workspace}, role ${job.role.arn ?? job.role.mode}, ${opts.replicas} rank(s)\n`);
-  const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts.credentialsFile);
+  const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts.credentialsFile, agent);
   ctx.err(`gatehouse: job ${job.id} ended with status ${status}\n`);
   return status;
 }
 
-/** Runs the started job (or node) here: its ranks, its credentials file, its heartbeats. */
-async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, credentialsFile?: string): Promise<number> {
-  const { job, capability, environment } = started;
+/**
+ * Runs the started job (or node) here: its ranks, its credentials file, its heartbeats; through the node agent
+ * `agent` when one is given (the per-job metadata port stays the server's: the agent does not serve it).
+ */
+async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, credentialsFile?: string, agent?: string): Promise<number> {
+  const { job, capability } = started;
+  const environment = agent !== undefined ? throughAgent(started.environment, agent) : started.environment;
   const agentUrl = new URL(environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').origin;
   return launch({
     jobId: job.id,
