@@ -189,6 +189,28 @@ describe('node agent upstream', () => {
   });
 });
 
+describe('node agent misconfigured', () => {
+  it('names an upstream that answers 200 with something other than credentials', async () => {
+    const { createServer } = await import('node:http');
+    const other = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"status":"ok"}');
+    });
+    const port = await new Promise<number>((resolve) => other.listen(0, '127.0.0.1', () => resolve((other.address() as { port: number }).port)));
+    try {
+      const r = createRelay({ upstream: `http://127.0.0.1:${port}`, revalidateMs: 60_000 });
+      relays.push(r);
+      const at = await r.listen('127.0.0.1', 0);
+      const a = await fetch(`http://127.0.0.1:${at.port}/v1/credentials/${'c'.repeat(43)}`);
+      const body = (await a.json()) as { Code: string; Message: string };
+      assert.deepEqual([a.status, body.Code], [502, 'BadGateway']);
+      assert.match(body.Message, /is not a credentials document \(no Expiration\): is --upstream the server's credential endpoints\?/);
+    } finally {
+      await new Promise((r) => other.close(r));
+    }
+  });
+});
+
 describe('gatehouse agent (the command)', () => {
   it('starts, serves its health check, and stops on SIGTERM; a bad option is refused by name', async () => {
     const port = await freePort();

@@ -206,8 +206,11 @@ export function createRelay(opts: RelayOptions): Relay {
     if (fresh) return { status: 200, body: fresh.body };
     const a = entry.last ?? json(503, { Code: 'Unavailable', Message: 'no credentials' });
     if (a.status !== 200) return a;
-    // A 200 without a usable expiry, or credentials too close to it: not served.
-    return json(503, { Code: 'Unavailable', Message: 'the server answered credentials that expire too soon to be served' });
+    // A 200 that is not a credentials document (no `Expiration`: --upstream names something else), or credentials
+    // too close to their expiry: not served.
+    return expiryOf(a.body) === undefined
+      ? json(502, { Code: 'BadGateway', Message: `the answer of ${upstreamBase} is not a credentials document (no Expiration): is --upstream the server's credential endpoints?` })
+      : json(503, { Code: 'Unavailable', Message: 'the server answered credentials that expire too soon to be served' });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
