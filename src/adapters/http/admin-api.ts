@@ -398,6 +398,9 @@ export const ADMIN_ROUTES: readonly Route[] = [
       return map(app.directory.createAccessKey(caller, { ...opt('userName', user.value) }), (r) => ({ ...keyJson(r.key), secretAccessKey: r.secretAccessKey }), 201);
     },
   },
+  // The credential report (src/app/account-reports.ts): generated (kept four hours), then read as IAM's CSV.
+  { method: 'POST', pattern: ['credential-report'], handler: ({ app, caller }) => map(app.accountReports.generateCredentialReport(caller), (r) => r) },
+  { method: 'GET', pattern: ['credential-report'], handler: ({ app, caller }) => map(app.accountReports.getCredentialReport(caller), (r) => r) },
   {
     method: 'DELETE',
     pattern: ['access-keys', ':id'],
