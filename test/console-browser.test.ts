@@ -113,6 +113,15 @@ describe('web console in a browser', { skip }, () => {
     assert.match((await page.$$eval('#view tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.textContent)))[0] ?? '', /role\/trainer → role\/trainer \(iam:UpdateAssumeRolePolicy\)/);
   });
 
+  it('shows the credential report: every user with its keys and their last use', async () => {
+    await page.click('nav button[data-view=credentials]');
+    await page.waitForFunction(() => /report generated/.test(document.querySelector('#status')?.textContent ?? ''));
+    assert.match(await page.textContent('#status') ?? '', /^1 user\(s\), report generated \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ /);
+    const cells = await page.$$eval('#view tbody tr td', (tds) => tds.map((td) => td.textContent));
+    assert.equal(cells[0], 'admin');
+    assert.match(cells[2] ?? '', /^active, created .+, last used \d{4}-.+ \(gatehouse, us-east-1\)$/, 'the console signs with the admin key: a use');
+  });
+
   it('queries the audit log with filters', async () => {
     // Records are written in batches, off the request path: what is queued is written before the query.
     assert.equal(await server.running.app.audit.flush(), true);
@@ -129,7 +138,7 @@ describe('web console in a browser', { skip }, () => {
   });
 
   it('reached every view without an error in the browser', async () => {
-    for (const view of ['users', 'groups', 'policies', 'keys', 'jobs']) {
+    for (const view of ['users', 'groups', 'policies', 'keys', 'credentials', 'jobs']) {
       await page.click(`nav button[data-view=${view}]`);
       await page.waitForFunction(() => !/loading/.test(document.querySelector('#status')?.textContent ?? 'loading'));
       assert.equal(await page.getAttribute('#status', 'class'), '', `${view}: ${await page.textContent('#status')}`);

@@ -141,6 +141,14 @@ function page() {
       show(table([['access key id', (k) => k.accessKeyId], ['user', (k) => k.userName], ['status', (k) => k.status], ['created', (k) => k.created], ['last used', (k) => lastUsed(k.lastUsed)]], r.accessKeys));
       return `your ${r.accessKeys.length} access key(s)`;
     },
+    credentials: async () => {
+      // IAM's credential report: generated unless one younger than four hours is kept, then read.
+      await api('POST', '/v1/credential-report');
+      const r = await api('GET', '/v1/credential-report');
+      const key = (n) => (u) => (u[`access_key_${n}_last_rotated`] === 'N/A' ? '' : `${u[`access_key_${n}_active`] === 'true' ? 'active' : 'inactive'}, created ${u[`access_key_${n}_last_rotated`]}, last used ${u[`access_key_${n}_last_used_date`] === 'N/A' ? 'never' : `${u[`access_key_${n}_last_used_date`]} (${u[`access_key_${n}_last_used_service`]}, ${u[`access_key_${n}_last_used_region`]})`}`);
+      show(table([['user', (u) => u.user], ['created', (u) => u.user_creation_time], ['key 1', key(1)], ['key 2', key(2)]], r.users));
+      return `${r.users.length} user(s), report generated ${r.generated} (kept four hours, as in IAM)`;
+    },
     jobs: async () => {
       const r = await api('GET', '/v1/jobs');
       show(table([['id', (j) => j.id], ['workspace', (j) => j.workspace], ['name', (j) => j.name], ['submitter', (j) => j.submitter?.arn], ['role', (j) => j.role?.arn ?? j.role?.mode], ['state', (j) => j.state], ['created', (j) => j.created]], r.jobs));

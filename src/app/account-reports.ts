@@ -33,10 +33,19 @@ export interface PolicyEntities {
   readonly roles: readonly { readonly name: string; readonly id: string }[];
 }
 
-export interface CredentialReport {
+/** The report as kept: one row a user, its fields in `REPORT_COLUMNS` order. */
+interface KeptReport {
   /** ISO 8601, whole seconds. */
   readonly generated: string;
+  readonly rows: readonly (readonly string[])[];
+}
+
+export interface CredentialReport {
+  readonly generated: string;
+  /** IAM's CSV: the header, then a line a user. */
   readonly csv: string;
+  /** The same rows by column name (`user`, `access_key_1_active`…). */
+  readonly users: readonly Readonly<Record<string, string>>[];
 }
 
 /** The columns of IAM's credential report, in its order. */
@@ -158,9 +167,9 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
     });
   }
 
-  /** The CSV of every user of the account, as IAM writes it. */
-  async function buildReport(account: string, partition: Partition): Promise<string> {
-    const rows = await deps.store.read(async (tx) => {
+  /** A row a user of the account, with IAM's columns. */
+  async function buildReport(account: string, partition: Partition): Promise<string[][]> {
+    return deps.store.read(async (tx) => {
       const out: string[][] = [];
       for (const u of await tx.users.list(account)) {
         const keys = (await tx.accessKeys.listForUser(account, u.name)).map(latestUse).sort((x, y) => x.created.localeCompare(y.created));
@@ -172,12 +181,11 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
       }
       return out;
     });
-    return `${[[...REPORT_COLUMNS], ...rows].map((r) => r.map(field).join(',')).join('\n')}\n`;
   }
 
-  const stored = async (account: string): Promise<CredentialReport | undefined> => {
+  const stored = async (account: string): Promise<KeptReport | undefined> => {
     const v = await deps.store.read((tx) => tx.kv.get(`${REPORT_KV}${account}`));
-    return v === undefined ? undefined : (JSON.parse(v) as CredentialReport);
+    return v === undefined ? undefined : (JSON.parse(v) as KeptReport);
   };
 
   /** `State` and `Description` of IAM's answer: a new report when none is kept or it is older than four hours. */
@@ -186,7 +194,7 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
     if (!a.ok) return a;
     const kept = await stored(c.account);
     if (kept && now() - Date.parse(kept.generated) < REPORT_LIFETIME_MS) return ok({ state: 'COMPLETE', description: `a report generated at ${kept.generated} is less than four hours old: it is the one GetCredentialReport returns` });
-    const report: CredentialReport = { generated: new Date(Math.floor(now() / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z'), csv: await buildReport(c.account, c.partition) };
+    const report: KeptReport = { generated: new Date(Math.floor(now() / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z'), rows: await buildReport(c.account, c.partition) };
     await deps.store.write((tx) => tx.kv.put(`${REPORT_KV}${c.account}`, JSON.stringify(report)));
     return ok({ state: 'COMPLETE', description: `report generated at ${report.generated}` });
   }
@@ -197,7 +205,11 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
     const kept = await stored(c.account);
     if (!kept) return failWith('REPORT_NOT_PRESENT', 'Credential report does not exist: call GenerateCredentialReport first.');
     if (now() - Date.parse(kept.generated) >= REPORT_LIFETIME_MS) return failWith('REPORT_EXPIRED', `The credential report generated at ${kept.generated} is more than four hours old: call GenerateCredentialReport.`);
-    return ok(kept);
+    return ok({
+      generated: kept.generated,
+      csv: `${[[...REPORT_COLUMNS], ...kept.rows].map((r) => r.map(field).join(',')).join('\n')}\n`,
+      users: kept.rows.map((r) => Object.fromEntries(REPORT_COLUMNS.map((col, i) => [col, r[i] ?? '']))),
+    });
   }
 
   return { listEntitiesForPolicy, getAccountSummary, generateCredentialReport, getCredentialReport };

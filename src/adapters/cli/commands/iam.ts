@@ -232,12 +232,11 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
         o,
         async (c) => {
           const made = await call<Row>(c, 'POST', ['credential-report']);
-          return made.ok ? call<{ generated: string; csv: string }>(c, 'GET', ['credential-report']) : made;
+          return made.ok ? call<{ generated: string; csv: string; users: Record<string, string>[] }>(c, 'GET', ['credential-report']) : made;
         },
         (r) => {
           if (o.csv) return ctx.out(r.csv);
-          const [head, ...lines] = parseCsv(r.csv);
-          const rows = lines.map((l) => Object.fromEntries((head ?? []).map((h, i) => [h, l[i] ?? ''])));
+          const rows = r.users;
           const key = (n: 1 | 2) => (x: Record<string, string>) => (x[`access_key_${n}_last_rotated`] === 'N/A' ? '-' : `${x[`access_key_${n}_active`] === 'true' ? 'active' : 'inactive'}, created ${x[`access_key_${n}_last_rotated`]}, used ${x[`access_key_${n}_last_used_date`] === 'N/A' ? 'never' : x[`access_key_${n}_last_used_date`]}`);
           ctx.out(formatTable([{ header: 'user', value: (x: Record<string, string>) => x['user'] ?? '' }, { header: 'key 1', value: key(1) }, { header: 'key 2', value: key(2) }], rows));
           ctx.out(`report generated ${r.generated}\n`);
@@ -296,34 +295,3 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
     .action((o: Opts & { user: string; group: string }) => run(o, (c) => call<Row>(c, 'DELETE', ['groups', o.group, 'users', o.user]), done(() => `removed ${o.user} from ${o.group}`)));
 };
 
-/** The fields of each line of a CSV document (RFC 4180: quoted fields may hold commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const out: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      row.push(field);
-      out.push(row);
-      row = [];
-      field = '';
-    } else if (ch !== '\r') field += ch;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    out.push(row);
-  }
-  return out;
-}
