@@ -84,11 +84,14 @@ describe('GetAccountSummary', () => {
   });
 });
 
+/** The fields of one CSV line (quoted fields may hold commas and doubled quotes; none here holds a line break). */
+const fieldsOf = (line: string): string[] => [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) => (m[1] ?? '').replace(/^"|"$/g, '').replace(/""/g, '"'));
+
 /** The report's rows as objects by column. */
 function rowsOf(content: Uint8Array | undefined): Record<string, string>[] {
   const [head, ...rows] = Buffer.from(content ?? new Uint8Array()).toString('utf8').trimEnd().split('\n');
-  const cols = (head ?? '').split(',');
-  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i] ?? '', v])));
+  const cols = fieldsOf(head ?? '');
+  return rows.map((r) => Object.fromEntries(fieldsOf(r).map((v, i) => [cols[i] ?? '', v])));
 }
 
 describe('credential report', () => {
@@ -102,7 +105,8 @@ describe('credential report', () => {
     const header = Buffer.from(r.Content ?? new Uint8Array()).toString('utf8').split('\n')[0];
     assert.equal(header, REPORT_COLUMNS.join(','));
     const rows = rowsOf(r.Content);
-    assert.deepEqual(rows.map((x) => x['user']).sort(), ['"ops', 'admin', 'alice', 'bob'], 'a name with a comma is quoted (split naively here; the CLI test parses it)');
+    assert.deepEqual(rows.map((x) => x['user']).sort(), ['admin', 'alice', 'bob', 'ops,team']);
+    assert.equal(rows.find((x) => x['user'] === 'ops,team')?.['arn'], `arn:aws:iam::${ACCT}:user/ops,team`, 'a field with a comma is quoted whole');
     const a = rows.find((x) => x['user'] === 'alice') ?? {};
     assert.equal(a['arn'], `arn:aws:iam::${ACCT}:user/alice`);
     assert.match(a['user_creation_time'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);

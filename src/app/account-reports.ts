@@ -22,6 +22,7 @@ import type { AppDeps } from './deps.ts';
 import { PROVIDER_PREFIX } from './oidc.ts';
 import { authorizeAdmin, type Caller } from './principals.ts';
 import type { AccessKeyRecord, PrincipalRef } from './ports/store.ts';
+import { DETAIL_FILTERS } from './simulate.ts';
 
 /** How long a credential report is served, and how long before `GenerateCredentialReport` makes a new one. */
 export const REPORT_LIFETIME_MS = 4 * 3600 * 1000;
@@ -81,13 +82,12 @@ const field = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '
 
 export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyRecord) => AccessKeyRecord) {
   const now = (): number => deps.now();
-  const arnOf = (c: Caller, kind: 'user' | 'group' | 'role', path: string, name: string): string => entityArn(c.partition, c.account, kind, path, name);
 
   async function listEntitiesForPolicy(c: Caller, input: { policyArn: string; entityFilter?: string; usage?: string; pathPrefix?: string }): Promise<Result<PolicyEntities>> {
     const a = authorizeAdmin(c, now(), 'ListEntitiesForPolicy', input.policyArn);
     if (!a.ok) return a;
-    const filters = ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'];
-    if (input.entityFilter !== undefined && !filters.includes(input.entityFilter)) return failWith('VALIDATION_ERROR', `1 validation error detected: Value '${input.entityFilter}' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [${filters.join(', ')}]`, 'EntityFilter');
+    // IAM's EntityType, the same values as GetAccountAuthorizationDetails' filter.
+    if (input.entityFilter !== undefined && !(DETAIL_FILTERS as readonly string[]).includes(input.entityFilter)) return failWith('VALIDATION_ERROR', `1 validation error detected: Value '${input.entityFilter}' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [${DETAIL_FILTERS.join(', ')}]`, 'EntityFilter');
     if (input.usage !== undefined && input.usage !== 'PermissionsPolicy' && input.usage !== 'PermissionsBoundary') return failWith('VALIDATION_ERROR', `1 validation error detected: Value '${input.usage}' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]`, 'PolicyUsageFilter');
     const prefix = input.pathPrefix ?? '/';
     const wants = (kind: 'User' | 'Group' | 'Role'): boolean => input.entityFilter === undefined || input.entityFilter === kind || input.entityFilter.endsWith('ManagedPolicy');

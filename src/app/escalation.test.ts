@@ -49,6 +49,22 @@ describe('escalation search', () => {
     assert.deepEqual([b.value.reports[0]?.canBecome, b.value.reports[0]?.anyRight], [[], false]);
   });
 
+  it('keeps a farther actor’s larger gain over a principal when a closer actor has a smaller one', async () => {
+    // a may join group g (the rights of a group); r2, reached through r1, may write a policy on a (any right).
+    const withGroup = { ...details, groups: [{ group: { name: 'g', path: '/' }, inlinePolicies: [], attached: [] }] } as unknown as AuthorizationDetails;
+    const grants = new Set([`arn:aws:iam::${A}:user/a iam:AddUserToGroup arn:aws:iam::${A}:group/g`, `arn:aws:sts::${A}:assumed-role/r2/escalation iam:PutUserPolicy arn:aws:iam::${A}:user/a`]);
+    const r = await createEscalation(stub({ details: async () => ok(withGroup), simulate: async (_c, q) => ok(grants.has(`${q.principal} ${q.action} ${q.resource}`) ? allow : { ...allow, decision: 'ImplicitDeny' }) }))(caller, {
+      principal: `arn:aws:iam::${A}:user/a`,
+    });
+    assert.ok(r.ok);
+    const gains = r.value.reports[0]?.canGain.filter((g) => g.gain.principal === `arn:aws:iam::${A}:user/a`).map((g) => [g.gain.by, g.gain.action, g.gain.gives, g.path.length]);
+    assert.deepEqual(gains, [
+      [`arn:aws:iam::${A}:user/a`, 'iam:AddUserToGroup', 'group', 0],
+      [`arn:aws:iam::${A}:role/r2`, 'iam:PutUserPolicy', 'any', 2],
+    ]);
+    assert.equal(r.value.reports[0]?.anyRight, true);
+  });
+
   it('refuses the whole answer past its question budget, and when the engine refuses a question', async () => {
     const capped = await createEscalation(stub({ maxQuestions: 10 }))(caller, {});
     assert.equal(capped.ok, false);

@@ -33,8 +33,8 @@
 import { setImmediate } from 'node:timers/promises';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
-import { clusterArn, computeServices, nodeRole, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
-import { sessionArn } from '../core/sts/session.ts';
+import { clusterArn, computeServices, isWorkspaceMember, nodeRole, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
+import { parseRoleArn, sessionArn } from '../core/sts/session.ts';
 import type { Decision, PolicySet, Principal } from '../core/iam/index.ts';
 import type { AuthorizeAnswer, AuthorizeInput } from './authorize.ts';
 import type { Caller } from './principals.ts';
@@ -81,7 +81,7 @@ export interface EscalationReport {
   readonly canBecome: readonly { readonly principal: string; readonly kind: 'user' | 'role'; readonly path: readonly EscalationStep[] }[];
   /**
    * Ways to more rights, for itself and each principal it can become: the path to the actor, then the gain. For
-   * each principal whose rights would grow, the gains of the closest actor that has any.
+   * each principal whose rights would grow, each kind of gain from the closest actor that has it.
    */
   readonly canGain: readonly { readonly path: readonly EscalationStep[]; readonly gain: EscalationGain }[];
   /** Whether some path ends in any right for a principal it acts as. */
@@ -211,11 +211,9 @@ export function createEscalation(deps: EscalationDeps) {
       }
       return r;
     };
-    const flatContext = (): Record<string, string | string[]> => {
-      const out: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(context ?? {})) out[k] = Array.isArray(v) ? v.map(String) : String(v);
-      return out;
-    };
+    /** The context as AssumeRole's trust check takes it (strings). */
+    const trustContext: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(context ?? {})) trustContext[k] = Array.isArray(v) ? v.map(String) : String(v);
     /** Does the role trust one of `services` (a job's or a node's)? */
     const trustsService = async (role: Node, services: readonly string[]): Promise<boolean> => {
       for (const svc of services) {
@@ -228,9 +226,23 @@ export function createEscalation(deps: EscalationDeps) {
 
     const workspaces = await deps.workspaces(account);
     const clusters = await deps.clusters(account);
-    const trustsTraining = new Map<string, boolean>();
-    const trustsCompute = new Map<string, boolean>();
     const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
+    /** A service that runs workloads as a role, and which roles trust it (asked once a role). */
+    const training = { services: trainingServices(partition), trusted: new Map<string, boolean>() };
+    const compute = { services: computeServices(partition), trusted: new Map<string, boolean>() };
+
+    /**
+     * The step to role `r` through a workload of `service` (a job, a node) that `x` may already start (`via`):
+     * `r` trusts the service, and `x` may pass `r` to it.
+     */
+    const passTo = async (x: Node, r: Node, service: typeof training, via: { how: EscalationStep['how']; action: string; arn: string; reasons: readonly string[] }, out: Edge[]): Promise<void> => {
+      let trusted = service.trusted.get(r.arn);
+      if (trusted === undefined) service.trusted.set(r.arn, (trusted = await trustsService(r, service.services)));
+      if (!trusted) return;
+      const name = service.services[0] as string;
+      const pass = await allows(x, passAction, r.arn, { 'iam:PassedToService': name, 'acs:Service': name });
+      if (pass) out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [passAction, via.action], via: via.arn, reasons: [...pass.reasons, ...via.reasons] } });
+    };
 
     /** Every step out of `x`, asked once per node. */
     const edgeCache = new Map<string, Edge[]>();
@@ -242,7 +254,7 @@ export function createEscalation(deps: EscalationDeps) {
       for (const r of roles) {
         if (r === x) continue;
         await ask();
-        const d = await deps.assumeDecision(me.principal, me.policies, r.arn, flatContext());
+        const d = await deps.assumeDecision(me.principal, me.policies, r.arn, trustContext);
         if (d?.decision === 'Allow') {
           out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole'], reasons: [line(d)] } });
           continue;
@@ -254,8 +266,7 @@ export function createEscalation(deps: EscalationDeps) {
         // Training jobs: a workspace it belongs to and may create jobs in, then each role it may pass there.
         let creates: { ws: Workspace; why: readonly string[] } | undefined;
         for (const ws of workspaces) {
-          const member = ws.members.some((m) => (m.user !== undefined && m.user.toLowerCase() === x.name.toLowerCase()) || (m.group !== undefined && x.groups.some((g) => g.toLowerCase() === m.group?.toLowerCase())));
-          if (!member) continue;
+          if (!isWorkspaceMember(ws, x.name, x.groups)) continue;
           const a = await allows(x, 'training:CreateJob', workspaceArn(partition, account, ws.name));
           if (a) {
             creates = { ws, why: a.reasons };
@@ -263,35 +274,23 @@ export function createEscalation(deps: EscalationDeps) {
           }
         }
         if (creates) {
-          const service = trainingServices(partition)[0] as string;
-          for (const r of roles) {
-            if (out.some((e) => e.to === r)) continue;
-            let trusted = trustsTraining.get(r.arn);
-            if (trusted === undefined) trustsTraining.set(r.arn, (trusted = await trustsService(r, trainingServices(partition))));
-            if (!trusted) continue;
-            const pass = await allows(x, passAction, r.arn, { 'iam:PassedToService': service, 'acs:Service': service });
-            if (pass) out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'iam:PassRole to a training job', actions: [passAction, 'training:CreateJob'], via: workspaceArn(partition, account, creates.ws.name), reasons: [...pass.reasons, ...creates.why] } });
-          }
+          const via = { how: 'iam:PassRole to a training job' as const, action: 'training:CreateJob', arn: workspaceArn(partition, account, creates.ws.name), reasons: creates.why };
+          for (const r of roles) if (!out.some((e) => e.to === r)) await passTo(x, r, training, via, out);
         }
         // Cluster nodes: the role a node of it would run as, for this user, under each compute config.
-        const service = computeServices(partition)[0] as string;
         for (const c of clusters) {
-          const chosen = new Set<string>();
+          const chosen = new Set<Node>();
           for (const cc of [undefined, ...Object.keys(c.computeConfigs ?? {})]) {
             const pick = nodeRole(c, { user: x.name, groups: x.groups }, cc);
-            if (pick) chosen.add(pick.role.includes(':') ? pick.role : entityArn(partition, account, 'role', '/', pick.role));
+            const ref = pick && (pick.role.includes(':') ? parseRoleArn(pick.role) : { account, name: pick.role });
+            const r = ref && ref.account === account ? roles.find((n) => n.name.toLowerCase() === ref.name.toLowerCase()) : undefined;
+            if (r && !out.some((e) => e.to === r)) chosen.add(r);
           }
-          const wanted = [...chosen].map((arn) => byArn.get(arn) ?? roles.find((r) => r.name === arn.slice(arn.lastIndexOf('/') + 1) && arn.includes(`:${account}:`))).filter((r): r is Node => r !== undefined && !out.some((e) => e.to === r));
-          if (wanted.length === 0) continue;
+          if (chosen.size === 0) continue;
           const start = await allows(x, 'training:StartClusterNode', clusterArn(partition, account, c.name));
           if (!start) continue;
-          for (const r of wanted) {
-            let trusted = trustsCompute.get(r.arn);
-            if (trusted === undefined) trustsCompute.set(r.arn, (trusted = await trustsService(r, computeServices(partition))));
-            if (!trusted) continue;
-            const pass = await allows(x, passAction, r.arn, { 'iam:PassedToService': service, 'acs:Service': service });
-            if (pass) out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'iam:PassRole to a cluster node', actions: [passAction, 'training:StartClusterNode'], via: clusterArn(partition, account, c.name), reasons: [...pass.reasons, ...start.reasons] } });
-          }
+          const via = { how: 'iam:PassRole to a cluster node' as const, action: 'training:StartClusterNode', arn: clusterArn(partition, account, c.name), reasons: start.reasons };
+          for (const r of chosen) await passTo(x, r, compute, via, out);
         }
       }
       for (const u of users) {
@@ -311,18 +310,18 @@ export function createEscalation(deps: EscalationDeps) {
       if (hit) return hit;
       const out: EscalationGain[] = [];
       const kind = t.kind === 'user' ? 'User' : 'Role';
-      const boundaryGone: string[] = [];
+      let boundaryStays = t.boundary !== null;
       if (t.boundary) {
         for (const verb of ['Delete', 'Put']) {
           const action = iam(`${verb}${kind}PermissionsBoundary`);
           const a = await allows(x, action, t.arn);
           if (a) {
             out.push({ by: x.arn, principal: t.arn, action, resource: t.arn, gives: 'own-policies', reasons: a.reasons });
-            boundaryGone.push(action);
+            boundaryStays = false;
           }
         }
       }
-      const gives = t.boundary && boundaryGone.length === 0 ? 'any-within-boundary' : 'any';
+      const gives = boundaryStays ? 'any-within-boundary' : 'any';
       const writes: [string, string][] = [
         [iam(`Put${kind}Policy`), t.arn],
         [iam(`Attach${kind}Policy`), t.arn],
@@ -359,14 +358,17 @@ export function createEscalation(deps: EscalationDeps) {
             queue.push(e.to);
           }
         }
-        // Every principal reached can act on every one reached (itself included). Each principal's gains are those
-        // of the closest actor that has any, so the answer grows with the principals reached, not their square.
+        // Every principal reached can act on every one reached (itself included). For each principal whose rights
+        // would grow, each kind of gain comes from the closest actor that has it (until one gives any right), so
+        // the answer grows with the principals reached, not their square, and a farther actor's larger gain is kept.
         const canGain: { path: EscalationStep[]; gain: EscalationGain }[] = [];
         for (const t of queue) {
+          const kinds = new Set<EscalationGain['gives']>();
           for (const x of queue) {
-            const gains = await gainsOver(x, t);
-            for (const gain of gains) canGain.push({ path: paths.get(x.arn) ?? [], gain });
-            if (gains.length > 0) break;
+            const fresh = (await gainsOver(x, t)).filter((g) => !kinds.has(g.gives));
+            for (const gain of fresh) canGain.push({ path: paths.get(x.arn) ?? [], gain });
+            for (const gain of fresh) kinds.add(gain.gives);
+            if (kinds.has('any')) break;
           }
         }
         canGain.sort((a, b) => a.path.length - b.path.length);

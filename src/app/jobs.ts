@@ -20,6 +20,7 @@ import {
   ASSUME_FAILED,
   canTransition,
   defaultRoleName,
+  isWorkspaceMember,
   JOB_TAG_JOB,
   JOB_TAG_WORKSPACE,
   jobSessionName,
@@ -374,9 +375,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   async function isMember(tx: ReadTx, caller: Caller, ws: Workspace): Promise<boolean> {
     const user = caller.user?.name;
     if (!user) return false;
-    if (ws.members.some((m) => m.user !== undefined && m.user.toLowerCase() === user.toLowerCase())) return true;
-    const groups = new Set((await tx.groups.listForUser(caller.account, user)).map((g) => g.name.toLowerCase()));
-    return ws.members.some((m) => m.group !== undefined && groups.has(m.group.toLowerCase()));
+    if (isWorkspaceMember(ws, user, [])) return true;
+    return isWorkspaceMember(ws, user, (await tx.groups.listForUser(caller.account, user)).map((g) => g.name));
   }
 
   async function setState(id: string, to: JobState, extra: { exitCode?: number; reason?: string } = {}): Promise<Result<Job>> {

@@ -256,7 +256,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
   async function assumeDecision(principal: Principal, policies: PolicySet, roleArn: string, context: Record<string, string | string[]> = {}): Promise<Decision | undefined> {
     const parsed = parseRoleArn(roleArn);
     if (!parsed) return undefined;
-    const entry = await deps.store.read((tx) => cachedRole(tx, parsed.account, parsed.name));
+    // Asked once per principal and role by an escalation search: the cached role needs no transaction.
+    const entry = (live.principals.get(roleKey(parsed.account, parsed.name)) as RoleEntry | undefined) ?? (await deps.store.read((tx) => cachedRole(tx, parsed.account, parsed.name)));
     if (!entry || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return undefined;
     return trustDecision(policies, principal, entry.role, entry.partition, 'sts:AssumeRole', context, true).decision;
   }

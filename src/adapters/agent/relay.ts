@@ -117,6 +117,7 @@ export function createRelay(opts: RelayOptions): Relay {
 
   /** Connections to the server, kept open between requests. */
   const agent = base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 64 }) : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+  const requestOf = base.protocol === 'https:' ? httpsRequest : httpRequest;
 
   /**
    * One request to the server; a rejection means it could not be reached or did not answer in time. node:http
@@ -125,7 +126,6 @@ export function createRelay(opts: RelayOptions): Relay {
   function upstream(path: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<Answer> {
     upstreamCalls++;
     return new Promise<Answer>((resolve, reject) => {
-      const requestOf = base.protocol === 'https:' ? httpsRequest : httpRequest;
       const req = requestOf(`${upstreamBase}${path}`, { method: init.method ?? 'GET', headers: init.headers ?? {}, agent, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -157,8 +157,8 @@ export function createRelay(opts: RelayOptions): Relay {
     log(`agent: cannot reach the server at ${upstreamBase} (${cause}); serving cached credentials while they are valid`);
   }
 
-  /** Asks the server for `key`'s document and updates its entry; the server's definitive refusals drop it. */
-  function revalidate(key: string, entry: Entry, path: string, headers?: Record<string, string>): Promise<void> {
+  /** Asks the server for the entry's document and keeps its answer: usable credentials, or why there are none. */
+  function revalidate(entry: Entry, path: string, headers?: Record<string, string>): Promise<void> {
     entry.pending ??= (async () => {
       try {
         const a = await upstream(path, headers ? { headers } : {});
@@ -194,14 +194,14 @@ export function createRelay(opts: RelayOptions): Relay {
     if (usable && t - entry.checkedAt < revalidateMs) return { status: 200, body: usable.body };
     if (usable) {
       // Served at once; the server is asked in the background, once.
-      void revalidate(key, entry, path, headers);
+      void revalidate(entry, path, headers);
       if (unreachableSince !== undefined) servedStale++;
       return { status: 200, body: usable.body };
     }
     // The server's recent refusal (ended, no role, unknown capability) stands until the next revalidation.
     const refused = entry.last;
     if (refused && (refused.status === 403 || refused.status === 404 || refused.status === 410) && t - entry.checkedAt < revalidateMs) return refused;
-    await revalidate(key, entry, path, headers);
+    await revalidate(entry, path, headers);
     const fresh = entry.ok && now() < entry.ok.expires - marginMs ? entry.ok : undefined;
     if (fresh) return { status: 200, body: fresh.body };
     const a = entry.last ?? json(503, { Code: 'Unavailable', Message: 'no credentials' });

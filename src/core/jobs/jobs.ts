@@ -14,6 +14,13 @@ export interface WorkspaceMember {
   readonly group?: string;
 }
 
+/** Whether `user` (with its `groups`) is a member of `ws`: named, or through a group; names compare case-insensitively. */
+export function isWorkspaceMember(ws: { readonly members: readonly WorkspaceMember[] }, user: string, groups: readonly string[]): boolean {
+  const u = user.toLowerCase();
+  const gs = new Set(groups.map((g) => g.toLowerCase()));
+  return ws.members.some((m) => (m.user !== undefined && m.user.toLowerCase() === u) || (m.group !== undefined && gs.has(m.group.toLowerCase())));
+}
+
 export interface Workspace {
   readonly account: string;
   readonly name: string;
