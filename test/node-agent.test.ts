@@ -10,7 +10,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,16 +34,16 @@ interface Submitted {
   readonly environment: Record<string, string>;
 }
 
-async function submit(): Promise<Submitted> {
-  const r = await call(connectionTo((server as RunningServer).url, admin), 'POST', ['jobs'], { body: { workspace: 'w', role: 'default' } });
+async function submit(role = 'default'): Promise<Submitted> {
+  const r = await call(connectionTo((server as RunningServer).url, admin), 'POST', ['jobs'], { body: { workspace: 'w', role } });
   assert.ok(r.ok, JSON.stringify(r));
   return r.value as unknown as Submitted;
 }
 
-async function relay(revalidateMs: number): Promise<{ relay: Relay; url: string }> {
-  const r = createRelay({ upstream, revalidateMs });
+async function relay(revalidateMs: number, port = 0, metadataGraceMs?: number): Promise<{ relay: Relay; url: string }> {
+  const r = createRelay({ upstream, revalidateMs, ...(metadataGraceMs !== undefined ? { metadataGraceMs } : {}) });
   relays.push(r);
-  const at = await r.listen('127.0.0.1', 0);
+  const at = await r.listen('127.0.0.1', port);
   return { relay: r, url: `http://127.0.0.1:${at.port}` };
 }
 
@@ -117,26 +117,120 @@ describe('node agent', () => {
     assert.deepEqual([last.status, await last.json()], [410, { Code: 'JobEnded', Message: `job ${job.job.id} has ended` }]);
   });
 
-  it('gatehouse jobs run --agent: the processes read through the node agent, and the launcher reports through it', async () => {
-    const { relay: r, url } = await relay(60_000);
+  it('gatehouse jobs run --agent: the processes read through the node agent, its metadata endpoint included, and the launcher reports through it', async () => {
+    const { relay: r, url } = await relay(60_000, 0, 300);
     const out = await mkdtemp(join(home, 'job-'));
     const before = r.stats().served;
-    const run = await gatehouseCli(['jobs', 'run', '--workspace', 'w', '--agent', url, '--', process.execPath, PROBE, out, 'hold'], admin, { endpoint: (server as RunningServer).url, home });
+    const run = await gatehouseCli(['jobs', 'run', '--workspace', 'w', '--agent', url, '--', process.execPath, PROBE, out, 'full'], admin, { endpoint: (server as RunningServer).url, home });
     assert.equal(run.code, 0, run.stderr);
-    const probe = JSON.parse(await readFile(join(out, 'rank-0.json'), 'utf8')) as { env: Record<string, string>; container: { accessKeyId: string; arn: string; error?: string } };
+    const probe = JSON.parse(await readFile(join(out, 'rank-0.json'), 'utf8')) as {
+      env: Record<string, string>;
+      container: { accessKeyId: string; arn: string; error?: string };
+      imds: { accessKeyId: string; arn: string; error?: string };
+      alibabaMetadata: { role: string; fields: string[]; code: string; accessKeyId: string; error?: string };
+    };
     assert.equal(probe.env['AWS_CONTAINER_CREDENTIALS_FULL_URI'], `${url}/v1/container-credentials`);
     assert.ok(probe.env['ALIBABA_CLOUD_CREDENTIALS_URI']?.startsWith(`${url}/v1/credentials/`));
     assert.equal(probe.container.error, undefined, probe.container.error);
     assert.match(probe.container.arn, /:assumed-role\/GatehouseTrainingDefaultRole\/job-/);
-    // The rank's reads, the launcher's credentials file, its heartbeats and its end all went through the agent.
-    assert.ok(r.stats().served - before >= 3, JSON.stringify(r.stats()));
+    // The job's own metadata endpoint is the agent's, on this node: the AWS SDK's IMDS provider and the Alibaba
+    // token flow read the same session through it.
     const id = probe.env['GATEHOUSE_JOB_ID'] ?? '';
     const job = await call(connectionTo((server as RunningServer).url, admin), 'GET', ['jobs', id]);
     assert.ok(job.ok);
+    const serverPort = (job.value as { metadataEndpoint?: { port: number } }).metadataEndpoint?.port;
+    const imdsUrl = new URL(probe.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? '');
+    assert.equal(imdsUrl.hostname, '127.0.0.1');
+    assert.notEqual(Number(imdsUrl.port), serverPort, 'not the server’s metadata port');
+    assert.notEqual(imdsUrl.origin, url, 'a port of its own, not the agent’s');
+    assert.equal(probe.imds.error, undefined, probe.imds.error);
+    assert.deepEqual([probe.imds.accessKeyId, probe.imds.arn], [probe.container.accessKeyId, probe.container.arn]);
+    assert.equal(probe.alibabaMetadata.error, undefined, probe.alibabaMetadata.error);
+    assert.deepEqual(probe.alibabaMetadata, { role: 'GatehouseTrainingDefaultRole', fields: ['AccessKeyId', 'AccessKeySecret', 'Code', 'Expiration', 'LastUpdated', 'SecurityToken'], code: 'Success', accessKeyId: probe.container.accessKeyId });
+    // The rank's reads, the launcher's credentials file, its heartbeats and its end all went through the agent.
+    assert.ok(r.stats().served - before >= 3, JSON.stringify(r.stats()));
     assert.equal((job.value as { state: string }).state, 'Succeeded');
+    // The job has ended: its metadata endpoint closes after the grace.
+    const until = Date.now() + 5_000;
+    while (r.stats().metadataEndpoints > 0 && Date.now() < until) await new Promise((res) => setTimeout(res, 50));
+    assert.equal(r.stats().metadataEndpoints, 0);
+    await assert.rejects(fetch(`${imdsUrl.origin}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } }));
     const bad = await gatehouseCli(['jobs', 'run', '--workspace', 'w', '--agent', 'http://127.0.0.1:1/path', '--', 'true'], admin, { endpoint: (server as RunningServer).url, home });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--agent must be the base URL of a node agent \(http:\/\/HOST:PORT\), got `http:\/\/127\.0\.0\.1:1\/path`/);
+  });
+
+  it('a job’s metadata endpoint on the node: opened for a job the server knows, once per job, on the port asked for, and answering as the server’s', async () => {
+    const { relay: r, url } = await relay(60_000);
+    const open = (capability: string, body = '') => fetch(`${url}/v1/launcher/metadata`, { method: 'POST', headers: { authorization: capability }, body });
+    const unknown = await open('x'.repeat(43));
+    assert.deepEqual([unknown.status, await unknown.json()], [403, { Code: 'Forbidden', Message: 'forbidden' }]);
+    assert.equal(r.stats().metadataEndpoints, 0, 'an unknown capability opens nothing');
+    const job = await submit();
+    const first = await open(job.capability);
+    const at = (await first.json()) as { host: string; port: number };
+    assert.equal(first.status, 200);
+    assert.equal(at.host, '127.0.0.1');
+    assert.deepEqual(await (await open(job.capability)).json(), at, 'once per job');
+    for (const [body, message] of [
+      ['{', /the body must be JSON/],
+      ['{"port": 70000}', /port must be a whole number from 1 to 65535, got 70000/],
+    ] as const) {
+      const a = await open(job.capability, body);
+      assert.equal(a.status, 400);
+      assert.match(((await a.json()) as { Message: string }).Message, message);
+    }
+    // Another job, on a port that is taken: refused by name.
+    const other = await submit();
+    const taken = await open(other.capability, JSON.stringify({ port: at.port }));
+    assert.deepEqual([taken.status, ((await taken.json()) as { Code: string }).Code], [409, 'PortUnavailable']);
+    // The IMDSv2 flow of the real AWS SDK, against the node's endpoint.
+    const { fromInstanceMetadata } = await import('@aws-sdk/credential-providers');
+    const saved = process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
+    process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = `http://127.0.0.1:${at.port}`;
+    try {
+      const keys = await fromInstanceMetadata({ maxRetries: 0 })();
+      assert.equal(keys.accessKeyId, (await awsKeys(upstream, job.capability)).accessKeyId);
+    } finally {
+      if (saved === undefined) delete process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'];
+      else process.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = saved;
+    }
+    const base = `http://127.0.0.1:${at.port}`;
+    assert.equal((await fetch(`${base}/latest/meta-data/iam/security-credentials/`)).status, 401, 'IMDSv2 only: no token, no answer');
+    // A job without a role gets an endpoint that says so, as the server's does.
+    const none = await submit('none');
+    const noneAt = (await (await open(none.capability)).json()) as { port: number };
+    const token = await (await fetch(`http://127.0.0.1:${noneAt.port}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } })).text();
+    const noRole = await fetch(`http://127.0.0.1:${noneAt.port}/latest/meta-data/iam/security-credentials/`, { headers: { 'x-aws-ec2-metadata-token': token } });
+    assert.deepEqual([noRole.status, await noRole.text()], [404, `job ${none.job.id} has no role`]);
+  });
+
+  it('a launcher asks again at each heartbeat: an agent restarted under a running job serves its metadata endpoint again, on the same port', async () => {
+    const port = await freePort();
+    const first = await relay(60_000, port);
+    const out = await mkdtemp(join(home, 'job-'));
+    const release = join(out, 'release');
+    const url = first.url;
+    const running = gatehouseCli(['jobs', 'run', '--workspace', 'w', '--agent', url, '--', process.execPath, PROBE, out, 'hold', release], admin, { endpoint: (server as RunningServer).url, home });
+    const until = Date.now() + 30_000;
+    while (!(await readFile(join(out, 'rank-0.json'), 'utf8').then(() => true, () => false)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    const probe = JSON.parse(await readFile(join(out, 'rank-0.json'), 'utf8')) as { env: Record<string, string> };
+    const imds = probe.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? '';
+    assert.equal(first.relay.stats().metadataEndpoints, 1);
+    // The agent goes, and another comes up on its address: it knows nothing of the job until the launcher asks.
+    await first.relay.close();
+    await assert.rejects(fetch(`${imds}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } }));
+    const second = await relay(60_000, port);
+    const back = Date.now() + 15_000;
+    while (second.relay.stats().metadataEndpoints === 0 && Date.now() < back) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(second.relay.stats().metadataEndpoints, 1, 'reopened by the launcher’s heartbeat');
+    await writeFile(release, '');
+    const run = await running;
+    assert.equal(run.code, 0, run.stderr);
+    const after = JSON.parse(await readFile(join(out, 'rank-0.after.json'), 'utf8')) as { imds: { accessKeyId?: string; error?: string }; accessKeyId?: string };
+    assert.equal(after.imds.error, undefined, after.imds.error);
+    assert.ok(after.accessKeyId);
+    assert.equal(after.imds.accessKeyId, after.accessKeyId);
   });
 
   it('keeps serving cached credentials while the server is unreachable, and nothing else', async () => {
@@ -229,5 +323,10 @@ describe('gatehouse agent (the command)', () => {
     bad.stderr.on('data', (d: Buffer) => (badErr += d.toString()));
     assert.equal(await new Promise<number | null>((r) => bad.once('exit', r)), 1);
     assert.match(badErr, /--upstream must be an http:\/\/ or https:\/\/ URL/);
+    const badHost = spawn(process.execPath, [GATEHOUSE_BIN, 'agent', '--upstream', 'http://127.0.0.1:9', '--metadata-host', 'node-1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let badHostErr = '';
+    badHost.stderr.on('data', (d: Buffer) => (badHostErr += d.toString()));
+    assert.equal(await new Promise<number | null>((r) => badHost.once('exit', r)), 2);
+    assert.match(badHostErr, /--metadata-host must be an IP address of this node, got `node-1`/);
   });
 });

@@ -16,7 +16,7 @@ export interface RunningAgent {
 export async function startAgent(opts: AgentCommandOptions & { log?: (line: string) => void }): Promise<RunningAgent> {
   const upstream = parseBaseUrl(opts.upstream, '--upstream');
   const at = parseHostPort(opts.listen, '--listen');
-  const relay = createRelay({ upstream, revalidateMs: opts.revalidateSeconds * 1000, ...(opts.log ? { log: opts.log } : {}) });
+  const relay = createRelay({ upstream, revalidateMs: opts.revalidateSeconds * 1000, metadataHost: opts.metadataHost, ...(opts.log ? { log: opts.log } : {}) });
   let bound: { host: string; port: number };
   try {
     bound = await relay.listen(at.host, at.port);

@@ -5,7 +5,7 @@
  * - `GET /v1/credentials/<capability>` (the Alibaba credentials URI) and `GET /v1/container-credentials` with the
  *   capability in `Authorization` (the AWS container endpoint) are answered from one cache entry per capability and
  *   shape: every process of every job on the node costs the server one request per entry per `revalidateMs`
- *   (default 30 s), however many ranks poll.
+ *   (default 30 s, jittered), however many ranks poll.
  * - A cached answer is served while it is revalidated in the background. When the server answers that the job has
  *   ended (410), has no role (404) or that the capability is unknown (403), the cached credentials go and that
  *   answer is passed on (and kept until the next revalidation), so a job's end reaches its processes within
@@ -14,6 +14,13 @@
  *   `marginMs` (default 5 min) before they expire, as DESIGN.md's performance model asks; with nothing valid
  *   cached, the answer is 503 saying the server is unreachable.
  * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` are passed through (`gatehouse jobs run` on the node).
+ * - `POST /v1/launcher/metadata` (capability in `Authorization`, optional body `{"port": N}`) opens the job's own
+ *   metadata endpoint (imds.ts) on a port of `metadataHost` (default 127.0.0.1) and answers `{"endpoint", "port"}`:
+ *   `gatehouse jobs run --agent` points `AWS_EC2_METADATA_SERVICE_ENDPOINT` there, and asks again with the same port
+ *   at each heartbeat, so an agent restarted meanwhile opens it again. Its documents come from the job's cache entry
+ *   of the container endpoint (the Alibaba one is the same session in the other cloud's fields). The port closes a
+ *   few seconds after the job ends (the launcher's end, or the server's 410 or 403 at a revalidation); at most
+ *   `maxMetadataEndpoints` are open.
  *
  * Bounded: at most `maxEntries` entries (default 10,000; the oldest go first), keyed by capabilities of at most 128
  * characters (percent-encoded in a path: 384), upstream bodies of at most 64 KiB, launcher bodies of at most 4 KiB. The capability is a secret: it is never logged.
@@ -21,6 +28,7 @@
 import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { drainable, listenOn } from '../http/lifecycle.ts';
+import { listenMetadata, type MetadataCredentials } from './imds.ts';
 
 export interface RelayOptions {
   /** Base URL of the server's credential endpoints (its `--agent-listen` or `--agent-address` URL). */
@@ -32,6 +40,12 @@ export interface RelayOptions {
   readonly timeoutMs?: number;
   readonly now?: () => number;
   readonly log?: (line: string) => void;
+  /** Address the per-job metadata endpoints listen on (default 127.0.0.1: only this node's processes reach them). */
+  readonly metadataHost?: string;
+  /** Per-job metadata endpoints open at once (default 1,000). */
+  readonly maxMetadataEndpoints?: number;
+  /** How long an ended job's metadata endpoint keeps answering why before it closes (default 5 s). */
+  readonly metadataGraceMs?: number;
 }
 
 export interface RelayStats {
@@ -42,6 +56,8 @@ export interface RelayStats {
   /** Answers given from cache because the server could not be reached. */
   readonly servedStale: number;
   readonly entries: number;
+  /** Per-job metadata endpoints open. */
+  readonly metadataEndpoints: number;
 }
 
 export interface Relay {
@@ -99,6 +115,27 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
   return Buffer.concat(chunks);
 }
 
+/** The `Message` of a JSON error answer, else its text. */
+function messageOf(body: Buffer): string {
+  const text = body.toString('utf8');
+  try {
+    const m = (JSON.parse(text) as { Message?: unknown } | null)?.Message;
+    return typeof m === 'string' ? m : text;
+  } catch {
+    return text;
+  }
+}
+
+/** A container document's role name (the last segment of `RoleArn`) and the same session in Alibaba's fields. */
+function alibabaForm(body: Buffer): { roleName: string; alibaba: Buffer } | undefined {
+  const d = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+  const arn = d['RoleArn'];
+  const roleName = typeof arn === 'string' ? arn.slice(arn.lastIndexOf('/') + 1) : '';
+  if (roleName === '') return undefined;
+  const alibaba = { Code: 'Success', AccessKeyId: d['AccessKeyId'], AccessKeySecret: d['SecretAccessKey'], SecurityToken: d['Token'], Expiration: d['Expiration'], LastUpdated: d['LastUpdated'] };
+  return { roleName, alibaba: Buffer.from(JSON.stringify(alibaba)) };
+}
+
 export function createRelay(opts: RelayOptions): Relay {
   const base = new URL(opts.upstream);
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`--upstream must be an http(s) URL, got \`${opts.upstream}\``);
@@ -109,6 +146,9 @@ export function createRelay(opts: RelayOptions): Relay {
   const marginMs = opts.marginMs ?? 300_000;
   const maxEntries = opts.maxEntries ?? 10_000;
   const timeoutMs = opts.timeoutMs ?? 5_000;
+  const metadataHost = opts.metadataHost ?? '127.0.0.1';
+  const maxMetadataEndpoints = opts.maxMetadataEndpoints ?? 1_000;
+  const metadataGraceMs = opts.metadataGraceMs ?? 5_000;
   const cache = new Map<string, Entry>();
   let served = 0;
   let upstreamCalls = 0;
@@ -157,12 +197,19 @@ export function createRelay(opts: RelayOptions): Relay {
     log(`agent: cannot reach the server at ${upstreamBase} (${cause}); serving cached credentials while they are valid`);
   }
 
+  /**
+   * When an entry counts as checked: now, less up to a fifth of `revalidateMs` at random, so that the entries of
+   * many jobs (and many nodes started together) do not all come due in the same instant. A job that ends is still
+   * refused within `revalidateMs`.
+   */
+  const checkedNow = (): number => now() - Math.floor(Math.random() * revalidateMs * 0.2);
+
   /** Asks the server for the entry's document and keeps its answer: usable credentials, or why there are none. */
   function revalidate(entry: Entry, path: string, headers?: Record<string, string>): Promise<void> {
     entry.pending ??= (async () => {
       try {
         const a = await upstream(path, headers ? { headers } : {});
-        entry.checkedAt = now();
+        entry.checkedAt = checkedNow();
         if (a.status === 200) {
           const expires = expiryOf(a.body);
           entry.ok = expires !== undefined ? { body: a.body, expires } : undefined;
@@ -172,7 +219,7 @@ export function createRelay(opts: RelayOptions): Relay {
         }
         entry.last = a;
       } catch (e) {
-        entry.checkedAt = now();
+        entry.checkedAt = checkedNow();
         unreachable(e);
         entry.last = json(503, { Code: 'Unavailable', Message: `the Gatehouse server at ${upstreamBase} cannot be reached` });
       } finally {
@@ -213,6 +260,81 @@ export function createRelay(opts: RelayOptions): Relay {
       : json(503, { Code: 'Unavailable', Message: 'the server answered credentials that expire too soon to be served' });
   }
 
+  /** Per-job metadata endpoints, by capability. */
+  const endpoints = new Map<string, { readonly server: Server; readonly port: number; closing: boolean }>();
+  /** A container document's role name and its Alibaba form, made once per document the server sent. */
+  const documents = new WeakMap<Buffer, { readonly roleName: string; readonly alibaba: Buffer } | undefined>();
+
+  /** The job's credentials for its metadata endpoint: its container endpoint's entry, in either cloud's fields. */
+  async function metadataCredentials(cap: string): Promise<MetadataCredentials> {
+    const a = await deliver(`aws ${cap}`, '/v1/container-credentials', { authorization: cap });
+    if (a.status !== 200) {
+      if (a.status === 403 || a.status === 410) closeEndpoint(cap);
+      return { ok: false, status: a.status, message: messageOf(a.body) };
+    }
+    if (!documents.has(a.body)) documents.set(a.body, alibabaForm(a.body));
+    const d = documents.get(a.body);
+    if (d === undefined) return { ok: false, status: 502, message: `the container document of ${upstreamBase} names no role (RoleArn)` };
+    return { ok: true, roleName: d.roleName, document: (shape) => (shape === 'aws' ? a.body : d.alibaba) };
+  }
+
+  /** Closes a job's metadata endpoint after a short grace, during which it answers why (the job ended). */
+  function closeEndpoint(cap: string): void {
+    const e = endpoints.get(cap);
+    if (!e || e.closing) return;
+    e.closing = true;
+    setTimeout(() => {
+      if (endpoints.get(cap) === e) endpoints.delete(cap);
+      e.server.close();
+      e.server.closeAllConnections();
+    }, metadataGraceMs).unref();
+  }
+
+  /** `POST /v1/launcher/metadata`: opens (or finds) the job's metadata endpoint; `{"port": N}` asks for that port. */
+  async function openEndpoint(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const cap = req.headers.authorization;
+    if (cap === undefined || cap.length < 16 || cap.length > 128) return send(res, FORBIDDEN);
+    const body = await readBody(req, MAX_LAUNCHER_BODY);
+    if (body === undefined) return send(res, json(413, { Code: 'Invalid', Message: `the body must be at most ${MAX_LAUNCHER_BODY} bytes` }));
+    let wanted = 0;
+    if (body.length > 0) {
+      let port: unknown;
+      try {
+        port = (JSON.parse(body.toString('utf8')) as { port?: unknown } | null)?.port;
+      } catch {
+        return send(res, json(400, { Code: 'Invalid', Message: 'the body must be JSON: {"port": N} or nothing' }));
+      }
+      if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) {
+        return send(res, json(400, { Code: 'Invalid', Message: `port must be a whole number from 1 to 65535, got ${JSON.stringify(port)}` }));
+      }
+      wanted = typeof port === 'number' ? port : 0;
+    }
+    const answer = (port: number): Answer => json(200, { host: metadataHost, port });
+    const existing = endpoints.get(cap);
+    if (existing && !existing.closing) return send(res, answer(existing.port));
+    // Only a job the server knows gets an endpoint (one without a role too: it answers 404 there, as the server's).
+    const a = await deliver(`aws ${cap}`, '/v1/container-credentials', { authorization: cap });
+    if (a.status !== 200 && a.status !== 404) return send(res, a);
+    if (endpoints.size >= maxMetadataEndpoints) {
+      return send(res, json(503, { Code: 'Unavailable', Message: `this agent serves ${maxMetadataEndpoints} metadata endpoints already` }));
+    }
+    let opened: { server: Server; port: number };
+    try {
+      opened = await listenMetadata(() => metadataCredentials(cap), metadataHost, wanted);
+    } catch (e) {
+      const cause = (e as NodeJS.ErrnoException).code ?? 'error';
+      return send(res, json(409, { Code: 'PortUnavailable', Message: `cannot listen on ${metadataHost}:${wanted} (${cause})` }));
+    }
+    const raced = endpoints.get(cap);
+    if (raced && !raced.closing) {
+      // Another request for the same job opened one meanwhile: keep that one.
+      opened.server.close();
+      return send(res, answer(raced.port));
+    }
+    endpoints.set(cap, { ...opened, closing: false });
+    return send(res, answer(opened.port));
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     served++;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -238,12 +360,15 @@ export function createRelay(opts: RelayOptions): Relay {
       try {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (req.headers.authorization) headers['authorization'] = req.headers.authorization;
-        return send(res, await upstream(path, { method: 'POST', headers, body }));
+        const a = await upstream(path, { method: 'POST', headers, body });
+        if (path === '/v1/launcher/end' && a.status === 200 && req.headers.authorization) closeEndpoint(req.headers.authorization);
+        return send(res, a);
       } catch (e) {
         unreachable(e);
         return send(res, json(503, { Code: 'Unavailable', Message: `the Gatehouse server at ${upstreamBase} cannot be reached` }));
       }
     }
+    if (req.method === 'POST' && path === '/v1/launcher/metadata') return openEndpoint(req, res);
     send(res, json(404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}` }));
   }
 
@@ -255,12 +380,23 @@ export function createRelay(opts: RelayOptions): Relay {
     });
   });
   const drain = drainable(server);
+  // Each open metadata endpoint's job is checked with the server every revalidation: an ended job's port closes.
+  const sweep = setInterval(() => {
+    for (const [cap, e] of endpoints) if (!e.closing) void metadataCredentials(cap);
+  }, revalidateMs);
+  sweep.unref();
 
   return {
     server,
     listen: (host, port) => listenOn(server, host, port),
-    stats: () => ({ served, upstream: upstreamCalls, servedStale, entries: cache.size }),
+    stats: () => ({ served, upstream: upstreamCalls, servedStale, entries: cache.size, metadataEndpoints: endpoints.size }),
     close: async () => {
+      clearInterval(sweep);
+      for (const e of endpoints.values()) {
+        e.server.close();
+        e.server.closeAllConnections();
+      }
+      endpoints.clear();
       await drain.close();
       agent.destroy();
     },

@@ -4,21 +4,19 @@
  * - `GET /v1/credentials/<capability>`: the Alibaba credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`);
  * - `GET /v1/container-credentials` with `Authorization: <capability>`: the AWS container endpoint
  *   (`AWS_CONTAINER_CREDENTIALS_FULL_URI` + `AWS_CONTAINER_AUTHORIZATION_TOKEN`);
- * - per job, an IMDSv2-style metadata endpoint on its own loopback port (SDKs keep only scheme, host and
- *   port of `AWS_EC2_METADATA_SERVICE_ENDPOINT`, so a port is what tells jobs apart): `PUT /latest/api/token`,
- *   `GET /latest/meta-data/{iam,ram}/security-credentials/[<role>]`, with the token flows of both clouds;
+ * - per job, an IMDSv2-style metadata endpoint on its own loopback port (imds.ts);
  * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` (capability in `Authorization`) for `jobs run`.
  *
  * Every payload comes from the job's one credential cache (app/jobs.ts). A wrong or missing capability gets
  * 403 and reveals nothing; a finished job 410 `job <id> has ended`; a job without a role 404.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { isoSeconds } from '../../core/iam/index.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
 import { listenOn } from '../http/lifecycle.ts';
+import { listenMetadata, type MetadataCredentials } from './imds.ts';
 
 export interface Agent {
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
@@ -98,7 +96,7 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
   const { app } = opts;
   const log = opts.log ?? (() => {});
   const jobs = app.jobs;
-  const metadata = new Map<string, { server: Server; port: number; tokens: Map<string, number> }>();
+  const metadata = new Map<string, { server: Server; port: number }>();
   /** Metadata ports of ended jobs, still answering 410 for a few seconds. */
   const ending = new Set<Server>();
 
@@ -148,39 +146,6 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
     json(res, 404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}` });
   }
 
-  /** IMDSv2 of both clouds, for one job: tokens from PUT, then the role name, then the role document. */
-  function metadataHandler(jobId: string, tokens: Map<string, number>) {
-    return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-      const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if (req.method === 'PUT' && path === '/latest/api/token') {
-        const ttlHeader = req.headers['x-aws-ec2-metadata-token-ttl-seconds'] ?? req.headers['x-aliyun-ecs-metadata-token-ttl-seconds'];
-        const ttl = Number(Array.isArray(ttlHeader) ? ttlHeader[0] : ttlHeader);
-        if (!Number.isInteger(ttl) || ttl < 1 || ttl > 21600) return text(res, 400, 'invalid token TTL: give x-aws-ec2-metadata-token-ttl-seconds between 1 and 21600');
-        const token = randomBytes(24).toString('base64url');
-        if (tokens.size > 10_000) tokens.clear();
-        tokens.set(token, Date.now() + ttl * 1000);
-        return text(res, 200, token);
-      }
-      if (req.method !== 'GET') return text(res, 405, 'method not allowed');
-      const m = /^\/latest\/meta-data\/(iam|ram)\/security-credentials\/([^/]*)$/.exec(path);
-      if (!m) return text(res, 404, 'not found');
-      const cloud = m[1] as 'iam' | 'ram';
-      const header = cloud === 'iam' ? req.headers['x-aws-ec2-metadata-token'] : req.headers['x-aliyun-ecs-metadata-token'];
-      const token = Array.isArray(header) ? header[0] : header;
-      // IMDSv2 only: a request without a valid token is 401, which makes SDKs fetch one.
-      const exp = token !== undefined ? tokens.get(token) : undefined;
-      if (exp === undefined || exp < Date.now()) return text(res, 401, 'unauthorized: PUT /latest/api/token first');
-      const r = await jobs.credentialsForJob(jobId);
-      if (!r.ok) return text(res, r.error.status, r.error.message);
-      const roleName = r.value.roleName;
-      if (m[2] === '') return text(res, 200, roleName);
-      if (m[2] !== roleName) return text(res, 404, 'not found');
-      const body = documentOf(r.value, cloud === 'iam' ? 'aws' : 'alibaba');
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
-      res.end(body);
-    };
-  }
-
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       log(`agent: internal error: ${e instanceof Error ? e.message : String(e)}`);
@@ -206,22 +171,15 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
 
   /** Listens for one job's metadata requests on `port` of 127.0.0.1 (0: any free port); the port it got. */
   async function openOn(jobId: string, port: number): Promise<number> {
-    const tokens = new Map<string, number>();
-    const handler = metadataHandler(jobId, tokens);
-    const s = createServer((req, res) => {
-      handler(req, res).catch(() => {
-        if (!res.headersSent) text(res, 500, 'internal error');
-      });
-    });
-    const bound = await new Promise<number>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen(port, '127.0.0.1', () => {
-        const a = s.address();
-        resolve(typeof a === 'object' && a ? a.port : 0);
-      });
-    });
-    metadata.set(jobId, { server: s, port: bound, tokens });
-    return bound;
+    const source = async (): Promise<MetadataCredentials> => {
+      const r = await jobs.credentialsForJob(jobId);
+      if (!r.ok) return { ok: false, status: r.error.status, message: r.error.message };
+      const c = r.value;
+      return { ok: true, roleName: c.roleName, document: (shape) => documentOf(c, shape) };
+    };
+    const opened = await listenMetadata(source, '127.0.0.1', port);
+    metadata.set(jobId, opened);
+    return opened.port;
   }
 
   return {

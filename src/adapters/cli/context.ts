@@ -35,6 +35,8 @@ export interface AgentCommandOptions {
   /** HOST:PORT to serve on. */
   readonly listen: string;
   readonly revalidateSeconds: number;
+  /** The address per-job metadata endpoints listen on. */
+  readonly metadataHost: string;
 }
 
 export interface DemoCommandOptions {

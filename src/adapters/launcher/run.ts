@@ -63,6 +63,34 @@ export interface LaunchOptions {
   readonly baseEnv: NodeJS.ProcessEnv;
   readonly log: (line: string) => void;
   readonly heartbeatMs?: number;
+  /**
+   * `agentUrl` is a node agent (`gatehouse agent`): the job's metadata endpoint is one it opens on this node
+   * (`POST /v1/launcher/metadata`), asked for again with the same port at each heartbeat so that an agent restarted
+   * meanwhile serves it again.
+   */
+  readonly metadataFromAgent?: boolean;
+}
+
+/**
+ * Asks the node agent at `agentUrl` for the job's metadata endpoint (on `port` when given); its base URL, or why
+ * there is none.
+ */
+async function agentMetadata(agentUrl: string, capability: string, port?: number): Promise<{ endpoint: string; port: number } | { error: string }> {
+  try {
+    const r = await fetch(`${agentUrl}/v1/launcher/metadata`, {
+      method: 'POST',
+      headers: { authorization: capability, 'content-type': 'application/json' },
+      body: port === undefined ? '' : JSON.stringify({ port }),
+      signal: AbortSignal.timeout(5000),
+    });
+    const body = (await r.json().catch(() => ({}))) as { host?: unknown; port?: unknown; Message?: unknown };
+    if (!r.ok || typeof body.port !== 'number') return { error: `${r.status}${typeof body.Message === 'string' ? ` ${body.Message}` : ''}` };
+    // A wildcard address is reached on this node by the name the launcher reaches the agent by.
+    const host = typeof body.host === 'string' && !['0.0.0.0', '::', ''].includes(body.host) ? body.host : new URL(agentUrl).hostname.replace(/^\[|\]$/g, '');
+    return { endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${body.port}`, port: body.port };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -141,9 +169,21 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   await post('/v1/launcher/heartbeat');
   await refreshFile();
 
+  const environment = { ...opts.environment };
+  let metadataPort: number | undefined;
+  let metadataLost = false;
+  if (opts.metadataFromAgent === true) {
+    const m = await agentMetadata(agentUrl, capability);
+    if ('error' in m) log(`gatehouse: the node agent at ${agentUrl} opened no metadata endpoint for job ${opts.jobId} (${m.error}); AWS_EC2_METADATA_SERVICE_ENDPOINT stays ${environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? 'unset'}`);
+    else {
+      metadataPort = m.port;
+      environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = m.endpoint;
+    }
+  }
+
   const masterPort = await freePort();
-  const profiles = await writeProfileFiles(opts.profileDir ?? dirname(opts.credentialsFile), opts.environment['AWS_REGION'] ?? 'us-east-1');
-  const env = jobProcessEnv(opts.baseEnv, { ...opts.environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile, ...profiles });
+  const profiles = await writeProfileFiles(opts.profileDir ?? dirname(opts.credentialsFile), environment['AWS_REGION'] ?? 'us-east-1');
+  const env = jobProcessEnv(opts.baseEnv, { ...environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile, ...profiles });
   const children: ChildProcess[] = [];
   const exits: Promise<number>[] = [];
   const [cmd, ...args] = opts.command;
@@ -185,6 +225,14 @@ export async function launch(opts: LaunchOptions): Promise<number> {
       }
     });
     void refreshFile();
+    if (metadataPort !== undefined) {
+      const port = metadataPort;
+      void agentMetadata(agentUrl, capability, port).then((m) => {
+        // Said once when it stops, once when it is back: not at every heartbeat.
+        if ('error' in m !== metadataLost) log('error' in m ? `gatehouse: the node agent at ${agentUrl} does not serve job ${opts.jobId}'s metadata endpoint on port ${port} (${m.error})` : `gatehouse: the node agent at ${agentUrl} serves job ${opts.jobId}'s metadata endpoint on port ${port} again`);
+        metadataLost = 'error' in m;
+      });
+    }
   }, opts.heartbeatMs ?? 5000);
 
   // A job fails when any rank fails; its status is the first non-zero one, as torchrun reports it.

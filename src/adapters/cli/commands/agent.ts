@@ -3,6 +3,7 @@
  * endpoints for the processes of one node. The composition root (src/main/agent.ts) runs it; this module parses
  * the command line.
  */
+import { isIP } from 'node:net';
 import type { CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 
@@ -13,15 +14,18 @@ export const agentCommand: CommandGroup = (program, ctx) => {
     .option('--upstream <url>', "base URL of the server's credential endpoints (its --agent-listen or --agent-address URL); default GATEHOUSE_AGENT_UPSTREAM")
     .option('--listen <host:port>', 'address to serve on', '127.0.0.1:8471')
     .option('--revalidate <seconds>', 'how often a cached answer is checked with the server (a job that ended is refused within this time)', '30')
+    .option('--metadata-host <ip>', "the address each job's own metadata endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT) listens on; they answer without a capability, so keep it an address only this node's processes reach", '127.0.0.1')
     .addHelpText(
       'after',
       `
 Serves GET /v1/credentials/<capability> (ALIBABA_CLOUD_CREDENTIALS_URI), GET /v1/container-credentials
 (AWS_CONTAINER_CREDENTIALS_FULL_URI with AWS_CONTAINER_AUTHORIZATION_TOKEN) and the launcher calls of
-\`gatehouse jobs run\`. Point jobs at it with the server's --agent-address. Every process of a job on the node
-shares one cached answer: the server sees one request per job per --revalidate seconds.`,
+\`gatehouse jobs run --agent\`, for which it also opens each job's own metadata endpoint (IMDSv2 of both clouds,
+AWS_EC2_METADATA_SERVICE_ENDPOINT) on a port of --metadata-host. Point pods at it with the server's
+--agent-address. Every process of a job on the node shares one cached answer: the server sees one request per
+job per --revalidate seconds.`,
     )
-    .action(async (opts: { upstream?: string; listen: string; revalidate: string }) => {
+    .action(async (opts: { upstream?: string; listen: string; revalidate: string; metadataHost: string }) => {
       if (!ctx.runAgent) {
         ctx.err('gatehouse agent: not available in this build\n');
         return ctx.exit(EXIT.internal);
@@ -36,6 +40,10 @@ shares one cached answer: the server sees one request per job per --revalidate s
         ctx.err(`gatehouse agent: --revalidate must be a whole number of seconds from 1 to 3600, got \`${opts.revalidate}\`\n`);
         return ctx.exit(EXIT.usage);
       }
-      ctx.exit(await ctx.runAgent({ upstream, listen: opts.listen, revalidateSeconds: seconds }));
+      if (isIP(opts.metadataHost) === 0) {
+        ctx.err(`gatehouse agent: --metadata-host must be an IP address of this node, got \`${opts.metadataHost}\`\n`);
+        return ctx.exit(EXIT.usage);
+      }
+      ctx.exit(await ctx.runAgent({ upstream, listen: opts.listen, revalidateSeconds: seconds, metadataHost: opts.metadataHost }));
     });
 };

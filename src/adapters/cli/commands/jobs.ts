@@ -228,7 +228,7 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & { worksp
 
 /**
  * Runs the started job (or node) here: its ranks, its credentials file, its heartbeats; through the node agent
- * `agent` when one is given (the per-job metadata port stays the server's: the agent does not serve it).
+ * `agent` when one is given, which then also serves the job's metadata endpoint on this node.
  */
 async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, credentialsFile?: string, agent?: string): Promise<number> {
   const { job, capability } = started;
@@ -245,5 +245,6 @@ async function launchLocal(ctx: CommandContext, started: { job: JobJson; capabil
     profileDir: join(tmpdir(), 'gatehouse', 'jobs', job.id),
     baseEnv: (ctx.env ?? {}) as NodeJS.ProcessEnv,
     log: (line) => ctx.err(`${line}\n`),
+    metadataFromAgent: agent !== undefined,
   });
 }

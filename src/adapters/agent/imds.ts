@@ -1,0 +1,74 @@
+/**
+ * One job's metadata endpoint (credential-protocols §2 and §6): IMDSv2 of both clouds on a port of its own, since
+ * SDKs keep only the scheme, host and port of `AWS_EC2_METADATA_SERVICE_ENDPOINT`, so a port is what tells jobs
+ * apart. `PUT /latest/api/token` with a TTL header of either cloud, then `GET /latest/meta-data/{iam,ram}/
+ * security-credentials/` (the role name) and `…/<role>` (the document of that cloud) with the token. Served the
+ * same way by the server's own endpoints (server.ts) and by the node agent (relay.ts); only where the credentials
+ * come from differs.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+/** The job's credentials as a metadata endpoint serves them, or why there are none (status and message). */
+export type MetadataCredentials =
+  | { readonly ok: true; readonly roleName: string; document(shape: 'aws' | 'alibaba'): Buffer }
+  | { readonly ok: false; readonly status: number; readonly message: string };
+
+/** Tokens one endpoint keeps at most; beyond, the oldest are forgotten (a client then fetches another). */
+const MAX_TOKENS = 10_000;
+
+function text(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** The request handler of one job's endpoint; `source` is asked on every credentials read. */
+export function metadataHandler(source: () => Promise<MetadataCredentials>): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const tokens = new Map<string, number>();
+  return async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (req.method === 'PUT' && path === '/latest/api/token') {
+      const ttlHeader = req.headers['x-aws-ec2-metadata-token-ttl-seconds'] ?? req.headers['x-aliyun-ecs-metadata-token-ttl-seconds'];
+      const ttl = Number(Array.isArray(ttlHeader) ? ttlHeader[0] : ttlHeader);
+      if (!Number.isInteger(ttl) || ttl < 1 || ttl > 21600) return text(res, 400, 'invalid token TTL: give x-aws-ec2-metadata-token-ttl-seconds between 1 and 21600');
+      const token = randomBytes(24).toString('base64url');
+      if (tokens.size >= MAX_TOKENS) tokens.delete(tokens.keys().next().value as string);
+      tokens.set(token, Date.now() + ttl * 1000);
+      return text(res, 200, token);
+    }
+    if (req.method !== 'GET') return text(res, 405, 'method not allowed');
+    const m = /^\/latest\/meta-data\/(iam|ram)\/security-credentials\/([^/]*)$/.exec(path);
+    if (!m) return text(res, 404, 'not found');
+    const cloud = m[1] as 'iam' | 'ram';
+    const header = cloud === 'iam' ? req.headers['x-aws-ec2-metadata-token'] : req.headers['x-aliyun-ecs-metadata-token'];
+    const token = Array.isArray(header) ? header[0] : header;
+    // IMDSv2 only: a request without a valid token is 401, which makes SDKs fetch one.
+    const exp = token !== undefined ? tokens.get(token) : undefined;
+    if (exp === undefined || exp < Date.now()) return text(res, 401, 'unauthorized: PUT /latest/api/token first');
+    const c = await source();
+    if (!c.ok) return text(res, c.status, c.message);
+    if (m[2] === '') return text(res, 200, c.roleName);
+    if (m[2] !== c.roleName) return text(res, 404, 'not found');
+    const body = c.document(cloud === 'iam' ? 'aws' : 'alibaba');
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
+    res.end(body);
+  };
+}
+
+/** Serves `source` as a metadata endpoint on `host`:`port` (0: any free port); the server and the port it got. */
+export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number): Promise<{ server: Server; port: number }> {
+  const handler = metadataHandler(source);
+  const server = createServer((req, res) => {
+    handler(req, res).catch(() => {
+      if (!res.headersSent) text(res, 500, 'internal error');
+    });
+  });
+  const bound = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const a = server.address();
+      resolve(typeof a === 'object' && a ? a.port : 0);
+    });
+  });
+  return { server, port: bound };
+}
