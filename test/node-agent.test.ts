@@ -205,6 +205,22 @@ describe('node agent', () => {
     assert.deepEqual([noRole.status, await noRole.text()], [404, `job ${none.job.id} has no role`]);
   });
 
+  it('closes the metadata endpoint of a job the server ended, with no launcher to say so', async () => {
+    const { relay: r, url } = await relay(200, 0, 100);
+    const job = await submit();
+    const opened = await fetch(`${url}/v1/launcher/metadata`, { method: 'POST', headers: { authorization: job.capability } });
+    const { port } = (await opened.json()) as { port: number };
+    assert.equal(r.stats().metadataEndpoints, 1);
+    assert.ok((await call(connectionTo((server as RunningServer).url, admin), 'POST', ['jobs', job.job.id, 'stop'])).ok);
+    const until = Date.now() + 5_000;
+    while (r.stats().metadataEndpoints > 0 && Date.now() < until) await new Promise((res) => setTimeout(res, 50));
+    assert.equal(r.stats().metadataEndpoints, 0);
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } }));
+    // Nor is it opened again for the ended job.
+    const again = await fetch(`${url}/v1/launcher/metadata`, { method: 'POST', headers: { authorization: job.capability } });
+    assert.equal(again.status, 410);
+  });
+
   it('a launcher asks again at each heartbeat: an agent restarted under a running job serves its metadata endpoint again, on the same port', async () => {
     const port = await freePort();
     const first = await relay(60_000, port);
