@@ -1,7 +1,8 @@
 /**
  * deploy/kubernetes: the manifests parse, the server Deployment takes its database and master key from the
  * Secret and serves HTTPS, and the MutatingWebhookConfiguration shown there is the one `gatehouse kube
- * webhook-config` writes (same webhooks, rules, policies and selectors).
+ * webhook-config` writes (same webhooks, rules, policies and selectors); the node agent's DaemonSet takes options the
+ * command accepts and relays the server's Service.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { webhookFiles } from '../src/adapters/cli/commands/kube.ts';
+import { runCli } from '../src/adapters/cli/index.ts';
+import type { AgentCommandOptions } from '../src/adapters/cli/context.ts';
 
 const DEPLOY = join(import.meta.dirname, '..', 'deploy', 'kubernetes');
 type Json = Record<string, unknown>;
@@ -88,4 +91,59 @@ test('the S3 gateway runs apart, on a volume; the API replicas send jobs and pod
   assert.ok(!selects(svc.spec.selector, api.spec.template.metadata.labels));
   assert.deepEqual(api.spec.selector.matchLabels, api.spec.template.metadata.labels);
   assert.deepEqual(sts.spec.selector.matchLabels, sts.spec.template.metadata.labels);
+});
+
+test('the node agent runs on every node at the link-local address, relaying the server’s credential Service, with options the command takes', async () => {
+  type Probe = { httpGet: { host: string; path: string; port: number } };
+  type DaemonSet = {
+    kind: string;
+    spec: {
+      selector: { matchLabels: Json };
+      template: {
+        metadata: { labels: Json };
+        spec: { hostNetwork: boolean; dnsPolicy: string; initContainers: { command: string[] }[]; containers: { args: string[]; readinessProbe: Probe; livenessProbe: Probe }[] };
+      };
+    };
+  };
+  type Service = { metadata: { name: string; namespace: string }; spec: { selector: Json; ports: { port: number }[] } };
+  const ds = parse(await readFile(join(DEPLOY, 'node-agent.yaml'), 'utf8')) as DaemonSet;
+  assert.equal(ds.kind, 'DaemonSet');
+  assert.deepEqual(ds.spec.selector.matchLabels, ds.spec.template.metadata.labels);
+  const pod = ds.spec.template.spec;
+  assert.equal(pod.hostNetwork, true);
+  assert.equal(pod.dnsPolicy, 'ClusterFirstWithHostNet', 'resolves the Service from the host network');
+  const c = pod.containers[0];
+  assert.ok(c);
+  // The real command line parser takes the manifest's arguments as they are.
+  let taken: AgentCommandOptions | undefined;
+  const stderr: string[] = [];
+  const status = await runCli(c.args, {
+    out: () => {},
+    err: (s) => void stderr.push(s),
+    readFile: async () => '',
+    now: () => 0,
+    version: 'test',
+    env: {},
+    runAgent: async (o) => {
+      taken = o;
+      return 0;
+    },
+  });
+  assert.equal(status, 0, stderr.join(''));
+  assert.ok(taken);
+  // Where it listens: the address the init container gives the node, which the SDKs accept for plain HTTP.
+  const [host, port] = taken.listen.split(':');
+  assert.equal(host, '169.254.170.2');
+  assert.ok(pod.initContainers.some((i) => i.command.join(' ').includes(`${host}/32`)));
+  for (const p of [c.readinessProbe, c.livenessProbe]) assert.deepEqual([p.httpGet.host, p.httpGet.port, p.httpGet.path], [host, Number(port), '/healthz']);
+  // What it relays: the server's credential endpoints, through the Service that selects the server's pods.
+  const upstream = new URL(taken.upstream);
+  const services = parseAllDocuments(await readFile(join(DEPLOY, 'service.yaml'), 'utf8')).map((d) => d.toJS() as Service);
+  const svc = services.find((s) => upstream.hostname === `${s.metadata.name}.${s.metadata.namespace}.svc`);
+  assert.ok(svc, `${upstream.hostname} is a Service of service.yaml`);
+  assert.ok(svc.spec.ports.some((p) => p.port === Number(upstream.port)));
+  const api = parse(await readFile(join(DEPLOY, 'deployment.yaml'), 'utf8')) as { spec: { template: { metadata: { labels: Json } } } };
+  assert.deepEqual(svc.spec.selector, api.spec.template.metadata.labels);
+  // The agent's pods are not the server's: no Service of the server routes to them.
+  for (const s of services) assert.ok(Object.entries(s.spec.selector).some(([k, v]) => ds.spec.template.metadata.labels[k] !== v), `${s.metadata.name} must not select the node agents`);
 });
