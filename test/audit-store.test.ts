@@ -217,6 +217,34 @@ for (const target of targets) {
       assert.equal((await store.read((tx) => tx.audit.head())).seq, 21);
     });
 
+    it('prunes only the prefix older than the cutoff when `at` is out of seq order (a clock behind, a batch held back)', async () => {
+      const { store } = await target.fresh();
+      // Seconds after T0 for seq 1..10; the cutoff is T0 + 10 s. Seq 3 is newer than the cutoff, and seq 4-6 and 8
+      // (an instance whose clock runs behind, a batch delivered late) are older again: they follow a newer record.
+      const seconds = [1, 2, 30, 3, 4, 5, 31, 6, 32, 33];
+      const records = linkEvents(seconds.map((s, i) => ({ at: T0 + s * 1000, event: ev(i) })), EMPTY_HEAD, sha256);
+      await store.write((tx) => tx.audit.append(records));
+      const cutoff = new Date(T0 + 10_000).toISOString();
+      const r = await store.write((tx) => tx.audit.prune(cutoff));
+      assert.equal(r.pruned, 2, 'only seq 1-2: every record from the first newer one on stays');
+      assert.deepEqual([r.head.baseSeq, r.head.baseHash], [2, (records[1] as AuditRecord).hash]);
+      const left = await store.read((tx) => tx.audit.list({}, 0, 1000));
+      assert.deepEqual(left.map((x) => x.seq), [3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.ok(left.some((x) => x.at >= cutoff && x.seq === 3), 'the record newer than the cutoff is kept');
+      const head = await store.read((tx) => tx.audit.head());
+      const v = chainVerifier(head, sha256);
+      assert.equal(v.check(left) ?? v.end(head), undefined);
+      // Nothing older at the start of the chain now: nothing goes, even though seq 4-6 are older than the cutoff.
+      assert.equal((await store.write((tx) => tx.audit.prune(cutoff))).pruned, 0);
+      // A later cutoff (31.5 s): seq 9 is the first newer record, so seq 3-8 go, the late seq 8 with them.
+      const later = await store.write((tx) => tx.audit.prune(new Date(T0 + 31_500).toISOString()));
+      assert.deepEqual([later.pruned, later.head.baseSeq], [6, 8]);
+      // A cutoff after every record: all of them go, the last one becomes the checkpoint.
+      const all = await store.write((tx) => tx.audit.prune(new Date(T0 + 60_000).toISOString()));
+      assert.deepEqual([all.pruned, all.head.baseSeq, all.head.baseHash], [2, 10, (records[9] as AuditRecord).hash]);
+      assert.deepEqual(await store.read((tx) => tx.audit.list({}, 0, 1000)), []);
+    });
+
     it('two instances recording at once make one chain', async () => {
       const { store, again } = await target.fresh();
       const second = await again();

@@ -872,7 +872,16 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     async prune(before) {
       writable();
       const head = await auditHead();
-      const last = await one('SELECT seq, hash FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log WHERE at < ?)', [before]);
+      // Only the prefix of the chain that is entirely older than `before` goes: `at` is not monotonic in `seq` (an
+      // instance whose clock runs behind, a batch held back through an outage), so the newest old record may sit
+      // after newer ones, which must stay. The checkpoint is the record just before the first one at or after
+      // `before` (the last record when none is). MIN(seq) with a filter is answered from the primary key by both
+      // planners (SQLite's min/max optimisation, PostgreSQL's LIMIT 1 rewrite), stopping at the first newer row.
+      const firstKept = (await one('SELECT MIN(seq) AS seq FROM audit_log WHERE at >= ?', [before]))?.['seq'];
+      const last =
+        firstKept === null || firstKept === undefined
+          ? await one('SELECT seq, hash FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)', [])
+          : await one('SELECT seq, hash FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT 1', [num(firstKept)]);
       if (last === undefined) return { pruned: 0, head };
       const baseSeq = num(last['seq']);
       const baseHash = str(last['hash']);

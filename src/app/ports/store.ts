@@ -401,8 +401,10 @@ export interface AuditWrite extends AuditRead {
    */
   append(records: readonly AuditRecord[]): Promise<void>;
   /**
-   * Deletes the records older than `before` (ISO `at`, exclusive), the newest of them becoming the checkpoint
-   * (`baseSeq`/`baseHash`) the rest of the chain is verified from. Returns the new head.
+   * Deletes the start of the chain up to the first record at or after `before` (ISO `at`; all records when none
+   * is), the last deleted becoming the checkpoint (`baseSeq`/`baseHash`) the rest of the chain is verified from.
+   * `at` need not grow with `seq` (clocks of instances differ, batches arrive late), so an older record after a
+   * newer one stays until the records before it go. Returns the new head.
    */
   prune(before: string): Promise<{ readonly pruned: number; readonly head: AuditHead }>;
 }
