@@ -64,8 +64,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const maxReaders = options.maxReaders ?? 4;
   const now = options.now ?? (() => new Date());
 
-  // Create the file ourselves so that it is 0600 from the start; SQLite gives -wal/-shm the same mode.
-  closeSync(openSync(file, 'a', 0o600));
+  createPrivate(file);
   const key = realpathSync(file);
   const queue = writeQueues.get(key) ?? { tail: Promise.resolve(), stores: 0 };
   queue.stores += 1;
@@ -193,6 +192,26 @@ function unavailable(e: unknown): StoreUnavailableError | undefined {
   const errcode = Number((e as { errcode?: unknown }).errcode);
   if (!UNAVAILABLE_CODES.has(errcode & 0xff)) return undefined;
   return new StoreUnavailableError(`SQLite is unavailable: ${(e as { message?: unknown }).message ?? errcode}`, { cause: e });
+}
+
+/**
+ * Creates the database file, empty and 0600, when it does not exist yet, so that SQLite never creates it with the
+ * umask's mode (it gives -wal and -shm the mode of the database file). An existing file is not opened at all: POSIX
+ * locks belong to the process, and close() of any descriptor of a file drops every lock the process holds on it
+ * (SQLite's "How To Corrupt An SQLite Database File", §2.2) — the audit writer thread opens its store while the
+ * main thread's connections hold theirs, and without those locks another process's connection believes it is the
+ * last, checkpoints and deletes the WAL under the running server. O_EXCL makes the creation the only open: when
+ * it succeeds, no connection can hold the file yet (a store of this process opens its connections only after this).
+ */
+function createPrivate(file: string): void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw e;
+  }
+  closeSync(fd);
 }
 
 function resolveFile(options: SqliteStoreOptions): string {
