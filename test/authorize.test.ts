@@ -191,6 +191,26 @@ describe('POST /v1/authorize', () => {
     assert.match(JSON.stringify(many.json), /at most 256 keys/);
   });
 
+  test('a misspelt or mistyped field is 400, never a question about the signing caller', async () => {
+    const q = { action: 's3:GetObject', resource: 'arn:aws:s3:::datasets/x' };
+    for (const [body, message] of [
+      [{ ...q, prinicpal: ALICE }, /unknown field `prinicpal`/],
+      [{ ...q, principal: 42 }, /`principal` must be the ARN of a principal/],
+      [{ ...q, principal: null }, /`principal` must be the ARN of a principal/],
+      [{ ...q, principal: '' }, /`principal` must be the ARN of a principal/],
+      [{ ...q, context: 'zz' }, /`context` must be an object/],
+      [{ ...q, context: ['a'] }, /`context` must be an object/],
+      // Only resource servers of the server's own process say whose resource it is.
+      [{ ...q, resourceAccount: ROOT }, /unknown field `resourceAccount`/],
+    ] as const) {
+      for (const route of ['/v1/authorize', '/v1/simulate']) {
+        const r = await gatehouseJson(server.url, keys['gatekeeper'] as Credentials, 'POST', route, body);
+        assert.equal(r.status, 400, `${route} ${JSON.stringify(body)}: ${JSON.stringify(r.json)}`);
+        assert.match(JSON.stringify(r.json), message);
+      }
+    }
+  });
+
   test('unsigned, or signed for another service: refused', async () => {
     const unsigned = await fetch(`${server.url}/v1/authorize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 's3:GetObject', resource: 'arn:aws:s3:::d/x' }) });
     assert.ok(unsigned.status === 401 || unsigned.status === 403, String(unsigned.status));
@@ -226,6 +246,18 @@ describe('POST /v1/authorize:batch', () => {
     assert.deepEqual(
       (r.json['results'] as { decision: string }[]).map((x) => x.decision),
       ['Allow', 'ImplicitDeny'],
+    );
+  });
+
+  test('an item with an unknown or mistyped field is answered with an error in its place, the rest decided', async () => {
+    const q = { action: 's3:GetObject', resource: 'arn:aws:s3:::datasets/x' };
+    const requests = [{ ...q, prinicpal: ALICE }, { ...q, context: 'zz' }, { ...q, principal: ALICE, resourceAccount: '444455556666' }, 'x', { ...q, principal: ALICE }];
+    const r = await gatehouseJson(server.url, keys['gatekeeper'] as Credentials, 'POST', '/v1/authorize:batch', { requests });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const results = r.json['results'] as ({ decision: string } | { error: { code: string; message: string } })[];
+    assert.deepEqual(
+      results.map((x) => ('error' in x ? x.error.message.replace(/:.*/, '') : x.decision)),
+      ['unknown field `prinicpal`', '`context` must be an object', 'unknown field `resourceAccount`', 'requests[3] must be an object', 'Allow'],
     );
   });
 

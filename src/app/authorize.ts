@@ -102,6 +102,35 @@ const contextValue = (x: unknown): boolean => typeof x === 'string' || typeof x 
 const badContextValue = (k: string): Result<never> =>
   failWith('REQUEST_INVALID_CONTEXT', `context value of \`${k}\` must be a string, number, boolean or a list of them`, `context.${k}`);
 
+/** The fields a question may carry over the API; `resourceAccount` is for resource servers of this process only. */
+const QUESTION_FIELDS: ReadonlySet<string> = new Set(['principal', 'action', 'resource', 'context']);
+
+/**
+ * A question as an API client sends it (`POST /v1/authorize`, each item of a batch), checked before anything is
+ * decided: an unknown field (a misspelt `principal`) or a field of the wrong type would otherwise be dropped, and
+ * the question decided for the signing caller instead. `at` prefixes the JSON path of an error (`requests[3].`).
+ */
+export function questionOf(x: unknown, at = ''): Result<AuthorizeInput> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return failWith('VALIDATION_ERROR', `${at === '' ? 'the body' : at.slice(0, -1)} must be an object: {"principal"?, "action", "resource", "context"?}`, at === '' ? '' : at.slice(0, -1));
+  const q = x as Record<string, unknown>;
+  for (const k of Object.keys(q)) {
+    if (!QUESTION_FIELDS.has(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: a question has \`principal\` (optional), \`action\`, \`resource\` and \`context\` (optional)`, `${at}${k}`);
+  }
+  const { principal, action, resource, context } = q;
+  if (principal !== undefined && (typeof principal !== 'string' || principal === '')) {
+    return failWith('VALIDATION_ERROR', '`principal` must be the ARN of a principal, or left out to ask about the signing caller', `${at}principal`);
+  }
+  if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context))) {
+    return failWith('REQUEST_INVALID_CONTEXT', '`context` must be an object: {KEY: VALUE or [VALUES]}', `${at}context`);
+  }
+  return ok({
+    ...(principal !== undefined ? { principal } : {}),
+    action: action as string,
+    resource: resource as string,
+    ...(context !== undefined ? { context: context as Record<string, unknown> } : {}),
+  });
+}
+
 /** Principals resolved by ARN, kept until the directory changes (bounded: untrusted callers choose the ARNs). */
 const MAX_RESOLVED = 10_000;
 
@@ -320,8 +349,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // One batch, one caller, one instant: whether it may ask about a principal is decided once per principal.
     const asked = new Map<string, Result<unknown>>();
     for (let i = 0; i < requests.length; i++) {
-      const r: unknown = requests[i];
-      const pending = decide(caller, (typeof r === 'object' && r !== null ? r : {}) as AuthorizeInput, asked);
+      const q = questionOf(requests[i], `requests[${i}].`);
+      const pending = q.ok ? decide(caller, q.value, asked) : q;
       const one = pending instanceof Promise ? await pending : pending;
       out[i] = one.ok ? one.value : { error: { code: one.errors[0]?.code ?? 'INTERNAL_ERROR', message: one.errors[0]?.message ?? '' } };
     }

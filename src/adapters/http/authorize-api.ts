@@ -13,6 +13,7 @@ import { accountOf } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { authorizeAdmin } from '../../app/principals.ts';
 import { ResourcePolicies, resourcePolicyKey, type StoredResourcePolicy } from '../../app/resource-policies.ts';
+import { questionOf } from '../../app/authorize.ts';
 
 interface Ctx {
   readonly app: App;
@@ -27,15 +28,6 @@ interface Route {
   readonly handler: (ctx: Ctx) => Promise<Result<{ status?: number; body: unknown }>>;
 }
 
-function authorizeInput(body: Record<string, unknown>) {
-  return {
-    ...(typeof body['principal'] === 'string' ? { principal: body['principal'] } : {}),
-    action: body['action'] as string,
-    resource: body['resource'] as string,
-    ...(typeof body['context'] === 'object' && body['context'] !== null ? { context: body['context'] as Record<string, unknown> } : {}),
-  };
-}
-
 /** Who may attach a policy to a resource: the owning account's principals allowed `gatehouse:PutResourcePolicy` on it. */
 function mayManage(app: App, caller: Caller, action: string, resource: string): Result<unknown> {
   const owner = accountOf(resource);
@@ -45,7 +37,9 @@ function mayManage(app: App, caller: Caller, action: string, resource: string): 
 
 export function authorizeRoutes(): Route[] {
   const decide: Route['handler'] = async ({ app, caller, body }) => {
-    const r = await app.authorizer.authorize(caller, authorizeInput(body));
+    const q = questionOf(body);
+    if (!q.ok) return q;
+    const r = await app.authorizer.authorize(caller, q.value);
     return r.ok ? ok({ body: r.value }) : r;
   };
   return [
@@ -54,7 +48,9 @@ export function authorizeRoutes(): Route[] {
       method: 'POST',
       pattern: ['simulate'],
       handler: async ({ app, caller, body }) => {
-        const r = await app.authorizer.simulate(caller, authorizeInput(body));
+        const q = questionOf(body);
+        if (!q.ok) return q;
+        const r = await app.authorizer.simulate(caller, q.value);
         return r.ok ? ok({ body: r.value }) : r;
       },
     },
@@ -62,7 +58,9 @@ export function authorizeRoutes(): Route[] {
       method: 'POST',
       pattern: ['who-can'],
       handler: async ({ app, caller, body }) => {
-        const input = authorizeInput(body);
+        const q = questionOf(body);
+        if (!q.ok) return q;
+        const input = q.value;
         if (input.principal !== undefined) return failWith('VALIDATION_ERROR', '`principal` is not a field of who-can: every user and role of your account is asked about', 'principal');
         const r = await app.whoCan(caller, input);
         return r.ok ? ok({ body: r.value }) : r;
