@@ -1620,7 +1620,11 @@ export async function createAccountAsRoot(deps: AppDeps, caller: Caller, input: 
       action: `${adminService(caller.partition)}:CreateAccount`,
       resource: step.resource,
       decision: r.ok ? 'ok' : (r.errors[0]?.code ?? 'error'),
-      detail: { request: { id, partition, name }, ...(r.ok ? {} : { error: r.errors[0]?.message }) },
+      // The admin's key is named by its id (never its secret), so the log answers who created it.
+      detail: {
+        request: { id, partition, name },
+        ...(r.ok ? { before: null, after: { account: { id, partition, name }, userName: ADMIN_USER, accessKeyId: (r.value as AdminCredentials).AccessKeyId } } : { error: r.errors[0]?.message }),
+      },
     });
   const a = authorizeStep(caller, deps.now(), step);
   if (!a.ok) {

@@ -97,11 +97,14 @@ export function createDirectory(deps: AppDeps) {
   const arnOf = (c: Caller, kind: 'user' | 'group' | 'role' | 'policy', path: string, name: string): string => entityArn(c.partition, c.account, kind, path, name);
 
   /** Authorize, then run `fn` in a write transaction; a failed Result rolls everything back. */
-  async function write<T>(fn: (tx: WriteTx) => Promise<Result<T>>): R<T> {
+  async function write<T>(c: Caller, fn: (tx: WriteTx) => Promise<Result<T>>): R<T> {
     // Under the fail-closed audit policy, no change happens while the audit log cannot record it.
     const closed = deps.audit?.gate('the directory is not changed');
     if (closed) return closed;
     return store.write(async (tx, abort) => {
+      // PostgreSQL retries a transaction that lost a serialization race: only the attempt that commits is recorded.
+      const frame = frames.get(c);
+      if (frame) delete frame.change;
       const r = await fn(tx);
       if (!r.ok) abort(r);
       return r;
@@ -121,21 +124,30 @@ export function createDirectory(deps: AppDeps) {
   // Audit: every change, and every refused attempt, is recorded with the caller, the admin action and the
   // resource its authorization named, and the outcome. An audited call runs with its own copy of the caller,
   // the key of its frame, so that `authz` can note the action however deep inside the call it is decided.
+  // A change that is made also records `before` (what it replaced or removed) and `after` (what it wrote), read
+  // in its own write transaction, so they are exact; `null` on either side means there was, or is, none. Both
+  // go through the audit log's redaction like the rest of the detail, and no secret is ever put there (an access
+  // key is recorded by its id, its sealed secret left out).
 
-  const frames = new WeakMap<Caller, { action?: string; resource?: string; before?: unknown }>();
+  interface Frame {
+    action?: string;
+    resource?: string;
+    change?: { readonly before: unknown; readonly after: unknown };
+  }
+  const frames = new WeakMap<Caller, Frame>();
   const ROLE_ARN = /^(arn:[a-z-]+:iam|acs:ram)::\d+:role\//;
 
-  /** Notes what a change replaces or removes, where the use case has it at hand. */
-  function before(c: Caller, value: unknown): void {
+  /** Notes what a change replaced or removed and what it wrote (`null`: nothing), read inside its transaction. */
+  function changed(c: Caller, before: unknown, after: unknown): void {
     const frame = frames.get(c);
-    if (frame && frame.before === undefined) frame.before = value;
+    if (frame) frame.change = { before: before ?? null, after: after ?? null };
   }
 
   function audited<A extends unknown[], T>(f: (c: Caller, ...args: A) => R<T>): (c: Caller, ...args: A) => R<T> {
     return async (c, ...args) => {
       const sink = deps.audit;
       if (!sink) return f(c, ...args);
-      const frame: { action?: string; resource?: string; before?: unknown } = {};
+      const frame: Frame = {};
       const own: Caller = { ...c };
       frames.set(own, frame);
       const r = await f(own, ...args);
@@ -155,16 +167,41 @@ export function createDirectory(deps: AppDeps) {
         ...(c.session?.role ? { session: c.principal.arn } : {}),
         ...(c.session?.job !== undefined ? { job: c.session.job } : {}),
         ...(c.session?.srcId !== undefined ? { sourceIdentity: c.session.srcId } : {}),
-        detail: { request, ...(frame.before !== undefined && r.ok ? { before: frame.before } : {}), ...(error ? { error: error.message } : {}) },
+        detail: { request, ...(r.ok && frame.change ? { before: frame.change.before, after: frame.change.after } : {}), ...(error ? { error: error.message } : {}) },
       });
       return r;
     };
+  }
+
+  /** An access key as the audit log shows it: its id and state, never its (sealed) secret. */
+  const keyView = (k: AccessKeyRecord) => ({ accessKeyId: k.id, userName: k.userName, status: k.status, created: k.created });
+
+  /** A managed policy with every version's document (what deleting it removes, what creating it wrote). */
+  async function policyView(tx: ReadTx, p: PolicyRecord) {
+    return { ...p, versions: await tx.policies.listVersions(p.arn) };
+  }
+
+  /** An inline policy as the request names it. */
+  const inlineView = (p: InlinePolicyRecord | undefined) => (p ? { policyName: p.name, policyDocument: p.document } : null);
+
+  /** Keeps a store result's value as `after` when it succeeded. */
+  function changedTo<T>(c: Caller, before: unknown, r: StoreResult<T>, view: (v: T) => unknown = (v) => v): Result<T> {
+    if (r.ok) changed(c, before, view(r.value));
+    return fromStore(r);
   }
 
   async function pathOf(tx: ReadTx, type: PrincipalType, account: string, name: string): Promise<string> {
     const e = type === 'user' ? await tx.users.get(account, name) : type === 'group' ? await tx.groups.get(account, name) : await tx.roles.get(account, name);
     return e?.path ?? '/';
   }
+
+  /** The groups a user is in, by name (bounded by the GroupsPerUser quota). */
+  async function groupNamesOf(tx: ReadTx, account: string, user: string): Promise<string[]> {
+    return (await tx.groups.listForUser(account, user)).map((g) => g.name);
+  }
+
+  const entityOf = (tx: ReadTx, type: 'user' | 'role', account: string, name: string): Promise<UserRecord | RoleRecord | undefined> =>
+    type === 'user' ? tx.users.get(account, name) : tx.roles.get(account, name);
 
   const noSuch = <T>(kind: string, name: string): Result<T> => failWith<T>('NO_SUCH_ENTITY', `The ${kind} with name ${name} cannot be found.`);
 
@@ -198,13 +235,15 @@ export function createDirectory(deps: AppDeps) {
     if (bad) return invalid(bad);
     const a = authz(c, 'CreateUser', arnOf(c, 'user', path, input.userName));
     if (!a.ok) return a;
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       if (input.permissionsBoundary !== undefined) {
         const b = await policyByArn(tx, c, input.permissionsBoundary);
         if (!b.ok) return b;
       }
       if ((await tx.users.list(c.account)).length >= QUOTAS.usersPerAccount) return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for UsersPerAccount: ${QUOTAS.usersPerAccount}`);
-      return fromStore(
+      return changedTo(
+        c,
+        null,
         await tx.users.create({ account: c.account, name: input.userName, path, id: newId(ID_PREFIX.user), created: now(), tags: input.tags ?? [], permissionsBoundary: input.permissionsBoundary ?? null, disabled: false }),
       );
     });
@@ -235,34 +274,32 @@ export function createDirectory(deps: AppDeps) {
   async function updateUser(c: Caller, input: { userName: string; newUserName?: string; newPath?: string }): R<UserRecord> {
     const bad = firstError(checkName('user', input.userName), input.newUserName !== undefined ? checkName('user', input.newUserName, 'NewUserName') : undefined, checkPath(input.newPath, 'NewPath'));
     if (bad) return invalid(bad);
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const u = await tx.users.get(c.account, input.userName);
       const a = authz(c, 'UpdateUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
       if (!a.ok) return a;
       if (!u) return noSuch('user', input.userName);
-      before(c, u);
-      return fromStore(await tx.users.update(c.account, input.userName, { ...(input.newUserName !== undefined ? { name: input.newUserName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) }));
+      return changedTo(c, u, await tx.users.update(c.account, input.userName, { ...(input.newUserName !== undefined ? { name: input.newUserName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) }));
     });
   }
 
   async function deleteUser(c: Caller, input: { userName: string }): R<void> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const u = await tx.users.get(c.account, input.userName);
       const a = authz(c, 'DeleteUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
       if (!a.ok) return a;
       if (!u) return noSuch('user', input.userName);
-      before(c, u);
-      return fromStore(await tx.users.delete(c.account, input.userName));
+      return changedTo(c, u, await tx.users.delete(c.account, input.userName), () => null);
     });
   }
 
   async function setUserDisabled(c: Caller, input: { userName: string; disabled: boolean }): R<UserRecord> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const u = await tx.users.get(c.account, input.userName);
       const a = authz(c, 'UpdateUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
       if (!a.ok) return a;
       if (!u) return noSuch('user', input.userName);
-      return fromStore(await tx.users.update(c.account, input.userName, { disabled: input.disabled }));
+      return changedTo(c, { disabled: u.disabled }, await tx.users.update(c.account, input.userName, { disabled: input.disabled }), (x) => ({ disabled: x.disabled }));
     });
   }
 
@@ -275,9 +312,9 @@ export function createDirectory(deps: AppDeps) {
     if (bad) return invalid(bad);
     const a = authz(c, 'CreateGroup', arnOf(c, 'group', path, input.groupName));
     if (!a.ok) return a;
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       if ((await tx.groups.list(c.account)).length >= QUOTAS.groupsPerAccount) return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for GroupsPerAccount: ${QUOTAS.groupsPerAccount}`);
-      return fromStore(await tx.groups.create({ account: c.account, name: input.groupName, path, id: newId(ID_PREFIX.group), created: now() }));
+      return changedTo(c, null, await tx.groups.create({ account: c.account, name: input.groupName, path, id: newId(ID_PREFIX.group), created: now() }));
     });
   }
 
@@ -300,28 +337,27 @@ export function createDirectory(deps: AppDeps) {
   async function updateGroup(c: Caller, input: { groupName: string; newGroupName?: string; newPath?: string }): R<GroupRecord> {
     const bad = firstError(input.newGroupName !== undefined ? checkName('group', input.newGroupName, 'NewGroupName') : undefined, checkPath(input.newPath, 'NewPath'));
     if (bad) return invalid(bad);
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const g = await tx.groups.get(c.account, input.groupName);
       const a = authz(c, 'UpdateGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
       if (!a.ok) return a;
       if (!g) return noSuch('group', input.groupName);
-      return fromStore(await tx.groups.update(c.account, input.groupName, { ...(input.newGroupName !== undefined ? { name: input.newGroupName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) }));
+      return changedTo(c, g, await tx.groups.update(c.account, input.groupName, { ...(input.newGroupName !== undefined ? { name: input.newGroupName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) }));
     });
   }
 
   async function deleteGroup(c: Caller, input: { groupName: string }): R<void> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const g = await tx.groups.get(c.account, input.groupName);
       const a = authz(c, 'DeleteGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
       if (!a.ok) return a;
       if (!g) return noSuch('group', input.groupName);
-      before(c, g);
-      return fromStore(await tx.groups.delete(c.account, input.groupName));
+      return changedTo(c, g, await tx.groups.delete(c.account, input.groupName), () => null);
     });
   }
 
   async function addUserToGroup(c: Caller, input: { groupName: string; userName: string }): R<void> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const g = await tx.groups.get(c.account, input.groupName);
       const a = authz(c, 'AddUserToGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
       if (!a.ok) return a;
@@ -332,17 +368,22 @@ export function createDirectory(deps: AppDeps) {
         return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for GroupsPerUser: ${QUOTAS.groupsPerUser}`);
       }
       const r = await tx.groups.addMember(c.account, g.name, input.userName);
-      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+      if (!r.ok) return fromStore(r as StoreResult<void>);
+      changed(c, { groups: current.map((x) => x.name) }, { groups: await groupNamesOf(tx, c.account, input.userName) });
+      return ok(undefined);
     });
   }
 
   async function removeUserFromGroup(c: Caller, input: { groupName: string; userName: string }): R<void> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const g = await tx.groups.get(c.account, input.groupName);
       const a = authz(c, 'RemoveUserFromGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
       if (!a.ok) return a;
       if (!g) return noSuch('group', input.groupName);
-      return fromStore(await tx.groups.removeMember(c.account, g.name, input.userName));
+      const current = await groupNamesOf(tx, c.account, input.userName);
+      const r = await tx.groups.removeMember(c.account, g.name, input.userName);
+      if (r.ok) changed(c, { groups: current }, { groups: await groupNamesOf(tx, c.account, input.userName) });
+      return fromStore(r);
     });
   }
 
@@ -370,13 +411,15 @@ export function createDirectory(deps: AppDeps) {
     if (!doc.ok) return doc;
     const a = authz(c, 'CreateRole', arnOf(c, 'role', path, input.roleName));
     if (!a.ok) return a;
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       if (input.permissionsBoundary !== undefined) {
         const b = await policyByArn(tx, c, input.permissionsBoundary);
         if (!b.ok) return b;
       }
       if ((await tx.roles.list(c.account)).length >= QUOTAS.rolesPerAccount) return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for RolesPerAccount: ${QUOTAS.rolesPerAccount}`);
-      return fromStore(
+      return changedTo(
+        c,
+        null,
         await tx.roles.create({
           account: c.account,
           name: input.roleName,
@@ -411,17 +454,19 @@ export function createDirectory(deps: AppDeps) {
   async function updateRole(c: Caller, input: { roleName: string; description?: string; maxSessionDuration?: number }): R<RoleRecord> {
     const bad = firstError(checkDescription(input.description), checkMaxSessionDuration(input.maxSessionDuration));
     if (bad) return invalid(bad);
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const r = await tx.roles.get(c.account, input.roleName);
       const a = authz(c, 'UpdateRole', arnOf(c, 'role', r?.path ?? '/', input.roleName));
       if (!a.ok) return a;
       if (!r) return noSuch('role', input.roleName);
-      before(c, { description: r.description, maxSessionDuration: r.maxSessionDuration });
-      return fromStore(
+      return changedTo(
+        c,
+        { description: r.description, maxSessionDuration: r.maxSessionDuration },
         await tx.roles.update(c.account, input.roleName, {
           ...(input.description !== undefined ? { description: input.description } : {}),
           ...(input.maxSessionDuration !== undefined ? { maxSessionDuration: Number(input.maxSessionDuration) } : {}),
         }),
+        (x) => ({ description: x.description, maxSessionDuration: x.maxSessionDuration }),
       );
     });
   }
@@ -429,24 +474,22 @@ export function createDirectory(deps: AppDeps) {
   async function updateAssumeRolePolicy(c: Caller, input: { roleName: string; policyDocument: string }): R<RoleRecord> {
     const doc = checkDocument(input.policyDocument, 'trust', QUOTAS.trustPolicySize);
     if (!doc.ok) return doc;
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const r = await tx.roles.get(c.account, input.roleName);
       const a = authz(c, 'UpdateAssumeRolePolicy', arnOf(c, 'role', r?.path ?? '/', input.roleName));
       if (!a.ok) return a;
       if (!r) return noSuch('role', input.roleName);
-      before(c, { trustPolicy: r.trustPolicy });
-      return fromStore(await tx.roles.update(c.account, input.roleName, { trustPolicy: input.policyDocument }));
+      return changedTo(c, { trustPolicy: r.trustPolicy }, await tx.roles.update(c.account, input.roleName, { trustPolicy: input.policyDocument }), (x) => ({ trustPolicy: x.trustPolicy }));
     });
   }
 
   async function deleteRole(c: Caller, input: { roleName: string }): R<void> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const r = await tx.roles.get(c.account, input.roleName);
       const a = authz(c, 'DeleteRole', arnOf(c, 'role', r?.path ?? '/', input.roleName));
       if (!a.ok) return a;
       if (!r) return noSuch('role', input.roleName);
-      before(c, r);
-      return fromStore(await tx.roles.delete(c.account, input.roleName));
+      return changedTo(c, r, await tx.roles.delete(c.account, input.roleName), () => null);
     });
   }
 
@@ -454,31 +497,37 @@ export function createDirectory(deps: AppDeps) {
   // Permissions boundaries and tags (users and roles)
 
   async function putPermissionsBoundary(c: Caller, type: 'user' | 'role', input: { name: string; permissionsBoundary: string }): R<void> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const path = await pathOf(tx, type, c.account, input.name);
       const a = authz(c, type === 'user' ? 'PutUserPermissionsBoundary' : 'PutRolePermissionsBoundary', arnOf(c, type, path, input.name));
       if (!a.ok) return a;
-      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const e = await entityOf(tx, type, c.account, input.name);
+      if (!e) return noSuch(type, input.name);
       const b = await policyByArn(tx, c, input.permissionsBoundary);
       if (!b.ok) return b;
       const r = type === 'user' ? await tx.users.update(c.account, input.name, { permissionsBoundary: b.value.arn }) : await tx.roles.update(c.account, input.name, { permissionsBoundary: b.value.arn });
-      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+      if (!r.ok) return fromStore(r as StoreResult<void>);
+      changed(c, { permissionsBoundary: e.permissionsBoundary }, { permissionsBoundary: r.value.permissionsBoundary });
+      return ok(undefined);
     });
   }
 
   async function deletePermissionsBoundary(c: Caller, type: 'user' | 'role', input: { name: string }): R<void> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const path = await pathOf(tx, type, c.account, input.name);
       const a = authz(c, type === 'user' ? 'DeleteUserPermissionsBoundary' : 'DeleteRolePermissionsBoundary', arnOf(c, type, path, input.name));
       if (!a.ok) return a;
-      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const e = await entityOf(tx, type, c.account, input.name);
+      if (!e) return noSuch(type, input.name);
       const r = type === 'user' ? await tx.users.update(c.account, input.name, { permissionsBoundary: null }) : await tx.roles.update(c.account, input.name, { permissionsBoundary: null });
-      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+      if (!r.ok) return fromStore(r as StoreResult<void>);
+      changed(c, { permissionsBoundary: e.permissionsBoundary }, { permissionsBoundary: r.value.permissionsBoundary });
+      return ok(undefined);
     });
   }
 
   async function tagEntity(c: Caller, type: 'user' | 'role', input: { name: string; tags: Tag[] }): R<void> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const e = type === 'user' ? await tx.users.get(c.account, input.name) : await tx.roles.get(c.account, input.name);
       const a = authz(c, type === 'user' ? 'TagUser' : 'TagRole', arnOf(c, type, e?.path ?? '/', input.name));
       if (!a.ok) return a;
@@ -487,12 +536,14 @@ export function createDirectory(deps: AppDeps) {
       if (bad) return bad.includes('at most') ? failWith('LIMIT_EXCEEDED', bad) : invalid(bad);
       const tags = mergeTags(e.tags, input.tags);
       const r = type === 'user' ? await tx.users.update(c.account, input.name, { tags }) : await tx.roles.update(c.account, input.name, { tags });
-      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+      if (!r.ok) return fromStore(r as StoreResult<void>);
+      changed(c, { tags: e.tags }, { tags: r.value.tags });
+      return ok(undefined);
     });
   }
 
   async function untagEntity(c: Caller, type: 'user' | 'role', input: { name: string; tagKeys: string[] }): R<void> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const e = type === 'user' ? await tx.users.get(c.account, input.name) : await tx.roles.get(c.account, input.name);
       const a = authz(c, type === 'user' ? 'UntagUser' : 'UntagRole', arnOf(c, type, e?.path ?? '/', input.name));
       if (!a.ok) return a;
@@ -500,7 +551,9 @@ export function createDirectory(deps: AppDeps) {
       const drop = new Set(input.tagKeys.map((k) => k.toLowerCase()));
       const tags = e.tags.filter((t) => !drop.has(t.key.toLowerCase()));
       const r = type === 'user' ? await tx.users.update(c.account, input.name, { tags }) : await tx.roles.update(c.account, input.name, { tags });
-      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+      if (!r.ok) return fromStore(r as StoreResult<void>);
+      changed(c, { tags: e.tags }, { tags: r.value.tags });
+      return ok(undefined);
     });
   }
 
@@ -525,14 +578,14 @@ export function createDirectory(deps: AppDeps) {
     const arn = arnOf(c, 'policy', path, input.policyName);
     const a = authz(c, 'CreatePolicy', arn);
     if (!a.ok) return a;
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       if ((await tx.policies.list(c.account)).length >= QUOTAS.customerManagedPoliciesPerAccount) {
         return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for PoliciesPerAccount: ${QUOTAS.customerManagedPoliciesPerAccount}`);
       }
       const t = now();
-      return fromStore(
-        await tx.policies.create({ account: c.account, name: input.policyName, path, id: newId(ID_PREFIX.policy), arn, description: input.description ?? '', created: t, document: input.policyDocument }),
-      );
+      const r = await tx.policies.create({ account: c.account, name: input.policyName, path, id: newId(ID_PREFIX.policy), arn, description: input.description ?? '', created: t, document: input.policyDocument });
+      if (r.ok) changed(c, null, await policyView(tx, r.value));
+      return fromStore(r);
     });
   }
 
@@ -568,11 +621,12 @@ export function createDirectory(deps: AppDeps) {
   async function deletePolicy(c: Caller, input: { policyArn: string }): R<void> {
     const a = authz(c, 'DeletePolicy', input.policyArn);
     if (!a.ok) return a;
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const p = await policyByArn(tx, c, input.policyArn);
       if (!p.ok) return p;
       if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be deleted.');
-      return fromStore(await tx.policies.delete(p.value.arn));
+      const was = await policyView(tx, p.value);
+      return changedTo(c, was, await tx.policies.delete(p.value.arn), () => null);
     });
   }
 
@@ -581,12 +635,15 @@ export function createDirectory(deps: AppDeps) {
     if (!doc.ok) return doc;
     const a = authz(c, 'CreatePolicyVersion', input.policyArn);
     if (!a.ok) return a;
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const p = await policyByArn(tx, c, input.policyArn);
       if (!p.ok) return p;
       if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
+      const was = await tx.policies.getDefaultVersion(p.value.arn);
       const r = await tx.policies.createVersion(p.value.arn, { document: input.policyDocument, setAsDefault: input.setAsDefault === true, created: now() });
       if (!r.ok && r.error.code === 'LIMIT_EXCEEDED') return failWith('LIMIT_EXCEEDED', `A managed policy can have up to ${QUOTAS.policyVersions} versions. Before you create a new version, you must delete an existing version.`);
+      // The default version is the enforced document: recorded on both sides, so a new default shows what it replaced.
+      if (r.ok) changed(c, { defaultVersion: was ?? null }, { version: r.value, defaultVersion: (await tx.policies.getDefaultVersion(p.value.arn)) ?? null });
       return fromStore(r);
     });
   }
@@ -615,22 +672,26 @@ export function createDirectory(deps: AppDeps) {
   async function setDefaultPolicyVersion(c: Caller, input: { policyArn: string; versionId: string }): R<void> {
     const a = authz(c, 'SetDefaultPolicyVersion', input.policyArn);
     if (!a.ok) return a;
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const p = await policyByArn(tx, c, input.policyArn);
       if (!p.ok) return p;
       if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
-      return fromStore(await tx.policies.setDefaultVersion(p.value.arn, input.versionId, now()));
+      const was = await tx.policies.getDefaultVersion(p.value.arn);
+      const r = await tx.policies.setDefaultVersion(p.value.arn, input.versionId, now());
+      if (r.ok) changed(c, { defaultVersion: was ?? null }, { defaultVersion: (await tx.policies.getDefaultVersion(p.value.arn)) ?? null });
+      return fromStore(r);
     });
   }
 
   async function deletePolicyVersion(c: Caller, input: { policyArn: string; versionId: string }): R<void> {
     const a = authz(c, 'DeletePolicyVersion', input.policyArn);
     if (!a.ok) return a;
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const p = await policyByArn(tx, c, input.policyArn);
       if (!p.ok) return p;
       if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
-      return fromStore(await tx.policies.deleteVersion(p.value.arn, input.versionId));
+      const was = await tx.policies.getVersion(p.value.arn, input.versionId);
+      return changedTo(c, was, await tx.policies.deleteVersion(p.value.arn, input.versionId), () => null);
     });
   }
 
@@ -640,7 +701,7 @@ export function createDirectory(deps: AppDeps) {
   const ACTION_NAME: Record<PrincipalType, string> = { user: 'User', group: 'Group', role: 'Role' };
 
   async function attachPolicy(c: Caller, type: PrincipalType, input: { name: string; policyArn: string }): R<void> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const path = await pathOf(tx, type, c.account, input.name);
       const a = authz(c, `Attach${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name), { 'iam:PolicyARN': input.policyArn });
       if (!a.ok) return a;
@@ -653,17 +714,23 @@ export function createDirectory(deps: AppDeps) {
         return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for PoliciesPer${ACTION_NAME[type]}: ${QUOTAS.managedPoliciesPerEntity}`);
       }
       const r = await tx.attachments.attach(ref, p.value.arn);
-      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+      if (!r.ok) return fromStore(r as StoreResult<void>);
+      changed(c, { attachedPolicies: current }, { attachedPolicies: await tx.attachments.listForPrincipal(ref) });
+      return ok(undefined);
     });
   }
 
   async function detachPolicy(c: Caller, type: PrincipalType, input: { name: string; policyArn: string }): R<void> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const path = await pathOf(tx, type, c.account, input.name);
       const a = authz(c, `Detach${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name), { 'iam:PolicyARN': input.policyArn });
       if (!a.ok) return a;
       if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
-      return fromStore(await tx.attachments.detach({ type, account: c.account, name: input.name }, input.policyArn));
+      const ref: PrincipalRef = { type, account: c.account, name: input.name };
+      const current = await tx.attachments.listForPrincipal(ref);
+      const r = await tx.attachments.detach(ref, input.policyArn);
+      if (r.ok) changed(c, { attachedPolicies: current }, { attachedPolicies: await tx.attachments.listForPrincipal(ref) });
+      return fromStore(r);
     });
   }
 
@@ -688,7 +755,7 @@ export function createDirectory(deps: AppDeps) {
     const limit = QUOTAS.inlineAggregate[type];
     const doc = checkDocument(input.policyDocument, 'identity', Math.max(limit, DEFAULT_MAX_CHARS.identity));
     if (!doc.ok) return doc;
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const path = await pathOf(tx, type, c.account, input.name);
       const a = authz(c, `Put${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name));
       if (!a.ok) return a;
@@ -697,8 +764,11 @@ export function createDirectory(deps: AppDeps) {
       let total = nonWhitespaceLength(input.policyDocument);
       for (const p of await tx.inlinePolicies.list(ref)) if (p.name.toLowerCase() !== input.policyName.toLowerCase()) total += nonWhitespaceLength(p.document);
       if (total > limit) return failWith('LIMIT_EXCEEDED', `Maximum policy size of ${limit} bytes exceeded for ${type} ${input.name}`);
+      const was = await tx.inlinePolicies.get(ref, input.policyName);
       const r = await tx.inlinePolicies.put(ref, input.policyName, input.policyDocument);
-      return r.ok ? ok(undefined) : fromStore(r as StoreResult<void>);
+      if (!r.ok) return fromStore(r as StoreResult<void>);
+      changed(c, inlineView(was), inlineView(r.value));
+      return ok(undefined);
     });
   }
 
@@ -714,12 +784,14 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function deleteInlinePolicy(c: Caller, type: PrincipalType, input: { name: string; policyName: string }): R<void> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const path = await pathOf(tx, type, c.account, input.name);
       const a = authz(c, `Delete${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name));
       if (!a.ok) return a;
       if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
-      return fromStore(await tx.inlinePolicies.delete({ type, account: c.account, name: input.name }, input.policyName));
+      const ref: PrincipalRef = { type, account: c.account, name: input.name };
+      const was = await tx.inlinePolicies.get(ref, input.policyName);
+      return changedTo(c, inlineView(was), await tx.inlinePolicies.delete(ref, input.policyName), () => null);
     });
   }
 
@@ -739,7 +811,7 @@ export function createDirectory(deps: AppDeps) {
   async function createAccessKey(c: Caller, input: { userName?: string }): R<NewAccessKeyResult> {
     const name = input.userName ?? c.user?.name;
     if (!name) return invalid('UserName is required when the caller is not a user', 'UserName');
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const u = await tx.users.get(c.account, name);
       const a = authz(c, 'CreateAccessKey', arnOf(c, 'user', u?.path ?? '/', name));
       if (!a.ok) return a;
@@ -747,7 +819,9 @@ export function createDirectory(deps: AppDeps) {
       if ((await tx.accessKeys.listForUser(c.account, u.name)).length >= QUOTAS.accessKeysPerUser) {
         return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for AccessKeysPerUser: ${QUOTAS.accessKeysPerUser}`);
       }
-      return issueAccessKey(tx, c.partition, u);
+      const r = await issueAccessKey(tx, c.partition, u);
+      if (r.ok) changed(c, null, keyView(r.value.key));
+      return r;
     });
   }
 
@@ -773,26 +847,32 @@ export function createDirectory(deps: AppDeps) {
   async function updateAccessKey(c: Caller, input: { userName?: string; accessKeyId: string; status: string }): R<void> {
     if (input.status !== 'Active' && input.status !== 'Inactive') return invalid('Status must be Active or Inactive', 'Status');
     const status = input.status;
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const name = input.userName ?? c.user?.name ?? '';
       const u = await tx.users.get(c.account, name);
       const a = authz(c, 'UpdateAccessKey', arnOf(c, 'user', u?.path ?? '/', name));
       if (!a.ok) return a;
       const k = await keyOf(tx, c, input.userName, input.accessKeyId);
       if (!k.ok) return k;
-      return fromStore(await tx.accessKeys.setStatus(k.value.key.id, status));
+      const id = k.value.key.id;
+      const r = await tx.accessKeys.setStatus(id, status);
+      if (r.ok) {
+        const stored = await tx.accessKeys.get(id);
+        changed(c, { accessKeyId: id, status: k.value.key.status }, stored ? { accessKeyId: id, status: stored.status } : null);
+      }
+      return fromStore(r);
     });
   }
 
   async function deleteAccessKey(c: Caller, input: { userName?: string; accessKeyId: string }): R<void> {
-    return write(async (tx) => {
+    return write(c, async (tx) => {
       const name = input.userName ?? c.user?.name ?? '';
       const u = await tx.users.get(c.account, name);
       const a = authz(c, 'DeleteAccessKey', arnOf(c, 'user', u?.path ?? '/', name));
       if (!a.ok) return a;
       const k = await keyOf(tx, c, input.userName, input.accessKeyId);
       if (!k.ok) return k;
-      return fromStore(await tx.accessKeys.delete(k.value.key.id));
+      return changedTo(c, keyView(k.value.key), await tx.accessKeys.delete(k.value.key.id), () => null);
     });
   }
 
