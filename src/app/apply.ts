@@ -22,8 +22,8 @@
  * `listNames`/`planDelete`), add it to `KINDS` and remove its name from `PLANNED_KINDS`.
  */
 import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
-import { accountOf, contextOf, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
-import { RESOURCE_POLICY_MAX_CHARS, RESOURCE_POLICY_PREFIX, resourcePolicyKey, type StoredResourcePolicy } from './resource-policies.ts';
+import { contextOf, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
+import { ownerIn, RESOURCE_POLICY_MAX_CHARS, RESOURCE_POLICY_PREFIX, resourcePolicyKey, type StoredResourcePolicy } from './resource-policies.ts';
 import {
   adminService,
   checkAccountId,
@@ -1158,7 +1158,8 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     return document ? { resource, document } : undefined;
   },
   async plan(env, o) {
-    const owner = accountOf(o.spec.resource);
+    // Whose the resource is: the ARN's account, the bucket's owner, or the account of a policy on it or above it.
+    const owner = await ownerIn(env.tx, o.spec.resource);
     if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} belongs to account ${owner}, not ${o.account}; attach its policy as that account`);
     const key = resourcePolicyKey(o.spec.resource);
     const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);

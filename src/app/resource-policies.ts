@@ -10,6 +10,11 @@ import type { AppDeps } from './deps.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
 
 export const RESOURCE_POLICY_PREFIX = 'respol/';
+/**
+ * The owner of each bucket of the S3 gateway, by bucket name: its ARN names no account, and every instance (the
+ * authorize API of replicas that serve no objects included) must know whose it is.
+ */
+export const BUCKET_OWNER_PREFIX = 'bucket-owner/';
 /** S3 caps bucket policies at 20 KB; other resource policies are smaller. */
 export const RESOURCE_POLICY_MAX_CHARS = 20480;
 
@@ -23,6 +28,19 @@ export interface StoredResourcePolicy {
 
 export function resourcePolicyKey(resource: string): string {
   return `${RESOURCE_POLICY_PREFIX}${resource}`;
+}
+
+export function bucketOwnerKey(bucket: string): string {
+  return `${BUCKET_OWNER_PREFIX}${bucket}`;
+}
+
+/** The bucket of an S3 ARN (`arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/key`), else undefined. */
+export function bucketOf(resource: string): string | undefined {
+  if (!resource.startsWith('arn:aws:s3:::')) return undefined;
+  const rest = resource.slice('arn:aws:s3:::'.length);
+  const slash = rest.indexOf('/');
+  const bucket = slash === -1 ? rest : rest.slice(0, slash);
+  return bucket === '' || bucket.includes('*') || bucket.includes('?') ? undefined : bucket;
 }
 
 /** The ARNs whose policies govern `resource`: itself and each `/`-prefix of its resource part, nearest first. */
@@ -39,6 +57,7 @@ export function governingArns(resource: string): string[] {
 export class ResourcePolicies {
   private readonly deps: AppDeps;
   private byArn = new Map<string, { stored: StoredResourcePolicy; compiled: CompiledPolicy }>();
+  private bucketOwners = new Map<string, string>();
   private head = -1;
   private generation = 0;
 
@@ -55,7 +74,10 @@ export class ResourcePolicies {
       const parsed = parsePolicy(stored.document, { kind: 'resource', maxChars: RESOURCE_POLICY_MAX_CHARS });
       if (parsed.ok) next.set(stored.resource, { stored, compiled: compilePolicy(parsed.value, `resource policy of ${stored.resource}`) });
     }
+    const owners = new Map<string, string>();
+    for (const { key, value } of await tx.kv.list(BUCKET_OWNER_PREFIX)) owners.set(key.slice(BUCKET_OWNER_PREFIX.length), (JSON.parse(value) as { account: string }).account);
     this.byArn = next;
+    this.bucketOwners = owners;
     this.head = head;
     this.generation++;
   }
@@ -75,12 +97,34 @@ export class ResourcePolicies {
   }
 
   /**
-   * The compiled policies that govern a request on `resource`, and the account that owns it (if known). With
-   * `owner` (an S3 bucket's account, which its ARN does not carry), only that account's policies count: another
-   * account may have attached one to the ARN, and it must grant nothing.
+   * The account a resource belongs to (DESIGN.md "Resource ownership"): the one its ARN names; for a bucket of the
+   * S3 gateway, the account whose principal created it; else the account that attached the first policy on it or
+   * on a resource above it. Undefined when none of these says.
+   */
+  ownerOf(resource: string): string | undefined {
+    const named = accountOf(resource);
+    if (named !== undefined) return named;
+    const bucket = bucketOf(resource);
+    const owner = bucket !== undefined ? this.bucketOwners.get(bucket) : undefined;
+    if (owner !== undefined) return owner;
+    for (const arn of governingArns(resource)) {
+      const hit = this.byArn.get(arn);
+      if (hit) return hit.stored.account;
+    }
+    return undefined;
+  }
+
+  /**
+   * The compiled policies that govern a request on `resource`, and the account that owns it (if known). Only the
+   * owner's policies count (an S3 bucket's owner, given as `owner` by the gateway or found here): another account
+   * may have attached one to the ARN, and it must grant nothing.
    */
   forResource(resource: string, owner?: string): { policies: CompiledPolicy[]; account: string | undefined } {
     const policies: CompiledPolicy[] = [];
+    if (owner === undefined && this.bucketOwners.size > 0) {
+      const bucket = bucketOf(resource);
+      if (bucket !== undefined) owner = this.bucketOwners.get(bucket);
+    }
     let account: string | undefined = owner ?? accountOf(resource);
     for (const arn of governingArns(resource)) {
       const hit = this.byArn.get(arn);
@@ -100,11 +144,14 @@ export class ResourcePolicies {
     return [...this.byArn.values()].map((v) => v.stored).filter((s) => account === undefined || s.account === account);
   }
 
-  /** Validates and writes a policy inside `tx`. */
+  /**
+   * Validates and writes a policy inside `tx`, for `input.account`, which must own the resource: read in `tx` from
+   * the ARN, the bucket's owner, or the policies already attached on it and above it.
+   */
   static async put(deps: AppDeps, tx: WriteTx, input: { resource: string; account: string; document: string }): Promise<Result<StoredResourcePolicy>> {
     const r = checkResourcePolicy(input.resource, input.document);
     if (!r.ok) return r;
-    const owner = accountOf(input.resource);
+    const owner = await ownerIn(tx, input.resource);
     if (owner !== undefined && owner !== input.account) {
       return failWith('ACCESS_DENIED', `resource ${input.resource} belongs to account ${owner}; only that account may attach a policy to it`);
     }
@@ -112,6 +159,20 @@ export class ResourcePolicies {
     await tx.kv.put(resourcePolicyKey(input.resource), JSON.stringify(stored));
     return ok(stored);
   }
+}
+
+/** `ResourcePolicies.ownerOf`, read in a transaction (exact, where the cached form may be a moment behind). */
+export async function ownerIn(tx: ReadTx, resource: string): Promise<string | undefined> {
+  const named = accountOf(resource);
+  if (named !== undefined) return named;
+  const bucket = bucketOf(resource);
+  const owner = bucket !== undefined ? await tx.kv.get(bucketOwnerKey(bucket)) : undefined;
+  if (owner !== undefined) return (JSON.parse(owner) as { account: string }).account;
+  for (const arn of governingArns(resource)) {
+    const text = await tx.kv.get(resourcePolicyKey(arn));
+    if (text !== undefined) return (JSON.parse(text) as StoredResourcePolicy).account;
+  }
+  return undefined;
 }
 
 export function checkResourcePolicy(resource: string, document: string): Result<void> {

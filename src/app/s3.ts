@@ -21,7 +21,7 @@ import type { Decision } from '../core/iam/index.ts';
 import type { AuthorizeAnswer } from './authorize.ts';
 import type { App, Caller } from './index.ts';
 import { accessDeniedMessage } from './principals.ts';
-import { ResourcePolicies, resourcePolicyKey } from './resource-policies.ts';
+import { BUCKET_OWNER_PREFIX, bucketOwnerKey, ResourcePolicies, resourcePolicyKey } from './resource-policies.ts';
 import type { BucketInfo, ByteRange, ListObjectsPage, ObjectErrorCode, ObjectInfo, ObjectResult, ObjectStore, PartInfo, UploadInfo } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
@@ -207,7 +207,17 @@ export function createS3(app: App, objects: ObjectStore) {
           ? fail('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.')
           : fail('BucketAlreadyExists', 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.');
       }
-      return fromStore(await objects.createBucket(bucket, call.caller.account));
+      const created = await objects.createBucket(bucket, call.caller.account);
+      if (!created.ok) return fromStore(created);
+      // Whose it is, for every instance (the authorize API decides on it too); without that record, no bucket.
+      try {
+        await deps.store.write((tx) => tx.kv.put(bucketOwnerKey(bucket), JSON.stringify({ account: call.caller.account, created: created.value.created })));
+      } catch (e) {
+        await objects.deleteBucket(bucket);
+        throw e;
+      }
+      await app.refresh();
+      return fromStore(created);
     },
 
     async headBucket(call: S3Call, bucket: string): Promise<S3Result<BucketInfo>> {
@@ -236,11 +246,12 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!g.ok) return g;
       const r = await objects.deleteBucket(bucket);
       if (!r.ok) return fromStore(r);
-      // The policy goes with the bucket: a bucket of the same name created later starts without it.
-      if (app.resourcePolicies.get(bucketArn(bucket))) {
-        await deps.store.write((tx) => tx.kv.delete(resourcePolicyKey(bucketArn(bucket))));
-        await app.refresh();
-      }
+      // The policy and the owner go with the bucket: a bucket of the same name created later starts without them.
+      await deps.store.write(async (tx) => {
+        await tx.kv.delete(resourcePolicyKey(bucketArn(bucket)));
+        await tx.kv.delete(bucketOwnerKey(bucket));
+      });
+      await app.refresh();
       return { ok: true, value: undefined };
     },
 
@@ -438,6 +449,26 @@ export function createS3(app: App, objects: ObjectStore) {
     },
 
     close: (): Promise<void> => objects.close(),
+    /**
+     * Records the owner of every bucket on disk in the store, at start: buckets created before owners were recorded
+     * are then known to every instance. (An owner is forgotten by DeleteBucket only: another instance's gateway may
+     * hold buckets this one does not.)
+     */
+    async recordOwners(): Promise<number> {
+      const buckets = await objects.listBuckets();
+      const changed = await deps.store.write(async (tx) => {
+        let n = 0;
+        const known = new Map((await tx.kv.list(BUCKET_OWNER_PREFIX)).map((e) => [e.key.slice(BUCKET_OWNER_PREFIX.length), (JSON.parse(e.value) as { account: string }).account]));
+        for (const b of buckets) {
+          if (known.get(b.name) === b.owner) continue;
+          await tx.kv.put(bucketOwnerKey(b.name), JSON.stringify({ account: b.owner, created: b.created }));
+          n++;
+        }
+        return n;
+      });
+      if (changed > 0) await app.refresh();
+      return changed;
+    },
   };
 }
 

@@ -237,6 +237,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (s3At !== undefined) {
     const s3 = createS3(app, await openFsObjectStore(join(dataDir, 'objects')));
     opened.push(() => s3.close());
+    const owners = await s3.recordOwners();
+    if (owners > 0) log(`s3: recorded the owner of ${owners} bucket(s) for the authorize API`);
     const s3Edge = createS3Edge({ app, s3, log, metrics, ...(tls ? { tls } : {}) });
     let s3Bound: { host: string; port: number };
     try {

@@ -9,7 +9,6 @@
  *   GET    /v1/resource-policies                 GET|PUT|DELETE /v1/resource-policies/{resource ARN, encoded}
  */
 import { failWith, ok, type Result } from '../../core/errors.ts';
-import { accountOf } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { authorizeAdmin } from '../../app/principals.ts';
 import { ResourcePolicies, resourcePolicyKey, type StoredResourcePolicy } from '../../app/resource-policies.ts';
@@ -30,7 +29,7 @@ interface Route {
 
 /** Who may attach a policy to a resource: the owning account's principals allowed `gatehouse:PutResourcePolicy` on it. */
 function mayManage(app: App, caller: Caller, action: string, resource: string): Result<unknown> {
-  const owner = accountOf(resource);
+  const owner = app.resourcePolicies.ownerOf(resource);
   if (owner !== undefined && owner !== caller.account) return failWith('ACCESS_DENIED', `resource ${resource} belongs to account ${owner}; only that account may manage its policy`);
   return authorizeAdmin(caller, app.deps.now(), `gatehouse:${action}`, resource);
 }
