@@ -74,6 +74,11 @@ describe('a bucket is its creator’s account’s', () => {
     const applied = await gatehouseCli(['apply', '-f', file], keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
     assert.notEqual(applied.code, 0, applied.stdout);
     assert.match(applied.stderr, /belongs to account 000000000000, not 222233334444/);
+    // Nor an IAM policy (bindings): the owner's account decides who may set one.
+    const bound = await gatehouseJson(server.url, bAdmin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::abucket', bindings: [{ role: 'roles/storage.objectAdmin', members: ['allUsers'] }] });
+    assert.equal(bound.status, 403, JSON.stringify(bound.json));
+    const anonymous = await gatehouseJson(server.url, server.admin, 'POST', '/v1/authorize', { principal: 'anonymous', action: 's3:DeleteObject', resource: 'arn:aws:s3:::abucket/data/x' });
+    assert.notEqual(anonymous.json['decision'], 'Allow', JSON.stringify(anonymous.json));
     // The owner's policy is untouched, as S3 reads it.
     const policy = await s3(server.running.s3Url ?? '', server.admin).send(new S3.GetBucketPolicyCommand({ Bucket: 'abucket' }));
     assert.match(policy.Policy ?? '', /"Sid":"Mine"/);
