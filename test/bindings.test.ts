@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { computeEtag, predefinedPermissions } from '../src/core/bindings/index.ts';
+import { predefinedPermissions } from '../src/core/bindings/index.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
@@ -38,6 +38,8 @@ const OTHER_MODEL = `arn:aws:training::${ACCT}:model/another_model`;
 const CLUSTER = `arn:aws:training::${ACCT}:cluster/training-cluster`;
 const ANALYST = `arn:aws:iam::${ACCT}:user/analyst`;
 const REGION = 'us-east-1';
+/** GCP's etag look: 8 bytes in base64. */
+const ETAG_SHAPE = /^[A-Za-z0-9+/]{11}=$/;
 
 interface Run {
   readonly code: number;
@@ -157,11 +159,13 @@ test('the example applies as YAML, and applying it again changes nothing; its po
   assert.deepEqual(account.bindings, [{ role: 'roles/container.clusterViewer', members: [SA_MEMBER] }]);
   const model = await getPolicy(MODEL);
   assert.deepEqual(model.bindings, [{ role: 'roles/ml.developer', members: [SA_MEMBER] }]);
-  assert.equal(model.etag, computeEtag({ bindings: model.bindings }));
+  assert.match(model.etag, ETAG_SHAPE);
+  assert.equal((await getPolicy(MODEL)).etag, model.etag, 'read again, unchanged: the same etag');
   assert.equal(model.account, ACCT);
   const none = await getPolicy(OTHER_MODEL);
   assert.deepEqual(none.bindings, []);
-  assert.equal(none.etag, computeEtag({ bindings: [] }));
+  assert.match(none.etag, ETAG_SHAPE);
+  assert.notEqual(none.etag, model.etag);
 });
 
 test('every decision of the example, through POST /v1/authorize and its batch form, each allow explained by its binding', async () => {
@@ -199,7 +203,7 @@ test('the CLI: `gatehouse authorize` and `gatehouse simulate` answer from the bi
   assert.equal(shown.code, 0, shown.stderr);
   const p = JSON.parse(shown.stdout) as PolicyView;
   assert.equal(p.resource, MODEL);
-  assert.equal(p.etag, computeEtag({ bindings: p.bindings }));
+  assert.equal(p.etag, (await getPolicy(MODEL)).etag);
 });
 
 test('roles/iam.serviceAccountUser on the role ARN lets dev run a job as the service account without iam:PassRole; analyst is refused as a missing PassRole', async () => {
@@ -263,8 +267,6 @@ test('a write with a stale etag is refused (409 ConcurrentModification, CLI exit
   const freshFile = join(home, 'fresh.yaml');
   await writeFile(staleFile, JSON.stringify({ ...read, bindings: [...read.bindings, { role: 'roles/ml.admin', members: ['user:dev'] }] }));
   await writeFile(freshFile, `# as get printed it, edited\nbindings:\n  - role: roles/ml.developer\n    members: ["${SA_MEMBER}"]\netag: "${now.etag}"\n`);
-  // In this order: the fresh write puts back what was read, and an etag is a hash of what the policy says, so
-  // after it the stale file's etag would be current again (harmless: it would change exactly what it read).
   const refused = await gh(['iam-policy', 'set', MODEL, '--file', staleFile], acctAdmin);
   const accepted = await gh(['iam-policy', 'set', MODEL, '--file', freshFile], acctAdmin);
   assert.equal(refused.code, 7, refused.stderr);
@@ -273,7 +275,81 @@ test('a write with a stale etag is refused (409 ConcurrentModification, CLI exit
   assert.match(accepted.stdout, /IAM policy of arn:aws:training::123456789012:model\/model_name set \(1 binding\(s\), etag /);
   const back = await getPolicy(MODEL);
   assert.deepEqual(back.bindings, read.bindings);
-  assert.equal(back.etag, read.etag, 'the etag depends only on what the policy says');
+  // A → B → A: the policy says again what it said when `read` was taken, but every write gives a new etag, so the
+  // stale file is still refused (it would otherwise silently undo nothing it knew about, and drop what came after).
+  assert.notEqual(back.etag, read.etag, 'A, then B, then A: a new etag');
+  const again = await gh(['iam-policy', 'set', MODEL, '--file', staleFile], acctAdmin);
+  assert.equal(again.code, 7, again.stderr);
+  assert.match(again.stderr, new RegExp(`its etag is now \`${back.etag.replace(/[+/=]/g, '\\$&')}\``));
+  assert.deepEqual((await getPolicy(MODEL)).bindings, read.bindings);
+});
+
+test('`gatehouse apply` of an IamPolicy with an etag: a stale one is refused naming file, line and the current etag, and nothing changes; a fresh one applies', async () => {
+  const ETAGGED = `arn:aws:training::${ACCT}:model/etagged`;
+  const SIBLING = `arn:aws:training::${ACCT}:model/etagged-sibling`;
+  const read = await setPolicy({ resource: ETAGGED, bindings: [{ role: 'roles/ml.viewer', members: ['user:analyst'] }] });
+  // Someone else writes after `read` was taken.
+  const theirs = await setPolicy({ resource: ETAGGED, bindings: [{ role: 'roles/ml.viewer', members: ['user:analyst', 'user:dev'] }], etag: read.etag });
+  const file = join(home, 'etagged.yaml');
+  const yaml = (etag: string | undefined, role = 'roles/ml.developer'): string =>
+    [
+      'apiVersion: gatehouse.dev/v1',
+      'kind: IamPolicy',
+      'metadata:',
+      '  name: etagged',
+      'spec:',
+      `  resource: ${ETAGGED}`,
+      '  bindings:',
+      `    - role: ${role}`,
+      '      members: ["user:analyst"]',
+      ...(etag !== undefined ? [`  etag: "${etag}"`] : []),
+      '---',
+      'apiVersion: gatehouse.dev/v1',
+      'kind: IamPolicy',
+      'metadata:',
+      '  name: etagged-sibling',
+      'spec:',
+      `  resource: ${SIBLING}`,
+      '  bindings:',
+      '    - role: roles/ml.viewer',
+      '      members: ["user:analyst"]',
+      '',
+    ].join('\n');
+  await writeFile(file, yaml(read.etag));
+  const escaped = (x: string): string => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const [planned, applied] = [await gh(['plan', '-f', file], acctAdmin), await gh(['apply', '-f', file], acctAdmin)];
+  for (const r of [planned, applied]) {
+    assert.equal(r.code, 7, r.stderr + r.stdout);
+    // `spec.etag` is on line 10 of the file, column 3.
+    assert.match(r.stderr, new RegExp(`^${escaped(file)}:10:3: document 1 \\(IamPolicy etagged\\): spec\\.etag: etag \`${escaped(read.etag)}\` is stale: .*\\(its etag is now \`${escaped(theirs.etag)}\`.* \\[ETAG_MISMATCH\\]$`, 'm'));
+    assert.match(r.stderr, /1 error; nothing was changed/);
+  }
+  assert.deepEqual(await getPolicy(ETAGGED), theirs, 'the refused apply changed nothing');
+  assert.deepEqual((await getPolicy(SIBLING)).bindings, [], 'all or nothing: the other document was not applied either');
+
+  // With the etag read now, it applies; the same file again is then stale (its write gave a new etag).
+  await writeFile(file, yaml(theirs.etag));
+  const fresh = await gh(['apply', '-f', file], acctAdmin);
+  assert.equal(fresh.code, 0, fresh.stderr);
+  assert.match(fresh.stdout, /~ update IamPolicy\/etagged \(bindings\)/);
+  const now = await getPolicy(ETAGGED);
+  assert.deepEqual(now.bindings, [{ role: 'roles/ml.developer', members: ['user:analyst'] }]);
+  assert.notEqual(now.etag, theirs.etag);
+  assert.deepEqual((await getPolicy(SIBLING)).bindings, [{ role: 'roles/ml.viewer', members: ['user:analyst'] }]);
+  const twice = await gh(['apply', '-f', file, '--json'], acctAdmin);
+  assert.equal(twice.code, 7, twice.stdout);
+  assert.equal((JSON.parse(twice.stdout) as { error: { code: string } }).error.code, 'ConcurrentModification');
+
+  // Without an etag the document is the truth (as kubectl apply): it overwrites, and applied again is unchanged.
+  await writeFile(file, yaml(undefined, 'roles/ml.viewer'));
+  const overwrite = await gh(['apply', '-f', file], acctAdmin);
+  assert.equal(overwrite.code, 0, overwrite.stderr);
+  assert.deepEqual((await getPolicy(ETAGGED)).bindings, [{ role: 'roles/ml.viewer', members: ['user:analyst'] }]);
+  const settled = (await getPolicy(ETAGGED)).etag;
+  const idle = await gh(['apply', '-f', file], acctAdmin);
+  assert.equal(idle.code, 0, idle.stderr);
+  assert.match(idle.stdout, /= unchanged IamPolicy\/etagged\n/);
+  assert.equal((await getPolicy(ETAGGED)).etag, settled, 'nothing written, the same etag');
 });
 
 test('writes are checked: roles exist, members are well formed, and only someone allowed SetIamPolicy writes', async () => {

@@ -35,7 +35,7 @@ import {
   type IamPolicy,
 } from '../../src/core/bindings/index.ts';
 import { ERROR_CODES, type GatehouseError, type Result } from '../../src/core/errors.ts';
-import { isEtagCase, isGrammarCase, validateCase, type DecisionCase, type EtagCase, type GrammarCase } from './schema.ts';
+import { DEFAULT_ETAG_SCOPE, isEtagCase, isGrammarCase, validateCase, type DecisionCase, type EtagCase, type GrammarCase } from './schema.ts';
 import { caseFiles, registerCases } from '../support/cases.ts';
 
 const MIN_CASES = 150;
@@ -144,15 +144,16 @@ function runEtag(c: EtagCase): void {
   const exp = c.expected;
   if ('compare' in e) {
     assert.ok('equal' in exp);
-    const [a, b] = e.compare.map((p, i) => computeEtag(policyOf(p, `etag.compare[${i}]`)));
+    const [a, b] = e.compare.map((p, i) => computeEtag(policyOf(p, `etag.compare[${i}]`), e.at?.[i] ?? DEFAULT_ETAG_SCOPE));
     assert.equal(a === b, exp.equal, `etags ${a} and ${b}`);
   } else if ('of' in e) {
     assert.ok('etag' in exp);
-    assert.equal(computeEtag(policyOf(e.of, 'etag.of')), exp.etag);
+    assert.equal(computeEtag(policyOf(e.of, 'etag.of'), e.at ?? DEFAULT_ETAG_SCOPE), exp.etag);
   } else {
     assert.ok('accepted' in exp);
-    const current = policyOf(e.current, 'etag.current');
-    const given = e.read !== undefined ? computeEtag(policyOf(e.read, 'etag.read')) : e.given;
+    const at = e.at ?? DEFAULT_ETAG_SCOPE;
+    const current = computeEtag(policyOf(e.current, 'etag.current'), at);
+    const given = e.read !== undefined ? computeEtag(policyOf(e.read, 'etag.read'), e.readAt ?? at) : e.given;
     const r = checkEtag(current, given, e.required === true ? { required: true } : {});
     assert.equal(r.ok, exp.accepted, r.ok ? `accepted, current etag ${r.value}` : show(r.errors));
     if (!r.ok && exp.code !== undefined) assert.equal(r.errors[0]?.code, exp.code);

@@ -37,6 +37,10 @@ test('well-formed cases pass', () => {
   assert.deepEqual(errorsOf(etag, () => {}), []);
   assert.deepEqual(errorsOf(etag, (c) => ((c['etag'] = { compare: [{}, {}] }), (c['expected'] = { equal: true }))), []);
   assert.deepEqual(errorsOf(etag, (c) => ((c['etag'] = { of: {} }), (c['expected'] = { etag: 'n4pFH+Is9QU=' }))), []);
+  const at = { resource: 'workspace/ml', revision: 2 };
+  assert.deepEqual(errorsOf(etag, (c) => ((c['etag'].at = at), (c['etag'].readAt = { ...at, revision: 0 }))), []);
+  assert.deepEqual(errorsOf(etag, (c) => ((c['etag'] = { compare: [{}, {}], at: [at, at] }), (c['expected'] = { equal: true }))), []);
+  assert.deepEqual(errorsOf(etag, (c) => ((c['etag'] = { of: {}, at }), (c['expected'] = { etag: 'n4pFH+Is9QU=' }))), []);
   assert.deepEqual(errorsOf(decision, (c) => ((c['request'].action = 's3:GetObject'), delete c['request'].permission)), []);
   assert.deepEqual(errorsOf(decision, (c) => (c['request'].resource = { name: 'arn:aws:s3:::b/k', type: 'storage.gatehouse.dev/Object' })), []);
 });
@@ -74,6 +78,10 @@ const rejects: [string, Record<string, unknown>, (c: Record<string, any>) => voi
   ['a compare of one policy', etag, (c) => ((c['etag'] = { compare: [{}] }), (c['expected'] = { equal: true })), /must be an array of two policies/],
   ['accepted with a code', etag, (c) => (c['expected'].code = 'ETAG_MISMATCH'), /makes no sense with `accepted: true`/],
   ['an unknown etag code', etag, (c) => (c['expected'] = { accepted: false, code: 'CONFLICT' }), /`expected\.code` must be one of/],
+  ['an etag scope without revision', etag, (c) => (c['etag'].at = { resource: 'workspace/ml' }), /`etag\.at\.revision` is required/],
+  ['a negative revision', etag, (c) => (c['etag'].readAt = { resource: 'workspace/ml', revision: -1 }), /`etag\.readAt\.revision` must be an integer ≥ 0/],
+  ['readAt without read', etag, (c) => ((c['etag'] = { current: {}, given: 'x', readAt: { resource: 'r', revision: 1 } }), (c['expected'] = { accepted: false })), /`etag\.readAt` is where `read` was read/],
+  ['a compare with one scope', etag, (c) => ((c['etag'] = { compare: [{}, {}], at: [{ resource: 'r', revision: 1 }] }), (c['expected'] = { equal: true })), /`etag\.at` must be an array of two/],
   ['equal for an accepted case', etag, (c) => (c['expected'] = { equal: true }), /`expected\.accepted` is required/],
 ];
 for (const [what, base, patch, re] of rejects) {

@@ -9,7 +9,9 @@
  * - grammar cases: one document handed to a parser (`policy`, `attached`, `role`, `resource` or `condition`) →
  *   valid, or the errors (code, JSON path, and for conditions line and column) it must report;
  * - etag cases: a write checked against the current policy (`accepted`), two policies compared (`equal`), or
- *   the golden etag of a policy (`etag`).
+ *   the golden etag of a policy (`etag`). An etag depends on where the policy is too: `at` gives the resource
+ *   and revision of a policy (`{resource, revision}`; default `DEFAULT_ETAG_SCOPE`), `readAt` those of the
+ *   policy as read (default: `at`), and for `compare` `at` is a pair.
  *
  * In a decision case, `chain` lists the resources whose policies make up the effective policy, root first;
  * by default every policy of the case, in order. Policies of resources not in the chain are ignored (a sibling).
@@ -89,11 +91,20 @@ export interface GrammarCase extends CaseCommon {
   readonly expected: { readonly valid: true } | { readonly errors: readonly ExpectedError[] };
 }
 
+/** The resource and revision of a policy in an etag case (src/core/bindings/etag.ts `EtagScope`). */
+export interface CaseEtagScope {
+  readonly resource: string;
+  readonly revision: number;
+}
+
+/** Where the policies of an etag case are when the case does not say. */
+export const DEFAULT_ETAG_SCOPE: CaseEtagScope = { resource: 'arn:aws:training::123456789012:model/model_name', revision: 1 };
+
 export interface EtagCase extends CaseCommon {
   readonly etag:
-    | { readonly current: unknown; readonly read?: unknown; readonly given?: string; readonly required?: boolean }
-    | { readonly compare: readonly [unknown, unknown] }
-    | { readonly of: unknown };
+    | { readonly current: unknown; readonly read?: unknown; readonly given?: string; readonly required?: boolean; readonly at?: CaseEtagScope; readonly readAt?: CaseEtagScope }
+    | { readonly compare: readonly [unknown, unknown]; readonly at?: readonly [CaseEtagScope, CaseEtagScope] }
+    | { readonly of: unknown; readonly at?: CaseEtagScope };
   readonly expected: { readonly accepted: boolean; readonly code?: ErrorCode } | { readonly equal: boolean } | { readonly etag: string };
 }
 
@@ -293,6 +304,16 @@ export function validateCase(raw: unknown, where: string): Validated<BindingsCas
     const policy = (v: unknown, path: string): void => {
       if (!isObj(v)) bad(path, `must be a policy object, got ${describe(v)}`);
     };
+    const scope = (v: unknown, path: string): void => {
+      if (v === undefined) return;
+      if (!isObj(v)) {
+        bad(path, `must be an object {resource, revision}, got ${describe(v)}`);
+        return;
+      }
+      fields(v, path, ['resource', 'revision'], []);
+      str(v, 'resource', `${path}.resource`, { nonEmpty: true });
+      posInt(v, 'revision', `${path}.revision`, 0);
+    };
     const expect = (required: string, optional: readonly string[] = []): void => {
       if (!isObj(exp)) {
         if (exp !== undefined) bad('expected', `must be an object, got ${describe(exp)}`);
@@ -301,20 +322,27 @@ export function validateCase(raw: unknown, where: string): Validated<BindingsCas
       fields(exp, 'expected', [required], optional);
     };
     if (Object.hasOwn(e, 'compare')) {
-      fields(e, 'etag', ['compare'], []);
+      fields(e, 'etag', ['compare'], ['at']);
       const pair = e['compare'];
       if (!Array.isArray(pair) || pair.length !== 2) bad('etag.compare', `must be an array of two policies, got ${describe(pair)}`);
       else pair.forEach((p: unknown, i: number) => policy(p, `etag.compare[${i}]`));
+      const at = e['at'];
+      if (at !== undefined && (!Array.isArray(at) || at.length !== 2)) bad('etag.at', `must be an array of two {resource, revision}, got ${describe(at)}`);
+      else if (Array.isArray(at)) at.forEach((x: unknown, i: number) => scope(x, `etag.at[${i}]`));
       expect('equal');
       if (isObj(exp)) bool(exp, 'equal', 'expected.equal');
     } else if (Object.hasOwn(e, 'of')) {
-      fields(e, 'etag', ['of'], []);
+      fields(e, 'etag', ['of'], ['at']);
       policy(e['of'], 'etag.of');
+      scope(e['at'], 'etag.at');
       expect('etag');
       if (isObj(exp)) str(exp, 'etag', 'expected.etag', { nonEmpty: true });
     } else {
-      fields(e, 'etag', ['current'], ['read', 'given', 'required']);
+      fields(e, 'etag', ['current'], ['read', 'given', 'required', 'at', 'readAt']);
       policy(e['current'], 'etag.current');
+      scope(e['at'], 'etag.at');
+      scope(e['readAt'], 'etag.readAt');
+      if (e['readAt'] !== undefined && e['read'] === undefined) bad('etag.readAt', 'is where `read` was read: it needs `read`');
       if (e['read'] !== undefined) policy(e['read'], 'etag.read');
       if (e['read'] !== undefined && e['given'] !== undefined) bad('etag', 'names both `read` (the etag of a policy) and `given` (an etag): choose one');
       str(e, 'given', 'etag.given');

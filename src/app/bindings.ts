@@ -26,11 +26,17 @@
  *
  * **Writes.** `setPolicy` reads the stored policy inside the write transaction and refuses a stale etag
  * (`ETAG_MISMATCH`, 409 `ConcurrentModification`): a write is never merged. No etag overwrites, as GCP's
- * setIamPolicy. Who may write: `gatehouse:SetIamPolicy` on the resource (an ARN as is, `account/<id>` as the
- * account's root ARN, `workspace/<name>` as the workspace's ARN) by the caller's IAM policies, or a binding
- * granting the resource type's `*.setIamPolicy` permission (`ml.models.setIamPolicy`…), unless IAM explicitly
- * denies. Reading is the same with `GetIamPolicy` / `*.getIamPolicy`. `gatehouse apply` writes through the
- * `IamPolicy`/`IamRole` kinds below (idempotent: the etag of a document is not compared).
+ * setIamPolicy. Every write moves the policy's `revision` on, and the etag hashes the resource (its kv key), the
+ * revision and the bindings (src/core/bindings/etag.ts): equal bindings on two resources have different etags,
+ * and A→B→A gives a new one. A removed policy leaves its revision under `iampolicy-gone/`, so that writing it
+ * again does not bring back an etag of before; a policy stored before revisions existed reads as revision 0.
+ * Who may write: `gatehouse:SetIamPolicy` on the resource (an ARN as is, `account/<id>` as the account's root
+ * ARN, `workspace/<name>` as the workspace's ARN) by the caller's IAM policies, or a binding granting the resource
+ * type's `*.setIamPolicy` permission (`ml.models.setIamPolicy`…), unless IAM explicitly denies. Reading is the
+ * same with `GetIamPolicy` / `*.getIamPolicy`. `gatehouse apply` writes through the `IamPolicy`/`IamRole` kinds
+ * below: a document without `etag` is declarative (it overwrites, as `kubectl apply`; applied again it is
+ * `unchanged`); a document with `spec.etag` applies only while that is the policy's current etag, else the whole
+ * apply (and its plan) is refused with ETAG_MISMATCH on `spec.etag`.
  *
  * **Passing a role.** `actAs` answers whether bindings grant `iam.serviceAccounts.actAs` on a role ARN
  * (`roles/iam.serviceAccountUser` on the role, or on the account): job submission and node start accept it
@@ -39,6 +45,7 @@
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { accountOf, evaluate, type Principal } from '../core/iam/index.ts';
 import {
+  canonicalPolicy,
   checkEtag,
   checkRoles,
   compileBindings,
@@ -71,6 +78,8 @@ import { governingArns } from './resource-policies.ts';
 import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
 
 export const IAM_POLICY_PREFIX = 'iampolicy/';
+/** `iampolicy-gone/<key after IAM_POLICY_PREFIX>` → the revision of a removed policy (decimal text). */
+const IAM_POLICY_GONE_PREFIX = 'iampolicy-gone/';
 export const IAM_ROLE_PREFIX = 'iamrole/';
 const WORKSPACE_PREFIX = 'ws/';
 
@@ -81,6 +90,8 @@ export interface StoredIamPolicy {
   readonly account: string;
   readonly bindings: readonly IamBinding[];
   readonly version?: number;
+  /** Moved on by every write of the policy (1 for the first); absent in policies stored before it existed (0). */
+  readonly revision?: number;
   /** `metadata.name` of the `IamPolicy` document that wrote it (apply prunes by it). */
   readonly name?: string;
   readonly updated: string;
@@ -110,6 +121,32 @@ export function iamPolicyKey(account: string, resource: string): string {
   if (resource.startsWith('account/')) return `${IAM_POLICY_PREFIX}${resource}`;
   if (resource.startsWith('workspace/')) return `${IAM_POLICY_PREFIX}workspace/${account}/${resource.slice('workspace/'.length).toLowerCase()}`;
   return `${IAM_POLICY_PREFIX}arn/${resource}`;
+}
+
+/** The policy stored at `key` now, its revision (that of the removed policy, or 0, when there is none) and etag. */
+interface CurrentPolicy {
+  readonly stored: StoredIamPolicy | undefined;
+  readonly revision: number;
+  readonly etag: string;
+}
+
+/** The etag of the policy at kv `key`: see the module comment, "Writes". */
+function etagAt(key: string, bindings: readonly IamBinding[], revision: number): string {
+  return computeEtag({ bindings }, { resource: key.slice(IAM_POLICY_PREFIX.length), revision });
+}
+
+function currentOf(key: string, stored: StoredIamPolicy | undefined, goneRevision: number): CurrentPolicy {
+  const revision = stored === undefined ? goneRevision : (stored.revision ?? 0);
+  return { stored, revision, etag: etagAt(key, stored?.bindings ?? [], revision) };
+}
+
+const goneKey = (key: string): string => `${IAM_POLICY_GONE_PREFIX}${key.slice(IAM_POLICY_PREFIX.length)}`;
+
+async function readPolicy(tx: ReadTx, key: string): Promise<CurrentPolicy> {
+  const text = await tx.kv.get(key);
+  if (text !== undefined) return currentOf(key, JSON.parse(text) as StoredIamPolicy, 0);
+  const gone = await tx.kv.get(goneKey(key));
+  return currentOf(key, undefined, gone === undefined ? 0 : Number(gone) || 0);
 }
 
 export function iamRoleKey(account: string, name: string): string {
@@ -437,10 +474,10 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     return failWith('ACCESS_DENIED', `${caller.principal.arn} is not allowed to perform ${action} on ${target}: it belongs to account ${account}, and no binding grants ${permission ?? 'a permission to manage its policy'}`);
   }
 
-  function view(resource: string, account: string, stored: StoredIamPolicy | undefined): IamPolicyView {
-    const bindings = stored?.bindings ?? [];
+  function view(resource: string, account: string, current: CurrentPolicy): IamPolicyView {
+    const bindings = current.stored?.bindings ?? [];
     const conditional = bindings.some((b) => b.condition !== undefined);
-    return { resource, account, version: conditional ? 3 : (stored?.version ?? 1), bindings, etag: computeEtag({ bindings }) };
+    return { resource, account, version: conditional ? 3 : (current.stored?.version ?? 1), bindings, etag: current.etag };
   }
 
   function parsedResource(raw: unknown): Result<string> {
@@ -455,15 +492,15 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     const account = ownerFor(caller, resource.value);
     const may = mayManage(caller, 'getIamPolicy', resource.value, account);
     if (!may.ok) return may;
-    const text = await deps.store.read((tx) => tx.kv.get(iamPolicyKey(account, resource.value)));
-    const stored = text === undefined ? undefined : (JSON.parse(text) as StoredIamPolicy);
-    if (stored !== undefined && stored.account !== account) return failWith('ACCESS_DENIED', `the IAM policy of ${resource.value} belongs to account ${stored.account}`);
-    return ok(view(resource.value, account, stored));
+    const key = iamPolicyKey(account, resource.value);
+    const current = await deps.store.read((tx) => readPolicy(tx, key));
+    if (current.stored !== undefined && current.stored.account !== account) return failWith('ACCESS_DENIED', `the IAM policy of ${resource.value} belongs to account ${current.stored.account}`);
+    return ok(view(resource.value, account, current));
   }
 
   /** The policies of the caller's account, from memory. */
   function listPolicies(caller: Caller): IamPolicyView[] {
-    return [...snap.policies.values()].filter((h) => h.stored.account === caller.account).map((h) => view(h.stored.resource, h.stored.account, h.stored));
+    return [...snap.policies].filter(([, h]) => h.stored.account === caller.account).map(([key, h]) => view(h.stored.resource, h.stored.account, currentOf(key, h.stored, 0)));
   }
 
   async function customRolesOf(tx: ReadTx, account: string): Promise<CustomRole[]> {
@@ -489,15 +526,15 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     if (closed) return closed;
     const key = iamPolicyKey(account, resource);
     const r = await deps.store.write<Result<{ view: IamPolicyView; before: StoredIamPolicy | undefined }>>(async (tx, abort) => {
-      const text = await tx.kv.get(key);
-      const current = text === undefined ? undefined : (JSON.parse(text) as StoredIamPolicy);
+      const now = await readPolicy(tx, key);
+      const current = now.stored;
       if (current !== undefined && current.account !== account) return abort(failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to account ${current.account}`, 'resource'));
-      const etag = checkEtag({ bindings: current?.bindings ?? [] }, policy.etag);
+      const etag = checkEtag(now.etag, policy.etag);
       if (!etag.ok) return abort(etag);
       const roles = checkRoles(policy, { account, customRoles: await customRolesOf(tx, account), path: '' });
       if (!roles.ok) return abort(roles);
-      const stored = await putPolicy(tx, { resource, account, policy, ...(current?.name !== undefined ? { name: current.name } : {}) });
-      return ok({ view: view(resource, account, stored), before: current });
+      const written = await putPolicy(tx, { resource, account, policy, ...(current?.name !== undefined ? { name: current.name } : {}) });
+      return ok({ view: view(resource, account, written), before: current });
     });
     if (r.ok) await refresh();
     return recorded(caller, account, resource, r.ok ? ok(r.value.view) : r, r.ok ? r.value.before : undefined);
@@ -540,20 +577,35 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
 
 export type Bindings = ReturnType<typeof createBindings>;
 
-/** Writes (or, for no bindings, deletes) a policy inside `tx`. */
-async function putPolicy(tx: WriteTx, input: { resource: string; account: string; policy: IamPolicy; name?: string; updated?: string }): Promise<StoredIamPolicy> {
+/**
+ * Writes (or, for no bindings, removes) a policy inside `tx`, one revision on from the one stored (or removed):
+ * every write gives a new etag. Answers the policy as written (`stored` undefined when removed).
+ */
+async function putPolicy(tx: WriteTx, input: { resource: string; account: string; policy: IamPolicy; name?: string; updated?: string }): Promise<CurrentPolicy> {
   const key = iamPolicyKey(input.account, input.resource);
+  const revision = (await readPolicy(tx, key)).revision + 1;
+  if (input.policy.bindings.length === 0) {
+    await removePolicy(tx, key, revision);
+    return currentOf(key, undefined, revision);
+  }
   const stored: StoredIamPolicy = {
     resource: input.resource,
     account: input.account,
     bindings: input.policy.bindings,
     ...(input.policy.version !== undefined ? { version: input.policy.version } : {}),
+    revision,
     ...(input.name !== undefined ? { name: input.name } : {}),
     updated: input.updated ?? isoSeconds(Date.now()),
   };
-  if (input.policy.bindings.length === 0) await tx.kv.delete(key);
-  else await tx.kv.put(key, JSON.stringify(stored));
-  return stored;
+  await tx.kv.put(key, JSON.stringify(stored));
+  await tx.kv.delete(goneKey(key));
+  return currentOf(key, stored, 0);
+}
+
+/** Removes the policy at `key`, keeping `revision` (that of the removal) for the next write of it. */
+async function removePolicy(tx: WriteTx, key: string, revision: number): Promise<void> {
+  await tx.kv.delete(key);
+  await tx.kv.put(goneKey(key), String(revision));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -668,23 +720,34 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     const key = iamPolicyKey(o.account, resource);
     const twin = documentsOf<AttachedPolicy>(env, 'IamPolicy').find((d) => d.name !== o.name && iamPolicyKey(d.account, d.spec.resource) === key);
     if (twin) return planFail('VALIDATION_ERROR', 'spec.resource', `IamPolicy \`${twin.name}\` also sets the policy of ${resource}; one document per resource`);
-    const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
-    const existing = text === undefined ? undefined : (JSON.parse(text) as StoredIamPolicy);
+    const current = env.newAccounts.has(o.account) ? currentOf(key, undefined, 0) : await readPolicy(env.tx, key);
+    const existing = current.stored;
     if (existing && existing.account !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${resource} has an IAM policy of account ${existing.account}`);
+    // A document that carries the etag it was read with applies only while the policy is still as read (checked
+    // inside apply's write transaction, as `setPolicy` checks it). Without one, the document is the truth.
+    const given = o.spec.policy.etag;
+    if (given !== undefined && given !== current.etag) {
+      const shown = given.length > 40 ? `${given.slice(0, 40)}…` : given;
+      return planFail(
+        'ETAG_MISMATCH',
+        'spec.etag',
+        `etag \`${shown}\` is stale: the IAM policy of ${resource} changed since it was read (its etag is now \`${current.etag}\`); read it again (\`gatehouse iam-policy get ${resource} --json\`), reapply your change and retry, or leave out \`etag\` to overwrite it`,
+      );
+    }
     // Custom roles: the account's, as they will be after this apply.
     const fileRoles = documentsOf<IamRoleSpec>(env, 'IamRole').filter((d) => d.account === o.account).map((d) => ({ name: customRoleName(o.account, d.name), permissions: d.spec.permissions }));
     const storedRoles = env.newAccounts.has(o.account) ? [] : (await env.tx.kv.list(`${IAM_ROLE_PREFIX}${o.account}/`)).map((e) => JSON.parse(e.value) as StoredIamRole);
     const roles = checkRoles(o.spec.policy, { account: o.account, customRoles: [...fileRoles, ...storedRoles], path: 'spec' });
     if (!roles.ok) return { ok: false, errors: roles.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })) };
-    // Idempotent: the document's etag is not compared; what counts is what the policy means.
-    const same = existing !== undefined && computeEtag({ bindings: existing.bindings }) === computeEtag(o.spec.policy) && existing.name === o.name;
+    // Idempotent: what counts is what the policy means, not how the document spells it.
+    const same = existing !== undefined && JSON.stringify(canonicalPolicy({ bindings: existing.bindings })) === JSON.stringify(canonicalPolicy(o.spec.policy)) && existing.name === o.name;
     if (same || (existing === undefined && o.spec.policy.bindings.length === 0)) return planOk({ action: 'unchanged', fields: [], steps: [] });
     const step: Step = {
       phase: PHASE_LINK,
       action: 'gatehouse:SetIamPolicy',
       resource: iamPolicyAuthzResource(partition, o.account, resource),
       account: o.account,
-      run: async (tx) => ok(await putPolicy(tx, { resource, account: o.account, policy: o.spec.policy, name: o.name, updated: env.now })),
+      run: async (tx) => ok((await putPolicy(tx, { resource, account: o.account, policy: o.spec.policy, name: o.name, updated: env.now })).stored),
     };
     return planOk({ action: existing ? 'update' : 'create', fields: existing ? ['bindings'] : [], steps: [step] });
   },
@@ -694,7 +757,11 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
   async planDelete(env, ref) {
     const hit = (await env.tx.kv.list(IAM_POLICY_PREFIX)).map((e) => ({ key: e.key, p: JSON.parse(e.value) as StoredIamPolicy })).find((x) => x.p.account === ref.account && x.p.name?.toLowerCase() === ref.name.toLowerCase());
     if (!hit) return { ok: true, value: [] };
-    const step: Step = { phase: PHASE_DELETE, action: 'gatehouse:SetIamPolicy', resource: iamPolicyAuthzResource(env.partitionOf(ref.account), ref.account, hit.p.resource), account: ref.account, run: async (tx) => ok(await tx.kv.delete(hit.key)) };
+    const remove = async (tx: WriteTx): Promise<Result<boolean>> => {
+      await removePolicy(tx, hit.key, (await readPolicy(tx, hit.key)).revision + 1);
+      return ok(true);
+    };
+    const step: Step = { phase: PHASE_DELETE, action: 'gatehouse:SetIamPolicy', resource: iamPolicyAuthzResource(env.partitionOf(ref.account), ref.account, hit.p.resource), account: ref.account, run: remove };
     return { ok: true, value: [step] };
   },
 };

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { canonicalPolicy, checkEtag, computeEtag, fnv1a64, withEtag } from './etag.ts';
 import type { IamPolicy } from './types.ts';
 
+/** Where the policies of these tests are: a model, at its first write. */
+const AT = { resource: 'arn:aws:training::123456789012:model/model_name', revision: 1 };
+
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -19,20 +22,37 @@ const conditional: IamPolicy = {
 };
 
 test('golden etags: a change here breaks every etag clients hold', () => {
-  assert.equal(computeEtag({ bindings: [] }), 'n4pFH+Is9QU=');
-  assert.equal(computeEtag({ bindings: [{ role: 'roles/ml.developer', members: [SA] }] }), 'vh46ieF9yPI=');
-  assert.equal(computeEtag(conditional), 'q0pTkUTeWUE=');
+  assert.equal(computeEtag({ bindings: [] }, AT), '5fKqNXB13ng=');
+  assert.equal(computeEtag({ bindings: [{ role: 'roles/ml.developer', members: [SA] }] }, AT), 'BjqYl+HrLAM=');
+  assert.equal(computeEtag(conditional, AT), 'ZJAnOVT1RUY=');
+});
+
+test('the same bindings on two resources, or at two revisions of one resource, have different etags', () => {
+  const p: IamPolicy = { bindings: [{ role: 'roles/ml.developer', members: [SA] }] };
+  const etags = [
+    computeEtag(p, AT),
+    computeEtag(p, { ...AT, resource: 'arn:aws:training::123456789012:model/another_model' }),
+    computeEtag(p, { ...AT, revision: 3 }),
+    computeEtag({ bindings: [] }, { ...AT, revision: 2 }),
+    computeEtag({ bindings: [] }, { ...AT, revision: 0 }),
+  ];
+  assert.equal(new Set([...etags, computeEtag({ bindings: [] }, AT)]).size, 6, etags.join(' '));
+  // A→B→A: the etag read at the first A (revision 1) is stale at the second (revision 3).
+  const stale = checkEtag(computeEtag(p, { ...AT, revision: 3 }), computeEtag(p, AT));
+  assert.ok(!stale.ok && stale.errors[0]?.code === 'ETAG_MISMATCH');
+  // Nothing written in between: the same etag, read after read.
+  assert.equal(computeEtag(p, { ...AT }), computeEtag({ ...p }, AT));
 });
 
 test('the etag ignores member order and duplicates, binding order, version and etag', () => {
   const a: IamPolicy = { bindings: [{ role: 'roles/viewer', members: ['user:a', 'user:b'] }, { role: 'roles/editor', members: ['group:g'] }] };
   const b: IamPolicy = { version: 1, etag: 'whatever', bindings: [{ role: 'roles/editor', members: ['group:g', 'group:g'] }, { role: 'roles/viewer', members: ['user:b', 'user:a'] }] };
-  assert.equal(computeEtag(a), computeEtag(b));
+  assert.equal(computeEtag(a, AT), computeEtag(b, AT));
   assert.deepEqual(canonicalPolicy(a), canonicalPolicy(b));
 });
 
 test('the etag changes with any change of meaning', () => {
-  const base = computeEtag(conditional);
+  const base = computeEtag(conditional, AT);
   const b0 = conditional.bindings[0]!;
   const variants: IamPolicy[] = [
     { bindings: [{ ...b0, role: 'roles/editor' }] },
@@ -46,21 +66,21 @@ test('the etag changes with any change of meaning', () => {
   ];
   const seen = new Set([base]);
   for (const v of variants) {
-    const e = computeEtag(v);
+    const e = computeEtag(v, AT);
     assert.ok(!seen.has(e), JSON.stringify(v));
     seen.add(e);
   }
 });
 
 test('etags are 12-character base64, like GCP etags', () => {
-  for (let i = 0; i < 50; i++) assert.match(computeEtag({ bindings: [{ role: 'roles/viewer', members: [`user:u${i}`] }] }), /^[A-Za-z0-9+/]{11}=$/);
+  for (let i = 0; i < 50; i++) assert.match(computeEtag({ bindings: [{ role: 'roles/viewer', members: [`user:u${i}`] }] }, { resource: `arn:aws:training::123456789012:model/m${i}`, revision: i }), /^[A-Za-z0-9+/]{11}=$/);
 });
 
 test('checkEtag: current etag accepted, stale refused, absent overwrites unless required', () => {
   const current: IamPolicy = { bindings: [{ role: 'roles/viewer', members: ['user:a'] }] };
-  const read = computeEtag(current);
-  assert.deepEqual(checkEtag(current, read), { ok: true, value: read });
-  const changed: IamPolicy = { bindings: [{ role: 'roles/viewer', members: ['user:a', 'user:b'] }] };
+  const read = computeEtag(current, AT);
+  assert.deepEqual(checkEtag(read, read), { ok: true, value: read });
+  const changed = computeEtag({ bindings: [{ role: 'roles/viewer', members: ['user:a', 'user:b'] }] }, { ...AT, revision: 2 });
   const stale = checkEtag(changed, read);
   assert.ok(!stale.ok);
   assert.equal(stale.errors[0]?.code, 'ETAG_MISMATCH');
@@ -70,14 +90,15 @@ test('checkEtag: current etag accepted, stale refused, absent overwrites unless 
   const required = checkEtag(changed, undefined, { required: true });
   assert.ok(!required.ok && required.errors[0]?.code === 'BINDINGS_MISSING_FIELD');
   // No policy yet: the empty policy's etag, which a reader of the missing policy is given.
-  assert.ok(checkEtag({ bindings: [] }, computeEtag({ bindings: [] })).ok);
-  assert.ok(!checkEtag({ bindings: [] }, 'BwXhqDFw0f0=').ok);
+  const none = computeEtag({ bindings: [] }, { ...AT, revision: 0 });
+  assert.ok(checkEtag(none, none).ok);
+  assert.ok(!checkEtag(none, 'BwXhqDFw0f0=').ok);
 });
 
 test('withEtag: the policy as read, version 3 when conditional', () => {
-  const plain = withEtag({ bindings: [{ role: 'roles/viewer', members: ['user:a'] }] });
+  const plain = withEtag({ bindings: [{ role: 'roles/viewer', members: ['user:a'] }] }, AT);
   assert.equal(plain.version, 1);
-  assert.equal(plain.etag, computeEtag(plain));
-  const cond = withEtag({ version: 1, ...conditional });
+  assert.equal(plain.etag, computeEtag(plain, AT));
+  const cond = withEtag({ version: 1, ...conditional }, AT);
   assert.equal(cond.version, 3);
 });

@@ -4,10 +4,14 @@
  * the writer reads again and reapplies its change. A write without an etag overwrites (as `setIamPolicy`
  * does), unless the caller requires one.
  *
- * The etag is a hash of the policy's canonical form, so it depends only on what the policy means and not on
- * how it was written: member order and duplicates, binding order and the `version`/`etag` fields do not
- * count. The hash is 64-bit FNV-1a (pure, no `node:crypto` in the core), shown as base64 like GCP's etags
- * (`BwXhqDFw0f0=`). It detects change, it does not resist forgery: an etag is not a secret or a signature.
+ * The etag is a hash of where the policy is and which write made it — the resource it is attached to and its
+ * revision, which every write of that resource's policy moves on — and of the policy's canonical form. So two
+ * resources with the same bindings have different etags, and a policy changed from A to B and back to A has a
+ * new etag: an etag read at the first A is stale (no ABA). Reading again without a write in between gives the
+ * same etag, and how the policy was spelled does not count (member order and duplicates, binding order, the
+ * `version`/`etag` fields). The hash is 64-bit FNV-1a (pure, no `node:crypto` in the core), shown as base64 like
+ * GCP's etags (`BwXhqDFw0f0=`). It detects change, it does not resist forgery: an etag is not a secret or a
+ * signature.
  */
 import type { Result } from '../errors.ts';
 import type { IamBinding, IamPolicy } from './types.ts';
@@ -81,15 +85,27 @@ function base64(bytes: Uint8Array): string {
 
 const encoder = new TextEncoder();
 
+/** What an etag depends on besides the bindings. */
+export interface EtagScope {
+  /** The resource the policy is attached to, always spelled the same way (the app passes its store key). */
+  readonly resource: string;
+  /**
+   * How many writes the policy of `resource` has had: moved on by every write, never reused (not even after the
+   * policy was removed), so that no later state of the policy has an etag an earlier one had.
+   */
+  readonly revision: number;
+}
+
 /** The etag of a policy: stable across processes and versions of Gatehouse (golden values in etag.test.ts). */
-export function computeEtag(policy: IamPolicy): string {
-  return base64(fnv1a64(encoder.encode(JSON.stringify(canonicalPolicy(policy)))));
+export function computeEtag(policy: IamPolicy, at: EtagScope): string {
+  // Fixed key order: this JSON text is what is hashed.
+  return base64(fnv1a64(encoder.encode(JSON.stringify({ resource: at.resource, revision: at.revision, bindings: canonicalPolicy(policy).bindings }))));
 }
 
 /** The policy as a reader gets it: its etag, and version 3 when a binding is conditional (else its own or 1). */
-export function withEtag(policy: IamPolicy): IamPolicy & { readonly etag: string; readonly version: number } {
+export function withEtag(policy: IamPolicy, at: EtagScope): IamPolicy & { readonly etag: string; readonly version: number } {
   const conditional = policy.bindings.some((b) => b.condition !== undefined);
-  return { version: conditional ? 3 : (policy.version ?? 1), bindings: policy.bindings, etag: computeEtag(policy) };
+  return { version: conditional ? 3 : (policy.version ?? 1), bindings: policy.bindings, etag: computeEtag(policy, at) };
 }
 
 export interface EtagCheckOptions {
@@ -98,18 +114,18 @@ export interface EtagCheckOptions {
 }
 
 /**
- * Whether a write that read the policy as `given` (its etag) may replace `current` (the policy stored now;
- * `{bindings: []}` when there is none). Answers the current etag on success.
+ * Whether a write that read the policy with etag `given` may replace the policy stored now, whose etag is
+ * `current` (`computeEtag` of it, or of `{bindings: []}` at its revision when there is none). Answers the current
+ * etag on success.
  */
-export function checkEtag(current: IamPolicy, given: string | undefined, options: EtagCheckOptions = {}): Result<string> {
-  const now = computeEtag(current);
+export function checkEtag(current: string, given: string | undefined, options: EtagCheckOptions = {}): Result<string> {
   if (given === undefined) {
     if (options.required === true) return { ok: false, errors: [{ code: 'BINDINGS_MISSING_FIELD', message: `an \`etag\` is required: read the policy first (its etag is returned with it) and send it with the write`, path: 'etag' }] };
-    return { ok: true, value: now };
+    return { ok: true, value: current };
   }
-  if (given !== now) {
+  if (given !== current) {
     const shown = given.length > 40 ? `${given.slice(0, 40)}…` : given;
-    return { ok: false, errors: [{ code: 'ETAG_MISMATCH', message: `etag \`${shown}\` is stale: the policy changed since it was read (its etag is now \`${now}\`); read it again, reapply your change and retry`, path: 'etag' }] };
+    return { ok: false, errors: [{ code: 'ETAG_MISMATCH', message: `etag \`${shown}\` is stale: the policy changed since it was read (its etag is now \`${current}\`); read it again, reapply your change and retry`, path: 'etag' }] };
   }
-  return { ok: true, value: now };
+  return { ok: true, value: current };
 }

@@ -40,11 +40,13 @@ export const applyCommands: CommandGroup = (program, ctx) => {
         'after',
         `
 Documents: apiVersion gatehouse.dev/v1; kind Account, User, Group, Role, Policy, Workspace, Cluster,
-ResourcePolicy or AccessEntry; metadata.name and metadata.account (default: your account); spec as in
-DESIGN.md ("YAML documents"). Kubernetes RBAC documents (apiVersion rbac.authorization.k8s.io/v1) are
-applied unchanged to the cluster named by --cluster. A document owns its object:
+ResourcePolicy, AccessEntry, IamPolicy or IamRole; metadata.name and metadata.account (default: your
+account); spec as in DESIGN.md ("YAML documents"). Kubernetes RBAC documents (apiVersion
+rbac.authorization.k8s.io/v1) are applied unchanged to the cluster named by --cluster. A document owns its object:
 spec fields left out are empty (no policies, no tags…). Everything is validated first and applied in one
-transaction: one bad document or one failing step changes nothing.
+transaction: one bad document or one failing step changes nothing. An IamPolicy with spec.etag (as
+\`gatehouse iam-policy get --json\` prints it) is applied only while that is still the policy's etag (else
+exit 7, nothing changed); without spec.etag it overwrites the policy.
 
 Prints one line per object: + create, ~ update (changed fields), - delete, = unchanged.
 Exit status: 0 done, 3 invalid policy document, 5 unreadable file, 6 a referenced object does not exist,
