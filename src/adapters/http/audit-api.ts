@@ -5,14 +5,18 @@
  *       → {records: [...], next?}: oldest first; pass `next` as `after` for the following page
  *   GET /v1/audit/verify   → {ok, checked, head, base, broken?}   (root account only: the whole chain)
  *   GET /v1/audit/status   → {backlog, healthy, written, failures, dropped, policy}
- * `since`/`until` take ISO-8601 times or durations back from now (`15m`, `24h`, `7d`).
+ * `since`/`until` take ISO-8601 times or durations back from now (`15m`, `24h`, `7d`); `since` must come before
+ * `until`. `decision` takes a value records carry (`DECISION_HELP`), in any case, or the AWS error code clients
+ * see for a refused change (`AccessDenied` finds `ACCESS_DENIED`); anything else is refused, not matched to nothing.
  */
-import { failWith, ok, type Result } from '../../core/errors.ts';
+import { ERROR_CODES, failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
 import type { AuditFilter, AuditKind } from '../../core/audit/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { authorizeAdmin } from '../../app/principals.ts';
 import { auditArn, READ_AUDIT } from '../../app/audit.ts';
-import { clusterArn, workspaceArn } from '../../core/jobs/jobs.ts';
+import type { DecisionValue } from '../../core/iam/types.ts';
+import { clusterArn, workspaceArn, type JobState } from '../../core/jobs/jobs.ts';
+import { HTTP_ERRORS } from './errors.ts';
 
 interface Ctx {
   readonly app: App;
@@ -40,14 +44,53 @@ export function timeOf(value: string, now: number, field: string): Result<string
   return ok(new Date(t).toISOString());
 }
 
+// Every outcome a record carries (`AuditEvent.decision`), as stored: the engine's decisions and `Deny` (refused
+// sessions, job submissions and admissions), job states, and for changes `ok`, `error` (apply) or an error code.
+// Records are hash-chained, so a filter value is mapped to the stored spelling rather than the records to another.
+// `Record`s over the closed unions, so a new engine decision or job state does not compile until it is listed.
+const VERDICTS: Readonly<Record<DecisionValue | 'Deny', true>> = { Allow: true, ExplicitDeny: true, ImplicitDeny: true, Deny: true };
+const JOB_STATES: Readonly<Record<JobState, true>> = { Queued: true, Running: true, Succeeded: true, Failed: true, Stopped: true };
+
+export const DECISION_HELP =
+  `${Object.keys(VERDICTS).join(', ')} (decisions, sessions, job submissions and admissions); ${Object.keys(JOB_STATES).join(', ')} (job state changes); ` +
+  '`ok` or an error code for changes: Gatehouse\'s (`ACCESS_DENIED`) or the AWS code clients see (`AccessDenied`); docs/errors.md lists them';
+
+/** Lower-cased filter value → the stored value, or the stored values an ambiguous AWS code stands for. */
+const DECISIONS: ReadonlyMap<string, string | readonly ErrorCode[]> = (() => {
+  const out = new Map<string, string | readonly ErrorCode[]>();
+  for (const v of [...Object.keys(VERDICTS), ...Object.keys(JOB_STATES), 'ok', 'error', ...ERROR_CODES]) out.set(v.toLowerCase(), v);
+  // The AWS code a client was answered with (the aws CLI shows `AccessDenied`); several codes answer some of them.
+  const byAws = new Map<string, ErrorCode[]>();
+  for (const code of ERROR_CODES) {
+    const aws = HTTP_ERRORS[code].aws.toLowerCase();
+    byAws.set(aws, [...(byAws.get(aws) ?? []), code]);
+  }
+  for (const [aws, codes] of byAws) if (!out.has(aws)) out.set(aws, codes.length === 1 ? (codes[0] as ErrorCode) : codes);
+  return out;
+})();
+
+/** The stored spelling of a `decision` filter value; refused when no record can carry it. */
+export function decisionOf(value: string): Result<string> {
+  const v = DECISIONS.get(value.toLowerCase());
+  if (typeof v === 'string') return ok(v);
+  if (v !== undefined) return failWith('VALIDATION_ERROR', `\`decision\` \`${value}\` is the AWS code of several Gatehouse codes (${v.join(', ')}): name one of them`, 'decision');
+  return failWith('VALIDATION_ERROR', `no record carries the decision \`${value}\`: use ${DECISION_HELP}`, 'decision');
+}
+
 /** The filters of a query string; unknown parameters are refused, so a typo does not silently widen a query. */
 export function filterOf(query: URLSearchParams, now: number): Result<{ filter: AuditFilter; after: number; limit: number }> {
   const known = new Set(['principal', 'role', 'job', 'action', 'decision', 'kind', 'since', 'until', 'after', 'limit']);
   for (const k of query.keys()) if (!known.has(k)) return failWith('VALIDATION_ERROR', `unknown parameter \`${k}\`; filters are ${[...known].join(', ')}`, k);
   const filter: { -readonly [K in keyof AuditFilter]: AuditFilter[K] } = {};
-  for (const k of ['principal', 'role', 'job', 'action', 'decision'] as const) {
+  for (const k of ['principal', 'role', 'job', 'action'] as const) {
     const v = query.get(k);
     if (v !== null && v !== '') filter[k] = v;
+  }
+  const decision = query.get('decision');
+  if (decision !== null && decision !== '') {
+    const d = decisionOf(decision);
+    if (!d.ok) return d;
+    filter.decision = d.value;
   }
   const kind = query.get('kind');
   if (kind !== null && kind !== '') filter.kind = kind as AuditKind;
@@ -57,6 +100,10 @@ export function filterOf(query: URLSearchParams, now: number): Result<{ filter: 
     const t = timeOf(v, now, k);
     if (!t.ok) return t;
     filter[k] = t.value;
+  }
+  // `since` is inclusive and `until` exclusive: equal or swapped bounds select nothing, which is never what was meant.
+  if (filter.since !== undefined && filter.until !== undefined && filter.since >= filter.until) {
+    return failWith('VALIDATION_ERROR', `\`since\` (${filter.since}) must be before \`until\` (${filter.until}): the range is empty (durations count back from now: since 2h until 1h is the hour before the last)`, 'since');
   }
   const after = Number(query.get('after') ?? '0');
   const limit = Number(query.get('limit') ?? '100');

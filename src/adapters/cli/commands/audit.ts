@@ -2,16 +2,18 @@
  * `gatehouse audit query` and `gatehouse audit verify`: who did what, with which role, from which job — and
  * whether the record of it is intact.
  *
- * `query` pages through `GET /v1/audit` (following `next`) up to `--limit` records, oldest first; `--follow`
- * then polls for new records every second until interrupted. `--json` prints one record per line (JSON lines), for
- * `jq` and log shippers. `verify` asks the server to walk the whole hash chain and exits 0 when it is intact, 1
- * when a record was altered or deleted (as `policy evaluate` exits 1 on a deny: a negative answer, not an error).
+ * `query` pages through `GET /v1/audit` (following `next`) up to `--limit` records, oldest first; `--last N` prints
+ * the newest N instead, and so does `--follow` (`tail -n N -f`: the newest `--limit`, then new records as they are
+ * written, polled every second until interrupted). `--json` prints one record per line (JSON lines), for `jq` and
+ * log shippers; the table keeps its columns while following. `verify` asks the server to walk the whole hash chain
+ * and exits 0 when it is intact, 1 when a record was altered or deleted (as `policy evaluate` exits 1 on a deny: a
+ * negative answer, not an error).
  */
-import { InvalidArgumentError } from 'commander';
-import { call, connect, report, withServerOptions, type Connection, type ConnectionOptions } from '../client.ts';
+import { InvalidArgumentError, Option } from 'commander';
+import { call, connect, report, withServerOptions, type ClientResult, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
-import { formatTable, withJsonOption } from '../output.ts';
+import { withJsonOption } from '../output.ts';
 
 interface AuditRecordJson {
   readonly seq: number;
@@ -47,12 +49,14 @@ type QueryOpts = ConnectionOptions & {
   kind?: string;
   since?: string;
   until?: string;
-  limit: number;
+  limit?: number;
+  last?: number;
   follow?: true;
   interval: number;
 };
 
 const PAGE = 1000;
+const DEFAULT_LIMIT = 100;
 
 const positive = (what: string, max: number) => (v: string): number => {
   const n = Number(v);
@@ -60,52 +64,149 @@ const positive = (what: string, max: number) => (v: string): number => {
   return n;
 };
 
-const COLUMNS = [
-  { header: 'seq', value: (r: AuditRecordJson) => String(r.seq) },
-  { header: 'at', value: (r: AuditRecordJson) => r.at },
-  { header: 'kind', value: (r: AuditRecordJson) => r.kind },
-  { header: 'principal', value: (r: AuditRecordJson) => r.principal },
-  { header: 'action', value: (r: AuditRecordJson) => r.action },
-  { header: 'resource', value: (r: AuditRecordJson) => r.resource },
-  { header: 'decision', value: (r: AuditRecordJson) => r.decision ?? '' },
-  { header: 'job', value: (r: AuditRecordJson) => r.job ?? '' },
+/** `min`: the width a column starts at while following, so that few later rows are wider than the first ones. */
+const COLUMNS: readonly { readonly header: string; readonly min: number; readonly value: (r: AuditRecordJson) => string }[] = [
+  { header: 'seq', min: 6, value: (r) => String(r.seq) },
+  { header: 'at', min: 24, value: (r) => r.at },
+  { header: 'kind', min: 8, value: (r) => r.kind },
+  { header: 'principal', min: 40, value: (r) => r.principal },
+  { header: 'action', min: 24, value: (r) => r.action },
+  { header: 'resource', min: 40, value: (r) => r.resource },
+  { header: 'decision', min: 12, value: (r) => r.decision ?? '' },
+  { header: 'job', min: 0, value: (r) => r.job ?? '' },
 ];
 
+const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');
+
+/**
+ * The table, printed as records come (page after page, then while following): every row in the columns of the
+ * header above it. Columns are as wide as the widest value printed so far; when a later row has a wider value,
+ * its column widens and the header is printed again, so no row is out of line with the header it is read under.
+ */
+function tablePrinter(out: (text: string) => void, following: boolean): (records: readonly AuditRecordJson[]) => void {
+  let widths: number[] | undefined;
+  const line = (cells: readonly string[], w: readonly number[]) =>
+    `${cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(w[i] ?? 0))).join('  ').trimEnd()}\n`;
+  return (records) => {
+    if (records.length === 0) return;
+    const rows = records.map((r) => COLUMNS.map((c) => oneLine(c.value(r))));
+    const before = widths;
+    const w = COLUMNS.map((c, i) => Math.max(before?.[i] ?? Math.max(c.header.length, following ? c.min : 0), ...rows.map((row) => (row[i] as string).length)));
+    // The last column is not padded: a longer value there moves nothing.
+    const header = before === undefined || w.some((x, i) => i < w.length - 1 && x > (before[i] as number));
+    widths = w;
+    out(`${header ? line(COLUMNS.map((c) => c.header.toUpperCase()), w) : ''}${rows.map((row) => line(row, w)).join('')}`);
+  };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Page = { records: AuditRecordJson[]; next?: string };
+type Fetch = (after: number, limit: number, filtered: boolean) => Promise<ClientResult<Page>>;
+
+/**
+ * The cursor (`after`) from which the newest `n` records matching the filters follow. The API reads forward from a
+ * cursor, oldest first, and has no newest-first order; so, with requests it answers from the seq index:
+ *   1. the oldest matching record (none: nothing to skip);
+ *   2. the newest record the caller may read, unfiltered, at or after it: probes of one record after a cursor,
+ *      stepping forward by doubling strides, then halving the interval (about 2·log2(head) small requests);
+ *   3. the matching records in windows of seq going back from there, each twice as wide as the one before and
+ *      read forward (seqs only are kept), until `n` are found or the oldest match is reached.
+ * Each matching record is read once; a newest-first read in the store (`ORDER BY seq DESC`) would make this one
+ * request.
+ */
+async function startOfNewest(fetch: Fetch, n: number): Promise<ClientResult<number>> {
+  const oldest = await fetch(0, 1, true);
+  if (!oldest.ok) return oldest;
+  const first = oldest.value.records[0]?.seq;
+  if (first === undefined) return { ok: true, value: 0 };
+  const floor = first - 1;
+  const probe = async (after: number): Promise<ClientResult<number | undefined>> => {
+    const r = await fetch(after, 1, false);
+    return r.ok ? { ok: true, value: r.value.records[0]?.seq } : r;
+  };
+  // The newest record is at `lo` or after it, and none is after `hi`.
+  let lo = first;
+  let hi: number;
+  for (let stride = Math.max(n, PAGE); ; stride *= 2) {
+    const p = await probe(lo + stride);
+    if (!p.ok) return p;
+    if (p.value === undefined) {
+      hi = lo + stride;
+      break;
+    }
+    lo = p.value;
+  }
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const p = await probe(mid);
+    if (!p.ok) return p;
+    if (p.value === undefined) hi = mid;
+    else lo = p.value;
+  }
+
+  const parts: number[][] = [];
+  let found = 0;
+  let end = lo;
+  for (let width = n; found < n && end > floor; width *= 2) {
+    const start = Math.max(floor, end - width);
+    const seqs: number[] = [];
+    for (let after = start; ; ) {
+      const r = await fetch(after, Math.min(PAGE, end - after), true);
+      if (!r.ok) return r;
+      for (const rec of r.value.records) if (rec.seq <= end) seqs.push(rec.seq);
+      const last = r.value.records.at(-1)?.seq;
+      if (r.value.next === undefined || last === undefined || last >= end) break;
+      after = last;
+    }
+    parts.unshift(seqs);
+    found += seqs.length;
+    end = start;
+  }
+  // More than `n` found: start after the one before the newest `n`; else where the last window started.
+  const all = parts.flat();
+  return { ok: true, value: found > n ? (all[found - n - 1] as number) : end };
+}
 
 async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json);
   const filters = { principal: opts.principal, role: opts.role, job: opts.job, action: opts.action, decision: opts.decision, kind: opts.kind, since: opts.since, until: opts.until };
-  const page = (c: Connection, after: number, limit: number) => call<{ records: AuditRecordJson[]; next?: string }>(c, 'GET', ['audit'], { query: { ...filters, after: String(after), limit: String(limit) } });
-  const print = (records: readonly AuditRecordJson[], header: boolean) => {
-    if (records.length === 0) return;
+  const fetch: Fetch = (after, limit, filtered) =>
+    call<Page>(conn.value, 'GET', ['audit'], { query: { ...(filtered ? filters : {}), after: String(after), limit: String(limit) } });
+  const table = tablePrinter(ctx.out, opts.follow === true);
+  const print = (records: readonly AuditRecordJson[]) => {
     if (opts.json) ctx.out(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    else if (header) ctx.out(formatTable(COLUMNS, records));
-    else ctx.out(records.map((r) => `${COLUMNS.map((c) => c.value(r)).join('  ')}\n`).join(''));
+    else table(records);
   };
 
+  // As `tail -n N -f`: following starts with the newest records, not the oldest.
+  const count = opts.last ?? opts.limit ?? DEFAULT_LIMIT;
   let after = 0;
+  if (opts.last !== undefined || opts.follow) {
+    const start = await startOfNewest(fetch, count);
+    if (!start.ok) return report(ctx, start, opts.json);
+    after = start.value;
+  }
   let shown = 0;
   for (;;) {
-    const r = await page(conn.value, after, Math.min(PAGE, opts.limit - shown));
+    const r = await fetch(after, Math.min(PAGE, count - shown), true);
     if (!r.ok) return report(ctx, r, opts.json);
-    print(r.value.records, shown === 0);
+    print(r.value.records);
     shown += r.value.records.length;
     after = r.value.records.at(-1)?.seq ?? after;
-    if (r.value.next === undefined || shown >= opts.limit) break;
+    if (r.value.next === undefined || shown >= count) break;
   }
   if (!opts.follow) return EXIT.ok;
-  for (let header = shown === 0; ; ) {
+  for (;;) {
     await sleep(opts.interval);
-    const r = await page(conn.value, after, PAGE);
+    const r = await fetch(after, PAGE, true);
     // A server restarting or briefly unavailable does not end the follow; anything else does.
     if (!r.ok) {
       if (r.status === EXIT.unavailable) continue;
       return report(ctx, r, opts.json);
     }
-    print(r.value.records, header);
-    if (r.value.records.length > 0) header = false;
+    print(r.value.records);
     after = r.value.records.at(-1)?.seq ?? after;
   }
 }
@@ -132,21 +233,37 @@ export const auditCommands: CommandGroup = (program, ctx) => {
     withServerOptions(
       audit
         .command('query')
-        .description('list audit records, oldest first (GET /v1/audit)')
+        .description('list audit records by seq, oldest first, or the newest with --last or --follow (GET /v1/audit)')
         .option('--principal <arn>', 'records of this principal (the caller of a change, the subject of a decision)')
         .option('--role <arn>', 'records involving this role')
         .option('--job <id>', 'records of this job')
         .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject')
-        .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny; for changes `ok` or an error code')
+        .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny, a job state, or for changes ok or an error code (see below)')
         .option('--kind <kind>', 'change, session, decision or job')
         .option('--since <time>', 'from this time: ISO-8601, or a duration back from now (15m, 24h, 7d)')
-        .option('--until <time>', 'before this time (same forms)')
-        .option('--limit <n>', 'at most this many records (before --follow)', positive('--limit', 1_000_000), 100)
-        .option('--follow', 'then keep printing new records as they are written (Ctrl-C to stop)')
+        .option('--until <time>', 'before this time (same forms; after --since)')
+        .option('--limit <n>', `at most this many records: the oldest, or with --follow the newest (default: ${DEFAULT_LIMIT})`, positive('--limit', 1_000_000))
+        .addOption(new Option('--last <n>', 'the newest n records (oldest of them first), as tail -n').argParser(positive('--last', 1_000_000)).conflicts('limit'))
+        .option('--follow', 'print the newest --limit records, then new records as they are written (Ctrl-C to stop)')
         .option('--interval <ms>', 'how often --follow polls', positive('--interval', 60_000), 1000),
     ),
   )
-    .addHelpText('after', '\n--json prints one record per line (JSON lines).\nExample:\n  gatehouse audit query --role arn:aws:iam::123456789012:role/trainer --since 24h --json')
+    .addHelpText(
+      'after',
+      [
+        '',
+        '--json prints one record per line (JSON lines). Records are in seq order, the order they were appended (with',
+        'several server instances, `at` may step back a little from one record to the next).',
+        '--decision takes: Allow, ExplicitDeny, ImplicitDeny (decisions), Deny (refused sessions, job submissions and',
+        'admissions), Queued, Running, Succeeded, Failed, Stopped (job state changes), ok or an error code (changes: a',
+        'refused one is stored as ACCESS_DENIED; AccessDenied, the code the aws CLI shows, finds it too); other values',
+        'are refused. Filters combine with AND.',
+        'Examples:',
+        '  gatehouse audit query --role arn:aws:iam::123456789012:role/trainer --since 24h --json',
+        '  gatehouse audit query --last 20 --decision AccessDenied',
+        '  gatehouse audit query --follow --limit 10 --kind decision      # as tail -n 10 -f',
+      ].join('\n'),
+    )
     .action(async (opts: QueryOpts) => ctx.exit(await query(ctx, opts)));
   withJsonOption(withServerOptions(audit.command('verify').description('walk the hash chain of the whole audit log and report the first broken link')))
     .addHelpText('after', '\nExit status: 0 intact, 1 a record was altered, inserted or deleted, other statuses for errors.')
