@@ -5,7 +5,7 @@
  * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { evaluate, principalFromArn, type AuthzRequest, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
+import { compilePolicy, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDeniedMessage, type Caller } from './principals.ts';
@@ -57,6 +57,13 @@ export interface AuthorizeAnswer {
  */
 export interface AuthorizeEngine {
   readonly name: string;
+  /**
+   * Whether what this engine allows is still cut by the principal's permissions boundary and session policies, as a
+   * resource policy's grant to a role is (reference §A.1.2): true for bindings, whose members name users, roles
+   * and everyone, never one session. (Kubernetes RBAC is not: a cluster decides apart from the principal's IAM
+   * policies, as EKS does.)
+   */
+  readonly limitedByPrincipalPolicies?: boolean;
   /** Brings the engine's state up to the latest change when it is behind: a promise then, else undefined (the common case, no await). */
   readonly prepare?: () => Promise<void> | undefined;
   decide(request: ResolvedRequest): EngineResult;
@@ -131,6 +138,13 @@ export function questionOf(x: unknown, at = ''): Result<AuthorizeInput> {
   });
 }
 
+/** An identity policy allowing everything: with it, `evaluate` answers what the boundary and session policies let through. */
+const ALLOW_EVERYTHING: readonly CompiledPolicy[] = (() => {
+  const doc = parsePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, { kind: 'identity' });
+  if (!doc.ok) throw new Error('the allow-everything policy does not parse');
+  return [compilePolicy(doc.value, 'the grant of another engine')];
+})();
+
 /** Principals resolved by ARN, kept until the directory changes (bounded: untrusted callers choose the ARNs). */
 const MAX_RESOLVED = 10_000;
 
@@ -182,7 +196,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
 
   async function readPrincipal(arn: string, principal: Principal): Promise<Result<Resolved>> {
     const version = resolvedVersion;
-    const r = await deps.store.read(async (tx): Promise<Result<Resolved>> => {
+    const r = await sts.readPrincipals(async (tx): Promise<Result<Resolved>> => {
       if (principal.kind === 'user') {
         const name = principal.arn.slice(principal.arn.lastIndexOf('/') + 1);
         const u = await sts.cachedUser(tx, principal.account, name);
@@ -240,6 +254,20 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return out;
   }
 
+  /**
+   * An engine's allow, cut by the principal's permissions boundary and session policies when the engine is limited
+   * by them (`limitedByPrincipalPolicies`): then no opinion, saying which policy does not allow.
+   */
+  function limited(e: EngineResult, engine: AuthorizeEngine, request: AuthzRequest, set: PolicySet): EngineResult {
+    if (e.verdict !== 'allow' || engine.limitedByPrincipalPolicies !== true) return e;
+    if (set.boundary === undefined && (set.session === undefined || set.session.length === 0)) return e;
+    const within = evaluate(request, { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session }, EXPLAIN);
+    if (within.decision === 'Allow') return e;
+    const which = within.deniedBy === 'boundary' ? 'the permissions boundary' : 'the session policy';
+    const reasons = e.reasons.map((r) => `${r}, but ${which} does not allow this request (a binding names the principal, not its session)`);
+    return { verdict: 'no-opinion', reasons, errors: e.errors, ...(e.diagnostics !== undefined ? { diagnostics: e.diagnostics } : {}), ...(e.matched !== undefined ? { matched: e.matched } : {}) };
+  }
+
   /** The union's answer, built with loops and no intermediate copies: this runs for every decision. */
   function answerOf(d: Decision, extra: readonly EngineResult[], started: number): AuthorizeAnswer {
     const matched: MatchedRule[] = [];
@@ -263,13 +291,21 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         for (const r of e.reasons) reasons.push(`${name}: ${r}`);
         if (e.matched !== undefined) for (const m of e.matched) matched.push(m);
       }
+      decision = denied ? 'ExplicitDeny' : errored ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';
+      // A refusal also says why each engine without an opinion did not allow (a binding's false condition, a role
+      // that lacks the permission, a grant its boundary cuts).
+      if (decision !== 'Allow') {
+        for (let i = 0; i < extra.length; i++) {
+          const e = extra[i] as EngineResult;
+          if (e.verdict === 'no-opinion') for (const r of e.reasons) diagnostics.push(`${(engines[i] as AuthorizeEngine).name}: no opinion: ${r}`);
+        }
+      }
       for (let i = 0; i < extra.length; i++) {
         const diags = (extra[i] as EngineResult).diagnostics;
         if (diags !== undefined) for (const x of diags) diagnostics.push(`${(engines[i] as AuthorizeEngine).name}: ${x}`);
       }
       for (let i = 0; i < extra.length; i++) for (const x of (extra[i] as EngineResult).errors) diagnostics.push(`${(engines[i] as AuthorizeEngine).name}: ${x}`);
       if (errored && !denied) diagnostics.push('an engine failed to evaluate: failing closed');
-      decision = denied ? 'ExplicitDeny' : errored ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';
     }
     const evaluationMicros = Math.round((performance.now() - started) * 1000);
     return decision !== 'Allow' && d.deniedBy !== undefined
@@ -304,9 +340,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const d = evaluate(request, set, EXPLAIN);
     for (let i = 0; i < engines.length; i++) {
       const behind = engines[i]?.prepare?.();
-      if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, d, ignored, started));
+      if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, set, d, ignored, started));
     }
-    return conclude(input, who.value.principal, request, d, ignored, started);
+    return conclude(input, who.value.principal, request, set, d, ignored, started);
   }
 
   /** The engines from `from` on brought up to date, one after the other, once one of them was behind. */
@@ -318,14 +354,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
   }
 
-  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, d: Decision, ignored: readonly string[], started: number): Answered {
+  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number): Answered {
     let extra: readonly EngineResult[] = NO_ENGINES;
     if (engines.length > 0) {
       const resolvedRequest: ResolvedRequest = { principal, action: input.action, resource: input.resource, request };
       const results: EngineResult[] = new Array(engines.length);
       for (let i = 0; i < engines.length; i++) {
         try {
-          results[i] = (engines[i] as AuthorizeEngine).decide(resolvedRequest);
+          const engine = engines[i] as AuthorizeEngine;
+          results[i] = limited(engine.decide(resolvedRequest), engine, request, set);
         } catch (err) {
           results[i] = { verdict: 'no-opinion', reasons: [], errors: [err instanceof Error ? err.message : String(err)] };
         }

@@ -180,7 +180,8 @@ function iamPolicyPermission(resource: string, verb: 'getIamPolicy' | 'setIamPol
 
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const NO_DIAGNOSTICS: readonly string[] = Object.freeze([]);
-const NO_OPINION = Object.freeze({ verdict: 'no-opinion' as const, reasons: Object.freeze(['no IAM policy (bindings) governs the resource']), errors: NO_DIAGNOSTICS });
+/** The engine's answer where no IAM policy governs the resource: nothing to say (most decisions of most deployments). */
+const NO_OPINION = Object.freeze({ verdict: 'no-opinion' as const, reasons: NO_DIAGNOSTICS, errors: NO_DIAGNOSTICS });
 /** The answer when no policy governs the resource (the common case): one frozen object, nothing allocated. */
 const NOTHING_GOVERNS = Object.freeze({ verdict: 'no-opinion' as const, reasons: Object.freeze(['no IAM policy (bindings) governs the resource']), diagnostics: NO_DIAGNOSTICS, matched: Object.freeze([]), chain: Object.freeze([]) });
 
@@ -425,9 +426,16 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   /** The engine of the authorize union: `allow` or `no-opinion` (allow policies cannot deny). */
   const engine: AuthorizeEngine = {
     name: 'bindings',
+    // A binding names users, service accounts (roles) and everyone, never one session: what it grants a session is
+    // still cut by the session policy, and by the permissions boundary, as a resource policy naming the role.
+    limitedByPrincipalPolicies: true,
     decide(r: ResolvedRequest) {
       const permission = permissionOf(r.action);
-      if (permission === undefined) return { verdict: 'no-opinion', reasons: [`action \`${r.action}\` has no bindings permission`], errors: [] };
+      if (permission === undefined) {
+        // Said only where bindings govern the resource: elsewhere they have nothing to do with the answer.
+        if (chainOf(r.resource, r.request.resourceAccount, r.principal.account).held.length === 0) return NO_OPINION;
+        return { verdict: 'no-opinion', reasons: [`action \`${r.action}\` has no bindings permission, so no binding can grant it`], errors: [] };
+      }
       const d = decideBindings(r.principal, permission, r.resource, r.request.resourceAccount, r.request.time ?? deps.now());
       if (d === NOTHING_GOVERNS) return NO_OPINION;
       const matched: MatchedRule[] = d.matched.map((m) => ({ engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow' }));

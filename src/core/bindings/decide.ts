@@ -61,6 +61,12 @@ function conditionFailure(b: CompiledBinding, error: string): string {
   return `condition${title} of binding ${b.index} (${b.role}) on ${b.resource} failed to evaluate, so the binding does not apply: ${error}`;
 }
 
+/** Why a binding that would grant the permission did not: its condition is false now. */
+function conditionFalse(b: CompiledBinding): string {
+  const title = b.conditionTitle !== undefined ? ` "${b.conditionTitle}"` : '';
+  return `condition${title} of binding ${b.index} (${b.role}) on ${b.resource} is false for this request, so the binding does not apply`;
+}
+
 /** The state of one decision; one object, so that the no-opinion path allocates little. */
 interface Scan {
   readonly request: DecideRequest;
@@ -70,6 +76,8 @@ interface Scan {
   diagnostics: string[] | undefined;
   matched: MatchedBinding[] | undefined;
   reasons: string[] | undefined;
+  /** When explaining: roles the principal holds here that lack the permission. */
+  held: Set<string> | undefined;
 }
 
 function note(s: Scan, d: string): void {
@@ -91,7 +99,10 @@ function scan(s: Scan, list: readonly CompiledBinding[], prefix: string, name: s
       if (b.roleProblem !== undefined) note(s, b.roleProblem);
       continue;
     }
-    if (!perms.has(permission)) continue;
+    if (!perms.has(permission)) {
+      if (s.explain) (s.held ??= new Set()).add(b.role);
+      continue;
+    }
     if (b.conditionProblem !== undefined) {
       note(s, b.conditionProblem);
       continue;
@@ -101,6 +112,7 @@ function scan(s: Scan, list: readonly CompiledBinding[], prefix: string, name: s
       const r = b.condition.evaluate(s.env);
       if (r !== true) {
         if (r instanceof EvalFailure) note(s, conditionFailure(b, r.error));
+        else if (s.explain) note(s, conditionFalse(b));
         continue;
       }
     }
@@ -117,7 +129,7 @@ export function decide(compiled: CompiledBindings | readonly CompiledBindings[],
   const sets: readonly CompiledBindings[] = 'byMember' in compiled ? [compiled] : compiled;
   const explain = options.explain === true;
   const p = request.principal;
-  const s: Scan = { request, explain, seen: explain ? new Set() : undefined, env: undefined, diagnostics: undefined, matched: undefined, reasons: undefined };
+  const s: Scan = { request, explain, seen: explain ? new Set() : undefined, env: undefined, diagnostics: undefined, matched: undefined, reasons: undefined, held: undefined };
   const uri = p.principalUri !== undefined && p.principalUri.startsWith('principal://') ? p.principalUri : undefined;
   if (!p.authenticated && (p.user !== undefined || p.serviceAccount !== undefined || p.principalUri !== undefined || p.groups.length > 0)) {
     note(s, 'the principal is not authenticated: only bindings to allUsers apply, whatever identity it names');
@@ -166,5 +178,6 @@ export function decide(compiled: CompiledBindings | readonly CompiledBindings[],
 
   const diagnostics = s.diagnostics ?? NONE;
   if (s.matched !== undefined && s.reasons !== undefined) return { verdict: 'allow', reasons: s.reasons, diagnostics, matched: s.matched };
-  return { verdict: 'no-opinion', reasons: [`no binding grants \`${request.permission}\` on \`${request.resource.name}\` to ${whoIs(p)}`], diagnostics, matched: NONE };
+  const held = s.held !== undefined && s.held.size > 0 ? `; the role${s.held.size === 1 ? '' : 's'} it holds here (${[...s.held].join(', ')}) ${s.held.size === 1 ? 'does' : 'do'} not include it` : '';
+  return { verdict: 'no-opinion', reasons: [`no binding grants \`${request.permission}\` on \`${request.resource.name}\` to ${whoIs(p)}${held}`], diagnostics, matched: NONE };
 }
