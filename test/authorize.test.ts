@@ -202,6 +202,7 @@ describe('POST /v1/authorize', () => {
       [{ ...q, context: ['a'] }, /`context` must be an object/],
       // Only resource servers of the server's own process say whose resource it is.
       [{ ...q, resourceAccount: ROOT }, /unknown field `resourceAccount`/],
+      [{ ...q, resource: 'not-an-arn' }, /`resource` must be an ARN .*, got `not-an-arn`/],
     ] as const) {
       for (const route of ['/v1/authorize', '/v1/simulate']) {
         const r = await gatehouseJson(server.url, keys['gatekeeper'] as Credentials, 'POST', route, body);

@@ -99,6 +99,8 @@ const isDerived = (key: string): boolean => DERIVED.has(key) || key.startsWith('
 
 /** `service:Action`, or a bindings permission `service.resource.verb` (`storage.objects.get`). */
 const ACTION_RE = /^(?:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+|[a-z][a-z0-9]*(?:\.[a-zA-Z][a-zA-Z0-9]*){2,})$/;
+/** An ARN of either dialect: `arn:partition:service:…` or `acs:service:…`. */
+const RESOURCE_RE = /^(?:arn:[a-z][a-z0-9-]*:[a-z0-9-]+:|acs:[a-z0-9-]+:)/;
 /** Batches and contexts are bounded (untrusted input). */
 export const MAX_BATCH = 1000;
 const MAX_CONTEXT_KEYS = 256;
@@ -319,7 +321,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   function decide(caller: Caller, input: AuthorizeInput, asked?: Map<string, Result<unknown>>): Answered | Promise<Answered> {
     const started = performance.now();
     if (typeof input.action !== 'string' || !ACTION_RE.test(input.action)) return failWith('REQUEST_INVALID_ACTION', `action \`${String(input.action)}\` must be one action \`service:Name\` (no wildcards)`, 'action');
-    if (typeof input.resource !== 'string' || input.resource.length === 0 || input.resource.length > 2048) return failWith('VALIDATION_ERROR', '`resource` must be an ARN or `*`, at most 2048 characters', 'resource');
+    if (typeof input.resource !== 'string' || input.resource.length > 2048 || (input.resource !== '*' && !RESOURCE_RE.test(input.resource))) {
+      return failWith('VALIDATION_ERROR', `\`resource\` must be an ARN (arn:partition:service:… or acs:service:…) or \`*\`, at most 2048 characters${typeof input.resource === 'string' ? `, got \`${input.resource.slice(0, 100)}\`` : ''}`, 'resource');
+    }
     const rp = resourcePolicies.forResource(input.resource, input.resourceAccount);
     const who = resolvePrincipal(caller, input.principal, input.resource, rp.account, asked);
     return who instanceof Promise ? who.then((w) => decideFor(input, rp, w, started)) : decideFor(input, rp, who, started);
