@@ -45,3 +45,17 @@ test('explain lists the failed condition with its reason', () => {
   assert.equal(d.conditionFailures[0]?.sid, 'Net');
   assert.match(d.conditionFailures[0]?.reason ?? '', /192\.168\.1\.1/);
 });
+
+test('the summary says how a resource policy named the caller: everyone, or the account it only delegates to', () => {
+  const bucket = 'arn:aws:s3:::data/x';
+  const open = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }] }, 'resource');
+  const byRoot = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }] }, 'resource');
+  const alice = who('arn:aws:iam::111122223333:user/alice');
+  const req = { principal: alice, action: 's3:GetObject', resource: bucket, resourceAccount: '111122223333' };
+  assert.equal(evaluate(req, { identity: [], resource: [open] }).summary, 'allowed by a resource policy open to everyone (boundary and session policies applied)');
+  const boundary = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }] });
+  assert.equal(evaluate(req, { identity: [], boundary, resource: [open] }).summary, 'a resource policy allows everyone, but the permissions boundary does not');
+  const delegated = evaluate(req, { identity: [], resource: [byRoot] });
+  assert.equal(delegated.decision, 'ImplicitDeny');
+  assert.match(delegated.summary, /^a resource policy delegates to the account \(it names the account, not this principal\), and no identity policy allows this request$/);
+});

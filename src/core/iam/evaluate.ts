@@ -256,14 +256,17 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
     return implicit(identityBlocker, 'no policy allows this request');
   }
   if (named === MATCH_DIRECT) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy that names this principal');
+  // A grant to the role, or to everyone (`*`), is still bounded by the boundary and the session policy.
+  const whom = named === MATCH_EVERYONE ? 'everyone' : 'the role';
   if ((named === MATCH_ROLE || named === MATCH_EVERYONE) && boundaryOk && sessionOk) {
-    return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy that names the role (boundary and session policies applied)');
+    return decision(s, 'Allow', undefined, 'resource', named === MATCH_EVERYONE ? 'allowed by a resource policy open to everyone (boundary and session policies applied)' : 'allowed by a resource policy that names the role (boundary and session policies applied)');
   }
   if (identityPath) return allowIdentity(isRoot && (identity & ALLOW) === 0 ? 'the account root has full access to its own account' : 'allowed by an identity policy');
   if (named === MATCH_ROLE || named === MATCH_EVERYONE) {
     const by: PolicyType = !boundaryOk ? 'boundary' : 'session';
-    return implicit(by, `a resource policy allows the role, but the ${by === 'boundary' ? 'permissions boundary' : 'session policy'} does not`);
+    return implicit(by, `a resource policy allows ${whom}, but the ${by === 'boundary' ? 'permissions boundary' : 'session policy'} does not`);
   }
+  if (named === MATCH_ACCOUNT && identityBlocker === 'identity') return implicit('identity', 'a resource policy delegates to the account (it names the account, not this principal), and no identity policy allows this request');
   return implicit(identityBlocker, identityBlocker === 'identity' ? 'no policy allows this request' : `the ${identityBlocker === 'boundary' ? 'permissions boundary' : 'session policy'} does not allow this request`);
 }
 
