@@ -186,6 +186,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   const code = typeof err?.['code'] === 'string' ? err['code'] : `Http${answer.status}`;
   const message = typeof err?.['message'] === 'string' ? err['message'] : `the server answered ${answer.status}`;
   const ours = typeof err?.['gatehouseCode'] === 'string' && KNOWN_CODES.has(err['gatehouseCode']) ? (err['gatehouseCode'] as ErrorCode) : undefined;
+  // A server of before the details of a single error were sent: its error, without a path.
   const details = Array.isArray(err?.['details']) ? (err['details'] as ClientFailure['errors']) : ours ? [{ code: ours, message, path: '' }] : [];
   return failure(ours ? EXIT_CODES[ours] : exitOfHttp(answer.status), code, message, answer.status, details);
 }
@@ -210,15 +211,34 @@ function send(endpoint: URL, method: string, target: string, headers: Record<str
   });
 }
 
-/** Prints a failure (one line, plus one per listed error when there are several) and returns its exit status. */
+/**
+ * Prints a failure and returns its exit status: one line, which names where the error is when the server said
+ * (`gatehouse: MalformedPolicyDocument: bindings[0].condition.expression (line 1, column 29): expected …`), and
+ * when the server listed several errors, one more line per error, each with where it is and its code.
+ */
 export function report(ctx: CommandContext, f: ClientFailure, json = false): number {
   if (json) {
     ctx.out(`${JSON.stringify({ error: { code: f.code, message: f.message, ...(f.errors.length > 0 ? { details: f.errors } : {}) } }, null, 2)}\n`);
-  } else {
+  } else if (f.errors.length > 1) {
     ctx.err(`gatehouse: ${f.code}: ${f.message}\n`);
+    for (const e of f.errors) ctx.err(`  ${whereOf(e)}${oneLine(e.message)} [${e.code}]\n`);
+  } else {
+    const only = f.errors[0];
+    // The message is the error's own (not, say, apply's summary of it) when it is the one error listed.
+    ctx.err(`gatehouse: ${f.code}: ${only !== undefined && only.message === f.message ? whereOf(only) : ''}${f.message}\n`);
   }
   return f.status;
 }
+
+/** `Statement[0].Resource (line 3, column 5): `, or nothing when the error has no path and no position. */
+function whereOf(e: ClientFailure['errors'][number]): string {
+  const at = typeof e.line === 'number' ? `line ${e.line}${typeof e.column === 'number' ? `, column ${e.column}` : ''}` : '';
+  const path = typeof e.path === 'string' ? e.path : '';
+  if (path === '' && at === '') return '';
+  return path === '' ? `${at}: ` : at === '' ? `${path}: ` : `${path} (${at}): `;
+}
+
+const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');
 
 /**
  * The shape of most server commands: connect, make one call, print the answer (as JSON with `--json`, else with

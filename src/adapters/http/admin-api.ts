@@ -1,7 +1,8 @@
 /**
  * The admin REST API under `/v1/`: JSON in and out, SigV4-signed with service name `gatehouse`, errors as
- * `{"error": {"code": <AWS-style code>, "message", "gatehouseCode", "details"?}}` with the HTTP status of
- * `HTTP_ERRORS`. It serves the CLI (`gatehouse apply`, `accounts`, `iam`) and the console; the same
+ * `{"error": {"code": <AWS-style code>, "message", "gatehouseCode", "details"}}` with the HTTP status of
+ * `HTTP_ERRORS`; `details` lists every error, one or several, each with its code, message, JSON `path` and, where
+ * known, `line` and `column`. It serves the CLI (`gatehouse apply`, `accounts`, `iam`) and the console; the same
  * directory use cases as the IAM Query API at `POST /`, in JSON rather than XML.
  *
  * Routes (`{x}` is one URL-encoded path segment; a policy `{ref}` is a name or an encoded ARN):
@@ -495,13 +496,17 @@ function sendJson(res: ServerResponse, status: number, value: unknown, requestId
   res.uncork();
 }
 
-/** The error body: the AWS-style code and status of `HTTP_ERRORS`, our code, and for several errors their details. */
+/**
+ * The error body: the AWS-style code and status of `HTTP_ERRORS`, our code, and the details of every error — of
+ * a single one too, since its JSON path (and line and column) is what locates it: `bindings[0].condition.expression`,
+ * `Statement[2].Resource`. (The Query API at `POST /` keeps AWS's XML error shape: src/adapters/http/server.ts.)
+ */
 function sendErrors(res: ServerResponse, requestId: string, errors: readonly GatehouseError[]): void {
   const first = errors[0] ?? { code: 'INTERNAL_ERROR' as const, message: 'internal error', path: '' };
   const e = HTTP_ERRORS[first.code];
   const isApply = errors.some((x) => 'document' in x || 'kind' in x);
   const message = isApply ? describeApplyError(first as ApplyError) + (errors.length > 1 ? ` (and ${errors.length - 1} more)` : '') : first.message;
-  sendJson(res, e.status, { error: { code: e.aws, message, gatehouseCode: first.code, ...(errors.length > 1 || isApply ? { details: errors } : {}) } }, requestId);
+  sendJson(res, e.status, { error: { code: e.aws, message, gatehouseCode: first.code, details: errors.length > 0 ? errors : [first] } }, requestId);
 }
 
 const fail1 = (code: ErrorCode, message: string): GatehouseError[] => [{ code, message, path: '' }];
