@@ -89,3 +89,18 @@ describe('bindings and the principal’s own limits', () => {
     assert.deepEqual(elsewhere.diagnostics.filter((d) => d.startsWith('bindings:')), []);
   });
 });
+
+describe('member names', () => {
+  it('match exactly, groups as users: group:ML-Engineers names no group ml-engineers', async () => {
+    const iam = server.iam();
+    await iam.send(new I.CreateUserCommand({ UserName: 'member' }));
+    await iam.send(new I.CreateGroupCommand({ GroupName: 'ml-engineers' }));
+    await iam.send(new I.AddUserToGroupCommand({ GroupName: 'ml-engineers', UserName: 'member' }));
+    const principal = `arn:aws:iam::${ACCT}:user/member`;
+    const q = { principal, action: 's3:GetObject', resource: 'arn:aws:s3:::g-data/x' };
+    await bind('arn:aws:s3:::g-data', [{ role: 'roles/storage.objectViewer', members: ['group:ML-Engineers', 'user:MEMBER'] }]);
+    assert.equal((await ask(server.admin, q)).decision, 'ImplicitDeny');
+    await bind('arn:aws:s3:::g-data', [{ role: 'roles/storage.objectViewer', members: ['group:ml-engineers'] }]);
+    assert.equal((await ask(server.admin, q)).decision, 'Allow');
+  });
+});

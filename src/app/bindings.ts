@@ -254,6 +254,9 @@ async function load(tx: ReadTx): Promise<Snapshot> {
     const slash = ref.indexOf('/');
     const account = ref.slice(0, slash);
     const group = ref.slice(slash + 1);
+    // Member names match exactly, as `user:` names do (reference: principal names are case-sensitive); the store
+    // finds a group whatever the case, so a binding to `group:ML-Engineers` names no group `ml-engineers`.
+    if ((await tx.groups.get(account, group))?.name !== group) continue;
     for (const u of await tx.groups.listMembers(account, group)) {
       const k = `${account}/${u.name.toLowerCase()}`;
       const list = groups.get(k) ?? [];
