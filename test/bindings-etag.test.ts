@@ -94,6 +94,8 @@ for (const target of targets) {
       const who = await app.authenticate(creds.AccessKeyId);
       assert.ok(who.ok);
       admin = who.value.caller;
+      // Bindings name members that exist.
+      assert.ok((await app.directory.createUser(admin, { userName: 'alice' })).ok);
     });
 
     after(async () => {

@@ -11,6 +11,10 @@ import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { gatehouseCli, keysOf } from './support/processes.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ACCT = '000000000000';
 const DEFAULT_ROLE = 'GatehouseTrainingDefaultRole';
@@ -91,16 +95,40 @@ describe('bindings and the principal’s own limits', () => {
 });
 
 describe('member names', () => {
-  it('match exactly, groups as users: group:ML-Engineers names no group ml-engineers', async () => {
+  it('name members that exist, exactly: group:ML-Engineers names no group ml-engineers, user:ghost no one', async () => {
     const iam = server.iam();
     await iam.send(new I.CreateUserCommand({ UserName: 'member' }));
     await iam.send(new I.CreateGroupCommand({ GroupName: 'ml-engineers' }));
     await iam.send(new I.AddUserToGroupCommand({ GroupName: 'ml-engineers', UserName: 'member' }));
     const principal = `arn:aws:iam::${ACCT}:user/member`;
     const q = { principal, action: 's3:GetObject', resource: 'arn:aws:s3:::g-data/x' };
-    await bind('arn:aws:s3:::g-data', [{ role: 'roles/storage.objectViewer', members: ['group:ML-Engineers', 'user:MEMBER'] }]);
-    assert.equal((await ask(server.admin, q)).decision, 'ImplicitDeny');
-    await bind('arn:aws:s3:::g-data', [{ role: 'roles/storage.objectViewer', members: ['group:ml-engineers'] }]);
+    // Refused at write, each member by its path, rather than stored to match nothing.
+    const wrong = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::g-data', bindings: [{ role: 'roles/storage.objectViewer', members: ['group:ML-Engineers', 'user:MEMBER', 'user:ghost'] }] });
+    assert.equal(wrong.status, 400, JSON.stringify(wrong.json));
+    const text = JSON.stringify(wrong.json);
+    assert.match(text, /member `group:ML-Engineers`: account 000000000000 has no group named `ML-Engineers` \(names match exactly: it has `ml-engineers`\)/);
+    assert.match(text, /member `user:MEMBER`: account 000000000000 has no user named `MEMBER` \(names match exactly: it has `member`\)/);
+    assert.match(text, /member `user:ghost`: account 000000000000 has no user named `ghost`/);
+    assert.match(text, /bindings\[0\]\.members\[2\]/);
+    assert.equal((await ask(server.admin, q)).decision, 'ImplicitDeny', 'nothing was written');
+    await bind('arn:aws:s3:::g-data', [{ role: 'roles/storage.objectViewer', members: ['group:ml-engineers', `serviceAccount:${DEFAULT_ROLE}@${ACCT}.iam.gatehouse.dev`] }]);
     assert.equal((await ask(server.admin, q)).decision, 'Allow');
+    const noRole = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::g-data', bindings: [{ role: 'roles/storage.objectViewer', members: [`serviceAccount:nosuch@${ACCT}.iam.gatehouse.dev`] }] });
+    assert.match(JSON.stringify(noRole.json), /has no role \(service account\) named `nosuch`/);
+  });
+
+  it('gatehouse apply: a member the same files create is known; one nothing creates is refused by its line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gh-members-'));
+    const policy = (member: string) => ['---', 'apiVersion: gatehouse.dev/v1', 'kind: IamPolicy', 'metadata: {name: h-data}', 'spec:', '  resource: arn:aws:s3:::h-data', '  bindings:', '    - role: roles/storage.objectViewer', `      members: ["${member}"]`];
+    const user = ['apiVersion: gatehouse.dev/v1', 'kind: User', 'metadata: {name: newbie}', 'spec: {}'];
+    await writeFile(join(dir, 'ok.yaml'), [...user, ...policy('user:newbie'), ''].join('\n'));
+    await writeFile(join(dir, 'bad.yaml'), [...policy('user:nobody'), ''].join('\n'));
+    const who = keysOf({ AccessKeyId: server.admin.accessKeyId, SecretAccessKey: server.admin.secretAccessKey });
+    const good = await gatehouseCli(['apply', '-f', join(dir, 'ok.yaml')], who, { endpoint: server.url, home: dir });
+    assert.equal(good.code, 0, good.stderr);
+    const bad = await gatehouseCli(['apply', '-f', join(dir, 'bad.yaml')], who, { endpoint: server.url, home: dir });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /bad\.yaml:\d+:\d+: .*spec\.bindings\[0\]\.members\[0\]: member `user:nobody`: account 000000000000 has no user named `nobody`/);
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -79,6 +79,11 @@ describe('a bucket is its creator’s account’s', () => {
     assert.equal(bound.status, 403, JSON.stringify(bound.json));
     const anonymous = await gatehouseJson(server.url, server.admin, 'POST', '/v1/authorize', { principal: 'anonymous', action: 's3:DeleteObject', resource: 'arn:aws:s3:::abucket/data/x' });
     assert.notEqual(anonymous.json['decision'], 'Allow', JSON.stringify(anonymous.json));
+    const bindingsFile = join(server.dataDir, 'takeover-bindings.yaml');
+    await writeFile(bindingsFile, ['apiVersion: gatehouse.dev/v1', 'kind: IamPolicy', 'metadata: {name: takeover}', 'spec:', '  resource: arn:aws:s3:::abucket', '  bindings: [{role: roles/storage.objectAdmin, members: [allUsers]}]', ''].join('\n'));
+    const appliedBindings = await gatehouseCli(['apply', '-f', bindingsFile], keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
+    assert.notEqual(appliedBindings.code, 0, appliedBindings.stdout);
+    assert.match(appliedBindings.stderr, /resource arn:aws:s3:::abucket belongs to account 000000000000, not 222233334444/);
     // The owner's policy is untouched, as S3 reads it.
     const policy = await s3(server.running.s3Url ?? '', server.admin).send(new S3.GetBucketPolicyCommand({ Bucket: 'abucket' }));
     assert.match(policy.Policy ?? '', /"Sid":"Mine"/);

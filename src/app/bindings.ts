@@ -58,6 +58,7 @@ import {
   permissionForAction,
   resourceAttributes,
   serviceAccountOfArn,
+  SERVICE_ACCOUNT_DOMAIN,
   KNOWN_PERMISSIONS,
   type AttachedPolicy,
   type BindingsDecision,
@@ -74,7 +75,7 @@ import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDeniedMessage, type Caller } from './principals.ts';
-import { governingArns } from './resource-policies.ts';
+import { governingArns, ownerIn } from './resource-policies.ts';
 import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
 
 export const IAM_POLICY_PREFIX = 'iampolicy/';
@@ -544,6 +545,8 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       if (!etag.ok) return abort(etag);
       const roles = checkRoles(policy, { account, customRoles: await customRolesOf(tx, account), path: '' });
       if (!roles.ok) return abort(roles);
+      const members = await checkMembers(tx, account, policy, '');
+      if (!members.ok) return abort(members);
       const written = await putPolicy(tx, { resource, account, policy, ...(current?.name !== undefined ? { name: current.name } : {}) });
       return ok({ view: view(resource, account, written), before: current });
     });
@@ -636,6 +639,41 @@ const PHASE_DELETE = 9;
 const planOk = (value: Extract<PlanResult, { ok: true }>['value']): PlanResult => ({ ok: true, value });
 const planFail = (code: PlanErrorCode, path: string, message: string): PlanResult => ({ ok: false, errors: [{ code, path, message }] });
 
+/**
+ * Refuses a binding to a member of the policy's account that does not exist (`user:ghost`), as GCP refuses an
+ * unknown principal: a user or group created later under that name would otherwise inherit the grant. Names match
+ * exactly, as the engine matches them. `planned` says whether this apply creates it. Service accounts of other
+ * accounts, `principal://` URIs and `allUsers`/`allAuthenticatedUsers` are not checked.
+ */
+async function checkMembers(tx: ReadTx, account: string, policy: IamPolicy, path: string, planned: (kind: 'User' | 'Group' | 'Role', name: string) => boolean = () => false): Promise<Result<void>> {
+  const errors: { code: ErrorCode; path: string; message: string }[] = [];
+  const suffix = `@${account}.${SERVICE_ACCOUNT_DOMAIN}`;
+  for (const [i, b] of policy.bindings.entries()) {
+    for (const [j, m] of b.members.entries()) {
+      const colon = m.indexOf(':');
+      const prefix = m.slice(0, colon);
+      let name = m.slice(colon + 1);
+      let kind: 'User' | 'Group' | 'Role';
+      let found: { name: string } | undefined;
+      if (prefix === 'user') {
+        kind = 'User';
+        found = await tx.users.get(account, name);
+      } else if (prefix === 'group') {
+        kind = 'Group';
+        found = await tx.groups.get(account, name);
+      } else if (prefix === 'serviceAccount' && name.endsWith(suffix)) {
+        kind = 'Role';
+        name = name.slice(0, -suffix.length);
+        found = await tx.roles.get(account, name);
+      } else continue;
+      if (found?.name === name || planned(kind, name)) continue;
+      const what = kind === 'Role' ? 'role (service account)' : kind.toLowerCase();
+      errors.push({ code: 'VALIDATION_ERROR', path: `${path}bindings[${i}].members[${j}]`, message: `member \`${m}\`: account ${account} has no ${what} named \`${name}\`${found !== undefined ? ` (names match exactly: it has \`${found.name}\`)` : ''}` });
+    }
+  }
+  return errors.length === 0 ? ok(undefined) : { ok: false, errors };
+}
+
 /** The objects of this apply, with their specs (apply hands its validated objects to `env.documents`). */
 function documentsOf<S>(env: Env, kind: string): { account: string; name: string; spec: S }[] {
   return (env.documents as readonly { kind: string; account: string; name: string; spec?: unknown }[]).filter((d) => d.kind === kind && d.spec !== undefined) as { account: string; name: string; spec: S }[];
@@ -726,7 +764,8 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
   async plan(env, o) {
     const { resource } = o.spec;
     const partition = env.partitionOf(o.account);
-    const owner = resource.startsWith('account/') ? resource.slice('account/'.length) : accountOf(resource);
+    // Whose the resource is: the ARN's account, a bucket's owner, or the account of a resource policy on it.
+    const owner = resource.startsWith('account/') ? resource.slice('account/'.length) : await ownerIn(env.tx, resource);
     if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${resource} belongs to account ${owner}, not ${o.account}; set its IAM policy as that account (metadata.account)`);
     const key = iamPolicyKey(o.account, resource);
     const twin = documentsOf<AttachedPolicy>(env, 'IamPolicy').find((d) => d.name !== o.name && iamPolicyKey(d.account, d.spec.resource) === key);
@@ -750,6 +789,10 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     const storedRoles = env.newAccounts.has(o.account) ? [] : (await env.tx.kv.list(`${IAM_ROLE_PREFIX}${o.account}/`)).map((e) => JSON.parse(e.value) as StoredIamRole);
     const roles = checkRoles(o.spec.policy, { account: o.account, customRoles: [...fileRoles, ...storedRoles], path: 'spec' });
     if (!roles.ok) return { ok: false, errors: roles.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })) };
+    // Members: the account's users, groups and roles, as they will be after this apply.
+    const inFiles = (kind: string, name: string): boolean => env.documents.some((d) => d.kind === kind && d.account === o.account && d.name === name) || (kind === 'User' && name === 'admin' && env.newAccounts.has(o.account));
+    const members = await checkMembers(env.tx, o.account, o.spec.policy, 'spec.', inFiles);
+    if (!members.ok) return { ok: false, errors: members.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })) };
     // Idempotent: what counts is what the policy means, not how the document spells it.
     const same = existing !== undefined && JSON.stringify(canonicalPolicy({ bindings: existing.bindings })) === JSON.stringify(canonicalPolicy(o.spec.policy)) && existing.name === o.name;
     if (same || (existing === undefined && o.spec.policy.bindings.length === 0)) return planOk({ action: 'unchanged', fields: [], steps: [] });
