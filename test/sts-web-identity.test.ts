@@ -310,3 +310,40 @@ describe('AssumeRoleWithWebIdentity', () => {
     assert.equal(f.name, 'ValidationError');
   });
 });
+
+describe('the audit log of identity providers', () => {
+  it('records every change to a provider (who, what, before and after, key ids but no keys) and every refused exchange', async () => {
+    const audit = server.running.app.audit;
+    await audit.flush();
+    const root = await server.running.app.authenticate(server.admin.accessKeyId);
+    assert.ok(root.ok);
+    const records = async (action: string) => {
+      await audit.flush();
+      const r = await audit.query(root.value.caller, { action });
+      assert.ok(r.ok);
+      return r.value.records;
+    };
+    // Created, changed, deleted (in the suites above): each with the request and what it wrote or removed.
+    const created = await records('iam:CreateOpenIDConnectProvider');
+    const first = created.find((x) => x.decision === 'ok');
+    assert.ok(first, JSON.stringify(created));
+    assert.equal(first.principal, `arn:aws:iam::${ACCT}:user/admin`);
+    const after = (first.detail as { after: { url: string; clientIds: string[]; keyIds: unknown[] } }).after;
+    assert.equal(after.url, server.url);
+    assert.deepEqual(after.clientIds, ['sts.amazonaws.com']);
+    assert.ok(after.keyIds.length > 0);
+    assert.equal(JSON.stringify(first.detail).includes('"kty"'), false, 'keys are recorded by id');
+    assert.ok(created.some((x) => x.decision === 'ACCESS_DENIED' && x.principal.endsWith(':user/oidc-reader')), 'a refused creation is recorded');
+    const added = (await records('iam:AddClientIDToOpenIDConnectProvider'))[0];
+    assert.deepEqual([(added?.detail as { before: { clientIds: string[] } }).before.clientIds, (added?.detail as { after: { clientIds: string[] } }).after.clientIds], [['sts.amazonaws.com'], ['sts.amazonaws.com', 'trainer']]);
+    const deleted = (await records('iam:DeleteOpenIDConnectProvider')).filter((x) => x.decision === 'ok');
+    assert.equal(deleted.length, 1);
+    assert.equal((deleted[0]?.detail as { after: unknown }).after, null);
+    assert.equal((deleted[0]?.detail as { before: { url: string } }).before.url, server.url);
+    // Refused exchanges: the token's issuer, the role, the session name and why; never the token.
+    const refused = (await records('sts:AssumeRoleWithWebIdentity')).filter((x) => x.decision === 'Deny');
+    assert.ok(refused.some((x) => x.principal === server.url && x.role === `arn:aws:iam::${ACCT}:role/wi-trainer` && /Not authorized to perform sts:AssumeRoleWithWebIdentity/.test(JSON.stringify(x.detail))), JSON.stringify(refused.map((x) => [x.principal, x.detail])));
+    assert.ok(refused.some((x) => /expired|Token expired/i.test(JSON.stringify(x.detail))), 'an expired token is recorded');
+    assert.ok(refused.every((x) => !JSON.stringify(x).includes('eyJ')), 'no token in the log');
+  });
+});

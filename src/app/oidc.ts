@@ -257,6 +257,30 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     return ok({ hostPath, arn: providerArn(c.partition, c.account, hostPath) });
   }
 
+  /** A provider as the audit log shows it: its settings and the ids of its keys (public keys, kept by id). */
+  const providerView = (r: ProviderRecord) => ({ url: r.url, clientIds: r.clientIds, thumbprints: r.thumbprints, tags: r.tags, jwksSource: r.jwksSource, keyIds: r.jwks.keys.map((k) => k.kid ?? null) });
+
+  /**
+   * A change to a provider, recorded as the directory's changes are (who, what, before and after): adding an
+   * identity provider one controls is a way to keep access, so it is never unrecorded. Refusals are recorded too.
+   */
+  function recordChange(c: Caller, action: string, arn: string, r: Result<unknown>, change?: { before: unknown; after: unknown }, request?: unknown): void {
+    if (!deps.audit) return;
+    const error = r.ok ? undefined : r.errors[0];
+    deps.audit.record({
+      kind: 'change',
+      account: c.account,
+      principal: c.principal.arn,
+      action: `iam:${action}`,
+      resource: arn,
+      decision: error ? error.code : 'ok',
+      ...(c.session?.role ? { session: c.principal.arn } : {}),
+      ...(c.session?.job !== undefined ? { job: c.session.job } : {}),
+      ...(c.session?.srcId !== undefined ? { sourceIdentity: c.session.srcId } : {}),
+      detail: { ...(request !== undefined ? { request } : {}), ...(r.ok && change ? change : {}), ...(error ? { error: error.message } : {}) },
+    });
+  }
+
   async function createProvider(
     c: Caller,
     input: { url: string; clientIds: readonly string[]; thumbprints?: readonly string[]; tags?: readonly Tag[]; jwks?: string | unknown },
@@ -271,12 +295,16 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const bad = checkClientIds(clientIds) ?? checkThumbprints(thumbprints) ?? checkTags(tags);
     if (bad) return failWith('VALIDATION_ERROR', bad);
     const arn = providerArn(c.partition, c.account, u.value.hostPath);
+    const request = { url: u.value.url, clientIds, thumbprints, tags, jwks: input.jwks !== undefined ? 'inline' : 'discovery' };
     const a = authorizeAdmin(c, now(), 'CreateOpenIDConnectProvider', arn);
-    if (!a.ok) return a;
+    if (!a.ok) return (recordChange(c, 'CreateOpenIDConnectProvider', arn, a, undefined, request), a);
     if (tags.length > 0) {
       const t = authorizeAdmin(c, now(), 'TagOpenIDConnectProvider', arn);
-      if (!t.ok) return t;
+      if (!t.ok) return (recordChange(c, 'CreateOpenIDConnectProvider', arn, t, undefined, request), t);
     }
+    // Under the fail-closed audit policy, nothing changes while the audit log cannot record it.
+    const closed = deps.audit?.gate('the directory is not changed');
+    if (closed) return closed;
     const key = providerKey(c.account, u.value.hostPath);
     const exists = () => failWith<OidcProvider>('ENTITY_ALREADY_EXISTS', `Provider with url ${u.value.url} already exists.`);
     if ((await deps.store.read((tx) => tx.kv.get(key))) !== undefined) return exists();
@@ -286,11 +314,13 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       return failWith('INVALID_INPUT', input.jwks !== undefined ? `JwksJson: ${keys.message}` : `cannot read the keys of \`${u.value.url}\`: ${keys.message}; give them inline with JwksJson`, input.jwks !== undefined ? 'JwksJson' : 'Url');
     }
     const record: ProviderRecord = { v: 1, url: u.value.url, clientIds, thumbprints, tags, created: isoSeconds(now()), jwks: keys.jwks, jwksSource: input.jwks !== undefined ? 'inline' : 'discovery' };
-    return deps.store.write(async (tx, abort) => {
+    const r = await deps.store.write<Result<OidcProvider>>(async (tx, abort) => {
       if ((await tx.kv.get(key)) !== undefined) abort(exists());
       await tx.kv.put(key, JSON.stringify(record));
       return ok(toProvider(c.account, c.partition, u.value.hostPath, record));
     });
+    recordChange(c, 'CreateOpenIDConnectProvider', arn, r, { before: null, after: providerView(record) }, request);
+    return r;
   }
 
   async function getProvider(c: Caller, input: { arn: string }): Promise<Result<OidcProvider>> {
@@ -316,41 +346,49 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     return ok(out);
   }
 
-  /** Read-modify-write of one provider, authorized as `action`. */
-  async function updateProvider(c: Caller, arn: string, action: string, change: (r: ProviderRecord) => Result<ProviderRecord | null>): Promise<Result<void>> {
+  /** Read-modify-write of one provider, authorized as `action`, recorded with what it replaced and wrote. */
+  async function updateProvider(c: Caller, arn: string, action: string, change: (r: ProviderRecord) => Result<ProviderRecord | null>, request: unknown): Promise<Result<void>> {
     const p = parseArn(c, arn);
     if (!p.ok) return p;
     const a = authorizeAdmin(c, now(), action, p.value.arn);
-    if (!a.ok) return a;
+    if (!a.ok) return (recordChange(c, action, p.value.arn, a, undefined, request), a);
+    const closed = deps.audit?.gate('the directory is not changed');
+    if (closed) return closed;
     const key = providerKey(c.account, p.value.hostPath);
-    return deps.store.write(async (tx, abort) => {
+    let seen: { before: unknown; after: unknown } | undefined;
+    const w = await deps.store.write<Result<void>>(async (tx, abort) => {
       const r = readRecord(await tx.kv.get(key));
       if (!r) abort(failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${arn}\` does not exist in account ${c.account}.`));
       const next = change(r as ProviderRecord);
       if (!next.ok) abort(next);
-      if ((next as { value: ProviderRecord | null }).value === null) await tx.kv.delete(key);
-      else await tx.kv.put(key, JSON.stringify((next as { value: ProviderRecord }).value));
+      const value = (next as { value: ProviderRecord | null }).value;
+      if (value === null) await tx.kv.delete(key);
+      else await tx.kv.put(key, JSON.stringify(value));
+      // Noted by the attempt that commits (a PostgreSQL write may run again).
+      seen = { before: providerView(r as ProviderRecord), after: value === null ? null : providerView(value) };
       return ok(undefined);
     });
+    recordChange(c, action, p.value.arn, w, seen, request);
+    return w;
   }
 
-  const deleteProvider = (c: Caller, input: { arn: string }) => updateProvider(c, input.arn, 'DeleteOpenIDConnectProvider', () => ok(null));
+  const deleteProvider = (c: Caller, input: { arn: string }) => updateProvider(c, input.arn, 'DeleteOpenIDConnectProvider', () => ok(null), { arn: input.arn });
 
   const addClientId = (c: Caller, input: { arn: string; clientId: string }) =>
     updateProvider(c, input.arn, 'AddClientIDToOpenIDConnectProvider', (r) => {
       const clientIds = r.clientIds.includes(input.clientId) ? r.clientIds : [...r.clientIds, input.clientId];
       const bad = checkClientIds(clientIds, 'ClientID');
       return bad ? failWith('VALIDATION_ERROR', bad, 'ClientID') : ok({ ...r, clientIds });
-    });
+    }, input);
 
   const removeClientId = (c: Caller, input: { arn: string; clientId: string }) =>
-    updateProvider(c, input.arn, 'RemoveClientIDFromOpenIDConnectProvider', (r) => ok({ ...r, clientIds: r.clientIds.filter((x) => x !== input.clientId) }));
+    updateProvider(c, input.arn, 'RemoveClientIDFromOpenIDConnectProvider', (r) => ok({ ...r, clientIds: r.clientIds.filter((x) => x !== input.clientId) }), input);
 
   const updateThumbprints = (c: Caller, input: { arn: string; thumbprints: readonly string[] }) =>
     updateProvider(c, input.arn, 'UpdateOpenIDConnectProviderThumbprint', (r) => {
       const bad = checkThumbprints(input.thumbprints);
       return bad ? failWith('VALIDATION_ERROR', bad, 'ThumbprintList') : ok({ ...r, thumbprints: [...input.thumbprints] });
-    });
+    }, input);
 
   // ------------------------------------------------------------------------------------------------
   // AssumeRoleWithWebIdentity
@@ -370,7 +408,33 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     return fetched.ok ? fetched.jwks : current;
   }
 
+  /** Refusals that say who may not have a session (a bad or expired token, a trust policy that does not allow). */
+  const REFUSALS: ReadonlySet<string> = new Set(['ACCESS_DENIED', 'INVALID_IDENTITY_TOKEN', 'EXPIRED_IDENTITY_TOKEN']);
+
+  /** AssumeRoleWithWebIdentity; a refusal is recorded as the other STS calls' are (the session side of the log). */
   async function assumeRoleWithWebIdentity(p: WebIdentityParams, facts: RequestFacts = {}): Promise<Result<WebIdentityResult>> {
+    const r = await webIdentity(p, facts);
+    const e = r.ok ? undefined : r.errors[0];
+    if (e !== undefined && REFUSALS.has(e.code) && deps.audit) {
+      const parsed = parseRoleArn(p.roleArn);
+      // The token's issuer names who asked: the token itself is a secret and is never recorded.
+      const iss = port()?.peek(p.webIdentityToken)?.iss;
+      deps.audit.record({
+        kind: 'session',
+        account: parsed?.account ?? '',
+        principal: typeof iss === 'string' ? iss.slice(0, 255) : 'anonymous',
+        action: 'sts:AssumeRoleWithWebIdentity',
+        resource: p.roleArn,
+        decision: 'Deny',
+        role: p.roleArn,
+        ...(facts.sourceIp !== undefined && facts.sourceIp !== '' ? { sourceIp: facts.sourceIp } : {}),
+        detail: { roleSessionName: p.roleSessionName, error: e.message.replace(/ Encoded authorization failure message: .*$/s, '') },
+      });
+    }
+    return r;
+  }
+
+  async function webIdentity(p: WebIdentityParams, facts: RequestFacts): Promise<Result<WebIdentityResult>> {
     const o = port();
     if (!o) return unavailable();
     // Under the fail-closed audit policy, no session is issued while the audit log cannot record it.
