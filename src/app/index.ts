@@ -2,13 +2,14 @@
  * The application: the one API that HTTP, CLI and agent call. `createApp` wires the use cases to their
  * ports; edges hold no business rules.
  */
-import { ok, type Result } from '../core/errors.ts';
+import { failWith, ok, type Result } from '../core/errors.ts';
+import { principalFromArn } from '../core/iam/index.ts';
 import { bootstrap, createAccount, listAccounts, type AdminCredentials } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
 import type { AccessKeyRecord, Store } from './ports/store.ts';
 import { createDirectory } from './directory.ts';
-import { PolicyCache, resolveAccessKey, type Caller } from './principals.ts';
-import { LiveState } from './live.ts';
+import { PolicyCache, resolveAccessKey, userArn, type Caller } from './principals.ts';
+import { LiveState, userKey } from './live.ts';
 import { createSts } from './sts.ts';
 import { createJobs } from './jobs.ts';
 import { ResourcePolicies } from './resource-policies.ts';
@@ -50,9 +51,11 @@ export interface AppOptions {
 }
 
 export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
-  // Read-your-writes on this instance: once a write commits, the caches that may hold what it changed (keys,
-  // compiled policy sets, resource policies) are dropped at once; other instances follow within a tick.
-  let afterWrite = (): void => {};
+  // Read-your-writes on this instance: once a write commits, what it changed is read and compiled again before the
+  // write returns (the live state, resource policies); other instances follow within a tick. Until it is, the old
+  // entries keep serving; a reload that fails (the database went away just after the commit) is retried by the
+  // change follower, and the write has still happened.
+  let afterWrite = async (): Promise<void> => {};
   const raw = rawDeps.store;
   const store: Store = {
     get dialect() {
@@ -64,7 +67,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     read: (fn) => raw.read(fn),
     write: async (fn) => {
       const result = await raw.write(fn);
-      afterWrite();
+      await afterWrite();
       return result;
     },
     close: () => raw.close(),
@@ -116,11 +119,31 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));
     await bindings.refresh();
   };
-  afterWrite = () => {
+  afterWrite = async () => {
     keyCache.clear();
-    live.principals.clear();
     resourcePolicies.invalidate();
-    void refresh().catch(() => {});
+    await refresh().catch(() => {});
+  };
+  /**
+   * A long-term key's secret and caller from the live state (no database read); a key it does not hold may have
+   * been created a moment ago through another instance, so the change log is read up to now once before the key
+   * counts as unknown. Unknown, inactive, or its user disabled: the same answer, which does not say which.
+   */
+  const keyFromMemory = async (accessKeyId: string): Promise<Result<{ secret: string; caller: Caller }>> => {
+    const denied = failWith<{ secret: string; caller: Caller }>('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.');
+    let key = live.accessKey(accessKeyId);
+    if (key === undefined) {
+      await live.refresh();
+      key = live.accessKey(accessKeyId);
+    }
+    if (key === undefined || key.status !== 'Active') return denied;
+    const entry = live.principals.get(userKey(key.account, key.userName));
+    if (entry === undefined || !('user' in entry) || entry.user.disabled) return denied;
+    const secret = deps.sealer.open(key.secret, key.id);
+    if (secret === undefined) return denied;
+    const p = principalFromArn(userArn(entry.partition, entry.user), { userId: entry.user.id, tags: { ...entry.tags } });
+    if (!p.ok) return denied;
+    return ok({ secret, caller: { principal: p.value, partition: entry.partition, account: key.account, user: entry.user, policies: entry.policies, accessKeyId } });
   };
   return {
     deps,
@@ -186,7 +209,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       }
       const hit = keyCache.get(accessKeyId);
       if (hit) return ok(hit);
-      const r = await resolveAccessKey(deps, cache, accessKeyId);
+      const r = live.loaded ? await keyFromMemory(accessKeyId) : await resolveAccessKey(deps, cache, accessKeyId);
       if (r.ok) {
         if (keyCache.size >= 100_000) keyCache.clear();
         keyCache.set(accessKeyId, r.value);

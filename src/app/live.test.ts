@@ -6,8 +6,8 @@ import type { ChangeListener, ChangeRecord } from './ports/store.ts';
 const change = (seq: number, kind: ChangeRecord['kind'], key: string): ChangeRecord => ({ seq, kind, key, op: 'put', at: '2026-01-01T00:00:00Z' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('scopeOf: what a run of changes invalidates', () => {
-  it('names the principals a change touches, and nothing for unrelated kinds', () => {
+describe('scopeOf: what a run of changes touches', () => {
+  it('names the principals, groups, policies and keys a change touches', () => {
     const s = scopeOf([
       change(1, 'role', '111111111111/trainer'),
       change(2, 'group-member', '111111111111/readers/alice'),
@@ -17,20 +17,23 @@ describe('scopeOf: what a run of changes invalidates', () => {
       change(6, 'kv', 'job/123'),
     ]);
     assert.deepEqual([...s.principals].sort(), ['role:111111111111/trainer', 'role:111111111111/worker', 'user:111111111111/alice', 'user:111111111111/bob']);
-    assert.deepEqual([s.keys, s.revocations, s.allPrincipals, s.accounts.size, s.usersOfAccounts.size], [false, false, false, 0, 0]);
+    assert.deepEqual([...s.accessKeys], ['AKIAEXAMPLE']);
+    assert.deepEqual([s.keys, s.revocations, s.everything, s.accounts.size, s.groups.size, s.policies.size], [false, false, false, 0, 0, 0]);
   });
 
-  it('a group (or its policies) touches every user of its account; an account, all its principals', () => {
+  it('a group (or its policies) names the group; an account, the account', () => {
     const s = scopeOf([change(1, 'attachment', '111111111111/group/readers'), change(2, 'group', '222222222222/ops'), change(3, 'account', '333333333333')]);
-    assert.deepEqual([...s.usersOfAccounts].sort(), ['111111111111', '222222222222']);
+    assert.deepEqual([...s.groups].sort(), ['111111111111/readers', '222222222222/ops']);
     assert.deepEqual([...s.accounts], ['333333333333']);
-    assert.equal(s.allPrincipals, false);
+    assert.equal(s.everything, false);
   });
 
-  it('a managed policy may be attached anywhere: everything; the key ring and revocations by their keys', () => {
-    assert.equal(scopeOf([change(1, 'policy', '111111111111/p')]).allPrincipals, true);
+  it('a managed policy names the policy (not every principal); the key ring and revocations by their keys; an unknown kind, everything', () => {
+    const p = scopeOf([change(1, 'policy', '111111111111/p')]);
+    assert.deepEqual([[...p.policies], p.principals.size, p.everything], [['111111111111/p'], 0, false]);
     const s = scopeOf([change(1, 'kv', KEYRING_KV), change(2, 'kv', 'revoke/sid/x')]);
-    assert.deepEqual([s.keys, s.revocations, s.allPrincipals], [true, true, false]);
+    assert.deepEqual([s.keys, s.revocations, s.everything], [true, true, false]);
+    assert.equal(scopeOf([change(1, 'something-new' as ChangeRecord['kind'], 'x')]).everything, true);
   });
 });
 

@@ -1,20 +1,38 @@
 /**
- * The state every instance keeps in memory and refreshes from the store's change log: the session key
- * ring, the revocation lists, and the compiled policy sets of roles and users. One cheap read of the change
- * head per refresh; when it moved, the changes since the last one seen say what to reload (the ring, the
- * revocation list, the principals a change touched), so a change made through any instance is enforced by
- * all within a second (DESIGN.md "Scale-out").
+ * The state every instance keeps in memory and refreshes from the store's change log: the session key ring,
+ * the revocation lists, and the compiled directory — every user (with its groups and boundary), role, managed
+ * policy and access key, compiled as decisions and verification read them. It is loaded whole at start (an
+ * instance is ready only then), so that a decision, a session's verification or a long-term key's touches no
+ * database, and keeps working while the database is down (issue "many servers on PostgreSQL").
+ *
+ * One cheap read of the change head per refresh; when it moved, the changes since the last one seen say what to
+ * read again (the ring, the revocation list, the principals, groups, policies and keys a change touched). What
+ * is read is compiled, then replaces the old entry; the old one is served until then, and a failed refresh
+ * leaves everything as it was. A change made through any instance is enforced by all within a second
+ * (DESIGN.md "Scale-out").
  *
  * What triggers a refresh is `followChanges`: a notification pushed by the store when any instance commits a
  * change (PostgreSQL LISTEN/NOTIFY), and polling as the safety net — slow while notifications flow, fast when
  * the store has none (SQLite, CockroachDB) or the listening connection is down.
  */
-import type { PolicySet } from '../core/iam/index.ts';
-import type { SessionClaims } from '../core/sts/session.ts';
+import { compilePolicy, parsePolicy, type CompiledPolicy, type PolicySet } from '../core/iam/index.ts';
+import type { Partition, SessionClaims } from '../core/sts/session.ts';
 import { roleArnOf, sessionArn } from '../core/sts/session.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppDeps, RingKeyData } from './deps.ts';
-import type { ChangeListener, ChangeRecord, ChangeSubscription, ReadTx, SealedSecret } from './ports/store.ts';
+import type {
+  AccessKeyRecord,
+  AccessKeyStatus,
+  AccountRecord,
+  ChangeListener,
+  ChangeRecord,
+  ChangeSubscription,
+  PrincipalRef,
+  ReadTx,
+  RoleRecord,
+  SealedSecret,
+  UserRecord,
+} from './ports/store.ts';
 
 export const KEYRING_KV = 'sts/keyring';
 export const REVOKE_PREFIX = 'revoke/';
@@ -29,26 +47,29 @@ const KEY_READ_GAP_MS = 100;
 export type RevocationKind = 'role' | 'session' | 'sid' | 'job' | 'user';
 
 /**
- * What a run of changes invalidates. Principal cache keys are `role:<acct>/<name>` and `user:<acct>/<name>`;
- * a managed policy may be attached (or be a boundary) anywhere, so a policy change drops every principal —
- * cheap, since compiled documents are cached by their text and only the edited one is compiled again.
+ * What a run of changes touches. Principal keys are `role:<acct>/<name>` and `user:<acct>/<name>`; groups and
+ * managed policies `<acct>/<name>` (names lower-cased, as the change log writes them). Nothing is dropped for
+ * a change: what it names is read again and recompiled, and the principals built from it (a group's members,
+ * the holders of a managed policy) are rebuilt in memory from the new pieces.
  */
 export interface ChangeScope {
   keys: boolean;
   revocations: boolean;
-  allPrincipals: boolean;
+  /** A change of a kind this version does not know: everything is loaded again. */
+  everything: boolean;
   readonly principals: Set<string>;
-  /** Accounts whose every principal is dropped (`account` changes), or every user (`group` changes, group policies). */
+  readonly groups: Set<string>;
+  readonly policies: Set<string>;
+  readonly accessKeys: Set<string>;
   readonly accounts: Set<string>;
-  readonly usersOfAccounts: Set<string>;
 }
 
 export function scopeOf(changes: readonly ChangeRecord[]): ChangeScope {
-  const scope: ChangeScope = { keys: false, revocations: false, allPrincipals: false, principals: new Set(), accounts: new Set(), usersOfAccounts: new Set() };
+  const scope: ChangeScope = { keys: false, revocations: false, everything: false, principals: new Set(), groups: new Set(), policies: new Set(), accessKeys: new Set(), accounts: new Set() };
   const principal = (account: string, type: string, name: string): void => {
-    if (type === 'group') scope.usersOfAccounts.add(account);
+    if (type === 'group') scope.groups.add(`${account}/${name}`);
     else if (type === 'role' || type === 'user') scope.principals.add(`${type}:${account}/${name}`);
-    else scope.allPrincipals = true;
+    else scope.everything = true;
   };
   for (const c of changes) {
     const [account = '', second = '', third = ''] = c.key.split('/');
@@ -58,6 +79,7 @@ export function scopeOf(changes: readonly ChangeRecord[]): ChangeScope {
         else if (c.key.startsWith(REVOKE_PREFIX)) scope.revocations = true;
         break;
       case 'access-key':
+        scope.accessKeys.add(c.key);
         break;
       case 'role':
       case 'user':
@@ -71,14 +93,17 @@ export function scopeOf(changes: readonly ChangeRecord[]): ChangeScope {
         principal(account, second, third);
         break;
       case 'group':
-        scope.usersOfAccounts.add(account);
+        scope.groups.add(`${account}/${second}`);
+        break;
+      case 'policy':
+        scope.policies.add(`${account}/${second}`);
         break;
       case 'account':
         scope.accounts.add(account);
         break;
       default:
-        // `policy`, and any kind added later: everything, to be safe.
-        scope.allPrincipals = true;
+        // A kind added later: everything, to be safe.
+        scope.everything = true;
     }
   }
   return scope;
@@ -88,23 +113,231 @@ export interface CachedPrincipal {
   readonly policies: PolicySet;
   readonly tags: Readonly<Record<string, string>>;
 }
+export type RoleEntry = CachedPrincipal & { readonly role: RoleRecord; readonly partition: Partition };
+export type UserEntry = CachedPrincipal & { readonly user: UserRecord; readonly partition: Partition };
+
+/** A long-term access key as verification needs it: the secret stays sealed until a request names the key. */
+export interface KeyEntry {
+  readonly id: string;
+  readonly account: string;
+  readonly userName: string;
+  readonly secret: SealedSecret;
+  readonly status: AccessKeyStatus;
+}
+
+/** What a principal's policy set is built from: its own pieces, and (users) the groups it is in. */
+interface Source {
+  readonly record: UserRecord | RoleRecord;
+  /** Attached managed policies, by ARN, in attachment order. */
+  readonly managed: readonly string[];
+  readonly inline: readonly CompiledPolicy[];
+  /** Users: keys (`<acct>/<name>`) of their groups, by name. */
+  readonly groups: readonly string[];
+}
+
+interface GroupState {
+  readonly managed: readonly string[];
+  readonly inline: readonly CompiledPolicy[];
+}
+
+interface ManagedPolicy {
+  readonly key: string;
+  /** Undefined when the default version does not parse: it then allows nothing (never everything). */
+  readonly compiled: CompiledPolicy | undefined;
+}
+
+/**
+ * The compiled directory: every account, managed policy (its default version), group, user, role and access
+ * key, as decisions and verification read them. Built whole at start and swapped in whole; after that, changed
+ * in place entry by entry (a reader sees an entry's old or new value, never none).
+ */
+interface Mirror {
+  readonly accounts: Map<string, AccountRecord>;
+  readonly policies: Map<string, ManagedPolicy>;
+  /** `<acct>/<name>` of a managed policy → its ARN (the change log names policies by key). */
+  readonly policyArns: Map<string, string>;
+  readonly groups: Map<string, GroupState>;
+  readonly sources: Map<string, Source>;
+  readonly principals: Map<string, RoleEntry | UserEntry>;
+  readonly accessKeys: Map<string, KeyEntry>;
+}
+
+const emptyMirror = (): Mirror => ({ accounts: new Map(), policies: new Map(), policyArns: new Map(), groups: new Map(), sources: new Map(), principals: new Map(), accessKeys: new Map() });
+
+const lc = (s: string): string => s.toLowerCase();
+export const roleKey = (account: string, name: string): string => `role:${account}/${lc(name)}`;
+export const userKey = (account: string, name: string): string => `user:${account}/${lc(name)}`;
+const groupKey = (account: string, name: string): string => `${account}/${lc(name)}`;
+const accountOfKey = (key: string): string => key.slice(key.indexOf(':') + 1, key.indexOf('/'));
+const isUserSource = (s: Source): s is Source & { readonly record: UserRecord } => !('trustPolicy' in s.record);
+
+/** As `PolicyCache.get`: a stored document that no longer parses contributes nothing (an error is never an allow). */
+function compileText(name: string, document: string): CompiledPolicy | undefined {
+  const parsed = parsePolicy(document, { kind: 'identity', maxChars: 1 << 20 });
+  return parsed.ok ? compilePolicy(parsed.value, name) : undefined;
+}
+
+const DENY_ALL = (name: string): CompiledPolicy => compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, name);
+const tagsRecord = (tags: readonly { key: string; value: string }[]): Record<string, string> => Object.fromEntries(tags.map((t) => [t.key, t.value]));
+const keyEntry = (k: AccessKeyRecord): KeyEntry => ({ id: k.id, account: k.account, userName: k.userName, secret: k.secret, status: k.status });
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The policy set of a principal, in the order the store's own reads give it (src/app/principals.ts). */
+function policySetOf(m: Mirror, s: Source): PolicySet {
+  const identity: CompiledPolicy[] = [];
+  const managed = (arns: readonly string[]): void => {
+    for (const arn of arns) {
+      const c = m.policies.get(arn)?.compiled;
+      if (c) identity.push(c);
+    }
+  };
+  managed(s.managed);
+  identity.push(...s.inline);
+  for (const g of s.groups) {
+    const group = m.groups.get(g);
+    if (!group) continue;
+    managed(group.managed);
+    identity.push(...group.inline);
+  }
+  const b = s.record.permissionsBoundary;
+  // A boundary that cannot be read allows nothing rather than everything.
+  return { identity, boundary: b ? (m.policies.get(b)?.compiled ?? DENY_ALL(b)) : undefined };
+}
+
+/** The entry decisions and verification read, or undefined when the principal's account is unknown. */
+function entryOf(m: Mirror, s: Source): RoleEntry | UserEntry | undefined {
+  const partition = m.accounts.get(s.record.account)?.partition;
+  if (!partition) return undefined;
+  const base = { policies: policySetOf(m, s), tags: tagsRecord(s.record.tags), partition };
+  return isUserSource(s) ? { ...base, user: s.record } : { ...base, role: s.record as RoleRecord };
+}
+
+/** Everything the mirror is built from, read in one transaction (a handful of queries, whatever the size). */
+async function readAll(tx: ReadTx) {
+  return {
+    accounts: await tx.accounts.list(),
+    policies: await tx.policies.listAllDefaults(),
+    groups: await tx.groups.listAll(),
+    members: await tx.groups.listAllMembers(),
+    users: await tx.users.listAll(),
+    roles: await tx.roles.listAll(),
+    attachments: await tx.attachments.listAll(),
+    inline: await tx.inlinePolicies.listAll(),
+    keys: await tx.accessKeys.listAll(),
+  };
+}
+
+/** Compiles what `readAll` read, outside the transaction, letting the event loop turn now and then. */
+async function buildMirror(d: Awaited<ReturnType<typeof readAll>>): Promise<Mirror> {
+  const m = emptyMirror();
+  let work = 0;
+  const turn = async (): Promise<void> => {
+    if (++work % 500 === 0) await yieldToEventLoop();
+  };
+  for (const a of d.accounts) m.accounts.set(a.id, a);
+  for (const { policy, version } of d.policies) {
+    const key = groupKey(policy.account, policy.name);
+    m.policies.set(policy.arn, { key, compiled: compileText(policy.arn, version.document) });
+    m.policyArns.set(key, policy.arn);
+    await turn();
+  }
+  const groups = new Map<string, { managed: string[]; inline: CompiledPolicy[] }>();
+  for (const g of d.groups) groups.set(groupKey(g.account, g.name), { managed: [], inline: [] });
+  const sources = new Map<string, { record: UserRecord | RoleRecord; managed: string[]; inline: CompiledPolicy[]; groups: string[] }>();
+  for (const u of d.users) sources.set(userKey(u.account, u.name), { record: u, managed: [], inline: [], groups: [] });
+  for (const r of d.roles) sources.set(roleKey(r.account, r.name), { record: r, managed: [], inline: [], groups: [] });
+  for (const x of d.members) {
+    const g = groupKey(x.account, x.group);
+    if (groups.has(g)) sources.get(userKey(x.account, x.user))?.groups.push(g);
+  }
+  const holder = (p: PrincipalRef) => (p.type === 'group' ? groups.get(groupKey(p.account, p.name)) : sources.get(`${p.type}:${p.account}/${lc(p.name)}`));
+  for (const a of d.attachments) holder(a.principal)?.managed.push(a.policyArn);
+  for (const i of d.inline) {
+    const h = holder(i.principal);
+    const c = h && compileText(`${i.principal.type}/${i.principal.name}/${i.name}`, i.document);
+    if (h && c) h.inline.push(c);
+    await turn();
+  }
+  for (const [k, g] of groups) m.groups.set(k, g);
+  for (const [k, s] of sources) {
+    m.sources.set(k, s);
+    const e = entryOf(m, s);
+    if (e) m.principals.set(k, e);
+    await turn();
+  }
+  for (const k of d.keys) m.accessKeys.set(k.id, keyEntry(k));
+  return m;
+}
+
+/** A principal's own pieces as the store holds them now (undefined: it no longer exists). */
+async function readSource(tx: ReadTx, key: string): Promise<Source | undefined> {
+  const kind = key.startsWith('role:') ? 'role' : 'user';
+  const account = accountOfKey(key);
+  const name = key.slice(key.indexOf('/') + 1);
+  const record = kind === 'role' ? await tx.roles.get(account, name) : await tx.users.get(account, name);
+  if (!record) return undefined;
+  const ref: PrincipalRef = { type: kind, account, name: record.name };
+  const inline: CompiledPolicy[] = [];
+  for (const p of await tx.inlinePolicies.list(ref)) {
+    const c = compileText(`${kind}/${record.name}/${p.name}`, p.document);
+    if (c) inline.push(c);
+  }
+  const groups = kind === 'user' ? (await tx.groups.listForUser(account, record.name)).map((g) => groupKey(g.account, g.name)) : [];
+  return { record, managed: await tx.attachments.listForPrincipal(ref), inline, groups };
+}
+
+async function readGroup(tx: ReadTx, key: string): Promise<{ state: GroupState; members: string[] } | undefined> {
+  const account = key.slice(0, key.indexOf('/'));
+  const g = await tx.groups.get(account, key.slice(key.indexOf('/') + 1));
+  if (!g) return undefined;
+  const ref: PrincipalRef = { type: 'group', account, name: g.name };
+  const inline: CompiledPolicy[] = [];
+  for (const p of await tx.inlinePolicies.list(ref)) {
+    const c = compileText(`group/${g.name}/${p.name}`, p.document);
+    if (c) inline.push(c);
+  }
+  const members = (await tx.groups.listMembers(account, g.name)).map((u) => userKey(u.account, u.name));
+  return { state: { managed: await tx.attachments.listForPrincipal(ref), inline }, members };
+}
 
 export class LiveState {
   private readonly deps: AppDeps;
   keys: readonly RingKeyData[] = [];
   head = -1;
   private revocations = new Map<string, number>();
-  /** `role:<acct>/<name>` or `user:<acct>/<name>` (names lower-cased) → compiled policies and tags. */
-  readonly principals = new Map<string, CachedPrincipal>();
-  /** Bumped whenever `principals` is cleared, so an entry read before a change is not cached after it. */
+  private mirror: Mirror = emptyMirror();
+  /** True once the whole directory has been loaded: from then on, what is not in memory does not exist (as of `head`). */
+  loaded = false;
+  /** Bumped whenever a compiled principal changes (the `gatehouse_cache_generation` metric). */
   generation = 0;
-  private refreshing: Promise<void> | undefined;
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  private wantFull = false;
   private keyWaiters: (() => void)[] = [];
   private keyLoop: Promise<void> | undefined;
   private lastKeyRead = -Infinity;
 
   constructor(deps: AppDeps) {
     this.deps = deps;
+  }
+
+  /** `role:<acct>/<name>` or `user:<acct>/<name>` (names lower-cased) → compiled policies, tags and record. */
+  get principals(): ReadonlyMap<string, RoleEntry | UserEntry> {
+    return this.mirror.principals;
+  }
+
+  accessKey(id: string): KeyEntry | undefined {
+    return this.mirror.accessKeys.get(id);
+  }
+
+  /** The compiled default version of a managed policy (a session's `PolicyArns`); undefined when unknown or unparsable. */
+  managedPolicy(arn: string): CompiledPolicy | undefined {
+    return this.mirror.policies.get(arn)?.compiled;
+  }
+
+  /** Principals and access keys held in memory (the load's size, for the start-up log). */
+  size(): { principals: number; accessKeys: number; policies: number } {
+    return { principals: this.mirror.principals.size, accessKeys: this.mirror.accessKeys.size, policies: this.mirror.policies.size };
   }
 
   /** Creates the key ring on first start, then loads everything. */
@@ -118,49 +351,203 @@ export class LiveState {
     await this.refresh(true);
   }
 
-  /** Reloads when the change head moved (or always with `force`). Concurrent calls share one reload. */
-  refresh(force = false): Promise<void> {
-    this.refreshing ??= this.reload(force).finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+  /**
+   * Applies what changed since the last head seen (with `full`, or before the first load, loads everything
+   * again). The reload a call resolves with begins after the call: a caller that has just committed a write sees
+   * it applied. Calls made while one runs share the next. A failed reload changes nothing: what was loaded keeps
+   * being served until a later one succeeds.
+   */
+  refresh(full = false): Promise<void> {
+    if (full) this.wantFull = true;
+    if (this.running === undefined) {
+      this.running = this.reload().finally(() => (this.running = undefined));
+      return this.running;
+    }
+    this.queued ??= this.running
+      .catch(() => {})
+      .then(() => {
+        this.queued = undefined;
+        return this.refresh();
+      });
+    return this.queued;
   }
 
-  private async reload(force: boolean): Promise<void> {
-    await this.deps.store.read(async (tx) => {
+  private async reload(): Promise<void> {
+    const full = this.wantFull || !this.loaded;
+    type Outcome = { head: number; all?: Awaited<ReturnType<typeof readAll>>; apply?: () => void; keys?: readonly RingKeyData[] | undefined; revocations?: Map<string, number> };
+    const out = await this.deps.store.read(async (tx): Promise<Outcome | undefined> => {
       const head = await tx.changes.head();
-      if (!force && head === this.head) return;
+      if (!full && head === this.head) return undefined;
       let scope: ChangeScope | undefined;
-      if (!force && this.head >= 0 && head > this.head) {
+      if (!full && this.head >= 0 && head > this.head) {
         const changes = await tx.changes.since(this.head, CHANGES_PAGE);
         // All of them, or nothing learnt: reload everything.
         if (changes.length < CHANGES_PAGE && changes.at(-1)?.seq === head) scope = scopeOf(changes);
       }
-      if (scope === undefined || scope.keys) await this.loadKeys(tx);
+      const o: Outcome = { head };
+      if (scope === undefined || scope.keys) o.keys = await this.readKeys(tx);
       if (scope === undefined || scope.revocations) {
         const rev = new Map<string, number>();
         for (const { key, value } of await tx.kv.list(REVOKE_PREFIX)) rev.set(key.slice(REVOKE_PREFIX.length), Number(value));
-        this.revocations = rev;
+        o.revocations = rev;
       }
-      if (scope === undefined || scope.allPrincipals) {
-        this.principals.clear();
-        this.generation++;
-      } else if (scope.principals.size > 0 || scope.accounts.size > 0 || scope.usersOfAccounts.size > 0) {
-        for (const key of [...this.principals.keys()]) {
-          const account = key.slice(key.indexOf(':') + 1, key.indexOf('/'));
-          if (scope.principals.has(key) || scope.accounts.has(account) || (key.startsWith('user:') && scope.usersOfAccounts.has(account))) this.principals.delete(key);
-        }
-        // Reads of principals that began before this reload must not cache what they read.
-        this.generation++;
-      }
-      this.head = head;
+      if (scope === undefined || scope.everything) o.all = await readAll(tx);
+      else o.apply = await this.readChanges(tx, scope);
+      return o;
     });
+    if (out === undefined) return;
+    // Compiled outside the transaction; nothing is replaced until all of it is ready.
+    const built = out.all && (await buildMirror(out.all));
+    if (out.keys) this.keys = out.keys;
+    if (out.revocations) this.revocations = out.revocations;
+    if (built) {
+      this.mirror = built;
+      this.generation++;
+      this.loaded = true;
+      this.wantFull = false;
+    } else out.apply?.();
+    this.head = out.head;
+  }
+
+  /**
+   * Reads what the changes in `scope` name, and returns the (synchronous) step that applies it: the pieces read
+   * replace the old ones, and every principal built from a changed piece is rebuilt.
+   */
+  private async readChanges(tx: ReadTx, scope: ChangeScope): Promise<() => void> {
+    const m = this.mirror;
+    const accounts = new Map<string, AccountRecord | undefined>();
+    for (const id of scope.accounts) accounts.set(id, await tx.accounts.get(id));
+    const policies = new Map<string, { arn: string; policy: ManagedPolicy | undefined }>();
+    for (const key of scope.policies) {
+      const [account = '', name = ''] = key.split('/');
+      const p = await tx.policies.get(account, name);
+      const v = p && (await tx.policies.getDefaultVersion(p.arn));
+      const arn = p?.arn ?? m.policyArns.get(key);
+      if (arn !== undefined) policies.set(key, { arn, policy: p && v ? { key, compiled: compileText(p.arn, v.document) } : undefined });
+    }
+    const groups = new Map<string, { state: GroupState; members: string[] } | undefined>();
+    for (const key of scope.groups) groups.set(key, await readGroup(tx, key));
+    const sources = new Map<string, Source | undefined>();
+    for (const key of scope.principals) sources.set(key, await readSource(tx, key));
+    const keys = new Map<string, KeyEntry | undefined>();
+    for (const id of scope.accessKeys) {
+      const k = await tx.accessKeys.get(id);
+      keys.set(id, k && keyEntry(k));
+    }
+    // A user read again brings its keys along (a renamed user's keys carry the new name).
+    for (const [key, s] of sources) {
+      if (s && isUserSource(s)) for (const k of await tx.accessKeys.listForUser(s.record.account, s.record.name)) keys.set(k.id, keyEntry(k));
+      else if (!s) for (const k of m.accessKeys.values()) if (userKey(k.account, k.userName) === key && !keys.has(k.id)) keys.set(k.id, undefined);
+    }
+    // A managed policy attached before this instance heard of it (its `policy` change is in this run, or was missed).
+    const known = (arn: string) => m.policies.has(arn) || [...policies.values()].some((p) => p.arn === arn);
+    const extra = new Map<string, ManagedPolicy>();
+    const refs = new Set<string>();
+    for (const s of sources.values()) {
+      for (const arn of s?.managed ?? []) refs.add(arn);
+      if (s?.record.permissionsBoundary) refs.add(s.record.permissionsBoundary);
+    }
+    for (const g of groups.values()) for (const arn of g?.state.managed ?? []) refs.add(arn);
+    for (const arn of refs) {
+      if (known(arn)) continue;
+      const p = await tx.policies.getByArn(arn);
+      const v = p && (await tx.policies.getDefaultVersion(arn));
+      if (p && v) extra.set(arn, { key: groupKey(p.account, p.name), compiled: compileText(arn, v.document) });
+    }
+    return () => this.applyChanges(accounts, policies, extra, groups, sources, keys);
+  }
+
+  private applyChanges(
+    accounts: ReadonlyMap<string, AccountRecord | undefined>,
+    policies: ReadonlyMap<string, { arn: string; policy: ManagedPolicy | undefined }>,
+    extra: ReadonlyMap<string, ManagedPolicy>,
+    groups: ReadonlyMap<string, { state: GroupState; members: string[] } | undefined>,
+    sources: ReadonlyMap<string, Source | undefined>,
+    keys: ReadonlyMap<string, KeyEntry | undefined>,
+  ): void {
+    const m = this.mirror;
+    const rebuild = new Set<string>(sources.keys());
+    const changedArns = new Set<string>();
+    for (const [id, a] of accounts) {
+      if (a) m.accounts.set(id, a);
+      else m.accounts.delete(id);
+      for (const key of m.sources.keys()) if (accountOfKey(key) === id) rebuild.add(key);
+    }
+    for (const [key, { arn, policy }] of policies) {
+      changedArns.add(arn);
+      if (policy) {
+        m.policies.set(arn, policy);
+        m.policyArns.set(key, arn);
+      } else {
+        m.policies.delete(arn);
+        m.policyArns.delete(key);
+      }
+    }
+    for (const [arn, policy] of extra) {
+      changedArns.add(arn);
+      m.policies.set(arn, policy);
+      m.policyArns.set(policy.key, arn);
+    }
+    for (const [key, s] of sources) {
+      if (s) m.sources.set(key, s);
+      else m.sources.delete(key);
+    }
+    // A group read again: its pieces, and who is in it (a renamed group's members now name it by its new key).
+    for (const [g, read] of groups) {
+      if (read) m.groups.set(g, read.state);
+      else m.groups.delete(g);
+      const members = new Set(read?.members ?? []);
+      for (const [key, s] of m.sources) {
+        if (!isUserSource(s) || sources.has(key)) continue;
+        const has = s.groups.includes(g);
+        if (has === members.has(key)) {
+          if (has) rebuild.add(key);
+          continue;
+        }
+        const groupsOf = has ? s.groups.filter((x) => x !== g) : [...s.groups, g].sort();
+        m.sources.set(key, { ...s, groups: groupsOf });
+        rebuild.add(key);
+      }
+    }
+    // Holders of a changed managed policy, directly, as a boundary, or through a group.
+    if (changedArns.size > 0) {
+      const viaGroups = new Set<string>();
+      for (const [g, state] of m.groups) if (state.managed.some((a) => changedArns.has(a))) viaGroups.add(g);
+      for (const [key, s] of m.sources) {
+        const b = s.record.permissionsBoundary;
+        if (s.managed.some((a) => changedArns.has(a)) || (b !== null && changedArns.has(b)) || s.groups.some((g) => viaGroups.has(g))) rebuild.add(key);
+      }
+    }
+    for (const [id, k] of keys) {
+      if (k) m.accessKeys.set(id, k);
+      else m.accessKeys.delete(id);
+    }
+    for (const [id, a] of accounts) {
+      if (a) continue;
+      // A deleted account: nothing of it stays.
+      for (const [key, s] of m.sources) if (s.record.account === id) m.sources.delete(key);
+      for (const [kid, k] of m.accessKeys) if (k.account === id) m.accessKeys.delete(kid);
+    }
+    for (const key of rebuild) {
+      const s = m.sources.get(key);
+      const e = s && entryOf(m, s);
+      if (e) m.principals.set(key, e);
+      else m.principals.delete(key);
+    }
+    if (rebuild.size > 0 || keys.size > 0 || changedArns.size > 0) this.generation++;
+  }
+
+  private async readKeys(tx: ReadTx): Promise<readonly RingKeyData[] | undefined> {
+    const sealed = await tx.kv.get(KEYRING_KV);
+    if (sealed === undefined) return undefined;
+    const text = this.deps.sealer.open(sealed as SealedSecret, KEYRING_KV);
+    if (text === undefined) throw new Error('the session key ring does not open with this master key: give every instance the same master key');
+    return this.deps.sessions.parse(text);
   }
 
   private async loadKeys(tx: ReadTx): Promise<void> {
-    const sealed = await tx.kv.get(KEYRING_KV);
-    if (sealed === undefined) return;
-    const text = this.deps.sealer.open(sealed as SealedSecret, KEYRING_KV);
-    if (text === undefined) throw new Error('the session key ring does not open with this master key: give every instance the same master key');
-    this.keys = this.deps.sessions.parse(text);
+    const keys = await this.readKeys(tx);
+    if (keys) this.keys = keys;
   }
 
   /**
@@ -196,19 +583,24 @@ export class LiveState {
     }
   }
 
+
   /** Rotates the key ring: a new active key; old keys keep opening tokens until those expire. */
   async rotateKeys(): Promise<RingKeyData> {
     const now = this.deps.now();
     const fresh = this.deps.sessions.newKey(now);
+    let ring: RingKeyData[] = [];
     await this.deps.store.write(async (tx) => {
       const sealed = await tx.kv.get(KEYRING_KV);
       const current = sealed === undefined ? [] : this.deps.sessions.parse(this.deps.sealer.open(sealed as SealedSecret, KEYRING_KV) ?? '[]');
       const kept = current
         .filter((k) => k.retired === undefined || now - k.retired < RETIRED_KEEP_MS)
         .map((k) => (k.retired === undefined ? { ...k, retired: now } : k));
-      await tx.kv.put(KEYRING_KV, this.deps.sealer.seal(this.deps.sessions.serialise([fresh, ...kept]), KEYRING_KV));
+      ring = [fresh, ...kept];
+      await tx.kv.put(KEYRING_KV, this.deps.sealer.seal(this.deps.sessions.serialise(ring), KEYRING_KV));
     });
-    await this.refresh(true);
+    // In force here at once, whether or not the reload after the write gets through.
+    this.keys = ring;
+    await this.refresh().catch(() => {});
     return fresh;
   }
 
@@ -216,7 +608,12 @@ export class LiveState {
     await this.deps.store.write(async (tx) => {
       await tx.kv.put(`${REVOKE_PREFIX}${kind}/${id}`, String(at));
     });
-    await this.refresh(true);
+    // In force here at once (copy on write: `isRevoked` may be reading the map), whether or not the reload after
+    // the write gets through; the compiled principals are left as they are (a revocation changes none of them).
+    const rev = new Map(this.revocations);
+    rev.set(`${kind}/${id}`, Math.max(at, rev.get(`${kind}/${id}`) ?? -Infinity));
+    this.revocations = rev;
+    await this.refresh().catch(() => {});
   }
 
   /** Was this session revoked (its role's sessions, its ARN, itself, its job, or its user)? */

@@ -22,7 +22,7 @@ import {
 } from '../core/sts/session.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps } from './deps.ts';
-import type { LiveState, CachedPrincipal } from './live.ts';
+import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
 import { accessDeniedMessage, partitionOf, PolicyCache, rolePolicySet, userPolicySet, type Caller } from './principals.ts';
 import type { ReadTx, RoleRecord, SealedSecret, UserRecord } from './ports/store.ts';
 
@@ -89,39 +89,46 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
   const now = (): number => deps.now();
   const randomBytes = pooled((n) => deps.randomBytes(n));
 
-  type RoleEntry = CachedPrincipal & { role: RoleRecord; partition: Partition };
-  type UserEntry = CachedPrincipal & { user: UserRecord };
-  const roleKey = (account: string, name: string) => `role:${account}/${name.toLowerCase()}`;
-  const userKey = (account: string, name: string) => `user:${account}/${name.toLowerCase()}`;
-
   /**
-   * Fills the principal cache, unless the live state was reloaded meanwhile: an entry read before a change
-   * and stored after the reload that cleared the cache would otherwise outlive the change.
+   * A compiled principal from the live state, which holds every one once loaded (no database read). One it does
+   * not hold may have been created a moment ago through another instance: the change log is read up to now once
+   * before it counts as missing (a store outage then surfaces as one, 503).
    */
-  function remember<T extends CachedPrincipal>(key: string, generation: number, entry: T): T {
-    if (live.generation === generation) live.principals.set(key, entry);
-    return entry;
+  async function loadedEntry(key: string): Promise<RoleEntry | UserEntry | undefined> {
+    const hit = live.principals.get(key);
+    if (hit) return hit;
+    await live.refresh();
+    return live.principals.get(key);
   }
 
-  async function cachedRole(tx: ReadTx, account: string, name: string): Promise<RoleEntry | undefined> {
-    const key = roleKey(account, name);
-    const hit = live.principals.get(key) as RoleEntry | undefined;
-    if (hit) return hit;
-    const generation = live.generation;
+  /**
+   * A role with its compiled policies: from the live state once it is loaded (`tx` unused, and may be absent);
+   * before that (an app not started), read from the store.
+   */
+  async function cachedRole(tx: ReadTx | undefined, account: string, name: string): Promise<RoleEntry | undefined> {
+    if (live.loaded) return (await loadedEntry(roleKey(account, name))) as RoleEntry | undefined;
+    if (tx === undefined) return deps.store.read((t) => cachedRole(t, account, name));
     const partition = await partitionOf(tx, account);
     const role = partition && (await tx.roles.get(account, name));
     if (!partition || !role) return undefined;
-    return remember(key, generation, { policies: await rolePolicySet(tx, cache, role), tags: tagsRecord(role.tags), role, partition });
+    return { policies: await rolePolicySet(tx, cache, role), tags: tagsRecord(role.tags), role, partition };
   }
 
-  async function cachedUser(tx: ReadTx, account: string, name: string): Promise<UserEntry | undefined> {
-    const key = userKey(account, name);
-    const hit = live.principals.get(key) as UserEntry | undefined;
-    if (hit) return hit;
-    const generation = live.generation;
-    const user = await tx.users.get(account, name);
-    if (!user) return undefined;
-    return remember(key, generation, { policies: await userPolicySet(tx, cache, user), tags: tagsRecord(user.tags), user });
+  async function cachedUser(tx: ReadTx | undefined, account: string, name: string): Promise<UserEntry | undefined> {
+    if (live.loaded) return (await loadedEntry(userKey(account, name))) as UserEntry | undefined;
+    if (tx === undefined) return deps.store.read((t) => cachedUser(t, account, name));
+    const partition = await partitionOf(tx, account);
+    const user = partition && (await tx.users.get(account, name));
+    if (!partition || !user) return undefined;
+    return { policies: await userPolicySet(tx, cache, user), tags: tagsRecord(user.tags), user, partition };
+  }
+
+  /**
+   * Runs `fn` over the directory as decisions read it: without a transaction once the live state is loaded (a
+   * decision touches no database), else in a read transaction.
+   */
+  function readPrincipals<T>(fn: (tx: ReadTx | undefined) => Promise<T>): Promise<T> {
+    return live.loaded ? fn(undefined) : deps.store.read(fn);
   }
 
   /** The inline session policy of a session; one that no longer parses allows nothing (never everything). */
@@ -130,10 +137,15 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
   }
 
   /** Compiled session policies (inline text + managed ARNs), or undefined when none were passed. */
-  async function sessionPolicies(tx: ReadTx, c: SessionClaims): Promise<CompiledPolicy[] | undefined> {
+  async function sessionPolicies(tx: ReadTx | undefined, c: SessionClaims): Promise<CompiledPolicy[] | undefined> {
     if (c.pol === undefined && (c.polArns === undefined || c.polArns.length === 0)) return undefined;
     const out: CompiledPolicy[] = c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : [];
     for (const arn of c.polArns ?? []) {
+      if (tx === undefined) {
+        const p = live.managedPolicy(arn);
+        if (p) out.push(p);
+        continue;
+      }
       const v = await tx.policies.getDefaultVersion(arn);
       const p = v && cache.get(arn, v.document);
       if (p) out.push(p);
@@ -167,9 +179,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     const c = opened.claims;
     if (c.exp <= now() || live.isRevoked(c)) return Promise.resolve(failWith('EXPIRED_TOKEN', 'The security token included in the request is expired'));
     // The hot path, synchronous: the principal is cached and no managed session policy needs reading.
-    const hit = live.principals.get(c.role ? roleKey(c.acct, c.role.name) : userKey(c.acct, c.user?.name ?? c.name)) as RoleEntry | UserEntry | undefined;
+    const hit = live.principals.get(c.role ? roleKey(c.acct, c.role.name) : userKey(c.acct, c.user?.name ?? c.name));
     if (hit && !c.polArns?.length) return Promise.resolve(sessionCaller(hit, c, accessKeyId, c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : undefined));
-    return deps.store.read(async (tx) => {
+    return readPrincipals(async (tx) => {
       const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await cachedUser(tx, c.acct, c.user.name) : undefined;
       return sessionCaller(own, c, accessKeyId, await sessionPolicies(tx, c));
     });
@@ -257,7 +269,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     const parsed = parseRoleArn(roleArn);
     if (!parsed) return undefined;
     // Asked once per principal and role by an escalation search: the cached role needs no transaction.
-    const entry = (live.principals.get(roleKey(parsed.account, parsed.name)) as RoleEntry | undefined) ?? (await deps.store.read((tx) => cachedRole(tx, parsed.account, parsed.name)));
+    const entry = (live.principals.get(roleKey(parsed.account, parsed.name)) as RoleEntry | undefined) ?? (await readPrincipals((tx) => cachedRole(tx, parsed.account, parsed.name)));
     if (!entry || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return undefined;
     return trustDecision(policies, principal, entry.role, entry.partition, 'sts:AssumeRole', context, true).decision;
   }
@@ -447,6 +459,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     getCallerIdentity,
     cachedRole,
     cachedUser,
+    readPrincipals,
     /** Mints a session for claims already authorized (AssumeRoleWithWebIdentity, src/app/oidc.ts). */
     issue,
   };

@@ -183,6 +183,9 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       const [where, params] = pathFilter(o);
       return (await db.all(`SELECT * FROM ${table} WHERE account = ?${where} ORDER BY name_key`, [account, ...params])).map(to);
     },
+    async listAll(): Promise<T[]> {
+      return (await db.all(`SELECT * FROM ${table} ORDER BY account, name_key`)).map(to);
+    },
   });
 
   // --- principals -------------------------------------------------------------------------------
@@ -329,6 +332,13 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
         [account, lc(user)],
       );
       return rows.map(toGroup);
+    },
+    async listAllMembers() {
+      const rows = await db.all(
+        `SELECT g.account, g.name AS group_name, u.name AS user_name FROM group_members m JOIN groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id
+         ORDER BY g.account, g.name_key, u.name_key`,
+      );
+      return rows.map((r) => ({ account: str(r['account']), group: str(r['group_name']), user: str(r['user_name']) }));
     },
     async create(g) {
       writable();
@@ -521,6 +531,13 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       );
       return rows.map(toVersion);
     },
+    async listAllDefaults() {
+      const rows = await db.all(
+        `SELECT p.*, v.version, v.document, v.created AS version_created FROM policies p JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
+         ORDER BY p.account, p.name_key`,
+      );
+      return rows.map((r) => ({ policy: toPolicy(r), version: toVersion({ ...r, created: r['version_created'] }) }));
+    },
     async create(p) {
       writable();
       if (p.account !== 'aws' && !(await accountExists(p.account))) return noAccount(p.account);
@@ -641,6 +658,21 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     async countForPolicy(policyArn) {
       return count('SELECT COUNT(*) AS n FROM attachments WHERE policy_arn = ?', [policyArn]);
     },
+    async listAll() {
+      const rows: SqlRow[] = [];
+      for (const type of ['user', 'group', 'role'] as const) {
+        rows.push(
+          ...(await db.all(
+            `SELECT a.principal_type, a.policy_arn, a.ord, t.account, t.name FROM attachments a JOIN ${TABLE[type]} t ON t.id = a.principal_id
+             WHERE a.principal_type = ?`,
+            [type],
+          )),
+        );
+      }
+      return rows
+        .sort((a, b) => num(a['ord']) - num(b['ord']))
+        .map((r): AttachmentRecord => ({ principal: { type: str(r['principal_type']) as PrincipalType, account: str(r['account']), name: str(r['name']) }, policyArn: str(r['policy_arn']) }));
+    },
     async attach(p, policyArn) {
       writable();
       const id = await principalId(p);
@@ -686,6 +718,18 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       ]);
       return rows.map((r): InlinePolicyRecord => ({ principal: { ...p }, name: str(r['name']), document: str(r['document']) }));
     },
+    async listAll() {
+      const out: InlinePolicyRecord[] = [];
+      for (const type of ['user', 'group', 'role'] as const) {
+        const rows = await db.all(
+          `SELECT i.name, i.document, t.account, t.name AS principal_name FROM inline_policies i JOIN ${TABLE[type]} t ON t.id = i.principal_id
+           WHERE i.principal_type = ? ORDER BY t.account, t.name_key, i.name_key`,
+          [type],
+        );
+        for (const r of rows) out.push({ principal: { type, account: str(r['account']), name: str(r['principal_name']) }, name: str(r['name']), document: str(r['document']) });
+      }
+      return out;
+    },
     async put(p, name, document) {
       writable();
       const id = await principalId(p);
@@ -721,6 +765,9 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     async listForUser(account, user) {
       const rows = await db.all(`${KEY_SELECT} WHERE u.account = ? AND u.name_key = ? ORDER BY k.created, k.id`, [account, lc(user)]);
       return rows.map(toAccessKey);
+    },
+    async listAll() {
+      return (await db.all(`${KEY_SELECT} ORDER BY u.account, u.name_key, k.created, k.id`)).map(toAccessKey);
     },
     async create(k) {
       writable();

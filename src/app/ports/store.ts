@@ -228,6 +228,8 @@ export interface UsersRead {
   get(account: string, name: string): Promise<UserRecord | undefined>;
   getById(id: string): Promise<UserRecord | undefined>;
   list(account: string, options?: ListOptions): Promise<UserRecord[]>;
+  /** Every user of every account (the live state's load at start: one query, not one per account). */
+  listAll(): Promise<UserRecord[]>;
 }
 export interface UsersWrite extends UsersRead {
   /** NO_SUCH_ENTITY when the account does not exist; ENTITY_ALREADY_EXISTS when the name (or id) is taken. */
@@ -235,6 +237,12 @@ export interface UsersWrite extends UsersRead {
   update(account: string, name: string, patch: UserPatch): Promise<StoreResult<UserRecord>>;
   /** DELETE_CONFLICT while the user has access keys, group memberships, attached or inline policies. */
   delete(account: string, name: string): Promise<StoreResult<void>>;
+}
+
+export interface GroupMembership {
+  readonly account: string;
+  readonly group: string;
+  readonly user: string;
 }
 
 export interface GroupPatch {
@@ -248,6 +256,10 @@ export interface GroupsRead {
   /** NO_SUCH_ENTITY-free: an unknown group has no members. Ordered by name. */
   listMembers(account: string, group: string): Promise<UserRecord[]>;
   listForUser(account: string, user: string): Promise<GroupRecord[]>;
+  /** Every group of every account. */
+  listAll(): Promise<GroupRecord[]>;
+  /** Every membership of every group (the live state's load at start). */
+  listAllMembers(): Promise<GroupMembership[]>;
 }
 export interface GroupsWrite extends GroupsRead {
   create(group: GroupRecord): Promise<StoreResult<GroupRecord>>;
@@ -272,6 +284,8 @@ export interface RolesRead {
   get(account: string, name: string): Promise<RoleRecord | undefined>;
   getById(id: string): Promise<RoleRecord | undefined>;
   list(account: string, options?: ListOptions): Promise<RoleRecord[]>;
+  /** Every role of every account. */
+  listAll(): Promise<RoleRecord[]>;
 }
 export interface RolesWrite extends RolesRead {
   create(role: RoleRecord): Promise<StoreResult<RoleRecord>>;
@@ -303,6 +317,8 @@ export interface PoliciesRead {
   getDefaultVersion(arn: string): Promise<PolicyVersionRecord | undefined>;
   /** Newest first, as IAM lists them. */
   listVersions(arn: string): Promise<PolicyVersionRecord[]>;
+  /** Every managed policy (built-in ones too) with its default version (the live state's load at start). */
+  listAllDefaults(): Promise<{ readonly policy: PolicyRecord; readonly version: PolicyVersionRecord }[]>;
 }
 export interface PoliciesWrite extends PoliciesRead {
   /** The policy's account must exist unless it is `aws`. */
@@ -324,6 +340,8 @@ export interface AttachmentsRead {
   listForPrincipal(principal: PrincipalRef): Promise<string[]>;
   listForPolicy(policyArn: string): Promise<AttachmentRecord[]>;
   countForPolicy(policyArn: string): Promise<number>;
+  /** Every attachment, in the order each principal's were made. */
+  listAll(): Promise<AttachmentRecord[]>;
 }
 export interface AttachmentsWrite extends AttachmentsRead {
   /** Idempotent: `value` is false when it was already attached. NO_SUCH_ENTITY for a missing principal or policy. */
@@ -334,6 +352,8 @@ export interface AttachmentsWrite extends AttachmentsRead {
 export interface InlinePoliciesRead {
   get(principal: PrincipalRef, name: string): Promise<InlinePolicyRecord | undefined>;
   list(principal: PrincipalRef): Promise<InlinePolicyRecord[]>;
+  /** Every inline policy of every principal, by principal then name. */
+  listAll(): Promise<InlinePolicyRecord[]>;
 }
 export interface InlinePoliciesWrite extends InlinePoliciesRead {
   /** Creates or replaces (IAM `Put…Policy`). NO_SUCH_ENTITY for a missing principal. */
@@ -352,6 +372,8 @@ export interface NewAccessKey {
 export interface AccessKeysRead {
   get(id: string): Promise<AccessKeyRecord | undefined>;
   listForUser(account: string, user: string): Promise<AccessKeyRecord[]>;
+  /** Every access key of every user. */
+  listAll(): Promise<AccessKeyRecord[]>;
 }
 export interface AccessKeysWrite extends AccessKeysRead {
   create(key: NewAccessKey): Promise<StoreResult<AccessKeyRecord>>;
