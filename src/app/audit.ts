@@ -9,9 +9,11 @@
  * thread and instance serialise on the head row, so the chain is one.
  *
  * Nothing is dropped silently. When the store refuses a batch, the records stay queued (bounded by
- * `maxBacklog`), the failure is logged and counted, and the flusher retries with backoff. While the backlog
- * cannot be written, the failure policy applies: `closed` (the default) refuses to issue sessions and to change
- * the directory (SERVICE_UNAVAILABLE, retryable) — nothing that grants access happens unrecorded; `open`
+ * `maxBacklog`), the failure is logged and counted, and the flusher retries with backoff. While the audit log is
+ * not known to be writable — a write failed, the oldest queued record has waited longer than `maxUnwrittenMs`
+ * (2 s), or the instance knows its store to be unreachable — the failure policy applies: `closed` (the default)
+ * refuses to issue sessions and to change the directory (SERVICE_UNAVAILABLE, retryable) — nothing that grants
+ * access happens unrecorded, even at the start of an outage, before a write has had time to fail; `open`
  * carries on and records later. Decisions always carry on (resource servers must keep working; their records
  * wait in the queue). Only when the bound itself is hit are records dropped, each one counted, and logged.
  */
@@ -53,6 +55,11 @@ export interface AuditOptions {
   readonly batchSize?: number;
   /** How long a record may wait before its batch is written, ms; default 100. */
   readonly flushMs?: number;
+  /**
+   * Under the `closed` policy, issuance stops once the oldest record not yet written has waited this long, ms
+   * (a store that hangs fails no write for its whole connect timeout); default 2,000.
+   */
+  readonly maxUnwrittenMs?: number;
   /** `false` records nothing (benchmarks of the cost of auditing); default true. */
   readonly enabled?: boolean;
 }
@@ -62,7 +69,10 @@ export interface AuditStatus {
   readonly policy: AuditFailurePolicy;
   /** Records queued, not yet written. */
   readonly backlog: number;
-  /** False while the last attempt to write failed. */
+  /**
+   * True while the audit log is known to be writable: false while the last attempt to write failed, the oldest
+   * queued record has waited longer than `maxUnwrittenMs`, or the store is known to be unreachable.
+   */
   readonly healthy: boolean;
   readonly lastError: string | undefined;
   readonly written: number;
@@ -86,7 +96,7 @@ export interface VerifyReport {
   readonly broken?: BrokenLink | { readonly seq: number; readonly reason: 'checkpoint'; readonly message: string };
 }
 
-export const AUDIT_DEFAULTS = { failure: 'closed', allowSample: 1, maxBacklog: 100_000, batchSize: 500, flushMs: 100 } as const;
+export const AUDIT_DEFAULTS = { failure: 'closed', allowSample: 1, maxBacklog: 100_000, batchSize: 500, flushMs: 100, maxUnwrittenMs: 2000 } as const;
 /** The action of the record a pruning leaves in the chain; its detail attests the checkpoint. */
 export const PRUNE_ACTION = 'gatehouse:PruneAudit';
 export const READ_AUDIT = 'gatehouse:ReadAudit';
@@ -190,6 +200,8 @@ export interface AuditDeps {
   readonly metrics?: AppMetrics;
   /** Where batches are written; default `storeAppender(store)`, on this thread. */
   readonly appender?: AuditAppender;
+  /** False while this instance knows its store to be unreachable (the app's last refresh failed); default always true. */
+  readonly storeReachable?: () => boolean;
 }
 
 export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
@@ -199,6 +211,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   const maxBacklog = options.maxBacklog ?? AUDIT_DEFAULTS.maxBacklog;
   const batchSize = options.batchSize ?? AUDIT_DEFAULTS.batchSize;
   const flushMs = options.flushMs ?? AUDIT_DEFAULTS.flushMs;
+  const maxUnwrittenMs = options.maxUnwrittenMs ?? AUDIT_DEFAULTS.maxUnwrittenMs;
+  const storeReachable = deps.storeReachable ?? (() => true);
   const metrics = deps.metrics ?? NO_METRICS;
   const log = deps.log ?? (() => {});
   const appender = deps.appender ?? storeAppender(deps.store);
@@ -208,6 +222,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
 
   /** The queue: pieces oldest first, the last one `open` (filling) unless it was handed over; `backlog` records in all. */
   const pieces: AuditPiece[] = [];
+  /** When the first record of each piece was recorded (`starts[0]`: the oldest record not yet written). */
+  const starts: number[] = [];
   let open: AuditPiece | undefined;
   let backlog = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -264,6 +280,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       open = piece();
       if (!open.add(at, event)) throw new Error('an empty audit piece refused a record');
       pieces.push(open);
+      starts.push(at);
     }
     backlog += 1;
     // While a batch is being written, the end of that write schedules the next: nothing to do per record.
@@ -306,6 +323,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       }
       // The queue may have grown meanwhile; the batch is its head.
       pieces.splice(0, k);
+      starts.splice(0, k);
       backlog -= count;
       written += count;
       metrics.auditWritten(count);
@@ -336,14 +354,34 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     return true;
   }
 
+  /** Why the audit log is not known to be writable now (for the operator's log), or undefined when it is. */
+  function unwritable(): string | undefined {
+    if (!healthy) return `writing failed: ${lastError ?? 'unknown error'}`;
+    if (!storeReachable()) return 'the store cannot be reached';
+    const waited = backlog > 0 && starts.length > 0 ? deps.now() - (starts[0] as number) : 0;
+    if (waited > maxUnwrittenMs) return `the oldest of ${backlog} queued record(s) has waited ${waited} ms to be written`;
+    return undefined;
+  }
+
+  /** What the gate last said to the log: it says so once when it closes, and once when it opens again. */
+  let gateClosed = false;
+
   /**
-   * Under the `closed` policy, the refusal to give while the audit log cannot be written; undefined when the use
-   * case may go on. `what` says what is refused (`sessions are not issued`).
+   * Under the `closed` policy, the refusal to give while the audit log is not known to be writable; undefined
+   * when the use case may go on. `what` says what is refused (`sessions are not issued`). The caller gets a
+   * generic message; why (which may name the database's address) goes to the operator's log only.
    */
   function gate(what: string): Result<never> | undefined {
     if (!enabled || policy === 'open') return undefined;
-    if (healthy && backlog < maxBacklog) return undefined;
-    return failWith('SERVICE_UNAVAILABLE', `the audit log cannot be written (${lastError ?? 'backlog full'}); ${what} until it can: retry later`);
+    const why = unwritable() ?? (backlog >= maxBacklog ? `the backlog is full (${backlog} records)` : undefined);
+    if (why === undefined) {
+      if (gateClosed) log('audit: the audit log is writable again; session issuance and directory changes resume');
+      gateClosed = false;
+      return undefined;
+    }
+    if (!gateClosed) log(`audit: the audit log is not known to be writable (${why}); session issuance and directory changes are refused until it is (GATEHOUSE_AUDIT_FAILURE=closed)`);
+    gateClosed = true;
+    return failWith('SERVICE_UNAVAILABLE', `the audit log cannot be written at the moment; ${what} until it can: retry later`);
   }
 
   /** A decision of the authorize API: denials always, allows sampled (`allowSample`), all counted. */
@@ -363,15 +401,20 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     return authorizeAdmin(caller, deps.now(), READ_AUDIT, auditArn(caller));
   }
 
-  async function query(caller: Caller, filter: AuditFilter, after = 0, limit = 100): Promise<Result<AuditPage>> {
+  /**
+   * `after` is a cursor from `next`: a sequence number, as the number or its decimal text. Anything else (`1e3`,
+   * `-1`, `0x10`, a value past 2^53 that the database's bigint could not hold) is refused, never rounded.
+   */
+  async function query(caller: Caller, filter: AuditFilter, after: number | string = 0, limit = 100): Promise<Result<AuditPage>> {
     const a = mayRead(caller);
     if (!a.ok) return a;
     if (filter.kind !== undefined && !AUDIT_KINDS.includes(filter.kind as AuditKind)) return failWith('VALIDATION_ERROR', `kind must be one of ${AUDIT_KINDS.join(', ')}, got \`${filter.kind}\``, 'kind');
-    if (!Number.isInteger(after) || after < 0) return failWith('VALIDATION_ERROR', '`after` must be a cursor from `next`', 'after');
+    const cursor = typeof after === 'string' ? (/^[0-9]{1,16}$/.test(after) ? Number(after) : NaN) : after;
+    if (!Number.isSafeInteger(cursor) || cursor < 0) return failWith('VALIDATION_ERROR', '`after` must be a cursor from `next` (a whole number from 0 to 9007199254740991)', 'after');
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return failWith('VALIDATION_ERROR', `\`limit\` must be from 1 to ${MAX_PAGE}`, 'limit');
     // Principals of other accounts see their own account's records only; the root account's see all.
     const scoped: AuditFilter = caller.account === ROOT_ACCOUNT ? filter : { ...filter, account: caller.account };
-    const records = await deps.store.read((tx) => tx.audit.list(scoped, after, limit));
+    const records = await deps.store.read((tx) => tx.audit.list(scoped, cursor, limit));
     const last = records.at(-1);
     return ok({ records, ...(records.length === limit && last ? { next: String(last.seq) } : {}) });
   }
@@ -448,7 +491,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     query,
     verify,
     prune,
-    status: (): AuditStatus => ({ enabled, policy, backlog, healthy, lastError, written, failures, dropped }),
+    status: (): AuditStatus => ({ enabled, policy, backlog, healthy: unwritable() === undefined, lastError, written, failures, dropped }),
     /** Starts the retention sweep (hourly) when a retention is configured. */
     start(): void {
       const days = options.retentionDays;

@@ -10,6 +10,7 @@ import type { AccessKeyRecord, Store } from './ports/store.ts';
 import { createDirectory } from './directory.ts';
 import { PolicyCache, resolveAccessKey, userArn, type Caller } from './principals.ts';
 import { LiveState, userKey } from './live.ts';
+import { isStoreUnavailable } from './ports/store.ts';
 import { createSts } from './sts.ts';
 import { createJobs } from './jobs.ts';
 import { ResourcePolicies } from './resource-policies.ts';
@@ -73,8 +74,17 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     close: () => raw.close(),
   };
   // The audit log writes through the raw store: its appends move no change head and must drop no cache.
+  // The audit gate also closes while this instance knows the store to be unreachable (its last refresh failed).
+  let storeReachable = (): boolean => true;
   const audit = createAudit(
-    { store: raw, now: rawDeps.now, ...(options.log ? { log: options.log } : {}), ...(rawDeps.metrics ? { metrics: rawDeps.metrics } : {}), ...(rawDeps.auditAppender ? { appender: rawDeps.auditAppender } : {}) },
+    {
+      store: raw,
+      now: rawDeps.now,
+      storeReachable: () => storeReachable(),
+      ...(options.log ? { log: options.log } : {}),
+      ...(rawDeps.metrics ? { metrics: rawDeps.metrics } : {}),
+      ...(rawDeps.auditAppender ? { appender: rawDeps.auditAppender } : {}),
+    },
     options.audit,
   );
   const deps: AppDeps = { ...rawDeps, store, audit };
@@ -114,10 +124,19 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   const authorizer = auditedAuthorizer(createAuthorizer(deps, sts, resourcePolicies, engines), audit);
   const keyCache = new Map<string, { secret: string; caller: Caller }>();
   let keyCacheHead = -1;
+  /** Whether the last refresh reached the store: false from a failed one until one succeeds (an outage). */
+  let reachable = true;
+  storeReachable = () => reachable;
   const refresh = async (): Promise<void> => {
-    await live.refresh();
-    await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));
-    await bindings.refresh();
+    try {
+      await live.refresh();
+      await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));
+      await bindings.refresh();
+      reachable = true;
+    } catch (e) {
+      if (isStoreUnavailable(e)) reachable = false;
+      throw e;
+    }
   };
   afterWrite = async () => {
     keyCache.clear();
