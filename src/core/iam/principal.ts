@@ -40,6 +40,7 @@ export function principalFromArn(arn: string, extra: PrincipalExtra = {}): Resul
   };
   const session = (name: string) => ({
     name: extra.session?.name ?? name,
+    // 0: not known (a principal named by ARN, not one that presented its session token).
     issuedAt: extra.session?.issuedAt ?? 0,
     ...(extra.session?.sourceIdentity !== undefined ? { sourceIdentity: extra.session.sourceIdentity } : {}),
   });
@@ -135,7 +136,9 @@ function derived(req: AuthzRequest, key: string): readonly string[] | undefined 
     case 'aws:sourceidentity':
       return p.session?.sourceIdentity !== undefined ? [p.session.sourceIdentity] : undefined;
     case 'aws:tokenissuetime':
-      return p.session ? [isoSeconds(p.session.issuedAt)] : undefined;
+      // Known only for a session that presented its token; a principal named by ARN (the authorize API, a
+      // Kubernetes user, a simulation) has none, and a condition on the absent key is false, as in AWS.
+      return p.session && p.session.issuedAt > 0 ? [isoSeconds(p.session.issuedAt)] : undefined;
     case 'aws:currenttime':
       return req.time !== undefined ? [isoSeconds(req.time)] : undefined;
     case 'aws:epochtime':
