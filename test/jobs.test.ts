@@ -221,6 +221,13 @@ const CALLER_SECRETS = {
   ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tAliceLaptopKey00',
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'alice-laptop-secret',
   ALIBABA_CLOUD_SECURITY_TOKEN: 'alice-laptop-token',
+  // The other spellings Alibaba's tools read (the aliyun CLI, the Go credentials library).
+  ALIBABACLOUD_ACCESS_KEY_ID: 'LTAI5tAliceLaptopKey01',
+  ALIBABACLOUD_ACCESS_KEY_SECRET: 'alice-laptop-secret-1',
+  ALICLOUD_ACCESS_KEY_ID: 'LTAI5tAliceLaptopKey02',
+  ALICLOUD_ACCESS_KEY_SECRET: 'alice-laptop-secret-2',
+  ACCESS_KEY_ID: 'LTAI5tAliceLaptopKey03',
+  ACCESS_KEY_SECRET: 'alice-laptop-secret-3',
   AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
 };
 
