@@ -83,6 +83,7 @@ describe('a server in a temp dir', () => {
     const file = join(dataDir, ADMIN_CREDENTIALS_FILE);
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     const creds = JSON.parse(await readFile(file, 'utf8')) as AdminFile;
+    assert.deepEqual(Object.keys(creds), ['AccessKeyId', 'SecretAccessKey', 'AccountId', 'Endpoint'], 'exactly the fields DESIGN.md names');
     assert.match(creds.AccessKeyId, /^AKIA[A-Z2-7]{16}$/);
     assert.ok(creds.SecretAccessKey.length >= 40);
     assert.equal(creds.AccountId, '000000000000');

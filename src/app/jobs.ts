@@ -586,7 +586,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (refused !== undefined) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${refused}`);
       const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
       const trusted = computeServices(partition).some((svc) => trust && evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, time: now() }, { identity: [], trust }).decision === 'Allow');
-      if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn).replace(trainingServices(partition)[0] as string, service)}`);
+      if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
       return ok({ roleArn, why: chosen.why });
     });
     if (!checked.ok) return checked;

@@ -35,7 +35,6 @@ import {
   clusterKey,
   computeServices,
   ROLE_CHECK_FAILED,
-  trainingServices,
   trustFix,
   type Cluster,
   type Job,
@@ -355,7 +354,7 @@ export function createKube(app: App, options: KubeOptions) {
       computeServices(partition).some(
         (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, time: deps.now() }, { identity: [], trust }).decision === 'Allow',
       );
-    if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn).replace(trainingServices(partition)[0] as string, service)}`);
+    if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
     return ok({ roleArn, roleName: role.name });
   }
 

@@ -256,7 +256,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // start must find admin-credentials.json once it answers 200.
   const creds = await app.bootstrap();
   if (creds) {
-    await writePrivateFile(join(dataDir, ADMIN_CREDENTIALS_FILE), `${JSON.stringify({ ...creds, Endpoint: url }, null, 2)}\n`);
+    // Exactly the fields DESIGN.md pins, in its order.
+    const file = { AccessKeyId: creds.AccessKeyId, SecretAccessKey: creds.SecretAccessKey, AccountId: creds.AccountId, Endpoint: url };
+    await writePrivateFile(join(dataDir, ADMIN_CREDENTIALS_FILE), `${JSON.stringify(file, null, 2)}\n`);
     log(`first start: created account ${creds.AccountId} with user ${creds.UserName}; credentials in ${join(dataDir, ADMIN_CREDENTIALS_FILE)}`);
   }
   bootstrapped = true;

@@ -135,12 +135,12 @@ export const ROLE_CHECK_FAILED = 'check permission for ram role failed';
 export const SUB_USER_CHECK_FAILED = 'check permission for sub user failed';
 export const ASSUME_FAILED = 'Failed to assume role for user';
 
-export function trustFix(partition: Partition, roleArn: string): string {
-  const service = partition === 'acs' ? TRAINING_SERVICE_ACS : TRAINING_SERVICE;
+export function trustFix(partition: Partition, roleArn: string, service: string = partition === 'acs' ? TRAINING_SERVICE_ACS : TRAINING_SERVICE): string {
+  const which = service === COMPUTE_SERVICE || service === COMPUTE_SERVICE_ACS ? 'compute' : 'training';
   const statement = partition === 'acs'
     ? { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: [service] } }
     : { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: service } };
-  return `the trust policy of role ${roleArn} does not allow the training service ${service} to assume it; add this statement to the role's trust policy: ${JSON.stringify(statement)}`;
+  return `the trust policy of role ${roleArn} does not allow the ${which} service ${service} to assume it; add this statement to the role's trust policy: ${JSON.stringify(statement)}`;
 }
 
 // --- credential refresh schedule ----------------------------------------------------------------------
