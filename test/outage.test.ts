@@ -9,110 +9,32 @@
  * pool reconnects, the audit backlog (decisions made during the outage) is written, the chain verifies.
  *
  * Skipped, with the reason, where no PostgreSQL server binaries are installed (initdb/pg_ctl on PATH or under
- * /usr/lib/postgresql/<v>/bin), or when running as root without a `postgres` user to run them as.
+ * /usr/lib/postgresql/<v>/bin), or when running as root without a `postgres` user to run them as
+ * (test/support/pg-cluster.ts).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateRoleCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, CreateUserCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { call } from '../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
+import { errorName, ownCluster, until, type Cluster } from './support/pg-cluster.ts';
 import { freePort } from './support/processes.ts';
 
 const ROOT = '000000000000';
 
-interface Cluster {
-  readonly url: string;
-  start(): void;
-  stop(): void;
-  destroy(): Promise<void>;
-}
-
-function findBin(name: string): string | undefined {
-  if (spawnSync(name, ['--version']).status === 0) return name;
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return undefined;
-  for (const v of readdirSync(base).sort().reverse()) {
-    const p = join(base, v, 'bin', name);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
-}
-
-/** A PostgreSQL cluster of our own, or the reason there cannot be one here. */
-async function ownCluster(): Promise<Cluster | string> {
-  const initdb = findBin('initdb');
-  const pgCtl = findBin('pg_ctl');
-  if (!initdb || !pgCtl) return 'no PostgreSQL server binaries (initdb, pg_ctl) on PATH or under /usr/lib/postgresql';
-  // PostgreSQL refuses to run as root: run it as the `postgres` user then.
-  let asUser: string[] = [];
-  let uid: number | undefined;
-  if (process.getuid?.() === 0) {
-    const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    if (id.status !== 0 || spawnSync('runuser', ['--help']).status !== 0) return 'running as root, and no `postgres` user (or no runuser) to run the cluster as';
-    uid = Number(id.stdout.trim());
-    asUser = ['runuser', '-u', 'postgres', '--'];
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'gh-outage-pg-'));
-  if (uid !== undefined) chownSync(dir, uid, -1);
-  const data = join(dir, 'data');
-  const run = (cmd: string, args: string[]) => {
-    const [bin, ...rest] = [...asUser, cmd, ...args];
-    execFileSync(bin as string, rest, { stdio: 'pipe', timeout: 60_000 });
-  };
-  try {
-    run(initdb, ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '--no-instructions']);
-  } catch (e) {
-    await rm(dir, { recursive: true, force: true });
-    return `initdb failed: ${(e as { stderr?: Buffer }).stderr?.toString() ?? String(e)}`;
-  }
-  const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
-  const cluster: Cluster = {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    start: () => run(pgCtl, ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '30', 'start']),
-    stop: () => run(pgCtl, ['-D', data, '-m', 'immediate', '-w', '-t', '30', 'stop']),
-    destroy: async () => {
-      try {
-        cluster.stop();
-      } catch {
-        // already stopped
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-  cluster.start();
-  return cluster;
-}
-
-const until = async (what: string, cond: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await Promise.resolve().then(cond).catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
-async function errorName(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'no error';
-  } catch (e) {
-    return (e as { name?: string }).name ?? String(e);
-  }
-}
-
 const made = await ownCluster();
 const skip = typeof made === 'string' ? `skipped: ${made}` : undefined;
 
+const cluster = made as Cluster;
+after(async () => {
+  if (typeof made !== 'string') await cluster.destroy();
+});
+
 describe('store outage (PostgreSQL stopped under a running server)', { skip }, () => {
-  const cluster = made as Cluster;
   let server: RunningServer;
   let dataDir = '';
   const logs: string[] = [];
@@ -126,7 +48,8 @@ describe('store outage (PostgreSQL stopped under a running server)', { skip }, (
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'gh-outage-'));
-    server = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, databaseUrl: cluster.url, log: (l) => void logs.push(l) });
+    // Job sweeps every 500 ms: an outage of a few seconds sees several fail.
+    server = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, databaseUrl: cluster.url, log: (l) => void logs.push(l), jobHeartbeatTimeoutMs: 1000 });
     const creds = server.adminCredentials;
     assert.ok(creds);
     admin = { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey };
@@ -134,7 +57,6 @@ describe('store outage (PostgreSQL stopped under a running server)', { skip }, (
   after(async () => {
     for (const c of clients) c.destroy();
     await server?.stop().catch(() => {});
-    await cluster.destroy();
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -148,15 +70,31 @@ describe('store outage (PostgreSQL stopped under a running server)', { skip }, (
     assert.equal((await v1(admin, 'POST', ['authorize'], { action: 'outage:Warm', resource: 'arn:aws:s3:::b/k' })).ok, true);
     assert.equal((await v1(session, 'POST', ['authorize'], { action: 'outage:Warm', resource: 'arn:aws:s3:::b/k' })).ok, true);
     await server.app.audit.flush();
+    assert.equal(server.app.audit.status().backlog, 0);
 
     cluster.stop();
     const t0 = Date.now();
+
+    // Fail closed from the start of the outage: nothing is queued and no audit write has failed yet, but the store
+    // is known to be unreachable, so no session is issued whose record could only sit in memory. The caller is not
+    // told where the database is (that goes to the server's log).
+    await until('the audit log is reported not writable (the store is unreachable)', () => !server.app.audit.status().healthy, 5000);
+    assert.equal(server.app.audit.status().backlog, 0, 'nothing was queued: the gate closed on the store being unreachable, not on a failed write');
+    const refused = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ROOT}:role/r`, RoleSessionName: 'at-once' })).then(
+      () => undefined,
+      (e: { name?: string; message?: string }) => e,
+    );
+    assert.equal(refused?.name, 'ServiceUnavailable');
+    assert.doesNotMatch(refused?.message ?? '', /127\.0\.0\.1|ECONNREFUSED|PostgreSQL|:\d{4,5}/);
+    assert.ok(logs.some((l) => l.startsWith('audit: the audit log is not known to be writable (the store cannot be reached)')), logs.join('\n'));
 
     // Writes: 503 ServiceUnavailable, in JSON (admin API) and in XML (IAM Query API), never 500.
     const write = await v1(admin, 'POST', ['users'], { name: 'during' });
     assert.equal(write.ok, false);
     assert.deepEqual(write.ok ? [] : [write.httpStatus, write.code], [503, 'ServiceUnavailable']);
     assert.equal(await errorName(iam.send(new CreateUserCommand({ UserName: 'during' }))), 'ServiceUnavailable');
+    // Reads of the store too (writes are refused before they reach it: the audit log cannot record them).
+    assert.equal(await errorName(iam.send(new ListUsersCommand({}))), 'ServiceUnavailable');
     assert.equal((await fetch(`${server.url}/readyz`)).status, 503);
 
     // From memory: decisions (long-term key and session) and session verification.
@@ -174,12 +112,28 @@ describe('store outage (PostgreSQL stopped under a running server)', { skip }, (
     assert.match(metrics, /^gatehouse_audit_healthy 0$/m);
     const outageMs = Date.now() - t0;
 
+    // Several sweeps failed during the outage; said once.
+    await until('a job sweep has failed', () => logs.some((l) => l.startsWith('job sweep failed')), 5000);
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(logs.filter((l) => l.startsWith('job sweep failed')).length, 1, logs.join('\n'));
+
+    // Back: /readyz must not say ready while audit records wait on a log that cannot be written yet (the writer
+    // retries with backoff, so the store answers before the backlog is written).
+    assert.ok(server.app.audit.status().backlog > 0, 'the outage left records to write');
     cluster.start();
     const t1 = Date.now();
+    let readyTooSoon = 0;
+    await until('the store is ready', async () => {
+      const ready = (await fetch(`${server.url}/readyz`)).status === 200;
+      const a = server.app.audit.status();
+      if (ready && !a.healthy && a.backlog > 0) readyTooSoon++;
+      return ready;
+    });
+    assert.equal(readyTooSoon, 0, '/readyz said ready while the audit backlog could not be written');
     await until('writes succeed again', async () => (await v1(admin, 'POST', ['users'], { name: 'after' })).ok);
     const recoveredMs = Date.now() - t1;
     await until('the audit backlog is written', () => server.app.audit.status().healthy && server.app.audit.status().backlog === 0);
-    await until('the store is ready', async () => (await fetch(`${server.url}/readyz`)).status === 200);
+    await until('job sweeps work again', () => logs.some((l) => l === 'job sweep: working again'), 5000);
     await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ROOT}:role/r`, RoleSessionName: 'after' }));
 
     const page = await call<{ records: { action: string; session?: string }[] }>({ endpoint: new URL(server.url), credentials: admin, region: 'us-east-1', credentialsSource: 'test' }, 'GET', ['audit'], { query: { action: 'outage:Decide', limit: '100' } });
@@ -191,5 +145,86 @@ describe('store outage (PostgreSQL stopped under a running server)', { skip }, (
     assert.ok(logs.some((l) => l.startsWith('refresh: the store answers again')), logs.join('\n'));
     assert.ok(logs.some((l) => l.startsWith('store unavailable, answering 503')), logs.join('\n'));
     process.stdout.write(`# outage checks took ${outageMs} ms; writes recovered ${recoveredMs} ms after the database started\n`);
+  });
+});
+
+describe('a server started while PostgreSQL is down', { skip }, () => {
+  let dataDir = '';
+  let starting: Promise<RunningServer> | undefined;
+  let server: RunningServer | undefined;
+  const logs: string[] = [];
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'gh-outage-start-'));
+  });
+  const startCluster = (): void => {
+    try {
+      cluster.start();
+    } catch {
+      // already running
+    }
+  };
+  const stopCluster = (): void => {
+    try {
+      cluster.stop();
+    } catch {
+      // already stopped
+    }
+  };
+  after(async () => {
+    // Running again first: a start still waiting for it then finishes, and is stopped.
+    startCluster();
+    await server?.stop().catch(() => {});
+    await starting?.then((s) => s.stop()).catch(() => {});
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('waits for it, saying so once per attempt without the password; /healthz 200 and /readyz 503 meanwhile; ready once connected and loaded', async () => {
+    stopCluster();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    // Trust authentication accepts any password: one in the URL must not reach the log.
+    const withPassword = cluster.url.replace('postgres@', 'postgres:s3cret-pw@');
+    starting = startServer({ dataDir, listen: `127.0.0.1:${port}`, agentListen: '127.0.0.1:0', env: {}, databaseUrl: withPassword, databaseSchema: 'start_wait', log: (l) => void logs.push(l) });
+    starting.catch(() => {});
+    await until('the probe listener answers', async () => (await fetch(`${url}/healthz`)).status === 200, 10_000);
+    assert.equal((await fetch(`${url}/readyz`)).status, 503);
+    const write = await fetch(`${url}/v1/users`, { method: 'POST', body: '{}' });
+    assert.equal(write.status, 503);
+    assert.equal(((await write.json()) as { error: { code: string } }).error.code, 'ServiceUnavailable');
+    await until('a second attempt is logged', () => logs.filter((l) => l.includes('cannot be reached (attempt')).length >= 2, 10_000);
+    const attempts = logs.filter((l) => l.includes('cannot be reached (attempt'));
+    assert.match(attempts[0] ?? '', /^the database \(PostgreSQL at postgres:\/\/postgres:…@127\.0\.0\.1:\d+\/postgres\) cannot be reached \(attempt 1\): .*ECONNREFUSED.*; trying again in 0\.5 s$/);
+    assert.ok(!logs.join('\n').includes('s3cret-pw'), logs.join('\n'));
+    assert.ok(logs.some((l) => l.startsWith('waiting for the database (PostgreSQL at ') && l.includes(url)), logs.join('\n'));
+
+    startCluster();
+    server = await starting;
+    starting = undefined;
+    assert.equal(server.url, url);
+    assert.equal((await fetch(`${url}/readyz`)).status, 200);
+    assert.ok(server.app.live.loaded);
+    assert.ok(logs.some((l) => /^loaded \d+ user\(s\) and role\(s\)/.test(l)), logs.join('\n'));
+    const creds = server.adminCredentials;
+    assert.ok(creds);
+    const me = await call<{ arn: string }>({ endpoint: new URL(url), credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey }, region: 'us-east-1', credentialsSource: 'test' }, 'POST', ['authorize'], { body: { action: 's3:GetObject', resource: 'arn:aws:s3:::b/k' } });
+    assert.ok(me.ok);
+  });
+
+  it('with GATEHOUSE_DATABASE_WAIT_SECONDS=0, gives up at once, naming the database and not the password', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gh-outage-nowait-'));
+    try {
+      stopCluster();
+      const withPassword = cluster.url.replace('postgres@', 'postgres:s3cret-pw@');
+      const e = await startServer({ dataDir: dir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: { GATEHOUSE_DATABASE_WAIT_SECONDS: '0' }, databaseUrl: withPassword, databaseSchema: 'no_wait', log: () => {} }).then(
+        () => undefined,
+        (x: Error) => x,
+      );
+      assert.match(e?.message ?? '', /^the database \(PostgreSQL at postgres:\/\/postgres:…@127\.0\.0\.1:\d+\/postgres\) cannot be reached: .*ECONNREFUSED.*gave up after 1 attempt/);
+      assert.ok(!(e?.message ?? '').includes('s3cret-pw'));
+    } finally {
+      startCluster();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -70,7 +70,7 @@ import { accessEntryKey, kubePrefix, listAccessEntries, type StoredRbacObject } 
 import { accessDeniedMessage, authorizeAdmin, PolicyCache, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult } from './authorize.ts';
-import type { SealedSecret } from './ports/store.ts';
+import { isStoreUnavailable, type SealedSecret } from './ports/store.ts';
 
 const WEBHOOK_PREFIX = 'k8swebhook/';
 const webhookKey = (account: string, cluster: string): string => `${WEBHOOK_PREFIX}${account}/${cluster.toLowerCase()}`;
@@ -220,10 +220,23 @@ export function createKube(app: App, options: KubeOptions) {
     };
   }
 
-  /** Brings the in-memory state up to the change head this instance has seen (cheap when nothing changed). */
+  /** When a reload last failed because the store could not be reached. */
+  let failedAt = -Infinity;
+
+  /**
+   * Brings the in-memory state up to the change head this instance has seen (cheap when nothing changed). Once
+   * loaded, a reload the store cannot answer (an outage) leaves the state as it was, and decisions go on with it;
+   * the next reload is tried a second later.
+   */
   function fresh(): Promise<void> | undefined {
     if (app.live.head <= head && head >= 0) return undefined;
-    loading ??= load().finally(() => (loading = undefined));
+    if (head >= 0 && Date.now() - failedAt < 1000) return undefined;
+    loading ??= load()
+      .catch((e: unknown) => {
+        if (head < 0 || !isStoreUnavailable(e)) throw e;
+        failedAt = Date.now();
+      })
+      .finally(() => (loading = undefined));
     return loading;
   }
 
@@ -254,7 +267,7 @@ export function createKube(app: App, options: KubeOptions) {
     const p = principalFromArn(arn);
     if (!p.ok) return undefined;
     const principal = p.value;
-    return deps.store.read(async (tx) => {
+    return app.sts.readPrincipals(async (tx) => {
       if (principal.kind === 'user') {
         const u = await app.sts.cachedUser(tx, principal.account, principal.arn.slice(principal.arn.lastIndexOf('/') + 1));
         if (!u || u.user.disabled) return undefined;

@@ -1,14 +1,21 @@
 /**
  * Composition root of `gatehouse server`: opens the store (SQLite in the data dir, or PostgreSQL from
- * `GATEHOUSE_DATABASE_URL`), loads the master key, bootstraps the root account on first start, and serves
- * the HTTP edge until SIGINT/SIGTERM, then shuts down gracefully (in-flight requests finish).
+ * `GATEHOUSE_DATABASE_URL`), loads the master key, loads the compiled directory, bootstraps the root account on
+ * first start, and serves the HTTP edge until SIGINT/SIGTERM, then shuts down gracefully (in-flight requests
+ * finish). A database that cannot be reached at start is waited for, with backoff, while `--listen` answers
+ * /healthz 200 and /readyz 503 (GATEHOUSE_DATABASE_WAIT_SECONDS bounds the wait).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdir, rename, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createApp, type AdminCredentials, type App, type AppDeps } from '../app/index.ts';
 import { followChanges } from '../app/live.ts';
-import type { Store } from '../app/ports/store.ts';
+import { isStoreUnavailable, type Store } from '../app/ports/store.ts';
+import { queryError } from '../adapters/http/xml.ts';
+import { IAM_NAMESPACE } from '../adapters/http/iam-api.ts';
 import { loadMasterKey, secretSealer, sessionCrypto } from '../adapters/crypto/index.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
@@ -68,6 +75,11 @@ export interface ServerOptions {
   readonly log?: (line: string) => void;
   /** Audit settings over those of the environment (GATEHOUSE_AUDIT_FAILURE, _ALLOW_SAMPLE, _RETENTION_DAYS). */
   readonly audit?: AuditOptions;
+  /**
+   * How long to wait for a database that cannot be reached at start, in seconds; default GATEHOUSE_DATABASE_WAIT_SECONDS,
+   * else without end (an orchestrator's readiness probe keeps the instance out of rotation meanwhile). 0: give up at once.
+   */
+  readonly databaseWaitSeconds?: number;
 }
 
 export interface RunningServer {
@@ -137,12 +149,51 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const key = await loadMasterKey({ dataDir, env, ...(opts.masterKeyFile !== undefined ? { keyFile: opts.masterKeyFile } : {}) });
   if (!key.ok) throw new Error(key.error.message);
+  // Read before anything is opened: the listener that answers probes while the database is awaited needs it too.
+  let tls: { cert: string; key: string } | undefined;
+  if (opts.tlsCert !== undefined || opts.tlsKey !== undefined) {
+    try {
+      if (opts.tlsCert === undefined || opts.tlsKey === undefined) throw new Error('give both --tls-cert and --tls-key');
+      tls = { cert: await readFile(opts.tlsCert, 'utf8'), key: await readFile(opts.tlsKey, 'utf8') };
+    } catch (e) {
+      throw new Error(`TLS: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const waitText = env['GATEHOUSE_DATABASE_WAIT_SECONDS'];
+  const waitSeconds = opts.databaseWaitSeconds ?? (waitText !== undefined && waitText !== '' ? Number(waitText) : undefined);
+  if (waitSeconds !== undefined && !(Number.isFinite(waitSeconds) && waitSeconds >= 0)) {
+    throw new Error(`GATEHOUSE_DATABASE_WAIT_SECONDS must be a number of seconds (0 or more), got \`${waitText ?? String(waitSeconds)}\``);
+  }
 
   const databaseUrl = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
   const databaseSchema = opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA'];
-  const store: Store = databaseUrl ? await openPostgresStore({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}) }) : await openSqliteStore({ dataDir });
+  const database = databaseUrl ? `the database (PostgreSQL at ${redactedUrl(databaseUrl)})` : `the database (SQLite in ${dataDir})`;
+  // Until the edge listens: a listener that answers probes, started when the database first cannot be reached.
+  let waiting: WaitingListener | undefined;
+  const untilReachable = <T>(step: () => Promise<T>): Promise<T> =>
+    whileUnreachable(step, {
+      what: database,
+      log,
+      ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}),
+      onWait: async () => {
+        if (waiting !== undefined) return;
+        try {
+          waiting = await listenWhileWaiting(listen, tls);
+          log(`waiting for ${database}: ${urlOf(tls ? 'https' : 'http', { host: listen.host, port: waiting.port })} answers /healthz 200 and /readyz 503 until it is reached`);
+        } catch (e) {
+          log(`waiting for ${database} without a listener (cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)})`);
+        }
+      },
+    });
+  let store: Store;
+  try {
+    store = await untilReachable((): Promise<Store> => (databaseUrl ? openPostgresStore({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}) }) : openSqliteStore({ dataDir })));
+  } catch (e) {
+    await waiting?.close();
+    throw e instanceof StartError ? e : new Error(`${database}: ${e instanceof Error ? e.message : String(e)}`);
+  }
   // What start-up has opened so far; closed, newest first, when it fails half-way.
-  const opened: (() => Promise<void>)[] = [() => store.close()];
+  const opened: (() => Promise<void>)[] = [() => store.close(), async () => waiting?.close()];
   const failStart = async (message: string): Promise<never> => {
     for (const close of opened.reverse()) await close().catch(() => {});
     throw new Error(message);
@@ -171,7 +222,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     ...(jobSessionSeconds !== undefined ? { jobSessionSeconds } : {}),
     ...(opts.jobHeartbeatTimeoutMs !== undefined ? { jobHeartbeatTimeoutMs: opts.jobHeartbeatTimeoutMs } : {}),
   });
-  await app.start();
+  // Ready only once the whole directory is loaded: decisions and verification then need no database.
+  const loadStarted = Date.now();
+  try {
+    await untilReachable(() => app.start());
+  } catch (e) {
+    return failStart(e instanceof StartError ? e.message : `cannot load the directory from ${database}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const loadedSize = app.live.size();
+  log(`loaded ${loadedSize.principals} user(s) and role(s), ${loadedSize.accessKeys} access key(s) and ${loadedSize.policies} managed polic${loadedSize.policies === 1 ? 'y' : 'ies'} in ${Date.now() - loadStarted} ms`);
   const issuerUrl = opts.issuerUrl ?? env['GATEHOUSE_ISSUER_URL'];
   if (issuerUrl) {
     const set = app.oidc.setIssuer(issuerUrl);
@@ -186,15 +245,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let s3Url = s3Address ?? '';
   const jobRoutes = [...jobsRoutes({ openMetadata: (id) => agent.openMetadata(id), agentUrl: () => agentUrl, serverUrl: () => serverUrl, s3Url: () => s3Url }), ...stsAdminRoutes(), ...authorizeRoutes(), ...bindingsRoutes()];
   // Kubernetes: the webhooks on this port, access entries and webhook configuration under /v1/.
-  let tls: { cert: string; key: string } | undefined;
-  if (opts.tlsCert !== undefined || opts.tlsKey !== undefined) {
-    try {
-      if (opts.tlsCert === undefined || opts.tlsKey === undefined) throw new Error('give both --tls-cert and --tls-key');
-      tls = { cert: await readFile(opts.tlsCert, 'utf8'), key: await readFile(opts.tlsKey, 'utf8') };
-    } catch (e) {
-      return failStart(`TLS: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
   let tokenHosts: string[] = [];
   const kube = createKube(app, {
     podEnvironment: async (job, capability) => {
@@ -205,16 +255,33 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     },
   });
   app.addAuthorizeEngine(kube.engine);
+  // Kubernetes RBAC loads on first use otherwise: a decision right after start must not need the database either.
+  try {
+    await untilReachable(async () => kube.engine.prepare());
+  } catch (e) {
+    return failStart(e instanceof StartError ? e.message : `cannot load the Kubernetes RBAC state from ${database}: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const kubeHttp = { app, kube, tokenHosts: () => tokenHosts, certificate: () => tls?.cert };
   jobRoutes.push(...kubeRoutes(kubeHttp));
   const kubeEdge = { kubeWebhooks: kubeWebhookHandler(kubeHttp), ...(tls ? { tls } : {}) };
   metrics.bind({ auditBacklog: () => app.audit.status().backlog, auditHealthy: () => app.audit.status().healthy, cacheHead: () => app.live.head, cacheGeneration: () => app.live.generation });
-  const edge = createHttpEdge({ ...kubeEdge, app, ready: async () => bootstrapped && (await store.read((tx) => tx.changes.head())) >= 0, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics });
+  // Ready: the directory loaded and bootstrapped, the store answering, and — under the closed audit policy — no
+  // audit record waiting on a log that cannot be written (issuance is refused meanwhile; /healthz stays 200).
+  const auditReady = (): boolean => {
+    const a = app.audit.status();
+    return !a.enabled || a.policy !== 'closed' || a.healthy || a.backlog === 0;
+  };
+  const ready = async (): Promise<boolean> => bootstrapped && app.live.loaded && auditReady() && (await store.read((tx) => tx.changes.head())) >= 0;
+  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics });
+  // The probe listener hands its port over (the one it was given, or the one the kernel picked for port 0).
+  const listenPort = waiting?.port ?? listen.port;
+  await waiting?.close();
+  waiting = undefined;
   let bound: { host: string; port: number };
   try {
-    bound = await edge.listen(listen.host, listen.port);
+    bound = await edge.listen(listen.host, listenPort);
   } catch (e) {
-    return failStart(`cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)}`);
+    return failStart(`cannot listen on ${listen.host}:${listenPort}: ${e instanceof Error ? e.message : String(e)}`);
   }
   opened.push(() => edge.close());
   const url = urlOf(tls ? 'https' : 'http', bound);
@@ -278,7 +345,22 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // Jobs whose launcher went silent (process gone, machine lost) are marked Failed, never left Running.
   // Swept at least twice per timeout, so a short test timeout is noticed soon after it passes.
   const sweepMs = Math.min(5_000, Math.max(500, (opts.jobHeartbeatTimeoutMs ?? 30_000) / 2));
-  const sweeper = setInterval(() => void app.jobs.sweep().catch((e: unknown) => log(`job sweep failed: ${e instanceof Error ? e.message : String(e)}`)), sweepMs);
+  // Said once when sweeps start failing (an outage) and once when they work again, as the rest of the outage.
+  let sweepFailing = false;
+  const sweeper = setInterval(
+    () =>
+      void app.jobs.sweep().then(
+        () => {
+          if (sweepFailing) log('job sweep: working again');
+          sweepFailing = false;
+        },
+        (e: unknown) => {
+          if (!sweepFailing) log(`job sweep failed (retried every ${sweepMs} ms, said again once it works): ${e instanceof Error ? e.message : String(e)}`);
+          sweepFailing = true;
+        },
+      ),
+    sweepMs,
+  );
   sweeper.unref();
   let stopping: Promise<void> | undefined;
   return {
@@ -352,4 +434,103 @@ export function ownHosts(bound: { host: string; port: number }, extra: string | 
   }
   for (const h of (extra ?? '').split(',').map((x) => x.trim().toLowerCase()).filter((x) => x !== '')) hosts.add(h);
   return [...hosts].map((h) => h.toLowerCase());
+}
+
+/** A start-up failure whose message is complete as it is (it names the database and what was tried). */
+class StartError extends Error {}
+
+/** The database URL as logs may show it: the password (and any query, which may carry one) left out. */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const user = u.username === '' ? '' : `${u.username}${u.password === '' ? '' : ':…'}@`;
+    return `${u.protocol}//${user}${u.host}${u.pathname}`;
+  } catch {
+    return 'GATEHOUSE_DATABASE_URL (not shown: it does not parse as a URL)';
+  }
+}
+
+/** Network errors, and SQLSTATEs of a server that is gone, starting or out of room: worth waiting for. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
+const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|connection error|Connection closed/i;
+
+/** Whether `e` says the database cannot be reached now, as opposed to refusing this server (credentials, schema, a newer version). */
+export function isUnreachable(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; typeof x === 'object' && x !== null && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
+    if (isStoreUnavailable(x)) return true;
+    const code = String((x as { code?: unknown }).code ?? '');
+    if (UNREACHABLE_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code.startsWith('53')) return true;
+    if (UNREACHABLE_MESSAGES.test(String((x as { message?: unknown }).message ?? ''))) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs `step` until it succeeds, waiting with backoff (0.5 s doubling to 15 s) while it fails because the
+ * database cannot be reached, one log line per attempt; any other failure is thrown at once. Past `waitMs` (when
+ * given), gives up with a `StartError` that names the database.
+ */
+async function whileUnreachable<T>(step: () => Promise<T>, o: { what: string; log: (line: string) => void; waitMs?: number; onWait: () => Promise<void> }): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (e) {
+      if (!isUnreachable(e)) throw e;
+      // A refused connection to `localhost` is an AggregateError (one per address tried) with an empty message.
+      const why = (e instanceof Error ? e.message : '') || String((e as { code?: unknown }).code ?? e);
+      const delay = Math.min(15_000, 500 * 2 ** Math.min(attempt - 1, 5));
+      const waited = Date.now() - started;
+      if (o.waitMs !== undefined && waited + delay > o.waitMs) {
+        throw new StartError(`${o.what} cannot be reached: ${why}; gave up after ${attempt} attempt(s) in ${(waited / 1000).toFixed(1)} s (GATEHOUSE_DATABASE_WAIT_SECONDS=${o.waitMs / 1000})`);
+      }
+      await o.onWait();
+      o.log(`${o.what} cannot be reached (attempt ${attempt}): ${why}; trying again in ${delay / 1000} s`);
+      await sleep(delay);
+    }
+  }
+}
+
+interface WaitingListener {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * What `--listen` answers while the database is awaited at start: /healthz 200 (the process is alive: no restart
+ * loop), /readyz 503 (no traffic yet), and 503 ServiceUnavailable, which clients retry, to everything else.
+ */
+async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined): Promise<WaitingListener> {
+  const message = 'The service is starting: its database cannot be reached yet. Please try again.';
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const reply = (status: number, type: string, body: string): void => {
+      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(status === 503 ? { 'retry-after': '1' } : {}) });
+      res.end(body);
+    };
+    req.resume();
+    if (req.method === 'GET' && path === '/healthz') return reply(200, 'text/plain', 'ok\n');
+    if (req.method === 'GET' && path === '/readyz') return reply(503, 'text/plain', 'not ready\n');
+    if (path.startsWith('/v1/')) return reply(503, 'application/json', `${JSON.stringify({ error: { code: 'ServiceUnavailable', message, gatehouseCode: 'SERVICE_UNAVAILABLE' } })}\n`);
+    reply(503, 'text/xml', queryError(IAM_NAMESPACE, 'Receiver', 'ServiceUnavailable', message, randomUUID()));
+  };
+  const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createHttpServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : at.port;
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
 }
