@@ -265,13 +265,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   jobRoutes.push(...kubeRoutes(kubeHttp));
   const kubeEdge = { kubeWebhooks: kubeWebhookHandler(kubeHttp), ...(tls ? { tls } : {}) };
   metrics.bind({ auditBacklog: () => app.audit.status().backlog, auditHealthy: () => app.audit.status().healthy, cacheHead: () => app.live.head, cacheGeneration: () => app.live.generation });
-  // Ready: the directory loaded and bootstrapped, the store answering, and — under the closed audit policy — no
-  // audit record waiting on a log that cannot be written (issuance is refused meanwhile; /healthz stays 200).
-  const auditReady = (): boolean => {
-    const a = app.audit.status();
-    return !a.enabled || a.policy !== 'closed' || a.healthy || a.backlog === 0;
-  };
-  const ready = async (): Promise<boolean> => bootstrapped && app.live.loaded && auditReady() && (await store.read((tx) => tx.changes.head())) >= 0;
+  // Ready: the directory loaded and bootstrapped, and the store answering. Not the audit log's health: while it
+  // cannot be written, the closed policy refuses issuance and changes (503, retryable) but decisions carry on, and an
+  // instance taken out of its Service would stop those too; /metrics and /v1/audit/status report the audit log.
+  const ready = async (): Promise<boolean> => bootstrapped && app.live.loaded && (await store.read((tx) => tx.changes.head())) >= 0;
   const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics });
   // The probe listener hands its port over (the one it was given, or the one the kernel picked for port 0).
   const listenPort = waiting?.port ?? listen.port;
