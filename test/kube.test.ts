@@ -218,7 +218,13 @@ describe('kubectl against the HyperPod example', { skip }, () => {
         username: `arn:aws:sts::${ACCT}:assumed-role/ScientistUserRole/alice`,
         uid: (review.json['status'] as { user: { uid: string } }).user.uid,
         groups: ['hyperpod-scientist-user-namespace-level', 'hyperpod-scientist-user-cluster-level', 'system:authenticated'],
-        extra: { arn: [`arn:aws:sts::${ACCT}:assumed-role/ScientistUserRole/alice`], canonicalArn: [ROLE_ARN], accessKeyId: [session.accessKeyId], sessionName: ['alice'] },
+        extra: {
+          arn: [`arn:aws:sts::${ACCT}:assumed-role/ScientistUserRole/alice`],
+          canonicalArn: [ROLE_ARN],
+          accessKeyId: [session.accessKeyId],
+          sessionName: ['alice'],
+          tokenIssueTime: ((review.json['status'] as { user: { extra: { tokenIssueTime: string[] } } }).user.extra.tokenIssueTime),
+        },
       },
       audiences: ['https://kubernetes.default.svc'],
     });
@@ -226,6 +232,10 @@ describe('kubectl against the HyperPod example', { skip }, () => {
     const beta1 = await postJson(authn, { apiVersion: 'authentication.k8s.io/v1beta1', kind: 'TokenReview', spec: { token: cred.status.token } });
     assert.equal(beta1.json['apiVersion'], 'authentication.k8s.io/v1beta1');
     assert.equal((beta1.json['status'] as { authenticated: boolean }).authenticated, true);
+    // The session's issue time, for aws:TokenIssueTime in the SubjectAccessReviews of this user.
+    const issued = (review.json['status'] as { user: { extra: { tokenIssueTime: string[] } } }).user.extra.tokenIssueTime[0] ?? '';
+    assert.match(issued, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.ok(Math.abs(Date.parse(issued) - Date.now()) < 120_000, issued);
     // A token made for another cluster does not verify here (x-k8s-aws-id is signed).
     const other = await run(process.execPath, [join(ROOT_DIR, 'bin', 'gatehouse.js'), 'kube', 'token', '--cluster', 'elsewhere'], env);
     const otherToken = (JSON.parse(other.stdout) as { status: { token: string } }).status.token;
@@ -320,6 +330,32 @@ describe('kubectl against the HyperPod example', { skip }, () => {
     // kubectl sees the denial.
     const can = await kubectl(scientist, ['auth', 'can-i', 'delete', 'secrets', '-n', 'kubeflow']);
     assert.equal(can.stdout.trim().split(' ')[0], 'no');
+  });
+
+  test('revoking the role’s older sessions (a deny on aws:TokenIssueTime) refuses them in SubjectAccessReviews, not the newer ones', async () => {
+    const user = `arn:aws:sts::${ACCT}:assumed-role/ScientistUserRole/alice`;
+    const review = (tokenIssueTime?: string) =>
+      postJson(authz, {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: { resourceAttributes: { namespace: 'kubeflow', verb: 'get', version: 'v1', resource: 'pods' }, user, groups: ['hyperpod-scientist-user-namespace-level', 'system:authenticated'], extra: { arn: [user], ...(tokenIssueTime !== undefined ? { tokenIssueTime: [tokenIssueTime] } : {}) } },
+      });
+    const cutoff = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }] };
+    const revoke = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff } } }] };
+    const r = await applyConfig(server.app.deps, adminCaller, { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Role', metadata: { name: 'ScientistUserRole' }, spec: { trustPolicy: trust, inlinePolicies: { 'revoke-older': revoke } } }] });
+    assert.ok(r.ok, JSON.stringify(r));
+    await server.app.refresh();
+    const status = async (t?: string) => (await review(t)).json['status'] as { allowed: boolean; denied?: boolean };
+    const newer = await status(new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    assert.deepEqual([newer.allowed, newer.denied ?? false], [true, false], `a session issued after the cutoff: ${JSON.stringify(newer)}`);
+    const older = await status(new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    assert.deepEqual([older.allowed, older.denied], [false, true], 'a session issued before it');
+    const unknown = await status();
+    assert.deepEqual([unknown.allowed, unknown.denied], [false, true], 'no issue time: counted as the earliest (fail closed)');
+    const back = await applyConfig(server.app.deps, adminCaller, { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Role', metadata: { name: 'ScientistUserRole' }, spec: { trustPolicy: trust } }] });
+    assert.ok(back.ok);
+    await server.app.refresh();
   });
 
   test('an access entry deleted: the role can no longer authenticate', async () => {

@@ -282,6 +282,14 @@ export function createKube(app: App, options: KubeOptions) {
     });
   }
 
+  /** A session principal with the issue time its token had (`extra.tokenIssueTime`, set at authentication). */
+  function withIssueTime(who: { principal: Principal; policies: PolicySet } | undefined, iso: string | undefined): { principal: Principal; policies: PolicySet } | undefined {
+    const session = who?.principal.session;
+    const t = iso !== undefined ? Date.parse(iso) : Number.NaN;
+    if (who === undefined || session === undefined || !Number.isFinite(t)) return who;
+    return { principal: { ...who.principal, session: { ...session, issuedAt: t } }, policies: who.policies };
+  }
+
   // --- Authentication ---------------------------------------------------------------------------------------
 
   /** Maps an authenticated caller to its Kubernetes user through the cluster's access entries. */
@@ -298,7 +306,12 @@ export function createKube(app: App, options: KubeOptions) {
     const username = renderUsername(entry.username ?? defaultUsername(entry.principalArn), { accountId: caller.account, sessionName, accessKeyId });
     const groups = [...entry.kubernetesGroups.filter((g) => g !== AUTHENTICATED_GROUP), AUTHENTICATED_GROUP];
     const extra: Record<string, string[]> = { arn: [caller.principal.arn], canonicalArn: [entry.principalArn], accessKeyId: [accessKeyId] };
-    if (s) extra['sessionName'] = [s.name];
+    if (s) {
+      extra['sessionName'] = [s.name];
+      // The token's issue time, for aws:TokenIssueTime in the SubjectAccessReviews of this user: without it, a
+      // policy revoking the role's older sessions would refuse its new ones too (an unknown time counts as the earliest).
+      extra['tokenIssueTime'] = [isoSeconds(s.iat)];
+    }
     return ok({ username, uid: `gatehouse:${caller.account}:${caller.principal.userId ?? caller.user?.id ?? caller.principal.arn}`, groups, extra });
   }
 
@@ -306,7 +319,7 @@ export function createKube(app: App, options: KubeOptions) {
 
   async function accessReview(cluster: KubeCluster, req: AccessReviewRequest): Promise<AccessReviewAnswer> {
     const arn = req.attributes.user.extra?.['arn']?.[0];
-    const who = arn !== undefined ? await principalOf(arn) : undefined;
+    const who = withIssueTime(arn !== undefined ? await principalOf(arn) : undefined, req.attributes.user.extra?.['tokenIssueTime']?.[0]);
     const r = cluster.authorizer.authorize({
       attrs: req.attributes,
       iam: who && { principal: who.principal, policies: who.policies, action: kubernetesAction(req.attributes.verb), resource: kubernetesResource(cluster.arn, req.attributes), time: deps.now() },

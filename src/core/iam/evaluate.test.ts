@@ -60,12 +60,11 @@ test('the summary says how a resource policy named the caller: everyone, or the 
   assert.match(delegated.summary, /^a resource policy delegates to the account \(it names the account, not this principal\), and no identity policy allows this request$/);
 });
 
-test('aws:TokenIssueTime is absent for a principal named by ARN: the policy that revokes older sessions does not deny it', () => {
+test('aws:TokenIssueTime: a session named by ARN alone counts as issued at the earliest (revoked), one with its issue time as issued', () => {
   const revokeOlder = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-06-01T00:00:00Z' } } }, { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
   const named = who('arn:aws:sts::111122223333:assumed-role/trainer/s1');
   const req = { principal: named, action: 's3:GetObject', resource: 'arn:aws:s3:::d/x', time: Date.parse('2026-07-01T00:00:00Z') };
-  assert.equal(evaluate(req, { identity: [revokeOlder] }).decision, 'Allow');
-  // A session that presented its token issued before the date is denied; one issued after is not.
+  assert.equal(evaluate(req, { identity: [revokeOlder] }).decision, 'ExplicitDeny', 'fail closed');
   const older = principalFromArn('arn:aws:sts::111122223333:assumed-role/trainer/s1', { session: { issuedAt: Date.parse('2026-05-01T00:00:00Z') } });
   const newer = principalFromArn('arn:aws:sts::111122223333:assumed-role/trainer/s1', { session: { issuedAt: Date.parse('2026-06-02T00:00:00Z') } });
   assert.ok(older.ok && newer.ok);

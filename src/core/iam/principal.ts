@@ -40,7 +40,7 @@ export function principalFromArn(arn: string, extra: PrincipalExtra = {}): Resul
   };
   const session = (name: string) => ({
     name: extra.session?.name ?? name,
-    // 0: not known (a principal named by ARN, not one that presented its session token).
+    // 0 (the epoch): not known, for a principal named by ARN rather than one that presented its session token.
     issuedAt: extra.session?.issuedAt ?? 0,
     ...(extra.session?.sourceIdentity !== undefined ? { sourceIdentity: extra.session.sourceIdentity } : {}),
   });
@@ -136,9 +136,10 @@ function derived(req: AuthzRequest, key: string): readonly string[] | undefined 
     case 'aws:sourceidentity':
       return p.session?.sourceIdentity !== undefined ? [p.session.sourceIdentity] : undefined;
     case 'aws:tokenissuetime':
-      // Known only for a session that presented its token; a principal named by ARN (the authorize API, a
-      // Kubernetes user, a simulation) has none, and a condition on the absent key is false, as in AWS.
-      return p.session && p.session.issuedAt > 0 ? [isoSeconds(p.session.issuedAt)] : undefined;
+      // A session named by ARN alone (the authorize API, a simulation) has no known issue time and counts as
+      // issued at the earliest: a policy revoking sessions issued before a date denies it (fail closed). A session
+      // that presented its token, or a Kubernetes user its token authenticated, carries its real issue time.
+      return p.session ? [isoSeconds(p.session.issuedAt)] : undefined;
     case 'aws:currenttime':
       return req.time !== undefined ? [isoSeconds(req.time)] : undefined;
     case 'aws:epochtime':
