@@ -5,7 +5,7 @@
  * - Authentication (TokenReview): the HTTP edge verifies the `k8s-aws-v1.` token's signature with
  *   Gatehouse's own keys; `identify` maps the caller through the cluster's access entries to a Kubernetes
  *   user (username, uid, groups + `system:authenticated`, extra `arn`, `canonicalArn`, `accessKeyId`,
- *   `sessionName`).
+ *   `sessionName`, `tokenIssueTime`).
  * - Authorization (SubjectAccessReview): the cluster's compiled RBAC and the caller's IAM explicit denies, in
  *   one union (src/core/authorizer). RBAC allows or has no opinion; IAM only ever denies here (an IAM allow
  *   grants nothing in Kubernetes, or every `Action: *` administrator would be cluster-admin). The IAM view of
