@@ -45,7 +45,7 @@ import type { AppDeps } from './deps.ts';
 import { accessEntryKind, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPolicyKind, iamRoleKind } from './bindings.ts';
 import { createDirectory } from './directory.ts';
-import { accessDeniedMessage, authorizeAdmin, type Caller } from './principals.ts';
+import { accessDeniedMessage, actorOf, authorizeAdmin, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
 
 export const API_VERSION = 'gatehouse.dev/v1';
@@ -1562,12 +1562,7 @@ export async function applyConfig(deps: AppDeps, caller: Caller, input: ApplyInp
 function recordApply(deps: AppDeps, caller: Caller, input: ApplyInput, r: Result<ApplyResult>, plan: Plan | undefined): void {
   const sink = deps.audit;
   if (!sink) return;
-  const who = {
-    principal: caller.principal.arn,
-    ...(caller.session?.role ? { session: caller.principal.arn } : {}),
-    ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
-    ...(caller.session?.srcId !== undefined ? { sourceIdentity: caller.session.srcId } : {}),
-  };
+  const who = actorOf(caller);
   const service = adminService(caller.partition);
   if (!r.ok || plan === undefined) {
     const errors = r.ok ? [] : r.errors;
@@ -1617,7 +1612,7 @@ export async function createAccountAsRoot(deps: AppDeps, caller: Caller, input: 
     deps.audit?.record({
       kind: 'change',
       account: caller.account,
-      principal: caller.principal.arn,
+      ...actorOf(caller),
       action: `${adminService(caller.partition)}:CreateAccount`,
       resource: step.resource,
       decision: r.ok ? 'ok' : (r.errors[0]?.code ?? 'error'),

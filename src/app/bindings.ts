@@ -74,7 +74,7 @@ import type { KindHandler } from './apply.ts';
 import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
-import { accessDeniedMessage, type Caller } from './principals.ts';
+import { accessDeniedMessage, actorOf, type Caller } from './principals.ts';
 import { governingArns, ownerIn } from './resource-policies.ts';
 import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
 
@@ -560,12 +560,10 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       deps.audit.record({
         kind: 'change',
         account,
-        principal: caller.principal.arn,
+        ...actorOf(caller),
         action: 'gatehouse:SetIamPolicy',
         resource,
         decision: error ? error.code : 'ok',
-        ...(caller.session?.role ? { session: caller.principal.arn } : {}),
-        ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
         detail: { ...(r.ok ? { after: r.value } : { error: error?.message }), ...(before !== undefined ? { before: { bindings: before.bindings } } : {}) },
       });
     }

@@ -25,7 +25,7 @@ import {
 } from '../core/directory/rules.ts';
 import { isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
-import { authorizeAdmin, type Caller } from './principals.ts';
+import { actorOf, authorizeAdmin, type Caller } from './principals.ts';
 import type {
   AccessKeyRecord,
   GroupRecord,
@@ -158,15 +158,13 @@ export function createDirectory(deps: AppDeps) {
       sink.record({
         kind: 'change',
         account: c.account,
-        principal: c.principal.arn,
+        // Who, in which session and job, from which address (`actorOf`).
+        ...actorOf(c),
         action: frame.action,
         resource: frame.resource ?? '',
         decision: error ? error.code : 'ok',
         // A change to a role is about that role: `audit query --role` finds who changed it as well as who assumed it.
         ...(ROLE_ARN.test(frame.resource ?? '') ? { role: frame.resource as string } : {}),
-        ...(c.session?.role ? { session: c.principal.arn } : {}),
-        ...(c.session?.job !== undefined ? { job: c.session.job } : {}),
-        ...(c.session?.srcId !== undefined ? { sourceIdentity: c.session.srcId } : {}),
         detail: { request, ...(r.ok && frame.change ? { before: frame.change.before, after: frame.change.after } : {}), ...(error ? { error: error.message } : {}) },
       });
       return r;

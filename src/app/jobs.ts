@@ -47,7 +47,7 @@ import {
 } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import type { LiveState } from './live.ts';
-import { PolicyCache, partitionOf, type Caller } from './principals.ts';
+import { accessDenied, actorOf, PolicyCache, partitionOf, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import type { PrincipalRef, ReadTx, WriteTx } from './ports/store.ts';
 
@@ -283,13 +283,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       deps.audit.record({
         kind: 'job',
         account: caller.account,
-        principal: caller.principal.arn,
+        // The submitter: who, in which session, from which address (`actorOf`).
+        ...actorOf(caller),
         action: 'training:CreateJob',
         resource: workspaceArn(caller.partition, caller.account, input.workspace),
         decision: r.ok ? 'Allow' : 'Deny',
         ...(roleArn !== undefined ? { role: roleArn } : {}),
         ...(r.ok ? { job: r.value.job.id } : {}),
-        ...(caller.session?.srcId !== undefined ? { sourceIdentity: caller.session.srcId } : {}),
         detail: { workspace: input.workspace, role: input.role, ...(input.name !== undefined ? { name: input.name } : {}), replicas: input.replicas ?? 1, ...(denied ? { error: denied.message } : {}) },
       });
     }
@@ -461,8 +461,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   async function authorizeJobAccess(caller: Caller, job: Job, action: string): Promise<Result<void>> {
     if (caller.account !== job.account) return failWith('NO_SUCH_ENTITY', `job ${job.id} does not exist`);
     if (caller.principal.arn === job.submitter.arn) return ok(undefined);
-    const d = decide(caller, action, `${workspaceArn(job.partition, job.account, job.workspace)}`);
-    return d.decision === 'Allow' ? ok(undefined) : failWith('ACCESS_DENIED', `${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${d.summary}`);
+    const resource = workspaceArn(job.partition, job.account, job.workspace);
+    const d = decide(caller, action, resource);
+    return d.decision === 'Allow' ? ok(undefined) : accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${d.summary}`, action, resource, d.decision);
   }
 
   async function getJob(caller: Caller, id: string): Promise<Result<Job>> {
@@ -621,19 +622,21 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   /**
    * The job's current credentials, from cache; at most one issuance in flight per job. Errors carry the
-   * HTTP status the endpoints answer with (403 unknown capability, 404 no role, 410 ended).
+   * HTTP status the endpoints answer with (403 unknown capability, 404 no role, 410 ended). `from` is the request
+   * asking: a session issued for it (the first fetch, or the one that finds the cached session due for refresh)
+   * records its source IP.
    */
-  async function credentialsFor(capability: string): Promise<Delivery> {
+  async function credentialsFor(capability: string, from: RequestFacts = {}): Promise<Delivery> {
     const job = await jobByCapability(capability);
     if (!job) return { ok: false, error: { status: 403, message: 'forbidden' } };
-    return deliverTo(job);
+    return deliverTo(job, from);
   }
 
   /**
    * The same as `credentialsFor`, for the job a metadata port belongs to: a port opened again after a restart
    * knows its job, not the capability (only its hash is stored).
    */
-  async function credentialsForJob(id: string): Promise<Delivery> {
+  async function credentialsForJob(id: string, from: RequestFacts = {}): Promise<Delivery> {
     const hit = byId.get(id);
     let job = hit && now() - hit.at < 1000 ? hit.job : undefined;
     if (!job) {
@@ -643,7 +646,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (byId.size > 100_000) byId.clear();
       byId.set(id, { job, at: now() });
     }
-    return deliverTo(job);
+    return deliverTo(job, from);
   }
 
   /** Records where a job's metadata endpoint is served (`Job.metadataEndpoint`). */
@@ -663,7 +666,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return all.filter((j) => !TERMINAL.has(j.state) && j.metadataEndpoint?.agent === agent).map((j) => ({ job: j.id, port: (j.metadataEndpoint as { port: number }).port }));
   }
 
-  async function deliverTo(job: Job & { sessionPolicy?: string }): Promise<Delivery> {
+  async function deliverTo(job: Job & { sessionPolicy?: string }, from: RequestFacts): Promise<Delivery> {
     if (TERMINAL.has(job.state)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (job.role.mode === 'none' || job.role.arn === undefined) return { ok: false, error: { status: 404, message: `job ${job.id} has no role` } };
     heartbeats.set(job.id, Math.max(heartbeats.get(job.id) ?? 0, now()));
@@ -674,7 +677,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (entry?.creds && t < entry.refreshAt && !live.isRevoked(entry.creds.claims)) return { ok: true, value: entry.creds, job };
     if (!entry) deliveries.set(job.id, (entry = { refreshAt: 0, servableUntil: 0 }));
     const current = entry;
-    current.pending ??= issueFor(job).finally(() => (current.pending = undefined));
+    // Fetches that arrive while an issuance is under way share it: the session records the address of the one that started it.
+    current.pending ??= issueFor(job, from).finally(() => (current.pending = undefined));
     const r = await current.pending;
     if (!r.ok) {
       // Keep serving still-valid credentials when a refresh fails.
@@ -684,7 +688,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return { ok: true, value: r.value, job };
   }
 
-  async function issueFor(job: Job & { sessionPolicy?: string }): Promise<Result<JobCredentials>> {
+  async function issueFor(job: Job & { sessionPolicy?: string }, from: RequestFacts): Promise<Result<JobCredentials>> {
     const node = job.kind === 'node';
     const r = await sts.assumeRoleAsService({
       service: (node ? computeServices(job.partition) : trainingServices(job.partition))[0] as string,
@@ -696,6 +700,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // The role's maximum: jobs outlive sessions by refreshing, so the longest session costs least.
       durationSeconds: options.sessionSeconds ?? 43200,
       ...(job.sessionPolicy !== undefined ? { policy: job.sessionPolicy } : {}),
+      ...(from.sourceIp !== undefined && from.sourceIp !== '' ? { sourceIp: from.sourceIp } : {}),
     });
     if (!r.ok) {
       await event(job.id, 'denied', `credential issuance refused: ${r.errors[0]?.message ?? ''}`).catch(() => {});

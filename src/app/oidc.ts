@@ -22,7 +22,7 @@ import { checkTags, type Partition, type Tag } from '../core/directory/rules.ts'
 import { checkAssumeRoleParams, DURATION, packedPolicyPercent, parseRoleArn, roleArnOf, sessionArn } from '../core/sts/session.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
-import { authorizeAdmin, partitionOf, type Caller, type PolicyCache } from './principals.ts';
+import { actorOf, authorizeAdmin, partitionOf, type Caller, type PolicyCache } from './principals.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
 import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
 
@@ -270,13 +270,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     deps.audit.record({
       kind: 'change',
       account: c.account,
-      principal: c.principal.arn,
+      ...actorOf(c),
       action: `iam:${action}`,
       resource: arn,
       decision: error ? error.code : 'ok',
-      ...(c.session?.role ? { session: c.principal.arn } : {}),
-      ...(c.session?.job !== undefined ? { job: c.session.job } : {}),
-      ...(c.session?.srcId !== undefined ? { sourceIdentity: c.session.srcId } : {}),
       detail: { ...(request !== undefined ? { request } : {}), ...(r.ok && change ? change : {}), ...(error ? { error: error.message } : {}) },
     });
   }

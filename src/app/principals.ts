@@ -3,10 +3,10 @@
  * (compiled once per document text and cached), and the authorization of administrative calls by the
  * engine, so delegated administration works as in AWS (reference §A.1.2; `iam:*` / `ram:*` actions).
  */
-import { failWith, ok, type Result } from '../core/errors.ts';
+import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
 import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy, type Decision, type Principal, type PolicySet } from '../core/iam/index.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
-import type { AppDeps } from './deps.ts';
+import type { AppDeps, AuditSink } from './deps.ts';
 import type { SessionClaims } from '../core/sts/session.ts';
 import type { PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
 
@@ -19,6 +19,26 @@ export interface Caller {
   readonly accessKeyId: string;
   /** Set when the caller signs with temporary credentials. */
   readonly session?: SessionClaims;
+  /**
+   * The request the caller is making, as the HTTP edge that authenticated it saw it (`withRequest`); absent for a
+   * caller made in process. Its source IP goes into every audit record of what the caller does (`actorOf`).
+   */
+  readonly request?: RequestFacts;
+}
+
+/** Facts about the HTTP request: global condition keys (`aws:SourceIp`, `aws:SecureTransport`) and the audit log's source IP. */
+export interface RequestFacts {
+  readonly sourceIp?: string;
+  readonly secureTransport?: boolean;
+}
+
+/**
+ * The caller as it makes one request: the same principal and policies, with the facts of that request. A fresh
+ * object per request (an authenticated caller is cached and shared by concurrent requests), which is also what
+ * tells one request's audit records from another's (`actorOf`, `recordRefusedRequest`).
+ */
+export function withRequest(caller: Caller, request: RequestFacts): Caller {
+  return { ...caller, request: { ...request } };
 }
 
 /** Compiled policies keyed by document text: the same document compiles once however often it is attached. */
@@ -127,5 +147,97 @@ export function authorizeAdmin(caller: Caller, now: number, action: string, reso
   const full = action.includes(':') ? action : `${adminService(caller.partition)}:${action}`;
   const d = evaluate({ principal: caller.principal, action: full, resource, context: contextOf(context), time: now }, caller.policies);
   if (d.decision === 'Allow') return ok(d);
-  return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, full, resource, d));
+  return accessDenied(accessDeniedMessage(caller.principal.arn, full, resource, d), full, resource, d.decision);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Who acted, for the audit log, and the refusals no use case records
+
+/** The fields of an audit record that say who acted and from where. */
+export interface Actor {
+  readonly principal: string;
+  /** The session the caller acts in (a role's). */
+  readonly session?: string;
+  readonly job?: string;
+  readonly sourceIdentity?: string;
+  /** Where the request came from, as CloudTrail's `sourceIPAddress`. */
+  readonly sourceIp?: string;
+}
+
+/** Requests that have an audit record of their own: the edge does not record their refusal a second time. */
+const recordedRequests = new WeakSet<RequestFacts>();
+
+/**
+ * Who acted, as an audit record names them: the caller, the role session it acts in (with its job and source
+ * identity), and the address its request came from. Every use case that records what a caller did (a change, a
+ * session, a job, or the refusal of one) builds its record with this, which also notes that the request has its
+ * record, so that `recordRefusedRequest` does not record the same refusal again.
+ */
+export function actorOf(c: Caller): Actor {
+  const out: { -readonly [K in keyof Actor]: Actor[K] } = { principal: c.principal.arn };
+  const s = c.session;
+  if (s?.role) out.session = c.principal.arn;
+  if (s?.job !== undefined) out.job = s.job;
+  if (s?.srcId !== undefined) out.sourceIdentity = s.srcId;
+  const r = c.request;
+  if (r !== undefined) {
+    if (r.sourceIp !== undefined && r.sourceIp !== '') out.sourceIp = r.sourceIp;
+    recordedRequests.add(r);
+  }
+  return out;
+}
+
+/** What an ACCESS_DENIED refused: the action, the resource and the verdict (`Deny` when no policy evaluation decided). */
+interface Refusal {
+  readonly action: string;
+  readonly resource: string;
+  readonly decision: 'ExplicitDeny' | 'ImplicitDeny' | 'Deny';
+}
+
+/** Refusals by their error, as `authorizeAdmin` and `accessDenied` made them. */
+const refusals = new WeakMap<GatehouseError, Refusal>();
+
+/** An ACCESS_DENIED failure that remembers what it refused, for the record the edge makes of it (`recordRefusedRequest`). */
+export function accessDenied<T = never>(message: string, action: string, resource: string, decision: Refusal['decision'] = 'Deny'): Result<T> {
+  const r = failWith<T>('ACCESS_DENIED', message);
+  if (!r.ok) refusals.set(r.errors[0] as GatehouseError, { action, resource, decision });
+  return r;
+}
+
+/** A refusal's explanation without the sealed blob AWS appends for DecodeAuthorizationMessage (it explains nothing in a log). */
+export function explanationOf(message: string): string {
+  return message.replace(/ Encoded authorization failure message: .*$/s, '');
+}
+
+/** The action and resource of a refusal in AWS's words (`accessDeniedMessage`), made by code that did not use `accessDenied`. */
+const AWS_REFUSAL = /is not authorized to perform: (\S+) on resource: (\S+?)(?=:? |:?$)/;
+
+function refusalIn(message: string): Refusal | undefined {
+  const m = AWS_REFUSAL.exec(message);
+  if (!m) return undefined;
+  const decision = / with an explicit deny /.test(message) ? 'ExplicitDeny' : / because no [\w -]+ allows /.test(message) ? 'ImplicitDeny' : 'Deny';
+  return { action: m[1] as string, resource: m[2] as string, decision };
+}
+
+/**
+ * Records a request the HTTP edge answers with ACCESS_DENIED, unless its use case recorded it already (a refused
+ * change, session or job submission, `actorOf`): the refused reads (`ListUsers`, `GET /v1/audit`,
+ * `GetSessionToken` with session credentials…), as a `decision` record with the caller, the action and resource
+ * refused, the verdict, and the explanation. `api` is the request as the edge names it: the API action
+ * (`iam:ListUsers`) or the route (`GET /v1/audit`); it stands for the action when the refusal names none.
+ */
+export function recordRefusedRequest(sink: Pick<AuditSink, 'record'> | undefined, caller: Caller, api: string, error: GatehouseError | undefined): void {
+  if (sink === undefined || error?.code !== 'ACCESS_DENIED') return;
+  if (caller.request !== undefined && recordedRequests.has(caller.request)) return;
+  const explanation = explanationOf(error.message);
+  const refused = refusals.get(error) ?? refusalIn(explanation);
+  sink.record({
+    kind: 'decision',
+    account: caller.account,
+    ...actorOf(caller),
+    action: refused?.action ?? api,
+    resource: refused?.resource ?? '',
+    decision: refused?.decision ?? 'Deny',
+    detail: { reasons: [explanation], request: api },
+  });
 }

@@ -24,7 +24,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
 import type { Directory } from './directory.ts';
 import type { LiveState, RevocationKind } from './live.ts';
-import { accessDeniedMessage, authorizeAdmin, partitionOf, type Caller } from './principals.ts';
+import { accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, type Caller } from './principals.ts';
 import type { UserRecord } from './ports/store.ts';
 
 /** What a revocation did: its list entry and the instant before which sessions no longer work. */
@@ -178,17 +178,26 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
         deps.audit.record({
           kind: 'change',
           account: caller.account,
-          principal: caller.principal.arn,
+          ...actorOf(caller),
           action,
           resource: resourceOf(...args),
           decision: error ? error.code : 'ok',
-          ...(caller.session?.role ? { session: caller.principal.arn } : {}),
-          detail: r.ok ? { result: r.value } : { error: error?.message },
+          detail: r.ok ? { result: isoTimes(r.value) } : { error: error?.message },
         });
       }
       return r;
     };
   }
+  /**
+   * A result as its record shows it: instants (`before` of a revocation, `created` of a key) as ISO-8601 UTC, as
+   * every other time in the audit log; what is stored (the revocation list, the key ring) keeps epoch ms.
+   */
+  const isoTimes = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null) return v;
+    const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+    for (const k of ['before', 'created']) if (typeof out[k] === 'number') out[k] = new Date(out[k]).toISOString();
+    return out;
+  };
   const targetOf = (t: RevokeTarget): string => ('roleArn' in t ? t.roleArn : 'sessionArn' in t ? t.sessionArn : `job/${t.jobId}`);
 
   return {

@@ -23,7 +23,7 @@ import {
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps } from './deps.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
-import { accessDeniedMessage, partitionOf, PolicyCache, rolePolicySet, userPolicySet, type Caller } from './principals.ts';
+import { accessDeniedMessage, actorOf, explanationOf, partitionOf, PolicyCache, rolePolicySet, userPolicySet, type Caller, type RequestFacts } from './principals.ts';
 import type { ReadTx, RoleRecord, SealedSecret, UserRecord } from './ports/store.ts';
 
 export interface IssuedCredentials {
@@ -50,11 +50,7 @@ export interface IssuedBy {
   readonly sourceIp?: string;
 }
 
-/** Facts about the HTTP request that feed global condition keys. */
-export interface RequestFacts {
-  readonly sourceIp?: string;
-  readonly secureTransport?: boolean;
-}
+export type { RequestFacts };
 
 const tagsRecord = (tags: readonly { key: string; value: string }[]): Record<string, string> => Object.fromEntries(tags.map((t) => [t.key, t.value]));
 
@@ -233,23 +229,37 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     });
   }
 
-  /** A refused AssumeRole is recorded too, with the refusal's message. */
-  function recordRefusal(caller: Caller, action: string, roleArn: string, r: Result<unknown>, sourceIp?: string): void {
+  /**
+   * A refused AssumeRole is recorded too, with the refusal's message and what was asked: the session name, the
+   * source identity (the caller's own, which a session keeps, or else the one requested), the duration, and the
+   * keys of the session tags and managed session policies.
+   */
+  function recordRefusal(caller: Caller, action: string, p: AssumeRoleParams & { roleArn: string }, r: Result<unknown>, facts: RequestFacts): void {
     if (r.ok || !deps.audit) return;
     const e = r.errors[0];
     if (e?.code !== 'ACCESS_DENIED') return;
+    const sourceIdentity = caller.session?.srcId ?? p.sourceIdentity;
+    const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
     deps.audit.record({
       kind: 'session',
       account: caller.account,
-      principal: caller.principal.arn,
+      ...actorOf(caller),
       action,
-      resource: roleArn,
+      resource: p.roleArn,
       decision: 'Deny',
-      role: roleArn,
-      ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
-      ...(caller.session?.srcId !== undefined ? { sourceIdentity: caller.session.srcId } : {}),
+      role: p.roleArn,
+      ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
       ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}),
-      detail: { error: e.message.replace(/ Encoded authorization failure message: .*$/s, '') },
+      detail: {
+        error: explanationOf(e.message),
+        sessionName: p.roleSessionName,
+        ...(p.sourceIdentity !== undefined ? { requestedSourceIdentity: p.sourceIdentity } : {}),
+        ...(p.durationSeconds !== undefined ? { durationSeconds: p.durationSeconds } : {}),
+        ...(p.tags.length ? { tagKeys: p.tags.map((t) => t.key) } : {}),
+        ...(p.transitiveTagKeys.length ? { transitiveTagKeys: [...p.transitiveTagKeys] } : {}),
+        ...(p.policyArns.length ? { policyArns: [...p.policyArns] } : {}),
+        ...(p.policy !== undefined ? { sessionPolicy: p.policy } : {}),
+      },
     });
   }
 
@@ -274,12 +284,12 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     return trustDecision(policies, principal, entry.role, entry.partition, 'sts:AssumeRole', context, true).decision;
   }
 
-  async function assumeRole(caller: Caller, p: AssumeRoleParams & { roleArn: string }, facts: RequestFacts = {}): Promise<Result<AssumeRoleResult>> {
+  async function assumeRole(caller: Caller, p: AssumeRoleParams & { roleArn: string }, facts: RequestFacts = caller.request ?? {}): Promise<Result<AssumeRoleResult>> {
     // Under the fail-closed audit policy, no session is issued while the audit log cannot record it.
     const closed = deps.audit?.gate('sessions are not issued');
     if (closed) return closed;
     const r = await assumeRoleChecked(caller, p, facts);
-    recordRefusal(caller, 'sts:AssumeRole', p.roleArn, r, facts.sourceIp);
+    recordRefusal(caller, 'sts:AssumeRole', p, r, facts);
     return r;
   }
 
@@ -394,6 +404,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     job?: string;
     /** Inline session policy narrowing the role (the default training role's per-job scope). */
     policy?: string;
+    /** Where the request that asked for the session came from (a job's credential endpoint: the first fetch, or the one that found it due for refresh). */
+    sourceIp?: string;
   }): Promise<Result<AssumeRoleResult & { role: RoleRecord }>> {
     const closed = deps.audit?.gate('sessions are not issued');
     if (closed) return closed;
@@ -422,12 +434,12 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
         ...(input.tags && Object.keys(input.tags).length ? { tags: input.tags } : {}),
         ...(input.job !== undefined ? { job: input.job } : {}),
         ...(input.policy !== undefined ? { pol: input.policy } : {}),
-      }, { via: input.job !== undefined ? 'job' : 'service', principal: input.service.toLowerCase() });
+      }, { via: input.job !== undefined ? 'job' : 'service', principal: input.service.toLowerCase(), ...(input.sourceIp !== undefined ? { sourceIp: input.sourceIp } : {}) });
       return ok({ credentials, assumedRoleId: `${role.id}:${input.sessionName}`, arn: sessionArn(partition, role.account, role.name, input.sessionName), packedPolicySize: 0, sourceIdentity: input.sourceIdentity, claims, role });
     });
   }
 
-  async function getSessionToken(caller: Caller, durationSeconds?: number, facts: RequestFacts = {}): Promise<Result<IssuedCredentials>> {
+  async function getSessionToken(caller: Caller, durationSeconds?: number, facts: RequestFacts = caller.request ?? {}): Promise<Result<IssuedCredentials>> {
     const closed = deps.audit?.gate('sessions are not issued');
     if (closed) return closed;
     if (caller.session) return failWith('ACCESS_DENIED', 'Cannot call GetSessionToken with session credentials');

@@ -72,6 +72,14 @@ export function alibabaDocument(c: JobCredentials): Record<string, string> {
   };
 }
 
+/** Where per-job metadata endpoints listen: loopback, for the processes of this host. */
+const METADATA_HOST = '127.0.0.1';
+
+/** The peer's address, an IPv4-mapped IPv6 one as IPv4 (as the `--listen` edge records it). */
+function sourceIpOf(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+}
+
 /** A capability in a path; one that is not valid percent-encoding is no capability (403, like any other). */
 function decodePath(s: string): string | undefined {
   try {
@@ -111,9 +119,10 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
     return (entry[shape] ??= Buffer.from(JSON.stringify(shape === 'aws' ? awsDocument(c, Date.now()) : alibabaDocument(c))));
   }
 
-  async function deliver(res: ServerResponse, capability: string | undefined, shape: 'aws' | 'alibaba'): Promise<void> {
+  async function deliver(req: IncomingMessage, res: ServerResponse, capability: string | undefined, shape: 'aws' | 'alibaba'): Promise<void> {
     if (!capability) return json(res, 403, { Code: 'Forbidden', Message: 'forbidden' });
-    const r = await jobs.credentialsFor(capability);
+    // A session issued for this fetch records where it came from: the job's process, or the node agent relaying for it.
+    const r = await jobs.credentialsFor(capability, { sourceIp: sourceIpOf(req) });
     if (!r.ok) return json(res, r.error.status, { Code: r.error.status === 410 ? 'JobEnded' : r.error.status === 404 ? 'NoRole' : r.error.status === 403 ? 'Forbidden' : 'Unavailable', Message: r.error.message });
     const body = documentOf(r.value, shape);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
@@ -122,8 +131,8 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (req.method === 'GET' && path.startsWith('/v1/credentials/')) return deliver(res, decodePath(path.slice('/v1/credentials/'.length)), 'alibaba');
-    if (req.method === 'GET' && path === '/v1/container-credentials') return deliver(res, req.headers.authorization, 'aws');
+    if (req.method === 'GET' && path.startsWith('/v1/credentials/')) return deliver(req, res, decodePath(path.slice('/v1/credentials/'.length)), 'alibaba');
+    if (req.method === 'GET' && path === '/v1/container-credentials') return deliver(req, res, req.headers.authorization, 'aws');
     if (req.method === 'GET' && path === '/healthz') return text(res, 200, 'ok\n');
     if (req.method === 'POST' && (path === '/v1/launcher/heartbeat' || path === '/v1/launcher/end')) {
       const cap = req.headers.authorization;
@@ -172,12 +181,13 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
   /** Listens for one job's metadata requests on `port` of 127.0.0.1 (0: any free port); the port it got. */
   async function openOn(jobId: string, port: number): Promise<number> {
     const source = async (): Promise<MetadataCredentials> => {
-      const r = await jobs.credentialsForJob(jobId);
+      // The endpoint listens on loopback only: whoever reads it is a process of this host.
+      const r = await jobs.credentialsForJob(jobId, { sourceIp: METADATA_HOST });
       if (!r.ok) return { ok: false, status: r.error.status, message: r.error.message };
       const c = r.value;
       return { ok: true, roleName: c.roleName, document: (shape) => documentOf(c, shape) };
     };
-    const opened = await listenMetadata(source, '127.0.0.1', port);
+    const opened = await listenMetadata(source, METADATA_HOST, port);
     metadata.set(jobId, opened);
     return opened.port;
   }

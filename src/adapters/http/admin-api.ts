@@ -31,6 +31,7 @@ import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '
 import { entityArn, type Partition } from '../../core/directory/rules.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
+import { recordRefusedRequest, withRequest } from '../../app/principals.ts';
 import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
 import { endThisTurn } from './lifecycle.ts';
@@ -613,6 +614,14 @@ class Context implements RouteContext {
  */
 export type ExtraRoute = Route;
 
+/**
+ * The routes of the authorize API (`POST /v1/authorize`, `/v1/authorize:batch`): the audited authorizer records
+ * each of their decisions, and a refused question about another principal, itself (src/app/audit.ts).
+ */
+function decidesAlone(route: Route): boolean {
+  return route.method === 'POST' && route.pattern.length === 1 && (route.pattern[0] === 'authorize' || route.pattern[0] === 'authorize:batch');
+}
+
 /** Handles one request under `/v1/`: the routes above, then `extraRoutes`. */
 export async function handleAdminRequest(app: App, req: IncomingMessage, res: ServerResponse, requestId: string, extraRoutes: readonly ExtraRoute[] = []): Promise<void> {
   const url = req.url ?? '/';
@@ -655,8 +664,12 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     if (e instanceof BodyTooLarge) return sendErrors(res, requestId, fail1('REQUEST_TOO_LARGE', `request body exceeds ${MAX_ADMIN_BODY} bytes`));
     throw e;
   }
-  const caller = await authenticate(app, req, body);
-  if (!caller.ok) return sendErrors(res, requestId, caller.errors);
+  const authenticated = await authenticate(app, req, body);
+  if (!authenticated.ok) return sendErrors(res, requestId, authenticated.errors);
+  // The caller with the facts of this request, whose source IP every audit record of it carries; the authorize
+  // API keeps the caller as it is (its hot path), its decisions and refusals being recorded by the audited authorizer.
+  const decides = decidesAlone(route);
+  const caller = decides ? authenticated.value : withRequest(authenticated.value, { sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true });
 
   let json: Json = Object.create(null);
   if (body.length > 0) {
@@ -669,7 +682,11 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request body must be a JSON object'));
     json = parsed as Json;
   }
-  const result = await route.handler(new Context(app, caller.value, params, json, q === -1 ? '' : url.slice(q + 1)));
-  if (!result.ok) return sendErrors(res, requestId, result.errors);
+  const result = await route.handler(new Context(app, caller, params, json, q === -1 ? '' : url.slice(q + 1)));
+  if (!result.ok) {
+    // A refusal that its use case did not record (a read: GET /v1/audit, /v1/users…) is recorded here, once.
+    if (!decides) recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, result.errors[0]);
+    return sendErrors(res, requestId, result.errors);
+  }
   sendJson(res, result.value.status ?? 200, result.value.body ?? {}, requestId);
 }

@@ -12,7 +12,7 @@
 import { ERROR_CODES, failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
 import type { AuditFilter, AuditKind } from '../../core/audit/index.ts';
 import type { App, Caller } from '../../app/index.ts';
-import { authorizeAdmin } from '../../app/principals.ts';
+import { actorOf, authorizeAdmin } from '../../app/principals.ts';
 import { auditArn, READ_AUDIT } from '../../app/audit.ts';
 import type { DecisionValue } from '../../core/iam/types.ts';
 import { clusterArn, workspaceArn, type JobState } from '../../core/jobs/jobs.ts';
@@ -177,11 +177,10 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
         ctx.app.audit.record({
           kind: 'change',
           account: ctx.caller.account,
-          principal: ctx.caller.principal.arn,
+          ...actorOf(ctx.caller),
           action: change.action,
           resource: change.resource(ctx),
           decision: error ? error.code : 'ok',
-          ...(ctx.caller.session?.role ? { session: ctx.caller.principal.arn } : {}),
           detail: { request: ctx.body, ...(error ? { error: error.message } : {}) },
         });
       }

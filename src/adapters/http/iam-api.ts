@@ -4,8 +4,9 @@
  * `@aws-sdk/client-iam`, boto3 and `aws iam` parse the answers unmodified.
  */
 import { failWith, ok, type Result } from '../../core/errors.ts';
-import { entityArn, type Partition } from '../../core/directory/rules.ts';
+import { adminService, entityArn, type Partition } from '../../core/directory/rules.ts';
 import type { App, Caller } from '../../app/index.ts';
+import { recordRefusedRequest, withRequest, type RequestFacts } from '../../app/principals.ts';
 import type { AccessKeyRecord, GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import {
   getAccountAuthorizationDetails,
@@ -25,6 +26,27 @@ import { list, map, type XmlFields } from './xml.ts';
 export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
 type Handler = (app: App, caller: Caller, p: Params) => Promise<Result<XmlFields | undefined>>;
+
+/** A handler of the Query API (IAM or STS) as the edge calls it, with the facts of the request. */
+export type QueryHandler = (app: App, caller: Caller, p: Params, facts: RequestFacts) => Promise<Result<XmlFields | undefined>>;
+
+/**
+ * The actions of a Query API as the edge (adapters/http/server.ts) calls them: each with the caller of its request
+ * (`withRequest`), so every audit record of what it does carries the source IP, and its refusal recorded when its
+ * use case recorded none (`recordRefusedRequest`: refused reads such as `ListUsers`), named `<service>:<Action>`.
+ */
+export function queryActions(service: (caller: Caller) => string, table: Readonly<Record<string, QueryHandler>>): Readonly<Record<string, QueryHandler>> {
+  const out: Record<string, QueryHandler> = Object.create(null) as Record<string, QueryHandler>;
+  for (const [action, handler] of Object.entries(table)) {
+    out[action] = async (app, caller, p, facts) => {
+      const c = withRequest(caller, facts);
+      const r = await handler(app, c, p, facts);
+      if (!r.ok) recordRefusedRequest(app.deps.audit, c, `${service(c)}:${action}`, r.errors[0]);
+      return r;
+    };
+  }
+  return out;
+}
 
 const enc = (doc: string): string => encodeURIComponent(doc);
 
@@ -199,7 +221,7 @@ export function authorizationDetailsXml(partition: Partition, d: AuthorizationDe
   };
 }
 
-export const IAM_ACTIONS: Readonly<Record<string, Handler>> = {
+const ACTIONS: Readonly<Record<string, Handler>> = {
   // Users
   CreateUser: (app, c, p) =>
     need(p, ['UserName'], (userName) =>
@@ -342,3 +364,6 @@ export const IAM_ACTIONS: Readonly<Record<string, Handler>> = {
   // OpenID Connect providers (src/app/oidc.ts, adapters/http/oidc.ts)
   ...OIDC_PROVIDER_ACTIONS,
 };
+
+/** The IAM Query API as the edge serves it (`queryActions`): `iam:` actions, `ram:` in `acs` accounts. */
+export const IAM_ACTIONS = queryActions((c) => adminService(c.partition), ACTIONS);

@@ -6,6 +6,7 @@ import { ok, type Result } from '../../core/errors.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import type { IssuedCredentials, RequestFacts } from '../../app/sts.ts';
+import { queryActions } from './iam-api.ts';
 import { Params } from './query-params.ts';
 import type { XmlFields } from './xml.ts';
 
@@ -17,7 +18,8 @@ export function credentialsXml(c: IssuedCredentials): XmlFields {
   return { AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: isoSeconds(c.expiration) };
 }
 
-export const STS_ACTIONS: Readonly<Record<string, Handler>> = {
+/** Signed STS actions; a refused one that its use case does not record (GetSessionToken, DecodeAuthorizationMessage) is recorded by `queryActions`. */
+export const STS_ACTIONS = queryActions(() => 'sts', {
   GetCallerIdentity: async (app, caller) => {
     const id = app.sts.getCallerIdentity(caller);
     return ok({ UserId: id.userId, Account: id.account, Arn: id.arn });
@@ -67,7 +69,7 @@ export const STS_ACTIONS: Readonly<Record<string, Handler>> = {
     const r = app.decodeAuthorizationMessage(caller, encoded.value);
     return r.ok ? ok({ DecodedMessage: r.value }) : r;
   },
-};
+} satisfies Record<string, Handler>);
 
 type UnsignedHandler = (app: App, p: Params, facts: RequestFacts) => Promise<Result<XmlFields | undefined>>;
 
