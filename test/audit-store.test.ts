@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { PG_URL, pgSkip } from './support/postgres.ts';
 import { EMPTY_HEAD, chainVerifier, linkEvents, type AuditEvent, type AuditFilter, type AuditRecord } from '../src/core/audit/index.ts';
 import type { Store } from '../src/app/ports/store.ts';
 import { createAudit } from '../src/app/audit.ts';
@@ -21,24 +22,11 @@ import { POSTGRES_MIGRATIONS } from '../src/adapters/store-postgres/migrations.t
 import type { Migration } from '../src/adapters/store-sql/index.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
-const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 });
-
-async function pgSkip(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    return undefined;
-  } catch (e) {
-    return `PostgreSQL unreachable at ${PG_URL}: ${(e as Error).message}`;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
 
 interface Target {
   readonly name: string;

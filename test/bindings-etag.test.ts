@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { createApp, type App, type Caller } from '../src/app/index.ts';
 import { applyConfig, describeApplyError, type ApplyError, type ApplyResult } from '../src/app/apply.ts';
 import { iamPolicyKey, type IamPolicyView, type StoredIamPolicy } from '../src/app/bindings.ts';
@@ -32,24 +32,9 @@ const model = (name: string): string => `arn:aws:training::${ROOT}:model/${name}
 const VIEWER = { role: 'roles/ml.viewer', members: ['user:alice'] };
 const DEVELOPER = { role: 'roles/ml.developer', members: ['user:alice'] };
 
-const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const pgSkip = await pgAdmin((c) => c.query('SELECT 1')).then(
-  () => undefined,
-  (e: unknown) => `PostgreSQL unreachable at ${PG_URL.replace(/\/\/[^@]*@/, '//…@')} (${(e as Error).message}); set GATEHOUSE_TEST_DATABASE_URL to run these`,
-);
-if (pgSkip !== undefined) console.log(`# skipping the PostgreSQL runs: ${pgSkip}`);
+const pgSkipped = await pgSkip();
+if (pgSkipped !== undefined) console.log(`# skipping the PostgreSQL runs: ${pgSkipped}`);
 
 interface Target {
   readonly name: string;
@@ -69,7 +54,7 @@ const targets: Target[] = [
   },
   {
     name: 'postgres',
-    skip: pgSkip,
+    skip: pgSkipped,
     async open() {
       const schema = `gh_test_${randomBytes(6).toString('hex')}`;
       const store = await openPostgresStore({ url: PG_URL, schema, poolSize: 4 });

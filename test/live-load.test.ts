@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { PG_URL, pgSkip } from './support/postgres.ts';
 import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
@@ -23,7 +24,6 @@ import { PolicyCache, rolePolicySet, userPolicySet } from '../src/app/principals
 import type { CompiledPolicy, PolicySet } from '../src/core/iam/index.ts';
 import type { Store, WriteTx } from '../src/app/ports/store.ts';
 
-const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const A = '111111111111';
 const B = '222222222222';
 const NOW = '2026-01-01T00:00:00Z';
@@ -32,17 +32,6 @@ const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 });
-
-async function pgSkip(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.end();
-    return undefined;
-  } catch (e) {
-    return `PostgreSQL unreachable (${(e as Error).message})`;
-  }
-}
 
 const targets: { name: string; skip: string | undefined; open: () => Promise<Store> }[] = [
   {

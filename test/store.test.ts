@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
-import pg from 'pg';
+import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import type { AccessKeyRecord, PrincipalRef, RoleRecord, Store, StoreErrorCode, StoreResult, UserRecord } from '../src/app/ports/store.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
@@ -91,35 +91,12 @@ const sqlite: Target = {
   },
 };
 
-const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const pgSkip = await (async () => {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (e) {
-    return `PostgreSQL unreachable at ${PG_URL.replace(/\/\/[^@]*@/, '//…@')} (${(e as Error).message}); set GATEHOUSE_TEST_DATABASE_URL to run these`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-})();
-if (pgSkip !== undefined) console.log(`# skipping the PostgreSQL store suite: ${pgSkip}`);
-
-async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+const pgSkipped = await pgSkip();
+if (pgSkipped !== undefined) console.log(`# skipping the PostgreSQL store suite: ${pgSkipped}`);
 
 const postgres: Target = {
   name: 'postgres',
-  skip: pgSkip,
+  skip: pgSkipped,
   async fresh() {
     const schema = `gh_test_${randomBytes(6).toString('hex')}`;
     cleanups.push(() => pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).then(() => undefined));
