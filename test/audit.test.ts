@@ -198,6 +198,22 @@ describe('audit log', () => {
     assert.deepEqual(all.map((r) => r.seq), all.map((_, i) => i + 1), 'one gap-free chain');
   });
 
+  it('a role session\'s decisions carry the role: --role finds what the role\'s sessions did (review D #5)', async () => {
+    const trainer = `arn:aws:iam::${ROOT}:role/trainer`;
+    const mine = await records(s, s.admin, { role: trainer });
+    const decided = mine.filter((r) => r.kind === 'decision');
+    assert.ok(decided.length > 0, `no decision by a trainer session among ${JSON.stringify(mine.map((r) => [r.kind, r.action, r.principal]))}`);
+    for (const r of decided) {
+      assert.equal(r.role, trainer);
+      assert.equal(r.session, `arn:aws:sts::${ROOT}:assumed-role/trainer/nightly`);
+      assert.equal(r.principal, r.session);
+    }
+    // Changes to the role and its sessions, as before.
+    assert.deepEqual([...new Set(mine.map((r) => r.kind))].sort(), ['change', 'decision', 'job', 'session']);
+    // A decision about a user names no role.
+    assert.ok((await records(s, s.admin, { kind: 'decision' })).filter((r) => r.principal === `arn:aws:iam::${ROOT}:user/alice`).every((r) => r.role === undefined));
+  });
+
   it('never records a secret', async () => {
     const text = JSON.stringify(await records(s, s.admin));
     for (const secret of secrets) assert.ok(secret.length > 10 && !text.includes(secret), `a secret reached the audit log: ${secret.slice(0, 6)}…`);

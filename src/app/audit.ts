@@ -31,6 +31,7 @@ import {
   type BrokenLink,
   type TimedEvent,
 } from '../core/audit/index.ts';
+import { roleArnOf } from '../core/sts/session.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppMetrics } from './metrics.ts';
 import { NO_METRICS } from './metrics.ts';
@@ -544,7 +545,11 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
       const e: Mutable<AuditEvent> & { decision: string } = { kind: 'decision', account: caller.account, principal: subject, action, resource, decision: answer.decision, detail };
       const session = self ? caller.session : undefined;
       if (session !== undefined) {
-        if (session.role) e.session = caller.principal.arn;
+        // The acting role as well as the session: `audit query --role ARN` finds what the role's sessions did.
+        if (session.role) {
+          e.role = caller.principal.roleArn ?? roleArnOf(session.part, session.acct, session.role.path, session.role.name);
+          e.session = caller.principal.arn;
+        }
         if (session.job !== undefined) e.job = session.job;
         if (session.srcId !== undefined) e.sourceIdentity = session.srcId;
       }

@@ -235,7 +235,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .command('query')
         .description('list audit records by seq, oldest first, or the newest with --last or --follow (GET /v1/audit)')
         .option('--principal <arn>', 'records of this principal (the caller of a change, the subject of a decision)')
-        .option('--role <arn>', 'records involving this role')
+        .option('--role <arn>', 'records involving this role (the ARN with its path): changes to it, its sessions issued or refused, decisions of the authorize API and S3 gateway for its sessions')
         .option('--job <id>', 'records of this job')
         .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject')
         .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny, a job state, or for changes ok or an error code (see below)')
