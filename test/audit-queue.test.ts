@@ -47,7 +47,7 @@ describe('audit queue', () => {
         store,
         now: () => Date.now(),
         log: (l) => void logs.push(l),
-        metrics: { decision: () => {}, sessionIssued: () => {}, auditWritten: (n) => void (counted.written += n), auditWriteFailed: () => void counted.failed++, auditDropped: (n) => void (counted.dropped += n) },
+        metrics: { decision: () => {}, sessionIssued: () => {}, auditWritten: (n) => void (counted.written += n), auditWriteFailed: () => void counted.failed++, auditDropped: (n) => void (counted.dropped += n), auditSampledOut: () => {}, auditGateRefused: () => {} },
       },
       { maxBacklog: 50, batchSize: 20, flushMs: 10 },
     );
@@ -112,12 +112,51 @@ describe('audit queue', () => {
     await real.close();
   });
 
-  it('samples allows deterministically and records every denial', async () => {
+  it('samples each allow at random (periodic traffic is not aliased), marks the sampled ones with the rate, counts those left out, and records every denial', async () => {
     const { store, real } = await flaky();
-    const audit = createAudit({ store, now: () => Date.now() }, { allowSample: 0.25, flushMs: 10 });
-    for (let i = 0; i < 100; i++) audit.decision({ account: '', principal: 'p', action: 'a:B', resource: `r${i}`, decision: i % 10 === 0 ? 'ImplicitDeny' : 'Allow' });
-    assert.equal(audit.status().backlog, 10 + Math.floor(90 * 0.25));
+    let sampledOut = 0;
+    const metrics = { decision: () => {}, sessionIssued: () => {}, auditWritten: () => {}, auditWriteFailed: () => {}, auditDropped: () => {}, auditSampledOut: () => void sampledOut++, auditGateRefused: () => {} };
+    const audit = createAudit({ store, now: () => Date.now(), metrics }, { allowSample: 0.5, flushMs: 10 });
+    // One loader alternating List and Get (review D #3): a shared accumulator recorded every List and no Get.
+    for (let i = 0; i < 2000; i++) audit.decision({ account: '', principal: 'p', action: i % 2 === 0 ? 's3:GetObject' : 's3:ListBucket', resource: `r${i}`, decision: 'Allow' });
+    for (let i = 0; i < 50; i++) audit.decision({ account: '', principal: 'p', action: 's3:GetObject', resource: `d${i}`, decision: 'ImplicitDeny' });
+    assert.ok(await audit.flush());
+    const rows = await real.read((tx) => tx.audit.list({}, 0, 1000).then(async (a) => [...a, ...(await tx.audit.list({}, a.at(-1)?.seq ?? 0, 1000))]));
+    const allows = rows.filter((r) => r.decision === 'Allow');
+    const per = (action: string): number => allows.filter((r) => r.action === action).length;
+    // 1,000 each at 0.5: 500 ± 16 (one standard deviation); outside 400–600 is a 6-sigma event.
+    for (const action of ['s3:GetObject', 's3:ListBucket']) assert.ok(per(action) > 400 && per(action) < 600, `${action}: ${per(action)} of 1000 recorded`);
+    assert.ok(allows.every((r) => r.detail['sampleRate'] === 0.5), 'each sampled allow carries the rate');
+    const denials = rows.filter((r) => r.decision === 'ImplicitDeny');
+    assert.equal(denials.length, 50, 'every denial');
+    assert.ok(denials.every((r) => r.detail['sampleRate'] === undefined));
+    assert.equal(audit.status().sampledOut, 2000 - allows.length);
+    assert.equal(sampledOut, 2000 - allows.length);
+    assert.equal(audit.status().allowSample, 0.5);
     await audit.stop();
+    await real.close();
+  });
+
+  it('draws from the randomness it is given: at 0 no allow is recorded, at 1 every allow without a rate', async () => {
+    const { store, real } = await flaky();
+    let draws = 0;
+    const none = createAudit({ store, now: () => Date.now(), randomBytes: (n) => (draws++, new Uint8Array(n)) }, { allowSample: 0, flushMs: 10 });
+    for (let i = 0; i < 10; i++) none.decision({ account: '', principal: 'p', action: 'a:B', resource: `r${i}`, decision: 'Allow' });
+    assert.equal(none.status().backlog, 0);
+    assert.equal(none.status().sampledOut, 10);
+    // All-zero bytes draw 0, which is below any positive rate: every allow is kept at 0.01, from the app's source.
+    const tiny = createAudit({ store, now: () => Date.now(), randomBytes: (n) => (draws++, new Uint8Array(n)) }, { allowSample: 0.01, flushMs: 10 });
+    for (let i = 0; i < 10; i++) tiny.decision({ account: '', principal: 'p', action: 'a:B', resource: `r${i}`, decision: 'Allow' });
+    assert.equal(tiny.status().backlog, 10);
+    assert.ok(draws >= 1);
+    const all = createAudit({ store, now: () => Date.now() }, { flushMs: 10 });
+    all.decision({ account: '', principal: 'p', action: 'a:B', resource: 'r', decision: 'Allow' });
+    assert.ok(await all.flush());
+    assert.ok(await tiny.flush());
+    const rows = await real.read((tx) => tx.audit.list({}, 0, 100));
+    assert.equal(rows.filter((r) => r.detail['sampleRate'] === undefined).length, 1);
+    assert.equal(rows.filter((r) => r.detail['sampleRate'] === 0.01).length, 10);
+    for (const a of [none, tiny, all]) await a.stop();
     await real.close();
   });
 });

@@ -1,13 +1,17 @@
 /**
  * `GET /metrics` after some traffic: Prometheus text with the decisions by result, sessions issued, request
- * latency per API, the cache head and generation, and the audit log's backlog and writes.
+ * latency per API, the cache head and reloads, and the audit log's backlog and writes; labelled counters start at
+ * 0 for every value they can take. And during an audit-only outage under the closed policy: the age of the oldest
+ * unwritten record, the sessions and changes the gate refused, and the allows left out by sampling.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateRoleCommand, GetUserCommand } from '@aws-sdk/client-iam';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { CreateRoleCommand, CreateUserCommand, GetUserCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { call } from '../src/adapters/cli/client.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { errorName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ROOT = '000000000000';
 
@@ -51,6 +55,15 @@ describe('metrics', () => {
     assert.equal(sample(text, 'gatehouse_decisions_total', { result: 'Allow' }), 3);
     assert.equal(sample(text, 'gatehouse_decisions_total', { result: 'ImplicitDeny' }), 2);
     assert.equal(sample(text, 'gatehouse_sessions_issued_total', { via: 'AssumeRole' }), 2);
+    assert.match(text, /^# HELP gatehouse_decisions_total .*authorize API, the S3 gateway and the Kubernetes/m);
+  });
+
+  it('shows every known label value of a counter from the start, at 0 (alerts need the series before the first event)', () => {
+    assert.equal(sample(text, 'gatehouse_decisions_total', { result: 'ExplicitDeny' }), 0);
+    for (const via of ['GetSessionToken', 'AssumeRoleWithWebIdentity', 'job', 'service']) assert.equal(sample(text, 'gatehouse_sessions_issued_total', { via }), 0, via);
+    for (const what of ['issuance', 'change']) assert.equal(sample(text, 'gatehouse_audit_gate_refusals_total', { what }), 0, what);
+    assert.equal(sample(text, 'gatehouse_audit_allows_sampled_out_total'), 0);
+    assert.equal(sample(text, 'gatehouse_audit_oldest_unwritten_seconds'), 0);
   });
 
   it('has a latency histogram per API', () => {
@@ -61,9 +74,11 @@ describe('metrics', () => {
     assert.ok((sample(text, 'gatehouse_http_request_duration_seconds_sum', { api: 'authorize', code: '200' }) ?? 0) > 0);
   });
 
-  it('shows the cache head and generation, and the audit log', () => {
+  it('shows the cache head and reloads (a counter), and the audit log', () => {
     assert.ok((sample(text, 'gatehouse_cache_head') ?? 0) > 0);
-    assert.ok((sample(text, 'gatehouse_cache_generation') ?? 0) > 0);
+    assert.ok((sample(text, 'gatehouse_cache_reloads_total') ?? 0) > 0);
+    assert.match(text, /^# TYPE gatehouse_cache_reloads_total counter$/m);
+    assert.equal(sample(text, 'gatehouse_cache_generation'), undefined, 'the gauge is gone');
     assert.equal(sample(text, 'gatehouse_audit_backlog'), 0);
     assert.equal(sample(text, 'gatehouse_audit_healthy'), 1);
     assert.equal(sample(text, 'gatehouse_audit_write_failures_total'), 0);
@@ -77,5 +92,52 @@ describe('metrics', () => {
     assert.ok(!text.includes('arn:'), 'no ARN in metric labels');
     assert.ok(!text.includes(s.admin.secretAccessKey));
     assert.ok(!text.includes(s.admin.accessKeyId));
+  });
+});
+
+describe('metrics during an audit-only outage (closed policy, allows sampled at 0)', () => {
+  let s: TestServer;
+  let db: DatabaseSync | undefined;
+  const scrape = async (): Promise<string> => (await fetch(`${s.url}/metrics`)).text();
+  const authorize = (action: string) =>
+    call<{ decision: string }>({ endpoint: new URL(s.url), credentials: s.admin, region: 'us-east-1', credentialsSource: 'test' }, 'POST', ['authorize'], { body: { action, resource: 'arn:aws:s3:::m/k' } });
+
+  before(async () => {
+    s = await startTestServer({ audit: { allowSample: 0 } });
+    await s.iam().send(new CreateRoleCommand({ RoleName: 'r', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ROOT}:root` }, Action: 'sts:AssumeRole' }] }) }));
+  });
+  after(async () => {
+    db?.exec('DROP TRIGGER IF EXISTS gh_test_audit_down');
+    db?.close();
+    await s?.stop();
+  });
+
+  it('counts allows left out by sampling, the age of the oldest unwritten record, and what the gate refused', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await authorize('s3:GetObject')).ok, true);
+    let text = await scrape();
+    assert.equal(sample(text, 'gatehouse_audit_allows_sampled_out_total'), 3);
+    assert.equal(sample(text, 'gatehouse_decisions_total', { result: 'Allow' }), 3);
+
+    // Audit inserts fail (the rest of the store works); a denial is recorded and waits.
+    db = new DatabaseSync(join(s.dataDir, 'gatehouse.db'), { timeout: 5000 });
+    db.exec(`CREATE TRIGGER gh_test_audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit writes refused by the test'); END`);
+    assert.equal((await authorize('ec2:RunInstances')).ok, true);
+    const end = Date.now() + 5000;
+    while (s.running.app.audit.status().failures === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await errorName(s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ROOT}:role/r`, RoleSessionName: 'refused' }))), 'ServiceUnavailable');
+    assert.equal(await errorName(s.iam().send(new CreateUserCommand({ UserName: 'refused' }))), 'ServiceUnavailable');
+    text = await scrape();
+    assert.equal(sample(text, 'gatehouse_audit_healthy'), 0);
+    assert.ok((sample(text, 'gatehouse_audit_backlog') ?? 0) >= 1);
+    assert.ok((sample(text, 'gatehouse_audit_oldest_unwritten_seconds') ?? 0) >= 0.05, 'the oldest unwritten record has waited');
+    assert.equal(sample(text, 'gatehouse_audit_gate_refusals_total', { what: 'issuance' }), 1);
+    assert.equal(sample(text, 'gatehouse_audit_gate_refusals_total', { what: 'change' }), 1);
+
+    db.exec('DROP TRIGGER gh_test_audit_down');
+    assert.ok(await s.running.app.audit.flush());
+    text = await scrape();
+    assert.equal(sample(text, 'gatehouse_audit_oldest_unwritten_seconds'), 0);
+    assert.equal(sample(text, 'gatehouse_audit_backlog'), 0);
   });
 });

@@ -16,11 +16,18 @@
  * access happens unrecorded, even at the start of an outage, before a write has had time to fail; `open`
  * carries on and records later. Decisions always carry on (resource servers must keep working; their records
  * wait in the queue). Only when the bound itself is hit are records dropped, each one counted, and logged.
+ *
+ * Stopping loses nothing either (short of a hard crash: kill -9, out of memory). `stop()` keeps retrying for
+ * `drainMs` (10 s); what is still unwritten then goes to an `AuditSpool` (a file in the data dir), and the next
+ * start with that spool appends those records to the chain before anything else, each marked `recoveredFromSpool`
+ * and followed by a `gatehouse:RecoverAudit` record, then removes the spool. Records that can be neither written
+ * nor spooled are counted as dropped and logged.
  */
-import { hash } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { failWith, ok, type Result } from '../core/errors.ts';
 import {
   AUDIT_KINDS,
+  canonicalRedacted,
   chainVerifier,
   linkEvents,
   type AuditEvent,
@@ -61,6 +68,11 @@ export interface AuditOptions {
    * (a store that hangs fails no write for its whole connect timeout); default 2,000.
    */
   readonly maxUnwrittenMs?: number;
+  /**
+   * On stop, how long to keep trying to write what is queued before spooling it, ms; default 10,000 (Kubernetes
+   * gives a pod 30 s between SIGTERM and SIGKILL).
+   */
+  readonly drainMs?: number;
   /** `false` records nothing (benchmarks of the cost of auditing); default true. */
   readonly enabled?: boolean;
 }
@@ -79,6 +91,20 @@ export interface AuditStatus {
   readonly written: number;
   readonly failures: number;
   readonly dropped: number;
+  /** Age of the oldest record queued and not yet written, seconds; 0 when none is. */
+  readonly oldestUnwrittenSeconds: number;
+  /** Share of allowed decisions recorded (1: all); each sampled record carries it as `detail.sampleRate`. */
+  readonly allowSample: number;
+  /** Allowed decisions left out by sampling since start. */
+  readonly sampledOut: number;
+  /** Sessions and changes the gate refused since start (closed policy). */
+  readonly gateRefusals: number;
+  /** Records older than this many days are pruned; null: kept forever. */
+  readonly retentionDays: number | null;
+  /** How long `stop` keeps trying to write what is queued before spooling it, seconds. */
+  readonly drainSeconds: number;
+  /** Records appended since start from a spool left by an earlier stop. */
+  readonly recovered: number;
 }
 
 export interface AuditPage {
@@ -97,9 +123,11 @@ export interface VerifyReport {
   readonly broken?: BrokenLink | { readonly seq: number; readonly reason: 'checkpoint'; readonly message: string };
 }
 
-export const AUDIT_DEFAULTS = { failure: 'closed', allowSample: 1, maxBacklog: 100_000, batchSize: 500, flushMs: 100, maxUnwrittenMs: 2000 } as const;
+export const AUDIT_DEFAULTS = { failure: 'closed', allowSample: 1, maxBacklog: 100_000, batchSize: 500, flushMs: 100, maxUnwrittenMs: 2000, drainMs: 10_000 } as const;
 /** The action of the record a pruning leaves in the chain; its detail attests the checkpoint. */
 export const PRUNE_ACTION = 'gatehouse:PruneAudit';
+/** The action of the record that follows records recovered from a spool; its detail names the spool, who wrote it, and the count. */
+export const RECOVER_ACTION = 'gatehouse:RecoverAudit';
 export const READ_AUDIT = 'gatehouse:ReadAudit';
 const MAX_PAGE = 1000;
 const DAY_MS = 86_400_000;
@@ -127,6 +155,40 @@ export interface AuditAppender {
    */
   piece?(): AuditPiece;
   appendPieces?(pieces: readonly AuditPiece[]): Promise<void>;
+  /** The events of pieces from `piece()`, each with its detail's canonical redacted text (to spool what is left at stop). */
+  eventsOf?(pieces: readonly AuditPiece[]): TimedEvent[];
+}
+
+/**
+ * Where records go that could not be written before the instance stopped, and where the next start finds them
+ * (src/adapters/audit-spool: files in the data dir). Events are handed over with their detail's canonical,
+ * redacted text (`detailText`): a spool holds nothing a record would not.
+ */
+export interface AuditSpool {
+  /** This instance, as recorded in spools it writes and in the records of a recovery. */
+  readonly instance: string;
+  /** Where spools are kept (for the log). */
+  readonly where: string;
+  /** Writes one spool, atomically and readable by its owner only; resolves with where it is. */
+  save(spool: { readonly reason: string; readonly spooledAt: number; readonly events: readonly TimedEvent[] }): Promise<string>;
+  /** Every spool waiting to be appended, oldest first, and those that cannot be read (left where they are). */
+  load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[] }>;
+  /** Removes a spool once its records are committed. */
+  remove(where: string): Promise<void>;
+}
+
+/** One spool as read back. */
+export interface SpooledRecords {
+  /** Names the spool for good (its file name): the record of its recovery carries it, so it is appended once. */
+  readonly id: string;
+  readonly where: string;
+  /** The instance that wrote it. */
+  readonly instance: string;
+  /** Epoch ms. */
+  readonly spooledAt: number;
+  /** Why its records could not be written. */
+  readonly reason: string;
+  readonly events: readonly TimedEvent[];
 }
 
 /** Records as the queue holds them until written, filled as they come. */
@@ -164,7 +226,18 @@ export function storeAppender(store: Store): AuditAppender {
   };
 }
 
-/** `GATEHOUSE_AUDIT_FAILURE`, `GATEHOUSE_AUDIT_ALLOW_SAMPLE`, `GATEHOUSE_AUDIT_RETENTION_DAYS`. */
+/** The audit settings of the environment, as `gatehouse server --help` lists them. */
+export const AUDIT_ENV = {
+  GATEHOUSE_AUDIT_FAILURE: '`closed` (default): no session is issued and the directory does not change while the audit log is not known to be writable; `open`: they go on, and their records wait in memory',
+  GATEHOUSE_AUDIT_ALLOW_SAMPLE: 'share of allowed decisions recorded, a decimal number from 0 to 1 (default 1: all); each allow is chosen at random, denials are always recorded',
+  GATEHOUSE_AUDIT_RETENTION_DAYS: 'prune records older than this many days, hourly (default: keep forever)',
+  GATEHOUSE_AUDIT_DRAIN_SECONDS: 'on SIGTERM, how long to keep trying to write queued records before spooling them to DIR/audit-spool (default 10)',
+} as const;
+
+/** A plain decimal number (`0.25`, `.5`, `30`): no sign, exponent, hex, `%` or blanks, which `Number()` would take or misread. */
+const DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+/** `GATEHOUSE_AUDIT_FAILURE`, `GATEHOUSE_AUDIT_ALLOW_SAMPLE`, `GATEHOUSE_AUDIT_RETENTION_DAYS`, `GATEHOUSE_AUDIT_DRAIN_SECONDS`. */
 export function auditOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): Result<AuditOptions> {
   const out: { -readonly [K in keyof AuditOptions]: AuditOptions[K] } = {};
   const failure = env['GATEHOUSE_AUDIT_FAILURE'];
@@ -174,15 +247,21 @@ export function auditOptionsFromEnv(env: Readonly<Record<string, string | undefi
   }
   const sample = env['GATEHOUSE_AUDIT_ALLOW_SAMPLE'];
   if (sample !== undefined && sample !== '') {
-    const n = Number(sample);
-    if (!Number.isFinite(n) || n < 0 || n > 1) return failWith('VALIDATION_ERROR', `GATEHOUSE_AUDIT_ALLOW_SAMPLE must be a number from 0 to 1, got \`${sample}\``);
+    const n = DECIMAL.test(sample) ? Number(sample) : NaN;
+    if (!(n >= 0 && n <= 1)) return failWith('VALIDATION_ERROR', `GATEHOUSE_AUDIT_ALLOW_SAMPLE must be a decimal number from 0 to 1 (such as 0.1 for one allow in ten), got \`${sample}\``);
     out.allowSample = n;
   }
   const days = env['GATEHOUSE_AUDIT_RETENTION_DAYS'];
   if (days !== undefined && days !== '') {
-    const n = Number(days);
-    if (!Number.isFinite(n) || n <= 0) return failWith('VALIDATION_ERROR', `GATEHOUSE_AUDIT_RETENTION_DAYS must be a positive number of days, got \`${days}\``);
+    const n = DECIMAL.test(days) ? Number(days) : NaN;
+    if (!(n > 0 && Number.isFinite(n))) return failWith('VALIDATION_ERROR', `GATEHOUSE_AUDIT_RETENTION_DAYS must be a positive decimal number of days (such as 90), got \`${days}\``);
     out.retentionDays = n;
+  }
+  const drain = env['GATEHOUSE_AUDIT_DRAIN_SECONDS'];
+  if (drain !== undefined && drain !== '') {
+    const n = DECIMAL.test(drain) ? Number(drain) : NaN;
+    if (!(n >= 0 && n <= 3600)) return failWith('VALIDATION_ERROR', `GATEHOUSE_AUDIT_DRAIN_SECONDS must be a decimal number of seconds from 0 to 3600 (keep it below the orchestrator's grace period, 30 s on Kubernetes), got \`${drain}\``);
+    out.drainMs = Math.round(n * 1000);
   }
   return ok(out);
 }
@@ -203,7 +282,38 @@ export interface AuditDeps {
   readonly appender?: AuditAppender;
   /** False while this instance knows its store to be unreachable (the app's last refresh failed); default always true. */
   readonly storeReachable?: () => boolean;
+  /** Where what cannot be written by the end of `stop` goes, and where `start` finds what an earlier stop left; absent, it is lost (and counted). */
+  readonly spool?: AuditSpool;
+  /** The app's randomness (allow sampling draws from it); default `node:crypto`. */
+  readonly randomBytes?: (n: number) => Uint8Array;
 }
+
+/** Uniform draws in [0, 1) from a byte source, 4 KiB at a time: one call per 1,024 draws. */
+function uniform(randomBytes: (n: number) => Uint8Array): () => number {
+  let pool = new Uint32Array(0);
+  let i = 0;
+  return () => {
+    if (i >= pool.length) {
+      // Copied: the source may hand out a view at an offset a Uint32Array cannot start at.
+      pool = new Uint32Array(new Uint8Array(randomBytes(4096)).buffer);
+      i = 0;
+    }
+    return (pool[i++] as number) / 2 ** 32;
+  };
+}
+
+/**
+ * A wait that keeps the process alive (a stopping server has nothing else left to do, and must not exit before
+ * the spool is written), and can be cancelled so that it holds nothing once its race is decided.
+ */
+function wait(ms: number): { readonly done: Promise<'expired'>; cancel(): void } {
+  let t: ReturnType<typeof setTimeout> | undefined;
+  const done = new Promise<'expired'>((r) => {
+    t = setTimeout(() => r('expired'), Math.max(0, ms));
+  });
+  return { done, cancel: () => clearTimeout(t) };
+}
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   const enabled = options.enabled ?? true;
@@ -213,6 +323,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   const batchSize = options.batchSize ?? AUDIT_DEFAULTS.batchSize;
   const flushMs = options.flushMs ?? AUDIT_DEFAULTS.flushMs;
   const maxUnwrittenMs = options.maxUnwrittenMs ?? AUDIT_DEFAULTS.maxUnwrittenMs;
+  const drainMs = options.drainMs ?? AUDIT_DEFAULTS.drainMs;
+  const random = uniform(deps.randomBytes ?? ((n) => randomBytes(n)));
+  const spool = deps.spool;
   const storeReachable = deps.storeReachable ?? (() => true);
   const metrics = deps.metrics ?? NO_METRICS;
   const log = deps.log ?? (() => {});
@@ -233,6 +346,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   let soon = false;
   let flushing: Promise<boolean> | undefined;
   let stopped = false;
+  let started = false;
   let healthy = true;
   let lastError: string | undefined;
   let failures = 0;
@@ -241,7 +355,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   let dropped = 0;
   let lastFailureLog = 0;
   let lastDropLog = 0;
-  let sampled = 0;
+  let sampledOut = 0;
+  let gateRefusals = 0;
+  let recovered = 0;
+  /** Spools left by an earlier stop, read at `start`, appended before anything queued (removed from here as each is). */
+  let spooled: Promise<SpooledRecords[]> | undefined;
   let pruner: ReturnType<typeof setInterval> | undefined;
 
   /** While failing: 100 ms doubling to 2 s, so an outage costs a few attempts a second at most. */
@@ -293,9 +411,89 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     } else if (timer === undefined) schedule(flushMs);
   }
 
+  /** A write refused: counted, logged (once, then every 30 s), and the failure policy applies until one succeeds. */
+  function failed(e: unknown, what: string): void {
+    failures += 1;
+    consecutive += 1;
+    lastError = messageOf(e);
+    metrics.auditWriteFailed();
+    const t = deps.now();
+    if (healthy || t - lastFailureLog > 30_000) {
+      lastFailureLog = t;
+      log(`audit: cannot write ${what}: ${lastError}; they stay queued and are retried${policy === 'closed' ? '; session issuance and directory changes are refused meanwhile (GATEHOUSE_AUDIT_FAILURE=closed)' : ''}`);
+    }
+    healthy = false;
+  }
+
+  /**
+   * Appends the records of an earlier stop's spools, oldest spool first, each in one transaction with the record
+   * of its recovery after them; a spool is removed only once that transaction is committed. One whose recovery
+   * record is already in the chain (the instance stopped between the commit and the removal) is only removed.
+   */
+  async function recoverSpools(pending: SpooledRecords[]): Promise<void> {
+    if (spool === undefined) return;
+    while (pending.length > 0) {
+      const s = pending[0] as SpooledRecords;
+      if (!(await recoveredBefore(s.id))) {
+        const mark = { spool: s.id, instance: s.instance, spooledAt: new Date(s.spooledAt).toISOString(), count: s.events.length, recoveredBy: spool.instance };
+        const events: TimedEvent[] = s.events.map(({ at, event }) => ({ at, event: { ...event, detail: { ...event.detail, recoveredFromSpool: mark } } }));
+        let firstAt = Infinity;
+        let lastAt = -Infinity;
+        for (const e of s.events) {
+          firstAt = Math.min(firstAt, e.at);
+          lastAt = Math.max(lastAt, e.at);
+        }
+        events.push({
+          at: deps.now(),
+          event: {
+            kind: 'change',
+            account: '',
+            principal: 'gatehouse',
+            action: RECOVER_ACTION,
+            resource: 'audit',
+            decision: 'ok',
+            detail: { ...mark, reason: s.reason, ...(s.events.length > 0 ? { firstAt: new Date(firstAt).toISOString(), lastAt: new Date(lastAt).toISOString() } : {}) },
+          },
+        });
+        await appender.append(events);
+        written += events.length;
+        recovered += s.events.length;
+        metrics.auditWritten(events.length);
+        log(`audit: appended ${s.events.length} record(s) that ${s.instance} spooled at ${mark.spooledAt} (${s.reason}) to the audit log, each marked recoveredFromSpool, followed by a ${RECOVER_ACTION} record`);
+      }
+      pending.shift();
+      try {
+        await spool.remove(s.where);
+      } catch (e) {
+        log(`audit: cannot remove the spool ${s.where} whose records are now in the audit log: ${messageOf(e)}; the next start sees its ${RECOVER_ACTION} record and only removes it`);
+      }
+    }
+  }
+
+  /** Whether the chain already has the recovery record of spool `id`. */
+  async function recoveredBefore(id: string): Promise<boolean> {
+    for (let after = 0; ; ) {
+      const page = await deps.store.read((tx) => tx.audit.list({ action: RECOVER_ACTION }, after, MAX_PAGE));
+      if (page.some((r) => r.detail['spool'] === id)) return true;
+      if (page.length < MAX_PAGE) return false;
+      after = (page.at(-1) as AuditRecord).seq;
+    }
+  }
+
   /** Writes one batch; false when the store refused it (the batch stays queued). */
   function flushOnce(): Promise<boolean> {
     flushing ??= (async () => {
+      // What an earlier stop spooled goes first, before anything recorded since.
+      if (spooled !== undefined) {
+        const pending = await spooled;
+        try {
+          await recoverSpools(pending);
+        } catch (e) {
+          failed(e, `${pending.reduce((n, s) => n + s.events.length, 0)} record(s) recovered from a spool (then ${backlog} queued)`);
+          return false;
+        }
+        spooled = undefined;
+      }
       if (backlog === 0) return true;
       // Behind (a burst, or a backlog after an outage): bigger transactions, so each commit's fsync is shared by
       // more records; bounded, since a SQLite write holds the event loop while it runs. A writer on another
@@ -310,16 +508,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       try {
         await appendPieces(batch);
       } catch (e) {
-        failures += 1;
-        consecutive += 1;
-        lastError = e instanceof Error ? e.message : String(e);
-        metrics.auditWriteFailed();
-        const t = deps.now();
-        if (healthy || t - lastFailureLog > 30_000) {
-          lastFailureLog = t;
-          log(`audit: cannot write ${backlog} queued record(s): ${lastError}; they stay queued and are retried${policy === 'closed' ? '; session issuance and directory changes are refused meanwhile (GATEHOUSE_AUDIT_FAILURE=closed)' : ''}`);
-        }
-        healthy = false;
+        failed(e, `${backlog} queued record(s)`);
         return false;
       }
       // The queue may have grown meanwhile; the batch is its head.
@@ -337,7 +526,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       (done) => {
         flushing = undefined;
         // What was queued meanwhile: at once when a batch is waiting, else within `flushMs`; after a failure, later.
-        if (backlog > 0) schedule(done ? (backlog >= batchSize ? 0 : flushMs) : backoff());
+        if (backlog > 0 || spooled !== undefined) schedule(done ? (backlog >= batchSize ? 0 : flushMs) : backoff());
         return done;
       },
       (e: unknown) => {
@@ -350,7 +539,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
 
   /** Writes everything queued; false when the store refused (tests, and shutdown). */
   async function flush(): Promise<boolean> {
-    while (backlog > 0) if (!(await flushOnce())) return false;
+    while (backlog > 0 || spooled !== undefined) if (!(await flushOnce())) return false;
     if (flushing) await flushing;
     return true;
   }
@@ -382,18 +571,30 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     }
     if (!gateClosed) log(`audit: the audit log is not known to be writable (${why}); session issuance and directory changes are refused until it is (GATEHOUSE_AUDIT_FAILURE=closed)`);
     gateClosed = true;
+    gateRefusals += 1;
+    // `what` is one of a few fixed phrases: sessions (and pods admitted with a role) are issuance, the rest changes.
+    metrics.auditGateRefused(/^(sessions|pods)\b/.test(what) ? 'issuance' : 'change');
     return failWith('SERVICE_UNAVAILABLE', `the audit log cannot be written at the moment; ${what} until it can: retry later`);
   }
 
-  /** A decision of the authorize API: denials always, allows sampled (`allowSample`), all counted. */
+  /**
+   * A decision (authorize API, S3 gateway, Kubernetes): denials always recorded, each allow with probability
+   * `allowSample`, drawn afresh for every one — a shared counter would alias with any periodic traffic (List then
+   * Get, two principals in turn) and leave a whole action or principal out. A sampled allow says so
+   * (`detail.sampleRate`: each stands for 1/rate allows); those left out are counted. All are counted by result.
+   */
   function decision(e: (Omit<AuditEvent, 'kind'> | AuditEvent) & { readonly decision: string }): void {
     metrics.decision(e.decision);
-    if (e.decision === 'Allow') {
-      if (allowSample < 1) {
-        sampled += allowSample;
-        if (sampled < 1) return;
-        sampled -= 1;
+    if (e.decision === 'Allow' && allowSample < 1) {
+      if (!(random() < allowSample)) {
+        if (enabled) {
+          sampledOut += 1;
+          metrics.auditSampledOut();
+        }
+        return;
       }
+      record({ ...e, kind: 'decision', detail: { ...e.detail, sampleRate: allowSample } });
+      return;
     }
     record('kind' in e && e.kind === 'decision' ? e : { ...e, kind: 'decision' });
   }
@@ -492,9 +693,49 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     query,
     verify,
     prune,
-    status: (): AuditStatus => ({ enabled, policy, backlog, healthy: unwritable() === undefined, lastError, written, failures, dropped }),
-    /** Starts the retention sweep (hourly) when a retention is configured. */
+    status: (): AuditStatus => ({
+      enabled,
+      policy,
+      backlog,
+      healthy: unwritable() === undefined,
+      lastError,
+      written,
+      failures,
+      dropped,
+      oldestUnwrittenSeconds: oldestUnwrittenMs() / 1000,
+      allowSample,
+      sampledOut,
+      gateRefusals,
+      retentionDays: options.retentionDays ?? null,
+      drainSeconds: drainMs / 1000,
+      recovered,
+    }),
+    /** Age of the oldest record queued and not yet written, ms (0 when none): what `gatehouse_audit_oldest_unwritten_seconds` shows. */
+    oldestUnwrittenMs,
+    /**
+     * Says the settings in effect, takes up what an earlier stop spooled (appended before anything else), and
+     * starts the retention sweep (hourly) when a retention is configured.
+     */
     start(): void {
+      if (!enabled) return;
+      if (!started) {
+        started = true;
+        log(`audit: ${settings()}`);
+        if (spool !== undefined) {
+          spooled = spool.load().then(
+            ({ spools, unreadable }) => {
+              for (const u of unreadable) log(`audit: CANNOT READ the spool ${u.where} (${u.error}); its records are not in the audit log: left where it is for an operator`);
+              if (spools.length > 0) log(`audit: ${spools.reduce((n, x) => n + x.events.length, 0)} record(s) spooled by an earlier stop (${spools.map((x) => x.where).join(', ')}) are appended to the audit log before anything else`);
+              return [...spools];
+            },
+            (e: unknown) => {
+              log(`audit: cannot read the spools in ${spool.where}: ${messageOf(e)}; records they hold are appended at the next start that can`);
+              return [];
+            },
+          );
+          schedule(0);
+        }
+      }
       const days = options.retentionDays;
       if (days === undefined || pruner !== undefined) return;
       const sweep = () =>
@@ -506,21 +747,93 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       pruner = setInterval(sweep, 3_600_000);
       pruner.unref?.();
     },
-    /** Writes what is queued (one last attempt), then stops the flusher. */
+    /**
+     * Writes what is queued, retrying for `drainMs` at most; spools what is still unwritten then (or counts it as
+     * dropped, loudly, when it cannot be spooled either); then stops the flusher.
+     */
     async stop(): Promise<void> {
       if (pruner !== undefined) clearInterval(pruner);
       pruner = undefined;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      await flush().catch(() => false);
       stopped = true;
-      // A failed last attempt may have set a retry; there is none after stopping.
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
+      if (enabled && backlog > 0) {
+        const deadline = wait(drainMs);
+        let expired = false;
+        void deadline.done.then(() => void (expired = true));
+        if (!healthy) log(`audit: stopping with ${backlog} record(s) not yet written (${lastError ?? 'unknown error'}); trying for up to ${drainMs / 1000} s (GATEHOUSE_AUDIT_DRAIN_SECONDS) before ${spool ? 'spooling them' : 'giving up on them (no spool)'}`);
+        while (backlog > 0 && !expired) {
+          const done = await Promise.race([flushOnce().catch(() => false), deadline.done]);
+          if (done === false && !expired) {
+            const pause = wait(backoff());
+            await Promise.race([pause.done, deadline.done]);
+            pause.cancel();
+          }
+        }
+        deadline.cancel();
+      }
+      // A write still in hand ends (the writer thread finishes or fails it, 5 s at most) before what is left is known.
       await appender.close?.().catch(() => {});
-      if (backlog > 0) log(`audit: stopping with ${backlog} record(s) that could not be written: ${lastError ?? 'unknown error'}`);
+      if (flushing !== undefined) {
+        const grace = wait(5000);
+        await Promise.race([flushing.catch(() => false), grace.done]);
+        grace.cancel();
+      }
+      if (enabled && backlog > 0) await spoolQueue();
     },
   };
+
+  /** How long the oldest queued record has waited, ms; 0 when nothing is queued. */
+  function oldestUnwrittenMs(): number {
+    return backlog > 0 && starts.length > 0 ? Math.max(0, deps.now() - (starts[0] as number)) : 0;
+  }
+
+  function settings(): string {
+    const sample = allowSample === 1 ? 'every allowed decision is recorded' : allowSample === 0 ? 'no allowed decision is recorded (denials are)' : `allowed decisions are recorded at random, at ${allowSample} (denials always)`;
+    return (
+      `failure policy ${policy} (GATEHOUSE_AUDIT_FAILURE); ${sample} (GATEHOUSE_AUDIT_ALLOW_SAMPLE); ` +
+      `records are kept ${options.retentionDays === undefined ? 'forever' : `${options.retentionDays} day(s)`} (GATEHOUSE_AUDIT_RETENTION_DAYS); ` +
+      `on stop, unwritten records are retried for ${drainMs / 1000} s (GATEHOUSE_AUDIT_DRAIN_SECONDS), then ${spool ? `spooled to ${spool.where}` : 'lost (no spool)'}`
+    );
+  }
+
+  /** What is still queued at the end of `stop`: to the spool, else counted as dropped; loud either way. */
+  async function spoolQueue(): Promise<void> {
+    const n = backlog;
+    const why = lastError ?? 'the audit log did not take them in time';
+    let events: TimedEvent[] | undefined;
+    let unpacked = '';
+    try {
+      events = pieces.flatMap((p) => (p instanceof EventsPiece ? p.events.map((e) => ({ at: e.at, event: e.event, detailText: canonicalRedacted(e.event.detail ?? {}) })) : []));
+      if (!pieces.every((p) => p instanceof EventsPiece)) {
+        if (appender.eventsOf === undefined) throw new Error('the audit writer cannot give back the records it packed');
+        events = appender.eventsOf(pieces);
+      }
+    } catch (e) {
+      events = undefined;
+      unpacked = `; they could not be read back from the queue: ${messageOf(e)}`;
+    }
+    if (spool !== undefined && events !== undefined) {
+      try {
+        const where = await spool.save({ reason: why, spooledAt: deps.now(), events });
+        pieces.length = 0;
+        starts.length = 0;
+        open = undefined;
+        backlog = 0;
+        log(`audit: ${n} record(s) could not be written before stopping (${why}); spooled to ${where}: they are appended to the audit log, marked as recovered, at the next start with this data dir`);
+        return;
+      } catch (e) {
+        log(`audit: cannot spool ${n} record(s) to ${spool.where}: ${messageOf(e)}`);
+      }
+    }
+    dropped += n;
+    metrics.auditDropped(n);
+    pieces.length = 0;
+    starts.length = 0;
+    open = undefined;
+    backlog = 0;
+    log(`audit: LOST ${n} AUDIT RECORD(S): they could not be written before stopping (${why}) ${spool === undefined ? 'and there is no spool' : 'nor spooled'}${unpacked}; counted in gatehouse_audit_dropped_total`);
+  }
 }
 
 export type Audit = ReturnType<typeof createAudit>;

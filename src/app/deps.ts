@@ -26,6 +26,8 @@ export interface AppDeps {
   readonly metrics?: AppMetrics;
   /** Where audit batches are written (a worker thread: src/adapters/audit-worker); absent, through `store` on this thread. */
   readonly auditAppender?: import('./audit.ts').AuditAppender;
+  /** Where audit records unwritten at stop are kept for the next start (src/adapters/audit-spool); absent, they are lost and counted. */
+  readonly auditSpool?: import('./audit.ts').AuditSpool;
 }
 
 /** The part of the audit log the use cases write to. */

@@ -84,6 +84,8 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       ...(options.log ? { log: options.log } : {}),
       ...(rawDeps.metrics ? { metrics: rawDeps.metrics } : {}),
       ...(rawDeps.auditAppender ? { appender: rawDeps.auditAppender } : {}),
+      ...(rawDeps.auditSpool ? { spool: rawDeps.auditSpool } : {}),
+      randomBytes: (n) => rawDeps.randomBytes(n),
     },
     options.audit,
   );

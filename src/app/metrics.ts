@@ -1,10 +1,10 @@
 /**
  * What the use cases count, as a port: the composition root plugs in Prometheus (adapters/metrics); without one,
- * nothing is counted. Gauges (audit backlog, cache generation) are read from the app when scraped, so they need
- * no call here.
+ * nothing is counted. Gauges (audit backlog, oldest unwritten record, cache reloads) are read from the app when
+ * scraped, so they need no call here.
  */
 export interface AppMetrics {
-  /** A decision of the authorize API: `Allow`, `ExplicitDeny`, `ImplicitDeny`. */
+  /** A decision recorded through the audit log (authorize API, S3 gateway, Kubernetes): `Allow`, `ExplicitDeny`, `ImplicitDeny`. */
   decision(result: string): void;
   /** A session was issued; `via` names the API (`AssumeRole`, `GetSessionToken`, `job`…). */
   sessionIssued(via: string): void;
@@ -12,8 +12,12 @@ export interface AppMetrics {
   auditWritten(n: number): void;
   /** A batch of audit records could not be written (it stays queued). */
   auditWriteFailed(): void;
-  /** Audit records dropped because the backlog reached its bound (reported, never silent). */
+  /** Audit records lost: the backlog reached its bound, or at stop they could be neither written nor spooled (reported, never silent). */
   auditDropped(n: number): void;
+  /** An allowed decision left out of the audit log by sampling (GATEHOUSE_AUDIT_ALLOW_SAMPLE). */
+  auditSampledOut(): void;
+  /** The audit gate refused a session (`issuance`) or a directory change (`change`) under the closed policy. */
+  auditGateRefused(what: 'issuance' | 'change'): void;
 }
 
 export const NO_METRICS: AppMetrics = {
@@ -22,4 +26,6 @@ export const NO_METRICS: AppMetrics = {
   auditWritten: () => {},
   auditWriteFailed: () => {},
   auditDropped: () => {},
+  auditSampledOut: () => {},
+  auditGateRefused: () => {},
 };

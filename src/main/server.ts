@@ -31,6 +31,7 @@ import { stsAdminRoutes } from '../adapters/http/sts-admin-api.ts';
 import { openPostgresStore } from '../adapters/store-postgres/store.ts';
 import { openSqliteStore, type SqliteStore } from '../adapters/store-sqlite/index.ts';
 import { auditWorker, type AuditWorkerTarget } from '../adapters/audit-worker/index.ts';
+import { fileAuditSpool } from '../adapters/audit-spool/index.ts';
 import { auditRoutes, recordEdgeChanges } from '../adapters/http/audit-api.ts';
 import { createMetrics } from '../adapters/metrics/index.ts';
 import { auditOptionsFromEnv, type AuditOptions } from '../app/audit.ts';
@@ -205,7 +206,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const auditTarget: AuditWorkerTarget = databaseUrl
     ? { dialect: 'postgres', url: databaseUrl, ...((opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) ? { schema: (opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) as string } : {}) }
     : { dialect: 'sqlite', file: (store as SqliteStore).file };
-  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app, auditAppender: auditWorker(auditTarget) };
+  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app, auditAppender: auditWorker(auditTarget), auditSpool: fileAuditSpool(dataDir) };
   for (const w of key.value.warnings) log(`warning: ${w}`);
   const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
   if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {
@@ -264,7 +265,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const kubeHttp = { app, kube, tokenHosts: () => tokenHosts, certificate: () => tls?.cert };
   jobRoutes.push(...kubeRoutes(kubeHttp));
   const kubeEdge = { kubeWebhooks: kubeWebhookHandler(kubeHttp), ...(tls ? { tls } : {}) };
-  metrics.bind({ auditBacklog: () => app.audit.status().backlog, auditHealthy: () => app.audit.status().healthy, cacheHead: () => app.live.head, cacheGeneration: () => app.live.generation });
+  metrics.bind({
+    auditBacklog: () => app.audit.status().backlog,
+    auditHealthy: () => app.audit.status().healthy,
+    auditOldestUnwrittenSeconds: () => app.audit.oldestUnwrittenMs() / 1000,
+    cacheHead: () => app.live.head,
+    cacheGeneration: () => app.live.generation,
+  });
   // Ready: the directory loaded and bootstrapped, and the store answering. Not the audit log's health: while it
   // cannot be written, the closed policy refuses issuance and changes (503, retryable) but decisions carry on, and an
   // instance taken out of its Service would stop those too; /metrics and /v1/audit/status report the audit log.

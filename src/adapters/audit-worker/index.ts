@@ -86,6 +86,8 @@ export function auditWorker(target: AuditWorkerTarget): AuditAppender {
     maxBatch: 4000,
     piece: () => new EventPacker(),
     appendPieces,
+    // What is left at stop, to be spooled: each detail as the writer would have written it (redacted).
+    eventsOf: (pieces) => pieces.flatMap((p) => decodeEvents((p as EventPacker).packed())),
     append(events) {
       const pieces: EventPacker[] = [];
       for (let i = 0; i < events.length; i += PIECE) pieces.push(packed(events.slice(i, i + PIECE)));

@@ -2,17 +2,23 @@
  * Prometheus metrics at `GET /metrics` (prom-client, its own Registry so that tests and embedders running several
  * servers in one process never share counters):
  *
- *   gatehouse_decisions_total{result}                      authorize API decisions by result
+ *   gatehouse_decisions_total{result}                      every decision (authorize API, S3 gateway, Kubernetes) by result
  *   gatehouse_sessions_issued_total{via}                   sessions issued (AssumeRole, GetSessionToken, job, …)
  *   gatehouse_http_request_duration_seconds{api,code}      request latency per API (iam, sts, admin, authorize, audit, …)
- *   gatehouse_cache_head / gatehouse_cache_generation      the change-log head this instance has loaded, and how often it reloaded
+ *   gatehouse_cache_head                                   the change-log head this instance has loaded
+ *   gatehouse_cache_reloads_total                          how often this instance has reloaded compiled principals
  *   gatehouse_audit_backlog                                audit records queued, not yet written
- *   gatehouse_audit_healthy                                1 while the audit log is being written, 0 while writes fail
+ *   gatehouse_audit_oldest_unwritten_seconds               age of the oldest of them (0 when none)
+ *   gatehouse_audit_healthy                                1 while the audit log is known to be writable, else 0
  *   gatehouse_audit_records_written_total / _write_failures_total / _dropped_total
+ *   gatehouse_audit_allows_sampled_out_total               allowed decisions left out by GATEHOUSE_AUDIT_ALLOW_SAMPLE
+ *   gatehouse_audit_gate_refusals_total{what}              sessions (issuance) and changes refused by the closed audit gate
  *   gatehouse_store_unavailable_total                      requests answered 503 because the store was unreachable
  *   process_* and nodejs_*                                 prom-client's default process metrics
  *
- * Gauges are read from the app at scrape time (`bind`), so the hot paths pay only for counters.
+ * Gauges are read from the app at scrape time (`bind`), so the hot paths pay only for counters. Labelled counters
+ * start at 0 for every value they can take (alerts see a series before the first event), and a label value
+ * outside that set is counted as `other`, so no label grows without bound.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppMetrics } from '../../app/metrics.ts';
@@ -20,9 +26,21 @@ import type { AppMetrics } from '../../app/metrics.ts';
 export interface MetricsSources {
   readonly auditBacklog: () => number;
   readonly auditHealthy: () => boolean;
+  /** Age of the oldest audit record not yet written, seconds (0 when none). */
+  readonly auditOldestUnwrittenSeconds?: () => number;
   readonly cacheHead: () => number;
+  /** How many times this instance has reloaded (only grows): shown as the counter `gatehouse_cache_reloads_total`. */
   readonly cacheGeneration: () => number;
 }
+
+/** The values each labelled counter can take (anything else is `other`). */
+export const DECISION_RESULTS = ['Allow', 'ExplicitDeny', 'ImplicitDeny'] as const;
+export const SESSION_VIAS = ['AssumeRole', 'GetSessionToken', 'AssumeRoleWithWebIdentity', 'job', 'service'] as const;
+export const GATE_REFUSALS = ['issuance', 'change'] as const;
+const bounded = (known: readonly string[]): ((v: string) => string) => {
+  const set = new Set(known);
+  return (v) => (set.has(v) ? v : 'other');
+};
 
 export interface Metrics {
   /** What the app counts (decisions, sessions, audit writes). */
@@ -44,8 +62,25 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   let sources: MetricsSources | undefined;
 
-  const decisions = new Counter({ name: 'gatehouse_decisions_total', help: 'Decisions of the authorize API, by result', labelNames: ['result'] as const, registers: [registry] });
+  const decisions = new Counter({
+    name: 'gatehouse_decisions_total',
+    help: 'Access decisions made, by result: the authorize API, the S3 gateway and the Kubernetes authorization webhook',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
   const sessions = new Counter({ name: 'gatehouse_sessions_issued_total', help: 'Temporary sessions issued, by API', labelNames: ['via'] as const, registers: [registry] });
+  const sampledOut = new Counter({ name: 'gatehouse_audit_allows_sampled_out_total', help: 'Allowed decisions not recorded in the audit log because of allow sampling (GATEHOUSE_AUDIT_ALLOW_SAMPLE)', registers: [registry] });
+  const gateRefusals = new Counter({
+    name: 'gatehouse_audit_gate_refusals_total',
+    help: 'Session issuances and directory changes refused because the audit log was not known to be writable (GATEHOUSE_AUDIT_FAILURE=closed)',
+    labelNames: ['what'] as const,
+    registers: [registry],
+  });
+  for (const result of DECISION_RESULTS) decisions.inc({ result }, 0);
+  for (const via of SESSION_VIAS) sessions.inc({ via }, 0);
+  for (const what of GATE_REFUSALS) gateRefusals.inc({ what }, 0);
+  const resultOf = bounded(DECISION_RESULTS);
+  const viaOf = bounded(SESSION_VIAS);
   const latency = new Histogram({
     name: 'gatehouse_http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by API and status code',
@@ -55,20 +90,41 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   });
   const written = new Counter({ name: 'gatehouse_audit_records_written_total', help: 'Audit records committed to the store', registers: [registry] });
   const failures = new Counter({ name: 'gatehouse_audit_write_failures_total', help: 'Attempts to write a batch of audit records that failed (the records stay queued)', registers: [registry] });
-  const dropped = new Counter({ name: 'gatehouse_audit_dropped_total', help: 'Audit records dropped because the backlog reached its bound', registers: [registry] });
+  const dropped = new Counter({ name: 'gatehouse_audit_dropped_total', help: 'Audit records lost: the backlog reached its bound, or at stop they could be neither written nor spooled', registers: [registry] });
   const unavailable = new Counter({ name: 'gatehouse_store_unavailable_total', help: 'Requests answered 503 because the store could not be reached', registers: [registry] });
   new Gauge({ name: 'gatehouse_audit_backlog', help: 'Audit records queued, not yet written', registers: [registry], collect() { this.set(sources?.auditBacklog() ?? 0); } });
-  new Gauge({ name: 'gatehouse_audit_healthy', help: '1 while audit records are being written, 0 while writing fails', registers: [registry], collect() { this.set(sources === undefined || sources.auditHealthy() ? 1 : 0); } });
+  new Gauge({
+    name: 'gatehouse_audit_oldest_unwritten_seconds',
+    help: 'Age of the oldest audit record queued and not yet written (0 when none); under the closed policy issuance stops once it passes 2 s',
+    registers: [registry],
+    collect() {
+      this.set(sources?.auditOldestUnwrittenSeconds?.() ?? 0);
+    },
+  });
+  new Gauge({ name: 'gatehouse_audit_healthy', help: '1 while the audit log is known to be writable, 0 while writes fail or records wait too long', registers: [registry], collect() { this.set(sources === undefined || sources.auditHealthy() ? 1 : 0); } });
   new Gauge({ name: 'gatehouse_cache_head', help: 'Sequence number of the last change this instance has loaded into its caches', registers: [registry], collect() { this.set(sources?.cacheHead() ?? 0); } });
-  new Gauge({ name: 'gatehouse_cache_generation', help: 'How many times this instance has reloaded its caches', registers: [registry], collect() { this.set(sources?.cacheGeneration() ?? 0); } });
+  // A count that only grows, read from the app when scraped: the counter follows it by its increase.
+  let reloadsSeen = 0;
+  new Counter({
+    name: 'gatehouse_cache_reloads_total',
+    help: 'How many times this instance has reloaded compiled principals into its caches',
+    registers: [registry],
+    collect() {
+      const now = sources?.cacheGeneration() ?? 0;
+      if (now > reloadsSeen) this.inc(now - reloadsSeen);
+      reloadsSeen = Math.max(reloadsSeen, now);
+    },
+  });
 
   return {
     app: {
-      decision: (result) => decisions.inc({ result }),
-      sessionIssued: (via) => sessions.inc({ via }),
+      decision: (result) => decisions.inc({ result: resultOf(result) }),
+      sessionIssued: (via) => sessions.inc({ via: viaOf(via) }),
       auditWritten: (n) => written.inc(n),
       auditWriteFailed: () => failures.inc(),
       auditDropped: (n) => dropped.inc(n),
+      auditSampledOut: () => sampledOut.inc(),
+      auditGateRefused: (what) => gateRefusals.inc({ what }),
     },
     bind(s) {
       sources = s;

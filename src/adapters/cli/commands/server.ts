@@ -1,6 +1,25 @@
 /** `gatehouse server`: the long-running service (DESIGN.md, "Interfaces"). */
+import { AUDIT_ENV } from '../../../app/audit.ts';
 import type { CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+
+/** The audit settings, one per line, wrapped under their name. */
+const auditHelp = Object.entries(AUDIT_ENV)
+  .map(([name, text]) => `  ${name}\n${wrap(text, 100, '      ')}`)
+  .join('\n');
+
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(indent + line);
+  return lines.join('\n');
+}
 
 export const serverCommand: CommandGroup = (program, ctx) => {
   program
@@ -26,7 +45,13 @@ On first start with an empty store the server creates account 000000000000 with 
 DIR/admin-credentials.json (mode 0600). GET /healthz and GET /readyz answer 200 when it can serve.
 Kubernetes webhooks: POST /k8s/{cluster}/authenticate, /authorize and /admit on --listen (see
 \`gatehouse kube webhook-config\`); GATEHOUSE_KUBE_TOKEN_HOSTS lists further host[:port] names of this
-server that k8s-aws-v1 tokens may name.`,
+server that k8s-aws-v1 tokens may name.
+
+The audit log (\`gatehouse audit\`; the settings in effect are logged at start and shown by GET /v1/audit/status):
+${auditHelp}
+Records not yet written when the server stops (SIGTERM) are retried, then spooled to DIR/audit-spool (mode 0600)
+and appended to the audit log, marked as recovered, at the next start with this data dir; only a hard crash
+(kill -9, out of memory) can lose queued records.`,
     )
     .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string }) => {
       if (!ctx.runServer) {
