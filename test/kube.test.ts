@@ -353,6 +353,11 @@ describe('kubectl against the HyperPod example', { skip }, () => {
     assert.deepEqual([older.allowed, older.denied], [false, true], 'a session issued before it');
     const unknown = await status();
     assert.deepEqual([unknown.allowed, unknown.denied], [false, true], 'no issue time: counted as the earliest (fail closed)');
+    // Recorded with the acting role as well as the session: `audit query --role` finds the cluster's decisions too.
+    await server.app.audit.flush();
+    const recorded = await server.app.audit.query(adminCaller, { role: ROLE_ARN, action: 'kubernetes:get' });
+    assert.ok(recorded.ok);
+    assert.ok(recorded.value.records.some((x) => x.session === user && x.decision === 'ExplicitDeny'), JSON.stringify(recorded.value.records.slice(-3)));
     const back = await applyConfig(server.app.deps, adminCaller, { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Role', metadata: { name: 'ScientistUserRole' }, spec: { trustPolicy: trust } }] });
     assert.ok(back.ok);
     await server.app.refresh();

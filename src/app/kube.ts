@@ -327,9 +327,12 @@ export function createKube(app: App, options: KubeOptions) {
     const reason = r.verdict === 'no-opinion' ? `no RBAC binding in cluster ${cluster.name} allows ${describeRequest(req.attributes)}` : r.reasons.join('; ');
     // Recorded as the authorize API's decisions are: denials always, allows sampled (GATEHOUSE_AUDIT_ALLOW_SAMPLE).
     // No opinion is no decision: kube-apiserver's next authorizer decides, and its own audit log has the outcome.
+    const roleArn = who?.principal.kind === 'role-session' ? who.principal.roleArn : undefined;
     if (r.verdict !== 'no-opinion') deps.audit?.decision({
       account: cluster.account,
       principal: arn ?? req.attributes.user.name,
+      // A role's session: the role too, so `audit query --role` finds what its sessions did in the cluster.
+      ...(roleArn !== undefined ? { role: roleArn, session: who?.principal.arn as string } : {}),
       action: kubernetesAction(req.attributes.verb),
       resource: kubernetesResource(cluster.arn, req.attributes),
       decision: r.verdict === 'allow' ? 'Allow' : r.verdict === 'deny' ? 'ExplicitDeny' : 'ImplicitDeny',

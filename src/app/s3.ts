@@ -129,7 +129,8 @@ export function createS3(app: App, objects: ObjectStore) {
       action,
       resource,
       decision: 'ImplicitDeny',
-      ...(caller.session?.role ? { session: caller.principal.arn } : {}),
+      // The acting role as well as the session, as the engine's own decisions carry them (`audit query --role`).
+      ...(caller.session?.role ? { session: caller.principal.arn, ...(caller.principal.roleArn !== undefined ? { role: caller.principal.roleArn } : {}) } : {}),
       ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
       ...(call.facts.sourceIp !== '' ? { sourceIp: call.facts.sourceIp } : {}),
       detail: { reasons: [`s3: ${message}`] },
