@@ -27,9 +27,9 @@ import { startServer } from '../src/main/server.ts';
 import { fileAuditSpool, SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
 import { call } from '../src/adapters/cli/client.ts';
 import { startTestServer } from './support/server.ts';
+import { PG_URL } from './support/postgres.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
-const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROOT = '000000000000';
 const dirs: string[] = [];
 after(async () => {

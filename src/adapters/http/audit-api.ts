@@ -4,7 +4,7 @@
  *   GET /v1/audit?principal=&role=&job=&action=&decision=&kind=&since=&until=&after=&limit=
  *       → {records: [...], next?}: oldest first; pass `next` as `after` for the following page
  *   GET /v1/audit/verify   → {ok, checked, head, base, broken?}   (root account only: the whole chain)
- *   GET /v1/audit/status   → {backlog, healthy, written, failures, dropped, policy}
+ *   GET /v1/audit/status   → the audit log's `AuditStatus` (src/app/audit.ts): policy, backlog, health, counts, settings
  * `since`/`until` take ISO-8601 times or durations back from now (`15m`, `24h`, `7d`); `since` must come before
  * `until`. `decision` takes a value records carry (`DECISION_HELP`), in any case, or the AWS error code clients
  * see for a refused change (`AccessDenied` finds `ACCESS_DENIED`); anything else is refused, not matched to nothing.
