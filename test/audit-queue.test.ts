@@ -6,13 +6,11 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { chainVerifier, type AuditEvent } from '../src/core/audit/index.ts';
 import { createAudit } from '../src/app/audit.ts';
-import { StoreUnavailableError, type Store } from '../src/app/ports/store.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import type { Store } from '../src/app/ports/store.ts';
+import { flakySqlite } from './support/flaky-store.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const dirs: string[] = [];
@@ -21,18 +19,9 @@ after(async () => {
 });
 
 async function flaky(): Promise<{ store: Store; real: Store; fail: (on: boolean) => void }> {
-  const dir = await mkdtemp(join(tmpdir(), 'gh-audit-queue-'));
-  dirs.push(dir);
-  const real = await openSqliteStore({ dataDir: dir });
-  let failing = false;
-  const store: Store = {
-    dialect: real.dialect,
-    migrations: real.migrations,
-    read: (fn) => real.read(fn),
-    write: (fn) => (failing ? Promise.reject(new StoreUnavailableError('SQLite is unavailable: disk I/O error')) : real.write(fn)),
-    close: () => real.close(),
-  };
-  return { store, real, fail: (on) => void (failing = on) };
+  const f = await flakySqlite('gh-audit-queue-');
+  dirs.push(f.dir);
+  return f;
 }
 
 const ev = (i: number): AuditEvent => ({ kind: 'decision', account: '000000000000', principal: 'arn:aws:iam::000000000000:user/u', action: 's3:GetObject', resource: `arn:aws:s3:::b/${i}`, decision: 'Allow', detail: { i } });

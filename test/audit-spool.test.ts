@@ -20,8 +20,9 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { chainVerifier, REDACTED, type AuditEvent, type AuditRecord } from '../src/core/audit/index.ts';
 import { createAudit, RECOVER_ACTION } from '../src/app/audit.ts';
 import type { AppMetrics } from '../src/app/metrics.ts';
-import { StoreUnavailableError, type Store } from '../src/app/ports/store.ts';
+import type { Store } from '../src/app/ports/store.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { flakySqlite } from './support/flaky-store.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { startServer } from '../src/main/server.ts';
 import { fileAuditSpool, SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
@@ -37,18 +38,9 @@ after(async () => {
 });
 
 async function flaky(): Promise<{ dir: string; store: Store; real: Store; fail: (on: boolean) => void }> {
-  const dir = await mkdtemp(join(tmpdir(), 'gh-audit-spool-'));
-  dirs.push(dir);
-  const real = await openSqliteStore({ dataDir: dir });
-  let failing = false;
-  const store: Store = {
-    dialect: real.dialect,
-    migrations: real.migrations,
-    read: (fn) => real.read(fn),
-    write: (fn) => (failing ? Promise.reject(new StoreUnavailableError('SQLite is unavailable: disk I/O error')) : real.write(fn)),
-    close: () => real.close(),
-  };
-  return { dir, store, real, fail: (on) => void (failing = on) };
+  const f = await flakySqlite('gh-audit-spool-');
+  dirs.push(f.dir);
+  return f;
 }
 
 const ev = (i: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
