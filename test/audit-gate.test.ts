@@ -1,8 +1,8 @@
 /**
  * The closed audit policy refuses issuance as soon as the audit log is not known to be writable, not only once a
  * write has failed: at the start of an outage, a record that would only sit in memory means a session with no
- * record if the instance died. Refused while the oldest queued record has waited past `maxUnwrittenMs`, or while
- * the instance knows its store to be unreachable; the caller gets a generic message, the operator's log the cause.
+ * record if the instance died. Refused while queued records have waited past `maxUnwrittenMs` with nothing written
+ * for as long (a writer behind but committing is writable), or while the instance knows its store to be unreachable; the caller gets a generic message, the operator's log the cause.
  * And `GET /v1/audit`'s cursor: a decimal whole number within the safe range, or a 400.
  */
 import { describe, it } from 'node:test';
@@ -48,7 +48,19 @@ describe('the closed audit gate', () => {
     assert.equal(refused?.ok === false && refused.errors[0]?.code, 'SERVICE_UNAVAILABLE');
     assert.equal(h.audit.status().healthy, false);
     assert.equal(h.audit.status().failures, 0);
-    assert.ok(h.logs.some((l) => /^audit: the audit log is not known to be writable \(the oldest of 1 queued record\(s\) has waited 2100 ms to be written\)/.test(l)), h.logs.join('\n'));
+    assert.ok(h.logs.some((l) => /^audit: the audit log is not known to be writable \(the oldest of 1 queued record\(s\) has waited 2100 ms to be written, and nothing has been written for \d+ ms\)/.test(l)), h.logs.join('\n'));
+  });
+
+  it('stays open for a writer that is behind but committing: a backlog is no outage (a burst of sessions)', async () => {
+    // Each batch commits, and takes 1.5 s of the clock: 10,000 records queued at once wait longer than 2 s.
+    let h: ReturnType<typeof harness> | undefined;
+    h = harness({ append: async () => void h?.advance(1_500) });
+    for (let i = 0; i < 10_000; i++) h.audit.record(ev);
+    while (h.audit.status().written < 4_000) await new Promise((r) => setImmediate(r));
+    const s = h.audit.status();
+    assert.ok(s.backlog > 0 && s.oldestUnwrittenSeconds >= 3, `records wait past 2 s: ${JSON.stringify(s)}`);
+    assert.equal(s.healthy, true, 'writable: it commits');
+    assert.equal(h.audit.gate('sessions are not issued'), undefined);
   });
 
   it('refuses while the store is known to be unreachable, with nothing queued; says so once, and once when it opens again', () => {

@@ -10,7 +10,7 @@
  *
  * Nothing is dropped silently. When the store refuses a batch, the records stay queued (bounded by
  * `maxBacklog`), the failure is logged and counted, and the flusher retries with backoff. While the audit log is
- * not known to be writable — a write failed, the oldest queued record has waited longer than `maxUnwrittenMs`
+ * not known to be writable — a write failed, records have waited longer than `maxUnwrittenMs` with nothing written
  * (2 s), or the instance knows its store to be unreachable — the failure policy applies: `closed` (the default)
  * refuses to issue sessions and to change the directory (SERVICE_UNAVAILABLE, retryable) — nothing that grants
  * access happens unrecorded, even at the start of an outage, before a write has had time to fail; `open`
@@ -84,7 +84,8 @@ export interface AuditStatus {
   readonly backlog: number;
   /**
    * True while the audit log is known to be writable: false while the last attempt to write failed, the oldest
-   * queued record has waited longer than `maxUnwrittenMs`, or the store is known to be unreachable.
+   * queued record has waited longer than `maxUnwrittenMs` while nothing was written for as long, or the store is
+   * known to be unreachable.
    */
   readonly healthy: boolean;
   readonly lastError: string | undefined;
@@ -348,6 +349,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   let stopped = false;
   let started = false;
   let healthy = true;
+  /** When a batch last committed (start, until one has). */
+  let lastProgress = deps.now();
   let lastError: string | undefined;
   let failures = 0;
   let consecutive = 0;
@@ -516,6 +519,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       starts.splice(0, k);
       backlog -= count;
       written += count;
+      lastProgress = deps.now();
       metrics.auditWritten(count);
       if (!healthy) log(`audit: writing again after ${consecutive} failed attempt(s); ${backlog} record(s) still queued`);
       healthy = true;
@@ -548,8 +552,12 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   function unwritable(): string | undefined {
     if (!healthy) return `writing failed: ${lastError ?? 'unknown error'}`;
     if (!storeReachable()) return 'the store cannot be reached';
-    const waited = backlog > 0 && starts.length > 0 ? deps.now() - (starts[0] as number) : 0;
-    if (waited > maxUnwrittenMs) return `the oldest of ${backlog} queued record(s) has waited ${waited} ms to be written`;
+    // A backlog alone is no outage: a writer that is behind but committing (a burst of sessions, a busy thread) is
+    // writable. Records waiting while nothing has committed for as long is one (a store that hangs fails no write
+    // for its whole connect timeout).
+    const t = deps.now();
+    const waited = backlog > 0 && starts.length > 0 ? t - (starts[0] as number) : 0;
+    if (waited > maxUnwrittenMs && t - lastProgress > maxUnwrittenMs) return `the oldest of ${backlog} queued record(s) has waited ${waited} ms to be written, and nothing has been written for ${t - lastProgress} ms`;
     return undefined;
   }
 
