@@ -254,6 +254,9 @@ export async function benchAgentFleet(opts: BenchOptions): Promise<BenchRow[]> {
         }
         if (a.value.credentials.expiration - clock < 30 * 60_000) throw new Error('served credentials with less than 30 minutes left');
       }
+      // The simulated clock jumps ten minutes a tick: the sessions' audit records are written before it does, or
+      // they would seem to have waited that long and the closed audit gate would stop issuance.
+      await app.audit.flush();
     }
     const issued = app.jobs.issuanceCount() - issuedBefore;
     const distinct = keysOfJob.reduce((n, s) => n + s.size, 0);
