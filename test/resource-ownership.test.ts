@@ -15,7 +15,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { startServer, type RunningServer } from '../src/main/server.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { gatehouseCli, keysOf } from './support/processes.ts';
+import { connectionTo, gatehouseCli, keysOf } from './support/processes.ts';
+import { call } from '../src/adapters/cli/client.ts';
 
 const B = '222233334444';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -106,6 +107,32 @@ describe('a bucket is its creator’s account’s', () => {
     // A bucket of carol's own account: her identity policy alone decides.
     await s3(server.running.s3Url ?? '', carol).send(new S3.CreateBucketCommand({ Bucket: 'bbucket' }));
     assert.equal(await carolMay(server.url, 's3:GetObject', 'arn:aws:s3:::bbucket/k'), 'Allow');
+  });
+
+  it('policies another account attached to a name before its bucket existed go when it is created; a deleted bucket’s go with it', async () => {
+    const root = s3(server.running.s3Url ?? '', server.admin);
+    const claim = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::future/*' }] };
+    // B claims the name first: nobody owns it yet, so this is allowed (and would be B's if B created the bucket).
+    const asB = connectionTo(server.url, keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }));
+    const rp = await call(asB, 'PUT', ['resource-policies', 'arn:aws:s3:::future'], { body: { document: claim } });
+    assert.ok(rp.ok, JSON.stringify(rp));
+    const ip = await gatehouseJson(server.url, bAdmin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::future', bindings: [{ role: 'roles/storage.objectAdmin', members: ['allAuthenticatedUsers'] }] });
+    assert.equal(ip.status, 200, JSON.stringify(ip.json));
+    // The root account creates the bucket: B's claims go, and the owner manages its bucket's IAM policy.
+    await root.send(new S3.CreateBucketCommand({ Bucket: 'future' }));
+    const gone = await call(asB, 'GET', ['resource-policies', 'arn:aws:s3:::future']);
+    assert.ok(!gone.ok && gone.status !== undefined, JSON.stringify(gone));
+    assert.match(JSON.stringify(gone), /no resource policy on arn:aws:s3:::future/);
+    const read = await call<{ bindings?: unknown[] }>(connectionTo(server.url, keysOf({ AccessKeyId: server.admin.accessKeyId, SecretAccessKey: server.admin.secretAccessKey })), 'GET', ['iam-policies'], { query: { resource: 'arn:aws:s3:::future' } });
+    assert.ok(read.ok, JSON.stringify(read));
+    assert.deepEqual(read.value.bindings ?? [], []);
+    const mine = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::future', bindings: [{ role: 'roles/storage.objectViewer', members: ['user:admin'] }] });
+    assert.equal(mine.status, 200, JSON.stringify(mine.json));
+    // Deleted, the bucket takes its IAM policy with it: B creating the name next starts clean, and manages it.
+    await root.send(new S3.DeleteBucketCommand({ Bucket: 'future' }));
+    await s3(server.running.s3Url ?? '', bAdmin).send(new S3.CreateBucketCommand({ Bucket: 'future' }));
+    const theirs = await gatehouseJson(server.url, bAdmin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::future', bindings: [{ role: 'roles/storage.objectViewer', members: ['allAuthenticatedUsers'] }] });
+    assert.equal(theirs.status, 200, JSON.stringify(theirs.json));
   });
 
   it('a bucket created before owners were recorded gets its owner at the next start', async () => {

@@ -620,6 +620,24 @@ async function removePolicy(tx: WriteTx, key: string, revision: number): Promise
   await tx.kv.put(goneKey(key), String(revision));
 }
 
+/**
+ * Removes, inside `tx`, the IAM policies of the ARN `resource` and of every resource under it (`resource/…`) that
+ * account `keep` does not own (every one without `keep`), each leaving its revision: when a bucket is created
+ * (another account's claim on the name grants nothing and would lock the owner out of its own bucket's policy)
+ * and when it is deleted (a bucket of that name created later starts without them). The number removed.
+ */
+export async function removeIamPoliciesUnder(tx: WriteTx, resource: string, keep?: string): Promise<number> {
+  const key = iamPolicyKey('', resource);
+  let removed = 0;
+  for (const e of await tx.kv.list(key)) {
+    if (e.key !== key && !e.key.startsWith(`${key}/`)) continue;
+    if (keep !== undefined && (JSON.parse(e.value) as StoredIamPolicy).account === keep) continue;
+    await removePolicy(tx, e.key, (await readPolicy(tx, e.key)).revision + 1);
+    removed++;
+  }
+  return removed;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // `gatehouse apply`: kinds IamPolicy and IamRole (registered in apply.ts's KINDS; only types come from there)
 

@@ -161,6 +161,22 @@ export class ResourcePolicies {
   }
 }
 
+/**
+ * Removes, inside `tx`, the resource policies of the ARN `resource` and of every resource under it that account
+ * `keep` does not own (every one without `keep`): at CreateBucket and DeleteBucket, as `removeIamPoliciesUnder`.
+ */
+export async function removeResourcePoliciesUnder(tx: WriteTx, resource: string, keep?: string): Promise<number> {
+  const key = resourcePolicyKey(resource);
+  let removed = 0;
+  for (const e of await tx.kv.list(key)) {
+    if (e.key !== key && !e.key.startsWith(`${key}/`)) continue;
+    if (keep !== undefined && (JSON.parse(e.value) as StoredResourcePolicy).account === keep) continue;
+    await tx.kv.delete(e.key);
+    removed++;
+  }
+  return removed;
+}
+
 /** `ResourcePolicies.ownerOf`, read in a transaction (exact, where the cached form may be a moment behind). */
 export async function ownerIn(tx: ReadTx, resource: string): Promise<string | undefined> {
   const named = accountOf(resource);

@@ -21,7 +21,8 @@ import type { Decision } from '../core/iam/index.ts';
 import type { AuthorizeAnswer } from './authorize.ts';
 import type { App, Caller } from './index.ts';
 import { accessDeniedMessage } from './principals.ts';
-import { BUCKET_OWNER_PREFIX, bucketOwnerKey, ResourcePolicies, resourcePolicyKey } from './resource-policies.ts';
+import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey } from './resource-policies.ts';
+import { removeIamPoliciesUnder } from './bindings.ts';
 import type { BucketInfo, ByteRange, ListObjectsPage, ObjectErrorCode, ObjectInfo, ObjectResult, ObjectStore, PartInfo, UploadInfo } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
@@ -210,9 +211,16 @@ export function createS3(app: App, objects: ObjectStore) {
       }
       const created = await objects.createBucket(bucket, call.caller.account);
       if (!created.ok) return fromStore(created);
-      // Whose it is, for every instance (the authorize API decides on it too); without that record, no bucket.
+      // Whose it is, for every instance (the authorize API decides on it too); without that record, no bucket. Policies
+      // another account attached to the name before it existed grant nothing, and would keep the owner from managing
+      // its own bucket's: they go.
+      const owner = call.caller.account;
       try {
-        await deps.store.write((tx) => tx.kv.put(bucketOwnerKey(bucket), JSON.stringify({ account: call.caller.account, created: created.value.created })));
+        await deps.store.write(async (tx) => {
+          await tx.kv.put(bucketOwnerKey(bucket), JSON.stringify({ account: owner, created: created.value.created }));
+          await removeResourcePoliciesUnder(tx, bucketArn(bucket), owner);
+          await removeIamPoliciesUnder(tx, bucketArn(bucket), owner);
+        });
       } catch (e) {
         await objects.deleteBucket(bucket);
         throw e;
@@ -247,9 +255,11 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!g.ok) return g;
       const r = await objects.deleteBucket(bucket);
       if (!r.ok) return fromStore(r);
-      // The policy and the owner go with the bucket: a bucket of the same name created later starts without them.
+      // Its policies (resource and IAM, on it and under it) and its owner go with the bucket: a bucket of the same
+      // name created later starts without them.
       await deps.store.write(async (tx) => {
-        await tx.kv.delete(resourcePolicyKey(bucketArn(bucket)));
+        await removeResourcePoliciesUnder(tx, bucketArn(bucket));
+        await removeIamPoliciesUnder(tx, bucketArn(bucket));
         await tx.kv.delete(bucketOwnerKey(bucket));
       });
       await app.refresh();
