@@ -262,6 +262,14 @@ describe('POST /v1/authorize:batch', () => {
     );
   });
 
+  test('a field beside `requests` is 400: a top-level principal would otherwise be dropped and every item decided for the caller', async () => {
+    for (const extra of [{ principal: ALICE }, { resourceAccount: ROOT }]) {
+      const r = await gatehouseJson(server.url, keys['gatekeeper'] as Credentials, 'POST', '/v1/authorize:batch', { ...extra, requests: [{ action: 's3:GetObject', resource: 'arn:aws:s3:::datasets/x' }] });
+      assert.equal(r.status, 400, JSON.stringify(r.json));
+      assert.match(JSON.stringify(r.json), /unknown field `(principal|resourceAccount)`: a batch is \{\\"requests\\": \[\.\.\.\]\}/);
+    }
+  });
+
   test('more than 1,000 requests are refused with 400', async () => {
     const r = await gatehouseJson(server.url, keys['gatekeeper'] as Credentials, 'POST', '/v1/authorize:batch', { requests: Array.from({ length: 1001 }, (_, i) => nth(i)) });
     assert.equal(r.status, 400, JSON.stringify(r.json).slice(0, 300));

@@ -84,6 +84,10 @@ export function authorizeRoutes(): Route[] {
       method: 'POST',
       pattern: ['authorize:batch'],
       handler: async ({ app, caller, body }) => {
+        // The envelope too: a top-level `principal` would be dropped and every item decided for the signing caller.
+        for (const k of Object.keys(body)) {
+          if (k !== 'requests') return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: a batch is {"requests": [...]}, each request naming its own \`principal\``, k);
+        }
         const r = await app.authorizer.authorizeBatch(caller, body['requests']);
         return r.ok ? ok({ body: { results: r.value } }) : r;
       },
