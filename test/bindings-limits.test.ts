@@ -115,6 +115,10 @@ describe('member names', () => {
     assert.equal((await ask(server.admin, q)).decision, 'Allow');
     const noRole = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::g-data', bindings: [{ role: 'roles/storage.objectViewer', members: [`serviceAccount:nosuch@${ACCT}.iam.gatehouse.dev`] }] });
     assert.match(JSON.stringify(noRole.json), /has no role \(service account\) named `nosuch`/);
+    // Of another account too: a role created there later under that name would otherwise inherit the grant.
+    const elsewhere = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::g-data', bindings: [{ role: 'roles/storage.objectViewer', members: ['serviceAccount:r1@222233334444.iam.gatehouse.dev'] }] });
+    assert.equal(elsewhere.status, 400, JSON.stringify(elsewhere.json));
+    assert.match(JSON.stringify(elsewhere.json), /member `serviceAccount:r1@222233334444\.iam\.gatehouse\.dev`: account 222233334444 has no role \(service account\) named `r1`/);
   });
 
   it('gatehouse apply: a member the same files create is known; one nothing creates is refused by its line', async () => {

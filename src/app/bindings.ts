@@ -655,20 +655,24 @@ const PHASE_DELETE = 9;
 const planOk = (value: Extract<PlanResult, { ok: true }>['value']): PlanResult => ({ ok: true, value });
 const planFail = (code: PlanErrorCode, path: string, message: string): PlanResult => ({ ok: false, errors: [{ code, path, message }] });
 
+/** `name@<account>.iam.gatehouse.dev`: a service account, the role `name` of that account. */
+const SERVICE_ACCOUNT_RE = new RegExp(`^([\\w+=,.@-]{1,64})@(\\d{12})\\.${SERVICE_ACCOUNT_DOMAIN.replace(/\./g, '\\.')}$`);
+
 /**
  * Refuses a binding to a member of the policy's account that does not exist (`user:ghost`), as GCP refuses an
  * unknown principal: a user or group created later under that name would otherwise inherit the grant. Names match
- * exactly, as the engine matches them. `planned` says whether this apply creates it. Service accounts of other
- * accounts, `principal://` URIs and `allUsers`/`allAuthenticatedUsers` are not checked.
+ * exactly, as the engine matches them. `planned` says whether this apply creates it (in the policy's account).
+ * Service accounts of other accounts are checked too; `principal://` URIs and `allUsers`/`allAuthenticatedUsers` are
+ * not.
  */
 async function checkMembers(tx: ReadTx, account: string, policy: IamPolicy, path: string, planned: (kind: 'User' | 'Group' | 'Role', name: string) => boolean = () => false): Promise<Result<void>> {
   const errors: { code: ErrorCode; path: string; message: string }[] = [];
-  const suffix = `@${account}.${SERVICE_ACCOUNT_DOMAIN}`;
   for (const [i, b] of policy.bindings.entries()) {
     for (const [j, m] of b.members.entries()) {
       const colon = m.indexOf(':');
       const prefix = m.slice(0, colon);
       let name = m.slice(colon + 1);
+      let where = account;
       let kind: 'User' | 'Group' | 'Role';
       let found: { name: string } | undefined;
       if (prefix === 'user') {
@@ -677,14 +681,17 @@ async function checkMembers(tx: ReadTx, account: string, policy: IamPolicy, path
       } else if (prefix === 'group') {
         kind = 'Group';
         found = await tx.groups.get(account, name);
-      } else if (prefix === 'serviceAccount' && name.endsWith(suffix)) {
+      } else if (prefix === 'serviceAccount' && SERVICE_ACCOUNT_RE.test(name)) {
+        // A role of this account, or of another (which AWS and GCP check as well, refusing an unknown principal).
+        const [, role, of] = SERVICE_ACCOUNT_RE.exec(name) as unknown as [string, string, string];
         kind = 'Role';
-        name = name.slice(0, -suffix.length);
-        found = await tx.roles.get(account, name);
+        name = role;
+        where = of;
+        found = await tx.roles.get(of, role);
       } else continue;
-      if (found?.name === name || planned(kind, name)) continue;
+      if (found?.name === name || (where === account && planned(kind, name))) continue;
       const what = kind === 'Role' ? 'role (service account)' : kind.toLowerCase();
-      errors.push({ code: 'VALIDATION_ERROR', path: `${path}bindings[${i}].members[${j}]`, message: `member \`${m}\`: account ${account} has no ${what} named \`${name}\`${found !== undefined ? ` (names match exactly: it has \`${found.name}\`)` : ''}` });
+      errors.push({ code: 'VALIDATION_ERROR', path: `${path}bindings[${i}].members[${j}]`, message: `member \`${m}\`: account ${where} has no ${what} named \`${name}\`${found !== undefined ? ` (names match exactly: it has \`${found.name}\`)` : ''}` });
     }
   }
   return errors.length === 0 ? ok(undefined) : { ok: false, errors };
