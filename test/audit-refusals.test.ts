@@ -160,6 +160,14 @@ describe('audit: refusals, source addresses and times', () => {
     assert.match(String((token[0]?.detail['reasons'] as string[])[0]), /Cannot call GetSessionToken with session credentials/);
   });
 
+  it('records a refused read of an IAM policy (bindings) with its action and the resource asked about', async () => {
+    assert.equal(await code(v1(s, bob, 'GET', ['iam-policies'], { query: { resource: `account/${ROOT}` } })), 'AccessDenied');
+    const got = (await records()).filter((r) => r.action === 'gatehouse:GetIamPolicy');
+    assert.equal(got.length, 1, JSON.stringify(got));
+    assert.deepEqual([got[0]?.kind, got[0]?.principal, got[0]?.decision, got[0]?.detail['request']], ['decision', BOB, 'ImplicitDeny', 'GET /v1/iam-policies']);
+    assert.notEqual(got[0]?.resource, '', 'the resource is named, not only in the reason');
+  });
+
   it('does not record a second time what a use case recorded: refused changes, sessions, submissions and questions', async () => {
     assert.equal(await errorName(s.iam(bob).send(new CreateUserCommand({ UserName: 'mallory' }))), 'AccessDenied');
     assert.equal(await code(v1(s, bob, 'POST', ['users'], { body: { name: 'mallory2' } })), 'AccessDenied');

@@ -74,7 +74,7 @@ import type { KindHandler } from './apply.ts';
 import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
-import { accessDeniedMessage, actorOf, type Caller } from './principals.ts';
+import { accessDenied, accessDeniedMessage, actorOf, type Caller } from './principals.ts';
 import { governingArns, ownerIn } from './resource-policies.ts';
 import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
 
@@ -482,8 +482,11 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       const d = decideBindings(caller.principal, permission, resource, account, now);
       if (d.verdict === 'allow') return ok(d);
     }
-    if (byIam !== undefined) return failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, action, target, byIam)}${byIam.decision === 'ExplicitDeny' || permission === undefined ? '' : `; no binding grants ${permission} on ${resource} either`}`);
-    return failWith('ACCESS_DENIED', `${caller.principal.arn} is not allowed to perform ${action} on ${target}: it belongs to account ${account}, and no binding grants ${permission ?? 'a permission to manage its policy'}`);
+    // Refusals that remember what they refused: the edge records a refused read with its action and resource.
+    if (byIam !== undefined) {
+      return accessDenied(`${accessDeniedMessage(caller.principal.arn, action, target, byIam)}${byIam.decision === 'ExplicitDeny' || permission === undefined ? '' : `; no binding grants ${permission} on ${resource} either`}`, action, target, byIam.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
+    }
+    return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on ${target}: it belongs to account ${account}, and no binding grants ${permission ?? 'a permission to manage its policy'}`, action, target, 'ImplicitDeny');
   }
 
   function view(resource: string, account: string, current: CurrentPolicy): IamPolicyView {
