@@ -17,7 +17,7 @@ import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, ListUsers
 import { AssumeRoleCommand, DecodeAuthorizationMessageCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { recordRefusedRequest, withRequest, type Caller } from '../src/app/principals.ts';
-import type { AuditEvent } from '../src/core/audit/index.ts';
+import type { AuditEvent, AuditRecord } from '../src/core/audit/index.ts';
 import { errorName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ROOT = '000000000000';
@@ -30,21 +30,8 @@ const TRUST = JSON.stringify({
   ],
 });
 
-interface Rec {
-  seq: number;
-  kind: string;
-  account: string;
-  principal: string;
-  action: string;
-  resource: string;
-  decision?: string;
-  role?: string;
-  session?: string;
-  job?: string;
-  sourceIdentity?: string;
-  sourceIp?: string;
-  detail: Record<string, unknown>;
-}
+/** A record as `GET /v1/audit` answers it. */
+type Rec = AuditRecord;
 
 const conn = (s: TestServer, credentials: Credentials): Connection => ({ endpoint: new URL(s.url), credentials, region: 'us-east-1', credentialsSource: 'test' });
 

@@ -22,7 +22,7 @@ import { checkTags, type Partition, type Tag } from '../core/directory/rules.ts'
 import { checkAssumeRoleParams, DURATION, packedPolicyPercent, parseRoleArn, roleArnOf, sessionArn } from '../core/sts/session.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
-import { actorOf, authorizeAdmin, partitionOf, type Caller, type PolicyCache } from './principals.ts';
+import { actorOf, authorizeAdmin, explanationOf, partitionOf, type Caller, type PolicyCache } from './principals.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
 import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
 
@@ -425,7 +425,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
         decision: 'Deny',
         role: p.roleArn,
         ...(facts.sourceIp !== undefined && facts.sourceIp !== '' ? { sourceIp: facts.sourceIp } : {}),
-        detail: { roleSessionName: p.roleSessionName, error: e.message.replace(/ Encoded authorization failure message: .*$/s, '') },
+        detail: { roleSessionName: p.roleSessionName, error: explanationOf(e.message) },
       });
     }
     return r;
