@@ -52,5 +52,9 @@ describe('access keys: last used', () => {
     const keys = listed.json['accessKeys'] as { accessKeyId: string; lastUsed: { at: string; service: string; region: string } | null }[];
     assert.deepEqual(keys.map((x) => [x.accessKeyId, x.lastUsed?.service, x.lastUsed?.region]), [[key.accessKeyId, 'gatehouse', REGION]]);
     assert.ok(Date.parse(keys[0]?.lastUsed?.at ?? '') > at, 'a later use than the stored one');
+    // The same with a query string, signed as a resource server would sign it (the query is part of the signature).
+    const byName = await gatehouseJson(second.url, key, 'GET', '/v1/access-keys?userName=ops');
+    assert.equal(byName.status, 200, JSON.stringify(byName.json));
+    assert.deepEqual((byName.json['accessKeys'] as { accessKeyId: string }[]).map((x) => x.accessKeyId), [key.accessKeyId]);
   });
 });

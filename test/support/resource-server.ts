@@ -60,12 +60,17 @@ export async function gatehouseJson(endpoint: string, credentials: ServiceCreden
   const u = new URL(endpoint);
   const text = body === undefined ? '' : JSON.stringify(body);
   const signer = new SignatureV4({ service: 'gatehouse', region: REGION, credentials, sha256: Sha256 });
+  // The signer takes the path and the query apart (it encodes and sorts the query itself).
+  const q = path.indexOf('?');
+  const query: Record<string, string[]> = {};
+  if (q !== -1) for (const [k, v] of new URLSearchParams(path.slice(q + 1))) (query[k] ??= []).push(v);
   const signed = await signer.sign({
     method,
     protocol: u.protocol,
     hostname: u.hostname,
     port: Number(u.port),
-    path,
+    path: q === -1 ? path : path.slice(0, q),
+    ...(q === -1 ? {} : { query }),
     headers: { host: u.host, 'content-type': 'application/json' },
     body: text,
   });
