@@ -1,5 +1,5 @@
 /**
- * deploy/kubernetes: the manifests parse, the server Deployment takes its database and master key from the
+ * deploy/kubernetes: the manifests parse, the server StatefulSet (a claim per replica for the audit spool) takes its database and master key from the
  * Secret and serves HTTPS, and the MutatingWebhookConfiguration shown there is the one `gatehouse kube
  * webhook-config` writes (same webhooks, rules, policies and selectors); the node agent's DaemonSet takes options the
  * command accepts and relays the server's Service.
@@ -38,6 +38,21 @@ test('the server runs on HTTPS with PostgreSQL and the master key from the Secre
   const env = new Map(c.env.map((e) => [e.name, e.valueFrom?.secretKeyRef]));
   assert.deepEqual(env.get('GATEHOUSE_DATABASE_URL'), { name: 'gatehouse', key: 'database-url' });
   assert.deepEqual(env.get('GATEHOUSE_MASTER_KEY'), { name: 'gatehouse', key: 'master-key' });
+});
+
+test('each server replica keeps its data dir (the audit spool) on its own claim, and no replica is special', async () => {
+  type Set = { kind: string; spec: { serviceName: string; podManagementPolicy?: string; template: { spec: { containers: { args: string[]; volumeMounts: { name: string; mountPath: string }[] }[]; volumes?: { name: string; emptyDir?: unknown }[] } }; volumeClaimTemplates?: { metadata: { name: string } }[] } };
+  const d = parse(await readFile(join(DEPLOY, 'deployment.yaml'), 'utf8')) as Set;
+  assert.equal(d.kind, 'StatefulSet', 'a replaced pod must come back to the spool it wrote at SIGTERM');
+  assert.equal(d.spec.podManagementPolicy, 'Parallel');
+  const c = d.spec.template.spec.containers[0];
+  assert.ok(c);
+  const dataDir = c.args.find((a) => a.startsWith('--data-dir='))?.slice('--data-dir='.length);
+  assert.ok(dataDir !== undefined && c.volumeMounts.some((m) => m.name === 'data' && m.mountPath === dataDir), 'the data dir is mounted from `data`');
+  assert.ok(d.spec.volumeClaimTemplates?.some((v) => v.metadata.name === 'data'), '`data` is a claim per replica');
+  assert.ok(!(d.spec.template.spec.volumes ?? []).some((v) => v.name === 'data'), 'not also a pod volume (an emptyDir goes with the pod)');
+  const services = parseAllDocuments(await readFile(join(DEPLOY, 'service.yaml'), 'utf8')).map((x) => x.toJS() as { metadata: { name: string } });
+  assert.ok(services.some((x) => x.metadata.name === d.spec.serviceName), `serviceName ${d.spec.serviceName} is a Service of service.yaml`);
 });
 
 test('the MutatingWebhookConfiguration shown is the one webhook-config writes', async () => {
