@@ -566,6 +566,35 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * compute service, and the role must trust it.
    */
   async function startNode(caller: Caller, input: { cluster: string; computeConfig?: string }): Promise<Result<Submitted & { why: string }>> {
+    // What the checks learnt before any refusal: the role chosen for the node, and why it was.
+    const seen: { roleArn?: string; why?: string } = {};
+    const r = await startNodeChecked(caller, input, seen);
+    const denied = r.ok ? undefined : r.errors[0]?.code === 'ACCESS_DENIED' ? r.errors[0] : undefined;
+    // Like `submit`: a start or a refusal is recorded (never the capability); a malformed or unknown request is not.
+    if (deps.audit && (r.ok || denied)) {
+      const roleArn = r.ok ? r.value.job.role.arn : seen.roleArn;
+      const why = r.ok ? r.value.why : seen.why;
+      deps.audit.record({
+        kind: 'job',
+        account: caller.account,
+        ...actorOf(caller),
+        action: 'training:StartClusterNode',
+        resource: clusterArn(caller.partition, caller.account, input.cluster),
+        decision: r.ok ? 'Allow' : 'Deny',
+        ...(roleArn !== undefined ? { role: roleArn } : {}),
+        ...(r.ok ? { job: r.value.job.id } : {}),
+        detail: {
+          cluster: input.cluster,
+          ...(input.computeConfig !== undefined ? { computeConfig: input.computeConfig } : {}),
+          ...(why !== undefined ? { why } : {}),
+          ...(denied ? { error: denied.message } : {}),
+        },
+      });
+    }
+    return r;
+  }
+
+  async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string }, seen: { roleArn?: string; why?: string }): Promise<Result<Submitted & { why: string }>> {
     const partition = caller.partition;
     const account = caller.account;
     const checked = await deps.store.read(async (tx): Promise<Result<{ roleArn: string; why: string }>> => {
@@ -575,10 +604,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       const groups = caller.user ? (await tx.groups.listForUser(account, caller.user.name)).map((g) => g.name) : [];
       const chosen = nodeRole(cluster, { ...(caller.user ? { user: caller.user.name } : {}), groups }, input.computeConfig);
       if (!chosen) return failWith('VALIDATION_ERROR', `cluster ${cluster.name} names no instance role for this node (set spec.instanceRole)`);
+      seen.why = chosen.why;
       const parsed = chosen.role.includes(':') ? parseRoleArn(chosen.role) : { partition, account, name: chosen.role, path: '/' };
       const role = parsed && parsed.account === account ? await tx.roles.get(account, parsed.name) : undefined;
       if (!parsed || !role) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${chosen.role} (${chosen.why}) does not exist in account ${account}`);
       const roleArn = roleArnOf(partition, account, role.path, role.name);
+      seen.roleArn = roleArn;
       const start = decide(caller, 'training:StartClusterNode', clusterArn(partition, account, cluster.name));
       if (start.decision !== 'Allow') return failWith('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:StartClusterNode on cluster ${cluster.name}: ${start.summary}`);
       const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
