@@ -18,6 +18,8 @@ export interface AppMetrics {
   auditSampledOut(): void;
   /** The audit gate refused a session (`issuance`) or a directory change (`change`) under the closed policy. */
   auditGateRefused(what: 'issuance' | 'change'): void;
+  /** A request refused at authentication left out of the audit log by its flood limits (src/app/auth-failures.ts). */
+  authFailuresSuppressed?(): void;
 }
 
 export const NO_METRICS: AppMetrics = {

@@ -12,6 +12,7 @@
  *   gatehouse_audit_healthy                                1 while the audit log is known to be writable, else 0
  *   gatehouse_audit_records_written_total / _write_failures_total / _dropped_total
  *   gatehouse_audit_allows_sampled_out_total               allowed decisions left out by GATEHOUSE_AUDIT_ALLOW_SAMPLE
+ *   gatehouse_audit_auth_failures_suppressed_total        refused authentications not recorded because of the audit log's flood limits
  *   gatehouse_audit_gate_refusals_total{what}              sessions (issuance) and changes refused by the closed audit gate
  *   gatehouse_store_unavailable_total                      requests answered 503 because the store was unreachable
  *   process_* and nodejs_*                                 prom-client's default process metrics
@@ -70,6 +71,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   });
   const sessions = new Counter({ name: 'gatehouse_sessions_issued_total', help: 'Temporary sessions issued, by API', labelNames: ['via'] as const, registers: [registry] });
   const sampledOut = new Counter({ name: 'gatehouse_audit_allows_sampled_out_total', help: 'Allowed decisions not recorded in the audit log because of allow sampling (GATEHOUSE_AUDIT_ALLOW_SAMPLE)', registers: [registry] });
+  const authFailuresSuppressed = new Counter({
+    name: 'gatehouse_audit_auth_failures_suppressed_total',
+    help: 'Requests refused at authentication not recorded in the audit log because of its flood limits (per source IP and global); the next record from the same IP carries the count as suppressed',
+    registers: [registry],
+  });
   const gateRefusals = new Counter({
     name: 'gatehouse_audit_gate_refusals_total',
     help: 'Session issuances and directory changes refused because the audit log was not known to be writable (GATEHOUSE_AUDIT_FAILURE=closed)',
@@ -125,6 +131,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       auditDropped: (n) => dropped.inc(n),
       auditSampledOut: () => sampledOut.inc(),
       auditGateRefused: (what) => gateRefusals.inc({ what }),
+      authFailuresSuppressed: () => authFailuresSuppressed.inc(),
     },
     bind(s) {
       sources = s;

@@ -1,0 +1,231 @@
+/**
+ * Requests refused at authentication — a signature that does not match, an unknown access key id, an expired or
+ * revoked session token, a request time outside the ±15 minutes — recorded in the audit log, as Vault audits failed
+ * authentications and Kubernetes its 401s: someone probing with a leaked access key id shows up under that key's
+ * owner. The record is a `decision` (`Deny`) naming the key's owner when the directory in memory knows the key
+ * (`anonymous` otherwise), what was attempted, the AWS error code and message, the key id (not a secret: CloudTrail
+ * logs key ids) and the source IP; never a signature, an Authorization header, a session token or a secret.
+ *
+ * Anyone can send unauthenticated requests, so recording is flood-limited (`createFloodGate`): a token bucket per
+ * source IP and one for all. What is not recorded is counted (`gatehouse_audit_auth_failures_suppressed_total`) and
+ * the next record from that address carries the count as `suppressed`. Recording is not subject to the audit gate
+ * (it changes nothing), and runs only on the failure path: a valid request never reaches this module.
+ */
+import { sessionPrincipal } from '../core/sts/session.ts';
+import { ROOT_ACCOUNT } from './accounts.ts';
+import type { AppDeps, AuditSink } from './deps.ts';
+import { userKey, type LiveState } from './live.ts';
+import { userArn } from './principals.ts';
+
+// ---------------------------------------------------------------------------------------------------------
+// Flood control (pure: time is passed in)
+
+export interface FloodLimits {
+  /** Records per second per source IP, and the burst an address may spend at once. */
+  readonly perIpRate: number;
+  readonly perIpBurst: number;
+  /** Records per second over all addresses, and its burst. */
+  readonly globalRate: number;
+  readonly globalBurst: number;
+  /** Addresses remembered at most; beyond, the least recently seen is forgotten (its pending count stays in the counter). */
+  readonly maxIps: number;
+}
+
+export const DEFAULT_FLOOD_LIMITS: FloodLimits = Object.freeze({ perIpRate: 5, perIpBurst: 20, globalRate: 100, globalBurst: 100, maxIps: 10_000 });
+
+/** Record this failure (with how many from the same address were left out since its last record), or leave it out. */
+export type Admission = { readonly record: true; readonly suppressed: number } | { readonly record: false };
+
+export interface FloodGate {
+  admit(ip: string): Admission;
+  /** Addresses currently remembered (bounded by `maxIps`). */
+  readonly size: number;
+}
+
+interface Bucket {
+  tokens: number;
+  /** Epoch ms of the last refill. */
+  at: number;
+  /** Failures from this address left out since its last record. */
+  suppressed: number;
+}
+
+function refill(b: Bucket, now: number, rate: number, burst: number): void {
+  // A clock that steps back refills nothing (and never takes tokens away).
+  const elapsed = Math.max(0, now - b.at);
+  b.tokens = Math.min(burst, b.tokens + (elapsed * rate) / 1000);
+  b.at = Math.max(b.at, now);
+}
+
+/** Token buckets per source IP and for all of them; `now` is epoch ms. */
+export function createFloodGate(limits: FloodLimits, now: () => number): FloodGate {
+  const ips = new Map<string, Bucket>();
+  const global: Bucket = { tokens: limits.globalBurst, at: now(), suppressed: 0 };
+  return {
+    admit(ip) {
+      const t = now();
+      let b = ips.get(ip);
+      if (b === undefined) {
+        if (ips.size >= limits.maxIps) {
+          // Least recently seen first: a Map iterates in insertion order, and a seen address is re-inserted below.
+          const oldest = ips.keys().next();
+          if (!oldest.done) ips.delete(oldest.value);
+        }
+        b = { tokens: limits.perIpBurst, at: t, suppressed: 0 };
+      } else ips.delete(ip);
+      ips.set(ip, b);
+      refill(b, t, limits.perIpRate, limits.perIpBurst);
+      refill(global, t, limits.globalRate, limits.globalBurst);
+      if (b.tokens < 1 || global.tokens < 1) {
+        b.suppressed += 1;
+        return { record: false };
+      }
+      b.tokens -= 1;
+      global.tokens -= 1;
+      const suppressed = b.suppressed;
+      b.suppressed = 0;
+      return { record: true, suppressed };
+    },
+    get size() {
+      return ips.size;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The record
+
+/** Who owns an access key, as far as the directory in memory knows. */
+export interface KeyOwner {
+  readonly principal: string;
+  readonly account: string;
+}
+
+export interface AuthFailure {
+  /** The access key id the request claimed, if it named one. */
+  readonly accessKeyId?: string | undefined;
+  /** The session token it carried: used only to name the session's owner, never recorded. */
+  readonly sessionToken?: string | undefined;
+  /** What was attempted: `sts:GetCallerIdentity`, `iam:ListUsers`, `POST /v1/authorize`, `s3:GetObject`, or the method and path. */
+  readonly action: string;
+  /** What was asked for, when the request says (an S3 object's ARN); else `*`. */
+  readonly resource?: string | undefined;
+  /** The AWS error code answered: `SignatureDoesNotMatch`, `InvalidClientTokenId`, `ExpiredToken`… */
+  readonly code: string;
+  readonly message: string;
+  readonly sourceIp: string;
+}
+
+/** Bounds on what an unauthenticated request can put into a record. */
+const MAX_MESSAGE = 512;
+const MAX_ACTION = 256;
+const MAX_RESOURCE = 1024;
+/** Key ids as they are issued (`AKIA…`, `ASIA…`, `LTAI…`, `STS.…`); anything else is not a key id and is not recorded. */
+const KEY_ID = /^[A-Za-z0-9._-]{4,128}$/;
+
+const cut = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max)}…` : s);
+
+/** The audit event of a refused authentication (pure): the owner resolved by the caller, the count carried. */
+export function authFailureEvent(f: AuthFailure, owner: KeyOwner | undefined, suppressed: number) {
+  const accessKeyId = f.accessKeyId !== undefined && KEY_ID.test(f.accessKeyId) ? f.accessKeyId : undefined;
+  return {
+    kind: 'decision' as const,
+    account: owner?.account ?? ROOT_ACCOUNT,
+    principal: owner?.principal ?? 'anonymous',
+    action: cut(f.action, MAX_ACTION),
+    resource: f.resource !== undefined && f.resource !== '' ? cut(f.resource, MAX_RESOURCE) : '*',
+    decision: 'Deny',
+    ...(f.sourceIp !== '' ? { sourceIp: f.sourceIp } : {}),
+    detail: {
+      authentication: f.code,
+      message: cut(f.message, MAX_MESSAGE),
+      ...(accessKeyId !== undefined ? { accessKeyId } : {}),
+      ...(suppressed > 0 ? { suppressed } : {}),
+    },
+  };
+}
+
+/** What recording needs of the app (`App` has it): the sink, the clock, the counter, and the directory in memory. */
+export interface AuthFailureContext {
+  readonly deps: Pick<AppDeps, 'audit' | 'now' | 'metrics' | 'sessions'>;
+  readonly live: Pick<LiveState, 'accessKey' | 'principals' | 'keys'>;
+}
+
+/**
+ * The owner of a key id, from memory only (no database read): a long-term key's user (also when the key is
+ * inactive or its user disabled: the directory knows whose it is), or the session a token names when it opens
+ * (bound to the key id; an expired or revoked session still names its owner). Unknown: undefined.
+ */
+export function keyOwner(ctx: AuthFailureContext, accessKeyId: string | undefined, sessionToken: string | undefined): KeyOwner | undefined {
+  if (accessKeyId === undefined || !KEY_ID.test(accessKeyId)) return undefined;
+  if (sessionToken !== undefined && sessionToken !== '') {
+    const opened = ctx.deps.sessions.open(ctx.live.keys, sessionToken, accessKeyId);
+    if (!opened.ok) return undefined;
+    return { principal: sessionPrincipal(opened.claims, {}).arn, account: opened.claims.acct };
+  }
+  const key = ctx.live.accessKey(accessKeyId);
+  if (key === undefined) return undefined;
+  const entry = ctx.live.principals.get(userKey(key.account, key.userName));
+  if (entry === undefined || !('user' in entry)) return { principal: 'anonymous', account: key.account };
+  return { principal: userArn(entry.partition, entry.user), account: key.account };
+}
+
+const NOT_REFUSALS = new Set(['ServiceUnavailable', 'InternalFailure', 'InternalError']);
+
+/** One flood gate per audit log (per app): the three front doors share its limits. */
+const gates = new WeakMap<object, FloodGate>();
+
+/**
+ * Records a request refused at authentication, unless the flood gate leaves it out (then it is counted, and carried
+ * as `suppressed` by the next record from that address). The owner is resolved only for a record that is made.
+ */
+export function recordAuthFailure(ctx: AuthFailureContext, f: AuthFailure, limits: FloodLimits = DEFAULT_FLOOD_LIMITS): void {
+  const sink: Pick<AuditSink, 'record'> | undefined = ctx.deps.audit;
+  // Our own failure to check the credential (the store unreachable) is not the caller's failure to authenticate.
+  if (sink === undefined || NOT_REFUSALS.has(f.code)) return;
+  let gate = gates.get(sink);
+  if (gate === undefined) {
+    gate = createFloodGate(limits, () => ctx.deps.now());
+    gates.set(sink, gate);
+  }
+  const admitted = gate.admit(f.sourceIp);
+  if (!admitted.record) {
+    ctx.deps.metrics?.authFailuresSuppressed?.();
+    return;
+  }
+  sink.record(authFailureEvent(f, keyOwner(ctx, f.accessKeyId, f.sessionToken), admitted.suppressed));
+}
+
+/**
+ * The access key id and session token a signed request claims, read without parsing the rest (for a request the
+ * SigV4 parser refused, e.g. its time outside the window): `Credential=<id>/…` (SigV4) or `AWS <id>:` (SigV2) of the
+ * Authorization header, else the `X-Amz-Credential` (or SigV2 `AWSAccessKeyId`) and `X-Amz-Security-Token` query
+ * parameters. Undefined where absent or not shaped as a key id.
+ */
+export function claimedCredential(authorization: string | undefined, securityTokenHeader: string | undefined, rawQuery: string): { accessKeyId?: string; sessionToken?: string } {
+  let accessKeyId: string | undefined;
+  let sessionToken = securityTokenHeader;
+  if (authorization !== undefined) {
+    // SigV4 `Credential=<id>/<scope>`, or SigV2 (S3) `AWS <id>:<signature>` (the signature is not kept).
+    const head = authorization.slice(0, 4096);
+    accessKeyId = (/Credential=([^/,\s]{1,128})\//.exec(head) ?? /^AWS ([^:\s]{1,128}):/.exec(head))?.[1];
+  } else if (rawQuery !== '') {
+    for (const part of rawQuery.slice(0, 16_384).split('&')) {
+      const eq = part.indexOf('=');
+      const name = eq < 0 ? part : part.slice(0, eq);
+      let value: string;
+      try {
+        value = decodeURIComponent((eq < 0 ? '' : part.slice(eq + 1)).replace(/\+/g, ' '));
+      } catch {
+        continue;
+      }
+      if (name === 'X-Amz-Credential') accessKeyId = value.split('/')[0];
+      else if (name === 'AWSAccessKeyId') accessKeyId = value;
+      else if (name === 'X-Amz-Security-Token') sessionToken = value;
+    }
+  }
+  return {
+    ...(accessKeyId !== undefined && KEY_ID.test(accessKeyId) ? { accessKeyId } : {}),
+    ...(sessionToken !== undefined && sessionToken !== '' ? { sessionToken } : {}),
+  };
+}
