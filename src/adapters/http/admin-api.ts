@@ -32,6 +32,7 @@ import { entityArn, type Partition } from '../../core/directory/rules.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
 import { recordRefusedRequest, withRequest } from '../../app/principals.ts';
+import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
 import { endThisTurn } from './lifecycle.ts';
@@ -665,7 +666,14 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     throw e;
   }
   const authenticated = await authenticate(app, req, body);
-  if (!authenticated.ok) return sendErrors(res, requestId, authenticated.errors);
+  if (!authenticated.ok) {
+    // Refused at authentication: recorded (flood-limited) under the claimed key's owner, or `anonymous`.
+    const e = authenticated.errors[0];
+    const token = req.headers['x-amz-security-token'];
+    const claimed = claimedCredential(req.headers.authorization, Array.isArray(token) ? token[0] : token, q === -1 ? '' : url.slice(q + 1));
+    if (e !== undefined) recordAuthFailure(app, { ...claimed, action: `${req.method ?? 'GET'} ${rawPath}`, code: HTTP_ERRORS[e.code].aws, message: e.message, sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '') });
+    return sendErrors(res, requestId, authenticated.errors);
+  }
   // The caller with the facts of this request, whose source IP every audit record of it carries; the authorize
   // API keeps the caller as it is (its hot path), its decisions and refusals being recorded by the audited authorizer.
   const decides = decidesAlone(route);

@@ -20,6 +20,9 @@ import { apiOf, type Metrics } from '../metrics/index.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { endThisTurn, drainable, listenOn } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
+import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
+
+const headerText = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 /** The API a response belongs to, when the path alone does not say (the Query API serves IAM and STS). */
 const apiLabels = new WeakMap<ServerResponse, string>();
@@ -124,7 +127,12 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const handler = isSts ? (Object.hasOwn(STS_ACTIONS, action) ? STS_ACTIONS[action] : undefined) : Object.hasOwn(IAM_ACTIONS, action) ? IAM_ACTIONS[action] : undefined;
     if (!handler && !unsigned) return sendError(res, requestId, 'INVALID_ACTION', `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`, namespace);
     const auth = unsigned ? undefined : await authenticate(req, body);
-    if (auth && !auth.ok) return sendError(res, requestId, auth.code, auth.message, namespace);
+    if (auth && !auth.ok) {
+      // Refused at authentication: recorded (flood-limited), as the edge has no caller to record it under.
+      const claimed = claimedCredential(req.headers.authorization, headerText(req.headers['x-amz-security-token']), url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+      recordAuthFailure(app, { ...claimed, action: `${isSts ? 'sts' : 'iam'}:${action}`, code: HTTP_ERRORS[auth.code].aws, message: auth.message, sourceIp: facts.sourceIp });
+      return sendError(res, requestId, auth.code, auth.message, namespace);
+    }
     const result = unsigned ? await unsigned(app, params, facts) : handler && auth?.ok ? await handler(app, auth.caller, params, facts) : undefined;
     if (!result) return sendError(res, requestId, 'INTERNAL_ERROR', 'internal error', namespace);
     if (!result.ok) {

@@ -23,6 +23,7 @@ import { CHECKSUM_HEADERS, decodeBody, readWhole, type BodyOptions } from './bod
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, parseTagging, xmlDocument, type XmlNode } from './xml.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
+import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 
 export interface S3EdgeOptions {
   readonly app: App;
@@ -158,6 +159,27 @@ interface SendsItself {
 }
 
 const sendsItself = (stream: object): stream is SendsItself => typeof (stream as Partial<SendsItself>).sendTo === 'function';
+
+/** Query parameters that leave a plain object or bucket operation what it is (listing, presigning, SDK hints). */
+const PLAIN_PARAMS = /^(?:list-type|prefix|delimiter|max-keys|continuation-token|start-after|marker|encoding-type|fetch-owner|x-id|partNumber|versionId|response-[a-z-]+|X-Amz-[A-Za-z-]+|AWSAccessKeyId|Signature|Expires)$/;
+
+/**
+ * What a request refused at authentication attempted, for its audit record: the S3 action of a plain object or
+ * bucket operation with its ARN, else the method and path (the operation is not decided before authentication).
+ */
+function attemptedS3(method: string, bucket: string, key: string, query: Query, path: string): { action: string; resource: string } {
+  const plain = [...query.map.keys()].every((k) => PLAIN_PARAMS.test(k));
+  if (plain && bucket === '' && method === 'GET') return { action: 's3:ListAllMyBuckets', resource: '*' };
+  if (plain && bucket !== '' && key !== '') {
+    const action = method === 'GET' || method === 'HEAD' ? 's3:GetObject' : method === 'PUT' ? 's3:PutObject' : method === 'DELETE' ? 's3:DeleteObject' : undefined;
+    if (action) return { action, resource: `arn:aws:s3:::${bucket}/${key}` };
+  }
+  if (plain && bucket !== '' && key === '') {
+    const action = method === 'GET' || method === 'HEAD' ? 's3:ListBucket' : method === 'PUT' ? 's3:CreateBucket' : method === 'DELETE' ? 's3:DeleteBucket' : undefined;
+    if (action) return { action, resource: `arn:aws:s3:::${bucket}` };
+  }
+  return { action: `${method} ${path}`, resource: bucket === '' ? '*' : `arn:aws:s3:::${key === '' ? bucket : `${bucket}/${key}`}` };
+}
 
 export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   const { app, s3 } = opts;
@@ -324,7 +346,14 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     const fail = (error: S3Error, headers?: Record<string, string | number>): void => sendError(req, res, error, resource, requestId, headers);
 
     const auth = await authenticate(req, rawQuery);
-    if (!auth.ok) return fail(auth.error);
+    if (!auth.ok) {
+      // Refused at authentication: recorded (flood-limited) under the claimed key's owner, or `anonymous`; never the
+      // error's extras (the string to sign and canonical request carry the session token).
+      const claimed = claimedCredential(header(req, 'authorization'), header(req, 'x-amz-security-token'), rawQuery);
+      const attempt = attemptedS3(method, bucket, key, query, resource);
+      recordAuthFailure(app, { ...claimed, ...attempt, code: auth.error.code, message: auth.error.message, sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '') });
+      return fail(auth.error);
+    }
     const contentSha256 = header(req, 'x-amz-content-sha256');
     const call: S3Call = {
       caller: auth.value.caller,
