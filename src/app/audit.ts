@@ -27,6 +27,7 @@ import { hash, randomBytes } from 'node:crypto';
 import { failWith, ok, type Result } from '../core/errors.ts';
 import {
   AUDIT_KINDS,
+  canonicalJson,
   canonicalRedacted,
   chainVerifier,
   linkEvents,
@@ -178,6 +179,34 @@ export interface AuditSpool {
   remove(where: string): Promise<void>;
 }
 
+/**
+ * Where the records that grant or change access — every kind but decisions: sessions, directory changes, jobs — are
+ * written as they are recorded, before the call that recorded them goes on, so that a hard stop (kill -9, out of
+ * memory) loses none of them (src/adapters/audit-spool/journal.ts: files in the data dir). The queue ends the
+ * current segment when it hands the whole queue to the writer, and releases the ended segments once that batch is
+ * committed (or, at stop, spooled). Segments an earlier process left are read at start as spools whose records may
+ * already be in the chain; only those that are not are appended. Decisions are not journaled: there are thousands
+ * a second, and a hard stop loses at most the last ~100 ms of them (`flushMs`).
+ */
+export interface AuditJournal {
+  /** This instance, as recorded in the records of a recovery. */
+  readonly instance: string;
+  /** Where segments are kept (for the log). */
+  readonly where: string;
+  /** Writes one record (its detail already redacted, as `detailText`) before returning; throws when it cannot. */
+  write(e: TimedEvent): void;
+  /** Ends the current segment; returns every ended segment not yet released, the one just ended included. */
+  seal(): readonly string[];
+  /** These segments' records are committed (or spooled): they go. */
+  release(ids: readonly string[]): void;
+  /** Segments that earlier processes left, oldest first (`mayBeWritten`), and those that cannot be read. */
+  load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[] }>;
+  /** Removes a segment an earlier process left, once its records are in the chain. */
+  remove(where: string): Promise<void>;
+  /** Ends the current segment, keeping it (released or not, as the queue says). */
+  close(): void;
+}
+
 /** One spool as read back. */
 export interface SpooledRecords {
   /** Names the spool for good (its file name): the record of its recovery carries it, so it is appended once. */
@@ -190,6 +219,11 @@ export interface SpooledRecords {
   /** Why its records could not be written. */
   readonly reason: string;
   readonly events: readonly TimedEvent[];
+  /**
+   * Its records may already be in the chain (a journal segment: journaled as recorded, then the process stopped
+   * before it knew their batch committed): only those the chain does not hold are appended.
+   */
+  readonly mayBeWritten?: boolean;
 }
 
 /** Records as the queue holds them until written, filled as they come. */
@@ -285,6 +319,8 @@ export interface AuditDeps {
   readonly storeReachable?: () => boolean;
   /** Where what cannot be written by the end of `stop` goes, and where `start` finds what an earlier stop left; absent, it is lost (and counted). */
   readonly spool?: AuditSpool;
+  /** Where sessions, changes and job records are written as they are recorded (a hard stop loses none); absent, they wait in memory only. */
+  readonly journal?: AuditJournal;
   /** The app's randomness (allow sampling draws from it); default `node:crypto`. */
   readonly randomBytes?: (n: number) => Uint8Array;
 }
@@ -327,6 +363,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   const drainMs = options.drainMs ?? AUDIT_DEFAULTS.drainMs;
   const random = uniform(deps.randomBytes ?? ((n) => randomBytes(n)));
   const spool = deps.spool;
+  const journal = deps.journal;
+  let lastJournalLog = 0;
+  let journalFailures = 0;
+  /** Records neither written nor spooled at stop: the journal keeps its segments then. */
+  let lostAtStop = false;
   const storeReachable = deps.storeReachable ?? (() => true);
   const metrics = deps.metrics ?? NO_METRICS;
   const log = deps.log ?? (() => {});
@@ -398,6 +439,18 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       return;
     }
     const at = deps.now();
+    if (journal !== undefined && event.kind !== 'decision') {
+      try {
+        journal.write({ at, event, detailText: canonicalRedacted(event.detail ?? {}) });
+      } catch (e) {
+        // The record is still queued and written as usual: only its protection against a hard stop is missing.
+        journalFailures += 1;
+        if (at - lastJournalLog > 30_000) {
+          lastJournalLog = at;
+          log(`audit: cannot journal a ${event.kind} record to ${journal.where}: ${messageOf(e)}; it is queued as usual, but a hard stop before it is written would lose it (${journalFailures} so far)`);
+        }
+      }
+    }
     if (open === undefined || !open.add(at, event)) {
       open = piece();
       if (!open.add(at, event)) throw new Error('an empty audit piece refused a record');
@@ -434,15 +487,20 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    * record is already in the chain (the instance stopped between the commit and the removal) is only removed.
    */
   async function recoverSpools(pending: SpooledRecords[]): Promise<void> {
-    if (spool === undefined) return;
+    if (spool === undefined && journal === undefined) return;
     while (pending.length > 0) {
       const s = pending[0] as SpooledRecords;
-      if (!(await recoveredBefore(s.id))) {
-        const mark = { spool: s.id, instance: s.instance, spooledAt: new Date(s.spooledAt).toISOString(), count: s.events.length, recoveredBy: spool.instance };
-        const events: TimedEvent[] = s.events.map(({ at, event }) => ({ at, event: { ...event, detail: { ...event.detail, recoveredFromSpool: mark } } }));
+      const done = await recoveredBefore(s.id);
+      // A journal segment's records may be in the chain already: only the others are appended.
+      const missing = done ? [] : s.mayBeWritten === true ? await notInChain(s.events) : s.events;
+      if (!done && s.mayBeWritten === true && missing.length === 0) {
+        log(`audit: the ${s.events.length} record(s) ${s.instance} journaled in ${s.where} are all in the audit log already`);
+      } else if (!done) {
+        const mark = { spool: s.id, instance: s.instance, spooledAt: new Date(s.spooledAt).toISOString(), count: missing.length, recoveredBy: spool?.instance ?? journal?.instance ?? 'gatehouse' };
+        const events: TimedEvent[] = missing.map(({ at, event }) => ({ at, event: { ...event, detail: { ...event.detail, recoveredFromSpool: mark } } }));
         let firstAt = Infinity;
         let lastAt = -Infinity;
-        for (const e of s.events) {
+        for (const e of missing) {
           firstAt = Math.min(firstAt, e.at);
           lastAt = Math.max(lastAt, e.at);
         }
@@ -455,22 +513,67 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
             action: RECOVER_ACTION,
             resource: 'audit',
             decision: 'ok',
-            detail: { ...mark, reason: s.reason, ...(s.events.length > 0 ? { firstAt: new Date(firstAt).toISOString(), lastAt: new Date(lastAt).toISOString() } : {}) },
+            detail: {
+              ...mark,
+              reason: s.reason,
+              ...(s.mayBeWritten === true ? { journaled: s.events.length, alreadyWritten: s.events.length - missing.length } : {}),
+              ...(missing.length > 0 ? { firstAt: new Date(firstAt).toISOString(), lastAt: new Date(lastAt).toISOString() } : {}),
+            },
           },
         });
         await appender.append(events);
         written += events.length;
-        recovered += s.events.length;
+        recovered += missing.length;
         metrics.auditWritten(events.length);
-        log(`audit: appended ${s.events.length} record(s) that ${s.instance} spooled at ${mark.spooledAt} (${s.reason}) to the audit log, each marked recoveredFromSpool, followed by a ${RECOVER_ACTION} record`);
+        log(`audit: appended ${missing.length} record(s) that ${s.instance} ${s.mayBeWritten === true ? `journaled (${s.events.length - missing.length} of ${s.events.length} were written already)` : 'spooled'} at ${mark.spooledAt} (${s.reason}) to the audit log, each marked recoveredFromSpool, followed by a ${RECOVER_ACTION} record`);
       }
       pending.shift();
       try {
-        await spool.remove(s.where);
+        if (s.mayBeWritten === true) await journal?.remove(s.where);
+        else await spool?.remove(s.where);
       } catch (e) {
         log(`audit: cannot remove the spool ${s.where} whose records are now in the audit log: ${messageOf(e)}; the next start sees its ${RECOVER_ACTION} record and only removes it`);
       }
     }
+  }
+
+  /**
+   * The events the chain does not hold: a journal segment's records whose batch may have committed before the
+   * process stopped. A record is the same when every field, its time to the millisecond and its detail (as
+   * written, without a recovery mark) are; the chain is read over the segment's span of time only, kind by kind.
+   * As many copies are dropped as the chain holds (two identical refusals in one millisecond are two records).
+   */
+  async function notInChain(events: readonly TimedEvent[]): Promise<TimedEvent[]> {
+    const sameAs = (e: Omit<AuditEvent, 'detail'>, at: string, detail: Readonly<Record<string, unknown>>): string => {
+      const { recoveredFromSpool: _, ...rest } = detail;
+      return [e.kind, e.account, e.principal, e.action, e.resource, e.decision, e.role, e.session, e.job, e.sourceIdentity, e.sourceIp, at, canonicalJson(rest)].map((x) => x ?? '').join('\u0000');
+    };
+    let first = Infinity;
+    let last = -Infinity;
+    for (const e of events) {
+      first = Math.min(first, e.at);
+      last = Math.max(last, e.at);
+    }
+    const held = new Map<string, number>();
+    for (const kind of new Set(events.map((e) => e.event.kind))) {
+      const filter: AuditFilter = { kind, since: new Date(first).toISOString(), until: new Date(last + 1).toISOString() };
+      for (let after = 0; ; ) {
+        const page = await deps.store.read((tx) => tx.audit.list(filter, after, MAX_PAGE));
+        for (const r of page) {
+          const k = sameAs(r, r.at, r.detail);
+          held.set(k, (held.get(k) ?? 0) + 1);
+        }
+        if (page.length < MAX_PAGE) break;
+        after = (page.at(-1) as AuditRecord).seq;
+      }
+    }
+    return events.filter((e) => {
+      const k = sameAs(e.event, new Date(e.at).toISOString(), e.event.detail ?? {});
+      const n = held.get(k) ?? 0;
+      if (n === 0) return true;
+      held.set(k, n - 1);
+      return false;
+    });
   }
 
   /** Whether the chain already has the recovery record of spool `id`. */
@@ -508,12 +611,16 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const batch = pieces.slice(0, k);
       // The piece being filled is handed over as it is: what is recorded meanwhile starts another.
       if (k === pieces.length) open = undefined;
+      // The whole queue goes: every journal segment ended so far holds only records of this batch (or of batches
+      // already committed), and goes once it is committed. Part of the queue: segments stay until a batch takes all.
+      const covered = journal !== undefined && k === pieces.length ? journal.seal() : undefined;
       try {
         await appendPieces(batch);
       } catch (e) {
         failed(e, `${backlog} queued record(s)`);
         return false;
       }
+      if (covered !== undefined && covered.length > 0) journal?.release(covered);
       // The queue may have grown meanwhile; the batch is its head.
       pieces.splice(0, k);
       starts.splice(0, k);
@@ -729,18 +836,23 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       if (!started) {
         started = true;
         log(`audit: ${settings()}`);
-        if (spool !== undefined) {
-          spooled = spool.load().then(
-            ({ spools, unreadable }) => {
-              for (const u of unreadable) log(`audit: CANNOT READ the spool ${u.where} (${u.error}); its records are not in the audit log: left where it is for an operator`);
-              if (spools.length > 0) log(`audit: ${spools.reduce((n, x) => n + x.events.length, 0)} record(s) spooled by an earlier stop (${spools.map((x) => x.where).join(', ')}) are appended to the audit log before anything else`);
-              return [...spools];
-            },
-            (e: unknown) => {
-              log(`audit: cannot read the spools in ${spool.where}: ${messageOf(e)}; records they hold are appended at the next start that can`);
-              return [];
-            },
-          );
+        if (spool !== undefined || journal !== undefined) {
+          const loaded = (from: AuditSpool | AuditJournal | undefined, what: string): Promise<SpooledRecords[]> =>
+            from === undefined
+              ? Promise.resolve([])
+              : from.load().then(
+                  ({ spools, unreadable }) => {
+                    for (const u of unreadable) log(`audit: CANNOT READ the ${what} ${u.where} (${u.error}); its records are not in the audit log: left where it is for an operator`);
+                    if (spools.length > 0) log(`audit: ${spools.reduce((n, x) => n + x.events.length, 0)} record(s) ${what === 'spool' ? 'spooled by an earlier stop' : 'journaled by an earlier process that stopped hard'} (${spools.map((x) => x.where).join(', ')}) are appended to the audit log before anything else${what === 'spool' ? '' : ', those it does not hold already'}`);
+                    return [...spools];
+                  },
+                  (e: unknown) => {
+                    log(`audit: cannot read the ${what}s in ${from.where}: ${messageOf(e)}; records they hold are appended at the next start that can`);
+                    return [];
+                  },
+                );
+          // Spools (a clean stop's leftovers) and journal segments (a hard stop's), oldest first.
+          spooled = Promise.all([loaded(spool, 'spool'), loaded(journal, 'journal')]).then(([a, b]) => [...a, ...b].sort((x, y) => x.spooledAt - y.spooledAt));
           schedule(0);
         }
       }
@@ -788,6 +900,12 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         grace.cancel();
       }
       if (enabled && backlog > 0) await spoolQueue();
+      // Everything is written or spooled: the journal's segments go. Records that could be neither stay in it, for
+      // the next start to append.
+      if (journal !== undefined) {
+        if (backlog === 0 && !lostAtStop) journal.release(journal.seal());
+        journal.close();
+      }
     },
   };
 
@@ -840,7 +958,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     starts.length = 0;
     open = undefined;
     backlog = 0;
-    log(`audit: LOST ${n} AUDIT RECORD(S): they could not be written before stopping (${why}) ${spool === undefined ? 'and there is no spool' : 'nor spooled'}${unpacked}; counted in gatehouse_audit_dropped_total`);
+    lostAtStop = true;
+    log(`audit: LOST ${n} AUDIT RECORD(S): they could not be written before stopping (${why}) ${spool === undefined ? 'and there is no spool' : 'nor spooled'}${unpacked}; counted in gatehouse_audit_dropped_total${journal !== undefined ? `; the sessions, changes and job records among them stay in the journal (${journal.where}) and are appended at the next start with this data dir` : ''}`);
   }
 }
 

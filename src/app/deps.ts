@@ -28,6 +28,8 @@ export interface AppDeps {
   readonly auditAppender?: import('./audit.ts').AuditAppender;
   /** Where audit records unwritten at stop are kept for the next start (src/adapters/audit-spool); absent, they are lost and counted. */
   readonly auditSpool?: import('./audit.ts').AuditSpool;
+  /** Where sessions, changes and job records are written as recorded, so that a hard stop loses none (src/adapters/audit-spool/journal.ts). */
+  readonly auditJournal?: import('./audit.ts').AuditJournal;
 }
 
 /** The part of the audit log the use cases write to. */

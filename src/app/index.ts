@@ -85,6 +85,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       ...(rawDeps.metrics ? { metrics: rawDeps.metrics } : {}),
       ...(rawDeps.auditAppender ? { appender: rawDeps.auditAppender } : {}),
       ...(rawDeps.auditSpool ? { spool: rawDeps.auditSpool } : {}),
+      ...(rawDeps.auditJournal ? { journal: rawDeps.auditJournal } : {}),
       randomBytes: (n) => rawDeps.randomBytes(n),
     },
     options.audit,

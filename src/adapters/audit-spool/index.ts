@@ -101,7 +101,7 @@ export function fileAuditSpool(dataDir: string, options: FileSpoolOptions = {}):
 }
 
 /** A record as spooled: its time as ISO-8601 with milliseconds, its fields, its redacted detail. */
-function toJson(e: TimedEvent): Record<string, unknown> {
+export function toJson(e: TimedEvent): Record<string, unknown> {
   const out: Record<string, unknown> = { at: new Date(e.at).toISOString(), kind: e.event.kind };
   for (const k of REQUIRED) out[k] = e.event[k];
   for (const k of OPTIONAL) if (e.event[k] !== undefined) out[k] = e.event[k];
@@ -120,27 +120,30 @@ export function parseSpool(id: string, where: string, text: string): SpooledReco
   if (typeof instance !== 'string' || typeof reason !== 'string' || !Number.isFinite(spooledMs) || !Array.isArray(records) || records.length !== count) {
     throw new Error('its header (instance, spooledAt, reason, count, records) is not as written');
   }
-  const events = records.map((r: unknown, i): TimedEvent => {
-    const bad = (what: string): Error => new Error(`record ${i}: ${what}`);
-    if (!isObject(r)) throw bad('not an object');
-    const at = typeof r['at'] === 'string' ? Date.parse(r['at']) : NaN;
-    if (!Number.isFinite(at)) throw bad('`at` is not a time');
-    if (!AUDIT_KINDS.includes(r['kind'] as AuditKind)) throw bad('`kind` is not a record kind');
-    const e: { -readonly [K in keyof AuditEvent]: AuditEvent[K] } = { kind: r['kind'] as AuditKind, account: '', principal: '', action: '', resource: '' };
-    for (const k of REQUIRED) {
-      const v = r[k];
-      if (typeof v !== 'string') throw bad(`\`${k}\` is not a string`);
-      e[k] = v;
-    }
-    for (const k of OPTIONAL) {
-      const v = r[k];
-      if (v === undefined) continue;
-      if (typeof v !== 'string') throw bad(`\`${k}\` is not a string`);
-      e[k] = v;
-    }
-    if (!isObject(r['detail'])) throw bad('`detail` is not an object');
-    e.detail = r['detail'];
-    return { at, event: e };
-  });
+  const events = records.map((r: unknown, i): TimedEvent => parseRecord(r, i));
   return { id, where, instance, spooledAt: spooledMs, reason, events };
+}
+
+/** One record as `toJson` writes it, read back; refuses anything else, naming record `i`. */
+export function parseRecord(r: unknown, i: number): TimedEvent {
+  const bad = (what: string): Error => new Error(`record ${i}: ${what}`);
+  if (!isObject(r)) throw bad('not an object');
+  const at = typeof r['at'] === 'string' ? Date.parse(r['at']) : NaN;
+  if (!Number.isFinite(at)) throw bad('`at` is not a time');
+  if (!AUDIT_KINDS.includes(r['kind'] as AuditKind)) throw bad('`kind` is not a record kind');
+  const e: { -readonly [K in keyof AuditEvent]: AuditEvent[K] } = { kind: r['kind'] as AuditKind, account: '', principal: '', action: '', resource: '' };
+  for (const k of REQUIRED) {
+    const v = r[k];
+    if (typeof v !== 'string') throw bad(`\`${k}\` is not a string`);
+    e[k] = v;
+  }
+  for (const k of OPTIONAL) {
+    const v = r[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw bad(`\`${k}\` is not a string`);
+    e[k] = v;
+  }
+  if (!isObject(r['detail'])) throw bad('`detail` is not an object');
+  e.detail = r['detail'];
+  return { at, event: e };
 }

@@ -1,0 +1,179 @@
+/**
+ * The audit journal (src/app/audit.ts `AuditJournal`): every record that grants or changes access — a session
+ * issued, a directory change, a job's submission or end; every kind but decisions — is written to a file in the
+ * data dir as it is recorded, before the call that recorded it goes on, so that a hard stop (kill -9, out of
+ * memory) loses none of them. The queue still writes them to the chain in batches; once a batch that holds them
+ * is committed, their file goes.
+ *
+ * Files: `DIR/audit-spool/audit-journal-<start>-<instance>-<n>.jsonl`, mode 0600 in the spool's 0700 directory. A
+ * first line names the format and the instance; then one line per record in the spool's record form (`toJson`:
+ * its time, its fields, its detail already redacted — the journal holds no secret a record would not). Each line
+ * is one write(2), without fsync: a record outlives its process, not the machine (the same promise as the
+ * database's own commit on a machine that loses power before the page cache is written, which PostgreSQL's
+ * fsync covers and this does not). A crash can tear the last line only; a torn last line is skipped.
+ *
+ * The queue ends the current file (`seal`) when it hands the whole queue to the writer, and removes the ended
+ * files (`release`) once that batch is committed. Files left by a process that stopped hard are read at the next
+ * start (`load`) as spools whose records may already be in the chain: the queue appends only those that are not.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, unlink, writeSync } from 'node:fs';
+import { readdir, readFile, stat, unlink as unlinkAsync } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { AuditJournal, SpooledRecords } from '../../app/audit.ts';
+import type { TimedEvent } from '../../core/audit/index.ts';
+import { parseRecord, SPOOL_DIR, toJson } from './index.ts';
+
+const FORMAT = 'gatehouse-audit-journal';
+const NAME = /^audit-journal-[0-9TZ.-]+-[A-Za-z0-9._-]+-\d{6,}\.jsonl$/;
+/** Why a journal's records are appended at the next start. */
+export const JOURNAL_REASON = 'journaled as they were recorded; the instance stopped before it knew them written (killed or crashed)';
+
+export interface FileJournalOptions {
+  /** This instance as recorded; default `<hostname>/<pid>` (the pod's name on Kubernetes). */
+  readonly instance?: string;
+}
+
+export function fileAuditJournal(dataDir: string, options: FileJournalOptions = {}): AuditJournal {
+  const dir = join(dataDir, SPOOL_DIR);
+  const instance = options.instance ?? `${hostname()}/${process.pid}`;
+  // This process's files: a start stamp (names sort by time), the instance and a random tag (another process of the
+  // same name, a pid reused after a restart, never takes them for its own).
+  const start = new Date().toISOString().replace(/[:]/g, '');
+  const tag = `${instance.replace(/[^A-Za-z0-9._-]+/g, '_')}-${randomBytes(4).toString('hex')}`;
+  const own = `audit-journal-${start}-${tag}-`;
+  let fd: number | undefined;
+  let current: string | undefined;
+  let n = 0;
+  let madeDir = false;
+  /** Ended files not yet released, oldest first. */
+  const sealed: string[] = [];
+
+  const writeAll = (f: number, text: string): void => {
+    const b = Buffer.from(text, 'utf8');
+    for (let off = 0; off < b.length; ) off += writeSync(f, b, off, b.length - off);
+  };
+
+  return {
+    instance,
+    where: dir,
+
+    write(e: TimedEvent): void {
+      if (fd === undefined) {
+        if (!madeDir) {
+          mkdirSync(dir, { recursive: true, mode: 0o700 });
+          madeDir = true;
+        }
+        const name = `${own}${String(n++).padStart(6, '0')}.jsonl`;
+        const f = openSync(join(dir, name), 'wx', 0o600);
+        try {
+          writeAll(f, `${JSON.stringify({ format: FORMAT, version: 1, instance, opened: new Date().toISOString() })}\n`);
+        } catch (err) {
+          closeSync(f);
+          throw err;
+        }
+        fd = f;
+        current = name;
+      }
+      writeAll(fd, `${line(e)}\n`);
+    },
+
+    seal(): readonly string[] {
+      if (fd !== undefined && current !== undefined) {
+        closeSync(fd);
+        sealed.push(current);
+      }
+      fd = undefined;
+      current = undefined;
+      return [...sealed];
+    },
+
+    release(ids: readonly string[]): void {
+      for (const id of ids) {
+        const i = sealed.indexOf(id);
+        if (i !== -1) sealed.splice(i, 1);
+        // Not waited for: a file that stays (the process stops first) is read at the next start, whose records
+        // are found in the chain and not appended again.
+        unlink(join(dir, id), () => {});
+      }
+    },
+
+    async remove(where: string): Promise<void> {
+      await unlinkAsync(where);
+    },
+
+    close(): void {
+      if (fd !== undefined && current !== undefined) {
+        closeSync(fd);
+        sealed.push(current);
+      }
+      fd = undefined;
+      current = undefined;
+    },
+
+    async load() {
+      let names: string[];
+      try {
+        names = (await readdir(dir)).filter((x) => NAME.test(x) && !x.startsWith(own)).sort();
+      } catch (e) {
+        if ((e as { code?: unknown }).code === 'ENOENT') return { spools: [], unreadable: [] };
+        throw e;
+      }
+      const spools: SpooledRecords[] = [];
+      const unreadable: { where: string; error: string }[] = [];
+      for (const name of names) {
+        const where = join(dir, name);
+        try {
+          const s = parseJournal(name, where, await readFile(where, 'utf8'), (await stat(where)).mtimeMs);
+          // Nothing was journaled but the header (a file opened, then the process stopped): nothing to recover.
+          if (s.events.length === 0) await unlinkAsync(where);
+          else spools.push(s);
+        } catch (e) {
+          unreadable.push({ where, error: e instanceof Error ? e.message : String(e) });
+        }
+      }
+      return { spools, unreadable };
+    },
+  };
+}
+
+/**
+ * A record's line: the spool's record form (`toJson`), its detail spliced in as the canonical redacted text the
+ * queue already wrote, rather than parsed and written again.
+ */
+function line(e: TimedEvent): string {
+  if (e.detailText === undefined) return JSON.stringify(toJson(e));
+  const { detail: _, ...fields } = toJson({ at: e.at, event: { ...e.event, detail: {} } });
+  const head = JSON.stringify(fields);
+  return `${head.slice(0, -1)},"detail":${e.detailText}}`;
+}
+
+/**
+ * A journal file read back: its header, then whole lines; a last line without its newline is one a crash cut off
+ * (each line is one write) and is skipped. Anything else that is not a record as written is refused.
+ */
+export function parseJournal(id: string, where: string, text: string, modifiedMs: number): SpooledRecords {
+  const lines = text.split('\n');
+  // The text after the last newline: '' for a whole file, else a torn line.
+  lines.pop();
+  const head = lines.shift();
+  let header: unknown;
+  try {
+    header = head === undefined ? undefined : JSON.parse(head);
+  } catch {
+    header = undefined;
+  }
+  const h = header as { format?: unknown; version?: unknown; instance?: unknown } | undefined;
+  if (h === undefined || h === null || h.format !== FORMAT || h.version !== 1 || typeof h.instance !== 'string') throw new Error(`line 1: not a version 1 ${FORMAT} header`);
+  const events: TimedEvent[] = lines.map((line, i) => {
+    let r: unknown;
+    try {
+      r = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`line ${i + 2}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+    return parseRecord(r, i);
+  });
+  return { id, where, instance: h.instance, spooledAt: modifiedMs, reason: JOURNAL_REASON, events, mayBeWritten: true };
+}

@@ -1,0 +1,307 @@
+/**
+ * A hard stop (kill -9, out of memory) loses no record that grants or changes access: sessions, directory changes
+ * and job records are journaled to the data dir as they are recorded (src/adapters/audit-spool/journal.ts), and
+ * the next start appends those its chain does not hold — each once, marked `recoveredFromSpool`, followed by a
+ * `gatehouse:RecoverAudit` record — then removes the journal. Records whose batch committed before the stop are
+ * not appended twice. Decisions are not journaled. In process with a store whose writes fail, then end to end:
+ * `gatehouse server` killed with SIGKILL, with audit writes refused and with them working.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { CreateRoleCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { chainVerifier, REDACTED, type AuditEvent, type AuditRecord } from '../src/core/audit/index.ts';
+import { createAudit, RECOVER_ACTION } from '../src/app/audit.ts';
+import type { Store } from '../src/app/ports/store.ts';
+import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
+import { fileAuditJournal } from '../src/adapters/audit-spool/journal.ts';
+import { flakySqlite } from './support/flaky-store.ts';
+import { GATEHOUSE_BIN } from './support/processes.ts';
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+const ROOT = '000000000000';
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+const ev = (i: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
+  kind: 'session',
+  account: ROOT,
+  principal: `arn:aws:iam::${ROOT}:user/u`,
+  action: 'sts:AssumeRole',
+  resource: `arn:aws:iam::${ROOT}:role/r`,
+  decision: 'Allow',
+  role: `arn:aws:iam::${ROOT}:role/r`,
+  session: `arn:aws:sts::${ROOT}:assumed-role/r/s${i}`,
+  sourceIp: '10.0.0.7',
+  detail: { i },
+  ...extra,
+});
+
+const journalFiles = async (dataDir: string): Promise<string[]> => (await readdir(join(dataDir, SPOOL_DIR)).catch(() => [] as string[])).filter((n) => n.startsWith('audit-journal-') && n.endsWith('.jsonl')).sort();
+
+async function chain(real: Store): Promise<AuditRecord[]> {
+  const head = await real.read((tx) => tx.audit.head());
+  const rows = await real.read((tx) => tx.audit.list({}, 0, 10_000));
+  const v = chainVerifier(head, sha256);
+  assert.equal(v.check(rows) ?? v.end(head), undefined, 'the chain verifies');
+  return rows;
+}
+
+describe('audit journal: a hard stop loses no session, change or job record', () => {
+  it('journals what waits to be written; the next start appends it once, marked, and removes the journal', async () => {
+    const { dir, store, real, fail } = await flakySqlite('gh-audit-journal-');
+    dirs.push(dir);
+    let t = Date.parse('2026-12-01T10:00:00.000Z');
+    // The first instance's own view of the store: once it "dies", it never writes again (its queue is lost with it).
+    let dead = false;
+    const firstStore: Store = { ...store, write: (fn) => (dead ? Promise.reject(new Error('this process is dead')) : store.write(fn)) };
+    const first = createAudit({ store: firstStore, now: () => t, journal: fileAuditJournal(dir, { instance: 'pod-a/1' }) }, { flushMs: 5 });
+    first.start();
+    first.record(ev(0));
+    assert.ok(await first.flush());
+    assert.deepEqual(await journalFiles(dir), [], 'a committed batch takes its journal with it');
+    fail(true);
+    for (let i = 1; i <= 3; i++) {
+      t += 1000;
+      first.record(ev(i, i === 2 ? { kind: 'change', action: 'iam:CreateAccessKey', detail: { i, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG' } } : {}));
+    }
+    // Decisions are not journaled.
+    first.decision({ account: ROOT, principal: `arn:aws:iam::${ROOT}:user/u`, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', decision: 'ImplicitDeny', detail: { i: 99 } });
+    assert.equal(await first.flush(), false, 'the store refuses');
+    // The process dies here: no stop(), nothing spooled. What it journaled is on disk, owner-only, redacted.
+    dead = true;
+    const files = await journalFiles(dir);
+    assert.ok(files.length >= 1, 'a journal is left');
+    let text = '';
+    for (const f of files) {
+      assert.equal((await stat(join(dir, SPOOL_DIR, f))).mode & 0o777, 0o600);
+      text += await readFile(join(dir, SPOOL_DIR, f), 'utf8');
+    }
+    assert.ok(!text.includes('wJalrXUtnFEMI'), 'no secret in the journal');
+    assert.ok(!text.includes('"i":99'), 'no decision in the journal');
+
+    fail(false);
+    t += 60_000;
+    const logs: string[] = [];
+    const second = createAudit({ store, now: () => t, log: (l) => void logs.push(l), journal: fileAuditJournal(dir, { instance: 'pod-b/2' }) }, { flushMs: 5 });
+    second.start();
+    second.record(ev(9));
+    assert.ok(await second.flush());
+    const rows = await chain(real);
+    assert.deepEqual(rows.map((r) => r.detail['i']).slice(0, 4), [0, 1, 2, 3], 'the journaled records, in order, after what was written');
+    const recovered = rows.slice(1, 4);
+    for (const r of recovered) assert.equal((r.detail['recoveredFromSpool'] as Record<string, unknown>)['instance'], 'pod-a/1');
+    assert.equal(recovered[1]?.detail['secretAccessKey'], REDACTED);
+    const note = rows[4] as AuditRecord;
+    assert.equal(note.action, RECOVER_ACTION);
+    assert.equal(note.detail['count'], 3);
+    assert.equal(note.detail['alreadyWritten'], 0);
+    assert.equal(rows[5]?.detail['i'], 9);
+    assert.equal(rows.length, 6, 'each once');
+    assert.deepEqual(await journalFiles(dir), [], 'the journal is removed once its records are committed');
+    assert.ok(logs.some((l) => l.includes('journaled by an earlier process that stopped hard')), logs.join('\n'));
+
+    // A third start finds nothing left to do.
+    const third = createAudit({ store, now: () => t, journal: fileAuditJournal(dir, { instance: 'pod-c/3' }) }, { flushMs: 5 });
+    third.start();
+    assert.ok(await third.flush());
+    assert.equal((await chain(real)).length, 6);
+    await second.stop();
+    await third.stop();
+    await real.close();
+  });
+
+  it('a journal whose records were committed before the stop appends only those that were not', async () => {
+    const { dir, store, real } = await flakySqlite('gh-audit-journal-dup-');
+    dirs.push(dir);
+    let t = Date.parse('2026-12-01T11:00:00.000Z');
+    const first = createAudit({ store, now: () => t, journal: fileAuditJournal(dir, { instance: 'pod-a/1' }) }, { flushMs: 60_000 });
+    for (let i = 1; i <= 3; i++) {
+      t += 1;
+      first.record(ev(i));
+    }
+    // Two identical records in one millisecond are two records.
+    first.record(ev(4));
+    first.record(ev(4));
+    // The stop came after the commit and before the journal was removed: keep a copy of it as it was.
+    const [file] = await journalFiles(dir);
+    assert.ok(file);
+    const saved = join(dir, 'saved.jsonl');
+    await copyFile(join(dir, SPOOL_DIR, file), saved);
+    assert.ok(await first.flush());
+    assert.equal((await chain(real)).length, 5);
+    // One record more than what was committed (journaled, then the process died before its batch).
+    const extra = `${JSON.stringify({ at: new Date(t + 5).toISOString(), kind: 'change', account: ROOT, principal: `arn:aws:iam::${ROOT}:user/u`, action: 'iam:CreateUser', resource: `arn:aws:iam::${ROOT}:user/late`, decision: 'ok', detail: { i: 5 } })}\n`;
+    await writeFile(join(dir, SPOOL_DIR, file), (await readFile(saved, 'utf8')) + extra + '{"at":"2026-12-01T11:0', { mode: 0o600 });
+
+    const logs: string[] = [];
+    const second = createAudit({ store, now: () => t + 60_000, log: (l) => void logs.push(l), journal: fileAuditJournal(dir, { instance: 'pod-b/2' }) }, { flushMs: 5 });
+    second.start();
+    assert.ok(await second.flush());
+    const rows = await chain(real);
+    assert.deepEqual(rows.map((r) => r.detail['i'] ?? r.action), [1, 2, 3, 4, 4, 5, RECOVER_ACTION], 'the committed five once, the late change appended; the torn last line skipped');
+    assert.equal(rows[6]?.detail['journaled'], 6);
+    assert.equal(rows[6]?.detail['alreadyWritten'], 5);
+    assert.deepEqual(await journalFiles(dir), []);
+
+    // The same journal found again under its own name: its recovery is in the chain, so it is only removed.
+    await copyFile(saved, join(dir, SPOOL_DIR, file));
+    const again = createAudit({ store, now: () => t + 90_000, journal: fileAuditJournal(dir, { instance: 'pod-c/3' }) }, { flushMs: 5 });
+    again.start();
+    assert.ok(await again.flush());
+    assert.equal((await chain(real)).length, 7);
+    assert.deepEqual(await journalFiles(dir), []);
+    await again.stop();
+
+    // Another segment whose records were all written already: nothing appended, not even a RecoverAudit record.
+    await copyFile(saved, join(dir, SPOOL_DIR, file.replace(/-\d{6}\.jsonl$/, '-000042.jsonl')));
+    const third = createAudit({ store, now: () => t + 120_000, log: (l) => void logs.push(l), journal: fileAuditJournal(dir, { instance: 'pod-c/3' }) }, { flushMs: 5 });
+    third.start();
+    assert.ok(await third.flush());
+    assert.equal((await chain(real)).length, 7);
+    assert.ok(logs.some((l) => /the 5 record\(s\) pod-a\/1 journaled in .* are all in the audit log already/.test(l)), logs.join('\n'));
+    assert.deepEqual(await journalFiles(dir), []);
+    await second.stop();
+    await third.stop();
+    await real.close();
+  });
+
+  it('a journal it cannot read is left where it is and said loudly; a clean stop leaves none', async () => {
+    const { dir, store, real } = await flakySqlite('gh-audit-journal-bad-');
+    dirs.push(dir);
+    const first = createAudit({ store, now: () => Date.now(), journal: fileAuditJournal(dir, { instance: 'pod-a/1' }) }, { flushMs: 60_000 });
+    first.record(ev(1));
+    first.record(ev(2));
+    await first.stop();
+    assert.deepEqual(await journalFiles(dir), [], 'written at stop: the journal goes');
+    assert.equal((await chain(real)).length, 2);
+
+    const bad = 'audit-journal-20261201T100000.000Z-pod-x_1-00000000-000000.jsonl';
+    await writeFile(join(dir, SPOOL_DIR, bad), `${JSON.stringify({ format: 'gatehouse-audit-journal', version: 1, instance: 'pod-x/1', opened: '2026-12-01T10:00:00.000Z' })}\nnot json\n${JSON.stringify({ at: '2026-12-01T10:00:00.000Z', kind: 'session', account: ROOT, principal: 'p', action: 'a', resource: 'r', detail: {} })}\n`);
+    const logs: string[] = [];
+    const second = createAudit({ store, now: () => Date.now(), log: (l) => void logs.push(l), journal: fileAuditJournal(dir, { instance: 'pod-b/2' }) }, { flushMs: 5 });
+    second.start();
+    assert.ok(await second.flush());
+    assert.ok(logs.some((l) => l.includes('CANNOT READ the journal') && l.includes(bad) && l.includes('line 2')), logs.join('\n'));
+    assert.deepEqual(await journalFiles(dir), [bad]);
+    assert.equal((await chain(real)).length, 2, 'nothing of it appended');
+    await second.stop();
+    await real.close();
+  });
+});
+
+describe('audit journal end to end: gatehouse server killed with SIGKILL', () => {
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ROOT}:root` }, Action: 'sts:AssumeRole' }] });
+  const failAuditInserts = (dataDir: string, on: boolean): void => {
+    const db = new DatabaseSync(join(dataDir, 'gatehouse.db'), { timeout: 5000 });
+    db.exec(on ? `CREATE TRIGGER gh_test_audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit writes refused by the test'); END` : 'DROP TRIGGER gh_test_audit_down');
+    db.close();
+  };
+  const readAll = async (dataDir: string): Promise<AuditRecord[]> => {
+    const store = await openSqliteStore({ dataDir });
+    try {
+      return await chain(store);
+    } finally {
+      await store.close();
+    }
+  };
+
+  async function serve(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; output: string[] }> {
+    const child = spawn(process.execPath, [GATEHOUSE_BIN, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: dataDir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the server did not start within 30 s:\n${output.join('')}`)), 30_000);
+      const onData = (b: Buffer): void => {
+        output.push(b.toString());
+        const m = /gatehouse listening on (http:\/\/[^\s,]+)/.exec(output.join(''));
+        if (m?.[1]) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the server exited with ${code}:\n${output.join('')}`));
+      });
+    });
+    return { child, url, output };
+  }
+  const kill9 = async (child: ChildProcess): Promise<void> => {
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+  };
+  const stopped = async (child: ChildProcess): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await gone;
+  };
+
+  for (const writes of ['refused', 'working'] as const) {
+    it(`audit writes ${writes}: every change and session made before the kill is in the chain once after the restart`, { timeout: 120_000 }, async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), `gh-audit-journal-e2e-${writes}-`));
+      dirs.push(dataDir);
+      // Under `open`, changes and sessions go on while the audit log cannot be written; their records wait.
+      const env = { GATEHOUSE_AUDIT_FAILURE: 'open' };
+      const a = await serve(dataDir, env);
+      try {
+        const admin = JSON.parse(await readFile(join(dataDir, 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
+        const credentials = { accessKeyId: admin.AccessKeyId, secretAccessKey: admin.SecretAccessKey };
+        const iam = new IAMClient({ endpoint: a.url, region: 'us-east-1', credentials });
+        const sts = new STSClient({ endpoint: a.url, region: 'us-east-1', credentials });
+        await iam.send(new CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: trust }));
+        await new Promise((r) => setTimeout(r, 300));
+        if (writes === 'refused') failAuditInserts(dataDir, true);
+        const users = Array.from({ length: 20 }, (_, i) => `u${i}`);
+        for (const u of users) await iam.send(new CreateUserCommand({ UserName: u }));
+        for (let i = 0; i < 5; i++) await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ROOT}:role/trainer`, RoleSessionName: `s${i}` }));
+        await kill9(a.child);
+        if (writes === 'refused') {
+          assert.ok((await journalFiles(dataDir)).length > 0, 'the records that waited are journaled');
+          failAuditInserts(dataDir, false);
+        }
+
+        const b = await serve(dataDir, env);
+        try {
+          // The restarted server appends what the journal holds before anything else.
+          let rows: AuditRecord[] = [];
+          for (let i = 0; i < 50; i++) {
+            rows = await readAll(dataDir);
+            if ((await journalFiles(dataDir)).length === 0 && rows.some((r) => r.action === 'sts:AssumeRole' && r.session?.endsWith('/s4'))) break;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          for (const u of users) {
+            const made = rows.filter((r) => r.action === 'iam:CreateUser' && r.resource === `arn:aws:iam::${ROOT}:user/${u}` && r.decision === 'ok');
+            assert.equal(made.length, 1, `CreateUser ${u}: ${made.length} record(s)`);
+          }
+          for (let i = 0; i < 5; i++) {
+            const issued = rows.filter((r) => r.kind === 'session' && r.action === 'sts:AssumeRole' && r.session === `arn:aws:sts::${ROOT}:assumed-role/trainer/s${i}`);
+            assert.equal(issued.length, 1, `session s${i}: ${issued.length} record(s)`);
+          }
+          const recoveries = rows.filter((r) => r.action === RECOVER_ACTION);
+          if (writes === 'refused') assert.ok(recoveries.length >= 1, 'the recovery is recorded');
+          assert.deepEqual(await journalFiles(dataDir), []);
+        } finally {
+          await stopped(b.child);
+        }
+      } finally {
+        await stopped(a.child);
+      }
+    });
+  }
+});
