@@ -17,7 +17,11 @@
  * carries on and records later. Decisions always carry on (resource servers must keep working; their records
  * wait in the queue). Only when the bound itself is hit are records dropped, each one counted, and logged.
  *
- * Stopping loses nothing either (short of a hard crash: kill -9, out of memory). `stop()` keeps retrying for
+ * A hard stop (kill -9, out of memory) loses no session, change or job record: with an `AuditJournal`, each is
+ * written to the data dir as it is recorded, and the next start appends those the chain does not hold. Decisions
+ * are not journaled (a hard stop loses at most the last `flushMs` of them).
+ *
+ * Stopping loses nothing either. `stop()` keeps retrying for
  * `drainMs` (10 s); what is still unwritten then goes to an `AuditSpool` (a file in the data dir), and the next
  * start with that spool appends those records to the chain before anything else, each marked `recoveredFromSpool`
  * and followed by a `gatehouse:RecoverAudit` record, then removes the spool. Records that can be neither written
