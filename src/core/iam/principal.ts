@@ -140,6 +140,12 @@ function derived(req: AuthzRequest, key: string): readonly string[] | undefined 
       // issued at the earliest: a policy revoking sessions issued before a date denies it (fail closed). A session
       // that presented its token, or a Kubernetes user its token authenticated, carries its real issue time.
       return p.session ? [isoSeconds(p.session.issuedAt)] : undefined;
+    case 'aws:multifactorauthpresent':
+      // Gatehouse authenticates no MFA device. As in AWS, the key is present — `false` — for temporary credentials
+      // (any session: AssumeRole, web identity, federation, GetSessionToken), and absent for long-term access keys,
+      // where `BoolIfExists` is the documented way to deny them (reference §A.1.7–A.1.8). A session named by ARN
+      // alone is still temporary credentials.
+      return p.kind === 'role-session' || p.kind === 'federated-user' || p.kind === 'web-identity' || p.session !== undefined ? ['false'] : undefined;
     case 'aws:currenttime':
       return req.time !== undefined ? [isoSeconds(req.time)] : undefined;
     case 'aws:epochtime':
