@@ -126,6 +126,9 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
       errors.push({ file, message: `yaml: ${yamlMessage(e instanceof Error ? e.message : String(e))}` });
       continue;
     }
+    // An empty document (a trailing `---`, one holding only comments, as helm and kustomize emit) is skipped, as
+    // kubectl skips it; the yaml library gives it a null scalar, not null contents.
+    if (value === null) continue;
     // A JSON file holds one document, or a list of them.
     if (isJson && Array.isArray(value)) value.forEach((v: unknown, i) => out.push({ file, index: out.length, value: v, yaml: d, lineCounter, prefix: `[${i}]` }));
     else out.push({ file, index: out.length, value, yaml: d, lineCounter, prefix: '' });
