@@ -263,7 +263,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   function limited(e: EngineResult, engine: AuthorizeEngine, request: AuthzRequest, set: PolicySet): EngineResult {
     if (e.verdict !== 'allow' || engine.limitedByPrincipalPolicies !== true) return e;
     if (set.boundary === undefined && (set.session === undefined || set.session.length === 0)) return e;
-    const within = evaluate(request, { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session }, EXPLAIN);
+    // Only whether the boundary and the session policies allow the action on the resource: the request as if the
+    // resource were the principal's own, or `evaluate` would answer the cross-account rule (no resource policy of
+    // the other account allows it) and a session policy that allows everything would seem to cut the grant.
+    const within = evaluate({ ...request, resourceAccount: request.principal.account }, { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session }, EXPLAIN);
     if (within.decision === 'Allow') return e;
     const which = within.deniedBy === 'boundary' ? 'the permissions boundary' : 'the session policy';
     const reasons = e.reasons.map((r) => `${r}, but ${which} does not allow this request (a binding names the principal, not its session)`);

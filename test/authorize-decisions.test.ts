@@ -1,0 +1,109 @@
+/**
+ * The authorize union answers as enforcement does (review F, docs/notes): each case sets a question to
+ * `POST /v1/authorize` (or the CLI's `simulate` / `who-can`) beside the surface that enforces it — the S3 gateway,
+ * STS, the SubjectAccessReview webhook — on a real server.
+ *
+ * - A cross-account binding is cut by a session's session policy only where that policy does not allow.
+ * - `kubernetes:<verb>` on a cluster: IAM only denies, RBAC alone allows (as the webhook decides).
+ * - `sts:AssumeRole` and the other trust actions on a role of the directory are decided with the role's trust policy.
+ * - A role session named by ARN is decided with what that session carries, or not answered at all.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as S3 from '@aws-sdk/client-s3';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { gatehouseJson } from './support/resource-server.ts';
+
+const ROOT = '000000000000';
+const B = '333344445555';
+const V = '2012-10-17';
+const WORKER = `arn:aws:iam::${ROOT}:role/worker`;
+const doc = (kind: string, name: string, spec: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name, ...extra }, spec });
+const inline = (...Statement: Record<string, unknown>[]) => ({ Version: V, Statement });
+
+let server: TestServer;
+const keys: Record<string, Credentials> = {};
+let bAdmin: Credentials;
+
+interface Answer {
+  decision: string;
+  reasons: string[];
+  diagnostics: string[];
+}
+
+async function keyOf(user: string, who: Credentials = server.admin): Promise<Credentials> {
+  const k = await gatehouseJson(server.url, who, 'POST', '/v1/access-keys', { userName: user });
+  assert.equal(k.status, 201, JSON.stringify(k.json));
+  return { accessKeyId: String(k.json['accessKeyId']), secretAccessKey: String(k.json['secretAccessKey']) };
+}
+
+async function ask(who: Credentials, body: Record<string, unknown>): Promise<Answer> {
+  const r = await gatehouseJson(server.url, who, 'POST', '/v1/authorize', body);
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  return r.json as unknown as Answer;
+}
+
+async function assume(who: Credentials, roleArn: string, name: string, policy?: unknown): Promise<Credentials> {
+  const sts = server.sts(who);
+  const r = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: name, ...(policy !== undefined ? { Policy: JSON.stringify(policy) } : {}) }));
+  const c = r.Credentials;
+  assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+}
+
+function s3(who: Credentials): S3.S3Client {
+  return new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: who, maxAttempts: 1 });
+}
+
+before(async () => {
+  server = await startTestServer();
+  const applied = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
+    documents: [
+      doc('User', 'alice', { inlinePolicies: { assume: inline({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }) } }),
+      doc('Role', 'worker', {
+        trustPolicy: inline({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ROOT}:root` }, Action: 'sts:AssumeRole' }),
+        inlinePolicies: { all: inline({ Effect: 'Allow', Action: 's3:*', Resource: '*' }) },
+      }),
+    ],
+  });
+  assert.equal(applied.status, 200, JSON.stringify(applied.json));
+  keys['alice'] = await keyOf('alice');
+  // Account B owns bucket-c (made through the gateway) and binds its read role to the worker role of the root account.
+  const acct = await gatehouseJson(server.url, server.admin, 'POST', '/v1/accounts', { id: B, partition: 'aws', name: 'partner' });
+  assert.equal(acct.status, 201, JSON.stringify(acct.json));
+  bAdmin = { accessKeyId: String(acct.json['AccessKeyId']), secretAccessKey: String(acct.json['SecretAccessKey']) };
+  const client = s3(bAdmin);
+  await client.send(new S3.CreateBucketCommand({ Bucket: 'bucket-c' }));
+  await client.send(new S3.PutObjectCommand({ Bucket: 'bucket-c', Key: 'x.txt', Body: 'hi' }));
+  client.destroy();
+  const bound = await gatehouseJson(server.url, bAdmin, 'PUT', '/v1/iam-policies', {
+    resource: 'arn:aws:s3:::bucket-c',
+    bindings: [{ role: 'roles/storage.objectViewer', members: [`serviceAccount:worker@${ROOT}.iam.gatehouse.dev`] }],
+  });
+  assert.equal(bound.status, 200, JSON.stringify(bound.json));
+  await server.running.app.refresh();
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+describe('a cross-account binding and the session policy', () => {
+  test('a session policy that allows the action does not cut a cross-account binding; one that does not, does, and says so', async () => {
+    const everything = await assume(keys['alice'] as Credentials, WORKER, 'all', inline({ Effect: 'Allow', Action: 's3:*', Resource: '*' }));
+    const narrow = await assume(keys['alice'] as Credentials, WORKER, 'narrow', inline({ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::bucket-a/*' }));
+    const q = { action: 's3:GetObject', resource: 'arn:aws:s3:::bucket-c/x.txt' };
+    const wide = await ask(everything, q);
+    assert.equal(wide.decision, 'Allow', JSON.stringify(wide));
+    assert.ok(wide.reasons.some((r) => /^bindings: .*roles\/storage\.objectViewer/.test(r)), JSON.stringify(wide.reasons));
+    // The gateway enforces the same.
+    const c = s3(everything);
+    const got = await c.send(new S3.GetObjectCommand({ Bucket: 'bucket-c', Key: 'x.txt' }));
+    assert.equal(await got.Body?.transformToString(), 'hi');
+    c.destroy();
+    const cut = await ask(narrow, q);
+    assert.equal(cut.decision, 'ImplicitDeny', JSON.stringify(cut));
+    assert.ok(cut.diagnostics.some((d) => /^bindings: no opinion: .*, but the session policy does not allow this request/.test(d)), JSON.stringify(cut.diagnostics));
+  });
+});
