@@ -107,3 +107,58 @@ describe('a cross-account binding and the session policy', () => {
     assert.ok(cut.diagnostics.some((d) => /^bindings: no opinion: .*, but the session policy does not allow this request/.test(d)), JSON.stringify(cut.diagnostics));
   });
 });
+
+describe('kubernetes:<verb> on a cluster: IAM only denies, RBAC alone allows (as the SubjectAccessReview webhook)', () => {
+  const CLUSTER = `arn:aws:training::${ROOT}:cluster/c1`;
+  const SECRET = `${CLUSTER}/namespaces/team/secrets/db`;
+  const POD = `${CLUSTER}/namespaces/team/pods/p1`;
+  const user = (name: string) => `arn:aws:iam::${ROOT}:user/${name}`;
+
+  before(async () => {
+    const setup = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
+      documents: [
+        doc('Cluster', 'c1', {}),
+        doc('User', 'carol', { inlinePolicies: { all: inline({ Effect: 'Allow', Action: '*', Resource: '*' }) } }),
+        doc('User', 'dave', {}),
+        doc('User', 'erin', { inlinePolicies: { 'no-pods': inline({ Effect: 'Deny', Action: 'kubernetes:*', Resource: `${CLUSTER}/namespaces/team/pods/*` }) } }),
+        doc('AccessEntry', 'dave', { cluster: 'c1', principalArn: user('dave'), kubernetesGroups: ['readers'] }),
+        doc('AccessEntry', 'erin', { cluster: 'c1', principalArn: user('erin'), kubernetesGroups: ['readers'] }),
+      ],
+    });
+    assert.equal(setup.status, 200, JSON.stringify(setup.json));
+    const rbac = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
+      cluster: 'c1',
+      documents: [
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'pod-reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'readers', namespace: 'team' }, subjects: [{ kind: 'Group', name: 'readers', apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { kind: 'ClusterRole', name: 'pod-reader', apiGroup: 'rbac.authorization.k8s.io' } },
+      ],
+    });
+    assert.equal(rbac.status, 200, JSON.stringify(rbac.json));
+  });
+
+  test('an IAM `Allow *` without an access entry reads no Secret; RBAC allows without IAM; an IAM deny wins', async () => {
+    const carol = await ask(server.admin, { principal: user('carol'), action: 'kubernetes:get', resource: SECRET });
+    assert.equal(carol.decision, 'ImplicitDeny', JSON.stringify(carol));
+    assert.ok(carol.reasons.some((r) => /^iam: no opinion: on a cluster's resources IAM only denies/.test(r)), JSON.stringify(carol.reasons));
+    assert.ok(carol.diagnostics.some((d) => d.includes('has no access entry in cluster c1')), JSON.stringify(carol.diagnostics));
+    const admin = await ask(server.admin, { action: 'kubernetes:get', resource: SECRET });
+    assert.equal(admin.decision, 'ImplicitDeny', JSON.stringify(admin));
+    // RBAC alone allows: dave has no IAM policy at all.
+    const dave = await ask(server.admin, { principal: user('dave'), action: 'kubernetes:get', resource: POD });
+    assert.equal(dave.decision, 'Allow', JSON.stringify(dave));
+    assert.ok(dave.reasons.some((r) => r.startsWith('rbac: allowed by RoleBinding `team/readers`')), JSON.stringify(dave.reasons));
+    const erin = await ask(server.admin, { principal: user('erin'), action: 'kubernetes:get', resource: POD });
+    assert.equal(erin.decision, 'ExplicitDeny', JSON.stringify(erin));
+    // Anything but a cluster's resources is decided by IAM as before.
+    assert.equal((await ask(server.admin, { principal: user('carol'), action: 's3:GetObject', resource: 'arn:aws:s3:::bucket-a/x' })).decision, 'Allow');
+  });
+
+  test('who-can lists those RBAC lets in, not every `Action: *` principal', async () => {
+    const secret = await gatehouseJson(server.url, server.admin, 'POST', '/v1/who-can', { action: 'kubernetes:get', resource: SECRET });
+    assert.equal(secret.status, 200, JSON.stringify(secret.json));
+    assert.deepEqual(secret.json['allowed'], [], JSON.stringify(secret.json));
+    const pod = await gatehouseJson(server.url, server.admin, 'POST', '/v1/who-can', { action: 'kubernetes:get', resource: POD });
+    assert.equal(pod.status, 200, JSON.stringify(pod.json));
+    assert.deepEqual((pod.json['allowed'] as { name: string }[]).map((a) => a.name), ['dave']);
+  });
+});

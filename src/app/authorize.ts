@@ -147,6 +147,14 @@ const ALLOW_EVERYTHING: readonly CompiledPolicy[] = (() => {
   return [compilePolicy(doc.value, 'the grant of another engine')];
 })();
 
+/**
+ * A cluster's resources (src/app/kube.ts): `kubernetes:<verb>` on them is decided as the SubjectAccessReview webhook
+ * decides it, where IAM only ever denies (an IAM allow grants nothing in Kubernetes, or every `Action: *`
+ * administrator would be cluster-admin) and RBAC alone allows.
+ */
+const CLUSTER_RESOURCE_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)\d{12}:cluster\/[^/]/;
+const iamOnlyDenies = (action: string, resource: string): boolean => action.length > 11 && action.slice(0, 11).toLowerCase() === 'kubernetes:' && CLUSTER_RESOURCE_RE.test(resource);
+
 /** Principals resolved by ARN, kept until the directory changes (bounded: untrusted callers choose the ARNs). */
 const MAX_RESOLVED = 10_000;
 
@@ -274,17 +282,19 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   /** The union's answer, built with loops and no intermediate copies: this runs for every decision. */
-  function answerOf(d: Decision, extra: readonly EngineResult[], started: number): AuthorizeAnswer {
+  function answerOf(d: Decision, extra: readonly EngineResult[], started: number, onlyDenies: boolean): AuthorizeAnswer {
     const matched: MatchedRule[] = [];
-    for (const m of d.matched) matched.push(m.sid !== undefined ? { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, sid: m.sid, effect: m.effect } : { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, effect: m.effect });
+    // Where IAM only denies, its allows decided nothing and are not listed.
+    for (const m of d.matched) if (!onlyDenies || m.effect === 'Deny') matched.push(m.sid !== undefined ? { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, sid: m.sid, effect: m.effect } : { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, effect: m.effect });
     const diagnostics: string[] = [];
     for (const f of d.conditionFailures) diagnostics.push(`iam: ${f.type} policy \`${f.policy}\` statement ${f.index}${f.sid ? ` (${f.sid})` : ''}: ${f.reason}`);
-    const reasons = [`iam: ${d.decision}: ${d.summary}`];
-    let decision: DecisionValue = d.decision;
+    const iamNoOpinion = onlyDenies && d.decision !== 'ExplicitDeny';
+    const reasons = [iamNoOpinion ? `iam: no opinion: on a cluster's resources IAM only denies (an IAM allow grants nothing in Kubernetes); RBAC decides` : `iam: ${d.decision}: ${d.summary}`];
+    let decision: DecisionValue = iamNoOpinion ? 'ImplicitDeny' : d.decision;
     if (extra.length > 0) {
       let denied = d.decision === 'ExplicitDeny';
       let errored = false;
-      let allowed = d.decision === 'Allow';
+      let allowed = d.decision === 'Allow' && !onlyDenies;
       // `extra[i]` is the answer of `engines[i]`.
       for (let i = 0; i < extra.length; i++) {
         const e = extra[i] as EngineResult;
@@ -313,7 +323,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (errored && !denied) diagnostics.push('an engine failed to evaluate: failing closed');
     }
     const evaluationMicros = Math.round((performance.now() - started) * 1000);
-    return decision !== 'Allow' && d.deniedBy !== undefined
+    return decision !== 'Allow' && d.deniedBy !== undefined && !iamNoOpinion
       ? { decision, reasons, matched, diagnostics, evaluationMicros, deniedBy: d.deniedBy }
       : { decision, reasons, matched, diagnostics, evaluationMicros };
   }
@@ -376,7 +386,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       extra = results;
     }
-    const answer = answerOf(d, extra, started);
+    const answer = answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource));
     if (ignored.length === 0) return ok(answer);
     const note = `context ${ignored.map((k) => `\`${k}\``).join(', ')} ignored: ${ignored.length === 1 ? 'it describes' : 'they describe'} the principal, and come from the directory and the session`;
     return ok({ ...answer, diagnostics: [...answer.diagnostics, note] });
