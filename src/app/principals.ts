@@ -21,7 +21,8 @@ export interface Caller {
   readonly session?: SessionClaims;
   /**
    * The request the caller is making, as the HTTP edge that authenticated it saw it (`withRequest`); absent for a
-   * caller made in process. Its source IP goes into every audit record of what the caller does (`actorOf`).
+   * caller made in process. Its source IP goes into every audit record of what the caller does (`actorOf`), and
+   * both facts into the context of every decision made for it through `authorizeAdmin` (`requestContext`).
    */
   readonly request?: RequestFacts;
 }
@@ -141,11 +142,37 @@ export function accessDeniedMessage(principalArn: string, action: string, resour
   return `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
 }
 
-/** Authorizes an administrative call: `iam:<Action>` (or `ram:<Action>` in `acs` accounts) on `resource`. */
+/**
+ * The context of a decision made for `caller`: the keys its use case passes, and the keys of the request the caller
+ * makes, `aws:SourceIp` and `aws:SecureTransport` (present "always", reference §A.1.8), as STS `AssumeRole` and the
+ * S3 gateway put them. Without them an IP or TLS guardrail would be void (`Deny … IpAddress`: a positive operator on
+ * an absent key is false) or deny everything (`Deny … NotIpAddress`: a negated one is true), §A.1.7. A key the use
+ * case passes under one of those names, in any case, gives way to what the request says (otherwise the engine,
+ * merging keys by lower-cased name, would see both values). A caller without request facts (made in process, or
+ * the authorize API's, whose questions carry their own context) gets the keys it is given and nothing more.
+ */
+export function requestContext(caller: Caller, context: Readonly<Record<string, string | string[]>> = {}): Record<string, string | string[]> {
+  const r = caller.request;
+  if (r === undefined || (r.sourceIp === undefined && r.secureTransport === undefined)) return { ...context };
+  const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  for (const [k, v] of Object.entries(context)) {
+    const key = k.toLowerCase();
+    if ((key === 'aws:sourceip' && r.sourceIp !== undefined) || (key === 'aws:securetransport' && r.secureTransport !== undefined)) continue;
+    out[k] = v;
+  }
+  if (r.sourceIp !== undefined) out['aws:SourceIp'] = r.sourceIp;
+  if (r.secureTransport !== undefined) out['aws:SecureTransport'] = String(r.secureTransport);
+  return out;
+}
+
+/**
+ * Authorizes an administrative call: `iam:<Action>` (or `ram:<Action>` in `acs` accounts) on `resource`, in a
+ * context with the keys of the caller's request (`requestContext`).
+ */
 export function authorizeAdmin(caller: Caller, now: number, action: string, resource: string, context: Record<string, string | string[]> = {}): Result<Decision> {
   // `CreateUser` is an IAM action (`iam:`/`ram:` by partition); `training:CreateWorkspace` names its service.
   const full = action.includes(':') ? action : `${adminService(caller.partition)}:${action}`;
-  const d = evaluate({ principal: caller.principal, action: full, resource, context: contextOf(context), time: now }, caller.policies);
+  const d = evaluate({ principal: caller.principal, action: full, resource, context: contextOf(requestContext(caller, context)), time: now }, caller.policies);
   if (d.decision === 'Allow') return ok(d);
   return accessDenied(accessDeniedMessage(caller.principal.arn, full, resource, d), full, resource, d.decision);
 }
