@@ -284,7 +284,12 @@ export function createS3(app: App, objects: ObjectStore) {
         if (!put.ok) abort(put);
         return put;
       });
-      if (!r.ok) return fail('MalformedPolicy', r.errors[0]?.message ?? 'the policy is not valid');
+      if (!r.ok) {
+        // The parser's message with where it points, as IAM's MalformedPolicyDocument (`checkDocument`).
+        const e = r.errors[0];
+        const where = e?.path ? ` (at ${e.path}${e.line ? `, line ${e.line}` : ''})` : '';
+        return fail('MalformedPolicy', `${e?.message ?? 'the policy is not valid'}${where}`);
+      }
       await app.refresh();
       return { ok: true, value: undefined };
     },
