@@ -162,3 +162,70 @@ describe('kubernetes:<verb> on a cluster: IAM only denies, RBAC alone allows (as
     assert.deepEqual((pod.json['allowed'] as { name: string }[]).map((a) => a.name), ['dave']);
   });
 });
+
+describe('sts:AssumeRole and the other trust actions on a role: decided with its trust policy, as STS', () => {
+  const DIRECT = `arn:aws:iam::${ROOT}:role/direct`;
+  const ACS = '222233334444';
+  const RROLE = `acs:ram::${ACS}:role/rrole`;
+  const ram = (name: string) => `acs:ram::${ACS}:user/${name}`;
+  let acsAdmin: Credentials;
+
+  before(async () => {
+    const setup = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
+      documents: [
+        doc('User', 'bob', {}),
+        doc('Role', 'direct', { trustPolicy: inline({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ROOT}:user/bob` }, Action: 'sts:AssumeRole' }) }),
+      ],
+    });
+    assert.equal(setup.status, 200, JSON.stringify(setup.json));
+    keys['bob'] = await keyOf('bob');
+    const acct = await gatehouseJson(server.url, server.admin, 'POST', '/v1/accounts', { id: ACS, partition: 'acs', name: 'ram' });
+    assert.equal(acct.status, 201, JSON.stringify(acct.json));
+    acsAdmin = { accessKeyId: String(acct.json['AccessKeyId']), secretAccessKey: String(acct.json['SecretAccessKey']) };
+    const grant = { p: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } };
+    const ramSetup = await gatehouseJson(server.url, acsAdmin, 'POST', '/v1/apply', {
+      documents: [
+        doc('User', 'ruser', { inlinePolicies: grant }),
+        doc('User', 'rother', { inlinePolicies: grant }),
+        doc('User', 'rbare', {}),
+        doc('Role', 'rrole', { trustPolicy: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [ram('ruser'), ram('rbare')] } }] } }),
+      ],
+    });
+    assert.equal(ramSetup.status, 200, JSON.stringify(ramSetup.json));
+  });
+
+  test('the principal the trust policy names may, with no identity policy; one it does not name may not, whatever its own policies allow', async () => {
+    const bob = await ask(server.admin, { principal: `arn:aws:iam::${ROOT}:user/bob`, action: 'sts:AssumeRole', resource: DIRECT });
+    assert.equal(bob.decision, 'Allow', JSON.stringify(bob));
+    assert.ok(bob.reasons.some((r) => r.includes('allowed by the role trust policy, which names the caller')), JSON.stringify(bob.reasons));
+    await assume(keys['bob'] as Credentials, DIRECT, 't1');
+    // alice's identity policy allows sts:AssumeRole on `*`: the trust policy does not name her.
+    const alice = await ask(keys['alice'] as Credentials, { action: 'sts:AssumeRole', resource: DIRECT });
+    assert.equal(alice.decision, 'ImplicitDeny', JSON.stringify(alice));
+    assert.ok(alice.reasons.some((r) => r.includes('the role trust policy does not allow this principal')), JSON.stringify(alice.reasons));
+    await assert.rejects(assume(keys['alice'] as Credentials, DIRECT, 't1'), /not authorized to perform: sts:AssumeRole/);
+    // The same through /v1/simulate, and for tagging the session (the trust policy allows only sts:AssumeRole).
+    const sim = await gatehouseJson(server.url, server.admin, 'POST', '/v1/simulate', { principal: `arn:aws:iam::${ROOT}:user/alice`, action: 'sts:AssumeRole', resource: DIRECT });
+    assert.equal(sim.json['decision'], 'ImplicitDeny', JSON.stringify(sim.json));
+    const tag = await ask(server.admin, { principal: `arn:aws:iam::${ROOT}:user/bob`, action: 'sts:TagSession', resource: DIRECT });
+    assert.equal(tag.decision, 'ImplicitDeny', JSON.stringify(tag));
+    // A role the directory does not hold is refused, as STS refuses it.
+    const none = await ask(keys['alice'] as Credentials, { action: 'sts:AssumeRole', resource: `arn:aws:iam::${ROOT}:role/nosuch` });
+    assert.equal(none.decision, 'ImplicitDeny', JSON.stringify(none));
+    // who-can names bob alone.
+    const who = await gatehouseJson(server.url, server.admin, 'POST', '/v1/who-can', { action: 'sts:AssumeRole', resource: DIRECT });
+    assert.equal(who.status, 200, JSON.stringify(who.json));
+    assert.deepEqual((who.json['allowed'] as { name: string }[]).map((a) => a.name), ['bob']);
+  });
+
+  test('RAM needs both the trust policy and the caller’s own grant', async () => {
+    const q = (name: string) => ask(server.admin, { principal: ram(name), action: 'sts:AssumeRole', resource: RROLE });
+    assert.equal((await q('ruser')).decision, 'Allow');
+    const other = await q('rother');
+    assert.equal(other.decision, 'ImplicitDeny', JSON.stringify(other));
+    assert.ok(other.reasons.some((r) => r.includes('the role trust policy does not allow this principal')), JSON.stringify(other.reasons));
+    const bare = await q('rbare');
+    assert.equal(bare.decision, 'ImplicitDeny', JSON.stringify(bare));
+    assert.ok(bare.reasons.some((r) => r.includes('RAM needs both')), JSON.stringify(bare.reasons));
+  });
+});

@@ -155,6 +155,9 @@ const ALLOW_EVERYTHING: readonly CompiledPolicy[] = (() => {
 const CLUSTER_RESOURCE_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)\d{12}:cluster\/[^/]/;
 const iamOnlyDenies = (action: string, resource: string): boolean => action.length > 11 && action.slice(0, 11).toLowerCase() === 'kubernetes:' && CLUSTER_RESOURCE_RE.test(resource);
 
+/** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
+const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
+
 /** Principals resolved by ARN, kept until the directory changes (bounded: untrusted callers choose the ARNs). */
 const MAX_RESOLVED = 10_000;
 
@@ -339,10 +342,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     const rp = resourcePolicies.forResource(input.resource, input.resourceAccount);
     const who = resolvePrincipal(caller, input.principal, input.resource, rp.account, asked);
+    // Assuming a role (or tagging its session, setting its source identity) is decided under the role's trust
+    // policy, as STS decides it (src/app/sts.ts `trustDecision`).
+    if (TRUST_ACTIONS.has(input.action.toLowerCase())) {
+      return Promise.all([who, sts.trustOf(input.resource)]).then(([w, trust]) => decideFor(input, rp, w, started, trust));
+    }
     return who instanceof Promise ? who.then((w) => decideFor(input, rp, w, started)) : decideFor(input, rp, who, started);
   }
 
-  function decideFor(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number): Answered | Promise<Answered> {
+  function decideFor(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {
     if (!who.ok) return who;
     const ignored: string[] = [];
     const ctx = cleanContext(input.context, ignored);
@@ -353,7 +361,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         ? { principal, action: input.action, resource: input.resource, resourceAccount: rp.account, context: ctx, time: deps.now() }
         : { principal, action: input.action, resource: input.resource, context: ctx, time: deps.now() };
     // One shape for every policy set the union evaluates (the engine reads the same fields of each).
-    const set: PolicySet = { identity: policies.identity, boundary: policies.boundary, session: policies.session, resource: rp.policies, trust: policies.trust };
+    const set: PolicySet = { identity: policies.identity, boundary: policies.boundary, session: policies.session, resource: rp.policies, trust: roleTrust ?? policies.trust };
     const d = evaluate(request, set, EXPLAIN);
     for (let i = 0; i < engines.length; i++) {
       const behind = engines[i]?.prepare?.();

@@ -284,6 +284,19 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     return trustDecision(policies, principal, entry.role, entry.partition, 'sts:AssumeRole', context, true).decision;
   }
 
+  /**
+   * The trust policy AssumeRole decides `roleArn` with, for a question about assuming it (src/app/authorize.ts):
+   * the role's compiled trust policy; one allowing nothing when the directory holds no role of that ARN (path
+   * included), as AssumeRole then refuses; undefined when `roleArn` is not a role ARN.
+   */
+  async function trustOf(roleArn: string): Promise<CompiledPolicy | undefined> {
+    const parsed = parseRoleArn(roleArn);
+    if (!parsed) return undefined;
+    const entry = (live.principals.get(roleKey(parsed.account, parsed.name)) as RoleEntry | undefined) ?? (await readPrincipals((tx) => cachedRole(tx, parsed.account, parsed.name)));
+    const trust = entry && (parsed.partition === 'acs' || entry.role.path === parsed.path) ? cache.get(`trust:${entry.role.id}`, entry.role.trustPolicy, 'trust') : undefined;
+    return trust ?? compilePolicy({ version: parsed.partition === 'acs' ? '1' : '2012-10-17', dialect: parsed.partition, id: undefined, statements: [] }, `trust policy of ${roleArn} (no such role)`);
+  }
+
   async function assumeRole(caller: Caller, p: AssumeRoleParams & { roleArn: string }, facts: RequestFacts = caller.request ?? {}): Promise<Result<AssumeRoleResult>> {
     // Under the fail-closed audit policy, no session is issued while the audit log cannot record it.
     const closed = deps.audit?.gate('sessions are not issued');
@@ -467,6 +480,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     assumeRole,
     assumeRoleAsService,
     assumeDecision,
+    trustOf,
     getSessionToken,
     getCallerIdentity,
     cachedRole,
