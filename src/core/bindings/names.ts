@@ -4,7 +4,7 @@
  */
 import type { BindingsResource, ResourceLevel, ResourceName } from './types.ts';
 
-export type MemberKind = 'user' | 'group' | 'serviceAccount' | 'principal' | 'allUsers' | 'allAuthenticatedUsers';
+export type MemberKind = 'user' | 'group' | 'serviceAccount' | 'principal' | 'allUsers' | 'allAuthenticatedUsers' | 'deleted';
 
 /** The domain of service-account emails: `<role name>@<account>.iam.gatehouse.dev`. */
 export const SERVICE_ACCOUNT_DOMAIN = 'iam.gatehouse.dev';
@@ -16,6 +16,12 @@ const NAME = /^[\w+=,.@-]{1,128}$/;
 /** A service account is a role: IAM role-name characters but `@`, up to 64. */
 const SERVICE_ACCOUNT = /^([\w+=,.-]{1,64})@(\d{12})\.iam\.gatehouse\.dev$/;
 const PRINCIPAL_URI = /^principal:\/\/[\x21-\x7e]+$/;
+/**
+ * What a member becomes when the user or role it named is deleted, as GCP writes it (policy-semantics.md §A.4,
+ * Members): `deleted:user:NAME?uid=AIDA…`, `deleted:serviceAccount:ROLE@ACCOUNT.iam.gatehouse.dev?uid=AROA…`, with
+ * the unique id Gatehouse gave the entity (src/core/directory/rules.ts `ID_PREFIX`). It matches no principal.
+ */
+const DELETED_MEMBER = /^deleted:(?:user:[\w+=,.@-]{1,128}\?uid=AIDA|serviceAccount:[\w+=,.-]{1,64}@\d{12}\.iam\.gatehouse\.dev\?uid=AROA)[A-Z2-7]{17}$/;
 
 const MEMBER_FORMS = '`user:NAME`, `group:NAME`, `serviceAccount:NAME@ACCOUNT.iam.gatehouse.dev`, `principal://…`, `allUsers` or `allAuthenticatedUsers`';
 
@@ -39,8 +45,11 @@ export function memberKind(member: string): { readonly ok: true; readonly kind: 
       return PRINCIPAL_URI.test(member) && member.length > 'principal://'.length ? { ok: true, kind: 'principal' } : bad('is not a `principal://…` URI (printable characters, no spaces)');
     case 'principalSet':
       return bad('uses `principalSet://`, which Gatehouse does not support; bind the group (`group:NAME`) or each `principal://…`');
-    case 'domain':
     case 'deleted':
+      // Written by Gatehouse when the member's user or role is deleted; accepted back as it is, so a policy read and
+      // written again (with its etag) still goes through.
+      return DELETED_MEMBER.test(member) ? { ok: true, kind: 'deleted' } : bad('is not `deleted:user:NAME?uid=ID` or `deleted:serviceAccount:EMAIL?uid=ID` as Gatehouse writes it when a user or role is deleted');
+    case 'domain':
     case 'projectOwner':
     case 'projectEditor':
     case 'projectViewer':

@@ -4,7 +4,7 @@
  */
 import { compileCondition, type CompiledCondition } from './conditions.ts';
 import { globMatcher, resourceMatcher, type Matcher } from './glob.ts';
-import type { Dialect, Effect, PolicyDocument, PolicyType, PolicyVersion, PrincipalSpec, Statement, StatementRef } from './types.ts';
+import { PRINCIPAL_ID_RE, type Dialect, type Effect, type PolicyDocument, type PolicyType, type PolicyVersion, type PrincipalSpec, type Statement, type StatementRef } from './types.ts';
 import { MatcherCache, parseTemplate, resolveTemplate, type KeyLookup, type Template } from './variables.ts';
 
 /** How a resource-policy statement names the caller, weakest to strongest (docs/semantics.md). */
@@ -21,6 +21,8 @@ export interface CompiledPrincipal {
   readonly users: ReadonlySet<string>;
   readonly roles: ReadonlySet<string>;
   readonly arns: ReadonlySet<string>;
+  /** Unique ids of users and roles (`PRINCIPAL_ID_RE`): matched against the principal's id, never its name. */
+  readonly ids: ReadonlySet<string>;
   readonly services: ReadonlySet<string>;
   readonly federated: ReadonlySet<string>;
 }
@@ -69,11 +71,31 @@ export function userKey(account: string, name: string): string {
 const AWS_ARN_RE = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(root|user\/(?:.*\/)?([^/]+)|role\/(?:.*\/)?([^/]+)|assumed-role\/.+|federated-user\/.+)$/;
 const RAM_ARN_RE = /^acs:ram::(\d{1,20}):(root|user\/(?:.*\/)?([^/]+)|role\/([^/]+)(\/.+)?)$/;
 
+/**
+ * The user or role a principal value names by ARN (any path, either partition's form), as `compilePrincipal`
+ * matches it: by account and name. Undefined for anything else (accounts, sessions, services, ids).
+ */
+export function namedEntity(v: string): { readonly kind: 'user' | 'role'; readonly account: string; readonly name: string } | undefined {
+  const a = AWS_ARN_RE.exec(v);
+  if (a) {
+    if (a[4] !== undefined) return { kind: 'user', account: a[2] as string, name: a[4] };
+    if (a[5] !== undefined) return { kind: 'role', account: a[2] as string, name: a[5] };
+    return undefined;
+  }
+  const r = RAM_ARN_RE.exec(v);
+  if (r) {
+    if (r[3] !== undefined) return { kind: 'user', account: r[1] as string, name: r[3] };
+    if (r[4] !== undefined && r[5] === undefined) return { kind: 'role', account: r[1] as string, name: r[4] };
+  }
+  return undefined;
+}
+
 function compilePrincipal(spec: PrincipalSpec): CompiledPrincipal {
   const accounts = new Set<string>();
   const users = new Set<string>();
   const roles = new Set<string>();
   const arns = new Set<string>();
+  const ids = new Set<string>();
   const services = new Set<string>();
   const federated = new Set<string>();
   let everyone = spec === '*';
@@ -85,6 +107,10 @@ function compilePrincipal(spec: PrincipalSpec): CompiledPrincipal {
       }
       if (/^\d+$/.test(v)) {
         accounts.add(v);
+        continue;
+      }
+      if (PRINCIPAL_ID_RE.test(v)) {
+        ids.add(v);
         continue;
       }
       const a = AWS_ARN_RE.exec(v);
@@ -113,7 +139,7 @@ function compilePrincipal(spec: PrincipalSpec): CompiledPrincipal {
     }
     for (const f of spec.Federated ?? []) federated.add(f);
   }
-  return { everyone, accounts, users, roles, arns, services, federated };
+  return { everyone, accounts, users, roles, arns, ids, services, federated };
 }
 
 function resourcePart(r: string): number {

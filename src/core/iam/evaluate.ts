@@ -44,6 +44,8 @@ interface PrincipalKeys {
   readonly account: string;
   readonly user: string | undefined;
   readonly role: string | undefined;
+  /** The unique id of the user, or of the role of a session (`aws:userid` up to its `:`). */
+  readonly id: string | undefined;
 }
 
 /** Result of scanning one group of policies. */
@@ -58,9 +60,17 @@ function lookupOf(s: Scan): KeyLookup {
 function principalKeys(p: Principal): PrincipalKeys {
   let user: string | undefined;
   let role: string | undefined;
-  if (p.kind === 'user') user = userKey(p.account, p.arn.slice(p.arn.lastIndexOf('/') + 1));
-  if (p.kind === 'role-session' && p.roleArn) role = userKey(p.account, p.roleArn.slice(p.roleArn.lastIndexOf('/') + 1));
-  return { account: p.account, user, role };
+  let id: string | undefined;
+  if (p.kind === 'user') {
+    user = userKey(p.account, p.arn.slice(p.arn.lastIndexOf('/') + 1));
+    id = p.userId;
+  }
+  if (p.kind === 'role-session') {
+    if (p.roleArn) role = userKey(p.account, p.roleArn.slice(p.roleArn.lastIndexOf('/') + 1));
+    // A session's `aws:userid` is `ROLEID:session` (src/core/sts/session.ts `sessionPrincipal`).
+    if (p.userId !== undefined) id = p.userId.slice(0, p.userId.includes(':') ? p.userId.indexOf(':') : p.userId.length);
+  }
+  return { account: p.account, user, role, id };
 }
 
 function matchPrincipal(cp: CompiledPrincipal, s: Scan): PrincipalMatch {
@@ -71,6 +81,7 @@ function matchPrincipal(cp: CompiledPrincipal, s: Scan): PrincipalMatch {
   const k = (s.keys ??= principalKeys(p));
   if (k.user !== undefined && cp.users.has(k.user)) return MATCH_DIRECT;
   if (k.role !== undefined && cp.roles.has(k.role)) return MATCH_ROLE;
+  if (k.id !== undefined && cp.ids.size > 0 && cp.ids.has(k.id)) return p.kind === 'user' ? MATCH_DIRECT : MATCH_ROLE;
   if (cp.everyone) return MATCH_EVERYONE;
   if (k.account !== '' && cp.accounts.has(k.account)) return MATCH_ACCOUNT;
   return MATCH_NONE;

@@ -9,6 +9,7 @@ import { isValidCidr } from './ip.ts';
 import { parseDateValue } from './conditions.ts';
 import {
   BASE_OPERATORS,
+  PRINCIPAL_ID_RE,
   type BaseOperator,
   type ConditionEntry,
   type Dialect,
@@ -314,9 +315,9 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
           err('POLICY_INVALID_PRINCIPAL', vp, `principal \`${val}\` has a partial wildcard; only \`"*"\` alone is allowed (use a condition on \`aws:PrincipalArn\` with \`ArnLike\`)`);
           return;
         }
-        if (key === 'AWS' && !/^\d{12}$/.test(val) && !AWS_PRINCIPAL_RE.test(val)) {
+        if (key === 'AWS' && !/^\d{12}$/.test(val) && !AWS_PRINCIPAL_RE.test(val) && !PRINCIPAL_ID_RE.test(val)) {
           err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a valid AWS principal: give an account id, or the ARN of an account root, user, role, assumed-role session or federated user`);
-        } else if (key === 'RAM' && !/^\d{1,20}$/.test(val) && !RAM_PRINCIPAL_RE.test(val)) {
+        } else if (key === 'RAM' && !/^\d{1,20}$/.test(val) && !RAM_PRINCIPAL_RE.test(val) && !PRINCIPAL_ID_RE.test(val)) {
           err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a valid RAM principal: give \`acs:ram::<uid>:root\`, \`…:user/<name>\` or \`…:role/<name>\``);
         } else if (key === 'Service' && !/^[A-Za-z0-9.-]+$/.test(val)) {
           err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a service principal name such as \`training.gatehouse.dev\``);

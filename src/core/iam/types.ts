@@ -29,6 +29,14 @@ export type PrincipalSpec =
       readonly CanonicalUser?: readonly string[];
     };
 
+/**
+ * The unique id of a user (`AIDA…`) or a role (`AROA…`) as Gatehouse issues it: the prefix and 17 base-32
+ * characters (src/core/directory/rules.ts `ID_PREFIX`, `uniqueId`). A `Principal` holds one where it named a
+ * user or role by ARN and that entity was deleted (reference §A.1.5: "IAM stores user and role ARNs in trust
+ * policies as unique IDs"); it matches that entity's sessions and nothing once the entity is gone.
+ */
+export const PRINCIPAL_ID_RE = /^A(?:IDA|ROA)[A-Z2-7]{17}$/;
+
 /** The base condition operators (without `ForAllValues:`/`ForAnyValue:` and `IfExists`). */
 export const BASE_OPERATORS = [
   'StringEquals',
