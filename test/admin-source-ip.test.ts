@@ -6,6 +6,7 @@
  * - `Deny * if NotIpAddress aws:SourceIp <another range>` refuses too, and one whose range holds 127.0.0.1 does not
  *   (an absent key made it deny everything: §A.1.7, a negated operator on a missing key is true);
  * - `Deny * if Bool aws:SecureTransport false` refuses plain HTTP, and not HTTPS (`--tls-cert`);
+ * - so do the `/v1/` decisions made outside `authorizeAdmin` (IAM policies of bindings, accounts, session keys);
  * - the audit record of such a refusal names the action, the resource and the explicit deny;
  * - a key a use case passes does not override what the request says (`requestContext`);
  * - the authorize API (`POST /v1/authorize`) is unchanged: its questions carry their own context.
@@ -161,6 +162,33 @@ describe('IAM Query API and /v1/: aws:SourceIp and aws:SecureTransport from the 
     const explanations = fresh.map((r) => String((r.detail['reasons'] as string[] | undefined)?.[0] ?? r.detail['error']));
     for (const [i, action] of ['iam:ListUsers', 'iam:CreateUser', 'iam:ListUsers'].entries()) {
       assert.match(explanations[i] ?? '', new RegExp(`^User: ${ALICE} is not authorized to perform: ${action} on resource: \\S+ with an explicit deny in an identity-based policy$`));
+    }
+  });
+
+  it('the /v1/ decisions made outside authorizeAdmin see the keys too: iam-policies, accounts, keys/rotate', async () => {
+    // What alice may do besides: read an IAM policy (bindings), create an account (apply's authorizeAcross), rotate
+    // the session keys (revocation).
+    const more = doc({ Effect: 'Allow', Action: ['gatehouse:GetIamPolicy', 'iam:CreateAccount', 'gatehouse:RotateKeys'], Resource: '*' });
+    await s.iam().send(new PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'more', PolicyDocument: more }));
+    try {
+      const calls = [
+        () => v1('GET', `/v1/iam-policies?resource=account/${ROOT}`),
+        () => v1('POST', '/v1/accounts', { id: '222233334444', partition: 'aws' }),
+        () => v1('POST', '/v1/keys/rotate'),
+      ];
+      await guard(denyIf({ IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } }));
+      for (const call of calls) {
+        const r = await call();
+        assert.deepEqual([r.status, errorCode(r)], [403, 'AccessDenied'], JSON.stringify(r.json));
+        assert.match(String((r.json['error'] as { message?: string }).message), /with an explicit deny in an identity-based policy/);
+      }
+      await guard(denyIf({ NotIpAddress: { 'aws:SourceIp': '127.0.0.0/8' } }));
+      for (const call of calls) {
+        const r = await call();
+        assert.ok(r.status === 200 || r.status === 201, `${r.status} ${JSON.stringify(r.json)}`);
+      }
+    } finally {
+      await s.iam().send(new DeleteUserPolicyCommand({ UserName: 'alice', PolicyName: 'more' }));
     }
   });
 

@@ -9,7 +9,7 @@ import { adminService, checkAccountId, ID_PREFIX, rootArn, uniqueId, type Partit
 import { contextOf, evaluate, isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
 import { createDirectory } from './directory.ts';
-import { accessDeniedMessage, type Caller } from './principals.ts';
+import { accessDeniedMessage, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, WriteTx } from './ports/store.ts';
 
 export const ROOT_ACCOUNT = '000000000000';
@@ -80,7 +80,7 @@ export async function createAccount(deps: AppDeps, caller: Caller, input: { id: 
   // account's alone (evaluated as a resource of it), not a cross-account request that no resource policy allows.
   const action = `${adminService(caller.partition)}:CreateAccount`;
   const resource = rootArn(partition, input.id);
-  const d = evaluate({ principal: caller.principal, action, resource, resourceAccount: caller.account, context: contextOf({}), time: deps.now() }, caller.policies);
+  const d = evaluate({ principal: caller.principal, action, resource, resourceAccount: caller.account, context: contextOf(requestContext(caller)), time: deps.now() }, caller.policies);
   if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, action, resource, d));
   return deps.store.write(async (tx, abort) => {
     const r = await createAccountWithAdmin(deps, tx, { id: input.id, partition, name: input.name ?? input.id, created: isoSeconds(deps.now()) });

@@ -45,7 +45,7 @@ import type { AppDeps } from './deps.ts';
 import { accessEntryKind, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPolicyKind, iamRoleKind } from './bindings.ts';
 import { createDirectory } from './directory.ts';
-import { accessDeniedMessage, actorOf, authorizeAdmin, type Caller } from './principals.ts';
+import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
 
 export const API_VERSION = 'gatehouse.dev/v1';
@@ -1316,7 +1316,7 @@ export function authorizeAcross(caller: Caller, now: number, action: string, res
     return failWith('ACCESS_DENIED', `principals of account ${caller.account} may manage only their own account; \`${resource}\` belongs to account ${account} (use that account's admin credentials)`);
   }
   const full = action.includes(':') ? action : `${adminService(caller.partition)}:${action}`;
-  const d = evaluate({ principal: caller.principal, action: full, resource, resourceAccount: caller.account, context: contextOf(context), time: now }, caller.policies);
+  const d = evaluate({ principal: caller.principal, action: full, resource, resourceAccount: caller.account, context: contextOf(requestContext(caller, context)), time: now }, caller.policies);
   return d.decision === 'Allow' ? ok(d) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, full, resource, d));
 }
 

@@ -43,7 +43,7 @@
  * wherever `iam:PassRole` is asked, unless IAM explicitly denies the PassRole (src/app/jobs.ts).
  */
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
-import { accountOf, evaluate, type Principal } from '../core/iam/index.ts';
+import { accountOf, contextOf, evaluate, type Principal } from '../core/iam/index.ts';
 import {
   canonicalPolicy,
   checkEtag,
@@ -74,7 +74,7 @@ import type { KindHandler } from './apply.ts';
 import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
-import { accessDenied, accessDeniedMessage, actorOf, type Caller } from './principals.ts';
+import { accessDenied, accessDeniedMessage, actorOf, requestContext, type Caller } from './principals.ts';
 import { governingArns, ownerIn } from './resource-policies.ts';
 import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
 
@@ -474,7 +474,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     const now = deps.now();
     // As apply's `authorizeAcross`: in another account only principals of the root account act by IAM.
     const byIam = account === caller.account || caller.account === ROOT_ACCOUNT
-      ? evaluate({ principal: caller.principal, action, resource: target, ...(account !== caller.account ? { resourceAccount: caller.account } : {}), time: now }, caller.policies)
+      ? evaluate({ principal: caller.principal, action, resource: target, ...(account !== caller.account ? { resourceAccount: caller.account } : {}), context: contextOf(requestContext(caller)), time: now }, caller.policies)
       : undefined;
     if (byIam?.decision === 'Allow') return ok(byIam);
     const permission = iamPolicyPermission(resource, verb);

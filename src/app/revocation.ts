@@ -24,7 +24,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
 import type { Directory } from './directory.ts';
 import type { LiveState, RevocationKind } from './live.ts';
-import { accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, type Caller } from './principals.ts';
+import { accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, requestContext, type Caller } from './principals.ts';
 import type { UserRecord } from './ports/store.ts';
 
 /** What a revocation did: its list entry and the instant before which sessions no longer work. */
@@ -124,7 +124,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     if (!job || job.account !== caller.account) return missing;
     if (caller.principal.arn !== job.submitter.arn) {
       const resource = workspaceArn(job.partition, job.account, job.workspace);
-      const d = evaluate({ principal: caller.principal, action: 'training:StopJob', resource, context: contextOf({}), time: now() }, caller.policies);
+      const d = evaluate({ principal: caller.principal, action: 'training:StopJob', resource, context: contextOf(requestContext(caller)), time: now() }, caller.policies);
       if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, 'training:StopJob', resource, d));
     }
     return revoke('job', job.id);
@@ -160,7 +160,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
   /** A new active session key; older keys keep opening the sessions they sealed until those expire. */
   async function rotateKeys(caller: Caller): Promise<Result<RotatedKey>> {
     if (caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may rotate the session keys`);
-    const d = evaluate({ principal: caller.principal, action: ROTATE_KEYS_ACTION, resource: SESSION_KEYS_RESOURCE, context: contextOf({}), time: now() }, caller.policies);
+    const d = evaluate({ principal: caller.principal, action: ROTATE_KEYS_ACTION, resource: SESSION_KEYS_RESOURCE, context: contextOf(requestContext(caller)), time: now() }, caller.policies);
     if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, ROTATE_KEYS_ACTION, SESSION_KEYS_RESOURCE, d));
     const fresh = await live.rotateKeys();
     return ok({ keyId: fresh.kid, created: fresh.created, retiredKeys: live.keys.filter((k) => k.retired !== undefined).length });
