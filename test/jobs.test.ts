@@ -20,7 +20,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -233,7 +233,7 @@ const CALLER_SECRETS = {
 
 test('a custom role, two ranks: every client of every rank gets the same session of the role, from every endpoint; then it is refused', async (t) => {
   const out = await mkdtemp(join(home, 'probe-'));
-  const r = await gh(['jobs', 'run', '--workspace', 'vision', '--role', ROLE('trainer'), '--replicas', '2', '--', process.execPath, PROBE, out, 'full'], users.alice, { extraEnv: CALLER_SECRETS });
+  const r = await gh(['jobs', 'run', '--workspace', 'vision', '--role', ROLE('trainer'), '--replicas', '2', '--imds', '--', process.execPath, PROBE, out, 'full'], users.alice, { extraEnv: CALLER_SECRETS });
   assert.equal(r.code, 0, r.stderr);
   const id = jobIdOf(r);
   const arn = `arn:aws:sts::${ACCT}:assumed-role/trainer/job-${id}`;
@@ -322,7 +322,7 @@ test('a wrong or missing capability gets 403 and reveals nothing', async () => {
 
 test('--role none: the job runs, and every credential endpoint answers 404 `job <id> has no role`', async () => {
   const out = await mkdtemp(join(home, 'none-'));
-  const r = await gh(['jobs', 'run', '--workspace', 'vision', '--role', 'none', '--', process.execPath, PROBE, out, 'none'], users.bob);
+  const r = await gh(['jobs', 'run', '--workspace', 'vision', '--role', 'none', '--imds', '--', process.execPath, PROBE, out, 'none'], users.bob);
   assert.equal(r.code, 0, r.stderr);
   const id = jobIdOf(r);
   const p = await readJson<Probe>(join(out, 'rank-0.json'));
@@ -379,6 +379,72 @@ test('--role default (no PassRole needed): the default role, reaching only the w
   const r = await running;
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await jobOf(jobIdOf(r))).role.arn, ROLE(DEFAULT_ROLE));
+});
+
+/**
+ * The TCP ports this process (the test, which runs the server) listens on: its socket inodes in /proc/self/fd,
+ * matched with the LISTEN rows of /proc/net/tcp{,6}. Only our own: another process's services are not probed.
+ */
+async function ownListeningPorts(): Promise<number[]> {
+  const inodes = new Set<string>();
+  for (const fd of await readdir('/proc/self/fd')) {
+    const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/self/fd/${fd}`).catch(() => ''));
+    if (m?.[1]) inodes.add(m[1]);
+  }
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1)) {
+      // sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode
+      const f = line.trim().split(/\s+/);
+      if (f[3] === '0A' && inodes.has(f[9] ?? '')) ports.add(Number.parseInt(f[1]?.split(':')[1] ?? '', 16));
+    }
+  }
+  return [...ports];
+}
+
+/** The access key id an IMDSv2 endpoint on 127.0.0.1:`port` hands anyone who asks, or undefined. */
+async function imdsKeyAt(port: number): Promise<string | undefined> {
+  const base = `http://127.0.0.1:${port}`;
+  const signal = () => AbortSignal.timeout(2000);
+  try {
+    const t = await fetch(`${base}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' }, signal: signal() });
+    if (t.status !== 200) return undefined;
+    const headers = { 'x-aws-ec2-metadata-token': await t.text() };
+    const list = await fetch(`${base}/latest/meta-data/iam/security-credentials/`, { headers, signal: signal() });
+    if (list.status !== 200) return undefined;
+    const d = await fetch(`${base}/latest/meta-data/iam/security-credentials/${await list.text()}`, { headers, signal: signal() });
+    return d.status === 200 ? ((await d.json()) as { AccessKeyId?: string }).AccessKeyId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+test('without --imds: no metadata endpoint anywhere for the job, AWS SDKs told to leave instance metadata alone, and the default chains still find the credentials', { skip: !existsSync('/proc/self/fd') && 'needs /proc' }, async () => {
+  const out = await mkdtemp(join(home, 'no-imds-'));
+  const release = join(out, 'release');
+  // The submitter's own metadata endpoint setting must not reach the job either.
+  const running = gh(['jobs', 'run', '--workspace', 'vision', '--role', ROLE('trainer'), '--', process.execPath, PROBE, out, 'hold', release], users.alice, { extraEnv: { AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9' } });
+  try {
+    await waitFor(join(out, 'rank-0.json'));
+    const p = await readJson<Probe>(join(out, 'rank-0.json'));
+    const id = p.env['GATEHOUSE_JOB_ID'] ?? '';
+    assert.equal(p.container.error, undefined, p.container.error);
+    assert.equal(p.container.arn, `arn:aws:sts::${ACCT}:assumed-role/trainer/job-${id}`);
+    // What another user's process on the node would do (review H): try IMDSv2 on every listener. The server
+    // listens on none that hands out this job's credentials.
+    const ports = await ownListeningPorts();
+    for (const at of [server.url, server.agentUrl]) assert.ok(ports.includes(Number(new URL(at).port)), `the scan misses ${at}: ${ports.join(',')}`);
+    const leaking: number[] = [];
+    for (const port of ports) if ((await imdsKeyAt(port)) === p.container.accessKeyId) leaking.push(port);
+    assert.deepEqual(leaking, [], 'ports serving the job’s credentials to anyone');
+    assert.equal(p.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'], undefined);
+    assert.equal(p.env['AWS_EC2_METADATA_DISABLED'], 'true');
+    assert.equal((await jobOf(id, users.alice) as { metadataEndpoint?: unknown }).metadataEndpoint, undefined);
+  } finally {
+    await writeFile(release, '');
+  }
+  const r = await running;
+  assert.equal(r.code, 0, r.stderr);
 });
 
 test('every refused submit, through the CLI (stderr, exit 9) and POST /v1/jobs (403 AccessDenied), with its exact message; nothing is left behind', async () => {

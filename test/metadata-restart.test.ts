@@ -56,7 +56,7 @@ test('live jobs get their metadata port back after a restart; ended jobs do not;
     const conn = connectionTo(server.url, admin);
     assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
     const submit = async (): Promise<Submitted> => {
-      const r = await call(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default' } });
+      const r = await call(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', imds: true } });
       assert.ok(r.ok, JSON.stringify(r));
       return r.value as unknown as Submitted;
     };

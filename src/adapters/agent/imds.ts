@@ -5,6 +5,11 @@
  * security-credentials/` (the role name) and `…/<role>` (the document of that cloud) with the token. Served the
  * same way by the server's own endpoints (server.ts) and by the node agent (relay.ts); only where the credentials
  * come from differs.
+ *
+ * IMDSv2 carries no capability: whoever reaches the port gets the job's credentials, another user's job on the same
+ * node included. So it is opened only for a job that asks (`jobs run --imds`, `"imds": true` at submit), which is
+ * for nodes that run one user's jobs; the container endpoint and the credentials URI, which need the capability,
+ * serve every job.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

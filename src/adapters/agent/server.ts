@@ -4,7 +4,8 @@
  * - `GET /v1/credentials/<capability>`: the Alibaba credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`);
  * - `GET /v1/container-credentials` with `Authorization: <capability>`: the AWS container endpoint
  *   (`AWS_CONTAINER_CREDENTIALS_FULL_URI` + `AWS_CONTAINER_AUTHORIZATION_TOKEN`);
- * - per job, an IMDSv2-style metadata endpoint on its own loopback port (imds.ts);
+ * - for a job submitted with `imds` (`jobs run --imds`), an IMDSv2-style metadata endpoint on its own loopback
+ *   port (imds.ts), which answers any local process: no capability travels over IMDS;
  * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` (capability in `Authorization`) for `jobs run`.
  *
  * Every payload comes from the job's one credential cache (app/jobs.ts). A wrong or missing capability gets

@@ -2,12 +2,13 @@
  * Admin REST routes for workspaces and training jobs (under `/v1/`, SigV4 service `gatehouse`):
  *   GET  /v1/workspaces                 PUT /v1/workspaces/{name} {members, defaultBucket?, defaultTableProject?}
  *   GET  /v1/workspaces/{name}          DELETE /v1/workspaces/{name}
- *   POST /v1/jobs {workspace, role, name?, replicas?}   → 201 {job, capability, environment}
+ *   POST /v1/jobs {workspace, role, name?, replicas?, imds?}   → 201 {job, capability, environment}
  *   GET  /v1/jobs                       GET /v1/jobs/{id}      GET /v1/jobs/{id}/events
  *   POST /v1/jobs/{id}/stop
- *   GET  /v1/clusters   GET|PUT /v1/clusters/{name}   POST /v1/clusters/{name}/nodes {computeConfig?}
+ *   GET  /v1/clusters   GET|PUT /v1/clusters/{name}   POST /v1/clusters/{name}/nodes {computeConfig?, imds?}
  * The submit answer holds the job's capability once, and the credential environment of its processes
- * (DESIGN.md "Job credential environment"), pointed at the agent and this server.
+ * (DESIGN.md "Job credential environment"), pointed at the agent and this server. The job's IMDSv2 endpoint is
+ * opened only with `imds: true`: it answers any process of the host without the capability (imds.ts).
  */
 import { failWith, ok, type Result } from '../../core/errors.ts';
 import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn } from '../../core/jobs/jobs.ts';
@@ -45,8 +46,12 @@ function authorize(app: App, caller: Caller, action: string, resource: string): 
   return d.decision === 'Allow' ? ok(undefined) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, action, resource, d));
 }
 
-/** The job's credential environment (DESIGN.md), minus the local file path the launcher chooses. */
-export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: string, metadataPort: number): Record<string, string> {
+/**
+ * The job's credential environment (DESIGN.md), minus the local file path the launcher chooses. Without a metadata
+ * port the AWS SDKs are told not to look for instance metadata at all (as `ALIBABA_CLOUD_ECS_METADATA_DISABLED`
+ * tells Alibaba's): on a cloud VM 169.254.169.254 would hand the job the node's own role.
+ */
+export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: string, metadataPort?: number): Record<string, string> {
   const agent = deps.agentUrl();
   const uri = `${agent}/v1/credentials/${capability}`;
   return {
@@ -55,7 +60,7 @@ export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: s
     ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
     AWS_CONTAINER_CREDENTIALS_FULL_URI: `${agent}/v1/container-credentials`,
     AWS_CONTAINER_AUTHORIZATION_TOKEN: capability,
-    AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${metadataPort}`,
+    ...(metadataPort !== undefined ? { AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${metadataPort}` } : { AWS_EC2_METADATA_DISABLED: 'true' }),
     AWS_ENDPOINT_URL: deps.serverUrl(),
     // S3 clients go to the gateway, not to the IAM/STS endpoint above (SDK v3, boto3 ≥ 1.28, aws CLI ≥ 2.13 read it).
     ...(deps.s3Url?.() ? { AWS_ENDPOINT_URL_S3: deps.s3Url() } : {}),
@@ -113,6 +118,8 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         if (typeof role !== 'string') return failWith('VALIDATION_ERROR', '`role` must be `default`, `none` or a role ARN', 'role');
         const replicas = body['replicas'];
         const name = body['name'];
+        const imds = imdsOf(body);
+        if (!imds.ok) return imds;
         const r = await app.jobs.submit(caller, {
           workspace,
           role,
@@ -120,7 +127,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
           ...(typeof name === 'string' ? { name } : {}),
         });
         if (!r.ok) return r;
-        const port = await deps.openMetadata(r.value.job.id);
+        const port = imds.value ? await deps.openMetadata(r.value.job.id) : undefined;
         return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, port) } });
       },
     },
@@ -156,9 +163,11 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
       handler: async ({ app, caller, params, body }) => {
         const cc = body['computeConfig'];
         if (cc !== undefined && typeof cc !== 'string') return failWith('VALIDATION_ERROR', '`computeConfig` must be a name', 'computeConfig');
+        const imds = imdsOf(body);
+        if (!imds.ok) return imds;
         const r = await app.jobs.startNode(caller, { cluster: params['name'] ?? '', ...(typeof cc === 'string' ? { computeConfig: cc } : {}) });
         if (!r.ok) return r;
-        const port = await deps.openMetadata(r.value.job.id);
+        const port = imds.value ? await deps.openMetadata(r.value.job.id) : undefined;
         return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, why: r.value.why, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, port) } });
       },
     },
@@ -167,6 +176,12 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
     { method: 'GET', pattern: ['jobs', ':id', 'events'], handler: async ({ app, caller, params }) => mapOk(await app.jobs.jobEvents(caller, params['id'] ?? ''), (events) => ({ events })) },
     { method: 'POST', pattern: ['jobs', ':id', 'stop'], handler: async ({ app, caller, params }) => mapOk(await app.jobs.stopJob(caller, params['id'] ?? ''), (job) => job) },
   ];
+}
+
+/** `imds` of a submit: absent or a boolean. */
+function imdsOf(body: Record<string, unknown>): Result<boolean> {
+  const v = body['imds'];
+  return v === undefined || typeof v === 'boolean' ? ok(v === true) : failWith('VALIDATION_ERROR', '`imds` must be true or false', 'imds');
 }
 
 function mapOk<T>(r: Result<T>, f: (v: T) => unknown): Result<{ body: unknown }> {

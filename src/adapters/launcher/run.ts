@@ -24,6 +24,8 @@ export const CREDENTIAL_VARIABLES = [
   'AWS_CONTAINER_CREDENTIALS_FULL_URI',
   'AWS_CONTAINER_AUTHORIZATION_TOKEN',
   'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  // A metadata endpoint is the job's own (`--imds`) or none: the caller's would hand the job another identity.
+  'AWS_EC2_METADATA_SERVICE_ENDPOINT',
   'AWS_SHARED_CREDENTIALS_FILE',
   'AWS_CONFIG_FILE',
   'ALIBABA_CLOUD_ACCESS_KEY_ID',
@@ -72,9 +74,9 @@ export interface LaunchOptions {
   readonly log: (line: string) => void;
   readonly heartbeatMs?: number;
   /**
-   * `agentUrl` is a node agent (`gatehouse agent`): the job's metadata endpoint is one it opens on this node
-   * (`POST /v1/launcher/metadata`), asked for again with the same port at each heartbeat so that an agent restarted
-   * meanwhile serves it again.
+   * `agentUrl` is a node agent (`gatehouse agent`) and the job asked for a metadata endpoint (`--imds`): it is one
+   * the agent opens on this node (`POST /v1/launcher/metadata`), asked for again with the same port at each
+   * heartbeat so that an agent restarted meanwhile serves it again.
    */
   readonly metadataFromAgent?: boolean;
 }
@@ -186,6 +188,8 @@ export async function launch(opts: LaunchOptions): Promise<number> {
     else {
       metadataPort = m.port;
       environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = m.endpoint;
+      // The server's environment turns instance metadata off when it opened no endpoint itself.
+      delete environment['AWS_EC2_METADATA_DISABLED'];
     }
   }
 

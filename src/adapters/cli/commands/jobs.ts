@@ -58,10 +58,11 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .addOption(new Option('--replicas <n>', 'number of local ranks (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT set as torchrun does)').argParser(positiveInt).default(1))
       .option('--credentials-file <path>', 'where to keep the credentials file (GATEHOUSE_CREDENTIALS_FILE); default a private per-job path')
       .option('--agent <url>', AGENT_HELP)
+      .option('--imds', IMDS_HELP)
       .argument('<command...>', 'the command to run (put it after `--`)'),
   )
-    .addHelpText('after', '\nExample:\n  gatehouse jobs run --workspace vision --role arn:aws:iam::123456789012:role/trainer --replicas 2 -- python train.py')
-    .action(async (command: string[], opts: Opts & { workspace: string; name?: string; role?: string; replicas: number; credentialsFile?: string; agent?: string }) => ctx.exit(await run(ctx, command, opts)));
+    .addHelpText('after', `\nExample:\n  gatehouse jobs run --workspace vision --role arn:aws:iam::123456789012:role/trainer --replicas 2 -- python train.py\n\n${IMDS_NOTE}`)
+    .action(async (command: string[], opts: Opts & { workspace: string; name?: string; role?: string; replicas: number; credentialsFile?: string; agent?: string; imds?: true }) => ctx.exit(await run(ctx, command, opts)));
 
   withJsonOption(withServerOptions(jobs.command('list').description('list the jobs you can see'))).action(async (opts: Opts) =>
     ctx.exit(
@@ -100,23 +101,24 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .option('--compute-config <name>', 'a compute config of the cluster whose instance role overrides the default')
       .option('--credentials-file <path>', 'where to keep the credentials file; default a private per-node path')
       .option('--agent <url>', AGENT_HELP)
+      .option('--imds', IMDS_HELP)
       .argument('<command...>', 'the command to run (put it after `--`)'),
   )
-    .addHelpText('after', '\nThe role is the compute config\'s instance role if given, else the first mapping rule matching you or one of\nyour groups, else the cluster\'s instance role. It must trust compute.gatehouse.dev.')
-    .action(async (command: string[], opts: Opts & { cluster: string; computeConfig?: string; credentialsFile?: string; agent?: string }) => {
+    .addHelpText('after', `\nThe role is the compute config's instance role if given, else the first mapping rule matching you or one of\nyour groups, else the cluster's instance role. It must trust compute.gatehouse.dev.\n\n${IMDS_NOTE}`)
+    .action(async (command: string[], opts: Opts & { cluster: string; computeConfig?: string; credentialsFile?: string; agent?: string; imds?: true }) => {
       const agent = agentOf(ctx, opts.agent);
       if (typeof agent === 'object') return ctx.exit(agent.usage);
       const conn = await connect(opts, ctx);
       if (!conn.ok) return ctx.exit(report(ctx, conn));
       const started = await call<{ job: JobJson; capability: string; why: string; environment: Record<string, string> }>(conn.value, 'POST', ['clusters', opts.cluster, 'nodes'], {
-        body: opts.computeConfig !== undefined ? { computeConfig: opts.computeConfig } : {},
+        body: { ...(opts.computeConfig !== undefined ? { computeConfig: opts.computeConfig } : {}), ...serverImds(opts.imds, agent) },
       });
       if (!started.ok) {
         ctx.err(`${started.message}\n`);
         return ctx.exit(started.status);
       }
       ctx.err(`gatehouse: node ${started.value.job.id} of cluster ${opts.cluster} runs as ${started.value.job.role.arn} (${started.value.why})\n`);
-      ctx.exit(await launchLocal(ctx, started.value, command, 1, opts.credentialsFile, agent));
+      ctx.exit(await launchLocal(ctx, started.value, command, 1, opts.credentialsFile, agent, opts.imds === true));
     });
 
   const ws = program.command('workspaces').description('workspaces: members, default bucket and table project');
@@ -169,6 +171,14 @@ function describe(j: JobJson): string {
   ].join('\n');
 }
 
+const IMDS_HELP = 'also serve the credentials on an IMDSv2 metadata endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT), for clients that read only instance metadata; ANY process on the node can read it: only for nodes that run one user’s jobs';
+const IMDS_NOTE = `Without --imds the job's clients get their credentials from the container endpoint and the credentials URI,
+which answer only the job's capability (AWS_CONTAINER_AUTHORIZATION_TOKEN, the URI's path), and
+AWS_EC2_METADATA_DISABLED=true keeps the AWS SDKs away from any instance metadata. With --imds the job also gets
+a metadata endpoint of its own on a loopback port; IMDSv2 has no way to carry the capability, so any process on
+the node, another user's job included, can read the job's credentials from it. Use --imds only on a node that
+runs one user's jobs.`;
+
 const AGENT_HELP = 'the node agent (`gatehouse agent`) the processes read their credentials from, e.g. http://127.0.0.1:8471; default GATEHOUSE_AGENT_URL, else the server’s own endpoints';
 
 /** `--agent` (else GATEHOUSE_AGENT_URL) as a base URL; undefined when neither is set; the usage status when it is not one. */
@@ -201,7 +211,15 @@ function throughAgent(environment: Record<string, string>, agent: string): Recor
   return out;
 }
 
-async function run(ctx: CommandContext, command: string[], opts: Opts & { workspace: string; name?: string; role?: string; replicas: number; credentialsFile?: string; agent?: string }): Promise<number> {
+/**
+ * What a submit asks the server for: its own metadata endpoint with `--imds`, unless the job reads through a node
+ * agent, which then opens the job's endpoint on the node (the server's would be one more port for nothing).
+ */
+function serverImds(imds: true | undefined, agent: string | undefined): { imds?: true } {
+  return imds === true && agent === undefined ? { imds: true } : {};
+}
+
+async function run(ctx: CommandContext, command: string[], opts: Opts & { workspace: string; name?: string; role?: string; replicas: number; credentialsFile?: string; agent?: string; imds?: true }): Promise<number> {
   if (command.length === 0) {
     ctx.err('gatehouse: give the command to run after `--`\n');
     return EXIT.usage;
@@ -212,7 +230,7 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & { worksp
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn);
   const submitted = await call<{ job: JobJson; capability: string; environment: Record<string, string> }>(conn.value, 'POST', ['jobs'], {
-    body: { workspace: opts.workspace, role: opts.role ?? 'default', replicas: opts.replicas, ...(opts.name ? { name: opts.name } : {}) },
+    body: { workspace: opts.workspace, role: opts.role ?? 'default', replicas: opts.replicas, ...(opts.name ? { name: opts.name } : {}), ...serverImds(opts.imds, agent) },
   });
   if (!submitted.ok) {
     // The submit-time messages are the platform's own (`check permission for ram role failed: …`): print as is.
@@ -221,16 +239,16 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & { worksp
   }
   const { job } = submitted.value;
   ctx.err(`gatehouse: job ${job.id} (${job.name}) in workspace ${job.workspace}, role ${job.role.arn ?? job.role.mode}, ${opts.replicas} rank(s)\n`);
-  const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts.credentialsFile, agent);
+  const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts.credentialsFile, agent, opts.imds === true);
   ctx.err(`gatehouse: job ${job.id} ended with status ${status}\n`);
   return status;
 }
 
 /**
  * Runs the started job (or node) here: its ranks, its credentials file, its heartbeats; through the node agent
- * `agent` when one is given, which then also serves the job's metadata endpoint on this node.
+ * `agent` when one is given, which then also serves the job's metadata endpoint on this node when `imds`.
  */
-async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, credentialsFile?: string, agent?: string): Promise<number> {
+async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, credentialsFile: string | undefined, agent: string | undefined, imds: boolean): Promise<number> {
   const { job, capability } = started;
   const environment = agent !== undefined ? throughAgent(started.environment, agent) : started.environment;
   const agentUrl = new URL(environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').origin;
@@ -245,6 +263,6 @@ async function launchLocal(ctx: CommandContext, started: { job: JobJson; capabil
     profileDir: join(tmpdir(), 'gatehouse', 'jobs', job.id),
     baseEnv: (ctx.env ?? {}) as NodeJS.ProcessEnv,
     log: (line) => ctx.err(`${line}\n`),
-    metadataFromAgent: agent !== undefined,
+    metadataFromAgent: agent !== undefined && imds,
   });
 }
