@@ -27,15 +27,28 @@ function text(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
+/**
+ * The token TTL EC2 accepts: decimal digits only, 1 to 21600 (not `0x10`, `1e3`, `5.0` or `+5`, which `Number`
+ * takes). The HTTP parser has already dropped the whitespace around the value, as RFC 9110 says; a repeated header
+ * arrives joined with `, ` and is refused.
+ */
+function ttlOf(header: string | string[] | undefined): number | undefined {
+  if (typeof header !== 'string' || !/^[0-9]{1,5}$/.test(header)) return undefined;
+  const ttl = Number(header);
+  return ttl >= 1 && ttl <= 21600 ? ttl : undefined;
+}
+
 /** The request handler of one job's endpoint; `source` is asked on every credentials read. */
 export function metadataHandler(source: () => Promise<MetadataCredentials>): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const tokens = new Map<string, number>();
   return async (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'PUT' && path === '/latest/api/token') {
-      const ttlHeader = req.headers['x-aws-ec2-metadata-token-ttl-seconds'] ?? req.headers['x-aliyun-ecs-metadata-token-ttl-seconds'];
-      const ttl = Number(Array.isArray(ttlHeader) ? ttlHeader[0] : ttlHeader);
-      if (!Number.isInteger(ttl) || ttl < 1 || ttl > 21600) return text(res, 400, 'invalid token TTL: give x-aws-ec2-metadata-token-ttl-seconds between 1 and 21600');
+      // As EC2 does: a token PUT that went through a proxy is refused, so a proxy or notebook server a job runs on
+      // the node does not hand out tokens to whoever reaches it.
+      if (req.headers['x-forwarded-for'] !== undefined) return text(res, 403, 'forbidden: a token request must not carry X-Forwarded-For');
+      const ttl = ttlOf(req.headers['x-aws-ec2-metadata-token-ttl-seconds'] ?? req.headers['x-aliyun-ecs-metadata-token-ttl-seconds']);
+      if (ttl === undefined) return text(res, 400, 'invalid token TTL: give x-aws-ec2-metadata-token-ttl-seconds as a whole number of seconds from 1 to 21600');
       const token = randomBytes(24).toString('base64url');
       if (tokens.size >= MAX_TOKENS) tokens.delete(tokens.keys().next().value as string);
       tokens.set(token, Date.now() + ttl * 1000);

@@ -1,0 +1,80 @@
+/**
+ * The IMDSv2 token PUT with raw HTTP (node:net, so the header values are exactly what is sent): the TTL is taken
+ * only as EC2 takes it, decimal digits from 1 to 21600, and a request carrying `X-Forwarded-For` gets no token.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import type { Server } from 'node:http';
+import { listenMetadata, type MetadataCredentials } from './imds.ts';
+
+let server: Server;
+let port: number;
+const source = async (): Promise<MetadataCredentials> => ({ ok: true, roleName: 'trainer', document: () => Buffer.from('{"Code":"Success"}') });
+
+before(async () => {
+  ({ server, port } = await listenMetadata(source, '127.0.0.1', 0));
+});
+after(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+/** Sends `head` (request line and headers, CRLF-separated, without the blank line) and returns status and body. */
+function raw(head: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.end(`${head}\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`));
+    const chunks: Buffer[] = [];
+    s.on('data', (c: Buffer) => chunks.push(c));
+    s.on('error', reject);
+    s.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [headPart = '', body = ''] = text.split('\r\n\r\n');
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(headPart)?.[1] ?? 0), body });
+    });
+  });
+}
+
+const put = (...headers: string[]) => raw(['PUT /latest/api/token HTTP/1.1', ...headers].join('\r\n'));
+
+test('token TTL: decimal digits from 1 to 21600, in either cloud’s header; anything else is 400', async () => {
+  const cases: [string, number][] = [
+    ['1', 200],
+    ['21600', 200],
+    ['00060', 200],
+    ['0', 400],
+    ['21601', 400],
+    ['100000', 400],
+    ['0x10', 400],
+    ['1e3', 400],
+    ['5.0', 400],
+    ['+5', 400],
+    ['-1', 400],
+    ['abc', 400],
+    ['1 5', 400],
+    ['', 400],
+  ];
+  for (const header of ['x-aws-ec2-metadata-token-ttl-seconds', 'x-aliyun-ecs-metadata-token-ttl-seconds']) {
+    for (const [value, status] of cases) {
+      const r = await put(`${header}: ${value}`);
+      assert.equal(r.status, status, `${header}: \`${value}\` answered ${r.status} ${r.body}`);
+      if (status === 200) assert.match(r.body, /^[\w-]{32}$/, 'a token');
+      else assert.match(r.body, /^invalid token TTL/);
+    }
+  }
+  assert.equal((await put()).status, 400, 'no TTL header');
+  // Repeated: joined with `, ` by the parser, so not a number.
+  assert.equal((await put('x-aws-ec2-metadata-token-ttl-seconds: 60', 'x-aws-ec2-metadata-token-ttl-seconds: 60')).status, 400);
+});
+
+test('a token PUT carrying X-Forwarded-For is refused (403) and gets no token, as EC2 refuses it', async () => {
+  for (const xff of ['1.2.3.4', '127.0.0.1', '']) {
+    const r = await put('x-aws-ec2-metadata-token-ttl-seconds: 60', `X-Forwarded-For: ${xff}`);
+    assert.deepEqual(r, { status: 403, body: 'forbidden: a token request must not carry X-Forwarded-For' }, `X-Forwarded-For: \`${xff}\``);
+  }
+  // The same request without it gets a token, which then reads the role.
+  const ok = await put('x-aws-ec2-metadata-token-ttl-seconds: 60');
+  assert.equal(ok.status, 200);
+  const list = await raw(`GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nx-aws-ec2-metadata-token: ${ok.body}`);
+  assert.deepEqual(list, { status: 200, body: 'trainer' });
+});
