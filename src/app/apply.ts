@@ -45,6 +45,7 @@ import type { AppDeps } from './deps.ts';
 import { accessEntryKind, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPolicyKind, iamRoleKind } from './bindings.ts';
 import { createDirectory } from './directory.ts';
+import { forgetPrincipal, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
 
@@ -480,6 +481,12 @@ function tagSteps(ref: PrincipalRef, arn: string, current: readonly Tag[], desir
 }
 
 /** Steps of deleting a principal with everything attached to it (run-time lists: earlier steps may have changed them). */
+/** After a user or role is deleted (`deleted` ok), the policies that named it forget it (src/app/forget-principal.ts). */
+async function forgotten(tx: WriteTx, gone: GonePrincipal, now: string, deleted: Result<unknown>): Promise<Result<unknown>> {
+  if (deleted.ok) await forgetPrincipal(tx, gone, now);
+  return deleted;
+}
+
 async function principalDeleteSteps(env: PlanEnv, ref: PrincipalRef, arn: string, phase: number, drop: (tx: WriteTx) => Promise<Result<unknown>>): Promise<Step[]> {
   const { tx } = env;
   const noun = NOUN[ref.type];
@@ -891,7 +898,7 @@ const userKind: KindHandler<UserSpec> = {
     const u = await env.tx.users.get(ref.account, ref.name);
     if (!u) return planOk([]);
     const pref: PrincipalRef = { type: 'user', account: ref.account, name: u.name };
-    return planOk(await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'user', u.path, u.name), PHASE.deletePrincipal, async (tx) => fromStore(await tx.users.delete(ref.account, u.name))));
+    return planOk(await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'user', u.path, u.name), PHASE.deletePrincipal, async (tx) => forgotten(tx, { type: 'user', account: ref.account, name: u.name, id: u.id }, env.now, fromStore(await tx.users.delete(ref.account, u.name)))));
   },
 };
 
@@ -1028,7 +1035,7 @@ const roleKind: KindHandler<RoleSpec> = {
     const r = await env.tx.roles.get(ref.account, ref.name);
     if (!r) return planOk([]);
     const pref: PrincipalRef = { type: 'role', account: ref.account, name: r.name };
-    return planOk(await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'role', r.path, r.name), PHASE.deletePrincipal, async (tx) => fromStore(await tx.roles.delete(ref.account, r.name))));
+    return planOk(await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'role', r.path, r.name), PHASE.deletePrincipal, async (tx) => forgotten(tx, { type: 'role', account: ref.account, name: r.name, id: r.id }, env.now, fromStore(await tx.roles.delete(ref.account, r.name)))));
   },
 };
 

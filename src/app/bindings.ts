@@ -641,6 +641,45 @@ export async function removeIamPoliciesUnder(tx: WriteTx, resource: string, keep
   return removed;
 }
 
+/** A user or role that is being deleted, as `forgetPrincipal` (src/app/forget-principal.ts) names it. */
+export interface GonePrincipal {
+  readonly type: 'user' | 'role';
+  readonly account: string;
+  readonly name: string;
+  /** The unique id Gatehouse gave it (`AIDA…`, `AROA…`). */
+  readonly id: string;
+}
+
+/**
+ * Rewrites, inside `tx`, every member that names `gone` as GCP does for a deleted principal (policy-semantics.md
+ * §A.4, Members): `user:NAME` in the policies of its account, `serviceAccount:ROLE@ACCOUNT.iam.gatehouse.dev` in
+ * every account's, become `deleted:<member>?uid=<id>`, which match nothing, so that a user or role created later
+ * under that name does not inherit the grant. Each policy changed moves to its next revision (a new etag), through
+ * the store's kv writes, so the change log tells every instance; `updated` is the time of the deletion. Answers the
+ * resources of the policies changed.
+ */
+export async function forgetMember(tx: WriteTx, gone: GonePrincipal, updated: string): Promise<string[]> {
+  const member = gone.type === 'user' ? `user:${gone.name}` : `serviceAccount:${gone.name}@${gone.account}.${SERVICE_ACCOUNT_DOMAIN}`;
+  const deleted = `deleted:${member}?uid=${gone.id}`;
+  const changed: string[] = [];
+  for (const { value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
+    const stored = JSON.parse(value) as StoredIamPolicy;
+    // `user:` names a user of the policy's own account; a service account names its account in the email.
+    if (gone.type === 'user' && stored.account !== gone.account) continue;
+    if (!stored.bindings.some((b) => b.members.includes(member))) continue;
+    const bindings = stored.bindings.map((b) => (b.members.includes(member) ? { ...b, members: b.members.map((m) => (m === member ? deleted : m)) } : b));
+    await putPolicy(tx, {
+      resource: stored.resource,
+      account: stored.account,
+      policy: { bindings, ...(stored.version !== undefined ? { version: stored.version } : {}) },
+      ...(stored.name !== undefined ? { name: stored.name } : {}),
+      updated,
+    });
+    changed.push(stored.resource);
+  }
+  return changed;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // `gatehouse apply`: kinds IamPolicy and IamRole (registered in apply.ts's KINDS; only types come from there)
 

@@ -25,6 +25,7 @@ import {
 } from '../core/directory/rules.ts';
 import { isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
+import { forgetPrincipal } from './forget-principal.ts';
 import { actorOf, authorizeAdmin, type Caller } from './principals.ts';
 import type {
   AccessKeyRecord,
@@ -287,7 +288,10 @@ export function createDirectory(deps: AppDeps) {
       const a = authz(c, 'DeleteUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
       if (!a.ok) return a;
       if (!u) return noSuch('user', input.userName);
-      return changedTo(c, u, await tx.users.delete(c.account, input.userName), () => null);
+      const r = changedTo(c, u, await tx.users.delete(c.account, input.userName), () => null);
+      // Policies that named it by name would grant a user created later under that name (review F3).
+      if (r.ok) await forgetPrincipal(tx, { type: 'user', account: c.account, name: u.name, id: u.id }, now());
+      return r;
     });
   }
 
@@ -487,7 +491,9 @@ export function createDirectory(deps: AppDeps) {
       const a = authz(c, 'DeleteRole', arnOf(c, 'role', r?.path ?? '/', input.roleName));
       if (!a.ok) return a;
       if (!r) return noSuch('role', input.roleName);
-      return changedTo(c, r, await tx.roles.delete(c.account, input.roleName), () => null);
+      const d = changedTo(c, r, await tx.roles.delete(c.account, input.roleName), () => null);
+      if (d.ok) await forgetPrincipal(tx, { type: 'role', account: c.account, name: r.name, id: r.id }, now());
+      return d;
     });
   }
 

@@ -1,0 +1,60 @@
+/**
+ * What deleting a user or role does to the policies that name it (review F3; docs/decisions.md "A deleted user or
+ * role is forgotten by the policies that named it"). IAM stores user and role ARNs in trust policies as unique ids,
+ * so a user or role deleted and created again under the same name no longer matches (policy-semantics.md §A.1.5),
+ * and GetRole shows the old id where the ARN was; GCP rewrites a deleted member to `deleted:user:…?uid=…` (§A.4).
+ * Gatehouse matches principals by name, so it does the same at deletion, inside the deleting write transaction and
+ * in every account: a `Principal`/`NotPrincipal` value naming the entity by ARN (any path, `arn:aws:` or `acs:ram:`
+ * form, as the engine matches it) becomes the entity's unique id in roles' trust policies and in resource policies
+ * (bucket policies of the S3 gateway included), and a binding member naming it becomes `deleted:<member>?uid=<id>`.
+ * Conditions (`aws:PrincipalArn`…) and resources are left as written, as AWS leaves them. Every write goes through
+ * the store's transaction API (`roles.update`, `kv.put`), so the change log carries it to every instance's caches.
+ */
+import { namedEntity, replacePrincipals } from '../core/iam/index.ts';
+import { forgetMember, type GonePrincipal } from './bindings.ts';
+import type { WriteTx } from './ports/store.ts';
+import { RESOURCE_POLICY_PREFIX, type StoredResourcePolicy } from './resource-policies.ts';
+
+export type { GonePrincipal } from './bindings.ts';
+
+/** What `forgetPrincipal` rewrote, for the audit log and tests. */
+export interface Forgotten {
+  /** `<account>/<role name>` of each role whose trust policy changed. */
+  readonly trustPolicies: readonly string[];
+  /** The resource of each resource policy that changed. */
+  readonly resourcePolicies: readonly string[];
+  /** The resource of each IAM policy (bindings) that changed. */
+  readonly iamPolicies: readonly string[];
+}
+
+/**
+ * Rewrites, inside `tx`, every policy that names `gone` (see the module comment). Call it in the transaction that
+ * deletes the entity, after the delete succeeded; `now` (ISO seconds) stamps the resource and IAM policies changed.
+ */
+export async function forgetPrincipal(tx: WriteTx, gone: GonePrincipal, now: string): Promise<Forgotten> {
+  const replace = (value: string): string | undefined => {
+    const e = namedEntity(value);
+    return e !== undefined && e.kind === gone.type && e.account === gone.account && e.name === gone.name ? gone.id : undefined;
+  };
+  const trustPolicies: string[] = [];
+  for (const role of await tx.roles.listAll()) {
+    // The deleted role's own trust policy goes with it.
+    if (gone.type === 'role' && role.account === gone.account && role.name === gone.name) continue;
+    const next = replacePrincipals(role.trustPolicy, replace);
+    if (next === undefined) continue;
+    const r = await tx.roles.update(role.account, role.name, { trustPolicy: next });
+    // Only a bug makes this fail: the role was just listed in this transaction.
+    if (!r.ok) throw new Error(`rewriting the trust policy of role ${role.account}/${role.name}: ${r.error.message}`);
+    trustPolicies.push(`${role.account}/${role.name}`);
+  }
+  const resourcePolicies: string[] = [];
+  for (const { key, value } of await tx.kv.list(RESOURCE_POLICY_PREFIX)) {
+    const stored = JSON.parse(value) as StoredResourcePolicy;
+    const next = replacePrincipals(stored.document, replace);
+    if (next === undefined) continue;
+    await tx.kv.put(key, JSON.stringify({ ...stored, document: next, updated: now } satisfies StoredResourcePolicy));
+    resourcePolicies.push(stored.resource);
+  }
+  const iamPolicies = await forgetMember(tx, gone, now);
+  return { trustPolicies, resourcePolicies, iamPolicies };
+}

@@ -1,0 +1,198 @@
+/**
+ * A user or role deleted and created again under the same name inherits nothing that named the old one (review F3;
+ * policy-semantics.md §A.1.5: "IAM stores user and role ARNs in trust policies as unique IDs, so a deleted and
+ * re-created user/role no longer matches"; §A.4: a deleted member becomes `deleted:user:…?uid=…`). The three
+ * scripts of the review — a trust policy, a bucket policy through the S3 gateway, a binding — and the same for a
+ * role named in another role's trust policy and in a binding, and a user deleted by `gatehouse apply --prune`; with
+ * the real AWS SDK clients and the real CLI against a real server.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as I from '@aws-sdk/client-iam';
+import * as S3 from '@aws-sdk/client-s3';
+import * as STS from '@aws-sdk/client-sts';
+import { errorName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { gatehouseJson } from './support/resource-server.ts';
+import { gatehouseCli, keysOf } from './support/processes.ts';
+
+const A = '000000000000';
+const B = '333344445555';
+const ID = /^AIDA[A-Z2-7]{17}$/;
+const ROLE_ID = /^AROA[A-Z2-7]{17}$/;
+const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+
+let server: TestServer;
+let iam: I.IAMClient;
+const clients: { destroy(): void }[] = [];
+
+function track<T extends { destroy(): void }>(c: T): T {
+  clients.push(c);
+  return c;
+}
+const s3 = (credentials: Credentials): S3.S3Client => track(new S3.S3Client({ endpoint: server.running.s3Url ?? '', region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 }));
+const sts = (credentials: Credentials): STS.STSClient => track(server.sts(credentials));
+
+async function createUser(name: string, client = iam): Promise<string> {
+  const u = await client.send(new I.CreateUserCommand({ UserName: name }));
+  return u.User?.UserId ?? '';
+}
+
+async function keyOf(name: string, client = iam): Promise<Credentials> {
+  const k = await client.send(new I.CreateAccessKeyCommand({ UserName: name }));
+  return { accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' };
+}
+
+/** Deletes a user the way the review's scripts do, its keys first (IAM refuses to delete a user that has keys). */
+async function deleteUser(name: string, client = iam): Promise<void> {
+  const keys = await client.send(new I.ListAccessKeysCommand({ UserName: name }));
+  for (const k of keys.AccessKeyMetadata ?? []) await client.send(new I.DeleteAccessKeyCommand({ UserName: name, AccessKeyId: k.AccessKeyId }));
+  await client.send(new I.DeleteUserCommand({ UserName: name }));
+}
+
+/** The trust policy of a role, as GetRole answers it (IAM URL-encodes the document). */
+async function trustOf(role: string, client = iam): Promise<{ Statement: { Principal: { AWS: string | string[] } }[] }> {
+  const r = await client.send(new I.GetRoleCommand({ RoleName: role }));
+  return JSON.parse(decodeURIComponent(r.Role?.AssumeRolePolicyDocument ?? '')) as { Statement: { Principal: { AWS: string | string[] } }[] };
+}
+
+async function assume(credentials: Credentials, role: string, account = A): Promise<STS.AssumeRoleCommandOutput> {
+  return sts(credentials).send(new STS.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${role}`, RoleSessionName: 'nn' }));
+}
+
+const sessionKeys = (r: STS.AssumeRoleCommandOutput): Credentials => ({ accessKeyId: r.Credentials?.AccessKeyId ?? '', secretAccessKey: r.Credentials?.SecretAccessKey ?? '', sessionToken: r.Credentials?.SessionToken ?? '' });
+
+async function decision(principal: string, action: string, resource: string): Promise<string> {
+  const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/authorize', { principal, action, resource });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  return r.json['decision'] as string;
+}
+
+const cli = (args: string[], who: Credentials = server.admin) =>
+  gatehouseCli(args, keysOf({ AccessKeyId: who.accessKeyId, SecretAccessKey: who.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
+
+before(async () => {
+  server = await startTestServer({ keepDir: true });
+  iam = track(server.iam());
+});
+after(async () => {
+  for (const c of clients) c.destroy();
+  await server.stop();
+  const { rm } = await import('node:fs/promises');
+  await rm(server.dataDir, { recursive: true, force: true });
+});
+
+describe('a user deleted and created again under the same name', () => {
+  it('is refused AssumeRole by a trust policy that named the old one, and GetRole shows the old id (u1)', async () => {
+    const oldId = await createUser('frank');
+    assert.match(oldId, ID);
+    await iam.send(new I.CreateRoleCommand({ RoleName: 'frankrole', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:user/frank` }, Action: 'sts:AssumeRole' }) }));
+    // The trust policy works for the frank it named.
+    assert.equal((await assume(await keyOf('frank'), 'frankrole')).AssumedRoleUser?.Arn, `arn:aws:sts::${A}:assumed-role/frankrole/nn`);
+    await deleteUser('frank');
+    assert.deepEqual((await trustOf('frankrole')).Statement[0]?.Principal, { AWS: oldId });
+
+    const newId = await createUser('frank');
+    assert.notEqual(newId, oldId);
+    assert.equal(await errorName(assume(await keyOf('frank'), 'frankrole')), 'AccessDenied');
+    assert.equal(await decision(`arn:aws:iam::${A}:user/frank`, 'sts:AssumeRole', `arn:aws:iam::${A}:role/frankrole`), 'ImplicitDeny');
+    // The document as read back is accepted as it is.
+    const read = await iam.send(new I.GetRoleCommand({ RoleName: 'frankrole' }));
+    await iam.send(new I.UpdateAssumeRolePolicyCommand({ RoleName: 'frankrole', PolicyDocument: decodeURIComponent(read.Role?.AssumeRolePolicyDocument ?? '') }));
+    assert.equal(await errorName(assume(await keyOf('frank'), 'frankrole')), 'AccessDenied');
+  });
+
+  it('gets 403 from the S3 gateway where a bucket policy named the old one, and the policy shows the old id (u3)', async () => {
+    const admin = s3(server.admin);
+    await admin.send(new S3.CreateBucketCommand({ Bucket: 'hank-bucket' }));
+    await admin.send(new S3.PutObjectCommand({ Bucket: 'hank-bucket', Key: 'x.txt', Body: 'hi' }));
+    const oldId = await createUser('hank');
+    await admin.send(new S3.PutBucketPolicyCommand({ Bucket: 'hank-bucket', Policy: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:user/hank` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::hank-bucket/*' }) }));
+    const before = await s3(await keyOf('hank')).send(new S3.GetObjectCommand({ Bucket: 'hank-bucket', Key: 'x.txt' }));
+    assert.equal(await before.Body?.transformToString(), 'hi');
+    await deleteUser('hank');
+    await createUser('hank');
+
+    const got = await errorName(s3(await keyOf('hank')).send(new S3.GetObjectCommand({ Bucket: 'hank-bucket', Key: 'x.txt' })));
+    assert.equal(got, 'AccessDenied');
+    const policy = JSON.parse((await admin.send(new S3.GetBucketPolicyCommand({ Bucket: 'hank-bucket' }))).Policy ?? '{}') as { Statement: { Principal: unknown; Resource: unknown }[] };
+    assert.deepEqual(policy.Statement[0]?.Principal, { AWS: oldId });
+    assert.equal(policy.Statement[0]?.Resource, 'arn:aws:s3:::hank-bucket/*');
+  });
+
+  it('holds no binding that named the old one: authorize answers ImplicitDeny, iam-policy get shows deleted:user:…?uid=… (u2)', async () => {
+    const oldId = await createUser('gina');
+    const file = join(server.dataDir, 'gina.yaml');
+    await writeFile(file, ['apiVersion: gatehouse.dev/v1', 'kind: IamPolicy', 'metadata: {name: gina}', 'spec:', '  resource: arn:aws:s3:::gina-bucket/pub', '  bindings:', '    - role: roles/storage.objectViewer', '      members: [user:gina, user:admin]', ''].join('\n'));
+    const applied = await cli(['apply', '-f', file]);
+    assert.equal(applied.code, 0, applied.stderr);
+    const question = [`arn:aws:iam::${A}:user/gina`, 's3:GetObject', 'arn:aws:s3:::gina-bucket/pub/p.txt'] as const;
+    assert.equal(await decision(...question), 'Allow');
+    await deleteUser('gina');
+    await createUser('gina');
+
+    assert.equal(await decision(...question), 'ImplicitDeny');
+    const got = await cli(['iam-policy', 'get', 'arn:aws:s3:::gina-bucket/pub', '--json']);
+    assert.equal(got.code, 0, got.stderr);
+    const view = JSON.parse(got.stdout) as { bindings: { members: string[] }[]; etag: string };
+    assert.deepEqual(view.bindings[0]?.members, [`deleted:user:gina?uid=${oldId}`, 'user:admin']);
+    // Read back and written again with its etag: the deleted member is accepted as it is, and still grants nothing.
+    const back = join(server.dataDir, 'gina-back.json');
+    await writeFile(back, got.stdout);
+    const set = await cli(['iam-policy', 'set', 'arn:aws:s3:::gina-bucket/pub', '--file', back, '--json']);
+    assert.equal(set.code, 0, set.stderr);
+    assert.deepEqual((JSON.parse(set.stdout) as { bindings: { members: string[] }[] }).bindings[0]?.members, [`deleted:user:gina?uid=${oldId}`, 'user:admin']);
+    assert.equal(await decision(...question), 'ImplicitDeny');
+  });
+
+  it('deleted by `gatehouse apply --prune` is forgotten the same way (another account)', async () => {
+    const created = await gatehouseJson(server.url, server.admin, 'POST', '/v1/accounts', { id: B, partition: 'aws', name: 'pruned' });
+    assert.ok(created.status === 200 || created.status === 201, JSON.stringify(created.json));
+    const bAdmin: Credentials = { accessKeyId: created.json['AccessKeyId'] as string, secretAccessKey: created.json['SecretAccessKey'] as string };
+    const bIam = track(server.iam(bAdmin));
+    const first = join(server.dataDir, 'ivy.yaml');
+    await writeFile(first, ['apiVersion: gatehouse.dev/v1', 'kind: User', 'metadata: {name: ivy}', '---', 'apiVersion: gatehouse.dev/v1', 'kind: User', 'metadata: {name: keeper}', '---', 'apiVersion: gatehouse.dev/v1', 'kind: Role', 'metadata: {name: ivyrole}', 'spec:', `  trustPolicy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::${B}:user/ivy"}, Action: sts:AssumeRole}]}`, ''].join('\n'));
+    const a1 = await cli(['apply', '-f', first], bAdmin);
+    assert.equal(a1.code, 0, a1.stderr);
+    const oldId = (await bIam.send(new I.GetUserCommand({ UserName: 'ivy' }))).User?.UserId ?? '';
+    const second = join(server.dataDir, 'keeper.yaml');
+    await writeFile(second, ['apiVersion: gatehouse.dev/v1', 'kind: User', 'metadata: {name: keeper}', ''].join('\n'));
+    const a2 = await cli(['apply', '-f', second, '--prune'], bAdmin);
+    assert.equal(a2.code, 0, a2.stderr);
+    assert.match(a2.stdout, /1 deleted/);
+
+    assert.deepEqual((await trustOf('ivyrole', bIam)).Statement[0]?.Principal, { AWS: oldId });
+    await createUser('ivy', bIam);
+    assert.equal(await errorName(assume(await keyOf('ivy', bIam), 'ivyrole', B)), 'AccessDenied');
+  });
+});
+
+describe('a role deleted and created again under the same name', () => {
+  it('is refused by another role trust policy that named the old one, holds no binding of the old one, and GetRole shows AROA… (role in trust and binding)', async () => {
+    const trustAdmin = doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' });
+    const oldId = (await iam.send(new I.CreateRoleCommand({ RoleName: 'builder', AssumeRolePolicyDocument: trustAdmin }))).Role?.RoleId ?? '';
+    assert.match(oldId, ROLE_ID);
+    await iam.send(new I.CreateRoleCommand({ RoleName: 'target', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: [`arn:aws:iam::${A}:role/builder`, `arn:aws:iam::${A}:user/nobody-else`] }, Action: 'sts:AssumeRole' }) }));
+    const sa = `serviceAccount:builder@${A}.iam.gatehouse.dev`;
+    const put = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::builder-bucket/out', bindings: [{ role: 'roles/storage.objectViewer', members: [sa] }] });
+    assert.equal(put.status, 200, JSON.stringify(put.json));
+    // Before: a session of builder may assume target, and the binding grants it.
+    const session = sessionKeys(await assume(server.admin, 'builder'));
+    assert.equal((await assume(session, 'target')).AssumedRoleUser?.Arn, `arn:aws:sts::${A}:assumed-role/target/nn`);
+    const question = [`arn:aws:iam::${A}:role/builder`, 's3:GetObject', 'arn:aws:s3:::builder-bucket/out/p.txt'] as const;
+    assert.equal(await decision(...question), 'Allow');
+
+    await iam.send(new I.DeleteRoleCommand({ RoleName: 'builder' }));
+    assert.deepEqual((await trustOf('target')).Statement[0]?.Principal, { AWS: [oldId, `arn:aws:iam::${A}:user/nobody-else`] });
+    const newId = (await iam.send(new I.CreateRoleCommand({ RoleName: 'builder', AssumeRolePolicyDocument: trustAdmin }))).Role?.RoleId ?? '';
+    assert.notEqual(newId, oldId);
+
+    const newSession = sessionKeys(await assume(server.admin, 'builder'));
+    assert.equal(await errorName(assume(newSession, 'target')), 'AccessDenied');
+    assert.equal(await decision(...question), 'ImplicitDeny');
+    const view = await gatehouseJson(server.url, server.admin, 'GET', `/v1/iam-policies?resource=${encodeURIComponent('arn:aws:s3:::builder-bucket/out')}`);
+    assert.equal(view.status, 200, JSON.stringify(view.json));
+    assert.deepEqual((view.json['bindings'] as { members: string[] }[])[0]?.members, [`deleted:${sa}?uid=${oldId}`]);
+  });
+});
