@@ -227,6 +227,27 @@ describe('two gatehouse server processes on one PostgreSQL', { skip, timeout: 12
     await iam(a, admin).send(new I.DeleteRolePolicyCommand({ RoleName: 'worker', PolicyName: 'deny' }));
   });
 
+  it('a user deleted and created again through A is refused by the trust policy that named the old one on B (review F3)', async () => {
+    const onA = iam(a, admin);
+    const oldId = (await onA.send(new I.CreateUserCommand({ UserName: 'zed' }))).User?.UserId ?? '';
+    await onA.send(new I.CreateRoleCommand({ RoleName: 'zedrole', AssumeRolePolicyDocument: doc([{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ROOT}:user/zed` }, Action: 'sts:AssumeRole' }]) }));
+    const keyOf = async (): Promise<Creds> => {
+      const k = await onA.send(new I.CreateAccessKeyCommand({ UserName: 'zed' }));
+      return { accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' };
+    };
+    const assumeOnB = (c: Creds) => sts(b, c).send(new S.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ROOT}:role/zedrole`, RoleSessionName: 'zed' }));
+    const old = await keyOf();
+    // B holds the role and its trust policy: what is shown is that the rewrite reaches it, not a cold read.
+    await assumeOnB(old);
+    await onA.send(new I.DeleteAccessKeyCommand({ UserName: 'zed', AccessKeyId: old.accessKeyId }));
+    await onA.send(new I.DeleteUserCommand({ UserName: 'zed' }));
+    await onA.send(new I.CreateUserCommand({ UserName: 'zed' }));
+    const fresh = await keyOf();
+    assert.equal(await errorName(assumeOnB(fresh)), 'AccessDenied');
+    const role = await iam(b, admin).send(new I.GetRoleCommand({ RoleName: 'zedrole' }));
+    assert.match(decodeURIComponent(role.Role?.AssumeRolePolicyDocument ?? ''), new RegExp(`"AWS":"${oldId}"`));
+  });
+
   it('a session revoked through B is refused by A within a second; a new one works on both', async () => {
     const s = await assume(a, alice, 'revoke-me');
     assert.equal(await whoami(a, s), `arn:aws:sts::${ROOT}:assumed-role/worker/revoke-me`);
