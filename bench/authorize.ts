@@ -6,7 +6,7 @@
  * policy (object reads and writes on one of 8 buckets, a deny on `secret/`, an allow conditioned on
  * `aws:SourceIp`); a bucket policy on each of the 8 buckets naming 4 roles (reads) and denying `secret/`
  * to everyone; a service user `gate` allowed `gatehouse:Authorize` on `*` (the resource server). The
- * requests (`questions`): `gate` asks about a principal (half role sessions, half users) doing
+ * requests (`questions`): `gate` asks about a principal (half roles, by their ARN, half users) doing
  * `s3:GetObject|PutObject|DeleteObject|ListBucket` on one of the buckets or keys under them, with an
  * `aws:SourceIp` context — so each decision resolves a named principal, checks `gate`'s
  * `gatehouse:Authorize` on it, finds the bucket policy governing the key, and evaluates identity and
@@ -143,7 +143,8 @@ export function questions(n: number): Question[] {
   for (let i = 0; i < n; i++) {
     const p = (i * 7) % (ROLES + USERS);
     const [kind, idx] = p < ROLES ? (['role', p] as const) : (['user', p - ROLES] as const);
-    const principal = kind === 'role' ? `arn:aws:sts::${ROOT}:assumed-role/role-${idx}/job-${i % 97}` : `arn:aws:iam::${ROOT}:user/user-${idx}`;
+    // Roles by their ARN: a session ARN is answered only for a job's session (src/app/authorize.ts).
+    const principal = kind === 'role' ? `arn:aws:iam::${ROOT}:role/role-${idx}` : `arn:aws:iam::${ROOT}:user/user-${idx}`;
     const action = actions[(i * 5) % actions.length] as string;
     // Three questions in five about the principal's own bucket, the others about any bucket.
     const b = bucket(i % 5 < 3 ? idx : (i * 3) % BUCKETS);

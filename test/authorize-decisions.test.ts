@@ -10,8 +10,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -227,5 +228,92 @@ describe('sts:AssumeRole and the other trust actions on a role: decided with its
     const bare = await q('rbare');
     assert.equal(bare.decision, 'ImplicitDeny', JSON.stringify(bare));
     assert.ok(bare.reasons.some((r) => r.includes('RAM needs both')), JSON.stringify(bare.reasons));
+  });
+});
+
+describe('a role session named by its ARN is decided with what that session carries, or not answered', () => {
+  const ask400 = async (who: Credentials, body: Record<string, unknown>, path = '/v1/authorize'): Promise<string> => {
+    const r = await gatehouseJson(server.url, who, 'POST', path, body);
+    assert.equal(r.status, 400, JSON.stringify(r.json));
+    return String((r.json['error'] as { message?: unknown } | undefined)?.message);
+  };
+  const other = { action: 's3:GetObject', resource: 'arn:aws:s3:::w2-data/x' };
+
+  let job: Credentials;
+  let jobArn = '';
+  let jobId = '';
+
+  before(async () => {
+    const client = s3(server.admin);
+    for (const Bucket of ['w1-data', 'w2-data']) await client.send(new S3.CreateBucketCommand({ Bucket }));
+    client.destroy();
+    for (const w of ['w1', 'w2']) {
+      const ws = await gatehouseJson(server.url, server.admin, 'PUT', `/v1/workspaces/${w}`, { members: [{ user: 'admin' }], defaultBucket: `arn:aws:s3:::${w}-data` });
+      assert.ok(ws.status < 300, JSON.stringify(ws.json));
+    }
+    const submitted = await gatehouseJson(server.url, server.admin, 'POST', '/v1/jobs', { workspace: 'w1', role: 'default' });
+    assert.ok(submitted.status < 300, JSON.stringify(submitted.json));
+    jobId = String((submitted.json['job'] as { id?: unknown } | undefined)?.id ?? submitted.json['id']);
+    const env = submitted.json['environment'] as Record<string, string>;
+    const creds = (await (await fetch(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '', { headers: { authorization: submitted.json['capability'] as string } })).json()) as Record<string, string>;
+    job = { accessKeyId: creds['AccessKeyId'] ?? '', secretAccessKey: creds['SecretAccessKey'] ?? '', sessionToken: creds['Token'] ?? '' };
+    jobArn = String((await server.sts(job).send(new GetCallerIdentityCommand({}))).Arn);
+    assert.match(jobArn, new RegExp(`^arn:aws:sts::${ROOT}:assumed-role/GatehouseTrainingDefaultRole/job-${jobId}$`));
+  });
+
+  test('a session with a session policy, asked about by ARN (a resource server after GetCallerIdentity): refused, not answered with the role’s rights', async () => {
+    const session = await assume(keys['alice'] as Credentials, WORKER, 's1', inline({ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::w1-data/*' }));
+    const arn = String((await server.sts(session).send(new GetCallerIdentityCommand({}))).Arn);
+    assert.equal(arn, `arn:aws:sts::${ROOT}:assumed-role/worker/s1`);
+    // What enforcement does: the gateway refuses the session, and the session asking for itself is refused.
+    const c = s3(session);
+    await assert.rejects(c.send(new S3.GetObjectCommand({ Bucket: 'w2-data', Key: 'x' })), (e: { name?: string }) => e.name === 'AccessDenied');
+    c.destroy();
+    assert.equal((await ask(session, other)).decision, 'ImplicitDeny');
+    // Named by ARN, through authorize and simulate: not answered (the role alone would allow).
+    const message = await ask400(server.admin, { principal: arn, ...other });
+    assert.match(message, /names a session of a role, and a session's own session policies .* cannot be known from its ARN/);
+    assert.match(message, /name the role `arn:aws:iam::000000000000:role\/worker`/);
+    await ask400(server.admin, { principal: arn, ...other }, '/v1/simulate');
+    const batch = await gatehouseJson(server.url, server.admin, 'POST', '/v1/authorize:batch', { requests: [{ principal: arn, ...other }] });
+    assert.equal(batch.status, 200, JSON.stringify(batch.json));
+    assert.equal((batch.json['results'] as { error?: { code: string } }[] | undefined)?.[0]?.error?.code ?? JSON.stringify(batch.json), 'VALIDATION_ERROR');
+    // The role's rights are asked about by the role's ARN.
+    assert.equal((await ask(server.admin, { principal: WORKER, ...other })).decision, 'Allow');
+  });
+
+  test('a job’s session is decided with its job’s session policy and tags, as the gateway enforces it', async () => {
+    const named = await ask(server.admin, { principal: jobArn, ...other });
+    assert.equal(named.decision, 'ImplicitDeny', JSON.stringify(named));
+    assert.ok(named.reasons.some((r) => /session policy/.test(r)), JSON.stringify(named.reasons));
+    assert.equal((await ask(job, other)).decision, 'ImplicitDeny');
+    const c = s3(job);
+    await assert.rejects(c.send(new S3.GetObjectCommand({ Bucket: 'w2-data', Key: 'x' })), (e: { name?: string }) => e.name === 'AccessDenied');
+    c.destroy();
+    // Within its workspace's bucket: allowed, by ARN as by itself.
+    const own = { action: 's3:GetObject', resource: 'arn:aws:s3:::w1-data/x' };
+    assert.equal((await ask(server.admin, { principal: jobArn, ...own })).decision, 'Allow');
+    assert.equal((await ask(job, own)).decision, 'Allow');
+    // The job's session tags are the job's: a deny on the role conditioned on the session's workspace tag applies.
+    await server.iam().send(new I.PutRolePolicyCommand({
+      RoleName: 'GatehouseTrainingDefaultRole',
+      PolicyName: 'no-secrets-in-w1',
+      PolicyDocument: JSON.stringify(inline({ Effect: 'Deny', Action: 's3:GetObject', Resource: 'arn:aws:s3:::w1-data/secret/*', Condition: { StringEquals: { 'aws:PrincipalTag/gatehouse:workspace': 'w1' } } })),
+    }));
+    await server.running.app.refresh();
+    const secret = { action: 's3:GetObject', resource: 'arn:aws:s3:::w1-data/secret/k' };
+    const tagged = await gatehouseJson(server.url, server.admin, 'POST', '/v1/simulate', { principal: jobArn, ...secret });
+    assert.equal(tagged.json['decision'], 'ExplicitDeny', JSON.stringify(tagged.json));
+    assert.equal((await ask(job, secret)).decision, 'ExplicitDeny');
+    // A job-named session of another role, or of no job, is not answered.
+    assert.match(await ask400(server.admin, { principal: `arn:aws:sts::${ROOT}:assumed-role/worker/job-${jobId}`, ...other }), /no job of account 000000000000 runs with role worker/);
+    assert.match(await ask400(server.admin, { principal: `arn:aws:sts::${ROOT}:assumed-role/GatehouseTrainingDefaultRole/job-nosuchjob`, ...other }), /no job of account/);
+  });
+
+  test('a job’s session after its job ended: not answered', async () => {
+    const stopped = await gatehouseJson(server.url, server.admin, 'POST', `/v1/jobs/${jobId}/stop`);
+    assert.ok(stopped.status < 300, JSON.stringify(stopped.json));
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.match(await ask400(server.admin, { principal: jobArn, action: 's3:GetObject', resource: 'arn:aws:s3:::w1-data/x' }), new RegExp(`job ${jobId} has ended`));
   });
 });

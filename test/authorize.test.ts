@@ -146,8 +146,13 @@ describe('POST /v1/authorize', () => {
     const r = await authorize(keys['gatekeeper'] as Credentials, { principal: ALICE, action: 's3:GetObject', resource: 'arn:aws:s3:::datasets/x' });
     assert.equal(r.status, 200, JSON.stringify(r.json));
     assert.equal(r.json['decision'], 'Allow');
-    const role = await authorize(keys['gatekeeper'] as Credentials, { principal: `arn:aws:sts::${ROOT}:assumed-role/trainer/job-1`, action: 's3:PutObject', resource: 'arn:aws:s3:::datasets/x' });
+    const role = await authorize(keys['gatekeeper'] as Credentials, { principal: TRAINER, action: 's3:PutObject', resource: 'arn:aws:s3:::datasets/x' });
     assert.equal(role.json['decision'], 'ImplicitDeny');
+    // A session of the role is not answered from the role's policies: its session policy is not known from its ARN
+    // (test/authorize-decisions.test.ts); `job-1` names no job.
+    const session = await authorize(keys['gatekeeper'] as Credentials, { principal: `arn:aws:sts::${ROOT}:assumed-role/trainer/job-1`, action: 's3:PutObject', resource: 'arn:aws:s3:::datasets/x' });
+    assert.equal(session.status, 400, JSON.stringify(session.json));
+    assert.match(JSON.stringify(session.json), /no job of account 000000000000 runs with role trainer/);
   });
 
   test('gatehouse:Authorize is scoped by its Resource: roles-only may ask about roles, not users', async () => {

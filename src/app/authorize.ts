@@ -6,8 +6,11 @@
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { compilePolicy, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
+import { TERMINAL } from '../core/jobs/jobs.ts';
+import { mergeTags, parseRoleArn } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
+import { jobSessionOf } from './jobs.ts';
 import { accessDeniedMessage, type Caller } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import type { Sts } from './sts.ts';
@@ -158,6 +161,25 @@ const iamOnlyDenies = (action: string, resource: string): boolean => action.leng
 /** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
 const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
 
+/**
+ * An ARN naming one session of a role (`arn:aws:sts::A:assumed-role/R/S`, `acs:ram::A:role/R/S`), as opposed to
+ * the role itself (`arn:aws:iam::A:role/R`, `acs:ram::A:role/R`), which asks about the role's rights.
+ */
+const SESSION_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:sts::\d+:assumed-role\/|acs:ram::\d+:role\/[^/]+\/)/;
+/** The session name a job's sessions are issued under (src/app/jobs.ts `issueFor`): `job-<id>`, `node-<id>`. */
+const JOB_SESSION_RE = /^(job|node)-([a-z0-9]{1,59})$/;
+/** How long a job's session, resolved from its record, is used before the record is read again (it may end). */
+const JOB_SESSION_TTL_MS = 1000;
+
+/**
+ * The session policy of a job's session as STS compiles it (src/app/sts.ts `inlineSessionPolicy`): one that no
+ * longer parses allows nothing, never everything.
+ */
+function compileSessionPolicy(text: string): CompiledPolicy {
+  const doc = parsePolicy(text, { kind: 'identity' });
+  return doc.ok ? compilePolicy(doc.value, 'session-policy') : compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, 'session-policy');
+}
+
 /** Principals resolved by ARN, kept until the directory changes (bounded: untrusted callers choose the ARNs). */
 const MAX_RESOLVED = 10_000;
 
@@ -166,6 +188,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   // read once per version of the directory, the version that resource policies are reloaded on.
   const resolved = new Map<string, { principal: Principal; policies: PolicySet }>();
   let resolvedVersion = -1;
+  /** Job sessions resolved from their job's record, each for `JOB_SESSION_TTL_MS` (a job ends apart from the directory). */
+  const jobSessions = new Map<string, { value: { principal: Principal; policies: PolicySet }; at: number }>();
 
   type Resolved = { principal: Principal; policies: PolicySet };
 
@@ -173,10 +197,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * Synchronous when the principal is the caller or already resolved (the steady state): a decision then
    * takes no promise at all. `asked` memoises, within one batch, whether the caller may ask about an ARN.
    */
-  function resolvePrincipal(caller: Caller, arn: string | undefined, resource: string, owner: string | undefined, asked?: Map<string, Result<unknown>>): Result<Resolved> | Promise<Result<Resolved>> {
+  function resolvePrincipal(caller: Caller, arn: string | undefined, resource: string, owner: string | undefined, asked?: Map<string, Result<unknown>>, kube = false): Result<Resolved> | Promise<Result<Resolved>> {
     if (arn === undefined || arn === caller.principal.arn) return ok({ principal: caller.principal, policies: caller.policies });
     if (resolvedVersion !== resourcePolicies.version) {
       resolved.clear();
+      jobSessions.clear();
       resolvedVersion = resourcePolicies.version;
     }
     const hit = resolved.get(arn);
@@ -203,8 +228,47 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (other !== '' && other !== caller.account && caller.account !== ROOT_ACCOUNT && owner !== caller.account) {
       return failWith('ACCESS_DENIED', `principals of account ${caller.account} may ask about principals of account ${other} only for resources of account ${caller.account}; \`${resource}\` ${owner === undefined ? 'belongs to no known account' : `belongs to account ${owner}`}`);
     }
+    // A session named by its ARN: the ARN does not tell which of the sessions under that name is meant, nor their
+    // session policies and tags, which only narrow or change the role's rights. A job's session is known from its
+    // job's record; any other is not answered, rather than answered with the role's whole rights (fails closed).
+    // Except on a cluster's resources, where session policies take no part, as in the SubjectAccessReview webhook
+    // (IAM only denies there, with the role's policies; RBAC reads the session name the ARN carries).
+    if (named.kind === 'role-session' && !kube && SESSION_ARN_RE.test(arn)) {
+      const job = JOB_SESSION_RE.exec(named.session?.name ?? '');
+      if (job === null) return failWith('VALIDATION_ERROR', sessionRefusal(arn), 'principal');
+      const cached = jobSessions.get(arn);
+      if (cached !== undefined && deps.now() - cached.at < JOB_SESSION_TTL_MS) return ok(cached.value);
+      return readJobSession(arn, named, job[1] === 'node', job[2] as string);
+    }
     if (hit !== undefined) return ok(hit);
     return readPrincipal(arn, named);
+  }
+
+  function sessionRefusal(arn: string): string {
+    const role = /^(arn:[a-z][a-z0-9-]*):sts::(\d+):assumed-role\/([^/]+)\//.exec(arn);
+    const roleArn = role ? `${role[1]}:iam::${role[2]}:role/${role[3]}` : arn.slice(0, arn.lastIndexOf('/'));
+    return `\`${arn}\` names a session of a role, and a session's own session policies (which narrow what its role allows) and session tags cannot be known from its ARN: Gatehouse does not answer for it from the role's policies. Ask with the session's own signed request (leave \`principal\` out), or name the role \`${roleArn}\` to ask what any session of it may do at most (a job's sessions, \`job-<id>\`, are answered with what their job gives them)`;
+  }
+
+  /** A job's session (`job-<id>`, `node-<id>`): its role's policies with the session policy, tags and source identity its job gives it. */
+  async function readJobSession(arn: string, principal: Principal, node: boolean, id: string): Promise<Result<Resolved>> {
+    const s = await deps.store.read((tx) => jobSessionOf(tx, id));
+    const role = s && parseRoleArn(s.roleArn);
+    const roleName = principal.roleArn?.slice(principal.roleArn.lastIndexOf('/') + 1);
+    if (!s || !role || (s.job.kind === 'node') !== node || role.account !== principal.account || role.name !== roleName || s.sessionName !== principal.session?.name) {
+      return failWith('VALIDATION_ERROR', `no job of account ${principal.account} runs with role ${roleName ?? ''} under the session name \`${principal.session?.name ?? ''}\`; ${sessionRefusal(arn)}`, 'principal');
+    }
+    if (TERMINAL.has(s.job.state)) return failWith('VALIDATION_ERROR', `job ${id} has ended (${s.job.state}): its sessions no longer work, so \`${arn}\` may do nothing`, 'principal');
+    const r = await sts.readPrincipals((tx) => sts.cachedRole(tx, role.account, role.name));
+    if (!r) return failWith('NO_SUCH_ENTITY', `role ${s.roleArn} does not exist`);
+    const roleArn = principal.roleArn?.startsWith('acs:') ? principal.roleArn : `arn:aws:iam::${principal.account}:role${r.role.path}${r.role.name}`;
+    const value: Resolved = {
+      principal: { ...principal, roleArn: roleArn ?? s.roleArn, userId: `${r.role.id}:${s.sessionName}`, tags: mergeTags(r.tags, s.tags), session: { name: s.sessionName, issuedAt: 0, sourceIdentity: s.sourceIdentity } },
+      policies: s.sessionPolicy !== undefined ? { ...r.policies, session: [compileSessionPolicy(s.sessionPolicy)] } : r.policies,
+    };
+    if (jobSessions.size >= MAX_RESOLVED) jobSessions.clear();
+    jobSessions.set(arn, { value, at: deps.now() });
+    return ok(value);
   }
 
   async function readPrincipal(arn: string, principal: Principal): Promise<Result<Resolved>> {
@@ -341,7 +405,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       return failWith('VALIDATION_ERROR', `\`resource\` must be an ARN (arn:partition:service:… or acs:service:…) or \`*\`, at most 2048 characters${typeof input.resource === 'string' ? `, got \`${input.resource.slice(0, 100)}\`` : ''}`, 'resource');
     }
     const rp = resourcePolicies.forResource(input.resource, input.resourceAccount);
-    const who = resolvePrincipal(caller, input.principal, input.resource, rp.account, asked);
+    const who = resolvePrincipal(caller, input.principal, input.resource, rp.account, asked, iamOnlyDenies(input.action, input.resource));
     // Assuming a role (or tagging its session, setting its source identity) is decided under the role's trust
     // policy, as STS decides it (src/app/sts.ts `trustDecision`).
     if (TRUST_ACTIONS.has(input.action.toLowerCase())) {

@@ -21,10 +21,10 @@ const allow = { decision: 'Allow', reasons: ['stub: Allow'], matched: [], diagno
 
 /** a may assume r1, r1 may assume r2; r2 may attach a policy to itself; nothing else. */
 function stub(over: Partial<EscalationDeps> = {}): EscalationDeps {
-  const assumable: Record<string, string> = { [`arn:aws:iam::${A}:user/a`]: 'r1', [`arn:aws:sts::${A}:assumed-role/r1/escalation`]: 'r2' };
+  const assumable: Record<string, string> = { [`arn:aws:iam::${A}:user/a`]: 'r1', [`arn:aws:iam::${A}:role/r1`]: 'r2' };
   return {
     details: async () => ok(details),
-    simulate: async (_c, q) => ok(q.principal === `arn:aws:sts::${A}:assumed-role/r2/escalation` && q.action === 'iam:AttachRolePolicy' && q.resource === `arn:aws:iam::${A}:role/r2` ? allow : { ...allow, decision: 'ImplicitDeny' }),
+    simulate: async (_c, q) => ok(q.principal === `arn:aws:iam::${A}:role/r2` && q.action === 'iam:AttachRolePolicy' && q.resource === `arn:aws:iam::${A}:role/r2` ? allow : { ...allow, decision: 'ImplicitDeny' }),
     principalOf: async (_c, arn) => ok({ principal: { kind: 'user', arn, partition: 'aws', account: A } as never, policies: { identity: [] } }),
     assumeDecision: async (p, _pol, roleArn) => ({ decision: roleArn.endsWith(`/${assumable[p.arn] ?? '-'}`) ? 'Allow' : 'ImplicitDeny', summary: 'stub' }) as Decision,
     workspaces: async () => [],
@@ -52,7 +52,7 @@ describe('escalation search', () => {
   it('keeps a farther actor’s larger gain over a principal when a closer actor has a smaller one', async () => {
     // a may join group g (the rights of a group); r2, reached through r1, may write a policy on a (any right).
     const withGroup = { ...details, groups: [{ group: { name: 'g', path: '/' }, inlinePolicies: [], attached: [] }] } as unknown as AuthorizationDetails;
-    const grants = new Set([`arn:aws:iam::${A}:user/a iam:AddUserToGroup arn:aws:iam::${A}:group/g`, `arn:aws:sts::${A}:assumed-role/r2/escalation iam:PutUserPolicy arn:aws:iam::${A}:user/a`]);
+    const grants = new Set([`arn:aws:iam::${A}:user/a iam:AddUserToGroup arn:aws:iam::${A}:group/g`, `arn:aws:iam::${A}:role/r2 iam:PutUserPolicy arn:aws:iam::${A}:user/a`]);
     const r = await createEscalation(stub({ details: async () => ok(withGroup), simulate: async (_c, q) => ok(grants.has(`${q.principal} ${q.action} ${q.resource}`) ? allow : { ...allow, decision: 'ImplicitDeny' }) }))(caller, {
       principal: `arn:aws:iam::${A}:user/a`,
     });

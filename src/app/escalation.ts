@@ -20,8 +20,8 @@
  * - its permissions boundary removed or replaced (`Delete…`/`Put…PermissionsBoundary`): its own policies in full;
  * - `AddUserToGroup`: the rights of that group.
  *
- * Roles are asked about as a session with no session policy (`assumed-role/<role>/escalation`), the most a session
- * of the role may do. Conditions are evaluated against the request context given (empty by default), so a step
+ * Roles are asked about by their ARN, as a session with no session policy, the most a session of the role may do
+ * (the authorize API answers for no other session than a job's, src/app/authorize.ts). Conditions are evaluated against the request context given (empty by default), so a step
  * that a condition gates (an external id, a source IP) appears only when the context satisfies it. Principals of
  * other accounts are not followed. The caller needs `iam:GetAccountAuthorizationDetails` (`ram:` in `acs`
  * accounts), which reads the account whole, and `gatehouse:Authorize` on its principals.
@@ -34,14 +34,11 @@ import { setImmediate } from 'node:timers/promises';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
 import { clusterArn, computeServices, isWorkspaceMember, nodeRole, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
-import { parseRoleArn, sessionArn } from '../core/sts/session.ts';
+import { parseRoleArn } from '../core/sts/session.ts';
 import type { Decision, PolicySet, Principal } from '../core/iam/index.ts';
 import type { AuthorizeAnswer, AuthorizeInput } from './authorize.ts';
 import type { Caller } from './principals.ts';
 import type { AuthorizationDetails, UserDetail } from './simulate.ts';
-
-/** The session name a role is asked about under. */
-export const ESCALATION_SESSION = 'escalation';
 
 export interface EscalationStep {
   /** The user or role acting. */
@@ -123,7 +120,7 @@ interface Node {
   readonly arn: string;
   readonly kind: 'user' | 'role';
   readonly name: string;
-  /** The principal questions are asked about: the user, or a session of the role. */
+  /** The principal questions are asked about: the user, or the role (by its ARN: a session of it with no session policy). */
   readonly asked: string;
   readonly groups: readonly string[];
   readonly boundary: string | null;
@@ -176,7 +173,7 @@ export function createEscalation(deps: EscalationDeps) {
         arn: entityArn(partition, account, 'role', r.role.path, r.role.name),
         kind: 'role',
         name: r.role.name,
-        asked: sessionArn(partition, account, r.role.name, ESCALATION_SESSION),
+        asked: entityArn(partition, account, 'role', r.role.path, r.role.name),
         groups: [],
         boundary: r.role.permissionsBoundary,
         managed: r.attached.map((a) => a.arn),

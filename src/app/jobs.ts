@@ -781,3 +781,35 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
 export type Jobs = ReturnType<typeof createJobs>;
 export type { ErrorCode };
+
+/** What the sessions of a job carry, as `issueFor` (in `createJobs`) gives them: its role, session name, tags, source identity and session policy. */
+export interface JobSession {
+  readonly job: Job;
+  readonly roleArn: string;
+  readonly sessionName: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly sourceIdentity: string;
+  /** The inline session policy of a default-role job (scoped to its workspace's bucket); absent for a custom role. */
+  readonly sessionPolicy?: string;
+}
+
+/**
+ * Read-only: the sessions job `id` is issued (src/app/authorize.ts decides a job's session named by its ARN with
+ * them, since an ARN alone does not tell a session's policies). Undefined for no such job or a job without a role.
+ * Mirrors `issueFor`: a change to what a job's session carries must be made in both.
+ */
+export async function jobSessionOf(tx: ReadTx, id: string): Promise<JobSession | undefined> {
+  const v = await tx.kv.get(`${JOB}${id}`);
+  if (v === undefined) return undefined;
+  const job = JSON.parse(v) as Job & { sessionPolicy?: string };
+  if (job.role.mode === 'none' || job.role.arn === undefined) return undefined;
+  const node = job.kind === 'node';
+  return {
+    job,
+    roleArn: job.role.arn,
+    sessionName: node ? `node-${job.id}` : jobSessionName(job.id),
+    tags: node ? { 'gatehouse:cluster': job.cluster ?? '', [JOB_TAG_JOB]: job.id } : { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id },
+    sourceIdentity: sourceIdentityOf(job.submitter.name),
+    ...(job.sessionPolicy !== undefined ? { sessionPolicy: job.sessionPolicy } : {}),
+  };
+}

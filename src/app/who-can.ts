@@ -3,8 +3,9 @@
  * asked the same question through the authorize union, as a simulation (the code path of enforcement, recorded
  * nowhere), and those allowed are listed with the rules that allowed them.
  *
- * - A role is asked about as a session of it with no session policy (`assumed-role/<role>/who-can`): the most any
- *   session of the role may do. A session policy or tags can only narrow that.
+ * - A role is asked about by its ARN (`arn:aws:iam::A:role/<role>`), as a session of it with no session policy: the
+ *   most any session of the role may do. A session policy or tags can only narrow that. (A session ARN would be
+ *   refused: the authorize API does not answer for a session it cannot know, src/app/authorize.ts.)
  * - A user counts with its groups' policies and its permissions boundary, as in any decision.
  * - Principals of other accounts that a resource policy names are not enumerated: their own account's policies
  *   decide their side (the answer says so).
@@ -12,13 +13,10 @@
  *   the principals, as for any question about another principal.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { sessionArn, userArnOf } from '../core/sts/session.ts';
+import { roleArnOf, userArnOf } from '../core/sts/session.ts';
 import type { AuthorizeAnswer, AuthorizeInput, MatchedRule } from './authorize.ts';
 import type { Caller } from './principals.ts';
 import type { Directory } from './directory.ts';
-
-/** The session name a role is asked about under. */
-export const WHO_CAN_SESSION = 'who-can';
 
 /** The authorize API's question, without a principal: every principal of the account is asked about. */
 export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'resourceAccount'>;
@@ -26,7 +24,7 @@ export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'resourceAccount'>;
 export interface Reacher {
   readonly kind: 'user' | 'role';
   readonly name: string;
-  /** The principal asked about: the user, or a session of the role. */
+  /** The principal asked about: the user, or the role. */
   readonly principal: string;
   readonly reasons: readonly string[];
   readonly matched: readonly MatchedRule[];
@@ -52,7 +50,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     if (!roles.ok) return roles;
     const principals: { kind: 'user' | 'role'; name: string; principal: string }[] = [
       ...users.value.map((u) => ({ kind: 'user' as const, name: u.name, principal: userArnOf(caller.partition, caller.account, u.path, u.name) })),
-      ...roles.value.map((r) => ({ kind: 'role' as const, name: r.name, principal: sessionArn(caller.partition, caller.account, r.name, WHO_CAN_SESSION) })),
+      ...roles.value.map((r) => ({ kind: 'role' as const, name: r.name, principal: roleArnOf(caller.partition, caller.account, r.path, r.name) })),
     ];
     const allowed: Reacher[] = [];
     for (const p of principals) {
@@ -67,7 +65,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       resource: input.resource,
       allowed,
       checked: principals.length,
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy; principals of other accounts that a resource policy names are not listed`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy (the most any session of the role may do); principals of other accounts that a resource policy names are not listed`,
     });
   };
 }

@@ -15,9 +15,10 @@
  *    `s3:PutObject` on `arn:aws:s3:::<bucket>/<key>`, passing the caller's address as `aws:SourceIp`;
  * 3. enforces the answer: 403 with the decision and its first reason on a deny, else serves the object.
  *
- * Limits, as the authorize API defines them: Gatehouse decides with the policies of the principal the proof
- * names (for a job, its role's); a session policy or session tags of the caller's own session are not part
- * of that question.
+ * Limits, as the authorize API defines them: Gatehouse decides a job's session (`job-<id>`) with what its job
+ * gives it (the role's policies, the job's session policy and session tags); it does not answer for any other
+ * role session named by ARN (400 ValidationError: a session's session policy cannot be known from its ARN), so
+ * this store refuses such callers rather than let the role's whole rights through.
  *
  * Run as a script (`node test/support/resource-server.ts client URL OPS_JSON`) it is the other side: a
  * process inside a job that gets the job's credentials from the AWS SDK's default chain, learns its ARN with
