@@ -92,6 +92,12 @@ describe('a user deleted and created again under the same name', () => {
     assert.equal((await assume(await keyOf('frank'), 'frankrole')).AssumedRoleUser?.Arn, `arn:aws:sts::${A}:assumed-role/frankrole/nn`);
     await deleteUser('frank');
     assert.deepEqual((await trustOf('frankrole')).Statement[0]?.Principal, { AWS: oldId });
+    // The audit record of the deletion says which policies it rewrote.
+    await server.running.app.audit.flush();
+    const audit = await gatehouseJson(server.url, server.admin, 'GET', '/v1/audit?kind=change&action=iam:DeleteUser');
+    assert.equal(audit.status, 200, JSON.stringify(audit.json));
+    const deletion = (audit.json['records'] as { resource: string; detail: { after?: unknown } }[]).find((r) => r.resource === `arn:aws:iam::${A}:user/frank`);
+    assert.deepEqual(deletion?.detail.after, { policiesForgettingIt: { trustPolicies: [`${A}/frankrole`], resourcePolicies: [], iamPolicies: [] } });
 
     const newId = await createUser('frank');
     assert.notEqual(newId, oldId);

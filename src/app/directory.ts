@@ -25,7 +25,7 @@ import {
 } from '../core/directory/rules.ts';
 import { isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
-import { forgetPrincipal } from './forget-principal.ts';
+import { forgetPrincipal, type Forgotten } from './forget-principal.ts';
 import { actorOf, authorizeAdmin, type Caller } from './principals.ts';
 import type {
   AccessKeyRecord,
@@ -183,6 +183,11 @@ export function createDirectory(deps: AppDeps) {
   /** An inline policy as the request names it. */
   const inlineView = (p: InlinePolicyRecord | undefined) => (p ? { policyName: p.name, policyDocument: p.document } : null);
 
+  /** A deletion's `after`: the policies it rewrote (`forgetPrincipal`), when there are any; else nothing, as before. */
+  function forgot(c: Caller, before: unknown, f: Forgotten): void {
+    if (f.trustPolicies.length + f.resourcePolicies.length + f.iamPolicies.length > 0) changed(c, before, { policiesForgettingIt: f });
+  }
+
   /** Keeps a store result's value as `after` when it succeeded. */
   function changedTo<T>(c: Caller, before: unknown, r: StoreResult<T>, view: (v: T) => unknown = (v) => v): Result<T> {
     if (r.ok) changed(c, before, view(r.value));
@@ -290,7 +295,7 @@ export function createDirectory(deps: AppDeps) {
       if (!u) return noSuch('user', input.userName);
       const r = changedTo(c, u, await tx.users.delete(c.account, input.userName), () => null);
       // Policies that named it by name would grant a user created later under that name (review F3).
-      if (r.ok) await forgetPrincipal(tx, { type: 'user', account: c.account, name: u.name, id: u.id }, now());
+      if (r.ok) forgot(c, u, await forgetPrincipal(tx, { type: 'user', account: c.account, name: u.name, id: u.id }, now()));
       return r;
     });
   }
@@ -492,7 +497,7 @@ export function createDirectory(deps: AppDeps) {
       if (!a.ok) return a;
       if (!r) return noSuch('role', input.roleName);
       const d = changedTo(c, r, await tx.roles.delete(c.account, input.roleName), () => null);
-      if (d.ok) await forgetPrincipal(tx, { type: 'role', account: c.account, name: r.name, id: r.id }, now());
+      if (d.ok) forgot(c, r, await forgetPrincipal(tx, { type: 'role', account: c.account, name: r.name, id: r.id }, now()));
       return d;
     });
   }
