@@ -480,13 +480,13 @@ function tagSteps(ref: PrincipalRef, arn: string, current: readonly Tag[], desir
   return steps;
 }
 
-/** Steps of deleting a principal with everything attached to it (run-time lists: earlier steps may have changed them). */
 /** After a user or role is deleted (`deleted` ok), the policies that named it forget it (src/app/forget-principal.ts). */
 async function forgotten(tx: WriteTx, gone: GonePrincipal, now: string, deleted: Result<unknown>): Promise<Result<unknown>> {
   if (deleted.ok) await forgetPrincipal(tx, gone, now);
   return deleted;
 }
 
+/** Steps of deleting a principal with everything attached to it (run-time lists: earlier steps may have changed them). */
 async function principalDeleteSteps(env: PlanEnv, ref: PrincipalRef, arn: string, phase: number, drop: (tx: WriteTx) => Promise<Result<unknown>>): Promise<Step[]> {
   const { tx } = env;
   const noun = NOUN[ref.type];
