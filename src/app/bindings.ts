@@ -77,6 +77,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDenied, accessDeniedMessage, actorOf, requestContext, type Caller } from './principals.ts';
 import { governingArns, ownerIn } from './resource-policies.ts';
 import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
+import type { GonePrincipal } from './forget-principal.ts';
 
 export const IAM_POLICY_PREFIX = 'iampolicy/';
 /** `iampolicy-gone/<key after IAM_POLICY_PREFIX>` → the revision of a removed policy (decimal text). */
@@ -641,20 +642,11 @@ export async function removeIamPoliciesUnder(tx: WriteTx, resource: string, keep
   return removed;
 }
 
-/** A user or role that is being deleted, as `forgetPrincipal` (src/app/forget-principal.ts) names it. */
-export interface GonePrincipal {
-  readonly type: 'user' | 'role';
-  readonly account: string;
-  readonly name: string;
-  /** The unique id Gatehouse gave it (`AIDA…`, `AROA…`). */
-  readonly id: string;
-}
-
 /**
- * Rewrites, inside `tx`, every member that names `gone` as GCP does for a deleted principal (policy-semantics.md
- * §A.4, Members): `user:NAME` in the policies of its account, `serviceAccount:ROLE@ACCOUNT.iam.gatehouse.dev` in
- * every account's, become `deleted:<member>?uid=<id>`, which match nothing, so that a user or role created later
- * under that name does not inherit the grant. Each policy changed moves to its next revision (a new etag), through
+ * Rewrites, inside `tx` (for `forgetPrincipal`), every member that names `gone` as GCP does for a deleted principal
+ * (policy-semantics.md §A.4, Members): `user:NAME` in the policies of its account,
+ * `serviceAccount:ROLE@ACCOUNT.iam.gatehouse.dev` in every account's, become `deleted:<member>?uid=<id>`, which match
+ * nothing, so that a user or role created later under that name does not inherit the grant. Each policy changed moves to its next revision (a new etag), through
  * the store's kv writes, so the change log tells every instance; `updated` is the time of the deletion. Answers the
  * resources of the policies changed.
  */

@@ -11,11 +11,19 @@
  * the store's transaction API (`roles.update`, `kv.put`), so the change log carries it to every instance's caches.
  */
 import { namedEntity, replacePrincipals } from '../core/iam/index.ts';
-import { forgetMember, type GonePrincipal } from './bindings.ts';
+import { forgetMember } from './bindings.ts';
 import type { WriteTx } from './ports/store.ts';
 import { RESOURCE_POLICY_PREFIX, type StoredResourcePolicy } from './resource-policies.ts';
 
-export type { GonePrincipal } from './bindings.ts';
+/** A user or role being deleted. */
+export interface GonePrincipal {
+  readonly type: 'user' | 'role';
+  readonly account: string;
+  /** As stored (names match exactly, as the engine matches them). */
+  readonly name: string;
+  /** The unique id Gatehouse gave it (`AIDA…`, `AROA…`). */
+  readonly id: string;
+}
 
 /** What `forgetPrincipal` rewrote, for the audit log and tests. */
 export interface Forgotten {
