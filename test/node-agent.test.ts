@@ -84,6 +84,62 @@ describe('node agent', () => {
     assert.equal(r.stats().upstream, before, 'all from the cache');
   });
 
+  it('serves a 12-hour session with an Expiration 3 h to 3 h 15 min ahead (the real one in a header), so that after revoke-sessions --job a client fetching again at that Expiration gets a working session', async () => {
+    const job = await submit();
+    const { url } = await relay(200);
+    const H = 3600_000;
+    const read = async (base: string, path: string, authorization?: string) => {
+      const r = await fetch(`${base}${path}`, authorization === undefined ? {} : { headers: { authorization } });
+      assert.equal(r.status, 200);
+      const doc = (await r.json()) as { AccessKeyId: string; Expiration: string };
+      return { key: doc.AccessKeyId, left: Date.parse(doc.Expiration) - Date.now(), real: Date.parse(r.headers.get('x-gatehouse-session-expiration') ?? '') - Date.now() };
+    };
+    const answers = [
+      await read(upstream, '/v1/container-credentials', job.capability),
+      await read(upstream, `/v1/credentials/${job.capability}`),
+      await read(url, '/v1/container-credentials', job.capability),
+      await read(url, `/v1/credentials/${job.capability}`),
+    ];
+    for (const [i, a] of answers.entries()) {
+      assert.equal(a.key, answers[0]?.key, `answer ${i}: one session`);
+      assert.ok(a.left > 3 * H - 5_000 && a.left <= 3.25 * H, `answer ${i}: served with ${a.left / 60_000} min left`);
+    }
+    // The session itself lasts the 12 hours it was issued for.
+    assert.ok((answers[0]?.real ?? 0) > 11.9 * H, `real expiry ${(answers[0]?.real ?? 0) / H} h ahead`);
+    const sdk = await awsKeys(upstream, job.capability);
+    assert.ok(sdk.expiration && sdk.expiration.getTime() - Date.now() <= 3.25 * H, 'the SDK fetches again within about 3 h');
+
+    const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const whoami = async (k: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined }): Promise<string> => {
+      const c = new STSClient({ endpoint: (server as RunningServer).url, region: 'us-east-1', credentials: { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey, ...(k.sessionToken ? { sessionToken: k.sessionToken } : {}) }, maxAttempts: 1 });
+      try {
+        return (await c.send(new GetCallerIdentityCommand({}))).Arn ?? '';
+      } catch (e) {
+        return `error ${(e as Error).name}`;
+      } finally {
+        c.destroy();
+      }
+    };
+    assert.match(await whoami(sdk), /:assumed-role\/GatehouseTrainingDefaultRole\/job-/);
+    const revoked = await call(connectionTo((server as RunningServer).url, admin), 'POST', ['sts', 'revoke-sessions'], { body: { jobId: job.job.id } });
+    assert.ok(revoked.ok, JSON.stringify(revoked));
+    assert.equal(await whoami(sdk), 'error ExpiredToken');
+    // What the SDK does at the served Expiration (3 h on, not 12): fetch again; it gets the session issued in place
+    // of the revoked one, from the server and (once it has revalidated) through the agent.
+    const again = await awsKeys(upstream, job.capability);
+    assert.notEqual(again.accessKeyId, sdk.accessKeyId);
+    assert.match(await whoami(again), /:assumed-role\/GatehouseTrainingDefaultRole\/job-/);
+    await new Promise((r) => setTimeout(r, 300));
+    await awsKeys(url, job.capability);
+    const until = Date.now() + 5_000;
+    let viaAgent = await awsKeys(url, job.capability);
+    while (viaAgent.accessKeyId !== again.accessKeyId && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      viaAgent = await awsKeys(url, job.capability);
+    }
+    assert.equal(viaAgent.accessKeyId, again.accessKeyId);
+  });
+
   it('passes the launcher’s heartbeat through, and refuses an unknown capability as the server does', async () => {
     const job = await submit();
     const { relay: r, url } = await relay(60_000);
@@ -296,6 +352,42 @@ describe('node agent upstream', () => {
     } finally {
       await new Promise((r) => stand.close(r));
     }
+  });
+});
+
+describe('node agent, served Expiration', () => {
+  it('while the server is unreachable, serves a cached session until its real expiry, advancing the served Expiration as the server would', async () => {
+    const { createServer } = await import('node:http');
+    const H = 3600_000;
+    const M = 60_000;
+    let clock = Date.UTC(2026, 11, 1, 14, 0, 0);
+    const iso = (t: number) => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
+    const real = clock + 12 * H;
+    // A server's answer at `clock`: served 3 h 15 min ahead, the real 12-hour expiry in the header.
+    const stand = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-gatehouse-session-expiration': iso(real) });
+      res.end(JSON.stringify({ Code: 'Success', AccessKeyId: 'ASIASTANDIN', SecretAccessKey: 's', Token: 't', Expiration: iso(clock + 3 * H + 15 * M) }));
+    });
+    const port = await new Promise<number>((resolve) => stand.listen(0, '127.0.0.1', () => resolve((stand.address() as { port: number }).port)));
+    const r = createRelay({ upstream: `http://127.0.0.1:${port}`, revalidateMs: 1000, now: () => clock });
+    relays.push(r);
+    const at = await r.listen('127.0.0.1', 0);
+    const get = async () => {
+      const a = await fetch(`http://127.0.0.1:${at.port}/v1/container-credentials`, { headers: { authorization: 'c'.repeat(43) } });
+      const body = (await a.json()) as { AccessKeyId?: string; Expiration?: string; Code?: string };
+      return { status: a.status, key: body.AccessKeyId, expiration: body.Expiration };
+    };
+    assert.deepEqual(await get(), { status: 200, key: 'ASIASTANDIN', expiration: iso(clock + 3 * H + 15 * M) });
+    stand.closeAllConnections();
+    await new Promise((res) => stand.close(res));
+    // Four hours into the outage: past the Expiration first served, well before the session's end.
+    clock += 4 * H + 5 * M;
+    assert.deepEqual(await get(), { status: 200, key: 'ASIASTANDIN', expiration: iso(Date.UTC(2026, 11, 1, 21, 15)) });
+    // Near the real end: the real expiry, and nothing within the agent's margin (5 min) of it.
+    clock = real - 60 * M;
+    assert.deepEqual(await get(), { status: 200, key: 'ASIASTANDIN', expiration: iso(real) });
+    clock = real - 4 * M;
+    assert.equal((await get()).status, 503);
   });
 });
 

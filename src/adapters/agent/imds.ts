@@ -14,6 +14,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
+/**
+ * The header of the credential endpoints' 200 that names when the session really expires (the document's
+ * `Expiration` is the served one, core/jobs `servedExpiration`): the node agent keeps serving a cached session
+ * until then while the server is unreachable.
+ */
+export const REAL_EXPIRATION_HEADER = 'x-gatehouse-session-expiration';
+
 /** The job's credentials as a metadata endpoint serves them, or why there are none (status and message). */
 export type MetadataCredentials =
   | { readonly ok: true; readonly roleName: string; document(shape: 'aws' | 'alibaba'): Buffer }

@@ -12,7 +12,10 @@
  *   `revalidateMs`.
  * - When the server cannot be reached (or answers 5xx), still-valid credentials keep being served until
  *   `marginMs` (default 5 min) before they expire, as DESIGN.md's performance model asks; with nothing valid
- *   cached, the answer is 503 saying the server is unreachable.
+ *   cached, the answer is 503 saying the server is unreachable. "Expire" is the session's real expiry, which the
+ *   server names in a header (`x-gatehouse-session-expiration`); the document's `Expiration` is the one the server
+ *   serves, at most about 3 h ahead (core/jobs `servedExpiration`), and the agent serves it the same way from its
+ *   cache, advancing it as the server would, so an outage does not cut a job off at the served `Expiration`.
  * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` are passed through (`gatehouse jobs run` on the node).
  * - `POST /v1/launcher/metadata` (capability in `Authorization`, optional body `{"port": N}`) opens the job's own
  *   metadata endpoint (imds.ts) on a port of `metadataHost` (default 127.0.0.1) and answers `{"endpoint", "port"}`:
@@ -27,8 +30,10 @@
  */
 import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isoSeconds } from '../../core/iam/index.ts';
+import { servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
-import { listenMetadata, type MetadataCredentials } from './imds.ts';
+import { listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
 
 export interface RelayOptions {
   /** Base URL of the server's credential endpoints (its `--agent-listen` or `--agent-address` URL). */
@@ -70,11 +75,21 @@ export interface Relay {
 interface Answer {
   readonly status: number;
   readonly body: Buffer;
+  /** The server's `x-gatehouse-session-expiration`, on a credentials answer. */
+  readonly realExpiration?: string | undefined;
+}
+
+/** A credentials document the server sent, and when its session really expires (epoch ms). */
+interface Cached {
+  readonly doc: Record<string, unknown>;
+  readonly expires: number;
+  /** The document as served for one value of its `Expiration` (`servedExpiration`), rendered once per value. */
+  served?: { readonly expiration: number; readonly body: Buffer };
 }
 
 interface Entry {
-  /** The last 200 from the server, and when its credentials expire (epoch ms). */
-  ok?: { readonly body: Buffer; readonly expires: number } | undefined;
+  /** The last 200 from the server. */
+  ok?: Cached | undefined;
   /** The server's last answer (or the 503 of an unreachable server). */
   last?: Answer | undefined;
   checkedAt: number;
@@ -86,13 +101,34 @@ const MAX_LAUNCHER_BODY = 4096;
 
 /** The expiry of a credentials document of either shape (`Expiration` in both), or undefined. */
 function expiryOf(body: Buffer): number | undefined {
+  return cachedOf(body, undefined)?.expires;
+}
+
+/**
+ * A 200's document and its session's real expiry: the server's header when it names one at or after the
+ * document's `Expiration` (an older server sends none: then the `Expiration`); undefined for no credentials document.
+ */
+function cachedOf(body: Buffer, header: string | string[] | undefined): Cached | undefined {
+  let doc: Record<string, unknown>;
   try {
-    const doc = JSON.parse(body.toString('utf8')) as { Expiration?: unknown };
-    const t = typeof doc.Expiration === 'string' ? Date.parse(doc.Expiration) : Number.NaN;
-    return Number.isFinite(t) ? t : undefined;
+    doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   } catch {
     return undefined;
   }
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const expiration = typeof doc['Expiration'] === 'string' ? Date.parse(doc['Expiration']) : Number.NaN;
+  if (!Number.isFinite(expiration)) return undefined;
+  const real = typeof header === 'string' ? Date.parse(header) : Number.NaN;
+  return { doc, expires: Number.isFinite(real) && real >= expiration ? real : expiration, served: { expiration, body } };
+}
+
+/** The cached document as served at `t`: its `Expiration` advanced as the server advances it, never past the real one. */
+function servedBody(c: Cached, t: number): Buffer {
+  const expiration = servedExpiration(c.expires, t);
+  // The server's own rendering while it says the same (the usual case: revalidated every `revalidateMs`).
+  if (c.served && isoSeconds(c.served.expiration) === isoSeconds(expiration)) return c.served.body;
+  c.served = { expiration, body: Buffer.from(JSON.stringify({ ...c.doc, Expiration: isoSeconds(expiration) })) };
+  return c.served.body;
 }
 
 function send(res: ServerResponse, a: Answer): void {
@@ -179,7 +215,8 @@ export function createRelay(opts: RelayOptions): Relay {
             log(`agent: the server at ${upstreamBase} answers again`);
             unreachableSince = undefined;
           }
-          resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks) });
+          const real = res.headers[REAL_EXPIRATION_HEADER];
+          resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks), ...(typeof real === 'string' ? { realExpiration: real } : {}) });
         });
         res.on('error', reject);
       });
@@ -211,8 +248,7 @@ export function createRelay(opts: RelayOptions): Relay {
         const a = await upstream(path, headers ? { headers } : {});
         entry.checkedAt = checkedNow();
         if (a.status === 200) {
-          const expires = expiryOf(a.body);
-          entry.ok = expires !== undefined ? { body: a.body, expires } : undefined;
+          entry.ok = cachedOf(a.body, a.realExpiration);
         } else if (a.status === 403 || a.status === 404 || a.status === 410) {
           // Definitive: the job ended, has no role, or the capability is unknown. Kept as the answer for a while.
           entry.ok = undefined;
@@ -238,19 +274,20 @@ export function createRelay(opts: RelayOptions): Relay {
     }
     const t = now();
     const usable = entry.ok && t < entry.ok.expires - marginMs ? entry.ok : undefined;
-    if (usable && t - entry.checkedAt < revalidateMs) return { status: 200, body: usable.body };
+    if (usable && t - entry.checkedAt < revalidateMs) return { status: 200, body: servedBody(usable, t) };
     if (usable) {
       // Served at once; the server is asked in the background, once.
       void revalidate(entry, path, headers);
       if (unreachableSince !== undefined) servedStale++;
-      return { status: 200, body: usable.body };
+      return { status: 200, body: servedBody(usable, t) };
     }
     // The server's recent refusal (ended, no role, unknown capability) stands until the next revalidation.
     const refused = entry.last;
     if (refused && (refused.status === 403 || refused.status === 404 || refused.status === 410) && t - entry.checkedAt < revalidateMs) return refused;
     await revalidate(entry, path, headers);
-    const fresh = entry.ok && now() < entry.ok.expires - marginMs ? entry.ok : undefined;
-    if (fresh) return { status: 200, body: fresh.body };
+    const t2 = now();
+    const fresh = entry.ok && t2 < entry.ok.expires - marginMs ? entry.ok : undefined;
+    if (fresh) return { status: 200, body: servedBody(fresh, t2) };
     const a = entry.last ?? json(503, { Code: 'Unavailable', Message: 'no credentials' });
     if (a.status !== 200) return a;
     // A 200 that is not a credentials document (no `Expiration`: --upstream names something else), or credentials

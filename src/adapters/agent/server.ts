@@ -14,10 +14,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { isoSeconds } from '../../core/iam/index.ts';
+import { servedExpiration } from '../../core/jobs/jobs.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
 import { listenOn } from '../http/lifecycle.ts';
-import { listenMetadata, type MetadataCredentials } from './imds.ts';
+import { listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
 
 export interface Agent {
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
@@ -55,20 +56,20 @@ export function awsDocument(c: JobCredentials, now: number): Record<string, stri
     AccessKeyId: c.credentials.accessKeyId,
     SecretAccessKey: c.credentials.secretAccessKey,
     Token: c.credentials.sessionToken,
-    Expiration: isoSeconds(c.credentials.expiration),
+    Expiration: isoSeconds(servedExpiration(c.credentials.expiration, now)),
     AccountId: c.account,
     RoleArn: c.roleArn,
   };
 }
 
 /** The Alibaba document: credentials URI and ECS `ram/security-credentials/<role>`. */
-export function alibabaDocument(c: JobCredentials): Record<string, string> {
+export function alibabaDocument(c: JobCredentials, now: number): Record<string, string> {
   return {
     Code: 'Success',
     AccessKeyId: c.credentials.accessKeyId,
     AccessKeySecret: c.credentials.secretAccessKey,
     SecurityToken: c.credentials.sessionToken,
-    Expiration: isoSeconds(c.credentials.expiration),
+    Expiration: isoSeconds(servedExpiration(c.credentials.expiration, now)),
     LastUpdated: isoSeconds(c.issuedAt),
   };
 }
@@ -110,14 +111,17 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
   const ending = new Set<Server>();
 
   /**
-   * The two documents of one issuance, rendered once: between refreshes every poll of every rank gets the same
-   * bytes (`LastUpdated` is the issue time, which is never in the future), so the hot path only copies them.
+   * The two documents of one issuance, rendered once per step of the served `Expiration` (15 minutes): until the
+   * next, every poll of every rank gets the same bytes (`LastUpdated` is the issue time, which is never in the
+   * future), so the hot path only copies them.
    */
-  const rendered = new WeakMap<JobCredentials, { aws?: Buffer; alibaba?: Buffer }>();
+  const rendered = new WeakMap<JobCredentials, { expiration: number; aws?: Buffer; alibaba?: Buffer }>();
   function documentOf(c: JobCredentials, shape: 'aws' | 'alibaba'): Buffer {
+    const now = Date.now();
+    const expiration = servedExpiration(c.credentials.expiration, now);
     let entry = rendered.get(c);
-    if (!entry) rendered.set(c, (entry = {}));
-    return (entry[shape] ??= Buffer.from(JSON.stringify(shape === 'aws' ? awsDocument(c, Date.now()) : alibabaDocument(c))));
+    if (entry?.expiration !== expiration) rendered.set(c, (entry = { expiration }));
+    return (entry[shape] ??= Buffer.from(JSON.stringify(shape === 'aws' ? awsDocument(c, now) : alibabaDocument(c, now))));
   }
 
   async function deliver(req: IncomingMessage, res: ServerResponse, capability: string | undefined, shape: 'aws' | 'alibaba'): Promise<void> {
@@ -126,7 +130,7 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
     const r = await jobs.credentialsFor(capability, { sourceIp: sourceIpOf(req) });
     if (!r.ok) return json(res, r.error.status, { Code: r.error.status === 410 ? 'JobEnded' : r.error.status === 404 ? 'NoRole' : r.error.status === 403 ? 'Forbidden' : 'Unavailable', Message: r.error.message });
     const body = documentOf(r.value, shape);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store', [REAL_EXPIRATION_HEADER]: isoSeconds(r.value.credentials.expiration) });
     res.end(body);
   }
 

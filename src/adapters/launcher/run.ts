@@ -159,14 +159,16 @@ export async function launch(opts: LaunchOptions): Promise<number> {
     }
   };
 
-  // The credentials file, refreshed whenever the served credentials change.
+  // The credentials file, refreshed whenever the served credentials change: another session, or the same one
+  // served with a later `Expiration` (it advances every 15 minutes, core/jobs `servedExpiration`), so that the
+  // file never says expired while the session is good.
   let lastKey = '';
   const refreshFile = async (): Promise<void> => {
     try {
       const r = await fetch(opts.environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '', { signal: AbortSignal.timeout(5000) });
       if (!r.ok) return;
       const doc = (await r.json()) as Record<string, unknown>;
-      const key = String(doc['AccessKeyId']);
+      const key = `${String(doc['AccessKeyId'])} ${String(doc['Expiration'])}`;
       if (key !== lastKey) {
         await writeCredentialsFile(opts.credentialsFile, doc);
         lastKey = key;

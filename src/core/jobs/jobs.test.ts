@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMPUTE_SERVICE, COMPUTE_SERVICE_ACS, trustFix } from './jobs.ts';
+import { COMPUTE_SERVICE, COMPUTE_SERVICE_ACS, refreshAt, servableUntil, servedExpiration, trustFix } from './jobs.ts';
 
 test('trustFix names the service the role must trust, in the message and in the statement to add', () => {
   const role = 'arn:aws:iam::111122223333:role/node';
@@ -15,4 +15,27 @@ test('trustFix names the service the role must trust, in the message and in the 
   assert.equal(compute.includes('training'), false);
   const acs = trustFix('acs', 'acs:ram::111122223333:role/node', COMPUTE_SERVICE_ACS);
   assert.match(acs, /the compute service ecs\.aliyuncs\.com .*"Principal":\{"Service":\["ecs\.aliyuncs\.com"\]\}/);
+});
+
+test('servedExpiration: a 12-hour session is served with 3 h to 3 h 15 min left, in 15-minute steps; a shorter one with its own expiry', () => {
+  const H = 3600_000;
+  const M = 60_000;
+  const issued = Date.UTC(2026, 11, 1, 14, 7, 30);
+  const expires = issued + 12 * H;
+  // The cache refreshes a session at about half its life (refreshAt): up to then it is always served so.
+  assert.ok(refreshAt(issued, expires, 1) < expires - 3 * H - 15 * M);
+  for (let t = issued; t < expires - 3 * H - 15 * M; t += 7 * M) {
+    const served = servedExpiration(expires, t);
+    assert.ok(served - t > 3 * H && served - t <= 3 * H + 15 * M, `at +${(t - issued) / M} min: ${(served - t) / M} min left`);
+    assert.equal(served % (15 * M), 0, 'on a step');
+    assert.ok(served <= expires);
+  }
+  // The same document for a whole step.
+  assert.equal(servedExpiration(expires, Date.UTC(2026, 11, 1, 14, 15)), servedExpiration(expires, Date.UTC(2026, 11, 1, 14, 29, 59)));
+  assert.equal(servedExpiration(expires, Date.UTC(2026, 11, 1, 14, 15)), Date.UTC(2026, 11, 1, 17, 30));
+  // Near its end, or shorter than 3 h: the real expiry, which servableUntil keeps ≥ 30 min ahead.
+  assert.equal(servedExpiration(expires, expires - 2 * H), expires);
+  assert.ok(expires - servableUntil(issued, expires) >= 30 * M);
+  const short = issued + 1 * H;
+  assert.equal(servedExpiration(short, refreshAt(issued, short, 1)), short);
 });

@@ -162,6 +162,26 @@ export function servableUntil(issuedAt: number, expiresAt: number): number {
   return expiresAt - Math.min(30 * 60_000, life / 2);
 }
 
+/** The steps in which a served `Expiration` advances (`servedExpiration`). */
+export const SERVED_EXPIRATION_STEP_MS = 15 * 60_000;
+/** At least this much validity is served whenever the session has it: §1's ≥ 3 h for the ECS emulator. */
+export const SERVED_VALIDITY_MS = 3 * 3600_000;
+
+/**
+ * The `Expiration` a credential endpoint serves at `now` for a session that really expires at `expiresAt`: the
+ * real one, or sooner — between 3 h and 3 h 15 min ahead, in 15-minute steps — when the session lasts longer.
+ * Clients fetch again only near the `Expiration` they were given (SDK v3 5 min before, botocore 15, Alibaba 15 or
+ * 60: credential-protocols §2.4, §3.4, §4), and a session token cannot be taken back from them; so a job whose
+ * sessions are revoked (`sts revoke-sessions --job` / `--role-arn`) has its processes come back for the session
+ * issued in their place within about 3 h, not the 12 h of the token. The steps keep the document the same for
+ * 15 minutes, so it is rendered once per step, not per request. Never later than the real expiry, so what
+ * `servableUntil` keeps (≥ 30 min left) still holds for what is served.
+ */
+export function servedExpiration(expiresAt: number, now: number): number {
+  const step = Math.floor(now / SERVED_EXPIRATION_STEP_MS) * SERVED_EXPIRATION_STEP_MS;
+  return Math.min(expiresAt, step + SERVED_EXPIRATION_STEP_MS + SERVED_VALIDITY_MS);
+}
+
 /** Validates a workspace document (from the API or `kind: Workspace`); the message names the field. */
 export function parseWorkspace(account: string, name: string, spec: Record<string, unknown>): Result<Workspace> {
   const bad = checkName('group', name, 'workspace name');
