@@ -5,7 +5,7 @@
  * finish). A database that cannot be reached at start is waited for, with backoff, while `--listen` answers
  * /healthz 200 and /readyz 503 (GATEHOUSE_DATABASE_WAIT_SECONDS bounds the wait).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createPrivateKey, randomBytes, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,7 +16,8 @@ import { followChanges } from '../app/live.ts';
 import { isStoreUnavailable, type Store } from '../app/ports/store.ts';
 import { queryError } from '../adapters/http/xml.ts';
 import { IAM_NAMESPACE } from '../adapters/http/iam-api.ts';
-import { loadMasterKey, secretSealer, sessionCrypto } from '../adapters/crypto/index.ts';
+import { loadMasterKey, MASTER_KEY_ENV, secretSealer, sessionCrypto } from '../adapters/crypto/index.ts';
+import { EXIT } from '../adapters/cli/exit-codes.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
 import { createAgent } from '../adapters/agent/server.ts';
@@ -142,29 +143,45 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dataDir = resolve(opts.dataDir ?? './.gatehouse');
-  const listen = parseHostPort(opts.listen ?? DEFAULT_LISTEN, '--listen');
-  // Checked before anything is opened: a bad address changes nothing.
-  const agentAt = parseHostPort(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen');
-  const s3At = opts.s3Listen === 'off' ? undefined : parseHostPort(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen');
-  const s3Address = opts.s3Address === undefined ? undefined : parseBaseUrl(opts.s3Address, '--s3-address');
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-
-  const key = await loadMasterKey({ dataDir, env, ...(opts.masterKeyFile !== undefined ? { keyFile: opts.masterKeyFile } : {}) });
-  if (!key.ok) throw new Error(key.error.message);
-  // Read before anything is opened: the listener that answers probes while the database is awaited needs it too.
-  let tls: { cert: string; key: string } | undefined;
-  if (opts.tlsCert !== undefined || opts.tlsKey !== undefined) {
-    try {
-      if (opts.tlsCert === undefined || opts.tlsKey === undefined) throw new Error('give both --tls-cert and --tls-key');
-      tls = { cert: await readFile(opts.tlsCert, 'utf8'), key: await readFile(opts.tlsKey, 'utf8') };
-    } catch (e) {
-      throw new Error(`TLS: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
+  // Arguments, settings and input files are checked before anything is created or opened: a bad one changes nothing.
+  const listen = asUsage(() => parseHostPort(opts.listen ?? DEFAULT_LISTEN, '--listen'));
+  const agentAt = asUsage(() => parseHostPort(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen'));
+  const s3At = opts.s3Listen === 'off' ? undefined : asUsage(() => parseHostPort(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen'));
+  const s3Address = opts.s3Address === undefined ? undefined : asUsage(() => parseBaseUrl(opts.s3Address as string, '--s3-address'));
   const waitText = env['GATEHOUSE_DATABASE_WAIT_SECONDS'];
   const waitSeconds = opts.databaseWaitSeconds ?? (waitText !== undefined && waitText !== '' ? Number(waitText) : undefined);
   if (waitSeconds !== undefined && !(Number.isFinite(waitSeconds) && waitSeconds >= 0)) {
-    throw new Error(`GATEHOUSE_DATABASE_WAIT_SECONDS must be a number of seconds (0 or more), got \`${waitText ?? String(waitSeconds)}\``);
+    throw new StartError(`GATEHOUSE_DATABASE_WAIT_SECONDS must be a number of seconds (0 or more), got \`${waitText ?? String(waitSeconds)}\``, 'usage');
+  }
+  const auditOptions = auditOptionsFromEnv(env);
+  if (!auditOptions.ok) throw new StartError(auditOptions.errors[0]?.message ?? 'invalid audit settings', 'usage');
+  const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
+  if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {
+    throw new StartError(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${String(jobSessionSeconds)}\``, 'usage');
+  }
+  const pollText = env['GATEHOUSE_CHANGE_POLL_MS'];
+  const pollMs = pollText ? Number(pollText) : undefined;
+  if (pollMs !== undefined && (!Number.isInteger(pollMs) || pollMs < 100 || pollMs > 600_000)) {
+    throw new StartError(`GATEHOUSE_CHANGE_POLL_MS must be an integer from 100 to 600000, got \`${pollText}\``, 'usage');
+  }
+  // The listener that answers probes while the database is awaited needs the certificate too.
+  const tls = await readTls(opts.tlsCert, opts.tlsKey);
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new StartError(`--data-dir \`${dataDir}\` cannot be created: ${messageOf(e)}`, 'input');
+  }
+
+  let key: Awaited<ReturnType<typeof loadMasterKey>>;
+  try {
+    key = await loadMasterKey({ dataDir, env, ...(opts.masterKeyFile !== undefined ? { keyFile: opts.masterKeyFile } : {}) });
+  } catch (e) {
+    throw new StartError(`cannot create the master key in \`${dataDir}\`: ${messageOf(e)}`, 'input');
+  }
+  if (!key.ok) {
+    // A malformed GATEHOUSE_MASTER_KEY is a setting; a key file that is missing or malformed is an input file.
+    const fromEnv = opts.masterKeyFile === undefined && (env[MASTER_KEY_ENV] ?? '') !== '';
+    throw new StartError(key.error.message, fromEnv ? 'usage' : 'input');
   }
 
   const databaseUrl = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
@@ -192,16 +209,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     store = await untilReachable((): Promise<Store> => (databaseUrl ? openPostgresStore({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}) }) : openSqliteStore({ dataDir })));
   } catch (e) {
     await waiting?.close();
-    throw e instanceof StartError ? e : new Error(`${database}: ${e instanceof Error ? e.message : String(e)}`);
+    throw e instanceof StartError ? e : new StartError(`${database}: ${messageOf(e)}`, 'unavailable');
   }
   // What start-up has opened so far; closed, newest first, when it fails half-way.
   const opened: (() => Promise<void>)[] = [() => store.close(), async () => waiting?.close()];
-  const failStart = async (message: string): Promise<never> => {
+  const failStart = async (message: string, failure: StartFailure = 'unavailable'): Promise<never> => {
     for (const close of opened.reverse()) await close().catch(() => {});
-    throw new Error(message);
+    throw new StartError(message, failure);
   };
-  const auditOptions = auditOptionsFromEnv(env);
-  if (!auditOptions.ok) return failStart(auditOptions.errors[0]?.message ?? 'invalid audit settings');
   const metrics = createMetrics();
   // Audit records are linked, hashed and written by a worker thread with its own connection, off the thread that decides.
   const auditTarget: AuditWorkerTarget = databaseUrl
@@ -209,15 +224,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     : { dialect: 'sqlite', file: (store as SqliteStore).file };
   const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app, auditAppender: auditWorker(auditTarget), auditSpool: fileAuditSpool(dataDir), auditJournal: fileAuditJournal(dataDir) };
   for (const w of key.value.warnings) log(`warning: ${w}`);
-  const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
-  if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {
-    return failStart(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${String(jobSessionSeconds)}\``);
-  }
-  const pollText = env['GATEHOUSE_CHANGE_POLL_MS'];
-  const pollMs = pollText ? Number(pollText) : undefined;
-  if (pollMs !== undefined && (!Number.isInteger(pollMs) || pollMs < 100 || pollMs > 600_000)) {
-    return failStart(`GATEHOUSE_CHANGE_POLL_MS must be an integer from 100 to 600000, got \`${pollText}\``);
-  }
   const app = createApp(deps, {
     audit: { ...auditOptions.value, ...opts.audit },
     log,
@@ -236,7 +242,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const issuerUrl = opts.issuerUrl ?? env['GATEHOUSE_ISSUER_URL'];
   if (issuerUrl) {
     const set = app.oidc.setIssuer(issuerUrl);
-    if (!set.ok) return failStart(`GATEHOUSE_ISSUER_URL: ${set.errors[0]?.message ?? 'invalid'}`);
+    if (!set.ok) return failStart(`GATEHOUSE_ISSUER_URL: ${set.errors[0]?.message ?? 'invalid'}`, 'usage');
   }
 
   let bootstrapped = false;
@@ -307,7 +313,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // The S3 gateway: objects on disk under the data dir, every request decided by the engine (app/s3.ts).
   let gateway: { s3: ReturnType<typeof createS3>; edge: ReturnType<typeof createS3Edge> } | undefined;
   if (s3At !== undefined) {
-    const s3 = createS3(app, await openFsObjectStore(join(dataDir, 'objects')));
+    const s3 = createS3(app, await openFsObjectStore(join(dataDir, 'objects'), { log }));
     opened.push(() => s3.close());
     const owners = await s3.recordOwners();
     if (owners > 0) log(`s3: recorded the owner of ${owners} bucket(s) for the authorize API`);
@@ -403,20 +409,49 @@ export function untilStopSignal(log: (line: string) => void): Promise<void> {
   });
 }
 
-/** Runs until SIGINT/SIGTERM; resolves with the exit status. */
+/**
+ * Resolves when this process's parent exits, saying so. `npx gatehouse server` (and an npm script) runs node under
+ * `npm exec` → `sh -c`: a SIGTERM to the npm process, the PID a shell (`kill $!`) or a process manager holds, ends
+ * npm and sh and never reaches node, which would keep serving, orphaned, with its ports taken. An orphan is
+ * reparented (to init or a subreaper), so `process.ppid` changes; polled, as no event says so.
+ *
+ * Watched only when npm started this process (`npm_command` in its environment) and its parent is not init: a
+ * container's PID 1 setup is unaffected, and so is a server started directly and meant to outlive the shell that
+ * started it (`nohup node bin/gatehouse.js server &`, then logging out). `stop` ends the watch.
+ */
+export function untilParentExits(log: (line: string) => void, o: { env?: NodeJS.ProcessEnv; everyMs?: number } = {}): { exited: Promise<void>; stop(): void } {
+  const parent = process.ppid;
+  const byNpm = (o.env ?? process.env)['npm_command'] !== undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const exited = new Promise<void>((resolve) => {
+    if (parent <= 1 || !byNpm) return;
+    timer = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(timer);
+      log(`parent process ${parent} exited (this process is now a child of ${process.ppid}): stopping as on SIGTERM, finishing in-flight requests`);
+      resolve();
+    }, o.everyMs ?? 500);
+    timer.unref();
+  });
+  return { exited, stop: () => clearInterval(timer) };
+}
+
+/** Runs until SIGINT/SIGTERM, or until its parent process exits; resolves with the exit status (docs/errors.md, "CLI exit status"). */
 export async function runServer(opts: ServerOptions): Promise<number> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   let server: RunningServer;
   try {
     server = await startServer(opts);
   } catch (e) {
-    log(`gatehouse server: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
+    log(`gatehouse server: ${messageOf(e)}`);
+    return e instanceof StartError ? START_FAILURE_EXIT[e.failure] : EXIT.unavailable;
   }
-  await untilStopSignal(log);
+  const parent = untilParentExits(log);
+  await Promise.race([untilStopSignal(log), parent.exited]);
+  parent.stop();
   await server.stop();
   log('gatehouse stopped');
-  return 0;
+  return EXIT.ok;
 }
 
 /**
@@ -441,8 +476,74 @@ export function ownHosts(bound: { host: string; port: number }, extra: string | 
   return [...hosts].map((h) => h.toLowerCase());
 }
 
-/** A start-up failure whose message is complete as it is (it names the database and what was tried). */
-class StartError extends Error {}
+/**
+ * Why the server did not start, as `gatehouse server`'s exit status tells it (docs/errors.md, "CLI exit status"):
+ * `usage` a malformed argument or setting (2), `input` an input file that cannot be read or is not what it must
+ * be (5), `unavailable` something it needs: its database, an address to listen on (10).
+ */
+export type StartFailure = 'usage' | 'input' | 'unavailable';
+
+const START_FAILURE_EXIT: Readonly<Record<StartFailure, number>> = { usage: EXIT.usage, input: EXIT.noInput, unavailable: EXIT.unavailable };
+
+/** A start-up failure whose message is complete as it is (it names the argument, the file or the database). */
+export class StartError extends Error {
+  readonly failure: StartFailure;
+  constructor(message: string, failure: StartFailure) {
+    super(message);
+    this.failure = failure;
+  }
+}
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** `parse()`, its error (which names the argument) a usage error. */
+function asUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new StartError(messageOf(e), 'usage');
+  }
+}
+
+/** OpenSSL's reason without its numeric prefix: `PEM routines::no start line`. */
+const opensslReason = (e: unknown): string => messageOf(e).replace(/^error:[0-9A-Fa-f]+:/, '');
+
+/**
+ * `--tls-cert` and `--tls-key`, read and checked before anything is opened: a PEM certificate, a PEM private
+ * key, and the key of that certificate. Each error names the flag and the file.
+ */
+async function readTls(certFile: string | undefined, keyFile: string | undefined): Promise<{ cert: string; key: string } | undefined> {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new StartError(`give both --tls-cert and --tls-key (${certFile === undefined ? '--tls-cert' : '--tls-key'} is missing)`, 'usage');
+  const read = async (flag: string, file: string): Promise<string> => {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (e) {
+      throw new StartError(`${flag} \`${file}\`: cannot be read (${messageOf(e)})`, 'input');
+    }
+  };
+  const cert = await read('--tls-cert', certFile);
+  const key = await read('--tls-key', keyFile);
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(cert);
+  } catch (e) {
+    throw new StartError(`--tls-cert \`${certFile}\`: not a PEM certificate (${opensslReason(e)})`, 'input');
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ERR_MISSING_PASSPHRASE') {
+      throw new StartError(`--tls-key \`${keyFile}\`: the private key is encrypted; give it unencrypted (\`openssl pkey -in ${keyFile} -out KEY.pem\`), readable by this user only`, 'input');
+    }
+    throw new StartError(`--tls-key \`${keyFile}\`: not a PEM private key (${opensslReason(e)})`, 'input');
+  }
+  if (!certificate.checkPrivateKey(privateKey)) {
+    throw new StartError(`--tls-key \`${keyFile}\`: not the private key of the certificate in --tls-cert \`${certFile}\``, 'input');
+  }
+  return { cert, key };
+}
 
 /** The database URL as logs may show it: the password (and any query, which may carry one) left out. */
 export function redactedUrl(url: string): string {
@@ -487,7 +588,7 @@ async function whileUnreachable<T>(step: () => Promise<T>, o: { what: string; lo
       const delay = Math.min(15_000, 500 * 2 ** Math.min(attempt - 1, 5));
       const waited = Date.now() - started;
       if (o.waitMs !== undefined && waited + delay > o.waitMs) {
-        throw new StartError(`${o.what} cannot be reached: ${why}; gave up after ${attempt} attempt(s) in ${(waited / 1000).toFixed(1)} s (GATEHOUSE_DATABASE_WAIT_SECONDS=${o.waitMs / 1000})`);
+        throw new StartError(`${o.what} cannot be reached: ${why}; gave up after ${attempt} attempt(s) in ${(waited / 1000).toFixed(1)} s (GATEHOUSE_DATABASE_WAIT_SECONDS=${o.waitMs / 1000})`, 'unavailable');
       }
       await o.onWait();
       o.log(`${o.what} cannot be reached (attempt ${attempt}): ${why}; trying again in ${delay / 1000} s`);

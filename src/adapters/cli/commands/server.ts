@@ -51,7 +51,17 @@ The audit log (\`gatehouse audit\`; the settings in effect are logged at start a
 ${auditHelp}
 Records not yet written when the server stops (SIGTERM) are retried, then spooled to DIR/audit-spool (mode 0600)
 and appended to the audit log, marked as recovered, at the next start with this data dir; only a hard crash
-(kill -9, out of memory) can lose queued records.`,
+(kill -9, out of memory) can lose queued records.
+
+Started by npx or an npm script, the server also stops as on SIGTERM when its parent process exits: npm runs it
+under \`sh -c\`, which does not pass a SIGTERM to the npm process on. A service manager can run
+\`node bin/gatehouse.js server\` directly (Node.js 24 or later: node_modules/.bin/node).
+
+Exit status: 0 stopped (SIGINT, SIGTERM, or its npm parent exited); 2 a malformed argument or setting (--listen,
+--s3-address, only one of --tls-cert and --tls-key, GATEHOUSE_* variables); 5 an input file cannot be read or is
+not what it must be (--master-key-file, --tls-cert, --tls-key), or the data dir cannot be created; 10 something it
+needs is unavailable: an address to listen on is in use or cannot be bound, the database cannot be reached or
+refuses it (see docs/errors.md).`,
     )
     .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string }) => {
       if (!ctx.runServer) {
