@@ -85,7 +85,8 @@ async function writeAll(fh: FileHandle, buf: Uint8Array, position: number): Prom
  * Memory use is one block whatever the body's size. On any failure the file is removed and nothing remains.
  */
 export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>, limits: WriteLimits, declared: DeclaredDigests): Promise<ObjectResult<WrittenSegment>> {
-  const fh = await open(path, 'wx');
+  // 0600 as every object file (store.ts FILE_MODE): the body is as private as the database.
+  const fh = await open(path, 'wx', 0o600);
   let kept = false;
   // Two staging blocks: one is written on the thread pool while the other is hashed and refilled.
   let inflight: Promise<void> | undefined;

@@ -27,7 +27,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { chmod, copyFile, link, lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type {
   BucketInfo,
@@ -58,6 +58,8 @@ export interface FsObjectStoreOptions {
   readonly maxPutSize?: number;
   /** Clock for LastModified and upload times. */
   readonly now?: () => Date;
+  /** Where opening says what it changed (an existing store's permissions tightened); default stderr. */
+  readonly log?: (line: string) => void;
 }
 
 const MiB = 1024 * 1024;
@@ -65,6 +67,13 @@ const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * MiB;
 const MAX_PARTS = 10000;
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+/**
+ * Objects are as private as the database beside them (0600): only the server's own OS user may read them, or any
+ * local user would read every bucket without a key, bypassing every policy. Given at every mkdir and open, so
+ * the umask can only narrow them.
+ */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
 
 /** One stored content of an object: its segments, shared by every reader that started on it. */
 interface Version {
@@ -223,6 +232,7 @@ export class FsObjectStore implements ObjectStore {
   private readonly minPartSize: number;
   private readonly maxPutSize: number;
   private readonly now: () => Date;
+  private readonly log: (line: string) => void;
   private readonly buckets = new Map<string, Bucket>();
   private readonly locks = new Locks();
   /** A body stream dropped without being read to the end or destroyed still releases its version when collected. */
@@ -236,14 +246,16 @@ export class FsObjectStore implements ObjectStore {
     this.minPartSize = options.minPartSize ?? 5 * MiB;
     this.maxPutSize = options.maxPutSize ?? 5 * 1024 * MiB;
     this.now = options.now ?? (() => new Date());
+    this.log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   }
 
   // ---- open: load the index, remove what a crash left behind -------------------------------------------
 
   async load(): Promise<void> {
-    await mkdir(join(this.root, 'buckets'), { recursive: true });
+    await mkdir(join(this.root, 'buckets'), { recursive: true, mode: DIR_MODE });
+    await this.tightenModes();
     await rm(this.tmp, { recursive: true, force: true });
-    await mkdir(this.tmp, { recursive: true });
+    await mkdir(this.tmp, { recursive: true, mode: DIR_MODE });
     for (const name of await readdir(join(this.root, 'buckets'))) {
       if (bucketNameProblem(name) !== undefined) continue;
       const dir = join(this.root, 'buckets', name);
@@ -253,6 +265,35 @@ export class FsObjectStore implements ObjectStore {
       await this.loadUploads(bucket);
       this.buckets.set(name, bucket);
     }
+  }
+
+  /**
+   * A store written before objects were private (or created by hand) has directories 0755 and files 0644: its
+   * group and other bits are removed from every entry, the root last, so a crash half-way is redone at the next
+   * open. A root already closed to others is taken as done (nobody else can reach below it): one stat per open.
+   */
+  private async tightenModes(): Promise<void> {
+    const before = (await stat(this.root)).mode & 0o777;
+    if ((before & 0o077) === 0) return;
+    let dirs = 0;
+    let files = 0;
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isSymbolicLink()) continue; // never followed: chmod would change the target, maybe outside the store
+        if (entry.isDirectory()) await walk(path);
+        const mode = (await lstat(path)).mode & 0o777;
+        if ((mode & 0o077) === 0) continue;
+        await chmod(path, mode & 0o700);
+        if (entry.isDirectory()) dirs++;
+        else files++;
+      }
+    };
+    await walk(this.root);
+    await chmod(this.root, before & 0o700);
+    this.log(
+      `objects: ${this.root} was open to other OS users (mode ${before.toString(8).padStart(4, '0')}); made it and ${dirs} director${dirs === 1 ? 'y' : 'ies'} and ${files} file(s) under it readable by the owner only`,
+    );
   }
 
   private async loadObjects(bucket: Bucket): Promise<void> {
@@ -353,7 +394,7 @@ export class FsObjectStore implements ObjectStore {
 
   private async ensureDir(bucket: Bucket, dir: string): Promise<void> {
     if (bucket.madeDirs.has(dir)) return;
-    const made = await mkdir(dir, { recursive: true });
+    const made = await mkdir(dir, { recursive: true, mode: DIR_MODE });
     if (made !== undefined) await this.fsyncDir(dirname(dir));
     bucket.madeDirs.add(dir);
   }
@@ -362,7 +403,7 @@ export class FsObjectStore implements ObjectStore {
   private async prepareJson(value: unknown): Promise<string> {
     const tmp = this.tmpPath();
     try {
-      const fh = await open(tmp, 'wx');
+      const fh = await open(tmp, 'wx', FILE_MODE);
       try {
         await fh.writeFile(JSON.stringify(value));
         if (this.fsync) await fh.sync();
@@ -474,7 +515,7 @@ export class FsObjectStore implements ObjectStore {
       const staging = this.tmpPath();
       const dir = join(this.root, 'buckets', name);
       try {
-        for (const sub of ['meta', 'data', 'uploads']) await mkdir(join(staging, sub), { recursive: true });
+        for (const sub of ['meta', 'data', 'uploads']) await mkdir(join(staging, sub), { recursive: true, mode: DIR_MODE });
         await this.writeJsonAtomic(join(staging, 'bucket.json'), info);
         await rename(staging, dir);
       } catch (e) {
@@ -739,7 +780,7 @@ export class FsObjectStore implements ObjectStore {
         tags: { ...input.tags },
       };
       const upload = this.uploadOf(bucket, id, record);
-      await mkdir(upload.dir);
+      await mkdir(upload.dir, { mode: DIR_MODE });
       await this.fsyncDir(dirname(upload.dir));
       try {
         await this.writeJsonAtomic(join(upload.dir, 'upload.json'), record);
@@ -935,6 +976,7 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EMLINK' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') throw e;
     await copyFile(from, to);
+    await chmod(to, FILE_MODE); // a copy takes its source's mode: a segment left 0644 by an older store would stay so
   }
 }
 
