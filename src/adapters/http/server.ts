@@ -164,6 +164,8 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       return send(res, 200, await opts.metrics.render(), requestId, opts.metrics.contentType);
     }
     if (req.method === 'POST' && path === '/') return queryApi(req, res, requestId);
+    // AWS Query APIs take GET as well, and a presigned GetCallerIdentity is a GET (aws-iam-authenticator forwards it).
+    if (req.method === 'GET' && path === '/' && new URLSearchParams((req.url ?? '/').slice(path.length + 1)).has('Action')) return queryApi(req, res, requestId);
     if (isOidcRequest(req.method, path)) return handleOidcRequest(app, req, res, requestId);
     if (path.startsWith('/k8s/') && opts.kubeWebhooks) return opts.kubeWebhooks(req, res);
     if (isConsolePath(path)) return serveConsole(req, res, path, requestId);
