@@ -236,8 +236,10 @@ const KEYS: Record<World, readonly KeySpec[]> = {
       requestValues: NUMERIC_REQUEST,
     },
     {
-      names: ['aws:MultiFactorAuthPresent', 'aws:multifactorauthpresent'],
-      contextNames: ['aws:MultiFactorAuthPresent'],
+      // A Bool key of the request, not of the principal: aws:MultiFactorAuthPresent is derived from the principal
+      // (false for every session), which the reference evaluator does not model.
+      names: ['aws:SecureTransport', 'aws:securetransport'],
+      contextNames: ['aws:SecureTransport'],
       operators: ['Bool', 'BoolIfExists', 'Null'],
       policyValues: BOOL_VALUES,
       requestValues: BOOL_REQUEST,
