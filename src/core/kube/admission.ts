@@ -114,6 +114,10 @@ export function kubernetesAction(verb: string): string {
 
 export function kubernetesResource(clusterArn: string, a: { resourceRequest: boolean; namespace?: string; apiGroup?: string; resource?: string; subresource?: string; name?: string; path?: string }): string {
   if (!a.resourceRequest) return `${clusterArn}${(a.path ?? '/').startsWith('/') ? '' : '/'}${a.path ?? '/'}`;
+  // A namespace object is `<cluster>/namespaces/<name>[/<subresource>]` whatever `namespace` says: for
+  // `/api/v1/namespaces/ml[/status]` kube-apiserver sends namespace `ml` as well as name `ml` (RequestInfo), and a
+  // deny written on the namespace object must match the request (review I, S6).
+  if (a.resource === 'namespaces' && !a.apiGroup && a.name) return `${clusterArn}/namespaces/${a.name}${a.subresource ? `/${a.subresource}` : ''}`;
   const resource = `${a.resource ?? ''}${a.apiGroup ? `.${a.apiGroup}` : ''}`;
   const ns = a.namespace ? `/namespaces/${a.namespace}` : '';
   return `${clusterArn}${ns}/${resource}${a.name ? `/${a.name}` : ''}${a.subresource ? `/${a.subresource}` : ''}`;
@@ -124,12 +128,17 @@ const NON_RESOURCE_ROOTS = new Set(['api', 'apis', 'healthz', 'livez', 'readyz',
 
 export type KubernetesRequestAttributes = Omit<RbacAttributes, 'user' | 'verb'>;
 
+/** Subresources of the namespace object (`/api/v1/namespaces/x/status`, `…/finalize`), never namespaced resources. */
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
 /**
  * The inverse of `kubernetesResource`: the request attributes a resource ARN under `clusterArn` names, for the
  * authorize API (`kubernetes:<verb>` on `<cluster>/namespaces/ns/pods/p`). `undefined` when the ARN is not under
- * the cluster or is not a well-formed path. `<cluster>/namespaces/x` is the namespace object `x`; a resource is
- * namespaced when a third segment follows. Paths whose first segment is a kube-apiserver root (`api`, `healthz`…)
- * are non-resource URLs.
+ * the cluster or is not a well-formed path. `<cluster>/namespaces/x` is the namespace object `x` (and
+ * `…/x/status`, `…/x/finalize` its subresources), with the attributes kube-apiserver gives such a request:
+ * namespace `x`, resource `namespaces`, name `x` — so a RoleBinding in `x` on `namespaces` applies, as in the
+ * cluster. Otherwise a resource is namespaced when a third segment follows. Paths whose first segment is a
+ * kube-apiserver root (`api`, `healthz`…) are non-resource URLs.
  */
 export function parseKubernetesResource(clusterArn: string, arn: string): KubernetesRequestAttributes | undefined {
   if (arn === clusterArn) return { resourceRequest: false, path: '/' };
@@ -138,6 +147,10 @@ export function parseKubernetesResource(clusterArn: string, arn: string): Kubern
   const segments = rest.slice(1).split('/');
   if (segments.some((s) => s === '')) return rest === '/' ? { resourceRequest: false, path: '/' } : undefined;
   if (NON_RESOURCE_ROOTS.has(segments[0] ?? '')) return { resourceRequest: false, path: rest };
+  if (segments[0] === 'namespaces' && segments[1] !== undefined && (segments.length === 2 || (segments.length === 3 && NAMESPACE_SUBRESOURCES.has(segments[2] as string)))) {
+    const name = segments[1];
+    return { resourceRequest: true, namespace: name, apiGroup: '', resource: 'namespaces', name, ...(segments[2] !== undefined ? { subresource: segments[2] } : {}) };
+  }
   let namespace: string | undefined;
   let at = 0;
   if (segments[0] === 'namespaces' && segments.length >= 3) {

@@ -83,13 +83,27 @@ describe('reviews and patches', () => {
     assert.equal(kubernetesResource(c, { resourceRequest: true, namespace: 'kubeflow', resource: 'pods', subresource: 'log', name: 'p' }), `${c}/namespaces/kubeflow/pods/p/log`);
     assert.equal(kubernetesResource(c, { resourceRequest: true, resource: 'pytorchjobs', apiGroup: 'kubeflow.org' }), `${c}/pytorchjobs.kubeflow.org`);
     assert.equal(kubernetesResource(c, { resourceRequest: false, path: '/healthz' }), `${c}/healthz`);
+    // The namespace object: kube-apiserver sends namespace = name for `/api/v1/namespaces/ml[/status]` (review I, S6).
+    assert.equal(kubernetesResource(c, { resourceRequest: true, namespace: 'ml', resource: 'namespaces', name: 'ml' }), `${c}/namespaces/ml`);
+    assert.equal(kubernetesResource(c, { resourceRequest: true, namespace: 'ml', resource: 'namespaces', name: 'ml', subresource: 'finalize' }), `${c}/namespaces/ml/finalize`);
+    assert.equal(kubernetesResource(c, { resourceRequest: true, resource: 'namespaces', name: 'ml' }), `${c}/namespaces/ml`);
+    assert.equal(kubernetesResource(c, { resourceRequest: true, resource: 'namespaces' }), `${c}/namespaces`);
+    for (const sub of ['', 'status']) {
+      const a = { resourceRequest: true, namespace: 'ml', apiGroup: '', resource: 'namespaces', name: 'ml', ...(sub ? { subresource: sub } : {}) };
+      assert.deepEqual(parseKubernetesResource(c, kubernetesResource(c, a)), a);
+    }
   });
   test('the authorize API reads the REST path back from the resource ARN', () => {
     const c = 'arn:aws:training::1:cluster/hp';
     const cases: readonly [string, unknown][] = [
       [`${c}/namespaces/kubeflow/pods/p/log`, { resourceRequest: true, namespace: 'kubeflow', apiGroup: '', resource: 'pods', name: 'p', subresource: 'log' }],
       [`${c}/namespaces/kubeflow/pytorchjobs.kubeflow.org`, { resourceRequest: true, namespace: 'kubeflow', apiGroup: 'kubeflow.org', resource: 'pytorchjobs' }],
-      [`${c}/namespaces/kubeflow`, { resourceRequest: true, apiGroup: '', resource: 'namespaces', name: 'kubeflow' }],
+      // The namespace object, as kube-apiserver describes `GET /api/v1/namespaces/kubeflow[/status]` (review I, S6).
+      [`${c}/namespaces/kubeflow`, { resourceRequest: true, namespace: 'kubeflow', apiGroup: '', resource: 'namespaces', name: 'kubeflow' }],
+      [`${c}/namespaces/kubeflow/status`, { resourceRequest: true, namespace: 'kubeflow', apiGroup: '', resource: 'namespaces', name: 'kubeflow', subresource: 'status' }],
+      [`${c}/namespaces/kubeflow/finalize`, { resourceRequest: true, namespace: 'kubeflow', apiGroup: '', resource: 'namespaces', name: 'kubeflow', subresource: 'finalize' }],
+      [`${c}/namespaces`, { resourceRequest: true, apiGroup: '', resource: 'namespaces' }],
+      [`${c}/namespaces/kubeflow/pods`, { resourceRequest: true, namespace: 'kubeflow', apiGroup: '', resource: 'pods' }],
       [`${c}/nodes/n1`, { resourceRequest: true, apiGroup: '', resource: 'nodes', name: 'n1' }],
       [`${c}/healthz`, { resourceRequest: false, path: '/healthz' }],
       [`${c}/apis/batch/v1`, { resourceRequest: false, path: '/apis/batch/v1' }],

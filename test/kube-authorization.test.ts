@@ -1,0 +1,205 @@
+/**
+ * The SubjectAccessReview webhook and the authorize API against one another, with reviews shaped as
+ * kube-apiserver sends them (review I): a namespace object's IAM deny holds in both (S6); a user disabled, or a
+ * role deleted, after kube-apiserver cached its TokenReview is denied, not left to RBAC (S3); verb or resource `*`
+ * is denied when IAM denies one verb or resource it covers (C3); a binding to a missing role reaches
+ * `evaluationError` whatever the answer (C2). RBAC is applied with `gatehouse apply --cluster`, the webhook token
+ * written by `gatehouse kube webhook-config`, and the reviews posted over HTTP with it.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { applyConfig } from '../src/app/apply.ts';
+import type { Caller } from '../src/app/index.ts';
+import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
+import { webhookFromKubeconfig, type WebhookTarget } from './support/apiserver.ts';
+
+const ROOT_DIR = resolve(import.meta.dirname, '..');
+const ACCT = '222233334444';
+const CLUSTER = `arn:aws:training::${ACCT}:cluster/gpu-a`;
+const user = (name: string): string => `arn:aws:iam::${ACCT}:user/${name}`;
+
+interface Run {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let dir = '';
+let server: RunningServer;
+let keys: { AccessKeyId: string; SecretAccessKey: string };
+let admin: Caller;
+let authz: WebhookTarget;
+
+function gatehouse(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+  const base = { PATH: '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: keys.AccessKeyId, AWS_SECRET_ACCESS_KEY: keys.SecretAccessKey, GATEHOUSE_ENDPOINT: server.url };
+  return new Promise((done) => {
+    execFile(process.execPath, [join(ROOT_DIR, 'bin', 'gatehouse.js'), ...args], { env: { ...base, ...env }, timeout: 30_000, cwd: ROOT_DIR }, (err, stdout, stderr) => {
+      const status = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      done({ status, stdout, stderr });
+    });
+  });
+}
+
+function post(url: URL, token: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  return new Promise((done, fail) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
+    });
+    req.on('error', fail);
+    req.end(JSON.stringify(body));
+  });
+}
+
+interface SarStatus {
+  allowed: boolean;
+  denied?: boolean;
+  reason: string;
+  evaluationError?: string;
+}
+
+/** A SubjectAccessReview as kube-apiserver sends it for a user Gatehouse's TokenReview authenticated. */
+async function sar(arn: string | undefined, groups: readonly string[], attributes: Record<string, string>, username = arn ?? 'someone'): Promise<SarStatus> {
+  const r = await post(authz.url, authz.token, {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SubjectAccessReview',
+    spec: { resourceAttributes: attributes, user: username, groups: [...groups, 'system:authenticated'], ...(arn !== undefined ? { extra: { arn: [arn] } } : {}) },
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  return r.json['status'] as SarStatus;
+}
+
+async function decide(principal: string, action: string, resource: string): Promise<{ decision: string; reasons: string[]; diagnostics: string[] }> {
+  const r = await gatehouse(['authorize', '--principal', principal, '--action', action, '--resource', resource, '--json']);
+  assert.ok(r.stdout.trim().startsWith('{'), `authorize printed no JSON: ${r.stdout} ${r.stderr}`);
+  return JSON.parse(r.stdout) as { decision: string; reasons: string[]; diagnostics: string[] };
+}
+
+const RBAC = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: ns-self, namespace: ml}
+rules:
+- apiGroups: [""]
+  resources: ["namespaces", "namespaces/finalize"]
+  verbs: ["get", "delete", "update"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ns-self, namespace: ml}
+subjects: [{kind: Group, name: editors, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: Role, name: ns-self, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: editor, namespace: ml}
+rules:
+- apiGroups: ["*"]
+  resources: ["*"]
+  verbs: ["*"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: editors, namespace: ml}
+subjects: [{kind: Group, name: editors, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: Role, name: editor, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: dangling, namespace: ml}
+subjects: [{kind: Group, name: g-dangling, apiGroup: rbac.authorization.k8s.io}, {kind: Group, name: editors, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: does-not-exist, apiGroup: rbac.authorization.k8s.io}
+`;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gatehouse-kube-authz-'));
+  server = await startServer({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {} });
+  const app = server.app;
+  const root = JSON.parse(await readFile(join(dir, 'data', ADMIN_CREDENTIALS_FILE), 'utf8')) as { AccessKeyId: string };
+  const rootCaller = await app.authenticate(root.AccessKeyId);
+  assert.ok(rootCaller.ok);
+  const created = await applyConfig(app.deps, rootCaller.value.caller, { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Account', metadata: { name: ACCT }, spec: { partition: 'aws' } }] });
+  assert.ok(created.ok && created.value.credentials[0]);
+  keys = created.value.credentials[0];
+  const who = await app.authenticate(keys.AccessKeyId);
+  assert.ok(who.ok);
+  admin = who.value.caller;
+  const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
+  const deny = (action: string | string[], resource: string) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: action, Resource: resource }] });
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }] };
+  const entry = (name: string, arn: string) => doc('AccessEntry', name, { cluster: 'gpu-a', principalArn: arn, kubernetesGroups: ['editors'] });
+  const setup = await applyConfig(app.deps, admin, {
+    documents: [
+      doc('Cluster', 'gpu-a', {}),
+      // bob may not delete namespace ml (the namespace object, in the authorize API's form).
+      doc('User', 'bob', { inlinePolicies: { 'protect-ns': deny('kubernetes:delete', `${CLUSTER}/namespaces/ml`), 'no-finalize': deny('kubernetes:update', `${CLUSTER}/namespaces/ml/finalize`) } }),
+      // dave may delete nothing.
+      doc('User', 'dave', { inlinePolicies: { nodelete: deny('kubernetes:delete', '*') } }),
+      // carol: most verbs on pods denied, and every verb on secrets.
+      doc('User', 'carol', { inlinePolicies: { 'read-only-pods': deny(['kubernetes:delete', 'kubernetes:patch', 'kubernetes:update', 'kubernetes:create'], `${CLUSTER}/namespaces/ml/pods*`), 'no-secrets': deny('kubernetes:*', `${CLUSTER}/namespaces/ml/secrets*`) } }),
+      // erin: nothing denied.
+      doc('User', 'erin', {}),
+      doc('Role', 'KubeRole', { trustPolicy: trust, inlinePolicies: { nodelete: deny('kubernetes:delete', '*') } }),
+      entry('bob', user('bob')),
+      entry('dave', user('dave')),
+      entry('carol', user('carol')),
+      entry('erin', user('erin')),
+      entry('kuberole', `arn:aws:iam::${ACCT}:role/KubeRole`),
+    ],
+  });
+  assert.ok(setup.ok, JSON.stringify(!setup.ok && setup.errors));
+  await writeFile(join(dir, 'rbac.yaml'), RBAC);
+  const applied = await gatehouse(['apply', '--cluster', 'gpu-a', '-f', join(dir, 'rbac.yaml')]);
+  assert.equal(applied.status, 0, applied.stderr);
+  const out = join(dir, 'webhooks');
+  const written = await gatehouse(['kube', 'webhook-config', '--cluster', 'gpu-a', '--out', out]);
+  assert.equal(written.status, 0, written.stderr);
+  authz = await webhookFromKubeconfig(join(out, 'authorization-webhook.kubeconfig'));
+});
+
+after(async () => {
+  await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('the namespace object (review I, S6)', () => {
+  // `DELETE /api/v1/namespaces/ml`: kube-apiserver's RequestInfo gives namespace ml, resource namespaces, name ml.
+  const deleteNs = { namespace: 'ml', verb: 'delete', version: 'v1', resource: 'namespaces', name: 'ml' };
+
+  test('an IAM deny on <cluster>/namespaces/ml denies the request kube-apiserver sends for it', async () => {
+    const s = await sar(user('bob'), ['editors'], deleteNs);
+    assert.deepEqual([s.allowed, s.denied], [false, true], JSON.stringify(s));
+    assert.match(s.reason, /user\/bob is not authorized to perform: kubernetes:delete on resource: arn:aws:training::222233334444:cluster\/gpu-a\/namespaces\/ml /);
+    // Its subresource too (`PUT /api/v1/namespaces/ml/finalize`).
+    const fin = await sar(user('bob'), ['editors'], { ...deleteNs, verb: 'update', subresource: 'finalize' });
+    assert.deepEqual([fin.allowed, fin.denied], [false, true], JSON.stringify(fin));
+    // Another user, RBAC alone: the RoleBinding in ml on namespaces allows, as in the cluster.
+    const erin = await sar(user('erin'), ['editors'], deleteNs);
+    assert.equal(erin.allowed, true, JSON.stringify(erin));
+    // Another namespace's object is not covered by the deny.
+    const other = await sar(user('bob'), ['editors'], { ...deleteNs, verb: 'get' });
+    assert.equal(other.allowed, true, JSON.stringify(other));
+  });
+
+  test('the authorize API answers as the webhook, in both directions', async () => {
+    const bob = await decide(user('bob'), 'kubernetes:delete', `${CLUSTER}/namespaces/ml`);
+    assert.equal(bob.decision, 'ExplicitDeny', JSON.stringify(bob));
+    // The RoleBinding in ml applies to the namespace object ml, as kube-apiserver's attributes make it.
+    const erin = await decide(user('erin'), 'kubernetes:delete', `${CLUSTER}/namespaces/ml`);
+    assert.equal(erin.decision, 'Allow', JSON.stringify(erin));
+    assert.ok(erin.reasons.some((r) => r.includes('RoleBinding `ml/ns-self`')), erin.reasons.join('\n'));
+    const finalize = await decide(user('bob'), 'kubernetes:update', `${CLUSTER}/namespaces/ml/finalize`);
+    assert.equal(finalize.decision, 'ExplicitDeny', JSON.stringify(finalize));
+    const erinFinalize = await decide(user('erin'), 'kubernetes:update', `${CLUSTER}/namespaces/ml/finalize`);
+    assert.equal(erinFinalize.decision, 'Allow', JSON.stringify(erinFinalize));
+    // Pods in ml are still pods in ml.
+    const pods = await decide(user('erin'), 'kubernetes:list', `${CLUSTER}/namespaces/ml/pods`);
+    assert.equal(pods.decision, 'Allow', JSON.stringify(pods));
+  });
+});
