@@ -3,7 +3,8 @@
  * a fresh application over SQLite in a temporary directory (what `gatehouse server` runs), the case's world
  * written with `applyConfig` as the root admin (kinds Account, Policy, User, Role, ResourcePolicy), then
  * `app.authorizer.authorize(admin, { principal, action, resource, context })` — the root admin asking about
- * the case's principal, as a resource server with `gatehouse:Authorize` does. Each case is first checked
+ * the case's principal, as a resource server with `gatehouse:Authorize` does; a role session asks as itself
+ * (`askerFor`). Each case is first checked
  * against the schema (schema.ts): a malformed case is a failing test, never a skipped one.
  *
  * Worlds: users get their identity policies inline (`p0`, `p1`, …) and their boundary as a managed policy
@@ -97,10 +98,37 @@ async function withWorld(c: ResourceCase, fn: (app: App, admin: Caller) => Promi
   }
 }
 
+/** `arn:aws:sts::A:assumed-role/R/S`, or `acs:ram::A:role/R/S` (the acs form; `assumed-role` also read): the role's ARN and the session's name. */
+function sessionOf(arn: string): { roleArn: string; name: string; partition: 'aws' | 'acs' } | undefined {
+  const aws = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+  if (aws) return { roleArn: `arn:aws:iam::${aws[1]}:role/${aws[2]}`, name: aws[3] as string, partition: 'aws' };
+  const acs = /^acs:ram::(\d+):(?:assumed-role|role)\/([^/]+)\/(.+)$/.exec(arn);
+  if (acs) return { roleArn: `acs:ram::${acs[1]}:role/${acs[2]}`, name: acs[3] as string, partition: 'acs' };
+  return undefined;
+}
+
+/**
+ * Who asks. A user or a role is asked about by the root admin, as a resource server asks. A role session is asked
+ * as the session itself — a real session of the role, issued to the training service its world's roles trust and
+ * authenticated by its token — since the authorize API decides a session only from its own signed request (a
+ * session's policies are not known from its ARN; docs/decisions.md).
+ */
+async function askerFor(app: App, admin: Caller, principal: string): Promise<{ caller: Caller; principal?: string }> {
+  const s = sessionOf(principal);
+  if (s === undefined) return { caller: admin, principal };
+  const issued = await app.sts.assumeRoleAsService({ service: s.partition === 'acs' ? 'pai.aliyuncs.com' : 'training.gatehouse.dev', roleArn: s.roleArn, sessionName: s.name });
+  assert.ok(issued.ok, `a session of ${s.roleArn} named ${s.name} could not be issued: ${issued.ok ? '' : issued.errors[0]?.message}`);
+  const who = await app.authenticate(issued.value.credentials.accessKeyId, issued.value.credentials.sessionToken);
+  assert.ok(who.ok, 'the session authenticates');
+  assert.equal(who.value.caller.principal.arn, principal, 'the session is the case\'s principal');
+  return { caller: who.value.caller };
+}
+
 async function run(c: ResourceCase): Promise<void> {
   await withWorld(c, async (app, admin) => {
     const r = c.request;
-    const got = await app.authorizer.authorize(admin, { principal: r.principal, action: r.action, resource: r.resource, ...(r.context !== undefined ? { context: r.context } : {}) });
+    const asker = await askerFor(app, admin, r.principal);
+    const got = await app.authorizer.authorize(asker.caller, { ...(asker.principal !== undefined ? { principal: asker.principal } : {}), action: r.action, resource: r.resource, ...(r.context !== undefined ? { context: r.context } : {}) });
     assert.ok(got.ok, `the authorize API refused the question: ${got.ok ? '' : got.errors.map((e) => `${e.code}: ${e.message}`).join('; ')}`);
     const a = got.value;
     const why = `\n--- answer ---\n${[...a.reasons, ...a.matched.map((m) => `matched: ${m.effect} ${m.type} \`${m.policy}\` #${m.statement ?? '?'}${m.sid ? ` (${m.sid})` : ''}`), ...a.diagnostics].join('\n')}`;
