@@ -203,3 +203,80 @@ describe('the namespace object (review I, S6)', () => {
     assert.equal(pods.decision, 'Allow', JSON.stringify(pods));
   });
 });
+
+describe('a principal Gatehouse cannot resolve (review I, S3)', () => {
+  const deletePod = { namespace: 'ml', verb: 'delete', version: 'v1', resource: 'pods', name: 'x' };
+  const getPod = { ...deletePod, verb: 'get' };
+
+  test('a disabled user: denied, not decided by RBAC alone; enabled again, as before', async () => {
+    const before = await sar(user('dave'), ['editors'], deletePod);
+    assert.deepEqual([before.allowed, before.denied], [false, true], JSON.stringify(before));
+    const disabled = await gatehouse(['users', 'disable', 'dave']);
+    assert.equal(disabled.status, 0, disabled.stderr);
+    for (const attrs of [deletePod, getPod]) {
+      const s = await sar(user('dave'), ['editors'], attrs);
+      assert.deepEqual([s.allowed, s.denied], [false, true], `${attrs.verb}: ${JSON.stringify(s)}`);
+      assert.match(s.reason, /user\/dave` of this Kubernetes user is disabled/);
+    }
+    const enabled = await gatehouse(['users', 'enable', 'dave']);
+    assert.equal(enabled.status, 0, enabled.stderr);
+    const get = await sar(user('dave'), ['editors'], getPod);
+    assert.equal(get.allowed, true, JSON.stringify(get));
+  });
+
+  test('a session of a deleted role, and an unknown principal: denied, saying why', async () => {
+    const session = `arn:aws:sts::${ACCT}:assumed-role/KubeRole/s1`;
+    const live = await sar(session, ['editors'], getPod);
+    assert.equal(live.allowed, true, JSON.stringify(live));
+    const inline = await server.app.directory.deleteInlinePolicy(admin, 'role', { name: 'KubeRole', policyName: 'nodelete' });
+    assert.ok(inline.ok, JSON.stringify(inline));
+    const gone = await server.app.directory.deleteRole(admin, { roleName: 'KubeRole' });
+    assert.ok(gone.ok, JSON.stringify(gone));
+    const s = await sar(session, ['editors'], getPod);
+    assert.deepEqual([s.allowed, s.denied], [false, true], JSON.stringify(s));
+    assert.match(s.reason, /session of role arn:aws:iam::222233334444:role\/KubeRole, which does not exist/);
+    const unknown = await sar(user('nobody'), ['editors'], getPod);
+    assert.deepEqual([unknown.allowed, unknown.denied], [false, true], JSON.stringify(unknown));
+    assert.match(unknown.reason, /user\/nobody` of this Kubernetes user does not exist/);
+    // A user another authenticator made (no extra.arn) is RBAC's alone, as before.
+    const other = await sar(undefined, ['editors'], getPod);
+    assert.equal(other.allowed, true, JSON.stringify(other));
+  });
+});
+
+describe('wildcards (review I, C3)', () => {
+  test('verb * is denied when IAM denies one of the verbs it covers', async () => {
+    const star = await sar(user('carol'), ['editors'], { namespace: 'ml', verb: '*', resource: 'pods' });
+    assert.deepEqual([star.allowed, star.denied], [false, true], JSON.stringify(star));
+    assert.match(star.reason, /kubernetes:(delete|patch|update|create)/);
+    // What IAM does not deny stays allowed; and a user without denies may do everything.
+    const get = await sar(user('carol'), ['editors'], { namespace: 'ml', verb: 'get', resource: 'pods' });
+    assert.equal(get.allowed, true, JSON.stringify(get));
+    const erin = await sar(user('erin'), ['editors'], { namespace: 'ml', verb: '*', resource: 'pods' });
+    assert.equal(erin.allowed, true, JSON.stringify(erin));
+  });
+
+  test('resource * is denied when IAM denies one of the resources it covers', async () => {
+    const star = await sar(user('carol'), ['editors'], { namespace: 'ml', verb: 'get', resource: '*' });
+    assert.deepEqual([star.allowed, star.denied], [false, true], JSON.stringify(star));
+    assert.match(star.reason, /namespaces\/ml\/secrets/);
+    const all = await sar(user('carol'), ['editors'], { namespace: 'ml', verb: '*', resource: '*', group: '*' });
+    assert.deepEqual([all.allowed, all.denied], [false, true], JSON.stringify(all));
+    const erin = await sar(user('erin'), ['editors'], { namespace: 'ml', verb: '*', resource: '*', group: '*' });
+    assert.equal(erin.allowed, true, JSON.stringify(erin));
+  });
+});
+
+describe('RBAC evaluation errors (review I, C2)', () => {
+  test('a binding to a missing role is in evaluationError, on no-opinion and on allow', async () => {
+    const none = await sar(undefined, ['g-dangling'], { namespace: 'ml', verb: 'get', resource: 'pods' });
+    assert.deepEqual([none.allowed, none.denied ?? false], [false, false], JSON.stringify(none));
+    assert.match(none.evaluationError ?? '', /does-not-exist/);
+    const allowed = await sar(user('erin'), ['editors'], { namespace: 'ml', verb: 'get', resource: 'pods' });
+    assert.equal(allowed.allowed, true, JSON.stringify(allowed));
+    assert.match(allowed.evaluationError ?? '', /does-not-exist/);
+    // Elsewhere the binding plays no part, and no error is sent.
+    const elsewhere = await sar(undefined, ['g-dangling'], { namespace: 'other', verb: 'get', resource: 'pods' });
+    assert.equal(elsewhere.evaluationError, undefined, JSON.stringify(elsewhere));
+  });
+});

@@ -25,7 +25,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, isoSeconds, principalFromArn, type PolicySet, type Principal } from '../core/iam/index.ts';
-import { union, type Authorizer, type AuthorizerResult } from '../core/authorizer/index.ts';
+import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
 import { compileRbac, parseRbacObject, rbacResult, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
 import { uniqueId } from '../core/directory/rules.ts';
 import { parseRoleArn, roleArnOf } from '../core/sts/session.ts';
@@ -101,12 +101,22 @@ export interface KubeCluster {
   /** Key of the workload grants (derived from the webhook token). */
   readonly grantKey: Buffer | undefined;
   /** The union deciding SubjectAccessReviews. */
-  readonly authorizer: Authorizer<KubeRequest>;
+  readonly authorizer: { readonly name: string; authorize(request: KubeRequest): UnionResult };
+  /** `resource[.group]` of the built-in API and of every rule of this cluster's RBAC: what a review for resource `*` covers. */
+  readonly resources: readonly { readonly apiGroup: string; readonly resource: string }[];
 }
 
 interface KubeRequest {
   readonly attrs: RbacAttributes;
-  readonly iam: { readonly principal: Principal; readonly policies: PolicySet; readonly action: string; readonly resource: string; readonly time: number } | undefined;
+  /**
+   * The IAM side: the principal in `extra.arn` and the IAM views (action, resource) of the request — several when
+   * the review names a wildcard verb or resource (`iamViews`); `refused` when `extra.arn` names a principal
+   * Gatehouse cannot resolve; undefined when the user carries no `extra.arn` (another authenticator's user).
+   */
+  readonly iam:
+    | { readonly principal: Principal; readonly policies: PolicySet; readonly views: readonly { readonly action: string; readonly resource: string }[]; readonly time: number }
+    | { readonly refused: string }
+    | undefined;
 }
 
 export interface AccessReviewAnswer {
@@ -118,15 +128,82 @@ export interface AccessReviewAnswer {
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
-/** IAM only ever denies in Kubernetes (see the module comment). */
+/**
+ * IAM only ever denies in Kubernetes (see the module comment). A principal named in `extra.arn` that Gatehouse
+ * cannot resolve (a disabled user, a deleted role, an unknown ARN) is denied, never left to RBAC alone: its IAM
+ * denies cannot be read, and kube-apiserver keeps a user authenticated for its TokenReview cache's lifetime after
+ * the user was disabled (review I, S3). A review of several views (a wildcard verb or resource) is denied when
+ * any of them is (review I, C3).
+ */
 function iamDenyResult(r: KubeRequest): AuthorizerResult {
   if (!r.iam) return { verdict: 'no-opinion', reasons: [], errors: [] };
-  const d = evaluate({ principal: r.iam.principal, action: r.iam.action, resource: r.iam.resource, context: contextOf({}), time: r.iam.time }, r.iam.policies);
-  if (d.decision !== 'ExplicitDeny') return { verdict: 'no-opinion', reasons: [], errors: [] };
-  return { verdict: 'deny', reasons: [accessDeniedMessage(r.iam.principal.arn, r.iam.action, r.iam.resource, d)], errors: [] };
+  if ('refused' in r.iam) return { verdict: 'deny', reasons: [r.iam.refused], errors: [] };
+  const context = contextOf({});
+  for (const v of r.iam.views) {
+    const d = evaluate({ principal: r.iam.principal, action: v.action, resource: v.resource, context, time: r.iam.time }, r.iam.policies);
+    if (d.decision === 'ExplicitDeny') return { verdict: 'deny', reasons: [accessDeniedMessage(r.iam.principal.arn, v.action, v.resource, d)], errors: [] };
+  }
+  return { verdict: 'no-opinion', reasons: [], errors: [] };
 }
 
-function clusterAuthorizer(rbac: CompiledRbac): Authorizer<KubeRequest> {
+/**
+ * Verbs a review for verb `*` covers: kube-apiserver's request verbs and the special verbs of built-in
+ * authorization checks (impersonate, bind, escalate, use, approve, sign, attest). An IAM deny of any one of them
+ * denies `*`, as "may do everything" is false when one thing is denied.
+ */
+const KUBERNETES_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'impersonate', 'bind', 'escalate', 'use', 'approve', 'sign', 'attest'];
+
+/** Resources of the built-in API a review for resource `*` covers, besides those the cluster's RBAC rules name. */
+const BUILTIN_RESOURCES: readonly (readonly [string, readonly string[]])[] = [
+  ['', ['pods', 'services', 'endpoints', 'configmaps', 'secrets', 'serviceaccounts', 'persistentvolumeclaims', 'persistentvolumes', 'nodes', 'namespaces', 'events', 'limitranges', 'resourcequotas', 'replicationcontrollers', 'podtemplates']],
+  ['apps', ['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'controllerrevisions']],
+  ['batch', ['jobs', 'cronjobs']],
+  ['autoscaling', ['horizontalpodautoscalers']],
+  ['policy', ['poddisruptionbudgets']],
+  ['networking.k8s.io', ['ingresses', 'networkpolicies', 'ingressclasses']],
+  ['rbac.authorization.k8s.io', ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings']],
+  ['storage.k8s.io', ['storageclasses', 'volumeattachments', 'csidrivers', 'csinodes']],
+  ['coordination.k8s.io', ['leases']],
+  ['discovery.k8s.io', ['endpointslices']],
+  ['apiextensions.k8s.io', ['customresourcedefinitions']],
+  ['admissionregistration.k8s.io', ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations']],
+  ['certificates.k8s.io', ['certificatesigningrequests']],
+  ['scheduling.k8s.io', ['priorityclasses']],
+];
+
+/** The resources a review for resource `*` covers in a cluster with these RBAC objects. */
+function knownResources(objects: readonly RbacObject[]): { apiGroup: string; resource: string }[] {
+  const seen = new Map<string, { apiGroup: string; resource: string }>();
+  const add = (apiGroup: string, resource: string): void => {
+    if (resource === '' || resource.includes('*') || apiGroup.includes('*')) return;
+    seen.set(`${apiGroup}\u0000${resource}`, { apiGroup, resource });
+  };
+  for (const [group, resources] of BUILTIN_RESOURCES) for (const r of resources) add(group, r);
+  for (const o of objects) {
+    if (o.kind !== 'Role' && o.kind !== 'ClusterRole') continue;
+    for (const rule of o.rules) for (const g of rule.apiGroups) for (const r of rule.resources) add(g, r.split('/')[0] as string);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * The IAM views of a review: `kubernetes:<verb>` on the request's path; for verb `*`, also each verb it covers, and
+ * for resource `*`, each resource it covers in the review's API group (every group when that is `*`), so that an
+ * IAM deny of one of them denies the wildcard request (review I, C3).
+ */
+function iamViews(cluster: KubeCluster, a: RbacAttributes): { action: string; resource: string }[] {
+  const verbs = a.verb === '*' ? ['*', ...KUBERNETES_VERBS] : [a.verb];
+  const resources = [kubernetesResource(cluster.arn, a)];
+  if (a.resourceRequest && a.resource === '*') {
+    for (const r of cluster.resources) {
+      if (a.apiGroup !== '*' && (a.apiGroup ?? '') !== r.apiGroup) continue;
+      resources.push(kubernetesResource(cluster.arn, { ...a, apiGroup: r.apiGroup, resource: r.resource }));
+    }
+  }
+  return verbs.flatMap((verb) => resources.map((resource) => ({ action: kubernetesAction(verb), resource })));
+}
+
+function clusterAuthorizer(rbac: CompiledRbac): { readonly name: string; authorize(request: KubeRequest): UnionResult } {
   return union<KubeRequest>('kubernetes', [
     { name: 'iam', authorize: iamDenyResult },
     { name: 'rbac', authorize: (r) => rbacResult(rbac.authorize(r.attrs)) },
@@ -217,6 +294,7 @@ export function createKube(app: App, options: KubeOptions) {
       tokenHash: token !== undefined ? sha256(token) : undefined,
       grantKey: token !== undefined ? createHmac('sha256', token).update('gatehouse.dev/role-grant').digest() : undefined,
       authorizer: clusterAuthorizer(rbac),
+      resources: knownResources(rbacObjects),
     };
   }
 
@@ -317,13 +395,34 @@ export function createKube(app: App, options: KubeOptions) {
 
   // --- Authorization ----------------------------------------------------------------------------------------
 
+  /** Why a principal named in `extra.arn` does not resolve: disabled, deleted, or never known here. */
+  async function unresolved(arn: string): Promise<string> {
+    const p = principalFromArn(arn);
+    const what = `the IAM principal \`${arn}\` of this Kubernetes user`;
+    if (!p.ok || (p.value.kind !== 'user' && !(p.value.kind === 'role-session' && p.value.roleArn))) return `${what} is not a user or role session Gatehouse knows; denied`;
+    const principal = p.value;
+    const state = await app.sts.readPrincipals(async (tx) => {
+      if (principal.kind === 'user') {
+        const u = await app.sts.cachedUser(tx, principal.account, principal.arn.slice(principal.arn.lastIndexOf('/') + 1));
+        return u ? (u.user.disabled ? 'is disabled (`gatehouse users enable` lifts it)' : undefined) : 'does not exist (deleted, or never created)';
+      }
+      const roleArn = principal.roleArn as string;
+      return (await app.sts.cachedRole(tx, principal.account, roleArn.slice(roleArn.lastIndexOf('/') + 1))) ? undefined : `is a session of role ${roleArn}, which does not exist (deleted, or never created)`;
+    });
+    return `${what} ${state ?? 'cannot be resolved'}; denied`;
+  }
+
   async function accessReview(cluster: KubeCluster, req: AccessReviewRequest): Promise<AccessReviewAnswer> {
     const arn = req.attributes.user.extra?.['arn']?.[0];
     const who = withIssueTime(arn !== undefined ? await principalOf(arn) : undefined, req.attributes.user.extra?.['tokenIssueTime']?.[0]);
     const r = cluster.authorizer.authorize({
       attrs: req.attributes,
-      iam: who && { principal: who.principal, policies: who.policies, action: kubernetesAction(req.attributes.verb), resource: kubernetesResource(cluster.arn, req.attributes), time: deps.now() },
+      iam: who ? { principal: who.principal, policies: who.policies, views: iamViews(cluster, req.attributes), time: deps.now() } : arn !== undefined ? { refused: await unresolved(arn) } : undefined,
     });
+    // Bindings to missing roles (reported by RBAC among its reasons, `RBAC: …`) and engine errors go to
+    // `evaluationError` whatever the answer, as upstream's RBAC authorizer reports them (policy-semantics A.3).
+    const rbacErrors = r.engines.filter((e) => e.name === 'rbac').flatMap((e) => e.result.reasons.filter((x) => x.startsWith('RBAC: ')));
+    const evaluationError = [...r.errors, ...rbacErrors].join('; ');
     const reason = r.verdict === 'no-opinion' ? `no RBAC binding in cluster ${cluster.name} allows ${describeRequest(req.attributes)}` : r.reasons.join('; ');
     // Recorded as the authorize API's decisions are: denials always, allows sampled (GATEHOUSE_AUDIT_ALLOW_SAMPLE).
     // No opinion is no decision: kube-apiserver's next authorizer decides, and its own audit log has the outcome.
@@ -338,9 +437,10 @@ export function createKube(app: App, options: KubeOptions) {
       decision: r.verdict === 'allow' ? 'Allow' : r.verdict === 'deny' ? 'ExplicitDeny' : 'ImplicitDeny',
       detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, reason },
     });
-    if (r.verdict === 'allow') return { allowed: true, denied: false, reason };
-    if (r.verdict === 'deny') return { allowed: false, denied: true, reason, ...(r.errors.length > 0 ? { evaluationError: r.errors.join('; ') } : {}) };
-    return { allowed: false, denied: false, reason };
+    const errors = evaluationError !== '' ? { evaluationError } : {};
+    if (r.verdict === 'allow') return { allowed: true, denied: false, reason, ...errors };
+    if (r.verdict === 'deny') return { allowed: false, denied: true, reason, ...errors };
+    return { allowed: false, denied: false, reason, ...errors };
   }
 
   // --- Admission --------------------------------------------------------------------------------------------
@@ -705,9 +805,11 @@ export function createKube(app: App, options: KubeOptions) {
     const groups = [...entry.kubernetesGroups.filter((g) => g !== AUTHENTICATED_GROUP), AUTHENTICATED_GROUP];
     const rbacAttrs: RbacAttributes = { ...attrs, verb: action.slice('kubernetes:'.length), user: { name: username, groups, extra: { arn: [principal.arn] } } };
     const d = cluster.rbac.authorize(rbacAttrs);
-    const errors = d.errors.map((e) => e.message);
-    if (d.verdict === 'allow') return { verdict: 'allow', reasons: d.reasons.map((r) => `${r} (cluster ${cluster.name})`), errors, matched: d.reasons.map((r) => ({ engine: 'rbac', policy: r, type: 'rbac', effect: 'Allow' as const })) };
-    return { verdict: 'no-opinion', reasons: [], diagnostics: [`no RBAC binding in cluster ${cluster.name} allows ${describeRequest(rbacAttrs)}`], errors };
+    // A binding to a missing role grants nothing and is reported, not an error that fails the union closed: the
+    // webhook answers so (core/rbac/authorizer.ts `rbacResult`), and the two must agree (review I, C2).
+    const notes = d.errors.map((e) => `RBAC: ${e.message}`);
+    if (d.verdict === 'allow') return { verdict: 'allow', reasons: d.reasons.map((r) => `${r} (cluster ${cluster.name})`), errors: [], diagnostics: notes, matched: d.reasons.map((r) => ({ engine: 'rbac', policy: r, type: 'rbac', effect: 'Allow' as const })) };
+    return { verdict: 'no-opinion', reasons: [], diagnostics: [`no RBAC binding in cluster ${cluster.name} allows ${describeRequest(rbacAttrs)}`, ...notes], errors: [] };
   }
 
   function clusterOfResource(resource: string): KubeCluster | undefined {
