@@ -447,6 +447,32 @@ test('without --imds: no metadata endpoint anywhere for the job, AWS SDKs told t
   assert.equal(r.code, 0, r.stderr);
 });
 
+test('a role with the default MaxSessionDuration (1 h) still gets 3-hour job sessions; a longer maximum is used whole', async () => {
+  const iam = new I.IAMClient({ endpoint: server.url, region: REGION, credentials: admin, maxAttempts: 1 });
+  clients.push(iam);
+  assert.equal((await iam.send(new I.GetRoleCommand({ RoleName: 'trainer' }))).Role?.MaxSessionDuration, 3600);
+  const H = 3600_000;
+  for (const [role, hours] of [[ROLE('trainer'), 3], ['default', 12]] as const) {
+    const submitted = await call<{ job: JobJson; capability: string }>(conn(users.alice), 'POST', ['jobs'], { body: { workspace: 'vision', role } });
+    assert.ok(submitted.ok, submitted.ok ? '' : submitted.message);
+    const { job, capability } = submitted.value;
+    try {
+      const t = Date.now();
+      const r = await fetch(`${server.agentUrl}/v1/container-credentials`, { headers: { authorization: capability } });
+      assert.equal(r.status, 200);
+      const real = Date.parse(r.headers.get('x-gatehouse-session-expiration') ?? '') - t;
+      assert.ok(real > hours * H - 60_000 && real <= hours * H + 1000, `${role}: a session of ${real / H} h`);
+      // What the Alibaba ECS provider is served: well over the 60 min under which it fetches on every call.
+      const served = Date.parse(((await r.json()) as { Expiration: string }).Expiration) - t;
+      assert.ok(served > 3 * H - 60_000, `${role}: served with ${served / H} h left`);
+      const issued = (await eventsOf(job.id, users.alice)).filter((e) => e.type === 'credentials-issued');
+      assert.equal(issued.length, 1);
+    } finally {
+      assert.ok((await call(conn(users.alice), 'POST', ['jobs', job.id, 'stop'])).ok);
+    }
+  }
+});
+
 test('every refused submit, through the CLI (stderr, exit 9) and POST /v1/jobs (403 AccessDenied), with its exact message; nothing is left behind', async () => {
   const before = await listIds();
   const marker = join(home, 'ran');

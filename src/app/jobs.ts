@@ -21,6 +21,7 @@ import {
   canTransition,
   defaultRoleName,
   isWorkspaceMember,
+  JOB_SESSION_AT_LEAST_SECONDS,
   JOB_TAG_JOB,
   JOB_TAG_WORKSPACE,
   jobSessionName,
@@ -92,7 +93,10 @@ function toBase64Url(bytes: Uint8Array): string {
 }
 
 export interface JobsOptions {
-  /** Lifetime of job sessions in seconds (default 43,200, capped by the role's maximum); short values exercise refresh. */
+  /**
+   * Lifetime of job sessions in seconds (default 43,200, capped by the role's maximum or 3 h, whichever is longer);
+   * short values exercise refresh.
+   */
   readonly sessionSeconds?: number;
   /** How long a launcher may stay silent before its job is marked Failed (default HEARTBEAT_TIMEOUT_MS); tests shorten it. */
   readonly heartbeatTimeoutMs?: number;
@@ -728,8 +732,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       sourceIdentity: sourceIdentityOf(job.submitter.name),
       tags: node ? { 'gatehouse:cluster': job.cluster ?? '', [JOB_TAG_JOB]: job.id } : { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id },
       job: job.id,
-      // The role's maximum: jobs outlive sessions by refreshing, so the longest session costs least.
+      // The role's maximum: jobs outlive sessions by refreshing, so the longest session costs least. Never less
+      // than 3 h for a role whose maximum is shorter (JOB_SESSION_AT_LEAST_SECONDS).
       durationSeconds: options.sessionSeconds ?? 43200,
+      maximumAtLeastSeconds: JOB_SESSION_AT_LEAST_SECONDS,
       ...(job.sessionPolicy !== undefined ? { policy: job.sessionPolicy } : {}),
       ...(from.sourceIp !== undefined && from.sourceIp !== '' ? { sourceIp: from.sourceIp } : {}),
     });

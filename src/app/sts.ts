@@ -405,13 +405,16 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
 
   /**
    * A service principal (the training service) assumes a role for a job: the role's trust policy must name
-   * the service. No role-chaining cap applies; the caller decides the duration up to the role maximum.
+   * the service. No role-chaining cap applies; the caller decides the duration up to the role maximum, or up to
+   * `maximumAtLeastSeconds` when the role's is shorter (the issuer's own floor, as EC2 and ECS issue instance and
+   * task role credentials for hours whatever the role's `MaxSessionDuration`).
    */
   async function assumeRoleAsService(input: {
     service: string;
     roleArn: string;
     sessionName: string;
     durationSeconds?: number;
+    maximumAtLeastSeconds?: number;
     sourceIdentity?: string;
     tags?: Record<string, string>;
     job?: string;
@@ -434,7 +437,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
       const roleArn = roleArnOf(partition, role.account, role.path, role.name);
       const d = trust && evaluate({ principal, action: 'sts:AssumeRole', resource: roleArn, time: now() }, { identity: [], trust });
       if (!d || d.decision !== 'Allow') return failWith('ACCESS_DENIED', `the trust policy of role ${roleArn} does not allow the service ${input.service} to assume it`);
-      const duration = Math.min(input.durationSeconds ?? DURATION.default, role.maxSessionDuration);
+      const duration = Math.min(input.durationSeconds ?? DURATION.default, Math.max(role.maxSessionDuration, input.maximumAtLeastSeconds ?? 0));
       const t = now();
       const { claims, credentials } = issue({
         acct: role.account,

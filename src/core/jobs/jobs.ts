@@ -162,6 +162,14 @@ export function servableUntil(issuedAt: number, expiresAt: number): number {
   return expiresAt - Math.min(30 * 60_000, life / 2);
 }
 
+/**
+ * Job and node sessions last at least this long whatever the role's `MaxSessionDuration` (default 1 h): the
+ * training and compute services are the issuers, and §1 of credential-protocols asks ≥ 3 h for the Alibaba ECS
+ * provider, which fetches again on every call once less than 60 min remain. A job's sessions die with the job
+ * (revoked at its end) and can be revoked any time, so the role's maximum is not what bounds a leaked one.
+ */
+export const JOB_SESSION_AT_LEAST_SECONDS = 3 * 3600;
+
 /** The steps in which a served `Expiration` advances (`servedExpiration`). */
 export const SERVED_EXPIRATION_STEP_MS = 15 * 60_000;
 /** At least this much validity is served whenever the session has it: §1's ≥ 3 h for the ECS emulator. */
