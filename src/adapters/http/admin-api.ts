@@ -107,6 +107,24 @@ const keyJson = (k: AccessKeyRecord) => ({ accessKeyId: k.id, userName: k.userNa
 // ---------------------------------------------------------------------------------------------------------
 // Input helpers
 
+/**
+ * Refuses a field outside `allowed` (none: a route that takes no body fields), so that a misspelt field is an
+ * error rather than dropped: `permissionBoundary` would create an unbounded user, `dryrun` apply for real.
+ */
+export function onlyFields(body: Readonly<Record<string, unknown>>, allowed: readonly string[]): Result<void> {
+  for (const k of Object.keys(body)) {
+    if (!allowed.includes(k)) return failWith('VALIDATION_ERROR', allowed.length === 0 ? `unknown field \`${k}\`: this request takes no body fields` : `unknown field \`${k}\` (allowed: ${allowed.join(', ')})`, k);
+  }
+  return ok(undefined);
+}
+
+/** An optional boolean: absent (or null) is `false`; a string `"true"` is refused, never read as either. */
+export function flag(body: Readonly<Record<string, unknown>>, key: string): Result<boolean> {
+  const v = Object.hasOwn(body, key) ? body[key] : undefined;
+  if (v === undefined || v === null) return ok(false);
+  return typeof v === 'boolean' ? ok(v) : failWith('VALIDATION_ERROR', `\`${key}\` must be true or false, got ${JSON.stringify(v)}`, key);
+}
+
 function str(body: Json, key: string, required: true): Result<string>;
 function str(body: Json, key: string, required: false): Result<string | undefined>;
 function str(body: Json, key: string, required: boolean): Result<string | undefined> {
@@ -171,6 +189,8 @@ function principalRoutes(segment: 'users' | 'groups' | 'roles'): Route[] {
       method: 'POST',
       pattern: [segment, ':name', 'policies'],
       handler: async ({ app, caller, params, body }) => {
+        const fields = onlyFields(body, ['policy']);
+        if (!fields.ok) return fields;
         const ref = str(body, 'policy', true);
         if (!ref.ok) return ref;
         const policyArn = await policyArnOf(app, caller, ref.value);
@@ -195,6 +215,8 @@ function principalRoutes(segment: 'users' | 'groups' | 'roles'): Route[] {
       method: 'PUT',
       pattern: [segment, ':name', 'inline-policies', ':policy'],
       handler: async ({ app, caller, params, body }) => {
+        const fields = onlyFields(body, ['document']);
+        if (!fields.ok) return fields;
         const doc = documentOf(body, 'document');
         if (!doc.ok) return doc;
         return map(app.directory.putInlinePolicy(caller, type, { name: params['name'] ?? '', policyName: params['policy'] ?? '', policyDocument: doc.value }), () => ({ name: params['policy'] }));
@@ -223,20 +245,32 @@ export const ADMIN_ROUTES: readonly Route[] = [
   {
     method: 'POST',
     pattern: ['accounts'],
-    handler: ({ app, caller, body }) => map(createAccountAsRoot(app.deps, caller, { id: body['id'], partition: body['partition'], ...(body['name'] !== undefined ? { name: body['name'] } : {}) }), (c) => c, 201),
+    handler: async ({ app, caller, body }) => {
+      const fields = onlyFields(body, ['id', 'partition', 'name']);
+      if (!fields.ok) return fields;
+      return map(createAccountAsRoot(app.deps, caller, { id: body['id'], partition: body['partition'], ...(body['name'] !== undefined ? { name: body['name'] } : {}) }), (c) => c, 201);
+    },
   },
   {
     method: 'POST',
     pattern: ['apply'],
     handler: async ({ app, caller, body }) => {
-      const documents = body['documents'];
-      if (!Array.isArray(documents)) return failWith('MISSING_PARAMETER', '`documents` is required: a list of documents', 'documents');
+      // `dryRun` is the safety switch: a misspelt (`dryrun`) or string (`"true"`) one must not apply for real.
+      const fields = onlyFields(body, ['documents', 'sources', 'prune', 'dryRun', 'cluster']);
+      if (!fields.ok) return fields;
+      const documents = Object.hasOwn(body, 'documents') ? body['documents'] : undefined;
+      if (documents === undefined) return failWith('MISSING_PARAMETER', '`documents` is required: a list of documents', 'documents');
+      if (!Array.isArray(documents)) return failWith('VALIDATION_ERROR', '`documents` must be a list of documents', 'documents');
       const sources = sourcesOf(body['sources'], documents.length);
       if (!sources.ok) return sources;
-      const cluster = body['cluster'];
-      if (cluster !== undefined && cluster !== null && typeof cluster !== 'string') return failWith('VALIDATION_ERROR', '`cluster` must be a cluster name', 'cluster');
+      const prune = flag(body, 'prune');
+      if (!prune.ok) return prune;
+      const dryRun = flag(body, 'dryRun');
+      if (!dryRun.ok) return dryRun;
+      const cluster = str(body, 'cluster', false);
+      if (!cluster.ok) return cluster;
       return map(
-        applyConfig(app.deps, caller, { documents, ...(sources.value ? { sources: sources.value } : {}), prune: body['prune'] === true, dryRun: body['dryRun'] === true, ...(typeof cluster === 'string' ? { cluster } : {}) }),
+        applyConfig(app.deps, caller, { documents, ...(sources.value ? { sources: sources.value } : {}), prune: prune.value, dryRun: dryRun.value, ...opt('cluster', cluster.value) }),
         (r) => r,
       );
     },
@@ -248,6 +282,8 @@ export const ADMIN_ROUTES: readonly Route[] = [
     method: 'POST',
     pattern: ['users'],
     handler: async ({ app, caller, body }) => {
+      const fields = onlyFields(body, ['name', 'path', 'tags', 'permissionsBoundary']);
+      if (!fields.ok) return fields;
       const name = str(body, 'name', true);
       const path = str(body, 'path', false);
       const boundary = str(body, 'permissionsBoundary', false);
@@ -278,6 +314,8 @@ export const ADMIN_ROUTES: readonly Route[] = [
     method: 'POST',
     pattern: ['groups'],
     handler: async ({ app, caller, body }) => {
+      const fields = onlyFields(body, ['name', 'path']);
+      if (!fields.ok) return fields;
       const name = str(body, 'name', true);
       const path = str(body, 'path', false);
       if (!name.ok) return name;
@@ -294,7 +332,10 @@ export const ADMIN_ROUTES: readonly Route[] = [
   {
     method: 'PUT',
     pattern: ['groups', ':group', 'users', ':user'],
-    handler: ({ app, caller, params }) => map(app.directory.addUserToGroup(caller, { groupName: params['group'] ?? '', userName: params['user'] ?? '' }), () => ({ group: params['group'], user: params['user'] })),
+    handler: ({ app, caller, params, body }) => {
+      const fields = onlyFields(body, []);
+      return fields.ok ? map(app.directory.addUserToGroup(caller, { groupName: params['group'] ?? '', userName: params['user'] ?? '' }), () => ({ group: params['group'], user: params['user'] })) : Promise.resolve(fields);
+    },
   },
   {
     method: 'DELETE',
@@ -308,6 +349,8 @@ export const ADMIN_ROUTES: readonly Route[] = [
     method: 'POST',
     pattern: ['roles'],
     handler: async ({ app, caller, body }) => {
+      const fields = onlyFields(body, ['name', 'trustPolicy', 'path', 'description', 'maxSessionDuration', 'tags', 'permissionsBoundary']);
+      if (!fields.ok) return fields;
       const name = str(body, 'name', true);
       const path = str(body, 'path', false);
       const description = str(body, 'description', false);
@@ -320,7 +363,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
       if (!description.ok) return description;
       if (!boundary.ok) return boundary;
       if (!tags.ok) return tags;
-      const max = body['maxSessionDuration'];
+      const max = body['maxSessionDuration'] ?? undefined;
       if (max !== undefined && typeof max !== 'number') return failWith('VALIDATION_ERROR', '`maxSessionDuration` must be a number of seconds', 'maxSessionDuration');
       const permissionsBoundary = boundary.value === undefined ? undefined : await policyArnOf(app, caller, boundary.value);
       return map(
@@ -355,6 +398,8 @@ export const ADMIN_ROUTES: readonly Route[] = [
     method: 'POST',
     pattern: ['policies'],
     handler: async ({ app, caller, body }) => {
+      const fields = onlyFields(body, ['name', 'document', 'path', 'description']);
+      if (!fields.ok) return fields;
       const name = str(body, 'name', true);
       const path = str(body, 'path', false);
       const description = str(body, 'description', false);
@@ -396,13 +441,22 @@ export const ADMIN_ROUTES: readonly Route[] = [
     method: 'POST',
     pattern: ['access-keys'],
     handler: async ({ app, caller, body }) => {
+      const fields = onlyFields(body, ['userName']);
+      if (!fields.ok) return fields;
       const user = str(body, 'userName', false);
       if (!user.ok) return user;
       return map(app.directory.createAccessKey(caller, { ...opt('userName', user.value) }), (r) => ({ ...keyJson(r.key), secretAccessKey: r.secretAccessKey }), 201);
     },
   },
   // The credential report (src/app/account-reports.ts): generated (kept four hours), then read as IAM's CSV.
-  { method: 'POST', pattern: ['credential-report'], handler: ({ app, caller }) => map(app.accountReports.generateCredentialReport(caller), (r) => r) },
+  {
+    method: 'POST',
+    pattern: ['credential-report'],
+    handler: async ({ app, caller, body }) => {
+      const fields = onlyFields(body, []);
+      return fields.ok ? map(app.accountReports.generateCredentialReport(caller), (r) => r) : fields;
+    },
+  },
   { method: 'GET', pattern: ['credential-report'], handler: ({ app, caller }) => map(app.accountReports.getCredentialReport(caller), (r) => r) },
   {
     method: 'DELETE',

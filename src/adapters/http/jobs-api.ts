@@ -15,6 +15,7 @@ import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn } fr
 import { contextOf, evaluate } from '../../core/iam/index.ts';
 import { accessDeniedMessage } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
+import { onlyFields } from './admin-api.ts';
 
 export interface JobsRouteDeps {
   /** Opens the job's metadata endpoint and returns its port. */
@@ -112,12 +113,17 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
       method: 'POST',
       pattern: ['jobs'],
       handler: async ({ app, caller, body }) => {
+        // A misspelt or mistyped field would be dropped and the job run otherwise than asked (`"replicas": "8"` as 1).
+        const fields = onlyFields(body, ['workspace', 'role', 'name', 'replicas', 'imds']);
+        if (!fields.ok) return fields;
         const workspace = body['workspace'];
         const role = body['role'] ?? 'default';
         if (typeof workspace !== 'string' || workspace === '') return failWith('VALIDATION_ERROR', '`workspace` is required', 'workspace');
         if (typeof role !== 'string') return failWith('VALIDATION_ERROR', '`role` must be `default`, `none` or a role ARN', 'role');
-        const replicas = body['replicas'];
-        const name = body['name'];
+        const replicas = body['replicas'] ?? undefined;
+        if (replicas !== undefined && typeof replicas !== 'number') return failWith('VALIDATION_ERROR', `\`replicas\` must be an integer from 1 to 1024, got ${JSON.stringify(replicas)}`, 'replicas');
+        const name = body['name'] ?? undefined;
+        if (name !== undefined && typeof name !== 'string') return failWith('VALIDATION_ERROR', '`name` must be a string', 'name');
         const imds = imdsOf(body);
         if (!imds.ok) return imds;
         const r = await app.jobs.submit(caller, {
@@ -161,7 +167,9 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
       method: 'POST',
       pattern: ['clusters', ':name', 'nodes'],
       handler: async ({ app, caller, params, body }) => {
-        const cc = body['computeConfig'];
+        const fields = onlyFields(body, ['computeConfig', 'imds']);
+        if (!fields.ok) return fields;
+        const cc = body['computeConfig'] ?? undefined;
         if (cc !== undefined && typeof cc !== 'string') return failWith('VALIDATION_ERROR', '`computeConfig` must be a name', 'computeConfig');
         const imds = imdsOf(body);
         if (!imds.ok) return imds;
@@ -174,7 +182,14 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
     { method: 'GET', pattern: ['jobs'], handler: async ({ app, caller }) => mapOk(await app.jobs.listJobs(caller), (jobs) => ({ jobs })) },
     { method: 'GET', pattern: ['jobs', ':id'], handler: async ({ app, caller, params }) => mapOk(await app.jobs.getJob(caller, params['id'] ?? ''), (job) => job) },
     { method: 'GET', pattern: ['jobs', ':id', 'events'], handler: async ({ app, caller, params }) => mapOk(await app.jobs.jobEvents(caller, params['id'] ?? ''), (events) => ({ events })) },
-    { method: 'POST', pattern: ['jobs', ':id', 'stop'], handler: async ({ app, caller, params }) => mapOk(await app.jobs.stopJob(caller, params['id'] ?? ''), (job) => job) },
+    {
+      method: 'POST',
+      pattern: ['jobs', ':id', 'stop'],
+      handler: async ({ app, caller, params, body }) => {
+        const fields = onlyFields(body, []);
+        return fields.ok ? mapOk(await app.jobs.stopJob(caller, params['id'] ?? ''), (job) => job) : fields;
+      },
+    },
   ];
 }
 
