@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { applyConfig } from '../src/app/apply.ts';
 import type { Caller } from '../src/app/index.ts';
+import { SESSION_EXTRA } from '../src/app/kube.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
 import { startTestApiserver, webhookFromKubeconfig, type TestApiserver, type WebhookTarget } from './support/apiserver.ts';
 
@@ -224,6 +225,8 @@ describe('kubectl against the HyperPod example', { skip }, () => {
           accessKeyId: [session.accessKeyId],
           sessionName: ['alice'],
           tokenIssueTime: ((review.json['status'] as { user: { extra: { tokenIssueTime: string[] } } }).user.extra.tokenIssueTime),
+          // The session, sealed, for admission's PassRole check (review I, S5).
+          [SESSION_EXTRA]: ((review.json['status'] as { user: { extra: Record<string, string[]> } }).user.extra[SESSION_EXTRA]),
         },
       },
       audiences: ['https://kubernetes.default.svc'],
@@ -236,6 +239,7 @@ describe('kubectl against the HyperPod example', { skip }, () => {
     const issued = (review.json['status'] as { user: { extra: { tokenIssueTime: string[] } } }).user.extra.tokenIssueTime[0] ?? '';
     assert.match(issued, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.ok(Math.abs(Date.parse(issued) - Date.now()) < 120_000, issued);
+    assert.equal(((review.json['status'] as { user: { extra: Record<string, string[]> } }).user.extra[SESSION_EXTRA] ?? []).length, 1, 'the sealed session');
     // A token made for another cluster does not verify here (x-k8s-aws-id is signed).
     const other = await run(process.execPath, [join(ROOT_DIR, 'bin', 'gatehouse.js'), 'kube', 'token', '--cluster', 'elsewhere'], env);
     const otherToken = (JSON.parse(other.stdout) as { status: { token: string } }).status.token;

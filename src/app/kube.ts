@@ -28,7 +28,7 @@ import { contextOf, evaluate, isoSeconds, principalFromArn, type PolicySet, type
 import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
 import { compileRbac, parseRbacObject, rbacResult, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
 import { uniqueId } from '../core/directory/rules.ts';
-import { parseRoleArn, roleArnOf } from '../core/sts/session.ts';
+import { parseRoleArn, roleArnOf, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
 import {
   ASSUME_FAILED,
   clusterArn,
@@ -49,16 +49,20 @@ import {
   entryName,
   entryPrincipal,
   envPatch,
+  containersChanged,
+  generatedName,
   GRANT_ANNOTATION,
   JOB_ANNOTATION,
   kubernetesAction,
   kubernetesResource,
   parseAccessEntrySpec,
   parseKubernetesResource,
+  podEnvValues,
   podTemplate,
   removeAnnotationPatch,
   renderUsername,
   roleAnnotation,
+  templateChanged,
   type AccessEntry,
   type AccessReviewRequest,
   type AdmissionRequest,
@@ -78,6 +82,11 @@ const webhookKey = (account: string, cluster: string): string => `${WEBHOOK_PREF
 const RELEVANT = [/^k8s\//, /^cluster\//, /^k8swebhook\//];
 
 export const AUTHENTICATED_GROUP = 'system:authenticated';
+/**
+ * TokenReview `extra` key of a session's sealed claims (its secret left out): kube-apiserver hands `extra` on to
+ * admission, which decides PassRole with the session's own policies (S5). Opaque, bound to the cluster.
+ */
+export const SESSION_EXTRA = 'gatehouse.dev/session';
 
 export interface KubeOptions {
   /**
@@ -370,6 +379,27 @@ export function createKube(app: App, options: KubeOptions) {
 
   // --- Authentication ---------------------------------------------------------------------------------------
 
+  /** Binds a sealed session to the cluster whose TokenReview sealed it. */
+  const sessionAad = (cluster: KubeCluster): string => `k8s-session\u0000${cluster.account}\u0000${cluster.name.toLowerCase()}`;
+
+  /** A session's claims without its secret, sealed under the master key for `extra` (opaque, tamper-evident). */
+  function sealSession(cluster: KubeCluster, c: SessionClaims): string {
+    const { sk: _secret, ...facts } = c;
+    return deps.sealer.seal(JSON.stringify(facts), sessionAad(cluster));
+  }
+
+  function openSession(cluster: KubeCluster, sealed: string): SessionClaims | undefined {
+    if (sealed.length > 32_768) return undefined;
+    const text = deps.sealer.open(sealed as SealedSecret, sessionAad(cluster));
+    if (text === undefined) return undefined;
+    try {
+      const c = JSON.parse(text) as Omit<SessionClaims, 'sk'>;
+      return c !== null && typeof c === 'object' && typeof c.acct === 'string' && typeof c.iat === 'number' ? { ...c, sk: '' } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Maps an authenticated caller to its Kubernetes user through the cluster's access entries. */
   function identify(cluster: KubeCluster, caller: Caller, accessKeyId: string): Result<AuthenticatedUser> {
     const s = caller.session;
@@ -389,6 +419,9 @@ export function createKube(app: App, options: KubeOptions) {
       // The token's issue time, for aws:TokenIssueTime in the SubjectAccessReviews of this user: without it, a
       // policy revoking the role's older sessions would refuse its new ones too (an unknown time counts as the earliest).
       extra['tokenIssueTime'] = [isoSeconds(s.iat)];
+      // The whole session (session policies, tags, source identity, issue time), sealed: admission decides
+      // whether this user may pass a role as the session, not as its role (see `passerIdentity`).
+      extra[SESSION_EXTRA] = [sealSession(cluster, s)];
     }
     return ok({ username, uid: `gatehouse:${caller.account}:${caller.principal.userId ?? caller.user?.id ?? caller.principal.arn}`, groups, extra });
   }
@@ -459,10 +492,52 @@ export function createKube(app: App, options: KubeOptions) {
   }
 
   /**
-   * May `passerArn` pass the role to the compute service, and does the role trust it? The same checks and
+   * Who passes a role: an IAM principal by ARN and, when it is a session, the session's sealed claims
+   * (`SESSION_EXTRA`, carried by the token review or by a template's grant). `fromGrant`: named by a template's
+   * grant, which outlives the session that made it.
+   */
+  interface Passer {
+    readonly arn: string;
+    readonly via: string;
+    readonly session?: string;
+    /** `extra` says the user is a session (`sessionName`, `tokenIssueTime`), whether or not it carries the session. */
+    readonly isSession?: boolean;
+    readonly fromGrant?: boolean;
+  }
+
+  /**
+   * The passer's principal and policies, as IAM would decide its requests. A session is decided as the session
+   * (role or user policies, its session policies, tags, source identity and issue time), never as its role; a session
+   * whose claims are not carried (a token reviewed before Gatehouse sealed them into `extra`, a grant made before
+   * grants carried them) may not pass a role: its session policy is unknown here (review I, S5).
+   */
+  async function passerIdentity(cluster: KubeCluster, passer: Passer, roleArn: string): Promise<Result<{ principal: Principal; policies: PolicySet }>> {
+    const cannot = (why: string): Result<never> => failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passer.arn} ${why}, so it cannot pass role ${roleArn}`);
+    if (passer.session !== undefined) {
+      const c = openSession(cluster, passer.session);
+      if (!c) return cannot(`carries session facts that this server did not seal for cluster ${cluster.name}`);
+      if (sessionPrincipal(c, {}).arn !== passer.arn) return cannot('carries the session facts of another principal');
+      const caller = await app.sts.callerOfClaims(c, passer.fromGrant === true);
+      if (!caller.ok) return cannot(`is a session that has expired or was revoked, or whose ${c.role ? 'role' : 'user'} no longer exists or is disabled`);
+      return ok({ principal: caller.value.principal, policies: caller.value.policies });
+    }
+    const parsed = principalFromArn(passer.arn);
+    if (passer.isSession || (parsed.ok && parsed.value.kind === 'role-session')) {
+      return cannot(
+        passer.fromGrant
+          ? `is a session named by a grant made before grants carried the session's policies; apply the workload again`
+          : `is a session whose session policies are unknown here (its token was reviewed before Gatehouse carried the session in \`extra.${SESSION_EXTRA}\`); get a new token (kubectl does, within 15 minutes)`,
+      );
+    }
+    const who = await principalOf(passer.arn);
+    return who ? ok(who) : cannot('is not an existing user or role');
+  }
+
+  /**
+   * May the passer pass the role to the compute service, and does the role trust it? The same checks and
    * messages as starting a node (app/jobs.ts `startNode`).
    */
-  async function checkPass(cluster: KubeCluster, passerArn: string, roleRef: string): Promise<Result<{ roleArn: string; roleName: string }>> {
+  async function checkPass(cluster: KubeCluster, passer: Passer, roleRef: string): Promise<Result<{ roleArn: string; roleName: string }>> {
     const { partition, account } = cluster;
     const parsed = roleRef.includes(':') ? parseRoleArn(roleRef) : /^[\w+=,.@-]{1,64}$/.test(roleRef) ? { partition, account, name: roleRef, path: '/' } : undefined;
     const role = parsed && parsed.account === account ? await deps.store.read((tx) => tx.roles.get(account, parsed.name)) : undefined;
@@ -471,12 +546,12 @@ export function createKube(app: App, options: KubeOptions) {
     }
     const roleArn = roleArnOf(partition, account, role.path, role.name);
     if (parsed.path !== '/' && roleArnOf(partition, account, parsed.path, parsed.name) !== roleArn) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}`);
-    const passer = await principalOf(passerArn);
-    if (!passer) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passerArn} is not an existing user or role, so it cannot pass role ${roleArn}`);
+    const who = await passerIdentity(cluster, passer, roleArn);
+    if (!who.ok) return who;
     const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
     const service = computeServices(partition)[0] as string;
-    const d = evaluate({ principal: passer.principal, action: passAction, resource: roleArn, context: contextOf({ 'iam:PassedToService': service, 'acs:Service': service }), time: deps.now() }, passer.policies);
-    if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passerArn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}`);
+    const d = evaluate({ principal: who.value.principal, action: passAction, resource: roleArn, context: contextOf({ 'iam:PassedToService': service, 'acs:Service': service }), time: deps.now() }, who.value.policies);
+    if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passer.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}`);
     const trust = trustPolicies.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     const trusted =
       trust !== undefined &&
@@ -487,43 +562,59 @@ export function createKube(app: App, options: KubeOptions) {
     return ok({ roleArn, roleName: role.name });
   }
 
-  // Grants: `v1.<payload>.<mac>`, payload = base64url JSON {p: passer ARN, r: role ARN, ns: namespace}.
-  function signGrant(cluster: KubeCluster, g: { p: string; r: string; ns: string }): string | undefined {
+  /**
+   * Grants: `v1.<payload>.<mac>`, payload = base64url JSON {p: passer ARN, r: role ARN, ns: namespace, s?: the
+   * passer's sealed session}: a session's grant is decided again, for each pod, as that session.
+   */
+  interface Grant {
+    readonly p: string;
+    readonly r: string;
+    readonly ns: string;
+    readonly s?: string;
+  }
+
+  function signGrant(cluster: KubeCluster, g: Grant): string | undefined {
     if (!cluster.grantKey) return undefined;
     const payload = Buffer.from(JSON.stringify(g), 'utf8').toString('base64url');
     return `v1.${payload}.${createHmac('sha256', cluster.grantKey).update(payload).digest('base64url')}`;
   }
 
-  function openGrant(cluster: KubeCluster, grant: string | undefined): { p: string; r: string; ns: string } | undefined {
-    if (!grant || !cluster.grantKey || grant.length > 4096) return undefined;
+  function openGrant(cluster: KubeCluster, grant: string | undefined): Grant | undefined {
+    if (!grant || !cluster.grantKey || grant.length > 65_536) return undefined;
     const [v, payload, mac] = grant.split('.');
     if (v !== 'v1' || !payload || !mac) return undefined;
     const want = createHmac('sha256', cluster.grantKey).update(payload).digest();
     const got = Buffer.from(mac, 'base64url');
     if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
     try {
-      const g = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { p?: unknown; r?: unknown; ns?: unknown };
-      return typeof g.p === 'string' && typeof g.r === 'string' && typeof g.ns === 'string' ? { p: g.p, r: g.r, ns: g.ns } : undefined;
+      const g = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { p?: unknown; r?: unknown; ns?: unknown; s?: unknown };
+      if (typeof g.p !== 'string' || typeof g.r !== 'string' || typeof g.ns !== 'string') return undefined;
+      return { p: g.p, r: g.r, ns: g.ns, ...(typeof g.s === 'string' ? { s: g.s } : {}) };
     } catch {
       return undefined;
     }
   }
 
   /**
-   * Who passes the role: the requesting user; or, for an object a controller creates from a template
-   * (a ReplicaSet's pods, a CronJob's Jobs), the author recorded in the template's grant when it is valid
-   * for this role and namespace.
+   * Who passes the role: the requesting user (with its session, when it is one); or, for an object a controller
+   * creates from a template (a ReplicaSet's pods, a CronJob's Jobs), the author recorded in the template's grant
+   * when it is valid for this role and namespace.
    */
-  function passerOf(cluster: KubeCluster, req: AdmissionRequest, annotations: Readonly<Record<string, string>>, roleRef: string): { arn: string; via: string } | { error: string } {
+  function passerOf(cluster: KubeCluster, req: AdmissionRequest, annotations: Readonly<Record<string, string>>, roleRef: string): Passer | { error: string } {
     if (isController(req.userInfo.username)) {
       const g = openGrant(cluster, annotations[GRANT_ANNOTATION]);
-      if (g && g.ns === req.namespace && (g.r === roleRef || g.r.endsWith(`:role/${roleRef}`) || g.r.endsWith(`/${roleRef}`))) return { arn: g.p, via: `the template's grant (${g.p})` };
+      if (g && g.ns === req.namespace && (g.r === roleRef || g.r.endsWith(`:role/${roleRef}`) || g.r.endsWith(`/${roleRef}`))) {
+        return { arn: g.p, via: `the template's grant (${g.p})`, fromGrant: true, ...(g.s !== undefined ? { session: g.s } : {}) };
+      }
     }
     const arn = principalArnOf(cluster, req.userInfo);
     if (arn === undefined) {
       return { error: `${ROLE_CHECK_FAILED}: Kubernetes user \`${req.userInfo.username}\` maps to no IAM principal (no access entry of cluster ${cluster.name} gives that username), so it cannot pass role ${roleRef}` };
     }
-    return { arn, via: arn };
+    const extra = req.userInfo.extra;
+    const session = extra['arn']?.[0] === arn ? extra[SESSION_EXTRA]?.[0] : undefined;
+    const isSession = extra['arn']?.[0] === arn && (extra['sessionName'] !== undefined || extra['tokenIssueTime'] !== undefined);
+    return { arn, via: arn, ...(session !== undefined ? { session } : {}), ...(isSession ? { isSession } : {}) };
   }
 
   async function admitPod(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
@@ -535,11 +626,14 @@ export function createKube(app: App, options: KubeOptions) {
     if ('error' in named) return refuse(`${ROLE_CHECK_FAILED}: ${named.error}`, 400);
     const passer = passerOf(cluster, req, annotations, named.role);
     if ('error' in passer) return refuse(passer.error);
-    const pass = await checkPass(cluster, passer.arn, named.role);
+    const pass = await checkPass(cluster, passer, named.role);
     if (!pass.ok) return refuse(pass.errors[0]?.message ?? ROLE_CHECK_FAILED);
     const meta = (pod['metadata'] ?? {}) as Record<string, unknown>;
-    const name = typeof meta['name'] === 'string' ? meta['name'] : req.name;
+    const given = typeof meta['name'] === 'string' && meta['name'] !== '' ? meta['name'] : req.name;
     const generateName = typeof meta['generateName'] === 'string' ? meta['generateName'] : undefined;
+    // A pod made from `generateName` is named here, as kube-apiserver would name it (it keeps a name it is given), so
+    // that its job is bound to its exact name: only the deletion of that pod ends the job (review I, R1).
+    const name = given === '' && generateName ? generatedName(generateName, deps.randomBytes(5)) : given;
     const spec = (pod['spec'] ?? {}) as Record<string, unknown>;
     let jobId = 'dry-run';
     let env: Record<string, string>;
@@ -553,26 +647,66 @@ export function createKube(app: App, options: KubeOptions) {
       jobId = created.job.id;
       env = await options.podEnvironment(created.job, created.capability);
     }
-    const patch: JsonPatchOp[] = [...annotationPatch(pod, '', JOB_ANNOTATION, jobId), ...envPatch(spec, '/spec', env)];
+    const patch: JsonPatchOp[] = [...(name !== given ? [{ op: 'add' as const, path: '/metadata/name', value: name }] : []), ...annotationPatch(pod, '', JOB_ANNOTATION, jobId), ...envPatch(spec, '/spec', env)];
     return { allowed: true, patch, auditAnnotations: { role: pass.value.roleArn, 'passed-by': passer.arn, job: jobId } };
   }
+
+  /**
+   * The running pod job of the pod `namespace/name`, among the jobs its annotations or its containers' environment
+   * name (`GATEHOUSE_JOB_ID`, which a pod UPDATE cannot change). Only the job made for this exact pod counts: an
+   * annotation can be copied onto any pod. Jobs recorded before pods were named by the webhook know only the
+   * `generateName` prefix, and match any pod name with it.
+   */
+  async function podJobOf(cluster: KubeCluster, namespace: string, name: string, ids: readonly (string | undefined)[]): Promise<Job | undefined> {
+    const candidates = [...new Set(ids.filter((id): id is string => id !== undefined && /^[a-z0-9]{1,32}$/.test(id)))].slice(0, 8);
+    if (candidates.length === 0) return undefined;
+    const jobs = await deps.store.read(async (tx) => Promise.all(candidates.map(async (id) => tx.kv.get(`job/${id}`))));
+    for (const v of jobs) {
+      const job = v === undefined ? undefined : (JSON.parse(v) as Job);
+      const p = job?.pod;
+      if (!job || !p || job.account !== cluster.account || job.cluster !== cluster.name || p.namespace !== namespace) continue;
+      if (p.name !== '' ? p.name === name : p.generateName !== undefined && p.generateName !== '' && name.startsWith(p.generateName)) return job;
+    }
+    return undefined;
+  }
+
+  const podName = (req: AdmissionRequest, pod: Record<string, unknown> | undefined): string => {
+    const n = (pod?.['metadata'] as Record<string, unknown> | undefined)?.['name'];
+    return req.name !== '' ? req.name : typeof n === 'string' ? n : '';
+  };
 
   /** A pod goes away: its job ends, and with it every session issued to the pod. */
   async function podDeleted(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
     const old = req.oldObject;
-    const id = old ? annotationsOf(old['metadata'])[JOB_ANNOTATION] : undefined;
-    if (id === undefined || req.dryRun || !/^[a-z0-9]{1,32}$/.test(id)) return { allowed: true };
-    const job = await deps.store.read(async (tx) => {
-      const v = await tx.kv.get(`job/${id}`);
-      return v === undefined ? undefined : (JSON.parse(v) as Job);
-    });
-    // Only the pod the job was made for ends it (the annotation could have been copied onto another pod).
-    const p = job?.pod;
-    const name = req.name !== '' ? req.name : typeof (old?.['metadata'] as Record<string, unknown> | undefined)?.['name'] === 'string' ? ((old?.['metadata'] as Record<string, unknown>)['name'] as string) : '';
-    if (!job || !p || job.account !== cluster.account || job.cluster !== cluster.name || p.namespace !== req.namespace) return { allowed: true };
-    if (!(p.name === name || (p.generateName !== undefined && p.generateName !== '' && name.startsWith(p.generateName)))) return { allowed: true };
-    await app.jobs.endPod(id, `pod ${req.namespace}/${name} deleted`);
-    return { allowed: true, auditAnnotations: { job: id } };
+    if (!old || req.dryRun) return { allowed: true };
+    const name = podName(req, old);
+    const job = await podJobOf(cluster, req.namespace, name, [annotationsOf(old['metadata'])[JOB_ANNOTATION]]);
+    if (!job) return { allowed: true };
+    await app.jobs.endPod(job.id, `pod ${req.namespace}/${name} deleted`);
+    return { allowed: true, auditAnnotations: { job: job.id } };
+  }
+
+  /**
+   * A pod changes. Its role does not (annotations count only at creation); but changing the containers of a pod that
+   * runs as a role (a pod's images are mutable) runs new code with the role: the user who does it must be allowed to
+   * pass the role, as for creating the pod, and is recorded as its passer (review I, S2).
+   */
+  async function podUpdated(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
+    const now = roleAnnotation(annotationsOf(req.object?.['metadata']));
+    const was = roleAnnotation(annotationsOf(req.oldObject?.['metadata']));
+    const warned: AdmissionVerdict =
+      JSON.stringify(now) !== JSON.stringify(was) ? { allowed: true, warnings: ['gatehouse: a pod’s role annotation counts only when the pod is created; this update does not change the pod’s role or credentials'] } : { allowed: true };
+    if (!containersChanged(req.oldObject, req.object)) return warned;
+    const old = annotationsOf(req.oldObject?.['metadata']);
+    const ids = [old[JOB_ANNOTATION], annotationsOf(req.object?.['metadata'])[JOB_ANNOTATION], ...podEnvValues(req.oldObject, 'GATEHOUSE_JOB_ID')];
+    const job = await podJobOf(cluster, req.namespace, podName(req, req.oldObject), ids);
+    if (!job || job.state !== 'Running' || job.role.arn === undefined) return warned;
+    const roleArn = job.role.arn;
+    const passer = passerOf(cluster, req, old, roleArn);
+    if ('error' in passer) return refuse(passer.error);
+    const pass = await checkPass(cluster, passer, roleArn);
+    if (!pass.ok) return refuse(`${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (changing the containers of pod ${req.namespace}/${podName(req, req.oldObject)}, which runs as ${roleArn})`);
+    return { ...warned, auditAnnotations: { role: pass.value.roleArn, 'passed-by': passer.arn, job: job.id } };
   }
 
   async function admitWorkload(cluster: KubeCluster, req: AdmissionRequest, at: { template: Record<string, unknown>; path: string }): Promise<AdmissionVerdict> {
@@ -584,20 +718,23 @@ export function createKube(app: App, options: KubeOptions) {
     }
     if ('error' in named) return refuse(`${ROLE_CHECK_FAILED}: ${named.error}`, 400);
     if (req.operation === 'UPDATE') {
-      // Scaling, relabelling or a controller's status write leaves the template's role as it was: nothing to check.
+      // Scaling, relabelling the workload or a controller's status write leaves the pod template as it was: nothing
+      // to check. Any change to the template (image, command, env, volumes…) is new code run with the role, and is
+      // checked for whoever makes it, who then becomes the grant's passer (review I, S2).
       const before = podTemplate(req.kind, req.oldObject);
       const old = before ? annotationsOf(before.template['metadata']) : {};
-      const oldNamed = roleAnnotation(old);
       const g = openGrant(cluster, annotations[GRANT_ANNOTATION]);
-      if (oldNamed && !('error' in oldNamed) && oldNamed.role === named.role && old[GRANT_ANNOTATION] === annotations[GRANT_ANNOTATION] && g && g.ns === req.namespace) return { allowed: true };
+      if (before && !templateChanged(before.template, at.template) && old[GRANT_ANNOTATION] === annotations[GRANT_ANNOTATION] && g && g.ns === req.namespace) return { allowed: true };
     }
     const passer = passerOf(cluster, req, annotations, named.role);
     if ('error' in passer) return refuse(passer.error);
-    const pass = await checkPass(cluster, passer.arn, named.role);
+    const pass = await checkPass(cluster, passer, named.role);
     if (!pass.ok) return refuse(pass.errors[0]?.message ?? ROLE_CHECK_FAILED);
-    const grant = signGrant(cluster, { p: passer.arn, r: pass.value.roleArn, ns: req.namespace });
-    if (grant === undefined || annotations[GRANT_ANNOTATION] === grant) return { allowed: true };
-    return { allowed: true, patch: annotationPatch(at.template, at.path, GRANT_ANNOTATION, grant), auditAnnotations: { role: pass.value.roleArn, 'passed-by': passer.arn } };
+    const grant = signGrant(cluster, { p: passer.arn, r: pass.value.roleArn, ns: req.namespace, ...(passer.session !== undefined ? { s: passer.session } : {}) });
+    // Recorded whenever the check was made (a new template with the same grant too: its author changed it).
+    const auditAnnotations = { role: pass.value.roleArn, 'passed-by': passer.arn };
+    if (grant === undefined || annotations[GRANT_ANNOTATION] === grant) return { allowed: true, auditAnnotations };
+    return { allowed: true, patch: annotationPatch(at.template, at.path, GRANT_ANNOTATION, grant), auditAnnotations };
   }
 
   /**
@@ -635,12 +772,7 @@ export function createKube(app: App, options: KubeOptions) {
     const isPod = req.kind.group === '' && req.kind.kind === 'Pod' && req.subResource === '';
     if (isPod && req.operation === 'CREATE') return admitPod(cluster, req);
     if (isPod && req.operation === 'DELETE') return podDeleted(cluster, req);
-    if (isPod && req.operation === 'UPDATE') {
-      const now = roleAnnotation(annotationsOf(req.object?.['metadata']));
-      const was = roleAnnotation(annotationsOf(req.oldObject?.['metadata']));
-      const changed = JSON.stringify(now) !== JSON.stringify(was);
-      return changed ? { allowed: true, warnings: ['gatehouse: a pod’s role annotation counts only when the pod is created; this update does not change the pod’s role or credentials'] } : { allowed: true };
-    }
+    if (isPod && req.operation === 'UPDATE') return podUpdated(cluster, req);
     const tpl = podTemplate(req.kind, req.object);
     if (tpl && (req.operation === 'CREATE' || req.operation === 'UPDATE') && req.subResource === '') return admitWorkload(cluster, req, tpl);
     return { allowed: true };

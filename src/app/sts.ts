@@ -183,6 +183,20 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     });
   }
 
+  /**
+   * The caller a session's claims make, as `authenticateSession` builds it, for claims carried without their token
+   * (the Kubernetes TokenReview's sealed `extra`, src/app/kube.ts): refused when revoked, or when its role or user
+   * is gone or disabled, and when expired unless `allowExpired` (a workload's grant outlives the session that made it).
+   */
+  function callerOfClaims(c: SessionClaims, allowExpired = false): Promise<Result<Caller>> {
+    if ((!allowExpired && c.exp <= now()) || live.isRevoked(c)) return Promise.resolve(failWith('EXPIRED_TOKEN', 'The security token included in the request is expired'));
+    return readPrincipals(async (tx) => {
+      const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await cachedUser(tx, c.acct, c.user.name) : undefined;
+      const r = sessionCaller(own, c, c.ak, await sessionPolicies(tx, c));
+      return r.ok ? ok(r.value.caller) : r;
+    });
+  }
+
   function issue(claims: Omit<SessionClaims, 'v' | 'sid' | 'ak' | 'sk'>, who: IssuedBy = {}): { claims: SessionClaims; credentials: IssuedCredentials } {
     // Key id, secret and session id from one draw.
     const random = randomBytes(78);
@@ -480,6 +494,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
 
   return {
     authenticateSession,
+    callerOfClaims,
     assumeRole,
     assumeRoleAsService,
     assumeDecision,

@@ -7,3 +7,4 @@ export * from './access-entry.ts';
 export * from './token.ts';
 export * from './reviews.ts';
 export * from './admission.ts';
+export * from './changes.ts';
