@@ -2,8 +2,9 @@
  * The admission webhook (`POST /k8s/{cluster}/admit`) with AdmissionReview fixtures (test/fixtures/kube/
  * admission), against a real server, for the ECI example (test/fixtures/kube/eci): an `acs` account, role
  * `ECIRamRoleTest` trusting the compute service, user `deployer` with the example's PassRole policy, user
- * `intruder` without. The README's cases: the annotated pod gets the credential environment, and inside it the
- * metadata endpoint lists the role and serves `Code: Success` credentials with an `STS.` key; the intruder is
+ * `intruder` without. The README's cases: the annotated pod gets the credential environment (no metadata
+ * endpoint: AWS_EC2_METADATA_DISABLED), and inside it the credentials URI and the container endpoint serve
+ * `Code: Success` credentials with an `STS.` key; the intruder is
  * refused with `check permission for ram role failed: …`; an annotation added by an UPDATE changes nothing; a
  * role that does not exist is refused with its name. Plus the example's Deployment: its `spec.template` is
  * granted for its author, so the pod the ReplicaSet controller creates from it runs as the role; and a deleted
@@ -160,10 +161,15 @@ describe('pods naming a role (the ECI example)', () => {
     jobId = ((pod['metadata'] as Json)['annotations'] as Record<string, string>)['gatehouse.dev/job'] ?? '';
     assert.match(jobId, /^[a-z0-9]+$/);
     const env = envOf(pod);
-    for (const k of ['ALIBABA_CLOUD_CREDENTIALS_URI', 'ALIBABACLOUD_CREDENTIALS_URI', 'ALIBABA_CLOUD_ECS_METADATA_DISABLED', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_ENDPOINT_URL', 'AWS_REGION', 'GATEHOUSE_JOB_ID']) {
+    for (const k of ['ALIBABA_CLOUD_CREDENTIALS_URI', 'ALIBABACLOUD_CREDENTIALS_URI', 'ALIBABA_CLOUD_ECS_METADATA_DISABLED', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_EC2_METADATA_DISABLED', 'AWS_ENDPOINT_URL', 'AWS_REGION', 'GATEHOUSE_JOB_ID']) {
       assert.ok(env[k], `${k} is set`);
     }
     assert.equal(env['GATEHOUSE_JOB_ID'], jobId);
+    // No metadata endpoint (review I, S1): it would listen on the server's loopback and answer without the capability.
+    assert.equal(env['AWS_EC2_METADATA_SERVICE_ENDPOINT'], undefined);
+    assert.equal(env['AWS_EC2_METADATA_DISABLED'], 'true');
+    const record = JSON.parse((await server.app.deps.store.read((tx) => tx.kv.get(`job/${jobId}`))) ?? '{}') as { metadataEndpoint?: unknown };
+    assert.equal(record.metadataEndpoint, undefined, 'no metadata port was opened for the pod');
     assert.ok(env['ALIBABA_CLOUD_CREDENTIALS_URI']?.startsWith(server.agentUrl));
     assert.equal(env['AWS_ENDPOINT_URL_S3'], S3_SERVICE, 'the pod reaches objects through --s3-address');
     // A variable the container sets itself is left alone; the rest are added to its list.
@@ -173,22 +179,17 @@ describe('pods naming a role (the ECI example)', () => {
     assert.deepEqual(r.response['auditAnnotations'], { role: ROLE_ARN, 'passed-by': `acs:ram::${ACCT}:user/deployer`, job: jobId });
   });
 
-  test('inside the pod, the metadata endpoint lists the role and serves its credentials', async () => {
+  test('inside the pod, the credentials URI and the container endpoint serve the role’s credentials', async () => {
     const env = envOf(pod);
-    const base = env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] as string;
-    const token = await http('PUT', `${base}/latest/api/token`, { headers: { 'X-aliyun-ecs-metadata-token-ttl-seconds': '21600' } });
-    assert.equal(token.status, 200);
-    const h = { 'X-aliyun-ecs-metadata-token': token.text };
-    const list = await http('GET', `${base}/latest/meta-data/ram/security-credentials/`, { headers: h });
-    assert.equal(list.text, 'ECIRamRoleTest');
-    const doc = await http('GET', `${base}/latest/meta-data/ram/security-credentials/ECIRamRoleTest`, { headers: h });
-    const c = JSON.parse(doc.text) as Record<string, string>;
+    const uri = await http('GET', env['ALIBABA_CLOUD_CREDENTIALS_URI'] as string);
+    assert.equal(uri.status, 200);
+    const c = JSON.parse(uri.text) as Record<string, string>;
     assert.equal(c['Code'], 'Success');
     assert.match(c['AccessKeyId'] ?? '', /^STS\./);
     for (const k of ['AccessKeySecret', 'SecurityToken', 'Expiration', 'LastUpdated']) assert.ok(c[k], k);
     assert.match(c['Expiration'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    const uri = await http('GET', env['ALIBABA_CLOUD_CREDENTIALS_URI'] as string);
-    assert.equal((JSON.parse(uri.text) as Record<string, string>)['AccessKeyId'], c['AccessKeyId'], 'every endpoint serves the same session');
+    const container = await http('GET', env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] as string, { headers: { authorization: env['AWS_CONTAINER_AUTHORIZATION_TOKEN'] as string } });
+    assert.equal((JSON.parse(container.text) as Record<string, string>)['AccessKeyId'], c['AccessKeyId'], 'every endpoint serves the same session');
     // The session is the role's, for the pod's job.
     const who = await server.app.authenticate(c['AccessKeyId'] as string, c['SecurityToken']);
     assert.ok(who.ok);

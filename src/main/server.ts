@@ -255,11 +255,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // Kubernetes: the webhooks on this port, access entries and webhook configuration under /v1/.
   let tokenHosts: string[] = [];
   const kube = createKube(app, {
+    // No metadata endpoint for a pod (review I, S1): one would listen on this server's loopback, which a pod cannot
+    // reach, and would answer anyone who reaches it without the capability. The pod gets AWS_EC2_METADATA_DISABLED.
     podEnvironment: async (job, capability) => {
-      const port = await agent.openMetadata(job.id);
       const base = opts.agentAddress ?? agentUrl;
-      const env = jobEnvironment({ openMetadata: (id) => agent.openMetadata(id), agentUrl: () => base, serverUrl: () => serverUrl, s3Url: () => s3Address ?? '' }, job.id, capability, port);
-      return { ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://${new URL(base).host.replace(/:\d+$/, '')}:${port}` };
+      return jobEnvironment({ openMetadata: (id) => agent.openMetadata(id), agentUrl: () => base, serverUrl: () => serverUrl, s3Url: () => s3Address ?? '' }, job.id, capability);
     },
   });
   app.addAuthorizeEngine(kube.engine);
