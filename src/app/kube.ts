@@ -5,7 +5,7 @@
  * - Authentication (TokenReview): the HTTP edge verifies the `k8s-aws-v1.` token's signature with
  *   Gatehouse's own keys; `identify` maps the caller through the cluster's access entries to a Kubernetes
  *   user (username, uid, groups + `system:authenticated`, extra `arn`, `canonicalArn`, `accessKeyId`,
- *   `sessionName`, `tokenIssueTime`).
+ *   `sessionName`, `tokenIssueTime`, and for a session `gatehouse.dev/session`, its claims sealed for admission).
  * - Authorization (SubjectAccessReview): the cluster's compiled RBAC and the caller's IAM explicit denies, in
  *   one union (src/core/authorizer). RBAC allows or has no opinion; IAM only ever denies here (an IAM allow
  *   grants nothing in Kubernetes, or every `Action: *` administrator would be cluster-admin). The IAM view of
@@ -14,9 +14,10 @@
  *   not carried by Kubernetes and do not take part). Answers: allow → `allowed`; an IAM explicit deny →
  *   `denied`; no opinion → neither, so the API server asks its next authorizer.
  * - Admission (AdmissionReview): pods naming a role by annotation get the credential environment of a job
- *   record (kind `node`, issued to the compute service) when the user who asked may pass the role;
- *   workloads (Deployment, StatefulSet, Job…) get a signed grant on their pod template so that the pods a
- *   controller creates from it run on their author's authority (see `admit`).
+ *   record (kind `node`, issued to the compute service) when the user who asked may pass the role (a session
+ *   decided as the session, with its session policies); workloads (Deployment, StatefulSet, Job…) get a signed
+ *   grant on their pod template so that the pods a controller creates from it run on their author's authority,
+ *   and whoever changes the template, or a role pod's containers, must be allowed to pass the role (see `admit`).
  *
  * State per cluster (compiled RBAC, access entries, webhook token) is held in memory and rebuilt when the
  * store's change log shows a change under `k8s/`, `cluster/` or `k8swebhook/` (any instance's write reaches
@@ -739,9 +740,10 @@ export function createKube(app: App, options: KubeOptions) {
 
   /**
    * Admission of pods and workloads. A pod naming a role at creation runs as it (annotations added or
-   * changed later have no effect: an UPDATE is allowed unchanged, with a warning when it touches them); its
-   * deletion ends its job. A workload whose pod template names a role is checked when created or when its
-   * template's role changes, and its template gets the grant its controller's pods are admitted with.
+   * changed later have no effect: an UPDATE is allowed unchanged, with a warning when it touches them, and
+   * checked when it changes the containers of a pod that runs as a role); its deletion ends its job. A
+   * workload whose pod template names a role is checked when created or when its template changes, and its
+   * template gets the grant its controller's pods are admitted with.
    */
   async function admit(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
     const v = await admitUnrecorded(cluster, req);
