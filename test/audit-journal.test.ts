@@ -175,6 +175,79 @@ describe('audit journal: a hard stop loses no session, change or job record', ()
     await real.close();
   });
 
+  it('under open, a full backlog stops sessions and changes rather than drop their records; one already under way is kept in the journal for the next start', async () => {
+    const { dir, store, real, fail } = await flakySqlite('gh-audit-journal-full-');
+    dirs.push(dir);
+    const logs: string[] = [];
+    const audit = createAudit({ store, now: () => Date.now(), log: (l) => void logs.push(l), journal: fileAuditJournal(dir, { instance: 'pod-a/1' }) }, { failure: 'open', maxBacklog: 20, flushMs: 60_000, drainMs: 0 });
+    fail(true);
+    assert.equal(audit.gate('sessions are not issued'), undefined, 'open: issuance goes on while records can wait');
+    for (let i = 0; i < 25; i++) audit.decision({ account: ROOT, principal: `arn:aws:iam::${ROOT}:user/u`, action: 's3:GetObject', resource: `arn:aws:s3:::b/${i}`, decision: 'ImplicitDeny', detail: { i } });
+    assert.equal(audit.status().backlog, 20, 'decisions past the bound are dropped');
+    const refused = audit.gate('sessions are not issued');
+    assert.equal(refused?.ok === false ? refused.errors[0]?.code : undefined, 'SERVICE_UNAVAILABLE', 'open: a full backlog stops issuance');
+    assert.ok(logs.some((l) => l.includes('the records of new sessions and changes could not be kept')), logs.join('\n'));
+    // A session issued just before the gate closed still finds room (sessions, changes and jobs have a margin)…
+    audit.record(ev(100));
+    assert.equal(audit.status().backlog, 21);
+    // …and past the margin its record is not kept in memory, but stays journaled for the next start.
+    for (let i = 101; i < 101 + 1000; i++) audit.record(ev(i));
+    assert.equal(audit.status().dropped, 5 + 1000 - 999);
+    await audit.stop().catch(() => {});
+    fail(false);
+    const next = createAudit({ store, now: () => Date.now(), journal: fileAuditJournal(dir, { instance: 'pod-b/2' }) }, { flushMs: 5 });
+    next.start();
+    assert.ok(await next.flush());
+    const sessions = (await chain(real)).filter((r) => r.kind === 'session').map((r) => r.detail['i']);
+    assert.equal(new Set(sessions).size, 1001, 'every session once: the queued ones, and the one past the margin from the journal');
+    assert.equal(sessions.length, 1001);
+    await next.stop();
+    await real.close();
+  });
+
+  it('a line a full disk cut short is skipped and every whole line recovered; a write that fails starts a new file', async () => {
+    const { dir, store, real } = await flakySqlite('gh-audit-journal-torn-');
+    dirs.push(dir);
+    const file = 'audit-journal-20261201T100000.000Z-pod-x_1-00000000-000000.jsonl';
+    const rec = (i: number): string => JSON.stringify({ at: new Date(Date.parse('2026-12-01T10:00:00.000Z') + i).toISOString(), kind: 'change', account: ROOT, principal: 'p', action: 'iam:CreateUser', resource: `arn:aws:iam::${ROOT}:user/u${i}`, decision: 'ok', detail: { i } });
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(dir, SPOOL_DIR), { recursive: true });
+    await writeFile(join(dir, SPOOL_DIR, file), `${JSON.stringify({ format: 'gatehouse-audit-journal', version: 1, instance: 'pod-x/1', host: 'elsewhere', pid: 1, opened: '2026-12-01T10:00:00.000Z' })}\n${rec(1)}\n${rec(2)}\n${rec(3).slice(0, 40)}${rec(4)}\n${rec(5)}\n`);
+    // An empty file (a header that a full disk refused) is only removed.
+    await writeFile(join(dir, SPOOL_DIR, file.replace('-000000.', '-000001.')), '');
+    const logs: string[] = [];
+    const audit = createAudit({ store, now: () => Date.now(), log: (l) => void logs.push(l), journal: fileAuditJournal(dir, { instance: 'pod-b/2' }) }, { flushMs: 5 });
+    audit.start();
+    assert.ok(await audit.flush());
+    const rows = await chain(real);
+    assert.deepEqual(rows.filter((r) => r.action === 'iam:CreateUser').map((r) => r.detail['i']), [1, 2, 5], 'the whole lines; the torn one (with the line written after it) skipped');
+    assert.match(String(rows.at(-1)?.detail['reason']), /line\(s\) 4 could not be read and were skipped/);
+    assert.deepEqual(await journalFiles(dir), []);
+    await audit.stop();
+    await real.close();
+  });
+
+  it('leaves the journal of a process still running on this host to it (a second server on the same data dir)', async () => {
+    const { dir, store, real } = await flakySqlite('gh-audit-journal-live-');
+    dirs.push(dir);
+    const { hostname } = await import('node:os');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(dir, SPOOL_DIR), { recursive: true });
+    // This test's parent process stands for the other server: alive, same host.
+    const file = 'audit-journal-20261201T100000.000Z-pod-x_1-00000000-000000.jsonl';
+    const line = JSON.stringify({ at: '2026-12-01T10:00:00.000Z', kind: 'change', account: ROOT, principal: 'p', action: 'iam:CreateUser', resource: 'r', decision: 'ok', detail: {} });
+    await writeFile(join(dir, SPOOL_DIR, file), `${JSON.stringify({ format: 'gatehouse-audit-journal', version: 1, instance: 'pod-x/1', host: hostname(), pid: process.ppid, opened: '2026-12-01T10:00:00.000Z' })}\n${line}\n`);
+    const logs: string[] = [];
+    const audit = createAudit({ store, now: () => Date.now(), log: (l) => void logs.push(l), journal: fileAuditJournal(dir, { instance: 'pod-b/2' }) }, { flushMs: 5 });
+    audit.start();
+    assert.ok(await audit.flush());
+    assert.equal((await chain(real)).length, 0, 'nothing appended');
+    assert.deepEqual(await journalFiles(dir), [file], 'left where it is');
+    assert.ok(logs.some((l) => l.includes('of another gatehouse process still running on this host')), logs.join('\n'));
+    await audit.stop();
+    await real.close();
+  });
+
   it('a journal it cannot read is left where it is and said loudly; a clean stop leaves none', async () => {
     const { dir, store, real } = await flakySqlite('gh-audit-journal-bad-');
     dirs.push(dir);
@@ -186,12 +259,12 @@ describe('audit journal: a hard stop loses no session, change or job record', ()
     assert.equal((await chain(real)).length, 2);
 
     const bad = 'audit-journal-20261201T100000.000Z-pod-x_1-00000000-000000.jsonl';
-    await writeFile(join(dir, SPOOL_DIR, bad), `${JSON.stringify({ format: 'gatehouse-audit-journal', version: 1, instance: 'pod-x/1', opened: '2026-12-01T10:00:00.000Z' })}\nnot json\n${JSON.stringify({ at: '2026-12-01T10:00:00.000Z', kind: 'session', account: ROOT, principal: 'p', action: 'a', resource: 'r', detail: {} })}\n`);
+    await writeFile(join(dir, SPOOL_DIR, bad), `{"format":"something-else"}\n${JSON.stringify({ at: '2026-12-01T10:00:00.000Z', kind: 'session', account: ROOT, principal: 'p', action: 'a', resource: 'r', detail: {} })}\n`);
     const logs: string[] = [];
     const second = createAudit({ store, now: () => Date.now(), log: (l) => void logs.push(l), journal: fileAuditJournal(dir, { instance: 'pod-b/2' }) }, { flushMs: 5 });
     second.start();
     assert.ok(await second.flush());
-    assert.ok(logs.some((l) => l.includes('CANNOT READ the journal') && l.includes(bad) && l.includes('line 2')), logs.join('\n'));
+    assert.ok(logs.some((l) => l.includes('CANNOT READ the journal') && l.includes(bad) && l.includes('line 1')), logs.join('\n'));
     assert.deepEqual(await journalFiles(dir), [bad]);
     assert.equal((await chain(real)).length, 2, 'nothing of it appended');
     await second.stop();

@@ -63,7 +63,7 @@ describe('audit queue', () => {
     assert.equal(audit.status().backlog, 50);
     assert.equal(audit.status().dropped, 10);
     assert.equal(counted.dropped, 10);
-    assert.ok(logs.some((l) => l.startsWith('audit: backlog full (50 records not yet written: SQLite is unavailable: disk I/O error); dropping audit records')), logs.join('\n'));
+    assert.ok(logs.some((l) => l.startsWith('audit: backlog full (50 records not yet written: SQLite is unavailable: disk I/O error); dropping decision records')), logs.join('\n'));
 
     fail(false);
     // The flusher retries by itself (backoff), no call needed.

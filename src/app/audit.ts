@@ -48,7 +48,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppMetrics } from './metrics.ts';
 import { NO_METRICS } from './metrics.ts';
 import { authorizeAdmin, type Caller } from './principals.ts';
-import type { Authorize, AuthorizeAnswer, AuthorizeInput } from './authorize.ts';
+import type { Authorize, AuthorizeAnswer, AuthorizeInput, ProvenCallers } from './authorize.ts';
 import type { Store } from './ports/store.ts';
 
 export type AuditFailurePolicy = 'closed' | 'open';
@@ -203,8 +203,13 @@ export interface AuditJournal {
   seal(): readonly string[];
   /** These segments' records are committed (or spooled): they go. */
   release(ids: readonly string[]): void;
-  /** Segments that earlier processes left, oldest first (`mayBeWritten`), and those that cannot be read. */
-  load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[] }>;
+  /** Ends the current segment and keeps every segment so far for the next start (a record the queue could not keep is in one). */
+  retain(): void;
+  /**
+   * Segments that earlier processes left, oldest first (`mayBeWritten`), those that cannot be read, and those of a
+   * process still running on this host (`live`: left to it).
+   */
+  load(): Promise<{ readonly spools: readonly SpooledRecords[]; readonly unreadable: readonly { readonly where: string; readonly error: string }[]; readonly live?: readonly string[] }>;
   /** Removes a segment an earlier process left, once its records are in the chain. */
   remove(where: string): Promise<void>;
   /** Ends the current segment, keeping it (released or not, as the queue says). */
@@ -368,6 +373,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   const random = uniform(deps.randomBytes ?? ((n) => randomBytes(n)));
   const spool = deps.spool;
   const journal = deps.journal;
+  /**
+   * Decisions are dropped (counted) once `maxBacklog` records wait; sessions, changes and job records, which the
+   * gate stops at that bound under either policy, still have this much room for those already under way.
+   */
+  const hardBacklog = maxBacklog + Math.max(1000, Math.ceil(maxBacklog / 10));
   let lastJournalLog = 0;
   let journalFailures = 0;
   /** Records neither written nor spooled at stop: the journal keeps its segments then. */
@@ -432,28 +442,34 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
 
   function record(event: AuditEvent): void {
     if (!enabled) return;
-    if (backlog >= maxBacklog) {
-      dropped += 1;
-      metrics.auditDropped(1);
-      const t = deps.now();
-      if (t - lastDropLog > 10_000) {
-        lastDropLog = t;
-        log(`audit: backlog full (${backlog} records not yet written: ${lastError ?? 'the store is not keeping up'}); dropping audit records (${dropped} so far) until the store takes them`);
-      }
-      return;
-    }
+    const decisionRecord = event.kind === 'decision';
     const at = deps.now();
-    if (journal !== undefined && event.kind !== 'decision') {
+    let journaled = false;
+    if (journal !== undefined && !decisionRecord) {
       try {
         journal.write({ at, event, detailText: canonicalRedacted(event.detail ?? {}) });
+        journaled = true;
       } catch (e) {
         // The record is still queued and written as usual: only its protection against a hard stop is missing.
         journalFailures += 1;
+        metrics.auditJournalFailed?.();
         if (at - lastJournalLog > 30_000) {
           lastJournalLog = at;
           log(`audit: cannot journal a ${event.kind} record to ${journal.where}: ${messageOf(e)}; it is queued as usual, but a hard stop before it is written would lose it (${journalFailures} so far)`);
         }
       }
+    }
+    if (backlog >= (decisionRecord ? maxBacklog : hardBacklog)) {
+      dropped += 1;
+      metrics.auditDropped(1);
+      // Not kept in memory, but kept on disk: the next start appends it (the journal's segments stay until then).
+      if (journaled) journal?.retain();
+      const t = deps.now();
+      if (t - lastDropLog > 10_000) {
+        lastDropLog = t;
+        log(`audit: backlog full (${backlog} records not yet written: ${lastError ?? 'the store is not keeping up'}); dropping ${decisionRecord ? 'decision records' : `records${journaled ? ' (those of sessions, changes and jobs stay in the journal for the next start)' : ''}`} (${dropped} so far) until the store takes them`);
+      }
+      return;
     }
     if (open === undefined || !open.add(at, event)) {
       open = piece();
@@ -681,14 +697,23 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    * generic message; why (which may name the database's address) goes to the operator's log only.
    */
   function gate(what: string): Result<never> | undefined {
-    if (!enabled || policy === 'open') return undefined;
-    const why = unwritable() ?? (backlog >= maxBacklog ? `the backlog is full (${backlog} records)` : undefined);
+    if (!enabled) return undefined;
+    // Under `open`, issuance and changes go on while their records can wait in memory; once the backlog is full
+    // they would not be kept, so they stop as under `closed` (nothing that grants access happens unrecorded).
+    const full = backlog >= maxBacklog ? `the backlog is full (${backlog} records)` : undefined;
+    const why = (policy === 'closed' ? unwritable() : undefined) ?? full;
     if (why === undefined) {
       if (gateClosed) log('audit: the audit log is writable again; session issuance and directory changes resume');
       gateClosed = false;
       return undefined;
     }
-    if (!gateClosed) log(`audit: the audit log is not known to be writable (${why}); session issuance and directory changes are refused until it is (GATEHOUSE_AUDIT_FAILURE=closed)`);
+    if (!gateClosed) {
+      log(
+        policy === 'closed'
+          ? `audit: the audit log is not known to be writable (${why}); session issuance and directory changes are refused until it is (GATEHOUSE_AUDIT_FAILURE=closed)`
+          : `audit: ${why}: the records of new sessions and changes could not be kept; they are refused until the store takes the backlog (GATEHOUSE_AUDIT_FAILURE=open goes on only while records can wait)`,
+      );
+    }
     gateClosed = true;
     gateRefusals += 1;
     // `what` is one of a few fixed phrases: sessions (and pods admitted with a role) are issuance, the rest changes.
@@ -845,8 +870,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
             from === undefined
               ? Promise.resolve([])
               : from.load().then(
-                  ({ spools, unreadable }) => {
+                  (r) => {
+                    const { spools, unreadable } = r;
                     for (const u of unreadable) log(`audit: CANNOT READ the ${what} ${u.where} (${u.error}); its records are not in the audit log: left where it is for an operator`);
+              const live = (r as { readonly live?: readonly string[] }).live;
+              if (live !== undefined && live.length > 0) log(`audit: ${live.length} journal file(s) of another gatehouse process still running on this host with this data dir (${live.join(', ')}) are left to it: run one server per data dir`);
                     if (spools.length > 0) log(`audit: ${spools.reduce((n, x) => n + x.events.length, 0)} record(s) ${what === 'spool' ? 'spooled by an earlier stop' : 'journaled by an earlier process that stopped hard'} (${spools.map((x) => x.where).join(', ')}) are appended to the audit log before anything else${what === 'spool' ? '' : ', those it does not hold already'}`);
                     return [...spools];
                   },
@@ -976,9 +1004,16 @@ export type { AuditEvent, AuditFilter, AuditRecord };
  */
 export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision'>) {
   // Runs once per decision on the deciding thread: one event object, built field by field (no spreads).
-  const note = (caller: Caller, input: AuthorizeInput, r: Result<AuthorizeAnswer> | AuthorizeAnswer | { error: { code: string; message: string } }): void => {
-    const subject = typeof input.principal === 'string' ? input.principal : caller.principal.arn;
-    const self = subject === caller.principal.arn;
+  const note = (caller: Caller, input: AuthorizeInput, r: Result<AuthorizeAnswer> | AuthorizeAnswer | { error: { code: string; message: string } }, proofs?: ProvenCallers): void => {
+    // A `principalProof` question is about the caller the proof authenticated (never the proof: it carries the
+    // session token); one whose proof failed decided nothing, and asked about no one known.
+    const proof = typeof input.principalProof === 'string' ? proofs?.get(input.principalProof) : undefined;
+    if (typeof input.principalProof === 'string' && proof?.ok !== true) return;
+    const proven = proof?.ok === true ? proof.value : undefined;
+    const subject = proven !== undefined ? proven.principal.arn : typeof input.principal === 'string' ? input.principal : caller.principal.arn;
+    const self = proven !== undefined ? proven.accessKeyId === caller.accessKeyId : subject === caller.principal.arn;
+    // Whose session the record names: the proven caller's, or the asker's own when it asked about itself.
+    const actor = proven ?? (self ? caller : undefined);
     const action = typeof input.action === 'string' ? input.action : '';
     const resource = typeof input.resource === 'string' ? input.resource : '';
     const answer = 'ok' in r ? (r.ok ? r.value : undefined) : 'decision' in r ? r : undefined;
@@ -987,12 +1022,12 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
         answer.decision === 'Allow' ? { matched: answer.matched } : { reasons: answer.reasons, diagnostics: answer.diagnostics, matched: answer.matched };
       if (!self) detail['askedBy'] = caller.principal.arn;
       const e: Mutable<AuditEvent> & { decision: string } = { kind: 'decision', account: caller.account, principal: subject, action, resource, decision: answer.decision, detail };
-      const session = self ? caller.session : undefined;
-      if (session !== undefined) {
+      const session = actor?.session;
+      if (actor !== undefined && session !== undefined) {
         // The acting role as well as the session: `audit query --role ARN` finds what the role's sessions did.
         if (session.role) {
-          e.role = caller.principal.roleArn ?? roleArnOf(session.part, session.acct, session.role.path, session.role.name);
-          e.session = caller.principal.arn;
+          e.role = actor.principal.roleArn ?? roleArnOf(session.part, session.acct, session.role.path, session.role.name);
+          e.session = actor.principal.arn;
         }
         if (session.job !== undefined) e.job = session.job;
         if (session.srcId !== undefined) e.sourceIdentity = session.srcId;
@@ -1007,23 +1042,23 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     }
   };
   return {
-    async authorize(caller: Caller, input: AuthorizeInput): Promise<Result<AuthorizeAnswer>> {
-      const r = await inner.authorize(caller, input);
-      note(caller, input, r);
+    async authorize(caller: Caller, input: AuthorizeInput, proofs?: ProvenCallers): Promise<Result<AuthorizeAnswer>> {
+      const r = await inner.authorize(caller, input, proofs);
+      note(caller, input, r, proofs);
       return r;
     },
-    async authorizeBatch(caller: Caller, requests: unknown): ReturnType<Authorize['authorizeBatch']> {
-      const r = await inner.authorizeBatch(caller, requests);
+    async authorizeBatch(caller: Caller, requests: unknown, proofs?: ProvenCallers): ReturnType<Authorize['authorizeBatch']> {
+      const r = await inner.authorizeBatch(caller, requests, proofs);
       if (r.ok && Array.isArray(requests)) {
         r.value.forEach((one, i) => {
           const q = requests[i] as unknown;
-          note(caller, (typeof q === 'object' && q !== null ? q : {}) as AuthorizeInput, one);
+          note(caller, (typeof q === 'object' && q !== null ? q : {}) as AuthorizeInput, one, proofs);
         });
       }
       return r;
     },
     /** The same decision, recorded nowhere (`POST /v1/simulate`). */
-    simulate: (caller: Caller, input: AuthorizeInput): Promise<Result<AuthorizeAnswer>> => inner.authorize(caller, input),
+    simulate: (caller: Caller, input: AuthorizeInput, proofs?: ProvenCallers): Promise<Result<AuthorizeAnswer>> => inner.authorize(caller, input, proofs),
     /** A principal with its policies, as decisions see it (nothing decided, nothing recorded). */
     principalOf: inner.principalOf,
   };

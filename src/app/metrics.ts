@@ -20,6 +20,8 @@ export interface AppMetrics {
   auditGateRefused(what: 'issuance' | 'change'): void;
   /** A request refused at authentication left out of the audit log by its flood limits (src/app/auth-failures.ts). */
   authFailuresSuppressed?(): void;
+  /** A session, change or job record that could not be written to the audit journal (a full or unwritable disk). */
+  auditJournalFailed?(): void;
 }
 
 export const NO_METRICS: AppMetrics = {

@@ -43,6 +43,7 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
   const start = new Date().toISOString().replace(/[:]/g, '');
   const tag = `${instance.replace(/[^A-Za-z0-9._-]+/g, '_')}-${randomBytes(4).toString('hex')}`;
   const own = `audit-journal-${start}-${tag}-`;
+  const host = hostname();
   let fd: number | undefined;
   let current: string | undefined;
   let n = 0;
@@ -68,15 +69,27 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
         const name = `${own}${String(n++).padStart(6, '0')}.jsonl`;
         const f = openSync(join(dir, name), 'wx', 0o600);
         try {
-          writeAll(f, `${JSON.stringify({ format: FORMAT, version: 1, instance, opened: new Date().toISOString() })}\n`);
+          writeAll(f, `${JSON.stringify({ format: FORMAT, version: 1, instance, host, pid: process.pid, opened: new Date().toISOString() })}\n`);
         } catch (err) {
+          // A file without its header holds nothing: it goes (a full disk must not leave empty files behind).
           closeSync(f);
+          unlink(join(dir, name), () => {});
           throw err;
         }
         fd = f;
         current = name;
       }
-      writeAll(fd, `${line(e)}\n`);
+      try {
+        writeAll(fd, `${line(e)}\n`);
+      } catch (err) {
+        // A write cut short (a full disk) may have left part of the line: that file ends here, so the part is its
+        // last line (skipped when read back) and the next record starts a new file, never after a torn line.
+        closeSync(fd);
+        if (current !== undefined) sealed.push(current);
+        fd = undefined;
+        current = undefined;
+        throw err;
+      }
     },
 
     seal(): readonly string[] {
@@ -87,6 +100,18 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
       fd = undefined;
       current = undefined;
       return [...sealed];
+    },
+
+    retain(): void {
+      // The segments so far hold a record the queue could not keep: none of them is released by this process, so
+      // the next start appends what the chain lacks.
+      if (fd !== undefined && current !== undefined) {
+        closeSync(fd);
+        sealed.push(current);
+      }
+      fd = undefined;
+      current = undefined;
+      sealed.length = 0;
     },
 
     release(ids: readonly string[]): void {
@@ -122,18 +147,31 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
       }
       const spools: SpooledRecords[] = [];
       const unreadable: { where: string; error: string }[] = [];
+      const live: string[] = [];
       for (const name of names) {
         const where = join(dir, name);
         try {
-          const s = parseJournal(name, where, await readFile(where, 'utf8'), (await stat(where)).mtimeMs);
-          // Nothing was journaled but the header (a file opened, then the process stopped): nothing to recover.
+          const text = await readFile(where, 'utf8');
+          // Empty, or a header cut short: the process stopped (or the disk filled) before any record: nothing to recover.
+          if (!text.includes('\n')) {
+            await unlinkAsync(where);
+            continue;
+          }
+          const s = parseJournal(name, where, text, (await stat(where)).mtimeMs);
+          // A journal of a process still running on this host (a second server on the same data dir, or the one
+          // before this one still draining after SIGTERM) is its own to release: taking it would append its
+          // records a second time once it commits them.
+          if (s.owner !== undefined && s.owner.host === host && s.owner.pid !== process.pid && alive(s.owner.pid)) {
+            live.push(where);
+            continue;
+          }
           if (s.events.length === 0) await unlinkAsync(where);
           else spools.push(s);
         } catch (e) {
           unreadable.push({ where, error: e instanceof Error ? e.message : String(e) });
         }
       }
-      return { spools, unreadable };
+      return { spools, unreadable, ...(live.length > 0 ? { live } : {}) };
     },
   };
 }
@@ -150,10 +188,11 @@ function line(e: TimedEvent): string {
 }
 
 /**
- * A journal file read back: its header, then whole lines; a last line without its newline is one a crash cut off
- * (each line is one write) and is skipped. Anything else that is not a record as written is refused.
+ * A journal file read back: its header (which names its process: host and pid), then whole lines; a last line
+ * without its newline is one a crash cut off (each line is one write) and is skipped, as is any line that cannot
+ * be read (counted in the reason). A file whose header is not as written is refused.
  */
-export function parseJournal(id: string, where: string, text: string, modifiedMs: number): SpooledRecords {
+export function parseJournal(id: string, where: string, text: string, modifiedMs: number): SpooledRecords & { readonly owner?: { readonly host: string; readonly pid: number } } {
   const lines = text.split('\n');
   // The text after the last newline: '' for a whole file, else a torn line.
   lines.pop();
@@ -164,16 +203,30 @@ export function parseJournal(id: string, where: string, text: string, modifiedMs
   } catch {
     header = undefined;
   }
-  const h = header as { format?: unknown; version?: unknown; instance?: unknown } | undefined;
+  const h = header as { format?: unknown; version?: unknown; instance?: unknown; host?: unknown; pid?: unknown } | undefined;
   if (h === undefined || h === null || h.format !== FORMAT || h.version !== 1 || typeof h.instance !== 'string') throw new Error(`line 1: not a version 1 ${FORMAT} header`);
-  const events: TimedEvent[] = lines.map((line, i) => {
-    let r: unknown;
+  // A line that cannot be read (a write cut short by a full disk, in a file written before that closed it) is
+  // skipped and counted; every whole line is still recovered.
+  const events: TimedEvent[] = [];
+  const skipped: number[] = [];
+  lines.forEach((line, i) => {
     try {
-      r = JSON.parse(line);
-    } catch (e) {
-      throw new Error(`line ${i + 2}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+      events.push(parseRecord(JSON.parse(line) as unknown, i));
+    } catch {
+      skipped.push(i + 2);
     }
-    return parseRecord(r, i);
   });
-  return { id, where, instance: h.instance, spooledAt: modifiedMs, reason: JOURNAL_REASON, events, mayBeWritten: true };
+  const owner = typeof h.host === 'string' && typeof h.pid === 'number' ? { host: h.host, pid: h.pid } : undefined;
+  const reason = skipped.length === 0 ? JOURNAL_REASON : `${JOURNAL_REASON}; line(s) ${skipped.join(', ')} could not be read and were skipped`;
+  return { id, where, instance: h.instance, spooledAt: modifiedMs, reason, events, mayBeWritten: true, ...(owner !== undefined ? { owner } : {}) };
+}
+
+/** Whether a process of this host is running (signal 0 checks without sending; EPERM: it runs under another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: unknown }).code === 'EPERM';
+  }
 }

@@ -76,6 +76,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     help: 'Requests refused at authentication not recorded in the audit log because of its flood limits (per source IP and global); the next record from the same IP carries the count as suppressed',
     registers: [registry],
   });
+  const journalFailures = new Counter({
+    name: 'gatehouse_audit_journal_failures_total',
+    help: 'Session, change and job records that could not be written to the audit journal (DIR/audit-spool): queued as usual, but a hard stop before they are written would lose them',
+    registers: [registry],
+  });
   const gateRefusals = new Counter({
     name: 'gatehouse_audit_gate_refusals_total',
     help: 'Session issuances and directory changes refused because the audit log was not known to be writable (GATEHOUSE_AUDIT_FAILURE=closed)',
@@ -132,6 +137,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       auditSampledOut: () => sampledOut.inc(),
       auditGateRefused: (what) => gateRefusals.inc({ what }),
       authFailuresSuppressed: () => authFailuresSuppressed.inc(),
+      auditJournalFailed: () => journalFailures.inc(),
     },
     bind(s) {
       sources = s;
