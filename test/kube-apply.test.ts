@@ -142,12 +142,31 @@ describe('kind AccessEntry', () => {
     spec: { cluster: 'hyperpod', principalArn: `arn:aws:iam::${ROOT}:role/ScientistUserRole`, kubernetesGroups: groups },
   });
 
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ROOT}:root` }, Action: 'sts:AssumeRole' }] };
+  const role = (name: string) => ({ apiVersion: 'gatehouse.dev/v1', kind: 'Role', metadata: { name }, spec: { trustPolicy: trust } });
+
+  test('an entry for a principal that does not exist is refused, as EKS refuses it (review I, S7)', async () => {
+    const r = await apply({ documents: [entry(['a'])], dryRun: true });
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.equal(r.errors[0]?.path.endsWith('spec.principalArn'), true, JSON.stringify(r.errors));
+      assert.match(r.errors[0]?.message ?? '', /role\/ScientistUserRole is not an existing role: .*create the role first/);
+    }
+  });
+
   test('creates, leaves unchanged, updates', async () => {
+    // The role in the same apply: the entry is written after it, with its id.
+    const first = await apply({ documents: [role('ScientistUserRole'), entry(['hyperpod-scientist-user-namespace-level'])] });
+    assert.ok(first.ok, JSON.stringify(!first.ok && first.errors));
+    assert.deepEqual(first.value.changes.map((c) => `${c.action} ${c.kind}/${c.name}`), ['create Role/ScientistUserRole', 'create AccessEntry/scientists']);
+    const id = (await app.deps.store.read((tx) => tx.roles.get(ROOT, 'ScientistUserRole')))?.id;
+    assert.match(id ?? '', /^AROA/);
+    assert.equal((await kube.cluster(ROOT, 'hyperpod'))?.entries.get(`arn:aws:iam::${ROOT}:role/scientistuserrole`)?.principalId, id);
+    const again = await apply({ documents: [role('ScientistUserRole'), entry(['hyperpod-scientist-user-namespace-level'])] });
+    assert.ok(again.ok);
+    assert.deepEqual(again.value.changes.map(line), ['unchanged Role/ScientistUserRole', 'unchanged AccessEntry/scientists']);
     let r = await apply({ documents: [entry(['hyperpod-scientist-user-namespace-level'])] });
     assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
-    assert.deepEqual(r.value.changes.map(line), ['create AccessEntry/scientists']);
-    r = await apply({ documents: [entry(['hyperpod-scientist-user-namespace-level'])] });
-    assert.ok(r.ok);
     assert.deepEqual(r.value.changes.map(line), ['unchanged AccessEntry/scientists']);
     r = await apply({ documents: [entry(['hyperpod-scientist-user-namespace-level', 'hyperpod-scientist-user-cluster-level'])] });
     assert.ok(r.ok);

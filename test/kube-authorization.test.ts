@@ -3,7 +3,8 @@
  * kube-apiserver sends them (review I): a namespace object's IAM deny holds in both (S6); a user disabled, or a
  * role deleted, after kube-apiserver cached its TokenReview is denied, not left to RBAC (S3); verb or resource `*`
  * is denied when IAM denies one verb or resource it covers (C3); a binding to a missing role reaches
- * `evaluationError` whatever the answer (C2). RBAC is applied with `gatehouse apply --cluster`, the webhook token
+ * `evaluationError` whatever the answer (C2); an access entry is refused for a principal that does not exist and is
+ * not inherited by a principal created again under its ARN (S7). RBAC is applied with `gatehouse apply --cluster`, the webhook token
  * written by `gatehouse kube webhook-config`, and the reviews posted over HTTP with it.
  */
 import { after, before, describe, test } from 'node:test';
@@ -278,5 +279,67 @@ describe('RBAC evaluation errors (review I, C2)', () => {
     // Elsewhere the binding plays no part, and no error is sent.
     const elsewhere = await sar(undefined, ['g-dangling'], { namespace: 'other', verb: 'get', resource: 'pods' });
     assert.equal(elsewhere.evaluationError, undefined, JSON.stringify(elsewhere));
+  });
+});
+
+describe('access entries are tied to the principal, not its ARN (review I, S7)', () => {
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }] };
+  const lateArn = `arn:aws:iam::${ACCT}:role/Late`;
+
+  /** A TokenReview of a fresh token of a session of role Late, made with `gatehouse kube token`. */
+  async function authenticateLate(): Promise<{ authenticated: boolean; error?: string; user?: { groups: string[] } }> {
+    const assumed = await server.app.sts.assumeRole(admin, { roleArn: lateArn, roleSessionName: 'late', policyArns: [], tags: [], transitiveTagKeys: [] });
+    assert.ok(assumed.ok, JSON.stringify(assumed));
+    const c = assumed.value.credentials;
+    const t = await gatehouse(['kube', 'token', '--cluster', 'gpu-a'], { AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_SESSION_TOKEN: c.sessionToken });
+    assert.equal(t.status, 0, t.stderr);
+    const token = (JSON.parse(t.stdout) as { status: { token: string } }).status.token;
+    const r = await post(new URL(authz.url.toString().replace(/authorize$/, 'authenticate')), authz.token, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    return r.json['status'] as { authenticated: boolean; error?: string; user?: { groups: string[] } };
+  }
+
+  test('an entry for a principal that does not exist is refused, through the CLI and apply', async () => {
+    const r = await gatehouse(['kube', 'access-entry', 'create', '--cluster', 'gpu-a', '--principal-arn', `arn:aws:iam::${ACCT}:role/NoSuchRole`, '--kubernetes-groups', '["admins"]']);
+    assert.notEqual(r.status, 0, r.stdout);
+    assert.match(r.stderr, /role\/NoSuchRole is not an existing role: .*create the role first/);
+    const list = await gatehouse(['kube', 'access-entry', 'list', '--cluster', 'gpu-a', '--json']);
+    assert.ok(!list.stdout.includes('NoSuchRole'), list.stdout);
+    const applied = await applyConfig(server.app.deps, admin, { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'AccessEntry', metadata: { name: 'nosuch' }, spec: { cluster: 'gpu-a', principalArn: `arn:aws:iam::${ACCT}:user/nosuch`, kubernetesGroups: ['admins'] } }] });
+    assert.equal(applied.ok, false);
+    if (!applied.ok) assert.match(applied.errors[0]?.message ?? '', /user\/nosuch is not an existing user/);
+  });
+
+  test('a role deleted and created again does not inherit the old role’s entry', async () => {
+    const made = await applyConfig(server.app.deps, admin, { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Role', metadata: { name: 'Late' }, spec: { trustPolicy: trust } }] });
+    assert.ok(made.ok, JSON.stringify(!made.ok && made.errors));
+    const entry = await gatehouse(['kube', 'access-entry', 'create', '--cluster', 'gpu-a', '--principal-arn', lateArn, '--kubernetes-groups', '["editors"]']);
+    assert.equal(entry.status, 0, entry.stderr);
+    const first = await authenticateLate();
+    assert.equal(first.authenticated, true, JSON.stringify(first));
+    assert.deepEqual(first.user?.groups, ['editors', 'system:authenticated']);
+    const allowed = await decide(`arn:aws:sts::${ACCT}:assumed-role/Late/late`, 'kubernetes:get', `${CLUSTER}/namespaces/ml/pods/x`);
+    assert.equal(allowed.decision, 'Allow', JSON.stringify(allowed));
+
+    const gone = await server.app.directory.deleteRole(admin, { roleName: 'Late' });
+    assert.ok(gone.ok, JSON.stringify(gone));
+    const again = await applyConfig(server.app.deps, admin, { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Role', metadata: { name: 'Late' }, spec: { trustPolicy: trust } }] });
+    assert.ok(again.ok);
+    await server.app.refresh();
+    const late = await authenticateLate();
+    assert.equal(late.authenticated, false, JSON.stringify(late));
+    assert.match(late.error ?? '', /was made for an earlier principal of that name, since deleted/);
+    // The authorize API agrees: the entry gives the new role nothing.
+    const d = await decide(`arn:aws:sts::${ACCT}:assumed-role/Late/late`, 'kubernetes:get', `${CLUSTER}/namespaces/ml/pods/x`);
+    assert.notEqual(d.decision, 'Allow', JSON.stringify(d));
+
+    // Created again on purpose (deleted and created, as EKS asks), the entry maps the new role.
+    const del = await gatehouse(['kube', 'access-entry', 'delete', '--cluster', 'gpu-a', '--principal-arn', lateArn]);
+    assert.equal(del.status, 0, del.stderr);
+    const re = await gatehouse(['kube', 'access-entry', 'create', '--cluster', 'gpu-a', '--principal-arn', lateArn, '--kubernetes-groups', '["editors"]']);
+    assert.equal(re.status, 0, re.stderr);
+    await server.app.refresh();
+    const now = await authenticateLate();
+    assert.equal(now.authenticated, true, JSON.stringify(now));
   });
 });

@@ -8,10 +8,10 @@
  * The handlers plug into apply.ts's `KindHandler` registry; only types are imported from there, so the two
  * modules have no load-order dependency.
  */
-import { ok } from '../core/errors.ts';
+import { failWith, ok } from '../core/errors.ts';
 import { clusterArn, clusterKey } from '../core/jobs/jobs.ts';
 import { parseRbacObject, RBAC_API_GROUP, RBAC_KINDS, type RbacKind, type RbacObject } from '../core/rbac/index.ts';
-import { entryKey, parseAccessEntrySpec, type AccessEntry, type AccessEntrySpec } from '../core/kube/index.ts';
+import { entryKey, entryPrincipal, parseAccessEntrySpec, type AccessEntry, type AccessEntrySpec } from '../core/kube/index.ts';
 import type { KindHandler } from './apply.ts';
 import type { ReadTx } from './ports/store.ts';
 
@@ -169,6 +169,22 @@ export async function listAccessEntries(tx: ReadTx, account: string, cluster?: s
   return (await tx.kv.list(prefix)).filter((e) => e.key.slice(prefix.length).includes(`${ACCESS_ENTRY_KIND}/`)).map((e) => ({ key: e.key, entry: JSON.parse(e.value) as AccessEntry }));
 }
 
+/**
+ * The unique id of the user or role an entry's principal ARN names, or undefined when it does not exist. Entries are
+ * refused for principals that do not exist and tied to this id (review I, S7; as EKS `CreateAccessEntry`): a role
+ * created later under the ARN, or a deleted principal created again, does not inherit the entry.
+ */
+export async function entryPrincipalId(tx: ReadTx, principalArn: string): Promise<string | undefined> {
+  const p = entryPrincipal(principalArn);
+  if (!p) return undefined;
+  return p.kind === 'user' ? (await tx.users.get(p.account, p.name))?.id : (await tx.roles.get(p.account, p.name))?.id;
+}
+
+export const noPrincipal = (principalArn: string): string => {
+  const p = entryPrincipal(principalArn);
+  return `${principalArn} is not an existing ${p?.kind ?? 'user or role'}: an access entry maps an IAM principal that exists; create the ${p?.kind ?? 'principal'} first (an entry is tied to the principal, not to its ARN)`;
+};
+
 const entryCanon = (e: AccessEntrySpec): Record<string, string> => ({
   principalArn: e.principalArn,
   kubernetesGroups: JSON.stringify([...e.kubernetesGroups].sort()),
@@ -206,21 +222,31 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
     const other = seen.get(key);
     if (other !== undefined && other !== o.name) return planFail('VALIDATION_ERROR', 'spec.principalArn', `AccessEntry \`${other}\` already maps ${o.spec.principalArn} in cluster ${o.spec.cluster}; a principal has one entry per cluster`);
     seen.set(key, o.name);
+    // The principal must exist, in the store or among this apply's documents (created before the entry is written).
+    const named = entryPrincipal(o.spec.principalArn);
+    const inFiles = named !== undefined && env.documents.some((d) => d.kind === (named.kind === 'user' ? 'User' : 'Role') && d.account === named.account && d.name.toLowerCase() === named.name.toLowerCase());
+    const principalAccountIsNew = named !== undefined && env.newAccounts.has(named.account);
+    const currentId = principalAccountIsNew ? undefined : await entryPrincipalId(env.tx, o.spec.principalArn);
+    if (currentId === undefined && !inFiles) return planFail('NO_SUCH_ENTITY', 'spec.principalArn', noPrincipal(o.spec.principalArn));
     const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
     const existing = text === undefined ? undefined : (JSON.parse(text) as AccessEntry);
     const fields = existing ? Object.keys(entryCanon(o.spec)).filter((f) => entryCanon(existing)[f] !== entryCanon(o.spec)[f]) : [];
+    // An entry of a principal since deleted and created again (or made before ids were recorded) is tied to the one
+    // that exists now when applied again.
+    if (existing && existing.principalId !== currentId) fields.push('principalId');
     const renamed = existing !== undefined && existing.name !== o.name;
     if (existing && fields.length === 0 && !renamed) return planOk({ action: 'unchanged', fields: [], steps: [] });
-    const entry: AccessEntry = {
+    const entry = (principalId: string): AccessEntry => ({
       account: o.account,
       cluster: existing?.cluster ?? o.spec.cluster,
       name: o.name,
       principalArn: o.spec.principalArn,
+      principalId,
       kubernetesGroups: o.spec.kubernetesGroups,
       ...(o.spec.username !== undefined ? { username: o.spec.username } : {}),
       created: existing?.created ?? env.now,
       modified: env.now,
-    };
+    });
     return planOk({
       action: existing ? 'update' : 'create',
       fields: renamed ? [...fields, 'name'] : fields,
@@ -231,7 +257,9 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
           resource: clusterArn(env.partitionOf(o.account), o.account, o.spec.cluster),
           account: o.account,
           run: async (tx) => {
-            await tx.kv.put(key, JSON.stringify(entry));
+            const id = await entryPrincipalId(tx, o.spec.principalArn);
+            if (id === undefined) return failWith('NO_SUCH_ENTITY', noPrincipal(o.spec.principalArn), 'spec.principalArn');
+            await tx.kv.put(key, JSON.stringify(entry(id)));
             return ok(undefined);
           },
         },

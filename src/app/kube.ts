@@ -47,6 +47,7 @@ import {
   defaultUsername,
   entryCandidates,
   entryKey,
+  entryMatchesId,
   entryName,
   entryPrincipal,
   envPatch,
@@ -71,7 +72,7 @@ import {
   type AuthenticatedUser,
   type JsonPatchOp,
 } from '../core/kube/index.ts';
-import { accessEntryKey, kubePrefix, listAccessEntries, type StoredRbacObject } from './kube-apply.ts';
+import { accessEntryKey, entryPrincipalId, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
 import { accessDeniedMessage, authorizeAdmin, PolicyCache, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult } from './authorize.ts';
@@ -405,11 +406,19 @@ export function createKube(app: App, options: KubeOptions) {
   function identify(cluster: KubeCluster, caller: Caller, accessKeyId: string): Result<AuthenticatedUser> {
     const s = caller.session;
     const who = s?.role ? { role: s.role } : s?.user ? { user: s.user } : caller.user ? { user: caller.user } : {};
+    // The entry must have been made for this very principal, not for an earlier one of the same ARN (review I, S7).
+    const id = s?.role?.id ?? s?.user?.id ?? caller.user?.id;
     let entry: AccessEntry | undefined;
+    let stale: AccessEntry | undefined;
     for (const arn of entryCandidates({ partition: caller.partition, account: caller.account, ...who })) {
-      entry = cluster.entries.get(entryKey(arn));
-      if (entry) break;
+      const e = cluster.entries.get(entryKey(arn));
+      if (e && entryMatchesId(e, id)) {
+        entry = e;
+        break;
+      }
+      stale ??= e;
     }
+    if (!entry && stale) return failWith('ACCESS_DENIED', `the access entry of ${stale.principalArn} in cluster ${cluster.name} was made for an earlier principal of that name, since deleted; ${caller.principal.arn} gets nothing from it (delete it and create it again, or apply it again, to map this one)`);
     if (!entry) return failWith('ACCESS_DENIED', `${caller.principal.arn} has no access entry in cluster ${cluster.name}; add one with \`gatehouse kube access-entry create --cluster ${cluster.name} --principal-arn ARN\``);
     const sessionName = s?.name ?? caller.user?.name ?? '';
     const username = renderUsername(entry.username ?? defaultUsername(entry.principalArn), { accountId: caller.account, sessionName, accessKeyId });
@@ -827,9 +836,12 @@ export function createKube(app: App, options: KubeOptions) {
     if (!spec.ok) return spec;
     const key = accessEntryKey(caller.account, c.value.name, spec.value.principalArn);
     const t = isoSeconds(deps.now());
-    const entry: AccessEntry = { account: caller.account, cluster: c.value.name, name: entryName(spec.value.principalArn), ...spec.value, created: t, modified: t };
     return deps.store.write(async (tx) => {
       if ((await tx.kv.get(key)) !== undefined) return failWith<AccessEntry>('ENTITY_ALREADY_EXISTS', `${spec.value.principalArn} already has an access entry in cluster ${c.value.name}; delete it first, or change it with \`gatehouse apply\``);
+      // As EKS: only for a principal that exists, and tied to its unique id (review I, S7).
+      const principalId = await entryPrincipalId(tx, spec.value.principalArn);
+      if (principalId === undefined) return failWith<AccessEntry>('NO_SUCH_ENTITY', noPrincipal(spec.value.principalArn), 'principalArn');
+      const entry: AccessEntry = { account: caller.account, cluster: c.value.name, name: entryName(spec.value.principalArn), ...spec.value, principalId, created: t, modified: t };
       await tx.kv.put(key, JSON.stringify(entry));
       return ok(entry);
     });
@@ -928,10 +940,15 @@ export function createKube(app: App, options: KubeOptions) {
     const attrs = parseKubernetesResource(cluster.arn, resource);
     if (!attrs) return { verdict: 'no-opinion', reasons: [], errors: [`\`${resource}\` is not a Kubernetes request path under cluster ${cluster.name}`] };
     const owner = entryOwner(principal);
+    // The user's id, or the role id of a session (`<role id>:<session>`); unknown ids leave the ARN to match.
+    const id = principal.userId?.split(':')[0];
     let entry: AccessEntry | undefined;
     for (const arn of owner ? entryCandidates({ partition: principal.partition, account: principal.account, ...owner }) : []) {
-      entry = cluster.entries.get(entryKey(arn));
-      if (entry) break;
+      const e = cluster.entries.get(entryKey(arn));
+      if (e && (id === undefined || entryMatchesId(e, id))) {
+        entry = e;
+        break;
+      }
     }
     if (!entry) return { verdict: 'no-opinion', reasons: [], diagnostics: [`${principal.arn} has no access entry in cluster ${cluster.name}`], errors: [] };
     const sessionName = principal.session?.name ?? (owner && 'user' in owner ? owner.user.name : '');

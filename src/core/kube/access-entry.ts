@@ -25,6 +25,12 @@ export interface AccessEntry extends AccessEntrySpec {
   readonly cluster: string;
   /** The document name in `gatehouse apply` (a slug of the principal ARN when created from the CLI). */
   readonly name: string;
+  /**
+   * The unique id (`AIDA…`, `AROA…`) of the user or role the entry was made for, as EKS ties an entry to the
+   * principal's id: a principal deleted and created again under the ARN does not inherit the entry (review I, S7).
+   * Absent on entries stored before ids were recorded, which match by ARN alone.
+   */
+  readonly principalId?: string;
   readonly created: string;
   readonly modified: string;
 }
@@ -116,6 +122,14 @@ export function renderUsername(template: string, facts: UsernameFacts): string {
     if (name === 'AccessKeyID') return facts.accessKeyId;
     return whole;
   });
+}
+
+/**
+ * Is `entry` the entry of the principal with unique id `id` (a user's id, or the role id of a role session)? An
+ * entry made for a principal since deleted names another id; an entry without an id matches by ARN alone.
+ */
+export function entryMatchesId(entry: Pick<AccessEntry, 'principalId'>, id: string | undefined): boolean {
+  return entry.principalId === undefined || entry.principalId === id;
 }
 
 /** The key an entry is found by: principal ARNs compare without case (IAM names are case-insensitive). */
