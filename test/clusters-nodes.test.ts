@@ -187,10 +187,12 @@ describe('gatehouse clusters run-node: the role a node runs as, the refusals, an
     const rec = await refusal('bob', 'gpu-a');
     assert.equal(rec.kind, 'job');
     assert.equal(rec.job, undefined, 'no node was started');
-    assert.equal(rec.role, role('cluster-node'));
+    // Decided before the cluster is read: nothing of its roles is looked at for a caller who may not start nodes.
+    assert.equal(rec.role, undefined);
+    assert.deepEqual(Object.keys(rec.detail).sort(), ['cluster', 'error']);
     assert.equal(rec.detail['cluster'], 'gpu-a');
-    assert.equal(rec.detail['why'], 'instance role of cluster gpu-a');
     assert.ok(String(rec.detail['error']).startsWith(message), String(rec.detail['error']));
+    assert.ok(!r.stderr.includes('cluster-node'), `the node role is not named to bob: ${r.stderr}`);
   });
 
   it('refuses a caller without iam:PassRole on the node role, with the PassRole message', async () => {
@@ -263,6 +265,31 @@ describe('gatehouse clusters run-node: the role a node runs as, the refusals, an
     for (const secret of [capability, job.capabilityHash, creds.SecretAccessKey, creds.Token, ...secrets]) {
       assert.ok(secret.length >= 16);
       assert.ok(!text.includes(secret), `a secret (${secret.slice(0, 4)}…) is in the audit log`);
+    }
+  });
+
+  it('a caller who may not start nodes gets the same refusal for a cluster that exists and one that does not, naming no role', async () => {
+    // A cluster whose instance role does not exist: checked before the caller's right, its name and why reached bob.
+    const hidden = join(home, 'secret-cluster.yaml');
+    await writeFile(hidden, ['apiVersion: gatehouse.dev/v1', 'kind: Cluster', 'metadata: {name: secret-cluster}', 'spec: {instanceRole: hidden-ops-role}', ''].join('\n'));
+    const applied = await gh(['apply', '-f', hidden], admin());
+    assert.equal(applied.code, 0, `apply: ${applied.stdout}${applied.stderr}`);
+    const answers: Record<string, { status: number; code: string; message: string }> = {};
+    for (const cluster of ['secret-cluster', 'no-such-cluster', 'gpu-a']) {
+      const r = await call(conn(users.bob), 'POST', ['clusters', cluster, 'nodes'], { body: {} });
+      assert.ok(!r.ok, `bob started a node of ${cluster}`);
+      answers[cluster] = { status: r.httpStatus, code: r.code, message: r.message.replaceAll(cluster, '<cluster>') };
+    }
+    const [secret, none, known] = [answers['secret-cluster'], answers['no-such-cluster'], answers['gpu-a']];
+    assert.deepEqual(secret, none, 'an unknown cluster and an existing one are refused alike');
+    assert.deepEqual(secret, known);
+    assert.ok(secret?.message.includes(`${SUB_USER_CHECK_FAILED}: ${user('bob')} is not allowed to perform training:StartClusterNode on cluster <cluster>`), secret?.message);
+    for (const text of ['hidden-ops-role', 'does not exist', 'instance role', 'NoSuchEntity']) assert.ok(!JSON.stringify(answers).includes(text), `${text} in ${JSON.stringify(answers)}`);
+    // Each refusal is recorded, with no role.
+    for (const cluster of ['secret-cluster', 'no-such-cluster']) {
+      const rec = await refusal('bob', cluster);
+      assert.equal(rec.role, undefined);
+      assert.equal(rec.detail['why'], undefined);
     }
   });
 });

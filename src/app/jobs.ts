@@ -601,9 +601,20 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string }, seen: { roleArn?: string; why?: string }): Promise<Result<Submitted & { why: string }>> {
     const partition = caller.partition;
     const account = caller.account;
+    // The caller's right to start nodes there first, on the ARN it names, before the cluster is read: a caller
+    // without it gets the same refusal whether the cluster exists or not, and learns nothing of its roles or mapping
+    // (as AWS answers AccessDenied without describing the resource).
+    const start = decide(caller, 'training:StartClusterNode', clusterArn(partition, account, input.cluster));
+    if (start.decision !== 'Allow') return failWith('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:StartClusterNode on cluster ${input.cluster}: ${start.summary}`);
     const checked = await deps.store.read(async (tx): Promise<Result<{ roleArn: string; why: string }>> => {
       const cluster = await getCluster(tx, account, input.cluster);
       if (!cluster) return failWith('NO_SUCH_ENTITY', `cluster ${input.cluster} does not exist in account ${account}`);
+      // Names are found whatever their case: the cluster's own ARN is decided too, so that a Deny naming it is not
+      // passed by asking for the name in another case.
+      if (cluster.name !== input.cluster) {
+        const own = decide(caller, 'training:StartClusterNode', clusterArn(partition, account, cluster.name));
+        if (own.decision !== 'Allow') return failWith('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:StartClusterNode on cluster ${cluster.name}: ${own.summary}`);
+      }
       if (input.computeConfig !== undefined && !cluster.computeConfigs?.[input.computeConfig]) return failWith('NO_SUCH_ENTITY', `cluster ${cluster.name} has no compute config ${input.computeConfig}`);
       const groups = caller.user ? (await tx.groups.listForUser(account, caller.user.name)).map((g) => g.name) : [];
       const chosen = nodeRole(cluster, { ...(caller.user ? { user: caller.user.name } : {}), groups }, input.computeConfig);
@@ -614,8 +625,6 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (!parsed || !role) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${chosen.role} (${chosen.why}) does not exist in account ${account}`);
       const roleArn = roleArnOf(partition, account, role.path, role.name);
       seen.roleArn = roleArn;
-      const start = decide(caller, 'training:StartClusterNode', clusterArn(partition, account, cluster.name));
-      if (start.decision !== 'Allow') return failWith('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:StartClusterNode on cluster ${cluster.name}: ${start.summary}`);
       const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
       const service = computeServices(partition)[0] as string;
       const refused = passRoleRefusal(caller, passAction, roleArn, service);
