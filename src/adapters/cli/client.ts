@@ -5,14 +5,18 @@
  * `ErrorCode` so that the exit status follows `EXIT_CODES`.
  *
  * Where things come from, first found wins:
- * - credentials: `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), else
- *   `<data-dir>/admin-credentials.json` (`--data-dir`, default `./.gatehouse`);
+ * - credentials: `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), else the static keys of
+ *   the profile `AWS_PROFILE` names (shared credentials and config files, as the AWS tools read them), else
+ *   `<data-dir>/admin-credentials.json` (`--data-dir`, default `./.gatehouse`). The last is an account's admin:
+ *   credentials given partly (a key id without its secret, an empty secret, a token alone) or a profile this
+ *   CLI cannot use are refused, never replaced by it (botocore's `PartialCredentialsError`);
  * - server: `--endpoint`, else `GATEHOUSE_ENDPOINT`, else the credentials file's `Endpoint`, else
  *   `http://127.0.0.1:8470`;
  * - region (part of the signature scope only): `AWS_REGION`, else `us-east-1`.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -32,6 +36,11 @@ const MAX_RESPONSE = 64 << 20;
 export interface ConnectionOptions {
   readonly endpoint?: string;
   readonly dataDir?: string;
+  /**
+   * Leave `AWS_PROFILE` alone: `gatehouse credentials` runs as a profile's `credential_process`, with the
+   * profile that names it in `AWS_PROFILE`.
+   */
+  readonly ignoreProfile?: boolean;
 }
 
 export interface Credentials {
@@ -69,7 +78,102 @@ const failure = (status: ExitCode, code: string, message: string, httpStatus = 0
 export function withServerOptions(cmd: Command): Command {
   return cmd
     .option('--endpoint <url>', 'the Gatehouse server (default: GATEHOUSE_ENDPOINT, else the credentials file\'s Endpoint, else http://127.0.0.1:8470)')
-    .option('--data-dir <dir>', 'where admin-credentials.json is, when AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set', DEFAULT_DATA_DIR);
+    .option('--data-dir <dir>', `where admin-credentials.json (the account admin's key) is; used only when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set`, DEFAULT_DATA_DIR);
+}
+
+/** Said in --help of the commands that talk to the server, and after a refused signature. */
+export const CREDENTIALS_NOTE = `Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), else the access keys of
+the profile AWS_PROFILE names (in ~/.aws/credentials or ~/.aws/config), else --data-dir's admin-credentials.json
+(the admin of the account the server created). One of the pair without the other is an error (exit 2).`;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** An INI file of the AWS tools: section → key → value (indented sub-keys, such as `s3 =`'s, left out). */
+function iniSections(text: string): Map<string, Map<string, string>> {
+  const sections = new Map<string, Map<string, string>>();
+  let current: Map<string, string> | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    if (/^\s/.test(line) || line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const head = /^\[([^\]]*)\]/.exec(line);
+    if (head !== null) {
+      const name = (head[1] ?? '').trim();
+      current = sections.get(name) ?? new Map();
+      sections.set(name, current);
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (current !== undefined && eq > 0) current.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  }
+  return sections;
+}
+
+/** Ways a profile gets credentials that this CLI does not follow (it reads static keys only). */
+const INDIRECT_KEYS = ['credential_process', 'role_arn', 'source_profile', 'credential_source', 'web_identity_token_file', 'sso_session', 'sso_start_url', 'login_session'] as const;
+
+/**
+ * The static keys of the profile `AWS_PROFILE` (or `AWS_DEFAULT_PROFILE`) names, from the shared credentials file,
+ * else the config file (`[profile NAME]`, or `[default]`), as the AWS CLI reads them; undefined when no profile is
+ * named. A profile that does not exist, has half a key, or gets its credentials another way is an error.
+ */
+async function profileCredentials(env: Env, ctx: CommandContext): Promise<ClientResult<{ credentials: Credentials; source: string }> | undefined> {
+  const variable = env['AWS_PROFILE'] ? 'AWS_PROFILE' : env['AWS_DEFAULT_PROFILE'] ? 'AWS_DEFAULT_PROFILE' : undefined;
+  if (variable === undefined) return undefined;
+  const name = env[variable] ?? '';
+  const home = env['HOME'] || homedir();
+  const files = [
+    { path: env['AWS_SHARED_CREDENTIALS_FILE'] || join(home, '.aws', 'credentials'), section: name },
+    { path: env['AWS_CONFIG_FILE'] || join(home, '.aws', 'config'), section: name === 'default' ? 'default' : `profile ${name}` },
+  ];
+  const usage = (message: string) => failure(EXIT.usage, 'InvalidProfile', message);
+  let found: { path: string; keys: Map<string, string> } | undefined;
+  for (const f of files) {
+    let text: string;
+    try {
+      text = await ctx.readFile(f.path);
+    } catch (e) {
+      const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+      if (code === 'ENOENT') continue;
+      return failure(EXIT.noInput, 'InvalidProfile', `cannot read \`${f.path}\` for the profile \`${name}\` (${variable}): ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const keys = iniSections(text).get(f.section);
+    if (keys === undefined) continue;
+    const id = keys.get('aws_access_key_id') ?? '';
+    const secret = keys.get('aws_secret_access_key') ?? '';
+    if (id !== '' || secret !== '') {
+      if (id === '' || secret === '') {
+        return usage(`the profile \`${name}\` (${variable}) in \`${f.path}\` has ${id === '' ? 'aws_secret_access_key but no aws_access_key_id' : 'aws_access_key_id but no aws_secret_access_key'}`);
+      }
+      const token = keys.get('aws_session_token') ?? '';
+      return { ok: true, value: { credentials: { accessKeyId: id, secretAccessKey: secret, ...(token !== '' ? { sessionToken: token } : {}) }, source: `the profile \`${name}\` in ${f.path}` } };
+    }
+    found ??= { path: f.path, keys };
+  }
+  if (found === undefined) {
+    return usage(`the profile \`${name}\` (${variable}) is in neither \`${files[0]?.path}\` nor \`${files[1]?.path}\`; unset ${variable}, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+  }
+  const indirect = INDIRECT_KEYS.filter((k) => found.keys.has(k));
+  return usage(
+    `the profile \`${name}\` (${variable}) in \`${found.path}\` has no aws_access_key_id/aws_secret_access_key${indirect.length > 0 ? ` (it uses ${indirect.join(', ')}, which gatehouse does not follow)` : ''}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS CLI v2: eval "$(aws configure export-credentials --profile ${name} --format env)"), or unset ${variable}`,
+  );
+}
+
+/**
+ * The credentials of the environment; undefined when none of the variables is set. Half a pair is refused, as
+ * botocore refuses it (`Partial credentials found in env`): falling back to the admin file would act as the account's
+ * admin for someone who meant to be, say, alice.
+ */
+function environmentCredentials(env: Env): ClientResult<Credentials> | undefined {
+  const id = env['AWS_ACCESS_KEY_ID'];
+  const secret = env['AWS_SECRET_ACCESS_KEY'];
+  const token = env['AWS_SESSION_TOKEN'];
+  if (!id && !secret && !token) return undefined;
+  const state = (v: string | undefined) => (v === undefined ? 'is not set' : 'is empty');
+  const partial = (message: string) =>
+    failure(EXIT.usage, 'PartialCredentials', `partial credentials in the environment: ${message}; set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither to use a profile or --data-dir's admin-credentials.json`);
+  if (id && !secret) return partial(`AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY ${state(secret)}`);
+  if (!id && secret) return partial(`AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID ${state(id)}`);
+  if (!id || !secret) return partial(`AWS_SESSION_TOKEN is set but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not`);
+  return { ok: true, value: { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) } };
 }
 
 /** Finds the endpoint and the credentials; a failure says what to set. */
@@ -77,13 +181,17 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   const env = ctx.env ?? {};
   const region = env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'us-east-1';
   let credentials: Credentials | undefined;
-  let credentialsSource = 'environment';
+  let credentialsSource = 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
   let fileEndpoint: string | undefined;
-  const id = env['AWS_ACCESS_KEY_ID'];
-  const secret = env['AWS_SECRET_ACCESS_KEY'];
-  if (id && secret) {
-    const token = env['AWS_SESSION_TOKEN'];
-    credentials = { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) };
+  const fromEnv = environmentCredentials(env);
+  const fromProfile = fromEnv === undefined && opts.ignoreProfile !== true ? await profileCredentials(env, ctx) : undefined;
+  if (fromEnv !== undefined) {
+    if (!fromEnv.ok) return fromEnv;
+    credentials = fromEnv.value;
+  } else if (fromProfile !== undefined) {
+    if (!fromProfile.ok) return fromProfile;
+    credentials = fromProfile.value.credentials;
+    credentialsSource = fromProfile.value.source;
   } else {
     const file = join(opts.dataDir ?? DEFAULT_DATA_DIR, CREDENTIALS_FILE);
     credentialsSource = file;
@@ -98,7 +206,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
       return failure(
         EXIT.accessDenied,
         'NoCredentials',
-        `no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or give --data-dir DIR with the server's admin-credentials.json (looked for \`${file}\`)`,
+        `no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or give --data-dir DIR with the server's admin-credentials.json (looked for \`${file}\`)`,
       );
     }
     let parsed: unknown;
@@ -127,6 +235,8 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
 export const encodeSegment = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+/** Answers that refuse the key itself rather than what it asked for. */
+const KEY_REFUSALS: ReadonlySet<string> = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'ExpiredToken', 'IncompleteSignature']);
 
 function exitOfHttp(status: number): ExitCode {
   if (status === 401 || status === 403) return EXIT.accessDenied;
@@ -184,7 +294,9 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   if (answer.status >= 200 && answer.status < 300) return { ok: true, value: json as T };
   const err = (typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['error'] : undefined) as Record<string, unknown> | undefined;
   const code = typeof err?.['code'] === 'string' ? err['code'] : `Http${answer.status}`;
-  const message = typeof err?.['message'] === 'string' ? err['message'] : `the server answered ${answer.status}`;
+  const said = typeof err?.['message'] === 'string' ? err['message'] : `the server answered ${answer.status}`;
+  // A key refused is a question of which key: say where it was taken from (the environment, a profile, the admin file).
+  const message = KEY_REFUSALS.has(code) ? `${said} (credentials from ${conn.credentialsSource})` : said;
   const ours = typeof err?.['gatehouseCode'] === 'string' && KNOWN_CODES.has(err['gatehouseCode']) ? (err['gatehouseCode'] as ErrorCode) : undefined;
   // A server of before the details of a single error were sent: its error, without a path.
   const details = Array.isArray(err?.['details']) ? (err['details'] as ClientFailure['errors']) : ours ? [{ code: ours, message, path: '' }] : [];

@@ -20,6 +20,7 @@ import { demoCommand } from './commands/demo.ts';
 import { agentCommand } from './commands/agent.ts';
 import type { CliDeps, CommandContext, CommandGroup } from './context.ts';
 import { EXIT } from './exit-codes.ts';
+import { CREDENTIALS_NOTE } from './client.ts';
 
 export const COMMAND_GROUPS: readonly CommandGroup[] = [serverCommand, policyCommands, authorizeCommands, jobsCommands, accountsCommands, iamCommands, applyCommands, stsCommands, usersCommands, keysCommands, credentialsCommand, kubeCommands, auditCommands, iamPolicyCommands, demoCommand, agentCommand];
 
@@ -34,6 +35,7 @@ export function createProgram(ctx: CommandContext, groups: readonly CommandGroup
       writeErr: (s) => ctx.err(s),
       outputError: (s, write) => write(s),
     })
+    .addHelpText('after', `\n${CREDENTIALS_NOTE}\n`)
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride();

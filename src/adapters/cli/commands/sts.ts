@@ -204,7 +204,8 @@ else; errors go to stderr with a non-zero exit status. Use it in ~/.aws/config:
   region = us-east-1
 
 The command runs with the environment of the SDK that starts it: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY there
-are the identity that assumes the role, else the --data-dir credentials file.
+are the identity that assumes the role, else the --data-dir credentials file (AWS_PROFILE is not read here: it
+names the profile that runs this command).
 
 Inside a job (gatehouse jobs run), \`credential_process = gatehouse credentials --job\` gives any tool that reads
 profiles the job's own credentials.`,
@@ -277,7 +278,8 @@ async function assumeRole(ctx: CommandContext, opts: AssumeOpts): Promise<number
 
 async function credentials(ctx: CommandContext, opts: AssumeOpts): Promise<number> {
   const sessionName = opts.roleSessionName ?? `gatehouse-${Math.floor(ctx.now() / 1000)}`;
-  const r = await assumed(ctx, opts, sessionName);
+  // Run as a profile's credential_process, AWS_PROFILE names that very profile: its keys are not this command's.
+  const r = await assumed(ctx, { ...opts, ignoreProfile: true }, sessionName);
   if (!r.ok) return r.status;
   const c = r.value.credentials;
   // Exactly the credential_process document; Expiration as YYYY-MM-DDTHH:MM:SSZ, which every SDK parses.

@@ -1,0 +1,122 @@
+/**
+ * Where the CLI takes its credentials (review-g S2), through the real `gatehouse` executable against a real server
+ * whose data dir holds the admin's `admin-credentials.json` (the fallback):
+ * - half a pair in the environment (a key id without its secret, an empty secret, a secret or a token alone) is a
+ *   usage error naming what is missing (exit 2), as botocore's PartialCredentialsError, never the admin;
+ * - `AWS_PROFILE` naming a profile with static keys is honoured (as the aws CLI does); a missing profile or one that
+ *   gets its credentials otherwise (role_arn, SSO, credential_process) is refused, never the admin;
+ * - the environment's pair wins over `AWS_PROFILE`, as in botocore; `gatehouse credentials` (a credential_process)
+ *   ignores `AWS_PROFILE`, which names the profile that runs it;
+ * - a refused key says where it came from; `--help` says where credentials come from.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as I from '@aws-sdk/client-iam';
+import { GATEHOUSE_BIN, run, type Run } from './support/processes.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+const ACCT = '000000000000';
+const ADMIN_ARN = `arn:aws:iam::${ACCT}:user/admin`;
+const ALICE_ARN = `arn:aws:iam::${ACCT}:user/alice`;
+
+describe('CLI credentials: partial environment credentials and profiles never fall back to the admin file', () => {
+  let server: TestServer;
+  let home: string;
+  let alice: { accessKeyId: string; secretAccessKey: string };
+  let credentialsFile: string;
+  let configFile: string;
+
+  const gatehouse = (args: readonly string[], env: Record<string, string>): Promise<Run> =>
+    run(process.execPath, [GATEHOUSE_BIN, ...args, '--data-dir', server.dataDir], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', GATEHOUSE_ENDPOINT: server.url, ...env });
+  const whoami = (env: Record<string, string>) => gatehouse(['whoami'], env);
+  const usageError = (r: Run, message: RegExp): void => {
+    assert.equal(r.code, 2, `${r.stdout}${r.stderr}`);
+    assert.equal(r.stdout, '', 'nothing done as anyone');
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /user\/admin/);
+  };
+
+  before(async () => {
+    server = await startTestServer();
+    home = await mkdtemp(join(tmpdir(), 'gh-cli-credentials-'));
+    const iam = server.iam();
+    await iam.send(new I.CreateUserCommand({ UserName: 'alice' }));
+    const k = await iam.send(new I.CreateAccessKeyCommand({ UserName: 'alice' }));
+    iam.destroy();
+    alice = { accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' };
+    credentialsFile = join(home, 'credentials');
+    configFile = join(home, 'config');
+    await writeFile(credentialsFile, `[alice]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n\n[half]\naws_access_key_id = ${alice.accessKeyId}\n`);
+    await writeFile(
+      configFile,
+      `[default]\nregion = us-east-1\n\n[profile from-config]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\ns3 =\n  max_concurrent_requests = 4\n\n[profile assumer]\nrole_arn = arn:aws:iam::${ACCT}:role/x\nsource_profile = alice\n\n[profile gh]\ncredential_process = gatehouse credentials --role-arn arn:aws:iam::${ACCT}:role/x\n`,
+    );
+  });
+  after(async () => {
+    await server?.stop();
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  it('without any credential variable the admin file is used (as before)', async () => {
+    const r = await whoami({});
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${ADMIN_ARN}\\n`));
+  });
+
+  it('half a pair in the environment is a usage error naming what is missing', async () => {
+    usageError(await whoami({ AWS_ACCESS_KEY_ID: alice.accessKeyId }), /^gatehouse: PartialCredentials: partial credentials in the environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not set; set both/);
+    usageError(await whoami({ AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: '' }), /AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is empty/);
+    usageError(await whoami({ AWS_SECRET_ACCESS_KEY: alice.secretAccessKey }), /AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not set/);
+    usageError(await whoami({ AWS_SESSION_TOKEN: 'token' }), /AWS_SESSION_TOKEN is set but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not/);
+    // The same for a command that changes something.
+    usageError(await gatehouse(['iam', 'groups', 'create', 'made-by-whom'], { AWS_ACCESS_KEY_ID: alice.accessKeyId }), /AWS_SECRET_ACCESS_KEY is not set/);
+    const admin = await whoami({});
+    assert.equal(admin.code, 0);
+    const g = await gatehouse(['iam', 'groups', 'get', 'made-by-whom'], {});
+    assert.equal(g.code, 6, `${g.stdout}${g.stderr}`);
+  });
+
+  it('AWS_PROFILE: static keys are used; a missing, half or indirect profile is refused', async () => {
+    const files = { AWS_SHARED_CREDENTIALS_FILE: credentialsFile, AWS_CONFIG_FILE: configFile };
+    const a = await whoami({ ...files, AWS_PROFILE: 'alice' });
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stdout, new RegExp(`^${ALICE_ARN}\\n`));
+    const c = await whoami({ ...files, AWS_PROFILE: 'from-config' });
+    assert.match(c.stdout, new RegExp(`^${ALICE_ARN}\\n`), c.stderr);
+    usageError(await whoami({ ...files, AWS_PROFILE: 'nosuch' }), /InvalidProfile: the profile `nosuch` \(AWS_PROFILE\) is in neither `.*credentials` nor `.*config`/);
+    usageError(await whoami({ ...files, AWS_PROFILE: 'half' }), /the profile `half` \(AWS_PROFILE\) in `.*credentials` has aws_access_key_id but no aws_secret_access_key/);
+    usageError(await whoami({ ...files, AWS_PROFILE: 'assumer' }), /the profile `assumer` .* has no aws_access_key_id\/aws_secret_access_key \(it uses role_arn, source_profile, which gatehouse does not follow\)/);
+    usageError(await whoami({ ...files, AWS_PROFILE: 'gh' }), /it uses credential_process/);
+    // The environment's pair wins over the profile, as in botocore.
+    const env = await whoami({ ...files, AWS_PROFILE: 'nosuch', AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey });
+    assert.match(env.stdout, new RegExp(`^${ALICE_ARN}\\n`), env.stderr);
+  });
+
+  it('gatehouse credentials (a credential_process) ignores AWS_PROFILE, which names the profile that runs it', async () => {
+    const iam = server.iam();
+    await iam.send(new I.CreateRoleCommand({ RoleName: 'x', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: 'sts:AssumeRole' }] }) }));
+    iam.destroy();
+    const r = await gatehouse(['credentials', '--role-arn', `arn:aws:iam::${ACCT}:role/x`], { AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: credentialsFile, AWS_PROFILE: 'gh' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { Version: number }).Version, 1);
+  });
+
+  it('a refused key says where it came from; --help says where credentials come from', async () => {
+    const bad = await whoami({ AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: 'wrong' });
+    assert.equal(bad.code, 9, bad.stderr);
+    assert.match(bad.stderr, /^gatehouse: SignatureDoesNotMatch: .*\(credentials from AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY\)\n$/);
+    await writeFile(join(home, 'bad-credentials'), `[alice]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = nope\n`);
+    const unknown = await whoami({ AWS_SHARED_CREDENTIALS_FILE: join(home, 'bad-credentials'), AWS_CONFIG_FILE: configFile, AWS_PROFILE: 'alice' });
+    assert.equal(unknown.code, 9, unknown.stderr);
+    assert.match(unknown.stderr, /^gatehouse: InvalidClientTokenId: .*\(credentials from the profile `alice` in .*bad-credentials\)\n$/);
+
+    const help = await run(process.execPath, [GATEHOUSE_BIN, '--help'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home });
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \(and AWS_SESSION_TOKEN\), else the access keys of\nthe profile AWS_PROFILE names/);
+    const sub = await run(process.execPath, [GATEHOUSE_BIN, 'whoami', '--help'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home });
+    assert.match(sub.stdout.replace(/\s+/g, ' '), /admin-credentials\.json \(the account admin's key\) is; used only when neither AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set/);
+  });
+});
