@@ -18,8 +18,16 @@ import type { Sts } from './sts.ts';
 export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
 export interface AuthorizeInput {
-  /** ARN of the principal; absent: the signing caller itself. */
+  /** ARN of the principal; absent (and no `principalProof`): the signing caller itself. */
   readonly principal?: string;
+  /**
+   * Instead of `principal`: the caller's proof of identity that a resource server was given, a presigned STS
+   * `GetCallerIdentity` URL. The question is about the caller it authenticates, with its session (session
+   * policies, tags, source identity, issue time), as if that caller had signed it. Verified by the HTTP edge
+   * (src/adapters/http/authorize-api.ts), which hands the callers it proves to the decision (`ProvenCallers`).
+   * Never recorded nor echoed: it carries the session token.
+   */
+  readonly principalProof?: string;
   readonly action: string;
   readonly resource: string;
   readonly context?: Readonly<Record<string, unknown>>;
@@ -42,6 +50,8 @@ export interface MatchedRule {
 
 export interface AuthorizeAnswer {
   readonly decision: DecisionValue;
+  /** Answers to a `principalProof` question only: the ARN of the principal the proof authenticated. */
+  readonly principal?: string;
   /** One line per engine that had an opinion, in words. */
   readonly reasons: readonly string[];
   /** The rules that decided, per engine. */
@@ -115,7 +125,15 @@ const badContextValue = (k: string): Result<never> =>
   failWith('REQUEST_INVALID_CONTEXT', `context value of \`${k}\` must be a string, number, boolean or a list of them`, `context.${k}`);
 
 /** The fields a question may carry over the API; `resourceAccount` is for resource servers of this process only. */
-const QUESTION_FIELDS: ReadonlySet<string> = new Set(['principal', 'action', 'resource', 'context']);
+const QUESTION_FIELDS: ReadonlySet<string> = new Set(['principal', 'principalProof', 'action', 'resource', 'context']);
+/** A presigned GetCallerIdentity URL is well under 4 KiB with a session token (aws-iam-authenticator's token limit is 4096). */
+export const MAX_PROOF_LENGTH = 8192;
+
+/**
+ * The callers that the `principalProof`s of a request authenticate, by the proof as sent, verified before the
+ * question is decided: a failed proof is its refusal (never a decision). Held for one request only.
+ */
+export type ProvenCallers = ReadonlyMap<string, Result<Caller>>;
 
 /**
  * A question as an API client sends it (`POST /v1/authorize`, each item of a batch), checked before anything is
@@ -123,20 +141,29 @@ const QUESTION_FIELDS: ReadonlySet<string> = new Set(['principal', 'action', 're
  * the question decided for the signing caller instead. `at` prefixes the JSON path of an error (`requests[3].`).
  */
 export function questionOf(x: unknown, at = ''): Result<AuthorizeInput> {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return failWith('VALIDATION_ERROR', `${at === '' ? 'the body' : at.slice(0, -1)} must be an object: {"principal"?, "action", "resource", "context"?}`, at === '' ? '' : at.slice(0, -1));
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return failWith('VALIDATION_ERROR', `${at === '' ? 'the body' : at.slice(0, -1)} must be an object: {"principal"? or "principalProof"?, "action", "resource", "context"?}`, at === '' ? '' : at.slice(0, -1));
   const q = x as Record<string, unknown>;
   for (const k of Object.keys(q)) {
-    if (!QUESTION_FIELDS.has(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: a question has \`principal\` (optional), \`action\`, \`resource\` and \`context\` (optional)`, `${at}${k}`);
+    if (!QUESTION_FIELDS.has(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: a question has \`principal\` or \`principalProof\` (optional), \`action\`, \`resource\` and \`context\` (optional)`, `${at}${k}`);
   }
-  const { principal, action, resource, context } = q;
+  const { principal, principalProof, action, resource, context } = q;
   if (principal !== undefined && (typeof principal !== 'string' || principal === '')) {
     return failWith('VALIDATION_ERROR', '`principal` must be the ARN of a principal, or left out to ask about the signing caller', `${at}principal`);
+  }
+  if (principalProof !== undefined) {
+    if (typeof principalProof !== 'string' || principalProof === '' || principalProof.length > MAX_PROOF_LENGTH) {
+      return failWith('VALIDATION_ERROR', `\`principalProof\` must be the caller's presigned STS GetCallerIdentity URL (http(s)://<this server>/?Action=GetCallerIdentity&…), at most ${MAX_PROOF_LENGTH} characters`, `${at}principalProof`);
+    }
+    if (principal !== undefined) {
+      return failWith('VALIDATION_ERROR', '`principal` and `principalProof` both name the principal: send one (`principalProof` to ask about the exact session that signed the proof, `principal` to name a user or role by its ARN)', `${at}principalProof`);
+    }
   }
   if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context))) {
     return failWith('REQUEST_INVALID_CONTEXT', '`context` must be an object: {KEY: VALUE or [VALUES]}', `${at}context`);
   }
   return ok({
     ...(principal !== undefined ? { principal } : {}),
+    ...(principalProof !== undefined ? { principalProof: principalProof as string } : {}),
     action: action as string,
     resource: resource as string,
     ...(context !== undefined ? { context: context as Record<string, unknown> } : {}),
@@ -212,22 +239,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (!p.ok) return p;
       named = p.value;
     }
-    // Asking about someone else is itself a permission (DESIGN.md "Authorize API"), of the caller's own account:
-    // its policies decide whom it may ask about, wherever that principal lives (a resource server must decide
-    // on callers from other accounts that its resource policies name).
-    let may = asked?.get(arn);
-    if (may === undefined) {
-      const d = evaluate({ principal: caller.principal, action: 'gatehouse:Authorize', resource: arn, resourceAccount: caller.account, time: deps.now() }, caller.policies);
-      may = d.decision === 'Allow' ? ok(undefined) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, 'gatehouse:Authorize', arn, d));
-      asked?.set(arn, may);
-    }
+    const may = mayAsk(caller, arn, named.account, resource, owner, asked);
     if (!may.ok) return may;
-    // …but about another account's principal only for a resource of the caller's own account: otherwise any
-    // account could read another's policies by asking about that account's own resources.
-    const other = named.account;
-    if (other !== '' && other !== caller.account && caller.account !== ROOT_ACCOUNT && owner !== caller.account) {
-      return failWith('ACCESS_DENIED', `principals of account ${caller.account} may ask about principals of account ${other} only for resources of account ${caller.account}; \`${resource}\` ${owner === undefined ? 'belongs to no known account' : `belongs to account ${owner}`}`);
-    }
     // A session named by its ARN: the ARN does not tell which of the sessions under that name is meant, nor their
     // session policies and tags, which only narrow or change the role's rights. A job's session is known from its
     // job's record; any other is not answered, rather than answered with the role's whole rights (fails closed).
@@ -244,10 +257,50 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return readPrincipal(arn, named);
   }
 
+  /**
+   * Whether `caller` may ask about the principal `arn` (of account `other`) on `resource` (owned by `owner`).
+   * Asking about someone else is itself a permission (DESIGN.md "Authorize API"), of the caller's own account: its
+   * policies decide whom it may ask about, wherever that principal lives (a resource server must decide on callers
+   * from other accounts that its resource policies name).
+   */
+  function mayAsk(caller: Caller, arn: string, other: string, resource: string, owner: string | undefined, asked?: Map<string, Result<unknown>>): Result<unknown> {
+    let may = asked?.get(arn);
+    if (may === undefined) {
+      const d = evaluate({ principal: caller.principal, action: 'gatehouse:Authorize', resource: arn, resourceAccount: caller.account, time: deps.now() }, caller.policies);
+      may = d.decision === 'Allow' ? ok(undefined) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, 'gatehouse:Authorize', arn, d));
+      asked?.set(arn, may);
+    }
+    if (!may.ok) return may;
+    // …but about another account's principal only for a resource of the caller's own account: otherwise any
+    // account could read another's policies by asking about that account's own resources.
+    if (other !== '' && other !== caller.account && caller.account !== ROOT_ACCOUNT && owner !== caller.account) {
+      return failWith('ACCESS_DENIED', `principals of account ${caller.account} may ask about principals of account ${other} only for resources of account ${caller.account}; \`${resource}\` ${owner === undefined ? 'belongs to no known account' : `belongs to account ${owner}`}`);
+    }
+    return may;
+  }
+
+  /**
+   * The caller a `principalProof` authenticated (verified by the HTTP edge), as it would be if it signed the
+   * question itself: its principal and policies, session policies, tags, source identity and issue time included.
+   * Asking about it needs what asking about its ARN needs, unless the proof was signed with the asker's own key.
+   */
+  function resolveProven(caller: Caller, proof: string, resource: string, owner: string | undefined, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined): Result<Resolved> {
+    const p = proofs?.get(proof);
+    // Only a bug gets here: the edge verifies every proof of a request before deciding it.
+    if (p === undefined) return failWith('INTERNAL_ERROR', '`principalProof` was not verified before the question was decided', 'principalProof');
+    if (!p.ok) return p;
+    const proven = p.value;
+    if (proven.accessKeyId !== caller.accessKeyId) {
+      const may = mayAsk(caller, proven.principal.arn, proven.account, resource, owner, asked);
+      if (!may.ok) return may;
+    }
+    return ok({ principal: proven.principal, policies: proven.policies });
+  }
+
   function sessionRefusal(arn: string): string {
     const role = /^(arn:[a-z][a-z0-9-]*):sts::(\d+):assumed-role\/([^/]+)\//.exec(arn);
     const roleArn = role ? `${role[1]}:iam::${role[2]}:role/${role[3]}` : arn.slice(0, arn.lastIndexOf('/'));
-    return `\`${arn}\` names a session of a role, and a session's own session policies (which narrow what its role allows) and session tags cannot be known from its ARN: Gatehouse does not answer for it from the role's policies. Ask with the session's own signed request (leave \`principal\` out), or name the role \`${roleArn}\` to ask what any session of it may do at most (a job's sessions, \`job-<id>\`, are answered with what their job gives them)`;
+    return `\`${arn}\` names a session of a role, and a session's own session policies (which narrow what its role allows) and session tags cannot be known from its ARN: Gatehouse does not answer for it from the role's policies. Ask with the caller's proof of identity instead (\`principalProof\`: the presigned GetCallerIdentity it gave you, decided for its exact session), or with the session's own signed request (leave \`principal\` out), or name the role \`${roleArn}\` to ask what any session of it may do at most (a job's sessions, \`job-<id>\`, are answered with what their job gives them)`;
   }
 
   /** A job's session (`job-<id>`, `node-<id>`): its role's policies with the session policy, tags and source identity its job gives it. */
@@ -398,14 +451,27 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   type Answered = Result<AuthorizeAnswer>;
 
   /** A decision, synchronous unless a principal must be read or an engine is behind (then a promise). */
-  function decide(caller: Caller, input: AuthorizeInput, asked?: Map<string, Result<unknown>>): Answered | Promise<Answered> {
+  function decide(caller: Caller, input: AuthorizeInput, asked?: Map<string, Result<unknown>>, proofs?: ProvenCallers): Answered | Promise<Answered> {
     const started = performance.now();
     if (typeof input.action !== 'string' || !ACTION_RE.test(input.action)) return failWith('REQUEST_INVALID_ACTION', `action \`${String(input.action)}\` must be one action \`service:Name\` (no wildcards)`, 'action');
     if (typeof input.resource !== 'string' || input.resource.length > 2048 || (input.resource !== '*' && !RESOURCE_RE.test(input.resource))) {
       return failWith('VALIDATION_ERROR', `\`resource\` must be an ARN (arn:partition:service:… or acs:service:…) or \`*\`, at most 2048 characters${typeof input.resource === 'string' ? `, got \`${input.resource.slice(0, 100)}\`` : ''}`, 'resource');
     }
     const rp = resourcePolicies.forResource(input.resource, input.resourceAccount);
-    const who = resolvePrincipal(caller, input.principal, input.resource, rp.account, asked, iamOnlyDenies(input.action, input.resource));
+    if (input.principalProof !== undefined) {
+      const proven = resolveProven(caller, input.principalProof, input.resource, rp.account, asked, proofs);
+      if (!proven.ok) return proven;
+      const arn = proven.value.principal.arn;
+      const r = decideWho(input, rp, proven, started);
+      return r instanceof Promise ? r.then((a) => naming(a, arn)) : naming(r, arn);
+    }
+    return decideWho(input, rp, resolvePrincipal(caller, input.principal, input.resource, rp.account, asked, iamOnlyDenies(input.action, input.resource)), started);
+  }
+
+  /** An answer to a `principalProof` question names the principal proven: the resource server learns who asked. */
+  const naming = (r: Answered, arn: string): Answered => (r.ok ? ok({ principal: arn, ...r.value }) : r);
+
+  function decideWho(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved> | Promise<Result<Resolved>>, started: number): Answered | Promise<Answered> {
     // Assuming a role (or tagging its session, setting its source identity) is decided under the role's trust
     // policy, as STS decides it (src/app/sts.ts `trustDecision`).
     if (TRUST_ACTIONS.has(input.action.toLowerCase())) {
@@ -464,11 +530,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return ok({ ...answer, diagnostics: [...answer.diagnostics, note] });
   }
 
-  async function authorize(caller: Caller, input: AuthorizeInput): Promise<Answered> {
-    return decide(caller, input);
+  /** `proofs`: the callers the question's `principalProof` authenticates, verified by the HTTP edge. */
+  async function authorize(caller: Caller, input: AuthorizeInput, proofs?: ProvenCallers): Promise<Answered> {
+    return decide(caller, input, undefined, proofs);
   }
 
-  async function authorizeBatch(caller: Caller, requests: unknown): Promise<Result<(AuthorizeAnswer | { error: { code: string; message: string } })[]>> {
+  async function authorizeBatch(caller: Caller, requests: unknown, proofs?: ProvenCallers): Promise<Result<(AuthorizeAnswer | { error: { code: string; message: string } })[]>> {
     if (!Array.isArray(requests)) return failWith('VALIDATION_ERROR', '`requests` must be a list', 'requests');
     if (requests.length > MAX_BATCH) return failWith('VALIDATION_ERROR', `a batch holds at most ${MAX_BATCH} requests, got ${requests.length}`, 'requests');
     const out: (AuthorizeAnswer | { error: { code: string; message: string } })[] = new Array(requests.length);
@@ -476,7 +543,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const asked = new Map<string, Result<unknown>>();
     for (let i = 0; i < requests.length; i++) {
       const q = questionOf(requests[i], `requests[${i}].`);
-      const pending = q.ok ? decide(caller, q.value, asked) : q;
+      const pending = q.ok ? decide(caller, q.value, asked, proofs) : q;
       const one = pending instanceof Promise ? await pending : pending;
       out[i] = one.ok ? one.value : { error: { code: one.errors[0]?.code ?? 'INTERNAL_ERROR', message: one.errors[0]?.message ?? '' } };
     }

@@ -2,23 +2,21 @@
  * A small object store written the way a user of Gatehouse would write one: `node:http`, objects kept in
  * memory under `/<bucket>/<key>`, GET and PUT. It holds no policy of its own. For every request it
  *
- * 1. learns who the caller is from a proof of identity the caller sends in `x-gatehouse-identity`: the query
- *    string of an STS `GetCallerIdentity` request (`POST /`), presigned by the caller with its own
- *    credentials for the Gatehouse endpoint. The server checks that the proof asks for nothing but
- *    GetCallerIdentity, sends it to ITS Gatehouse and reads the `<Arn>` of the answer. This is how
+ * 1. takes the caller's proof of identity from `x-gatehouse-identity`: the query string of an STS
+ *    `GetCallerIdentity` request (`POST /`), presigned by the caller with its own credentials for the Gatehouse
+ *    endpoint. The server checks that the proof asks for nothing but GetCallerIdentity. This is how
  *    aws-iam-authenticator (EKS) and Vault's AWS auth method learn a caller's identity without ever seeing its
- *    secret; a caller cannot name an ARN it does not hold credentials for. (A proof is a bearer token until
+ *    secret; a caller cannot prove an identity it does not hold credentials for. (A proof is a bearer token until
  *    it expires — 60 s here — so it must travel over TLS outside tests, and a server it is sent to could
  *    replay it to another server that trusts the same Gatehouse within that minute.)
  * 2. asks Gatehouse `POST /v1/authorize` — signed with SigV4 (service `gatehouse`) by ITS OWN service
- *    credentials, a user allowed `gatehouse:Authorize` — whether that principal may `s3:GetObject` /
- *    `s3:PutObject` on `arn:aws:s3:::<bucket>/<key>`, passing the caller's address as `aws:SourceIp`;
+ *    credentials, a user allowed `gatehouse:Authorize` — whether the caller that proof authenticates may
+ *    `s3:GetObject` / `s3:PutObject` on `arn:aws:s3:::<bucket>/<key>`, passing the proof as `principalProof` (the
+ *    whole URL, on ITS Gatehouse's origin) and the caller's address as `aws:SourceIp`. Gatehouse verifies the proof
+ *    as its STS would serve it and decides for that exact session (its session policies and tags included), so this
+ *    works for every caller, not only jobs; the answer names the proven principal. A proof Gatehouse refuses is a
+ *    400/403 on `principalProof`, answered here with 401.
  * 3. enforces the answer: 403 with the decision and its first reason on a deny, else serves the object.
- *
- * Limits, as the authorize API defines them: Gatehouse decides a job's session (`job-<id>`) with what its job
- * gives it (the role's policies, the job's session policy and session tags); it does not answer for any other
- * role session named by ARN (400 ValidationError: a session's session policy cannot be known from its ARN), so
- * this store refuses such callers rather than let the role's whole rights through.
  *
  * Run as a script (`node test/support/resource-server.ts client URL OPS_JSON`) it is the other side: a
  * process inside a job that gets the job's credentials from the AWS SDK's default chain, learns its ARN with
@@ -116,8 +114,8 @@ export async function startObjectServer(opts: { gatehouse: string; credentials: 
   const objects = new Map<string, string>(Object.entries(opts.objects ?? {}));
   const decisions: Decision[] = [];
 
-  /** Step 1: the caller's ARN, verified by Gatehouse's STS, or why not. */
-  async function callerArn(req: IncomingMessage): Promise<{ arn: string } | { error: string }> {
+  /** Step 1: the caller's proof, as the whole presigned URL on this store's Gatehouse, or why not. */
+  function callerProof(req: IncomingMessage): { proof: string } | { error: string } {
     const proof = req.headers[IDENTITY_HEADER];
     if (typeof proof !== 'string' || proof === '') return { error: `send a presigned GetCallerIdentity in \`${IDENTITY_HEADER}\`` };
     const q = new URLSearchParams(proof);
@@ -125,11 +123,7 @@ export async function startObjectServer(opts: { gatehouse: string; credentials: 
     if (q.getAll('Action').join() !== 'GetCallerIdentity' || q.getAll('Version').join() !== '2011-06-15' || q.get('X-Amz-SignedHeaders') !== 'host') {
       return { error: 'the identity proof must be a presigned STS GetCallerIdentity (Version 2011-06-15, signed headers `host`)' };
     }
-    const r = await fetch(`${new URL(opts.gatehouse).origin}/?${q.toString()}`, { method: 'POST' });
-    const xml = await r.text();
-    const arn = /<Arn>([^<]+)<\/Arn>/.exec(xml)?.[1];
-    if (r.status !== 200 || arn === undefined) return { error: `gatehouse refused the identity proof: ${/<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? r.status}` };
-    return { arn };
+    return { proof: `${new URL(opts.gatehouse).origin}/?${q.toString()}` };
   }
 
   const server = createServer((req, res) => {
@@ -139,16 +133,22 @@ export async function startObjectServer(opts: { gatehouse: string; credentials: 
       const key = `${m[1]}/${decodeURIComponent(m[2] ?? '')}`;
       const body = req.method === 'PUT' ? await readBody(req) : (req.resume(), '');
       if (body === undefined) return reply(res, 413, { error: `objects are at most ${MAX_OBJECT} bytes` });
-      const who = await callerArn(req);
+      const who = callerProof(req);
       if ('error' in who) return reply(res, 401, { error: who.error });
       const action = req.method === 'GET' ? 's3:GetObject' : 's3:PutObject';
       const resource = `arn:aws:s3:::${key}`;
       const sourceIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-      const a = await gatehouseJson(opts.gatehouse, opts.credentials, 'POST', '/v1/authorize', { principal: who.arn, action, resource, context: { 'aws:SourceIp': sourceIp } });
-      if (a.status !== 200) return reply(res, 502, { error: `gatehouse answered ${a.status}`, detail: a.json });
+      const a = await gatehouseJson(opts.gatehouse, opts.credentials, 'POST', '/v1/authorize', { principalProof: who.proof, action, resource, context: { 'aws:SourceIp': sourceIp } });
+      if (a.status !== 200) {
+        // The proof refused (its error's path is `principalProof`): the caller is not authenticated.
+        const error = a.json['error'] as { message?: string; details?: { path?: string }[] } | undefined;
+        if (error?.details?.[0]?.path === 'principalProof') return reply(res, 401, { error: `gatehouse refused the identity proof: ${error.message ?? a.status}` });
+        return reply(res, 502, { error: `gatehouse answered ${a.status}`, detail: a.json });
+      }
+      const principal = String(a.json['principal']);
       const decision = String(a.json['decision']);
       const reasons = (a.json['reasons'] as string[] | undefined) ?? [];
-      decisions.push({ principal: who.arn, action, resource, decision, reasons });
+      decisions.push({ principal, action, resource, decision, reasons });
       if (decision !== 'Allow') return reply(res, 403, { error: 'AccessDenied', decision, reason: reasons[0] ?? '' });
       if (req.method === 'PUT') {
         objects.set(key, body);

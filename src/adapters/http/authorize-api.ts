@@ -1,18 +1,27 @@
 /**
  * Routes of the authorize API and of resource policies (under `/v1/`, SigV4 service `gatehouse`):
- *   POST   /v1/authorize        {principal?, action, resource, context?} → {decision, reasons, matched, diagnostics, evaluationMicros}
+ *   POST   /v1/authorize        {principal? | principalProof?, action, resource, context?}
+ *                                → {decision, reasons, matched, diagnostics, evaluationMicros, principal (for a proof)}
  *   POST   /v1/authorize:batch  {requests: [...]} (≤ 1,000) → {results: [...]} in order
  *   POST   /v1/simulate         the same question, answered by the same code path, recorded nowhere
  *   POST   /v1/who-can          {action, resource, context?} → every user and role of the caller's account allowed it
  *   POST   /v1/escalation-paths {principal?, context?} → what a user or role (or each of the account's) can come to
  *                                act as, and the ways to more rights (src/app/escalation.ts)
  *   GET    /v1/resource-policies                 GET|PUT|DELETE /v1/resource-policies/{resource ARN, encoded}
+ *
+ * `principalProof` (authorize, each item of a batch, simulate) is the whole URL of a presigned STS
+ * `GetCallerIdentity` on this server, which the caller made with its own credentials and gave the resource server:
+ * `http(s)://host[:port]/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=…&X-Amz-Signature=…`. The
+ * whole URL, not its query: the signature covers the host the caller signed for, which the query does not carry.
+ * It is verified here as the Query API verifies that request (`proveCaller`), then the question is decided for the
+ * caller it authenticates, with its session, as if that caller had signed it.
  */
-import { failWith, ok, type Result } from '../../core/errors.ts';
+import { failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { authorizeAdmin } from '../../app/principals.ts';
 import { ResourcePolicies, resourcePolicyKey, type StoredResourcePolicy } from '../../app/resource-policies.ts';
-import { questionOf } from '../../app/authorize.ts';
+import { MAX_BATCH, MAX_PROOF_LENGTH, questionOf, type ProvenCallers } from '../../app/authorize.ts';
+import { parseSigV4, type SigV4ErrorCode } from '../sigv4/index.ts';
 
 interface Ctx {
   readonly app: App;
@@ -34,11 +43,98 @@ function mayManage(app: App, caller: Caller, action: string, resource: string): 
   return authorizeAdmin(caller, app.deps.now(), `gatehouse:${action}`, resource);
 }
 
+/** The query parameters a GetCallerIdentity proof may carry (those of aws-iam-authenticator's tokens), each once. */
+const PROOF_PARAMS: ReadonlySet<string> = new Set(['Action', 'Version', 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token']);
+/** `http(s)://host[:port]/?query`: the path is `/`, as STS serves the Query API. */
+const PROOF_URL_RE = /^(https?):\/\/([^/?#\s@]+)\/\?([^#\s]+)$/;
+/** SigV4 refusals as the Query API maps them (src/adapters/http/server.ts). */
+const PROOF_CODES: Readonly<Record<SigV4ErrorCode, ErrorCode>> = {
+  MissingAuthenticationToken: 'MISSING_AUTHENTICATION_TOKEN',
+  IncompleteSignature: 'INCOMPLETE_SIGNATURE',
+  SignatureDoesNotMatch: 'SIGNATURE_DOES_NOT_MATCH',
+  AccessDenied: 'ACCESS_DENIED',
+};
+
+const badProof = (why: string): Result<never> => failWith('VALIDATION_ERROR', `\`principalProof\` is not a presigned STS GetCallerIdentity URL: ${why}`, 'principalProof');
+const refusedProof = (code: ErrorCode, message: string): Result<never> => failWith(code, `\`principalProof\` refused, as STS would refuse that GetCallerIdentity: ${message}`, 'principalProof');
+
+/**
+ * The caller a `principalProof` authenticates, verified exactly as the Query API serves that presigned
+ * GetCallerIdentity (src/adapters/http/server.ts `authenticate`, the same steps as the `k8s-aws-v1.` token review
+ * in k8s-api.ts): the SigV4 presigned signature (scope `sts`) with the secret of its key, `X-Amz-Expires` from
+ * `X-Amz-Date`, and the session token opened, unexpired and unrevoked (`app.authenticate`). Nothing in a message
+ * quotes the proof or its token.
+ *
+ * A presigned request is signed for one method, which the URL does not say: the proof is taken as STS would take
+ * it sent either way (GET, as aws-iam-authenticator sends it, or POST), since its holder chooses. Only `host` may
+ * be signed: the URL carries no other header's value.
+ */
+export async function proveCaller(app: App, proof: string): Promise<Result<Caller>> {
+  if (proof.length > MAX_PROOF_LENGTH) return badProof(`it is longer than ${MAX_PROOF_LENGTH} characters`);
+  const m = PROOF_URL_RE.exec(proof);
+  if (!m) return badProof('send the whole URL the caller presigned, http(s)://<host>/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-…');
+  const host = m[2] as string;
+  const query = m[3] as string;
+  const seen = new Map<string, string>();
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    let key: string;
+    let value: string;
+    try {
+      key = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
+      value = decodeURIComponent((eq < 0 ? '' : pair.slice(eq + 1)).replace(/\+/g, ' '));
+    } catch {
+      return badProof('its query is not valid percent-encoding');
+    }
+    if (!PROOF_PARAMS.has(key)) return badProof(`query parameter \`${key.slice(0, 64)}\` is not one of a GetCallerIdentity proof (${[...PROOF_PARAMS].join(', ')})`);
+    if (seen.has(key)) return badProof(`query parameter \`${key}\` appears twice`);
+    seen.set(key, value);
+  }
+  const action = seen.get('Action');
+  if (action !== 'GetCallerIdentity') return badProof(`it asks for \`${(action ?? '').slice(0, 64)}\`, not GetCallerIdentity (only a GetCallerIdentity proves who its signer is)`);
+  // The Query API tells STS from IAM by `Version` (an absent one: by the action's name, which is STS's here).
+  const version = seen.get('Version');
+  if (version !== undefined && version !== '2011-06-15') return badProof(`\`Version\` must be 2011-06-15 (STS), got \`${version.slice(0, 32)}\``);
+  const signed = seen.get('X-Amz-SignedHeaders');
+  if (signed !== undefined && signed !== 'host') return badProof(`it signs the headers \`${signed.slice(0, 128)}\`: a proof may sign only \`host\`, since a URL carries no other header's value`);
+  const request = (method: string) => ({ method, path: `/?${query}`, headers: { host }, body: '' });
+  const now = app.deps.now();
+  const parsed = parseSigV4(request('GET'), now, { expectedService: 'sts' });
+  if (!parsed.ok) return refusedProof(PROOF_CODES[parsed.code], parsed.message);
+  const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
+  if (!who.ok) {
+    const e = who.errors[0];
+    return refusedProof(e?.code ?? 'INVALID_CLIENT_TOKEN_ID', e?.message ?? 'The security token included in the request is invalid.');
+  }
+  let v = parsed.verify(who.value.secret);
+  if (!v.ok && v.code === 'SignatureDoesNotMatch') {
+    const post = parseSigV4(request('POST'), now, { expectedService: 'sts' });
+    if (post.ok) v = post.verify(who.value.secret);
+  }
+  if (!v.ok) return refusedProof(PROOF_CODES[v.code], `${v.message} (was it signed for another host than \`${host}\`, or changed since?)`);
+  app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
+  return ok(who.value.caller);
+}
+
+/** Every distinct `principalProof` of `questions` verified (each once: a resource server asks many questions for one caller). */
+async function proofsOf(app: App, questions: readonly unknown[]): Promise<ProvenCallers | undefined> {
+  let out: Map<string, Result<Caller>> | undefined;
+  for (const q of questions) {
+    if (typeof q !== 'object' || q === null) continue;
+    const proof = (q as Record<string, unknown>)['principalProof'];
+    // A proof beside a `principal` is refused unread (questionOf), so it is not verified either.
+    if (typeof proof !== 'string' || proof === '' || (q as Record<string, unknown>)['principal'] !== undefined || out?.has(proof)) continue;
+    (out ??= new Map()).set(proof, await proveCaller(app, proof));
+  }
+  return out;
+}
+
 export function authorizeRoutes(): Route[] {
   const decide: Route['handler'] = async ({ app, caller, body }) => {
     const q = questionOf(body);
     if (!q.ok) return q;
-    const r = await app.authorizer.authorize(caller, q.value);
+    const proofs = q.value.principalProof !== undefined ? await proofsOf(app, [q.value]) : undefined;
+    const r = await app.authorizer.authorize(caller, q.value, proofs);
     return r.ok ? ok({ body: r.value }) : r;
   };
   return [
@@ -49,7 +145,8 @@ export function authorizeRoutes(): Route[] {
       handler: async ({ app, caller, body }) => {
         const q = questionOf(body);
         if (!q.ok) return q;
-        const r = await app.authorizer.simulate(caller, q.value);
+        const proofs = q.value.principalProof !== undefined ? await proofsOf(app, [q.value]) : undefined;
+        const r = await app.authorizer.simulate(caller, q.value, proofs);
         return r.ok ? ok({ body: r.value }) : r;
       },
     },
@@ -61,6 +158,7 @@ export function authorizeRoutes(): Route[] {
         if (!q.ok) return q;
         const input = q.value;
         if (input.principal !== undefined) return failWith('VALIDATION_ERROR', '`principal` is not a field of who-can: every user and role of your account is asked about', 'principal');
+        if (input.principalProof !== undefined) return failWith('VALIDATION_ERROR', '`principalProof` is not a field of who-can: every user and role of your account is asked about', 'principalProof');
         const r = await app.whoCan(caller, input);
         return r.ok ? ok({ body: r.value }) : r;
       },
@@ -88,7 +186,10 @@ export function authorizeRoutes(): Route[] {
         for (const k of Object.keys(body)) {
           if (k !== 'requests') return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: a batch is {"requests": [...]}, each request naming its own \`principal\``, k);
         }
-        const r = await app.authorizer.authorizeBatch(caller, body['requests']);
+        const requests = body['requests'];
+        // Proofs are verified before the batch is decided (the length is checked again, with its message, there).
+        const proofs = Array.isArray(requests) && requests.length <= MAX_BATCH ? await proofsOf(app, requests) : undefined;
+        const r = await app.authorizer.authorizeBatch(caller, requests, proofs);
         return r.ok ? ok({ body: { results: r.value } }) : r;
       },
     },
