@@ -161,6 +161,8 @@ before(async () => {
   const out = join(dir, 'webhooks');
   const written = await gatehouse(['kube', 'webhook-config', '--cluster', 'gpu-a', '--out', out]);
   assert.equal(written.status, 0, written.stderr);
+  // Webhook before RBAC, or the IAM denies tested here would never be asked about what the cluster's RBAC allows (C1).
+  assert.match(written.stdout, /\n {2}--authorization-mode=Node,Webhook,RBAC\n/);
   authz = await webhookFromKubeconfig(join(out, 'authorization-webhook.kubeconfig'));
 });
 

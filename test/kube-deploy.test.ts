@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { webhookFiles } from '../src/adapters/cli/commands/kube.ts';
+import { apiserverFlags, webhookFiles } from '../src/adapters/cli/commands/kube.ts';
 import { runCli } from '../src/adapters/cli/index.ts';
 import type { AgentCommandOptions } from '../src/adapters/cli/context.ts';
 
@@ -64,6 +64,21 @@ test('the MutatingWebhookConfiguration shown is the one webhook-config writes', 
   const admission = parse(files['admission-configuration.yaml'] as string) as Json;
   assert.deepEqual(admission, parse(await readFile(join(DEPLOY, 'apiserver', 'admission-configuration.yaml'), 'utf8')));
   assert.deepEqual(parse(files['admission-kubeconfig.yaml'] as string), { apiVersion: 'v1', kind: 'Config', users: [{ name: 'gatehouse.gatehouse.svc', user: { token: 't' } }] });
+});
+
+test('kube-apiserver asks the webhook before its RBAC, in the flags shown and in what webhook-config prints (review I, C1)', async () => {
+  const generated = apiserverFlags('/etc/kubernetes/gatehouse');
+  assert.ok(generated.includes('--authorization-mode=Node,Webhook,RBAC'), generated.join(' '));
+  const pod = parse(await readFile(join(DEPLOY, 'apiserver', 'kube-apiserver-flags.yaml'), 'utf8')) as { spec: { containers: { command: string[] }[] } };
+  const command = pod.spec.containers[0]?.command ?? [];
+  for (const flag of generated) assert.ok(command.includes(flag), `kube-apiserver-flags.yaml has ${flag}`);
+  const mode = command.find((f) => f.startsWith('--authorization-mode='))?.slice('--authorization-mode='.length).split(',') ?? [];
+  assert.ok(mode.indexOf('Webhook') >= 0 && mode.indexOf('Webhook') < mode.indexOf('RBAC'), `Webhook before RBAC: ${mode.join(',')}`);
+  for (const f of ['README.md', join('apiserver', 'authorization-webhook.kubeconfig')]) {
+    const text = await readFile(join(DEPLOY, f), 'utf8');
+    assert.ok(text.includes('--authorization-mode=Node,Webhook,RBAC'), `${f} recommends Node,Webhook,RBAC`);
+    assert.ok(!/authorization-mode=Node,RBAC,Webhook/.test(text), `${f} no longer recommends Node,RBAC,Webhook`);
+  }
 });
 
 test('the S3 gateway runs apart, on a volume; the API replicas send jobs and pods to its Service', async () => {

@@ -135,7 +135,7 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
       `
 Files written:
   authentication-webhook.kubeconfig   --authentication-token-webhook-config-file (with --authentication-token-webhook-version=v1)
-  authorization-webhook.kubeconfig    --authorization-webhook-config-file (with --authorization-webhook-version=v1, --authorization-mode=Node,RBAC,Webhook)
+  authorization-webhook.kubeconfig    --authorization-webhook-config-file (with --authorization-webhook-version=v1, --authorization-mode=${AUTHORIZATION_MODE})
   admission-kubeconfig.yaml           the webhook token for the admission webhook, named by admission-configuration.yaml
   admission-configuration.yaml        --admission-control-config-file
   mutating-webhook.yaml               kubectl apply -f it: pods and workloads naming a role by annotation`,
@@ -251,17 +251,36 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { cl
   ctx.out(
     `wrote ${Object.keys(files).length} files to ${dir} for cluster ${r.value.cluster} (webhooks at ${base.origin}/k8s/${encodeSegment(r.value.cluster)}/)\n` +
       `kube-apiserver flags:\n` +
-      `  --authentication-token-webhook-config-file=${join(dir, 'authentication-webhook.kubeconfig')}\n` +
-      `  --authentication-token-webhook-version=v1\n` +
-      `  --authorization-mode=Node,RBAC,Webhook\n` +
-      `  --authorization-webhook-config-file=${join(dir, 'authorization-webhook.kubeconfig')}\n` +
-      `  --authorization-webhook-version=v1\n` +
-      `  --admission-control-config-file=${join(dir, 'admission-configuration.yaml')}\n` +
+      apiserverFlags(dir)
+        .map((f) => `  ${f}\n`)
+        .join('') +
+      `(Webhook before RBAC: an IAM explicit deny then overrides what the cluster's own RBAC allows; what Gatehouse does not allow or deny falls through to RBAC)\n` +
       `then: kubectl apply -f ${join(dir, 'mutating-webhook.yaml')}\n` +
       (base.protocol !== 'https:' ? `warning: ${base.origin} is not https; kube-apiserver calls webhooks over https only (start the server with --tls-cert and --tls-key)\n` : '') +
       (caBundle === undefined && base.protocol === 'https:' ? 'note: no CA certificate given (--ca-file): kube-apiserver will verify Gatehouse against its system roots\n' : ''),
   );
   return EXIT.ok;
+}
+
+/**
+ * kube-apiserver's authorizer order. kube-apiserver asks its authorizers in this order and stops at the first that
+ * allows or denies; "no opinion" (and, in flag mode, a webhook that cannot be reached) passes to the next. Gatehouse's
+ * webhook answers `denied` for an IAM explicit deny, `allowed` for what Gatehouse's RBAC allows and no opinion
+ * otherwise, so it must come before the cluster's RBAC, or an IAM deny is never consulted for anything the
+ * in-cluster RBAC allows (review I, C1). Node stays first: kubelets are authorized by it alone.
+ */
+export const AUTHORIZATION_MODE = 'Node,Webhook,RBAC';
+
+/** The kube-apiserver flags that use the files `webhook-config` wrote to `dir`. Pure, for tests. */
+export function apiserverFlags(dir: string): string[] {
+  return [
+    `--authentication-token-webhook-config-file=${join(dir, 'authentication-webhook.kubeconfig')}`,
+    '--authentication-token-webhook-version=v1',
+    `--authorization-mode=${AUTHORIZATION_MODE}`,
+    `--authorization-webhook-config-file=${join(dir, 'authorization-webhook.kubeconfig')}`,
+    '--authorization-webhook-version=v1',
+    `--admission-control-config-file=${join(dir, 'admission-configuration.yaml')}`,
+  ];
 }
 
 /** The files of `webhook-config`, by name. Pure, for tests. */
