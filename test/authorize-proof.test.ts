@@ -169,6 +169,15 @@ describe('a session with a session policy, asked about through its proof', () =>
     assert.match(String((r.json as ErrorBody).error?.message), new RegExp(`not authorized to perform: gatehouse:Authorize on resource: "?${session.arn.replace(/[/.*+?^${}()|[\]\\]/g, '\\$&')}`));
   });
 
+  test('another account asks about it only for a resource of its own', async () => {
+    const acct = await gatehouseJson(server.url, server.admin, 'POST', '/v1/accounts', { id: '333344445555', partition: 'aws', name: 'partner' });
+    assert.equal(acct.status, 201, JSON.stringify(acct.json));
+    const partner = { accessKeyId: String(acct.json['AccessKeyId']), secretAccessKey: String(acct.json['SecretAccessKey']) };
+    const r = await ask(partner, { principalProof: await presign(session.credentials), ...IN_W1 });
+    assert.equal(r.status, 403, JSON.stringify(r.json));
+    assert.match(String((r.json as ErrorBody).error?.message), /principals of account 333344445555 may ask about principals of account 000000000000 only for resources of account 333344445555/);
+  });
+
   test('the audit record names the proven session, its role and who asked, and never holds the proof', async () => {
     const proof = await presign(session.credentials);
     const r = await ask(gate, { principalProof: proof, ...IN_W2 });

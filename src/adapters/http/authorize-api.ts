@@ -69,7 +69,7 @@ const refusedProof = (code: ErrorCode, message: string): Result<never> => failWi
  * it sent either way (GET, as aws-iam-authenticator sends it, or POST), since its holder chooses. Only `host` may
  * be signed: the URL carries no other header's value.
  */
-export async function proveCaller(app: App, proof: string): Promise<Result<Caller>> {
+async function proveCaller(app: App, proof: string): Promise<Result<Caller>> {
   if (proof.length > MAX_PROOF_LENGTH) return badProof(`it is longer than ${MAX_PROOF_LENGTH} characters`);
   const m = PROOF_URL_RE.exec(proof);
   if (!m) return badProof('send the whole URL the caller presigned, http(s)://<host>/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-…');
