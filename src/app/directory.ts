@@ -55,17 +55,28 @@ function firstError(...messages: (string | undefined)[]): string | undefined {
   return messages.find((m) => m !== undefined);
 }
 
-/** Validates a policy document; the first grammar error becomes the message, as IAM's MalformedPolicyDocument. */
-export function checkDocument(document: unknown, kind: PolicyKind, maxChars: number, field = 'PolicyDocument'): Result<string> {
+/**
+ * Validates a policy document; the first grammar error becomes the message, as IAM's MalformedPolicyDocument. A
+ * document over the size limit is IAM's LimitExceeded (409, POLICY_TOO_LARGE): `tooLarge` is IAM's message for it
+ * (`Cannot exceed quota for PolicySize: 6144`), followed by the document's size.
+ */
+export function checkDocument(document: unknown, kind: PolicyKind, maxChars: number, field = 'PolicyDocument', tooLarge?: string): Result<string> {
   if (typeof document !== 'string' || document.length === 0) return failWith('VALIDATION_ERROR', `${field} is required`, field);
   const r = parsePolicy(document, { kind, maxChars });
   if (!r.ok) {
     const e = r.errors[0] as GatehouseError;
+    if (e.code === 'POLICY_TOO_LARGE' && tooLarge !== undefined) {
+      return failWith('POLICY_TOO_LARGE', `${tooLarge} (the document has ${nonWhitespaceLength(document)} characters, whitespace not counted)`, e.path);
+    }
     const where = e.path ? ` (at ${e.path}${e.line ? `, line ${e.line}` : ''})` : '';
     return { ok: false, errors: r.errors.map((x, i) => (i === 0 ? { ...x, message: `${x.message}${where}` } : x)) };
   }
   return ok(document);
 }
+
+/** IAM's LimitExceeded messages for a document over its quota (a role's trust policy, a managed policy). */
+const TRUST_TOO_LARGE = `Cannot exceed quota for ACLSizePerRole: ${QUOTAS.trustPolicySize}`;
+const MANAGED_TOO_LARGE = `Cannot exceed quota for PolicySize: ${QUOTAS.managedPolicySize}`;
 
 function nonWhitespaceLength(s: string): number {
   let n = 0;
@@ -414,7 +425,7 @@ export function createDirectory(deps: AppDeps) {
     const path = input.path ?? '/';
     const bad = firstError(checkName('role', input.roleName), checkPath(input.path), checkDescription(input.description), checkMaxSessionDuration(input.maxSessionDuration), checkTags(input.tags ?? []));
     if (bad) return invalid(bad);
-    const doc = checkDocument(input.assumeRolePolicyDocument, 'trust', QUOTAS.trustPolicySize, 'AssumeRolePolicyDocument');
+    const doc = checkDocument(input.assumeRolePolicyDocument, 'trust', QUOTAS.trustPolicySize, 'AssumeRolePolicyDocument', TRUST_TOO_LARGE);
     if (!doc.ok) return doc;
     const a = authz(c, 'CreateRole', arnOf(c, 'role', path, input.roleName));
     if (!a.ok) return a;
@@ -479,7 +490,7 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function updateAssumeRolePolicy(c: Caller, input: { roleName: string; policyDocument: string }): R<RoleRecord> {
-    const doc = checkDocument(input.policyDocument, 'trust', QUOTAS.trustPolicySize);
+    const doc = checkDocument(input.policyDocument, 'trust', QUOTAS.trustPolicySize, 'PolicyDocument', TRUST_TOO_LARGE);
     if (!doc.ok) return doc;
     return write(c, async (tx) => {
       const r = await tx.roles.get(c.account, input.roleName);
@@ -582,7 +593,7 @@ export function createDirectory(deps: AppDeps) {
     const path = input.path ?? '/';
     const bad = firstError(checkName('policy', input.policyName), checkPath(input.path), checkDescription(input.description));
     if (bad) return invalid(bad);
-    const doc = checkDocument(input.policyDocument, 'identity', QUOTAS.managedPolicySize);
+    const doc = checkDocument(input.policyDocument, 'identity', QUOTAS.managedPolicySize, 'PolicyDocument', MANAGED_TOO_LARGE);
     if (!doc.ok) return doc;
     const arn = arnOf(c, 'policy', path, input.policyName);
     const a = authz(c, 'CreatePolicy', arn);
@@ -640,7 +651,7 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function createPolicyVersion(c: Caller, input: { policyArn: string; policyDocument: string; setAsDefault?: boolean }): R<PolicyVersionRecord> {
-    const doc = checkDocument(input.policyDocument, 'identity', QUOTAS.managedPolicySize);
+    const doc = checkDocument(input.policyDocument, 'identity', QUOTAS.managedPolicySize, 'PolicyDocument', MANAGED_TOO_LARGE);
     if (!doc.ok) return doc;
     const a = authz(c, 'CreatePolicyVersion', input.policyArn);
     if (!a.ok) return a;
@@ -762,7 +773,8 @@ export function createDirectory(deps: AppDeps) {
     const bad = checkName('policy', input.policyName);
     if (bad) return invalid(bad);
     const limit = QUOTAS.inlineAggregate[type];
-    const doc = checkDocument(input.policyDocument, 'identity', Math.max(limit, DEFAULT_MAX_CHARS.identity));
+    // Past the per-document limit it is past the principal's aggregate too: IAM's message for that.
+    const doc = checkDocument(input.policyDocument, 'identity', Math.max(limit, DEFAULT_MAX_CHARS.identity), 'PolicyDocument', `Maximum policy size of ${limit} bytes exceeded for ${type} ${input.name}`);
     if (!doc.ok) return doc;
     return write(c, async (tx) => {
       const path = await pathOf(tx, type, c.account, input.name);

@@ -19,7 +19,8 @@ export const HTTP_ERRORS: Readonly<Record<ErrorCode, HttpError>> = {
   POLICY_JSON_SYNTAX: malformed,
   POLICY_DUPLICATE_KEY: malformed,
   POLICY_INVALID_CHARACTER: malformed,
-  POLICY_TOO_LARGE: malformed,
+  // IAM's answer to a document over its quota (`Cannot exceed quota for PolicySize: 6144`), the one policy error that is not MalformedPolicyDocument.
+  POLICY_TOO_LARGE: { status: 409, aws: 'LimitExceeded', type: 'Sender' },
   POLICY_INVALID_TYPE: malformed,
   POLICY_UNKNOWN_ELEMENT: malformed,
   POLICY_MISSING_ELEMENT: malformed,
