@@ -84,7 +84,7 @@ describe('audit: requests refused at authentication', () => {
         ['decision', BOB, ROOT, 'iam:ListUsers', '*', 'Deny', '127.0.0.1', 'SignatureDoesNotMatch', bob.accessKeyId],
       ],
     );
-    assert.match(String(got[0]?.detail['message']), /signature we calculated does not match/);
+    assert.equal(got[0]?.detail['message'], 'the signature does not match');
   });
 
   it('a request signed an hour ago (outside the window) is recorded under the key owner', async () => {
@@ -92,7 +92,7 @@ describe('audit: requests refused at authentication', () => {
     const [r, ...rest] = refusals(await fresh());
     assert.equal(rest.length, 0);
     assert.deepEqual([r?.principal, r?.action, r?.detail['authentication'], r?.detail['accessKeyId']], [BOB, 'sts:GetCallerIdentity', 'SignatureDoesNotMatch', bob.accessKeyId]);
-    assert.match(String(r?.detail['message']), /^Signature expired/);
+    assert.equal(r?.detail['message'], 'the request time is more than 15 minutes in the past');
   });
 
   it('an unknown key id is anonymous in the root account, InvalidClientTokenId', async () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { authFailureEvent, claimedCredential, createFloodGate, recordAuthFailure, type AuthFailureContext, type FloodLimits } from './auth-failures.ts';
+import { authFailureEvent, authFailureMessage, claimedCredential, createFloodGate, recordAuthFailure, type AuthFailureContext, type FloodLimits } from './auth-failures.ts';
 
 const LIMITS: FloodLimits = { perIpRate: 5, perIpBurst: 20, globalRate: 100, globalBurst: 100, maxIps: 3 };
 
@@ -81,7 +81,7 @@ describe('the record of a refused authentication', () => {
       resource: '*',
       decision: 'Deny',
       sourceIp: '127.0.0.1',
-      detail: { authentication: 'SignatureDoesNotMatch', message: base.message, accessKeyId: 'AKIAEXAMPLE' },
+      detail: { authentication: 'SignatureDoesNotMatch', message: 'the signature does not match', accessKeyId: 'AKIAEXAMPLE' },
     });
     assert.ok(!JSON.stringify(e).includes('secret-token'));
   });
@@ -93,7 +93,27 @@ describe('the record of a refused authentication', () => {
     assert.equal(e.resource, 'arn:aws:s3:::b/k');
     assert.equal(e.detail.suppressed, 7);
     assert.equal('accessKeyId' in e.detail, false);
-    assert.ok(e.detail.message.length <= 513);
+    assert.equal(e.detail.message, 'the signature does not match');
+  });
+
+  it('records a fixed message, never the answer\'s: the parser quotes the request (a whole signature fits)', () => {
+    const sig = 'ab'.repeat(32);
+    const table: [string, string, string][] = [
+      ['IncompleteSignature', `Authorization header parameter '${sig}' is not of the form 'key=value'.`, 'an Authorization header parameter is not of the form key=value'],
+      ['IncompleteSignature', `Credential must have the form '<access key id>/<yyyymmdd>/<region>/<service>/aws4_request', got '${sig}'.`, 'the credential scope is malformed'],
+      ['SignatureDoesNotMatch', 'Signature expired: 20260101T100000Z is now earlier than 20260101T114500Z (20260101T120000Z - 15 min.)', 'the request time is more than 15 minutes in the past'],
+      ['InvalidClientTokenId', 'The security token included in the request is invalid.', 'unknown or inactive access key id, or an invalid session token'],
+      ['ExpiredToken', 'The security token included in the request is expired', 'expired or revoked session token'],
+      ['AuthorizationHeaderMalformed', `something new quoting ${sig}`, 'the Authorization header is malformed'],
+      ['SomethingElse', sig, 'authentication refused'],
+      // A quoted value that looks like the start of another message does not choose the reason: only the start is read.
+      ['IncompleteSignature', `Invalid date 'Signature expired: ${sig}'`, 'the request date is malformed'],
+    ];
+    for (const [code, message, want] of table) assert.equal(authFailureMessage(code, message), want, message);
+    const e = authFailureEvent({ ...base, code: `Bad\ncode${sig}`, message: sig, action: 'a'.repeat(5000), resource: 'r'.repeat(5000) }, undefined, 0);
+    assert.equal(e.detail.authentication, 'Unknown');
+    assert.ok(!JSON.stringify(e).includes(sig));
+    assert.ok(e.action.length <= 129 && e.resource.length <= 129);
   });
 
   it('records through the sink, counts what the gate leaves out, and resolves no owner for those', () => {

@@ -3,8 +3,10 @@
  * revoked session token, a request time outside the ±15 minutes — recorded in the audit log, as Vault audits failed
  * authentications and Kubernetes its 401s: someone probing with a leaked access key id shows up under that key's
  * owner. The record is a `decision` (`Deny`) naming the key's owner when the directory in memory knows the key
- * (`anonymous` otherwise), what was attempted, the AWS error code and message, the key id (not a secret: CloudTrail
- * logs key ids) and the source IP; never a signature, an Authorization header, a session token or a secret.
+ * (`anonymous` otherwise), what was attempted, the AWS error code, a fixed description of the refusal, the key id
+ * (not a secret: CloudTrail logs key ids) and the source IP; never a signature, an Authorization header, a session
+ * token or a secret. The message answered to the client is not recorded: the SigV4 parser's messages quote the
+ * offending part of the request as AWS's do (a whole signature fits), so the record keeps only text of its own.
  *
  * Anyone can send unauthenticated requests, so recording is flood-limited (`createFloodGate`): a token bucket per
  * source IP and one for all. What is not recorded is counted (`gatehouse_audit_auth_failures_suppressed_total`) and
@@ -116,18 +118,89 @@ export interface AuthFailure {
   readonly sourceIp: string;
 }
 
-/** Bounds on what an unauthenticated request can put into a record. */
-const MAX_MESSAGE = 512;
-const MAX_ACTION = 256;
-const MAX_RESOURCE = 1024;
+/**
+ * Bounds on what an unauthenticated request can put into a record: with the fixed messages below, a record is at
+ * most about 0.8 KB of columns, hash chain included (typically 0.4–0.6 KB), whatever the request (docs/decisions.md).
+ */
+const MAX_ACTION = 128;
+const MAX_RESOURCE = 128;
 /** Key ids as they are issued (`AKIA…`, `ASIA…`, `LTAI…`, `STS.…`); anything else is not a key id and is not recorded. */
 const KEY_ID = /^[A-Za-z0-9._-]{4,128}$/;
+/** AWS error codes are words; anything else is recorded as `Unknown` (callers pass codes from tables, never input). */
+const CODE = /^[A-Za-z]{1,64}$/;
 
 const cut = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max)}…` : s);
+
+/** The record's message for each code answered, when no finer reason below is recognised. */
+const DESCRIPTIONS: ReadonlyMap<string, string> = new Map(Object.entries({
+  MissingAuthenticationToken: 'the request is not signed',
+  IncompleteSignature: 'the signature is malformed or incomplete',
+  SignatureDoesNotMatch: 'the signature does not match',
+  AccessDenied: 'the request is not signed or its signature is no longer valid',
+  InvalidClientTokenId: 'unknown or inactive access key id, or an invalid session token',
+  InvalidAccessKeyId: 'unknown or inactive access key id',
+  InvalidToken: 'invalid session token',
+  ExpiredToken: 'expired or revoked session token',
+  AuthorizationHeaderMalformed: 'the Authorization header is malformed',
+  AuthorizationQueryParametersError: 'the presigned query parameters are malformed',
+  RequestTimeTooSkewed: 'the request time is more than 15 minutes from the server clock',
+  Unauthorized: 'the webhook bearer token is missing or wrong',
+}));
+
+/**
+ * Finer reasons, read from the start of the message our own code answered with (SigV4 and SigV2 parsers, the edges,
+ * the webhook): each maps to fixed text, so nothing of the request is copied; only the anchored prefix is matched,
+ * never text the parser quoted from the request.
+ */
+const REASONS: readonly (readonly [RegExp, string])[] = [
+  [/^Signature expired: /, 'the request time is more than 15 minutes in the past'],
+  [/^Signature not yet current: /, 'the request time is more than 15 minutes in the future'],
+  [/^The difference between the request time and the current time is too large/, 'the request time is more than 15 minutes from the server clock'],
+  [/^Request has expired$/, 'the presigned request has expired'],
+  [/^The request signature we calculated does not match/, 'the signature does not match'],
+  [/^The provided 'x-amz-content-sha256' header does not match/, 'the body does not match its declared SHA-256'],
+  [/^The request body must be signed/, 'the body is not signed (UNSIGNED-PAYLOAD)'],
+  [/^Date in Credential scope does not match/, 'the credential scope date is not the request date'],
+  [/^Credential should be scoped to (?:correct|a valid) service/, 'the credential is scoped to another service'],
+  [/^The authorization header is malformed; incorrect service/, 'the credential is scoped to another service'],
+  [/^Credential should be scoped to a valid region/, 'the credential is scoped to another region'],
+  [/^Credential must have the form/, 'the credential scope is malformed'],
+  [/^Unsupported AWS 'algorithm'/, 'unsupported signing algorithm'],
+  [/^Authorization header parameter /, 'an Authorization header parameter is not of the form key=value'],
+  [/^Authorization header requires existence of either/, 'no X-Amz-Date or Date header'],
+  [/^Authorization header requires /, 'the Authorization header lacks Credential, SignedHeaders or Signature'],
+  [/^Authorization header has more than one /, 'an Authorization header parameter is repeated'],
+  [/^Authorization header is longer than /, 'the Authorization header is too long'],
+  [/^The authorization header is malformed: expected `AWS /, 'the SigV2 Authorization header is malformed'],
+  [/^SignedHeaders /, 'SignedHeaders is malformed'],
+  [/^Header '.*' is listed in SignedHeaders but/s, 'a header listed in SignedHeaders is not in the request'],
+  [/^Invalid date /, 'the request date is malformed'],
+  [/^Invalid 'X-Amz-Date' /, 'the request date is malformed'],
+  [/^AWS authentication requires a valid Date/, 'no valid request date'],
+  [/^x-amz-content-sha256 must be /, 'x-amz-content-sha256 is malformed'],
+  [/^Only one auth mechanism allowed/, 'both an Authorization header and presigned query parameters'],
+  [/^Presigned request requires /, 'the presigned request lacks required query parameters'],
+  [/^Query-string authentication requires /, 'the SigV2 presigned request lacks required query parameters'],
+  [/^Query parameter '/, 'a presigned query parameter is repeated or not valid percent-encoding'],
+  [/^The query string is not valid percent-encoded/, 'the query string is not valid percent-encoding'],
+  [/^X-Amz-Expires must /, 'X-Amz-Expires is malformed'],
+  [/^Request target is longer than /, 'the request target is too long'],
+  [/^Access Denied: anonymous requests are not served/, 'the request is not signed'],
+  [/^Request is missing Authentication Token$/, 'the request is not signed'],
+  [/^no webhook bearer token$/, 'no webhook bearer token'],
+  [/^wrong webhook bearer token$/, 'the webhook bearer token is not the cluster\'s'],
+];
+
+/** The record's message: fixed text chosen by the code and the start of the answer's message, never a copy of it. */
+export function authFailureMessage(code: string, message: string): string {
+  for (const [re, text] of REASONS) if (re.test(message.slice(0, 200))) return text;
+  return DESCRIPTIONS.get(code) ?? 'authentication refused';
+}
 
 /** The audit event of a refused authentication (pure): the owner resolved by the caller, the count carried. */
 export function authFailureEvent(f: AuthFailure, owner: KeyOwner | undefined, suppressed: number) {
   const accessKeyId = f.accessKeyId !== undefined && KEY_ID.test(f.accessKeyId) ? f.accessKeyId : undefined;
+  const code = CODE.test(f.code) ? f.code : 'Unknown';
   return {
     kind: 'decision' as const,
     account: owner?.account ?? ROOT_ACCOUNT,
@@ -137,8 +210,8 @@ export function authFailureEvent(f: AuthFailure, owner: KeyOwner | undefined, su
     decision: 'Deny',
     ...(f.sourceIp !== '' ? { sourceIp: f.sourceIp } : {}),
     detail: {
-      authentication: f.code,
-      message: cut(f.message, MAX_MESSAGE),
+      authentication: code,
+      message: authFailureMessage(code, f.message),
       ...(accessKeyId !== undefined ? { accessKeyId } : {}),
       ...(suppressed > 0 ? { suppressed } : {}),
     },
@@ -172,7 +245,7 @@ export function keyOwner(ctx: AuthFailureContext, accessKeyId: string | undefine
 
 const NOT_REFUSALS = new Set(['ServiceUnavailable', 'InternalFailure', 'InternalError']);
 
-/** One flood gate per audit log (per app): the three front doors share its limits. */
+/** One flood gate per audit log (per app): the three front doors, the unsigned STS call and the webhooks share its limits. */
 const gates = new WeakMap<object, FloodGate>();
 
 /**
@@ -183,17 +256,28 @@ export function recordAuthFailure(ctx: AuthFailureContext, f: AuthFailure, limit
   const sink: Pick<AuditSink, 'record'> | undefined = ctx.deps.audit;
   // Our own failure to check the credential (the store unreachable) is not the caller's failure to authenticate.
   if (sink === undefined || NOT_REFUSALS.has(f.code)) return;
+  const admitted = admitAuthFailure(ctx.deps, f.sourceIp, limits);
+  if (!admitted.record) return;
+  sink.record(authFailureEvent(f, keyOwner(ctx, f.accessKeyId, f.sessionToken), admitted.suppressed));
+}
+
+/**
+ * The flood gate alone, for refusals of an unauthenticated caller recorded in their own shape: a refused
+ * `AssumeRoleWithWebIdentity` (unsigned; its token is the credential) is a `session` record, under the same
+ * per-address and global limits as the records above. Left out: counted in the metric, carried by the address's next
+ * record (of either kind) as `suppressed`. No sink: nothing to admit.
+ */
+export function admitAuthFailure(deps: Pick<AppDeps, 'audit' | 'now' | 'metrics'>, sourceIp: string, limits: FloodLimits = DEFAULT_FLOOD_LIMITS): Admission {
+  const sink = deps.audit;
+  if (sink === undefined) return { record: false };
   let gate = gates.get(sink);
   if (gate === undefined) {
-    gate = createFloodGate(limits, () => ctx.deps.now());
+    gate = createFloodGate(limits, () => deps.now());
     gates.set(sink, gate);
   }
-  const admitted = gate.admit(f.sourceIp);
-  if (!admitted.record) {
-    ctx.deps.metrics?.authFailuresSuppressed?.();
-    return;
-  }
-  sink.record(authFailureEvent(f, keyOwner(ctx, f.accessKeyId, f.sessionToken), admitted.suppressed));
+  const admitted = gate.admit(sourceIp);
+  if (!admitted.record) deps.metrics?.authFailuresSuppressed?.();
+  return admitted;
 }
 
 /**
