@@ -50,6 +50,7 @@ import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { median, percentile, row, type BenchOptions, type BenchRow } from './report.ts';
 import { cpuOf, startServerChild } from './support/server.ts';
 import { send, signerFor, type Creds, type RawRequest } from './support/sign.ts';
+import { runWrk, wrkPresent, wrkScript } from './support/wrk.ts';
 
 const ROOT = '000000000000';
 const V = '2012-10-17';
@@ -175,7 +176,15 @@ interface Loaded {
   mainCpuMicros(): Promise<number>;
 }
 
+/**
+ * The load generator of the saturated runs: wrk when installed (`apt-get install wrk`; `GATEHOUSE_BENCH_LOAD=autocannon`
+ * to choose autocannon), else autocannon. Paced runs always use autocannon (wrk has no fixed rate).
+ */
+const GENERATOR: 'wrk' | 'autocannon' = process.env['GATEHOUSE_BENCH_LOAD'] === 'autocannon' || !wrkPresent() ? 'autocannon' : 'wrk';
+const scripts = new WeakMap<readonly RawRequest[], Promise<string>>();
+
 async function load(server: Loaded, pool: readonly RawRequest[], seconds: number, check: (status: number, body: string) => string | undefined, rate?: number): Promise<LoadRun> {
+  if (rate === undefined && GENERATOR === 'wrk') return loadWrk(server, pool, seconds);
   const url = server.url;
   let k = 0;
   let bad = '';
@@ -201,6 +210,23 @@ async function load(server: Loaded, pool: readonly RawRequest[], seconds: number
   const main = (await server.mainCpuMicros()) - main0;
   if (bad !== '' || r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`load on ${url} failed (${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts): ${bad}`);
   return { perSecond: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, serverCpuShare: cpu / 1e6 / r.duration, mainMicrosPerRequest: main / r.requests.total, loadCpuShare: (own.user + own.system) / 1e6 / r.duration };
+}
+
+/** The same with wrk: every answer must be 200 with a decision (the script checks each one). */
+async function loadWrk(server: Loaded, pool: readonly RawRequest[], seconds: number): Promise<LoadRun> {
+  let script = scripts.get(pool);
+  if (script === undefined) {
+    script = wrkScript(pool, '"decision":"');
+    scripts.set(pool, script);
+  }
+  const file = await script;
+  await runWrk(server.url, file, CONNECTIONS, 1);
+  const cpu0 = await server.cpuMicros();
+  const main0 = await server.mainCpuMicros();
+  const r = await runWrk(server.url, file, CONNECTIONS, seconds);
+  const cpu = (await server.cpuMicros()) - cpu0;
+  const main = (await server.mainCpuMicros()) - main0;
+  return { perSecond: r.perSecond, p50: r.p50, p99: r.p99, serverCpuShare: cpu / 1e6 / r.seconds, mainMicrosPerRequest: main / r.requests, loadCpuShare: r.cpuSeconds / r.seconds };
 }
 
 const decisionOf = (status: number, body: string): string | undefined => (status === 200 && body.includes('"decision":"') ? undefined : `${status}: ${body.slice(0, 300)}`);
@@ -305,7 +331,7 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
   // The three servers load in turn, round after round, and each figure is its median round: a burst of other
   // work on the machine then lands on one round of one server, not on a whole figure.
   const rounds = opts.quick ? 1 : 3;
-  const rows: BenchRow[] = [row(b, 'workload', `POST /v1/authorize, ${POOL.toLocaleString('en-US')} pre-signed questions about 64 principals, autocannon ${CONNECTIONS} connections, ${seconds} s a run; audited, audit off and bare in turn, ${rounds} round(s), the median`, '')];
+  const rows: BenchRow[] = [row(b, 'workload', `POST /v1/authorize, ${POOL.toLocaleString('en-US')} pre-signed questions about 64 principals, ${GENERATOR} ${CONNECTIONS} connections (paced runs: autocannon), ${seconds} s a run; audited, audit off and bare in turn, ${rounds} round(s), the median`, '')];
   const opened: Array<{ close(): Promise<void> }> = [];
   const runs: Runs = { audited: [], quiet: [], bare: [] };
   const paced: Runs = { audited: [], quiet: [], bare: [] };
@@ -333,7 +359,7 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
     // The peer answers any request; the pool only needs the same shape and size as the real one.
     const peerPool = await signedPool('http://127.0.0.1:1', { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }, questions(POOL));
     const say = (what: string, r: LoadRun) =>
-      opts.log(`authorize: ${what} ${Math.round(r.perSecond)}/s (server ${r.serverCpuShare.toFixed(2)} CPU, main thread ${r.mainMicrosPerRequest.toFixed(1)} µs a request, autocannon ${r.loadCpuShare.toFixed(2)} CPU)`);
+      opts.log(`authorize: ${what} ${Math.round(r.perSecond)}/s (server ${r.serverCpuShare.toFixed(2)} CPU, main thread ${r.mainMicrosPerRequest.toFixed(1)} µs a request, load generator ${r.loadCpuShare.toFixed(2)} CPU)`);
     for (let round = 0; round < rounds; round++) {
       const g = await load(served, pool, seconds, decisionOf);
       say('gatehouse', g);
@@ -374,7 +400,7 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
     row(b, 'gatehouse: latency p50 / p99', `${gatehouse.p50} / ${gatehouse.p99}`, 'ms'),
     row(b, 'gatehouse: decisions per server CPU-second', Math.round(gatehouse.perSecond / gatehouse.serverCpuShare), 'decisions/s'),
     row(b, 'gatehouse: main-thread CPU per decision, audited / audit off / bare', `${gatehouse.mainMicrosPerRequest.toFixed(1)} / ${quiet.mainMicrosPerRequest.toFixed(1)} / ${bare.mainMicrosPerRequest.toFixed(1)}`, 'µs'),
-    row(b, 'gatehouse: CPU share server / autocannon', `${gatehouse.serverCpuShare.toFixed(2)} / ${gatehouse.loadCpuShare.toFixed(2)}`, 'cores'),
+    row(b, `gatehouse: CPU share server / ${GENERATOR}`, `${gatehouse.serverCpuShare.toFixed(2)} / ${gatehouse.loadCpuShare.toFixed(2)}`, 'cores'),
     row(b, `bare node:http, same ${Buffer.byteLength(body)}-byte JSON answer`, Math.round(bare.perSecond), 'requests/s'),
     row(b, 'bare node:http: latency p50 / p99', `${bare.p50} / ${bare.p99}`, 'ms'),
     row(b, 'bare node:http: requests per server CPU-second', Math.round(bare.perSecond / bare.serverCpuShare), 'requests/s'),
