@@ -244,4 +244,45 @@ describe('audit: what unauthenticated clients can put into the log, end to end',
     assert.ok(r.action.length <= 129 && r.resource.length <= 129, `${r.action.length} ${r.resource.length}`);
   });
 
+  it('refused unsigned AssumeRoleWithWebIdentity calls are flood-limited per address, counted and carried', async () => {
+    const agent = new Agent({ localAddress: '127.0.0.3', keepAlive: true, maxSockets: 8 });
+    agents.push(agent);
+    const counted = async (): Promise<number> => Number(/^gatehouse_audit_auth_failures_suppressed_total (\d+)/m.exec(await (await fetch(`${s.url}/metrics`)).text())?.[1] ?? NaN);
+    const call = (i: number) =>
+      send(s.url, {
+        method: 'POST',
+        path: '/',
+        agent,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn:aws:iam::${ROOT}:role/r${i}&RoleSessionName=s${i}&WebIdentityToken=${'x'.repeat(200)}`,
+      });
+    const before = await counted();
+    const started = performance.now();
+    const N = 120;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < N) {
+          const r = await call(next++);
+          assert.equal(r.status, 400);
+          assert.match(r.text, /InvalidIdentityToken/);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const flood = (await fresh()).filter((r) => r.sourceIp === '127.0.0.3');
+    const suppressed = (await counted()) - before;
+    assert.ok(flood.every((r) => r.kind === 'session' && r.action === 'sts:AssumeRoleWithWebIdentity' && r.decision === 'Deny'));
+    assert.ok(flood.length >= 20 && flood.length <= 20 + Math.ceil(seconds * 5) + 1, `${flood.length} records in ${seconds.toFixed(2)} s`);
+    assert.equal(flood.length + suppressed, N);
+
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await call(N)).status, 400);
+    const [last, ...rest] = (await fresh()).filter((r) => r.sourceIp === '127.0.0.3');
+    assert.equal(rest.length, 0);
+    assert.equal(last?.kind, 'session');
+    const carried = [...flood, last].reduce((n, r) => n + Number(r?.detail['suppressed'] ?? 0), 0);
+    assert.equal(carried, suppressed, 'every refusal left out is carried by a later record');
+    assert.ok(Number(last?.detail['suppressed']) > 0);
+  });
 });

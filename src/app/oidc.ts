@@ -20,6 +20,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
 import { checkTags, type Partition, type Tag } from '../core/directory/rules.ts';
 import { checkAssumeRoleParams, DURATION, packedPolicyPercent, parseRoleArn, roleArnOf, sessionArn } from '../core/sts/session.ts';
+import { admitAuthFailure } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
 import { actorOf, authorizeAdmin, explanationOf, partitionOf, type Caller, type PolicyCache } from './principals.ts';
@@ -412,7 +413,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   async function assumeRoleWithWebIdentity(p: WebIdentityParams, facts: RequestFacts = {}): Promise<Result<WebIdentityResult>> {
     const r = await webIdentity(p, facts);
     const e = r.ok ? undefined : r.errors[0];
-    if (e !== undefined && REFUSALS.has(e.code) && deps.audit) {
+    // Unsigned, so anyone can send it by the thousand: flood-limited like the refused authentications
+    // (auth-failures.ts), per source address and globally, with what is left out counted and carried.
+    const admitted = e !== undefined && REFUSALS.has(e.code) && deps.audit ? admitAuthFailure(deps, facts.sourceIp ?? '') : undefined;
+    if (e !== undefined && admitted?.record && deps.audit) {
       const parsed = parseRoleArn(p.roleArn);
       // The token's issuer names who asked: the token itself is a secret and is never recorded.
       const iss = port()?.peek(p.webIdentityToken)?.iss;
@@ -425,7 +429,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
         decision: 'Deny',
         role: p.roleArn,
         ...(facts.sourceIp !== undefined && facts.sourceIp !== '' ? { sourceIp: facts.sourceIp } : {}),
-        detail: { roleSessionName: p.roleSessionName, error: explanationOf(e.message) },
+        detail: { roleSessionName: p.roleSessionName, error: explanationOf(e.message), ...(admitted.suppressed > 0 ? { suppressed: admitted.suppressed } : {}) },
       });
     }
     return r;
