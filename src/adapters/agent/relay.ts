@@ -34,6 +34,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
+import { isClientAbort } from '../http/aborted.ts';
 
 export interface RelayOptions {
   /** Base URL of the server's credential endpoints (its `--agent-listen` or `--agent-address` URL). */
@@ -412,6 +413,8 @@ export function createRelay(opts: RelayOptions): Relay {
   const server = createServer((req, res) => {
     drain.track(res);
     handle(req, res).catch((e: unknown) => {
+      // The client hung up mid-request: nothing to answer, nothing wrong here (http/aborted.ts).
+      if (isClientAbort(e, req)) return void res.destroy();
       log(`agent: internal error: ${e instanceof Error ? e.message : String(e)}`);
       if (!res.headersSent) send(res, json(500, { Code: 'InternalError', Message: 'internal error' }));
     });

@@ -19,6 +19,7 @@ import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
 import { listenOn } from '../http/lifecycle.ts';
 import { listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
+import { isClientAbort } from '../http/aborted.ts';
 
 export interface Agent {
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
@@ -162,6 +163,8 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
+      // The client hung up mid-request: nothing to answer, nothing wrong here (http/aborted.ts).
+      if (isClientAbort(e, req)) return void res.destroy();
       log(`agent: internal error: ${e instanceof Error ? e.message : String(e)}`);
       if (!res.headersSent) json(res, 500, { Code: 'InternalError', Message: 'internal error' });
     });

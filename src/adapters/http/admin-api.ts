@@ -37,6 +37,7 @@ import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleRec
 import { parseSigV4 } from '../sigv4/index.ts';
 import { endThisTurn } from './lifecycle.ts';
 import { HTTP_ERRORS } from './errors.ts';
+import { ClientAborted } from './aborted.ts';
 
 /** Large enough for a few thousand documents of configuration; refused before parsing beyond it. */
 export const MAX_ADMIN_BODY = 4 << 20;
@@ -522,11 +523,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       settled = true;
       reject(e);
     });
-    // Closed before its end: the client went away mid-body.
+    // Closed before its end: the client went away mid-body (not an error of the server: aborted.ts).
     req.on('close', () => {
       if (settled) return;
       settled = true;
-      reject(new Error('request aborted'));
+      reject(new ClientAborted());
     });
   });
 }

@@ -10,6 +10,7 @@ import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
 import { BodyTooLarge, handleAdminRequest, readBody, type ExtraRoute } from './admin-api.ts';
+import { isClientAbort } from './aborted.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
 import { Params } from './query-params.ts';
@@ -201,6 +202,8 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         }
         return sendError(res, randomUUID(), 'SERVICE_UNAVAILABLE', message);
       }
+      // The client hung up mid-request: nobody to answer, nothing wrong with the server (aborted.ts).
+      if (isClientAbort(e, req)) return void res.destroy();
       // A bug: answer 500 without internals (and never a secret), log the stack for the operator.
       log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       if (!res.headersSent) sendError(res, randomUUID(), 'INTERNAL_ERROR', 'We encountered an internal error. Please try again.');
