@@ -285,4 +285,25 @@ describe('audit: what unauthenticated clients can put into the log, end to end',
     assert.equal(carried, suppressed, 'every refusal left out is carried by a later record');
     assert.ok(Number(last?.detail['suppressed']) > 0);
   });
+
+  it('a Kubernetes webhook caller without the bearer token, or with a wrong one, is recorded (never the token)', async () => {
+    const token = `gh-webhook-${MARK}`;
+    const review = JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: 'k8s-aws-v1.x' } });
+    const answers = [
+      await send(s.url, { method: 'POST', path: '/k8s/c1/authenticate', headers: { 'content-type': 'application/json' }, body: review }),
+      await send(s.url, { method: 'POST', path: '/k8s/c1/authorize', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' }),
+      await send(s.url, { method: 'POST', path: '/k8s/c1/admit', headers: { 'content-type': 'application/json', authorization: `Basic ${token}` }, body: '{}' }),
+    ];
+    assert.deepEqual(answers.map((a) => a.status), [401, 401, 401]);
+    const got = refusals(await fresh());
+    assert.deepEqual(
+      got.map((r) => [r.kind, r.principal, r.account, r.action, r.decision, r.sourceIp, r.detail['authentication'], r.detail['message']]),
+      [
+        ['decision', 'anonymous', ROOT, 'POST /k8s/c1/authenticate', 'Deny', '127.0.0.1', 'Unauthorized', 'no webhook bearer token'],
+        ['decision', 'anonymous', ROOT, 'POST /k8s/c1/authorize', 'Deny', '127.0.0.1', 'Unauthorized', "the webhook bearer token is not the cluster's"],
+        ['decision', 'anonymous', ROOT, 'POST /k8s/c1/admit', 'Deny', '127.0.0.1', 'Unauthorized', 'no webhook bearer token'],
+      ],
+    );
+    assert.ok(!JSON.stringify(got).includes(MARK), 'the token is not in the records');
+  });
 });

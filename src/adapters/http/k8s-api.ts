@@ -30,6 +30,7 @@ import {
   tokenReviewAnswer,
   type AuthenticatedUser,
 } from '../../core/kube/index.ts';
+import { recordAuthFailure } from '../../app/auth-failures.ts';
 import type { App } from '../../app/index.ts';
 import type { Kube, KubeCluster } from '../../app/kube.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
@@ -114,7 +115,17 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
     const auth = req.headers.authorization;
     const bearer = auth !== undefined && auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
     const cluster = await kube.webhookCluster(clusterName, bearer);
-    if (!cluster) return status(res, 401, `the webhook token for cluster ${clusterName} is missing or wrong; use the kubeconfig that \`gatehouse kube webhook-config --cluster ${clusterName}\` writes`);
+    if (!cluster) {
+      // A refused webhook caller is recorded as the SigV4 doors' refusals are (flood-limited, anonymous: the token
+      // names no principal); never the token, nor any other header.
+      recordAuthFailure(app, {
+        action: `POST /k8s/${m[1] as string}/${which}`,
+        code: 'Unauthorized',
+        message: bearer === undefined ? 'no webhook bearer token' : 'wrong webhook bearer token',
+        sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+      });
+      return status(res, 401, `the webhook token for cluster ${clusterName} is missing or wrong; use the kubeconfig that \`gatehouse kube webhook-config --cluster ${clusterName}\` writes`);
+    }
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
