@@ -36,10 +36,11 @@ describe('admin API: unknown and mistyped body fields are refused, naming the fi
   });
 
   it('POST /v1/apply: a misspelt or string dryRun, a string prune, an unknown field: 400, nothing applied', async () => {
-    refused(await req('POST', ['apply'], { documents: [group('dry-typo')], dryrun: true }), 'dryrun', /unknown field `dryrun` \(allowed: documents, sources, prune, dryRun, cluster\)/);
+    refused(await req('POST', ['apply'], { documents: [group('dry-typo')], dryrun: true }), 'dryrun', /unknown field `dryrun` \(allowed: documents, sources, prune, dryRun, cluster, namespace\)/);
     refused(await req('POST', ['apply'], { documents: [group('dry-string')], dryRun: 'true' }), 'dryRun', /`dryRun` must be true or false, got "true"/);
     refused(await req('POST', ['apply'], { documents: [group('prune-string')], prune: 'true' }), 'prune', /`prune` must be true or false/);
     refused(await req('POST', ['apply'], { documents: [group('cluster-num')], cluster: 5 }), 'cluster', /`cluster` must be a string/);
+    refused(await req('POST', ['apply'], { documents: [group('namespace-num')], namespace: 5 }), 'namespace', /`namespace` must be a string/);
     refused(await req('POST', ['apply'], { documents: group('not-a-list') }), 'documents', /`documents` must be a list/);
     for (const name of ['dry-typo', 'dry-string', 'prune-string', 'cluster-num', 'not-a-list']) {
       const g = await req('GET', ['groups', name]);

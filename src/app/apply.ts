@@ -56,6 +56,9 @@ export const MAX_DOCUMENTS = 5000;
 /** Kinds the design names that later issues will add; applying one now is refused with a clear error. */
 export const PLANNED_KINDS: ReadonlySet<string> = new Set<string>();
 const KUBERNETES_API_GROUPS = /^rbac\.authorization\.k8s\.io\//;
+/** A Kubernetes list (`kubectl get … -o yaml` of several objects): kubectl applies its `items`, and so does apply. */
+const isKubernetesList = (doc: unknown): doc is Record<string, unknown> =>
+  isObj(doc) && (own(doc, 'apiVersion') === 'v1' || (typeof own(doc, 'apiVersion') === 'string' && KUBERNETES_API_GROUPS.test(own(doc, 'apiVersion') as string))) && typeof own(doc, 'kind') === 'string' && (own(doc, 'kind') as string).endsWith('List');
 
 // ---------------------------------------------------------------------------------------------------------
 // Input and output
@@ -74,6 +77,11 @@ export interface ApplyInput {
   readonly dryRun?: boolean;
   /** The cluster (of the caller's account) that `rbac.authorization.k8s.io` documents go to (`--cluster`). */
   readonly cluster?: string;
+  /**
+   * The namespace of namespaced Kubernetes documents (Role, RoleBinding) that name none (`--namespace`; default
+   * `default`, as kubectl). A document naming another namespace than one given here is refused, as kubectl refuses it.
+   */
+  readonly namespace?: string;
 }
 
 /** A failure, with the document it concerns (absent for the request as a whole). `path` is within the document. */
@@ -1228,6 +1236,21 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
   const errors: ApplyError[] = [];
   const seen = new Map<string, number>();
   input.documents.forEach((doc, index) => {
+    if (!isKubernetesList(doc)) return validateOne(doc, index, '');
+    const items = own(doc, 'items');
+    if (!Array.isArray(items)) {
+      const src = input.sources?.[index];
+      errors.push({ code: 'VALIDATION_ERROR', path: 'items', message: `a \`${String(own(doc, 'kind'))}\` holds its objects in \`items\`, a list`, document: index, ...(src ? { file: src.file, fileDocument: src.index } : {}) });
+      return;
+    }
+    // Each item is a document of its own, its errors placed under `items[i]` of the list's document.
+    items.forEach((item, i) => {
+      if (item !== null) validateOne(item, index, `items[${i}]`);
+    });
+  });
+  return { objects, errors };
+
+  function validateOne(doc: unknown, index: number, at: string): void {
     const src = input.sources?.[index];
     let kind: string | undefined;
     let name: string | undefined;
@@ -1240,7 +1263,7 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
         failed = true;
         errors.push({
           code,
-          path,
+          path: at === '' ? path : path === '' ? at : `${at}.${path}`,
           message,
           document: index,
           ...(src ? { file: src.file, fileDocument: src.index } : {}),
@@ -1258,7 +1281,7 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
     if (typeof k === 'string') kind = k;
     if (typeof apiVersion === 'string' && KUBERNETES_API_GROUPS.test(apiVersion)) {
       // Kubernetes RBAC documents keep their own apiVersion and kind, and go to the cluster named by `--cluster`.
-      const r = validateRbacDocument(doc, input.cluster);
+      const r = validateRbacDocument(doc, input.cluster, input.namespace);
       if ('errors' in r) return r.errors.forEach((e) => c.error(e.code, e.path, e.message));
       kind = r.kind;
       name = r.name;
@@ -1305,8 +1328,7 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
     if (first !== undefined) return c.error('VALIDATION_ERROR', 'metadata.name', `${k} \`${name}\` of account ${account} is also defined by document ${first + 1}; define each object once`);
     seen.set(key, index);
     objects.push({ kind: k, account, name, spec: value, document: index });
-  });
-  return { objects, errors };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------

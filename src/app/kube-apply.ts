@@ -81,13 +81,28 @@ async function clusterExists(env: Env, account: string, cluster: string): Promis
 const noCluster = (account: string, cluster: string, path: string): PlanResult =>
   planFail('NO_SUCH_ENTITY', path, `cluster \`${cluster}\` does not exist in account ${account}; create it first (\`kind: Cluster\`)`);
 
+/** kubectl's namespace when neither the document nor `--namespace` names one. */
+export const DEFAULT_NAMESPACE = 'default';
+
 /**
  * Validates one `rbac.authorization.k8s.io` document for the cluster named by `--cluster`: the RBAC parser's
  * rules, unchanged. Answers the apply kind, the object's name (`namespace/name` for namespaced kinds) and spec.
+ * A Role or RoleBinding without `metadata.namespace` goes to `namespace` (`--namespace`), else to `default`, and is
+ * stored with it, as kubectl applies it; one naming another namespace than a `--namespace` given is refused, as
+ * kubectl refuses it (review I, U1).
  */
-export function validateRbacDocument(doc: Obj, cluster: string | undefined): { kind: string; name: string; spec: RbacSpec } | { errors: { code: Extract<PlanResult, { ok: false }>['errors'][number]['code']; path: string; message: string }[] } {
+export function validateRbacDocument(doc: Obj, cluster: string | undefined, namespace?: string): { kind: string; name: string; spec: RbacSpec } | { errors: { code: Extract<PlanResult, { ok: false }>['errors'][number]['code']; path: string; message: string }[] } {
   if (cluster === undefined || cluster === '') {
     return { errors: [{ code: 'VALIDATION_ERROR', path: 'apiVersion', message: `Kubernetes RBAC documents go to a cluster: give \`--cluster NAME\` (in /v1/apply, \`cluster\`)` }] };
+  }
+  const meta = Object.hasOwn(doc, 'metadata') ? doc['metadata'] : undefined;
+  if ((doc['kind'] === 'Role' || doc['kind'] === 'RoleBinding') && typeof meta === 'object' && meta !== null && !Array.isArray(meta)) {
+    const m = meta as Obj;
+    const own = Object.hasOwn(m, 'namespace') ? m['namespace'] : undefined;
+    if (own === undefined || own === null || own === '') doc = { ...doc, metadata: { ...m, namespace: namespace ?? DEFAULT_NAMESPACE } };
+    else if (namespace !== undefined && own !== namespace) {
+      return { errors: [{ code: 'VALIDATION_ERROR', path: 'metadata.namespace', message: `the namespace of the document, \`${String(own)}\`, does not match \`--namespace ${namespace}\`; give \`--namespace ${String(own)}\` or remove one of them` }] };
+    }
   }
   const r = parseRbacObject(doc);
   if (!r.ok) return { errors: r.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })) };

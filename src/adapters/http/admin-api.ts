@@ -8,7 +8,7 @@
  * Routes (`{x}` is one URL-encoded path segment; a policy `{ref}` is a name or an encoded ARN):
  *   GET    /v1/whoami
  *   GET    /v1/accounts                     POST /v1/accounts {id, partition, name?}
- *   POST   /v1/apply {documents, sources?, prune?, dryRun?, cluster?}
+ *   POST   /v1/apply {documents, sources?, prune?, dryRun?, cluster?, namespace?}
  *   GET    /v1/users                        POST /v1/users {name, path?, tags?, permissionsBoundary?}
  *   GET    /v1/users/{name}                 DELETE /v1/users/{name}
  *   GET    /v1/groups                       POST /v1/groups {name, path?}
@@ -257,7 +257,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
     pattern: ['apply'],
     handler: async ({ app, caller, body }) => {
       // `dryRun` is the safety switch: a misspelt (`dryrun`) or string (`"true"`) one must not apply for real.
-      const fields = onlyFields(body, ['documents', 'sources', 'prune', 'dryRun', 'cluster']);
+      const fields = onlyFields(body, ['documents', 'sources', 'prune', 'dryRun', 'cluster', 'namespace']);
       if (!fields.ok) return fields;
       const documents = Object.hasOwn(body, 'documents') ? body['documents'] : undefined;
       if (documents === undefined) return failWith('MISSING_PARAMETER', '`documents` is required: a list of documents', 'documents');
@@ -270,8 +270,10 @@ export const ADMIN_ROUTES: readonly Route[] = [
       if (!dryRun.ok) return dryRun;
       const cluster = str(body, 'cluster', false);
       if (!cluster.ok) return cluster;
+      const namespace = str(body, 'namespace', false);
+      if (!namespace.ok) return namespace;
       return map(
-        applyConfig(app.deps, caller, { documents, ...(sources.value ? { sources: sources.value } : {}), prune: prune.value, dryRun: dryRun.value, ...opt('cluster', cluster.value) }),
+        applyConfig(app.deps, caller, { documents, ...(sources.value ? { sources: sources.value } : {}), prune: prune.value, dryRun: dryRun.value, ...opt('cluster', cluster.value), ...opt('namespace', namespace.value) }),
         (r) => r,
       );
     },

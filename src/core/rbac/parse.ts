@@ -301,7 +301,7 @@ function readMeta(v: unknown, path: string, kind: RbacKind, namespaced: boolean,
     if (namespace === '' && opts.defaultNamespace !== undefined) namespace = opts.defaultNamespace;
     if (namespace === '') {
       if (typeof own(v, 'namespace') === 'string' || own(v, 'namespace') === undefined || own(v, 'namespace') === null) {
-        err(errors, 'RBAC_MISSING_FIELD', join(path, 'namespace'), `a ${kind} is namespaced: set \`metadata.namespace\` (or parse with a default namespace)`);
+        err(errors, 'RBAC_MISSING_FIELD', join(path, 'namespace'), `a ${kind} is namespaced: set \`metadata.namespace\``);
       }
     } else if (!isDnsLabel(namespace)) {
       err(errors, 'RBAC_INVALID_VALUE', join(path, 'namespace'), `namespace \`${namespace}\` is not a DNS label (up to 63 lowercase letters, digits and \`-\`, starting and ending alphanumeric)`);

@@ -22,6 +22,7 @@ interface ApplyOptions extends ConnectionOptions {
   readonly prune?: true;
   readonly json?: true;
   readonly cluster?: string;
+  readonly namespace?: string;
 }
 
 export const applyCommands: CommandGroup = (program, ctx) => {
@@ -34,7 +35,8 @@ export const applyCommands: CommandGroup = (program, ctx) => {
       .description(dryRun ? 'show what `gatehouse apply` would change, changing nothing' : 'make the directory match YAML or JSON documents: accounts, users, groups, roles, policies')
       .requiredOption('-f, --filename <path...>', 'a YAML (multi-document) or JSON file, or a directory read recursively for .yaml/.yml/.json files (repeatable)')
       .option('--prune', 'also delete objects of the kinds in the files, in the accounts they touch, that the files do not name (never an account\'s admin user, nor built-in policies)')
-      .option('--cluster <name>', 'the cluster that Kubernetes RBAC documents (rbac.authorization.k8s.io/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding) go to');
+      .option('--cluster <name>', 'the cluster that Kubernetes RBAC documents (rbac.authorization.k8s.io/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding) go to')
+      .option('-n, --namespace <namespace>', 'the namespace of Roles and RoleBindings that name none (default: `default`, as kubectl); one naming another is refused');
     withServerOptions(withJsonOption(cmd))
       .addHelpText(
         'after',
@@ -42,7 +44,9 @@ export const applyCommands: CommandGroup = (program, ctx) => {
 Documents: apiVersion gatehouse.dev/v1; kind Account, User, Group, Role, Policy, Workspace, Cluster,
 ResourcePolicy, AccessEntry, IamPolicy or IamRole; metadata.name and metadata.account (default: your
 account); spec as in DESIGN.md ("YAML documents"). Kubernetes RBAC documents (apiVersion
-rbac.authorization.k8s.io/v1) are applied unchanged to the cluster named by --cluster. A document owns its object:
+rbac.authorization.k8s.io/v1) are applied unchanged to the cluster named by --cluster, as kubectl applies them: a
+Role or RoleBinding without metadata.namespace goes to --namespace (default \`default\`), and a \`kind: List\` (as
+\`kubectl get -o yaml\` prints several objects) is applied item by item. A document owns its object:
 spec fields left out are empty (no policies, no tags…). Everything is validated first and applied in one
 transaction: one bad document or one failing step changes nothing. An IamPolicy with spec.etag (as
 \`gatehouse iam-policy get --json\` prints it) is applied only while that is still the policy's etag (else
@@ -216,7 +220,7 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json);
   const r = await call<ApplyResult>(conn.value, 'POST', ['apply'], {
-    body: { documents: loaded.docs.map((d) => d.value), sources: loaded.docs.map((d) => ({ file: d.file, index: d.index })), prune: opts.prune === true, dryRun, ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}) },
+    body: { documents: loaded.docs.map((d) => d.value), sources: loaded.docs.map((d) => ({ file: d.file, index: d.index })), prune: opts.prune === true, dryRun, ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}), ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}) },
   });
   if (!r.ok) {
     if (opts.json || r.errors.length === 0) return report(ctx, r, opts.json);
