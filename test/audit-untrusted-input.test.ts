@@ -18,6 +18,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { authFailureEvent, claimedCredential } from '../src/app/auth-failures.ts';
 import { parseSigV4, type SigV4Request } from '../src/adapters/sigv4/index.ts';
+import { printable } from '../src/adapters/cli/commands/audit.ts';
 import { gatehouseCli, type Keys } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
@@ -305,5 +306,37 @@ describe('audit: what unauthenticated clients can put into the log, end to end',
       ],
     );
     assert.ok(!JSON.stringify(got).includes(MARK), 'the token is not in the records');
+  });
+
+  it('gatehouse audit query escapes control characters a client put into a record; --json keeps them exact', async () => {
+    const forged = 'y\r\u001b[1A\u001b[2Kforged-line\u009b31m\u202e';
+    const path = `/bucket/${encodeURIComponent(forged)}?acl`;
+    const refused = await send(s.running.s3Url, { path, headers: { authorization: 'AWS AKIAEXAMPLEEXAMPLE00:c2lnbmF0dXJl' } });
+    assert.ok(refused.status === 403 || refused.status === 400, `${refused.status} ${refused.text}`);
+    await fresh();
+    const who: Keys = { accessKeyId: s.admin.accessKeyId, secretAccessKey: s.admin.secretAccessKey };
+    const table = await gatehouseCli(['audit', 'query', '--kind', 'decision', '--last', '5'], who, { endpoint: s.url, home });
+    assert.equal(table.code, 0, table.stderr);
+    // Nothing that moves the cursor or erases: no C0 control but the line feeds, no C1, no bidi override.
+    assert.doesNotMatch(table.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/u, JSON.stringify(table.stdout));
+    assert.ok(table.stdout.includes('GET /bucket/y\\r\\x1b[1A\\x1b[2Kforged-line\\x9b31m\\u202e'), table.stdout);
+    const json = await gatehouseCli(['audit', 'query', '--kind', 'decision', '--last', '5', '--json'], who, { endpoint: s.url, home });
+    assert.equal(json.code, 0, json.stderr);
+    const records = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as AuditRecord);
+    assert.ok(records.some((r) => r.resource === `arn:aws:s3:::bucket/${forged}`), json.stdout);
+  });
+});
+
+describe('printable: what the audit CLI shows of a value', () => {
+  it('escapes C0, C1, DEL and characters that print nothing or move text; doubles a backslash; keeps the rest', () => {
+    const table: [string, string][] = [
+      ['arn:aws:s3:::b/k é 😀 日本', 'arn:aws:s3:::b/k é 😀 日本'],
+      ['a\r\u001b[1A\u001b[2Kb', 'a\\r\\x1b[1A\\x1b[2Kb'],
+      ['x\ny\tz\u0000\u007f\u0085\u009b', 'x\\ny\\tz\\x00\\x7f\\x85\\x9b'],
+      ['\u202egnp.exe \u200b\u2028\u2029\ufeff', '\\u202egnp.exe \\u200b\\u2028\\u2029\\ufeff'],
+      ['lone \ud800 surrogate', 'lone \\ud800 surrogate'],
+      ['C:\\x1b', 'C:\\\\x1b'],
+    ];
+    for (const [value, shown] of table) assert.equal(printable(value), shown, JSON.stringify(value));
   });
 });

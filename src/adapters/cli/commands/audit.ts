@@ -76,7 +76,27 @@ const COLUMNS: readonly { readonly header: string; readonly min: number; readonl
   { header: 'job', min: 0, value: (r) => r.job ?? '' },
 ];
 
-const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');
+const NAMED_ESCAPES: ReadonlyMap<string, string> = new Map([
+  ['\\', '\\\\'],
+  ['\n', '\\n'],
+  ['\r', '\\r'],
+  ['\t', '\\t'],
+]);
+
+/**
+ * A value as the terminal may show it: records hold what unauthenticated clients sent (an S3 key, a path), so C0 and
+ * C1 controls, DEL, and other characters that print nothing or move text (format characters such as bidi overrides
+ * and zero-width ones, line and paragraph separators, lone surrogates) are written as escapes (`\r`, `\x1b`,
+ * `\u202e`), as journalctl and kubectl do; a backslash is doubled, so an escape shown is never one a client typed.
+ * `--json` output is JSON as the server sent it.
+ */
+export const printable = (s: string): string =>
+  s.replace(/[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, (c) => {
+    const named = NAMED_ESCAPES.get(c);
+    if (named !== undefined) return named;
+    const n = c.codePointAt(0) ?? 0;
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
 
 /**
  * The table, printed as records come (page after page, then while following): every row in the columns of the
@@ -89,7 +109,7 @@ function tablePrinter(out: (text: string) => void, following: boolean): (records
     `${cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(w[i] ?? 0))).join('  ').trimEnd()}\n`;
   return (records) => {
     if (records.length === 0) return;
-    const rows = records.map((r) => COLUMNS.map((c) => oneLine(c.value(r))));
+    const rows = records.map((r) => COLUMNS.map((c) => printable(c.value(r))));
     const before = widths;
     const w = COLUMNS.map((c, i) => Math.max(before?.[i] ?? Math.max(c.header.length, following ? c.min : 0), ...rows.map((row) => (row[i] as string).length)));
     // The last column is not padded: a longer value there moves nothing.
@@ -220,9 +240,10 @@ async function verify(ctx: CommandContext, opts: ConnectionOptions & { json?: tr
   if (opts.json) ctx.out(`${JSON.stringify(v, null, 2)}\n`);
   else if (v.ok) {
     const range = v.checked === 0 ? 'no records' : `records ${v.head.seq - v.checked + 1}–${v.head.seq}`;
-    ctx.out(`audit log intact: ${v.checked} record(s) checked (${range}${v.base.seq > 0 ? `, from the checkpoint after record ${v.base.seq}` : ''}); head ${v.head.hash}\n`);
+    ctx.out(`${printable(`audit log intact: ${v.checked} record(s) checked (${range}${v.base.seq > 0 ? `, from the checkpoint after record ${v.base.seq}` : ''}); head ${v.head.hash}`)}\n`);
   } else {
-    ctx.out(`audit log BROKEN at record ${v.broken?.seq ?? '?'} (${v.broken?.reason ?? 'unknown'}): ${v.broken?.message ?? ''}\n${v.checked} record(s) before it verified; head ${v.head.seq} ${v.head.hash}\n`);
+    // The reason and message may quote a record's altered content: escaped like the table's cells.
+    ctx.out(`${printable(`audit log BROKEN at record ${v.broken?.seq ?? '?'} (${v.broken?.reason ?? 'unknown'}): ${v.broken?.message ?? ''}`)}\n${printable(`${v.checked} record(s) before it verified; head ${v.head.seq} ${v.head.hash}`)}\n`);
   }
   return v.ok ? EXIT.ok : EXIT.denied;
 }
