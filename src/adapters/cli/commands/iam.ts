@@ -65,7 +65,8 @@ function parseTag(value: string, previous: Record<string, string> | undefined): 
 
 function parseSeconds(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected a whole number of seconds, such as 3600');
+  // Digits only: Number() also reads ``, `0x10`, `1e4` and ` 5` as whole numbers.
+  if (!/^\d+$/.test(value) || n < 3600 || n > 43200) throw new InvalidArgumentError(`--max-session-duration must be a whole number of seconds from 3600 to 43200, got \`${value}\``);
   return n;
 }
 

@@ -39,9 +39,10 @@ const oneRole = (v: string, previous: string | undefined): string => {
   return v;
 };
 
+/** A usage error (exit 2) naming the option, through commander, not an exception the CLI reports as a bug. */
 const positiveInt = (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`--replicas must be an integer from 1 to 1024, got \`${v}\``);
+  if (!/^\d+$/.test(v) || n < 1 || n > 1024) throw new InvalidArgumentError(`--replicas must be an integer from 1 to 1024, got \`${v}\``);
   return n;
 };
 

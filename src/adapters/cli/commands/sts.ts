@@ -10,7 +10,7 @@
  * `credentials` is an AWS `credential_process` (credential-protocols §2.3, §3.3): it prints the process
  * document on stdout and nothing else; every message goes to stderr with a non-zero exit status.
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -46,10 +46,13 @@ interface AssumeOpts extends Opts {
   readonly policy?: string;
 }
 
-/** The bounds STS enforces (900–43,200 s); checked here too so a typo fails before any request. */
+/**
+ * The bounds STS enforces (900–43,200 s); checked here too so a typo fails before any request, as a usage error
+ * (exit 2) naming the option, not an exception the CLI would report as a bug.
+ */
 const durationSeconds = (v: string): number => {
   const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isInteger(n) || n < 900 || n > 43200) throw new Error(`--duration-seconds must be an integer from 900 to 43200, got \`${v}\``);
+  if (!/^\d+$/.test(v) || !Number.isInteger(n) || n < 900 || n > 43200) throw new InvalidArgumentError(`--duration-seconds must be an integer from 900 to 43200, got \`${v}\``);
   return n;
 };
 
