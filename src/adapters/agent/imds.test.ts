@@ -1,12 +1,16 @@
 /**
  * The IMDSv2 token PUT with raw HTTP (node:net, so the header values are exactly what is sent): the TTL is taken
  * only as EC2 takes it, decimal digits from 1 to 21600, and a request carrying `X-Forwarded-For` gets no token.
+ * Then the peer check (peer-uid.ts) an endpoint is opened with: a peer of another uid gets neither a token nor the
+ * credentials (403), this process's uid gets both.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Server } from 'node:http';
 import { listenMetadata, type MetadataCredentials } from './imds.ts';
+import { createPeerUids, onlyUid } from './peer-uid.ts';
 
 let server: Server;
 let port: number;
@@ -77,4 +81,35 @@ test('a token PUT carrying X-Forwarded-For is refused (403) and gets no token, a
   assert.equal(ok.status, 200);
   const list = await raw(`GET /latest/meta-data/iam/security-credentials/ HTTP/1.1\r\nx-aws-ec2-metadata-token: ${ok.body}`);
   assert.deepEqual(list, { status: 200, body: 'trainer' });
+});
+
+test('an endpoint that serves one uid: another uid is refused the token and the credential paths (403), this one is served', { skip: !existsSync('/proc/net/tcp') && 'needs /proc/net/tcp' }, async () => {
+  const me = process.getuid?.() ?? 0;
+  const peers = createPeerUids();
+  const refused: (number | undefined)[] = [];
+  const open = (uid: number) => listenMetadata(source, '127.0.0.1', 0, onlyUid(uid, peers, (u) => refused.push(u)));
+  const theirs = await open(me + 1);
+  const mine = await open(me);
+  try {
+    const base = (p: number) => `http://127.0.0.1:${p}`;
+    const token = async (p: number) => fetch(`${base(p)}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } });
+    const t = await token(theirs.port);
+    assert.deepEqual([t.status, await t.text()], [403, `forbidden: this metadata endpoint serves only the processes of the user who runs the job, not uid ${me}`]);
+    // A token from elsewhere (or none) does not get past the check either.
+    const good = await (await token(mine.port)).text();
+    for (const [path, header] of [['/latest/meta-data/iam/security-credentials/', 'x-aws-ec2-metadata-token'], ['/latest/meta-data/ram/security-credentials/trainer', 'x-aliyun-ecs-metadata-token']] as const) {
+      const r = await fetch(`${base(theirs.port)}${path}`, { headers: { [header]: good } });
+      assert.equal(r.status, 403, path);
+      const served = await fetch(`${base(mine.port)}${path}`, { headers: { [header]: good } });
+      assert.equal(served.status, 200, path);
+    }
+    // Other paths are not credentials: answered as before.
+    assert.equal((await fetch(`${base(theirs.port)}/latest/meta-data/`)).status, 404);
+    assert.deepEqual(refused, [me], 'told once per uid');
+  } finally {
+    for (const s of [theirs.server, mine.server]) {
+      s.closeAllConnections();
+      s.close();
+    }
+  }
 });

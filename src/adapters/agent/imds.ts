@@ -6,13 +6,18 @@
  * same way by the server's own endpoints (server.ts) and by the node agent (relay.ts); only where the credentials
  * come from differs.
  *
- * IMDSv2 carries no capability: whoever reaches the port gets the job's credentials, another user's job on the same
- * node included. So it is opened only for a job that asks (`jobs run --imds`, `"imds": true` at submit), which is
- * for nodes that run one user's jobs; the container endpoint and the credentials URI, which need the capability,
- * serve every job.
+ * Every job gets one unless it is run with `--no-imds` (`"imds": false` at submit): DESIGN.md pins
+ * `AWS_EC2_METADATA_SERVICE_ENDPOINT` in the job's environment. IMDSv2 carries no capability (the token PUT asks for
+ * nothing), so the port alone would hand the job's credentials to any process that reaches it, another user's job on
+ * the node included (review H, finding 1). The opener therefore passes a peer check (`admit`): the server and the
+ * node agent serve only processes of the uid the job's launcher runs as, found from the kernel's socket table
+ * (peer-uid.ts, which says what that does and does not protect). The token PUT and the credential paths refuse any
+ * other peer with 403 before anything else.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { PeerVerdict } from './peer-uid.ts';
 
 /**
  * The header of the credential endpoints' 200 that names when the session really expires (the document's
@@ -45,12 +50,28 @@ function ttlOf(header: string | string[] | undefined): number | undefined {
   return ttl >= 1 && ttl <= 21600 ? ttl : undefined;
 }
 
-/** The request handler of one job's endpoint; `source` is asked on every credentials read. */
-export function metadataHandler(source: () => Promise<MetadataCredentials>): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+/** Whether a connection's peer may be served (peer-uid.ts `onlyUid`); asked once per connection. */
+export type MetadataAdmit = (socket: Socket) => Promise<PeerVerdict>;
+
+/**
+ * The request handler of one job's endpoint; `source` is asked on every credentials read, `admit` (when given) once
+ * per connection, before a token is handed out or a credential path is answered.
+ */
+export function metadataHandler(source: () => Promise<MetadataCredentials>, admit?: MetadataAdmit): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const tokens = new Map<string, number>();
+  // A keep-alive connection has one peer: checked once.
+  const verdicts = new WeakMap<Socket, Promise<PeerVerdict>>();
+  const admitted = (req: IncomingMessage): Promise<PeerVerdict> => {
+    if (!admit) return Promise.resolve({ ok: true });
+    let v = verdicts.get(req.socket);
+    if (!v) verdicts.set(req.socket, (v = admit(req.socket)));
+    return v;
+  };
   return async (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'PUT' && path === '/latest/api/token') {
+      const peer = await admitted(req);
+      if (!peer.ok) return text(res, 403, peer.message);
       // As EC2 does: a token PUT that went through a proxy is refused, so a proxy or notebook server a job runs on
       // the node does not hand out tokens to whoever reaches it.
       if (req.headers['x-forwarded-for'] !== undefined) return text(res, 403, 'forbidden: a token request must not carry X-Forwarded-For');
@@ -64,6 +85,8 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>): (re
     if (req.method !== 'GET') return text(res, 405, 'method not allowed');
     const m = /^\/latest\/meta-data\/(iam|ram)\/security-credentials\/([^/]*)$/.exec(path);
     if (!m) return text(res, 404, 'not found');
+    const peer = await admitted(req);
+    if (!peer.ok) return text(res, 403, peer.message);
     const cloud = m[1] as 'iam' | 'ram';
     const header = cloud === 'iam' ? req.headers['x-aws-ec2-metadata-token'] : req.headers['x-aliyun-ecs-metadata-token'];
     const token = Array.isArray(header) ? header[0] : header;
@@ -80,9 +103,12 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>): (re
   };
 }
 
-/** Serves `source` as a metadata endpoint on `host`:`port` (0: any free port); the server and the port it got. */
-export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number): Promise<{ server: Server; port: number }> {
-  const handler = metadataHandler(source);
+/**
+ * Serves `source` as a metadata endpoint on `host`:`port` (0: any free port), to the peers `admit` lets through
+ * (all without it); the server and the port it got.
+ */
+export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number, admit?: MetadataAdmit): Promise<{ server: Server; port: number }> {
+  const handler = metadataHandler(source, admit);
   const server = createServer((req, res) => {
     handler(req, res).catch(() => {
       if (!res.headersSent) text(res, 500, 'internal error');

@@ -1,0 +1,177 @@
+/**
+ * Which uid owns the other end of a TCP connection made from this host, read from the kernel's socket tables
+ * `/proc/net/tcp` and `/proc/net/tcp6` (Linux; readable without privilege). Each row is one socket of this network
+ * namespace: its local and remote address and port, its state and the uid that created it. A connection from a
+ * process of this host to one of our ports has two rows: ours (local = our port) and the peer's (local = the peer's
+ * address and port, remote = our port); the peer's row names its uid.
+ *
+ * What it protects: a job's metadata endpoint (imds.ts). IMDSv2 has no way to carry the job's capability, so the
+ * endpoint serves only the uid the job's launcher runs as (reported at submit, or to the node agent when it opens
+ * the port), and the jobs of different users on one node cannot read each other's credentials from their ports
+ * (review H, finding 1; credential-protocols §9.1 "plus source-IP checks").
+ *
+ * What it does not protect: processes of the same uid (another job of the same user, anything else that user
+ * runs) are served; they could read the job's capability from `/proc/<pid>/environ` anyway. Nor root: refused here
+ * unless the launcher is root, but root reads any process's environment. A job's process that changes uid (sudo, a
+ * setuid program) is refused. A peer in another network namespace (a container with a network of its own, another
+ * host reaching a non-loopback `--metadata-host`) has no row here and is refused, not served. Off Linux there is
+ * no table: see `createPeerUids`.
+ */
+import { readFile } from 'node:fs/promises';
+import { isIPv4, isIPv6, type Socket } from 'node:net';
+import { endianness } from 'node:os';
+
+/** One row of `/proc/net/tcp{,6}`, addresses in `canonicalIp` form. */
+export interface TcpSocketRow {
+  readonly local: { readonly address: string; readonly port: number };
+  readonly remote: { readonly address: string; readonly port: number };
+  /** The kernel's TCP state (`01` ESTABLISHED, `06` TIME_WAIT, `0A` LISTEN…). */
+  readonly state: number;
+  readonly uid: number;
+}
+
+/** TIME_WAIT and LISTEN rows are not a live peer (a TIME_WAIT row names uid 0 whoever owned the socket). */
+const NOT_A_PEER = new Set([0x06, 0x0a]);
+
+/**
+ * The rows of one `/proc/net/tcp` or `/proc/net/tcp6` file. Addresses are printed as the kernel holds them: each
+ * 32-bit word of the (network-order) address as a host-order integer, so `littleEndian` says how to read them
+ * back; ports are plain hexadecimal. The header line and any line not of that shape are skipped.
+ */
+export function parseProcNetTcp(text: string, littleEndian: boolean): TcpSocketRow[] {
+  const rows: TcpSocketRow[] = [];
+  for (const line of text.split('\n')) {
+    // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode …
+    const f = line.trim().split(/\s+/);
+    const local = endpointOf(f[1], littleEndian);
+    const remote = endpointOf(f[2], littleEndian);
+    const state = /^[0-9A-Fa-f]{2}$/.test(f[3] ?? '') ? Number.parseInt(f[3] as string, 16) : Number.NaN;
+    const uid = /^\d+$/.test(f[7] ?? '') ? Number(f[7]) : Number.NaN;
+    if (!local || !remote || Number.isNaN(state) || Number.isNaN(uid)) continue;
+    rows.push({ local, remote, state, uid });
+  }
+  return rows;
+}
+
+function endpointOf(field: string | undefined, littleEndian: boolean): { address: string; port: number } | undefined {
+  const m = /^([0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):([0-9A-Fa-f]{4})$/.exec(field ?? '');
+  if (!m) return undefined;
+  const bytes: number[] = [];
+  for (const word of (m[1] as string).match(/.{8}/g) ?? []) {
+    const b = (word.match(/../g) ?? []).map((h) => Number.parseInt(h, 16));
+    bytes.push(...(littleEndian ? b.reverse() : b));
+  }
+  return { address: ipOfBytes(bytes), port: Number.parseInt(m[2] as string, 16) };
+}
+
+/** Dotted IPv4 for 4 bytes or an IPv4-mapped IPv6 address; else the 8 groups of an IPv6 address, expanded. */
+function ipOfBytes(b: readonly number[]): string {
+  if (b.length === 4) return b.join('.');
+  if (b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return b.slice(12).join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)).toString(16).padStart(4, '0'));
+  return groups.join(':');
+}
+
+/**
+ * An address as Node reports it (`socket.remoteAddress`: `127.0.0.1`, `::1`, `::ffff:127.0.0.1`, `fe80::1%eth0`)
+ * in the form `parseProcNetTcp` gives: IPv4 and IPv4-mapped as dotted, IPv6 as 8 expanded groups. Undefined for
+ * anything else.
+ */
+export function canonicalIp(text: string): string | undefined {
+  const a = text.replace(/%.*$/, '');
+  if (isIPv4(a)) return a;
+  if (!isIPv6(a)) return undefined;
+  let tail: number[] = [];
+  let v6 = a;
+  const dotted = /:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
+  if (dotted) {
+    tail = (dotted[1] as string).split('.').map(Number);
+    v6 = `${a.slice(0, dotted.index)}:0:0`;
+  }
+  const [head = '', rest] = v6.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = rest === undefined || rest === '' ? [] : rest.split(':');
+  const fill = rest === undefined ? [] : new Array<string>(8 - left.length - right.length).fill('0');
+  const words = [...left, ...fill, ...right].map((g) => Number.parseInt(g, 16));
+  const bytes = words.flatMap((w) => [w >> 8, w & 0xff]);
+  if (dotted) bytes.splice(12, 4, ...tail);
+  return ipOfBytes(bytes);
+}
+
+/**
+ * The uid owning the peer's socket of a connection whose peer is `peer` and whose our end is `ours`: the one live
+ * row whose local end is the peer and remote end is us. Undefined when there is none (the peer is in another
+ * network namespace or host, or closed meanwhile) or when live rows disagree.
+ */
+export function peerUidIn(rows: readonly TcpSocketRow[], peer: { address: string; port: number }, ours: { address: string; port: number }): number | undefined {
+  const uids = new Set<number>();
+  for (const r of rows) {
+    if (NOT_A_PEER.has(r.state)) continue;
+    if (r.local.port === peer.port && r.remote.port === ours.port && r.local.address === peer.address && r.remote.address === ours.address) uids.add(r.uid);
+  }
+  return uids.size === 1 ? [...uids][0] : undefined;
+}
+
+export interface PeerUids {
+  /**
+   * The uid of the process at the other end of `socket` (accepted by one of our servers); `unavailable` when this
+   * host has no socket tables to read (not Linux, `/proc` not mounted), undefined when the peer is not found.
+   */
+  uidOf(socket: Pick<Socket, 'remoteAddress' | 'remotePort' | 'localAddress' | 'localPort'>): Promise<number | 'unavailable' | undefined>;
+}
+
+/**
+ * The lookup over this host's tables (`dir`, default `/proc/net`). It reads both files per lookup: a metadata
+ * client makes a handful of connections per credential refresh, so that is cheap next to keeping a view fresh.
+ * `log` hears once, the first time, that the tables cannot be read and the endpoints serve without the check.
+ */
+export function createPeerUids(opts: { dir?: string; log?: (line: string) => void; littleEndian?: boolean } = {}): PeerUids {
+  const dir = opts.dir ?? '/proc/net';
+  const littleEndian = opts.littleEndian ?? endianness() === 'LE';
+  let warned = false;
+  return {
+    uidOf: async (socket) => {
+      const peerAddress = canonicalIp(socket.remoteAddress ?? '');
+      const ourAddress = canonicalIp(socket.localAddress ?? '');
+      if (peerAddress === undefined || ourAddress === undefined || socket.remotePort === undefined || socket.localPort === undefined) return undefined;
+      const texts = await Promise.all(['tcp', 'tcp6'].map((f) => readFile(`${dir}/${f}`, 'utf8').catch(() => undefined)));
+      if (texts.every((t) => t === undefined)) {
+        if (!warned) {
+          warned = true;
+          opts.log?.(`agent: ${dir}/tcp cannot be read (${process.platform === 'linux' ? 'no /proc?' : `not Linux: ${process.platform}`}): job metadata endpoints serve any process that reaches them, whatever uid the job's launcher reported`);
+        }
+        return 'unavailable';
+      }
+      const rows = texts.flatMap((t) => (t === undefined ? [] : parseProcNetTcp(t, littleEndian)));
+      return peerUidIn(rows, { address: peerAddress, port: socket.remotePort }, { address: ourAddress, port: socket.localPort });
+    },
+  };
+}
+
+/** What a metadata endpoint's peer check says of a connection: serve it, or refuse with a message (no secret in it). */
+export type PeerVerdict = { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+/**
+ * The check of one job's metadata endpoint: only connections whose peer runs as `uid`. A peer not found is
+ * refused; where the tables cannot be read, every connection is served (said once by `createPeerUids`).
+ * `refused` hears of a refused peer uid once per uid (never anything secret: the job, the uids).
+ */
+export function onlyUid(uid: number, peers: PeerUids, refused: (peerUid: number | undefined) => void): (socket: Socket) => Promise<PeerVerdict> {
+  const told = new Set<number | undefined>();
+  return async (socket) => {
+    const found = await peers.uidOf(socket);
+    if (found === 'unavailable' || found === uid) return { ok: true };
+    if (!told.has(found)) {
+      told.add(found);
+      refused(found);
+    }
+    return {
+      ok: false,
+      message:
+        found === undefined
+          ? 'forbidden: the connecting process was not found in this host’s socket table; this metadata endpoint serves only the processes of the user who runs the job, on this host'
+          : `forbidden: this metadata endpoint serves only the processes of the user who runs the job, not uid ${found}`,
+    };
+  };
+}
