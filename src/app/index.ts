@@ -12,6 +12,7 @@ import { PolicyCache, resolveAccessKey, userArn, type Caller } from './principal
 import { LiveState, userKey } from './live.ts';
 import { isStoreUnavailable } from './ports/store.ts';
 import { createSts } from './sts.ts';
+import { SessionScopes } from './session-scopes.ts';
 import { createJobs } from './jobs.ts';
 import { ResourcePolicies } from './resource-policies.ts';
 import { createBindings } from './bindings.ts';
@@ -112,7 +113,9 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     },
   };
   const live = new LiveState(deps);
-  const sts = createSts(deps, live, cache);
+  // Scoped sessions are recorded through the raw store: a registration changes nothing any cache holds.
+  const sessionScopes = new SessionScopes({ store: raw, now: rawDeps.now, randomBytes: rawDeps.randomBytes });
+  const sts = createSts(deps, live, cache, sessionScopes);
   const oidc = createOidc(deps, sts, cache);
   // GCP-style IAM policies: an engine of the authorize union, and the other way to pass a role (actAs).
   const bindings = createBindings(deps, { ownerOf: (resource) => resourcePolicies.forResource(resource).account });
@@ -133,7 +136,11 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   const refresh = async (): Promise<void> => {
     try {
       await live.refresh();
-      await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));
+      await deps.store.read(async (tx) => {
+        const head = await tx.changes.head();
+        await resourcePolicies.refresh(head, tx);
+        await sessionScopes.refresh(tx, head);
+      });
       await bindings.refresh();
       reachable = true;
     } catch (e) {
@@ -204,10 +211,17 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       keyUse.start();
       await live.init();
       await oidc.start();
-      await deps.store.read(async (tx) => resourcePolicies.refresh(await tx.changes.head(), tx));
+      await deps.store.read(async (tx) => {
+        const head = await tx.changes.head();
+        await resourcePolicies.refresh(head, tx);
+        await sessionScopes.refresh(tx, head);
+      });
       await bindings.refresh();
+      sessionScopes.start();
     },
     resourcePolicies,
+    /** The live scoped sessions (session policies, tags, source identity) of every instance, and their sweep (src/app/session-scopes.ts). */
+    sessionScopes,
     /** IAM policies (bindings) and custom roles: reading, writing, deciding (src/app/bindings.ts). */
     bindings,
     authorizer,

@@ -525,7 +525,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (duration > role.maxSessionDuration) return failWith('VALIDATION_ERROR', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', 'DurationSeconds');
     if (found.missing.length) return failWith('VALIDATION_ERROR', `PolicyArns: ${found.missing[0] ?? ''} does not exist or is not in the role's account`, 'PolicyArns');
     const t = now();
-    const { credentials } = sts.issue({
+    // A session policy makes the session scoped: it is recorded before it is issued (src/app/session-scopes.ts).
+    const issued = await sts.issueRegistered({
       acct: role.account,
       part: partition,
       role: { name: role.name, path: role.path, id: role.id },
@@ -536,8 +537,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       ...(p.policy !== undefined ? { pol: p.policy } : {}),
       ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
     }, { via: 'AssumeRoleWithWebIdentity', principal: arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) });
+    if (!issued.ok) return issued;
     return ok({
-      credentials,
+      credentials: issued.value.credentials,
       assumedRoleId: `${role.id}:${p.roleSessionName}`,
       arn: sessionArn(partition, role.account, role.name, p.roleSessionName),
       packedPolicySize: packed,

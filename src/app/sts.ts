@@ -24,7 +24,8 @@ import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps } from './deps.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
 import { accessDeniedMessage, actorOf, explanationOf, partitionOf, PolicyCache, rolePolicySet, userPolicySet, type Caller, type RequestFacts } from './principals.ts';
-import type { ReadTx, RoleRecord, SealedSecret, UserRecord } from './ports/store.ts';
+import { isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
+import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 
 export interface IssuedCredentials {
   readonly accessKeyId: string;
@@ -81,7 +82,11 @@ function pooled(source: (n: number) => Uint8Array, size = 4096): (n: number) => 
   };
 }
 
-export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
+/**
+ * `scopes`: the registry every scoped role session is recorded in before it is issued (src/app/session-scopes.ts);
+ * without it (tests of STS alone) nothing is recorded.
+ */
+export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, scopes?: SessionScopes) {
   const now = (): number => deps.now();
   const randomBytes = pooled((n) => deps.randomBytes(n));
 
@@ -205,6 +210,24 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     const full: SessionClaims = { v: 1, sid: uniqueId('', random.subarray(62, 78), 22), ak, sk, ...claims };
     recordSession(full, who);
     return { claims: full, credentials: { accessKeyId: ak, secretAccessKey: sk, sessionToken: deps.sessions.seal(live.keys, full), expiration: full.exp } };
+  }
+
+  /**
+   * `issue`, for a role session that may carry a scope (session policies, tags, source identity): the scope is
+   * recorded first (`SessionScopes.register`), and a session whose record could not be written is not issued, so
+   * that the authorize API, asked about a session by its ARN, knows every scope it may carry. Retryable when the
+   * store is out (503); a session without scope writes nothing.
+   */
+  async function issueRegistered(claims: UnsealedClaims, who: IssuedBy = {}): Promise<Result<{ claims: SessionClaims; credentials: IssuedCredentials }>> {
+    if (scopes !== undefined && isScoped(claims)) {
+      try {
+        await scopes.register(claims);
+      } catch (e) {
+        if (!isStoreUnavailable(e)) throw e;
+        return failWith('SERVICE_UNAVAILABLE', 'the session could not be recorded (the database cannot be reached), so it was not issued: retry later');
+      }
+    }
+    return ok(issue(claims, who));
   }
 
   /** Every session issued is recorded: who asked, the role and session, the job, source identity and IP — never its secret or token. */
@@ -361,7 +384,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
 
     // The hot path: the role is cached and no managed session policy needs checking, so no transaction.
     const hit = live.principals.get(roleKey(parsed.account, parsed.name)) as RoleEntry | undefined;
-    const decide = async (tx: ReadTx | undefined): Promise<Result<AssumeRoleResult>> => {
+    type Decided = { claims: UnsealedClaims; role: RoleRecord; partition: Partition };
+    const decide = async (tx: ReadTx | undefined): Promise<Result<Decided>> => {
       const entry = hit ?? (tx ? await cachedRole(tx, parsed.account, parsed.name) : undefined);
       const partition = entry?.partition;
       const context: Record<string, string | string[]> = {
@@ -374,7 +398,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
         ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
         ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
       };
-      const denied = (action: string) => failWith<AssumeRoleResult>('ACCESS_DENIED', `User: ${caller.principal.arn} is not authorized to perform: ${action} on resource: ${p.roleArn}`);
+      const denied = (action: string) => failWith<Decided>('ACCESS_DENIED', `User: ${caller.principal.arn} is not authorized to perform: ${action} on resource: ${p.roleArn}`);
       // The ARN must name the role exactly, path included (an `aws` role ARN carries its path).
       if (!entry || !partition || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return denied('sts:AssumeRole');
       const role = entry.role;
@@ -397,7 +421,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
         if (!pol || (pol.account !== role.account && pol.account !== 'aws')) return failWith('VALIDATION_ERROR', `PolicyArns: ${arn} does not exist or is not in the role's account`, 'PolicyArns');
       }
       const t = now();
-      const { claims, credentials } = issue({
+      return ok({ role, partition, claims: {
         acct: role.account,
         part: partition,
         role: { name: role.name, path: role.path, id: role.id },
@@ -411,10 +435,16 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
         ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
         ...(chained ? { chained: true } : {}),
         ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
-      }, { via: 'AssumeRole', principal: caller.principal.arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) });
-      return ok({ credentials, assumedRoleId: `${role.id}:${p.roleSessionName}`, arn: sessionArn(partition, role.account, role.name, p.roleSessionName), packedPolicySize: packed, sourceIdentity, claims });
+      } });
     };
-    return hit && p.policyArns.length === 0 ? decide(undefined) : deps.store.read(decide);
+    const decided = hit && p.policyArns.length === 0 ? await decide(undefined) : await deps.store.read(decide);
+    if (!decided.ok) return decided;
+    // Issued after the read: a scoped session's record is written first (outside any read transaction).
+    const { role, partition } = decided.value;
+    const issued = await issueRegistered(decided.value.claims, { via: 'AssumeRole', principal: caller.principal.arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) });
+    if (!issued.ok) return issued;
+    const { claims, credentials } = issued.value;
+    return ok({ credentials, assumedRoleId: `${role.id}:${p.roleSessionName}`, arn: sessionArn(partition, role.account, role.name, p.roleSessionName), packedPolicySize: packed, sourceIdentity, claims });
   }
 
   /**
@@ -504,8 +534,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache) {
     cachedRole,
     cachedUser,
     readPrincipals,
-    /** Mints a session for claims already authorized (AssumeRoleWithWebIdentity, src/app/oidc.ts). */
-    issue,
+    /** Mints a session for claims already authorized, recording its scope first if it has one (AssumeRoleWithWebIdentity, src/app/oidc.ts). */
+    issueRegistered,
+    /** The registry of scoped sessions (src/app/session-scopes.ts), read by the authorize API; absent in tests of STS alone. */
+    scopes,
   };
 }
 

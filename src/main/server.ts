@@ -391,6 +391,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         await edge.close();
         // What is still queued for the audit log, and keys' last use, get one last attempt before the store closes.
         await app.keyUse.stop();
+        await app.sessionScopes.stop();
         await app.audit.stop();
         await store.close();
       })()),

@@ -1,0 +1,251 @@
+/**
+ * The registry of scoped sessions: every role session STS issues with a session policy (inline or managed), session
+ * tags (transitive ones included) or a source identity is recorded in the store's key/value table when it is issued
+ * (`session-scope/<session ARN>/<issue time>-<random>`: the ARN, issue and expiry time, policies, tags, source
+ * identity — never a key, a secret or a token), and every instance holds the live ones in memory, loaded at start
+ * and kept current through the change log (as resource policies and bucket owners are).
+ *
+ * Why (docs/decisions.md, "A role session named by ARN"): a session ARN does not say which session it names, nor what
+ * that session carries. With every scoped session registered, the authorize API can answer for a session named by
+ * ARN exactly when none is live under it (a session of the role without scope: the role's policies), and fail closed
+ * when some are (src/app/authorize.ts: each must allow). A session without scope writes nothing: issuing it stays
+ * free of writes (bench/sts.ts).
+ *
+ * Job and node sessions (`assumeRoleAsService`) are not registered: the authorize API reads what they carry from
+ * their job's record (src/app/jobs.ts `jobSessionOf`).
+ */
+import type { SessionClaims } from '../core/sts/session.ts';
+import { sessionArn } from '../core/sts/session.ts';
+import type { AppDeps } from './deps.ts';
+import type { ReadTx } from './ports/store.ts';
+
+export const SESSION_SCOPE_PREFIX = 'session-scope/';
+/** Changes read per refresh; more than this since the last one seen, and the registry is read whole again. */
+const CHANGES_PAGE = 1000;
+/** How often expired records are deleted from the store (by every instance; a record deleted twice costs nothing). */
+const SWEEP_MS = 60_000;
+
+/** The claims a session is issued with, before its key, secret and id are drawn (`Sts.issue`'s input). */
+export type UnsealedClaims = Omit<SessionClaims, 'v' | 'sid' | 'ak' | 'sk'>;
+
+/** One scoped session as recorded: what decides for it, and nothing that authenticates as it. */
+export interface ScopeRecord {
+  /** The session's ARN as issued (`arn:aws:sts::A:assumed-role/R/S`, `acs:ram::A:role/R/S`). */
+  readonly arn: string;
+  readonly account: string;
+  readonly partition: SessionClaims['part'];
+  /** The role's name, path and id (a role deleted and created again has another id: its old sessions are dead). */
+  readonly role: { readonly name: string; readonly path: string; readonly id: string };
+  readonly sessionName: string;
+  /** Epoch ms. */
+  readonly issued: number;
+  readonly expires: number;
+  readonly policy?: string;
+  readonly policyArns?: readonly string[];
+  /** Session tags, transitive ones of a parent session included. */
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly transitiveTagKeys?: readonly string[];
+  readonly sourceIdentity?: string;
+  /** The job a chained session belongs to (its revocation applies). */
+  readonly job?: string;
+}
+
+/** Whether a session carries anything its role's policies alone do not say: then it is registered. */
+export function isScoped(c: UnsealedClaims): boolean {
+  return c.role !== undefined && (c.pol !== undefined || (c.polArns?.length ?? 0) > 0 || Object.keys(c.tags ?? {}).length > 0 || c.srcId !== undefined);
+}
+
+/**
+ * The name sessions are matched by: partition, account, role name and session name, lower-cased. Wider than the
+ * ARN's exact spelling on purpose (fails closed): a question naming `assumed-role/Worker/S1` is decided with the
+ * scopes of `assumed-role/worker/s1` too, as the role named is the same role.
+ */
+export function scopeName(partition: string, account: string, roleName: string, sessionName: string): string {
+  return `${partition}:${account}:${roleName}/${sessionName}`.toLowerCase();
+}
+
+/** A record as claims (`Sts.callerOfClaims` builds the caller the session authenticates as from them); no key, secret or id. */
+export function claimsOf(r: ScopeRecord): SessionClaims {
+  return {
+    v: 1,
+    sid: '',
+    ak: '',
+    sk: '',
+    acct: r.account,
+    part: r.partition,
+    role: r.role,
+    name: r.sessionName,
+    iat: r.issued,
+    exp: r.expires,
+    ...(r.sourceIdentity !== undefined ? { srcId: r.sourceIdentity } : {}),
+    ...(r.tags !== undefined ? { tags: r.tags } : {}),
+    ...(r.transitiveTagKeys !== undefined ? { transitive: r.transitiveTagKeys } : {}),
+    ...(r.policy !== undefined ? { pol: r.policy } : {}),
+    ...(r.policyArns !== undefined ? { polArns: r.policyArns } : {}),
+    ...(r.job !== undefined ? { job: r.job } : {}),
+  };
+}
+
+function recordOf(c: UnsealedClaims & { role: NonNullable<UnsealedClaims['role']> }): ScopeRecord {
+  return {
+    arn: sessionArn(c.part, c.acct, c.role.name, c.name),
+    account: c.acct,
+    partition: c.part,
+    role: { name: c.role.name, path: c.role.path, id: c.role.id },
+    sessionName: c.name,
+    issued: c.iat,
+    expires: c.exp,
+    ...(c.pol !== undefined ? { policy: c.pol } : {}),
+    ...(c.polArns !== undefined && c.polArns.length > 0 ? { policyArns: [...c.polArns] } : {}),
+    ...(c.tags !== undefined && Object.keys(c.tags).length > 0 ? { tags: { ...c.tags } } : {}),
+    ...(c.transitive !== undefined && c.transitive.length > 0 ? { transitiveTagKeys: [...c.transitive] } : {}),
+    ...(c.srcId !== undefined ? { sourceIdentity: c.srcId } : {}),
+    ...(c.job !== undefined ? { job: c.job } : {}),
+  };
+}
+
+/** A stored record, or undefined for one this version cannot read (it is then left to expire). */
+function parseRecord(value: string): ScopeRecord | undefined {
+  try {
+    const r = JSON.parse(value) as Partial<ScopeRecord> | null;
+    if (r === null || typeof r !== 'object' || typeof r.arn !== 'string' || typeof r.account !== 'string' || (r.partition !== 'aws' && r.partition !== 'acs')) return undefined;
+    if (typeof r.role?.name !== 'string' || typeof r.role.id !== 'string' || typeof r.sessionName !== 'string' || typeof r.issued !== 'number' || typeof r.expires !== 'number') return undefined;
+    return r as ScopeRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+/**
+ * `deps.store` should be the store without the app's after-write hook (the raw store): a registration changes no
+ * directory entry, so it must not empty this instance's caches; this instance adds what it wrote at once, and the
+ * others learn it from the change log.
+ */
+export class SessionScopes {
+  private readonly deps: Pick<AppDeps, 'store' | 'now' | 'randomBytes'>;
+  /** kv key → record. */
+  private readonly byKey = new Map<string, ScopeRecord>();
+  /** `scopeName` → kv keys of the records under it. */
+  private readonly byName = new Map<string, Set<string>>();
+  private head = -1;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private sweeping: Promise<number> | undefined;
+
+  constructor(deps: Pick<AppDeps, 'store' | 'now' | 'randomBytes'>) {
+    this.deps = deps;
+  }
+
+  /** Records held (live or not yet swept), for tests and the start-up log. */
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /**
+   * Records the session about to be issued with `claims`, when it carries a scope (`isScoped`); nothing otherwise.
+   * Throws what the store throws: the caller must then not issue the session.
+   */
+  async register(claims: UnsealedClaims): Promise<void> {
+    if (!isScoped(claims) || claims.role === undefined) return;
+    const record = recordOf({ ...claims, role: claims.role });
+    const key = `${SESSION_SCOPE_PREFIX}${record.arn}/${record.issued}-${hex(this.deps.randomBytes(8))}`;
+    await this.deps.store.write(async (tx) => {
+      await tx.kv.put(key, JSON.stringify(record));
+    });
+    this.add(key, record);
+  }
+
+  /** The records under a session's name that have not expired at `now`. */
+  live(partition: string, account: string, roleName: string, sessionName: string, now = this.deps.now()): ScopeRecord[] {
+    const keys = this.byName.get(scopeName(partition, account, roleName, sessionName));
+    if (keys === undefined) return [];
+    const out: ScopeRecord[] = [];
+    for (const k of keys) {
+      const r = this.byKey.get(k);
+      if (r !== undefined && r.expires > now) out.push(r);
+    }
+    return out;
+  }
+
+  /** Reads every record (at start, or when too much changed to follow one by one), as of change head `head`. */
+  async load(tx: ReadTx, head: number): Promise<void> {
+    const entries = await tx.kv.list(SESSION_SCOPE_PREFIX);
+    this.byKey.clear();
+    this.byName.clear();
+    const now = this.deps.now();
+    for (const { key, value } of entries) {
+      const r = parseRecord(value);
+      if (r !== undefined && r.expires > now) this.add(key, r);
+    }
+    this.head = head;
+  }
+
+  /** Applies the registrations and deletions made through any instance since the last head seen. */
+  async refresh(tx: ReadTx, head: number): Promise<void> {
+    if (head === this.head) return;
+    if (this.head < 0 || head < this.head) return this.load(tx, head);
+    const changes = await tx.changes.since(this.head, CHANGES_PAGE);
+    if (changes.length >= CHANGES_PAGE || (changes.at(-1)?.seq ?? head) < head) return this.load(tx, head);
+    const touched = new Set<string>();
+    for (const c of changes) if (c.kind === 'kv' && c.key.startsWith(SESSION_SCOPE_PREFIX)) touched.add(c.key);
+    for (const key of touched) {
+      const value = await tx.kv.get(key);
+      const r = value === undefined ? undefined : parseRecord(value);
+      if (r === undefined) this.remove(key);
+      else if (!this.byKey.has(key)) this.add(key, r);
+    }
+    this.head = head;
+  }
+
+  /**
+   * Deletes the records of expired sessions from the store and from memory; the other instances drop them through the
+   * change log (and never use an expired one meanwhile). Returns how many were deleted.
+   */
+  sweep(): Promise<number> {
+    this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<number> {
+    const now = this.deps.now();
+    const expired = [...this.byKey].filter(([, r]) => r.expires <= now).map(([k]) => k);
+    if (expired.length === 0) return 0;
+    await this.deps.store.write(async (tx) => {
+      for (const k of expired) await tx.kv.delete(k);
+    });
+    for (const k of expired) this.remove(k);
+    return expired.length;
+  }
+
+  /** Sweeps every `SWEEP_MS` until `stop` (a failed sweep is tried again next time: an expired record is never used). */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => void this.sweep().catch(() => {}), SWEEP_MS);
+    this.timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sweeping?.catch(() => {});
+  }
+
+  private add(key: string, r: ScopeRecord): void {
+    this.byKey.set(key, r);
+    const name = scopeName(r.partition, r.account, r.role.name, r.sessionName);
+    let keys = this.byName.get(name);
+    if (keys === undefined) this.byName.set(name, (keys = new Set()));
+    keys.add(key);
+  }
+
+  private remove(key: string): void {
+    const r = this.byKey.get(key);
+    if (r === undefined) return;
+    this.byKey.delete(key);
+    const name = scopeName(r.partition, r.account, r.role.name, r.sessionName);
+    const keys = this.byName.get(name);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byName.delete(name);
+  }
+}
