@@ -171,7 +171,7 @@ describe('an acs account, as shared/examples/pai/README.md', () => {
 
   test('--role acs:ram::<acct>:role/trainer, PassRole policy, trust-policy-after.json: runs with trainer’s credentials from every delivery endpoint', async (t) => {
     const out = await mkdtemp(join(home, 'trainer-'));
-    const r = await gh(server, ['jobs', 'run', '--workspace', 'pai-ws', '--role', ROLE('trainer'), '--imds', '--', process.execPath, PROBE, out, 'full'], users.alice);
+    const r = await gh(server, ['jobs', 'run', '--workspace', 'pai-ws', '--role', ROLE('trainer'), '--', process.execPath, PROBE, out, 'full'], users.alice);
     assert.equal(r.code, 0, r.stderr);
     const id = jobIdOf(r);
     const p = await readJson<Probe>(join(out, 'rank-0.json'));
@@ -241,7 +241,7 @@ describe('an acs account, as shared/examples/pai/README.md', () => {
 
   test('--role none: runs; every credential endpoint answers that the job has no role', async () => {
     const out = await mkdtemp(join(home, 'none-'));
-    const r = await gh(server, ['jobs', 'run', '--workspace', 'pai-ws', '--role', 'none', '--imds', '--', process.execPath, PROBE, out, 'none'], users.alice);
+    const r = await gh(server, ['jobs', 'run', '--workspace', 'pai-ws', '--role', 'none', '--', process.execPath, PROBE, out, 'none'], users.alice);
     assert.equal(r.code, 0, r.stderr);
     const id = jobIdOf(r);
     const p = await readJson<Probe>(join(out, 'rank-0.json'));
@@ -308,7 +308,7 @@ describe('lifecycle: a launcher killed, a server restarted', () => {
       const liveOut = await mkdtemp(join(home, 'live-'));
       liveRelease = join(liveOut, 'release');
       const lostOut = await mkdtemp(join(home, 'lost-'));
-      const live = gh(server, ['jobs', 'run', '--workspace', 'life', '--imds', '--', process.execPath, PROBE, liveOut, 'hold', join(liveOut, 'release')], admin);
+      const live = gh(server, ['jobs', 'run', '--workspace', 'life', '--', process.execPath, PROBE, liveOut, 'hold', join(liveOut, 'release')], admin);
       const lost = spawn(process.execPath, [GATEHOUSE_BIN, 'jobs', 'run', '--workspace', 'life', '--', process.execPath, PROBE, lostOut, 'hold', join(lostOut, 'release')], { env: gatehouseCliEnv(admin, { endpoint: server.url, home }), stdio: 'ignore', detached: true });
       started.push(lost);
       await Promise.all([waitFor(join(liveOut, 'rank-0.json')), waitFor(join(lostOut, 'rank-0.json'))]);

@@ -88,6 +88,8 @@ async function waitFor(path: string, ms = 30_000): Promise<void> {
 interface JobJson {
   readonly id: string;
   readonly state: string;
+  readonly launcherUid?: number;
+  readonly metadataEndpoint?: unknown;
   readonly exitCode?: number;
   readonly role: { readonly mode: string; readonly arn?: string };
 }
@@ -233,7 +235,7 @@ const CALLER_SECRETS = {
 
 test('a custom role, two ranks: every client of every rank gets the same session of the role, from every endpoint; then it is refused', async (t) => {
   const out = await mkdtemp(join(home, 'probe-'));
-  const r = await gh(['jobs', 'run', '--workspace', 'vision', '--role', ROLE('trainer'), '--replicas', '2', '--imds', '--', process.execPath, PROBE, out, 'full'], users.alice, { extraEnv: CALLER_SECRETS });
+  const r = await gh(['jobs', 'run', '--workspace', 'vision', '--role', ROLE('trainer'), '--replicas', '2', '--', process.execPath, PROBE, out, 'full'], users.alice, { extraEnv: CALLER_SECRETS });
   assert.equal(r.code, 0, r.stderr);
   const id = jobIdOf(r);
   const arn = `arn:aws:sts::${ACCT}:assumed-role/trainer/job-${id}`;
@@ -283,6 +285,8 @@ test('a custom role, two ranks: every client of every rank gets the same session
   assert.equal(issued.length, 1, JSON.stringify(issued));
   assert.match(issued[0]?.message ?? '', new RegExp(`issued ${arn.replace(/[/.]/g, '\\$&')} \\(${keyId}\\)`));
   assert.deepEqual(await jobOf(id, users.alice).then((j) => [j.state, j.exitCode]), ['Succeeded', 0]);
+  // The metadata endpoint that served every rank above serves only the launcher's uid, which it reported.
+  assert.equal((await jobOf(id, users.alice)).launcherUid, process.getuid?.());
 
   // The job has ended: its session is refused, and every endpoint answers 410.
   const p = ranks[0] as Probe;
@@ -322,7 +326,7 @@ test('a wrong or missing capability gets 403 and reveals nothing', async () => {
 
 test('--role none: the job runs, and every credential endpoint answers 404 `job <id> has no role`', async () => {
   const out = await mkdtemp(join(home, 'none-'));
-  const r = await gh(['jobs', 'run', '--workspace', 'vision', '--role', 'none', '--imds', '--', process.execPath, PROBE, out, 'none'], users.bob);
+  const r = await gh(['jobs', 'run', '--workspace', 'vision', '--role', 'none', '--', process.execPath, PROBE, out, 'none'], users.bob);
   assert.equal(r.code, 0, r.stderr);
   const id = jobIdOf(r);
   const p = await readJson<Probe>(join(out, 'rank-0.json'));
@@ -419,32 +423,94 @@ async function imdsKeyAt(port: number): Promise<string | undefined> {
   }
 }
 
-test('without --imds: no metadata endpoint anywhere for the job, AWS SDKs told to leave instance metadata alone, and the default chains still find the credentials', { skip: !existsSync('/proc/self/fd') && 'needs /proc' }, async () => {
-  const out = await mkdtemp(join(home, 'no-imds-'));
+/** This process's uid, and one it is not: what a test reports as the launcher's to be another user's process. */
+const ME = process.getuid?.() ?? 0;
+const OTHER_UID = ME + 1;
+
+test('a job’s metadata endpoint serves only its launcher’s uid: its own process, of another uid than reported, is refused with 403; scanning every listener finds nothing to read; with --no-imds there is no port at all', { skip: (!existsSync('/proc/self/fd') || !existsSync('/proc/net/tcp')) && 'needs /proc' }, async () => {
+  const out = await mkdtemp(join(home, 'imds-uid-'));
   const release = join(out, 'release');
-  // The submitter's own metadata endpoint setting must not reach the job either.
-  const running = gh(['jobs', 'run', '--workspace', 'vision', '--role', ROLE('trainer'), '--', process.execPath, PROBE, out, 'hold', release], users.alice, { extraEnv: { AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9' } });
+  // The launcher reports another uid than the test's (tests run as one uid): the job's ranks, and the test
+  // scanning the listeners as review H's second user did, are then processes of another user than the job's.
+  const running = gh(['jobs', 'run', '--workspace', 'vision', '--role', ROLE('trainer'), '--launcher-uid', String(OTHER_UID), '--', process.execPath, PROBE, out, 'none', release], users.alice, { extraEnv: { AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9' } });
   try {
     await waitFor(join(out, 'rank-0.json'));
     const p = await readJson<Probe>(join(out, 'rank-0.json'));
     const id = p.env['GATEHOUSE_JOB_ID'] ?? '';
-    assert.equal(p.container.error, undefined, p.container.error);
-    assert.equal(p.container.arn, `arn:aws:sts::${ACCT}:assumed-role/trainer/job-${id}`);
-    // What another user's process on the node would do (review H): try IMDSv2 on every listener. The server
-    // listens on none that hands out this job's credentials.
+    assert.equal((await jobOf(id, users.alice)).launcherUid, OTHER_UID);
+    // The endpoint is the job's own, not the caller's, and is there by default.
+    const imds = new URL(p.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? assert.fail('no AWS_EC2_METADATA_SERVICE_ENDPOINT'));
+    assert.notEqual(imds.port, '9');
+    assert.equal(p.env['AWS_EC2_METADATA_DISABLED'], undefined);
+    // The capability's endpoints serve the job's process; the metadata endpoint refuses it, at every credential path.
+    assert.equal(p.endpoints['container']?.status, 200, p.endpoints['container']?.body);
+    const refusal = `forbidden: this metadata endpoint serves only the processes of the user who runs the job, not uid ${ME}`;
+    for (const k of ['imdsIamList', 'imdsIamRole', 'imdsRamList', 'imdsRamRole']) assert.deepEqual(p.endpoints[k], { status: 403, body: refusal }, k);
+    const put = await fetch(`${imds.origin}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } });
+    assert.deepEqual([put.status, await put.text()], [403, refusal]);
+    // What another user's process on the node would do (review H): try IMDSv2 on every listener.
     const ports = await ownListeningPorts();
-    for (const at of [server.url, server.agentUrl]) assert.ok(ports.includes(Number(new URL(at).port)), `the scan misses ${at}: ${ports.join(',')}`);
+    for (const at of [server.url, server.agentUrl, imds.origin]) assert.ok(ports.includes(Number(new URL(at).port)), `the scan misses ${at}: ${ports.join(',')}`);
+    const key = JSON.parse(p.endpoints['container']?.body ?? '{}') as { AccessKeyId?: string };
     const leaking: number[] = [];
-    for (const port of ports) if ((await imdsKeyAt(port)) === p.container.accessKeyId) leaking.push(port);
-    assert.deepEqual(leaking, [], 'ports serving the job’s credentials to anyone');
-    assert.equal(p.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'], undefined);
-    assert.equal(p.env['AWS_EC2_METADATA_DISABLED'], 'true');
-    assert.equal((await jobOf(id, users.alice) as { metadataEndpoint?: unknown }).metadataEndpoint, undefined);
+    for (const port of ports) if ((await imdsKeyAt(port)) === key.AccessKeyId) leaking.push(port);
+    assert.deepEqual(leaking, [], 'ports serving the job’s credentials to another uid');
   } finally {
     await writeFile(release, '');
   }
   const r = await running;
   assert.equal(r.code, 0, r.stderr);
+
+  // --no-imds: no port, no endpoint variable (the caller's dropped too), and AWS SDKs told to leave instance
+  // metadata alone; the default chains still find the credentials.
+  const bare = await mkdtemp(join(home, 'no-imds-'));
+  const bareRelease = join(bare, 'release');
+  const plain = gh(['jobs', 'run', '--workspace', 'vision', '--role', ROLE('trainer'), '--no-imds', '--', process.execPath, PROBE, bare, 'hold', bareRelease], users.alice, { extraEnv: { AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9' } });
+  try {
+    await waitFor(join(bare, 'rank-0.json'));
+    const p = await readJson<Probe>(join(bare, 'rank-0.json'));
+    const id = p.env['GATEHOUSE_JOB_ID'] ?? '';
+    assert.equal(p.container.error, undefined, p.container.error);
+    assert.equal(p.container.arn, `arn:aws:sts::${ACCT}:assumed-role/trainer/job-${id}`);
+    assert.equal(p.env['AWS_EC2_METADATA_SERVICE_ENDPOINT'], undefined);
+    assert.equal(p.env['AWS_EC2_METADATA_DISABLED'], 'true');
+    assert.equal((await jobOf(id, users.alice)).metadataEndpoint, undefined);
+    // The launcher reported this process's uid: a port of the job, if there were one, would serve the scan.
+    const leaking: number[] = [];
+    for (const port of await ownListeningPorts()) if ((await imdsKeyAt(port)) === p.container.accessKeyId) leaking.push(port);
+    assert.deepEqual(leaking, [], 'ports serving the credentials of a job run with --no-imds');
+  } finally {
+    await writeFile(bareRelease, '');
+  }
+  const r2 = await plain;
+  assert.equal(r2.code, 0, r2.stderr);
+});
+
+test('the job environment of DESIGN.md by default, with a role and with --role none; --no-imds leaves out only the metadata endpoint, and sets AWS_EC2_METADATA_DISABLED', async () => {
+  const dump = "require('node:fs').writeFileSync(process.argv[1], JSON.stringify(process.env))";
+  const envOf = async (args: readonly string[], who: Keys): Promise<Record<string, string>> => {
+    const file = join(await mkdtemp(join(home, 'env-')), 'env.json');
+    const r = await gh(['jobs', 'run', '--workspace', 'vision', ...args, '--', process.execPath, '-e', dump, file], who);
+    assert.equal(r.code, 0, r.stderr);
+    return readJson<Record<string, string>>(file);
+  };
+  const runs: [readonly string[], Keys][] = [
+    [['--role', ROLE('trainer')], users.alice],
+    [['--role', 'none'], users.bob],
+    [[], users.alice],
+  ];
+  for (const [args, who] of runs) {
+    const env = await envOf(args, who);
+    for (const v of JOB_VARIABLES) assert.ok(env[v], `${v} is not set in a job run with \`${args.join(' ')}\``);
+    assert.match(env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(env['AWS_EC2_METADATA_DISABLED'], undefined, args.join(' '));
+  }
+  for (const [args, who] of runs) {
+    const env = await envOf([...args, '--no-imds'], who);
+    for (const v of JOB_VARIABLES) if (v !== 'AWS_EC2_METADATA_SERVICE_ENDPOINT') assert.ok(env[v], `${v} is not set in a job run with \`${args.join(' ')} --no-imds\``);
+    assert.equal(env['AWS_EC2_METADATA_SERVICE_ENDPOINT'], undefined);
+    assert.equal(env['AWS_EC2_METADATA_DISABLED'], 'true');
+  }
 });
 
 test('a role with the default MaxSessionDuration (1 h) still gets 3-hour job sessions; a longer maximum is used whole', async () => {

@@ -1,8 +1,8 @@
 /**
  * A job's own metadata endpoint (`AWS_EC2_METADATA_SERVICE_ENDPOINT`) across a server restart: the agent records
  * it with the job (`metadataEndpoint`: the agent's host name and address, and the port), and the new instance
- * opens it again on the same port for live jobs only. A port another process took meanwhile is logged and does
- * not stop the server. (The whole life of a job across a restart, with the real SDKs, is in jobs-pai.test.ts.)
+ * opens it again on the same port for live jobs only, still serving only the uid the job's launcher reported. A
+ * port another process took meanwhile is logged and does not stop the server. (The whole life of a job across a restart, with the real SDKs, is in jobs-pai.test.ts.)
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,6 +39,7 @@ async function imdsRole(endpoint: string): Promise<{ status: number; role?: stri
 
 interface Submitted {
   readonly job: { readonly id: string };
+  readonly capability: string;
   readonly environment: Record<string, string>;
 }
 
@@ -55,16 +56,40 @@ test('live jobs get their metadata port back after a restart; ended jobs do not;
     const admin: Keys = keysOf(server.adminCredentials);
     const conn = connectionTo(server.url, admin);
     assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
-    const submit = async (): Promise<Submitted> => {
-      const r = await call(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', imds: true } });
+    const me = process.getuid?.() ?? 0;
+    // A metadata endpoint by default; `launcherUid` is the uid it serves, as `jobs run` reports its own.
+    const submit = async (launcherUid = me): Promise<Submitted> => {
+      const r = await call(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', launcherUid } });
       assert.ok(r.ok, JSON.stringify(r));
       return r.value as unknown as Submitted;
     };
     const live = await submit();
     const ended = await submit();
     const taken = await submit();
+    // Another user's job, for this process.
+    const foreign = await submit(me + 1);
     const endpoint = (s: Submitted): string => s.environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? assert.fail('no metadata endpoint');
     for (const s of [live, ended, taken]) assert.equal((await imdsRole(endpoint(s))).status, 200);
+    assert.equal((await imdsRole(endpoint(foreign))).status, 403);
+    // Said in the log, with the job and the uids only: never a capability or a credential.
+    assert.ok(logs.some((l) => l.includes(`refused job ${foreign.job.id}'s metadata endpoint to uid ${me} (its launcher runs as uid ${me + 1})`)), logs.join('\n'));
+    // A launcher that reports no uid (an older CLI, a client of the API) gets an endpoint that serves any local
+    // process, as before, and the log says so.
+    const unchecked = await call(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default' } });
+    assert.ok(unchecked.ok, JSON.stringify(unchecked));
+    const uncheckedJob = unchecked.value as unknown as Submitted;
+    assert.equal((await imdsRole(endpoint(uncheckedJob))).status, 200);
+    assert.ok(logs.some((l) => l.includes(`job ${uncheckedJob.job.id} was submitted without its launcher's uid`)), logs.join('\n'));
+    for (const bad of [{ launcherUid: -1 }, { launcherUid: '0' }, { launcherUid: 4294967295 }, { imds: 'yes' }]) {
+      const r = await call(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', ...bad } });
+      assert.equal(r.ok ? 201 : r.httpStatus, 400, JSON.stringify(bad));
+    }
+    // `"imds": false`: no metadata endpoint, and instance metadata turned off for the AWS SDKs.
+    const off = await call(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', imds: false, launcherUid: me } });
+    assert.ok(off.ok, JSON.stringify(off));
+    const offEnv = (off.value as unknown as Submitted).environment;
+    assert.deepEqual([offEnv['AWS_EC2_METADATA_SERVICE_ENDPOINT'], offEnv['AWS_EC2_METADATA_DISABLED']], [undefined, 'true']);
+    for (const sub of [live, ended, taken, foreign, uncheckedJob]) for (const l of logs) assert.ok(!l.includes(sub.capability), `a capability in the log: ${l}`);
 
     // Recorded with the job: which agent serves it, on which port.
     const got = await call(conn, 'GET', ['jobs', live.job.id]);
@@ -89,11 +114,12 @@ test('live jobs get their metadata port back after a restart; ended jobs do not;
     assert.equal(before.role, 'GatehouseTrainingDefaultRole');
     assert.match(before.key ?? '', /^ASIA/);
     assert.equal((await imdsRole(endpoint(ended)).then((r) => r.status)), 0, 'an ended job’s port stays closed');
+    assert.equal((await imdsRole(endpoint(foreign))).status, 403, 'a port opened again still serves only its launcher’s uid');
     assert.ok(
       logs.some((l) => l.includes(`cannot open the metadata endpoint of job ${taken.job.id} again on 127.0.0.1:${new URL(endpoint(taken)).port}`)),
       logs.join('\n'),
     );
-    assert.ok(logs.some((l) => l.includes('reopened the metadata endpoints of 1 live job(s); 1 could not be')), logs.join('\n'));
+    assert.ok(logs.some((l) => l.includes('reopened the metadata endpoints of 3 live job(s); 1 could not be')), logs.join('\n'));
     // The server serves all the same.
     assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
 

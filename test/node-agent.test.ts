@@ -10,6 +10,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,11 +174,11 @@ describe('node agent', () => {
     assert.deepEqual([last.status, await last.json()], [410, { Code: 'JobEnded', Message: `job ${job.job.id} has ended` }]);
   });
 
-  it('gatehouse jobs run --agent --imds: the processes read through the node agent, its metadata endpoint included, and the launcher reports through it', async () => {
+  it('gatehouse jobs run --agent: the processes read through the node agent, its metadata endpoint included, and the launcher reports through it', async () => {
     const { relay: r, url } = await relay(60_000, 0, 300);
     const out = await mkdtemp(join(home, 'job-'));
     const before = r.stats().served;
-    const run = await gatehouseCli(['jobs', 'run', '--workspace', 'w', '--agent', url, '--imds', '--', process.execPath, PROBE, out, 'full'], admin, { endpoint: (server as RunningServer).url, home });
+    const run = await gatehouseCli(['jobs', 'run', '--workspace', 'w', '--agent', url, '--', process.execPath, PROBE, out, 'full'], admin, { endpoint: (server as RunningServer).url, home });
     assert.equal(run.code, 0, run.stderr);
     const probe = JSON.parse(await readFile(join(out, 'rank-0.json'), 'utf8')) as {
       env: Record<string, string>;
@@ -231,6 +232,8 @@ describe('node agent', () => {
     for (const [body, message] of [
       ['{', /the body must be JSON/],
       ['{"port": 70000}', /port must be a whole number from 1 to 65535, got 70000/],
+      ['{"uid": -1}', /uid must be a whole number from 0 to 4294967294, got -1/],
+      ['{"uid": "0"}', /uid must be a whole number from 0 to 4294967294, got "0"/],
     ] as const) {
       const a = await open(job.capability, body);
       assert.equal(a.status, 400);
@@ -261,6 +264,28 @@ describe('node agent', () => {
     assert.deepEqual([noRole.status, await noRole.text()], [404, `job ${none.job.id} has no role`]);
   });
 
+  it('a job’s metadata endpoint on the node serves only the uid its launcher gave: another uid is refused the token and the credentials (403)', { skip: !existsSync('/proc/net/tcp') && 'needs /proc/net/tcp' }, async () => {
+    const { url } = await relay(60_000);
+    const me = process.getuid?.() ?? 0;
+    const open = async (uid: number): Promise<{ job: Submitted; base: string }> => {
+      const job = await submit();
+      const r = await fetch(`${url}/v1/launcher/metadata`, { method: 'POST', headers: { authorization: job.capability }, body: JSON.stringify({ uid }) });
+      assert.equal(r.status, 200);
+      return { job, base: `http://127.0.0.1:${((await r.json()) as { port: number }).port}` };
+    };
+    const put = (base: string) => fetch(`${base}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } });
+    const theirs = await open(me + 1);
+    const refused = await put(theirs.base);
+    assert.deepEqual([refused.status, await refused.text()], [403, `forbidden: this metadata endpoint serves only the processes of the user who runs the job, not uid ${me}`]);
+    const mine = await open(me);
+    const token = await put(mine.base);
+    assert.equal(token.status, 200);
+    const headers = { 'x-aws-ec2-metadata-token': await token.text() };
+    assert.equal((await fetch(`${theirs.base}/latest/meta-data/iam/security-credentials/`, { headers })).status, 403, 'a token of another endpoint does not pass the check');
+    const list = await fetch(`${mine.base}/latest/meta-data/iam/security-credentials/`, { headers });
+    assert.deepEqual([list.status, await list.text()], [200, 'GatehouseTrainingDefaultRole']);
+  });
+
   it('closes the metadata endpoint of a job the server ended, with no launcher to say so', async () => {
     const { relay: r, url } = await relay(200, 0, 100);
     const job = await submit();
@@ -283,7 +308,7 @@ describe('node agent', () => {
     const out = await mkdtemp(join(home, 'job-'));
     const release = join(out, 'release');
     const url = first.url;
-    const running = gatehouseCli(['jobs', 'run', '--workspace', 'w', '--agent', url, '--imds', '--', process.execPath, PROBE, out, 'hold', release], admin, { endpoint: (server as RunningServer).url, home });
+    const running = gatehouseCli(['jobs', 'run', '--workspace', 'w', '--agent', url, '--', process.execPath, PROBE, out, 'hold', release], admin, { endpoint: (server as RunningServer).url, home });
     const until = Date.now() + 30_000;
     while (!(await readFile(join(out, 'rank-0.json'), 'utf8').then(() => true, () => false)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     const probe = JSON.parse(await readFile(join(out, 'rank-0.json'), 'utf8')) as { env: Record<string, string> };

@@ -65,6 +65,8 @@ export interface SubmitInput {
   /** `default`, `none`, or a role ARN. */
   readonly role: string;
   readonly replicas?: number;
+  /** The uid `jobs run` runs as (`process.getuid()`): the only one its metadata endpoint serves (agent/peer-uid.ts). */
+  readonly launcherUid?: number;
 }
 
 export interface Submitted {
@@ -364,6 +366,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         state: 'Queued',
         created: isoSeconds(now()),
         capabilityHash: hash(capability),
+        ...(input.launcherUid !== undefined ? { launcherUid: input.launcherUid } : {}),
       };
       const sessionPolicy = mode === 'default' ? await deps.store.read((tx) => defaultSessionPolicy(tx, partition, ws, caller)) : undefined;
       await deps.store.write(async (tx) => {
@@ -569,7 +572,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * instance role), issued to the compute service. The caller must be allowed to pass that role to the
    * compute service, and the role must trust it.
    */
-  async function startNode(caller: Caller, input: { cluster: string; computeConfig?: string }): Promise<Result<Submitted & { why: string }>> {
+  async function startNode(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }): Promise<Result<Submitted & { why: string }>> {
     // What the checks learnt before any refusal: the role chosen for the node, and why it was.
     const seen: { roleArn?: string; why?: string } = {};
     const r = await startNodeChecked(caller, input, seen);
@@ -598,7 +601,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return r;
   }
 
-  async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string }, seen: { roleArn?: string; why?: string }): Promise<Result<Submitted & { why: string }>> {
+  async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }, seen: { roleArn?: string; why?: string }): Promise<Result<Submitted & { why: string }>> {
     const partition = caller.partition;
     const account = caller.account;
     // The caller's right to start nodes there first, on the ARN it names, before the cluster is read: a caller
@@ -651,6 +654,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       capabilityHash: hash(capability),
       kind: 'node',
       cluster: input.cluster,
+      ...(input.launcherUid !== undefined ? { launcherUid: input.launcherUid } : {}),
     };
     await deps.store.write(async (tx) => {
       await tx.kv.put(`${JOB}${id}`, JSON.stringify(job));
@@ -708,6 +712,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   async function metadataEndpointsOf(agent: string): Promise<{ job: string; port: number }[]> {
     const all = await deps.store.read(async (tx) => (await tx.kv.list(JOB)).map((e) => JSON.parse(e.value) as Job));
     return all.filter((j) => !TERMINAL.has(j.state) && j.metadataEndpoint?.agent === agent).map((j) => ({ job: j.id, port: (j.metadataEndpoint as { port: number }).port }));
+  }
+
+  /** The uid the job's launcher reported at submit: the only one its metadata endpoint serves; undefined if none. */
+  async function launcherUidOf(id: string): Promise<number | undefined> {
+    return (await deps.store.read((tx) => readJob(tx, id)))?.launcherUid;
   }
 
   async function deliverTo(job: Job & { sessionPolicy?: string }, from: RequestFacts): Promise<Delivery> {
@@ -787,6 +796,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     credentialsForJob,
     noteMetadataEndpoint,
     metadataEndpointsOf,
+    launcherUidOf,
     /** Called when a job ends (the agent closes its per-job endpoints). */
     onJobEnded: (fn: (job: Job) => void): void => void listeners.add(fn),
     issuanceCount: (): number => issuances,

@@ -17,10 +17,12 @@
  *   serves, at most about 3 h ahead (core/jobs `servedExpiration`), and the agent serves it the same way from its
  *   cache, advancing it as the server would, so an outage does not cut a job off at the served `Expiration`.
  * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` are passed through (`gatehouse jobs run` on the node).
- * - `POST /v1/launcher/metadata` (capability in `Authorization`, optional body `{"port": N}`) opens the job's own
- *   metadata endpoint (imds.ts) on a port of `metadataHost` (default 127.0.0.1) and answers `{"endpoint", "port"}`:
- *   `gatehouse jobs run --agent` points `AWS_EC2_METADATA_SERVICE_ENDPOINT` there, and asks again with the same port
- *   at each heartbeat, so an agent restarted meanwhile opens it again. Its documents come from the job's cache entry
+ * - `POST /v1/launcher/metadata` (capability in `Authorization`, optional body `{"port": N, "uid": U}`) opens the
+ *   job's own metadata endpoint (imds.ts) on a port of `metadataHost` (default 127.0.0.1) and answers
+ *   `{"host", "port"}`: `gatehouse jobs run --agent` points `AWS_EC2_METADATA_SERVICE_ENDPOINT` there, and asks again
+ *   with the same port at each heartbeat, so an agent restarted meanwhile opens it again. `uid` is the launcher's
+ *   (`process.getuid()`): the endpoint then serves only processes of that uid (peer-uid.ts); without it, any process
+ *   that reaches it (said in the log). Its documents come from the job's cache entry
  *   of the container endpoint (the Alibaba one is the same session in the other cloud's fields). The port closes a
  *   few seconds after the job ends (the launcher's end, or the server's 410 or 403 at a revalidation); at most
  *   `maxMetadataEndpoints` are open.
@@ -34,6 +36,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
+import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 
 export interface RelayOptions {
@@ -46,7 +49,10 @@ export interface RelayOptions {
   readonly timeoutMs?: number;
   readonly now?: () => number;
   readonly log?: (line: string) => void;
-  /** Address the per-job metadata endpoints listen on (default 127.0.0.1: only this node's processes reach them). */
+  /**
+   * Address the per-job metadata endpoints listen on (default 127.0.0.1: only this node's processes reach them, and
+   * of those only the launcher's uid is served).
+   */
   readonly metadataHost?: string;
   /** Per-job metadata endpoints open at once (default 1,000). */
   readonly maxMetadataEndpoints?: number;
@@ -98,6 +104,8 @@ interface Entry {
 }
 
 const MAX_UPSTREAM_BODY = 64 * 1024;
+/** The largest uid (`(uid_t)-1` is no uid). */
+const MAX_UID = 4294967294;
 const MAX_LAUNCHER_BODY = 4096;
 
 /** The expiry of a credentials document of either shape (`Expiration` in both), or undefined. */
@@ -300,6 +308,8 @@ export function createRelay(opts: RelayOptions): Relay {
 
   /** Per-job metadata endpoints, by capability. */
   const endpoints = new Map<string, { readonly server: Server; readonly port: number; closing: boolean }>();
+  /** Who connects to a metadata port (by uid). */
+  const peers = createPeerUids({ log });
   /** A container document's role name and its Alibaba form, made once per document the server sent. */
   const documents = new WeakMap<Buffer, { readonly roleName: string; readonly alibaba: Buffer } | undefined>();
 
@@ -335,17 +345,24 @@ export function createRelay(opts: RelayOptions): Relay {
     const body = await readBody(req, MAX_LAUNCHER_BODY);
     if (body === undefined) return send(res, json(413, { Code: 'Invalid', Message: `the body must be at most ${MAX_LAUNCHER_BODY} bytes` }));
     let wanted = 0;
+    let uid: number | undefined;
     if (body.length > 0) {
-      let port: unknown;
+      let asked: { port?: unknown; uid?: unknown } | null;
       try {
-        port = (JSON.parse(body.toString('utf8')) as { port?: unknown } | null)?.port;
+        asked = JSON.parse(body.toString('utf8')) as { port?: unknown; uid?: unknown } | null;
       } catch {
-        return send(res, json(400, { Code: 'Invalid', Message: 'the body must be JSON: {"port": N} or nothing' }));
+        return send(res, json(400, { Code: 'Invalid', Message: 'the body must be JSON: {"port": N, "uid": U} or nothing' }));
       }
+      const port = asked?.port;
       if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) {
         return send(res, json(400, { Code: 'Invalid', Message: `port must be a whole number from 1 to 65535, got ${JSON.stringify(port)}` }));
       }
       wanted = typeof port === 'number' ? port : 0;
+      const u = asked?.uid;
+      if (u !== undefined && (typeof u !== 'number' || !Number.isInteger(u) || u < 0 || u > MAX_UID)) {
+        return send(res, json(400, { Code: 'Invalid', Message: `uid must be a whole number from 0 to ${MAX_UID}, got ${JSON.stringify(u)}` }));
+      }
+      uid = typeof u === 'number' ? u : undefined;
     }
     const answer = (port: number): Answer => json(200, { host: metadataHost, port });
     const existing = endpoints.get(cap);
@@ -357,8 +374,12 @@ export function createRelay(opts: RelayOptions): Relay {
       return send(res, json(503, { Code: 'Unavailable', Message: `this agent serves ${maxMetadataEndpoints} metadata endpoints already` }));
     }
     let opened: { server: Server; port: number };
+    // The job is named by its port only in the log: the capability is never logged.
+    let at = wanted;
+    const admit = uid === undefined ? undefined : onlyUid(uid, peers, (peer) => log(`agent: refused the metadata endpoint on ${metadataHost}:${at} to ${peer === undefined ? 'a peer not found in the socket table' : `uid ${peer}`} (its job's launcher runs as uid ${uid})`));
     try {
-      opened = await listenMetadata(() => metadataCredentials(cap), metadataHost, wanted);
+      opened = await listenMetadata(() => metadataCredentials(cap), metadataHost, wanted, admit);
+      at = opened.port;
     } catch (e) {
       const cause = (e as NodeJS.ErrnoException).code ?? 'error';
       return send(res, json(409, { Code: 'PortUnavailable', Message: `cannot listen on ${metadataHost}:${wanted} (${cause})` }));
@@ -370,6 +391,7 @@ export function createRelay(opts: RelayOptions): Relay {
       return send(res, answer(raced.port));
     }
     endpoints.set(cap, { ...opened, closing: false });
+    if (uid === undefined) log(`agent: a launcher gave no uid for the metadata endpoint on ${metadataHost}:${opened.port}: it serves any process that reaches it`);
     return send(res, answer(opened.port));
   }
 

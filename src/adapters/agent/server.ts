@@ -4,8 +4,9 @@
  * - `GET /v1/credentials/<capability>`: the Alibaba credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`);
  * - `GET /v1/container-credentials` with `Authorization: <capability>`: the AWS container endpoint
  *   (`AWS_CONTAINER_CREDENTIALS_FULL_URI` + `AWS_CONTAINER_AUTHORIZATION_TOKEN`);
- * - for a job submitted with `imds` (`jobs run --imds`), an IMDSv2-style metadata endpoint on its own loopback
- *   port (imds.ts), which answers any local process: no capability travels over IMDS;
+ * - per job (unless submitted with `"imds": false`), an IMDSv2-style metadata endpoint on its own loopback port
+ *   (imds.ts): no capability travels over IMDS, so it serves only processes of the uid the job's launcher reported
+ *   at submit (peer-uid.ts), or any local process when none was reported;
  * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` (capability in `Authorization`) for `jobs run`.
  *
  * Every payload comes from the job's one credential cache (app/jobs.ts). A wrong or missing capability gets
@@ -18,14 +19,15 @@ import { servedExpiration } from '../../core/jobs/jobs.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
 import { listenOn } from '../http/lifecycle.ts';
-import { listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
+import { listenMetadata, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
+import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 
 export interface Agent {
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
   /**
    * Opens the job's metadata endpoint on a loopback port and records it with the job (`Job.metadataEndpoint`);
-   * idempotent per job.
+   * idempotent per job. It serves only the uid the job's launcher reported (`Job.launcherUid`).
    */
   openMetadata(jobId: string): Promise<number>;
   /**
@@ -110,6 +112,8 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
   const metadata = new Map<string, { server: Server; port: number }>();
   /** Metadata ports of ended jobs, still answering 410 for a few seconds. */
   const ending = new Set<Server>();
+  /** Who connects to a metadata port (by uid), for the check of `openOn`. */
+  const peers = createPeerUids({ log });
 
   /**
    * The two documents of one issuance, rendered once per step of the served `Expiration` (15 minutes): until the
@@ -195,8 +199,13 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
       const c = r.value;
       return { ok: true, roleName: c.roleName, document: (shape) => documentOf(c, shape) };
     };
-    const opened = await listenMetadata(source, METADATA_HOST, port);
+    // Only the launcher's uid (review H, finding 1): the port is no secret, and IMDSv2 carries no capability.
+    const uid = await jobs.launcherUidOf(jobId);
+    const admit: MetadataAdmit | undefined =
+      uid === undefined ? undefined : onlyUid(uid, peers, (peer) => log(`agent: refused job ${jobId}'s metadata endpoint to ${peer === undefined ? 'a peer not found in the socket table' : `uid ${peer}`} (its launcher runs as uid ${uid})`));
+    const opened = await listenMetadata(source, METADATA_HOST, port, admit);
     metadata.set(jobId, opened);
+    if (uid === undefined) log(`agent: job ${jobId} was submitted without its launcher's uid: its metadata endpoint on ${METADATA_HOST}:${opened.port} serves any process that reaches it`);
     return opened.port;
   }
 

@@ -2,13 +2,14 @@
  * Admin REST routes for workspaces and training jobs (under `/v1/`, SigV4 service `gatehouse`):
  *   GET  /v1/workspaces                 PUT /v1/workspaces/{name} {members, defaultBucket?, defaultTableProject?}
  *   GET  /v1/workspaces/{name}          DELETE /v1/workspaces/{name}
- *   POST /v1/jobs {workspace, role, name?, replicas?, imds?}   → 201 {job, capability, environment}
+ *   POST /v1/jobs {workspace, role, name?, replicas?, imds?, launcherUid?}   → 201 {job, capability, environment}
  *   GET  /v1/jobs                       GET /v1/jobs/{id}      GET /v1/jobs/{id}/events
  *   POST /v1/jobs/{id}/stop
- *   GET  /v1/clusters   GET|PUT /v1/clusters/{name}   POST /v1/clusters/{name}/nodes {computeConfig?, imds?}
+ *   GET  /v1/clusters   GET|PUT /v1/clusters/{name}   POST /v1/clusters/{name}/nodes {computeConfig?, imds?, launcherUid?}
  * The submit answer holds the job's capability once, and the credential environment of its processes
  * (DESIGN.md "Job credential environment"), pointed at the agent and this server. The job's IMDSv2 endpoint is
- * opened only with `imds: true`: it answers any process of the host without the capability (imds.ts).
+ * opened unless `imds` is false; IMDSv2 carries no capability, so it serves only processes of `launcherUid`, the uid
+ * the launcher reports (`process.getuid()`), or any process of the host when none is reported (agent/peer-uid.ts).
  */
 import { failWith, ok, type Result } from '../../core/errors.ts';
 import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn } from '../../core/jobs/jobs.ts';
@@ -49,8 +50,9 @@ function authorize(app: App, caller: Caller, action: string, resource: string): 
 
 /**
  * The job's credential environment (DESIGN.md), minus the local file path the launcher chooses. Without a metadata
- * port the AWS SDKs are told not to look for instance metadata at all (as `ALIBABA_CLOUD_ECS_METADATA_DISABLED`
- * tells Alibaba's): on a cloud VM 169.254.169.254 would hand the job the node's own role.
+ * port (`"imds": false`, a pod) the AWS SDKs are told not to look for instance metadata at all (as
+ * `ALIBABA_CLOUD_ECS_METADATA_DISABLED` tells Alibaba's): on a cloud VM 169.254.169.254 would hand the job the node's
+ * own role.
  */
 export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: string, metadataPort?: number): Record<string, string> {
   const agent = deps.agentUrl();
@@ -114,7 +116,7 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
       pattern: ['jobs'],
       handler: async ({ app, caller, body }) => {
         // A misspelt or mistyped field would be dropped and the job run otherwise than asked (`"replicas": "8"` as 1).
-        const fields = onlyFields(body, ['workspace', 'role', 'name', 'replicas', 'imds']);
+        const fields = onlyFields(body, ['workspace', 'role', 'name', 'replicas', 'imds', 'launcherUid']);
         if (!fields.ok) return fields;
         const workspace = body['workspace'];
         const role = body['role'] ?? 'default';
@@ -126,11 +128,14 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         if (name !== undefined && typeof name !== 'string') return failWith('VALIDATION_ERROR', '`name` must be a string', 'name');
         const imds = imdsOf(body);
         if (!imds.ok) return imds;
+        const uid = launcherUidOf(body);
+        if (!uid.ok) return uid;
         const r = await app.jobs.submit(caller, {
           workspace,
           role,
           ...(typeof replicas === 'number' ? { replicas } : {}),
           ...(typeof name === 'string' ? { name } : {}),
+          ...(uid.value !== undefined ? { launcherUid: uid.value } : {}),
         });
         if (!r.ok) return r;
         const port = imds.value ? await deps.openMetadata(r.value.job.id) : undefined;
@@ -167,13 +172,15 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
       method: 'POST',
       pattern: ['clusters', ':name', 'nodes'],
       handler: async ({ app, caller, params, body }) => {
-        const fields = onlyFields(body, ['computeConfig', 'imds']);
+        const fields = onlyFields(body, ['computeConfig', 'imds', 'launcherUid']);
         if (!fields.ok) return fields;
         const cc = body['computeConfig'] ?? undefined;
         if (cc !== undefined && typeof cc !== 'string') return failWith('VALIDATION_ERROR', '`computeConfig` must be a name', 'computeConfig');
         const imds = imdsOf(body);
         if (!imds.ok) return imds;
-        const r = await app.jobs.startNode(caller, { cluster: params['name'] ?? '', ...(typeof cc === 'string' ? { computeConfig: cc } : {}) });
+        const uid = launcherUidOf(body);
+        if (!uid.ok) return uid;
+        const r = await app.jobs.startNode(caller, { cluster: params['name'] ?? '', ...(typeof cc === 'string' ? { computeConfig: cc } : {}), ...(uid.value !== undefined ? { launcherUid: uid.value } : {}) });
         if (!r.ok) return r;
         const port = imds.value ? await deps.openMetadata(r.value.job.id) : undefined;
         return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, why: r.value.why, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, port) } });
@@ -193,10 +200,19 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
   ];
 }
 
-/** `imds` of a submit: absent or a boolean. */
+/** `imds` of a submit: absent (a metadata endpoint, as DESIGN.md pins it) or a boolean. */
 function imdsOf(body: Record<string, unknown>): Result<boolean> {
   const v = body['imds'];
-  return v === undefined || typeof v === 'boolean' ? ok(v === true) : failWith('VALIDATION_ERROR', '`imds` must be true or false', 'imds');
+  return v === undefined || typeof v === 'boolean' ? ok(v !== false) : failWith('VALIDATION_ERROR', '`imds` must be true or false', 'imds');
+}
+
+/** `launcherUid` of a submit: absent, or a uid (0 to 2^32 - 2; `(uid_t)-1` is no uid). */
+function launcherUidOf(body: Record<string, unknown>): Result<number | undefined> {
+  const v = body['launcherUid'];
+  if (v === undefined) return ok(undefined);
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 4294967294
+    ? ok(v)
+    : failWith('VALIDATION_ERROR', `\`launcherUid\` must be the uid the launcher runs as, a whole number from 0 to 4294967294, got ${JSON.stringify(v)}`, 'launcherUid');
 }
 
 function mapOk<T>(r: Result<T>, f: (v: T) => unknown): Result<{ body: unknown }> {

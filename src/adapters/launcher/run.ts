@@ -24,7 +24,7 @@ export const CREDENTIAL_VARIABLES = [
   'AWS_CONTAINER_CREDENTIALS_FULL_URI',
   'AWS_CONTAINER_AUTHORIZATION_TOKEN',
   'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
-  // A metadata endpoint is the job's own (`--imds`) or none: the caller's would hand the job another identity.
+  // A metadata endpoint is the job's own, or none (`--no-imds`): the caller's would hand the job another identity.
   'AWS_EC2_METADATA_SERVICE_ENDPOINT',
   'AWS_SHARED_CREDENTIALS_FILE',
   'AWS_CONFIG_FILE',
@@ -74,23 +74,28 @@ export interface LaunchOptions {
   readonly log: (line: string) => void;
   readonly heartbeatMs?: number;
   /**
-   * `agentUrl` is a node agent (`gatehouse agent`) and the job asked for a metadata endpoint (`--imds`): it is one
+   * `agentUrl` is a node agent (`gatehouse agent`) and the job has a metadata endpoint (not `--no-imds`): it is one
    * the agent opens on this node (`POST /v1/launcher/metadata`), asked for again with the same port at each
    * heartbeat so that an agent restarted meanwhile serves it again.
    */
   readonly metadataFromAgent?: boolean;
+  /**
+   * The uid the agent's metadata endpoint is to serve: the launcher's own (`process.getuid()`), whose children the
+   * ranks are; undefined where there are no uids (Windows), and then it serves any process of the node.
+   */
+  readonly launcherUid?: number;
 }
 
 /**
- * Asks the node agent at `agentUrl` for the job's metadata endpoint (on `port` when given); its base URL, or why
- * there is none.
+ * Asks the node agent at `agentUrl` for the job's metadata endpoint (on `port` when given), serving only `uid` when
+ * given; its base URL, or why there is none.
  */
-async function agentMetadata(agentUrl: string, capability: string, port?: number): Promise<{ endpoint: string; port: number } | { error: string }> {
+async function agentMetadata(agentUrl: string, capability: string, port: number | undefined, uid: number | undefined): Promise<{ endpoint: string; port: number } | { error: string }> {
   try {
     const r = await fetch(`${agentUrl}/v1/launcher/metadata`, {
       method: 'POST',
       headers: { authorization: capability, 'content-type': 'application/json' },
-      body: port === undefined ? '' : JSON.stringify({ port }),
+      body: JSON.stringify({ ...(port !== undefined ? { port } : {}), ...(uid !== undefined ? { uid } : {}) }),
       signal: AbortSignal.timeout(5000),
     });
     const body = (await r.json().catch(() => ({}))) as { host?: unknown; port?: unknown; Message?: unknown };
@@ -185,7 +190,7 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   let metadataPort: number | undefined;
   let metadataLost = false;
   if (opts.metadataFromAgent === true) {
-    const m = await agentMetadata(agentUrl, capability);
+    const m = await agentMetadata(agentUrl, capability, undefined, opts.launcherUid);
     if ('error' in m) log(`gatehouse: the node agent at ${agentUrl} opened no metadata endpoint for job ${opts.jobId} (${m.error}); AWS_EC2_METADATA_SERVICE_ENDPOINT stays ${environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? 'unset'}`);
     else {
       metadataPort = m.port;
@@ -241,7 +246,7 @@ export async function launch(opts: LaunchOptions): Promise<number> {
     void refreshFile();
     if (metadataPort !== undefined) {
       const port = metadataPort;
-      void agentMetadata(agentUrl, capability, port).then((m) => {
+      void agentMetadata(agentUrl, capability, port, opts.launcherUid).then((m) => {
         // Said once when it stops, once when it is back: not at every heartbeat.
         if ('error' in m !== metadataLost) log('error' in m ? `gatehouse: the node agent at ${agentUrl} does not serve job ${opts.jobId}'s metadata endpoint on port ${port} (${m.error})` : `gatehouse: the node agent at ${agentUrl} serves job ${opts.jobId}'s metadata endpoint on port ${port} again`);
         metadataLost = 'error' in m;

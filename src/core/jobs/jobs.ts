@@ -68,6 +68,11 @@ export interface Job {
    * `--agent-listen` address) and its port, so the same agent opens it again on the same port after a restart.
    */
   readonly metadataEndpoint?: { readonly agent: string; readonly port: number };
+  /**
+   * The uid the launcher (`jobs run`, `clusters run-node`) runs as, reported at submit: the job's metadata endpoint
+   * serves only processes of that uid (src/adapters/agent/peer-uid.ts). Absent: not reported, served to any.
+   */
+  readonly launcherUid?: number;
 }
 
 export interface JobEvent {

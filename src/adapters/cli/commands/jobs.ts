@@ -59,11 +59,12 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .addOption(new Option('--replicas <n>', 'number of local ranks (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT set as torchrun does)').argParser(positiveInt).default(1))
       .option('--credentials-file <path>', 'where to keep the credentials file (GATEHOUSE_CREDENTIALS_FILE); default a private per-job path')
       .option('--agent <url>', AGENT_HELP)
-      .option('--imds', IMDS_HELP)
+      .option('--no-imds', NO_IMDS_HELP)
+      .addOption(launcherUidOption())
       .argument('<command...>', 'the command to run (put it after `--`)'),
   )
     .addHelpText('after', `\nExample:\n  gatehouse jobs run --workspace vision --role arn:aws:iam::123456789012:role/trainer --replicas 2 -- python train.py\n\n${IMDS_NOTE}`)
-    .action(async (command: string[], opts: Opts & { workspace: string; name?: string; role?: string; replicas: number; credentialsFile?: string; agent?: string; imds?: true }) => ctx.exit(await run(ctx, command, opts)));
+    .action(async (command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }) => ctx.exit(await run(ctx, command, opts)));
 
   withJsonOption(withServerOptions(jobs.command('list').description('list the jobs you can see'))).action(async (opts: Opts) =>
     ctx.exit(
@@ -102,24 +103,25 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .option('--compute-config <name>', 'a compute config of the cluster whose instance role overrides the default')
       .option('--credentials-file <path>', 'where to keep the credentials file; default a private per-node path')
       .option('--agent <url>', AGENT_HELP)
-      .option('--imds', IMDS_HELP)
+      .option('--no-imds', NO_IMDS_HELP)
+      .addOption(launcherUidOption())
       .argument('<command...>', 'the command to run (put it after `--`)'),
   )
     .addHelpText('after', `\nThe role is the compute config's instance role if given, else the first mapping rule matching you or one of\nyour groups, else the cluster's instance role. It must trust compute.gatehouse.dev.\n\n${IMDS_NOTE}`)
-    .action(async (command: string[], opts: Opts & { cluster: string; computeConfig?: string; credentialsFile?: string; agent?: string; imds?: true }) => {
+    .action(async (command: string[], opts: Opts & RunOpts & { cluster: string; computeConfig?: string }) => {
       const agent = agentOf(ctx, opts.agent);
       if (typeof agent === 'object') return ctx.exit(agent.usage);
       const conn = await connect(opts, ctx);
       if (!conn.ok) return ctx.exit(report(ctx, conn));
       const started = await call<{ job: JobJson; capability: string; why: string; environment: Record<string, string> }>(conn.value, 'POST', ['clusters', opts.cluster, 'nodes'], {
-        body: { ...(opts.computeConfig !== undefined ? { computeConfig: opts.computeConfig } : {}), ...serverImds(opts.imds, agent) },
+        body: { ...(opts.computeConfig !== undefined ? { computeConfig: opts.computeConfig } : {}), ...launcherFields(opts, agent) },
       });
       if (!started.ok) {
         ctx.err(`${started.message}\n`);
         return ctx.exit(started.status);
       }
       ctx.err(`gatehouse: node ${started.value.job.id} of cluster ${opts.cluster} runs as ${started.value.job.role.arn} (${started.value.why})\n`);
-      ctx.exit(await launchLocal(ctx, started.value, command, 1, opts.credentialsFile, agent, opts.imds === true));
+      ctx.exit(await launchLocal(ctx, started.value, command, 1, opts, agent));
     });
 
   const ws = program.command('workspaces').description('workspaces: members, default bucket and table project');
@@ -172,13 +174,38 @@ function describe(j: JobJson): string {
   ].join('\n');
 }
 
-const IMDS_HELP = 'also serve the credentials on an IMDSv2 metadata endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT), for clients that read only instance metadata; ANY process on the node can read it: only for nodes that run one user’s jobs';
-const IMDS_NOTE = `Without --imds the job's clients get their credentials from the container endpoint and the credentials URI,
-which answer only the job's capability (AWS_CONTAINER_AUTHORIZATION_TOKEN, the URI's path), and
-AWS_EC2_METADATA_DISABLED=true keeps the AWS SDKs away from any instance metadata. With --imds the job also gets
-a metadata endpoint of its own on a loopback port; IMDSv2 has no way to carry the capability, so any process on
-the node, another user's job included, can read the job's credentials from it. Use --imds only on a node that
-runs one user's jobs.`;
+const NO_IMDS_HELP = 'no IMDSv2 metadata endpoint for the job: no AWS_EC2_METADATA_SERVICE_ENDPOINT, and AWS_EC2_METADATA_DISABLED=true';
+const IMDS_NOTE = `The job's clients get their credentials from the container endpoint and the credentials URI, which answer
+only the job's capability (AWS_CONTAINER_AUTHORIZATION_TOKEN, the URI's path), and from a metadata endpoint of its
+own on a loopback port (AWS_EC2_METADATA_SERVICE_ENDPOINT, IMDSv2 of both clouds). IMDSv2 cannot carry the
+capability, so on Linux that endpoint serves only processes running as your uid (the uid this command runs as),
+found from /proc/net/tcp: another user's job on the node is refused (403), but any process of yours can read it
+(as it can read the job's environment). Where /proc/net/tcp cannot be read (not Linux) it serves any process of the node, and
+the server's or agent's log says so. With --no-imds the job gets no metadata endpoint and
+AWS_EC2_METADATA_DISABLED=true, so no AWS SDK falls through to the node's own instance metadata.`;
+
+/** The options `jobs run` and `clusters run-node` share. */
+interface RunOpts {
+  readonly credentialsFile?: string;
+  readonly agent?: string;
+  /** False with `--no-imds`. */
+  readonly imds: boolean;
+  readonly launcherUid?: number;
+}
+
+/**
+ * For tests, which run as one uid: the uid reported instead of this process's own, so that a test can see its own
+ * processes refused by the job's metadata endpoint. Hidden: the default, the launcher's own uid, is the one whose
+ * processes the job's ranks are.
+ */
+function launcherUidOption(): Option {
+  return new Option('--launcher-uid <uid>')
+    .hideHelp()
+    .argParser((v: string) => {
+      if (!/^\d{1,10}$/.test(v) || Number(v) > 4294967294) throw new InvalidArgumentError(`--launcher-uid must be a uid, a whole number from 0 to 4294967294, got \`${v}\``);
+      return Number(v);
+    });
+}
 
 const AGENT_HELP = 'the node agent (`gatehouse agent`) the processes read their credentials from, e.g. http://127.0.0.1:8471; default GATEHOUSE_AGENT_URL, else the server’s own endpoints';
 
@@ -213,14 +240,21 @@ function throughAgent(environment: Record<string, string>, agent: string): Recor
 }
 
 /**
- * What a submit asks the server for: its own metadata endpoint with `--imds`, unless the job reads through a node
- * agent, which then opens the job's endpoint on the node (the server's would be one more port for nothing).
+ * What a submit tells the server of the launcher: whether the server opens the job's metadata endpoint — not with
+ * `--no-imds`, nor when the job reads through a node agent, which then opens it on the node (the server's would be
+ * one more port for nothing) — and the uid it is to serve, this process's (`--launcher-uid` in tests).
  */
-function serverImds(imds: true | undefined, agent: string | undefined): { imds?: true } {
-  return imds === true && agent === undefined ? { imds: true } : {};
+function launcherFields(opts: RunOpts, agent: string | undefined): { imds: boolean; launcherUid?: number } {
+  const uid = launcherUid(opts);
+  return { imds: opts.imds && agent === undefined, ...(uid !== undefined ? { launcherUid: uid } : {}) };
 }
 
-async function run(ctx: CommandContext, command: string[], opts: Opts & { workspace: string; name?: string; role?: string; replicas: number; credentialsFile?: string; agent?: string; imds?: true }): Promise<number> {
+/** The uid whose processes the job's metadata endpoint serves; undefined where there are no uids (Windows). */
+function launcherUid(opts: RunOpts): number | undefined {
+  return opts.launcherUid ?? process.getuid?.();
+}
+
+async function run(ctx: CommandContext, command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }): Promise<number> {
   if (command.length === 0) {
     ctx.err('gatehouse: give the command to run after `--`\n');
     return EXIT.usage;
@@ -231,7 +265,7 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & { worksp
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn);
   const submitted = await call<{ job: JobJson; capability: string; environment: Record<string, string> }>(conn.value, 'POST', ['jobs'], {
-    body: { workspace: opts.workspace, role: opts.role ?? 'default', replicas: opts.replicas, ...(opts.name ? { name: opts.name } : {}), ...serverImds(opts.imds, agent) },
+    body: { workspace: opts.workspace, role: opts.role ?? 'default', replicas: opts.replicas, ...(opts.name ? { name: opts.name } : {}), ...launcherFields(opts, agent) },
   });
   if (!submitted.ok) {
     // The submit-time messages are the platform's own (`check permission for ram role failed: …`): print as is.
@@ -240,16 +274,18 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & { worksp
   }
   const { job } = submitted.value;
   ctx.err(`gatehouse: job ${job.id} (${job.name}) in workspace ${job.workspace}, role ${job.role.arn ?? job.role.mode}, ${opts.replicas} rank(s)\n`);
-  const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts.credentialsFile, agent, opts.imds === true);
+  const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts, agent);
   ctx.err(`gatehouse: job ${job.id} ended with status ${status}\n`);
   return status;
 }
 
 /**
  * Runs the started job (or node) here: its ranks, its credentials file, its heartbeats; through the node agent
- * `agent` when one is given, which then also serves the job's metadata endpoint on this node when `imds`.
+ * `agent` when one is given, which then also serves the job's metadata endpoint on this node (unless `--no-imds`).
  */
-async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, credentialsFile: string | undefined, agent: string | undefined, imds: boolean): Promise<number> {
+async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, opts: RunOpts, agent: string | undefined): Promise<number> {
+  const { credentialsFile } = opts;
+  const uid = launcherUid(opts);
   const { job, capability } = started;
   const environment = agent !== undefined ? throughAgent(started.environment, agent) : started.environment;
   const agentUrl = new URL(environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').origin;
@@ -264,6 +300,7 @@ async function launchLocal(ctx: CommandContext, started: { job: JobJson; capabil
     profileDir: join(tmpdir(), 'gatehouse', 'jobs', job.id),
     baseEnv: (ctx.env ?? {}) as NodeJS.ProcessEnv,
     log: (line) => ctx.err(`${line}\n`),
-    metadataFromAgent: agent !== undefined && imds,
+    metadataFromAgent: agent !== undefined && opts.imds,
+    ...(uid !== undefined ? { launcherUid: uid } : {}),
   });
 }
