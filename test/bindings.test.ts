@@ -31,6 +31,7 @@ const EXAMPLE_DIR = fileURLToPath(new URL('../examples/gcp', import.meta.url));
 const SUPPORT = new URL('./support/resource-server.ts', import.meta.url).href;
 const ACCT = '123456789012';
 const SA_ROLE = `arn:aws:iam::${ACCT}:role/my-service-account`;
+const SA_SESSION = `arn:aws:sts::${ACCT}:assumed-role/my-service-account/workload`;
 const SA_MEMBER = `serviceAccount:my-service-account@${ACCT}.iam.gatehouse.dev`;
 const MODEL = `arn:aws:training::${ACCT}:model/model_name`;
 const OTHER_MODEL = `arn:aws:training::${ACCT}:model/another_model`;
@@ -169,7 +170,7 @@ test('the example applies as YAML, and applying it again changes nothing; its po
 
 test('every decision of the example, through POST /v1/authorize and its batch form, each allow explained by its binding', async () => {
   for (const [what, action, resource, expected] of EXAMPLE) {
-    const a = await authorize(acctAdmin, { principal: SA_ROLE, action, resource });
+    const a = await authorize(acctAdmin, { principal: SA_SESSION, action, resource });
     assert.equal(a.decision, expected, `${what}: ${JSON.stringify(a)}`);
     if (expected === 'Allow') {
       const binding = resource === MODEL ? `roles/ml.developer to ${SA_MEMBER} on ${MODEL}` : `roles/container.clusterViewer to ${SA_MEMBER} on account/${ACCT}`;
@@ -179,7 +180,7 @@ test('every decision of the example, through POST /v1/authorize and its batch fo
       assert.deepEqual(a.matched, [], what);
     }
   }
-  const batch = await call<{ results: Answer[] }>(conn(acctAdmin), 'POST', ['authorize:batch'], { body: { requests: EXAMPLE.map(([, action, resource]) => ({ principal: SA_ROLE, action, resource })) } });
+  const batch = await call<{ results: Answer[] }>(conn(acctAdmin), 'POST', ['authorize:batch'], { body: { requests: EXAMPLE.map(([, action, resource]) => ({ principal: SA_SESSION, action, resource })) } });
   assert.ok(batch.ok, batch.ok ? '' : batch.message);
   assert.deepEqual(batch.value.results.map((r) => r.decision), EXAMPLE.map((e) => e[3]));
   // The service account's rights are its bindings: the role itself has no IAM policy.
@@ -189,8 +190,8 @@ test('every decision of the example, through POST /v1/authorize and its batch fo
 
 test('the CLI: `gatehouse authorize` and `gatehouse simulate` answer from the bindings too; `iam-policy get` shows the etag', async () => {
   const [allowed, denied, shown] = await Promise.all([
-    gh(['authorize', '--principal', SA_ROLE, '--action', 'training:InvokeModel', '--resource', MODEL], acctAdmin),
-    gh(['simulate', '--as', SA_ROLE, '--action', 'training:DeleteCluster', '--resource', CLUSTER], acctAdmin),
+    gh(['authorize', '--principal', SA_SESSION, '--action', 'training:InvokeModel', '--resource', MODEL], acctAdmin),
+    gh(['simulate', '--as', SA_SESSION, '--action', 'training:DeleteCluster', '--resource', CLUSTER], acctAdmin),
     gh(['iam-policy', 'get', MODEL, '--json'], acctAdmin),
   ]);
   assert.equal(allowed.code, 0, allowed.stderr);
@@ -424,7 +425,7 @@ test('the hierarchy: a binding on the workspace (to a group, of a custom role) r
   assert.equal((await ask('s3:GetObject', 'arn:aws:s3:::other-data/x.csv')).decision, 'ImplicitDeny', 'another bucket is not under the workspace');
   assert.equal((await ask('training:GetModel', MODEL)).decision, 'ImplicitDeny', 'a model is not under the workspace');
   // The service account is no member of the group.
-  assert.equal((await authorize(acctAdmin, { principal: SA_ROLE, action: 's3:GetObject', resource: 'arn:aws:s3:::ml-data/x' })).decision, 'ImplicitDeny');
+  assert.equal((await authorize(acctAdmin, { principal: SA_SESSION, action: 's3:GetObject', resource: 'arn:aws:s3:::ml-data/x' })).decision, 'ImplicitDeny');
 });
 
 test('members: user: and group: name users of the policy\'s own account; allAuthenticatedUsers and allUsers', async () => {
@@ -441,5 +442,5 @@ test('members: user: and group: name users of the policy\'s own account; allAuth
   assert.equal(await ask(server.admin, outsider, 'training:GetModel', OPEN), 'Allow', 'but every authenticated caller is one of allAuthenticatedUsers');
   assert.equal(await ask(acctAdmin, 'anonymous', 'training:GetModel', OPEN), 'ImplicitDeny');
   assert.equal(await ask(acctAdmin, 'anonymous', 'training:GetModel', PUBLIC), 'Allow');
-  assert.equal(await ask(acctAdmin, SA_ROLE, 'training:GetModel', PUBLIC), 'Allow');
+  assert.equal(await ask(acctAdmin, SA_SESSION, 'training:GetModel', PUBLIC), 'Allow');
 });

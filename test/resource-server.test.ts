@@ -11,8 +11,9 @@
  * the store has Gatehouse's STS verify it and reads the ARN — the aws-iam-authenticator / Vault AWS-auth
  * pattern. The store then asks `POST /v1/authorize` with its OWN service user's SigV4 signature, naming that
  * principal, and answers 403 on a deny. Limits: a proof is a 60-second bearer token; Gatehouse decides a job's
- * session with what its job gives it (role policies, the job's session policy and tags), and answers for no other
- * role session named by ARN (test/authorize-decisions.test.ts).
+ * session with what its job gives it (role policies, the job's session policy and tags), and any other role session
+ * named by ARN with each live scoped session registered under it, else its role's policies
+ * (test/authorize-decisions.test.ts).
  *
  * The world: role `trainer` may read `datasets/*` and write `checkpoints/trainer/*`; role `intern` may read
  * `datasets/public/*`; a bucket policy on `shared` names `trainer` (reads, with no identity policy for that

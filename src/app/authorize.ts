@@ -13,6 +13,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import { jobSessionOf } from './jobs.ts';
 import { accessDeniedMessage, type Caller } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
+import { claimsOf, type ScopeRecord } from './session-scopes.ts';
 import type { Sts } from './sts.ts';
 
 export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -215,10 +216,19 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   // read once per version of the directory, the version that resource policies are reloaded on.
   const resolved = new Map<string, { principal: Principal; policies: PolicySet }>();
   let resolvedVersion = -1;
-  /** Job sessions resolved from their job's record, each for `JOB_SESSION_TTL_MS` (a job ends apart from the directory). */
-  const jobSessions = new Map<string, { value: { principal: Principal; policies: PolicySet }; at: number }>();
+  /**
+   * Job sessions resolved from their job's record, each for `JOB_SESSION_TTL_MS` (a job ends apart from the
+   * directory); `undefined`: no running job carries that ARN (it is then an ordinary session's).
+   */
+  const jobSessions = new Map<string, { value: Resolved | undefined; at: number }>();
 
-  type Resolved = { principal: Principal; policies: PolicySet };
+  /** One session a session ARN may name: its principal and policies, and what it carries beyond its role's. */
+  type OneSession = { principal: Principal; policies: PolicySet; scope?: ScopeRecord; job?: string };
+  /**
+   * `sessions`: when the ARN asked about may name several sessions that carry different scopes (src/app/session-scopes.ts),
+   * each of them; the question is decided for each, and allowed only if every one is allowed (fails closed).
+   */
+  type Resolved = { principal: Principal; policies: PolicySet; sessions?: readonly OneSession[] };
 
   /**
    * Synchronous when the principal is the caller or already resolved (the steady state): a decision then
@@ -242,19 +252,58 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const may = mayAsk(caller, arn, named.account, resource, owner, asked);
     if (!may.ok) return may;
     // A session named by its ARN: the ARN does not tell which of the sessions under that name is meant, nor their
-    // session policies and tags, which only narrow or change the role's rights. A job's session is known from its
-    // job's record; any other is not answered, rather than answered with the role's whole rights (fails closed).
-    // Except on a cluster's resources, where session policies take no part, as in the SubjectAccessReview webhook
-    // (IAM only denies there, with the role's policies; RBAC reads the session name the ARN carries).
+    // session policies and tags, which narrow or change the role's rights. A job's session is known from its job's
+    // record; every other scoped session from the registry STS records it in before issuing it (session-scopes.ts),
+    // so a session ARN under which none is live names sessions without scope: the role's policies, exactly. Except
+    // on a cluster's resources, where session policies take no part, as in the SubjectAccessReview webhook (IAM
+    // only denies there, with the role's policies; RBAC reads the session name the ARN carries).
     if (named.kind === 'role-session' && !kube && SESSION_ARN_RE.test(arn)) {
       const job = JOB_SESSION_RE.exec(named.session?.name ?? '');
-      if (job === null) return failWith('VALIDATION_ERROR', sessionRefusal(arn), 'principal');
+      if (job === null) return asSession(arn, named, hit);
       const cached = jobSessions.get(arn);
-      if (cached !== undefined && deps.now() - cached.at < JOB_SESSION_TTL_MS) return ok(cached.value);
-      return readJobSession(arn, named, job[1] === 'node', job[2] as string);
+      if (cached !== undefined && deps.now() - cached.at < JOB_SESSION_TTL_MS) {
+        if (cached.value === undefined) return asSession(arn, named, hit);
+        return liveScopes(named).length === 0 ? ok(cached.value) : withScopes(cached.value, named, false);
+      }
+      return readJobSession(arn, named, job[1] === 'node', job[2] as string).then((r) => (r === undefined ? asSession(arn, named, hit) : r.ok ? withScopes(r.value, named, false) : r));
     }
     if (hit !== undefined) return ok(hit);
     return readPrincipal(arn, named);
+  }
+
+  /** The live scoped sessions registered under the name of `named`, a role session (src/app/session-scopes.ts). */
+  function liveScopes(named: Principal): ScopeRecord[] {
+    const roleName = named.roleArn?.slice(named.roleArn.lastIndexOf('/') + 1) ?? '';
+    return sts.scopes?.live(named.partition, named.account, roleName, named.session?.name ?? '') ?? [];
+  }
+
+  /**
+   * A session ARN that is no job's: a session of the role without scope (its role's policies) when no scoped session
+   * is live under it — synchronous once the role is resolved — else each session it may name (`withScopes`).
+   */
+  function asSession(arn: string, named: Principal, hit: Resolved | undefined): Result<Resolved> | Promise<Result<Resolved>> {
+    if (liveScopes(named).length === 0) return hit !== undefined ? ok(hit) : readPrincipal(arn, named);
+    const base = hit !== undefined ? Promise.resolve(ok(hit)) : readPrincipal(arn, named);
+    return base.then((b) => (b.ok ? withScopes(b.value, named, true) : b));
+  }
+
+  /**
+   * `base` with every live scoped session registered under the name of `named`, each as the caller it authenticates
+   * as (`Sts.callerOfClaims`: its role's policies, session policies, tags, source identity and issue time; one whose
+   * role is gone, or that was revoked, is dead and left out). `unscoped`: `base` is the role's rights, standing for a
+   * session without scope — which may share the ARN, since such sessions are not registered — and is one of them;
+   * otherwise `base` is a job's session.
+   */
+  async function withScopes(base: Resolved, named: Principal, unscoped: boolean): Promise<Result<Resolved>> {
+    const scopes = liveScopes(named);
+    if (scopes.length === 0) return ok(base);
+    const callers = await Promise.all(scopes.map((r) => sts.callerOfClaims(claimsOf(r))));
+    const sessions: OneSession[] = [unscoped ? { principal: base.principal, policies: base.policies } : { principal: base.principal, policies: base.policies, job: base.principal.session?.name ?? '' }];
+    for (let i = 0; i < scopes.length; i++) {
+      const c = callers[i];
+      if (c?.ok) sessions.push({ principal: c.value.principal, policies: c.value.policies, scope: scopes[i] as ScopeRecord });
+    }
+    return ok(sessions.length === 1 ? base : { ...base, sessions });
   }
 
   /**
@@ -297,19 +346,19 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return ok({ principal: proven.principal, policies: proven.policies });
   }
 
-  function sessionRefusal(arn: string): string {
-    const role = /^(arn:[a-z][a-z0-9-]*):sts::(\d+):assumed-role\/([^/]+)\//.exec(arn);
-    const roleArn = role ? `${role[1]}:iam::${role[2]}:role/${role[3]}` : arn.slice(0, arn.lastIndexOf('/'));
-    return `\`${arn}\` names a session of a role, and a session's own session policies (which narrow what its role allows) and session tags cannot be known from its ARN: Gatehouse does not answer for it from the role's policies. Ask with the caller's proof of identity instead (\`principalProof\`: the presigned GetCallerIdentity it gave you, decided for its exact session), or with the session's own signed request (leave \`principal\` out), or name the role \`${roleArn}\` to ask what any session of it may do at most (a job's sessions, \`job-<id>\`, are answered with what their job gives them)`;
-  }
-
-  /** A job's session (`job-<id>`, `node-<id>`): its role's policies with the session policy, tags and source identity its job gives it. */
-  async function readJobSession(arn: string, principal: Principal, node: boolean, id: string): Promise<Result<Resolved>> {
+  /**
+   * A job's session (`job-<id>`, `node-<id>`): its role's policies with the session policy, tags and source identity
+   * its job gives it. Undefined when no job of that account, role and kind has that id: the ARN is then an ordinary
+   * session's (AssumeRole may name a session `job-1`).
+   */
+  async function readJobSession(arn: string, principal: Principal, node: boolean, id: string): Promise<Result<Resolved> | undefined> {
     const s = await deps.store.read((tx) => jobSessionOf(tx, id));
     const role = s && parseRoleArn(s.roleArn);
     const roleName = principal.roleArn?.slice(principal.roleArn.lastIndexOf('/') + 1);
     if (!s || !role || (s.job.kind === 'node') !== node || role.account !== principal.account || role.name !== roleName || s.sessionName !== principal.session?.name) {
-      return failWith('VALIDATION_ERROR', `no job of account ${principal.account} runs with role ${roleName ?? ''} under the session name \`${principal.session?.name ?? ''}\`; ${sessionRefusal(arn)}`, 'principal');
+      if (jobSessions.size >= MAX_RESOLVED) jobSessions.clear();
+      jobSessions.set(arn, { value: undefined, at: deps.now() });
+      return undefined;
     }
     if (TERMINAL.has(s.job.state)) return failWith('VALIDATION_ERROR', `job ${id} has ended (${s.job.state}): its sessions no longer work, so \`${arn}\` may do nothing`, 'principal');
     const r = await sts.readPrincipals((tx) => sts.cachedRole(tx, role.account, role.name));
@@ -482,6 +531,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
 
   function decideFor(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {
     if (!who.ok) return who;
+    if (who.value.sessions !== undefined) return decideEach(input, rp, who.value.sessions, started, roleTrust);
     const ignored: string[] = [];
     const ctx = cleanContext(input.context, ignored);
     if ('ok' in ctx) return ctx;
@@ -498,6 +548,41 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, set, d, ignored, started));
     }
     return conclude(input, who.value.principal, request, set, d, ignored, started);
+  }
+
+  /**
+   * A question about an ARN that may name several sessions carrying different scopes: decided for each of them, and
+   * answered with the first that is not allowed (an explicit deny before an implicit one), or with an allow when all
+   * are; the answer says which session refused and what it carries (fails closed).
+   */
+  function decideEach(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, sessions: readonly OneSession[], started: number, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {
+    const each = sessions.map((s) => decideFor(input, rp, ok({ principal: s.principal, policies: s.policies }), started, roleTrust));
+    if (each.some((a) => a instanceof Promise)) return Promise.all(each).then((all) => combined(input, sessions, all, started));
+    return combined(input, sessions, each as Answered[], started);
+  }
+
+  function combined(input: AuthorizeInput, sessions: readonly OneSession[], all: readonly Answered[], started: number): Answered {
+    const rank = { Allow: 0, ImplicitDeny: 1, ExplicitDeny: 2 } as const;
+    let worst = -1;
+    for (let i = 0; i < all.length; i++) {
+      const a = all[i] as Answered;
+      if (!a.ok) return a;
+      if (worst < 0 || rank[a.value.decision] > rank[(all[worst] as { value: AuthorizeAnswer }).value.decision]) worst = i;
+    }
+    const answer = (all[worst] as { value: AuthorizeAnswer }).value;
+    const arn = input.principal ?? '';
+    const scoped = sessions.filter((s) => s.scope !== undefined).length;
+    const also = `${scoped} live session${scoped === 1 ? '' : 's'} with a scope registered under it`;
+    const which = sessions[0]?.job !== undefined
+      ? `\`${arn}\` names its job’s session and ${also}, and each must allow`
+      : `\`${arn}\` may name sessions without session policy or tags (not registered: the role’s policies) and ${also}, and each must allow`;
+    const evaluationMicros = Math.round((performance.now() - started) * 1000);
+    if (answer.decision === 'Allow') {
+      return ok({ ...answer, diagnostics: [...answer.diagnostics, `sessions: ${which}: every one does`], evaluationMicros });
+    }
+    const s = sessions[worst] as OneSession;
+    const why = answer.decision === 'ExplicitDeny' ? 'an explicit deny applies to it' : answer.deniedBy === 'session' ? `its ${sessionPolicyWords(s.scope)} does not allow this request` : answer.deniedBy === 'boundary' ? 'the permissions boundary does not allow this request' : 'its policies do not allow this request';
+    return ok({ ...answer, reasons: [`sessions: ${which}: ${sessionWords(s)} is not allowed: ${why}`, ...answer.reasons], evaluationMicros });
   }
 
   /** The engines from `from` on brought up to date, one after the other, once one of them was behind. */
@@ -562,3 +647,22 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
 }
 
 export type Authorize = ReturnType<typeof createAuthorizer>;
+
+/** One of the sessions an ARN may name, in words: what it carries (never a tag's value). */
+function sessionWords(s: { scope?: ScopeRecord; job?: string }): string {
+  if (s.job !== undefined) return `the job’s session (${s.job})`;
+  const r = s.scope;
+  if (r === undefined) return 'a session without session policy or tags (the role’s policies)';
+  const parts: string[] = [];
+  if (r.policy !== undefined) parts.push('an inline session policy');
+  if (r.policyArns !== undefined && r.policyArns.length > 0) parts.push(`managed session policies ${r.policyArns.map((a) => `\`${a}\``).join(', ')}`);
+  if (r.tags !== undefined) parts.push(`session tags ${Object.keys(r.tags).map((k) => `\`${k}\``).join(', ')}`);
+  if (r.sourceIdentity !== undefined) parts.push(`source identity \`${r.sourceIdentity}\``);
+  return `the session issued ${new Date(r.issued).toISOString().replace(/\.\d{3}Z$/, 'Z')} (until ${new Date(r.expires).toISOString().replace(/\.\d{3}Z$/, 'Z')}) with ${parts.join(', ')}`;
+}
+
+/** The session policies of a scoped session, named: the inline one, and each managed one by ARN. */
+function sessionPolicyWords(r: ScopeRecord | undefined): string {
+  const names = [...(r?.policy !== undefined ? ['inline session policy'] : []), ...(r?.policyArns ?? []).map((a) => `managed session policy \`${a}\``)];
+  return names.length === 0 ? 'session policy' : names.length === 1 ? (names[0] as string) : `session policies (${names.join(', ')})`;
+}

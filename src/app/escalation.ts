@@ -21,7 +21,7 @@
  * - `AddUserToGroup`: the rights of that group.
  *
  * Roles are asked about by their ARN, as a session with no session policy, the most a session of the role may do
- * (the authorize API answers for no other session than a job's, src/app/authorize.ts). Conditions are evaluated against the request context given (empty by default), so a step
+ * (a session ARN is decided with the scoped sessions live under it, src/app/authorize.ts). Conditions are evaluated against the request context given (empty by default), so a step
  * that a condition gates (an external id, a source IP) appears only when the context satisfies it. Principals of
  * other accounts are not followed. The caller needs `iam:GetAccountAuthorizationDetails` (`ram:` in `acs`
  * accounts), which reads the account whole, and `gatehouse:Authorize` on its principals.

@@ -5,7 +5,7 @@
  *
  * - A role is asked about by its ARN (`arn:aws:iam::A:role/<role>`), as a session of it with no session policy: the
  *   most any session of the role may do. A session policy or tags can only narrow that. (A session ARN would be
- *   refused: the authorize API does not answer for a session it cannot know, src/app/authorize.ts.)
+ *   decided with the scoped sessions live under it, src/app/authorize.ts.)
  * - A user counts with its groups' policies and its permissions boundary, as in any decision.
  * - Principals of other accounts that a resource policy names are not enumerated: their own account's policies
  *   decide their side (the answer says so).
