@@ -192,6 +192,26 @@ describe('IAM Query API and /v1/: aws:SourceIp and aws:SecureTransport from the 
     }
   });
 
+  it('the jobs routes decide with the keys too: a workspace (jobs API) and a node start (jobs use case)', async () => {
+    const more = doc({ Effect: 'Allow', Action: ['training:CreateWorkspace', 'training:StartClusterNode'], Resource: '*' });
+    await s.iam().send(new PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'jobs', PolicyDocument: more }));
+    try {
+      await guard(denyIf({ IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } }));
+      const ws = await v1('PUT', '/v1/workspaces/ws-from-loopback', {});
+      assert.deepEqual([ws.status, errorCode(ws)], [403, 'AccessDenied'], JSON.stringify(ws.json));
+      const node = await v1('POST', '/v1/clusters/no-such-cluster/nodes', {});
+      assert.equal(node.status, 403, JSON.stringify(node.json));
+      assert.match(String((node.json['error'] as { message?: string }).message), /explicitly denied/);
+      await guard(denyIf({ NotIpAddress: { 'aws:SourceIp': '127.0.0.0/8' } }));
+      const ws2 = await v1('PUT', '/v1/workspaces/ws-from-loopback', {});
+      assert.equal(ws2.status, 200, JSON.stringify(ws2.json));
+      const node2 = await v1('POST', '/v1/clusters/no-such-cluster/nodes', {});
+      assert.doesNotMatch(String((node2.json['error'] as { message?: string } | undefined)?.message ?? ''), /explicitly denied/, 'allowed to try: the cluster is what is missing');
+    } finally {
+      await s.iam().send(new DeleteUserPolicyCommand({ UserName: 'alice', PolicyName: 'jobs' }));
+    }
+  });
+
   it('the authorize API keeps its questions\' own context: no request keys are added to them', async () => {
     await guard(denyIf({ IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } }));
     const ask = (context?: Record<string, string>) => v1('POST', '/v1/authorize', { action: 'iam:ListUsers', resource: `arn:aws:iam::${ROOT}:user/*`, ...(context ? { context } : {}) });

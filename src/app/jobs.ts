@@ -48,7 +48,7 @@ import {
 } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import type { LiveState } from './live.ts';
-import { accessDenied, actorOf, PolicyCache, partitionOf, type Caller, type RequestFacts } from './principals.ts';
+import { accessDenied, actorOf, PolicyCache, partitionOf, requestContext, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import type { PrincipalRef, ReadTx, WriteTx } from './ports/store.ts';
 
@@ -160,7 +160,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   function decide(caller: Caller, action: string, resource: string, context: Record<string, string | string[]> = {}): Decision {
-    return evaluate({ principal: caller.principal, action, resource, context: contextOf(context), time: now() }, caller.policies);
+    // With the request's aws:SourceIp and aws:SecureTransport when the caller came over HTTP (`requestContext`).
+    return evaluate({ principal: caller.principal, action, resource, context: contextOf(requestContext(caller, context)), time: now() }, caller.policies);
   }
 
   /**

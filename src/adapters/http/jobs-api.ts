@@ -14,7 +14,7 @@
 import { failWith, ok, type Result } from '../../core/errors.ts';
 import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn } from '../../core/jobs/jobs.ts';
 import { contextOf, evaluate } from '../../core/iam/index.ts';
-import { accessDeniedMessage } from '../../app/principals.ts';
+import { accessDeniedMessage, requestContext } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { onlyFields } from './admin-api.ts';
 
@@ -44,7 +44,8 @@ export interface JobsRoute {
 }
 
 function authorize(app: App, caller: Caller, action: string, resource: string): Result<void> {
-  const d = evaluate({ principal: caller.principal, action, resource, context: contextOf({}), time: app.deps.now() }, caller.policies);
+  // With the request's aws:SourceIp and aws:SecureTransport, as every admin API decision (`requestContext`).
+  const d = evaluate({ principal: caller.principal, action, resource, context: contextOf(requestContext(caller)), time: app.deps.now() }, caller.policies);
   return d.decision === 'Allow' ? ok(undefined) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, action, resource, d));
 }
 
