@@ -5,9 +5,10 @@
  * launcher is gone is marked Failed, stops the ranks when the job is stopped, and reports the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, rename, writeFile, unlink } from 'node:fs/promises';
+import { mkdir, rename, rmdir, writeFile, unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { removeCredentialsFile } from './credentials-file.ts';
 
 /** Every variable that could hand a job someone else's identity (DESIGN.md "Job environment"). */
 export const CREDENTIAL_VARIABLES = [
@@ -120,10 +121,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Writes the Alibaba-layout credentials file atomically (temp + rename), owner-only. */
-async function writeCredentialsFile(path: string, doc: Record<string, unknown>): Promise<void> {
+/**
+ * Writes the Alibaba-layout credentials file atomically (temp + rename), owner-only; returns what it wrote. Its
+ * directory is not created here: it is the per-job directory (made by `launch`) or one the user named, which must
+ * exist (credentials-file.ts).
+ */
+async function writeCredentialsFile(path: string, doc: Record<string, unknown>): Promise<string> {
   const body = JSON.stringify({ AccessKeyId: doc['AccessKeyId'], AccessKeySecret: doc['AccessKeySecret'], SecurityToken: doc['SecurityToken'], Expiration: doc['Expiration'] }, null, 2);
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     await writeFile(tmp, `${body}\n`, { mode: 0o600 });
@@ -132,6 +136,7 @@ async function writeCredentialsFile(path: string, doc: Record<string, unknown>):
     await unlink(tmp).catch(() => {});
     throw e;
   }
+  return `${body}\n`;
 }
 
 /**
@@ -168,14 +173,21 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   // served with a later `Expiration` (it advances every 15 minutes, core/jobs `servedExpiration`), so that the
   // file never says expired while the session is good.
   let lastKey = '';
-  const refreshFile = async (): Promise<void> => {
+  // What was last written, so that the end of the job removes the file only if it still holds it.
+  let written: string | undefined;
+  // One refresh at a time, none once the job has ended: the file is removed then, and must stay removed.
+  let refreshing: Promise<void> = Promise.resolve();
+  let ended = false;
+  const refreshFile = (): Promise<void> => (refreshing = refreshing.then(refreshOnce));
+  const refreshOnce = async (): Promise<void> => {
+    if (ended) return;
     try {
       const r = await fetch(opts.environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '', { signal: AbortSignal.timeout(5000) });
       if (!r.ok) return;
       const doc = (await r.json()) as Record<string, unknown>;
       const key = `${String(doc['AccessKeyId'])} ${String(doc['Expiration'])}`;
       if (key !== lastKey) {
-        await writeCredentialsFile(opts.credentialsFile, doc);
+        written = await writeCredentialsFile(opts.credentialsFile, doc);
         lastKey = key;
       }
     } catch (e) {
@@ -183,6 +195,7 @@ export async function launch(opts: LaunchOptions): Promise<number> {
     }
   };
 
+  if (opts.profileDir !== undefined) await mkdir(opts.profileDir, { recursive: true, mode: 0o700 });
   await post('/v1/launcher/heartbeat');
   await refreshFile();
 
@@ -260,8 +273,19 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   const status = codes.find((c) => c !== 0) ?? 0;
+  // The job's credentials go with it: the file (if it still holds what was written), and the per-job profile files.
+  ended = true;
+  await refreshing;
+  if ((await removeCredentialsFile(opts.credentialsFile, written)) === 'kept') log(`gatehouse: ${opts.credentialsFile} was changed by someone else during job ${opts.jobId}: left as it is`);
+  if (opts.profileDir !== undefined) await removeProfileFiles(opts.profileDir);
   await post('/v1/launcher/end', { exitCode: stopped && status === 0 ? 143 : status });
   return status;
+}
+
+/** Removes what `writeProfileFiles` wrote in the per-job directory, then the directory if nothing else is in it. */
+async function removeProfileFiles(dir: string): Promise<void> {
+  for (const f of ['aws-config', 'aws-credentials', 'alibaba-credentials']) await unlink(join(dir, f)).catch(() => {});
+  await rmdir(dir).catch(() => {});
 }
 
 function signalNumber(signal: NodeJS.Signals): number | undefined {

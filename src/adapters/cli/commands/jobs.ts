@@ -4,13 +4,14 @@
  * "Interfaces"); it exits with CMD's exit status, and the job's sessions stop working when it ends.
  */
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { launch } from '../../launcher/run.ts';
 import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatTable, withJsonOption } from '../output.ts';
+import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
 
 interface JobJson {
   readonly id: string;
@@ -31,6 +32,19 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
     headers.map((header, i) => ({ header, value: (r: readonly string[]) => r[i] ?? '' })),
     rows,
   );
+}
+
+/**
+ * The exit status refusing a credentials file the user named (`--credentials-file`, else `GATEHOUSE_CREDENTIALS_FILE`),
+ * after saying why; undefined when it may be used (launcher/credentials-file.ts). The per-job default is not checked.
+ */
+async function refuseCredentialsFile(ctx: CommandContext, given: string | undefined): Promise<number | undefined> {
+  const path = given ?? (ctx.env?.['GATEHOUSE_CREDENTIALS_FILE'] || undefined);
+  if (path === undefined) return undefined;
+  const problem = await credentialsFileProblem(resolve(path));
+  if (problem === undefined) return undefined;
+  ctx.err(`gatehouse: ${problem.message}\n`);
+  return problem.exit === 'usage' ? EXIT.usage : EXIT.conflict;
 }
 
 /** A job has at most one role (seed 000): a second `--role` is refused rather than silently winning. */
@@ -111,6 +125,8 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
     .action(async (command: string[], opts: Opts & RunOpts & { cluster: string; computeConfig?: string }) => {
       const agent = agentOf(ctx, opts.agent);
       if (typeof agent === 'object') return ctx.exit(agent.usage);
+      const fileRefused = await refuseCredentialsFile(ctx, opts.credentialsFile);
+      if (fileRefused !== undefined) return ctx.exit(fileRefused);
       const conn = await connect(opts, ctx);
       if (!conn.ok) return ctx.exit(report(ctx, conn));
       const started = await call<{ job: JobJson; capability: string; why: string; environment: Record<string, string> }>(conn.value, 'POST', ['clusters', opts.cluster, 'nodes'], {
@@ -262,6 +278,8 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & RunOpts 
   // Checked before anything is submitted: a bad address leaves no job behind.
   const agent = agentOf(ctx, opts.agent);
   if (typeof agent === 'object') return agent.usage;
+  const fileRefused = await refuseCredentialsFile(ctx, opts.credentialsFile);
+  if (fileRefused !== undefined) return fileRefused;
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn);
   const submitted = await call<{ job: JobJson; capability: string; environment: Record<string, string> }>(conn.value, 'POST', ['jobs'], {

@@ -1,0 +1,80 @@
+/**
+ * The job's credentials file (`--credentials-file`, `GATEHOUSE_CREDENTIALS_FILE`; the Alibaba layout) is the
+ * launcher's own: it is never written over a file that exists, and it is removed when the job ends (review-g R3). A
+ * user pointing it at `~/.aws/credentials`, `~/.alibabacloud/credentials` or another running job's file would
+ * otherwise lose that file, or break that job, and be left with a dead job's session in it.
+ *
+ * The file holds exactly the platform's four fields (DESIGN.md), so it cannot say who wrote it: an existing file is
+ * refused whoever wrote it, and one in the layout the launcher writes is named as such (another job's, or one left
+ * by a launcher that was killed before it could remove it). At the end the launcher removes the file only if it
+ * still holds what it last wrote there.
+ */
+import { lstat, readFile, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export interface CredentialsFileProblem {
+  /** `usage` (exit 2): the path cannot be used; `conflict` (exit 7): something is there already. */
+  readonly exit: 'usage' | 'conflict';
+  readonly message: string;
+}
+
+const LAYOUT = ['AccessKeyId', 'AccessKeySecret', 'SecurityToken', 'Expiration'].join();
+
+const code = (e: unknown): string => (typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '');
+
+/** Whether the file at `path` is in the layout the launcher writes (a JSON object of exactly the four fields). */
+async function inLauncherLayout(path: string): Promise<boolean> {
+  try {
+    if ((await lstat(path)).size > 64 * 1024) return false;
+    const doc = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && Object.keys(doc).join() === LAYOUT;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why a credentials file the user named may not be used, or undefined when it may: checked before the job is
+ * submitted, so a refusal leaves no job behind. Its directory must exist (only the private per-job directory is
+ * ever created: a typo must not make directories under `/`), and nothing may be at the path.
+ */
+export async function credentialsFileProblem(path: string): Promise<CredentialsFileProblem | undefined> {
+  const dir = dirname(path);
+  try {
+    if (!(await stat(dir)).isDirectory()) return { exit: 'usage', message: `--credentials-file \`${path}\`: \`${dir}\` is not a directory` };
+  } catch (e) {
+    const why = code(e) === 'ENOENT' ? 'does not exist; create it first (mkdir -p), or choose another path' : `cannot be read (${code(e) || String(e)})`;
+    return { exit: 'usage', message: `--credentials-file \`${path}\`: the directory \`${dir}\` ${why}` };
+  }
+  try {
+    await lstat(path);
+  } catch (e) {
+    if (code(e) === 'ENOENT') return undefined;
+    return { exit: 'usage', message: `--credentials-file \`${path}\` cannot be checked (${code(e) || String(e)})` };
+  }
+  const next = 'give a path where nothing is (the launcher removes the file when the job ends), or leave the option out for a private per-job path';
+  return (await inLauncherLayout(path))
+    ? { exit: 'conflict', message: `--credentials-file \`${path}\` exists and holds credentials in the layout \`gatehouse jobs run\` writes: another job may be using it (give each job its own path), or a launcher that was killed left it (remove it); it is left as it is` }
+    : { exit: 'conflict', message: `--credentials-file \`${path}\` exists: it is left as it is, never written over; ${next}` };
+}
+
+/**
+ * Removes the credentials file at the end of the job if it still holds `written`, what the launcher last wrote there
+ * (not a file someone put in its place meanwhile); the session in it has ended, but a copy of a secret should not
+ * outlive its use.
+ */
+export async function removeCredentialsFile(path: string, written: string | undefined): Promise<'removed' | 'kept' | 'absent'> {
+  let now: string;
+  try {
+    now = await readFile(path, 'utf8');
+  } catch (e) {
+    return code(e) === 'ENOENT' ? 'absent' : 'kept';
+  }
+  if (written === undefined || now !== written) return 'kept';
+  try {
+    await unlink(path);
+    return 'removed';
+  } catch (e) {
+    return code(e) === 'ENOENT' ? 'absent' : 'kept';
+  }
+}

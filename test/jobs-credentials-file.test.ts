@@ -1,0 +1,134 @@
+/**
+ * `gatehouse jobs run --credentials-file PATH` never replaces a file it did not write, and takes the job's
+ * credentials away when the job ends (review-g R3). Through the real executable against a real server:
+ * - an existing file (a user's `~/.aws/credentials`, say) is refused, exit 7, left byte for byte, and no job is
+ *   submitted; the same for `GATEHOUSE_CREDENTIALS_FILE`;
+ * - a path whose directory does not exist is refused, exit 2, and no directory is created;
+ * - a file in the layout the launcher writes (another job's, or one a killed launcher left) is refused too, saying so;
+ * - a fresh path holds the job's credentials while it runs and is gone after it, as is the per-job directory with
+ *   its profile files; a file someone replaced during the job is left alone.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as I from '@aws-sdk/client-iam';
+import { call, type Connection } from '../src/adapters/cli/client.ts';
+import { startServer, type RunningServer } from '../src/main/server.ts';
+import { GATEHOUSE_BIN } from './support/processes.ts';
+
+const ROLE_ARN = 'arn:aws:iam::000000000000:role/trainer';
+const PRECIOUS = '[default]\naws_access_key_id = AKIAIMPORTANT\naws_secret_access_key = keepme\n';
+/** A rank that prints the credentials file it was given. */
+const PRINT_FILE = [process.execPath, '-e', "process.stdout.write(require('fs').readFileSync(process.env.GATEHOUSE_CREDENTIALS_FILE, 'utf8'))"];
+
+describe('jobs run --credentials-file', () => {
+  let home: string;
+  let server: RunningServer;
+  let alice: { accessKeyId: string; secretAccessKey: string };
+  let admin: Connection;
+
+  const gatehouse = (args: readonly string[], extraEnv: Record<string, string> = {}) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [GATEHOUSE_BIN, ...args],
+        { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey, GATEHOUSE_ENDPOINT: server.url, ...extraEnv }, timeout: 60_000 },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+      );
+    });
+  const jobCount = async (): Promise<number> => {
+    const r = await call<{ jobs: unknown[] }>(admin, 'GET', ['jobs']);
+    assert.ok(r.ok);
+    return r.value.jobs.length;
+  };
+
+  before(async () => {
+    home = await mkdtemp(join(tmpdir(), 'gh-credfile-'));
+    server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', log: () => {} });
+    const a = server.adminCredentials;
+    assert.ok(a);
+    const keys = { accessKeyId: a.AccessKeyId, secretAccessKey: a.SecretAccessKey };
+    const iam = new I.IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: keys });
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] };
+    await iam.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: JSON.stringify(trust) }));
+    await iam.send(new I.CreateUserCommand({ UserName: 'alice' }));
+    const allow = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['training:*'], Resource: '*' }, { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE_ARN }] };
+    await iam.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'submit', PolicyDocument: JSON.stringify(allow) }));
+    const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'alice' }))).AccessKey;
+    alice = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+    iam.destroy();
+    admin = { endpoint: new URL(server.url), credentials: keys, region: 'us-east-1', credentialsSource: 'test' };
+    const ws = await call(admin, 'PUT', ['workspaces', 'vision'], { body: { members: [{ user: 'alice' }] } });
+    assert.ok(ws.ok);
+  });
+  after(async () => {
+    await server?.stop();
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  it('an existing file is refused (exit 7), left as it was, and no job is submitted', async () => {
+    const precious = join(home, 'precious-credentials');
+    await writeFile(precious, PRECIOUS);
+    const before = await jobCount();
+    const r = await gatehouse(['jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--credentials-file', precious, '--', 'true']);
+    assert.equal(r.code, 7, r.stderr);
+    assert.match(r.stderr, /^gatehouse: --credentials-file `.*precious-credentials` exists: it is left as it is, never written over; give a path where nothing is/);
+    assert.equal(await readFile(precious, 'utf8'), PRECIOUS);
+    // Through the environment variable too.
+    const e = await gatehouse(['jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--', 'true'], { GATEHOUSE_CREDENTIALS_FILE: precious });
+    assert.equal(e.code, 7, e.stderr);
+    assert.equal(await readFile(precious, 'utf8'), PRECIOUS);
+    assert.equal(await jobCount(), before, 'no job was submitted');
+  });
+
+  it('a path under a directory that does not exist is refused (exit 2) and creates nothing', async () => {
+    const r = await gatehouse(['jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--credentials-file', join(home, 'nodir', 'sub', 'credentials'), '--', 'true']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /the directory `.*nodir\/sub` does not exist; create it first/);
+    assert.equal(existsSync(join(home, 'nodir')), false);
+  });
+
+  it('a fresh path holds the job\'s credentials while it runs and is removed with the per-job directory after it', async () => {
+    const dir = join(home, 'mnt-alibabacloud');
+    await mkdir(dir);
+    const file = join(dir, 'credentials');
+    const r = await gatehouse(['jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--credentials-file', file, '--', ...PRINT_FILE]);
+    assert.equal(r.code, 0, r.stderr);
+    const jobId = /gatehouse: job ([a-z0-9]+) /.exec(r.stderr)?.[1];
+    const seen = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.match(String(seen['AccessKeyId']), /^ASIA/);
+    assert.deepEqual(Object.keys(seen), ['AccessKeyId', 'AccessKeySecret', 'SecurityToken', 'Expiration']);
+    assert.equal(existsSync(file), false, 'the job\'s credentials are gone with it');
+    assert.deepEqual(await readdir(dir), []);
+    assert.equal(existsSync(join(home, 'gatehouse', 'jobs', jobId ?? '')), false, 'the per-job directory is gone');
+
+    // The default per-job path as well.
+    const d = await gatehouse(['jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--', ...PRINT_FILE]);
+    assert.equal(d.code, 0, d.stderr);
+    const defaultId = /gatehouse: job ([a-z0-9]+) /.exec(d.stderr)?.[1] ?? '';
+    assert.match(String((JSON.parse(d.stdout) as Record<string, unknown>)['SecurityToken']), /./);
+    assert.equal(existsSync(join(home, 'gatehouse', 'jobs', defaultId)), false);
+  });
+
+  it('a file in the launcher\'s layout (another job\'s) is refused; one replaced during the job is left alone', async () => {
+    const file = join(home, 'shared-credentials');
+    const other = JSON.stringify({ AccessKeyId: 'ASIAOTHER', AccessKeySecret: 's', SecurityToken: 't', Expiration: '2030-01-01T00:00:00Z' });
+    await writeFile(file, other);
+    const r = await gatehouse(['jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--credentials-file', file, '--', 'true']);
+    assert.equal(r.code, 7, r.stderr);
+    assert.match(r.stderr, /holds credentials in the layout `gatehouse jobs run` writes: another job may be using it \(give each job its own path\), or a launcher that was killed left it \(remove it\)/);
+    assert.equal(await readFile(file, 'utf8'), other);
+
+    // A rank that puts its own file in place of the job's: the launcher does not remove what it did not write.
+    await rm(file);
+    const replace = [process.execPath, '-e', `require('fs').writeFileSync(process.env.GATEHOUSE_CREDENTIALS_FILE, ${JSON.stringify(PRECIOUS)})`];
+    const t = await gatehouse(['jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--credentials-file', file, '--', ...replace]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stderr, /was changed by someone else during job [a-z0-9]+: left as it is/);
+    assert.equal(await readFile(file, 'utf8'), PRECIOUS);
+  });
+});
