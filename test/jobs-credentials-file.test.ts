@@ -3,7 +3,7 @@
  * credentials away when the job ends (review-g R3). Through the real executable against a real server:
  * - an existing file (a user's `~/.aws/credentials`, say) is refused, exit 7, left byte for byte, and no job is
  *   submitted; the same for `GATEHOUSE_CREDENTIALS_FILE`;
- * - a path whose directory does not exist is refused, exit 2, and no directory is created;
+ * - a path whose directory does not exist gets it (owner-only), as the platform path /mnt/.alibabacloud needs;
  * - a file in the layout the launcher writes (another job's, or one a killed launcher left) is refused too, saying so;
  * - a fresh path holds the job's credentials while it runs and is gone after it, as is the per-job directory with
  *   its profile files; a file someone replaced during the job is left alone.
@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
@@ -85,11 +85,12 @@ describe('jobs run --credentials-file', () => {
     assert.equal(await jobCount(), before, 'no job was submitted');
   });
 
-  it('a path under a directory that does not exist is refused (exit 2) and creates nothing', async () => {
-    const r = await gatehouse(['jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--credentials-file', join(home, 'nodir', 'sub', 'credentials'), '--', 'true']);
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /the directory `.*nodir\/sub` does not exist; create it first/);
-    assert.equal(existsSync(join(home, 'nodir')), false);
+  it('a path under a directory that does not exist (as /mnt/.alibabacloud on a new machine) gets it, owner-only, and the file goes at the end', async () => {
+    const path = join(home, 'nodir', 'sub', 'credentials');
+    const r = await gatehouse(['jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--credentials-file', path, '--', 'node', '-e', 'const f=require("fs");const d=JSON.parse(f.readFileSync(process.argv[1],"utf8"));process.exit(d.AccessKeyId?0:3)', path]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await stat(join(home, 'nodir', 'sub'))).mode & 0o777, 0o700);
+    assert.equal(existsSync(path), false, 'removed when the job ended');
   });
 
   it('a fresh path holds the job\'s credentials while it runs and is removed with the per-job directory after it', async () => {

@@ -35,16 +35,19 @@ async function inLauncherLayout(path: string): Promise<boolean> {
 
 /**
  * Why a credentials file the user named may not be used, or undefined when it may: checked before the job is
- * submitted, so a refusal leaves no job behind. Its directory must exist (only the private per-job directory is
- * ever created: a typo must not make directories under `/`), and nothing may be at the path.
+ * submitted, so a refusal leaves no job behind. Nothing may be at the path. A directory that does not exist is made
+ * (owner-only) when the file is first written, as the platform's own path `/mnt/.alibabacloud/credentials` needs on a
+ * machine that has never had it (DESIGN.md names it as the configurable default); one that exists but is not a
+ * directory is refused.
  */
 export async function credentialsFileProblem(path: string): Promise<CredentialsFileProblem | undefined> {
   const dir = dirname(path);
   try {
     if (!(await stat(dir)).isDirectory()) return { exit: 'usage', message: `--credentials-file \`${path}\`: \`${dir}\` is not a directory` };
   } catch (e) {
-    const why = code(e) === 'ENOENT' ? 'does not exist; create it first (mkdir -p), or choose another path' : `cannot be read (${code(e) || String(e)})`;
-    return { exit: 'usage', message: `--credentials-file \`${path}\`: the directory \`${dir}\` ${why}` };
+    // Made when the file is first written.
+    if (code(e) === 'ENOENT') return undefined;
+    return { exit: 'usage', message: `--credentials-file \`${path}\`: the directory \`${dir}\` cannot be read (${code(e) || String(e)})` };
   }
   try {
     await lstat(path);

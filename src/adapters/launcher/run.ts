@@ -122,11 +122,11 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Writes the Alibaba-layout credentials file atomically (temp + rename), owner-only; returns what it wrote. Its
- * directory is not created here: it is the per-job directory (made by `launch`) or one the user named, which must
- * exist (credentials-file.ts).
+ * Writes the Alibaba-layout credentials file atomically (temp + rename), owner-only; returns what it wrote. A
+ * directory the user named that does not exist yet is made, owner-only (credentials-file.ts).
  */
 async function writeCredentialsFile(path: string, doc: Record<string, unknown>): Promise<string> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const body = JSON.stringify({ AccessKeyId: doc['AccessKeyId'], AccessKeySecret: doc['AccessKeySecret'], SecurityToken: doc['SecurityToken'], Expiration: doc['Expiration'] }, null, 2);
   const tmp = `${path}.${process.pid}.tmp`;
   try {
