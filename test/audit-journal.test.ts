@@ -248,6 +248,20 @@ describe('audit journal: a hard stop loses no session, change or job record', ()
     await real.close();
   });
 
+  it('GATEHOUSE_AUDIT_JOURNAL=off (journal: false) writes no journal', async () => {
+    const { dir, store, real, fail } = await flakySqlite('gh-audit-journal-off-');
+    dirs.push(dir);
+    const logs: string[] = [];
+    const audit = createAudit({ store, now: () => Date.now(), log: (l) => void logs.push(l), journal: fileAuditJournal(dir, { instance: 'pod-a/1' }) }, { journal: false, flushMs: 60_000, drainMs: 0 });
+    audit.start();
+    fail(true);
+    audit.record(ev(1));
+    assert.deepEqual(await journalFiles(dir), []);
+    assert.ok(logs.some((l) => l.includes('no journal: a hard stop loses what waits in memory (GATEHOUSE_AUDIT_JOURNAL)')), logs.join('\n'));
+    await audit.stop().catch(() => {});
+    await real.close();
+  });
+
   it('a journal it cannot read is left where it is and said loudly; a clean stop leaves none', async () => {
     const { dir, store, real } = await flakySqlite('gh-audit-journal-bad-');
     dirs.push(dir);

@@ -62,6 +62,18 @@ describe('audit settings', () => {
     }
   });
 
+  it('GATEHOUSE_AUDIT_JOURNAL is on or off, nothing else', () => {
+    const on = auditOptionsFromEnv({ GATEHOUSE_AUDIT_JOURNAL: 'on' });
+    assert.ok(on.ok && on.value.journal === true);
+    const off = auditOptionsFromEnv({ GATEHOUSE_AUDIT_JOURNAL: 'off' });
+    assert.ok(off.ok && off.value.journal === false);
+    for (const v of ['0', 'false', 'OFF', 'yes']) {
+      const r = auditOptionsFromEnv({ GATEHOUSE_AUDIT_JOURNAL: v });
+      assert.equal(r.ok, false, v);
+      assert.match(r.ok ? '' : (r.errors[0]?.message ?? ''), new RegExp(`^GATEHOUSE_AUDIT_JOURNAL must be \`on\` or \`off\`, got \`${v}\`$`));
+    }
+  });
+
   it('a server refuses to start with GATEHOUSE_AUDIT_ALLOW_SAMPLE=0x1, saying why', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'gh-audit-settings-'));
     dirs.push(dataDir);
@@ -89,7 +101,7 @@ describe('audit settings', () => {
       env: {},
     }).catch(() => undefined);
     const names = Object.keys(AUDIT_ENV);
-    assert.deepEqual(names.sort(), ['GATEHOUSE_AUDIT_ALLOW_SAMPLE', 'GATEHOUSE_AUDIT_DRAIN_SECONDS', 'GATEHOUSE_AUDIT_FAILURE', 'GATEHOUSE_AUDIT_RETENTION_DAYS']);
+    assert.deepEqual(names.sort(), ['GATEHOUSE_AUDIT_ALLOW_SAMPLE', 'GATEHOUSE_AUDIT_DRAIN_SECONDS', 'GATEHOUSE_AUDIT_FAILURE', 'GATEHOUSE_AUDIT_JOURNAL', 'GATEHOUSE_AUDIT_RETENTION_DAYS']);
     for (const name of names) assert.ok(out.includes(name), `${name} is not in the help:\n${out}`);
     assert.match(out, /DIR\/audit-spool/);
   });
@@ -100,7 +112,7 @@ describe('audit settings', () => {
       const line = s.logs.find((l) => l.startsWith('audit: failure policy'));
       assert.equal(
         line,
-        `audit: failure policy open (GATEHOUSE_AUDIT_FAILURE); allowed decisions are recorded at random, at 0.25 (denials always) (GATEHOUSE_AUDIT_ALLOW_SAMPLE); records are kept 30 day(s) (GATEHOUSE_AUDIT_RETENTION_DAYS); on stop, unwritten records are retried for 4 s (GATEHOUSE_AUDIT_DRAIN_SECONDS), then spooled to ${join(s.dataDir, 'audit-spool')}`,
+        `audit: failure policy open (GATEHOUSE_AUDIT_FAILURE); allowed decisions are recorded at random, at 0.25 (denials always) (GATEHOUSE_AUDIT_ALLOW_SAMPLE); records are kept 30 day(s) (GATEHOUSE_AUDIT_RETENTION_DAYS); on stop, unwritten records are retried for 4 s (GATEHOUSE_AUDIT_DRAIN_SECONDS), then spooled to ${join(s.dataDir, 'audit-spool')}; sessions, changes and jobs are journaled to ${join(s.dataDir, 'audit-spool')} as they happen (GATEHOUSE_AUDIT_JOURNAL)`,
       );
       const r = await call<Record<string, unknown>>({ endpoint: new URL(s.url), credentials: s.admin, region: 'us-east-1', credentialsSource: 'test' }, 'GET', ['audit', 'status']);
       assert.ok(r.ok);
@@ -111,6 +123,7 @@ describe('audit settings', () => {
       assert.equal(r.value['oldestUnwrittenSeconds'], 0);
       assert.equal(typeof r.value['sampledOut'], 'number');
       assert.equal(r.value['gateRefusals'], 0);
+      assert.equal(r.value['journal'], join(s.dataDir, 'audit-spool'));
     } finally {
       await s.stop();
     }

@@ -80,6 +80,8 @@ export interface AuditOptions {
   readonly drainMs?: number;
   /** `false` records nothing (benchmarks of the cost of auditing); default true. */
   readonly enabled?: boolean;
+  /** `false` leaves the journal (`AuditDeps.journal`) out: a hard stop then loses what waits in memory; default true. */
+  readonly journal?: boolean;
 }
 
 export interface AuditStatus {
@@ -111,6 +113,8 @@ export interface AuditStatus {
   readonly drainSeconds: number;
   /** Records appended since start from a spool left by an earlier stop. */
   readonly recovered: number;
+  /** Where sessions, changes and job records are journaled as they happen; null: no journal (GATEHOUSE_AUDIT_JOURNAL=off). */
+  readonly journal: string | null;
 }
 
 export interface AuditPage {
@@ -276,12 +280,13 @@ export const AUDIT_ENV = {
   GATEHOUSE_AUDIT_ALLOW_SAMPLE: 'share of allowed decisions recorded, a decimal number from 0 to 1 (default 1: all); each allow is chosen at random, denials are always recorded',
   GATEHOUSE_AUDIT_RETENTION_DAYS: 'prune records older than this many days, hourly (default: keep forever)',
   GATEHOUSE_AUDIT_DRAIN_SECONDS: 'on SIGTERM, how long to keep trying to write queued records before spooling them to DIR/audit-spool (default 10)',
+  GATEHOUSE_AUDIT_JOURNAL: '`on` (default): records of sessions, changes and jobs are also written to DIR/audit-spool as they happen, so a hard stop (kill -9) loses none; `off`: they wait in memory only (a read-only data dir, or to measure what the journal costs)',
 } as const;
 
 /** A plain decimal number (`0.25`, `.5`, `30`): no sign, exponent, hex, `%` or blanks, which `Number()` would take or misread. */
 const DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 
-/** `GATEHOUSE_AUDIT_FAILURE`, `GATEHOUSE_AUDIT_ALLOW_SAMPLE`, `GATEHOUSE_AUDIT_RETENTION_DAYS`, `GATEHOUSE_AUDIT_DRAIN_SECONDS`. */
+/** `GATEHOUSE_AUDIT_FAILURE`, `GATEHOUSE_AUDIT_ALLOW_SAMPLE`, `GATEHOUSE_AUDIT_RETENTION_DAYS`, `GATEHOUSE_AUDIT_DRAIN_SECONDS`, `GATEHOUSE_AUDIT_JOURNAL`. */
 export function auditOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): Result<AuditOptions> {
   const out: { -readonly [K in keyof AuditOptions]: AuditOptions[K] } = {};
   const failure = env['GATEHOUSE_AUDIT_FAILURE'];
@@ -300,6 +305,11 @@ export function auditOptionsFromEnv(env: Readonly<Record<string, string | undefi
     const n = DECIMAL.test(days) ? Number(days) : NaN;
     if (!(n > 0 && Number.isFinite(n))) return failWith('VALIDATION_ERROR', `GATEHOUSE_AUDIT_RETENTION_DAYS must be a positive decimal number of days (such as 90), got \`${days}\``);
     out.retentionDays = n;
+  }
+  const journal = env['GATEHOUSE_AUDIT_JOURNAL'];
+  if (journal !== undefined && journal !== '') {
+    if (journal !== 'on' && journal !== 'off') return failWith('VALIDATION_ERROR', `GATEHOUSE_AUDIT_JOURNAL must be \`on\` or \`off\`, got \`${journal}\``);
+    out.journal = journal === 'on';
   }
   const drain = env['GATEHOUSE_AUDIT_DRAIN_SECONDS'];
   if (drain !== undefined && drain !== '') {
@@ -372,7 +382,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   const drainMs = options.drainMs ?? AUDIT_DEFAULTS.drainMs;
   const random = uniform(deps.randomBytes ?? ((n) => randomBytes(n)));
   const spool = deps.spool;
-  const journal = deps.journal;
+  const journal = options.journal === false ? undefined : deps.journal;
   /**
    * Decisions are dropped (counted) once `maxBacklog` records wait; sessions, changes and job records, which the
    * gate stops at that bound under either policy, still have this much room for those already under way.
@@ -853,6 +863,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       retentionDays: options.retentionDays ?? null,
       drainSeconds: drainMs / 1000,
       recovered,
+      journal: journal?.where ?? null,
     }),
     /** Age of the oldest record queued and not yet written, ms (0 when none): what `gatehouse_audit_oldest_unwritten_seconds` shows. */
     oldestUnwrittenMs,
@@ -951,7 +962,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     return (
       `failure policy ${policy} (GATEHOUSE_AUDIT_FAILURE); ${sample} (GATEHOUSE_AUDIT_ALLOW_SAMPLE); ` +
       `records are kept ${options.retentionDays === undefined ? 'forever' : `${options.retentionDays} day(s)`} (GATEHOUSE_AUDIT_RETENTION_DAYS); ` +
-      `on stop, unwritten records are retried for ${drainMs / 1000} s (GATEHOUSE_AUDIT_DRAIN_SECONDS), then ${spool ? `spooled to ${spool.where}` : 'lost (no spool)'}`
+      `on stop, unwritten records are retried for ${drainMs / 1000} s (GATEHOUSE_AUDIT_DRAIN_SECONDS), then ${spool ? `spooled to ${spool.where}` : 'lost (no spool)'}; ` +
+      `${journal ? `sessions, changes and jobs are journaled to ${journal.where} as they happen` : 'no journal: a hard stop loses what waits in memory'} (GATEHOUSE_AUDIT_JOURNAL)`
     );
   }
 
