@@ -92,7 +92,9 @@ async function serve(opts: ServerChildOptions): Promise<void> {
       dataDir: opts.dataDir,
       listen: '127.0.0.1:0',
       agentListen: '127.0.0.1:0',
-      env: {},
+      // The audit settings of the bench's environment (GATEHOUSE_AUDIT_JOURNAL=off, GATEHOUSE_AUDIT_ALLOW_SAMPLE=…),
+      // so a bench can measure what one costs; nothing else of the machine's environment.
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('GATEHOUSE_AUDIT_'))),
       // Only what a bench must not miss (a 500, a failed background refresh), first line, a few times.
       log: (line: string) => {
         if (/internal error|failed/.test(line) && logged++ < 3) process.stderr.write(`server: ${line.split('\n')[0] ?? ''}${logged === 3 ? ' (further errors not shown)' : ''}\n`);
