@@ -8,7 +8,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../src/adapters/audit-spool/journal.ts';
 import { flakySqlite } from './support/flaky-store.ts';
-import { GATEHOUSE_BIN } from './support/processes.ts';
+import { serverProcess } from './support/processes.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const ROOT = '000000000000';
@@ -302,31 +302,8 @@ describe('audit journal end to end: gatehouse server killed with SIGKILL', () =>
     }
   };
 
-  async function serve(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; output: string[] }> {
-    const child = spawn(process.execPath, [GATEHOUSE_BIN, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: dataDir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const output: string[] = [];
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the server did not start within 30 s:\n${output.join('')}`)), 30_000);
-      const onData = (b: Buffer): void => {
-        output.push(b.toString());
-        const m = /gatehouse listening on (http:\/\/[^\s,]+)/.exec(output.join(''));
-        if (m?.[1]) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the server exited with ${code}:\n${output.join('')}`));
-      });
-    });
-    return { child, url, output };
-  }
+  const serve = (dataDir: string, env: Record<string, string> = {}) =>
+    serverProcess(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], { HOME: dataDir, ...env });
   const kill9 = async (child: ChildProcess): Promise<void> => {
     const gone = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');

@@ -20,12 +20,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import pg from 'pg';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
@@ -35,11 +34,11 @@ import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { createApp, type AppDeps } from '../src/app/index.ts';
 import { errorName } from './support/server.ts';
+import { serverProcess } from './support/processes.ts';
 
 const ROOT = '000000000000';
 const REGION = 'us-east-1';
 const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const BIN = join(dirname(dirname(fileURLToPath(import.meta.url))), 'bin', 'gatehouse.js');
 /** The enforcement bound of the issue. */
 const BOUND_MS = 1000;
 
@@ -79,28 +78,7 @@ interface Instance {
 /** `gatehouse server` in its own process; resolves once it logs the address it listens on (port 0: the kernel's pick). */
 async function spawnServer(name: string, env: Record<string, string>): Promise<Instance> {
   const dataDir = await mkdtemp(join(tmpdir(), `gh-multi-${name}-`));
-  const child = spawn(process.execPath, [BIN, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', '127.0.0.1:0'], {
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? tmpdir(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server ${name} did not start within 30 s:\n${output.join('')}`)), 30_000);
-    const onData = (b: Buffer) => {
-      output.push(b.toString());
-      const m = /gatehouse listening on (http:\/\/[^\s,]+)/.exec(output.join(''));
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server ${name} exited with ${code}:\n${output.join('')}`));
-    });
-  });
+  const { child, url, output } = await serverProcess(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', '127.0.0.1:0'], { HOME: process.env['HOME'] ?? tmpdir(), ...env }, `server ${name}`);
   return { name, child, url, dataDir, output };
 }
 

@@ -2,7 +2,7 @@
  * Running programs from tests: the real `gatehouse` CLI, and the system clients from Debian packages (the aws
  * CLI, boto3) that tests use when present and skip, saying why, when absent.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -102,4 +102,40 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** A `gatehouse server` in its own process, as `serverProcess` started it. */
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  /** The address it logged (`gatehouse listening on …`). */
+  readonly url: string;
+  /** Everything it printed so far. */
+  readonly output: string[];
+}
+
+/**
+ * `gatehouse server ARGS` in its own process with exactly `env` (and PATH), resolved once it logs the address it
+ * listens on; rejected with its output when it exits first or takes more than 30 s. `what` names it in errors.
+ */
+export async function serverProcess(args: readonly string[], env: Record<string, string>, what = 'the server'): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'server', ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within 30 s:\n${output.join('')}`)), 30_000);
+    const onData = (b: Buffer): void => {
+      output.push(b.toString());
+      const m = /gatehouse listening on (http:\/\/[^\s,]+)/.exec(output.join(''));
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}:\n${output.join('')}`));
+    });
+  });
+  return { child, url, output };
 }
