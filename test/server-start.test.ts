@@ -237,8 +237,12 @@ describe('stopping with the parent process', () => {
     }
   });
 
-  test('started otherwise (nohup … &), it outlives its parent', async () => {
-    const s = serverUnderParent(freshDir(), { PATH, HOME: work });
+  for (const [what, env] of [
+    ['started otherwise (nohup … &)', {}],
+    ['started directly by a process of an npm script (npm_command=test, as `npm test` gives its children)', { npm_command: 'test' }],
+  ] as const) {
+  test(`${what}, it outlives its parent`, async () => {
+    const s = serverUnderParent(freshDir(), { PATH, HOME: work, ...env });
     const pid = await s.serverPid;
     try {
       const url = await s.url;
@@ -253,6 +257,7 @@ describe('stopping with the parent process', () => {
       killQuietly(pid);
     }
   });
+  }
 
   test('`npx gatehouse server` stopped by a SIGTERM to npx (`npx … & kill $!`) stops too, as on SIGTERM', async () => {
     const dir = freshDir();

@@ -416,13 +416,16 @@ export function untilStopSignal(log: (line: string) => void): Promise<void> {
  * npm and sh and never reaches node, which would keep serving, orphaned, with its ports taken. An orphan is
  * reparented (to init or a subreaper), so `process.ppid` changes; polled, as no event says so.
  *
- * Watched only when npm started this process (`npm_command` in its environment) and its parent is not init: a
- * container's PID 1 setup is unaffected, and so is a server started directly and meant to outlive the shell that
- * started it (`nohup node bin/gatehouse.js server &`, then logging out). `stop` ends the watch.
+ * Watched only when `npx`/`npm exec` started this process (`npm_command=exec` in its environment) and its parent is
+ * not init: a process an npm script starts directly inherits `npm_command` too, but not `exec`, and keeps running as
+ * before; a container's PID 1 setup is unaffected, and so is a server started directly and meant to outlive the
+ * shell that started it (`nohup node bin/gatehouse.js server &`, then logging out). `stop` ends the watch.
  */
 export function untilParentExits(log: (line: string) => void, o: { env?: NodeJS.ProcessEnv; everyMs?: number } = {}): { exited: Promise<void>; stop(): void } {
   const parent = process.ppid;
-  const byNpm = (o.env ?? process.env)['npm_command'] !== undefined;
+  // `npx` and `npm exec` set npm_command=exec for what they run; an npm script (`npm test`, `npm run …`) sets its own
+  // name, and a process it starts directly is not run through `sh -c` by npm exec: not watched.
+  const byNpm = (o.env ?? process.env)['npm_command'] === 'exec';
   let timer: NodeJS.Timeout | undefined;
   const exited = new Promise<void>((resolve) => {
     if (parent <= 1 || !byNpm) return;
