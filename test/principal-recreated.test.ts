@@ -97,7 +97,7 @@ describe('a user deleted and created again under the same name', () => {
     const audit = await gatehouseJson(server.url, server.admin, 'GET', '/v1/audit?kind=change&action=iam:DeleteUser');
     assert.equal(audit.status, 200, JSON.stringify(audit.json));
     const deletion = (audit.json['records'] as { resource: string; detail: { after?: unknown } }[]).find((r) => r.resource === `arn:aws:iam::${A}:user/frank`);
-    assert.deepEqual(deletion?.detail.after, { policiesForgettingIt: { trustPolicies: [`${A}/frankrole`], resourcePolicies: [], iamPolicies: [] } });
+    assert.deepEqual(deletion?.detail.after, { policiesForgettingIt: { trustPolicies: [`${A}/frankrole`], resourcePolicies: [], iamPolicies: [], workspaces: [] } });
 
     const newId = await createUser('frank');
     assert.notEqual(newId, oldId);
@@ -200,5 +200,81 @@ describe('a role deleted and created again under the same name', () => {
     const view = await gatehouseJson(server.url, server.admin, 'GET', `/v1/iam-policies?resource=${encodeURIComponent('arn:aws:s3:::builder-bucket/out')}`);
     assert.equal(view.status, 200, JSON.stringify(view.json));
     assert.deepEqual((view.json['bindings'] as { members: string[] }[])[0]?.members, [`deleted:${sa}?uid=${oldId}`]);
+  });
+});
+
+/** A user who may submit training jobs and nothing else (`training:CreateJob`), with a key. */
+async function submitter(name: string): Promise<Credentials> {
+  await createUser(name);
+  await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'jobs', PolicyDocument: doc({ Effect: 'Allow', Action: 'training:CreateJob', Resource: '*' }) }));
+  return keyOf(name);
+}
+
+/** Submits a default-role job in `workspace` as `who`: the status, and the message of a refusal. */
+async function submit(who: Credentials, workspace: string): Promise<{ status: number; message: string }> {
+  const r = await gatehouseJson(server.url, who, 'POST', '/v1/jobs', { workspace, role: 'default' });
+  const error = r.json['error'] as { message?: string } | undefined;
+  return { status: r.status, message: error?.message ?? (r.json['message'] as string | undefined) ?? JSON.stringify(r.json) };
+}
+
+async function membersOf(workspace: string): Promise<unknown> {
+  const r = await gatehouseJson(server.url, server.admin, 'GET', `/v1/workspaces/${workspace}`);
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  return r.json['members'];
+}
+
+async function putWorkspace(name: string, members: object[]): Promise<void> {
+  const r = await gatehouseJson(server.url, server.admin, 'PUT', `/v1/workspaces/${name}`, { members, defaultBucket: `arn:aws:s3:::${name}-data` });
+  assert.ok(r.status < 300, JSON.stringify(r.json));
+}
+
+async function lastChange(action: string, resource: string): Promise<{ detail: { before?: unknown; after?: unknown } } | undefined> {
+  await server.running.app.audit.flush();
+  const audit = await gatehouseJson(server.url, server.admin, 'GET', `/v1/audit?kind=change&action=${action}`);
+  assert.equal(audit.status, 200, JSON.stringify(audit.json));
+  return (audit.json['records'] as { resource: string; detail: { before?: unknown; after?: unknown } }[]).filter((r) => r.resource === resource).at(-1);
+}
+
+describe('workspace membership of a deleted user or group (review K1)', () => {
+  it('a user deleted leaves every workspace; a new user of that name is not a member and gets no default-role job', async () => {
+    const old = await submitter('wendy');
+    // Membership compares names without case: `Wendy` names wendy too.
+    await putWorkspace('ws-wendy', [{ user: 'Wendy' }, { user: 'admin' }]);
+    await putWorkspace('ws-other', [{ user: 'admin' }]);
+    const before = await submit(old, 'ws-wendy');
+    assert.ok(before.status < 300, before.message);
+
+    await iam.send(new I.DeleteUserPolicyCommand({ UserName: 'wendy', PolicyName: 'jobs' }));
+    await deleteUser('wendy');
+    assert.deepEqual(await membersOf('ws-wendy'), [{ user: 'admin' }]);
+    assert.deepEqual(await membersOf('ws-other'), [{ user: 'admin' }]);
+    const deletion = await lastChange('iam:DeleteUser', `arn:aws:iam::${A}:user/wendy`);
+    assert.deepEqual(deletion?.detail.after, { policiesForgettingIt: { trustPolicies: [], resourcePolicies: [], iamPolicies: [], workspaces: [`${A}/ws-wendy`] } });
+
+    const fresh = await submitter('wendy');
+    const after = await submit(fresh, 'ws-wendy');
+    assert.equal(after.status, 403, after.message);
+    assert.match(after.message, /user\/wendy is not a member of workspace ws-wendy/);
+  });
+
+  it('a group deleted leaves every workspace; a group created again under its name makes no member', async () => {
+    const gus = await submitter('gus');
+    await iam.send(new I.CreateGroupCommand({ GroupName: 'trainers' }));
+    await iam.send(new I.AddUserToGroupCommand({ GroupName: 'trainers', UserName: 'gus' }));
+    await putWorkspace('ws-group', [{ group: 'trainers' }]);
+    const before = await submit(gus, 'ws-group');
+    assert.ok(before.status < 300, before.message);
+
+    await iam.send(new I.RemoveUserFromGroupCommand({ GroupName: 'trainers', UserName: 'gus' }));
+    await iam.send(new I.DeleteGroupCommand({ GroupName: 'trainers' }));
+    assert.deepEqual(await membersOf('ws-group'), []);
+    const deletion = await lastChange('iam:DeleteGroup', `arn:aws:iam::${A}:group/trainers`);
+    assert.deepEqual((deletion?.detail.after as { policiesForgettingIt?: { workspaces?: unknown } } | undefined)?.policiesForgettingIt?.workspaces, [`${A}/ws-group`]);
+
+    await iam.send(new I.CreateGroupCommand({ GroupName: 'trainers' }));
+    await iam.send(new I.AddUserToGroupCommand({ GroupName: 'trainers', UserName: 'gus' }));
+    const after = await submit(gus, 'ws-group');
+    assert.equal(after.status, 403, after.message);
+    assert.match(after.message, /is not a member of workspace ws-group/);
   });
 });

@@ -45,7 +45,7 @@ import type { AppDeps } from './deps.ts';
 import { accessEntryKind, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPolicyKind, iamRoleKind } from './bindings.ts';
 import { createDirectory } from './directory.ts';
-import { forgetPrincipal, type GonePrincipal } from './forget-principal.ts';
+import { forgetGroup, forgetPrincipal, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
 
@@ -795,7 +795,12 @@ const groupKind: KindHandler<GroupSpec> = {
     const g = await env.tx.groups.get(ref.account, ref.name);
     if (!g) return planOk([]);
     const pref: PrincipalRef = { type: 'group', account: ref.account, name: g.name };
-    return planOk(await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'group', g.path, g.name), PHASE.deleteGroup, async (tx) => fromStore(await tx.groups.delete(ref.account, g.name))));
+    return planOk(await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'group', g.path, g.name), PHASE.deleteGroup, async (tx) => {
+      const deleted = fromStore(await tx.groups.delete(ref.account, g.name));
+      // A workspace naming it would make members of a group created later under that name (review K1).
+      if (deleted.ok) await forgetGroup(tx, { account: ref.account, name: g.name });
+      return deleted;
+    }));
   },
 };
 

@@ -25,7 +25,7 @@ import {
 } from '../core/directory/rules.ts';
 import { isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
-import { forgetPrincipal, type Forgotten } from './forget-principal.ts';
+import { forgetGroup, forgetPrincipal, type Forgotten } from './forget-principal.ts';
 import { actorOf, authorizeAdmin, type Caller } from './principals.ts';
 import type {
   AccessKeyRecord,
@@ -196,7 +196,7 @@ export function createDirectory(deps: AppDeps) {
 
   /** A deletion's `after`: the policies it rewrote (`forgetPrincipal`), when there are any; else nothing, as before. */
   function forgot(c: Caller, before: unknown, f: Forgotten): void {
-    if (f.trustPolicies.length + f.resourcePolicies.length + f.iamPolicies.length > 0) changed(c, before, { policiesForgettingIt: f });
+    if (f.trustPolicies.length + f.resourcePolicies.length + f.iamPolicies.length + f.workspaces.length > 0) changed(c, before, { policiesForgettingIt: f });
   }
 
   /** Keeps a store result's value as `after` when it succeeded. */
@@ -370,7 +370,10 @@ export function createDirectory(deps: AppDeps) {
       const a = authz(c, 'DeleteGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
       if (!a.ok) return a;
       if (!g) return noSuch('group', input.groupName);
-      return changedTo(c, g, await tx.groups.delete(c.account, input.groupName), () => null);
+      const r = changedTo(c, g, await tx.groups.delete(c.account, input.groupName), () => null);
+      // A workspace naming it would make members of a group created later under that name (review K1).
+      if (r.ok) forgot(c, g, await forgetGroup(tx, { account: c.account, name: g.name }));
+      return r;
     });
   }
 

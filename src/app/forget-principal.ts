@@ -7,10 +7,13 @@
  * in every account: a `Principal`/`NotPrincipal` value naming the entity by ARN (any path, `arn:aws:` or `acs:ram:`
  * form, as the engine matches it) becomes the entity's unique id in roles' trust policies and in resource policies
  * (bucket policies of the S3 gateway included), and a binding member naming it becomes `deleted:<member>?uid=<id>`.
- * Conditions (`aws:PrincipalArn`…) and resources are left as written, as AWS leaves them. Every write goes through
- * the store's transaction API (`roles.update`, `kv.put`), so the change log carries it to every instance's caches.
+ * Conditions (`aws:PrincipalArn`…) and resources are left as written, as AWS leaves them. A deleted user (or group)
+ * also leaves every workspace of its account (review K1): membership gives a job the workspace's default role.
+ * Every write goes through the store's transaction API (`roles.update`, `kv.put`), so the change log carries it to
+ * every instance's caches.
  */
 import { namedEntity, replacePrincipals } from '../core/iam/index.ts';
+import { workspaceKey, type Workspace, type WorkspaceMember } from '../core/jobs/jobs.ts';
 import { forgetMember } from './bindings.ts';
 import type { WriteTx } from './ports/store.ts';
 import { RESOURCE_POLICY_PREFIX, type StoredResourcePolicy } from './resource-policies.ts';
@@ -33,6 +36,8 @@ export interface Forgotten {
   readonly resourcePolicies: readonly string[];
   /** The resource of each IAM policy (bindings) that changed. */
   readonly iamPolicies: readonly string[];
+  /** `<account>/<workspace>` of each workspace whose members changed. */
+  readonly workspaces: readonly string[];
 }
 
 /**
@@ -44,10 +49,23 @@ export async function forgetPrincipal(tx: WriteTx, gone: GonePrincipal, now: str
     const e = namedEntity(value);
     return e !== undefined && e.kind === gone.type && e.account === gone.account && e.name === gone.name ? gone.id : undefined;
   };
+  const { trustPolicies, resourcePolicies } = await rewritePrincipals(tx, replace, gone.type === 'role' ? gone : undefined, now);
+  const iamPolicies = await forgetMember(tx, gone, now);
+  const workspaces = gone.type === 'user' ? await rewriteWorkspaceMembers(tx, gone.account, 'user', gone.name, undefined) : [];
+  return { trustPolicies, resourcePolicies, iamPolicies, workspaces };
+}
+
+/** A group being deleted: it leaves every workspace of its account (`{group: NAME}`, as membership compares it). */
+export async function forgetGroup(tx: WriteTx, gone: { readonly account: string; readonly name: string }): Promise<Forgotten> {
+  return { trustPolicies: [], resourcePolicies: [], iamPolicies: [], workspaces: await rewriteWorkspaceMembers(tx, gone.account, 'group', gone.name, undefined) };
+}
+
+/** Applies `replace` to the principals of every role's trust policy (but `skip`'s) and every resource policy. */
+async function rewritePrincipals(tx: WriteTx, replace: (value: string) => string | undefined, skip: { readonly account: string; readonly name: string } | undefined, now: string): Promise<{ trustPolicies: string[]; resourcePolicies: string[] }> {
   const trustPolicies: string[] = [];
   for (const role of await tx.roles.listAll()) {
-    // The deleted role's own trust policy goes with it.
-    if (gone.type === 'role' && role.account === gone.account && role.name === gone.name) continue;
+    // A deleted role's own trust policy goes with it.
+    if (skip !== undefined && role.account === skip.account && role.name === skip.name) continue;
     const next = replacePrincipals(role.trustPolicy, replace);
     if (next === undefined) continue;
     const r = await tx.roles.update(role.account, role.name, { trustPolicy: next });
@@ -63,6 +81,33 @@ export async function forgetPrincipal(tx: WriteTx, gone: GonePrincipal, now: str
     await tx.kv.put(key, JSON.stringify({ ...stored, document: next, updated: now } satisfies StoredResourcePolicy));
     resourcePolicies.push(stored.resource);
   }
-  const iamPolicies = await forgetMember(tx, gone, now);
-  return { trustPolicies, resourcePolicies, iamPolicies };
+  return { trustPolicies, resourcePolicies };
+}
+
+/**
+ * In every workspace of `account`, the member `{kind: name}` (names compared without case, as `isWorkspaceMember`
+ * compares them, and as IAM names are unique) is removed (`to` undefined) or renamed to `to`; a member listed twice
+ * after the rename is kept once. Answers `<account>/<workspace>` of each workspace changed.
+ */
+async function rewriteWorkspaceMembers(tx: WriteTx, account: string, kind: 'user' | 'group', name: string, to: string | undefined): Promise<string[]> {
+  const lower = name.toLowerCase();
+  const changed: string[] = [];
+  for (const { key, value } of await tx.kv.list(workspaceKey(account, ''))) {
+    const ws = JSON.parse(value) as Workspace;
+    if (!ws.members.some((m) => m[kind]?.toLowerCase() === lower)) continue;
+    const members: WorkspaceMember[] = [];
+    const seen = new Set<string>();
+    for (const m of ws.members) {
+      const named = m[kind]?.toLowerCase() === lower;
+      if (named && to === undefined) continue;
+      const next = named ? { [kind]: to } : m;
+      const id = `${next.user !== undefined ? 'user' : 'group'}:${(next.user ?? next.group ?? '').toLowerCase()}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      members.push(next);
+    }
+    await tx.kv.put(key, JSON.stringify({ ...ws, members } satisfies Workspace));
+    changed.push(`${ws.account}/${ws.name}`);
+  }
+  return changed;
 }
