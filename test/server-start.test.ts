@@ -87,6 +87,21 @@ describe('what gatehouse server refuses at start, and its exit status', () => {
     }
   });
 
+  test('a restart without the master key refuses to start and leaves no new DIR/master.key behind (review L, L5)', async () => {
+    const dir = freshDir();
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const first = await startServer({ dataDir: dir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', env: { GATEHOUSE_MASTER_KEY: key }, log: () => {} });
+    await first.stop();
+    assert.equal(existsSync(join(dir, 'master.key')), false, 'the key came from the environment');
+    const r = await server(dir, []);
+    assert.notEqual(r.code, EXIT.ok, r.stderr);
+    assert.match(r.stderr, /does not open with this master key/);
+    assert.equal(existsSync(join(dir, 'master.key')), false, 'the key this start made up is not left to pass for the first one');
+    // With its key, the data dir still starts.
+    const again = await startServer({ dataDir: dir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', env: { GATEHOUSE_MASTER_KEY: key }, log: () => {} });
+    await again.stop();
+  });
+
   test('--help lists the exit statuses', async () => {
     const r = await run(process.execPath, [GATEHOUSE_BIN, 'server', '--help'], { PATH, HOME: work });
     assert.equal(r.code, EXIT.ok, r.stderr);

@@ -235,6 +235,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     await untilReachable(() => app.start());
   } catch (e) {
+    // A master key this start created, for a store whose secrets another key sealed (a restart without
+    // GATEHOUSE_MASTER_KEY or --master-key-file): it is of no use and must not stay, or it would stand for the
+    // first start's key (DESIGN.md: only the first start creates DIR/master.key).
+    if (key.value.source === 'created' && key.value.file !== undefined && /does not open with this master key|do not open with this master key/.test(messageOf(e))) {
+      await unlink(key.value.file).catch(() => {});
+    }
     return failStart(e instanceof StartError ? e.message : `cannot load the directory from ${database}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const loadedSize = app.live.size();
