@@ -278,3 +278,92 @@ describe('workspace membership of a deleted user or group (review K1)', () => {
     assert.match(after.message, /is not a member of workspace ws-group/);
   });
 });
+
+describe('a user renamed, and a new user created under the old name (review K2)', () => {
+  it('the trust policy, bucket policy, binding, workspace membership and access entry follow the renamed user; the new one gets none', async () => {
+    const rosaId = await createUser('rosa');
+    await iam.send(new I.PutUserPolicyCommand({ UserName: 'rosa', PolicyName: 'jobs', PolicyDocument: doc({ Effect: 'Allow', Action: 'training:CreateJob', Resource: '*' }) }));
+    const rosa = await keyOf('rosa');
+    await iam.send(new I.CreateRoleCommand({ RoleName: 'rosarole', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: [`arn:aws:iam::${A}:user/rosa`, `arn:aws:iam::${A}:user/rosalind`] }, Action: 'sts:AssumeRole' }) }));
+    const admin = s3(server.admin);
+    await admin.send(new S3.CreateBucketCommand({ Bucket: 'rosa-bucket' }));
+    await admin.send(new S3.PutObjectCommand({ Bucket: 'rosa-bucket', Key: 'x.txt', Body: 'hi' }));
+    await admin.send(new S3.PutBucketPolicyCommand({ Bucket: 'rosa-bucket', Policy: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:user/rosa` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::rosa-bucket/*' }) }));
+    const bound = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::rosa-bound/pub', bindings: [{ role: 'roles/storage.objectViewer', members: ['user:rosa', 'user:admin'] }] });
+    assert.equal(bound.status, 200, JSON.stringify(bound.json));
+    await putWorkspace('ws-rosa', [{ user: 'rosa' }]);
+    const cluster = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/clusters/rc', {});
+    assert.ok(cluster.status < 300, JSON.stringify(cluster.json));
+    const entry = await gatehouseJson(server.url, server.admin, 'POST', '/v1/clusters/rc/access-entries', { principalArn: `arn:aws:iam::${A}:user/rosa`, kubernetesGroups: ['ml'] });
+    assert.equal(entry.status, 201, JSON.stringify(entry.json));
+
+    const question = (arn: string) => [arn, 's3:GetObject', 'arn:aws:s3:::rosa-bound/pub/p.txt'] as const;
+    const get = (who: Credentials) => s3(who).send(new S3.GetObjectCommand({ Bucket: 'rosa-bucket', Key: 'x.txt' }));
+    assert.equal((await assume(rosa, 'rosarole')).AssumedRoleUser?.Arn, `arn:aws:sts::${A}:assumed-role/rosarole/nn`);
+    assert.equal(await (await get(rosa)).Body?.transformToString(), 'hi');
+    assert.equal(await decision(...question(`arn:aws:iam::${A}:user/rosa`)), 'Allow');
+
+    // Renamed, and moved to another path: the ARN changes in both.
+    await iam.send(new I.UpdateUserCommand({ UserName: 'rosa', NewUserName: 'rosa2', NewPath: '/ml/' }));
+    const renamedArn = `arn:aws:iam::${A}:user/ml/rosa2`;
+    await createUser('rosa');
+    const fresh = await keyOf('rosa');
+    await iam.send(new I.PutUserPolicyCommand({ UserName: 'rosa', PolicyName: 'jobs', PolicyDocument: doc({ Effect: 'Allow', Action: 'training:CreateJob', Resource: '*' }) }));
+
+    // The new rosa gets nothing the old name was granted.
+    assert.equal(await errorName(assume(fresh, 'rosarole')), 'AccessDenied');
+    assert.equal(await errorName(get(fresh)), 'AccessDenied');
+    assert.equal(await decision(...question(`arn:aws:iam::${A}:user/rosa`)), 'ImplicitDeny');
+    const refused = await submit(fresh, 'ws-rosa');
+    assert.equal(refused.status, 403, refused.message);
+    assert.match(refused.message, /is not a member of workspace ws-rosa/);
+
+    // The renamed user keeps every grant, with its old keys.
+    assert.equal((await assume(rosa, 'rosarole')).AssumedRoleUser?.Arn, `arn:aws:sts::${A}:assumed-role/rosarole/nn`);
+    assert.equal(await (await get(rosa)).Body?.transformToString(), 'hi');
+    assert.equal(await decision(...question(renamedArn)), 'Allow');
+    const kept = await submit(rosa, 'ws-rosa');
+    assert.ok(kept.status < 300, kept.message);
+
+    // What the policies show: the new ARN (the other principal of the trust policy left as it was).
+    assert.deepEqual((await trustOf('rosarole')).Statement[0]?.Principal, { AWS: [renamedArn, `arn:aws:iam::${A}:user/rosalind`] });
+    const policy = JSON.parse((await admin.send(new S3.GetBucketPolicyCommand({ Bucket: 'rosa-bucket' }))).Policy ?? '{}') as { Statement: { Principal: unknown }[] };
+    assert.deepEqual(policy.Statement[0]?.Principal, { AWS: renamedArn });
+    const view = await gatehouseJson(server.url, server.admin, 'GET', `/v1/iam-policies?resource=${encodeURIComponent('arn:aws:s3:::rosa-bound/pub')}`);
+    assert.deepEqual((view.json['bindings'] as { members: string[] }[])[0]?.members, ['user:rosa2', 'user:admin']);
+    assert.deepEqual(await membersOf('ws-rosa'), [{ user: 'rosa2' }]);
+    // The access entry was filed without a path: it moves to the new name, still tied to the renamed user's id.
+    const entries = await gatehouseJson(server.url, server.admin, 'GET', '/v1/clusters/rc/access-entries');
+    assert.deepEqual((entries.json['accessEntries'] as { principalArn: string; principalId?: string; kubernetesGroups: string[] }[]).map((e) => [e.principalArn, e.principalId, e.kubernetesGroups]), [[`arn:aws:iam::${A}:user/rosa2`, rosaId, ['ml']]]);
+
+    const renamed = await lastChange('iam:UpdateUser', `arn:aws:iam::${A}:user/rosa`);
+    assert.deepEqual((renamed?.detail.after as { policiesFollowingIt?: unknown } | undefined)?.policiesFollowingIt, {
+      trustPolicies: [`${A}/rosarole`],
+      resourcePolicies: ['arn:aws:s3:::rosa-bucket'],
+      iamPolicies: ['arn:aws:s3:::rosa-bound/pub'],
+      workspaces: [`${A}/ws-rosa`],
+      accessEntries: [`${A}/rc/arn:aws:iam::${A}:user/rosa2`],
+    });
+  });
+
+  it('a group renamed takes its binding members and workspace memberships along', async () => {
+    const gil = await submitter('gil');
+    await iam.send(new I.CreateGroupCommand({ GroupName: 'painters' }));
+    await iam.send(new I.AddUserToGroupCommand({ GroupName: 'painters', UserName: 'gil' }));
+    await putWorkspace('ws-painters', [{ group: 'painters' }]);
+    const bound = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::paint/pub', bindings: [{ role: 'roles/storage.objectViewer', members: ['group:painters'] }] });
+    assert.equal(bound.status, 200, JSON.stringify(bound.json));
+    await iam.send(new I.UpdateGroupCommand({ GroupName: 'painters', NewGroupName: 'artists' }));
+    await iam.send(new I.CreateGroupCommand({ GroupName: 'painters' }));
+    const ivo = await submitter('ivo');
+    await iam.send(new I.AddUserToGroupCommand({ GroupName: 'painters', UserName: 'ivo' }));
+
+    assert.deepEqual(await membersOf('ws-painters'), [{ group: 'artists' }]);
+    const refused = await submit(ivo, 'ws-painters');
+    assert.equal(refused.status, 403, refused.message);
+    assert.equal(await decision(`arn:aws:iam::${A}:user/ivo`, 's3:GetObject', 'arn:aws:s3:::paint/pub/p.txt'), 'ImplicitDeny');
+    const kept = await submit(gil, 'ws-painters');
+    assert.ok(kept.status < 300, kept.message);
+    assert.equal(await decision(`arn:aws:iam::${A}:user/gil`, 's3:GetObject', 'arn:aws:s3:::paint/pub/p.txt'), 'Allow');
+  });
+});

@@ -652,14 +652,24 @@ export async function removeIamPoliciesUnder(tx: WriteTx, resource: string, keep
  */
 export async function forgetMember(tx: WriteTx, gone: GonePrincipal, updated: string): Promise<string[]> {
   const member = gone.type === 'user' ? `user:${gone.name}` : `serviceAccount:${gone.name}@${gone.account}.${SERVICE_ACCOUNT_DOMAIN}`;
-  const deleted = `deleted:${member}?uid=${gone.id}`;
+  // `user:` names a user of the policy's own account; a service account names its account in the email.
+  return rewriteMember(tx, member, `deleted:${member}?uid=${gone.id}`, gone.type === 'user' ? gone.account : undefined, updated);
+}
+
+/**
+ * Rewrites, inside `tx`, every binding member `from` (exactly, as the engine matches members) to `to`, in the
+ * policies of `account` (every account's when undefined): for a deleted principal (`forgetMember`) and for a user
+ * or group renamed (src/app/forget-principal.ts), whose grants follow it. A member `to` already in the binding is
+ * not listed twice. Each policy changed moves to its next revision (a new etag) through the store's kv writes;
+ * `updated` is the time of the change. Answers the resources of the policies changed.
+ */
+export async function rewriteMember(tx: WriteTx, from: string, to: string, account: string | undefined, updated: string): Promise<string[]> {
   const changed: string[] = [];
   for (const { value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
     const stored = JSON.parse(value) as StoredIamPolicy;
-    // `user:` names a user of the policy's own account; a service account names its account in the email.
-    if (gone.type === 'user' && stored.account !== gone.account) continue;
-    if (!stored.bindings.some((b) => b.members.includes(member))) continue;
-    const bindings = stored.bindings.map((b) => (b.members.includes(member) ? { ...b, members: b.members.map((m) => (m === member ? deleted : m)) } : b));
+    if (account !== undefined && stored.account !== account) continue;
+    if (!stored.bindings.some((b) => b.members.includes(from))) continue;
+    const bindings = stored.bindings.map((b) => (b.members.includes(from) ? { ...b, members: [...new Set(b.members.map((m) => (m === from ? to : m)))] } : b));
     await putPolicy(tx, {
       resource: stored.resource,
       account: stored.account,

@@ -25,7 +25,7 @@ import {
 } from '../core/directory/rules.ts';
 import { isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
-import { forgetGroup, forgetPrincipal, type Forgotten } from './forget-principal.ts';
+import { followRename, forgetGroup, forgetPrincipal, type Forgotten } from './forget-principal.ts';
 import { actorOf, authorizeAdmin, type Caller } from './principals.ts';
 import type {
   AccessKeyRecord,
@@ -199,6 +199,18 @@ export function createDirectory(deps: AppDeps) {
     if (f.trustPolicies.length + f.resourcePolicies.length + f.iamPolicies.length + f.workspaces.length > 0) changed(c, before, { policiesForgettingIt: f });
   }
 
+  /**
+   * A rename: the entity renamed (changedTo), and what now names it by its new name (`followRename`, review K2),
+   * as `after.policiesFollowingIt` when there is any.
+   */
+  async function renamed<T extends UserRecord | GroupRecord>(c: Caller, tx: WriteTx, type: 'user' | 'group', before: T, r: StoreResult<T>): Promise<Result<T>> {
+    const out = changedTo(c, before, r);
+    if (!r.ok || (r.value.name === before.name && r.value.path === before.path)) return out;
+    const f = await followRename(tx, { type, account: c.account, id: before.id, from: { name: before.name, path: before.path }, to: { name: r.value.name, path: r.value.path } }, now());
+    if (f.trustPolicies.length + f.resourcePolicies.length + f.iamPolicies.length + f.workspaces.length + f.accessEntries.length > 0) changed(c, before, { ...r.value, policiesFollowingIt: f });
+    return out;
+  }
+
   /** Keeps a store result's value as `after` when it succeeded. */
   function changedTo<T>(c: Caller, before: unknown, r: StoreResult<T>, view: (v: T) => unknown = (v) => v): Result<T> {
     if (r.ok) changed(c, before, view(r.value));
@@ -294,7 +306,8 @@ export function createDirectory(deps: AppDeps) {
       const a = authz(c, 'UpdateUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
       if (!a.ok) return a;
       if (!u) return noSuch('user', input.userName);
-      return changedTo(c, u, await tx.users.update(c.account, input.userName, { ...(input.newUserName !== undefined ? { name: input.newUserName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) }));
+      // What named the old name would grant a user created later under it, and not the renamed one (review K2).
+      return renamed(c, tx, 'user', u, await tx.users.update(c.account, input.userName, { ...(input.newUserName !== undefined ? { name: input.newUserName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) }));
     });
   }
 
@@ -360,7 +373,7 @@ export function createDirectory(deps: AppDeps) {
       const a = authz(c, 'UpdateGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
       if (!a.ok) return a;
       if (!g) return noSuch('group', input.groupName);
-      return changedTo(c, g, await tx.groups.update(c.account, input.groupName, { ...(input.newGroupName !== undefined ? { name: input.newGroupName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) }));
+      return renamed(c, tx, 'group', g, await tx.groups.update(c.account, input.groupName, { ...(input.newGroupName !== undefined ? { name: input.newGroupName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) }));
     });
   }
 

@@ -9,12 +9,20 @@
  * (bucket policies of the S3 gateway included), and a binding member naming it becomes `deleted:<member>?uid=<id>`.
  * Conditions (`aws:PrincipalArn`…) and resources are left as written, as AWS leaves them. A deleted user (or group)
  * also leaves every workspace of its account (review K1): membership gives a job the workspace's default role.
- * Every write goes through the store's transaction API (`roles.update`, `kv.put`), so the change log carries it to
- * every instance's caches.
+ *
+ * A user renamed (`UpdateUser` with `NewUserName` or `NewPath`) is followed by what named it (review K2): in AWS the
+ * trust and resource policies hold its unique id and show its new ARN, so the grants stay with the renamed user and
+ * a new user of the old name gets none. Here every `Principal` ARN naming it becomes its new ARN, `user:OLD` binding
+ * members `user:NEW`, workspace members the new name, and access entries move to the new ARN (keeping the id they
+ * are tied to). A group renamed takes its `group:` binding members and workspace memberships along the same way.
+ * Every write goes through the store's transaction API (`roles.update`, `kv.put`, `kv.delete`), so the change log
+ * carries it to every instance's caches.
  */
 import { namedEntity, replacePrincipals } from '../core/iam/index.ts';
 import { workspaceKey, type Workspace, type WorkspaceMember } from '../core/jobs/jobs.ts';
-import { forgetMember } from './bindings.ts';
+import { entryPrincipal, type AccessEntry } from '../core/kube/index.ts';
+import { forgetMember, rewriteMember } from './bindings.ts';
+import { ACCESS_ENTRY_KIND, accessEntryKey } from './kube-apply.ts';
 import type { WriteTx } from './ports/store.ts';
 import { RESOURCE_POLICY_PREFIX, type StoredResourcePolicy } from './resource-policies.ts';
 
@@ -58,6 +66,48 @@ export async function forgetPrincipal(tx: WriteTx, gone: GonePrincipal, now: str
 /** A group being deleted: it leaves every workspace of its account (`{group: NAME}`, as membership compares it). */
 export async function forgetGroup(tx: WriteTx, gone: { readonly account: string; readonly name: string }): Promise<Forgotten> {
   return { trustPolicies: [], resourcePolicies: [], iamPolicies: [], workspaces: await rewriteWorkspaceMembers(tx, gone.account, 'group', gone.name, undefined) };
+}
+
+/** A user or group being renamed (`UpdateUser`, `UpdateGroup`): what it was and what it becomes. */
+export interface RenamedPrincipal {
+  readonly type: 'user' | 'group';
+  readonly account: string;
+  readonly id: string;
+  readonly from: { readonly name: string; readonly path: string };
+  readonly to: { readonly name: string; readonly path: string };
+}
+
+/** What a rename rewrote: `Forgotten`'s lists, and the `<account>/<cluster>/<principal ARN>` of each access entry moved. */
+export interface Followed extends Forgotten {
+  readonly accessEntries: readonly string[];
+}
+
+/**
+ * Rewrites, inside `tx`, everything that names `renamed` by its old name or ARN to the new one (see the module
+ * comment). Call it in the transaction that renames, after the rename succeeded; `now` stamps what changed.
+ */
+export async function followRename(tx: WriteTx, renamed: RenamedPrincipal, now: string): Promise<Followed> {
+  const { type, account, from, to } = renamed;
+  if (type === 'group') {
+    // IAM takes no group as a principal; bindings and workspaces name groups of their own account.
+    const iamPolicies = from.name === to.name ? [] : await rewriteMember(tx, `group:${from.name}`, `group:${to.name}`, account, now);
+    const workspaces = await rewriteWorkspaceMembers(tx, account, 'group', from.name, to.name);
+    return { trustPolicies: [], resourcePolicies: [], iamPolicies, workspaces, accessEntries: [] };
+  }
+  // The value's own dialect and partition, with the user's new path (an `acs:ram` ARN has none) and name.
+  const arnAfter = (value: string): string => {
+    const at = value.indexOf(':user/');
+    return `${value.slice(0, at)}:user${value.startsWith('acs:') ? '/' : to.path}${to.name}`;
+  };
+  const replace = (value: string): string | undefined => {
+    const e = namedEntity(value);
+    return e !== undefined && e.kind === 'user' && e.account === account && e.name === from.name ? arnAfter(value) : undefined;
+  };
+  const { trustPolicies, resourcePolicies } = await rewritePrincipals(tx, replace, undefined, now);
+  const iamPolicies = from.name === to.name ? [] : await rewriteMember(tx, `user:${from.name}`, `user:${to.name}`, account, now);
+  const workspaces = await rewriteWorkspaceMembers(tx, account, 'user', from.name, to.name);
+  const accessEntries = await moveAccessEntries(tx, renamed, now);
+  return { trustPolicies, resourcePolicies, iamPolicies, workspaces, accessEntries };
 }
 
 /** Applies `replace` to the principals of every role's trust policy (but `skip`'s) and every resource policy. */
@@ -110,4 +160,32 @@ async function rewriteWorkspaceMembers(tx: WriteTx, account: string, kind: 'user
     changed.push(`${ws.account}/${ws.name}`);
   }
   return changed;
+}
+
+/**
+ * Access entries (of every account's clusters) made for the renamed user, by id or (entries stored before ids) by
+ * name, move to its new ARN: an entry filed under the ARN with a path takes the new path, one filed without stays
+ * without (both find the user, `entryCandidates`). The entry keeps its groups and username as written (a username
+ * left to its default follows the ARN, `defaultUsername`), and is tied to the user's id. An entry already filed
+ * under the new ARN is replaced: the name was free, so it named no living principal.
+ */
+async function moveAccessEntries(tx: WriteTx, renamed: RenamedPrincipal, now: string): Promise<string[]> {
+  const { account, id, from, to } = renamed;
+  const moved: string[] = [];
+  for (const { key, value } of await tx.kv.list('k8s/')) {
+    if (!key.includes(`/${ACCESS_ENTRY_KIND}/`)) continue;
+    const entry = JSON.parse(value) as AccessEntry;
+    const p = entryPrincipal(entry.principalArn);
+    if (p === undefined || p.kind !== 'user' || p.account !== account || p.name.toLowerCase() !== from.name.toLowerCase()) continue;
+    if (entry.principalId !== undefined && entry.principalId !== id) continue;
+    const at = entry.principalArn.indexOf(':user/');
+    const withPath = p.partition === 'aws' && entry.principalArn.slice(at + ':user/'.length).includes('/');
+    const arn = `${entry.principalArn.slice(0, at)}:user${withPath ? to.path : '/'}${to.name}`;
+    if (arn === entry.principalArn && entry.principalId === id) continue;
+    const next = accessEntryKey(entry.account, entry.cluster, arn);
+    if (next !== key) await tx.kv.delete(key);
+    await tx.kv.put(next, JSON.stringify({ ...entry, principalArn: arn, principalId: id, modified: now } satisfies AccessEntry));
+    moved.push(`${entry.account}/${entry.cluster}/${arn}`);
+  }
+  return moved;
 }
