@@ -116,6 +116,20 @@ kind: RoleBinding
 metadata: {name: dangling, namespace: ml}
 subjects: [{kind: Group, name: g-dangling, apiGroup: rbac.authorization.k8s.io}, {kind: Group, name: editors, apiGroup: rbac.authorization.k8s.io}]
 roleRef: {kind: ClusterRole, name: does-not-exist, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: reader}
+rules:
+- apiGroups: [""]
+  resources: ["pods", "secrets", "nodes"]
+  verbs: ["get", "list", "watch"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: readers}
+subjects: [{kind: Group, name: readers, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: reader, apiGroup: rbac.authorization.k8s.io}
 `;
 
 before(async () => {
@@ -146,11 +160,20 @@ before(async () => {
       doc('User', 'carol', { inlinePolicies: { 'read-only-pods': deny(['kubernetes:delete', 'kubernetes:patch', 'kubernetes:update', 'kubernetes:create'], `${CLUSTER}/namespaces/ml/pods*`), 'no-secrets': deny('kubernetes:*', `${CLUSTER}/namespaces/ml/secrets*`) } }),
       // erin: nothing denied.
       doc('User', 'erin', {}),
+      // Readers across the cluster (review K, K6): gina may do nothing in namespace prod; hank nothing in the
+      // namespace named after him (a policy variable); ivy nothing outside ml but the cluster-wide lists
+      // (NotResource); kim nothing in any namespace whose name starts with `pr` (a wildcard); jo nothing denied.
+      doc('User', 'gina', { inlinePolicies: { noprod: deny('kubernetes:*', `${CLUSTER}/namespaces/prod/*`) } }),
+      doc('User', 'hank', { inlinePolicies: { noown: deny('kubernetes:*', `${CLUSTER}/namespaces/\${aws:username}/*`) } }),
+      doc('User', 'ivy', { inlinePolicies: { onlyml: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'kubernetes:*', NotResource: [`${CLUSTER}/secrets`, `${CLUSTER}/pods`, `${CLUSTER}/namespaces/ml/*`] }] } } }),
+      doc('User', 'kim', { inlinePolicies: { nopr: deny(['kubernetes:list', 'kubernetes:get'], `${CLUSTER}/namespaces/pr*/secrets*`) } }),
+      doc('User', 'jo', {}),
       doc('Role', 'KubeRole', { trustPolicy: trust, inlinePolicies: { nodelete: deny('kubernetes:delete', '*') } }),
       entry('bob', user('bob')),
       entry('dave', user('dave')),
       entry('carol', user('carol')),
       entry('erin', user('erin')),
+      ...['gina', 'hank', 'ivy', 'kim', 'jo'].map((n) => doc('AccessEntry', n, { cluster: 'gpu-a', principalArn: user(n), kubernetesGroups: ['readers'] })),
       entry('kuberole', `arn:aws:iam::${ACCT}:role/KubeRole`),
     ],
   });
@@ -267,6 +290,61 @@ describe('wildcards (review I, C3)', () => {
     assert.deepEqual([all.allowed, all.denied], [false, true], JSON.stringify(all));
     const erin = await sar(user('erin'), ['editors'], { namespace: 'ml', verb: '*', resource: '*', group: '*' });
     assert.equal(erin.allowed, true, JSON.stringify(erin));
+  });
+});
+
+describe('all namespaces (review K, K6)', () => {
+  // `kubectl get secrets -A`: kube-apiserver sends namespace "" for a list across every namespace.
+  const listAll = { namespace: '', verb: 'list', version: 'v1', resource: 'secrets' };
+
+  test('an IAM deny on everything in one namespace denies a list across all namespaces', async () => {
+    const inProd = await sar(user('gina'), ['readers'], { ...listAll, namespace: 'prod' });
+    assert.deepEqual([inProd.allowed, inProd.denied], [false, true], JSON.stringify(inProd));
+    const all = await sar(user('gina'), ['readers'], listAll);
+    assert.deepEqual([all.allowed, all.denied], [false, true], JSON.stringify(all));
+    assert.match(all.reason, /kubernetes:list on resource: arn:aws:training::222233334444:cluster\/gpu-a\/namespaces\/prod\/secrets/);
+    // watch -A, and get of a named secret with no namespace, are the same wildcard; so is resource * across namespaces.
+    for (const attrs of [{ ...listAll, verb: 'watch' }, { ...listAll, verb: 'get', name: 's1' }, { ...listAll, resource: '*' }]) {
+      const s = await sar(user('gina'), ['readers'], attrs);
+      assert.deepEqual([s.allowed, s.denied], [false, true], `${JSON.stringify(attrs)}: ${JSON.stringify(s)}`);
+    }
+    // Other namespaces, a cluster-scoped resource, and a user without denies are RBAC's as before.
+    const ml = await sar(user('gina'), ['readers'], { ...listAll, namespace: 'ml' });
+    assert.equal(ml.allowed, true, JSON.stringify(ml));
+    const nodes = await sar(user('gina'), ['readers'], { ...listAll, resource: 'nodes' });
+    assert.equal(nodes.allowed, true, JSON.stringify(nodes));
+    const jo = await sar(user('jo'), ['readers'], listAll);
+    assert.equal(jo.allowed, true, JSON.stringify(jo));
+  });
+
+  test('a namespace named by a policy variable, by a wildcard, or spared by NotResource', async () => {
+    const hank = await sar(user('hank'), ['readers'], listAll);
+    assert.deepEqual([hank.allowed, hank.denied], [false, true], JSON.stringify(hank));
+    assert.match(hank.reason, /namespaces\/hank\/secrets/);
+    const kim = await sar(user('kim'), ['readers'], listAll);
+    assert.deepEqual([kim.allowed, kim.denied], [false, true], JSON.stringify(kim));
+    // kim's deny is on secrets only: pods across all namespaces stay allowed.
+    const kimPods = await sar(user('kim'), ['readers'], { ...listAll, resource: 'pods' });
+    assert.equal(kimPods.allowed, true, JSON.stringify(kimPods));
+    const ivy = await sar(user('ivy'), ['readers'], listAll);
+    assert.deepEqual([ivy.allowed, ivy.denied], [false, true], JSON.stringify(ivy));
+    const ivyMl = await sar(user('ivy'), ['readers'], { ...listAll, namespace: 'ml' });
+    assert.equal(ivyMl.allowed, true, JSON.stringify(ivyMl));
+  });
+
+  test('the authorize API answers as the webhook', async () => {
+    const gina = await decide(user('gina'), 'kubernetes:list', `${CLUSTER}/secrets`);
+    assert.equal(gina.decision, 'ExplicitDeny', JSON.stringify(gina));
+    assert.ok(gina.reasons.some((r) => r.includes('namespaces/prod/secrets')), gina.reasons.join('\n'));
+    const hank = await decide(user('hank'), 'kubernetes:list', `${CLUSTER}/secrets`);
+    assert.equal(hank.decision, 'ExplicitDeny', JSON.stringify(hank));
+    const jo = await decide(user('jo'), 'kubernetes:list', `${CLUSTER}/secrets`);
+    assert.equal(jo.decision, 'Allow', JSON.stringify(jo));
+    const ml = await decide(user('gina'), 'kubernetes:list', `${CLUSTER}/namespaces/ml/secrets`);
+    assert.equal(ml.decision, 'Allow', JSON.stringify(ml));
+    // Resource * in a namespace is a wildcard there too (review I, C3, as the webhook decides it).
+    const carol = await decide(user('carol'), 'kubernetes:get', `${CLUSTER}/namespaces/ml/*`);
+    assert.equal(carol.decision, 'ExplicitDeny', JSON.stringify(carol));
   });
 });
 

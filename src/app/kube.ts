@@ -25,7 +25,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { contextOf, evaluate, isoSeconds, principalFromArn, type PolicySet, type Principal } from '../core/iam/index.ts';
+import { contextOf, denyResourcePatterns, evaluate, isoSeconds, principalFromArn, type CompiledPolicy, type Context, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
 import { compileRbac, parseRbacObject, rbacResult, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
 import { uniqueId } from '../core/directory/rules.ts';
@@ -54,9 +54,11 @@ import {
   containersChanged,
   generatedName,
   GRANT_ANNOTATION,
+  isNamespacedResource,
   JOB_ANNOTATION,
   kubernetesAction,
   kubernetesResource,
+  namespaceMatching,
   parseAccessEntrySpec,
   parseKubernetesResource,
   podEnvValues,
@@ -71,11 +73,13 @@ import {
   type AdmissionVerdict,
   type AuthenticatedUser,
   type JsonPatchOp,
+  type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
 import { accessEntryKey, entryPrincipalId, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
 import { accessDeniedMessage, authorizeAdmin, PolicyCache, type Caller } from './principals.ts';
 import type { App } from './index.ts';
-import type { AuthorizeEngine, EngineResult } from './authorize.ts';
+import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
+import { roleKey, userKey } from './live.ts';
 import { isStoreUnavailable, type SealedSecret } from './ports/store.ts';
 
 const WEBHOOK_PREFIX = 'k8swebhook/';
@@ -115,6 +119,8 @@ export interface KubeCluster {
   readonly authorizer: { readonly name: string; authorize(request: KubeRequest): UnionResult };
   /** `resource[.group]` of the built-in API and of every rule of this cluster's RBAC: what a review for resource `*` covers. */
   readonly resources: readonly { readonly apiGroup: string; readonly resource: string }[];
+  /** Namespaces this cluster's RBAC objects are in: where a deny naming no namespace (`NotResource`) is looked for. */
+  readonly namespaces: readonly string[];
 }
 
 interface KubeRequest {
@@ -197,18 +203,58 @@ function knownResources(objects: readonly RbacObject[]): { apiGroup: string; res
   return [...seen.values()];
 }
 
+/** A namespace no policy is expected to name: where a `NotResource` deny, which names what it spares, is tried. */
+const UNNAMED_NAMESPACE = 'gatehouse-unnamed-namespace';
+
+/** Who IAM decides a review for, to find the namespaces its denies name. */
+interface IamSubject {
+  readonly principal: Principal;
+  readonly policies: PolicySet;
+  readonly context?: Context;
+  readonly time: number;
+}
+
 /**
  * The IAM views of a review: `kubernetes:<verb>` on the request's path; for verb `*`, also each verb it covers, and
  * for resource `*`, each resource it covers in the review's API group (every group when that is `*`), so that an
  * IAM deny of one of them denies the wildcard request (review I, C3).
+ *
+ * Namespace `""` on a namespaced resource is a wildcard too (review K, K6): `kubectl get secrets -A` is one review,
+ * `<cluster>/secrets`, that returns the secrets of every namespace. It is also viewed in each namespace where one of
+ * `who`'s Deny statements (identity policies and boundary; those whose action covers a verb of the review) could
+ * apply: for a `Resource` pattern, a namespace it matches (`namespaceMatching`, exact for the patterns as the engine
+ * reads them, policy variables resolved for the principal); for a `NotResource` deny, the namespaces of the cluster's
+ * RBAC objects and one no policy names. Limits: a `NotResource` deny that spares exactly those namespaces but not
+ * another one is missed; a custom resource is taken as namespaced (the webhook cannot see its scope), so a deny on
+ * `namespaces/x/*` also denies listing a cluster-scoped custom resource.
  */
-function iamViews(cluster: KubeCluster, a: RbacAttributes): { action: string; resource: string }[] {
+function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, who?: IamSubject): { action: string; resource: string }[] {
   const verbs = a.verb === '*' ? ['*', ...KUBERNETES_VERBS] : [a.verb];
   const resources = [kubernetesResource(cluster.arn, a)];
+  const covered: { apiGroup: string; resource: string }[] = [];
   if (a.resourceRequest && a.resource === '*') {
     for (const r of cluster.resources) {
       if (a.apiGroup !== '*' && (a.apiGroup ?? '') !== r.apiGroup) continue;
+      covered.push(r);
       resources.push(kubernetesResource(cluster.arn, { ...a, apiGroup: r.apiGroup, resource: r.resource }));
+    }
+  } else if (a.resourceRequest) covered.push({ apiGroup: a.apiGroup ?? '', resource: a.resource ?? '' });
+  if (who !== undefined && a.resourceRequest && !a.namespace) {
+    const namespaced = covered.filter((r) => r.resource !== '' && r.resource !== '*' && isNamespacedResource(r.apiGroup, r.resource));
+    const policies: readonly CompiledPolicy[] = namespaced.length === 0 ? [] : who.policies.boundary ? [...who.policies.identity, who.policies.boundary] : who.policies.identity;
+    const deny = policies.length === 0 ? undefined : denyResourcePatterns(policies, verbs.map(kubernetesAction), { principal: who.principal, ...(who.context !== undefined ? { context: who.context } : {}), time: who.time });
+    if (deny !== undefined && (deny.patterns.length > 0 || deny.unlisted)) {
+      for (const r of namespaced) {
+        // `\u0000` marks where the namespace goes in the path (never in a resource name or a cluster ARN).
+        const [prefix = '', suffix = ''] = kubernetesResource(cluster.arn, { ...a, apiGroup: r.apiGroup, resource: r.resource, namespace: '\u0000' }).split('\u0000');
+        const names = new Set<string>();
+        for (const p of deny.patterns) {
+          const ns = namespaceMatching(p, prefix, suffix);
+          if (ns !== undefined) names.add(ns);
+        }
+        if (deny.unlisted) for (const ns of [...cluster.namespaces, UNNAMED_NAMESPACE]) names.add(ns);
+        for (const ns of names) resources.push(`${prefix}${ns}${suffix}`);
+      }
     }
   }
   return verbs.flatMap((verb) => resources.map((resource) => ({ action: kubernetesAction(verb), resource })));
@@ -306,6 +352,7 @@ export function createKube(app: App, options: KubeOptions) {
       grantKey: token !== undefined ? createHmac('sha256', token).update('gatehouse.dev/role-grant').digest() : undefined,
       authorizer: clusterAuthorizer(rbac),
       resources: knownResources(rbacObjects),
+      namespaces: [...new Set(rbacObjects.map((o) => o.metadata.namespace).filter((ns) => ns !== ''))],
     };
   }
 
@@ -460,7 +507,7 @@ export function createKube(app: App, options: KubeOptions) {
     const who = withIssueTime(arn !== undefined ? await principalOf(arn) : undefined, req.attributes.user.extra?.['tokenIssueTime']?.[0]);
     const r = cluster.authorizer.authorize({
       attrs: req.attributes,
-      iam: who ? { principal: who.principal, policies: who.policies, views: iamViews(cluster, req.attributes), time: deps.now() } : arn !== undefined ? { refused: await unresolved(arn) } : undefined,
+      iam: who ? { principal: who.principal, policies: who.policies, views: iamViews(cluster, req.attributes, { principal: who.principal, policies: who.policies, context: contextOf({}), time: deps.now() }), time: deps.now() } : arn !== undefined ? { refused: await unresolved(arn) } : undefined,
     });
     // Bindings to missing roles (reported by RBAC among its reasons, `RBAC: …`) and engine errors go to
     // `evaluationError` whatever the answer, as upstream's RBAC authorizer reports them (policy-semantics A.3).
@@ -924,7 +971,7 @@ export function createKube(app: App, options: KubeOptions) {
     engine: {
       name: 'rbac',
       prepare: fresh,
-      decide: ({ principal, action, resource }) => rbacOpinion(principal, action, resource),
+      decide: (request) => rbacOpinion(request),
     } satisfies AuthorizeEngine,
   };
 
@@ -933,12 +980,15 @@ export function createKube(app: App, options: KubeOptions) {
    * it to (as the authentication webhook would), with the entry's groups. RBAC only ever allows; a principal
    * without an entry, or a resource of no known cluster, gets no opinion from it.
    */
-  function rbacOpinion(principal: Principal, action: string, resource: string): EngineResult {
+  function rbacOpinion(request: ResolvedRequest): EngineResult {
+    const { principal, action, resource } = request;
     if (!action.toLowerCase().startsWith('kubernetes:')) return NO_OPINION;
     const cluster = clusterOfResource(resource);
     if (!cluster) return NO_OPINION;
     const attrs = parseKubernetesResource(cluster.arn, resource);
     if (!attrs) return { verdict: 'no-opinion', reasons: [], errors: [`\`${resource}\` is not a Kubernetes request path under cluster ${cluster.name}`] };
+    const denied = coveredDeny(cluster, { ...attrs, verb: action.slice('kubernetes:'.length) }, request);
+    if (denied !== undefined) return denied;
     const owner = entryOwner(principal);
     // The user's id, or the role id of a session (`<role id>:<session>`); unknown ids leave the ARN to match.
     const id = principal.userId?.split(':')[0];
@@ -961,6 +1011,37 @@ export function createKube(app: App, options: KubeOptions) {
     const notes = d.errors.map((e) => `RBAC: ${e.message}`);
     if (d.verdict === 'allow') return { verdict: 'allow', reasons: d.reasons.map((r) => `${r} (cluster ${cluster.name})`), errors: [], diagnostics: notes, matched: d.reasons.map((r) => ({ engine: 'rbac', policy: r, type: 'rbac', effect: 'Allow' as const })) };
     return { verdict: 'no-opinion', reasons: [], diagnostics: [`no RBAC binding in cluster ${cluster.name} allows ${describeRequest(rbacAttrs)}`, ...notes], errors: [] };
+  }
+
+  /**
+   * A question standing for several Kubernetes requests (verb `*`, resource `*`, a namespaced resource without a
+   * namespace: a list across all namespaces) is denied, as the webhook denies its review, when IAM denies one of
+   * the requests it covers (`iamViews`; reviews I C3 and K K6). The question's own resource is the authorize API's
+   * IAM decision; the others are decided here with the principal's identity policies and boundary, as the webhook
+   * decides them (session policies are not carried by Kubernetes), and the question's context.
+   */
+  function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
+    if (a.verb !== '*' && !(a.resourceRequest && (a.resource === '*' || !a.namespace))) return undefined;
+    const p = r.principal;
+    if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
+    const policies = livePolicies(p);
+    if (policies === undefined) return { verdict: 'no-opinion', reasons: [], errors: [`the IAM policies of ${p.arn} are not loaded, and this question covers several Kubernetes requests, any of which IAM may deny`] };
+    const time = r.request.time ?? deps.now();
+    const context = r.request.context ?? contextOf({});
+    for (const v of iamViews(cluster, a, { principal: p, policies, context, time })) {
+      if (v.action === r.action && v.resource === r.resource) continue;
+      const d = evaluate({ principal: p, action: v.action, resource: v.resource, context, time }, policies);
+      if (d.decision === 'ExplicitDeny') return { verdict: 'deny', reasons: [`this question covers ${v.action} on ${v.resource}, which IAM denies: ${accessDeniedMessage(p.arn, v.action, v.resource, d)}`], errors: [] };
+    }
+    return undefined;
+  }
+
+  /** A user's or role's compiled policies (identity and boundary) from the live directory, for `coveredDeny`. */
+  function livePolicies(p: Principal): PolicySet | undefined {
+    if (!app.live.loaded) return undefined;
+    const arn = p.kind === 'user' ? p.arn : (p.roleArn as string);
+    const name = arn.slice(arn.lastIndexOf('/') + 1);
+    return app.live.principals.get(p.kind === 'user' ? userKey(p.account, name) : roleKey(p.account, name))?.policies;
   }
 
   function clusterOfResource(resource: string): KubeCluster | undefined {

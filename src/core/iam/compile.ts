@@ -28,6 +28,11 @@ export interface CompiledPrincipal {
 }
 
 interface ResourcePattern {
+  /**
+   * The pattern as written, kept for Deny statements only (undefined on Allow ones, to keep the compiled form
+   * small): a review covering many resources looks for those a deny names (`denyResourcePatterns`).
+   */
+  readonly text: string | undefined;
   readonly fixed: Matcher | undefined;
   readonly template: Template | undefined;
   readonly cache: MatcherCache<Matcher> | undefined;
@@ -155,10 +160,11 @@ function resourcePart(r: string): number {
   return at;
 }
 
-function compileResource(r: string, variables: boolean): ResourcePattern {
+function compileResource(r: string, variables: boolean, deny: boolean): ResourcePattern {
   const template = variables ? parseTemplate(r, resourcePart(r)) : undefined;
-  if (template) return { fixed: undefined, template, cache: new MatcherCache(resourceMatcher, 256) };
-  return { fixed: resourceMatcher(r), template: undefined, cache: undefined };
+  const text = deny ? r : undefined;
+  if (template) return { text, fixed: undefined, template, cache: new MatcherCache(resourceMatcher, 256) };
+  return { text, fixed: resourceMatcher(r), template: undefined, cache: undefined };
 }
 
 export function resourceMatches(patterns: readonly ResourcePattern[], resource: string, lookup: KeyLookup): boolean {
@@ -177,7 +183,7 @@ export function resourceMatches(patterns: readonly ResourcePattern[], resource: 
 function compileStatement(st: Statement, policy: string, variables: boolean): CompiledStatement {
   const actionList = st.action ?? st.notAction ?? [];
   const resourceList = st.resource ?? st.notResource;
-  const resources = resourceList?.map((r) => compileResource(r, variables));
+  const resources = resourceList?.map((r) => compileResource(r, variables, st.effect === 'Deny'));
   return {
     index: st.index,
     sid: st.sid,

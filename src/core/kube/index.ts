@@ -8,3 +8,4 @@ export * from './token.ts';
 export * from './reviews.ts';
 export * from './admission.ts';
 export * from './changes.ts';
+export * from './namespaces.ts';

@@ -1,0 +1,119 @@
+/**
+ * Namespaces an IAM resource pattern reaches (review K, K6). A review with namespace `""` on a namespaced resource
+ * (`kubectl get secrets -A`: list across all namespaces) covers that resource in every namespace, so it is denied
+ * when IAM denies it in some namespace; `namespaceMatching` finds such a namespace for one deny pattern, or proves
+ * there is none.
+ */
+import { LITERAL_DOLLAR, LITERAL_QMARK, LITERAL_STAR } from '../iam/index.ts';
+
+/**
+ * Built-in resources that are not namespaced: a review of them with namespace `""` is about the one cluster-scoped
+ * object or list, not about every namespace. Any other resource (a custom resource among them, whose scope the
+ * webhook cannot see) is taken as namespaced, which can only deny more.
+ */
+const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
+  '/nodes', '/namespaces', '/persistentvolumes', '/componentstatuses',
+  'rbac.authorization.k8s.io/clusterroles', 'rbac.authorization.k8s.io/clusterrolebindings',
+  'storage.k8s.io/storageclasses', 'storage.k8s.io/volumeattachments', 'storage.k8s.io/csidrivers', 'storage.k8s.io/csinodes', 'storage.k8s.io/volumeattributesclasses',
+  'apiextensions.k8s.io/customresourcedefinitions', 'apiregistration.k8s.io/apiservices',
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations', 'admissionregistration.k8s.io/validatingwebhookconfigurations',
+  'admissionregistration.k8s.io/validatingadmissionpolicies', 'admissionregistration.k8s.io/validatingadmissionpolicybindings',
+  'certificates.k8s.io/certificatesigningrequests', 'certificates.k8s.io/clustertrustbundles',
+  'scheduling.k8s.io/priorityclasses', 'networking.k8s.io/ingressclasses', 'networking.k8s.io/ipaddresses', 'networking.k8s.io/servicecidrs',
+  'node.k8s.io/runtimeclasses', 'flowcontrol.apiserver.k8s.io/flowschemas', 'flowcontrol.apiserver.k8s.io/prioritylevelconfigurations',
+  'authentication.k8s.io/tokenreviews', 'authentication.k8s.io/selfsubjectreviews',
+  'authorization.k8s.io/subjectaccessreviews', 'authorization.k8s.io/selfsubjectaccessreviews', 'authorization.k8s.io/selfsubjectrulesreviews',
+  'resource.k8s.io/deviceclasses',
+]);
+
+/** Whether a resource of this API group is namespaced, as far as the webhook can tell (see `CLUSTER_SCOPED`). */
+export function isNamespacedResource(apiGroup: string, resource: string): boolean {
+  return !CLUSTER_SCOPED.has(`${apiGroup}/${resource}`);
+}
+
+/** One element of a compiled pattern: a literal character, `*` (any run) or `?` (one character). */
+type Token = { readonly lit: string } | { readonly star: true; readonly colon: boolean } | { readonly one: true; readonly colon: boolean };
+
+/**
+ * A `Resource` pattern as src/core/iam/glob.ts `resourceMatcher` reads it: in an ARN's head segments (before the
+ * resource part) a `*` or `?` stays inside its segment, except a `*` that ends its segment; in the resource part,
+ * and in a pattern that is not an ARN, they cross `/` and `:`. Marked literal wildcards are plain characters.
+ */
+function tokens(pattern: string): Token[] {
+  const lit = (c: string): Token => ({ lit: c === LITERAL_STAR ? '*' : c === LITERAL_QMARK ? '?' : c === LITERAL_DOLLAR ? '$' : c });
+  const free = (s: string): Token[] => [...s].map((c) => (c === '*' ? { star: true, colon: true } : c === '?' ? { one: true, colon: true } : lit(c)));
+  const segments = pattern.startsWith('arn:') ? 6 : pattern.startsWith('acs:') ? 5 : 0;
+  if (segments === 0) return free(pattern);
+  const parts = pattern.split(':');
+  const out: Token[] = [];
+  parts.slice(0, segments - 1).forEach((seg, i) => {
+    if (i > 0) out.push({ lit: ':' });
+    const cs = [...seg];
+    cs.forEach((c, j) => out.push(c === '*' ? { star: true, colon: j === cs.length - 1 } : c === '?' ? { one: true, colon: false } : lit(c)));
+  });
+  if (parts.length >= segments) out.push({ lit: ':' }, ...free(parts.slice(segments - 1).join(':')));
+  return out;
+}
+
+/** Characters of a namespace name (an RFC 1123 label). */
+const NAMESPACE_CHAR = /^[a-z0-9-]$/;
+/** What a wildcard stands for in a namespace found. */
+const FILLER = 'x';
+
+/**
+ * A namespace `ns` for which `prefix + ns + suffix` matches `pattern` (an IAM `Resource` pattern), or undefined when
+ * no namespace name does. Exact: a search of the pattern's positions against the three parts of the string, where
+ * the namespace is one or more name characters, each wildcard that meets it standing for `x`.
+ */
+export function namespaceMatching(pattern: string, prefix: string, suffix: string): string | undefined {
+  const toks = tokens(pattern);
+  const T = toks.length;
+  const a = prefix.length;
+  const b = suffix.length;
+  // String positions: 0…a-1 in the prefix, a: namespace empty so far, a+1: namespace begun, a+2+j: suffix at j.
+  const S = a + b + 3;
+  const id = (t: number, sp: number): number => t * S + sp;
+  const parent = new Map<number, { from: number; ch: string | undefined }>();
+  const start = id(0, 0);
+  parent.set(start, { from: -1, ch: undefined });
+  const queue = [start];
+  const visit = (from: number, to: number, ch: string | undefined): void => {
+    if (parent.has(to)) return;
+    parent.set(to, { from, ch });
+    queue.push(to);
+  };
+  for (let q = 0; q < queue.length; q++) {
+    const state = queue[q] as number;
+    const t = Math.floor(state / S);
+    const sp = state % S;
+    if (t === T && sp === a + 2 + b) {
+      let ns = '';
+      for (let at = state; at !== start; ) {
+        const p = parent.get(at) as { from: number; ch: string | undefined };
+        if (p.ch !== undefined) ns = p.ch + ns;
+        at = p.from;
+      }
+      return ns;
+    }
+    // The namespace may end once begun (no character consumed).
+    if (sp === a + 1) visit(state, id(t, a + 2), undefined);
+    const tok = toks[t];
+    if (tok === undefined) continue;
+    if ('star' in tok) visit(state, id(t + 1, sp), undefined);
+    // The characters the string may take next, with the string position after each.
+    const next: [string, number, boolean][] = [];
+    if (sp < a) next.push([prefix[sp] as string, sp + 1, false]);
+    else if (sp === a || sp === a + 1) {
+      if ('lit' in tok) {
+        if (NAMESPACE_CHAR.test(tok.lit)) next.push([tok.lit, a + 1, true]);
+      } else next.push([FILLER, a + 1, true]);
+    } else if (sp - a - 2 < b) next.push([suffix[sp - a - 2] as string, sp + 1, false]);
+    for (const [c, nsp, inNamespace] of next) {
+      const fits = 'lit' in tok ? tok.lit === c : tok.colon || c !== ':';
+      if (!fits) continue;
+      const ch = inNamespace ? c : undefined;
+      visit(state, id('star' in tok ? t : t + 1, nsp), ch);
+    }
+  }
+  return undefined;
+}
