@@ -4,7 +4,8 @@
  * - half a pair in the environment (a key id without its secret, an empty secret, a secret or a token alone) is a
  *   usage error naming what is missing (exit 2), as botocore's PartialCredentialsError, never the admin;
  * - `AWS_PROFILE` naming a profile with static keys is honoured (as the aws CLI does); a missing profile or one that
- *   gets its credentials otherwise (role_arn, SSO, credential_process) is refused, never the admin;
+ *   gets its credentials otherwise (role_arn, SSO, credential_process) is passed over for DESIGN.md's order (the data
+ *   dir's admin-credentials.json), said on stderr, never silently;
  * - the environment's pair wins over `AWS_PROFILE`, as in botocore; `gatehouse credentials` (a credential_process)
  *   ignores `AWS_PROFILE`, which names the profile that runs it;
  * - a refused key says where it came from; `--help` says where credentials come from.
@@ -79,17 +80,23 @@ describe('CLI credentials: partial environment credentials and profiles never fa
     assert.equal(g.code, 6, `${g.stdout}${g.stderr}`);
   });
 
-  it('AWS_PROFILE: static keys are used; a missing, half or indirect profile is refused', async () => {
+  it('AWS_PROFILE: static keys are used; a missing, half or indirect profile is passed over, saying so', async () => {
     const files = { AWS_SHARED_CREDENTIALS_FILE: credentialsFile, AWS_CONFIG_FILE: configFile };
     const a = await whoami({ ...files, AWS_PROFILE: 'alice' });
     assert.equal(a.code, 0, a.stderr);
     assert.match(a.stdout, new RegExp(`^${ALICE_ARN}\\n`));
     const c = await whoami({ ...files, AWS_PROFILE: 'from-config' });
     assert.match(c.stdout, new RegExp(`^${ALICE_ARN}\\n`), c.stderr);
-    usageError(await whoami({ ...files, AWS_PROFILE: 'nosuch' }), /InvalidProfile: the profile `nosuch` \(AWS_PROFILE\) is in neither `.*credentials` nor `.*config`/);
-    usageError(await whoami({ ...files, AWS_PROFILE: 'half' }), /the profile `half` \(AWS_PROFILE\) in `.*credentials` has aws_access_key_id but no aws_secret_access_key/);
-    usageError(await whoami({ ...files, AWS_PROFILE: 'assumer' }), /the profile `assumer` .* has no aws_access_key_id\/aws_secret_access_key \(it uses role_arn, source_profile, which gatehouse does not follow\)/);
-    usageError(await whoami({ ...files, AWS_PROFILE: 'gh' }), /it uses credential_process/);
+    const passedOver = (r: Run, message: RegExp): void => {
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`^${ADMIN_ARN}\\n`), 'DESIGN.md: else the data dir\'s admin-credentials.json');
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /using --data-dir's admin-credentials\.json instead/);
+    };
+    passedOver(await whoami({ ...files, AWS_PROFILE: 'nosuch' }), /the profile `nosuch` \(AWS_PROFILE\) is in neither `.*credentials` nor `.*config`/);
+    passedOver(await whoami({ ...files, AWS_PROFILE: 'half' }), /the profile `half` \(AWS_PROFILE\) in `.*credentials` has aws_access_key_id but no aws_secret_access_key/);
+    passedOver(await whoami({ ...files, AWS_PROFILE: 'assumer' }), /the profile `assumer` .* has no aws_access_key_id\/aws_secret_access_key \(it uses role_arn, source_profile, which gatehouse does not follow\)/);
+    passedOver(await whoami({ ...files, AWS_PROFILE: 'gh' }), /it uses credential_process/);
     // The environment's pair wins over the profile, as in botocore.
     const env = await whoami({ ...files, AWS_PROFILE: 'nosuch', AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey });
     assert.match(env.stdout, new RegExp(`^${ALICE_ARN}\\n`), env.stderr);

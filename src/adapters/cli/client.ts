@@ -8,8 +8,9 @@
  * - credentials: `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), else the static keys of
  *   the profile `AWS_PROFILE` names (shared credentials and config files, as the AWS tools read them), else
  *   `<data-dir>/admin-credentials.json` (`--data-dir`, default `./.gatehouse`). The last is an account's admin:
- *   credentials given partly (a key id without its secret, an empty secret, a token alone) or a profile this
- *   CLI cannot use are refused, never replaced by it (botocore's `PartialCredentialsError`);
+ *   credentials given partly (a key id without its secret, an empty secret, a token alone) are refused, never
+ *   replaced by it (botocore's `PartialCredentialsError`); a profile this CLI cannot use (missing, half a key,
+ *   role_arn/SSO/credential_process) is passed over, as DESIGN.md's order has no profile, and said on stderr;
  * - server: `--endpoint`, else `GATEHOUSE_ENDPOINT`, else the credentials file's `Endpoint`, else
  *   `http://127.0.0.1:8470`;
  * - region (part of the signature scope only): `AWS_REGION`, else `us-east-1`.
@@ -184,12 +185,17 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   let credentialsSource = 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
   let fileEndpoint: string | undefined;
   const fromEnv = environmentCredentials(env);
-  const fromProfile = fromEnv === undefined && opts.ignoreProfile !== true ? await profileCredentials(env, ctx) : undefined;
+  let fromProfile = fromEnv === undefined && opts.ignoreProfile !== true ? await profileCredentials(env, ctx) : undefined;
+  if (fromProfile !== undefined && !fromProfile.ok) {
+    // DESIGN.md: the environment's keys, else the data dir's admin-credentials.json. A profile this CLI cannot use is
+    // not an error then; it is said, so that acting as the account's admin is never silent.
+    ctx.err(`gatehouse: ${fromProfile.message}; using --data-dir's admin-credentials.json instead\n`);
+    fromProfile = undefined;
+  }
   if (fromEnv !== undefined) {
     if (!fromEnv.ok) return fromEnv;
     credentials = fromEnv.value;
-  } else if (fromProfile !== undefined) {
-    if (!fromProfile.ok) return fromProfile;
+  } else if (fromProfile !== undefined && fromProfile.ok) {
     credentials = fromProfile.value.credentials;
     credentialsSource = fromProfile.value.source;
   } else {
