@@ -35,7 +35,7 @@ import type { App } from '../../app/index.ts';
 import type { Kube, KubeCluster } from '../../app/kube.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
 import { endThisTurn } from './lifecycle.ts';
-import { BodyTooLarge, readBody, type ExtraRoute } from './admin-api.ts';
+import { BodyTooLarge, onlyFields, readBody, type ExtraRoute } from './admin-api.ts';
 
 /** Reviews are small; an AdmissionReview carries the object and the old object (pods are at most ~1.5 MiB each). */
 const MAX_REVIEW_BODY = 64 << 10;
@@ -161,6 +161,9 @@ export function kubeRoutes(opts: Pick<KubeHttpOptions, 'kube' | 'certificate'>):
       method: 'POST',
       pattern: ['clusters', ':name', 'access-entries'],
       handler: async ({ caller, params, body }) => {
+        // A misspelt field would be dropped: `kubernetesGroup` made an entry with no groups (review K, K5).
+        const fields = onlyFields(body, ['principalArn', 'kubernetesGroups', 'username']);
+        if (!fields.ok) return fields;
         const r = await kube.createAccessEntry(caller, params['name'] ?? '', body);
         return r.ok ? ok({ status: 201, body: r.value }) : r;
       },
@@ -185,6 +188,9 @@ export function kubeRoutes(opts: Pick<KubeHttpOptions, 'kube' | 'certificate'>):
       method: 'POST',
       pattern: ['clusters', ':name', 'webhook-config'],
       handler: async ({ caller, params, body }) => {
+        // `rotat` answered 200 with the old token: a leaked token an operator meant to replace kept working (review K, K5).
+        const fields = onlyFields(body, ['rotate']);
+        if (!fields.ok) return fields;
         const rotate = body['rotate'];
         if (rotate !== undefined && typeof rotate !== 'boolean') return failWith('VALIDATION_ERROR', '`rotate` must be true or false', 'rotate');
         const r = await kube.webhookConfig(caller, params['name'] ?? '', rotate === true);
