@@ -148,8 +148,9 @@ export function accessDeniedMessage(principalArn: string, action: string, resour
  * S3 gateway put them. Without them an IP or TLS guardrail would be void (`Deny … IpAddress`: a positive operator on
  * an absent key is false) or deny everything (`Deny … NotIpAddress`: a negated one is true), §A.1.7. A key the use
  * case passes under one of those names, in any case, gives way to what the request says (otherwise the engine,
- * merging keys by lower-cased name, would see both values). A caller without request facts (made in process, or
- * the authorize API's, whose questions carry their own context) gets the keys it is given and nothing more.
+ * merging keys by lower-cased name, would see both values). A caller without request facts (made in process) gets
+ * the keys it is given and nothing more. The authorize API's questions are decided with their own context only (a
+ * resource server passes its client's address); only the decisions about the asker itself take its request's facts.
  */
 export function requestContext(caller: Caller, context: Readonly<Record<string, string | string[]>> = {}): Record<string, string | string[]> {
   const r = caller.request;

@@ -731,10 +731,12 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     if (e !== undefined) recordAuthFailure(app, { ...claimed, action: `${req.method ?? 'GET'} ${rawPath}`, code: HTTP_ERRORS[e.code].aws, message: e.message, sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '') });
     return sendErrors(res, requestId, authenticated.errors);
   }
-  // The caller with the facts of this request, whose source IP every audit record of it carries; the authorize
-  // API keeps the caller as it is (its hot path), its decisions and refusals being recorded by the audited authorizer.
+  // The caller with the facts of this request, whose source IP every audit record of it carries, and which decide
+  // every decision about the caller itself (`requestContext`): on the authorize API, whether it may ask about
+  // another principal (review K, K3); its questions are decided with their own context only, and its decisions and
+  // refusals are recorded by the audited authorizer.
   const decides = decidesAlone(route);
-  const caller = decides ? authenticated.value : withRequest(authenticated.value, { sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true });
+  const caller = withRequest(authenticated.value, { sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true });
 
   let json: Json = Object.create(null);
   if (body.length > 0) {
