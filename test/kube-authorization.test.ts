@@ -10,7 +10,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -192,6 +192,20 @@ before(async () => {
 after(async () => {
   await server?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('webhook-config as DESIGN.md shows it (review L, L2)', () => {
+  test('`gatehouse kube webhook-config --cluster C` alone writes the files to ./gatehouse-webhooks-C', async () => {
+    const base = { PATH: '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: keys.AccessKeyId, AWS_SECRET_ACCESS_KEY: keys.SecretAccessKey, GATEHOUSE_ENDPOINT: server.url };
+    const r = await new Promise<Run>((done) => {
+      execFile(process.execPath, [join(ROOT_DIR, 'bin', 'gatehouse.js'), 'kube', 'webhook-config', '--cluster', 'gpu-a'], { env: base, timeout: 30_000, cwd: dir }, (err, stdout, stderr) => {
+        done({ status: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0, stdout, stderr });
+      });
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const files = await readdir(join(dir, 'gatehouse-webhooks-gpu-a'));
+    assert.ok(files.includes('authorization-webhook.kubeconfig'), files.join(', '));
+  });
 });
 
 describe('the namespace object (review I, S6)', () => {

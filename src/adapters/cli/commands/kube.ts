@@ -2,7 +2,7 @@
  * `gatehouse kube`: Kubernetes clusters backed by Gatehouse.
  *
  *   kube access-entry create|list|describe|delete   IAM principal → Kubernetes username and groups, per cluster
- *   kube webhook-config --cluster C --out DIR       the files kube-apiserver needs to call Gatehouse's webhooks
+ *   kube webhook-config --cluster C [--out DIR]     the files kube-apiserver needs to call Gatehouse's webhooks
  *   kube token --cluster C                          an ExecCredential for kubectl (`users[].user.exec`)
  *
  * `kube token` is `aws eks get-token` against this server (credential-protocols §3.5, §6.2): a presigned
@@ -125,7 +125,7 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
       .command('webhook-config')
       .description('write the files kube-apiserver needs to call Gatehouse: authentication and authorization webhook kubeconfigs, the admission configuration, a MutatingWebhookConfiguration')
       .requiredOption('--cluster <name>', 'the cluster')
-      .requiredOption('--out <dir>', 'where to write the files (created if missing; the kubeconfigs hold the webhook token: mode 0600)')
+      .option('--out <dir>', 'where to write the files (created if missing; the kubeconfigs hold the webhook token: mode 0600); default ./gatehouse-webhooks-CLUSTER')
       .option('--server-url <url>', 'the URL at which kube-apiserver reaches Gatehouse (default: the endpoint this command uses)')
       .option('--ca-file <file>', 'the CA certificate (PEM) kube-apiserver verifies Gatehouse with (default: the certificate the server serves, when it speaks HTTPS)')
       .option('--rotate', 'make a new webhook token (the old one stops working at once)'),
@@ -140,7 +140,10 @@ Files written:
   admission-configuration.yaml        --admission-control-config-file
   mutating-webhook.yaml               kubectl apply -f it: pods and workloads naming a role by annotation`,
     )
-    .action(async (opts: ConnectionOptions & { cluster: string; out: string; serverUrl?: string; caFile?: string; rotate?: true }) => ctx.exit(await webhookConfig(ctx, opts)));
+    .action(async (opts: ConnectionOptions & { cluster: string; out?: string; serverUrl?: string; caFile?: string; rotate?: true }) =>
+      // DESIGN.md shows `gatehouse kube webhook-config --cluster C` alone: the files go to a directory named after the cluster.
+      ctx.exit(await webhookConfig(ctx, { ...opts, out: opts.out ?? `gatehouse-webhooks-${opts.cluster}` })),
+    );
 
   withServerOptions(
     kube
