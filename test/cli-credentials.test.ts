@@ -67,6 +67,14 @@ describe('CLI credentials: partial environment credentials and profiles never fa
     assert.match(r.stdout, new RegExp(`^${ADMIN_ARN}\\n`));
   });
 
+  it('--endpoint before the command is the server address too (`gatehouse --endpoint URL whoami`), over GATEHOUSE_ENDPOINT', async () => {
+    const r = await gatehouse(['--endpoint', server.url, 'whoami'], { GATEHOUSE_ENDPOINT: 'http://127.0.0.1:9' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${ADMIN_ARN}\\n`));
+    const eq = await gatehouse([`--endpoint=${server.url}`, 'whoami'], { GATEHOUSE_ENDPOINT: 'http://127.0.0.1:9' });
+    assert.equal(eq.code, 0, eq.stderr);
+  });
+
   it('half a pair in the environment is a usage error naming what is missing', async () => {
     usageError(await whoami({ AWS_ACCESS_KEY_ID: alice.accessKeyId }), /^gatehouse: PartialCredentials: partial credentials in the environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not set; set both/);
     usageError(await whoami({ AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: '' }), /AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is empty/);

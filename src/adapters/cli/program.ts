@@ -45,7 +45,30 @@ export function createProgram(ctx: CommandContext, groups: readonly CommandGroup
 }
 
 /** Runs the CLI on `argv` (without `node` and the script) and resolves to the process exit status. */
-export async function runCli(argv: readonly string[], deps: CliDeps, groups: readonly CommandGroup[] = COMMAND_GROUPS): Promise<number> {
+/**
+ * `--endpoint URL` given before the command (`gatehouse --endpoint URL whoami`): DESIGN.md names `--endpoint` beside
+ * `GATEHOUSE_ENDPOINT` without saying where it goes, and each command reads it as its own option. Taken out of the
+ * arguments and given to the command as `GATEHOUSE_ENDPOINT`, which a command's own `--endpoint` still overrides.
+ */
+function leadingEndpoint(argv: readonly string[], deps: CliDeps): { argv: readonly string[]; deps: CliDeps } {
+  let endpoint: string | undefined;
+  let i = 0;
+  for (;;) {
+    const a = argv[i];
+    if (a === '--endpoint' && argv[i + 1] !== undefined) {
+      endpoint = argv[i + 1];
+      i += 2;
+    } else if (a?.startsWith('--endpoint=')) {
+      endpoint = a.slice('--endpoint='.length);
+      i += 1;
+    } else break;
+  }
+  if (endpoint === undefined) return { argv, deps };
+  return { argv: argv.slice(i), deps: { ...deps, env: { ...(deps.env ?? {}), GATEHOUSE_ENDPOINT: endpoint } } };
+}
+
+export async function runCli(argvGiven: readonly string[], depsGiven: CliDeps, groups: readonly CommandGroup[] = COMMAND_GROUPS): Promise<number> {
+  const { argv, deps } = leadingEndpoint(argvGiven, depsGiven);
   let status: number = EXIT.ok;
   const program = createProgram({ ...deps, exit: (code) => void (status = code) }, groups);
   try {
