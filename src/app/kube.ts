@@ -146,11 +146,9 @@ export interface AccessReviewAnswer {
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /**
- * IAM only ever denies in Kubernetes (see the module comment). A principal named in `extra.arn` that Gatehouse
- * cannot resolve (a disabled user, a deleted role, an unknown ARN) is denied, never left to RBAC alone: its IAM
- * denies cannot be read, and kube-apiserver keeps a user authenticated for its TokenReview cache's lifetime after
- * the user was disabled (review I, S3). A review of several views (a wildcard verb or resource) is denied when
- * any of them is (review I, C3).
+ * IAM only ever denies in Kubernetes (see the module comment). (A principal named in `extra.arn` that Gatehouse
+ * cannot resolve never gets here: `accessReview` answers no opinion for it, never left to RBAC alone.) A review of
+ * several views (a wildcard verb or resource) is denied when any of them is (review I, C3).
  */
 function iamDenyResult(r: KubeRequest): AuthorizerResult {
   if (!r.iam) return { verdict: 'no-opinion', reasons: [], errors: [] };
@@ -489,7 +487,7 @@ export function createKube(app: App, options: KubeOptions) {
   async function unresolved(arn: string): Promise<string> {
     const p = principalFromArn(arn);
     const what = `the IAM principal \`${arn}\` of this Kubernetes user`;
-    if (!p.ok || (p.value.kind !== 'user' && !(p.value.kind === 'role-session' && p.value.roleArn))) return `${what} is not a user or role session Gatehouse knows; denied`;
+    if (!p.ok || (p.value.kind !== 'user' && !(p.value.kind === 'role-session' && p.value.roleArn))) return `${what} is not a user or role session Gatehouse knows`;
     const principal = p.value;
     const state = await app.sts.readPrincipals(async (tx) => {
       if (principal.kind === 'user') {
@@ -499,12 +497,28 @@ export function createKube(app: App, options: KubeOptions) {
       const roleArn = principal.roleArn as string;
       return (await app.sts.cachedRole(tx, principal.account, roleArn.slice(roleArn.lastIndexOf('/') + 1))) ? undefined : `is a session of role ${roleArn}, which does not exist (deleted, or never created)`;
     });
-    return `${what} ${state ?? 'cannot be resolved'}; denied`;
+    return `${what} ${state ?? 'cannot be resolved'}`;
   }
 
   async function accessReview(cluster: KubeCluster, req: AccessReviewRequest): Promise<AccessReviewAnswer> {
     const arn = req.attributes.user.extra?.['arn']?.[0];
     const who = withIssueTime(arn !== undefined ? await principalOf(arn) : undefined, req.attributes.user.extra?.['tokenIssueTime']?.[0]);
+    if (arn !== undefined && who === undefined) {
+      // The IAM principal of this user cannot be resolved (disabled, deleted, unknown): its IAM denies cannot be read,
+      // so Gatehouse's RBAC grants it nothing (kube-apiserver keeps a user authenticated for its TokenReview cache's
+      // lifetime after it was disabled; review I, S3). No opinion, not `denied`: DESIGN.md keeps `denied: true` for an
+      // explicit IAM deny, and another authorizer (the cluster's own RBAC) may still decide (review L, L4).
+      const reason = `${await unresolved(arn)}: Gatehouse's RBAC grants it nothing`;
+      deps.audit?.decision({
+        account: cluster.account,
+        principal: arn,
+        action: kubernetesAction(req.attributes.verb),
+        resource: kubernetesResource(cluster.arn, req.attributes),
+        decision: 'ImplicitDeny',
+        detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, reason },
+      });
+      return { allowed: false, denied: false, reason };
+    }
     const r = cluster.authorizer.authorize({
       attrs: req.attributes,
       iam: who ? { principal: who.principal, policies: who.policies, views: iamViews(cluster, req.attributes, { principal: who.principal, policies: who.policies, context: contextOf({}), time: deps.now() }), time: deps.now() } : arn !== undefined ? { refused: await unresolved(arn) } : undefined,
