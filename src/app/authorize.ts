@@ -287,10 +287,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return readPrincipal(arn, named);
   }
 
-  /** The live scoped sessions registered under the name of `named`, a role session (src/app/session-scopes.ts). */
+  /**
+   * The live scoped sessions registered under the name of `named`, a role session (src/app/session-scopes.ts): by
+   * account, role and session name, whichever dialect's ARN named it (the partition is the account's, not the ARN's).
+   */
   function liveScopes(named: Principal): ScopeRecord[] {
     const roleName = named.roleArn?.slice(named.roleArn.lastIndexOf('/') + 1) ?? '';
-    return sts.scopes?.live(named.partition, named.account, roleName, named.session?.name ?? '') ?? [];
+    return sts.scopes?.live(named.account, roleName, named.session?.name ?? '') ?? [];
   }
 
   /**

@@ -57,13 +57,13 @@ describe('SessionScopes', () => {
     const [key, value] = [...m.kv][0] as [string, string];
     assert.equal(key, `${SESSION_SCOPE_PREFIX}arn:aws:sts::000000000000:assumed-role/Worker/s1/1000-0707070707070707`);
     assert.doesNotMatch(value, /"(sk|ak|sid)"/);
-    assert.equal(a.live('aws', '000000000000', 'worker', 'S1').length, 1);
-    assert.equal(b.live('aws', '000000000000', 'Worker', 's1').length, 0, 'not read yet');
+    assert.equal(a.live('000000000000', 'worker', 'S1').length, 1);
+    assert.equal(b.live('000000000000', 'Worker', 's1').length, 0, 'not read yet');
     await m.store.read(async (tx) => b.refresh(tx, await tx.changes.head()));
-    const [seen] = b.live('aws', '000000000000', 'Worker', 's1');
+    const [seen] = b.live('000000000000', 'Worker', 's1');
     assert.deepEqual(seen && claimsOf(seen), { v: 1, sid: '', ak: '', sk: '', acct: '000000000000', part: 'aws', role, name: 's1', iat: 1_000, exp: 901_000, srcId: 'alice', tags: { team: 'a' }, pol: '{"Version":"2012-10-17","Statement":[]}' });
     now = 901_000;
-    assert.equal(b.live('aws', '000000000000', 'Worker', 's1').length, 0, 'expired');
+    assert.equal(b.live('000000000000', 'Worker', 's1').length, 0, 'expired');
     assert.equal(await b.sweep(), 1);
     assert.equal(m.kv.size, 0);
     await m.store.read(async (tx) => a.refresh(tx, await tx.changes.head()));

@@ -56,12 +56,15 @@ export function isScoped(c: UnsealedClaims): boolean {
 }
 
 /**
- * The name sessions are matched by: partition, account, role name and session name, lower-cased. Wider than the
- * ARN's exact spelling on purpose (fails closed): a question naming `assumed-role/Worker/S1` is decided with the
- * scopes of `assumed-role/worker/s1` too, as the role named is the same role.
+ * The name sessions are matched by: account, role name and session name, lower-cased — what names the session
+ * whatever the ARN's spelling. Not the partition: the account fixes it, and the engine takes both dialects' ARNs of a
+ * session (`arn:aws:sts::A:assumed-role/R/S`, `acs:ram::A:role/R/S`) as the same role's (src/core/iam/principal.ts),
+ * so a question in the other dialect's form must find the same scopes (review K, K7). Wider than the ARN's exact
+ * spelling on purpose (fails closed): a question naming `assumed-role/Worker/S1` is decided with the scopes of
+ * `assumed-role/worker/s1` too, as the role named is the same role.
  */
-export function scopeName(partition: string, account: string, roleName: string, sessionName: string): string {
-  return `${partition}:${account}:${roleName}/${sessionName}`.toLowerCase();
+export function scopeName(account: string, roleName: string, sessionName: string): string {
+  return `${account}:${roleName}/${sessionName}`.toLowerCase();
 }
 
 /** A record as claims (`Sts.callerOfClaims` builds the caller the session authenticates as from them); no key, secret or id. */
@@ -156,9 +159,9 @@ export class SessionScopes {
     this.add(key, record);
   }
 
-  /** The records under a session's name that have not expired at `now`. */
-  live(partition: string, account: string, roleName: string, sessionName: string, now = this.deps.now()): ScopeRecord[] {
-    const keys = this.byName.get(scopeName(partition, account, roleName, sessionName));
+  /** The records under a session's name (`scopeName`: any dialect, any case) that have not expired at `now`. */
+  live(account: string, roleName: string, sessionName: string, now = this.deps.now()): ScopeRecord[] {
+    const keys = this.byName.get(scopeName(account, roleName, sessionName));
     if (keys === undefined) return [];
     const out: ScopeRecord[] = [];
     for (const k of keys) {
@@ -233,7 +236,7 @@ export class SessionScopes {
 
   private add(key: string, r: ScopeRecord): void {
     this.byKey.set(key, r);
-    const name = scopeName(r.partition, r.account, r.role.name, r.sessionName);
+    const name = scopeName(r.account, r.role.name, r.sessionName);
     let keys = this.byName.get(name);
     if (keys === undefined) this.byName.set(name, (keys = new Set()));
     keys.add(key);
@@ -243,7 +246,7 @@ export class SessionScopes {
     const r = this.byKey.get(key);
     if (r === undefined) return;
     this.byKey.delete(key);
-    const name = scopeName(r.partition, r.account, r.role.name, r.sessionName);
+    const name = scopeName(r.account, r.role.name, r.sessionName);
     const keys = this.byName.get(name);
     keys?.delete(key);
     if (keys?.size === 0) this.byName.delete(name);
