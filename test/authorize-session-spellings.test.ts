@@ -10,6 +10,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as S3 from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
@@ -92,5 +93,40 @@ describe('K7: a scoped session named in the other dialect’s ARN form is decide
       assert.equal(await decision(acsAdmin, { principal: spelling, ...inside }), 'Allow', spelling);
     }
     assert.equal(await decision(acsAdmin, { principal: `acs:ram::${ACS}:role/RA`, ...outside }), 'Allow');
+  });
+});
+
+describe('K4: a job’s session named with another case is decided with its job’s scope', () => {
+  let jobId = '';
+  const ROLE = 'GatehouseTrainingDefaultRole';
+  const other = { action: 's3:GetObject', resource: 'arn:aws:s3:::elsewhere/k' };
+  const own = { action: 's3:GetObject', resource: 'arn:aws:s3:::vision-data/k' };
+
+  before(async () => {
+    const client = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: server.admin, maxAttempts: 1 });
+    await client.send(new S3.CreateBucketCommand({ Bucket: 'vision-data' }));
+    client.destroy();
+    const ws = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/vision', { members: [{ user: 'admin' }], defaultBucket: 'arn:aws:s3:::vision-data' });
+    assert.ok(ws.status < 300, JSON.stringify(ws.json));
+    const submitted = await gatehouseJson(server.url, server.admin, 'POST', '/v1/jobs', { workspace: 'vision', role: 'default' });
+    assert.ok(submitted.status < 300, JSON.stringify(submitted.json));
+    jobId = String((submitted.json['job'] as { id?: unknown } | undefined)?.id ?? submitted.json['id']);
+    assert.match(jobId, /^[a-z0-9]+$/);
+  });
+
+  test('every case of the role and session names: ImplicitDeny outside the workspace bucket, Allow in it', async () => {
+    const spellings = [
+      `arn:aws:sts::${ROOT}:assumed-role/${ROLE}/job-${jobId}`,
+      `arn:aws:sts::${ROOT}:assumed-role/${ROLE.toLowerCase()}/job-${jobId}`,
+      `arn:aws:sts::${ROOT}:assumed-role/${ROLE}/JOB-${jobId}`,
+      `arn:aws:sts::${ROOT}:assumed-role/${ROLE}/job-${jobId.toUpperCase()}`,
+      `acs:ram::${ROOT}:role/${ROLE.toUpperCase()}/Job-${jobId}`,
+    ];
+    for (const principal of spellings) {
+      assert.equal(await decision(server.admin, { principal, ...other }), 'ImplicitDeny', principal);
+      assert.equal(await decision(server.admin, { principal, ...own }), 'Allow', principal);
+    }
+    // The role itself may read elsewhere: the refusal above is the job's session policy.
+    assert.equal(await decision(server.admin, { principal: `arn:aws:iam::${ROOT}:role/${ROLE}`, ...other }), 'Allow');
   });
 });

@@ -194,8 +194,12 @@ const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assum
  * the role itself (`arn:aws:iam::A:role/R`, `acs:ram::A:role/R`), which asks about the role's rights.
  */
 const SESSION_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:sts::\d+:assumed-role\/|acs:ram::\d+:role\/[^/]+\/)/;
-/** The session name a job's sessions are issued under (src/app/jobs.ts `issueFor`): `job-<id>`, `node-<id>`. */
-const JOB_SESSION_RE = /^(job|node)-([a-z0-9]{1,59})$/;
+/**
+ * The session name a job's sessions are issued under (src/app/jobs.ts `issueFor`): `job-<id>`, `node-<id>`. In any
+ * case, as the registry of scoped sessions and the role lookup match a session's name (review K, K4): `JOB-<ID>` names
+ * the same job's session, and is decided with its scope, never with the role's whole rights (fails closed).
+ */
+const JOB_SESSION_RE = /^(job|node)-([a-z0-9]{1,59})$/i;
 /** How long a job's session, resolved from its record, is used before the record is read again (it may end). */
 const JOB_SESSION_TTL_MS = 1000;
 
@@ -223,6 +227,9 @@ function askerContext(caller: Caller): Context {
   if (r.secureTransport !== undefined) c.set('aws:securetransport', [r.secureTransport ? 'true' : 'false']);
   return c;
 }
+
+/** Names of roles and sessions compared as the registry of scoped sessions compares them: in any case. */
+const sameName = (a: string, b: string | undefined): boolean => b !== undefined && a.toLowerCase() === b.toLowerCase();
 
 /** Principals resolved by ARN, kept until the directory changes (bounded: untrusted callers choose the ARNs). */
 const MAX_RESOLVED = 10_000;
@@ -281,7 +288,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         if (cached.value === undefined) return asSession(arn, named, hit);
         return liveScopes(named).length === 0 ? ok(cached.value) : withScopes(cached.value, named, false);
       }
-      return readJobSession(arn, named, job[1] === 'node', job[2] as string).then((r) => (r === undefined ? asSession(arn, named, hit) : r.ok ? withScopes(r.value, named, false) : r));
+      return readJobSession(arn, named, (job[1] as string).toLowerCase() === 'node', (job[2] as string).toLowerCase()).then((r) => (r === undefined ? asSession(arn, named, hit) : r.ok ? withScopes(r.value, named, false) : r));
     }
     if (hit !== undefined) return ok(hit);
     return readPrincipal(arn, named);
@@ -369,15 +376,17 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   /**
-   * A job's session (`job-<id>`, `node-<id>`): its role's policies with the session policy, tags and source identity
-   * its job gives it. Undefined when no job of that account, role and kind has that id: the ARN is then an ordinary
-   * session's (AssumeRole may name a session `job-1`).
+   * A job's session (`job-<id>`, `node-<id>`; `id` lower-cased): its role's policies with the session policy, tags and
+   * source identity its job gives it. Undefined when no job of that account, role and kind has that id: the ARN is
+   * then an ordinary session's (AssumeRole may name a session `job-1`). Role and session names are compared in any
+   * case, as the registry of scoped sessions compares them and the role is looked up (`cachedRole`): an ARN spelt in
+   * another case names the same role's session of that job.
    */
   async function readJobSession(arn: string, principal: Principal, node: boolean, id: string): Promise<Result<Resolved> | undefined> {
     const s = await deps.store.read((tx) => jobSessionOf(tx, id));
     const role = s && parseRoleArn(s.roleArn);
     const roleName = principal.roleArn?.slice(principal.roleArn.lastIndexOf('/') + 1);
-    if (!s || !role || (s.job.kind === 'node') !== node || role.account !== principal.account || role.name !== roleName || s.sessionName !== principal.session?.name) {
+    if (!s || !role || (s.job.kind === 'node') !== node || role.account !== principal.account || !sameName(role.name, roleName) || !sameName(s.sessionName, principal.session?.name)) {
       if (jobSessions.size >= MAX_RESOLVED) jobSessions.clear();
       jobSessions.set(arn, { value: undefined, at: deps.now() });
       return undefined;
