@@ -22,6 +22,7 @@ import { authorizeAdmin } from '../../app/principals.ts';
 import { ResourcePolicies, resourcePolicyKey, type StoredResourcePolicy } from '../../app/resource-policies.ts';
 import { MAX_BATCH, MAX_PROOF_LENGTH, questionOf, type ProvenCallers } from '../../app/authorize.ts';
 import { parseSigV4, type SigV4ErrorCode } from '../sigv4/index.ts';
+import { onlyFields } from './admin-api.ts';
 
 interface Ctx {
   readonly app: App;
@@ -41,6 +42,17 @@ function mayManage(app: App, caller: Caller, action: string, resource: string): 
   const owner = app.resourcePolicies.ownerOf(resource);
   if (owner !== undefined && owner !== caller.account) return failWith('ACCESS_DENIED', `resource ${resource} belongs to account ${owner}; only that account may manage its policy`);
   return authorizeAdmin(caller, app.deps.now(), `gatehouse:${action}`, resource);
+}
+
+/**
+ * The `document` of `PUT /v1/resource-policies/{resource}`: a policy as a JSON object, or its text. Anything else is
+ * refused naming the field, never stored as its JSON (`null`, a number).
+ */
+function documentOf(body: Readonly<Record<string, unknown>>): Result<string> {
+  const v = Object.hasOwn(body, 'document') ? body['document'] : undefined;
+  if (typeof v === 'string') return ok(v);
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return ok(JSON.stringify(v));
+  return failWith(v === undefined ? 'MISSING_PARAMETER' : 'VALIDATION_ERROR', `\`document\` is required: the resource policy (a JSON object or its text)${v === undefined ? '' : `, got ${Array.isArray(v) ? 'a list' : v === null ? 'null' : `a ${typeof v}`}`}`, 'document');
 }
 
 /** The query parameters a GetCallerIdentity proof may carry (those of aws-iam-authenticator's tokens), each once. */
@@ -211,13 +223,16 @@ export function authorizeRoutes(): Route[] {
       method: 'PUT',
       pattern: ['resource-policies', ':resource'],
       handler: async ({ app, caller, params, body }) => {
+        // An unknown field is refused, not dropped (review K, K5): `"dryRun": true` stored the policy for real.
+        const fields = onlyFields(body, ['document']);
+        if (!fields.ok) return fields;
+        const text = documentOf(body);
+        if (!text.ok) return text;
         const resource = params['resource'] ?? '';
         const a = mayManage(app, caller, 'PutResourcePolicy', resource);
         if (!a.ok) return a;
-        const doc = body['document'];
-        const text = typeof doc === 'string' ? doc : JSON.stringify(doc ?? null);
         const r = await app.deps.store.write<Result<StoredResourcePolicy>>(async (tx, abort) => {
-          const put = await ResourcePolicies.put(app.deps, tx, { resource, account: caller.account, document: text });
+          const put = await ResourcePolicies.put(app.deps, tx, { resource, account: caller.account, document: text.value });
           if (!put.ok) abort(put);
           return put;
         });
@@ -229,7 +244,10 @@ export function authorizeRoutes(): Route[] {
     {
       method: 'DELETE',
       pattern: ['resource-policies', ':resource'],
-      handler: async ({ app, caller, params }) => {
+      handler: async ({ app, caller, params, body }) => {
+        // It takes no body: a field (`"dryRun": true`, an `etag`) would otherwise be dropped and the policy deleted.
+        const fields = onlyFields(body, []);
+        if (!fields.ok) return fields;
         const resource = params['resource'] ?? '';
         const a = mayManage(app, caller, 'DeleteResourcePolicy', resource);
         if (!a.ok) return a;
