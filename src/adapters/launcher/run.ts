@@ -219,9 +219,15 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   const children: ChildProcess[] = [];
   const exits: Promise<number>[] = [];
   const [cmd, ...args] = opts.command;
+  // Each rank in its own process group when no terminal is attached (a script, a process manager, a test): a signal
+  // the launcher gets by its pid then reaches everything the rank started (a wrapper script's children too), and
+  // what a rank left running goes with the job. On a terminal the ranks stay in the launcher's foreground group, so
+  // they can read it and Ctrl-C reaches them all as it is.
+  const ownGroup = process.stdin.isTTY !== true && process.platform !== 'win32';
   for (let rank = 0; rank < opts.replicas; rank++) {
     const child = spawn(cmd as string, args, {
       stdio: 'inherit',
+      detached: ownGroup,
       env: { ...env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(opts.replicas), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(masterPort) },
     });
     children.push(child);
@@ -237,8 +243,31 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   }
 
   let stopped = false;
+  /** The signal to each rank's process group (or the rank alone, on a terminal); `all`: ranks that exited too. */
+  const signalRanks = (signal: NodeJS.Signals, all = false): void => {
+    for (const c of children) {
+      const alive = c.exitCode === null && c.signalCode === null;
+      if (!alive && !all) continue;
+      if (ownGroup && c.pid !== undefined) {
+        try {
+          process.kill(-c.pid, signal);
+          continue;
+        } catch {
+          // The group is gone already.
+        }
+      }
+      if (alive) c.kill(signal);
+    }
+  };
+  let killer: ReturnType<typeof setTimeout> | undefined;
   const stopAll = (signal: NodeJS.Signals): void => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(signal);
+    signalRanks(signal);
+    // A rank that ignores the signal does not keep the job, and its credentials, alive: 10 s, then SIGKILL.
+    killer ??= setTimeout(() => {
+      log(`gatehouse: job ${opts.jobId} did not stop within 10 s of ${signal}: killing what is left`);
+      signalRanks('SIGKILL');
+    }, 10_000);
+    killer.unref?.();
   };
   const onSignal = (signal: NodeJS.Signals) => {
     stopped = true;
@@ -270,6 +299,9 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   // A job fails when any rank fails; its status is the first non-zero one, as torchrun reports it.
   const codes = await Promise.all(exits);
   clearInterval(beat);
+  if (killer !== undefined) clearTimeout(killer);
+  // What a rank started and left running (in its process group) ends with the job.
+  if (ownGroup) signalRanks('SIGTERM', true);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   const status = codes.find((c) => c !== 0) ?? 0;
