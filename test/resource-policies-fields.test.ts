@@ -62,4 +62,20 @@ describe('resource policies: unknown and mistyped body fields are refused, namin
     assert.ok(del.ok, JSON.stringify(del));
     assert.equal(await stored(), false);
   });
+
+  it('reading resource policies is a permission (gatehouse:ListResourcePolicies, GetResourcePolicy): a user without it is refused', async () => {
+    assert.ok((await req('PUT', { document: PUBLIC_READ })).ok);
+    const iam = server.iam();
+    const { CreateUserCommand, CreateAccessKeyCommand } = await import('@aws-sdk/client-iam');
+    await iam.send(new CreateUserCommand({ UserName: 'reader' }));
+    const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'reader' }))).AccessKey;
+    const reader = connectionTo(server.url, { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' });
+    const list = await call(reader, 'GET', ['resource-policies']);
+    assert.equal(list.ok, false, JSON.stringify(list));
+    assert.equal(list.ok ? 0 : list.httpStatus, 403);
+    const one = await call(reader, 'GET', ['resource-policies', BUCKET]);
+    assert.equal(one.ok ? 0 : one.httpStatus, 403, JSON.stringify(one));
+    // The admin reads them.
+    assert.ok((await call(connectionTo(server.url, server.admin), 'GET', ['resource-policies'])).ok);
+  });
 });

@@ -208,14 +208,22 @@ export function authorizeRoutes(): Route[] {
     {
       method: 'GET',
       pattern: ['resource-policies'],
-      handler: async ({ app, caller }) => ok({ body: { resourcePolicies: app.resourcePolicies.list(caller.account).map((p) => ({ ...p, document: JSON.parse(p.document) as unknown })) } }),
+      handler: async ({ app, caller }) => {
+        // Reading policies is a permission too (as s3:GetBucketPolicy is): on the account's policies as a whole.
+        const a = authorizeAdmin(caller, app.deps.now(), 'gatehouse:ListResourcePolicies', caller.partition === 'acs' ? `acs:gatehouse:*:${caller.account}:resource-policy/*` : `arn:aws:gatehouse::${caller.account}:resource-policy/*`);
+        if (!a.ok) return a;
+        return ok({ body: { resourcePolicies: app.resourcePolicies.list(caller.account).map((p) => ({ ...p, document: JSON.parse(p.document) as unknown })) } });
+      },
     },
     {
       method: 'GET',
       pattern: ['resource-policies', ':resource'],
       handler: async ({ app, caller, params }) => {
-        const p = app.resourcePolicies.get(params['resource'] ?? '');
-        if (!p || p.account !== caller.account) return failWith('NO_SUCH_ENTITY', `no resource policy on ${params['resource']}`);
+        const resource = params['resource'] ?? '';
+        const a = authorizeAdmin(caller, app.deps.now(), 'gatehouse:GetResourcePolicy', resource);
+        if (!a.ok) return a;
+        const p = app.resourcePolicies.get(resource);
+        if (!p || p.account !== caller.account) return failWith('NO_SUCH_ENTITY', `no resource policy on ${resource}`);
         return ok({ body: { ...p, document: JSON.parse(p.document) as unknown } });
       },
     },
