@@ -3,8 +3,8 @@
  * policy-semantics.md §A.1.5: "IAM stores user and role ARNs in trust policies as unique IDs, so a deleted and
  * re-created user/role no longer matches"; §A.4: a deleted member becomes `deleted:user:…?uid=…`). The three
  * scripts of the review — a trust policy, a bucket policy through the S3 gateway, a binding — and the same for a
- * role named in another role's trust policy and in a binding, and a user deleted by `gatehouse apply --prune`; with
- * the real AWS SDK clients and the real CLI against a real server.
+ * role named in another role's trust policy and in a binding, a group named in a binding, and a user deleted by
+ * `gatehouse apply --prune`; with the real AWS SDK clients and the real CLI against a real server.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -276,6 +276,40 @@ describe('workspace membership of a deleted user or group (review K1)', () => {
     const after = await submit(gus, 'ws-group');
     assert.equal(after.status, 403, after.message);
     assert.match(after.message, /is not a member of workspace ws-group/);
+  });
+});
+
+describe('a group deleted and created again under the same name', () => {
+  it('holds no binding that named the old one: authorize answers ImplicitDeny for its new member, iam-policy get shows deleted:group:…?uid=…', async () => {
+    await createUser('ada');
+    const oldId = (await iam.send(new I.CreateGroupCommand({ GroupName: 'ml-team' }))).Group?.GroupId ?? '';
+    assert.match(oldId, /^AGPA[A-Z2-7]{17}$/);
+    await iam.send(new I.AddUserToGroupCommand({ GroupName: 'ml-team', UserName: 'ada' }));
+    const bound = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::ml-bucket/pub', bindings: [{ role: 'roles/storage.objectViewer', members: ['group:ml-team', 'user:admin'] }] });
+    assert.equal(bound.status, 200, JSON.stringify(bound.json));
+    const question = (user: string) => [`arn:aws:iam::${A}:user/${user}`, 's3:GetObject', 'arn:aws:s3:::ml-bucket/pub/p.txt'] as const;
+    assert.equal(await decision(...question('ada')), 'Allow');
+
+    await iam.send(new I.RemoveUserFromGroupCommand({ GroupName: 'ml-team', UserName: 'ada' }));
+    await iam.send(new I.DeleteGroupCommand({ GroupName: 'ml-team' }));
+    await iam.send(new I.CreateGroupCommand({ GroupName: 'ml-team' }));
+    await createUser('ned');
+    await iam.send(new I.AddUserToGroupCommand({ GroupName: 'ml-team', UserName: 'ned' }));
+    assert.equal(await decision(...question('ned')), 'ImplicitDeny');
+    const deletion = await lastChange('iam:DeleteGroup', `arn:aws:iam::${A}:group/ml-team`);
+    assert.deepEqual(deletion?.detail.after, { policiesForgettingIt: { trustPolicies: [], resourcePolicies: [], iamPolicies: ['arn:aws:s3:::ml-bucket/pub'], workspaces: [] } });
+
+    const got = await cli(['iam-policy', 'get', 'arn:aws:s3:::ml-bucket/pub', '--json']);
+    assert.equal(got.code, 0, got.stderr);
+    assert.deepEqual((JSON.parse(got.stdout) as { bindings: { members: string[] }[] }).bindings[0]?.members, [`deleted:group:ml-team?uid=${oldId}`, 'user:admin']);
+    // Read back and written again with its etag: the deleted member is accepted as it is, and still grants nothing.
+    const back = join(server.dataDir, 'ml-team-back.json');
+    await writeFile(back, got.stdout);
+    const set = await cli(['iam-policy', 'set', 'arn:aws:s3:::ml-bucket/pub', '--file', back, '--json']);
+    assert.equal(set.code, 0, set.stderr);
+    assert.deepEqual((JSON.parse(set.stdout) as { bindings: { members: string[] }[] }).bindings[0]?.members, [`deleted:group:ml-team?uid=${oldId}`, 'user:admin']);
+    assert.equal(await decision(...question('ned')), 'ImplicitDeny');
+    assert.equal(await decision(...question('admin')), 'Allow');
   });
 });
 

@@ -797,8 +797,8 @@ const groupKind: KindHandler<GroupSpec> = {
     const pref: PrincipalRef = { type: 'group', account: ref.account, name: g.name };
     return planOk(await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'group', g.path, g.name), PHASE.deleteGroup, async (tx) => {
       const deleted = fromStore(await tx.groups.delete(ref.account, g.name));
-      // A workspace naming it would make members of a group created later under that name (review K1).
-      if (deleted.ok) await forgetGroup(tx, { account: ref.account, name: g.name });
+      // A workspace or binding naming it would make members of a group created later under that name (review K1).
+      if (deleted.ok) await forgetGroup(tx, { account: ref.account, name: g.name, id: g.id }, env.now);
       return deleted;
     }));
   },

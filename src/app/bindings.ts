@@ -77,7 +77,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDenied, accessDeniedMessage, actorOf, requestContext, type Caller } from './principals.ts';
 import { governingArns, ownerIn } from './resource-policies.ts';
 import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
-import type { GonePrincipal } from './forget-principal.ts';
+import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
 
 export const IAM_POLICY_PREFIX = 'iampolicy/';
 /** `iampolicy-gone/<key after IAM_POLICY_PREFIX>` → the revision of a removed policy (decimal text). */
@@ -643,17 +643,17 @@ export async function removeIamPoliciesUnder(tx: WriteTx, resource: string, keep
 }
 
 /**
- * Rewrites, inside `tx` (for `forgetPrincipal`), every member that names `gone` as GCP does for a deleted principal
- * (policy-semantics.md §A.4, Members): `user:NAME` in the policies of its account,
+ * Rewrites, inside `tx` (for `forgetPrincipal` and `forgetGroup`), every member that names `gone` as GCP does for a
+ * deleted principal (policy-semantics.md §A.4, Members): `user:NAME` and `group:NAME` in the policies of its account,
  * `serviceAccount:ROLE@ACCOUNT.iam.gatehouse.dev` in every account's, become `deleted:<member>?uid=<id>`, which match
- * nothing, so that a user or role created later under that name does not inherit the grant. Each policy changed moves to its next revision (a new etag), through
- * the store's kv writes, so the change log tells every instance; `updated` is the time of the deletion. Answers the
- * resources of the policies changed.
+ * nothing, so that a user, group or role created later under that name does not inherit the grant. Each policy
+ * changed moves to its next revision (a new etag), through the store's kv writes, so the change log tells every
+ * instance; `updated` is the time of the deletion. Answers the resources of the policies changed.
  */
-export async function forgetMember(tx: WriteTx, gone: GonePrincipal, updated: string): Promise<string[]> {
-  const member = gone.type === 'user' ? `user:${gone.name}` : `serviceAccount:${gone.name}@${gone.account}.${SERVICE_ACCOUNT_DOMAIN}`;
-  // `user:` names a user of the policy's own account; a service account names its account in the email.
-  return rewriteMember(tx, member, `deleted:${member}?uid=${gone.id}`, gone.type === 'user' ? gone.account : undefined, updated);
+export async function forgetMember(tx: WriteTx, gone: GonePrincipal | (GoneGroup & { readonly type: 'group' }), updated: string): Promise<string[]> {
+  const member = gone.type === 'role' ? `serviceAccount:${gone.name}@${gone.account}.${SERVICE_ACCOUNT_DOMAIN}` : `${gone.type}:${gone.name}`;
+  // `user:` and `group:` name one of the policy's own account; a service account names its account in the email.
+  return rewriteMember(tx, member, `deleted:${member}?uid=${gone.id}`, gone.type === 'role' ? undefined : gone.account, updated);
 }
 
 /**

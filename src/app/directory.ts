@@ -384,8 +384,8 @@ export function createDirectory(deps: AppDeps) {
       if (!a.ok) return a;
       if (!g) return noSuch('group', input.groupName);
       const r = changedTo(c, g, await tx.groups.delete(c.account, input.groupName), () => null);
-      // A workspace naming it would make members of a group created later under that name (review K1).
-      if (r.ok) forgot(c, g, await forgetGroup(tx, { account: c.account, name: g.name }));
+      // A workspace or binding naming it would make members of a group created later under that name (review K1).
+      if (r.ok) forgot(c, g, await forgetGroup(tx, { account: c.account, name: g.name, id: g.id }, now()));
       return r;
     });
   }

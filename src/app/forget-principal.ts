@@ -8,7 +8,9 @@
  * form, as the engine matches it) becomes the entity's unique id in roles' trust policies and in resource policies
  * (bucket policies of the S3 gateway included), and a binding member naming it becomes `deleted:<member>?uid=<id>`.
  * Conditions (`aws:PrincipalArn`…) and resources are left as written, as AWS leaves them. A deleted user (or group)
- * also leaves every workspace of its account (review K1): membership gives a job the workspace's default role.
+ * also leaves every workspace of its account (review K1): membership gives a job the workspace's default role. A
+ * deleted group's `group:NAME` binding members of its account become `deleted:group:NAME?uid=<id>` the same way
+ * (IAM takes no group as a principal, so no trust or resource policy names one).
  *
  * A user renamed (`UpdateUser` with `NewUserName` or `NewPath`) is followed by what named it (review K2): in AWS the
  * trust and resource policies hold its unique id and show its new ARN, so the grants stay with the renamed user and
@@ -63,9 +65,25 @@ export async function forgetPrincipal(tx: WriteTx, gone: GonePrincipal, now: str
   return { trustPolicies, resourcePolicies, iamPolicies, workspaces };
 }
 
-/** A group being deleted: it leaves every workspace of its account (`{group: NAME}`, as membership compares it). */
-export async function forgetGroup(tx: WriteTx, gone: { readonly account: string; readonly name: string }): Promise<Forgotten> {
-  return { trustPolicies: [], resourcePolicies: [], iamPolicies: [], workspaces: await rewriteWorkspaceMembers(tx, gone.account, 'group', gone.name, undefined) };
+/** A group being deleted. */
+export interface GoneGroup {
+  readonly account: string;
+  /** As stored (`group:` members match exactly, as the engine matches them). */
+  readonly name: string;
+  /** The unique id Gatehouse gave it (`AGPA…`). */
+  readonly id: string;
+}
+
+/**
+ * Inside `tx`, a group being deleted leaves every workspace of its account (`{group: NAME}`, as membership compares
+ * it), and its `group:NAME` binding members of that account become `deleted:group:NAME?uid=<id>` (see the module
+ * comment). Call it in the transaction that deletes the group, after the delete succeeded; `now` stamps the IAM
+ * policies changed.
+ */
+export async function forgetGroup(tx: WriteTx, gone: GoneGroup, now: string): Promise<Forgotten> {
+  const iamPolicies = await forgetMember(tx, { type: 'group', ...gone }, now);
+  const workspaces = await rewriteWorkspaceMembers(tx, gone.account, 'group', gone.name, undefined);
+  return { trustPolicies: [], resourcePolicies: [], iamPolicies, workspaces };
 }
 
 /** A user or group being renamed (`UpdateUser`, `UpdateGroup`): what it was and what it becomes. */

@@ -17,11 +17,12 @@ const NAME = /^[\w+=,.@-]{1,128}$/;
 const SERVICE_ACCOUNT = /^([\w+=,.-]{1,64})@(\d{12})\.iam\.gatehouse\.dev$/;
 const PRINCIPAL_URI = /^principal:\/\/[\x21-\x7e]+$/;
 /**
- * What a member becomes when the user or role it named is deleted, as GCP writes it (policy-semantics.md §A.4,
- * Members): `deleted:user:NAME?uid=AIDA…`, `deleted:serviceAccount:ROLE@ACCOUNT.iam.gatehouse.dev?uid=AROA…`, with
- * the unique id Gatehouse gave the entity (src/core/directory/rules.ts `ID_PREFIX`). It matches no principal.
+ * What a member becomes when the user, group or role it named is deleted, as GCP writes it (policy-semantics.md §A.4,
+ * Members): `deleted:user:NAME?uid=AIDA…`, `deleted:group:NAME?uid=AGPA…`,
+ * `deleted:serviceAccount:ROLE@ACCOUNT.iam.gatehouse.dev?uid=AROA…`, with the unique id Gatehouse gave the entity
+ * (src/core/directory/rules.ts `ID_PREFIX`). It matches no principal.
  */
-const DELETED_MEMBER = /^deleted:(?:user:[\w+=,.@-]{1,128}\?uid=AIDA|serviceAccount:[\w+=,.-]{1,64}@\d{12}\.iam\.gatehouse\.dev\?uid=AROA)[A-Z2-7]{17}$/;
+const DELETED_MEMBER = /^deleted:(?:user:[\w+=,.@-]{1,128}\?uid=AIDA|group:[\w+=,.@-]{1,128}\?uid=AGPA|serviceAccount:[\w+=,.-]{1,64}@\d{12}\.iam\.gatehouse\.dev\?uid=AROA)[A-Z2-7]{17}$/;
 
 const MEMBER_FORMS = '`user:NAME`, `group:NAME`, `serviceAccount:NAME@ACCOUNT.iam.gatehouse.dev`, `principal://…`, `allUsers` or `allAuthenticatedUsers`';
 
@@ -46,9 +47,9 @@ export function memberKind(member: string): { readonly ok: true; readonly kind: 
     case 'principalSet':
       return bad('uses `principalSet://`, which Gatehouse does not support; bind the group (`group:NAME`) or each `principal://…`');
     case 'deleted':
-      // Written by Gatehouse when the member's user or role is deleted; accepted back as it is, so a policy read and
-      // written again (with its etag) still goes through.
-      return DELETED_MEMBER.test(member) ? { ok: true, kind: 'deleted' } : bad('is not `deleted:user:NAME?uid=ID` or `deleted:serviceAccount:EMAIL?uid=ID` as Gatehouse writes it when a user or role is deleted');
+      // Written by Gatehouse when the member's user, group or role is deleted; accepted back as it is, so a policy
+      // read and written again (with its etag) still goes through.
+      return DELETED_MEMBER.test(member) ? { ok: true, kind: 'deleted' } : bad('is not `deleted:user:NAME?uid=ID`, `deleted:group:NAME?uid=ID` or `deleted:serviceAccount:EMAIL?uid=ID` as Gatehouse writes it when a user, group or role is deleted');
     case 'domain':
     case 'projectOwner':
     case 'projectEditor':

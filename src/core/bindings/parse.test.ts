@@ -133,7 +133,7 @@ const members: [string, boolean][] = [
   ['deleted:user:alice?uid=AROAFVNUVMZ2KGDALSIMH', false],
   ['deleted:serviceAccount:trainer@123456789012.iam.gatehouse.dev?uid=AIDAFVNUVMZ2KGDALSIMH', false],
   ['deleted:user:alice', false],
-  ['deleted:group:team?uid=AGPAFVNUVMZ2KGDALSIMH', false],
+  ['deleted:group:team?uid=AGPAFVNUVMZ2KGDALSIMH', true],
   ['user:', false],
   ['user:has space', false],
   ['alice', false],
@@ -146,6 +146,13 @@ for (const [m, valid] of members) {
     if (!k.ok) assert.match(k.message, /^member `/);
   });
 }
+
+test('a deleted group member takes a group name and a group id (AGPA…) only', () => {
+  assert.ok(memberKind('deleted:group:ml-team?uid=AGPAFVNUVMZ2KGDALSIMH').ok);
+  for (const m of ['deleted:group:ml-team?uid=AIDAFVNUVMZ2KGDALSIMH', 'deleted:group:ml team?uid=AGPAFVNUVMZ2KGDALSIMH', 'deleted:group:ml-team', 'deleted:user:alice?uid=AGPAFVNUVMZ2KGDALSIMH']) {
+    assert.equal(memberKind(m).ok, false, m);
+  }
+});
 
 test('resource names: ARNs, account/<id>, workspace/<name>', () => {
   for (const [name, level] of [
