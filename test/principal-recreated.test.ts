@@ -97,7 +97,7 @@ describe('a user deleted and created again under the same name', () => {
     const audit = await gatehouseJson(server.url, server.admin, 'GET', '/v1/audit?kind=change&action=iam:DeleteUser');
     assert.equal(audit.status, 200, JSON.stringify(audit.json));
     const deletion = (audit.json['records'] as { resource: string; detail: { after?: unknown } }[]).find((r) => r.resource === `arn:aws:iam::${A}:user/frank`);
-    assert.deepEqual(deletion?.detail.after, { policiesForgettingIt: { trustPolicies: [`${A}/frankrole`], resourcePolicies: [], iamPolicies: [], workspaces: [] } });
+    assert.deepEqual(deletion?.detail.after, { policiesForgettingIt: { trustPolicies: [`${A}/frankrole`], resourcePolicies: [], iamPolicies: [], workspaces: [], clusters: [] } });
 
     const newId = await createUser('frank');
     assert.notEqual(newId, oldId);
@@ -249,7 +249,7 @@ describe('workspace membership of a deleted user or group (review K1)', () => {
     assert.deepEqual(await membersOf('ws-wendy'), [{ user: 'admin' }]);
     assert.deepEqual(await membersOf('ws-other'), [{ user: 'admin' }]);
     const deletion = await lastChange('iam:DeleteUser', `arn:aws:iam::${A}:user/wendy`);
-    assert.deepEqual(deletion?.detail.after, { policiesForgettingIt: { trustPolicies: [], resourcePolicies: [], iamPolicies: [], workspaces: [`${A}/ws-wendy`] } });
+    assert.deepEqual(deletion?.detail.after, { policiesForgettingIt: { trustPolicies: [], resourcePolicies: [], iamPolicies: [], workspaces: [`${A}/ws-wendy`], clusters: [] } });
 
     const fresh = await submitter('wendy');
     const after = await submit(fresh, 'ws-wendy');
@@ -297,7 +297,7 @@ describe('a group deleted and created again under the same name', () => {
     await iam.send(new I.AddUserToGroupCommand({ GroupName: 'ml-team', UserName: 'ned' }));
     assert.equal(await decision(...question('ned')), 'ImplicitDeny');
     const deletion = await lastChange('iam:DeleteGroup', `arn:aws:iam::${A}:group/ml-team`);
-    assert.deepEqual(deletion?.detail.after, { policiesForgettingIt: { trustPolicies: [], resourcePolicies: [], iamPolicies: ['arn:aws:s3:::ml-bucket/pub'], workspaces: [] } });
+    assert.deepEqual(deletion?.detail.after, { policiesForgettingIt: { trustPolicies: [], resourcePolicies: [], iamPolicies: ['arn:aws:s3:::ml-bucket/pub'], workspaces: [], clusters: [] } });
 
     const got = await cli(['iam-policy', 'get', 'arn:aws:s3:::ml-bucket/pub', '--json']);
     assert.equal(got.code, 0, got.stderr);
@@ -376,6 +376,7 @@ describe('a user renamed, and a new user created under the old name (review K2)'
       resourcePolicies: ['arn:aws:s3:::rosa-bucket'],
       iamPolicies: ['arn:aws:s3:::rosa-bound/pub'],
       workspaces: [`${A}/ws-rosa`],
+      clusters: [],
       accessEntries: [`${A}/rc/arn:aws:iam::${A}:user/rosa2`],
     });
   });
@@ -399,5 +400,34 @@ describe('a user renamed, and a new user created under the old name (review K2)'
     const kept = await submit(gil, 'ws-painters');
     assert.ok(kept.status < 300, kept.message);
     assert.equal(await decision(`arn:aws:iam::${A}:user/gil`, 's3:GetObject', 'arn:aws:s3:::paint/pub/p.txt'), 'Allow');
+  });
+});
+
+describe('cluster node mapping rules of a deleted or renamed user or group', () => {
+  const cluster = async (): Promise<{ mappings?: { user?: string; group?: string; role: string }[] }> => {
+    const r = await gatehouseJson(server.url, server.admin, 'GET', '/v1/clusters/mapped');
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    return r.json as { mappings?: { user?: string; group?: string; role: string }[] };
+  };
+
+  it('a rule for a deleted user or group goes (a new one of the name gets the instance role); a renamed one follows the rename', async () => {
+    await createUser('nina');
+    await createUser('otto');
+    await iam.send(new I.CreateGroupCommand({ GroupName: 'gpu-team' }));
+    const put = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/clusters/mapped', {
+      instanceRole: 'small',
+      mappings: [
+        { user: 'nina', role: 'big' },
+        { user: 'otto', role: 'big' },
+        { group: 'gpu-team', role: 'big' },
+      ],
+    });
+    assert.equal(put.status, 200, JSON.stringify(put.json));
+    await deleteUser('nina');
+    await iam.send(new I.DeleteGroupCommand({ GroupName: 'gpu-team' }));
+    await iam.send(new I.UpdateUserCommand({ UserName: 'otto', NewUserName: 'otto2' }));
+    assert.deepEqual((await cluster()).mappings, [{ user: 'otto2', role: 'big' }]);
+    const deleted = await lastChange('iam:DeleteUser', `arn:aws:iam::${A}:user/nina`);
+    assert.deepEqual(((deleted?.detail.after as { policiesForgettingIt?: { clusters?: unknown } } | undefined)?.policiesForgettingIt)?.clusters, [`${A}/mapped`]);
   });
 });

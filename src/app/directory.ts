@@ -196,7 +196,7 @@ export function createDirectory(deps: AppDeps) {
 
   /** A deletion's `after`: the policies it rewrote (`forgetPrincipal`), when there are any; else nothing, as before. */
   function forgot(c: Caller, before: unknown, f: Forgotten): void {
-    if (f.trustPolicies.length + f.resourcePolicies.length + f.iamPolicies.length + f.workspaces.length > 0) changed(c, before, { policiesForgettingIt: f });
+    if (f.trustPolicies.length + f.resourcePolicies.length + f.iamPolicies.length + f.workspaces.length + f.clusters.length > 0) changed(c, before, { policiesForgettingIt: f });
   }
 
   /**
@@ -207,7 +207,7 @@ export function createDirectory(deps: AppDeps) {
     const out = changedTo(c, before, r);
     if (!r.ok || (r.value.name === before.name && r.value.path === before.path)) return out;
     const f = await followRename(tx, { type, account: c.account, id: before.id, from: { name: before.name, path: before.path }, to: { name: r.value.name, path: r.value.path } }, now());
-    if (f.trustPolicies.length + f.resourcePolicies.length + f.iamPolicies.length + f.workspaces.length + f.accessEntries.length > 0) changed(c, before, { ...r.value, policiesFollowingIt: f });
+    if (f.trustPolicies.length + f.resourcePolicies.length + f.iamPolicies.length + f.workspaces.length + f.clusters.length + f.accessEntries.length > 0) changed(c, before, { ...r.value, policiesFollowingIt: f });
     return out;
   }
 

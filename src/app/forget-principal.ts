@@ -21,7 +21,7 @@
  * carries it to every instance's caches.
  */
 import { namedEntity, replacePrincipals } from '../core/iam/index.ts';
-import { workspaceKey, type Workspace, type WorkspaceMember } from '../core/jobs/jobs.ts';
+import { clusterKey, workspaceKey, type Cluster, type Workspace, type WorkspaceMember } from '../core/jobs/jobs.ts';
 import { entryPrincipal, type AccessEntry } from '../core/kube/index.ts';
 import { forgetMember, rewriteMember } from './bindings.ts';
 import { ACCESS_ENTRY_KIND, accessEntryKey } from './kube-apply.ts';
@@ -48,6 +48,8 @@ export interface Forgotten {
   readonly iamPolicies: readonly string[];
   /** `<account>/<workspace>` of each workspace whose members changed. */
   readonly workspaces: readonly string[];
+  /** `<account>/<cluster>` of each cluster whose node mapping rules changed (a rule for the user or group). */
+  readonly clusters: readonly string[];
 }
 
 /**
@@ -62,7 +64,8 @@ export async function forgetPrincipal(tx: WriteTx, gone: GonePrincipal, now: str
   const { trustPolicies, resourcePolicies } = await rewritePrincipals(tx, replace, gone.type === 'role' ? gone : undefined, now);
   const iamPolicies = await forgetMember(tx, gone, now);
   const workspaces = gone.type === 'user' ? await rewriteWorkspaceMembers(tx, gone.account, 'user', gone.name, undefined) : [];
-  return { trustPolicies, resourcePolicies, iamPolicies, workspaces };
+  const clusters = gone.type === 'user' ? await rewriteClusterMappings(tx, gone.account, 'user', gone.name, undefined) : [];
+  return { trustPolicies, resourcePolicies, iamPolicies, workspaces, clusters };
 }
 
 /** A group being deleted. */
@@ -83,7 +86,8 @@ export interface GoneGroup {
 export async function forgetGroup(tx: WriteTx, gone: GoneGroup, now: string): Promise<Forgotten> {
   const iamPolicies = await forgetMember(tx, { type: 'group', ...gone }, now);
   const workspaces = await rewriteWorkspaceMembers(tx, gone.account, 'group', gone.name, undefined);
-  return { trustPolicies: [], resourcePolicies: [], iamPolicies, workspaces };
+  const clusters = await rewriteClusterMappings(tx, gone.account, 'group', gone.name, undefined);
+  return { trustPolicies: [], resourcePolicies: [], iamPolicies, workspaces, clusters };
 }
 
 /** A user or group being renamed (`UpdateUser`, `UpdateGroup`): what it was and what it becomes. */
@@ -110,7 +114,8 @@ export async function followRename(tx: WriteTx, renamed: RenamedPrincipal, now: 
     // IAM takes no group as a principal; bindings and workspaces name groups of their own account.
     const iamPolicies = from.name === to.name ? [] : await rewriteMember(tx, `group:${from.name}`, `group:${to.name}`, account, now);
     const workspaces = await rewriteWorkspaceMembers(tx, account, 'group', from.name, to.name);
-    return { trustPolicies: [], resourcePolicies: [], iamPolicies, workspaces, accessEntries: [] };
+    const clusters = await rewriteClusterMappings(tx, account, 'group', from.name, to.name);
+    return { trustPolicies: [], resourcePolicies: [], iamPolicies, workspaces, clusters, accessEntries: [] };
   }
   // The value's own dialect and partition, with the user's new path (an `acs:ram` ARN has none) and name.
   const arnAfter = (value: string): string => {
@@ -124,8 +129,9 @@ export async function followRename(tx: WriteTx, renamed: RenamedPrincipal, now: 
   const { trustPolicies, resourcePolicies } = await rewritePrincipals(tx, replace, undefined, now);
   const iamPolicies = from.name === to.name ? [] : await rewriteMember(tx, `user:${from.name}`, `user:${to.name}`, account, now);
   const workspaces = await rewriteWorkspaceMembers(tx, account, 'user', from.name, to.name);
+  const clusters = await rewriteClusterMappings(tx, account, 'user', from.name, to.name);
   const accessEntries = await moveAccessEntries(tx, renamed, now);
-  return { trustPolicies, resourcePolicies, iamPolicies, workspaces, accessEntries };
+  return { trustPolicies, resourcePolicies, iamPolicies, workspaces, clusters, accessEntries };
 }
 
 /** Applies `replace` to the principals of every role's trust policy (but `skip`'s) and every resource policy. */
@@ -176,6 +182,25 @@ async function rewriteWorkspaceMembers(tx: WriteTx, account: string, kind: 'user
     }
     await tx.kv.put(key, JSON.stringify({ ...ws, members } satisfies Workspace));
     changed.push(`${ws.account}/${ws.name}`);
+  }
+  return changed;
+}
+
+/**
+ * The node mapping rules of the account's clusters that name the user or group (matched without case, as `nodeRole`
+ * matches them): dropped when it is deleted (`to` undefined), renamed with it. A rule for a name is a grant of a node
+ * role to whoever holds that name: it must not pass to a new user or group of the old name.
+ */
+async function rewriteClusterMappings(tx: WriteTx, account: string, kind: 'user' | 'group', name: string, to: string | undefined): Promise<string[]> {
+  const lower = name.toLowerCase();
+  const changed: string[] = [];
+  for (const { key, value } of await tx.kv.list(clusterKey(account, ''))) {
+    const c = JSON.parse(value) as Cluster;
+    const rules = c.mappings ?? [];
+    if (!rules.some((m) => m[kind]?.toLowerCase() === lower)) continue;
+    const mappings = rules.flatMap((m) => (m[kind]?.toLowerCase() !== lower ? [m] : to === undefined ? [] : [{ ...m, [kind]: to }]));
+    await tx.kv.put(key, JSON.stringify({ ...c, mappings } satisfies Cluster));
+    changed.push(`${c.account}/${c.name}`);
   }
   return changed;
 }
