@@ -9,52 +9,32 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { CreateRoleCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { chainVerifier, REDACTED, type AuditEvent, type AuditRecord } from '../src/core/audit/index.ts';
+import { REDACTED, type AuditRecord } from '../src/core/audit/index.ts';
 import { createAudit, RECOVER_ACTION } from '../src/app/audit.ts';
 import type { Store } from '../src/app/ports/store.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../src/adapters/audit-spool/journal.ts';
-import { flakySqlite } from './support/flaky-store.ts';
+import { flakySqlite, sessionEvent, verifiedChain } from './support/flaky-store.ts';
 import { serverProcess } from './support/processes.ts';
 
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const ROOT = '000000000000';
 const dirs: string[] = [];
 after(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-const ev = (i: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
-  kind: 'session',
-  account: ROOT,
-  principal: `arn:aws:iam::${ROOT}:user/u`,
-  action: 'sts:AssumeRole',
-  resource: `arn:aws:iam::${ROOT}:role/r`,
-  decision: 'Allow',
-  role: `arn:aws:iam::${ROOT}:role/r`,
-  session: `arn:aws:sts::${ROOT}:assumed-role/r/s${i}`,
-  sourceIp: '10.0.0.7',
-  detail: { i },
-  ...extra,
-});
+const ev = sessionEvent;
 
 const journalFiles = async (dataDir: string): Promise<string[]> => (await readdir(join(dataDir, SPOOL_DIR)).catch(() => [] as string[])).filter((n) => n.startsWith('audit-journal-') && n.endsWith('.jsonl')).sort();
 
-async function chain(real: Store): Promise<AuditRecord[]> {
-  const head = await real.read((tx) => tx.audit.head());
-  const rows = await real.read((tx) => tx.audit.list({}, 0, 10_000));
-  const v = chainVerifier(head, sha256);
-  assert.equal(v.check(rows) ?? v.end(head), undefined, 'the chain verifies');
-  return rows;
-}
+const chain = verifiedChain;
 
 describe('audit journal: a hard stop loses no session, change or job record', () => {
   it('journals what waits to be written; the next start appends it once, marked, and removes the journal', async () => {

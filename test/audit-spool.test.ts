@@ -9,7 +9,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,12 +17,12 @@ import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { CreateRoleCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { chainVerifier, REDACTED, type AuditEvent, type AuditRecord } from '../src/core/audit/index.ts';
+import { REDACTED, type AuditRecord } from '../src/core/audit/index.ts';
 import { createAudit, RECOVER_ACTION } from '../src/app/audit.ts';
 import type { AppMetrics } from '../src/app/metrics.ts';
 import type { Store } from '../src/app/ports/store.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
-import { flakySqlite } from './support/flaky-store.ts';
+import { flakySqlite, sessionEvent, verifiedChain } from './support/flaky-store.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { startServer } from '../src/main/server.ts';
 import { fileAuditSpool, SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
@@ -30,7 +30,6 @@ import { call } from '../src/adapters/cli/client.ts';
 import { startTestServer } from './support/server.ts';
 import { PG_URL } from './support/postgres.ts';
 
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const ROOT = '000000000000';
 const dirs: string[] = [];
 after(async () => {
@@ -43,19 +42,7 @@ async function flaky(): Promise<{ dir: string; store: Store; real: Store; fail: 
   return f;
 }
 
-const ev = (i: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
-  kind: 'session',
-  account: ROOT,
-  principal: `arn:aws:iam::${ROOT}:user/u`,
-  action: 'sts:AssumeRole',
-  resource: `arn:aws:iam::${ROOT}:role/r`,
-  decision: 'Allow',
-  role: `arn:aws:iam::${ROOT}:role/r`,
-  session: `arn:aws:sts::${ROOT}:assumed-role/r/s${i}`,
-  sourceIp: '10.0.0.7',
-  detail: { i },
-  ...extra,
-});
+const ev = sessionEvent;
 
 function counting(): { metrics: AppMetrics; dropped: () => number } {
   let dropped = 0;
@@ -73,13 +60,7 @@ function counting(): { metrics: AppMetrics; dropped: () => number } {
 
 const spoolFiles = async (dataDir: string): Promise<string[]> => (await readdir(join(dataDir, SPOOL_DIR)).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
 
-async function chain(real: Store): Promise<AuditRecord[]> {
-  const head = await real.read((tx) => tx.audit.head());
-  const rows = await real.read((tx) => tx.audit.list({}, 0, 1000));
-  const v = chainVerifier(head, sha256);
-  assert.equal(v.check(rows) ?? v.end(head), undefined, 'the chain verifies');
-  return rows;
-}
+const chain = verifiedChain;
 
 describe('audit spool: nothing queued is lost when an instance stops', () => {
   it('spools what cannot be written by the end of the drain, and the next start appends it first, marked, then removes the spool', async () => {

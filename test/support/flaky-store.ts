@@ -5,7 +5,10 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { StoreUnavailableError, type Store } from '../../src/app/ports/store.ts';
+import { chainVerifier, type AuditEvent, type AuditRecord } from '../../src/core/audit/index.ts';
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
 
 export async function flakySqlite(prefix: string): Promise<{ dir: string; store: Store; real: Store; fail: (on: boolean) => void }> {
@@ -20,4 +23,31 @@ export async function flakySqlite(prefix: string): Promise<{ dir: string; store:
     close: () => real.close(),
   };
   return { dir, store, real, fail: (on) => void (failing = on) };
+}
+
+/** Every record of the store's audit chain (up to 10,000), asserting that the chain verifies. */
+export async function verifiedChain(store: Store): Promise<AuditRecord[]> {
+  const head = await store.read((tx) => tx.audit.head());
+  const rows = await store.read((tx) => tx.audit.list({}, 0, 10_000));
+  const v = chainVerifier(head, (t) => createHash('sha256').update(t).digest('hex'));
+  assert.equal(v.check(rows) ?? v.end(head), undefined, 'the chain verifies');
+  return rows;
+}
+
+/** Session record `i` of the root account (the spool and journal suites' fixture), with `extra` over it. */
+export function sessionEvent(i: number, extra: Partial<AuditEvent> = {}): AuditEvent {
+  const root = '000000000000';
+  return {
+    kind: 'session',
+    account: root,
+    principal: `arn:aws:iam::${root}:user/u`,
+    action: 'sts:AssumeRole',
+    resource: `arn:aws:iam::${root}:role/r`,
+    decision: 'Allow',
+    role: `arn:aws:iam::${root}:role/r`,
+    session: `arn:aws:sts::${root}:assumed-role/r/s${i}`,
+    sourceIp: '10.0.0.7',
+    detail: { i },
+    ...extra,
+  };
 }
