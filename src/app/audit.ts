@@ -517,10 +517,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    * record is already in the chain (the instance stopped between the commit and the removal) is only removed.
    */
   async function recoverSpools(pending: SpooledRecords[]): Promise<void> {
-    if (spool === undefined && journal === undefined) return;
+    // The spools already recovered, read once (not once per spool): the chain's RecoverAudit records.
+    const recoveredIds = pending.length > 0 ? await recoveredSpools() : new Set<unknown>();
     while (pending.length > 0) {
       const s = pending[0] as SpooledRecords;
-      const done = await recoveredBefore(s.id);
+      const done = recoveredIds.has(s.id);
       // A journal segment's records may be in the chain already: only the others are appended.
       const missing = done ? [] : s.mayBeWritten === true ? await notInChain(s.events) : s.events;
       if (!done && s.mayBeWritten === true && missing.length === 0) {
@@ -606,12 +607,13 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     });
   }
 
-  /** Whether the chain already has the recovery record of spool `id`. */
-  async function recoveredBefore(id: string): Promise<boolean> {
+  /** The spools the chain has a recovery record of (`RecoverAudit`'s `detail.spool`). */
+  async function recoveredSpools(): Promise<Set<unknown>> {
+    const ids = new Set<unknown>();
     for (let after = 0; ; ) {
       const page = await deps.store.read((tx) => tx.audit.list({ action: RECOVER_ACTION }, after, MAX_PAGE));
-      if (page.some((r) => r.detail['spool'] === id)) return true;
-      if (page.length < MAX_PAGE) return false;
+      for (const r of page) ids.add(r.detail['spool']);
+      if (page.length < MAX_PAGE) return ids;
       after = (page.at(-1) as AuditRecord).seq;
     }
   }
@@ -693,7 +695,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     // writable. Records waiting while nothing has committed for as long is one (a store that hangs fails no write
     // for its whole connect timeout).
     const t = deps.now();
-    const waited = backlog > 0 && starts.length > 0 ? t - (starts[0] as number) : 0;
+    const waited = oldestUnwrittenMs();
     if (waited > maxUnwrittenMs && t - lastProgress > maxUnwrittenMs) return `the oldest of ${backlog} queued record(s) has waited ${waited} ms to be written, and nothing has been written for ${t - lastProgress} ms`;
     return undefined;
   }

@@ -709,10 +709,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     });
   }
 
-  /** The live jobs whose metadata endpoint `agent` served: what it opens again when it starts. */
+  /**
+   * The live jobs whose metadata endpoint `agent` served: what it opens again when it starts. Not a pod's: pods get no
+   * metadata endpoint (f9d07d7), and one recorded before has no launcher's uid to be served to only.
+   */
   async function metadataEndpointsOf(agent: string): Promise<{ job: string; port: number }[]> {
     const all = await deps.store.read(async (tx) => (await tx.kv.list(JOB)).map((e) => JSON.parse(e.value) as Job));
-    return all.filter((j) => !TERMINAL.has(j.state) && j.metadataEndpoint?.agent === agent).map((j) => ({ job: j.id, port: (j.metadataEndpoint as { port: number }).port }));
+    return all.filter((j) => !TERMINAL.has(j.state) && j.pod === undefined && j.metadataEndpoint?.agent === agent).map((j) => ({ job: j.id, port: (j.metadataEndpoint as { port: number }).port }));
   }
 
   /** The uid the job's launcher reported at submit: the only one its metadata endpoint serves; undefined if none. */

@@ -127,12 +127,11 @@ interface KubeRequest {
   readonly attrs: RbacAttributes;
   /**
    * The IAM side: the principal in `extra.arn` and the IAM views (action, resource) of the request — several when
-   * the review names a wildcard verb or resource (`iamViews`); `refused` when `extra.arn` names a principal
-   * Gatehouse cannot resolve; undefined when the user carries no `extra.arn` (another authenticator's user).
+   * the review names a wildcard verb or resource (`iamViews`); undefined when the user carries no `extra.arn`
+   * (another authenticator's user). A principal Gatehouse cannot resolve never gets here (`accessReview`).
    */
   readonly iam:
     | { readonly principal: Principal; readonly policies: PolicySet; readonly views: readonly { readonly action: string; readonly resource: string }[]; readonly time: number }
-    | { readonly refused: string }
     | undefined;
 }
 
@@ -152,7 +151,6 @@ const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
  */
 function iamDenyResult(r: KubeRequest): AuthorizerResult {
   if (!r.iam) return { verdict: 'no-opinion', reasons: [], errors: [] };
-  if ('refused' in r.iam) return { verdict: 'deny', reasons: [r.iam.refused], errors: [] };
   const context = contextOf({});
   for (const v of r.iam.views) {
     const d = evaluate({ principal: r.iam.principal, action: v.action, resource: v.resource, context, time: r.iam.time }, r.iam.policies);
@@ -521,7 +519,7 @@ export function createKube(app: App, options: KubeOptions) {
     }
     const r = cluster.authorizer.authorize({
       attrs: req.attributes,
-      iam: who ? { principal: who.principal, policies: who.policies, views: iamViews(cluster, req.attributes, { principal: who.principal, policies: who.policies, context: contextOf({}), time: deps.now() }), time: deps.now() } : arn !== undefined ? { refused: await unresolved(arn) } : undefined,
+      iam: who ? { principal: who.principal, policies: who.policies, views: iamViews(cluster, req.attributes, { principal: who.principal, policies: who.policies, context: contextOf({}), time: deps.now() }), time: deps.now() } : undefined,
     });
     // Bindings to missing roles (reported by RBAC among its reasons, `RBAC: …`) and engine errors go to
     // `evaluationError` whatever the answer, as upstream's RBAC authorizer reports them (policy-semantics A.3).

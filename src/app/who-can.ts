@@ -19,7 +19,7 @@ import type { Caller } from './principals.ts';
 import type { Directory } from './directory.ts';
 
 /** The authorize API's question, without a principal: every principal of the account is asked about. */
-export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'resourceAccount'>;
+export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'principalProof' | 'resourceAccount'>;
 
 export interface Reacher {
   readonly kind: 'user' | 'role';

@@ -417,7 +417,7 @@ export function untilStopSignal(log: (line: string) => void): Promise<void> {
 }
 
 /**
- * Resolves when this process's parent exits, saying so. `npx gatehouse server` (and an npm script) runs node under
+ * Resolves when this process's parent exits, saying so. `npx gatehouse server` (and `npm exec`) runs node under
  * `npm exec` → `sh -c`: a SIGTERM to the npm process, the PID a shell (`kill $!`) or a process manager holds, ends
  * npm and sh and never reaches node, which would keep serving, orphaned, with its ports taken. An orphan is
  * reparented (to init or a subreaper), so `process.ppid` changes; polled, as no event says so.

@@ -51,6 +51,16 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
   /** Ended files not yet released, oldest first. */
   const sealed: string[] = [];
 
+  /** Ends the file being written, if any: it joins the ended ones, and the next record starts another. */
+  const endSegment = (): void => {
+    if (fd !== undefined && current !== undefined) {
+      closeSync(fd);
+      sealed.push(current);
+    }
+    fd = undefined;
+    current = undefined;
+  };
+
   const writeAll = (f: number, text: string): void => {
     const b = Buffer.from(text, 'utf8');
     for (let off = 0; off < b.length; ) off += writeSync(f, b, off, b.length - off);
@@ -84,33 +94,20 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
       } catch (err) {
         // A write cut short (a full disk) may have left part of the line: that file ends here, so the part is its
         // last line (skipped when read back) and the next record starts a new file, never after a torn line.
-        closeSync(fd);
-        if (current !== undefined) sealed.push(current);
-        fd = undefined;
-        current = undefined;
+        endSegment();
         throw err;
       }
     },
 
     seal(): readonly string[] {
-      if (fd !== undefined && current !== undefined) {
-        closeSync(fd);
-        sealed.push(current);
-      }
-      fd = undefined;
-      current = undefined;
+      endSegment();
       return [...sealed];
     },
 
     retain(): void {
       // The segments so far hold a record the queue could not keep: none of them is released by this process, so
       // the next start appends what the chain lacks.
-      if (fd !== undefined && current !== undefined) {
-        closeSync(fd);
-        sealed.push(current);
-      }
-      fd = undefined;
-      current = undefined;
+      endSegment();
       sealed.length = 0;
     },
 
@@ -128,14 +125,7 @@ export function fileAuditJournal(dataDir: string, options: FileJournalOptions = 
       await unlinkAsync(where);
     },
 
-    close(): void {
-      if (fd !== undefined && current !== undefined) {
-        closeSync(fd);
-        sealed.push(current);
-      }
-      fd = undefined;
-      current = undefined;
-    },
+    close: endSegment,
 
     async load() {
       let names: string[];

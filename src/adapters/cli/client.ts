@@ -79,7 +79,7 @@ const failure = (status: ExitCode, code: string, message: string, httpStatus = 0
 export function withServerOptions(cmd: Command): Command {
   return cmd
     .option('--endpoint <url>', 'the Gatehouse server (default: GATEHOUSE_ENDPOINT, else the credentials file\'s Endpoint, else http://127.0.0.1:8470)')
-    .option('--data-dir <dir>', `where admin-credentials.json (the account admin's key) is; used only when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set`, DEFAULT_DATA_DIR);
+    .option('--data-dir <dir>', `where admin-credentials.json (the account admin's key) is; used when AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set and AWS_PROFILE names no profile with access keys`, DEFAULT_DATA_DIR);
 }
 
 /** Said in --help of the commands that talk to the server, and after a refused signature. */
@@ -114,7 +114,8 @@ const INDIRECT_KEYS = ['credential_process', 'role_arn', 'source_profile', 'cred
 /**
  * The static keys of the profile `AWS_PROFILE` (or `AWS_DEFAULT_PROFILE`) names, from the shared credentials file,
  * else the config file (`[profile NAME]`, or `[default]`), as the AWS CLI reads them; undefined when no profile is
- * named. A profile that does not exist, has half a key, or gets its credentials another way is an error.
+ * named. A profile that does not exist, has half a key, or gets its credentials another way is a failure, which
+ * `connect` says on stderr before it takes the data dir's admin-credentials.json (DESIGN.md's order).
  */
 async function profileCredentials(env: Env, ctx: CommandContext): Promise<ClientResult<{ credentials: Credentials; source: string }> | undefined> {
   const variable = env['AWS_PROFILE'] ? 'AWS_PROFILE' : env['AWS_DEFAULT_PROFILE'] ? 'AWS_DEFAULT_PROFILE' : undefined;

@@ -44,7 +44,6 @@ export function createProgram(ctx: CommandContext, groups: readonly CommandGroup
   return program;
 }
 
-/** Runs the CLI on `argv` (without `node` and the script) and resolves to the process exit status. */
 /**
  * `--endpoint URL` given before the command (`gatehouse --endpoint URL whoami`): DESIGN.md names `--endpoint` beside
  * `GATEHOUSE_ENDPOINT` without saying where it goes, and each command reads it as its own option. Taken out of the
@@ -67,6 +66,7 @@ function leadingEndpoint(argv: readonly string[], deps: CliDeps): { argv: readon
   return { argv: argv.slice(i), deps: { ...deps, env: { ...(deps.env ?? {}), GATEHOUSE_ENDPOINT: endpoint } } };
 }
 
+/** Runs the CLI on `argv` (without `node` and the script) and resolves to the process exit status. */
 export async function runCli(argvGiven: readonly string[], depsGiven: CliDeps, groups: readonly CommandGroup[] = COMMAND_GROUPS): Promise<number> {
   const { argv, deps } = leadingEndpoint(argvGiven, depsGiven);
   let status: number = EXIT.ok;

@@ -204,7 +204,7 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   let metadataLost = false;
   if (opts.metadataFromAgent === true) {
     const m = await agentMetadata(agentUrl, capability, undefined, opts.launcherUid);
-    if ('error' in m) log(`gatehouse: the node agent at ${agentUrl} opened no metadata endpoint for job ${opts.jobId} (${m.error}); AWS_EC2_METADATA_SERVICE_ENDPOINT stays ${environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? 'unset'}`);
+    if ('error' in m) log(`gatehouse: the node agent at ${agentUrl} opened no metadata endpoint for job ${opts.jobId} (${m.error}); its processes have no instance metadata${environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] !== undefined ? ` but ${environment['AWS_EC2_METADATA_SERVICE_ENDPOINT']}` : ''}`);
     else {
       metadataPort = m.port;
       environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = m.endpoint;

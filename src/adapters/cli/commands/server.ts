@@ -53,7 +53,7 @@ Records not yet written when the server stops (SIGTERM) are retried, then spoole
 and appended to the audit log, marked as recovered, at the next start with this data dir; only a hard crash
 (kill -9, out of memory) can lose queued records.
 
-Started by npx or an npm script, the server also stops as on SIGTERM when its parent process exits: npm runs it
+Started by npx (or npm exec), the server also stops as on SIGTERM when its parent process exits: npm runs it
 under \`sh -c\`, which does not pass a SIGTERM to the npm process on. A service manager can run
 \`node bin/gatehouse.js server\` directly (Node.js 24 or later: node_modules/.bin/node).
 
