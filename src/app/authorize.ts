@@ -184,7 +184,9 @@ const ALLOW_EVERYTHING: readonly CompiledPolicy[] = (() => {
  * administrator would be cluster-admin) and RBAC alone allows.
  */
 const CLUSTER_RESOURCE_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)\d{12}:cluster\/[^/]/;
-const iamOnlyDenies = (action: string, resource: string): boolean => action.length > 11 && action.slice(0, 11).toLowerCase() === 'kubernetes:' && CLUSTER_RESOURCE_RE.test(resource);
+// Asked twice a decision: the first letter turns away every other service without a copy of the action.
+const iamOnlyDenies = (action: string, resource: string): boolean =>
+  action.length > 11 && (action.charCodeAt(0) | 32) === 107 && action.slice(0, 11).toLowerCase() === 'kubernetes:' && CLUSTER_RESOURCE_RE.test(resource);
 
 /** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
 const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
