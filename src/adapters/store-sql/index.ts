@@ -169,8 +169,8 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
   const pathFilter = (o: ListOptions | undefined): [string, SqlValue[]] =>
     o?.pathPrefix === undefined || o.pathPrefix === '' ? ['', []] : [' AND substr(path, 1, ?) = ?', [o.pathPrefix.length, o.pathPrefix]];
 
-  /** The reads users, groups and roles share: by name (case-insensitive), by unique id, by account and path. */
-  const namedReads = <T>(table: 'users' | 'groups' | 'roles', to: (row: SqlRow) => T) => ({
+  /** The reads users, groups, roles and managed policies share: by name (case-insensitive), by unique id, by account and path. */
+  const namedReads = <T>(table: 'users' | 'groups' | 'roles' | 'policies', to: (row: SqlRow) => T) => ({
     async get(account: string, name: string): Promise<T | undefined> {
       const row = await one(`SELECT * FROM ${table} WHERE account = ? AND name_key = ?`, [account, lc(name)]);
       return row && to(row);
@@ -190,13 +190,70 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
 
   // --- principals -------------------------------------------------------------------------------
 
-  const TABLE: Record<PrincipalType, string> = { user: 'users', group: 'groups', role: 'roles' };
+  const TABLE = { user: 'users', group: 'groups', role: 'roles' } as const satisfies Record<PrincipalType, string>;
   const principalId = async (p: PrincipalRef): Promise<string | undefined> => {
     const row = await one(`SELECT id FROM ${TABLE[p.type]} WHERE account = ? AND name_key = ?`, [p.account, lc(p.name)]);
     return row === undefined ? undefined : str(row['id']);
   };
-  const noPrincipal = (p: PrincipalRef) => fail('NO_SUCH_ENTITY', `${p.type} \`${p.name}\` does not exist in account \`${p.account}\``);
+  const noSuch = (type: PrincipalType, account: string, name: string) =>
+    fail('NO_SUCH_ENTITY', `${type} \`${name}\` does not exist in account \`${account}\``);
+  const taken = (type: PrincipalType | 'policy', account: string, name: string) =>
+    fail('ENTITY_ALREADY_EXISTS', `${type} \`${name}\` already exists in account \`${account}\``);
+  const noPrincipal = (p: PrincipalRef) => noSuch(p.type, p.account, p.name);
   const principalKey = (p: PrincipalRef) => `${p.account}/${p.type}/${lc(p.name)}`;
+
+  /**
+   * What users, groups and roles share around their own columns: the reads; create (the account must exist, the
+   * name be free); update (a rename must not land on a taken name, and is logged as a delete of the old key and a
+   * put of the new); delete (refused while `conflicts`, then the principal's attached and inline policies, exist).
+   */
+  const principals = <T extends { readonly account: string; readonly name: string; readonly id: string }>(type: PrincipalType, to: (row: SqlRow) => T) => {
+    const reads = namedReads(TABLE[type], to);
+    const key = (account: string, name: string) => `${account}/${lc(name)}`;
+    return {
+      reads,
+      async create(r: T, insert: string, params: readonly SqlValue[], copy: (r: T) => T): Promise<StoreResult<T>> {
+        writable();
+        if (!(await accountExists(r.account))) return noAccount(r.account);
+        if (await reads.get(r.account, r.name)) return taken(type, r.account, r.name);
+        const n = await db.run(insert, params);
+        if (n === 0) return taken(type, r.account, r.name);
+        await recordChange(type, key(r.account, r.name), 'put');
+        return ok(copy(r));
+      },
+      async update(
+        account: string,
+        name: string,
+        change: (current: T) => { readonly next: T; readonly sql: string; readonly params: readonly SqlValue[] },
+      ): Promise<StoreResult<T>> {
+        writable();
+        const current = await reads.get(account, name);
+        if (current === undefined) return noSuch(type, account, name);
+        const { next, sql, params } = change(current);
+        const renamed = lc(next.name) !== lc(current.name);
+        if (renamed && (await reads.get(account, next.name))) return taken(type, account, next.name);
+        await db.run(sql, params);
+        if (renamed) await recordChange(type, key(account, current.name), 'delete');
+        await recordChange(type, key(account, next.name), 'put');
+        return ok(next);
+      },
+      async delete(account: string, name: string, conflicts: readonly (readonly [sql: string, what: string])[]): Promise<StoreResult<void>> {
+        writable();
+        const current = await reads.get(account, name);
+        if (current === undefined) return noSuch(type, account, name);
+        for (const [sql, what] of [
+          ...conflicts,
+          [`SELECT 1 AS x FROM attachments WHERE principal_type = '${type}' AND principal_id = ?`, 'attached policies'],
+          [`SELECT 1 AS x FROM inline_policies WHERE principal_type = '${type}' AND principal_id = ?`, 'inline policies'],
+        ] as const) {
+          if (await exists(sql, [current.id])) return fail('DELETE_CONFLICT', `${type} \`${name}\` still has ${what}; remove them first`);
+        }
+        await db.run(`DELETE FROM ${TABLE[type]} WHERE id = ?`, [current.id]);
+        await recordChange(type, key(account, name), 'delete');
+        return ok(undefined);
+      },
+    };
+  };
 
   // --- accounts ---------------------------------------------------------------------------------
 
@@ -246,90 +303,63 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
 
   // --- users ------------------------------------------------------------------------------------
 
+  const user = principals('user', toUser);
   const users: WriteTx['users'] = {
-    ...namedReads('users', toUser),
+    ...user.reads,
     async create(u) {
-      writable();
-      if (!(await accountExists(u.account))) return noAccount(u.account);
-      const taken = fail('ENTITY_ALREADY_EXISTS', `user \`${u.name}\` already exists in account \`${u.account}\``);
-      if (await users.get(u.account, u.name)) return taken;
-      const n = await db.run(
+      return user.create(
+        u,
         `INSERT INTO users (id, account, name, name_key, path, created, tags, permissions_boundary, disabled)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [u.id, u.account, u.name, lc(u.name), u.path, u.created, tagsText(u.tags), u.permissionsBoundary, u.disabled ? 1 : 0],
+        copyUser,
       );
-      if (n === 0) return taken;
-      await recordChange('user', `${u.account}/${lc(u.name)}`, 'put');
-      return ok(copyUser(u));
     },
     async update(account, name, patch) {
-      writable();
-      const current = await users.get(account, name);
-      if (current === undefined) return fail('NO_SUCH_ENTITY', `user \`${name}\` does not exist in account \`${account}\``);
-      const next: UserRecord = {
-        ...current,
-        ...defined({
-          name: patch.name,
-          path: patch.path,
-          tags: patch.tags && [...patch.tags],
-          permissionsBoundary: patch.permissionsBoundary,
-          disabled: patch.disabled,
-        }),
-      };
-      const renamed = lc(next.name) !== lc(current.name);
-      if (renamed && (await users.get(account, next.name))) {
-        return fail('ENTITY_ALREADY_EXISTS', `user \`${next.name}\` already exists in account \`${account}\``);
-      }
-      await db.run('UPDATE users SET name = ?, name_key = ?, path = ?, tags = ?, permissions_boundary = ?, disabled = ? WHERE id = ?', [
-        next.name,
-        lc(next.name),
-        next.path,
-        tagsText(next.tags),
-        next.permissionsBoundary,
-        next.disabled ? 1 : 0,
-        current.id,
-      ]);
-      if (renamed) await recordChange('user', `${account}/${lc(current.name)}`, 'delete');
-      await recordChange('user', `${account}/${lc(next.name)}`, 'put');
-      return ok(next);
+      return user.update(account, name, (current) => {
+        const next: UserRecord = {
+          ...current,
+          ...defined({
+            name: patch.name,
+            path: patch.path,
+            tags: patch.tags && [...patch.tags],
+            permissionsBoundary: patch.permissionsBoundary,
+            disabled: patch.disabled,
+          }),
+        };
+        return {
+          next,
+          sql: 'UPDATE users SET name = ?, name_key = ?, path = ?, tags = ?, permissions_boundary = ?, disabled = ? WHERE id = ?',
+          params: [next.name, lc(next.name), next.path, tagsText(next.tags), next.permissionsBoundary, next.disabled ? 1 : 0, current.id],
+        };
+      });
     },
     async delete(account, name) {
-      writable();
-      const current = await users.get(account, name);
-      if (current === undefined) return fail('NO_SUCH_ENTITY', `user \`${name}\` does not exist in account \`${account}\``);
-      const conflicts: [string, string][] = [
+      return user.delete(account, name, [
         ['SELECT 1 AS x FROM access_keys WHERE user_id = ?', 'access keys'],
         ['SELECT 1 AS x FROM group_members WHERE user_id = ?', 'group memberships'],
-        ["SELECT 1 AS x FROM attachments WHERE principal_type = 'user' AND principal_id = ?", 'attached policies'],
-        ["SELECT 1 AS x FROM inline_policies WHERE principal_type = 'user' AND principal_id = ?", 'inline policies'],
-      ];
-      for (const [sql, what] of conflicts) {
-        if (await exists(sql, [current.id])) return fail('DELETE_CONFLICT', `user \`${name}\` still has ${what}; remove them first`);
-      }
-      await db.run('DELETE FROM users WHERE id = ?', [current.id]);
-      await recordChange('user', `${account}/${lc(name)}`, 'delete');
-      return ok(undefined);
+      ]);
     },
   };
 
   // --- groups -----------------------------------------------------------------------------------
 
-  const noGroup = (account: string, name: string) => fail('NO_SUCH_ENTITY', `group \`${name}\` does not exist in account \`${account}\``);
+  const group = principals('group', toGroup);
   const groups: WriteTx['groups'] = {
-    ...namedReads('groups', toGroup),
-    async listMembers(account, group) {
+    ...group.reads,
+    async listMembers(account, name) {
       const rows = await db.all(
         `SELECT u.* FROM users u JOIN group_members m ON m.user_id = u.id JOIN groups g ON g.id = m.group_id
          WHERE g.account = ? AND g.name_key = ? ORDER BY u.name_key`,
-        [account, lc(group)],
+        [account, lc(name)],
       );
       return rows.map(toUser);
     },
-    async listForUser(account, user) {
+    async listForUser(account, name) {
       const rows = await db.all(
         `SELECT g.* FROM groups g JOIN group_members m ON m.group_id = g.id JOIN users u ON u.id = m.user_id
          WHERE u.account = ? AND u.name_key = ? ORDER BY g.name_key`,
-        [account, lc(user)],
+        [account, lc(name)],
       );
       return rows.map(toGroup);
     },
@@ -341,84 +371,55 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       return rows.map((r) => ({ account: str(r['account']), group: str(r['group_name']), user: str(r['user_name']) }));
     },
     async create(g) {
-      writable();
-      if (!(await accountExists(g.account))) return noAccount(g.account);
-      const taken = fail('ENTITY_ALREADY_EXISTS', `group \`${g.name}\` already exists in account \`${g.account}\``);
-      if (await groups.get(g.account, g.name)) return taken;
-      const n = await db.run(
+      return group.create(
+        g,
         'INSERT INTO groups (id, account, name, name_key, path, created) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
         [g.id, g.account, g.name, lc(g.name), g.path, g.created],
+        (r) => ({ ...r }),
       );
-      if (n === 0) return taken;
-      await recordChange('group', `${g.account}/${lc(g.name)}`, 'put');
-      return ok({ ...g });
     },
     async update(account, name, patch) {
-      writable();
-      const current = await groups.get(account, name);
-      if (current === undefined) return noGroup(account, name);
-      const next: GroupRecord = { ...current, ...defined({ name: patch.name, path: patch.path }) };
-      const renamed = lc(next.name) !== lc(current.name);
-      if (renamed && (await groups.get(account, next.name))) {
-        return fail('ENTITY_ALREADY_EXISTS', `group \`${next.name}\` already exists in account \`${account}\``);
-      }
-      await db.run('UPDATE groups SET name = ?, name_key = ?, path = ? WHERE id = ?', [next.name, lc(next.name), next.path, current.id]);
-      if (renamed) await recordChange('group', `${account}/${lc(current.name)}`, 'delete');
-      await recordChange('group', `${account}/${lc(next.name)}`, 'put');
-      return ok(next);
+      return group.update(account, name, (current) => {
+        const next: GroupRecord = { ...current, ...defined({ name: patch.name, path: patch.path }) };
+        return { next, sql: 'UPDATE groups SET name = ?, name_key = ?, path = ? WHERE id = ?', params: [next.name, lc(next.name), next.path, current.id] };
+      });
     },
     async delete(account, name) {
-      writable();
-      const current = await groups.get(account, name);
-      if (current === undefined) return noGroup(account, name);
-      const conflicts: [string, string][] = [
-        ['SELECT 1 AS x FROM group_members WHERE group_id = ?', 'members'],
-        ["SELECT 1 AS x FROM attachments WHERE principal_type = 'group' AND principal_id = ?", 'attached policies'],
-        ["SELECT 1 AS x FROM inline_policies WHERE principal_type = 'group' AND principal_id = ?", 'inline policies'],
-      ];
-      for (const [sql, what] of conflicts) {
-        if (await exists(sql, [current.id])) return fail('DELETE_CONFLICT', `group \`${name}\` still has ${what}; remove them first`);
-      }
-      await db.run('DELETE FROM groups WHERE id = ?', [current.id]);
-      await recordChange('group', `${account}/${lc(name)}`, 'delete');
-      return ok(undefined);
+      return group.delete(account, name, [['SELECT 1 AS x FROM group_members WHERE group_id = ?', 'members']]);
     },
-    async addMember(account, group, user) {
+    async addMember(account, groupName, userName) {
       writable();
-      const g = await groups.get(account, group);
-      if (g === undefined) return noGroup(account, group);
-      const u = await users.get(account, user);
-      if (u === undefined) return fail('NO_SUCH_ENTITY', `user \`${user}\` does not exist in account \`${account}\``);
+      const g = await groups.get(account, groupName);
+      if (g === undefined) return noSuch('group', account, groupName);
+      const u = await users.get(account, userName);
+      if (u === undefined) return noSuch('user', account, userName);
       const n = await db.run('INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [g.id, u.id]);
       if (n === 0) return ok(false);
-      await recordChange('group-member', `${account}/${lc(group)}/${lc(user)}`, 'put');
+      await recordChange('group-member', `${account}/${lc(groupName)}/${lc(userName)}`, 'put');
       return ok(true);
     },
-    async removeMember(account, group, user) {
+    async removeMember(account, groupName, userName) {
       writable();
       const n = await db.run(
         `DELETE FROM group_members WHERE
            group_id = (SELECT id FROM groups WHERE account = ? AND name_key = ?) AND
            user_id = (SELECT id FROM users WHERE account = ? AND name_key = ?)`,
-        [account, lc(group), account, lc(user)],
+        [account, lc(groupName), account, lc(userName)],
       );
-      if (n === 0) return fail('NO_SUCH_ENTITY', `user \`${user}\` is not a member of group \`${group}\` in account \`${account}\``);
-      await recordChange('group-member', `${account}/${lc(group)}/${lc(user)}`, 'delete');
+      if (n === 0) return fail('NO_SUCH_ENTITY', `user \`${userName}\` is not a member of group \`${groupName}\` in account \`${account}\``);
+      await recordChange('group-member', `${account}/${lc(groupName)}/${lc(userName)}`, 'delete');
       return ok(undefined);
     },
   };
 
   // --- roles ------------------------------------------------------------------------------------
 
-  const noRole = (account: string, name: string) => fail('NO_SUCH_ENTITY', `role \`${name}\` does not exist in account \`${account}\``);
+  const role = principals('role', toRole);
   const roles: WriteTx['roles'] = {
-    ...namedReads('roles', toRole),
+    ...role.reads,
     async create(r) {
-      writable();
-      if (!(await accountExists(r.account))) return noAccount(r.account);
-      const taken = fail('ENTITY_ALREADY_EXISTS', `role \`${r.name}\` already exists in account \`${r.account}\``);
-      if (await roles.get(r.account, r.name)) return taken;
-      const n = await db.run(
+      return role.create(
+        r,
         `INSERT INTO roles (id, account, name, name_key, path, created, trust_policy, description, max_session_duration, tags, permissions_boundary)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [
@@ -434,47 +435,32 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
           tagsText(r.tags),
           r.permissionsBoundary,
         ],
+        copyRole,
       );
-      if (n === 0) return taken;
-      await recordChange('role', `${r.account}/${lc(r.name)}`, 'put');
-      return ok(copyRole(r));
     },
+    // Roles are not renamed (`RolePatch` has no name), so `update` never takes the rename branch.
     async update(account, name, patch) {
-      writable();
-      const current = await roles.get(account, name);
-      if (current === undefined) return noRole(account, name);
-      const next: RoleRecord = {
-        ...current,
-        ...defined({
-          path: patch.path,
-          trustPolicy: patch.trustPolicy,
-          description: patch.description,
-          maxSessionDuration: patch.maxSessionDuration,
-          tags: patch.tags && [...patch.tags],
-          permissionsBoundary: patch.permissionsBoundary,
-        }),
-      };
-      await db.run(
-        'UPDATE roles SET path = ?, trust_policy = ?, description = ?, max_session_duration = ?, tags = ?, permissions_boundary = ? WHERE id = ?',
-        [next.path, next.trustPolicy, next.description, next.maxSessionDuration, tagsText(next.tags), next.permissionsBoundary, current.id],
-      );
-      await recordChange('role', `${account}/${lc(name)}`, 'put');
-      return ok(next);
+      return role.update(account, name, (current) => {
+        const next: RoleRecord = {
+          ...current,
+          ...defined({
+            path: patch.path,
+            trustPolicy: patch.trustPolicy,
+            description: patch.description,
+            maxSessionDuration: patch.maxSessionDuration,
+            tags: patch.tags && [...patch.tags],
+            permissionsBoundary: patch.permissionsBoundary,
+          }),
+        };
+        return {
+          next,
+          sql: 'UPDATE roles SET path = ?, trust_policy = ?, description = ?, max_session_duration = ?, tags = ?, permissions_boundary = ? WHERE id = ?',
+          params: [next.path, next.trustPolicy, next.description, next.maxSessionDuration, tagsText(next.tags), next.permissionsBoundary, current.id],
+        };
+      });
     },
     async delete(account, name) {
-      writable();
-      const current = await roles.get(account, name);
-      if (current === undefined) return noRole(account, name);
-      const conflicts: [string, string][] = [
-        ["SELECT 1 AS x FROM attachments WHERE principal_type = 'role' AND principal_id = ?", 'attached policies'],
-        ["SELECT 1 AS x FROM inline_policies WHERE principal_type = 'role' AND principal_id = ?", 'inline policies'],
-      ];
-      for (const [sql, what] of conflicts) {
-        if (await exists(sql, [current.id])) return fail('DELETE_CONFLICT', `role \`${name}\` still has ${what}; remove them first`);
-      }
-      await db.run('DELETE FROM roles WHERE id = ?', [current.id]);
-      await recordChange('role', `${account}/${lc(name)}`, 'delete');
-      return ok(undefined);
+      return role.delete(account, name, []);
     },
   };
 
@@ -487,29 +473,23 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     return m?.[1] === undefined ? undefined : Number(m[1]);
   };
   const policyKey = (row: SqlRow) => `${str(row['account'])}/${str(row['name_key'])}`;
+  const VERSION_SELECT = 'SELECT v.version, v.document, v.created, p.default_version FROM policy_versions v JOIN policies p ON p.id = v.policy_id';
+  // Policies have no `listAll` in the port (`listAllDefaults` loads them with their documents).
+  const { get: getPolicy, getById: getPolicyById, list: listPolicies } = namedReads('policies', toPolicy);
 
   const policies: WriteTx['policies'] = {
-    async get(account, name) {
-      const row = await one('SELECT * FROM policies WHERE account = ? AND name_key = ?', [account, lc(name)]);
-      return row && toPolicy(row);
-    },
-    async getById(id) {
-      const row = await one('SELECT * FROM policies WHERE id = ?', [id]);
-      return row && toPolicy(row);
-    },
+    get: getPolicy,
+    getById: getPolicyById,
     async getByArn(arn) {
       const row = await policyRow(arn);
       return row && toPolicy(row);
     },
-    async list(account, o) {
-      const [where, params] = pathFilter(o);
-      return (await db.all(`SELECT * FROM policies WHERE account = ?${where} ORDER BY name_key`, [account, ...params])).map(toPolicy);
-    },
+    list: listPolicies,
     async getVersion(arn, versionId) {
       const v = versionNumber(versionId);
       if (v === undefined) return undefined;
       const row = await one(
-        `SELECT v.version, v.document, v.created, p.default_version FROM policy_versions v JOIN policies p ON p.id = v.policy_id
+        `${VERSION_SELECT}
          WHERE p.arn = ? AND v.version = ?`,
         [arn, v],
       );
@@ -517,7 +497,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     },
     async getDefaultVersion(arn) {
       const row = await one(
-        `SELECT v.version, v.document, v.created, p.default_version FROM policy_versions v JOIN policies p ON p.id = v.policy_id
+        `${VERSION_SELECT}
          WHERE p.arn = ? AND v.version = p.default_version`,
         [arn],
       );
@@ -525,7 +505,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     },
     async listVersions(arn) {
       const rows = await db.all(
-        `SELECT v.version, v.document, v.created, p.default_version FROM policy_versions v JOIN policies p ON p.id = v.policy_id
+        `${VERSION_SELECT}
          WHERE p.arn = ? ORDER BY v.version DESC`,
         [arn],
       );
@@ -541,14 +521,13 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     async create(p) {
       writable();
       if (p.account !== 'aws' && !(await accountExists(p.account))) return noAccount(p.account);
-      const taken = fail('ENTITY_ALREADY_EXISTS', `policy \`${p.name}\` already exists in account \`${p.account}\``);
-      if ((await policies.get(p.account, p.name)) || (await policyRow(p.arn))) return taken;
+      if ((await policies.get(p.account, p.name)) || (await policyRow(p.arn))) return taken('policy', p.account, p.name);
       const n = await db.run(
         `INSERT INTO policies (id, account, name, name_key, path, arn, description, created, updated, default_version, next_version)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 2) ON CONFLICT DO NOTHING`,
         [p.id, p.account, p.name, lc(p.name), p.path, p.arn, p.description, p.created, p.created],
       );
-      if (n === 0) return taken;
+      if (n === 0) return taken('policy', p.account, p.name);
       await db.run('INSERT INTO policy_versions (policy_id, version, document, created) VALUES (?, 1, ?, ?)', [p.id, p.document, p.created]);
       await recordChange('policy', `${p.account}/${lc(p.name)}`, 'put');
       return ok({
@@ -628,6 +607,26 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
 
   // --- attachments ------------------------------------------------------------------------------
 
+  /**
+   * Attachments with their principals' names, in attachment order. One query per principal table (`principal_id`
+   * names a row of the table `principal_type` picks), merged by `ord`; `where` narrows all three.
+   */
+  const attachmentsWhere = async (where: string, params: readonly SqlValue[]): Promise<AttachmentRecord[]> => {
+    const rows: SqlRow[] = [];
+    for (const type of ['user', 'group', 'role'] as const) {
+      rows.push(
+        ...(await db.all(
+          `SELECT a.principal_type, a.policy_arn, a.ord, t.account, t.name FROM attachments a JOIN ${TABLE[type]} t ON t.id = a.principal_id
+             WHERE ${where}a.principal_type = ?`,
+          [...params, type],
+        )),
+      );
+    }
+    return rows
+      .sort((a, b) => num(a['ord']) - num(b['ord']))
+      .map((r): AttachmentRecord => ({ principal: { type: str(r['principal_type']) as PrincipalType, account: str(r['account']), name: str(r['name']) }, policyArn: str(r['policy_arn']) }));
+  };
+
   const attachments: WriteTx['attachments'] = {
     async listForPrincipal(p) {
       const id = await principalId(p);
@@ -636,42 +635,13 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       return rows.map((r) => str(r['policy_arn']));
     },
     async listForPolicy(policyArn) {
-      const rows: SqlRow[] = [];
-      for (const type of ['user', 'group', 'role'] as const) {
-        rows.push(
-          ...(await db.all(
-            `SELECT a.principal_type, a.policy_arn, a.ord, t.account, t.name FROM attachments a JOIN ${TABLE[type]} t ON t.id = a.principal_id
-             WHERE a.policy_arn = ? AND a.principal_type = ?`,
-            [policyArn, type],
-          )),
-        );
-      }
-      return rows
-        .sort((a, b) => num(a['ord']) - num(b['ord']))
-        .map(
-          (r): AttachmentRecord => ({
-            principal: { type: str(r['principal_type']) as PrincipalType, account: str(r['account']), name: str(r['name']) },
-            policyArn: str(r['policy_arn']),
-          }),
-        );
+      return attachmentsWhere('a.policy_arn = ? AND ', [policyArn]);
     },
     async countForPolicy(policyArn) {
       return count('SELECT COUNT(*) AS n FROM attachments WHERE policy_arn = ?', [policyArn]);
     },
     async listAll() {
-      const rows: SqlRow[] = [];
-      for (const type of ['user', 'group', 'role'] as const) {
-        rows.push(
-          ...(await db.all(
-            `SELECT a.principal_type, a.policy_arn, a.ord, t.account, t.name FROM attachments a JOIN ${TABLE[type]} t ON t.id = a.principal_id
-             WHERE a.principal_type = ?`,
-            [type],
-          )),
-        );
-      }
-      return rows
-        .sort((a, b) => num(a['ord']) - num(b['ord']))
-        .map((r): AttachmentRecord => ({ principal: { type: str(r['principal_type']) as PrincipalType, account: str(r['account']), name: str(r['name']) }, policyArn: str(r['policy_arn']) }));
+      return attachmentsWhere('', []);
     },
     async attach(p, policyArn) {
       writable();
@@ -772,7 +742,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     async create(k) {
       writable();
       const u = await users.get(k.account, k.userName);
-      if (u === undefined) return fail('NO_SUCH_ENTITY', `user \`${k.userName}\` does not exist in account \`${k.account}\``);
+      if (u === undefined) return noSuch('user', k.account, k.userName);
       const n = await db.run('INSERT INTO access_keys (id, user_id, secret, status, created) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
         k.id,
         u.id,
