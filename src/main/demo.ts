@@ -22,6 +22,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pkg from '../../package.json' with { type: 'json' };
 import { runCli } from '../adapters/cli/index.ts';
+import type { AuditRecordJson } from '../adapters/cli/commands/audit.ts';
 import type { DemoCommandOptions } from '../adapters/cli/context.ts';
 import { ROLE_CHECK_FAILED } from '../core/jobs/jobs.ts';
 import { startServer, type RunningServer, type ServerOptions } from './server.ts';
@@ -216,18 +217,8 @@ interface RankReport {
   readonly error?: { name: string; message: string };
 }
 
-export interface AuditRow {
-  readonly seq: number;
-  readonly at: string;
-  readonly kind: string;
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly decision?: string;
-  readonly role?: string;
-  readonly job?: string;
-  readonly detail: Record<string, unknown>;
-}
+/** A record as `gatehouse audit query --json` prints it. */
+export type AuditRow = AuditRecordJson;
 
 class StepFailed extends Error {}
 /** Fails the step when `condition` does not hold: the demo checks what it shows. */

@@ -31,21 +31,13 @@ export interface AuditEvent {
   readonly detail?: Readonly<Record<string, unknown>>;
 }
 
-/** A record as stored. `at` is ISO-8601 UTC with milliseconds; `seq` counts from 1 without gaps. */
-export interface AuditRecord {
+/**
+ * A record as stored: the event as written (`detail` redacted, `{}` when it had none), with its place in the
+ * chain. `at` is ISO-8601 UTC with milliseconds; `seq` counts from 1 without gaps.
+ */
+export interface AuditRecord extends Omit<AuditEvent, 'detail'> {
   readonly seq: number;
   readonly at: string;
-  readonly kind: AuditKind;
-  readonly account: string;
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly decision?: string;
-  readonly role?: string;
-  readonly session?: string;
-  readonly job?: string;
-  readonly sourceIdentity?: string;
-  readonly sourceIp?: string;
   readonly detail: Readonly<Record<string, unknown>>;
   readonly prevHash: string;
   readonly hash: string;

@@ -10,26 +10,17 @@
  * negative answer, not an error).
  */
 import { InvalidArgumentError, Option } from 'commander';
+import type { AuditRecord } from '../../../core/audit/index.ts';
 import { call, connect, report, withServerOptions, type ClientResult, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { withJsonOption } from '../output.ts';
 
-interface AuditRecordJson {
-  readonly seq: number;
-  readonly at: string;
-  readonly kind: string;
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly decision?: string;
-  readonly role?: string;
-  readonly session?: string;
-  readonly job?: string;
-  readonly sourceIdentity?: string;
-  readonly sourceIp?: string;
-  readonly detail: Record<string, unknown>;
-}
+/**
+ * A record as `GET /v1/audit` sends it, in the fields this client reads; `kind` as text, since the server may be
+ * newer than the client. `gatehouse demo` reads `--json` lines as this type too.
+ */
+export type AuditRecordJson = Omit<AuditRecord, 'account' | 'kind' | 'prevHash' | 'hash'> & { readonly kind: string };
 
 interface VerifyJson {
   readonly ok: boolean;
