@@ -5,6 +5,14 @@ import type { ChangeListener, ChangeRecord } from './ports/store.ts';
 
 const change = (seq: number, kind: ChangeRecord['kind'], key: string): ChangeRecord => ({ seq, kind, key, op: 'put', at: '2026-01-01T00:00:00Z' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Waits until `ok()` holds, failing after `ms`. A fixed sleep before a positive assertion fails whenever the
+ * process is held off the CPU past the sleep (a loaded 2-core CI): the refresh's own timer then fires in the
+ * same turn as the test's, too late. The polls here are 60 s apart, so within 5 s only what is tested can act.
+ */
+async function until(ok: () => boolean, what: string, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !ok(); await sleep(5)) if (Date.now() > end) assert.fail(`not within ${ms} ms: ${what}`);
+}
 
 describe('scopeOf: what a run of changes touches', () => {
   it('names the principals, groups, policies and keys a change touches', () => {
@@ -100,8 +108,7 @@ describe('followChanges', () => {
     await sleep(20);
     assert.equal(h.refreshes, before);
     h.listener.onChange(h.commit());
-    await sleep(20);
-    assert.equal(h.head, 1);
+    await until(() => h.head === 1, 'the notified change applied');
     await h.following.stop();
     assert.equal(h.closed, true);
   });
@@ -112,8 +119,7 @@ describe('followChanges', () => {
     await sleep(5);
     // The catch-up refresh is running on the old snapshot; a commit is announced meanwhile.
     h.listener.onChange(h.commit());
-    await sleep(150);
-    assert.equal(h.head, 1);
+    await until(() => h.head === 1, 'the change announced during the refresh applied');
     await h.following.stop();
   });
 
@@ -123,8 +129,7 @@ describe('followChanges', () => {
     await sleep(50);
     void h.refresh();
     h.listener.onChange(h.commit());
-    await sleep(150);
-    assert.equal(h.head, 1);
+    await until(() => h.head === 1, 'the change announced during the refresh applied');
     await h.following.stop();
   });
 
@@ -136,8 +141,7 @@ describe('followChanges', () => {
     h.commit();
     h.listener.onState(false, { reason: 'connection refused' });
     h.listener.onState(true, {});
-    await sleep(20);
-    assert.equal(h.head, 1, 'the change committed while the channel was down was picked up on reconnect');
+    await until(() => h.head === 1, 'the change committed while the channel was down picked up on reconnect');
     assert.deepEqual(
       h.logs.map((l) => l.split(':')[0]),
       ['change notifications lost, polling every 60000 ms until the listening connection is back', 'change notifications'],
@@ -160,10 +164,10 @@ describe('followChanges', () => {
     assert.ok(listener);
     listener.onState(false, { reason: 'unimplemented: LISTEN', permanent: true });
     listener.onState(false, { reason: 'unimplemented: LISTEN', permanent: true });
-    await sleep(150);
+    // At the fallback rate (20 ms), not the 60 s one.
+    await until(() => refreshes >= 3, `three refreshes (${refreshes} so far)`);
     await following.stop();
     assert.deepEqual(logs, ['change notifications unavailable, polling the change head every 20 ms: unimplemented: LISTEN']);
-    assert.ok(refreshes >= 3, `${refreshes} refreshes in 150 ms`);
   });
 
   it('without notifications (none in this store), polls at the fallback rate', async () => {
@@ -175,9 +179,8 @@ describe('followChanges', () => {
       pollMs: 60_000,
       fallbackPollMs: 20,
     });
-    await sleep(150);
+    await until(() => refreshes >= 3, `three refreshes at the fallback rate (${refreshes} so far)`);
     await following.stop();
-    assert.ok(refreshes >= 3, `${refreshes} refreshes in 150 ms`);
     assert.equal(following.listening(), false);
   });
 });
