@@ -26,8 +26,8 @@
  *
  * Adding a table in a later issue: append a migration (next version) to both
  * `adapters/store-sqlite/migrations.ts` and `adapters/store-postgres/migrations.ts`, add its repository to
- * `ReadTx`/`WriteTx` here and to `createTx` in `store-sql.ts` (the one implementation both adapters run),
- * and its cases to `test/store.test.ts`.
+ * `ReadTx`/`WriteTx` here and to `createTx` in `adapters/store-sql/index.ts` (the one implementation both
+ * adapters run), and its cases to `test/store.test.ts`.
  */
 
 import type { AuditFilter, AuditHead, AuditRecord } from '../../core/audit/index.ts';
@@ -216,6 +216,27 @@ export interface AccountsWrite extends AccountsRead {
   delete(id: string): Promise<StoreResult<void>>;
 }
 
+/** The reads users, groups, roles and managed policies share. */
+export interface NamedRead<T> {
+  /** By name, without regard to case. */
+  get(account: string, name: string): Promise<T | undefined>;
+  getById(id: string): Promise<T | undefined>;
+  list(account: string, options?: ListOptions): Promise<T[]>;
+}
+/** What users, groups and roles share. */
+export interface PrincipalsRead<T> extends NamedRead<T> {
+  /** Every one of every account (the live state's load at start: one query, not one per account). */
+  listAll(): Promise<T[]>;
+}
+export interface PrincipalsWrite<T, Patch> {
+  /** NO_SUCH_ENTITY when the account does not exist; ENTITY_ALREADY_EXISTS when the name (or id) is taken. */
+  create(record: T): Promise<StoreResult<T>>;
+  /** NO_SUCH_ENTITY when there is no such principal; ENTITY_ALREADY_EXISTS when a rename's new name is taken. */
+  update(account: string, name: string, patch: Patch): Promise<StoreResult<T>>;
+  /** DELETE_CONFLICT while the principal has attached or inline policies (or what its kind names). */
+  delete(account: string, name: string): Promise<StoreResult<void>>;
+}
+
 export interface UserPatch {
   /** Rename (IAM `UpdateUser NewUserName`); memberships, keys and policies follow the user. */
   readonly name?: string;
@@ -224,20 +245,9 @@ export interface UserPatch {
   readonly permissionsBoundary?: string | null;
   readonly disabled?: boolean;
 }
-export interface UsersRead {
-  get(account: string, name: string): Promise<UserRecord | undefined>;
-  getById(id: string): Promise<UserRecord | undefined>;
-  list(account: string, options?: ListOptions): Promise<UserRecord[]>;
-  /** Every user of every account (the live state's load at start: one query, not one per account). */
-  listAll(): Promise<UserRecord[]>;
-}
-export interface UsersWrite extends UsersRead {
-  /** NO_SUCH_ENTITY when the account does not exist; ENTITY_ALREADY_EXISTS when the name (or id) is taken. */
-  create(user: UserRecord): Promise<StoreResult<UserRecord>>;
-  update(account: string, name: string, patch: UserPatch): Promise<StoreResult<UserRecord>>;
-  /** DELETE_CONFLICT while the user has access keys, group memberships, attached or inline policies. */
-  delete(account: string, name: string): Promise<StoreResult<void>>;
-}
+export interface UsersRead extends PrincipalsRead<UserRecord> {}
+/** `delete`: DELETE_CONFLICT while the user has access keys, group memberships, attached or inline policies. */
+export interface UsersWrite extends UsersRead, PrincipalsWrite<UserRecord, UserPatch> {}
 
 export interface GroupMembership {
   readonly account: string;
@@ -249,23 +259,15 @@ export interface GroupPatch {
   readonly name?: string;
   readonly path?: string;
 }
-export interface GroupsRead {
-  get(account: string, name: string): Promise<GroupRecord | undefined>;
-  getById(id: string): Promise<GroupRecord | undefined>;
-  list(account: string, options?: ListOptions): Promise<GroupRecord[]>;
+export interface GroupsRead extends PrincipalsRead<GroupRecord> {
   /** NO_SUCH_ENTITY-free: an unknown group has no members. Ordered by name. */
   listMembers(account: string, group: string): Promise<UserRecord[]>;
   listForUser(account: string, user: string): Promise<GroupRecord[]>;
-  /** Every group of every account. */
-  listAll(): Promise<GroupRecord[]>;
   /** Every membership of every group (the live state's load at start). */
   listAllMembers(): Promise<GroupMembership[]>;
 }
-export interface GroupsWrite extends GroupsRead {
-  create(group: GroupRecord): Promise<StoreResult<GroupRecord>>;
-  update(account: string, name: string, patch: GroupPatch): Promise<StoreResult<GroupRecord>>;
-  /** DELETE_CONFLICT while the group has members, attached or inline policies. */
-  delete(account: string, name: string): Promise<StoreResult<void>>;
+/** `delete`: DELETE_CONFLICT while the group has members, attached or inline policies. */
+export interface GroupsWrite extends GroupsRead, PrincipalsWrite<GroupRecord, GroupPatch> {
   /** Idempotent: `value` is false when the user already was a member. */
   addMember(account: string, group: string, user: string): Promise<StoreResult<boolean>>;
   /** NO_SUCH_ENTITY when the group, the user or the membership does not exist. */
@@ -280,38 +282,18 @@ export interface RolePatch {
   readonly tags?: readonly Tag[];
   readonly permissionsBoundary?: string | null;
 }
-export interface RolesRead {
-  get(account: string, name: string): Promise<RoleRecord | undefined>;
-  getById(id: string): Promise<RoleRecord | undefined>;
-  list(account: string, options?: ListOptions): Promise<RoleRecord[]>;
-  /** Every role of every account. */
-  listAll(): Promise<RoleRecord[]>;
-}
-export interface RolesWrite extends RolesRead {
-  create(role: RoleRecord): Promise<StoreResult<RoleRecord>>;
-  /** Roles cannot be renamed (IAM has no such call). */
-  update(account: string, name: string, patch: RolePatch): Promise<StoreResult<RoleRecord>>;
-  /** DELETE_CONFLICT while the role has attached or inline policies. */
-  delete(account: string, name: string): Promise<StoreResult<void>>;
-}
+export interface RolesRead extends PrincipalsRead<RoleRecord> {}
+/** Roles cannot be renamed (IAM has no such call: `RolePatch` has no name). */
+export interface RolesWrite extends RolesRead, PrincipalsWrite<RoleRecord, RolePatch> {}
 
-export interface NewPolicy {
-  readonly account: string;
-  readonly name: string;
-  readonly path: string;
-  readonly id: string;
-  readonly arn: string;
-  readonly description: string;
-  readonly created: string;
+/** A policy as created: the store sets `updated` to `created` and `defaultVersion` to `v1`. */
+export interface NewPolicy extends Omit<PolicyRecord, 'updated' | 'defaultVersion'> {
   /** Becomes `v1`, the default version. */
   readonly document: string;
 }
-export interface PoliciesRead {
-  get(account: string, name: string): Promise<PolicyRecord | undefined>;
-  getById(id: string): Promise<PolicyRecord | undefined>;
+/** `list`: policies of `account` (pass `aws` for the built-ins). */
+export interface PoliciesRead extends NamedRead<PolicyRecord> {
   getByArn(arn: string): Promise<PolicyRecord | undefined>;
-  /** Policies of `account` (pass `aws` for the built-ins). */
-  list(account: string, options?: ListOptions): Promise<PolicyRecord[]>;
   getVersion(arn: string, versionId: string): Promise<PolicyVersionRecord | undefined>;
   /** The default version's document, the one that is enforced. */
   getDefaultVersion(arn: string): Promise<PolicyVersionRecord | undefined>;
@@ -361,14 +343,8 @@ export interface InlinePoliciesWrite extends InlinePoliciesRead {
   delete(principal: PrincipalRef, name: string): Promise<StoreResult<void>>;
 }
 
-export interface NewAccessKey {
-  readonly id: string;
-  readonly account: string;
-  readonly userName: string;
-  readonly secret: SealedSecret;
-  readonly status: AccessKeyStatus;
-  readonly created: string;
-}
+/** A key as created: never used yet (`lastUsed` null). */
+export interface NewAccessKey extends Omit<AccessKeyRecord, 'lastUsed'> {}
 export interface AccessKeysRead {
   get(id: string): Promise<AccessKeyRecord | undefined>;
   listForUser(account: string, user: string): Promise<AccessKeyRecord[]>;
