@@ -1,6 +1,6 @@
 /**
  * PostgreSQL schema, as versioned migrations: the same tables and columns as
- * `../store-sqlite/migrations.ts` (the shared queries in `app/ports/store-sql.ts` run on both). Never edit a
+ * `../store-sqlite/migrations.ts` (the shared queries in `adapters/store-sql/index.ts` run on both). Never edit a
  * released migration; append a new version.
  *
  * Kept to what CockroachDB and YugabyteDB also accept, so a deployment can move to a distributed engine.

@@ -3,7 +3,7 @@
  * never edit a released migration, append a new one (a later issue adds its tables as version 2, …).
  *
  * Same tables and columns as `../store-postgres/migrations.ts`: the shared queries in
- * `app/ports/store-sql.ts` run unchanged on both. Tables are STRICT (SQLite ≥ 3.37) so a wrong type fails
+ * `adapters/store-sql/index.ts` run unchanged on both. Tables are STRICT (SQLite ≥ 3.37) so a wrong type fails
  * here as it would in PostgreSQL. Timestamps are ISO-8601 text, booleans 0/1, tags a JSON array as text.
  */
 import type { Migration } from '../store-sql/index.ts';
