@@ -19,11 +19,15 @@ interface Answer {
 
 type Opts = ConnectionOptions & { json?: true; action: string; resource: string; context?: string[] };
 
-function contextOf(pairs: readonly string[] | undefined): Record<string, string | string[]> | string {
+/** The `--context` pairs as a request context; undefined when one is not KEY=VALUE, after saying so on stderr. */
+function contextOf(ctx: CommandContext, pairs: readonly string[] | undefined): Record<string, string | string[]> | undefined {
   const out: Record<string, string | string[]> = {};
   for (const p of pairs ?? []) {
     const eq = p.indexOf('=');
-    if (eq <= 0) return `--context must be KEY=VALUE, got \`${p}\``;
+    if (eq <= 0) {
+      ctx.err(`gatehouse: --context must be KEY=VALUE, got \`${p}\`\n`);
+      return undefined;
+    }
     const k = p.slice(0, eq);
     const v = p.slice(eq + 1);
     const prev = out[k];
@@ -52,11 +56,8 @@ function render(a: Answer): string {
 }
 
 async function ask(ctx: CommandContext, route: 'authorize' | 'simulate', principal: string | undefined, opts: Opts): Promise<number> {
-  const context = contextOf(opts.context);
-  if (typeof context === 'string') {
-    ctx.err(`gatehouse: ${context}\n`);
-    return EXIT.usage;
-  }
+  const context = contextOf(ctx, opts.context);
+  if (context === undefined) return EXIT.usage;
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json);
   const r = await call<Answer>(conn.value, 'POST', [route], { body: { ...(principal ? { principal } : {}), action: opts.action, resource: opts.resource, context } });
@@ -81,11 +82,8 @@ interface WhoCanAnswer {
 
 /** `who-can`: a table of those allowed, each with the rules that allowed it. */
 async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
-  const context = contextOf(opts.context);
-  if (typeof context === 'string') {
-    ctx.err(`gatehouse: ${context}\n`);
-    return EXIT.usage;
-  }
+  const context = contextOf(ctx, opts.context);
+  if (context === undefined) return EXIT.usage;
   return remote<WhoCanAnswer>(
     ctx,
     opts,
@@ -150,11 +148,8 @@ function renderEscalation(r: EscalationReport): string {
 
 /** `escalation-paths`: one principal in full, or a table of every user and role of the account. */
 async function escalationPaths(ctx: CommandContext, opts: ConnectionOptions & { json?: true; principal?: string; context?: string[] }): Promise<number> {
-  const context = contextOf(opts.context);
-  if (typeof context === 'string') {
-    ctx.err(`gatehouse: ${context}\n`);
-    return EXIT.usage;
-  }
+  const context = contextOf(ctx, opts.context);
+  if (context === undefined) return EXIT.usage;
   return remote<EscalationAnswer>(
     ctx,
     opts,
