@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { readInputFile } from '../input-file.ts';
 import { formatTable, withJsonOption } from '../output.ts';
 
 interface Answer {
@@ -221,13 +222,8 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
   );
   withServerOptions(rp.command('put').description('attach a policy to a resource (replacing any)').argument('<resource>').requiredOption('--file <policy.json>', 'the policy document')).action(
     async (resource: string, opts: ConnectionOptions & { file: string }) => {
-      let text: string;
-      try {
-        text = await ctx.readFile(opts.file);
-      } catch (e) {
-        ctx.err(`gatehouse: cannot read ${opts.file}: ${e instanceof Error ? e.message : String(e)}\n`);
-        return ctx.exit(EXIT.noInput);
-      }
+      const text = await readInputFile(ctx, opts.file);
+      if (text === undefined) return ctx.exit(EXIT.noInput);
       ctx.exit(await remote(ctx, opts, (c) => call(c, 'PUT', ['resource-policies', resource], { body: { document: text } }), () => ctx.out(`policy attached to ${resource}\n`)));
     },
   );

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { call, remote, report, connect, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { readInputFile } from '../input-file.ts';
 import { withJsonOption } from '../output.ts';
 
 interface Binding {
@@ -76,13 +77,8 @@ export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) =>
   )
     .addHelpText('after', '\nExit status: 0 set, 7 the policy changed since it was read (stale etag), other statuses for errors (docs/errors.md).')
     .action(async (resource: string, opts: ConnectionOptions & { json?: true; file: string }) => {
-      let text: string;
-      try {
-        text = await ctx.readFile(opts.file);
-      } catch (e) {
-        ctx.err(`gatehouse: cannot read ${opts.file}: ${e instanceof Error ? e.message : String(e)}\n`);
-        return ctx.exit(EXIT.noInput);
-      }
+      const text = await readInputFile(ctx, opts.file);
+      if (text === undefined) return ctx.exit(EXIT.noInput);
       const policy = policyFromFile(text, resource);
       if ('error' in policy) {
         ctx.err(`gatehouse: ${opts.file}: ${policy.error}\n`);
