@@ -41,6 +41,7 @@ import {
   applyMigrations,
   createTx,
   guardExecutor,
+  inFlight,
   makeAbort,
   type Migration,
   type SqlExecutor,
@@ -108,13 +109,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
 
   let closing: Promise<void> | undefined;
-  const inFlight = new Set<Promise<unknown>>();
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    inFlight.add(p);
-    const drop = () => inFlight.delete(p);
-    p.then(drop, drop);
-    return p;
-  };
+  const { track, settled } = inFlight();
 
   const transaction = async <T>(readOnly: boolean, fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt += 1) {
@@ -212,7 +207,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     close(): Promise<void> {
       closing ??= (async () => {
         await Promise.allSettled([...subscriptions].map((sub) => sub.close()));
-        await Promise.allSettled([...inFlight]);
+        await settled();
         await pool.end();
       })();
       return closing;

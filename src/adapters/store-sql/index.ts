@@ -140,6 +140,20 @@ export function guardExecutor(db: SqlExecutor): { db: SqlExecutor; end: () => vo
   };
 }
 
+/** The transactions a store has started and not yet finished, so that `close` can wait for them. */
+export function inFlight(): { track: <T>(p: Promise<T>) => Promise<T>; settled: () => Promise<unknown> } {
+  const running = new Set<Promise<unknown>>();
+  return {
+    track<T>(p: Promise<T>): Promise<T> {
+      running.add(p);
+      const drop = () => running.delete(p);
+      p.then(drop, drop);
+      return p;
+    },
+    settled: () => Promise.allSettled([...running]),
+  };
+}
+
 export interface TxOptions {
   readonly readOnly: boolean;
   readonly now: () => Date;

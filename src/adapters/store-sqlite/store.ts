@@ -21,6 +21,7 @@ import {
   applyMigrations,
   createTx,
   guardExecutor,
+  inFlight,
   makeAbort,
   type Migration,
   type SqlExecutor,
@@ -116,13 +117,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   };
 
   let closing: Promise<void> | undefined;
-  const inFlight = new Set<Promise<unknown>>();
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    inFlight.add(p);
-    const drop = () => inFlight.delete(p);
-    p.then(drop, drop);
-    return p;
-  };
+  const { track, settled } = inFlight();
   const checkOpen = () => {
     if (closing !== undefined) throw new Error('store is closed');
   };
@@ -172,7 +167,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     },
     close(): Promise<void> {
       closing ??= (async () => {
-        await Promise.allSettled([...inFlight]);
+        await settled();
         for (const c of [writer, ...idleReaders]) c.db.close();
         release();
       })();
