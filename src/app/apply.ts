@@ -385,6 +385,8 @@ export interface KindHandler<S> {
 }
 
 const planOk = <T>(value: T): Planned<T> => ({ ok: true, value });
+/** The plan of an object: `create` when `existing` is not there, else `update` when a field differs, or `unchanged`. */
+const objectPlan = (existing: unknown, fields: readonly string[], steps: readonly Step[]): Planned<ObjectPlan> => planOk({ action: existing ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields, steps });
 const planFail = <T>(code: ErrorCode, path: string, message: string): Planned<T> => ({ ok: false, errors: [{ code, path, message }] });
 
 function fromStore(r: StoreResult<unknown>): Result<unknown> {
@@ -421,6 +423,8 @@ async function principalState(tx: ReadTx, ref: PrincipalRef): Promise<PrincipalS
 
 const sortedSet = (xs: readonly string[]): string => JSON.stringify([...xs].sort());
 const inlineKey = (m: ReadonlyMap<string, { canonical: string }>): string => JSON.stringify([...m.entries()].map(([k, v]) => [k, v.canonical]).sort());
+/** `inlineKey` of the inline policies a document names. */
+const specInlineKey = (m: ReadonlyMap<string, { doc: PolicyText }>): string => inlineKey(new Map([...m].map(([k, v]) => [k, v.doc])));
 const tagsKey = (tags: readonly Tag[]): string => JSON.stringify(tags.map((t) => [t.key, t.value]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
 
 /** Resolves `policies` (names or ARNs) to ARNs; an unknown one is an error on its list item. */
@@ -434,6 +438,24 @@ async function resolveRefs(env: PlanEnv, account: string, refs: readonly { value
     else out.push(arn);
   }
   return errors.length > 0 ? { ok: false, errors } : planOk(out);
+}
+
+/** The managed policies and the permissions boundary a user or role names, as ARNs; the errors of both, in that order. */
+async function resolveAttached(
+  env: PlanEnv,
+  account: string,
+  spec: { readonly policies: readonly { value: string; path: string }[]; readonly permissionsBoundary: { value: string; path: string } | null },
+): Promise<{ policies: string[]; boundary: string | null; errors: PlanError[] }> {
+  const errors: PlanError[] = [];
+  const policies = await resolveRefs(env, account, spec.policies);
+  if (!policies.ok) errors.push(...policies.errors);
+  let boundary: string | null = null;
+  if (spec.permissionsBoundary) {
+    const b = await resolveRefs(env, account, [spec.permissionsBoundary]);
+    if (b.ok) boundary = b.value[0] ?? null;
+    else errors.push(...b.errors);
+  }
+  return { policies: policies.ok ? policies.value : [], boundary, errors };
 }
 
 /** Steps that turn the current attachments and inline policies of a principal into the desired ones. */
@@ -775,7 +797,7 @@ const groupKind: KindHandler<GroupSpec> = {
     const policies = await resolveRefs(env, o.account, o.spec.policies);
     if (!policies.ok) return policies;
     const current = existing ? await principalState(env.tx, ref) : { policies: [], inline: new Map() };
-    const fields = changedFields(this.specFields, { policies: sortedSet(current.policies), inlinePolicies: inlineKey(current.inline) }, { policies: sortedSet(policies.value), inlinePolicies: inlineKey(new Map([...o.spec.inline].map(([k, v]) => [k, v.doc]))) });
+    const fields = changedFields(this.specFields, { policies: sortedSet(current.policies), inlinePolicies: inlineKey(current.inline) }, { policies: sortedSet(policies.value), inlinePolicies: specInlineKey(o.spec.inline) });
     const steps = relationSteps(ref, arn, current, { policies: policies.value, inline: o.spec.inline });
     if (!existing) {
       steps.unshift({
@@ -786,7 +808,7 @@ const groupKind: KindHandler<GroupSpec> = {
         run: async (tx) => fromStore(await tx.groups.create({ account: o.account, name: o.name, path: '/', id: env.newId(ID_PREFIX.group), created: env.now })),
       });
     }
-    return planOk({ action: existing ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields, steps });
+    return objectPlan(existing, fields, steps);
   },
   async listNames(tx, account) {
     return (await tx.groups.list(account)).map((g) => g.name);
@@ -846,15 +868,7 @@ const userKind: KindHandler<UserSpec> = {
     const ref: PrincipalRef = { type: 'user', account: o.account, name };
     const arn = entityArn(partition, o.account, 'user', existing?.path ?? '/', name);
 
-    const errors: PlanError[] = [];
-    const policies = await resolveRefs(env, o.account, o.spec.policies);
-    if (!policies.ok) errors.push(...policies.errors);
-    let boundary: string | null = null;
-    if (o.spec.permissionsBoundary) {
-      const b = await resolveRefs(env, o.account, [o.spec.permissionsBoundary]);
-      if (b.ok) boundary = b.value[0] ?? null;
-      else errors.push(...b.errors);
-    }
+    const { policies, boundary, errors } = await resolveAttached(env, o.account, o.spec);
     const groups: { name: string; path: string }[] = [];
     for (const g of o.spec.groups) {
       const path = await env.groupPath(o.account, g.value);
@@ -863,7 +877,7 @@ const userKind: KindHandler<UserSpec> = {
       } else if (path === undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: g.path, message: `group \`${g.value}\` does not exist in account ${o.account} and no Group document names it` });
       else groups.push({ name: g.value, path });
     }
-    if (!policies.ok || errors.length > 0) return { ok: false, errors };
+    if (errors.length > 0) return { ok: false, errors };
 
     const current: PrincipalState = existing
       ? await principalState(tx, ref)
@@ -878,7 +892,7 @@ const userKind: KindHandler<UserSpec> = {
     const fields = changedFields(
       this.specFields,
       { groups: sortedSet(currentGroups.map((g) => g.name.toLowerCase())), policies: sortedSet(current.policies), inlinePolicies: inlineKey(current.inline), permissionsBoundary: String(currentBoundary), tags: tagsKey(currentTags) },
-      { groups: sortedSet(groups.map((g) => g.name.toLowerCase())), policies: sortedSet(policies.value), inlinePolicies: inlineKey(new Map([...o.spec.inline].map(([k, v]) => [k, v.doc]))), permissionsBoundary: String(boundary), tags: tagsKey(o.spec.tags) },
+      { groups: sortedSet(groups.map((g) => g.name.toLowerCase())), policies: sortedSet(policies), inlinePolicies: specInlineKey(o.spec.inline), permissionsBoundary: String(boundary), tags: tagsKey(o.spec.tags) },
     );
 
     const steps: Step[] = [];
@@ -901,8 +915,8 @@ const userKind: KindHandler<UserSpec> = {
       if (have.has(g.name.toLowerCase())) continue;
       steps.push({ phase: PHASE.link, action: 'AddUserToGroup', resource: entityArn(partition, o.account, 'group', g.path, g.name), account: o.account, run: async (w) => fromStore(await w.groups.addMember(o.account, g.name, name)) });
     }
-    steps.push(...relationSteps(ref, arn, current, { policies: policies.value, inline: o.spec.inline }), ...boundarySteps(ref, arn, currentBoundary, boundary), ...tagSteps(ref, arn, currentTags, o.spec.tags));
-    return planOk({ action: existing || virtualAdmin ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields, steps });
+    steps.push(...relationSteps(ref, arn, current, { policies, inline: o.spec.inline }), ...boundarySteps(ref, arn, currentBoundary, boundary), ...tagSteps(ref, arn, currentTags, o.spec.tags));
+    return objectPlan(existing || virtualAdmin, fields, steps);
   },
   async listNames(tx, account) {
     return (await tx.users.list(account)).map((u) => u.name);
@@ -962,16 +976,8 @@ const roleKind: KindHandler<RoleSpec> = {
     const name = existing?.name ?? o.name;
     const ref: PrincipalRef = { type: 'role', account: o.account, name };
     const arn = entityArn(partition, o.account, 'role', existing?.path ?? '/', name);
-    const errors: PlanError[] = [];
-    const policies = await resolveRefs(env, o.account, o.spec.policies);
-    if (!policies.ok) errors.push(...policies.errors);
-    let boundary: string | null = null;
-    if (o.spec.permissionsBoundary) {
-      const b = await resolveRefs(env, o.account, [o.spec.permissionsBoundary]);
-      if (b.ok) boundary = b.value[0] ?? null;
-      else errors.push(...b.errors);
-    }
-    if (!policies.ok || errors.length > 0) return { ok: false, errors };
+    const { policies, boundary, errors } = await resolveAttached(env, o.account, o.spec);
+    if (errors.length > 0) return { ok: false, errors };
 
     const current = existing ? await principalState(tx, ref) : { policies: [], inline: new Map() };
     const fields = changedFields(
@@ -989,8 +995,8 @@ const roleKind: KindHandler<RoleSpec> = {
         : { policies: sortedSet([]), inlinePolicies: inlineKey(new Map()), permissionsBoundary: 'null', maxSessionDuration: '3600', description: '', tags: tagsKey([]) },
       {
         trustPolicy: o.spec.trustPolicy.canonical,
-        policies: sortedSet(policies.value),
-        inlinePolicies: inlineKey(new Map([...o.spec.inline].map(([k, v]) => [k, v.doc]))),
+        policies: sortedSet(policies),
+        inlinePolicies: specInlineKey(o.spec.inline),
         permissionsBoundary: String(boundary),
         maxSessionDuration: String(o.spec.maxSessionDuration),
         description: o.spec.description,
@@ -1035,11 +1041,11 @@ const roleKind: KindHandler<RoleSpec> = {
       }
     }
     steps.push(
-      ...relationSteps(ref, arn, current, { policies: policies.value, inline: o.spec.inline }),
+      ...relationSteps(ref, arn, current, { policies, inline: o.spec.inline }),
       ...boundarySteps(ref, arn, existing?.permissionsBoundary ?? null, boundary),
       ...tagSteps(ref, arn, existing?.tags ?? [], o.spec.tags),
     );
-    return planOk({ action: existing ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields, steps });
+    return objectPlan(existing, fields, steps);
   },
   async listNames(tx, account) {
     return (await tx.roles.list(account)).map((r) => r.name);
@@ -1104,7 +1110,7 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
                 },
               },
             ];
-      return planOk({ action: existing ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields, steps });
+      return objectPlan(existing, fields, steps);
     },
     async listNames(tx, account) {
       return (await tx.kv.list(k.key(account, ''))).map((e) => (JSON.parse(e.value) as S).name);
