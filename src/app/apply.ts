@@ -566,6 +566,23 @@ async function principalDeleteSteps(env: PlanEnv, ref: PrincipalRef, arn: string
   return steps;
 }
 
+/**
+ * Deleting the user or role `found` (nothing to do when it is not there): everything attached to it goes first,
+ * and once `remove` deleted it, the policies that named it forget it.
+ */
+async function userOrRoleDelete(
+  env: PlanEnv,
+  type: GonePrincipal['type'],
+  account: string,
+  found: { readonly name: string; readonly path: string; readonly id: string } | undefined,
+  remove: (tx: WriteTx, name: string) => Promise<StoreResult<unknown>>,
+): Promise<Planned<Step[]>> {
+  if (!found) return planOk([]);
+  const gone: GonePrincipal = { type, account, name: found.name, id: found.id };
+  const ref: PrincipalRef = { type, account, name: found.name };
+  return planOk(await principalDeleteSteps(env, ref, entityArn(env.partitionOf(account), account, type, found.path, found.name), PHASE.deletePrincipal, async (tx) => forgotten(tx, gone, env.now, fromStore(await remove(tx, found.name)))));
+}
+
 // --- Account ---------------------------------------------------------------------------------------------
 
 interface AccountSpec {
@@ -922,10 +939,7 @@ const userKind: KindHandler<UserSpec> = {
     return (await tx.users.list(account)).map((u) => u.name);
   },
   async planDelete(env, ref) {
-    const u = await env.tx.users.get(ref.account, ref.name);
-    if (!u) return planOk([]);
-    const pref: PrincipalRef = { type: 'user', account: ref.account, name: u.name };
-    return planOk(await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'user', u.path, u.name), PHASE.deletePrincipal, async (tx) => forgotten(tx, { type: 'user', account: ref.account, name: u.name, id: u.id }, env.now, fromStore(await tx.users.delete(ref.account, u.name)))));
+    return userOrRoleDelete(env, 'user', ref.account, await env.tx.users.get(ref.account, ref.name), (tx, name) => tx.users.delete(ref.account, name));
   },
 };
 
@@ -1051,10 +1065,7 @@ const roleKind: KindHandler<RoleSpec> = {
     return (await tx.roles.list(account)).map((r) => r.name);
   },
   async planDelete(env, ref) {
-    const r = await env.tx.roles.get(ref.account, ref.name);
-    if (!r) return planOk([]);
-    const pref: PrincipalRef = { type: 'role', account: ref.account, name: r.name };
-    return planOk(await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'role', r.path, r.name), PHASE.deletePrincipal, async (tx) => forgotten(tx, { type: 'role', account: ref.account, name: r.name, id: r.id }, env.now, fromStore(await tx.roles.delete(ref.account, r.name)))));
+    return userOrRoleDelete(env, 'role', ref.account, await env.tx.roles.get(ref.account, ref.name), (tx, name) => tx.roles.delete(ref.account, name));
   },
 };
 
