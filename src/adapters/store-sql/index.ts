@@ -326,7 +326,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
         `INSERT INTO users (id, account, name, name_key, path, created, tags, permissions_boundary, disabled)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [u.id, u.account, u.name, lc(u.name), u.path, u.created, tagsText(u.tags), u.permissionsBoundary, u.disabled ? 1 : 0],
-        copyUser,
+        copyTagged,
       );
     },
     async update(account, name, patch) {
@@ -449,7 +449,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
           tagsText(r.tags),
           r.permissionsBoundary,
         ],
-        copyRole,
+        copyTagged,
       );
     },
     // Roles are not renamed (`RolePatch` has no name), so `update` never takes the rename branch.
@@ -1062,11 +1062,8 @@ function toAccessKey(r: SqlRow): AccessKeyRecord {
   };
 }
 
-function copyUser(u: UserRecord): UserRecord {
-  return { ...u, tags: u.tags.map((t) => ({ ...t })) };
-}
-
-function copyRole(r: RoleRecord): RoleRecord {
+/** A copy of a user or role whose tags are not shared with the caller's record. */
+function copyTagged<T extends { readonly tags: readonly Tag[] }>(r: T): T {
   return { ...r, tags: r.tags.map((t) => ({ ...t })) };
 }
 
