@@ -39,6 +39,7 @@ import {
 } from '../../app/ports/store.ts';
 import {
   applyMigrations,
+  cached,
   createTx,
   guardExecutor,
   inFlight,
@@ -462,14 +463,8 @@ function executor(client: pg.PoolClient, onError: (e: unknown) => void): SqlExec
   };
 }
 
-const numberedCache = new Map<string, string>();
 /** `?` → `$1, $2…` (the shared SQL has no `?` inside literals). */
-function numbered(sql: string): string {
-  let out = numberedCache.get(sql);
-  if (out === undefined) {
-    let n = 0;
-    out = sql.replace(/\?/g, () => `$${++n}`);
-    numberedCache.set(sql, out);
-  }
-  return out;
-}
+const numbered = cached((sql: string): string => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+});

@@ -140,6 +140,19 @@ export function guardExecutor(db: SqlExecutor): { db: SqlExecutor; end: () => vo
   };
 }
 
+/** `make`, remembering each key's value: for SQL text built or prepared once per statement shape. */
+export function cached<K, V>(make: (key: K) => V): (key: K) => V {
+  const values = new Map<K, V>();
+  return (key) => {
+    let v = values.get(key);
+    if (v === undefined) {
+      v = make(key);
+      values.set(key, v);
+    }
+    return v;
+  };
+}
+
 /** The transactions a store has started and not yet finished, so that `close` can wait for them. */
 export function inFlight(): { track: <T>(p: Promise<T>) => Promise<T>; settled: () => Promise<unknown> } {
   const running = new Set<Promise<unknown>>();
@@ -926,16 +939,10 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
 }
 
 const AUDIT_COLUMNS = 'seq, at, kind, account, principal, action, resource, decision, role_arn, session_arn, job, source_identity, source_ip, detail, prev_hash, hash';
-const auditInserts = new Map<number, string>();
-function auditInsert(n: number): string {
-  let sql = auditInserts.get(n);
-  if (sql === undefined) {
-    const row = `(${AUDIT_COLUMNS.split(',').map(() => '?').join(', ')})`;
-    sql = `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${Array.from({ length: n }, () => row).join(', ')}`;
-    auditInserts.set(n, sql);
-  }
-  return sql;
-}
+const auditInsert = cached((n: number): string => {
+  const row = `(${AUDIT_COLUMNS.split(',').map(() => '?').join(', ')})`;
+  return `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${Array.from({ length: n }, () => row).join(', ')}`;
+});
 
 /** The row's values in `AUDIT_COLUMNS` order, appended to `params` (no array per row: this runs for every record). */
 function pushAuditRow(params: SqlValue[], r: AuditRecord): void {

@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { StoreUnavailableError, type Abort, type MigrationReport, type ReadTx, type Store, type WriteTx } from '../../app/ports/store.ts';
 import {
   applyMigrations,
+  cached,
   createTx,
   guardExecutor,
   inFlight,
@@ -233,15 +234,7 @@ async function inTransaction<T>(conn: Connection, begin: string, fn: (db: SqlExe
 }
 
 function executor(db: DatabaseSync): SqlExecutor {
-  const cache = new Map<string, StatementSync>();
-  const statement = (sql: string): StatementSync => {
-    let s = cache.get(sql);
-    if (s === undefined) {
-      s = db.prepare(sql);
-      cache.set(sql, s);
-    }
-    return s;
-  };
+  const statement = cached((sql: string): StatementSync => db.prepare(sql));
   return {
     async all(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
       return statement(sql).all(...params) as SqlRow[];
