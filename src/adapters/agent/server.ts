@@ -22,6 +22,7 @@ import { listenOn } from '../http/lifecycle.ts';
 import { listenMetadata, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
+import { sourceIpOf } from '../http/request-facts.ts';
 
 export interface Agent {
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
@@ -81,10 +82,6 @@ export function alibabaDocument(c: JobCredentials, now: number): Record<string, 
 const METADATA_HOST = '127.0.0.1';
 
 /** The peer's address, an IPv4-mapped IPv6 one as IPv4 (as the `--listen` edge records it). */
-function sourceIpOf(req: IncomingMessage): string {
-  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-}
-
 /** A capability in a path; one that is not valid percent-encoding is no capability (403, like any other). */
 function decodePath(s: string): string | undefined {
   try {

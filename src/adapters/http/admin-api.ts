@@ -38,6 +38,7 @@ import { parseSigV4 } from '../sigv4/index.ts';
 import { endThisTurn } from './lifecycle.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { ClientAborted } from './aborted.ts';
+import { requestFactsOf, sourceIpOf } from './request-facts.ts';
 
 /** Large enough for a few thousand documents of configuration; refused before parsing beyond it. */
 export const MAX_ADMIN_BODY = 4 << 20;
@@ -728,7 +729,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     const e = authenticated.errors[0];
     const token = req.headers['x-amz-security-token'];
     const claimed = claimedCredential(req.headers.authorization, Array.isArray(token) ? token[0] : token, q === -1 ? '' : url.slice(q + 1));
-    if (e !== undefined) recordAuthFailure(app, { ...claimed, action: `${req.method ?? 'GET'} ${rawPath}`, code: HTTP_ERRORS[e.code].aws, message: e.message, sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '') });
+    if (e !== undefined) recordAuthFailure(app, { ...claimed, action: `${req.method ?? 'GET'} ${rawPath}`, code: HTTP_ERRORS[e.code].aws, message: e.message, sourceIp: sourceIpOf(req) });
     return sendErrors(res, requestId, authenticated.errors);
   }
   // The caller with the facts of this request, whose source IP every audit record of it carries, and which decide
@@ -736,7 +737,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   // another principal (review K, K3); its questions are decided with their own context only, and its decisions and
   // refusals are recorded by the audited authorizer.
   const decides = decidesAlone(route);
-  const caller = withRequest(authenticated.value, { sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true });
+  const caller = withRequest(authenticated.value, requestFactsOf(req));
 
   let json: Json = Object.create(null);
   if (body.length > 0) {

@@ -36,6 +36,7 @@ import type { Kube, KubeCluster } from '../../app/kube.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
 import { endThisTurn } from './lifecycle.ts';
 import { BodyTooLarge, onlyFields, readBody, type ExtraRoute } from './admin-api.ts';
+import { sourceIpOf } from './request-facts.ts';
 
 /** Reviews are small; an AdmissionReview carries the object and the old object (pods are at most ~1.5 MiB each). */
 const MAX_REVIEW_BODY = 64 << 10;
@@ -122,7 +123,7 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
         action: `POST /k8s/${m[1] as string}/${which}`,
         code: 'Unauthorized',
         message: bearer === undefined ? 'no webhook bearer token' : 'wrong webhook bearer token',
-        sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+        sourceIp: sourceIpOf(req),
       });
       return status(res, 401, `the webhook token for cluster ${clusterName} is missing or wrong; use the kubeconfig that \`gatehouse kube webhook-config --cluster ${clusterName}\` writes`);
     }

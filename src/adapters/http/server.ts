@@ -22,6 +22,7 @@ import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { endThisTurn, drainable, listenOn } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
+import { requestFactsOf } from './request-facts.ts';
 
 const headerText = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
@@ -122,7 +123,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const isSts = version === '2011-06-15' || (version === undefined && (Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action)));
     const namespace = isSts ? STS_NAMESPACE : IAM_NAMESPACE;
     apiLabels.set(res, isSts ? 'sts' : 'iam');
-    const facts = { sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true };
+    const facts = requestFactsOf(req);
     // AssumeRoleWithWebIdentity arrives unsigned (credential-protocols §5.2): its web identity token is the credential.
     const unsigned = isSts && Object.hasOwn(STS_UNSIGNED_ACTIONS, action) ? STS_UNSIGNED_ACTIONS[action] : undefined;
     const handler = isSts ? (Object.hasOwn(STS_ACTIONS, action) ? STS_ACTIONS[action] : undefined) : Object.hasOwn(IAM_ACTIONS, action) ? IAM_ACTIONS[action] : undefined;

@@ -24,6 +24,7 @@ import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, parseTagging, xmlDocument, type XmlNode } from './xml.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
+import { requestFactsOf, sourceIpOf } from '../http/request-facts.ts';
 
 export interface S3EdgeOptions {
   readonly app: App;
@@ -351,15 +352,14 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       // error's extras (the string to sign and canonical request carry the session token).
       const claimed = claimedCredential(header(req, 'authorization'), header(req, 'x-amz-security-token'), rawQuery);
       const attempt = attemptedS3(method, bucket, key, query, resource);
-      recordAuthFailure(app, { ...claimed, ...attempt, code: auth.error.code, message: auth.error.message, sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '') });
+      recordAuthFailure(app, { ...claimed, ...attempt, code: auth.error.code, message: auth.error.message, sourceIp: sourceIpOf(req) });
       return fail(auth.error);
     }
     const contentSha256 = header(req, 'x-amz-content-sha256');
     const call: S3Call = {
       caller: auth.value.caller,
       facts: {
-        sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
-        secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
+        ...requestFactsOf(req),
         signatureVersion: auth.value.v4 ? 'AWS4-HMAC-SHA256' : 'AWS',
         authType: header(req, 'authorization') !== undefined ? 'REST-HEADER' : 'REST-QUERY-STRING',
         ...(contentSha256 !== undefined ? { contentSha256 } : {}),
