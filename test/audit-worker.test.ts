@@ -8,6 +8,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +146,24 @@ describe('audit writer thread', () => {
     const v = chainVerifier(EMPTY_HEAD, sha256);
     assert.equal(v.check(all) ?? v.end(head), undefined);
     assert.deepEqual(all.filter((r) => r.principal.endsWith('/worker')).map((r) => r.detail['i']), Array.from({ length: 301 }, (_, i) => i));
+  });
+
+  it('warm() starts the thread and opens its store before any record, and says when the store cannot be opened', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gh-audit-warm-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'fresh.db');
+    const appender = auditWorker({ dialect: 'sqlite', file });
+    cleanups.push(async () => appender.close?.());
+    assert.equal(existsSync(file), false);
+    await appender.warm?.();
+    // The thread opened (and so migrated) the database before it was handed anything.
+    const db = new DatabaseSync(file);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").all();
+    db.close();
+    assert.equal(tables.length, 1);
+    const unopenable = auditWorker({ dialect: 'sqlite', file: join(dir, 'no', 'such', 'dir', 'x.db') });
+    cleanups.push(async () => unopenable.close?.());
+    await assert.rejects(unopenable.warm?.() ?? Promise.resolve(), /./);
   });
 
   it('writes to PostgreSQL through its own pool', async (t) => {

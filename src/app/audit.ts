@@ -158,6 +158,12 @@ export interface AuditAppender {
   /** Releases what the appender holds (a worker thread); called once, by `stop`. */
   close?(): Promise<void>;
   /**
+   * Gets the appender ready to write (a worker thread started, its store open), so that the first records are not
+   * kept waiting behind that start (seconds on a busy machine, long enough to look like a stalled store). Resolves
+   * once ready; rejects if the store cannot be opened yet (the first batch tries again).
+   */
+  warm?(): Promise<void>;
+  /**
    * Pieces the queue fills as records are recorded, in the appender's own compact form, and writes in batches of
    * whole pieces with `appendPieces` (one transaction, like `append`): the writer thread's packed form, so that a
    * backlog holds no object per record and what a decision built dies young. Without them the queue keeps the

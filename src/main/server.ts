@@ -232,8 +232,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   });
   // Ready only once the whole directory is loaded: decisions and verification then need no database.
   const loadStarted = Date.now();
+  // The audit writer starts beside the load (a thread, its own connection): the first records then need not wait
+  // for it. A store it cannot open yet is opened again with the first batch.
+  const writerReady = (opts.audit?.enabled ?? auditOptions.value.enabled) === false ? undefined : deps.auditAppender?.warm?.().catch(() => {});
   try {
     await untilReachable(() => app.start());
+    await writerReady;
   } catch (e) {
     // A master key this start created, for a store whose secrets another key sealed (a restart without
     // GATEHOUSE_MASTER_KEY or --master-key-file): it is of no use and must not stay, or it would stand for the

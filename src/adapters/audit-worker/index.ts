@@ -88,6 +88,16 @@ export function auditWorker(target: AuditWorkerTarget): AuditAppender {
     appendPieces,
     // What is left at stop, to be spooled: each detail as the writer would have written it (redacted).
     eventsOf: (pieces) => pieces.flatMap((p) => decodeEvents((p as EventPacker).packed())),
+    warm() {
+      worker ??= spawn();
+      const w = worker;
+      const id = nextId++;
+      return new Promise<void>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        w.ref();
+        w.postMessage({ id, warm: true });
+      });
+    },
     append(events) {
       const pieces: EventPacker[] = [];
       for (let i = 0; i < events.length; i += PIECE) pieces.push(packed(events.slice(i, i + PIECE)));

@@ -42,7 +42,18 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 let pieces: TimedEvent[] = [];
 let piecesOf = 0;
 
-port.on('message', (m: { id: number; commit: boolean; events: PackedEvents } | { close: true }) => {
+port.on('message', (m: { id: number; commit: boolean; events: PackedEvents } | { id: number; warm: true } | { close: true }) => {
+  if ('warm' in m) {
+    tail = tail.then(async () => {
+      try {
+        await open();
+        port.postMessage({ id: m.id });
+      } catch (e) {
+        port.postMessage({ id: m.id, error: message(e) });
+      }
+    });
+    return;
+  }
   if (!('close' in m)) {
     // Pieces of an earlier batch that never got its last piece (the sender failed half-way) are not this batch's.
     if (m.id !== piecesOf) {
