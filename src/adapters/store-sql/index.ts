@@ -999,30 +999,23 @@ function toAccount(r: SqlRow): AccountRecord {
   return { id: str(r['id']), partition: str(r['arn_partition']) as Partition, name: str(r['name']), created: str(r['created']) };
 }
 
+/** A group is the columns every principal begins with: users and roles spread it first, so their keys keep this order. */
+function toGroup(r: SqlRow): GroupRecord {
+  return { account: str(r['account']), name: str(r['name']), path: str(r['path']), id: str(r['id']), created: str(r['created']) };
+}
+
 function toUser(r: SqlRow): UserRecord {
   return {
-    account: str(r['account']),
-    name: str(r['name']),
-    path: str(r['path']),
-    id: str(r['id']),
-    created: str(r['created']),
+    ...toGroup(r),
     tags: parseTags(r['tags']),
     permissionsBoundary: strOrNull(r['permissions_boundary']),
     disabled: num(r['disabled']) !== 0,
   };
 }
 
-function toGroup(r: SqlRow): GroupRecord {
-  return { account: str(r['account']), name: str(r['name']), path: str(r['path']), id: str(r['id']), created: str(r['created']) };
-}
-
 function toRole(r: SqlRow): RoleRecord {
   return {
-    account: str(r['account']),
-    name: str(r['name']),
-    path: str(r['path']),
-    id: str(r['id']),
-    created: str(r['created']),
+    ...toGroup(r),
     trustPolicy: str(r['trust_policy']),
     description: str(r['description']),
     maxSessionDuration: num(r['max_session_duration']),
