@@ -22,7 +22,9 @@
  * **Members.** `user:<name>` and `group:<name>` name users and groups of the account that owns the policy: a
  * user of another account matches neither (it is still one of `allAuthenticatedUsers`). A role session is
  * `serviceAccount:<role>@<account>.iam.gatehouse.dev` in every account. An anonymous request is `allUsers`
- * only. Group membership is read for the groups that bindings name, at reload.
+ * only. Group membership is read for the groups that bindings name, at reload. `principal://…` members (GCP's
+ * federated identities acting as themselves) are refused at write: no Gatehouse principal is one — a web identity
+ * acts only as the role it assumed, and a session ARN does not say which subject assumed it (`checkMembers`).
  *
  * **Writes.** `setPolicy` reads the stored policy inside the write transaction and refuses a stale etag
  * (`ETAG_MISMATCH`, 409 `ConcurrentModification`): a write is never merged. No etag overwrites, as GCP's
@@ -40,7 +42,10 @@
  *
  * **Passing a role.** `actAs` answers whether bindings grant `iam.serviceAccounts.actAs` on a role ARN
  * (`roles/iam.serviceAccountUser` on the role, or on the account): job submission and node start accept it
- * wherever `iam:PassRole` is asked, unless IAM explicitly denies the PassRole (src/app/jobs.ts).
+ * wherever `iam:PassRole` is asked, unless IAM explicitly denies the PassRole (src/app/jobs.ts). They pass only
+ * roles of the caller's own account, so bindings grant `actAs` on a role of another account to no one (no opinion,
+ * in the authorize API too), whatever `allAuthenticatedUsers` or a `serviceAccount:` member would match. No
+ * binding answers `sts:AssumeRole`: STS decides it by trust and identity policies only (src/core/bindings/actions.ts).
  */
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { accountOf, contextOf, evaluate, type Principal } from '../core/iam/index.ts';
@@ -179,6 +184,9 @@ function iamPolicyPermission(resource: string, verb: 'getIamPolicy' | 'setIamPol
   const p = `${service}.${kind.charAt(0).toLowerCase()}${kind.slice(1)}s.${verb}`;
   return KNOWN_PERMISSIONS.has(p) ? p : undefined;
 }
+
+/** The permission to pass a role (`iam:PassRole`, `ram:PassRole`): see "Passing a role" in the module comment. */
+const ACT_AS = 'iam.serviceAccounts.actAs';
 
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const NO_DIAGNOSTICS: readonly string[] = Object.freeze([]);
@@ -420,6 +428,14 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     const { account, held } = chainOf(resource, resourceAccount, principal.account);
     if (held.length === 0) return NOTHING_GOVERNS;
     const chain = held.map((h) => h.stored.resource);
+    const owner = permission === ACT_AS ? (accountOf(resource) ?? account) : undefined;
+    if (permission === ACT_AS && (owner === undefined || owner !== principal.account)) {
+      // Job submission and node start pass only roles of the caller's own account (src/app/jobs.ts: "a role of
+      // another account cannot be passed"; reference §A.1.3), whatever a binding says: answer as they do.
+      const whose = owner === undefined ? 'no known account' : `account ${owner}`;
+      const reason = `\`${ACT_AS}\` on \`${resource}\` (of ${whose}) is not granted to a principal of ${principal.account === '' ? 'no account' : `account ${principal.account}`} by any binding: a role of another account cannot be passed`;
+      return { verdict: 'no-opinion', reasons: [reason], diagnostics: NO_DIAGNOSTICS, matched: [], chain };
+    }
     const d = decide(
       held.map((h) => h.compiled),
       { principal: membersOf(principal, account), permission, resource: resourceAttributes(resource), time },
@@ -699,6 +715,14 @@ const PHASE_DELETE = 9;
 const planOk = (value: Extract<PlanResult, { ok: true }>['value']): PlanResult => ({ ok: true, value });
 const planFail = (code: PlanErrorCode, path: string, message: string): PlanResult => ({ ok: false, errors: [{ code, path, message }] });
 
+/**
+ * Why a `principal://…` member is refused. In GCP it names one federated identity that acts as itself; in Gatehouse a
+ * web identity (AssumeRoleWithWebIdentity) acts only as the role it assumed, whose session bindings see as that role's
+ * service account, and a session ARN does not say which subject assumed it, so such a member could match no one.
+ */
+const PRINCIPAL_URI_REFUSED = (m: string): string =>
+  `member \`${m.length > 80 ? `${m.slice(0, 80)}…` : m}\` names a federated identity, and no Gatehouse principal is one: a web identity acts only as the role it assumes; bind that role (\`serviceAccount:ROLE@ACCOUNT.${SERVICE_ACCOUNT_DOMAIN}\`) and name the provider's subject in its trust policy (\`<provider>:sub\`)`;
+
 /** `name@<account>.iam.gatehouse.dev`: a service account, the role `name` of that account. */
 const SERVICE_ACCOUNT_RE = new RegExp(`^([\\w+=,.@-]{1,64})@(\\d{12})\\.${SERVICE_ACCOUNT_DOMAIN.replace(/\./g, '\\.')}$`);
 
@@ -706,8 +730,8 @@ const SERVICE_ACCOUNT_RE = new RegExp(`^([\\w+=,.@-]{1,64})@(\\d{12})\\.${SERVIC
  * Refuses a binding to a member of the policy's account that does not exist (`user:ghost`), as GCP refuses an
  * unknown principal: a user or group created later under that name would otherwise inherit the grant. Names match
  * exactly, as the engine matches them. `planned` says whether this apply creates it (in the policy's account).
- * Service accounts of other accounts are checked too; `principal://` URIs and `allUsers`/`allAuthenticatedUsers` are
- * not.
+ * Service accounts of other accounts are checked too; `allUsers`/`allAuthenticatedUsers` are not. A `principal://`
+ * member is refused: see the module comment, "Members".
  */
 async function checkMembers(tx: ReadTx, account: string, policy: IamPolicy, path: string, planned: (kind: 'User' | 'Group' | 'Role', name: string) => boolean = () => false): Promise<Result<void>> {
   const errors: { code: ErrorCode; path: string; message: string }[] = [];
@@ -719,6 +743,10 @@ async function checkMembers(tx: ReadTx, account: string, policy: IamPolicy, path
       let where = account;
       let kind: 'User' | 'Group' | 'Role';
       let found: { name: string } | undefined;
+      if (m.startsWith('principal://')) {
+        errors.push({ code: 'BINDINGS_INVALID_MEMBER', path: `${path}bindings[${i}].members[${j}]`, message: PRINCIPAL_URI_REFUSED(m) });
+        continue;
+      }
       if (prefix === 'user') {
         kind = 'User';
         found = await tx.users.get(account, name);

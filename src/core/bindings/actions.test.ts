@@ -15,7 +15,9 @@ const table: [string, string | undefined][] = [
   ['eks:DescribeCluster', 'container.clusters.get'],
   ['iam:PassRole', 'iam.serviceAccounts.actAs'],
   ['ram:PassRole', 'iam.serviceAccounts.actAs'],
-  ['sts:AssumeRole', 'iam.serviceAccounts.getAccessToken'],
+  // STS never consults bindings: no permission answers AssumeRole (review N6).
+  ['sts:AssumeRole', undefined],
+  ['sts:AssumeRoleWithWebIdentity', undefined],
   ['s3:*', undefined],
   ['s3:GetObjectAcl', undefined],
   ['constructor', undefined],

@@ -62,10 +62,12 @@ export const ACTION_PERMISSIONS: readonly (readonly [string, string])[] = [
   ['eks:UpdateClusterConfig', 'container.clusters.update'],
   ['eks:DeleteCluster', 'container.clusters.delete'],
   ['eks:AccessKubernetesApi', 'container.clusters.getCredentials'],
-  // roles are service accounts: passing one to a job is acting as it
+  // Roles are service accounts: passing one to a job is acting as it (job submission and node start accept a
+  // binding granting `actAs` where they ask for PassRole; src/app/jobs.ts). `sts:AssumeRole` is deliberately not
+  // here: STS decides it by the role's trust policy and the caller's identity policies, never by bindings, so
+  // `iam.serviceAccounts.getAccessToken` (roles/iam.serviceAccountTokenCreator) must not answer it (review N6).
   ['iam:PassRole', 'iam.serviceAccounts.actAs'],
   ['ram:PassRole', 'iam.serviceAccounts.actAs'],
-  ['sts:AssumeRole', 'iam.serviceAccounts.getAccessToken'],
   ['iam:GetRole', 'iam.serviceAccounts.get'],
   ['iam:ListRoles', 'iam.serviceAccounts.list'],
   ['iam:CreateRole', 'iam.serviceAccounts.create'],

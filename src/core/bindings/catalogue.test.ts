@@ -66,6 +66,16 @@ test('predefined roles grant what their names say', () => {
   assert.ok(has('roles/iam.serviceAccountUser', 'iam.serviceAccounts.actAs') && !has('roles/iam.serviceAccountUser', 'iam.serviceAccounts.getAccessToken'));
 });
 
+test('the service-account roles say what enforcement does: TokenCreator lets no one assume a role, and only the role\'s own account passes it (review N6)', () => {
+  const creator = PREDEFINED_ROLES.find((r) => r.name === 'roles/iam.serviceAccountTokenCreator');
+  const user = PREDEFINED_ROLES.find((r) => r.name === 'roles/iam.serviceAccountUser');
+  assert.ok(creator && user);
+  // STS decides AssumeRole by trust and identity policies only: no action maps to getAccessToken.
+  assert.ok(!ACTION_PERMISSIONS.some(([, p]) => p === 'iam.serviceAccounts.getAccessToken'));
+  assert.match(creator.description, /lets no one assume the role/);
+  assert.match(user.description, /only principals of the role's own account can pass it/);
+});
+
 test('every permission the action table or the Kubernetes mapping names is in the catalogue', () => {
   for (const [action, p] of ACTION_PERMISSIONS) assert.ok(KNOWN_PERMISSIONS.has(p), `${action} → ${p}`);
   for (const verb of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection']) {

@@ -89,6 +89,10 @@ test('checkEtag: current etag accepted, stale refused, absent overwrites unless 
   assert.ok(checkEtag(changed, undefined).ok);
   const required = checkEtag(changed, undefined, { required: true });
   assert.ok(!required.ok && required.errors[0]?.code === 'BINDINGS_MISSING_FIELD');
+  // An empty etag is no etag, as GCP reads proto3's default (review N): it overwrites, and is missing where one is required.
+  assert.deepEqual(checkEtag(changed, ''), { ok: true, value: changed });
+  const emptyRequired = checkEtag(changed, '', { required: true });
+  assert.ok(!emptyRequired.ok && emptyRequired.errors[0]?.code === 'BINDINGS_MISSING_FIELD');
   // No policy yet: the empty policy's etag, which a reader of the missing policy is given.
   const none = computeEtag({ bindings: [] }, { ...AT, revision: 0 });
   assert.ok(checkEtag(none, none).ok);

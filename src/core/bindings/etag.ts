@@ -116,10 +116,11 @@ export interface EtagCheckOptions {
 /**
  * Whether a write that read the policy with etag `given` may replace the policy stored now, whose etag is
  * `current` (`computeEtag` of it, or of `{bindings: []}` at its revision when there is none). Answers the current
- * etag on success.
+ * etag on success. An empty `given` is no etag.
  */
 export function checkEtag(current: string, given: string | undefined, options: EtagCheckOptions = {}): Result<string> {
-  if (given === undefined) {
+  // `""` is proto3's default for `bytes etag`: GCP reads it as no etag.
+  if (given === undefined || given === '') {
     if (options.required === true) return { ok: false, errors: [{ code: 'BINDINGS_MISSING_FIELD', message: `an \`etag\` is required: read the policy first (its etag is returned with it) and send it with the write`, path: 'etag' }] };
     return { ok: true, value: current };
   }

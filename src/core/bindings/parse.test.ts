@@ -21,8 +21,11 @@ test('a policy with every member form, a condition and version 3 parses to a fre
   assert.notEqual(r.value.bindings[0], raw.bindings[0]);
 });
 
-test('an empty policy is valid; a null condition is no condition', () => {
+test('an empty policy is valid; a null condition is no condition; an empty etag is no etag', () => {
   assert.deepEqual(parseIamPolicy({}), { ok: true, value: { bindings: [] } });
+  // proto3's default for `bytes etag`, which GCP reads as absent (review N).
+  assert.deepEqual(parseIamPolicy({ etag: '', bindings: [] }), { ok: true, value: { bindings: [] } });
+  assert.deepEqual(parseAttachedPolicy({ resource: 'account/123456789012', etag: '', bindings: [] }), { ok: true, value: { resource: 'account/123456789012', policy: { bindings: [] } } });
   const r = parseIamPolicy({ bindings: [{ role: 'roles/viewer', members: ['user:a'], condition: null }] });
   assert.ok(r.ok);
   assert.equal(r.value.bindings[0]?.condition, undefined);

@@ -208,7 +208,9 @@ function parsePolicyObject(raw: unknown, errs: Errors, allowResource: boolean): 
       }
     }
   }
-  const etag = optionalString(raw, 'etag', '', MAX_ETAG_CHARS, errs);
+  // An empty etag is no etag, as GCP reads it (proto3's default for `bytes etag`): the write overwrites.
+  const given = optionalString(raw, 'etag', '', MAX_ETAG_CHARS, errs);
+  const etag = given === '' ? undefined : given;
 
   const policy: IamPolicy = { bindings, ...(version !== undefined ? { version } : {}), ...(etag !== undefined ? { etag } : {}) };
   return resource === undefined ? { policy } : { policy, resource };
