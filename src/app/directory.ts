@@ -36,20 +36,37 @@ import type {
   PrincipalRef,
   PrincipalType,
   ReadTx,
+  RolePatch,
   RoleRecord,
   StoreResult,
   Tag,
+  UserPatch,
   UserRecord,
   WriteTx,
 } from './ports/store.ts';
 
 type R<T> = Promise<Result<T>>;
 
+/** Users, groups and roles: the record of each, and the store table that holds it. */
+type Principal = { user: UserRecord; group: GroupRecord; role: RoleRecord };
+const TABLE = { user: 'users', group: 'groups', role: 'roles' } as const satisfies Record<PrincipalType, string>;
+/** How IAM's action names spell each (`AttachUserPolicy`, `TagRole`). */
+const ACTION_NAME: Record<PrincipalType, string> = { user: 'User', group: 'Group', role: 'Role' };
+
 const invalid = <T>(message: string, path = ''): Result<T> => failWith<T>('VALIDATION_ERROR', message, path);
 
 function fromStore<T>(r: StoreResult<T>): Result<T> {
   return r.ok ? ok(r.value) : failWith(r.error.code as ErrorCode, r.error.message);
 }
+
+/** IAM's LimitExceeded for a quota (`Cannot exceed quota for GroupsPerUser: 10`). */
+const overQuota = <T>(quota: string, limit: number): Result<T> => failWith<T>('LIMIT_EXCEEDED', `Cannot exceed quota for ${quota}: ${limit}`);
+
+/** An update's patch for a rename or a move: only what the request names. */
+const renaming = (name: string | undefined, path: string | undefined): { name?: string; path?: string } => ({ ...(name !== undefined ? { name } : {}), ...(path !== undefined ? { path } : {}) });
+
+/** A list call's filter: the path prefix when the request names one. */
+const prefixOf = (input: { pathPrefix?: string }): { pathPrefix?: string } => (input.pathPrefix !== undefined ? { pathPrefix: input.pathPrefix } : {});
 
 function firstError(...messages: (string | undefined)[]): string | undefined {
   return messages.find((m) => m !== undefined);
@@ -217,23 +234,40 @@ export function createDirectory(deps: AppDeps) {
     return fromStore(r);
   }
 
-  async function pathOf(tx: ReadTx, type: PrincipalType, account: string, name: string): Promise<string> {
-    const e = type === 'user' ? await tx.users.get(account, name) : type === 'group' ? await tx.groups.get(account, name) : await tx.roles.get(account, name);
-    return e?.path ?? '/';
-  }
-
   /** The groups a user is in, by name (bounded by the GroupsPerUser quota). */
   async function groupNamesOf(tx: ReadTx, account: string, user: string): Promise<string[]> {
     return (await tx.groups.listForUser(account, user)).map((g) => g.name);
   }
 
-  const entityOf = (tx: ReadTx, type: 'user' | 'role', account: string, name: string): Promise<UserRecord | RoleRecord | undefined> =>
-    type === 'user' ? tx.users.get(account, name) : tx.roles.get(account, name);
-
   const noSuch = <T>(kind: string, name: string): Result<T> => failWith<T>('NO_SUCH_ENTITY', `The ${kind} with name ${name} cannot be found.`);
 
-  async function exists(tx: ReadTx, type: PrincipalType, account: string, name: string): Promise<boolean> {
-    return (type === 'user' ? await tx.users.get(account, name) : type === 'group' ? await tx.groups.get(account, name) : await tx.roles.get(account, name)) !== undefined;
+  const entityOf = <K extends PrincipalType>(tx: ReadTx, type: K, account: string, name: string): Promise<Principal[K] | undefined> =>
+    tx[TABLE[type]].get(account, name) as Promise<Principal[K] | undefined>;
+
+  /**
+   * Reads the user, group or role `name` and authorizes `action` on its ARN, at path `/` when there is none: a caller
+   * without the right gets the same refusal whether it exists or not. The entity when it is allowed, if there is one.
+   */
+  async function authorizeOn<K extends PrincipalType>(c: Caller, tx: ReadTx, type: K, name: string, action: string, context?: Record<string, string | string[]>): Promise<Result<Principal[K] | undefined>> {
+    const e = await entityOf(tx, type, c.account, name);
+    const a = authz(c, action, arnOf(c, type, e?.path ?? '/', name), context);
+    return a.ok ? ok(e) : a;
+  }
+
+  /** `authorizeOn`, then IAM's NoSuchEntity when there is no such entity: authorization is decided first. */
+  async function authorizedEntity<K extends PrincipalType>(c: Caller, tx: ReadTx, type: K, name: string, action: string, context?: Record<string, string | string[]>): Promise<Result<Principal[K]>> {
+    const e = await authorizeOn(c, tx, type, name, action, context);
+    if (!e.ok) return e;
+    return e.value ? ok(e.value) : noSuch(type, name);
+  }
+
+  /** Writes a user's or role's tags or permissions boundary, and notes that field before and after. */
+  async function updateField<F extends 'tags' | 'permissionsBoundary'>(c: Caller, tx: WriteTx, type: 'user' | 'role', name: string, e: UserRecord | RoleRecord, field: F, value: UserRecord[F]): R<void> {
+    const patch = { [field]: value } as Pick<UserPatch & RolePatch, F>;
+    const r = type === 'user' ? await tx.users.update(c.account, name, patch) : await tx.roles.update(c.account, name, patch);
+    if (!r.ok) return fromStore(r as StoreResult<void>);
+    changed(c, { [field]: e[field] }, { [field]: r.value[field] });
+    return ok(undefined);
   }
 
   /**
@@ -253,6 +287,12 @@ export function createDirectory(deps: AppDeps) {
     return ok(p);
   }
 
+  /** `policyByArn`, for a change: built-in policies are shared by every account and refused with `refusal`. */
+  async function customerPolicy(tx: ReadTx, c: Caller, arn: unknown, refusal = 'Built-in managed policies cannot be changed.'): Promise<Result<PolicyRecord>> {
+    const p = await policyByArn(tx, c, arn);
+    return p.ok && p.value.account === 'aws' ? failWith('INVALID_INPUT', refusal) : p;
+  }
+
   // ------------------------------------------------------------------------------------------------
   // Users
 
@@ -267,7 +307,7 @@ export function createDirectory(deps: AppDeps) {
         const b = await policyByArn(tx, c, input.permissionsBoundary);
         if (!b.ok) return b;
       }
-      if ((await tx.users.list(c.account)).length >= QUOTAS.usersPerAccount) return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for UsersPerAccount: ${QUOTAS.usersPerAccount}`);
+      if ((await tx.users.list(c.account)).length >= QUOTAS.usersPerAccount) return overQuota('UsersPerAccount', QUOTAS.usersPerAccount);
       return changedTo(
         c,
         null,
@@ -280,12 +320,9 @@ export function createDirectory(deps: AppDeps) {
     const name = input.userName ?? c.user?.name;
     if (!name) return invalid('UserName is required when the caller is not a user', 'UserName');
     return store.read(async (tx) => {
-      const u = await tx.users.get(c.account, name);
       // Reading oneself needs no permission only for GetUser without a name, as in AWS.
-      if (input.userName !== undefined || !c.user) {
-        const a = authz(c, 'GetUser', arnOf(c, 'user', u?.path ?? '/', name));
-        if (!a.ok) return a;
-      }
+      if (input.userName !== undefined || !c.user) return authorizedEntity(c, tx, 'user', name, 'GetUser');
+      const u = await tx.users.get(c.account, name);
       return u ? ok(u) : noSuch('user', name);
     });
   }
@@ -295,42 +332,43 @@ export function createDirectory(deps: AppDeps) {
     if (!a.ok) return a;
     const bad = checkPath(input.pathPrefix, 'PathPrefix');
     if (bad) return invalid(bad);
-    return store.read(async (tx) => ok(await tx.users.list(c.account, input.pathPrefix !== undefined ? { pathPrefix: input.pathPrefix } : {})));
+    return store.read(async (tx) => ok(await tx.users.list(c.account, prefixOf(input))));
   }
 
   async function updateUser(c: Caller, input: { userName: string; newUserName?: string; newPath?: string }): R<UserRecord> {
     const bad = firstError(checkName('user', input.userName), input.newUserName !== undefined ? checkName('user', input.newUserName, 'NewUserName') : undefined, checkPath(input.newPath, 'NewPath'));
     if (bad) return invalid(bad);
     return write(c, async (tx) => {
-      const u = await tx.users.get(c.account, input.userName);
-      const a = authz(c, 'UpdateUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
-      if (!a.ok) return a;
-      if (!u) return noSuch('user', input.userName);
+      const u = await authorizedEntity(c, tx, 'user', input.userName, 'UpdateUser');
+      if (!u.ok) return u;
       // What named the old name would grant a user created later under it, and not the renamed one (review K2).
-      return renamed(c, tx, 'user', u, await tx.users.update(c.account, input.userName, { ...(input.newUserName !== undefined ? { name: input.newUserName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) }));
+      return renamed(c, tx, 'user', u.value, await tx.users.update(c.account, input.userName, renaming(input.newUserName, input.newPath)));
     });
   }
 
-  async function deleteUser(c: Caller, input: { userName: string }): R<void> {
+  /**
+   * DeleteUser, DeleteGroup, DeleteRole. What named it by name would grant a user or role created later under that
+   * name (review F3), or make members of a group created later under it (review K1): it is forgotten in the same
+   * transaction.
+   */
+  async function deletePrincipal(c: Caller, type: PrincipalType, name: string): R<void> {
     return write(c, async (tx) => {
-      const u = await tx.users.get(c.account, input.userName);
-      const a = authz(c, 'DeleteUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
-      if (!a.ok) return a;
-      if (!u) return noSuch('user', input.userName);
-      const r = changedTo(c, u, await tx.users.delete(c.account, input.userName), () => null);
-      // Policies that named it by name would grant a user created later under that name (review F3).
-      if (r.ok) forgot(c, u, await forgetPrincipal(tx, { type: 'user', account: c.account, name: u.name, id: u.id }, now()));
+      const e = await authorizedEntity(c, tx, type, name, `Delete${ACTION_NAME[type]}`);
+      if (!e.ok) return e;
+      const r = changedTo(c, e.value, await tx[TABLE[type]].delete(c.account, name), () => null);
+      const gone = { account: c.account, name: e.value.name, id: e.value.id };
+      if (r.ok) forgot(c, e.value, type === 'group' ? await forgetGroup(tx, gone, now()) : await forgetPrincipal(tx, { type, ...gone }, now()));
       return r;
     });
   }
 
+  const deleteUser = (c: Caller, input: { userName: string }): R<void> => deletePrincipal(c, 'user', input.userName);
+
   async function setUserDisabled(c: Caller, input: { userName: string; disabled: boolean }): R<UserRecord> {
     return write(c, async (tx) => {
-      const u = await tx.users.get(c.account, input.userName);
-      const a = authz(c, 'UpdateUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
-      if (!a.ok) return a;
-      if (!u) return noSuch('user', input.userName);
-      return changedTo(c, { disabled: u.disabled }, await tx.users.update(c.account, input.userName, { disabled: input.disabled }), (x) => ({ disabled: x.disabled }));
+      const u = await authorizedEntity(c, tx, 'user', input.userName, 'UpdateUser');
+      if (!u.ok) return u;
+      return changedTo(c, { disabled: u.value.disabled }, await tx.users.update(c.account, input.userName, { disabled: input.disabled }), (x) => ({ disabled: x.disabled }));
     });
   }
 
@@ -344,64 +382,46 @@ export function createDirectory(deps: AppDeps) {
     const a = authz(c, 'CreateGroup', arnOf(c, 'group', path, input.groupName));
     if (!a.ok) return a;
     return write(c, async (tx) => {
-      if ((await tx.groups.list(c.account)).length >= QUOTAS.groupsPerAccount) return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for GroupsPerAccount: ${QUOTAS.groupsPerAccount}`);
+      if ((await tx.groups.list(c.account)).length >= QUOTAS.groupsPerAccount) return overQuota('GroupsPerAccount', QUOTAS.groupsPerAccount);
       return changedTo(c, null, await tx.groups.create({ account: c.account, name: input.groupName, path, id: newId(ID_PREFIX.group), created: now() }));
     });
   }
 
   async function getGroup(c: Caller, input: { groupName: string }): R<{ group: GroupRecord; users: UserRecord[] }> {
     return store.read(async (tx) => {
-      const g = await tx.groups.get(c.account, input.groupName);
-      const a = authz(c, 'GetGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
-      if (!a.ok) return a;
-      if (!g) return noSuch('group', input.groupName);
-      return ok({ group: g, users: await tx.groups.listMembers(c.account, g.name) });
+      const g = await authorizedEntity(c, tx, 'group', input.groupName, 'GetGroup');
+      if (!g.ok) return g;
+      return ok({ group: g.value, users: await tx.groups.listMembers(c.account, g.value.name) });
     });
   }
 
   async function listGroups(c: Caller, input: { pathPrefix?: string }): R<GroupRecord[]> {
     const a = authz(c, 'ListGroups', arnOf(c, 'group', '/', '*'));
     if (!a.ok) return a;
-    return store.read(async (tx) => ok(await tx.groups.list(c.account, input.pathPrefix !== undefined ? { pathPrefix: input.pathPrefix } : {})));
+    return store.read(async (tx) => ok(await tx.groups.list(c.account, prefixOf(input))));
   }
 
   async function updateGroup(c: Caller, input: { groupName: string; newGroupName?: string; newPath?: string }): R<GroupRecord> {
     const bad = firstError(input.newGroupName !== undefined ? checkName('group', input.newGroupName, 'NewGroupName') : undefined, checkPath(input.newPath, 'NewPath'));
     if (bad) return invalid(bad);
     return write(c, async (tx) => {
-      const g = await tx.groups.get(c.account, input.groupName);
-      const a = authz(c, 'UpdateGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
-      if (!a.ok) return a;
-      if (!g) return noSuch('group', input.groupName);
-      return renamed(c, tx, 'group', g, await tx.groups.update(c.account, input.groupName, { ...(input.newGroupName !== undefined ? { name: input.newGroupName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) }));
+      const g = await authorizedEntity(c, tx, 'group', input.groupName, 'UpdateGroup');
+      if (!g.ok) return g;
+      return renamed(c, tx, 'group', g.value, await tx.groups.update(c.account, input.groupName, renaming(input.newGroupName, input.newPath)));
     });
   }
 
-  async function deleteGroup(c: Caller, input: { groupName: string }): R<void> {
-    return write(c, async (tx) => {
-      const g = await tx.groups.get(c.account, input.groupName);
-      const a = authz(c, 'DeleteGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
-      if (!a.ok) return a;
-      if (!g) return noSuch('group', input.groupName);
-      const r = changedTo(c, g, await tx.groups.delete(c.account, input.groupName), () => null);
-      // A workspace or binding naming it would make members of a group created later under that name (review K1).
-      if (r.ok) forgot(c, g, await forgetGroup(tx, { account: c.account, name: g.name, id: g.id }, now()));
-      return r;
-    });
-  }
+  const deleteGroup = (c: Caller, input: { groupName: string }): R<void> => deletePrincipal(c, 'group', input.groupName);
 
   async function addUserToGroup(c: Caller, input: { groupName: string; userName: string }): R<void> {
     return write(c, async (tx) => {
-      const g = await tx.groups.get(c.account, input.groupName);
-      const a = authz(c, 'AddUserToGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
-      if (!a.ok) return a;
-      if (!g) return noSuch('group', input.groupName);
+      const g = await authorizedEntity(c, tx, 'group', input.groupName, 'AddUserToGroup');
+      if (!g.ok) return g;
+      const group = g.value.name;
       if (!(await tx.users.get(c.account, input.userName))) return noSuch('user', input.userName);
       const current = await tx.groups.listForUser(c.account, input.userName);
-      if (!current.some((x) => x.name.toLowerCase() === g.name.toLowerCase()) && current.length >= QUOTAS.groupsPerUser) {
-        return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for GroupsPerUser: ${QUOTAS.groupsPerUser}`);
-      }
-      const r = await tx.groups.addMember(c.account, g.name, input.userName);
+      if (!current.some((x) => x.name.toLowerCase() === group.toLowerCase()) && current.length >= QUOTAS.groupsPerUser) return overQuota('GroupsPerUser', QUOTAS.groupsPerUser);
+      const r = await tx.groups.addMember(c.account, group, input.userName);
       if (!r.ok) return fromStore(r as StoreResult<void>);
       changed(c, { groups: current.map((x) => x.name) }, { groups: await groupNamesOf(tx, c.account, input.userName) });
       return ok(undefined);
@@ -410,12 +430,10 @@ export function createDirectory(deps: AppDeps) {
 
   async function removeUserFromGroup(c: Caller, input: { groupName: string; userName: string }): R<void> {
     return write(c, async (tx) => {
-      const g = await tx.groups.get(c.account, input.groupName);
-      const a = authz(c, 'RemoveUserFromGroup', arnOf(c, 'group', g?.path ?? '/', input.groupName));
-      if (!a.ok) return a;
-      if (!g) return noSuch('group', input.groupName);
+      const g = await authorizedEntity(c, tx, 'group', input.groupName, 'RemoveUserFromGroup');
+      if (!g.ok) return g;
       const current = await groupNamesOf(tx, c.account, input.userName);
-      const r = await tx.groups.removeMember(c.account, g.name, input.userName);
+      const r = await tx.groups.removeMember(c.account, g.value.name, input.userName);
       if (r.ok) changed(c, { groups: current }, { groups: await groupNamesOf(tx, c.account, input.userName) });
       return fromStore(r);
     });
@@ -423,11 +441,9 @@ export function createDirectory(deps: AppDeps) {
 
   async function listGroupsForUser(c: Caller, input: { userName: string }): R<GroupRecord[]> {
     return store.read(async (tx) => {
-      const u = await tx.users.get(c.account, input.userName);
-      const a = authz(c, 'ListGroupsForUser', arnOf(c, 'user', u?.path ?? '/', input.userName));
-      if (!a.ok) return a;
-      if (!u) return noSuch('user', input.userName);
-      return ok(await tx.groups.listForUser(c.account, u.name));
+      const u = await authorizedEntity(c, tx, 'user', input.userName, 'ListGroupsForUser');
+      if (!u.ok) return u;
+      return ok(await tx.groups.listForUser(c.account, u.value.name));
     });
   }
 
@@ -450,7 +466,7 @@ export function createDirectory(deps: AppDeps) {
         const b = await policyByArn(tx, c, input.permissionsBoundary);
         if (!b.ok) return b;
       }
-      if ((await tx.roles.list(c.account)).length >= QUOTAS.rolesPerAccount) return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for RolesPerAccount: ${QUOTAS.rolesPerAccount}`);
+      if ((await tx.roles.list(c.account)).length >= QUOTAS.rolesPerAccount) return overQuota('RolesPerAccount', QUOTAS.rolesPerAccount);
       return changedTo(
         c,
         null,
@@ -471,31 +487,24 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function getRole(c: Caller, input: { roleName: string }): R<RoleRecord> {
-    return store.read(async (tx) => {
-      const r = await tx.roles.get(c.account, input.roleName);
-      const a = authz(c, 'GetRole', arnOf(c, 'role', r?.path ?? '/', input.roleName));
-      if (!a.ok) return a;
-      return r ? ok(r) : noSuch('role', input.roleName);
-    });
+    return store.read((tx) => authorizedEntity(c, tx, 'role', input.roleName, 'GetRole'));
   }
 
   async function listRoles(c: Caller, input: { pathPrefix?: string }): R<RoleRecord[]> {
     const a = authz(c, 'ListRoles', arnOf(c, 'role', '/', '*'));
     if (!a.ok) return a;
-    return store.read(async (tx) => ok(await tx.roles.list(c.account, input.pathPrefix !== undefined ? { pathPrefix: input.pathPrefix } : {})));
+    return store.read(async (tx) => ok(await tx.roles.list(c.account, prefixOf(input))));
   }
 
   async function updateRole(c: Caller, input: { roleName: string; description?: string; maxSessionDuration?: number }): R<RoleRecord> {
     const bad = firstError(checkDescription(input.description), checkMaxSessionDuration(input.maxSessionDuration));
     if (bad) return invalid(bad);
     return write(c, async (tx) => {
-      const r = await tx.roles.get(c.account, input.roleName);
-      const a = authz(c, 'UpdateRole', arnOf(c, 'role', r?.path ?? '/', input.roleName));
-      if (!a.ok) return a;
-      if (!r) return noSuch('role', input.roleName);
+      const r = await authorizedEntity(c, tx, 'role', input.roleName, 'UpdateRole');
+      if (!r.ok) return r;
       return changedTo(
         c,
-        { description: r.description, maxSessionDuration: r.maxSessionDuration },
+        { description: r.value.description, maxSessionDuration: r.value.maxSessionDuration },
         await tx.roles.update(c.account, input.roleName, {
           ...(input.description !== undefined ? { description: input.description } : {}),
           ...(input.maxSessionDuration !== undefined ? { maxSessionDuration: Number(input.maxSessionDuration) } : {}),
@@ -509,96 +518,58 @@ export function createDirectory(deps: AppDeps) {
     const doc = checkDocument(input.policyDocument, 'trust', QUOTAS.trustPolicySize, 'PolicyDocument', TRUST_TOO_LARGE);
     if (!doc.ok) return doc;
     return write(c, async (tx) => {
-      const r = await tx.roles.get(c.account, input.roleName);
-      const a = authz(c, 'UpdateAssumeRolePolicy', arnOf(c, 'role', r?.path ?? '/', input.roleName));
-      if (!a.ok) return a;
-      if (!r) return noSuch('role', input.roleName);
-      return changedTo(c, { trustPolicy: r.trustPolicy }, await tx.roles.update(c.account, input.roleName, { trustPolicy: input.policyDocument }), (x) => ({ trustPolicy: x.trustPolicy }));
+      const r = await authorizedEntity(c, tx, 'role', input.roleName, 'UpdateAssumeRolePolicy');
+      if (!r.ok) return r;
+      return changedTo(c, { trustPolicy: r.value.trustPolicy }, await tx.roles.update(c.account, input.roleName, { trustPolicy: input.policyDocument }), (x) => ({ trustPolicy: x.trustPolicy }));
     });
   }
 
-  async function deleteRole(c: Caller, input: { roleName: string }): R<void> {
-    return write(c, async (tx) => {
-      const r = await tx.roles.get(c.account, input.roleName);
-      const a = authz(c, 'DeleteRole', arnOf(c, 'role', r?.path ?? '/', input.roleName));
-      if (!a.ok) return a;
-      if (!r) return noSuch('role', input.roleName);
-      const d = changedTo(c, r, await tx.roles.delete(c.account, input.roleName), () => null);
-      if (d.ok) forgot(c, r, await forgetPrincipal(tx, { type: 'role', account: c.account, name: r.name, id: r.id }, now()));
-      return d;
-    });
-  }
+  const deleteRole = (c: Caller, input: { roleName: string }): R<void> => deletePrincipal(c, 'role', input.roleName);
 
   // ------------------------------------------------------------------------------------------------
   // Permissions boundaries and tags (users and roles)
 
   async function putPermissionsBoundary(c: Caller, type: 'user' | 'role', input: { name: string; permissionsBoundary: string }): R<void> {
     return write(c, async (tx) => {
-      const path = await pathOf(tx, type, c.account, input.name);
-      const a = authz(c, type === 'user' ? 'PutUserPermissionsBoundary' : 'PutRolePermissionsBoundary', arnOf(c, type, path, input.name));
-      if (!a.ok) return a;
-      const e = await entityOf(tx, type, c.account, input.name);
-      if (!e) return noSuch(type, input.name);
+      const e = await authorizedEntity(c, tx, type, input.name, `Put${ACTION_NAME[type]}PermissionsBoundary`);
+      if (!e.ok) return e;
       const b = await policyByArn(tx, c, input.permissionsBoundary);
       if (!b.ok) return b;
-      const r = type === 'user' ? await tx.users.update(c.account, input.name, { permissionsBoundary: b.value.arn }) : await tx.roles.update(c.account, input.name, { permissionsBoundary: b.value.arn });
-      if (!r.ok) return fromStore(r as StoreResult<void>);
-      changed(c, { permissionsBoundary: e.permissionsBoundary }, { permissionsBoundary: r.value.permissionsBoundary });
-      return ok(undefined);
+      return updateField(c, tx, type, input.name, e.value, 'permissionsBoundary', b.value.arn);
     });
   }
 
   async function deletePermissionsBoundary(c: Caller, type: 'user' | 'role', input: { name: string }): R<void> {
     return write(c, async (tx) => {
-      const path = await pathOf(tx, type, c.account, input.name);
-      const a = authz(c, type === 'user' ? 'DeleteUserPermissionsBoundary' : 'DeleteRolePermissionsBoundary', arnOf(c, type, path, input.name));
-      if (!a.ok) return a;
-      const e = await entityOf(tx, type, c.account, input.name);
-      if (!e) return noSuch(type, input.name);
-      const r = type === 'user' ? await tx.users.update(c.account, input.name, { permissionsBoundary: null }) : await tx.roles.update(c.account, input.name, { permissionsBoundary: null });
-      if (!r.ok) return fromStore(r as StoreResult<void>);
-      changed(c, { permissionsBoundary: e.permissionsBoundary }, { permissionsBoundary: r.value.permissionsBoundary });
-      return ok(undefined);
+      const e = await authorizedEntity(c, tx, type, input.name, `Delete${ACTION_NAME[type]}PermissionsBoundary`);
+      if (!e.ok) return e;
+      return updateField(c, tx, type, input.name, e.value, 'permissionsBoundary', null);
     });
   }
 
   async function tagEntity(c: Caller, type: 'user' | 'role', input: { name: string; tags: Tag[] }): R<void> {
     return write(c, async (tx) => {
-      const e = type === 'user' ? await tx.users.get(c.account, input.name) : await tx.roles.get(c.account, input.name);
-      const a = authz(c, type === 'user' ? 'TagUser' : 'TagRole', arnOf(c, type, e?.path ?? '/', input.name));
-      if (!a.ok) return a;
-      if (!e) return noSuch(type, input.name);
-      const bad = checkTags(input.tags, e.tags);
+      const e = await authorizedEntity(c, tx, type, input.name, `Tag${ACTION_NAME[type]}`);
+      if (!e.ok) return e;
+      const bad = checkTags(input.tags, e.value.tags);
       if (bad) return bad.includes('at most') ? failWith('LIMIT_EXCEEDED', bad) : invalid(bad);
-      const tags = mergeTags(e.tags, input.tags);
-      const r = type === 'user' ? await tx.users.update(c.account, input.name, { tags }) : await tx.roles.update(c.account, input.name, { tags });
-      if (!r.ok) return fromStore(r as StoreResult<void>);
-      changed(c, { tags: e.tags }, { tags: r.value.tags });
-      return ok(undefined);
+      return updateField(c, tx, type, input.name, e.value, 'tags', mergeTags(e.value.tags, input.tags));
     });
   }
 
   async function untagEntity(c: Caller, type: 'user' | 'role', input: { name: string; tagKeys: string[] }): R<void> {
     return write(c, async (tx) => {
-      const e = type === 'user' ? await tx.users.get(c.account, input.name) : await tx.roles.get(c.account, input.name);
-      const a = authz(c, type === 'user' ? 'UntagUser' : 'UntagRole', arnOf(c, type, e?.path ?? '/', input.name));
-      if (!a.ok) return a;
-      if (!e) return noSuch(type, input.name);
+      const e = await authorizedEntity(c, tx, type, input.name, `Untag${ACTION_NAME[type]}`);
+      if (!e.ok) return e;
       const drop = new Set(input.tagKeys.map((k) => k.toLowerCase()));
-      const tags = e.tags.filter((t) => !drop.has(t.key.toLowerCase()));
-      const r = type === 'user' ? await tx.users.update(c.account, input.name, { tags }) : await tx.roles.update(c.account, input.name, { tags });
-      if (!r.ok) return fromStore(r as StoreResult<void>);
-      changed(c, { tags: e.tags }, { tags: r.value.tags });
-      return ok(undefined);
+      return updateField(c, tx, type, input.name, e.value, 'tags', e.value.tags.filter((t) => !drop.has(t.key.toLowerCase())));
     });
   }
 
   async function listTags(c: Caller, type: 'user' | 'role', input: { name: string }): R<readonly Tag[]> {
     return store.read(async (tx) => {
-      const e = type === 'user' ? await tx.users.get(c.account, input.name) : await tx.roles.get(c.account, input.name);
-      const a = authz(c, type === 'user' ? 'ListUserTags' : 'ListRoleTags', arnOf(c, type, e?.path ?? '/', input.name));
-      if (!a.ok) return a;
-      return e ? ok(e.tags) : noSuch(type, input.name);
+      const e = await authorizedEntity(c, tx, type, input.name, `List${ACTION_NAME[type]}Tags`);
+      return e.ok ? ok(e.value.tags) : e;
     });
   }
 
@@ -615,9 +586,7 @@ export function createDirectory(deps: AppDeps) {
     const a = authz(c, 'CreatePolicy', arn);
     if (!a.ok) return a;
     return write(c, async (tx) => {
-      if ((await tx.policies.list(c.account)).length >= QUOTAS.customerManagedPoliciesPerAccount) {
-        return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for PoliciesPerAccount: ${QUOTAS.customerManagedPoliciesPerAccount}`);
-      }
+      if ((await tx.policies.list(c.account)).length >= QUOTAS.customerManagedPoliciesPerAccount) return overQuota('PoliciesPerAccount', QUOTAS.customerManagedPoliciesPerAccount);
       const t = now();
       const r = await tx.policies.create({ account: c.account, name: input.policyName, path, id: newId(ID_PREFIX.policy), arn, description: input.description ?? '', created: t, document: input.policyDocument });
       if (r.ok) changed(c, null, await policyView(tx, r.value));
@@ -641,7 +610,7 @@ export function createDirectory(deps: AppDeps) {
     const scope = input.scope ?? 'All';
     if (!['All', 'AWS', 'Local'].includes(scope)) return invalid('Scope must be All, AWS or Local', 'Scope');
     return store.read(async (tx) => {
-      const opts = input.pathPrefix !== undefined ? { pathPrefix: input.pathPrefix } : {};
+      const opts = prefixOf(input);
       const local = scope === 'AWS' ? [] : await tx.policies.list(c.account, opts);
       const builtin = scope === 'Local' ? [] : await tx.policies.list('aws', opts);
       const out: (PolicyRecord & { attachmentCount: number })[] = [];
@@ -658,9 +627,8 @@ export function createDirectory(deps: AppDeps) {
     const a = authz(c, 'DeletePolicy', input.policyArn);
     if (!a.ok) return a;
     return write(c, async (tx) => {
-      const p = await policyByArn(tx, c, input.policyArn);
+      const p = await customerPolicy(tx, c, input.policyArn, 'Built-in managed policies cannot be deleted.');
       if (!p.ok) return p;
-      if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be deleted.');
       const was = await policyView(tx, p.value);
       return changedTo(c, was, await tx.policies.delete(p.value.arn), () => null);
     });
@@ -672,9 +640,8 @@ export function createDirectory(deps: AppDeps) {
     const a = authz(c, 'CreatePolicyVersion', input.policyArn);
     if (!a.ok) return a;
     return write(c, async (tx) => {
-      const p = await policyByArn(tx, c, input.policyArn);
+      const p = await customerPolicy(tx, c, input.policyArn);
       if (!p.ok) return p;
-      if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
       const was = await tx.policies.getDefaultVersion(p.value.arn);
       const r = await tx.policies.createVersion(p.value.arn, { document: input.policyDocument, setAsDefault: input.setAsDefault === true, created: now() });
       if (!r.ok && r.error.code === 'LIMIT_EXCEEDED') return failWith('LIMIT_EXCEEDED', `A managed policy can have up to ${QUOTAS.policyVersions} versions. Before you create a new version, you must delete an existing version.`);
@@ -709,9 +676,8 @@ export function createDirectory(deps: AppDeps) {
     const a = authz(c, 'SetDefaultPolicyVersion', input.policyArn);
     if (!a.ok) return a;
     return write(c, async (tx) => {
-      const p = await policyByArn(tx, c, input.policyArn);
+      const p = await customerPolicy(tx, c, input.policyArn);
       if (!p.ok) return p;
-      if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
       const was = await tx.policies.getDefaultVersion(p.value.arn);
       const r = await tx.policies.setDefaultVersion(p.value.arn, input.versionId, now());
       if (r.ok) changed(c, { defaultVersion: was ?? null }, { defaultVersion: (await tx.policies.getDefaultVersion(p.value.arn)) ?? null });
@@ -723,9 +689,8 @@ export function createDirectory(deps: AppDeps) {
     const a = authz(c, 'DeletePolicyVersion', input.policyArn);
     if (!a.ok) return a;
     return write(c, async (tx) => {
-      const p = await policyByArn(tx, c, input.policyArn);
+      const p = await customerPolicy(tx, c, input.policyArn);
       if (!p.ok) return p;
-      if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
       const was = await tx.policies.getVersion(p.value.arn, input.versionId);
       return changedTo(c, was, await tx.policies.deleteVersion(p.value.arn, input.versionId), () => null);
     });
@@ -734,21 +699,15 @@ export function createDirectory(deps: AppDeps) {
   // ------------------------------------------------------------------------------------------------
   // Attachments and inline policies (users, groups, roles)
 
-  const ACTION_NAME: Record<PrincipalType, string> = { user: 'User', group: 'Group', role: 'Role' };
-
   async function attachPolicy(c: Caller, type: PrincipalType, input: { name: string; policyArn: string }): R<void> {
     return write(c, async (tx) => {
-      const path = await pathOf(tx, type, c.account, input.name);
-      const a = authz(c, `Attach${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name), { 'iam:PolicyARN': input.policyArn });
-      if (!a.ok) return a;
-      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const e = await authorizedEntity(c, tx, type, input.name, `Attach${ACTION_NAME[type]}Policy`, { 'iam:PolicyARN': input.policyArn });
+      if (!e.ok) return e;
       const p = await policyByArn(tx, c, input.policyArn);
       if (!p.ok) return p;
       const ref: PrincipalRef = { type, account: c.account, name: input.name };
       const current = await tx.attachments.listForPrincipal(ref);
-      if (!current.includes(p.value.arn) && current.length >= QUOTAS.managedPoliciesPerEntity) {
-        return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for PoliciesPer${ACTION_NAME[type]}: ${QUOTAS.managedPoliciesPerEntity}`);
-      }
+      if (!current.includes(p.value.arn) && current.length >= QUOTAS.managedPoliciesPerEntity) return overQuota(`PoliciesPer${ACTION_NAME[type]}`, QUOTAS.managedPoliciesPerEntity);
       const r = await tx.attachments.attach(ref, p.value.arn);
       if (!r.ok) return fromStore(r as StoreResult<void>);
       changed(c, { attachedPolicies: current }, { attachedPolicies: await tx.attachments.listForPrincipal(ref) });
@@ -758,10 +717,8 @@ export function createDirectory(deps: AppDeps) {
 
   async function detachPolicy(c: Caller, type: PrincipalType, input: { name: string; policyArn: string }): R<void> {
     return write(c, async (tx) => {
-      const path = await pathOf(tx, type, c.account, input.name);
-      const a = authz(c, `Detach${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name), { 'iam:PolicyARN': input.policyArn });
-      if (!a.ok) return a;
-      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const e = await authorizedEntity(c, tx, type, input.name, `Detach${ACTION_NAME[type]}Policy`, { 'iam:PolicyARN': input.policyArn });
+      if (!e.ok) return e;
       const ref: PrincipalRef = { type, account: c.account, name: input.name };
       const current = await tx.attachments.listForPrincipal(ref);
       const r = await tx.attachments.detach(ref, input.policyArn);
@@ -772,10 +729,8 @@ export function createDirectory(deps: AppDeps) {
 
   async function listAttachedPolicies(c: Caller, type: PrincipalType, input: { name: string }): R<PolicyRecord[]> {
     return store.read(async (tx) => {
-      const path = await pathOf(tx, type, c.account, input.name);
-      const a = authz(c, `ListAttached${ACTION_NAME[type]}Policies`, arnOf(c, type, path, input.name));
-      if (!a.ok) return a;
-      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const e = await authorizedEntity(c, tx, type, input.name, `ListAttached${ACTION_NAME[type]}Policies`);
+      if (!e.ok) return e;
       const out: PolicyRecord[] = [];
       for (const arn of await tx.attachments.listForPrincipal({ type, account: c.account, name: input.name })) {
         const p = await tx.policies.getByArn(arn);
@@ -793,10 +748,8 @@ export function createDirectory(deps: AppDeps) {
     const doc = checkDocument(input.policyDocument, 'identity', Math.max(limit, DEFAULT_MAX_CHARS.identity), 'PolicyDocument', `Maximum policy size of ${limit} bytes exceeded for ${type} ${input.name}`);
     if (!doc.ok) return doc;
     return write(c, async (tx) => {
-      const path = await pathOf(tx, type, c.account, input.name);
-      const a = authz(c, `Put${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name));
-      if (!a.ok) return a;
-      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const e = await authorizedEntity(c, tx, type, input.name, `Put${ACTION_NAME[type]}Policy`);
+      if (!e.ok) return e;
       const ref: PrincipalRef = { type, account: c.account, name: input.name };
       let total = nonWhitespaceLength(input.policyDocument);
       for (const p of await tx.inlinePolicies.list(ref)) if (p.name.toLowerCase() !== input.policyName.toLowerCase()) total += nonWhitespaceLength(p.document);
@@ -811,10 +764,8 @@ export function createDirectory(deps: AppDeps) {
 
   async function getInlinePolicy(c: Caller, type: PrincipalType, input: { name: string; policyName: string }): R<InlinePolicyRecord> {
     return store.read(async (tx) => {
-      const path = await pathOf(tx, type, c.account, input.name);
-      const a = authz(c, `Get${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name));
-      if (!a.ok) return a;
-      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const e = await authorizedEntity(c, tx, type, input.name, `Get${ACTION_NAME[type]}Policy`);
+      if (!e.ok) return e;
       const p = await tx.inlinePolicies.get({ type, account: c.account, name: input.name }, input.policyName);
       return p ? ok(p) : failWith('NO_SUCH_ENTITY', `The ${type} policy with name ${input.policyName} cannot be found.`);
     });
@@ -822,10 +773,8 @@ export function createDirectory(deps: AppDeps) {
 
   async function deleteInlinePolicy(c: Caller, type: PrincipalType, input: { name: string; policyName: string }): R<void> {
     return write(c, async (tx) => {
-      const path = await pathOf(tx, type, c.account, input.name);
-      const a = authz(c, `Delete${ACTION_NAME[type]}Policy`, arnOf(c, type, path, input.name));
-      if (!a.ok) return a;
-      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const e = await authorizedEntity(c, tx, type, input.name, `Delete${ACTION_NAME[type]}Policy`);
+      if (!e.ok) return e;
       const ref: PrincipalRef = { type, account: c.account, name: input.name };
       const was = await tx.inlinePolicies.get(ref, input.policyName);
       return changedTo(c, inlineView(was), await tx.inlinePolicies.delete(ref, input.policyName), () => null);
@@ -834,10 +783,8 @@ export function createDirectory(deps: AppDeps) {
 
   async function listInlinePolicies(c: Caller, type: PrincipalType, input: { name: string }): R<string[]> {
     return store.read(async (tx) => {
-      const path = await pathOf(tx, type, c.account, input.name);
-      const a = authz(c, `List${ACTION_NAME[type]}Policies`, arnOf(c, type, path, input.name));
-      if (!a.ok) return a;
-      if (!(await exists(tx, type, c.account, input.name))) return noSuch(type, input.name);
+      const e = await authorizedEntity(c, tx, type, input.name, `List${ACTION_NAME[type]}Policies`);
+      if (!e.ok) return e;
       return ok((await tx.inlinePolicies.list({ type, account: c.account, name: input.name })).map((p) => p.name));
     });
   }
@@ -849,14 +796,10 @@ export function createDirectory(deps: AppDeps) {
     const name = input.userName ?? c.user?.name;
     if (!name) return invalid('UserName is required when the caller is not a user', 'UserName');
     return write(c, async (tx) => {
-      const u = await tx.users.get(c.account, name);
-      const a = authz(c, 'CreateAccessKey', arnOf(c, 'user', u?.path ?? '/', name));
-      if (!a.ok) return a;
-      if (!u) return noSuch('user', name);
-      if ((await tx.accessKeys.listForUser(c.account, u.name)).length >= QUOTAS.accessKeysPerUser) {
-        return failWith('LIMIT_EXCEEDED', `Cannot exceed quota for AccessKeysPerUser: ${QUOTAS.accessKeysPerUser}`);
-      }
-      const r = await issueAccessKey(tx, c.partition, u);
+      const u = await authorizedEntity(c, tx, 'user', name, 'CreateAccessKey');
+      if (!u.ok) return u;
+      if ((await tx.accessKeys.listForUser(c.account, u.value.name)).length >= QUOTAS.accessKeysPerUser) return overQuota('AccessKeysPerUser', QUOTAS.accessKeysPerUser);
+      const r = await issueAccessKey(tx, c.partition, u.value);
       if (r.ok) changed(c, null, keyView(r.value.key));
       return r;
     });
@@ -885,9 +828,8 @@ export function createDirectory(deps: AppDeps) {
     if (input.status !== 'Active' && input.status !== 'Inactive') return invalid('Status must be Active or Inactive', 'Status');
     const status = input.status;
     return write(c, async (tx) => {
-      const name = input.userName ?? c.user?.name ?? '';
-      const u = await tx.users.get(c.account, name);
-      const a = authz(c, 'UpdateAccessKey', arnOf(c, 'user', u?.path ?? '/', name));
+      // Authorized before keyOf asks for a name or finds the user: its refusals come after.
+      const a = await authorizeOn(c, tx, 'user', input.userName ?? c.user?.name ?? '', 'UpdateAccessKey');
       if (!a.ok) return a;
       const k = await keyOf(tx, c, input.userName, input.accessKeyId);
       if (!k.ok) return k;
@@ -903,9 +845,8 @@ export function createDirectory(deps: AppDeps) {
 
   async function deleteAccessKey(c: Caller, input: { userName?: string; accessKeyId: string }): R<void> {
     return write(c, async (tx) => {
-      const name = input.userName ?? c.user?.name ?? '';
-      const u = await tx.users.get(c.account, name);
-      const a = authz(c, 'DeleteAccessKey', arnOf(c, 'user', u?.path ?? '/', name));
+      // Authorized before keyOf asks for a name or finds the user: its refusals come after.
+      const a = await authorizeOn(c, tx, 'user', input.userName ?? c.user?.name ?? '', 'DeleteAccessKey');
       if (!a.ok) return a;
       const k = await keyOf(tx, c, input.userName, input.accessKeyId);
       if (!k.ok) return k;
@@ -917,11 +858,9 @@ export function createDirectory(deps: AppDeps) {
     const name = input.userName ?? c.user?.name;
     if (!name) return invalid('UserName is required when the caller is not a user', 'UserName');
     return store.read(async (tx) => {
-      const u = await tx.users.get(c.account, name);
-      const a = authz(c, 'ListAccessKeys', arnOf(c, 'user', u?.path ?? '/', name));
-      if (!a.ok) return a;
-      if (!u) return noSuch('user', name);
-      return ok(await tx.accessKeys.listForUser(c.account, u.name));
+      const u = await authorizedEntity(c, tx, 'user', name, 'ListAccessKeys');
+      if (!u.ok) return u;
+      return ok(await tx.accessKeys.listForUser(c.account, u.value.name));
     });
   }
 
