@@ -236,6 +236,8 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
      * directory, or temporary credentials from their self-contained session token.
      */
     authenticate: async (accessKeyId: string, sessionToken?: string): Promise<Result<{ secret: string; caller: Caller }>> => {
+      // Past the staleness bound (`--max-staleness`), nothing is answered from memory: 503, retried by clients.
+      live.assertFresh();
       if (sessionToken !== undefined || accessKeyId.startsWith('ASIA') || accessKeyId.startsWith('STS.')) return sts.authenticateSession(accessKeyId, sessionToken ?? '');
       // Long-term keys resolve once per change of the directory: any write (key deactivated, user disabled,
       // policy edited) moves the change head and empties this cache on every instance within a tick.

@@ -20,6 +20,7 @@ import type { Partition, SessionClaims } from '../core/sts/session.ts';
 import { roleArnOf, sessionArn } from '../core/sts/session.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppDeps, RingKeyData } from './deps.ts';
+import { isStoreUnavailable, StoreUnavailableError } from './ports/store.ts';
 import type {
   AccessKeyRecord,
   AccessKeyStatus,
@@ -313,9 +314,18 @@ export class LiveState {
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private wantFull = false;
-  private keyWaiters: (() => void)[] = [];
+  private keyWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private keyLoop: Promise<void> | undefined;
   private lastKeyRead = -Infinity;
+  /** When what is held was last known to match the store: the start of the last refresh that succeeded (`deps.now`). */
+  private freshAt: number | undefined;
+  /**
+   * How long (ms) this instance may go without a successful refresh before it stops answering from memory
+   * (`--max-staleness`); undefined: no bound, so a full database outage leaves decisions and session checks
+   * working. From inside, a full outage and this instance alone cut off from the database look the same; only a
+   * bound keeps the second from serving revoked sessions and stale allows for as long as it lasts.
+   */
+  maxStalenessMs: number | undefined;
 
   constructor(deps: AppDeps) {
     this.deps = deps;
@@ -333,6 +343,27 @@ export class LiveState {
   /** The compiled default version of a managed policy (a session's `PolicyArns`); undefined when unknown or unparsable. */
   managedPolicy(arn: string): CompiledPolicy | undefined {
     return this.mirror.policies.get(arn)?.compiled;
+  }
+
+  /** Milliseconds since the start of the last refresh that succeeded (the `gatehouse_directory_staleness_seconds` gauge); 0 before the first load. */
+  stalenessMs(): number {
+    return this.freshAt === undefined ? 0 : Math.max(0, this.deps.now() - this.freshAt);
+  }
+
+  /** Whether the state is older than `maxStalenessMs` allows: the instance is then not ready, and answers 503. */
+  tooStale(): boolean {
+    return this.loaded && this.maxStalenessMs !== undefined && this.stalenessMs() > this.maxStalenessMs;
+  }
+
+  /**
+   * Throws `StoreUnavailableError` (503 ServiceUnavailable, which clients retry, at every edge) when the state is
+   * older than the bound: what it would answer may miss a revocation or a deny made through another instance.
+   */
+  assertFresh(): void {
+    if (!this.tooStale()) return;
+    throw new StoreUnavailableError(
+      `the directory was last refreshed ${(this.stalenessMs() / 1000).toFixed(1)} s ago, more than the bound of ${((this.maxStalenessMs ?? 0) / 1000).toFixed(1)} s (--max-staleness): answering 503 until a refresh succeeds`,
+    );
   }
 
   /** Principals and access keys held in memory (the load's size, for the start-up log). */
@@ -373,6 +404,7 @@ export class LiveState {
   }
 
   private async reload(): Promise<void> {
+    const started = this.deps.now();
     const full = this.wantFull || !this.loaded;
     type Outcome = { head: number; all?: Awaited<ReturnType<typeof readAll>>; apply?: () => void; keys?: readonly RingKeyData[] | undefined; revocations?: Map<string, number> };
     const out = await this.deps.store.read(async (tx): Promise<Outcome | undefined> => {
@@ -395,7 +427,10 @@ export class LiveState {
       else o.apply = await this.readChanges(tx, scope);
       return o;
     });
-    if (out === undefined) return;
+    if (out === undefined) {
+      this.freshAt = started;
+      return;
+    }
     // Compiled outside the transaction; nothing is replaced until all of it is ready.
     const built = out.all && (await buildMirror(out.all));
     if (out.keys) this.keys = out.keys;
@@ -407,6 +442,7 @@ export class LiveState {
       this.wantFull = false;
     } else out.apply?.();
     this.head = out.head;
+    this.freshAt = started;
   }
 
   /**
@@ -554,11 +590,13 @@ export class LiveState {
    * Re-reads the key ring because a token named a key this instance does not hold: another instance may have
    * rotated the ring and sealed with the new key before this one heard of it. Resolves after a read that began
    * after the call (callers asking together share one); at most one read per `KEY_READ_GAP_MS`, so tokens with
-   * made-up key ids cannot load the store. A failed read leaves the ring as it was.
+   * made-up key ids cannot load the store. A failed read leaves the ring as it was; when it failed because the
+   * store cannot be reached, the promise rejects with that `StoreUnavailableError`: whether the token is valid
+   * cannot be told, and 503 (retried by SDKs) is the answer, not InvalidClientTokenId (403, never retried).
    */
   reloadKeys(): Promise<void> {
-    return new Promise((resolve) => {
-      this.keyWaiters.push(resolve);
+    return new Promise((resolve, reject) => {
+      this.keyWaiters.push({ resolve, reject });
       this.keyLoop ??= this.readKeysForWaiters();
     });
   }
@@ -570,12 +608,18 @@ export class LiveState {
       const batch = this.keyWaiters;
       this.keyWaiters = [];
       this.lastKeyRead = Date.now();
+      let out: unknown;
       try {
         await this.deps.store.read((tx) => this.loadKeys(tx));
-      } catch {
-        // The store is out: the token stays unknown, as it would have been without this read.
+      } catch (e) {
+        // The store is out: the key may well exist (rotated in through an instance that reaches it). Anything
+        // else leaves the token unknown, as it would have been without this read.
+        if (isStoreUnavailable(e)) out = e;
       }
-      for (const resolve of batch) resolve();
+      for (const w of batch) {
+        if (out === undefined) w.resolve();
+        else w.reject(out);
+      }
       if (this.keyWaiters.length === 0) {
         this.keyLoop = undefined;
         return;
@@ -646,7 +690,16 @@ export interface FollowOptions {
   readonly pollMs?: number;
   /** Poll interval without notifications (none in this store, or the listening connection is down); default 250 ms. */
   readonly fallbackPollMs?: number;
+  /**
+   * The age of the state (`LiveState.stalenessMs`) and the bound past which the instance stops answering from it
+   * (`LiveState.maxStalenessMs`): logged once when the age passes the bound (or `STALE_WARN_MS` without one), and
+   * once when a refresh succeeds again.
+   */
+  readonly staleness?: { readonly ageMs: () => number; readonly boundMs: number | undefined };
 }
+
+/** Without a staleness bound, how old the state may grow before the log says so (once). */
+export const STALE_WARN_MS = 30_000;
 
 export interface Following {
   /** Whether change notifications are arriving now. */
@@ -659,7 +712,8 @@ export interface Following {
  * applied yet, on every (re)connect of the notification channel (to catch up on what was sent while it was
  * down), and on a timer. One refresh runs at a time; a notification arriving during one asks for another,
  * since the running one may have read the change head before that commit. An outage is logged once when
- * refreshes start failing and once when they succeed again; in between, the instance serves from memory.
+ * refreshes start failing and once when they succeed again; in between, the instance serves from memory, up to
+ * the staleness bound when there is one (logged when passed).
  */
 export function followChanges(o: FollowOptions): Following {
   const pollMs = o.pollMs ?? 1_000;
@@ -674,6 +728,28 @@ export function followChanges(o: FollowOptions): Following {
   /** The highest change head announced; a refresh that ends below it ran on a snapshot older than that commit. */
   let wanted = -1;
   let timer: ReturnType<typeof setTimeout> | undefined;
+
+  // Checked on a timer of its own: a refresh that hangs (packets dropped, not refused) runs no poll meanwhile.
+  let staleSaid = false;
+  const stale = o.staleness;
+  const staleAt = stale?.boundMs ?? STALE_WARN_MS;
+  const watchStaleness = (): void => {
+    if (!stale) return;
+    const age = stale.ageMs();
+    if (!staleSaid && age > staleAt) {
+      staleSaid = true;
+      o.log(
+        stale.boundMs === undefined
+          ? `stale: no refresh has succeeded for ${(age / 1000).toFixed(1)} s; decisions and session checks are answered from memory and may miss changes made through other instances (no --max-staleness bound)`
+          : `stale: no refresh has succeeded for ${(age / 1000).toFixed(1)} s, more than --max-staleness (${(stale.boundMs / 1000).toFixed(1)} s): not ready, and decisions and session checks answer 503 until a refresh succeeds`,
+      );
+    } else if (staleSaid && age <= staleAt) {
+      staleSaid = false;
+      o.log(`stale: refreshed again${stale.boundMs === undefined ? '' : ': ready, and answering decisions and session checks again'}`);
+    }
+  };
+  const staleTimer = stale ? setInterval(watchStaleness, Math.min(1_000, Math.max(100, staleAt / 4))) : undefined;
+  staleTimer?.unref?.();
 
   const refreshOnce = async (): Promise<boolean> => {
     try {
@@ -754,6 +830,7 @@ export function followChanges(o: FollowOptions): Following {
     stop: async () => {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
+      if (staleTimer !== undefined) clearInterval(staleTimer);
       await subscription?.close();
       await pumping;
     },

@@ -83,6 +83,13 @@ export interface ServerOptions {
    * else without end (an orchestrator's readiness probe keeps the instance out of rotation meanwhile). 0: give up at once.
    */
   readonly databaseWaitSeconds?: number;
+  /**
+   * `--max-staleness`: how long, in seconds, this instance may go without refreshing from the database before it
+   * leaves readiness and answers decisions and session checks with 503; default GATEHOUSE_MAX_STALENESS_SECONDS,
+   * else no bound (a database outage then leaves decisions working; an instance cut off alone serves what it
+   * last saw for as long as it lasts: README "Many instances", docs/decisions.md).
+   */
+  readonly maxStalenessSeconds?: number;
 }
 
 export interface RunningServer {
@@ -164,6 +171,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (pollMs !== undefined && (!Number.isInteger(pollMs) || pollMs < 100 || pollMs > 600_000)) {
     throw new StartError(`GATEHOUSE_CHANGE_POLL_MS must be an integer from 100 to 600000, got \`${pollText}\``, 'usage');
   }
+  const staleText = env['GATEHOUSE_MAX_STALENESS_SECONDS'];
+  const staleSeconds = opts.maxStalenessSeconds ?? (staleText !== undefined && staleText !== '' ? Number(staleText) : undefined);
+  if (staleSeconds !== undefined) {
+    const shown = opts.maxStalenessSeconds !== undefined ? `--max-staleness \`${String(staleSeconds)}\`` : `GATEHOUSE_MAX_STALENESS_SECONDS \`${staleText ?? ''}\``;
+    if (!(Number.isFinite(staleSeconds) && staleSeconds > 0)) throw new StartError(`${shown}: give a number of seconds above 0 (leave it unset for no bound)`, 'usage');
+    // A healthy instance refreshes at least once per poll: a bound within two polls would flap.
+    if (staleSeconds * 1000 < 2 * (pollMs ?? 1_000)) {
+      throw new StartError(`${shown}: must be at least twice the change poll interval (${pollMs ?? 1_000} ms, GATEHOUSE_CHANGE_POLL_MS), or a healthy instance would flap`, 'usage');
+    }
+  }
   // The listener that answers probes while the database is awaited needs the certificate too.
   const tls = await readTls(opts.tlsCert, opts.tlsKey);
   try {
@@ -230,6 +247,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     ...(jobSessionSeconds !== undefined ? { jobSessionSeconds } : {}),
     ...(opts.jobHeartbeatTimeoutMs !== undefined ? { jobHeartbeatTimeoutMs: opts.jobHeartbeatTimeoutMs } : {}),
   });
+  app.live.maxStalenessMs = staleSeconds === undefined ? undefined : staleSeconds * 1000;
   // Ready only once the whole directory is loaded: decisions and verification then need no database.
   const loadStarted = Date.now();
   // The audit writer starts beside the load (a thread, its own connection): the first records then need not wait
@@ -281,18 +299,29 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   const kubeHttp = { app, kube, tokenHosts: () => tokenHosts, certificate: () => tls?.cert };
   jobRoutes.push(...kubeRoutes(kubeHttp));
-  const kubeEdge = { kubeWebhooks: kubeWebhookHandler(kubeHttp), ...(tls ? { tls } : {}) };
+  // The webhooks decide for kube-apiserver without `app.authenticate`: the staleness bound is checked here.
+  const kubeWebhooks = kubeWebhookHandler(kubeHttp);
+  const kubeEdge = {
+    kubeWebhooks: async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      app.live.assertFresh();
+      return kubeWebhooks(req, res);
+    },
+    ...(tls ? { tls } : {}),
+  };
   metrics.bind({
     auditBacklog: () => app.audit.status().backlog,
     auditHealthy: () => app.audit.status().healthy,
     auditOldestUnwrittenSeconds: () => app.audit.oldestUnwrittenMs() / 1000,
     cacheHead: () => app.live.head,
     cacheGeneration: () => app.live.generation,
+    directoryStalenessSeconds: () => app.live.stalenessMs() / 1000,
   });
-  // Ready: the directory loaded and bootstrapped, and the store answering. Not the audit log's health: while it
-  // cannot be written, the closed policy refuses issuance and changes (503, retryable) but decisions carry on, and an
-  // instance taken out of its Service would stop those too; /metrics and /v1/audit/status report the audit log.
-  const ready = async (): Promise<boolean> => bootstrapped && app.live.loaded && (await store.read((tx) => tx.changes.head())) >= 0;
+  // Ready: the directory loaded and bootstrapped, and (with --max-staleness) refreshed within the bound. Not a
+  // database round-trip: decisions and session checks need none, and an orchestrator taking every replica out of its
+  // Service during a database outage would stop them all (issue: they keep working from the compiled state). Nor the
+  // audit log's health: while it cannot be written, the closed policy refuses issuance and changes (503, retryable)
+  // but decisions carry on; /metrics and /v1/audit/status report the audit log.
+  const ready = async (): Promise<boolean> => bootstrapped && app.live.loaded && !app.live.tooStale();
   const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics });
   // The probe listener hands its port over (the one it was given, or the one the kernel picked for port 0).
   const listenPort = waiting?.port ?? listen.port;
@@ -362,6 +391,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     subscribe: store.subscribe?.bind(store),
     log,
     ...(pollMs !== undefined ? { pollMs } : {}),
+    staleness: { ageMs: () => app.live.stalenessMs(), boundMs: app.live.maxStalenessMs },
   });
   // Jobs whose launcher went silent (process gone, machine lost) are marked Failed, never left Running.
   // Swept at least twice per timeout, so a short test timeout is noticed soon after it passes.

@@ -7,6 +7,7 @@
  *   gatehouse_http_request_duration_seconds{api,code}      request latency per API (iam, sts, admin, authorize, audit, …)
  *   gatehouse_cache_head                                   the change-log head this instance has loaded
  *   gatehouse_cache_reloads_total                          how often this instance has reloaded compiled principals
+ *   gatehouse_directory_staleness_seconds                  seconds since this instance last refreshed from the store (its change log)
  *   gatehouse_audit_backlog                                audit records queued, not yet written
  *   gatehouse_audit_oldest_unwritten_seconds               age of the oldest of them (0 when none)
  *   gatehouse_audit_healthy                                1 while the audit log is known to be writable, else 0
@@ -32,6 +33,8 @@ export interface MetricsSources {
   readonly cacheHead: () => number;
   /** How many times this instance has reloaded (only grows): shown as the counter `gatehouse_cache_reloads_total`. */
   readonly cacheGeneration: () => number;
+  /** Seconds since the start of the last refresh from the store that succeeded (0 before the first load). */
+  readonly directoryStalenessSeconds?: () => number;
 }
 
 /** The values each labelled counter can take (anything else is `other`). */
@@ -114,6 +117,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   });
   new Gauge({ name: 'gatehouse_audit_healthy', help: '1 while the audit log is known to be writable, 0 while writes fail or records wait too long', registers: [registry], collect() { this.set(sources === undefined || sources.auditHealthy() ? 1 : 0); } });
   new Gauge({ name: 'gatehouse_cache_head', help: 'Sequence number of the last change this instance has loaded into its caches', registers: [registry], collect() { this.set(sources?.cacheHead() ?? 0); } });
+  new Gauge({
+    name: 'gatehouse_directory_staleness_seconds',
+    help: 'Seconds since this instance last refreshed its compiled directory, key ring and revocations from the store (about the poll interval when healthy; grows while the store cannot be reached, and past --max-staleness the instance answers 503)',
+    registers: [registry],
+    collect() {
+      this.set(sources?.directoryStalenessSeconds?.() ?? 0);
+    },
+  });
   // A count that only grows, read from the app when scraped: the counter follows it by its increase.
   let reloadsSeen = 0;
   new Counter({

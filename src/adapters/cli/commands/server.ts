@@ -34,13 +34,17 @@ export const serverCommand: CommandGroup = (program, ctx) => {
     .option('--tls-cert <file>', 'serve --listen and --s3-listen over HTTPS with this certificate (PEM); kube-apiserver calls webhooks over HTTPS only')
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .option('--agent-address <url>', 'base URL at which pods reach the node agent (their credential environment); default the --agent-listen URL')
+    .option('--max-staleness <seconds>', 'past this long without a refresh from the database, leave readiness and answer decisions and session checks with 503; default GATEHOUSE_MAX_STALENESS_SECONDS, else no bound')
     .addHelpText(
       'after',
       `
 GATEHOUSE_DATABASE_URL=postgres://… selects PostgreSQL instead of SQLite in the data dir; any number of
 servers may share it (give them the same master key): changes reach every instance through LISTEN/NOTIFY,
 else by polling. GATEHOUSE_DATABASE_SCHEMA puts the tables in that schema (created if missing);
-GATEHOUSE_CHANGE_POLL_MS is the safety-net poll while notifications flow (default 1000).
+GATEHOUSE_CHANGE_POLL_MS is the safety-net poll while notifications flow (default 1000). Without
+--max-staleness an instance that cannot reach the database keeps deciding from what it last loaded (a full
+outage, or this instance alone cut off: they look the same from inside); with it, past the bound it leaves
+readiness and answers 503 until a refresh succeeds (gatehouse_directory_staleness_seconds in /metrics).
 On first start with an empty store the server creates account 000000000000 with user admin and writes
 DIR/admin-credentials.json (mode 0600). GET /healthz and GET /readyz answer 200 when it can serve.
 Kubernetes webhooks: POST /k8s/{cluster}/authenticate, /authorize and /admit on --listen (see
@@ -63,10 +67,14 @@ not what it must be (--master-key-file, --tls-cert, --tls-key), or the data dir 
 needs is unavailable: an address to listen on is in use or cannot be bound, the database cannot be reached or
 refuses it (see docs/errors.md).`,
     )
-    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string }) => {
+    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string; maxStaleness?: string }) => {
       if (!ctx.runServer) {
         ctx.err('gatehouse server: not available in this build\n');
         return ctx.exit(EXIT.internal);
+      }
+      if (opts.maxStaleness !== undefined && !/^\s*\d+(\.\d+)?\s*$/.test(opts.maxStaleness)) {
+        ctx.err(`gatehouse server: --max-staleness \`${opts.maxStaleness}\`: give a number of seconds above 0 (leave it out for no bound)\n`);
+        return ctx.exit(EXIT.usage);
       }
       ctx.exit(
         await ctx.runServer({
@@ -79,6 +87,7 @@ refuses it (see docs/errors.md).`,
           ...(opts.tlsKey !== undefined ? { tlsKey: opts.tlsKey } : {}),
           ...(opts.agentAddress !== undefined ? { agentAddress: opts.agentAddress } : {}),
           ...(opts.s3Address !== undefined ? { s3Address: opts.s3Address } : {}),
+          ...(opts.maxStaleness !== undefined ? { maxStalenessSeconds: Number(opts.maxStaleness) } : {}),
         }),
       );
     });
