@@ -5,7 +5,7 @@
  * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { compilePolicy, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
+import { compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { TERMINAL } from '../core/jobs/jobs.ts';
 import { mergeTags, parseRoleArn } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
@@ -433,11 +433,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
 
   /**
    * The request context as the engine reads it (keys lowercased, values as strings), without principal-derived
-   * keys: those are pushed onto `ignored`. A `GatehouseError` list when the context is not acceptable.
+   * keys: those are pushed onto `ignored`. A `GatehouseError` list when the context is not acceptable, a typed
+   * global key with a value the engine cannot read or several values for a single-valued key included
+   * (src/core/iam/context-keys.ts; review N, N2).
    */
   function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined, ignored: string[]): Context | Result<never> {
     const out = new Map<string, string[]>();
     if (ctx === undefined) return out;
+    // The key as the caller first wrote it, for errors (keys differing only in case share one list of values).
+    const named = new Map<string, string>();
     let n = 0;
     for (const k in ctx) {
       if (!Object.hasOwn(ctx, k)) continue;
@@ -452,6 +456,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (values === undefined) {
         values = [];
         out.set(key, values);
+        named.set(key, k);
       }
       if (!Array.isArray(v)) {
         if (!contextValue(v)) return badContextValue(k);
@@ -462,6 +467,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         if (!contextValue(x)) return badContextValue(k);
         values.push(String(x));
       }
+    }
+    for (const [key, values] of out) {
+      const name = named.get(key) ?? key;
+      const problem = contextKeyProblem(name, values);
+      if (problem !== undefined) return failWith('REQUEST_INVALID_CONTEXT', `context key ${problem}`, `context.${name}`);
     }
     return out;
   }

@@ -111,6 +111,26 @@ describe('evaluatePolicies', () => {
     );
   });
 
+  test('a typed global key the engine cannot read, or a list for a single-valued one, is refused naming the key (review N, N2)', () => {
+    const guarded = identity(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }, { Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }] }));
+    const ask = (context: Readonly<Record<string, string | readonly string[]>>) => evaluatePolicies({ policies: [guarded], ...request, resource: 'arn:aws:s3:::data/a', context });
+    for (const [context, path] of [
+      [{ 'aws:SourceIp': 'not-an-ip' }, 'context.aws:SourceIp'],
+      [{ 'aws:SourceIp': '' }, 'context.aws:SourceIp'],
+      [{ 'AWS:SourceIP': ['203.0.113.9', '10.1.1.1'] }, 'context.AWS:SourceIP'],
+      [{ 'aws:SecureTransport': '0' }, 'context.aws:SecureTransport'],
+      [{ 'aws:CurrentTime': 'yesterday' }, 'context.aws:CurrentTime'],
+      [{ 'aws:EpochTime': 'x' }, 'context.aws:EpochTime'],
+    ] as const) {
+      const r = ask(context);
+      assert.ok(!r.ok, JSON.stringify(context));
+      assert.deepEqual(r.errors.map((e) => [e.source, e.code, e.path]), [['request', 'REQUEST_INVALID_CONTEXT', path]], JSON.stringify(context));
+    }
+    const ok = ask({ 'aws:SourceIp': ['10.1.2.3'], 'aws:SecureTransport': 'true' });
+    assert.ok(ok.ok);
+    assert.equal(ok.value.decision.decision, 'Allow');
+  });
+
   test('policies are parsed with the grammar of their type', () => {
     const trust = JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'sts:AssumeRole' } });
     const asTrust = evaluatePolicies({ policies: [{ type: 'trust', name: 't', text: trust }], principal: ALICE, action: 'sts:AssumeRole', resource: 'arn:aws:iam::111122223333:role/r' });

@@ -4,7 +4,7 @@
  * adapter and tests all share exactly this code path.
  */
 import type { GatehouseError, Result } from '../core/errors.ts';
-import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, renderDecision } from '../core/iam/index.ts';
+import { compilePolicy, contextKeyProblem, contextOf, evaluate, parsePolicy, principalFromArn, renderDecision } from '../core/iam/index.ts';
 import type { CompiledPolicy, Decision, PolicyDocument, PolicyKind, PolicySet, PolicyType } from '../core/iam/index.ts';
 
 export const POLICY_KINDS = ['identity', 'resource', 'trust'] as const satisfies readonly PolicyKind[];
@@ -93,10 +93,20 @@ export function evaluatePolicies(input: EvaluationInput): EvaluationResult {
   if (input.resourceAccount !== undefined && !ACCOUNT_RE.test(input.resourceAccount)) {
     errors.push(fromRequest({ code: 'REQUEST_INVALID_CONTEXT', path: 'resourceAccount', message: `resource account \`${input.resourceAccount}\` must be an account id (digits only)` }));
   }
+  // The key as the caller first wrote it, for errors (keys differing only in case share one list of values).
+  const named = new Map<string, string>();
   for (const key of Object.keys(input.context ?? {})) {
+    if (!named.has(key.toLowerCase())) named.set(key.toLowerCase(), key);
     if (key === '' || /\s/.test(key)) {
       errors.push(fromRequest({ code: 'REQUEST_INVALID_CONTEXT', path: `context.${key}`, message: `context key \`${key}\` must be a non-empty name without spaces, such as \`aws:SourceIp\`` }));
     }
+  }
+  const context = contextOf({ ...(input.context ?? {}) });
+  // A typed global key the engine could not read, or a list for a single-valued key (review N, N2).
+  for (const [key, values] of context) {
+    const name = named.get(key) ?? key;
+    const problem = contextKeyProblem(name, values);
+    if (problem !== undefined) errors.push(fromRequest({ code: 'REQUEST_INVALID_CONTEXT', path: `context.${name}`, message: `context key ${problem}` }));
   }
 
   if (errors.length > 0 || !principal.ok) return { ok: false, errors };
@@ -109,7 +119,7 @@ export function evaluatePolicies(input: EvaluationInput): EvaluationResult {
       action: input.action,
       resource: input.resource,
       ...(input.resourceAccount !== undefined ? { resourceAccount: input.resourceAccount } : {}),
-      context: contextOf({ ...(input.context ?? {}) }),
+      context,
       ...(input.time !== undefined ? { time: input.time } : {}),
     },
     set,

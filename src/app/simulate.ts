@@ -20,6 +20,7 @@
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
 import {
   compilePolicy,
+  contextKeyProblem,
   contextOf,
   evaluate,
   parsePolicy,
@@ -262,6 +263,18 @@ function checkOptions(o: SimulationOptions): Result<undefined> {
     if (e.type !== undefined && !(CONTEXT_KEY_TYPES as readonly string[]).includes(e.type)) {
       return failWith('VALIDATION_ERROR', `${field}.ContextKeyType must be one of ${CONTEXT_KEY_TYPES.join(', ')}, got \`${e.type}\``, field);
     }
+  }
+  // A typed global key the engine could not read, or a list for a single-valued key, as the authorize API refuses
+  // them (review N, N2); entries naming one key in any case share one list of values, as contextOfEntries reads them.
+  const given = new Map<string, { field: string; key: string; values: string[] }>();
+  for (const [i, e] of (o.contextEntries ?? []).entries()) {
+    const g = given.get(e.key.toLowerCase()) ?? { field: `ContextEntries.member.${i + 1}`, key: e.key, values: [] };
+    given.set(e.key.toLowerCase(), g);
+    g.values.push(...e.values);
+  }
+  for (const g of given.values()) {
+    const problem = contextKeyProblem(g.key, g.values);
+    if (problem !== undefined) return failWith('REQUEST_INVALID_CONTEXT', `${g.field}: context key ${problem}`, g.field);
   }
   return ok(undefined);
 }

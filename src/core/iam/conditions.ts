@@ -1,8 +1,10 @@
 /**
  * Condition operators as a registry of compiled matchers (reference §A.1.7). Each entry compiles once into
  * `matchOne(requestValue)`: does the request value match any policy value (the positive sense), or
- * `undefined` when the request value does not parse for the operator (then the entry is false, negated or
- * not). Negation, set qualifiers, IfExists and missing keys are applied by `evaluateCondition`.
+ * `undefined` when the request value does not parse for the operator. Such a value makes the entry an
+ * evaluation error, which the caller resolves against the statement (fails closed: a Deny applies, an Allow
+ * does not), never a plain false that a negated operator would turn off. Negation, set qualifiers, IfExists
+ * and missing keys are applied by `evaluateCondition`.
  */
 import { arnConditionMatcher, globMatcher, type Matcher } from './glob.ts';
 import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.ts';
@@ -199,33 +201,85 @@ export function compileCondition(entry: ConditionEntry, variables: boolean): Com
   return { entry, key: entry.key.toLowerCase(), negated: NEGATED.has(op), isNull: op === 'Null', matchOne };
 }
 
-/** One request value against the entry, negation applied; unparseable values never satisfy. */
-function satisfies(c: CompiledCondition, value: string, lookup: KeyLookup): boolean {
+/**
+ * One request value against the entry, negation applied: `undefined` when the value does not parse for the
+ * operator (unknown, neither true nor false).
+ */
+function satisfies(c: CompiledCondition, value: string, lookup: KeyLookup): boolean | undefined {
   const m = c.matchOne(value, lookup);
-  if (m === undefined) return false;
+  if (m === undefined) return undefined;
   return c.negated ? !m : m;
 }
 
-/** Returns undefined when the entry holds, else a reason it does not. */
-export function evaluateCondition(c: CompiledCondition, lookup: KeyLookup): string | undefined {
+/** Some value satisfies the entry, in three-valued logic: true wins, then unknown, then false. */
+function some(c: CompiledCondition, values: readonly string[], lookup: KeyLookup): boolean | undefined {
+  let unknown = false;
+  for (const v of values) {
+    const r = satisfies(c, v, lookup);
+    if (r === true) return true;
+    if (r === undefined) unknown = true;
+  }
+  return unknown ? undefined : false;
+}
+
+/** Every value satisfies the entry, in three-valued logic: false wins, then unknown, then true. */
+function every(c: CompiledCondition, values: readonly string[], lookup: KeyLookup): boolean | undefined {
+  let unknown = false;
+  for (const v of values) {
+    const r = satisfies(c, v, lookup);
+    if (r === false) return false;
+    if (r === undefined) unknown = true;
+  }
+  return unknown ? undefined : true;
+}
+
+const READS_AS: Partial<Record<BaseOperator, string>> = {
+  Bool: '`true` or `false`',
+  BinaryEquals: 'base64',
+  IpAddress: 'an IP address',
+  NotIpAddress: 'an IP address',
+};
+
+function readsAs(op: BaseOperator): string {
+  if (op.startsWith('Numeric')) return 'a number';
+  if (op.startsWith('Date')) return 'a date (ISO 8601 or epoch seconds)';
+  return READS_AS[op] ?? 'a value of its type';
+}
+
+/**
+ * Why an entry does not hold: `error` when it is neither true nor false because a request value does not parse
+ * for the operator (the statement then fails closed, src/core/iam/evaluate.ts `applies`).
+ */
+export interface ConditionMiss {
+  readonly error: boolean;
+  readonly reason: string;
+}
+
+const shownValues = (values: readonly string[]): string => (values.length === 1 ? `\`${values[0]}\`` : `[${values.map((v) => `\`${v}\``).join(', ')}]`);
+
+/** Returns undefined when the entry holds, else why it does not (false, or an evaluation error). */
+export function evaluateCondition(c: CompiledCondition, lookup: KeyLookup): ConditionMiss | undefined {
   const values = lookup(c.key);
   const present = values !== undefined && values.length > 0;
   const { entry } = c;
   if (c.isNull) {
     const want = entry.values.some((v) => (v.toLowerCase() === 'true') === !present);
-    return want ? undefined : `key \`${entry.key}\` is ${present ? 'present' : 'absent'}`;
+    return want ? undefined : { error: false, reason: `key \`${entry.key}\` is ${present ? 'present' : 'absent'}` };
   }
   if (!present) {
     if (entry.qualifier === 'ForAllValues') return undefined;
-    if (entry.qualifier === 'ForAnyValue') return `key \`${entry.key}\` is absent (ForAnyValue needs at least one value)`;
+    if (entry.qualifier === 'ForAnyValue') return { error: false, reason: `key \`${entry.key}\` is absent (ForAnyValue needs at least one value)` };
     if (entry.ifExists || c.negated) return undefined;
-    return `key \`${entry.key}\` is absent from the request`;
+    return { error: false, reason: `key \`${entry.key}\` is absent from the request` };
   }
-  let ok: boolean;
-  if (entry.qualifier === 'ForAllValues') ok = values.every((v) => satisfies(c, v, lookup));
-  else if (entry.qualifier === 'ForAnyValue' || !c.negated) ok = values.some((v) => satisfies(c, v, lookup));
-  else ok = values.every((v) => satisfies(c, v, lookup));
-  if (ok) return undefined;
-  const shown = values.length === 1 ? `\`${values[0]}\`` : `[${values.map((v) => `\`${v}\``).join(', ')}]`;
-  return `\`${entry.key}\` = ${shown} does not satisfy ${entry.operator} ${JSON.stringify(entry.values)}`;
+  let ok: boolean | undefined;
+  if (entry.qualifier === 'ForAllValues') ok = every(c, values, lookup);
+  else if (entry.qualifier === 'ForAnyValue' || !c.negated) ok = some(c, values, lookup);
+  else ok = every(c, values, lookup);
+  if (ok === true) return undefined;
+  if (ok === undefined) {
+    const unread = values.filter((v) => c.matchOne(v, lookup) === undefined);
+    return { error: true, reason: `\`${entry.key}\` = ${shownValues(unread)} is not ${readsAs(entry.base)}: ${entry.operator} cannot be evaluated` };
+  }
+  return { error: false, reason: `\`${entry.key}\` = ${shownValues(values)} does not satisfy ${entry.operator} ${JSON.stringify(entry.values)}` };
 }

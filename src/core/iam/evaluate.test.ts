@@ -71,3 +71,23 @@ test('aws:TokenIssueTime: a session named by ARN alone counts as issued at the e
   assert.equal(evaluate({ ...req, principal: older.value }, { identity: [revokeOlder] }).decision, 'ExplicitDeny');
   assert.equal(evaluate({ ...req, principal: newer.value }, { identity: [revokeOlder] }).decision, 'Allow');
 });
+
+test('a request value that does not parse fails closed: a Deny applies, an Allow does not, and explain says so (review N, N2)', () => {
+  const p = compile({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'Corp', Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
+      { Sid: 'Tls', Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: '*' },
+    ],
+  });
+  const alice = who('arn:aws:iam::111122223333:user/alice');
+  const denied = evaluate({ principal: alice, action: 's3:PutObject', resource: 'arn:aws:s3:::b/k', context: contextOf({ 'aws:SourceIp': 'not-an-ip' }) }, { identity: [p] }, { explain: true });
+  assert.equal(denied.decision, 'ExplicitDeny');
+  assert.ok(denied.matched.some((m) => m.sid === 'Corp' && m.effect === 'Deny'));
+  const corp = denied.conditionFailures.find((f) => f.sid === 'Corp');
+  assert.equal(corp?.reason, '`aws:SourceIp` = `not-an-ip` is not an IP address: NotIpAddress cannot be evaluated: the Deny applies (fails closed)');
+  const notAllowed = evaluate({ principal: alice, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context: contextOf({ 'aws:SourceIp': '10.1.1.1', 'aws:SecureTransport': '1' }) }, { identity: [p] }, { explain: true });
+  assert.equal(notAllowed.decision, 'ImplicitDeny');
+  assert.equal(notAllowed.conditionFailures.find((f) => f.sid === 'Tls')?.reason, '`aws:SecureTransport` = `1` is not `true` or `false`: Bool cannot be evaluated: the Allow does not apply (fails closed)');
+});

@@ -126,13 +126,17 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
   if (cs.conditions.length > 0) {
     const lookup = lookupOf(s);
     for (const c of cs.conditions) {
-      const reason = evaluateCondition(c, lookup);
-      if (reason !== undefined) {
-        if (s.explain) {
-          (s.failures ??= []).push({ policy: cs.policy, type, index: cs.index, sid: cs.sid, operator: c.entry.operator, key: c.entry.key, reason });
-        }
-        return MATCH_NONE;
+      const miss = evaluateCondition(c, lookup);
+      if (miss === undefined) continue;
+      // A condition that cannot be evaluated (a request value that does not parse for its operator) fails
+      // closed: it counts as holding in a Deny and as failing in an Allow, so an unreadable value can neither
+      // switch a Deny off nor switch an Allow on (DESIGN.md: the union fails closed on error).
+      const denyStands = miss.error && cs.effect === 'Deny';
+      if (s.explain) {
+        const reason = miss.error ? `${miss.reason}: ${denyStands ? 'the Deny applies' : 'the Allow does not apply'} (fails closed)` : miss.reason;
+        (s.failures ??= []).push({ policy: cs.policy, type, index: cs.index, sid: cs.sid, operator: c.entry.operator, key: c.entry.key, reason });
       }
+      if (!denyStands) return MATCH_NONE;
     }
   }
   return pm;

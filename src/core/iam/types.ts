@@ -194,6 +194,9 @@ export interface Decision {
   readonly allowedBy: 'identity' | 'resource' | 'root' | undefined;
   /** One sentence a human can read. */
   readonly summary: string;
-  /** With `explain`: statements whose action and resource matched but a condition did not. */
+  /**
+   * With `explain`: statements whose action and resource matched but a condition did not hold, or could not be
+   * evaluated (a request value that does not parse for its operator: then a Deny still applies, fails closed).
+   */
   readonly conditionFailures: readonly ConditionFailure[];
 }

@@ -1,0 +1,90 @@
+/**
+ * The typed global condition keys (reference §A.1.8; AWS "global condition context keys",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html): the value each takes
+ * and whether it is single-valued. An edge that takes a request context from a caller checks it here, so a value
+ * the engine could not read (`aws:SourceIp` "not-an-ip", `aws:SecureTransport` "0") or a list given for a
+ * single-valued key is refused with the key's name, rather than decided on (review N, N2).
+ *
+ * Keys are matched case-insensitively, in their `aws:` and `acs:` forms alike: the engine reads one for the
+ * other (src/core/iam/principal.ts `keyLookup`). Keys not listed here (service keys, `ArrayOf…` keys such as
+ * `aws:TagKeys`) take any strings, any number of them.
+ */
+import { parseDateValue } from './conditions.ts';
+import { parseIp } from './ip.ts';
+
+type ValueType = 'ip' | 'bool' | 'date' | 'number' | 'string';
+
+/** Every key of this table is single-valued. */
+const KEY_TYPES: ReadonlyMap<string, ValueType> = new Map<string, ValueType>([
+  ['sourceip', 'ip'],
+  ['vpcsourceip', 'ip'],
+  ['securetransport', 'bool'],
+  ['multifactorauthpresent', 'bool'],
+  // RAM's name for it (reference §A.2).
+  ['mfapresent', 'bool'],
+  ['viaawsservice', 'bool'],
+  ['principalisawsservice', 'bool'],
+  ['currenttime', 'date'],
+  ['tokenissuetime', 'date'],
+  // Epoch seconds: read by Date and Numeric operators alike only in that form.
+  ['epochtime', 'number'],
+  ['multifactorauthage', 'number'],
+  ['principalarn', 'string'],
+  ['principalaccount', 'string'],
+  ['principaltype', 'string'],
+  ['principalorgid', 'string'],
+  ['userid', 'string'],
+  ['username', 'string'],
+  ['sourceidentity', 'string'],
+  ['requestedregion', 'string'],
+  ['sourcevpc', 'string'],
+  ['sourcevpce', 'string'],
+  ['sourcearn', 'string'],
+  ['sourceaccount', 'string'],
+  ['resourceaccount', 'string'],
+  ['referer', 'string'],
+  ['useragent', 'string'],
+]);
+
+/** One value per tag key (reference §A.1.8: "String, single per K"). */
+const TAG_PREFIXES = ['principaltag/', 'requesttag/', 'resourcetag/'] as const;
+
+/** Single-valued keys of STS and IAM actions (reference §A.1.8). */
+const SERVICE_KEYS: ReadonlySet<string> = new Set(['sts:externalid', 'sts:rolesessionname', 'sts:sourceidentity', 'iam:passedtoservice']);
+
+function typeOf(key: string): ValueType | undefined {
+  const k = key.toLowerCase();
+  if (SERVICE_KEYS.has(k)) return 'string';
+  if (!k.startsWith('aws:') && !k.startsWith('acs:')) return undefined;
+  const name = k.slice(4);
+  const t = KEY_TYPES.get(name);
+  if (t !== undefined) return t;
+  return TAG_PREFIXES.some((p) => name.startsWith(p) && name.length > p.length) ? 'string' : undefined;
+}
+
+const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+const READS: Readonly<Record<ValueType, { ok: (v: string) => boolean; what: string }>> = {
+  ip: { ok: (v) => parseIp(v) !== undefined, what: 'one IPv4 or IPv6 address, such as `203.0.113.9` (no port, range or list)' },
+  bool: { ok: (v) => v === 'true' || v === 'false', what: '`true` or `false`' },
+  date: { ok: (v) => parseDateValue(v) !== undefined, what: 'a date, such as `2026-12-01T12:00:00Z`, or epoch seconds' },
+  number: { ok: (v) => NUMBER_RE.test(v), what: 'a decimal number' },
+  string: { ok: () => true, what: 'a string' },
+};
+
+/**
+ * Why the values given for `key` in a request context cannot be used, or undefined when they can. `key` is the
+ * name as the caller wrote it (the message shows it); `values` are the values as the engine reads them.
+ */
+export function contextKeyProblem(key: string, values: readonly string[]): string | undefined {
+  const type = typeOf(key);
+  if (type === undefined) return undefined;
+  if (values.length !== 1) {
+    return `\`${key}\` is single-valued: give exactly one value${values.length > 1 ? `, not ${values.length}` : ''}`;
+  }
+  const v = values[0] as string;
+  const r = READS[type];
+  // Bool is read case-insensitively by the engine (src/core/iam/conditions.ts).
+  if (r.ok(type === 'bool' ? v.toLowerCase() : v)) return undefined;
+  return `\`${key}\` must be ${r.what}, got \`${v.length > 100 ? `${v.slice(0, 100)}…` : v}\``;
+}
