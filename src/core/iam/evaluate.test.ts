@@ -91,3 +91,13 @@ test('a request value that does not parse fails closed: a Deny applies, an Allow
   assert.equal(notAllowed.decision, 'ImplicitDeny');
   assert.equal(notAllowed.conditionFailures.find((f) => f.sid === 'Tls')?.reason, '`aws:SecureTransport` = `1` is not `true` or `false`: Bool cannot be evaluated: the Allow does not apply (fails closed)');
 });
+
+test('NotPrincipal naming the account (by root ARN or id) exempts the account root, and only that account’s (review N, N7)', () => {
+  const deny = (account: string) => compile({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', NotPrincipal: { AWS: [account] }, Action: 's3:*', Resource: '*' }] }, 'resource');
+  const req = (arn: string) => ({ principal: who(arn), action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', resourceAccount: '111122223333' });
+  assert.equal(evaluate(req('arn:aws:iam::111122223333:root'), { identity: [], resource: [deny('arn:aws:iam::111122223333:root')] }).decision, 'Allow');
+  assert.equal(evaluate(req('arn:aws:iam::111122223333:root'), { identity: [], resource: [deny('111122223333')] }).decision, 'Allow');
+  assert.equal(evaluate(req('arn:aws:iam::444455556666:root'), { identity: [], resource: [deny('111122223333')] }).decision, 'ExplicitDeny');
+  // A user of the account is still denied: the account entry does not exempt what is under it.
+  assert.equal(evaluate(req('arn:aws:iam::111122223333:user/bob'), { identity: [], resource: [deny('111122223333')] }).decision, 'ExplicitDeny');
+});

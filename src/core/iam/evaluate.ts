@@ -116,10 +116,12 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
     // NotPrincipal (Deny only): applies to every principal not listed; a principal with a permissions
     // boundary is always denied (reference §A.1.4).
     // Only naming the caller itself (or `*`) exempts it: the account and role ARNs are listed so that the
-    // parents are not denied, not to exempt every session or user under them (reference §A.1.4).
+    // parents are not denied, not to exempt every session or user under them (reference §A.1.4). The account
+    // itself is a principal NotPrincipal may name (AWS's NotPrincipal page): its root user is that account, so
+    // an account entry names it directly.
     if (!s.hasBoundary) {
       const m = matchPrincipal(cs.notPrincipal, s);
-      if (m === MATCH_DIRECT || m === MATCH_EVERYONE) return MATCH_NONE;
+      if (m === MATCH_DIRECT || m === MATCH_EVERYONE || (m === MATCH_ACCOUNT && s.req.principal.kind === 'root')) return MATCH_NONE;
     }
     pm = MATCH_EVERYONE;
   }
