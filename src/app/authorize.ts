@@ -7,7 +7,7 @@
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { TERMINAL } from '../core/jobs/jobs.ts';
-import { mergeTags, parseRoleArn } from '../core/sts/session.ts';
+import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { jobSessionOf } from './jobs.ts';
@@ -89,6 +89,11 @@ export interface EngineResult {
   readonly errors: readonly string[];
   readonly diagnostics?: readonly string[];
   readonly matched?: readonly MatchedRule[];
+  /**
+   * Set by the union, not by engines: the principal's policy that cut this engine's allow to no opinion
+   * (`limitedByPrincipalPolicies`), named as `deniedBy` names it when that cut is what refused.
+   */
+  readonly cutBy?: 'boundary' | 'session';
 }
 
 export interface ResolvedRequest {
@@ -230,13 +235,24 @@ function askerContext(caller: Caller): Context {
   return c;
 }
 
+/**
+ * Whether `typed` names the user or role whose ARN, in the dialect asked, is `expected` (ending in its stored `name`):
+ * the same ARN but for the name's case, which IAM's unique names ignore. Path and partition must be the entity's.
+ */
+const sameEntity = (typed: string, expected: string, name: string): boolean =>
+  typed.length === expected.length && typed.slice(0, -name.length) === expected.slice(0, -name.length) && typed.slice(-name.length).toLowerCase() === name.toLowerCase();
+
 /** Names of roles and sessions compared as the registry of scoped sessions compares them: in any case. */
 const sameName = (a: string, b: string | undefined): boolean => b !== undefined && a.toLowerCase() === b.toLowerCase();
 
 /** Principals resolved by ARN, kept until the directory changes (bounded: untrusted callers choose the ARNs). */
 const MAX_RESOLVED = 10_000;
 
-export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: ResourcePolicies, engines: readonly AuthorizeEngine[] = []) {
+/**
+ * `revocations`: the revocation list (src/app/live.ts `LiveState`), read at each decision about a session named by ARN;
+ * absent, no session counts as revoked.
+ */
+export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: ResourcePolicies, engines: readonly AuthorizeEngine[] = [], revocations?: { isRevoked(c: SessionClaims): boolean }) {
   // A decision touches no database (DESIGN.md "Performance model"): the principal named in a question is
   // read once per version of the directory, the version that resource policies are reloaded on.
   const resolved = new Map<string, { principal: Principal; policies: PolicySet }>();
@@ -253,7 +269,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * `sessions`: when the ARN asked about may name several sessions that carry different scopes (src/app/session-scopes.ts),
    * each of them; the question is decided for each, and allowed only if every one is allowed (fails closed).
    */
-  type Resolved = { principal: Principal; policies: PolicySet; sessions?: readonly OneSession[] };
+  type Resolved = { principal: Principal; policies: PolicySet; sessions?: readonly OneSession[]; refused?: string };
 
   /**
    * Synchronous when the principal is the caller or already resolved (the steady state): a decision then
@@ -261,6 +277,52 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    */
   function resolvePrincipal(caller: Caller, arn: string | undefined, resource: string, owner: string | undefined, asked?: Map<string, Result<unknown>>, kube = false): Result<Resolved> | Promise<Result<Resolved>> {
     if (arn === undefined || arn === caller.principal.arn) return ok({ principal: caller.principal, policies: caller.policies });
+    const r = resolveNamed(caller, arn, resource, owner, asked, kube);
+    return r instanceof Promise ? r.then((x) => asEnforced(caller, arn, resource, owner, asked, x)) : asEnforced(caller, arn, resource, owner, asked, r);
+  }
+
+  /**
+   * The principal an ARN resolved to, as enforcement sees it (review N, N1 and N5):
+   * - The ARN asked about may spell the user's or role's name in another case, or name a session in the other
+   *   dialect's form; the principal resolved carries the canonical ARN (stored path and name, the account's dialect),
+   *   which policies match. The asker must also be allowed `gatehouse:Authorize` on that canonical ARN (and on each
+   *   session's it stands for): a deny it holds on the entity's ARN is not sidestepped by another spelling.
+   * - A session named by ARN is refused (an implicit deny, saying why) while a session of that name issued before a
+   *   revocation of it, or of its role's sessions, could still be unexpired: the ARN does not say whether it names
+   *   such a session or a later one (a session named by ARN counts as issued at the earliest, as for
+   *   `aws:TokenIssueTime`). Read at each decision, not kept with the resolved principal.
+   */
+  function asEnforced(caller: Caller, arn: string, resource: string, owner: string | undefined, asked: Map<string, Result<unknown>> | undefined, r: Result<Resolved>): Result<Resolved> {
+    if (!r.ok) return r;
+    const p = r.value.principal;
+    const bySession = p.kind === 'role-session' && SESSION_ARN_RE.test(arn);
+    const canonical = p.kind === 'role-session' && !bySession ? p.roleArn : p.arn;
+    if (canonical !== undefined && canonical !== arn) {
+      const may = mayAsk(caller, canonical, p.account, resource, owner, asked);
+      if (!may.ok) return may;
+    }
+    const sessions = r.value.sessions;
+    if (sessions !== undefined) {
+      for (const s of sessions) {
+        if (s.principal.arn === arn || s.principal.arn === canonical) continue;
+        const may = mayAsk(caller, s.principal.arn, s.principal.account, resource, owner, asked);
+        if (!may.ok) return may;
+      }
+    }
+    const role = bySession && revocations !== undefined && p.roleArn !== undefined ? parseRoleArn(p.roleArn) : undefined;
+    if (role !== undefined) {
+      // The earliest issue time a session of that name can have and still be unexpired.
+      const now = deps.now();
+      const claims: SessionClaims = { v: 1, sid: '', ak: '', sk: '', acct: p.account, part: role.partition, role: { name: role.name, path: role.path, id: '' }, name: p.session?.name ?? '', iat: now - DURATION.max * 1000, exp: now };
+      if (revocations?.isRevoked(claims) === true) {
+        return ok({ ...r.value, refused: `principal: the sessions of \`${p.arn}\` were revoked, and one issued before that may still be unexpired (${DURATION.max / 3600} h): a session named by ARN counts as issued at the earliest, so it may do nothing (ask with \`principalProof\` about a later session)` });
+      }
+    }
+    return r;
+  }
+
+  /** The principal `arn` names (not the caller), with its policies; asking about it needs `gatehouse:Authorize` on `arn`. */
+  function resolveNamed(caller: Caller, arn: string, resource: string, owner: string | undefined, asked: Map<string, Result<unknown>> | undefined, kube: boolean): Result<Resolved> | Promise<Result<Resolved>> {
     if (resolvedVersion !== resourcePolicies.version) {
       resolved.clear();
       jobSessions.clear();
@@ -396,9 +458,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (TERMINAL.has(s.job.state)) return failWith('VALIDATION_ERROR', `job ${id} has ended (${s.job.state}): its sessions no longer work, so \`${arn}\` may do nothing`, 'principal');
     const r = await sts.readPrincipals((tx) => sts.cachedRole(tx, role.account, role.name));
     if (!r) return failWith('NO_SUCH_ENTITY', `role ${s.roleArn} does not exist`);
-    const roleArn = principal.roleArn?.startsWith('acs:') ? principal.roleArn : `arn:aws:iam::${principal.account}:role${r.role.path}${r.role.name}`;
+    if (arn.toLowerCase() !== sessionArn(principal.partition, principal.account, r.role.name, s.sessionName).toLowerCase()) {
+      return failWith('NO_SUCH_ENTITY', `role \`${principal.roleArn ?? arn}\` does not exist`, 'principal');
+    }
+    // The job's session as it is issued (review N, N1): the role's stored name, the session's, the account's dialect.
     const value: Resolved = {
-      principal: { ...principal, roleArn: roleArn ?? s.roleArn, userId: `${r.role.id}:${s.sessionName}`, tags: mergeTags(r.tags, s.tags), session: { name: s.sessionName, issuedAt: 0, sourceIdentity: s.sourceIdentity } },
+      principal: { ...principal, arn: sessionArn(r.partition, principal.account, r.role.name, s.sessionName), partition: r.partition, roleArn: roleArnOf(r.partition, principal.account, r.role.path, r.role.name), userId: `${r.role.id}:${s.sessionName}`, tags: mergeTags(r.tags, s.tags), session: { name: s.sessionName, issuedAt: 0, sourceIdentity: s.sourceIdentity } },
       policies: s.sessionPolicy !== undefined ? { ...r.policies, session: [compileSessionPolicy(s.sessionPolicy)] } : r.policies,
     };
     if (jobSessions.size >= MAX_RESOLVED) jobSessions.clear();
@@ -409,18 +474,31 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   async function readPrincipal(arn: string, principal: Principal): Promise<Result<Resolved>> {
     const version = resolvedVersion;
     const r = await sts.readPrincipals(async (tx): Promise<Result<Resolved>> => {
+      // Found by name in any case, as IAM names are unique (and STS finds a role); decided as the entity itself,
+      // with its canonical ARN (review N, N1). An ARN whose path or partition is not the entity's names no entity,
+      // as STS refuses a role ARN with another path.
       if (principal.kind === 'user') {
         const name = principal.arn.slice(principal.arn.lastIndexOf('/') + 1);
         const u = await sts.cachedUser(tx, principal.account, name);
-        if (!u) return failWith('NO_SUCH_ENTITY', `user ${arn} does not exist`);
-        return ok({ principal: { ...principal, userId: u.user.id, tags: u.tags }, policies: u.policies });
+        if (!u || !sameEntity(arn, userArnOf(principal.partition, principal.account, u.user.path, u.user.name), u.user.name)) {
+          return failWith('NO_SUCH_ENTITY', `user \`${arn}\` does not exist (a user's ARN carries its path: use the ARN the directory gives it)`, 'principal');
+        }
+        const canonical = userArnOf(u.partition, principal.account, u.user.path, u.user.name);
+        const value: Resolved = { principal: { ...principal, arn: canonical, partition: u.partition, userId: u.user.id, tags: u.tags }, policies: u.policies };
+        // As enforcement: a disabled user's access keys and sessions no longer work (review N, N5).
+        return ok(u.user.disabled ? { ...value, refused: `principal: user \`${canonical}\` is disabled: its access keys and session tokens no longer work, so it may do nothing` } : value);
       }
       if (principal.kind === 'role-session' && principal.roleArn) {
         const name = principal.roleArn.slice(principal.roleArn.lastIndexOf('/') + 1);
         const r = await sts.cachedRole(tx, principal.account, name);
-        if (!r) return failWith('NO_SUCH_ENTITY', `role ${principal.roleArn} does not exist`);
-        const roleArn = principal.roleArn.startsWith('acs:') ? principal.roleArn : `arn:aws:iam::${principal.account}:role${r.role.path}${r.role.name}`;
-        return ok({ principal: { ...principal, roleArn, userId: `${r.role.id}:${principal.session?.name ?? 'session'}`, tags: r.tags }, policies: r.policies });
+        const session = principal.session?.name ?? 'session';
+        // A session's ARN carries no path (only the role's name differs, in case); a role's does.
+        const found = r !== undefined && (SESSION_ARN_RE.test(arn)
+          ? arn.toLowerCase() === sessionArn(principal.partition, principal.account, r.role.name, session).toLowerCase()
+          : sameEntity(principal.roleArn, roleArnOf(principal.partition, principal.account, r.role.path, r.role.name), r.role.name));
+        if (!r || !found) return failWith('NO_SUCH_ENTITY', `role \`${principal.roleArn}\` does not exist (a role's ARN carries its path: use the ARN the directory gives it)`, 'principal');
+        const roleArn = roleArnOf(r.partition, principal.account, r.role.path, r.role.name);
+        return ok({ principal: { ...principal, arn: sessionArn(r.partition, principal.account, r.role.name, session), partition: r.partition, roleArn, userId: `${r.role.id}:${session}`, tags: r.tags }, policies: r.policies });
       }
       return ok({ principal, policies: { identity: [] } });
     });
@@ -488,9 +566,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // the other account allows it) and a session policy that allows everything would seem to cut the grant.
     const within = evaluate({ ...request, resourceAccount: request.principal.account }, { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session }, EXPLAIN);
     if (within.decision === 'Allow') return e;
-    const which = within.deniedBy === 'boundary' ? 'the permissions boundary' : 'the session policy';
+    const cutBy = within.deniedBy === 'boundary' ? 'boundary' : 'session';
+    const which = cutBy === 'boundary' ? 'the permissions boundary' : 'the session policy';
     const reasons = e.reasons.map((r) => `${r}, but ${which} does not allow this request (a binding names the principal, not its session)`);
-    return { verdict: 'no-opinion', reasons, errors: e.errors, ...(e.diagnostics !== undefined ? { diagnostics: e.diagnostics } : {}), ...(e.matched !== undefined ? { matched: e.matched } : {}) };
+    return { verdict: 'no-opinion', reasons, errors: e.errors, cutBy, ...(e.diagnostics !== undefined ? { diagnostics: e.diagnostics } : {}), ...(e.matched !== undefined ? { matched: e.matched } : {}) };
   }
 
   /** The union's answer, built with loops and no intermediate copies: this runs for every decision. */
@@ -503,6 +582,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const iamNoOpinion = onlyDenies && d.decision !== 'ExplicitDeny';
     const reasons = [iamNoOpinion ? `iam: no opinion: on a cluster's resources IAM only denies (an IAM allow grants nothing in Kubernetes); RBAC decides` : `iam: ${d.decision}: ${d.summary}`];
     let decision: DecisionValue = iamNoOpinion ? 'ImplicitDeny' : d.decision;
+    let deniedBy = d.deniedBy;
     if (extra.length > 0) {
       let denied = d.decision === 'ExplicitDeny';
       let errored = false;
@@ -519,6 +599,17 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         if (e.matched !== undefined) for (const m of e.matched) matched.push(m);
       }
       decision = denied ? 'ExplicitDeny' : errored ? 'ImplicitDeny' : allowed ? 'Allow' : 'ImplicitDeny';
+      // An engine's grant that the boundary or a session policy cut is what refused, not the identity policies that
+      // never allowed (review N, N9): `deniedBy` names the cut, as for an identity policy's allow cut the same way.
+      if (decision === 'ImplicitDeny' && !errored) {
+        for (let i = 0; i < extra.length; i++) {
+          const cut = (extra[i] as EngineResult).cutBy;
+          if (cut !== undefined) {
+            deniedBy = cut;
+            break;
+          }
+        }
+      }
       // A refusal also says why each engine without an opinion did not allow (a binding's false condition, a role
       // that lacks the permission, a grant its boundary cuts).
       if (decision !== 'Allow') {
@@ -535,8 +626,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (errored && !denied) diagnostics.push('an engine failed to evaluate: failing closed');
     }
     const evaluationMicros = Math.round((performance.now() - started) * 1000);
-    return decision !== 'Allow' && d.deniedBy !== undefined && !iamNoOpinion
-      ? { decision, reasons, matched, diagnostics, evaluationMicros, deniedBy: d.deniedBy }
+    return decision !== 'Allow' && deniedBy !== undefined && !iamNoOpinion
+      ? { decision, reasons, matched, diagnostics, evaluationMicros, deniedBy }
       : { decision, reasons, matched, diagnostics, evaluationMicros };
   }
 
@@ -574,6 +665,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
 
   function decideFor(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {
     if (!who.ok) return who;
+    if (who.value.refused !== undefined) {
+      // Enforcement refuses the principal outright: decided all the same, for an explicit deny and the explanation,
+      // but never allowed.
+      const { refused, ...rest } = who.value;
+      const a = decideFor(input, rp, ok(rest), started, roleTrust);
+      return a instanceof Promise ? a.then((x) => refusedAnswer(x, refused)) : refusedAnswer(a, refused);
+    }
     if (who.value.sessions !== undefined) return decideEach(input, rp, who.value.sessions, started, roleTrust);
     const ignored: string[] = [];
     const ctx = cleanContext(input.context, ignored);
@@ -626,6 +724,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const s = sessions[worst] as OneSession;
     const why = answer.decision === 'ExplicitDeny' ? 'an explicit deny applies to it' : answer.deniedBy === 'session' ? `its ${sessionPolicyWords(s.scope)} does not allow this request` : answer.deniedBy === 'boundary' ? 'the permissions boundary does not allow this request' : 'its policies do not allow this request';
     return ok({ ...answer, reasons: [`sessions: ${which}: ${sessionWords(s)} is not allowed: ${why}`, ...answer.reasons], evaluationMicros });
+  }
+
+  /** An answer about a principal that enforcement refuses outright (`Resolved.refused`): an implicit deny at most, saying why. */
+  function refusedAnswer(a: Answered, why: string): Answered {
+    if (!a.ok) return a;
+    return ok({ ...a.value, decision: a.value.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny', reasons: [why, ...a.value.reasons] });
   }
 
   /** The engines from `from` on brought up to date, one after the other, once one of them was behind. */

@@ -127,7 +127,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   const resourcePolicies = new ResourcePolicies(deps);
   // Engines built after the app (RBAC needs the app) join through `addAuthorizeEngine`.
   const engines: AuthorizeEngine[] = [bindings.engine, ...(options.engines ?? [])];
-  const authorizer = auditedAuthorizer(createAuthorizer(deps, sts, resourcePolicies, engines), audit);
+  const authorizer = auditedAuthorizer(createAuthorizer(deps, sts, resourcePolicies, engines, live), audit);
   const keyCache = new Map<string, { secret: string; caller: Caller }>();
   let keyCacheHead = -1;
   /** Whether the last refresh reached the store: false from a failed one until one succeeds (an outage). */
