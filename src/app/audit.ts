@@ -115,6 +115,8 @@ export interface AuditStatus {
   readonly recovered: number;
   /** Where sessions, changes and job records are journaled as they happen; null: no journal (GATEHOUSE_AUDIT_JOURNAL=off). */
   readonly journal: string | null;
+  /** Times since start this instance found the chain's head below the highest record it had committed (records deleted or replaced). */
+  readonly headRegressions: number;
 }
 
 export interface AuditPage {
@@ -130,7 +132,38 @@ export interface VerifyReport {
   readonly head: { readonly seq: number; readonly hash: string };
   /** Where verification started: the checkpoint of the last pruning (seq 0 when never pruned). */
   readonly base: { readonly seq: number; readonly hash: string };
-  readonly broken?: BrokenLink | { readonly seq: number; readonly reason: 'checkpoint'; readonly message: string };
+  /**
+   * The anchor to keep outside the database, `SEQ:HASH` of the head: a later `verify` given it (`expect`) fails
+   * unless that record is still there with that hash. The chain alone cannot show that its tail was deleted and the
+   * head moved back to an earlier record (one DELETE and one UPDATE, no hashing); an anchor can.
+   */
+  readonly anchor: string;
+  /** The anchor this verification was asked to check (`expect`), when it was. */
+  readonly expected?: string;
+  readonly broken?: BrokenLink | { readonly seq: number; readonly reason: 'checkpoint' | 'anchor'; readonly message: string };
+}
+
+/** An anchor kept from an earlier `verify`: record `seq` had hash `hash`. */
+export interface AuditAnchor {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** `SEQ:HASH` (as `verify` prints it) as an anchor; the hash is SHA-256 hex, in either case. */
+export function parseAnchor(text: string): Result<AuditAnchor> {
+  const m = /^([0-9]{1,16}):([0-9a-fA-F]{64})$/.exec(text.trim());
+  const seq = m ? Number(m[1]) : NaN;
+  if (!m || !Number.isSafeInteger(seq)) return failWith('VALIDATION_ERROR', `an anchor is \`SEQ:HASH\` as \`gatehouse audit verify\` prints it (a record number, a colon, 64 hex digits), got \`${text}\``, 'expect');
+  return ok({ seq, hash: (m[2] as string).toLowerCase() });
+}
+
+/**
+ * What one append found and left: the head the batch was linked to, and the last record committed. The queue
+ * compares each with the highest record this instance committed, to notice the head moving back.
+ */
+export interface Appended {
+  readonly linkedTo: AuditAnchor;
+  readonly last: AuditAnchor;
 }
 
 export const AUDIT_DEFAULTS = { failure: 'closed', allowSample: 1, maxBacklog: 100_000, batchSize: 500, flushMs: 100, maxUnwrittenMs: 2000, drainMs: 10_000 } as const;
@@ -152,7 +185,8 @@ const sha256 = (text: string): string => hash('sha256', text, 'hex');
  * made. `append` resolves once the batch is committed and rejects, with nothing written, when it is not.
  */
 export interface AuditAppender {
-  append(events: readonly TimedEvent[]): Promise<void>;
+  /** Resolves, when the appender can tell, with the head it linked to and the last record it committed. */
+  append(events: readonly TimedEvent[]): Promise<Appended | void>;
   /** Records per batch at most, when it differs from the queue's own (`batchSize`, four times that when behind). */
   readonly maxBatch?: number;
   /** Releases what the appender holds (a worker thread); called once, by `stop`. */
@@ -170,7 +204,7 @@ export interface AuditAppender {
    * events as they are and writes them with `append`.
    */
   piece?(): AuditPiece;
-  appendPieces?(pieces: readonly AuditPiece[]): Promise<void>;
+  appendPieces?(pieces: readonly AuditPiece[]): Promise<Appended | void>;
   /** The events of pieces from `piece()`, each with its detail's canonical redacted text (to spool what is left at stop). */
   eventsOf?(pieces: readonly AuditPiece[]): TimedEvent[];
 }
@@ -273,9 +307,12 @@ class EventsPiece implements AuditPiece {
 export function storeAppender(store: Store): AuditAppender {
   return {
     append: (events) =>
-      store.write(async (tx) => {
+      store.write(async (tx): Promise<Appended | void> => {
         const head = await tx.audit.head();
-        await tx.audit.append(linkEvents(events, head, sha256, { parsed: false }));
+        const linked = linkEvents(events, head, sha256, { parsed: false });
+        await tx.audit.append(linked);
+        const last = linked.at(-1);
+        if (last !== undefined) return { linkedTo: { seq: head.seq, hash: head.hash }, last: { seq: last.seq, hash: last.hash } };
       }),
   };
 }
@@ -403,8 +440,34 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   const log = deps.log ?? (() => {});
   const appender = deps.appender ?? storeAppender(deps.store);
   const piece = appender.piece && appender.appendPieces ? appender.piece.bind(appender) : () => new EventsPiece(batchSize);
-  const appendPieces: (pieces: readonly AuditPiece[]) => Promise<void> =
+  const appendPieces: (pieces: readonly AuditPiece[]) => Promise<Appended | void> =
     appender.piece && appender.appendPieces ? appender.appendPieces.bind(appender) : (pieces) => appender.append(pieces.flatMap((p) => (p as EventsPiece).events));
+
+  /**
+   * The highest record this instance's writer committed. Seqs only grow; a batch linked below it (or to it, with
+   * another hash) means records after it were deleted or replaced in the database and the head moved back — which
+   * the chain alone cannot show (`verify` catches it only against an anchor). Appends are checked in the order
+   * they commit (the queue writes one batch at a time).
+   */
+  let highest: AuditAnchor | undefined;
+  let headRegressions = 0;
+  function appended(a: Appended | void): void {
+    if (a === undefined) return;
+    const h = highest;
+    if (h !== undefined && (a.linkedTo.seq < h.seq || (a.linkedTo.seq === h.seq && a.linkedTo.hash !== h.hash))) {
+      headRegressions += 1;
+      metrics.auditHeadRegressed?.();
+      log(
+        `audit: THE AUDIT LOG'S HEAD MOVED BACK: this instance committed record ${h.seq} (hash ${h.hash}), but the head it just linked to is record ${a.linkedTo.seq}` +
+          `${a.linkedTo.seq === h.seq ? ' with another hash' : ''}: records were deleted or replaced in the database (or it was restored from a backup); ` +
+          `the new records reuse their seqs. Check with \`gatehouse audit verify --expect ${h.seq}:${h.hash}\`; counted in gatehouse_audit_head_regressions_total (${headRegressions} so far)`,
+      );
+      // From here on the chain as it now stands is the one compared against: one regression is reported once.
+      highest = a.last;
+      return;
+    }
+    if (h === undefined || a.last.seq > h.seq) highest = a.last;
+  }
 
   /** The queue: pieces oldest first, the last one `open` (filling) unless it was handed over; `backlog` records in all. */
   const pieces: AuditPiece[] = [];
@@ -558,7 +621,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
             },
           },
         });
-        await appender.append(events);
+        appended(await appender.append(events));
         written += events.length;
         recovered += missing.length;
         metrics.auditWritten(events.length);
@@ -652,12 +715,14 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       // The whole queue goes: every journal segment ended so far holds only records of this batch (or of batches
       // already committed), and goes once it is committed. Part of the queue: segments stay until a batch takes all.
       const covered = journal !== undefined && k === pieces.length ? journal.seal() : undefined;
+      let done: Appended | void;
       try {
-        await appendPieces(batch);
+        done = await appendPieces(batch);
       } catch (e) {
         failed(e, `${backlog} queued record(s)`);
         return false;
       }
+      appended(done);
       if (covered !== undefined && covered.length > 0) journal?.release(covered);
       // The queue may have grown meanwhile; the batch is its head.
       pieces.splice(0, k);
@@ -785,9 +850,12 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
 
   /**
    * Walks the whole chain from its checkpoint: every record present, linked to the one before, and matching its
-   * hash; the last one is the head; and the checkpoint is the one the last pruning recorded in the chain.
+   * hash; the last one is the head; and the checkpoint is the one the last pruning recorded in the chain. With
+   * `expect` (an anchor an earlier verification printed, kept outside the database), record `expect.seq` must also
+   * be there with that hash: the one check that catches the tail deleted and the head moved back to an earlier
+   * record, which leaves a chain intact in itself.
    */
-  async function verify(caller: Caller): Promise<Result<VerifyReport>> {
+  async function verify(caller: Caller, expect?: AuditAnchor): Promise<Result<VerifyReport>> {
     if (caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may verify the whole audit log`);
     const a = mayRead(caller);
     if (!a.ok) return a;
@@ -795,8 +863,18 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     const v = chainVerifier(head, sha256);
     let after = head.baseSeq;
     let attested: { seq: number; hash: string } | undefined;
+    // The anchored record's hash as the chain holds it (the checkpoint's, when the anchor is the checkpoint).
+    let anchored: string | undefined = expect !== undefined && expect.seq === head.baseSeq ? head.baseHash : undefined;
     const report = (broken?: VerifyReport['broken']): Result<VerifyReport> =>
-      ok({ ok: broken === undefined, checked: v.checked, head: { seq: head.seq, hash: head.hash }, base: { seq: head.baseSeq, hash: head.baseHash }, ...(broken ? { broken } : {}) });
+      ok({
+        ok: broken === undefined,
+        checked: v.checked,
+        head: { seq: head.seq, hash: head.hash },
+        base: { seq: head.baseSeq, hash: head.baseHash },
+        anchor: `${head.seq}:${head.hash}`,
+        ...(expect !== undefined ? { expected: `${expect.seq}:${expect.hash}` } : {}),
+        ...(broken ? { broken } : {}),
+      });
     for (;;) {
       const page = await deps.store.read((tx) => tx.audit.list({}, after, MAX_PAGE));
       const upto = page.filter((r) => r.seq <= head.seq);
@@ -807,6 +885,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
           const c = r.detail['checkpoint'] as { seq?: unknown; hash?: unknown } | undefined;
           if (c && typeof c.seq === 'number' && typeof c.hash === 'string') attested = { seq: c.seq, hash: c.hash };
         }
+        if (expect !== undefined && r.seq === expect.seq) anchored = r.hash;
       }
       if (upto.length < page.length || page.length < MAX_PAGE) break;
       after = (page.at(-1) as AuditRecord).seq;
@@ -817,6 +896,17 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     // deleted from the start by moving the checkpoint: that record would have to be rewritten too.
     if (head.baseSeq > 0 && (attested === undefined || attested.seq !== head.baseSeq || attested.hash !== head.baseHash)) {
       return report({ seq: head.baseSeq, reason: 'checkpoint', message: `the checkpoint (record ${head.baseSeq}) is not the one the last pruning recorded in the chain${attested ? ` (record ${attested.seq})` : ''}` });
+    }
+    if (expect !== undefined) {
+      if (expect.seq > head.seq) {
+        return report({ seq: head.seq + 1, reason: 'truncated', message: `missing anchor: record ${expect.seq} is not in the chain, which ends at record ${head.seq}: records ${head.seq + 1}–${expect.seq} at least were deleted and the head moved back` });
+      }
+      if (expect.seq < head.baseSeq) {
+        return report({ seq: expect.seq, reason: 'anchor', message: `missing anchor: record ${expect.seq} was pruned (the chain starts after record ${head.baseSeq}), so it cannot be checked: keep the anchor of a newer verification` });
+      }
+      if (anchored !== expect.hash) {
+        return report({ seq: expect.seq, reason: 'anchor', message: `record ${expect.seq} does not match the anchor: its hash is ${anchored ?? 'unknown'}, the anchor's ${expect.hash}: the chain from there on was rewritten` });
+      }
     }
     return report();
   }
@@ -872,6 +962,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       drainSeconds: drainMs / 1000,
       recovered,
       journal: journal?.where ?? null,
+      headRegressions,
     }),
     /** Age of the oldest record queued and not yet written, ms (0 when none): what `gatehouse_audit_oldest_unwritten_seconds` shows. */
     oldestUnwrittenMs,

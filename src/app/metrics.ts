@@ -22,6 +22,8 @@ export interface AppMetrics {
   authFailuresSuppressed?(): void;
   /** A session, change or job record that could not be written to the audit journal (a full or unwritable disk). */
   auditJournalFailed?(): void;
+  /** The audit writer found the chain's head below the highest record this instance committed (records deleted or replaced). */
+  auditHeadRegressed?(): void;
 }
 
 export const NO_METRICS: AppMetrics = {

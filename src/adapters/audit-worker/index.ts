@@ -13,7 +13,7 @@
  * batch. It keeps the process alive only while a batch is in hand.
  */
 import { Worker } from 'node:worker_threads';
-import type { AuditAppender, AuditPiece } from '../../app/audit.ts';
+import type { Appended, AuditAppender, AuditPiece } from '../../app/audit.ts';
 import { MAX_DEPTH, REDACTED_TEXT, redactedStringText, redactsKey, type AuditEvent, type TimedEvent } from '../../core/audit/index.ts';
 
 export type AuditWorkerTarget =
@@ -23,12 +23,14 @@ export type AuditWorkerTarget =
 interface Reply {
   readonly id: number;
   readonly error?: string;
+  /** What the batch linked to and committed (the queue checks the head never moves back). */
+  readonly appended?: Appended;
 }
 
 export function auditWorker(target: AuditWorkerTarget): AuditAppender {
   let worker: Worker | undefined;
   let nextId = 1;
-  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (a?: Appended) => void; reject: (e: Error) => void }>();
 
   const failAll = (e: Error): void => {
     for (const p of pending.values()) p.reject(e);
@@ -41,7 +43,7 @@ export function auditWorker(target: AuditWorkerTarget): AuditAppender {
       const p = pending.get(m.id);
       if (p === undefined) return;
       pending.delete(m.id);
-      if (m.error === undefined) p.resolve();
+      if (m.error === undefined) p.resolve(m.appended);
       else p.reject(new Error(m.error));
       if (pending.size === 0) w.unref();
     });
@@ -62,11 +64,11 @@ export function auditWorker(target: AuditWorkerTarget): AuditAppender {
     pieces.forEach((p, i) => w.postMessage({ id, commit: i === pieces.length - 1, events: (p as EventPacker).packed() }));
   };
 
-  const appendPieces = (pieces: readonly AuditPiece[]): Promise<void> => {
+  const appendPieces = (pieces: readonly AuditPiece[]): Promise<Appended | void> => {
     worker ??= spawn();
     const w = worker;
     const id = nextId++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<Appended | void>((resolve, reject) => {
       pending.set(id, { resolve, reject });
       w.ref();
       try {
@@ -93,7 +95,7 @@ export function auditWorker(target: AuditWorkerTarget): AuditAppender {
       const w = worker;
       const id = nextId++;
       return new Promise<void>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        pending.set(id, { resolve: () => resolve(), reject });
         w.ref();
         w.postMessage({ id, warm: true });
       });

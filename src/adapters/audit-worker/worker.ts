@@ -72,8 +72,8 @@ port.on('message', (m: { id: number; commit: boolean; events: PackedEvents } | {
       return;
     }
     try {
-      await (await open()).append(batch);
-      port.postMessage({ id: m.id });
+      const appended = await (await open()).append(batch);
+      port.postMessage(appended ? { id: m.id, appended } : { id: m.id });
     } catch (e) {
       port.postMessage({ id: m.id, error: message(e) });
     }

@@ -3,7 +3,10 @@
  * root account's administrators have it; other accounts' principals see their own account's records):
  *   GET /v1/audit?principal=&role=&job=&action=&decision=&kind=&since=&until=&after=&limit=
  *       → {records: [...], next?}: oldest first; pass `next` as `after` for the following page
- *   GET /v1/audit/verify   → {ok, checked, head, base, broken?}   (root account only: the whole chain)
+ *   GET /v1/audit/verify?expect=SEQ:HASH
+ *       → {ok, checked, head, base, anchor, expected?, broken?}   (root account only: the whole chain); `anchor` is
+ *       the head as `SEQ:HASH`, to keep outside the database; with `expect` (an anchor kept earlier) the chain is
+ *       broken unless that record is still there with that hash (tail truncation shows only this way)
  *   GET /v1/audit/status   → the audit log's `AuditStatus` (src/app/audit.ts): policy, backlog, health, counts, settings
  * `since`/`until` take ISO-8601 times or durations back from now (`15m`, `24h`, `7d`); `since` must come before
  * `until`. `decision` takes a value records carry (`DECISION_HELP`), in any case, or the AWS error code clients
@@ -13,7 +16,7 @@ import { ERROR_CODES, failWith, ok, type ErrorCode, type Result } from '../../co
 import type { AuditFilter, AuditKind } from '../../core/audit/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { actorOf, authorizeAdmin } from '../../app/principals.ts';
-import { auditArn, READ_AUDIT } from '../../app/audit.ts';
+import { auditArn, parseAnchor, READ_AUDIT } from '../../app/audit.ts';
 import type { DecisionValue } from '../../core/iam/types.ts';
 import { clusterArn, workspaceArn, type JobState } from '../../core/jobs/jobs.ts';
 import { HTTP_ERRORS } from './errors.ts';
@@ -125,10 +128,14 @@ export function auditRoutes(): Route[] {
     {
       method: 'GET',
       pattern: ['audit', 'verify'],
-      handler: async ({ app, caller }) => {
+      handler: async ({ app, caller, query }) => {
+        for (const k of query.keys()) if (k !== 'expect') return failWith('VALIDATION_ERROR', `unknown parameter \`${k}\`; verify takes expect (an anchor, SEQ:HASH)`, k);
+        const given = query.get('expect');
+        const expect = given === null ? undefined : parseAnchor(given);
+        if (expect !== undefined && !expect.ok) return expect;
         // Records of the last 100 ms are in the queue: write them first, so the report covers what was done.
         await app.audit.flush();
-        const r = await app.audit.verify(caller);
+        const r = await app.audit.verify(caller, expect?.value);
         return r.ok ? ok({ body: r.value }) : r;
       },
     },

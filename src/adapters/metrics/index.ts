@@ -84,6 +84,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     help: 'Session, change and job records that could not be written to the audit journal (DIR/audit-spool): queued as usual, but a hard stop before they are written would lose them',
     registers: [registry],
   });
+  const headRegressions = new Counter({
+    name: 'gatehouse_audit_head_regressions_total',
+    help: 'Times the audit writer found the chain\'s head below the highest record this instance had committed: records deleted or replaced in the database, or the database restored from a backup (check with gatehouse audit verify --expect)',
+    registers: [registry],
+  });
   const gateRefusals = new Counter({
     name: 'gatehouse_audit_gate_refusals_total',
     help: 'Session issuances and directory changes refused because the audit log was not known to be writable (GATEHOUSE_AUDIT_FAILURE=closed)',
@@ -149,6 +154,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       auditGateRefused: (what) => gateRefusals.inc({ what }),
       authFailuresSuppressed: () => authFailuresSuppressed.inc(),
       auditJournalFailed: () => journalFailures.inc(),
+      auditHeadRegressed: () => headRegressions.inc(),
     },
     bind(s) {
       sources = s;

@@ -27,8 +27,19 @@ interface VerifyJson {
   readonly checked: number;
   readonly head: { readonly seq: number; readonly hash: string };
   readonly base: { readonly seq: number; readonly hash: string };
+  /** The head as `SEQ:HASH` (a server older than anchors sends none). */
+  readonly anchor?: string;
+  readonly expected?: string;
   readonly broken?: { readonly seq: number; readonly reason: string; readonly message: string };
 }
+
+type VerifyOpts = ConnectionOptions & { json?: true; expect?: string };
+
+/** `--expect SEQ:HASH`, checked before anything is asked of the server. */
+const anchorArg = (v: string): string => {
+  if (!/^[0-9]{1,16}:[0-9a-fA-F]{64}$/.test(v.trim())) throw new InvalidArgumentError(`an anchor is SEQ:HASH as \`gatehouse audit verify\` prints it (a record number, a colon, 64 hex digits), got \`${v}\``);
+  return v.trim();
+};
 
 type QueryOpts = ConnectionOptions & {
   json?: true;
@@ -222,16 +233,20 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   }
 }
 
-async function verify(ctx: CommandContext, opts: ConnectionOptions & { json?: true }): Promise<number> {
+async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json);
-  const r = await call<VerifyJson>(conn.value, 'GET', ['audit', 'verify']);
+  const r = await call<VerifyJson>(conn.value, 'GET', ['audit', 'verify'], opts.expect !== undefined ? { query: { expect: opts.expect } } : {});
   if (!r.ok) return report(ctx, r, opts.json);
   const v = r.value;
-  if (opts.json) ctx.out(`${JSON.stringify(v, null, 2)}\n`);
+  const anchor = v.anchor ?? `${v.head.seq}:${v.head.hash}`;
+  if (opts.json) ctx.out(`${JSON.stringify({ ...v, anchor }, null, 2)}\n`);
   else if (v.ok) {
     const range = v.checked === 0 ? 'no records' : `records ${v.head.seq - v.checked + 1}–${v.head.seq}`;
     ctx.out(`${printable(`audit log intact: ${v.checked} record(s) checked (${range}${v.base.seq > 0 ? `, from the checkpoint after record ${v.base.seq}` : ''}); head ${v.head.hash}`)}\n`);
+    if (v.expected !== undefined) ctx.out(`${printable(`anchor ${v.expected} present`)}\n`);
+    // The chain cannot show by itself that its tail was deleted and the head moved back: only a kept anchor can.
+    ctx.out(`${printable(`anchor to keep outside the database: ${anchor} (check later with: gatehouse audit verify --expect ${anchor})`)}\n`);
   } else {
     // The reason and message may quote a record's altered content: escaped like the table's cells.
     ctx.out(`${printable(`audit log BROKEN at record ${v.broken?.seq ?? '?'} (${v.broken?.reason ?? 'unknown'}): ${v.broken?.message ?? ''}`)}\n${printable(`${v.checked} record(s) before it verified; head ${v.head.seq} ${v.head.hash}`)}\n`);
@@ -277,7 +292,23 @@ export const auditCommands: CommandGroup = (program, ctx) => {
       ].join('\n'),
     )
     .action(async (opts: QueryOpts) => ctx.exit(await query(ctx, opts)));
-  withJsonOption(withServerOptions(audit.command('verify').description('walk the hash chain of the whole audit log and report the first broken link')))
-    .addHelpText('after', '\nExit status: 0 intact, 1 a record was altered, inserted or deleted, other statuses for errors.')
-    .action(async (opts: ConnectionOptions & { json?: true }) => ctx.exit(await verify(ctx, opts)));
+  withJsonOption(
+    withServerOptions(
+      audit
+        .command('verify')
+        .description('walk the hash chain of the whole audit log and report the first broken link; print the anchor to keep')
+        .option('--expect <seq:hash>', 'an anchor an earlier verify printed: broken unless that record is still in the chain with that hash', anchorArg),
+    ),
+  )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The chain alone cannot show that its newest records were deleted and the head moved back to an earlier record:',
+        'keep the anchor each verify prints (SEQ:HASH of the head) outside the database, and pass the last one kept',
+        'with --expect; a missing or different anchor record is reported as broken (truncated, or anchor).',
+        'Exit status: 0 intact, 1 a record was altered, inserted or deleted (or the anchor is missing), other statuses for errors.',
+      ].join('\n'),
+    )
+    .action(async (opts: VerifyOpts) => ctx.exit(await verify(ctx, opts)));
 };
