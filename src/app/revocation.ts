@@ -25,7 +25,7 @@ import type { AppDeps } from './deps.ts';
 import type { Directory } from './directory.ts';
 import type { LiveState, RevocationKind } from './live.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, requestContext, type Caller } from './principals.ts';
-import type { UserRecord } from './ports/store.ts';
+import { isStoreUnavailable, type UserRecord } from './ports/store.ts';
 
 /** What a revocation did: its list entry and the instant before which sessions no longer work. */
 export interface Revoked {
@@ -168,13 +168,15 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
 
   /**
    * Records a revocation or a rotation (and a refused one) in the audit log. Never gated by the audit failure
-   * policy: taking access away must work during an outage of the audit log.
+   * policy: taking access away must work during an outage of the audit log. It needs the database, though (the
+   * revocation list is there): in a database outage it is refused with 503, and that refusal is recorded too (as
+   * a refused directory change is: the error code, the message), queued and journaled until the log can be written.
    */
   function recorded<A extends unknown[], T>(action: string, resourceOf: (...args: A) => string, f: (caller: Caller, ...args: A) => Promise<Result<T>>) {
     return async (caller: Caller, ...args: A): Promise<Result<T>> => {
-      const r = await f(caller, ...args);
-      const error = r.ok ? undefined : r.errors[0];
-      if (deps.audit && (r.ok || error?.code === 'ACCESS_DENIED')) {
+      const note = (r: Result<T>): void => {
+        const error = r.ok ? undefined : r.errors[0];
+        if (!deps.audit || !(r.ok || error?.code === 'ACCESS_DENIED' || error?.code === 'SERVICE_UNAVAILABLE')) return;
         deps.audit.record({
           kind: 'change',
           account: caller.account,
@@ -184,10 +186,20 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
           decision: error ? error.code : 'ok',
           detail: r.ok ? { result: isoTimes(r.value) } : { error: error?.message },
         });
+      };
+      let r: Result<T>;
+      try {
+        r = await f(caller, ...args);
+      } catch (e) {
+        // Thrown on all the same: the edges answer it (503 ServiceUnavailable) and log its cause.
+        if (isStoreUnavailable(e)) note(failWith('SERVICE_UNAVAILABLE', 'the database cannot be reached, so nothing was revoked: retry later'));
+        throw e;
       }
+      note(r);
       return r;
     };
   }
+
   /**
    * A result as its record shows it: instants (`before` of a revocation, `created` of a key) as ISO-8601 UTC, as
    * every other time in the audit log; what is stored (the revocation list, the key ring) keeps epoch ms.

@@ -274,7 +274,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   function recordRefusal(caller: Caller, action: string, p: AssumeRoleParams & { roleArn: string }, r: Result<unknown>, facts: RequestFacts): void {
     if (r.ok || !deps.audit) return;
     const e = r.errors[0];
-    if (e?.code !== 'ACCESS_DENIED') return;
+    // Refused by a policy, or because it could not be recorded or the database could not be reached (503): an
+    // attempt an auditor wants to see either way. Invalid requests are not recorded.
+    if (e?.code !== 'ACCESS_DENIED' && e?.code !== 'SERVICE_UNAVAILABLE') return;
     const sourceIdentity = caller.session?.srcId ?? p.sourceIdentity;
     const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
     deps.audit.record({
@@ -289,6 +291,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}),
       detail: {
         error: explanationOf(e.message),
+        ...(e.code !== 'ACCESS_DENIED' ? { code: e.code } : {}),
         sessionName: p.roleSessionName,
         ...(p.sourceIdentity !== undefined ? { requestedSourceIdentity: p.sourceIdentity } : {}),
         ...(p.durationSeconds !== undefined ? { durationSeconds: p.durationSeconds } : {}),
@@ -298,6 +301,30 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(p.policy !== undefined ? { sessionPolicy: p.policy } : {}),
       },
     });
+  }
+
+  /**
+   * A session refused because it could not be issued (503: the audit gate closed, the database out), for issuance
+   * that records no other refusal here (GetSessionToken, a service's session for a job or pod): recorded like a
+   * refused AssumeRole (`Deny`, the reason in `detail.error`). It goes through the queue and the journal as any
+   * record does, so a gate closed because the audit log cannot be written holds it until it can.
+   */
+  function recordUnavailable(refused: { readonly account: string; readonly principal: string; readonly action: string; readonly resource: string; readonly role?: string; readonly job?: string; readonly sourceIp?: string; readonly sourceIdentity?: string; readonly detail: Record<string, unknown> }, r: Result<unknown>): void {
+    if (r.ok || !deps.audit) return;
+    const e = r.errors[0];
+    if (e?.code !== 'SERVICE_UNAVAILABLE') return;
+    const { detail, sourceIp, ...rest } = refused;
+    deps.audit.record({ kind: 'session', ...rest, ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}), decision: 'Deny', detail: { error: e.message, code: e.code, ...detail } });
+  }
+
+  /** A store outage thrown by `f` as the refusal its caller will answer (503), to record it; thrown on all the same. */
+  async function outageRecorded<T>(f: () => Promise<Result<T>>, note: (r: Result<T>) => void): Promise<Result<T>> {
+    try {
+      return await f();
+    } catch (e) {
+      if (isStoreUnavailable(e)) note(failWith('SERVICE_UNAVAILABLE', 'the database cannot be reached, so the session was not issued'));
+      throw e;
+    }
   }
 
   /** The decision of `action` on the role by `principal` (with its `policies`) under the role's trust policy. */
@@ -335,11 +362,16 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   }
 
   async function assumeRole(caller: Caller, p: AssumeRoleParams & { roleArn: string }, facts: RequestFacts = caller.request ?? {}): Promise<Result<AssumeRoleResult>> {
-    // Under the fail-closed audit policy, no session is issued while the audit log cannot record it.
+    // Under the fail-closed audit policy, no session is issued while the audit log cannot record it; the refusal is
+    // recorded all the same (queued and journaled, written once the log can be).
+    const note = (r: Result<unknown>) => recordRefusal(caller, 'sts:AssumeRole', p, r, facts);
     const closed = deps.audit?.gate('sessions are not issued');
-    if (closed) return closed;
-    const r = await assumeRoleChecked(caller, p, facts);
-    recordRefusal(caller, 'sts:AssumeRole', p, r, facts);
+    if (closed) {
+      note(closed);
+      return closed;
+    }
+    const r = await outageRecorded(() => assumeRoleChecked(caller, p, facts), note);
+    note(r);
     return r;
   }
 
@@ -467,11 +499,29 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     /** Where the request that asked for the session came from (a job's credential endpoint: the first fetch, or the one that found it due for refresh). */
     sourceIp?: string;
   }): Promise<Result<AssumeRoleResult & { role: RoleRecord }>> {
+    const note = (r: Result<unknown>) =>
+      recordUnavailable(
+        {
+          account: parseRoleArn(input.roleArn)?.account ?? '',
+          principal: input.service.toLowerCase(),
+          action: 'sts:AssumeRole',
+          resource: input.roleArn,
+          role: input.roleArn,
+          ...(input.job !== undefined ? { job: input.job } : {}),
+          ...(input.sourceIdentity !== undefined ? { sourceIdentity: input.sourceIdentity } : {}),
+          ...(input.sourceIp !== undefined ? { sourceIp: input.sourceIp } : {}),
+          detail: { via: input.job !== undefined ? 'job' : 'service', sessionName: input.sessionName },
+        },
+        r,
+      );
     const closed = deps.audit?.gate('sessions are not issued');
-    if (closed) return closed;
+    if (closed) {
+      note(closed);
+      return closed;
+    }
     const parsed = parseRoleArn(input.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `\`${input.roleArn}\` is not a role ARN`);
-    return deps.store.read(async (tx) => {
+    return outageRecorded(() => deps.store.read(async (tx) => {
       const partition = await partitionOf(tx, parsed.account);
       const entry = partition ? await cachedRole(tx, parsed.account, parsed.name) : undefined;
       if (!entry || !partition) return failWith('NO_SUCH_ENTITY', `The role with name ${parsed.name} cannot be found.`);
@@ -496,12 +546,16 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(input.policy !== undefined ? { pol: input.policy } : {}),
       }, { via: input.job !== undefined ? 'job' : 'service', principal: input.service.toLowerCase(), ...(input.sourceIp !== undefined ? { sourceIp: input.sourceIp } : {}) });
       return ok({ credentials, assumedRoleId: `${role.id}:${input.sessionName}`, arn: sessionArn(partition, role.account, role.name, input.sessionName), packedPolicySize: 0, sourceIdentity: input.sourceIdentity, claims, role });
-    });
+    }), note);
   }
 
   async function getSessionToken(caller: Caller, durationSeconds?: number, facts: RequestFacts = caller.request ?? {}): Promise<Result<IssuedCredentials>> {
     const closed = deps.audit?.gate('sessions are not issued');
-    if (closed) return closed;
+    if (closed) {
+      const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
+      recordUnavailable({ ...actorOf(caller), account: caller.account, action: 'sts:GetSessionToken', resource: caller.principal.arn, ...(sourceIp !== undefined ? { sourceIp } : {}), detail: { via: 'GetSessionToken', ...(durationSeconds !== undefined ? { durationSeconds } : {}) } }, closed);
+      return closed;
+    }
     if (caller.session) return failWith('ACCESS_DENIED', 'Cannot call GetSessionToken with session credentials');
     if (!caller.user) return failWith('ACCESS_DENIED', 'GetSessionToken needs the long-term credentials of a user');
     const duration = durationSeconds ?? SESSION_TOKEN_DURATION.default;
