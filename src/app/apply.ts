@@ -23,7 +23,7 @@
  */
 import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
 import { contextOf, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
-import { ownerIn, RESOURCE_POLICY_MAX_CHARS, RESOURCE_POLICY_PREFIX, resourcePolicyKey, type StoredResourcePolicy } from './resource-policies.ts';
+import { claimedBelow, ownerIn, RESOURCE_POLICY_MAX_CHARS, RESOURCE_POLICY_PREFIX, resourcePolicyKey, type StoredResourcePolicy } from './resource-policies.ts';
 import {
   adminService,
   checkAccountId,
@@ -1198,6 +1198,8 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     // Whose the resource is: the ARN's account, the bucket's owner, or the account of a policy on it or above it.
     const owner = await ownerIn(env.tx, o.spec.resource);
     if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} belongs to account ${owner}, not ${o.account}; attach its policy as that account`);
+    const below = await claimedBelow(env.tx, o.spec.resource, o.account);
+    if (below !== undefined) return planFail('ACCESS_DENIED', 'spec.resource', below);
     const key = resourcePolicyKey(o.spec.resource);
     const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
     const existing = text === undefined ? undefined : (JSON.parse(text) as StoredResourcePolicy);

@@ -13,6 +13,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import { jobSessionOf } from './jobs.ts';
 import { accessDeniedMessage, type Caller } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
+import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
 import type { Sts } from './sts.ts';
 
@@ -579,6 +580,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     for (const m of d.matched) if (!onlyDenies || m.effect === 'Deny') matched.push(m.sid !== undefined ? { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, sid: m.sid, effect: m.effect } : { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, effect: m.effect });
     const diagnostics: string[] = [];
     for (const f of d.conditionFailures) diagnostics.push(`iam: ${f.type} policy \`${f.policy}\` statement ${f.index}${f.sid ? ` (${f.sid})` : ''}: ${f.reason}`);
+    // A stored policy that no longer parses denies what it governs (src/app/unreadable-policy.ts): say which.
+    for (const m of d.matched) if (m.sid === UNREADABLE_SID) diagnostics.push(unreadableDiagnostic(m.type, m.policy));
     const iamNoOpinion = onlyDenies && d.decision !== 'ExplicitDeny';
     const reasons = [iamNoOpinion ? `iam: no opinion: on a cluster's resources IAM only denies (an IAM allow grants nothing in Kubernetes); RBAC decides` : `iam: ${d.decision}: ${d.summary}`];
     let decision: DecisionValue = iamNoOpinion ? 'ImplicitDeny' : d.decision;

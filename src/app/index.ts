@@ -15,6 +15,7 @@ import { createSts } from './sts.ts';
 import { SessionScopes } from './session-scopes.ts';
 import { createJobs } from './jobs.ts';
 import { ResourcePolicies } from './resource-policies.ts';
+import { unreadableLog } from './unreadable-policy.ts';
 import { createBindings } from './bindings.ts';
 import { createAuthorizer, type AuthorizeEngine } from './authorize.ts';
 import { auditedAuthorizer, createAudit, type AuditOptions } from './audit.ts';
@@ -92,7 +93,9 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     options.audit,
   );
   const deps: AppDeps = { ...rawDeps, store, audit };
-  const cache = new PolicyCache();
+  // A stored policy that no longer parses fails closed, and is logged once, whichever cache compiles it first.
+  const unreadable = unreadableLog(options.log);
+  const cache = new PolicyCache(undefined, unreadable);
   // Last use of access keys: bookkeeping through the raw store too (it changes nothing any cache holds).
   const keyUse = createKeyUse({ store: raw, now: rawDeps.now, ...(options.log ? { log: options.log } : {}) });
   const rawDirectory = createDirectory(deps);
@@ -112,7 +115,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       return r.ok ? ok(r.value.map(withLatestUse)) : r;
     },
   };
-  const live = new LiveState(deps);
+  const live = new LiveState(deps, unreadable);
   // Scoped sessions are recorded through the raw store: a registration changes nothing any cache holds.
   const sessionScopes = new SessionScopes({ store: raw, now: rawDeps.now, randomBytes: rawDeps.randomBytes });
   const sts = createSts(deps, live, cache, sessionScopes);
@@ -124,7 +127,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     ...(options.jobSessionSeconds !== undefined ? { sessionSeconds: options.jobSessionSeconds } : {}),
     ...(options.jobHeartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.jobHeartbeatTimeoutMs } : {}),
   });
-  const resourcePolicies = new ResourcePolicies(deps);
+  const resourcePolicies = new ResourcePolicies(deps, unreadable);
   // Engines built after the app (RBAC needs the app) join through `addAuthorizeEngine`.
   const engines: AuthorizeEngine[] = [bindings.engine, ...(options.engines ?? [])];
   const authorizer = auditedAuthorizer(createAuthorizer(deps, sts, resourcePolicies, engines, live), audit);

@@ -15,11 +15,12 @@
  * change (PostgreSQL LISTEN/NOTIFY), and polling as the safety net — slow while notifications flow, fast when
  * the store has none (SQLite, CockroachDB) or the listening connection is down.
  */
-import { compilePolicy, parsePolicy, type CompiledPolicy, type PolicySet } from '../core/iam/index.ts';
+import { compilePolicy, type CompiledPolicy, type PolicySet } from '../core/iam/index.ts';
 import type { Partition, SessionClaims } from '../core/sts/session.ts';
 import { roleArnOf, sessionArn } from '../core/sts/session.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppDeps, RingKeyData } from './deps.ts';
+import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 import { isStoreUnavailable, StoreUnavailableError } from './ports/store.ts';
 import type {
   AccessKeyRecord,
@@ -143,8 +144,8 @@ interface GroupState {
 
 interface ManagedPolicy {
   readonly key: string;
-  /** Undefined when the default version does not parse: it then allows nothing (never everything). */
-  readonly compiled: CompiledPolicy | undefined;
+  /** When the default version does not parse, a policy that denies everything (fails closed, never an allow). */
+  readonly compiled: CompiledPolicy;
 }
 
 /**
@@ -172,10 +173,12 @@ const groupKey = (account: string, name: string): string => `${account}/${lc(nam
 const accountOfKey = (key: string): string => key.slice(key.indexOf(':') + 1, key.indexOf('/'));
 const isUserSource = (s: Source): s is Source & { readonly record: UserRecord } => !('trustPolicy' in s.record);
 
-/** As `PolicyCache.get`: a stored document that no longer parses contributes nothing (an error is never an allow). */
-function compileText(name: string, document: string): CompiledPolicy | undefined {
-  const parsed = parsePolicy(document, { kind: 'identity', maxChars: 1 << 20 });
-  return parsed.ok ? compilePolicy(parsed.value, name) : undefined;
+/**
+ * As `PolicyCache.get`: a stored document that no longer parses fails closed, as a policy that denies every request
+ * of the principals holding it (src/app/unreadable-policy.ts), reported to `note`.
+ */
+function compileText(name: string, document: string, note?: UnreadableNote): CompiledPolicy {
+  return compileStored(name, document, 'identity', 1 << 20, note);
 }
 
 const DENY_ALL = (name: string): CompiledPolicy => compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, name);
@@ -229,7 +232,7 @@ async function readAll(tx: ReadTx) {
 }
 
 /** Compiles what `readAll` read, outside the transaction, letting the event loop turn now and then. */
-async function buildMirror(d: Awaited<ReturnType<typeof readAll>>): Promise<Mirror> {
+async function buildMirror(d: Awaited<ReturnType<typeof readAll>>, note?: UnreadableNote): Promise<Mirror> {
   const m = emptyMirror();
   let work = 0;
   const turn = async (): Promise<void> => {
@@ -238,7 +241,7 @@ async function buildMirror(d: Awaited<ReturnType<typeof readAll>>): Promise<Mirr
   for (const a of d.accounts) m.accounts.set(a.id, a);
   for (const { policy, version } of d.policies) {
     const key = groupKey(policy.account, policy.name);
-    m.policies.set(policy.arn, { key, compiled: compileText(policy.arn, version.document) });
+    m.policies.set(policy.arn, { key, compiled: compileText(policy.arn, version.document, note) });
     m.policyArns.set(key, policy.arn);
     await turn();
   }
@@ -255,7 +258,7 @@ async function buildMirror(d: Awaited<ReturnType<typeof readAll>>): Promise<Mirr
   for (const a of d.attachments) holder(a.principal)?.managed.push(a.policyArn);
   for (const i of d.inline) {
     const h = holder(i.principal);
-    const c = h && compileText(`${i.principal.type}/${i.principal.name}/${i.name}`, i.document);
+    const c = h && compileText(`${i.principal.type}/${i.principal.name}/${i.name}`, i.document, note);
     if (h && c) h.inline.push(c);
     await turn();
   }
@@ -271,7 +274,7 @@ async function buildMirror(d: Awaited<ReturnType<typeof readAll>>): Promise<Mirr
 }
 
 /** A principal's own pieces as the store holds them now (undefined: it no longer exists). */
-async function readSource(tx: ReadTx, key: string): Promise<Source | undefined> {
+async function readSource(tx: ReadTx, key: string, note?: UnreadableNote): Promise<Source | undefined> {
   const kind = key.startsWith('role:') ? 'role' : 'user';
   const account = accountOfKey(key);
   const name = key.slice(key.indexOf('/') + 1);
@@ -280,22 +283,20 @@ async function readSource(tx: ReadTx, key: string): Promise<Source | undefined> 
   const ref: PrincipalRef = { type: kind, account, name: record.name };
   const inline: CompiledPolicy[] = [];
   for (const p of await tx.inlinePolicies.list(ref)) {
-    const c = compileText(`${kind}/${record.name}/${p.name}`, p.document);
-    if (c) inline.push(c);
+    inline.push(compileText(`${kind}/${record.name}/${p.name}`, p.document, note));
   }
   const groups = kind === 'user' ? (await tx.groups.listForUser(account, record.name)).map((g) => groupKey(g.account, g.name)) : [];
   return { record, managed: await tx.attachments.listForPrincipal(ref), inline, groups };
 }
 
-async function readGroup(tx: ReadTx, key: string): Promise<{ state: GroupState; members: string[] } | undefined> {
+async function readGroup(tx: ReadTx, key: string, note?: UnreadableNote): Promise<{ state: GroupState; members: string[] } | undefined> {
   const account = key.slice(0, key.indexOf('/'));
   const g = await tx.groups.get(account, key.slice(key.indexOf('/') + 1));
   if (!g) return undefined;
   const ref: PrincipalRef = { type: 'group', account, name: g.name };
   const inline: CompiledPolicy[] = [];
   for (const p of await tx.inlinePolicies.list(ref)) {
-    const c = compileText(`group/${g.name}/${p.name}`, p.document);
-    if (c) inline.push(c);
+    inline.push(compileText(`group/${g.name}/${p.name}`, p.document, note));
   }
   const members = (await tx.groups.listMembers(account, g.name)).map((u) => userKey(u.account, u.name));
   return { state: { managed: await tx.attachments.listForPrincipal(ref), inline }, members };
@@ -327,8 +328,13 @@ export class LiveState {
    */
   maxStalenessMs: number | undefined;
 
-  constructor(deps: AppDeps) {
+  /** Where a stored policy that no longer parses is logged, once (src/app/unreadable-policy.ts). */
+  private readonly unreadable: UnreadableNote;
+
+  /** `note`: where a stored policy that no longer parses is reported (`unreadableLog`). */
+  constructor(deps: AppDeps, note: UnreadableNote = unreadableLog(undefined)) {
     this.deps = deps;
+    this.unreadable = note;
   }
 
   /** `role:<acct>/<name>` or `user:<acct>/<name>` (names lower-cased) → compiled policies, tags and record. */
@@ -432,7 +438,7 @@ export class LiveState {
       return;
     }
     // Compiled outside the transaction; nothing is replaced until all of it is ready.
-    const built = out.all && (await buildMirror(out.all));
+    const built = out.all && (await buildMirror(out.all, this.unreadable));
     if (out.keys) this.keys = out.keys;
     if (out.revocations) this.revocations = out.revocations;
     if (built) {
@@ -459,12 +465,12 @@ export class LiveState {
       const p = await tx.policies.get(account, name);
       const v = p && (await tx.policies.getDefaultVersion(p.arn));
       const arn = p?.arn ?? m.policyArns.get(key);
-      if (arn !== undefined) policies.set(key, { arn, policy: p && v ? { key, compiled: compileText(p.arn, v.document) } : undefined });
+      if (arn !== undefined) policies.set(key, { arn, policy: p && v ? { key, compiled: compileText(p.arn, v.document, this.unreadable) } : undefined });
     }
     const groups = new Map<string, { state: GroupState; members: string[] } | undefined>();
-    for (const key of scope.groups) groups.set(key, await readGroup(tx, key));
+    for (const key of scope.groups) groups.set(key, await readGroup(tx, key, this.unreadable));
     const sources = new Map<string, Source | undefined>();
-    for (const key of scope.principals) sources.set(key, await readSource(tx, key));
+    for (const key of scope.principals) sources.set(key, await readSource(tx, key, this.unreadable));
     const keys = new Map<string, KeyEntry | undefined>();
     for (const id of scope.accessKeys) {
       const k = await tx.accessKeys.get(id);
@@ -488,7 +494,7 @@ export class LiveState {
       if (known(arn)) continue;
       const p = await tx.policies.getByArn(arn);
       const v = p && (await tx.policies.getDefaultVersion(arn));
-      if (p && v) extra.set(arn, { key: groupKey(p.account, p.name), compiled: compileText(arn, v.document) });
+      if (p && v) extra.set(arn, { key: groupKey(p.account, p.name), compiled: compileText(arn, v.document, this.unreadable) });
     }
     return () => this.applyChanges(accounts, policies, extra, groups, sources, keys);
   }

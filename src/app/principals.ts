@@ -4,11 +4,12 @@
  * engine, so delegated administration works as in AWS (reference §A.1.2; `iam:*` / `ram:*` actions).
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
-import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy, type Decision, type Principal, type PolicySet } from '../core/iam/index.ts';
+import { compilePolicy, contextOf, evaluate, principalFromArn, type CompiledPolicy, type Decision, type Principal, type PolicySet } from '../core/iam/index.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps, AuditSink } from './deps.ts';
 import type { SessionClaims } from '../core/sts/session.ts';
 import type { PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
+import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 
 export interface Caller {
   readonly principal: Principal;
@@ -44,22 +45,27 @@ export function withRequest(caller: Caller, request: RequestFacts): Caller {
 
 /** Compiled policies keyed by document text: the same document compiles once however often it is attached. */
 export class PolicyCache {
-  private readonly map = new Map<string, CompiledPolicy | null>();
+  private readonly map = new Map<string, CompiledPolicy>();
   private readonly max: number;
-  constructor(max = 20_000) {
+  private readonly note: UnreadableNote;
+  /** `note`: where a stored document that no longer parses is reported (`unreadableLog`). */
+  constructor(max = 20_000, note: UnreadableNote = unreadableLog(undefined)) {
     this.max = max;
+    this.note = note;
   }
-  get(name: string, document: string, kind: 'identity' | 'resource' | 'trust' = 'identity'): CompiledPolicy | undefined {
+  /**
+   * The compiled document. One that no longer parses fails closed: it denies every request it governs
+   * (src/app/unreadable-policy.ts), so that a Deny it held is not lost and nothing is allowed because of it.
+   */
+  get(name: string, document: string, kind: 'identity' | 'resource' | 'trust' = 'identity'): CompiledPolicy {
     const key = `${kind}\u0000${name}\u0000${document}`;
     let c = this.map.get(key);
     if (c === undefined) {
-      const parsed = parsePolicy(document, { kind, maxChars: 1 << 20 });
-      // A stored document that no longer parses contributes nothing: an error is never an allow.
-      c = parsed.ok ? compilePolicy(parsed.value, name) : null;
+      c = compileStored(name, document, kind, 1 << 20, this.note);
       if (this.map.size >= this.max) this.map.clear();
       this.map.set(key, c);
     }
-    return c ?? undefined;
+    return c;
   }
 }
 

@@ -5,9 +5,10 @@
  * to everything under it (`arn:…:bucket/key`), as a bucket policy does.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { accountOf, compilePolicy, parsePolicy, type CompiledPolicy } from '../core/iam/index.ts';
+import { accountOf, parsePolicy, type CompiledPolicy } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
+import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 
 export const RESOURCE_POLICY_PREFIX = 'respol/';
 /**
@@ -54,25 +55,50 @@ export function governingArns(resource: string): string[] {
   return out;
 }
 
+/**
+ * The record stored under `key`, or undefined when it is not one (the store was edited by hand): such a record is
+ * still a policy on its ARN, unreadable, which fails closed (`ResourcePolicies.refresh`).
+ */
+function storedOf(key: string, value: string): StoredResourcePolicy | undefined {
+  try {
+    const v = JSON.parse(value) as Partial<StoredResourcePolicy> | null;
+    if (v !== null && typeof v === 'object' && typeof v.resource === 'string' && typeof v.account === 'string' && typeof v.document === 'string' && resourcePolicyKey(v.resource) === key) {
+      return v as StoredResourcePolicy;
+    }
+  } catch {
+    // Not JSON: as not a record.
+  }
+  return undefined;
+}
+
 export class ResourcePolicies {
   private readonly deps: AppDeps;
   private byArn = new Map<string, { stored: StoredResourcePolicy; compiled: CompiledPolicy }>();
   private bucketOwners = new Map<string, string>();
   private head = -1;
   private generation = 0;
+  private readonly unreadable: UnreadableNote;
 
-  constructor(deps: AppDeps) {
+  /** `note`: where a stored policy that no longer parses is reported (`unreadableLog`). */
+  constructor(deps: AppDeps, note: UnreadableNote = unreadableLog(undefined)) {
     this.deps = deps;
+    this.unreadable = note;
   }
 
-  /** Reloads every resource policy when the change head moved. */
+  /**
+   * Reloads every resource policy when the change head moved. One whose document no longer parses fails closed
+   * (review N, N3): it denies every request on its resource and under it (src/app/unreadable-policy.ts), and is
+   * logged once. A record that is not one at all counts as such a policy of whichever account owns the resource
+   * (`account` empty: it governs whatever the owner).
+   */
   async refresh(head: number, tx: ReadTx): Promise<void> {
     if (head === this.head) return;
     const next = new Map<string, { stored: StoredResourcePolicy; compiled: CompiledPolicy }>();
-    for (const { value } of await tx.kv.list(RESOURCE_POLICY_PREFIX)) {
-      const stored = JSON.parse(value) as StoredResourcePolicy;
-      const parsed = parsePolicy(stored.document, { kind: 'resource', maxChars: RESOURCE_POLICY_MAX_CHARS });
-      if (parsed.ok) next.set(stored.resource, { stored, compiled: compilePolicy(parsed.value, `resource policy of ${stored.resource}`) });
+    for (const { key, value } of await tx.kv.list(RESOURCE_POLICY_PREFIX)) {
+      const resource = key.slice(RESOURCE_POLICY_PREFIX.length);
+      const stored = storedOf(key, value) ?? { resource, account: accountOf(resource) ?? '', document: value, updated: '' };
+      const name = `resource policy of ${resource}`;
+      next.set(resource, { stored, compiled: compileStored(name, stored.document, 'resource', RESOURCE_POLICY_MAX_CHARS, this.unreadable, `resource policy of \`${resource}\``) });
     }
     const owners = new Map<string, string>();
     for (const { key, value } of await tx.kv.list(BUCKET_OWNER_PREFIX)) owners.set(key.slice(BUCKET_OWNER_PREFIX.length), (JSON.parse(value) as { account: string }).account);
@@ -109,15 +135,17 @@ export class ResourcePolicies {
     if (owner !== undefined) return owner;
     for (const arn of governingArns(resource)) {
       const hit = this.byArn.get(arn);
-      if (hit) return hit.stored.account;
+      if (hit && hit.stored.account !== '') return hit.stored.account;
     }
     return undefined;
   }
 
   /**
-   * The compiled policies that govern a request on `resource`, and the account that owns it (if known). Only the
-   * owner's policies count (an S3 bucket's owner, given as `owner` by the gateway or found here): another account
-   * may have attached one to the ARN, and it must grant nothing.
+   * The compiled policies that govern a request on `resource`, and the account that owns it (if known): `owner`
+   * (an S3 bucket's owner, given by the gateway), else as `ownerOf`. Only the owner's policies count (review N, N4):
+   * another account may have attached one to the ARN or above it (an ARN naming no account goes to whoever attached
+   * first, nearest first), and it must grant nothing there. An unreadable record of no known account counts whatever
+   * the owner (it fails closed).
    */
   forResource(resource: string, owner?: string): { policies: CompiledPolicy[]; account: string | undefined } {
     const policies: CompiledPolicy[] = [];
@@ -126,12 +154,19 @@ export class ResourcePolicies {
       if (bucket !== undefined) owner = this.bucketOwners.get(bucket);
     }
     let account: string | undefined = owner ?? accountOf(resource);
-    for (const arn of governingArns(resource)) {
-      const hit = this.byArn.get(arn);
-      if (hit && (owner === undefined || hit.stored.account === owner)) {
-        policies.push(hit.compiled);
-        account ??= hit.stored.account;
+    const arns = governingArns(resource);
+    if (account === undefined) {
+      for (const arn of arns) {
+        const hit = this.byArn.get(arn);
+        if (hit && hit.stored.account !== '') {
+          account = hit.stored.account;
+          break;
+        }
       }
+    }
+    for (const arn of arns) {
+      const hit = this.byArn.get(arn);
+      if (hit && (hit.stored.account === account || hit.stored.account === '')) policies.push(hit.compiled);
     }
     return { policies, account };
   }
@@ -155,6 +190,8 @@ export class ResourcePolicies {
     if (owner !== undefined && owner !== input.account) {
       return failWith('ACCESS_DENIED', `resource ${input.resource} belongs to account ${owner}; only that account may attach a policy to it`);
     }
+    const below = await claimedBelow(tx, input.resource, input.account);
+    if (below !== undefined) return failWith('ACCESS_DENIED', below);
     const stored: StoredResourcePolicy = { resource: input.resource, account: input.account, document: input.document, updated: new Date(deps.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') };
     await tx.kv.put(resourcePolicyKey(input.resource), JSON.stringify(stored));
     return ok(stored);
@@ -170,11 +207,29 @@ export async function removeResourcePoliciesUnder(tx: WriteTx, resource: string,
   let removed = 0;
   for (const e of await tx.kv.list(key)) {
     if (e.key !== key && !e.key.startsWith(`${key}/`)) continue;
-    if (keep !== undefined && (JSON.parse(e.value) as StoredResourcePolicy).account === keep) continue;
+    if (keep !== undefined && storedOf(e.key, e.value)?.account === keep) continue;
     await tx.kv.delete(e.key);
     removed++;
   }
   return removed;
+}
+
+/**
+ * Whether a resource under `resource` holds a policy of an account other than `account`, read in `tx`: then
+ * `account` may not attach one to `resource` (review N, N4), or it would govern the other account's resource (an ARN
+ * that names no account is the first attacher's, nearest first), or grant nothing there. The refusal's words,
+ * naming the ARN below and its account, not the policy; undefined when there is none.
+ */
+export async function claimedBelow(tx: ReadTx, resource: string, account: string): Promise<string | undefined> {
+  const prefix = `${resourcePolicyKey(resource)}/`;
+  for (const e of await tx.kv.list(prefix)) {
+    if (!e.key.startsWith(prefix)) continue;
+    const below = storedOf(e.key, e.value);
+    if (below !== undefined && below.account === account) continue;
+    const arn = e.key.slice(RESOURCE_POLICY_PREFIX.length);
+    return `resource ${arn}, under ${resource}, belongs to ${below !== undefined ? `account ${below.account}` : 'another account'}: a policy cannot be attached to ${resource} while a resource under it holds another account's`;
+  }
+  return undefined;
 }
 
 /** `ResourcePolicies.ownerOf`, read in a transaction (exact, where the cached form may be a moment behind). */
@@ -186,7 +241,8 @@ export async function ownerIn(tx: ReadTx, resource: string): Promise<string | un
   if (owner !== undefined) return (JSON.parse(owner) as { account: string }).account;
   for (const arn of governingArns(resource)) {
     const text = await tx.kv.get(resourcePolicyKey(arn));
-    if (text !== undefined) return (JSON.parse(text) as StoredResourcePolicy).account;
+    const stored = text !== undefined ? storedOf(resourcePolicyKey(arn), text) : undefined;
+    if (stored !== undefined && stored.account !== '') return stored.account;
   }
   return undefined;
 }

@@ -48,6 +48,15 @@ function mayManage(app: App, caller: Caller, action: string, resource: string): 
  * The `document` of `PUT /v1/resource-policies/{resource}`: a policy as a JSON object, or its text. Anything else is
  * refused naming the field, never stored as its JSON (`null`, a number).
  */
+/** A stored document as JSON; one edited into something that is not JSON (it then fails closed), as its text. */
+function documentJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
 function documentOf(body: Readonly<Record<string, unknown>>): Result<string> {
   const v = Object.hasOwn(body, 'document') ? body['document'] : undefined;
   if (typeof v === 'string') return ok(v);
@@ -212,7 +221,7 @@ export function authorizeRoutes(): Route[] {
         // Reading policies is a permission too (as s3:GetBucketPolicy is): on the account's policies as a whole.
         const a = authorizeAdmin(caller, app.deps.now(), 'gatehouse:ListResourcePolicies', caller.partition === 'acs' ? `acs:gatehouse:*:${caller.account}:resource-policy/*` : `arn:aws:gatehouse::${caller.account}:resource-policy/*`);
         if (!a.ok) return a;
-        return ok({ body: { resourcePolicies: app.resourcePolicies.list(caller.account).map((p) => ({ ...p, document: JSON.parse(p.document) as unknown })) } });
+        return ok({ body: { resourcePolicies: app.resourcePolicies.list(caller.account).map((p) => ({ ...p, document: documentJson(p.document) })) } });
       },
     },
     {
@@ -224,7 +233,7 @@ export function authorizeRoutes(): Route[] {
         if (!a.ok) return a;
         const p = app.resourcePolicies.get(resource);
         if (!p || p.account !== caller.account) return failWith('NO_SUCH_ENTITY', `no resource policy on ${resource}`);
-        return ok({ body: { ...p, document: JSON.parse(p.document) as unknown } });
+        return ok({ body: { ...p, document: documentJson(p.document) } });
       },
     },
     {
