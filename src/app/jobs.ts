@@ -50,7 +50,7 @@ import type { AppDeps } from './deps.ts';
 import type { LiveState } from './live.ts';
 import { accessDenied, actorOf, PolicyCache, partitionOf, requestContext, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
-import type { PrincipalRef, ReadTx, WriteTx } from './ports/store.ts';
+import type { PrincipalRef, ReadTx, RoleRecord, WriteTx } from './ports/store.ts';
 
 const WS = 'ws/';
 const JOB = 'job/';
@@ -87,6 +87,17 @@ export interface JobCredentials {
 export type DeliveryError = { readonly status: 403 | 404 | 410 | 503; readonly message: string };
 /** A job's current credentials, or why its endpoints refuse them. */
 export type Delivery = { ok: true; value: JobCredentials; job: Job } | { ok: false; error: DeliveryError };
+
+/** A JSON document of the store's key/value table (a workspace, a job, a cluster), if there is one. */
+async function readDoc<T>(tx: ReadTx, key: string): Promise<T | undefined> {
+  const v = await tx.kv.get(key);
+  return v === undefined ? undefined : (JSON.parse(v) as T);
+}
+
+/** Every JSON document whose key starts with `prefix`. */
+async function listDocs<T>(tx: ReadTx, prefix: string): Promise<T[]> {
+  return (await tx.kv.list(prefix)).map((e) => JSON.parse(e.value) as T);
+}
 
 const hash = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -128,12 +139,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   async function getWorkspace(tx: ReadTx, account: string, name: string): Promise<Workspace | undefined> {
-    const v = await tx.kv.get(wsKey(account, name));
-    return v === undefined ? undefined : (JSON.parse(v) as Workspace);
+    return readDoc<Workspace>(tx, wsKey(account, name));
   }
 
   async function listWorkspaces(account: string): Promise<Workspace[]> {
-    return deps.store.read(async (tx) => (await tx.kv.list(`${WS}${account}/`)).map((e) => JSON.parse(e.value) as Workspace));
+    return deps.store.read((tx) => listDocs<Workspace>(tx, `${WS}${account}/`));
   }
 
   async function deleteWorkspace(tx: WriteTx, account: string, name: string): Promise<boolean> {
@@ -144,8 +154,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   // Jobs
 
   async function readJob(tx: ReadTx, id: string): Promise<Job | undefined> {
-    const v = await tx.kv.get(`${JOB}${id}`);
-    return v === undefined ? undefined : (JSON.parse(v) as Job);
+    return readDoc<Job>(tx, `${JOB}${id}`);
   }
 
   async function appendEvent(tx: WriteTx, id: string, type: JobEvent['type'], message: string): Promise<void> {
@@ -165,29 +174,30 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   /**
-   * Passing `roleArn` to `service`: `iam:PassRole`/`ram:PassRole` allowed by IAM, or else (unless IAM denies it
-   * explicitly) a binding granting `iam.serviceAccounts.actAs` on the role. Undefined when allowed; else why not.
+   * Passing `roleArn` to `service`: `iam:PassRole`/`ram:PassRole` (the caller's partition) allowed by IAM, or else
+   * (unless IAM denies it explicitly) a binding granting `iam.serviceAccounts.actAs` on the role. Undefined when
+   * allowed; else the role check's refusal, with why.
    */
-  function passRoleRefusal(caller: Caller, passAction: string, roleArn: string, service: string): string | undefined {
+  function passRoleRefusal(caller: Caller, roleArn: string, service: string): Result<never> | undefined {
+    const passAction = caller.partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
     const d = decide(caller, passAction, roleArn, { 'iam:PassedToService': service, 'acs:Service': service });
     if (d.decision === 'Allow') return undefined;
     const act = d.decision === 'ExplicitDeny' ? undefined : options.actAs?.(caller, roleArn);
     if (act?.allowed) return undefined;
-    return `${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}${act ? `; bindings: ${act.reason}` : ''}`;
+    return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}${act ? `; bindings: ${act.reason}` : ''}`);
+  }
+
+  /** The first of `services` that the role's trust policy lets assume it (as `roleArn`), or undefined. */
+  function trustingService(role: RoleRecord, partition: Partition, roleArn: string, services: readonly string[]): string | undefined {
+    const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
+    if (!trust) return undefined;
+    return services.find((service) => evaluate({ principal: { kind: 'service', arn: service, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, time: now() }, { identity: [], trust }).decision === 'Allow');
   }
 
   /** Does the role trust one of the training service names? Returns the name, or undefined. */
   async function trustedTrainingService(tx: ReadTx, partition: Partition, account: string, roleName: string): Promise<string | undefined> {
     const role = await tx.roles.get(account, roleName);
-    if (!role) return undefined;
-    const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
-    if (!trust) return undefined;
-    const arn = roleArnOf(partition, account, role.path, role.name);
-    for (const service of trainingServices(partition)) {
-      const d = evaluate({ principal: { kind: 'service', arn: service, partition, account: '' }, action: 'sts:AssumeRole', resource: arn, time: now() }, { identity: [], trust });
-      if (d.decision === 'Allow') return service;
-    }
-    return undefined;
+    return role && trustingService(role, partition, roleArnOf(partition, account, role.path, role.name), trainingServices(partition));
   }
 
   /** The account's default training role: trusts the training service; each job's session narrows it. */
@@ -281,25 +291,36 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return doc;
   }
 
-  /** Submits, and records the submission or its refusal (with the platform's message) in the audit log. */
+  /**
+   * Records a job's start (a submit, a node) or its refusal, with the platform's message, in the audit log; never
+   * its capability. A malformed or unknown request (any other error) is not recorded.
+   */
+  function recordStart(caller: Caller, r: Result<Submitted>, what: { action: string; resource: string; role: string | undefined; detail: Record<string, unknown> }): void {
+    const denied = r.ok ? undefined : r.errors[0]?.code === 'ACCESS_DENIED' ? r.errors[0] : undefined;
+    if (!deps.audit || !(r.ok || denied)) return;
+    deps.audit.record({
+      kind: 'job',
+      account: caller.account,
+      // The submitter: who, in which session, from which address (`actorOf`).
+      ...actorOf(caller),
+      action: what.action,
+      resource: what.resource,
+      decision: r.ok ? 'Allow' : 'Deny',
+      ...(what.role !== undefined ? { role: what.role } : {}),
+      ...(r.ok ? { job: r.value.job.id } : {}),
+      detail: { ...what.detail, ...(denied ? { error: denied.message } : {}) },
+    });
+  }
+
+  /** Submits, and records the submission or its refusal in the audit log. */
   async function submit(caller: Caller, input: SubmitInput): Promise<Result<Submitted>> {
     const r = await submitChecked(caller, input);
-    const denied = r.ok ? undefined : r.errors[0]?.code === 'ACCESS_DENIED' ? r.errors[0] : undefined;
-    if (deps.audit && (r.ok || denied)) {
-      const roleArn = r.ok ? r.value.job.role.arn : input.role.includes(':') ? input.role : undefined;
-      deps.audit.record({
-        kind: 'job',
-        account: caller.account,
-        // The submitter: who, in which session, from which address (`actorOf`).
-        ...actorOf(caller),
-        action: 'training:CreateJob',
-        resource: workspaceArn(caller.partition, caller.account, input.workspace),
-        decision: r.ok ? 'Allow' : 'Deny',
-        ...(roleArn !== undefined ? { role: roleArn } : {}),
-        ...(r.ok ? { job: r.value.job.id } : {}),
-        detail: { workspace: input.workspace, role: input.role, ...(input.name !== undefined ? { name: input.name } : {}), replicas: input.replicas ?? 1, ...(denied ? { error: denied.message } : {}) },
-      });
-    }
+    recordStart(caller, r, {
+      action: 'training:CreateJob',
+      resource: workspaceArn(caller.partition, caller.account, input.workspace),
+      role: r.ok ? r.value.job.role.arn : input.role.includes(':') ? input.role : undefined,
+      detail: { workspace: input.workspace, role: input.role, ...(input.name !== undefined ? { name: input.name } : {}), replicas: input.replicas ?? 1 },
+    });
     return r;
   }
 
@@ -326,10 +347,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
           return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${input.role} does not exist in account ${account}${parsed && parsed.account !== account ? ' (a role of another account cannot be passed)' : ''}`);
         }
         roleArn = roleArnOf(partition, account, role.path, role.name);
-        const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
-        const service = trainingServices(partition)[0] as string;
-        const refused = passRoleRefusal(caller, passAction, roleArn, service);
-        if (refused !== undefined) return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${refused}`);
+        const refused = passRoleRefusal(caller, roleArn, trainingServices(partition)[0] as string);
+        if (refused) return refused;
       }
       // 2. The submitter.
       if (!ws) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: workspace ${input.workspace} does not exist in account ${account}`);
@@ -353,31 +372,54 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         const name = await ensureDefaultRole(partition, account);
         roleArn = partition === 'acs' ? `acs:ram::${account}:role/${name}` : `arn:aws:iam::${account}:role/${name}`;
       }
-      const id = uniqueId('', deps.randomBytes(16), 12).toLowerCase();
-      const capability = toBase64Url(deps.randomBytes(32));
-      const job: Job = {
-        id,
-        account,
-        partition,
-        workspace: ws.name,
-        name: input.name ?? `job-${id}`,
-        submitter: { arn: caller.principal.arn, name: caller.user?.name ?? caller.principal.session?.name ?? caller.principal.arn },
-        role: roleArn !== undefined ? { mode, arn: roleArn } : { mode },
-        replicas,
-        state: 'Queued',
-        created: isoSeconds(now()),
-        capabilityHash: hash(capability),
-        ...(input.launcherUid !== undefined ? { launcherUid: input.launcherUid } : {}),
-      };
+      const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: ws.name, name: input.name ?? `job-${id}`, role: roleArn !== undefined ? { mode, arn: roleArn } : { mode }, replicas }));
       const sessionPolicy = mode === 'default' ? await deps.store.read((tx) => defaultSessionPolicy(tx, partition, ws, caller)) : undefined;
-      await deps.store.write(async (tx) => {
-        await tx.kv.put(`${JOB}${id}`, JSON.stringify({ ...job, ...(sessionPolicy ? { sessionPolicy } : {}) }));
-        await tx.kv.put(`${JOBCAP}${job.capabilityHash}`, id);
-        await appendEvent(tx, id, 'submitted', `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`);
-      });
-      heartbeats.set(id, now());
+      await storeNewJob(job, sessionPolicy ? { sessionPolicy } : {}, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`);
       return ok({ job, capability });
     });
+  }
+
+  /**
+   * A new job of `caller`, Queued, with what `of` sets for its id (a node job names its cluster), and its capability:
+   * shown once, only its hash is kept. The job's keys keep one order, the one stored and shown.
+   */
+  function newJob(
+    caller: Caller,
+    launcherUid: number | undefined,
+    of: (id: string) => { workspace: string; name: string; role: Job['role']; replicas: number; node?: { cluster: string } },
+  ): { job: Job; capability: string } {
+    const id = uniqueId('', deps.randomBytes(16), 12).toLowerCase();
+    const capability = toBase64Url(deps.randomBytes(32));
+    const f = of(id);
+    const job: Job = {
+      id,
+      account: caller.account,
+      partition: caller.partition,
+      workspace: f.workspace,
+      name: f.name,
+      submitter: { arn: caller.principal.arn, name: caller.user?.name ?? caller.principal.session?.name ?? caller.principal.arn },
+      role: f.role,
+      replicas: f.replicas,
+      state: 'Queued',
+      created: isoSeconds(now()),
+      capabilityHash: hash(capability),
+      ...(f.node ? { kind: 'node' as const, cluster: f.node.cluster } : {}),
+      ...(launcherUid !== undefined ? { launcherUid } : {}),
+    };
+    return { job, capability };
+  }
+
+  /**
+   * Stores a new job (with `extra`, what only its stored document carries) and its capability's hash, with its
+   * `submitted` event; its launcher's silence is timed from now.
+   */
+  async function storeNewJob(job: Job, extra: { sessionPolicy?: string }, message: string): Promise<void> {
+    await deps.store.write(async (tx) => {
+      await tx.kv.put(`${JOB}${job.id}`, JSON.stringify({ ...job, ...extra }));
+      await tx.kv.put(`${JOBCAP}${job.capabilityHash}`, job.id);
+      await appendEvent(tx, job.id, 'submitted', message);
+    });
+    heartbeats.set(job.id, now());
   }
 
   async function isMember(tx: ReadTx, caller: Caller, ws: Workspace): Promise<boolean> {
@@ -447,7 +489,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   async function sweep(): Promise<number> {
     const t = now();
     let failed = 0;
-    const all = await deps.store.read(async (tx) => (await tx.kv.list(JOB)).map((e) => JSON.parse(e.value) as Job));
+    const all = await deps.store.read((tx) => listDocs<Job>(tx, JOB));
     for (const job of all) {
       if (TERMINAL.has(job.state)) continue;
       // A pod has no launcher: its job ends when the API server deletes the pod (admission webhook).
@@ -482,7 +524,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   async function listJobs(caller: Caller): Promise<Result<Job[]>> {
-    const all = await deps.store.read(async (tx) => (await tx.kv.list(JOB)).map((e) => JSON.parse(e.value) as Job));
+    const all = await deps.store.read((tx) => listDocs<Job>(tx, JOB));
     const mine = all.filter((j) => j.account === caller.account);
     const visible: Job[] = [];
     for (const j of mine) if ((await authorizeJobAccess(caller, j, 'training:ListJobs')).ok) visible.push(j);
@@ -492,7 +534,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   async function jobEvents(caller: Caller, id: string): Promise<Result<JobEvent[]>> {
     const job = await getJob(caller, id);
     if (!job.ok) return job;
-    return deps.store.read(async (tx) => ok((await tx.kv.list(`${JOBEVENT}${id}/`)).map((e) => JSON.parse(e.value) as JobEvent)));
+    return deps.store.read(async (tx) => ok(await listDocs<JobEvent>(tx, `${JOBEVENT}${id}/`)));
   }
 
   async function stopJob(caller: Caller, id: string): Promise<Result<Job>> {
@@ -551,8 +593,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return deps.store.read(async (tx) => {
       const id = await tx.kv.get(`${JOBCAP}${capability}`);
       if (id === undefined) return undefined;
-      const v = await tx.kv.get(`${JOB}${id}`);
-      return v === undefined ? undefined : (JSON.parse(v) as Job & { sessionPolicy?: string });
+      return readDoc<Job & { sessionPolicy?: string }>(tx, `${JOB}${id}`);
     });
   }
 
@@ -560,12 +601,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   // Clusters and their nodes
 
   async function getCluster(tx: ReadTx, account: string, name: string): Promise<Cluster | undefined> {
-    const v = await tx.kv.get(clusterKey(account, name));
-    return v === undefined ? undefined : (JSON.parse(v) as Cluster);
+    return readDoc<Cluster>(tx, clusterKey(account, name));
   }
 
   async function listClusters(account: string): Promise<Cluster[]> {
-    return deps.store.read(async (tx) => (await tx.kv.list(clusterKey(account, ''))).map((e) => JSON.parse(e.value) as Cluster));
+    return deps.store.read((tx) => listDocs<Cluster>(tx, clusterKey(account, '')));
   }
 
   /**
@@ -577,28 +617,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     // What the checks learnt before any refusal: the role chosen for the node, and why it was.
     const seen: { roleArn?: string; why?: string } = {};
     const r = await startNodeChecked(caller, input, seen);
-    const denied = r.ok ? undefined : r.errors[0]?.code === 'ACCESS_DENIED' ? r.errors[0] : undefined;
-    // Like `submit`: a start or a refusal is recorded (never the capability); a malformed or unknown request is not.
-    if (deps.audit && (r.ok || denied)) {
-      const roleArn = r.ok ? r.value.job.role.arn : seen.roleArn;
-      const why = r.ok ? r.value.why : seen.why;
-      deps.audit.record({
-        kind: 'job',
-        account: caller.account,
-        ...actorOf(caller),
-        action: 'training:StartClusterNode',
-        resource: clusterArn(caller.partition, caller.account, input.cluster),
-        decision: r.ok ? 'Allow' : 'Deny',
-        ...(roleArn !== undefined ? { role: roleArn } : {}),
-        ...(r.ok ? { job: r.value.job.id } : {}),
-        detail: {
-          cluster: input.cluster,
-          ...(input.computeConfig !== undefined ? { computeConfig: input.computeConfig } : {}),
-          ...(why !== undefined ? { why } : {}),
-          ...(denied ? { error: denied.message } : {}),
-        },
-      });
-    }
+    const why = r.ok ? r.value.why : seen.why;
+    recordStart(caller, r, {
+      action: 'training:StartClusterNode',
+      resource: clusterArn(caller.partition, caller.account, input.cluster),
+      role: r.ok ? r.value.job.role.arn : seen.roleArn,
+      detail: { cluster: input.cluster, ...(input.computeConfig !== undefined ? { computeConfig: input.computeConfig } : {}), ...(why !== undefined ? { why } : {}) },
+    });
     return r;
   }
 
@@ -629,40 +654,15 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (!parsed || !role) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${chosen.role} (${chosen.why}) does not exist in account ${account}`);
       const roleArn = roleArnOf(partition, account, role.path, role.name);
       seen.roleArn = roleArn;
-      const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
       const service = computeServices(partition)[0] as string;
-      const refused = passRoleRefusal(caller, passAction, roleArn, service);
-      if (refused !== undefined) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${refused}`);
-      const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
-      const trusted = computeServices(partition).some((svc) => trust && evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, time: now() }, { identity: [], trust }).decision === 'Allow');
-      if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
+      const refused = passRoleRefusal(caller, roleArn, service);
+      if (refused) return refused;
+      if (trustingService(role, partition, roleArn, computeServices(partition)) === undefined) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
       return ok({ roleArn, why: chosen.why });
     });
     if (!checked.ok) return checked;
-    const id = uniqueId('', deps.randomBytes(16), 12).toLowerCase();
-    const capability = toBase64Url(deps.randomBytes(32));
-    const job: Job = {
-      id,
-      account,
-      partition,
-      workspace: '',
-      name: `${input.cluster}-node-${id}`,
-      submitter: { arn: caller.principal.arn, name: caller.user?.name ?? caller.principal.session?.name ?? caller.principal.arn },
-      role: { mode: 'custom', arn: checked.value.roleArn },
-      replicas: 1,
-      state: 'Queued',
-      created: isoSeconds(now()),
-      capabilityHash: hash(capability),
-      kind: 'node',
-      cluster: input.cluster,
-      ...(input.launcherUid !== undefined ? { launcherUid: input.launcherUid } : {}),
-    };
-    await deps.store.write(async (tx) => {
-      await tx.kv.put(`${JOB}${id}`, JSON.stringify(job));
-      await tx.kv.put(`${JOBCAP}${job.capabilityHash}`, id);
-      await appendEvent(tx, id, 'submitted', `node of cluster ${input.cluster} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`);
-    });
-    heartbeats.set(id, now());
+    const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: '', name: `${input.cluster}-node-${id}`, role: { mode: 'custom', arn: checked.value.roleArn }, replicas: 1, node: { cluster: input.cluster } }));
+    await storeNewJob(job, {}, `node of cluster ${input.cluster} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`);
     return ok({ job, capability, why: checked.value.why });
   }
 
@@ -714,7 +714,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * metadata endpoint (f9d07d7), and one recorded before has no launcher's uid to be served to only.
    */
   async function metadataEndpointsOf(agent: string): Promise<{ job: string; port: number }[]> {
-    const all = await deps.store.read(async (tx) => (await tx.kv.list(JOB)).map((e) => JSON.parse(e.value) as Job));
+    const all = await deps.store.read((tx) => listDocs<Job>(tx, JOB));
     return all.filter((j) => !TERMINAL.has(j.state) && j.pod === undefined && j.metadataEndpoint?.agent === agent).map((j) => ({ job: j.id, port: (j.metadataEndpoint as { port: number }).port }));
   }
 
@@ -746,13 +746,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   async function issueFor(job: Job & { sessionPolicy?: string }, from: RequestFacts): Promise<Result<JobCredentials>> {
-    const node = job.kind === 'node';
+    const session = sessionFacts(job);
     const r = await sts.assumeRoleAsService({
-      service: (node ? computeServices(job.partition) : trainingServices(job.partition))[0] as string,
+      service: (job.kind === 'node' ? computeServices(job.partition) : trainingServices(job.partition))[0] as string,
       roleArn: job.role.arn as string,
-      sessionName: node ? `node-${job.id}` : jobSessionName(job.id),
-      sourceIdentity: sourceIdentityOf(job.submitter.name),
-      tags: node ? { 'gatehouse:cluster': job.cluster ?? '', [JOB_TAG_JOB]: job.id } : { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id },
+      sessionName: session.sessionName,
+      sourceIdentity: session.sourceIdentity,
+      tags: session.tags,
       job: job.id,
       // The role's maximum: jobs outlive sessions by refreshing, so the longest session costs least. Never less
       // than 3 h for a role whose maximum is shorter (JOB_SESSION_AT_LEAST_SECONDS).
@@ -822,23 +822,28 @@ export interface JobSession {
   readonly sessionPolicy?: string;
 }
 
-/**
- * Read-only: the sessions job `id` is issued (src/app/authorize.ts decides a job's session named by its ARN with
- * them, since an ARN alone does not tell a session's policies). Undefined for no such job or a job without a role.
- * Mirrors `issueFor`: a change to what a job's session carries must be made in both.
- */
-export async function jobSessionOf(tx: ReadTx, id: string): Promise<JobSession | undefined> {
-  const v = await tx.kv.get(`${JOB}${id}`);
-  if (v === undefined) return undefined;
-  const job = JSON.parse(v) as Job & { sessionPolicy?: string };
-  if (job.role.mode === 'none' || job.role.arn === undefined) return undefined;
+/** What every session of `job` carries besides its role and session policy: `issueFor` issues it, `jobSessionOf` tells it. */
+function sessionFacts(job: Job): { sessionName: string; tags: Record<string, string>; sourceIdentity: string } {
   const node = job.kind === 'node';
   return {
-    job,
-    roleArn: job.role.arn,
     sessionName: node ? `node-${job.id}` : jobSessionName(job.id),
     tags: node ? { 'gatehouse:cluster': job.cluster ?? '', [JOB_TAG_JOB]: job.id } : { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id },
     sourceIdentity: sourceIdentityOf(job.submitter.name),
+  };
+}
+
+/**
+ * Read-only: the sessions job `id` is issued (src/app/authorize.ts decides a job's session named by its ARN with
+ * them, since an ARN alone does not tell a session's policies). Undefined for no such job or a job without a role.
+ * It and `issueFor` take what a session carries from `sessionFacts` and the stored job's session policy.
+ */
+export async function jobSessionOf(tx: ReadTx, id: string): Promise<JobSession | undefined> {
+  const job = await readDoc<Job & { sessionPolicy?: string }>(tx, `${JOB}${id}`);
+  if (job === undefined || job.role.mode === 'none' || job.role.arn === undefined) return undefined;
+  return {
+    job,
+    roleArn: job.role.arn,
+    ...sessionFacts(job),
     ...(job.sessionPolicy !== undefined ? { sessionPolicy: job.sessionPolicy } : {}),
   };
 }
