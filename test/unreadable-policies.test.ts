@@ -100,6 +100,15 @@ describe('a stored policy that no longer parses fails closed', () => {
     }
     assert.equal((await ask(server.url, userArn('alice'), 'svc:Write', thing('x'))).decision, 'Allow');
     assert.equal(server.logs.filter((l) => l.includes('CANNOT READ') && l.includes('user/bob/no-writes')).length, 1, server.logs.join('\n'));
+    // IAM's simulation answers as enforcement does: the unreadable policy denies, it is not left out.
+    const sim = await server.iam().send(new I.SimulatePrincipalPolicyCommand({ PolicySourceArn: userArn('bob'), ActionNames: ['svc:Write', 'svc:Read'], ResourceArns: [thing('x')] }));
+    assert.deepEqual(
+      (sim.EvaluationResults ?? []).map((r) => [r.EvalActionName, r.EvalDecision, r.MatchedStatements?.map((m) => m.SourcePolicyId)]),
+      [
+        ['svc:Write', 'explicitDeny', ['no-writes']],
+        ['svc:Read', 'explicitDeny', ['no-writes']],
+      ],
+    );
   });
 
   it('a managed and a group policy edited in the database: denied after a restart, logged once at load', async () => {

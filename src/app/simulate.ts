@@ -40,6 +40,7 @@ import { entityArn, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
 import { authorizeAdmin, type Caller } from './principals.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
+import { unreadableDocument } from './unreadable-policy.ts';
 
 type R<T> = Promise<Result<T>>;
 
@@ -222,10 +223,13 @@ class Sources {
     return compiled;
   }
 
-  /** A stored document: one that no longer parses contributes nothing, as in real authorization. */
-  addStored(id: string, type: SourcePolicyType, text: string): CompiledPolicy | undefined {
+  /**
+   * A stored document: one that no longer parses denies everything, as in real authorization
+   * (src/app/unreadable-policy.ts: its lost Deny statements must not turn into an allow here either).
+   */
+  addStored(id: string, type: SourcePolicyType, text: string): CompiledPolicy {
     const parsed = parsePolicy(text, { kind: 'identity', maxChars: 1 << 20 });
-    return parsed.ok ? this.add(id, type, text, parsed.value) : undefined;
+    return this.add(id, type, text, parsed.ok ? parsed.value : unreadableDocument('identity'));
   }
 
   get(name: string): Source | undefined {
@@ -318,22 +322,17 @@ async function addEntityPolicies(tx: ReadTx, sources: Sources, ref: PrincipalRef
     const p = await tx.policies.getByArn(arn);
     const v = await tx.policies.getDefaultVersion(arn);
     if (!p || !v) continue;
-    const c = sources.addStored(p.name, p.account === 'aws' ? 'aws-managed' : 'user-managed', v.document);
-    if (c) out.push(c);
+    out.push(sources.addStored(p.name, p.account === 'aws' ? 'aws-managed' : 'user-managed', v.document));
   }
-  for (const ip of await tx.inlinePolicies.list(ref)) {
-    const c = sources.addStored(ip.name, ref.type, ip.document);
-    if (c) out.push(c);
-  }
+  for (const ip of await tx.inlinePolicies.list(ref)) out.push(sources.addStored(ip.name, ref.type, ip.document));
 }
 
 async function addBoundary(tx: ReadTx, sources: Sources, arn: string | null): Promise<CompiledPolicy | undefined> {
   if (!arn) return undefined;
   const p = await tx.policies.getByArn(arn);
   const v = await tx.policies.getDefaultVersion(arn);
-  const c = p && v ? sources.addStored(p.name, p.account === 'aws' ? 'aws-managed' : 'user-managed', v.document) : undefined;
-  // A boundary that cannot be read allows nothing rather than everything (as principals.ts).
-  return c ?? compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, `unreadable boundary ${arn}`);
+  // A boundary that is gone allows nothing rather than everything; one that cannot be read denies everything (as principals.ts).
+  return p && v ? sources.addStored(p.name, p.account === 'aws' ? 'aws-managed' : 'user-managed', v.document) : compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, `missing boundary ${arn}`);
 }
 
 interface Prepared {

@@ -8,7 +8,7 @@
  * decision names it (`unreadableDiagnostic`), and the server logs it once, when it loads it.
  */
 import type { GatehouseError } from '../core/errors.ts';
-import { compilePolicy, parsePolicy, type CompiledPolicy, type PolicyType } from '../core/iam/index.ts';
+import { compilePolicy, parsePolicy, type CompiledPolicy, type PolicyDocument, type PolicyType } from '../core/iam/index.ts';
 
 /** The statement id of the stand-in's one statement: a stored policy cannot carry it (IAM Sids are alphanumeric). */
 export const UNREADABLE_SID = 'gatehouse:unreadable-policy';
@@ -16,17 +16,19 @@ export const UNREADABLE_SID = 'gatehouse:unreadable-policy';
 /** Reports a stored policy that does not parse; `what` names it (`policy \`arn:…\``). */
 export type UnreadableNote = (what: string, document: string, errors: readonly GatehouseError[]) => void;
 
-/** The stand-in for the unreadable policy `name`: one statement denying every action on every resource to everyone. */
+/** The document of the stand-in: one statement denying every action on every resource to everyone. */
+export function unreadableDocument(kind: 'identity' | 'resource' | 'trust'): PolicyDocument {
+  return {
+    version: '2012-10-17',
+    dialect: 'aws',
+    id: undefined,
+    statements: [{ index: 0, sid: UNREADABLE_SID, effect: 'Deny', action: ['*'], notAction: undefined, resource: ['*'], notResource: undefined, principal: kind === 'identity' ? undefined : '*', notPrincipal: undefined, conditions: [] }],
+  };
+}
+
+/** The stand-in for the unreadable policy `name` (`unreadableDocument`, compiled). */
 export function unreadablePolicy(name: string, kind: 'identity' | 'resource' | 'trust'): CompiledPolicy {
-  return compilePolicy(
-    {
-      version: '2012-10-17',
-      dialect: 'aws',
-      id: undefined,
-      statements: [{ index: 0, sid: UNREADABLE_SID, effect: 'Deny', action: ['*'], notAction: undefined, resource: ['*'], notResource: undefined, principal: kind === 'identity' ? undefined : '*', notPrincipal: undefined, conditions: [] }],
-    },
-    name,
-  );
+  return compilePolicy(unreadableDocument(kind), name);
 }
 
 /** A stored document compiled, or, when it no longer parses, the stand-in that denies everything it governs (reported to `note`). */
