@@ -7,7 +7,7 @@
  * `DeleteConflict`, `ValidationError`) through the `ErrorCode` union.
  */
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
-import { DEFAULT_MAX_CHARS, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
+import { countNonWhitespace, DEFAULT_MAX_CHARS, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
 import {
   adminService,
   checkDescription,
@@ -83,7 +83,7 @@ export function checkDocument(document: unknown, kind: PolicyKind, maxChars: num
   if (!r.ok) {
     const e = r.errors[0] as GatehouseError;
     if (e.code === 'POLICY_TOO_LARGE' && tooLarge !== undefined) {
-      return failWith('POLICY_TOO_LARGE', `${tooLarge} (the document has ${nonWhitespaceLength(document)} characters, whitespace not counted)`, e.path);
+      return failWith('POLICY_TOO_LARGE', `${tooLarge} (the document has ${countNonWhitespace(document)} characters, whitespace not counted)`, e.path);
     }
     const where = e.path ? ` (at ${e.path}${e.line ? `, line ${e.line}` : ''})` : '';
     return { ok: false, errors: r.errors.map((x, i) => (i === 0 ? { ...x, message: `${x.message}${where}` } : x)) };
@@ -94,15 +94,6 @@ export function checkDocument(document: unknown, kind: PolicyKind, maxChars: num
 /** IAM's LimitExceeded messages for a document over its quota (a role's trust policy, a managed policy). */
 const TRUST_TOO_LARGE = `Cannot exceed quota for ACLSizePerRole: ${QUOTAS.trustPolicySize}`;
 const MANAGED_TOO_LARGE = `Cannot exceed quota for PolicySize: ${QUOTAS.managedPolicySize}`;
-
-function nonWhitespaceLength(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) n++;
-  }
-  return n;
-}
 
 function toBase64(bytes: Uint8Array): string {
   let s = '';
@@ -751,8 +742,8 @@ export function createDirectory(deps: AppDeps) {
       const e = await authorizedEntity(c, tx, type, input.name, `Put${ACTION_NAME[type]}Policy`);
       if (!e.ok) return e;
       const ref: PrincipalRef = { type, account: c.account, name: input.name };
-      let total = nonWhitespaceLength(input.policyDocument);
-      for (const p of await tx.inlinePolicies.list(ref)) if (p.name.toLowerCase() !== input.policyName.toLowerCase()) total += nonWhitespaceLength(p.document);
+      let total = countNonWhitespace(input.policyDocument);
+      for (const p of await tx.inlinePolicies.list(ref)) if (p.name.toLowerCase() !== input.policyName.toLowerCase()) total += countNonWhitespace(p.document);
       if (total > limit) return failWith('LIMIT_EXCEEDED', `Maximum policy size of ${limit} bytes exceeded for ${type} ${input.name}`);
       const was = await tx.inlinePolicies.get(ref, input.policyName);
       const r = await tx.inlinePolicies.put(ref, input.policyName, input.policyDocument);

@@ -1,5 +1,5 @@
 /** The JSON policy engine (AWS IAM and Alibaba RAM dialects). API: docs/engine-api.md. */
-export { parsePolicy, DEFAULT_MAX_CHARS, type ParseOptions } from './parse.ts';
+export { parsePolicy, countNonWhitespace, DEFAULT_MAX_CHARS, type ParseOptions } from './parse.ts';
 export { compilePolicy, namedEntity, type CompiledPolicy } from './compile.ts';
 export { replacePrincipals } from './rewrite.ts';
 export { evaluate, accountOf, type EvaluateOptions } from './evaluate.ts';

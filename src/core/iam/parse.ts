@@ -478,7 +478,8 @@ function firstDisallowedChar(text: string): { code: number; line: number; column
   return undefined;
 }
 
-function countNonWhitespace(text: string): number {
+/** A policy's size as IAM counts it against its quotas: every character but space, tab, LF and CR. */
+export function countNonWhitespace(text: string): number {
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
