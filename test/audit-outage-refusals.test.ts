@@ -75,6 +75,9 @@ describe('audit: sessions and revocations refused in an outage are recorded', ()
       assert.equal(await errorName(s.sts().send(new GetSessionTokenCommand({}))), 'ServiceUnavailable');
       const job = await app.sts.assumeRoleAsService({ service: 'training.gatehouse.dev', roleArn: ROLE, sessionName: 'job-j1', job: 'j1' });
       assert.equal(job.ok ? 'issued' : job.errors[0]?.code, 'SERVICE_UNAVAILABLE');
+      // Unsigned: refused by the gate before the token is even read.
+      const web = await app.oidc.assumeRoleWithWebIdentity({ roleArn: ROLE, roleSessionName: 'web', webIdentityToken: 'not.a.token', policyArns: [] }, { sourceIp: '127.0.0.1' });
+      assert.equal(web.ok ? 'issued' : web.errors[0]?.code, 'SERVICE_UNAVAILABLE');
     } finally {
       db.exec('ALTER TABLE audit_log_away RENAME TO audit_log');
       db.close();
@@ -97,6 +100,10 @@ describe('audit: sessions and revocations refused in an outage are recorded', ()
     assert.equal(token.length, 1);
     assert.equal(token[0]?.decision, 'Deny');
     assert.equal(token[0]?.principal, `arn:aws:iam::${ROOT}:user/admin`);
+
+    const web = refused.filter((r) => r.action === 'sts:AssumeRoleWithWebIdentity');
+    assert.deepEqual(web.map((r) => [r.decision, r.principal, r.role, r.detail['roleSessionName'], r.detail['code']]), [['Deny', 'anonymous', ROLE, 'web', 'SERVICE_UNAVAILABLE']]);
+    assert.doesNotMatch(JSON.stringify(web), /not\.a\.token/, 'the token is never recorded');
 
     const forJob = refused.filter((r) => r.job === 'j1');
     assert.equal(forJob.length, 1);

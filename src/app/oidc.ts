@@ -406,8 +406,11 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     return fetched.ok ? fetched.jwks : current;
   }
 
-  /** Refusals that say who may not have a session (a bad or expired token, a trust policy that does not allow). */
-  const REFUSALS: ReadonlySet<string> = new Set(['ACCESS_DENIED', 'INVALID_IDENTITY_TOKEN', 'EXPIRED_IDENTITY_TOKEN']);
+  /**
+   * Refusals that say who may not have a session (a bad or expired token, a trust policy that does not allow), and
+   * sessions that could not be issued because the closed audit gate refused them (503), as the other STS calls record.
+   */
+  const REFUSALS: ReadonlySet<string> = new Set(['ACCESS_DENIED', 'INVALID_IDENTITY_TOKEN', 'EXPIRED_IDENTITY_TOKEN', 'SERVICE_UNAVAILABLE']);
 
   /** AssumeRoleWithWebIdentity; a refusal is recorded as the other STS calls' are (the session side of the log). */
   async function assumeRoleWithWebIdentity(p: WebIdentityParams, facts: RequestFacts = {}): Promise<Result<WebIdentityResult>> {
@@ -429,7 +432,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
         decision: 'Deny',
         role: p.roleArn,
         ...(facts.sourceIp !== undefined && facts.sourceIp !== '' ? { sourceIp: facts.sourceIp } : {}),
-        detail: { roleSessionName: p.roleSessionName, error: explanationOf(e.message), ...(admitted.suppressed > 0 ? { suppressed: admitted.suppressed } : {}) },
+        detail: { roleSessionName: p.roleSessionName, error: explanationOf(e.message), ...(e.code === 'SERVICE_UNAVAILABLE' ? { code: e.code } : {}), ...(admitted.suppressed > 0 ? { suppressed: admitted.suppressed } : {}) },
       });
     }
     return r;
