@@ -202,7 +202,7 @@ const NEGATED = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'String
 
 /**
  * Does one request value satisfy the operator against the policy values? `undefined` when the value does not
- * parse for the operator (that makes the entry false, negated or not). For a negated operator "satisfies"
+ * parse for the operator (unknown: see `conditionEntryTruth`). For a negated operator "satisfies"
  * means: matches none of the policy values (NOR).
  */
 function valueSatisfies(base: string, requestValue: string, policyValues: readonly string[]): boolean | undefined {
@@ -258,8 +258,12 @@ function valueSatisfies(base: string, requestValue: string, policyValues: readon
   return NEGATED.has(base) ? !any : any;
 }
 
-/** One condition entry (operator, key, values) against the request context. */
-export function conditionEntryHolds(entry: ConditionEntry, context: Context | undefined): boolean {
+/**
+ * One condition entry (operator, key, values) against the request context, in three values: `undefined` when it
+ * is neither true nor false because a request value does not parse for the operator and no other value decides
+ * (semantics.md: an evaluation error, which fails closed: a Deny applies, an Allow does not).
+ */
+export function conditionEntryTruth(entry: ConditionEntry, context: Context | undefined): boolean | undefined {
   const requestValues = lookup(context, entry.key);
   if (entry.base === 'Null') {
     // Null: "true" ⇔ the key is absent, "false" ⇔ present; values OR.
@@ -276,22 +280,36 @@ export function conditionEntryHolds(entry: ConditionEntry, context: Context | un
     if (entry.ifExists) return true;
     return negated;
   }
-  if (entry.qualifier === 'ForAllValues') {
-    for (const r of requestValues) if (valueSatisfies(entry.base, r, entry.values) !== true) return false;
-    return true;
-  }
-  if (entry.qualifier === 'ForAnyValue') {
-    for (const r of requestValues) if (valueSatisfies(entry.base, r, entry.values) === true) return true;
-    return false;
-  }
+  // Every value: a false one decides false; else an unreadable one leaves it unknown.
+  const every = (): boolean | undefined => {
+    let unknown = false;
+    for (const r of requestValues) {
+      const t = valueSatisfies(entry.base, r, entry.values);
+      if (t === false) return false;
+      if (t === undefined) unknown = true;
+    }
+    return unknown ? undefined : true;
+  };
+  // Some value: a true one decides true; else an unreadable one leaves it unknown.
+  const some = (): boolean | undefined => {
+    let unknown = false;
+    for (const r of requestValues) {
+      const t = valueSatisfies(entry.base, r, entry.values);
+      if (t === true) return true;
+      if (t === undefined) unknown = true;
+    }
+    return unknown ? undefined : false;
+  };
+  if (entry.qualifier === 'ForAllValues') return every();
+  if (entry.qualifier === 'ForAnyValue') return some();
   // Plain operator (choice): positive — some request value satisfies it; negated — no request value matches
-  // any policy value. A value that does not parse makes the entry false.
-  if (negated) {
-    for (const r of requestValues) if (valueSatisfies(entry.base, r, entry.values) !== true) return false;
-    return true;
-  }
-  for (const r of requestValues) if (valueSatisfies(entry.base, r, entry.values) === true) return true;
-  return false;
+  // any policy value.
+  return negated ? every() : some();
+}
+
+/** The entry holds (true, not unknown). */
+export function conditionEntryHolds(entry: ConditionEntry, context: Context | undefined): boolean {
+  return conditionEntryTruth(entry, context) === true;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -315,7 +333,11 @@ function statementApplies(s: Statement, req: AuthzRequest): boolean {
   if (s.notResource !== undefined) {
     for (const r of s.notResource) if (resourceMatch(r, req.resource)) return false;
   }
-  for (const c of s.conditions) if (!conditionEntryHolds(c, req.context)) return false;
+  for (const c of s.conditions) {
+    const t = conditionEntryTruth(c, req.context);
+    // Unknown fails closed: it stands in a Deny and fails an Allow.
+    if (t === false || (t === undefined && s.effect !== 'Deny')) return false;
+  }
   return true;
 }
 
@@ -342,10 +364,11 @@ function denies(s: Statement, req: AuthzRequest, hasBoundary: boolean): boolean 
   if (s.effect !== 'Deny' || !statementApplies(s, req)) return false;
   if (s.principal !== undefined && principalForms(s.principal, req.principal).length === 0) return false;
   // NotPrincipal: only naming the caller itself (`direct`) or everyone exempts it — an account or role ARN does
-  // not exempt the users and sessions under it — and a caller with a permissions boundary is never exempt.
+  // not exempt the users and sessions under it, though the account names its own root user — and a caller with a
+  // permissions boundary is never exempt.
   if (s.notPrincipal !== undefined && !hasBoundary) {
     const forms = principalForms(s.notPrincipal, req.principal);
-    if (forms.includes('direct') || forms.includes('everyone')) return false;
+    if (forms.includes('direct') || forms.includes('everyone') || (forms.includes('account') && req.principal.kind === 'root')) return false;
   }
   return true;
 }
