@@ -16,6 +16,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 import { createApp, type App, type Caller } from '../src/app/index.ts';
 import { oidcPort } from '../src/adapters/http/oidc.ts';
 import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { gatehouseJson } from './support/resource-server.ts';
 
 const ACCT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -223,6 +224,33 @@ describe('AssumeRoleWithWebIdentity', () => {
     // The session acts with the role's permissions.
     assert.ok((await server.iam(creds).send(new I.ListRolesCommand({}))).Roles?.some((x) => x.RoleName === 'wi-trainer'));
     assert.equal((await failure(server.iam(creds).send(new I.ListUsersCommand({})))).name, 'AccessDenied');
+  });
+
+  it('a session from a web identity is its federated subject to bindings: a principal:// member names it', async () => {
+    const r = await exchange(await workloadToken('system:serviceaccount:ml:trainer'));
+    const c = r.Credentials;
+    const creds: Credentials = { accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' };
+    const model = `arn:aws:training::${ACCT}:model/fed-m`;
+    const subject = (sub: string) => `principal://iam.gatehouse.dev/accounts/${ACCT}/oidc-providers/${hostPath}/subject/${sub}`;
+    const bind = async (member: string) => {
+      const put = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: model, bindings: [{ role: 'roles/ml.viewer', members: [member] }] });
+      assert.equal(put.status, 200, JSON.stringify(put.json));
+    };
+    // The session asks about itself (SigV4 with its temporary credentials), as a resource server's caller would.
+    const asked = async () => (await gatehouseJson(server.url, creds, 'POST', '/v1/authorize', { action: 'training:GetModel', resource: model })).json;
+    await bind(subject('system:serviceaccount:ml:trainer'));
+    const allowed = await asked();
+    assert.equal(allowed['decision'], 'Allow', JSON.stringify(allowed));
+    assert.ok(JSON.stringify(allowed).includes(subject('system:serviceaccount:ml:trainer')), JSON.stringify(allowed));
+    // Another subject of the same provider, or the same subject of another provider, is someone else.
+    await bind(subject('system:serviceaccount:ml:other'));
+    assert.equal((await asked())['decision'], 'ImplicitDeny');
+    await bind(`principal://iam.gatehouse.dev/accounts/${ACCT}/oidc-providers/idp.example.com/subject/system:serviceaccount:ml:trainer`);
+    assert.equal((await asked())['decision'], 'ImplicitDeny');
+    // Named by its ARN, a session does not say which subject assumed it: only its role's serviceAccount: member matches.
+    await bind(subject('system:serviceaccount:ml:trainer'));
+    const byArn = await gatehouseJson(server.url, server.admin, 'POST', '/v1/authorize', { principal: r.AssumedRoleUser?.Arn, action: 'training:GetModel', resource: model });
+    assert.equal(byArn.json['decision'], 'ImplicitDeny', JSON.stringify(byArn.json));
   });
 
   it('refuses another subject with AccessDenied (the trust policy’s sub condition)', async () => {

@@ -22,9 +22,11 @@
  * **Members.** `user:<name>` and `group:<name>` name users and groups of the account that owns the policy: a
  * user of another account matches neither (it is still one of `allAuthenticatedUsers`). A role session is
  * `serviceAccount:<role>@<account>.iam.gatehouse.dev` in every account. An anonymous request is `allUsers`
- * only. Group membership is read for the groups that bindings name, at reload. `principal://…` members (GCP's
- * federated identities acting as themselves) are refused at write: no Gatehouse principal is one — a web identity
- * acts only as the role it assumed, and a session ARN does not say which subject assumed it (`checkMembers`).
+ * only. Group membership is read for the groups that bindings name, at reload. A `principal://…` member names a
+ * federated identity (GCP's workforce and workload pool subjects): here the subject of an OIDC provider, as a
+ * session from `AssumeRoleWithWebIdentity` carries it (`federatedPrincipalUri`), matched when that session itself
+ * asks or acts; a session named by its ARN does not say which subject assumed it, so only its role's
+ * `serviceAccount:` matches then.
  *
  * **Writes.** `setPolicy` reads the stored policy inside the write transaction and refuses a stale etag
  * (`ETAG_MISMATCH`, 409 `ConcurrentModification`): a write is never merged. No etag overwrites, as GCP's
@@ -63,6 +65,7 @@ import {
   permissionForAction,
   resourceAttributes,
   serviceAccountOfArn,
+  federatedPrincipalUri,
   SERVICE_ACCOUNT_DOMAIN,
   KNOWN_PERMISSIONS,
   type AttachedPolicy,
@@ -411,7 +414,10 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     if (p.kind === 'anonymous') return { authenticated: false, groups: [] };
     if (p.kind === 'role-session') {
       const sa = serviceAccountOfArn(p.roleArn ?? p.arn);
-      return sa !== undefined ? { authenticated: true, serviceAccount: sa, groups: [] } : { authenticated: true, groups: [] };
+      // A web identity's session is also its federated subject: `principal://…` members name it.
+      const fed = p.session?.federated;
+      const uri = fed !== undefined ? federatedPrincipalUri(fed.provider, fed.sub) : undefined;
+      return { authenticated: true, ...(sa !== undefined ? { serviceAccount: sa } : {}), ...(uri !== undefined ? { principalUri: uri } : {}), groups: [] };
     }
     if (p.kind === 'user') {
       const name = p.arn.slice(p.arn.lastIndexOf('/') + 1);
@@ -715,14 +721,6 @@ const PHASE_DELETE = 9;
 const planOk = (value: Extract<PlanResult, { ok: true }>['value']): PlanResult => ({ ok: true, value });
 const planFail = (code: PlanErrorCode, path: string, message: string): PlanResult => ({ ok: false, errors: [{ code, path, message }] });
 
-/**
- * Why a `principal://…` member is refused. In GCP it names one federated identity that acts as itself; in Gatehouse a
- * web identity (AssumeRoleWithWebIdentity) acts only as the role it assumed, whose session bindings see as that role's
- * service account, and a session ARN does not say which subject assumed it, so such a member could match no one.
- */
-const PRINCIPAL_URI_REFUSED = (m: string): string =>
-  `member \`${m.length > 80 ? `${m.slice(0, 80)}…` : m}\` names a federated identity, and no Gatehouse principal is one: a web identity acts only as the role it assumes; bind that role (\`serviceAccount:ROLE@ACCOUNT.${SERVICE_ACCOUNT_DOMAIN}\`) and name the provider's subject in its trust policy (\`<provider>:sub\`)`;
-
 /** `name@<account>.iam.gatehouse.dev`: a service account, the role `name` of that account. */
 const SERVICE_ACCOUNT_RE = new RegExp(`^([\\w+=,.@-]{1,64})@(\\d{12})\\.${SERVICE_ACCOUNT_DOMAIN.replace(/\./g, '\\.')}$`);
 
@@ -730,8 +728,8 @@ const SERVICE_ACCOUNT_RE = new RegExp(`^([\\w+=,.@-]{1,64})@(\\d{12})\\.${SERVIC
  * Refuses a binding to a member of the policy's account that does not exist (`user:ghost`), as GCP refuses an
  * unknown principal: a user or group created later under that name would otherwise inherit the grant. Names match
  * exactly, as the engine matches them. `planned` says whether this apply creates it (in the policy's account).
- * Service accounts of other accounts are checked too; `allUsers`/`allAuthenticatedUsers` are not. A `principal://`
- * member is refused: see the module comment, "Members".
+ * Service accounts of other accounts are checked too; `principal://` URIs and `allUsers`/`allAuthenticatedUsers` are
+ * not.
  */
 async function checkMembers(tx: ReadTx, account: string, policy: IamPolicy, path: string, planned: (kind: 'User' | 'Group' | 'Role', name: string) => boolean = () => false): Promise<Result<void>> {
   const errors: { code: ErrorCode; path: string; message: string }[] = [];
@@ -743,10 +741,6 @@ async function checkMembers(tx: ReadTx, account: string, policy: IamPolicy, path
       let where = account;
       let kind: 'User' | 'Group' | 'Role';
       let found: { name: string } | undefined;
-      if (m.startsWith('principal://')) {
-        errors.push({ code: 'BINDINGS_INVALID_MEMBER', path: `${path}bindings[${i}].members[${j}]`, message: PRINCIPAL_URI_REFUSED(m) });
-        continue;
-      }
       if (prefix === 'user') {
         kind = 'User';
         found = await tx.users.get(account, name);

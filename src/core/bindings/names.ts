@@ -24,6 +24,18 @@ const PRINCIPAL_URI = /^principal:\/\/[\x21-\x7e]+$/;
  */
 const DELETED_MEMBER = /^deleted:(?:user:[\w+=,.@-]{1,128}\?uid=AIDA|group:[\w+=,.@-]{1,128}\?uid=AGPA|serviceAccount:[\w+=,.-]{1,64}@\d{12}\.iam\.gatehouse\.dev\?uid=AROA)[A-Z2-7]{17}$/;
 
+/**
+ * The `principal://` URI of a federated identity: the subject `sub` of the OIDC provider `providerArn`
+ * (`arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`), as a session from `AssumeRoleWithWebIdentity` carries them.
+ * Shaped as GCP's workforce and workload pool subjects (policy-semantics.md §A.4, Members), with the account and
+ * the provider standing for the pool: `principal://iam.gatehouse.dev/accounts/ACCOUNT/oidc-providers/HOST/PATH/subject/SUB`.
+ * Undefined for a provider ARN of another shape.
+ */
+export function federatedPrincipalUri(providerArn: string, sub: string): string | undefined {
+  const m = /^(?:arn:aws:iam|acs:ram)::(\d{12,20}):oidc-provider\/(.+)$/.exec(providerArn);
+  return m ? `principal://${SERVICE_ACCOUNT_DOMAIN}/accounts/${m[1] as string}/oidc-providers/${m[2] as string}/subject/${sub}` : undefined;
+}
+
 const MEMBER_FORMS = '`user:NAME`, `group:NAME`, `serviceAccount:NAME@ACCOUNT.iam.gatehouse.dev`, `principal://…`, `allUsers` or `allAuthenticatedUsers`';
 
 /** The kind of a member, or why it is not one. */

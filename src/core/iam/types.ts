@@ -144,6 +144,8 @@ export interface Principal {
     /** Epoch milliseconds. */
     readonly issuedAt: number;
     readonly sourceIdentity?: string;
+    /** For a session from `AssumeRoleWithWebIdentity`: the OIDC provider's ARN and the token's subject. */
+    readonly federated?: { readonly provider: string; readonly sub: string };
   };
 }
 

@@ -94,7 +94,7 @@ export function mergeTags(base: Readonly<Record<string, string>>, over: Readonly
 /** The engine principal of a session; `roleTags` are the role's (or user's) own tags. */
 export function sessionPrincipal(c: SessionClaims, ownTags: Readonly<Record<string, string>>): Principal {
   const tags = mergeTags(ownTags, c.tags);
-  const session = { name: c.name, issuedAt: c.iat, ...(c.srcId !== undefined ? { sourceIdentity: c.srcId } : {}) };
+  const session = { name: c.name, issuedAt: c.iat, ...(c.srcId !== undefined ? { sourceIdentity: c.srcId } : {}), ...(c.fed !== undefined ? { federated: c.fed } : {}) };
   if (c.role) {
     return {
       kind: 'role-session',
