@@ -50,6 +50,7 @@ import { NO_METRICS } from './metrics.ts';
 import { authorizeAdmin, type Caller } from './principals.ts';
 import type { Authorize, AuthorizeAnswer, AuthorizeInput, ProvenCallers } from './authorize.ts';
 import type { Store } from './ports/store.ts';
+import { storeAppender } from './audit-store-appender.ts';
 
 export type AuditFailurePolicy = 'closed' | 'open';
 
@@ -303,19 +304,7 @@ class EventsPiece implements AuditPiece {
   }
 }
 
-/** Links a batch to the head and appends it in one write transaction: writers on every instance serialise on the head row. */
-export function storeAppender(store: Store): AuditAppender {
-  return {
-    append: (events) =>
-      store.write(async (tx): Promise<Appended | void> => {
-        const head = await tx.audit.head();
-        const linked = linkEvents(events, head, sha256, { parsed: false });
-        await tx.audit.append(linked);
-        const last = linked.at(-1);
-        if (last !== undefined) return { linkedTo: { seq: head.seq, hash: head.hash }, last: { seq: last.seq, hash: last.hash } };
-      }),
-  };
-}
+export { storeAppender };
 
 /** The audit settings of the environment, as `gatehouse server --help` lists them. */
 export const AUDIT_ENV = {

@@ -4,7 +4,8 @@
  * store that cannot be opened (PostgreSQL down at start) is tried again with the next batch.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { storeAppender, type AuditAppender } from '../../app/audit.ts';
+import type { AuditAppender } from '../../app/audit.ts';
+import { storeAppender } from '../../app/audit-store-appender.ts';
 import type { Store } from '../../app/ports/store.ts';
 import type { TimedEvent } from '../../core/audit/index.ts';
 import { decodeEvents, type AuditWorkerTarget, type PackedEvents } from './index.ts';
