@@ -22,7 +22,7 @@
  * `listNames`/`planDelete`), add it to `KINDS` and remove its name from `PLANNED_KINDS`.
  */
 import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
-import { contextOf, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
+import { contextOf, countNonWhitespace, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
 import { claimedBelow, ownerIn, RESOURCE_POLICY_MAX_CHARS, RESOURCE_POLICY_PREFIX, resourcePolicyKey, type StoredResourcePolicy } from './resource-policies.ts';
 import {
   adminService,
@@ -213,15 +213,6 @@ export function canonicalText(text: string): string {
   }
 }
 
-function nonWhitespace(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
-    if (ch !== 0x20 && ch !== 0x09 && ch !== 0x0a && ch !== 0x0d) n++;
-  }
-  return n;
-}
-
 function policyDocument(value: unknown, kind: PolicyKind, maxChars: number, path: string, c: Check): PolicyText | undefined {
   if (typeof value !== 'string' && !isObj(value)) {
     c.error('VALIDATION_ERROR', path, 'must be a policy document: a YAML or JSON object (or its JSON text)');
@@ -250,7 +241,7 @@ function inlinePolicies(o: Obj, path: string, c: Check, type: PrincipalType): Ma
     const doc = policyDocument(value, 'identity', Math.max(QUOTAS.inlineAggregate[type], DEFAULT_MAX_CHARS.identity), join(p, name), c);
     if (doc && !bad) {
       out.set(name.toLowerCase(), { name, doc });
-      total += nonWhitespace(doc.text);
+      total += countNonWhitespace(doc.text);
     }
   }
   if (total > QUOTAS.inlineAggregate[type]) c.error('LIMIT_EXCEEDED', p, `Maximum policy size of ${QUOTAS.inlineAggregate[type]} bytes exceeded for the inline policies of a ${type} (whitespace not counted)`);
