@@ -75,6 +75,10 @@ describe('audit: sessions and revocations refused in an outage are recorded', ()
       assert.equal(await errorName(s.sts().send(new GetSessionTokenCommand({}))), 'ServiceUnavailable');
       const job = await app.sts.assumeRoleAsService({ service: 'training.gatehouse.dev', roleArn: ROLE, sessionName: 'job-j1', job: 'j1' });
       assert.equal(job.ok ? 'issued' : job.errors[0]?.code, 'SERVICE_UNAVAILABLE');
+      // A change made at the HTTP edge (a resource policy), refused by the gate.
+      const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::gated/*' }] };
+      const put = await call(conn(s, s.admin), 'PUT', ['resource-policies', 'arn:aws:s3:::gated'], { body: { document: policy } });
+      assert.equal(put.ok ? 200 : put.httpStatus, 503);
       // Unsigned: refused by the gate before the token is even read.
       const web = await app.oidc.assumeRoleWithWebIdentity({ roleArn: ROLE, roleSessionName: 'web', webIdentityToken: 'not.a.token', policyArns: [] }, { sourceIp: '127.0.0.1' });
       assert.equal(web.ok ? 'issued' : web.errors[0]?.code, 'SERVICE_UNAVAILABLE');
@@ -104,6 +108,9 @@ describe('audit: sessions and revocations refused in an outage are recorded', ()
     const web = refused.filter((r) => r.action === 'sts:AssumeRoleWithWebIdentity');
     assert.deepEqual(web.map((r) => [r.decision, r.principal, r.role, r.detail['roleSessionName'], r.detail['code']]), [['Deny', 'anonymous', ROLE, 'web', 'SERVICE_UNAVAILABLE']]);
     assert.doesNotMatch(JSON.stringify(web), /not\.a\.token/, 'the token is never recorded');
+
+    const edge = all.filter((r) => r.kind === 'change' && r.action === 'gatehouse:PutResourcePolicy');
+    assert.deepEqual(edge.map((r) => [r.decision, r.resource, r.principal]), [['SERVICE_UNAVAILABLE', 'arn:aws:s3:::gated', `arn:aws:iam::${ROOT}:user/admin`]]);
 
     const forJob = refused.filter((r) => r.job === 'j1');
     assert.equal(forJob.length, 1);

@@ -169,7 +169,8 @@ const EDGE_CHANGES: Readonly<Record<string, { readonly action: string; readonly 
 
 /**
  * Wraps the routes listed in `EDGE_CHANGES`: refused while the audit log cannot be written (fail-closed policy),
- * and recorded — done or refused — with the caller, the action, the resource and the request.
+ * and recorded — done or refused, by a policy or by that gate (`SERVICE_UNAVAILABLE`, queued and journaled like any
+ * record, as the directory's refused changes are) — with the caller, the action, the resource and the request.
  */
 export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
   return routes.map((route) => {
@@ -177,10 +178,9 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
     if (!change) return route;
     const handler: Route['handler'] = async (ctx) => {
       const closed = ctx.app.audit.gate('the change is not made');
-      if (closed) return closed;
-      const r = await route.handler(ctx);
+      const r = closed ?? (await route.handler(ctx));
       const error = r.ok ? undefined : r.errors[0];
-      if (r.ok || error?.code === 'ACCESS_DENIED') {
+      if (r.ok || error?.code === 'ACCESS_DENIED' || closed !== undefined) {
         ctx.app.audit.record({
           kind: 'change',
           account: ctx.caller.account,
