@@ -18,17 +18,30 @@ export function parseIp(s: string): { v6: boolean; value: bigint } | undefined {
   return v === undefined ? undefined : { v6: false, value: v };
 }
 
+/**
+ * Four dot-separated decimal octets of one to three digits, each at most 255. One pass over the characters and one
+ * bigint at the end: every request's `aws:SourceIp` is read here by each IP condition a decision evaluates.
+ */
 function parseIpv4(s: string): bigint | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let out = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    out = (out << 8n) | BigInt(n);
+  let out = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || ++dots > 3) return undefined;
+      out = out * 256 + octet;
+      octet = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39 || ++digits > 3) return undefined;
+    octet = octet * 10 + (c - 0x30);
+    if (octet > 255) return undefined;
   }
-  return out;
+  if (dots !== 3 || digits === 0) return undefined;
+  return BigInt(out * 256 + octet);
 }
 
 function parseIpv6(s: string): bigint | undefined {
