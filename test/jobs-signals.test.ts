@@ -94,6 +94,43 @@ describe('jobs run stopped by a signal to its pid', () => {
       }
     });
   }
+
+  it('SIGTERM while the job is still being set up: no rank is left running, and the job ends', { timeout: 60_000 }, async () => {
+    const pidFile = join(home, 'child-early.pid');
+    const launcher = spawn(process.execPath, [GATEHOUSE_BIN, 'jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--', 'sh', '-c', 'sleep 300 & echo $! > "$1"; wait', 'sh', pidFile], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, GATEHOUSE_ENDPOINT: server.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => launcher.once('exit', (code, signal) => resolve({ code, signal })));
+    // The signal as soon as the job is submitted: while the launcher fetches its credentials and writes its files.
+    const submitted = new Promise<void>((resolve) => {
+      launcher.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        if (/rank\(s\)/.test(stderr)) resolve();
+      });
+    });
+    try {
+      await within(submitted, 30_000, 'the job is submitted');
+      launcher.kill('SIGTERM');
+      const end = await within(exited, 20_000, `the launcher exits; stderr: ${stderr}`);
+      // Handled, not the default action of SIGTERM (which left the ranks and the job behind).
+      assert.deepEqual(end, { code: 143, signal: null }, stderr);
+      assert.match(stderr, /SIGTERM: stopping job/);
+      if (existsSync(pidFile)) {
+        const child = Number(readFileSync(pidFile, 'utf8').trim());
+        await until(`the rank's child ${child} is gone`, () => !alive(child), 5000);
+      }
+      const job = /job (\w+)/.exec(stderr)?.[1];
+      assert.ok(job !== undefined, stderr);
+      const r = await call<{ state?: string; job?: { state: string } }>(admin, 'GET', ['jobs', job]);
+      assert.ok(r.ok);
+      const state = r.value.state ?? r.value.job?.state;
+      assert.ok(state !== undefined && state !== 'Running' && state !== 'Queued', `the job ended: ${JSON.stringify(r.value)}`);
+    } finally {
+      if (launcher.exitCode === null) launcher.kill('SIGKILL');
+    }
+  });
 });
 
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -85,6 +85,43 @@ export interface LaunchOptions {
    * ranks are; undefined where there are no uids (Windows), and then it serves any process of the node.
    */
   readonly launcherUid?: number;
+  /** SIGINT and SIGTERM as heard since before the job was submitted (`stopSignals`); default: from now on. */
+  readonly signals?: StopSignals;
+}
+
+/** SIGINT and SIGTERM, heard from the moment this is made until `close`. */
+export interface StopSignals {
+  /** `fn` for every signal from now on, and at once (in a microtask) for one that came already. */
+  on(fn: (signal: NodeJS.Signals) => void): void;
+  close(): void;
+}
+
+/**
+ * Starts hearing SIGINT and SIGTERM for a job this process is about to submit and run: from before the submission,
+ * so that a signal sent at any moment (a process manager's stop, `kill $!` right after the job is announced) stops
+ * the job, instead of killing this process by the signal's default action and leaving the ranks, or the job on the
+ * server, behind.
+ */
+export function stopSignals(): StopSignals {
+  let received: NodeJS.Signals | undefined;
+  const listeners: ((signal: NodeJS.Signals) => void)[] = [];
+  const heard = (signal: NodeJS.Signals): void => {
+    received ??= signal;
+    for (const fn of listeners) fn(signal);
+  };
+  process.on('SIGINT', heard);
+  process.on('SIGTERM', heard);
+  return {
+    on(fn) {
+      listeners.push(fn);
+      const already = received;
+      if (already !== undefined) queueMicrotask(() => fn(already));
+    },
+    close() {
+      process.off('SIGINT', heard);
+      process.off('SIGTERM', heard);
+    },
+  };
 }
 
 /**
@@ -195,27 +232,6 @@ export async function launch(opts: LaunchOptions): Promise<number> {
     }
   };
 
-  if (opts.profileDir !== undefined) await mkdir(opts.profileDir, { recursive: true, mode: 0o700 });
-  await post('/v1/launcher/heartbeat');
-  await refreshFile();
-
-  const environment = { ...opts.environment };
-  let metadataPort: number | undefined;
-  let metadataLost = false;
-  if (opts.metadataFromAgent === true) {
-    const m = await agentMetadata(agentUrl, capability, undefined, opts.launcherUid);
-    if ('error' in m) log(`gatehouse: the node agent at ${agentUrl} opened no metadata endpoint for job ${opts.jobId} (${m.error}); its processes have no instance metadata${environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] !== undefined ? ` but ${environment['AWS_EC2_METADATA_SERVICE_ENDPOINT']}` : ''}`);
-    else {
-      metadataPort = m.port;
-      environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = m.endpoint;
-      // The server's environment turns instance metadata off when it opened no endpoint itself.
-      delete environment['AWS_EC2_METADATA_DISABLED'];
-    }
-  }
-
-  const masterPort = await freePort();
-  const profiles = await writeProfileFiles(opts.profileDir ?? dirname(opts.credentialsFile), environment['AWS_REGION'] ?? 'us-east-1');
-  const env = jobProcessEnv(opts.baseEnv, { ...environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile, ...profiles });
   const children: ChildProcess[] = [];
   const exits: Promise<number>[] = [];
   const [cmd, ...args] = opts.command;
@@ -224,24 +240,6 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   // what a rank left running goes with the job. On a terminal the ranks stay in the launcher's foreground group, so
   // they can read it and Ctrl-C reaches them all as it is.
   const ownGroup = process.stdin.isTTY !== true && process.platform !== 'win32';
-  for (let rank = 0; rank < opts.replicas; rank++) {
-    const child = spawn(cmd as string, args, {
-      stdio: 'inherit',
-      detached: ownGroup,
-      env: { ...env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(opts.replicas), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(masterPort) },
-    });
-    children.push(child);
-    exits.push(
-      new Promise((resolve) => {
-        child.once('error', (e) => {
-          log(`gatehouse: cannot run \`${cmd}\`: ${e.message}`);
-          resolve(127);
-        });
-        child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (signalNumber(signal) ?? 1) : 1)));
-      }),
-    );
-  }
-
   let stopped = false;
   /** The signal to each rank's process group (or the rank alone, on a terminal); `all`: ranks that exited too. */
   const signalRanks = (signal: NodeJS.Signals, all = false): void => {
@@ -269,13 +267,59 @@ export async function launch(opts: LaunchOptions): Promise<number> {
     }, 10_000);
     killer.unref?.();
   };
+  let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     stopped = true;
+    stoppedBy ??= signal;
     log(`gatehouse: ${signal}: stopping job ${opts.jobId}`);
     stopAll(signal);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Before the job's setup and its ranks start (and, with `opts.signals`, since before it was submitted): a signal
+  // that comes meanwhile stops the job, instead of killing this process and leaving the ranks behind or the job
+  // running on the server until its heartbeat times out.
+  const signals = opts.signals ?? stopSignals();
+  signals.on(onSignal);
+
+  if (opts.profileDir !== undefined) await mkdir(opts.profileDir, { recursive: true, mode: 0o700 });
+  await post('/v1/launcher/heartbeat');
+  await refreshFile();
+
+  const environment = { ...opts.environment };
+  let metadataPort: number | undefined;
+  let metadataLost = false;
+  if (opts.metadataFromAgent === true) {
+    const m = await agentMetadata(agentUrl, capability, undefined, opts.launcherUid);
+    if ('error' in m) log(`gatehouse: the node agent at ${agentUrl} opened no metadata endpoint for job ${opts.jobId} (${m.error}); its processes have no instance metadata${environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] !== undefined ? ` but ${environment['AWS_EC2_METADATA_SERVICE_ENDPOINT']}` : ''}`);
+    else {
+      metadataPort = m.port;
+      environment['AWS_EC2_METADATA_SERVICE_ENDPOINT'] = m.endpoint;
+      // The server's environment turns instance metadata off when it opened no endpoint itself.
+      delete environment['AWS_EC2_METADATA_DISABLED'];
+    }
+  }
+
+  const masterPort = await freePort();
+  const profiles = await writeProfileFiles(opts.profileDir ?? dirname(opts.credentialsFile), environment['AWS_REGION'] ?? 'us-east-1');
+  const env = jobProcessEnv(opts.baseEnv, { ...environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile, ...profiles });
+  // Stopped during the setup above: no rank starts.
+  for (let rank = 0; rank < opts.replicas && !stopped; rank++) {
+    const child = spawn(cmd as string, args, {
+      stdio: 'inherit',
+      detached: ownGroup,
+      env: { ...env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(opts.replicas), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(masterPort) },
+    });
+    children.push(child);
+    exits.push(
+      new Promise((resolve) => {
+        child.once('error', (e) => {
+          log(`gatehouse: cannot run \`${cmd}\`: ${e.message}`);
+          resolve(127);
+        });
+        child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (signalNumber(signal) ?? 1) : 1)));
+      }),
+    );
+  }
+
 
   const beat = setInterval(() => {
     void post('/v1/launcher/heartbeat').then((r) => {
@@ -302,9 +346,9 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   if (killer !== undefined) clearTimeout(killer);
   // What a rank started and left running (in its process group) ends with the job.
   if (ownGroup) signalRanks('SIGTERM', true);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  const status = codes.find((c) => c !== 0) ?? 0;
+  if (opts.signals === undefined) signals.close();
+  // Stopped before every rank started: the job ends as its signal says, not as a success.
+  const status = codes.find((c) => c !== 0) ?? (codes.length < opts.replicas && stoppedBy !== undefined ? 128 + (signalNumber(stoppedBy) ?? 1) : 0);
   // The job's credentials go with it: the file (if it still holds what was written), and the per-job profile files.
   ended = true;
   await refreshing;

@@ -6,7 +6,7 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { launch } from '../../launcher/run.ts';
+import { launch, stopSignals, type StopSignals } from '../../launcher/run.ts';
 import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -129,15 +129,20 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       if (fileRefused !== undefined) return ctx.exit(fileRefused);
       const conn = await connect(opts, ctx);
       if (!conn.ok) return ctx.exit(report(ctx, conn));
-      const started = await call<{ job: JobJson; capability: string; why: string; environment: Record<string, string> }>(conn.value, 'POST', ['clusters', opts.cluster, 'nodes'], {
-        body: { ...(opts.computeConfig !== undefined ? { computeConfig: opts.computeConfig } : {}), ...launcherFields(opts, agent) },
-      });
-      if (!started.ok) {
-        ctx.err(`${started.message}\n`);
-        return ctx.exit(started.status);
+      const signals = stopSignals();
+      try {
+        const started = await call<{ job: JobJson; capability: string; why: string; environment: Record<string, string> }>(conn.value, 'POST', ['clusters', opts.cluster, 'nodes'], {
+          body: { ...(opts.computeConfig !== undefined ? { computeConfig: opts.computeConfig } : {}), ...launcherFields(opts, agent) },
+        });
+        if (!started.ok) {
+          ctx.err(`${started.message}\n`);
+          return ctx.exit(started.status);
+        }
+        ctx.err(`gatehouse: node ${started.value.job.id} of cluster ${opts.cluster} runs as ${started.value.job.role.arn} (${started.value.why})\n`);
+        ctx.exit(await launchLocal(ctx, started.value, command, 1, opts, agent, signals));
+      } finally {
+        signals.close();
       }
-      ctx.err(`gatehouse: node ${started.value.job.id} of cluster ${opts.cluster} runs as ${started.value.job.role.arn} (${started.value.why})\n`);
-      ctx.exit(await launchLocal(ctx, started.value, command, 1, opts, agent));
     });
 
   const ws = program.command('workspaces').description('workspaces: members, default bucket and table project');
@@ -282,7 +287,17 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & RunOpts 
   if (fileRefused !== undefined) return fileRefused;
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn);
-  const submitted = await call<{ job: JobJson; capability: string; environment: Record<string, string> }>(conn.value, 'POST', ['jobs'], {
+  // Heard from before the job exists: a signal at any moment from here on stops the job (src/adapters/launcher/run.ts).
+  const signals = stopSignals();
+  try {
+    return await submitAndRun(ctx, conn.value, command, opts, agent, signals);
+  } finally {
+    signals.close();
+  }
+}
+
+async function submitAndRun(ctx: CommandContext, conn: Parameters<typeof call>[0], command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }, agent: string | undefined, signals: StopSignals): Promise<number> {
+  const submitted = await call<{ job: JobJson; capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], {
     body: { workspace: opts.workspace, role: opts.role ?? 'default', replicas: opts.replicas, ...(opts.name ? { name: opts.name } : {}), ...launcherFields(opts, agent) },
   });
   if (!submitted.ok) {
@@ -292,7 +307,7 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & RunOpts 
   }
   const { job } = submitted.value;
   ctx.err(`gatehouse: job ${job.id} (${job.name}) in workspace ${job.workspace}, role ${job.role.arn ?? job.role.mode}, ${opts.replicas} rank(s)\n`);
-  const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts, agent);
+  const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts, agent, signals);
   ctx.err(`gatehouse: job ${job.id} ended with status ${status}\n`);
   return status;
 }
@@ -301,13 +316,14 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & RunOpts 
  * Runs the started job (or node) here: its ranks, its credentials file, its heartbeats; through the node agent
  * `agent` when one is given, which then also serves the job's metadata endpoint on this node (unless `--no-imds`).
  */
-async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, opts: RunOpts, agent: string | undefined): Promise<number> {
+async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, opts: RunOpts, agent: string | undefined, signals: StopSignals): Promise<number> {
   const { credentialsFile } = opts;
   const uid = launcherUid(opts);
   const { job, capability } = started;
   const environment = agent !== undefined ? throughAgent(started.environment, agent) : started.environment;
   const agentUrl = new URL(environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').origin;
   return launch({
+    signals,
     jobId: job.id,
     capability,
     agentUrl,
