@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { runCli } from '../src/adapters/cli/program.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { cliAgainst as cli, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 interface Report {
   ok: boolean;
@@ -23,21 +22,6 @@ interface Report {
 
 const conn = (s: TestServer, credentials: Credentials): Connection => ({ endpoint: new URL(s.url), credentials, region: 'us-east-1', credentialsSource: 'test' });
 
-async function cli(s: TestServer, args: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const status = await runCli(args, {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    readFile: async () => {
-      throw Object.assign(new Error('no file'), { code: 'ENOENT' });
-    },
-    now: () => Date.now(),
-    version: 'test',
-    env: { AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url },
-  });
-  return { status, out, err };
-}
 
 async function verifyJson(s: TestServer, ...args: string[]): Promise<{ status: number; report: Report }> {
   const r = await cli(s, ['audit', 'verify', '--json', ...args]);

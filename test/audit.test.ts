@@ -13,8 +13,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { AttachRolePolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { runCli } from '../src/adapters/cli/program.ts';
-import { errorName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { errorName, cliAgainst as cli, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const REPO = join(import.meta.dirname, '..');
 const ROOT = '000000000000';
@@ -75,21 +74,6 @@ async function records(s: TestServer, credentials: Credentials, query: Record<st
   }
 }
 
-async function cli(s: TestServer, args: string[], credentials: Credentials): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const status = await runCli(args, {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    readFile: async () => {
-      throw Object.assign(new Error('no file'), { code: 'ENOENT' });
-    },
-    now: () => Date.now(),
-    version: 'test',
-    env: { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, GATEHOUSE_ENDPOINT: s.url },
-  });
-  return { status, out, err };
-}
 
 function sqlite(s: TestServer): DatabaseSync {
   const db = new DatabaseSync(join(s.dataDir, 'gatehouse.db'), { timeout: 5000 });

@@ -60,6 +60,27 @@ describe('jobs run stopped by a signal to its pid', () => {
     if (home) await rm(home, { recursive: true, force: true });
   });
 
+  /** `gatehouse jobs run` of `sh -c script sh pidFile` as its one rank, with no terminal; its stderr as it comes. */
+  function runJob(script: string, pidFile: string) {
+    const launcher = spawn(process.execPath, [GATEHOUSE_BIN, 'jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--', 'sh', '-c', script, 'sh', pidFile], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, GATEHOUSE_ENDPOINT: server.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = { launcher, stderr: '' };
+    launcher.stderr.on('data', (b: Buffer) => void (out.stderr += b.toString()));
+    return out;
+  }
+
+  /** The job `stderr` names has ended on the server. */
+  async function assertJobEnded(stderr: string): Promise<void> {
+    const job = /job (\w+)/.exec(stderr)?.[1];
+    assert.ok(job !== undefined, stderr);
+    const r = await call<{ state?: string; job?: { state: string } }>(admin, 'GET', ['jobs', job]);
+    assert.ok(r.ok);
+    const state = r.value.state ?? r.value.job?.state;
+    assert.ok(state !== undefined && state !== 'Running' && state !== 'Queued', `the job ended: ${JSON.stringify(r.value)}`);
+  }
+
   for (const [signal, script] of [
     ['SIGTERM', 'sleep 300 & echo $! > "$1"; wait'],
     // The wrapper ignores SIGINT and so does its child: killed 10 s after the signal.
@@ -67,28 +88,18 @@ describe('jobs run stopped by a signal to its pid', () => {
   ] as const) {
     it(`${signal}: the wrapper script's child stops too, and the job ends`, { timeout: 60_000 }, async () => {
       const pidFile = join(home, `child-${signal}.pid`);
-      const launcher = spawn(process.execPath, [GATEHOUSE_BIN, 'jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--', 'sh', '-c', script, 'sh', pidFile], {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, GATEHOUSE_ENDPOINT: server.url },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      launcher.stderr.on('data', (b: Buffer) => void (stderr += b.toString()));
+      const job = runJob(script, pidFile);
+      const { launcher } = job;
       const exited = new Promise<number | null>((resolve) => launcher.once('exit', (code) => resolve(code)));
       try {
         await until('the job started its child', () => existsSync(pidFile) && /^\d+\n$/.test(readFileSync(pidFile, 'utf8')), 30_000);
         const child = Number((await readFile(pidFile, 'utf8')).trim());
         assert.ok(alive(child), 'the grandchild runs');
-        const job = /job (\w+)/.exec(stderr)?.[1];
         launcher.kill(signal);
-        await within(exited, 20_000, `the launcher exits; stderr: ${stderr}`);
-        await until(`the wrapper's child ${child} is gone (stderr: ${stderr})`, () => !alive(child), 5000);
-        assert.match(stderr, new RegExp(`${signal}: stopping job`));
-        if (job !== undefined) {
-          const r = await call<{ state?: string; job?: { state: string } }>(admin, 'GET', ['jobs', job]);
-          assert.ok(r.ok);
-          const state = r.value.state ?? r.value.job?.state;
-          assert.ok(state !== undefined && state !== 'Running' && state !== 'Queued', `the job ended: ${JSON.stringify(r.value)}`);
-        }
+        await within(exited, 20_000, `the launcher exits; stderr: ${job.stderr}`);
+        await until(`the wrapper's child ${child} is gone (stderr: ${job.stderr})`, () => !alive(child), 5000);
+        assert.match(job.stderr, new RegExp(`${signal}: stopping job`));
+        await assertJobEnded(job.stderr);
       } finally {
         if (launcher.exitCode === null) launcher.kill('SIGKILL');
       }
@@ -97,36 +108,27 @@ describe('jobs run stopped by a signal to its pid', () => {
 
   it('SIGTERM while the job is still being set up: no rank is left running, and the job ends', { timeout: 60_000 }, async () => {
     const pidFile = join(home, 'child-early.pid');
-    const launcher = spawn(process.execPath, [GATEHOUSE_BIN, 'jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--', 'sh', '-c', 'sleep 300 & echo $! > "$1"; wait', 'sh', pidFile], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, GATEHOUSE_ENDPOINT: server.url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
+    const job = runJob('sleep 300 & echo $! > "$1"; wait', pidFile);
+    const { launcher } = job;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => launcher.once('exit', (code, signal) => resolve({ code, signal })));
     // The signal as soon as the job is submitted: while the launcher fetches its credentials and writes its files.
     const submitted = new Promise<void>((resolve) => {
-      launcher.stderr.on('data', (b: Buffer) => {
-        stderr += b.toString();
-        if (/rank\(s\)/.test(stderr)) resolve();
+      launcher.stderr.on('data', () => {
+        if (/rank\(s\)/.test(job.stderr)) resolve();
       });
     });
     try {
       await within(submitted, 30_000, 'the job is submitted');
       launcher.kill('SIGTERM');
-      const end = await within(exited, 20_000, `the launcher exits; stderr: ${stderr}`);
+      const end = await within(exited, 20_000, `the launcher exits; stderr: ${job.stderr}`);
       // Handled, not the default action of SIGTERM (which left the ranks and the job behind).
-      assert.deepEqual(end, { code: 143, signal: null }, stderr);
-      assert.match(stderr, /SIGTERM: stopping job/);
+      assert.deepEqual(end, { code: 143, signal: null }, job.stderr);
+      assert.match(job.stderr, /SIGTERM: stopping job/);
       if (existsSync(pidFile)) {
         const child = Number(readFileSync(pidFile, 'utf8').trim());
         await until(`the rank's child ${child} is gone`, () => !alive(child), 5000);
       }
-      const job = /job (\w+)/.exec(stderr)?.[1];
-      assert.ok(job !== undefined, stderr);
-      const r = await call<{ state?: string; job?: { state: string } }>(admin, 'GET', ['jobs', job]);
-      assert.ok(r.ok);
-      const state = r.value.state ?? r.value.job?.state;
-      assert.ok(state !== undefined && state !== 'Running' && state !== 'Queued', `the job ended: ${JSON.stringify(r.value)}`);
+      await assertJobEnded(job.stderr);
     } finally {
       if (launcher.exitCode === null) launcher.kill('SIGKILL');
     }

@@ -18,6 +18,7 @@ import type { Store } from '../../src/app/ports/store.ts';
 import { loadMasterKey, secretSealer, sessionCrypto } from '../../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../../src/main/server.ts';
+import { runCli } from '../../src/adapters/cli/program.ts';
 
 export interface Credentials {
   readonly accessKeyId: string;
@@ -127,3 +128,21 @@ export async function errorName(p: Promise<unknown>): Promise<string> {
   }
   return 'no error';
 }
+
+/** `gatehouse ARGS` in process against `s`, as `credentials` (default: the root admin); what it printed and its exit status. */
+export async function cliAgainst(s: TestServer, args: string[], credentials: Credentials = s.admin): Promise<{ status: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const status = await runCli(args, {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    readFile: async () => {
+      throw Object.assign(new Error('no file'), { code: 'ENOENT' });
+    },
+    now: () => Date.now(),
+    version: 'test',
+    env: { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, GATEHOUSE_ENDPOINT: s.url },
+  });
+  return { status, out, err };
+}
+
