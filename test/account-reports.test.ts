@@ -64,6 +64,7 @@ describe('ListEntitiesForPolicy', () => {
   it('refuses an unknown policy, a bad filter, and a caller without the right', async () => {
     assert.equal(await errorName(admin.send(new I.ListEntitiesForPolicyCommand({ PolicyArn: `arn:aws:iam::${ACCT}:policy/none` }))), 'NoSuchEntityException');
     assert.equal(await errorName(admin.send(new I.ListEntitiesForPolicyCommand({ PolicyArn: POLICY, EntityFilter: 'Robot' as I.EntityType }))), 'ValidationError');
+    assert.equal(await errorName(admin.send(new I.ListEntitiesForPolicyCommand({ PolicyArn: POLICY, PathPrefix: 'ops' }))), 'ValidationError');
     assert.equal(await errorName(server.iam(alice).send(new I.ListEntitiesForPolicyCommand({ PolicyArn: POLICY }))), 'AccessDenied');
   });
 });

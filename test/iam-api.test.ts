@@ -121,6 +121,10 @@ describe('groups and membership', () => {
     assert.deepEqual((await admin.send(new I.ListGroupsForUserCommand({ UserName: 'bob' }))).Groups?.map((x) => x.GroupName), ['researchers']);
     assert.deepEqual((await admin.send(new I.ListGroupsCommand({}))).Groups?.map((x) => x.GroupName), ['researchers']);
     assert.deepEqual((await admin.send(new I.ListGroupsCommand({ PathPrefix: '/other/' }))).Groups, []);
+    // A prefix that is not a path is refused, as ListUsers refuses it, and not read as "nothing matches".
+    for (const list of [new I.ListGroupsCommand({ PathPrefix: 'lab' }), new I.ListRolesCommand({ PathPrefix: 'no-slash' }), new I.ListPoliciesCommand({ PathPrefix: 'x' }), new I.ListUsersCommand({ PathPrefix: 'eng' })]) {
+      assert.equal(await errorName(admin.send(list as never)), 'ValidationError', list.constructor.name);
+    }
 
     assert.equal(await errorName(admin.send(new I.DeleteGroupCommand({ GroupName: 'researchers' }))), 'DeleteConflictException');
     assert.equal(await errorName(admin.send(new I.DeleteUserCommand({ UserName: 'bob' }))), 'DeleteConflictException');

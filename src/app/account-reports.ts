@@ -17,7 +17,7 @@
  * Each is authorized like any IAM action (`iam:`/`ram:` by partition) and changes nothing but the stored report.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { entityArn, QUOTAS, type Partition } from '../core/directory/rules.ts';
+import { checkPath, entityArn, QUOTAS, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
 import { PROVIDER_PREFIX } from './oidc.ts';
 import { authorizeAdmin, type Caller } from './principals.ts';
@@ -89,6 +89,8 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
     // IAM's EntityType, the same values as GetAccountAuthorizationDetails' filter.
     if (input.entityFilter !== undefined && !(DETAIL_FILTERS as readonly string[]).includes(input.entityFilter)) return failWith('VALIDATION_ERROR', `1 validation error detected: Value '${input.entityFilter}' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [${DETAIL_FILTERS.join(', ')}]`, 'EntityFilter');
     if (input.usage !== undefined && input.usage !== 'PermissionsPolicy' && input.usage !== 'PermissionsBoundary') return failWith('VALIDATION_ERROR', `1 validation error detected: Value '${input.usage}' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]`, 'PolicyUsageFilter');
+    const badPrefix = checkPath(input.pathPrefix, 'PathPrefix');
+    if (badPrefix) return failWith('VALIDATION_ERROR', badPrefix, 'PathPrefix');
     const prefix = input.pathPrefix ?? '/';
     const wants = (kind: 'User' | 'Group' | 'Role'): boolean => input.entityFilter === undefined || input.entityFilter === kind || input.entityFilter.endsWith('ManagedPolicy');
     return deps.store.read(async (tx): Promise<Result<PolicyEntities>> => {

@@ -389,6 +389,8 @@ export function createDirectory(deps: AppDeps) {
   async function listGroups(c: Caller, input: { pathPrefix?: string }): R<GroupRecord[]> {
     const a = authz(c, 'ListGroups', arnOf(c, 'group', '/', '*'));
     if (!a.ok) return a;
+    const bad = checkPath(input.pathPrefix, 'PathPrefix');
+    if (bad) return invalid(bad);
     return store.read(async (tx) => ok(await tx.groups.list(c.account, prefixOf(input))));
   }
 
@@ -484,6 +486,8 @@ export function createDirectory(deps: AppDeps) {
   async function listRoles(c: Caller, input: { pathPrefix?: string }): R<RoleRecord[]> {
     const a = authz(c, 'ListRoles', arnOf(c, 'role', '/', '*'));
     if (!a.ok) return a;
+    const bad = checkPath(input.pathPrefix, 'PathPrefix');
+    if (bad) return invalid(bad);
     return store.read(async (tx) => ok(await tx.roles.list(c.account, prefixOf(input))));
   }
 
@@ -600,6 +604,8 @@ export function createDirectory(deps: AppDeps) {
     if (!a.ok) return a;
     const scope = input.scope ?? 'All';
     if (!['All', 'AWS', 'Local'].includes(scope)) return invalid('Scope must be All, AWS or Local', 'Scope');
+    const bad = checkPath(input.pathPrefix, 'PathPrefix');
+    if (bad) return invalid(bad);
     return store.read(async (tx) => {
       const opts = prefixOf(input);
       const local = scope === 'AWS' ? [] : await tx.policies.list(c.account, opts);
