@@ -142,9 +142,32 @@ describe('N1: an ARN in another spelling is decided as the entity it names', () 
 
   test('the asker\'s deny on the canonical ARN refuses the question, whatever the spelling', async () => {
     const other = { action: 'svc:Read', resource: `arn:aws:svc:us-east-1:${A}:thing/x` };
-    for (const principal of [`arn:aws:iam::${A}:user/frank`, `arn:aws:iam::${A}:user/FRANK`, `acs:ram::${A}:user/frank`, `arn:aws:sts::${A}:assumed-role/R1/s`, `acs:ram::${A}:role/R1/s`, `arn:aws:iam::${A}:role/R1`]) {
+    // Denied on the ARN as asked: refused before anything is looked up.
+    for (const principal of [`arn:aws:iam::${A}:user/frank`, `arn:aws:sts::${A}:assumed-role/r1/s`, `arn:aws:iam::${A}:role/r1`]) {
       const r = await ask(rs, { principal, ...other });
       assert.equal(r.status, 403, `${principal}: ${JSON.stringify(r.json)}`);
+    }
+    // Allowed on the spelling but denied on the entity it resolves to: answered as an ARN that names no one, so the
+    // refusal does not tell the asker that the entity exists.
+    const nobody = await ask(rs, { principal: `arn:aws:iam::${A}:user/NOBODY`, ...other });
+    assert.equal(nobody.status, 404, JSON.stringify(nobody.json));
+    const roleless = await ask(rs, { principal: `arn:aws:sts::${A}:assumed-role/NOROLE/s`, ...other });
+    assert.equal(roleless.status, 404, JSON.stringify(roleless.json));
+    const shape = (j: Record<string, unknown>, name: string): string => JSON.stringify(j).replaceAll(name, '<name>');
+    for (const [principal, name, like, likeName] of [
+      [`arn:aws:iam::${A}:user/FRANK`, 'FRANK', nobody, 'NOBODY'],
+      [`acs:ram::${A}:user/frank`, `acs:ram::${A}:user/frank`, nobody, `arn:aws:iam::${A}:user/NOBODY`],
+      [`arn:aws:sts::${A}:assumed-role/R1/s`, 'R1', roleless, 'NOROLE'],
+      [`acs:ram::${A}:role/R1/s`, 'R1', roleless, 'NOROLE'],
+      [`arn:aws:iam::${A}:role/R1`, 'R1', roleless, 'NOROLE'],
+    ] as const) {
+      const r = await ask(rs, { principal, ...other });
+      assert.equal(r.status, 404, `${principal}: ${JSON.stringify(r.json)}`);
+      const said = JSON.stringify(r.json);
+      for (const canonical of [`arn:aws:iam::${A}:user/frank`, `arn:aws:iam::${A}:role/r1`, `arn:aws:sts::${A}:assumed-role/r1/`, 'gatehouse:Authorize']) {
+        assert.ok(!said.includes(canonical), `${principal}: names nothing of the entity (${canonical}): ${said}`);
+      }
+      if (!principal.startsWith('acs:')) assert.equal(shape(r.json, name), shape(like.json, likeName), principal);
     }
     // A path that is not frank's names no one: never frank's answer.
     const p = await ask(rs, { principal: `arn:aws:iam::${A}:user/p/frank`, ...other });

@@ -253,6 +253,13 @@ const MAX_RESOLVED = 10_000;
  * `revocations`: the revocation list (src/app/live.ts `LiveState`), read at each decision about a session named by ARN;
  * absent, no session counts as revoked.
  */
+/** What a question about an ARN that names no user or role is answered (`arn` as asked, `principal` as it parses). */
+function noSuchPrincipal(arn: string, principal: Principal): Result<never> {
+  return principal.kind === 'role-session' && principal.roleArn !== undefined
+    ? failWith('NO_SUCH_ENTITY', `role \`${principal.roleArn}\` does not exist (a role's ARN carries its path: use the ARN the directory gives it)`, 'principal')
+    : failWith('NO_SUCH_ENTITY', `user \`${arn}\` does not exist (a user's ARN carries its path: use the ARN the directory gives it)`, 'principal');
+}
+
 export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: ResourcePolicies, engines: readonly AuthorizeEngine[] = [], revocations?: { isRevoked(c: SessionClaims): boolean }) {
   // A decision touches no database (DESIGN.md "Performance model"): the principal named in a question is
   // read once per version of the directory, the version that resource policies are reloaded on.
@@ -299,8 +306,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const bySession = p.kind === 'role-session' && SESSION_ARN_RE.test(arn);
     const canonical = p.kind === 'role-session' && !bySession ? p.roleArn : p.arn;
     if (canonical !== undefined && canonical !== arn) {
+      // Refused on the entity's own ARN, the asker learns no more than of an ARN that names no one: the same 404 as
+      // for a spelling that resolves to nothing, not a 403 that would tell the entity exists.
       const may = mayAsk(caller, canonical, p.account, resource, owner, asked);
-      if (!may.ok) return may;
+      if (!may.ok) {
+        const spelt = principalFromArn(arn);
+        return spelt.ok ? noSuchPrincipal(arn, spelt.value) : spelt;
+      }
     }
     const sessions = r.value.sessions;
     if (sessions !== undefined) {
@@ -482,7 +494,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         const name = principal.arn.slice(principal.arn.lastIndexOf('/') + 1);
         const u = await sts.cachedUser(tx, principal.account, name);
         if (!u || !sameEntity(arn, userArnOf(principal.partition, principal.account, u.user.path, u.user.name), u.user.name)) {
-          return failWith('NO_SUCH_ENTITY', `user \`${arn}\` does not exist (a user's ARN carries its path: use the ARN the directory gives it)`, 'principal');
+          return noSuchPrincipal(arn, principal);
         }
         const canonical = userArnOf(u.partition, principal.account, u.user.path, u.user.name);
         const value: Resolved = { principal: { ...principal, arn: canonical, partition: u.partition, userId: u.user.id, tags: u.tags }, policies: u.policies };
@@ -497,7 +509,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         const found = r !== undefined && (SESSION_ARN_RE.test(arn)
           ? arn.toLowerCase() === sessionArn(principal.partition, principal.account, r.role.name, session).toLowerCase()
           : sameEntity(principal.roleArn, roleArnOf(principal.partition, principal.account, r.role.path, r.role.name), r.role.name));
-        if (!r || !found) return failWith('NO_SUCH_ENTITY', `role \`${principal.roleArn}\` does not exist (a role's ARN carries its path: use the ARN the directory gives it)`, 'principal');
+        if (!r || !found) return noSuchPrincipal(arn, principal);
         const roleArn = roleArnOf(r.partition, principal.account, r.role.path, r.role.name);
         return ok({ principal: { ...principal, arn: sessionArn(r.partition, principal.account, r.role.name, session), partition: r.partition, roleArn, userId: `${r.role.id}:${session}`, tags: r.tags }, policies: r.policies });
       }
