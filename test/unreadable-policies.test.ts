@@ -84,6 +84,33 @@ describe('a stored policy that no longer parses fails closed', () => {
     assert.equal((await ask(server.url, userArn('alice'), 'svc:Read', thing('tamper'))).decision, 'Allow');
   });
 
+  it('a record that is not a policy at all, on an ARN of no account: it fails closed, and deleting a user, apply, and the root account\'s DELETE still work', async () => {
+    const raw = 'arn:aws:svc:us-east-1::raw';
+    const app = server.running.app;
+    await app.deps.store.write((tx) => tx.kv.put(resourcePolicyKey(raw), 'not a record {'));
+    await app.refresh();
+    assert.equal((await ask(server.url, userArn('alice'), 'svc:Read', `${raw}/x`)).decision, 'ExplicitDeny');
+    // Other writes that read every resource policy do not trip on it: a user deleted (its ARN is taken out of the
+    // policies that name it), and apply of a resource policy elsewhere.
+    const iam = server.iam();
+    await iam.send(new I.CreateUserCommand({ UserName: 'passing' }));
+    await iam.send(new I.DeleteUserCommand({ UserName: 'passing' }));
+    const applied = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
+      documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'ResourcePolicy', metadata: { name: 'elsewhere' }, spec: { resource: thing('elsewhere'), document: JSON.parse(doc({ Effect: 'Deny', Principal: '*', Action: 'svc:Write', Resource: '*' })) } }],
+    });
+    assert.equal(applied.status, 200, JSON.stringify(applied.json));
+    // No account owns the resource, so the root account's operator sees it, and removes it.
+    const listed = await gatehouseJson(server.url, server.admin, 'GET', '/v1/resource-policies');
+    assert.ok((listed.json['resourcePolicies'] as { resource: string }[]).some((p) => p.resource === raw), JSON.stringify(listed.json));
+    const url = `/v1/resource-policies/${encodeURIComponent(raw)}`;
+    const got = await gatehouseJson(server.url, server.admin, 'GET', url);
+    assert.equal(got.status, 200, JSON.stringify(got.json));
+    assert.equal(got.json['document'], 'not a record {');
+    const deleted = await gatehouseJson(server.url, server.admin, 'DELETE', url);
+    assert.equal(deleted.status, 204, JSON.stringify(deleted.json));
+    assert.equal((await ask(server.url, userArn('alice'), 'svc:Read', `${raw}/x`)).decision, 'Allow');
+  });
+
   it('an inline policy of the principal: all its requests are denied, naming it', async () => {
     assert.equal((await ask(server.url, userArn('bob'), 'svc:Write', thing('x'))).decision, 'ExplicitDeny');
     const app = server.running.app;

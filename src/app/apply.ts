@@ -23,7 +23,7 @@
  */
 import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
 import { contextOf, countNonWhitespace, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
-import { claimedBelow, ownerIn, RESOURCE_POLICY_MAX_CHARS, RESOURCE_POLICY_PREFIX, resourcePolicyKey, type StoredResourcePolicy } from './resource-policies.ts';
+import { claimedBelow, managesResourcePolicy, ownerIn, RESOURCE_POLICY_MAX_CHARS, RESOURCE_POLICY_PREFIX, resourcePolicyKey, resourcePolicyRecord, storedResourcePolicy, type StoredResourcePolicy } from './resource-policies.ts';
 import {
   adminService,
   checkAccountId,
@@ -1193,9 +1193,10 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     if (below !== undefined) return planFail('ACCESS_DENIED', 'spec.resource', below);
     const key = resourcePolicyKey(o.spec.resource);
     const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
-    const existing = text === undefined ? undefined : (JSON.parse(text) as StoredResourcePolicy);
-    if (existing && existing.account !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} has a policy of account ${existing.account}`);
-    const changed = !existing || canonicalText(existing.document) !== o.spec.document.canonical;
+    // A record that is not one (edited by hand) is replaced by whoever manages it, as DELETE removes it.
+    const existing = text === undefined ? undefined : resourcePolicyRecord(key, text);
+    if (existing && !managesResourcePolicy(existing, o.account, owner)) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} has a policy of account ${existing.account}`);
+    const changed = !existing || existing.account !== o.account || canonicalText(existing.document) !== o.spec.document.canonical;
     const steps: Step[] = changed
       ? [
           {
@@ -1213,11 +1214,11 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     return planOk({ action: existing ? (changed ? 'update' : 'unchanged') : 'create', fields: existing && changed ? ['document'] : [], steps });
   },
   async listNames(tx, account) {
-    return (await tx.kv.list(RESOURCE_POLICY_PREFIX)).map((e) => JSON.parse(e.value) as StoredResourcePolicy & { name?: string }).filter((p) => p.account === account && p.name !== undefined).map((p) => p.name as string);
+    return namedResourcePolicies(await tx.kv.list(RESOURCE_POLICY_PREFIX)).filter((p) => p.account === account).map((p) => p.name);
   },
   async planDelete(env, ref) {
-    const all = (await env.tx.kv.list(RESOURCE_POLICY_PREFIX)).map((e) => JSON.parse(e.value) as StoredResourcePolicy & { name?: string });
-    const hit = all.find((p) => p.account === ref.account && p.name?.toLowerCase() === ref.name.toLowerCase());
+    const all = namedResourcePolicies(await env.tx.kv.list(RESOURCE_POLICY_PREFIX));
+    const hit = all.find((p) => p.account === ref.account && p.name.toLowerCase() === ref.name.toLowerCase());
     if (!hit) return planOk([]);
     return planOk([{ phase: PHASE.deletePolicy, action: 'gatehouse:DeleteResourcePolicy', resource: hit.resource, account: ref.account, run: async (tx) => ok(await tx.kv.delete(resourcePolicyKey(hit.resource))) }]);
   },
@@ -1362,6 +1363,16 @@ export function authorizeAcross(caller: Caller, now: number, action: string, res
   const full = action.includes(':') ? action : `${adminService(caller.partition)}:${action}`;
   const d = evaluate({ principal: caller.principal, action: full, resource, resourceAccount: caller.account, context: contextOf(requestContext(caller, context)), time: now }, caller.policies);
   return d.decision === 'Allow' ? ok(d) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, full, resource, d));
+}
+
+/** The resource policies `apply` made (they carry the document's name); records that are not one are none of them. */
+function namedResourcePolicies(entries: readonly { key: string; value: string }[]): (StoredResourcePolicy & { name: string })[] {
+  const out: (StoredResourcePolicy & { name: string })[] = [];
+  for (const e of entries) {
+    const p = storedResourcePolicy(e.key, e.value) as (StoredResourcePolicy & { name?: unknown }) | undefined;
+    if (p !== undefined && typeof p.name === 'string') out.push(p as StoredResourcePolicy & { name: string });
+  }
+  return out;
 }
 
 function authorizeStep(caller: Caller, now: number, step: Step): Result<unknown> {

@@ -26,7 +26,7 @@ import { entryPrincipal, type AccessEntry } from '../core/kube/index.ts';
 import { forgetMember, rewriteMember } from './bindings.ts';
 import { ACCESS_ENTRY_KIND, accessEntryKey } from './kube-apply.ts';
 import type { WriteTx } from './ports/store.ts';
-import { RESOURCE_POLICY_PREFIX, type StoredResourcePolicy } from './resource-policies.ts';
+import { RESOURCE_POLICY_PREFIX, storedResourcePolicy, type StoredResourcePolicy } from './resource-policies.ts';
 
 /** A user or role being deleted. */
 export interface GonePrincipal {
@@ -149,7 +149,9 @@ async function rewritePrincipals(tx: WriteTx, replace: (value: string) => string
   }
   const resourcePolicies: string[] = [];
   for (const { key, value } of await tx.kv.list(RESOURCE_POLICY_PREFIX)) {
-    const stored = JSON.parse(value) as StoredResourcePolicy;
+    // A record that is not one (edited by hand) names no one readable: it is left as it is (it fails closed).
+    const stored = storedResourcePolicy(key, value);
+    if (stored === undefined) continue;
     const next = replacePrincipals(stored.document, replace);
     if (next === undefined) continue;
     await tx.kv.put(key, JSON.stringify({ ...stored, document: next, updated: now } satisfies StoredResourcePolicy));

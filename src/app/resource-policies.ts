@@ -6,6 +6,7 @@
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { accountOf, parsePolicy, type CompiledPolicy } from '../core/iam/index.ts';
+import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
 import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
@@ -59,7 +60,7 @@ export function governingArns(resource: string): string[] {
  * The record stored under `key`, or undefined when it is not one (the store was edited by hand): such a record is
  * still a policy on its ARN, unreadable, which fails closed (`ResourcePolicies.refresh`).
  */
-function storedOf(key: string, value: string): StoredResourcePolicy | undefined {
+export function storedResourcePolicy(key: string, value: string): StoredResourcePolicy | undefined {
   try {
     const v = JSON.parse(value) as Partial<StoredResourcePolicy> | null;
     if (v !== null && typeof v === 'object' && typeof v.resource === 'string' && typeof v.account === 'string' && typeof v.document === 'string' && resourcePolicyKey(v.resource) === key) {
@@ -69,6 +70,25 @@ function storedOf(key: string, value: string): StoredResourcePolicy | undefined 
     // Not JSON: as not a record.
   }
   return undefined;
+}
+
+/**
+ * The record under `key` as it governs: the stored record, or for one that is not a record at all (edited by hand)
+ * a stand-in with the text as its document, which fails closed, of the account its ARN names (none, `''`, when the
+ * ARN names none).
+ */
+export function resourcePolicyRecord(key: string, value: string): StoredResourcePolicy {
+  const resource = key.slice(RESOURCE_POLICY_PREFIX.length);
+  return storedResourcePolicy(key, value) ?? { resource, account: accountOf(resource) ?? '', document: value, updated: '' };
+}
+
+/**
+ * Whether `account` may read, replace or delete the record `stored`: its own; a record of no account (one that is
+ * not a record, on an ARN that names no account) the resource's owner's (`owner`), or the root account's when the
+ * resource has none, so that the platform's operator can remove what fails closed.
+ */
+export function managesResourcePolicy(stored: StoredResourcePolicy, account: string, owner: string | undefined): boolean {
+  return stored.account === account || (stored.account === '' && (owner ?? ROOT_ACCOUNT) === account);
 }
 
 export class ResourcePolicies {
@@ -96,7 +116,7 @@ export class ResourcePolicies {
     const next = new Map<string, { stored: StoredResourcePolicy; compiled: CompiledPolicy }>();
     for (const { key, value } of await tx.kv.list(RESOURCE_POLICY_PREFIX)) {
       const resource = key.slice(RESOURCE_POLICY_PREFIX.length);
-      const stored = storedOf(key, value) ?? { resource, account: accountOf(resource) ?? '', document: value, updated: '' };
+      const stored = resourcePolicyRecord(key, value);
       const name = `resource policy of ${resource}`;
       next.set(resource, { stored, compiled: compileStored(name, stored.document, 'resource', RESOURCE_POLICY_MAX_CHARS, this.unreadable, `resource policy of \`${resource}\``) });
     }
@@ -175,8 +195,9 @@ export class ResourcePolicies {
     return this.byArn.get(resource)?.stored;
   }
 
+  /** Every record, or those `account` manages (`managesResourcePolicy`). */
   list(account?: string): StoredResourcePolicy[] {
-    return [...this.byArn.values()].map((v) => v.stored).filter((s) => account === undefined || s.account === account);
+    return [...this.byArn.values()].map((v) => v.stored).filter((s) => account === undefined || managesResourcePolicy(s, account, this.ownerOf(s.resource)));
   }
 
   /**
@@ -207,7 +228,7 @@ export async function removeResourcePoliciesUnder(tx: WriteTx, resource: string,
   let removed = 0;
   for (const e of await tx.kv.list(key)) {
     if (e.key !== key && !e.key.startsWith(`${key}/`)) continue;
-    if (keep !== undefined && storedOf(e.key, e.value)?.account === keep) continue;
+    if (keep !== undefined && storedResourcePolicy(e.key, e.value)?.account === keep) continue;
     await tx.kv.delete(e.key);
     removed++;
   }
@@ -224,7 +245,7 @@ export async function claimedBelow(tx: ReadTx, resource: string, account: string
   const prefix = `${resourcePolicyKey(resource)}/`;
   for (const e of await tx.kv.list(prefix)) {
     if (!e.key.startsWith(prefix)) continue;
-    const below = storedOf(e.key, e.value);
+    const below = storedResourcePolicy(e.key, e.value);
     if (below !== undefined && below.account === account) continue;
     const arn = e.key.slice(RESOURCE_POLICY_PREFIX.length);
     return `resource ${arn}, under ${resource}, belongs to ${below !== undefined ? `account ${below.account}` : 'another account'}: a policy cannot be attached to ${resource} while a resource under it holds another account's`;
@@ -241,7 +262,7 @@ export async function ownerIn(tx: ReadTx, resource: string): Promise<string | un
   if (owner !== undefined) return (JSON.parse(owner) as { account: string }).account;
   for (const arn of governingArns(resource)) {
     const text = await tx.kv.get(resourcePolicyKey(arn));
-    const stored = text !== undefined ? storedOf(resourcePolicyKey(arn), text) : undefined;
+    const stored = text !== undefined ? storedResourcePolicy(resourcePolicyKey(arn), text) : undefined;
     if (stored !== undefined && stored.account !== '') return stored.account;
   }
   return undefined;

@@ -19,7 +19,7 @@
 import { failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { authorizeAdmin } from '../../app/principals.ts';
-import { ResourcePolicies, resourcePolicyKey, type StoredResourcePolicy } from '../../app/resource-policies.ts';
+import { managesResourcePolicy, ResourcePolicies, resourcePolicyKey, type StoredResourcePolicy } from '../../app/resource-policies.ts';
 import { MAX_BATCH, MAX_PROOF_LENGTH, questionOf, type ProvenCallers } from '../../app/authorize.ts';
 import { parseSigV4, type SigV4ErrorCode } from '../sigv4/index.ts';
 import { onlyFields } from './admin-api.ts';
@@ -232,7 +232,7 @@ export function authorizeRoutes(): Route[] {
         const a = authorizeAdmin(caller, app.deps.now(), 'gatehouse:GetResourcePolicy', resource);
         if (!a.ok) return a;
         const p = app.resourcePolicies.get(resource);
-        if (!p || p.account !== caller.account) return failWith('NO_SUCH_ENTITY', `no resource policy on ${resource}`);
+        if (!p || !managesResourcePolicy(p, caller.account, app.resourcePolicies.ownerOf(resource))) return failWith('NO_SUCH_ENTITY', `no resource policy on ${resource}`);
         return ok({ body: { ...p, document: documentJson(p.document) } });
       },
     },
@@ -269,7 +269,7 @@ export function authorizeRoutes(): Route[] {
         const a = mayManage(app, caller, 'DeleteResourcePolicy', resource);
         if (!a.ok) return a;
         const existing = app.resourcePolicies.get(resource);
-        if (!existing || existing.account !== caller.account) return failWith('NO_SUCH_ENTITY', `no resource policy on ${resource}`);
+        if (!existing || !managesResourcePolicy(existing, caller.account, app.resourcePolicies.ownerOf(resource))) return failWith('NO_SUCH_ENTITY', `no resource policy on ${resource}`);
         await app.deps.store.write((tx) => tx.kv.delete(resourcePolicyKey(resource)));
         await app.refresh();
         return ok({ status: 204, body: null });
