@@ -132,24 +132,30 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     return live.loaded ? fn(undefined) : deps.store.read(fn);
   }
 
+  /** A session policy that allows nothing, named as the session's policy it stands for. */
+  const allowsNothing = (name: string): CompiledPolicy => compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, name);
+
   /** The inline session policy of a session; one that no longer parses allows nothing (never everything). */
   function inlineSessionPolicy(pol: string): CompiledPolicy {
-    return cache.get('session-policy', pol) ?? compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, 'session-policy');
+    return cache.get('session-policy', pol) ?? allowsNothing('session-policy');
   }
 
-  /** Compiled session policies (inline text + managed ARNs), or undefined when none were passed. */
+  /**
+   * Compiled session policies (inline text + managed ARNs), or undefined when none were passed. A managed policy
+   * that no longer exists, or whose document no longer compiles, allows nothing (review O, finding 1): a session
+   * policy only narrows, and dropping it would widen the session to its role's whole rights — a session allowed
+   * `iam:DeletePolicy` on its own session policy could otherwise lift its own limit.
+   */
   async function sessionPolicies(tx: ReadTx | undefined, c: SessionClaims): Promise<CompiledPolicy[] | undefined> {
     if (c.pol === undefined && (c.polArns === undefined || c.polArns.length === 0)) return undefined;
     const out: CompiledPolicy[] = c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : [];
     for (const arn of c.polArns ?? []) {
       if (tx === undefined) {
-        const p = live.managedPolicy(arn);
-        if (p) out.push(p);
+        out.push(live.managedPolicy(arn) ?? allowsNothing(arn));
         continue;
       }
       const v = await tx.policies.getDefaultVersion(arn);
-      const p = v && cache.get(arn, v.document);
-      if (p) out.push(p);
+      out.push((v && cache.get(arn, v.document)) || allowsNothing(arn));
     }
     return out;
   }
