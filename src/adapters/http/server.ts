@@ -74,6 +74,12 @@ function sendError(res: ServerResponse, requestId: string, code: ErrorCode, mess
   send(res, e.status, queryError(namespace, e.type, e.aws, message, requestId), requestId);
 }
 
+/**
+ * A presigned Query API request is valid for at most 15 minutes after its `X-Amz-Date`, whatever `X-Amz-Expires`
+ * says: STS's rule (aws/aws-sdk-go#2167), not S3's 7 days. A shorter `X-Amz-Expires` still counts.
+ */
+const QUERY_PRESIGNED_MAX_SECONDS = 900;
+
 /** SigV4 failure codes are AWS codes already; map them onto ours. */
 const SIGV4_CODES: Record<string, ErrorCode> = {
   MissingAuthenticationToken: 'MISSING_AUTHENTICATION_TOKEN',
@@ -89,7 +95,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   let lastOutageLog = 0;
 
   async function authenticate(req: IncomingMessage, body: Buffer): Promise<{ ok: true; caller: Caller } | { ok: false; code: ErrorCode; message: string }> {
-    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now());
+    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now(), { presignedMaxLifetimeSeconds: QUERY_PRESIGNED_MAX_SECONDS });
     if (!parsed.ok) return { ok: false, code: SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', message: parsed.message };
     // A signature scoped to another service (s3, gatehouse) is not valid here, as AWS scopes keys per service.
     if (parsed.service !== 'iam' && parsed.service !== 'sts') return { ok: false, code: 'SIGNATURE_DOES_NOT_MATCH', message: `Credential should be scoped to a valid service: 'iam' or 'sts', not '${parsed.service}'.` };

@@ -25,6 +25,9 @@
  *   GetCallerIdentity for 15 min (aws/aws-sdk-go#2167, aws-iam-authenticator `token.go`): that is
  *   why EKS tokens carry `X-Amz-Expires=60` yet kubectl reuses them for 14 min. The Kubernetes
  *   token verifier should pass `presignedMinLifetimeSeconds: 900` to keep that behaviour.
+ *   The IAM/STS Query API passes `presignedMaxLifetimeSeconds: 900` instead: a presigned Query API
+ *   request is never valid past STS's 15 minutes, whatever `X-Amz-Expires` says (the 7-day window is
+ *   S3's rule, and a leaked presigned AssumeRole URL must not mint credentials for a week).
  */
 import { timingSafeEqual } from 'node:crypto';
 import {
@@ -65,6 +68,12 @@ export interface SigV4Options {
    * says. 0 (default) enforces `X-Amz-Expires`; 900 reproduces STS/EKS token behaviour.
    */
   readonly presignedMinLifetimeSeconds?: number;
+  /**
+   * Presigned requests are never valid longer than this after `X-Amz-Date`, whatever `X-Amz-Expires`
+   * says (applied after `presignedMinLifetimeSeconds`). Unset (default): up to `X-Amz-Expires` (≤ 7 days,
+   * S3's rule); 900 gives STS's 15 minutes.
+   */
+  readonly presignedMaxLifetimeSeconds?: number;
   /** When given, a credential scoped to another service is refused (`SignatureDoesNotMatch`, as AWS). */
   readonly expectedService?: string;
   /** When given, a credential scoped to another region is refused (`SignatureDoesNotMatch`, as AWS). */
@@ -461,8 +470,13 @@ const parsePresignedForm = (
   const scopeProblem = checkScope(credential, amzDate, options);
   if (scopeProblem !== undefined) return scopeProblem;
   const maxSkewMs = options.maxSkewMs ?? FIFTEEN_MINUTES_MS;
-  const expiresAt = signedAt + Math.max(expires, options.presignedMinLifetimeSeconds ?? 0) * 1000;
-  if (now > expiresAt) return sigv4Failure('AccessDenied', 'Request has expired');
+  const lifetime = Math.max(expires, options.presignedMinLifetimeSeconds ?? 0);
+  const cap = options.presignedMaxLifetimeSeconds;
+  const capped = cap !== undefined && lifetime > cap;
+  const expiresAt = signedAt + (capped ? cap : lifetime) * 1000;
+  if (now > expiresAt) {
+    return sigv4Failure('AccessDenied', capped ? `Request has expired: a presigned request to this API is valid for at most ${cap} seconds after X-Amz-Date, whatever X-Amz-Expires says` : 'Request has expired');
+  }
   if (signedAt > now + maxSkewMs) return skewFailure(signedAt, now, maxSkewMs)!;
   // smithy's presign hoists an `x-amz-content-sha256` header into the query (S3 presigner:
   // `X-Amz-Content-Sha256=UNSIGNED-PAYLOAD`); a header still wins.
