@@ -13,6 +13,10 @@ const reference = (raw: string): string => {
     if (raw[i] === '%' && /^[0-9A-Fa-f]{2}$/.test(raw.slice(i + 1, i + 3))) {
       bytes.push(parseInt(raw.slice(i + 1, i + 3), 16));
       i += 3;
+    } else if (raw[i] === '+') {
+      // A raw plus is a space, as URLSearchParams reads it.
+      bytes.push(0x20);
+      i += 1;
     } else {
       const cp = raw.codePointAt(i)!;
       const ch = String.fromCodePoint(cp);
@@ -40,7 +44,13 @@ describe('canonicalQueryComponent', () => {
     for (const raw of ['', 'abc', 'A-Z_a.z~0', '%2F%2B%3D', '%E2%82%AC']) assert.equal(canonicalQueryComponent(raw), raw);
     assert.equal(canonicalQueryComponent('%41'), 'A');
     assert.equal(canonicalQueryComponent('a b'), 'a%20b');
-    assert.equal(canonicalQueryComponent('a+b'), 'a%2Bb');
+    assert.equal(canonicalQueryComponent('a+b'), 'a%20b', 'a raw plus is a space, as the edges read it');
+    assert.equal(canonicalQueryComponent('a%2Bb'), 'a%2Bb');
+    // What the canonical form says a value is, the edge reads: the two never disagree on a plus or a space.
+    for (const raw of ['a+b', 'a%2Bb', 'a%20b', 'a b', '+%2B+', 'x%zz+']) {
+      const read = new URLSearchParams(`v=${raw}`).get('v') ?? '';
+      assert.equal(canonicalQueryComponent(raw), canonicalQueryComponent(encodeURIComponent(read)), raw);
+    }
   });
 });
 

@@ -42,9 +42,11 @@ const encodeBytes = (bytes: Uint8Array, keepSlash: boolean): string => {
 
 /**
  * A query key or value as it appears in the canonical query: percent-decoded to bytes, then
- * re-encoded with the RFC 3986 rules (unreserved kept, everything else `%XX` upper-case). A `+` is
- * a literal plus (SigV4 clients encode spaces as `%20`); a `%` not followed by two hex digits is a
- * literal percent.
+ * re-encoded with the RFC 3986 rules (unreserved kept, everything else `%XX` upper-case). A raw `+` is a
+ * space, as the edges read the query (`URLSearchParams`) and as S3 takes it: SigV4 clients sign a space as
+ * `%20` and a plus as `%2B`, and some send the signed space as `+` (aws4fetch, form encoders). Reading `+`
+ * as a plus here while the edge read it as a space let a signed `%2B` be rewritten to `+` under the same
+ * signature (review O, finding 5). A `%` not followed by two hex digits is a literal percent.
  */
 export const canonicalQueryComponent = (raw: string): string => {
   // Fast path: what every SDK sends is already canonical (upper-case escapes, none of them for an
@@ -56,10 +58,15 @@ export const canonicalQueryComponent = (raw: string): string => {
     if (end > literalStart) for (const b of Buffer.from(raw.slice(literalStart, end), 'utf8')) bytes.push(b);
   };
   for (let i = 0; i < raw.length; i++) {
-    if (raw.charCodeAt(i) === 0x25 && i + 2 < raw.length && isHex(raw.charCodeAt(i + 1)) && isHex(raw.charCodeAt(i + 2))) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x25 && i + 2 < raw.length && isHex(raw.charCodeAt(i + 1)) && isHex(raw.charCodeAt(i + 2))) {
       flushLiteral(i);
       bytes.push(parseInt(raw.slice(i + 1, i + 3), 16));
       i += 2;
+      literalStart = i + 1;
+    } else if (c === 0x2b) {
+      flushLiteral(i);
+      bytes.push(0x20);
       literalStart = i + 1;
     }
   }
@@ -72,9 +79,10 @@ export const canonicalQueryComponent = (raw: string): string => {
  * percent-encoding is not valid UTF-8.
  */
 export const decodeQueryComponent = (raw: string): string | undefined => {
-  if (!raw.includes('%')) return raw;
+  if (!raw.includes('%') && !raw.includes('+')) return raw;
   try {
-    return decodeURIComponent(raw);
+    // A `+` is a space, as in the canonical query (`canonicalQueryComponent`).
+    return decodeURIComponent(raw.replaceAll('+', ' '));
   } catch {
     return undefined;
   }

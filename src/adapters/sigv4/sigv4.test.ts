@@ -175,8 +175,16 @@ describe('header form, signed by @smithy/signature-v4', () => {
     const [path, query] = (req.path).split('?') as [string, string];
     assert.equal(query, 'k~ey=a~b-c%21d%2Ae%27f%28g%29h%20%E2%82%AC&z=x%20y');
     assertVerified(parseSigV4({ ...req, path: `${path}?z=x%20y&k%7Eey=a%7eb%2Dc!d*e'f(g)h%20%e2%82%ac` }, T0));
-    // A `+` is a literal plus in SigV4, not a space.
-    assertRefused(check({ ...req, path: `${path}?k~ey=a~b-c!d*e'f(g)h%20%E2%82%AC&z=x+y` }), 'SignatureDoesNotMatch');
+    // A raw `+` is the space that was signed as `%20` (as S3 takes it, and as the edges read the value)…
+    assertVerified(parseSigV4({ ...req, path: `${path}?k~ey=a~b-c!d*e'f(g)h+%E2%82%AC&z=x+y` }, T0));
+  });
+
+  it('a signed plus (`%2B`) cannot be sent as a raw `+`, which the edge reads as a space (review O, finding 5)', async () => {
+    const req = await sign(unsigned({ method: 'GET', query: { v: 'a+b' }, body: undefined, headers: { host: 'iam.amazonaws.com' } }));
+    const [path, query] = req.path.split('?') as [string, string];
+    assert.equal(query, 'v=a%2Bb');
+    assertVerified(parseSigV4(req, T0));
+    assertRefused(check({ ...req, path: `${path}?v=a+b` }), 'SignatureDoesNotMatch');
   });
 
   it('normalises dot segments and double slashes outside S3, exactly like the signer', async () => {
