@@ -80,6 +80,28 @@ function sendError(res: ServerResponse, requestId: string, code: ErrorCode, mess
  */
 const QUERY_PRESIGNED_MAX_SECONDS = 900;
 
+/**
+ * What credentials from GetSessionToken (a user's session: no role) may not do, as AWS refuses it
+ * (STS API reference, GetSessionToken): without MFA, which Gatehouse does not have, no IAM API action at all
+ * (AWS answers 403 `InvalidClientTokenId`), and of STS only AssumeRole and GetCallerIdentity (GetSessionToken
+ * itself is refused by its use case: "Cannot call GetSessionToken with session credentials").
+ */
+const USER_SESSION_STS_ACTIONS: ReadonlySet<string> = new Set(['AssumeRole', 'GetCallerIdentity', 'GetSessionToken']);
+
+function userSessionRefusal(caller: Caller, isSts: boolean, action: string): { ok: false; code: ErrorCode; message: string } | undefined {
+  const s = caller.session;
+  if (s?.user === undefined || s.role !== undefined) return undefined;
+  if (!isSts) {
+    return {
+      ok: false,
+      code: 'INVALID_CLIENT_TOKEN_ID',
+      message: `The security token included in the request is invalid: credentials from GetSessionToken cannot call the IAM API (${action}) without MFA, which this server does not offer; sign IAM calls with the user's access key`,
+    };
+  }
+  if (USER_SESSION_STS_ACTIONS.has(action)) return undefined;
+  return { ok: false, code: 'ACCESS_DENIED', message: `Cannot call ${action} with session credentials from GetSessionToken: they may call only AssumeRole and GetCallerIdentity` };
+}
+
 /** SigV4 failure codes are AWS codes already; map them onto ours. */
 const SIGV4_CODES: Record<string, ErrorCode> = {
   MissingAuthenticationToken: 'MISSING_AUTHENTICATION_TOKEN',
@@ -134,9 +156,11 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const unsigned = isSts && Object.hasOwn(STS_UNSIGNED_ACTIONS, action) ? STS_UNSIGNED_ACTIONS[action] : undefined;
     const handler = isSts ? (Object.hasOwn(STS_ACTIONS, action) ? STS_ACTIONS[action] : undefined) : Object.hasOwn(IAM_ACTIONS, action) ? IAM_ACTIONS[action] : undefined;
     if (!handler && !unsigned) return sendError(res, requestId, 'INVALID_ACTION', `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`, namespace);
-    const auth = unsigned ? undefined : await authenticate(req, body);
+    const authed = unsigned ? undefined : await authenticate(req, body);
+    const auth = authed?.ok ? (userSessionRefusal(authed.caller, isSts, action) ?? authed) : authed;
     if (auth && !auth.ok) {
-      // Refused at authentication: recorded (flood-limited), as the edge has no caller to record it under.
+      // Refused at authentication (or, for a GetSessionToken session, for the API it calls): recorded (flood-limited),
+      // as the edge has no caller to record it under.
       const claimed = claimedCredential(req.headers.authorization, headerText(req.headers['x-amz-security-token']), url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
       recordAuthFailure(app, { ...claimed, action: `${isSts ? 'sts' : 'iam'}:${action}`, code: HTTP_ERRORS[auth.code].aws, message: auth.message, sourceIp: facts.sourceIp });
       return sendError(res, requestId, auth.code, auth.message, namespace);
