@@ -152,3 +152,71 @@ describe('F5: tags set by PutObject, CopyObject and CreateMultipartUpload need s
     assert.equal(await content('data', 'uploads/c7'), 'absent');
   });
 });
+
+describe('F6: x-amz-expected-bucket-owner and x-amz-source-expected-bucket-owner', () => {
+  const WRONG = '999999999999';
+
+  before(async () => {
+    await s3().send(new S3.PutObjectCommand({ Bucket: 'data', Key: 'owned/o.txt', Body: 'original' }));
+  });
+
+  it('an operation naming another account as the owner is refused with 403 AccessDenied and does nothing', async () => {
+    const c = s3();
+    const Bucket = 'data';
+    const refusedOps: [string, () => Promise<unknown>][] = [
+      ['PutObject', () => c.send(new S3.PutObjectCommand({ Bucket, Key: 'owned/o.txt', Body: 'overwritten', ExpectedBucketOwner: WRONG }))],
+      ['PutObject (new key)', () => c.send(new S3.PutObjectCommand({ Bucket, Key: 'owned/new.txt', Body: 'x', ExpectedBucketOwner: WRONG }))],
+      ['GetObject', () => c.send(new S3.GetObjectCommand({ Bucket, Key: 'owned/o.txt', ExpectedBucketOwner: WRONG }))],
+      ['HeadObject', () => c.send(new S3.HeadObjectCommand({ Bucket, Key: 'owned/o.txt', ExpectedBucketOwner: WRONG }))],
+      ['DeleteObject', () => c.send(new S3.DeleteObjectCommand({ Bucket, Key: 'owned/o.txt', ExpectedBucketOwner: WRONG }))],
+      ['DeleteObjects', () => c.send(new S3.DeleteObjectsCommand({ Bucket, Delete: { Objects: [{ Key: 'owned/o.txt' }] }, ExpectedBucketOwner: WRONG }))],
+      ['ListObjectsV2', () => c.send(new S3.ListObjectsV2Command({ Bucket, ExpectedBucketOwner: WRONG }))],
+      ['HeadBucket', () => c.send(new S3.HeadBucketCommand({ Bucket, ExpectedBucketOwner: WRONG }))],
+      ['GetBucketLocation', () => c.send(new S3.GetBucketLocationCommand({ Bucket, ExpectedBucketOwner: WRONG }))],
+      ['PutBucketPolicy', () => c.send(new S3.PutBucketPolicyCommand({ Bucket, Policy: doc(allow('s3:GetObject', 'arn:aws:s3:::data/*', { Principal: '*' })), ExpectedBucketOwner: WRONG }))],
+      ['GetObjectTagging', () => c.send(new S3.GetObjectTaggingCommand({ Bucket, Key: 'owned/o.txt', ExpectedBucketOwner: WRONG }))],
+      ['PutObjectTagging', () => c.send(new S3.PutObjectTaggingCommand({ Bucket, Key: 'owned/o.txt', Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] }, ExpectedBucketOwner: WRONG }))],
+      ['CreateMultipartUpload', () => c.send(new S3.CreateMultipartUploadCommand({ Bucket, Key: 'owned/mp', ExpectedBucketOwner: WRONG }))],
+      ['ListMultipartUploads', () => c.send(new S3.ListMultipartUploadsCommand({ Bucket, ExpectedBucketOwner: WRONG }))],
+      ['CopyObject (destination)', () => c.send(new S3.CopyObjectCommand({ Bucket, Key: 'owned/copy', CopySource: 'data/owned/o.txt', ExpectedBucketOwner: WRONG }))],
+      ['CopyObject (source)', () => c.send(new S3.CopyObjectCommand({ Bucket, Key: 'owned/copy', CopySource: 'data/owned/o.txt', ExpectedSourceBucketOwner: WRONG }))],
+      ['DeleteBucket', () => c.send(new S3.DeleteBucketCommand({ Bucket, ExpectedBucketOwner: WRONG }))],
+    ];
+    for (const [name, op] of refusedOps) {
+      const r = await failure(op());
+      assert.equal(r.status, 403, `${name}: ${r.code} ${r.message}`);
+      if (!name.startsWith('Head')) {
+        assert.equal(r.code, 'AccessDenied', name);
+        assert.match(r.message, /not owned by account `999999999999`/, name);
+      }
+    }
+    // Nothing was done.
+    assert.equal(await content('data', 'owned/o.txt'), 'original');
+    assert.deepEqual(await tagsOf('data', 'owned/o.txt'), {});
+    assert.equal(await content('data', 'owned/new.txt'), 'absent');
+    assert.equal(await content('data', 'owned/copy'), 'absent');
+    assert.ok(!(await uploadsOf('data')).includes('owned/mp'));
+    assert.equal((await failure(c.send(new S3.GetBucketPolicyCommand({ Bucket })))).code, 'NoSuchBucketPolicy');
+    await c.send(new S3.HeadBucketCommand({ Bucket }));
+
+    // UploadPartCopy: the source's owner is checked too.
+    const up = await c.send(new S3.CreateMultipartUploadCommand({ Bucket, Key: 'owned/mp2' }));
+    const partCopy = await failure(c.send(new S3.UploadPartCopyCommand({ Bucket, Key: 'owned/mp2', UploadId: up.UploadId, PartNumber: 1, CopySource: 'data/owned/o.txt', ExpectedSourceBucketOwner: WRONG })));
+    assert.equal(partCopy.code, 'AccessDenied');
+    assert.equal((await c.send(new S3.ListPartsCommand({ Bucket, Key: 'owned/mp2', UploadId: up.UploadId }))).Parts?.length ?? 0, 0);
+    await c.send(new S3.AbortMultipartUploadCommand({ Bucket, Key: 'owned/mp2', UploadId: up.UploadId }));
+  });
+
+  it('the right owner is accepted, for the bucket and for a copy source', async () => {
+    const c = s3();
+    await c.send(new S3.PutObjectCommand({ Bucket: 'data', Key: 'owned/right.txt', Body: 'right', ExpectedBucketOwner: ACCT }));
+    assert.equal(await text(await c.send(new S3.GetObjectCommand({ Bucket: 'data', Key: 'owned/right.txt', ExpectedBucketOwner: ACCT }))), 'right');
+    await c.send(new S3.CopyObjectCommand({ Bucket: 'data', Key: 'owned/right-copy', CopySource: 'data/owned/right.txt', ExpectedBucketOwner: ACCT, ExpectedSourceBucketOwner: ACCT }));
+    assert.equal(await content('data', 'owned/right-copy'), 'right');
+    await c.send(new S3.HeadBucketCommand({ Bucket: 'data', ExpectedBucketOwner: ACCT }));
+    const listed = await c.send(new S3.ListObjectsV2Command({ Bucket: 'data', Prefix: 'owned/', ExpectedBucketOwner: ACCT }));
+    assert.ok(listed.Contents?.some((o) => o.Key === 'owned/right.txt'));
+    await c.send(new S3.DeleteObjectCommand({ Bucket: 'data', Key: 'owned/right-copy', ExpectedBucketOwner: ACCT }));
+    assert.equal(await content('data', 'owned/right-copy'), 'absent');
+  });
+});

@@ -17,7 +17,8 @@
  * - `aws:SourceIp`, `aws:SecureTransport` from the connection; `aws:CurrentTime`/`aws:EpochTime` and the
  *   principal's keys come from the engine and the session.
  * - The bucket's owner account (recorded at CreateBucket) is the resource account: a principal of another
- *   account needs its own identity policy and the bucket policy.
+ *   account needs its own identity policy and the bucket policy. A request naming another account in
+ *   `x-amz-expected-bucket-owner` (`x-amz-source-expected-bucket-owner` for a copy's source) is refused.
  */
 import type { Readable } from 'node:stream';
 import type { Decision } from '../core/iam/index.ts';
@@ -49,7 +50,21 @@ export interface S3Facts {
   readonly authType?: 'REST-HEADER' | 'REST-QUERY-STRING';
   /** `s3:x-amz-content-sha256`, as the client sent it (`UNSIGNED-PAYLOAD`, `STREAMING-…`, a hex digest). */
   readonly contentSha256?: string;
+  /**
+   * The request's headers, names in lowercase (node:http's `IncomingHttpHeaders`): the use cases read the `x-amz-*`
+   * headers that change what an operation may do (`x-amz-expected-bucket-owner`, …). Absent: none were sent.
+   */
+  readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
 }
+
+/** A request header's value (several occurrences joined by commas, as HTTP reads them). */
+function headerOf(call: S3Call, name: string): string | undefined {
+  const v = call.facts.headers?.[name];
+  return v === undefined ? undefined : typeof v === 'string' ? v : v.join(',');
+}
+
+/** The headers naming the account the client expects to own the bucket (every bucket and object operation but CreateBucket and ListBuckets). */
+type ExpectedOwnerHeader = 'x-amz-expected-bucket-owner' | 'x-amz-source-expected-bucket-owner';
 
 /** The condition keys every S3 decision carries: the connection's and the signature's. */
 function factsContext(f: S3Facts): Record<string, string> {
@@ -150,21 +165,33 @@ export function createS3(app: App, objects: ObjectStore) {
     return r.ok ? r.value : undefined;
   }
 
-  async function ownerOf(bucket: string): Promise<S3Result<BucketInfo>> {
-    return fromStore(await objects.headBucket(bucket));
+  /**
+   * The bucket and its owner; refused (403 AccessDenied, audited) when the client named another account as the owner
+   * it expects (`ExpectedBucketOwner`: "If the account ID that you provide does not match the actual owner of the
+   * bucket, the request fails with the HTTP status code 403 Forbidden"). Clients send it so as not to read from or
+   * write into a bucket of the same name that someone else owns; the message names only the account the client gave.
+   */
+  async function ownerOf(call: S3Call, bucket: string, action: string, resource: string, expectedHeader: ExpectedOwnerHeader = 'x-amz-expected-bucket-owner'): Promise<S3Result<BucketInfo>> {
+    const b = fromStore(await objects.headBucket(bucket));
+    if (!b.ok) return b;
+    const expected = headerOf(call, expectedHeader);
+    if (expected !== undefined && expected.trim() !== b.value.owner) {
+      return { ok: false, error: refuse(call, action, resource, `Access Denied: bucket \`${bucket}\` is not owned by account \`${expected.trim()}\`, which ${expectedHeader} names; check the bucket's name or the account you expect`) };
+    }
+    return b;
   }
 
   /** The bucket's owner, then the decision: NoSuchBucket first (as S3), then AccessDenied. */
   async function gate(call: S3Call, bucket: string, action: string, resource: string, context: Context = {}): Promise<S3Result<BucketInfo>> {
-    const b = await ownerOf(bucket);
+    const b = await ownerOf(call, bucket, action, resource);
     if (!b.ok) return b;
     const refused = await decide(call, action, resource, b.value.owner, context);
     return refused ? { ok: false, error: refused } : b;
   }
 
   /** The object's stored tags for `s3:ExistingObjectTag/*`, deciding without them when the object is missing. */
-  async function gateObject(call: S3Call, bucket: string, key: string, action: string): Promise<S3Result<{ bucket: BucketInfo; info: ObjectInfo | undefined }>> {
-    const b = await ownerOf(bucket);
+  async function gateObject(call: S3Call, bucket: string, key: string, action: string, expectedHeader?: ExpectedOwnerHeader): Promise<S3Result<{ bucket: BucketInfo; info: ObjectInfo | undefined }>> {
+    const b = await ownerOf(call, bucket, action, objectArn(bucket, key), expectedHeader);
     if (!b.ok) return b;
     const head = await objects.headObject(bucket, key);
     const info = head.ok ? head.value : undefined;
@@ -377,7 +404,7 @@ export function createS3(app: App, objects: ObjectStore) {
 
     /** Each key decided on its own, as S3 does: the answer lists what was deleted and what was refused. */
     async deleteObjects(call: S3Call, bucket: string, keys: readonly string[]): Promise<S3Result<{ deleted: string[]; errors: { key: string; code: string; message: string }[] }>> {
-      const b = await ownerOf(bucket);
+      const b = await ownerOf(call, bucket, 's3:DeleteObject', bucketArn(bucket));
       if (!b.ok) return b;
       const deleted: string[] = [];
       const errors: { key: string; code: string; message: string }[] = [];
@@ -395,7 +422,7 @@ export function createS3(app: App, objects: ObjectStore) {
       to: { bucket: string; key: string },
       replace?: { contentType?: string; metadata?: Readonly<Record<string, string>>; tags?: Readonly<Record<string, string>> },
     ): Promise<S3Result<ObjectInfo>> {
-      const src = await gateObject(call, from.bucket, from.key, 's3:GetObject');
+      const src = await gateObject(call, from.bucket, from.key, 's3:GetObject', 'x-amz-source-expected-bucket-owner');
       if (!src.ok) return src;
       const source = src.value.info;
       if (!source) return noSuchKey(call, src.value.bucket, from.key);
@@ -421,7 +448,7 @@ export function createS3(app: App, objects: ObjectStore) {
       to: { bucket: string; key: string; uploadId: string; partNumber: number },
       range?: { start: number; end: number },
     ): Promise<S3Result<PartInfo>> {
-      const src = await gateObject(call, from.bucket, from.key, 's3:GetObject');
+      const src = await gateObject(call, from.bucket, from.key, 's3:GetObject', 'x-amz-source-expected-bucket-owner');
       if (!src.ok) return src;
       const info = src.value.info;
       if (!info) return noSuchKey(call, src.value.bucket, from.key);
@@ -447,7 +474,7 @@ export function createS3(app: App, objects: ObjectStore) {
     /** Put (or, with no tags, delete) an object's tags: the object rewritten onto itself with its type and metadata. */
     async putObjectTagging(call: S3Call, bucket: string, key: string, tags: Readonly<Record<string, string>> | undefined): Promise<S3Result<ObjectInfo>> {
       const action = tags === undefined ? 's3:DeleteObjectTagging' : 's3:PutObjectTagging';
-      const b = await ownerOf(bucket);
+      const b = await ownerOf(call, bucket, action, objectArn(bucket, key));
       if (!b.ok) return b;
       const head = await objects.headObject(bucket, key);
       const info = head.ok ? head.value : undefined;

@@ -363,6 +363,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         signatureVersion: auth.value.v4 ? 'AWS4-HMAC-SHA256' : 'AWS',
         authType: header(req, 'authorization') !== undefined ? 'REST-HEADER' : 'REST-QUERY-STRING',
         ...(contentSha256 !== undefined ? { contentSha256 } : {}),
+        headers: req.headers,
       },
     };
     const answer = <T>(r: S3Result<T>, then: (value: T) => void): void => (r.ok ? then(r.value) : fail(failure(r.error)));
