@@ -9,14 +9,18 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
+import type { App, Caller } from '../src/app/index.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACCT = '000000000000';
+const OTHER = '111111111111';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const allow = (Action: string | string[], Resource: string | string[] = '*', extra: object = {}) => ({ Effect: 'Allow', Action, Resource, ...extra });
 
 let server: TestServer;
 let admin: I.IAMClient;
+let app: App;
+let rootCaller: Caller;
 const clients: S3.S3Client[] = [];
 
 function s3(credentials: Credentials = server.admin): S3.S3Client {
@@ -67,6 +71,10 @@ async function uploadsOf(bucket: string): Promise<string[]> {
 before(async () => {
   server = await startTestServer();
   admin = server.iam();
+  app = await server.openApp();
+  const root = await app.authenticate(server.admin.accessKeyId);
+  assert.ok(root.ok);
+  rootCaller = root.value.caller;
   await s3().send(new S3.CreateBucketCommand({ Bucket: 'data' }));
 });
 
@@ -218,5 +226,70 @@ describe('F6: x-amz-expected-bucket-owner and x-amz-source-expected-bucket-owner
     assert.ok(listed.Contents?.some((o) => o.Key === 'owned/right.txt'));
     await c.send(new S3.DeleteObjectCommand({ Bucket: 'data', Key: 'owned/right-copy', ExpectedBucketOwner: ACCT }));
     assert.equal(await content('data', 'owned/right-copy'), 'absent');
+  });
+});
+
+describe('F8: the encryption and ACL condition keys reach the policies', () => {
+  it('"deny PutObject unless s3:x-amz-server-side-encryption is AES256": writes that send it pass, the others are refused', async () => {
+    const c = s3();
+    await c.send(new S3.CreateBucketCommand({ Bucket: 'enc' }));
+    // The guard as S3's documentation writes it: a wrong header, and no header at all.
+    await c.send(
+      new S3.PutBucketPolicyCommand({
+        Bucket: 'enc',
+        Policy: doc(
+          { Sid: 'DenyIncorrectEncryptionHeader', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::enc/*', Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'AES256' } } },
+          { Sid: 'DenyUnEncryptedObjectUploads', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::enc/*', Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } } },
+        ),
+      }),
+    );
+    await c.send(new S3.PutObjectCommand({ Bucket: 'enc', Key: 'a', Body: 'encrypted please', ServerSideEncryption: 'AES256' }));
+    assert.equal(await content('enc', 'a'), 'encrypted please');
+    const plain = await failure(c.send(new S3.PutObjectCommand({ Bucket: 'enc', Key: 'b', Body: 'x' })));
+    assert.equal(plain.code, 'AccessDenied');
+    assert.match(plain.message, /explicit deny in a resource-based policy/);
+    assert.equal(await content('enc', 'b'), 'absent');
+
+    await c.send(new S3.CopyObjectCommand({ Bucket: 'enc', Key: 'a-copy', CopySource: 'enc/a', ServerSideEncryption: 'AES256' }));
+    assert.equal(await content('enc', 'a-copy'), 'encrypted please');
+    assert.equal((await failure(c.send(new S3.CopyObjectCommand({ Bucket: 'enc', Key: 'b-copy', CopySource: 'enc/a' })))).code, 'AccessDenied');
+    assert.equal(await content('enc', 'b-copy'), 'absent');
+
+    const up = await c.send(new S3.CreateMultipartUploadCommand({ Bucket: 'enc', Key: 'mp', ServerSideEncryption: 'AES256' }));
+    await c.send(new S3.AbortMultipartUploadCommand({ Bucket: 'enc', Key: 'mp', UploadId: up.UploadId }));
+    assert.equal((await failure(c.send(new S3.CreateMultipartUploadCommand({ Bucket: 'enc', Key: 'mp' })))).code, 'AccessDenied');
+    assert.deepEqual(await uploadsOf('enc'), []);
+  });
+
+  it('"cross-account PutObject only with x-amz-acl bucket-owner-full-control": the partner\'s writes with it pass, the others are refused', async () => {
+    const created = await app.createAccount(rootCaller, { id: OTHER, partition: 'aws', name: 'partner' });
+    assert.ok(created.ok, JSON.stringify(created));
+    const otherAdmin = server.iam({ accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey });
+    await otherAdmin.send(new I.CreateUserCommand({ UserName: 'uploader' }));
+    await otherAdmin.send(new I.PutUserPolicyCommand({ UserName: 'uploader', PolicyName: 'p', PolicyDocument: doc(allow('s3:PutObject', 'arn:aws:s3:::bofc/*')) }));
+    const key = await otherAdmin.send(new I.CreateAccessKeyCommand({ UserName: 'uploader' }));
+    const partner = s3({ accessKeyId: key.AccessKey?.AccessKeyId ?? '', secretAccessKey: key.AccessKey?.SecretAccessKey ?? '' });
+
+    await s3().send(new S3.CreateBucketCommand({ Bucket: 'bofc' }));
+    await s3().send(
+      new S3.PutBucketPolicyCommand({
+        Bucket: 'bofc',
+        Policy: doc(
+          { Sid: 'PartnerWrites', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::bofc/*', Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } } },
+          { Sid: 'RequireOwnerControl', Effect: 'Deny', Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::bofc/*', Condition: { StringNotEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } } },
+        ),
+      }),
+    );
+    // The SDK call of the guard's documentation, with server-side encryption as such uploads usually carry.
+    await partner.send(new S3.PutObjectCommand({ Bucket: 'bofc', Key: 'drop/1', Body: 'from the partner', ACL: 'bucket-owner-full-control', ServerSideEncryption: 'AES256' }));
+    assert.equal(await content('bofc', 'drop/1'), 'from the partner');
+    const none = await failure(partner.send(new S3.PutObjectCommand({ Bucket: 'bofc', Key: 'drop/2', Body: 'x' })));
+    assert.equal(none.code, 'AccessDenied');
+    assert.match(none.message, /user\/uploader is not authorized to perform: s3:PutObject/);
+    const other = await failure(partner.send(new S3.PutObjectCommand({ Bucket: 'bofc', Key: 'drop/3', Body: 'x', ACL: 'private' })));
+    assert.equal(other.code, 'AccessDenied');
+    assert.match(other.message, /explicit deny in a resource-based policy/);
+    assert.equal(await content('bofc', 'drop/2'), 'absent');
+    assert.equal(await content('bofc', 'drop/3'), 'absent');
   });
 });

@@ -13,7 +13,9 @@
  *   or copied) also needs `s3:PutObjectTagging` on the destination, and a copy of a tagged source with its tags
  *   `s3:GetObjectTagging` on the source.
  * - `s3:ExistingObjectTag/<key>` from the stored tags on object reads, copies (source) and deletes;
- *   `s3:RequestObjectTag/<key>` and `s3:RequestObjectTagKeys` from `x-amz-tagging` on writes.
+ *   `s3:RequestObjectTag/<key>` and `s3:RequestObjectTagKeys` from `x-amz-tagging` on writes;
+ *   `s3:x-amz-server-side-encryption[-aws-kms-key-id|-customer-algorithm]`, `s3:x-amz-acl` and `s3:x-amz-grant-*`
+ *   from those headers on PutObject, CreateMultipartUpload and the destination of CopyObject.
  * - `aws:SourceIp`, `aws:SecureTransport` from the connection; `aws:CurrentTime`/`aws:EpochTime` and the
  *   principal's keys come from the engine and the session.
  * - The bucket's owner account (recorded at CreateBucket) is the resource account: a principal of another
@@ -62,6 +64,25 @@ function headerOf(call: S3Call, name: string): string | undefined {
   const v = call.facts.headers?.[name];
   return v === undefined ? undefined : typeof v === 'string' ? v : v.join(',');
 }
+
+/**
+ * The condition keys `s3:PutObject` takes from a write's headers (Service Authorization Reference, "Actions,
+ * resources, and condition keys for Amazon S3"; also what CopyObject and CreateMultipartUpload are decided on):
+ * `s3:<header>` with the header's value, present only when the request carries the header, as in S3. So the usual
+ * guards of bucket policies ("deny PutObject unless s3:x-amz-server-side-encryption is AES256", "unless s3:x-amz-acl
+ * is bucket-owner-full-control") pass the writes that send the header and refuse the others.
+ */
+const WRITE_HEADER_KEYS = [
+  'x-amz-server-side-encryption',
+  'x-amz-server-side-encryption-aws-kms-key-id',
+  'x-amz-server-side-encryption-customer-algorithm',
+  'x-amz-acl',
+  'x-amz-grant-full-control',
+  'x-amz-grant-read',
+  'x-amz-grant-read-acp',
+  'x-amz-grant-write',
+  'x-amz-grant-write-acp',
+] as const;
 
 /** The headers naming the account the client expects to own the bucket (every bucket and object operation but CreateBucket and ListBuckets). */
 type ExpectedOwnerHeader = 'x-amz-expected-bucket-owner' | 'x-amz-source-expected-bucket-owner';
@@ -218,6 +239,16 @@ export function createS3(app: App, objects: ObjectStore) {
     return ctx;
   }
 
+  /** A write's context: the tags it sets and the encryption and ACL headers it carries (`WRITE_HEADER_KEYS`). */
+  function putContext(call: S3Call, tags: Readonly<Record<string, string>> | undefined): Context {
+    const ctx = writeContext(tags);
+    for (const name of WRITE_HEADER_KEYS) {
+      const v = headerOf(call, name);
+      if (v !== undefined) ctx[`s3:${name}`] = v.trim();
+    }
+    return ctx;
+  }
+
   /**
    * A write that sets tags needs `s3:PutObjectTagging` on the object as well as `s3:PutObject` (API_PutObject and
    * API_CreateMultipartUpload, "Permissions"): tags feed `s3:ExistingObjectTag` decisions, so who may not tag an
@@ -359,7 +390,7 @@ export function createS3(app: App, objects: ObjectStore) {
     },
 
     async putObject(call: S3Call, input: PutInput): Promise<S3Result<ObjectInfo>> {
-      const context = writeContext(input.tags);
+      const context = putContext(call, input.tags);
       const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), context);
       if (!g.ok) return g;
       const untaggable = await mayTag(call, g.value, input.key, input.tags, context);
@@ -427,7 +458,7 @@ export function createS3(app: App, objects: ObjectStore) {
       const source = src.value.info;
       if (!source) return noSuchKey(call, src.value.bucket, from.key);
       const tags = replace?.tags ?? source.tags;
-      const context = writeContext(tags);
+      const context = putContext(call, tags);
       const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), context);
       if (!dst.ok) return dst;
       // Tags copied from the source (x-amz-tagging-directive COPY) are read from it too: `s3:GetObjectTagging` on the
@@ -485,7 +516,7 @@ export function createS3(app: App, objects: ObjectStore) {
     },
 
     async createUpload(call: S3Call, input: { bucket: string; key: string; contentType?: string; metadata?: Readonly<Record<string, string>>; tags?: Readonly<Record<string, string>> }): Promise<S3Result<UploadInfo>> {
-      const context = writeContext(input.tags);
+      const context = putContext(call, input.tags);
       const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), context);
       if (!g.ok) return g;
       const untaggable = await mayTag(call, g.value, input.key, input.tags, context);
