@@ -182,6 +182,22 @@ function attemptedS3(method: string, bucket: string, key: string, query: Query, 
   return { action: `${method} ${path}`, resource: bucket === '' ? '*' : `arn:aws:s3:::${key === '' ? bucket : `${bucket}/${key}`}` };
 }
 
+/**
+ * The `x-amz-*` headers of a SigV4 request that its signature does not cover. S3 requires every one to be signed
+ * (sigv4-header-based-auth.html; in the query form, X-Amz-SignedHeaders must list "any x-amz-* headers that you plan
+ * to add to the request") and refuses the rest with AccessDenied "There were headers present in the request which
+ * were not signed". Covered without being listed: `x-amz-content-sha256`, which is the last line of the canonical
+ * request in both forms, and in the header form `x-amz-date`, which is in the string to sign.
+ */
+function unsignedAmzHeaders(headers: IncomingMessage['headers'], parsed: Pick<SigV4Parsed, 'form' | 'signedHeaders'>): string[] {
+  const out: string[] = [];
+  for (const name of Object.keys(headers)) {
+    if (!name.startsWith('x-amz-') || name === 'x-amz-content-sha256' || (name === 'x-amz-date' && parsed.form === 'header')) continue;
+    if (!parsed.signedHeaders.includes(name)) out.push(name);
+  }
+  return out;
+}
+
 export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   const { app, s3 } = opts;
   const log = opts.log ?? (() => {});
@@ -232,6 +248,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     if (parsed.service !== 's3') {
       return { ok: false, error: s3Error(presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed', `The authorization header is malformed; incorrect service '${parsed.service}'. This endpoint belongs to 's3'.`) };
     }
+    // Every x-amz-* header the edge may act on (x-amz-copy-source, x-amz-tagging, x-amz-meta-*…) must be signed, or
+    // the holder of a presigned URL, or anyone replaying a signed request, adds one: refused before anything is looked up.
+    const unsigned = unsignedAmzHeaders(req.headers, parsed);
+    if (unsigned.length > 0) return { ok: false, error: s3Error('AccessDenied', 'There were headers present in the request which were not signed', { HeadersNotSigned: unsigned.join(', ') }) };
     const who = await resolveKey(parsed.accessKeyId, parsed.sessionToken);
     if (!who.ok) return who;
     const signature = providedSignature(parsed, header(req, 'authorization'), rawQuery);

@@ -83,8 +83,15 @@ export function parseSigV2(req: SigV2Request, now: number): SigV2Parsed {
     if (!/^\d{1,12}$/.test(expires) || accessKeyId === '' || signature === '') return { ok: false, code: 'AuthorizationQueryParametersError', message: 'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters' };
     if (now > Number(expires) * 1000) return { ok: false, code: 'AccessDenied', message: 'Request has expired' };
     dateLine = expires;
-    // botocore moves the signed x-amz-* headers (the session token among them) into the query.
-    for (const [k, v] of query) if (k.toLowerCase().startsWith('x-amz-')) amz.set(k.toLowerCase(), v);
+    // botocore moves the signed x-amz-* headers (the session token among them) into the query. Every x-amz-* header
+    // sent is signed too, but a header of the same name as a query parameter would be replaced by it in the string to
+    // sign: its own value, which the edge reads, would go unsigned.
+    for (const [k, v] of query) {
+      if (!k.toLowerCase().startsWith('x-amz-')) continue;
+      const sent = amz.get(k.toLowerCase());
+      if (sent !== undefined && sent !== v.trim()) return { ok: false, code: 'AccessDenied', message: 'There were headers present in the request which were not signed' };
+      amz.set(k.toLowerCase(), v);
+    }
   }
   const sessionToken = amz.get('x-amz-security-token');
   const sub = query.filter(([k]) => SUBRESOURCES.has(k)).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

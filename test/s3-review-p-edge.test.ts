@@ -1,0 +1,121 @@
+/**
+ * Review P's findings on the S3 edge, against a real server (`startTestServer`, the gateway on 127.0.0.1) with the
+ * real `@aws-sdk/client-s3`, `@aws-sdk/s3-request-presigner` and requests signed by `@smithy/signature-v4`:
+ * - F1: an `x-amz-*` header outside the signature (added to a presigned URL, or after signing) is refused with
+ *   AccessDenied "There were headers present in the request which were not signed", and nothing is done;
+ * - F4: a query parameter the gateway does not know is NotImplemented, never the plain operation;
+ * - F3: `versionId` other than `null` is refused without touching the object (no versioning here);
+ * - F2: conditional writes (If-None-Match: *, If-Match, x-amz-copy-source-if-*) hold, also under racing writers.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as S3 from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+
+const BUCKET = 'review-p';
+let server: TestServer;
+let c: S3.S3Client;
+
+async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; status: number | undefined }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as { Code?: string; name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    return { code: err.Code ?? err.name ?? String(e), message: err.message ?? '', status: err.$metadata?.httpStatusCode };
+  }
+  return { code: 'no error', message: '', status: undefined };
+}
+
+/** A request signed by the SDK's signer; `unsigned` headers are added after signing. */
+async function signedFetch(method: string, path: string, headers: Record<string, string> = {}, body?: string, unsigned: Record<string, string> = {}, credentials: Credentials = server.admin): Promise<Response> {
+  const url = new URL(server.running.s3Url);
+  const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+  const q = path.indexOf('?');
+  const query: Record<string, string> = {};
+  if (q >= 0) for (const [k, v] of new URLSearchParams(path.slice(q + 1))) query[k] = v;
+  const signed = await signer.sign({
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: q >= 0 ? path.slice(0, q) : path,
+    query,
+    headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...headers },
+    ...(body !== undefined ? { body } : {}),
+  });
+  return fetch(`${server.running.s3Url}${path}`, { method, headers: { ...signed.headers, ...unsigned }, ...(body !== undefined ? { body } : {}) });
+}
+
+/** `<Code>` and `<Message>` of an S3 XML error. */
+async function xmlError(r: Response): Promise<{ status: number; code: string; message: string; text: string }> {
+  const text = await r.text();
+  return { status: r.status, code: /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? '', message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? '', text };
+}
+
+const read = async (key: string): Promise<string> => (await (await c.send(new S3.GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body?.transformToString()) ?? '';
+const exists = async (key: string): Promise<boolean> => (await failure(c.send(new S3.HeadObjectCommand({ Bucket: BUCKET, Key: key })))).code === 'no error';
+
+before(async () => {
+  server = await startTestServer();
+  c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: server.admin, maxAttempts: 1 });
+  await c.send(new S3.CreateBucketCommand({ Bucket: BUCKET }));
+  await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'private/secret.txt', Body: 'secret' }));
+});
+
+after(async () => {
+  c?.destroy();
+  await server?.stop();
+});
+
+describe('F1: every x-amz-* header must be signed', () => {
+  it('a presigned PUT URL with x-amz-copy-source added is refused, and nothing is copied', async () => {
+    const url = await getSignedUrl(c, new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'uploads/report.csv' }), { expiresIn: 300 });
+    const r = await fetch(url, { method: 'PUT', headers: { 'x-amz-copy-source': `${BUCKET}/private/secret.txt` }, body: '' });
+    const e = await xmlError(r);
+    assert.equal(e.status, 403, e.text);
+    assert.equal(e.code, 'AccessDenied');
+    assert.equal(e.message, 'There were headers present in the request which were not signed');
+    assert.match(e.text, /<HeadersNotSigned>x-amz-copy-source<\/HeadersNotSigned>/);
+    assert.equal(await exists('uploads/report.csv'), false);
+    // The same URL as made: served.
+    const ok = await fetch(url, { method: 'PUT', body: 'report' });
+    assert.equal(ok.status, 200, await ok.text());
+    assert.equal(await read('uploads/report.csv'), 'report');
+  });
+
+  it('a presigned PUT URL with x-amz-tagging or x-amz-meta-* added is refused', async () => {
+    const url = await getSignedUrl(c, new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'uploads/tagged' }), { expiresIn: 300 });
+    for (const extra of [{ 'x-amz-tagging': 'class=public' }, { 'x-amz-meta-owner': 'mallory' }]) {
+      const e = await xmlError(await fetch(url, { method: 'PUT', headers: extra, body: 'x' }));
+      assert.equal(e.status, 403, e.text);
+      assert.equal(e.code, 'AccessDenied');
+    }
+    assert.equal(await exists('uploads/tagged'), false);
+  });
+
+  it('a header-signed PUT with x-amz-copy-source added after signing is refused; signed, it copies', async () => {
+    const e = await xmlError(await signedFetch('PUT', `/${BUCKET}/uploads/replayed`, {}, undefined, { 'x-amz-copy-source': `${BUCKET}/private/secret.txt` }));
+    assert.equal(e.status, 403, e.text);
+    assert.equal(e.code, 'AccessDenied');
+    assert.equal(e.message, 'There were headers present in the request which were not signed');
+    assert.equal(await exists('uploads/replayed'), false);
+    const ok = await signedFetch('PUT', `/${BUCKET}/uploads/replayed`, { 'x-amz-copy-source': `${BUCKET}/private/secret.txt` });
+    assert.equal(ok.status, 200, await ok.text());
+    assert.equal(await read('uploads/replayed'), 'secret');
+  });
+
+  it('a presigned GET with an unsigned x-amz-* header is refused; the SDK presigned GET and its own calls work', async () => {
+    const url = await getSignedUrl(c, new S3.GetObjectCommand({ Bucket: BUCKET, Key: 'private/secret.txt' }), { expiresIn: 300 });
+    const refused = await xmlError(await fetch(url, { headers: { 'x-amz-request-payer': 'requester' } }));
+    assert.equal(refused.status, 403, refused.text);
+    const ok = await fetch(url);
+    assert.equal(ok.status, 200);
+    assert.equal(await ok.text(), 'secret');
+    await c.send(new S3.CopyObjectCommand({ Bucket: BUCKET, Key: 'uploads/copied', CopySource: `${BUCKET}/private/secret.txt`, TaggingDirective: 'REPLACE', Tagging: 'a=b', MetadataDirective: 'REPLACE', Metadata: { m: 'v' } }));
+    assert.equal(await read('uploads/copied'), 'secret');
+  });
+});
+
