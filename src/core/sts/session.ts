@@ -47,6 +47,31 @@ export const SOURCE_IDENTITY_RE = /^[\w+=,.@-]{2,64}$/;
 /** RAM's documented RoleSessionName rule (reference §A.2). */
 export const RAM_SESSION_NAME_RE = /^[A-Za-z0-9.@_-]{2,64}$/;
 
+/**
+ * Session tag keys and values (STS API reference, `Tag`; botocore `tagKeyType`/`tagValueType`): Unicode letters,
+ * separators and numbers, and `_.:/=+-@`. A key is never empty; a value may be.
+ */
+export const TAG_KEY_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
+export const TAG_VALUE_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_KEY_PATTERN = '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+';
+const TAG_VALUE_PATTERN = '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*';
+
+/**
+ * The first thing wrong with session tag `i` (0-based), in AWS's validation message shape (`tags.1.member.key`), or
+ * undefined. The `aws:` prefix is reserved for AWS (IAM User Guide, "Tagging IAM resources"), in any case.
+ */
+export function sessionTagProblem(t: { readonly key: string; readonly value: string }, i: number): string | undefined {
+  const at = (field: 'key' | 'value', v: string, constraint: string) =>
+    `1 validation error detected: Value '${v}' at 'tags.${i + 1}.member.${field}' failed to satisfy constraint: ${constraint}`;
+  if (t.key.length < 1) return at('key', t.key, 'Member must have length greater than or equal to 1');
+  if (t.key.length > LIMITS.tagKey) return at('key', t.key, `Member must have length less than or equal to ${LIMITS.tagKey}`);
+  if (!TAG_KEY_RE.test(t.key)) return at('key', t.key, `Member must satisfy regular expression pattern: ${TAG_KEY_PATTERN}`);
+  if (t.key.slice(0, 4).toLowerCase() === 'aws:') return at('key', t.key, "Member must not begin with 'aws:', a prefix reserved for AWS");
+  if (t.value.length > LIMITS.tagValue) return at('value', t.value, `Member must have length less than or equal to ${LIMITS.tagValue}`);
+  if (!TAG_VALUE_RE.test(t.value)) return at('value', t.value, `Member must satisfy regular expression pattern: ${TAG_VALUE_PATTERN}`);
+  return undefined;
+}
+
 export const DURATION = { min: 900, max: 43200, default: 3600, chainedMax: 3600 } as const;
 export const SESSION_TOKEN_DURATION = { min: 900, max: 129600, default: 43200 } as const;
 export const LIMITS = { tags: 50, tagKey: 128, tagValue: 256, policyArns: 10, policyChars: 2048, transitive: 50 } as const;
@@ -144,8 +169,9 @@ export function checkAssumeRoleParams(p: AssumeRoleParams, partition: Partition)
   if (p.policyArns.length > LIMITS.policyArns) return `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyArns}`;
   if (p.tags.length > LIMITS.tags) return `1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.tags}`;
   const seen = new Set<string>();
-  for (const t of p.tags) {
-    if (t.key.length < 1 || t.key.length > LIMITS.tagKey || t.value.length > LIMITS.tagValue) return `session tag \`${t.key.slice(0, 40)}\`: keys are 1–128 characters and values at most 256`;
+  for (const [i, t] of p.tags.entries()) {
+    const bad = sessionTagProblem(t, i);
+    if (bad !== undefined) return bad;
     if (seen.has(t.key.toLowerCase())) return `Duplicate tag keys found. Please note that Tag keys are case insensitive.`;
     seen.add(t.key.toLowerCase());
   }
