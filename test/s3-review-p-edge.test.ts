@@ -119,3 +119,61 @@ describe('F1: every x-amz-* header must be signed', () => {
   });
 });
 
+describe('F4: only known query parameters are served', () => {
+  it('DELETE ?metadataTable does not delete the bucket; PUT ?renameObject writes nothing', async () => {
+    await c.send(new S3.CreateBucketCommand({ Bucket: 'cfg-bucket' }));
+    const del = await xmlError(await signedFetch('DELETE', '/cfg-bucket?metadataTable'));
+    assert.equal(del.status, 501, del.text);
+    assert.equal(del.code, 'NotImplemented');
+    assert.match(del.message, /metadataTable/);
+    await c.send(new S3.HeadBucketCommand({ Bucket: 'cfg-bucket' }));
+    const put = await xmlError(await signedFetch('PUT', `/${BUCKET}/ren/dst?renameObject`, { 'x-amz-rename-source': `/${BUCKET}/private/secret.txt` }, ''));
+    assert.equal(put.status, 501, put.text);
+    assert.equal(put.code, 'NotImplemented');
+    assert.equal(await exists('ren/dst'), false);
+    assert.equal(await read('private/secret.txt'), 'secret');
+  });
+
+  it('a known sub-resource on a method or level the gateway does not serve is NotImplemented, not the plain operation', async () => {
+    // PUT /bucket?uploads would have been CreateBucket; DELETE /bucket/key?policy a DeleteObject; GET ?location on an object a GetObject.
+    for (const [method, path] of [
+      ['PUT', '/new-bucket?uploads'],
+      ['DELETE', `/${BUCKET}/private/secret.txt?policy`],
+      ['GET', `/${BUCKET}/private/secret.txt?location`],
+      ['DELETE', `/${BUCKET}/private/secret.txt?acl`],
+      ['GET', `/${BUCKET}?attributes`],
+      ['GET', '/?unknown-thing'],
+    ] as const) {
+      const e = await xmlError(await signedFetch(method, path, {}, method === 'PUT' ? '' : undefined));
+      assert.equal(e.status, 501, `${method} ${path}: ${e.text}`);
+      assert.equal(e.code, 'NotImplemented');
+    }
+    assert.equal((await failure(c.send(new S3.HeadBucketCommand({ Bucket: 'new-bucket' })))).status, 404);
+    assert.equal(await read('private/secret.txt'), 'secret');
+  });
+
+  it('the parameters of the operations served still work (listing, multipart, tagging, presigned, response-*)', async () => {
+    const list = await c.send(new S3.ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'private/', Delimiter: '/', MaxKeys: 10, StartAfter: 'a', EncodingType: 'url', FetchOwner: true }));
+    assert.equal(list.Contents?.[0]?.Key, 'private/secret.txt');
+    const v1 = await c.send(new S3.ListObjectsCommand({ Bucket: BUCKET, Prefix: 'private/', Marker: 'a' }));
+    assert.equal(v1.Contents?.length, 1);
+    const up = await c.send(new S3.CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'mp/one' }));
+    const part = await c.send(new S3.UploadPartCommand({ Bucket: BUCKET, Key: 'mp/one', UploadId: up.UploadId, PartNumber: 1, Body: 'part' }));
+    const parts = await c.send(new S3.ListPartsCommand({ Bucket: BUCKET, Key: 'mp/one', UploadId: up.UploadId, MaxParts: 5, PartNumberMarker: '0' }));
+    assert.equal(parts.Parts?.length, 1);
+    const uploads = await c.send(new S3.ListMultipartUploadsCommand({ Bucket: BUCKET, KeyMarker: '', MaxUploads: 10 }));
+    assert.ok(uploads.Uploads?.some((u) => u.UploadId === up.UploadId));
+    await c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'mp/one', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    await c.send(new S3.PutObjectTaggingCommand({ Bucket: BUCKET, Key: 'mp/one', Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] } }));
+    assert.equal((await c.send(new S3.GetObjectTaggingCommand({ Bucket: BUCKET, Key: 'mp/one' }))).TagSet?.[0]?.Value, 'v');
+    const got = await c.send(new S3.GetObjectCommand({ Bucket: BUCKET, Key: 'mp/one', ResponseContentType: 'text/x-test', ResponseCacheControl: 'no-cache' }));
+    assert.equal(got.ContentType, 'text/x-test');
+    assert.equal(await got.Body?.transformToString(), 'part');
+    await c.send(new S3.GetBucketAclCommand({ Bucket: BUCKET }));
+    await c.send(new S3.GetObjectAclCommand({ Bucket: BUCKET, Key: 'mp/one' }));
+    await c.send(new S3.GetBucketVersioningCommand({ Bucket: BUCKET }));
+    await c.send(new S3.GetBucketLocationCommand({ Bucket: BUCKET }));
+    await c.send(new S3.DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: 'mp/one' }] } }));
+    assert.equal(await exists('mp/one'), false);
+  });
+});

@@ -48,12 +48,32 @@ export interface S3Edge {
 const MAX_XML_BODY = 2 << 20;
 const MAX_POLICY_BODY = 20 * 1024;
 
-/** Sub-resources of S3 this gateway does not implement: answered NotImplemented, never taken for a plain GET. */
-const UNSUPPORTED = new Set([
-  'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold', 'lifecycle', 'logging', 'metrics',
-  'notification', 'object-lock', 'ownershipControls', 'policyStatus', 'publicAccessBlock', 'replication', 'requestPayment', 'restore', 'retention', 'select',
-  'tagging', 'torrent', 'versioning', 'versions', 'website',
+/**
+ * The sub-resources the gateway serves, and for which methods, on a bucket and on an object. A request naming any
+ * other query parameter that is not plain (`PLAIN_PARAMS`), or one of these elsewhere, is answered NotImplemented:
+ * S3 keeps adding sub-resources, and one taken for the plain operation runs another (`DELETE /b?metadataTable` was a
+ * DeleteBucket, `PUT /b/k?renameObject` an empty PutObject).
+ */
+const SUBRESOURCES: ReadonlyMap<string, { readonly bucket?: readonly string[]; readonly object?: readonly string[] }> = new Map([
+  ['acl', { bucket: ['GET'], object: ['GET'] }],
+  ['versioning', { bucket: ['GET'] }],
+  ['location', { bucket: ['GET'] }],
+  ['policy', { bucket: ['GET', 'PUT', 'DELETE'] }],
+  ['uploads', { bucket: ['GET'], object: ['POST'] }],
+  ['delete', { bucket: ['POST'] }],
+  ['uploadId', { object: ['GET', 'PUT', 'POST', 'DELETE'] }],
+  ['tagging', { object: ['GET', 'PUT', 'DELETE'] }],
 ]);
+
+/** The first query parameter of the request that the gateway does not serve for this method on this resource. */
+function unservedParam(method: string, level: 'service' | 'bucket' | 'object', query: Query): string | undefined {
+  for (const name of query.map.keys()) {
+    if (PLAIN_PARAMS.test(name)) continue;
+    const served = level === 'service' ? undefined : SUBRESOURCES.get(name)?.[level];
+    if (served === undefined || !served.includes(method)) return name;
+  }
+  return undefined;
+}
 
 const STREAMING = new Set(['STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER']);
 
@@ -162,7 +182,8 @@ interface SendsItself {
 const sendsItself = (stream: object): stream is SendsItself => typeof (stream as Partial<SendsItself>).sendTo === 'function';
 
 /** Query parameters that leave a plain object or bucket operation what it is (listing, presigning, SDK hints). */
-const PLAIN_PARAMS = /^(?:list-type|prefix|delimiter|max-keys|continuation-token|start-after|marker|encoding-type|fetch-owner|x-id|partNumber|versionId|response-[a-z-]+|X-Amz-[A-Za-z-]+|AWSAccessKeyId|Signature|Expires)$/;
+const PLAIN_PARAMS =
+  /^(?:list-type|prefix|delimiter|max-keys|continuation-token|start-after|marker|encoding-type|fetch-owner|x-id|partNumber|versionId|max-parts|part-number-marker|key-marker|upload-id-marker|max-uploads|response-[a-z-]+|X-Amz-[A-Za-z0-9-]+|x-amz-[a-z0-9-]+|AWSAccessKeyId|Signature|Expires)$/;
 
 /**
  * What a request refused at authentication attempted, for its audit record: the S3 action of a plain object or
@@ -454,6 +475,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       }
     };
 
+    const unserved = unservedParam(method, bucket === '' ? 'service' : key === '' ? 'bucket' : 'object', query);
+    if (unserved !== undefined) return fail(s3Error('NotImplemented', `A header or query you provided requested a function that is not implemented: ${method} ${resource}?${unserved}`));
+
     // Service: ListBuckets.
     if (bucket === '') {
       if (method !== 'GET') return fail(s3Error('MethodNotAllowed', `The specified method is not allowed against this resource: ${method} /`));
@@ -472,7 +496,6 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     if (method === 'GET' && key === '' && query.has('versioning')) {
       return answer(await s3.bucketSetting(call, bucket, 's3:GetBucketVersioning'), () => sendXml(res, 'VersioningConfiguration', {}));
     }
-    for (const k of query.map.keys()) if (UNSUPPORTED.has(k) && !(k === 'tagging' && key !== '')) return fail(s3Error('NotImplemented', `A header or query you provided requested a function that is not implemented: ?${k}`));
 
     if (key === '') return bucketOperation();
     return objectOperation();
