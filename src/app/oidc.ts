@@ -502,7 +502,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
 
     const denied = failWith<WebIdentityResult>('ACCESS_DENIED', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
     const entry = found.entry;
-    if (!entry) return denied;
+    // The ARN must name the role exactly, path included (an `aws` role ARN carries its path), as AssumeRole requires:
+    // a wrong path is refused as a missing role is.
+    if (!entry || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return denied;
     const role = entry.role;
     const roleArn = roleArnOf(partition, role.account, role.path, role.name);
     const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
