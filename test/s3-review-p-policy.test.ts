@@ -293,3 +293,86 @@ describe('F8: the encryption and ACL condition keys reach the policies', () => {
     assert.equal(await content('bofc', 'drop/3'), 'absent');
   });
 });
+
+describe('F7: SSE-C, SSE-KMS and ACLs the gateway cannot honour are refused, not dropped', () => {
+  const customerKey = Buffer.alloc(32, 7).toString('base64');
+
+  before(async () => {
+    await s3().send(new S3.CreateBucketCommand({ Bucket: 'hdrs' }));
+    await s3().send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'src', Body: 'source' }));
+  });
+
+  it('SSE-C on writes, reads and copies: 501 NotImplemented, nothing written', async () => {
+    const c = s3();
+    const ssec = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: customerKey };
+    const put = await failure(c.send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'ssec', Body: 'customer secret', ...ssec })));
+    assert.equal(put.code, 'NotImplemented');
+    assert.equal(put.status, 501);
+    assert.match(put.message, /SSE-C.*x-amz-server-side-encryption-customer-/);
+    assert.equal(await content('hdrs', 'ssec'), 'absent');
+    // A read with a key cannot be served as if the object were encrypted under it.
+    const get = await failure(c.send(new S3.GetObjectCommand({ Bucket: 'hdrs', Key: 'src', ...ssec })));
+    assert.equal(get.code, 'NotImplemented');
+    assert.equal((await failure(c.send(new S3.HeadObjectCommand({ Bucket: 'hdrs', Key: 'src', ...ssec })))).status, 501);
+    assert.equal((await failure(c.send(new S3.CopyObjectCommand({ Bucket: 'hdrs', Key: 'ssec-copy', CopySource: 'hdrs/src', ...ssec })))).code, 'NotImplemented');
+    assert.equal((await failure(c.send(new S3.CopyObjectCommand({ Bucket: 'hdrs', Key: 'ssec-copy', CopySource: 'hdrs/src', CopySourceSSECustomerAlgorithm: 'AES256', CopySourceSSECustomerKey: customerKey })))).code, 'NotImplemented');
+    assert.equal(await content('hdrs', 'ssec-copy'), 'absent');
+    assert.equal((await failure(c.send(new S3.CreateMultipartUploadCommand({ Bucket: 'hdrs', Key: 'ssec-mp', ...ssec })))).code, 'NotImplemented');
+    const up = await c.send(new S3.CreateMultipartUploadCommand({ Bucket: 'hdrs', Key: 'mp' }));
+    assert.equal((await failure(c.send(new S3.UploadPartCommand({ Bucket: 'hdrs', Key: 'mp', UploadId: up.UploadId, PartNumber: 1, Body: 'part', ...ssec })))).code, 'NotImplemented');
+    assert.equal((await c.send(new S3.ListPartsCommand({ Bucket: 'hdrs', Key: 'mp', UploadId: up.UploadId }))).Parts?.length ?? 0, 0);
+    await c.send(new S3.AbortMultipartUploadCommand({ Bucket: 'hdrs', Key: 'mp', UploadId: up.UploadId }));
+    assert.deepEqual(await uploadsOf('hdrs'), []);
+  });
+
+  it('SSE-KMS: 501 NotImplemented; an unknown method: 400 InvalidArgument; AES256 is accepted and not claimed in the answer', async () => {
+    const c = s3();
+    for (const ServerSideEncryption of ['aws:kms', 'aws:kms:dsse'] as const) {
+      const r = await failure(c.send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'kms', Body: 'x', ServerSideEncryption })));
+      assert.equal(r.code, 'NotImplemented', ServerSideEncryption);
+      assert.equal(r.status, 501);
+      assert.match(r.message, /KMS/);
+    }
+    assert.equal((await failure(c.send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'kms', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/mine' })))).code, 'NotImplemented');
+    assert.equal((await failure(c.send(new S3.CopyObjectCommand({ Bucket: 'hdrs', Key: 'kms', CopySource: 'hdrs/src', ServerSideEncryption: 'aws:kms' })))).code, 'NotImplemented');
+    assert.equal((await failure(c.send(new S3.CreateMultipartUploadCommand({ Bucket: 'hdrs', Key: 'kms', ServerSideEncryption: 'aws:kms' })))).code, 'NotImplemented');
+    const odd = await failure(c.send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'kms', Body: 'x', ServerSideEncryption: 'rot13' as S3.ServerSideEncryption })));
+    assert.equal(odd.code, 'InvalidArgument');
+    assert.equal(await content('hdrs', 'kms'), 'absent');
+    assert.deepEqual(await uploadsOf('hdrs'), []);
+
+    // SSE-S3: accepted, so the standard guards work (F8); the gateway does not encrypt at rest, and does not say it does.
+    const put = await c.send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'sse-s3', Body: 'x', ServerSideEncryption: 'AES256' }));
+    assert.equal(put.ServerSideEncryption, undefined);
+    assert.equal((await c.send(new S3.HeadObjectCommand({ Bucket: 'hdrs', Key: 'sse-s3' }))).ServerSideEncryption, undefined);
+  });
+
+  it('ACLs other than the owner\'s full control: 400 AccessControlListNotSupported, nothing written', async () => {
+    const c = s3();
+    const refusedAcls: [string, () => Promise<unknown>][] = [
+      ['PutObject public-read', () => c.send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'acl', Body: 'x', ACL: 'public-read' }))],
+      ['PutObject authenticated-read', () => c.send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'acl', Body: 'x', ACL: 'authenticated-read' }))],
+      ['PutObject GrantRead', () => c.send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'acl', Body: 'x', GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' }))],
+      ['PutObject GrantFullControl to another account', () => c.send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'acl', Body: 'x', GrantFullControl: `id="${ACCT}", id="${OTHER}"` }))],
+      ['PutObject GrantWriteACP', () => c.send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'acl', Body: 'x', GrantWriteACP: `id="${ACCT}"` }))],
+      ['CopyObject public-read', () => c.send(new S3.CopyObjectCommand({ Bucket: 'hdrs', Key: 'acl', CopySource: 'hdrs/src', ACL: 'public-read' }))],
+      ['CreateMultipartUpload public-read-write', () => c.send(new S3.CreateMultipartUploadCommand({ Bucket: 'hdrs', Key: 'acl', ACL: 'public-read-write' }))],
+    ];
+    for (const [name, op] of refusedAcls) {
+      const r = await failure(op());
+      assert.equal(r.code, 'AccessControlListNotSupported', name);
+      assert.equal(r.status, 400, name);
+      assert.match(r.message, /^The bucket does not allow ACLs/, name);
+    }
+    assert.equal(await content('hdrs', 'acl'), 'absent');
+    assert.deepEqual(await uploadsOf('hdrs'), []);
+
+    // What the bucket owner's full control means anyway is accepted.
+    await c.send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'acl-1', Body: 'x', ACL: 'bucket-owner-full-control' }));
+    await c.send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'acl-2', Body: 'x', ACL: 'private' }));
+    await c.send(new S3.PutObjectCommand({ Bucket: 'hdrs', Key: 'acl-3', Body: 'x', GrantFullControl: `id="${ACCT}"` }));
+    await c.send(new S3.CopyObjectCommand({ Bucket: 'hdrs', Key: 'acl-4', CopySource: 'hdrs/src', ACL: 'bucket-owner-full-control' }));
+    for (const k of ['acl-1', 'acl-2', 'acl-3']) assert.equal(await content('hdrs', k), 'x');
+    assert.equal(await content('hdrs', 'acl-4'), 'source');
+  });
+});

@@ -33,7 +33,7 @@ import type { BucketInfo, ByteRange, ListObjectsPage, ObjectErrorCode, ObjectInf
 import type { Result } from '../core/errors.ts';
 
 /** The failures of the use cases: the store's, and the gateway's own. */
-export type S3AppErrorCode = ObjectErrorCode | 'AccessDenied' | 'NoSuchBucketPolicy' | 'MalformedPolicy' | 'InvalidArgument' | 'ServiceUnavailable';
+export type S3AppErrorCode = ObjectErrorCode | 'AccessDenied' | 'NoSuchBucketPolicy' | 'MalformedPolicy' | 'InvalidArgument' | 'ServiceUnavailable' | 'NotImplemented' | 'AccessControlListNotSupported';
 
 export interface S3Failure {
   readonly code: S3AppErrorCode;
@@ -83,6 +83,58 @@ const WRITE_HEADER_KEYS = [
   'x-amz-grant-write',
   'x-amz-grant-write-acp',
 ] as const;
+
+/**
+ * What a request asks of the object that the gateway cannot honour, refused rather than dropped (a client that
+ * believes its object is encrypted under its own key, or private to a grant, must not be told yes):
+ * - SSE-C (`x-amz-server-side-encryption-customer-*`, and `x-amz-copy-source-server-side-encryption-customer-*` for a
+ *   copy's source) on any object operation, and SSE-KMS (`x-amz-server-side-encryption: aws:kms | aws:kms:dsse`, a
+ *   KMS key id or context, `x-amz-server-side-encryption-bucket-key-enabled: true`) on writes: 501 NotImplemented,
+ *   as S3 answers a feature it lacks and MinIO answers SSE without a KMS. `AES256` (SSE-S3) is accepted, and
+ *   only feeds `s3:x-amz-server-side-encryption`: the store keeps objects as written (encryption at rest is the
+ *   disk's, as the README says), so no answer carries `x-amz-server-side-encryption`, which would claim otherwise.
+ * - On writes, an ACL other than the bucket owner's full control (`x-amz-acl` other than `private` or
+ *   `bucket-owner-full-control`, any `x-amz-grant-*` but a `x-amz-grant-full-control` naming the owner's account
+ *   alone): 400 AccessControlListNotSupported, as S3 answers it for a bucket whose Object Ownership is
+ *   BucketOwnerEnforced (ACLs disabled), which every bucket here is: access comes from policies only.
+ */
+const SSE_C = /^x-amz-(?:copy-source-)?server-side-encryption-customer-/;
+const OWNER_ACLS = new Set(['private', 'bucket-owner-full-control']);
+const GRANT_HEADERS = ['x-amz-grant-full-control', 'x-amz-grant-read', 'x-amz-grant-read-acp', 'x-amz-grant-write', 'x-amz-grant-write-acp'] as const;
+
+function notImplemented(what: string, header: string): S3Failure {
+  return { code: 'NotImplemented', message: `A header you provided implies functionality that is not implemented: ${what} (\`${header}\`); the gateway cannot honour it, send the request without it` };
+}
+
+function unhonoured(call: S3Call, owner: string, kind: 'read' | 'write'): S3Failure | undefined {
+  const headers = call.facts.headers ?? {};
+  for (const name of Object.keys(headers)) if (SSE_C.test(name)) return notImplemented('server-side encryption with a customer-provided key (SSE-C)', name);
+  if (kind === 'read') return undefined;
+  const sse = headerOf(call, 'x-amz-server-side-encryption')?.trim();
+  if (sse !== undefined && sse !== 'AES256') {
+    if (sse === 'aws:kms' || sse === 'aws:kms:dsse') return notImplemented(`server-side encryption with KMS keys (\`${sse}\`)`, 'x-amz-server-side-encryption');
+    return { code: 'InvalidArgument', message: `The encryption method specified is not supported: \`${sse}\` (x-amz-server-side-encryption takes AES256 here)` };
+  }
+  for (const name of ['x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-context']) {
+    if (headerOf(call, name) !== undefined) return notImplemented('server-side encryption with KMS keys', name);
+  }
+  if (headerOf(call, 'x-amz-server-side-encryption-bucket-key-enabled')?.trim().toLowerCase() === 'true') return notImplemented('S3 Bucket Keys for SSE-KMS', 'x-amz-server-side-encryption-bucket-key-enabled');
+  const refusedAcl = (what: string): S3Failure => ({
+    code: 'AccessControlListNotSupported',
+    message: `The bucket does not allow ACLs: ${what}; access is granted by policies only, so send no ACL, \`private\` or \`bucket-owner-full-control\``,
+  });
+  const acl = headerOf(call, 'x-amz-acl')?.trim();
+  if (acl !== undefined && !OWNER_ACLS.has(acl)) return refusedAcl(`x-amz-acl \`${acl}\``);
+  for (const name of GRANT_HEADERS) {
+    const grant = headerOf(call, name);
+    if (grant === undefined) continue;
+    // The XML-free equivalent of bucket-owner-full-control: full control to the owner's account (its canonical id here) alone.
+    const owners = grant.split(',').map((g) => g.trim().replace(/\s*=\s*/, '=').replace(/"/g, ''));
+    if (name === 'x-amz-grant-full-control' && owners.length > 0 && owners.every((g) => g === `id=${owner}`)) continue;
+    return refusedAcl(`${name} \`${grant.trim()}\``);
+  }
+  return undefined;
+}
 
 /** The headers naming the account the client expects to own the bucket (every bucket and object operation but CreateBucket and ListBuckets). */
 type ExpectedOwnerHeader = 'x-amz-expected-bucket-owner' | 'x-amz-source-expected-bucket-owner';
@@ -393,14 +445,16 @@ export function createS3(app: App, objects: ObjectStore) {
       const context = putContext(call, input.tags);
       const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), context);
       if (!g.ok) return g;
-      const untaggable = await mayTag(call, g.value, input.key, input.tags, context);
-      if (untaggable) return { ok: false, error: untaggable };
+      const refused = unhonoured(call, g.value.owner, 'write') ?? (await mayTag(call, g.value, input.key, input.tags, context));
+      if (refused) return { ok: false, error: refused };
       return fromStore(await objects.putObject(input));
     },
 
     async headObject(call: S3Call, bucket: string, key: string): Promise<S3Result<ObjectInfo>> {
       const g = await gateObject(call, bucket, key, 's3:GetObject');
       if (!g.ok) return g;
+      const unsupported = unhonoured(call, g.value.bucket.owner, 'read');
+      if (unsupported) return { ok: false, error: unsupported };
       if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
       return { ok: true, value: g.value.info };
     },
@@ -412,6 +466,8 @@ export function createS3(app: App, objects: ObjectStore) {
     async getObject(call: S3Call, bucket: string, key: string, range?: { start?: number; end?: number; suffix?: number }): Promise<S3Result<{ info: ObjectInfo; range?: ByteRange; stream: Readable }> | { ok: false; error: S3Failure; size: number }> {
       const g = await gateObject(call, bucket, key, 's3:GetObject');
       if (!g.ok) return g;
+      const unsupported = unhonoured(call, g.value.bucket.owner, 'read');
+      if (unsupported) return { ok: false, error: unsupported };
       const info = g.value.info;
       if (!info) return noSuchKey(call, g.value.bucket, key);
       let resolved: ByteRange | undefined;
@@ -461,6 +517,8 @@ export function createS3(app: App, objects: ObjectStore) {
       const context = putContext(call, tags);
       const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), context);
       if (!dst.ok) return dst;
+      const unsupported = unhonoured(call, dst.value.owner, 'write');
+      if (unsupported) return { ok: false, error: unsupported };
       // Tags copied from the source (x-amz-tagging-directive COPY) are read from it too: `s3:GetObjectTagging` on the
       // source, as S3 asks it ("copying objects that have object tags"), so a copy does not reveal tags its caller may not read.
       if (replace?.tags === undefined && hasTags(source.tags)) {
@@ -485,6 +543,8 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!info) return noSuchKey(call, src.value.bucket, from.key);
       const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key));
       if (!dst.ok) return dst;
+      const unsupported = unhonoured(call, dst.value.owner, 'read');
+      if (unsupported) return { ok: false, error: unsupported };
       if (range && (range.end >= info.size || range.start > range.end)) return fail('InvalidArgument', `Range specified is not valid for source object of size: ${info.size}`);
       const body = await objects.getObject(from.bucket, from.key, range);
       if (!body.ok) return fromStore(body);
@@ -519,20 +579,24 @@ export function createS3(app: App, objects: ObjectStore) {
       const context = putContext(call, input.tags);
       const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), context);
       if (!g.ok) return g;
-      const untaggable = await mayTag(call, g.value, input.key, input.tags, context);
-      if (untaggable) return { ok: false, error: untaggable };
+      const refused = unhonoured(call, g.value.owner, 'write') ?? (await mayTag(call, g.value, input.key, input.tags, context));
+      if (refused) return { ok: false, error: refused };
       return fromStore(await objects.createUpload(input));
     },
 
     async uploadPart(call: S3Call, input: StoreDigests & { bucket: string; key: string; uploadId: string; partNumber: number; body: AsyncIterable<Uint8Array>; size?: number; contentMd5?: string }): Promise<S3Result<PartInfo>> {
       const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key));
       if (!g.ok) return g;
+      const unsupported = unhonoured(call, g.value.owner, 'read');
+      if (unsupported) return { ok: false, error: unsupported };
       return fromStore(await objects.uploadPart(input));
     },
 
     async completeUpload(call: S3Call, bucket: string, key: string, uploadId: string, parts: readonly { partNumber: number; etag: string }[]): Promise<S3Result<ObjectInfo>> {
       const g = await gate(call, bucket, 's3:PutObject', objectArn(bucket, key));
       if (!g.ok) return g;
+      const unsupported = unhonoured(call, g.value.owner, 'read');
+      if (unsupported) return { ok: false, error: unsupported };
       return fromStore(await objects.completeUpload(bucket, key, uploadId, parts));
     },
 
