@@ -177,3 +177,58 @@ describe('F4: only known query parameters are served', () => {
     assert.equal(await exists('mp/one'), false);
   });
 });
+
+describe('F3: versionId other than null names nothing and touches nothing', () => {
+  const VID = '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY';
+
+  it('GetObject, HeadObject, DeleteObject with a version id: 400 InvalidArgument, the object intact', async () => {
+    await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'v/live', Body: 'live' }));
+    for (const send of [
+      () => c.send(new S3.GetObjectCommand({ Bucket: BUCKET, Key: 'v/live', VersionId: VID })),
+      () => c.send(new S3.DeleteObjectCommand({ Bucket: BUCKET, Key: 'v/live', VersionId: VID })),
+      () => c.send(new S3.GetObjectTaggingCommand({ Bucket: BUCKET, Key: 'v/live', VersionId: VID })),
+    ]) {
+      const f = await failure(send());
+      assert.equal(f.code, 'InvalidArgument');
+      assert.equal(f.status, 400);
+      assert.equal(f.message, 'Invalid version id specified');
+    }
+    assert.equal((await failure(c.send(new S3.HeadObjectCommand({ Bucket: BUCKET, Key: 'v/live', VersionId: VID })))).status, 400);
+    assert.equal(await read('v/live'), 'live');
+  });
+
+  it('versionId=null is the current object', async () => {
+    await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'v/null', Body: 'current' }));
+    const got = await c.send(new S3.GetObjectCommand({ Bucket: BUCKET, Key: 'v/null', VersionId: 'null' }));
+    assert.equal(await got.Body?.transformToString(), 'current');
+    await c.send(new S3.HeadObjectCommand({ Bucket: BUCKET, Key: 'v/null', VersionId: 'null' }));
+    await c.send(new S3.DeleteObjectCommand({ Bucket: BUCKET, Key: 'v/null', VersionId: 'null' }));
+    assert.equal(await exists('v/null'), false);
+  });
+
+  it('CopyObject and UploadPartCopy from `b/k?versionId=…` are refused, nothing written; `?versionId=null` copies', async () => {
+    await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'v/src', Body: 'source' }));
+    const copy = await failure(c.send(new S3.CopyObjectCommand({ Bucket: BUCKET, Key: 'v/dst', CopySource: `${BUCKET}/v/src?versionId=${VID}` })));
+    assert.equal(copy.code, 'InvalidArgument');
+    assert.equal(await exists('v/dst'), false);
+    const up = await c.send(new S3.CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'v/mp' }));
+    const part = await failure(c.send(new S3.UploadPartCopyCommand({ Bucket: BUCKET, Key: 'v/mp', UploadId: up.UploadId, PartNumber: 1, CopySource: `${BUCKET}/v/src?versionId=${VID}` })));
+    assert.equal(part.code, 'InvalidArgument');
+    assert.equal((await c.send(new S3.ListPartsCommand({ Bucket: BUCKET, Key: 'v/mp', UploadId: up.UploadId }))).Parts?.length ?? 0, 0);
+    await c.send(new S3.AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'v/mp', UploadId: up.UploadId }));
+    await c.send(new S3.CopyObjectCommand({ Bucket: BUCKET, Key: 'v/dst', CopySource: `${BUCKET}/v/src?versionId=null` }));
+    assert.equal(await read('v/dst'), 'source');
+  });
+
+  it('DeleteObjects: an entry with a version id is an error in the answer and its key stays; the others are deleted', async () => {
+    await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'v/keep', Body: 'keep' }));
+    await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'v/gone', Body: 'gone' }));
+    await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'v/gone-null', Body: 'gone' }));
+    const r = await c.send(new S3.DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: 'v/keep', VersionId: VID }, { Key: 'v/gone' }, { Key: 'v/gone-null', VersionId: 'null' }] } }));
+    assert.deepEqual(r.Errors?.map((e) => [e.Key, e.VersionId, e.Code]), [['v/keep', VID, 'InvalidArgument']]);
+    assert.deepEqual(r.Deleted?.map((d) => d.Key).sort(), ['v/gone', 'v/gone-null']);
+    assert.equal(await read('v/keep'), 'keep');
+    assert.equal(await exists('v/gone'), false);
+    assert.equal(await exists('v/gone-null'), false);
+  });
+});

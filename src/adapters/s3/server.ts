@@ -162,17 +162,30 @@ function aclDocument(owner: string): string {
   );
 }
 
-/** `x-amz-copy-source`: `bucket/key` or `/bucket/key`, URL-encoded, maybe `?versionId=…` (ignored: no versions here). */
-function copySourceOf(source: string): { bucket: string; key: string } | undefined {
+/**
+ * `x-amz-copy-source`: `bucket/key` or `/bucket/key`, URL-encoded, maybe `?versionId=…` (`null`, the only version an
+ * unversioned object has, or another value, which the edge refuses).
+ */
+function copySourceOf(source: string): { bucket: string; key: string; versionId?: string } | undefined {
   try {
-    const s = decodeURIComponent(source.split('?')[0] ?? '').replace(/^\//, '');
+    const q = source.indexOf('?');
+    const s = decodeURIComponent(q < 0 ? source : source.slice(0, q)).replace(/^\//, '');
     const slash = s.indexOf('/');
     if (slash <= 0 || slash === s.length - 1) return undefined;
-    return { bucket: s.slice(0, slash), key: s.slice(slash + 1) };
+    const versionId = q < 0 ? null : new URLSearchParams(source.slice(q + 1)).get('versionId');
+    return versionId === null ? { bucket: s.slice(0, slash), key: s.slice(slash + 1) } : { bucket: s.slice(0, slash), key: s.slice(slash + 1), versionId };
   } catch {
     return undefined;
   }
 }
+
+/**
+ * No bucket is versioned here: the one version of an object is `null` (as S3 names the version of an object written
+ * while versioning was off), and any other version id names nothing. S3 answers such an id on an unversioned bucket
+ * with 400 InvalidArgument "Invalid version id specified"; refused before anything is read, decided or deleted.
+ */
+const NULL_VERSION = 'null';
+const invalidVersion = (argument: string, value: string): S3Error => s3Error('InvalidArgument', 'Invalid version id specified', { ArgumentName: argument, ArgumentValue: value });
 
 /** A body that writes itself to the response with buffers it reuses once each write has been flushed (objects-fs's). */
 interface SendsItself {
@@ -477,6 +490,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
     const unserved = unservedParam(method, bucket === '' ? 'service' : key === '' ? 'bucket' : 'object', query);
     if (unserved !== undefined) return fail(s3Error('NotImplemented', `A header or query you provided requested a function that is not implemented: ${method} ${resource}?${unserved}`));
+    const versionId = query.get('versionId');
+    if (versionId !== undefined && versionId !== NULL_VERSION) return fail(invalidVersion('versionId', versionId));
 
     // Service: ListBuckets.
     if (bucket === '') {
@@ -610,10 +625,17 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (body === undefined) return;
       const parsed = parseDelete(body.toString('utf8'));
       if (!parsed) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
-      return answer(await s3.deleteObjects(call, bucket, parsed.keys), (r) =>
+      // An entry naming a version other than `null` names nothing here: refused in the answer, its key left alone.
+      const refused = parsed.objects.filter((o) => o.versionId !== undefined && o.versionId !== NULL_VERSION);
+      const served = parsed.objects.filter((o) => o.versionId === undefined || o.versionId === NULL_VERSION);
+      const nullVersion = new Set(served.filter((o) => o.versionId === NULL_VERSION).map((o) => o.key));
+      return answer(await s3.deleteObjects(call, bucket, served.map((o) => o.key)), (r) =>
         sendXml(res, 'DeleteResult', {
-          Deleted: parsed.quiet ? [] : r.deleted.map((k) => ({ Key: k })),
-          Error: r.errors.map((e) => ({ Key: e.key, Code: e.code, Message: e.message })),
+          Deleted: parsed.quiet ? [] : r.deleted.map((k) => (nullVersion.has(k) ? { Key: k, VersionId: NULL_VERSION } : { Key: k })),
+          Error: [
+            ...refused.map((o) => ({ Key: o.key, VersionId: o.versionId ?? '', Code: 'InvalidArgument', Message: 'Invalid version id specified' })),
+            ...r.errors.map((e) => ({ Key: e.key, Code: e.code, Message: e.message })),
+          ],
         }),
       );
     }
@@ -630,11 +652,12 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
             if (partSource !== undefined) {
               const from = copySourceOf(partSource);
               if (!from) return fail(s3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey'));
+              if (from.versionId !== undefined && from.versionId !== NULL_VERSION) return fail(invalidVersion('x-amz-copy-source', partSource));
               const rangeText = header(req, 'x-amz-copy-source-range');
               const m = rangeText === undefined ? null : /^bytes=(\d+)-(\d+)$/.exec(rangeText.trim());
               if (rangeText !== undefined && !m) return fail(s3Error('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy'));
               const range = m ? { start: Number(m[1]), end: Number(m[2]) } : undefined;
-              return answer(await s3.uploadPartCopy(call, from, { bucket, key, uploadId, partNumber: Number(partText) }, range), (part) =>
+              return answer(await s3.uploadPartCopy(call, { bucket: from.bucket, key: from.key }, { bucket, key, uploadId, partNumber: Number(partText) }, range), (part) =>
                 sendXml(res, 'CopyPartResult', { LastModified: s3Date(part.lastModified), ETag: `"${part.etag}"` }),
               );
             }
@@ -737,6 +760,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     async function copyObject(source: string): Promise<void> {
       const from = copySourceOf(source);
       if (!from) return fail(s3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey'));
+      if (from.versionId !== undefined && from.versionId !== NULL_VERSION) return fail(invalidVersion('x-amz-copy-source', source));
       const directive = (header(req, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
       const tagDirective = (header(req, 'x-amz-tagging-directive') ?? 'COPY').toUpperCase();
       if ((directive !== 'COPY' && directive !== 'REPLACE') || (tagDirective !== 'COPY' && tagDirective !== 'REPLACE')) return fail(s3Error('InvalidArgument', 'Unknown metadata directive.'));
@@ -749,7 +773,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         ...(directive === 'REPLACE' ? { ...(contentType !== undefined ? { contentType } : {}), metadata: metadataOf(req) } : {}),
         ...(tagDirective === 'REPLACE' ? { tags: tags ?? {} } : {}),
       };
-      return answer(await s3.copyObject(call, from, { bucket, key }, Object.keys(replace).length > 0 ? replace : undefined), (info) =>
+      return answer(await s3.copyObject(call, { bucket: from.bucket, key: from.key }, { bucket, key }, Object.keys(replace).length > 0 ? replace : undefined), (info) =>
         sendXml(res, 'CopyObjectResult', { LastModified: s3Date(info.lastModified), ETag: `"${info.etag}"` }),
       );
     }

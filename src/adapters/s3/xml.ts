@@ -76,19 +76,24 @@ export function parseXml(text: string): Record<string, unknown> | undefined {
 const textOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : v === '' ? '' : undefined);
 
 /** `<Delete><Quiet>true</Quiet><Object><Key>…</Key></Object>…</Delete>` */
-export function parseDelete(text: string): { keys: string[]; quiet: boolean } | undefined {
+export function parseDelete(text: string): { keys: string[]; objects: { key: string; versionId?: string }[]; quiet: boolean } | undefined {
   const doc = parseXml(text)?.['Delete'];
   if (typeof doc !== 'object' || doc === null) return undefined;
   const d = doc as Record<string, unknown>;
   const objects = d['Object'];
   if (!Array.isArray(objects) || objects.length === 0 || objects.length > 1000) return undefined;
   const keys: string[] = [];
+  const entries: { key: string; versionId?: string }[] = [];
   for (const o of objects) {
-    const key = typeof o === 'object' && o !== null ? textOf((o as Record<string, unknown>)['Key']) : undefined;
+    const fields = typeof o === 'object' && o !== null ? (o as Record<string, unknown>) : undefined;
+    const key = fields ? textOf(fields['Key']) : undefined;
     if (key === undefined || key === '') return undefined;
+    const versionId = fields && fields['VersionId'] !== undefined ? textOf(fields['VersionId']) : undefined;
+    if (fields && fields['VersionId'] !== undefined && versionId === undefined) return undefined;
     keys.push(key);
+    entries.push(versionId === undefined ? { key } : { key, versionId });
   }
-  return { keys, quiet: textOf(d['Quiet'])?.trim().toLowerCase() === 'true' };
+  return { keys, objects: entries, quiet: textOf(d['Quiet'])?.trim().toLowerCase() === 'true' };
 }
 
 /** `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"…"</ETag></Part>…</CompleteMultipartUpload>` */
