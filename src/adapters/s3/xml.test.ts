@@ -5,7 +5,9 @@ import { errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelet
 describe('S3 XML', () => {
   it('reads Delete with escaped keys, spaces kept, Quiet', () => {
     const d = parseDelete('<?xml version="1.0"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet><Object><Key>a&amp;b &lt;c&gt;</Key></Object><Object><Key> lead</Key></Object></Delete>');
-    assert.deepEqual(d, { keys: ['a&b <c>', ' lead'], quiet: true });
+    assert.deepEqual(d, { keys: ['a&b <c>', ' lead'], objects: [{ key: 'a&b <c>' }, { key: ' lead' }], quiet: true });
+    const v = parseDelete('<Delete><Object><Key>k</Key><VersionId>null</VersionId></Object><Object><Key>j</Key><VersionId>3HL4</VersionId></Object></Delete>');
+    assert.deepEqual(v?.objects, [{ key: 'k', versionId: 'null' }, { key: 'j', versionId: '3HL4' }]);
     assert.equal(parseDelete('<Delete><Object><Key></Key></Object></Delete>'), undefined);
     assert.equal(parseDelete('<Delete></Delete>'), undefined);
     assert.equal(parseDelete('not xml <'), undefined);
