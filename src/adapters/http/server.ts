@@ -79,6 +79,8 @@ function sendError(res: ServerResponse, requestId: string, code: ErrorCode, mess
  * says: STS's rule (aws/aws-sdk-go#2167), not S3's 7 days. A shorter `X-Amz-Expires` still counts.
  */
 const QUERY_PRESIGNED_MAX_SECONDS = 900;
+const STS_SIGV4 = Object.freeze({ presignedMaxLifetimeSeconds: QUERY_PRESIGNED_MAX_SECONDS, expectedService: 'sts' });
+const IAM_SIGV4 = Object.freeze({ presignedMaxLifetimeSeconds: QUERY_PRESIGNED_MAX_SECONDS, expectedService: 'iam' });
 
 /**
  * What credentials from GetSessionToken (a user's session: no role) may not do, as AWS refuses it
@@ -116,11 +118,14 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   const jobRoutes = opts.jobRoutes ?? [];
   let lastOutageLog = 0;
 
-  async function authenticate(req: IncomingMessage, body: Buffer): Promise<{ ok: true; caller: Caller } | { ok: false; code: ErrorCode; message: string }> {
-    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now(), { presignedMaxLifetimeSeconds: QUERY_PRESIGNED_MAX_SECONDS });
+  /**
+   * `service` is the API the action belongs to: a signature scoped to another service (the other of IAM and STS,
+   * s3, gatehouse) is refused with AWS's `SignatureDoesNotMatch` "Credential should be scoped to correct service:
+   * 'sts'.", as AWS scopes signatures per service. The region is not checked (one endpoint serves every region).
+   */
+  async function authenticate(req: IncomingMessage, body: Buffer, service: 'iam' | 'sts'): Promise<{ ok: true; caller: Caller } | { ok: false; code: ErrorCode; message: string }> {
+    const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now(), service === 'sts' ? STS_SIGV4 : IAM_SIGV4);
     if (!parsed.ok) return { ok: false, code: SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', message: parsed.message };
-    // A signature scoped to another service (s3, gatehouse) is not valid here, as AWS scopes keys per service.
-    if (parsed.service !== 'iam' && parsed.service !== 'sts') return { ok: false, code: 'SIGNATURE_DOES_NOT_MATCH', message: `Credential should be scoped to a valid service: 'iam' or 'sts', not '${parsed.service}'.` };
     if (!parsed.payloadSigned) return { ok: false, code: 'INCOMPLETE_SIGNATURE', message: 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).' };
     const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
     if (!who.ok) {
@@ -156,7 +161,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const unsigned = isSts && Object.hasOwn(STS_UNSIGNED_ACTIONS, action) ? STS_UNSIGNED_ACTIONS[action] : undefined;
     const handler = isSts ? (Object.hasOwn(STS_ACTIONS, action) ? STS_ACTIONS[action] : undefined) : Object.hasOwn(IAM_ACTIONS, action) ? IAM_ACTIONS[action] : undefined;
     if (!handler && !unsigned) return sendError(res, requestId, 'INVALID_ACTION', `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`, namespace);
-    const authed = unsigned ? undefined : await authenticate(req, body);
+    const authed = unsigned ? undefined : await authenticate(req, body, isSts ? 'sts' : 'iam');
     const auth = authed?.ok ? (userSessionRefusal(authed.caller, isSts, action) ?? authed) : authed;
     if (auth && !auth.ok) {
       // Refused at authentication (or, for a GetSessionToken session, for the API it calls): recorded (flood-limited),
