@@ -1,7 +1,7 @@
 /**
  * Review O, finding 2: a presigned IAM or STS Query API request is valid for at most 15 minutes after its
- * `X-Amz-Date` (STS's rule), whatever `X-Amz-Expires` says; a shorter `X-Amz-Expires` still counts. Before, the
- * 7-day S3 window applied, so a leaked presigned AssumeRole URL minted credentials for a week.
+ * `X-Amz-Date` (STS's rule), whatever `X-Amz-Expires` says; STS ignores it (exactly 15 minutes), for IAM a shorter one
+ * still counts. Before, the 7-day S3 window applied, so a leaked presigned AssumeRole URL minted credentials for a week.
  * Signed by the SDK's own presigner (`@smithy/signature-v4`), sent with `fetch` to a real server.
  */
 import { after, before, describe, test } from 'node:test';
@@ -72,11 +72,19 @@ describe('presigned Query API requests: 15 minutes at most', () => {
     assert.match(stale.body, /at most 900 seconds after X-Amz-Date/);
   });
 
-  test('a shorter X-Amz-Expires still counts (60 s, the EKS token value, is past after 2 minutes)', async () => {
-    const r = await get(await presigned(GCI, 'sts', 2 * MIN, 60));
+  test('STS ignores X-Amz-Expires: a 60 s GetCallerIdentity (the EKS token value) is good for 15 minutes, as on STS', async () => {
+    const later = await get(await presigned(GCI, 'sts', 2 * MIN, 60));
+    assert.equal(later.status, 200, later.body);
+    const stale = await get(await presigned(GCI, 'sts', 16 * MIN, 60));
+    assert.equal(stale.status, 403, stale.body);
+    assert.equal(stale.code, 'AccessDenied', stale.body);
+  });
+
+  test('for IAM a shorter X-Amz-Expires still counts', async () => {
+    const r = await get(await presigned({ Action: 'ListUsers', Version: '2010-05-08' }, 'iam', 2 * MIN, 60));
     assert.equal(r.status, 403, r.body);
     assert.equal(r.code, 'AccessDenied', r.body);
-    const ok = await get(await presigned(GCI, 'sts', 0, 60));
+    const ok = await get(await presigned({ Action: 'ListUsers', Version: '2010-05-08' }, 'iam', 0, 60));
     assert.equal(ok.status, 200, ok.body);
   });
 });

@@ -615,7 +615,8 @@ describe('decisions', () => {
     const writer = await createUser(
       'tag-writer',
       doc(
-        allow('s3:PutObject', 'arn:aws:s3:::team/*', { Condition: { StringEquals: { 's3:RequestObjectTag/team': 'ml' } } }),
+        // Tags sent with a write also need s3:PutObjectTagging (API_PutObject, "Permissions"; review P, F5).
+        allow(['s3:PutObject', 's3:PutObjectTagging'], 'arn:aws:s3:::team/*', { Condition: { StringEquals: { 's3:RequestObjectTag/team': 'ml' } } }),
         allow('s3:ListBucket', 'arn:aws:s3:::team', { Condition: { NumericLessThanEquals: { 's3:max-keys': '10' }, StringEquals: { 's3:delimiter': '/' } } }),
       ),
     );

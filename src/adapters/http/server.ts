@@ -76,10 +76,12 @@ function sendError(res: ServerResponse, requestId: string, code: ErrorCode, mess
 
 /**
  * A presigned Query API request is valid for at most 15 minutes after its `X-Amz-Date`, whatever `X-Amz-Expires`
- * says: STS's rule (aws/aws-sdk-go#2167), not S3's 7 days. A shorter `X-Amz-Expires` still counts.
+ * says, not S3's 7 days. STS ignores `X-Amz-Expires` altogether (aws/aws-sdk-go#2167): a presigned STS request is
+ * good for exactly 15 minutes, which clients count on (`aws eks get-token` signs for 60 s and caches the token 14
+ * minutes; aws-iam-authenticator sends it to STS). For IAM a shorter `X-Amz-Expires` still counts.
  */
 const QUERY_PRESIGNED_MAX_SECONDS = 900;
-const STS_SIGV4 = Object.freeze({ presignedMaxLifetimeSeconds: QUERY_PRESIGNED_MAX_SECONDS, expectedService: 'sts' });
+const STS_SIGV4 = Object.freeze({ presignedMinLifetimeSeconds: QUERY_PRESIGNED_MAX_SECONDS, presignedMaxLifetimeSeconds: QUERY_PRESIGNED_MAX_SECONDS, expectedService: 'sts' });
 const IAM_SIGV4 = Object.freeze({ presignedMaxLifetimeSeconds: QUERY_PRESIGNED_MAX_SECONDS, expectedService: 'iam' });
 
 /**
