@@ -232,3 +232,80 @@ describe('F3: versionId other than null names nothing and touches nothing', () =
     assert.equal(await exists('v/gone-null'), false);
   });
 });
+
+describe('F2: conditional writes hold, where the write commits', () => {
+  const etagOf = async (key: string): Promise<string> => (await c.send(new S3.HeadObjectCommand({ Bucket: BUCKET, Key: key }))).ETag ?? '';
+
+  it('PutObject If-None-Match: * creates only; If-Match swaps only the ETag given; other If-None-Match values are NotImplemented', async () => {
+    await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cond/a', Body: 'v1', IfNoneMatch: '*' }));
+    const again = await failure(c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cond/a', Body: 'v2', IfNoneMatch: '*' })));
+    assert.equal(again.code, 'PreconditionFailed');
+    assert.equal(again.status, 412);
+    assert.equal(await read('cond/a'), 'v1');
+
+    const wrong = await failure(c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cond/a', Body: 'v3', IfMatch: '"00000000000000000000000000000000"' })));
+    assert.equal(wrong.status, 412);
+    assert.equal(await read('cond/a'), 'v1');
+    await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cond/a', Body: 'v4', IfMatch: await etagOf('cond/a') }));
+    assert.equal(await read('cond/a'), 'v4');
+    const missing = await failure(c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cond/none', Body: 'x', IfMatch: '"00000000000000000000000000000000"' })));
+    assert.equal(missing.code, 'NoSuchKey');
+    assert.equal(await exists('cond/none'), false);
+
+    const e = await xmlError(await signedFetch('PUT', `/${BUCKET}/cond/a`, { 'if-none-match': await etagOf('cond/a') }, 'v5'));
+    assert.equal(e.status, 501, e.text);
+    assert.equal(e.code, 'NotImplemented');
+    assert.equal(await read('cond/a'), 'v4');
+  });
+
+  it('many concurrent create-only PUTs of one key: exactly one succeeds, and its bytes are stored', async () => {
+    const n = 16;
+    const results = await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const r = await signedFetch('PUT', `/${BUCKET}/cond/race`, { 'if-none-match': '*' }, `writer-${i}`);
+        await r.arrayBuffer();
+        return { i, status: r.status };
+      }),
+    );
+    const won = results.filter((r) => r.status === 200);
+    assert.equal(won.length, 1, JSON.stringify(results));
+    assert.ok(results.every((r) => r.status === 200 || r.status === 412), JSON.stringify(results));
+    assert.equal(await read('cond/race'), `writer-${won[0]!.i}`);
+  });
+
+  it('CompleteMultipartUpload with If-None-Match: * does not replace an existing object, and the upload stays', async () => {
+    await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cond/mp', Body: 'existing' }));
+    const up = await c.send(new S3.CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'cond/mp' }));
+    const part = await c.send(new S3.UploadPartCommand({ Bucket: BUCKET, Key: 'cond/mp', UploadId: up.UploadId, PartNumber: 1, Body: 'multipart' }));
+    const complete = (extra: object) =>
+      c.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'cond/mp', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] }, ...extra }));
+    assert.equal((await failure(complete({ IfNoneMatch: '*' }))).status, 412);
+    assert.equal(await read('cond/mp'), 'existing');
+    assert.equal((await failure(complete({ IfMatch: '"00000000000000000000000000000000"' }))).status, 412);
+    assert.equal((await c.send(new S3.ListPartsCommand({ Bucket: BUCKET, Key: 'cond/mp', UploadId: up.UploadId }))).Parts?.length, 1);
+    await complete({ IfMatch: await etagOf('cond/mp') });
+    assert.equal(await read('cond/mp'), 'multipart');
+  });
+
+  it('CopyObject: x-amz-copy-source-if-* on the source and If-None-Match on the destination', async () => {
+    await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cond/src', Body: 'src' }));
+    const etag = await etagOf('cond/src');
+    const copy = (extra: object) => c.send(new S3.CopyObjectCommand({ Bucket: BUCKET, Key: 'cond/dst', CopySource: `${BUCKET}/cond/src`, ...extra }));
+    const past = new Date(Date.now() - 3600_000);
+    const future = new Date(Date.now() + 3600_000);
+    for (const extra of [{ CopySourceIfMatch: '"nope"' }, { CopySourceIfNoneMatch: etag }, { CopySourceIfModifiedSince: future }, { CopySourceIfUnmodifiedSince: past }]) {
+      const f = await failure(copy(extra));
+      assert.equal(f.status, 412, JSON.stringify(extra));
+      assert.equal(f.code, 'PreconditionFailed');
+    }
+    assert.equal(await exists('cond/dst'), false);
+    // If-Match that holds makes If-Unmodified-Since moot (API_CopyObject).
+    await copy({ CopySourceIfMatch: etag, CopySourceIfUnmodifiedSince: past, CopySourceIfModifiedSince: past });
+    assert.equal(await read('cond/dst'), 'src');
+    assert.equal((await failure(copy({ IfNoneMatch: '*' }))).status, 412);
+    const up = await c.send(new S3.CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'cond/part' }));
+    assert.equal((await failure(c.send(new S3.UploadPartCopyCommand({ Bucket: BUCKET, Key: 'cond/part', UploadId: up.UploadId, PartNumber: 1, CopySource: `${BUCKET}/cond/src`, CopySourceIfMatch: '"nope"' })))).status, 412);
+    await c.send(new S3.UploadPartCopyCommand({ Bucket: BUCKET, Key: 'cond/part', UploadId: up.UploadId, PartNumber: 1, CopySource: `${BUCKET}/cond/src`, CopySourceIfMatch: etag }));
+    await c.send(new S3.AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'cond/part', UploadId: up.UploadId }));
+  });
+});

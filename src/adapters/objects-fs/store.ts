@@ -45,6 +45,7 @@ import type {
   UploadInfo,
 } from '../../app/ports/objects.ts';
 import { multipartEtag, type DeclaredDigests } from './checksums.ts';
+import { checkDestination, checkSource, currentWriteConditions } from './conditions.ts';
 import { compareKeys, insertKey, listPage, removeKey } from './listing.ts';
 import { bucketNameProblem, isUploadId, keyProblem } from './names.ts';
 import { BLOCK_SIZE, SegmentStream, writeSegment, type SegmentRef } from './segment.ts';
@@ -572,6 +573,9 @@ export class FsObjectStore implements ObjectStore {
     place: (v: Version) => Promise<void>,
   ): Promise<ObjectResult<ObjectInfo>> {
     return this.locks.run(`k:${bucket.info.name}\0${key}`, async () => {
+      // The write's conditions (If-Match, If-None-Match), against the object it replaces: under the key's lock, so a
+      // racing writer cannot commit between the check and this commit.
+      checkDestination(currentWriteConditions(), bucket.objects.get(key)?.info);
       const version: Version = { dir: bucket.dir, vid: newId(), sizes: fields.sizes, block: fields.block ?? BLOCK_SIZE, pins: 0, retired: false };
       const record: MetaRecord = {
         format: 1,
@@ -624,6 +628,9 @@ export class FsObjectStore implements ObjectStore {
     const b = this.writableBucketOf(input.bucket, input.key);
     if (!b.ok) return b;
     const bucket = b.value;
+    // Checked again where the write commits; here, so that a create-only PUT of an existing key is refused before its
+    // body is read.
+    checkDestination(currentWriteConditions(), bucket.objects.get(input.key)?.info);
     return this.writing(bucket, async () => {
       const tmp = this.tmpPath();
       const written = await writeSegment(tmp, input.body, { ...(input.size === undefined ? {} : { size: input.size }), max: this.maxPutSize, fsync: this.fsync }, declaredOf(input));
@@ -666,6 +673,8 @@ export class FsObjectStore implements ObjectStore {
     if (!b.ok) return b;
     const entry = b.value.objects.get(key);
     if (entry === undefined) return fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucketName}\``);
+    // UploadPartCopy reads its source here: its x-amz-copy-source-if-*, against the version served.
+    checkSource(currentWriteConditions(), entry.info);
     const size = entry.info.size;
     let served: ByteRange | undefined;
     if (range !== undefined && (range.start !== undefined || range.end !== undefined || range.suffix !== undefined)) {
@@ -719,6 +728,8 @@ export class FsObjectStore implements ObjectStore {
     if (!dst.ok) return dst;
     const entry = src.value.objects.get(from.key);
     if (entry === undefined) return fail('NoSuchKey', `no object \`${from.key}\` in bucket \`${from.bucket}\``);
+    // x-amz-copy-source-if-*, against the very version copied (read in the same step as it).
+    checkSource(currentWriteConditions(), entry.info);
     const source = entry.version;
     source.pins++;
     try {

@@ -23,6 +23,7 @@ import { CHECKSUM_HEADERS, decodeBody, readWhole, type BodyOptions } from './bod
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, parseTagging, xmlDocument, type XmlNode } from './xml.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
+import { withWriteConditions, WriteConditionFailed, type SourceConditions, type WriteConditions } from '../objects-fs/index.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { requestFactsOf, sourceIpOf } from '../http/request-facts.ts';
 
@@ -186,6 +187,20 @@ function copySourceOf(source: string): { bucket: string; key: string; versionId?
  */
 const NULL_VERSION = 'null';
 const invalidVersion = (argument: string, value: string): S3Error => s3Error('InvalidArgument', 'Invalid version id specified', { ArgumentName: argument, ArgumentValue: value });
+
+/** The ETags of an `If-Match`-style header, unquoted (`*` kept): `"a", "b"` → `a`, `b`. */
+const etagList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, '').replace(/^"|"$/g, ''))
+    .filter((t) => t !== '');
+
+/** An HTTP date header as epoch ms; one that does not parse is ignored, as S3 ignores it. */
+function dateHeader(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : t;
+}
 
 /** A body that writes itself to the response with buffers it reuses once each write has been flushed (objects-fs's). */
 interface SendsItself {
@@ -493,6 +508,35 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     const versionId = query.get('versionId');
     if (versionId !== undefined && versionId !== NULL_VERSION) return fail(invalidVersion('versionId', versionId));
 
+    /**
+     * `If-Match` / `If-None-Match` of a write (PutObject, CompleteMultipartUpload, CopyObject's destination), which the
+     * store holds the commit to. S3 takes only `*` in If-None-Match on a write.
+     */
+    const destinationConditions = (): { ok: true; value: WriteConditions } | { ok: false; error: S3Error } => {
+      const ifMatch = header(req, 'if-match');
+      const ifNoneMatch = header(req, 'if-none-match');
+      if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') {
+        return { ok: false, error: s3Error('NotImplemented', `A header you provided implies functionality that is not implemented: If-None-Match on ${method} takes only \`*\`, got \`${ifNoneMatch}\``) };
+      }
+      return { ok: true, value: { ...(ifMatch !== undefined ? { ifMatch: etagList(ifMatch) } : {}), ...(ifNoneMatch !== undefined ? { ifNoneMatch: '*' as const } : {}) } };
+    };
+    /** `x-amz-copy-source-if-*` of CopyObject and UploadPartCopy, held against the version copied. */
+    const sourceConditions = (): SourceConditions | undefined => {
+      const ifMatch = header(req, 'x-amz-copy-source-if-match');
+      const ifNoneMatch = header(req, 'x-amz-copy-source-if-none-match');
+      const ifModifiedSince = dateHeader(header(req, 'x-amz-copy-source-if-modified-since'));
+      const ifUnmodifiedSince = dateHeader(header(req, 'x-amz-copy-source-if-unmodified-since'));
+      const c: SourceConditions = {
+        ...(ifMatch !== undefined ? { ifMatch: etagList(ifMatch) } : {}),
+        ...(ifNoneMatch !== undefined ? { ifNoneMatch: etagList(ifNoneMatch) } : {}),
+        ...(ifModifiedSince !== undefined ? { ifModifiedSince } : {}),
+        ...(ifUnmodifiedSince !== undefined ? { ifUnmodifiedSince } : {}),
+      };
+      return Object.keys(c).length > 0 ? c : undefined;
+    };
+    /** Runs the use case of a write under its conditions (the store checks them where the write commits). */
+    const conditioned = <T>(conditions: WriteConditions, write: () => Promise<T>): Promise<T> => (Object.keys(conditions).length > 0 ? withWriteConditions(conditions, write) : write());
+
     // Service: ListBuckets.
     if (bucket === '') {
       if (method !== 'GET') return fail(s3Error('MethodNotAllowed', `The specified method is not allowed against this resource: ${method} /`));
@@ -657,7 +701,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
               const m = rangeText === undefined ? null : /^bytes=(\d+)-(\d+)$/.exec(rangeText.trim());
               if (rangeText !== undefined && !m) return fail(s3Error('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy'));
               const range = m ? { start: Number(m[1]), end: Number(m[2]) } : undefined;
-              return answer(await s3.uploadPartCopy(call, { bucket: from.bucket, key: from.key }, { bucket, key, uploadId, partNumber: Number(partText) }, range), (part) =>
+              const partSourceIf = sourceConditions();
+              return answer(await conditioned(partSourceIf ? { source: partSourceIf } : {}, () => s3.uploadPartCopy(call, { bucket: from.bucket, key: from.key }, { bucket, key, uploadId, partNumber: Number(partText) }, range)), (part) =>
                 sendXml(res, 'CopyPartResult', { LastModified: s3Date(part.lastModified), ETag: `"${part.etag}"` }),
               );
             }
@@ -670,13 +715,15 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           }
           const copySource = header(req, 'x-amz-copy-source');
           if (copySource !== undefined) return copyObject(copySource);
+          const conditions = destinationConditions();
+          if (!conditions.ok) return fail(conditions.error);
           const b = streamBody();
           if (!b.ok) return;
           const md5 = header(req, 'content-md5');
           const contentType = header(req, 'content-type');
           const tags = tagsOf(header(req, 'x-amz-tagging'));
           return storing(
-            s3.putObject(call, {
+            conditioned(conditions.value, () => s3.putObject(call, {
               bucket,
               key,
               body: b.body,
@@ -686,7 +733,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
               ...(tags ? { tags } : {}),
               ...(md5 !== undefined ? { contentMd5: md5 } : {}),
               ...b.digests,
-            }),
+            })),
             (info) => sendEmpty(res, 200, { etag: `"${info.etag}"` }),
           );
         }
@@ -725,11 +772,13 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
             );
           }
           if (uploadId !== undefined) {
+            const conditions = destinationConditions();
+            if (!conditions.ok) return fail(conditions.error);
             const body = await smallBody(MAX_XML_BODY);
             if (body === undefined) return;
             const parts = parseComplete(body.toString('utf8'));
             if (!parts) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
-            return answer(await s3.completeUpload(call, bucket, key, uploadId, parts), (info) =>
+            return answer(await conditioned(conditions.value, () => s3.completeUpload(call, bucket, key, uploadId, parts)), (info) =>
               sendXml(res, 'CompleteMultipartUploadResult', { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: `"${info.etag}"` }),
             );
           }
@@ -773,7 +822,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         ...(directive === 'REPLACE' ? { ...(contentType !== undefined ? { contentType } : {}), metadata: metadataOf(req) } : {}),
         ...(tagDirective === 'REPLACE' ? { tags: tags ?? {} } : {}),
       };
-      return answer(await s3.copyObject(call, { bucket: from.bucket, key: from.key }, { bucket, key }, Object.keys(replace).length > 0 ? replace : undefined), (info) =>
+      const conditions = destinationConditions();
+      if (!conditions.ok) return fail(conditions.error);
+      const sourceIf = sourceConditions();
+      const all: WriteConditions = sourceIf ? { ...conditions.value, source: sourceIf } : conditions.value;
+      return answer(await conditioned(all, () => s3.copyObject(call, { bucket: from.bucket, key: from.key }, { bucket, key }, Object.keys(replace).length > 0 ? replace : undefined)), (info) =>
         sendXml(res, 'CopyObjectResult', { LastModified: s3Date(info.lastModified), ETag: `"${info.etag}"` }),
       );
     }
@@ -872,6 +925,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const resource = (req.url ?? '/').split('?')[0] ?? '/';
       if (isStoreUnavailable(e)) return sendError(req, res, s3Error('ServiceUnavailable', 'Please reduce your request rate.'), resource, requestId);
       if (e instanceof BodyRejected) return sendError(req, res, e.error, resource, requestId);
+      // A conditional write whose condition did not hold where it would have committed: nothing was written.
+      if (e instanceof WriteConditionFailed) return sendError(req, res, s3Error(e.code, e.message), resource, requestId);
       // The client went away mid-body: nothing to answer.
       if (req.destroyed || (e instanceof Error && (e as { code?: string }).code === 'ECONNRESET')) return void res.destroy();
       log(`s3: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
