@@ -544,12 +544,12 @@ function sendJson(res: ServerResponse, status: number, value: unknown, requestId
   const json = JSON.stringify(value);
   if (json.length < LARGE_JSON) {
     const body = `${json}\n`;
-    res.writeHead(status, ['content-type', 'application/json', 'content-length', Buffer.byteLength(body), 'x-amzn-requestid', requestId, 'cache-control', 'no-store']);
+    res.writeHead(status, ['content-type', 'application/json', 'content-length', Buffer.byteLength(body), 'x-amzn-requestid', requestId, 'cache-control', 'no-store', 'x-content-type-options', 'nosniff']);
     endThisTurn(res, body);
     return;
   }
   // A batch of answers (hundreds of KB): appending the newline would copy the whole string once more.
-  res.writeHead(status, ['content-type', 'application/json', 'content-length', Buffer.byteLength(json) + 1, 'x-amzn-requestid', requestId, 'cache-control', 'no-store']);
+  res.writeHead(status, ['content-type', 'application/json', 'content-length', Buffer.byteLength(json) + 1, 'x-amzn-requestid', requestId, 'cache-control', 'no-store', 'x-content-type-options', 'nosniff']);
   res.cork();
   res.write(json);
   res.end('\n');

@@ -20,6 +20,8 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
   'cache-control': 'no-cache',
+  // A page that opened the console keeps no handle on it (it could send the tab elsewhere: review Q, Q2).
+  'cross-origin-opener-policy': 'same-origin',
 };
 
 let loaded: Map<string, Buffer> | undefined;

@@ -65,6 +65,10 @@ function send(res: ServerResponse, status: number, body: string, requestId: stri
     'content-length': Buffer.byteLength(body),
     'x-amzn-requestid': requestId,
     date: new Date().toUTCString(),
+    // Answers carry secrets (CreateAccessKey, AssumeRole…), and the edge takes these actions as signed GETs too,
+    // whose 200 a cache may keep (review Q, Q2): never stored. Never sniffed as HTML on the console's origin.
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
   });
   endThisTurn(res, body);
 }
