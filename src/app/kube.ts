@@ -123,6 +123,16 @@ export interface KubeCluster {
   readonly namespaces: readonly string[];
 }
 
+/**
+ * An IAM principal named by ARN, resolved: its policies, and the user or role (name, path, unique id) its access
+ * entries are filed under (`entryCandidates`).
+ */
+interface Resolved {
+  readonly principal: Principal;
+  readonly policies: PolicySet;
+  readonly owner?: { readonly user: { readonly name: string; readonly path: string }; readonly id: string } | { readonly role: { readonly name: string; readonly path: string }; readonly id: string };
+}
+
 interface KubeRequest {
   readonly attrs: RbacAttributes;
   /**
@@ -276,7 +286,14 @@ export function createKube(app: App, options: KubeOptions) {
   /** Sources of each compiled cluster, so an unchanged cluster is not compiled again. */
   let sources = new Map<string, { text: string; cluster: KubeCluster }>();
   /** IAM principals by ARN (policies for IAM denies and PassRole), for the current head. */
-  const principals = new Map<string, Promise<{ principal: Principal; policies: PolicySet } | undefined>>();
+  const principals = new Map<string, Promise<Resolved | undefined>>();
+  /**
+   * Per sealed session carried in a review's `extra` (one TokenReview's; by its SHA-256, the text may be long), for
+   * the current head: its claims, opened once, and what `Sts.callerOfClaims` said of its role or user (gone,
+   * re-created, disabled). Expiry and revocation are checked on every review (`sessionProblem`), against the live
+   * revocation list.
+   */
+  const sessionChecks = new Map<string, { cluster: KubeCluster; claims: SessionClaims | undefined; problem: string | undefined }>();
   const trustPolicies = new PolicyCache(10_000);
 
   async function load(): Promise<void> {
@@ -286,6 +303,7 @@ export function createKube(app: App, options: KubeOptions) {
         const changes = await tx.changes.since(head, 1001);
         const relevant = changes.length > 1000 || changes.some((c) => c.kind === 'account' || (c.kind === 'kv' && RELEVANT.some((re) => re.test(c.key))));
         principals.clear();
+        sessionChecks.clear();
         if (!relevant) {
           head = now;
           return;
@@ -385,7 +403,7 @@ export function createKube(app: App, options: KubeOptions) {
   // --- IAM principals -------------------------------------------------------------------------------------
 
   /** The policies of a principal named by ARN (user, role, or role session), cached per change head. */
-  function principalOf(arn: string): Promise<{ principal: Principal; policies: PolicySet } | undefined> {
+  function principalOf(arn: string): Promise<Resolved | undefined> {
     let p = principals.get(arn);
     if (!p) {
       p = resolvePrincipal(arn);
@@ -395,7 +413,7 @@ export function createKube(app: App, options: KubeOptions) {
     return p;
   }
 
-  async function resolvePrincipal(arn: string): Promise<{ principal: Principal; policies: PolicySet } | undefined> {
+  async function resolvePrincipal(arn: string): Promise<Resolved | undefined> {
     const p = principalFromArn(arn);
     if (!p.ok) return undefined;
     const principal = p.value;
@@ -403,23 +421,23 @@ export function createKube(app: App, options: KubeOptions) {
       if (principal.kind === 'user') {
         const u = await app.sts.cachedUser(tx, principal.account, principal.arn.slice(principal.arn.lastIndexOf('/') + 1));
         if (!u || u.user.disabled) return undefined;
-        return { principal: { ...principal, userId: u.user.id, tags: u.tags }, policies: u.policies };
+        return { principal: { ...principal, userId: u.user.id, tags: u.tags }, policies: u.policies, owner: { user: { name: u.user.name, path: u.user.path }, id: u.user.id } };
       }
       if (principal.kind === 'role-session' && principal.roleArn) {
         const r = await app.sts.cachedRole(tx, principal.account, principal.roleArn.slice(principal.roleArn.lastIndexOf('/') + 1));
         if (!r) return undefined;
-        return { principal: { ...principal, userId: `${r.role.id}:${principal.session?.name ?? 'session'}`, tags: r.tags }, policies: r.policies };
+        return { principal: { ...principal, userId: `${r.role.id}:${principal.session?.name ?? 'session'}`, tags: r.tags }, policies: r.policies, owner: { role: { name: r.role.name, path: r.role.path }, id: r.role.id } };
       }
       return undefined;
     });
   }
 
   /** A session principal with the issue time its token had (`extra.tokenIssueTime`, set at authentication). */
-  function withIssueTime(who: { principal: Principal; policies: PolicySet } | undefined, iso: string | undefined): { principal: Principal; policies: PolicySet } | undefined {
+  function withIssueTime(who: Resolved | undefined, iso: string | undefined): Resolved | undefined {
     const session = who?.principal.session;
     const t = iso !== undefined ? Date.parse(iso) : Number.NaN;
     if (who === undefined || session === undefined || !Number.isFinite(t)) return who;
-    return { principal: { ...who.principal, session: { ...session, issuedAt: t } }, policies: who.policies };
+    return { ...who, principal: { ...who.principal, session: { ...session, issuedAt: t } } };
   }
 
   // --- Authentication ---------------------------------------------------------------------------------------
@@ -445,22 +463,25 @@ export function createKube(app: App, options: KubeOptions) {
     }
   }
 
+  /**
+   * The access entry a principal is mapped through: the first of its candidates (`entryCandidates`) made for this very
+   * principal, not for an earlier one of the same ARN (review I, S7); `stale`, one made for an earlier principal.
+   */
+  function entryOf(cluster: KubeCluster, who: Parameters<typeof entryCandidates>[0], id: string | undefined): { entry?: AccessEntry; stale?: AccessEntry } {
+    let stale: AccessEntry | undefined;
+    for (const arn of entryCandidates(who)) {
+      const e = cluster.entries.get(entryKey(arn));
+      if (e && entryMatchesId(e, id)) return { entry: e };
+      stale ??= e;
+    }
+    return stale ? { stale } : {};
+  }
+
   /** Maps an authenticated caller to its Kubernetes user through the cluster's access entries. */
   function identify(cluster: KubeCluster, caller: Caller, accessKeyId: string): Result<AuthenticatedUser> {
     const s = caller.session;
     const who = s?.role ? { role: s.role } : s?.user ? { user: s.user } : caller.user ? { user: caller.user } : {};
-    // The entry must have been made for this very principal, not for an earlier one of the same ARN (review I, S7).
-    const id = s?.role?.id ?? s?.user?.id ?? caller.user?.id;
-    let entry: AccessEntry | undefined;
-    let stale: AccessEntry | undefined;
-    for (const arn of entryCandidates({ partition: caller.partition, account: caller.account, ...who })) {
-      const e = cluster.entries.get(entryKey(arn));
-      if (e && entryMatchesId(e, id)) {
-        entry = e;
-        break;
-      }
-      stale ??= e;
-    }
+    const { entry, stale } = entryOf(cluster, { partition: caller.partition, account: caller.account, ...who }, s?.role?.id ?? s?.user?.id ?? caller.user?.id);
     if (!entry && stale) return failWith('ACCESS_DENIED', `the access entry of ${stale.principalArn} in cluster ${cluster.name} was made for an earlier principal of that name, since deleted; ${caller.principal.arn} gets nothing from it (delete it and create it again, or apply it again, to map this one)`);
     if (!entry) return failWith('ACCESS_DENIED', `${caller.principal.arn} has no access entry in cluster ${cluster.name}; add one with \`gatehouse kube access-entry create --cluster ${cluster.name} --principal-arn ARN\``);
     const sessionName = s?.name ?? caller.user?.name ?? '';
@@ -498,15 +519,74 @@ export function createKube(app: App, options: KubeOptions) {
     return `${what} ${state ?? 'cannot be resolved'}`;
   }
 
+  /**
+   * Why the sealed session a review carries (`extra[SESSION_EXTRA]`, put there by `identify`) no longer authenticates
+   * the principal `arn`, or undefined when it still does: not sealed for this cluster or for another principal,
+   * expired, revoked (`sts revoke-sessions` by role, session or job; a job ended; its user disabled), or its role or
+   * user deleted or created again since. The claims and the directory's verdict are kept per sealed session until
+   * the next change head; expiry and the live revocation list are read on every review, so a revocation counts
+   * here as soon as it does for the session's own requests.
+   */
+  async function sessionProblem(cluster: KubeCluster, arn: string, sealed: string): Promise<{ problem: string | undefined; claims: SessionClaims | undefined }> {
+    const key = sha256(sealed).toString('base64');
+    let check = sessionChecks.get(key);
+    if (check === undefined || check.cluster !== cluster) {
+      const claims = openSession(cluster, sealed);
+      let problem: string | undefined;
+      if (claims === undefined) problem = `carries a session that this server did not seal for cluster ${cluster.name}`;
+      else if (sessionPrincipal(claims, {}).arn !== arn) problem = 'carries the session of another principal';
+      else {
+        // Expiry and revocation are read below on every review (a revocation is never lifted).
+        const caller = await app.sts.callerOfClaims(claims, true);
+        if (!caller.ok && !app.live.isRevoked(claims)) problem = `is a session whose ${claims.role ? 'role was deleted or created again' : 'user was deleted, created again or disabled'} since its token was reviewed`;
+      }
+      check = { cluster, claims, problem };
+      if (sessionChecks.size >= 20_000) sessionChecks.clear();
+      sessionChecks.set(key, check);
+    }
+    const c = check.claims;
+    if (check.problem !== undefined || c === undefined) return { problem: check.problem, claims: c };
+    if (c.exp <= deps.now()) return { problem: `is a session that expired at ${isoSeconds(c.exp)}`, claims: c };
+    if (app.live.isRevoked(c)) return { problem: `is a session that was revoked (\`gatehouse sts revoke-sessions\`${c.job !== undefined ? `, or its job ${c.job} ended` : ''}${c.user ? ', or its user was disabled' : ''})`, claims: c };
+    return { problem: undefined, claims: c };
+  }
+
+  /**
+   * Why a resolved principal no longer gets a Kubernetes user in this cluster (as `identify` would refuse its token
+   * now), or undefined: its access entry was deleted, or was made for an earlier principal of that name. A sealed
+   * session names its role or user exactly (path and id); without one, the principal as the directory has it.
+   */
+  function entryProblem(cluster: KubeCluster, who: Resolved, claims: SessionClaims | undefined): string | undefined {
+    const p = who.principal;
+    const owner = claims?.role ? { role: claims.role, id: claims.role.id } : claims?.user ? { user: claims.user, id: claims.user.id } : who.owner;
+    if (owner === undefined) return `has no access entry in cluster ${cluster.name}`;
+    const { entry, stale } = entryOf(cluster, { partition: p.partition, account: p.account, ...('role' in owner ? { role: owner.role } : { user: owner.user }) }, owner.id);
+    if (entry) return undefined;
+    if (stale) return `is mapped by an access entry of ${stale.principalArn} in cluster ${cluster.name} made for an earlier principal of that name, since deleted`;
+    return `has no access entry in cluster ${cluster.name} (deleted since kube-apiserver authenticated this user?)`;
+  }
+
   async function accessReview(cluster: KubeCluster, req: AccessReviewRequest): Promise<AccessReviewAnswer> {
-    const arn = req.attributes.user.extra?.['arn']?.[0];
-    const who = withIssueTime(arn !== undefined ? await principalOf(arn) : undefined, req.attributes.user.extra?.['tokenIssueTime']?.[0]);
-    if (arn !== undefined && who === undefined) {
-      // The IAM principal of this user cannot be resolved (disabled, deleted, unknown): its IAM denies cannot be read,
-      // so Gatehouse's RBAC grants it nothing (kube-apiserver keeps a user authenticated for its TokenReview cache's
-      // lifetime after it was disabled; review I, S3). No opinion, not `denied`: DESIGN.md keeps `denied: true` for an
-      // explicit IAM deny, and another authorizer (the cluster's own RBAC) may still decide (review L, L4).
-      const reason = `${await unresolved(arn)}: Gatehouse's RBAC grants it nothing`;
+    const extra = req.attributes.user.extra;
+    const arn = extra?.['arn']?.[0];
+    const who = withIssueTime(arn !== undefined ? await principalOf(arn) : undefined, extra?.['tokenIssueTime']?.[0]);
+    // The user as Gatehouse's TokenReview gave it may no longer be one: kube-apiserver caches TokenReviews (two minutes
+    // by default, often more), and sends the cached user here. Its session revoked or expired, or its access entry
+    // deleted, it is refused as a disabled user is (review R, R1).
+    let problem: string | undefined;
+    if (arn !== undefined && who !== undefined) {
+      const sealed = extra?.[SESSION_EXTRA]?.[0];
+      const session = sealed !== undefined ? await sessionProblem(cluster, arn, sealed) : undefined;
+      problem = session?.problem ?? entryProblem(cluster, who, session?.claims);
+      if (problem !== undefined) problem = `the IAM principal \`${arn}\` of this Kubernetes user ${problem}`;
+    }
+    if (arn !== undefined && (who === undefined || problem !== undefined)) {
+      // The IAM principal of this user cannot be resolved (disabled, deleted, unknown), or no longer authenticates as
+      // this Kubernetes user (above): its IAM denies cannot be read, so Gatehouse's RBAC grants it nothing
+      // (kube-apiserver keeps a user authenticated for its TokenReview cache's lifetime after it was disabled; review
+      // I, S3). No opinion, not `denied`: DESIGN.md keeps `denied: true` for an explicit IAM deny, and another
+      // authorizer (the cluster's own RBAC) may still decide (review L, L4).
+      const reason = `${problem ?? (await unresolved(arn))}: Gatehouse's RBAC grants it nothing`;
       deps.audit?.decision({
         account: cluster.account,
         principal: arn,
