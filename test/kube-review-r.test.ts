@@ -211,3 +211,32 @@ describe('R1: a user kube-apiserver still holds from a cached TokenReview', () =
     noOpinion(await sar(d, cm), /user\/dan` of this Kubernetes user is mapped by an access entry of .*user\/dan in cluster k1 made for an earlier principal/);
   });
 });
+
+describe('R2: API group `*` with a concrete resource', () => {
+  // carol is in group admins, bound to {apiGroups: [*], resources: [*], verbs: [*]}; IAM denies her reading secrets
+  // and deployments.apps in team.
+  test('an IAM deny on the resource in its group denies the review for every group', async () => {
+    const c = await authenticated(carol);
+    const plain = await sar(c, getSecret);
+    assert.deepEqual([plain.allowed, plain.denied], [false, true], JSON.stringify(plain));
+    for (const attrs of [
+      { ...getSecret, group: '*' },
+      { namespace: 'team', verb: 'list', resource: 'secrets', group: '*' },
+      { namespace: 'team', verb: 'get', resource: 'deployments', name: 'd', group: '*' },
+      { namespace: 'team', verb: '*', resource: 'secrets', group: '*' },
+    ]) {
+      const s = await sar(c, attrs);
+      assert.deepEqual([s.allowed, s.denied], [false, true], `${JSON.stringify(attrs)}: ${JSON.stringify(s)}`);
+      assert.match(s.reason, /explicit deny/);
+    }
+    // What IAM does not deny stays RBAC's: configmaps in any group, secrets in another namespace.
+    assert.equal((await sar(c, { namespace: 'team', verb: 'get', resource: 'configmaps', name: 'c', group: '*' })).allowed, true);
+    assert.equal((await sar(c, { ...getSecret, namespace: 'other', group: '*' })).allowed, true);
+  });
+
+  test('the authorize API answers as the webhook', async () => {
+    const k1 = `arn:aws:training::${acct}:cluster/k1`;
+    const r = await admin('POST', '/v1/authorize', { principal: arn('user', 'carol'), action: 'kubernetes:get', resource: `${k1}/namespaces/team/secrets.*/s1` });
+    assert.equal(r['decision'], 'ExplicitDeny', JSON.stringify(r));
+  });
+});

@@ -222,8 +222,9 @@ interface IamSubject {
 
 /**
  * The IAM views of a review: `kubernetes:<verb>` on the request's path; for verb `*`, also each verb it covers, and
- * for resource `*`, each resource it covers in the review's API group (every group when that is `*`), so that an
- * IAM deny of one of them denies the wildcard request (review I, C3).
+ * for resource `*`, each resource it covers in the review's API group (every group when that is `*`); for group `*`
+ * and a concrete resource, that resource in the core group and in each group the cluster knows it in; so that an
+ * IAM deny of one of them denies the wildcard request (review I, C3; review R, R2).
  *
  * Namespace `""` on a namespaced resource is a wildcard too (review K, K6): `kubectl get secrets -A` is one review,
  * `<cluster>/secrets`, that returns the secrets of every namespace. It is also viewed in each namespace where one of
@@ -243,6 +244,13 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
       if (a.apiGroup !== '*' && (a.apiGroup ?? '') !== r.apiGroup) continue;
       covered.push(r);
       resources.push(kubernetesResource(cluster.arn, { ...a, apiGroup: r.apiGroup, resource: r.resource }));
+    }
+  } else if (a.resourceRequest && a.apiGroup === '*') {
+    // A concrete resource in every group (`kubectl auth can-i get secrets.*`): the core group's and each group the
+    // cluster knows it in, so that a deny on `secrets` denies it as it denies resource `*` (review R, R2).
+    for (const apiGroup of new Set(['', ...cluster.resources.filter((r) => r.resource === a.resource).map((r) => r.apiGroup)])) {
+      covered.push({ apiGroup, resource: a.resource ?? '' });
+      resources.push(kubernetesResource(cluster.arn, { ...a, apiGroup }));
     }
   } else if (a.resourceRequest) covered.push({ apiGroup: a.apiGroup ?? '', resource: a.resource ?? '' });
   if (who !== undefined && a.resourceRequest && !a.namespace) {
@@ -1106,14 +1114,14 @@ export function createKube(app: App, options: KubeOptions) {
   }
 
   /**
-   * A question standing for several Kubernetes requests (verb `*`, resource `*`, a namespaced resource without a
-   * namespace: a list across all namespaces) is denied, as the webhook denies its review, when IAM denies one of
+   * A question standing for several Kubernetes requests (verb `*`, resource `*`, API group `*`, a namespaced resource
+   * without a namespace: a list across all namespaces) is denied, as the webhook denies its review, when IAM denies one of
    * the requests it covers (`iamViews`; reviews I C3 and K K6). The question's own resource is the authorize API's
    * IAM decision; the others are decided here with the principal's identity policies and boundary, as the webhook
    * decides them (session policies are not carried by Kubernetes), and the question's context.
    */
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
-    if (a.verb !== '*' && !(a.resourceRequest && (a.resource === '*' || !a.namespace))) return undefined;
+    if (a.verb !== '*' && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = livePolicies(p);
