@@ -12,11 +12,18 @@
  * the node included (review H, finding 1). The opener therefore passes a peer check (`admit`): the server and the
  * node agent serve only processes of the uid the job's launcher runs as, found from the kernel's socket table
  * (peer-uid.ts, which says what that does and does not protect). The token PUT and the credential paths refuse any
- * other peer with 403 before anything else.
+ * other peer with 403.
+ *
+ * The peer check does not stop a web browser run by that same uid (review Q, finding Q1): after a DNS rebinding
+ * (the attacker's name answered with 127.0.0.1) the attacker's page reaches the port as its own origin and reads
+ * the credentials. So before anything else every request is refused (403) unless its `Host` is the endpoint's own,
+ * an IP literal or `localhost` (`isOwnHost`: a rebinding page can only send its own DNS name), and if it carries
+ * what only a browser sends (`browserRefusal`). Every SDK examined (AWS SDK v3, botocore/boto3 and the aws CLI, the
+ * Alibaba SDK, whose ECS provider sends `Host: 100.100.100.200`) sends the IP or `localhost` of its configured URL.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isIPv4, isIPv6, type Socket } from 'node:net';
 import type { PeerVerdict } from './peer-uid.ts';
 
 /**
@@ -35,8 +42,47 @@ export type MetadataCredentials =
 const MAX_TOKENS = 10_000;
 
 function text(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(body);
+}
+
+/**
+ * Whether `host` (a request's `Host`) names the endpoint itself rather than a DNS name: a dotted IPv4 address, a
+ * bracketed IPv6 address or `localhost` (any case), each with or without a port. A page that rebinds a DNS name to
+ * this address makes its browser send that name, which no SDK sends (they send the host of the URL they were
+ * given, and `--metadata-host` is an IP address).
+ */
+export function isOwnHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+))(?::[0-9]{1,5})?$/.exec(host);
+  if (!m) return false;
+  if (m[1] !== undefined) return isIPv6(m[1]);
+  const name = m[2] ?? '';
+  return isIPv4(name) || name.toLowerCase() === 'localhost';
+}
+
+/**
+ * Why a request that a web browser made is refused, or undefined: browsers send `Origin` on every PUT and on
+ * cross-origin requests, and the `Sec-Fetch-Site`/`-Dest`/`-User` headers with any fetch metadata; no credential
+ * client does. `Sec-Fetch-Mode` alone is not refused: Node's own `fetch` (undici) sends `sec-fetch-mode: cors` on
+ * every request, and a browser that sends it sends `Sec-Fetch-Site` with it.
+ */
+export function browserRefusal(headers: IncomingHttpHeaders): string | undefined {
+  for (const [name, header] of [['Origin', 'origin'], ['Sec-Fetch-Site', 'sec-fetch-site'], ['Sec-Fetch-Dest', 'sec-fetch-dest'], ['Sec-Fetch-User', 'sec-fetch-user']] as const) {
+    if (headers[header] !== undefined) return `forbidden: a request carrying ${name} is refused: it comes from a web page, and credentials are served to programs only`;
+  }
+  return undefined;
+}
+
+/** Why a request to a metadata endpoint is refused before anything is done (Host, then browser headers), or undefined. */
+function rebindingRefusal(req: IncomingMessage): string | undefined {
+  const host = req.headers.host;
+  if (!isOwnHost(host)) {
+    return host === undefined || host === ''
+      ? 'forbidden: a request without Host is refused: this metadata endpoint answers only requests to its IP address or localhost'
+      : `forbidden: Host \`${host}\` is refused: this metadata endpoint answers only requests to its IP address or localhost, not to a DNS name (a web page that rebinds a name to this address would send that name)`;
+  }
+  return browserRefusal(req.headers);
 }
 
 /**
@@ -68,6 +114,8 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
     return v;
   };
   return async (req, res) => {
+    const refused = rebindingRefusal(req);
+    if (refused !== undefined) return text(res, 403, refused);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'PUT' && path === '/latest/api/token') {
       const peer = await admitted(req);

@@ -29,13 +29,16 @@
  *
  * Bounded: at most `maxEntries` entries (default 10,000; the oldest go first), keyed by capabilities of at most 128
  * characters (percent-encoded in a path: 384), upstream bodies of at most 64 KiB, launcher bodies of at most 4 KiB. The capability is a secret: it is never logged.
+ *
+ * A request carrying what only a web browser sends (`Origin`, `Sec-Fetch-Site`…; imds.ts `browserRefusal`) is
+ * refused with 403 before anything else, as on the server's endpoints; the metadata ports also check `Host`.
  */
 import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
-import { listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
+import { browserRefusal, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 
@@ -397,6 +400,8 @@ export function createRelay(opts: RelayOptions): Relay {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     served++;
+    const refused = browserRefusal(req.headers);
+    if (refused !== undefined) return send(res, json(403, { Code: 'Forbidden', Message: refused }));
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'GET' && path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' });

@@ -10,7 +10,10 @@
  * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` (capability in `Authorization`) for `jobs run`.
  *
  * Every payload comes from the job's one credential cache (app/jobs.ts). A wrong or missing capability gets
- * 403 and reveals nothing; a finished job 410 `job <id> has ended`; a job without a role 404.
+ * 403 and reveals nothing; a finished job 410 `job <id> has ended`; a job without a role 404. A request carrying
+ * what only a web browser sends (`Origin`, `Sec-Fetch-Site`…; imds.ts `browserRefusal`) is refused with 403 before
+ * anything else, in depth: the capability already keeps a web page out. `Host` is not checked here, unlike on
+ * the metadata ports: nodes and pods may reach these endpoints by a DNS name (`--agent-address`, `--upstream`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
@@ -19,7 +22,7 @@ import { servedExpiration } from '../../core/jobs/jobs.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
 import { listenOn } from '../http/lifecycle.ts';
-import { listenMetadata, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
+import { browserRefusal, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { sourceIpOf } from '../http/request-facts.ts';
@@ -137,6 +140,8 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refused = browserRefusal(req.headers);
+    if (refused !== undefined) return json(res, 403, { Code: 'Forbidden', Message: refused });
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'GET' && path.startsWith('/v1/credentials/')) return deliver(req, res, decodePath(path.slice('/v1/credentials/'.length)), 'alibaba');
     if (req.method === 'GET' && path === '/v1/container-credentials') return deliver(req, res, req.headers.authorization, 'aws');
