@@ -240,3 +240,25 @@ describe('R2: API group `*` with a concrete resource', () => {
     assert.equal(r['decision'], 'ExplicitDeny', JSON.stringify(r));
   });
 });
+
+describe('R4: a username template rendered to a `system:` name', () => {
+  // Cluster k2 maps role dev with the template `{{SessionName}}:kube-controller-manager`.
+  test('a session named `system` is not authenticated; another session name renders as before', async () => {
+    const refused = await tokenReview(await assume(carol, 'dev', 'system'), 'k2');
+    assert.equal(refused.authenticated, false, JSON.stringify(refused));
+    assert.equal(refused.user, undefined);
+    assert.match(refused.error ?? '', /renders the username `system:kube-controller-manager` \(template `\{\{SessionName\}\}:kube-controller-manager`\).*Kubernetes reserves names starting with `system:`/);
+    // Like the check of the template when the entry is made, without regard to case.
+    const upper = await tokenReview(await assume(carol, 'dev', 'SYSTEM'), 'k2');
+    assert.equal(upper.authenticated, false, JSON.stringify(upper));
+    const fine = await authenticated(await assume(carol, 'dev', 'alice'), 'k2');
+    assert.equal(fine.username, 'alice:kube-controller-manager');
+  });
+
+  test('the authorize API gives the session no RBAC opinion, saying why', async () => {
+    const k2 = `arn:aws:training::${acct}:cluster/k2`;
+    const r = await admin('POST', '/v1/authorize', { principal: `arn:aws:sts::${acct}:assumed-role/dev/system`, action: 'kubernetes:get', resource: `${k2}/namespaces/team/secrets/s1` });
+    assert.notEqual(r['decision'], 'Allow', JSON.stringify(r));
+    assert.ok((r['diagnostics'] as string[]).some((d) => /renders the username `system:kube-controller-manager`/.test(d)), JSON.stringify(r));
+  });
+});

@@ -55,6 +55,7 @@ import {
   generatedName,
   GRANT_ANNOTATION,
   isNamespacedResource,
+  isReservedName,
   JOB_ANNOTATION,
   kubernetesAction,
   kubernetesResource,
@@ -493,7 +494,10 @@ export function createKube(app: App, options: KubeOptions) {
     if (!entry && stale) return failWith('ACCESS_DENIED', `the access entry of ${stale.principalArn} in cluster ${cluster.name} was made for an earlier principal of that name, since deleted; ${caller.principal.arn} gets nothing from it (delete it and create it again, or apply it again, to map this one)`);
     if (!entry) return failWith('ACCESS_DENIED', `${caller.principal.arn} has no access entry in cluster ${cluster.name}; add one with \`gatehouse kube access-entry create --cluster ${cluster.name} --principal-arn ARN\``);
     const sessionName = s?.name ?? caller.user?.name ?? '';
-    const username = renderUsername(entry.username ?? defaultUsername(entry.principalArn), { accountId: caller.account, sessionName, accessKeyId });
+    const template = entry.username ?? defaultUsername(entry.principalArn);
+    const username = renderUsername(template, { accountId: caller.account, sessionName, accessKeyId });
+    // The template was checked when the entry was made, but the session name is the assumer's choice (review R, R4).
+    if (isReservedName(username)) return failWith('ACCESS_DENIED', reservedUsername(cluster, entry, template, username, caller.principal.arn));
     const groups = [...entry.kubernetesGroups.filter((g) => g !== AUTHENTICATED_GROUP), AUTHENTICATED_GROUP];
     const extra: Record<string, string[]> = { arn: [caller.principal.arn], canonicalArn: [entry.principalArn], accessKeyId: [accessKeyId] };
     if (s) {
@@ -1102,7 +1106,10 @@ export function createKube(app: App, options: KubeOptions) {
     }
     if (!entry) return { verdict: 'no-opinion', reasons: [], diagnostics: [`${principal.arn} has no access entry in cluster ${cluster.name}`], errors: [] };
     const sessionName = principal.session?.name ?? (owner && 'user' in owner ? owner.user.name : '');
-    const username = renderUsername(entry.username ?? defaultUsername(entry.principalArn), { accountId: principal.account, sessionName, accessKeyId: '' });
+    const template = entry.username ?? defaultUsername(entry.principalArn);
+    const username = renderUsername(template, { accountId: principal.account, sessionName, accessKeyId: '' });
+    // The webhook refuses this principal's token (`identify`): RBAC gives it nothing here either.
+    if (isReservedName(username)) return { verdict: 'no-opinion', reasons: [], diagnostics: [reservedUsername(cluster, entry, template, username, principal.arn)], errors: [] };
     const groups = [...entry.kubernetesGroups.filter((g) => g !== AUTHENTICATED_GROUP), AUTHENTICATED_GROUP];
     const rbacAttrs: RbacAttributes = { ...attrs, verb: action.slice('kubernetes:'.length), user: { name: username, groups, extra: { arn: [principal.arn] } } };
     const d = cluster.rbac.authorize(rbacAttrs);
@@ -1171,6 +1178,11 @@ function entryOwner(p: Principal): { user: { name: string; path: string } } | { 
     return role && { role };
   }
   return undefined;
+}
+
+/** Why a caller whose entry renders a `system:` username is not authenticated (review R, R4). */
+function reservedUsername(cluster: KubeCluster, entry: AccessEntry, template: string, username: string, arn: string): string {
+  return `the access entry of ${entry.principalArn} in cluster ${cluster.name} renders the username \`${username}\` (template \`${template}\`) for ${arn}, and Kubernetes reserves names starting with \`system:\`, so it is not authenticated; use another session name, or give the entry a username template that cannot render to \`system:…\` (one that does not start with {{SessionName}})`;
 }
 
 function describeRequest(a: RbacAttributes): string {

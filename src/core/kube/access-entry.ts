@@ -57,6 +57,15 @@ export function entryPrincipal(arn: string): EntryPrincipal | undefined {
 
 /** Kubernetes reserves `system:`; EKS refuses it in access entries, and so do we. */
 const RESERVED = /^system:/i;
+
+/**
+ * Is `name` one Kubernetes reserves (`system:…`)? Checked on a template when an entry is made, and on the username
+ * it renders for each caller: `{{SessionName}}:x` is a fine template that renders `system:x` for a session the
+ * assumer named `system` (review R, R4).
+ */
+export function isReservedName(name: string): boolean {
+  return RESERVED.test(name);
+}
 const GROUP_RE = /^[^\s]{1,255}$/;
 const TEMPLATE_RE = /\{\{([A-Za-z]+)\}\}/g;
 const TEMPLATES = new Set(['AccountID', 'SessionName', 'SessionNameRaw', 'AccessKeyID']);
