@@ -262,3 +262,23 @@ describe('R4: a username template rendered to a `system:` name', () => {
     assert.ok((r['diagnostics'] as string[]).some((d) => /renders the username `system:kube-controller-manager`/.test(d)), JSON.stringify(r));
   });
 });
+
+describe('R3: Group subjects match the groups the review carries', () => {
+  test('a service-account username without its groups is not in system:serviceaccounts:<ns>; with them it is', async () => {
+    await admin('POST', '/v1/apply', {
+      cluster: 'k1',
+      documents: [
+        rbac('ClusterRole', 'node-reader', { rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }] }),
+        rbac('ClusterRoleBinding', 'sa-team', { subjects: [group('system:serviceaccounts:team')], roleRef: clusterRole('node-reader') }),
+      ],
+    });
+    const sa = 'system:serviceaccount:team:x';
+    // `kubectl --as=system:serviceaccount:team:x --as-group=foo`: the impersonation filter adds no SA groups.
+    const impersonated = await sar({ username: sa, groups: ['foo', 'system:authenticated'], extra: {} }, { verb: 'get', resource: 'nodes', name: 'n1' });
+    assert.deepEqual([impersonated.allowed, impersonated.denied ?? false], [false, false], JSON.stringify(impersonated));
+    // The service-account authenticator's user, with its groups.
+    const token = await sar({ username: sa, groups: ['system:serviceaccounts', 'system:serviceaccounts:team', 'system:authenticated'], extra: {} }, { verb: 'get', resource: 'nodes', name: 'n1' });
+    assert.equal(token.allowed, true, JSON.stringify(token));
+    assert.match(token.reason, /ClusterRoleBinding `sa-team`/);
+  });
+});

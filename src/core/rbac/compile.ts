@@ -28,9 +28,23 @@ export interface RbacStats {
   readonly danglingBindings: number;
 }
 
+/** How `CompiledRbac.authorize` reads the user's groups. */
+export interface AuthorizeOptions {
+  /**
+   * Whether a `system:serviceaccount:<ns>:<name>` user is also in the groups the service-account authenticator gives
+   * (`system:serviceaccounts`, `system:serviceaccounts:<ns>`, `system:authenticated`) when the request does not list
+   * them. Default true: for questions no authenticator answered (the authorize API, who-can; conformance/rbac pins
+   * it). False: Group subjects match only the request's groups, as upstream's `appliesToUser` does — for the
+   * SubjectAccessReview webhook, whose caller is kube-apiserver's authenticator chain, where an impersonator
+   * (`--as=system:serviceaccount:… --as-group=…`) or another authenticator may give such a name without those
+   * groups (review R, R3).
+   */
+  readonly serviceAccountGroups?: boolean;
+}
+
 export interface CompiledRbac {
   /** Decide one request. Pure; RBAC never denies. */
-  authorize(attrs: RbacAttributes): RbacDecision;
+  authorize(attrs: RbacAttributes, options?: AuthorizeOptions): RbacDecision;
   /** A role's effective rules (for an aggregated ClusterRole, the aggregated ones), or undefined if there is none. */
   rulesOf(kind: 'Role' | 'ClusterRole', namespace: string, name: string): readonly PolicyRule[] | undefined;
   /**
@@ -353,7 +367,7 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
     }
   };
 
-  const authorize = (attrs: RbacAttributes): RbacDecision => {
+  const authorize = (attrs: RbacAttributes, options?: AuthorizeOptions): RbacDecision => {
     first = undefined;
     more = undefined;
     errors = undefined;
@@ -363,7 +377,7 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
     const resource = attrs.resource ?? '';
     const combined = sub === '' ? resource : `${resource}/${sub}`;
     const apiGroup = attrs.apiGroup ?? '';
-    const saNamespace = saNamespaceOf(attrs.user.name);
+    const saNamespace = options?.serviceAccountGroups === false ? undefined : saNamespaceOf(attrs.user.name);
     visitScope(cluster, attrs, saNamespace, apiGroup, combined, sub);
     const ns = attrs.resourceRequest ? (attrs.namespace ?? '') : '';
     if (ns !== '') visitScope(namespaces.get(ns), attrs, saNamespace, apiGroup, combined, sub);
