@@ -152,6 +152,16 @@ describe('F4: only known query parameters are served', () => {
     assert.equal(await read('private/secret.txt'), 'secret');
   });
 
+  it('a presigned CopyObject URL (x-amz-copy-source hoisted into the query, which the edge does not read) is NotImplemented, not an empty PutObject', async () => {
+    await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'hoist/dst', Body: 'keep me' }));
+    const url = await getSignedUrl(c, new S3.CopyObjectCommand({ Bucket: BUCKET, Key: 'hoist/dst', CopySource: `${BUCKET}/private/secret.txt` }), { expiresIn: 300 });
+    assert.match(url, /x-amz-copy-source=/);
+    const e = await xmlError(await fetch(url, { method: 'PUT' }));
+    assert.equal(e.status, 501, e.text);
+    assert.equal(e.code, 'NotImplemented');
+    assert.equal(await read('hoist/dst'), 'keep me');
+  });
+
   it('the parameters of the operations served still work (listing, multipart, tagging, presigned, response-*)', async () => {
     const list = await c.send(new S3.ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'private/', Delimiter: '/', MaxKeys: 10, StartAfter: 'a', EncodingType: 'url', FetchOwner: true }));
     assert.equal(list.Contents?.[0]?.Key, 'private/secret.txt');

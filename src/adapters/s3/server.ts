@@ -69,7 +69,7 @@ const SUBRESOURCES: ReadonlyMap<string, { readonly bucket?: readonly string[]; r
 /** The first query parameter of the request that the gateway does not serve for this method on this resource. */
 function unservedParam(method: string, level: 'service' | 'bucket' | 'object', query: Query): string | undefined {
   for (const name of query.map.keys()) {
-    if (PLAIN_PARAMS.test(name)) continue;
+    if (PLAIN_PARAMS.test(name) || HOISTED_PARAMS.test(name.toLowerCase())) continue;
     const served = level === 'service' ? undefined : SUBRESOURCES.get(name)?.[level];
     if (served === undefined || !served.includes(method)) return name;
   }
@@ -211,7 +211,15 @@ const sendsItself = (stream: object): stream is SendsItself => typeof (stream as
 
 /** Query parameters that leave a plain object or bucket operation what it is (listing, presigning, SDK hints). */
 const PLAIN_PARAMS =
-  /^(?:list-type|prefix|delimiter|max-keys|continuation-token|start-after|marker|encoding-type|fetch-owner|x-id|partNumber|versionId|max-parts|part-number-marker|key-marker|upload-id-marker|max-uploads|response-[a-z-]+|X-Amz-[A-Za-z0-9-]+|x-amz-[a-z0-9-]+|AWSAccessKeyId|Signature|Expires)$/;
+  /^(?:list-type|prefix|delimiter|max-keys|continuation-token|start-after|marker|encoding-type|fetch-owner|x-id|partNumber|versionId|max-parts|part-number-marker|key-marker|upload-id-marker|max-uploads|response-[a-z-]+|X-Amz-(?:Algorithm|Credential|Date|Expires|SignedHeaders|Signature|Security-Token)|AWSAccessKeyId|Signature|Expires)$/;
+
+/**
+ * `x-amz-*` headers that presigners move into the query (SDK v3's hoisting, botocore's SigV2 query auth) and that the
+ * edge may leave there: credentials and payload checksums. Any other (`x-amz-copy-source`, `x-amz-tagging`,
+ * `x-amz-meta-*`…) is read only as a header, so a request carrying it in the query is not served: a presigned
+ * CopyObject would otherwise be an empty PutObject over its destination.
+ */
+const HOISTED_PARAMS = /^x-amz-(?:security-token|date|content-sha256|checksum-[a-z0-9]+|sdk-checksum-algorithm|user-agent)$/;
 
 /**
  * What a request refused at authentication attempted, for its audit record: the S3 action of a plain object or
