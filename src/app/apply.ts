@@ -345,8 +345,11 @@ interface PlanEnv {
   readonly newAccounts: ReadonlySet<string>;
   /** Finds a managed policy by name or ARN: the files' policies first, then the account's, then the built-ins. */
   resolvePolicy(account: string, ref: string): Promise<string | undefined>;
-  /** Whether a group exists after this apply: in the store and not pruned, or in the files. */
-  groupPath(account: string, name: string): Promise<string | undefined>;
+  /**
+   * The group `name` names after this apply (in the store and not pruned, or in the files): its stored name and path,
+   * or, for one this apply creates, its Group document's name at `/`. Undefined when there is none.
+   */
+  group(account: string, name: string): Promise<{ name: string; path: string } | undefined>;
   /** ARNs of the managed policies that `prune` deletes. */
   readonly prunedPolicies: ReadonlySet<string>;
   /** `account/lowercase-name` of the groups that `prune` deletes. */
@@ -398,6 +401,9 @@ function changedFields(fields: readonly string[], current: Readonly<Record<strin
 // --- relations shared by users, groups and roles -------------------------------------------------------
 
 const NOUN: Readonly<Record<PrincipalType, string>> = { user: 'User', group: 'Group', role: 'Role' };
+/** The principal kinds of the documents, and the store table of each. */
+const PRINCIPAL_KINDS: Readonly<Record<string, PrincipalType | undefined>> = { User: 'user', Group: 'group', Role: 'role' };
+const TABLES = { user: 'users', group: 'groups', role: 'roles' } as const satisfies Record<PrincipalType, string>;
 
 interface PrincipalState {
   /** Attached managed policy ARNs. */
@@ -879,11 +885,12 @@ const userKind: KindHandler<UserSpec> = {
     const { policies, boundary, errors } = await resolveAttached(env, o.account, o.spec);
     const groups: { name: string; path: string }[] = [];
     for (const g of o.spec.groups) {
-      const path = await env.groupPath(o.account, g.value);
-      if (path === undefined && env.prunedGroups.has(`${o.account}/${g.value.toLowerCase()}`)) {
+      // The group as stored: its ARN is what the steps are authorized on, whatever the case the document spells it in (review T, T1).
+      const found = await env.group(o.account, g.value);
+      if (found === undefined && env.prunedGroups.has(`${o.account}/${g.value.toLowerCase()}`)) {
         errors.push({ code: 'INVALID_INPUT', path: g.path, message: `group \`${g.value}\` is deleted by --prune (no Group document names it) but still listed here` });
-      } else if (path === undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: g.path, message: `group \`${g.value}\` does not exist in account ${o.account} and no Group document names it` });
-      else groups.push({ name: g.value, path });
+      } else if (found === undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: g.path, message: `group \`${g.value}\` does not exist in account ${o.account} and no Group document names it` });
+      else groups.push(found);
     }
     if (errors.length > 0) return { ok: false, errors };
 
@@ -1457,7 +1464,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     const existing = newAccounts.has(o.account) ? undefined : await tx.policies.get(o.account, o.name);
     filePolicies.set(`${o.account}/${o.name.toLowerCase()}`, existing?.arn ?? entityArn(partitionOf(o.account), o.account, 'policy', '/', o.name));
   }
-  const fileGroups = new Set(objects.filter((o) => o.kind === 'Group').map((o) => `${o.account}/${o.name.toLowerCase()}`));
+  const fileGroups = new Map(objects.filter((o) => o.kind === 'Group').map((o) => [`${o.account}/${o.name.toLowerCase()}`, o.name]));
   let builtins: PolicyRecord[] | undefined;
 
   const env: PlanEnv = {
@@ -1484,10 +1491,12 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       builtins ??= await tx.policies.list('aws');
       return builtins.find((p) => p.name.toLowerCase() === ref.toLowerCase())?.arn;
     },
-    async groupPath(account, name) {
-      if (fileGroups.has(`${account}/${name.toLowerCase()}`)) return (newAccounts.has(account) ? undefined : (await tx.groups.get(account, name))?.path) ?? '/';
-      if (newAccounts.has(account) || pruned.has(pruneKey('Group', account, name))) return undefined;
-      return (await tx.groups.get(account, name))?.path;
+    async group(account, name) {
+      const stored = newAccounts.has(account) ? undefined : await tx.groups.get(account, name);
+      const inFiles = fileGroups.get(`${account}/${name.toLowerCase()}`);
+      if (inFiles !== undefined) return stored ? { name: stored.name, path: stored.path } : { name: inFiles, path: '/' };
+      if (!stored || pruned.has(pruneKey('Group', account, name))) return undefined;
+      return { name: stored.name, path: stored.path };
     },
   };
 
@@ -1503,7 +1512,10 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     }
     changes.push({ action: p.value.action, kind: o.kind, account: o.account, name: o.name, fields: p.value.fields, document: o.document });
     if (handler.readAction && !newAccounts.has(o.account)) {
-      const arn = o.kind === 'Policy' ? (filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) ?? '') : entityArn(partitionOf(o.account), o.account, o.kind.toLowerCase() as 'user', '/', o.name);
+      // On the stored entity's ARN when there is one (its path, its name as stored: review T, T1), else as the document names it.
+      const type = PRINCIPAL_KINDS[o.kind];
+      const stored = type ? await tx[TABLES[type]].get(o.account, o.name) : undefined;
+      const arn = o.kind === 'Policy' ? (filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) ?? '') : entityArn(partitionOf(o.account), o.account, o.kind.toLowerCase() as 'user', stored?.path ?? '/', stored?.name ?? o.name);
       steps.push({ step: { phase: -1, action: handler.readAction, resource: arn, account: o.account }, document: o.document, ref: o });
     }
     for (const s of p.value.steps) steps.push({ step: s, document: o.document, ref: o });

@@ -238,10 +238,13 @@ export function createDirectory(deps: AppDeps) {
   /**
    * Reads the user, group or role `name` and authorizes `action` on its ARN, at path `/` when there is none: a caller
    * without the right gets the same refusal whether it exists or not. The entity when it is allowed, if there is one.
+   * An entity that exists is decided under its canonical ARN (its stored path and name), whatever the case the request
+   * spelt it in: names are case-insensitive but policies match ARNs case-sensitively, so `ADMIN` must meet the Deny on
+   * `user/admin` (review T, T1). Only a name that names nothing keeps the spelling given.
    */
   async function authorizeOn<K extends PrincipalType>(c: Caller, tx: ReadTx, type: K, name: string, action: string, context?: Record<string, string | string[]>): Promise<Result<Principal[K] | undefined>> {
     const e = await entityOf(tx, type, c.account, name);
-    const a = authz(c, action, arnOf(c, type, e?.path ?? '/', name), context);
+    const a = authz(c, action, e ? arnOf(c, type, e.path, e.name) : arnOf(c, type, '/', name), context);
     return a.ok ? ok(e) : a;
   }
 
@@ -411,12 +414,13 @@ export function createDirectory(deps: AppDeps) {
       const g = await authorizedEntity(c, tx, 'group', input.groupName, 'AddUserToGroup');
       if (!g.ok) return g;
       const group = g.value.name;
-      if (!(await tx.users.get(c.account, input.userName))) return noSuch('user', input.userName);
-      const current = await tx.groups.listForUser(c.account, input.userName);
+      const u = await tx.users.get(c.account, input.userName);
+      if (!u) return noSuch('user', input.userName);
+      const current = await tx.groups.listForUser(c.account, u.name);
       if (!current.some((x) => x.name.toLowerCase() === group.toLowerCase()) && current.length >= QUOTAS.groupsPerUser) return overQuota('GroupsPerUser', QUOTAS.groupsPerUser);
-      const r = await tx.groups.addMember(c.account, group, input.userName);
+      const r = await tx.groups.addMember(c.account, group, u.name);
       if (!r.ok) return fromStore(r as StoreResult<void>);
-      changed(c, { groups: current.map((x) => x.name) }, { groups: await groupNamesOf(tx, c.account, input.userName) });
+      changed(c, { groups: current.map((x) => x.name) }, { groups: await groupNamesOf(tx, c.account, u.name) });
       return ok(undefined);
     });
   }
@@ -425,9 +429,11 @@ export function createDirectory(deps: AppDeps) {
     return write(c, async (tx) => {
       const g = await authorizedEntity(c, tx, 'group', input.groupName, 'RemoveUserFromGroup');
       if (!g.ok) return g;
-      const current = await groupNamesOf(tx, c.account, input.userName);
-      const r = await tx.groups.removeMember(c.account, g.value.name, input.userName);
-      if (r.ok) changed(c, { groups: current }, { groups: await groupNamesOf(tx, c.account, input.userName) });
+      // The member as stored, when there is one (else the store's NoSuchEntity names it as given).
+      const user = (await tx.users.get(c.account, input.userName))?.name ?? input.userName;
+      const current = await groupNamesOf(tx, c.account, user);
+      const r = await tx.groups.removeMember(c.account, g.value.name, user);
+      if (r.ok) changed(c, { groups: current }, { groups: await groupNamesOf(tx, c.account, user) });
       return fromStore(r);
     });
   }
@@ -865,7 +871,7 @@ export function createDirectory(deps: AppDeps) {
     return store.read(async (tx) => {
       const k = await tx.accessKeys.get(input.accessKeyId);
       const u = k ? await tx.users.get(k.account, k.userName) : undefined;
-      const a = authz(c, 'GetAccessKeyLastUsed', arnOf(c, 'user', u?.path ?? '/', k?.userName ?? '*'));
+      const a = authz(c, 'GetAccessKeyLastUsed', arnOf(c, 'user', u?.path ?? '/', u?.name ?? k?.userName ?? '*'));
       if (!a.ok) return a;
       if (!k || k.account !== c.account) return failWith('NO_SUCH_ENTITY', `The Access Key with id ${input.accessKeyId} cannot be found.`);
       return ok(k);

@@ -1,0 +1,154 @@
+/**
+ * Review T: administering the identity directory with partial IAM rights, over the IAM Query API (AWS SDK v3),
+ * `/v1` (and the `gatehouse` CLI) and `apply`.
+ *
+ * T1: an action on an existing user, group or role is decided on its canonical ARN (stored path and name), so a
+ *     Deny on `user/admin` holds against `ADMIN`, and an Allow on `user/team-*` does not open `Team-lead`.
+ * T3: UpdateUser / UpdateGroup are also authorized on the target ARN (new path, new name).
+ * T2: IAM's tag condition keys: `aws:ResourceTag`/`iam:ResourceTag` on users and roles, `aws:RequestTag` and
+ *     `aws:TagKeys` on Create/Tag, `aws:TagKeys` on Untag.
+ * T4: `iam:PermissionsBoundary` as AWS supplies it (the IAM User Guide's delegated-admin policy).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as I from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { gatehouseJson } from './support/resource-server.ts';
+import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+
+const A = '000000000000';
+const V = '2012-10-17';
+const ARN = (rest: string) => `arn:aws:iam::${A}:${rest}`;
+const ADMIN_POLICY = 'arn:aws:iam::aws:policy/AdministratorAccess';
+const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
+const policy = (...Statement: Record<string, unknown>[]) => ({ Version: V, Statement });
+const trustUser = (user: string) => JSON.stringify(policy({ Effect: 'Allow', Principal: { AWS: ARN(`user/${user}`) }, Action: 'sts:AssumeRole' }));
+
+let server: TestServer;
+let admin: I.IAMClient;
+
+async function errorName(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    return (e as Error).name;
+  }
+}
+
+/** Creates `name` (with `extra`), gives it the inline policy `doc` (when there is one) and returns its key. */
+async function userWith(name: string, doc: unknown, extra: Partial<I.CreateUserCommandInput> = {}): Promise<Credentials> {
+  await admin.send(new I.CreateUserCommand({ UserName: name, ...extra }));
+  if (doc) await admin.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify(doc) }));
+  const k = await admin.send(new I.CreateAccessKeyCommand({ UserName: name }));
+  return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
+}
+
+async function apply(who: Credentials, documents: unknown[]): Promise<{ status: number; json: Record<string, unknown> }> {
+  return gatehouseJson(server.url, who, 'POST', '/v1/apply', { documents });
+}
+
+before(async () => {
+  server = await startTestServer();
+  admin = server.iam();
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+describe('T1: an existing entity is decided on its canonical ARN, whatever the case it is named in', () => {
+  let mallory: I.IAMClient;
+  let malloryKey: Credentials;
+
+  before(async () => {
+    await admin.send(new I.CreateGroupCommand({ GroupName: 'admins' }));
+    await admin.send(new I.AttachGroupPolicyCommand({ GroupName: 'admins', PolicyArn: ADMIN_POLICY }));
+    await admin.send(new I.CreateRoleCommand({ RoleName: 'ops', AssumeRolePolicyDocument: trustUser('admin') }));
+    // The delegated admin: everything, except the crown jewels and herself.
+    malloryKey = await userWith(
+      'mallory',
+      policy(
+        { Effect: 'Allow', Action: ['iam:*', 'gatehouse:*'], Resource: '*' },
+        { Effect: 'Deny', Action: 'iam:*', Resource: [ARN('user/admin'), ARN('user/mallory'), ARN('group/admins'), ARN('role/ops')] },
+      ),
+    );
+    mallory = server.iam(malloryKey);
+  });
+
+  test('over the IAM API: every spelling of admin, admins, ops and mallory meets the Deny', async () => {
+    const attempts: [string, Promise<unknown>][] = [
+      ['CreateAccessKey ADMIN', mallory.send(new I.CreateAccessKeyCommand({ UserName: 'ADMIN' }))],
+      ['CreateAccessKey Admin', mallory.send(new I.CreateAccessKeyCommand({ UserName: 'Admin' }))],
+      ['AddUserToGroup ADMINS', mallory.send(new I.AddUserToGroupCommand({ GroupName: 'ADMINS', UserName: 'mallory' }))],
+      ['AttachUserPolicy Mallory', mallory.send(new I.AttachUserPolicyCommand({ UserName: 'Mallory', PolicyArn: ADMIN_POLICY }))],
+      ['DeleteUserPolicy MALLORY', mallory.send(new I.DeleteUserPolicyCommand({ UserName: 'MALLORY', PolicyName: 'p' }))],
+      ['PutUserPolicy MALLORY', mallory.send(new I.PutUserPolicyCommand({ UserName: 'MALLORY', PolicyName: 'q', PolicyDocument: JSON.stringify(policy({ Effect: 'Allow', Action: '*', Resource: '*' })) }))],
+      ['UpdateAssumeRolePolicy OPS', mallory.send(new I.UpdateAssumeRolePolicyCommand({ RoleName: 'OPS', PolicyDocument: trustUser('mallory') }))],
+      ['AttachRolePolicy Ops', mallory.send(new I.AttachRolePolicyCommand({ RoleName: 'Ops', PolicyArn: ADMIN_POLICY }))],
+      ['DetachGroupPolicy Admins', mallory.send(new I.DetachGroupPolicyCommand({ GroupName: 'Admins', PolicyArn: ADMIN_POLICY }))],
+      ['UpdateUser ADMIN', mallory.send(new I.UpdateUserCommand({ UserName: 'ADMIN', NewPath: '/x/' }))],
+      ['TagUser ADMIN', mallory.send(new I.TagUserCommand({ UserName: 'ADMIN', Tags: [{ Key: 'k', Value: 'v' }] }))],
+      ['DeleteUserPermissionsBoundary ADMIN', mallory.send(new I.DeleteUserPermissionsBoundaryCommand({ UserName: 'ADMIN' }))],
+      ['GetUser ADMIN', mallory.send(new I.GetUserCommand({ UserName: 'ADMIN' }))],
+      ['GetRole OPS', mallory.send(new I.GetRoleCommand({ RoleName: 'OPS' }))],
+      ['ListAccessKeys ADMIN', mallory.send(new I.ListAccessKeysCommand({ UserName: 'ADMIN' }))],
+      ['DeleteRole OPS', mallory.send(new I.DeleteRoleCommand({ RoleName: 'OPS' }))],
+    ];
+    for (const [label, p] of attempts) assert.equal(await errorName(p), 'AccessDenied', label);
+    // Nothing changed.
+    assert.deepEqual((await admin.send(new I.ListAccessKeysCommand({ UserName: 'admin' }))).AccessKeyMetadata?.length, 1);
+    assert.deepEqual((await admin.send(new I.ListGroupsForUserCommand({ UserName: 'mallory' }))).Groups, []);
+    assert.deepEqual((await admin.send(new I.ListUserPoliciesCommand({ UserName: 'mallory' }))).PolicyNames, ['p']);
+    assert.equal(decodeURIComponent((await admin.send(new I.GetRoleCommand({ RoleName: 'ops' }))).Role!.AssumeRolePolicyDocument!), trustUser('admin'));
+    // The refusal names the canonical ARN.
+    try {
+      await mallory.send(new I.CreateAccessKeyCommand({ UserName: 'ADMIN' }));
+    } catch (e) {
+      assert.match((e as Error).message, new RegExp(`${ARN('user/admin')} with an explicit deny`));
+    }
+  });
+
+  test('over /v1 and the gatehouse CLI', async () => {
+    const key = await gatehouseJson(server.url, malloryKey, 'POST', '/v1/access-keys', { userName: 'Admin' });
+    assert.equal(key.status, 403, JSON.stringify(key.json));
+    const join = await gatehouseJson(server.url, malloryKey, 'PUT', '/v1/groups/ADMINS/users/mallory', {});
+    assert.equal(join.status, 403, JSON.stringify(join.json));
+    const cli = await cliAgainst(server, ['iam', 'access-keys', 'create', '--user', 'Admin'], malloryKey);
+    assert.notEqual(cli.status, 0, cli.out);
+    assert.match(cli.err, /AccessDenied|explicit deny/);
+    assert.deepEqual((await admin.send(new I.ListAccessKeysCommand({ UserName: 'admin' }))).AccessKeyMetadata?.length, 1);
+    assert.deepEqual((await admin.send(new I.ListGroupsForUserCommand({ UserName: 'mallory' }))).Groups, []);
+  });
+
+  test('over apply: a User document listing ADMINS meets the Deny on group/admins', async () => {
+    const r = await apply(malloryKey, [doc('User', 'pawn', { groups: ['ADMINS'] })]);
+    assert.equal(r.status, 403, JSON.stringify(r.json));
+    assert.match(JSON.stringify(r.json), /group\/admins/);
+    assert.equal(await errorName(admin.send(new I.GetUserCommand({ UserName: 'pawn' }))), 'NoSuchEntityException');
+    // An existing user, and her own document in another case.
+    const own = await apply(malloryKey, [doc('User', 'MALLORY', { groups: [], inlinePolicies: {} })]);
+    assert.equal(own.status, 403, JSON.stringify(own.json));
+    assert.deepEqual((await admin.send(new I.ListUserPoliciesCommand({ UserName: 'mallory' }))).PolicyNames, ['p']);
+    // The group is joined under its stored name, when allowed (the admin).
+    await admin.send(new I.CreateUserCommand({ UserName: 'pawn2' }));
+    const ok = await apply(server.admin, [doc('User', 'pawn2', { groups: ['ADMINS'] })]);
+    assert.equal(ok.status, 200, JSON.stringify(ok.json));
+    assert.deepEqual((await admin.send(new I.ListGroupsForUserCommand({ UserName: 'pawn2' }))).Groups?.map((g) => g.GroupName), ['admins']);
+  });
+
+  test('an Allow on user/team-* does not open a stored user Team-lead named team-lead', async () => {
+    await admin.send(new I.CreateUserCommand({ UserName: 'Team-lead' }));
+    await admin.send(new I.CreateUserCommand({ UserName: 'team-x' }));
+    const k = await userWith('teamadmin', policy({ Effect: 'Allow', Action: ['iam:*', 'gatehouse:*'], Resource: ARN('user/team-*') }));
+    const t = server.iam(k);
+    assert.equal(await errorName(t.send(new I.CreateAccessKeyCommand({ UserName: 'team-lead' }))), 'AccessDenied');
+    assert.equal(await errorName(t.send(new I.AttachUserPolicyCommand({ UserName: 'team-lead', PolicyArn: ADMIN_POLICY }))), 'AccessDenied');
+    assert.equal((await gatehouseJson(server.url, k, 'POST', '/v1/access-keys', { userName: 'team-lead' })).status, 403);
+    assert.equal((await apply(k, [doc('User', 'team-lead', { policies: ['AdministratorAccess'] })])).status, 403);
+    assert.deepEqual((await admin.send(new I.ListAccessKeysCommand({ UserName: 'Team-lead' }))).AccessKeyMetadata, []);
+    assert.deepEqual((await admin.send(new I.ListAttachedUserPoliciesCommand({ UserName: 'Team-lead' }))).AttachedPolicies, []);
+    // What it does administer, it still may, in any case.
+    assert.equal(await errorName(t.send(new I.CreateAccessKeyCommand({ UserName: 'TEAM-X' }))), 'ok');
+  });
+});
