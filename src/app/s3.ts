@@ -29,10 +29,13 @@ import type { App, Caller } from './index.ts';
 import { accessDeniedMessage } from './principals.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey } from './resource-policies.ts';
 import { removeIamPoliciesUnder } from './bindings.ts';
-import type { BucketInfo, ByteRange, ListObjectsPage, ObjectErrorCode, ObjectInfo, ObjectResult, ObjectStore, PartInfo, UploadInfo } from './ports/objects.ts';
+import type { BucketInfo, ByteRange, CopyConditions, ListObjectsPage, ObjectErrorCode, ObjectInfo, ObjectResult, ObjectStore, PartInfo, SourceConditions, UploadInfo, WriteConditions } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
-/** The failures of the use cases: the store's, and the gateway's own. */
+/**
+ * The failures of the use cases: the store's (among them `PreconditionFailed`, a conditional write's condition that
+ * did not hold where the write would have committed), and the gateway's own.
+ */
 export type S3AppErrorCode = ObjectErrorCode | 'AccessDenied' | 'NoSuchBucketPolicy' | 'MalformedPolicy' | 'InvalidArgument' | 'ServiceUnavailable' | 'NotImplemented' | 'AccessControlListNotSupported';
 
 export interface S3Failure {
@@ -172,6 +175,8 @@ export interface PutInput extends StoreDigests {
   readonly metadata?: Readonly<Record<string, string>>;
   readonly tags?: Readonly<Record<string, string>>;
   readonly contentMd5?: string;
+  /** `If-Match` / `If-None-Match: *`: held by the store where the write commits (`PreconditionFailed`, nothing stored). */
+  readonly conditions?: WriteConditions;
 }
 
 export interface ListInput {
@@ -447,7 +452,8 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!g.ok) return g;
       const refused = unhonoured(call, g.value.owner, 'write') ?? (await mayTag(call, g.value, input.key, input.tags, context));
       if (refused) return { ok: false, error: refused };
-      return fromStore(await objects.putObject(input));
+      const { conditions, ...write } = input;
+      return fromStore(await objects.putObject(write, conditions));
     },
 
     async headObject(call: S3Call, bucket: string, key: string): Promise<S3Result<ObjectInfo>> {
@@ -508,6 +514,8 @@ export function createS3(app: App, objects: ObjectStore) {
       from: { bucket: string; key: string },
       to: { bucket: string; key: string },
       replace?: { contentType?: string; metadata?: Readonly<Record<string, string>>; tags?: Readonly<Record<string, string>> },
+      /** `If-Match` / `If-None-Match: *` on the destination, `x-amz-copy-source-if-*` on the source: held by the store. */
+      conditions?: CopyConditions,
     ): Promise<S3Result<ObjectInfo>> {
       const src = await gateObject(call, from.bucket, from.key, 's3:GetObject', 'x-amz-source-expected-bucket-owner');
       if (!src.ok) return src;
@@ -527,7 +535,7 @@ export function createS3(app: App, objects: ObjectStore) {
       }
       const untaggable = await mayTag(call, dst.value, to.key, tags, context);
       if (untaggable) return { ok: false, error: untaggable };
-      return fromStore(await objects.copyObject(from, to, replace));
+      return fromStore(await objects.copyObject(from, to, replace, conditions));
     },
 
     /** UploadPartCopy: a byte range of an object (GetObject on it) streamed into a part (PutObject on the destination). */
@@ -536,6 +544,8 @@ export function createS3(app: App, objects: ObjectStore) {
       from: { bucket: string; key: string },
       to: { bucket: string; key: string; uploadId: string; partNumber: number },
       range?: { start: number; end: number },
+      /** `x-amz-copy-source-if-*`: held by the store against the version it reads. */
+      sourceConditions?: SourceConditions,
     ): Promise<S3Result<PartInfo>> {
       const src = await gateObject(call, from.bucket, from.key, 's3:GetObject', 'x-amz-source-expected-bucket-owner');
       if (!src.ok) return src;
@@ -546,7 +556,7 @@ export function createS3(app: App, objects: ObjectStore) {
       const unsupported = unhonoured(call, dst.value.owner, 'read');
       if (unsupported) return { ok: false, error: unsupported };
       if (range && (range.end >= info.size || range.start > range.end)) return fail('InvalidArgument', `Range specified is not valid for source object of size: ${info.size}`);
-      const body = await objects.getObject(from.bucket, from.key, range);
+      const body = await objects.getObject(from.bucket, from.key, range, sourceConditions);
       if (!body.ok) return fromStore(body);
       try {
         return fromStore(await objects.uploadPart({ ...to, body: body.value.stream, size: range ? range.end - range.start + 1 : info.size }));
@@ -592,12 +602,13 @@ export function createS3(app: App, objects: ObjectStore) {
       return fromStore(await objects.uploadPart(input));
     },
 
-    async completeUpload(call: S3Call, bucket: string, key: string, uploadId: string, parts: readonly { partNumber: number; etag: string }[]): Promise<S3Result<ObjectInfo>> {
+    /** `conditions` (`If-Match` / `If-None-Match: *`) are held by the store; a refused Complete keeps its upload. */
+    async completeUpload(call: S3Call, bucket: string, key: string, uploadId: string, parts: readonly { partNumber: number; etag: string }[], conditions?: WriteConditions): Promise<S3Result<ObjectInfo>> {
       const g = await gate(call, bucket, 's3:PutObject', objectArn(bucket, key));
       if (!g.ok) return g;
       const unsupported = unhonoured(call, g.value.owner, 'read');
       if (unsupported) return { ok: false, error: unsupported };
-      return fromStore(await objects.completeUpload(bucket, key, uploadId, parts));
+      return fromStore(await objects.completeUpload(bucket, key, uploadId, parts, conditions));
     },
 
     async abortUpload(call: S3Call, bucket: string, key: string, uploadId: string): Promise<S3Result<void>> {

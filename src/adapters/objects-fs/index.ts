@@ -4,8 +4,6 @@ import { FsObjectStore, type FsObjectStoreOptions } from './store.ts';
 export type { FsObjectStoreOptions } from './store.ts';
 export { crc32c } from './checksums.ts';
 export { bucketNameProblem } from './names.ts';
-export { withWriteConditions, WriteConditionFailed } from './conditions.ts';
-export type { SourceConditions, WriteConditions } from './conditions.ts';
 
 /**
  * Opens (creating it if needed) the object store in `dir`, normally `<dataDir>/objects`. One process owns the

@@ -498,3 +498,70 @@ describe('objects-fs: durability', () => {
     }
   });
 });
+
+describe('objects-fs: conditions carried by the port', () => {
+  let dir: string;
+  let store: ObjectStore;
+  const text = async (key: string): Promise<string> => (await drain(value(await store.getObject('cond', key)).stream)).toString();
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gh-objects-'));
+    store = await openFsObjectStore(dir, { fsync: false });
+    value(await store.createBucket('cond', OWNER));
+  });
+  after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('putObject: If-None-Match * creates only, If-Match swaps only the ETag given (NoSuchKey when there is no object)', async () => {
+    const put = (key: string, body: string, conditions?: Parameters<ObjectStore['putObject']>[1]) => store.putObject({ bucket: 'cond', key, body: chunks(Buffer.from(body)) }, conditions);
+    const first = value(await put('a', 'v1', { ifNoneMatch: '*' }));
+    const again = await put('a', 'v2', { ifNoneMatch: '*' });
+    assert.equal(code(again), 'PreconditionFailed');
+    assert.equal(!again.ok && again.error.message, 'At least one of the pre-conditions you specified did not hold');
+    assert.equal(code(await put('a', 'v3', { ifMatch: ['0'.repeat(32)] })), 'PreconditionFailed');
+    assert.equal(await text('a'), 'v1');
+    value(await put('a', 'v4', { ifMatch: ['x', first.etag] }));
+    assert.equal(await text('a'), 'v4');
+    value(await put('a', 'v5', { ifMatch: ['*'] }));
+    assert.equal(code(await put('none', 'x', { ifMatch: ['*'] })), 'NoSuchKey');
+    assert.equal(code(await store.headObject('cond', 'none')), 'NoSuchKey');
+  });
+
+  it('of 16 concurrent create-only putObjects of one key exactly one commits, checked under the key lock', async () => {
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => store.putObject({ bucket: 'cond', key: 'race', body: chunks(Buffer.from(`w${i}`)) }, { ifNoneMatch: '*' })));
+    const won = results.flatMap((r, i) => (r.ok ? [i] : []));
+    assert.equal(won.length, 1, results.map(code).join(','));
+    assert.ok(results.every((r) => r.ok || r.error.code === 'PreconditionFailed'));
+    assert.equal(await text('race'), `w${won[0]}`);
+  });
+
+  it('copyObject: source and destination conditions; getObject holds source conditions (UploadPartCopy)', async () => {
+    const src = value(await store.putObject({ bucket: 'cond', key: 'src', body: chunks(Buffer.from('src')) }));
+    const from = { bucket: 'cond', key: 'src' };
+    const to = { bucket: 'cond', key: 'dst' };
+    const past = Date.now() - 3600_000;
+    const future = Date.now() + 3600_000;
+    for (const source of [{ ifMatch: ['nope'] }, { ifNoneMatch: [src.etag] }, { ifModifiedSince: future }, { ifUnmodifiedSince: past }]) {
+      assert.equal(code(await store.copyObject(from, to, undefined, { source })), 'PreconditionFailed', JSON.stringify(source));
+      assert.equal(code(await store.getObject('cond', 'src', undefined, source)), 'PreconditionFailed', JSON.stringify(source));
+    }
+    assert.equal(code(await store.headObject('cond', 'dst')), 'NoSuchKey');
+    value(await store.copyObject(from, to, undefined, { ifNoneMatch: '*', source: { ifMatch: [src.etag], ifUnmodifiedSince: past } }));
+    assert.equal(await text('dst'), 'src');
+    assert.equal(code(await store.copyObject(from, to, undefined, { ifNoneMatch: '*' })), 'PreconditionFailed');
+    (value(await store.getObject('cond', 'src', undefined, { ifMatch: [src.etag] })).stream as Readable).destroy();
+  });
+
+  it('completeUpload: a failed condition leaves the object and the upload as they were', async () => {
+    value(await store.putObject({ bucket: 'cond', key: 'mp', body: chunks(Buffer.from('existing')) }));
+    const up = value(await store.createUpload({ bucket: 'cond', key: 'mp' }));
+    const part = value(await store.uploadPart({ bucket: 'cond', key: 'mp', uploadId: up.uploadId, partNumber: 1, body: chunks(Buffer.from('multipart')) }));
+    const parts = [{ partNumber: 1, etag: part.etag }];
+    assert.equal(code(await store.completeUpload('cond', 'mp', up.uploadId, parts, { ifNoneMatch: '*' })), 'PreconditionFailed');
+    assert.equal(await text('mp'), 'existing');
+    assert.equal(value(await store.listParts('cond', 'mp', up.uploadId)).parts.length, 1);
+    value(await store.completeUpload('cond', 'mp', up.uploadId, parts, { ifMatch: [md5(Buffer.from('existing'))] }));
+    assert.equal(await text('mp'), 'multipart');
+  });
+});

@@ -32,6 +32,7 @@ import { dirname, join } from 'node:path';
 import type {
   BucketInfo,
   ByteRange,
+  CopyConditions,
   ListObjectsInput,
   ListObjectsPage,
   ObjectBody,
@@ -42,10 +43,12 @@ import type {
   ObjectStore,
   PartInfo,
   PutObjectInput,
+  SourceConditions,
   UploadInfo,
+  WriteConditions,
 } from '../../app/ports/objects.ts';
 import { multipartEtag, type DeclaredDigests } from './checksums.ts';
-import { checkDestination, checkSource, currentWriteConditions } from './conditions.ts';
+import { destinationProblem, sourceProblem } from './conditions.ts';
 import { compareKeys, insertKey, listPage, removeKey } from './listing.ts';
 import { bucketNameProblem, isUploadId, keyProblem } from './names.ts';
 import { BLOCK_SIZE, SegmentStream, writeSegment, type SegmentRef } from './segment.ts';
@@ -571,11 +574,13 @@ export class FsObjectStore implements ObjectStore {
     key: string,
     fields: { readonly sizes: readonly number[]; readonly etag: string; readonly contentType: string; readonly metadata: Readonly<Record<string, string>>; readonly tags: Readonly<Record<string, string>>; readonly sha256?: string; readonly block?: number },
     place: (v: Version) => Promise<void>,
+    conditions?: WriteConditions,
   ): Promise<ObjectResult<ObjectInfo>> {
     return this.locks.run(`k:${bucket.info.name}\0${key}`, async () => {
       // The write's conditions (If-Match, If-None-Match), against the object it replaces: under the key's lock, so a
       // racing writer cannot commit between the check and this commit.
-      checkDestination(currentWriteConditions(), bucket.objects.get(key)?.info);
+      const unmet = destinationProblem(conditions, bucket.objects.get(key)?.info);
+      if (unmet !== undefined) return fail<ObjectInfo>(unmet.code, unmet.message);
       const version: Version = { dir: bucket.dir, vid: newId(), sizes: fields.sizes, block: fields.block ?? BLOCK_SIZE, pins: 0, retired: false };
       const record: MetaRecord = {
         format: 1,
@@ -624,13 +629,14 @@ export class FsObjectStore implements ObjectStore {
     });
   }
 
-  async putObject(input: PutObjectInput): Promise<ObjectResult<ObjectInfo>> {
+  async putObject(input: PutObjectInput, conditions?: WriteConditions): Promise<ObjectResult<ObjectInfo>> {
     const b = this.writableBucketOf(input.bucket, input.key);
     if (!b.ok) return b;
     const bucket = b.value;
     // Checked again where the write commits; here, so that a create-only PUT of an existing key is refused before its
     // body is read.
-    checkDestination(currentWriteConditions(), bucket.objects.get(input.key)?.info);
+    const unmet = destinationProblem(conditions, bucket.objects.get(input.key)?.info);
+    if (unmet !== undefined) return fail(unmet.code, unmet.message);
     return this.writing(bucket, async () => {
       const tmp = this.tmpPath();
       const written = await writeSegment(tmp, input.body, { ...(input.size === undefined ? {} : { size: input.size }), max: this.maxPutSize, fsync: this.fsync }, declaredOf(input));
@@ -654,6 +660,7 @@ export class FsObjectStore implements ObjectStore {
             moved = true;
             await this.fsyncDir(dirname(target));
           },
+          conditions,
         );
       } finally {
         if (!moved) await removeFile(tmp);
@@ -668,13 +675,14 @@ export class FsObjectStore implements ObjectStore {
     return entry === undefined ? fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucketName}\``) : ok(entry.info);
   }
 
-  async getObject(bucketName: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number }): Promise<ObjectResult<ObjectBody>> {
+  async getObject(bucketName: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number }, conditions?: SourceConditions): Promise<ObjectResult<ObjectBody>> {
     const b = this.bucketOf(bucketName);
     if (!b.ok) return b;
     const entry = b.value.objects.get(key);
     if (entry === undefined) return fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucketName}\``);
     // UploadPartCopy reads its source here: its x-amz-copy-source-if-*, against the version served.
-    checkSource(currentWriteConditions(), entry.info);
+    const unmet = sourceProblem(conditions, entry.info);
+    if (unmet !== undefined) return fail(unmet.code, unmet.message);
     const size = entry.info.size;
     let served: ByteRange | undefined;
     if (range !== undefined && (range.start !== undefined || range.end !== undefined || range.suffix !== undefined)) {
@@ -721,6 +729,7 @@ export class FsObjectStore implements ObjectStore {
     from: { readonly bucket: string; readonly key: string },
     to: { readonly bucket: string; readonly key: string },
     replace?: { readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly tags?: Readonly<Record<string, string>> },
+    conditions?: CopyConditions,
   ): Promise<ObjectResult<ObjectInfo>> {
     const src = this.bucketOf(from.bucket);
     if (!src.ok) return src;
@@ -729,7 +738,8 @@ export class FsObjectStore implements ObjectStore {
     const entry = src.value.objects.get(from.key);
     if (entry === undefined) return fail('NoSuchKey', `no object \`${from.key}\` in bucket \`${from.bucket}\``);
     // x-amz-copy-source-if-*, against the very version copied (read in the same step as it).
-    checkSource(currentWriteConditions(), entry.info);
+    const unmet = sourceProblem(conditions?.source, entry.info);
+    if (unmet !== undefined) return fail(unmet.code, unmet.message);
     const source = entry.version;
     source.pins++;
     try {
@@ -750,6 +760,7 @@ export class FsObjectStore implements ObjectStore {
             for (let i = 0; i < source.sizes.length; i++) await linkOrCopy(this.segmentPath(source, i), this.segmentPath(v, i));
             await this.fsyncDir(dirname(this.segmentPath(v, 0)));
           },
+          conditions,
         ),
       );
     } finally {
@@ -877,7 +888,7 @@ export class FsObjectStore implements ObjectStore {
     return ok(truncated ? { parts, truncated, next: parts[parts.length - 1]!.partNumber } : { parts, truncated });
   }
 
-  async completeUpload(bucketName: string, key: string, uploadId: string, parts: readonly { readonly partNumber: number; readonly etag: string }[]): Promise<ObjectResult<ObjectInfo>> {
+  async completeUpload(bucketName: string, key: string, uploadId: string, parts: readonly { readonly partNumber: number; readonly etag: string }[], conditions?: WriteConditions): Promise<ObjectResult<ObjectInfo>> {
     const b = this.bucketOf(bucketName);
     if (!b.ok) return b;
     const bucket = b.value;
@@ -924,6 +935,7 @@ export class FsObjectStore implements ObjectStore {
             }
             await this.fsyncDir(dirname(this.segmentPath(v, 0)));
           },
+          conditions,
         );
         if (committed.ok) await this.removeUpload(bucket, upload);
         return committed;

@@ -15,7 +15,7 @@ import { createServer as createTlsServer } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { App, Caller } from '../../app/index.ts';
 import type { S3, S3Call, S3Failure, S3Result, StoreDigests } from '../../app/s3.ts';
-import type { ObjectInfo } from '../../app/ports/objects.ts';
+import type { CopyConditions, ObjectInfo, SourceConditions, WriteConditions } from '../../app/ports/objects.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
 import { isSigV2, parseSigV2 } from './sigv2.ts';
@@ -23,7 +23,6 @@ import { CHECKSUM_HEADERS, decodeBody, readWhole, type BodyOptions } from './bod
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, parseTagging, xmlDocument, type XmlNode } from './xml.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
-import { withWriteConditions, WriteConditionFailed, type SourceConditions, type WriteConditions } from '../objects-fs/index.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { requestFactsOf, sourceIpOf } from '../http/request-facts.ts';
 
@@ -518,14 +517,16 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
     /**
      * `If-Match` / `If-None-Match` of a write (PutObject, CompleteMultipartUpload, CopyObject's destination), which the
-     * store holds the commit to. S3 takes only `*` in If-None-Match on a write.
+     * use case passes to the store, which holds the commit to them (`PreconditionFailed`, 412). S3 takes only `*` in
+     * If-None-Match on a write. Absent (`value` undefined) when the request carries neither.
      */
-    const destinationConditions = (): { ok: true; value: WriteConditions } | { ok: false; error: S3Error } => {
+    const destinationConditions = (): { ok: true; value: WriteConditions | undefined } | { ok: false; error: S3Error } => {
       const ifMatch = header(req, 'if-match');
       const ifNoneMatch = header(req, 'if-none-match');
       if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') {
         return { ok: false, error: s3Error('NotImplemented', `A header you provided implies functionality that is not implemented: If-None-Match on ${method} takes only \`*\`, got \`${ifNoneMatch}\``) };
       }
+      if (ifMatch === undefined && ifNoneMatch === undefined) return { ok: true, value: undefined };
       return { ok: true, value: { ...(ifMatch !== undefined ? { ifMatch: etagList(ifMatch) } : {}), ...(ifNoneMatch !== undefined ? { ifNoneMatch: '*' as const } : {}) } };
     };
     /** `x-amz-copy-source-if-*` of CopyObject and UploadPartCopy, held against the version copied. */
@@ -542,8 +543,6 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       };
       return Object.keys(c).length > 0 ? c : undefined;
     };
-    /** Runs the use case of a write under its conditions (the store checks them where the write commits). */
-    const conditioned = <T>(conditions: WriteConditions, write: () => Promise<T>): Promise<T> => (Object.keys(conditions).length > 0 ? withWriteConditions(conditions, write) : write());
 
     // Service: ListBuckets.
     if (bucket === '') {
@@ -709,8 +708,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
               const m = rangeText === undefined ? null : /^bytes=(\d+)-(\d+)$/.exec(rangeText.trim());
               if (rangeText !== undefined && !m) return fail(s3Error('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy'));
               const range = m ? { start: Number(m[1]), end: Number(m[2]) } : undefined;
-              const partSourceIf = sourceConditions();
-              return answer(await conditioned(partSourceIf ? { source: partSourceIf } : {}, () => s3.uploadPartCopy(call, { bucket: from.bucket, key: from.key }, { bucket, key, uploadId, partNumber: Number(partText) }, range)), (part) =>
+              return answer(await s3.uploadPartCopy(call, { bucket: from.bucket, key: from.key }, { bucket, key, uploadId, partNumber: Number(partText) }, range, sourceConditions()), (part) =>
                 sendXml(res, 'CopyPartResult', { LastModified: s3Date(part.lastModified), ETag: `"${part.etag}"` }),
               );
             }
@@ -731,7 +729,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           const contentType = header(req, 'content-type');
           const tags = tagsOf(header(req, 'x-amz-tagging'));
           return storing(
-            conditioned(conditions.value, () => s3.putObject(call, {
+            s3.putObject(call, {
               bucket,
               key,
               body: b.body,
@@ -741,7 +739,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
               ...(tags ? { tags } : {}),
               ...(md5 !== undefined ? { contentMd5: md5 } : {}),
               ...b.digests,
-            })),
+              ...(conditions.value ? { conditions: conditions.value } : {}),
+            }),
             (info) => sendEmpty(res, 200, { etag: `"${info.etag}"` }),
           );
         }
@@ -786,7 +785,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
             if (body === undefined) return;
             const parts = parseComplete(body.toString('utf8'));
             if (!parts) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
-            return answer(await conditioned(conditions.value, () => s3.completeUpload(call, bucket, key, uploadId, parts)), (info) =>
+            return answer(await s3.completeUpload(call, bucket, key, uploadId, parts, conditions.value), (info) =>
               sendXml(res, 'CompleteMultipartUploadResult', { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: `"${info.etag}"` }),
             );
           }
@@ -833,8 +832,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const conditions = destinationConditions();
       if (!conditions.ok) return fail(conditions.error);
       const sourceIf = sourceConditions();
-      const all: WriteConditions = sourceIf ? { ...conditions.value, source: sourceIf } : conditions.value;
-      return answer(await conditioned(all, () => s3.copyObject(call, { bucket: from.bucket, key: from.key }, { bucket, key }, Object.keys(replace).length > 0 ? replace : undefined)), (info) =>
+      const all: CopyConditions | undefined = sourceIf ? { ...conditions.value, source: sourceIf } : conditions.value;
+      return answer(await s3.copyObject(call, { bucket: from.bucket, key: from.key }, { bucket, key }, Object.keys(replace).length > 0 ? replace : undefined, all), (info) =>
         sendXml(res, 'CopyObjectResult', { LastModified: s3Date(info.lastModified), ETag: `"${info.etag}"` }),
       );
     }
@@ -933,8 +932,6 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const resource = (req.url ?? '/').split('?')[0] ?? '/';
       if (isStoreUnavailable(e)) return sendError(req, res, s3Error('ServiceUnavailable', 'Please reduce your request rate.'), resource, requestId);
       if (e instanceof BodyRejected) return sendError(req, res, e.error, resource, requestId);
-      // A conditional write whose condition did not hold where it would have committed: nothing was written.
-      if (e instanceof WriteConditionFailed) return sendError(req, res, s3Error(e.code, e.message), resource, requestId);
       // The client went away mid-body: nothing to answer.
       if (req.destroyed || (e instanceof Error && (e as { code?: string }).code === 'ECONNRESET')) return void res.destroy();
       log(`s3: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

@@ -35,7 +35,9 @@ export type ObjectErrorCode =
   | 'EntityTooSmall'
   | 'EntityTooLarge'
   | 'BadDigest'
-  | 'IncompleteBody';
+  | 'IncompleteBody'
+  /** A write's or a copy source's condition (`WriteConditions`, `SourceConditions`) did not hold: nothing written. */
+  | 'PreconditionFailed';
 
 export interface ObjectError {
   readonly code: ObjectErrorCode;
@@ -84,6 +86,42 @@ export interface PutObjectInput {
   /** CRC32 / CRC32C base64 the client declared (`x-amz-checksum-crc32`, `-crc32c`): mismatch → `BadDigest`. */
   readonly crc32Base64?: string;
   readonly crc32cBase64?: string;
+}
+
+/**
+ * Conditions on the object a write replaces (S3 User Guide, "conditional writes"; API_PutObject,
+ * API_CompleteMultipartUpload, API_CopyObject): checked by the store where the write commits, under the same
+ * serialisation as the commit, so that of racing create-only writers exactly one commits. A check before the write
+ * would race with the other writers.
+ * - `ifNoneMatch: '*'` (`If-None-Match: *`): no object may exist at the key, else `PreconditionFailed`.
+ * - `ifMatch` (`If-Match`): the object must exist (else `NoSuchKey`) with one of these ETags (unquoted; `*`: any),
+ *   else `PreconditionFailed`.
+ */
+export interface WriteConditions {
+  readonly ifMatch?: readonly string[];
+  readonly ifNoneMatch?: '*';
+}
+
+/**
+ * Conditions on the object a copy reads (`x-amz-copy-source-if-match | -none-match | -modified-since |
+ * -unmodified-since` of CopyObject and UploadPartCopy), checked against the very version read, as API_CopyObject
+ * evaluates them: an `ifMatch` that holds makes `ifUnmodifiedSince` moot, an `ifNoneMatch` that fails is
+ * `PreconditionFailed` whatever `ifModifiedSince` says. Any failure is `PreconditionFailed`.
+ */
+export interface SourceConditions {
+  /** ETags (unquoted), or `*`: the source's must be one of them. */
+  readonly ifMatch?: readonly string[];
+  /** ETags (unquoted), or `*`: the source's must be none of them. */
+  readonly ifNoneMatch?: readonly string[];
+  /** Epoch ms: the source must have changed after it (compared to the second). */
+  readonly ifModifiedSince?: number;
+  /** Epoch ms: the source must not have changed after it (compared to the second). */
+  readonly ifUnmodifiedSince?: number;
+}
+
+/** A copy's conditions: on the destination it replaces, and on the source it reads. */
+export interface CopyConditions extends WriteConditions {
+  readonly source?: SourceConditions;
 }
 
 export interface ListObjectsInput {
@@ -140,20 +178,32 @@ export interface ObjectStore {
   /** Refused with `BucketNotEmpty` while objects or unfinished uploads remain. */
   deleteBucket(name: string): Promise<ObjectResult<void>>;
 
-  putObject(input: PutObjectInput): Promise<ObjectResult<ObjectInfo>>;
+  /** `conditions` are checked before the body is read and again where the write commits. */
+  putObject(input: PutObjectInput, conditions?: WriteConditions): Promise<ObjectResult<ObjectInfo>>;
   headObject(bucket: string, key: string): Promise<ObjectResult<ObjectInfo>>;
-  /** `range` as parsed from `Range: bytes=…` (suffix ranges resolved by the caller with the size from `headObject`, or pass `suffix`). */
-  getObject(bucket: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number }): Promise<ObjectResult<ObjectBody>>;
+  /**
+   * `range` as parsed from `Range: bytes=…` (suffix ranges resolved by the caller with the size from `headObject`, or pass `suffix`).
+   * `conditions`: a copy's source conditions (UploadPartCopy reads its source here), held against the version served.
+   */
+  getObject(bucket: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number }, conditions?: SourceConditions): Promise<ObjectResult<ObjectBody>>;
   /** Deleting a key that does not exist succeeds, as S3 does (bucket must exist). */
   deleteObject(bucket: string, key: string): Promise<ObjectResult<void>>;
-  copyObject(from: { readonly bucket: string; readonly key: string }, to: { readonly bucket: string; readonly key: string }, replace?: { readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly tags?: Readonly<Record<string, string>> }): Promise<ObjectResult<ObjectInfo>>;
+  copyObject(
+    from: { readonly bucket: string; readonly key: string },
+    to: { readonly bucket: string; readonly key: string },
+    replace?: { readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly tags?: Readonly<Record<string, string>> },
+    conditions?: CopyConditions,
+  ): Promise<ObjectResult<ObjectInfo>>;
   listObjects(input: ListObjectsInput): Promise<ObjectResult<ListObjectsPage>>;
 
   createUpload(input: { readonly bucket: string; readonly key: string; readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly tags?: Readonly<Record<string, string>> }): Promise<ObjectResult<UploadInfo>>;
   uploadPart(input: { readonly bucket: string; readonly key: string; readonly uploadId: string; readonly partNumber: number; readonly body: AsyncIterable<Uint8Array>; readonly size?: number; readonly contentMd5?: string; readonly sha256Hex?: string; readonly sha256Base64?: string; readonly crc32Base64?: string; readonly crc32cBase64?: string }): Promise<ObjectResult<PartInfo>>;
   listParts(bucket: string, key: string, uploadId: string, options?: { readonly after?: number; readonly maxParts?: number }): Promise<ObjectResult<{ readonly parts: readonly PartInfo[]; readonly truncated: boolean; readonly next?: number }>>;
-  /** Parts must be ascending, each but the last at least 5 MiB, ETags matching; the object appears atomically. */
-  completeUpload(bucket: string, key: string, uploadId: string, parts: readonly { readonly partNumber: number; readonly etag: string }[]): Promise<ObjectResult<ObjectInfo>>;
+  /**
+   * Parts must be ascending, each but the last at least 5 MiB, ETags matching; the object appears atomically. A
+   * failed `conditions` leaves the upload as it was (the client may complete it again).
+   */
+  completeUpload(bucket: string, key: string, uploadId: string, parts: readonly { readonly partNumber: number; readonly etag: string }[], conditions?: WriteConditions): Promise<ObjectResult<ObjectInfo>>;
   abortUpload(bucket: string, key: string, uploadId: string): Promise<ObjectResult<void>>;
   listUploads(bucket: string): Promise<ObjectResult<readonly UploadInfo[]>>;
 
