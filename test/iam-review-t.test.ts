@@ -152,3 +152,45 @@ describe('T1: an existing entity is decided on its canonical ARN, whatever the c
     assert.equal(await errorName(t.send(new I.CreateAccessKeyCommand({ UserName: 'TEAM-X' }))), 'ok');
   });
 });
+
+describe('T3: UpdateUser and UpdateGroup are authorized on the target as well as the source', () => {
+  test('a /dev/ delegated admin cannot move itself (or another) to /ops/, nor rename a group out of its path', async () => {
+    await admin.send(
+      new I.CreateRoleCommand({
+        RoleName: 'opstools',
+        AssumeRolePolicyDocument: JSON.stringify(policy({ Effect: 'Allow', Principal: { AWS: ARN('root') }, Action: 'sts:AssumeRole', Condition: { ArnLike: { 'aws:PrincipalArn': ARN('user/ops/*') } } })),
+      }),
+    );
+    await admin.send(new I.AttachRolePolicyCommand({ RoleName: 'opstools', PolicyArn: ADMIN_POLICY }));
+    const k = await userWith(
+      'devlead',
+      policy({ Effect: 'Allow', Action: 'iam:*', Resource: [ARN('user/dev/*'), ARN('group/dev/*')] }, { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }),
+      { Path: '/dev/' },
+    );
+    const d = server.iam(k);
+    await admin.send(new I.CreateUserCommand({ UserName: 'helper', Path: '/dev/' }));
+    await admin.send(new I.CreateGroupCommand({ GroupName: 'devs', Path: '/dev/' }));
+
+    assert.equal(await errorName(d.send(new I.UpdateUserCommand({ UserName: 'devlead', NewPath: '/ops/' }))), 'AccessDenied');
+    assert.equal(await errorName(d.send(new I.UpdateUserCommand({ UserName: 'helper', NewPath: '/ops/' }))), 'AccessDenied');
+    assert.equal(await errorName(d.send(new I.UpdateGroupCommand({ GroupName: 'devs', NewPath: '/ops/' }))), 'AccessDenied');
+    assert.equal((await admin.send(new I.GetUserCommand({ UserName: 'devlead' }))).User?.Path, '/dev/');
+    assert.equal((await admin.send(new I.GetGroupCommand({ GroupName: 'devs' }))).Group?.Path, '/dev/');
+    assert.equal(await errorName(server.sts(k).send(new AssumeRoleCommand({ RoleArn: ARN('role/opstools'), RoleSessionName: 'sess' }))), 'AccessDenied');
+    // Within what it administers, renames and moves still work.
+    assert.equal(await errorName(d.send(new I.UpdateUserCommand({ UserName: 'helper', NewUserName: 'helper2', NewPath: '/dev/team/' }))), 'ok');
+    assert.equal(await errorName(d.send(new I.UpdateGroupCommand({ GroupName: 'devs', NewGroupName: 'devs2' }))), 'ok');
+    assert.equal((await admin.send(new I.GetUserCommand({ UserName: 'helper2' }))).User?.Arn, ARN('user/dev/team/helper2'));
+  });
+
+  test('a rename needs the target name too', async () => {
+    const k = await userWith('renamer', policy({ Effect: 'Allow', Action: 'iam:*', Resource: [ARN('user/tmp-*'), ARN('group/tmp-*')] }));
+    const r = server.iam(k);
+    await admin.send(new I.CreateUserCommand({ UserName: 'tmp-a' }));
+    await admin.send(new I.CreateGroupCommand({ GroupName: 'tmp-g' }));
+    assert.equal(await errorName(r.send(new I.UpdateUserCommand({ UserName: 'tmp-a', NewUserName: 'boss2' }))), 'AccessDenied');
+    assert.equal(await errorName(r.send(new I.UpdateGroupCommand({ GroupName: 'tmp-g', NewGroupName: 'admins2' }))), 'AccessDenied');
+    assert.equal(await errorName(admin.send(new I.GetUserCommand({ UserName: 'boss2' }))), 'NoSuchEntityException');
+    assert.equal(await errorName(r.send(new I.UpdateUserCommand({ UserName: 'tmp-a', NewUserName: 'tmp-b' }))), 'ok');
+  });
+});

@@ -255,6 +255,15 @@ export function createDirectory(deps: AppDeps) {
     return e.value ? ok(e.value) : noSuch(type, name);
   }
 
+  /**
+   * A rename or a move is authorized on the target as well as the source ("the requester must have appropriate
+   * permissions on both the source object and the target object", UpdateUser and UpdateGroup API reference): the
+   * ARN the entity will have, its new path and name or its own (review T, T3).
+   */
+  function authorizeTarget(c: Caller, type: 'user' | 'group', action: string, e: UserRecord | GroupRecord, newName: string | undefined, newPath: string | undefined, context?: Record<string, string | string[]>): Result<unknown> {
+    return authz(c, action, arnOf(c, type, newPath ?? e.path, newName ?? e.name), context);
+  }
+
   /** Writes a user's or role's tags or permissions boundary, and notes that field before and after. */
   async function updateField<F extends 'tags' | 'permissionsBoundary'>(c: Caller, tx: WriteTx, type: 'user' | 'role', name: string, e: UserRecord | RoleRecord, field: F, value: UserRecord[F]): R<void> {
     const patch = { [field]: value } as Pick<UserPatch & RolePatch, F>;
@@ -335,6 +344,8 @@ export function createDirectory(deps: AppDeps) {
     return write(c, async (tx) => {
       const u = await authorizedEntity(c, tx, 'user', input.userName, 'UpdateUser');
       if (!u.ok) return u;
+      const target = authorizeTarget(c, 'user', 'UpdateUser', u.value, input.newUserName, input.newPath);
+      if (!target.ok) return target;
       // What named the old name would grant a user created later under it, and not the renamed one (review K2).
       return renamed(c, tx, 'user', u.value, await tx.users.update(c.account, input.userName, renaming(input.newUserName, input.newPath)));
     });
@@ -403,6 +414,8 @@ export function createDirectory(deps: AppDeps) {
     return write(c, async (tx) => {
       const g = await authorizedEntity(c, tx, 'group', input.groupName, 'UpdateGroup');
       if (!g.ok) return g;
+      const target = authorizeTarget(c, 'group', 'UpdateGroup', g.value, input.newGroupName, input.newPath);
+      if (!target.ok) return target;
       return renamed(c, tx, 'group', g.value, await tx.groups.update(c.account, input.groupName, renaming(input.newGroupName, input.newPath)));
     });
   }
