@@ -194,3 +194,72 @@ describe('T3: UpdateUser and UpdateGroup are authorized on the target as well as
     assert.equal(await errorName(r.send(new I.UpdateUserCommand({ UserName: 'tmp-a', NewUserName: 'tmp-b' }))), 'ok');
   });
 });
+
+describe('T2: IAM actions carry the tag condition keys', () => {
+  test('a Deny on aws:ResourceTag/protected or iam:ResourceTag/protected protects a tagged user (IAM API, /v1, apply)', async () => {
+    await admin.send(new I.CreateUserCommand({ UserName: 'boss', Tags: [{ Key: 'protected', Value: 'true' }] }));
+    await admin.send(new I.AttachUserPolicyCommand({ UserName: 'boss', PolicyArn: ADMIN_POLICY }));
+    await admin.send(new I.CreateRoleCommand({ RoleName: 'crown', AssumeRolePolicyDocument: trustUser('admin'), Tags: [{ Key: 'protected', Value: 'true' }] }));
+    await admin.send(new I.CreateUserCommand({ UserName: 'plain' }));
+    for (const key of ['aws:ResourceTag/protected', 'iam:ResourceTag/protected']) {
+      const k = await userWith(
+        `helpdesk-${key.slice(0, 3)}`,
+        policy(
+          { Effect: 'Allow', Action: ['iam:*', 'gatehouse:*'], Resource: [ARN('user/*'), ARN('role/*')] },
+          { Effect: 'Deny', Action: 'iam:*', Resource: '*', Condition: { StringEquals: { [key]: 'true' } } },
+        ),
+      );
+      const h = server.iam(k);
+      assert.equal(await errorName(h.send(new I.CreateAccessKeyCommand({ UserName: 'boss' }))), 'AccessDenied', key);
+      assert.equal(await errorName(h.send(new I.UntagUserCommand({ UserName: 'boss', TagKeys: ['protected'] }))), 'AccessDenied', key);
+      assert.equal(await errorName(h.send(new I.UpdateAssumeRolePolicyCommand({ RoleName: 'crown', PolicyDocument: trustUser(`helpdesk-${key.slice(0, 3)}`) }))), 'AccessDenied', key);
+      assert.equal((await gatehouseJson(server.url, k, 'POST', '/v1/access-keys', { userName: 'boss' })).status, 403, key);
+      assert.equal((await apply(k, [doc('User', 'boss', { policies: ['AdministratorAccess'], tags: {} })])).status, 403, key);
+      // An untagged user is still theirs to administer.
+      assert.equal(await errorName(h.send(new I.CreateAccessKeyCommand({ UserName: 'plain' }))), 'ok', key);
+    }
+    assert.deepEqual((await admin.send(new I.ListAccessKeysCommand({ UserName: 'boss' }))).AccessKeyMetadata, []);
+    assert.deepEqual((await admin.send(new I.ListUserTagsCommand({ UserName: 'boss' }))).Tags, [{ Key: 'protected', Value: 'true' }]);
+  });
+
+  test('a Deny on aws:TagKeys or aws:RequestTag protects the tags ABAC relies on (IAM API, /v1, apply)', async () => {
+    const k = await userWith(
+      'tagger',
+      policy(
+        { Effect: 'Allow', Action: ['iam:TagUser', 'iam:UntagUser', 'iam:CreateUser', 'iam:CreateRole', 'iam:TagRole', 'iam:GetUser', 'iam:GetRole', 'iam:ListUsers', 'iam:ListUserTags', 'gatehouse:*'], Resource: '*' },
+        { Effect: 'Deny', Action: ['iam:TagUser', 'iam:UntagUser', 'iam:CreateUser', 'iam:CreateRole', 'iam:TagRole'], Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['clearance'] } } },
+        { Effect: 'Deny', Action: ['iam:TagUser', 'iam:CreateUser'], Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'admins' } } },
+      ),
+    );
+    const t = server.iam(k);
+    await admin.send(new I.CreateUserCommand({ UserName: 'cleared', Tags: [{ Key: 'clearance', Value: 'top' }] }));
+    assert.equal(await errorName(t.send(new I.TagUserCommand({ UserName: 'tagger', Tags: [{ Key: 'clearance', Value: 'top' }] }))), 'AccessDenied');
+    assert.equal(await errorName(t.send(new I.CreateUserCommand({ UserName: 'x1', Tags: [{ Key: 'clearance', Value: 'top' }] }))), 'AccessDenied');
+    assert.equal(await errorName(t.send(new I.CreateRoleCommand({ RoleName: 'x1', AssumeRolePolicyDocument: trustUser('tagger'), Tags: [{ Key: 'clearance', Value: 'top' }] }))), 'AccessDenied');
+    assert.equal(await errorName(t.send(new I.TagUserCommand({ UserName: 'tagger', Tags: [{ Key: 'team', Value: 'admins' }] }))), 'AccessDenied');
+    assert.equal(await errorName(t.send(new I.UntagUserCommand({ UserName: 'cleared', TagKeys: ['clearance'] }))), 'AccessDenied');
+    // /v1
+    assert.equal((await gatehouseJson(server.url, k, 'POST', '/v1/users', { name: 'x2', tags: { clearance: 'top' } })).status, 403);
+    // apply: a new user with the key, the caller's own tags, and an untag
+    assert.equal((await apply(k, [doc('User', 'x3', { tags: { clearance: 'top' } })])).status, 403);
+    assert.equal((await apply(k, [doc('User', 'tagger', { tags: { team: 'admins' } })])).status, 403);
+    assert.equal((await apply(k, [doc('User', 'cleared', { tags: {} })])).status, 403);
+    assert.deepEqual((await admin.send(new I.ListUserTagsCommand({ UserName: 'tagger' }))).Tags, []);
+    assert.deepEqual((await admin.send(new I.ListUserTagsCommand({ UserName: 'cleared' }))).Tags, [{ Key: 'clearance', Value: 'top' }]);
+    for (const u of ['x1', 'x2', 'x3']) assert.equal(await errorName(admin.send(new I.GetUserCommand({ UserName: u }))), 'NoSuchEntityException', u);
+    // Other tags are still allowed.
+    assert.equal(await errorName(t.send(new I.TagUserCommand({ UserName: 'tagger', Tags: [{ Key: 'team', Value: 'blue' }] }))), 'ok');
+    assert.equal(await errorName(t.send(new I.CreateUserCommand({ UserName: 'x4', Tags: [{ Key: 'team', Value: 'blue' }] }))), 'ok');
+  });
+
+  test('the ABAC Allow aws:ResourceTag/team = ${aws:PrincipalTag/team} works', async () => {
+    const k = await userWith('lead', policy({ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': '${aws:PrincipalTag/team}' } } }), {
+      Tags: [{ Key: 'team', Value: 'blue' }],
+    });
+    await admin.send(new I.CreateUserCommand({ UserName: 'bluey', Tags: [{ Key: 'team', Value: 'blue' }] }));
+    await admin.send(new I.CreateUserCommand({ UserName: 'reddy', Tags: [{ Key: 'team', Value: 'red' }] }));
+    const l = server.iam(k);
+    assert.equal(await errorName(l.send(new I.CreateAccessKeyCommand({ UserName: 'bluey' }))), 'ok');
+    assert.equal(await errorName(l.send(new I.CreateAccessKeyCommand({ UserName: 'reddy' }))), 'AccessDenied');
+  });
+});

@@ -44,7 +44,7 @@ import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn, wor
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPolicyKind, iamRoleKind } from './bindings.ts';
-import { createDirectory } from './directory.ts';
+import { createDirectory, requestTagContext, resourceTagContext, tagKeysContext, type ConditionContext } from './directory.ts';
 import { forgetGroup, forgetPrincipal, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
@@ -297,7 +297,8 @@ interface Step {
   readonly resource: string;
   /** The account the resource belongs to. */
   readonly account: string;
-  readonly context?: Readonly<Record<string, string>>;
+  /** The condition keys the equivalent IAM request carries (`iam:PolicyARN`, tag and boundary keys). */
+  readonly context?: Readonly<ConditionContext>;
   /** Accounts are created and changed by principals of the root account only. */
   readonly rootOnly?: boolean;
   readonly run?: (tx: WriteTx, out: RunOutput) => Promise<Result<unknown>>;
@@ -501,10 +502,22 @@ function tagSteps(ref: PrincipalRef, arn: string, current: readonly Tag[], desir
   const adds = desired.some((t) => !current.some((x) => x.key === t.key && x.value === t.value));
   const steps: Step[] = [];
   const run = async (tx: WriteTx) => fromStore(ref.type === 'user' ? await tx.users.update(ref.account, ref.name, { tags: desired }) : await tx.roles.update(ref.account, ref.name, { tags: desired }));
-  // One write replaces the tag set; it needs Untag… when a key goes and Tag… when a key or value comes.
-  if (removes) steps.push({ phase: PHASE.link, action: `Untag${noun}`, resource: arn, account: ref.account, ...(adds ? {} : { run }) });
-  if (adds) steps.push({ phase: PHASE.link, action: `Tag${noun}`, resource: arn, account: ref.account, run });
+  // One write replaces the tag set; it needs Untag… when a key goes and Tag… when a key or value comes, each with the
+  // condition keys of the request it stands for: the keys removed (aws:TagKeys), the tags added (aws:RequestTag, aws:TagKeys).
+  const removed = current.filter((t) => !want.has(t.key)).map((t) => t.key);
+  const added = desired.filter((t) => !current.some((x) => x.key === t.key && x.value === t.value));
+  if (removes) steps.push({ phase: PHASE.link, action: `Untag${noun}`, resource: arn, account: ref.account, context: tagKeysContext(removed), ...(adds ? {} : { run }) });
+  if (adds) steps.push({ phase: PHASE.link, action: `Tag${noun}`, resource: arn, account: ref.account, context: requestTagContext(added), run });
   return steps;
+}
+
+/**
+ * The steps on the entity `arn` (a user or role that exists) with its resource tags in their context (aws:ResourceTag,
+ * iam:ResourceTag: review T, T2). Tags change only in the last step of the link phase, so every step sees these.
+ */
+function onEntity(steps: readonly Step[], arn: string, context: Readonly<ConditionContext>): Step[] {
+  if (Object.keys(context).length === 0) return [...steps];
+  return steps.map((s) => (s.resource === arn ? { ...s, context: { ...context, ...s.context } } : s));
 }
 
 /** After a user or role is deleted (`deleted` ok), the policies that named it forget it (src/app/forget-principal.ts). */
@@ -514,7 +527,7 @@ async function forgotten(tx: WriteTx, gone: GonePrincipal, now: string, deleted:
 }
 
 /** Steps of deleting a principal with everything attached to it (run-time lists: earlier steps may have changed them). */
-async function principalDeleteSteps(env: PlanEnv, ref: PrincipalRef, arn: string, phase: number, drop: (tx: WriteTx) => Promise<Result<unknown>>): Promise<Step[]> {
+async function principalDeleteSteps(env: PlanEnv, ref: PrincipalRef, arn: string, phase: number, drop: (tx: WriteTx) => Promise<Result<unknown>>, context: Readonly<ConditionContext> = {}): Promise<Step[]> {
   const { tx } = env;
   const noun = NOUN[ref.type];
   const base = { resource: arn, account: ref.account, phase };
@@ -560,7 +573,7 @@ async function principalDeleteSteps(env: PlanEnv, ref: PrincipalRef, arn: string
       return drop(w);
     },
   });
-  return steps;
+  return onEntity(steps, arn, context);
 }
 
 /**
@@ -571,13 +584,14 @@ async function userOrRoleDelete(
   env: PlanEnv,
   type: GonePrincipal['type'],
   account: string,
-  found: { readonly name: string; readonly path: string; readonly id: string } | undefined,
+  found: { readonly name: string; readonly path: string; readonly id: string; readonly tags: readonly Tag[] } | undefined,
   remove: (tx: WriteTx, name: string) => Promise<StoreResult<unknown>>,
 ): Promise<Planned<Step[]>> {
   if (!found) return planOk([]);
   const gone: GonePrincipal = { type, account, name: found.name, id: found.id };
   const ref: PrincipalRef = { type, account, name: found.name };
-  return planOk(await principalDeleteSteps(env, ref, entityArn(env.partitionOf(account), account, type, found.path, found.name), PHASE.deletePrincipal, async (tx) => forgotten(tx, gone, env.now, fromStore(await remove(tx, found.name)))));
+  const arn = entityArn(env.partitionOf(account), account, type, found.path, found.name);
+  return planOk(await principalDeleteSteps(env, ref, arn, PHASE.deletePrincipal, async (tx) => forgotten(tx, gone, env.now, fromStore(await remove(tx, found.name))), resourceTagContext(found.tags)));
 }
 
 // --- Account ---------------------------------------------------------------------------------------------
@@ -917,6 +931,7 @@ const userKind: KindHandler<UserSpec> = {
         action: 'CreateUser',
         resource: arn,
         account: o.account,
+        context: requestTagContext(o.spec.tags),
         run: async (w) => fromStore(await w.users.create({ account: o.account, name, path: '/', id: env.newId(ID_PREFIX.user), created: env.now, tags: [], permissionsBoundary: null, disabled: false })),
       });
     }
@@ -931,7 +946,7 @@ const userKind: KindHandler<UserSpec> = {
       steps.push({ phase: PHASE.link, action: 'AddUserToGroup', resource: entityArn(partition, o.account, 'group', g.path, g.name), account: o.account, run: async (w) => fromStore(await w.groups.addMember(o.account, g.name, name)) });
     }
     steps.push(...relationSteps(ref, arn, current, { policies, inline: o.spec.inline }), ...boundarySteps(ref, arn, currentBoundary, boundary), ...tagSteps(ref, arn, currentTags, o.spec.tags));
-    return objectPlan(existing || virtualAdmin, fields, steps);
+    return objectPlan(existing || virtualAdmin, fields, onEntity(steps, arn, resourceTagContext(existing?.tags)));
   },
   async listNames(tx, account) {
     return (await tx.users.list(account)).map((u) => u.name);
@@ -1022,6 +1037,7 @@ const roleKind: KindHandler<RoleSpec> = {
         action: 'CreateRole',
         resource: arn,
         account: o.account,
+        context: requestTagContext(o.spec.tags),
         run: async (w) =>
           fromStore(
             await w.roles.create({
@@ -1057,7 +1073,7 @@ const roleKind: KindHandler<RoleSpec> = {
       ...boundarySteps(ref, arn, existing?.permissionsBoundary ?? null, boundary),
       ...tagSteps(ref, arn, existing?.tags ?? [], o.spec.tags),
     );
-    return objectPlan(existing, fields, steps);
+    return objectPlan(existing, fields, onEntity(steps, arn, resourceTagContext(existing?.tags)));
   },
   async listNames(tx, account) {
     return (await tx.roles.list(account)).map((r) => r.name);
@@ -1362,7 +1378,7 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
  * account, only principals of the root account may act, with their own policies deciding as if the account
  * were theirs (the root account administers every account, docs/decisions.md).
  */
-export function authorizeAcross(caller: Caller, now: number, action: string, resource: string, account: string, context: Readonly<Record<string, string>> = {}): Result<unknown> {
+export function authorizeAcross(caller: Caller, now: number, action: string, resource: string, account: string, context: Readonly<ConditionContext> = {}): Result<unknown> {
   if (account === caller.account) return authorizeAdmin(caller, now, action, resource, context);
   if (caller.account !== ROOT_ACCOUNT) {
     return failWith('ACCESS_DENIED', `principals of account ${caller.account} may manage only their own account; \`${resource}\` belongs to account ${account} (use that account's admin credentials)`);
@@ -1514,9 +1530,10 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     if (handler.readAction && !newAccounts.has(o.account)) {
       // On the stored entity's ARN when there is one (its path, its name as stored: review T, T1), else as the document names it.
       const type = PRINCIPAL_KINDS[o.kind];
-      const stored = type ? await tx[TABLES[type]].get(o.account, o.name) : undefined;
+      const stored: { path: string; name: string; tags?: readonly Tag[] } | undefined = type ? await tx[TABLES[type]].get(o.account, o.name) : undefined;
       const arn = o.kind === 'Policy' ? (filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) ?? '') : entityArn(partitionOf(o.account), o.account, o.kind.toLowerCase() as 'user', stored?.path ?? '/', stored?.name ?? o.name);
-      steps.push({ step: { phase: -1, action: handler.readAction, resource: arn, account: o.account }, document: o.document, ref: o });
+      const context = resourceTagContext(stored?.tags);
+      steps.push({ step: { phase: -1, action: handler.readAction, resource: arn, account: o.account, context }, document: o.document, ref: o });
     }
     for (const s of p.value.steps) steps.push({ step: s, document: o.document, ref: o });
   }

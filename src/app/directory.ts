@@ -50,6 +50,8 @@ type R<T> = Promise<Result<T>>;
 /** Users, groups and roles: the record of each, and the store table that holds it. */
 type Principal = { user: UserRecord; group: GroupRecord; role: RoleRecord };
 const TABLE = { user: 'users', group: 'groups', role: 'roles' } as const satisfies Record<PrincipalType, string>;
+/** The condition context of an action on an entity: fixed, or made from the entity (undefined when there is none). */
+type EntityContext<K extends PrincipalType> = ConditionContext | ((e: Principal[K] | undefined) => ConditionContext);
 /** How IAM's action names spell each (`AttachUserPolicy`, `TagRole`). */
 const ACTION_NAME: Record<PrincipalType, string> = { user: 'User', group: 'Group', role: 'Role' };
 
@@ -99,6 +101,35 @@ function toBase64(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += String.fromCharCode(b);
   return btoa(s);
+}
+
+/** A condition context, as `authorizeAdmin` takes it. */
+export type ConditionContext = Record<string, string | string[]>;
+
+/**
+ * The condition keys of a user's or role's tags, as the Service Authorization Reference gives them for IAM's `user`
+ * and `role` resources: `aws:ResourceTag/K` and `iam:ResourceTag/K` (review T, T2). Groups carry no tags.
+ */
+export function resourceTagContext(tags: readonly Tag[] | undefined): ConditionContext {
+  const out: ConditionContext = {};
+  for (const t of tags ?? []) {
+    out[`aws:ResourceTag/${t.key}`] = t.value;
+    out[`iam:ResourceTag/${t.key}`] = t.value;
+  }
+  return out;
+}
+
+/** The keys of the tags a request carries (CreateUser, CreateRole, TagUser, TagRole): `aws:RequestTag/K` and `aws:TagKeys`; none without tags. */
+export function requestTagContext(tags: readonly Tag[] | undefined): ConditionContext {
+  if (!tags || tags.length === 0) return {};
+  const out: ConditionContext = { 'aws:TagKeys': tags.map((t) => t.key) };
+  for (const t of tags) out[`aws:RequestTag/${t.key}`] = t.value;
+  return out;
+}
+
+/** The keys an UntagUser or UntagRole request names: `aws:TagKeys`. */
+export function tagKeysContext(keys: readonly string[]): ConditionContext {
+  return keys.length === 0 ? {} : { 'aws:TagKeys': [...keys] };
 }
 
 export interface NewAccessKeyResult {
@@ -242,14 +273,17 @@ export function createDirectory(deps: AppDeps) {
    * spelt it in: names are case-insensitive but policies match ARNs case-sensitively, so `ADMIN` must meet the Deny on
    * `user/admin` (review T, T1). Only a name that names nothing keeps the spelling given.
    */
-  async function authorizeOn<K extends PrincipalType>(c: Caller, tx: ReadTx, type: K, name: string, action: string, context?: Record<string, string | string[]>): Promise<Result<Principal[K] | undefined>> {
+  async function authorizeOn<K extends PrincipalType>(c: Caller, tx: ReadTx, type: K, name: string, action: string, context?: EntityContext<K>): Promise<Result<Principal[K] | undefined>> {
     const e = await entityOf(tx, type, c.account, name);
-    const a = authz(c, action, e ? arnOf(c, type, e.path, e.name) : arnOf(c, type, '/', name), context);
+    const extra = typeof context === 'function' ? context(e) : context;
+    // A user's or role's tags are its resource tags (aws:ResourceTag, iam:ResourceTag: review T, T2).
+    const tags = e && 'tags' in e ? resourceTagContext(e.tags) : {};
+    const a = authz(c, action, e ? arnOf(c, type, e.path, e.name) : arnOf(c, type, '/', name), { ...tags, ...extra });
     return a.ok ? ok(e) : a;
   }
 
   /** `authorizeOn`, then IAM's NoSuchEntity when there is no such entity: authorization is decided first. */
-  async function authorizedEntity<K extends PrincipalType>(c: Caller, tx: ReadTx, type: K, name: string, action: string, context?: Record<string, string | string[]>): Promise<Result<Principal[K]>> {
+  async function authorizedEntity<K extends PrincipalType>(c: Caller, tx: ReadTx, type: K, name: string, action: string, context?: EntityContext<K>): Promise<Result<Principal[K]>> {
     const e = await authorizeOn(c, tx, type, name, action, context);
     if (!e.ok) return e;
     return e.value ? ok(e.value) : noSuch(type, name);
@@ -303,7 +337,7 @@ export function createDirectory(deps: AppDeps) {
     const path = input.path ?? '/';
     const bad = firstError(checkName('user', input.userName), checkPath(input.path), checkTags(input.tags ?? []));
     if (bad) return invalid(bad);
-    const a = authz(c, 'CreateUser', arnOf(c, 'user', path, input.userName));
+    const a = authz(c, 'CreateUser', arnOf(c, 'user', path, input.userName), requestTagContext(input.tags));
     if (!a.ok) return a;
     return write(c, async (tx) => {
       if (input.permissionsBoundary !== undefined) {
@@ -344,7 +378,7 @@ export function createDirectory(deps: AppDeps) {
     return write(c, async (tx) => {
       const u = await authorizedEntity(c, tx, 'user', input.userName, 'UpdateUser');
       if (!u.ok) return u;
-      const target = authorizeTarget(c, 'user', 'UpdateUser', u.value, input.newUserName, input.newPath);
+      const target = authorizeTarget(c, 'user', 'UpdateUser', u.value, input.newUserName, input.newPath, resourceTagContext(u.value.tags));
       if (!target.ok) return target;
       // What named the old name would grant a user created later under it, and not the renamed one (review K2).
       return renamed(c, tx, 'user', u.value, await tx.users.update(c.account, input.userName, renaming(input.newUserName, input.newPath)));
@@ -471,7 +505,7 @@ export function createDirectory(deps: AppDeps) {
     if (bad) return invalid(bad);
     const doc = checkDocument(input.assumeRolePolicyDocument, 'trust', QUOTAS.trustPolicySize, 'AssumeRolePolicyDocument', TRUST_TOO_LARGE);
     if (!doc.ok) return doc;
-    const a = authz(c, 'CreateRole', arnOf(c, 'role', path, input.roleName));
+    const a = authz(c, 'CreateRole', arnOf(c, 'role', path, input.roleName), requestTagContext(input.tags));
     if (!a.ok) return a;
     return write(c, async (tx) => {
       if (input.permissionsBoundary !== undefined) {
@@ -563,7 +597,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function tagEntity(c: Caller, type: 'user' | 'role', input: { name: string; tags: Tag[] }): R<void> {
     return write(c, async (tx) => {
-      const e = await authorizedEntity(c, tx, type, input.name, `Tag${ACTION_NAME[type]}`);
+      const e = await authorizedEntity(c, tx, type, input.name, `Tag${ACTION_NAME[type]}`, requestTagContext(input.tags));
       if (!e.ok) return e;
       const bad = checkTags(input.tags, e.value.tags);
       if (bad) return bad.includes('at most') ? failWith('LIMIT_EXCEEDED', bad) : invalid(bad);
@@ -573,7 +607,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function untagEntity(c: Caller, type: 'user' | 'role', input: { name: string; tagKeys: string[] }): R<void> {
     return write(c, async (tx) => {
-      const e = await authorizedEntity(c, tx, type, input.name, `Untag${ACTION_NAME[type]}`);
+      const e = await authorizedEntity(c, tx, type, input.name, `Untag${ACTION_NAME[type]}`, tagKeysContext(input.tagKeys));
       if (!e.ok) return e;
       const drop = new Set(input.tagKeys.map((k) => k.toLowerCase()));
       return updateField(c, tx, type, input.name, e.value, 'tags', e.value.tags.filter((t) => !drop.has(t.key.toLowerCase())));
@@ -884,7 +918,7 @@ export function createDirectory(deps: AppDeps) {
     return store.read(async (tx) => {
       const k = await tx.accessKeys.get(input.accessKeyId);
       const u = k ? await tx.users.get(k.account, k.userName) : undefined;
-      const a = authz(c, 'GetAccessKeyLastUsed', arnOf(c, 'user', u?.path ?? '/', u?.name ?? k?.userName ?? '*'));
+      const a = authz(c, 'GetAccessKeyLastUsed', arnOf(c, 'user', u?.path ?? '/', u?.name ?? k?.userName ?? '*'), resourceTagContext(u?.tags));
       if (!a.ok) return a;
       if (!k || k.account !== c.account) return failWith('NO_SUCH_ENTITY', `The Access Key with id ${input.accessKeyId} cannot be found.`);
       return ok(k);
