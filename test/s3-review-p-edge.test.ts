@@ -5,10 +5,12 @@
  *   AccessDenied "There were headers present in the request which were not signed", and nothing is done;
  * - F4: a query parameter the gateway does not know is NotImplemented, never the plain operation;
  * - F3: `versionId` other than `null` is refused without touching the object (no versioning here);
- * - F2: conditional writes (If-None-Match: *, If-Match, x-amz-copy-source-if-*) hold, also under racing writers.
+ * - F2: conditional writes (If-None-Match: *, If-Match, x-amz-copy-source-if-*) hold, also under racing writers; a
+ *   write with If-Match also needs s3:GetObject, and s3:if-match / s3:if-none-match reach the s3:PutObject decision.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -317,5 +319,64 @@ describe('F2: conditional writes hold, where the write commits', () => {
     assert.equal((await failure(c.send(new S3.UploadPartCopyCommand({ Bucket: BUCKET, Key: 'cond/part', UploadId: up.UploadId, PartNumber: 1, CopySource: `${BUCKET}/cond/src`, CopySourceIfMatch: '"nope"' })))).status, 412);
     await c.send(new S3.UploadPartCopyCommand({ Bucket: BUCKET, Key: 'cond/part', UploadId: up.UploadId, PartNumber: 1, CopySource: `${BUCKET}/cond/src`, CopySourceIfMatch: etag }));
     await c.send(new S3.AbortMultipartUploadCommand({ Bucket: BUCKET, Key: 'cond/part', UploadId: up.UploadId }));
+  });
+});
+
+describe('F2: conditional writes are decided as S3 decides them', () => {
+  const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+  const allow = (Action: string | string[], extra: object = {}) => ({ Effect: 'Allow', Action, Resource: `arn:aws:s3:::${BUCKET}/cw/*`, ...extra });
+  const made: S3.S3Client[] = [];
+  async function userClient(name: string, policy: string): Promise<S3.S3Client> {
+    const iam = server.iam();
+    await iam.send(new I.CreateUserCommand({ UserName: name }));
+    await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'inline', PolicyDocument: policy }));
+    const k = await iam.send(new I.CreateAccessKeyCommand({ UserName: name }));
+    const client = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' }, maxAttempts: 1 });
+    made.push(client);
+    return client;
+  }
+  const etagOf = async (key: string): Promise<string> => (await c.send(new S3.HeadObjectCommand({ Bucket: BUCKET, Key: key }))).ETag ?? '';
+  after(() => {
+    for (const m of made) m.destroy();
+  });
+
+  it('a write with If-Match needs s3:GetObject on the object as well as s3:PutObject; If-None-Match: * needs only s3:PutObject', async () => {
+    const writer = await userClient('cw-writer', doc(allow('s3:PutObject')));
+    const both = await userClient('cw-reader-writer', doc(allow(['s3:PutObject', 's3:GetObject'])));
+    await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cw/a', Body: 'v1' }));
+    const refused = await failure(writer.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cw/a', Body: 'v2', IfMatch: await etagOf('cw/a') })));
+    assert.equal(refused.code, 'AccessDenied');
+    assert.match(refused.message, /s3:GetObject on resource: "arn:aws:s3:::review-p\/cw\/a"/);
+    assert.equal(await read('cw/a'), 'v1');
+    // A wrong ETag or a missing object tells nothing either: refused before the store is asked.
+    assert.equal((await failure(writer.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cw/none', Body: 'x', IfMatch: '"00000000000000000000000000000000"' })))).code, 'AccessDenied');
+    await writer.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cw/a', Body: 'v3' }));
+    await writer.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cw/new', Body: 'n', IfNoneMatch: '*' }));
+    await both.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cw/a', Body: 'v4', IfMatch: await etagOf('cw/a') }));
+    assert.equal(await read('cw/a'), 'v4');
+
+    const up = await writer.send(new S3.CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'cw/a' }));
+    const part = await writer.send(new S3.UploadPartCommand({ Bucket: BUCKET, Key: 'cw/a', UploadId: up.UploadId, PartNumber: 1, Body: 'mp' }));
+    const complete = (client: S3.S3Client, IfMatch: string) => client.send(new S3.CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'cw/a', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] }, IfMatch }));
+    assert.equal((await failure(complete(writer, await etagOf('cw/a')))).code, 'AccessDenied');
+    assert.equal(await read('cw/a'), 'v4');
+    await complete(both, await etagOf('cw/a'));
+    assert.equal(await read('cw/a'), 'mp');
+  });
+
+  it('s3:if-none-match and s3:if-match reach the s3:PutObject decision when the headers are sent', async () => {
+    // Only create-only writes (a bucket policy enforcing conditional writes, S3 User Guide example 1, as an identity policy).
+    const createOnly = await userClient('cw-create-only', doc(allow('s3:PutObject', { Condition: { Null: { 's3:if-none-match': 'false' } } })));
+    assert.equal((await failure(createOnly.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cw/c1', Body: 'x' })))).code, 'AccessDenied');
+    assert.equal(await exists('cw/c1'), false);
+    await createOnly.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cw/c1', Body: 'x', IfNoneMatch: '*' }));
+    assert.equal(await read('cw/c1'), 'x');
+
+    // Only compare-and-swap writes, and the key carries the header's value.
+    const cas = await userClient('cw-cas', doc(allow('s3:GetObject'), allow('s3:PutObject', { Condition: { StringLike: { 's3:if-match': '"*"' } } })));
+    assert.equal((await failure(cas.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cw/c1', Body: 'y' })))).code, 'AccessDenied');
+    assert.equal((await failure(cas.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cw/c1', Body: 'y', IfNoneMatch: '*' })))).code, 'AccessDenied');
+    await cas.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'cw/c1', Body: 'y', IfMatch: await etagOf('cw/c1') }));
+    assert.equal(await read('cw/c1'), 'y');
   });
 });

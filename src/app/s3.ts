@@ -16,6 +16,10 @@
  *   `s3:RequestObjectTag/<key>` and `s3:RequestObjectTagKeys` from `x-amz-tagging` on writes;
  *   `s3:x-amz-server-side-encryption[-aws-kms-key-id|-customer-algorithm]`, `s3:x-amz-acl` and `s3:x-amz-grant-*`
  *   from those headers on PutObject, CreateMultipartUpload and the destination of CopyObject.
+ * - A conditional write (PutObject, CompleteMultipartUpload, CopyObject's destination) carries `s3:if-match` /
+ *   `s3:if-none-match` with the header's value into its `s3:PutObject` decision, and one with `If-Match` is also
+ *   decided as `s3:GetObject` on the object it would replace (S3 User Guide, "conditional writes": If-Match needs
+ *   both permissions, since its answer tells whether the object has that ETag).
  * - `aws:SourceIp`, `aws:SecureTransport` from the connection; `aws:CurrentTime`/`aws:EpochTime` and the
  *   principal's keys come from the engine and the session.
  * - The bucket's owner account (recorded at CreateBucket) is the resource account: a principal of another
@@ -307,6 +311,29 @@ export function createS3(app: App, objects: ObjectStore) {
   }
 
   /**
+   * `s3:if-match` and `s3:if-none-match` (Service Authorization Reference, Amazon S3 condition keys; "enforce
+   * conditional writes" in the S3 User Guide): present only when the write carries the header, with its value as sent,
+   * so that a bucket policy can require create-only or compare-and-swap writes (`"Null": {"s3:if-none-match": "false"}`).
+   */
+  function conditionContext(call: S3Call, conditions: WriteConditions | undefined): Context {
+    const ctx: Context = {};
+    if (conditions?.ifMatch !== undefined) ctx['s3:if-match'] = headerOf(call, 'if-match')?.trim() ?? conditions.ifMatch.map((t) => (t === '*' ? t : `"${t}"`)).join(', ');
+    if (conditions?.ifNoneMatch !== undefined) ctx['s3:if-none-match'] = headerOf(call, 'if-none-match')?.trim() ?? conditions.ifNoneMatch;
+    return ctx;
+  }
+
+  /**
+   * A write with If-Match also needs `s3:GetObject` on the object it would replace, besides `s3:PutObject` (S3 User
+   * Guide, "conditional writes", on If-Match): its answer (412 or not, 404 when there is none) tells whether the object
+   * exists and has that ETag, which only a reader may learn. Decided with the object's tags, as a read is.
+   */
+  async function mayCompare(call: S3Call, bucket: BucketInfo, key: string, conditions: WriteConditions | undefined): Promise<S3Failure | undefined> {
+    if (conditions?.ifMatch === undefined) return undefined;
+    const head = await objects.headObject(bucket.name, key);
+    return decide(call, 's3:GetObject', objectArn(bucket.name, key), bucket.owner, tagContext('s3:ExistingObjectTag', head.ok ? head.value.tags : undefined));
+  }
+
+  /**
    * A write that sets tags needs `s3:PutObjectTagging` on the object as well as `s3:PutObject` (API_PutObject and
    * API_CreateMultipartUpload, "Permissions"): tags feed `s3:ExistingObjectTag` decisions, so who may not tag an
    * object may not tag it through the write either. Asked after the write's own decision and before anything is stored.
@@ -448,9 +475,9 @@ export function createS3(app: App, objects: ObjectStore) {
 
     async putObject(call: S3Call, input: PutInput): Promise<S3Result<ObjectInfo>> {
       const context = putContext(call, input.tags);
-      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), context);
+      const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), { ...context, ...conditionContext(call, input.conditions) });
       if (!g.ok) return g;
-      const refused = unhonoured(call, g.value.owner, 'write') ?? (await mayTag(call, g.value, input.key, input.tags, context));
+      const refused = unhonoured(call, g.value.owner, 'write') ?? (await mayCompare(call, g.value, input.key, input.conditions)) ?? (await mayTag(call, g.value, input.key, input.tags, context));
       if (refused) return { ok: false, error: refused };
       const { conditions, ...write } = input;
       return fromStore(await objects.putObject(write, conditions));
@@ -523,9 +550,9 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!source) return noSuchKey(call, src.value.bucket, from.key);
       const tags = replace?.tags ?? source.tags;
       const context = putContext(call, tags);
-      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), context);
+      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), { ...context, ...conditionContext(call, conditions) });
       if (!dst.ok) return dst;
-      const unsupported = unhonoured(call, dst.value.owner, 'write');
+      const unsupported = unhonoured(call, dst.value.owner, 'write') ?? (await mayCompare(call, dst.value, to.key, conditions));
       if (unsupported) return { ok: false, error: unsupported };
       // Tags copied from the source (x-amz-tagging-directive COPY) are read from it too: `s3:GetObjectTagging` on the
       // source, as S3 asks it ("copying objects that have object tags"), so a copy does not reveal tags its caller may not read.
@@ -604,9 +631,9 @@ export function createS3(app: App, objects: ObjectStore) {
 
     /** `conditions` (`If-Match` / `If-None-Match: *`) are held by the store; a refused Complete keeps its upload. */
     async completeUpload(call: S3Call, bucket: string, key: string, uploadId: string, parts: readonly { partNumber: number; etag: string }[], conditions?: WriteConditions): Promise<S3Result<ObjectInfo>> {
-      const g = await gate(call, bucket, 's3:PutObject', objectArn(bucket, key));
+      const g = await gate(call, bucket, 's3:PutObject', objectArn(bucket, key), conditionContext(call, conditions));
       if (!g.ok) return g;
-      const unsupported = unhonoured(call, g.value.owner, 'read');
+      const unsupported = unhonoured(call, g.value.owner, 'read') ?? (await mayCompare(call, g.value, key, conditions));
       if (unsupported) return { ok: false, error: unsupported };
       return fromStore(await objects.completeUpload(bucket, key, uploadId, parts, conditions));
     },
