@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ok, failWith } from '../core/errors.ts';
 import type { Decision } from '../core/iam/index.ts';
-import { createEscalation, type EscalationDeps } from './escalation.ts';
+import { createEscalation, widerVersions, type EscalationDeps } from './escalation.ts';
 import type { AuthorizeAnswer } from './authorize.ts';
 import type { Caller } from './principals.ts';
 import type { AuthorizationDetails } from './simulate.ts';
@@ -74,4 +74,34 @@ describe('escalation search', () => {
     assert.equal(refused.ok, false);
     assert.match(refused.ok ? '' : refused.errors[0]?.message ?? '', /^user a: not allowed gatehouse:Authorize$/);
   });
+});
+
+describe('widerVersions: which versions of a managed policy may allow more than the default', () => {
+  const v = (versionId: string, isDefault: boolean, ...Statement: unknown[]) => ({ versionId, isDefault, created: '', document: JSON.stringify({ Version: '2012-10-17', Statement }) });
+  const s = (Action: unknown, Resource: unknown = '*', extra: Record<string, unknown> = {}) => ({ Effect: 'Allow', Action, Resource, ...extra });
+  const deny = { Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*' };
+  const cond = { Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } };
+  const def = v('v2', true, s('s3:Get*', 'arn:aws:s3:::data/*'), s('iam:SetDefaultPolicyVersion', 'arn:aws:iam::000000000000:policy/p'));
+  const table: [string, ReturnType<typeof v>[], { versionId: string; any: boolean }[]][] = [
+    ['only the default', [def], []],
+    ['the same statements, another order and Sid', [v('v1', false, s('iam:SetDefaultPolicyVersion', 'arn:aws:iam::000000000000:policy/p'), { Sid: 'x', ...s(['S3:GetObject', 's3:Get*'], 'arn:aws:s3:::data/*') }), def], []],
+    ['narrower actions and resources', [v('v1', false, s(['s3:GetObject', 's3:GetObject?cl'], ['arn:aws:s3:::data/a/*', 'arn:aws:s3:::data/b'])), def], []],
+    ['a condition the default does not need', [v('v1', false, s('s3:GetObject', 'arn:aws:s3:::data/x', cond)), def], []],
+    ['Allow *', [v('v1', false, s('*')), def], [{ versionId: 'v1', any: true }]],
+    ['Allow * with a Deny', [v('v1', false, s('*'), deny), def], [{ versionId: 'v1', any: false }]],
+    ['a wider action', [v('v1', false, s('s3:*', 'arn:aws:s3:::data/*')), def], [{ versionId: 'v1', any: false }]],
+    ['a wider resource', [v('v1', false, s('s3:GetObject', 'arn:aws:s3:::*')), def], [{ versionId: 'v1', any: false }]],
+    ['a resource wildcard outside the resource part', [v('v1', false, s('s3:GetObject', 'arn:aws:s3:::data/x')), v('v2', true, s('s3:GetObject', 'arn:aws:s3:*'))], [{ versionId: 'v1', any: false }]],
+    ['NotAction', [v('v1', false, { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }), def], [{ versionId: 'v1', any: false }]],
+    ['without the default’s Deny', [v('v1', false, s('s3:*')), v('v2', true, s('s3:*'), deny)], [{ versionId: 'v1', any: false }]],
+    ['without the default’s condition', [v('v1', false, s('s3:Get*', 'arn:aws:s3:::data/*')), v('v2', true, s('s3:Get*', 'arn:aws:s3:::data/*', cond))], [{ versionId: 'v1', any: false }]],
+    ['the same policy variable', [v('v1', false, s('s3:GetObject', 'arn:aws:s3:::home/${aws:username}/x')), v('v2', true, s('s3:GetObject', 'arn:aws:s3:::home/${aws:username}/*'))], []],
+    ['a policy variable under another Version', [{ versionId: 'v1', isDefault: false, created: '', document: JSON.stringify({ Version: '2008-10-17', Statement: [s('s3:GetObject', 'arn:aws:s3:::home/${aws:username}/x')] }) }, v('v2', true, s('s3:GetObject', 'arn:aws:s3:::home/${aws:username}/*'))], [{ versionId: 'v1', any: false }]],
+    ['a wildcard in the region or account is not proved to cover (counted as more)', [{ versionId: '1', isDefault: false, created: '', document: JSON.stringify({ Version: '1', Statement: [s('oss:GetObject', 'acs:oss:*:*:data/a')] }) }, { versionId: '2', isDefault: true, created: '', document: JSON.stringify({ Version: '1', Statement: [s('oss:Get*', 'acs:oss:*:*:data/*')] }) }], [{ versionId: '1', any: false }]],
+    ['a document that does not parse', [{ versionId: 'v1', isDefault: false, created: '', document: '{' }, def], [{ versionId: 'v1', any: false }]],
+    ['several, in order', [v('v1', false, s('*')), v('v3', false, s('s3:GetObject', 'arn:aws:s3:::data/k')), v('v4', false, s('ec2:*')), def], [{ versionId: 'v1', any: true }, { versionId: 'v4', any: false }]],
+  ];
+  for (const [name, versions, expected] of table) {
+    it(name, () => assert.deepEqual(widerVersions(versions), expected));
+  }
 });

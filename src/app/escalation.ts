@@ -17,6 +17,10 @@
  *   to one of its groups (`PutGroupPolicy`, `AttachGroupPolicy`), or a new default version of a managed policy
  *   attached to it or its groups (`CreatePolicyVersion`): any right, within its permissions boundary if it has one
  *   that X cannot remove;
+ * - another existing version of such a managed policy made the default (`SetDefaultPolicyVersion`), when one allows
+ *   more than the default (`widerVersions`): the rights of that version, or any right (within the boundary that
+ *   stays) when it allows every action on every resource unconditionally. The actor picks a version, not a document,
+ *   so a policy whose other versions allow nothing more is no path;
  * - its permissions boundary removed or replaced (`Delete…`/`Put…PermissionsBoundary`): its own policies in full;
  * - `AddUserToGroup`: the rights of that group.
  *
@@ -35,7 +39,8 @@ import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
 import { clusterArn, computeServices, isWorkspaceMember, nodeRole, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
-import type { Decision, PolicySet, Principal } from '../core/iam/index.ts';
+import { parsePolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
+import type { PolicyVersionRecord } from './ports/store.ts';
 import type { AuthorizeAnswer, AuthorizeInput } from './authorize.ts';
 import type { Caller } from './principals.ts';
 import type { AuthorizationDetails, UserDetail } from './simulate.ts';
@@ -63,10 +68,16 @@ export interface EscalationGain {
   /** What is written to: the principal, one of its groups, or a managed policy attached to it. */
   readonly resource: string;
   /**
-   * `any`: any right (a policy of the actor's choosing); `any-within-boundary`: any right its permissions boundary
-   * allows; `own-policies`: its own policies, no longer cut by its boundary; `group`: the rights of `resource`.
+   * `any`: any right (a policy of the actor's choosing, or a version that allows everything); `any-within-boundary`:
+   * any right its permissions boundary allows; `own-policies`: its own policies, no longer cut by its boundary;
+   * `group`: the rights of `resource`; `policy`: the rights of managed policy `policy` (of its `versions` when given),
+   * within the boundary that stays.
    */
-  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group';
+  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy';
+  /** The managed policy set to another version. */
+  readonly policy?: string;
+  /** For `SetDefaultPolicyVersion`: the versions of `policy` that allow more than its default. */
+  readonly versions?: readonly string[];
   readonly reasons: readonly string[];
 }
 
@@ -113,6 +124,106 @@ export interface EscalationDeps {
   readonly clusters: (account: string) => Promise<Cluster[]>;
   /** Default `MAX_QUESTIONS`. */
   readonly maxQuestions?: number;
+}
+
+/**
+ * The versions of a managed policy, other than its default, that may allow more than the default, each with whether
+ * it allows everything (an unconditioned Allow of `*` on `*`, and no Deny). Identity policies combine by union of
+ * Allows minus union of Denies, so a version allows nothing more, whatever else applies, when each of its Allow
+ * statements is covered by an Allow of the default and each Deny of the default is also one of its own. Coverage is
+ * proved on the statements (action and resource patterns, conditions equal or absent on the covering side); what
+ * cannot be proved covered counts as more, so the answer may list a version that is in truth no wider, never miss
+ * one that is. A version that does not parse counts as more too.
+ */
+export function widerVersions(versions: readonly PolicyVersionRecord[]): { readonly versionId: string; readonly any: boolean }[] {
+  const def = versions.find((v) => v.isDefault);
+  const parse = (v: PolicyVersionRecord): PolicyDocument | undefined => {
+    const r = parsePolicy(v.document, { kind: 'identity', maxChars: Number.MAX_SAFE_INTEGER });
+    return r.ok ? r.value : undefined;
+  };
+  const d = def && parse(def);
+  const out: { versionId: string; any: boolean }[] = [];
+  for (const v of versions) {
+    if (v.isDefault) continue;
+    const doc = parse(v);
+    if (doc && d && noWider(doc, d)) continue;
+    out.push({ versionId: v.versionId, any: doc !== undefined && allowsEverything(doc) });
+  }
+  return out;
+}
+
+const lower = (xs: readonly string[] | undefined): string[] | undefined => xs?.map((x) => x.toLowerCase()).sort();
+const conditionsKey = (cs: readonly ConditionEntry[]): string =>
+  JSON.stringify(cs.map((c) => [c.operator.toLowerCase(), c.key.toLowerCase(), [...c.values].sort()]).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)));
+/** A statement as it bears on an identity policy's decision (Sid, position and Principal left out). */
+const statementKey = (s: Statement): string =>
+  JSON.stringify([s.effect, lower(s.action), lower(s.notAction), s.resource && [...s.resource].sort(), s.notResource && [...s.notResource].sort(), conditionsKey(s.conditions)]);
+
+function allowsEverything(doc: PolicyDocument): boolean {
+  if (doc.statements.some((s) => s.effect === 'Deny')) return false;
+  return doc.statements.some((s) => s.effect === 'Allow' && s.conditions.length === 0 && (s.action ?? []).includes('*') && (s.resource ?? []).includes('*'));
+}
+
+/** Does `v` allow nothing that `d` does not, in any policy set (see `widerVersions`)? */
+function noWider(v: PolicyDocument, d: PolicyDocument): boolean {
+  const vKeys = new Set(v.statements.map(statementKey));
+  if (!d.statements.every((s) => s.effect !== 'Deny' || vKeys.has(statementKey(s)))) return false;
+  const sameVariables = v.version === d.version;
+  const allows = d.statements.filter((s) => s.effect === 'Allow');
+  return v.statements.every((s) => s.effect !== 'Allow' || allows.some((c) => covers(c, s, sameVariables)));
+}
+
+/** Does Allow statement `c` allow every request Allow statement `s` does? */
+function covers(c: Statement, s: Statement, sameVariables: boolean): boolean {
+  if (sameVariables && statementKey(c) === statementKey(s)) return true;
+  if (c.conditions.length > 0 && (!sameVariables || conditionsKey(c.conditions) !== conditionsKey(s.conditions))) return false;
+  const allActions = (c.action ?? []).includes('*');
+  const actionsOk = allActions || (c.action !== undefined && s.action !== undefined && s.action.every((a) => c.action?.some((q) => actionCovers(q, a, sameVariables))));
+  if (!actionsOk) return false;
+  const allResources = (c.resource ?? []).includes('*');
+  return allResources || (c.resource !== undefined && s.resource !== undefined && s.resource.every((r) => c.resource?.some((q) => resourceCovers(q, r, sameVariables))));
+}
+
+/**
+ * Does action pattern `q` match every action pattern `p` matches (whole-string globs, case-insensitive)? `q`'s `*`
+ * may stand for any run of `p`'s characters and wildcards, its `?` for one character or `?` of `p`.
+ */
+function actionCovers(q: string, p: string, sameVariables: boolean): boolean {
+  const a = q.toLowerCase();
+  const b = p.toLowerCase();
+  if (a.includes('${') || b.includes('${')) return sameVariables && a === b;
+  const memo = new Map<number, boolean>();
+  const match = (i: number, j: number): boolean => {
+    const k = i * (b.length + 1) + j;
+    const hit = memo.get(k);
+    if (hit !== undefined) return hit;
+    let r: boolean;
+    if (i === a.length) r = j === b.length;
+    else if (a[i] === '*') r = match(i + 1, j) || (j < b.length && match(i, j + 1));
+    else if (j === b.length) r = false;
+    else if (a[i] === '?') r = b[j] !== '*' && match(i + 1, j + 1);
+    else r = a[i] === b[j] && match(i + 1, j + 1);
+    memo.set(k, r);
+    return r;
+  };
+  return match(0, 0);
+}
+
+/**
+ * Does resource pattern `q` match every resource `p` matches? Proved only for `*`, the same pattern, and `q` a prefix
+ * without wildcards ending in `*` inside the resource part (past the ARN's fifth colon, four in `acs:`), where `*`
+ * crosses `/` and `:` (src/core/iam/glob.ts), that `p` starts with (a policy variable in it resolves the same in both).
+ */
+function resourceCovers(q: string, p: string, sameVariables: boolean): boolean {
+  if (q === '*') return true;
+  // A policy variable reads the same in both only under the same `Version` (2008-10-17 has none).
+  if ((q.includes('${') || p.includes('${')) && !sameVariables) return false;
+  if (q === p) return true;
+  const prefix = q.slice(0, -1);
+  const plain = prefix.replace(/\$\{[^}]*\}/g, 'x');
+  if (!q.endsWith('*') || plain.includes('*') || plain.includes('?')) return false;
+  const colons = plain.split(':').length - 1;
+  return colons >= (plain.startsWith('acs:') ? 4 : 5) && p.startsWith(prefix);
 }
 
 /** One principal of the account, as the search sees it. */
@@ -299,6 +410,21 @@ export function createEscalation(deps: EscalationDeps) {
       return out;
     };
 
+    /** Managed policies of the account (built-in ones have no versions a customer sets). */
+    const customerManaged = (arn: string): boolean => arn.includes(`:${account}:`);
+    const versionsOf = new Map(details.value.policies.map((p) => [p.policy.arn, p.versions]));
+    const wideCache = new Map<string, ReturnType<typeof widerVersions>>();
+    const widerOf = (arn: string): ReturnType<typeof widerVersions> => {
+      let w = wideCache.get(arn);
+      if (!w) wideCache.set(arn, (w = widerVersions(versionsOf.get(arn) ?? [])));
+      return w;
+    };
+    const versionsLine = (arn: string, picked: ReturnType<typeof widerVersions>): string => {
+      const def = (versionsOf.get(arn) ?? []).find((v) => v.isDefault)?.versionId ?? 'none';
+      const ids = picked.map((v) => v.versionId).join(', ');
+      return `policy ${arn.slice(arn.lastIndexOf('/') + 1)}: version ${ids} ${picked.some((v) => v.any) ? 'allows every action on every resource' : 'may allow more than the default'} (default ${def})`;
+    };
+
     /** What `x` can do to the rights of `t` (a principal `x`'s start can act as). */
     const gainCache = new Map<string, EscalationGain[]>();
     const gainsOver = async (x: Node, t: Node): Promise<EscalationGain[]> => {
@@ -323,11 +449,21 @@ export function createEscalation(deps: EscalationDeps) {
         [iam(`Put${kind}Policy`), t.arn],
         [iam(`Attach${kind}Policy`), t.arn],
         ...t.groups.flatMap((g): [string, string][] => [[iam('PutGroupPolicy'), groupArn(g)], [iam('AttachGroupPolicy'), groupArn(g)]]),
-        ...t.managed.filter((arn) => arn.includes(`:${account}:`)).map((arn): [string, string] => [iam('CreatePolicyVersion'), arn]),
+        ...t.managed.filter(customerManaged).map((arn): [string, string] => [iam('CreatePolicyVersion'), arn]),
       ];
       for (const [action, resource] of writes) {
         const a = await allows(x, action, resource);
         if (a) out.push({ by: x.arn, principal: t.arn, action, resource, gives, reasons: a.reasons });
+      }
+      // Another version of a managed policy attached to it made the default: asked only where one allows more.
+      for (const arn of t.managed.filter(customerManaged)) {
+        const wider = widerOf(arn);
+        if (wider.length === 0) continue;
+        const a = await allows(x, iam('SetDefaultPolicyVersion'), arn);
+        if (!a) continue;
+        const all = wider.filter((v) => v.any);
+        const picked = all.length > 0 ? all : wider;
+        out.push({ by: x.arn, principal: t.arn, action: iam('SetDefaultPolicyVersion'), resource: arn, gives: all.length > 0 ? gives : 'policy', policy: arn, versions: picked.map((v) => v.versionId), reasons: [...a.reasons, versionsLine(arn, picked)] });
       }
       if (t.kind === 'user') {
         for (const g of details.value.groups) {

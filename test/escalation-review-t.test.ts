@@ -1,0 +1,133 @@
+/**
+ * Review T, finding T5: `gatehouse escalation-paths` must report `iam:SetDefaultPolicyVersion` on a managed policy
+ * attached to the principal when another version allows more than the default (AWS's and Rhino Security's lists
+ * of escalations).
+ * Each report is checked against enforcement: the principal really makes the version the default through the IAM
+ * API, then does what it could not do before. Versions that allow nothing more are no path.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AttachUserPolicyCommand,
+  CreateAccessKeyCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  CreateUserCommand,
+  PutUserPermissionsBoundaryCommand,
+  PutUserPolicyCommand,
+  SetDefaultPolicyVersionCommand,
+} from '@aws-sdk/client-iam';
+import { cliAgainst, errorName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { gatehouseJson } from './support/resource-server.ts';
+
+const A = '000000000000';
+const doc = (...Statement: Record<string, unknown>[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+const allow = (Action: string | string[], Resource: string | string[] = '*') => ({ Effect: 'Allow', Action, Resource });
+const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
+const policy = (n: string) => `arn:aws:iam::${A}:policy/${n}`;
+
+interface Gain {
+  by: string;
+  principal: string;
+  action: string;
+  resource: string;
+  gives: string;
+  policy?: string;
+  versions?: string[];
+  reasons: string[];
+}
+interface Report {
+  principal: string;
+  canGain: { path: unknown[]; gain: Gain }[];
+  anyRight: boolean;
+}
+
+let server: TestServer;
+
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server?.stop();
+});
+
+/** A customer-managed policy whose versions are `docs` in order (v1, v2…), the last one the default. */
+async function policyWithVersions(name: string, docs: string[]): Promise<void> {
+  const iam = server.iam();
+  await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: docs[0] }));
+  for (const d of docs.slice(1)) await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policy(name), PolicyDocument: d, SetAsDefault: true }));
+}
+
+async function userWith(name: string, opts: { policies?: string[]; inline?: string; boundary?: string } = {}): Promise<Credentials> {
+  const iam = server.iam();
+  await iam.send(new CreateUserCommand({ UserName: name }));
+  for (const p of opts.policies ?? []) await iam.send(new AttachUserPolicyCommand({ UserName: name, PolicyArn: policy(p) }));
+  if (opts.inline) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'own', PolicyDocument: opts.inline }));
+  if (opts.boundary) await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: name, PermissionsBoundary: policy(opts.boundary) }));
+  const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+  return { accessKeyId: String(k.AccessKey?.AccessKeyId), secretAccessKey: String(k.AccessKey?.SecretAccessKey) };
+}
+
+async function reportOf(principal: string): Promise<Report> {
+  const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/escalation-paths', { principal });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  const reports = (r.json as unknown as { reports: Report[] }).reports;
+  assert.equal(reports.length, 1);
+  return reports[0] as Report;
+}
+
+const gains = (r: Report) => r.canGain.map((g) => [g.gain.action, g.gain.resource, g.gain.gives, g.gain.versions]);
+
+describe('escalation paths: SetDefaultPolicyVersion (review T, T5)', () => {
+  it('vic may make devpol v1 (Allow *) the default: a path to any right, and enforcement agrees', async () => {
+    // v1: Allow *; v2 (default): s3:Get* and SetDefaultPolicyVersion on devpol itself.
+    await policyWithVersions('devpol', [doc(allow('*')), doc(allow('s3:Get*'), allow('iam:SetDefaultPolicyVersion', policy('devpol')))]);
+    const vic = await userWith('vic', { policies: ['devpol'] });
+
+    const cli = await cliAgainst(server, ['escalation-paths', '--principal', user('vic')]);
+    assert.equal(cli.status, 0, cli.err);
+    assert.doesNotMatch(cli.out, /no way to more rights found/);
+    assert.match(cli.out, /can come to any right/);
+    assert.match(cli.out, /any right for user\/vic: iam:SetDefaultPolicyVersion on policy\/devpol/);
+
+    const r = await reportOf(user('vic'));
+    assert.deepEqual(gains(r), [['iam:SetDefaultPolicyVersion', policy('devpol'), 'any', ['v1']]]);
+    assert.equal(r.anyRight, true);
+    assert.match(r.canGain[0]?.gain.reasons.at(-1) ?? '', /^policy devpol: version v1 allows every action on every resource \(default v2\)$/);
+
+    const iam = server.iam(vic);
+    try {
+      assert.equal(await errorName(iam.send(new CreateUserCommand({ UserName: 'vx' }))), 'AccessDenied');
+      await iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: policy('devpol'), VersionId: 'v1' }));
+      const made = await iam.send(new CreateUserCommand({ UserName: 'vx' }));
+      assert.equal(made.User?.UserName, 'vx');
+    } finally {
+      iam.destroy();
+    }
+  });
+
+  it('a wider version that does not allow everything gives that version’s rights; versions that allow nothing more are no path', async () => {
+    const set = (n: string) => allow('iam:SetDefaultPolicyVersion', policy(n));
+    // v1 adds s3:PutObject: the rights of v1, not any right.
+    await policyWithVersions('putpol', [doc(allow(['s3:GetObject', 's3:PutObject'], 'arn:aws:s3:::data/*')), doc(allow('s3:GetObject', 'arn:aws:s3:::data/*'), set('putpol'))]);
+    await userWith('pat', { policies: ['putpol'] });
+    const pat = await reportOf(user('pat'));
+    assert.deepEqual(gains(pat), [['iam:SetDefaultPolicyVersion', policy('putpol'), 'policy', ['v1']]]);
+    assert.equal(pat.anyRight, false);
+
+    // v1 narrower (one object under a pattern the default covers), v2 the same as v3 save Sid: nothing more.
+    await policyWithVersions('narrowpol', [
+      doc(allow('s3:GetObject', 'arn:aws:s3:::data/logs/a.txt')),
+      doc({ Sid: 'Same', ...allow('s3:Get*', 'arn:aws:s3:::data/*') }, set('narrowpol')),
+      doc(allow('s3:Get*', 'arn:aws:s3:::data/*'), set('narrowpol')),
+    ]);
+    await userWith('nora', { policies: ['narrowpol'] });
+    const nora = await reportOf(user('nora'));
+    assert.deepEqual([nora.canGain, nora.anyRight], [[], false]);
+
+    // v1 lacks the default's Deny: more, though its Allows are the same.
+    await policyWithVersions('denypol', [doc(allow('s3:*')), doc(allow('s3:*'), set('denypol'), { Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*' })]);
+    await userWith('dan', { policies: ['denypol'] });
+    assert.deepEqual(gains(await reportOf(user('dan'))), [['iam:SetDefaultPolicyVersion', policy('denypol'), 'policy', ['v1']]]);
+  });
+});
