@@ -12,7 +12,7 @@
  * the launcher reports (`process.getuid()`), or any process of the host when none is reported (agent/peer-uid.ts).
  */
 import { failWith, ok, type Result } from '../../core/errors.ts';
-import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn } from '../../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn } from '../../core/jobs/jobs.ts';
 import { contextOf, evaluate } from '../../core/iam/index.ts';
 import { accessDeniedMessage, requestContext } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
@@ -97,6 +97,18 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         if (!a.ok) return a;
         const ws = parseWorkspace(caller.account, name, body);
         if (!ws.ok) return ws;
+        const bucket = ws.value.defaultBucket;
+        if (bucket !== undefined) {
+          // A default-role job reaches its workspace's default bucket: naming one grants it to every member's jobs, so
+          // only a bucket the writer may read can be named (review S, S1). A bucket kept as it was is not asked again.
+          const existing = await app.deps.store.read((tx) => app.jobs.getWorkspace(tx, caller.account, name));
+          if (existing?.defaultBucket !== bucket) {
+            for (const read of defaultBucketReads(bucket)) {
+              const r = authorize(app, caller, read.action, read.resource);
+              if (!r.ok) return failWith('ACCESS_DENIED', `you may only name a bucket you can read as a workspace's default bucket: ${r.errors[0]?.message ?? ''}`, 'defaultBucket');
+            }
+          }
+        }
         await app.deps.store.write((tx) => app.jobs.putWorkspace(tx, ws.value));
         return ok({ body: ws.value });
       },

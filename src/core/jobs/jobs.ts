@@ -195,6 +195,26 @@ export function servedExpiration(expiresAt: number, now: number): number {
   return Math.min(expiresAt, step + SERVED_EXPIRATION_STEP_MS + SERVED_VALIDITY_MS);
 }
 
+/**
+ * The bucket a workspace's `defaultBucket` names, or undefined when it is not the ARN of exactly one bucket: its
+ * name may hold no wildcard (`*`, `?`) and no object path, since a default-role job's session policy grants the
+ * service's every action on it and everything under it (review S, S1). The Alibaba form keeps its `*:*` region and
+ * account fields (`acs:oss:*:*:NAME`), which name no other bucket.
+ */
+export function defaultBucketName(arn: string): string | undefined {
+  const m = /^(?:arn:aws(?:-cn|-us-gov)?:s3:::|acs:oss:[\w*-]*:[\w*]*:)([A-Za-z0-9][A-Za-z0-9._-]{0,254})$/.exec(arn);
+  return m?.[1];
+}
+
+/** The reads a writer of a workspace's default bucket must hold on it (`defaultBucketName`): listing it and reading its objects. */
+export function defaultBucketReads(arn: string): readonly { readonly action: string; readonly resource: string }[] {
+  const oss = arn.startsWith('acs:');
+  return [
+    { action: oss ? 'oss:ListObjects' : 's3:ListBucket', resource: arn },
+    { action: oss ? 'oss:GetObject' : 's3:GetObject', resource: `${arn}/*` },
+  ];
+}
+
 /** Validates a workspace document (from the API or `kind: Workspace`); the message names the field. */
 export function parseWorkspace(account: string, name: string, spec: Record<string, unknown>): Result<Workspace> {
   const bad = checkName('group', name, 'workspace name');
@@ -214,8 +234,8 @@ export function parseWorkspace(account: string, name: string, spec: Record<strin
     out.push(keys[0] === 'user' ? { user: rec['user'] as string } : { group: rec['group'] as string });
   }
   const bucket = spec['defaultBucket'];
-  if (bucket !== undefined && (typeof bucket !== 'string' || !/^(arn:[a-z-]+:s3:::|acs:oss:)[^\s]+$/.test(bucket))) {
-    return failWith('VALIDATION_ERROR', '`defaultBucket` must be a storage ARN such as `arn:aws:s3:::ws-data` or `acs:oss:*:*:ws-data`', 'spec.defaultBucket');
+  if (bucket !== undefined && (typeof bucket !== 'string' || defaultBucketName(bucket) === undefined)) {
+    return failWith('VALIDATION_ERROR', `\`defaultBucket\` must be the ARN of one bucket, without wildcards or an object path, such as \`arn:aws:s3:::ws-data\` or \`acs:oss:*:*:ws-data\`${typeof bucket === 'string' ? `; got \`${bucket}\`` : ''}`, 'spec.defaultBucket');
   }
   const table = spec['defaultTableProject'];
   if (table !== undefined && (typeof table !== 'string' || !/^[\w.-]{1,128}$/.test(table))) return failWith('VALIDATION_ERROR', '`defaultTableProject` must be a project name', 'spec.defaultTableProject');

@@ -1,0 +1,74 @@
+/**
+ * Review S (training jobs, PassRole, job credentials), each finding shown against a real server (startTestServer,
+ * SQLite in a temporary dir) with real clients: the `gatehouse` CLI in process (cliAgainst), the admin REST client
+ * the CLI uses (`call`, SigV4 service `gatehouse`), `@aws-sdk/client-iam` and `@aws-sdk/client-sts`.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as I from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { call } from '../src/adapters/cli/client.ts';
+import { cliAgainst, errorName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { connectionTo } from './support/processes.ts';
+
+const ACCT = '000000000000';
+const ROLE = (name: string) => `arn:aws:iam::${ACCT}:role/${name}`;
+const WS = (name: string) => `arn:aws:training::${ACCT}:workspace/${name}`;
+const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+
+let s: TestServer;
+const keys: Record<string, Credentials> = {};
+
+async function user(name: string, ...statements: object[]): Promise<Credentials> {
+  const iam = s.iam();
+  await iam.send(new I.CreateUserCommand({ UserName: name }));
+  if (statements.length) await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(...statements) }));
+  const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
+  keys[name] = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+  return keys[name];
+}
+
+const conn = (c: Credentials) => connectionTo(s.url, { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) });
+
+before(async () => {
+  s = await startTestServer();
+  const trust = (service: string) => doc({ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' });
+  await s.iam().send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: trust('training.gatehouse.dev') }));
+  // bob: may create workspaces named bob-*, and reads only his own bucket bob-scratch.
+  await user(
+    'bob',
+    { Effect: 'Allow', Action: ['training:CreateJob', 'training:Get*', 'training:List*'], Resource: '*' },
+    { Effect: 'Allow', Action: ['training:CreateWorkspace'], Resource: WS('bob-*') },
+    { Effect: 'Allow', Action: 's3:*', Resource: ['arn:aws:s3:::bob-scratch', 'arn:aws:s3:::bob-scratch/*'] },
+  );
+});
+
+after(async () => {
+  await s?.stop();
+});
+
+test('S1: a workspace default bucket is one bucket without wildcards, and only one the writer may read', async () => {
+  // Wildcards and object paths: refused whoever writes (the root admin too), through the CLI and /v1.
+  for (const bad of ['arn:aws:s3:::*', 'arn:aws:s3:::secret-*', 'arn:aws:s3:::secret-dat?', 'arn:aws:s3:::bob-scratch/*', 'acs:oss:*:*:*']) {
+    const r = await cliAgainst(s, ['workspaces', 'put', 'bob-x', '--member', 'user:bob', '--default-bucket', bad]);
+    assert.notEqual(r.status, 0, `${bad} was accepted: ${r.out}`);
+    assert.match(r.err, /defaultBucket.*the ARN of one bucket, without wildcards/, r.err);
+  }
+  // bob may create bob-* workspaces but not read secret-data: he may not name it.
+  const bob = keys['bob'] as Credentials;
+  const refused = await cliAgainst(s, ['workspaces', 'put', 'bob-x', '--member', 'user:bob', '--default-bucket', 'arn:aws:s3:::secret-data'], bob);
+  assert.notEqual(refused.status, 0, refused.out);
+  assert.match(refused.err, /you may only name a bucket you can read.*s3:ListBucket on resource: arn:aws:s3:::secret-data/, refused.err);
+  const api = await call(conn(bob), 'PUT', ['workspaces', 'bob-x'], { body: { members: [{ user: 'bob' }], defaultBucket: 'arn:aws:s3:::secret-data' } });
+  assert.ok(!api.ok && api.httpStatus === 403, JSON.stringify(api));
+  const gone = await call(conn(s.admin), 'GET', ['workspaces', 'bob-x']);
+  assert.ok(!gone.ok, 'a refused put wrote the workspace');
+  // His own bucket: accepted; and a change of members keeps it without asking again.
+  const mine = await cliAgainst(s, ['workspaces', 'put', 'bob-x', '--member', 'user:bob', '--default-bucket', 'arn:aws:s3:::bob-scratch'], bob);
+  assert.equal(mine.status, 0, mine.err);
+  // The root admin may name any one bucket; bob may then not switch it to another he cannot read.
+  const adminPut = await cliAgainst(s, ['workspaces', 'put', 'bob-y', '--member', 'user:bob', '--default-bucket', 'arn:aws:s3:::secret-data']);
+  assert.equal(adminPut.status, 0, adminPut.err);
+  const change = await call(conn(bob), 'PUT', ['workspaces', 'bob-x'], { body: { members: [{ user: 'bob' }], defaultBucket: 'arn:aws:s3:::other-data' } });
+  assert.ok(!change.ok && change.httpStatus === 403, JSON.stringify(change));
+});
