@@ -1,7 +1,7 @@
 /**
  * Review T, finding T5: `gatehouse escalation-paths` must report `iam:SetDefaultPolicyVersion` on a managed policy
  * attached to the principal when another version allows more than the default (AWS's and Rhino Security's lists
- * of escalations).
+ * of escalations), and a boundary policy that can be rewritten (`CreatePolicyVersion`) or set to a wider version.
  * Each report is checked against enforcement: the principal really makes the version the default through the IAM
  * API, then does what it could not do before. Versions that allow nothing more are no path.
  */
@@ -78,7 +78,7 @@ async function reportOf(principal: string): Promise<Report> {
 
 const gains = (r: Report) => r.canGain.map((g) => [g.gain.action, g.gain.resource, g.gain.gives, g.gain.versions]);
 
-describe('escalation paths: SetDefaultPolicyVersion (review T, T5)', () => {
+describe('escalation paths: SetDefaultPolicyVersion and the boundary policy (review T, T5)', () => {
   it('vic may make devpol v1 (Allow *) the default: a path to any right, and enforcement agrees', async () => {
     // v1: Allow *; v2 (default): s3:Get* and SetDefaultPolicyVersion on devpol itself.
     await policyWithVersions('devpol', [doc(allow('*')), doc(allow('s3:Get*'), allow('iam:SetDefaultPolicyVersion', policy('devpol')))]);
@@ -129,5 +129,32 @@ describe('escalation paths: SetDefaultPolicyVersion (review T, T5)', () => {
     await policyWithVersions('denypol', [doc(allow('s3:*')), doc(allow('s3:*'), set('denypol'), { Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*' })]);
     await userWith('dan', { policies: ['denypol'] });
     assert.deepEqual(gains(await reportOf(user('dan'))), [['iam:SetDefaultPolicyVersion', policy('denypol'), 'policy', ['v1']]]);
+  });
+
+  it('a boundary policy set to a wider version, or rewritten, frees the principal’s own policies, and enforcement agrees', async () => {
+    // The boundary: v1 Allow *, v2 (default) s3:Get* and SetDefaultPolicyVersion on itself.
+    await policyWithVersions('fence', [doc(allow('*')), doc(allow('s3:Get*'), allow('iam:SetDefaultPolicyVersion', policy('fence')))]);
+    const bea = await userWith('bea', { inline: doc(allow(['iam:CreateUser', 'iam:SetDefaultPolicyVersion'])), boundary: 'fence' });
+    const r = await reportOf(user('bea'));
+    assert.deepEqual(gains(r), [['iam:SetDefaultPolicyVersion', policy('fence'), 'own-policies', ['v1']]]);
+
+    const iam = server.iam(bea);
+    try {
+      assert.equal(await errorName(iam.send(new CreateUserCommand({ UserName: 'bx' }))), 'AccessDenied');
+      await iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: policy('fence'), VersionId: 'v1' }));
+      assert.equal((await iam.send(new CreateUserCommand({ UserName: 'bx' }))).User?.UserName, 'bx');
+    } finally {
+      iam.destroy();
+    }
+
+    // CreatePolicyVersion on the boundary policy: its own policies in full, so a policy it may write gives any right.
+    await policyWithVersions('fence2', [doc(allow(['s3:Get*', 'iam:CreatePolicyVersion', 'iam:PutUserPolicy']))]);
+    await userWith('cal', { inline: doc(allow(['iam:CreatePolicyVersion', 'iam:PutUserPolicy'])), boundary: 'fence2' });
+    const cal = await reportOf(user('cal'));
+    assert.deepEqual(gains(cal).map((g) => g.slice(0, 3)), [
+      ['iam:CreatePolicyVersion', policy('fence2'), 'own-policies'],
+      ['iam:PutUserPolicy', user('cal'), 'any'],
+    ]);
+    assert.equal(cal.anyRight, true);
   });
 });

@@ -21,7 +21,9 @@
  *   more than the default (`widerVersions`): the rights of that version, or any right (within the boundary that
  *   stays) when it allows every action on every resource unconditionally. The actor picks a version, not a document,
  *   so a policy whose other versions allow nothing more is no path;
- * - its permissions boundary removed or replaced (`Delete…`/`Put…PermissionsBoundary`): its own policies in full;
+ * - its permissions boundary removed or replaced (`Delete…`/`Put…PermissionsBoundary`), or the boundary policy itself
+ *   rewritten (`CreatePolicyVersion` on it) or set to a wider version (`SetDefaultPolicyVersion`): its own policies
+ *   in full (AWS's delegated-administration example denies both on the boundary policy for this reason);
  * - `AddUserToGroup`: the rights of that group.
  *
  * Roles are asked about by their ARN, as a session with no session policy, the most a session of the role may do
@@ -441,6 +443,22 @@ export function createEscalation(deps: EscalationDeps) {
           if (a) {
             out.push({ by: x.arn, principal: t.arn, action, resource: t.arn, gives: 'own-policies', reasons: a.reasons });
             boundaryStays = false;
+          }
+        }
+        // The boundary policy itself: a version of the actor's writing, or a wider one made the default.
+        if (customerManaged(t.boundary)) {
+          const a = await allows(x, iam('CreatePolicyVersion'), t.boundary);
+          if (a) {
+            out.push({ by: x.arn, principal: t.arn, action: iam('CreatePolicyVersion'), resource: t.boundary, gives: 'own-policies', reasons: a.reasons });
+            boundaryStays = false;
+          }
+          const wider = widerOf(t.boundary);
+          const set = wider.length > 0 ? await allows(x, iam('SetDefaultPolicyVersion'), t.boundary) : undefined;
+          if (set) {
+            const all = wider.filter((v) => v.any);
+            const picked = all.length > 0 ? all : wider;
+            out.push({ by: x.arn, principal: t.arn, action: iam('SetDefaultPolicyVersion'), resource: t.boundary, gives: all.length > 0 ? 'own-policies' : 'policy', policy: t.boundary, versions: picked.map((v) => v.versionId), reasons: [...set.reasons, versionsLine(t.boundary, picked)] });
+            if (all.length > 0) boundaryStays = false;
           }
         }
       }
