@@ -1,7 +1,8 @@
 /**
  * Review T, finding T5: `gatehouse escalation-paths` must report `iam:SetDefaultPolicyVersion` on a managed policy
  * attached to the principal when another version allows more than the default (AWS's and Rhino Security's lists
- * of escalations), and a boundary policy that can be rewritten (`CreatePolicyVersion`) or set to a wider version.
+ * of escalations), and a boundary policy that can be rewritten (`CreatePolicyVersion`) or set to a wider version;
+ * and `Attach…Policy` asked with `iam:PolicyARN`, as enforcement decides it.
  * Each report is checked against enforcement: the principal really makes the version the default through the IAM
  * API, then does what it could not do before. Versions that allow nothing more are no path.
  */
@@ -78,7 +79,7 @@ async function reportOf(principal: string): Promise<Report> {
 
 const gains = (r: Report) => r.canGain.map((g) => [g.gain.action, g.gain.resource, g.gain.gives, g.gain.versions]);
 
-describe('escalation paths: SetDefaultPolicyVersion and the boundary policy (review T, T5)', () => {
+describe('escalation paths: SetDefaultPolicyVersion, the boundary policy and iam:PolicyARN (review T, T5)', () => {
   it('vic may make devpol v1 (Allow *) the default: a path to any right, and enforcement agrees', async () => {
     // v1: Allow *; v2 (default): s3:Get* and SetDefaultPolicyVersion on devpol itself.
     await policyWithVersions('devpol', [doc(allow('*')), doc(allow('s3:Get*'), allow('iam:SetDefaultPolicyVersion', policy('devpol')))]);
@@ -156,5 +157,33 @@ describe('escalation paths: SetDefaultPolicyVersion and the boundary policy (rev
       ['iam:PutUserPolicy', user('cal'), 'any'],
     ]);
     assert.equal(cal.anyRight, true);
+  });
+
+  it('AttachUserPolicy allowed only for some policies (iam:PolicyARN) is asked with each policy, as enforcement decides it', async () => {
+    const attachOnly = (arn: string) => doc({ Effect: 'Allow', Action: ['iam:AttachUserPolicy', 'iam:CreateUser'], Resource: user('ada'), Condition: { ArnEquals: { 'iam:PolicyARN': arn } } });
+    const ada = await userWith('ada', { inline: attachOnly('arn:aws:iam::aws:policy/AdministratorAccess') });
+    const r = await reportOf(user('ada'));
+    assert.deepEqual(
+      r.canGain.map((g) => [g.gain.action, g.gain.resource, g.gain.gives, g.gain.policy]),
+      [['iam:AttachUserPolicy', user('ada'), 'any', 'arn:aws:iam::aws:policy/AdministratorAccess']],
+    );
+    assert.equal(r.anyRight, true);
+    const iam = server.iam(ada);
+    try {
+      assert.equal(await errorName(iam.send(new CreateUserCommand({ UserName: 'ax' }))), 'AccessDenied');
+      assert.equal(await errorName(iam.send(new AttachUserPolicyCommand({ UserName: 'ada', PolicyArn: 'arn:aws:iam::aws:policy/IAMFullAccess' }))), 'AccessDenied');
+      await iam.send(new AttachUserPolicyCommand({ UserName: 'ada', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
+      assert.equal((await iam.send(new CreateUserCommand({ UserName: 'ax' }))).User?.UserName, 'ax');
+    } finally {
+      iam.destroy();
+    }
+
+    // A policy of the account that does not allow everything: its rights.
+    await policyWithVersions('readpol', [doc(allow('s3:GetObject', 'arn:aws:s3:::data/*'))]);
+    await userWith('rue', { inline: attachOnly(policy('readpol')).replaceAll(user('ada'), user('rue')) });
+    assert.deepEqual(
+      (await reportOf(user('rue'))).canGain.map((g) => [g.gain.action, g.gain.gives, g.gain.policy]),
+      [['iam:AttachUserPolicy', 'policy', policy('readpol')]],
+    );
   });
 });

@@ -16,7 +16,10 @@
  * - a policy written or attached to it (`PutUserPolicy`, `AttachUserPolicy`, `PutRolePolicy`, `AttachRolePolicy`),
  *   to one of its groups (`PutGroupPolicy`, `AttachGroupPolicy`), or a new default version of a managed policy
  *   attached to it or its groups (`CreatePolicyVersion`): any right, within its permissions boundary if it has one
- *   that X cannot remove;
+ *   that X cannot remove. Enforcement names the policy an `Attach…Policy` attaches (`iam:PolicyARN`): when the
+ *   question without it is refused and a policy of X reads that key, it is asked again for each managed policy of
+ *   the account and each built-in one not already in effect, and each one allowed gives its rights (any right when
+ *   it allows everything);
  * - another existing version of such a managed policy made the default (`SetDefaultPolicyVersion`), when one allows
  *   more than the default (`widerVersions`): the rights of that version, or any right (within the boundary that
  *   stays) when it allows every action on every resource unconditionally. The actor picks a version, not a document,
@@ -39,6 +42,7 @@
 import { setImmediate } from 'node:timers/promises';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
+import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, isWorkspaceMember, nodeRole, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import { parsePolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
@@ -76,7 +80,7 @@ export interface EscalationGain {
    * within the boundary that stays.
    */
   readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy';
-  /** The managed policy set to another version. */
+  /** The managed policy attached (`Attach…Policy` allowed only for some policies, by `iam:PolicyARN`) or set to another version. */
   readonly policy?: string;
   /** For `SetDefaultPolicyVersion`: the versions of `policy` that allow more than its default. */
   readonly versions?: readonly string[];
@@ -427,6 +431,20 @@ export function createEscalation(deps: EscalationDeps) {
       return `policy ${arn.slice(arn.lastIndexOf('/') + 1)}: version ${ids} ${picked.some((v) => v.any) ? 'allows every action on every resource' : 'may allow more than the default'} (default ${def})`;
     };
 
+    /** The managed policies an `Attach…Policy` may name: the account's own and the built-in ones of its partition. */
+    const attachable = [
+      ...details.value.policies.filter((p) => customerManaged(p.policy.arn)).map((p) => ({ arn: p.policy.arn, document: p.versions.find((v) => v.isDefault)?.document })),
+      ...BUILTIN_POLICIES.filter((p) => p.partition === partition).map((p) => ({ arn: p.arn, document: p.document })),
+    ].map((p) => {
+      const doc = p.document === undefined ? undefined : parsePolicy(p.document, { kind: 'identity', maxChars: Number.MAX_SAFE_INTEGER });
+      return { arn: p.arn, any: doc?.ok === true && allowsEverything(doc.value) };
+    });
+    /** Does a policy of `x` (identity or boundary) have a condition on `key` (lowercase)? */
+    const decidesOn = async (x: Node, key: string): Promise<boolean> => {
+      const { policies } = await asPrincipal(x);
+      return [...policies.identity, ...(policies.boundary ? [policies.boundary] : [])].some((p) => p.statements.some((st) => st.conditions.some((c) => c.key === key)));
+    };
+
     /** What `x` can do to the rights of `t` (a principal `x`'s start can act as). */
     const gainCache = new Map<string, EscalationGain[]>();
     const gainsOver = async (x: Node, t: Node): Promise<EscalationGain[]> => {
@@ -472,6 +490,15 @@ export function createEscalation(deps: EscalationDeps) {
       for (const [action, resource] of writes) {
         const a = await allows(x, action, resource);
         if (a) out.push({ by: x.arn, principal: t.arn, action, resource, gives, reasons: a.reasons });
+        else if (action.endsWith('Policy') && action.includes(':Attach') && (await decidesOn(x, 'iam:policyarn'))) {
+          // Enforcement names the policy attached (`iam:PolicyARN`): asked for each policy that could be, when a
+          // policy of the actor reads that key and the question without it was refused.
+          for (const p of attachable) {
+            if (t.managed.includes(p.arn)) continue;
+            const b = await allows(x, action, resource, { 'iam:PolicyARN': p.arn });
+            if (b) out.push({ by: x.arn, principal: t.arn, action, resource, gives: p.any ? gives : 'policy', policy: p.arn, reasons: b.reasons });
+          }
+        }
       }
       // Another version of a managed policy attached to it made the default: asked only where one allows more.
       for (const arn of t.managed.filter(customerManaged)) {
