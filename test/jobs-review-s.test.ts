@@ -43,6 +43,31 @@ before(async () => {
   );
 });
 
+interface SubmittedJson {
+  readonly job: { readonly id: string; readonly role: { readonly mode: string; readonly arn?: string } };
+  readonly capability: string;
+}
+
+/** Submits through POST /v1/jobs (what `jobs run` calls) as `who`; no process is launched. */
+async function submit(who: Credentials, workspace: string, role: string) {
+  return call<SubmittedJson>(conn(who), 'POST', ['jobs'], { body: { workspace, role, imds: false } });
+}
+
+/** The job's credentials from its container endpoint, as the SDKs fetch them. */
+async function jobCredentials(capability: string): Promise<{ status: number; creds?: Credentials; body: string }> {
+  const r = await fetch(`${s.running.agentUrl}/v1/container-credentials`, { headers: { authorization: capability } });
+  const body = await r.text();
+  if (r.status !== 200) return { status: r.status, body };
+  const j = JSON.parse(body) as { AccessKeyId: string; SecretAccessKey: string; Token: string };
+  return { status: 200, creds: { accessKeyId: j.AccessKeyId, secretAccessKey: j.SecretAccessKey, sessionToken: j.Token }, body };
+}
+
+async function decision(who: Credentials, action: string, resource: string, context?: Record<string, string>): Promise<string> {
+  const d = await call<{ decision: string }>(conn(who), 'POST', ['authorize'], { body: { action, resource, ...(context ? { context } : {}) } });
+  assert.ok(d.ok, d.ok ? '' : d.message);
+  return d.value.decision;
+}
+
 after(async () => {
   await s?.stop();
 });
@@ -71,4 +96,31 @@ test('S1: a workspace default bucket is one bucket without wildcards, and only o
   assert.equal(adminPut.status, 0, adminPut.err);
   const change = await call(conn(bob), 'PUT', ['workspaces', 'bob-x'], { body: { members: [{ user: 'bob' }], defaultBucket: 'arn:aws:s3:::other-data' } });
   assert.ok(!change.ok && change.httpStatus === 403, JSON.stringify(change));
+});
+
+test('S5: the default training role passed by its ARN, in any spelling, runs as --role default, narrowed to the workspace bucket', async () => {
+  // erin may pass any role to the training service: the common grant.
+  const erin = await user(
+    'erin',
+    { Effect: 'Allow', Action: 'training:CreateJob', Resource: WS('erin-ws') },
+    { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'training.gatehouse.dev' } } },
+  );
+  const put = await call(conn(s.admin), 'PUT', ['workspaces', 'erin-ws'], { body: { members: [{ user: 'erin' }], defaultBucket: 'arn:aws:s3:::erin-data' } });
+  assert.ok(put.ok, put.ok ? '' : put.message);
+  // The default role exists once a default job ran.
+  const first = await submit(erin, 'erin-ws', 'default');
+  assert.ok(first.ok, first.ok ? '' : first.message);
+  const spellings = [ROLE('GatehouseTrainingDefaultRole'), ROLE('gatehousetrainingdefaultrole'), `arn:aws:iam::${ACCT}:role/some/path/GatehouseTrainingDefaultRole`, `acs:ram::${ACCT}:role/GatehouseTrainingDefaultRole`];
+  for (const role of [...spellings, 'default']) {
+    const r = await submit(erin, 'erin-ws', role);
+    assert.ok(r.ok, `${role}: ${r.ok ? '' : r.message}`);
+    assert.deepEqual(r.value.job.role, { mode: 'default', arn: ROLE('GatehouseTrainingDefaultRole') }, role);
+    const c = await jobCredentials(r.value.capability);
+    assert.equal(c.status, 200, c.body);
+    const job = c.creds as Credentials;
+    assert.equal(await decision(job, 's3:GetObject', 'arn:aws:s3:::erin-data/x'), 'Allow', role);
+    assert.equal(await decision(job, 's3:GetObject', 'arn:aws:s3:::secret-data/payroll.txt'), 'ImplicitDeny', `${role}: the job reaches a bucket not its workspace's`);
+    assert.ok((await call(conn(erin), 'POST', ['jobs', r.value.job.id, 'stop'])).ok);
+  }
+  assert.ok((await call(conn(erin), 'POST', ['jobs', first.value.job.id, 'stop'])).ok);
 });

@@ -337,8 +337,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // 1. The role.
       let roleArn: string | undefined;
       let mode: Job['role']['mode'];
+      const named = input.role === 'none' || input.role === 'default' ? undefined : parseRoleArn(input.role);
       if (input.role === 'none') mode = 'none';
-      else if (input.role === 'default') mode = 'default';
+      // The default role by its ARN, in any spelling, is `default`: the role holds s3:*, odps:* and tables:* on *, and
+      // only the per-job session policy of a default-role job makes it safe to run as (review S, S5).
+      else if (input.role === 'default' || (named && named.account === account && named.name.toLowerCase() === defaultRoleName(partition).toLowerCase())) mode = 'default';
       else {
         mode = 'custom';
         const parsed = parseRoleArn(input.role);
