@@ -263,3 +263,92 @@ describe('T2: IAM actions carry the tag condition keys', () => {
     assert.equal(await errorName(l.send(new I.CreateAccessKeyCommand({ UserName: 'reddy' }))), 'AccessDenied');
   });
 });
+
+describe('T4: iam:PermissionsBoundary is supplied as AWS does (the IAM User Guide delegated-admin policy)', () => {
+  const B = ARN('policy/XCompanyBoundaries');
+  const OTHER = ARN('policy/Other');
+  // "Permissions boundaries for IAM entities", IAM User Guide (ShirleyRodriguez).
+  const shirleyPolicy = policy(
+    {
+      Sid: 'CreateOrChangeOnlyWithBoundary',
+      Effect: 'Allow',
+      Action: ['iam:CreateUser', 'iam:DeleteUserPolicy', 'iam:AttachUserPolicy', 'iam:DetachUserPolicy', 'iam:PutUserPermissionsBoundary', 'iam:PutUserPolicy'],
+      Resource: '*',
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': B } },
+    },
+    {
+      Sid: 'CloudWatchAndOtherIAMTasks',
+      Effect: 'Allow',
+      Action: ['iam:GetUser', 'iam:ListUsers', 'iam:DeleteUser', 'iam:UpdateUser', 'iam:CreateAccessKey', 'iam:ListAccessKeys', 'iam:GetPolicy', 'iam:ListPolicies', 'iam:CreatePolicy', 'iam:GetUserPolicy', 'iam:ListUserPolicies', 'iam:ListAttachedUserPolicies'],
+      Resource: '*',
+    },
+    { Sid: 'NoBoundaryPolicyEdit', Effect: 'Deny', Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'], Resource: [B] },
+    { Sid: 'NoBoundaryUserDelete', Effect: 'Deny', Action: 'iam:DeleteUserPermissionsBoundary', Resource: '*' },
+  );
+  // apply needs gatehouse:Apply besides the IAM actions it stands for.
+  const applyRight = policy({ Effect: 'Allow', Action: 'gatehouse:*', Resource: '*' });
+  const s3Doc = JSON.stringify(policy({ Effect: 'Allow', Action: 's3:*', Resource: '*' }));
+  let shirleyKey: Credentials;
+  let shirley: I.IAMClient;
+
+  before(async () => {
+    await admin.send(new I.CreatePolicyCommand({ PolicyName: 'XCompanyBoundaries', PolicyDocument: JSON.stringify(policy({ Effect: 'Allow', Action: ['s3:*', 'cloudwatch:*', 'ec2:*'], Resource: '*' })) }));
+    await admin.send(new I.CreatePolicyCommand({ PolicyName: 'Other', PolicyDocument: JSON.stringify(policy({ Effect: 'Allow', Action: '*', Resource: '*' })) }));
+    shirleyKey = await userWith('shirley', shirleyPolicy);
+    await admin.send(new I.PutUserPolicyCommand({ UserName: 'shirley', PolicyName: 'apply', PolicyDocument: JSON.stringify(applyRight) }));
+    shirley = server.iam(shirleyKey);
+  });
+
+  test('over the IAM API: what AWS allows is allowed, what it refuses is refused', async () => {
+    assert.equal(await errorName(shirley.send(new I.CreateUserCommand({ UserName: 'dev1', PermissionsBoundary: B }))), 'ok');
+    await admin.send(new I.CreateUserCommand({ UserName: 'dev2', PermissionsBoundary: B }));
+    assert.equal(await errorName(shirley.send(new I.PutUserPolicyCommand({ UserName: 'dev2', PolicyName: 'p', PolicyDocument: s3Doc }))), 'ok');
+    assert.equal(await errorName(shirley.send(new I.AttachUserPolicyCommand({ UserName: 'dev2', PolicyArn: OTHER }))), 'ok');
+    assert.equal(await errorName(shirley.send(new I.DetachUserPolicyCommand({ UserName: 'dev2', PolicyArn: OTHER }))), 'ok');
+    assert.equal(await errorName(shirley.send(new I.DeleteUserPolicyCommand({ UserName: 'DEV2', PolicyName: 'p' }))), 'ok');
+    await admin.send(new I.CreateUserCommand({ UserName: 'dev3' }));
+    assert.equal(await errorName(shirley.send(new I.PutUserPermissionsBoundaryCommand({ UserName: 'dev3', PermissionsBoundary: B }))), 'ok');
+    // AWS refuses these.
+    assert.equal(await errorName(shirley.send(new I.CreateUserCommand({ UserName: 'dev4' }))), 'AccessDenied');
+    assert.equal(await errorName(shirley.send(new I.CreateUserCommand({ UserName: 'dev4', PermissionsBoundary: OTHER }))), 'AccessDenied');
+    assert.equal(await errorName(shirley.send(new I.PutUserPermissionsBoundaryCommand({ UserName: 'dev2', PermissionsBoundary: OTHER }))), 'AccessDenied');
+    assert.equal(await errorName(shirley.send(new I.DeleteUserPermissionsBoundaryCommand({ UserName: 'dev2' }))), 'AccessDenied');
+    await admin.send(new I.CreateUserCommand({ UserName: 'unbounded' }));
+    assert.equal(await errorName(shirley.send(new I.PutUserPolicyCommand({ UserName: 'unbounded', PolicyName: 'p', PolicyDocument: s3Doc }))), 'AccessDenied');
+    assert.equal(await errorName(shirley.send(new I.AttachUserPolicyCommand({ UserName: 'unbounded', PolicyArn: OTHER }))), 'AccessDenied');
+    assert.equal(await errorName(shirley.send(new I.AttachUserPolicyCommand({ UserName: 'shirley', PolicyArn: ADMIN_POLICY }))), 'AccessDenied');
+    assert.equal((await admin.send(new I.GetUserCommand({ UserName: 'dev1' }))).User?.PermissionsBoundary?.PermissionsBoundaryArn, B);
+  });
+
+  test('over /v1: a user created with the boundary, and not without', async () => {
+    const made = await gatehouseJson(server.url, shirleyKey, 'POST', '/v1/users', { name: 'dev5', permissionsBoundary: 'XCompanyBoundaries' });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    assert.equal((await gatehouseJson(server.url, shirleyKey, 'POST', '/v1/users', { name: 'dev6' })).status, 403);
+  });
+
+  test('over apply: a new user with the boundary, its policies, and an existing user given the boundary', async () => {
+    const r = await apply(shirleyKey, [doc('User', 'dev9', { permissionsBoundary: 'XCompanyBoundaries', policies: ['Other'], inlinePolicies: { p: JSON.parse(s3Doc) } })]);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const dev9 = (await admin.send(new I.GetUserCommand({ UserName: 'dev9' }))).User;
+    assert.equal(dev9?.PermissionsBoundary?.PermissionsBoundaryArn, B);
+    assert.deepEqual((await admin.send(new I.ListAttachedUserPoliciesCommand({ UserName: 'dev9' }))).AttachedPolicies?.map((p) => p.PolicyArn), [OTHER]);
+    // An existing user without a boundary: given it, and policies, in one apply (the boundary is set first).
+    await admin.send(new I.CreateUserCommand({ UserName: 'dev7' }));
+    const r7 = await apply(shirleyKey, [doc('User', 'dev7', { permissionsBoundary: 'XCompanyBoundaries', inlinePolicies: { p: JSON.parse(s3Doc) } })]);
+    assert.equal(r7.status, 200, JSON.stringify(r7.json));
+    // Refused as AWS would: no boundary, another boundary, policies on a user without it, dropping the boundary.
+    assert.equal((await apply(shirleyKey, [doc('User', 'dev10', { policies: ['Other'] })])).status, 403);
+    assert.equal((await apply(shirleyKey, [doc('User', 'dev11', { permissionsBoundary: 'Other' })])).status, 403);
+    assert.equal((await apply(shirleyKey, [doc('User', 'unbounded', { inlinePolicies: { p: JSON.parse(s3Doc) } })])).status, 403);
+    // dev9 loses its boundary and gets a new policy in one apply: the policy would be put on an unbounded user.
+    await admin.send(new I.PutUserPolicyCommand({ UserName: 'shirley', PolicyName: 'apply', PolicyDocument: JSON.stringify(policy({ Effect: 'Allow', Action: ['gatehouse:*', 'iam:DeleteUserPermissionsBoundary'], Resource: '*' })) }));
+    await admin.send(new I.DeleteUserPolicyCommand({ UserName: 'shirley', PolicyName: 'p' }));
+    await admin.send(new I.PutUserPolicyCommand({ UserName: 'shirley', PolicyName: 'p', PolicyDocument: JSON.stringify({ ...shirleyPolicy, Statement: shirleyPolicy.Statement.filter((x) => x['Sid'] !== 'NoBoundaryUserDelete') }) }));
+    const split = await apply(shirleyKey, [doc('User', 'dev9', { policies: ['Other'], inlinePolicies: { p: JSON.parse(s3Doc), q: JSON.parse(s3Doc) } })]);
+    assert.equal(split.status, 403, JSON.stringify(split.json));
+    assert.match(JSON.stringify(split.json), /PutUserPolicy/);
+    assert.equal((await admin.send(new I.GetUserCommand({ UserName: 'dev9' }))).User?.PermissionsBoundary?.PermissionsBoundaryArn, B);
+    for (const u of ['dev10', 'dev11']) assert.equal(await errorName(admin.send(new I.GetUserCommand({ UserName: u }))), 'NoSuchEntityException', u);
+    assert.deepEqual((await admin.send(new I.ListUserPoliciesCommand({ UserName: 'unbounded' }))).PolicyNames, []);
+  });
+});

@@ -44,7 +44,7 @@ import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn, wor
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPolicyKind, iamRoleKind } from './bindings.ts';
-import { createDirectory, requestTagContext, resourceTagContext, tagKeysContext, type ConditionContext } from './directory.ts';
+import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, type ConditionContext } from './directory.ts';
 import { forgetGroup, forgetPrincipal, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
@@ -456,31 +456,63 @@ async function resolveAttached(
   return { policies: policies.ok ? policies.value : [], boundary, errors };
 }
 
-/** Steps that turn the current attachments and inline policies of a principal into the desired ones. */
+/**
+ * The permissions boundary a user or role has when each phase of relation steps runs (`withBoundary` orders the
+ * boundary's own step): `unlink`, its current one (a Delete…PermissionsBoundary step comes after the detachments);
+ * `link`, the desired one (a Put…PermissionsBoundary step comes before the attachments). A user or role this apply
+ * creates has its boundary from the start (the CreateUser/CreateRole step sets it). Groups have none.
+ */
+interface BoundaryAt {
+  readonly unlink: string | null;
+  readonly link: string | null;
+}
+const NO_BOUNDARY: BoundaryAt = { unlink: null, link: null };
+
+/** The boundary at each phase, for a user or role that has `current` (`undefined`: created by this apply) and should have `desired`. */
+function boundaryAt(current: string | null | undefined, desired: string | null): BoundaryAt {
+  return { unlink: current === undefined ? desired : current, link: desired };
+}
+
+/**
+ * A user's or role's relation steps with its boundary step where `boundaryAt` says it is: a Put…PermissionsBoundary
+ * (link phase) before the attachments and inline policies it bounds, a Delete…PermissionsBoundary (unlink phase)
+ * after the detachments. Within a phase, steps run in this order, so each sees the boundary the previous left.
+ */
+function withBoundary(relations: readonly Step[], boundary: readonly Step[]): Step[] {
+  return [...boundary.filter((s) => s.phase === PHASE.link), ...relations, ...boundary.filter((s) => s.phase !== PHASE.link)];
+}
+
+/**
+ * Steps that turn the current attachments and inline policies of a principal into the desired ones. Each carries
+ * `iam:PermissionsBoundary` as the principal's boundary when that step runs (review T, T4).
+ */
 function relationSteps(
   ref: PrincipalRef,
   arn: string,
   current: PrincipalState,
   desired: { policies: readonly string[]; inline: ReadonlyMap<string, { name: string; doc: PolicyText }> },
+  boundary: BoundaryAt = NO_BOUNDARY,
 ): Step[] {
   const steps: Step[] = [];
   const noun = NOUN[ref.type];
   const base = { resource: arn, account: ref.account };
+  const unlink = boundaryContext(boundary.unlink);
+  const link = boundaryContext(boundary.link);
   for (const p of current.policies) {
     if (desired.policies.includes(p)) continue;
-    steps.push({ ...base, phase: PHASE.unlink, action: `Detach${noun}Policy`, context: { 'iam:PolicyARN': p }, run: async (tx) => fromStore(await tx.attachments.detach(ref, p)) });
+    steps.push({ ...base, phase: PHASE.unlink, action: `Detach${noun}Policy`, context: { 'iam:PolicyARN': p, ...unlink }, run: async (tx) => fromStore(await tx.attachments.detach(ref, p)) });
   }
   for (const p of desired.policies) {
     if (current.policies.includes(p)) continue;
-    steps.push({ ...base, phase: PHASE.link, action: `Attach${noun}Policy`, context: { 'iam:PolicyARN': p }, run: async (tx) => fromStore(await tx.attachments.attach(ref, p)) });
+    steps.push({ ...base, phase: PHASE.link, action: `Attach${noun}Policy`, context: { 'iam:PolicyARN': p, ...link }, run: async (tx) => fromStore(await tx.attachments.attach(ref, p)) });
   }
   for (const [key, p] of current.inline) {
     if (desired.inline.has(key)) continue;
-    steps.push({ ...base, phase: PHASE.unlink, action: `Delete${noun}Policy`, run: async (tx) => fromStore(await tx.inlinePolicies.delete(ref, p.name)) });
+    steps.push({ ...base, phase: PHASE.unlink, action: `Delete${noun}Policy`, context: unlink, run: async (tx) => fromStore(await tx.inlinePolicies.delete(ref, p.name)) });
   }
   for (const [key, p] of desired.inline) {
     if (current.inline.get(key)?.canonical === p.doc.canonical) continue;
-    steps.push({ ...base, phase: PHASE.link, action: `Put${noun}Policy`, run: async (tx) => fromStore(await tx.inlinePolicies.put(ref, p.name, p.doc.text)) });
+    steps.push({ ...base, phase: PHASE.link, action: `Put${noun}Policy`, context: link, run: async (tx) => fromStore(await tx.inlinePolicies.put(ref, p.name, p.doc.text)) });
   }
   return steps;
 }
@@ -490,7 +522,7 @@ function boundarySteps(ref: PrincipalRef, arn: string, current: string | null, d
   const noun = NOUN[ref.type];
   const update = async (tx: WriteTx, permissionsBoundary: string | null) =>
     fromStore(ref.type === 'user' ? await tx.users.update(ref.account, ref.name, { permissionsBoundary }) : await tx.roles.update(ref.account, ref.name, { permissionsBoundary }));
-  if (desired === null) return [{ phase: PHASE.unlink, action: `Delete${noun}PermissionsBoundary`, resource: arn, account: ref.account, run: (tx) => update(tx, null) }];
+  if (desired === null) return [{ phase: PHASE.unlink, action: `Delete${noun}PermissionsBoundary`, resource: arn, account: ref.account, context: boundaryContext(current), run: (tx) => update(tx, null) }];
   return [{ phase: PHASE.link, action: `Put${noun}PermissionsBoundary`, resource: arn, account: ref.account, context: { 'iam:PermissionsBoundary': desired }, run: (tx) => update(tx, desired) }];
 }
 
@@ -527,14 +559,22 @@ async function forgotten(tx: WriteTx, gone: GonePrincipal, now: string, deleted:
 }
 
 /** Steps of deleting a principal with everything attached to it (run-time lists: earlier steps may have changed them). */
-async function principalDeleteSteps(env: PlanEnv, ref: PrincipalRef, arn: string, phase: number, drop: (tx: WriteTx) => Promise<Result<unknown>>, context: Readonly<ConditionContext> = {}): Promise<Step[]> {
+async function principalDeleteSteps(
+  env: PlanEnv,
+  ref: PrincipalRef,
+  arn: string,
+  phase: number,
+  drop: (tx: WriteTx) => Promise<Result<unknown>>,
+  context: Readonly<ConditionContext> = {},
+  boundary: string | null = null,
+): Promise<Step[]> {
   const { tx } = env;
   const noun = NOUN[ref.type];
   const base = { resource: arn, account: ref.account, phase };
   const steps: Step[] = [];
   const state = await principalState(tx, ref);
-  for (const p of state.policies) steps.push({ ...base, action: `Detach${noun}Policy`, context: { 'iam:PolicyARN': p } });
-  if (state.inline.size > 0) steps.push({ ...base, action: `Delete${noun}Policy` });
+  for (const p of state.policies) steps.push({ ...base, action: `Detach${noun}Policy`, context: { 'iam:PolicyARN': p, ...boundaryContext(boundary) } });
+  if (state.inline.size > 0) steps.push({ ...base, action: `Delete${noun}Policy`, context: boundaryContext(boundary) });
   if (ref.type === 'user') {
     if ((await tx.accessKeys.listForUser(ref.account, ref.name)).length > 0) steps.push({ ...base, action: 'DeleteAccessKey' });
     for (const g of await tx.groups.listForUser(ref.account, ref.name)) {
@@ -584,14 +624,14 @@ async function userOrRoleDelete(
   env: PlanEnv,
   type: GonePrincipal['type'],
   account: string,
-  found: { readonly name: string; readonly path: string; readonly id: string; readonly tags: readonly Tag[] } | undefined,
+  found: { readonly name: string; readonly path: string; readonly id: string; readonly tags: readonly Tag[]; readonly permissionsBoundary: string | null } | undefined,
   remove: (tx: WriteTx, name: string) => Promise<StoreResult<unknown>>,
 ): Promise<Planned<Step[]>> {
   if (!found) return planOk([]);
   const gone: GonePrincipal = { type, account, name: found.name, id: found.id };
   const ref: PrincipalRef = { type, account, name: found.name };
   const arn = entityArn(env.partitionOf(account), account, type, found.path, found.name);
-  return planOk(await principalDeleteSteps(env, ref, arn, PHASE.deletePrincipal, async (tx) => forgotten(tx, gone, env.now, fromStore(await remove(tx, found.name))), resourceTagContext(found.tags)));
+  return planOk(await principalDeleteSteps(env, ref, arn, PHASE.deletePrincipal, async (tx) => forgotten(tx, gone, env.now, fromStore(await remove(tx, found.name))), resourceTagContext(found.tags), found.permissionsBoundary));
 }
 
 // --- Account ---------------------------------------------------------------------------------------------
@@ -931,8 +971,9 @@ const userKind: KindHandler<UserSpec> = {
         action: 'CreateUser',
         resource: arn,
         account: o.account,
-        context: requestTagContext(o.spec.tags),
-        run: async (w) => fromStore(await w.users.create({ account: o.account, name, path: '/', id: env.newId(ID_PREFIX.user), created: env.now, tags: [], permissionsBoundary: null, disabled: false })),
+        // Created with the boundary the document asks for, as CreateUser with PermissionsBoundary (review T, T4).
+        context: { ...requestTagContext(o.spec.tags), ...boundaryContext(boundary) },
+        run: async (w) => fromStore(await w.users.create({ account: o.account, name, path: '/', id: env.newId(ID_PREFIX.user), created: env.now, tags: [], permissionsBoundary: boundary, disabled: false })),
       });
     }
     const want = new Set(groups.map((g) => g.name.toLowerCase()));
@@ -945,7 +986,12 @@ const userKind: KindHandler<UserSpec> = {
       if (have.has(g.name.toLowerCase())) continue;
       steps.push({ phase: PHASE.link, action: 'AddUserToGroup', resource: entityArn(partition, o.account, 'group', g.path, g.name), account: o.account, run: async (w) => fromStore(await w.groups.addMember(o.account, g.name, name)) });
     }
-    steps.push(...relationSteps(ref, arn, current, { policies, inline: o.spec.inline }), ...boundarySteps(ref, arn, currentBoundary, boundary), ...tagSteps(ref, arn, currentTags, o.spec.tags));
+    // A user this apply creates has its boundary from its CreateUser step; the admin of a new account has none yet.
+    const created = !existing && !virtualAdmin;
+    steps.push(
+      ...withBoundary(relationSteps(ref, arn, current, { policies, inline: o.spec.inline }, boundaryAt(created ? undefined : currentBoundary, boundary)), boundarySteps(ref, arn, created ? boundary : currentBoundary, boundary)),
+      ...tagSteps(ref, arn, currentTags, o.spec.tags),
+    );
     return objectPlan(existing || virtualAdmin, fields, onEntity(steps, arn, resourceTagContext(existing?.tags)));
   },
   async listNames(tx, account) {
@@ -1037,7 +1083,7 @@ const roleKind: KindHandler<RoleSpec> = {
         action: 'CreateRole',
         resource: arn,
         account: o.account,
-        context: requestTagContext(o.spec.tags),
+        context: { ...requestTagContext(o.spec.tags), ...boundaryContext(boundary) },
         run: async (w) =>
           fromStore(
             await w.roles.create({
@@ -1050,7 +1096,7 @@ const roleKind: KindHandler<RoleSpec> = {
               description: o.spec.description,
               maxSessionDuration: o.spec.maxSessionDuration,
               tags: [],
-              permissionsBoundary: null,
+              permissionsBoundary: boundary,
             }),
           ),
       });
@@ -1069,8 +1115,11 @@ const roleKind: KindHandler<RoleSpec> = {
       }
     }
     steps.push(
-      ...relationSteps(ref, arn, current, { policies, inline: o.spec.inline }),
-      ...boundarySteps(ref, arn, existing?.permissionsBoundary ?? null, boundary),
+      // A role this apply creates has its boundary from its CreateRole step.
+      ...withBoundary(
+        relationSteps(ref, arn, current, { policies, inline: o.spec.inline }, boundaryAt(existing ? existing.permissionsBoundary : undefined, boundary)),
+        boundarySteps(ref, arn, existing ? existing.permissionsBoundary : boundary, boundary),
+      ),
       ...tagSteps(ref, arn, existing?.tags ?? [], o.spec.tags),
     );
     return objectPlan(existing, fields, onEntity(steps, arn, resourceTagContext(existing?.tags)));

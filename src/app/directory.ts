@@ -127,6 +127,15 @@ export function requestTagContext(tags: readonly Tag[] | undefined): ConditionCo
   return out;
 }
 
+/**
+ * `iam:PermissionsBoundary`: the boundary a CreateUser/CreateRole asks for, the one a Put…PermissionsBoundary sets, or
+ * the target's current one on Put/Delete…Policy, Attach/Detach…Policy and Delete…PermissionsBoundary (review T, T4).
+ * Absent when there is none.
+ */
+export function boundaryContext(boundary: string | null | undefined): ConditionContext {
+  return boundary ? { 'iam:PermissionsBoundary': boundary } : {};
+}
+
 /** The keys an UntagUser or UntagRole request names: `aws:TagKeys`. */
 export function tagKeysContext(keys: readonly string[]): ConditionContext {
   return keys.length === 0 ? {} : { 'aws:TagKeys': [...keys] };
@@ -282,6 +291,9 @@ export function createDirectory(deps: AppDeps) {
     return a.ok ? ok(e) : a;
   }
 
+  /** `iam:PermissionsBoundary` of a user's or role's current boundary (a group has none). */
+  const currentBoundary = (e: UserRecord | GroupRecord | RoleRecord | undefined): ConditionContext => boundaryContext(e && 'permissionsBoundary' in e ? e.permissionsBoundary : null);
+
   /** `authorizeOn`, then IAM's NoSuchEntity when there is no such entity: authorization is decided first. */
   async function authorizedEntity<K extends PrincipalType>(c: Caller, tx: ReadTx, type: K, name: string, action: string, context?: EntityContext<K>): Promise<Result<Principal[K]>> {
     const e = await authorizeOn(c, tx, type, name, action, context);
@@ -337,7 +349,7 @@ export function createDirectory(deps: AppDeps) {
     const path = input.path ?? '/';
     const bad = firstError(checkName('user', input.userName), checkPath(input.path), checkTags(input.tags ?? []));
     if (bad) return invalid(bad);
-    const a = authz(c, 'CreateUser', arnOf(c, 'user', path, input.userName), requestTagContext(input.tags));
+    const a = authz(c, 'CreateUser', arnOf(c, 'user', path, input.userName), { ...requestTagContext(input.tags), ...boundaryContext(input.permissionsBoundary) });
     if (!a.ok) return a;
     return write(c, async (tx) => {
       if (input.permissionsBoundary !== undefined) {
@@ -505,7 +517,7 @@ export function createDirectory(deps: AppDeps) {
     if (bad) return invalid(bad);
     const doc = checkDocument(input.assumeRolePolicyDocument, 'trust', QUOTAS.trustPolicySize, 'AssumeRolePolicyDocument', TRUST_TOO_LARGE);
     if (!doc.ok) return doc;
-    const a = authz(c, 'CreateRole', arnOf(c, 'role', path, input.roleName), requestTagContext(input.tags));
+    const a = authz(c, 'CreateRole', arnOf(c, 'role', path, input.roleName), { ...requestTagContext(input.tags), ...boundaryContext(input.permissionsBoundary) });
     if (!a.ok) return a;
     return write(c, async (tx) => {
       if (input.permissionsBoundary !== undefined) {
@@ -579,7 +591,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function putPermissionsBoundary(c: Caller, type: 'user' | 'role', input: { name: string; permissionsBoundary: string }): R<void> {
     return write(c, async (tx) => {
-      const e = await authorizedEntity(c, tx, type, input.name, `Put${ACTION_NAME[type]}PermissionsBoundary`);
+      const e = await authorizedEntity(c, tx, type, input.name, `Put${ACTION_NAME[type]}PermissionsBoundary`, boundaryContext(input.permissionsBoundary));
       if (!e.ok) return e;
       const b = await policyByArn(tx, c, input.permissionsBoundary);
       if (!b.ok) return b;
@@ -589,7 +601,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function deletePermissionsBoundary(c: Caller, type: 'user' | 'role', input: { name: string }): R<void> {
     return write(c, async (tx) => {
-      const e = await authorizedEntity(c, tx, type, input.name, `Delete${ACTION_NAME[type]}PermissionsBoundary`);
+      const e = await authorizedEntity(c, tx, type, input.name, `Delete${ACTION_NAME[type]}PermissionsBoundary`, currentBoundary);
       if (!e.ok) return e;
       return updateField(c, tx, type, input.name, e.value, 'permissionsBoundary', null);
     });
@@ -751,7 +763,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function attachPolicy(c: Caller, type: PrincipalType, input: { name: string; policyArn: string }): R<void> {
     return write(c, async (tx) => {
-      const e = await authorizedEntity(c, tx, type, input.name, `Attach${ACTION_NAME[type]}Policy`, { 'iam:PolicyARN': input.policyArn });
+      const e = await authorizedEntity(c, tx, type, input.name, `Attach${ACTION_NAME[type]}Policy`, (x) => ({ 'iam:PolicyARN': input.policyArn, ...currentBoundary(x) }));
       if (!e.ok) return e;
       const p = await policyByArn(tx, c, input.policyArn);
       if (!p.ok) return p;
@@ -767,7 +779,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function detachPolicy(c: Caller, type: PrincipalType, input: { name: string; policyArn: string }): R<void> {
     return write(c, async (tx) => {
-      const e = await authorizedEntity(c, tx, type, input.name, `Detach${ACTION_NAME[type]}Policy`, { 'iam:PolicyARN': input.policyArn });
+      const e = await authorizedEntity(c, tx, type, input.name, `Detach${ACTION_NAME[type]}Policy`, (x) => ({ 'iam:PolicyARN': input.policyArn, ...currentBoundary(x) }));
       if (!e.ok) return e;
       const ref: PrincipalRef = { type, account: c.account, name: input.name };
       const current = await tx.attachments.listForPrincipal(ref);
@@ -798,7 +810,7 @@ export function createDirectory(deps: AppDeps) {
     const doc = checkDocument(input.policyDocument, 'identity', Math.max(limit, DEFAULT_MAX_CHARS.identity), 'PolicyDocument', `Maximum policy size of ${limit} bytes exceeded for ${type} ${input.name}`);
     if (!doc.ok) return doc;
     return write(c, async (tx) => {
-      const e = await authorizedEntity(c, tx, type, input.name, `Put${ACTION_NAME[type]}Policy`);
+      const e = await authorizedEntity(c, tx, type, input.name, `Put${ACTION_NAME[type]}Policy`, currentBoundary);
       if (!e.ok) return e;
       const ref: PrincipalRef = { type, account: c.account, name: input.name };
       let total = countNonWhitespace(input.policyDocument);
@@ -823,7 +835,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function deleteInlinePolicy(c: Caller, type: PrincipalType, input: { name: string; policyName: string }): R<void> {
     return write(c, async (tx) => {
-      const e = await authorizedEntity(c, tx, type, input.name, `Delete${ACTION_NAME[type]}Policy`);
+      const e = await authorizedEntity(c, tx, type, input.name, `Delete${ACTION_NAME[type]}Policy`, currentBoundary);
       if (!e.ok) return e;
       const ref: PrincipalRef = { type, account: c.account, name: input.name };
       const was = await tx.inlinePolicies.get(ref, input.policyName);
