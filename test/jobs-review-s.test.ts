@@ -124,3 +124,31 @@ test('S5: the default training role passed by its ARN, in any spelling, runs as 
   }
   assert.ok((await call(conn(erin), 'POST', ['jobs', first.value.job.id, 'stop'])).ok);
 });
+
+test('S7: the gatehouse: tag keys that identify jobs are reserved like aws:, in any case, in Tags and TransitiveTagKeys', async () => {
+  // A role anyone of the account may assume with tags, scoped by the job's workspace tag.
+  await s.iam().send(new I.CreateRoleCommand({
+    RoleName: 'chain-target',
+    AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: ['sts:AssumeRole', 'sts:TagSession'] }),
+  }));
+  await s.iam().send(new I.PutRolePolicyCommand({ RoleName: 'chain-target', PolicyName: 'scoped', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::${aws:PrincipalTag/gatehouse:workspace}-data/*' }) }));
+  const mallory = await user('mallory', { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: ROLE('chain-target') });
+  const sts = s.sts(mallory);
+  const assume = (Tags: { Key: string; Value: string }[], TransitiveTagKeys?: string[]) =>
+    sts.send(new AssumeRoleCommand({ RoleArn: ROLE('chain-target'), RoleSessionName: 'forge', Tags, ...(TransitiveTagKeys ? { TransitiveTagKeys } : {}) }));
+  for (const key of ['gatehouse:workspace', 'gatehouse:job', 'Gatehouse:Workspace', 'GATEHOUSE:cluster', 'gatehouse:anything']) {
+    try {
+      await assume([{ Key: key, Value: 'vision' }]);
+      assert.fail(`tag ${key} was accepted`);
+    } catch (e) {
+      const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+      assert.equal(err.name, 'ValidationError', `${key}: ${String(err.message)}`);
+      assert.equal(err.$metadata?.httpStatusCode, 400);
+      assert.equal(err.message, `1 validation error detected: Value '${key}' at 'tags.1.member.key' failed to satisfy constraint: Member must not begin with 'gatehouse:', a prefix reserved for the tags Gatehouse sets on job and node sessions`);
+    }
+  }
+  assert.equal(await errorName(assume([{ Key: 'team', Value: 'x' }, { Key: 'gatehouse:job', Value: 'forged' }], ['gatehouse:job'])), 'ValidationError');
+  // Other tags still pass; the aws: prefix is still refused.
+  assert.equal(await errorName(assume([{ Key: 'team', Value: 'vision' }], ['team'])), 'no error');
+  assert.equal(await errorName(assume([{ Key: 'aws:workspace', Value: 'vision' }])), 'ValidationError');
+});

@@ -57,6 +57,18 @@ const TAG_KEY_PATTERN = '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+';
 const TAG_VALUE_PATTERN = '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*';
 
 /**
+ * The prefix of the session tags Gatehouse itself sets to identify a job or node (`gatehouse:workspace`,
+ * `gatehouse:job`, `gatehouse:cluster`): policies scope by them (`${aws:PrincipalTag/gatehouse:workspace}`), so no
+ * caller may set them, in any case, as no caller may set `aws:` ones (review S, S7).
+ */
+export const GATEHOUSE_TAG_PREFIX = 'gatehouse:';
+
+/** Whether a tag key is one only Gatehouse sets (`GATEHOUSE_TAG_PREFIX`, any case). */
+export function reservedByGatehouse(key: string): boolean {
+  return key.slice(0, GATEHOUSE_TAG_PREFIX.length).toLowerCase() === GATEHOUSE_TAG_PREFIX;
+}
+
+/**
  * The first thing wrong with session tag `i` (0-based), in AWS's validation message shape (`tags.1.member.key`), or
  * undefined. The `aws:` prefix is reserved for AWS (IAM User Guide, "Tagging IAM resources"), in any case.
  */
@@ -67,6 +79,7 @@ export function sessionTagProblem(t: { readonly key: string; readonly value: str
   if (t.key.length > LIMITS.tagKey) return at('key', t.key, `Member must have length less than or equal to ${LIMITS.tagKey}`);
   if (!TAG_KEY_RE.test(t.key)) return at('key', t.key, `Member must satisfy regular expression pattern: ${TAG_KEY_PATTERN}`);
   if (t.key.slice(0, 4).toLowerCase() === 'aws:') return at('key', t.key, "Member must not begin with 'aws:', a prefix reserved for AWS");
+  if (reservedByGatehouse(t.key)) return at('key', t.key, `Member must not begin with '${GATEHOUSE_TAG_PREFIX}', a prefix reserved for the tags Gatehouse sets on job and node sessions`);
   if (t.value.length > LIMITS.tagValue) return at('value', t.value, `Member must have length less than or equal to ${LIMITS.tagValue}`);
   if (!TAG_VALUE_RE.test(t.value)) return at('value', t.value, `Member must satisfy regular expression pattern: ${TAG_VALUE_PATTERN}`);
   return undefined;
@@ -176,6 +189,11 @@ export function checkAssumeRoleParams(p: AssumeRoleParams, partition: Partition)
     seen.add(t.key.toLowerCase());
   }
   if (p.transitiveTagKeys.length > LIMITS.transitive) return `1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.transitive}`;
-  for (const k of p.transitiveTagKeys) if (!seen.has(k.toLowerCase())) return `transitive tag key \`${k}\` is not among the session tags`;
+  for (const [i, k] of p.transitiveTagKeys.entries()) {
+    if (reservedByGatehouse(k)) {
+      return `1 validation error detected: Value '${k}' at 'transitiveTagKeys.${i + 1}.member' failed to satisfy constraint: Member must not begin with '${GATEHOUSE_TAG_PREFIX}', a prefix reserved for the tags Gatehouse sets on job and node sessions`;
+    }
+    if (!seen.has(k.toLowerCase())) return `transitive tag key \`${k}\` is not among the session tags`;
+  }
   return undefined;
 }
