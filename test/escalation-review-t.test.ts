@@ -2,7 +2,8 @@
  * Review T, finding T5: `gatehouse escalation-paths` must report `iam:SetDefaultPolicyVersion` on a managed policy
  * attached to the principal when another version allows more than the default (AWS's and Rhino Security's lists
  * of escalations), and a boundary policy that can be rewritten (`CreatePolicyVersion`) or set to a wider version;
- * and `Attach…Policy` asked with `iam:PolicyARN`, as enforcement decides it.
+ * and `Attach…Policy` and the boundary actions asked with `iam:PolicyARN` and `iam:PermissionsBoundary`, as enforcement
+ * decides them.
  * Each report is checked against enforcement: the principal really makes the version the default through the IAM
  * API, then does what it could not do before. Versions that allow nothing more are no path.
  */
@@ -79,7 +80,7 @@ async function reportOf(principal: string): Promise<Report> {
 
 const gains = (r: Report) => r.canGain.map((g) => [g.gain.action, g.gain.resource, g.gain.gives, g.gain.versions]);
 
-describe('escalation paths: SetDefaultPolicyVersion, the boundary policy and iam:PolicyARN (review T, T5)', () => {
+describe('escalation paths: SetDefaultPolicyVersion, the boundary policy, iam:PolicyARN and iam:PermissionsBoundary (review T, T5)', () => {
   it('vic may make devpol v1 (Allow *) the default: a path to any right, and enforcement agrees', async () => {
     // v1: Allow *; v2 (default): s3:Get* and SetDefaultPolicyVersion on devpol itself.
     await policyWithVersions('devpol', [doc(allow('*')), doc(allow('s3:Get*'), allow('iam:SetDefaultPolicyVersion', policy('devpol')))]);
@@ -185,5 +186,28 @@ describe('escalation paths: SetDefaultPolicyVersion, the boundary policy and iam
       (await reportOf(user('rue'))).canGain.map((g) => [g.gain.action, g.gain.gives, g.gain.policy]),
       [['iam:AttachUserPolicy', 'policy', policy('readpol')]],
     );
+  });
+
+  it('asks with iam:PermissionsBoundary as enforcement names it: the current boundary, and each wider one that may be put', async () => {
+    // AWS's delegated-administration pattern, on itself: writes allowed only while xbound stays its boundary; the
+    // boundary may be replaced only by wideb (Allow *) or narrowb (no wider than xbound).
+    const ARN = (n: string) => policy(n);
+    await policyWithVersions('xbound', [doc(allow(['s3:*', 'iam:PutUserPolicy', 'iam:PutUserPermissionsBoundary']))]);
+    await policyWithVersions('wideb', [doc(allow('*'))]);
+    await policyWithVersions('narrowb', [doc(allow('s3:GetObject', 'arn:aws:s3:::data/*'))]);
+    const mine = doc(
+      { Effect: 'Allow', Action: 'iam:PutUserPolicy', Resource: user('shir'), Condition: { StringEquals: { 'iam:PermissionsBoundary': ARN('xbound') } } },
+      { Effect: 'Allow', Action: 'iam:PutUserPermissionsBoundary', Resource: user('shir'), Condition: { ArnEquals: { 'iam:PermissionsBoundary': [ARN('wideb'), ARN('narrowb')] } } },
+    );
+    await userWith('shir', { inline: mine, boundary: 'xbound' });
+    const r = await reportOf(user('shir'));
+    assert.deepEqual(
+      r.canGain.map((g) => [g.gain.action, g.gain.gives, g.gain.policy]),
+      [
+        ['iam:PutUserPermissionsBoundary', 'own-policies', ARN('wideb')],
+        ['iam:PutUserPolicy', 'any', undefined],
+      ],
+    );
+    assert.equal(r.anyRight, true);
   });
 });

@@ -26,7 +26,10 @@
  *   so a policy whose other versions allow nothing more is no path;
  * - its permissions boundary removed or replaced (`Delete…`/`Put…PermissionsBoundary`), or the boundary policy itself
  *   rewritten (`CreatePolicyVersion` on it) or set to a wider version (`SetDefaultPolicyVersion`): its own policies
- *   in full (AWS's delegated-administration example denies both on the boundary policy for this reason);
+ *   in full (AWS's delegated-administration example denies both on the boundary policy for this reason), or cut by
+ *   the wider boundary `policy`. Enforcement names the boundary (`iam:PermissionsBoundary`): the current one on
+ *   `Put/Attach…Policy` and `Delete…PermissionsBoundary`, the new one on `Put…PermissionsBoundary`, which, refused
+ *   without it when a policy of X reads that key, is asked for each policy that may be wider than the current one;
  * - `AddUserToGroup`: the rights of that group.
  *
  * Roles are asked about by their ARN, as a session with no session policy, the most a session of the role may do
@@ -75,12 +78,16 @@ export interface EscalationGain {
   readonly resource: string;
   /**
    * `any`: any right (a policy of the actor's choosing, or a version that allows everything); `any-within-boundary`:
-   * any right its permissions boundary allows; `own-policies`: its own policies, no longer cut by its boundary;
+   * any right its permissions boundary allows; `own-policies`: its own policies, no longer cut by its boundary (cut
+   * by the wider boundary `policy` instead, when given);
    * `group`: the rights of `resource`; `policy`: the rights of managed policy `policy` (of its `versions` when given),
    * within the boundary that stays.
    */
   readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy';
-  /** The managed policy attached (`Attach…Policy` allowed only for some policies, by `iam:PolicyARN`) or set to another version. */
+  /**
+   * The managed policy attached (`Attach…Policy` allowed only for some policies, by `iam:PolicyARN`), set to another
+   * version, or put as the boundary (`Put…PermissionsBoundary` allowed only for some, by `iam:PermissionsBoundary`).
+   */
   readonly policy?: string;
   /** For `SetDefaultPolicyVersion`: the versions of `policy` that allow more than its default. */
   readonly versions?: readonly string[];
@@ -436,9 +443,15 @@ export function createEscalation(deps: EscalationDeps) {
       ...details.value.policies.filter((p) => customerManaged(p.policy.arn)).map((p) => ({ arn: p.policy.arn, document: p.versions.find((v) => v.isDefault)?.document })),
       ...BUILTIN_POLICIES.filter((p) => p.partition === partition).map((p) => ({ arn: p.arn, document: p.document })),
     ].map((p) => {
-      const doc = p.document === undefined ? undefined : parsePolicy(p.document, { kind: 'identity', maxChars: Number.MAX_SAFE_INTEGER });
-      return { arn: p.arn, any: doc?.ok === true && allowsEverything(doc.value) };
+      const parsed = p.document === undefined ? undefined : parsePolicy(p.document, { kind: 'identity', maxChars: Number.MAX_SAFE_INTEGER });
+      const doc = parsed?.ok ? parsed.value : undefined;
+      return { arn: p.arn, any: doc !== undefined && allowsEverything(doc), doc };
     });
+    /** May boundary `next` allow what boundary `now` does not (their default versions; see `widerVersions`)? */
+    const mayWiden = (next: (typeof attachable)[number], now: string): boolean => {
+      const cur = attachable.find((p) => p.arn === now)?.doc;
+      return next.doc === undefined || cur === undefined || !noWider(next.doc, cur);
+    };
     /** Does a policy of `x` (identity or boundary) have a condition on `key` (lowercase)? */
     const decidesOn = async (x: Node, key: string): Promise<boolean> => {
       const { policies } = await asPrincipal(x);
@@ -454,13 +467,29 @@ export function createEscalation(deps: EscalationDeps) {
       const out: EscalationGain[] = [];
       const kind = t.kind === 'user' ? 'User' : 'Role';
       let boundaryStays = t.boundary !== null;
+      // Enforcement names the principal's current boundary (`iam:PermissionsBoundary`) on Put/Attach…Policy and
+      // Delete…PermissionsBoundary, and the new one on Put…PermissionsBoundary (review T, T4).
+      const current = t.boundary ? { 'iam:PermissionsBoundary': t.boundary } : undefined;
       if (t.boundary) {
-        for (const verb of ['Delete', 'Put']) {
-          const action = iam(`${verb}${kind}PermissionsBoundary`);
-          const a = await allows(x, action, t.arn);
-          if (a) {
-            out.push({ by: x.arn, principal: t.arn, action, resource: t.arn, gives: 'own-policies', reasons: a.reasons });
-            boundaryStays = false;
+        const del = iam(`Delete${kind}PermissionsBoundary`);
+        const d = await allows(x, del, t.arn, current);
+        if (d) {
+          out.push({ by: x.arn, principal: t.arn, action: del, resource: t.arn, gives: 'own-policies', reasons: d.reasons });
+          boundaryStays = false;
+        }
+        const put = iam(`Put${kind}PermissionsBoundary`);
+        const p = await allows(x, put, t.arn);
+        if (p) {
+          out.push({ by: x.arn, principal: t.arn, action: put, resource: t.arn, gives: 'own-policies', reasons: p.reasons });
+          boundaryStays = false;
+        } else if (await decidesOn(x, 'iam:permissionsboundary')) {
+          // Allowed only for some boundaries: asked for each policy that may be wider than the current one.
+          for (const b of attachable) {
+            if (b.arn === t.boundary || !mayWiden(b, t.boundary)) continue;
+            const a = await allows(x, put, t.arn, { 'iam:PermissionsBoundary': b.arn });
+            if (!a) continue;
+            out.push({ by: x.arn, principal: t.arn, action: put, resource: t.arn, gives: 'own-policies', policy: b.arn, reasons: a.reasons });
+            if (b.any) boundaryStays = false;
           }
         }
         // The boundary policy itself: a version of the actor's writing, or a wider one made the default.
@@ -481,21 +510,21 @@ export function createEscalation(deps: EscalationDeps) {
         }
       }
       const gives = boundaryStays ? 'any-within-boundary' : 'any';
-      const writes: [string, string][] = [
-        [iam(`Put${kind}Policy`), t.arn],
-        [iam(`Attach${kind}Policy`), t.arn],
+      const writes: [string, string, (Record<string, string> | undefined)?][] = [
+        [iam(`Put${kind}Policy`), t.arn, current],
+        [iam(`Attach${kind}Policy`), t.arn, current],
         ...t.groups.flatMap((g): [string, string][] => [[iam('PutGroupPolicy'), groupArn(g)], [iam('AttachGroupPolicy'), groupArn(g)]]),
         ...t.managed.filter(customerManaged).map((arn): [string, string] => [iam('CreatePolicyVersion'), arn]),
       ];
-      for (const [action, resource] of writes) {
-        const a = await allows(x, action, resource);
+      for (const [action, resource, extra] of writes) {
+        const a = await allows(x, action, resource, extra);
         if (a) out.push({ by: x.arn, principal: t.arn, action, resource, gives, reasons: a.reasons });
         else if (action.endsWith('Policy') && action.includes(':Attach') && (await decidesOn(x, 'iam:policyarn'))) {
           // Enforcement names the policy attached (`iam:PolicyARN`): asked for each policy that could be, when a
           // policy of the actor reads that key and the question without it was refused.
           for (const p of attachable) {
             if (t.managed.includes(p.arn)) continue;
-            const b = await allows(x, action, resource, { 'iam:PolicyARN': p.arn });
+            const b = await allows(x, action, resource, { ...extra, 'iam:PolicyARN': p.arn });
             if (b) out.push({ by: x.arn, principal: t.arn, action, resource, gives: p.any ? gives : 'policy', policy: p.arn, reasons: b.reasons });
           }
         }
