@@ -152,3 +152,50 @@ test('S7: the gatehouse: tag keys that identify jobs are reserved like aws:, in 
   assert.equal(await errorName(assume([{ Key: 'team', Value: 'vision' }], ['team'])), 'no error');
   assert.equal(await errorName(assume([{ Key: 'aws:workspace', Value: 'vision' }])), 'ValidationError');
 });
+
+test('S4: a binding’s actAs is cut by the caller’s permissions boundary and session policy, as the authorize API cuts it (jobs run, clusters run-node)', async () => {
+  const iam = s.iam();
+  const pass = { 'iam:PassedToService': 'training.gatehouse.dev' };
+  const bind = async (roleName: string, member: string) => {
+    const r = await call(conn(s.admin), 'PUT', ['iam-policies'], { body: { resource: ROLE(roleName), bindings: [{ role: 'roles/iam.serviceAccountUser', members: [member] }] } });
+    assert.ok(r.ok, r.ok ? '' : r.message);
+  };
+  // frank: no iam:PassRole; a binding lets him act as trainer.
+  const frank = await user('frank', { Effect: 'Allow', Action: 'training:CreateJob', Resource: WS('frank-ws') });
+  assert.ok((await call(conn(s.admin), 'PUT', ['workspaces', 'frank-ws'], { body: { members: [{ user: 'frank' }] } })).ok);
+  await bind('trainer', 'user:frank');
+  const before = await submit(frank, 'frank-ws', ROLE('trainer'));
+  assert.ok(before.ok, `without a boundary the binding passes the role: ${before.ok ? '' : before.message}`);
+  assert.equal(await decision(frank, 'iam:PassRole', ROLE('trainer'), pass), 'Allow');
+  // A permissions boundary without iam:PassRole: the authorize API says no, and so does the job path.
+  const boundary = await iam.send(new I.CreatePolicyCommand({ PolicyName: 'no-passrole', PolicyDocument: doc({ Effect: 'Allow', Action: ['training:*', 's3:*', 'sts:*'], Resource: '*' }) }));
+  await iam.send(new I.PutUserPermissionsBoundaryCommand({ UserName: 'frank', PermissionsBoundary: boundary.Policy?.Arn }));
+  assert.equal(await decision(frank, 'iam:PassRole', ROLE('trainer'), pass), 'ImplicitDeny');
+  const refused = await submit(frank, 'frank-ws', ROLE('trainer'));
+  assert.ok(!refused.ok && refused.httpStatus === 403, JSON.stringify(refused));
+  assert.match(refused.message, /check permission for ram role failed: .*user\/frank is not allowed to perform iam:PassRole on arn:aws:iam::000000000000:role\/trainer .*but the permissions boundary does not allow this request/);
+
+  // Nodes: a node-starter session whose session policy leaves out iam:PassRole.
+  const trust = (principal: object) => doc({ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' });
+  await iam.send(new I.CreateRoleCommand({ RoleName: 'cluster-node', AssumeRolePolicyDocument: trust({ Service: 'compute.gatehouse.dev' }) }));
+  await iam.send(new I.CreateRoleCommand({ RoleName: 'node-starter', AssumeRolePolicyDocument: trust({ AWS: `arn:aws:iam::${ACCT}:root` }) }));
+  await iam.send(new I.PutRolePolicyCommand({ RoleName: 'node-starter', PolicyName: 'start', PolicyDocument: doc({ Effect: 'Allow', Action: 'training:StartClusterNode', Resource: '*' }) }));
+  await bind('cluster-node', `serviceAccount:node-starter@${ACCT}.iam.gatehouse.dev`);
+  assert.ok((await call(conn(s.admin), 'PUT', ['clusters', 'gpu-a'], { body: { instanceRole: 'cluster-node' } })).ok);
+  const gina = await user('gina', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: ROLE('node-starter') });
+  const session = async (policy?: object): Promise<Credentials> => {
+    const c = (await s.sts(gina).send(new AssumeRoleCommand({ RoleArn: ROLE('node-starter'), RoleSessionName: 'gina', ...(policy ? { Policy: JSON.stringify(policy) } : {}) }))).Credentials;
+    return { accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' };
+  };
+  const nodePass = { 'iam:PassedToService': 'compute.gatehouse.dev' };
+  const full = await session();
+  assert.equal(await decision(full, 'iam:PassRole', ROLE('cluster-node'), nodePass), 'Allow');
+  const started = await call<SubmittedJson>(conn(full), 'POST', ['clusters', 'gpu-a', 'nodes'], { body: { imds: false } });
+  assert.ok(started.ok, `without a session policy the binding passes the node role: ${started.ok ? '' : started.message}`);
+  const narrow = await session({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'training:StartClusterNode', Resource: '*' }] });
+  assert.equal(await decision(narrow, 'iam:PassRole', ROLE('cluster-node'), nodePass), 'ImplicitDeny');
+  const node = await call(conn(narrow), 'POST', ['clusters', 'gpu-a', 'nodes'], { body: { imds: false } });
+  assert.ok(!node.ok && node.httpStatus === 403, JSON.stringify(node));
+  assert.match(node.message, /but the session policy does not allow this request/);
+  for (const [who, id] of [[frank, before.value.job.id], [full, started.value.job.id]] as const) assert.ok((await call(conn(who), 'POST', ['jobs', id, 'stop'])).ok);
+});

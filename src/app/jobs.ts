@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
-import { contextOf, evaluate, isoSeconds, renderDecision, type Decision } from '../core/iam/index.ts';
+import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, renderDecision, type CompiledPolicy, type Decision } from '../core/iam/index.ts';
 import { ID_PREFIX, uniqueId } from '../core/directory/rules.ts';
 import { roleArnOf, parseRoleArn, type SessionClaims } from '../core/sts/session.ts';
 import {
@@ -51,6 +51,13 @@ import type { LiveState } from './live.ts';
 import { accessDenied, actorOf, PolicyCache, partitionOf, requestContext, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import type { PrincipalRef, ReadTx, RoleRecord, WriteTx } from './ports/store.ts';
+
+/** An identity policy allowing everything: with it, `evaluate` answers what the boundary and session policies let through. */
+const ALLOW_EVERYTHING: readonly CompiledPolicy[] = (() => {
+  const doc = parsePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, { kind: 'identity' });
+  if (!doc.ok) throw new Error('the allow-everything policy does not parse');
+  return [compilePolicy(doc.value, 'the grant of a binding')];
+})();
 
 const WS = 'ws/';
 const JOB = 'job/';
@@ -174,16 +181,41 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   /**
+   * Which of the caller's permissions boundary and session policies does not allow the request, if one does not
+   * ('the permissions boundary', 'the session policy'), or undefined: the cut the authorize union applies to an
+   * engine whose grants name principals (`limitedByPrincipalPolicies`), decided on the request as if the resource were
+   * the principal's own.
+   */
+  function cutByPrincipalLimits(caller: Caller, q: { action: string; resource: string; context: Record<string, string> }): string | undefined {
+    const set = caller.policies;
+    if (set.boundary === undefined && (set.session === undefined || set.session.length === 0)) return undefined;
+    const within = evaluate(
+      { principal: caller.principal, action: q.action, resource: q.resource, resourceAccount: caller.principal.account, context: contextOf(requestContext(caller, q.context)), time: now() },
+      { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session },
+    );
+    if (within.decision === 'Allow') return undefined;
+    return within.deniedBy === 'boundary' ? 'the permissions boundary' : 'the session policy';
+  }
+
+  /**
    * Passing `roleArn` to `service`: `iam:PassRole`/`ram:PassRole` (the caller's partition) allowed by IAM, or else
    * (unless IAM denies it explicitly) a binding granting `iam.serviceAccounts.actAs` on the role. Undefined when
    * allowed; else the role check's refusal, with why.
    */
   function passRoleRefusal(caller: Caller, roleArn: string, service: string): Result<never> | undefined {
     const passAction = caller.partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
-    const d = decide(caller, passAction, roleArn, { 'iam:PassedToService': service, 'acs:Service': service });
+    const context = { 'iam:PassedToService': service, 'acs:Service': service };
+    const d = decide(caller, passAction, roleArn, context);
     if (d.decision === 'Allow') return undefined;
     const act = d.decision === 'ExplicitDeny' ? undefined : options.actAs?.(caller, roleArn);
-    if (act?.allowed) return undefined;
+    if (act?.allowed) {
+      // A binding names the principal, never its session: what it grants is still cut by the caller's permissions
+      // boundary and session policies, as the authorize API's union cuts it (`limited` in src/app/authorize.ts), so
+      // that a job is refused what `gatehouse authorize` answers is not allowed (review S, S4).
+      const cut = cutByPrincipalLimits(caller, { action: passAction, resource: roleArn, context });
+      if (cut === undefined) return undefined;
+      return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}; bindings: ${act.reason}, but ${cut} does not allow this request (a binding names the principal, not its session)`);
+    }
     return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}${act ? `; bindings: ${act.reason}` : ''}`);
   }
 
