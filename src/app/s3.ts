@@ -20,6 +20,10 @@
  *   `s3:if-none-match` with the header's value into its `s3:PutObject` decision, and one with `If-Match` is also
  *   decided as `s3:GetObject` on the object it would replace (S3 User Guide, "conditional writes": If-Match needs
  *   both permissions, since its answer tells whether the object has that ETag).
+ * - A request that names a version (`versionId=null`, the only version an object has here) is decided as the
+ *   versioned action, as S3 decides it: `s3:GetObjectVersion` (GetObject, HeadObject, a copy's source with
+ *   `?versionId=`), `s3:DeleteObjectVersion` (DeleteObject, a DeleteObjects entry with `VersionId`),
+ *   `s3:Get|Put|DeleteObjectVersionTagging`, `s3:GetObjectVersionAcl`, with `s3:versionid` in the context.
  * - `aws:SourceIp`, `aws:SecureTransport` from the connection; `aws:CurrentTime`/`aws:EpochTime` and the
  *   principal's keys come from the engine and the session.
  * - The bucket's owner account (recorded at CreateBucket) is the resource account: a principal of another
@@ -141,6 +145,31 @@ function unhonoured(call: S3Call, owner: string, kind: 'read' | 'write'): S3Fail
     return refusedAcl(`${name} \`${grant.trim()}\``);
   }
   return undefined;
+}
+
+/**
+ * The action S3 decides when a request names an object's version (Service Authorization Reference, Amazon S3
+ * actions): a policy may grant the current object and not its versions, or deny deleting versions, and the request
+ * that names one is decided on what it names. No bucket is versioned here, so the only version id served is `null`.
+ */
+const VERSIONED_ACTIONS: Readonly<Record<string, string>> = {
+  's3:GetObject': 's3:GetObjectVersion',
+  's3:DeleteObject': 's3:DeleteObjectVersion',
+  's3:GetObjectTagging': 's3:GetObjectVersionTagging',
+  's3:PutObjectTagging': 's3:PutObjectVersionTagging',
+  's3:DeleteObjectTagging': 's3:DeleteObjectVersionTagging',
+  's3:GetObjectAcl': 's3:GetObjectVersionAcl',
+};
+const NULL_VERSION = 'null';
+
+/**
+ * The action and extra context of a request on `action` that names `versionId` (absent: the action as it is);
+ * a version id other than `null` names nothing here: S3 answers it on an unversioned bucket with InvalidArgument.
+ */
+function versionedAction(action: string, versionId: string | undefined): S3Result<{ action: string; context: Record<string, string> }> {
+  if (versionId === undefined) return { ok: true, value: { action, context: {} } };
+  if (versionId !== NULL_VERSION) return { ok: false, error: { code: 'InvalidArgument', message: 'Invalid version id specified' } };
+  return { ok: true, value: { action: VERSIONED_ACTIONS[action] ?? action, context: { 's3:versionid': versionId } } };
 }
 
 /** The headers naming the account the client expects to own the bucket (every bucket and object operation but CreateBucket and ListBuckets). */
@@ -271,13 +300,19 @@ export function createS3(app: App, objects: ObjectStore) {
     return refused ? { ok: false, error: refused } : b;
   }
 
-  /** The object's stored tags for `s3:ExistingObjectTag/*`, deciding without them when the object is missing. */
-  async function gateObject(call: S3Call, bucket: string, key: string, action: string, expectedHeader?: ExpectedOwnerHeader): Promise<S3Result<{ bucket: BucketInfo; info: ObjectInfo | undefined }>> {
+  /**
+   * The object's stored tags for `s3:ExistingObjectTag/*`, deciding without them when the object is missing. A request
+   * naming `versionId` is decided as the versioned action (`versionedAction`).
+   */
+  async function gateObject(call: S3Call, bucket: string, key: string, unversioned: string, expectedHeader?: ExpectedOwnerHeader, versionId?: string): Promise<S3Result<{ bucket: BucketInfo; info: ObjectInfo | undefined }>> {
+    const v = versionedAction(unversioned, versionId);
+    if (!v.ok) return v;
+    const { action } = v.value;
     const b = await ownerOf(call, bucket, action, objectArn(bucket, key), expectedHeader);
     if (!b.ok) return b;
     const head = await objects.headObject(bucket, key);
     const info = head.ok ? head.value : undefined;
-    const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, tagContext('s3:ExistingObjectTag', info?.tags));
+    const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, { ...tagContext('s3:ExistingObjectTag', info?.tags), ...v.value.context });
     if (refused) return { ok: false, error: refused };
     if (!head.ok && head.error.code !== 'NoSuchKey') return fromStore(head);
     return { ok: true, value: { bucket: b.value, info } };
@@ -343,8 +378,8 @@ export function createS3(app: App, objects: ObjectStore) {
     return decide(call, 's3:PutObjectTagging', objectArn(bucket.name, key), bucket.owner, context);
   }
 
-  async function deleteObject(call: S3Call, bucket: string, key: string): Promise<S3Result<void>> {
-    const g = await gateObject(call, bucket, key, 's3:DeleteObject');
+  async function deleteObject(call: S3Call, bucket: string, key: string, versionId?: string): Promise<S3Result<void>> {
+    const g = await gateObject(call, bucket, key, 's3:DeleteObject', undefined, versionId);
     if (!g.ok) return g;
     return fromStore(await objects.deleteObject(bucket, key));
   }
@@ -400,8 +435,8 @@ export function createS3(app: App, objects: ObjectStore) {
     },
 
     /** GetObjectAcl: the bucket owner has full control of every object. */
-    async objectAcl(call: S3Call, bucket: string, key: string): Promise<S3Result<BucketInfo>> {
-      const g = await gateObject(call, bucket, key, 's3:GetObjectAcl');
+    async objectAcl(call: S3Call, bucket: string, key: string, versionId?: string): Promise<S3Result<BucketInfo>> {
+      const g = await gateObject(call, bucket, key, 's3:GetObjectAcl', undefined, versionId);
       if (!g.ok) return g;
       if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
       return { ok: true, value: g.value.bucket };
@@ -483,8 +518,8 @@ export function createS3(app: App, objects: ObjectStore) {
       return fromStore(await objects.putObject(write, conditions));
     },
 
-    async headObject(call: S3Call, bucket: string, key: string): Promise<S3Result<ObjectInfo>> {
-      const g = await gateObject(call, bucket, key, 's3:GetObject');
+    async headObject(call: S3Call, bucket: string, key: string, versionId?: string): Promise<S3Result<ObjectInfo>> {
+      const g = await gateObject(call, bucket, key, 's3:GetObject', undefined, versionId);
       if (!g.ok) return g;
       const unsupported = unhonoured(call, g.value.bucket.owner, 'read');
       if (unsupported) return { ok: false, error: unsupported };
@@ -496,8 +531,8 @@ export function createS3(app: App, objects: ObjectStore) {
      * `range` as the client asked it; resolved against the object's size here (suffix and open ranges), so the
      * store sees an inclusive range within the object. Unsatisfiable: InvalidRange, with the size for the edge.
      */
-    async getObject(call: S3Call, bucket: string, key: string, range?: { start?: number; end?: number; suffix?: number }): Promise<S3Result<{ info: ObjectInfo; range?: ByteRange; stream: Readable }> | { ok: false; error: S3Failure; size: number }> {
-      const g = await gateObject(call, bucket, key, 's3:GetObject');
+    async getObject(call: S3Call, bucket: string, key: string, range?: { start?: number; end?: number; suffix?: number }, versionId?: string): Promise<S3Result<{ info: ObjectInfo; range?: ByteRange; stream: Readable }> | { ok: false; error: S3Failure; size: number }> {
+      const g = await gateObject(call, bucket, key, 's3:GetObject', undefined, versionId);
       if (!g.ok) return g;
       const unsupported = unhonoured(call, g.value.bucket.owner, 'read');
       if (unsupported) return { ok: false, error: unsupported };
@@ -522,29 +557,33 @@ export function createS3(app: App, objects: ObjectStore) {
 
     deleteObject,
 
-    /** Each key decided on its own, as S3 does: the answer lists what was deleted and what was refused. */
-    async deleteObjects(call: S3Call, bucket: string, keys: readonly string[]): Promise<S3Result<{ deleted: string[]; errors: { key: string; code: string; message: string }[] }>> {
+    /**
+     * Each entry decided on its own, as S3 does (one with a `VersionId` as `s3:DeleteObjectVersion`): the answer lists
+     * what was deleted and what was refused.
+     */
+    async deleteObjects(call: S3Call, bucket: string, entries: readonly { readonly key: string; readonly versionId?: string }[]): Promise<S3Result<{ deleted: string[]; errors: { key: string; code: string; message: string }[] }>> {
       const b = await ownerOf(call, bucket, 's3:DeleteObject', bucketArn(bucket));
       if (!b.ok) return b;
       const deleted: string[] = [];
       const errors: { key: string; code: string; message: string }[] = [];
-      for (const key of keys) {
-        const r = await deleteObject(call, bucket, key);
+      for (const { key, versionId } of entries) {
+        const r = await deleteObject(call, bucket, key, versionId);
         if (r.ok) deleted.push(key);
         else errors.push({ key, code: r.error.code, message: r.error.message });
       }
       return { ok: true, value: { deleted, errors } };
     },
 
+    /** `from.versionId` (`null`): the source is read as `s3:GetObjectVersion` (its tags as `s3:GetObjectVersionTagging`). */
     async copyObject(
       call: S3Call,
-      from: { bucket: string; key: string },
+      from: { bucket: string; key: string; versionId?: string },
       to: { bucket: string; key: string },
       replace?: { contentType?: string; metadata?: Readonly<Record<string, string>>; tags?: Readonly<Record<string, string>> },
       /** `If-Match` / `If-None-Match: *` on the destination, `x-amz-copy-source-if-*` on the source: held by the store. */
       conditions?: CopyConditions,
     ): Promise<S3Result<ObjectInfo>> {
-      const src = await gateObject(call, from.bucket, from.key, 's3:GetObject', 'x-amz-source-expected-bucket-owner');
+      const src = await gateObject(call, from.bucket, from.key, 's3:GetObject', 'x-amz-source-expected-bucket-owner', from.versionId);
       if (!src.ok) return src;
       const source = src.value.info;
       if (!source) return noSuchKey(call, src.value.bucket, from.key);
@@ -557,24 +596,29 @@ export function createS3(app: App, objects: ObjectStore) {
       // Tags copied from the source (x-amz-tagging-directive COPY) are read from it too: `s3:GetObjectTagging` on the
       // source, as S3 asks it ("copying objects that have object tags"), so a copy does not reveal tags its caller may not read.
       if (replace?.tags === undefined && hasTags(source.tags)) {
-        const unreadable = await decide(call, 's3:GetObjectTagging', objectArn(from.bucket, from.key), src.value.bucket.owner, tagContext('s3:ExistingObjectTag', source.tags));
+        const v = versionedAction('s3:GetObjectTagging', from.versionId);
+        if (!v.ok) return v;
+        const unreadable = await decide(call, v.value.action, objectArn(from.bucket, from.key), src.value.bucket.owner, { ...tagContext('s3:ExistingObjectTag', source.tags), ...v.value.context });
         if (unreadable) return { ok: false, error: unreadable };
       }
       const untaggable = await mayTag(call, dst.value, to.key, tags, context);
       if (untaggable) return { ok: false, error: untaggable };
-      return fromStore(await objects.copyObject(from, to, replace, conditions));
+      return fromStore(await objects.copyObject({ bucket: from.bucket, key: from.key }, to, replace, conditions));
     },
 
-    /** UploadPartCopy: a byte range of an object (GetObject on it) streamed into a part (PutObject on the destination). */
+    /**
+     * UploadPartCopy: a byte range of an object (GetObject on it, GetObjectVersion with `from.versionId`) streamed into
+     * a part (PutObject on the destination).
+     */
     async uploadPartCopy(
       call: S3Call,
-      from: { bucket: string; key: string },
+      from: { bucket: string; key: string; versionId?: string },
       to: { bucket: string; key: string; uploadId: string; partNumber: number },
       range?: { start: number; end: number },
       /** `x-amz-copy-source-if-*`: held by the store against the version it reads. */
       sourceConditions?: SourceConditions,
     ): Promise<S3Result<PartInfo>> {
-      const src = await gateObject(call, from.bucket, from.key, 's3:GetObject', 'x-amz-source-expected-bucket-owner');
+      const src = await gateObject(call, from.bucket, from.key, 's3:GetObject', 'x-amz-source-expected-bucket-owner', from.versionId);
       if (!src.ok) return src;
       const info = src.value.info;
       if (!info) return noSuchKey(call, src.value.bucket, from.key);
@@ -592,21 +636,23 @@ export function createS3(app: App, objects: ObjectStore) {
       }
     },
 
-    async getObjectTagging(call: S3Call, bucket: string, key: string): Promise<S3Result<Readonly<Record<string, string>>>> {
-      const g = await gateObject(call, bucket, key, 's3:GetObjectTagging');
+    async getObjectTagging(call: S3Call, bucket: string, key: string, versionId?: string): Promise<S3Result<Readonly<Record<string, string>>>> {
+      const g = await gateObject(call, bucket, key, 's3:GetObjectTagging', undefined, versionId);
       if (!g.ok) return g;
       if (!g.value.info) return noSuchKey(call, g.value.bucket, key);
       return { ok: true, value: g.value.info.tags };
     },
 
     /** Put (or, with no tags, delete) an object's tags: the object rewritten onto itself with its type and metadata. */
-    async putObjectTagging(call: S3Call, bucket: string, key: string, tags: Readonly<Record<string, string>> | undefined): Promise<S3Result<ObjectInfo>> {
-      const action = tags === undefined ? 's3:DeleteObjectTagging' : 's3:PutObjectTagging';
+    async putObjectTagging(call: S3Call, bucket: string, key: string, tags: Readonly<Record<string, string>> | undefined, versionId?: string): Promise<S3Result<ObjectInfo>> {
+      const v = versionedAction(tags === undefined ? 's3:DeleteObjectTagging' : 's3:PutObjectTagging', versionId);
+      if (!v.ok) return v;
+      const { action } = v.value;
       const b = await ownerOf(call, bucket, action, objectArn(bucket, key));
       if (!b.ok) return b;
       const head = await objects.headObject(bucket, key);
       const info = head.ok ? head.value : undefined;
-      const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, { ...tagContext('s3:ExistingObjectTag', info?.tags), ...(tags ? writeContext(tags) : {}) });
+      const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, { ...tagContext('s3:ExistingObjectTag', info?.tags), ...(tags ? writeContext(tags) : {}), ...v.value.context });
       if (refused) return { ok: false, error: refused };
       if (!info) return head.ok ? fail('NoSuchKey', 'The specified key does not exist.') : fromStore(head);
       return fromStore(await objects.copyObject({ bucket, key }, { bucket, key }, { contentType: info.contentType, metadata: info.metadata, tags: tags ?? {} }));

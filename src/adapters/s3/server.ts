@@ -512,6 +512,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
     const unserved = unservedParam(method, bucket === '' ? 'service' : key === '' ? 'bucket' : 'object', query);
     if (unserved !== undefined) return fail(s3Error('NotImplemented', `A header or query you provided requested a function that is not implemented: ${method} ${resource}?${unserved}`));
+    // `null` from here on, or absent: the use cases decide a request naming it as the versioned action (s3:GetObjectVersion…).
     const versionId = query.get('versionId');
     if (versionId !== undefined && versionId !== NULL_VERSION) return fail(invalidVersion('versionId', versionId));
 
@@ -557,7 +558,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
     // Read-only answers some tools ask for before anything else (the owner's full control, no versioning).
     if (method === 'GET' && query.has('acl')) {
-      return answer(key === '' ? await s3.bucketSetting(call, bucket, 's3:GetBucketAcl') : await s3.objectAcl(call, bucket, key), (b) => send(res, 200, aclDocument(b.owner)));
+      return answer(key === '' ? await s3.bucketSetting(call, bucket, 's3:GetBucketAcl') : await s3.objectAcl(call, bucket, key, versionId), (b) => send(res, 200, aclDocument(b.owner)));
     }
     if (method === 'GET' && key === '' && query.has('versioning')) {
       return answer(await s3.bucketSetting(call, bucket, 's3:GetBucketVersioning'), () => sendXml(res, 'VersioningConfiguration', {}));
@@ -680,7 +681,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const refused = parsed.objects.filter((o) => o.versionId !== undefined && o.versionId !== NULL_VERSION);
       const served = parsed.objects.filter((o) => o.versionId === undefined || o.versionId === NULL_VERSION);
       const nullVersion = new Set(served.filter((o) => o.versionId === NULL_VERSION).map((o) => o.key));
-      return answer(await s3.deleteObjects(call, bucket, served.map((o) => o.key)), (r) =>
+      return answer(await s3.deleteObjects(call, bucket, served), (r) =>
         sendXml(res, 'DeleteResult', {
           Deleted: parsed.quiet ? [] : r.deleted.map((k) => (nullVersion.has(k) ? { Key: k, VersionId: NULL_VERSION } : { Key: k })),
           Error: [
@@ -708,7 +709,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
               const m = rangeText === undefined ? null : /^bytes=(\d+)-(\d+)$/.exec(rangeText.trim());
               if (rangeText !== undefined && !m) return fail(s3Error('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy'));
               const range = m ? { start: Number(m[1]), end: Number(m[2]) } : undefined;
-              return answer(await s3.uploadPartCopy(call, { bucket: from.bucket, key: from.key }, { bucket, key, uploadId, partNumber: Number(partText) }, range, sourceConditions()), (part) =>
+              return answer(await s3.uploadPartCopy(call, from, { bucket, key, uploadId, partNumber: Number(partText) }, range, sourceConditions()), (part) =>
                 sendXml(res, 'CopyPartResult', { LastModified: s3Date(part.lastModified), ETag: `"${part.etag}"` }),
               );
             }
@@ -769,7 +770,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         }
         case 'DELETE':
           if (uploadId !== undefined) return answer(await s3.abortUpload(call, bucket, key, uploadId), () => sendEmpty(res, 204));
-          return answer(await s3.deleteObject(call, bucket, key), () => sendEmpty(res, 204));
+          return answer(await s3.deleteObject(call, bucket, key, versionId), () => sendEmpty(res, 204));
         case 'POST': {
           if (query.has('uploads')) {
             const contentType = header(req, 'content-type');
@@ -798,17 +799,17 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
     async function objectTagging(): Promise<void> {
       if (method === 'GET') {
-        return answer(await s3.getObjectTagging(call, bucket, key), (tags) =>
+        return answer(await s3.getObjectTagging(call, bucket, key, versionId), (tags) =>
           sendXml(res, 'Tagging', { TagSet: { Tag: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } }),
         );
       }
-      if (method === 'DELETE') return answer(await s3.putObjectTagging(call, bucket, key, undefined), () => sendEmpty(res, 204));
+      if (method === 'DELETE') return answer(await s3.putObjectTagging(call, bucket, key, undefined, versionId), () => sendEmpty(res, 204));
       if (method === 'PUT') {
         const body = await smallBody(MAX_XML_BODY);
         if (body === undefined) return;
         const tags = parseTagging(body.toString('utf8'));
         if (!tags) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
-        return answer(await s3.putObjectTagging(call, bucket, key, tags), () => sendEmpty(res, 200));
+        return answer(await s3.putObjectTagging(call, bucket, key, tags, versionId), () => sendEmpty(res, 200));
       }
       return fail(s3Error('MethodNotAllowed', `The specified method is not allowed against this resource: ${method} ${resource}?tagging`));
     }
@@ -833,21 +834,21 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (!conditions.ok) return fail(conditions.error);
       const sourceIf = sourceConditions();
       const all: CopyConditions | undefined = sourceIf ? { ...conditions.value, source: sourceIf } : conditions.value;
-      return answer(await s3.copyObject(call, { bucket: from.bucket, key: from.key }, { bucket, key }, Object.keys(replace).length > 0 ? replace : undefined, all), (info) =>
+      return answer(await s3.copyObject(call, from, { bucket, key }, Object.keys(replace).length > 0 ? replace : undefined, all), (info) =>
         sendXml(res, 'CopyObjectResult', { LastModified: s3Date(info.lastModified), ETag: `"${info.etag}"` }),
       );
     }
 
     async function getObject(head: boolean): Promise<void> {
       if (head) {
-        return answer(await s3.headObject(call, bucket, key), (info) => {
+        return answer(await s3.headObject(call, bucket, key, versionId), (info) => {
           const pre = preconditions(info);
           if (pre !== undefined) return pre === 304 ? sendEmpty(res, 304, { etag: `"${info.etag}"` }) : fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
           sendEmpty(res, 200, { ...objectHeaders(info), 'content-length': info.size });
         });
       }
       const range = parseRange(header(req, 'range'));
-      const r = await s3.getObject(call, bucket, key, range);
+      const r = await s3.getObject(call, bucket, key, range, versionId);
       if (!r.ok) {
         const size = 'size' in r ? r.size : undefined;
         return fail(failure(r.error), size !== undefined ? { 'content-range': `bytes */${size}` } : {});
