@@ -199,7 +199,7 @@ describe('escalation paths: SetDefaultPolicyVersion, the boundary policy, iam:Po
       { Effect: 'Allow', Action: 'iam:PutUserPolicy', Resource: user('shir'), Condition: { StringEquals: { 'iam:PermissionsBoundary': ARN('xbound') } } },
       { Effect: 'Allow', Action: 'iam:PutUserPermissionsBoundary', Resource: user('shir'), Condition: { ArnEquals: { 'iam:PermissionsBoundary': [ARN('wideb'), ARN('narrowb')] } } },
     );
-    await userWith('shir', { inline: mine, boundary: 'xbound' });
+    const shir = await userWith('shir', { inline: mine, boundary: 'xbound' });
     const r = await reportOf(user('shir'));
     assert.deepEqual(
       r.canGain.map((g) => [g.gain.action, g.gain.gives, g.gain.policy]),
@@ -209,5 +209,17 @@ describe('escalation paths: SetDefaultPolicyVersion, the boundary policy, iam:Po
       ],
     );
     assert.equal(r.anyRight, true);
+    // Enforcement agrees, in that order: a policy of its own while xbound stays (still cut by it), then wideb.
+    const iam = server.iam(shir);
+    try {
+      assert.equal(await errorName(iam.send(new CreateUserCommand({ UserName: 'sx' }))), 'AccessDenied');
+      assert.equal(await errorName(iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'shir', PermissionsBoundary: ARN('xbound') }))), 'AccessDenied');
+      await iam.send(new PutUserPolicyCommand({ UserName: 'shir', PolicyName: 'all', PolicyDocument: doc(allow('*')) }));
+      assert.equal(await errorName(iam.send(new CreateUserCommand({ UserName: 'sx' }))), 'AccessDenied');
+      await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'shir', PermissionsBoundary: ARN('wideb') }));
+      assert.equal((await iam.send(new CreateUserCommand({ UserName: 'sx' }))).User?.UserName, 'sx');
+    } finally {
+      iam.destroy();
+    }
   });
 });
