@@ -116,6 +116,11 @@ describe('escalation paths: SetDefaultPolicyVersion, the boundary policy, iam:Po
     const pat = await reportOf(user('pat'));
     assert.deepEqual(gains(pat), [['iam:SetDefaultPolicyVersion', policy('putpol'), 'policy', ['v1']]]);
     assert.equal(pat.anyRight, false);
+    // The CLI names the policy and its wider version.
+    const patCli = await cliAgainst(server, ['escalation-paths', '--principal', user('pat')]);
+    assert.equal(patCli.status, 0, patCli.err);
+    assert.match(patCli.out, /the rights of policy\/putpol \(version v1\) for user\/pat: iam:SetDefaultPolicyVersion on policy\/putpol/);
+    assert.doesNotMatch(patCli.out, /undefined/);
 
     // v1 narrower (one object under a pattern the default covers), v2 the same as v3 save Sid: nothing more.
     await policyWithVersions('narrowpol', [

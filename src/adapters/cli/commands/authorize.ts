@@ -114,7 +114,11 @@ interface Gain {
   readonly principal: string;
   readonly action: string;
   readonly resource: string;
-  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group';
+  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy';
+  /** The managed policy the gain goes through (a wider version made default, a boundary put in place). */
+  readonly policy?: string;
+  /** Its versions that allow more than the default one. */
+  readonly versions?: readonly string[];
 }
 interface EscalationReport {
   readonly principal: string;
@@ -132,7 +136,16 @@ interface EscalationAnswer {
 /** `user/alice` of an entity ARN (`arn:aws:iam::…:user/alice`, `acs:ram::…:role/x`). */
 const entityName = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);
 const pathText = (path: readonly Step[]): string => path.map((st) => `→ ${entityName(st.to)} (${st.how}${st.via ? ` in ${entityName(st.via)}` : ''})`).join(' ');
-const GIVES: Record<Gain['gives'], string> = { any: 'any right', 'any-within-boundary': 'any right within its boundary', 'own-policies': 'its policies without its boundary', group: 'the rights of a group' };
+const GIVES: Record<Gain['gives'], string> = { any: 'any right', 'any-within-boundary': 'any right within its boundary', 'own-policies': 'its policies without its boundary', group: 'the rights of a group', policy: 'the rights of a managed policy' };
+
+/** What a gain gives, naming the policy it goes through when there is one. */
+function givesText(g: Gain): string {
+  if (g.policy === undefined) return GIVES[g.gives];
+  const versions = g.versions !== undefined && g.versions.length > 0 ? ` (version${g.versions.length === 1 ? '' : 's'} ${g.versions.join(', ')})` : '';
+  if (g.gives === 'policy') return `the rights of ${entityName(g.policy)}${versions}`;
+  if (g.gives === 'own-policies') return `its policies within boundary ${entityName(g.policy)}${versions}`;
+  return GIVES[g.gives];
+}
 
 /** One principal's paths: whom it can act as, then the ways to more rights, shortest first. */
 function renderEscalation(r: EscalationReport): string {
@@ -142,7 +155,7 @@ function renderEscalation(r: EscalationReport): string {
   lines.push(r.canGain.length === 0 ? '  no way to more rights found' : '  can gain:');
   for (const g of r.canGain) {
     const as = g.path.length > 0 ? ` (as ${entityName(g.gain.by)}: ${pathText(g.path)})` : '';
-    lines.push(`    ${GIVES[g.gain.gives]} for ${entityName(g.gain.principal)}: ${g.gain.action} on ${entityName(g.gain.resource)}${as}`);
+    lines.push(`    ${givesText(g.gain)} for ${entityName(g.gain.principal)}: ${g.gain.action} on ${entityName(g.gain.resource)}${as}`);
   }
   return `${lines.join('\n')}\n`;
 }
