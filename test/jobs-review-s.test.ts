@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { call } from '../src/adapters/cli/client.ts';
 import { cliAgainst, errorName, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { connectionTo } from './support/processes.ts';
@@ -198,4 +198,68 @@ test('S4: a binding’s actAs is cut by the caller’s permissions boundary and 
   assert.ok(!node.ok && node.httpStatus === 403, JSON.stringify(node));
   assert.match(node.message, /but the session policy does not allow this request/);
   for (const [who, id] of [[frank, before.value.job.id], [full, started.value.job.id]] as const) assert.ok((await call(conn(who), 'POST', ['jobs', id, 'stop'])).ok);
+});
+
+test('S8: disabling (or deleting) the submitter ends their running jobs: no credentials from the capability, sessions refused, the launcher told to stop', async () => {
+  const grant = [
+    { Effect: 'Allow', Action: 'training:CreateJob', Resource: WS('hank-ws') },
+    { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE('trainer'), Condition: { StringEquals: { 'iam:PassedToService': 'training.gatehouse.dev' } } },
+  ];
+  const hank = await user('hank', ...grant);
+  const ivan = await user('ivan', ...grant);
+  assert.ok((await call(conn(s.admin), 'PUT', ['workspaces', 'hank-ws'], { body: { members: [{ user: 'hank' }, { user: 'ivan' }], defaultBucket: 'arn:aws:s3:::hank-data' } })).ok);
+  const run = async (who: Credentials, role: string) => {
+    const r = await submit(who, 'hank-ws', role);
+    assert.ok(r.ok, r.ok ? '' : r.message);
+    return r.value;
+  };
+  const polled = await run(hank, ROLE('trainer'));
+  const quiet = await run(hank, 'default');
+  const other = await run(ivan, ROLE('trainer'));
+  const before = await jobCredentials(polled.capability);
+  assert.equal(before.status, 200, before.body);
+  const session = before.creds as Credentials;
+  assert.equal(await errorName(s.sts(session).send(new GetCallerIdentityCommand({}))), 'no error');
+  const heartbeat = async (capability: string) => {
+    const r = await fetch(`${s.running.agentUrl}/v1/launcher/heartbeat`, { method: 'POST', headers: { authorization: capability } });
+    return { status: r.status, body: (await r.json()) as { stop?: boolean; state?: string } };
+  };
+  assert.deepEqual(await heartbeat(polled.capability), { status: 200, body: { stop: false, state: 'Running' } });
+
+  const disabled = await cliAgainst(s, ['users', 'disable', 'hank']);
+  assert.equal(disabled.status, 0, disabled.err);
+  // The capability gets nothing more, as for an ended job; the session it was given no longer works.
+  const after = await jobCredentials(polled.capability);
+  assert.equal(after.status, 410, after.status === 200 ? 'credentials were served after the submitter was disabled' : after.body);
+  assert.deepEqual(JSON.parse(after.body), { Code: 'JobEnded', Message: `job ${polled.job.id} has ended` });
+  assert.equal(await errorName(s.sts(session).send(new GetCallerIdentityCommand({}))), 'ExpiredToken');
+  assert.deepEqual((await heartbeat(polled.capability)).body, { stop: true, state: 'Stopped' });
+  const job = await call<{ state: string; reason?: string }>(conn(s.admin), 'GET', ['jobs', polled.job.id]);
+  assert.ok(job.ok);
+  assert.equal(job.value.state, 'Stopped');
+  assert.equal(job.value.reason, 'its submitter, user hank, was disabled');
+  // A job nobody polls ends too (the sweep); another user's job runs on.
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const q = await call<{ state: string; reason?: string }>(conn(s.admin), 'GET', ['jobs', quiet.job.id]);
+    assert.ok(q.ok);
+    if (q.value.state === 'Stopped') {
+      assert.equal(q.value.reason, 'its submitter, user hank, was disabled');
+      break;
+    }
+    assert.ok(Date.now() < until, `job ${quiet.job.id} is still ${q.value.state}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.equal((await jobCredentials(quiet.capability)).status, 410, 'credentials were served');
+  assert.equal((await jobCredentials(other.capability)).status, 200);
+
+  // Deleting the submitter ends their jobs the same way.
+  const iam = s.iam();
+  await iam.send(new I.DeleteUserPolicyCommand({ UserName: 'ivan', PolicyName: 'p' }));
+  await iam.send(new I.DeleteAccessKeyCommand({ UserName: 'ivan', AccessKeyId: ivan.accessKeyId }));
+  await iam.send(new I.DeleteUserCommand({ UserName: 'ivan' }));
+  const gone = await jobCredentials(other.capability);
+  assert.equal(gone.status, 410, gone.status === 200 ? 'credentials were served after the submitter was deleted' : gone.body);
+  const o = await call<{ state: string; reason?: string }>(conn(s.admin), 'GET', ['jobs', other.job.id]);
+  assert.ok(o.ok && o.value.state === 'Stopped' && o.value.reason === 'its submitter, user ivan, was deleted', JSON.stringify(o));
 });

@@ -47,7 +47,7 @@ import {
   type Workspace,
 } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
-import type { LiveState } from './live.ts';
+import { userKey, type LiveState } from './live.ts';
 import { accessDenied, actorOf, PolicyCache, partitionOf, requestContext, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import type { PrincipalRef, ReadTx, RoleRecord, WriteTx } from './ports/store.ts';
@@ -511,10 +511,37 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return r;
   }
 
+  /**
+   * Why the user who submitted `job` may no longer have it run as them (disabled, or deleted), or undefined. A job
+   * started by a role session (a node) has no user to ask. The directory is mirrored in memory (`live.principals`);
+   * the store is read only for a user the mirror does not hold.
+   */
+  async function submitterRefusal(job: Job): Promise<string | undefined> {
+    if (!/^(?:arn:[a-z-]+:iam|acs:ram)::\d+:user\//.test(job.submitter.arn)) return undefined;
+    const name = job.submitter.name;
+    const hit = live.principals.get(userKey(job.account, name));
+    const user = hit && 'user' in hit ? hit.user : await deps.store.read((tx) => tx.users.get(job.account, name));
+    if (!user) return `its submitter, user ${name}, was deleted`;
+    return user.disabled ? `its submitter, user ${name}, was disabled` : undefined;
+  }
+
+  /**
+   * Ends a live job whose submitter was disabled or deleted (review S, S8): as AWS has no disabled user, Gatehouse
+   * says what one means, and a disabled user's jobs stop running as them. The job is Stopped with the reason, so its
+   * sessions are revoked everywhere and its endpoints and launcher answer as for any ended job. True when it ended.
+   */
+  async function endedForSubmitter(job: Job): Promise<boolean> {
+    const why = await submitterRefusal(job);
+    if (why === undefined) return false;
+    const r = await setState(job.id, 'Stopped', { reason: why });
+    return r.ok || TERMINAL.has(job.state);
+  }
+
   /** The launcher reports: started, heartbeat, ended. Returns whether a stop was requested. */
   async function heartbeat(id: string): Promise<Result<{ stop: boolean; state: JobState }>> {
     const job = await deps.store.read((tx) => readJob(tx, id));
     if (!job) return failWith('NO_SUCH_ENTITY', `job ${id} does not exist`);
+    if (!TERMINAL.has(job.state) && (await endedForSubmitter(job))) return ok({ stop: true, state: 'Stopped' });
     heartbeats.set(id, now());
     if (job.state === 'Queued') await setState(id, 'Running');
     return ok({ stop: job.state === 'Stopped', state: job.state === 'Queued' ? 'Running' : job.state });
@@ -527,6 +554,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const all = await deps.store.read((tx) => listDocs<Job>(tx, JOB));
     for (const job of all) {
       if (TERMINAL.has(job.state)) continue;
+      // A job whose submitter was disabled or deleted ends now, whether or not anything asks for its credentials.
+      if (await endedForSubmitter(job)) continue;
       // A pod has no launcher: its job ends when the API server deletes the pod (admission webhook).
       if (job.pod) continue;
       const last = heartbeats.get(job.id);
@@ -760,6 +789,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   async function deliverTo(job: Job & { sessionPolicy?: string }, from: RequestFacts): Promise<Delivery> {
     if (TERMINAL.has(job.state)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
+    if (await endedForSubmitter(job)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (job.role.mode === 'none' || job.role.arn === undefined) return { ok: false, error: { status: 404, message: `job ${job.id} has no role` } };
     heartbeats.set(job.id, Math.max(heartbeats.get(job.id) ?? 0, now()));
     const t = now();
