@@ -27,7 +27,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import type { App, Caller } from '../src/app/index.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { startTestServer, type Credentials, type TestServer, sdkFailure as failure } from './support/server.ts';
 import { boto3Missing, PYTHON } from './support/processes.ts';
 
 const ACCT = '000000000000';
@@ -48,15 +48,6 @@ function s3(credentials: Credentials = server.admin): S3.S3Client {
   return c;
 }
 
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { Code?: string; name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    return { code: err.Code ?? err.name ?? String(e), message: err.message ?? '', status: err.$metadata?.httpStatusCode };
-  }
-  return { code: 'no error', message: '', status: undefined };
-}
 const code = async (p: Promise<unknown>): Promise<string> => (await failure(p)).code;
 
 async function createUser(name: string, inline?: string, client = admin): Promise<Credentials> {

@@ -7,18 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
-import { startTestServer, type TestServer } from './support/server.ts';
-
-/** The error an SDK call failed with: its code, message and HTTP status. */
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { Code?: string; name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    return { code: err.Code ?? err.name ?? String(e), message: err.message ?? '', status: err.$metadata?.httpStatusCode };
-  }
-  return { code: 'no error', message: '', status: undefined };
-}
+import { startTestServer, type TestServer, sdkFailure as failure } from './support/server.ts';
 
 const EFFECT = '`Effect` must be `Allow` or `Deny`, got `allow` (effects are case-sensitive: write `Allow`)';
 

@@ -15,21 +15,11 @@ import * as S3 from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { startTestServer, type Credentials, type TestServer, sdkFailure as failure } from './support/server.ts';
 
 const BUCKET = 'review-p';
 let server: TestServer;
 let c: S3.S3Client;
-
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { Code?: string; name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    return { code: err.Code ?? err.name ?? String(e), message: err.message ?? '', status: err.$metadata?.httpStatusCode };
-  }
-  return { code: 'no error', message: '', status: undefined };
-}
 
 /** A request signed by the SDK's signer; `unsigned` headers are added after signing. */
 async function signedFetch(method: string, path: string, headers: Record<string, string> = {}, body?: string, unsigned: Record<string, string> = {}, credentials: Credentials = server.admin): Promise<Response> {

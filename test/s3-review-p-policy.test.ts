@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
 import type { App, Caller } from '../src/app/index.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { startTestServer, type Credentials, type TestServer, sdkFailure as failure } from './support/server.ts';
 
 const ACCT = '000000000000';
 const OTHER = '111111111111';
@@ -27,16 +27,6 @@ function s3(credentials: Credentials = server.admin): S3.S3Client {
   const c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1 });
   clients.push(c);
   return c;
-}
-
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; status: number | undefined }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { Code?: string; name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    return { code: err.Code ?? err.name ?? String(e), message: err.message ?? '', status: err.$metadata?.httpStatusCode };
-  }
-  return { code: 'no error', message: '', status: undefined };
 }
 
 async function createUser(name: string, inline: string): Promise<Credentials> {

@@ -129,6 +129,17 @@ export async function errorName(p: Promise<unknown>): Promise<string> {
   return 'no error';
 }
 
+/** The error an SDK call failed with: its code (the XML `Code`, else the exception's name), message and HTTP status. */
+export async function sdkFailure(p: Promise<unknown>): Promise<{ code: string; message: string; status: number | undefined }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as { Code?: string; name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    return { code: err.Code ?? err.name ?? String(e), message: err.message ?? '', status: err.$metadata?.httpStatusCode };
+  }
+  return { code: 'no error', message: '', status: undefined };
+}
+
 /** `gatehouse ARGS` in process against `s`, as `credentials` (default: the root admin); what it printed and its exit status. */
 export async function cliAgainst(s: TestServer, args: string[], credentials: Credentials = s.admin): Promise<{ status: number; out: string; err: string }> {
   let out = '';
