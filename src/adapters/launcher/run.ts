@@ -5,6 +5,7 @@
  * launcher is gone is marked Failed, stops the ranks when the job is stopped, and reports the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rmdir, writeFile, unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -69,7 +70,10 @@ export interface LaunchOptions {
   readonly command: readonly string[];
   readonly replicas: number;
   readonly credentialsFile: string;
-  /** Where the job's own profile files go (private, per job); default the credentials file's directory. */
+  /**
+   * Where the job's own profile files go: a private directory made for this job alone (`makeJobDir`, job-dir.ts),
+   * which exists already; default the credentials file's directory.
+   */
   readonly profileDir?: string;
   readonly baseEnv: NodeJS.ProcessEnv;
   readonly log: (line: string) => void;
@@ -160,17 +164,22 @@ async function freePort(): Promise<number> {
 
 /**
  * Writes the Alibaba-layout credentials file atomically (temp + rename), owner-only; returns what it wrote. A
- * directory the user named that does not exist yet is made, owner-only (credentials-file.ts).
+ * directory the user named that does not exist yet is made, owner-only (credentials-file.ts). The temporary file
+ * has a fresh name and is created exclusively (`wx`: a file or symbolic link already there makes the write fail,
+ * it is never followed), and `rename` replaces the entry at `path` itself, never what a link there points to.
  */
 async function writeCredentialsFile(path: string, doc: Record<string, unknown>): Promise<string> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const body = JSON.stringify({ AccessKeyId: doc['AccessKeyId'], AccessKeySecret: doc['AccessKeySecret'], SecurityToken: doc['SecurityToken'], Expiration: doc['Expiration'] }, null, 2);
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  let created = false;
   try {
-    await writeFile(tmp, `${body}\n`, { mode: 0o600 });
+    await writeFile(tmp, `${body}\n`, { mode: 0o600, flag: 'wx' });
+    created = true;
     await rename(tmp, path);
   } catch (e) {
-    await unlink(tmp).catch(() => {});
+    // Only a file this call made: one that was there already (EEXIST) is someone else's.
+    if (created || (e as { code?: unknown }).code !== 'EEXIST') await unlink(tmp).catch(() => {});
     throw e;
   }
   return `${body}\n`;
@@ -186,12 +195,14 @@ async function writeCredentialsFile(path: string, doc: Record<string, unknown>):
  * Alibaba CLI profile off (`~/.aliyun/config.json` has no path variable).
  */
 export async function writeProfileFiles(dir: string, region: string): Promise<Record<string, string>> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const note = '# written by `gatehouse jobs run`: the job\'s identity is its role, served by the credential endpoints\n';
   const files = { AWS_CONFIG_FILE: join(dir, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'), ALIBABA_CLOUD_CREDENTIALS_FILE: join(dir, 'alibaba-credentials') };
-  await writeFile(files.AWS_CONFIG_FILE, `${note}[default]\nregion = ${region}\ns3 =\n  addressing_style = path\n`, { mode: 0o600 });
-  await writeFile(files.AWS_SHARED_CREDENTIALS_FILE, note, { mode: 0o600 });
-  await writeFile(files.ALIBABA_CLOUD_CREDENTIALS_FILE, note, { mode: 0o600 });
+  // Created exclusively, owner-only: a file or symbolic link someone put there makes the job fail here rather than
+  // be written through or read by the ranks (an `aws-config` can name a `credential_process`).
+  const create = { mode: 0o600, flag: 'wx' } as const;
+  await writeFile(files.AWS_CONFIG_FILE, `${note}[default]\nregion = ${region}\ns3 =\n  addressing_style = path\n`, create);
+  await writeFile(files.AWS_SHARED_CREDENTIALS_FILE, note, create);
+  await writeFile(files.ALIBABA_CLOUD_CREDENTIALS_FILE, note, create);
   return { ...files, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' };
 }
 
@@ -280,7 +291,6 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   const signals = opts.signals ?? stopSignals();
   signals.on(onSignal);
 
-  if (opts.profileDir !== undefined) await mkdir(opts.profileDir, { recursive: true, mode: 0o700 });
   await post('/v1/launcher/heartbeat');
   await refreshFile();
 
@@ -299,7 +309,21 @@ export async function launch(opts: LaunchOptions): Promise<number> {
   }
 
   const masterPort = await freePort();
-  const profiles = await writeProfileFiles(opts.profileDir ?? dirname(opts.credentialsFile), environment['AWS_REGION'] ?? 'us-east-1');
+  const profileDir = opts.profileDir ?? dirname(opts.credentialsFile);
+  let profiles: Record<string, string>;
+  try {
+    profiles = await writeProfileFiles(profileDir, environment['AWS_REGION'] ?? 'us-east-1');
+  } catch (e) {
+    // Something is in the job's own directory already (or it cannot be written): no rank runs with files it did not
+    // write, and the job ends failed rather than waiting for its heartbeat to time out.
+    log(`gatehouse: cannot write job ${opts.jobId}'s profile files in \`${profileDir}\` (${e instanceof Error ? e.message : String(e)}): no rank is started`);
+    ended = true;
+    await refreshing;
+    await removeCredentialsFile(opts.credentialsFile, written);
+    if (opts.signals === undefined) signals.close();
+    await post('/v1/launcher/end', { exitCode: 1 });
+    return 1;
+  }
   const env = jobProcessEnv(opts.baseEnv, { ...environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile, ...profiles });
   // Stopped during the setup above: no rank starts.
   for (let rank = 0; rank < opts.replicas && !stopped; rank++) {

@@ -3,7 +3,6 @@
  * `jobs run` submits a job as the caller and runs CMD with the job's credential environment (DESIGN.md
  * "Interfaces"); it exits with CMD's exit status, and the job's sessions stop working when it ends.
  */
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { launch, stopSignals, type StopSignals } from '../../launcher/run.ts';
@@ -12,6 +11,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatTable, withJsonOption } from '../output.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
+import { makeJobDir, removeUnusedJobDir } from '../../launcher/job-dir.ts';
 
 interface JobJson {
   readonly id: string;
@@ -45,6 +45,18 @@ async function refuseCredentialsFile(ctx: CommandContext, given: string | undefi
   if (problem === undefined) return undefined;
   ctx.err(`gatehouse: ${problem.message}\n`);
   return problem.exit === 'usage' ? EXIT.usage : EXIT.conflict;
+}
+
+/**
+ * The job's private directory (launcher/job-dir.ts), made before anything is submitted so that a base directory
+ * another user could reach is refused, saying why, with no job left behind (review S, S2 and S2b); or the exit
+ * status after saying why not: 7 when an unsafe directory is there already, 2 when none can be made.
+ */
+async function jobDirOrRefuse(ctx: CommandContext): Promise<string | { exit: number }> {
+  const made = await makeJobDir(ctx.env ?? {}, process.getuid?.());
+  if (made.ok) return made.dir;
+  ctx.err(`gatehouse: ${made.message}\n`);
+  return { exit: made.exit === 'usage' ? EXIT.usage : EXIT.conflict };
 }
 
 /** A job has at most one role (seed 000): a second `--role` is refused rather than silently winning. */
@@ -129,17 +141,20 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       if (fileRefused !== undefined) return ctx.exit(fileRefused);
       const conn = await connect(opts, ctx);
       if (!conn.ok) return ctx.exit(report(ctx, conn));
+      const jobDir = await jobDirOrRefuse(ctx);
+      if (typeof jobDir === 'object') return ctx.exit(jobDir.exit);
       const signals = stopSignals();
       try {
         const started = await call<{ job: JobJson; capability: string; why: string; environment: Record<string, string> }>(conn.value, 'POST', ['clusters', opts.cluster, 'nodes'], {
           body: { ...(opts.computeConfig !== undefined ? { computeConfig: opts.computeConfig } : {}), ...launcherFields(opts, agent) },
         });
         if (!started.ok) {
+          await removeUnusedJobDir(jobDir);
           ctx.err(`${started.message}\n`);
           return ctx.exit(started.status);
         }
         ctx.err(`gatehouse: node ${started.value.job.id} of cluster ${opts.cluster} runs as ${started.value.job.role.arn} (${started.value.why})\n`);
-        ctx.exit(await launchLocal(ctx, started.value, command, 1, opts, agent, signals));
+        ctx.exit(await launchLocal(ctx, started.value, command, 1, opts, agent, signals, jobDir));
       } finally {
         signals.close();
       }
@@ -287,27 +302,30 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & RunOpts 
   if (fileRefused !== undefined) return fileRefused;
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn);
+  const jobDir = await jobDirOrRefuse(ctx);
+  if (typeof jobDir === 'object') return jobDir.exit;
   // Heard from before the job exists: a signal at any moment from here on stops the job (src/adapters/launcher/run.ts).
   const signals = stopSignals();
   try {
-    return await submitAndRun(ctx, conn.value, command, opts, agent, signals);
+    return await submitAndRun(ctx, conn.value, command, opts, agent, signals, jobDir);
   } finally {
     signals.close();
   }
 }
 
-async function submitAndRun(ctx: CommandContext, conn: Parameters<typeof call>[0], command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }, agent: string | undefined, signals: StopSignals): Promise<number> {
+async function submitAndRun(ctx: CommandContext, conn: Parameters<typeof call>[0], command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }, agent: string | undefined, signals: StopSignals, jobDir: string): Promise<number> {
   const submitted = await call<{ job: JobJson; capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], {
     body: { workspace: opts.workspace, role: opts.role ?? 'default', replicas: opts.replicas, ...(opts.name ? { name: opts.name } : {}), ...launcherFields(opts, agent) },
   });
   if (!submitted.ok) {
+    await removeUnusedJobDir(jobDir);
     // The submit-time messages are the platform's own (`check permission for ram role failed: …`): print as is.
     ctx.err(`${submitted.message}\n`);
     return submitted.status;
   }
   const { job } = submitted.value;
   ctx.err(`gatehouse: job ${job.id} (${job.name}) in workspace ${job.workspace}, role ${job.role.arn ?? job.role.mode}, ${opts.replicas} rank(s)\n`);
-  const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts, agent, signals);
+  const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts, agent, signals, jobDir);
   ctx.err(`gatehouse: job ${job.id} ended with status ${status}\n`);
   return status;
 }
@@ -315,8 +333,10 @@ async function submitAndRun(ctx: CommandContext, conn: Parameters<typeof call>[0
 /**
  * Runs the started job (or node) here: its ranks, its credentials file, its heartbeats; through the node agent
  * `agent` when one is given, which then also serves the job's metadata endpoint on this node (unless `--no-imds`).
+ * `jobDir` is the job's private directory (`jobDirOrRefuse`): its profile files, and its credentials file unless the
+ * user named one.
  */
-async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, opts: RunOpts, agent: string | undefined, signals: StopSignals): Promise<number> {
+async function launchLocal(ctx: CommandContext, started: { job: JobJson; capability: string; environment: Record<string, string> }, command: string[], replicas: number, opts: RunOpts, agent: string | undefined, signals: StopSignals, jobDir: string): Promise<number> {
   const { credentialsFile } = opts;
   const uid = launcherUid(opts);
   const { job, capability } = started;
@@ -330,8 +350,8 @@ async function launchLocal(ctx: CommandContext, started: { job: JobJson; capabil
     environment,
     command,
     replicas,
-    credentialsFile: credentialsFile ?? ctx.env?.['GATEHOUSE_CREDENTIALS_FILE'] ?? join(tmpdir(), 'gatehouse', 'jobs', job.id, 'credentials'),
-    profileDir: join(tmpdir(), 'gatehouse', 'jobs', job.id),
+    credentialsFile: credentialsFile ?? ctx.env?.['GATEHOUSE_CREDENTIALS_FILE'] ?? join(jobDir, 'credentials'),
+    profileDir: jobDir,
     baseEnv: (ctx.env ?? {}) as NodeJS.ProcessEnv,
     log: (line) => ctx.err(`${line}\n`),
     metadataFromAgent: agent !== undefined && opts.imds,
