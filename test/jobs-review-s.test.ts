@@ -263,3 +263,50 @@ test('S8: disabling (or deleting) the submitter ends their running jobs: no cred
   const o = await call<{ state: string; reason?: string }>(conn(s.admin), 'GET', ['jobs', other.job.id]);
   assert.ok(o.ok && o.value.state === 'Stopped' && o.value.reason === 'its submitter, user ivan, was deleted', JSON.stringify(o));
 });
+
+test('S9: reading clusters needs training:GetCluster/ListClusters, reading workspaces training:GetWorkspace/ListWorkspaces or membership', async () => {
+  const jill = await user('jill', { Effect: 'Allow', Action: 'training:CreateJob', Resource: WS('jill-ws') });
+  const kate = await user('kate', { Effect: 'Allow', Action: ['training:ListWorkspaces', 'training:ListClusters', 'training:GetCluster', 'training:GetWorkspace'], Resource: '*' });
+  for (const [name, members] of [['jill-ws', [{ user: 'jill' }]], ['private-ws', [{ user: 'kate' }]]] as const) {
+    assert.ok((await call(conn(s.admin), 'PUT', ['workspaces', name], { body: { members, defaultBucket: `arn:aws:s3:::${name}-data` } })).ok);
+  }
+  assert.ok((await call(conn(s.admin), 'PUT', ['clusters', 'gpu-b'], { body: { instanceRole: 'cluster-node', mappings: [{ user: 'kate', role: 'trainer' }] } })).ok);
+  const names = async (who: Credentials, what: 'workspaces' | 'clusters') => {
+    const r = await call<Record<string, { name: string }[]>>(conn(who), 'GET', [what]);
+    assert.ok(r.ok, r.ok ? '' : r.message);
+    return (r.value[what] ?? []).map((x) => x.name).sort();
+  };
+  // jill holds no training:Get*/List*: she sees her own workspace and no cluster.
+  assert.deepEqual(await names(jill, 'workspaces'), ['jill-ws']);
+  assert.deepEqual(await names(jill, 'clusters'), []);
+  const own = await call<{ name: string }>(conn(jill), 'GET', ['workspaces', 'jill-ws']);
+  assert.ok(own.ok && own.value.name === 'jill-ws', JSON.stringify(own));
+  for (const path of [['workspaces', 'private-ws'], ['workspaces', 'no-such-ws'], ['clusters', 'gpu-b'], ['clusters', 'no-such-cluster']]) {
+    const r = await call(conn(jill), 'GET', path);
+    assert.ok(!r.ok && r.httpStatus === 403, `${path.join('/')}: ${JSON.stringify(r)}`);
+    assert.doesNotMatch(r.message, /cluster-node|kate|private-ws-data/, 'a refusal tells nothing of the resource');
+  }
+  // Through the CLI too.
+  const ws = await cliAgainst(s, ['workspaces', 'list'], jill);
+  assert.equal(ws.status, 0, ws.err);
+  assert.match(ws.out, /jill-ws/);
+  assert.doesNotMatch(ws.out, /private-ws/);
+  const cl = await cliAgainst(s, ['clusters', 'list'], jill);
+  assert.equal(cl.status, 0, cl.err);
+  assert.doesNotMatch(cl.out, /gpu-b|cluster-node/);
+  // kate may list and get: everything; a cluster that does not exist is then NoSuchEntity.
+  assert.ok((await names(kate, 'workspaces')).includes('jill-ws'));
+  assert.ok((await names(kate, 'clusters')).includes('gpu-b'));
+  const got = await call<{ instanceRole: string }>(conn(kate), 'GET', ['clusters', 'gpu-b']);
+  assert.ok(got.ok && got.value.instanceRole === 'cluster-node', JSON.stringify(got));
+  const missing = await call(conn(kate), 'GET', ['clusters', 'no-such-cluster']);
+  assert.ok(!missing.ok && missing.httpStatus === 404, JSON.stringify(missing));
+  // A default-role job session (no training:* right) reads neither.
+  const job = await submit(jill, 'jill-ws', 'default');
+  assert.ok(job.ok, job.ok ? '' : job.message);
+  const c = await jobCredentials(job.value.capability);
+  assert.equal(c.status, 200, 'no credentials');
+  assert.deepEqual(await names(c.creds as Credentials, 'clusters'), []);
+  assert.deepEqual(await names(c.creds as Credentials, 'workspaces'), []);
+  assert.ok((await call(conn(jill), 'POST', ['jobs', job.value.job.id, 'stop'])).ok);
+});

@@ -157,6 +157,42 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return tx.kv.delete(wsKey(account, name));
   }
 
+  /**
+   * Reading workspaces (review S, S9): `training:GetWorkspace` on a workspace's ARN, or being one of its members (a
+   * member may read their own workspace). Listing them all needs `training:ListWorkspaces` on `workspace/*`; without
+   * it the list holds the ones the caller may read.
+   */
+  async function mayReadWorkspace(tx: ReadTx, caller: Caller, ws: Workspace): Promise<boolean> {
+    const d = decide(caller, 'training:GetWorkspace', workspaceArn(caller.partition, caller.account, ws.name));
+    // An explicit deny holds against members too.
+    return d.decision === 'Allow' || (d.decision !== 'ExplicitDeny' && (await isMember(tx, caller, ws)));
+  }
+
+  async function readableWorkspaces(caller: Caller): Promise<Workspace[]> {
+    const all = await listWorkspaces(caller.account);
+    if (decide(caller, 'training:ListWorkspaces', workspaceArn(caller.partition, caller.account, '*')).decision === 'Allow') return all;
+    return deps.store.read(async (tx) => {
+      const out: Workspace[] = [];
+      for (const ws of all) if (await mayReadWorkspace(tx, caller, ws)) out.push(ws);
+      return out;
+    });
+  }
+
+  /** A workspace the caller may read; the same refusal whether it exists or not. */
+  async function readWorkspace(caller: Caller, name: string): Promise<Result<Workspace>> {
+    const arn = workspaceArn(caller.partition, caller.account, name);
+    const d = decide(caller, 'training:GetWorkspace', arn);
+    const found = await deps.store.read(async (tx) => {
+      const ws = await getWorkspace(tx, caller.account, name);
+      // Found whatever the case of the name asked: its own ARN is what is decided (`mayReadWorkspace`), and a Deny
+      // of the name as asked holds too.
+      return { ws, readable: ws !== undefined && d.decision !== 'ExplicitDeny' && (await mayReadWorkspace(tx, caller, ws)) };
+    });
+    if (found.ws && found.readable) return ok(found.ws);
+    if (!found.ws && d.decision === 'Allow') return failWith('NO_SUCH_ENTITY', `workspace ${name} does not exist`);
+    return accessDenied(`${caller.principal.arn} is not allowed to perform training:GetWorkspace on ${arn}, and is not a member of it: ${d.summary}`, 'training:GetWorkspace', arn, d.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
+  }
+
   // ------------------------------------------------------------------------------------------------
   // Jobs
 
@@ -673,6 +709,33 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   /**
+   * Reading clusters (review S, S9): a cluster names its roles and mapping rules, so reading one needs
+   * `training:GetCluster` on its ARN; listing them all `training:ListClusters` on `cluster/*`, and without it the list
+   * holds the ones the caller may get.
+   */
+  async function readableClusters(caller: Caller): Promise<Cluster[]> {
+    const all = await listClusters(caller.account);
+    if (decide(caller, 'training:ListClusters', clusterArn(caller.partition, caller.account, '*')).decision === 'Allow') return all;
+    return all.filter((c) => decide(caller, 'training:GetCluster', clusterArn(caller.partition, caller.account, c.name)).decision === 'Allow');
+  }
+
+  /** A cluster the caller may get; the same refusal whether it exists or not. */
+  async function readCluster(caller: Caller, name: string): Promise<Result<Cluster>> {
+    const arn = clusterArn(caller.partition, caller.account, name);
+    const d = decide(caller, 'training:GetCluster', arn);
+    if (d.decision !== 'Allow') return accessDenied(`${caller.principal.arn} is not allowed to perform training:GetCluster on ${arn}: ${d.summary}`, 'training:GetCluster', arn, d.decision);
+    const c = await deps.store.read((tx) => getCluster(tx, caller.account, name));
+    if (!c) return failWith('NO_SUCH_ENTITY', `cluster ${name} does not exist`);
+    // Found whatever the case of the name asked: its own ARN is decided too, so a Deny naming it holds.
+    if (c.name !== name) {
+      const own = clusterArn(caller.partition, caller.account, c.name);
+      const o = decide(caller, 'training:GetCluster', own);
+      if (o.decision !== 'Allow') return accessDenied(`${caller.principal.arn} is not allowed to perform training:GetCluster on ${own}: ${o.summary}`, 'training:GetCluster', own, o.decision);
+    }
+    return ok(c);
+  }
+
+  /**
    * Starts a node of a cluster: it runs as the role the cluster names for it (compute config, mapping rule,
    * instance role), issued to the compute service. The caller must be allowed to pass that role to the
    * compute service, and the role must trust it.
@@ -845,6 +908,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   return {
     getCluster,
     listClusters,
+    readableClusters,
+    readCluster,
+    readableWorkspaces,
+    readWorkspace,
     startNode,
     putWorkspace,
     getWorkspace,

@@ -1,5 +1,7 @@
 /**
  * Admin REST routes for workspaces and training jobs (under `/v1/`, SigV4 service `gatehouse`):
+ * Reading a workspace needs `training:GetWorkspace` on it or membership, a cluster `training:GetCluster`; a list without
+ * `training:ListWorkspaces` / `training:ListClusters` holds only what the caller may read.
  *   GET  /v1/workspaces                 PUT /v1/workspaces/{name} {members, defaultBucket?, defaultTableProject?}
  *   GET  /v1/workspaces/{name}          DELETE /v1/workspaces/{name}
  *   POST /v1/jobs {workspace, role, name?, replicas?, imds?, launcherUid?}   → 201 {job, capability, environment}
@@ -78,15 +80,12 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
     {
       method: 'GET',
       pattern: ['workspaces'],
-      handler: async ({ app, caller }) => ok({ body: { workspaces: await app.jobs.listWorkspaces(caller.account) } }),
+      handler: async ({ app, caller }) => ok({ body: { workspaces: await app.jobs.readableWorkspaces(caller) } }),
     },
     {
       method: 'GET',
       pattern: ['workspaces', ':name'],
-      handler: async ({ app, caller, params }) => {
-        const ws = await app.deps.store.read((tx) => app.jobs.getWorkspace(tx, caller.account, params['name'] ?? ''));
-        return ws ? ok({ body: ws }) : failWith('NO_SUCH_ENTITY', `workspace ${params['name']} does not exist`);
-      },
+      handler: async ({ app, caller, params }) => mapOk(await app.jobs.readWorkspace(caller, params['name'] ?? ''), (ws) => ws),
     },
     {
       method: 'PUT',
@@ -158,15 +157,12 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
     {
       method: 'GET',
       pattern: ['clusters'],
-      handler: async ({ app, caller }) => ok({ body: { clusters: await app.jobs.listClusters(caller.account) } }),
+      handler: async ({ app, caller }) => ok({ body: { clusters: await app.jobs.readableClusters(caller) } }),
     },
     {
       method: 'GET',
       pattern: ['clusters', ':name'],
-      handler: async ({ app, caller, params }) => {
-        const c = await app.deps.store.read((tx) => app.jobs.getCluster(tx, caller.account, params['name'] ?? ''));
-        return c ? ok({ body: c }) : failWith('NO_SUCH_ENTITY', `cluster ${params['name']} does not exist`);
-      },
+      handler: async ({ app, caller, params }) => mapOk(await app.jobs.readCluster(caller, params['name'] ?? ''), (c) => c),
     },
     {
       method: 'PUT',
