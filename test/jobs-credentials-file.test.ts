@@ -105,14 +105,14 @@ describe('jobs run --credentials-file', () => {
     assert.deepEqual(Object.keys(seen), ['AccessKeyId', 'AccessKeySecret', 'SecurityToken', 'Expiration']);
     assert.equal(existsSync(file), false, 'the job\'s credentials are gone with it');
     assert.deepEqual(await readdir(dir), []);
-    assert.equal(existsSync(join(home, 'gatehouse', 'jobs', jobId ?? '')), false, 'the per-job directory is gone');
+    assert.ok(jobId);
+    assert.deepEqual(await readdir(join(home, `gatehouse-${process.getuid?.()}`)), [], 'the per-job directory is gone');
 
     // The default per-job path as well.
     const d = await gatehouse(['jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--', ...PRINT_FILE]);
     assert.equal(d.code, 0, d.stderr);
-    const defaultId = /gatehouse: job ([a-z0-9]+) /.exec(d.stderr)?.[1] ?? '';
     assert.match(String((JSON.parse(d.stdout) as Record<string, unknown>)['SecurityToken']), /./);
-    assert.equal(existsSync(join(home, 'gatehouse', 'jobs', defaultId)), false);
+    assert.deepEqual(await readdir(join(home, `gatehouse-${process.getuid?.()}`)), [], 'the default per-job directory is gone too');
   });
 
   it('a file in the launcher\'s layout (another job\'s) is refused; one replaced during the job is left alone', async () => {

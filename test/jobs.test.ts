@@ -22,7 +22,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as I from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -257,7 +257,8 @@ test('a custom role, two ranks: every client of every rank gets the same session
     assert.deepEqual(p.credentialVariables, [], `credential variables of the caller reached rank ${rank}`);
     // The submitter's ~/.aws files (a default profile with keys) are replaced by the job's own, without keys.
     for (const [name, f] of Object.entries(p.awsFiles)) {
-      assert.ok(f.path?.includes(join('gatehouse', 'jobs', id)), `${name} of rank ${rank} is ${f.path}`);
+      // In the job's own directory (mkdtemp, under the user's private base: review S, S2), the same for every file.
+      assert.ok(f.path?.startsWith(join(home, `gatehouse-${process.getuid?.()}`, 'job-')) && dirname(f.path) === dirname(ranks[0]?.awsFiles['AWS_CONFIG_FILE']?.path ?? ''), `${name} of rank ${rank} is ${f.path}`);
       assert.equal(f.keys, false, `${name} of rank ${rank} holds keys`);
     }
     assert.deepEqual(Object.keys(p.awsFiles).sort(), ['ALIBABA_CLOUD_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']);
