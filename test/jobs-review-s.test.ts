@@ -310,3 +310,14 @@ test('S9: reading clusters needs training:GetCluster/ListClusters, reading works
   assert.deepEqual(await names(c.creds as Credentials, 'workspaces'), []);
   assert.ok((await call(conn(jill), 'POST', ['jobs', job.value.job.id, 'stop'])).ok);
 });
+
+test('S1 (stored before the fix): a workspace whose stored default bucket is a wildcard runs no default-role job', async () => {
+  const lena = await user('lena', { Effect: 'Allow', Action: 'training:CreateJob', Resource: WS('legacy-ws') });
+  // Written as a workspace stored by an earlier version was, past today's validation.
+  const app = await s.openApp();
+  await app.deps.store.write((tx) => app.jobs.putWorkspace(tx, { account: ACCT, name: 'legacy-ws', members: [{ user: 'lena' }], defaultBucket: 'arn:aws:s3:::*' }));
+  const r = await submit(lena, 'legacy-ws', 'default');
+  assert.ok(!r.ok, `a default-role job ran in a workspace whose default bucket is arn:aws:s3:::*: ${r.ok ? JSON.stringify(r.value.job) : ''}`);
+  assert.equal(r.httpStatus, 400);
+  assert.match(r.message, /the default bucket `arn:aws:s3:::\*` of workspace legacy-ws is not the ARN of one bucket .* set it again with `gatehouse workspaces put legacy-ws --default-bucket/);
+});

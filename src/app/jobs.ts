@@ -19,6 +19,7 @@ import { roleArnOf, parseRoleArn, type SessionClaims } from '../core/sts/session
 import {
   ASSUME_FAILED,
   canTransition,
+  defaultBucketName,
   defaultRoleName,
   isWorkspaceMember,
   JOB_SESSION_AT_LEAST_SECONDS,
@@ -428,6 +429,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       const wsArn = workspaceArn(partition, account, ws.name);
       const create = decide(caller, 'training:CreateJob', wsArn);
       if (create.decision !== 'Allow') return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:CreateJob on ${wsArn}: ${create.summary}`);
+      // A default bucket stored before it had to name one bucket (review S, S1) would open a default-role job to
+      // every bucket it matches: such a workspace runs no default-role job until it is set again.
+      if (mode === 'default' && ws.defaultBucket !== undefined && defaultBucketName(ws.defaultBucket) === undefined) {
+        return failWith<Checked>('VALIDATION_ERROR', `the default bucket \`${ws.defaultBucket}\` of workspace ${ws.name} is not the ARN of one bucket (no wildcards or object path), so no default-role job may run in it; set it again with \`gatehouse workspaces put ${ws.name} --default-bucket arn:aws:s3:::BUCKET\``);
+      }
       // 3. The role trusts the training service.
       if (mode === 'custom' && roleArn !== undefined) {
         const parsed = parseRoleArn(roleArn);
