@@ -96,6 +96,13 @@ test('S1: a workspace default bucket is one bucket without wildcards, and only o
   assert.equal(adminPut.status, 0, adminPut.err);
   const change = await call(conn(bob), 'PUT', ['workspaces', 'bob-x'], { body: { members: [{ user: 'bob' }], defaultBucket: 'arn:aws:s3:::other-data' } });
   assert.ok(!change.ok && change.httpStatus === 403, JSON.stringify(change));
+  // The same through apply: a Workspace document naming a bucket bob cannot read is refused, and writes nothing.
+  const workspace = (name: string, bucket: string) => ({ apiVersion: 'gatehouse.dev/v1', kind: 'Workspace', metadata: { name }, spec: { members: [{ user: 'bob' }], defaultBucket: bucket } });
+  const applied = await call(conn(bob), 'POST', ['apply'], { body: { documents: [workspace('bob-z', 'arn:aws:s3:::secret-data')] } });
+  assert.ok(!applied.ok && applied.httpStatus === 403, JSON.stringify(applied));
+  assert.ok(!(await call(conn(s.admin), 'GET', ['workspaces', 'bob-z'])).ok, 'a refused apply wrote the workspace');
+  const appliedOwn = await call(conn(bob), 'POST', ['apply'], { body: { documents: [workspace('bob-z', 'arn:aws:s3:::bob-scratch')] } });
+  assert.ok(appliedOwn.ok, JSON.stringify(appliedOwn));
 });
 
 test('S5: the default training role passed by its ARN, in any spelling, runs as --role default, narrowed to the workspace bucket', async () => {

@@ -40,7 +40,7 @@ import {
   type Partition,
 } from '../core/directory/rules.ts';
 import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
-import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPolicyKind, iamRoleKind } from './bindings.ts';
@@ -1146,6 +1146,8 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
   readonly arn: (partition: Partition, account: string, name: string) => string;
   /** One canonical string per spec field, so equal specs compare equal whatever the order of lists. */
   readonly canon: (s: S) => Record<string, string>;
+  /** Rights the writer must also hold for this change (a workspace's new default bucket: reading it, review S S1). */
+  readonly alsoRequires?: (desired: S, existing: S | undefined) => readonly { readonly action: string; readonly resource: string }[];
 }): KindHandler<S> {
   const action = (verb: string) => `training:${verb}${k.kind}`;
   return {
@@ -1183,6 +1185,8 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
                   return ok(undefined);
                 },
               },
+              // Authorization only (no run): as the list step of a prune.
+              ...(k.alsoRequires?.(desired, existing) ?? []).map((r) => ({ phase: PHASE.link, action: r.action, resource: r.resource, account: o.account })),
             ];
       return objectPlan(existing, fields, steps);
     },
@@ -1219,6 +1223,8 @@ const workspaceKind = kvDocumentKind<Workspace>({
     defaultBucket: w.defaultBucket ?? '',
     defaultTableProject: w.defaultTableProject ?? '',
   }),
+  // Only a bucket the writer may read can be named as a default bucket (review S, S1), when it is set or changed.
+  alsoRequires: (w, existing) => (w.defaultBucket !== undefined && w.defaultBucket !== existing?.defaultBucket ? defaultBucketReads(w.defaultBucket) : []),
 });
 
 const clusterKind = kvDocumentKind<Cluster>({
