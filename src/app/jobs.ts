@@ -49,7 +49,7 @@ import {
 } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { userKey, type LiveState } from './live.ts';
-import { accessDenied, actorOf, PolicyCache, partitionOf, requestContext, type Caller, type RequestFacts } from './principals.ts';
+import { accessDenied, actorOf, decideOnRole, PolicyCache, partitionOf, requestContext, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import type { PrincipalRef, ReadTx, RoleRecord, WriteTx } from './ports/store.ts';
 
@@ -242,7 +242,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   function passRoleRefusal(caller: Caller, roleArn: string, service: string): Result<never> | undefined {
     const passAction = caller.partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
     const context = { 'iam:PassedToService': service, 'acs:Service': service };
-    const d = decide(caller, passAction, roleArn, context);
+    // On the role's canonical ARN; a Deny spelling the role or the action in the other dialect applies as well (review
+    // U, U1): `ram:PassRole` and `iam:PassRole`, `acs:ram::A:role/x` and `arn:aws:iam::A:role/x` name one thing.
+    const parsed = parseRoleArn(roleArn);
+    const d = parsed ? decideOnRole({ ...parsed, partition: caller.partition }, passAction, (a, r) => decide(caller, a, r, context)) : decide(caller, passAction, roleArn, context);
     if (d.decision === 'Allow') return undefined;
     const act = d.decision === 'ExplicitDeny' ? undefined : options.actAs?.(caller, roleArn);
     if (act?.allowed) {

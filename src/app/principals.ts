@@ -7,7 +7,7 @@ import { failWith, ok, type GatehouseError, type Result } from '../core/errors.t
 import { compilePolicy, contextOf, evaluate, principalFromArn, type CompiledPolicy, type Decision, type Principal, type PolicySet } from '../core/iam/index.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps, AuditSink } from './deps.ts';
-import type { SessionClaims } from '../core/sts/session.ts';
+import { roleArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
 import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 
@@ -182,6 +182,49 @@ export function authorizeAdmin(caller: Caller, now: number, action: string, reso
   const d = evaluate({ principal: caller.principal, action: full, resource, context: contextOf(requestContext(caller, context)), time: now }, caller.policies);
   if (d.decision === 'Allow') return ok(d);
   return accessDenied(accessDeniedMessage(caller.principal.arn, full, resource, d), full, resource, d.decision);
+}
+
+/** A role as a decision on it names it: its own account's partition, account, path and name (`RoleRecord`). */
+export interface RoleName {
+  readonly partition: Partition;
+  readonly account: string;
+  readonly path: string;
+  readonly name: string;
+}
+
+/** The same action in the other dialect, where the two dialects name one action differently. */
+const OTHER_DIALECT_ACTION: Readonly<Record<string, string>> = { 'iam:passrole': 'ram:PassRole', 'ram:passrole': 'iam:PassRole' };
+
+/**
+ * The questions a decision on `action` on a role asks (review U, U1). Both dialects are accepted everywhere, and the
+ * engine compares ARNs and actions literally, so a Deny spelt in the other dialect (`arn:aws:iam::A:role/x` for an
+ * `acs` role, `acs:ram::A:role/x` for an `aws` one; `iam:PassRole` for `ram:PassRole`) would never match. `allow`:
+ * the role's canonical ARN (its account's partition) with the action as asked, the only question whose Allow counts;
+ * `denyOnly`: the other spellings, whose explicit deny refuses but whose allow grants nothing.
+ */
+export function roleQuestions(role: RoleName, action: string): { allow: { action: string; resource: string }; denyOnly: { action: string; resource: string }[] } {
+  const canonical = roleArnOf(role.partition, role.account, role.path, role.name);
+  const other = roleArnOf(role.partition === 'acs' ? 'aws' : 'acs', role.account, role.path, role.name);
+  const otherAction = OTHER_DIALECT_ACTION[action.toLowerCase()];
+  const denyOnly = [{ action, resource: other }];
+  if (otherAction !== undefined) denyOnly.push({ action: otherAction, resource: canonical }, { action: otherAction, resource: other });
+  return { allow: { action, resource: canonical }, denyOnly };
+}
+
+/**
+ * The decision on `action` on a role named in either dialect: `decide` on its canonical ARN, unless an explicit deny
+ * applies to one of its other spellings (`roleQuestions`), which then decides. Never an Allow the canonical decision
+ * does not give.
+ */
+export function decideOnRole(role: RoleName, action: string, decide: (action: string, resource: string) => Decision): Decision {
+  const q = roleQuestions(role, action);
+  const d = decide(q.allow.action, q.allow.resource);
+  if (d.decision === 'ExplicitDeny') return d;
+  for (const o of q.denyOnly) {
+    const x = decide(o.action, o.resource);
+    if (x.decision === 'ExplicitDeny') return x;
+  }
+  return d;
 }
 
 // ---------------------------------------------------------------------------------------------------------

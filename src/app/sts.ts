@@ -23,7 +23,7 @@ import {
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps } from './deps.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
-import { accessDeniedMessage, actorOf, explanationOf, partitionOf, PolicyCache, rolePolicySet, userPolicySet, type Caller, type RequestFacts } from './principals.ts';
+import { accessDeniedMessage, actorOf, decideOnRole, explanationOf, partitionOf, PolicyCache, rolePolicySet, userPolicySet, type Caller, type RequestFacts } from './principals.ts';
 import { isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 
@@ -338,7 +338,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     const roleArn = roleArnOf(partition, role.account, role.path, role.name);
     if (!trust) return { roleArn, decision: undefined };
-    return { roleArn, decision: evaluate({ principal, action, resource: roleArn, context: contextOf(context), time: now() }, { ...policies, trust }, explain ? { explain } : undefined) };
+    // On the role's canonical ARN; a Deny spelling it in the other dialect applies as well (review U, U1).
+    const decide = (a: string, resource: string) => evaluate({ principal, action: a, resource, context: contextOf(context), time: now() }, { ...policies, trust }, explain ? { explain } : undefined);
+    return { roleArn, decision: decideOnRole({ partition, account: role.account, path: role.path, name: role.name }, action, decide) };
   }
 
   /**
