@@ -76,6 +76,8 @@ before(async () => {
   await user(acsAdmin, 'ok', v1(ALLOW_ALL));
   await user(acsAdmin, 'alice', v1(ALLOW_ALL), v2012({ Effect: 'Deny', Action: ['sts:AssumeRole', 'iam:PassRole'], Resource: iamRole('trainer') }));
   await user(acsAdmin, 'carol', v1(ALLOW_ALL), v1({ Effect: 'Deny', Action: 'iam:PassRole', Resource: ram('trainer') }));
+  // amy: denied ram:PassRole and sts:AssumeRole on secret in its own (RAM) spelling.
+  await user(acsAdmin, 'amy', v1(ALLOW_ALL, { Effect: 'Deny', Action: ['ram:PassRole', 'sts:AssumeRole'], Resource: ram('secret') }));
   // aws users: erin may do anything; dave is denied secret (an acs role) in the AWS spelling and r (an aws role) in
   // the RAM spelling (Version "1").
   await user(s.admin, 'erin', v2012(ALLOW_ALL));
@@ -116,4 +118,36 @@ test('U1: job submission applies a PassRole Deny that spells the role or the act
       assert.match(r, /^403: check permission for ram role failed: .* is not allowed to perform ram:PassRole on acs:ram::123456789012:role\/trainer .*explicit/i, `${who} passed ${role}: ${r}`);
     }
   }
+});
+
+/** The authorize API's (or, `simulate`, the simulator's) decision, asked by the admin about `principal`. */
+async function decision(path: 'authorize' | 'simulate', principal: string, action: string, resource: string): Promise<string> {
+  const d = await call<{ decision: string }>(conn(principal.startsWith('acs:') ? acsAdmin : s.admin), 'POST', [path], { body: { principal, action, resource } });
+  assert.ok(d.ok, d.ok ? '' : d.message);
+  return d.value.decision;
+}
+
+test('U2: the authorize API and simulate decide AssumeRole and PassRole on a role in any spelling or case as STS and jobs do', async () => {
+  const user = (name: string, acct = ACS) => `acs:ram::${acct}:user/${name}`;
+  for (const path of ['authorize', 'simulate'] as const) {
+    // Not vacuous: without a Deny, both spellings and both actions are allowed.
+    for (const [action, role] of [['sts:AssumeRole', iamRole('trainer')], ['sts:AssumeRole', ram('trainer')], ['ram:PassRole', iamRole('trainer')], ['ram:PassRole', ram('Trainer')]] as const) {
+      assert.equal(await decision(path, user('ok'), action, role), 'Allow', `${path} ok ${action} ${role}`);
+    }
+    // amy: Deny in the role's own spelling, asked in the other spelling, another case, or with the other action name.
+    for (const [action, role] of [['sts:AssumeRole', ram('secret')], ['sts:AssumeRole', iamRole('secret')], ['sts:AssumeRole', ram('SECRET')], ['ram:PassRole', iamRole('secret')], ['ram:PassRole', ram('Secret')], ['iam:PassRole', ram('secret')]] as const) {
+      assert.equal(await decision(path, user('amy'), action, role), 'ExplicitDeny', `${path} amy ${action} ${role}`);
+    }
+    // alice and carol: the Deny spelt in the other dialect (U1), asked in the role's own spelling.
+    for (const [who, action, role] of [['alice', 'sts:AssumeRole', ram('trainer')], ['alice', 'ram:PassRole', ram('trainer')], ['carol', 'ram:PassRole', ram('trainer')], ['carol', 'ram:PassRole', iamRole('trainer')]] as const) {
+      assert.equal(await decision(path, user(who), action, role), 'ExplicitDeny', `${path} ${who} ${action} ${role}`);
+    }
+    // dave (aws): a Version "1" Deny on the RAM spelling of the aws role r; the AWS spelling of the acs role secret.
+    for (const role of [iamRole('r', AWS), iamRole('secret')]) {
+      assert.equal(await decision(path, `arn:aws:iam::${AWS}:user/dave`, 'sts:AssumeRole', role), 'ExplicitDeny', `${path} dave ${role}`);
+    }
+  }
+  // Enforcement agrees: amy may neither assume secret nor pass it, in either spelling.
+  const amy = keys['amy'] as Credentials;
+  for (const arn of [ram('secret'), iamRole('secret')]) assert.match(await assume(amy, arn), /^AccessDenied: /, arn);
 });

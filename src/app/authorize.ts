@@ -11,7 +11,7 @@ import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, ty
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { jobSessionOf } from './jobs.ts';
-import { accessDeniedMessage, type Caller } from './principals.ts';
+import { accessDeniedMessage, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
@@ -196,6 +196,8 @@ const iamOnlyDenies = (action: string, resource: string): boolean =>
 
 /** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
 const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
+/** Passing a role, in either dialect; lower-cased. */
+const PASS_ACTIONS: ReadonlySet<string> = new Set(['iam:passrole', 'ram:passrole']);
 
 /**
  * An ARN naming one session of a role (`arn:aws:sts::A:assumed-role/R/S`, `acs:ram::A:role/R/S`), as opposed to
@@ -672,10 +674,40 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   function decideWho(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved> | Promise<Result<Resolved>>, started: number): Answered | Promise<Answered> {
     // Assuming a role (or tagging its session, setting its source identity) is decided under the role's trust
     // policy, as STS decides it (src/app/sts.ts `trustDecision`).
-    if (TRUST_ACTIONS.has(input.action.toLowerCase())) {
-      return Promise.all([who, sts.trustOf(input.resource)]).then(([w, trust]) => decideFor(input, rp, w, started, trust));
+    // A role the directory holds is decided as STS and jobs decide it: on its canonical ARN, with a Deny spelling it (or
+    // PassRole) in the other dialect applying as well (review U, U2).
+    const action = input.action.toLowerCase();
+    const trusted = TRUST_ACTIONS.has(action);
+    if (trusted || PASS_ACTIONS.has(action)) {
+      return Promise.all([who, sts.roleOf(input.resource)]).then(([w, named]) => decideOnRoleAsked(input, rp, w, started, trusted ? named?.trust : undefined, named?.role));
     }
     return who instanceof Promise ? who.then((w) => decideFor(input, rp, w, started)) : decideFor(input, rp, who, started);
+  }
+
+  /**
+   * A question about assuming or passing `role` (the directory's role the question's resource names, in any spelling
+   * or case), answered on the role's canonical ARN, unless an explicit deny applies to its other-dialect spellings
+   * (`roleQuestions`): the decision STS and jobs take (`decideOnRole`). Without a role, the question as asked.
+   */
+  async function decideOnRoleAsked(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, trust: CompiledPolicy | undefined, role: RoleName | undefined): Promise<Answered> {
+    if (role === undefined) return decideFor(input, rp, who, started, trust);
+    const q = roleQuestions(role, input.action);
+    const ask = (action: string, resource: string) => decideFor({ ...input, action, resource }, resource === input.resource ? rp : resourcePolicies.forResource(resource, input.resourceAccount), who, started, trust);
+    const a = await ask(q.allow.action, q.allow.resource);
+    if (!a.ok) return a;
+    let answer = a.value;
+    if (answer.decision !== 'ExplicitDeny') {
+      for (const o of q.denyOnly) {
+        const x = await ask(o.action, o.resource);
+        if (!x.ok) return x;
+        if (x.value.decision === 'ExplicitDeny') {
+          answer = { ...x.value, diagnostics: [...x.value.diagnostics, `iam: an explicit deny of \`${o.action}\` on \`${o.resource}\` (the same role or action in the other dialect’s spelling) applies`] };
+          break;
+        }
+      }
+    }
+    if (q.allow.resource === input.resource) return ok(answer);
+    return ok({ ...answer, diagnostics: [...answer.diagnostics, `iam: decided on the role’s ARN \`${q.allow.resource}\` (asked as \`${input.resource}\`), as STS and jobs decide it`] });
   }
 
   function decideFor(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {

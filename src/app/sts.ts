@@ -23,7 +23,7 @@ import {
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps } from './deps.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
-import { accessDeniedMessage, actorOf, decideOnRole, explanationOf, partitionOf, PolicyCache, rolePolicySet, userPolicySet, type Caller, type RequestFacts } from './principals.ts';
+import { accessDeniedMessage, actorOf, decideOnRole, explanationOf, partitionOf, PolicyCache, rolePolicySet, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
 import { isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 
@@ -357,16 +357,22 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   }
 
   /**
-   * The trust policy AssumeRole decides `roleArn` with, for a question about assuming it (src/app/authorize.ts):
-   * the role's compiled trust policy; one allowing nothing when the directory holds no role of that ARN (path
-   * included), as AssumeRole then refuses; undefined when `roleArn` is not a role ARN.
+   * The role a question about assuming or passing `roleArn` names (src/app/authorize.ts), found as AssumeRole finds
+   * it (the name in any case; an `aws` ARN's path must match): `role`, as decisions on it spell it (`decideOnRole`),
+   * undefined when the directory holds no such role; and `trust`, the policy AssumeRole decides it with: the role's
+   * compiled trust policy, or one allowing nothing when there is no such role, as AssumeRole then refuses. Undefined
+   * when `roleArn` is not a role ARN.
    */
-  async function trustOf(roleArn: string): Promise<CompiledPolicy | undefined> {
+  async function roleOf(roleArn: string): Promise<{ role: RoleName | undefined; trust: CompiledPolicy } | undefined> {
     const parsed = parseRoleArn(roleArn);
     if (!parsed) return undefined;
     const entry = (live.principals.get(roleKey(parsed.account, parsed.name)) as RoleEntry | undefined) ?? (await readPrincipals((tx) => cachedRole(tx, parsed.account, parsed.name)));
-    const trust = entry && (parsed.partition === 'acs' || entry.role.path === parsed.path) ? cache.get(`trust:${entry.role.id}`, entry.role.trustPolicy, 'trust') : undefined;
-    return trust ?? compilePolicy({ version: parsed.partition === 'acs' ? '1' : '2012-10-17', dialect: parsed.partition, id: undefined, statements: [] }, `trust policy of ${roleArn} (no such role)`);
+    const found = entry && (parsed.partition === 'acs' || entry.role.path === parsed.path) ? entry : undefined;
+    const trust = found ? cache.get(`trust:${found.role.id}`, found.role.trustPolicy, 'trust') : undefined;
+    return {
+      role: found ? { partition: found.partition, account: found.role.account, path: found.role.path, name: found.role.name } : undefined,
+      trust: trust ?? compilePolicy({ version: parsed.partition === 'acs' ? '1' : '2012-10-17', dialect: parsed.partition, id: undefined, statements: [] }, `trust policy of ${roleArn} (no such role)`),
+    };
   }
 
   async function assumeRole(caller: Caller, p: AssumeRoleParams & { roleArn: string }, facts: RequestFacts = caller.request ?? {}): Promise<Result<AssumeRoleResult>> {
@@ -590,7 +596,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     assumeRole,
     assumeRoleAsService,
     assumeDecision,
-    trustOf,
+    roleOf,
     getSessionToken,
     getCallerIdentity,
     cachedRole,
