@@ -151,3 +151,14 @@ test('U2: the authorize API and simulate decide AssumeRole and PassRole on a rol
   const amy = keys['amy'] as Credentials;
   for (const arn of [ram('secret'), iamRole('secret')]) assert.match(await assume(amy, arn), /^AccessDenied: /, arn);
 });
+
+test('U2: IAM SimulatePrincipalPolicy decides AssumeRole and PassRole on a role in any spelling or case as STS and jobs do', async () => {
+  const iam = s.iam(acsAdmin);
+  const simulate = async (who: string, actions: string[], resources: string[]) =>
+    (await iam.send(new I.SimulatePrincipalPolicyCommand({ PolicySourceArn: `acs:ram::${ACS}:user/${who}`, ActionNames: actions, ResourceArns: resources }))).EvaluationResults?.map((r) => `${r.EvalActionName} ${r.EvalResourceName} ${r.EvalDecision}`);
+  assert.deepEqual(await simulate('ok', ['ram:PassRole', 'sts:AssumeRole'], [iamRole('trainer')]), [`ram:PassRole ${iamRole('trainer')} allowed`, `sts:AssumeRole ${iamRole('trainer')} allowed`]);
+  const roles = [iamRole('secret'), ram('Secret')];
+  assert.deepEqual(await simulate('amy', ['sts:AssumeRole', 'ram:PassRole', 'iam:PassRole'], roles), ['sts:AssumeRole', 'ram:PassRole', 'iam:PassRole'].flatMap((a) => roles.map((r) => `${a} ${r} explicitDeny`)));
+  assert.deepEqual(await simulate('alice', ['sts:AssumeRole', 'ram:PassRole'], [ram('trainer')]), [`sts:AssumeRole ${ram('trainer')} explicitDeny`, `ram:PassRole ${ram('trainer')} explicitDeny`]);
+  assert.deepEqual(await simulate('carol', ['ram:PassRole'], [ram('trainer')]), [`ram:PassRole ${ram('trainer')} explicitDeny`]);
+});

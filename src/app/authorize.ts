@@ -11,7 +11,7 @@ import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, ty
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { jobSessionOf } from './jobs.ts';
-import { accessDeniedMessage, roleQuestions, type Caller, type RoleName } from './principals.ts';
+import { accessDeniedMessage, ROLE_ACTIONS, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
@@ -196,8 +196,6 @@ const iamOnlyDenies = (action: string, resource: string): boolean =>
 
 /** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
 const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
-/** Passing a role, in either dialect; lower-cased. */
-const PASS_ACTIONS: ReadonlySet<string> = new Set(['iam:passrole', 'ram:passrole']);
 
 /**
  * An ARN naming one session of a role (`arn:aws:sts::A:assumed-role/R/S`, `acs:ram::A:role/R/S`), as opposed to
@@ -678,7 +676,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // PassRole) in the other dialect applying as well (review U, U2).
     const action = input.action.toLowerCase();
     const trusted = TRUST_ACTIONS.has(action);
-    if (trusted || PASS_ACTIONS.has(action)) {
+    if (ROLE_ACTIONS.has(action)) {
       return Promise.all([who, sts.roleOf(input.resource)]).then(([w, named]) => decideOnRoleAsked(input, rp, w, started, trusted ? named?.trust : undefined, named?.role));
     }
     return who instanceof Promise ? who.then((w) => decideFor(input, rp, w, started)) : decideFor(input, rp, who, started);

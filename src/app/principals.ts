@@ -192,6 +192,9 @@ export interface RoleName {
   readonly name: string;
 }
 
+/** The actions decided on a role as the resource: assuming it (under its trust policy) and passing it; lower-cased. */
+export const ROLE_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity', 'iam:passrole', 'ram:passrole']);
+
 /** The same action in the other dialect, where the two dialects name one action differently. */
 const OTHER_DIALECT_ACTION: Readonly<Record<string, string>> = { 'iam:passrole': 'ram:PassRole', 'ram:passrole': 'iam:PassRole' };
 

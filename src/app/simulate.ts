@@ -38,7 +38,8 @@ import {
 } from '../core/iam/index.ts';
 import { entityArn, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
-import { authorizeAdmin, type Caller } from './principals.ts';
+import { authorizeAdmin, decideOnRole, partitionOf, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
+import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
 import { unreadableDocument } from './unreadable-policy.ts';
 
@@ -437,7 +438,25 @@ function missingContextValues(sources: Sources, request: Parameters<typeof evalu
   return out;
 }
 
-function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined): SimulationResult[] {
+/**
+ * The roles of the directory that the simulation's resources name, in any spelling or case, for the actions decided on
+ * a role (`ROLE_ACTIONS`): by resource as given. Such a question is decided as STS and jobs decide it (review U, U2).
+ */
+async function rolesNamed(tx: ReadTx, o: SimulationOptions): Promise<Map<string, RoleName>> {
+  const out = new Map<string, RoleName>();
+  if (!o.actionNames.some((a) => ROLE_ACTIONS.has(a.toLowerCase()))) return out;
+  for (const resource of o.resourceArns ?? []) {
+    const parsed = parseRoleArn(resource);
+    if (!parsed || out.has(resource)) continue;
+    const role = await tx.roles.get(parsed.account, parsed.name);
+    const partition = role && (await partitionOf(tx, role.account));
+    if (!role || !partition || (parsed.partition === 'aws' && role.path !== parsed.path)) continue;
+    out.set(resource, { partition, account: role.account, path: role.path, name: role.name });
+  }
+  return out;
+}
+
+function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>): SimulationResult[] {
   const context = contextOfEntries(o.contextEntries ?? []);
   const time = deps.now();
   const resourceSources = new Set(sources.all().filter((s) => s.type === 'resource'));
@@ -445,7 +464,9 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
   for (const action of o.actionNames) {
     for (const resource of o.resourceArns && o.resourceArns.length > 0 ? o.resourceArns : ['*']) {
       const request = { principal: prepared.principal, action, resource, context, time, ...(resourceOwner !== undefined ? { resourceAccount: resourceOwner } : {}) };
-      const d = evaluate(request, set, { explain: true });
+      // A role named in any spelling: on its canonical ARN, a Deny of its other-dialect spelling applying too (`decideOnRole`).
+      const role = ROLE_ACTIONS.has(action.toLowerCase()) ? roles.get(resource) : undefined;
+      const d = role ? decideOnRole(role, action, (a, r) => evaluate({ ...request, action: a, resource: r }, set, { explain: true })) : evaluate(request, set, { explain: true });
       const boundaryRefs = set.boundary ? d.matched.filter((m) => m.type === 'boundary') : [];
       out.push({
         evalActionName: action,
@@ -510,7 +531,7 @@ export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: S
     const prepared: Prepared = { principal: principal.value, identity, boundary };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return ok(run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value));
+    return ok(run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input)));
   });
 }
 
@@ -533,7 +554,7 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
     const prepared: Prepared = { principal: principal.value, identity: [], boundary: undefined };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return ok(run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value));
+    return ok(run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input)));
   });
 }
 
