@@ -162,3 +162,27 @@ test('U2: IAM SimulatePrincipalPolicy decides AssumeRole and PassRole on a role 
   assert.deepEqual(await simulate('alice', ['sts:AssumeRole', 'ram:PassRole'], [ram('trainer')]), [`sts:AssumeRole ${ram('trainer')} explicitDeny`, `ram:PassRole ${ram('trainer')} explicitDeny`]);
   assert.deepEqual(await simulate('carol', ['ram:PassRole'], [ram('trainer')]), [`ram:PassRole ${ram('trainer')} explicitDeny`]);
 });
+
+test('U3: a policy on an OSS bucket governs every spelling of the bucket’s ARN and its objects, and says whose the bucket is', async () => {
+  const put = (who: Credentials, resource: string, document: object) => call(conn(who), 'PUT', ['resource-policies', resource], { body: { document } });
+  // shared-bucket (acs account): its policy denies user ok, who may otherwise do anything.
+  const shared = await put(acsAdmin, 'acs:oss:*:*:shared-bucket', { Version: '1', Statement: [{ Effect: 'Deny', Principal: { RAM: [`acs:ram::${ACS}:user/ok`] }, Action: 'oss:*', Resource: 'acs:oss:*:*:shared-bucket/*' }] });
+  assert.ok(shared.ok, shared.ok ? '' : shared.message);
+  // acs-private (acs account): its policy allows only amy; erin (aws account, Allow *) is another account's.
+  const priv = await put(acsAdmin, 'acs:oss:*:*:acs-private', { Version: '1', Statement: [{ Effect: 'Allow', Principal: { RAM: [`acs:ram::${ACS}:user/amy`] }, Action: 'oss:GetObject', Resource: 'acs:oss:*:*:acs-private/*' }] });
+  assert.ok(priv.ok, priv.ok ? '' : priv.message);
+  const ok = `acs:ram::${ACS}:user/ok`;
+  const erin = `arn:aws:iam::${AWS}:user/erin`;
+  for (const arn of ['acs:oss:*:*:shared-bucket/x', 'acs:oss:cn-hangzhou:*:shared-bucket/x', `acs:oss:cn-hangzhou:${ACS}:shared-bucket/x`, `acs:oss:*:${ACS}:shared-bucket/y/z`]) {
+    assert.equal(await decision('authorize', ok, 'oss:GetObject', arn), 'ExplicitDeny', arn);
+  }
+  assert.equal(await decision('authorize', ok, 'oss:GetObject', 'acs:oss:cn-hangzhou:*:other-bucket/x'), 'Allow', 'not vacuous');
+  for (const arn of ['acs:oss:*:*:acs-private/x', 'acs:oss:cn-hangzhou:*:acs-private/x', `acs:oss:*:${AWS}:acs-private/x`, `acs:oss:cn-hangzhou:${AWS}:acs-private/x`]) {
+    assert.equal(await decision('authorize', erin, 'oss:GetObject', arn), 'ImplicitDeny', arn);
+    assert.equal(await decision('authorize', `acs:ram::${ACS}:user/amy`, 'oss:GetObject', arn), 'Allow', `amy ${arn}`);
+  }
+  // The bucket is the acs account's whatever account its ARN spells: the aws account may not attach a policy to it.
+  const grab = await put(s.admin, `acs:oss:cn-hangzhou:${AWS}:acs-private`, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: erin }, Action: 'oss:*', Resource: '*' }] });
+  assert.ok(!grab.ok && grab.httpStatus === 403, JSON.stringify(grab));
+  assert.match(grab.message, /belongs to account 123456789012/);
+});

@@ -28,8 +28,23 @@ export interface StoredResourcePolicy {
   readonly updated: string;
 }
 
+/**
+ * The one form an OSS ARN is kept and looked up under (review U, U3): `acs:oss:*:*:<bucket>[/<object>]`. OSS bucket
+ * names are global and `*` region and account in a RAM ARN mean any (reference §A.2), so `acs:oss:cn-hangzhou:*:b/x`,
+ * `acs:oss:*:123456789012:b/x` and `acs:oss:*:*:b/x` name the same object of bucket `b`, and a policy attached to any
+ * spelling of the bucket is that bucket's policy. Any other ARN, and one whose bucket has a wildcard, as given.
+ */
+export function resourcePolicyArn(resource: string): string {
+  const m = OSS_ARN_RE.exec(resource);
+  return m ? `acs:oss:*:*:${m[1] as string}` : resource;
+}
+const OSS_ARN_RE = /^acs:oss:[^:]*:[^:]*:([^/:*?]+(?:\/.*)?)$/;
+
+/** Whether `resource` is an OSS ARN of one bucket, whose owner its region and account segments do not say. */
+const isOss = (resource: string): boolean => OSS_ARN_RE.test(resource);
+
 export function resourcePolicyKey(resource: string): string {
-  return `${RESOURCE_POLICY_PREFIX}${resource}`;
+  return `${RESOURCE_POLICY_PREFIX}${resourcePolicyArn(resource)}`;
 }
 
 export function bucketOwnerKey(bucket: string): string {
@@ -63,7 +78,7 @@ export function governingArns(resource: string): string[] {
 export function storedResourcePolicy(key: string, value: string): StoredResourcePolicy | undefined {
   try {
     const v = JSON.parse(value) as Partial<StoredResourcePolicy> | null;
-    if (v !== null && typeof v === 'object' && typeof v.resource === 'string' && typeof v.account === 'string' && typeof v.document === 'string' && resourcePolicyKey(v.resource) === key) {
+    if (v !== null && typeof v === 'object' && typeof v.resource === 'string' && typeof v.account === 'string' && typeof v.document === 'string' && resourcePolicyKey(v.resource) === resourcePolicyKey(key.slice(RESOURCE_POLICY_PREFIX.length))) {
       return v as StoredResourcePolicy;
     }
   } catch {
@@ -118,7 +133,8 @@ export class ResourcePolicies {
       const resource = key.slice(RESOURCE_POLICY_PREFIX.length);
       const stored = resourcePolicyRecord(key, value);
       const name = `resource policy of ${resource}`;
-      next.set(resource, { stored, compiled: compileStored(name, stored.document, 'resource', RESOURCE_POLICY_MAX_CHARS, this.unreadable, `resource policy of \`${resource}\``) });
+      // Kept under the one form it is looked up by (a record written before OSS ARNs were normalised included).
+      next.set(resourcePolicyArn(resource), { stored, compiled: compileStored(name, stored.document, 'resource', RESOURCE_POLICY_MAX_CHARS, this.unreadable, `resource policy of \`${resource}\``) });
     }
     const owners = new Map<string, string>();
     for (const { key, value } of await tx.kv.list(BUCKET_OWNER_PREFIX)) owners.set(key.slice(BUCKET_OWNER_PREFIX.length), (JSON.parse(value) as { account: string }).account);
@@ -148,16 +164,18 @@ export class ResourcePolicies {
    * on a resource above it. Undefined when none of these says.
    */
   ownerOf(resource: string): string | undefined {
-    const named = accountOf(resource);
+    // An OSS bucket's owner is whoever attached its policy, whatever account the ARN spells; the ARN's only without one.
+    const oss = isOss(resource);
+    const named = oss ? undefined : accountOf(resource);
     if (named !== undefined) return named;
     const bucket = bucketOf(resource);
     const owner = bucket !== undefined ? this.bucketOwners.get(bucket) : undefined;
     if (owner !== undefined) return owner;
-    for (const arn of governingArns(resource)) {
+    for (const arn of governingArns(resourcePolicyArn(resource))) {
       const hit = this.byArn.get(arn);
       if (hit && hit.stored.account !== '') return hit.stored.account;
     }
-    return undefined;
+    return oss ? accountOf(resource) : undefined;
   }
 
   /**
@@ -173,8 +191,9 @@ export class ResourcePolicies {
       const bucket = bucketOf(resource);
       if (bucket !== undefined) owner = this.bucketOwners.get(bucket);
     }
-    let account: string | undefined = owner ?? accountOf(resource);
-    const arns = governingArns(resource);
+    const oss = isOss(resource);
+    let account: string | undefined = owner ?? (oss ? undefined : accountOf(resource));
+    const arns = governingArns(resourcePolicyArn(resource));
     if (account === undefined) {
       for (const arn of arns) {
         const hit = this.byArn.get(arn);
@@ -184,6 +203,7 @@ export class ResourcePolicies {
         }
       }
     }
+    if (account === undefined && oss) account = accountOf(resource);
     for (const arn of arns) {
       const hit = this.byArn.get(arn);
       if (hit && (hit.stored.account === account || hit.stored.account === '')) policies.push(hit.compiled);
@@ -192,7 +212,7 @@ export class ResourcePolicies {
   }
 
   get(resource: string): StoredResourcePolicy | undefined {
-    return this.byArn.get(resource)?.stored;
+    return this.byArn.get(resourcePolicyArn(resource))?.stored;
   }
 
   /** Every record, or those `account` manages (`managesResourcePolicy`). */
@@ -255,17 +275,18 @@ export async function claimedBelow(tx: ReadTx, resource: string, account: string
 
 /** `ResourcePolicies.ownerOf`, read in a transaction (exact, where the cached form may be a moment behind). */
 export async function ownerIn(tx: ReadTx, resource: string): Promise<string | undefined> {
-  const named = accountOf(resource);
+  const oss = isOss(resource);
+  const named = oss ? undefined : accountOf(resource);
   if (named !== undefined) return named;
   const bucket = bucketOf(resource);
   const owner = bucket !== undefined ? await tx.kv.get(bucketOwnerKey(bucket)) : undefined;
   if (owner !== undefined) return (JSON.parse(owner) as { account: string }).account;
-  for (const arn of governingArns(resource)) {
+  for (const arn of governingArns(resourcePolicyArn(resource))) {
     const text = await tx.kv.get(resourcePolicyKey(arn));
     const stored = text !== undefined ? storedResourcePolicy(resourcePolicyKey(arn), text) : undefined;
     if (stored !== undefined && stored.account !== '') return stored.account;
   }
-  return undefined;
+  return oss ? accountOf(resource) : undefined;
 }
 
 export function checkResourcePolicy(resource: string, document: string): Result<void> {
