@@ -20,6 +20,94 @@ export const LITERAL_DOLLAR = '\uE002';
 const always: Matcher = () => true;
 const never: Matcher = () => false;
 
+/**
+ * A pattern as steps for `programMatcher`: a literal code unit, `ONE` (any one code unit) or `STAR` (any run), each
+ * wildcard either free or kept from crossing `:` (`COLON`, the head segments of an ARN).
+ */
+const LIT = 0;
+const ONE = 1;
+const STAR = 2;
+interface Step {
+  readonly kind: 0 | 1 | 2;
+  /** The code unit a `LIT` step matches. */
+  readonly unit: number;
+  /** Whether a wildcard step may match `:`. */
+  readonly colon: boolean;
+}
+const COLON = 0x3a;
+
+/** The steps of a glob: `*` and `?` as wildcards (that may match `:` when `colon`), every other code unit literal. */
+function globSteps(p: string, colon: boolean): Step[] {
+  const out: Step[] = [];
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (c === 0x2a) out.push({ kind: STAR, unit: 0, colon });
+    else if (c === 0x3f) out.push({ kind: ONE, unit: 0, colon });
+    else out.push({ kind: LIT, unit: literalUnit(c), colon });
+  }
+  return out;
+}
+
+/** A literal code unit, the markers turned back into the characters they stand for. */
+function literalUnit(c: number): number {
+  if (c === 0xe000) return 0x2a;
+  if (c === 0xe001) return 0x3f;
+  if (c === 0xe002) return 0x24;
+  return c;
+}
+
+const starCount = (p: string): number => {
+  let n = 0;
+  for (let i = 0; i < p.length; i++) if (p.charCodeAt(i) === 0x2a) n++;
+  return n;
+};
+
+/**
+ * A matcher that runs the steps as a set of positions over the input, one code unit at a time: time grows with
+ * input × pattern at worst, whatever the pattern. A backtracking RegExp of a pattern with several `*` can take
+ * exponential time on an input that almost matches (`arn:aws:s3:::*\/*\/*\/*.json` against a key of 300 `/` held
+ * the server's one thread for seconds: review W), so patterns with more than one `*` are matched this way.
+ */
+function programMatcher(steps: readonly Step[]): Matcher {
+  const m = steps.length;
+  return (s) => {
+    let cur = new Uint8Array(m + 1);
+    let next = new Uint8Array(m + 1);
+    cur[0] = 1;
+    close(steps, cur);
+    for (let k = 0; k < s.length; k++) {
+      const c = s.charCodeAt(k);
+      next.fill(0);
+      let any = false;
+      for (let i = 0; i < m; i++) {
+        if (cur[i] === 0) continue;
+        const st = steps[i] as Step;
+        if (st.kind === LIT) {
+          if (st.unit === c) {
+            next[i + 1] = 1;
+            any = true;
+          }
+        } else if (st.colon || c !== COLON) {
+          if (st.kind === ONE) next[i + 1] = 1;
+          else next[i] = 1;
+          any = true;
+        }
+      }
+      if (!any) return false;
+      close(steps, next);
+      const t = cur;
+      cur = next;
+      next = t;
+    }
+    return cur[m] === 1;
+  };
+}
+
+/** Adds the positions reached by letting each `*` match nothing. */
+function close(steps: readonly Step[], set: Uint8Array): void {
+  for (let i = 0; i < steps.length; i++) if (set[i] === 1 && (steps[i] as Step).kind === STAR) set[i + 1] = 1;
+}
+
 function escapeChar(c: string): string {
   if (c === LITERAL_STAR) return '\\*';
   if (c === LITERAL_QMARK) return '\\?';
@@ -75,6 +163,7 @@ function buildGlob(pattern: string, lowercase: boolean): Matcher {
     const prefix = unmark(p.slice(0, -1));
     return (s) => s.startsWith(prefix);
   }
+  if (starCount(p) > 1) return programMatcher(globSteps(p, true));
   const re = new RegExp(`^${globSource(p, '.*', '.')}$`, 's');
   return (s) => re.test(s);
 }
@@ -107,6 +196,21 @@ function buildResource(pattern: string): Matcher {
   const parts = pattern.split(':');
   const head = parts.slice(0, shape.segments - 1);
   const rest = parts.length >= shape.segments ? parts.slice(shape.segments - 1).join(':') : undefined;
+  if (starCount(pattern) > 1) {
+    // The same rules as steps: in a head segment `*` and `?` stay inside it, but a segment's last `*` may cross.
+    const steps: Step[] = [];
+    head.forEach((seg, i) => {
+      if (i > 0) steps.push({ kind: LIT, unit: COLON, colon: false });
+      for (let j = 0; j < seg.length; j++) {
+        const c = seg.charCodeAt(j);
+        if (c === 0x2a) steps.push({ kind: STAR, unit: 0, colon: j === seg.length - 1 });
+        else if (c === 0x3f) steps.push({ kind: ONE, unit: 0, colon: false });
+        else steps.push({ kind: LIT, unit: literalUnit(c), colon: false });
+      }
+    });
+    if (rest !== undefined) steps.push({ kind: LIT, unit: COLON, colon: false }, ...globSteps(rest, true));
+    return programMatcher(steps);
+  }
   const headSrc = head
     .map((seg, i) => {
       let out = '';
@@ -135,6 +239,15 @@ function buildArnCondition(pattern: string): Matcher {
   if (!shape) return globMatcher(pattern);
   const parts = pattern.split(':');
   if (parts.length < shape.segments) return never;
+  if (starCount(pattern) > 1) {
+    const steps: Step[] = [];
+    parts.slice(0, shape.segments - 1).forEach((seg, i) => {
+      if (i > 0) steps.push({ kind: LIT, unit: COLON, colon: false });
+      steps.push(...globSteps(seg, false));
+    });
+    steps.push({ kind: LIT, unit: COLON, colon: false }, ...globSteps(parts.slice(shape.segments - 1).join(':'), true));
+    return programMatcher(steps);
+  }
   const head = parts.slice(0, shape.segments - 1).map((seg) => globSource(seg, '[^:]*', '[^:]'));
   const rest = globSource(parts.slice(shape.segments - 1).join(':'), '.*', '.');
   const re = new RegExp(`^${head.join(':')}:${rest}$`, 's');
