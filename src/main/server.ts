@@ -9,7 +9,7 @@ import { createPrivateKey, randomBytes, randomUUID, X509Certificate, type KeyObj
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdir, rename, writeFile, unlink } from 'node:fs/promises';
+import { mkdir, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createApp, type AdminCredentials, type App, type AppDeps } from '../app/index.ts';
 import { followChanges } from '../app/live.ts';
@@ -188,6 +188,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   } catch (e) {
     throw new StartError(`--data-dir \`${dataDir}\` cannot be created: ${messageOf(e)}`, 'input');
   }
+  // One made earlier keeps its mode: the files in it are 0600, but their names show (review V, V2).
+  const startWarnings = [...(tls?.warnings ?? [])];
+  if (((await stat(dataDir)).mode & 0o077) !== 0) startWarnings.push(`--data-dir \`${dataDir}\` is open to group or others; run \`chmod 700 ${dataDir}\``);
 
   let key: Awaited<ReturnType<typeof loadMasterKey>>;
   try {
@@ -240,7 +243,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     ? { dialect: 'postgres', url: databaseUrl, ...((opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) ? { schema: (opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) as string } : {}) }
     : { dialect: 'sqlite', file: (store as SqliteStore).file };
   const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app, auditAppender: auditWorker(auditTarget), auditSpool: fileAuditSpool(dataDir), auditJournal: fileAuditJournal(dataDir) };
-  for (const w of key.value.warnings) log(`warning: ${w}`);
+  for (const w of [...startWarnings, ...key.value.warnings]) log(`warning: ${w}`);
   const app = createApp(deps, {
     audit: { ...auditOptions.value, ...opts.audit },
     log,
@@ -556,7 +559,7 @@ const opensslReason = (e: unknown): string => messageOf(e).replace(/^error:[0-9A
  * `--tls-cert` and `--tls-key`, read and checked before anything is opened: a PEM certificate, a PEM private
  * key, and the key of that certificate. Each error names the flag and the file.
  */
-async function readTls(certFile: string | undefined, keyFile: string | undefined): Promise<{ cert: string; key: string } | undefined> {
+async function readTls(certFile: string | undefined, keyFile: string | undefined): Promise<{ cert: string; key: string; warnings: string[] } | undefined> {
   if (certFile === undefined && keyFile === undefined) return undefined;
   if (certFile === undefined || keyFile === undefined) throw new StartError(`give both --tls-cert and --tls-key (${certFile === undefined ? '--tls-cert' : '--tls-key'} is missing)`, 'usage');
   const read = async (flag: string, file: string): Promise<string> => {
@@ -586,7 +589,9 @@ async function readTls(certFile: string | undefined, keyFile: string | undefined
   if (!certificate.checkPrivateKey(privateKey)) {
     throw new StartError(`--tls-key \`${keyFile}\`: not the private key of the certificate in --tls-cert \`${certFile}\``, 'input');
   }
-  return { cert, key };
+  // As for the master key: a private key others may read is said at start (review V, V1).
+  const warnings = ((await stat(keyFile)).mode & 0o077) !== 0 ? [`--tls-key \`${keyFile}\` is readable by group or others; run \`chmod 600 ${keyFile}\``] : [];
+  return { cert, key, warnings };
 }
 
 /** The database URL as logs may show it: the password (and any query, which may carry one) left out. */
