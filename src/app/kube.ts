@@ -77,7 +77,7 @@ import {
   type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
 import { accessEntryKey, entryPrincipalId, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
-import { accessDeniedMessage, authorizeAdmin, PolicyCache, type Caller } from './principals.ts';
+import { accessDeniedMessage, authorizeAdmin, decideOnRole, PolicyCache, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
@@ -712,7 +712,12 @@ export function createKube(app: App, options: KubeOptions) {
     if (!who.ok) return who;
     const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
     const service = computeServices(partition)[0] as string;
-    const d = evaluate({ principal: who.value.principal, action: passAction, resource: roleArn, context: contextOf({ 'iam:PassedToService': service, 'acs:Service': service }), time: deps.now() }, who.value.policies);
+    // On the role's canonical ARN; a Deny spelling the role or the action in the other dialect applies as well (review
+    // U, U1): `ram:PassRole` and `iam:PassRole`, `acs:ram::A:role/x` and `arn:aws:iam::A:role/x` name one thing.
+    const passContext = contextOf({ 'iam:PassedToService': service, 'acs:Service': service });
+    const d = decideOnRole({ partition, account, path: role.path, name: role.name }, passAction, (action, resource) =>
+      evaluate({ principal: who.value.principal, action, resource, context: passContext, time: deps.now() }, who.value.policies),
+    );
     if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passer.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}`);
     const trust = trustPolicies.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     const trusted =
