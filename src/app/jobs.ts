@@ -303,11 +303,27 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   /** Services whose actions count as table access (ODPS/MaxCompute-style projects). */
   const TABLE_SERVICES = ['odps:', 'tables:'];
+  /** The cap on a session policy's length, in characters. */
+  const SESSION_POLICY_CAP = 2048;
 
-  /** The Allow and Deny statements of the submitter's own policies that concern tables, copied as written. */
-  async function ownerTableStatements(tx: ReadTx, caller: Caller): Promise<unknown[]> {
+  /** Could the action pattern (with `*`/`?`) match an action of a table service? `*`, `*:Read`, `od*`, `odps:Get*` can. */
+  function mayConcernTables(pattern: string): boolean {
+    const p = pattern.toLowerCase();
+    const wild = p.search(/[*?]/);
+    const head = wild === -1 ? p : p.slice(0, wild);
+    return TABLE_SERVICES.some((svc) => (wild === -1 ? p.startsWith(svc) : svc.startsWith(head) || head.startsWith(svc)));
+  }
+
+  /**
+   * The statements of the submitter's identity policies (own inline and attached, and their groups') that concern
+   * tables: every Deny that could (any `NotAction`, `Action: "*"`, a wildcard that can match a table service, a table
+   * service's action), copied whole; and the Allows of table actions, narrowed to those actions. When the submitter
+   * has a permissions boundary or session policies, no Allow is copied: the job gets no table rights, never more
+   * than the owner (review S, S3).
+   */
+  async function ownerTableStatements(tx: ReadTx, caller: Caller): Promise<{ denies: unknown[]; allows: unknown[] }> {
     const user = caller.user;
-    if (!user) return [];
+    if (!user) return { denies: [], allows: [] };
     const docs: string[] = [];
     const refs: PrincipalRef[] = [{ type: 'user', account: user.account, name: user.name }];
     for (const g of await tx.groups.listForUser(user.account, user.name)) refs.push({ type: 'group' as const, account: g.account, name: g.name });
@@ -318,7 +334,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       }
       for (const p of await tx.inlinePolicies.list(ref)) docs.push(p.document);
     }
-    const out: unknown[] = [];
+    const limited = user.permissionsBoundary != null || caller.policies.boundary !== undefined || (caller.policies.session?.length ?? 0) > 0;
+    const denies: unknown[] = [];
+    const allows: unknown[] = [];
     for (const text of docs) {
       let doc: { Statement?: unknown };
       try {
@@ -328,39 +346,53 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       }
       const list = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
       for (const st of list as Record<string, unknown>[]) {
-        const actions = ([] as unknown[]).concat(st['Action'] ?? []).filter((a): a is string => typeof a === 'string');
-        const table = actions.filter((a) => TABLE_SERVICES.some((p) => a.toLowerCase().startsWith(p)));
-        if (table.length === 0) continue;
+        if (st === null || typeof st !== 'object') continue;
         const { Sid: _sid, ...rest } = st;
         void _sid;
-        out.push({ ...rest, Action: table });
+        const actions = ([] as unknown[]).concat(st['Action'] ?? []).filter((a): a is string => typeof a === 'string');
+        if (st['Effect'] === 'Deny') {
+          if (st['NotAction'] !== undefined || actions.some(mayConcernTables)) denies.push(rest);
+          continue;
+        }
+        if (limited || st['Effect'] !== 'Allow') continue;
+        const table = actions.filter((a) => TABLE_SERVICES.some((p) => a.toLowerCase().startsWith(p)));
+        if (table.length === 0) continue;
+        allows.push({ ...rest, Action: table });
       }
     }
-    return out;
+    return { denies, allows };
   }
 
   /**
-   * The per-job session policy of the default role: the workspace default bucket, plus the table statements
-   * of the submitter's own policies (so the job's table rights equal the owner's).
+   * The per-job session policy of the default role: the workspace default bucket, plus the table statements of the
+   * submitter's own policies (`ownerTableStatements`), so the job's table rights are never more than the owner's.
+   * Session policies are capped at 2,048 characters: the owner's table Allows are dropped first (last first); every
+   * Deny is kept, and when the Denies alone do not fit the submit is refused.
    */
-  async function defaultSessionPolicy(tx: ReadTx, partition: Partition, ws: Workspace, caller: Caller): Promise<string> {
-    const statements: unknown[] = [];
+  async function defaultSessionPolicy(tx: ReadTx, partition: Partition, ws: Workspace, caller: Caller): Promise<Result<string>> {
+    const head: unknown[] = [];
     if (ws.defaultBucket) {
       const bucket = ws.defaultBucket;
       const service = bucket.startsWith('acs:') ? 'oss' : 's3';
-      statements.push({ Effect: 'Allow', Action: `${service}:*`, Resource: [bucket, `${bucket}/*`] });
+      head.push({ Effect: 'Allow', Action: `${service}:*`, Resource: [bucket, `${bucket}/*`] });
     }
-    statements.push(...(await ownerTableStatements(tx, caller)));
+    const { denies, allows } = await ownerTableStatements(tx, caller);
     const version = partition === 'acs' ? '1' : '2012-10-17';
-    // A session policy with no statement would be invalid; one that allows nothing says what it means.
-    if (statements.length === 0) statements.push({ Effect: 'Deny', Action: '*', Resource: '*' });
-    let doc = JSON.stringify({ Version: version, Statement: statements });
-    // Session policies are capped at 2,048 characters: keep the bucket, drop table grants that do not fit.
-    while (doc.length > 2048 && statements.length > 1) {
-      statements.pop();
-      doc = JSON.stringify({ Version: version, Statement: statements });
+    const render = (): string => {
+      const statements = [...head, ...denies, ...allows];
+      // A session policy with no statement would be invalid; one that allows nothing says what it means.
+      if (statements.length === 0) statements.push({ Effect: 'Deny', Action: '*', Resource: '*' });
+      return JSON.stringify({ Version: version, Statement: statements });
+    };
+    let doc = render();
+    while (doc.length > SESSION_POLICY_CAP && allows.length > 0) {
+      allows.pop();
+      doc = render();
     }
-    return doc;
+    if (doc.length > SESSION_POLICY_CAP) {
+      return failWith('VALIDATION_ERROR', `the default role's session policy for this job would be ${doc.length} characters, over the ${SESSION_POLICY_CAP}-character cap of session policies, with only the workspace bucket and the ${denies.length} Deny statement(s) of ${caller.principal.arn}'s policies that may concern tables (which a default-role job must carry): shorten those Deny statements, or submit with a role of your own (--role <arn>)`);
+    }
+    return ok(doc);
   }
 
   /**
@@ -453,7 +485,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         roleArn = partition === 'acs' ? `acs:ram::${account}:role/${name}` : `arn:aws:iam::${account}:role/${name}`;
       }
       const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: ws.name, name: input.name ?? `job-${id}`, role: roleArn !== undefined ? { mode, arn: roleArn } : { mode }, replicas }));
-      const sessionPolicy = mode === 'default' ? await deps.store.read((tx) => defaultSessionPolicy(tx, partition, ws, caller)) : undefined;
+      let sessionPolicy: string | undefined;
+      if (mode === 'default') {
+        const made = await deps.store.read((tx) => defaultSessionPolicy(tx, partition, ws, caller));
+        if (!made.ok) return made;
+        sessionPolicy = made.value;
+      }
       await storeNewJob(job, sessionPolicy ? { sessionPolicy } : {}, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`);
       return ok({ job, capability });
     });
