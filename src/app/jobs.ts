@@ -514,7 +514,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       partition: caller.partition,
       workspace: f.workspace,
       name: f.name,
-      submitter: { arn: caller.principal.arn, name: caller.user?.name ?? caller.principal.session?.name ?? caller.principal.arn },
+      // A role session (a node's starter) hands on its own SourceIdentity, which persists and cannot be changed, or
+      // else its session ARN: never the free-form RoleSessionName its assumer chose (review S, S6). The job's sessions
+      // carry this as their SourceIdentity (`sessionFacts`).
+      submitter: { arn: caller.principal.arn, name: caller.user?.name ?? caller.principal.session?.sourceIdentity ?? caller.principal.arn },
       role: f.role,
       replicas: f.replicas,
       state: 'Queued',

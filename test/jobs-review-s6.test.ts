@@ -1,0 +1,78 @@
+/**
+ * Review S, S6: a node started by a role session hands on the caller's own SourceIdentity, or else its session ARN,
+ * never the RoleSessionName its assumer chose. Against a real server (startTestServer): `@aws-sdk/client-iam` and
+ * `@aws-sdk/client-sts` to set up and assume the starter role, the admin REST client (`call`) to start the node, the
+ * job's credentials from the container endpoint, and the `gatehouse audit query` CLI in process (cliAgainst).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as I from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { call } from '../src/adapters/cli/client.ts';
+import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { connectionTo } from './support/processes.ts';
+
+const ACCT = '000000000000';
+const ROLE = (name: string) => `arn:aws:iam::${ACCT}:role/${name}`;
+const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+
+let s: TestServer;
+const conn = (c: Credentials) => connectionTo(s.url, { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) });
+
+before(async () => {
+  s = await startTestServer();
+});
+
+after(async () => {
+  await s?.stop();
+});
+
+/** The SourceIdentity the audit log records for the node job's session (kind session). */
+async function nodeSessionSourceIdentity(jobId: string): Promise<string | undefined> {
+  // (the audit log is written in the background: ask until the record is there, for up to 5 s)
+  for (let i = 0; ; i++) {
+    const r = await cliAgainst(s, ['audit', 'query', '--job', jobId, '--json']);
+    assert.equal(r.status, 0, r.err);
+    const records = r.out.trim().split('\n').filter(Boolean).flatMap((line) => {
+      const v = JSON.parse(line) as unknown;
+      return Array.isArray(v) ? v : [v];
+    }) as { kind: string; sourceIdentity?: string }[];
+    const session = records.find((x) => x.kind === 'session');
+    if (session) return session.sourceIdentity;
+    assert.ok(i < 50, `no session record for job ${jobId}: ${r.out}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+test('S6: a node session carries the starter\'s own SourceIdentity, else its session ARN, never its RoleSessionName', async () => {
+  const iam = s.iam();
+  const trust = (principal: object) => doc({ Effect: 'Allow', Principal: principal, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'] });
+  await iam.send(new I.CreateRoleCommand({ RoleName: 'cluster-node', AssumeRolePolicyDocument: trust({ Service: 'compute.gatehouse.dev' }) }));
+  await iam.send(new I.CreateRoleCommand({ RoleName: 'node-starter', AssumeRolePolicyDocument: trust({ AWS: `arn:aws:iam::${ACCT}:root` }) }));
+  await iam.send(new I.PutRolePolicyCommand({ RoleName: 'node-starter', PolicyName: 'start', PolicyDocument: doc({ Effect: 'Allow', Action: ['training:StartClusterNode', 'iam:PassRole'], Resource: '*' }) }));
+  assert.ok((await call(conn(s.admin), 'PUT', ['clusters', 'gpu-a'], { body: { instanceRole: 'cluster-node' } })).ok);
+  await iam.send(new I.CreateUserCommand({ UserName: 'carol' }));
+  await iam.send(new I.PutUserPolicyCommand({ UserName: 'carol', PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: ROLE('node-starter') }) }));
+  const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'carol' }))).AccessKey;
+  const carol = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+
+  const startAs = async (sourceIdentity?: string): Promise<string> => {
+    const a = await s.sts(carol).send(new AssumeRoleCommand({ RoleArn: ROLE('node-starter'), RoleSessionName: 'alice', ...(sourceIdentity ? { SourceIdentity: sourceIdentity } : {}) }));
+    const c = a.Credentials;
+    const session = { accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' };
+    const started = await call<{ job: { id: string }; capability: string }>(conn(session), 'POST', ['clusters', 'gpu-a', 'nodes'], { body: { imds: false } });
+    assert.ok(started.ok, started.ok ? '' : started.message);
+    // The node's session is issued when it fetches its credentials.
+    const got = await fetch(`${s.running.agentUrl}/v1/container-credentials`, { headers: { authorization: started.value.capability } });
+    assert.equal(got.status, 200, await got.text());
+    assert.ok((await call(conn(session), 'POST', ['jobs', started.value.job.id, 'stop'])).ok);
+    return started.value.job.id;
+  };
+
+  // carol's session says SourceIdentity carol: the node's sessions say carol, not the session name alice.
+  assert.equal(await nodeSessionSourceIdentity(await startAs('carol')), 'carol');
+  // Without one: the session ARN (made to fit SourceIdentity), not the free-form session name.
+  const without = await nodeSessionSourceIdentity(await startAs());
+  assert.notEqual(without, 'alice');
+  assert.equal(without, `arn_aws_sts__${ACCT}_assumed-role_node-starter_alice`);
+});
