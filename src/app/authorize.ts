@@ -11,7 +11,7 @@ import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, ty
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { jobSessionOf } from './jobs.ts';
-import { accessDeniedMessage, ROLE_ACTIONS, roleQuestions, type Caller, type RoleName } from './principals.ts';
+import { accessDeniedMessage, principalLimitsCut, ROLE_ACTIONS, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
@@ -177,12 +177,6 @@ export function questionOf(x: unknown, at = ''): Result<AuthorizeInput> {
   });
 }
 
-/** An identity policy allowing everything: with it, `evaluate` answers what the boundary and session policies let through. */
-const ALLOW_EVERYTHING: readonly CompiledPolicy[] = (() => {
-  const doc = parsePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, { kind: 'identity' });
-  if (!doc.ok) throw new Error('the allow-everything policy does not parse');
-  return [compilePolicy(doc.value, 'the grant of another engine')];
-})();
 
 /**
  * A cluster's resources (src/app/kube.ts): `kubernetes:<verb>` on them is decided as the SubjectAccessReview webhook
@@ -573,13 +567,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    */
   function limited(e: EngineResult, engine: AuthorizeEngine, request: AuthzRequest, set: PolicySet): EngineResult {
     if (e.verdict !== 'allow' || engine.limitedByPrincipalPolicies !== true) return e;
-    if (set.boundary === undefined && (set.session === undefined || set.session.length === 0)) return e;
-    // Only whether the boundary and the session policies allow the action on the resource: the request as if the
-    // resource were the principal's own, or `evaluate` would answer the cross-account rule (no resource policy of
-    // the other account allows it) and a session policy that allows everything would seem to cut the grant.
-    const within = evaluate({ ...request, resourceAccount: request.principal.account }, { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session }, EXPLAIN);
-    if (within.decision === 'Allow') return e;
-    const cutBy = within.deniedBy === 'boundary' ? 'boundary' : 'session';
+    const cutBy = principalLimitsCut(request, set);
+    if (cutBy === undefined) return e;
     const which = cutBy === 'boundary' ? 'the permissions boundary' : 'the session policy';
     const reasons = e.reasons.map((r) => `${r}, but ${which} does not allow this request (a binding names the principal, not its session)`);
     return { verdict: 'no-opinion', reasons, errors: e.errors, cutBy, ...(e.diagnostics !== undefined ? { diagnostics: e.diagnostics } : {}), ...(e.matched !== undefined ? { matched: e.matched } : {}) };

@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
-import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, renderDecision, type CompiledPolicy, type Decision } from '../core/iam/index.ts';
+import { contextOf, evaluate, isoSeconds, renderDecision, type Decision } from '../core/iam/index.ts';
 import { ID_PREFIX, uniqueId } from '../core/directory/rules.ts';
 import { roleArnOf, parseRoleArn, type SessionClaims } from '../core/sts/session.ts';
 import {
@@ -49,16 +49,9 @@ import {
 } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { userKey, type LiveState } from './live.ts';
-import { accessDenied, actorOf, decideOnRole, PolicyCache, partitionOf, requestContext, type Caller, type RequestFacts } from './principals.ts';
+import { accessDenied, actorOf, decideOnRole, PolicyCache, partitionOf, principalLimitsCut, requestContext, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import type { PrincipalRef, ReadTx, RoleRecord, WriteTx } from './ports/store.ts';
-
-/** An identity policy allowing everything: with it, `evaluate` answers what the boundary and session policies let through. */
-const ALLOW_EVERYTHING: readonly CompiledPolicy[] = (() => {
-  const doc = parsePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, { kind: 'identity' });
-  if (!doc.ok) throw new Error('the allow-everything policy does not parse');
-  return [compilePolicy(doc.value, 'the grant of a binding')];
-})();
 
 const WS = 'ws/';
 const JOB = 'job/';
@@ -224,14 +217,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * the principal's own.
    */
   function cutByPrincipalLimits(caller: Caller, q: { action: string; resource: string; context: Record<string, string> }): string | undefined {
-    const set = caller.policies;
-    if (set.boundary === undefined && (set.session === undefined || set.session.length === 0)) return undefined;
-    const within = evaluate(
-      { principal: caller.principal, action: q.action, resource: q.resource, resourceAccount: caller.principal.account, context: contextOf(requestContext(caller, q.context)), time: now() },
-      { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session },
-    );
-    if (within.decision === 'Allow') return undefined;
-    return within.deniedBy === 'boundary' ? 'the permissions boundary' : 'the session policy';
+    const cut = principalLimitsCut({ principal: caller.principal, action: q.action, resource: q.resource, context: contextOf(requestContext(caller, q.context)), time: now() }, caller.policies);
+    return cut === undefined ? undefined : cut === 'boundary' ? 'the permissions boundary' : 'the session policy';
   }
 
   /**

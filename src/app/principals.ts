@@ -4,7 +4,7 @@
  * engine, so delegated administration works as in AWS (reference §A.1.2; `iam:*` / `ram:*` actions).
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
-import { compilePolicy, contextOf, evaluate, principalFromArn, type CompiledPolicy, type Decision, type Principal, type PolicySet } from '../core/iam/index.ts';
+import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Decision, type Principal, type PolicySet } from '../core/iam/index.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps, AuditSink } from './deps.ts';
 import { roleArnOf, type SessionClaims } from '../core/sts/session.ts';
@@ -182,6 +182,27 @@ export function authorizeAdmin(caller: Caller, now: number, action: string, reso
   const d = evaluate({ principal: caller.principal, action: full, resource, context: contextOf(requestContext(caller, context)), time: now }, caller.policies);
   if (d.decision === 'Allow') return ok(d);
   return accessDenied(accessDeniedMessage(caller.principal.arn, full, resource, d), full, resource, d.decision);
+}
+
+/** An identity policy allowing everything: with it, `evaluate` answers what the boundary and session policies let through. */
+const ALLOW_EVERYTHING: readonly CompiledPolicy[] = (() => {
+  const doc = parsePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, { kind: 'identity' });
+  if (!doc.ok) throw new Error('the allow-everything policy does not parse');
+  return [compilePolicy(doc.value, 'a grant naming the principal')];
+})();
+
+/**
+ * Which of the principal's own limits does not allow `request` — its permissions boundary or its session policies —
+ * or undefined when neither cuts it (or it has none). The cut a grant naming the principal rather than its session (a
+ * binding's) takes, wherever such a grant is honoured: the authorize union (`limitedByPrincipalPolicies`) and PassRole
+ * through a binding in jobs. Decided as if the resource were the principal's own, or `evaluate` would answer the
+ * cross-account rule and a session policy that allows everything would seem to cut the grant.
+ */
+export function principalLimitsCut(request: AuthzRequest, set: PolicySet): 'boundary' | 'session' | undefined {
+  if (set.boundary === undefined && (set.session === undefined || set.session.length === 0)) return undefined;
+  const within = evaluate({ ...request, resourceAccount: request.principal.account }, { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session });
+  if (within.decision === 'Allow') return undefined;
+  return within.deniedBy === 'boundary' ? 'boundary' : 'session';
 }
 
 /** A role as a decision on it names it: its own account's partition, account, path and name (`RoleRecord`). */
