@@ -77,25 +77,6 @@ function headerOf(call: S3Call, name: string): string | undefined {
 }
 
 /**
- * The condition keys `s3:PutObject` takes from a write's headers (Service Authorization Reference, "Actions,
- * resources, and condition keys for Amazon S3"; also what CopyObject and CreateMultipartUpload are decided on):
- * `s3:<header>` with the header's value, present only when the request carries the header, as in S3. So the usual
- * guards of bucket policies ("deny PutObject unless s3:x-amz-server-side-encryption is AES256", "unless s3:x-amz-acl
- * is bucket-owner-full-control") pass the writes that send the header and refuse the others.
- */
-const WRITE_HEADER_KEYS = [
-  'x-amz-server-side-encryption',
-  'x-amz-server-side-encryption-aws-kms-key-id',
-  'x-amz-server-side-encryption-customer-algorithm',
-  'x-amz-acl',
-  'x-amz-grant-full-control',
-  'x-amz-grant-read',
-  'x-amz-grant-read-acp',
-  'x-amz-grant-write',
-  'x-amz-grant-write-acp',
-] as const;
-
-/**
  * What a request asks of the object that the gateway cannot honour, refused rather than dropped (a client that
  * believes its object is encrypted under its own key, or private to a grant, must not be told yes):
  * - SSE-C (`x-amz-server-side-encryption-customer-*`, and `x-amz-copy-source-server-side-encryption-customer-*` for a
@@ -112,6 +93,15 @@ const WRITE_HEADER_KEYS = [
 const SSE_C = /^x-amz-(?:copy-source-)?server-side-encryption-customer-/;
 const OWNER_ACLS = new Set(['private', 'bucket-owner-full-control']);
 const GRANT_HEADERS = ['x-amz-grant-full-control', 'x-amz-grant-read', 'x-amz-grant-read-acp', 'x-amz-grant-write', 'x-amz-grant-write-acp'] as const;
+
+/**
+ * The condition keys `s3:PutObject` takes from a write's headers (Service Authorization Reference, "Actions,
+ * resources, and condition keys for Amazon S3"; also what CopyObject and CreateMultipartUpload are decided on):
+ * `s3:<header>` with the header's value, present only when the request carries the header, as in S3. So the usual
+ * guards of bucket policies ("deny PutObject unless s3:x-amz-server-side-encryption is AES256", "unless s3:x-amz-acl
+ * is bucket-owner-full-control") pass the writes that send the header and refuse the others.
+ */
+const WRITE_HEADER_KEYS = ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-customer-algorithm', 'x-amz-acl', ...GRANT_HEADERS] as const;
 
 function notImplemented(what: string, header: string): S3Failure {
   return { code: 'NotImplemented', message: `A header you provided implies functionality that is not implemented: ${what} (\`${header}\`); the gateway cannot honour it, send the request without it` };
