@@ -24,7 +24,8 @@
  *   GET    …/inline-policies/{policyName}   DELETE …/inline-policies/{policyName}
  *   GET    /v1/access-keys?userName=        POST /v1/access-keys {userName?}
  *   DELETE /v1/access-keys/{id}?userName=
- * Policy documents are accepted as JSON objects or JSON text and returned as objects.
+ * Policy documents are accepted as JSON objects or JSON text and returned as objects. Credentials from
+ * GetSessionToken reach only the routes of `USER_SESSION_ROUTES` (no administration without MFA, as AWS).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../../core/errors.ts';
@@ -681,6 +682,44 @@ function decidesAlone(route: Route): boolean {
   return route.method === 'POST' && route.pattern.length === 1 && (route.pattern[0] === 'authorize' || route.pattern[0] === 'authorize:batch');
 }
 
+/**
+ * What credentials from GetSessionToken (a user's session: no role) keep of this API. AWS lets them call no IAM
+ * action without MFA, which Gatehouse does not have, and of STS only AssumeRole and GetCallerIdentity (the Query
+ * API refuses the rest: `userSessionRefusal`, server.ts); here the same session would otherwise administer the
+ * account in JSON. So a user session keeps what is not administration: who it is (`whoami`), assuming a role, the
+ * decisions of the authorize API (a question about another principal still needs `gatehouse:Authorize` on it), and
+ * running and watching its training jobs, with reads of the workspaces and clusters they run in. Everything else
+ * (users, groups, roles, policies, access keys, accounts, apply, bindings, resource policies, access entries,
+ * workspace and cluster configuration, nodes, revocation, signing keys, reports, simulation and analysis, audit)
+ * is refused, and so is any route added later until it is named here: the list fails closed.
+ */
+const USER_SESSION_ROUTES: ReadonlySet<string> = new Set([
+  'GET whoami',
+  'POST sts/assume-role',
+  'POST authorize',
+  'POST authorize:batch',
+  'POST jobs',
+  'GET jobs',
+  'GET jobs/:id',
+  'GET jobs/:id/events',
+  'POST jobs/:id/stop',
+  'GET workspaces',
+  'GET workspaces/:name',
+  'GET clusters',
+  'GET clusters/:name',
+]);
+
+/** The refusal of a route a GetSessionToken session may not call (`USER_SESSION_ROUTES`), else undefined. */
+function userSessionRefusal(caller: Caller, route: Route, method: string, path: string): GatehouseError[] | undefined {
+  const s = caller.session;
+  if (s?.user === undefined || s.role !== undefined) return undefined;
+  if (USER_SESSION_ROUTES.has(`${route.method} ${route.pattern.join('/')}`)) return undefined;
+  return fail1(
+    'ACCESS_DENIED',
+    `credentials from GetSessionToken cannot call ${method} ${path}: without MFA, which this server does not offer, a user's session may not administer the account (as AWS refuses it every IAM action); sign with the user's access key, or assume a role`,
+  );
+}
+
 /** Handles one request under `/v1/`: the routes above, then `extraRoutes`. */
 export async function handleAdminRequest(app: App, req: IncomingMessage, res: ServerResponse, requestId: string, extraRoutes: readonly ExtraRoute[] = []): Promise<void> {
   const url = req.url ?? '/';
@@ -738,6 +777,11 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   // refusals are recorded by the audited authorizer.
   const decides = decidesAlone(route);
   const caller = withRequest(authenticated.value, requestFactsOf(req));
+  const sessionRefusal = userSessionRefusal(caller, route, req.method ?? 'GET', rawPath);
+  if (sessionRefusal !== undefined) {
+    recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, sessionRefusal[0]);
+    return sendErrors(res, requestId, sessionRefusal);
+  }
 
   let json: Json = Object.create(null);
   if (body.length > 0) {
