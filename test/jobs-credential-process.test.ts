@@ -6,45 +6,26 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as I from '@aws-sdk/client-iam';
-import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { startServer, type RunningServer } from '../src/main/server.ts';
+import type { RunningServer } from '../src/main/server.ts';
+import { startJobsWorld, ROLE_ARN, type JobsWorld } from './support/jobs-world.ts';
+
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('./fixtures/jobs/credential-process.ts', import.meta.url));
-const ROLE_ARN = 'arn:aws:iam::000000000000:role/trainer';
 
 let home: string;
 let server: RunningServer;
 let alice: { accessKeyId: string; secretAccessKey: string };
 
+let world: JobsWorld | undefined;
 before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'gh-cp-'));
-  server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', log: () => {} });
-  const a = server.adminCredentials;
-  assert.ok(a);
-  const admin = { accessKeyId: a.AccessKeyId, secretAccessKey: a.SecretAccessKey };
-  const iam = new I.IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: admin });
-  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] };
-  await iam.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: JSON.stringify(trust) }));
-  await iam.send(new I.CreateUserCommand({ UserName: 'alice' }));
-  const allow = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['training:*'], Resource: '*' }, { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE_ARN }] };
-  await iam.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'submit', PolicyDocument: JSON.stringify(allow) }));
-  const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'alice' }))).AccessKey;
-  alice = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-  iam.destroy();
-  const conn: Connection = { endpoint: new URL(server.url), credentials: admin, region: 'us-east-1', credentialsSource: 'test' };
-  const ws = await call(conn, 'PUT', ['workspaces', 'vision'], { body: { members: [{ user: 'alice' }] } });
-  assert.ok(ws.ok);
+  world = await startJobsWorld('gh-cp-');
+  ({ home, server, alice } = world);
 });
 
 after(async () => {
-  await server.stop();
-  await rm(home, { recursive: true, force: true });
+  await world?.close();
 });
 
 test('a credential_process profile inside a job resolves to the job’s session (SDK v3, and boto3 when installed)', async (t) => {

@@ -12,15 +12,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as I from '@aws-sdk/client-iam';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
-import { startServer, type RunningServer } from '../src/main/server.ts';
+import type { RunningServer } from '../src/main/server.ts';
+import { startJobsWorld, ROLE_ARN, type JobsWorld } from './support/jobs-world.ts';
 import { GATEHOUSE_BIN } from './support/processes.ts';
 
-const ROLE_ARN = 'arn:aws:iam::000000000000:role/trainer';
 const PRECIOUS = '[default]\naws_access_key_id = AKIAIMPORTANT\naws_secret_access_key = keepme\n';
 /** A rank that prints the credentials file it was given. */
 const PRINT_FILE = [process.execPath, '-e', "process.stdout.write(require('fs').readFileSync(process.env.GATEHOUSE_CREDENTIALS_FILE, 'utf8'))"];
@@ -46,28 +44,13 @@ describe('jobs run --credentials-file', () => {
     return r.value.jobs.length;
   };
 
+  let world: JobsWorld | undefined;
   before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'gh-credfile-'));
-    server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', log: () => {} });
-    const a = server.adminCredentials;
-    assert.ok(a);
-    const keys = { accessKeyId: a.AccessKeyId, secretAccessKey: a.SecretAccessKey };
-    const iam = new I.IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: keys });
-    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] };
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: JSON.stringify(trust) }));
-    await iam.send(new I.CreateUserCommand({ UserName: 'alice' }));
-    const allow = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['training:*'], Resource: '*' }, { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE_ARN }] };
-    await iam.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'submit', PolicyDocument: JSON.stringify(allow) }));
-    const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'alice' }))).AccessKey;
-    alice = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    iam.destroy();
-    admin = { endpoint: new URL(server.url), credentials: keys, region: 'us-east-1', credentialsSource: 'test' };
-    const ws = await call(admin, 'PUT', ['workspaces', 'vision'], { body: { members: [{ user: 'alice' }] } });
-    assert.ok(ws.ok);
+    world = await startJobsWorld('gh-credfile-');
+    ({ home, server, alice, admin } = world);
   });
   after(async () => {
-    await server?.stop();
-    if (home) await rm(home, { recursive: true, force: true });
+    await world?.close();
   });
 
   it('an existing file is refused (exit 7), left as it was, and no job is submitted', async () => {

@@ -18,15 +18,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import * as I from '@aws-sdk/client-iam';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { writeProfileFiles } from '../src/adapters/launcher/run.ts';
-import { startServer, type RunningServer } from '../src/main/server.ts';
+import type { RunningServer } from '../src/main/server.ts';
+import { startJobsWorld, ROLE_ARN, type JobsWorld } from './support/jobs-world.ts';
 import { GATEHOUSE_BIN } from './support/processes.ts';
 
-const ROLE_ARN = 'arn:aws:iam::000000000000:role/trainer';
 const UID = process.getuid?.() ?? -1;
 const isRoot = UID === 0;
 /** A rank that prints where its files are and their modes (lstat: a link is reported as one). */
@@ -85,28 +83,13 @@ describe('jobs run: the per-job directory is private (review S, S2)', () => {
     assert.deepEqual(await jobs(), before, 'no job was submitted');
   }
 
+  let world: JobsWorld | undefined;
   before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'gh-private-dir-'));
-    server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', log: () => {} });
-    const a = server.adminCredentials;
-    assert.ok(a);
-    const keys = { accessKeyId: a.AccessKeyId, secretAccessKey: a.SecretAccessKey };
-    const iam = new I.IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: keys });
-    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] };
-    await iam.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: JSON.stringify(trust) }));
-    await iam.send(new I.CreateUserCommand({ UserName: 'alice' }));
-    const allow = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['training:*'], Resource: '*' }, { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE_ARN }] };
-    await iam.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'submit', PolicyDocument: JSON.stringify(allow) }));
-    const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'alice' }))).AccessKey;
-    alice = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
-    iam.destroy();
-    admin = { endpoint: new URL(server.url), credentials: keys, region: 'us-east-1', credentialsSource: 'test' };
-    const ws = await call(admin, 'PUT', ['workspaces', 'vision'], { body: { members: [{ user: 'alice' }] } });
-    assert.ok(ws.ok);
+    world = await startJobsWorld('gh-private-dir-');
+    ({ home, server, alice, admin } = world);
   });
   after(async () => {
-    await server?.stop();
-    if (home) await rm(home, { recursive: true, force: true });
+    await world?.close();
   });
 
   it('a normal run: a fresh 0700 directory in ${TMPDIR}/gatehouse-<uid> (0700), files 0600; two runs, two directories; gone after', async () => {

@@ -1,0 +1,57 @@
+/**
+ * The world of the `gatehouse jobs run` suites: a real server (with the node agent's listener) in a temporary home,
+ * a role `trainer` that training jobs may assume, a user `alice` allowed `training:*` and to pass `trainer`, with
+ * an access key, and a workspace `vision` she is a member of. `close()` stops the server and removes the home.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as I from '@aws-sdk/client-iam';
+import { call, type Connection } from '../../src/adapters/cli/client.ts';
+import { startServer, type RunningServer } from '../../src/main/server.ts';
+
+export const ROLE_ARN = 'arn:aws:iam::000000000000:role/trainer';
+
+export interface JobsWorld {
+  /** The temporary directory holding the server's data dir (`data`) and whatever the suite puts there. */
+  readonly home: string;
+  readonly server: RunningServer;
+  /** The root admin's access key and a CLI connection signed with it. */
+  readonly adminKeys: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly admin: Connection;
+  /** alice's access key. */
+  readonly alice: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  close(): Promise<void>;
+}
+
+/** `prefix`: the temporary home's name prefix (`gh-…-`), so a leftover directory says which suite left it. */
+export async function startJobsWorld(prefix: string): Promise<JobsWorld> {
+  const home = await mkdtemp(join(tmpdir(), prefix));
+  const server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', log: () => {} });
+  const close = async (): Promise<void> => {
+    await server.stop();
+    await rm(home, { recursive: true, force: true });
+  };
+  try {
+    const a = server.adminCredentials;
+    assert.ok(a);
+    const adminKeys = { accessKeyId: a.AccessKeyId, secretAccessKey: a.SecretAccessKey };
+    const iam = new I.IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: adminKeys });
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] };
+    await iam.send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: JSON.stringify(trust) }));
+    await iam.send(new I.CreateUserCommand({ UserName: 'alice' }));
+    const allow = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['training:*'], Resource: '*' }, { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE_ARN }] };
+    await iam.send(new I.PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'submit', PolicyDocument: JSON.stringify(allow) }));
+    const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'alice' }))).AccessKey;
+    const alice = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+    iam.destroy();
+    const admin: Connection = { endpoint: new URL(server.url), credentials: adminKeys, region: 'us-east-1', credentialsSource: 'test' };
+    const ws = await call(admin, 'PUT', ['workspaces', 'vision'], { body: { members: [{ user: 'alice' }] } });
+    assert.ok(ws.ok, 'workspace vision created');
+    return { home, server, adminKeys, admin, alice, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
