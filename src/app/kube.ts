@@ -569,14 +569,30 @@ export function createKube(app: App, options: KubeOptions) {
    * now), or undefined: its access entry was deleted, or was made for an earlier principal of that name. A sealed
    * session names its role or user exactly (path and id); without one, the principal as the directory has it.
    */
-  function entryProblem(cluster: KubeCluster, who: Resolved, claims: SessionClaims | undefined): string | undefined {
+  function entryProblem(cluster: KubeCluster, who: Resolved, claims: SessionClaims | undefined): { problem: string } | { entry: AccessEntry } {
     const p = who.principal;
     const owner = claims?.role ? { role: claims.role, id: claims.role.id } : claims?.user ? { user: claims.user, id: claims.user.id } : who.owner;
-    if (owner === undefined) return `has no access entry in cluster ${cluster.name}`;
+    if (owner === undefined) return { problem: `has no access entry in cluster ${cluster.name}` };
     const { entry, stale } = entryOf(cluster, { partition: p.partition, account: p.account, ...('role' in owner ? { role: owner.role } : { user: owner.user }) }, owner.id);
-    if (entry) return undefined;
-    if (stale) return `is mapped by an access entry of ${stale.principalArn} in cluster ${cluster.name} made for an earlier principal of that name, since deleted`;
-    return `has no access entry in cluster ${cluster.name} (deleted since kube-apiserver authenticated this user?)`;
+    if (entry) return { entry };
+    if (stale) return { problem: `is mapped by an access entry of ${stale.principalArn} in cluster ${cluster.name} made for an earlier principal of that name, since deleted` };
+    return { problem: `has no access entry in cluster ${cluster.name} (deleted since kube-apiserver authenticated this user?)` };
+  }
+
+  /**
+   * The Kubernetes user the access entry makes of the principal now, as `identify` would render it for a new token
+   * (review X): the username (session name from the sealed session, else the principal's ARN or user name; the
+   * key id the review says authenticated) and the groups. The username must be the review's, or the user is no longer
+   * this one (its entry's template changed); undefined when it is, else why not.
+   */
+  function usernameProblem(cluster: KubeCluster, entry: AccessEntry, who: Resolved, claims: SessionClaims | undefined, extra: Readonly<Record<string, readonly string[]>> | undefined, given: string): string | undefined {
+    const owner = who.owner;
+    const sessionName = claims?.name ?? who.principal.session?.name ?? (owner && 'user' in owner ? owner.user.name : '');
+    const template = entry.username ?? defaultUsername(entry.principalArn);
+    const username = renderUsername(template, { accountId: who.principal.account, sessionName, accessKeyId: extra?.['accessKeyId']?.[0] ?? '' });
+    if (isReservedName(username)) return `is now given the username \`${username}\` by the access entry of ${entry.principalArn} in cluster ${cluster.name} (template \`${template}\`), a name Kubernetes reserves`;
+    if (username !== given) return `is now the Kubernetes user \`${username}\` (access entry of ${entry.principalArn} in cluster ${cluster.name}, template \`${template}\`), not \`${given}\`: the entry's username changed since kube-apiserver authenticated this user`;
+    return undefined;
   }
 
   async function accessReview(cluster: KubeCluster, req: AccessReviewRequest): Promise<AccessReviewAnswer> {
@@ -587,10 +603,24 @@ export function createKube(app: App, options: KubeOptions) {
     // by default, often more), and sends the cached user here. Its session revoked or expired, or its access entry
     // deleted, it is refused as a disabled user is (review R, R1).
     let problem: string | undefined;
+    let attrs = req.attributes;
+    let dropped: string[] = [];
     if (arn !== undefined && who !== undefined) {
       const sealed = extra?.[SESSION_EXTRA]?.[0];
       const session = sealed !== undefined ? await sessionProblem(cluster, arn, sealed) : undefined;
-      problem = session?.problem ?? entryProblem(cluster, who, session?.claims);
+      const mapped = session?.problem !== undefined ? { problem: session.problem } : entryProblem(cluster, who, session?.claims);
+      if ('problem' in mapped) problem = mapped.problem;
+      else {
+        problem = usernameProblem(cluster, mapped.entry, who, session?.claims, extra, req.attributes.user.name);
+        // The groups the review carries are those the entry had when kube-apiserver authenticated the user (it caches
+        // TokenReviews for minutes): only those the entry holds now count, and `system:authenticated`, which
+        // kube-apiserver adds to every authenticated user itself (and `identify` adds too). Entries hold no other
+        // `system:` group (parseAccessEntrySpec), so none other counts for a Gatehouse principal (review X).
+        const held = new Set([...mapped.entry.kubernetesGroups, AUTHENTICATED_GROUP]);
+        const user = req.attributes.user;
+        dropped = user.groups.filter((g) => !held.has(g));
+        if (dropped.length > 0) attrs = { ...req.attributes, user: { ...user, groups: user.groups.filter((g) => held.has(g)) } };
+      }
       if (problem !== undefined) problem = `the IAM principal \`${arn}\` of this Kubernetes user ${problem}`;
     }
     if (arn !== undefined && (who === undefined || problem !== undefined)) {
@@ -611,14 +641,15 @@ export function createKube(app: App, options: KubeOptions) {
       return { allowed: false, denied: false, reason };
     }
     const r = cluster.authorizer.authorize({
-      attrs: req.attributes,
+      attrs,
       iam: who ? { principal: who.principal, policies: who.policies, views: iamViews(cluster, req.attributes, { principal: who.principal, policies: who.policies, context: contextOf({}), time: deps.now() }), time: deps.now() } : undefined,
     });
     // Bindings to missing roles (reported by RBAC among its reasons, `RBAC: …`) and engine errors go to
     // `evaluationError` whatever the answer, as upstream's RBAC authorizer reports them (policy-semantics A.3).
     const rbacErrors = r.engines.filter((e) => e.name === 'rbac').flatMap((e) => e.result.reasons.filter((x) => x.startsWith('RBAC: ')));
     const evaluationError = [...r.errors, ...rbacErrors].join('; ');
-    const reason = r.verdict === 'no-opinion' ? `no RBAC binding in cluster ${cluster.name} allows ${describeRequest(req.attributes)}` : r.reasons.join('; ');
+    const ignored = dropped.length > 0 ? ` (groups its access entry no longer holds do not count: ${dropped.map((g) => `\`${g}\``).join(', ')})` : '';
+    const reason = r.verdict === 'no-opinion' ? `no RBAC binding in cluster ${cluster.name} allows ${describeRequest(req.attributes)}${ignored}` : r.reasons.join('; ');
     // Recorded as the authorize API's decisions are: denials always, allows sampled (GATEHOUSE_AUDIT_ALLOW_SAMPLE).
     // No opinion is no decision: kube-apiserver's next authorizer decides, and its own audit log has the outcome.
     const roleArn = who?.principal.kind === 'role-session' ? who.principal.roleArn : undefined;
@@ -630,7 +661,7 @@ export function createKube(app: App, options: KubeOptions) {
       action: kubernetesAction(req.attributes.verb),
       resource: kubernetesResource(cluster.arn, req.attributes),
       decision: r.verdict === 'allow' ? 'Allow' : r.verdict === 'deny' ? 'ExplicitDeny' : 'ImplicitDeny',
-      detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, reason },
+      detail: { cluster: cluster.name, user: req.attributes.user.name, groups: req.attributes.user.groups, ...(dropped.length > 0 ? { ignoredGroups: dropped } : {}), reason },
     });
     const errors = evaluationError !== '' ? { evaluationError } : {};
     if (r.verdict === 'allow') return { allowed: true, denied: false, reason, ...errors };

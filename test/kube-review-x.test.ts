@@ -1,0 +1,180 @@
+/**
+ * Review X of the Kubernetes webhooks, on a real server, the webhooks driven with raw JSON over HTTP as
+ * kube-apiserver calls them (tokens presigned with the SDK's SignatureV4, as `aws eks get-token` makes them):
+ *
+ * - X1: kube-apiserver caches TokenReviews (2 minutes by default) and sends the cached user — its groups and username
+ *   as the access entry gave them then — in its SubjectAccessReviews. A group removed from the entry since grants
+ *   nothing (system:authenticated, which kube-apiserver adds itself, still counts), nor does a group the entry never
+ *   held; a username the entry no longer renders gets no opinion.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { gatehouseJson } from './support/resource-server.ts';
+
+let server: TestServer;
+let acct = '';
+let carol: Credentials;
+const tokens = new Map<string, string>();
+
+const arn = (kind: 'user' | 'role', name: string): string => `arn:aws:iam::${acct}:${kind}/${name}`;
+const trust = () => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${acct}:root` }, Action: 'sts:AssumeRole' }] });
+const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
+const rbac = (kind: string, name: string, rest: Record<string, unknown>, namespace?: string) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name, ...(namespace !== undefined ? { namespace } : {}) }, ...rest });
+const group = (name: string) => ({ kind: 'Group', name, apiGroup: 'rbac.authorization.k8s.io' });
+const userSubject = (name: string) => ({ kind: 'User', name, apiGroup: 'rbac.authorization.k8s.io' });
+const clusterRole = (name: string) => ({ kind: 'ClusterRole', name, apiGroup: 'rbac.authorization.k8s.io' });
+
+async function admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const r = await gatehouseJson(server.url, server.admin, method, path, body);
+  assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json;
+}
+
+/** A `k8s-aws-v1.` token for `cluster`, signed with `creds`, as `aws eks get-token` makes it. */
+async function token(creds: Credentials, cluster: string): Promise<string> {
+  const u = new URL(server.url);
+  const signer = new SignatureV4({ service: 'sts', region: REGION, credentials: creds, sha256: Sha256 });
+  const p = await signer.presign(
+    { method: 'GET', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: u.host, 'x-k8s-aws-id': cluster } },
+    { expiresIn: 60 },
+  );
+  return `k8s-aws-v1.${Buffer.from(`${u.protocol}//${u.host}/?${new URLSearchParams(p.query as Record<string, string>).toString()}`).toString('base64url')}`;
+}
+
+async function webhook(cluster: string, which: 'authenticate' | 'authorize', body: unknown): Promise<Record<string, unknown>> {
+  const r = await fetch(`${server.url}/k8s/${cluster}/${which}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(cluster) ?? ''}` }, body: JSON.stringify(body) });
+  const json = (await r.json()) as Record<string, unknown>;
+  assert.equal(r.status, 200, JSON.stringify(json));
+  return json['status'] as Record<string, unknown>;
+}
+
+interface KubeUser {
+  readonly username: string;
+  readonly groups: string[];
+  readonly extra: Record<string, string[]>;
+}
+
+interface Review {
+  readonly authenticated: boolean;
+  readonly user?: KubeUser;
+  readonly error?: string;
+}
+
+async function tokenReview(creds: Credentials, cluster = 'k1'): Promise<Review> {
+  return (await webhook(cluster, 'authenticate', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: await token(creds, cluster) } })) as unknown as Review;
+}
+
+async function authenticated(creds: Credentials, cluster = 'k1'): Promise<KubeUser> {
+  const r = await tokenReview(creds, cluster);
+  assert.equal(r.authenticated, true, JSON.stringify(r));
+  return r.user as KubeUser;
+}
+
+interface SarStatus {
+  readonly allowed: boolean;
+  readonly denied?: boolean;
+  readonly reason: string;
+}
+
+/** The SubjectAccessReview kube-apiserver sends for `user` (as its TokenReview gave it, possibly cached). */
+async function sar(user: KubeUser, attributes: Record<string, string>, cluster = 'k1'): Promise<SarStatus> {
+  const spec = { resourceAttributes: { version: 'v1', ...attributes }, user: user.username, groups: user.groups, extra: user.extra };
+  return (await webhook(cluster, 'authorize', { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec })) as unknown as SarStatus;
+}
+
+async function assume(creds: Credentials, role: string, session: string): Promise<Credentials> {
+  const c = (await server.sts(creds).send(new AssumeRoleCommand({ RoleArn: arn('role', role), RoleSessionName: session }))).Credentials;
+  assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+}
+
+const notAllowed = (s: SarStatus): void => assert.deepEqual([s.allowed, s.denied ?? false], [false, false], JSON.stringify(s));
+
+// What each group grants in cluster k1 (see `before`): devs read configmaps in team, admins read nodes, every
+// authenticated user reads namespaces, and the User `x-alice` reads secrets in team.
+const readConfigmap = { namespace: 'team', verb: 'get', resource: 'configmaps', name: 'c' };
+const readNode = { verb: 'get', resource: 'nodes', name: 'n1' };
+const readNamespace = { verb: 'get', resource: 'namespaces', name: 'team' };
+const readSecret = { namespace: 'team', verb: 'get', resource: 'secrets', name: 's1' };
+
+before(async () => {
+  server = await startTestServer();
+  acct = server.adminFile.AccountId;
+  await admin('POST', '/v1/apply', {
+    documents: [
+      doc('Cluster', 'k1', {}),
+      doc('Role', 'dev', { trustPolicy: trust() }),
+      doc('User', 'carol', { inlinePolicies: { assume: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } } }),
+      doc('AccessEntry', 'carol', { cluster: 'k1', principalArn: arn('user', 'carol'), kubernetesGroups: ['devs', 'admins'] }),
+      doc('AccessEntry', 'dev', { cluster: 'k1', principalArn: arn('role', 'dev'), kubernetesGroups: ['devs'], username: 'x-{{SessionName}}' }),
+    ],
+  });
+  await admin('POST', '/v1/apply', {
+    cluster: 'k1',
+    documents: [
+      rbac('ClusterRole', 'cm-reader', { rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] }),
+      rbac('RoleBinding', 'devs-cm', { subjects: [group('devs')], roleRef: clusterRole('cm-reader') }, 'team'),
+      rbac('ClusterRole', 'node-reader', { rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }] }),
+      rbac('ClusterRoleBinding', 'admins-nodes', { subjects: [group('admins')], roleRef: clusterRole('node-reader') }),
+      rbac('ClusterRole', 'ns-reader', { rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get'] }] }),
+      rbac('ClusterRoleBinding', 'everyone-ns', { subjects: [group('system:authenticated')], roleRef: clusterRole('ns-reader') }),
+      rbac('ClusterRole', 'secret-reader', { rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] }),
+      rbac('RoleBinding', 'x-alice-secrets', { subjects: [userSubject('x-alice')], roleRef: clusterRole('secret-reader') }, 'team'),
+    ],
+  });
+  tokens.set('k1', String((await admin('POST', '/v1/clusters/k1/webhook-config', {}))['token']));
+  const k = await admin('POST', '/v1/access-keys', { userName: 'carol' });
+  carol = { accessKeyId: String(k['accessKeyId']), secretAccessKey: String(k['secretAccessKey']) };
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+describe('X1: groups and username of a cached TokenReview', () => {
+  test('a group removed from the access entry no longer grants; the groups it still holds and system:authenticated do', async () => {
+    const c = await authenticated(carol);
+    assert.deepEqual([...c.groups].sort(), ['admins', 'devs', 'system:authenticated']);
+    assert.equal((await sar(c, readNode)).allowed, true);
+    // The entry loses `admins` (apply changes it in place).
+    await admin('POST', '/v1/apply', { documents: [doc('AccessEntry', 'carol', { cluster: 'k1', principalArn: arn('user', 'carol'), kubernetesGroups: ['devs'] })] });
+    // kube-apiserver still sends the groups its cached TokenReview gave.
+    const refused = await sar(c, readNode);
+    notAllowed(refused);
+    assert.match(refused.reason, /groups its access entry no longer holds do not count: `admins`/);
+    assert.equal((await sar(c, readConfigmap)).allowed, true, 'devs is still held');
+    assert.equal((await sar(c, readNamespace)).allowed, true, 'system:authenticated is added by kube-apiserver itself');
+    // A new token gets the entry's groups now.
+    const fresh = await authenticated(carol);
+    assert.deepEqual([...fresh.groups].sort(), ['devs', 'system:authenticated']);
+    // The group given back grants again.
+    await admin('POST', '/v1/apply', { documents: [doc('AccessEntry', 'carol', { cluster: 'k1', principalArn: arn('user', 'carol'), kubernetesGroups: ['devs', 'admins'] })] });
+    assert.equal((await sar(c, readNode)).allowed, true);
+  });
+
+  test('a group the entry never held grants nothing to a Gatehouse principal', async () => {
+    const c = await authenticated(carol);
+    const forged = { ...c, groups: [...c.groups, 'secret-readers'] };
+    await admin('POST', '/v1/apply', { cluster: 'k1', documents: [rbac('RoleBinding', 'sr', { subjects: [group('secret-readers')], roleRef: clusterRole('secret-reader') }, 'team')] });
+    notAllowed(await sar(forged, readSecret));
+    // Another authenticator's user (no extra.arn) keeps its groups as given.
+    assert.equal((await sar({ username: 'someone', groups: ['secret-readers', 'system:authenticated'], extra: {} }, readSecret)).allowed, true);
+  });
+
+  test('a username the entry no longer renders: no opinion, not the old username’s bindings', async () => {
+    const alice = await authenticated(await assume(carol, 'dev', 'alice'));
+    assert.equal(alice.username, 'x-alice');
+    assert.equal((await sar(alice, readSecret)).allowed, true);
+    await admin('POST', '/v1/apply', { documents: [doc('AccessEntry', 'dev', { cluster: 'k1', principalArn: arn('role', 'dev'), kubernetesGroups: ['devs'], username: 'y-{{SessionName}}' })] });
+    const s = await sar(alice, readSecret);
+    notAllowed(s);
+    assert.match(s.reason, /assumed-role\/dev\/alice` of this Kubernetes user is now the Kubernetes user `y-alice`.*not `x-alice`/);
+    assert.match(s.reason, /: Gatehouse's RBAC grants it nothing$/);
+    // Its new token is the new user.
+    assert.equal((await authenticated(await assume(carol, 'dev', 'alice'))).username, 'y-alice');
+  });
+});
