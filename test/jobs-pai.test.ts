@@ -26,7 +26,7 @@ import * as I from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, freePort, GATEHOUSE_BIN, gatehouseCli, gatehouseCliEnv, keysOf, type Keys, type Run } from './support/processes.ts';
+import { connectionTo, GATEHOUSE_BIN, gatehouseCli, gatehouseCliEnv, keysOf, type Keys, type Run } from './support/processes.ts';
 
 const PROBE = fileURLToPath(new URL('./fixtures/jobs/probe.ts', import.meta.url));
 const PAI = (f: string) => fileURLToPath(new URL(`./fixtures/jobs/pai/${f}`, import.meta.url));
@@ -292,10 +292,14 @@ describe('an acs account, as shared/examples/pai/README.md', () => {
 describe('lifecycle: a launcher killed, a server restarted', () => {
   test('SIGKILLed launcher → Failed after the heartbeat timeout; records survive a restart; a live job keeps its credentials across it', async (t) => {
     const dataDir = join(home, 'life-data');
-    const listen = `127.0.0.1:${await freePort()}`;
-    const agentListen = `127.0.0.1:${await freePort()}`;
+    // The first start binds ephemeral ports; the restart binds the same ones (a port asked for free and released
+    // first could be taken by anything in between).
+    let listen = '127.0.0.1:0';
+    let agentListen = '127.0.0.1:0';
     const start = () => startServer({ dataDir, listen, agentListen, env: {}, log: () => {}, jobHeartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS });
     let server = await start();
+    listen = new URL(server.url).host;
+    agentListen = new URL(server.agentUrl).host;
     assert.ok(server.adminCredentials);
     const admin = keysOf(server.adminCredentials);
     let liveRelease: string | undefined;
