@@ -85,6 +85,13 @@ export interface JobCredentials {
   readonly claims: SessionClaims;
 }
 
+/**
+ * A job as its stored document holds it: what every reader of a job sees, plus the session policy of a default-role
+ * job and the unique id of the user who submitted it (`submitterId`, absent for a job not submitted by a user, or
+ * stored before it was recorded).
+ */
+type StoredJob = Job & { readonly sessionPolicy?: string; readonly submitterId?: string };
+
 export type DeliveryError = { readonly status: 403 | 404 | 410 | 503; readonly message: string };
 /** A job's current credentials, or why its endpoints refuse them. */
 export type Delivery = { ok: true; value: JobCredentials; job: Job } | { ok: false; error: DeliveryError };
@@ -190,8 +197,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   // ------------------------------------------------------------------------------------------------
   // Jobs
 
-  async function readJob(tx: ReadTx, id: string): Promise<Job | undefined> {
-    return readDoc<Job>(tx, `${JOB}${id}`);
+  async function readJob(tx: ReadTx, id: string): Promise<StoredJob | undefined> {
+    return readDoc<StoredJob>(tx, `${JOB}${id}`);
   }
 
   async function appendEvent(tx: WriteTx, id: string, type: JobEvent['type'], message: string): Promise<void> {
@@ -491,11 +498,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     caller: Caller,
     launcherUid: number | undefined,
     of: (id: string) => { workspace: string; name: string; role: Job['role']; replicas: number; node?: { cluster: string } },
-  ): { job: Job; capability: string } {
+  ): { job: StoredJob; capability: string } {
     const id = uniqueId('', deps.randomBytes(16), 12).toLowerCase();
     const capability = toBase64Url(deps.randomBytes(32));
     const f = of(id);
-    const job: Job = {
+    const job: StoredJob = {
       id,
       account: caller.account,
       partition: caller.partition,
@@ -505,6 +512,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // else its session ARN: never the free-form RoleSessionName its assumer chose (review S, S6). The job's sessions
       // carry this as their SourceIdentity (`sessionFacts`).
       submitter: { arn: caller.principal.arn, name: caller.user?.name ?? caller.principal.session?.sourceIdentity ?? caller.principal.arn },
+      // The user's unique id: a user deleted and created again under the same name has another (`submitterRefusal`).
+      ...(caller.user ? { submitterId: caller.user.id } : {}),
       role: f.role,
       replicas: f.replicas,
       state: 'Queued',
@@ -520,7 +529,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * Stores a new job (with `extra`, what only its stored document carries) and its capability's hash, with its
    * `submitted` event; its launcher's silence is timed from now.
    */
-  async function storeNewJob(job: Job, extra: { sessionPolicy?: string }, message: string): Promise<void> {
+  async function storeNewJob(job: StoredJob, extra: { sessionPolicy?: string }, message: string): Promise<void> {
     await deps.store.write(async (tx) => {
       await tx.kv.put(`${JOB}${job.id}`, JSON.stringify({ ...job, ...extra }));
       await tx.kv.put(`${JOBCAP}${job.capabilityHash}`, job.id);
@@ -587,13 +596,18 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * Why the user who submitted `job` may no longer have it run as them (disabled, or deleted), or undefined. A job
    * started by a role session (a node) has no user to ask. The directory is mirrored in memory (`live.principals`);
    * the store is read only for a user the mirror does not hold.
+   *
+   * A user deleted and created again under the same name is another principal, with another unique id (as AWS gives
+   * it): the jobs of the user deleted do not run on as the new one. A job stored without its submitter's id (before it
+   * was recorded, or a pod's) keeps the check by name.
    */
-  async function submitterRefusal(job: Job): Promise<string | undefined> {
+  async function submitterRefusal(job: StoredJob): Promise<string | undefined> {
     if (!/^(?:arn:[a-z-]+:iam|acs:ram)::\d+:user\//.test(job.submitter.arn)) return undefined;
     const name = job.submitter.name;
     const hit = live.principals.get(userKey(job.account, name));
     const user = hit && 'user' in hit ? hit.user : await deps.store.read((tx) => tx.users.get(job.account, name));
     if (!user) return `its submitter, user ${name}, was deleted`;
+    if (job.submitterId !== undefined && user.id !== job.submitterId) return `its submitter, user ${name}, was deleted (${job.submitterId}); the user ${name} now is another user (${user.id})`;
     return user.disabled ? `its submitter, user ${name}, was disabled` : undefined;
   }
 
@@ -602,7 +616,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * says what one means, and a disabled user's jobs stop running as them. The job is Stopped with the reason, so its
    * sessions are revoked everywhere and its endpoints and launcher answer as for any ended job. True when it ended.
    */
-  async function endedForSubmitter(job: Job): Promise<boolean> {
+  async function endedForSubmitter(job: StoredJob): Promise<boolean> {
     const why = await submitterRefusal(job);
     if (why === undefined) return false;
     const r = await setState(job.id, 'Stopped', { reason: why });
@@ -623,7 +637,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   async function sweep(): Promise<number> {
     const t = now();
     let failed = 0;
-    const all = await deps.store.read((tx) => listDocs<Job>(tx, JOB));
+    const all = await deps.store.read((tx) => listDocs<StoredJob>(tx, JOB));
     for (const job of all) {
       if (TERMINAL.has(job.state)) continue;
       // A job whose submitter was disabled or deleted ends now, whether or not anything asks for its credentials.
@@ -690,15 +704,15 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   /** Capability → job, cached for a second: polls by every rank hit memory, and state changes still show within a second. */
-  const byCapability = new Map<string, { job: Job & { sessionPolicy?: string }; at: number }>();
+  const byCapability = new Map<string, { job: StoredJob; at: number }>();
 
   /** Job id → job, cached for a second as by capability: what a metadata port reopened after a restart serves from. */
-  const byId = new Map<string, { job: Job & { sessionPolicy?: string }; at: number }>();
+  const byId = new Map<string, { job: StoredJob; at: number }>();
 
   /** Store reads under way, by capability hash: the ranks of a job that all miss the cache at once share one. */
-  const loading = new Map<string, Promise<(Job & { sessionPolicy?: string }) | undefined>>();
+  const loading = new Map<string, Promise<StoredJob | undefined>>();
 
-  async function jobByCapability(capability: string): Promise<(Job & { sessionPolicy?: string }) | undefined> {
+  async function jobByCapability(capability: string): Promise<StoredJob | undefined> {
     if (capability.length < 16 || capability.length > 128) return undefined;
     const key = hash(capability);
     const hit = byCapability.get(key);
@@ -724,12 +738,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return pending;
   }
 
-  async function loadByCapability(capHash: string): Promise<(Job & { sessionPolicy?: string }) | undefined> {
+  async function loadByCapability(capHash: string): Promise<StoredJob | undefined> {
     const capability = capHash;
     return deps.store.read(async (tx) => {
       const id = await tx.kv.get(`${JOBCAP}${capability}`);
       if (id === undefined) return undefined;
-      return readDoc<Job & { sessionPolicy?: string }>(tx, `${JOB}${id}`);
+      return readDoc<StoredJob>(tx, `${JOB}${id}`);
     });
   }
 
@@ -853,7 +867,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     let job = hit && now() - hit.at < 1000 ? hit.job : undefined;
     if (!job) {
       // The stored document: the job, and the session policy of a default-role job.
-      job = (await deps.store.read((tx) => readJob(tx, id))) as (Job & { sessionPolicy?: string }) | undefined;
+      job = await deps.store.read((tx) => readJob(tx, id));
       if (!job) return { ok: false, error: { status: 403, message: 'forbidden' } };
       if (byId.size > 100_000) byId.clear();
       byId.set(id, { job, at: now() });
@@ -886,7 +900,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return (await deps.store.read((tx) => readJob(tx, id)))?.launcherUid;
   }
 
-  async function deliverTo(job: Job & { sessionPolicy?: string }, from: RequestFacts): Promise<Delivery> {
+  async function deliverTo(job: StoredJob, from: RequestFacts): Promise<Delivery> {
     if (TERMINAL.has(job.state)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (await endedForSubmitter(job)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (job.role.mode === 'none' || job.role.arn === undefined) return { ok: false, error: { status: 404, message: `job ${job.id} has no role` } };
@@ -909,7 +923,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return { ok: true, value: r.value, job };
   }
 
-  async function issueFor(job: Job & { sessionPolicy?: string }, from: RequestFacts): Promise<Result<JobCredentials>> {
+  async function issueFor(job: StoredJob, from: RequestFacts): Promise<Result<JobCredentials>> {
     const session = sessionFacts(job);
     const r = await sts.assumeRoleAsService({
       service: (job.kind === 'node' ? computeServices(job.partition) : trainingServices(job.partition))[0] as string,
@@ -1006,7 +1020,7 @@ function sessionFacts(job: Job): { sessionName: string; tags: Record<string, str
  * It and `issueFor` take what a session carries from `sessionFacts` and the stored job's session policy.
  */
 export async function jobSessionOf(tx: ReadTx, id: string): Promise<JobSession | undefined> {
-  const job = await readDoc<Job & { sessionPolicy?: string }>(tx, `${JOB}${id}`);
+  const job = await readDoc<StoredJob>(tx, `${JOB}${id}`);
   if (job === undefined || job.role.mode === 'none' || job.role.arn === undefined) return undefined;
   return {
     job,
