@@ -6,18 +6,22 @@
  *   as the access entry gave them then — in its SubjectAccessReviews. A group removed from the entry since grants
  *   nothing (system:authenticated, which kube-apiserver adds itself, still counts), nor does a group the entry never
  *   held; a username the entry no longer renders gets no opinion.
+ * - X2: a plain IAM user's cached user, once the access key its token was signed with is made Inactive or deleted,
+ *   gets no opinion (a token signed with another live key of the user still works).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { CreateAccessKeyCommand, DeleteAccessKeyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 let server: TestServer;
 let acct = '';
 let carol: Credentials;
+let dan: Credentials;
 const tokens = new Map<string, string>();
 
 const arn = (kind: 'user' | 'role', name: string): string => `arn:aws:iam::${acct}:${kind}/${name}`;
@@ -110,6 +114,8 @@ before(async () => {
       doc('Role', 'dev', { trustPolicy: trust() }),
       doc('User', 'carol', { inlinePolicies: { assume: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } } }),
       doc('AccessEntry', 'carol', { cluster: 'k1', principalArn: arn('user', 'carol'), kubernetesGroups: ['devs', 'admins'] }),
+      doc('User', 'dan', {}),
+      doc('AccessEntry', 'dan', { cluster: 'k1', principalArn: arn('user', 'dan'), kubernetesGroups: ['devs'] }),
       doc('AccessEntry', 'dev', { cluster: 'k1', principalArn: arn('role', 'dev'), kubernetesGroups: ['devs'], username: 'x-{{SessionName}}' }),
     ],
   });
@@ -127,8 +133,12 @@ before(async () => {
     ],
   });
   tokens.set('k1', String((await admin('POST', '/v1/clusters/k1/webhook-config', {}))['token']));
-  const k = await admin('POST', '/v1/access-keys', { userName: 'carol' });
-  carol = { accessKeyId: String(k['accessKeyId']), secretAccessKey: String(k['secretAccessKey']) };
+  const key = async (user: string): Promise<Credentials> => {
+    const k = await admin('POST', '/v1/access-keys', { userName: user });
+    return { accessKeyId: String(k['accessKeyId']), secretAccessKey: String(k['secretAccessKey']) };
+  };
+  carol = await key('carol');
+  dan = await key('dan');
 });
 
 after(async () => {
@@ -176,5 +186,35 @@ describe('X1: groups and username of a cached TokenReview', () => {
     assert.match(s.reason, /: Gatehouse's RBAC grants it nothing$/);
     // Its new token is the new user.
     assert.equal((await authenticated(await assume(carol, 'dev', 'alice'))).username, 'y-alice');
+  });
+});
+
+describe('X2: the access key a plain user’s token was signed with', () => {
+  function noOpinion(s: SarStatus, why: RegExp): void {
+    notAllowed(s);
+    assert.match(s.reason, why);
+    assert.match(s.reason, /: Gatehouse's RBAC grants it nothing$/);
+  }
+
+  test('made Inactive, then deleted: no opinion for the cached user; another live key of the user still authenticates', async () => {
+    const iam = server.iam();
+    const d = await authenticated(dan);
+    assert.deepEqual(d.extra['accessKeyId'], [dan.accessKeyId]);
+    assert.equal((await sar(d, readConfigmap)).allowed, true);
+    await iam.send(new UpdateAccessKeyCommand({ UserName: 'dan', AccessKeyId: dan.accessKeyId, Status: 'Inactive' }));
+    assert.equal((await tokenReview(dan)).authenticated, false, 'a new token with the inactive key is refused');
+    const why = new RegExp(`user/dan\` of this Kubernetes user authenticated with access key ${dan.accessKeyId}, which was deleted or made inactive`);
+    noOpinion(await sar(d, readConfigmap), why);
+    await iam.send(new UpdateAccessKeyCommand({ UserName: 'dan', AccessKeyId: dan.accessKeyId, Status: 'Active' }));
+    assert.equal((await sar(d, readConfigmap)).allowed, true, 'active again');
+    // A second key, then the first deleted: the user of the first key's token gets nothing, the second's is allowed.
+    const k2 = (await iam.send(new CreateAccessKeyCommand({ UserName: 'dan' }))).AccessKey;
+    assert.ok(k2?.AccessKeyId && k2.SecretAccessKey);
+    const d2 = await authenticated({ accessKeyId: k2.AccessKeyId, secretAccessKey: k2.SecretAccessKey });
+    await iam.send(new DeleteAccessKeyCommand({ UserName: 'dan', AccessKeyId: dan.accessKeyId }));
+    noOpinion(await sar(d, readConfigmap), why);
+    assert.equal((await sar(d2, readConfigmap)).allowed, true);
+    // Another user's key in extra is not this user's.
+    noOpinion(await sar({ ...d2, extra: { ...d2.extra, accessKeyId: [carol.accessKeyId] } }, readConfigmap), /authenticated with access key \w+, which is not its own/);
   });
 });

@@ -595,6 +595,22 @@ export function createKube(app: App, options: KubeOptions) {
     return undefined;
   }
 
+  /**
+   * Why the long-term access key a plain user's review says authenticated it (`extra.accessKeyId`, set by `identify`)
+   * no longer does, or undefined: deleted, made Inactive, or another principal's (review X). A token signed with it
+   * is refused from then on, and the user kube-apiserver cached from an earlier one must be too. Decided as a token
+   * signed with the key would be (`app.authenticate`, cached per change head). Sessions are checked by their sealed
+   * claims instead (`sessionProblem`); a review that names no key, or a temporary one without its session, is left
+   * as it was.
+   */
+  async function keyProblem(who: Resolved, extra: Readonly<Record<string, readonly string[]>> | undefined): Promise<string | undefined> {
+    const id = extra?.['accessKeyId']?.[0];
+    if (who.principal.kind !== 'user' || id === undefined || id === '' || /^(?:ASIA|STS\.)/.test(id)) return undefined;
+    const key = await app.authenticate(id);
+    if (key.ok && key.value.caller.principal.arn === who.principal.arn && key.value.caller.user?.id === who.principal.userId) return undefined;
+    return `authenticated with access key ${id.length > 128 ? `${id.slice(0, 128)}…` : id}, which ${key.ok ? 'is not its own' : 'was deleted or made inactive since kube-apiserver authenticated this user'}`;
+  }
+
   async function accessReview(cluster: KubeCluster, req: AccessReviewRequest): Promise<AccessReviewAnswer> {
     const extra = req.attributes.user.extra;
     const arn = extra?.['arn']?.[0];
@@ -611,7 +627,7 @@ export function createKube(app: App, options: KubeOptions) {
       const mapped = session?.problem !== undefined ? { problem: session.problem } : entryProblem(cluster, who, session?.claims);
       if ('problem' in mapped) problem = mapped.problem;
       else {
-        problem = usernameProblem(cluster, mapped.entry, who, session?.claims, extra, req.attributes.user.name);
+        problem = usernameProblem(cluster, mapped.entry, who, session?.claims, extra, req.attributes.user.name) ?? (sealed === undefined ? await keyProblem(who, extra) : undefined);
         // The groups the review carries are those the entry had when kube-apiserver authenticated the user (it caches
         // TokenReviews for minutes): only those the entry holds now count, and `system:authenticated`, which
         // kube-apiserver adds to every authenticated user itself (and `identify` adds too). Entries hold no other
