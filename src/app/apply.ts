@@ -529,17 +529,17 @@ function boundarySteps(ref: PrincipalRef, arn: string, current: string | null, d
 function tagSteps(ref: PrincipalRef, arn: string, current: readonly Tag[], desired: readonly Tag[]): Step[] {
   if (tagsKey(current) === tagsKey(desired)) return [];
   const noun = NOUN[ref.type];
-  const want = new Map(desired.map((t) => [t.key, t.value]));
-  const removes = current.some((t) => !want.has(t.key));
-  const adds = desired.some((t) => !current.some((x) => x.key === t.key && x.value === t.value));
   const steps: Step[] = [];
   const run = async (tx: WriteTx) => fromStore(ref.type === 'user' ? await tx.users.update(ref.account, ref.name, { tags: desired }) : await tx.roles.update(ref.account, ref.name, { tags: desired }));
-  // One write replaces the tag set; it needs Untag… when a key goes and Tag… when a key or value comes, each with the
-  // condition keys of the request it stands for: the keys removed (aws:TagKeys), the tags added (aws:RequestTag, aws:TagKeys).
-  const removed = current.filter((t) => !want.has(t.key)).map((t) => t.key);
+  // One write replaces the tag set; it needs Untag… when a key goes and Tag… when a key, a value or a key's spelling
+  // comes, each with the condition keys of the request it stands for: the keys removed (aws:TagKeys), the tags added
+  // (aws:RequestTag, aws:TagKeys). Keys are case-insensitive, as TagUser and UntagUser treat them: a key the document
+  // spells in another case replaces the stored one, and is decided on both spellings (review X, X1).
+  const wanted = new Set(desired.map((t) => t.key.toLowerCase()));
+  const removed = current.filter((t) => !wanted.has(t.key.toLowerCase())).map((t) => t.key);
   const added = desired.filter((t) => !current.some((x) => x.key === t.key && x.value === t.value));
-  if (removes) steps.push({ phase: PHASE.link, action: `Untag${noun}`, resource: arn, account: ref.account, context: tagKeysContext(removed), ...(adds ? {} : { run }) });
-  if (adds) steps.push({ phase: PHASE.link, action: `Tag${noun}`, resource: arn, account: ref.account, context: requestTagContext(added), run });
+  if (removed.length > 0) steps.push({ phase: PHASE.link, action: `Untag${noun}`, resource: arn, account: ref.account, context: tagKeysContext(removed), ...(added.length > 0 ? {} : { run }) });
+  if (added.length > 0) steps.push({ phase: PHASE.link, action: `Tag${noun}`, resource: arn, account: ref.account, context: requestTagContext(added, current), run });
   return steps;
 }
 

@@ -119,10 +119,30 @@ export function resourceTagContext(tags: readonly Tag[] | undefined): ConditionC
   return out;
 }
 
-/** The keys of the tags a request carries (CreateUser, CreateRole, TagUser, TagRole): `aws:RequestTag/K` and `aws:TagKeys`; none without tags. */
-export function requestTagContext(tags: readonly Tag[] | undefined): ConditionContext {
+/**
+ * The tag keys a request names as `aws:TagKeys` holds them: the request's spelling, and also the stored spelling of each
+ * key the entity already holds in another case. Tag keys are case-insensitive (`CLEARANCE` replaces or removes the stored
+ * `clearance`: `mergeTags`, `untagEntity`), but `aws:TagKeys` is compared with the policy's operator, so a Deny on either
+ * spelling must match (review X, X1), as an entity is decided on its stored name (review T, T1).
+ */
+export function tagKeysWithStored(keys: readonly string[], stored: readonly Tag[] = []): string[] {
+  const spelling = new Map(stored.map((t) => [t.key.toLowerCase(), t.key]));
+  const out = [...keys];
+  for (const k of keys) {
+    const s = spelling.get(k.toLowerCase());
+    if (s !== undefined && !out.includes(s)) out.push(s);
+  }
+  return out;
+}
+
+/**
+ * The keys of the tags a request carries (CreateUser, CreateRole, TagUser, TagRole): `aws:RequestTag/K` and `aws:TagKeys`
+ * (with the spelling of `stored`, the entity's tags, for a key it holds in another case); none without tags.
+ * `aws:RequestTag/K` needs no second spelling: condition key names are matched without regard to case.
+ */
+export function requestTagContext(tags: readonly Tag[] | undefined, stored: readonly Tag[] = []): ConditionContext {
   if (!tags || tags.length === 0) return {};
-  const out: ConditionContext = { 'aws:TagKeys': tags.map((t) => t.key) };
+  const out: ConditionContext = { 'aws:TagKeys': tagKeysWithStored(tags.map((t) => t.key), stored) };
   for (const t of tags) out[`aws:RequestTag/${t.key}`] = t.value;
   return out;
 }
@@ -136,9 +156,9 @@ export function boundaryContext(boundary: string | null | undefined): ConditionC
   return boundary ? { 'iam:PermissionsBoundary': boundary } : {};
 }
 
-/** The keys an UntagUser or UntagRole request names: `aws:TagKeys`. */
-export function tagKeysContext(keys: readonly string[]): ConditionContext {
-  return keys.length === 0 ? {} : { 'aws:TagKeys': [...keys] };
+/** The keys an UntagUser or UntagRole request names: `aws:TagKeys`, with the spelling of `stored` for a key held in another case. */
+export function tagKeysContext(keys: readonly string[], stored: readonly Tag[] = []): ConditionContext {
+  return keys.length === 0 ? {} : { 'aws:TagKeys': tagKeysWithStored(keys, stored) };
 }
 
 export interface NewAccessKeyResult {
@@ -609,7 +629,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function tagEntity(c: Caller, type: 'user' | 'role', input: { name: string; tags: Tag[] }): R<void> {
     return write(c, async (tx) => {
-      const e = await authorizedEntity(c, tx, type, input.name, `Tag${ACTION_NAME[type]}`, requestTagContext(input.tags));
+      const e = await authorizedEntity(c, tx, type, input.name, `Tag${ACTION_NAME[type]}`, (u) => requestTagContext(input.tags, u?.tags));
       if (!e.ok) return e;
       const bad = checkTags(input.tags, e.value.tags);
       if (bad) return bad.includes('at most') ? failWith('LIMIT_EXCEEDED', bad) : invalid(bad);
@@ -619,7 +639,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function untagEntity(c: Caller, type: 'user' | 'role', input: { name: string; tagKeys: string[] }): R<void> {
     return write(c, async (tx) => {
-      const e = await authorizedEntity(c, tx, type, input.name, `Untag${ACTION_NAME[type]}`, tagKeysContext(input.tagKeys));
+      const e = await authorizedEntity(c, tx, type, input.name, `Untag${ACTION_NAME[type]}`, (u) => tagKeysContext(input.tagKeys, u?.tags));
       if (!e.ok) return e;
       const drop = new Set(input.tagKeys.map((k) => k.toLowerCase()));
       return updateField(c, tx, type, input.name, e.value, 'tags', e.value.tags.filter((t) => !drop.has(t.key.toLowerCase())));
