@@ -1,7 +1,7 @@
 /**
  * The HTTP edge on `--listen`: health and readiness, and the AWS Query APIs at `POST /`, SigV4-verified.
  * Built on `node:http` directly: the Query API needs the raw body for SigV4, and a framework would add a
- * router for a handful of routes (docs/decisions.md).
+ * router for a handful of routes (docs/decisions.md). Connections and slow clients are bounded (`HTTP_EDGE_LIMITS`).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -45,7 +45,50 @@ export interface HttpEdgeOptions {
   readonly kubeWebhooks?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Prometheus metrics: served at `GET /metrics`, and fed the latency of every request. */
   readonly metrics?: Metrics;
+  /** Bounds on connections and slow clients; each one not given is `HTTP_EDGE_LIMITS`'s. */
+  readonly limits?: Partial<HttpEdgeLimits>;
 }
+
+/** What one client, or many, may hold of the edge: sockets, and the time a request or an idle connection may take. */
+export interface HttpEdgeLimits {
+  /** Connections open at once; one more is closed as soon as it is accepted, and the ones open keep working. */
+  readonly maxConnections: number;
+  /**
+   * From a connection's opening (or the end of its previous answer) to the end of the request's headers: a client
+   * that connects and sends nothing, or its headers a byte at a time (slowloris), is answered 408 and closed.
+   */
+  readonly headersTimeoutMs: number;
+  /** The whole request, body included (at least `headersTimeoutMs`); 408 and closed past it. */
+  readonly requestTimeoutMs: number;
+  /** An idle keep-alive connection between requests. */
+  readonly keepAliveTimeoutMs: number;
+  /** A connection on which nothing moves either way (a client that stopped reading its answer); 0 for none. */
+  readonly idleTimeoutMs: number;
+  /** The request line and headers together (a presigned URL with its session token counts); 431 past it. */
+  readonly maxHeaderSize: number;
+  /**
+   * Requests one keep-alive connection serves before the edge closes it (0: no cap). None by default: a connection
+   * serves one request at a time, so the count bounds nothing that `maxConnections` does not, and a client that
+   * pipelines past it is answered 503.
+   */
+  readonly maxRequestsPerSocket: number;
+}
+
+/**
+ * The defaults. 1,024 connections: the resource servers asking the authorize API keep a pool each (the benchmarks
+ * use 32), kube-apiserver a few, the CLI and the console one a call; more at once from one instance is a flood, which
+ * would otherwise take file descriptors and memory until the process has none. 20 s for the headers and 60 s for a
+ * request (a Query API body is at most 1 MiB, an admin one 4 MiB); Node's 5 s keep-alive and 16 KiB of headers.
+ */
+export const HTTP_EDGE_LIMITS: HttpEdgeLimits = Object.freeze({
+  maxConnections: 1024,
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 120_000,
+  maxHeaderSize: 16 * 1024,
+  maxRequestsPerSocket: 0,
+});
 
 export interface HttpEdge {
   readonly server: Server;
@@ -215,8 +258,20 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } }), requestId, 'application/json');
   }
 
-  // HTTPS when a certificate is given (`--tls-cert`/`--tls-key`): kube-apiserver calls webhooks over HTTPS only.
-  const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server => (opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createServer(handler));
+  const limits: HttpEdgeLimits = { ...HTTP_EDGE_LIMITS, ...opts.limits };
+  // Node checks the two timeouts every `connectionsCheckingInterval` (30 s by default): a quarter of the shorter
+  // one cuts a slow client within 1.25 times its timeout instead of up to 30 s past it. (0 turns a timeout off.)
+  const shortest = Math.min(...[limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0), 120_000);
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    maxHeaderSize: limits.maxHeaderSize,
+    connectionsCheckingInterval: Math.max(25, Math.min(30_000, Math.floor(shortest / 4))),
+  };
+  // HTTPS when a certificate is given (`--tls-cert`/`--tls-key`): kube-apiserver calls webhooks over HTTPS only. A
+  // TLS handshake gets the time the headers get (not tls's 120 s), so a client that never says hello holds no more.
+  const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server =>
+    opts.tls ? createTlsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: limits.headersTimeoutMs }, handler) : createServer(serverOptions, handler);
   const metrics = opts.metrics;
   const server = serve((req, res) => {
     if (metrics) {
@@ -253,8 +308,18 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     });
   });
   const drain = drainable(server);
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
+  server.maxConnections = limits.maxConnections;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
+  server.setTimeout(limits.idleTimeoutMs);
+  let lastDropLog = 0;
+  server.on('drop', () => {
+    const t = Date.now();
+    if (t - lastDropLog > 5000) {
+      lastDropLog = t;
+      log(`connection refused: ${limits.maxConnections} connections are open, the most this server accepts`);
+    }
+  });
 
   return {
     server,
