@@ -8,6 +8,9 @@
  *   held; a username the entry no longer renders gets no opinion.
  * - X2: a plain IAM user's cached user, once the access key its token was signed with is made Inactive or deleted,
  *   gets no opinion (a token signed with another live key of the user still works).
+ * - X3: a pod admitted with a role, passed by a role session, records as its job's submitter name (the SourceIdentity
+ *   its sessions carry) the session's own SourceIdentity, else its session ARN — not the RoleSessionName the assumer
+ *   chose; a user passes under its user name, as before.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +18,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { cliAgainst, REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 let server: TestServer;
@@ -112,7 +115,14 @@ before(async () => {
     documents: [
       doc('Cluster', 'k1', {}),
       doc('Role', 'dev', { trustPolicy: trust() }),
-      doc('User', 'carol', { inlinePolicies: { assume: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } } }),
+      doc('User', 'carol', { inlinePolicies: { assume: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'iam:PassRole'], Resource: '*' }] } } }),
+      // X3: pods run as trainer, passed by sessions of role passer.
+      doc('Role', 'trainer', { trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'compute.gatehouse.dev' }, Action: 'sts:AssumeRole' }] } }),
+      doc('Role', 'passer', {
+        trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${acct}:root` }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'] }] },
+        inlinePolicies: { pass: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }] } },
+      }),
+      doc('AccessEntry', 'passer', { cluster: 'k1', principalArn: arn('role', 'passer'), kubernetesGroups: ['devs'] }),
       doc('AccessEntry', 'carol', { cluster: 'k1', principalArn: arn('user', 'carol'), kubernetesGroups: ['devs', 'admins'] }),
       doc('User', 'dan', {}),
       doc('AccessEntry', 'dan', { cluster: 'k1', principalArn: arn('user', 'dan'), kubernetesGroups: ['devs'] }),
@@ -216,5 +226,78 @@ describe('X2: the access key a plain user’s token was signed with', () => {
     assert.equal((await sar(d2, readConfigmap)).allowed, true);
     // Another user's key in extra is not this user's.
     noOpinion(await sar({ ...d2, extra: { ...d2.extra, accessKeyId: [carol.accessKeyId] } }, readConfigmap), /authenticated with access key \w+, which is not its own/);
+  });
+});
+
+describe('X3: the submitter name of a pod’s job', () => {
+  let pods = 0;
+
+  /** AdmissionReview of a pod naming role trainer, created by `user`; the job it was admitted with. */
+  async function admitPod(user: KubeUser): Promise<{ id: string; env: Record<string, string> }> {
+    const n = ++pods;
+    const body = {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid: `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`,
+        kind: { group: '', version: 'v1', kind: 'Pod' },
+        resource: { group: '', version: 'v1', resource: 'pods' },
+        name: `p${n}`,
+        namespace: 'team',
+        operation: 'CREATE',
+        userInfo: user,
+        object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${n}`, namespace: 'team', annotations: { 'gatehouse.dev/role': 'trainer' } }, spec: { containers: [{ name: 'main', image: 'trainer:v1' }] } },
+        oldObject: null,
+        dryRun: false,
+      },
+    };
+    const r = await fetch(`${server.url}/k8s/k1/admit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get('k1') ?? ''}` }, body: JSON.stringify(body) });
+    const response = ((await r.json()) as { response: { allowed: boolean; status?: { message?: string }; auditAnnotations?: Record<string, string>; patch?: string } }).response;
+    assert.equal(response.allowed, true, response.status?.message);
+    const id = response.auditAnnotations?.['job'];
+    assert.ok(id !== undefined);
+    const patch = JSON.parse(Buffer.from(response.patch ?? '', 'base64').toString('utf8')) as { path: string; value: unknown }[];
+    const env = Object.fromEntries(patch.filter((p) => p.path.endsWith('/env')).flatMap((p) => p.value as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    return { id, env };
+  }
+
+  const submitterName = async (id: string): Promise<string> => String(((await admin('GET', `/v1/jobs/${id}`))['submitter'] as { name: string }).name);
+
+  /** The SourceIdentity the audit log records for the session the pod's job issues (its credentials fetched first). */
+  async function sessionSourceIdentity(job: { id: string; env: Record<string, string> }): Promise<string | undefined> {
+    const got = await fetch(job.env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '', { headers: { authorization: job.env['AWS_CONTAINER_AUTHORIZATION_TOKEN'] ?? '' } });
+    assert.equal(got.status, 200, await got.text());
+    for (let i = 0; ; i++) {
+      const r = await cliAgainst(server, ['audit', 'query', '--job', job.id, '--json']);
+      assert.equal(r.status, 0, r.err);
+      const records = r.out.trim().split('\n').filter(Boolean).flatMap((line) => {
+        const v = JSON.parse(line) as unknown;
+        return Array.isArray(v) ? v : [v];
+      }) as { kind: string; sourceIdentity?: string }[];
+      const session = records.find((x) => x.kind === 'session');
+      if (session) return session.sourceIdentity;
+      assert.ok(i < 50, `no session record for job ${job.id}: ${r.out}`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+
+  async function passerSession(sourceIdentity?: string): Promise<KubeUser> {
+    const c = (await server.sts(carol).send(new AssumeRoleCommand({ RoleArn: arn('role', 'passer'), RoleSessionName: 'alice', ...(sourceIdentity !== undefined ? { SourceIdentity: sourceIdentity } : {}) }))).Credentials;
+    assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
+    return authenticated({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken });
+  }
+
+  test('a role session passes under its SourceIdentity, else its session ARN, never its RoleSessionName', async () => {
+    const withSource = await admitPod(await passerSession('carol'));
+    assert.equal(await submitterName(withSource.id), 'carol');
+    assert.equal(await sessionSourceIdentity(withSource), 'carol');
+    const without = await admitPod(await passerSession());
+    assert.equal(await submitterName(without.id), `arn:aws:sts::${acct}:assumed-role/passer/alice`);
+    assert.equal(await sessionSourceIdentity(without), `arn_aws_sts__${acct}_assumed-role_passer_alice`);
+  });
+
+  test('a user passes under its user name', async () => {
+    const job = await admitPod(await authenticated(carol));
+    assert.equal(await submitterName(job.id), 'carol');
   });
 });

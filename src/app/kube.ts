@@ -746,7 +746,7 @@ export function createKube(app: App, options: KubeOptions) {
    * May the passer pass the role to the compute service, and does the role trust it? The same checks and
    * messages as starting a node (app/jobs.ts `startNode`).
    */
-  async function checkPass(cluster: KubeCluster, passer: Passer, roleRef: string): Promise<Result<{ roleArn: string; roleName: string }>> {
+  async function checkPass(cluster: KubeCluster, passer: Passer, roleRef: string): Promise<Result<{ roleArn: string; roleName: string; passerName: string }>> {
     const { partition, account } = cluster;
     const parsed = roleRef.includes(':') ? parseRoleArn(roleRef) : /^[\w+=,.@-]{1,64}$/.test(roleRef) ? { partition, account, name: roleRef, path: '/' } : undefined;
     const role = parsed && parsed.account === account ? await deps.store.read((tx) => tx.roles.get(account, parsed.name)) : undefined;
@@ -773,7 +773,7 @@ export function createKube(app: App, options: KubeOptions) {
         (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, time: deps.now() }, { identity: [], trust }).decision === 'Allow',
       );
     if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
-    return ok({ roleArn, roleName: role.name });
+    return ok({ roleArn, roleName: role.name, passerName: submitterName(who.value.principal) });
   }
 
   /**
@@ -857,7 +857,7 @@ export function createKube(app: App, options: KubeOptions) {
     } else {
       const closed = deps.audit?.gate('pods are not admitted with a role');
       if (closed && !closed.ok) return refuse(closed.errors[0]?.message ?? 'the audit log cannot be written', 503);
-      const created = await createPodJob(cluster, { passerArn: passer.arn, roleArn: pass.value.roleArn, namespace: req.namespace, name, ...(generateName !== undefined ? { generateName } : {}) });
+      const created = await createPodJob(cluster, { passerArn: passer.arn, passerName: pass.value.passerName, roleArn: pass.value.roleArn, namespace: req.namespace, name, ...(generateName !== undefined ? { generateName } : {}) });
       jobId = created.job.id;
       env = await options.podEnvironment(created.job, created.capability);
     }
@@ -993,7 +993,7 @@ export function createKube(app: App, options: KubeOptions) {
     return { allowed: true };
   }
 
-  async function createPodJob(cluster: KubeCluster, input: { passerArn: string; roleArn: string; namespace: string; name: string; generateName?: string }): Promise<{ job: Job; capability: string }> {
+  async function createPodJob(cluster: KubeCluster, input: { passerArn: string; passerName: string; roleArn: string; namespace: string; name: string; generateName?: string }): Promise<{ job: Job; capability: string }> {
     const id = uniqueId('', deps.randomBytes(16), 12).toLowerCase();
     const capability = Buffer.from(deps.randomBytes(32)).toString('base64url');
     const podName = input.name !== '' ? input.name : `${input.generateName ?? ''}*`;
@@ -1003,7 +1003,7 @@ export function createKube(app: App, options: KubeOptions) {
       partition: cluster.partition,
       workspace: '',
       name: `${cluster.name}-pod-${input.namespace}-${podName}`.slice(0, 128),
-      submitter: { arn: input.passerArn, name: input.passerArn.slice(input.passerArn.lastIndexOf('/') + 1) },
+      submitter: { arn: input.passerArn, name: input.passerName },
       role: { mode: 'custom', arn: input.roleArn },
       replicas: 1,
       state: 'Running',
@@ -1231,6 +1231,17 @@ function entryOwner(p: Principal): { user: { name: string; path: string } } | { 
     return role && { role };
   }
   return undefined;
+}
+
+/**
+ * The submitter name of a pod's job, which its sessions carry as SourceIdentity (app/jobs.ts `sessionFacts`), as a node
+ * started by the same principal gets (app/jobs.ts `startNode`, review S, S6): a user's name (its own keys or a
+ * `GetSessionToken` session); a role session's own SourceIdentity, which persists and cannot be changed, else its
+ * session ARN — never the last segment of that ARN, the RoleSessionName its assumer chose freely (review X).
+ */
+function submitterName(p: Principal): string {
+  if (p.kind === 'user') return p.arn.slice(p.arn.lastIndexOf('/') + 1);
+  return p.session?.sourceIdentity ?? p.arn;
 }
 
 /** Why a caller whose entry renders a `system:` username is not authenticated (review R, R4). */
