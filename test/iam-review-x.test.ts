@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { gatehouseJson } from './support/resource-server.ts';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const A = '000000000000';
@@ -150,5 +151,88 @@ describe('X1: aws:TagKeys carries the stored spelling of a tag key the request s
       assert.equal((await apply(k, [doc('User', 'x1-self', { tags: { [key]: 'top' } })])).status, 403, key);
     }
     assert.deepEqual(await userTags('x1-self'), []);
+  });
+});
+
+describe('X5: the gatehouse: tag-key prefix is reserved on users and roles', () => {
+  test('TagUser, TagRole, CreateUser and CreateRole (IAM API) refuse it in any case, naming the key', async () => {
+    await admin.send(new I.CreateUserCommand({ UserName: 'x5-u' }));
+    await admin.send(new I.CreateRoleCommand({ RoleName: 'x5-r', AssumeRolePolicyDocument: trustUser('x5-u') }));
+    for (const key of ['gatehouse:workspace', 'GateHouse:job', 'GATEHOUSE:cluster', 'gatehouse:anything']) {
+      const tags = [{ Key: 'team', Value: 'blue' }, { Key: key, Value: 'team-a' }];
+      for (const [what, p] of [
+        ['TagUser', admin.send(new I.TagUserCommand({ UserName: 'x5-u', Tags: tags }))],
+        ['TagRole', admin.send(new I.TagRoleCommand({ RoleName: 'x5-r', Tags: tags }))],
+        ['CreateUser', admin.send(new I.CreateUserCommand({ UserName: 'x5-new', Tags: tags }))],
+        ['CreateRole', admin.send(new I.CreateRoleCommand({ RoleName: 'x5-new', AssumeRolePolicyDocument: trustUser('x5-u'), Tags: tags }))],
+      ] as const) {
+        const e = await p.then(
+          () => undefined,
+          (x: Error) => x,
+        );
+        assert.equal(e?.name, 'ValidationError', `${what} ${key}`);
+        assert.match(e?.message ?? '', new RegExp(`Tags\\[1\\]\\.Key \`${key}\`: the \`gatehouse:\` prefix is reserved`), `${what} ${key}`);
+      }
+    }
+    assert.deepEqual(await userTags('x5-u'), []);
+    assert.deepEqual(await roleTags('x5-r'), []);
+    assert.equal(await errorName(admin.send(new I.GetUserCommand({ UserName: 'x5-new' }))), 'NoSuchEntityException');
+    assert.equal(await errorName(admin.send(new I.GetRoleCommand({ RoleName: 'x5-new' }))), 'NoSuchEntityException');
+    // A key that only contains the word is not reserved.
+    assert.equal(await errorName(admin.send(new I.TagUserCommand({ UserName: 'x5-u', Tags: [{ Key: 'my-gatehouse:x', Value: '1' }] }))), 'ok');
+  });
+
+  test('/v1 and apply refuse it too', async () => {
+    const key = server.admin;
+    const u = await gatehouseJson(server.url, key, 'POST', '/v1/users', { name: 'x5-v1', tags: { 'gatehouse:workspace': 'team-a' } });
+    assert.equal(u.status, 400, JSON.stringify(u.json));
+    assert.match(JSON.stringify(u.json), /gatehouse:workspace/);
+    const r = await gatehouseJson(server.url, key, 'POST', '/v1/roles', { name: 'x5-v1', trustPolicy: JSON.parse(trustUser('x5-u')), tags: { 'Gatehouse:Workspace': 'team-a' } });
+    assert.equal(r.status, 400, JSON.stringify(r.json));
+    assert.match(JSON.stringify(r.json), /Gatehouse:Workspace/);
+    for (const d of [doc('User', 'x5-u', { tags: { 'gatehouse:workspace': 'team-a' } }), doc('Role', 'x5-r', { trustPolicy: JSON.parse(trustUser('x5-u')), tags: { 'GATEHOUSE:job': 'j-1' } })]) {
+      const a = await apply(key, [d]);
+      assert.equal(a.status, 400, JSON.stringify(a.json));
+      assert.match(JSON.stringify(a.json), /gatehouse:` prefix is reserved/i);
+    }
+    assert.deepEqual(await roleTags('x5-r'), []);
+  });
+
+  test('a role that cannot be tagged gatehouse:workspace gives its sessions no such principal tag', async () => {
+    const eve = await userWith(
+      'x5-eve',
+      policy({ Effect: 'Allow', Action: ['iam:TagRole', 'iam:GetRole'], Resource: ARN('role/x5-team-b-*') }, { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: '*' }),
+    );
+    await admin.send(new I.CreateRoleCommand({ RoleName: 'x5-team-b-runner', AssumeRolePolicyDocument: trustUser('x5-eve') }));
+    await admin.send(
+      new I.PutRolePolicyCommand({
+        RoleName: 'x5-team-b-runner',
+        PolicyName: 'ws',
+        PolicyDocument: JSON.stringify(policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::ws-data/${aws:PrincipalTag/gatehouse:workspace}/*' })),
+      }),
+    );
+    assert.equal(await errorName(server.iam(eve).send(new I.TagRoleCommand({ RoleName: 'x5-team-b-runner', Tags: [{ Key: 'gatehouse:workspace', Value: 'team-a' }] }))), 'ValidationError');
+    const s = await server.sts(eve).send(new AssumeRoleCommand({ RoleArn: ARN('role/x5-team-b-runner'), RoleSessionName: 'eve' }));
+    const session = { accessKeyId: s.Credentials!.AccessKeyId!, secretAccessKey: s.Credentials!.SecretAccessKey!, sessionToken: s.Credentials!.SessionToken! };
+    const d = await gatehouseJson(server.url, session, 'POST', '/v1/authorize', { action: 's3:GetObject', resource: 'arn:aws:s3:::ws-data/team-a/secret' });
+    assert.equal(d.status, 200, JSON.stringify(d.json));
+    assert.notEqual(d.json['decision'], 'Allow');
+  });
+
+  test('a reserved key stored before the rule still loads, and may be kept beside new tags or removed', async () => {
+    await admin.send(new I.CreateUserCommand({ UserName: 'x5-legacy' }));
+    const app = await server.openApp();
+    await app.deps.store.write(async (tx) => {
+      const r = await tx.users.update(A, 'x5-legacy', { tags: [{ key: 'gatehouse:workspace', value: 'old' }] });
+      assert.ok(r.ok);
+    });
+    assert.deepEqual(await userTags('x5-legacy'), [{ Key: 'gatehouse:workspace', Value: 'old' }]);
+    assert.equal((await admin.send(new I.GetUserCommand({ UserName: 'x5-legacy' }))).User?.UserName, 'x5-legacy');
+    assert.equal(await errorName(admin.send(new I.TagUserCommand({ UserName: 'x5-legacy', Tags: [{ Key: 'team', Value: 'blue' }] }))), 'ok');
+    assert.deepEqual(await userTags('x5-legacy'), [{ Key: 'gatehouse:workspace', Value: 'old' }, { Key: 'team', Value: 'blue' }]);
+    // apply of a document without it removes it.
+    const a = await apply(server.admin, [doc('User', 'x5-legacy', { tags: { team: 'blue' } })]);
+    assert.equal(a.status, 200, JSON.stringify(a.json));
+    assert.deepEqual(await userTags('x5-legacy'), [{ Key: 'team', Value: 'blue' }]);
   });
 });

@@ -5,6 +5,8 @@
  * a message or undefined.
  */
 
+import { GATEHOUSE_TAG_PREFIX, reservedByGatehouse } from '../sts/session.ts';
+
 export type EntityKind = 'user' | 'group' | 'role' | 'policy' | 'instance-profile';
 
 export const QUOTAS = {
@@ -70,6 +72,10 @@ export function checkTags(tags: readonly Tag[], existing: readonly Tag[] = []): 
   for (const [i, t] of tags.entries()) {
     if (typeof t.key !== 'string' || t.key.length < 1 || t.key.length > 128 || !TAG_KEY_RE.test(t.key)) return `Tags[${i}].Key must be 1–128 letters, digits, spaces or \`_.:/=+-@\``;
     if (t.key.toLowerCase().startsWith('aws:')) return `Tags[${i}].Key \`${t.key}\`: the \`aws:\` prefix is reserved`;
+    // A user's or role's tags are its sessions' aws:PrincipalTag, and Gatehouse marks job and node sessions with
+    // gatehouse:workspace, gatehouse:job and gatehouse:cluster, which policies scope by (review X, X5). Only new tags are
+    // checked: `existing` ones, stored before this rule, still load and may be removed.
+    if (reservedByGatehouse(t.key)) return `Tags[${i}].Key \`${t.key}\`: the \`${GATEHOUSE_TAG_PREFIX}\` prefix is reserved for the tags Gatehouse sets on job and node sessions`;
     if (typeof t.value !== 'string' || t.value.length > 256 || !TAG_VALUE_RE.test(t.value)) return `Tags[${i}].Value must be at most 256 letters, digits, spaces or \`_.:/=+-@\``;
   }
   const seen = new Set<string>();
