@@ -3,7 +3,8 @@
  * `/v1/`, as the IAM Query API already refuses them every IAM action (AWS: without MFA, no IAM). Against a real
  * server: alice, allowed `iam:*`, gets a session from STS with the AWS SDK v3, then signs `/v1/` requests with it
  * (SigV4, service `gatehouse`): listing and creating users, attaching policies, creating access keys and applying
- * configuration are refused 403 naming GetSessionToken; `whoami`, the authorize API and the job list still answer;
+ * configuration are refused 403 naming GetSessionToken; `whoami`, the authorize API about herself (not about another
+ * principal: that is IAM simulation) and the job list still answer;
  * her access key, and a role session, keep administering as before.
  */
 import { after, before, describe, it } from 'node:test';
@@ -81,6 +82,24 @@ describe('edge review X1: a GetSessionToken session on the admin API', () => {
     assert.equal(decided.json['decision'], 'Allow');
     const jobs = await v1(session, 'GET', '/v1/jobs');
     assert.equal(jobs.status, 200, JSON.stringify(jobs.json));
+  });
+
+  it('asks the authorize API about itself only: another principal, or a proof, is refused as IAM simulation', async () => {
+    const self = await v1(session, 'POST', '/v1/authorize', { principal: 'arn:aws:iam::000000000000:user/alice', action: 'iam:ListUsers', resource: '*' });
+    assert.equal(self.status, 200, JSON.stringify(self.json));
+    const other = await v1(session, 'POST', '/v1/authorize', { principal: 'arn:aws:iam::000000000000:user/admin', action: 'iam:ListUsers', resource: '*' });
+    assert.equal(other.status, 403, JSON.stringify(other.json));
+    assert.match(errorOf(other).message, /^credentials from GetSessionToken may ask the authorize API about themselves only \(`arn:aws:iam::000000000000:user\/alice`\): `principal` asks about another principal/);
+    const proof = await v1(session, 'POST', '/v1/authorize', { principalProof: `${server.url}/?Action=GetCallerIdentity&Version=2011-06-15`, action: 'iam:ListUsers', resource: '*' });
+    assert.equal(proof.status, 403, JSON.stringify(proof.json));
+    const batch = await v1(session, 'POST', '/v1/authorize:batch', { requests: [{ action: 'iam:ListUsers', resource: '*' }, { principal: 'arn:aws:iam::000000000000:user/admin', action: 'iam:ListUsers', resource: '*' }] });
+    assert.equal(batch.status, 403, JSON.stringify(batch.json));
+    assert.equal((batch.json['error'] as { details: { path: string }[] }).details[0]?.path, 'requests[1].principal');
+    const selfBatch = await v1(session, 'POST', '/v1/authorize:batch', { requests: [{ action: 'iam:ListUsers', resource: '*' }] });
+    assert.equal(selfBatch.status, 200, JSON.stringify(selfBatch.json));
+    // Her access key may ask about another principal (she is allowed gatehouse:Authorize).
+    const viaKey = await v1(alice, 'POST', '/v1/authorize', { principal: 'arn:aws:iam::000000000000:user/admin', action: 'iam:ListUsers', resource: '*' });
+    assert.equal(viaKey.status, 200, JSON.stringify(viaKey.json));
   });
 
   it('the user’s access key and a role session keep administering', async () => {

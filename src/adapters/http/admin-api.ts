@@ -687,8 +687,8 @@ function decidesAlone(route: Route): boolean {
  * action without MFA, which Gatehouse does not have, and of STS only AssumeRole and GetCallerIdentity (the Query
  * API refuses the rest: `userSessionRefusal`, server.ts); here the same session would otherwise administer the
  * account in JSON. So a user session keeps what is not administration: who it is (`whoami`), assuming a role, the
- * decisions of the authorize API (a question about another principal still needs `gatehouse:Authorize` on it), and
- * running and watching its training jobs, with reads of the workspaces and clusters they run in. Everything else
+ * authorize API's decisions about itself (`userSessionQuestionRefusal`), and running and watching its training
+ * jobs, with reads of the workspaces and clusters they run in. Everything else
  * (users, groups, roles, policies, access keys, accounts, apply, bindings, resource policies, access entries,
  * workspace and cluster configuration, nodes, revocation, signing keys, reports, simulation and analysis, audit)
  * is refused, and so is any route added later until it is named here: the list fails closed.
@@ -709,15 +709,41 @@ const USER_SESSION_ROUTES: ReadonlySet<string> = new Set([
   'GET clusters/:name',
 ]);
 
+const isUserSession = (caller: Caller): boolean => caller.session?.user !== undefined && caller.session.role === undefined;
+
 /** The refusal of a route a GetSessionToken session may not call (`USER_SESSION_ROUTES`), else undefined. */
 function userSessionRefusal(caller: Caller, route: Route, method: string, path: string): GatehouseError[] | undefined {
-  const s = caller.session;
-  if (s?.user === undefined || s.role !== undefined) return undefined;
+  if (!isUserSession(caller)) return undefined;
   if (USER_SESSION_ROUTES.has(`${route.method} ${route.pattern.join('/')}`)) return undefined;
   return fail1(
     'ACCESS_DENIED',
     `credentials from GetSessionToken cannot call ${method} ${path}: without MFA, which this server does not offer, a user's session may not administer the account (as AWS refuses it every IAM action); sign with the user's access key, or assume a role`,
   );
+}
+
+/**
+ * A GetSessionToken session asks the authorize API about itself only: a question about another principal (`principal`
+ * naming another ARN, a `principalProof`) is IAM's SimulatePrincipalPolicy in AWS's terms, which such a session may
+ * not call. The question's own shape is checked by its use case; only these two fields are read here.
+ */
+function userSessionQuestionRefusal(caller: Caller, body: Json, batch: boolean): GatehouseError[] | undefined {
+  const requests = batch ? body['requests'] : [body];
+  if (!Array.isArray(requests)) return undefined;
+  for (const [i, q] of (requests as unknown[]).entries()) {
+    if (typeof q !== 'object' || q === null) continue;
+    const question = q as Json;
+    const other = question['principalProof'] !== undefined ? 'principalProof' : question['principal'] !== undefined && question['principal'] !== caller.principal.arn ? 'principal' : undefined;
+    if (other === undefined) continue;
+    const at = batch ? `requests[${i}].${other}` : other;
+    return [
+      {
+        code: 'ACCESS_DENIED',
+        message: `credentials from GetSessionToken may ask the authorize API about themselves only (\`${caller.principal.arn}\`): \`${at}\` asks about another principal, which needs the user's access key (without MFA, which this server does not offer, no IAM simulation, as AWS); leave out \`principal\` to ask about yourself`,
+        path: at,
+      },
+    ];
+  }
+  return undefined;
 }
 
 /** Handles one request under `/v1/`: the routes above, then `extraRoutes`. */
@@ -793,6 +819,11 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request body must be a JSON object'));
     json = parsed as Json;
+  }
+  const questionRefusal = decides && isUserSession(caller) ? userSessionQuestionRefusal(caller, json, route.pattern[0] === 'authorize:batch') : undefined;
+  if (questionRefusal !== undefined) {
+    recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, questionRefusal[0]);
+    return sendErrors(res, requestId, questionRefusal);
   }
   const result = await route.handler(new Context(app, caller, params, json, q === -1 ? '' : url.slice(q + 1)));
   if (!result.ok) {
