@@ -236,3 +236,60 @@ describe('X5: the gatehouse: tag-key prefix is reserved on users and roles', () 
     assert.deepEqual(await userTags('x5-legacy'), [{ Key: 'team', Value: 'blue' }]);
   });
 });
+
+describe('X3: apply --prune detaches a deleted managed policy as DetachUserPolicy/DetachRolePolicy are decided', () => {
+  test('a Deny on aws:ResourceTag/protected or on iam:PermissionsBoundary stops the prune, as it stops the IAM API', async () => {
+    const allow = JSON.stringify(policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }));
+    const create = async (name: string) => (await admin.send(new I.CreatePolicyCommand({ PolicyName: name, PolicyDocument: allow }))).Policy!.Arn!;
+    const guardU = await create('x3-guard-u');
+    const guardR = await create('x3-guard-r');
+    const guardB = await create('x3-guard-b');
+    const guardG = await create('x3-guard-g');
+    const BOUNDARY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+    await admin.send(new I.CreateUserCommand({ UserName: 'x3-boss', Tags: [{ Key: 'protected', Value: 'true' }] }));
+    await admin.send(new I.AttachUserPolicyCommand({ UserName: 'x3-boss', PolicyArn: guardU }));
+    await admin.send(new I.CreateRoleCommand({ RoleName: 'x3-crown', AssumeRolePolicyDocument: trustUser('x3-boss'), Tags: [{ Key: 'protected', Value: 'true' }] }));
+    await admin.send(new I.AttachRolePolicyCommand({ RoleName: 'x3-crown', PolicyArn: guardR }));
+    await admin.send(new I.CreateRoleCommand({ RoleName: 'x3-bounded', AssumeRolePolicyDocument: trustUser('x3-boss'), PermissionsBoundary: BOUNDARY }));
+    await admin.send(new I.AttachRolePolicyCommand({ RoleName: 'x3-bounded', PolicyArn: guardB }));
+    await admin.send(new I.CreateGroupCommand({ GroupName: 'x3-plain' }));
+    await admin.send(new I.AttachGroupPolicyCommand({ GroupName: 'x3-plain', PolicyArn: guardG }));
+
+    const tagged = await userWith(
+      'x3-helpdesk',
+      policy({ Effect: 'Allow', Action: ['iam:*', 'gatehouse:*'], Resource: '*' }, { Effect: 'Deny', Action: 'iam:*', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/protected': 'true' } } }),
+    );
+    const bounded = await userWith(
+      'x3-helpdesk-b',
+      policy({ Effect: 'Allow', Action: ['iam:*', 'gatehouse:*'], Resource: '*' }, { Effect: 'Deny', Action: 'iam:Detach*Policy', Resource: '*', Condition: { StringEquals: { 'iam:PermissionsBoundary': BOUNDARY } } }),
+    );
+    // The IAM API's answers, which apply must match.
+    assert.equal(await errorName(server.iam(tagged).send(new I.DetachUserPolicyCommand({ UserName: 'x3-boss', PolicyArn: guardU }))), 'AccessDenied');
+    assert.equal(await errorName(server.iam(tagged).send(new I.DetachRolePolicyCommand({ RoleName: 'x3-crown', PolicyArn: guardR }))), 'AccessDenied');
+    assert.equal(await errorName(server.iam(bounded).send(new I.DetachRolePolicyCommand({ RoleName: 'x3-bounded', PolicyArn: guardB }))), 'AccessDenied');
+
+    const keep = doc('Policy', 'x3-keep', { document: policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) });
+    const attached = async () => ({
+      boss: (await admin.send(new I.ListAttachedUserPoliciesCommand({ UserName: 'x3-boss' }))).AttachedPolicies?.map((p) => p.PolicyName),
+      crown: (await admin.send(new I.ListAttachedRolePoliciesCommand({ RoleName: 'x3-crown' }))).AttachedPolicies?.map((p) => p.PolicyName),
+      bounded: (await admin.send(new I.ListAttachedRolePoliciesCommand({ RoleName: 'x3-bounded' }))).AttachedPolicies?.map((p) => p.PolicyName),
+      plain: (await admin.send(new I.ListAttachedGroupPoliciesCommand({ GroupName: 'x3-plain' }))).AttachedPolicies?.map((p) => p.PolicyName),
+    });
+    const before = { boss: ['x3-guard-u'], crown: ['x3-guard-r'], bounded: ['x3-guard-b'], plain: ['x3-guard-g'] };
+    for (const [who, k] of [
+      ['tagged', tagged],
+      ['bounded', bounded],
+    ] as const) {
+      const r = await apply(k, [keep], true);
+      assert.equal(r.status, 403, `${who}: ${JSON.stringify(r.json)}`);
+      assert.match(JSON.stringify(r.json), /Detach(User|Role)Policy/, who);
+      assert.deepEqual(await attached(), before, who);
+    }
+    // Only the prune of the policy on the protected principals is refused: without them in its way, it goes through.
+    assert.equal(await errorName(admin.send(new I.DetachUserPolicyCommand({ UserName: 'x3-boss', PolicyArn: guardU }))), 'ok');
+    assert.equal(await errorName(admin.send(new I.DetachRolePolicyCommand({ RoleName: 'x3-crown', PolicyArn: guardR }))), 'ok');
+    const r = await apply(bounded, [keep, doc('Policy', 'x3-guard-b', { document: JSON.parse(allow) })], true);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.deepEqual(await attached(), { boss: [], crown: [], bounded: ['x3-guard-b'], plain: [] });
+  });
+});

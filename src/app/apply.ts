@@ -817,8 +817,13 @@ const policyKind: KindHandler<PolicySpec> = {
     const steps: Step[] = [];
     const partition = env.partitionOf(ref.account);
     for (const a of await env.tx.attachments.listForPolicy(p.arn)) {
-      const path = a.principal.type === 'user' ? (await env.tx.users.get(a.principal.account, a.principal.name))?.path : a.principal.type === 'group' ? (await env.tx.groups.get(a.principal.account, a.principal.name))?.path : (await env.tx.roles.get(a.principal.account, a.principal.name))?.path;
-      steps.push({ phase: PHASE.deletePolicy, action: `Detach${NOUN[a.principal.type]}Policy`, resource: entityArn(partition, a.principal.account, a.principal.type, path ?? '/', a.principal.name), account: a.principal.account, context: { 'iam:PolicyARN': p.arn } });
+      const { account, name, type } = a.principal;
+      const tagged = type === 'user' ? await env.tx.users.get(account, name) : type === 'role' ? await env.tx.roles.get(account, name) : undefined;
+      const e = tagged ?? (type === 'group' ? await env.tx.groups.get(account, name) : undefined);
+      // Decided as the IAM API decides Detach…Policy: on the principal's canonical ARN, with its resource tags and its
+      // current boundary (review X, X3; a group has neither).
+      const context = tagged ? { ...resourceTagContext(tagged.tags), ...boundaryContext(tagged.permissionsBoundary) } : {};
+      steps.push({ phase: PHASE.deletePolicy, action: `Detach${NOUN[type]}Policy`, resource: entityArn(partition, account, type, e?.path ?? '/', e?.name ?? name), account, context: { ...context, 'iam:PolicyARN': p.arn } });
     }
     if ((await env.tx.policies.listVersions(p.arn)).length > 1) steps.push({ phase: PHASE.deletePolicy, action: 'DeletePolicyVersion', resource: p.arn, account: ref.account });
     steps.push({
