@@ -82,6 +82,7 @@ import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
 import { isStoreUnavailable, type SealedSecret } from './ports/store.ts';
+import { admitAuthFailure, authFailureEvent, authFailureMessage, claimedCredential, keyOwner } from './auth-failures.ts';
 
 const WEBHOOK_PREFIX = 'k8swebhook/';
 const webhookKey = (account: string, cluster: string): string => `${WEBHOOK_PREFIX}${account}/${cluster.toLowerCase()}`;
@@ -145,6 +146,37 @@ interface KubeRequest {
     | { readonly principal: Principal; readonly policies: PolicySet; readonly views: readonly { readonly action: string; readonly resource: string }[]; readonly time: number }
     | undefined;
 }
+
+/**
+ * A TokenReview refused past the webhook's bearer check, as the HTTP edge saw it (`tokenRefused`): at which step, the
+ * code that step gave, the message it answered (read by its start for a finer reason, never copied into the record),
+ * and the token's decoded target (its query names the access key and carries the session token: both read to name
+ * the key's owner, only the key id recorded).
+ * - `token`: not a `k8s-aws-v1.` presigned GetCallerIdentity URL this server accepts (core/kube/token.ts `decodeToken`);
+ * - `signature`: the presigned request is malformed or expired (`parseSigV4`; `code` is SigV4's);
+ * - `credentials`: unknown or inactive key, a session token that does not open, expired or revoked (`app.authenticate`;
+ *   `code` its ErrorCode);
+ * - `mismatch`: the signature does not verify (wrong secret, or a token made for another cluster; `code` SigV4's);
+ * - `entry`: the caller authenticated but no access entry makes it a Kubernetes user (`identify`).
+ */
+export interface TokenRefusal {
+  readonly step: 'token' | 'signature' | 'credentials' | 'mismatch' | 'entry';
+  readonly code?: string;
+  readonly message: string;
+  /** The token's decoded request target (`/?Action=GetCallerIdentity&…`), when it decoded. */
+  readonly target?: string;
+  readonly sourceIp: string;
+}
+
+/** `app.authenticate`'s error codes as the AWS error codes the audit records carry (auth-failures.ts). */
+const CREDENTIAL_CODES: Readonly<Record<string, string>> = { INVALID_CLIENT_TOKEN_ID: 'InvalidClientTokenId', EXPIRED_TOKEN: 'ExpiredToken', ACCESS_DENIED: 'AccessDenied' };
+
+/** Fixed text for the refusals auth-failures.ts has no words for (`identify`'s, by the start of their message). */
+const ENTRY_REASONS: readonly (readonly [RegExp, string])[] = [
+  [/ has no access entry in cluster /, 'no access entry of the cluster maps the principal'],
+  [/ was made for an earlier principal of that name/, 'the access entry was made for an earlier principal of that name'],
+  [/ renders the username /, 'the access entry renders a username Kubernetes reserves (`system:`)'],
+];
 
 export interface AccessReviewAnswer {
   readonly allowed: boolean;
@@ -511,6 +543,36 @@ export function createKube(app: App, options: KubeOptions) {
       extra[SESSION_EXTRA] = [sealSession(cluster, s)];
     }
     return ok({ username, uid: `gatehouse:${caller.account}:${caller.principal.userId ?? caller.user?.id ?? caller.principal.arn}`, groups, extra });
+  }
+
+  /**
+   * Records a refused TokenReview (review X) as the other doors record refused authentications (auth-failures.ts): a
+   * `decision` `Deny` of `sts:GetCallerIdentity` (what a `k8s-aws-v1.` token is) on the cluster's ARN, naming the key's
+   * owner when the directory in memory knows the key (a session token that opens names its session, expired or
+   * revoked too), else `anonymous` in the cluster's account; the key id, a fixed description, the cluster and the
+   * source IP (kube-apiserver's). Never the token, its signature or session token. Anyone who can reach kube-apiserver
+   * can send tokens, so it is flood-limited with the other refusals (`admitAuthFailure`); our own failure to check
+   * (the store unreachable) is not recorded.
+   */
+  function tokenRefused(cluster: KubeCluster, r: TokenRefusal): void {
+    const sink = deps.audit;
+    if (sink === undefined || r.code === 'SERVICE_UNAVAILABLE') return;
+    const admitted = admitAuthFailure(deps, r.sourceIp);
+    if (!admitted.record) return;
+    const at = r.target?.indexOf('?') ?? -1;
+    const claimed = r.target !== undefined && at >= 0 ? claimedCredential(undefined, undefined, r.target.slice(at + 1)) : {};
+    const code = r.step === 'token' ? 'InvalidToken' : r.step === 'entry' ? 'AccessDenied' : r.step === 'credentials' ? (CREDENTIAL_CODES[r.code ?? ''] ?? 'InvalidClientTokenId') : (r.code ?? 'SignatureDoesNotMatch');
+    const message =
+      r.step === 'token'
+        ? 'the token is not a k8s-aws-v1. presigned GetCallerIdentity URL this server accepts'
+        : r.step === 'entry'
+          ? (ENTRY_REASONS.find(([re]) => re.test(r.message.slice(0, 1000)))?.[1] ?? 'no access entry of the cluster maps the principal')
+          : r.step === 'mismatch' && code === 'SignatureDoesNotMatch'
+            ? 'the signature does not match (a wrong secret, or a token made for another cluster)'
+            : authFailureMessage(code, r.message);
+    const owner = keyOwner(app, claimed.accessKeyId, claimed.sessionToken);
+    const event = authFailureEvent({ ...claimed, action: 'sts:GetCallerIdentity', resource: cluster.arn, code, message: r.message, sourceIp: r.sourceIp }, owner, admitted.suppressed);
+    sink.record({ ...event, account: owner?.account ?? cluster.account, detail: { ...event.detail, message, cluster: cluster.name } });
   }
 
   // --- Authorization ----------------------------------------------------------------------------------------
@@ -1109,6 +1171,7 @@ export function createKube(app: App, options: KubeOptions) {
   return {
     webhookCluster,
     identify,
+    tokenRefused,
     accessReview,
     admit,
     createAccessEntry,
