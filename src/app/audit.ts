@@ -34,6 +34,7 @@ import {
   canonicalJson,
   canonicalRedacted,
   chainVerifier,
+  MAX_BREAKS_KEPT,
   linkEvents,
   type AuditEvent,
   type AuditFilter,
@@ -141,8 +142,18 @@ export interface VerifyReport {
   readonly anchor: string;
   /** The anchor this verification was asked to check (`expect`), when it was. */
   readonly expected?: string;
-  readonly broken?: BrokenLink | { readonly seq: number; readonly reason: 'checkpoint' | 'anchor'; readonly message: string };
+  /** The first break found (`ok` false). */
+  readonly broken?: VerifyBreak;
+  /**
+   * Every break found, in order (the first `MAX_BREAKS_KEPT`; `broken` is the first): verification goes on past a
+   * bad record, so one cannot hide the ones after it. Present when `ok` is false.
+   */
+  readonly breaks?: readonly VerifyBreak[];
+  /** How many breaks were found in all (more than `breaks` holds when it was cut). Present when `ok` is false. */
+  readonly breakCount?: number;
 }
+
+export type VerifyBreak = BrokenLink | { readonly seq: number; readonly reason: 'checkpoint' | 'anchor'; readonly message: string };
 
 /** An anchor kept from an earlier `verify`: record `seq` had hash `hash`. */
 export interface AuditAnchor {
@@ -854,21 +865,27 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     let attested: { seq: number; hash: string } | undefined;
     // The anchored record's hash as the chain holds it (the checkpoint's, when the anchor is the checkpoint).
     let anchored: string | undefined = expect !== undefined && expect.seq === head.baseSeq ? head.baseHash : undefined;
-    const report = (broken?: VerifyReport['broken']): Result<VerifyReport> =>
-      ok({
-        ok: broken === undefined,
+    // Breaks beyond the chain's own (checkpoint, anchor), after those `v` found, in the order found.
+    const more: VerifyBreak[] = [];
+    const report = (): Result<VerifyReport> => {
+      const all: VerifyBreak[] = [...v.breaks, ...more];
+      const count = v.breakCount + more.length;
+      return ok({
+        ok: count === 0,
         checked: v.checked,
         head: { seq: head.seq, hash: head.hash },
         base: { seq: head.baseSeq, hash: head.baseHash },
         anchor: `${head.seq}:${head.hash}`,
         ...(expect !== undefined ? { expected: `${expect.seq}:${expect.hash}` } : {}),
-        ...(broken ? { broken } : {}),
+        ...(count > 0 ? { broken: all[0] as VerifyBreak, breaks: all.slice(0, MAX_BREAKS_KEPT), breakCount: count } : {}),
       });
+    };
+    // Every page is checked, whatever an earlier one held: a record that breaks the chain is reported and the chain
+    // followed on from it, so one bad record (planted, or a store that mangled it) cannot hide later tampering.
     for (;;) {
       const page = await deps.store.read((tx) => tx.audit.list({}, after, MAX_PAGE));
       const upto = page.filter((r) => r.seq <= head.seq);
-      const broken = v.check(upto);
-      if (broken) return report(broken);
+      v.check(upto);
       for (const r of upto) {
         if (r.action === PRUNE_ACTION) {
           const c = r.detail['checkpoint'] as { seq?: unknown; hash?: unknown } | undefined;
@@ -879,22 +896,19 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       if (upto.length < page.length || page.length < MAX_PAGE) break;
       after = (page.at(-1) as AuditRecord).seq;
     }
-    const end = v.end(head);
-    if (end) return report(end);
+    v.end(head);
     // A checkpoint is trusted only when a record of the chain attests it (the pruning record), so rows cannot be
     // deleted from the start by moving the checkpoint: that record would have to be rewritten too.
     if (head.baseSeq > 0 && (attested === undefined || attested.seq !== head.baseSeq || attested.hash !== head.baseHash)) {
-      return report({ seq: head.baseSeq, reason: 'checkpoint', message: `the checkpoint (record ${head.baseSeq}) is not the one the last pruning recorded in the chain${attested ? ` (record ${attested.seq})` : ''}` });
+      more.push({ seq: head.baseSeq, reason: 'checkpoint', message: `the checkpoint (record ${head.baseSeq}) is not the one the last pruning recorded in the chain${attested ? ` (record ${attested.seq})` : ''}` });
     }
     if (expect !== undefined) {
       if (expect.seq > head.seq) {
-        return report({ seq: head.seq + 1, reason: 'truncated', message: `missing anchor: record ${expect.seq} is not in the chain, which ends at record ${head.seq}: records ${head.seq + 1}–${expect.seq} at least were deleted and the head moved back` });
-      }
-      if (expect.seq < head.baseSeq) {
-        return report({ seq: expect.seq, reason: 'anchor', message: `missing anchor: record ${expect.seq} was pruned (the chain starts after record ${head.baseSeq}), so it cannot be checked: keep the anchor of a newer verification` });
-      }
-      if (anchored !== expect.hash) {
-        return report({ seq: expect.seq, reason: 'anchor', message: `record ${expect.seq} does not match the anchor: its hash is ${anchored ?? 'unknown'}, the anchor's ${expect.hash}: the chain from there on was rewritten` });
+        more.push({ seq: head.seq + 1, reason: 'truncated', message: `missing anchor: record ${expect.seq} is not in the chain, which ends at record ${head.seq}: records ${head.seq + 1}–${expect.seq} at least were deleted and the head moved back` });
+      } else if (expect.seq < head.baseSeq) {
+        more.push({ seq: expect.seq, reason: 'anchor', message: `missing anchor: record ${expect.seq} was pruned (the chain starts after record ${head.baseSeq}), so it cannot be checked: keep the anchor of a newer verification` });
+      } else if (anchored !== expect.hash) {
+        more.push({ seq: expect.seq, reason: 'anchor', message: `record ${expect.seq} does not match the anchor: its hash is ${anchored ?? 'unknown'}, the anchor's ${expect.hash}: the chain from there on was rewritten` });
       }
     }
     return report();

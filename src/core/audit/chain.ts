@@ -144,6 +144,11 @@ export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 
     }
     return t;
   };
+  // A lone UTF-16 surrogate (`"\ud800"` in a JSON request) cannot be stored as UTF-8 text: both databases store
+  // U+FFFD in its place, and the record read back would no longer match the hash of the string as given (review Y,
+  // Y2). Every column is made well-formed before it is hashed, so what is hashed is what is stored. (The detail needs
+  // nothing: its canonical text escapes a lone surrogate as `\ud800`, plain ASCII, stored and read back as it is.)
+  const wf = (v: string): string => (typeof v !== 'string' || v.isWellFormed() ? v : v.toWellFormed());
   // Records of a batch mostly share their millisecond.
   let lastAt = Number.NaN;
   let lastIso = '';
@@ -158,19 +163,19 @@ export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 
     const base: { -readonly [K in keyof Omit<AuditRecord, 'hash' | 'detail'>]: Omit<AuditRecord, 'hash' | 'detail'>[K] } = {
       seq,
       at: lastIso,
-      kind: e.kind,
-      account: e.account,
-      principal: e.principal,
-      action: e.action,
-      resource: e.resource,
+      kind: wf(e.kind) as AuditRecord['kind'],
+      account: wf(e.account),
+      principal: wf(e.principal),
+      action: wf(e.action),
+      resource: wf(e.resource),
       prevHash: prev,
     };
-    if (e.decision !== undefined) base.decision = e.decision;
-    if (e.role !== undefined) base.role = e.role;
-    if (e.session !== undefined) base.session = e.session;
-    if (e.job !== undefined) base.job = e.job;
-    if (e.sourceIdentity !== undefined) base.sourceIdentity = e.sourceIdentity;
-    if (e.sourceIp !== undefined) base.sourceIp = e.sourceIp;
+    if (e.decision !== undefined) base.decision = wf(e.decision);
+    if (e.role !== undefined) base.role = wf(e.role);
+    if (e.session !== undefined) base.session = wf(e.session);
+    if (e.job !== undefined) base.job = wf(e.job);
+    if (e.sourceIdentity !== undefined) base.sourceIdentity = wf(e.sourceIdentity);
+    if (e.sourceIp !== undefined) base.sourceIp = wf(e.sourceIp);
     const hash = sha256(recordText(base, detailText, q));
     const record = base as AuditRecord & { detail: unknown; hash: string };
     record.hash = hash;
@@ -193,37 +198,75 @@ export type BrokenLink =
   | { readonly seq: number; readonly reason: 'altered'; readonly message: string }
   | { readonly seq: number; readonly reason: 'truncated'; readonly message: string };
 
+/** How many breaks a verifier keeps to report (all are counted). */
+export const MAX_BREAKS_KEPT = 100;
+
 /**
- * Checks records of the chain in order, page by page: `check(page)` returns the first broken link, if any.
- * State carries over between pages; `end(head)` checks that the chain reaches the recorded head (a deleted
- * tail is caught there).
+ * Checks records of the chain in order, page by page: `check(page)` returns the first broken link of the page, if
+ * any, and goes on checking past it: a record that does not link to the one before, or does not match its own
+ * hash, is reported and the chain is followed on from it (from its stored hash), so one bad record cannot hide the
+ * records after it (review Y, Y2). Every break is counted (`breakCount`) and the first `MAX_BREAKS_KEPT` kept
+ * (`breaks`). State carries over between pages; `end(head)` checks that the chain reaches the recorded head (a
+ * deleted tail is caught there).
  */
 export function chainVerifier(start: Pick<AuditHead, 'baseSeq' | 'baseHash'>, sha256: Sha256Hex) {
   let seq = start.baseSeq;
   let prev = start.baseHash;
   let checked = 0;
+  let breakCount = 0;
+  const breaks: BrokenLink[] = [];
+  const broke = (b: BrokenLink): BrokenLink => {
+    breakCount += 1;
+    if (breaks.length < MAX_BREAKS_KEPT) breaks.push(b);
+    return b;
+  };
   return {
     check(page: readonly AuditRecord[]): BrokenLink | undefined {
+      let first: BrokenLink | undefined;
+      const note = (b: BrokenLink): void => {
+        broke(b);
+        first ??= b;
+      };
       for (const r of page) {
-        if (r.seq !== seq + 1) {
-          return { seq: seq + 1, reason: 'missing', message: `record ${seq + 1}${r.seq > seq + 2 ? `–${r.seq - 1}` : ''} is missing (the next record kept is ${r.seq}): deleted` };
+        // A record at or before the last one checked (rows out of order, a duplicate): reported, not followed.
+        if (r.seq <= seq) {
+          note({ seq: r.seq, reason: 'unlinked', message: `record ${r.seq} comes after record ${seq}: the records are out of order` });
+          continue;
         }
-        if (r.prevHash !== prev) return { seq: r.seq, reason: 'unlinked', message: `record ${r.seq} does not link to record ${seq}: its prevHash is not the hash of the record before it` };
+        let linked = true;
+        if (r.seq !== seq + 1) {
+          note({ seq: seq + 1, reason: 'missing', message: `record ${seq + 1}${r.seq > seq + 2 ? `–${r.seq - 1}` : ''} is missing (the next record kept is ${r.seq}): deleted` });
+          linked = false;
+        } else if (r.prevHash !== prev) {
+          note({ seq: r.seq, reason: 'unlinked', message: `record ${r.seq} does not link to record ${seq}: its prevHash is not the hash of the record before it` });
+          linked = false;
+        }
         const { hash, ...rest } = r;
-        if (recordHash(rest, sha256) !== hash) return { seq: r.seq, reason: 'altered', message: `record ${r.seq} was altered: its content does not match its hash` };
+        const intact = recordHash(rest, sha256) === hash;
+        if (!intact) note({ seq: r.seq, reason: 'altered', message: `record ${r.seq} was altered: its content does not match its hash` });
+        // The chain goes on from the stored hash, which is what the next record links to.
         seq = r.seq;
         prev = hash;
-        checked += 1;
+        if (linked && intact) checked += 1;
       }
-      return undefined;
+      return first;
     },
     end(head: Pick<AuditHead, 'seq' | 'hash'>): BrokenLink | undefined {
-      if (seq < head.seq) return { seq: seq + 1, reason: 'truncated', message: `records ${seq + 1}–${head.seq} are missing: the chain ends at ${seq} but its head is ${head.seq}` };
-      if (seq === head.seq && prev !== head.hash) return { seq, reason: 'altered', message: `record ${seq} does not match the chain head's hash` };
+      if (seq < head.seq) return broke({ seq: seq + 1, reason: 'truncated', message: `records ${seq + 1}–${head.seq} are missing: the chain ends at ${seq} but its head is ${head.seq}` });
+      if (seq === head.seq && prev !== head.hash) return broke({ seq, reason: 'altered', message: `record ${seq} does not match the chain head's hash` });
       return undefined;
     },
+    /** Records that linked to the one before and matched their hash. */
     get checked() {
       return checked;
+    },
+    /** The first `MAX_BREAKS_KEPT` breaks found, in order. */
+    get breaks(): readonly BrokenLink[] {
+      return breaks;
+    },
+    /** Every break found. */
+    get breakCount() {
+      return breakCount;
     },
     get last() {
       return { seq, hash: prev };

@@ -31,7 +31,13 @@ interface VerifyJson {
   readonly anchor?: string;
   readonly expected?: string;
   readonly broken?: { readonly seq: number; readonly reason: string; readonly message: string };
+  /** Every break found (a server older than this sends `broken` only). */
+  readonly breaks?: readonly { readonly seq: number; readonly reason: string; readonly message: string }[];
+  readonly breakCount?: number;
 }
+
+/** Breaks printed one per line; the rest are counted (`--json` has the first 100 and the count). */
+const BREAKS_PRINTED = 20;
 
 type VerifyOpts = ConnectionOptions & { json?: true; expect?: string };
 
@@ -249,7 +255,16 @@ async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
     ctx.out(`${printable(`anchor to keep outside the database: ${anchor} (check later with: gatehouse audit verify --expect ${anchor})`)}\n`);
   } else {
     // The reason and message may quote a record's altered content: escaped like the table's cells.
-    ctx.out(`${printable(`audit log BROKEN at record ${v.broken?.seq ?? '?'} (${v.broken?.reason ?? 'unknown'}): ${v.broken?.message ?? ''}`)}\n${printable(`${v.checked} record(s) before it verified; head ${v.head.seq} ${v.head.hash}`)}\n`);
+    const breaks = v.breaks ?? (v.broken ? [v.broken] : []);
+    const count = v.breakCount ?? breaks.length;
+    const line = (b: { seq?: number; reason?: string; message?: string } | undefined): string => `record ${b?.seq ?? '?'} (${b?.reason ?? 'unknown'}): ${b?.message ?? ''}`;
+    ctx.out(`${printable(`audit log BROKEN at ${line(v.broken ?? breaks[0])}`)}\n`);
+    if (count > 1) {
+      ctx.out(`${printable(`${count} break(s) found in all:`)}\n`);
+      for (const b of breaks.slice(0, BREAKS_PRINTED)) ctx.out(`  ${printable(line(b))}\n`);
+      if (count > Math.min(breaks.length, BREAKS_PRINTED)) ctx.out(`  ${printable(`… and ${count - Math.min(breaks.length, BREAKS_PRINTED)} more (--json lists the first ${breaks.length})`)}\n`);
+    }
+    ctx.out(`${printable(`${v.checked} record(s) verified; head ${v.head.seq} ${v.head.hash}`)}\n`);
   }
   return v.ok ? EXIT.ok : EXIT.denied;
 }
@@ -296,7 +311,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
     withServerOptions(
       audit
         .command('verify')
-        .description('walk the hash chain of the whole audit log and report the first broken link; print the anchor to keep')
+        .description('walk the hash chain of the whole audit log and report every broken link; print the anchor to keep')
         .option('--expect <seq:hash>', 'an anchor an earlier verify printed: broken unless that record is still in the chain with that hash', anchorArg),
     ),
   )
