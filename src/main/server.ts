@@ -90,6 +90,11 @@ export interface ServerOptions {
    * last saw for as long as it lasts: README "Many instances", docs/decisions.md).
    */
   readonly maxStalenessSeconds?: number;
+  /**
+   * `--max-connections`: the most connections `--listen` holds at once; default GATEHOUSE_MAX_CONNECTIONS, else
+   * `HTTP_EDGE_LIMITS.maxConnections` (src/adapters/http/server.ts).
+   */
+  readonly maxConnections?: number;
 }
 
 export interface RunningServer {
@@ -180,6 +185,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (staleSeconds * 1000 < 2 * (pollMs ?? 1_000)) {
       throw new StartError(`${shown}: must be at least twice the change poll interval (${pollMs ?? 1_000} ms, GATEHOUSE_CHANGE_POLL_MS), or a healthy instance would flap`, 'usage');
     }
+  }
+  const connText = env['GATEHOUSE_MAX_CONNECTIONS'];
+  const maxConnections = opts.maxConnections ?? (connText !== undefined && connText !== '' ? Number(connText) : undefined);
+  if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections >= 1 && maxConnections <= 9_999_999)) {
+    const shown = opts.maxConnections !== undefined ? `--max-connections \`${String(maxConnections)}\`` : `GATEHOUSE_MAX_CONNECTIONS \`${connText ?? ''}\``;
+    throw new StartError(`${shown}: give a whole number from 1 to 9999999`, 'usage');
   }
   // The listener that answers probes while the database is awaited needs the certificate too.
   const tls = await readTls(opts.tlsCert, opts.tlsKey);
@@ -325,7 +336,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // audit log's health: while it cannot be written, the closed policy refuses issuance and changes (503, retryable)
   // but decisions carry on; /metrics and /v1/audit/status report the audit log.
   const ready = async (): Promise<boolean> => bootstrapped && app.live.loaded && !app.live.tooStale();
-  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics });
+  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, ...(maxConnections !== undefined ? { limits: { maxConnections } } : {}) });
   // The probe listener hands its port over (the one it was given, or the one the kernel picked for port 0).
   const listenPort = waiting?.port ?? listen.port;
   await waiting?.close();

@@ -55,6 +55,10 @@ export interface ServerCommandOptions {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly agentAddress?: string;
+  readonly s3Address?: string;
+  readonly maxStalenessSeconds?: number;
+  /** `--max-connections`: the most connections `--listen` holds at once. */
+  readonly maxConnections?: number;
 }
 
 export interface CommandContext extends CliDeps {

@@ -35,6 +35,7 @@ export const serverCommand: CommandGroup = (program, ctx) => {
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .option('--agent-address <url>', 'base URL at which pods reach the node agent (their credential environment); default the --agent-listen URL')
     .option('--max-staleness <seconds>', 'past this long without a refresh from the database, leave readiness and answer decisions and session checks with 503; default GATEHOUSE_MAX_STALENESS_SECONDS, else no bound')
+    .option('--max-connections <n>', 'the most connections --listen holds at once (one more is closed when accepted); default GATEHOUSE_MAX_CONNECTIONS, else 1024')
     .addHelpText(
       'after',
       `
@@ -67,13 +68,17 @@ not what it must be (--master-key-file, --tls-cert, --tls-key), or the data dir 
 needs is unavailable: an address to listen on is in use or cannot be bound, the database cannot be reached or
 refuses it (see docs/errors.md).`,
     )
-    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string; maxStaleness?: string }) => {
+    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string; maxStaleness?: string; maxConnections?: string }) => {
       if (!ctx.runServer) {
         ctx.err('gatehouse server: not available in this build\n');
         return ctx.exit(EXIT.internal);
       }
       if (opts.maxStaleness !== undefined && !/^\s*\d+(\.\d+)?\s*$/.test(opts.maxStaleness)) {
         ctx.err(`gatehouse server: --max-staleness \`${opts.maxStaleness}\`: give a number of seconds above 0 (leave it out for no bound)\n`);
+        return ctx.exit(EXIT.usage);
+      }
+      if (opts.maxConnections !== undefined && !/^\s*[1-9]\d{0,6}\s*$/.test(opts.maxConnections)) {
+        ctx.err(`gatehouse server: --max-connections \`${opts.maxConnections}\`: give a whole number from 1 to 9999999\n`);
         return ctx.exit(EXIT.usage);
       }
       ctx.exit(
@@ -88,6 +93,7 @@ refuses it (see docs/errors.md).`,
           ...(opts.agentAddress !== undefined ? { agentAddress: opts.agentAddress } : {}),
           ...(opts.s3Address !== undefined ? { s3Address: opts.s3Address } : {}),
           ...(opts.maxStaleness !== undefined ? { maxStalenessSeconds: Number(opts.maxStaleness) } : {}),
+          ...(opts.maxConnections !== undefined ? { maxConnections: Number(opts.maxConnections) } : {}),
         }),
       );
     });
