@@ -153,7 +153,11 @@ export interface VerifyReport {
   readonly breakCount?: number;
 }
 
-export type VerifyBreak = BrokenLink | { readonly seq: number; readonly reason: 'checkpoint' | 'anchor'; readonly message: string };
+/**
+ * Besides the chain's own breaks: `checkpoint` (the chain's start is not attested, or rows lie before it), `anchor`
+ * (the anchor given is not in the chain with its hash), `beyond` (rows lie after the head).
+ */
+export type VerifyBreak = BrokenLink | { readonly seq: number; readonly reason: 'checkpoint' | 'anchor' | 'beyond'; readonly message: string };
 
 /** An anchor kept from an earlier `verify`: record `seq` had hash `hash`. */
 export interface AuditAnchor {
@@ -897,6 +901,28 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       after = (page.at(-1) as AuditRecord).seq;
     }
     v.end(head);
+    // Rows the walk from the checkpoint to the head does not reach: beyond the head (the head row moved back, the
+    // rows left in place, still served by queries: review Y, Y5), or at or before the checkpoint (left by a pruning
+    // that did not delete them, or put back). Either way the head row does not describe the table.
+    // Records appended since the walk began are past `head` too: the rows are read first, then the head as it is
+    // now, which only grows while the log is written (a row and the head move in one transaction).
+    const beyond = await deps.store.read(async (tx) => {
+      const rows = await tx.audit.list({}, head.seq, MAX_PAGE);
+      if (rows.length === 0) return rows;
+      const now = await tx.audit.head();
+      return rows.filter((r) => r.seq > now.seq);
+    });
+    if (beyond.length > 0) {
+      const first = (beyond[0] as AuditRecord).seq;
+      const last = (beyond.at(-1) as AuditRecord).seq;
+      more.push({ seq: first, reason: 'beyond', message: `record${first === last ? ` ${first} lies` : `s ${first}–${last}${beyond.length === MAX_PAGE ? ' (at least)' : ''} lie`} beyond the chain's head (record ${head.seq}): the head was moved back, and the records after it are still in the table` });
+    }
+    if (head.baseSeq > 0) {
+      const early = (await deps.store.read((tx) => tx.audit.list({}, 0, 1)))[0];
+      if (early !== undefined && early.seq <= head.baseSeq) {
+        more.push({ seq: early.seq, reason: 'checkpoint', message: `record ${early.seq} lies at or before the checkpoint (record ${head.baseSeq}), where the chain starts: the checkpoint does not describe the table` });
+      }
+    }
     // A checkpoint is trusted only when a record of the chain attests it (the pruning record), so rows cannot be
     // deleted from the start by moving the checkpoint: that record would have to be rewritten too.
     if (head.baseSeq > 0 && (attested === undefined || attested.seq !== head.baseSeq || attested.hash !== head.baseHash)) {
