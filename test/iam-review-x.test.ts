@@ -293,3 +293,46 @@ describe('X3: apply --prune detaches a deleted managed policy as DetachUserPolic
     assert.deepEqual(await attached(), { boss: [], crown: [], bounded: ['x3-guard-b'], plain: [] });
   });
 });
+
+describe('X4: the default-bucket read check is decided with the bucket policy', () => {
+  const putBucketPolicy = async (bucket: string, ...Statement: Record<string, unknown>[]) => {
+    const r = await gatehouseJson(server.url, server.admin, 'PUT', `/v1/resource-policies/${encodeURIComponent(`arn:aws:s3:::${bucket}`)}`, { document: policy(...Statement) });
+    assert.equal(r.status < 300, true, JSON.stringify(r.json));
+  };
+  const decision = async (who: Credentials, action: string, resource: string) => (await gatehouseJson(server.url, who, 'POST', '/v1/authorize', { action, resource })).json['decision'];
+
+  test('a bucket policy denying the writer refuses the bucket over /v1 and apply; one granting the reads allows it', async () => {
+    const alice = await userWith('x4-alice', policy({ Effect: 'Allow', Action: ['training:*', 's3:*', 'gatehouse:*'], Resource: '*' }));
+    await putBucketPolicy('x4-vault', { Effect: 'Deny', Principal: { AWS: ARN('user/x4-alice') }, Action: 's3:*', Resource: ['arn:aws:s3:::x4-vault', 'arn:aws:s3:::x4-vault/*'] });
+    // Only a GetObject deny: ListBucket alone is not enough.
+    await putBucketPolicy('x4-listable', { Effect: 'Deny', Principal: { AWS: ARN('user/x4-alice') }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::x4-listable/*' });
+    assert.equal(await decision(alice, 's3:GetObject', 'arn:aws:s3:::x4-vault/x'), 'ExplicitDeny');
+    for (const bucket of ['x4-vault', 'x4-listable']) {
+      const put = await gatehouseJson(server.url, alice, 'PUT', '/v1/workspaces/x4-ws', { members: [{ user: 'x4-alice' }], defaultBucket: `arn:aws:s3:::${bucket}` });
+      assert.equal(put.status, 403, JSON.stringify(put.json));
+      assert.match(JSON.stringify(put.json), /default bucket/);
+      const a = await apply(alice, [doc('Workspace', 'x4-ws', { members: [{ user: 'x4-alice' }], defaultBucket: `arn:aws:s3:::${bucket}` })]);
+      assert.equal(a.status, 403, JSON.stringify(a.json));
+      assert.match(JSON.stringify(a.json), new RegExp(bucket));
+    }
+    assert.equal((await gatehouseJson(server.url, alice, 'GET', '/v1/workspaces/x4-ws')).status, 404);
+    // A bucket whose policy does not deny her she may name, through either door.
+    await putBucketPolicy('x4-open', { Effect: 'Deny', Principal: { AWS: ARN('user/someone-else') }, Action: 's3:*', Resource: 'arn:aws:s3:::x4-open/*' });
+    const put = await gatehouseJson(server.url, alice, 'PUT', '/v1/workspaces/x4-ws', { members: [{ user: 'x4-alice' }], defaultBucket: 'arn:aws:s3:::x4-open' });
+    assert.equal(put.status, 200, JSON.stringify(put.json));
+    const a = await apply(alice, [doc('Workspace', 'x4-ws2', { members: [{ user: 'x4-alice' }], defaultBucket: 'arn:aws:s3:::x4-open' })]);
+    assert.equal(a.status, 200, JSON.stringify(a.json));
+
+    // bob's identity policies grant no S3 at all; the bucket policy grants him the reads, as the S3 gateway decides.
+    const bob = await userWith('x4-bob', policy({ Effect: 'Allow', Action: ['training:*', 'gatehouse:*'], Resource: '*' }));
+    await putBucketPolicy('x4-shared', { Effect: 'Allow', Principal: { AWS: ARN('user/x4-bob') }, Action: ['s3:ListBucket', 's3:GetObject'], Resource: ['arn:aws:s3:::x4-shared', 'arn:aws:s3:::x4-shared/*'] });
+    assert.equal(await decision(bob, 's3:GetObject', 'arn:aws:s3:::x4-shared/x'), 'Allow');
+    const b = await gatehouseJson(server.url, bob, 'PUT', '/v1/workspaces/x4-bob', { members: [{ user: 'x4-bob' }], defaultBucket: 'arn:aws:s3:::x4-shared' });
+    assert.equal(b.status, 200, JSON.stringify(b.json));
+    const c = await apply(bob, [doc('Workspace', 'x4-bob2', { members: [{ user: 'x4-bob' }], defaultBucket: 'arn:aws:s3:::x4-shared' })]);
+    assert.equal(c.status, 200, JSON.stringify(c.json));
+    // ...and nothing more: another bucket he cannot name.
+    const d = await apply(bob, [doc('Workspace', 'x4-bob3', { members: [{ user: 'x4-bob' }], defaultBucket: 'arn:aws:s3:::x4-open' })]);
+    assert.equal(d.status, 403, JSON.stringify(d.json));
+  });
+});

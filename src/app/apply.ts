@@ -22,8 +22,21 @@
  * `listNames`/`planDelete`), add it to `KINDS` and remove its name from `PLANNED_KINDS`.
  */
 import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
-import { contextOf, countNonWhitespace, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type PolicyKind } from '../core/iam/index.ts';
-import { claimedBelow, managesResourcePolicy, ownerIn, RESOURCE_POLICY_MAX_CHARS, RESOURCE_POLICY_PREFIX, resourcePolicyKey, resourcePolicyRecord, storedResourcePolicy, type StoredResourcePolicy } from './resource-policies.ts';
+import { contextOf, countNonWhitespace, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type CompiledPolicy, type PolicyKind } from '../core/iam/index.ts';
+import {
+  claimedBelow,
+  governingArns,
+  managesResourcePolicy,
+  ownerIn,
+  RESOURCE_POLICY_MAX_CHARS,
+  RESOURCE_POLICY_PREFIX,
+  resourcePolicyArn,
+  resourcePolicyKey,
+  resourcePolicyRecord,
+  storedResourcePolicy,
+  type StoredResourcePolicy,
+} from './resource-policies.ts';
+import { compileStored } from './unreadable-policy.ts';
 import {
   adminService,
   checkAccountId,
@@ -301,6 +314,11 @@ interface Step {
   readonly context?: Readonly<ConditionContext>;
   /** Accounts are created and changed by principals of the root account only. */
   readonly rootOnly?: boolean;
+  /**
+   * A right the writer must hold on a resource (`alsoRequires`), not an admin action: decided as a request of the
+   * writer on that resource is, with its resource policies and its owner (`decideWithResourcePolicies`).
+   */
+  readonly onResource?: ResourcePoliciesOf;
   readonly run?: (tx: WriteTx, out: RunOutput) => Promise<Result<unknown>>;
 }
 
@@ -1151,7 +1169,10 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
   readonly arn: (partition: Partition, account: string, name: string) => string;
   /** One canonical string per spec field, so equal specs compare equal whatever the order of lists. */
   readonly canon: (s: S) => Record<string, string>;
-  /** Rights the writer must also hold for this change (a workspace's new default bucket: reading it, review S S1). */
+  /**
+   * Rights the writer must also hold for this change (a workspace's new default bucket: reading it, review S S1),
+   * decided as the writer's requests on those resources, with their resource policies (review X, X4).
+   */
   readonly alsoRequires?: (desired: S, existing: S | undefined) => readonly { readonly action: string; readonly resource: string }[];
 }): KindHandler<S> {
   const action = (verb: string) => `training:${verb}${k.kind}`;
@@ -1190,8 +1211,9 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
                   return ok(undefined);
                 },
               },
-              // Authorization only (no run): as the list step of a prune.
-              ...(k.alsoRequires?.(desired, existing) ?? []).map((r) => ({ phase: PHASE.link, action: r.action, resource: r.resource, account: o.account })),
+              // Authorization only (no run): as the list step of a prune. A right on a resource, decided with its
+              // resource policies (review X, X4).
+              ...(await Promise.all((k.alsoRequires?.(desired, existing) ?? []).map(async (r) => ({ phase: PHASE.link, action: r.action, resource: r.resource, account: o.account, onResource: await resourcePoliciesIn(env.tx, r.resource) })))),
             ];
       return objectPlan(existing, fields, steps);
     },
@@ -1460,7 +1482,58 @@ function namedResourcePolicies(entries: readonly { key: string; value: string }[
 
 function authorizeStep(caller: Caller, now: number, step: Step): Result<unknown> {
   if (step.rootOnly && caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may create or change accounts`);
+  if (step.onResource !== undefined) return decideWithResourcePolicies(caller, now, step.action, step.resource, step.onResource);
   return authorizeAcross(caller, now, step.action, step.resource, step.account, step.context);
+}
+
+/** The resource policies that govern a resource, and the account that owns it, as `ResourcePolicies.forResource` gives them. */
+export interface ResourcePoliciesOf {
+  readonly policies: readonly CompiledPolicy[];
+  readonly account: string | undefined;
+}
+
+/**
+ * `ResourcePolicies.forResource(resource)`, read in `tx` (exact, where the cached form may be a moment behind): the owner
+ * as `ownerIn` finds it (a bucket's creator, else the account its ARN names or that attached the nearest policy), and
+ * the owner's policies on the resource and above it, plus any record of no account (which fails closed). A policy that
+ * no longer parses denies everything, as there.
+ */
+export async function resourcePoliciesIn(tx: ReadTx, resource: string): Promise<ResourcePoliciesOf> {
+  const account = await ownerIn(tx, resource);
+  const policies: CompiledPolicy[] = [];
+  for (const arn of governingArns(resourcePolicyArn(resource))) {
+    const key = resourcePolicyKey(arn);
+    const text = await tx.kv.get(key);
+    if (text === undefined) continue;
+    const stored = resourcePolicyRecord(key, text);
+    if (stored.account === account || stored.account === '') policies.push(compileStored(`resource policy of ${arn}`, stored.document, 'resource', RESOURCE_POLICY_MAX_CHARS));
+  }
+  return { policies, account };
+}
+
+/**
+ * A request of `caller` on `resource` decided as the authorize engine decides it (src/app/authorize.ts `decideFor`): its
+ * identity, boundary and session policies with the resource's policies, the resource's owner as resource account, and
+ * the request's aws:SourceIp and aws:SecureTransport. So an explicit deny of a bucket policy counts (review X, X4).
+ */
+export function decideWithResourcePolicies(caller: Caller, now: number, action: string, resource: string, rp: ResourcePoliciesOf): Result<unknown> {
+  const context = contextOf(requestContext(caller));
+  const request = rp.account !== undefined ? { principal: caller.principal, action, resource, resourceAccount: rp.account, context, time: now } : { principal: caller.principal, action, resource, context, time: now };
+  const d = evaluate(request, { ...caller.policies, resource: rp.policies });
+  return d.decision === 'Allow' ? ok(d) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, action, resource, d));
+}
+
+/**
+ * Whether `caller` may name the bucket `arn` as a workspace's default bucket: a default-role job reaches it, so naming
+ * it grants it to every member's jobs, and only a bucket the writer may list and read can be named (review S, S1),
+ * decided with the bucket's policy (review X, X4). PUT /v1/workspaces asks this; apply plans the same reads as steps.
+ */
+export async function defaultBucketRefusal(tx: ReadTx, caller: Caller, now: number, arn: string): Promise<Result<void>> {
+  for (const read of defaultBucketReads(arn)) {
+    const r = decideWithResourcePolicies(caller, now, read.action, read.resource, await resourcePoliciesIn(tx, read.resource));
+    if (!r.ok) return failWith('ACCESS_DENIED', `you may only name a bucket you can read as a workspace's default bucket: ${r.errors[0]?.message ?? ''}`, 'defaultBucket');
+  }
+  return ok(undefined);
 }
 
 interface Plan {

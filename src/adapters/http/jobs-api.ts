@@ -14,10 +14,11 @@
  * the launcher reports (`process.getuid()`), or any process of the host when none is reported (agent/peer-uid.ts).
  */
 import { failWith, ok, type Result } from '../../core/errors.ts';
-import { clusterArn, clusterKey, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn } from '../../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn } from '../../core/jobs/jobs.ts';
 import { contextOf, evaluate } from '../../core/iam/index.ts';
 import { accessDeniedMessage, requestContext } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
+import { defaultBucketRefusal } from '../../app/apply.ts';
 import { onlyFields } from './admin-api.ts';
 
 export interface JobsRouteDeps {
@@ -101,11 +102,10 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
           // A default-role job reaches its workspace's default bucket: naming one grants it to every member's jobs, so
           // only a bucket the writer may read can be named (review S, S1). A bucket kept as it was is not asked again.
           const existing = await app.deps.store.read((tx) => app.jobs.getWorkspace(tx, caller.account, name));
+          // Decided with the bucket's policy, as apply decides it (review X, X4): a bucket policy that denies the writer counts.
           if (existing?.defaultBucket !== bucket) {
-            for (const read of defaultBucketReads(bucket)) {
-              const r = authorize(app, caller, read.action, read.resource);
-              if (!r.ok) return failWith('ACCESS_DENIED', `you may only name a bucket you can read as a workspace's default bucket: ${r.errors[0]?.message ?? ''}`, 'defaultBucket');
-            }
+            const refused = await app.deps.store.read((tx) => defaultBucketRefusal(tx, caller, app.deps.now(), bucket));
+            if (!refused.ok) return refused;
           }
         }
         await app.deps.store.write((tx) => app.jobs.putWorkspace(tx, ws.value));
