@@ -34,9 +34,10 @@ import type { Readable } from 'node:stream';
 import type { Decision } from '../core/iam/index.ts';
 import type { AuthorizeAnswer } from './authorize.ts';
 import type { App, Caller } from './index.ts';
-import { accessDeniedMessage } from './principals.ts';
-import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey } from './resource-policies.ts';
-import { removeIamPoliciesUnder } from './bindings.ts';
+import { accessDeniedMessage, actorOf } from './principals.ts';
+import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
+import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
+import type { ReadTx } from './ports/store.ts';
 import type { BucketInfo, ByteRange, CopyConditions, ListObjectsPage, ObjectErrorCode, ObjectInfo, ObjectResult, ObjectStore, PartInfo, SourceConditions, UploadInfo, WriteConditions } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
@@ -374,6 +375,67 @@ export function createS3(app: App, objects: ObjectStore) {
     return fromStore(await objects.deleteObject(bucket, key));
   }
 
+  // ------------------------------------------------------------------------------------------------
+  // Changes: CreateBucket, DeleteBucket, PutBucketPolicy and DeleteBucketPolicy change who owns a bucket and which
+  // resource and IAM policies govern it, as `PUT|DELETE /v1/resource-policies` and the directory do. So they are
+  // audited as those are (review Y, Y3): refused while the audit log cannot record them (the closed audit gate: 503
+  // ServiceUnavailable, which S3 clients retry), and recorded as `change` records — never sampled, journaled — with
+  // the caller, the address the request came from, the request, and `before`/`after` read in the write's own
+  // transaction (the policy documents as stored: no secret is in them; `null` on a side where there was none).
+  // A refusal by the gate is recorded too (`SERVICE_UNAVAILABLE`), as the directory's are; a refusal by a policy is
+  // the engine's denial record.
+
+  /** The record of a change to `bucket` (its owner's account), done (`ok`) or refused by the gate. */
+  function recordChange(call: S3Call, action: string, bucket: string, account: string, decision: string, detail: Record<string, unknown>): void {
+    app.audit.record({
+      kind: 'change',
+      account,
+      ...actorOf(call.caller),
+      ...(call.facts.sourceIp !== '' ? { sourceIp: call.facts.sourceIp } : {}),
+      action,
+      resource: bucketArn(bucket),
+      decision,
+      detail,
+    });
+  }
+
+  /** Under the fail-closed audit policy, the refusal (recorded) of a change the audit log cannot record now. */
+  function closedGate(call: S3Call, action: string, bucket: string, account: string, request: Record<string, unknown>): S3Failure | undefined {
+    const closed = app.audit.gate('the bucket is not changed');
+    if (closed === undefined) return undefined;
+    const message = (closed.ok ? undefined : closed.errors[0]?.message) ?? 'the audit log cannot be written at the moment: retry later';
+    recordChange(call, action, bucket, account, 'SERVICE_UNAVAILABLE', { request, error: message });
+    return { code: 'ServiceUnavailable', message };
+  }
+
+  /** The resource and IAM policies on `bucket` and under it, read in `tx`, by store key. */
+  async function policiesUnder(tx: ReadTx, bucket: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const key of [resourcePolicyKey(bucketArn(bucket)), iamPolicyKey('', bucketArn(bucket))]) {
+      for (const e of await tx.kv.list(key)) if (e.key === key || e.key.startsWith(`${key}/`)) out.set(e.key, e.value);
+    }
+    return out;
+  }
+
+  /** The policies held in `before` that `after` no longer holds, as stored (the record's `policiesRemoved`). */
+  function removedPolicies(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): { resourcePolicies: StoredResourcePolicy[]; iamPolicies: unknown[] } {
+    const resourcePolicies: StoredResourcePolicy[] = [];
+    const iamPolicies: unknown[] = [];
+    const rp = resourcePolicyKey('');
+    for (const [key, value] of before) {
+      if (after.has(key)) continue;
+      if (key.startsWith(rp)) resourcePolicies.push(resourcePolicyRecord(key, value));
+      else iamPolicies.push(parsedOr(value));
+    }
+    return { resourcePolicies, iamPolicies };
+  }
+
+  /** The bucket's stored owner record (`{account, created}`), read in `tx`; null when there is none. */
+  async function ownerRecord(tx: ReadTx, bucket: string): Promise<unknown> {
+    const text = await tx.kv.get(bucketOwnerKey(bucket));
+    return text === undefined ? null : { bucket, ...(parsedOr(text) as object) };
+  }
+
   return {
     async listBuckets(call: S3Call): Promise<S3Result<readonly BucketInfo[]>> {
       // S3 lists the buckets of the caller's account; the question is asked on the account's side.
@@ -385,6 +447,9 @@ export function createS3(app: App, objects: ObjectStore) {
     async createBucket(call: S3Call, bucket: string): Promise<S3Result<BucketInfo>> {
       const refused = await decide(call, 's3:CreateBucket', bucketArn(bucket), call.caller.account);
       if (refused) return { ok: false, error: refused };
+      const owner = call.caller.account;
+      const closed = closedGate(call, 's3:CreateBucket', bucket, owner, { bucket });
+      if (closed) return { ok: false, error: closed };
       const existing = await objects.headBucket(bucket);
       if (existing.ok) {
         return existing.value.owner === call.caller.account
@@ -396,18 +461,22 @@ export function createS3(app: App, objects: ObjectStore) {
       // Whose it is, for every instance (the authorize API decides on it too); without that record, no bucket. Policies
       // another account attached to the name before it existed grant nothing, and would keep the owner from managing
       // its own bucket's: they go.
-      const owner = call.caller.account;
+      let change: { before: unknown; after: unknown; policiesRemoved: ReturnType<typeof removedPolicies> };
       try {
-        await deps.store.write(async (tx) => {
+        change = await deps.store.write(async (tx) => {
+          const before = await ownerRecord(tx, bucket);
+          const held = await policiesUnder(tx, bucket);
           await tx.kv.put(bucketOwnerKey(bucket), JSON.stringify({ account: owner, created: created.value.created }));
           await removeResourcePoliciesUnder(tx, bucketArn(bucket), owner);
           await removeIamPoliciesUnder(tx, bucketArn(bucket), owner);
+          return { before, after: await ownerRecord(tx, bucket), policiesRemoved: removedPolicies(held, await policiesUnder(tx, bucket)) };
         });
       } catch (e) {
         await objects.deleteBucket(bucket);
         throw e;
       }
       await app.refresh();
+      recordChange(call, 's3:CreateBucket', bucket, owner, 'ok', { request: { bucket }, ...change });
       return fromStore(created);
     },
 
@@ -435,16 +504,22 @@ export function createS3(app: App, objects: ObjectStore) {
     async deleteBucket(call: S3Call, bucket: string): Promise<S3Result<void>> {
       const g = await gate(call, bucket, 's3:DeleteBucket', bucketArn(bucket));
       if (!g.ok) return g;
+      const closed = closedGate(call, 's3:DeleteBucket', bucket, g.value.owner, { bucket });
+      if (closed) return { ok: false, error: closed };
       const r = await objects.deleteBucket(bucket);
       if (!r.ok) return fromStore(r);
       // Its policies (resource and IAM, on it and under it) and its owner go with the bucket: a bucket of the same
       // name created later starts without them.
-      await deps.store.write(async (tx) => {
+      const change = await deps.store.write(async (tx) => {
+        const before = await ownerRecord(tx, bucket);
+        const held = await policiesUnder(tx, bucket);
         await removeResourcePoliciesUnder(tx, bucketArn(bucket));
         await removeIamPoliciesUnder(tx, bucketArn(bucket));
         await tx.kv.delete(bucketOwnerKey(bucket));
+        return { before, after: await ownerRecord(tx, bucket), policiesRemoved: removedPolicies(held, await policiesUnder(tx, bucket)) };
       });
       await app.refresh();
+      recordChange(call, 's3:DeleteBucket', bucket, g.value.owner, 'ok', { request: { bucket }, ...change });
       return { ok: true, value: undefined };
     },
 
@@ -459,12 +534,18 @@ export function createS3(app: App, objects: ObjectStore) {
     async putBucketPolicy(call: S3Call, bucket: string, document: string): Promise<S3Result<void>> {
       const g = await gate(call, bucket, 's3:PutBucketPolicy', bucketArn(bucket));
       if (!g.ok) return g;
+      const arn = bucketArn(bucket);
       // Only the owner's principals manage the policy, whatever another account's policies say (as S3).
-      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:PutBucketPolicy', bucketArn(bucket), `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`) };
-      const r = await deps.store.write<Result<unknown>>(async (tx, abort) => {
-        const put = await ResourcePolicies.put(deps, tx, { resource: bucketArn(bucket), account: g.value.owner, document });
-        if (!put.ok) abort(put);
-        return put;
+      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:PutBucketPolicy', arn, `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`) };
+      const request = { bucket, policy: document };
+      const closed = closedGate(call, 's3:PutBucketPolicy', bucket, g.value.owner, request);
+      if (closed) return { ok: false, error: closed };
+      const r = await deps.store.write<Result<{ before: StoredResourcePolicy | null; after: StoredResourcePolicy }>>(async (tx, abort) => {
+        const key = resourcePolicyKey(arn);
+        const held = await tx.kv.get(key);
+        const put = await ResourcePolicies.put(deps, tx, { resource: arn, account: g.value.owner, document });
+        if (!put.ok) return abort(put);
+        return { ok: true, value: { before: held === undefined ? null : resourcePolicyRecord(key, held), after: put.value } };
       });
       if (!r.ok) {
         // The parser's message with where it points, as IAM's MalformedPolicyDocument (`checkDocument`).
@@ -473,18 +554,28 @@ export function createS3(app: App, objects: ObjectStore) {
         return fail('MalformedPolicy', `${e?.message ?? 'the policy is not valid'}${where}`);
       }
       await app.refresh();
+      recordChange(call, 's3:PutBucketPolicy', bucket, g.value.owner, 'ok', { request, before: r.value.before, after: r.value.after });
       return { ok: true, value: undefined };
     },
 
     async deleteBucketPolicy(call: S3Call, bucket: string): Promise<S3Result<void>> {
       const g = await gate(call, bucket, 's3:DeleteBucketPolicy', bucketArn(bucket));
       if (!g.ok) return g;
-      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:DeleteBucketPolicy', bucketArn(bucket), `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`) };
-      const p = app.resourcePolicies.get(bucketArn(bucket));
-      if (p && p.account === g.value.owner) {
-        await deps.store.write((tx) => tx.kv.delete(resourcePolicyKey(bucketArn(bucket))));
-        await app.refresh();
-      }
+      const arn = bucketArn(bucket);
+      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:DeleteBucketPolicy', arn, `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`) };
+      const closed = closedGate(call, 's3:DeleteBucketPolicy', bucket, g.value.owner, { bucket });
+      if (closed) return { ok: false, error: closed };
+      // Read and deleted in one transaction, so that `before` is exactly what was removed (none: nothing to do).
+      const before = await deps.store.write(async (tx) => {
+        const key = resourcePolicyKey(arn);
+        const held = await tx.kv.get(key);
+        const stored = held === undefined ? undefined : resourcePolicyRecord(key, held);
+        if (stored === undefined || stored.account !== g.value.owner) return null;
+        await tx.kv.delete(key);
+        return stored;
+      });
+      if (before !== null) await app.refresh();
+      recordChange(call, 's3:DeleteBucketPolicy', bucket, g.value.owner, 'ok', { request: { bucket }, before, after: null });
       return { ok: true, value: undefined };
     },
 
@@ -714,6 +805,15 @@ export function createS3(app: App, objects: ObjectStore) {
       return changed;
     },
   };
+}
+
+/** A stored JSON value as an object for the audit record; text that is not JSON (edited by hand) as it is. */
+function parsedOr(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 /** AWS's wording, with the policy type that blocked. */
