@@ -309,9 +309,8 @@ describe('X3: the submitter name of a pod’s job', () => {
   });
 });
 
-// TODO(kube-review-x): the HTTP edge (src/adapters/http/k8s-api.ts `authenticate`) must call `kube.tokenRefused` on each
-// refusal; until that change lands these tests fail and are marked todo (remove the option with it).
-describe('X4: refused TokenReviews are audited', { todo: 'needs src/adapters/http/k8s-api.ts to call kube.tokenRefused' }, () => {
+// The HTTP edge (src/adapters/http/k8s-api.ts `authenticate`) calls `kube.tokenRefused` on each refusal.
+describe('X4: refused TokenReviews are audited', () => {
   let since = 0;
   let eve: Credentials;
   const k1 = () => `arn:aws:training::${acct}:cluster/k1`;

@@ -32,7 +32,7 @@ import {
 } from '../../core/kube/index.ts';
 import { recordAuthFailure } from '../../app/auth-failures.ts';
 import type { App } from '../../app/index.ts';
-import type { Kube, KubeCluster } from '../../app/kube.ts';
+import type { Kube, KubeCluster, TokenRefusal } from '../../app/kube.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
 import { endThisTurn } from './lifecycle.ts';
 import { BodyTooLarge, onlyFields, readBody, type ExtraRoute } from './admin-api.ts';
@@ -72,26 +72,33 @@ export function isKubeWebhook(path: string | undefined): boolean {
 export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { app, kube } = opts;
 
-  async function authenticate(cluster: KubeCluster, clusterName: string, body: unknown, res: ServerResponse): Promise<void> {
+  async function authenticate(cluster: KubeCluster, clusterName: string, body: unknown, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const review = parseTokenReview(body);
     if (!review.ok) return status(res, 400, review.errors[0]?.message ?? 'invalid TokenReview');
     const answer = (r: { user: AuthenticatedUser } | { error: string }): void => sendJson(res, 200, tokenReviewAnswer(review.value, r));
+    // Every refusal past the bearer check is recorded (app/kube.ts `tokenRefused`: flood-limited, never the token).
+    const refuse = (error: string, r: Omit<TokenRefusal, 'sourceIp'>): void => {
+      kube.tokenRefused(cluster, { ...r, sourceIp: sourceIpOf(req) });
+      answer({ error });
+    };
     const decoded = decodeToken(review.value.token, { own: opts.tokenHosts() });
-    if (!decoded.ok) return answer({ error: decoded.errors[0]?.message ?? 'invalid token' });
+    if (!decoded.ok) return refuse(decoded.errors[0]?.message ?? 'invalid token', { step: 'token', message: decoded.errors[0]?.message ?? '' });
+    const target = decoded.value.target;
     const parsed = parseSigV4(
-      { method: 'GET', path: decoded.value.target, headers: { host: decoded.value.host, [CLUSTER_ID_HEADER]: clusterName } },
+      { method: 'GET', path: target, headers: { host: decoded.value.host, [CLUSTER_ID_HEADER]: clusterName } },
       app.deps.now(),
       { presignedMinLifetimeSeconds: TOKEN_LIFETIME_SECONDS, expectedService: 'sts' },
     );
-    if (!parsed.ok) return answer({ error: `the token's signature is not valid: ${parsed.message}` });
+    if (!parsed.ok) return refuse(`the token's signature is not valid: ${parsed.message}`, { step: 'signature', code: parsed.code, message: parsed.message, target });
     const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
-    if (!who.ok) return answer({ error: `the token's credentials are not valid: ${who.errors[0]?.message ?? 'unknown key'}` });
+    if (!who.ok) return refuse(`the token's credentials are not valid: ${who.errors[0]?.message ?? 'unknown key'}`, { step: 'credentials', code: who.errors[0]?.code ?? '', message: who.errors[0]?.message ?? '', target });
     const v = parsed.verify(who.value.secret);
     // A mismatch is also what a token minted for another cluster gives (x-k8s-aws-id is signed).
-    if (!v.ok) return answer({ error: `the token's signature does not match (was it made for cluster ${clusterName}?): ${v.message}` });
+    if (!v.ok) return refuse(`the token's signature does not match (was it made for cluster ${clusterName}?): ${v.message}`, { step: 'mismatch', code: v.code, message: v.message, target });
     app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
     const user = kube.identify(cluster, who.value.caller, parsed.accessKeyId);
-    answer(user.ok ? { user: user.value } : { error: user.errors[0]?.message ?? 'no access entry' });
+    if (!user.ok) return refuse(user.errors[0]?.message ?? 'no access entry', { step: 'entry', message: user.errors[0]?.message ?? '', target });
+    answer({ user: user.value });
   }
 
   return async (req, res) => {
@@ -133,7 +140,7 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
     } catch (e) {
       return status(res, 400, `the body is not JSON: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (which === 'authenticate') return authenticate(cluster, clusterName, body, res);
+    if (which === 'authenticate') return authenticate(cluster, clusterName, body, req, res);
     if (which === 'authorize') {
       const review = parseSubjectAccessReview(body);
       if (!review.ok) return status(res, 400, review.errors[0]?.message ?? 'invalid SubjectAccessReview');
