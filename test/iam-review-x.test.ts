@@ -336,3 +336,35 @@ describe('X4: the default-bucket read check is decided with the bucket policy', 
     assert.equal(d.status, 403, JSON.stringify(d.json));
   });
 });
+
+describe('X6: revoke-sessions decides iam:PutRolePolicy with the role\'s tags and boundary', () => {
+  test('a Deny on aws:ResourceTag/protected or on iam:PermissionsBoundary stops revoking a role\'s sessions, as it stops PutRolePolicy', async () => {
+    const BOUNDARY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+    const trust = JSON.stringify(policy({ Effect: 'Allow', Principal: { AWS: ARN('root') }, Action: 'sts:AssumeRole' }));
+    await admin.send(new I.CreateRoleCommand({ RoleName: 'x6-crown', AssumeRolePolicyDocument: trust, Tags: [{ Key: 'protected', Value: 'true' }] }));
+    await admin.send(new I.CreateRoleCommand({ RoleName: 'x6-bounded', AssumeRolePolicyDocument: trust, PermissionsBoundary: BOUNDARY }));
+    await admin.send(new I.CreateRoleCommand({ RoleName: 'x6-plain', AssumeRolePolicyDocument: trust }));
+    const helpdesk = await userWith(
+      'x6-helpdesk',
+      policy(
+        { Effect: 'Allow', Action: ['iam:*', 'gatehouse:*'], Resource: '*' },
+        { Effect: 'Deny', Action: 'iam:*', Resource: '*', Condition: { StringEquals: { 'iam:ResourceTag/protected': 'true' } } },
+        { Effect: 'Deny', Action: 'iam:PutRolePolicy', Resource: '*', Condition: { StringEquals: { 'iam:PermissionsBoundary': BOUNDARY } } },
+      ),
+    );
+    const inline = JSON.stringify(policy({ Effect: 'Deny', Action: '*', Resource: '*' }));
+    for (const role of ['x6-crown', 'x6-bounded']) {
+      assert.equal(await errorName(server.iam(helpdesk).send(new I.PutRolePolicyCommand({ RoleName: role, PolicyName: 'x', PolicyDocument: inline }))), 'AccessDenied', role);
+      for (const body of [{ roleArn: ARN(`role/${role}`) }, { sessionArn: `arn:aws:sts::${A}:assumed-role/${role}/s1` }]) {
+        const r = await gatehouseJson(server.url, helpdesk, 'POST', '/v1/sts/revoke-sessions', body);
+        assert.equal(r.status, 403, `${JSON.stringify(body)}: ${JSON.stringify(r.json)}`);
+        assert.match(JSON.stringify(r.json), /PutRolePolicy/);
+      }
+    }
+    // A role neither tagged nor bounded is still hers to revoke.
+    for (const body of [{ roleArn: ARN('role/x6-plain') }, { sessionArn: `arn:aws:sts::${A}:assumed-role/x6-plain/s1` }]) {
+      const r = await gatehouseJson(server.url, helpdesk, 'POST', '/v1/sts/revoke-sessions', body);
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+    }
+  });
+});

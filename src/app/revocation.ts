@@ -22,7 +22,7 @@ import { roleArnOf, sessionArn, parseRoleArn, type Partition } from '../core/sts
 import { workspaceArn, type Job } from '../core/jobs/jobs.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
-import type { Directory } from './directory.ts';
+import { boundaryContext, resourceTagContext, type Directory } from './directory.ts';
 import type { LiveState, RevocationKind } from './live.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, requestContext, type Caller } from './principals.ts';
 import { isStoreUnavailable, type UserRecord } from './ports/store.ts';
@@ -87,8 +87,9 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     const found = await deps.store.read(async (tx) => ({ role: await tx.roles.get(account, roleName), partition: await partitionOf(tx, account) }));
     const partition = found.partition ?? caller.partition;
     const roleArn = found.role ? roleArnOf(partition, account, found.role.path, found.role.name) : given;
-    // Authorize before saying whether the role exists, as the directory does.
-    const a = authorizeAdmin(caller, now(), 'PutRolePolicy', roleArn);
+    // Authorize before saying whether the role exists, as the directory does, with the condition keys PutRolePolicy
+    // carries there: the role's tags (aws:ResourceTag, iam:ResourceTag) and its boundary (review X, X6).
+    const a = authorizeAdmin(caller, now(), 'PutRolePolicy', roleArn, { ...resourceTagContext(found.role?.tags), ...boundaryContext(found.role?.permissionsBoundary) });
     if (!a.ok) return a;
     if (!found.role) return failWith('NO_SUCH_ENTITY', `The role with name ${roleName} cannot be found.`);
     return ok({ roleArn, name: found.role.name, partition });
