@@ -116,3 +116,40 @@ test('X1: a user deleted and created again under the same name is another princi
   assert.equal((await jobState(fresh.id)).state !== 'Stopped', true);
   assert.ok((await call(conn(again.key), 'POST', ['jobs', fresh.id, 'stop'])).ok);
 });
+
+test('X1b: the user created again under a deleted submitter\'s name is not the owner of the old jobs: reading, listing and stopping them need the rights anyone else needs', async () => {
+  const only = doc(
+    { Effect: 'Allow', Action: 'training:CreateJob', Resource: '*' },
+    { Effect: 'Allow', Action: 'iam:PassRole', Resource: ROLE('trainer'), Condition: { StringEquals: { 'iam:PassedToService': 'training.gatehouse.dev' } } },
+  );
+  const iam = s.iam();
+  const create = async (): Promise<Credentials> => {
+    await iam.send(new I.CreateUserCommand({ UserName: 'olga' }));
+    await iam.send(new I.PutUserPolicyCommand({ UserName: 'olga', PolicyName: 'p', PolicyDocument: only }));
+    const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'olga' }))).AccessKey;
+    const put = await call(conn(s.admin), 'PUT', ['workspaces', 'olga-ws'], { body: { members: [{ user: 'olga' }] } });
+    assert.ok(put.ok, put.ok ? '' : put.message);
+    return { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+  };
+  const old = await create();
+  const r = await call<{ job: { id: string } }>(conn(old), 'POST', ['jobs'], { body: { workspace: 'olga-ws', role: ROLE('trainer'), imds: false } });
+  assert.ok(r.ok, r.ok ? '' : r.message);
+  const id = r.value.job.id;
+  // Its submitter reads it with no grant to: the owner.
+  assert.ok((await call(conn(old), 'GET', ['jobs', id])).ok);
+
+  await deleteUser('olga', old);
+  const again = await create();
+  const got = await call(conn(again), 'GET', ['jobs', id]);
+  assert.ok(!got.ok && got.httpStatus === 403, got.ok ? 'the re-created user read the old user\'s job as its owner' : got.message);
+  const listed = await call<{ jobs: { id: string }[] }>(conn(again), 'GET', ['jobs']);
+  assert.ok(listed.ok, listed.ok ? '' : listed.message);
+  assert.deepEqual(listed.value.jobs.map((j) => j.id), [], 'the re-created user lists the old user\'s job');
+  const stop = await call(conn(again), 'POST', ['jobs', id, 'stop']);
+  assert.ok(!stop.ok && stop.httpStatus === 403, stop.ok ? 'the re-created user stopped the old user\'s job' : stop.message);
+  // The re-created user's own job is theirs.
+  const mine = await call<{ job: { id: string } }>(conn(again), 'POST', ['jobs'], { body: { workspace: 'olga-ws', role: ROLE('trainer'), imds: false } });
+  assert.ok(mine.ok, mine.ok ? '' : mine.message);
+  assert.ok((await call(conn(again), 'GET', ['jobs', mine.value.job.id])).ok);
+  assert.ok((await call(conn(again), 'POST', ['jobs', mine.value.job.id, 'stop'])).ok);
+});

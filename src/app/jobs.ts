@@ -658,9 +658,17 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return failed;
   }
 
-  async function authorizeJobAccess(caller: Caller, job: Job, action: string): Promise<Result<void>> {
+  /**
+   * Whether `caller` is the principal who submitted `job`: its ARN, and, when the job records it, the unique id of the
+   * user (a user deleted and created again under the same name has the ARN, not the id: another principal, as in AWS).
+   */
+  function isSubmitter(caller: Caller, job: StoredJob): boolean {
+    return caller.principal.arn === job.submitter.arn && (job.submitterId === undefined || caller.user?.id === job.submitterId);
+  }
+
+  async function authorizeJobAccess(caller: Caller, job: StoredJob, action: string): Promise<Result<void>> {
     if (caller.account !== job.account) return failWith('NO_SUCH_ENTITY', `job ${job.id} does not exist`);
-    if (caller.principal.arn === job.submitter.arn) return ok(undefined);
+    if (isSubmitter(caller, job)) return ok(undefined);
     const resource = workspaceArn(job.partition, job.account, job.workspace);
     const d = decide(caller, action, resource);
     return d.decision === 'Allow' ? ok(undefined) : accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${d.summary}`, action, resource, d.decision);
