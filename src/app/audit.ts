@@ -49,6 +49,8 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppMetrics } from './metrics.ts';
 import { NO_METRICS } from './metrics.ts';
 import { authorizeAdmin, type Caller } from './principals.ts';
+import { admitAuthFailure, authFailureMessage, claimedCredential, type Admission, type KeyOwner } from './auth-failures.ts';
+import type { AuditSink } from './deps.ts';
 import type { Authorize, AuthorizeAnswer, AuthorizeInput, ProvenCallers } from './authorize.ts';
 import type { Store } from './ports/store.ts';
 import { storeAppender } from './audit-store-appender.ts';
@@ -966,10 +968,15 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     });
   }
 
-  return {
+  const api = {
     record,
     decision,
     gate,
+    /**
+     * The flood gate of refused authentications (src/app/auth-failures.ts), shared with the front doors: whether a
+     * refusal from `sourceIp` is recorded now (refused `principalProof`s of the authorize API, `auditedAuthorizer`).
+     */
+    admitRefusal: (sourceIp: string): Admission => admitAuthFailure({ audit: api as unknown as AuditSink, now: deps.now, ...(deps.metrics ? { metrics: deps.metrics } : {}) }, sourceIp),
     flush,
     query,
     verify,
@@ -1079,6 +1086,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       }
     },
   };
+  return api;
 
   /** How long the oldest queued record has waited, ms; 0 when nothing is queued. */
   function oldestUnwrittenMs(): number {
@@ -1138,17 +1146,69 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
 export type Audit = ReturnType<typeof createAudit>;
 export type { AuditEvent, AuditFilter, AuditRecord };
 
+/** Proof refusals that are not the proof's fault (our store unreachable) or not a proof at all (a malformed URL: a 400). */
+const NOT_PROOF_REFUSALS = new Set(['VALIDATION_ERROR', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR', 'INTERNAL_FAILURE']);
+/** The prefix the authorize API gives a refused proof's message (src/adapters/http/authorize-api.ts `refusedProof`). */
+const PROOF_REFUSED = /^`principalProof` refused, as STS would refuse that GetCallerIdentity: /;
+/** An error code as AWS spells it: `SIGNATURE_DOES_NOT_MATCH` → `SignatureDoesNotMatch`. */
+const awsCode = (code: string): string => code.toLowerCase().replace(/(?:^|_)([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+/** Who owns a claimed key id (and the session a token names), from memory: `keyOwner` of src/app/auth-failures.ts. */
+export type ProofOwner = (accessKeyId: string | undefined, sessionToken: string | undefined) => KeyOwner | undefined;
+
 /**
- * The authorize API with its decisions recorded: every denial with its explanation, allows as sampled, and a
- * refused question about another principal. `simulate` is the same question recorded nowhere.
+ * The authorize API with its decisions recorded: every denial with its explanation, allows as sampled, a refused
+ * question about another principal, and a refused `principalProof` (on `simulate` too). `simulate` is otherwise the
+ * same question recorded nowhere. `ownerOf` names the owner of a refused proof's key (else `anonymous`).
  */
-export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision'>) {
+export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision'> & Partial<Pick<Audit, 'admitRefusal' | 'record'>>, ownerOf?: ProofOwner) {
+  /**
+   * A refused `principalProof` (a forged signature, a revoked or expired session, a disabled key): recorded as the
+   * front doors record a refused authentication (review Y, Y4), under the same flood limits: the claimed key's owner
+   * when known, the question's action and resource, who relayed it (`askedBy`), the code and a fixed description,
+   * the key id. Never the proof's URL, signature or session token, nor the refusal's message (it may quote them).
+   */
+  const refusedProof = (caller: Caller, input: AuthorizeInput, proof: string, error: { code: string; message: string } | undefined, seen?: Set<string>): void => {
+    if (error === undefined || NOT_PROOF_REFUSALS.has(error.code) || seen?.has(proof)) return;
+    seen?.add(proof);
+    const sourceIp = caller.request?.sourceIp ?? '';
+    const admitted = audit.admitRefusal?.(sourceIp) ?? { record: true, suppressed: 0 };
+    if (!admitted.record) return;
+    const q = proof.indexOf('?');
+    const claimed = q < 0 ? {} : claimedCredential(undefined, undefined, proof.slice(q + 1).split('#')[0] as string);
+    const owner = ownerOf?.(claimed.accessKeyId, claimed.sessionToken);
+    const code = awsCode(error.code);
+    const action = typeof input.action === 'string' && input.action !== '' ? input.action.slice(0, 128) : 'sts:GetCallerIdentity';
+    const resource = typeof input.resource === 'string' && input.resource !== '' ? input.resource.slice(0, 256) : '*';
+    const detail: Record<string, unknown> = {
+      authentication: /^[A-Za-z]{1,64}$/.test(code) ? code : 'Unknown',
+      message: `principalProof refused: ${authFailureMessage(code, error.message.replace(PROOF_REFUSED, ''))}`,
+      askedBy: caller.principal.arn,
+    };
+    if (claimed.accessKeyId !== undefined) detail['accessKeyId'] = claimed.accessKeyId;
+    if (admitted.suppressed > 0) detail['suppressed'] = admitted.suppressed;
+    const e: Mutable<AuditEvent> & { decision: string } = { kind: 'decision', account: caller.account, principal: owner?.principal ?? 'anonymous', action, resource, decision: 'Deny', detail };
+    if (sourceIp !== '') e.sourceIp = sourceIp;
+    // Recorded as the front doors record refused authentications: not counted as a decision (none was made).
+    if (audit.record !== undefined) audit.record(e);
+    else audit.decision(e);
+  };
+  const proofRefusal = (input: AuthorizeInput, proofs: ProvenCallers | undefined): { proof: string; error: { code: string; message: string } | undefined } | undefined => {
+    if (typeof input.principalProof !== 'string') return undefined;
+    const proof = proofs?.get(input.principalProof);
+    if (proof === undefined || proof.ok) return undefined;
+    return { proof: input.principalProof, error: proof.errors[0] };
+  };
   // Runs once per decision on the deciding thread: one event object, built field by field (no spreads).
-  const note = (caller: Caller, input: AuthorizeInput, r: Result<AuthorizeAnswer> | AuthorizeAnswer | { error: { code: string; message: string } }, proofs?: ProvenCallers): void => {
+  const note = (caller: Caller, input: AuthorizeInput, r: Result<AuthorizeAnswer> | AuthorizeAnswer | { error: { code: string; message: string } }, proofs?: ProvenCallers, seen?: Set<string>): void => {
     // A `principalProof` question is about the caller the proof authenticated (never the proof: it carries the
-    // session token); one whose proof failed decided nothing, and asked about no one known.
+    // session token); one whose proof failed decided nothing: the refused proof is recorded instead.
     const proof = typeof input.principalProof === 'string' ? proofs?.get(input.principalProof) : undefined;
-    if (typeof input.principalProof === 'string' && proof?.ok !== true) return;
+    if (typeof input.principalProof === 'string' && proof?.ok !== true) {
+      const refused = proofRefusal(input, proofs);
+      if (refused !== undefined) refusedProof(caller, input, refused.proof, refused.error, seen);
+      return;
+    }
     const proven = proof?.ok === true ? proof.value : undefined;
     const subject = proven !== undefined ? proven.principal.arn : typeof input.principal === 'string' ? input.principal : caller.principal.arn;
     const self = proven !== undefined ? proven.accessKeyId === caller.accessKeyId : subject === caller.principal.arn;
@@ -1190,15 +1250,22 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     async authorizeBatch(caller: Caller, requests: unknown, proofs?: ProvenCallers): ReturnType<Authorize['authorizeBatch']> {
       const r = await inner.authorizeBatch(caller, requests, proofs);
       if (r.ok && Array.isArray(requests)) {
+        // A proof refused for several questions of the batch is recorded once.
+        const seen = new Set<string>();
         r.value.forEach((one, i) => {
           const q = requests[i] as unknown;
-          note(caller, (typeof q === 'object' && q !== null ? q : {}) as AuthorizeInput, one, proofs);
+          note(caller, (typeof q === 'object' && q !== null ? q : {}) as AuthorizeInput, one, proofs, seen);
         });
       }
       return r;
     },
-    /** The same decision, recorded nowhere (`POST /v1/simulate`). */
-    simulate: (caller: Caller, input: AuthorizeInput, proofs?: ProvenCallers): Promise<Result<AuthorizeAnswer>> => inner.authorize(caller, input, proofs),
+    /** The same decision, recorded nowhere (`POST /v1/simulate`); a refused `principalProof` is recorded. */
+    async simulate(caller: Caller, input: AuthorizeInput, proofs?: ProvenCallers): Promise<Result<AuthorizeAnswer>> {
+      const r = await inner.authorize(caller, input, proofs);
+      const refused = proofRefusal(input, proofs);
+      if (refused !== undefined) refusedProof(caller, input, refused.proof, refused.error);
+      return r;
+    },
     /** A principal with its policies, as decisions see it (nothing decided, nothing recorded). */
     principalOf: inner.principalOf,
   };
