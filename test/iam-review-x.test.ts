@@ -137,6 +137,38 @@ describe('X1: aws:TagKeys carries the stored spelling of a tag key the request s
     assert.equal(await errorName(server.iam(k).send(new I.UntagUserCommand({ UserName: 'x1-owned', TagKeys: ['owner'] }))), 'AccessDenied');
   });
 
+  test('a key the entity does not hold yet is decided under the spelling the policies use too: no self-given CLEARANCE', async () => {
+    const k = await userWith(
+      'x1-climber',
+      policy(
+        { Effect: 'Allow', Action: ['iam:*', 'gatehouse:*'], Resource: '*' },
+        { Effect: 'Deny', Action: ['iam:TagUser', 'iam:CreateUser', 'iam:TagRole', 'iam:CreateRole'], Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['clearance'] } } },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::x1-vault/*', Condition: { StringEquals: { 'aws:PrincipalTag/clearance': 'top' } } },
+      ),
+    );
+    const t = server.iam(k);
+    for (const key of ['CLEARANCE', 'Clearance']) {
+      assert.equal(await errorName(t.send(new I.TagUserCommand({ UserName: 'x1-climber', Tags: [{ Key: 'team', Value: 'a' }, { Key: key, Value: 'top' }] }))), 'AccessDenied', `TagUser ${key}`);
+      assert.equal(await errorName(t.send(new I.CreateUserCommand({ UserName: 'x1-climber2', Tags: [{ Key: key, Value: 'top' }] }))), 'AccessDenied', `CreateUser ${key}`);
+      assert.equal(await errorName(t.send(new I.CreateRoleCommand({ RoleName: 'x1-climber2', AssumeRolePolicyDocument: trustUser('x1-climber'), Tags: [{ Key: key, Value: 'top' }] }))), 'AccessDenied', `CreateRole ${key}`);
+      assert.equal((await gatehouseJson(server.url, k, 'POST', '/v1/users', { name: 'x1-climber3', tags: { [key]: 'top' } })).status, 403, `/v1 ${key}`);
+      assert.equal((await apply(k, [doc('User', 'x1-climber', { tags: { [key]: 'top' } })])).status, 403, `apply ${key}`);
+    }
+    assert.deepEqual(await userTags('x1-climber'), []);
+    const d = await gatehouseJson(server.url, k, 'POST', '/v1/authorize', { action: 's3:GetObject', resource: 'arn:aws:s3:::x1-vault/x' });
+    assert.equal(d.json['decision'], 'ImplicitDeny');
+    // Keys the policies do not name are still free to set, in any case.
+    assert.equal(await errorName(t.send(new I.TagUserCommand({ UserName: 'x1-climber', Tags: [{ Key: 'TEAM', Value: 'a' }] }))), 'ok');
+  });
+
+  test('an allow-list of keys (ForAllValues:StringEquals) still allows the spelling it lists', async () => {
+    const k = await userWith('x1-allowlist', policy({ Effect: 'Allow', Action: ['iam:TagUser', 'iam:CreateUser'], Resource: '*', Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['Dept', 'team'] } } }));
+    const t = server.iam(k);
+    assert.equal(await errorName(t.send(new I.TagUserCommand({ UserName: 'x1-allowlist', Tags: [{ Key: 'Dept', Value: 'a' }, { Key: 'team', Value: 'b' }] }))), 'ok');
+    assert.equal(await errorName(t.send(new I.CreateUserCommand({ UserName: 'x1-allowlisted', Tags: [{ Key: 'Dept', Value: 'a' }] }))), 'ok');
+    assert.equal(await errorName(t.send(new I.TagUserCommand({ UserName: 'x1-allowlist', Tags: [{ Key: 'owner', Value: 'a' }] }))), 'AccessDenied');
+  });
+
   test('a guardrail written with StringEqualsIgnoreCase holds for a key the entity does not hold yet', async () => {
     const k = await userWith(
       'x1-self',

@@ -57,7 +57,7 @@ import { clusterArn, clusterKey, defaultBucketReads, parseCluster, parseWorkspac
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPolicyKind, iamRoleKind } from './bindings.ts';
-import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, type ConditionContext } from './directory.ts';
+import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
 import { forgetGroup, forgetPrincipal, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
@@ -1483,7 +1483,7 @@ function namedResourcePolicies(entries: readonly { key: string; value: string }[
 function authorizeStep(caller: Caller, now: number, step: Step): Result<unknown> {
   if (step.rootOnly && caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may create or change accounts`);
   if (step.onResource !== undefined) return decideWithResourcePolicies(caller, now, step.action, step.resource, step.onResource);
-  return authorizeAcross(caller, now, step.action, step.resource, step.account, step.context);
+  return authorizeAcross(caller, now, step.action, step.resource, step.account, step.context && withPolicyTagKeySpellings(caller, step.context));
 }
 
 /** The resource policies that govern a resource, and the account that owns it, as `ResourcePolicies.forResource` gives them. */

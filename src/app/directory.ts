@@ -120,19 +120,40 @@ export function resourceTagContext(tags: readonly Tag[] | undefined): ConditionC
 }
 
 /**
- * The tag keys a request names as `aws:TagKeys` holds them: the request's spelling, and also the stored spelling of each
- * key the entity already holds in another case. Tag keys are case-insensitive (`CLEARANCE` replaces or removes the stored
- * `clearance`: `mergeTags`, `untagEntity`), but `aws:TagKeys` is compared with the policy's operator, so a Deny on either
- * spelling must match (review X, X1), as an entity is decided on its stored name (review T, T1).
+ * The tag keys a request names as `aws:TagKeys` holds them: the request's spelling, and also each spelling in `known` of a
+ * key it names in another case. Tag keys are case-insensitive (`CLEARANCE` replaces or removes the stored `clearance`:
+ * `mergeTags`, `untagEntity`; `aws:PrincipalTag/clearance` reads it), but `aws:TagKeys` is compared with the policy's
+ * operator, so a Deny on any spelling must match (review X, X1), as an entity is decided on its stored name (review T,
+ * T1). `known`: the entity's stored keys (`requestTagContext`, `tagKeysContext`), the spellings the caller's policies
+ * compare `aws:TagKeys` with (`withPolicyTagKeySpellings`).
  */
-export function tagKeysWithStored(keys: readonly string[], stored: readonly Tag[] = []): string[] {
-  const spelling = new Map(stored.map((t) => [t.key.toLowerCase(), t.key]));
+export function tagKeySpellings(keys: readonly string[], known: readonly string[]): string[] {
   const out = [...keys];
-  for (const k of keys) {
-    const s = spelling.get(k.toLowerCase());
-    if (s !== undefined && !out.includes(s)) out.push(s);
+  const named = new Set(keys.map((k) => k.toLowerCase()));
+  for (const k of known) if (named.has(k.toLowerCase()) && !out.includes(k)) out.push(k);
+  return out;
+}
+
+/** The literal values the caller's identity, boundary and session policies compare `aws:TagKeys` with. */
+function policyTagKeys(caller: Caller): string[] {
+  const { identity, boundary, session } = caller.policies;
+  const out: string[] = [];
+  for (const p of [...identity, ...(boundary ? [boundary] : []), ...(session ?? [])]) {
+    for (const st of p.statements) for (const c of st.conditions) if (c.key === 'aws:tagkeys') out.push(...c.entry.values);
   }
   return out;
+}
+
+/**
+ * `context` with its `aws:TagKeys` also holding each spelling the caller's policies use of a key it names in another
+ * case (review X, X1): a Deny `ForAnyValue:StringEquals aws:TagKeys [clearance]` holds against a `CLEARANCE` the entity
+ * never held, which `aws:PrincipalTag/clearance` would then read. Admin decisions (the directory's and apply's) go
+ * through it; unchanged without `aws:TagKeys`.
+ */
+export function withPolicyTagKeySpellings(caller: Caller, context: Readonly<ConditionContext>): ConditionContext {
+  const keys = context['aws:TagKeys'];
+  if (keys === undefined) return { ...context };
+  return { ...context, 'aws:TagKeys': tagKeySpellings(typeof keys === 'string' ? [keys] : keys, policyTagKeys(caller)) };
 }
 
 /**
@@ -142,7 +163,7 @@ export function tagKeysWithStored(keys: readonly string[], stored: readonly Tag[
  */
 export function requestTagContext(tags: readonly Tag[] | undefined, stored: readonly Tag[] = []): ConditionContext {
   if (!tags || tags.length === 0) return {};
-  const out: ConditionContext = { 'aws:TagKeys': tagKeysWithStored(tags.map((t) => t.key), stored) };
+  const out: ConditionContext = { 'aws:TagKeys': tagKeySpellings(tags.map((t) => t.key), stored.map((t) => t.key)) };
   for (const t of tags) out[`aws:RequestTag/${t.key}`] = t.value;
   return out;
 }
@@ -158,7 +179,7 @@ export function boundaryContext(boundary: string | null | undefined): ConditionC
 
 /** The keys an UntagUser or UntagRole request names: `aws:TagKeys`, with the spelling of `stored` for a key held in another case. */
 export function tagKeysContext(keys: readonly string[], stored: readonly Tag[] = []): ConditionContext {
-  return keys.length === 0 ? {} : { 'aws:TagKeys': tagKeysWithStored(keys, stored) };
+  return keys.length === 0 ? {} : { 'aws:TagKeys': tagKeySpellings(keys, stored.map((t) => t.key)) };
 }
 
 export interface NewAccessKeyResult {
@@ -197,7 +218,7 @@ export function createDirectory(deps: AppDeps) {
       frame.action = action.includes(':') ? action : `${adminService(c.partition)}:${action}`;
       frame.resource = resource;
     }
-    return authorizeAdmin(c, deps.now(), action, resource, context);
+    return authorizeAdmin(c, deps.now(), action, resource, context && withPolicyTagKeySpellings(c, context));
   }
 
   // ------------------------------------------------------------------------------------------------
