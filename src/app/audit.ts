@@ -157,9 +157,11 @@ export interface VerifyReport {
 
 /**
  * Besides the chain's own breaks: `checkpoint` (the chain's start is not attested, or rows lie before it), `anchor`
- * (the anchor given is not in the chain with its hash), `beyond` (rows lie after the head).
+ * (the anchor given is not in the chain with its hash), `beyond` (rows lie after the head), `pruned` (the anchor given
+ * is at or before the checkpoint: pruned, so not confirmed; a pruning can be forged), `retention` (the chain was
+ * pruned while retention is off on the verifying server).
  */
-export type VerifyBreak = BrokenLink | { readonly seq: number; readonly reason: 'checkpoint' | 'anchor' | 'beyond'; readonly message: string };
+export type VerifyBreak = BrokenLink | { readonly seq: number; readonly reason: 'checkpoint' | 'anchor' | 'beyond' | 'pruned' | 'retention'; readonly message: string };
 
 /** An anchor kept from an earlier `verify`: record `seq` had hash `hash`. */
 export interface AuditAnchor {
@@ -859,7 +861,10 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    * hash; the last one is the head; and the checkpoint is the one the last pruning recorded in the chain. With
    * `expect` (an anchor an earlier verification printed, kept outside the database), record `expect.seq` must also
    * be there with that hash: the one check that catches the tail deleted and the head moved back to an earlier
-   * record, which leaves a chain intact in itself.
+   * record, which leaves a chain intact in itself. An anchor at or before the checkpoint is `pruned`, never
+   * confirmed: the chain has no key, so a pruning (delete, move the checkpoint, append a pruning record) can be
+   * forged by anyone who can write the database (review Y, Y1); with retention off here, any pruning is a break.
+   * Every break is reported, not only the first.
    */
   async function verify(caller: Caller, expect?: AuditAnchor): Promise<Result<VerifyReport>> {
     if (caller.account !== ROOT_ACCOUNT) return failWith('ACCESS_DENIED', `only principals of the root account ${ROOT_ACCOUNT} may verify the whole audit log`);
@@ -869,8 +874,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     const v = chainVerifier(head, sha256);
     let after = head.baseSeq;
     let attested: { seq: number; hash: string } | undefined;
-    // The anchored record's hash as the chain holds it (the checkpoint's, when the anchor is the checkpoint).
-    let anchored: string | undefined = expect !== undefined && expect.seq === head.baseSeq ? head.baseHash : undefined;
+    // Pruning records in the chain: how many, and the first.
+    let prunings = 0;
+    let firstPruning: number | undefined;
+    // The anchored record's hash as the chain holds it.
+    let anchored: string | undefined;
     // Breaks beyond the chain's own (checkpoint, anchor), after those `v` found, in the order found.
     const more: VerifyBreak[] = [];
     const report = (): Result<VerifyReport> => {
@@ -894,6 +902,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       v.check(upto);
       for (const r of upto) {
         if (r.action === PRUNE_ACTION) {
+          prunings += 1;
+          firstPruning ??= r.seq;
           const c = r.detail['checkpoint'] as { seq?: unknown; hash?: unknown } | undefined;
           if (c && typeof c.seq === 'number' && typeof c.hash === 'string') attested = { seq: c.seq, hash: c.hash };
         }
@@ -930,11 +940,30 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     if (head.baseSeq > 0 && (attested === undefined || attested.seq !== head.baseSeq || attested.hash !== head.baseHash)) {
       more.push({ seq: head.baseSeq, reason: 'checkpoint', message: `the checkpoint (record ${head.baseSeq}) is not the one the last pruning recorded in the chain${attested ? ` (record ${attested.seq})` : ''}` });
     }
+    // The chain has no key (anyone who can write the database can compute SHA-256): a pruning is one DELETE, one
+    // UPDATE of the checkpoint and one appended pruning record that attests it, and a forged one cannot be told from
+    // a real one (review Y, Y1). Where this server prunes nothing, any pruning is tampering.
+    if (options.retentionDays === undefined && (head.baseSeq > 0 || prunings > 0)) {
+      const what = head.baseSeq > 0 ? `records up to ${head.baseSeq} were deleted (the chain starts after record ${head.baseSeq})` : `the chain holds ${prunings} pruning record(s)`;
+      more.push({
+        seq: firstPruning ?? head.baseSeq,
+        reason: 'retention',
+        message: `the audit log was pruned, but retention is off on this server (GATEHOUSE_AUDIT_RETENTION_DAYS unset, records are kept forever): ${what}${firstPruning !== undefined ? `, pruning record ${firstPruning}` : ''}; a pruning this deployment did not do is tampering by someone with write access to the database`,
+      });
+    }
     if (expect !== undefined) {
       if (expect.seq > head.seq) {
         more.push({ seq: head.seq + 1, reason: 'truncated', message: `missing anchor: record ${expect.seq} is not in the chain, which ends at record ${head.seq}: records ${head.seq + 1}–${expect.seq} at least were deleted and the head moved back` });
-      } else if (expect.seq < head.baseSeq) {
-        more.push({ seq: expect.seq, reason: 'anchor', message: `missing anchor: record ${expect.seq} was pruned (the chain starts after record ${head.baseSeq}), so it cannot be checked: keep the anchor of a newer verification` });
+      } else if (expect.seq === head.baseSeq && expect.hash !== head.baseHash) {
+        more.push({ seq: expect.seq, reason: 'anchor', message: `record ${expect.seq} does not match the anchor: the checkpoint's hash is ${head.baseHash}, the anchor's ${expect.hash}` });
+      } else if (expect.seq <= head.baseSeq) {
+        // The anchored record is gone, pruned or deleted as a pruning would: the checkpoint and the pruning record
+        // that attests it are both writable without a secret, so the anchor cannot be confirmed, only not refuted.
+        more.push({
+          seq: expect.seq,
+          reason: 'pruned',
+          message: `anchor not confirmed: record ${expect.seq} was pruned (the chain starts after record ${head.baseSeq}), so it cannot be checked, and a pruning can be forged by anyone who can write the database; unless this deployment pruned it, records up to ${head.baseSeq} were deleted. Keep the anchor of a newer verification (taken after the pruning)`,
+        });
       } else if (anchored !== expect.hash) {
         more.push({ seq: expect.seq, reason: 'anchor', message: `record ${expect.seq} does not match the anchor: its hash is ${anchored ?? 'unknown'}, the anchor's ${expect.hash}: the chain from there on was rewritten` });
       }

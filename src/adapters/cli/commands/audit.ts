@@ -7,7 +7,8 @@
  * written, polled every second until interrupted). `--json` prints one record per line (JSON lines), for `jq` and
  * log shippers; the table keeps its columns while following. `verify` asks the server to walk the whole hash chain
  * and exits 0 when it is intact, 1 when a record was altered or deleted (as `policy evaluate` exits 1 on a deny: a
- * negative answer, not an error).
+ * negative answer, not an error), 6 when the `--expect` anchor was pruned and so cannot be confirmed (nothing else
+ * wrong; `--accept-pruned-anchor` makes that 0, saying so).
  */
 import { InvalidArgumentError, Option } from 'commander';
 import type { AuditRecord } from '../../../core/audit/index.ts';
@@ -39,7 +40,7 @@ interface VerifyJson {
 /** Breaks printed one per line; the rest are counted (`--json` has the first 100 and the count). */
 const BREAKS_PRINTED = 20;
 
-type VerifyOpts = ConnectionOptions & { json?: true; expect?: string };
+type VerifyOpts = ConnectionOptions & { json?: true; expect?: string; acceptPrunedAnchor?: true };
 
 /** `--expect SEQ:HASH`, checked before anything is asked of the server. */
 const anchorArg = (v: string): string => {
@@ -246,8 +247,20 @@ async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
   if (!r.ok) return report(ctx, r, opts.json);
   const v = r.value;
   const anchor = v.anchor ?? `${v.head.seq}:${v.head.hash}`;
-  if (opts.json) ctx.out(`${JSON.stringify({ ...v, anchor }, null, 2)}\n`);
-  else if (v.ok) {
+  const breaks = v.breaks ?? (v.broken ? [v.broken] : []);
+  // The anchor given was pruned, and nothing else is wrong: not confirmed (a pruning can be forged without a
+  // secret), which exits 6 unless --accept-pruned-anchor says a pruning by this deployment is expected.
+  const onlyPruned = !v.ok && breaks.length > 0 && (v.breakCount ?? breaks.length) === breaks.length && breaks.every((b) => b.reason === 'pruned');
+  const accepted = onlyPruned && opts.acceptPrunedAnchor === true;
+  if (opts.json) ctx.out(`${JSON.stringify({ ...v, anchor, ...(onlyPruned ? { anchorPruned: true, accepted } : {}) }, null, 2)}\n`);
+  else if (accepted) {
+    ctx.out(`${printable(`audit log intact: ${v.checked} record(s) checked (from the checkpoint after record ${v.base.seq}); head ${v.head.hash}`)}\n`);
+    ctx.out(`${printable(`anchor ${v.expected ?? '?'} NOT CONFIRMED: it was pruned (the chain starts after record ${v.base.seq}); accepted as a pruning of this deployment (--accept-pruned-anchor): a forged pruning looks the same`)}\n`);
+    ctx.out(`${printable(`anchor to keep outside the database: ${anchor} (check later with: gatehouse audit verify --expect ${anchor})`)}\n`);
+  } else if (onlyPruned) {
+    ctx.out(`${printable(`audit log intact from the checkpoint after record ${v.base.seq}, but the anchor is NOT CONFIRMED: ${breaks[0]?.message ?? ''}`)}\n`);
+    ctx.out(`${printable(`if this deployment pruned it (GATEHOUSE_AUDIT_RETENTION_DAYS), accept it with --accept-pruned-anchor and keep the new anchor: ${anchor}`)}\n`);
+  } else if (v.ok) {
     const range = v.checked === 0 ? 'no records' : `records ${v.head.seq - v.checked + 1}–${v.head.seq}`;
     ctx.out(`${printable(`audit log intact: ${v.checked} record(s) checked (${range}${v.base.seq > 0 ? `, from the checkpoint after record ${v.base.seq}` : ''}); head ${v.head.hash}`)}\n`);
     if (v.expected !== undefined) ctx.out(`${printable(`anchor ${v.expected} present`)}\n`);
@@ -255,7 +268,6 @@ async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
     ctx.out(`${printable(`anchor to keep outside the database: ${anchor} (check later with: gatehouse audit verify --expect ${anchor})`)}\n`);
   } else {
     // The reason and message may quote a record's altered content: escaped like the table's cells.
-    const breaks = v.breaks ?? (v.broken ? [v.broken] : []);
     const count = v.breakCount ?? breaks.length;
     const line = (b: { seq?: number; reason?: string; message?: string } | undefined): string => `record ${b?.seq ?? '?'} (${b?.reason ?? 'unknown'}): ${b?.message ?? ''}`;
     ctx.out(`${printable(`audit log BROKEN at ${line(v.broken ?? breaks[0])}`)}\n`);
@@ -266,7 +278,7 @@ async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
     }
     ctx.out(`${printable(`${v.checked} record(s) verified; head ${v.head.seq} ${v.head.hash}`)}\n`);
   }
-  return v.ok ? EXIT.ok : EXIT.denied;
+  return v.ok || accepted ? EXIT.ok : onlyPruned ? EXIT.notFound : EXIT.denied;
 }
 
 export const auditCommands: CommandGroup = (program, ctx) => {
@@ -312,7 +324,8 @@ export const auditCommands: CommandGroup = (program, ctx) => {
       audit
         .command('verify')
         .description('walk the hash chain of the whole audit log and report every broken link; print the anchor to keep')
-        .option('--expect <seq:hash>', 'an anchor an earlier verify printed: broken unless that record is still in the chain with that hash', anchorArg),
+        .option('--expect <seq:hash>', 'an anchor an earlier verify printed: broken unless that record is still in the chain with that hash', anchorArg)
+        .option('--accept-pruned-anchor', 'exit 0 when the --expect record was pruned and nothing else is wrong (it cannot be confirmed: only when this deployment prunes, GATEHOUSE_AUDIT_RETENTION_DAYS)'),
     ),
   )
     .addHelpText(
@@ -322,7 +335,13 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         'The chain alone cannot show that its newest records were deleted and the head moved back to an earlier record:',
         'keep the anchor each verify prints (SEQ:HASH of the head) outside the database, and pass the last one kept',
         'with --expect; a missing or different anchor record is reported as broken (truncated, or anchor).',
-        'Exit status: 0 intact, 1 a record was altered, inserted or deleted (or the anchor is missing), other statuses for errors.',
+        'An anchor at or before the chain\'s checkpoint was pruned: it cannot be confirmed, since the chain has no key and',
+        'anyone who can write the database can forge a pruning (delete records, move the checkpoint, append a pruning',
+        'record). That exits 6 unless --accept-pruned-anchor says this deployment prunes. A server with retention off',
+        '(GATEHOUSE_AUDIT_RETENTION_DAYS unset) reports any pruning as broken (retention).',
+        'Every break is reported, not only the first.',
+        'Exit status: 0 intact, 1 a record was altered, inserted or deleted (or the anchor is missing or differs), 6 the',
+        'anchor was pruned and cannot be confirmed (nothing else wrong), other statuses for errors.',
       ].join('\n'),
     )
     .action(async (opts: VerifyOpts) => ctx.exit(await verify(ctx, opts)));
