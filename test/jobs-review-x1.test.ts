@@ -147,6 +147,8 @@ test('X1b: the user created again under a deleted submitter\'s name is not the o
   assert.deepEqual(listed.value.jobs.map((j) => j.id), [], 'the re-created user lists the old user\'s job');
   const stop = await call(conn(again), 'POST', ['jobs', id, 'stop']);
   assert.ok(!stop.ok && stop.httpStatus === 403, stop.ok ? 'the re-created user stopped the old user\'s job' : stop.message);
+  const revoked = await call(conn(again), 'POST', ['sts', 'revoke-sessions'], { body: { jobId: id } });
+  assert.ok(!revoked.ok && revoked.httpStatus === 403, revoked.ok ? 'the re-created user revoked the old user\'s job sessions as its owner' : revoked.message);
   // The re-created user's own job is theirs.
   const mine = await call<{ job: { id: string } }>(conn(again), 'POST', ['jobs'], { body: { workspace: 'olga-ws', role: ROLE('trainer'), imds: false } });
   assert.ok(mine.ok, mine.ok ? '' : mine.message);

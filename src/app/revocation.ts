@@ -120,10 +120,13 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     const missing = failWith<Revoked>('NO_SUCH_ENTITY', `job ${jobId} does not exist`);
     if (!/^[\w.-]{1,128}$/.test(jobId)) return missing;
     const text = await deps.store.read((tx) => tx.kv.get(`${JOB_KEY}${jobId}`));
-    const job = text === undefined ? undefined : (JSON.parse(text) as Job);
+    const job = text === undefined ? undefined : (JSON.parse(text) as Job & { readonly submitterId?: string });
     // Another account's job is as absent as one that never existed.
     if (!job || job.account !== caller.account) return missing;
-    if (caller.principal.arn !== job.submitter.arn) {
+    // Its submitter: the same ARN and, when the job records it, the same user (a user deleted and created again under
+    // the name is another one, src/app/jobs.ts `isSubmitter`).
+    const submitter = caller.principal.arn === job.submitter.arn && (job.submitterId === undefined || caller.user?.id === job.submitterId);
+    if (!submitter) {
       const resource = workspaceArn(job.partition, job.account, job.workspace);
       const d = evaluate({ principal: caller.principal, action: 'training:StopJob', resource, context: contextOf(requestContext(caller)), time: now() }, caller.policies);
       if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, 'training:StopJob', resource, d));
