@@ -257,7 +257,12 @@ function exitOfHttp(status: number): ExitCode {
 export interface RequestOptions {
   readonly query?: Readonly<Record<string, string | undefined>>;
   readonly body?: unknown;
+  /** How long the answer may take once the request is sent, ms (default 30 s). */
+  readonly timeoutMs?: number;
 }
+
+/** A transport error, and whether the whole request had been handed to the connection before it. */
+type SendError = Error & { code?: string; sent?: boolean };
 
 /**
  * Sends one signed request to `/v1/<path>` (`segments` are URL-encoded here) and reads the JSON answer.
@@ -286,10 +291,20 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
 
   let answer: { status: number; text: string };
   try {
-    answer = await send(conn.endpoint, method, queryString ? `${path}?${queryString}` : path, signed.headers, body);
+    answer = await send(conn.endpoint, method, queryString ? `${path}?${queryString}` : path, signed.headers, body, opts.timeoutMs ?? TIMEOUT_MS);
   } catch (e) {
-    const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+    const err = e as SendError;
+    const code = typeof err === 'object' && err !== null && err.code !== undefined ? String(err.code) : '';
     const why = code === 'ECONNREFUSED' ? 'connection refused; is `gatehouse server` running there?' : code === 'ETIMEDOUT' ? 'timed out' : e instanceof Error ? e.message : String(e);
+    // A change sent in full and then cut off may have been made (an apply committed just before the server went
+    // away): saying the server could not be reached would tell the operator that nothing happened.
+    if (err?.sent === true && method !== 'GET' && method !== 'HEAD') {
+      return failure(
+        EXIT.outcomeUnknown,
+        'OutcomeUnknown',
+        `the connection to the Gatehouse server at ${conn.endpoint.origin} was lost after the request was sent (${why}): it may or may not have been carried out; look before doing it again (\`gatehouse plan\` shows what an apply still has to do)`,
+      );
+    }
     return failure(EXIT.unavailable, 'ConnectionFailed', `cannot reach the Gatehouse server at ${conn.endpoint.origin}: ${why} (set GATEHOUSE_ENDPOINT or --endpoint)`);
   }
   let json: unknown;
@@ -310,10 +325,12 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   return failure(ours ? EXIT_CODES[ours] : exitOfHttp(answer.status), code, message, answer.status, details);
 }
 
-function send(endpoint: URL, method: string, target: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+function send(endpoint: URL, method: string, target: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const request = endpoint.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = request({ method, hostname: endpoint.hostname, port: endpoint.port || undefined, path: target, headers, timeout: TIMEOUT_MS }, (res) => {
+    let sent = false;
+    const fail = (e: SendError): void => reject(Object.assign(e, { sent }));
+    const req = request({ method, hostname: endpoint.hostname, port: endpoint.port || undefined, path: target, headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
@@ -322,10 +339,12 @@ function send(endpoint: URL, method: string, target: string, headers: Record<str
         else chunks.push(c);
       });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
+      res.on('error', fail);
     });
+    // The whole request handed to the connection: from here a lost connection leaves its outcome unknown.
+    req.on('finish', () => (sent = true));
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
+    req.on('error', fail);
     req.end(body);
   });
 }

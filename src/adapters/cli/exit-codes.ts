@@ -27,6 +27,11 @@ export const EXIT = {
   accessDenied: 9,
   /** The server is unreachable or unavailable; retrying may succeed. */
   unavailable: 10,
+  /**
+   * The connection was lost after a request that changes something was sent (reset, closed, timed out): it may or
+   * may not have been carried out.
+   */
+  outcomeUnknown: 11,
   /** A bug in Gatehouse: please report it with the command that caused it. */
   internal: 70,
 } as const;

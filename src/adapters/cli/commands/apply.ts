@@ -13,6 +13,9 @@ import { EXIT } from '../exit-codes.ts';
 import { formatJson, withJsonOption } from '../output.ts';
 import { offsetOf } from '../policy-files.ts';
 
+/** How long an apply may take to answer once sent. */
+const APPLY_TIMEOUT_MS = 10 * 60_000;
+
 /** Far above any real configuration file; bounds the YAML parser's work. */
 const MAX_FILE_CHARS = 4 << 20;
 const CONFIG_FILE = /\.(ya?ml|json)$/i;
@@ -219,7 +222,9 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
   }
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json);
+  // A large configuration takes a while to apply (about 3 ms a document on a small machine): ten minutes.
   const r = await call<ApplyResult>(conn.value, 'POST', ['apply'], {
+    timeoutMs: APPLY_TIMEOUT_MS,
     body: { documents: loaded.docs.map((d) => d.value), sources: loaded.docs.map((d) => ({ file: d.file, index: d.index })), prune: opts.prune === true, dryRun, ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}), ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}) },
   });
   if (!r.ok) {
