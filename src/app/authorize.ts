@@ -10,7 +10,7 @@ import { TERMINAL } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
-import { jobSessionOf } from './jobs.ts';
+import { jobSessionOf, ownerTableDenies } from './jobs.ts';
 import { accessDeniedMessage, principalLimitsCut, ROLE_ACTIONS, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
@@ -468,10 +468,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (arn.toLowerCase() !== sessionArn(principal.partition, principal.account, r.role.name, s.sessionName).toLowerCase()) {
       return failWith('NO_SUCH_ENTITY', `role \`${principal.roleArn ?? arn}\` does not exist`, 'principal');
     }
+    // A default-role job's submitter gone (or another user under the name) or disabled ends the job: its sessions may
+    // do nothing. Else the submitter's current Denies that may concern tables bind them, as `sessionCaller` (sts.ts).
+    const owner = s.owner && (await sts.readPrincipals((tx) => sts.cachedUser(tx, principal.account, (s.owner as { name: string }).name)));
+    if (s.owner && (!owner || owner.user.id !== s.owner.id || owner.user.disabled)) return failWith('VALIDATION_ERROR', `job ${id} has ended (its submitter, user ${s.owner.name}, was deleted or disabled): its sessions no longer work, so \`${arn}\` may do nothing`, 'principal');
+    const session = s.sessionPolicy !== undefined ? [compileSessionPolicy(s.sessionPolicy), ...(owner ? ownerTableDenies(owner.policies) : [])] : undefined;
     // The job's session as it is issued (review N, N1): the role's stored name, the session's, the account's dialect.
     const value: Resolved = {
       principal: { ...principal, arn: sessionArn(r.partition, principal.account, r.role.name, s.sessionName), partition: r.partition, roleArn: roleArnOf(r.partition, principal.account, r.role.path, r.role.name), userId: `${r.role.id}:${s.sessionName}`, tags: mergeTags(r.tags, s.tags), session: { name: s.sessionName, issuedAt: 0, sourceIdentity: s.sourceIdentity } },
-      policies: s.sessionPolicy !== undefined ? { ...r.policies, session: [compileSessionPolicy(s.sessionPolicy)] } : r.policies,
+      policies: session ? { ...r.policies, session } : r.policies,
     };
     if (jobSessions.size >= MAX_RESOLVED) jobSessions.clear();
     jobSessions.set(arn, { value, at: deps.now() });

@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
-import { contextOf, evaluate, isoSeconds, renderDecision, type Decision } from '../core/iam/index.ts';
+import { contextOf, evaluate, isoSeconds, renderDecision, type CompiledPolicy, type Decision, type PolicySet } from '../core/iam/index.ts';
 import { ID_PREFIX, uniqueId } from '../core/directory/rules.ts';
 import { roleArnOf, parseRoleArn, type SessionClaims } from '../core/sts/session.ts';
 import {
@@ -91,6 +91,45 @@ export interface JobCredentials {
  * stored before it was recorded).
  */
 type StoredJob = Job & { readonly sessionPolicy?: string; readonly submitterId?: string };
+
+/** The services whose actions count as table access (ODPS/MaxCompute-style projects), lower-cased, without the colon. */
+const TABLE_SERVICE_NAMES = ['odps', 'tables'];
+
+/** Deny-only views of compiled policies, by policy: one per compiled document, made once. */
+const denyViews = new WeakMap<CompiledPolicy, CompiledPolicy | null>();
+
+/**
+ * The Denies of `policy` that may concern tables, whole (as `ownerTableStatements` copies them at submit): a statement
+ * indexed under any service (`*`, `NotAction`, a wildcard service) or under a table service. Undefined when it has none.
+ */
+function tableDenyView(policy: CompiledPolicy): CompiledPolicy | undefined {
+  const known = denyViews.get(policy);
+  if (known !== undefined) return known ?? undefined;
+  const keep = new Set<CompiledPolicy['statements'][number]>();
+  for (const st of [...policy.anyService, ...TABLE_SERVICE_NAMES.flatMap((svc) => policy.byService.get(svc) ?? [])]) if (st.effect === 'Deny') keep.add(st);
+  const view = keep.size === 0 ? undefined : {
+    ...policy,
+    statements: policy.statements.filter((s) => keep.has(s)),
+    byService: new Map([...policy.byService].map(([svc, list]) => [svc, list.filter((s) => keep.has(s))] as const).filter(([, list]) => list.length > 0)),
+    anyService: policy.anyService.filter((s) => keep.has(s)),
+  };
+  denyViews.set(policy, view ?? null);
+  return view;
+}
+
+/**
+ * What a default-role job's sessions take from its submitter's policies now, at every decision: the Denies that may
+ * concern tables of the submitter's identity policies and permissions boundary, as Deny-only policies. Added to the
+ * session's policies, they deny what they deny and allow nothing (src/app/sts.ts `sessionCaller`).
+ */
+export function ownerTableDenies(policies: PolicySet): CompiledPolicy[] {
+  const out: CompiledPolicy[] = [];
+  for (const p of [...policies.identity, ...(policies.boundary ? [policies.boundary] : [])]) {
+    const v = tableDenyView(p);
+    if (v) out.push(v);
+  }
+  return out;
+}
 
 export type DeliveryError = { readonly status: 403 | 404 | 410 | 503; readonly message: string };
 /** A job's current credentials, or why its endpoints refuse them. */
@@ -945,6 +984,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       durationSeconds: options.sessionSeconds ?? 43200,
       maximumAtLeastSeconds: JOB_SESSION_AT_LEAST_SECONDS,
       ...(job.sessionPolicy !== undefined ? { policy: job.sessionPolicy } : {}),
+      // A default-role job's table rights are its submitter's: the submitter's Denies now bind every decision.
+      ...(ownerOf(job) ?? {}),
       ...(from.sourceIp !== undefined && from.sourceIp !== '' ? { sourceIp: from.sourceIp } : {}),
     });
     if (!r.ok) {
@@ -1010,6 +1051,13 @@ export interface JobSession {
   readonly sourceIdentity: string;
   /** The inline session policy of a default-role job (scoped to its workspace's bucket); absent for a custom role. */
   readonly sessionPolicy?: string;
+  /** A default-role job's submitter, whose current Denies that may concern tables bind its sessions (`ownerTableDenies`). */
+  readonly owner?: { readonly name: string; readonly id: string };
+}
+
+/** A default-role job's table rights are its submitter's: the submitter's Denies now bind every decision of its sessions. */
+function ownerOf(job: StoredJob): { owner: { name: string; id: string } } | undefined {
+  return job.role.mode === 'default' && job.submitterId !== undefined ? { owner: { name: job.submitter.name, id: job.submitterId } } : undefined;
 }
 
 /** What every session of `job` carries besides its role and session policy: `issueFor` issues it, `jobSessionOf` tells it. */
@@ -1035,5 +1083,6 @@ export async function jobSessionOf(tx: ReadTx, id: string): Promise<JobSession |
     roleArn: job.role.arn,
     ...sessionFacts(job),
     ...(job.sessionPolicy !== undefined ? { sessionPolicy: job.sessionPolicy } : {}),
+    ...(ownerOf(job) ?? {}),
   };
 }

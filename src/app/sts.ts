@@ -22,6 +22,7 @@ import {
 } from '../core/sts/session.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps } from './deps.ts';
+import { ownerTableDenies } from './jobs.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
 import { accessDeniedMessage, actorOf, decideOnRole, explanationOf, partitionOf, PolicyCache, rolePolicySet, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
 import { isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
@@ -160,11 +161,17 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     return out;
   }
 
-  function sessionCaller(own: RoleEntry | UserEntry | undefined, c: SessionClaims, accessKeyId: string, session: CompiledPolicy[] | undefined): Result<{ secret: string; caller: Caller }> {
+  function sessionCaller(own: RoleEntry | UserEntry | undefined, c: SessionClaims, accessKeyId: string, session: CompiledPolicy[] | undefined, owner?: RoleEntry | UserEntry): Result<{ secret: string; caller: Caller }> {
     // The role (or user) was deleted, or re-created under the same name: the session is no longer valid.
     const ownId = own && ('role' in own ? own.role.id : own.user.id);
     if (!own || ownId !== (c.role?.id ?? c.user?.id)) return failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.');
     if ('user' in own && own.user.disabled) return failWith('EXPIRED_TOKEN', 'The security token included in the request is expired');
+    // A default-role job's session: its submitter deleted (or another user under the name) or disabled ends it, as the
+    // job ends; else the submitter's current Denies that may concern tables bind it (src/app/jobs.ts ownerTableDenies).
+    // Deny-only policies added to the session policies take nothing away from what they allow but what they deny.
+    if (c.owner !== undefined && (!owner || !('user' in owner) || owner.user.id !== c.owner.id || owner.user.disabled)) return failWith('EXPIRED_TOKEN', 'The security token included in the request is expired');
+    const cut = owner && 'user' in owner && session ? ownerTableDenies(owner.policies) : [];
+    if (cut.length > 0) session = [...(session as CompiledPolicy[]), ...cut];
     const policies: PolicySet = { ...own.policies, ...(session ? { session } : {}) };
     const principal = sessionPrincipal(c, own.tags);
     const caller: Caller = { principal, partition: c.part, account: c.acct, user: 'user' in own ? own.user : undefined, policies, accessKeyId, session: c };
@@ -187,10 +194,12 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (c.exp <= now() || live.isRevoked(c)) return Promise.resolve(failWith('EXPIRED_TOKEN', 'The security token included in the request is expired'));
     // The hot path, synchronous: the principal is cached and no managed session policy needs reading.
     const hit = live.principals.get(c.role ? roleKey(c.acct, c.role.name) : userKey(c.acct, c.user?.name ?? c.name));
-    if (hit && !c.polArns?.length) return Promise.resolve(sessionCaller(hit, c, accessKeyId, c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : undefined));
+    const ownerHit = c.owner && live.principals.get(userKey(c.acct, c.owner.name));
+    if (hit && !c.polArns?.length && (c.owner === undefined || ownerHit)) return Promise.resolve(sessionCaller(hit, c, accessKeyId, c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : undefined, ownerHit));
     return readPrincipals(async (tx) => {
       const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await cachedUser(tx, c.acct, c.user.name) : undefined;
-      return sessionCaller(own, c, accessKeyId, await sessionPolicies(tx, c));
+      const owner = c.owner ? await cachedUser(tx, c.acct, c.owner.name) : undefined;
+      return sessionCaller(own, c, accessKeyId, await sessionPolicies(tx, c), owner);
     });
   }
 
@@ -203,7 +212,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if ((!allowExpired && c.exp <= now()) || live.isRevoked(c)) return Promise.resolve(failWith('EXPIRED_TOKEN', 'The security token included in the request is expired'));
     return readPrincipals(async (tx) => {
       const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await cachedUser(tx, c.acct, c.user.name) : undefined;
-      const r = sessionCaller(own, c, c.ak, await sessionPolicies(tx, c));
+      const owner = c.owner ? await cachedUser(tx, c.acct, c.owner.name) : undefined;
+      const r = sessionCaller(own, c, c.ak, await sessionPolicies(tx, c), owner);
       return r.ok ? ok(r.value.caller) : r;
     });
   }
@@ -510,6 +520,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     job?: string;
     /** Inline session policy narrowing the role (the default training role's per-job scope). */
     policy?: string;
+    /** The user whose current Denies concerning tables cut the session at every decision (a default-role job's submitter). */
+    owner?: { name: string; id: string };
     /** Where the request that asked for the session came from (a job's credential endpoint: the first fetch, or the one that found it due for refresh). */
     sourceIp?: string;
   }): Promise<Result<AssumeRoleResult & { role: RoleRecord }>> {
@@ -558,6 +570,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(input.tags && Object.keys(input.tags).length ? { tags: input.tags } : {}),
         ...(input.job !== undefined ? { job: input.job } : {}),
         ...(input.policy !== undefined ? { pol: input.policy } : {}),
+        ...(input.owner !== undefined ? { owner: input.owner } : {}),
       }, { via: input.job !== undefined ? 'job' : 'service', principal: input.service.toLowerCase(), ...(input.sourceIp !== undefined ? { sourceIp: input.sourceIp } : {}) });
       return ok({ credentials, assumedRoleId: `${role.id}:${input.sessionName}`, arn: sessionArn(partition, role.account, role.name, input.sessionName), packedPolicySize: 0, sourceIdentity: input.sourceIdentity, claims, role });
     }), note);

@@ -37,6 +37,12 @@ export interface SessionClaims {
   readonly chained?: boolean;
   /** The training job the session belongs to. */
   readonly job?: string;
+  /**
+   * A default-role job's session: the user who submitted the job, by name and unique id. The job's table rights are
+   * never more than the user's now: every decision applies the user's current Denies that may concern tables, and the
+   * session stops working once the user is deleted (or another user has the name) or disabled (src/app/sts.ts).
+   */
+  readonly owner?: { readonly name: string; readonly id: string };
   /** Web identity: the provider and subject the session came from. */
   readonly fed?: { readonly provider: string; readonly sub: string };
 }
