@@ -108,6 +108,8 @@ describe('review Y4: refused principalProofs are recorded', () => {
       assert.equal(r.detail['authentication'], 'SignatureDoesNotMatch');
       assert.equal(r.detail['message'], 'principalProof refused: the signature does not match');
       assert.equal(r.detail['askedBy'], `arn:aws:iam::${ROOT}:user/gate`);
+      // Under the claimed key's owner (src/app/index.ts hands the authorizer `keyOwner`), as the front doors record them.
+      assert.equal(r.principal, session.arn);
       assert.equal(r.detail['accessKeyId'], session.credentials.accessKeyId);
       assert.equal(r.sourceIp, '127.0.0.1');
     }

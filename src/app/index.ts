@@ -19,6 +19,7 @@ import { unreadableLog } from './unreadable-policy.ts';
 import { createBindings } from './bindings.ts';
 import { createAuthorizer, type AuthorizeEngine } from './authorize.ts';
 import { auditedAuthorizer, createAudit, type AuditOptions } from './audit.ts';
+import { keyOwner } from './auth-failures.ts';
 import { createRevocation } from './revocation.ts';
 import { createKeyUse } from './key-use.ts';
 import { createWhoCan } from './who-can.ts';
@@ -130,7 +131,8 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   const resourcePolicies = new ResourcePolicies(deps, unreadable);
   // Engines built after the app (RBAC needs the app) join through `addAuthorizeEngine`.
   const engines: AuthorizeEngine[] = [bindings.engine, ...(options.engines ?? [])];
-  const authorizer = auditedAuthorizer(createAuthorizer(deps, sts, resourcePolicies, engines, live), audit);
+  // A refused `principalProof` is recorded under the claimed key's owner, as the front doors record refused sign-ins.
+  const authorizer = auditedAuthorizer(createAuthorizer(deps, sts, resourcePolicies, engines, live), audit, (id, token) => keyOwner({ deps, live }, id, token));
   const keyCache = new Map<string, { secret: string; caller: Caller }>();
   let keyCacheHead = -1;
   /** Whether the last refresh reached the store: false from a failed one until one succeeds (an outage). */
