@@ -20,6 +20,7 @@ import type { Partition, SessionClaims } from '../core/sts/session.ts';
 import { roleArnOf, sessionArn } from '../core/sts/session.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppDeps, RingKeyData } from './deps.ts';
+import { principalTags } from './principals.ts';
 import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 import { isStoreUnavailable, StoreUnavailableError } from './ports/store.ts';
 import type {
@@ -182,7 +183,6 @@ function compileText(name: string, document: string, note?: UnreadableNote): Com
 }
 
 const DENY_ALL = (name: string): CompiledPolicy => compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, name);
-const tagsRecord = (tags: readonly { key: string; value: string }[]): Record<string, string> => Object.fromEntries(tags.map((t) => [t.key, t.value]));
 const keyEntry = (k: AccessKeyRecord): KeyEntry => ({ id: k.id, account: k.account, userName: k.userName, secret: k.secret, status: k.status });
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -212,7 +212,7 @@ function policySetOf(m: Mirror, s: Source): PolicySet {
 function entryOf(m: Mirror, s: Source): RoleEntry | UserEntry | undefined {
   const partition = m.accounts.get(s.record.account)?.partition;
   if (!partition) return undefined;
-  const base = { policies: policySetOf(m, s), tags: tagsRecord(s.record.tags), partition };
+  const base = { policies: policySetOf(m, s), tags: principalTags(s.record.tags), partition };
   return isUserSource(s) ? { ...base, user: s.record } : { ...base, role: s.record as RoleRecord };
 }
 

@@ -7,9 +7,21 @@ import { failWith, ok, type GatehouseError, type Result } from '../core/errors.t
 import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Decision, type Principal, type PolicySet } from '../core/iam/index.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps, AuditSink } from './deps.ts';
-import { roleArnOf, type SessionClaims } from '../core/sts/session.ts';
+import { reservedByGatehouse, roleArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
 import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
+
+/**
+ * A user's or role's stored tags as its principal carries them (`aws:PrincipalTag/*`), without the `gatehouse:` keys
+ * Gatehouse reserves for the tags it sets on job and node sessions: tagging an entity with one is refused (review X,
+ * X5), and one stored before that rule must not pass for Gatehouse's own (a role tagged `gatehouse:workspace=team-a`
+ * would give every session of it what policies scoped to team-a's jobs allow).
+ */
+export function principalTags(tags: readonly { readonly key: string; readonly value: string }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tags) if (!reservedByGatehouse(t.key)) out[t.key] = t.value;
+  return out;
+}
 
 export interface Caller {
   readonly principal: Principal;
@@ -125,9 +137,7 @@ export async function resolveAccessKey(deps: AppDeps, cache: PolicyCache, access
     if (!user || user.disabled || !partition) return denied;
     const secret = deps.sealer.open(key.secret, key.id);
     if (secret === undefined) return denied;
-    const tags: Record<string, string> = {};
-    for (const t of user.tags) tags[t.key] = t.value;
-    const p = principalFromArn(userArn(partition, user), { userId: user.id, tags });
+    const p = principalFromArn(userArn(partition, user), { userId: user.id, tags: principalTags(user.tags) });
     if (!p.ok) return denied;
     const policies = await userPolicySet(tx, cache, user);
     return ok({ secret, caller: { principal: p.value, partition, account: key.account, user, policies, accessKeyId } });
