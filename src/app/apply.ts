@@ -21,6 +21,8 @@
  * Adding a kind (Workspace, Cluster…): write a `KindHandler` (validate, plan, and for prunable kinds
  * `listNames`/`planDelete`), add it to `KINDS` and remove its name from `PLANNED_KINDS`.
  */
+import { hash } from 'node:crypto';
+import { linkEvents, type AuditEvent } from '../core/audit/index.ts';
 import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
 import { contextOf, countNonWhitespace, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type CompiledPolicy, type PolicyKind } from '../core/iam/index.ts';
 import {
@@ -1752,13 +1754,10 @@ export async function applyConfig(deps: AppDeps, caller: Caller, input: ApplyInp
   // Under the fail-closed audit policy, nothing is applied while the audit log cannot record it.
   const closed = deps.audit?.gate('the directory is not changed');
   if (closed) return closed;
-  let applied: Plan | undefined;
   const r = await deps.store.write<Result<ApplyResult>>(async (tx, abort) => {
     // Planned inside the write transaction, so the plan is exactly what gets applied.
-    applied = undefined;
     const plan = await planAndAuthorize(tx);
     if (!plan.ok) return abort(plan);
-    applied = plan.value;
     const out: RunOutput = { credentials: [] };
     const ordered = plan.value.steps.map((s, i) => ({ ...s, i })).sort((a, b) => a.step.phase - b.step.phase || a.i - b.i);
     for (const { step, document, ref } of ordered) {
@@ -1769,19 +1768,72 @@ export async function applyConfig(deps: AppDeps, caller: Caller, input: ApplyInp
         abort(fail([errorAt(input, objects, document, ref, { code: e?.code ?? 'INTERNAL_ERROR', path: '', message: `${step.action} failed: ${e?.message ?? 'unknown error'}` })]));
       }
     }
+    // The change records commit with the change (review Z, finding 1): a hard stop right after the commit loses none.
+    const recorded = await appendAuditInTx(deps, tx, stepEvents(caller, plan.value));
+    if (!recorded.ok) return abort(recorded);
     return ok(result(plan.value, out.credentials));
   });
-  recordApply(deps, caller, input, r, r.ok ? (applied as Plan | undefined) : undefined);
+  if (!r.ok) recordApply(deps, caller, input, r);
   return r;
 }
 
-/** The audit log gets one record per step an apply ran, or one record of the refused apply with its errors. */
-function recordApply(deps: AppDeps, caller: Caller, input: ApplyInput, r: Result<ApplyResult>, plan: Plan | undefined): void {
+const sha256 = (text: string): string => hash('sha256', text, 'hex');
+
+/** Whether the app records to an audit log that is on (the sink is the app's `Audit`, whose status says). */
+function auditOn(deps: AppDeps): boolean {
+  const sink = deps.audit as (AppDeps['audit'] & { status?: () => { readonly enabled: boolean } }) | undefined;
+  return sink !== undefined && (sink.status?.().enabled ?? true);
+}
+
+/**
+ * Appends change records to the audit chain inside the change's own write transaction, so that they commit or roll
+ * back with it: linked to the chain's head as the audit writer links a batch (src/app/audit-store-appender.ts),
+ * each detail as its canonical, redacted text (what the queue would have written, secrets removed). Writers
+ * serialise on the head (SQLite: one writer; PostgreSQL: the change-head row lock every write takes first). A
+ * failure to append is the change's failure: nothing is applied.
+ */
+async function appendAuditInTx(deps: AppDeps, tx: WriteTx, events: readonly AuditEvent[]): Promise<Result<void>> {
+  if (events.length === 0 || !auditOn(deps)) return ok(undefined);
+  const at = deps.now();
+  try {
+    const head = await tx.audit.head();
+    await tx.audit.append(linkEvents(events.map((event) => ({ at, event })), head, sha256, { parsed: false }));
+  } catch {
+    // The cause (which may name the database's address) is not the caller's to see.
+    return failWith('SERVICE_UNAVAILABLE', 'the audit log cannot be written at the moment, so the change cannot be recorded with it; nothing was changed: retry later');
+  }
+  return ok(undefined);
+}
+
+/** One change record per step an apply runs. */
+function stepEvents(caller: Caller, plan: Plan): AuditEvent[] {
+  const who = actorOf(caller);
+  const service = adminService(caller.partition);
+  const out: AuditEvent[] = [];
+  for (const { step, ref } of plan.steps) {
+    if (!step.run) continue;
+    out.push({
+      kind: 'change',
+      account: step.account,
+      ...who,
+      action: step.action.includes(':') ? step.action : `${service}:${step.action}`,
+      resource: step.resource,
+      decision: 'ok',
+      detail: { apply: { kind: ref.kind, name: ref.name, account: ref.account }, ...(step.context ? { context: step.context } : {}) },
+    });
+  }
+  return out;
+}
+
+/**
+ * The record of a refused apply, with its errors (through the queue: nothing was changed). The records of an apply
+ * that ran are appended in its transaction (`appendAuditInTx`).
+ */
+function recordApply(deps: AppDeps, caller: Caller, input: ApplyInput, r: Result<ApplyResult>): void {
   const sink = deps.audit;
   if (!sink) return;
   const who = actorOf(caller);
-  const service = adminService(caller.partition);
-  if (!r.ok || plan === undefined) {
+  {
     const errors = r.ok ? [] : r.errors;
     sink.record({
       kind: 'change',
@@ -1791,19 +1843,6 @@ function recordApply(deps: AppDeps, caller: Caller, input: ApplyInput, r: Result
       resource: `${input.documents.length} document(s)`,
       decision: errors[0]?.code ?? 'error',
       detail: { errors: errors.slice(0, MAX_DENIALS).map((e) => describeApplyError(e as ApplyError)), prune: input.prune === true },
-    });
-    return;
-  }
-  for (const { step, ref } of plan.steps) {
-    if (!step.run) continue;
-    sink.record({
-      kind: 'change',
-      account: step.account,
-      ...who,
-      action: step.action.includes(':') ? step.action : `${service}:${step.action}`,
-      resource: step.resource,
-      decision: 'ok',
-      detail: { apply: { kind: ref.kind, name: ref.name, account: ref.account }, ...(step.context ? { context: step.context } : {}) },
     });
   }
 }
@@ -1825,20 +1864,21 @@ export async function createAccountAsRoot(deps: AppDeps, caller: Caller, input: 
   const partition: Partition = input.partition;
   const name = (input.name as string | undefined) ?? id;
   const step: Step = { phase: PHASE.account, action: 'CreateAccount', resource: rootArn(partition, id), account: id, rootOnly: true };
-  const record = (r: Result<unknown>): void =>
-    deps.audit?.record({
-      kind: 'change',
-      account: caller.account,
-      ...actorOf(caller),
-      action: `${adminService(caller.partition)}:CreateAccount`,
-      resource: step.resource,
-      decision: r.ok ? 'ok' : (r.errors[0]?.code ?? 'error'),
-      // The admin's key is named by its id (never its secret), so the log answers who created it.
-      detail: {
-        request: { id, partition, name },
-        ...(r.ok ? { before: null, after: { account: { id, partition, name }, userName: ADMIN_USER, accessKeyId: (r.value as AdminCredentials).AccessKeyId } } : { error: r.errors[0]?.message }),
-      },
-    });
+  const event = (r: Result<unknown>): AuditEvent => ({
+    kind: 'change',
+    account: caller.account,
+    ...actorOf(caller),
+    action: `${adminService(caller.partition)}:CreateAccount`,
+    resource: step.resource,
+    decision: r.ok ? 'ok' : (r.errors[0]?.code ?? 'error'),
+    // The admin's key is named by its id (never its secret), so the log answers who created it.
+    detail: {
+      request: { id, partition, name },
+      ...(r.ok ? { before: null, after: { account: { id, partition, name }, userName: ADMIN_USER, accessKeyId: (r.value as AdminCredentials).AccessKeyId } } : { error: r.errors[0]?.message }),
+    },
+  });
+  // A refusal through the queue; the record of the account created commits with it (appendAuditInTx).
+  const record = (r: Result<unknown>): void => deps.audit?.record(event(r));
   const a = authorizeStep(caller, deps.now(), step);
   if (!a.ok) {
     record(a);
@@ -1850,9 +1890,11 @@ export async function createAccountAsRoot(deps: AppDeps, caller: Caller, input: 
     if (await tx.accounts.get(id)) return failWith('ENTITY_ALREADY_EXISTS', `account ${id} already exists`);
     const r = await createAccountWithAdmin(deps, tx, { id, partition, name, created: isoSeconds(deps.now()) });
     if (!r.ok) return abort(r);
+    const recorded = await appendAuditInTx(deps, tx, [event(r)]);
+    if (!recorded.ok) return abort(recorded);
     return ok({ ...r.value, Partition: partition, Name: name });
   });
-  record(created);
+  if (!created.ok) record(created);
   return created;
 }
 
