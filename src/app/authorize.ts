@@ -472,7 +472,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // do nothing. Else the submitter's current Denies that may concern tables bind them, as `sessionCaller` (sts.ts).
     const owner = s.owner && (await sts.readPrincipals((tx) => sts.cachedUser(tx, principal.account, (s.owner as { name: string }).name)));
     if (s.owner && (!owner || owner.user.id !== s.owner.id || owner.user.disabled)) return failWith('VALIDATION_ERROR', `job ${id} has ended (its submitter, user ${s.owner.name}, was deleted or disabled): its sessions no longer work, so \`${arn}\` may do nothing`, 'principal');
-    const session = s.sessionPolicy !== undefined ? [compileSessionPolicy(s.sessionPolicy), ...(owner ? ownerTableDenies(owner.policies) : [])] : undefined;
+    const session = s.sessionPolicy !== undefined ? [compileSessionPolicy(s.sessionPolicy), ...(owner ? ownerTableDenies(owner) : [])] : undefined;
     // The job's session as it is issued (review N, N1): the role's stored name, the session's, the account's dialect.
     const value: Resolved = {
       principal: { ...principal, arn: sessionArn(r.partition, principal.account, r.role.name, s.sessionName), partition: r.partition, roleArn: roleArnOf(r.partition, principal.account, r.role.path, r.role.name), userId: `${r.role.id}:${s.sessionName}`, tags: mergeTags(r.tags, s.tags), session: { name: s.sessionName, issuedAt: 0, sourceIdentity: s.sourceIdentity } },

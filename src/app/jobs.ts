@@ -13,7 +13,8 @@
  */
 import { createHash } from 'node:crypto';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
-import { contextOf, evaluate, isoSeconds, renderDecision, type CompiledPolicy, type Decision, type PolicySet } from '../core/iam/index.ts';
+import { contextOf, evaluate, isoSeconds, principalFromArn, renderDecision, type CompiledPolicy, type Decision, type Principal } from '../core/iam/index.ts';
+import { bindJsonStatement, boundView, principalLookup } from '../core/iam/bind-principal.ts';
 import { ID_PREFIX, uniqueId } from '../core/directory/rules.ts';
 import { roleArnOf, parseRoleArn, type SessionClaims } from '../core/sts/session.ts';
 import {
@@ -48,10 +49,10 @@ import {
   type Workspace,
 } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
-import { userKey, type LiveState } from './live.ts';
-import { accessDenied, actorOf, decideOnRole, PolicyCache, partitionOf, principalLimitsCut, requestContext, type Caller, type RequestFacts } from './principals.ts';
+import { userKey, type LiveState, type UserEntry } from './live.ts';
+import { accessDenied, actorOf, decideOnRole, PolicyCache, partitionOf, principalLimitsCut, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
-import type { PrincipalRef, ReadTx, RoleRecord, WriteTx } from './ports/store.ts';
+import type { PrincipalRef, ReadTx, RoleRecord, UserRecord, WriteTx } from './ports/store.ts';
 
 const WS = 'ws/';
 const JOB = 'job/';
@@ -95,37 +96,60 @@ type StoredJob = Job & { readonly sessionPolicy?: string; readonly submitterId?:
 /** The services whose actions count as table access (ODPS/MaxCompute-style projects), lower-cased, without the colon. */
 const TABLE_SERVICE_NAMES = ['odps', 'tables'];
 
-/** Deny-only views of compiled policies, by policy: one per compiled document, made once. */
-const denyViews = new WeakMap<CompiledPolicy, CompiledPolicy | null>();
+/**
+ * Deny-only views of compiled policies bound to a submitter, by policy and then by the submitter's facts
+ * (`ownerFactsKey`): made once per document and submitter, a few submitters per shared document.
+ */
+const denyViews = new WeakMap<CompiledPolicy, Map<string, CompiledPolicy | null>>();
+const VIEWS_PER_POLICY = 64;
+
+/** The facts a binding reads (ARN, unique id, tags), as one string. */
+function ownerFactsKey(owner: Principal): string {
+  return JSON.stringify([owner.arn, owner.userId, Object.entries(owner.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+}
 
 /**
- * The Denies of `policy` that may concern tables, whole (as `ownerTableStatements` copies them at submit): a statement
- * indexed under any service (`*`, `NotAction`, a wildcard service) or under a table service. Undefined when it has none.
+ * The submitter as the engine sees a user: its ARN (with its path), unique id and tags. A default-role job's copy of
+ * the submitter's Denies is bound to these facts (src/core/iam/bind-principal.ts), so that a Deny conditioned on who
+ * the principal is (`aws:PrincipalTag/K`, `aws:PrincipalArn`, `aws:username`…) or naming `${aws:username}` denies
+ * the job what it denies the submitter, not what it would deny the job's session (review X, X2).
  */
-function tableDenyView(policy: CompiledPolicy): CompiledPolicy | undefined {
-  const known = denyViews.get(policy);
+export function ownerPrincipal(partition: Partition, user: UserRecord, tags: Readonly<Record<string, string>>): Principal {
+  const r = principalFromArn(userArn(partition, user), { userId: user.id, tags });
+  if (!r.ok) throw new Error(`user ${user.name} has no principal ARN`);
+  return r.value;
+}
+
+/**
+ * The Denies of `policy` that may concern tables (as `ownerTableStatements` copies them at submit: a statement
+ * indexed under any service (`*`, `NotAction`, a wildcard service) or under a table service), each bound to `owner`
+ * (`boundView`): one that does not apply to the owner is left out. Undefined when none is left.
+ */
+function tableDenyView(policy: CompiledPolicy, owner: Principal): CompiledPolicy | undefined {
+  const key = ownerFactsKey(owner);
+  let views = denyViews.get(policy);
+  const known = views?.get(key);
   if (known !== undefined) return known ?? undefined;
   const keep = new Set<CompiledPolicy['statements'][number]>();
   for (const st of [...policy.anyService, ...TABLE_SERVICE_NAMES.flatMap((svc) => policy.byService.get(svc) ?? [])]) if (st.effect === 'Deny') keep.add(st);
-  const view = keep.size === 0 ? undefined : {
-    ...policy,
-    statements: policy.statements.filter((s) => keep.has(s)),
-    byService: new Map([...policy.byService].map(([svc, list]) => [svc, list.filter((s) => keep.has(s))] as const).filter(([, list]) => list.length > 0)),
-    anyService: policy.anyService.filter((s) => keep.has(s)),
-  };
-  denyViews.set(policy, view ?? null);
+  const view = keep.size === 0 ? undefined : boundView(policy, (st) => keep.has(st), principalLookup(owner));
+  if (views === undefined) denyViews.set(policy, (views = new Map()));
+  if (views.size >= VIEWS_PER_POLICY) views.clear();
+  views.set(key, view ?? null);
   return view;
 }
 
 /**
  * What a default-role job's sessions take from its submitter's policies now, at every decision: the Denies that may
- * concern tables of the submitter's identity policies and permissions boundary, as Deny-only policies. Added to the
- * session's policies, they deny what they deny and allow nothing (src/app/sts.ts `sessionCaller`).
+ * concern tables of the submitter's identity policies and permissions boundary, bound to the submitter
+ * (`tableDenyView`), as Deny-only policies. Added to the session's policies, they deny what they deny the submitter
+ * and allow nothing (src/app/sts.ts `sessionCaller`, src/app/authorize.ts `readJobSession`).
  */
-export function ownerTableDenies(policies: PolicySet): CompiledPolicy[] {
+export function ownerTableDenies(owner: UserEntry): CompiledPolicy[] {
+  const who = ownerPrincipal(owner.partition, owner.user, owner.tags);
   const out: CompiledPolicy[] = [];
-  for (const p of [...policies.identity, ...(policies.boundary ? [policies.boundary] : [])]) {
-    const v = tableDenyView(p);
+  for (const p of [...owner.policies.identity, ...(owner.policies.boundary ? [owner.policies.boundary] : [])]) {
+    const v = tableDenyView(p, who);
     if (v) out.push(v);
   }
   return out;
@@ -352,9 +376,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * tables: every Deny that could (any `NotAction`, `Action: "*"`, a wildcard that can match a table service, a table
    * service's action), copied whole; and the Allows of table actions, narrowed to those actions. When the submitter
    * has a permissions boundary or session policies, no Allow is copied: the job gets no table rights, never more
-   * than the owner (review S, S3).
+   * than the owner (review S, S3). Each statement is bound to the owner (src/core/iam/bind-principal.ts
+   * `bindJsonStatement`): what describes the principal is decided with the owner's facts, since the copy is evaluated
+   * for the job's session, another principal (review X, X2); a statement that does not apply to the owner is left out.
+   * `version`: the session policy's.
    */
-  async function ownerTableStatements(tx: ReadTx, caller: Caller): Promise<{ denies: unknown[]; allows: unknown[] }> {
+  async function ownerTableStatements(tx: ReadTx, caller: Caller, version: string): Promise<{ denies: unknown[]; allows: unknown[] }> {
     const user = caller.user;
     if (!user) return { denies: [], allows: [] };
     const docs: string[] = [];
@@ -368,12 +395,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       for (const p of await tx.inlinePolicies.list(ref)) docs.push(p.document);
     }
     const limited = user.permissionsBoundary != null || caller.policies.boundary !== undefined || (caller.policies.session?.length ?? 0) > 0;
+    const owner = principalLookup(ownerPrincipal(caller.partition, user, Object.fromEntries(user.tags.map((t) => [t.key, t.value]))));
     const denies: unknown[] = [];
     const allows: unknown[] = [];
     for (const text of docs) {
-      let doc: { Statement?: unknown };
+      let doc: { Statement?: unknown; Version?: unknown };
       try {
-        doc = JSON.parse(text) as { Statement?: unknown };
+        doc = JSON.parse(text) as { Statement?: unknown; Version?: unknown };
       } catch {
         continue;
       }
@@ -384,13 +412,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         void _sid;
         const actions = ([] as unknown[]).concat(st['Action'] ?? []).filter((a): a is string => typeof a === 'string');
         if (st['Effect'] === 'Deny') {
-          if (st['NotAction'] !== undefined || actions.some(mayConcernTables)) denies.push(rest);
+          if (st['NotAction'] === undefined && !actions.some(mayConcernTables)) continue;
+          const bound = bindJsonStatement(rest, doc.Version, version, owner);
+          if (bound !== undefined) denies.push(bound);
           continue;
         }
         if (limited || st['Effect'] !== 'Allow') continue;
         const table = actions.filter((a) => TABLE_SERVICES.some((p) => a.toLowerCase().startsWith(p)));
         if (table.length === 0) continue;
-        allows.push({ ...rest, Action: table });
+        const bound = bindJsonStatement(rest, doc.Version, version, owner);
+        if (bound !== undefined) allows.push({ ...bound, Action: table });
       }
     }
     return { denies, allows };
@@ -409,8 +440,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       const service = bucket.startsWith('acs:') ? 'oss' : 's3';
       head.push({ Effect: 'Allow', Action: `${service}:*`, Resource: [bucket, `${bucket}/*`] });
     }
-    const { denies, allows } = await ownerTableStatements(tx, caller);
     const version = partition === 'acs' ? '1' : '2012-10-17';
+    const { denies, allows } = await ownerTableStatements(tx, caller, version);
     const render = (): string => {
       const statements = [...head, ...denies, ...allows];
       // A session policy with no statement would be invalid; one that allows nothing says what it means.

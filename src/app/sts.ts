@@ -167,10 +167,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (!own || ownId !== (c.role?.id ?? c.user?.id)) return failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.');
     if ('user' in own && own.user.disabled) return failWith('EXPIRED_TOKEN', 'The security token included in the request is expired');
     // A default-role job's session: its submitter deleted (or another user under the name) or disabled ends it, as the
-    // job ends; else the submitter's current Denies that may concern tables bind it (src/app/jobs.ts ownerTableDenies).
+    // job ends; else the submitter's current Denies that may concern tables, bound to the submitter's facts, bind it
+    // (src/app/jobs.ts ownerTableDenies; review X, X2).
     // Deny-only policies added to the session policies take nothing away from what they allow but what they deny.
     if (c.owner !== undefined && (!owner || !('user' in owner) || owner.user.id !== c.owner.id || owner.user.disabled)) return failWith('EXPIRED_TOKEN', 'The security token included in the request is expired');
-    const cut = owner && 'user' in owner && session ? ownerTableDenies(owner.policies) : [];
+    const cut = owner && 'user' in owner && session ? ownerTableDenies(owner) : [];
     if (cut.length > 0) session = [...(session as CompiledPolicy[]), ...cut];
     const policies: PolicySet = { ...own.policies, ...(session ? { session } : {}) };
     const principal = sessionPrincipal(c, own.tags);
