@@ -669,7 +669,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    *
    * A user deleted and created again under the same name is another principal, with another unique id (as AWS gives
    * it): the jobs of the user deleted do not run on as the new one. A job stored without its submitter's id (before it
-   * was recorded, or a pod's) keeps the check by name.
+   * was recorded: a job's before 98d7d16, a pod's before the user passing its role was recorded) keeps the check by name.
    */
   async function submitterRefusal(job: StoredJob): Promise<string | undefined> {
     if (!/^(?:arn:[a-z-]+:iam|acs:ram)::\d+:user\//.test(job.submitter.arn)) return undefined;

@@ -808,7 +808,7 @@ export function createKube(app: App, options: KubeOptions) {
    * May the passer pass the role to the compute service, and does the role trust it? The same checks and
    * messages as starting a node (app/jobs.ts `startNode`).
    */
-  async function checkPass(cluster: KubeCluster, passer: Passer, roleRef: string): Promise<Result<{ roleArn: string; roleName: string; passerName: string }>> {
+  async function checkPass(cluster: KubeCluster, passer: Passer, roleRef: string): Promise<Result<{ roleArn: string; roleName: string; passerName: string; passerId?: string }>> {
     const { partition, account } = cluster;
     const parsed = roleRef.includes(':') ? parseRoleArn(roleRef) : /^[\w+=,.@-]{1,64}$/.test(roleRef) ? { partition, account, name: roleRef, path: '/' } : undefined;
     const role = parsed && parsed.account === account ? await deps.store.read((tx) => tx.roles.get(account, parsed.name)) : undefined;
@@ -835,7 +835,11 @@ export function createKube(app: App, options: KubeOptions) {
         (svc) => evaluate({ principal: { kind: 'service', arn: svc, partition, account: '' }, action: 'sts:AssumeRole', resource: roleArn, time: deps.now() }, { identity: [], trust }).decision === 'Allow',
       );
     if (!trusted) return failWith('ACCESS_DENIED', `${ASSUME_FAILED}: ${trustFix(partition, roleArn, service)}`);
-    return ok({ roleArn, roleName: role.name, passerName: submitterName(who.value.principal) });
+    // A user passing (with its key or in one of its sessions): its unique id, recorded with the pod's job as a job's
+    // submitter's is (src/app/jobs.ts `submitterId`), so that the user deleted and created again under the name is
+    // not taken for the one who passed the role.
+    const p = who.value.principal;
+    return ok({ roleArn, roleName: role.name, passerName: submitterName(p), ...(p.kind === 'user' && p.userId !== undefined ? { passerId: p.userId } : {}) });
   }
 
   /**
@@ -919,7 +923,7 @@ export function createKube(app: App, options: KubeOptions) {
     } else {
       const closed = deps.audit?.gate('pods are not admitted with a role');
       if (closed && !closed.ok) return refuse(closed.errors[0]?.message ?? 'the audit log cannot be written', 503);
-      const created = await createPodJob(cluster, { passerArn: passer.arn, passerName: pass.value.passerName, roleArn: pass.value.roleArn, namespace: req.namespace, name, ...(generateName !== undefined ? { generateName } : {}) });
+      const created = await createPodJob(cluster, { passerArn: passer.arn, passerName: pass.value.passerName, ...(pass.value.passerId !== undefined ? { passerId: pass.value.passerId } : {}), roleArn: pass.value.roleArn, namespace: req.namespace, name, ...(generateName !== undefined ? { generateName } : {}) });
       jobId = created.job.id;
       env = await options.podEnvironment(created.job, created.capability);
     }
@@ -1055,7 +1059,7 @@ export function createKube(app: App, options: KubeOptions) {
     return { allowed: true };
   }
 
-  async function createPodJob(cluster: KubeCluster, input: { passerArn: string; passerName: string; roleArn: string; namespace: string; name: string; generateName?: string }): Promise<{ job: Job; capability: string }> {
+  async function createPodJob(cluster: KubeCluster, input: { passerArn: string; passerName: string; passerId?: string; roleArn: string; namespace: string; name: string; generateName?: string }): Promise<{ job: Job; capability: string }> {
     const id = uniqueId('', deps.randomBytes(16), 12).toLowerCase();
     const capability = Buffer.from(deps.randomBytes(32)).toString('base64url');
     const podName = input.name !== '' ? input.name : `${input.generateName ?? ''}*`;
@@ -1077,7 +1081,8 @@ export function createKube(app: App, options: KubeOptions) {
       pod: { namespace: input.namespace, name: input.name, ...(input.generateName !== undefined ? { generateName: input.generateName } : {}) },
     };
     await deps.store.write(async (tx) => {
-      await tx.kv.put(`job/${id}`, JSON.stringify(job));
+      // Stored with the passing user's unique id (`submitterId`, as src/app/jobs.ts stores a job's submitter's).
+      await tx.kv.put(`job/${id}`, JSON.stringify(input.passerId !== undefined ? { ...job, submitterId: input.passerId } : job));
       await tx.kv.put(`jobcap/${job.capabilityHash}`, id);
       await tx.kv.put(`jobevent/${id}/00000001`, JSON.stringify({ seq: 1, at: job.created, type: 'submitted', message: `pod ${input.namespace}/${podName} of cluster ${cluster.name} admitted to run as ${input.roleArn}, passed by ${input.passerArn}` }));
     });
