@@ -9,8 +9,13 @@
  *   ARN `arn:aws:iam::<account>:oidc-provider/<host/path>`, kept as JSON under `oidc-provider/<account>/<host/path>`.
  *   The provider's JWKS comes from OIDC discovery at registration (`<url>/.well-known/openid-configuration`,
  *   its `issuer` checked, then its `jwks_uri`), or inline (`JwksJson`) for issuers the server cannot reach.
- *   A discovered JWKS is fetched again when a token names a key it lacks (the issuer rotated), at most once
- *   a minute per provider and instance.
+ *   A discovered JWKS has a lifetime: the `Cache-Control` max-age of the issuer's JWKS answer within
+ *   `JWKS_LIFETIME` (5 s to 24 h; 1 h when it gives none). The current set, with the time it was fetched, is kept in
+ *   the provider's record in the store, so every instance and every restart sees the keys the issuer publishes now
+ *   (a withdrawn key stops opening sessions within one lifetime). Past 80% of its lifetime a set is read again in
+ *   the background; past its lifetime a token is verified only after it has been read again, and is refused
+ *   (fail closed, `SERVICE_UNAVAILABLE`) when the issuer cannot be reached. A token naming a key the set lacks
+ *   (the issuer rotated) makes it read again, at most once a minute per provider and instance.
  * - **`AssumeRoleWithWebIdentity`**: the token verified against the provider of its `iss` in the role's
  *   account (signature, issuer, `aud` among the client ids, `exp`/`nbf` with 30 s of skew), then the role's
  *   trust policy decides for principal `{Federated: <provider ARN>}` and action `sts:AssumeRoleWithWebIdentity`,
@@ -34,7 +39,18 @@ export const TOKEN_SKEW_SECONDS = 30;
 export const WORKLOAD_TOKEN_TTL = { min: 60, max: 86_400, default: 3600 } as const;
 /** The limits of the IAM API (CreateOpenIDConnectProvider). */
 export const PROVIDER_LIMITS = { urlChars: 255, clientIds: 100, clientIdChars: 255, thumbprints: 5 } as const;
+/**
+ * How long a discovered JWKS is used: the issuer's `Cache-Control` max-age, at least `min` (an issuer answering
+ * `no-store` is asked at most every few seconds, and only while tokens arrive) and at most `max`; `default`
+ * when the answer gives no max-age. In ms.
+ */
+export const JWKS_LIFETIME = { min: 5_000, max: 86_400_000, default: 3_600_000 } as const;
+/** Share of the lifetime after which the set is read again in the background (a token still uses the current one). */
+const JWKS_REFRESH_AHEAD = 0.8;
+/** A token naming a key the set lacks makes it read again at most this often per provider and instance. */
 const JWKS_REFETCH_MS = 60_000;
+/** After a failed read of a stale set, the issuer is asked again at most this often (tokens are refused meanwhile). */
+const JWKS_RETRY_MS = 5_000;
 /** Claims `issueWorkloadToken` sets itself. */
 const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti']);
 const MAX_EXTRA_CLAIMS_CHARS = 8192;
@@ -53,8 +69,12 @@ export interface OidcProvider {
   readonly jwksSource: 'discovery' | 'inline';
 }
 
-/** What is stored under `oidc-provider/<account>/<host/path>`. */
-type ProviderRecord = Omit<OidcProvider, 'arn' | 'hostPath'> & { readonly v: 1 };
+/**
+ * What is stored under `oidc-provider/<account>/<host/path>`. A discovered set carries when it was read from the
+ * issuer (`fetched`, epoch ms) and for how long it may be used (`lifetime`, ms); a record written before these
+ * existed counts as read at its creation with the default lifetime (so it is read again at its first use).
+ */
+type ProviderRecord = Omit<OidcProvider, 'arn' | 'hostPath'> & { readonly v: 1; readonly fetched?: number; readonly lifetime?: number };
 
 export interface IssuedWorkloadToken {
   /** The signed JWT. */
@@ -129,8 +149,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   /** Newest first; the first signs. */
   let keys: readonly SigningKeyData[] = [];
   let loadedFrom: string | undefined;
-  /** JWKS fetched again after registration (the issuer rotated), by provider ARN and creation; per instance. */
-  const refetched = new Map<string, { jwks: JwkSet; tried: number }>();
+  /** The last read of each discovered provider's JWKS by this instance (by provider ARN and creation): when, and whether it worked. */
+  const attempts = new Map<string, { at: number; ok: boolean }>();
 
   const unavailable = <T>(): Result<T> => failWith<T>('SERVICE_UNAVAILABLE', 'OIDC is not configured on this server (no JWT adapter wired)');
   const port = (): OidcCrypto | undefined => deps.oidc;
@@ -311,7 +331,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (!keys.ok) {
       return failWith('INVALID_INPUT', input.jwks !== undefined ? `JwksJson: ${keys.message}` : `cannot read the keys of \`${u.value.url}\`: ${keys.message}; give them inline with JwksJson`, input.jwks !== undefined ? 'JwksJson' : 'Url');
     }
-    const record: ProviderRecord = { v: 1, url: u.value.url, clientIds, thumbprints, tags, created: isoSeconds(now()), jwks: keys.jwks, jwksSource: input.jwks !== undefined ? 'inline' : 'discovery' };
+    const base = { v: 1, url: u.value.url, clientIds, thumbprints, tags, created: isoSeconds(now()), jwks: keys.jwks } as const;
+    const record: ProviderRecord = input.jwks !== undefined ? { ...base, jwksSource: 'inline' } : { ...base, jwksSource: 'discovery', fetched: now(), lifetime: lifetimeOf(keys) };
     const r = await deps.store.write<Result<OidcProvider>>(async (tx, abort) => {
       if ((await tx.kv.get(key)) !== undefined) abort(exists());
       await tx.kv.put(key, JSON.stringify(record));
@@ -391,19 +412,58 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   // ------------------------------------------------------------------------------------------------
   // AssumeRoleWithWebIdentity
 
-  /** The provider's keys, fetched again (rate-limited) when the token names a key they lack. */
-  async function keysFor(o: OidcCrypto, arn: string, p: ProviderRecord, kid: string | undefined): Promise<JwkSet> {
+  /** A JWKS answer's lifetime: its `Cache-Control` max-age (when the adapter reports one) within `JWKS_LIFETIME`. */
+  function lifetimeOf(fetched: object): number {
+    const maxAge = 'maxAgeSeconds' in fetched && typeof fetched.maxAgeSeconds === 'number' && Number.isFinite(fetched.maxAgeSeconds) ? fetched.maxAgeSeconds * 1000 : JWKS_LIFETIME.default;
+    return Math.min(JWKS_LIFETIME.max, Math.max(JWKS_LIFETIME.min, maxAge));
+  }
+
+  /**
+   * Reads the provider's JWKS from the issuer again and keeps it in the provider's record (with when it was read
+   * and its lifetime), unless the record changed meanwhile (deleted, registered again, or a newer read stored by
+   * another instance).
+   */
+  async function refresh(o: OidcCrypto, account: string, hostPath: string, p: ProviderRecord, key: string): Promise<JwkSet | undefined> {
+    const fetched = await o.fetchJwks(p.url);
+    if (attempts.size >= 1000) attempts.clear();
+    attempts.set(key, { at: now(), ok: fetched.ok });
+    if (!fetched.ok) return undefined;
+    const at = now();
+    const lifetime = lifetimeOf(fetched);
+    const stored = providerKey(account, hostPath);
+    try {
+      await deps.store.write(async (tx) => {
+        const current = readRecord(await tx.kv.get(stored));
+        if (!current || current.created !== p.created || current.jwksSource !== 'discovery' || (current.fetched ?? 0) >= at) return;
+        await tx.kv.put(stored, JSON.stringify({ ...current, jwks: fetched.jwks, fetched: at, lifetime } satisfies ProviderRecord));
+      });
+    } catch {
+      // Not kept (the store refused the write): the keys just read are still the issuer's current ones for this call.
+    }
+    return fetched.jwks;
+  }
+
+  /**
+   * The keys a token of the provider is verified against: inline keys as registered; a discovered set only while it
+   * is younger than its lifetime (read again first when older; undefined when that fails: the token is refused),
+   * read again in the background past 80% of it, and at once (at most once a minute) when the token names a key it lacks.
+   */
+  async function keysFor(o: OidcCrypto, arn: string, account: string, hostPath: string, p: ProviderRecord, kid: string | undefined): Promise<JwkSet | undefined> {
     if (p.jwksSource !== 'discovery') return p.jwks;
     // Keyed by registration too: a provider deleted and registered again starts from its new keys.
     const key = `${arn}\u0000${p.created}`;
-    const seen = refetched.get(key);
-    const current = seen?.jwks ?? p.jwks;
-    if (kid === undefined || current.keys.some((k) => k['kid'] === kid)) return current;
-    if (seen && now() - seen.tried < JWKS_REFETCH_MS) return current;
-    const fetched = await o.fetchJwks(p.url);
-    if (refetched.size >= 1000) refetched.clear();
-    refetched.set(key, { jwks: fetched.ok ? fetched.jwks : current, tried: now() });
-    return fetched.ok ? fetched.jwks : current;
+    const fetchedAt = p.fetched ?? Date.parse(p.created);
+    const lifetime = p.lifetime ?? JWKS_LIFETIME.default;
+    const age = Math.max(0, now() - (Number.isFinite(fetchedAt) ? fetchedAt : 0));
+    const last = attempts.get(key);
+    if (age >= lifetime) {
+      if (last && !last.ok && now() - last.at < JWKS_RETRY_MS) return undefined;
+      return refresh(o, account, hostPath, p, key);
+    }
+    if (age >= lifetime * JWKS_REFRESH_AHEAD && !(last && now() - last.at < JWKS_RETRY_MS)) void refresh(o, account, hostPath, p, key).catch(() => undefined);
+    if (kid === undefined || p.jwks.keys.some((k) => k['kid'] === kid)) return p.jwks;
+    if (last && now() - last.at < JWKS_REFETCH_MS) return p.jwks;
+    return (await refresh(o, account, hostPath, p, key)) ?? p.jwks;
   }
 
   /**
@@ -481,8 +541,12 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const partition: Partition = found.partition ?? parsed.partition;
     if (!found.record) return noProvider;
     const arn = providerArn(partition, parsed.account, iss.value.hostPath);
+    const jwks = await keysFor(o, arn, parsed.account, iss.value.hostPath, found.record, peeked.kid);
+    if (!jwks) {
+      return failWith('SERVICE_UNAVAILABLE', `The keys of OpenIDConnect provider ${found.record.url} are past their lifetime and could not be read again from the issuer: retry once it answers`);
+    }
     const checked = await o.verify(p.webIdentityToken, {
-      jwks: await keysFor(o, arn, found.record, peeked.kid),
+      jwks,
       issuer: found.record.url,
       audiences: found.record.clientIds,
       now: now(),

@@ -71,7 +71,22 @@ function allowedUrl(raw: unknown): URL | undefined {
   }
 }
 
-async function getJson(url: URL): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+/**
+ * How long the answer may be kept, from its `Cache-Control` (RFC 9111 §5.2.2): `max-age` in seconds, 0 for
+ * `no-store`/`no-cache`, undefined when the header says neither (the app then applies its default).
+ */
+export function maxAgeOf(cacheControl: string | null): number | undefined {
+  if (cacheControl === null) return undefined;
+  const directives = cacheControl.toLowerCase().split(',').map((d) => d.trim());
+  if (directives.some((d) => d === 'no-store' || d === 'no-cache')) return 0;
+  for (const d of directives) {
+    const m = /^max-age\s*=\s*"?(\d{1,10})"?$/.exec(d);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+}
+
+async function getJson(url: URL): Promise<{ ok: true; value: unknown; maxAgeSeconds: number | undefined } | { ok: false; message: string }> {
   let res: Response;
   try {
     res = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json' } });
@@ -97,14 +112,17 @@ async function getJson(url: URL): Promise<{ ok: true; value: unknown } | { ok: f
     chunks.push(value);
   }
   try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')), maxAgeSeconds: maxAgeOf(res.headers.get('cache-control')) };
   } catch {
     return { ok: false, message: `GET ${url.href} did not answer JSON` };
   }
 }
 
-/** OIDC discovery of an issuer's JWKS (the network half of the app's `OidcCrypto` port). */
-export async function fetchJwks(issuer: string): Promise<{ ok: true; jwks: JwkSet } | { ok: false; message: string }> {
+/**
+ * OIDC discovery of an issuer's JWKS (the network half of the app's `OidcCrypto` port), with the JWKS answer's
+ * `Cache-Control` max-age (`maxAgeSeconds`, undefined when it gives none): the app keeps the keys that long, within bounds.
+ */
+export async function fetchJwks(issuer: string): Promise<{ ok: true; jwks: JwkSet; maxAgeSeconds: number | undefined } | { ok: false; message: string }> {
   const base = allowedUrl(issuer);
   if (!base) return { ok: false, message: 'the issuer must be an https:// URL (http:// only on loopback)' };
   // Discovery §4: the well-known path is appended after removing any trailing slash of the issuer.
@@ -117,7 +135,8 @@ export async function fetchJwks(issuer: string): Promise<{ ok: true; jwks: JwkSe
   if (!jwksUri) return { ok: false, message: '`jwks_uri` of the discovery document is missing or not https://' };
   const jwks = await getJson(jwksUri);
   if (!jwks.ok) return jwks;
-  return oidcCrypto.parseJwks(jwks.value);
+  const parsed = oidcCrypto.parseJwks(jwks.value);
+  return parsed.ok ? { ...parsed, maxAgeSeconds: jwks.maxAgeSeconds } : parsed;
 }
 
 /** The full port: jose for the tokens, fetch for discovery. */
