@@ -149,8 +149,14 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   /** Newest first; the first signs. */
   let keys: readonly SigningKeyData[] = [];
   let loadedFrom: string | undefined;
-  /** The last read of each discovered provider's JWKS by this instance (by provider ARN and creation): when, and whether it worked. */
+  /**
+   * The last read of each discovered provider's JWKS by this instance (by provider ARN and creation): when it
+   * started, and whether it worked (false until it did). Noted before the request goes out, so the calls that
+   * arrive while it runs see it.
+   */
   const attempts = new Map<string, { at: number; ok: boolean }>();
+  /** The read in flight per provider: every call that needs the keys meanwhile waits for it (one request to the issuer). */
+  const inflight = new Map<string, Promise<JwkSet | undefined>>();
 
   const unavailable = <T>(): Result<T> => failWith<T>('SERVICE_UNAVAILABLE', 'OIDC is not configured on this server (no JWT adapter wired)');
   const port = (): OidcCrypto | undefined => deps.oidc;
@@ -423,11 +429,23 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
    * and its lifetime), unless the record changed meanwhile (deleted, registered again, or a newer read stored by
    * another instance).
    */
-  async function refresh(o: OidcCrypto, account: string, hostPath: string, p: ProviderRecord, key: string): Promise<JwkSet | undefined> {
-    const fetched = await o.fetchJwks(p.url);
+  function refresh(o: OidcCrypto, account: string, hostPath: string, p: ProviderRecord, key: string): Promise<JwkSet | undefined> {
+    const running = inflight.get(key);
+    if (running) return running;
     if (attempts.size >= 1000) attempts.clear();
-    attempts.set(key, { at: now(), ok: fetched.ok });
+    const attempt = { at: now(), ok: false };
+    attempts.set(key, attempt);
+    const read = readAndKeep(o, account, hostPath, p, attempt)
+      .catch(() => undefined)
+      .finally(() => inflight.delete(key));
+    inflight.set(key, read);
+    return read;
+  }
+
+  async function readAndKeep(o: OidcCrypto, account: string, hostPath: string, p: ProviderRecord, attempt: { at: number; ok: boolean }): Promise<JwkSet | undefined> {
+    const fetched = await o.fetchJwks(p.url);
     if (!fetched.ok) return undefined;
+    attempt.ok = true;
     const at = now();
     const lifetime = lifetimeOf(fetched);
     const stored = providerKey(account, hostPath);
@@ -455,14 +473,15 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const fetchedAt = p.fetched ?? Date.parse(p.created);
     const lifetime = p.lifetime ?? JWKS_LIFETIME.default;
     const age = Math.max(0, now() - (Number.isFinite(fetchedAt) ? fetchedAt : 0));
+    const running = inflight.get(key);
     const last = attempts.get(key);
     if (age >= lifetime) {
-      if (last && !last.ok && now() - last.at < JWKS_RETRY_MS) return undefined;
+      if (!running && last && !last.ok && now() - last.at < JWKS_RETRY_MS) return undefined;
       return refresh(o, account, hostPath, p, key);
     }
-    if (age >= lifetime * JWKS_REFRESH_AHEAD && !(last && now() - last.at < JWKS_RETRY_MS)) void refresh(o, account, hostPath, p, key).catch(() => undefined);
+    if (!running && age >= lifetime * JWKS_REFRESH_AHEAD && !(last && now() - last.at < JWKS_RETRY_MS)) void refresh(o, account, hostPath, p, key);
     if (kid === undefined || p.jwks.keys.some((k) => k['kid'] === kid)) return p.jwks;
-    if (last && now() - last.at < JWKS_REFETCH_MS) return p.jwks;
+    if (!running && last && now() - last.at < JWKS_REFETCH_MS) return p.jwks;
     return (await refresh(o, account, hostPath, p, key)) ?? p.jwks;
   }
 
