@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
-import { contextOf, evaluate, isoSeconds, principalFromArn, renderDecision, type CompiledPolicy, type Decision, type Principal } from '../core/iam/index.ts';
+import { contextOf, evaluate, isoSeconds, renderDecision, type CompiledPolicy, type Decision, type Principal } from '../core/iam/index.ts';
 import { bindJsonStatement, boundView, principalLookup } from '../core/iam/bind-principal.ts';
 import { ID_PREFIX, uniqueId } from '../core/directory/rules.ts';
 import { roleArnOf, parseRoleArn, type SessionClaims } from '../core/sts/session.ts';
@@ -115,9 +115,7 @@ function ownerFactsKey(owner: Principal): string {
  * the job what it denies the submitter, not what it would deny the job's session (review X, X2).
  */
 export function ownerPrincipal(partition: Partition, user: UserRecord, tags: Readonly<Record<string, string>>): Principal {
-  const r = principalFromArn(userArn(partition, user), { userId: user.id, tags });
-  if (!r.ok) throw new Error(`user ${user.name} has no principal ARN`);
-  return r.value;
+  return { kind: 'user', arn: userArn(partition, user), partition, account: user.account, userId: user.id, tags };
 }
 
 /**

@@ -70,6 +70,13 @@ test('principal variables are replaced by the owner\'s values, as literal text; 
   assert.deepEqual(bind({ Effect: 'Deny', Action: '*', Resource: "arn:aws:s3:::b/${aws:PrincipalTag/none, 'nobody'}/*" }, owner('carl')), { Effect: 'Deny', Action: '*', Resource: ['arn:aws:s3:::b/nobody/*'] });
 });
 
+test('an Allow is bound the same way: one that does not allow the owner is left out', () => {
+  const st = { Effect: 'Allow', Action: 'odps:*', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalTag/contractor': 'true' } } };
+  // For the job's session (no such tag) StringNotEquals on an absent key holds: as written, the copy would allow it.
+  assert.equal(bind(st, owner('dana', { contractor: 'true' })), undefined);
+  assert.deepEqual(bind(st, owner('carl', { contractor: 'false' })), { Effect: 'Allow', Action: 'odps:*', Resource: ['*'] });
+});
+
 test('what cannot be decided fails closed: a Deny binds more, an Allow less', () => {
   const o = owner('carl', { team: 'a' });
   for (const cond of [
