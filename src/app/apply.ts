@@ -39,6 +39,7 @@ import {
   type StoredResourcePolicy,
 } from './resource-policies.ts';
 import { compileStored } from './unreadable-policy.ts';
+import { unknownPrincipal } from './principal-refs.ts';
 import {
   adminService,
   checkAccountId,
@@ -1101,6 +1102,10 @@ const roleKind: KindHandler<RoleSpec> = {
         tags: tagsKey(o.spec.tags),
       },
     );
+    if (!existing || fields.includes('trustPolicy')) {
+      const unknown = await principalsExistAfter(env, o.spec.trustPolicy.text, 'spec.trustPolicy');
+      if (unknown) return unknown;
+    }
     const steps: Step[] = [];
     if (!existing) {
       steps.push({
@@ -1272,6 +1277,26 @@ const clusterKind = kvDocumentKind<Cluster>({
   }),
 });
 
+/**
+ * A trust or resource policy may name only users and roles that exist once the apply is done: in the store, or
+ * created by this apply (a document of theirs, or the `admin` user of an account it creates). AWS refuses the others
+ * (`Invalid principal in policy`; src/app/principal-refs.ts, review Z, finding 3). `path` is the document's field.
+ */
+async function principalsExistAfter(env: PlanEnv, document: string, path: string): Promise<Planned<never> | undefined> {
+  const r = await unknownPrincipal(env.tx, document, {
+    newAccount: (account) => env.newAccounts.has(account),
+    created: (type, account, name) => {
+      const lower = name.toLowerCase();
+      if (type === 'user' && env.newAccounts.has(account) && lower === ADMIN_USER.toLowerCase()) return true;
+      const kind = type === 'user' ? 'User' : 'Role';
+      return env.documents.some((d) => d.kind === kind && d.account === account && d.name.toLowerCase() === lower);
+    },
+  });
+  if (r === undefined || r.ok) return undefined;
+  const e = r.errors[0] as GatehouseError;
+  return planFail(e.code, e.path ? `${path}.${e.path}` : path, e.message);
+}
+
 // --- ResourcePolicy --------------------------------------------------------------------------------------
 
 interface ResourcePolicySpec {
@@ -1304,6 +1329,10 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     const existing = text === undefined ? undefined : resourcePolicyRecord(key, text);
     if (existing && !managesResourcePolicy(existing, o.account, owner)) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} has a policy of account ${existing.account}`);
     const changed = !existing || existing.account !== o.account || canonicalText(existing.document) !== o.spec.document.canonical;
+    if (changed) {
+      const unknown = await principalsExistAfter(env, o.spec.document.text, 'spec.document');
+      if (unknown) return unknown;
+    }
     const steps: Step[] = changed
       ? [
           {

@@ -27,6 +27,7 @@ import { isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
 import { followRename, forgetGroup, forgetPrincipal, type Forgotten } from './forget-principal.ts';
 import { actorOf, authorizeAdmin, type Caller } from './principals.ts';
+import { unknownPrincipal } from './principal-refs.ts';
 import type {
   AccessKeyRecord,
   GroupRecord,
@@ -91,6 +92,16 @@ export function checkDocument(document: unknown, kind: PolicyKind, maxChars: num
     return { ok: false, errors: r.errors.map((x, i) => (i === 0 ? { ...x, message: `${x.message}${where}` } : x)) };
   }
   return ok(document);
+}
+
+/**
+ * A trust policy naming a user or role that does not exist is refused, as IAM's MalformedPolicyDocument `Invalid
+ * principal in policy` (review Z, finding 3; src/app/principal-refs.ts), with where it is, as `checkDocument` says it.
+ */
+async function principalsExist(tx: ReadTx, document: string): Promise<Result<never> | undefined> {
+  const r = await unknownPrincipal(tx, document);
+  if (r === undefined || r.ok) return undefined;
+  return { ok: false, errors: r.errors.map((e) => ({ ...e, message: `${e.message}${e.path ? ` (at ${e.path})` : ''}` })) };
 }
 
 /** IAM's LimitExceeded messages for a document over its quota (a role's trust policy, a managed policy). */
@@ -561,6 +572,8 @@ export function createDirectory(deps: AppDeps) {
     const a = authz(c, 'CreateRole', arnOf(c, 'role', path, input.roleName), { ...requestTagContext(input.tags), ...boundaryContext(input.permissionsBoundary) });
     if (!a.ok) return a;
     return write(c, async (tx) => {
+      const unknown = await principalsExist(tx, input.assumeRolePolicyDocument);
+      if (unknown) return unknown;
       if (input.permissionsBoundary !== undefined) {
         const b = await policyByArn(tx, c, input.permissionsBoundary);
         if (!b.ok) return b;
@@ -621,6 +634,8 @@ export function createDirectory(deps: AppDeps) {
     return write(c, async (tx) => {
       const r = await authorizedEntity(c, tx, 'role', input.roleName, 'UpdateAssumeRolePolicy');
       if (!r.ok) return r;
+      const unknown = await principalsExist(tx, input.policyDocument);
+      if (unknown) return unknown;
       return changedTo(c, { trustPolicy: r.value.trustPolicy }, await tx.roles.update(c.account, input.roleName, { trustPolicy: input.policyDocument }), (x) => ({ trustPolicy: x.trustPolicy }));
     });
   }

@@ -7,6 +7,7 @@
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { accountOf, parsePolicy, type CompiledPolicy } from '../core/iam/index.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
+import { unknownPrincipal } from './principal-refs.ts';
 import type { AppDeps } from './deps.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
 import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
@@ -227,6 +228,9 @@ export class ResourcePolicies {
   static async put(deps: AppDeps, tx: WriteTx, input: { resource: string; account: string; document: string }): Promise<Result<StoredResourcePolicy>> {
     const r = checkResourcePolicy(input.resource, input.document);
     if (!r.ok) return r;
+    // A user or role it names must exist (review Z, finding 3): S3 answers `MalformedPolicy: Invalid principal in policy`.
+    const unknown = await unknownPrincipal(tx, input.document);
+    if (unknown) return unknown;
     const owner = await ownerIn(tx, input.resource);
     if (owner !== undefined && owner !== input.account) {
       return failWith('ACCESS_DENIED', `resource ${input.resource} belongs to account ${owner}; only that account may attach a policy to it`);

@@ -1,0 +1,98 @@
+/**
+ * Users and roles a policy names as its principal (review Z, finding 3). AWS refuses a trust policy or a resource
+ * policy whose `Principal`/`NotPrincipal` names, by ARN, a user or role that does not exist (`MalformedPolicyDocument:
+ * Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:user/ghost"`; S3: `MalformedPolicy: Invalid principal in
+ * policy`). Accepted, such a name would be a grant waiting for whoever later creates a user or role under it. Every door
+ * that writes a trust or resource policy (the IAM API, `/v1`, `apply`, the S3 gateway) asks `unknownPrincipal` in its
+ * write transaction.
+ *
+ * Checked: `AWS` ARNs `arn:<partition>:iam::<account>:user/…` and `…:role/…`, and `RAM` ARNs `acs:ram::<account>:user/…`
+ * and `…:role/…`, of an account the directory holds (another account's principals cannot be looked up here). Not
+ * checked: account ids and roots, `*`, services, federated principals, session ARNs and unique ids. Names compare as
+ * IAM compares them (case-insensitively); the path in the ARN is not compared, as the engine matches on the name.
+ * Policies already stored are not checked again (they still load).
+ */
+import { failWith, type Result } from '../core/errors.ts';
+import type { ReadTx } from './ports/store.ts';
+
+export interface NamedPrincipal {
+  /** The value as written. */
+  readonly value: string;
+  /** `AWS` or `RAM`. */
+  readonly key: string;
+  /** JSON path of the value in the document (`Statement[0].Principal.AWS[1]`). */
+  readonly path: string;
+  readonly type: 'user' | 'role';
+  readonly account: string;
+  readonly name: string;
+}
+
+const AWS_USER_OR_ROLE = /^arn:aws[a-z-]*:iam::(\d{12}):(user|role)\/(?:.*\/)?([^/]+)$/;
+const RAM_USER_OR_ROLE = /^acs:ram::(\d{1,20}):(user|role)\/(?:.*\/)?([^/]+)$/;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The users and roles a policy document (JSON text or its parsed form) names by ARN in `Principal` or `NotPrincipal`. */
+export function namedPrincipals(document: unknown): NamedPrincipal[] {
+  let doc: unknown = document;
+  if (typeof document === 'string') {
+    try {
+      doc = JSON.parse(document);
+    } catch {
+      return [];
+    }
+  }
+  if (!isObject(doc)) return [];
+  const statements = doc['Statement'];
+  const list: [unknown, string][] = Array.isArray(statements) ? statements.map((s, i) => [s, `Statement[${i}]`]) : [[statements, 'Statement']];
+  const out: NamedPrincipal[] = [];
+  for (const [s, sp] of list) {
+    if (!isObject(s)) continue;
+    for (const element of ['Principal', 'NotPrincipal']) {
+      const p = s[element];
+      if (!isObject(p)) continue;
+      for (const key of ['AWS', 'RAM']) {
+        const v = p[key];
+        const values: [unknown, string][] = Array.isArray(v) ? v.map((x, i) => [x, `${sp}.${element}.${key}[${i}]`]) : [[v, `${sp}.${element}.${key}`]];
+        for (const [value, path] of values) {
+          if (typeof value !== 'string') continue;
+          const m = (key === 'AWS' ? AWS_USER_OR_ROLE : RAM_USER_OR_ROLE).exec(value);
+          if (m) out.push({ value, key, path, type: m[2] as 'user' | 'role', account: m[1] as string, name: m[3] as string });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export interface PrincipalCheckOptions {
+  /** Principals that exist by the time the policy takes effect though the store does not hold them yet (created in the same apply). */
+  readonly created?: (type: 'user' | 'role', account: string, name: string) => boolean;
+  /** Accounts that exist by then though the store does not hold them yet (created in the same apply). */
+  readonly newAccount?: (account: string) => boolean;
+}
+
+/** AWS's words for a principal that does not exist (`"AWS":"arn:…"`), and where it is. */
+export function invalidPrincipalMessage(p: NamedPrincipal): string {
+  return `Invalid principal in policy: "${p.key}":"${p.value}" (no ${p.type} \`${p.name}\` in account ${p.account})`;
+}
+
+/**
+ * The first user or role the document names that does not exist, as a `POLICY_INVALID_PRINCIPAL` failure (the IAM API's
+ * MalformedPolicyDocument) with its JSON path; undefined when every one exists. Read in `tx`.
+ */
+export async function unknownPrincipal(tx: ReadTx, document: unknown, options: PrincipalCheckOptions = {}): Promise<Result<never> | undefined> {
+  const accounts = new Map<string, boolean>();
+  for (const p of namedPrincipals(document)) {
+    if (options.created?.(p.type, p.account, p.name) === true) continue;
+    let known = accounts.get(p.account);
+    if (known === undefined) {
+      known = options.newAccount?.(p.account) === true || (await tx.accounts.get(p.account)) !== undefined;
+      accounts.set(p.account, known);
+    }
+    if (!known) continue;
+    const exists = options.newAccount?.(p.account) !== true && (p.type === 'user' ? await tx.users.get(p.account, p.name) : await tx.roles.get(p.account, p.name)) !== undefined;
+    if (!exists) return failWith('POLICY_INVALID_PRINCIPAL', invalidPrincipalMessage(p), p.path);
+  }
+  return undefined;
+}
