@@ -493,31 +493,37 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
 
   /** AssumeRoleWithWebIdentity; a refusal is recorded as the other STS calls' are (the session side of the log). */
   async function assumeRoleWithWebIdentity(p: WebIdentityParams, facts: RequestFacts = {}): Promise<Result<WebIdentityResult>> {
-    const r = await webIdentity(p, facts);
+    const verified: { provider?: string; subject?: string } = {};
+    const r = await webIdentity(p, facts, verified);
     const e = r.ok ? undefined : r.errors[0];
     // Unsigned, so anyone can send it by the thousand: flood-limited like the refused authentications
     // (auth-failures.ts), per source address and globally, with what is left out counted and carried.
     const admitted = e !== undefined && REFUSALS.has(e.code) && deps.audit ? admitAuthFailure(deps, facts.sourceIp ?? '') : undefined;
     if (e !== undefined && admitted?.record && deps.audit) {
       const parsed = parseRoleArn(p.roleArn);
-      // The token's issuer names who asked: the token itself is a secret and is never recorded.
-      const iss = port()?.peek(p.webIdentityToken)?.iss;
+      // Who asked: the provider's ARN once the token's signature verified against its keys (as a session it opens is
+      // recorded); before that, anyone could have written the token, so `anonymous`, with the issuer it claims in the
+      // detail, marked unverified (never in the principal column investigators filter on). The token itself is a
+      // secret and is never recorded.
+      const claimed = verified.provider === undefined ? port()?.peek(p.webIdentityToken)?.iss : undefined;
+      const who = verified.provider !== undefined ? { subject: verified.subject } : typeof claimed === 'string' ? { claimedIssuer: claimed.slice(0, 255), issuerVerified: false } : {};
       deps.audit.record({
         kind: 'session',
         account: parsed?.account ?? '',
-        principal: typeof iss === 'string' ? iss.slice(0, 255) : 'anonymous',
+        principal: verified.provider ?? 'anonymous',
         action: 'sts:AssumeRoleWithWebIdentity',
         resource: p.roleArn,
         decision: 'Deny',
         role: p.roleArn,
         ...(facts.sourceIp !== undefined && facts.sourceIp !== '' ? { sourceIp: facts.sourceIp } : {}),
-        detail: { roleSessionName: p.roleSessionName, error: explanationOf(e.message), ...(e.code === 'SERVICE_UNAVAILABLE' ? { code: e.code } : {}), ...(admitted.suppressed > 0 ? { suppressed: admitted.suppressed } : {}) },
+        detail: { roleSessionName: p.roleSessionName, ...who, error: explanationOf(e.message), ...(e.code === 'SERVICE_UNAVAILABLE' ? { code: e.code } : {}), ...(admitted.suppressed > 0 ? { suppressed: admitted.suppressed } : {}) },
       });
     }
     return r;
   }
 
-  async function webIdentity(p: WebIdentityParams, facts: RequestFacts): Promise<Result<WebIdentityResult>> {
+  /** `verified` gets the provider's ARN and the token's subject once the token has verified against the provider's keys. */
+  async function webIdentity(p: WebIdentityParams, facts: RequestFacts, verified: { provider?: string; subject?: string }): Promise<Result<WebIdentityResult>> {
     const o = port();
     if (!o) return unavailable();
     // Under the fail-closed audit policy, no session is issued while the audit log cannot record it.
@@ -581,6 +587,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const auds = typeof claims['aud'] === 'string' ? [claims['aud']] : Array.isArray(claims['aud']) ? claims['aud'].filter((x): x is string => typeof x === 'string') : [];
     const audience = auds.find((x) => found.record?.clientIds.includes(x)) ?? '';
     if (sub === '' || audience === '') return failWith('INVALID_IDENTITY_TOKEN', 'The web identity token has no subject (`sub`) or no audience the provider lists');
+    verified.provider = arn;
+    verified.subject = sub.slice(0, 255);
     const amr = typeof claims['amr'] === 'string' ? [claims['amr']] : Array.isArray(claims['amr']) ? claims['amr'].filter((x): x is string => typeof x === 'string') : [];
 
     const denied = failWith<WebIdentityResult>('ACCESS_DENIED', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');

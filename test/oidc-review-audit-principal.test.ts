@@ -1,0 +1,100 @@
+/**
+ * Review of oidc, finding 3: a refused AssumeRoleWithWebIdentity is recorded under a principal the caller cannot
+ * choose. Before, the principal was the token's `iss`, read without verification, so an unsigned token with
+ * `iss: arn:aws:iam::…:user/admin` wrote Deny records attributed to the admin. A real server (startTestServer,
+ * 127.0.0.1), the real `@aws-sdk/client-sts`, an issuer on loopback, and the audit log read through its API.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as I from '@aws-sdk/client-iam';
+import * as S from '@aws-sdk/client-sts';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { REGION, startTestServer, type TestServer } from './support/server.ts';
+
+const ACCT = '000000000000';
+const ADMIN = `arn:aws:iam::${ACCT}:user/admin`;
+const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+const b64u = (x: object) => Buffer.from(JSON.stringify(x)).toString('base64url');
+
+let server: TestServer;
+let issuer: Server;
+let sts: S.STSClient;
+let url = '';
+let providerArn = '';
+let key: CryptoKey;
+
+async function token(sub: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: 'JWT' }).setIssuer(url).setSubject(sub).setAudience('sts.amazonaws.com').setIssuedAt(now).setExpirationTime(now + 600).sign(key);
+}
+
+async function exchange(t: string, session: string): Promise<string> {
+  try {
+    await sts.send(new S.AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCT}:role/wi`, RoleSessionName: session, WebIdentityToken: t }));
+    return 'issued';
+  } catch (e) {
+    return (e as Error).name;
+  }
+}
+
+before(async () => {
+  const pair = await generateKeyPair('RS256', { extractable: true });
+  key = pair.privateKey;
+  const published: JWK[] = [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }];
+  issuer = createServer((req, res) => {
+    if (req.url === '/.well-known/openid-configuration') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: url, jwks_uri: `${url}/keys` }));
+    if (req.url === '/keys') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => issuer.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
+  server = await startTestServer();
+  const iam = server.iam();
+  providerArn = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: url, ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn ?? '';
+  await iam.send(
+    new I.CreateRoleCommand({
+      RoleName: 'wi',
+      AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: providerArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${new URL(url).host}:sub`]: 'repo:ml/train' } } }),
+    }),
+  );
+  sts = new S.STSClient({ endpoint: server.url, region: REGION, maxAttempts: 1, credentials: () => Promise.reject(new Error('unsigned')) });
+});
+
+after(async () => {
+  sts?.destroy();
+  issuer?.close();
+  await server?.stop();
+});
+
+describe('oidc review 3: the principal of a refused web identity call is not chosen by the caller', () => {
+  it('an unverified token is recorded as anonymous with the claimed issuer in the detail; a verified one under the provider ARN', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const unsigned = `${b64u({ alg: 'RS256', kid: 'k1', typ: 'JWT' })}.${b64u({ iss: ADMIN, sub: 'x', aud: 'sts.amazonaws.com', exp: now + 600 })}.c2ln`;
+    assert.equal(await exchange(unsigned, 'forged-admin'), 'InvalidIdentityTokenException');
+    // The registered issuer's URL, but not signed by its key.
+    const good = await token('repo:ml/train');
+    const [h, b] = good.split('.');
+    assert.equal(await exchange(`${h}.${b}.${'A'.repeat(342)}`, 'bad-signature'), 'InvalidIdentityTokenException');
+    // Verified, refused by the trust policy's sub condition.
+    assert.equal(await exchange(await token('repo:other/x'), 'other-subject'), 'AccessDenied');
+    assert.equal(await exchange(good, 'allowed'), 'issued');
+
+    const app = server.running.app;
+    const root = await app.authenticate(server.admin.accessKeyId);
+    assert.ok(root.ok);
+    await app.audit.flush();
+    const q = await app.audit.query(root.value.caller, { action: 'sts:AssumeRoleWithWebIdentity' });
+    assert.ok(q.ok);
+    const bySession = (name: string) => q.value.records.filter((r) => r.decision === 'Deny' && r.detail['roleSessionName'] === name);
+    const shown = (name: string) => bySession(name).map((r) => [r.principal, r.detail['claimedIssuer'], r.detail['issuerVerified'], r.detail['subject']]);
+    assert.deepEqual(shown('forged-admin'), [['anonymous', ADMIN, false, undefined]]);
+    assert.deepEqual(shown('bad-signature'), [['anonymous', url, false, undefined]]);
+    assert.deepEqual(shown('other-subject'), [[providerArn, undefined, undefined, 'repo:other/x']]);
+    assert.ok(!q.value.records.some((r) => r.principal === ADMIN), 'nothing recorded under the ARN the token claimed');
+    const byAdmin = await app.audit.query(root.value.caller, { principal: ADMIN, action: 'sts:AssumeRoleWithWebIdentity' });
+    assert.ok(byAdmin.ok);
+    assert.equal(byAdmin.value.records.length, 0);
+  });
+});
