@@ -323,6 +323,8 @@ interface Step {
    */
   readonly onResource?: ResourcePoliciesOf;
   readonly run?: (tx: WriteTx, out: RunOutput) => Promise<Result<unknown>>;
+  /** Another object this step changes (a principal a pruned policy is detached from): listed as its `update` unless the files name it. */
+  readonly alsoChanges?: { readonly kind: string; readonly account: string; readonly name: string; readonly field: string };
 }
 
 interface RunOutput {
@@ -844,7 +846,20 @@ const policyKind: KindHandler<PolicySpec> = {
       // Decided as the IAM API decides Detach…Policy: on the principal's canonical ARN, with its resource tags and its
       // current boundary (review X, X3; a group has neither).
       const context = tagged ? { ...resourceTagContext(tagged.tags), ...boundaryContext(tagged.permissionsBoundary) } : {};
-      steps.push({ phase: PHASE.deletePolicy, action: `Detach${NOUN[type]}Policy`, resource: entityArn(partition, account, type, e?.path ?? '/', e?.name ?? name), account, context: { ...context, 'iam:PolicyARN': p.arn } });
+      // Run (and so recorded) on its own, and shown as the principal's update (review Z, finding 4): it was done silently
+      // by DeletePolicy. A principal whose own document drops the policy has detached it already by then (phase unlink).
+      steps.push({
+        phase: PHASE.deletePolicy,
+        action: `Detach${NOUN[type]}Policy`,
+        resource: entityArn(partition, account, type, e?.path ?? '/', e?.name ?? name),
+        account,
+        context: { ...context, 'iam:PolicyARN': p.arn },
+        alsoChanges: { kind: NOUN[type], account, name: e?.name ?? name, field: 'policies' },
+        run: async (tx) => {
+          const still = (await tx.attachments.listForPolicy(p.arn)).some((x) => x.principal.type === type && x.principal.account === account && x.principal.name.toLowerCase() === name.toLowerCase());
+          return still ? fromStore(await tx.attachments.detach(a.principal, p.arn)) : ok(undefined);
+        },
+      });
     }
     if ((await env.tx.policies.listVersions(p.arn)).length > 1) steps.push({ phase: PHASE.deletePolicy, action: 'DeletePolicyVersion', resource: p.arn, account: ref.account });
     steps.push({
@@ -1710,6 +1725,16 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       continue;
     }
     changes.push({ action: 'delete', kind: ref.kind, account: ref.account, name: ref.name, fields: [] });
+    // What the deletion changes besides (a pruned policy's principals, detached): an update of each object the files
+    // neither name nor delete, so that plan and apply show every object they modify (review Z, finding 4).
+    for (const s of d.value) {
+      const also = s.alsoChanges;
+      if (also === undefined) continue;
+      const same = (c: { kind: string; account: string; name: string }): boolean => c.kind === also.kind && c.account === also.account && c.name.toLowerCase() === also.name.toLowerCase();
+      if (objects.some(same) || pruneList.some(same)) continue;
+      const listed = changes.find((c) => same(c) && c.action === 'update' && c.document === undefined);
+      if (listed === undefined) changes.push({ action: 'update', kind: also.kind, account: also.account, name: also.name, fields: [also.field] });
+    }
     if (handler?.listAction) steps.push({ step: { phase: -1, action: handler.listAction, resource: entityArn(partitionOf(ref.account), ref.account, ref.kind.toLowerCase() as 'user', '/', '*'), account: ref.account }, document: undefined, ref });
     for (const s of d.value) steps.push({ step: s, document: undefined, ref });
   }
