@@ -12,6 +12,20 @@ import type { PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store
 import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 
 /**
+ * The literal values `policies` compare `aws:TagKeys` with. Tag keys are case-insensitive (a request's `CLEARANCE`
+ * sets the tag `aws:PrincipalTag/clearance` reads) while `aws:TagKeys` is compared with the policy's operator, so a
+ * request's keys are also given in each spelling a policy uses (review X, X1; `tagKeySpellings` in directory.ts).
+ */
+export function tagKeyLiterals(policies: readonly (CompiledPolicy | undefined)[]): string[] {
+  const out: string[] = [];
+  for (const p of policies) {
+    if (p === undefined) continue;
+    for (const st of p.statements) for (const c of st.conditions) if (c.key === 'aws:tagkeys') out.push(...c.entry.values);
+  }
+  return out;
+}
+
+/**
  * A user's or role's stored tags as its principal carries them (`aws:PrincipalTag/*`), without the `gatehouse:` keys
  * Gatehouse reserves for the tags it sets on job and node sessions: tagging an entity with one is refused (review X,
  * X5), and one stored before that rule must not pass for Gatehouse's own (a role tagged `gatehouse:workspace=team-a`

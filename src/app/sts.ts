@@ -21,10 +21,11 @@ import {
   type SessionClaims,
 } from '../core/sts/session.ts';
 import { withEncodedMessage } from './authz-message.ts';
+import { tagKeySpellings } from './directory.ts';
 import type { AppDeps } from './deps.ts';
 import { ownerTableDenies } from './jobs.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
-import { accessDeniedMessage, actorOf, decideOnRole, explanationOf, partitionOf, PolicyCache, rolePolicySet, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
+import { accessDeniedMessage, actorOf, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, rolePolicySet, tagKeyLiterals, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
 import { isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 
@@ -113,7 +114,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const partition = await partitionOf(tx, account);
     const role = partition && (await tx.roles.get(account, name));
     if (!partition || !role) return undefined;
-    return { policies: await rolePolicySet(tx, cache, role), tags: tagsRecord(role.tags), role, partition };
+    return { policies: await rolePolicySet(tx, cache, role), tags: principalTags(role.tags), role, partition };
   }
 
   async function cachedUser(tx: ReadTx | undefined, account: string, name: string): Promise<UserEntry | undefined> {
@@ -122,7 +123,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const partition = await partitionOf(tx, account);
     const user = partition && (await tx.users.get(account, name));
     if (!partition || !user) return undefined;
-    return { policies: await userPolicySet(tx, cache, user), tags: tagsRecord(user.tags), user, partition };
+    return { policies: await userPolicySet(tx, cache, user), tags: principalTags(user.tags), user, partition };
   }
 
   /**
@@ -450,7 +451,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(p.externalId !== undefined ? { 'sts:ExternalId': p.externalId } : {}),
         ...(p.sourceIdentity !== undefined ? { 'sts:SourceIdentity': p.sourceIdentity } : {}),
         ...(p.transitiveTagKeys.length ? { 'sts:TransitiveTagKeys': [...p.transitiveTagKeys] } : {}),
-        ...(p.tags.length ? { 'aws:TagKeys': p.tags.map((t) => t.key) } : {}),
+        // In the spellings the caller's policies and the role's trust policy compare them with as well (review X, X1).
+        ...(p.tags.length ? { 'aws:TagKeys': tagKeySpellings(p.tags.map((t) => t.key), tagKeyLiterals([...caller.policies.identity, caller.policies.boundary, ...(caller.policies.session ?? []), entry ? cache.get(`trust:${entry.role.id}`, entry.role.trustPolicy, 'trust') : undefined])) } : {}),
         ...Object.fromEntries(p.tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
         ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
         ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
