@@ -122,6 +122,8 @@ export interface PlannedChange {
   readonly fields: readonly string[];
   /** Index of the document that asked for it; absent for deletions by `prune`. */
   readonly document?: number;
+  /** The document's spelling of the name, when it differs from the stored object's (`name`) in letter case only. */
+  readonly spelled?: string;
 }
 
 export interface ApplyResult {
@@ -1705,11 +1707,14 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       for (const e of p.errors) err(o.document, o, e);
       continue;
     }
-    changes.push({ action: p.value.action, kind: o.kind, account: o.account, name: o.name, fields: p.value.fields, document: o.document });
+    // The object as stored when there is one: IAM names compare without case, and `Erin` in a file is the stored
+    // `erin`, which the output names (review Z, finding 5), with the file's spelling beside it.
+    const type = PRINCIPAL_KINDS[o.kind];
+    const stored: { path: string; name: string; tags?: readonly Tag[] } | undefined = newAccounts.has(o.account) ? undefined : type ? await tx[TABLES[type]].get(o.account, o.name) : undefined;
+    const storedName = stored?.name ?? (o.kind === 'Policy' && !newAccounts.has(o.account) ? (await tx.policies.get(o.account, o.name))?.name : undefined) ?? o.name;
+    changes.push({ action: p.value.action, kind: o.kind, account: o.account, name: storedName, ...(storedName !== o.name ? { spelled: o.name } : {}), fields: p.value.fields, document: o.document });
     if (handler.readAction && !newAccounts.has(o.account)) {
       // On the stored entity's ARN when there is one (its path, its name as stored: review T, T1), else as the document names it.
-      const type = PRINCIPAL_KINDS[o.kind];
-      const stored: { path: string; name: string; tags?: readonly Tag[] } | undefined = type ? await tx[TABLES[type]].get(o.account, o.name) : undefined;
       const arn = o.kind === 'Policy' ? (filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) ?? '') : entityArn(partitionOf(o.account), o.account, o.kind.toLowerCase() as 'user', stored?.path ?? '/', stored?.name ?? o.name);
       const context = resourceTagContext(stored?.tags);
       steps.push({ step: { phase: -1, action: handler.readAction, resource: arn, account: o.account, context }, document: o.document, ref: o });
