@@ -110,7 +110,9 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /**
  * A provider or issuer URL: `https://host[:port][/path]`, or `http://` on a loopback address (a test or a
- * single-machine setup; a JWKS fetched in clear from anywhere else could be swapped on the way).
+ * single-machine setup; a JWKS fetched in clear from anywhere else could be swapped on the way). `hostPath` is the
+ * URL without its scheme, a trailing `/` kept as AWS keeps it (`https://tenant.auth0.com/` is provider
+ * `oidc-provider/tenant.auth0.com/`, keys `tenant.auth0.com/:sub`), so `https://h/x` and `https://h/x/` are two providers.
  */
 export function parseIssuerUrl(raw: string, field = 'Url'): Result<{ url: string; hostPath: string }> {
   if (raw.length < 1 || raw.length > PROVIDER_LIMITS.urlChars) return failWith('VALIDATION_ERROR', `${field} must be 1–${PROVIDER_LIMITS.urlChars} characters`, field);
@@ -126,7 +128,8 @@ export function parseIssuerUrl(raw: string, field = 'Url'): Result<{ url: string
   if (u.username || u.password || u.search || u.hash || raw.includes('?') || raw.includes('#')) {
     return failWith('INVALID_INPUT', `${field} \`${raw}\` must not carry credentials, a query or a fragment`, field);
   }
-  const path = u.pathname === '/' ? '' : u.pathname.replace(/\/$/, '');
+  // `new URL` gives `https://h` the path `/`: only a slash written after the host is kept.
+  const path = u.pathname === '/' ? (raw.endsWith('/') ? '/' : '') : u.pathname;
   return ok({ url: raw, hostPath: `${u.host.toLowerCase()}${path}` });
 }
 
@@ -136,6 +139,11 @@ export function providerArn(partition: Partition, account: string, hostPath: str
 
 const PROVIDER_ARN_RE = /^(?:arn:aws[a-z-]*:iam|acs:ram)::(\d{1,20}):oidc-provider\/(.+)$/;
 const providerKey = (account: string, hostPath: string): string => `${PROVIDER_PREFIX}${account}/${hostPath}`;
+/**
+ * Where a provider whose URL ends in `/` was kept before the slash was part of its name (ARN `…/h/x`, keys `h/x:sub`):
+ * such a provider keeps that ARN and those keys (its trust policies name them) and is still found by its URL.
+ */
+const legacyHostPath = (hostPath: string): string | undefined => (hostPath.endsWith('/') ? hostPath.slice(0, -1) : undefined);
 
 function base64url(bytes: Uint8Array): string {
   let s = '';
@@ -331,7 +339,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (closed) return closed;
     const key = providerKey(c.account, u.value.hostPath);
     const exists = () => failWith<OidcProvider>('ENTITY_ALREADY_EXISTS', `Provider with url ${u.value.url} already exists.`);
-    if ((await deps.store.read((tx) => tx.kv.get(key))) !== undefined) return exists();
+    const legacy = legacyHostPath(u.value.hostPath);
+    const registered = async (tx: ReadTx): Promise<boolean> =>
+      (await tx.kv.get(key)) !== undefined || (legacy !== undefined && readRecord(await tx.kv.get(providerKey(c.account, legacy)))?.url === u.value.url);
+    if (await deps.store.read(registered)) return exists();
     // The network call happens outside any transaction, after the caller is known to be allowed.
     const keys = input.jwks !== undefined ? o.parseJwks(input.jwks) : await o.fetchJwks(u.value.url);
     if (!keys.ok) {
@@ -340,7 +351,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const base = { v: 1, url: u.value.url, clientIds, thumbprints, tags, created: isoSeconds(now()), jwks: keys.jwks } as const;
     const record: ProviderRecord = input.jwks !== undefined ? { ...base, jwksSource: 'inline' } : { ...base, jwksSource: 'discovery', fetched: now(), lifetime: lifetimeOf(keys) };
     const r = await deps.store.write<Result<OidcProvider>>(async (tx, abort) => {
-      if ((await tx.kv.get(key)) !== undefined) abort(exists());
+      if (await registered(tx)) abort(exists());
       await tx.kv.put(key, JSON.stringify(record));
       return ok(toProvider(c.account, c.partition, u.value.hostPath, record));
     });
@@ -554,19 +565,27 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
 
     const found = await deps.store.read(async (tx: ReadTx) => {
       const partition = await partitionOf(tx, parsed.account);
-      const record = readRecord(await tx.kv.get(providerKey(parsed.account, iss.value.hostPath)));
+      let hostPath = iss.value.hostPath;
+      let record = readRecord(await tx.kv.get(providerKey(parsed.account, hostPath)));
+      const legacy = legacyHostPath(hostPath);
+      if (!record && legacy !== undefined) {
+        const old = readRecord(await tx.kv.get(providerKey(parsed.account, legacy)));
+        if (old?.url === peeked.iss) [record, hostPath] = [old, legacy];
+      }
       const entry = partition ? await sts.cachedRole(tx, parsed.account, parsed.name) : undefined;
       const missing: string[] = [];
       for (const arn of p.policyArns) {
         const pol = await tx.policies.getByArn(arn);
         if (!pol || (pol.account !== parsed.account && pol.account !== 'aws')) missing.push(arn);
       }
-      return { partition, record, entry, missing };
+      return { partition, record, hostPath, entry, missing };
     });
     const partition: Partition = found.partition ?? parsed.partition;
     if (!found.record) return noProvider;
-    const arn = providerArn(partition, parsed.account, iss.value.hostPath);
-    const jwks = await keysFor(o, arn, parsed.account, iss.value.hostPath, found.record, peeked.kid);
+    // The provider's name as it is stored: a provider registered before the trailing slash was kept keeps its ARN and keys.
+    const hp = found.hostPath;
+    const arn = providerArn(partition, parsed.account, hp);
+    const jwks = await keysFor(o, arn, parsed.account, hp, found.record, peeked.kid);
     if (!jwks) {
       return failWith('SERVICE_UNAVAILABLE', `The keys of OpenIDConnect provider ${found.record.url} are past their lifetime and could not be read again from the issuer: retry once it answers`);
     }
@@ -601,7 +620,6 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     if (!trust) return denied;
     const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
-    const hp = iss.value.hostPath;
     const context: Record<string, string | string[]> = {
       [`${hp}:aud`]: audience,
       [`${hp}:sub`]: sub,
