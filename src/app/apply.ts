@@ -51,6 +51,7 @@ import {
   ID_PREFIX,
   QUOTAS,
   rootArn,
+  shortName,
   uniqueId,
   type EntityKind,
   type Partition,
@@ -1436,8 +1437,8 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
           message,
           document: index,
           ...(src ? { file: src.file, fileDocument: src.index } : {}),
-          ...(kind !== undefined ? { kind } : {}),
-          ...(name !== undefined ? { name } : {}),
+          ...(kind !== undefined ? { kind: shortName(kind) } : {}),
+          ...(name !== undefined ? { name: shortName(name) } : {}),
           ...(position?.line !== undefined ? { line: position.line, column: position.column ?? 1 } : {}),
         });
       },
@@ -1461,12 +1462,12 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
       objects.push({ kind: r.kind, account: caller.account, name: r.name, spec: r.spec, document: index });
       return;
     }
-    if (apiVersion !== API_VERSION) return c.error('VALIDATION_ERROR', 'apiVersion', apiVersion === undefined ? `\`apiVersion\` is required: \`${API_VERSION}\`` : `\`apiVersion\` must be \`${API_VERSION}\`, got \`${String(apiVersion)}\``);
+    if (apiVersion !== API_VERSION) return c.error('VALIDATION_ERROR', 'apiVersion', apiVersion === undefined ? `\`apiVersion\` is required: \`${API_VERSION}\`` : `\`apiVersion\` must be \`${API_VERSION}\`, got \`${shortName(String(apiVersion))}\``);
     if (typeof k !== 'string') return c.error('VALIDATION_ERROR', 'kind', `\`kind\` is required: one of ${[...KINDS.keys()].join(', ')}`);
     const handler = KINDS.get(k);
     if (!handler) {
       if (PLANNED_KINDS.has(k)) return c.error('VALIDATION_ERROR', 'kind', `kind \`${k}\` is not supported yet; this version applies ${[...KINDS.keys()].join(', ')}`);
-      return c.error('VALIDATION_ERROR', 'kind', `unknown kind \`${k}\`; supported kinds are ${[...KINDS.keys()].join(', ')}`);
+      return c.error('VALIDATION_ERROR', 'kind', `unknown kind \`${shortName(k)}\`; supported kinds are ${[...KINDS.keys()].join(', ')}`);
     }
     checkFields(doc, ['apiVersion', 'kind', 'metadata', 'spec'], '', 'a document', c);
     if (!isObj(metadata)) return c.error('VALIDATION_ERROR', 'metadata', '`metadata` is required, with `name`');
@@ -1601,7 +1602,7 @@ function errorAt(input: ApplyInput, objects: readonly Desired<unknown>[], docume
     message: e.message,
     ...(document !== undefined ? { document } : {}),
     ...(src ? { file: src.file, fileDocument: src.index } : {}),
-    ...(r ? { kind: r.kind, name: r.name } : {}),
+    ...(r ? { kind: shortName(r.kind), name: shortName(r.name) } : {}),
   };
 }
 

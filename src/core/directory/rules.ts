@@ -31,10 +31,18 @@ const PATH_RE = /^(\/|\/[\u0021-\u007E]+\/)$/;
 const TAG_KEY_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
 const TAG_VALUE_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
+/**
+ * A value as messages quote it: whole up to `max` characters, else its first `max` and its length, so that a refused
+ * over-long name is not echoed back in full (review Z, finding 6: a 3,000,000-character name made a 6 MB answer).
+ */
+export function shortName(value: string, max = 80): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
+}
+
 export function checkName(kind: EntityKind, name: unknown, field = `${kind === 'policy' ? 'Policy' : kind[0]!.toUpperCase() + kind.slice(1)}Name`): string | undefined {
   if (typeof name !== 'string' || name.length === 0) return `${field} is required`;
   const max = NAME_MAX[kind];
-  if (name.length > max) return `${field} \`${name.slice(0, 80)}\` is longer than ${max} characters`;
+  if (name.length > max) return `${field} \`${shortName(name)}\` is longer than ${max} characters`;
   if (!NAME_RE.test(name)) return `${field} \`${name}\` may contain only letters, digits and \`+=,.@_-\``;
   return undefined;
 }
@@ -98,7 +106,7 @@ export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[
 }
 
 export function checkAccountId(id: unknown): string | undefined {
-  return typeof id === 'string' && /^\d{12}$/.test(id) ? undefined : `account id must be 12 digits, got \`${String(id)}\``;
+  return typeof id === 'string' && /^\d{12}$/.test(id) ? undefined : `account id must be 12 digits, got \`${shortName(String(id))}\``;
 }
 
 /** IAM's unique-id prefixes: AIDA (user), AGPA (group), AROA (role), ANPA (managed policy), AKIA / LTAI keys. */
