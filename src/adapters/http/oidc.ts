@@ -5,9 +5,13 @@
  *   and the issuer's JWKS (RFC 7517 §5) at `/.well-known/jwks.json`, unauthenticated and cacheable, as
  *   relying parties (AWS STS, Kubernetes, Vault, this server) fetch them.
  * - Fetched: a registered provider's keys, by discovery (`fetchJwks`): GET `<issuer>/.well-known/openid-configuration`,
- *   its `issuer` must equal the registered URL (§4.3), then GET its `jwks_uri`. HTTPS only (plain HTTP on
- *   loopback), no redirects, 5 s and 256 KiB per response: registration must not become a way to make the
- *   server wander the network or hang.
+ *   its `issuer` must equal the registered URL (§4.3), then GET its `jwks_uri`. HTTPS only, no redirects, 5 s and
+ *   256 KiB per response: registration must not become a way to make the server wander the network or hang.
+ *   Plain HTTP only for an issuer whose URL is itself `http://` on a loopback address (a test, or the server's own
+ *   issuer on one machine: what the registered URL says), and then its `jwks_uri` only on that same host and port;
+ *   an `https://` issuer's keys are never read in clear, whatever its discovery document says. A failed read says
+ *   which document could not be read, never why (refused, timed out, a status, not JSON): the error text must not
+ *   tell a registrant what listens on the server's network.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ok, type Result } from '../../core/errors.ts';
@@ -61,11 +65,12 @@ export function handleOidcRequest(app: App, req: IncomingMessage, res: ServerRes
   );
 }
 
-function allowedUrl(raw: unknown): URL | undefined {
+/** `raw` as a URL Gatehouse may read keys from: `https://`, or `http://` on a loopback address when `http` allows it. */
+function allowedUrl(raw: unknown, http: (u: URL) => boolean): URL | undefined {
   if (typeof raw !== 'string') return undefined;
   try {
     const u = new URL(raw);
-    return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.test(u.hostname)) ? u : undefined;
+    return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.test(u.hostname) && http(u)) ? u : undefined;
   } catch {
     return undefined;
   }
@@ -123,18 +128,27 @@ async function getJson(url: URL): Promise<{ ok: true; value: unknown; maxAgeSeco
  * `Cache-Control` max-age (`maxAgeSeconds`, undefined when it gives none): the app keeps the keys that long, within bounds.
  */
 export async function fetchJwks(issuer: string): Promise<{ ok: true; jwks: JwkSet; maxAgeSeconds: number | undefined } | { ok: false; message: string }> {
-  const base = allowedUrl(issuer);
+  const base = allowedUrl(issuer, () => true);
   if (!base) return { ok: false, message: 'the issuer must be an https:// URL (http:// only on loopback)' };
   // Discovery §4: the well-known path is appended after removing any trailing slash of the issuer.
-  const config = await getJson(new URL(`${issuer.replace(/\/+$/, '')}${DISCOVERY_PATH}`));
-  if (!config.ok) return config;
+  const discoveryUrl = new URL(`${issuer.replace(/\/+$/, '')}${DISCOVERY_PATH}`);
+  // One answer for every way the discovery document can fail (no answer, a status, not JSON, another issuer).
+  const noDiscovery = {
+    ok: false,
+    message: `no OpenID Connect discovery document naming this issuer could be read at ${discoveryUrl.href} (it must answer 200 with JSON within 5 s, without redirect, its \`issuer\` exactly the URL, a trailing slash included)`,
+  } as const;
+  const config = await getJson(discoveryUrl);
+  if (!config.ok) return noDiscovery;
   const doc = config.value as { issuer?: unknown; jwks_uri?: unknown } | null;
-  if (typeof doc !== 'object' || doc === null) return { ok: false, message: 'the discovery document is not a JSON object' };
-  if (doc.issuer !== issuer) return { ok: false, message: `the discovery document names issuer \`${String(doc.issuer)}\`, not \`${issuer}\`` };
-  const jwksUri = allowedUrl(doc.jwks_uri);
-  if (!jwksUri) return { ok: false, message: '`jwks_uri` of the discovery document is missing or not https://' };
+  if (typeof doc !== 'object' || doc === null || doc.issuer !== issuer) return noDiscovery;
+  // An http:// issuer on loopback may name an http:// jwks_uri on its own host and port only; an https:// issuer, https:// only.
+  const jwksUri = allowedUrl(doc.jwks_uri, (u) => base.protocol === 'http:' && u.host === base.host);
+  if (!jwksUri) return { ok: false, message: '`jwks_uri` of the discovery document is missing or not https:// (http:// only on the host of an http:// loopback issuer)' };
+  const noJwks = { ok: false, message: `no JWKS could be read at ${jwksUri.href} (it must answer 200 with a JSON object with a \`keys\` array within 5 s, without redirect)` } as const;
   const jwks = await getJson(jwksUri);
-  if (!jwks.ok) return jwks;
+  if (!jwks.ok) return noJwks;
+  const value = jwks.value as { keys?: unknown } | null;
+  if (typeof value !== 'object' || value === null || !Array.isArray(value.keys)) return noJwks;
   const parsed = oidcCrypto.parseJwks(jwks.value);
   return parsed.ok ? { ...parsed, maxAgeSeconds: jwks.maxAgeSeconds } : parsed;
 }
