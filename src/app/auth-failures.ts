@@ -5,7 +5,9 @@
  * owner. The record is a `decision` (`Deny`) naming the key's owner when the directory in memory knows the key
  * (`anonymous` otherwise), what was attempted, the AWS error code, a fixed description of the refusal, the key id
  * (not a secret: CloudTrail logs key ids) and the source IP; never a signature, an Authorization header, a session
- * token or a secret. The message answered to the client is not recorded: the SigV4 parser's messages quote the
+ * token or a secret. A role session's key (expired or revoked too) also gives the record the session's role, session
+ * ARN, job and source identity, as its other records have them: `audit query --job` finds a leaked job credential's
+ * use after the job ended. The message answered to the client is not recorded: the SigV4 parser's messages quote the
  * offending part of the request as AWS's do (a whole signature fits), so the record keeps only text of its own.
  *
  * Anyone can send unauthenticated requests, so recording is flood-limited (`createFloodGate`): a token bucket per
@@ -13,7 +15,7 @@
  * the next record from that address carries the count as `suppressed`. Recording is not subject to the audit gate
  * (it changes nothing), and runs only on the failure path: a valid request never reaches this module.
  */
-import { sessionPrincipal } from '../core/sts/session.ts';
+import { roleArnOf, sessionPrincipal } from '../core/sts/session.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps, AuditSink } from './deps.ts';
 import { userKey, type LiveState } from './live.ts';
@@ -101,6 +103,15 @@ export function createFloodGate(limits: FloodLimits, now: () => number): FloodGa
 export interface KeyOwner {
   readonly principal: string;
   readonly account: string;
+  /**
+   * When the key is a role session's (also an expired or revoked one): the role's ARN, the session's ARN, its job
+   * and source identity, as a record of what the session did carries them (`actorOf`), so that `audit query --job`
+   * and `--role` find the refused use of a job's credentials after the job ended.
+   */
+  readonly role?: string;
+  readonly session?: string;
+  readonly job?: string;
+  readonly sourceIdentity?: string;
 }
 
 export interface AuthFailure {
@@ -205,6 +216,10 @@ export function authFailureEvent(f: AuthFailure, owner: KeyOwner | undefined, su
     kind: 'decision' as const,
     account: owner?.account ?? ROOT_ACCOUNT,
     principal: owner?.principal ?? 'anonymous',
+    ...(owner?.role !== undefined ? { role: owner.role } : {}),
+    ...(owner?.session !== undefined ? { session: owner.session } : {}),
+    ...(owner?.job !== undefined ? { job: owner.job } : {}),
+    ...(owner?.sourceIdentity !== undefined ? { sourceIdentity: owner.sourceIdentity } : {}),
     action: cut(f.action, MAX_ACTION),
     resource: f.resource !== undefined && f.resource !== '' ? cut(f.resource, MAX_RESOURCE) : '*',
     decision: 'Deny',
@@ -234,7 +249,15 @@ export function keyOwner(ctx: AuthFailureContext, accessKeyId: string | undefine
   if (sessionToken !== undefined && sessionToken !== '') {
     const opened = ctx.deps.sessions.open(ctx.live.keys, sessionToken, accessKeyId);
     if (!opened.ok) return undefined;
-    return { principal: sessionPrincipal(opened.claims, {}).arn, account: opened.claims.acct };
+    const c = opened.claims;
+    const principal = sessionPrincipal(c, {}).arn;
+    return {
+      principal,
+      account: c.acct,
+      ...(c.role ? { role: roleArnOf(c.part, c.acct, c.role.path, c.role.name), session: principal } : {}),
+      ...(c.job !== undefined ? { job: c.job } : {}),
+      ...(c.srcId !== undefined ? { sourceIdentity: c.srcId } : {}),
+    };
   }
   const key = ctx.live.accessKey(accessKeyId);
   if (key === undefined) return undefined;
