@@ -59,10 +59,18 @@ async function jobDirOrRefuse(ctx: CommandContext): Promise<string | { exit: num
   return { exit: made.exit === 'usage' ? EXIT.usage : EXIT.conflict };
 }
 
-/** A job has at most one role (seed 000): a second `--role` is refused rather than silently winning. */
+/**
+ * A job has at most one role (seed 000): a second `--role` is refused rather than silently winning. A role's bare name
+ * (`--role training-default`) is refused here, saying what `--role` takes, rather than sent: the server would answer
+ * that role `training-default` "does not exist", which it does, by its ARN (review readme, R8). It is not resolved to
+ * an ARN of the caller's account: that takes a request to learn the account, and the ARN of a role with a path
+ * (`role/team/x`) cannot be written from its name, so the user writes the ARN once, as `--help` shows it.
+ */
 const oneRole = (v: string, previous: string | undefined): string => {
   if (previous !== undefined) throw new InvalidArgumentError(`a job has at most one role; give --role once (got \`${previous}\` and \`${v}\`)`);
-  return v;
+  if (v === 'default' || v === 'none' || /^(?:arn|acs):/i.test(v)) return v;
+  const hint = /^[\w+=,.@-]{1,64}$/.test(v) ? `; for the role named \`${v}\`, give its ARN: --role arn:aws:iam::<account>:role/${v} (\`gatehouse whoami\` shows your account)` : '';
+  throw new InvalidArgumentError(`--role takes \`default\`, \`none\` or a role ARN, got \`${v}\`${hint}`);
 };
 
 /** A usage error (exit 2) naming the option, through commander, not an exception the CLI reports as a bug. */
