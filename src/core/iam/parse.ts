@@ -81,6 +81,10 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
     if (read.value === undefined) return { ok: false, errors };
     value = read.value;
   } else {
+    // Walked before it is turned into text: JSON.stringify of an object nested 100,000 deep throws, which read as
+    // "must be a JSON object" (review Z, finding 7). The same limit as the text form's reader.
+    const deep = tooDeep(input, '', 0);
+    if (deep !== undefined) return { ok: false, errors: [{ code: 'POLICY_JSON_SYNTAX', message: `document nested too deeply: more than ${MAX_NESTING} levels at ${deep === '' ? 'its top' : deep}`, path: deep }] };
     const text = safeStringify(input);
     if (text === undefined) return { ok: false, errors: [{ code: 'POLICY_INVALID_TYPE', message: 'policy document must be a JSON object', path: '' }] };
     const bad = firstDisallowedChar(text);
@@ -486,6 +490,26 @@ export function countNonWhitespace(text: string): number {
     if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) n++;
   }
   return n;
+}
+
+/** How deep a document may nest, as the text form's reader allows (src/core/iam/json.ts `MAX_DEPTH`). */
+const MAX_NESTING = 64;
+
+/** The path of the first value nested deeper than `MAX_NESTING` in a document given as an object, else undefined. */
+function tooDeep(v: unknown, path: string, depth: number): string | undefined {
+  if (depth > MAX_NESTING) return path;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = tooDeep(v[i], childPath(path, i), depth + 1);
+      if (p !== undefined) return p;
+    }
+  } else if (typeof v === 'object' && v !== null) {
+    for (const k of Object.keys(v)) {
+      const p = tooDeep((v as Record<string, unknown>)[k], childPath(path, k), depth + 1);
+      if (p !== undefined) return p;
+    }
+  }
+  return undefined;
 }
 
 function safeStringify(v: unknown): string | undefined {
