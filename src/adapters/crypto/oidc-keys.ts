@@ -60,34 +60,58 @@ function keySetOf(jwks: JwkSet): ReturnType<typeof createLocalJWKSet> {
   return keySets.get(text) ?? remember(keySets, text, createLocalJWKSet(jwks as { keys: JWK[] }));
 }
 
+/** A token without `kid` (or with a `kid` several keys share) is tried against at most this many keys that fit its `alg`. */
+export const MAX_CANDIDATE_KEYS = 10;
+
+/** Why a token was refused, from what jose threw. */
+function refusal(e: unknown): VerifiedIdentityToken {
+  if (e instanceof errors.JWTExpired) return { ok: false, reason: 'expired', message: 'the token has expired' };
+  if (e instanceof errors.JWTClaimValidationFailed) {
+    const claim = e.claim;
+    const why = claim === 'aud' ? 'its audience (`aud`) is not a client id of the provider' : claim === 'iss' ? 'its issuer (`iss`) is not the provider URL' : claim === 'nbf' ? 'it is not valid yet (`nbf`)' : `claim \`${claim}\` is invalid (${e.reason})`;
+    return { ok: false, reason: 'invalid', message: why };
+  }
+  if (e instanceof errors.JWKSNoMatchingKey) return { ok: false, reason: 'invalid', message: 'no key of the provider matches the token (`kid`/`alg`)' };
+  if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'invalid', message: 'the signature does not verify' };
+  if (e instanceof errors.JOSEError) return { ok: false, reason: 'invalid', message: `the token is malformed or unsupported (${e.code})` };
+  return { ok: false, reason: 'invalid', message: 'the token is malformed' };
+}
+
 /**
  * Verifies signature (against `jwks`), `iss`, `aud`, `exp` and `nbf` (with `skewSeconds` either way), and
  * that `sub` and `exp` are present. jose checks the signature before any claim, so an expired token with a
- * bad signature is `invalid`, never `expired`.
+ * bad signature is `invalid`, never `expired`. When several keys fit the token (no `kid`, as some issuers send
+ * during a rotation, and two keys of its type), each is tried in turn (at most MAX_CANDIDATE_KEYS): the first
+ * whose signature verifies decides.
  */
 async function verify(token: string, check: IdentityTokenCheck): Promise<VerifiedIdentityToken> {
   if (token.length > MAX_TOKEN_CHARS) return { ok: false, reason: 'invalid', message: 'the token is too long' };
+  const options = {
+    algorithms: VERIFY_ALGS,
+    issuer: check.issuer,
+    audience: [...check.audiences],
+    clockTolerance: check.skewSeconds,
+    currentDate: new Date(check.now),
+    requiredClaims: ['sub', 'exp'],
+  };
   try {
-    const { payload } = await jwtVerify(token, keySetOf(check.jwks), {
-      algorithms: VERIFY_ALGS,
-      issuer: check.issuer,
-      audience: [...check.audiences],
-      clockTolerance: check.skewSeconds,
-      currentDate: new Date(check.now),
-      requiredClaims: ['sub', 'exp'],
-    });
+    const { payload } = await jwtVerify(token, keySetOf(check.jwks), options);
     return { ok: true, claims: payload as Readonly<Record<string, unknown>> };
   } catch (e) {
-    if (e instanceof errors.JWTExpired) return { ok: false, reason: 'expired', message: 'the token has expired' };
-    if (e instanceof errors.JWTClaimValidationFailed) {
-      const claim = e.claim;
-      const why = claim === 'aud' ? 'its audience (`aud`) is not a client id of the provider' : claim === 'iss' ? 'its issuer (`iss`) is not the provider URL' : claim === 'nbf' ? 'it is not valid yet (`nbf`)' : `claim \`${claim}\` is invalid (${e.reason})`;
-      return { ok: false, reason: 'invalid', message: why };
+    if (!(e instanceof errors.JWKSMultipleMatchingKeys)) return refusal(e);
+    let tried = 0;
+    for await (const key of e) {
+      if (++tried > MAX_CANDIDATE_KEYS) break;
+      try {
+        const { payload } = await jwtVerify(token, key, options);
+        return { ok: true, claims: payload as Readonly<Record<string, unknown>> };
+      } catch (err) {
+        // The signature verified and the claims refuse it: that is the answer. Otherwise (another key's signature, a key
+        // jose will not use for this algorithm), the next key.
+        if (err instanceof errors.JWTExpired || err instanceof errors.JWTClaimValidationFailed || err instanceof errors.JWTInvalid) return refusal(err);
+      }
     }
-    if (e instanceof errors.JWKSNoMatchingKey) return { ok: false, reason: 'invalid', message: 'no key of the provider matches the token (`kid`/`alg`)' };
-    if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'invalid', message: 'the signature does not verify' };
-    if (e instanceof errors.JOSEError) return { ok: false, reason: 'invalid', message: `the token is malformed or unsupported (${e.code})` };
-    return { ok: false, reason: 'invalid', message: 'the token is malformed' };
+    return { ok: false, reason: 'invalid', message: 'the signature does not verify against any key of the provider that fits the token' };
   }
 }
 
