@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rmdir, writeFile, unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { removeCredentialsFile } from './credentials-file.ts';
 
 /** Every variable that could hand a job someone else's identity (DESIGN.md "Job environment"). */
@@ -206,7 +206,10 @@ export async function writeProfileFiles(dir: string, region: string): Promise<Re
   return { ...files, ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' };
 }
 
-export async function launch(opts: LaunchOptions): Promise<number> {
+export async function launch(given: LaunchOptions): Promise<number> {
+  // The ranks are told the file's absolute path (`GATEHOUSE_CREDENTIALS_FILE`): a relative one, as given to
+  // `--credentials-file ./creds`, is lost to a rank that changes directory (review readme, R10).
+  const opts: LaunchOptions = { ...given, credentialsFile: resolve(given.credentialsFile) };
   const { agentUrl, capability, log } = opts;
   const post = async (path: string, body?: unknown): Promise<Record<string, unknown> | undefined> => {
     try {
