@@ -110,6 +110,24 @@ describe('review Z1: an apply records its changes in its own transaction', () =>
     }
   });
 
+  it('the closed audit gate still refuses an apply while the queue cannot write', { timeout: 60_000 }, async () => {
+    const s = await startTestServer({ audit: { drainMs: 0, flushMs: 5 } });
+    try {
+      const db = new DatabaseSync(join(s.dataDir, 'gatehouse.db'), { timeout: 5000 });
+      db.exec(`CREATE TRIGGER gh_test_audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit writes refused by the test'); END`);
+      db.close();
+      // A record the queue cannot write closes the gate.
+      s.running.app.audit.record({ kind: 'change', account: ROOT, principal: 'p', action: 'iam:Test', resource: 'r', decision: 'ok', detail: {} });
+      assert.equal(await s.running.app.audit.flush(), false);
+      const r = await call(connectionTo(s.url, s.admin), 'POST', ['apply'], { body: { documents: users(2, 'z1g') } });
+      assert.ok(!r.ok, JSON.stringify(r));
+      assert.equal(r.errors[0]?.code, 'SERVICE_UNAVAILABLE');
+      assert.match(r.errors[0]?.message ?? '', /the directory is not changed until it can/);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('gatehouse server killed with SIGKILL right after the answer (journal off): every CreateUser record is there after the restart', { timeout: 180_000 }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'gh-apply-z1-kill-'));
     dirs.push(dataDir);
