@@ -73,6 +73,52 @@ const oneRole = (v: string, previous: string | undefined): string => {
   throw new InvalidArgumentError(`--role takes \`default\`, \`none\` or a role ARN, got \`${v}\`${hint}`);
 };
 
+/**
+ * Why the command given to `jobs run` (or `clusters run-node`) is refused, or undefined: given without `--`, and one
+ * of the subcommand's own options after the command's first word (`jobs run --workspace vision node x.mjs --replicas
+ * 2`). Commander takes such an option as gatehouse's wherever it is, so the job ran 2 ranks and `x.mjs` never saw
+ * `--replicas` (review readme, R10). Read from the arguments as typed (the root command's `rawArgs`): once parsed,
+ * a command given after `--` and one given without it look the same. Options not gatehouse's are refused by
+ * commander already (`unknown option`); a negative number is a command's argument.
+ */
+export function optionTakenFromCommand(cmd: Command): string | undefined {
+  let root: Command = cmd;
+  while (root.parent) root = root.parent;
+  const path: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) path.unshift(c.name());
+  // The subcommand's own arguments: after its name, following its parents' names (no option comes before them but
+  // --help, which never gets here; `--endpoint URL` in front is taken out before parsing, src/adapters/cli/program.ts).
+  // `rawArgs` is set by commander's parse() on the command parsed, but not in its typings.
+  const raw = (root as Command & { rawArgs?: readonly string[] }).rawArgs ?? [];
+  let at = 0;
+  for (const name of path) {
+    const i = raw.indexOf(name, at);
+    if (i < 0) return undefined;
+    at = i + 1;
+  }
+  const find = (arg: string) => {
+    const name = arg.startsWith('--') ? arg.split('=', 1)[0] : arg;
+    return cmd.options.find((o) => o.long === name || o.short === name);
+  };
+  let first: string | undefined;
+  for (let i = at; i < raw.length; i++) {
+    const arg = raw[i] as string;
+    if (arg === '--') return undefined;
+    const option = arg.startsWith('-') && arg !== '-' ? find(arg) : undefined;
+    if (first === undefined) {
+      if (option === undefined) first = arg;
+      // Its value is the next argument, unless given as `--name=value`.
+      else if ((option.required || (option.optional && !(raw[i + 1] ?? '-').startsWith('-'))) && !arg.includes('=')) i++;
+      continue;
+    }
+    if (option !== undefined) {
+      const name = option.long ?? option.short ?? arg;
+      return `\`${arg}\` after the command's first word \`${first}\` would be taken as gatehouse's own ${name}, not passed to the command: put the command after \`--\` (gatehouse ${path.join(' ')} [options] -- ${first} …), and gatehouse's options before it`;
+    }
+  }
+  return undefined;
+}
+
 /** A usage error (exit 2) naming the option, through commander, not an exception the CLI reports as a bug. */
 const positiveInt = (v: string): number => {
   const n = Number(v);
@@ -98,7 +144,14 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .argument('<command...>', 'the command to run (put it after `--`)'),
   )
     .addHelpText('after', `\nExample:\n  gatehouse jobs run --workspace vision --role arn:aws:iam::123456789012:role/trainer --replicas 2 -- python train.py\n\n${IMDS_NOTE}`)
-    .action(async (command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }) => ctx.exit(await run(ctx, command, opts)));
+    .action(async (command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }, cmd: Command) => {
+      const taken = optionTakenFromCommand(cmd);
+      if (taken !== undefined) {
+        ctx.err(`gatehouse: ${taken}\n`);
+        return ctx.exit(EXIT.usage);
+      }
+      return ctx.exit(await run(ctx, command, opts));
+    });
 
   withJsonOption(withServerOptions(jobs.command('list').description('list the jobs you can see'))).action(async (opts: Opts) =>
     ctx.exit(
@@ -142,7 +195,12 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .argument('<command...>', 'the command to run (put it after `--`)'),
   )
     .addHelpText('after', `\nThe role is the compute config's instance role if given, else the first mapping rule matching you or one of\nyour groups, else the cluster's instance role. It must trust compute.gatehouse.dev.\n\n${IMDS_NOTE}`)
-    .action(async (command: string[], opts: Opts & RunOpts & { cluster: string; computeConfig?: string }) => {
+    .action(async (command: string[], opts: Opts & RunOpts & { cluster: string; computeConfig?: string }, cmd: Command) => {
+      const taken = optionTakenFromCommand(cmd);
+      if (taken !== undefined) {
+        ctx.err(`gatehouse: ${taken}\n`);
+        return ctx.exit(EXIT.usage);
+      }
       const agent = agentOf(ctx, opts.agent);
       if (typeof agent === 'object') return ctx.exit(agent.usage);
       const fileRefused = await refuseCredentialsFile(ctx, opts.credentialsFile);
