@@ -162,7 +162,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
    * started, and whether it worked (false until it did). Noted before the request goes out, so the calls that
    * arrive while it runs see it.
    */
-  const attempts = new Map<string, { at: number; ok: boolean }>();
+  const attempts = new Map<string, { at: number; ok: boolean; message?: string }>();
   /** The read in flight per provider: every call that needs the keys meanwhile waits for it (one request to the issuer). */
   const inflight = new Map<string, Promise<JwkSet | undefined>>();
 
@@ -444,7 +444,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const running = inflight.get(key);
     if (running) return running;
     if (attempts.size >= 1000) attempts.clear();
-    const attempt = { at: now(), ok: false };
+    const attempt: { at: number; ok: boolean; message?: string } = { at: now(), ok: false };
     attempts.set(key, attempt);
     const read = readAndKeep(o, account, hostPath, p, attempt)
       .catch(() => undefined)
@@ -453,9 +453,13 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     return read;
   }
 
-  async function readAndKeep(o: OidcCrypto, account: string, hostPath: string, p: ProviderRecord, attempt: { at: number; ok: boolean }): Promise<JwkSet | undefined> {
+  async function readAndKeep(o: OidcCrypto, account: string, hostPath: string, p: ProviderRecord, attempt: { at: number; ok: boolean; message?: string }): Promise<JwkSet | undefined> {
     const fetched = await o.fetchJwks(p.url);
-    if (!fetched.ok) return undefined;
+    if (!fetched.ok) {
+      // Why, for the refusals while the set is stale (the issuer's URL is the registrant's, not the caller's, choice).
+      attempt.message = fetched.message.slice(0, 512);
+      return undefined;
+    }
     attempt.ok = true;
     const at = now();
     const lifetime = lifetimeOf(fetched);
@@ -587,7 +591,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const arn = providerArn(partition, parsed.account, hp);
     const jwks = await keysFor(o, arn, parsed.account, hp, found.record, peeked.kid);
     if (!jwks) {
-      return failWith('SERVICE_UNAVAILABLE', `The keys of OpenIDConnect provider ${found.record.url} are past their lifetime and could not be read again from the issuer: retry once it answers`);
+      const why = attempts.get(`${arn}\u0000${found.record.created}`)?.message;
+      return failWith('SERVICE_UNAVAILABLE', `The keys of OpenIDConnect provider ${found.record.url} are past their lifetime and could not be read again from the issuer${why ? ` (${why})` : ''}: retry once it answers`);
     }
     const checked = await o.verify(p.webIdentityToken, {
       jwks,

@@ -19,6 +19,18 @@ const VERIFY_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES25
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
 const KEY_TYPES = new Set(['RSA', 'EC', 'OKP']);
 export const MAX_JWKS_KEYS = 100;
+/** jose (and RFC 7518 §3.3) refuse RSA signatures with shorter keys: such a key could never verify a token. */
+export const MIN_RSA_BITS = 2048;
+
+/** Size in bits of an RSA JWK's modulus `n` (base64url), leading zero bytes not counted; undefined when `n` is not a string. */
+function rsaBits(n: unknown): number | undefined {
+  if (typeof n !== 'string') return undefined;
+  const bytes = Buffer.from(n, 'base64url');
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  if (i === bytes.length) return 0;
+  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i] as number));
+}
 export const MAX_TOKEN_CHARS = 20_000;
 
 const CACHE_MAX = 256;
@@ -74,6 +86,8 @@ function refusal(e: unknown): VerifiedIdentityToken {
   if (e instanceof errors.JWKSNoMatchingKey) return { ok: false, reason: 'invalid', message: 'no key of the provider matches the token (`kid`/`alg`)' };
   if (e instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'invalid', message: 'the signature does not verify' };
   if (e instanceof errors.JOSEError) return { ok: false, reason: 'invalid', message: `the token is malformed or unsupported (${e.code})` };
+  // A provider registered before short RSA keys were refused (parseJwks) can still hold one.
+  if (e instanceof TypeError && /modulusLength/.test(e.message)) return { ok: false, reason: 'invalid', message: `the provider's key for this token is an RSA key under ${MIN_RSA_BITS} bits, which is refused: the issuer must sign with a longer key` };
   return { ok: false, reason: 'invalid', message: 'the token is malformed' };
 }
 
@@ -129,7 +143,8 @@ function peek(token: string): { iss: string; kid: string | undefined } | undefin
 
 /**
  * Reads a provider's JWKS: `{"keys": [...]}` of public signature keys (RSA, EC, OKP), at most 100. Keys
- * marked for encryption are dropped (RFC 7517 §4.2); private or symmetric material is refused outright.
+ * marked for encryption are dropped (RFC 7517 §4.2); private or symmetric material, and RSA signature keys under
+ * 2048 bits, are refused outright (the whole set, with the key named).
  */
 function parseJwks(input: string | unknown): { ok: true; jwks: JwkSet } | { ok: false; message: string } {
   let value: unknown = input;
@@ -152,6 +167,12 @@ function parseJwks(input: string | unknown): { ok: true; jwks: JwkSet } | { ok: 
     const secret = PRIVATE_MEMBERS.find((m) => m in jwk);
     if (secret !== undefined) return { ok: false, message: `keys[${i}] holds private key material (\`${secret}\`): publish only public keys` };
     if (jwk['use'] !== undefined && jwk['use'] !== 'sig') continue;
+    if (jwk['kty'] === 'RSA') {
+      const bits = rsaBits(jwk['n']);
+      const name = typeof jwk['kid'] === 'string' ? ` (kid \`${jwk['kid'].slice(0, 64)}\`)` : '';
+      if (bits === undefined) return { ok: false, message: `keys[${i}]${name}: an RSA key needs its modulus \`n\`` };
+      if (bits < MIN_RSA_BITS) return { ok: false, message: `keys[${i}]${name} is an RSA key of ${bits} bits: RSA keys under ${MIN_RSA_BITS} bits are refused (no token signed with one would verify); the issuer must publish longer keys` };
+    }
     out.push(publicOf(jwk));
   }
   if (out.length === 0) return { ok: false, message: 'the JWKS holds no signature key' };
