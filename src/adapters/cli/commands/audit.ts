@@ -5,7 +5,8 @@
  * `query` pages through `GET /v1/audit` (following `next`) up to `--limit` records, oldest first; `--last N` prints
  * the newest N instead, and so does `--follow` (`tail -n N -f`: the newest `--limit`, then new records as they are
  * written, polled every second until interrupted). `--json` prints one record per line (JSON lines), for `jq` and
- * log shippers; the table keeps its columns while following. `verify` asks the server to walk the whole hash chain
+ * log shippers; the table keeps its columns while following. No record matching says so on stderr (`no records
+ * match`), except with `--json`, whose output stays empty. `verify` asks the server to walk the whole hash chain
  * and exits 0 when it is intact, 1 when a record was altered or deleted (as `policy evaluate` exits 1 on a deny: a
  * negative answer, not an error), 6 when the `--expect` anchor was pruned and so cannot be confirmed (nothing else
  * wrong; `--accept-pruned-anchor` makes that 0, saying so).
@@ -226,6 +227,9 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
     after = r.value.records.at(-1)?.seq ?? after;
     if (r.value.next === undefined || shown >= count) break;
   }
+  // An empty table said nothing at all, as if the command had not run (review readme, R6). Said on stderr: stdout
+  // stays what a script reads; `--json` prints nothing for nothing, which is valid JSON lines.
+  if (shown === 0 && !opts.json) ctx.err(opts.follow ? 'no records match yet; waiting for new ones (Ctrl-C to stop)\n' : 'no records match\n');
   if (!opts.follow) return EXIT.ok;
   for (;;) {
     await sleep(opts.interval);
