@@ -9,7 +9,10 @@
  *
  * Worlds: users get their identity policies inline (`p0`, `p1`, …) and their boundary as a managed policy
  * `<name>-boundary`; roles trust the training service of their partition (the trust policy plays no part in
- * these decisions); a resource policy is attached by its `account`.
+ * these decisions); a resource policy is attached by its `account`. A user or role a resource policy names that the
+ * case does not declare is created without policies, in its account when the world holds it (`namedPrincipals`): a
+ * policy may name only principals that exist, as in AWS ("Invalid principal in policy"), and the cases are about
+ * what naming one grants, not about whether it was created.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -61,7 +64,37 @@ function worldOf(c: ResourceCase): unknown[] {
   };
   for (const u of c.users ?? []) principal('User', u);
   for (const r of c.roles ?? []) principal('Role', r);
+  // Names are one in any case in the directory (a policy naming `user/Alice` names the user `alice` finds).
+  const declared = new Set([...(c.users ?? []).map((u) => `user:${u.account ?? '000000000000'}:${u.name.toLowerCase()}`), ...(c.roles ?? []).map((r) => `role:${r.account ?? '000000000000'}:${r.name.toLowerCase()}`)]);
+  for (const n of namedPrincipals(c)) {
+    const k = `${n.kind}:${n.account}:${n.name.toLowerCase()}`;
+    if (!partition.has(n.account) || declared.has(k)) continue;
+    declared.add(k);
+    const account = n.account === '000000000000' ? undefined : n.account;
+    out.push(doc(n.kind === 'user' ? 'User' : 'Role', n.name, account, { ...(n.kind === 'role' ? { trustPolicy: trustOf(partition.get(n.account) ?? 'aws') } : {}), ...(n.path !== '/' ? { path: n.path } : {}) }));
+  }
   (c.resourcePolicies ?? []).forEach((rp, i) => out.push(doc('ResourcePolicy', `rp-${i}`, rp.account, { resource: rp.resource, document: rp.document })));
+  return out;
+}
+
+/** The users and roles the case's resource policies name by ARN (`Principal`/`NotPrincipal`, `AWS` or `RAM`). */
+function namedPrincipals(c: ResourceCase): { kind: 'user' | 'role'; account: string; path: string; name: string }[] {
+  const out: { kind: 'user' | 'role'; account: string; path: string; name: string }[] = [];
+  const values = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  for (const rp of c.resourcePolicies ?? []) {
+    const statements = (rp.document as { Statement?: unknown }).Statement;
+    for (const st of Array.isArray(statements) ? statements : [statements]) {
+      if (typeof st !== 'object' || st === null) continue;
+      for (const field of ['Principal', 'NotPrincipal']) {
+        const p = (st as Record<string, unknown>)[field];
+        if (typeof p !== 'object' || p === null) continue;
+        for (const arn of [...values((p as Record<string, unknown>)['AWS']), ...values((p as Record<string, unknown>)['RAM'])]) {
+          const m = /^(?:arn:aws:iam|acs:ram)::(\d+):(user|role)(\/(?:[^/*?]+\/)*)([^/*?]+)$/.exec(arn);
+          if (m) out.push({ kind: m[2] as 'user' | 'role', account: m[1] as string, path: m[3] as string, name: m[4] as string });
+        }
+      }
+    }
+  }
   return out;
 }
 
