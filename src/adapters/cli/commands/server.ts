@@ -46,6 +46,14 @@ GATEHOUSE_CHANGE_POLL_MS is the safety-net poll while notifications flow (defaul
 --max-staleness an instance that cannot reach the database keeps deciding from what it last loaded (a full
 outage, or this instance alone cut off: they look the same from inside); with it, past the bound it leaves
 readiness and answers 503 until a refresh succeeds (gatehouse_directory_staleness_seconds in /metrics).
+A database that cannot be reached at start is waited for (backoff up to 15 s, one log line per attempt;
+/healthz 200 and /readyz 503 meanwhile): GATEHOUSE_DATABASE_WAIT_SECONDS bounds the wait (unset: no bound;
+0: give up at once, exit 10).
+GATEHOUSE_JOB_SESSION_SECONDS is the duration asked for each session of a job or node (10 to 43200; default
+43200), up to the role's maximum session duration, or 3 h when that is shorter. Jobs get new credentials before
+a session ends, so it bounds how long one leaked copy works, not how long a job runs.
+GATEHOUSE_ISSUER_URL is this deployment's public URL as an OIDC issuer (the \`iss\` of the workload tokens it
+signs, e.g. behind a load balancer); default the URL --listen is bound to.
 On first start with an empty store the server creates account 000000000000 with user admin and writes
 DIR/admin-credentials.json (mode 0600). GET /healthz and GET /readyz answer 200 when it can serve.
 Kubernetes webhooks: POST /k8s/{cluster}/authenticate, /authorize and /admit on --listen (see
