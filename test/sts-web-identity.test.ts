@@ -368,9 +368,9 @@ describe('the audit log of identity providers', () => {
     assert.equal(deleted.length, 1);
     assert.equal((deleted[0]?.detail as { after: unknown }).after, null);
     assert.equal((deleted[0]?.detail as { before: { url: string } }).before.url, server.url);
-    // Refused exchanges: the token's issuer, the role, the session name and why; never the token.
+    // Refused exchanges: the provider's ARN (the token verified), the role, the session name and why; never the token.
     const refused = (await records('sts:AssumeRoleWithWebIdentity')).filter((x) => x.decision === 'Deny');
-    assert.ok(refused.some((x) => x.principal === server.url && x.role === `arn:aws:iam::${ACCT}:role/wi-trainer` && /Not authorized to perform sts:AssumeRoleWithWebIdentity/.test(JSON.stringify(x.detail))), JSON.stringify(refused.map((x) => [x.principal, x.detail])));
+    assert.ok(refused.some((x) => x.principal === providerArn && x.role === `arn:aws:iam::${ACCT}:role/wi-trainer` && /Not authorized to perform sts:AssumeRoleWithWebIdentity/.test(JSON.stringify(x.detail))), JSON.stringify(refused.map((x) => [x.principal, x.detail])));
     assert.ok(refused.some((x) => /expired|Token expired/i.test(JSON.stringify(x.detail))), 'an expired token is recorded');
     assert.ok(refused.every((x) => !JSON.stringify(x).includes('eyJ')), 'no token in the log');
   });
