@@ -349,6 +349,8 @@ describe('X4: the default-bucket read check is decided with the bucket policy', 
     }
     assert.equal((await gatehouseJson(server.url, alice, 'GET', '/v1/workspaces/x4-ws')).status, 404);
     // A bucket whose policy does not deny her she may name, through either door.
+    // A policy names only principals that exist (review Z, finding 3).
+    await userWith('someone-else', policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }));
     await putBucketPolicy('x4-open', { Effect: 'Deny', Principal: { AWS: ARN('user/someone-else') }, Action: 's3:*', Resource: 'arn:aws:s3:::x4-open/*' });
     const put = await gatehouseJson(server.url, alice, 'PUT', '/v1/workspaces/x4-ws', { members: [{ user: 'x4-alice' }], defaultBucket: 'arn:aws:s3:::x4-open' });
     assert.equal(put.status, 200, JSON.stringify(put.json));

@@ -179,6 +179,8 @@ describe('a role deleted and created again under the same name', () => {
     const trustAdmin = doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 'sts:AssumeRole' });
     const oldId = (await iam.send(new I.CreateRoleCommand({ RoleName: 'builder', AssumeRolePolicyDocument: trustAdmin }))).Role?.RoleId ?? '';
     assert.match(oldId, ROLE_ID);
+    // A policy names only principals that exist (review Z, finding 3).
+    await createUser('nobody-else');
     await iam.send(new I.CreateRoleCommand({ RoleName: 'target', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: [`arn:aws:iam::${A}:role/builder`, `arn:aws:iam::${A}:user/nobody-else`] }, Action: 'sts:AssumeRole' }) }));
     const sa = `serviceAccount:builder@${A}.iam.gatehouse.dev`;
     const put = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::builder-bucket/out', bindings: [{ role: 'roles/storage.objectViewer', members: [sa] }] });
@@ -318,6 +320,7 @@ describe('a user renamed, and a new user created under the old name (review K2)'
     const rosaId = await createUser('rosa');
     await iam.send(new I.PutUserPolicyCommand({ UserName: 'rosa', PolicyName: 'jobs', PolicyDocument: doc({ Effect: 'Allow', Action: 'training:CreateJob', Resource: '*' }) }));
     const rosa = await keyOf('rosa');
+    await createUser('rosalind');
     await iam.send(new I.CreateRoleCommand({ RoleName: 'rosarole', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: [`arn:aws:iam::${A}:user/rosa`, `arn:aws:iam::${A}:user/rosalind`] }, Action: 'sts:AssumeRole' }) }));
     const admin = s3(server.admin);
     await admin.send(new S3.CreateBucketCommand({ Bucket: 'rosa-bucket' }));

@@ -26,6 +26,8 @@ before(async () => {
   const created = await gatehouseJson(server.url, server.admin, 'POST', '/v1/accounts', { id: B, partition: 'aws', name: 'partner' });
   assert.ok(created.status === 200 || created.status === 201, JSON.stringify(created.status));
   bAdmin = { accessKeyId: created.json['AccessKeyId'] as string, secretAccessKey: created.json['SecretAccessKey'] as string };
+  // A policy names only principals that exist (review Z, finding 3).
+  assert.equal((await gatehouseJson(server.url, server.admin, 'POST', '/v1/users', { name: 'bob' })).status, 201);
   const mine = await gatehouseJson(server.url, server.admin, 'PUT', path('arn:aws:s3:::shared-bkt/private'), {
     document: doc({ Sid: 'SecretGrant', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:user/bob` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared-bkt/private/*' }),
   });
