@@ -23,6 +23,7 @@ import { CHECKSUM_HEADERS, decodeBody, readWhole, type BodyOptions } from './bod
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, parseTagging, xmlDocument, type XmlNode } from './xml.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
+import { queryError } from '../http/xml.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
 import { requestFactsOf, sourceIpOf } from '../http/request-facts.ts';
 
@@ -36,6 +37,11 @@ export interface S3EdgeOptions {
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Request latencies, under the label `api="s3"` (served at `GET /metrics` on `--listen`). */
   readonly metrics?: { observeRequest(api: string, status: number, seconds: number): void };
+  /**
+   * The URL of the API (`--listen`: IAM, STS, the admin API), named to a client that sent one of its requests here
+   * (`queryApiCall`); asked at each such request, as it is known only once bound. Default: the option and its default.
+   */
+  readonly apiAddress?: () => string;
 }
 
 export interface S3Edge {
@@ -254,6 +260,25 @@ function unsignedAmzHeaders(headers: IncomingMessage['headers'], parsed: Pick<Si
   return out;
 }
 
+const QUERY_NAMESPACES: Readonly<Record<'iam' | 'sts', string>> = { iam: 'https://iam.amazonaws.com/doc/2010-05-08/', sts: 'https://sts.amazonaws.com/doc/2011-06-15/' };
+
+/**
+ * Whether a request sent to the gateway is one of the IAM or STS Query API (someone gave the S3 port as the
+ * endpoint: `aws iam list-users --endpoint-url http://127.0.0.1:8472`), and which: signed for `iam` or `sts` (the
+ * credential scope of the Authorization header or of `X-Amz-Credential`), or, at the root, an `Action` parameter or a
+ * form POST (S3 serves neither there). S3's `<Error>` document is not what those clients parse: botocore's Query
+ * parser read it as `(Unknown) … Unknown` (review readme, R9), so such a request is answered in the Query API's
+ * shape. Undefined for anything else.
+ */
+function queryApiCall(req: IncomingMessage, bucket: string, query: Query): { readonly service: 'iam' | 'sts' | undefined } | undefined {
+  const credential = /Credential=[^/,\s]{1,128}\/\d{8}\/[^/,\s]{1,64}\/([A-Za-z0-9-]{1,32})\/aws4_request/.exec((header(req, 'authorization') ?? '').slice(0, 4096))?.[1] ?? query.get('X-Amz-Credential')?.split('/')[3];
+  const service = credential?.toLowerCase();
+  if (service === 'iam' || service === 'sts') return { service };
+  if (bucket !== '') return undefined;
+  const form = req.method === 'POST' && /^application\/x-www-form-urlencoded\b/i.test(header(req, 'content-type') ?? '');
+  return query.has('Action') || form ? { service: undefined } : undefined;
+}
+
 export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   const { app, s3 } = opts;
   const log = opts.log ?? (() => {});
@@ -395,6 +420,24 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
   const failure = (e: S3Failure): S3Error => s3Error(e.code, e.message);
 
+  /**
+   * The answer to an IAM or STS request sent here (`queryApiCall`), in the Query API's error shape, which the aws
+   * CLI and the SDKs read (`An error occurred (AuthorizationHeaderMalformed) when calling the ListUsers operation:
+   * …`), saying where those requests go. The S3 error's extras (a string to sign) are not sent.
+   */
+  function sendQueryError(req: IncomingMessage, res: ServerResponse, call: { readonly service: 'iam' | 'sts' | undefined }, code: string, status: number, message: string, requestId: string): void {
+    if (res.headersSent) return void res.destroy();
+    if (!req.complete) {
+      res.setHeader('connection', 'close');
+      req.resume();
+    }
+    if (req.method === 'HEAD') return sendEmpty(res, status);
+    const api = opts.apiAddress?.() || 'the `gatehouse server --listen` address, http://127.0.0.1:8470 by default';
+    const hint = `This is Gatehouse's S3 gateway, which serves S3 requests only; send IAM, STS and admin API requests to ${api}`;
+    const text = `${message.replace(/\s*$/, '')}${/[.!?]$/.test(message.trim()) ? '' : '.'} ${hint}`;
+    send(res, status, queryError(QUERY_NAMESPACES[call.service ?? 'iam'], 'Sender', code, text, requestId), { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -422,6 +465,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     const resource = bucket === '' ? '/' : key === '' ? `/${bucket}` : `/${bucket}/${key}`;
     const fail = (error: S3Error, headers?: Record<string, string | number>): void => sendError(req, res, error, resource, requestId, headers);
 
+    const queryApi = queryApiCall(req, bucket, query);
     const auth = await authenticate(req, rawQuery);
     if (!auth.ok) {
       // Refused at authentication: recorded (flood-limited) under the claimed key's owner, or `anonymous`; never the
@@ -429,8 +473,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const claimed = claimedCredential(header(req, 'authorization'), header(req, 'x-amz-security-token'), rawQuery);
       const attempt = attemptedS3(method, bucket, key, query, resource);
       recordAuthFailure(app, { ...claimed, ...attempt, code: auth.error.code, message: auth.error.message, sourceIp: sourceIpOf(req) });
+      if (queryApi) return sendQueryError(req, res, queryApi, auth.error.code, S3_STATUS[auth.error.code], auth.error.message, requestId);
       return fail(auth.error);
     }
+    if (queryApi) return sendQueryError(req, res, queryApi, 'InvalidAction', 400, 'IAM and STS actions are not served on this port', requestId);
     const contentSha256 = header(req, 'x-amz-content-sha256');
     const call: S3Call = {
       caller: auth.value.caller,
