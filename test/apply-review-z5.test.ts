@@ -45,7 +45,7 @@ describe('review Z5: an object named in another letter case is reported under it
     await writeFile(file, 'apiVersion: gatehouse.dev/v1\nkind: User\nmetadata: {name: Erin}\n');
     const r = await gatehouseCli(['apply', '-f', file], keysOf({ AccessKeyId: s.admin.accessKeyId, SecretAccessKey: s.admin.secretAccessKey }), { endpoint: s.url, home: s.dataDir });
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /= unchanged User\/erin/);
+    assert.match(r.stdout, /= unchanged User\/erin \(the file says Erin\)/);
     assert.doesNotMatch(r.stdout, /User\/Erin/);
   });
 });

@@ -37,7 +37,7 @@ export const applyCommands: CommandGroup = (program, ctx) => {
       .command(name)
       .description(dryRun ? 'show what `gatehouse apply` would change, changing nothing' : 'make the directory match YAML or JSON documents: accounts, users, groups, roles, policies')
       .requiredOption('-f, --filename <path...>', 'a YAML (multi-document) or JSON file, or a directory read recursively for .yaml/.yml/.json files (repeatable)')
-      .option('--prune', 'also delete objects of the kinds in the files, in the accounts they touch, that the files do not name (never an account\'s admin user, nor built-in policies)')
+      .option('--prune', 'also delete objects of the kinds in the files, in the accounts they touch, that the files do not name (never an account\'s admin user, nor built-in policies); a pruned managed policy is detached from every user, group and role still attached to it, each listed as `~ update <Kind>/<name> (policies)`')
       .option('--cluster <name>', 'the cluster that Kubernetes RBAC documents (rbac.authorization.k8s.io/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding) go to')
       .option('-n, --namespace <namespace>', 'the namespace of Roles and RoleBindings that name none (default: `default`, as kubectl); one naming another is refused');
     withServerOptions(withJsonOption(cmd))
@@ -190,7 +190,7 @@ export function formatPlan(changes: readonly PlannedChange[]): string {
   for (const account of accounts) {
     out += `account ${account}\n`;
     for (const c of changes.filter((x) => x.account === account)) {
-      out += `  ${SIGN[c.action]} ${c.kind}/${c.name}${c.action === 'update' && c.fields.length > 0 ? ` (${c.fields.join(', ')})` : ''}\n`;
+      out += `  ${SIGN[c.action]} ${c.kind}/${c.name}${c.spelled !== undefined ? ` (the file says ${c.spelled})` : ''}${c.action === 'update' && c.fields.length > 0 ? ` (${c.fields.join(', ')})` : ''}\n`;
     }
   }
   return out;
