@@ -1866,6 +1866,9 @@ async function appendAuditInTx(deps: AppDeps, tx: WriteTx, events: readonly Audi
 }
 
 /** One change record per step an apply runs. */
+/** A role's ARN (either dialect), as the directory tells a change to a role. */
+const ROLE_RESOURCE = /^(arn:[a-z-]+:iam|acs:ram)::\d+:role\//;
+
 function stepEvents(caller: Caller, plan: Plan): AuditEvent[] {
   const who = actorOf(caller);
   const service = adminService(caller.partition);
@@ -1878,6 +1881,9 @@ function stepEvents(caller: Caller, plan: Plan): AuditEvent[] {
       ...who,
       action: step.action.includes(':') ? step.action : `${service}:${step.action}`,
       resource: step.resource,
+      // A change to a role is about that role, as the directory records it: `audit query --role` finds who changed it
+      // through apply as well as through the IAM API (review readme, R3).
+      ...(ROLE_RESOURCE.test(step.resource) ? { role: step.resource } : {}),
       decision: 'ok',
       detail: { apply: { kind: ref.kind, name: ref.name, account: ref.account }, ...(step.context ? { context: step.context } : {}) },
     });
