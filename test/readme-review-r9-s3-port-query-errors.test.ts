@@ -45,6 +45,8 @@ describe('R9: IAM and STS requests sent to the S3 gateway get an answer their cl
       assert.equal(a.status, 400);
       assert.match(a.message, /^The authorization header is malformed; incorrect service 'iam'\. This endpoint belongs to 's3'\. /);
       assert.match(a.message, HINT);
+      // The server's own API address (src/main/server.ts hands it to the gateway), not the default's.
+      assert.ok(a.message.includes(s.url), a.message);
       const b = await sdkFailure(wrongSts.send(new GetCallerIdentityCommand({})));
       assert.equal(b.code, 'AuthorizationHeaderMalformed', b.message);
       assert.match(b.message, /incorrect service 'sts'/);

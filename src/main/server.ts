@@ -370,7 +370,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     opened.push(() => s3.close());
     const owners = await s3.recordOwners();
     if (owners > 0) log(`s3: recorded the owner of ${owners} bucket(s) for the authorize API`);
-    const s3Edge = createS3Edge({ app, s3, log, metrics, ...(tls ? { tls } : {}) });
+    // Requests for the API sent to the gateway's port are told where to go (review readme, R9).
+    const s3Edge = createS3Edge({ app, s3, log, metrics, apiAddress: () => serverUrl, ...(tls ? { tls } : {}) });
     let s3Bound: { host: string; port: number };
     try {
       s3Bound = await s3Edge.listen(s3At.host, s3At.port);
