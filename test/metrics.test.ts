@@ -124,7 +124,13 @@ describe('metrics during an audit-only outage (closed policy, allows sampled at 
     assert.equal((await authorize('ec2:RunInstances')).ok, true);
     // The write attempted now and waited for, rather than the queue's own timer watched for (on a loaded machine
     // that wait ran out): it fails, and the gate closes on the failure.
-    assert.equal(await s.running.app.audit.flush(), false);
+    const flushed = await s.running.app.audit.flush();
+    if (flushed) {
+      // Seen twice in full runs on a loaded machine and never alone: say what happened to the record, for the next one.
+      const row = db.prepare("SELECT seq, action, decision FROM audit_log WHERE action = 'ec2:RunInstances'").all();
+      const st = s.running.app.audit.status();
+      assert.fail(`flush() answered true with audit inserts refused: the denial's row ${JSON.stringify(row)}, status ${JSON.stringify(st)}`);
+    }
     assert.equal(s.running.app.audit.status().healthy, false);
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(await errorName(s.sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ROOT}:role/r`, RoleSessionName: 'refused' }))), 'ServiceUnavailable');
