@@ -15,11 +15,16 @@ interface Run {
   readonly stderr: string;
 }
 
-function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<Run> {
+/**
+ * The aws CLI, to its end. 90 s: a Python start on a loaded two-core machine has taken most of 30 s, and a CLI killed
+ * by the timeout reads as exit -1 (`killed` says so in the stderr given back).
+ */
+function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<Run> {
   return new Promise((resolve) => {
     execFile(cmd, args, { env, timeout: timeoutMs, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
-      resolve({ code, stdout, stderr });
+      const killed = err !== null && (err as { killed?: boolean }).killed === true ? `\n(killed after ${timeoutMs} ms)` : '';
+      resolve({ code, stdout, stderr: stderr + killed });
     });
   });
 }
