@@ -20,7 +20,7 @@
  * `*`; in `NotResource` its pattern is left out. Entries on request keys stay as written and are decided at each
  * request. Pure: no I/O.
  */
-import { compilePolicy, type CompiledPolicy, type CompiledStatement } from './compile.ts';
+import { compilePolicy, resourcePart, type CompiledPolicy, type CompiledStatement } from './compile.ts';
 import { compileCondition, evaluateCondition } from './conditions.ts';
 import { LITERAL_DOLLAR, LITERAL_QMARK, LITERAL_STAR } from './glob.ts';
 import { parsePolicy } from './parse.ts';
@@ -67,18 +67,6 @@ export function keyClass(key: string): KeyClass {
 
 /** The base operators whose values are templates when variables are honoured (src/core/iam/conditions.ts). */
 const TEMPLATED = /^(String|Arn)/;
-
-/** Where variables count in a resource pattern: after the 5th colon of `arn:` ARNs, the 4th of `acs:` ones (compile.ts). */
-function resourcePart(r: string): number {
-  const n = r.startsWith('arn:') ? 5 : r.startsWith('acs:') ? 4 : 0;
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    const c = r.indexOf(':', at);
-    if (c < 0) return r.length;
-    at = c + 1;
-  }
-  return at;
-}
 
 /** Text written into a template as literal characters: the escapes `${*}`, `${?}`, `${$}` (variables.ts). */
 function literal(v: string): string {

@@ -147,9 +147,8 @@ function compilePrincipal(spec: PrincipalSpec): CompiledPrincipal {
   return { everyone, accounts, users, roles, arns, ids, services, federated };
 }
 
-function resourcePart(r: string): number {
-  // Variables count only in the resource part (reference §A.1.6): after the 5th colon of `arn:` ARNs,
-  // the 4th of `acs:` ones.
+/** Where variables count in a resource pattern (reference §A.1.6): after the 5th colon of `arn:` ARNs, the 4th of `acs:` ones. */
+export function resourcePart(r: string): number {
   const n = r.startsWith('arn:') ? 5 : r.startsWith('acs:') ? 4 : 0;
   let at = 0;
   for (let i = 0; i < n; i++) {
