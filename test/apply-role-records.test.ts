@@ -13,7 +13,7 @@ const ROLE = 'arn:aws:iam::000000000000:role/applied-role';
 const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] };
 const inline = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }] };
 
-describe('apply: change records of a role name the role', () => {
+describe('apply: its change records', () => {
   let s: TestServer;
   before(async () => {
     s = await startTestServer();
@@ -32,5 +32,17 @@ describe('apply: change records of a role name the role', () => {
     const actions = q.value.records.map((r) => r.action).sort();
     assert.deepEqual(actions, ['iam:CreateRole', 'iam:PutRolePolicy'], JSON.stringify(q.value.records));
     for (const r of q.value.records) assert.equal(r.role, ROLE);
+  });
+
+  it("counts the records it commits in gatehouse_audit_records_written_total at once (they do not go through the queue)", async () => {
+    const written = async (): Promise<number> => {
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      return Number(/^gatehouse_audit_records_written_total (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+    };
+    const before = await written();
+    const users = Array.from({ length: 5 }, (_, i) => ({ apiVersion: 'gatehouse.dev/v1', kind: 'User', metadata: { name: `counted-${i}` }, spec: {} }));
+    const applied = await call(connectionTo(s.url, s.admin), 'POST', ['apply'], { body: { documents: users } });
+    assert.ok(applied.ok, applied.ok ? '' : applied.message);
+    assert.ok((await written()) - before >= 5, `written went from ${before} to ${await written()}`);
   });
 });

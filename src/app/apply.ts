@@ -1814,6 +1814,7 @@ export async function applyConfig(deps: AppDeps, caller: Caller, input: ApplyInp
   // Under the fail-closed audit policy, nothing is applied while the audit log cannot record it.
   const closed = deps.audit?.gate('the directory is not changed');
   if (closed) return closed;
+  let written = 0;
   const r = await deps.store.write<Result<ApplyResult>>(async (tx, abort) => {
     // Planned inside the write transaction, so the plan is exactly what gets applied.
     const plan = await planAndAuthorize(tx);
@@ -1831,9 +1832,12 @@ export async function applyConfig(deps: AppDeps, caller: Caller, input: ApplyInp
     // The change records commit with the change (review Z, finding 1): a hard stop right after the commit loses none.
     const recorded = await appendAuditInTx(deps, tx, stepEvents(caller, plan.value));
     if (!recorded.ok) return abort(recorded);
+    written = recorded.value;
     return ok(result(plan.value, out.credentials));
   });
-  if (!r.ok) recordApply(deps, caller, input, r);
+  // Counted once committed, as the queue counts what its writer committed (`gatehouse_audit_records_written_total`).
+  if (r.ok) deps.metrics?.auditWritten(written);
+  else recordApply(deps, caller, input, r);
   return r;
 }
 
@@ -1852,8 +1856,8 @@ function auditOn(deps: AppDeps): boolean {
  * serialise on the head (SQLite: one writer; PostgreSQL: the change-head row lock every write takes first). A
  * failure to append is the change's failure: nothing is applied.
  */
-async function appendAuditInTx(deps: AppDeps, tx: WriteTx, events: readonly AuditEvent[]): Promise<Result<void>> {
-  if (events.length === 0 || !auditOn(deps)) return ok(undefined);
+async function appendAuditInTx(deps: AppDeps, tx: WriteTx, events: readonly AuditEvent[]): Promise<Result<number>> {
+  if (events.length === 0 || !auditOn(deps)) return ok(0);
   const at = deps.now();
   try {
     const head = await tx.audit.head();
@@ -1862,13 +1866,13 @@ async function appendAuditInTx(deps: AppDeps, tx: WriteTx, events: readonly Audi
     // The cause (which may name the database's address) is not the caller's to see.
     return failWith('SERVICE_UNAVAILABLE', 'the audit log cannot be written at the moment, so the change cannot be recorded with it; nothing was changed: retry later');
   }
-  return ok(undefined);
+  return ok(events.length);
 }
 
-/** One change record per step an apply runs. */
 /** A role's ARN (either dialect), as the directory tells a change to a role. */
 const ROLE_RESOURCE = /^(arn:[a-z-]+:iam|acs:ram)::\d+:role\//;
 
+/** One change record per step an apply runs. */
 function stepEvents(caller: Caller, plan: Plan): AuditEvent[] {
   const who = actorOf(caller);
   const service = adminService(caller.partition);
@@ -1952,15 +1956,18 @@ export async function createAccountAsRoot(deps: AppDeps, caller: Caller, input: 
   }
   const closed = deps.audit?.gate('the directory is not changed');
   if (closed) return closed;
+  let written = 0;
   const created = await deps.store.write<Result<AdminCredentials & { Partition: Partition; Name: string }>>(async (tx, abort) => {
     if (await tx.accounts.get(id)) return failWith('ENTITY_ALREADY_EXISTS', `account ${id} already exists`);
     const r = await createAccountWithAdmin(deps, tx, { id, partition, name, created: isoSeconds(deps.now()) });
     if (!r.ok) return abort(r);
     const recorded = await appendAuditInTx(deps, tx, [event(r)]);
     if (!recorded.ok) return abort(recorded);
+    written = recorded.value;
     return ok({ ...r.value, Partition: partition, Name: name });
   });
-  if (!created.ok) record(created);
+  if (created.ok) deps.metrics?.auditWritten(written);
+  else record(created);
   return created;
 }
 
