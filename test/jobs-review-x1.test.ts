@@ -155,3 +155,25 @@ test('X1b: the user created again under a deleted submitter\'s name is not the o
   assert.ok((await call(conn(again), 'GET', ['jobs', mine.value.job.id])).ok);
   assert.ok((await call(conn(again), 'POST', ['jobs', mine.value.job.id, 'stop'])).ok);
 });
+
+test('X1c: a user renamed (UpdateUser NewUserName keeps the unique id) keeps its jobs: credentials served, sessions working, not Stopped by the sweep', async () => {
+  const rena = await createUser('rena');
+  const put = await call(conn(s.admin), 'PUT', ['workspaces', 'rena-ws'], { body: { members: [{ user: 'rena' }], defaultBucket: 'arn:aws:s3:::uma-data' } });
+  assert.ok(put.ok, put.ok ? '' : put.message);
+  const run = async (role: string): Promise<{ id: string; capability: string }> => {
+    const r = await call<{ job: { id: string }; capability: string }>(conn(rena.key), 'POST', ['jobs'], { body: { workspace: 'rena-ws', role, imds: false } });
+    assert.ok(r.ok, r.ok ? '' : r.message);
+    return { id: r.value.job.id, capability: r.value.capability };
+  };
+  const custom = await run(ROLE('trainer'));
+  const byDefault = await run('default');
+  await s.iam().send(new I.UpdateUserCommand({ UserName: 'rena', NewUserName: 'rena2' }));
+  // Past a sweep (every 5 s on the test server), both still run and their sessions work.
+  await new Promise((r) => setTimeout(r, 6_000));
+  for (const job of [custom, byDefault]) {
+    const c = await jobCredentials(job.capability);
+    assert.equal(c.status, 200, `job ${job.id} of the renamed user: ${c.body}`);
+    assert.equal(await errorName(s.sts(c.creds as Credentials).send(new GetCallerIdentityCommand({}))), 'no error', `job ${job.id}'s session`);
+    assert.notEqual((await jobState(job.id)).state, 'Stopped', `job ${job.id} of the renamed user was stopped: ${JSON.stringify(await jobState(job.id))}`);
+  }
+});

@@ -470,7 +470,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     // A default-role job's submitter gone (or another user under the name) or disabled ends the job: its sessions may
     // do nothing. Else the submitter's current Denies that may concern tables bind them, as `sessionCaller` (sts.ts).
-    const owner = s.owner && (await sts.readPrincipals((tx) => sts.cachedUser(tx, principal.account, (s.owner as { name: string }).name)));
+    const owner = s.owner && (await sts.readPrincipals((tx) => sts.ownerEntry(tx, principal.account, s.owner as { name: string; id: string })));
     if (s.owner && (!owner || owner.user.id !== s.owner.id || owner.user.disabled)) return failWith('VALIDATION_ERROR', `job ${id} has ended (its submitter, user ${s.owner.name}, was deleted or disabled): its sessions no longer work, so \`${arn}\` may do nothing`, 'principal');
     const session = s.sessionPolicy !== undefined ? [compileSessionPolicy(s.sessionPolicy), ...(owner ? ownerTableDenies(owner) : [])] : undefined;
     // The job's session as it is issued (review N, N1): the role's stored name, the session's, the account's dialect.

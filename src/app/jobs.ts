@@ -668,14 +668,22 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * A user deleted and created again under the same name is another principal, with another unique id (as AWS gives
    * it): the jobs of the user deleted do not run on as the new one. A job stored without its submitter's id (before it
    * was recorded: a job's before 98d7d16, a pod's before the user passing its role was recorded) keeps the check by name.
+   * A user renamed since keeps its jobs (found by its id): renaming is not deleting.
    */
   async function submitterRefusal(job: StoredJob): Promise<string | undefined> {
     if (!/^(?:arn:[a-z-]+:iam|acs:ram)::\d+:user\//.test(job.submitter.arn)) return undefined;
     const name = job.submitter.name;
     const hit = live.principals.get(userKey(job.account, name));
-    const user = hit && 'user' in hit ? hit.user : await deps.store.read((tx) => tx.users.get(job.account, name));
+    let user = hit && 'user' in hit ? hit.user : await deps.store.read((tx) => tx.users.get(job.account, name));
+    if (job.submitterId !== undefined && user?.id !== job.submitterId) {
+      // Renamed since (UpdateUser NewUserName keeps the user's unique id, as in AWS): the same user, whose jobs run on.
+      const id = job.submitterId;
+      const renamed = await deps.store.read((tx) => tx.users.getById(id));
+      if (renamed && renamed.account === job.account) return renamed.disabled ? `its submitter, user ${renamed.name} (${name} when it submitted the job), was disabled` : undefined;
+      if (user) return `its submitter, user ${name}, was deleted (${job.submitterId}); the user ${name} now is another user (${user.id})`;
+      user = undefined;
+    }
     if (!user) return `its submitter, user ${name}, was deleted`;
-    if (job.submitterId !== undefined && user.id !== job.submitterId) return `its submitter, user ${name}, was deleted (${job.submitterId}); the user ${name} now is another user (${user.id})`;
     return user.disabled ? `its submitter, user ${name}, was disabled` : undefined;
   }
 

@@ -117,6 +117,18 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     return { policies: await rolePolicySet(tx, cache, role), tags: principalTags(role.tags), role, partition };
   }
 
+  /**
+   * The user who submitted a default-role job (`SessionClaims.owner`), by the unique id it had then: by its name first,
+   * else, renamed since (`UpdateUser NewUserName`: the same user, as AWS keeps its unique id), by that id. Undefined when
+   * no user of the account has that id (deleted, or only another user now holds the name).
+   */
+  async function ownerEntry(tx: ReadTx | undefined, account: string, owner: { readonly name: string; readonly id: string }): Promise<UserEntry | undefined> {
+    const byName = await cachedUser(tx, account, owner.name);
+    if (byName?.user.id === owner.id) return byName;
+    const renamed = tx ? await tx.users.getById(owner.id) : await deps.store.read((t) => t.users.getById(owner.id));
+    return renamed && renamed.account === account ? cachedUser(tx, account, renamed.name) : undefined;
+  }
+
   async function cachedUser(tx: ReadTx | undefined, account: string, name: string): Promise<UserEntry | undefined> {
     if (live.loaded) return (await loadedEntry(userKey(account, name))) as UserEntry | undefined;
     if (tx === undefined) return deps.store.read((t) => cachedUser(t, account, name));
@@ -197,10 +209,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // The hot path, synchronous: the principal is cached and no managed session policy needs reading.
     const hit = live.principals.get(c.role ? roleKey(c.acct, c.role.name) : userKey(c.acct, c.user?.name ?? c.name));
     const ownerHit = c.owner && live.principals.get(userKey(c.acct, c.owner.name));
-    if (hit && !c.polArns?.length && (c.owner === undefined || ownerHit)) return Promise.resolve(sessionCaller(hit, c, accessKeyId, c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : undefined, ownerHit));
+    // The owner found by name with its id (else renamed or gone: the store decides, `ownerEntry`).
+    if (hit && !c.polArns?.length && (c.owner === undefined || (ownerHit && 'user' in ownerHit && ownerHit.user.id === c.owner.id))) return Promise.resolve(sessionCaller(hit, c, accessKeyId, c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : undefined, ownerHit));
     return readPrincipals(async (tx) => {
       const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await cachedUser(tx, c.acct, c.user.name) : undefined;
-      const owner = c.owner ? await cachedUser(tx, c.acct, c.owner.name) : undefined;
+      const owner = c.owner ? await ownerEntry(tx, c.acct, c.owner) : undefined;
       return sessionCaller(own, c, accessKeyId, await sessionPolicies(tx, c), owner);
     });
   }
@@ -214,7 +227,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if ((!allowExpired && c.exp <= now()) || live.isRevoked(c)) return Promise.resolve(failWith('EXPIRED_TOKEN', 'The security token included in the request is expired'));
     return readPrincipals(async (tx) => {
       const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await cachedUser(tx, c.acct, c.user.name) : undefined;
-      const owner = c.owner ? await cachedUser(tx, c.acct, c.owner.name) : undefined;
+      const owner = c.owner ? await ownerEntry(tx, c.acct, c.owner) : undefined;
       const r = sessionCaller(own, c, c.ak, await sessionPolicies(tx, c), owner);
       return r.ok ? ok(r.value.caller) : r;
     });
@@ -617,6 +630,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     getCallerIdentity,
     cachedRole,
     cachedUser,
+    ownerEntry,
     readPrincipals,
     /** Mints a session for claims already authorized, recording its scope first if it has one (AssumeRoleWithWebIdentity, src/app/oidc.ts). */
     issueRegistered,
