@@ -40,8 +40,8 @@ async function deleteUser(name: string, key: Credentials): Promise<void> {
   await iam.send(new I.DeleteUserCommand({ UserName: name }));
 }
 
-async function submit(who: Credentials, role: string): Promise<{ id: string; capability: string }> {
-  const r = await call<{ job: { id: string }; capability: string }>(conn(who), 'POST', ['jobs'], { body: { workspace: 'uma-ws', role, imds: false } });
+async function submit(who: Credentials, role: string, workspace = 'uma-ws'): Promise<{ id: string; capability: string }> {
+  const r = await call<{ job: { id: string }; capability: string }>(conn(who), 'POST', ['jobs'], { body: { workspace, role, imds: false } });
   assert.ok(r.ok, r.ok ? '' : r.message);
   return { id: r.value.job.id, capability: r.value.capability };
 }
@@ -160,13 +160,8 @@ test('X1c: a user renamed (UpdateUser NewUserName keeps the unique id) keeps its
   const rena = await createUser('rena');
   const put = await call(conn(s.admin), 'PUT', ['workspaces', 'rena-ws'], { body: { members: [{ user: 'rena' }], defaultBucket: 'arn:aws:s3:::uma-data' } });
   assert.ok(put.ok, put.ok ? '' : put.message);
-  const run = async (role: string): Promise<{ id: string; capability: string }> => {
-    const r = await call<{ job: { id: string }; capability: string }>(conn(rena.key), 'POST', ['jobs'], { body: { workspace: 'rena-ws', role, imds: false } });
-    assert.ok(r.ok, r.ok ? '' : r.message);
-    return { id: r.value.job.id, capability: r.value.capability };
-  };
-  const custom = await run(ROLE('trainer'));
-  const byDefault = await run('default');
+  const custom = await submit(rena.key, ROLE('trainer'), 'rena-ws');
+  const byDefault = await submit(rena.key, 'default', 'rena-ws');
   await s.iam().send(new I.UpdateUserCommand({ UserName: 'rena', NewUserName: 'rena2' }));
   // Past a sweep (every 5 s on the test server), both still run and their sessions work.
   await new Promise((r) => setTimeout(r, 6_000));

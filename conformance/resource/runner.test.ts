@@ -10,7 +10,7 @@
  * Worlds: users get their identity policies inline (`p0`, `p1`, …) and their boundary as a managed policy
  * `<name>-boundary`; roles trust the training service of their partition (the trust policy plays no part in
  * these decisions); a resource policy is attached by its `account`. A user or role a resource policy names that the
- * case does not declare is created without policies, in its account when the world holds it (`namedPrincipals`): a
+ * case does not declare is created without policies, in its account when the world holds it (`namedPrincipals` of src/app/principal-refs.ts): a
  * policy may name only principals that exist, as in AWS ("Invalid principal in policy"), and the cases are about
  * what naming one grants, not about whether it was created.
  */
@@ -23,6 +23,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createApp, type App, type Caller } from '../../src/app/index.ts';
 import { applyConfig, describeApplyError, type ApplyError } from '../../src/app/apply.ts';
+import { namedPrincipals } from '../../src/app/principal-refs.ts';
 import { masterKeyFromBytes, openText, seal, sessionCrypto } from '../../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
 import { validateCase, type CasePrincipal, type ResourceCase } from './schema.ts';
@@ -66,7 +67,8 @@ function worldOf(c: ResourceCase): unknown[] {
   for (const r of c.roles ?? []) principal('Role', r);
   // Names are one in any case in the directory (a policy naming `user/Alice` names the user `alice` finds).
   const declared = new Set([...(c.users ?? []).map((u) => `user:${u.account ?? '000000000000'}:${u.name.toLowerCase()}`), ...(c.roles ?? []).map((r) => `role:${r.account ?? '000000000000'}:${r.name.toLowerCase()}`)]);
-  for (const n of namedPrincipals(c)) {
+  // The users and roles the case's resource policies name by ARN, as the doors that refuse unknown ones read them.
+  for (const n of (c.resourcePolicies ?? []).flatMap((rp) => namedPrincipals(rp.document)).map((p) => ({ kind: p.type, account: p.account, name: p.name, path: /:(?:user|role)(\/(?:.*\/)?)[^/]+$/.exec(p.value)?.[1] ?? '/' }))) {
     const k = `${n.kind}:${n.account}:${n.name.toLowerCase()}`;
     if (!partition.has(n.account) || declared.has(k)) continue;
     declared.add(k);
@@ -74,27 +76,6 @@ function worldOf(c: ResourceCase): unknown[] {
     out.push(doc(n.kind === 'user' ? 'User' : 'Role', n.name, account, { ...(n.kind === 'role' ? { trustPolicy: trustOf(partition.get(n.account) ?? 'aws') } : {}), ...(n.path !== '/' ? { path: n.path } : {}) }));
   }
   (c.resourcePolicies ?? []).forEach((rp, i) => out.push(doc('ResourcePolicy', `rp-${i}`, rp.account, { resource: rp.resource, document: rp.document })));
-  return out;
-}
-
-/** The users and roles the case's resource policies name by ARN (`Principal`/`NotPrincipal`, `AWS` or `RAM`). */
-function namedPrincipals(c: ResourceCase): { kind: 'user' | 'role'; account: string; path: string; name: string }[] {
-  const out: { kind: 'user' | 'role'; account: string; path: string; name: string }[] = [];
-  const values = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-  for (const rp of c.resourcePolicies ?? []) {
-    const statements = (rp.document as { Statement?: unknown }).Statement;
-    for (const st of Array.isArray(statements) ? statements : [statements]) {
-      if (typeof st !== 'object' || st === null) continue;
-      for (const field of ['Principal', 'NotPrincipal']) {
-        const p = (st as Record<string, unknown>)[field];
-        if (typeof p !== 'object' || p === null) continue;
-        for (const arn of [...values((p as Record<string, unknown>)['AWS']), ...values((p as Record<string, unknown>)['RAM'])]) {
-          const m = /^(?:arn:aws:iam|acs:ram)::(\d+):(user|role)(\/(?:[^/*?]+\/)*)([^/*?]+)$/.exec(arn);
-          if (m) out.push({ kind: m[2] as 'user' | 'role', account: m[1] as string, path: m[3] as string, name: m[4] as string });
-        }
-      }
-    }
-  }
   return out;
 }
 

@@ -26,7 +26,7 @@ import {
 import { isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
 import { followRename, forgetGroup, forgetPrincipal, type Forgotten } from './forget-principal.ts';
-import { actorOf, authorizeAdmin, type Caller } from './principals.ts';
+import { actorOf, authorizeAdmin, tagKeyLiterals, type Caller } from './principals.ts';
 import { unknownPrincipal } from './principal-refs.ts';
 import type {
   AccessKeyRecord,
@@ -145,15 +145,6 @@ export function tagKeySpellings(keys: readonly string[], known: readonly string[
   return out;
 }
 
-/** The literal values the caller's identity, boundary and session policies compare `aws:TagKeys` with. */
-function policyTagKeys(caller: Caller): string[] {
-  const { identity, boundary, session } = caller.policies;
-  const out: string[] = [];
-  for (const p of [...identity, ...(boundary ? [boundary] : []), ...(session ?? [])]) {
-    for (const st of p.statements) for (const c of st.conditions) if (c.key === 'aws:tagkeys') out.push(...c.entry.values);
-  }
-  return out;
-}
 
 /**
  * `context` with its `aws:TagKeys` also holding each spelling the caller's policies use of a key it names in another
@@ -164,7 +155,7 @@ function policyTagKeys(caller: Caller): string[] {
 export function withPolicyTagKeySpellings(caller: Caller, context: Readonly<ConditionContext>): ConditionContext {
   const keys = context['aws:TagKeys'];
   if (keys === undefined) return { ...context };
-  return { ...context, 'aws:TagKeys': tagKeySpellings(typeof keys === 'string' ? [keys] : keys, policyTagKeys(caller)) };
+  return { ...context, 'aws:TagKeys': tagKeySpellings(typeof keys === 'string' ? [keys] : keys, tagKeyLiterals([...caller.policies.identity, caller.policies.boundary, ...(caller.policies.session ?? [])])) };
 }
 
 /**

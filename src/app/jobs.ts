@@ -674,14 +674,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (!/^(?:arn:[a-z-]+:iam|acs:ram)::\d+:user\//.test(job.submitter.arn)) return undefined;
     const name = job.submitter.name;
     const hit = live.principals.get(userKey(job.account, name));
-    let user = hit && 'user' in hit ? hit.user : await deps.store.read((tx) => tx.users.get(job.account, name));
+    const user = hit && 'user' in hit ? hit.user : await deps.store.read((tx) => tx.users.get(job.account, name));
     if (job.submitterId !== undefined && user?.id !== job.submitterId) {
-      // Renamed since (UpdateUser NewUserName keeps the user's unique id, as in AWS): the same user, whose jobs run on.
-      const id = job.submitterId;
-      const renamed = await deps.store.read((tx) => tx.users.getById(id));
-      if (renamed && renamed.account === job.account) return renamed.disabled ? `its submitter, user ${renamed.name} (${name} when it submitted the job), was disabled` : undefined;
-      if (user) return `its submitter, user ${name}, was deleted (${job.submitterId}); the user ${name} now is another user (${user.id})`;
-      user = undefined;
+      // Renamed since (UpdateUser NewUserName keeps the unique id, as in AWS): the same user, whose jobs run on; found
+      // as a default-role job's sessions find their owner (`sts.ownerEntry`).
+      const renamed = (await sts.ownerEntry(undefined, job.account, { name, id: job.submitterId }))?.user;
+      if (renamed) return renamed.disabled ? `its submitter, user ${renamed.name} (${name} when it submitted the job), was disabled` : undefined;
+      return user ? `its submitter, user ${name}, was deleted (${job.submitterId}); the user ${name} now is another user (${user.id})` : `its submitter, user ${name}, was deleted`;
     }
     if (!user) return `its submitter, user ${name}, was deleted`;
     return user.disabled ? `its submitter, user ${name}, was disabled` : undefined;
