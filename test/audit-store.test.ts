@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PG_URL, pgSkip } from './support/postgres.ts';
-import { EMPTY_HEAD, chainVerifier, linkEvents, type AuditEvent, type AuditFilter, type AuditRecord } from '../src/core/audit/index.ts';
+import { EMPTY_HEAD, chainVerifier, detailTextOf, linkEvents, type AuditEvent, type AuditFilter, type AuditRecord } from '../src/core/audit/index.ts';
 import type { Store } from '../src/app/ports/store.ts';
 import { createAudit } from '../src/app/audit.ts';
 import { DatabaseSync } from 'node:sqlite';
@@ -19,7 +19,7 @@ import { openSqliteStore, SQLITE_FILE_NAME } from '../src/adapters/store-sqlite/
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { SQLITE_MIGRATIONS } from '../src/adapters/store-sqlite/migrations.ts';
 import { POSTGRES_MIGRATIONS } from '../src/adapters/store-postgres/migrations.ts';
-import type { Migration } from '../src/adapters/store-sql/index.ts';
+import { AUDIT_LOOKUP_EVERY, type Migration } from '../src/adapters/store-sql/index.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -28,14 +28,17 @@ after(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 });
 
+type Sql = (text: string, params?: readonly (string | number | null)[]) => Promise<Record<string, unknown>[]>;
+
 interface Target {
   readonly name: string;
   readonly skip: string | undefined;
   /**
    * Opens a fresh database (with `migrations`, when given: an older schema); `again()` opens another store on the
-   * same one (a second instance, with every migration); `plan(sql, params)` is the query plan, as text.
+   * same one (a second instance, with every migration); `plan(sql, params)` is the query plan, as text; `sql(text,
+   * params)` runs a statement outside the store (as an older build, or an operator, would) and returns its rows.
    */
-  fresh(migrations?: readonly Migration[]): Promise<{ store: Store; again: () => Promise<Store>; plan: (sql: string, params: readonly (string | number)[]) => Promise<string> }>;
+  fresh(migrations?: readonly Migration[]): Promise<{ store: Store; again: () => Promise<Store>; plan: (sql: string, params: readonly (string | number)[]) => Promise<string>; sql: Sql }>;
 }
 
 const targets: Target[] = [
@@ -62,7 +65,16 @@ const targets: Target[] = [
           db.close();
         }
       };
-      return { store: await open(migrations), again: () => open(), plan };
+      const sql: Sql = async (text, params = []) => {
+        const db = new DatabaseSync(join(dir, SQLITE_FILE_NAME));
+        try {
+          const st = db.prepare(text);
+          return st.columns().length > 0 ? (st.all(...params) as Record<string, unknown>[]) : (st.run(...params), []);
+        } finally {
+          db.close();
+        }
+      };
+      return { store: await open(migrations), again: () => open(), plan, sql };
     },
   },
   {
@@ -97,9 +109,44 @@ const targets: Target[] = [
           await c.end();
         }
       };
-      return { store: await open(migrations), again: () => open(), plan };
+      const sql: Sql = async (text, params = []) => {
+        const c = new pg.Client({ connectionString: PG_URL });
+        await c.connect();
+        try {
+          await c.query(`SET search_path = ${schema}`);
+          let k = 0;
+          return (await c.query(text.replace(/\?/g, () => `$${++k}`), [...params])).rows as Record<string, unknown>[];
+        } finally {
+          await c.end();
+        }
+      };
+      return { store: await open(migrations), again: () => open(), plan, sql };
     },
   },
+];
+
+/** A record as an older build wrote it: its row in `audit_log`, straight. */
+const insertRaw = async (sql: Sql, records: readonly AuditRecord[]): Promise<void> => {
+  for (const r of records) {
+    await sql(
+      'INSERT INTO audit_log (seq, at, kind, account, principal, action, resource, decision, role_arn, session_arn, job, source_identity, source_ip, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [r.seq, r.at, r.kind, r.account, r.principal, r.action, r.resource, r.decision ?? null, r.role ?? null, r.session ?? null, r.job ?? null, r.sourceIdentity ?? null, r.sourceIp ?? null, detailTextOf(r), r.prevHash, r.hash],
+    );
+  }
+  const last = records.at(-1) as AuditRecord;
+  await sql('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1', [last.seq, last.hash]);
+};
+
+/** Each filter the API takes, and which records it means. */
+const FILTERS: readonly [AuditFilter, (r: AuditRecord) => boolean][] = [
+  [{ account: '111111111111' }, (r) => r.account === '111111111111'],
+  [{ principal: 'arn:aws:iam::000000000000:user/u1' }, (r) => r.principal.endsWith('/u1')],
+  [{ principal: 'arn:aws:iam::000000000000:user/u1', account: '000000000000' }, (r) => r.principal.endsWith('/u1') && r.account === '000000000000'],
+  [{ role: 'arn:aws:iam::000000000000:role/r' }, (r) => r.role !== undefined],
+  [{ job: 'job1' }, (r) => r.job === 'job1'],
+  [{ job: 'job1', decision: 'ImplicitDeny' }, (r) => r.job === 'job1' && r.decision === 'ImplicitDeny'],
+  [{ account: '000000000000', kind: 'change' }, (r) => r.account === '000000000000' && r.kind === 'change'],
+  [{ principal: 'arn:aws:iam::000000000000:user/nobody' }, () => false],
 ];
 
 const ev = (i: number, over: Partial<AuditEvent> = {}): AuditEvent => ({
@@ -164,26 +211,70 @@ for (const target of targets) {
       assert.deepEqual(pages.flat(), first.map((r) => r.seq));
     });
 
-    it('a version-2 log migrates to version 3 with every record, and filters by role and job use its partial indexes', async () => {
-      const { store, again, plan } = await target.fresh((target.name === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS).filter((m) => m.version <= 2));
-      assert.equal(store.migrations.version, 2);
+    it('a log written before the lookup (version 3) migrates: every filter finds its records, old and new', async () => {
+      const { store, again, sql } = await target.fresh((target.name === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS).filter((m) => m.version <= 3));
+      assert.equal(store.migrations.version, 3);
       const first = linkEvents(Array.from({ length: 40 }, (_, i) => ({ at: T0 + i * 1000, event: ev(i) })), EMPTY_HEAD, sha256);
-      await store.write((tx) => tx.audit.append(first));
-      const v3 = await again();
-      assert.deepEqual(v3.migrations.applied, [3]);
-      const all = await v3.read((tx) => tx.audit.list({}, 0, 1000));
+      await insertRaw(sql, first);
+      const v4 = await again();
+      assert.deepEqual(v4.migrations.applied, [4]);
+      const all = await v4.read((tx) => tx.audit.list({}, 0, 1000));
       assert.deepEqual(all, first);
       const v = chainVerifier(EMPTY_HEAD, sha256);
-      assert.equal(v.check(all) ?? v.end(await v3.read((tx) => tx.audit.head())), undefined);
-      const more = linkEvents([{ at: T0 + 41_000, event: ev(41) }], await v3.read((tx) => tx.audit.head()), sha256);
-      await v3.write((tx) => tx.audit.append(more));
-      const byRole = await v3.read((tx) => tx.audit.list({ role: 'arn:aws:iam::000000000000:role/r' }, 0, 1000));
-      assert.deepEqual(byRole.map((r) => r.seq), [...first, ...more].filter((r) => r.role !== undefined).map((r) => r.seq));
-      const byJob = await v3.read((tx) => tx.audit.list({ job: 'job1' }, 0, 1000));
-      assert.deepEqual(byJob.map((r) => r.seq), first.filter((r) => r.job === 'job1').map((r) => r.seq));
-      // The partial index is usable for an equality on its column (which implies IS NOT NULL).
-      assert.match(await plan('SELECT seq FROM audit_log WHERE role_arn = ? ORDER BY seq', ['arn:r']), /audit_log_role_set/);
-      assert.match(await plan('SELECT seq FROM audit_log WHERE job = ? ORDER BY seq', ['job1']), /audit_log_job_set/);
+      assert.equal(v.check(all) ?? v.end(await v4.read((tx) => tx.audit.head())), undefined);
+      // The migration filled the lookup for every record: a principal, an account, and a role or a job each.
+      assert.deepEqual((await sql('SELECT seq FROM audit_lookup_head WHERE id = 1')).map((r) => Number(r['seq'])), [40]);
+      assert.equal(Number((await sql('SELECT COUNT(*) AS n FROM audit_lookup'))[0]?.['n']), 40 * 3);
+      const more = linkEvents([{ at: T0 + 41_000, event: ev(41) }], await v4.read((tx) => tx.audit.head()), sha256);
+      await v4.write((tx) => tx.audit.append(more));
+      for (const [filter, pred] of FILTERS) {
+        const got = await v4.read((tx) => tx.audit.list(filter, 0, 1000));
+        assert.deepEqual(got.map((r) => r.seq), [...first, ...more].filter(pred).map((r) => r.seq), JSON.stringify(filter));
+      }
+      // The per-record indexes are gone (their upkeep is what the lookup replaces).
+      const indexes = target.name === 'sqlite' ? await sql("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log'") : await sql("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'audit_log' AND schemaname = current_schema()");
+      assert.deepEqual(indexes.map((r) => String(r['name'])).filter((n) => !/autoindex|pkey/.test(n)).sort(), ['audit_log_at']);
+    });
+
+    it('filters read the lookup up to where it is filled and scan past it: the same records either way, page by page', async () => {
+      const { store, sql } = await target.fresh();
+      const total = AUDIT_LOOKUP_EVERY + 333;
+      let head = EMPTY_HEAD;
+      const written: AuditRecord[] = [];
+      for (let i = 0; i < total; i += 300) {
+        const batch = linkEvents(Array.from({ length: Math.min(300, total - i) }, (_, k) => ({ at: T0 + (i + k) * 10, event: ev(i + k) })), head, sha256);
+        await store.write((tx) => tx.audit.append(batch));
+        written.push(...batch);
+        head = await store.read((tx) => tx.audit.head());
+      }
+      // Filled in bulk once AUDIT_LOOKUP_EVERY records were past it, at a batch's end; the rest is the tail.
+      const filled = Number((await sql('SELECT seq FROM audit_lookup_head WHERE id = 1'))[0]?.['seq']);
+      assert.ok(filled >= AUDIT_LOOKUP_EVERY && filled < total, `filled to ${filled} of ${total}`);
+      assert.equal(Number((await sql('SELECT MAX(seq) AS m FROM audit_lookup'))[0]?.['m']), filled);
+      for (const [filter, pred] of FILTERS) {
+        const want = written.filter(pred).map((r) => r.seq);
+        const got = await store.read((tx) => tx.audit.list(filter, 0, 10_000));
+        assert.deepEqual(got.map((r) => r.seq), want, JSON.stringify(filter));
+        // Pages of 97 from a cursor cross the filled mark like the whole list.
+        const paged: number[] = [];
+        for (let afterSeq = 0; ; ) {
+          const page = await store.read((tx) => tx.audit.list(filter, afterSeq, 97));
+          if (page.length === 0) break;
+          assert.ok(page.length <= 97);
+          paged.push(...page.map((r) => r.seq));
+          afterSeq = (page.at(-1) as AuditRecord).seq;
+        }
+        assert.deepEqual(paged, want, `paged ${JSON.stringify(filter)}`);
+      }
+      // The records come back whole, as written, through the lookup too.
+      const byJob = await store.read((tx) => tx.audit.list({ job: 'job2' }, 0, 10_000));
+      assert.deepEqual(byJob, written.filter((r) => r.job === 'job2'));
+      // Pruning takes the lookup's entries of the records it removes.
+      const cut = await store.write((tx) => tx.audit.prune(new Date(T0 + 1000 * 10).toISOString()));
+      assert.equal(cut.pruned, 1000);
+      assert.equal(Number((await sql('SELECT COUNT(*) AS n FROM audit_lookup WHERE seq <= ?', [1000]))[0]?.['n']), 0);
+      const left = await store.read((tx) => tx.audit.list({ principal: 'arn:aws:iam::000000000000:user/u1' }, 0, 10_000));
+      assert.deepEqual(left.map((r) => r.seq), written.filter((r) => r.seq > 1000 && r.principal.endsWith('/u1')).map((r) => r.seq));
     });
 
     it('prunes to a checkpoint: the chain verifies from it', async () => {

@@ -866,11 +866,12 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
   const audit: WriteTx['audit'] = {
     head: auditHead,
     async list(filter, after, limit) {
-      const where: string[] = ['seq > ?'];
-      const params: SqlValue[] = [after];
+      // Every filter as a condition on the record `a`; the lookup only narrows which records are read.
+      const where: string[] = [];
+      const params: SqlValue[] = [];
       const eq = (column: string, v: string | undefined) => {
         if (v === undefined) return;
-        where.push(`${column} = ?`);
+        where.push(`a.${column} = ?`);
         params.push(v);
       };
       eq('account', filter.account);
@@ -881,15 +882,32 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       eq('action', filter.action);
       eq('decision', filter.decision);
       if (filter.since !== undefined) {
-        where.push('at >= ?');
+        where.push('a.at >= ?');
         params.push(filter.since);
       }
       if (filter.until !== undefined) {
-        where.push('at < ?');
+        where.push('a.at < ?');
         params.push(filter.until);
       }
-      params.push(Math.max(1, Math.min(10_000, Math.trunc(limit))));
-      const rows = await db.all(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`, params);
+      const n = Math.max(1, Math.min(10_000, Math.trunc(limit)));
+      const and = where.map((w) => ` AND ${w}`).join('');
+      // The most selective key the filter has: a principal, a job, a role, an account.
+      const key =
+        filter.principal !== undefined ? `p:${filter.principal}` : filter.job !== undefined ? `j:${filter.job}` : filter.role !== undefined ? `r:${filter.role}` : filter.account !== undefined ? `a:${filter.account}` : undefined;
+      if (key === undefined) {
+        const rows = await db.all(`SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ?${and} ORDER BY a.seq LIMIT ?`, [after, ...params, n]);
+        return rows.map(toAuditRecord);
+      }
+      // The records the lookup covers, in its order, then the ones past it (at most about AUDIT_LOOKUP_EVERY, scanned);
+      // each part stops at `n`. One statement: both parts read the same `audit_lookup_head`, the same snapshot.
+      const filled = '(SELECT seq FROM audit_lookup_head WHERE id = 1)';
+      const rows = await db.all(
+        `SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_lookup l JOIN audit_log a ON a.seq = l.seq ` +
+          `WHERE l.lookup = ? AND l.seq > ? AND l.seq <= ${filled}${and} ORDER BY l.seq LIMIT ?) covered ` +
+          `UNION ALL SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ? AND a.seq > ${filled}${and} ORDER BY a.seq LIMIT ?) tail ` +
+          'ORDER BY seq LIMIT ?',
+        [key, after, ...params, n, after, ...params, n, n],
+      );
       return rows.map(toAuditRecord);
     },
     async append(records) {
@@ -912,6 +930,12 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       const last = records[records.length - 1] as AuditRecord;
       const n = await db.run('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?', [last.seq, last.hash, head.seq]);
       if (n !== 1) throw new Error('audit head moved during append');
+      // The lookup, in bulk, in the same transaction (it commits with the records it covers, or not at all).
+      const filled = num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);
+      if (last.seq - filled >= AUDIT_LOOKUP_EVERY) {
+        await db.run(AUDIT_LOOKUP_FILL, [filled, last.seq, filled, last.seq, filled, last.seq, filled, last.seq]);
+        await db.run('UPDATE audit_lookup_head SET seq = ? WHERE id = 1', [last.seq]);
+      }
     },
     async prune(before) {
       writable();
@@ -930,6 +954,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       const baseSeq = num(last['seq']);
       const baseHash = str(last['hash']);
       const pruned = await db.run('DELETE FROM audit_log WHERE seq <= ?', [baseSeq]);
+      await db.run('DELETE FROM audit_lookup WHERE seq <= ?', [baseSeq]);
       await db.run('UPDATE audit_head SET base_seq = ?, base_hash = ? WHERE id = 1', [baseSeq, baseHash]);
       return { pruned, head: { ...head, baseSeq, baseHash } };
     },
@@ -939,6 +964,25 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
 }
 
 const AUDIT_COLUMNS = 'seq, at, kind, account, principal, action, resource, decision, role_arn, session_arn, job, source_identity, source_ip, detail, prev_hash, hash';
+/** The same, of `audit_log a`. */
+const AUDIT_COLUMNS_A = AUDIT_COLUMNS.split(', ').map((c) => `a.${c}`).join(', ');
+
+/**
+ * Records the lookup (`audit_lookup`, migration 4) is filled for at a time: the writer adds the keys of the records
+ * past `audit_lookup_head` once that many are there, sorted, so each key's entries go in together (a few pages
+ * written a key) instead of one page rebalanced per record. Queries scan at most about this many records past it.
+ */
+export const AUDIT_LOOKUP_EVERY = 4096;
+
+/** The lookup keys of the records `range` selects, sorted: `p:` principal, `a:` account, `r:` role, `j:` job. */
+const lookupKeys = (range: string): string =>
+  `SELECT k, seq FROM (SELECT 'p:' || principal AS k, seq FROM audit_log WHERE ${range} ` +
+  `UNION ALL SELECT 'a:' || account, seq FROM audit_log WHERE ${range} ` +
+  `UNION ALL SELECT 'r:' || role_arn, seq FROM audit_log WHERE ${range} AND role_arn IS NOT NULL ` +
+  `UNION ALL SELECT 'j:' || job, seq FROM audit_log WHERE ${range} AND job IS NOT NULL) lookup_keys ORDER BY k, seq`;
+/** Every record's lookup keys (the migration that creates the lookup). */
+export const AUDIT_LOOKUP_FILL_ALL = lookupKeys('true');
+const AUDIT_LOOKUP_FILL = `INSERT INTO audit_lookup (lookup, seq) ${lookupKeys('seq > ? AND seq <= ?')}`;
 const auditInsert = cached((n: number): string => {
   const row = `(${AUDIT_COLUMNS.split(',').map(() => '?').join(', ')})`;
   return `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${Array.from({ length: n }, () => row).join(', ')}`;
