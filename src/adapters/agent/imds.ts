@@ -41,8 +41,8 @@ export type MetadataCredentials =
 /** Tokens one endpoint keeps at most; beyond, the oldest are forgotten (a client then fetches another). */
 const MAX_TOKENS = 10_000;
 
-function text(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+function text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(body);
 }
 
@@ -123,12 +123,15 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
       // As EC2 does: a token PUT that went through a proxy is refused, so a proxy or notebook server a job runs on
       // the node does not hand out tokens to whoever reaches it.
       if (req.headers['x-forwarded-for'] !== undefined) return text(res, 403, 'forbidden: a token request must not carry X-Forwarded-For');
-      const ttl = ttlOf(req.headers['x-aws-ec2-metadata-token-ttl-seconds'] ?? req.headers['x-aliyun-ecs-metadata-token-ttl-seconds']);
+      const ttlHeader = req.headers['x-aws-ec2-metadata-token-ttl-seconds'] !== undefined ? 'x-aws-ec2-metadata-token-ttl-seconds' : 'x-aliyun-ecs-metadata-token-ttl-seconds';
+      const ttl = ttlOf(req.headers[ttlHeader]);
       if (ttl === undefined) return text(res, 400, 'invalid token TTL: give x-aws-ec2-metadata-token-ttl-seconds as a whole number of seconds from 1 to 21600');
       const token = randomBytes(24).toString('base64url');
       if (tokens.size >= MAX_TOKENS) tokens.delete(tokens.keys().next().value as string);
       tokens.set(token, Date.now() + ttl * 1000);
-      return text(res, 200, token);
+      // The token's TTL back in the header it was asked with, as EC2 answers: aws-sdk-go-v2 (feature/ec2/imds
+      // GetToken) parses it with ParseInt and fails the whole credential fetch without it.
+      return text(res, 200, token, { [ttlHeader]: String(ttl) });
     }
     if (req.method !== 'GET') return text(res, 405, 'method not allowed');
     const m = /^\/latest\/meta-data\/(iam|ram)\/security-credentials\/([^/]*)$/.exec(path);
