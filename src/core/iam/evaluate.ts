@@ -247,7 +247,9 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
       return implicit(identityBlocker, acs ? 'RAM needs both the trust policy and the caller’s policies to allow' : sameAccount ? 'the trust policy delegates to the account, and the caller’s policies do not allow' : 'cross-account: the caller’s own account does not allow');
     }
     if (!boundaryOk) return implicit('boundary', 'the caller’s permissions boundary does not allow assuming the role');
-    if (named === MATCH_ROLE && !sessionOk) return implicit('session', 'the session policy does not allow assuming the role');
+    // A trust policy naming the role, or everyone, does not name this session: its session policy applies, as it does
+    // to a resource policy open to everyone (reference §A.1.2 table; only naming the session ARN lifts it).
+    if ((named === MATCH_ROLE || named === MATCH_EVERYONE) && !sessionOk) return implicit('session', 'the session policy does not allow assuming the role');
     return decision(s, 'Allow', undefined, 'resource', 'allowed by the role trust policy, which names the caller');
   }
 
