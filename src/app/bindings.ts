@@ -50,7 +50,7 @@
  * binding answers `sts:AssumeRole`: STS decides it by trust and identity policies only (src/core/bindings/actions.ts).
  */
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
-import { accountOf, contextOf, evaluate, type Principal } from '../core/iam/index.ts';
+import { accountOf, contextOf, evaluate, namedEntity, type Principal } from '../core/iam/index.ts';
 import {
   canonicalPolicy,
   checkEtag,
@@ -675,7 +675,33 @@ export async function removeIamPoliciesUnder(tx: WriteTx, resource: string, keep
 export async function forgetMember(tx: WriteTx, gone: GonePrincipal | (GoneGroup & { readonly type: 'group' }), updated: string): Promise<string[]> {
   const member = gone.type === 'role' ? `serviceAccount:${gone.name}@${gone.account}.${SERVICE_ACCOUNT_DOMAIN}` : `${gone.type}:${gone.name}`;
   // `user:` and `group:` name one of the policy's own account; a service account names its account in the email.
-  return rewriteMember(tx, member, `deleted:${member}?uid=${gone.id}`, gone.type === 'role' ? undefined : gone.account, updated);
+  const changed = await rewriteMember(tx, member, `deleted:${member}?uid=${gone.id}`, gone.type === 'role' ? undefined : gone.account, updated);
+  // The policy attached to the entity itself goes with it, as a bucket's goes at DeleteBucket and as GCP deletes a
+  // service account's allow policy with it: else a role created again under the name would keep who may act as it
+  // (`roles/iam.serviceAccountUser` on the old role's ARN lets its members pass the new one), and a user or group
+  // who may manage it.
+  for (const { key, value } of await tx.kv.list(`${IAM_POLICY_PREFIX}arn/`)) {
+    const stored = JSON.parse(value) as StoredIamPolicy;
+    if (!isArnOf(stored.resource, gone)) continue;
+    await removePolicy(tx, key, (await readPolicy(tx, key)).revision + 1);
+    if (!changed.includes(stored.resource)) changed.push(stored.resource);
+  }
+  return changed;
+}
+
+const GROUP_ARN = /^(?:arn:aws[a-z-]*:iam|acs:ram)::(\d{12}):group\/(?:.*\/)?([\w+=,.@-]{1,128})$/;
+
+/**
+ * Whether `resource` is an ARN of the user, role or group `gone` (any path, either dialect; names compared without
+ * case, as IAM keeps them unique), so that its policy is removed with it.
+ */
+function isArnOf(resource: string, gone: { readonly type: 'user' | 'role' | 'group'; readonly account: string; readonly name: string }): boolean {
+  if (gone.type === 'group') {
+    const g = GROUP_ARN.exec(resource);
+    return g !== null && g[1] === gone.account && (g[2] as string).toLowerCase() === gone.name.toLowerCase();
+  }
+  const e = namedEntity(resource);
+  return e !== undefined && e.kind === gone.type && e.account === gone.account && e.name.toLowerCase() === gone.name.toLowerCase();
 }
 
 /**
