@@ -163,6 +163,20 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
   return Buffer.concat(chunks);
 }
 
+/**
+ * The capability a credentials URI path segment names: percent-decoded, 16 to 128 characters, without `/` or `\\`
+ * (so one path segment once encoded again); undefined for anything else.
+ */
+function capabilityOfPath(segment: string): string | undefined {
+  let cap: string;
+  try {
+    cap = decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+  return cap.length >= 16 && cap.length <= 128 && !/[/\\]/.test(cap) ? cap : undefined;
+}
+
 /** The `Message` of a JSON error answer, else its text. */
 function messageOf(body: Buffer): string {
   const text = body.toString('utf8');
@@ -409,10 +423,14 @@ export function createRelay(opts: RelayOptions): Relay {
       return;
     }
     if (req.method === 'GET' && path.startsWith('/v1/credentials/')) {
-      // A capability is 16–128 characters (the server refuses any other at once): nothing else is cached or relayed.
-      const cap = path.slice('/v1/credentials/'.length);
-      if (cap.length < 16 || cap.length > 3 * 128) return send(res, FORBIDDEN);
-      return send(res, await deliver(`alibaba ${path}`, path));
+      // A capability is 16–128 characters (the server refuses any other at once) and one path segment: nothing else
+      // is cached or relayed. The server is asked for the capability as it decodes it, encoded again: a `/` or a dot
+      // segment in the path (`/v1/credentials/<16 chars>/../../../x`, which node:http resolves) would otherwise
+      // send the GET to any path of the upstream host, outside an `--upstream` path prefix too, and relay its answer.
+      const cap = capabilityOfPath(path.slice('/v1/credentials/'.length));
+      if (cap === undefined) return send(res, FORBIDDEN);
+      const canonical = `/v1/credentials/${encodeURIComponent(cap)}`;
+      return send(res, await deliver(`alibaba ${canonical}`, canonical));
     }
     if (req.method === 'GET' && path === '/v1/container-credentials') {
       const cap = req.headers.authorization;
