@@ -107,6 +107,22 @@ export function isValidCidr(s: string): boolean {
   return parseCidr(s) !== undefined;
 }
 
+/** `::ffff:0:0/96`, the IPv4-mapped IPv6 addresses (RFC 4291 §2.5.5.2). */
+const MAPPED_PREFIX = 0xffffn << 32n;
+const LOW32 = 0xffffffffn;
+
+/**
+ * An IPv4-mapped IPv6 address (`::ffff:203.0.113.5`, what a dual-stack socket reports for an IPv4 peer) is that IPv4
+ * address: an IPv4 CIDR holds it, and an IPv6 CIDR holds an IPv4 address through its mapped form. Otherwise a Deny on
+ * an IPv4 range would not apply to a resource server's dual-stack peer (policy review C2).
+ */
 export function cidrContains(c: Cidr, ip: { v6: boolean; value: bigint }): boolean {
-  return c.v6 === ip.v6 && (ip.value & c.mask) === c.network;
+  let value = ip.value;
+  if (c.v6 !== ip.v6) {
+    if (ip.v6) {
+      if ((value & ~LOW32) !== MAPPED_PREFIX) return false;
+      value &= LOW32;
+    } else value |= MAPPED_PREFIX;
+  }
+  return (value & c.mask) === c.network;
 }
