@@ -536,9 +536,12 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     return ok(view(resource.value, account, current));
   }
 
-  /** The policies of the caller's account, from memory. */
+  /**
+   * The policies of the caller's account, from memory: those it may read (`getIamPolicy`, as `getPolicy` asks), so
+   * that listing shows no policy that reading it one by one would refuse.
+   */
   function listPolicies(caller: Caller): IamPolicyView[] {
-    return [...snap.policies].filter(([, h]) => h.stored.account === caller.account).map(([key, h]) => view(h.stored.resource, h.stored.account, currentOf(key, h.stored, 0)));
+    return [...snap.policies].filter(([, h]) => h.stored.account === caller.account && mayManage(caller, 'getIamPolicy', h.stored.resource, h.stored.account).ok).map(([key, h]) => view(h.stored.resource, h.stored.account, currentOf(key, h.stored, 0)));
   }
 
   async function customRolesOf(tx: ReadTx, account: string): Promise<CustomRole[]> {
