@@ -68,6 +68,12 @@ export interface PostgresStoreOptions {
   readonly connectTimeoutMs?: number;
   /** Send change notifications (`pg_notify`) from writes; default: when the database delivers them. */
   readonly notify?: boolean;
+  /**
+   * How long one statement may go unanswered before its connection is dropped and the transaction fails as
+   * `StoreUnavailableError` (503, retryable); default 30,000 ms. A database that stops answering without closing
+   * its connections (a frozen host, a partition that drops packets) otherwise holds every request forever.
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 export interface PostgresStore extends Store {
@@ -92,8 +98,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     // Without a bound, a request waits forever for a database that is not answering; with one, it fails as
     // `StoreUnavailableError` (503, retryable) and the instance keeps serving what it holds in memory.
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    // A peer gone without a word (host down, packets dropped) is found out by the kernel instead of never.
+    keepAlive: true,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
+  const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
   // An idle client that loses its connection emits `error` on the pool; without a listener that would end
   // the process. The next query on a fresh client reports the outage instead.
   pool.on('error', () => undefined);
@@ -129,7 +138,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       client.on('error', onError);
       let retryableSeen = false;
       let failedStatement: unknown;
-      const raw = executor(client, (e) => {
+      // Every statement, BEGIN to COMMIT, answered within the bound or the connection is cut: its pending
+      // statement then fails as a lost connection (unavailable), and ROLLBACK is not waited for.
+      const q = (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> => bounded(client, statementTimeoutMs, () => (broken = true), sql, params);
+      const raw = executor(q, (e) => {
         failedStatement ??= e;
         if (isRetryable(e)) retryableSeen = true;
       });
@@ -137,13 +149,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const { abort, check, caught } = makeAbort<T>();
       let headBefore: unknown;
       try {
-        if (readOnly) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        if (readOnly) await q('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         else {
           // Writers take the change-head row lock first, so they queue instead of aborting each other under
           // SERIALIZABLE (every write bumps that row anyway). Holding it, each statement reads the latest
           // committed state, and writers commit one after the other: serial, and CockroachDB accepts it too.
-          await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-          headBefore = (await client.query('SELECT seq FROM change_head WHERE id = 1 FOR UPDATE')).rows[0]?.seq;
+          await q('BEGIN ISOLATION LEVEL READ COMMITTED');
+          headBefore = (await q('SELECT seq FROM change_head WHERE id = 1 FOR UPDATE')).rows[0]?.seq;
         }
         try {
           const value = await fn(createTx(db, { readOnly, now }), abort);
@@ -159,15 +171,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           // Only writes that moved the change head wake the other instances (audit appends, last-used stamps
           // do not). The note is queued with the transaction and goes out at COMMIT, or never.
           if (!readOnly && notifies) {
-            await client.query('SELECT pg_notify($1, seq::text) FROM change_head WHERE id = 1 AND seq <> $2', [channel, headBefore ?? -1]);
+            await q('SELECT pg_notify($1, seq::text) FROM change_head WHERE id = 1 AND seq <> $2', [channel, (headBefore ?? -1) as SqlValue]);
           }
-          await client.query('COMMIT');
+          await q('COMMIT');
           return value;
         } catch (e) {
           end();
-          await client.query('ROLLBACK').catch(() => {
-            broken = true;
-          });
+          if (!broken) {
+            await q('ROLLBACK').catch(() => {
+              broken = true;
+            });
+          }
           const aborted = caught(e);
           if (aborted !== undefined) return aborted.value;
           throw e;
@@ -444,10 +458,26 @@ function isRetryable(e: unknown): boolean {
   return typeof e === 'object' && e !== null && RETRYABLE.has(String((e as { code?: unknown }).code));
 }
 
-function executor(client: pg.PoolClient, onError: (e: unknown) => void): SqlExecutor {
+/**
+ * `client.query`, answered within `ms` or the connection is destroyed (`cut` is told first): pg then fails the
+ * pending statement with `Connection terminated unexpectedly`, which `unavailable` reads as an outage.
+ */
+function bounded(client: pg.PoolClient, ms: number, cut: () => void, sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> {
+  const pending = client.query(sql, params as SqlValue[] | undefined);
+  if (!(ms > 0)) return pending;
+  const timer = setTimeout(() => {
+    cut();
+    const stream = (client as unknown as { connection?: { stream?: { destroy(e?: Error): void } } }).connection?.stream;
+    stream?.destroy();
+  }, ms);
+  return pending.finally(() => clearTimeout(timer));
+}
+
+function executor(q: ((sql: string, params?: readonly SqlValue[]) => Promise<pg.QueryResult>) | pg.PoolClient, onError: (e: unknown) => void): SqlExecutor {
+  const run = typeof q === 'function' ? q : (sql: string, params?: readonly SqlValue[]) => q.query(sql, params as SqlValue[] | undefined);
   const query = async (sql: string, params: readonly SqlValue[]) => {
     try {
-      return await client.query(numbered(sql), params as SqlValue[]);
+      return await run(numbered(sql), params);
     } catch (e) {
       onError(e);
       throw e;
