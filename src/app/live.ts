@@ -655,13 +655,19 @@ export class LiveState {
   }
 
   async revoke(kind: RevocationKind, id: string, at: number): Promise<void> {
-    await this.deps.store.write(async (tx) => {
-      await tx.kv.put(`${REVOKE_PREFIX}${kind}/${id}`, String(at));
+    // One entry per target: the later instant wins. A revoke through an instance whose clock is behind, or one that
+    // took its instant first and committed second, must not give back sessions an earlier one cut off (review M2).
+    const kept = await this.deps.store.write(async (tx) => {
+      const key = `${REVOKE_PREFIX}${kind}/${id}`;
+      const stored = Number(await tx.kv.get(key));
+      if (Number.isFinite(stored) && stored >= at) return stored;
+      await tx.kv.put(key, String(at));
+      return at;
     });
     // In force here at once (copy on write: `isRevoked` may be reading the map), whether or not the reload after
     // the write gets through; the compiled principals are left as they are (a revocation changes none of them).
     const rev = new Map(this.revocations);
-    rev.set(`${kind}/${id}`, Math.max(at, rev.get(`${kind}/${id}`) ?? -Infinity));
+    rev.set(`${kind}/${id}`, Math.max(kept, rev.get(`${kind}/${id}`) ?? -Infinity));
     this.revocations = rev;
     await this.refresh().catch(() => {});
   }
