@@ -65,11 +65,11 @@ describe('policy review C2: evaluation against AWS through the real server', () 
 });
 
 describe('policy review C2: IPv4 and IPv4-mapped IPv6 in both directions (engine)', () => {
-  it('an IPv6 CIDR of mapped addresses holds the IPv4 address; a mapped address outside ::ffff:0:0/96 is not IPv4', async () => {
+  it('a mapped address is its IPv4 address to an IPv4 CIDR, and stays in IPv6 CIDRs; nothing else crosses', async () => {
     const { cidrContains, parseCidr, parseIp } = await import('../src/core/iam/index.ts');
     const holds = (cidr: string, ip: string): boolean => cidrContains(parseCidr(cidr)!, parseIp(ip)!);
-    assert.equal(holds('::ffff:203.0.113.0/120', '203.0.113.5'), true);
-    assert.equal(holds('::ffff:203.0.113.0/120', '198.51.100.1'), false);
+    assert.equal(holds('::ffff:203.0.113.0/120', '::ffff:203.0.113.5'), true);
+    assert.equal(holds('::/0', '203.0.113.5'), false, 'an IPv4 address is in no IPv6 CIDR, as before');
     assert.equal(holds('203.0.113.0/24', '::ffff:203.0.113.5'), true);
     assert.equal(holds('203.0.113.0/24', '::203.0.113.5'), false, 'IPv4-compatible (::/96) is not IPv4-mapped');
     assert.equal(holds('203.0.113.0/24', '64:ff9b::cb00:7105'), false);

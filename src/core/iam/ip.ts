@@ -113,16 +113,11 @@ const LOW32 = 0xffffffffn;
 
 /**
  * An IPv4-mapped IPv6 address (`::ffff:203.0.113.5`, what a dual-stack socket reports for an IPv4 peer) is that IPv4
- * address: an IPv4 CIDR holds it, and an IPv6 CIDR holds an IPv4 address through its mapped form. Otherwise a Deny on
- * an IPv4 range would not apply to a resource server's dual-stack peer (policy review C2).
+ * address to an IPv4 CIDR, or a Deny on an IPv4 range would not apply to a resource server's dual-stack peer (policy
+ * review C2); it stays in the IPv6 CIDRs that hold it. An IPv4 address is in no IPv6 CIDR (`::/0` is IPv6 only).
  */
 export function cidrContains(c: Cidr, ip: { v6: boolean; value: bigint }): boolean {
-  let value = ip.value;
-  if (c.v6 !== ip.v6) {
-    if (ip.v6) {
-      if ((value & ~LOW32) !== MAPPED_PREFIX) return false;
-      value &= LOW32;
-    } else value |= MAPPED_PREFIX;
-  }
-  return (value & c.mask) === c.network;
+  if (c.v6 === ip.v6) return (ip.value & c.mask) === c.network;
+  if (c.v6 || (ip.value & ~LOW32) !== MAPPED_PREFIX) return false;
+  return ((ip.value & LOW32) & c.mask) === c.network;
 }
