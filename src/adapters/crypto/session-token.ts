@@ -20,15 +20,22 @@ export interface RingKey {
 }
 
 export interface KeyRing {
-  /** The key new tokens are sealed with: the newest. */
+  /** The key new tokens are sealed with: the newest not retired. */
   readonly active: RingKey;
   readonly byKid: ReadonlyMap<string, RingKey>;
 }
 
+/**
+ * The sealing key is the newest key not retired (a rotation retires every other one), not the newest by creation
+ * stamp: the stamp is the clock of the instance that rotated, and a rotation through an instance whose clock is
+ * behind must still take over (review instances, M3). A ring with every key retired (none written so) seals with
+ * the newest.
+ */
 export function keyRingOf(keys: readonly RingKey[]): KeyRing {
   if (keys.length === 0) throw new Error('session key ring is empty');
   const sorted = [...keys].sort((a, b) => b.created - a.created);
-  return { active: sorted[0] as RingKey, byKid: new Map(sorted.map((k) => [k.kid, k])) };
+  const active = sorted.find((k) => k.retired === undefined) ?? sorted[0];
+  return { active: active as RingKey, byKid: new Map(sorted.map((k) => [k.kid, k])) };
 }
 
 export function newRingKey(now: number): RingKey {
