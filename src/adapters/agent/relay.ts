@@ -343,6 +343,17 @@ export function createRelay(opts: RelayOptions): Relay {
     return { ok: true, roleName: d.roleName, document: (shape) => (shape === 'aws' ? a.body : d.alibaba) };
   }
 
+  /**
+   * The launcher said its job ended and the server agreed: its cached credentials go at once (the next read asks
+   * the server, which answers 410), rather than being served for up to `revalidateMs` more, and its metadata
+   * endpoint closes.
+   */
+  function ended(cap: string): void {
+    cache.delete(`aws ${cap}`);
+    cache.delete(`alibaba /v1/credentials/${encodeURIComponent(cap)}`);
+    closeEndpoint(cap);
+  }
+
   /** Closes a job's metadata endpoint after a short grace, during which it answers why (the job ended). */
   function closeEndpoint(cap: string): void {
     const e = endpoints.get(cap);
@@ -444,7 +455,7 @@ export function createRelay(opts: RelayOptions): Relay {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (req.headers.authorization) headers['authorization'] = req.headers.authorization;
         const a = await upstream(path, { method: 'POST', headers, body });
-        if (path === '/v1/launcher/end' && a.status === 200 && req.headers.authorization) closeEndpoint(req.headers.authorization);
+        if (path === '/v1/launcher/end' && a.status === 200 && req.headers.authorization) ended(req.headers.authorization);
         return send(res, a);
       } catch (e) {
         unreachable(e);
