@@ -4,6 +4,7 @@
 import type { Result } from '../errors.ts';
 import type { AuthzRequest, Context, Dialect, Principal, PrincipalKind } from './types.ts';
 import type { KeyLookup } from './variables.ts';
+import { accountOf } from './evaluate.ts';
 
 const USER_RE = /^(arn:aws[a-z-]*):iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/;
 const ROOT_RE = /^(arn:aws[a-z-]*):iam::(\d{12}):root$/;
@@ -150,6 +151,12 @@ function derived(req: AuthzRequest, key: string): readonly string[] | undefined 
       return req.time !== undefined ? [isoSeconds(req.time)] : undefined;
     case 'aws:epochtime':
       return req.time !== undefined ? [String(Math.floor(req.time / 1000))] : undefined;
+    case 'aws:resourceaccount': {
+      // The account that owns the resource, as the decision takes it (src/core/iam/evaluate.ts): the request's, else
+      // the ARN's. Absent when neither says (an S3 ARN of a bucket no one owns): a data perimeter then fails closed.
+      const owner = req.resourceAccount ?? accountOf(req.resource);
+      return owner !== undefined ? [owner] : undefined;
+    }
   }
   if (key.startsWith('aws:principaltag/') && p.tags) {
     const tag = key.slice('aws:principaltag/'.length);
