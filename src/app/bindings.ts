@@ -82,7 +82,7 @@ import type { KindHandler } from './apply.ts';
 import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
-import { accessDenied, accessDeniedMessage, actorOf, requestContext, type Caller } from './principals.ts';
+import { accessDenied, accessDeniedMessage, actorOf, principalLimitsCut, requestContext, type Caller } from './principals.ts';
 import { governingArns, ownerIn } from './resource-policies.ts';
 import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
@@ -495,15 +495,29 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     const action = verb === 'getIamPolicy' ? 'gatehouse:GetIamPolicy' : 'gatehouse:SetIamPolicy';
     const target = iamPolicyAuthzResource(caller.partition, account, resource);
     const now = deps.now();
+    const question = { principal: caller.principal, action, resource: target, ...(account !== caller.account ? { resourceAccount: caller.account } : {}), context: contextOf(requestContext(caller)), time: now };
+    const iam = evaluate(question, caller.policies);
     // As apply's `authorizeAcross`: in another account only principals of the root account act by IAM.
-    const byIam = account === caller.account || caller.account === ROOT_ACCOUNT
-      ? evaluate({ principal: caller.principal, action, resource: target, ...(account !== caller.account ? { resourceAccount: caller.account } : {}), context: contextOf(requestContext(caller)), time: now }, caller.policies)
-      : undefined;
+    const byIam = account === caller.account || caller.account === ROOT_ACCOUNT ? iam : undefined;
     if (byIam?.decision === 'Allow') return ok(byIam);
     const permission = iamPolicyPermission(resource, verb);
-    if (byIam?.decision !== 'ExplicitDeny' && permission !== undefined) {
+    // An explicit deny in the caller's own policies wins in any account; a binding's grant names the principal, not
+    // its session, so it is still cut by the permissions boundary and session policies (as the authorize union and
+    // PassRole through a binding cut it: `principalLimitsCut`).
+    let cut: 'boundary' | 'session' | undefined;
+    if (iam.decision !== 'ExplicitDeny' && permission !== undefined) {
       const d = decideBindings(caller.principal, permission, resource, account, now);
-      if (d.verdict === 'allow') return ok(d);
+      if (d.verdict === 'allow') {
+        cut = principalLimitsCut(question, caller.policies);
+        if (cut === undefined) return ok(d);
+      }
+    }
+    if (cut !== undefined) {
+      const which = cut === 'boundary' ? 'the permissions boundary' : 'the session policy';
+      return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on ${target}: a binding grants ${permission ?? ''} on ${resource}, but ${which} does not allow ${action} (a binding names the principal, not its session)`, action, target, 'ImplicitDeny');
+    }
+    if (byIam === undefined && iam.decision === 'ExplicitDeny') {
+      return accessDenied(accessDeniedMessage(caller.principal.arn, action, target, iam), action, target, 'ExplicitDeny');
     }
     // Refusals that remember what they refused: the edge records a refused read with its action and resource.
     if (byIam !== undefined) {
