@@ -130,7 +130,7 @@ test('createPeerUids on this host: a connection of this process is found, as thi
   }
 });
 
-test('createPeerUids without the table (not Linux): unavailable, said once, and the check serves', async () => {
+test('createPeerUids without the table (not Linux): unavailable, said once, and the check refuses (review agent, A4)', async () => {
   const lines: string[] = [];
   const peers = createPeerUids({ dir: '/nonexistent/proc/net', log: (l) => lines.push(l) });
   const c = await loopback('127.0.0.1');
@@ -138,8 +138,10 @@ test('createPeerUids without the table (not Linux): unavailable, said once, and 
     assert.equal(await peers.uidOf(c.accepted), 'unavailable');
     assert.equal(await peers.uidOf(c.accepted), 'unavailable');
     assert.equal(lines.length, 1, lines.join('\n'));
-    assert.match(lines[0] ?? '', /serve any process/);
-    assert.deepEqual(await onlyUid(12345, peers, () => assert.fail('nothing is refused'))(c.accepted), { ok: true });
+    assert.match(lines[0] ?? '', /refuses every process/);
+    const v = await onlyUid(12345, peers, () => {})(c.accepted);
+    assert.equal(v.ok, false);
+    assert.match(v.ok ? '' : v.message, /^forbidden: this host has no socket table to check which user/);
   } finally {
     c.close();
   }

@@ -14,8 +14,10 @@
  * runs) are served; they could read the job's capability from `/proc/<pid>/environ` anyway. Nor root: refused here
  * unless the launcher is root, but root reads any process's environment. A job's process that changes uid (sudo, a
  * setuid program) is refused. A peer in another network namespace (a container with a network of its own, another
- * host reaching a non-loopback `--metadata-host`) has no row here and is refused, not served. Off Linux there is
- * no table: see `createPeerUids`.
+ * host reaching a non-loopback `--metadata-host`) has no row here and is refused, not served. Off Linux (or with
+ * `/proc` not mounted) there is no table: a check that cannot be made refuses (review agent, A4), so an endpoint
+ * whose launcher reported its uid serves nobody there; the job's credentials URI and container endpoint, which
+ * carry its capability, still serve it.
  */
 import { readFile } from 'node:fs/promises';
 import { isIPv4, isIPv6, type Socket } from 'node:net';
@@ -139,7 +141,7 @@ export function createPeerUids(opts: { dir?: string; log?: (line: string) => voi
       if (texts.every((t) => t === undefined)) {
         if (!warned) {
           warned = true;
-          opts.log?.(`agent: ${dir}/tcp cannot be read (${process.platform === 'linux' ? 'no /proc?' : `not Linux: ${process.platform}`}): job metadata endpoints serve any process that reaches them, whatever uid the job's launcher reported`);
+          opts.log?.(`agent: ${dir}/tcp cannot be read (${process.platform === 'linux' ? 'no /proc?' : `not Linux: ${process.platform}`}): the uid of a process connecting to a job's metadata endpoint cannot be checked, so an endpoint whose job's launcher reported its uid refuses every process (jobs still get credentials from the credentials URI and the container endpoint)`);
         }
         return 'unavailable';
       }
@@ -154,14 +156,21 @@ export type PeerVerdict = { readonly ok: true } | { readonly ok: false; readonly
 
 /**
  * The check of one job's metadata endpoint: only connections whose peer runs as `uid`. A peer not found is
- * refused; where the tables cannot be read, every connection is served (said once by `createPeerUids`).
+ * refused; where the tables cannot be read, every connection is refused too (said once by `createPeerUids`): the
+ * endpoint carries no capability, so a check that cannot be made must not serve whoever connects (review agent, A4).
  * `refused` hears of a refused peer uid once per uid (never anything secret: the job, the uids).
  */
 export function onlyUid(uid: number, peers: PeerUids, refused: (peerUid: number | undefined) => void): (socket: Socket) => Promise<PeerVerdict> {
   const told = new Set<number | undefined>();
   return async (socket) => {
     const found = await peers.uidOf(socket);
-    if (found === 'unavailable' || found === uid) return { ok: true };
+    if (found === uid) return { ok: true };
+    if (found === 'unavailable') {
+      return {
+        ok: false,
+        message: `forbidden: this host has no socket table to check which user the connecting process runs as (${process.platform === 'linux' ? '/proc/net/tcp cannot be read' : `not Linux: ${process.platform}`}), and this metadata endpoint serves only the processes of the user who runs the job; read the job's credentials from AWS_CONTAINER_CREDENTIALS_FULL_URI or ALIBABA_CLOUD_CREDENTIALS_URI instead`,
+      };
+    }
     if (!told.has(found)) {
       told.add(found);
       refused(found);
