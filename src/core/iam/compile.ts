@@ -166,17 +166,23 @@ function compileResource(r: string, variables: boolean, deny: boolean): Resource
   return { text, fixed: resourceMatcher(r), template: undefined, cache: undefined };
 }
 
-export function resourceMatches(patterns: readonly ResourcePattern[], resource: string, lookup: KeyLookup): boolean {
+/**
+ * Whether a pattern matches `resource`: true, false, or undefined when none does and some pattern holds a variable
+ * with no value. Such a pattern matches nothing (reference §A.1.6), but in `NotResource` it cannot say what it
+ * excludes, so the caller does not let it grant (AWS: a variable it cannot resolve may invalidate the statement).
+ */
+export function resourceMatches(patterns: readonly ResourcePattern[], resource: string, lookup: KeyLookup): boolean | undefined {
+  let unresolved = false;
   for (const p of patterns) {
     if (p.fixed) {
       if (p.fixed(resource)) return true;
       continue;
     }
     const resolved = resolveTemplate(p.template as Template, lookup);
-    // A variable with no value makes the pattern match nothing (reference §A.1.6).
-    if (resolved !== undefined && (p.cache as MatcherCache<Matcher>).get(resolved)(resource)) return true;
+    if (resolved === undefined) unresolved = true;
+    else if ((p.cache as MatcherCache<Matcher>).get(resolved)(resource)) return true;
   }
-  return false;
+  return unresolved ? undefined : false;
 }
 
 function compileStatement(st: Statement, policy: string, variables: boolean): CompiledStatement {

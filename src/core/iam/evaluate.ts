@@ -106,7 +106,11 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
   if (!actionMatches(cs, s.action)) return MATCH_NONE;
   if (cs.resources !== undefined) {
     const hit = resourceMatches(cs.resources, s.req.resource, cs.resourceVariables ? lookupOf(s) : noLookup);
-    if (hit === cs.notResource) return MATCH_NONE;
+    if (hit === undefined) {
+      // A variable with no value: `Resource` matches nothing; `NotResource` cannot say what it excludes, so an Allow
+      // grants nothing and a Deny applies (fails closed; policy review C4).
+      if (!cs.notResource || cs.effect === 'Allow') return MATCH_NONE;
+    } else if (hit === cs.notResource) return MATCH_NONE;
   }
   let pm: PrincipalMatch = MATCH_DIRECT;
   if (cs.principal !== undefined) {
