@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACTION_PERMISSIONS, permissionForAction, permissionForKubernetes } from './actions.ts';
+import { ACTION_PERMISSIONS, actionsForPermission, permissionForAction, permissionForKubernetes } from './actions.ts';
 
 const table: [string, string | undefined][] = [
   ['s3:GetObject', 'storage.objects.get'],
@@ -49,3 +49,11 @@ const kube: [{ verb: string; resource: string; subresource?: string }, string | 
 for (const [req, want] of kube) {
   test(`permissionForKubernetes(${JSON.stringify(req)}) is ${want ?? 'none'}`, () => assert.equal(permissionForKubernetes(req), want));
 }
+
+test('actionsForPermission answers every action of the table that needs the permission, and only those', () => {
+  assert.deepEqual([...actionsForPermission('storage.objects.get')].sort(), ['oss:GetObject', 's3:GetObject']);
+  assert.deepEqual([...actionsForPermission('iam.serviceAccounts.actAs')].sort(), ['iam:PassRole', 'ram:PassRole']);
+  assert.deepEqual(actionsForPermission('storage.objects.getIamPolicy'), []);
+  assert.deepEqual(actionsForPermission('__proto__'), []);
+  for (const [a, p] of ACTION_PERMISSIONS) assert.ok(actionsForPermission(p).includes(a), `${p} → ${a}`);
+});

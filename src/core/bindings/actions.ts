@@ -82,6 +82,21 @@ export function permissionForAction(action: string): string | undefined {
   return byAction.get(action.toLowerCase());
 }
 
+const byPermission: ReadonlyMap<string, readonly string[]> = (() => {
+  const m = new Map<string, string[]>();
+  for (const [a, p] of ACTION_PERMISSIONS) m.set(p, [...(m.get(p) ?? []), a]);
+  return m;
+})();
+
+/**
+ * The IAM-style actions that need `permission` (`storage.objects.get` → `s3:GetObject`, `oss:GetObject`), none when
+ * the table has none. A question asked with the permission is the same question as with each of them, so an
+ * explicit deny of any of them must apply to it (explicit deny wins whatever the spelling).
+ */
+export function actionsForPermission(permission: string): readonly string[] {
+  return byPermission.get(permission) ?? [];
+}
+
 /** Kubernetes verbs → the verb of the GKE-style permission (`watch` is a form of `list`, `patch` of `update`). */
 const KUBE_VERBS: Readonly<Record<string, string>> = {
   get: 'get',
