@@ -74,6 +74,13 @@ export interface PostgresStoreOptions {
    * its connections (a frozen host, a partition that drops packets) otherwise holds every request forever.
    */
   readonly statementTimeoutMs?: number;
+  /**
+   * How long a session of this store may sit idle inside a transaction before the database ends it
+   * (`idle_in_transaction_session_timeout`); default 60,000 ms. Every write holds the change-head row lock, so an
+   * instance frozen or cut off mid-write would otherwise stop the writes of every instance until the database
+   * noticed the dead connection (hours with default TCP settings).
+   */
+  readonly idleInTransactionTimeoutMs?: number;
 }
 
 export interface PostgresStore extends Store {
@@ -100,7 +107,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     // A peer gone without a word (host down, packets dropped) is found out by the kernel instead of never.
     keepAlive: true,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    options: [
+      ...(schema === undefined ? [] : [`-c search_path=${schema}`]),
+      `-c idle_in_transaction_session_timeout=${Math.max(0, Math.floor(options.idleInTransactionTimeoutMs ?? 60_000))}`,
+    ].join(' '),
   });
   const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
   // An idle client that loses its connection emits `error` on the pool; without a listener that would end
