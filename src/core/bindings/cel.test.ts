@@ -185,3 +185,15 @@ test('parseTimestamp: RFC 3339 with offsets and fractions, calendar-checked', ()
     assert.equal(parseTimestamp(bad), undefined, bad);
   }
 });
+
+test('parseTimestamp: years 1 to 99 are those years, not 1901 to 1999 (review B5)', () => {
+  const year50 = new Date(0);
+  year50.setUTCFullYear(50, 0, 1);
+  assert.equal(parseTimestamp('0050-01-01T00:00:00Z'), year50.getTime());
+  assert.ok((parseTimestamp('0099-12-31T23:59:59Z') as number) < (parseTimestamp('1950-01-01T00:00:00Z') as number));
+  assert.equal(parseTimestamp('0004-02-29T00:00:00Z') !== undefined, true, 'year 4 is a leap year');
+  assert.equal(parseTimestamp('0001-02-29T00:00:00Z'), undefined);
+  const c = parseCondition('timestamp("0099-12-31T00:00:00Z") < timestamp("1950-01-01T00:00:00Z")');
+  assert.ok(c.ok);
+  assert.equal(c.value.evaluate({ time: Date.UTC(2026, 0, 1), resource: { name: 'x' } }), true);
+});

@@ -98,7 +98,9 @@ export function parseTimestamp(s: string): number | undefined {
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, sec] = m.map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number, number];
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
-  const dim = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  const last = new Date(0);
+  last.setUTCFullYear(y, mo, 0);
+  const dim = last.getUTCDate();
   if (d > dim) return undefined;
   const frac = m[7] === undefined ? 0 : Math.floor(Number(`0${m[7]}`) * 1000);
   const tz = m[8] as string;
@@ -109,7 +111,11 @@ export function parseTimestamp(s: string): number | undefined {
     if (oh > 23 || om > 59) return undefined;
     offset = (tz[0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
-  const ms = Date.UTC(y, mo - 1, d, h, mi, sec, frac) - offset;
+  // Not `Date.UTC(y, …)`: it reads years 0 to 99 as 1900 to 1999 (`timestamp("0050-01-01T00:00:00Z")` would be 1950).
+  const at = new Date(0);
+  at.setUTCFullYear(y, mo - 1, d);
+  at.setUTCHours(h, mi, sec, frac);
+  const ms = at.getTime() - offset;
   // CEL's timestamp range: years 0001 to 9999.
   return y >= 1 && Number.isFinite(ms) ? ms : undefined;
 }
