@@ -17,7 +17,7 @@
  *   serves, at most about 3 h ahead (core/jobs `servedExpiration`), and the agent serves it the same way from its
  *   cache, advancing it as the server would, so an outage does not cut a job off at the served `Expiration`.
  * - `POST /v1/launcher/heartbeat` and `/v1/launcher/end` are passed through (`gatehouse jobs run` on the node).
- * - `POST /v1/launcher/metadata` (capability in `Authorization`, optional body `{"port": N, "uid": U}`) opens the
+ * - `POST /v1/launcher/metadata` (capability in `Authorization`, optional body `{"port": N, "uid": U}`, N from 1024) opens the
  *   job's own metadata endpoint (imds.ts) on a port of `metadataHost` (default 127.0.0.1) and answers
  *   `{"host", "port"}`: `gatehouse jobs run --agent` points `AWS_EC2_METADATA_SERVICE_ENDPOINT` there, and asks again
  *   with the same port at each heartbeat, so an agent restarted meanwhile opens it again. `uid` is the launcher's
@@ -384,6 +384,11 @@ export function createRelay(opts: RelayOptions): Relay {
       const port = asked?.port;
       if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) {
         return send(res, json(400, { Code: 'Invalid', Message: `port must be a whole number from 1 to 65535, got ${JSON.stringify(port)}` }));
+      }
+      // A port under 1024 is one only root may bind: the agent (often root) must not bind one for a job, e.g. 80 of a
+      // `--metadata-host` 169.254.169.254 or 100.100.100.200, which every process on the node reads by default.
+      if (typeof port === 'number' && port < 1024) {
+        return send(res, json(400, { Code: 'Invalid', Message: `port ${port} is a privileged port (under 1024), which a job's metadata endpoint may not take: ask for one from 1024 to 65535, or none` }));
       }
       wanted = typeof port === 'number' ? port : 0;
       const u = asked?.uid;
