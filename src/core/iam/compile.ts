@@ -23,6 +23,7 @@ export interface CompiledPrincipal {
   readonly arns: ReadonlySet<string>;
   /** Unique ids of users and roles (`PRINCIPAL_ID_RE`): matched against the principal's id, never its name. */
   readonly ids: ReadonlySet<string>;
+  /** Service principal names, lowercased; `*` names every service (as everyone, but services only). */
   readonly services: ReadonlySet<string>;
   readonly federated: ReadonlySet<string>;
 }
@@ -138,10 +139,9 @@ function compilePrincipal(spec: PrincipalSpec): CompiledPrincipal {
       }
       arns.add(v);
     }
-    for (const s of spec.Service ?? []) {
-      if (s === '*') everyone = true;
-      else services.add(s.toLowerCase());
-    }
+    // `{"Service": "*"}` names services, not everyone: it is kept as `*` among the services, which only a service
+    // principal is looked up in (policy review C5: it let every user and anonymous caller in).
+    for (const s of spec.Service ?? []) services.add(s.toLowerCase());
     for (const f of spec.Federated ?? []) federated.add(f);
   }
   return { everyone, accounts, users, roles, arns, ids, services, federated };

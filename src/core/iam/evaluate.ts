@@ -75,7 +75,7 @@ function principalKeys(p: Principal): PrincipalKeys {
 
 function matchPrincipal(cp: CompiledPrincipal, s: Scan): PrincipalMatch {
   const p = s.req.principal;
-  if (p.kind === 'service') return cp.services.has(p.arn) ? MATCH_DIRECT : cp.everyone ? MATCH_EVERYONE : MATCH_NONE;
+  if (p.kind === 'service') return cp.services.has(p.arn) ? MATCH_DIRECT : cp.everyone || cp.services.has('*') ? MATCH_EVERYONE : MATCH_NONE;
   if (p.kind === 'web-identity') return p.provider !== undefined && cp.federated.has(p.provider) ? MATCH_DIRECT : cp.everyone ? MATCH_EVERYONE : MATCH_NONE;
   if (cp.arns.has(p.arn)) return MATCH_DIRECT;
   const k = (s.keys ??= principalKeys(p));
