@@ -682,6 +682,23 @@ export async function removeIamPoliciesUnder(tx: WriteTx, resource: string, keep
 }
 
 /**
+ * Removes, inside `tx`, the IAM policies of workspace `name` of `account` — `workspace/<name>` and its ARN in either
+ * dialect — each leaving its revision: for the transaction that deletes the workspace, so that a workspace created
+ * later under the name starts without them (as a bucket's go at DeleteBucket, and a project's allow policy with the
+ * project in GCP). The resources of the policies removed.
+ */
+export async function removeWorkspaceIamPolicies(tx: WriteTx, account: string, name: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const key of [iamPolicyKey(account, `workspace/${name}`), iamPolicyKey(account, workspaceArn('aws', account, name)), iamPolicyKey(account, workspaceArn('acs', account, name))]) {
+    const text = await tx.kv.get(key);
+    if (text === undefined || (JSON.parse(text) as StoredIamPolicy).account !== account) continue;
+    await removePolicy(tx, key, (await readPolicy(tx, key)).revision + 1);
+    removed.push((JSON.parse(text) as StoredIamPolicy).resource);
+  }
+  return removed;
+}
+
+/**
  * Rewrites, inside `tx` (for `forgetPrincipal` and `forgetGroup`), every member that names `gone` as GCP does for a
  * deleted principal (policy-semantics.md §A.4, Members): `user:NAME` and `group:NAME` in the policies of its account,
  * `serviceAccount:ROLE@ACCOUNT.iam.gatehouse.dev` in every account's, become `deleted:<member>?uid=<id>`, which match
