@@ -2,7 +2,7 @@
  * Composition root of `gatehouse agent`: the node agent's relay (src/adapters/agent/relay.ts) on its address,
  * until SIGINT/SIGTERM, then a graceful stop (requests in flight finish).
  */
-import { createRelay, type Relay } from '../adapters/agent/relay.ts';
+import { createRelay, shownUrl, type Relay } from '../adapters/agent/relay.ts';
 import type { AgentCommandOptions } from '../adapters/cli/context.ts';
 import { parseBaseUrl, parseHostPort, untilStopSignal } from './server.ts';
 
@@ -37,7 +37,7 @@ export async function runAgent(opts: AgentCommandOptions): Promise<number> {
     log(`gatehouse agent: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
-  log(`gatehouse agent: serving job credentials on ${agent.url}, from ${opts.upstream} (checked every ${opts.revalidateSeconds} s)`);
+  log(`gatehouse agent: serving job credentials on ${agent.url}, from ${shownUrl(opts.upstream)} (checked every ${opts.revalidateSeconds} s)`);
   await untilStopSignal(log);
   await agent.stop();
   log('gatehouse agent stopped');

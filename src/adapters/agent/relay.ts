@@ -177,6 +177,23 @@ function capabilityOfPath(segment: string): string | undefined {
   return cap.length >= 16 && cap.length <= 128 && !/[/\\]/.test(cap) ? cap : undefined;
 }
 
+/**
+ * `url` as logs and answers may show it: its user name and password replaced by `***` (a URL that does not parse
+ * is shown as `<not a URL>`, since it may hold one too).
+ */
+export function shownUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return '<not a URL>';
+  }
+  if (u.username === '' && u.password === '') return url;
+  u.username = '***';
+  u.password = '';
+  return url.endsWith('/') || !u.href.endsWith('/') ? u.href : u.href.slice(0, -1);
+}
+
 /** The `Message` of a JSON error answer, else its text. */
 function messageOf(body: Buffer): string {
   const text = body.toString('utf8');
@@ -200,8 +217,10 @@ function alibabaForm(body: Buffer): { roleName: string; alibaba: Buffer } | unde
 
 export function createRelay(opts: RelayOptions): Relay {
   const base = new URL(opts.upstream);
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`--upstream must be an http(s) URL, got \`${opts.upstream}\``);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`--upstream must be an http(s) URL, got \`${shownUrl(opts.upstream)}\``);
   const upstreamBase = base.href.replace(/\/$/, '');
+  /** The upstream as logs and answers name it: a password in `--upstream` (basic auth to a proxy) is never shown. */
+  const shownBase = shownUrl(upstreamBase);
   const now = opts.now ?? Date.now;
   const log = opts.log ?? (() => {});
   const revalidateMs = opts.revalidateMs ?? 30_000;
@@ -238,7 +257,7 @@ export function createRelay(opts: RelayOptions): Relay {
         });
         res.on('end', () => {
           if (unreachableSince !== undefined) {
-            log(`agent: the server at ${upstreamBase} answers again`);
+            log(`agent: the server at ${shownBase} answers again`);
             unreachableSince = undefined;
           }
           const real = res.headers[REAL_EXPIRATION_HEADER];
@@ -257,7 +276,7 @@ export function createRelay(opts: RelayOptions): Relay {
     unreachableSince = now();
     // The error's code (ECONNREFUSED, ETIMEDOUT…), never a URL: a credentials URI holds its capability.
     const cause = (e as NodeJS.ErrnoException).code ?? 'error';
-    log(`agent: cannot reach the server at ${upstreamBase} (${cause}); serving cached credentials while they are valid`);
+    log(`agent: cannot reach the server at ${shownBase} (${cause}); serving cached credentials while they are valid`);
   }
 
   /**
@@ -283,7 +302,7 @@ export function createRelay(opts: RelayOptions): Relay {
       } catch (e) {
         entry.checkedAt = checkedNow();
         unreachable(e);
-        entry.last = json(503, { Code: 'Unavailable', Message: `the Gatehouse server at ${upstreamBase} cannot be reached` });
+        entry.last = json(503, { Code: 'Unavailable', Message: `the Gatehouse server at ${shownBase} cannot be reached` });
       } finally {
         entry.pending = undefined;
       }
@@ -319,7 +338,7 @@ export function createRelay(opts: RelayOptions): Relay {
     // A 200 that is not a credentials document (no `Expiration`: --upstream names something else), or credentials
     // too close to their expiry: not served.
     return expiryOf(a.body) === undefined
-      ? json(502, { Code: 'BadGateway', Message: `the answer of ${upstreamBase} is not a credentials document (no Expiration): is --upstream the server's credential endpoints?` })
+      ? json(502, { Code: 'BadGateway', Message: `the answer of ${shownBase} is not a credentials document (no Expiration): is --upstream the server's credential endpoints?` })
       : json(503, { Code: 'Unavailable', Message: 'the server answered credentials that expire too soon to be served' });
   }
 
@@ -339,7 +358,7 @@ export function createRelay(opts: RelayOptions): Relay {
     }
     if (!documents.has(a.body)) documents.set(a.body, alibabaForm(a.body));
     const d = documents.get(a.body);
-    if (d === undefined) return { ok: false, status: 502, message: `the container document of ${upstreamBase} names no role (RoleArn)` };
+    if (d === undefined) return { ok: false, status: 502, message: `the container document of ${shownBase} names no role (RoleArn)` };
     return { ok: true, roleName: d.roleName, document: (shape) => (shape === 'aws' ? a.body : d.alibaba) };
   }
 
@@ -464,7 +483,7 @@ export function createRelay(opts: RelayOptions): Relay {
         return send(res, a);
       } catch (e) {
         unreachable(e);
-        return send(res, json(503, { Code: 'Unavailable', Message: `the Gatehouse server at ${upstreamBase} cannot be reached` }));
+        return send(res, json(503, { Code: 'Unavailable', Message: `the Gatehouse server at ${shownBase} cannot be reached` }));
       }
     }
     if (req.method === 'POST' && path === '/v1/launcher/metadata') return openEndpoint(req, res);
