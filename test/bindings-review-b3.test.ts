@@ -68,3 +68,24 @@ test('a session policy cuts setIamPolicy granted by a binding to the role', asyn
   assert.equal(r.status, 403, JSON.stringify(r.json));
   assert.match(JSON.stringify(r.json), /session policy/);
 });
+
+test('an explicit deny in the caller’s own policies refuses managing another account’s policy through a binding', async () => {
+  const B = '111122223333';
+  const created = await gatehouseJson(server.url, server.admin, 'POST', '/v1/accounts', { id: B, partition: 'aws' });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const adminB: Credentials = { accessKeyId: created.json['AccessKeyId'] as string, secretAccessKey: created.json['SecretAccessKey'] as string };
+  const iamB = server.iam(adminB);
+  await iamB.send(new I.CreateUserCommand({ UserName: 'erin' }));
+  const k = await iamB.send(new I.CreateAccessKeyCommand({ UserName: 'erin' }));
+  const erin: Credentials = { accessKeyId: k.AccessKey?.AccessKeyId ?? '', secretAccessKey: k.AccessKey?.SecretAccessKey ?? '' };
+  const set = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: model('mx'), bindings: [{ role: 'roles/ml.admin', members: ['allAuthenticatedUsers'] }] });
+  assert.equal(set.status, 200, JSON.stringify(set.json));
+  const write = () => gatehouseJson(server.url, erin, 'PUT', '/v1/iam-policies', { resource: model('mx'), bindings: [{ role: 'roles/ml.admin', members: ['allAuthenticatedUsers', 'user:bob'] }] });
+  // The binding lets a principal of account B manage it…
+  assert.equal((await write()).status, 200);
+  // …unless B's own policies deny it that, explicitly.
+  await iamB.send(new I.PutUserPolicyCommand({ UserName: 'erin', PolicyName: 'no-iam-policies', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'gatehouse:SetIamPolicy', Resource: '*' }] }) }));
+  const r = await write();
+  assert.equal(r.status, 403, JSON.stringify(r.json));
+  assert.match(JSON.stringify(r.json), /explicit deny/);
+});
