@@ -471,6 +471,19 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     },
   };
 
+  /**
+   * Whether bindings grant `caller` the permission of IAM-style `action` on `resource` (`training:CreateJob` →
+   * `ml.jobs.create`), and why: for enforcement points that decide by IAM policies and must answer as the authorize
+   * union does (review B7). Not cut by the boundary or session policy here: the caller applies that cut
+   * (`principalLimitsCut`), and honours an IAM explicit deny first, as for `actAs`.
+   */
+  function permits(caller: Caller, action: string, resource: string, resourceAccount?: string): { allowed: boolean; reason: string } {
+    const permission = permissionOf(action);
+    if (permission === undefined) return { allowed: false, reason: `action \`${action}\` has no bindings permission` };
+    const d = decideBindings(caller.principal, permission, resource, resourceAccount ?? accountOf(resource), deps.now());
+    return { allowed: d.verdict === 'allow', reason: d.reasons[0] ?? '' };
+  }
+
   /** Whether bindings let `caller` act as the role `roleArn` (`iam.serviceAccounts.actAs`), and why. */
   function actAs(caller: Caller, roleArn: string): { allowed: boolean; reason: string } {
     const d = decideBindings(caller.principal, 'iam.serviceAccounts.actAs', roleArn, accountOf(roleArn), deps.now());
@@ -622,6 +635,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     engine,
     decide: decideBindings,
     actAs,
+    permits,
     getPolicy,
     setPolicy,
     listPolicies,
