@@ -318,6 +318,13 @@ export class LiveState {
   private keyWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private keyLoop: Promise<void> | undefined;
   private lastKeyRead = -Infinity;
+  /** The change head `keys` was read (or written) at: a reload that read an older head does not replace them (review M5). */
+  private keysHead = -1;
+  /**
+   * Revocations this instance made, with the change head of their commit, until a reload reads a head that
+   * includes them: a reload whose snapshot predates one keeps it in its list instead of dropping it (review M5).
+   */
+  private ownRevocations = new Map<string, { at: number; head: number }>();
   /** When what is held was last known to match the store: the start of the last refresh that succeeded (`deps.now`). */
   private freshAt: number | undefined;
   /**
@@ -439,8 +446,18 @@ export class LiveState {
     }
     // Compiled outside the transaction; nothing is replaced until all of it is ready.
     const built = out.all && (await buildMirror(out.all, this.unreadable));
-    if (out.keys) this.keys = out.keys;
-    if (out.revocations) this.revocations = out.revocations;
+    // What this instance wrote after the snapshot this reload read stays in force (a revocation, a rotated-in key).
+    if (out.keys && out.head >= this.keysHead) {
+      this.keys = out.keys;
+      this.keysHead = out.head;
+    }
+    if (out.revocations) {
+      for (const [key, own] of this.ownRevocations) {
+        if (own.head <= out.head) this.ownRevocations.delete(key);
+        else out.revocations.set(key, Math.max(own.at, out.revocations.get(key) ?? -Infinity));
+      }
+      this.revocations = out.revocations;
+    }
     if (built) {
       this.mirror = built;
       this.generation++;
@@ -588,8 +605,12 @@ export class LiveState {
   }
 
   private async loadKeys(tx: ReadTx): Promise<void> {
+    const head = await tx.changes.head();
     const keys = await this.readKeys(tx);
-    if (keys) this.keys = keys;
+    if (keys && head >= this.keysHead) {
+      this.keys = keys;
+      this.keysHead = head;
+    }
   }
 
   /**
@@ -639,7 +660,7 @@ export class LiveState {
     const now = this.deps.now();
     const fresh = this.deps.sessions.newKey(now);
     let ring: RingKeyData[] = [];
-    await this.deps.store.write(async (tx) => {
+    const head = await this.deps.store.write(async (tx) => {
       const sealed = await tx.kv.get(KEYRING_KV);
       const current = sealed === undefined ? [] : this.deps.sessions.parse(this.deps.sealer.open(sealed as SealedSecret, KEYRING_KV) ?? '[]');
       const kept = current
@@ -647,9 +668,13 @@ export class LiveState {
         .map((k) => (k.retired === undefined ? { ...k, retired: now } : k));
       ring = [fresh, ...kept];
       await tx.kv.put(KEYRING_KV, this.deps.sealer.seal(this.deps.sessions.serialise(ring), KEYRING_KV));
+      return tx.changes.head();
     });
     // In force here at once, whether or not the reload after the write gets through.
-    this.keys = ring;
+    if (head >= this.keysHead) {
+      this.keys = ring;
+      this.keysHead = head;
+    }
     await this.refresh().catch(() => {});
     return fresh;
   }
@@ -657,17 +682,21 @@ export class LiveState {
   async revoke(kind: RevocationKind, id: string, at: number): Promise<void> {
     // One entry per target: the later instant wins. A revoke through an instance whose clock is behind, or one that
     // took its instant first and committed second, must not give back sessions an earlier one cut off (review M2).
-    const kept = await this.deps.store.write(async (tx) => {
+    const { kept, head } = await this.deps.store.write(async (tx) => {
       const key = `${REVOKE_PREFIX}${kind}/${id}`;
       const stored = Number(await tx.kv.get(key));
-      if (Number.isFinite(stored) && stored >= at) return stored;
+      if (Number.isFinite(stored) && stored >= at) return { kept: stored, head: await tx.changes.head() };
       await tx.kv.put(key, String(at));
-      return at;
+      return { kept: at, head: await tx.changes.head() };
     });
     // In force here at once (copy on write: `isRevoked` may be reading the map), whether or not the reload after
-    // the write gets through; the compiled principals are left as they are (a revocation changes none of them).
+    // the write gets through, and kept by a reload running meanwhile on an older snapshot; the compiled principals
+    // are left as they are (a revocation changes none of them).
+    const entry = `${kind}/${id}`;
+    const own = this.ownRevocations.get(entry);
+    this.ownRevocations.set(entry, { at: Math.max(kept, own?.at ?? -Infinity), head: Math.max(head, own?.head ?? -1) });
     const rev = new Map(this.revocations);
-    rev.set(`${kind}/${id}`, Math.max(kept, rev.get(`${kind}/${id}`) ?? -Infinity));
+    rev.set(entry, Math.max(kept, rev.get(entry) ?? -Infinity));
     this.revocations = rev;
     await this.refresh().catch(() => {});
   }
