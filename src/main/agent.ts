@@ -12,6 +12,16 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
+/**
+ * What the start says when the agent listens on a port any user may bind (review agent, A7): every job's SDKs send
+ * its capability in `Authorization` to this port, so whoever listens on it while the agent is down (a restart, an
+ * upgrade, a boot before the agent starts) collects the capabilities of the jobs that poll meanwhile, and with them
+ * their credentials. Ports under 1024 only root may bind.
+ */
+export function unprivilegedPortWarning(port: number): string {
+  return `gatehouse agent: warning: port ${port} (--listen) is one any user of this node may listen on while this agent is not running (a restart, an upgrade, before it starts at boot), and would then receive the capability each job sends with its credential requests; on a node shared by several users, run the agent as root on a port under 1024 (e.g. --listen 127.0.0.1:471)`;
+}
+
 /** Starts the relay; throws with a message naming the bad option. */
 export async function startAgent(opts: AgentCommandOptions & { log?: (line: string) => void }): Promise<RunningAgent> {
   const upstream = parseBaseUrl(opts.upstream, '--upstream');
@@ -24,6 +34,7 @@ export async function startAgent(opts: AgentCommandOptions & { log?: (line: stri
     throw new Error(`cannot listen on ${opts.listen} (--listen): ${e instanceof Error ? e.message : String(e)}`);
   }
   const host = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
+  if (bound.port >= 1024) opts.log?.(unprivilegedPortWarning(bound.port));
   return { url: `http://${host}:${bound.port}`, relay, stop: () => relay.close() };
 }
 
