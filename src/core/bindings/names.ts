@@ -121,6 +121,19 @@ export function resourceLevel(name: string): ResourceName | { readonly error: st
 }
 
 /**
+ * Why a policy with bindings cannot attach to ARN `name`, or undefined: one ending with a wildcard. A policy attaches
+ * to one resource and covers what lies under it; `arn:aws:s3:::data/*` would be a resource of that literal name that
+ * no request names, granting nothing, silently. (Reading such a policy, or removing it, stays possible.)
+ */
+export function wildcardResourceProblem(name: string): string | undefined {
+  if (!name.endsWith('*') || name.startsWith('account/') || name.startsWith('workspace/')) return undefined;
+  const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
+  const under = name.replace(/\/\*+$/, '');
+  const instead = under.includes('*') ? 'the resource it stands under, or to `account/<id>` for every resource of the account' : `\`${under.length > 80 ? `${under.slice(0, 80)}…` : under}\`, and it covers everything under it`;
+  return `resource \`${shown}\` ends with a wildcard, which IAM policies do not take: attach the policy to ${instead}`;
+}
+
+/**
  * The `resource.service` and `resource.type` of a resource name, by the rule: the service is the prefix of its
  * permissions plus `.gatehouse.dev` (objects and buckets: `storage`; jobs and models: `ml`; clusters:
  * `container`; roles, users and groups: `iam`; accounts and workspaces: `resourcemanager`), and the type is
