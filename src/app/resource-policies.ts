@@ -295,7 +295,31 @@ export async function ownerIn(tx: ReadTx, resource: string): Promise<string | un
 
 export function checkResourcePolicy(resource: string, document: string): Result<void> {
   if (!/^(arn:[a-z-]+:[a-z0-9-]+:|acs:[a-z0-9-]+:)/.test(resource)) return failWith('VALIDATION_ERROR', `resource \`${resource}\` must be an ARN (arn:partition:service:… or acs:service:…)`, 'resource');
+  const wild = wildcardProblem(resource);
+  if (wild !== undefined) return failWith('VALIDATION_ERROR', wild, 'resource');
   const parsed = parsePolicy(document, { kind: 'resource', maxChars: RESOURCE_POLICY_MAX_CHARS });
   if (!parsed.ok) return parsed;
   return ok(undefined);
+}
+
+/**
+ * Why a policy cannot be attached to `resource` because of a wildcard, else undefined. A policy governs the ARN it is
+ * attached to and everything under it, looked up by the request's ARN and its `/`-prefixes (`governingArns`), never
+ * matched as a pattern: one attached to `arn:aws:s3:::data/*` governed nothing, and a Deny there was silently ignored
+ * (policy review C6). Only an OSS ARN's region and account may be `*` (`resourcePolicyArn` reads them as any).
+ */
+function wildcardProblem(resource: string): string | undefined {
+  const colons = resource.startsWith('arn:') ? 5 : 4;
+  let part = 0;
+  for (let i = 0; i < colons; i++) {
+    const c = resource.indexOf(':', part);
+    if (c < 0) break;
+    part = c + 1;
+  }
+  const head = resource.slice(0, part);
+  const oss = resource.startsWith('acs:oss:');
+  const wildHead = head.split(':').some((seg, i) => /[*?]/.test(seg) && !(oss && (i === 2 || i === 3) && seg === '*'));
+  if (wildHead) return `resource \`${resource}\` has a wildcard before its resource part: a resource policy is attached to one ARN and is found by the ARN a request names, so write its region and account out (only an OSS ARN may give \`*\` for them)`;
+  if (!/[*?]/.test(resource.slice(part))) return undefined;
+  return `resource \`${resource}\` has a wildcard: a resource policy is attached to one ARN and governs it and everything under it (attach it to the bucket or prefix, such as \`${resource.slice(0, part)}${resource.slice(part).split(/[*?]/)[0]?.replace(/\/+$/, '') ?? ''}\`, and select objects with its \`Resource\` element)`;
 }
