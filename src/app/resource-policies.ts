@@ -308,7 +308,7 @@ export function checkResourcePolicy(resource: string, document: string): Result<
  * matched as a pattern: one attached to `arn:aws:s3:::data/*` governed nothing, and a Deny there was silently ignored
  * (policy review C6). Only an OSS ARN's region and account may be `*` (`resourcePolicyArn` reads them as any).
  */
-function wildcardProblem(resource: string): string | undefined {
+export function wildcardProblem(resource: string): string | undefined {
   const colons = resource.startsWith('arn:') ? 5 : 4;
   let part = 0;
   for (let i = 0; i < colons; i++) {
