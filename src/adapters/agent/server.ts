@@ -94,12 +94,17 @@ function decodePath(s: string): string | undefined {
   }
 }
 
-async function readSmallBody(req: IncomingMessage, limit = 4096): Promise<string> {
+/** The most a launcher's call may send (its `{"exitCode": N}`), as on the node agent. */
+const MAX_LAUNCHER_BODY = 4096;
+
+class BodyTooLarge extends Error {}
+
+async function readSmallBody(req: IncomingMessage, limit: number): Promise<string> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('body too large');
+    if (size > limit) throw new BodyTooLarge(`the body is over ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -155,8 +160,16 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
         return r.ok ? json(res, 200, r.value) : json(res, 404, { Code: 'NoSuchJob', Message: r.errors[0]?.message ?? '' });
       }
       let body: { exitCode?: unknown };
+      let raw: string;
       try {
-        body = JSON.parse((await readSmallBody(req)) || '{}') as { exitCode?: unknown };
+        raw = await readSmallBody(req, MAX_LAUNCHER_BODY);
+      } catch (e) {
+        if (!(e instanceof BodyTooLarge)) throw e;
+        // As the node agent answers it (relay.ts), not as if the body were not JSON.
+        return json(res, 413, { Code: 'Invalid', Message: `the body must be at most ${MAX_LAUNCHER_BODY} bytes` });
+      }
+      try {
+        body = JSON.parse(raw || '{}') as { exitCode?: unknown };
       } catch {
         return json(res, 400, { Code: 'Invalid', Message: 'the body must be JSON: {"exitCode": N}' });
       }
