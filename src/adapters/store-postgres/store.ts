@@ -447,7 +447,10 @@ function lockKey(schema: string | undefined): string {
     .toString();
 }
 
-/** Network errors of the driver, and SQLSTATEs of a server that is gone, going, or out of room. */
+/**
+ * Network errors of the driver, and SQLSTATEs of a server that is gone, going, or out of room, or that cancelled the
+ * statement (57014: pg_cancel_backend, statement_timeout; 55P03: lock_timeout): retried later, it may well go through.
+ */
 const UNAVAILABLE_NET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
 const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|connection error|Connection closed/i;
 
@@ -457,7 +460,7 @@ function unavailable(e: unknown): StoreUnavailableError | undefined {
     if (x instanceof StoreUnavailableError) return x;
     const code = String((x as { code?: unknown }).code ?? '');
     const message = String((x as { message?: unknown }).message ?? '');
-    if (UNAVAILABLE_NET.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code.startsWith('53') || UNAVAILABLE_MESSAGES.test(message)) {
+    if (UNAVAILABLE_NET.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '57014' || code === '55P03' || code.startsWith('53') || UNAVAILABLE_MESSAGES.test(message)) {
       return new StoreUnavailableError(`PostgreSQL is unavailable: ${message || code}`, { cause: e });
     }
   }
