@@ -158,6 +158,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const { db, end } = guardExecutor(raw);
       const { abort, check, caught } = makeAbort<T>();
       let headBefore: unknown;
+      // A transaction left open (a failed BEGIN or change-head lock: no ROLLBACK was sent) must not go back to the
+      // pool: the next user of the connection would run in an aborted transaction (25P02) (review M7).
+      let open = true;
       try {
         if (readOnly) await q('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         else {
@@ -184,6 +187,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
             await q('SELECT pg_notify($1, seq::text) FROM change_head WHERE id = 1 AND seq <> $2', [channel, (headBefore ?? -1) as SqlValue]);
           }
           await q('COMMIT');
+          open = false;
           return value;
         } catch (e) {
           end();
@@ -192,6 +196,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
               broken = true;
             });
           }
+          open = false;
           const aborted = caught(e);
           if (aborted !== undefined) return aborted.value;
           throw e;
@@ -204,7 +209,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         throw unavailable(e) ?? e;
       } finally {
         client.removeListener('error', onError);
-        client.release(broken);
+        client.release(broken || open);
       }
     }
   };
