@@ -121,16 +121,31 @@ export function resourceLevel(name: string): ResourceName | { readonly error: st
 }
 
 /**
- * Why a policy with bindings cannot attach to ARN `name`, or undefined: one ending with a wildcard. A policy attaches
- * to one resource and covers what lies under it; `arn:aws:s3:::data/*` would be a resource of that literal name that
- * no request names, granting nothing, silently. (Reading such a policy, or removing it, stays possible.)
+ * Why a policy with bindings cannot attach to ARN `name` because of a wildcard, or undefined. A policy attaches to one
+ * resource and covers what lies under it (found by the request's ARN and its `/`-prefixes, never matched as a
+ * pattern): `arn:aws:s3:::data/*` would be a resource of that literal name that no request names, granting nothing,
+ * silently. Only an OSS ARN's region and account may be `*`. The same rule as resource policies' (policy review C6).
+ * Reading such a policy, or removing it, stays possible.
  */
 export function wildcardResourceProblem(name: string): string | undefined {
-  if (!name.endsWith('*') || name.startsWith('account/') || name.startsWith('workspace/')) return undefined;
+  if (!name.startsWith('arn:') && !name.startsWith('acs:')) return undefined;
+  const colons = name.startsWith('arn:') ? 5 : 4;
+  let part = 0;
+  for (let i = 0; i < colons; i++) {
+    const c = name.indexOf(':', part);
+    if (c < 0) break;
+    part = c + 1;
+  }
   const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
-  const under = name.replace(/\/\*+$/, '');
-  const instead = under.includes('*') ? 'the resource it stands under, or to `account/<id>` for every resource of the account' : `\`${under.length > 80 ? `${under.slice(0, 80)}…` : under}\`, and it covers everything under it`;
-  return `resource \`${shown}\` ends with a wildcard, which IAM policies do not take: attach the policy to ${instead}`;
+  const oss = name.startsWith('acs:oss:');
+  const wildHead = name.slice(0, part).split(':').some((seg, i) => /[*?]/.test(seg) && !(oss && (i === 2 || i === 3) && seg === '*'));
+  if (wildHead) return `resource \`${shown}\` has a wildcard before its resource part, which IAM policies do not take: write its region and account out (only an OSS ARN may give \`*\` for them), or attach the policy to \`account/<id>\` for every resource of the account`;
+  const rest = name.slice(part);
+  if (!/[*?]/.test(rest)) return undefined;
+  // The folder the wildcard sits in: `data/*` and `data/a?c` are under `data`.
+  const under = `${name.slice(0, part)}${(rest.split(/[*?]/)[0] ?? '').replace(/\/?[^/]*$/, '')}`;
+  const instead = under.length > part ? `\`${under.length > 80 ? `${under.slice(0, 80)}…` : under}\`, and it covers everything under it` : '`account/<id>` for every resource of the account';
+  return `resource \`${shown}\` has a wildcard, which IAM policies do not take: attach the policy to ${instead}`;
 }
 
 /**
