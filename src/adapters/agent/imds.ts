@@ -96,6 +96,26 @@ function ttlOf(header: string | string[] | undefined): number | undefined {
   return ttl >= 1 && ttl <= 21600 ? ttl : undefined;
 }
 
+/**
+ * What one client may hold of a credential endpoint (review agent, A9): its headers within 10 s, the whole request
+ * within 30 s, 5 s idle between keep-alive requests, checked every second. Node's defaults (60 s, 300 s, checked
+ * every 30 s, no connection limit) let any process that reaches a port hold its connections for minutes, and with
+ * enough of them use up the descriptors of the process that serves every job of the node. SDKs send a few small
+ * requests with timeouts of 1–2 s, so these bounds never touch them.
+ */
+export const CREDENTIAL_SERVER_OPTIONS = Object.freeze({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 });
+/** Connections one job's metadata endpoint accepts at once (its ranks on the node, a few requests each). */
+export const METADATA_MAX_CONNECTIONS = 256;
+/** Connections the container endpoint and credentials URI accept at once, on the server or a node agent. */
+export const CREDENTIAL_MAX_CONNECTIONS = 4096;
+
+/** Applies the bounds of `CREDENTIAL_SERVER_OPTIONS` not given at creation, and a connection limit, to `server`. */
+export function boundCredentialServer(server: Server, maxConnections: number): Server {
+  server.keepAliveTimeout = 5_000;
+  server.maxConnections = maxConnections;
+  return server;
+}
+
 /** Whether a connection's peer may be served (peer-uid.ts `onlyUid`); asked once per connection. */
 export type MetadataAdmit = (socket: Socket) => Promise<PeerVerdict>;
 
@@ -160,11 +180,12 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
  */
 export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number, admit?: MetadataAdmit): Promise<{ server: Server; port: number }> {
   const handler = metadataHandler(source, admit);
-  const server = createServer((req, res) => {
+  const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
     handler(req, res).catch(() => {
       if (!res.headersSent) text(res, 500, 'internal error');
     });
   });
+  boundCredentialServer(server, METADATA_MAX_CONNECTIONS);
   const bound = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -38,7 +38,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
-import { browserRefusal, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
+import { boundCredentialServer, browserRefusal, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 
@@ -61,6 +61,8 @@ export interface RelayOptions {
   readonly maxMetadataEndpoints?: number;
   /** How long an ended job's metadata endpoint keeps answering why before it closes (default 5 s). */
   readonly metadataGraceMs?: number;
+  /** Connections the agent's own port accepts at once (default imds.ts `CREDENTIAL_MAX_CONNECTIONS`). */
+  readonly maxConnections?: number;
 }
 
 export interface RelayStats {
@@ -490,7 +492,7 @@ export function createRelay(opts: RelayOptions): Relay {
     send(res, json(404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}` }));
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
     drain.track(res);
     handle(req, res).catch((e: unknown) => {
       // The client hung up mid-request: nothing to answer, nothing wrong here (http/aborted.ts).
@@ -499,6 +501,7 @@ export function createRelay(opts: RelayOptions): Relay {
       if (!res.headersSent) send(res, json(500, { Code: 'InternalError', Message: 'internal error' }));
     });
   });
+  boundCredentialServer(server, opts.maxConnections ?? CREDENTIAL_MAX_CONNECTIONS);
   const drain = drainable(server);
   // Each open metadata endpoint's job is checked with the server every revalidation: an ended job's port closes.
   const sweep = setInterval(() => {

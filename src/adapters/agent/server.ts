@@ -22,7 +22,7 @@ import { servedExpiration } from '../../core/jobs/jobs.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
 import { listenOn } from '../http/lifecycle.ts';
-import { browserRefusal, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
+import { boundCredentialServer, browserRefusal, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { sourceIpOf } from '../http/request-facts.ts';
@@ -180,7 +180,7 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
     json(res, 404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}` });
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       // The client hung up mid-request: nothing to answer, nothing wrong here (http/aborted.ts).
       if (isClientAbort(e, req)) return void res.destroy();
@@ -188,6 +188,7 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
       if (!res.headersSent) json(res, 500, { Code: 'InternalError', Message: 'internal error' });
     });
   });
+  boundCredentialServer(server, CREDENTIAL_MAX_CONNECTIONS);
 
   jobs.onJobEnded((job) => {
     const m = metadata.get(job.id);
