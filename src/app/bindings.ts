@@ -36,8 +36,10 @@
  * again does not bring back an etag of before; a policy stored before revisions existed reads as revision 0.
  * Who may write: `gatehouse:SetIamPolicy` on the resource (an ARN as is, `account/<id>` as the account's root
  * ARN, `workspace/<name>` as the workspace's ARN) by the caller's IAM policies, or a binding granting the resource
- * type's `*.setIamPolicy` permission (`ml.models.setIamPolicy`…), unless IAM explicitly denies. Reading is the
- * same with `GetIamPolicy` / `*.getIamPolicy`. `gatehouse apply` writes through the `IamPolicy`/`IamRole` kinds
+ * type's `*.setIamPolicy` permission (`ml.models.setIamPolicy`…) that the caller's permissions boundary and session
+ * policies let through, unless the caller's own IAM policies deny explicitly (in any account). Reading is the
+ * same with `GetIamPolicy` / `*.getIamPolicy`, and listing shows only what the caller may read. A user, role, group
+ * or (through `removeWorkspaceIamPolicies`) workspace deleted takes the policy attached to it along. `gatehouse apply` writes through the `IamPolicy`/`IamRole` kinds
  * below: a document without `etag` is declarative (it overwrites, as `kubectl apply`; applied again it is
  * `unchanged`); a document with `spec.etag` applies only while that is the policy's current etag, else the whole
  * apply (and its plan) is refused with ETAG_MISMATCH on `spec.etag`.
