@@ -26,6 +26,13 @@ export interface CompiledPrincipal {
   /** Service principal names, lowercased; `*` names every service (as everyone, but services only). */
   readonly services: ReadonlySet<string>;
   readonly federated: ReadonlySet<string>;
+  /**
+   * `users`, `roles` and `arns` lowercased, for Deny statements: the directory's user and role names are unique
+   * whatever their case (`alice` and `Alice` cannot both exist, and a policy naming `user/Alice` is accepted for
+   * `alice`), so a Deny naming one in another case still names it (fails closed; policy review C7). Allow statements
+   * and NotPrincipal exemptions match the names exactly.
+   */
+  readonly folded: { readonly users: ReadonlySet<string>; readonly roles: ReadonlySet<string>; readonly arns: ReadonlySet<string> };
 }
 
 interface ResourcePattern {
@@ -144,7 +151,8 @@ function compilePrincipal(spec: PrincipalSpec): CompiledPrincipal {
     for (const s of spec.Service ?? []) services.add(s.toLowerCase());
     for (const f of spec.Federated ?? []) federated.add(f);
   }
-  return { everyone, accounts, users, roles, arns, ids, services, federated };
+  const fold = (set: ReadonlySet<string>): ReadonlySet<string> => new Set([...set].map((v) => v.toLowerCase()));
+  return { everyone, accounts, users, roles, arns, ids, services, federated, folded: { users: fold(users), roles: fold(roles), arns: fold(arns) } };
 }
 
 /** Where variables count in a resource pattern (reference §A.1.6): after the 5th colon of `arn:` ARNs, the 4th of `acs:` ones. */

@@ -73,14 +73,15 @@ function principalKeys(p: Principal): PrincipalKeys {
   return { account: p.account, user, role, id };
 }
 
-function matchPrincipal(cp: CompiledPrincipal, s: Scan): PrincipalMatch {
+/** `fold`: compare user and role names and ARNs whatever their case (Deny statements: `CompiledPrincipal.folded`). */
+function matchPrincipal(cp: CompiledPrincipal, s: Scan, fold = false): PrincipalMatch {
   const p = s.req.principal;
   if (p.kind === 'service') return cp.services.has(p.arn) ? MATCH_DIRECT : cp.everyone || cp.services.has('*') ? MATCH_EVERYONE : MATCH_NONE;
   if (p.kind === 'web-identity') return p.provider !== undefined && cp.federated.has(p.provider) ? MATCH_DIRECT : cp.everyone ? MATCH_EVERYONE : MATCH_NONE;
-  if (cp.arns.has(p.arn)) return MATCH_DIRECT;
+  if (cp.arns.has(p.arn) || (fold && cp.folded.arns.has(p.arn.toLowerCase()))) return MATCH_DIRECT;
   const k = (s.keys ??= principalKeys(p));
-  if (k.user !== undefined && cp.users.has(k.user)) return MATCH_DIRECT;
-  if (k.role !== undefined && cp.roles.has(k.role)) return MATCH_ROLE;
+  if (k.user !== undefined && (cp.users.has(k.user) || (fold && cp.folded.users.has(k.user.toLowerCase())))) return MATCH_DIRECT;
+  if (k.role !== undefined && (cp.roles.has(k.role) || (fold && cp.folded.roles.has(k.role.toLowerCase())))) return MATCH_ROLE;
   if (k.id !== undefined && cp.ids.size > 0 && cp.ids.has(k.id)) return p.kind === 'user' ? MATCH_DIRECT : MATCH_ROLE;
   if (cp.everyone) return MATCH_EVERYONE;
   if (k.account !== '' && cp.accounts.has(k.account)) return MATCH_ACCOUNT;
@@ -114,7 +115,7 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
   }
   let pm: PrincipalMatch = MATCH_DIRECT;
   if (cs.principal !== undefined) {
-    pm = matchPrincipal(cs.principal, s);
+    pm = matchPrincipal(cs.principal, s, cs.effect === 'Deny');
     if (pm === MATCH_NONE) return MATCH_NONE;
   } else if (cs.notPrincipal !== undefined) {
     // NotPrincipal (Deny only): applies to every principal not listed; a principal with a permissions
