@@ -28,7 +28,7 @@
  *   `maxMetadataEndpoints` are open.
  *
  * Bounded: at most `maxEntries` entries (default 10,000; the oldest go first), keyed by capabilities of at most 128
- * characters (percent-encoded in a path: 384), upstream bodies of at most 64 KiB, launcher bodies of at most 4 KiB. The capability is a secret: it is never logged.
+ * characters (in a path: once percent-decoded, one segment, asked for encoded again), upstream bodies of at most 64 KiB, launcher bodies of at most 4 KiB. The capability is a secret: it is never logged.
  *
  * A request carrying what only a web browser sends (`Origin`, `Sec-Fetch-Site`…; imds.ts `browserRefusal`) is
  * refused with 403 before anything else, as on the server's endpoints; the metadata ports also check `Host`.
