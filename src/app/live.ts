@@ -864,6 +864,10 @@ export function followChanges(o: FollowOptions): Following {
       }
     },
   });
+  // Catch up at once: what was committed since the state was loaded (the rest of the start-up, the instance may
+  // already answer ready) is applied now, not once the listening connection has proven itself or the first poll
+  // comes round (review M8).
+  void pump();
   schedule();
 
   return {
