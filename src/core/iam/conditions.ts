@@ -45,14 +45,28 @@ export function parseDateValue(s: string): number | undefined {
   const minute = mi ? Number(mi) : 0;
   const second = sec ? Number(sec) : 0;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
-  let ms = Date.UTC(Number(y), month - 1, day, hour, minute, second, frac ? Math.round(Number(frac) * 1000) : 0);
+  let ms = utc(Number(y), month - 1, day, hour, minute, second, frac ? Math.round(Number(frac) * 1000) : 0);
   // Reject impossible calendar dates (30 February) instead of letting them roll over into the next month.
-  if (new Date(Date.UTC(Number(y), month - 1, day)).getUTCDate() !== day) return undefined;
+  if (new Date(utc(Number(y), month - 1, day, 0, 0, 0, 0)).getUTCDate() !== day) return undefined;
   if (tz && tz !== 'Z') {
     const sign = tz[0] === '-' ? -1 : 1;
-    ms -= sign * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6))) * 60_000;
+    const tzHours = Number(tz.slice(1, 3));
+    const tzMinutes = Number(tz.slice(4, 6));
+    if (tzHours > 23 || tzMinutes > 59) return undefined;
+    ms -= sign * (tzHours * 60 + tzMinutes) * 60_000;
   }
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * Epoch milliseconds of a UTC calendar time. Not `Date.UTC`, which reads years 0–99 as 1900–1999: `0050-01-01` is
+ * the year 50 (policy review C8).
+ */
+function utc(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): number {
+  const t = new Date(0);
+  t.setUTCFullYear(year, month, day);
+  t.setUTCHours(hour, minute, second, ms);
+  return t.getTime();
 }
 
 function parseNumber(s: string): number | undefined {
