@@ -1,11 +1,11 @@
 /**
- * Review B4 (open: the fix is in src/app/authorize.ts, which this review does not own): the authorize API takes a
+ * Review B4 (fixed in src/app/authorize.ts `decideFor`): the authorize API takes a
  * bindings permission as the action (`storage.objects.get`), and the IAM engine then matches no statement that names
  * the same request as `s3:GetObject`, so an explicit deny of `s3:GetObject` does not apply and a binding allows:
  * `ExplicitDeny` for `s3:GetObject`, `Allow` for `storage.objects.get`, on the same object, for the same caller,
  * while the S3 gateway refuses the read. Explicit deny must win whatever the spelling. The fix needed:
  * decide the question also as each action of `actionsForPermission(permission)` (src/core/bindings/actions.ts) for
- * explicit denies only, as `roleQuestions` does for the other dialect's spelling of PassRole. Marked todo until then.
+ * explicit denies only, as `roleQuestions` does for the other dialect's spelling of PassRole.
  * Real server, AWS SDK v3 IAM and S3 clients, SigV4-signed /v1/authorize.
  */
 import { after, before, test } from 'node:test';
@@ -53,6 +53,6 @@ test('enforcement and the IAM spelling refuse the read with an explicit deny', a
   assert.equal(await ask('s3:GetObject'), 'ExplicitDeny');
 });
 
-test('the same question in the bindings spelling is an explicit deny too', { todo: 'src/app/authorize.ts: explicit denies of actionsForPermission(action) apply to a permission-form action' }, async () => {
+test('the same question in the bindings spelling is an explicit deny too', async () => {
   assert.equal(await ask('storage.objects.get'), 'ExplicitDeny');
 });

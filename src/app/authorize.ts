@@ -6,6 +6,7 @@
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
+import { actionsForPermission } from '../core/bindings/index.ts';
 import { TERMINAL } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
@@ -722,12 +723,26 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         : { principal, action: input.action, resource: input.resource, context: ctx, time: deps.now() };
     // One shape for every policy set the union evaluates (the engine reads the same fields of each).
     const set: PolicySet = { identity: policies.identity, boundary: policies.boundary, session: policies.session, resource: rp.policies, trust: roleTrust ?? policies.trust };
-    const d = evaluate(request, set, EXPLAIN);
+    let d = evaluate(request, set, EXPLAIN);
+    // A question in the bindings' spelling (`storage.objects.get`) is the same request as the IAM actions that need
+    // that permission (`s3:GetObject`): an explicit deny of one of those applies (review B4), as enforcement, which
+    // decides the IAM action, would refuse it.
+    let spelledAs: string | undefined;
+    if (d.decision !== 'ExplicitDeny' && !input.action.includes(':')) {
+      for (const action of actionsForPermission(input.action)) {
+        const x = evaluate({ ...request, action }, set, EXPLAIN);
+        if (x.decision === 'ExplicitDeny') {
+          d = x;
+          spelledAs = action;
+          break;
+        }
+      }
+    }
     for (let i = 0; i < engines.length; i++) {
       const behind = engines[i]?.prepare?.();
-      if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, set, d, ignored, started));
+      if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, set, d, ignored, started, spelledAs));
     }
-    return conclude(input, who.value.principal, request, set, d, ignored, started);
+    return conclude(input, who.value.principal, request, set, d, ignored, started, spelledAs);
   }
 
   /**
@@ -780,7 +795,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
   }
 
-  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number): Answered {
+  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, spelledAs?: string): Answered {
     let extra: readonly EngineResult[] = NO_ENGINES;
     if (engines.length > 0) {
       const resolvedRequest: ResolvedRequest = { principal, action: input.action, resource: input.resource, request };
@@ -795,7 +810,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       extra = results;
     }
-    const answer = answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource));
+    const decided = answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource));
+    const answer = spelledAs === undefined ? decided : { ...decided, diagnostics: [...decided.diagnostics, `iam: an explicit deny of \`${spelledAs}\` (the same request in IAM’s spelling of \`${input.action}\`) applies`] };
     if (ignored.length === 0) return ok(answer);
     const note = `context ${ignored.map((k) => `\`${k}\``).join(', ')} ignored: ${ignored.length === 1 ? 'it describes' : 'they describe'} the principal, and come from the directory and the session`;
     return ok({ ...answer, diagnostics: [...answer.diagnostics, note] });
