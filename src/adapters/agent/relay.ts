@@ -311,11 +311,22 @@ export function createRelay(opts: RelayOptions): Relay {
     })();
     return entry.pending;
   }
+  /**
+   * The entry to forget when the cache is full: the oldest one holding no credentials (a refusal, an unreachable
+   * server, one being asked for), else the oldest. Requests with made-up capabilities (any process reaching the
+   * agent may send them, each costing one request to the server) then push out one another, not the credentials
+   * of the node's jobs, which would all have to be asked for again (review agent, A10).
+   */
+  function evictable(): string {
+    for (const [key, e] of cache) if (e.ok === undefined) return key;
+    return cache.keys().next().value as string;
+  }
+
   /** A credentials document for `key`, from cache when it may be, else from the server. */
   async function deliver(key: string, path: string, headers?: Record<string, string>): Promise<Answer> {
     let entry = cache.get(key);
     if (!entry) {
-      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+      if (cache.size >= maxEntries) cache.delete(evictable());
       entry = { checkedAt: 0 };
       cache.set(key, entry);
     }
