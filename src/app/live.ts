@@ -714,7 +714,7 @@ export class LiveState {
       if (at('role', roleArnOf(c.part, c.acct, c.role.path, c.role.name))) return true;
       if (at('session', sessionArn(c.part, c.acct, c.role.name, c.name))) return true;
     }
-    if (c.user && at('user', `${c.acct}/${c.user.name.toLowerCase()}`)) return true;
+    if (c.user && (at('user', `${c.acct}/${c.user.name.toLowerCase()}`) || at('user', `${c.acct}/id:${c.user.id}`))) return true;
     return false;
   }
 }

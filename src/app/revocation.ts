@@ -153,6 +153,9 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     if (!u.ok) return u;
     const r = await revoke('user', `${u.value.account}/${u.value.name.toLowerCase()}`);
     if (!r.ok) return r;
+    // And under its unique id (`<account>/id:<id>`; names cannot hold a colon): a session names the user as it was
+    // called when issued, and a user renamed since then, or renamed back later, must not get it back (review M9).
+    await live.revoke('user', `${u.value.account}/id:${u.value.id}`, r.value.before);
     return ok({ user: u.value, revoked: r.value });
   }
 
