@@ -3,8 +3,8 @@
  * (`workspace/<name>` and the workspace's ARN): `roles/ml.developer` granted to alice on the deleted `vision` answered
  * Allow for training:CreateJob on the new `vision`, and a binding there reaches the new workspace's default bucket.
  * `removeWorkspaceIamPolicies` (src/app/bindings.ts) removes them, keeping their revisions (no etag of before comes
- * back); the call from the transaction that deletes a workspace (src/app/jobs.ts `deleteWorkspace`, not owned by this
- * review) is still to be made: that case is marked todo. On an app over SQLite in a temporary directory.
+ * back), called in the transaction that deletes a workspace (src/app/jobs.ts `deleteWorkspace`, and `apply --prune`
+ * through the Workspace kind's `onDelete`). On an app over SQLite in a temporary directory.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,10 +73,25 @@ test('removeWorkspaceIamPolicies removes the policies of a workspace and its ARN
   assert.deepEqual(await store.write((tx) => removeWorkspaceIamPolicies(tx, '111122223333', 'vision')), []);
 });
 
-test('deleting a workspace removes its IAM policies', { todo: 'src/app/jobs.ts deleteWorkspace: call removeWorkspaceIamPolicies(tx, account, name)' }, async () => {
+test('deleting a workspace removes its IAM policies', async () => {
   await workspaceWithPolicies();
   assert.ok(await store.write((tx) => app.jobs.deleteWorkspace(tx, A, 'vision')));
   await app.bindings.refresh();
   assert.deepEqual((await bindingsOf('workspace/vision')).bindings, []);
   assert.deepEqual((await bindingsOf(WS_ARN)).bindings, []);
+});
+
+test('apply --prune of a workspace removes its IAM policies, and the workspace applied again has none', async () => {
+  await workspaceWithPolicies();
+  // Pruned: the documents hold workspaces, but no longer this one (prune takes the kinds the documents hold).
+  const pruned = await applyConfig(app.deps, admin, { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Workspace', metadata: { name: 'other' }, spec: { members: [] } }], prune: true });
+  assert.ok(pruned.ok, JSON.stringify(pruned));
+  assert.ok(pruned.value.changes.some((c) => c.action === 'delete' && c.kind === 'Workspace' && c.name === 'vision'), JSON.stringify(pruned.value.changes));
+  await app.bindings.refresh();
+  assert.deepEqual((await bindingsOf('workspace/vision')).bindings, []);
+  assert.deepEqual((await bindingsOf(WS_ARN)).bindings, []);
+  const again = await applyConfig(app.deps, admin, { documents: WORKSPACE });
+  assert.ok(again.ok, JSON.stringify(again));
+  await app.bindings.refresh();
+  assert.deepEqual((await bindingsOf('workspace/vision')).bindings, []);
 });

@@ -60,7 +60,7 @@ import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
 import { clusterArn, clusterKey, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
-import { iamPolicyKind, iamRoleKind } from './bindings.ts';
+import { iamPolicyKind, iamRoleKind, removeWorkspaceIamPolicies } from './bindings.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
 import { forgetGroup, forgetPrincipal, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
@@ -1199,6 +1199,8 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
    * decided as the writer's requests on those resources, with their resource policies (review X, X4).
    */
   readonly alsoRequires?: (desired: S, existing: S | undefined) => readonly { readonly action: string; readonly resource: string }[];
+  /** What goes with the document when it is pruned, in the same transaction (a workspace's IAM policies, review B6). */
+  readonly onDelete?: (tx: WriteTx, account: string, name: string) => Promise<unknown>;
 }): KindHandler<S> {
   const action = (verb: string) => `training:${verb}${k.kind}`;
   return {
@@ -1254,7 +1256,11 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
           action: action('Delete'),
           resource: k.arn(env.partitionOf(ref.account), ref.account, ref.name),
           account: ref.account,
-          run: async (tx) => ok(await tx.kv.delete(key)),
+          run: async (tx) => {
+            const gone = await tx.kv.delete(key);
+            if (gone) await k.onDelete?.(tx, ref.account, ref.name);
+            return ok(gone);
+          },
         },
       ]);
     },
@@ -1277,6 +1283,8 @@ const workspaceKind = kvDocumentKind<Workspace>({
   }),
   // Only a bucket the writer may read can be named as a default bucket (review S, S1), when it is set or changed.
   alsoRequires: (w, existing) => (w.defaultBucket !== undefined && w.defaultBucket !== existing?.defaultBucket ? defaultBucketReads(w.defaultBucket) : []),
+  // A workspace created again under its name starts without the old one's IAM policies (review B6).
+  onDelete: removeWorkspaceIamPolicies,
 });
 
 const clusterKind = kvDocumentKind<Cluster>({

@@ -48,6 +48,7 @@ import {
   type Partition,
   type Workspace,
 } from '../core/jobs/jobs.ts';
+import { removeWorkspaceIamPolicies } from './bindings.ts';
 import type { AppDeps } from './deps.ts';
 import { userKey, type LiveState, type UserEntry } from './live.ts';
 import { accessDenied, actorOf, decideOnRole, PolicyCache, partitionOf, principalLimitsCut, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
@@ -215,8 +216,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return deps.store.read((tx) => listDocs<Workspace>(tx, `${WS}${account}/`));
   }
 
+  /** The workspace, and the IAM policies attached to it (a workspace created again under its name starts without them, review B6). */
   async function deleteWorkspace(tx: WriteTx, account: string, name: string): Promise<boolean> {
-    return tx.kv.delete(wsKey(account, name));
+    const gone = await tx.kv.delete(wsKey(account, name));
+    if (gone) await removeWorkspaceIamPolicies(tx, account, name);
+    return gone;
   }
 
   /**
