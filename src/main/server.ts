@@ -393,6 +393,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     await writePrivateFile(join(dataDir, ADMIN_CREDENTIALS_FILE), `${JSON.stringify(file, null, 2)}\n`);
     log(`first start: created account ${creds.AccountId} with user ${creds.UserName}; credentials in ${join(dataDir, ADMIN_CREDENTIALS_FILE)}`);
   }
+  // What other instances committed while this one started (after its load, before it follows changes below) is
+  // read once more before it answers ready (review instances, M8): ready means the state of now.
+  await app.refresh().catch(() => {});
   bootstrapped = true;
   const gatewayNote = gateway ? `S3 gateway on ${s3Url}` : `no S3 gateway here${s3Url ? ` (jobs use ${s3Url})` : ''}`;
   log(`gatehouse listening on ${url}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''}); console at ${url}/ui/`);
