@@ -167,7 +167,20 @@ export function resourcePart(r: string): number {
   return at;
 }
 
-function compileResource(r: string, variables: boolean, deny: boolean): ResourcePattern {
+/**
+ * An OSS pattern with its region and account made `*`: OSS bucket names are global, so `acs:oss:*:*:b/x`,
+ * `acs:oss:cn-hangzhou:*:b/x` and `acs:oss:*:123456789012:b/x` name one object (src/app/resource-policies.ts
+ * `resourcePolicyArn`). A Deny's `Resource` is read this way so that a request spelling the region or account
+ * differently (a resource server that does not know the owner sends `*`) cannot step around it (policy review C9).
+ * Allow statements, and `NotResource`, keep the pattern as written (fails closed).
+ */
+function ossAnyRegionAccount(r: string): string {
+  const m = /^acs:oss:[^:]*:[^:]*:/.exec(r);
+  return m ? `acs:oss:*:*:${r.slice(m[0].length)}` : r;
+}
+
+function compileResource(raw: string, variables: boolean, deny: boolean, notResource: boolean): ResourcePattern {
+  const r = deny && !notResource ? ossAnyRegionAccount(raw) : raw;
   const template = variables ? parseTemplate(r, resourcePart(r)) : undefined;
   const text = deny ? r : undefined;
   if (template) return { text, fixed: undefined, template, cache: new MatcherCache(resourceMatcher, 256) };
@@ -196,7 +209,7 @@ export function resourceMatches(patterns: readonly ResourcePattern[], resource: 
 function compileStatement(st: Statement, policy: string, variables: boolean): CompiledStatement {
   const actionList = st.action ?? st.notAction ?? [];
   const resourceList = st.resource ?? st.notResource;
-  const resources = resourceList?.map((r) => compileResource(r, variables, st.effect === 'Deny'));
+  const resources = resourceList?.map((r) => compileResource(r, variables, st.effect === 'Deny', st.notResource !== undefined));
   return {
     index: st.index,
     sid: st.sid,

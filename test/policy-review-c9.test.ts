@@ -1,0 +1,54 @@
+/**
+ * Policy review C9: OSS bucket names are global, so `acs:oss:*:*:b/x`, `acs:oss:cn-hangzhou:*:b/x` and
+ * `acs:oss:*:<account>:b/x` name one object (the resource-policy store already reads them as one). The matcher did
+ * not: a RAM user's Deny on `acs:oss:*:<account>:mybucket/*` (the form Alibaba's own examples use) did not apply to a
+ * request that spells the account `*`, as a resource server that does not know the owner does (authorize API, real
+ * server, an `acs` account). A Deny's `Resource` now ignores an OSS ARN's region and account; Allow statements and
+ * `NotResource` keep them as written (fails closed).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { call, type Connection } from '../src/adapters/cli/client.ts';
+import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+
+const ACS = '123456789012';
+const v1 = (...Statement: unknown[]): string => JSON.stringify({ Version: '1', Statement });
+const conn = (s: TestServer, credentials: Credentials): Connection => ({ endpoint: new URL(s.url), credentials, region: 'us-east-1', credentialsSource: 'test' });
+
+describe('policy review C9: an OSS Deny naming the account applies to any spelling of the object', () => {
+  let s: TestServer;
+  let acsAdmin: Credentials;
+  const ask = async (user: string, resource: string): Promise<string> => {
+    const r = await call<{ decision: string }>(conn(s, acsAdmin), 'POST', ['authorize'], { body: { principal: `acs:ram::${ACS}:user/${user}`, action: 'oss:GetObject', resource } });
+    assert.ok(r.ok, JSON.stringify(r));
+    return r.value.decision;
+  };
+  before(async () => {
+    s = await startTestServer();
+    const created = await cliAgainst(s, ['accounts', 'create', '--id', ACS, '--partition', 'acs', '--json']);
+    assert.equal(created.status, 0, created.err);
+    const k = JSON.parse(created.out) as { AccessKeyId: string; SecretAccessKey: string };
+    acsAdmin = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
+    const iam = s.iam(acsAdmin);
+    await iam.send(new CreateUserCommand({ UserName: 'denied' }));
+    await iam.send(new PutUserPolicyCommand({ UserName: 'denied', PolicyName: 'p', PolicyDocument: v1({ Effect: 'Allow', Action: 'oss:*', Resource: '*' }, { Effect: 'Deny', Action: 'oss:GetObject', Resource: `acs:oss:*:${ACS}:mybucket/*` }) }));
+    await iam.send(new CreateUserCommand({ UserName: 'scoped' }));
+    await iam.send(new PutUserPolicyCommand({ UserName: 'scoped', PolicyName: 'p', PolicyDocument: v1({ Effect: 'Allow', Action: 'oss:GetObject', Resource: `acs:oss:*:${ACS}:mybucket/*` }) }));
+  });
+  after(async () => {
+    await s.stop();
+  });
+
+  it('the Deny applies whether the request names the account, `*`, or a region', async () => {
+    for (const resource of [`acs:oss:cn-hangzhou:${ACS}:mybucket/x`, 'acs:oss:*:*:mybucket/x', 'acs:oss:cn-hangzhou:*:mybucket/x']) {
+      assert.equal(await ask('denied', resource), 'ExplicitDeny', resource);
+    }
+    assert.equal(await ask('denied', 'acs:oss:*:*:otherbucket/x'), 'Allow');
+  });
+
+  it('an Allow naming the account still matches only as written', async () => {
+    assert.equal(await ask('scoped', `acs:oss:cn-hangzhou:${ACS}:mybucket/x`), 'Allow');
+    assert.equal(await ask('scoped', 'acs:oss:*:*:mybucket/x'), 'ImplicitDeny');
+  });
+});
