@@ -125,6 +125,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   const bindings = createBindings(deps, { ownerOf: (resource) => resourcePolicies.forResource(resource).account });
   const jobs = createJobs(deps, live, sts, cache, {
     actAs: (caller, roleArn) => bindings.actAs(caller, roleArn),
+    permits: (caller, action, resource) => bindings.permits(caller, action, resource),
     ...(options.jobSessionSeconds !== undefined ? { sessionSeconds: options.jobSessionSeconds } : {}),
     ...(options.jobHeartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.jobHeartbeatTimeoutMs } : {}),
   });
@@ -186,7 +187,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     jobs,
     live,
     /** Revoking sessions (role, session, job, user) and rotating the session key ring. */
-    revocation: createRevocation(deps, live, directory),
+    revocation: createRevocation(deps, live, directory, { unionRefusal: jobs.unionRefusal }),
     /** The workload identity issuer, registered OIDC providers, and AssumeRoleWithWebIdentity. */
     oidc,
     /** Seals the explanation of a refused request (the blob after `Encoded authorization failure message:`). */

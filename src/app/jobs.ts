@@ -189,6 +189,12 @@ export interface JobsOptions {
    * over an explicit deny.
    */
   readonly actAs?: (caller: Caller, roleArn: string) => { readonly allowed: boolean; readonly reason: string };
+  /**
+   * Bindings granting the permission of a `training:` action on a workspace (`ml.jobs.create` for training:CreateJob,
+   * `roles/ml.developer`; src/app/bindings.ts `permits`): job submission, reads and stops accept them as the authorize
+   * union does (review B7), never over an explicit deny, cut by the caller's boundary and session policies.
+   */
+  readonly permits?: (caller: Caller, action: string, resource: string) => { readonly allowed: boolean; readonly reason: string };
 }
 
 export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: PolicyCache, options: JobsOptions = {}) {
@@ -291,6 +297,22 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   function cutByPrincipalLimits(caller: Caller, q: { action: string; resource: string; context: Record<string, string> }): string | undefined {
     const cut = principalLimitsCut({ principal: caller.principal, action: q.action, resource: q.resource, context: contextOf(requestContext(caller, q.context)), time: now() }, caller.policies);
     return cut === undefined ? undefined : cut === 'boundary' ? 'the permissions boundary' : 'the session policy';
+  }
+
+  /**
+   * `action` on `resource` as the authorize API answers it: IAM allows, or else (unless IAM denies it explicitly) a
+   * binding grants its permission and the caller's permissions boundary and session policies do not cut it (review
+   * B7: `gatehouse authorize` answered Allow for training:CreateJob through roles/ml.developer while `jobs run` was
+   * refused). Undefined when allowed; else why not, with the IAM decision.
+   */
+  function unionRefusal(caller: Caller, action: string, resource: string): { readonly why: string; readonly d: Decision } | undefined {
+    const d = decide(caller, action, resource);
+    if (d.decision === 'Allow') return undefined;
+    const granted = d.decision === 'ExplicitDeny' ? undefined : options.permits?.(caller, action, resource);
+    if (granted === undefined) return { why: d.summary, d };
+    if (!granted.allowed) return { why: `${d.summary}; bindings: ${granted.reason}`, d };
+    const cut = cutByPrincipalLimits(caller, { action, resource, context: {} });
+    return cut === undefined ? undefined : { why: `${d.summary}; bindings: ${granted.reason}, but ${cut} does not allow this request (a binding names the principal, not its session)`, d };
   }
 
   /**
@@ -528,8 +550,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       const member = await isMember(tx, caller, ws);
       if (!member) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not a member of workspace ${ws.name}`);
       const wsArn = workspaceArn(partition, account, ws.name);
-      const create = decide(caller, 'training:CreateJob', wsArn);
-      if (create.decision !== 'Allow') return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:CreateJob on ${wsArn}: ${create.summary}`);
+      const create = unionRefusal(caller, 'training:CreateJob', wsArn);
+      if (create !== undefined) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:CreateJob on ${wsArn}: ${create.why}`);
       // A default bucket stored before it had to name one bucket (review S, S1) would open a default-role job to
       // every bucket it matches: such a workspace runs no default-role job until it is set again.
       if (mode === 'default' && ws.defaultBucket !== undefined && defaultBucketName(ws.defaultBucket) === undefined) {
@@ -749,8 +771,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (caller.account !== job.account) return failWith('NO_SUCH_ENTITY', `job ${job.id} does not exist`);
     if (isSubmitter(caller, job)) return ok(undefined);
     const resource = workspaceArn(job.partition, job.account, job.workspace);
-    const d = decide(caller, action, resource);
-    return d.decision === 'Allow' ? ok(undefined) : accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${d.summary}`, action, resource, d.decision);
+    const refused = unionRefusal(caller, action, resource);
+    return refused === undefined ? ok(undefined) : accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${refused.why}`, action, resource, refused.d.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
   }
 
   async function getJob(caller: Caller, id: string): Promise<Result<Job>> {
@@ -1056,6 +1078,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     getWorkspace,
     listWorkspaces,
     deleteWorkspace,
+    unionRefusal,
     submit,
     heartbeat,
     sweep,

@@ -66,7 +66,15 @@ export function parseSessionArn(arn: string): { partition: Partition; account: s
   return undefined;
 }
 
-export function createRevocation(deps: AppDeps, live: LiveState, directory: Directory) {
+export interface RevocationOptions {
+  /**
+   * `training:StopJob` on a job's workspace as the authorize API answers it (IAM, or a binding not cut by the caller's
+   * limits; src/app/jobs.ts `unionRefusal`, review B7): undefined when allowed, else why not. Without it, IAM alone.
+   */
+  readonly unionRefusal?: (caller: Caller, action: string, resource: string) => { readonly why: string } | undefined;
+}
+
+export function createRevocation(deps: AppDeps, live: LiveState, directory: Directory, options: RevocationOptions = {}) {
   const now = (): number => deps.now();
 
   async function revoke(kind: RevocationKind, target: string): Promise<Result<Revoked>> {
@@ -129,7 +137,10 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     if (!submitter) {
       const resource = workspaceArn(job.partition, job.account, job.workspace);
       const d = evaluate({ principal: caller.principal, action: 'training:StopJob', resource, context: contextOf(requestContext(caller)), time: now() }, caller.policies);
-      if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, 'training:StopJob', resource, d));
+      if (d.decision !== 'Allow') {
+        const refused = options.unionRefusal === undefined ? { why: '' } : options.unionRefusal(caller, 'training:StopJob', resource);
+        if (refused !== undefined) return failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, 'training:StopJob', resource, d)}${refused.why.includes('bindings:') ? ` (${refused.why.slice(refused.why.indexOf('bindings:'))})` : ''}`);
+      }
     }
     return revoke('job', job.id);
   }
