@@ -37,6 +37,7 @@ import {
   resourcePolicyRecord,
   storedResourcePolicy,
   type StoredResourcePolicy,
+  wildcardProblem,
 } from './resource-policies.ts';
 import { compileStored } from './unreadable-policy.ts';
 import { unknownPrincipal } from './principal-refs.ts';
@@ -1338,6 +1339,13 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     const resource = own(spec, 'resource');
     if (typeof resource !== 'string' || !/^(arn:[a-z-]+:[a-z0-9-]+:|acs:[a-z0-9-]+:)/.test(resource)) {
       c.error('VALIDATION_ERROR', 'spec.resource', '`resource` is required: the ARN the policy is attached to');
+      return undefined;
+    }
+    // A policy attaches to one resource, found by the request's ARN and its prefixes: on a wildcard ARN it would
+    // govern nothing, silently (policy review C6), as PUT /v1/resource-policies refuses it.
+    const wild = wildcardProblem(resource);
+    if (wild !== undefined) {
+      c.error('VALIDATION_ERROR', 'spec.resource', wild);
       return undefined;
     }
     const document = policyDocument(own(spec, 'document'), 'resource', RESOURCE_POLICY_MAX_CHARS, 'spec.document', c);
