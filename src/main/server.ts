@@ -124,14 +124,16 @@ export function parseHostPort(s: string, what: string): { host: string; port: nu
 
 /** `--s3-address` and the like: an http(s) base URL without credentials, query or fragment (trailing `/` dropped); throws naming `what` otherwise. */
 export function parseBaseUrl(s: string, what: string): string {
+  // A refused URL is echoed without what precedes an `@`: it may be a password (review agent, U5).
+  const shown = s.includes('@') ? `***@${s.slice(s.lastIndexOf('@') + 1)}` : s;
   let u: URL;
   try {
     u = new URL(s);
   } catch {
-    throw new Error(`${what} must be an http:// or https:// URL, got \`${s}\``);
+    throw new Error(`${what} must be an http:// or https:// URL, got \`${shown}\``);
   }
   if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.search !== '' || u.hash !== '' || u.username !== '' || u.password !== '') {
-    throw new Error(`${what} must be an http:// or https:// URL without credentials, query or fragment, got \`${s}\``);
+    throw new Error(`${what} must be an http:// or https:// URL without credentials, query or fragment, got \`${shown}\``);
   }
   return s.replace(/\/+$/, '');
 }
