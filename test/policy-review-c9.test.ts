@@ -3,8 +3,9 @@
  * `acs:oss:*:<account>:b/x` name one object (the resource-policy store already reads them as one). The matcher did
  * not: a RAM user's Deny on `acs:oss:*:<account>:mybucket/*` (the form Alibaba's own examples use) did not apply to a
  * request that spells the account `*`, as a resource server that does not know the owner does (authorize API, real
- * server, an `acs` account). A Deny's `Resource` now ignores an OSS ARN's region and account; Allow statements and
- * `NotResource` keep them as written (fails closed).
+ * server, an `acs` account). A Deny's `Resource` naming one bucket now ignores an OSS ARN's region and account (one
+ * over several buckets, `acs:oss:*:<account>:*`, keeps its account); Allow statements and `NotResource` keep them as
+ * written (fails closed).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,6 +34,9 @@ describe('policy review C9: an OSS Deny naming the account applies to any spelli
     const iam = s.iam(acsAdmin);
     await iam.send(new CreateUserCommand({ UserName: 'denied' }));
     await iam.send(new PutUserPolicyCommand({ UserName: 'denied', PolicyName: 'p', PolicyDocument: v1({ Effect: 'Allow', Action: 'oss:*', Resource: '*' }, { Effect: 'Deny', Action: 'oss:GetObject', Resource: `acs:oss:*:${ACS}:mybucket/*` }) }));
+    // A Deny over the account's buckets (`*`): read with any account it would deny every account's buckets.
+    await iam.send(new CreateUserCommand({ UserName: 'own-buckets-denied' }));
+    await iam.send(new PutUserPolicyCommand({ UserName: 'own-buckets-denied', PolicyName: 'p', PolicyDocument: v1({ Effect: 'Allow', Action: 'oss:*', Resource: '*' }, { Effect: 'Deny', Action: 'oss:GetObject', Resource: `acs:oss:*:${ACS}:*` }) }));
     await iam.send(new CreateUserCommand({ UserName: 'scoped' }));
     await iam.send(new PutUserPolicyCommand({ UserName: 'scoped', PolicyName: 'p', PolicyDocument: v1({ Effect: 'Allow', Action: 'oss:GetObject', Resource: `acs:oss:*:${ACS}:mybucket/*` }) }));
   });
@@ -45,6 +49,12 @@ describe('policy review C9: an OSS Deny naming the account applies to any spelli
       assert.equal(await ask('denied', resource), 'ExplicitDeny', resource);
     }
     assert.equal(await ask('denied', 'acs:oss:*:*:otherbucket/x'), 'Allow');
+  });
+
+  it('a Deny over several buckets (a wildcard bucket) keeps its account', async () => {
+    assert.equal(await ask('own-buckets-denied', `acs:oss:cn-hangzhou:${ACS}:anybucket/x`), 'ExplicitDeny');
+    // Another account's bucket is not denied by it (and, cross-account with no bucket policy there, not allowed either).
+    assert.equal(await ask('own-buckets-denied', 'acs:oss:cn-hangzhou:999999999999:theirs/x'), 'ImplicitDeny');
   });
 
   it('an Allow naming the account still matches only as written', async () => {

@@ -126,8 +126,12 @@ function accountOfRootArn(value: string): string | undefined {
   return undefined;
 }
 
-/** Every form by which `spec` names the caller (empty: it does not). */
-export function principalForms(spec: PrincipalSpec, p: Principal): PrincipalForm[] {
+/**
+ * Every form by which `spec` names the caller (empty: it does not). `fold`: user and role ARNs compared whatever their
+ * case, as a Deny statement's principals are (semantics.md "Matching", policy review C7).
+ */
+export function principalForms(spec: PrincipalSpec, p: Principal, fold = false): PrincipalForm[] {
+  const same = (a: string, b: string): boolean => a === b || (fold && a.toLowerCase() === b.toLowerCase());
   const forms: PrincipalForm[] = [];
   if (spec === '*') {
     forms.push('everyone');
@@ -145,8 +149,8 @@ export function principalForms(spec: PrincipalSpec, p: Principal): PrincipalForm
       if (p.account !== '' && account === p.account) forms.push('account');
       continue;
     }
-    if (p.kind !== 'root' && p.kind !== 'anonymous' && v === p.arn) forms.push('direct');
-    if (p.kind === 'role-session' && p.roleArn !== undefined && v === p.roleArn) forms.push('role');
+    if (p.kind !== 'root' && p.kind !== 'anonymous' && same(v, p.arn)) forms.push('direct');
+    if (p.kind === 'role-session' && p.roleArn !== undefined && same(v, p.roleArn)) forms.push('role');
   }
   for (const v of spec.Service ?? []) {
     if (p.kind === 'service' && v.toLowerCase() === p.arn.toLowerCase()) forms.push('direct');
@@ -316,6 +320,17 @@ export function conditionEntryHolds(entry: ConditionEntry, context: Context | un
 // Statements
 
 /** Action, resource and conditions match (the principal is checked separately). */
+/**
+ * A Deny's OSS `Resource` naming one bucket, with region and account `*` (bucket names are global: semantics.md
+ * "Matching", policy review C9); a pattern over several buckets keeps its account.
+ */
+function ossOneBucketAnyAccount(r: string): string {
+  const m = /^acs:oss:[^:]*:[^:]*:([^/]*)(.*)$/.exec(r);
+  if (!m) return r;
+  const bucket = m[1] as string;
+  return bucket === '' || /[*?]|\$\{/.test(bucket) ? r : `acs:oss:*:*:${bucket}${m[2] as string}`;
+}
+
 function statementApplies(s: Statement, req: AuthzRequest): boolean {
   if (s.action !== undefined) {
     let any = false;
@@ -327,7 +342,7 @@ function statementApplies(s: Statement, req: AuthzRequest): boolean {
   }
   if (s.resource !== undefined) {
     let any = false;
-    for (const r of s.resource) if (resourceMatch(r, req.resource)) any = true;
+    for (const r of s.resource) if (resourceMatch(s.effect === 'Deny' ? ossOneBucketAnyAccount(r) : r, req.resource)) any = true;
     if (!any) return false;
   }
   if (s.notResource !== undefined) {
@@ -362,7 +377,7 @@ function allowForms(docs: readonly PolicyDocument[], req: AuthzRequest): Set<Pri
 
 function denies(s: Statement, req: AuthzRequest, hasBoundary: boolean): boolean {
   if (s.effect !== 'Deny' || !statementApplies(s, req)) return false;
-  if (s.principal !== undefined && principalForms(s.principal, req.principal).length === 0) return false;
+  if (s.principal !== undefined && principalForms(s.principal, req.principal, true).length === 0) return false;
   // NotPrincipal: only naming the caller itself (`direct`) or everyone exempts it — an account or role ARN does
   // not exempt the users and sessions under it, though the account names its own root user — and a caller with a
   // permissions boundary is never exempt.

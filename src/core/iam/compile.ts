@@ -176,7 +176,13 @@ export function resourcePart(r: string): number {
  */
 function ossAnyRegionAccount(r: string): string {
   const m = /^acs:oss:[^:]*:[^:]*:/.exec(r);
-  return m ? `acs:oss:*:*:${r.slice(m[0].length)}` : r;
+  if (!m) return r;
+  // Only a pattern naming one bucket: `acs:oss:*:<account>:*` (or `my*`) means the buckets of that account, and read
+  // with any account it would deny every account's buckets.
+  const rest = r.slice(m[0].length);
+  const slash = rest.indexOf('/');
+  const bucket = slash < 0 ? rest : rest.slice(0, slash);
+  return bucket === '' || bucket.includes('*') || bucket.includes('?') || bucket.includes('${') ? r : `acs:oss:*:*:${rest}`;
 }
 
 function compileResource(raw: string, variables: boolean, deny: boolean, notResource: boolean): ResourcePattern {
