@@ -5,7 +5,7 @@
  * to everything under it (`arn:…:bucket/key`), as a bucket policy does.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { accountOf, parsePolicy, type CompiledPolicy } from '../core/iam/index.ts';
+import { accountOf, attachmentWildcard, parsePolicy, type CompiledPolicy } from '../core/iam/index.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { unknownPrincipal } from './principal-refs.ts';
 import type { AppDeps } from './deps.ts';
@@ -309,17 +309,8 @@ export function checkResourcePolicy(resource: string, document: string): Result<
  * (policy review C6). Only an OSS ARN's region and account may be `*` (`resourcePolicyArn` reads them as any).
  */
 export function wildcardProblem(resource: string): string | undefined {
-  const colons = resource.startsWith('arn:') ? 5 : 4;
-  let part = 0;
-  for (let i = 0; i < colons; i++) {
-    const c = resource.indexOf(':', part);
-    if (c < 0) break;
-    part = c + 1;
-  }
-  const head = resource.slice(0, part);
-  const oss = resource.startsWith('acs:oss:');
-  const wildHead = head.split(':').some((seg, i) => /[*?]/.test(seg) && !(oss && (i === 2 || i === 3) && seg === '*'));
-  if (wildHead) return `resource \`${resource}\` has a wildcard before its resource part: a resource policy is attached to one ARN and is found by the ARN a request names, so write its region and account out (only an OSS ARN may give \`*\` for them)`;
-  if (!/[*?]/.test(resource.slice(part))) return undefined;
-  return `resource \`${resource}\` has a wildcard: a resource policy is attached to one ARN and governs it and everything under it (attach it to the bucket or prefix, such as \`${resource.slice(0, part)}${resource.slice(part).split(/[*?]/)[0]?.replace(/\/+$/, '') ?? ''}\`, and select objects with its \`Resource\` element)`;
+  const w = attachmentWildcard(resource);
+  if (w === undefined) return undefined;
+  if (w.at === 'head') return `resource \`${resource}\` has a wildcard before its resource part: a resource policy is attached to one ARN and is found by the ARN a request names, so write its region and account out (only an OSS ARN may give \`*\` for them)`;
+  return `resource \`${resource}\` has a wildcard: a resource policy is attached to one ARN and governs it and everything under it (attach it to the bucket or prefix, such as \`${resource.slice(0, w.part)}${resource.slice(w.part).split(/[*?]/)[0]?.replace(/\/+$/, '') ?? ''}\`, and select objects with its \`Resource\` element)`;
 }

@@ -2,6 +2,7 @@
  * The names of the bindings world (DESIGN.md "GCP-style names"): members, roles, permissions, the resources a
  * policy attaches to, and the attributes (`resource.type`, `resource.service`) a condition sees.
  */
+import { attachmentWildcard } from '../iam/attach.ts';
 import type { BindingsResource, ResourceLevel, ResourceName } from './types.ts';
 
 export type MemberKind = 'user' | 'group' | 'serviceAccount' | 'principal' | 'allUsers' | 'allAuthenticatedUsers' | 'deleted';
@@ -129,21 +130,13 @@ export function resourceLevel(name: string): ResourceName | { readonly error: st
  */
 export function wildcardResourceProblem(name: string): string | undefined {
   if (!name.startsWith('arn:') && !name.startsWith('acs:')) return undefined;
-  const colons = name.startsWith('arn:') ? 5 : 4;
-  let part = 0;
-  for (let i = 0; i < colons; i++) {
-    const c = name.indexOf(':', part);
-    if (c < 0) break;
-    part = c + 1;
-  }
+  const w = attachmentWildcard(name);
+  if (w === undefined) return undefined;
+  const { part } = w;
   const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name;
-  const oss = name.startsWith('acs:oss:');
-  const wildHead = name.slice(0, part).split(':').some((seg, i) => /[*?]/.test(seg) && !(oss && (i === 2 || i === 3) && seg === '*'));
-  if (wildHead) return `resource \`${shown}\` has a wildcard before its resource part, which IAM policies do not take: write its region and account out (only an OSS ARN may give \`*\` for them), or attach the policy to \`account/<id>\` for every resource of the account`;
-  const rest = name.slice(part);
-  if (!/[*?]/.test(rest)) return undefined;
+  if (w.at === 'head') return `resource \`${shown}\` has a wildcard before its resource part, which IAM policies do not take: write its region and account out (only an OSS ARN may give \`*\` for them), or attach the policy to \`account/<id>\` for every resource of the account`;
   // The folder the wildcard sits in: `data/*` and `data/a?c` are under `data`.
-  const under = `${name.slice(0, part)}${(rest.split(/[*?]/)[0] ?? '').replace(/\/?[^/]*$/, '')}`;
+  const under = `${name.slice(0, part)}${(name.slice(part).split(/[*?]/)[0] ?? '').replace(/\/?[^/]*$/, '')}`;
   const instead = under.length > part ? `\`${under.length > 80 ? `${under.slice(0, 80)}…` : under}\`, and it covers everything under it` : '`account/<id>` for every resource of the account';
   return `resource \`${shown}\` has a wildcard, which IAM policies do not take: attach the policy to ${instead}`;
 }

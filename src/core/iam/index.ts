@@ -12,3 +12,4 @@ export { contextKeyProblem } from './context-keys.ts';
 export { parseCidr, parseIp, cidrContains } from './ip.ts';
 export { readJson, type JsonValue } from './json.ts';
 export * from './types.ts';
+export { attachmentWildcard } from './attach.ts';
