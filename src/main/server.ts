@@ -47,6 +47,8 @@ export interface ServerOptions {
   readonly listen?: string;
   /** `HOST:PORT` of the credential endpoints for jobs; default `127.0.0.1:8471` (served once jobs exist). */
   readonly agentListen?: string;
+  /** Job metadata endpoints (listening ports) this server opens at most; default `SERVER_MAX_METADATA_ENDPOINTS`. */
+  readonly maxMetadataEndpoints?: number;
   /**
    * `HOST:PORT` of the S3-compatible gateway (objects in `<dataDir>/objects`). `gatehouse server` defaults it to
    * `127.0.0.1:8472`; left out here, it is an ephemeral port on 127.0.0.1 (read `s3Url`), so embedders and tests
@@ -290,12 +292,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
 
   let bootstrapped = false;
-  const agent = createAgent({ app, log });
+  const agent = createAgent({ app, log, ...(opts.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: opts.maxMetadataEndpoints } : {}) });
   let agentUrl = '';
   let serverUrl = '';
   // What jobs are sent to: `--s3-address`, else the gateway's own URL once it is bound.
   let s3Url = s3Address ?? '';
-  const jobRoutes = [...jobsRoutes({ openMetadata: (id) => agent.openMetadata(id), agentUrl: () => agentUrl, serverUrl: () => serverUrl, s3Url: () => s3Url }), ...stsAdminRoutes(), ...authorizeRoutes(), ...bindingsRoutes()];
+  const jobRoutes = [...jobsRoutes({ openMetadata: (id) => agent.openMetadata(id), metadataFull: () => (agent.metadataFull() ? agent.maxMetadataEndpoints : undefined), agentUrl: () => agentUrl, serverUrl: () => serverUrl, s3Url: () => s3Url }), ...stsAdminRoutes(), ...authorizeRoutes(), ...bindingsRoutes()];
   // Kubernetes: the webhooks on this port, access entries and webhook configuration under /v1/.
   let tokenHosts: string[] = [];
   const kube = createKube(app, {

@@ -39,6 +39,12 @@ export interface Agent {
    * `--agent-listen` address) served for jobs still live, so a job's processes keep reading them across a restart.
    */
   reopenMetadata(): Promise<{ reopened: number; failed: number }>;
+  /**
+   * Whether this server already has as many metadata endpoints open as it opens (`maxMetadataEndpoints`): a job
+   * submitted then is refused before it exists (review agent, U2: each submission opened a port, without bound).
+   */
+  metadataFull(): boolean;
+  readonly maxMetadataEndpoints: number;
   close(): Promise<void>;
   readonly server: Server;
 }
@@ -110,8 +116,15 @@ async function readSmallBody(req: IncomingMessage, limit: number): Promise<strin
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function createAgent(opts: { app: App; log?: (line: string) => void }): Agent {
+/**
+ * Metadata endpoints one server opens for jobs at most (one listening port each), as the node agent's relay bounds
+ * its own: past it a submission asking for one is refused, naming the credentials URI and the node agent instead.
+ */
+export const SERVER_MAX_METADATA_ENDPOINTS = 1_000;
+
+export function createAgent(opts: { app: App; log?: (line: string) => void; maxMetadataEndpoints?: number }): Agent {
   const { app } = opts;
+  const maxMetadataEndpoints = opts.maxMetadataEndpoints ?? SERVER_MAX_METADATA_ENDPOINTS;
   const log = opts.log ?? (() => {});
   const jobs = app.jobs;
   const metadata = new Map<string, { server: Server; port: number }>();
@@ -232,9 +245,13 @@ export function createAgent(opts: { app: App; log?: (line: string) => void }): A
       identity = `${hostname()} ${bound.host}:${bound.port}`;
       return bound;
     },
+    maxMetadataEndpoints,
+    metadataFull: () => metadata.size >= maxMetadataEndpoints,
     openMetadata: async (jobId) => {
       const existing = metadata.get(jobId);
       if (existing) return existing.port;
+      // Submissions are refused at the bound before the job exists (metadataFull); two at once may pass it by one.
+      if (metadata.size >= maxMetadataEndpoints + 16) throw new Error(`this server has ${metadata.size} job metadata endpoints open, more than it opens (${maxMetadataEndpoints})`);
       const port = await openOn(jobId, 0);
       if (identity !== undefined) await jobs.noteMetadataEndpoint(jobId, { agent: identity, port });
       return port;

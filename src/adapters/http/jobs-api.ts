@@ -24,6 +24,8 @@ import { onlyFields } from './admin-api.ts';
 export interface JobsRouteDeps {
   /** Opens the job's metadata endpoint and returns its port. */
   readonly openMetadata: (jobId: string) => Promise<number>;
+  /** The server has as many metadata endpoints open as it opens (and how many that is): a job asking for one is refused. */
+  readonly metadataFull?: () => number | undefined;
   /** Base URL of the agent (`http://127.0.0.1:8471`). */
   readonly agentUrl: () => string;
   /** Base URL of this server (`AWS_ENDPOINT_URL`). */
@@ -142,6 +144,8 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         if (!imds.ok) return imds;
         const uid = launcherUidOf(body);
         if (!uid.ok) return uid;
+        const full = imds.value ? metadataRefusal(deps) : undefined;
+        if (full) return full;
         const r = await app.jobs.submit(caller, {
           workspace,
           role,
@@ -189,6 +193,8 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         if (!imds.ok) return imds;
         const uid = launcherUidOf(body);
         if (!uid.ok) return uid;
+        const full = imds.value ? metadataRefusal(deps) : undefined;
+        if (full) return full;
         const r = await app.jobs.startNode(caller, { cluster: params['name'] ?? '', ...(typeof cc === 'string' ? { computeConfig: cc } : {}), ...(uid.value !== undefined ? { launcherUid: uid.value } : {}) });
         if (!r.ok) return r;
         const port = imds.value ? await deps.openMetadata(r.value.job.id) : undefined;
@@ -207,6 +213,16 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
       },
     },
   ];
+}
+
+/**
+ * A submission asking for a metadata endpoint while the server has as many open as it opens: refused before the job
+ * exists (review agent, U2: every submission opened a listening port on the server host, without bound).
+ */
+function metadataRefusal(deps: JobsRouteDeps): Result<never> | undefined {
+  const max = deps.metadataFull?.();
+  if (max === undefined) return undefined;
+  return failWith('LIMIT_EXCEEDED', `this server already serves ${max} job metadata endpoints, the most it opens: submit with \`"imds": false\` (\`--no-imds\`), and the job's processes get their credentials from the credentials URI and the container endpoint, or run a node agent (\`gatehouse agent\`) on the job's host`, 'imds');
 }
 
 /** `imds` of a submit: absent (a metadata endpoint, as DESIGN.md pins it) or a boolean. */
