@@ -482,13 +482,17 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   function permits(caller: Caller, action: string, resource: string, resourceAccount?: string): { allowed: boolean; reason: string } {
     const permission = permissionOf(action);
     if (permission === undefined) return { allowed: false, reason: `action \`${action}\` has no bindings permission` };
-    const d = decideBindings(caller.principal, permission, resource, resourceAccount ?? accountOf(resource), deps.now());
-    return { allowed: d.verdict === 'allow', reason: d.reasons[0] ?? '' };
+    return grants(caller, permission, resource, resourceAccount ?? accountOf(resource));
   }
 
   /** Whether bindings let `caller` act as the role `roleArn` (`iam.serviceAccounts.actAs`), and why. */
   function actAs(caller: Caller, roleArn: string): { allowed: boolean; reason: string } {
-    const d = decideBindings(caller.principal, 'iam.serviceAccounts.actAs', roleArn, accountOf(roleArn), deps.now());
+    return grants(caller, 'iam.serviceAccounts.actAs', roleArn, accountOf(roleArn));
+  }
+
+  /** Whether bindings grant `caller` `permission` on `resource` (owned by `account`), and why. */
+  function grants(caller: Caller, permission: string, resource: string, account: string | undefined): { allowed: boolean; reason: string } {
+    const d = decideBindings(caller.principal, permission, resource, account, deps.now());
     return { allowed: d.verdict === 'allow', reason: d.reasons[0] ?? '' };
   }
 

@@ -300,25 +300,38 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   /**
-   * `action` on `resource` as the authorize API answers it: IAM allows, or else (unless IAM denies it explicitly) a
-   * binding grants its permission and the caller's permissions boundary and session policies do not cut it (review
-   * B7: `gatehouse authorize` answered Allow for training:CreateJob through roles/ml.developer while `jobs run` was
-   * refused). Undefined when allowed; else why not, with the IAM decision.
+   * What bindings add to an IAM decision `d` that did not allow, asked through `grant` (never over an explicit deny):
+   * undefined when a binding grants the request and the caller's permissions boundary and session policies do not cut
+   * it, as the authorize API's union cuts it (`limited` in src/app/authorize.ts; a binding names the principal, never
+   * its session: review S, S4); else what to add to the refusal ('' when no binding was asked).
    */
-  function unionRefusal(caller: Caller, action: string, resource: string): { readonly why: string; readonly d: Decision } | undefined {
-    const d = decide(caller, action, resource);
-    if (d.decision === 'Allow') return undefined;
-    const granted = d.decision === 'ExplicitDeny' ? undefined : options.permits?.(caller, action, resource);
-    if (granted === undefined) return { why: d.summary, d };
-    if (!granted.allowed) return { why: `${d.summary}; bindings: ${granted.reason}`, d };
-    const cut = cutByPrincipalLimits(caller, { action, resource, context: {} });
-    return cut === undefined ? undefined : { why: `${d.summary}; bindings: ${granted.reason}, but ${cut} does not allow this request (a binding names the principal, not its session)`, d };
+  function bindingRefusal(caller: Caller, d: Decision, grant: () => { readonly allowed: boolean; readonly reason: string } | undefined, q: { action: string; resource: string; context: Record<string, string> }): string | undefined {
+    const g = d.decision === 'ExplicitDeny' ? undefined : grant();
+    if (g === undefined) return '';
+    if (!g.allowed) return `bindings: ${g.reason}`;
+    const cut = cutByPrincipalLimits(caller, q);
+    return cut === undefined ? undefined : `bindings: ${g.reason}, but ${cut} does not allow this request (a binding names the principal, not its session)`;
   }
 
   /**
+   * `action` on `resource` as the authorize API answers it: IAM allows, or else a binding grants its permission
+   * (`bindingRefusal`; review B7: `gatehouse authorize` answered Allow for training:CreateJob through roles/ml.developer
+   * while `jobs run` was refused). Undefined when allowed; else the IAM decision and what bindings add ('' for nothing).
+   */
+  function unionRefusal(caller: Caller, action: string, resource: string): { readonly d: Decision; readonly bindings: string } | undefined {
+    const d = decide(caller, action, resource);
+    if (d.decision === 'Allow') return undefined;
+    const bindings = bindingRefusal(caller, d, () => options.permits?.(caller, action, resource), { action, resource, context: {} });
+    return bindings === undefined ? undefined : { d, bindings };
+  }
+
+  /** A refusal's reason: the IAM decision's, and what bindings add. */
+  const refusalWords = (r: { readonly d: Decision; readonly bindings: string }): string => (r.bindings === '' ? r.d.summary : `${r.d.summary}; ${r.bindings}`);
+
+  /**
    * Passing `roleArn` to `service`: `iam:PassRole`/`ram:PassRole` (the caller's partition) allowed by IAM, or else
-   * (unless IAM denies it explicitly) a binding granting `iam.serviceAccounts.actAs` on the role. Undefined when
-   * allowed; else the role check's refusal, with why.
+   * a binding granting `iam.serviceAccounts.actAs` on the role (`bindingRefusal`). Undefined when allowed; else the
+   * role check's refusal, with why.
    */
   function passRoleRefusal(caller: Caller, roleArn: string, service: string): Result<never> | undefined {
     const passAction = caller.partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
@@ -328,16 +341,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const parsed = parseRoleArn(roleArn);
     const d = parsed ? decideOnRole({ ...parsed, partition: caller.partition }, passAction, (a, r) => decide(caller, a, r, context)) : decide(caller, passAction, roleArn, context);
     if (d.decision === 'Allow') return undefined;
-    const act = d.decision === 'ExplicitDeny' ? undefined : options.actAs?.(caller, roleArn);
-    if (act?.allowed) {
-      // A binding names the principal, never its session: what it grants is still cut by the caller's permissions
-      // boundary and session policies, as the authorize API's union cuts it (`limited` in src/app/authorize.ts), so
-      // that a job is refused what `gatehouse authorize` answers is not allowed (review S, S4).
-      const cut = cutByPrincipalLimits(caller, { action: passAction, resource: roleArn, context });
-      if (cut === undefined) return undefined;
-      return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}; bindings: ${act.reason}, but ${cut} does not allow this request (a binding names the principal, not its session)`);
-    }
-    return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}${act ? `; bindings: ${act.reason}` : ''}`);
+    const bindings = bindingRefusal(caller, d, () => options.actAs?.(caller, roleArn), { action: passAction, resource: roleArn, context });
+    if (bindings === undefined) return undefined;
+    return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${refusalWords({ d, bindings })}`);
   }
 
   /** The first of `services` that the role's trust policy lets assume it (as `roleArn`), or undefined. */
@@ -551,7 +557,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (!member) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not a member of workspace ${ws.name}`);
       const wsArn = workspaceArn(partition, account, ws.name);
       const create = unionRefusal(caller, 'training:CreateJob', wsArn);
-      if (create !== undefined) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:CreateJob on ${wsArn}: ${create.why}`);
+      if (create !== undefined) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:CreateJob on ${wsArn}: ${refusalWords(create)}`);
       // A default bucket stored before it had to name one bucket (review S, S1) would open a default-role job to
       // every bucket it matches: such a workspace runs no default-role job until it is set again.
       if (mode === 'default' && ws.defaultBucket !== undefined && defaultBucketName(ws.defaultBucket) === undefined) {
@@ -772,7 +778,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (isSubmitter(caller, job)) return ok(undefined);
     const resource = workspaceArn(job.partition, job.account, job.workspace);
     const refused = unionRefusal(caller, action, resource);
-    return refused === undefined ? ok(undefined) : accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${refused.why}`, action, resource, refused.d.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
+    return refused === undefined ? ok(undefined) : accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${refusalWords(refused)}`, action, resource, refused.d.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
   }
 
   async function getJob(caller: Caller, id: string): Promise<Result<Job>> {

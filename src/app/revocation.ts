@@ -16,7 +16,7 @@
  * - rotating the session key ring: principals of the root account allowed `gatehouse:RotateKeys`.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { contextOf, evaluate } from '../core/iam/index.ts';
+import { contextOf, evaluate, type Decision } from '../core/iam/index.ts';
 import { adminService } from '../core/directory/rules.ts';
 import { roleArnOf, sessionArn, parseRoleArn, type Partition } from '../core/sts/session.ts';
 import { workspaceArn, type Job } from '../core/jobs/jobs.ts';
@@ -71,10 +71,15 @@ export interface RevocationOptions {
    * `training:StopJob` on a job's workspace as the authorize API answers it (IAM, or a binding not cut by the caller's
    * limits; src/app/jobs.ts `unionRefusal`, review B7): undefined when allowed, else why not. Without it, IAM alone.
    */
-  readonly unionRefusal?: (caller: Caller, action: string, resource: string) => { readonly why: string } | undefined;
+  readonly unionRefusal?: (caller: Caller, action: string, resource: string) => { readonly d: Decision; readonly bindings: string } | undefined;
 }
 
 export function createRevocation(deps: AppDeps, live: LiveState, directory: Directory, options: RevocationOptions = {}) {
+  /** The caller's IAM policies alone, when no union is given: undefined when they allow. */
+  const iamRefusal = (caller: Caller, action: string, resource: string): { readonly d: Decision; readonly bindings: string } | undefined => {
+    const d = evaluate({ principal: caller.principal, action, resource, context: contextOf(requestContext(caller)), time: deps.now() }, caller.policies);
+    return d.decision === 'Allow' ? undefined : { d, bindings: '' };
+  };
   const now = (): number => deps.now();
 
   async function revoke(kind: RevocationKind, target: string): Promise<Result<Revoked>> {
@@ -136,11 +141,8 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     const submitter = caller.principal.arn === job.submitter.arn && (job.submitterId === undefined || caller.user?.id === job.submitterId);
     if (!submitter) {
       const resource = workspaceArn(job.partition, job.account, job.workspace);
-      const d = evaluate({ principal: caller.principal, action: 'training:StopJob', resource, context: contextOf(requestContext(caller)), time: now() }, caller.policies);
-      if (d.decision !== 'Allow') {
-        const refused = options.unionRefusal === undefined ? { why: '' } : options.unionRefusal(caller, 'training:StopJob', resource);
-        if (refused !== undefined) return failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, 'training:StopJob', resource, d)}${refused.why.includes('bindings:') ? ` (${refused.why.slice(refused.why.indexOf('bindings:'))})` : ''}`);
-      }
+      const refused = options.unionRefusal !== undefined ? options.unionRefusal(caller, 'training:StopJob', resource) : iamRefusal(caller, 'training:StopJob', resource);
+      if (refused !== undefined) return failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, 'training:StopJob', resource, refused.d)}${refused.bindings === '' ? '' : ` (${refused.bindings})`}`);
     }
     return revoke('job', job.id);
   }

@@ -20,6 +20,7 @@ import { loadMasterKey, MASTER_KEY_ENV, secretSealer, sessionCrypto } from '../a
 import { EXIT } from '../adapters/cli/exit-codes.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
+import { shownUrl } from '../adapters/agent/relay.ts';
 import { createAgent } from '../adapters/agent/server.ts';
 import { jobEnvironment, jobsRoutes } from '../adapters/http/jobs-api.ts';
 import { readFile } from 'node:fs/promises';
@@ -126,8 +127,10 @@ export function parseHostPort(s: string, what: string): { host: string; port: nu
 
 /** `--s3-address` and the like: an http(s) base URL without credentials, query or fragment (trailing `/` dropped); throws naming `what` otherwise. */
 export function parseBaseUrl(s: string, what: string): string {
-  // A refused URL is echoed without what precedes an `@`: it may be a password (review agent, U5).
-  const shown = s.includes('@') ? `***@${s.slice(s.lastIndexOf('@') + 1)}` : s;
+  // A refused URL is echoed without its user name and password (review agent, U5): as the agent shows its upstream,
+  // or, for one that does not parse, without what precedes an `@`.
+  const parsed = URL.canParse(s);
+  const shown = parsed ? shownUrl(s) : s.includes('@') ? `***@${s.slice(s.lastIndexOf('@') + 1)}` : s;
   let u: URL;
   try {
     u = new URL(s);

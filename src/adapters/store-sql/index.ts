@@ -930,9 +930,10 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       const last = records[records.length - 1] as AuditRecord;
       const n = await db.run('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?', [last.seq, last.hash, head.seq]);
       if (n !== 1) throw new Error('audit head moved during append');
-      // The lookup, in bulk, in the same transaction (it commits with the records it covers, or not at all).
-      const filled = num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);
-      if (last.seq - filled >= AUDIT_LOOKUP_EVERY) {
+      // The lookup, in bulk, in the same transaction (it commits with the records it covers, or not at all), when this
+      // batch crosses a multiple of AUDIT_LOOKUP_EVERY: the head is read then only, not for every batch.
+      if (Math.floor(last.seq / AUDIT_LOOKUP_EVERY) > Math.floor(head.seq / AUDIT_LOOKUP_EVERY)) {
+        const filled = num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);
         await db.run(AUDIT_LOOKUP_FILL, [filled, last.seq, filled, last.seq, filled, last.seq, filled, last.seq]);
         await db.run('UPDATE audit_lookup_head SET seq = ? WHERE id = 1', [last.seq]);
       }
@@ -968,8 +969,8 @@ const AUDIT_COLUMNS = 'seq, at, kind, account, principal, action, resource, deci
 const AUDIT_COLUMNS_A = AUDIT_COLUMNS.split(', ').map((c) => `a.${c}`).join(', ');
 
 /**
- * Records the lookup (`audit_lookup`, migration 4) is filled for at a time: the writer adds the keys of the records
- * past `audit_lookup_head` once that many are there, sorted, so each key's entries go in together (a few pages
+ * Records the lookup (`audit_lookup`, migration 4) is filled for at a time: the append whose batch crosses a multiple
+ * of it adds the keys of every record past `audit_lookup_head`, sorted, so each key's entries go in together (a few pages
  * written a key) instead of one page rebalanced per record. Queries scan at most about this many records past it.
  */
 export const AUDIT_LOOKUP_EVERY = 4096;
