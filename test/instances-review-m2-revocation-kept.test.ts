@@ -11,26 +11,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { createApp, type AppDeps } from '../src/app/index.ts';
+import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 
-const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function pgQuery(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-const skip = await pgQuery('SELECT 1').then(
-  () => undefined,
-  (e: unknown) => `PostgreSQL unreachable at ${PG_URL.replace(/\/\/[^@]*@/, '//…@')}: ${(e as Error).message}`,
-);
+const skip = await pgSkip();
 
 describe('a revocation made again through an instance whose clock is behind (review M2)', { skip, timeout: 60_000 }, () => {
   it('does not give back the sessions the first one cut off', async () => {
@@ -71,7 +58,7 @@ describe('a revocation made again through an instance whose clock is behind (rev
         await x.app.audit.stop();
         await x.store.close();
       }
-      await pgQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+      await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
     }
   });
 });

@@ -12,25 +12,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { isStoreUnavailable } from '../src/app/ports/store.ts';
+import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 
-const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function pgQuery(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-const skip = await pgQuery('SELECT 1').then(
-  () => undefined,
-  (e: unknown) => `PostgreSQL unreachable at ${PG_URL.replace(/\/\/[^@]*@/, '//…@')}: ${(e as Error).message}`,
-);
+const skip = await pgSkip();
 
 describe('a writer that stops in the middle of its transaction (review M4)', { skip, timeout: 60_000 }, () => {
   it('is ended by the database: the other writers go on, and nothing of its write is kept', async () => {
@@ -67,7 +54,7 @@ describe('a writer that stops in the middle of its transaction (review M4)', { s
     } finally {
       await a.close();
       await b.close();
-      await pgQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+      await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
     }
   });
 });

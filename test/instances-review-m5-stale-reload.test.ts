@@ -13,29 +13,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import type { AppDeps } from '../src/app/index.ts';
 import { LiveState } from '../src/app/live.ts';
 import { StoreUnavailableError, type Store } from '../src/app/ports/store.ts';
 import type { SessionClaims } from '../src/core/sts/session.ts';
+import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 
-const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function pgQuery(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-const skip = await pgQuery('SELECT 1').then(
-  () => undefined,
-  (e: unknown) => `PostgreSQL unreachable at ${PG_URL.replace(/\/\/[^@]*@/, '//…@')}: ${(e as Error).message}`,
-);
+const skip = await pgSkip();
 
 describe('a reload that read the store before this instance revoked or rotated (review M5)', { skip, timeout: 60_000 }, () => {
   it('keeps the revocation and the new key in force when the reload after them fails', async () => {
@@ -108,7 +95,7 @@ describe('a reload that read the store before this instance revoked or rotated (
     } finally {
       failing = false;
       await raw.close();
-      await pgQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+      await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
     }
   });
 });

@@ -14,14 +14,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { isStoreUnavailable } from '../src/app/ports/store.ts';
+import { PG_URL, pgSkip } from './support/postgres.ts';
 
-const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const probe = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-const skip = await probe.connect().then(
-  () => probe.end().then(() => undefined),
-  (e: unknown) => `PostgreSQL unreachable at ${PG_URL.replace(/\/\/[^@]*@/, '//…@')}: ${(e as Error).message}`,
-);
+const skip = await pgSkip();
 
 describe('a write whose change-head lock is cancelled (review M7)', { skip, timeout: 60_000 }, () => {
   it('leaves no aborted transaction in the pool: the next write on the same connection commits', async () => {
