@@ -31,6 +31,14 @@ export interface ParseOptions {
 /** Documented defaults (reference §A.1.1): managed policy 6,144; trust policy 2,048. */
 export const DEFAULT_MAX_CHARS: Readonly<Record<PolicyKind, number>> = { identity: 6144, resource: 20480, trust: 2048 };
 
+/**
+ * The text of a document, whitespace counted: IAM's `PolicyDocument` parameter is at most 131,072 characters
+ * (CreatePolicy, PutUserPolicy… API reference). The quotas above do not count whitespace, so without this a 6,144
+ * character policy padded to 900 KB was stored and served whole (review limits, L3). Applied when the quota is below
+ * it: readers of stored documents pass a larger `maxChars` and keep reading what they stored.
+ */
+export const MAX_POLICY_TEXT = 131_072;
+
 const TOP_LEVEL_KEYS = new Set(['Version', 'Id', 'Statement']);
 const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition']);
 const VERSIONS = new Set(['2012-10-17', '2008-10-17', '1']);
@@ -64,6 +72,9 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
   const maxChars = opts.maxChars ?? DEFAULT_MAX_CHARS[opts.kind];
 
   if (typeof input === 'string') {
+    if (maxChars < MAX_POLICY_TEXT && input.length > MAX_POLICY_TEXT) {
+      return { ok: false, errors: [{ code: 'VALIDATION_ERROR', message: `policy document is ${input.length} characters with its whitespace; the limit is ${MAX_POLICY_TEXT}: remove the padding`, path: '' }] };
+    }
     const bad = firstDisallowedChar(input);
     if (bad) {
       return {
