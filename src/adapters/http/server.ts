@@ -9,7 +9,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
-import { BodyTooLarge, handleAdminRequest, readBody, type ExtraRoute } from './admin-api.ts';
+import { BodyTooLarge, handleAdminRequest, MAX_ADMIN_BODY, readBody, type ExtraRoute } from './admin-api.ts';
 import { isClientAbort } from './aborted.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
@@ -72,6 +72,13 @@ export interface HttpEdgeLimits {
    * pipelines past it is answered 503.
    */
   readonly maxRequestsPerSocket: number;
+  /**
+   * Bytes of request bodies over `COUNTED_BODY` (as declared; a chunked one counts as the largest the edge takes) that
+   * the edge reads at once, whoever sends them: a request that would pass it is answered 503 before its body is read.
+   * Bodies are read before their signature is checked (SigV4 covers them), so without it 1,024 connections that
+   * declare 4 MiB each would hold 4 GiB for unauthenticated clients.
+   */
+  readonly maxBodyBytesInFlight: number;
 }
 
 /**
@@ -88,7 +95,21 @@ export const HTTP_EDGE_LIMITS: HttpEdgeLimits = Object.freeze({
   idleTimeoutMs: 120_000,
   maxHeaderSize: 16 * 1024,
   maxRequestsPerSocket: 0,
+  maxBodyBytesInFlight: 64 << 20,
 });
+
+/** Bodies up to this size (every authorize question, STS call and webhook review in practice) are not counted. */
+export const COUNTED_BODY = 64 << 10;
+
+/** What a request's body may take of `maxBodyBytesInFlight`: 0 for a small one, else its declared size, bounded. */
+function bodyClaim(req: IncomingMessage): number {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined) {
+    const n = Number(declared);
+    return n > COUNTED_BODY ? Math.min(n, MAX_ADMIN_BODY) : 0;
+  }
+  return req.headers['transfer-encoding'] !== undefined ? MAX_ADMIN_BODY : 0;
+}
 
 export interface HttpEdge {
   readonly server: Server;
@@ -273,6 +294,33 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   const serve = (handler: (req: IncomingMessage, res: ServerResponse) => void): Server =>
     opts.tls ? createTlsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: limits.headersTimeoutMs }, handler) : createServer(serverOptions, handler);
   const metrics = opts.metrics;
+  let bodyBytesInFlight = 0;
+  let lastBodyLog = 0;
+  /** Answers 503 (and closes) when the body of `req` would pass `maxBodyBytesInFlight`; else counts it until the answer is done. */
+  const overBodyBudget = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const claim = bodyClaim(req);
+    if (claim === 0) return false;
+    if (bodyBytesInFlight + claim > limits.maxBodyBytesInFlight) {
+      const t = Date.now();
+      if (t - lastBodyLog > 5000) {
+        lastBodyLog = t;
+        log(`request refused: ${bodyBytesInFlight} bytes of request bodies are being read, and ${claim} more would pass ${limits.maxBodyBytesInFlight}`);
+      }
+      // The body is not read: the connection closes after the answer.
+      res.shouldKeepAlive = false;
+      const message = `the server is reading ${limits.maxBodyBytesInFlight} bytes of large request bodies already; retry in a moment, or send a body of at most ${COUNTED_BODY} bytes`;
+      if ((req.url ?? '/').startsWith('/v1/')) {
+        const e503 = HTTP_ERRORS.SERVICE_UNAVAILABLE;
+        send(res, e503.status, `${JSON.stringify({ error: { code: e503.aws, message, gatehouseCode: 'SERVICE_UNAVAILABLE' } })}\n`, randomUUID(), 'application/json');
+      } else sendError(res, randomUUID(), 'SERVICE_UNAVAILABLE', message);
+      return true;
+    }
+    bodyBytesInFlight += claim;
+    res.once('close', () => {
+      bodyBytesInFlight -= claim;
+    });
+    return false;
+  };
   const server = serve((req, res) => {
     if (metrics) {
       // One listener for both: the request leaves the in-flight count, and a response sent in full is timed.
@@ -281,6 +329,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         if (res.writableFinished) metrics.observeRequest(apiLabels.get(res) ?? apiOf(req.method, pathOf(req.url ?? '/')), res.statusCode, (performance.now() - started) / 1000);
       });
     } else drain.track(res);
+    if (overBodyBudget(req, res)) return;
     handle(req, res).catch((e: unknown) => {
       // The store is unreachable: 503 ServiceUnavailable, which clients retry; what needs no store (session
       // verification, decisions from memory) keeps answering meanwhile.
