@@ -63,6 +63,7 @@ type QueryOpts = ConnectionOptions & {
   last?: number;
   follow?: true;
   interval: number;
+  retrySeconds: number;
 };
 
 const PAGE = 1000;
@@ -71,6 +72,12 @@ const DEFAULT_LIMIT = 100;
 const positive = (what: string, max: number) => (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${what} must be an integer from 1 to ${max}, got \`${v}\``);
+  return n;
+};
+
+const seconds = (what: string, max: number) => (v: string): number => {
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || n > max) throw new InvalidArgumentError(`${what} must be a whole number of seconds from 0 to ${max}, got \`${v}\``);
   return n;
 };
 
@@ -231,18 +238,35 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   // stays what a script reads; `--json` prints nothing for nothing, which is valid JSON lines.
   if (shown === 0 && !opts.json) ctx.err(opts.follow ? 'no records match yet; waiting for new ones (Ctrl-C to stop)\n' : 'no records match\n');
   if (!opts.follow) return EXIT.ok;
+  // A server restarting or briefly unavailable does not end the follow: it is said on stderr at once (following a
+  // server that has gone, silently and for ever, looked like a quiet log), and the follow ends with the server's
+  // error and exit 10 once it has not answered for --retry-seconds. Anything else ends it at once.
+  let downSince: number | undefined;
   for (;;) {
     await sleep(opts.interval);
     const r = await fetch(after, PAGE, true);
-    // A server restarting or briefly unavailable does not end the follow; anything else does.
     if (!r.ok) {
-      if (r.status === EXIT.unavailable) continue;
-      return report(ctx, r, opts.json);
+      if (r.status !== EXIT.unavailable) return report(ctx, r, opts.json);
+      const now = ctx.now();
+      if (downSince === undefined) {
+        downSince = now;
+        if (opts.retrySeconds > 0) ctx.err(`gatehouse: ${r.message}; retrying for up to ${opts.retrySeconds} s (--retry-seconds; Ctrl-C to stop)\n`);
+      }
+      if (now - downSince >= opts.retrySeconds * 1000) {
+        if (opts.retrySeconds > 0) ctx.err(`gatehouse: the server did not answer for ${opts.retrySeconds} s; stopped following after record ${after}\n`);
+        return report(ctx, r, opts.json);
+      }
+      continue;
+    }
+    if (downSince !== undefined) {
+      ctx.err(`gatehouse: the server answers again; following from record ${after}\n`);
+      downSince = undefined;
     }
     print(r.value.records);
     after = r.value.records.at(-1)?.seq ?? after;
   }
 }
+
 
 async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
   const conn = await connect(opts, ctx);
@@ -303,7 +327,8 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .option('--limit <n>', `at most this many records: the oldest, or with --follow the newest (default: ${DEFAULT_LIMIT})`, positive('--limit', 1_000_000))
         .addOption(new Option('--last <n>', 'the newest n records (oldest of them first), as tail -n').argParser(positive('--last', 1_000_000)).conflicts('limit'))
         .option('--follow', 'print the newest --limit records, then new records as they are written (Ctrl-C to stop)')
-        .option('--interval <ms>', 'how often --follow polls', positive('--interval', 60_000), 1000),
+        .option('--interval <ms>', 'how often --follow polls', positive('--interval', 60_000), 1000)
+        .option('--retry-seconds <n>', 'how long --follow keeps retrying a server that is unreachable or unavailable (said on stderr) before it stops with exit 10; 0 stops at once', seconds('--retry-seconds', 86_400), 60),
     ),
   )
     .addHelpText(
