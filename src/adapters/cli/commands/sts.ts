@@ -214,7 +214,16 @@ Inside a job (gatehouse jobs run), \`credential_process = gatehouse credentials 
 profiles the job's own credentials.`,
     )
     .action(async (opts: Partial<AssumeOpts> & Opts & { job?: true }) => {
-      if (opts.job) return ctx.exit(await jobCredentials(ctx));
+      if (opts.job) {
+        // The job's credentials are what its endpoint gives: a session policy, a role, a duration or a session name
+        // asked for beside --job would be dropped, and a narrowing the caller relies on silently absent.
+        const given = (['roleArn', 'roleSessionName', 'durationSeconds', 'policy'] as const).filter((k) => opts[k] !== undefined).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+        if (given.length > 0) {
+          ctx.err(`gatehouse: --job prints the job's own credentials as its endpoint gives them and takes no ${given.join(', ')}; leave ${given.length === 1 ? 'it' : 'them'} out, or assume a role with --role-arn instead of --job\n`);
+          return ctx.exit(EXIT.usage);
+        }
+        return ctx.exit(await jobCredentials(ctx));
+      }
       if (!opts.roleArn) {
         ctx.err('gatehouse: give --role-arn ARN, or --job inside a training job\n');
         return ctx.exit(EXIT.usage);
