@@ -23,8 +23,18 @@ const systemError = (code: string, message: string): NodeJS.ErrnoException => Ob
 
 const tooLarge = (): NodeJS.ErrnoException => systemError('EFBIG', `larger than ${MAX_INPUT_BYTES >> 20} MiB, more than any input of gatehouse may be; check the path`);
 
-/** The bytes of `path`, at most `MAX_INPUT_BYTES`. */
+/** The bytes of `path` (`-`: standard input), at most `MAX_INPUT_BYTES`. */
 async function readBytes(path: string): Promise<Buffer> {
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of process.stdin as AsyncIterable<Buffer>) {
+      size += c.length;
+      if (size > MAX_INPUT_BYTES) throw tooLarge();
+      chunks.push(c);
+    }
+    return Buffer.concat(chunks);
+  }
   const file = await open(path, 'r');
   try {
     const chunks: Buffer[] = [];
@@ -60,11 +70,16 @@ function invalidUtf8At(bytes: Buffer): string {
   return `byte 0x${(bytes[i] as number).toString(16).padStart(2, '0')} at line ${line}, column ${column}`;
 }
 
+/** The first read of standard input, for every `-` of one command line (it can be read once). */
+let stdinText: Promise<string> | undefined;
+
 /**
- * A whole input file as text. Text that is not UTF-8 is refused, saying where: decoded leniently, a Latin-1 `é`
- * became U+FFFD and the error blamed the document's characters instead of its encoding.
+ * A whole input file as text (`-`: standard input, as kubectl and the aws CLI take it). Text that is not UTF-8 is
+ * refused, saying where: decoded leniently, a Latin-1 `é` became U+FFFD and the error blamed the document's
+ * characters instead of its encoding.
  */
 async function readText(path: string): Promise<string> {
+  if (path === '-') return (stdinText ??= decode(path, readBytes(path)));
   return decode(path, readBytes(path));
 }
 
@@ -73,7 +88,7 @@ async function decode(path: string, read: Promise<Buffer>): Promise<string> {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw systemError('EILSEQ', `the file is not UTF-8 text (${invalidUtf8At(bytes)}); convert it, e.g. iconv -f latin1 -t utf-8`);
+    throw systemError('EILSEQ', `${path === '-' ? 'standard input' : 'the file'} is not UTF-8 text (${invalidUtf8At(bytes)}); convert it, e.g. iconv -f latin1 -t utf-8`);
   }
 }
 

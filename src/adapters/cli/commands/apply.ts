@@ -36,7 +36,7 @@ export const applyCommands: CommandGroup = (program, ctx) => {
     const cmd = program
       .command(name)
       .description(dryRun ? 'show what `gatehouse apply` would change, changing nothing' : 'make the directory match YAML or JSON documents: accounts, users, groups, roles, policies')
-      .requiredOption('-f, --filename <path...>', 'a YAML (multi-document) or JSON file, or a directory read recursively for .yaml/.yml/.json files (repeatable)')
+      .requiredOption('-f, --filename <path...>', 'a YAML (multi-document) or JSON file, or a directory read recursively for .yaml/.yml/.json files, or - for standard input (repeatable)')
       .option('--prune', 'also delete objects of the kinds in the files, in the accounts they touch, that the files do not name (never an account\'s admin user, nor built-in policies); a pruned managed policy is detached from every user, group and role still attached to it, each listed as `~ update <Kind>/<name> (policies)`')
       .option('--cluster <name>', 'the cluster that Kubernetes RBAC documents (rbac.authorization.k8s.io/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding) go to')
       .option('-n, --namespace <namespace>', 'the namespace of Roles and RoleBindings that name none (default: `default`, as kubectl); one naming another is refused');
@@ -88,6 +88,8 @@ interface LoadError {
 }
 
 async function collectFiles(path: string, ctx: CommandContext): Promise<string[] | LoadError> {
+  // `-f -`: the documents on standard input, as kubectl reads them.
+  if (path === '-') return [path];
   if (ctx.readDir) {
     try {
       const entries = [...(await ctx.readDir(path))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

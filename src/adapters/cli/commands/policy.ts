@@ -28,7 +28,7 @@ export const policyCommands: CommandGroup = (program, ctx) => {
     policy
       .command('validate')
       .description('check policy documents against the grammar of where they are attached')
-      .argument('<file...>', 'policy documents (JSON, or YAML for .yaml/.yml)')
+      .argument('<file...>', 'policy documents (JSON, or YAML for .yaml/.yml; - reads JSON from standard input)')
       .addOption(new Option('--kind <kind>', 'where the policy is attached: identity (users, groups, roles, boundaries, sessions), resource, or trust (a role trust policy)').choices(POLICY_KINDS).default('identity')),
   )
     .addHelpText('after', `
