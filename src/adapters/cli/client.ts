@@ -350,13 +350,15 @@ function send(endpoint: URL, method: string, target: string, headers: Record<str
 }
 
 /**
- * Prints a failure and returns its exit status: one line, which names where the error is when the server said
- * (`gatehouse: MalformedPolicyDocument: bindings[0].condition.expression (line 1, column 29): expected …`), and
- * when the server listed several errors, one more line per error, each with where it is and its code.
+ * Prints a failure and returns its exit status: with `json`, as a JSON document on stdout; else one line, which names
+ * where the error is when the server said (`gatehouse: MalformedPolicyDocument: bindings[0].condition.expression
+ * (line 1, column 29): expected …`), and when the server listed several errors, one more line per error, each with
+ * where it is and its code.
  */
-export function report(ctx: CommandContext, f: ClientFailure, json = false): number {
+export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'line' = false): number {
   if (json) {
-    ctx.out(`${JSON.stringify({ error: { code: f.code, message: f.message, ...(f.errors.length > 0 ? { details: f.errors } : {}) } }, null, 2)}\n`);
+    // 'line': the command prints JSON lines (`audit query --json`), so the error is one line too.
+    ctx.out(`${JSON.stringify({ error: { code: f.code, message: f.message, ...(f.errors.length > 0 ? { details: f.errors } : {}) } }, null, json === 'line' ? undefined : 2)}\n`);
   } else if (f.errors.length > 1) {
     ctx.err(`gatehouse: ${f.code}: ${f.message}\n`);
     for (const e of f.errors) ctx.err(`  ${whereOf(e)}${oneLine(e.message)} [${e.code}]\n`);

@@ -207,7 +207,7 @@ async function startOfNewest(fetch: Fetch, n: number): Promise<ClientResult<numb
 
 async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   const conn = await connect(opts, ctx);
-  if (!conn.ok) return report(ctx, conn, opts.json);
+  if (!conn.ok) return report(ctx, conn, opts.json && 'line');
   const filters = { principal: opts.principal, role: opts.role, job: opts.job, action: opts.action, decision: opts.decision, kind: opts.kind, since: opts.since, until: opts.until };
   const fetch: Fetch = (after, limit, filtered) =>
     call<Page>(conn.value, 'GET', ['audit'], { query: { ...(filtered ? filters : {}), after: String(after), limit: String(limit) } });
@@ -222,13 +222,13 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   let after = 0;
   if (opts.last !== undefined || opts.follow) {
     const start = await startOfNewest(fetch, count);
-    if (!start.ok) return report(ctx, start, opts.json);
+    if (!start.ok) return report(ctx, start, opts.json && 'line');
     after = start.value;
   }
   let shown = 0;
   for (;;) {
     const r = await fetch(after, Math.min(PAGE, count - shown), true);
-    if (!r.ok) return report(ctx, r, opts.json);
+    if (!r.ok) return report(ctx, r, opts.json && 'line');
     print(r.value.records);
     shown += r.value.records.length;
     after = r.value.records.at(-1)?.seq ?? after;
@@ -246,7 +246,7 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
     await sleep(opts.interval);
     const r = await fetch(after, PAGE, true);
     if (!r.ok) {
-      if (r.status !== EXIT.unavailable) return report(ctx, r, opts.json);
+      if (r.status !== EXIT.unavailable) return report(ctx, r, opts.json && 'line');
       const now = ctx.now();
       if (downSince === undefined) {
         downSince = now;
@@ -254,7 +254,7 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
       }
       if (now - downSince >= opts.retrySeconds * 1000) {
         if (opts.retrySeconds > 0) ctx.err(`gatehouse: the server did not answer for ${opts.retrySeconds} s; stopped following after record ${after}\n`);
-        return report(ctx, r, opts.json);
+        return report(ctx, r, opts.json && 'line');
       }
       continue;
     }

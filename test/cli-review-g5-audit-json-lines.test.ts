@@ -1,0 +1,53 @@
+/**
+ * `gatehouse audit query --json` prints JSON lines, one record a line, for `while read` loops and log shippers; its
+ * error was a pretty-printed document over several lines (review cli, G5), so a reader taking a line at a time
+ * failed on `{` — after the records already printed, when a `--follow` ended. Now the error is one line too. The real
+ * `gatehouse` binary against a real server on 127.0.0.1.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { CreateUserCommand } from '@aws-sdk/client-iam';
+import { GATEHOUSE_BIN, run } from './support/processes.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+describe('audit query --json: an error is a JSON line too', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+    await s.iam().send(new CreateUserCommand({ UserName: 'u1' }));
+    await s.running.app.audit.flush();
+  });
+  after(async () => s?.stop());
+
+  const gatehouse = (args: readonly string[]) =>
+    run(process.execPath, [GATEHOUSE_BIN, 'audit', 'query', '--json', ...args], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url }, { timeoutMs: 20_000 });
+  const lines = (out: string): unknown[] => out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown);
+
+  it('a refused filter: exit 8, one JSON line with the error', async () => {
+    const r = await gatehouse(['--decision', 'Maybe']);
+    assert.equal(r.code, 8, r.stderr);
+    const parsed = lines(r.stdout);
+    assert.equal(parsed.length, 1, r.stdout);
+    assert.equal((parsed[0] as { error: { code: string } }).error.code, 'ValidationError');
+  });
+
+  it('records, then the server gone while following (--retry-seconds 0): every line is JSON, the last the error', async () => {
+    const child = spawn(process.execPath, [GATEHOUSE_BIN, 'audit', 'query', '--json', '--follow', '--interval', '100', '--retry-seconds', '0'], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => void (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => void (stderr += c.toString()));
+    const code = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    for (let i = 0; i < 200 && !stdout.includes('\n'); i++) await new Promise((r) => setTimeout(r, 50));
+    await s.stopServer();
+    const r = { code: await code, stdout, stderr };
+    clearTimeout(timer);
+    assert.equal(r.code, 10, r.stderr);
+    const parsed = lines(r.stdout) as { seq?: number; error?: { code: string } }[];
+    assert.ok(parsed.length >= 2, r.stdout);
+    assert.equal(typeof parsed[0]?.seq, 'number');
+    assert.equal(parsed.at(-1)?.error?.code, 'ConnectionFailed');
+  });
+});
