@@ -311,11 +311,15 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   try {
     json = answer.text === '' ? {} : JSON.parse(answer.text);
   } catch {
-    return failure(exitOfHttp(answer.status), 'InvalidResponse', `the server at ${conn.endpoint.origin} answered ${answer.status} with a body that is not JSON; is it a Gatehouse server?`, answer.status);
+    return notGatehouse(conn, answer.status, 'with a body that is not JSON');
   }
   if (answer.status >= 200 && answer.status < 300) return { ok: true, value: json as T };
   const err = (typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['error'] : undefined) as Record<string, unknown> | undefined;
-  const code = typeof err?.['code'] === 'string' ? err['code'] : `Http${answer.status}`;
+  // Every error of the admin API is `{"error": {"code", "message"}}`; any other answer is not its (the agent's port
+  // answers 404 `{"Code": …}`), and its status means nothing of what was asked: exit 6 would say the user asked about
+  // does not exist.
+  if (typeof err?.['code'] !== 'string') return notGatehouse(conn, answer.status, 'without an error of the Gatehouse API');
+  const code = err['code'];
   const said = typeof err?.['message'] === 'string' ? err['message'] : `the server answered ${answer.status}`;
   // A key refused is a question of which key: say where it was taken from (the environment, a profile, the admin file).
   const message = KEY_REFUSALS.has(code) ? `${said} (credentials from ${conn.credentialsSource})` : said;
@@ -323,6 +327,21 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   // A server of before the details of a single error were sent: its error, without a path.
   const details = Array.isArray(err?.['details']) ? (err['details'] as ClientFailure['errors']) : ours ? [{ code: ours, message, path: '' }] : [];
   return failure(ours ? EXIT_CODES[ours] : exitOfHttp(answer.status), code, message, answer.status, details);
+}
+
+/**
+ * An answer that is not the admin API's: the endpoint names something else (the agent's or the S3 gateway's port, a
+ * proxy, another service), so the Gatehouse server was not reached (exit 10), unless the status says more: 401/403
+ * (a proxy's authentication, exit 9) or a 5xx (a proxy's bad gateway, exit 10; 500, 70).
+ */
+function notGatehouse(conn: Connection, status: number, what: string): ClientFailure {
+  const exit = status === 401 || status === 403 ? EXIT.accessDenied : status >= 500 ? exitOfHttp(status) : EXIT.unavailable;
+  return failure(
+    exit,
+    'InvalidResponse',
+    `the server at ${conn.endpoint.origin} answered ${status} ${what}: is it the Gatehouse API (\`gatehouse server\`'s --listen, ${DEFAULT_ENDPOINT} by default) and not its agent or S3 gateway port? (set GATEHOUSE_ENDPOINT or --endpoint)`,
+    status,
+  );
 }
 
 function send(endpoint: URL, method: string, target: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {

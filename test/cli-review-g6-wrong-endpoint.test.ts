@@ -1,0 +1,40 @@
+/**
+ * An endpoint that is not the admin API (review cli, G6): pointed at the server's agent port by mistake,
+ * `gatehouse iam users get bob` answered `Http404: the server answered 404` and exit 6 — "bob does not exist" to a
+ * script that creates what is missing — and at a port answering 400 in XML, exit 8 "the server rejected the input".
+ * An answer without the API's `{"error": {"code"}}` now says the endpoint may be the agent's or the S3 gateway's, and
+ * exits 10 (the Gatehouse API was not reached). Real server on 127.0.0.1: its API, its agent port, its S3 gateway.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { GATEHOUSE_BIN, run } from './support/processes.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+describe('an endpoint that is not the Gatehouse API', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(async () => s?.stop());
+
+  const usersGet = (endpoint: string) =>
+    run(process.execPath, [GATEHOUSE_BIN, 'iam', 'users', 'get', 'bob', '--endpoint', endpoint], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey }, { timeoutMs: 20_000 });
+
+  it('the API itself: bob does not exist, exit 6', async () => {
+    const r = await usersGet(s.url);
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(r.stderr, /NoSuchEntity/);
+  });
+
+  it('the agent port (404 in another JSON shape): exit 10, naming the likely mistake', async () => {
+    const r = await usersGet(s.running.agentUrl);
+    assert.equal(r.code, 10, r.stderr);
+    assert.match(r.stderr, /answered 404 without an error of the Gatehouse API: is it the Gatehouse API .* and not its agent or S3 gateway port\?/);
+  });
+
+  it('the S3 gateway (an S3 XML error): exit 10, not 8 or 9', async () => {
+    const r = await usersGet(s.running.s3Url);
+    assert.equal(r.code, 10, r.stderr);
+    assert.match(r.stderr, /with a body that is not JSON: is it the Gatehouse API/);
+  });
+});
