@@ -259,7 +259,15 @@ export interface RequestOptions {
   readonly body?: unknown;
   /** How long the answer may take once the request is sent, ms (default 30 s). */
   readonly timeoutMs?: number;
+  /**
+   * Told, on stderr, when the answer is slow to come: after `SLOW_NOTICE_MS`, then each `SLOW_NOTICE_MS` more, so a
+   * long wait (an apply may take 10 minutes) is never silent.
+   */
+  readonly progress?: (text: string) => void;
 }
+
+/** When a request given `progress` first says it is still waiting, and how often after. */
+export const SLOW_NOTICE_MS = 5_000;
 
 /** A transport error, and whether the whole request had been handed to the connection before it. */
 type SendError = Error & { code?: string; sent?: boolean };
@@ -290,8 +298,18 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   });
 
   let answer: { status: number; text: string };
+  const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS;
+  const started = Date.now();
+  const progress = opts.progress;
+  const notice =
+    progress === undefined
+      ? undefined
+      : setInterval(() => {
+          const waited = Math.round((Date.now() - started) / 1000);
+          progress(`gatehouse: still waiting for the server at ${conn.endpoint.origin} (${waited} s; given up after ${Math.round(timeoutMs / 1000)} s without a byte of answer; Ctrl-C to stop)\n`);
+        }, SLOW_NOTICE_MS);
   try {
-    answer = await send(conn.endpoint, method, queryString ? `${path}?${queryString}` : path, signed.headers, body, opts.timeoutMs ?? TIMEOUT_MS);
+    answer = await send(conn.endpoint, method, queryString ? `${path}?${queryString}` : path, signed.headers, body, timeoutMs);
   } catch (e) {
     const err = e as SendError;
     const code = typeof err === 'object' && err !== null && err.code !== undefined ? String(err.code) : '';
@@ -306,6 +324,8 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
       );
     }
     return failure(EXIT.unavailable, 'ConnectionFailed', `cannot reach the Gatehouse server at ${conn.endpoint.origin}: ${why} (set GATEHOUSE_ENDPOINT or --endpoint)`);
+  } finally {
+    clearInterval(notice);
   }
   let json: unknown;
   try {

@@ -227,6 +227,7 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
   // A large configuration takes a while to apply (about 3 ms a document on a small machine): ten minutes.
   const r = await call<ApplyResult>(conn.value, 'POST', ['apply'], {
     timeoutMs: APPLY_TIMEOUT_MS,
+    progress: (text) => ctx.err(text),
     body: { documents: loaded.docs.map((d) => d.value), sources: loaded.docs.map((d) => ({ file: d.file, index: d.index })), prune: opts.prune === true, dryRun, ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}), ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}) },
   });
   if (!r.ok) {
