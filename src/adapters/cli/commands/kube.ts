@@ -13,6 +13,7 @@
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { stringify } from 'yaml';
@@ -55,6 +56,24 @@ function describeEntry(e: EntryJson): string {
   ].join('\n') + '\n';
 }
 
+/**
+ * `--kubernetes-groups`: a JSON list, as `aws eks create-access-entry` takes it, or comma-separated names. Text that
+ * starts as a JSON list must be one: `'["a",'` (a quote or bracket lost to the shell) was sent on and split at its
+ * commas, creating an entry for the group `["a"` without a word.
+ */
+function kubernetesGroups(value: string): string[] {
+  const text = value.trim();
+  if (!text.startsWith('[')) return text.split(',').map((g) => g.trim()).filter((g) => g !== '');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidArgumentError(`\`${value}\` starts as a JSON list but is not one (${e instanceof Error ? e.message : String(e)}); give '["g1","g2"]' or g1,g2`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((g) => typeof g === 'string')) throw new InvalidArgumentError(`\`${value}\` must be a JSON list of group names, such as '["g1","g2"]'`);
+  return parsed;
+}
+
 export const kubeCommands: CommandGroup = (program, ctx) => {
   const kube = program.command('kube').description('Kubernetes: access entries, webhook configuration for kube-apiserver, tokens for kubectl');
   const entries = kube.command('access-entry').description('map IAM principals to Kubernetes usernames and groups, per cluster (as EKS access entries)');
@@ -66,12 +85,12 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
         .description('map a user or role (and every session of the role) to Kubernetes groups in a cluster')
         .requiredOption('--cluster <name>', 'the cluster')
         .requiredOption('--principal-arn <arn>', 'ARN of an IAM user or role')
-        .option('--kubernetes-groups <json>', 'the groups, as a JSON list (`\'["g1","g2"]\'`) or comma-separated', '[]')
+        .option('--kubernetes-groups <json>', 'the groups, as a JSON list (`\'["g1","g2"]\'`) or comma-separated', kubernetesGroups, [])
         .option('--username <name>', 'the Kubernetes username; may use {{AccountID}}, {{SessionName}}, {{AccessKeyID}} (default: the user ARN, or arn:aws:sts::ACCOUNT:assumed-role/ROLE/{{SessionName}})'),
     ),
   )
     .addHelpText('after', `\nExample:\n  gatehouse kube access-entry create --cluster hyperpod \\\n    --principal-arn arn:aws:iam::111122223333:role/ScientistUserRole \\\n    --kubernetes-groups '["hyperpod-scientist-user-namespace-level","hyperpod-scientist-user-cluster-level"]'`)
-    .action(async (opts: Opts & { principalArn: string; kubernetesGroups: string; username?: string }) =>
+    .action(async (opts: Opts & { principalArn: string; kubernetesGroups: readonly string[]; username?: string }) =>
       ctx.exit(
         await remote(
           ctx,
