@@ -4,6 +4,21 @@
  */
 import { failWith, ok, type Result } from '../../core/errors.ts';
 
+/**
+ * Parameters one Query API request may carry (query and body together). The largest real calls (SimulateCustomPolicy
+ * with its lists, 50 session tags) use a few hundred; reading 1 MiB of `a=b&…` into a map took 140 ms of the event
+ * loop, before the request's signature is checked (review limits, L6).
+ */
+export const MAX_QUERY_PARAMETERS = 4096;
+
+/** How many `&`-separated parameters `src` holds (an upper bound: empty ones count), counted without decoding. */
+export function parameterCount(src: string): number {
+  if (src === '') return 0;
+  let n = 1;
+  for (let i = src.indexOf('&'); i !== -1; i = src.indexOf('&', i + 1)) n++;
+  return n;
+}
+
 export class Params {
   private readonly map: Map<string, string>;
   constructor(map: Map<string, string>) {

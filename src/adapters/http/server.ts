@@ -13,7 +13,7 @@ import { BodyTooLarge, handleAdminRequest, MAX_ADMIN_BODY, readBody, type ExtraR
 import { isClientAbort } from './aborted.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
-import { Params } from './query-params.ts';
+import { MAX_QUERY_PARAMETERS, parameterCount, Params } from './query-params.ts';
 import { STS_ACTIONS, STS_NAMESPACE, STS_UNSIGNED_ACTIONS } from './sts-api.ts';
 import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { queryError, queryResponse } from './xml.ts';
@@ -217,7 +217,11 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       throw e;
     }
     const url = req.url ?? '/';
-    const params = Params.parse(body.toString('utf8'), url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+    const text = body.toString('utf8');
+    const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+    const count = parameterCount(text) + parameterCount(query);
+    if (count > MAX_QUERY_PARAMETERS) return sendError(res, requestId, 'VALIDATION_ERROR', `the request carries ${count} parameters; the limit is ${MAX_QUERY_PARAMETERS}: split it into several calls`);
+    const params = Params.parse(text, query);
     const action = params.get('Action');
     if (!action) return sendError(res, requestId, 'MISSING_PARAMETER', 'The request must contain the parameter Action.');
     // One endpoint serves both APIs, told apart by `Version` (IAM 2010-05-08, STS 2011-06-15), as the SDKs
