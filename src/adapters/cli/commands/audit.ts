@@ -11,7 +11,7 @@
  * negative answer, not an error), 6 when the `--expect` anchor was pruned and so cannot be confirmed (nothing else
  * wrong; `--accept-pruned-anchor` makes that 0, saying so).
  */
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { AuditRecord } from '../../../core/audit/index.ts';
 import { call, connect, report, withServerOptions, type ClientResult, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
@@ -134,6 +134,12 @@ function tablePrinter(out: (text: string) => void, following: boolean): (records
     widths = w;
     out(`${header ? line(COLUMNS.map((c) => c.header.toUpperCase()), w) : ''}${rows.map((row) => line(row, w)).join('')}`);
   };
+}
+
+/** An option given where it does nothing: said, as commander says an unknown one (exit 2). */
+function usage(ctx: CommandContext, message: string): number {
+  ctx.err(`error: ${message}\n(add --help for usage)\n`);
+  return EXIT.usage;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -347,7 +353,11 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         '  gatehouse audit query --follow --limit 10 --kind decision      # as tail -n 10 -f',
       ].join('\n'),
     )
-    .action(async (opts: QueryOpts) => ctx.exit(await query(ctx, opts)));
+    .action(async (opts: QueryOpts, cmd: Command) => {
+      const idle = opts.follow ? [] : ['--interval', '--retry-seconds'].filter((flag) => cmd.getOptionValueSource(flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())) === 'cli');
+      if (idle.length > 0) return ctx.exit(usage(ctx, `${idle.join(' and ')} ${idle.length === 1 ? 'is' : 'are'} for --follow only; add --follow, or leave ${idle.length === 1 ? 'it' : 'them'} out`));
+      ctx.exit(await query(ctx, opts));
+    });
   withJsonOption(
     withServerOptions(
       audit
@@ -373,5 +383,8 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         'anchor was pruned and cannot be confirmed (nothing else wrong), other statuses for errors.',
       ].join('\n'),
     )
-    .action(async (opts: VerifyOpts) => ctx.exit(await verify(ctx, opts)));
+    .action(async (opts: VerifyOpts) => {
+      if (opts.acceptPrunedAnchor && opts.expect === undefined) return ctx.exit(usage(ctx, '--accept-pruned-anchor is about the --expect anchor; add --expect SEQ:HASH, or leave it out'));
+      ctx.exit(await verify(ctx, opts));
+    });
 };
