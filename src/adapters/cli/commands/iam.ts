@@ -60,7 +60,12 @@ async function readDocument(file: string, ctx: CommandContext): Promise<{ ok: tr
 function parseTag(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const eq = value.indexOf('=');
   if (eq <= 0) throw new InvalidArgumentError('expected KEY=VALUE, such as team=vision');
-  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+  const key = value.slice(0, eq);
+  // A key given twice kept its last value without a word; IAM refuses duplicate tag keys (`Duplicate tag keys found`),
+  // and tag keys compare case-insensitively there.
+  const twice = Object.keys(previous ?? {}).find((k) => k.toLowerCase() === key.toLowerCase());
+  if (twice !== undefined) throw new InvalidArgumentError(`the tag key \`${key}\` is given twice (\`${twice}=${previous?.[twice] ?? ''}\` before); give each key once`);
+  return { ...previous, [key]: value.slice(eq + 1) };
 }
 
 function parseSeconds(value: string): number {
