@@ -81,4 +81,20 @@ describe('web console review', { skip }, () => {
     assert.ok(cells.includes('arn:aws:s3:::data/x\\n\\nAllow arn:aws:iam::000000000000:user/admin \\u{202e}nimda'), JSON.stringify(cells));
     assert.deepEqual(cells.filter((c) => /\u202e|\n\nAllow/.test(c)), [], 'no cell holds the raw line breaks or override');
   });
+
+  it('W3: the page may not write markup from a string (Trusted Types)', async () => {
+    const csp = (await fetch(`${server.url}/ui/`)).headers.get('content-security-policy') ?? '';
+    assert.match(csp, /require-trusted-types-for 'script'/);
+    assert.match(csp, /trusted-types 'none'/);
+    const outcome = await page.evaluate(() => {
+      try {
+        document.body.insertAdjacentHTML('beforeend', '<img src=x>');
+        return 'written';
+      } catch (e) {
+        return (e as Error).name;
+      }
+    });
+    assert.equal(outcome, 'TypeError');
+    assert.deepEqual(problems, []);
+  });
 });
