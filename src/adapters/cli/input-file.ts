@@ -6,7 +6,27 @@ export async function readInputFile(ctx: CommandContext, file: string): Promise<
   try {
     return await ctx.readFile(file);
   } catch (e) {
-    ctx.err(`gatehouse: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+    ctx.err(`gatehouse: cannot read \`${file}\`: ${describeReadError(e)}\n`);
     return undefined;
+  }
+}
+
+/**
+ * Why a file could not be read, for `cannot read \`FILE\`: …`: the common causes in words that say what to do
+ * (Node's own say `ENOENT: no such file or directory, open 'FILE'`, the path a second time, without backticks);
+ * others (not UTF-8, too large) as the reader said them.
+ */
+export function describeReadError(e: unknown): string {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file; check the path';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory; give a file';
+    default:
+      return e instanceof Error ? e.message : String(e);
   }
 }

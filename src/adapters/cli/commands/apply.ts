@@ -10,6 +10,7 @@ import type { ApplyResult, PlannedChange } from '../../../app/apply.ts';
 import { call, connect, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { describeReadError } from '../input-file.ts';
 import { formatJson, withJsonOption } from '../output.ts';
 import { offsetOf } from '../policy-files.ts';
 
@@ -169,7 +170,7 @@ async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{
       try {
         text = await ctx.readFile(file);
       } catch (e) {
-        errors.push({ file, message: `cannot read: ${e instanceof Error ? e.message : String(e)}` });
+        errors.push({ file, message: `cannot read: ${describeReadError(e)}` });
         unreadable = true;
         continue;
       }

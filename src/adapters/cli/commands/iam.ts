@@ -7,6 +7,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { call, remote, withServerOptions, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { describeReadError } from '../input-file.ts';
 import { formatError, formatTable, withJsonOption, type Column } from '../output.ts';
 import { loadPolicy } from '../policy-files.ts';
 
@@ -46,7 +47,7 @@ async function readDocument(file: string, ctx: CommandContext): Promise<{ ok: tr
   try {
     text = await ctx.readFile(file);
   } catch (e) {
-    ctx.err(`gatehouse: cannot read \`${file}\`: ${e instanceof Error ? e.message : String(e)}\n`);
+    ctx.err(`gatehouse: cannot read \`${file}\`: ${describeReadError(e)}\n`);
     return { ok: false, status: EXIT.noInput };
   }
   const loaded = loadPolicy(file, text);

@@ -21,6 +21,7 @@ import { CLUSTER_ID_HEADER, encodeToken } from '../../../core/kube/index.ts';
 import { call, connect, encodeSegment, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { describeReadError } from '../input-file.ts';
 import { formatJson, formatTable, withJsonOption } from '../output.ts';
 
 interface EntryJson {
@@ -243,7 +244,7 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { cl
     try {
       caBundle = Buffer.from(await ctx.readFile(opts.caFile), 'utf8').toString('base64');
     } catch (e) {
-      ctx.err(`gatehouse: cannot read --ca-file \`${opts.caFile}\`: ${e instanceof Error ? e.message : String(e)}\n`);
+      ctx.err(`gatehouse: cannot read --ca-file \`${opts.caFile}\`: ${describeReadError(e)}\n`);
       return EXIT.noInput;
     }
   }

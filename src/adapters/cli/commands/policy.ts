@@ -15,6 +15,7 @@ import {
 } from '../../../app/policy.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
+import { describeReadError } from '../input-file.ts';
 import { formatError, formatJson, withJsonOption } from '../output.ts';
 import { loadPolicy, type LoadedPolicy } from '../policy-files.ts';
 
@@ -212,25 +213,10 @@ async function readPolicyFile(file: string, ctx: CommandContext): Promise<Loaded
   try {
     text = await ctx.readFile(file);
   } catch (e) {
-    ctx.err(`gatehouse: cannot read \`${file}\`: ${describeIoError(e)}\n`);
+    ctx.err(`gatehouse: cannot read \`${file}\`: ${describeReadError(e)}\n`);
     return undefined;
   }
   return loadPolicy(file, text);
-}
-
-function describeIoError(e: unknown): string {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file; check the path';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory; give a file';
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
 }
 
 function parseContextPair(value: string, previous: [string, string][] | undefined): [string, string][] {

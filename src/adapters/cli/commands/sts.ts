@@ -14,6 +14,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { describeReadError } from '../input-file.ts';
 import { withJsonOption } from '../output.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -67,7 +68,7 @@ async function policyText(ctx: CommandContext, v: string | undefined): Promise<{
   try {
     return { ok: true, value: await ctx.readFile(path) };
   } catch (e) {
-    return { ok: false, message: `cannot read the session policy \`${path}\`: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, message: `cannot read the session policy \`${path}\`: ${describeReadError(e)}` };
   }
 }
 
