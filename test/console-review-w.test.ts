@@ -97,4 +97,18 @@ describe('web console review', { skip }, () => {
     assert.equal(outcome, 'TypeError');
     assert.deepEqual(problems, []);
   });
+
+  it('W2: over plain HTTP at a name, says to use HTTPS or localhost and takes no key', async () => {
+    const remote = await browser.newPage();
+    remote.setDefaultTimeout(10_000);
+    try {
+      await remote.goto(`http://gatehouse.test:${new URL(server.url).port}/ui/`);
+      await remote.waitForFunction(() => (document.querySelector('#sign-in-status')?.textContent ?? '') !== '');
+      assert.match(await remote.textContent('#sign-in-status') ?? '', /^this page is not a secure context .*--tls-cert .*localhost/);
+      assert.equal(await remote.isDisabled('input[name=secretAccessKey]'), true);
+      assert.equal(await remote.isDisabled('#sign-in-form button[type=submit]'), true);
+    } finally {
+      await remote.close();
+    }
+  });
 });

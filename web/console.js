@@ -83,6 +83,16 @@ function page() {
   const view = $('view');
   let credentials = null;
 
+  // Web Crypto exists only in a secure context (HTTPS, or localhost): elsewhere signing fails, and a page that came
+  // over plain HTTP from a name may have been rewritten on the way to send the key elsewhere. Take no key there.
+  if (!globalThis.isSecureContext || globalThis.crypto?.subtle === undefined) {
+    for (const input of $('sign-in-form').elements) input.disabled = true;
+    $('sign-in-status').textContent = visible(
+      `this page is not a secure context (${location.origin}): the browser gives it no Web Crypto to sign with, and anyone on the network path could have rewritten it to take your key; start the server with --tls-cert and --tls-key and open the console over https, or open it at localhost (through an SSH tunnel for a remote server)`,
+    );
+    return;
+  }
+
   const say = (text, error = false) => {
     status.textContent = visible(text);
     status.className = error ? 'error' : '';
