@@ -136,6 +136,13 @@ const REQUEST_OPTION: Readonly<Record<string, string>> = {
 };
 
 async function evaluateCommand(opts: EvaluateOptions, ctx: CommandContext): Promise<number> {
+  // A trust policy decides only the STS actions on its role (sts:AssumeRole*, sts:TagSession…): given with another
+  // action it was still evaluated, and an s3:GetObject an identity policy allows came out ImplicitDeny, "the role
+  // trust policy does not allow this principal".
+  if (opts.trustPolicy !== undefined && !/^sts:/i.test(opts.action)) {
+    ctx.err(`error: --trust-policy decides sts: actions on the role being assumed (sts:AssumeRole…), and --action is \`${opts.action}\`; leave --trust-policy out, or ask about sts:AssumeRole\n(add --help for usage)\n`);
+    return EXIT.usage;
+  }
   const files: { type: PolicyType; file: string }[] = [
     ...(opts.policy ?? []).map((file) => ({ type: 'identity' as const, file })),
     ...(opts.boundary !== undefined ? [{ type: 'boundary' as const, file: opts.boundary }] : []),
