@@ -111,4 +111,21 @@ describe('web console review', { skip }, () => {
       await remote.close();
     }
   });
+
+  it('W4: the key is kept for a reload only, not for a new load of the page or a tab it opens', async () => {
+    // Signed in since W1.
+    await page.reload();
+    await page.waitForSelector('#who:not([hidden])');
+    const popup = page.waitForEvent('popup');
+    await page.evaluate(() => void (globalThis as unknown as { open(url: string): unknown }).open('/ui/'));
+    const opened = await popup;
+    await opened.waitForLoadState();
+    assert.equal(await opened.evaluate(() => (globalThis as unknown as { sessionStorage: { length: number } }).sessionStorage.length), 0, 'the opened tab holds no key');
+    assert.equal(await opened.isVisible('#sign-in'), true);
+    await opened.close();
+    await page.goto(`${server.url}/ui/`);
+    await page.waitForSelector('#sign-in:not([hidden])');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { length: number } }).sessionStorage.length), 0, 'going to the page again forgets the key');
+    assert.equal(await page.isVisible('#console'), false);
+  });
 });

@@ -329,8 +329,13 @@ function page() {
     void open('escalation', true);
   });
 
+  // The key is kept for a reload of this page only. Session storage is copied to a tab duplicated from this one or
+  // opened by it, and stays with the tab when it goes elsewhere and comes back by URL: any of those signed in as
+  // the administrator with nobody typing the key (review console, W4). Every load but a reload forgets it.
   const saved = sessionStorage.getItem(STORAGE_KEY);
-  if (saved !== null) void signIn(JSON.parse(saved));
+  const reloaded = performance.getEntriesByType('navigation')[0]?.type === 'reload';
+  if (saved !== null && reloaded) void signIn(JSON.parse(saved));
+  else sessionStorage.removeItem(STORAGE_KEY);
 }
 
 if (typeof document !== 'undefined') {
