@@ -94,8 +94,9 @@ export interface ServerOptions {
    */
   readonly maxStalenessSeconds?: number;
   /**
-   * `--max-connections`: the most connections `--listen` holds at once; default GATEHOUSE_MAX_CONNECTIONS, else
-   * `HTTP_EDGE_LIMITS.maxConnections` (src/adapters/http/server.ts).
+   * `--max-connections`: the most connections `--listen` holds at once, and the S3 gateway (`--s3-listen`) too, each
+   * on its own; default GATEHOUSE_MAX_CONNECTIONS, else `HTTP_EDGE_LIMITS.maxConnections` (src/adapters/http/server.ts)
+   * and `S3_MAX_CONNECTIONS` (src/adapters/s3/server.ts), both 1024.
    */
   readonly maxConnections?: number;
 }
@@ -378,7 +379,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     const owners = await s3.recordOwners();
     if (owners > 0) log(`s3: recorded the owner of ${owners} bucket(s) for the authorize API`);
     // Requests for the API sent to the gateway's port are told where to go (review readme, R9).
-    const s3Edge = createS3Edge({ app, s3, log, metrics, apiAddress: () => serverUrl, ...(tls ? { tls } : {}) });
+    const s3Edge = createS3Edge({ app, s3, log, metrics, apiAddress: () => serverUrl, ...(tls ? { tls } : {}), ...(maxConnections !== undefined ? { maxConnections } : {}) });
     let s3Bound: { host: string; port: number };
     try {
       s3Bound = await s3Edge.listen(s3At.host, s3At.port);

@@ -42,7 +42,15 @@ export interface S3EdgeOptions {
    * (`queryApiCall`); asked at each such request, as it is known only once bound. Default: the option and its default.
    */
   readonly apiAddress?: () => string;
+  /**
+   * The most connections the gateway holds at once (`--max-connections`, as on `--listen`); a connection past it is
+   * closed unanswered. Default `S3_MAX_CONNECTIONS`.
+   */
+  readonly maxConnections?: number;
 }
+
+/** Without a cap, unauthenticated clients holding half-sent requests took every file descriptor of the process (review limits, L5). */
+export const S3_MAX_CONNECTIONS = 1024;
 
 export interface S3Edge {
   readonly server: Server;
@@ -954,7 +962,22 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   }
 
   const awaitingContinue = new WeakSet<IncomingMessage>();
-  const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, serve) : createServer(serve);
+  // A client that never finishes its headers (or its TLS hello) is cut within 25 s: Node checks the headers timeout
+  // every `connectionsCheckingInterval` (30 s by default), and the connection cap below counts such clients too.
+  const serverOptions = { headersTimeout: 20_000, connectionsCheckingInterval: 5_000, maxHeaderSize: 16 * 1024 };
+  const server: Server = opts.tls
+    ? createTlsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: 20_000 }, serve)
+    : createServer(serverOptions, serve);
+  const maxConnections = opts.maxConnections ?? S3_MAX_CONNECTIONS;
+  server.maxConnections = maxConnections;
+  let lastDropLog = 0;
+  server.on('drop', () => {
+    const t = Date.now();
+    if (t - lastDropLog > 5000) {
+      lastDropLog = t;
+      log(`s3: connection refused: ${maxConnections} connections are open, the most this gateway accepts`);
+    }
+  });
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     awaitingContinue.add(req);
     serve(req, res);
@@ -985,7 +1008,6 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       sendError(req, res, s3Error('InternalError', 'We encountered an internal error. Please try again.'), resource, requestId);
     });
   }
-  server.headersTimeout = 20_000;
   // Uploads of many GiB take as long as they take; a connection idle for two minutes is closed.
   server.requestTimeout = 0;
   server.setTimeout(120_000);
