@@ -35,6 +35,8 @@ describe('web console review', { skip }, () => {
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
+  /** Every request the page made: URL, headers and body. */
+  const sent: string[] = [];
 
   before(async () => {
     server = await startTestServer();
@@ -44,6 +46,7 @@ describe('web console review', { skip }, () => {
     page = await browser.newPage();
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('request', (r) => sent.push(`${r.url()} ${JSON.stringify(r.headers())} ${r.postData() ?? ''}`));
   });
   after(async () => {
     await browser?.close();
@@ -80,6 +83,9 @@ describe('web console review', { skip }, () => {
     const cells = await page.$$eval('#view tbody td', (tds) => tds.map((td) => td.textContent ?? ''));
     assert.ok(cells.includes('arn:aws:s3:::data/x\\n\\nAllow arn:aws:iam::000000000000:user/admin \\u{202e}nimda'), JSON.stringify(cells));
     assert.deepEqual(cells.filter((c) => /\u202e|\n\nAllow/.test(c)), [], 'no cell holds the raw line breaks or override');
+    // The secret is never sent, in any URL, header or body; every request stays on this origin.
+    assert.ok(sent.length > 3);
+    assert.deepEqual(sent.filter((r) => r.includes(server.admin.secretAccessKey) || !r.startsWith(`${server.url}/`)), []);
   });
 
   it('W3: the page may not write markup from a string (Trusted Types)', async () => {
