@@ -1,0 +1,37 @@
+/**
+ * Malformed `gatehouse audit query` arguments (review cli, G13): `--since yesterday` and `--kind bogus` went to the
+ * server and came back `ValidationError: since: …`, exit 8 ("the server rejected the input"), where docs/errors.md
+ * gives a malformed argument exit 2, and the message named `since`, not the option. Both are now checked on the
+ * command line (exit 2, naming `--since`, `--kind`); the forms the server takes still pass. The real `gatehouse`
+ * binary against a real server on 127.0.0.1.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { GATEHOUSE_BIN, run } from './support/processes.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+describe('audit query: malformed --since, --until, --kind are usage errors', () => {
+  let s: TestServer;
+  const gatehouse = (args: readonly string[]) =>
+    run(process.execPath, [GATEHOUSE_BIN, 'audit', 'query', ...args], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url }, { timeoutMs: 20_000 });
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(async () => s?.stop());
+
+  it('exit 2 naming the option; valid forms are taken', async () => {
+    const [since, until, kind, good] = await Promise.all([
+      gatehouse(['--since', 'yesterday']),
+      gatehouse(['--until', '15x']),
+      gatehouse(['--kind', 'bogus']),
+      gatehouse(['--since', '7d', '--until', '2999-01-01T00:00:00Z', '--kind', 'change', '--json']),
+    ]);
+    assert.equal(since.code, 2, since.stderr);
+    assert.match(since.stderr, /--since must be an ISO-8601 time \(2024-05-01T12:00:00Z\) or a duration back from now \(15m, 24h, 7d\), got `yesterday`/);
+    assert.equal(until.code, 2, until.stderr);
+    assert.match(until.stderr, /--until must be an ISO-8601 time/);
+    assert.equal(kind.code, 2, kind.stderr);
+    assert.match(kind.stderr, /'--kind <kind>' argument 'bogus' is invalid\. Allowed choices are change, session, decision, job/);
+    assert.equal(good.code, 0, good.stderr);
+  });
+});
