@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as I from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
@@ -133,5 +134,25 @@ describe('web console review', { skip }, () => {
     await page.waitForSelector('#sign-in:not([hidden])');
     assert.equal(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { length: number } }).sessionStorage.length), 0, 'going to the page again forgets the key');
     assert.equal(await page.isVisible('#console'), false);
+  });
+
+  it('W5: the audit view shows the role, session, source identity and address of a record', async () => {
+    const iam = server.iam();
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'] }] };
+    const role = (await iam.send(new I.CreateRoleCommand({ RoleName: 'nightly', AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!;
+    await server.sts().send(new AssumeRoleCommand({ RoleArn: role.Arn!, RoleSessionName: 'run-7', SourceIdentity: 'alice' }));
+    assert.equal(await server.running.app.audit.flush(), true);
+    await page.reload();
+    await page.waitForSelector('#sign-in:not([hidden])');
+    await signIn(page, server.admin);
+    await page.waitForSelector('#who:not([hidden])');
+    await page.click('nav button[data-view=audit]');
+    await page.fill('#audit-form input[name=action]', 'sts:AssumeRole');
+    await page.click('#audit-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === '1 record(s)');
+    const text = await page.textContent('#view tbody') ?? '';
+    assert.match(text, /source identity alice/);
+    assert.match(text, /from 127\.0\.0\.1/);
+    assert.match(text, /role arn:aws:iam::000000000000:role\/nightly/);
   });
 });

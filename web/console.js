@@ -189,9 +189,16 @@ function page() {
       const query = { limit: '100' };
       for (const k of ['principal', 'action', 'decision', 'since']) query[k] = String(form.get(k) ?? '').trim();
       const r = await api('GET', '/v1/audit', { query });
+      // What ties an action to a person and a place: the role and session acting, the job, the source identity
+      // the caller set, the address it came from. Session names and source identities are the caller's choice.
+      const via = (x) =>
+        [['role', x.role], ['session', x.session], ['job', x.job], ['source identity', x.sourceIdentity], ['from', x.sourceIp]]
+          .filter(([, v]) => v !== undefined && v !== '')
+          .map(([label, v]) => `${label} ${visible(v)}`)
+          .join('\n');
       show(
         table(
-          [['#', (x) => x.seq], ['at', (x) => x.at], ['kind', (x) => x.kind], ['principal', (x) => x.principal], ['action', (x) => x.action], ['resource', (x) => x.resource], ['decision', (x) => x.decision], ['detail', (x) => x.detail]],
+          [['#', (x) => x.seq], ['at', (x) => x.at], ['kind', (x) => x.kind], ['principal', (x) => x.principal], ['role, session, source', via, 'lines'], ['action', (x) => x.action], ['resource', (x) => x.resource], ['decision', (x) => x.decision], ['detail', (x) => x.detail]],
           r.records,
         ),
       );
