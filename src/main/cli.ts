@@ -11,6 +11,13 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw e;
 });
+// `gatehouse plan … 2>&1 >/dev/null | head` closes stderr early: the error was uncaught and the process exited 1, which
+// docs/errors.md gives to a deny. Messages stop there; the command ends with its own status.
+let stderrOpen = true;
+process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') stderrOpen = false;
+  else throw e;
+});
 
 /**
  * No input of the CLI comes near this (a policy file may have 1 MiB, an apply file 4 Mi characters, so 16 MiB of
@@ -94,7 +101,7 @@ async function decode(path: string, read: Promise<Buffer>): Promise<string> {
 
 process.exitCode = await runCli(process.argv.slice(2), {
   out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
+  err: (text) => void (stderrOpen && process.stderr.write(text)),
   readFile: readText,
   readDir: async (path) => (await readdir(path, { withFileTypes: true })).map((e) => ({ name: e.name, directory: e.isDirectory() })),
   env: process.env,
