@@ -208,6 +208,14 @@ const ACTION_RE = /^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/;
 const ENTITY_ARN_RE = /^(?:arn:aws:iam::(\d{12})|acs:ram::(\d{1,20})):(user|group|role)\/(?:.*\/)?([^/]+)$/;
 const USER_ARN_RE = /^(?:arn:aws:iam::(\d{12})|acs:ram::(\d{1,20})):user\/(?:.*\/)?([^/]+)$/;
 const MAX_INPUT_CHARS = 131_072;
+/**
+ * Decisions one simulation may ask for (ActionNames × ResourceArns): each is an explained decision, ~0.1 ms and ~4 KB
+ * of answer, and the lists cost the caller ~30 bytes a member (review limits, L7). The authorize batch's bound too;
+ * IAM pages simulation results 1,000 at a time at most (`MaxItems`).
+ */
+const MAX_SIMULATED_PAIRS = 1000;
+/** The caller writes the policies too: 1,000 statements of `*a*b*c*` resources take ~0.2 s a decision (review limits, L7). */
+const SIMULATION_BUDGET_MS = 2000;
 
 const DECISION: Record<Decision['decision'], EvalDecision> = { Allow: 'allowed', ExplicitDeny: 'explicitDeny', ImplicitDeny: 'implicitDeny' };
 
@@ -253,6 +261,10 @@ function parseInput(text: string, kind: PolicyKind, field: string): Result<Polic
 
 function checkOptions(o: SimulationOptions): Result<undefined> {
   if (o.actionNames.length === 0) return failWith('VALIDATION_ERROR', "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null", 'ActionNames');
+  const pairs = o.actionNames.length * Math.max(1, o.resourceArns?.length ?? 0);
+  if (pairs > MAX_SIMULATED_PAIRS) {
+    return failWith('VALIDATION_ERROR', `a simulation decides at most ${MAX_SIMULATED_PAIRS} action and resource pairs; ActionNames (${o.actionNames.length}) × ResourceArns (${o.resourceArns?.length ?? 0}) asks for ${pairs}: split it into several calls`, 'ActionNames');
+  }
   for (const a of o.actionNames) {
     if (!ACTION_RE.test(a)) return failWith('INVALID_INPUT', `ActionNames: \`${a}\` is not an action name; use \`service:ActionName\` without wildcards, such as \`s3:GetObject\``, 'ActionNames');
   }
@@ -456,13 +468,18 @@ async function rolesNamed(tx: ReadTx, o: SimulationOptions): Promise<Map<string,
   return out;
 }
 
-function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>): SimulationResult[] {
+function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>): Result<SimulationResult[]> {
   const context = contextOfEntries(o.contextEntries ?? []);
   const time = deps.now();
   const resourceSources = new Set(sources.all().filter((s) => s.type === 'resource'));
+  const resources = o.resourceArns && o.resourceArns.length > 0 ? o.resourceArns : ['*'];
   const out: SimulationResult[] = [];
+  const started = performance.now();
   for (const action of o.actionNames) {
-    for (const resource of o.resourceArns && o.resourceArns.length > 0 ? o.resourceArns : ['*']) {
+    for (const resource of resources) {
+      if (performance.now() - started > SIMULATION_BUDGET_MS) {
+        return failWith('LIMIT_EXCEEDED', `the simulation took more than ${SIMULATION_BUDGET_MS / 1000} s after ${out.length} of ${o.actionNames.length * resources.length} decisions; ask about fewer actions or resources, or simulate smaller policies`);
+      }
       const request = { principal: prepared.principal, action, resource, context, time, ...(resourceOwner !== undefined ? { resourceAccount: resourceOwner } : {}) };
       // A role named in any spelling: on its canonical ARN, a Deny of its other-dialect spelling applying too (`decideOnRole`).
       const role = ROLE_ACTIONS.has(action.toLowerCase()) ? roles.get(resource) : undefined;
@@ -479,7 +496,7 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
       });
     }
   }
-  return out;
+  return ok(out);
 }
 
 function setOf(identity: readonly CompiledPolicy[], boundary: CompiledPolicy | undefined, resource: CompiledPolicy | undefined): PolicySet {
@@ -531,7 +548,7 @@ export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: S
     const prepared: Prepared = { principal: principal.value, identity, boundary };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return ok(run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input)));
+    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input));
   });
 }
 
@@ -554,7 +571,7 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
     const prepared: Prepared = { principal: principal.value, identity: [], boundary: undefined };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return ok(run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input)));
+    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input));
   });
 }
 
