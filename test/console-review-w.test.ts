@@ -155,4 +155,26 @@ describe('web console review', { skip }, () => {
     assert.match(text, /from 127\.0\.0\.1/);
     assert.match(text, /role arn:aws:iam::000000000000:role\/nightly/);
   });
+
+  it('W6: without its script, the sign-in form sends nothing, even where the CSP is lost', async () => {
+    // A proxy that drops the Content-Security-Policy (form-action 'none') and a script that did not load.
+    const context = await browser.newContext({ bypassCSP: true });
+    const bare = await context.newPage();
+    bare.setDefaultTimeout(10_000);
+    const urls: string[] = [];
+    bare.on('request', (r) => urls.push(`${r.method()} ${r.url()} ${r.postData() ?? ''}`));
+    try {
+      await bare.route('**/ui/console.js', (r) => r.abort());
+      await bare.goto(`${server.url}/ui/`);
+      await bare.fill('input[name=accessKeyId]', 'AKIAEXAMPLEEXAMPLE00');
+      await bare.fill('input[name=secretAccessKey]', 'typed-before-the-script');
+      await bare.press('input[name=secretAccessKey]', 'Enter');
+      await bare.waitForTimeout(300);
+      assert.deepEqual(urls.filter((u) => u.includes('typed-before-the-script')), []);
+      assert.equal(await bare.isDisabled('#sign-in-form button[type=submit]'), true);
+    } finally {
+      await context.close();
+    }
+    assert.equal(await page.isDisabled('#sign-in-form button[type=submit]'), false, 'the script enables it');
+  });
 });

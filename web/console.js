@@ -318,6 +318,9 @@ function page() {
     sessionStorage.removeItem(STORAGE_KEY);
     location.reload();
   });
+  // The form's button is disabled in the page until here, where its submit is ours: a key typed before this script
+  // ran, or with it failing to load, is never sent as a form (review console, W6).
+  $('sign-in-form').querySelector('button[type=submit]').disabled = false;
   for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => void open(b.dataset.view));
   $('audit-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
