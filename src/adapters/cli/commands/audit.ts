@@ -38,6 +38,9 @@ interface VerifyJson {
   readonly breakCount?: number;
 }
 
+/** How long `audit verify` waits for the server's walk of the chain. */
+const VERIFY_TIMEOUT_MS = 10 * 60_000;
+
 /** Breaks printed one per line; the rest are counted (`--json` has the first 100 and the count). */
 const BREAKS_PRINTED = 20;
 
@@ -287,7 +290,13 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
 async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json);
-  const r = await call<VerifyJson>(conn.value, 'GET', ['audit', 'verify'], opts.expect !== undefined ? { query: { expect: opts.expect } } : {});
+  // The server walks the whole chain before it answers: on a large log that takes longer than a request's 30 s, so
+  // give it as long as an apply, and say every few seconds that it is still running (as apply does).
+  const r = await call<VerifyJson>(conn.value, 'GET', ['audit', 'verify'], {
+    timeoutMs: VERIFY_TIMEOUT_MS,
+    progress: (text) => ctx.err(text),
+    ...(opts.expect !== undefined ? { query: { expect: opts.expect } } : {}),
+  });
   if (!r.ok) return report(ctx, r, opts.json);
   const v = r.value;
   const anchor = v.anchor ?? `${v.head.seq}:${v.head.hash}`;
