@@ -177,4 +177,25 @@ describe('web console review', { skip }, () => {
     }
     assert.equal(await page.isDisabled('#sign-in-form button[type=submit]'), false, 'the script enables it');
   });
+
+  it('W7: a tab not used for 30 minutes forgets the key', async () => {
+    const idle = await browser.newPage();
+    idle.setDefaultTimeout(10_000);
+    try {
+      await idle.clock.install();
+      await idle.goto(`${server.url}/ui/`);
+      await signIn(idle, server.admin);
+      await idle.waitForSelector('#who:not([hidden])');
+      await idle.waitForFunction(() => /user\(s\)/.test(document.querySelector('#status')?.textContent ?? ''));
+      await idle.clock.fastForward('29:00');
+      assert.equal(await idle.isVisible('#console'), true, 'still signed in within 30 minutes');
+      await idle.clock.fastForward('02:00');
+      await idle.waitForSelector('#sign-in:not([hidden])');
+      assert.match(await idle.textContent('#sign-in-status') ?? '', /^signed out after 30 minutes without use: sign in again$/);
+      assert.equal(await idle.isVisible('#console'), false);
+      assert.equal(await idle.evaluate(() => (globalThis as unknown as { sessionStorage: { length: number } }).sessionStorage.length), 0);
+    } finally {
+      await idle.close();
+    }
+  });
 });

@@ -76,12 +76,15 @@ export const visible = (text, lines = false) =>
   String(text).replace(lines ? HIDDEN_BUT_LINES : HIDDEN, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u{${c.codePointAt(0).toString(16).padStart(4, '0')}}`));
 
 const STORAGE_KEY = 'gatehouse-console-credentials';
+/** A signed-in tab not used for this long forgets its key (review console, W7). */
+const IDLE_MS = 30 * 60 * 1000;
 
 function page() {
   const $ = (id) => document.getElementById(id);
   const status = $('status');
   const view = $('view');
   let credentials = null;
+  let usedAt = 0;
 
   // Web Crypto exists only in a secure context (HTTPS, or localhost): elsewhere signing fails, and a page that came
   // over plain HTTP from a name may have been rewritten on the way to send the key elsewhere. Take no key there.
@@ -100,6 +103,9 @@ function page() {
 
   /** A signed call; the JSON answer, or a thrown Error carrying the API's code and message. */
   async function api(method, path, { query, body } = {}) {
+    if (credentials === null) throw new Error('signed out: sign in again');
+    usedAt = Date.now();
+    if (sessionStorage.getItem(STORAGE_KEY) !== null) remember();
     const text = body === undefined ? '' : JSON.stringify(body);
     const signed = await signRequest({ method, host: location.host, path, query, body: text, credentials });
     const res = await fetch(signed.url, { method, headers: signed.headers, ...(text !== '' ? { body: text } : {}) });
@@ -283,11 +289,30 @@ function page() {
     }
   }
 
+  /** Keeps the key for a reload of this tab, with when it was last used. */
+  const remember = () => sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ ...credentials, usedAt }));
+
+  /** Forgets the key and shows the sign-in form with `why`. */
+  function forget(why) {
+    credentials = null;
+    sessionStorage.removeItem(STORAGE_KEY);
+    show();
+    say('');
+    for (const id of ['who', 'sign-out', 'console']) $(id).hidden = true;
+    $('sign-in').hidden = false;
+    $('sign-in-status').textContent = why;
+  }
+
+  // An administrator's key left in an open tab is anyone's who sits down at it: forgotten after IDLE_MS without a call.
+  setInterval(() => {
+    if (credentials !== null && Date.now() - usedAt > IDLE_MS) forget(`signed out after ${IDLE_MS / 60_000} minutes without use: sign in again`);
+  }, 30_000);
+
   async function signIn(c) {
     credentials = c;
     try {
       const me = await api('GET', '/v1/whoami');
-      sessionStorage.setItem(STORAGE_KEY, JSON.stringify(c));
+      remember();
       $('who').textContent = visible(`${me.arn} (account ${me.account})`);
       $('who').hidden = false;
       $('sign-out').hidden = false;
@@ -344,7 +369,9 @@ function page() {
   // the administrator with nobody typing the key (review console, W4). Every load but a reload forgets it.
   const saved = sessionStorage.getItem(STORAGE_KEY);
   const reloaded = performance.getEntriesByType('navigation')[0]?.type === 'reload';
-  if (saved !== null && reloaded) void signIn(JSON.parse(saved));
+  const { usedAt: last = 0, ...c } = saved === null ? {} : JSON.parse(saved);
+  if (saved !== null && reloaded && Date.now() - last <= IDLE_MS) void signIn(c);
+  else if (saved !== null && reloaded) forget(`signed out after ${IDLE_MS / 60_000} minutes without use: sign in again`);
   else sessionStorage.removeItem(STORAGE_KEY);
 }
 
