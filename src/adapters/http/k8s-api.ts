@@ -113,13 +113,8 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
       return status(res, 400, 'the cluster name is not valid percent-encoding');
     }
     const which = m[2] as 'authenticate' | 'authorize' | 'admit';
-    let raw: Buffer;
-    try {
-      raw = await readBody(req, which === 'admit' ? MAX_ADMISSION_BODY : MAX_REVIEW_BODY);
-    } catch (e) {
-      if (e instanceof BodyTooLarge) return status(res, 413, 'the review is too large');
-      throw e;
-    }
+    // The bearer token does not cover the body, so it is checked first: an unauthenticated caller never has an
+    // admission body (up to 4 MiB) read (review limits, L11).
     const auth = req.headers.authorization;
     const bearer = auth !== undefined && auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
     const cluster = await kube.webhookCluster(clusterName, bearer);
@@ -132,7 +127,16 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
         message: bearer === undefined ? 'no webhook bearer token' : 'wrong webhook bearer token',
         sourceIp: sourceIpOf(req),
       });
+      // The body was not read: answer and close rather than drain it.
+      res.setHeader('connection', 'close');
       return status(res, 401, `the webhook token for cluster ${clusterName} is missing or wrong; use the kubeconfig that \`gatehouse kube webhook-config --cluster ${clusterName}\` writes`);
+    }
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, which === 'admit' ? MAX_ADMISSION_BODY : MAX_REVIEW_BODY);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) return status(res, 413, 'the review is too large');
+      throw e;
     }
     let body: unknown;
     try {
