@@ -5,7 +5,11 @@
  *   as an escape, so one cell cannot read as several records or another principal;
  * - W2: opened over plain HTTP at a name other than localhost (no secure context: no Web Crypto, and a page anyone
  *   on the path could have rewritten), the page says so and takes no key;
- * - W3: the Content-Security-Policy requires Trusted Types, so no code of the page can write markup from a string.
+ * - W3: the Content-Security-Policy requires Trusted Types, so no code of the page can write markup from a string;
+ * - W4: the key is used again on a reload only, not by a tab the console opens nor on a new load of /ui/;
+ * - W5: the audit view shows a record's role, session, job, source identity and address;
+ * - W6: the sign-in form cannot be sent without console.js (and would be a POST), even with the CSP lost;
+ * - W7: a tab not used for 30 minutes forgets the key.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,7 +35,7 @@ type SignRequest = (r: { method: string; host: string; path: string; body?: stri
 
 const CONSOLE_JS = pathToFileURL(join(import.meta.dirname, '..', 'web', 'console.js')).href;
 
-describe('web console review', { skip }, () => {
+describe('web console review (W1–W7)', { skip }, () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;
