@@ -126,6 +126,13 @@ const RESOURCE_RE = /^(?:arn:[a-z][a-z0-9-]*:[a-z0-9-]+:|acs:[a-z0-9-]+:)/;
 export const MAX_BATCH = 1000;
 const MAX_CONTEXT_KEYS = 256;
 /**
+ * Context values, all keys together, and the characters of one: every condition on a key walks its values, so the
+ * work is values × conditions (review limits, L8). `aws:TagKeys` holds at most 50 values; a Referer or a UserAgent
+ * fits in 4,096 characters, and an ARN is at most 2,048. SimulateCustomPolicy's ContextEntries have the same bounds.
+ */
+export const MAX_CONTEXT_VALUES = 1024;
+export const MAX_CONTEXT_VALUE_CHARS = 4096;
+/**
  * Condition misses named per decision; the rest are counted in one line. A principal may hold hundreds of conditioned
  * statements, and a batch of 1,000 questions each listing 50 misses was answered 8 to 60 MB (review limits, L12).
  */
@@ -136,6 +143,11 @@ const EXPLAIN = Object.freeze({ explain: true });
 const contextValue = (x: unknown): boolean => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
 const badContextValue = (k: string): Result<never> =>
   failWith('REQUEST_INVALID_CONTEXT', `context value of \`${k}\` must be a string, number, boolean or a list of them`, `context.${k}`);
+
+export const tooManyContextValues = (k: string): Result<never> =>
+  failWith('REQUEST_INVALID_CONTEXT', `the context holds at most ${MAX_CONTEXT_VALUES} values in all: send only the values the policies read`, `context.${k}`);
+export const contextValueTooLong = (k: string, length: number): Result<never> =>
+  failWith('REQUEST_INVALID_CONTEXT', `a value of \`${k}\` is ${length} characters; the limit is ${MAX_CONTEXT_VALUE_CHARS}: shorten it`, `context.${k}`);
 
 /** The fields a question may carry over the API; `resourceAccount` is for resource servers of this process only. */
 const QUESTION_FIELDS: ReadonlySet<string> = new Set(['principal', 'principalProof', 'action', 'resource', 'context']);
@@ -539,6 +551,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // The key as the caller first wrote it, for errors (keys differing only in case share one list of values).
     const named = new Map<string, string>();
     let n = 0;
+    let total = 0;
     for (const k in ctx) {
       if (!Object.hasOwn(ctx, k)) continue;
       if (++n > MAX_CONTEXT_KEYS) return failWith('REQUEST_INVALID_CONTEXT', `the context holds at most ${MAX_CONTEXT_KEYS} keys`, 'context');
@@ -556,12 +569,18 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       if (!Array.isArray(v)) {
         if (!contextValue(v)) return badContextValue(k);
-        values.push(String(v));
+        const s = String(v);
+        if (++total > MAX_CONTEXT_VALUES) return tooManyContextValues(k);
+        if (s.length > MAX_CONTEXT_VALUE_CHARS) return contextValueTooLong(k, s.length);
+        values.push(s);
         continue;
       }
       for (const x of v as unknown[]) {
         if (!contextValue(x)) return badContextValue(k);
-        values.push(String(x));
+        const s = String(x);
+        if (++total > MAX_CONTEXT_VALUES) return tooManyContextValues(k);
+        if (s.length > MAX_CONTEXT_VALUE_CHARS) return contextValueTooLong(k, s.length);
+        values.push(s);
       }
     }
     for (const [key, values] of out) {

@@ -38,6 +38,7 @@ import {
 } from '../core/iam/index.ts';
 import { entityArn, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
+import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES } from './authorize.ts';
 import { authorizeAdmin, decideOnRole, partitionOf, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
@@ -274,9 +275,16 @@ function checkOptions(o: SimulationOptions): Result<undefined> {
   if ((o.permissionsBoundaryPolicyInputList?.length ?? 0) > 1) {
     return failWith('INVALID_INPUT', 'PermissionsBoundaryPolicyInputList: only one permissions boundary can be simulated at a time', 'PermissionsBoundaryPolicyInputList');
   }
+  // As the authorize API bounds its context (review limits, L8): values × conditions is the work of each decision.
+  let total = 0;
   for (const [i, e] of (o.contextEntries ?? []).entries()) {
     const field = `ContextEntries.member.${i + 1}`;
     if (e.key.length < 5 || e.key.length > 256) return failWith('VALIDATION_ERROR', `${field}.ContextKeyName must be 5 to 256 characters, such as \`aws:SourceIp\``, field);
+    total += e.values.length;
+    if (total > MAX_CONTEXT_VALUES) return failWith('REQUEST_INVALID_CONTEXT', `${field}.ContextKeyValues: the context holds at most ${MAX_CONTEXT_VALUES} values in all: send only the values the policies read`, field);
+    for (const v of e.values) {
+      if (v.length > MAX_CONTEXT_VALUE_CHARS) return failWith('REQUEST_INVALID_CONTEXT', `${field}.ContextKeyValues: a value of \`${e.key}\` is ${v.length} characters; the limit is ${MAX_CONTEXT_VALUE_CHARS}: shorten it`, field);
+    }
     if (e.type !== undefined && !(CONTEXT_KEY_TYPES as readonly string[]).includes(e.type)) {
       return failWith('VALIDATION_ERROR', `${field}.ContextKeyType must be one of ${CONTEXT_KEY_TYPES.join(', ')}, got \`${e.type}\``, field);
     }
