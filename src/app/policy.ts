@@ -7,7 +7,9 @@ import type { GatehouseError, Result } from '../core/errors.ts';
 import { compilePolicy, contextKeyProblem, contextOf, evaluate, parsePolicy, principalFromArn, renderDecision } from '../core/iam/index.ts';
 import type { CompiledPolicy, Decision, PolicyDocument, PolicyKind, PolicySet, PolicyType } from '../core/iam/index.ts';
 
-export const POLICY_KINDS = ['identity', 'resource', 'trust'] as const satisfies readonly PolicyKind[];
+import { POLICY_KINDS, REQUEST_SOURCE } from './policy-names.ts';
+
+export { POLICY_KINDS, REQUEST_SOURCE };
 
 /** The grammar each role in an evaluation is written in: boundaries and session policies are identity policies. */
 const KIND_OF_TYPE: Readonly<Record<PolicyType, PolicyKind>> = {
@@ -63,7 +65,6 @@ export interface SourcedError extends GatehouseError {
 
 export type EvaluationResult = { readonly ok: true; readonly value: Evaluation } | { readonly ok: false; readonly errors: readonly SourcedError[] };
 
-export const REQUEST_SOURCE = 'request';
 
 /** An action the engine can be asked about: `service:Name`, no wildcards (a request names one action). */
 const REQUEST_ACTION_RE = /^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/;

@@ -4,7 +4,8 @@
  * `2012-10-17` stays a string) and the engine sees the resulting value; line and column are then found again by
  * walking the YAML document along each error's JSON path.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yaml } from './yaml.ts';
 import type { GatehouseError } from '../../core/errors.ts';
 
 export type PolicyFormat = 'json' | 'yaml';
@@ -43,8 +44,8 @@ function loadJson(text: string): LoadedPolicy {
   const locate = (e: GatehouseError): GatehouseError => {
     if (e.line !== undefined) return e;
     if (located === null) {
-      const lineCounter = new LineCounter();
-      const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
+      const lineCounter = new (yaml().LineCounter)();
+      const doc = yaml().parseDocument(text, { lineCounter, uniqueKeys: false });
       located = doc.errors.length === 0 ? { doc, lineCounter } : undefined;
     }
     return located === undefined ? e : withPosition(e, located);
@@ -53,8 +54,8 @@ function loadJson(text: string): LoadedPolicy {
 }
 
 function loadYaml(text: string): LoadedPolicy {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): { line: number; column: number } => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
@@ -112,21 +113,21 @@ export function offsetOf(doc: Document.Parsed, path: string): number | undefined
     const seg = segments[i];
     if (typeof seg === 'number') {
       // A statement given as one object is addressed as `Statement` or `Statement[0]`.
-      if (isSeq(node)) {
+      if (yaml().isSeq(node)) {
         const item: unknown = node.items[seg];
         if (!isNodeLike(item)) break;
         node = item;
         offset = item.range?.[0] ?? offset;
-      } else if (!(isMap(node) && seg === 0)) break;
+      } else if (!(yaml().isMap(node) && seg === 0)) break;
       i++;
       continue;
     }
-    if (!isMap(node)) break;
+    if (!yaml().isMap(node)) break;
     const map = node;
     let matched = false;
     for (let n = runOfNames(segments, i); n >= 1 && !matched; n--) {
       const key = segments.slice(i, i + n).join('.');
-      const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+      const pair = map.items.find((p) => yaml().isScalar(p.key) && String(p.key.value) === key);
       if (pair) {
         const keyNode: unknown = pair.key;
         offset = (isNodeLike(keyNode) ? keyNode.range?.[0] : undefined) ?? offset;

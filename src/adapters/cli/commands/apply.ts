@@ -4,7 +4,8 @@
  * (fields)`, `- delete`, `= unchanged` per object. Errors come back with the document and the field path; they
  * are printed with the file, line and column where the field is.
  */
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { yaml } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
 import type { ApplyResult, PlannedChange } from '../../../app/apply.ts';
 import { call, connect, report, withServerOptions, type ConnectionOptions } from '../client.ts';
@@ -117,8 +118,8 @@ async function collectFiles(path: string, ctx: CommandContext): Promise<string[]
 function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (source.length > MAX_FILE_CHARS) return [{ file, message: `file is ${source.length} characters; a configuration file may have at most ${MAX_FILE_CHARS}` }];
-  const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const lineCounter = new (yaml().LineCounter)();
+  const parsed = yaml().parseAllDocuments(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const docs = Array.isArray(parsed) ? parsed : [];
   const errors: LoadError[] = [];
   const out: LoadedDocument[] = [];

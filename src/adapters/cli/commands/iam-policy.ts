@@ -8,7 +8,7 @@
  * reapply the change. A file without an etag overwrites. The file is JSON or YAML: the policy itself
  * (`{bindings, etag?, version?}`, a `resource` if any must match RESOURCE), or a `kind: IamPolicy` document.
  */
-import { parse } from 'yaml';
+import { yaml } from '../yaml.ts';
 import { call, remote, report, connect, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -48,7 +48,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 export function policyFromFile(text: string, resource: string): { body: Obj } | { error: string } {
   let value: unknown;
   try {
-    value = parse(text);
+    value = yaml().parse(text);
   } catch (e) {
     return { error: `not JSON or YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
   }

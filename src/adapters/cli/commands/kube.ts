@@ -16,8 +16,7 @@ import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { stringify } from 'yaml';
-import { CLUSTER_ID_HEADER, encodeToken } from '../../../core/kube/index.ts';
+import { yaml } from '../yaml.ts';
 import { call, connect, encodeSegment, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -201,6 +200,8 @@ async function token(ctx: CommandContext, opts: ConnectionOptions & { cluster: s
       // kubectl always sends JSON; anything else is ignored, as aws eks get-token does.
     }
   }
+  // Loaded here, not at the top: the Kubernetes core brings the IAM engine, which every other command would load at start.
+  const { CLUSTER_ID_HEADER, encodeToken } = await import('../../../core/kube/index.ts');
   const now = ctx.now();
   const signer = new SignatureV4({ service: 'sts', region, credentials, sha256: Sha256 });
   const query = { Action: 'GetCallerIdentity', Version: '2011-06-15' };
@@ -311,7 +312,7 @@ export function webhookFiles(input: { base: URL; cluster: string; token: string;
   const { base, cluster, token, caBundle } = input;
   const url = (what: string): string => `${base.origin}/k8s/${encodeSegment(cluster)}/${what}`;
   const kubeconfig = (what: string) =>
-    stringify({
+    yaml().stringify({
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{ name: 'gatehouse', cluster: { server: url(what), ...(caBundle !== undefined ? { 'certificate-authority-data': caBundle } : {}) } }],
@@ -355,13 +356,13 @@ export function webhookFiles(input: { base: URL; cluster: string; token: string;
       },
     ],
   };
-  const admissionKubeconfig = stringify({
+  const admissionKubeconfig = yaml().stringify({
     apiVersion: 'v1',
     kind: 'Config',
     // kube-apiserver picks the user whose name is the webhook's host[:port].
     users: [{ name: base.host, user: { token } }],
   });
-  const admissionConfiguration = stringify({
+  const admissionConfiguration = yaml().stringify({
     apiVersion: 'apiserver.config.k8s.io/v1',
     kind: 'AdmissionConfiguration',
     plugins: [{ name: 'MutatingAdmissionWebhook', configuration: { apiVersion: 'apiserver.config.k8s.io/v1', kind: 'WebhookAdmissionConfiguration', kubeConfigFile: join(input.dir, 'admission-kubeconfig.yaml') } }],
@@ -371,6 +372,6 @@ export function webhookFiles(input: { base: URL; cluster: string; token: string;
     'authorization-webhook.kubeconfig': kubeconfig('authorize'),
     'admission-kubeconfig.yaml': admissionKubeconfig,
     'admission-configuration.yaml': admissionConfiguration,
-    'mutating-webhook.yaml': stringify(mutating),
+    'mutating-webhook.yaml': yaml().stringify(mutating),
   };
 }

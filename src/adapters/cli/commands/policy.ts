@@ -4,15 +4,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { GatehouseError } from '../../../core/errors.ts';
 import type { PolicyKind, PolicyType } from '../../../core/iam/index.ts';
-import {
-  evaluatePolicies,
-  POLICY_KINDS,
-  REQUEST_SOURCE,
-  validatePolicy,
-  type ContextInput,
-  type PolicyText,
-  type SourcedError,
-} from '../../../app/policy.ts';
+import type { ContextInput, PolicyText, SourcedError } from '../../../app/policy.ts';
+import { POLICY_KINDS, REQUEST_SOURCE } from '../../../app/policy-names.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
@@ -89,6 +82,7 @@ async function validate(files: readonly string[], opts: { kind: PolicyKind; json
     }
     let errors = loaded.errors;
     if (errors.length === 0) {
+      const { validatePolicy } = await import('../../../app/policy.ts');
       const result = validatePolicy(loaded.input, opts.kind);
       errors = result.ok ? [] : result.errors.map(loaded.locate);
     }
@@ -172,6 +166,7 @@ async function evaluateCommand(opts: EvaluateOptions, ctx: CommandContext): Prom
   // A file given twice (say as identity policy and as boundary) reports its load errors once.
   const uniqueErrors = errors.filter((e, i) => errors.findIndex((x) => x.source === e.source && x.message === e.message && x.path === e.path) === i);
 
+  const { evaluatePolicies } = await import('../../../app/policy.ts');
   const result = evaluatePolicies({
     policies,
     principal: opts.principal,

@@ -1,5 +1,5 @@
 /** `gatehouse server`: the long-running service (DESIGN.md, "Interfaces"). */
-import { AUDIT_ENV } from '../../../app/audit.ts';
+import { AUDIT_ENV } from '../../../app/audit-env.ts';
 import type { CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 

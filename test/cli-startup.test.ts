@@ -1,0 +1,45 @@
+/**
+ * What a command loads at start. Every command builds the whole command tree (commander needs every command to
+ * parse one), so a module imported at the top of any command file is loaded by `gatehouse whoami` too: the YAML
+ * parser, the IAM engine and the audit log's use cases are loaded where a command uses them, and `node:http` is
+ * required when a request is first made (imported as an ES module, it loads Node's bundled fetch). The CLI's test
+ * suites spawn it hundreds of times; a user types it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'gatehouse.js');
+// Prints every module URL the command loads (node: builtins included) on stderr at exit.
+const HOOK = `data:text/javascript,${encodeURIComponent(
+  "import { registerHooks } from 'node:module'; const seen = []; registerHooks({ load(url, context, next) { seen.push(url); return next(url, context); } }); process.on('exit', () => process.stderr.write('\\n@@' + JSON.stringify(seen) + '\\n'));",
+)}`;
+
+function loaded(args: readonly string[]): Promise<{ code: number; modules: string[] }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', HOOK, BIN, ...args], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent' }, timeout: 30_000 }, (error, _stdout, stderr) => {
+      const line = stderr.split('\n').find((l) => l.startsWith('@@'));
+      if (line === undefined) return reject(new Error(`no module list: ${stderr}`));
+      resolve({ code: error ? Number(error.code) : 0, modules: JSON.parse(line.slice(2)) as string[] });
+    });
+  });
+}
+
+const heavy = (modules: readonly string[]): string[] =>
+  modules.filter((u) => u.includes('/node_modules/yaml/') || u.includes('/src/core/iam/') || u.endsWith('/src/app/audit.ts') || u === 'node:http' || u === 'node:https' || u.includes('undici'));
+
+test('--help and a command that sends nothing load neither YAML, the IAM engine, the audit log nor node:http', async () => {
+  for (const args of [['--help'], ['whoami', '--endpoint', 'http://127.0.0.1:9']]) {
+    const r = await loaded(args);
+    assert.ok(r.modules.some((u) => u.endsWith('/src/adapters/cli/program.ts')), `the hook saw the CLI load: ${r.modules.length} modules`);
+    assert.deepEqual(heavy(r.modules), [], `gatehouse ${args.join(' ')}`);
+  }
+});
+
+test('the commands that need them still load them: policy validate of a YAML file parses it and runs the engine', async () => {
+  const r = await loaded(['policy', 'validate', join(import.meta.dirname, '..', 'examples', 'policies', 'ml-data-reader.yaml')]);
+  assert.equal(r.code, 0);
+  assert.ok(r.modules.some((u) => u.includes('/node_modules/yaml/')), 'yaml loaded');
+  assert.ok(r.modules.some((u) => u.includes('/src/core/iam/')), 'the IAM engine loaded');
+});
