@@ -86,7 +86,9 @@ export function parseAccessEntrySpec(spec: Obj, path = 'spec'): Result<AccessEnt
   if (typeof rawGroups === 'string') {
     try {
       groupsValue = JSON.parse(rawGroups);
-    } catch {
+    } catch (e) {
+      // Text that opens a JSON list but is not one is a mistake, not group names: `'["a",'` split at commas made `["a"`.
+      if (rawGroups.trim().startsWith('[')) return failWith('VALIDATION_ERROR', `\`kubernetesGroups\` starts as a JSON list but is not one (${e instanceof Error ? e.message : String(e)}); give ["g1","g2"] or g1,g2`, at('kubernetesGroups'));
       groupsValue = rawGroups.split(',').map((g) => g.trim()).filter((g) => g !== '');
     }
   }

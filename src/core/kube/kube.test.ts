@@ -69,6 +69,14 @@ describe('access entries', () => {
     assert.equal(parseAccessEntrySpec({ principalArn: 'arn:aws:s3:::bucket' }).ok, false);
     assert.equal(parseAccessEntrySpec({ principalArn: 'arn:aws:iam::111122223333:user/u', username: '{{Oops}}' }).ok, false);
   });
+  test('spec: groups as comma-separated text; text that opens a JSON list but is not one is refused, not split (review cli, G8)', () => {
+    const r = parseAccessEntrySpec({ principalArn: 'arn:aws:iam::111122223333:role/R', kubernetesGroups: 'a, b' });
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.kubernetesGroups, ['a', 'b']);
+    const broken = parseAccessEntrySpec({ principalArn: 'arn:aws:iam::111122223333:role/R', kubernetesGroups: '["a",' });
+    assert.equal(broken.ok, false);
+    assert.match(broken.ok ? '' : (broken.errors[0]?.message ?? ''), /starts as a JSON list but is not one/);
+  });
 });
 
 describe('reviews and patches', () => {
