@@ -57,7 +57,7 @@ export interface ServerCommandOptions {
   readonly agentAddress?: string;
   readonly s3Address?: string;
   readonly maxStalenessSeconds?: number;
-  /** `--max-connections`: the most connections `--listen` holds at once. */
+  /** `--max-connections`: the most connections `--listen` holds at once, and the S3 gateway separately. */
   readonly maxConnections?: number;
 }
 

@@ -35,7 +35,7 @@ export const serverCommand: CommandGroup = (program, ctx) => {
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .option('--agent-address <url>', 'base URL at which pods reach the node agent (their credential environment); default the --agent-listen URL')
     .option('--max-staleness <seconds>', 'past this long without a refresh from the database, leave readiness and answer decisions and session checks with 503; default GATEHOUSE_MAX_STALENESS_SECONDS, else no bound')
-    .option('--max-connections <n>', 'the most connections --listen holds at once (one more is closed when accepted); default GATEHOUSE_MAX_CONNECTIONS, else 1024')
+    .option('--max-connections <n>', 'the most connections --listen holds at once, and the S3 gateway separately (one more is closed when accepted); default GATEHOUSE_MAX_CONNECTIONS, else 1024')
     .addHelpText(
       'after',
       `
