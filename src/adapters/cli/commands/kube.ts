@@ -11,7 +11,8 @@
  * `k8s-aws-v1.<base64url>`; `expirationTimestamp` is now + 14 minutes (the token is honoured for 15). It
  * makes no network call.
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -263,9 +264,7 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { cl
   try {
     await mkdir(opts.out, { recursive: true, mode: 0o700 });
     for (const [name, text] of Object.entries(files)) {
-      const path = join(opts.out, name);
-      await writeFile(path, text, { mode: 0o600 });
-      await chmod(path, 0o600);
+      await writePrivate(join(opts.out, name), text);
     }
   } catch (e) {
     ctx.err(`gatehouse: cannot write to \`${opts.out}\`: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -284,6 +283,23 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { cl
       (caBundle === undefined && base.protocol === 'https:' ? 'note: no CA certificate given (--ca-file): kube-apiserver will verify Gatehouse against its system roots\n' : ''),
   );
   return EXIT.ok;
+}
+
+/**
+ * Writes a file that holds the webhook's bearer token: to a new file of this directory, created with mode 0600 (`wx`:
+ * never an existing file or a link), then renamed over `path`. Written in place, a file that was there kept its mode
+ * (0644) while the new token went into it, and a symbolic link planted at `path` was followed (review cli, G19);
+ * a rename replaces the link itself, and the token is never in a file others may read.
+ */
+async function writePrivate(path: string, text: string): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
+    await rename(temp, path);
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw e;
+  }
 }
 
 /**
