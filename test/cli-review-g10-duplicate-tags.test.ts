@@ -6,13 +6,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetUserCommand } from '@aws-sdk/client-iam';
-import { GATEHOUSE_BIN, run } from './support/processes.ts';
+import { gatehouseCli } from './support/processes.ts';
 import { errorName, startTestServer, type TestServer } from './support/server.ts';
 
 describe('--tag with a key given twice', () => {
   let s: TestServer;
-  const gatehouse = (args: readonly string[]) =>
-    run(process.execPath, [GATEHOUSE_BIN, ...args], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url }, { timeoutMs: 20_000 });
+  const gatehouse = (args: readonly string[]) => gatehouseCli(args, s.admin, { endpoint: s.url, home: s.dataDir });
   before(async () => {
     s = await startTestServer();
   });
