@@ -52,6 +52,8 @@ export interface AppOptions {
   readonly audit?: AuditOptions;
   /** Where the app reports trouble an operator must see (audit backlog, store outage). */
   readonly log?: (line: string) => void;
+  /** Scoped sessions one account may hold at once (src/app/session-scopes.ts `MAX_SCOPED_SESSIONS`; tests lower it). */
+  readonly maxScopedSessions?: number;
 }
 
 export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
@@ -118,7 +120,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   };
   const live = new LiveState(deps, unreadable);
   // Scoped sessions are recorded through the raw store: a registration changes nothing any cache holds.
-  const sessionScopes = new SessionScopes({ store: raw, now: rawDeps.now, randomBytes: rawDeps.randomBytes });
+  const sessionScopes = new SessionScopes({ store: raw, now: rawDeps.now, randomBytes: rawDeps.randomBytes }, options.maxScopedSessions !== undefined ? { maxPerAccount: options.maxScopedSessions } : {});
   const sts = createSts(deps, live, cache, sessionScopes);
   const oidc = createOidc(deps, sts, cache);
   // GCP-style IAM policies: an engine of the authorize union, and the other way to pass a role (actAs).

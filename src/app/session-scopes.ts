@@ -24,6 +24,14 @@ export const SESSION_SCOPE_PREFIX = 'session-scope/';
 const CHANGES_PAGE = 1000;
 /** How often expired records are deleted from the store (by every instance; a record deleted twice costs nothing). */
 const SWEEP_MS = 60_000;
+/**
+ * Scoped sessions one account may hold at once (live, or expired and not yet swept). Every instance holds every record
+ * in memory until its session expires (1 to 9 KB: the policy, up to 50 tags), and any principal allowed to assume a
+ * role may add a session policy: 200 AssumeRole calls a second with a 1,800-character policy and 50 tags grew a server
+ * by 164 MB in 90 s, about 6 GB an hour of 1-hour sessions (review limits, L9). 100,000 is about 100 MB to 900 MB an
+ * instance, and far more than an account's people and pipelines hold at once.
+ */
+export const MAX_SCOPED_SESSIONS = 100_000;
 
 /** The claims a session is issued with, before its key, secret and id are drawn (`Sts.issue`'s input). */
 export type UnsealedClaims = Omit<SessionClaims, 'v' | 'sid' | 'ak' | 'sk'>;
@@ -132,12 +140,27 @@ export class SessionScopes {
   private readonly byKey = new Map<string, ScopeRecord>();
   /** `scopeName` → kv keys of the records under it. */
   private readonly byName = new Map<string, Set<string>>();
+  /** account → records held for it. */
+  private readonly perAccount = new Map<string, number>();
+  /** `MAX_SCOPED_SESSIONS` unless the app is given another bound (tests). */
+  readonly maxPerAccount: number;
   private head = -1;
   private timer: ReturnType<typeof setInterval> | undefined;
   private sweeping: Promise<number> | undefined;
 
-  constructor(deps: Pick<AppDeps, 'store' | 'now' | 'randomBytes'>) {
+  constructor(deps: Pick<AppDeps, 'store' | 'now' | 'randomBytes'>, options: { maxPerAccount?: number } = {}) {
     this.deps = deps;
+    this.maxPerAccount = options.maxPerAccount ?? MAX_SCOPED_SESSIONS;
+  }
+
+  /**
+   * Whether `account` may register one more scoped session. At the bound, expired records are swept first (every
+   * instance sweeps each minute), so a full account waits at most for its oldest sessions to expire.
+   */
+  async hasRoom(account: string): Promise<boolean> {
+    if ((this.perAccount.get(account) ?? 0) < this.maxPerAccount) return true;
+    await this.sweep();
+    return (this.perAccount.get(account) ?? 0) < this.maxPerAccount;
   }
 
   /** Records held (live or not yet swept), for tests and the start-up log. */
@@ -176,6 +199,7 @@ export class SessionScopes {
     const entries = await tx.kv.list(SESSION_SCOPE_PREFIX);
     this.byKey.clear();
     this.byName.clear();
+    this.perAccount.clear();
     const now = this.deps.now();
     for (const { key, value } of entries) {
       const r = parseRecord(value);
@@ -235,6 +259,7 @@ export class SessionScopes {
   }
 
   private add(key: string, r: ScopeRecord): void {
+    if (!this.byKey.has(key)) this.perAccount.set(r.account, (this.perAccount.get(r.account) ?? 0) + 1);
     this.byKey.set(key, r);
     const name = scopeName(r.account, r.role.name, r.sessionName);
     let keys = this.byName.get(name);
@@ -246,6 +271,9 @@ export class SessionScopes {
     const r = this.byKey.get(key);
     if (r === undefined) return;
     this.byKey.delete(key);
+    const held = (this.perAccount.get(r.account) ?? 1) - 1;
+    if (held > 0) this.perAccount.set(r.account, held);
+    else this.perAccount.delete(r.account);
     const name = scopeName(r.account, r.role.name, r.sessionName);
     const keys = this.byName.get(name);
     keys?.delete(key);

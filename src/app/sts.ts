@@ -252,6 +252,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   async function issueRegistered(claims: UnsealedClaims, who: IssuedBy = {}): Promise<Result<{ claims: SessionClaims; credentials: IssuedCredentials }>> {
     if (scopes !== undefined && isScoped(claims)) {
       try {
+        if (!(await scopes.hasRoom(claims.acct))) {
+          return failWith('LIMIT_EXCEEDED', `account ${claims.acct} holds ${scopes.maxPerAccount} live sessions with a session policy, session tags or a source identity, the most one account may hold at once: retry when some expire, or assume the role without them`);
+        }
         await scopes.register(claims);
       } catch (e) {
         if (!isStoreUnavailable(e)) throw e;

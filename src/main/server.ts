@@ -50,6 +50,8 @@ export interface ServerOptions {
   readonly agentListen?: string;
   /** Job metadata endpoints (listening ports) this server opens at most; default `SERVER_MAX_METADATA_ENDPOINTS`. */
   readonly maxMetadataEndpoints?: number;
+  /** Scoped sessions one account may hold at once; default `MAX_SCOPED_SESSIONS` (tests lower it). */
+  readonly maxScopedSessions?: number;
   /**
    * `HOST:PORT` of the S3-compatible gateway (objects in `<dataDir>/objects`). `gatehouse server` defaults it to
    * `127.0.0.1:8472`; left out here, it is an ephemeral port on 127.0.0.1 (read `s3Url`), so embedders and tests
@@ -268,6 +270,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     log,
     ...(jobSessionSeconds !== undefined ? { jobSessionSeconds } : {}),
     ...(opts.jobHeartbeatTimeoutMs !== undefined ? { jobHeartbeatTimeoutMs: opts.jobHeartbeatTimeoutMs } : {}),
+    ...(opts.maxScopedSessions !== undefined ? { maxScopedSessions: opts.maxScopedSessions } : {}),
   });
   app.live.maxStalenessMs = staleSeconds === undefined ? undefined : staleSeconds * 1000;
   // Ready only once the whole directory is loaded: decisions and verification then need no database.
