@@ -60,6 +60,11 @@ export interface S3Edge {
 
 /** XML request bodies (DeleteObjects of 1,000 keys, CompleteMultipartUpload of 10,000 parts) fit in 2 MiB. */
 const MAX_XML_BODY = 2 << 20;
+/**
+ * CreateBucket's configuration and a Tagging of 10 tags are under 4 KB: their bodies are parsed before the caller is
+ * checked, so they are read up to 64 KiB, not the 2 MiB (about 1.1 s of parsing) the lists above need (review limits, L10).
+ */
+const MAX_SMALL_XML_BODY = 64 << 10;
 const MAX_POLICY_BODY = 20 * 1024;
 
 /**
@@ -655,7 +660,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         case 'HEAD':
           return answer(await s3.headBucket(call, bucket), () => sendEmpty(res, 200, { 'x-amz-bucket-region': region }));
         case 'PUT': {
-          const body = await smallBody(MAX_XML_BODY);
+          const body = await smallBody(MAX_SMALL_XML_BODY);
           if (body === undefined) return;
           if (!parseCreateBucket(body.toString('utf8'))) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
           return answer(await s3.createBucket(call, bucket), () => sendEmpty(res, 200, { location: `/${bucket}` }));
@@ -859,7 +864,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       }
       if (method === 'DELETE') return answer(await s3.putObjectTagging(call, bucket, key, undefined, versionId), () => sendEmpty(res, 204));
       if (method === 'PUT') {
-        const body = await smallBody(MAX_XML_BODY);
+        const body = await smallBody(MAX_SMALL_XML_BODY);
         if (body === undefined) return;
         const tags = parseTagging(body.toString('utf8'));
         if (!tags) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
