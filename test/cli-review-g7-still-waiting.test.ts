@@ -1,8 +1,11 @@
 /**
- * A slow answer to `gatehouse apply` (review cli, G7): apply waits up to 10 minutes for the server (a large
- * configuration takes a while), and said nothing meanwhile, so a hung server looked like a hung CLI. Now it says on
- * stderr, every 5 s, that it is still waiting, for how long, and when it gives up; stdout keeps only the plan. A real
- * `gatehouse server` process, stopped (SIGSTOP: it accepts connections but answers nothing) and then continued.
+ * A slow answer to the commands that may wait long (review cli, G7 and G18). `gatehouse apply` waited up to 10
+ * minutes for the server (a large configuration takes a while) and said nothing meanwhile, so a hung server looked
+ * like a hung CLI; `gatehouse audit verify`, while the server walks the whole hash chain, said nothing either and gave
+ * up after a request's 30 s ("timed out", exit 10) however long a large log's walk legitimately takes. Now both wait
+ * up to 10 minutes and say on stderr, every 5 s, that they are still waiting, for how long, and when they give up;
+ * stdout keeps only the result. A real `gatehouse server` process, stopped (SIGSTOP: it accepts connections but
+ * answers nothing) and then continued.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEHOUSE_BIN, serverProcess, type ServerProcess } from './support/processes.ts';
 
-describe('apply says it is still waiting for a slow server', () => {
+describe('apply and audit verify say they are still waiting for a slow server', () => {
   let dir: string;
   let server: ServerProcess;
   before(async () => {
@@ -26,9 +29,10 @@ describe('apply says it is still waiting for a slow server', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('a stopped server: "still waiting" on stderr after 5 s; continued, the apply completes', async () => {
+  /** Runs the command against the stopped server: "still waiting" on stderr, nothing on stdout; continued, it ends 0. */
+  async function stillWaiting(args: readonly string[]): Promise<string> {
     server.child.kill('SIGSTOP');
-    const child = spawn(process.execPath, [GATEHOUSE_BIN, 'apply', '-f', join(dir, 'user.yaml'), '--data-dir', join(dir, 'data'), '--endpoint', server.url], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir } });
+    const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args, '--data-dir', join(dir, 'data'), '--endpoint', server.url], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir } });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => void (out += c.toString()));
@@ -40,10 +44,18 @@ describe('apply says it is still waiting for a slow server', () => {
       assert.equal(out, '', 'stdout keeps only the result');
       server.child.kill('SIGCONT');
       assert.equal(await exited, 0, err);
-      assert.match(out, /\+ create User\/patient/);
+      return out;
     } finally {
       server.child.kill('SIGCONT');
       child.kill('SIGKILL');
     }
+  }
+
+  it('apply: "still waiting" after 5 s; continued, the apply completes', async () => {
+    assert.match(await stillWaiting(['apply', '-f', join(dir, 'user.yaml')]), /\+ create User\/patient/);
+  });
+
+  it('audit verify: "still waiting … given up after 600 s"; continued, verify answers', async () => {
+    assert.match(await stillWaiting(['audit', 'verify']), /^audit log intact/);
   });
 });
