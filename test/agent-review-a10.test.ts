@@ -9,38 +9,27 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fromHttp } from '@aws-sdk/credential-providers';
-import { call } from '../src/adapters/cli/client.ts';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
-import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, keysOf } from './support/processes.ts';
+import { submitJob } from './support/processes.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
 
-let home: string;
-let server: RunningServer;
+let s: TestServer;
 let relay: Relay | undefined;
 
 before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'gh-agent-review-a10-'));
-  server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {} });
+  s = await startTestServer();
 });
 after(async () => {
   await relay?.close();
-  await server?.stop();
-  await rm(home, { recursive: true, force: true });
+  await s?.stop();
 });
 
 test('A10: a full cache forgets refused capabilities before a job\'s credentials', async () => {
-  assert.ok(server.adminCredentials);
-  const conn = connectionTo(server.url, keysOf(server.adminCredentials));
-  assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
-  const r = await call<{ capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', imds: false } });
-  assert.ok(r.ok, JSON.stringify(r));
-  relay = createRelay({ upstream: (r.value.environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').replace(/\/v1\/container-credentials$/, ''), revalidateMs: 600_000, maxEntries: 3 });
+  const job = await submitJob(s.url, s.admin);
+  relay = createRelay({ upstream: job.upstream, revalidateMs: 600_000, maxEntries: 3 });
   const url = `http://127.0.0.1:${(await relay.listen('127.0.0.1', 0)).port}`;
-  const aws = () => fromHttp({ awsContainerCredentialsFullUri: `${url}/v1/container-credentials`, awsContainerAuthorizationToken: r.value.capability, maxRetries: 0 })();
+  const aws = () => fromHttp({ awsContainerCredentialsFullUri: `${url}/v1/container-credentials`, awsContainerAuthorizationToken: job.capability, maxRetries: 0 })();
   const keyId = (await aws()).accessKeyId;
   assert.equal(relay.stats().upstream, 1);
 

@@ -8,38 +8,27 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fromHttp } from '@aws-sdk/credential-providers';
 import Alibaba from '@alicloud/credentials';
-import { call } from '../src/adapters/cli/client.ts';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
-import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, keysOf } from './support/processes.ts';
+import { submitJob } from './support/processes.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
 
-let home: string;
-let server: RunningServer;
+let s: TestServer;
 let relay: Relay | undefined;
 
 before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'gh-agent-review-a3-'));
-  server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {} });
+  s = await startTestServer();
 });
 after(async () => {
   await relay?.close();
-  await server?.stop();
-  await rm(home, { recursive: true, force: true });
+  await s?.stop();
 });
 
 test('A3: a job ended through the node agent gets 410 from it at once, not its cached credentials', async () => {
-  assert.ok(server.adminCredentials);
-  const conn = connectionTo(server.url, keysOf(server.adminCredentials));
-  assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
-  const r = await call<{ job: { id: string }; capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', imds: false } });
-  assert.ok(r.ok, JSON.stringify(r));
-  const cap = r.value.capability;
-  const upstream = (r.value.environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').replace(/\/v1\/container-credentials$/, '');
+  const job = await submitJob(s.url, s.admin);
+  const cap = job.capability;
+  const upstream = job.upstream;
   relay = createRelay({ upstream, revalidateMs: 60_000 });
   const url = `http://127.0.0.1:${(await relay.listen('127.0.0.1', 0)).port}`;
   const aws = () => fromHttp({ awsContainerCredentialsFullUri: `${url}/v1/container-credentials`, awsContainerAuthorizationToken: cap, maxRetries: 0 })();
@@ -54,7 +43,7 @@ test('A3: a job ended through the node agent gets 410 from it at once, not its c
 
   const container = await fetch(`${url}/v1/container-credentials`, { headers: { authorization: cap } });
   assert.equal(container.status, 410, 'the container endpoint still served the ended job');
-  assert.match(((await container.json()) as { Message: string }).Message, new RegExp(`job ${r.value.job.id} has ended`));
+  assert.match(((await container.json()) as { Message: string }).Message, new RegExp(`job ${job.id} has ended`));
   const uri = await fetch(`${url}/v1/credentials/${cap}`);
   assert.equal(uri.status, 410, 'the credentials URI still served the ended job');
   await uri.body?.cancel();

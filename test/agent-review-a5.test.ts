@@ -8,27 +8,20 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { call } from '../src/adapters/cli/client.ts';
 import { createRelay, type Relay } from '../src/adapters/agent/relay.ts';
-import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, keysOf } from './support/processes.ts';
+import { submitJob } from './support/processes.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
 
-let home: string;
-let server: RunningServer;
+let s: TestServer;
 let relay: Relay | undefined;
 
 before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'gh-agent-review-a5-'));
-  server = await startServer({ dataDir: join(home, 'data'), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => {} });
+  s = await startTestServer();
 });
 after(async () => {
   await relay?.close();
-  await server?.stop();
-  await rm(home, { recursive: true, force: true });
+  await s?.stop();
 });
 
 /** Whether 127.0.0.1:`port` can be bound now (nothing listens there; as root, or any port ≥ 1024). */
@@ -41,14 +34,10 @@ function bindable(port: number): Promise<boolean> {
 }
 
 test('A5: a job\'s metadata endpoint is refused a port under 1024, naming it', async () => {
-  assert.ok(server.adminCredentials);
-  const conn = connectionTo(server.url, keysOf(server.adminCredentials));
-  assert.ok((await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } })).ok);
-  const r = await call<{ capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', imds: false } });
-  assert.ok(r.ok, JSON.stringify(r));
-  relay = createRelay({ upstream: (r.value.environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').replace(/\/v1\/container-credentials$/, ''), revalidateMs: 60_000 });
+  const job = await submitJob(s.url, s.admin);
+  relay = createRelay({ upstream: job.upstream, revalidateMs: 60_000 });
   const url = `http://127.0.0.1:${(await relay.listen('127.0.0.1', 0)).port}`;
-  const open = (port: number) => fetch(`${url}/v1/launcher/metadata`, { method: 'POST', headers: { authorization: r.value.capability }, body: JSON.stringify({ port, uid: process.getuid?.() ?? 0 }) });
+  const open = (port: number) => fetch(`${url}/v1/launcher/metadata`, { method: 'POST', headers: { authorization: job.capability }, body: JSON.stringify({ port, uid: process.getuid?.() ?? 0 }) });
 
   let privileged = 0;
   for (let p = 1000; p > 900 && privileged === 0; p--) if (await bindable(p)) privileged = p;

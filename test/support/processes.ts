@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { Connection } from '../../src/adapters/cli/client.ts';
+import { call, type Connection } from '../../src/adapters/cli/client.ts';
 
 /** `bin/gatehouse.js`, run with `process.execPath` (the pinned Node). */
 export const GATEHOUSE_BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url));
@@ -67,6 +67,28 @@ export function keysOf(c: { AccessKeyId?: string | undefined; SecretAccessKey?: 
 
 /** The admin API client's connection as `keys` to the server at `url`. */
 export const connectionTo = (url: string, keys: Keys, region = 'us-east-1'): Connection => ({ endpoint: new URL(url), credentials: keys, region, credentialsSource: 'test' });
+
+/** A job submitted through the admin API, as its launcher and a node agent see it. */
+export interface SubmittedJob {
+  /** The submitter's connection. */
+  readonly conn: Connection;
+  readonly id: string;
+  readonly capability: string;
+  readonly environment: Record<string, string>;
+  /** Base URL of the job's credential endpoints (what a node agent relays: `AWS_CONTAINER_CREDENTIALS_FULL_URI` less its path). */
+  readonly upstream: string;
+}
+
+/** A job `who` submits on the server at `url`: workspace `w` with `who`'s user `admin` as member, the default role, no metadata endpoint. */
+export async function submitJob(url: string, who: Keys): Promise<SubmittedJob> {
+  const conn = connectionTo(url, who);
+  const ws = await call(conn, 'PUT', ['workspaces', 'w'], { body: { members: [{ user: 'admin' }] } });
+  if (!ws.ok) throw new Error(`PUT /v1/workspaces/w: ${JSON.stringify(ws)}`);
+  const r = await call<{ job: { id: string }; capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', imds: false } });
+  if (!r.ok) throw new Error(`POST /v1/jobs: ${JSON.stringify(r)}`);
+  const upstream = (r.value.environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').replace(/\/v1\/container-credentials$/, '');
+  return { conn, id: r.value.job.id, capability: r.value.capability, environment: r.value.environment, upstream };
+}
 
 export interface CliTarget {
   readonly endpoint: string;
