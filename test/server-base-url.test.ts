@@ -9,8 +9,8 @@ import { parseBaseUrl } from '../src/main/server.ts';
 test('a refused base URL is named without its credentials', () => {
   assert.throws(() => parseBaseUrl('http://agent:s3cr3t-pw@10.0.0.5:8471', '--upstream'), (e: Error) => {
     assert.match(e.message, /--upstream must be an http:\/\/ or https:\/\/ URL without credentials/);
-    assert.match(e.message, /\*\*\*@10\.0\.0\.5:8471/);
-    assert.doesNotMatch(e.message, /s3cr3t-pw|agent:/);
+    assert.match(e.message, /agent:…@10\.0\.0\.5:8471/);
+    assert.doesNotMatch(e.message, /s3cr3t-pw/);
     return true;
   });
   // One that does not parse at all (a port out of range) is not echoed with its password either.

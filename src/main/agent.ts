@@ -2,7 +2,8 @@
  * Composition root of `gatehouse agent`: the node agent's relay (src/adapters/agent/relay.ts) on its address,
  * until SIGINT/SIGTERM, then a graceful stop (requests in flight finish).
  */
-import { createRelay, shownUrl, type Relay } from '../adapters/agent/relay.ts';
+import { createRelay, type Relay } from '../adapters/agent/relay.ts';
+import { shownUrl } from '../adapters/http/shown-url.ts';
 import type { AgentCommandOptions } from '../adapters/cli/context.ts';
 import { parseBaseUrl, parseHostPort, untilStopSignal } from './server.ts';
 

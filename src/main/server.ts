@@ -20,7 +20,7 @@ import { loadMasterKey, MASTER_KEY_ENV, secretSealer, sessionCrypto } from '../a
 import { EXIT } from '../adapters/cli/exit-codes.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
-import { shownUrl } from '../adapters/agent/relay.ts';
+import { shownUrl } from '../adapters/http/shown-url.ts';
 import { createAgent } from '../adapters/agent/server.ts';
 import { jobEnvironment, jobsRoutes } from '../adapters/http/jobs-api.ts';
 import { readFile } from 'node:fs/promises';
@@ -227,7 +227,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const databaseUrl = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
   const databaseSchema = opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA'];
-  const database = databaseUrl ? `the database (PostgreSQL at ${redactedUrl(databaseUrl)})` : `the database (SQLite in ${dataDir})`;
+  const database = databaseUrl ? `the database (PostgreSQL at ${shownUrl(databaseUrl, 'GATEHOUSE_DATABASE_URL (not shown: it does not parse as a URL)')})` : `the database (SQLite in ${dataDir})`;
   // Until the edge listens: a listener that answers probes, started when the database first cannot be reached.
   let waiting: WaitingListener | undefined;
   const untilReachable = <T>(step: () => Promise<T>): Promise<T> =>
@@ -618,17 +618,6 @@ async function readTls(certFile: string | undefined, keyFile: string | undefined
   // As for the master key: a private key others may read is said at start (review V, V1).
   const warnings = ((await stat(keyFile)).mode & 0o077) !== 0 ? [`--tls-key \`${keyFile}\` is readable by group or others; run \`chmod 600 ${keyFile}\``] : [];
   return { cert, key, warnings };
-}
-
-/** The database URL as logs may show it: the password (and any query, which may carry one) left out. */
-export function redactedUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    const user = u.username === '' ? '' : `${u.username}${u.password === '' ? '' : ':…'}@`;
-    return `${u.protocol}//${user}${u.host}${u.pathname}`;
-  } catch {
-    return 'GATEHOUSE_DATABASE_URL (not shown: it does not parse as a URL)';
-  }
 }
 
 /** Network errors, and SQLSTATEs of a server that is gone, starting or out of room: worth waiting for. */

@@ -38,6 +38,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isoSeconds } from '../../core/iam/index.ts';
 import { servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
+import { shownUrl } from '../http/shown-url.ts';
 import { boundCredentialServer, browserRefusal, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
@@ -177,23 +178,6 @@ function capabilityOfPath(segment: string): string | undefined {
     return undefined;
   }
   return cap.length >= 16 && cap.length <= 128 && !/[/\\]/.test(cap) ? cap : undefined;
-}
-
-/**
- * `url` as logs and answers may show it: its user name and password replaced by `***` (a URL that does not parse
- * is shown as `<not a URL>`, since it may hold one too).
- */
-export function shownUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return '<not a URL>';
-  }
-  if (u.username === '' && u.password === '') return url;
-  u.username = '***';
-  u.password = '';
-  return url.endsWith('/') || !u.href.endsWith('/') ? u.href : u.href.slice(0, -1);
 }
 
 /** The `Message` of a JSON error answer, else its text. */

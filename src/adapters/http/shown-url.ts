@@ -1,0 +1,20 @@
+/**
+ * A URL as logs, errors and answers may show it: its password written `…`, and its query and fragment left out (either
+ * may carry a secret: `?password=`, `?token=`). The user name stays (which role or proxy account, not a secret). A URL
+ * with nothing to hide is shown as given; one that does not parse is not shown at all (`unparsable`), since it may
+ * hold a secret where the parser would not find it. One function for the database URL (`gatehouse server`), the
+ * agent's `--upstream` and the base URLs a server is given.
+ */
+export function shownUrl(url: string, unparsable = '<not a URL>'): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return unparsable;
+  }
+  if (u.password === '' && u.search === '' && u.hash === '') return url;
+  const user = u.username === '' ? '' : `${u.username}${u.password === '' ? '' : ':…'}@`;
+  // The path as given: `http://host` stays without the `/` the parser adds.
+  const path = u.pathname === '/' && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(url) ? '' : u.pathname;
+  return `${u.protocol}//${user}${u.host}${path}`;
+}
