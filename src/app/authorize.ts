@@ -144,9 +144,9 @@ const contextValue = (x: unknown): boolean => typeof x === 'string' || typeof x 
 const badContextValue = (k: string): Result<never> =>
   failWith('REQUEST_INVALID_CONTEXT', `context value of \`${k}\` must be a string, number, boolean or a list of them`, `context.${k}`);
 
-export const tooManyContextValues = (k: string): Result<never> =>
+const tooManyContextValues = (k: string): Result<never> =>
   failWith('REQUEST_INVALID_CONTEXT', `the context holds at most ${MAX_CONTEXT_VALUES} values in all: send only the values the policies read`, `context.${k}`);
-export const contextValueTooLong = (k: string, length: number): Result<never> =>
+const contextValueTooLong = (k: string, length: number): Result<never> =>
   failWith('REQUEST_INVALID_CONTEXT', `a value of \`${k}\` is ${length} characters; the limit is ${MAX_CONTEXT_VALUE_CHARS}: shorten it`, `context.${k}`);
 
 /** The fields a question may carry over the API; `resourceAccount` is for resource servers of this process only. */

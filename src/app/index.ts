@@ -189,7 +189,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     jobs,
     live,
     /** Revoking sessions (role, session, job, user) and rotating the session key ring. */
-    revocation: createRevocation(deps, live, directory, { unionRefusal: jobs.unionRefusal }),
+    revocation: createRevocation(deps, live, directory, jobs.unionRefusal),
     /** The workload identity issuer, registered OIDC providers, and AssumeRoleWithWebIdentity. */
     oidc,
     /** Seals the explanation of a refused request (the blob after `Encoded authorization failure message:`). */

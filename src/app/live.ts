@@ -447,10 +447,7 @@ export class LiveState {
     // Compiled outside the transaction; nothing is replaced until all of it is ready.
     const built = out.all && (await buildMirror(out.all, this.unreadable));
     // What this instance wrote after the snapshot this reload read stays in force (a revocation, a rotated-in key).
-    if (out.keys && out.head >= this.keysHead) {
-      this.keys = out.keys;
-      this.keysHead = out.head;
-    }
+    if (out.keys) this.adoptKeys(out.keys, out.head);
     if (out.revocations) {
       for (const [key, own] of this.ownRevocations) {
         if (own.head <= out.head) this.ownRevocations.delete(key);
@@ -607,10 +604,14 @@ export class LiveState {
   private async loadKeys(tx: ReadTx): Promise<void> {
     const head = await tx.changes.head();
     const keys = await this.readKeys(tx);
-    if (keys && head >= this.keysHead) {
-      this.keys = keys;
-      this.keysHead = head;
-    }
+    if (keys) this.adoptKeys(keys, head);
+  }
+
+  /** The key ring read or written at change head `head`, unless one read at a later head is already in force (review M3, M5). */
+  private adoptKeys(keys: readonly RingKeyData[], head: number): void {
+    if (head < this.keysHead) return;
+    this.keys = keys;
+    this.keysHead = head;
   }
 
   /**
@@ -671,10 +672,7 @@ export class LiveState {
       return tx.changes.head();
     });
     // In force here at once, whether or not the reload after the write gets through.
-    if (head >= this.keysHead) {
-      this.keys = ring;
-      this.keysHead = head;
-    }
+    this.adoptKeys(ring, head);
     await this.refresh().catch(() => {});
     return fresh;
   }

@@ -66,20 +66,13 @@ export function parseSessionArn(arn: string): { partition: Partition; account: s
   return undefined;
 }
 
-export interface RevocationOptions {
-  /**
-   * `training:StopJob` on a job's workspace as the authorize API answers it (IAM, or a binding not cut by the caller's
-   * limits; src/app/jobs.ts `unionRefusal`, review B7): undefined when allowed, else why not. Without it, IAM alone.
-   */
-  readonly unionRefusal?: (caller: Caller, action: string, resource: string) => { readonly d: Decision; readonly bindings: string } | undefined;
-}
+/**
+ * `training:StopJob` on a job's workspace as the authorize API answers it (IAM, or a binding not cut by the caller's
+ * limits; src/app/jobs.ts `unionRefusal`, review B7): undefined when allowed, else why not.
+ */
+export type UnionRefusal = (caller: Caller, action: string, resource: string) => { readonly d: Decision; readonly bindings: string } | undefined;
 
-export function createRevocation(deps: AppDeps, live: LiveState, directory: Directory, options: RevocationOptions = {}) {
-  /** The caller's IAM policies alone, when no union is given: undefined when they allow. */
-  const iamRefusal = (caller: Caller, action: string, resource: string): { readonly d: Decision; readonly bindings: string } | undefined => {
-    const d = evaluate({ principal: caller.principal, action, resource, context: contextOf(requestContext(caller)), time: deps.now() }, caller.policies);
-    return d.decision === 'Allow' ? undefined : { d, bindings: '' };
-  };
+export function createRevocation(deps: AppDeps, live: LiveState, directory: Directory, unionRefusal: UnionRefusal) {
   const now = (): number => deps.now();
 
   async function revoke(kind: RevocationKind, target: string): Promise<Result<Revoked>> {
@@ -141,7 +134,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     const submitter = caller.principal.arn === job.submitter.arn && (job.submitterId === undefined || caller.user?.id === job.submitterId);
     if (!submitter) {
       const resource = workspaceArn(job.partition, job.account, job.workspace);
-      const refused = options.unionRefusal !== undefined ? options.unionRefusal(caller, 'training:StopJob', resource) : iamRefusal(caller, 'training:StopJob', resource);
+      const refused = unionRefusal(caller, 'training:StopJob', resource);
       if (refused !== undefined) return failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, 'training:StopJob', resource, refused.d)}${refused.bindings === '' ? '' : ` (${refused.bindings})`}`);
     }
     return revoke('job', job.id);
