@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { MAX_SCOPED_SESSIONS } from '../src/app/session-scopes.ts';
+import { MAX_SCOPED_SESSIONS, SessionScopes } from '../src/app/session-scopes.ts';
 import { errorName, startTestServer, type TestServer } from './support/server.ts';
 
 let s: TestServer;
@@ -23,8 +23,11 @@ before(async () => {
 });
 after(async () => s?.stop());
 
-test('the product bound is 100,000 an account', () => {
+test('without a bound given, the registry holds 100,000 an account, as docs/decisions.md says', () => {
+  const scopes = new SessionScopes({ store: s.running.app.deps.store, now: Date.now, randomBytes: (n) => new Uint8Array(n) });
   assert.equal(MAX_SCOPED_SESSIONS, 100_000);
+  assert.equal(scopes.maxPerAccount, MAX_SCOPED_SESSIONS);
+  assert.equal(s.running.app.sts.scopes?.maxPerAccount, 3, 'the server under test was given 3');
 });
 
 test('past the bound, AssumeRole with a scope is LimitExceeded; without one it is issued; the sessions issued still work', async () => {
