@@ -23,6 +23,71 @@ function extraOf(v: unknown): Record<string, string[]> {
   return out;
 }
 
+const shown = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+
+/**
+ * Strict reads of a review's fields, as kube-apiserver writes them (Go's JSON: an absent field and `null` are the
+ * zero value). A field of another type is an error naming its path, never read as absent: `extra.arn` sent as a
+ * string instead of a list of strings would otherwise drop the IAM principal, and with it its explicit denies, and a
+ * verb of another type would be the empty verb, which a rule with verb `*` allows (review N, N1).
+ */
+interface Reader {
+  /** The first problem found, if any. */
+  problem: { readonly path: string; readonly message: string } | undefined;
+}
+
+function wrong(r: Reader, path: string, want: string, got: unknown): void {
+  r.problem ??= { path, message: `\`${path}\` must be ${want}, got ${shown(got)}; send the review as kube-apiserver does` };
+}
+
+function readString(r: Reader, o: Obj, k: string, path: string): string {
+  const v = own(o, k);
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') {
+    wrong(r, `${path}.${k}`, 'a string', v);
+    return '';
+  }
+  return v;
+}
+
+function readStrings(r: Reader, o: Obj, k: string, path: string): string[] {
+  const v = own(o, k);
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    wrong(r, `${path}.${k}`, 'a list of strings', v);
+    return [];
+  }
+  v.forEach((x, i) => {
+    if (typeof x !== 'string') wrong(r, `${path}.${k}[${i}]`, 'a string', x);
+  });
+  return v.filter((x): x is string => typeof x === 'string');
+}
+
+function readExtra(r: Reader, o: Obj, k: string, path: string): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null);
+  const v = own(o, k);
+  if (v === undefined || v === null) return out;
+  if (!isObj(v)) {
+    wrong(r, `${path}.${k}`, 'a map of lists of strings', v);
+    return out;
+  }
+  for (const key of Object.keys(v)) out[key] = readStrings(r, v, key, `${path}.${k}`);
+  return out;
+}
+
+/** An optional object field: undefined when absent or `null`; another type is an error. */
+function readObject(r: Reader, o: Obj, k: string, path: string): Obj | undefined {
+  const v = own(o, k);
+  if (v === undefined || v === null) return undefined;
+  if (!isObj(v)) {
+    wrong(r, `${path}.${k}`, 'an object', v);
+    return undefined;
+  }
+  return v;
+}
+
+const invalid = <T>(r: Reader): Result<T> => failWith('VALIDATION_ERROR', r.problem?.message ?? 'invalid review', r.problem?.path ?? '');
+
 // --- TokenReview -------------------------------------------------------------------------------------------
 
 export const TOKEN_REVIEW_VERSIONS = ['authentication.k8s.io/v1', 'authentication.k8s.io/v1beta1'] as const;
@@ -42,8 +107,10 @@ export function parseTokenReview(body: unknown): Result<TokenReviewRequest> {
   }
   const spec = own(body, 'spec');
   if (!isObj(spec) || typeof own(spec, 'token') !== 'string') return failWith('VALIDATION_ERROR', '`spec.token` is required', 'spec.token');
-  const audiences = own(spec, 'audiences');
-  return ok({ apiVersion, token: own(spec, 'token') as string, ...(Array.isArray(audiences) ? { audiences: strings(audiences) } : {}) });
+  const r: Reader = { problem: undefined };
+  const audiences = own(spec, 'audiences') === undefined || own(spec, 'audiences') === null ? undefined : readStrings(r, spec, 'audiences', 'spec');
+  if (r.problem) return invalid(r);
+  return ok({ apiVersion, token: own(spec, 'token') as string, ...(audiences !== undefined ? { audiences } : {}) });
 }
 
 export interface AuthenticatedUser {
@@ -72,7 +139,12 @@ export interface AccessReviewRequest {
   readonly version: string;
 }
 
-/** Reads a SubjectAccessReview; v1beta1 spells the groups field `group` (credential-protocols §7.1). */
+/**
+ * Reads a SubjectAccessReview; v1beta1 spells the groups field `group` (credential-protocols §7.1). Refused (400) as
+ * the SubjectAccessReview API refuses it (`ValidateSubjectAccessReviewSpec`): neither or both of the attribute kinds,
+ * neither a user nor a group; and, since kube-apiserver always sends them, a resource review without a verb, a
+ * non-resource review without a verb or a path, and any field of the wrong type (review N, N1).
+ */
 export function parseSubjectAccessReview(body: unknown): Result<AccessReviewRequest> {
   if (!isObj(body)) return failWith('VALIDATION_ERROR', 'the body must be a SubjectAccessReview object');
   const apiVersion = str(body, 'apiVersion');
@@ -81,30 +153,40 @@ export function parseSubjectAccessReview(body: unknown): Result<AccessReviewRequ
   }
   const spec = own(body, 'spec');
   if (!isObj(spec)) return failWith('VALIDATION_ERROR', '`spec` is required', 'spec');
-  const groups = strings(own(spec, apiVersion.endsWith('v1beta1') ? 'group' : 'groups'));
-  const uid = str(spec, 'uid');
-  const extra = extraOf(own(spec, 'extra'));
-  const user = { name: str(spec, 'user'), groups, ...(uid !== '' ? { uid } : {}), extra };
-  const ra = own(spec, 'resourceAttributes');
-  const nra = own(spec, 'nonResourceAttributes');
-  if (isObj(ra) && nra === undefined) {
-    return ok({
-      apiVersion,
-      version: str(ra, 'version'),
-      attributes: {
-        user,
-        verb: str(ra, 'verb'),
-        resourceRequest: true,
-        namespace: str(ra, 'namespace'),
-        apiGroup: str(ra, 'group'),
-        resource: str(ra, 'resource'),
-        subresource: str(ra, 'subresource'),
-        name: str(ra, 'name'),
-      },
-    });
+  const r: Reader = { problem: undefined };
+  const name = readString(r, spec, 'user', 'spec');
+  const groups = readStrings(r, spec, apiVersion.endsWith('v1beta1') ? 'group' : 'groups', 'spec');
+  const uid = readString(r, spec, 'uid', 'spec');
+  const extra = readExtra(r, spec, 'extra', 'spec');
+  const ra = readObject(r, spec, 'resourceAttributes', 'spec');
+  const nra = readObject(r, spec, 'nonResourceAttributes', 'spec');
+  if (r.problem) return invalid(r);
+  if ((ra === undefined) === (nra === undefined)) return failWith('VALIDATION_ERROR', 'exactly one of `spec.resourceAttributes` and `spec.nonResourceAttributes` is required', 'spec');
+  if (name === '' && groups.length === 0) return failWith('VALIDATION_ERROR', `at least one of \`spec.user\` and \`spec.${apiVersion.endsWith('v1beta1') ? 'group' : 'groups'}\` is required`, 'spec.user');
+  const user = { name, groups, ...(uid !== '' ? { uid } : {}), extra };
+  if (ra !== undefined) {
+    const at = 'spec.resourceAttributes';
+    const a = {
+      verb: readString(r, ra, 'verb', at),
+      namespace: readString(r, ra, 'namespace', at),
+      apiGroup: readString(r, ra, 'group', at),
+      version: readString(r, ra, 'version', at),
+      resource: readString(r, ra, 'resource', at),
+      subresource: readString(r, ra, 'subresource', at),
+      name: readString(r, ra, 'name', at),
+    };
+    if (r.problem) return invalid(r);
+    if (a.verb === '') return failWith('VALIDATION_ERROR', `\`${at}.verb\` is required (get, list, watch, create…)`, `${at}.verb`);
+    const { version, ...attrs } = a;
+    return ok({ apiVersion, version, attributes: { user, resourceRequest: true, ...attrs } });
   }
-  if (isObj(nra) && ra === undefined) return ok({ apiVersion, version: '', attributes: { user, verb: str(nra, 'verb'), resourceRequest: false, path: str(nra, 'path') } });
-  return failWith('VALIDATION_ERROR', 'exactly one of `spec.resourceAttributes` and `spec.nonResourceAttributes` is required', 'spec');
+  const at = 'spec.nonResourceAttributes';
+  const verb = readString(r, nra as Obj, 'verb', at);
+  const path = readString(r, nra as Obj, 'path', at);
+  if (r.problem) return invalid(r);
+  if (verb === '') return failWith('VALIDATION_ERROR', `\`${at}.verb\` is required (get, post…)`, `${at}.verb`);
+  if (path === '') return failWith('VALIDATION_ERROR', `\`${at}.path\` is required (\`/healthz\`…)`, `${at}.path`);
+  return ok({ apiVersion, version: '', attributes: { user, verb, resourceRequest: false, path } });
 }
 
 export function accessReviewAnswer(apiVersion: string, status: { allowed: boolean; denied?: boolean; reason: string; evaluationError?: string }): unknown {
