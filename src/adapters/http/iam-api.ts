@@ -4,7 +4,7 @@
  * `@aws-sdk/client-iam`, boto3 and `aws iam` parse the answers unmodified.
  */
 import { failWith, ok, type Result } from '../../core/errors.ts';
-import { adminService, entityArn, type Partition } from '../../core/directory/rules.ts';
+import { adminService, entityArn, shortName, type Partition } from '../../core/directory/rules.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { recordRefusedRequest, withRequest, type RequestFacts } from '../../app/principals.ts';
 import type { AccessKeyRecord, GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
@@ -21,7 +21,7 @@ import {
 } from '../../app/simulate.ts';
 import { OIDC_PROVIDER_ACTIONS } from './oidc.ts';
 import { Params } from './query-params.ts';
-import { list, map, type XmlFields } from './xml.ts';
+import { list, map, type XmlFields, type XmlValue } from './xml.ts';
 
 export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
@@ -50,7 +50,9 @@ export function queryActions(service: (caller: Caller) => string, table: Readonl
 
 const enc = (doc: string): string => encodeURIComponent(doc);
 
-const tagsXml = (tags: readonly Tag[]) => (tags.length ? list(tags.map((t) => ({ Key: t.key, Value: t.value }))) : undefined);
+const tagXml = (t: Tag): XmlFields => ({ Key: t.key, Value: t.value });
+const byTagKey = (t: Tag): string => t.key.toLowerCase();
+const tagsXml = (tags: readonly Tag[]) => (tags.length ? list(tags.map(tagXml)) : undefined);
 const boundaryXml = (arn: string | null) => (arn ? { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: arn } : undefined);
 
 export function userXml(partition: Partition, u: UserRecord): XmlFields {
@@ -112,7 +114,6 @@ function need<T>(p: Params, names: readonly string[], fn: (...values: string[]) 
 
 const opt = <K extends string>(key: K, v: string | undefined): { [P in K]?: string } => (v === undefined ? {} : ({ [key]: v } as { [P in K]?: string }));
 
-const listResult = (name: string, members: readonly XmlFields[] | readonly string[]): XmlFields => ({ [name]: list(members), IsTruncated: false });
 
 async function mapResult<T>(r: Promise<Result<T>>, f: (v: T) => XmlFields | undefined): Promise<Result<XmlFields | undefined>> {
   const v = await r;
@@ -128,7 +129,9 @@ function principalHandlers(type: PT, Noun: 'User' | 'Group' | 'Role'): Record<st
     [`Attach${Noun}Policy`]: (app, c, p) => need(p, [nameParam, 'PolicyArn'], (name, policyArn) => mapResult(app.directory.attachPolicy(c, type, { name, policyArn }), () => undefined)),
     [`Detach${Noun}Policy`]: (app, c, p) => need(p, [nameParam, 'PolicyArn'], (name, policyArn) => mapResult(app.directory.detachPolicy(c, type, { name, policyArn }), () => undefined)),
     [`ListAttached${Noun}Policies`]: (app, c, p) =>
-      need(p, [nameParam], (name) => mapResult(app.directory.listAttachedPolicies(c, type, { name }), (ps) => ({ AttachedPolicies: list(ps.map((x) => ({ PolicyName: x.name, PolicyArn: x.arn }))), IsTruncated: false }))),
+      need(p, [nameParam], (name) =>
+        listing(p, `ListAttached${Noun}Policies`, () => app.directory.listAttachedPolicies(c, type, { name }), (ps) => ps, 'AttachedPolicies', (x) => ({ PolicyName: x.name, PolicyArn: x.arn }), (x) => x.arn),
+      ),
     [`Put${Noun}Policy`]: (app, c, p) =>
       need(p, [nameParam, 'PolicyName', 'PolicyDocument'], (name, policyName, policyDocument) => mapResult(app.directory.putInlinePolicy(c, type, { name, policyName, policyDocument }), () => undefined)),
     [`Get${Noun}Policy`]: (app, c, p) =>
@@ -136,21 +139,100 @@ function principalHandlers(type: PT, Noun: 'User' | 'Group' | 'Role'): Record<st
         mapResult(app.directory.getInlinePolicy(c, type, { name, policyName }), (ip) => ({ [nameParam]: ip.principal.name, PolicyName: ip.name, PolicyDocument: enc(ip.document) })),
       ),
     [`Delete${Noun}Policy`]: (app, c, p) => need(p, [nameParam, 'PolicyName'], (name, policyName) => mapResult(app.directory.deleteInlinePolicy(c, type, { name, policyName }), () => undefined)),
-    [`List${Noun}Policies`]: (app, c, p) => need(p, [nameParam], (name) => mapResult(app.directory.listInlinePolicies(c, type, { name }), (names) => listResult('PolicyNames', names))),
+    [`List${Noun}Policies`]: (app, c, p) => need(p, [nameParam], (name) => listing(p, `List${Noun}Policies`, () => app.directory.listInlinePolicies(c, type, { name }), (names) => names, 'PolicyNames', itself, (x) => x.toLowerCase())),
   };
 }
 
-/** `MaxItems` (1–1000) and `Marker` (the index to resume at, as we hand it out) over a complete list. */
-function page<T>(p: Params, items: readonly T[]): Result<{ items: readonly T[]; more: XmlFields }> {
+/** How many items a listing answers when the request names no `MaxItems`: IAM's default. */
+export const DEFAULT_MAX_ITEMS = 100;
+
+/** What a listing's `MaxItems` and `Marker` ask for, checked before the listing is read. */
+interface PageRequest {
+  readonly max: number;
+  /** Where the previous page stopped: the index after it and the key of its last item. */
+  readonly from?: { readonly index: number; readonly key: string };
+}
+
+/**
+ * A `Marker` is opaque to clients (IAM's are too): base64url of `[action, index, key]`, the listing that handed it out,
+ * the index of the next item and the key of the last item given. A marker of another listing, or one that does not
+ * decode, is refused rather than read as a position in this one.
+ */
+const encodeMarker = (action: string, index: number, key: string): string => Buffer.from(JSON.stringify([action, index, key]), 'utf8').toString('base64url');
+
+function decodeMarker(action: string, marker: string): PageRequest['from'] {
+  if (marker.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(marker)) return undefined;
+  try {
+    const v: unknown = JSON.parse(Buffer.from(marker, 'base64url').toString('utf8'));
+    if (!Array.isArray(v) || v.length !== 3 || v[0] !== action || !Number.isSafeInteger(v[1]) || (v[1] as number) < 1 || typeof v[2] !== 'string') return undefined;
+    return { index: v[1] as number, key: v[2] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `MaxItems` (1–1000, `defaultMax` when absent) and `Marker` (one this listing handed out) of a listing request. */
+function pageRequest(p: Params, action: string, defaultMax: number): Result<PageRequest> {
   const max = p.int('MaxItems');
   if (!max.ok) return max;
   if (max.value !== undefined && (max.value < 1 || max.value > 1000)) return failWith('VALIDATION_ERROR', `MaxItems must be from 1 to 1000, got \`${max.value}\``, 'MaxItems');
   const marker = p.get('Marker');
-  const from = marker === undefined ? 0 : /^\d{1,9}$/.test(marker) ? Number(marker) : NaN;
-  if (!Number.isInteger(from) || from > items.length) return failWith('VALIDATION_ERROR', `Marker \`${marker ?? ''}\` is not one this API handed out`, 'Marker');
-  const to = max.value === undefined ? items.length : Math.min(items.length, from + max.value);
-  return ok({ items: items.slice(from, to), more: to < items.length ? { IsTruncated: true, Marker: String(to) } : { IsTruncated: false } });
+  if (marker === undefined) return ok({ max: max.value ?? defaultMax });
+  const from = decodeMarker(action, marker);
+  if (from === undefined) return failWith('VALIDATION_ERROR', `Marker \`${shortName(marker)}\` is not one ${action} handed out: send the Marker of the previous ${action} answer, or none to start again`, 'Marker');
+  return ok({ max: max.value ?? defaultMax, from });
 }
+
+/**
+ * One page of a complete listing. The next page starts after the item the marker names, found by its key, so an item
+ * created or deleted before it between two calls neither repeats nor skips one; when that item is gone, after the
+ * keys that sort before it (listings ordered by key), else at the index the marker holds.
+ */
+function pageOf<T>(req: PageRequest, action: string, items: readonly T[], key: (x: T, i: number) => string): { items: readonly T[]; more: XmlFields } {
+  let from = 0;
+  if (req.from) {
+    const keys = items.map(key);
+    const at = keys.indexOf(req.from.key);
+    if (at >= 0) from = at + 1;
+    else if (keys.every((k, i) => i === 0 || (keys[i - 1] as string) < k)) {
+      const next = keys.findIndex((k) => k > (req.from as { key: string }).key);
+      from = next < 0 ? items.length : next;
+    } else from = Math.min(req.from.index, items.length);
+  }
+  const to = Math.min(items.length, from + req.max);
+  const shown = items.slice(from, to);
+  return { items: shown, more: to < items.length ? { IsTruncated: true, Marker: encodeMarker(action, to, key(items[to - 1] as T, to - 1)) } : { IsTruncated: false } };
+}
+
+/**
+ * A listing action: its paging parameters checked first, then `read`, then `name` holding one page of what `items`
+ * picks out of the result (each item by `key`), beside what `rest` adds (GetGroup's `Group`). Pages are
+ * `DEFAULT_MAX_ITEMS` long unless the request names MaxItems (`defaultMax`: simulations answer all their at most 1,000
+ * pairs, as they did before listings were paged).
+ */
+async function listing<V, T>(
+  p: Params,
+  action: string,
+  read: () => Promise<Result<V>>,
+  items: (v: V) => readonly T[],
+  name: string,
+  xml: (x: T) => XmlValue,
+  key: (x: T, i: number) => string,
+  rest?: (v: V) => XmlFields,
+  defaultMax = DEFAULT_MAX_ITEMS,
+): Promise<Result<XmlFields | undefined>> {
+  const req = pageRequest(p, action, defaultMax);
+  if (!req.ok) return req;
+  const v = await read();
+  if (!v.ok) return v;
+  const pg = pageOf(req.value, action, items(v.value), key);
+  return ok({ ...(rest ? rest(v.value) : {}), [name]: list(pg.items.map(xml)), ...pg.more });
+}
+
+/** Listing keys: names case-folded (the store orders and matches them so), or the item's place. */
+const byName = (x: { readonly name: string }): string => x.name.toLowerCase();
+const byPlace = (_: unknown, i: number): string => String(i);
+const itself = (x: string): string => x;
 
 const positionXml = (pos: SourcePosition | undefined) => (pos ? { Line: pos.line, Column: pos.column } : undefined);
 
@@ -186,12 +268,8 @@ function simulationOptions(p: Params): SimulationOptions {
   };
 }
 
-async function simulationXml(p: Params, r: Promise<Result<SimulationResult[]>>): Promise<Result<XmlFields | undefined>> {
-  const v = await r;
-  if (!v.ok) return v;
-  const pg = page(p, v.value);
-  if (!pg.ok) return pg;
-  return ok({ EvaluationResults: list(pg.value.items.map(evaluationResultXml)), ...pg.value.more });
+function simulationXml(p: Params, action: string, read: () => Promise<Result<SimulationResult[]>>): Promise<Result<XmlFields | undefined>> {
+  return listing(p, action, read, (v) => v, 'EvaluationResults', evaluationResultXml, byPlace, undefined, 1000);
 }
 
 const inlineXml = (ps: readonly InlinePolicyRecord[]) => list(ps.map((x) => ({ PolicyName: x.name, PolicyDocument: enc(x.document) })));
@@ -228,13 +306,13 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       mapResult(app.directory.createUser(c, { userName, ...opt('path', p.get('Path')), tags: tagsOf(p), ...opt('permissionsBoundary', p.get('PermissionsBoundary')) }), (u) => ({ User: userXml(c.partition, u) })),
     ),
   GetUser: (app, c, p) => mapResult(app.directory.getUser(c, { ...opt('userName', p.get('UserName')) }), (u) => ({ User: userXml(c.partition, u) })),
-  ListUsers: (app, c, p) => mapResult(app.directory.listUsers(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (us) => listResult('Users', us.map((u) => userXml(c.partition, u)))),
+  ListUsers: (app, c, p) => listing(p, 'ListUsers', () => app.directory.listUsers(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (us) => us, 'Users', (u) => userXml(c.partition, u), byName),
   UpdateUser: (app, c, p) =>
     need(p, ['UserName'], (userName) => mapResult(app.directory.updateUser(c, { userName, ...opt('newUserName', p.get('NewUserName')), ...opt('newPath', p.get('NewPath')) }), () => undefined)),
   DeleteUser: (app, c, p) => need(p, ['UserName'], (userName) => mapResult(app.directory.deleteUser(c, { userName }), () => undefined)),
   TagUser: (app, c, p) => need(p, ['UserName'], (name) => mapResult(app.directory.tagEntity(c, 'user', { name, tags: tagsOf(p) }), () => undefined)),
   UntagUser: (app, c, p) => need(p, ['UserName'], (name) => mapResult(app.directory.untagEntity(c, 'user', { name, tagKeys: p.list('TagKeys') }), () => undefined)),
-  ListUserTags: (app, c, p) => need(p, ['UserName'], (name) => mapResult(app.directory.listTags(c, 'user', { name }), (tags) => ({ Tags: list(tags.map((t) => ({ Key: t.key, Value: t.value }))), IsTruncated: false }))),
+  ListUserTags: (app, c, p) => need(p, ['UserName'], (name) => listing(p, 'ListUserTags', () => app.directory.listTags(c, 'user', { name }), (tags) => tags, 'Tags', tagXml, byTagKey)),
   PutUserPermissionsBoundary: (app, c, p) =>
     need(p, ['UserName', 'PermissionsBoundary'], (name, permissionsBoundary) => mapResult(app.directory.putPermissionsBoundary(c, 'user', { name, permissionsBoundary }), () => undefined)),
   DeleteUserPermissionsBoundary: (app, c, p) => need(p, ['UserName'], (name) => mapResult(app.directory.deletePermissionsBoundary(c, 'user', { name }), () => undefined)),
@@ -244,15 +322,16 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   CreateGroup: (app, c, p) => need(p, ['GroupName'], (groupName) => mapResult(app.directory.createGroup(c, { groupName, ...opt('path', p.get('Path')) }), (g) => ({ Group: groupXml(c.partition, g) }))),
   GetGroup: (app, c, p) =>
     need(p, ['GroupName'], (groupName) =>
-      mapResult(app.directory.getGroup(c, { groupName }), (r) => ({ Group: groupXml(c.partition, r.group), Users: list(r.users.map((u) => userXml(c.partition, u))), IsTruncated: false })),
+      listing(p, 'GetGroup', () => app.directory.getGroup(c, { groupName }), (r) => r.users, 'Users', (u) => userXml(c.partition, u), byName, (r) => ({ Group: groupXml(c.partition, r.group) })),
     ),
-  ListGroups: (app, c, p) => mapResult(app.directory.listGroups(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (gs) => listResult('Groups', gs.map((g) => groupXml(c.partition, g)))),
+  ListGroups: (app, c, p) => listing(p, 'ListGroups', () => app.directory.listGroups(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (gs) => gs, 'Groups', (g) => groupXml(c.partition, g), byName),
   UpdateGroup: (app, c, p) =>
     need(p, ['GroupName'], (groupName) => mapResult(app.directory.updateGroup(c, { groupName, ...opt('newGroupName', p.get('NewGroupName')), ...opt('newPath', p.get('NewPath')) }), () => undefined)),
   DeleteGroup: (app, c, p) => need(p, ['GroupName'], (groupName) => mapResult(app.directory.deleteGroup(c, { groupName }), () => undefined)),
   AddUserToGroup: (app, c, p) => need(p, ['GroupName', 'UserName'], (groupName, userName) => mapResult(app.directory.addUserToGroup(c, { groupName, userName }), () => undefined)),
   RemoveUserFromGroup: (app, c, p) => need(p, ['GroupName', 'UserName'], (groupName, userName) => mapResult(app.directory.removeUserFromGroup(c, { groupName, userName }), () => undefined)),
-  ListGroupsForUser: (app, c, p) => need(p, ['UserName'], (userName) => mapResult(app.directory.listGroupsForUser(c, { userName }), (gs) => listResult('Groups', gs.map((g) => groupXml(c.partition, g))))),
+  ListGroupsForUser: (app, c, p) =>
+    need(p, ['UserName'], (userName) => listing(p, 'ListGroupsForUser', () => app.directory.listGroupsForUser(c, { userName }), (gs) => gs, 'Groups', (g) => groupXml(c.partition, g), byName)),
   ...principalHandlers('group', 'Group'),
 
   // Roles
@@ -274,7 +353,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       );
     }),
   GetRole: (app, c, p) => need(p, ['RoleName'], (roleName) => mapResult(app.directory.getRole(c, { roleName }), (r) => ({ Role: roleXml(c.partition, r) }))),
-  ListRoles: (app, c, p) => mapResult(app.directory.listRoles(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (rs) => listResult('Roles', rs.map((r) => roleXml(c.partition, r)))),
+  ListRoles: (app, c, p) => listing(p, 'ListRoles', () => app.directory.listRoles(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (rs) => rs, 'Roles', (r) => roleXml(c.partition, r), byName),
   UpdateRole: (app, c, p) =>
     need(p, ['RoleName'], async (roleName) => {
       const max = p.int('MaxSessionDuration');
@@ -288,7 +367,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   DeleteRole: (app, c, p) => need(p, ['RoleName'], (roleName) => mapResult(app.directory.deleteRole(c, { roleName }), () => undefined)),
   TagRole: (app, c, p) => need(p, ['RoleName'], (name) => mapResult(app.directory.tagEntity(c, 'role', { name, tags: tagsOf(p) }), () => undefined)),
   UntagRole: (app, c, p) => need(p, ['RoleName'], (name) => mapResult(app.directory.untagEntity(c, 'role', { name, tagKeys: p.list('TagKeys') }), () => undefined)),
-  ListRoleTags: (app, c, p) => need(p, ['RoleName'], (name) => mapResult(app.directory.listTags(c, 'role', { name }), (tags) => ({ Tags: list(tags.map((t) => ({ Key: t.key, Value: t.value }))), IsTruncated: false }))),
+  ListRoleTags: (app, c, p) => need(p, ['RoleName'], (name) => listing(p, 'ListRoleTags', () => app.directory.listTags(c, 'role', { name }), (tags) => tags, 'Tags', tagXml, byTagKey)),
   PutRolePermissionsBoundary: (app, c, p) =>
     need(p, ['RoleName', 'PermissionsBoundary'], (name, permissionsBoundary) => mapResult(app.directory.putPermissionsBoundary(c, 'role', { name, permissionsBoundary }), () => undefined)),
   DeleteRolePermissionsBoundary: (app, c, p) => need(p, ['RoleName'], (name) => mapResult(app.directory.deletePermissionsBoundary(c, 'role', { name }), () => undefined)),
@@ -301,13 +380,19 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
     ),
   GetPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.getPolicy(c, { policyArn }), (x) => ({ Policy: policyXml(x) }))),
   ListPolicies: (app, c, p) =>
-    mapResult(
-      app.directory.listPolicies(c, {
-        ...(p.get('Scope') !== undefined ? { scope: p.get('Scope') as 'All' } : {}),
-        ...(p.bool('OnlyAttached') !== undefined ? { onlyAttached: p.bool('OnlyAttached') as boolean } : {}),
-        ...opt('pathPrefix', p.get('PathPrefix')),
-      }),
-      (ps) => listResult('Policies', ps.map(policyXml)),
+    listing(
+      p,
+      'ListPolicies',
+      () =>
+        app.directory.listPolicies(c, {
+          ...(p.get('Scope') !== undefined ? { scope: p.get('Scope') as 'All' } : {}),
+          ...(p.bool('OnlyAttached') !== undefined ? { onlyAttached: p.bool('OnlyAttached') as boolean } : {}),
+          ...opt('pathPrefix', p.get('PathPrefix')),
+        }),
+      (ps) => ps,
+      'Policies',
+      policyXml,
+      (x) => x.arn,
     ),
   DeletePolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.deletePolicy(c, { policyArn }), () => undefined)),
   CreatePolicyVersion: (app, c, p) =>
@@ -315,15 +400,15 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       mapResult(app.directory.createPolicyVersion(c, { policyArn, policyDocument, setAsDefault: p.bool('SetAsDefault') === true }), (v) => ({ PolicyVersion: versionXml(v) })),
     ),
   GetPolicyVersion: (app, c, p) => need(p, ['PolicyArn', 'VersionId'], (policyArn, versionId) => mapResult(app.directory.getPolicyVersion(c, { policyArn, versionId }), (v) => ({ PolicyVersion: versionXml(v) }))),
-  ListPolicyVersions: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.listPolicyVersions(c, { policyArn }), (vs) => listResult('Versions', vs.map(versionXml)))),
+  ListPolicyVersions: (app, c, p) =>
+    need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyVersions', () => app.directory.listPolicyVersions(c, { policyArn }), (vs) => vs, 'Versions', versionXml, (v) => v.versionId)),
   SetDefaultPolicyVersion: (app, c, p) => need(p, ['PolicyArn', 'VersionId'], (policyArn, versionId) => mapResult(app.directory.setDefaultPolicyVersion(c, { policyArn, versionId }), () => undefined)),
   DeletePolicyVersion: (app, c, p) => need(p, ['PolicyArn', 'VersionId'], (policyArn, versionId) => mapResult(app.directory.deletePolicyVersion(c, { policyArn, versionId }), () => undefined)),
 
   // Access keys
   CreateAccessKey: (app, c, p) =>
     mapResult(app.directory.createAccessKey(c, { ...opt('userName', p.get('UserName')) }), (r) => ({ AccessKey: accessKeyXml(r.key, r.secretAccessKey) })),
-  ListAccessKeys: (app, c, p) =>
-    mapResult(app.directory.listAccessKeys(c, { ...opt('userName', p.get('UserName')) }), (ks) => ({ AccessKeyMetadata: list(ks.map((k) => accessKeyXml(k))), IsTruncated: false })),
+  ListAccessKeys: (app, c, p) => listing(p, 'ListAccessKeys', () => app.directory.listAccessKeys(c, { ...opt('userName', p.get('UserName')) }), (ks) => ks, 'AccessKeyMetadata', (k) => accessKeyXml(k), (k) => k.id),
   UpdateAccessKey: (app, c, p) =>
     need(p, ['AccessKeyId', 'Status'], (accessKeyId, status) => mapResult(app.directory.updateAccessKey(c, { accessKeyId, status, ...opt('userName', p.get('UserName')) }), () => undefined)),
   DeleteAccessKey: (app, c, p) => need(p, ['AccessKeyId'], (accessKeyId) => mapResult(app.directory.deleteAccessKey(c, { accessKeyId, ...opt('userName', p.get('UserName')) }), () => undefined)),
@@ -336,8 +421,9 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
     ),
 
   // Simulation and authorization details (src/app/simulate.ts)
-  SimulatePrincipalPolicy: (app, c, p) => need(p, ['PolicySourceArn'], (policySourceArn) => simulationXml(p, simulatePrincipalPolicy(app.deps, c, { policySourceArn, ...simulationOptions(p) }))),
-  SimulateCustomPolicy: (app, c, p) => simulationXml(p, simulateCustomPolicy(app.deps, c, simulationOptions(p))),
+  SimulatePrincipalPolicy: (app, c, p) =>
+    need(p, ['PolicySourceArn'], (policySourceArn) => simulationXml(p, 'SimulatePrincipalPolicy', () => simulatePrincipalPolicy(app.deps, c, { policySourceArn, ...simulationOptions(p) }))),
+  SimulateCustomPolicy: (app, c, p) => simulationXml(p, 'SimulateCustomPolicy', () => simulateCustomPolicy(app.deps, c, simulationOptions(p))),
   GetAccountAuthorizationDetails: async (app, c, p) => {
     const r = await getAccountAuthorizationDetails(app.deps, c, { filter: p.list('Filter') });
     // Everything in one page: IsTruncated false is a complete answer whatever MaxItems asked for.
