@@ -2,7 +2,9 @@
  * Composition root of the `gatehouse` CLI: wires the real process (streams, file system, clock) into the CLI
  * adapter. Sets `process.exitCode` rather than calling `process.exit`, so piped output is flushed first.
  */
+import { fstatSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import pkg from '../../package.json' with { type: 'json' };
 import { runCli } from '../adapters/cli/index.ts';
 
@@ -99,6 +101,31 @@ async function decode(path: string, read: Promise<Buffer>): Promise<string> {
   }
 }
 
+/**
+ * Ends the process (status 0, as an EPIPE on stdout does above) once the reader of the pipe on stdout is gone, for a
+ * command that may not write for hours (`gatehouse audit query --follow | head -1`). Node cannot ask whether a pipe
+ * still has a reader without writing to it, so GNU tail does, as it does for itself: `tail -f --pid=OURS /dev/null`
+ * on the same stdout writes nothing, polls the pipe each second and dies of SIGPIPE when the reader has closed it
+ * (and ends by itself when this process does). Not a pipe (a terminal, a file), or no GNU tail (BSD and busybox tail
+ * refuse --pid and exit at once): nothing changes, and the next record written ends the process as before.
+ */
+function watchOutput(): void {
+  try {
+    if (!fstatSync(1).isFIFO()) return;
+  } catch {
+    return;
+  }
+  // On demand: node:child_process is of no use to any other command.
+  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+  const watcher = spawn('tail', ['-f', '-s', '1', `--pid=${process.pid}`, '/dev/null'], { stdio: ['ignore', 'inherit', 'ignore'] });
+  watcher.on('error', () => {});
+  watcher.on('exit', (_code, signal) => {
+    if (signal === 'SIGPIPE') process.exit(process.exitCode ?? 0);
+  });
+  watcher.unref();
+  process.on('exit', () => void watcher.kill());
+}
+
 process.exitCode = await runCli(process.argv.slice(2), {
   out: (text) => void process.stdout.write(text),
   err: (text) => void (stderrOpen && process.stderr.write(text)),
@@ -112,4 +139,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   runServer: async (opts) => (await import('./server.ts')).runServer(opts),
   runDemo: async (opts) => (await import('./demo.ts')).runDemo(opts),
   runAgent: async (opts) => (await import('./agent.ts')).runAgent(opts),
+  watchOutput,
 });

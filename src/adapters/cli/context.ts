@@ -27,6 +27,12 @@ export interface CliDeps {
   readonly runDemo?: (opts: DemoCommandOptions) => Promise<number>;
   /** Runs the node agent (`gatehouse agent`) until it is signalled to stop; resolves with the exit status. */
   readonly runAgent?: (opts: AgentCommandOptions) => Promise<number>;
+  /**
+   * Called by a command that may wait long without writing (`audit query --follow`): from then on the process ends
+   * with status 0 as soon as standard output's reader is gone (`… --follow | head -1`), as it does when a write
+   * to a closed pipe fails, instead of at its next write.
+   */
+  readonly watchOutput?: () => void;
 }
 
 export interface AgentCommandOptions {

@@ -257,6 +257,8 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   // stays what a script reads; `--json` prints nothing for nothing, which is valid JSON lines.
   if (shown === 0 && !opts.json) ctx.err(opts.follow ? 'no records match yet; waiting for new ones (Ctrl-C to stop)\n' : 'no records match\n');
   if (!opts.follow) return EXIT.ok;
+  // `--follow | head -1`: head has what it wanted and is gone, and no write may come for hours to notice it.
+  ctx.watchOutput?.();
   // A server restarting or briefly unavailable does not end the follow: it is said on stderr at once (following a
   // server that has gone, silently and for ever, looked like a quiet log), and the follow ends with the server's
   // error and exit 10 once it has not answered for --retry-seconds. Anything else ends it at once.
@@ -366,6 +368,8 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         'admissions), Queued, Running, Succeeded, Failed, Stopped (job state changes), ok or an error code (changes: a',
         'refused one is stored as ACCESS_DENIED; AccessDenied, the code the aws CLI shows, finds it too); other values',
         'are refused. Filters combine with AND.',
+        '--follow ends with status 0 when whatever reads its output has gone (`| head -1`), at once where GNU tail is',
+        'installed, else at the next record written.',
         'Examples:',
         '  gatehouse audit query --role arn:aws:iam::123456789012:role/trainer --since 24h --json',
         '  gatehouse audit query --last 20 --decision AccessDenied',
