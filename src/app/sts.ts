@@ -453,7 +453,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (caller.session?.srcId !== undefined && p.sourceIdentity !== undefined && p.sourceIdentity !== caller.session.srcId) {
       return failWith('ACCESS_DENIED', 'The source identity of a session cannot be changed once set.');
     }
-    const packed = packedPolicyPercent(p.policy, p.policyArns, requestTags);
+    // Every tag the session carries counts, transitive ones of the calling session too: the token holds them all, and
+    // counting only the request's let each hop of a chain add a full budget, until the token was too large to be
+    // presented or opened (review sts, E2).
+    const packed = packedPolicyPercent(p.policy, p.policyArns, tags);
     if (packed > 100) return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies and session tags (${packed}% of the limit) is too large.`);
 
     // The hot path: the role is cached and no managed session policy needs checking, so no transaction.
