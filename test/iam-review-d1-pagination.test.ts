@@ -2,7 +2,7 @@
  * Review D, finding 1: IAM listings page with `MaxItems` and `Marker` as AWS does. Before, every listing but the
  * simulations answered everything with IsTruncated false whatever MaxItems asked (ListUsers MaxItems=1 gave all 5,000
  * users), took any Marker, and a MaxItems of 1001 passed. Now: at most MaxItems items (100 when absent, IAM's default),
- * IsTruncated and an opaque Marker that resumes after the last item given (an item deleted before it skips nothing),
+ * IsTruncated and an opaque Marker (at most 320 characters, as IAM's) that resumes after the last item given (an item deleted before it skips nothing),
  * and a Marker of another listing or one tampered with is ValidationError. Driven by the real SDK v3 (its paginators)
  * and, when installed, the aws CLI's own pagination (`--page-size`).
  */
@@ -105,6 +105,25 @@ describe('IAM listings page with MaxItems and Marker (review D1)', () => {
     const k2 = await iam.send(new I.ListAccessKeysCommand({ UserName: 'user-010', MaxItems: 1, Marker: k.Marker }));
     assert.equal(k2.AccessKeyMetadata?.length, 1);
     assert.notEqual(k2.AccessKeyMetadata?.[0]?.AccessKeyId, k.AccessKeyMetadata?.[0]?.AccessKeyId);
+  });
+
+  test('markers stay within the 320 characters of IAM, even after a tag key of 128 letters outside ASCII', async () => {
+    const Tags = ['é', 'ж', 'ü'].map((c) => ({ Key: c.repeat(128), Value: 'v' }));
+    await iam.send(new I.TagUserCommand({ UserName: 'user-020', Tags }));
+    const keys: string[] = [];
+    for await (const page of I.paginateListUserTags({ client: iam, pageSize: 1 }, { UserName: 'user-020' })) {
+      if (page.Marker !== undefined) assert.ok(page.Marker.length <= 320, `marker of ${page.Marker.length} characters`);
+      keys.push(...(page.Tags ?? []).map((t) => String(t.Key)));
+    }
+    assert.deepEqual(keys, Tags.map((t) => t.Key));
+    for (const g of ['a', 'b', 'c']) {
+      await iam.send(new I.CreateGroupCommand({ GroupName: g.repeat(128) }));
+      await iam.send(new I.AddUserToGroupCommand({ GroupName: g.repeat(128), UserName: 'user-020' }));
+    }
+    const first = await iam.send(new I.ListGroupsForUserCommand({ UserName: 'user-020', MaxItems: 1 }));
+    assert.ok((first.Marker ?? '').length <= 320);
+    const rest = await iam.send(new I.ListGroupsForUserCommand({ UserName: 'user-020', Marker: first.Marker }));
+    assert.deepEqual(rest.Groups?.map((g) => g.GroupName), ['b'.repeat(128), 'c'.repeat(128)]);
   });
 
   test('MaxItems outside 1..1000, a Marker of another listing, a tampered Marker: ValidationError', async () => {

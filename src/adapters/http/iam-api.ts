@@ -3,6 +3,7 @@
  * the shapes of the IAM API reference (https://docs.aws.amazon.com/IAM/latest/APIReference/), so
  * `@aws-sdk/client-iam`, boto3 and `aws iam` parse the answers unmodified.
  */
+import { createHash } from 'node:crypto';
 import { failWith, ok, type Result } from '../../core/errors.ts';
 import { adminService, entityArn, shortName, type Partition } from '../../core/directory/rules.ts';
 import type { App, Caller } from '../../app/index.ts';
@@ -130,7 +131,7 @@ function principalHandlers(type: PT, Noun: 'User' | 'Group' | 'Role'): Record<st
     [`Detach${Noun}Policy`]: (app, c, p) => need(p, [nameParam, 'PolicyArn'], (name, policyArn) => mapResult(app.directory.detachPolicy(c, type, { name, policyArn }), () => undefined)),
     [`ListAttached${Noun}Policies`]: (app, c, p) =>
       need(p, [nameParam], (name) =>
-        listing(p, `ListAttached${Noun}Policies`, () => app.directory.listAttachedPolicies(c, type, { name }), (ps) => ps, 'AttachedPolicies', (x) => ({ PolicyName: x.name, PolicyArn: x.arn }), (x) => x.arn),
+        listing(p, `ListAttached${Noun}Policies`, () => app.directory.listAttachedPolicies(c, type, { name }), (ps) => ps, 'AttachedPolicies', (x) => ({ PolicyName: x.name, PolicyArn: x.arn }), (x) => x.id),
       ),
     [`Put${Noun}Policy`]: (app, c, p) =>
       need(p, [nameParam, 'PolicyName', 'PolicyDocument'], (name, policyName, policyDocument) => mapResult(app.directory.putInlinePolicy(c, type, { name, policyName, policyDocument }), () => undefined)),
@@ -156,12 +157,16 @@ interface PageRequest {
 /**
  * A `Marker` is opaque to clients (IAM's are too): base64url of `[action, index, key]`, the listing that handed it out,
  * the index of the next item and the key of the last item given. A marker of another listing, or one that does not
- * decode, is refused rather than read as a position in this one.
+ * decode, is refused rather than read as a position in this one. IAM's markers are at most 320 characters (its API
+ * model's `markerType`), so a key of over 120 bytes (a tag key of 128 letters outside ASCII) is held as `#` and a
+ * digest of it: found again when it is still there, not compared by order (no key of a listing begins with `#`).
  */
-const encodeMarker = (action: string, index: number, key: string): string => Buffer.from(JSON.stringify([action, index, key]), 'utf8').toString('base64url');
+const MARKER_MAX = 320;
+const markerKey = (key: string): string => (Buffer.byteLength(key, 'utf8') <= 120 ? key : `#${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`);
+const encodeMarker = (action: string, index: number, key: string): string => Buffer.from(JSON.stringify([action, index, markerKey(key)]), 'utf8').toString('base64url');
 
 function decodeMarker(action: string, marker: string): PageRequest['from'] {
-  if (marker.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(marker)) return undefined;
+  if (marker.length > MARKER_MAX || !/^[A-Za-z0-9_-]+$/.test(marker)) return undefined;
   try {
     const v: unknown = JSON.parse(Buffer.from(marker, 'base64url').toString('utf8'));
     if (!Array.isArray(v) || v.length !== 3 || v[0] !== action || !Number.isSafeInteger(v[1]) || (v[1] as number) < 1 || typeof v[2] !== 'string') return undefined;
@@ -192,9 +197,9 @@ function pageOf<T>(req: PageRequest, action: string, items: readonly T[], key: (
   let from = 0;
   if (req.from) {
     const keys = items.map(key);
-    const at = keys.indexOf(req.from.key);
+    const at = keys.findIndex((k) => markerKey(k) === req.from?.key);
     if (at >= 0) from = at + 1;
-    else if (keys.every((k, i) => i === 0 || (keys[i - 1] as string) < k)) {
+    else if (!req.from.key.startsWith('#') && keys.every((k, i) => i === 0 || (keys[i - 1] as string) < k)) {
       const next = keys.findIndex((k) => k > (req.from as { key: string }).key);
       from = next < 0 ? items.length : next;
     } else from = Math.min(req.from.index, items.length);
@@ -392,7 +397,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       (ps) => ps,
       'Policies',
       policyXml,
-      (x) => x.arn,
+      (x) => x.id,
     ),
   DeletePolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.deletePolicy(c, { policyArn }), () => undefined)),
   CreatePolicyVersion: (app, c, p) =>
