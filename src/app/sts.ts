@@ -8,7 +8,9 @@ import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type Compi
 import { uniqueId } from '../core/directory/rules.ts';
 import {
   checkAssumeRoleParams,
+  claimsBytes,
   DURATION,
+  MAX_CLAIMS_BYTES,
   mergeTags,
   packedPolicyPercent,
   parseRoleArn,
@@ -250,6 +252,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
    * store is out (503); a session without scope writes nothing.
    */
   async function issueRegistered(claims: UnsealedClaims, who: IssuedBy = {}): Promise<Result<{ claims: SessionClaims; credentials: IssuedCredentials }>> {
+    // A token too large to be presented is never issued (nor its scope recorded).
+    const bytes = claimsBytes(claims);
+    if (bytes > MAX_CLAIMS_BYTES) {
+      return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies and session tags is too large: the session token would carry ${bytes} bytes of them (UTF-8), over the ${MAX_CLAIMS_BYTES} it can: use fewer or shorter tags (characters outside ASCII take 2 to 4 bytes) or a smaller policy`);
+    }
     if (scopes !== undefined && isScoped(claims)) {
       try {
         if (!(await scopes.hasRoom(claims.acct))) {

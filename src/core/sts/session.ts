@@ -97,6 +97,22 @@ export const LIMITS = { tags: 50, tagKey: 128, tagValue: 256, policyArns: 10, po
 /** Our own, documented packed-size budget (AWS's algorithm is unpublished; reference §A.1.9). */
 export const PACKED_LIMIT = 4096;
 
+/**
+ * The most a session's claims may take as sealed (JSON, UTF-8 bytes; key id, secret and session id excluded). The token
+ * is about 4/3 of it and travels in a header of every request, and the server takes 16 KiB of headers at most: 10 KiB
+ * leaves a token of about 13.8 KB beside what clients send with it (SigV4 headers, user agent: about 1.2 KB for SDK v3).
+ * `PACKED_LIMIT` counts characters, and a character outside ASCII takes up to 4 bytes (review sts, E3): 30 transitive
+ * tags of 128 CJK characters are 96% of the packed budget and 23 KB of claims. ASCII tags and policies within the packed
+ * budget never come near it.
+ */
+export const MAX_CLAIMS_BYTES = 10 * 1024;
+
+const utf8 = new TextEncoder();
+/** The size of claims as they are sealed: JSON, UTF-8 bytes. */
+export function claimsBytes(claims: object): number {
+  return utf8.encode(JSON.stringify(claims)).length;
+}
+
 export function sessionArn(partition: Partition, account: string, roleName: string, sessionName: string): string {
   return partition === 'acs' ? `acs:ram::${account}:role/${roleName}/${sessionName}` : `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`;
 }
