@@ -975,11 +975,14 @@ export function createDirectory(deps: AppDeps) {
 
   async function getAccessKeyLastUsed(c: Caller, input: { accessKeyId: string }): R<AccessKeyRecord> {
     return store.read(async (tx) => {
-      const k = await tx.accessKeys.get(input.accessKeyId);
+      // A key of another account is no key here: deciding on its user would name that user's path and name in the
+      // AccessDenied and let the caller's own conditions on aws:ResourceTag probe its tags (review directory, D2).
+      const found = await tx.accessKeys.get(input.accessKeyId);
+      const k = found && found.account === c.account ? found : undefined;
       const u = k ? await tx.users.get(k.account, k.userName) : undefined;
       const a = authz(c, 'GetAccessKeyLastUsed', arnOf(c, 'user', u?.path ?? '/', u?.name ?? k?.userName ?? '*'), resourceTagContext(u?.tags));
       if (!a.ok) return a;
-      if (!k || k.account !== c.account) return failWith('NO_SUCH_ENTITY', `The Access Key with id ${input.accessKeyId} cannot be found.`);
+      if (!k) return failWith('NO_SUCH_ENTITY', `The Access Key with id ${input.accessKeyId} cannot be found.`);
       return ok(k);
     });
   }
