@@ -27,7 +27,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, denyResourcePatterns, evaluate, isoSeconds, principalFromArn, type CompiledPolicy, type Context, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
-import { compileRbac, parseRbacObject, rbacResult, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
+import { compileRbac, explainReasons, parseRbacObject, rbacResult, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
 import { uniqueId } from '../core/directory/rules.ts';
 import { parseRoleArn, roleArnOf, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
 import {
@@ -310,8 +310,15 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
 function clusterAuthorizer(rbac: CompiledRbac): { readonly name: string; authorize(request: KubeRequest): UnionResult } {
   return union<KubeRequest>('kubernetes', [
     { name: 'iam', authorize: iamDenyResult },
-    // Groups exactly as the review gives them: kube-apiserver's authenticators made them (review R, R3).
-    { name: 'rbac', authorize: (r) => rbacResult(rbac.authorize(r.attrs, { serviceAccountGroups: false })) },
+    // Groups exactly as the review gives them: kube-apiserver's authenticators made them (review R, R3). An allow says
+    // which subject of the binding and which rule of its role allowed (review N, N2).
+    {
+      name: 'rbac',
+      authorize: (r) => {
+        const d = rbac.authorize(r.attrs, { serviceAccountGroups: false });
+        return rbacResult(d.verdict === 'allow' ? { ...d, reasons: explainReasons(rbac, d) } : d);
+      },
+    },
   ]);
 }
 
@@ -1237,7 +1244,7 @@ export function createKube(app: App, options: KubeOptions) {
     // A binding to a missing role grants nothing and is reported, not an error that fails the union closed: the
     // webhook answers so (core/rbac/authorizer.ts `rbacResult`), and the two must agree (review I, C2).
     const notes = d.errors.map((e) => `RBAC: ${e.message}`);
-    if (d.verdict === 'allow') return { verdict: 'allow', reasons: d.reasons.map((r) => `${r} (cluster ${cluster.name})`), errors: [], diagnostics: notes, matched: d.reasons.map((r) => ({ engine: 'rbac', policy: r, type: 'rbac', effect: 'Allow' as const })) };
+    if (d.verdict === 'allow') return { verdict: 'allow', reasons: explainReasons(cluster.rbac, d).map((r) => `${r} (cluster ${cluster.name})`), errors: [], diagnostics: notes, matched: d.reasons.map((r) => ({ engine: 'rbac', policy: r, type: 'rbac', effect: 'Allow' as const })) };
     return { verdict: 'no-opinion', reasons: [], diagnostics: [`no RBAC binding in cluster ${cluster.name} allows ${describeRequest(rbacAttrs)}`, ...notes], errors: [] };
   }
 

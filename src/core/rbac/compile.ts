@@ -16,7 +16,7 @@
 import type { GatehouseError } from '../errors.ts';
 import { aggregateClusterRoles } from './aggregate.ts';
 import { ALL, AUTHENTICATED_GROUP, SERVICE_ACCOUNT_PREFIX, SERVICE_ACCOUNTS_GROUP, serviceAccountUsername, trimStars } from './match.ts';
-import type { ClusterRole, ClusterRoleBinding, PolicyRule, RbacAttributes, RbacDecision, RbacObject, Role, RoleBinding } from './types.ts';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, RbacAttributes, RbacDecision, RbacGrant, RbacObject, Role, RoleBinding } from './types.ts';
 
 export interface RbacStats {
   readonly roles: number;
@@ -58,13 +58,15 @@ export interface CompiledRbac {
 }
 
 /**
- * One rule of a role as granted by one binding: the rule's verbs and names (undefined = any) and the
- * binding's reason, with the decision to return when it is the only one that allows (shared, frozen).
+ * One rule of a role as granted by one binding to one of its subjects: the rule's verbs and names (undefined = any),
+ * the binding's reason, what explains it (subject and rule), and the decision to return when it is the only one
+ * that allows (shared, frozen).
  */
 interface Grant {
   readonly verbs: readonly string[] | undefined;
   readonly names: readonly string[] | undefined;
   readonly reason: string;
+  readonly grant: RbacGrant;
   readonly allow: RbacDecision;
 }
 
@@ -261,15 +263,23 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
       diagnostics.push(error);
     }
     const reason = `allowed by ${b.kind} \`${bindingName}\` of ${ref.kind} \`${ref.name}\``;
-    const allow: RbacDecision = Object.freeze({ verdict: 'allow', reasons: Object.freeze([reason]), errors: EMPTY });
-    const grants = (role ?? []).map((e) => ({ entry: e, grant: { verbs: e.verbs, names: e.names, reason, allow } satisfies Grant }));
+    const reasons = Object.freeze([reason]);
+    const binding = Object.freeze({ kind: b.kind, namespace: ns, name: b.metadata.name });
+    const roleName = Object.freeze({ kind: ref.kind, namespace: ref.kind === 'Role' ? ns : '', name: ref.name });
+    // One grant per rule and subject, so that a decision says which subject and which rule allowed.
+    const grantsFor = (subject: string): { entry: RoleEntry; grant: Grant }[] =>
+      (role ?? []).map((e, rule) => {
+        const grant: RbacGrant = Object.freeze({ reason, binding, role: roleName, subject, rule });
+        const allow: RbacDecision = Object.freeze({ verdict: 'allow', reasons, errors: EMPTY, grants: Object.freeze([grant]) });
+        return { entry: e, grant: { verbs: e.verbs, names: e.names, reason, grant, allow } satisfies Grant };
+      });
     let scope = cluster;
     if (ns !== '') {
       scope = namespaces.get(ns) ?? { byUser: new Map(), byGroup: new Map() };
       namespaces.set(ns, scope);
     }
     const done = new Set<string>();
-    const into = (m: Map<string, SubjectIndex>, key: string): void => {
+    const into = (m: Map<string, SubjectIndex>, key: string, subject: string): void => {
       // A binding naming one key twice (a user, and the same user as a ServiceAccount subject) counts once.
       const k = `${m === scope.byUser ? 'u' : 'g'}:${key}`;
       if (done.has(k)) return;
@@ -277,15 +287,15 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
       let idx = m.get(key);
       if (idx === undefined) m.set(key, (idx = newSubjectIndex()));
       if (error !== undefined) (idx.errors ??= []).push(error);
-      for (const { entry, grant } of grants) addGrant(idx, entry, grant);
+      for (const { entry, grant } of grantsFor(subject)) addGrant(idx, entry, grant);
     };
     b.subjects.forEach((s, j) => {
       switch (s.kind) {
         case 'User':
-          into(scope.byUser, s.name);
+          into(scope.byUser, s.name, `User \`${s.name}\``);
           break;
         case 'Group':
-          into(scope.byGroup, s.name);
+          into(scope.byGroup, s.name, `Group \`${s.name}\``);
           break;
         case 'ServiceAccount': {
           const saNs = s.namespace !== '' ? s.namespace : ns;
@@ -295,7 +305,7 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
               path: `[${i}].subjects[${j}].namespace`,
               message: `ServiceAccount subject \`${s.name}\` of ClusterRoleBinding \`${bindingName}\` has no namespace and matches no one; set \`namespace\``,
             });
-          } else into(scope.byUser, serviceAccountUsername(saNs, s.name));
+          } else into(scope.byUser, serviceAccountUsername(saNs, s.name), `ServiceAccount \`${saNs}/${s.name}\``);
           break;
         }
       }
@@ -310,7 +320,9 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
   // Per-request scratch: what the scan found. authorize is synchronous and never re-entered, so one set of
   // variables per compiled cluster serves every call; each call starts by resetting them.
   let first: Grant | undefined;
-  let more: string[] | undefined;
+  /** The first allowing grant of each other binding, in the order found. */
+  let more: Grant[] | undefined;
+  const seen = (g: Grant): boolean => first !== undefined && (g.reason === first.reason || (more !== undefined && more.some((x) => x.reason === g.reason)));
   let errors: GatehouseError[] | undefined;
   let verb = '';
   let name = '';
@@ -319,10 +331,10 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
     if (list === undefined) return;
     for (let i = 0; i < list.length; i++) {
       const g = list[i] as Grant;
-      if (first !== undefined && (g.reason === first.reason || (more !== undefined && more.includes(g.reason)))) continue;
+      if (seen(g)) continue;
       if ((g.verbs === undefined || g.verbs.includes(verb)) && (g.names === undefined || g.names.includes(name))) {
         if (first === undefined) first = g;
-        else (more ??= []).push(g.reason);
+        else (more ??= []).push(g);
       }
     }
   };
@@ -349,7 +361,7 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
       const g = p.grant;
       if (!path.startsWith(p.prefix) || (g.verbs !== undefined && !g.verbs.includes(verb))) continue;
       if (first === undefined) first = g;
-      else if (g.reason !== first.reason && !(more !== undefined && more.includes(g.reason))) (more ??= []).push(g.reason);
+      else if (!seen(g)) (more ??= []).push(g);
     }
   };
   const visitScope = (scope: Scope | undefined, attrs: RbacAttributes, saNamespace: string | undefined, apiGroup: string, combined: string, sub: string): void => {
@@ -383,10 +395,10 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
     if (ns !== '') visitScope(namespaces.get(ns), attrs, saNamespace, apiGroup, combined, sub);
     const f = first as Grant | undefined;
     const e = errors as GatehouseError[] | undefined;
-    const m = more as string[] | undefined;
+    const m = more as Grant[] | undefined;
     if (f === undefined) return e === undefined ? NO_OPINION : { verdict: 'no-opinion', reasons: EMPTY, errors: e };
     if (m === undefined && e === undefined) return f.allow;
-    return { verdict: 'allow', reasons: m === undefined ? [f.reason] : [f.reason, ...m], errors: e ?? EMPTY };
+    return { verdict: 'allow', reasons: m === undefined ? [f.reason] : [f.reason, ...m.map((g) => g.reason)], errors: e ?? EMPTY, grants: m === undefined ? [f.grant] : [f.grant, ...m.map((g) => g.grant)] };
   };
 
   return {

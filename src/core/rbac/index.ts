@@ -21,3 +21,4 @@ export {
 export { selectorMatches } from './selector.ts';
 export { rbacAuthorizer, rbacResult } from './authorizer.ts';
 export * from './types.ts';
+export { describeRule, explainGrant, explainReasons } from './explain.ts';

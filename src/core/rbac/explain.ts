@@ -1,0 +1,39 @@
+/**
+ * What a kube decision says of an allow: the binding, the subject of it that names the user, and the rule of its
+ * role that allows, with the rule written out — `allowed by RoleBinding \`team/rb\` of Role \`pod-reader\` to Group
+ * \`devs\`, rules[0] {verbs: [get, list], apiGroups: [""], resources: [pods], resourceNames: [p1]}`. Upstream's
+ * reason names the binding and the subject (`RBAC: allowed by RoleBinding "rb/team" of Role "pod-reader" to Group
+ * "devs"`); an operator reading a SubjectAccessReview's reason or an audit record also needs the rule (review N, N2).
+ */
+import type { CompiledRbac } from './compile.ts';
+import type { PolicyRule, RbacDecision, RbacGrant } from './types.ts';
+
+/** At most this many entries of a rule's list are written; the rest are counted. */
+const SHOWN = 10;
+
+function list(values: readonly string[]): string {
+  const shown = values.slice(0, SHOWN).map((v) => (v === '' ? '""' : v));
+  return `[${shown.join(', ')}${values.length > SHOWN ? `, …${values.length - SHOWN} more` : ''}]`;
+}
+
+/** A rule as it reads in YAML, its empty lists left out. */
+export function describeRule(rule: PolicyRule): string {
+  const parts: string[] = [`verbs: ${list(rule.verbs)}`];
+  if (rule.nonResourceURLs.length > 0) parts.push(`nonResourceURLs: ${list(rule.nonResourceURLs)}`);
+  else parts.push(`apiGroups: ${list(rule.apiGroups)}`, `resources: ${list(rule.resources)}`);
+  if (rule.resourceNames.length > 0) parts.push(`resourceNames: ${list(rule.resourceNames)}`);
+  return `{${parts.join(', ')}}`;
+}
+
+/** One grant: its reason, the subject and the rule (written out when the compiled cluster still has the role). */
+export function explainGrant(cluster: Pick<CompiledRbac, 'rulesOf'>, g: RbacGrant): string {
+  const rule = cluster.rulesOf(g.role.kind, g.role.namespace, g.role.name)?.[g.rule];
+  return `${g.reason} to ${g.subject}, rules[${g.rule}]${rule !== undefined ? ` ${describeRule(rule)}` : ''}`;
+}
+
+/** The reasons of a decision, each explained by its grant when the decision carries one. */
+export function explainReasons(cluster: Pick<CompiledRbac, 'rulesOf'>, d: RbacDecision): readonly string[] {
+  const grants = d.grants;
+  if (grants === undefined || grants.length !== d.reasons.length) return d.reasons;
+  return grants.map((g) => explainGrant(cluster, g));
+}
