@@ -14,6 +14,7 @@ import {
   checkMaxSessionDuration,
   checkName,
   checkPath,
+  checkPathPrefix,
   checkTags,
   entityArn,
   ID_PREFIX,
@@ -422,7 +423,7 @@ export function createDirectory(deps: AppDeps) {
   async function listUsers(c: Caller, input: { pathPrefix?: string }): R<UserRecord[]> {
     const a = authz(c, 'ListUsers', arnOf(c, 'user', '/', '*').replace(/\/\*$/, '/*'));
     if (!a.ok) return a;
-    const bad = checkPath(input.pathPrefix, 'PathPrefix');
+    const bad = checkPathPrefix(input.pathPrefix);
     if (bad) return invalid(bad);
     return store.read(async (tx) => ok(await tx.users.list(c.account, prefixOf(input))));
   }
@@ -492,7 +493,7 @@ export function createDirectory(deps: AppDeps) {
   async function listGroups(c: Caller, input: { pathPrefix?: string }): R<GroupRecord[]> {
     const a = authz(c, 'ListGroups', arnOf(c, 'group', '/', '*'));
     if (!a.ok) return a;
-    const bad = checkPath(input.pathPrefix, 'PathPrefix');
+    const bad = checkPathPrefix(input.pathPrefix);
     if (bad) return invalid(bad);
     return store.read(async (tx) => ok(await tx.groups.list(c.account, prefixOf(input))));
   }
@@ -596,7 +597,7 @@ export function createDirectory(deps: AppDeps) {
   async function listRoles(c: Caller, input: { pathPrefix?: string }): R<RoleRecord[]> {
     const a = authz(c, 'ListRoles', arnOf(c, 'role', '/', '*'));
     if (!a.ok) return a;
-    const bad = checkPath(input.pathPrefix, 'PathPrefix');
+    const bad = checkPathPrefix(input.pathPrefix);
     if (bad) return invalid(bad);
     return store.read(async (tx) => ok(await tx.roles.list(c.account, prefixOf(input))));
   }

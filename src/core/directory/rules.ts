@@ -55,6 +55,19 @@ export function checkPath(path: unknown, field = 'Path'): string | undefined {
   return undefined;
 }
 
+/**
+ * The `PathPrefix` of ListUsers, ListGroups and ListRoles: `/` and up to 511 printable ASCII characters after it (IAM's
+ * `pathPrefixType`, `\u002F[\u0021-\u007F]*`). Unlike a path it need not end with `/`: `/service-role` lists
+ * `/service-role/` and `/service-roles/` alike, a prefix of the path as written (review directory, D3).
+ */
+export function checkPathPrefix(prefix: unknown, field = 'PathPrefix'): string | undefined {
+  if (prefix === undefined) return undefined;
+  if (typeof prefix !== 'string' || prefix.length > 512 || !/^\/[\u0021-\u007F]*$/.test(prefix)) {
+    return `${field} must start with \`/\` (printable ASCII, up to 512 characters), got \`${String(prefix).slice(0, 80)}\``;
+  }
+  return undefined;
+}
+
 export function checkMaxSessionDuration(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   const n = typeof v === 'string' ? Number(v) : v;
