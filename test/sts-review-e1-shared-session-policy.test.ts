@@ -87,3 +87,16 @@ test('records read back from the store share the text; a text is let go with its
   assert.equal(await other.sweep(), B_SESSIONS);
   assert.equal(other.policyTexts, 0, 'no text outlives the records that held it');
 });
+
+test('reading the registry whole again (a reload) keeps one text per policy, and lets them go with their records', async () => {
+  const store = s.running.app.deps.store;
+  let now = Date.now();
+  const other = new SessionScopes({ store, now: () => now, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
+  const first = await assume('reload-a', POLICY_A, 900);
+  assert.ok(first.sessionToken);
+  for (let i = 0; i < 3; i++) await store.read(async (tx) => other.load(tx, await tx.changes.head()));
+  assert.equal(other.policyTexts, 1, 'the texts of the records dropped by a reload are not kept');
+  now += 1000 * 1000;
+  assert.equal(await other.sweep(), 1);
+  assert.equal(other.policyTexts, 0);
+});

@@ -207,6 +207,7 @@ export class SessionScopes {
     this.byKey.clear();
     this.byName.clear();
     this.perAccount.clear();
+    this.policies.clear();
     const now = this.deps.now();
     for (const { key, value } of entries) {
       const r = parseRecord(value);
