@@ -15,6 +15,7 @@ import {
   checkName,
   checkPath,
   checkPathPrefix,
+  checkPolicyPath,
   checkTags,
   entityArn,
   ID_PREFIX,
@@ -686,7 +687,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function createPolicy(c: Caller, input: { policyName: string; policyDocument: string; path?: string; description?: string }): R<PolicyRecord> {
     const path = input.path ?? '/';
-    const bad = firstError(checkName('policy', input.policyName), checkPath(input.path), checkDescription(input.description));
+    const bad = firstError(checkName('policy', input.policyName), checkPolicyPath(input.path), checkDescription(input.description));
     if (bad) return invalid(bad);
     const doc = checkDocument(input.policyDocument, 'identity', QUOTAS.managedPolicySize, 'PolicyDocument', MANAGED_TOO_LARGE);
     if (!doc.ok) return doc;
@@ -717,7 +718,7 @@ export function createDirectory(deps: AppDeps) {
     if (!a.ok) return a;
     const scope = input.scope ?? 'All';
     if (!['All', 'AWS', 'Local'].includes(scope)) return invalid('Scope must be All, AWS or Local', 'Scope');
-    const bad = checkPath(input.pathPrefix, 'PathPrefix');
+    const bad = checkPolicyPath(input.pathPrefix, 'PathPrefix');
     if (bad) return invalid(bad);
     return store.read(async (tx) => {
       const opts = prefixOf(input);

@@ -56,6 +56,19 @@ export function checkPath(path: unknown, field = 'Path'): string | undefined {
 }
 
 /**
+ * The path of a managed policy (CreatePolicy's `Path`, ListPolicies' `PathPrefix`): IAM's `policyPathType`,
+ * `((/[A-Za-z0-9.,+@=_-]+)*)/`, narrower than a user's or role's path: no `*`, `?`, `$`, `{`, `:` or empty segment
+ * in a policy ARN (review directory, D4).
+ */
+export function checkPolicyPath(path: unknown, field = 'Path'): string | undefined {
+  if (path === undefined) return undefined;
+  if (typeof path !== 'string' || path.length > 512 || !/^(\/[A-Za-z0-9.,+@=_-]+)*\/$/.test(path)) {
+    return `${field} of a managed policy must be \`/\` or \`/\`-separated segments of letters, digits and \`.,+@=_-\` ending with \`/\` (up to 512 characters), got \`${String(path).slice(0, 80)}\``;
+  }
+  return undefined;
+}
+
+/**
  * The `PathPrefix` of ListUsers, ListGroups and ListRoles: `/` and up to 511 printable ASCII characters after it (IAM's
  * `pathPrefixType`, `\u002F[\u0021-\u007F]*`). Unlike a path it need not end with `/`: `/service-role` lists
  * `/service-role/` and `/service-roles/` alike, a prefix of the path as written (review directory, D3).
