@@ -111,7 +111,12 @@ export function validateRbacDocument(doc: Obj, cluster: string | undefined, name
   return { kind: rbacKindName(o.kind), name, spec: { cluster, object: o, canonical: canonicalJson(doc) } };
 }
 
-function rbacHandler(kind: RbacKind, cluster: string): KindHandler<RbacSpec> {
+/**
+ * `visited`: the namespaces of the Roles and RoleBindings an apply names. With `--prune`, Roles and RoleBindings are
+ * pruned in those namespaces only, as `kubectl apply --prune` prunes namespaced kinds in the namespaces it visited
+ * (kubectl `pkg/cmd/apply/prune.go`, `visitedNamespaces`); cluster-scoped kinds across the cluster (review N, N3).
+ */
+function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<string> | undefined): KindHandler<RbacSpec> {
   const keyOf = (account: string, name: string): string => {
     const slash = name.indexOf('/');
     const namespaced = kind === 'Role' || kind === 'RoleBinding';
@@ -151,11 +156,14 @@ function rbacHandler(kind: RbacKind, cluster: string): KindHandler<RbacSpec> {
     },
     async listNames(tx, account) {
       const prefix = `${kubePrefix(account, cluster)}${kind}/`;
-      return (await tx.kv.list(prefix)).map((e) => {
+      const names: string[] = [];
+      for (const e of await tx.kv.list(prefix)) {
         const [ns = '', ...rest] = e.key.slice(prefix.length).split('/');
         const name = rest.join('/');
-        return ns === '' ? name : `${ns}/${name}`;
-      });
+        if (ns === '') names.push(name);
+        else if (visited === undefined || visited.has(ns)) names.push(`${ns}/${name}`);
+      }
+      return names;
     },
     async planDelete(env, ref) {
       const key = keyOf(ref.account, ref.name);
@@ -166,10 +174,16 @@ function rbacHandler(kind: RbacKind, cluster: string): KindHandler<RbacSpec> {
   };
 }
 
-/** The RBAC kinds of one apply, bound to its `--cluster`, by apply kind name. */
-export function rbacKindHandlers(cluster: string | undefined): ReadonlyMap<string, KindHandler<unknown>> {
+/**
+ * The RBAC kinds of one apply, bound to its `--cluster`, by apply kind name. `documents`, the apply's objects (kind and
+ * name, `namespace/name` for Roles and RoleBindings), bound what `--prune` lists of the namespaced kinds to the
+ * namespaces they name (see `rbacHandler`); without them every namespace of the cluster is listed.
+ */
+export function rbacKindHandlers(cluster: string | undefined, documents?: readonly { readonly kind: string; readonly name: string }[]): ReadonlyMap<string, KindHandler<unknown>> {
   if (cluster === undefined || cluster === '') return new Map();
-  return new Map(RBAC_KINDS.map((k) => [rbacKindName(k), rbacHandler(k, cluster) as KindHandler<unknown>]));
+  const namespaced = new Set([rbacKindName('Role'), rbacKindName('RoleBinding')]);
+  const visited = documents === undefined ? undefined : new Set(documents.filter((d) => namespaced.has(d.kind) && d.name.includes('/')).map((d) => d.name.slice(0, d.name.indexOf('/'))));
+  return new Map(RBAC_KINDS.map((k) => [rbacKindName(k), rbacHandler(k, cluster, visited) as KindHandler<unknown>]));
 }
 
 // --- AccessEntry ---------------------------------------------------------------------------------------
