@@ -69,6 +69,24 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/**
+ * The condition keys of `training:ApplyRbacObject` and `training:DeleteRbacObject` (review N, N4): the object's kind
+ * (`training:RbacKind`), name (`training:RbacName`), namespace for a Role or RoleBinding (`training:RbacNamespace`, absent
+ * for cluster-scoped kinds) and, for a binding, the role it grants (`training:RbacRoleRef`, `ClusterRole/view`,
+ * `Role/pod-reader`). Kubernetes lets a namespace's admin bind only what it may bind (`bind`, `escalate`); on Gatehouse
+ * both actions are decided on the cluster's ARN, so without these keys whoever may write one RoleBinding may write a
+ * ClusterRoleBinding to `cluster-admin`. With them a policy delegates, say, RoleBindings to ClusterRole `view` in
+ * namespace `team` and nothing else.
+ */
+export function rbacContext(o: { readonly kind: RbacKind; readonly metadata: { readonly name: string; readonly namespace: string }; readonly roleRef?: { readonly kind: string; readonly name: string } }): Record<string, string> {
+  return {
+    'training:RbacKind': o.kind,
+    'training:RbacName': o.metadata.name,
+    ...(o.kind === 'Role' || o.kind === 'RoleBinding' ? { 'training:RbacNamespace': o.metadata.namespace } : {}),
+    ...(o.roleRef !== undefined ? { 'training:RbacRoleRef': `${o.roleRef.kind}/${o.roleRef.name}` } : {}),
+  };
+}
+
 const planOk = (value: Extract<PlanResult, { ok: true }>['value']): PlanResult => ({ ok: true, value });
 const planFail = (code: Extract<PlanResult, { ok: false }>['errors'][number]['code'], path: string, message: string): PlanResult => ({ ok: false, errors: [{ code, path, message }] });
 
@@ -146,6 +164,7 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
             action: 'training:ApplyRbacObject',
             resource: clusterArn(env.partitionOf(o.account), o.account, o.spec.cluster),
             account: o.account,
+            context: rbacContext(o.spec.object),
             run: async (tx) => {
               await tx.kv.put(key, JSON.stringify(stored));
               return ok(undefined);
@@ -167,8 +186,14 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
     },
     async planDelete(env, ref) {
       const key = keyOf(ref.account, ref.name);
-      if ((await env.tx.kv.get(key)) === undefined) return { ok: true, value: [] };
-      const step: Step = { phase: PHASE_DELETE, action: 'training:DeleteRbacObject', resource: clusterArn(env.partitionOf(ref.account), ref.account, cluster), account: ref.account, run: async (tx) => ok(await tx.kv.delete(key)) };
+      const text = await env.tx.kv.get(key);
+      if (text === undefined) return { ok: true, value: [] };
+      // The stored document passed the parser when applied; the key names the object if it no longer parses.
+      const parsed = parseRbacObject((JSON.parse(text) as StoredRbacObject).document);
+      const slash = ref.name.indexOf('/');
+      const namespaced = kind === 'Role' || kind === 'RoleBinding';
+      const object = parsed.ok ? parsed.value : { kind, metadata: { namespace: namespaced && slash > 0 ? ref.name.slice(0, slash) : '', name: namespaced && slash > 0 ? ref.name.slice(slash + 1) : ref.name } };
+      const step: Step = { phase: PHASE_DELETE, action: 'training:DeleteRbacObject', resource: clusterArn(env.partitionOf(ref.account), ref.account, cluster), account: ref.account, context: rbacContext(object), run: async (tx) => ok(await tx.kv.delete(key)) };
       return { ok: true, value: [step] };
     },
   };
