@@ -21,8 +21,16 @@ export interface XmlMap {
 
 export const map = (record: Readonly<Record<string, XmlValue>>): XmlMap => ({ entries: Object.entries(record) });
 
+const ESCAPED: Readonly<Record<string, string>> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;', '\r': '&#xD;' };
+
+/**
+ * Text as XML 1.0 carries it. A character XML 1.0 does not allow (controls other than tab, newline and carriage
+ * return, U+FFFE, U+FFFF), neither as itself nor as a reference, becomes U+FFFD: a message quoting a PathPrefix
+ * holding U+0001 made the whole answer unparsable (boto3: ResponseParserError, retried) instead of a ValidationError
+ * (review directory, D5). A carriage return is a reference, so that parsers do not fold it into a newline.
+ */
 export function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === '"' ? '&quot;' : '&apos;'));
+  return s.replace(/[<>&"'\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, (c) => ESCAPED[c] ?? '\uFFFD');
 }
 
 function isList(v: XmlValue): v is XmlList {
