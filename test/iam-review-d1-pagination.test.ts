@@ -14,6 +14,14 @@ import { REGION, sdkFailure, startTestServer, type TestServer } from './support/
 
 const doc = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
 
+function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { env, timeout: 90_000 }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
+  });
+}
+// Found before any test is registered: a test registered after an await may run once the server is stopped.
+const aws = (await run('aws', ['--version'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin' })).code === 0;
+
 let server: TestServer;
 let iam: I.IAMClient;
 
@@ -138,13 +146,6 @@ describe('IAM listings page with MaxItems and Marker (review D1)', () => {
     assert.match(f.message, /is not one ListRoles handed out/);
   });
 });
-
-function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: 90_000 }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
-  });
-}
-const aws = (await run('aws', ['--version'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin' })).code === 0;
 
 test('the aws CLI pages ListUsers with --page-size and gets every user once', { skip: aws ? false : 'aws CLI not installed' }, async () => {
   const r = await run('aws', ['iam', 'list-users', '--page-size', '30', '--endpoint-url', server.url, '--output', 'json', '--debug'], {
