@@ -200,7 +200,8 @@ export function checkAssumeRoleParams(p: AssumeRoleParams, partition: Partition)
   }
   if (p.externalId !== undefined && !EXTERNAL_ID_RE.test(p.externalId)) return `1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must have length between 2 and 1224 and match [\\w+=,.@:/-]*`;
   if (p.sourceIdentity !== undefined && !SOURCE_IDENTITY_RE.test(p.sourceIdentity)) return `1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must have length between 2 and 64 and match [\\w+=,.@-]*`;
-  if (p.policy !== undefined && (p.policy.length < 1 || p.policy.length > LIMITS.policyChars)) return `1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyChars}`;
+  if (p.policy !== undefined && p.policy.length < 1) return `1 validation error detected: Value '' at 'policy' failed to satisfy constraint: Member must have length greater than or equal to 1`;
+  if (p.policy !== undefined && p.policy.length > LIMITS.policyChars) return `1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyChars}`;
   if (p.policyArns.length > LIMITS.policyArns) return `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyArns}`;
   if (p.tags.length > LIMITS.tags) return `1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.tags}`;
   const seen = new Set<string>();
