@@ -1,6 +1,8 @@
 /**
- * STS review E5: AssumeRole's parameters are validated as AWS validates them (src/core/sts/session.ts). An empty
- * `Policy` was refused with "must have length less than or equal to 2048". Now AWS's words.
+ * STS review E5: AssumeRole's session tags are validated as AWS validates them (src/adapters/http/sts-api.ts,
+ * src/core/sts/session.ts). SDK v3 sends what it is given (it checks no required member): a session tag without its
+ * `Value` was issued as a tag with an empty value; an empty `Policy` was refused with "must have length less than or
+ * equal to 2048". Now: ValidationError, in AWS's words.
  * Real SDK, real server.
  */
 import { after, before, test } from 'node:test';
@@ -29,6 +31,17 @@ before(async () => {
 after(async () => s?.stop());
 
 const assume = (input: Partial<S.AssumeRoleCommandInput>) => s.sts(alice).send(new S.AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'e5', ...input }));
+
+test('a session tag without its Value is a ValidationError, not a tag with an empty value', async () => {
+  const f = await sdkFailure(assume({ Tags: [{ Key: 'team', Value: 'ml' }, { Key: 'env' } as S.Tag] }));
+  assert.equal(f.code, 'ValidationError');
+  assert.equal(f.message, "1 validation error detected: Value null at 'tags.2.member.value' failed to satisfy constraint: Member must not be null");
+  const noKey = await sdkFailure(assume({ Tags: [{ Value: 'ml' } as S.Tag] }));
+  assert.equal(noKey.message, "1 validation error detected: Value null at 'tags.1.member.key' failed to satisfy constraint: Member must not be null");
+  // An empty value, sent, is a value.
+  const r = await assume({ Tags: [{ Key: 'team', Value: '' }] });
+  assert.ok(r.Credentials?.SessionToken);
+});
 
 test('an empty Policy names the bound it misses', async () => {
   const f = await sdkFailure(assume({ Policy: '' }));

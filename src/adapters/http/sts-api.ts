@@ -2,7 +2,7 @@
  * The AWS STS Query API (`Version=2011-06-15`), wire format per credential-protocols §5: the
  * `<Op>Result` wrapper, `Expiration` as `YYYY-MM-DDTHH:MM:SSZ`, AWS error codes.
  */
-import { ok, type Result } from '../../core/errors.ts';
+import { failWith, ok, type Result } from '../../core/errors.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import type { IssuedCredentials, RequestFacts } from '../../app/sts.ts';
@@ -16,6 +16,24 @@ type Handler = (app: App, caller: Caller, p: Params, facts: RequestFacts) => Pro
 
 export function credentialsXml(c: IssuedCredentials): XmlFields {
   return { AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: isoSeconds(c.expiration) };
+}
+
+/**
+ * Every member of each list of structures (`Tags.member.N.Key`) has its required fields, as AWS validates them: a tag
+ * sent without its `Value` (SDK v3 checks no required member) was issued as a tag with an empty value (review sts, E5).
+ * The message is AWS's (`Value null at 'tags.1.member.value'`).
+ */
+function requiredMembers(p: Params, lists: readonly (readonly [string, readonly string[]])[]): Result<void> {
+  for (const [list, fields] of lists) {
+    for (const [i, m] of p.structs(list).entries()) {
+      const missing = fields.find((f) => m.get(f) === undefined);
+      if (missing !== undefined) {
+        const at = `${list.charAt(0).toLowerCase()}${list.slice(1)}.${i + 1}.member.${missing.charAt(0).toLowerCase()}${missing.slice(1)}`;
+        return failWith('VALIDATION_ERROR', `1 validation error detected: Value null at '${at}' failed to satisfy constraint: Member must not be null`, `${list}.member.${i + 1}.${missing}`);
+      }
+    }
+  }
+  return ok(undefined);
 }
 
 /** Signed STS actions; a refused one that its use case does not record (GetSessionToken, DecodeAuthorizationMessage) is recorded by `queryActions`. */
@@ -32,6 +50,8 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
     if (!name.ok) return name;
     const duration = p.int('DurationSeconds');
     if (!duration.ok) return duration;
+    const members = requiredMembers(p, [['Tags', ['Key', 'Value']]]);
+    if (!members.ok) return members;
     const r = await app.sts.assumeRole(
       caller,
       {
