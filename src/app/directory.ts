@@ -186,6 +186,12 @@ export function tagKeysContext(keys: readonly string[], stored: readonly Tag[] =
   return keys.length === 0 ? {} : { 'aws:TagKeys': tagKeySpellings(keys, stored.map((t) => t.key)) };
 }
 
+/** What GetPolicy and ListPolicies count of a managed policy in the caller's account. */
+export interface PolicyCounts {
+  readonly attachmentCount: number;
+  readonly permissionsBoundaryUsageCount: number;
+}
+
 export interface NewAccessKeyResult {
   readonly key: AccessKeyRecord;
   /** Shown once, never stored in plaintext. */
@@ -371,6 +377,17 @@ export function createDirectory(deps: AppDeps) {
   async function attachmentsInAccount(tx: ReadTx, account: string, p: PolicyRecord): Promise<number> {
     if (p.account !== 'aws') return tx.attachments.countForPolicy(p.arn);
     return (await tx.attachments.listForPolicy(p.arn)).filter((x) => x.principal.account === account).length;
+  }
+
+  /**
+   * How many users and roles of the account have each policy as their permissions boundary (GetPolicy's and
+   * ListPolicies' PermissionsBoundaryUsageCount, as GetAccountAuthorizationDetails counts it): DeletePolicy refuses a
+   * policy in that use, so a count of 0 there told an administrator it could go (review directory, D6).
+   */
+  async function boundaryUsesInAccount(tx: ReadTx, account: string): Promise<Map<string, number>> {
+    const uses = new Map<string, number>();
+    for (const e of [...(await tx.users.list(account)), ...(await tx.roles.list(account))]) if (e.permissionsBoundary) uses.set(e.permissionsBoundary, (uses.get(e.permissionsBoundary) ?? 0) + 1);
+    return uses;
   }
 
   /** Resolve a policy ARN visible to the caller's account: its own policies and the built-ins. */
@@ -703,17 +720,18 @@ export function createDirectory(deps: AppDeps) {
     });
   }
 
-  async function getPolicy(c: Caller, input: { policyArn: string }): R<PolicyRecord & { attachmentCount: number }> {
+  async function getPolicy(c: Caller, input: { policyArn: string }): R<PolicyRecord & PolicyCounts> {
     const a = authz(c, 'GetPolicy', input.policyArn);
     if (!a.ok) return a;
     return store.read(async (tx) => {
       const p = await policyByArn(tx, c, input.policyArn);
       if (!p.ok) return p;
-      return ok({ ...p.value, attachmentCount: await attachmentsInAccount(tx, c.account, p.value) });
+      const permissionsBoundaryUsageCount = (await boundaryUsesInAccount(tx, c.account)).get(p.value.arn) ?? 0;
+      return ok({ ...p.value, attachmentCount: await attachmentsInAccount(tx, c.account, p.value), permissionsBoundaryUsageCount });
     });
   }
 
-  async function listPolicies(c: Caller, input: { scope?: 'All' | 'AWS' | 'Local'; onlyAttached?: boolean; pathPrefix?: string }): R<(PolicyRecord & { attachmentCount: number })[]> {
+  async function listPolicies(c: Caller, input: { scope?: 'All' | 'AWS' | 'Local'; onlyAttached?: boolean; pathPrefix?: string }): R<(PolicyRecord & PolicyCounts)[]> {
     const a = authz(c, 'ListPolicies', arnOf(c, 'policy', '/', '*'));
     if (!a.ok) return a;
     const scope = input.scope ?? 'All';
@@ -724,11 +742,12 @@ export function createDirectory(deps: AppDeps) {
       const opts = prefixOf(input);
       const local = scope === 'AWS' ? [] : await tx.policies.list(c.account, opts);
       const builtin = scope === 'Local' ? [] : await tx.policies.list('aws', opts);
-      const out: (PolicyRecord & { attachmentCount: number })[] = [];
+      const out: (PolicyRecord & PolicyCounts)[] = [];
+      const boundaries = await boundaryUsesInAccount(tx, c.account);
       for (const p of [...builtin, ...local]) {
         const n = await attachmentsInAccount(tx, c.account, p);
         if (input.onlyAttached && n === 0) continue;
-        out.push({ ...p, attachmentCount: n });
+        out.push({ ...p, attachmentCount: n, permissionsBoundaryUsageCount: boundaries.get(p.arn) ?? 0 });
       }
       return ok(out);
     });

@@ -76,7 +76,7 @@ export function roleXml(partition: Partition, r: RoleRecord): XmlFields {
     Tags: tagsXml(r.tags),
   };
 }
-export function policyXml(p: PolicyRecord & { attachmentCount?: number }): XmlFields {
+export function policyXml(p: PolicyRecord & { attachmentCount?: number; permissionsBoundaryUsageCount?: number }): XmlFields {
   return {
     PolicyName: p.name,
     PolicyId: p.id,
@@ -84,7 +84,7 @@ export function policyXml(p: PolicyRecord & { attachmentCount?: number }): XmlFi
     Path: p.path,
     DefaultVersionId: p.defaultVersion,
     AttachmentCount: p.attachmentCount ?? 0,
-    PermissionsBoundaryUsageCount: 0,
+    PermissionsBoundaryUsageCount: p.permissionsBoundaryUsageCount ?? 0,
     IsAttachable: true,
     Description: p.description || undefined,
     CreateDate: p.created,
