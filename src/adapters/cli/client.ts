@@ -258,7 +258,56 @@ function exitOfHttp(status: number): ExitCode {
   return EXIT.internal;
 }
 
+/**
+ * What a command reads of an answer, checked before it reads it: a 200 of another shape (an endpoint that answers
+ * `{}` or `[]` to everything, a proxy, a service of another kind) was printed as `undefined`, crashed the command
+ * (exit 70), or was taken as done (`deleted user bob`). `'string'`, `'number'`, `'boolean'`, `'object'`, `'any'`
+ * (present, of any type), each with `?` when it may be absent or null; `[shape]`, a list of that; `{ field: shape }`,
+ * an object with those fields (others are not looked at), `'field?'` one that may be absent or null; `'no content'`,
+ * a 204 with no body.
+ */
+export type Shape = ShapeName | `${ShapeName}?` | 'no content' | readonly [Shape] | { readonly [field: string]: Shape };
+type ShapeName = 'string' | 'number' | 'boolean' | 'object' | 'any';
+
+/** Where `value` is not `shape`: `` `users[3].arn` is missing ``; undefined when it is. */
+export function mismatch(value: unknown, shape: Shape, path = ''): string | undefined {
+  const at = path === '' ? 'the answer' : `\`${path}\``;
+  const got = value === undefined ? 'missing' : value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  const not = (what: string): string => (value === undefined ? `${at} is missing` : `${at} is ${got}, not ${what}`);
+  if (typeof shape === 'string') {
+    const optional = shape.endsWith('?');
+    const name = optional ? shape.slice(0, -1) : shape;
+    if (value === undefined || value === null) return optional ? undefined : `${at} is ${got}`;
+    if (name === 'any') return undefined;
+    if (name === 'object') return typeof value === 'object' && !Array.isArray(value) ? undefined : not('an object');
+    return typeof value === name ? undefined : not(`a ${name}`);
+  }
+  if (Array.isArray(shape)) {
+    if (!Array.isArray(value)) return not('a list');
+    const each = shape[0] as Shape;
+    for (let i = 0; i < value.length; i++) {
+      const m = mismatch(value[i], each, `${path}[${i}]`);
+      if (m !== undefined) return m;
+    }
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return not('an object');
+  for (const [key, s] of Object.entries(shape as Record<string, Shape>)) {
+    const field = key.endsWith('?') ? key.slice(0, -1) : key;
+    const v = (value as Record<string, unknown>)[field];
+    if (field !== key && (v === undefined || v === null)) continue;
+    const m = mismatch(v, s, path === '' ? field : `${path}.${field}`);
+    if (m !== undefined) return m;
+  }
+  return undefined;
+}
+
 export interface RequestOptions {
+  /**
+   * What the command reads of a 2xx answer (see `Shape`); an answer not of it fails with `InvalidResponse`, exit
+   * 10, naming the endpoint. Without it, any JSON, or a 204 with no body.
+   */
+  readonly shape?: Shape;
   readonly query?: Readonly<Record<string, string | undefined>>;
   readonly body?: unknown;
   /** How long the answer may take once the request is sent, ms (default 30 s). */
@@ -337,7 +386,14 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   } catch {
     return notGatehouse(conn, answer.status, 'with a body that is not JSON');
   }
-  if (answer.status >= 200 && answer.status < 300) return { ok: true, value: json as T };
+  if (answer.status >= 200 && answer.status < 300) {
+    // Every answer of the admin API is JSON, but for the 204 of a delete; the command says what it reads of it.
+    const route = `\`${method} /v1/${segments.join('/')}\``;
+    if (opts.shape === 'no content') return answer.status === 204 ? { ok: true, value: {} as T } : notGatehouse(conn, answer.status, `where ${route} answers 204 with no content`);
+    const wrong = answer.text === '' ? (answer.status === 204 && opts.shape === undefined ? undefined : 'the answer is empty') : opts.shape === undefined ? undefined : mismatch(json, opts.shape);
+    if (wrong !== undefined) return notGatehouse(conn, answer.status, `but not as ${route} answers (${wrong})`);
+    return { ok: true, value: json as T };
+  }
   const err = (typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['error'] : undefined) as Record<string, unknown> | undefined;
   // Every error of the admin API is `{"error": {"code", "message"}}`; any other answer is not its (the agent's port
   // answers 404 `{"Code": …}`), and its status means nothing of what was asked: exit 6 would say the user asked about

@@ -25,6 +25,9 @@ interface AccountRow {
 
 type Opts = ConnectionOptions & { readonly json?: true };
 
+/** What `GET /v1/whoami` answers, as `whoami` reads it. */
+const WHOAMI = { account: 'string', partition: 'string', arn: 'string', accessKeyId: 'string' } as const;
+
 export const accountsCommands: CommandGroup = (program, ctx) => {
   const accounts = program.command('accounts').description('create and list accounts (principals of the root account 000000000000 create them)');
 
@@ -53,7 +56,10 @@ Example:
         await remote(
           ctx,
           opts,
-          (c) => call<CreatedAccount>(c, 'POST', ['accounts'], { body: { id: opts.id, partition: opts.partition, ...(opts.name !== undefined ? { name: opts.name } : {}) } }),
+          (c) => call<CreatedAccount>(c, 'POST', ['accounts'], {
+              body: { id: opts.id, partition: opts.partition, ...(opts.name !== undefined ? { name: opts.name } : {}) },
+              shape: { AccountId: 'string', Partition: 'string', Name: 'string', UserName: 'string', AccessKeyId: 'string', SecretAccessKey: 'string' },
+            }),
           (a) =>
             ctx.out(
               `created account ${a.AccountId} (partition ${a.Partition}, name ${a.Name}) with user ${a.UserName}\n` +
@@ -68,7 +74,7 @@ Example:
       await remote(
         ctx,
         opts,
-        (c) => call<{ accounts: AccountRow[] }>(c, 'GET', ['accounts']),
+        (c) => call<{ accounts: AccountRow[] }>(c, 'GET', ['accounts'], { shape: { accounts: [{ id: 'string', partition: 'string', name: 'string', created: 'string' }] } }),
         (r) =>
           ctx.out(
             formatTable<AccountRow>(
@@ -90,7 +96,7 @@ Example:
       await remote(
         ctx,
         opts,
-        (c) => call<{ account: string; partition: string; arn: string; userName: string | null; accessKeyId: string }>(c, 'GET', ['whoami']),
+        (c) => call<{ account: string; partition: string; arn: string; userName: string | null; accessKeyId: string }>(c, 'GET', ['whoami'], { shape: WHOAMI }),
         (w) => ctx.out(`${w.arn}\n  account    ${w.account} (${w.partition})\n  access key ${w.accessKeyId}\n`),
       ),
     ),

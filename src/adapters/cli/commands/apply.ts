@@ -188,6 +188,14 @@ async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{
 
 const SIGN: Readonly<Record<PlannedChange['action'], string>> = { create: '+ create', update: '~ update', delete: '- delete', unchanged: '= unchanged' };
 
+/** What `POST /v1/apply` answers, as the plan and the summary read it. */
+const APPLIED = {
+  dryRun: 'boolean',
+  changes: [{ action: 'string', kind: 'string', account: 'string', name: 'string', spelled: 'string?', fields: ['string'] }],
+  summary: { create: 'number', update: 'number', delete: 'number', unchanged: 'number' },
+  credentials: [{ AccountId: 'string', UserName: 'string', AccessKeyId: 'string', SecretAccessKey: 'string' }],
+} as const;
+
 export function formatPlan(changes: readonly PlannedChange[]): string {
   const accounts = [...new Set(changes.map((c) => c.account))];
   let out = '';
@@ -230,6 +238,7 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
   const r = await call<ApplyResult>(conn.value, 'POST', ['apply'], {
     timeoutMs: APPLY_TIMEOUT_MS,
     progress: (text) => ctx.err(text),
+    shape: APPLIED,
     body: { documents: loaded.docs.map((d) => d.value), sources: loaded.docs.map((d) => ({ file: d.file, index: d.index })), prune: opts.prune === true, dryRun, ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}), ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}) },
   });
   if (!r.ok) {

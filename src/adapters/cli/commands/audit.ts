@@ -38,6 +38,8 @@ interface VerifyJson {
   readonly breakCount?: number;
 }
 
+const BREAK = { seq: 'number', reason: 'string', message: 'string' } as const;
+
 /** How long `audit verify` waits for the server's walk of the chain. */
 const VERIFY_TIMEOUT_MS = 10 * 60_000;
 
@@ -158,6 +160,11 @@ function usage(ctx: CommandContext, message: string): number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Page = { records: AuditRecordJson[]; next?: string };
+/** What a page of `GET /v1/audit` holds, as the table reads it (`--json` prints the records as sent). */
+const PAGE_SHAPE = {
+  records: [{ seq: 'number', at: 'string', kind: 'string', principal: 'string', action: 'string', resource: 'string', decision: 'string?', job: 'string?' }],
+  next: 'string?',
+} as const;
 type Fetch = (after: number, limit: number, filtered: boolean) => Promise<ClientResult<Page>>;
 
 /**
@@ -229,7 +236,7 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   if (!conn.ok) return report(ctx, conn, opts.json && 'line');
   const filters = { principal: opts.principal, role: opts.role, job: opts.job, action: opts.action, decision: opts.decision, kind: opts.kind, since: opts.since, until: opts.until };
   const fetch: Fetch = (after, limit, filtered) =>
-    call<Page>(conn.value, 'GET', ['audit'], { query: { ...(filtered ? filters : {}), after: String(after), limit: String(limit) } });
+    call<Page>(conn.value, 'GET', ['audit'], { query: { ...(filtered ? filters : {}), after: String(after), limit: String(limit) }, shape: PAGE_SHAPE });
   const table = tablePrinter(ctx.out, opts.follow === true);
   const print = (records: readonly AuditRecordJson[]) => {
     if (opts.json) ctx.out(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
@@ -297,6 +304,7 @@ async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
   const r = await call<VerifyJson>(conn.value, 'GET', ['audit', 'verify'], {
     timeoutMs: VERIFY_TIMEOUT_MS,
     progress: (text) => ctx.err(text),
+    shape: { ok: 'boolean', checked: 'number', head: { seq: 'number', hash: 'string' }, base: { seq: 'number', hash: 'string' }, anchor: 'string?', 'breaks?': [BREAK] as const, 'broken?': BREAK, breakCount: 'number?' },
     ...(opts.expect !== undefined ? { query: { expect: opts.expect } } : {}),
   });
   if (!r.ok) return report(ctx, r, opts.json);

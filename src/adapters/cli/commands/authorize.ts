@@ -20,6 +20,24 @@ interface Answer {
 
 type Opts = ConnectionOptions & { json?: true; action: string; resource: string; context?: string[] };
 
+/** A rule that decided, as `ruleText` reads it. */
+const RULE = { engine: 'string', policy: 'string', type: 'string', statement: 'number?', sid: 'string?', effect: 'string' } as const;
+const ANSWER = { decision: 'string', reasons: ['string'], matched: [RULE], diagnostics: ['string'], evaluationMicros: 'number' } as const;
+const STEP = { from: 'string', to: 'string', how: 'string', via: 'string?' } as const;
+const ESCALATION = {
+  reports: [
+    {
+      principal: 'string',
+      kind: 'string',
+      canBecome: [{ principal: 'string', path: [STEP] }],
+      canGain: [{ path: [STEP], gain: { by: 'string', principal: 'string', action: 'string', resource: 'string', gives: 'string', policy: 'string?', versions: 'any?' } }],
+      anyRight: 'boolean',
+    },
+  ],
+  questions: 'number',
+  note: 'string',
+} as const;
+
 /** The `--context` pairs as a request context; undefined when one is not KEY=VALUE, after saying so on stderr. */
 function contextOf(ctx: CommandContext, pairs: readonly string[] | undefined): Record<string, string | string[]> | undefined {
   const out: Record<string, string | string[]> = {};
@@ -61,7 +79,7 @@ async function ask(ctx: CommandContext, route: 'authorize' | 'simulate', princip
   if (context === undefined) return EXIT.usage;
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json);
-  const r = await call<Answer>(conn.value, 'POST', [route], { body: { ...(principal ? { principal } : {}), action: opts.action, resource: opts.resource, context } });
+  const r = await call<Answer>(conn.value, 'POST', [route], { body: { ...(principal ? { principal } : {}), action: opts.action, resource: opts.resource, context }, shape: ANSWER });
   if (!r.ok) return report(ctx, r, opts.json);
   ctx.out(opts.json ? `${JSON.stringify(r.value, null, 2)}\n` : render(r.value));
   // As `policy evaluate`: 0 for Allow, 1 for a deny, so `if gatehouse authorize …` reads "if allowed".
@@ -88,7 +106,10 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
   return remote<WhoCanAnswer>(
     ctx,
     opts,
-    (c) => call<WhoCanAnswer>(c, 'POST', ['who-can'], { body: { action: opts.action, resource: opts.resource, context } }),
+    (c) => call<WhoCanAnswer>(c, 'POST', ['who-can'], {
+        body: { action: opts.action, resource: opts.resource, context },
+        shape: { allowed: [{ kind: 'string', name: 'string', matched: [RULE] }], checked: 'number', note: 'string' },
+      }),
     (v) => {
       const table = formatTable(
         [
@@ -167,7 +188,7 @@ async function escalationPaths(ctx: CommandContext, opts: ConnectionOptions & { 
   return remote<EscalationAnswer>(
     ctx,
     opts,
-    (c) => call<EscalationAnswer>(c, 'POST', ['escalation-paths'], { body: { ...(opts.principal ? { principal: opts.principal } : {}), ...(opts.context ? { context } : {}) } }),
+    (c) => call<EscalationAnswer>(c, 'POST', ['escalation-paths'], { body: { ...(opts.principal ? { principal: opts.principal } : {}), ...(opts.context ? { context } : {}) }, shape: ESCALATION }),
     (v) => {
       if (opts.principal) for (const r of v.reports) ctx.out(renderEscalation(r));
       else {
@@ -225,22 +246,22 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
   const rp = program.command('resource-policies').description('resource-based policies: bucket policies and policies on any resource ARN');
   withJsonOption(withServerOptions(rp.command('list').description('list the resource policies of your account'))).action(async (opts: ConnectionOptions & { json?: true }) =>
     ctx.exit(
-      await remote(ctx, opts, (c) => call<{ resourcePolicies: { resource: string; updated: string }[] }>(c, 'GET', ['resource-policies']), (v) =>
+      await remote(ctx, opts, (c) => call<{ resourcePolicies: { resource: string; updated: string }[] }>(c, 'GET', ['resource-policies'], { shape: { resourcePolicies: [{ resource: 'string', updated: 'string' }] } }), (v) =>
         ctx.out(formatTable([{ header: 'resource', value: (r: { resource: string }) => r.resource }, { header: 'updated', value: (r: { updated: string }) => r.updated }], v.resourcePolicies)),
       ),
     ),
   );
   withJsonOption(withServerOptions(rp.command('get').description('show the policy on a resource').argument('<resource>'))).action(async (resource: string, opts: ConnectionOptions & { json?: true }) =>
-    ctx.exit(await remote(ctx, opts, (c) => call<{ document: unknown }>(c, 'GET', ['resource-policies', resource]), (v) => ctx.out(`${JSON.stringify(v.document, null, 2)}\n`))),
+    ctx.exit(await remote(ctx, opts, (c) => call<{ document: unknown }>(c, 'GET', ['resource-policies', resource], { shape: { document: 'any' } }), (v) => ctx.out(`${JSON.stringify(v.document, null, 2)}\n`))),
   );
   withServerOptions(rp.command('put').description('attach a policy to a resource (replacing any)').argument('<resource>').requiredOption('--file <policy.json>', 'the policy document')).action(
     async (resource: string, opts: ConnectionOptions & { file: string }) => {
       const text = await readInputFile(ctx, opts.file);
       if (text === undefined) return ctx.exit(EXIT.noInput);
-      ctx.exit(await remote(ctx, opts, (c) => call(c, 'PUT', ['resource-policies', resource], { body: { document: text } }), () => ctx.out(`policy attached to ${resource}\n`)));
+      ctx.exit(await remote(ctx, opts, (c) => call(c, 'PUT', ['resource-policies', resource], { body: { document: text }, shape: { document: 'any' } }), () => ctx.out(`policy attached to ${resource}\n`)));
     },
   );
   withServerOptions(rp.command('delete').description('remove the policy of a resource').argument('<resource>')).action(async (resource: string, opts: ConnectionOptions) =>
-    ctx.exit(await remote(ctx, opts, (c) => call(c, 'DELETE', ['resource-policies', resource]), () => ctx.out(`policy of ${resource} removed\n`))),
+    ctx.exit(await remote(ctx, opts, (c) => call(c, 'DELETE', ['resource-policies', resource], { shape: 'no content' }), () => ctx.out(`policy of ${resource} removed\n`))),
   );
 };

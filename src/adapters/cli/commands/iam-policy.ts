@@ -29,6 +29,15 @@ interface PolicyView {
   readonly etag: string;
 }
 
+/** What `GET` and `PUT /v1/iam-policies` answer, as `render` reads it. */
+const POLICY_VIEW = {
+  resource: 'string',
+  account: 'string',
+  version: 'number',
+  etag: 'string',
+  bindings: [{ role: 'string', members: ['string'], 'condition?': { expression: 'string', title: 'string?' } }],
+} as const;
+
 function render(p: PolicyView): string {
   const lines = [`resource: ${p.resource}`, `account:  ${p.account}`, `etag:     ${p.etag}`, `version:  ${p.version}`];
   if (p.bindings.length === 0) lines.push('bindings: (none)');
@@ -64,7 +73,7 @@ export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) =>
   const group = program.command('iam-policy').description('GCP-style IAM policies (role bindings) on an ARN, account/<id> or workspace/<name>');
   withJsonOption(withServerOptions(group.command('get').description('show the IAM policy of a resource, with its etag').argument('<resource>', 'an ARN, account/<id> or workspace/<name>'))).action(
     async (resource: string, opts: ConnectionOptions & { json?: true }) =>
-      ctx.exit(await remote(ctx, opts, (c) => call<PolicyView>(c, 'GET', ['iam-policies'], { query: { resource } }), (v) => ctx.out(render(v)))),
+      ctx.exit(await remote(ctx, opts, (c) => call<PolicyView>(c, 'GET', ['iam-policies'], { query: { resource }, shape: POLICY_VIEW }), (v) => ctx.out(render(v)))),
   );
   withJsonOption(
     withServerOptions(
@@ -86,7 +95,7 @@ export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) =>
       }
       const conn = await connect(opts, ctx);
       if (!conn.ok) return ctx.exit(report(ctx, conn, opts.json));
-      const r = await call<PolicyView>(conn.value, 'PUT', ['iam-policies'], { body: policy.body });
+      const r = await call<PolicyView>(conn.value, 'PUT', ['iam-policies'], { body: policy.body, shape: POLICY_VIEW });
       if (!r.ok) return ctx.exit(report(ctx, r, opts.json));
       ctx.out(opts.json ? `${JSON.stringify(r.value, null, 2)}\n` : `IAM policy of ${r.value.resource} set (${r.value.bindings.length} binding(s), etag ${r.value.etag})\n`);
       ctx.exit(EXIT.ok);

@@ -14,6 +14,12 @@ import { loadPolicy } from '../policy-files.ts';
 type Opts = ConnectionOptions & { readonly json?: true };
 type Row = Record<string, unknown>;
 
+/** What the commands read of the answers: an entity (`created user ARN`), a row of a listing, a deletion. */
+const NAMED = { name: 'string', arn: 'string' } as const;
+const LISTED = { ...NAMED, created: 'string' } as const;
+const DELETED = { deleted: 'string' } as const;
+const MEMBERSHIP = { group: 'string', user: 'string' } as const;
+
 const s = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 const col = (header: string, key: string): Column<Row> => ({ header, value: (r) => s(r[key]) });
 
@@ -123,29 +129,29 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
     .option('--tag <key=value>', 'a tag (repeatable)', parseTag)
     .option('--permissions-boundary <policy>', 'a managed policy (name or ARN) bounding the user\'s rights')
     .action((name: string, o: Opts & { path?: string; tag?: Record<string, string>; permissionsBoundary?: string }) =>
-      run(o, (c) => call<Row>(c, 'POST', ['users'], { body: { name, path: o.path, tags: o.tag, permissionsBoundary: o.permissionsBoundary } }), done((u) => `created user ${s(u['arn'])}`)),
+      run(o, (c) => call<Row>(c, 'POST', ['users'], { body: { name, path: o.path, tags: o.tag, permissionsBoundary: o.permissionsBoundary }, shape: NAMED }), done((u) => `created user ${s(u['arn'])}`)),
     );
-  command(users, 'get <name>', 'show a user, with its groups').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['users', name]), printObject));
+  command(users, 'get <name>', 'show a user, with its groups').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['users', name], { shape: NAMED }), printObject));
   command(users, 'list', 'list the users of your account')
     .option('--path-prefix <prefix>', 'only users whose path starts with this')
     .action((o: Opts & { pathPrefix?: string }) =>
-      run(o, (c) => call<{ users: Row[] }>(c, 'GET', ['users'], { query: { pathPrefix: o.pathPrefix } }), (r) => ctx.out(formatTable([col('name', 'name'), col('arn', 'arn'), col('created', 'created')], r.users))),
+      run(o, (c) => call<{ users: Row[] }>(c, 'GET', ['users'], { query: { pathPrefix: o.pathPrefix }, shape: { users: [LISTED] } }), (r) => ctx.out(formatTable([col('name', 'name'), col('arn', 'arn'), col('created', 'created')], r.users))),
     );
   command(users, 'delete <name>', 'delete a user (detach its policies, remove its keys and group memberships first)').action((name: string, o: Opts) =>
-    run(o, (c) => call<Row>(c, 'DELETE', ['users', name]), done(() => `deleted user ${name}`)),
+    run(o, (c) => call<Row>(c, 'DELETE', ['users', name], { shape: DELETED }), done(() => `deleted user ${name}`)),
   );
 
   // --- groups ---
   const groups = iam.command('groups').description('create, show, list and delete groups');
   command(groups, 'create <name>', 'create a group')
     .option('--path <path>', 'the IAM path, such as /ml/')
-    .action((name: string, o: Opts & { path?: string }) => run(o, (c) => call<Row>(c, 'POST', ['groups'], { body: { name, path: o.path } }), done((g) => `created group ${s(g['arn'])}`)));
-  command(groups, 'get <name>', 'show a group and its members').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['groups', name]), printObject));
+    .action((name: string, o: Opts & { path?: string }) => run(o, (c) => call<Row>(c, 'POST', ['groups'], { body: { name, path: o.path }, shape: NAMED }), done((g) => `created group ${s(g['arn'])}`)));
+  command(groups, 'get <name>', 'show a group and its members').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['groups', name], { shape: NAMED }), printObject));
   command(groups, 'list', 'list the groups of your account').action((o: Opts) =>
-    run(o, (c) => call<{ groups: Row[] }>(c, 'GET', ['groups']), (r) => ctx.out(formatTable([col('name', 'name'), col('arn', 'arn'), col('created', 'created')], r.groups))),
+    run(o, (c) => call<{ groups: Row[] }>(c, 'GET', ['groups'], { shape: { groups: [LISTED] } }), (r) => ctx.out(formatTable([col('name', 'name'), col('arn', 'arn'), col('created', 'created')], r.groups))),
   );
   command(groups, 'delete <name>', 'delete a group (it must have no members or policies)').action((name: string, o: Opts) =>
-    run(o, (c) => call<Row>(c, 'DELETE', ['groups', name]), done(() => `deleted group ${name}`)),
+    run(o, (c) => call<Row>(c, 'DELETE', ['groups', name], { shape: DELETED }), done(() => `deleted group ${name}`)),
   );
 
   // --- roles ---
@@ -166,15 +172,16 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
         (c) =>
           call<Row>(c, 'POST', ['roles'], {
             body: { name, trustPolicy: doc.value, description: o.description, maxSessionDuration: o.maxSessionDuration, path: o.path, tags: o.tag, permissionsBoundary: o.permissionsBoundary },
+            shape: NAMED,
           }),
         done((r) => `created role ${s(r['arn'])}`),
       );
     });
-  command(roles, 'get <name>', 'show a role with its trust policy').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['roles', name]), printObject));
+  command(roles, 'get <name>', 'show a role with its trust policy').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['roles', name], { shape: NAMED }), printObject));
   command(roles, 'list', 'list the roles of your account').action((o: Opts) =>
-    run(o, (c) => call<{ roles: Row[] }>(c, 'GET', ['roles']), (r) => ctx.out(formatTable([col('name', 'name'), col('arn', 'arn'), col('max session', 'maxSessionDuration'), col('description', 'description')], r.roles))),
+    run(o, (c) => call<{ roles: Row[] }>(c, 'GET', ['roles'], { shape: { roles: [{ ...NAMED, maxSessionDuration: 'number', description: 'string?' }] } }), (r) => ctx.out(formatTable([col('name', 'name'), col('arn', 'arn'), col('max session', 'maxSessionDuration'), col('description', 'description')], r.roles))),
   );
-  command(roles, 'delete <name>', 'delete a role (detach its policies first)').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'DELETE', ['roles', name]), done(() => `deleted role ${name}`)));
+  command(roles, 'delete <name>', 'delete a role (detach its policies first)').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'DELETE', ['roles', name], { shape: DELETED }), done(() => `deleted role ${name}`)));
 
   // --- managed policies ---
   const policies = iam.command('policies').description('create, show, list and delete managed policies');
@@ -185,20 +192,20 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
     .action(async (name: string, o: Opts & { document: string; description?: string; path?: string }) => {
       const doc = await readDocument(o.document, ctx);
       if (!doc.ok) return ctx.exit(doc.status);
-      await run(o, (c) => call<Row>(c, 'POST', ['policies'], { body: { name, document: doc.value, description: o.description, path: o.path } }), done((p) => `created policy ${s(p['arn'])}`));
+      await run(o, (c) => call<Row>(c, 'POST', ['policies'], { body: { name, document: doc.value, description: o.description, path: o.path }, shape: NAMED }), done((p) => `created policy ${s(p['arn'])}`));
     });
-  command(policies, 'get <policy>', 'show a managed policy (name or ARN) with its default document').action((ref: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['policies', ref]), printObject));
+  command(policies, 'get <policy>', 'show a managed policy (name or ARN) with its default document').action((ref: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['policies', ref], { shape: NAMED }), printObject));
   command(policies, 'list', 'list managed policies: your account\'s and the built-ins')
     .addOption(new Option('--scope <scope>', 'All, AWS (built-in) or Local (your account\'s)').choices(['All', 'AWS', 'Local']).default('All'))
     .action((o: Opts & { scope: string }) =>
       run(
         o,
-        (c) => call<{ policies: Row[] }>(c, 'GET', ['policies'], { query: { scope: o.scope } }),
+        (c) => call<{ policies: Row[] }>(c, 'GET', ['policies'], { query: { scope: o.scope }, shape: { policies: [{ ...NAMED, attachmentCount: 'number', description: 'string?' }] } }),
         (r) => ctx.out(formatTable([col('name', 'name'), col('arn', 'arn'), col('attachments', 'attachmentCount'), col('description', 'description')], r.policies)),
       ),
     );
   command(policies, 'delete <policy>', 'delete a managed policy of your account (detach it first)').action((ref: string, o: Opts) =>
-    run(o, (c) => call<Row>(c, 'DELETE', ['policies', ref]), done((r) => `deleted policy ${s(r['deleted'])}`)),
+    run(o, (c) => call<Row>(c, 'DELETE', ['policies', ref], { shape: DELETED }), done((r) => `deleted policy ${s(r['deleted'])}`)),
   );
 
   // --- access keys ---
@@ -208,7 +215,7 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
     .action((o: Opts & { user?: string }) =>
       run(
         o,
-        (c) => call<Row>(c, 'POST', ['access-keys'], { body: { userName: o.user } }),
+        (c) => call<Row>(c, 'POST', ['access-keys'], { body: { userName: o.user }, shape: { userName: 'string', accessKeyId: 'string', secretAccessKey: 'string' } }),
         (k) => ctx.out(`access key of ${s(k['userName'])} (shown once; store it now):\n  AccessKeyId      ${s(k['accessKeyId'])}\n  SecretAccessKey  ${s(k['secretAccessKey'])}\n`),
       ),
     );
@@ -217,7 +224,10 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
     .action((o: Opts & { user?: string }) =>
       run(
         o,
-        (c) => call<{ accessKeys: Row[] }>(c, 'GET', ['access-keys'], { query: { userName: o.user } }),
+        (c) => call<{ accessKeys: Row[] }>(c, 'GET', ['access-keys'], {
+          query: { userName: o.user },
+          shape: { accessKeys: [{ accessKeyId: 'string', userName: 'string', status: 'string', created: 'string', lastUsed: 'object?' }] },
+        }),
         (r) =>
           ctx.out(
             formatTable(
@@ -229,7 +239,7 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
     );
   command(keys, 'delete <access-key-id>', 'delete an access key')
     .option('--user <name>', 'whose key (default: yours)')
-    .action((id: string, o: Opts & { user?: string }) => run(o, (c) => call<Row>(c, 'DELETE', ['access-keys', id], { query: { userName: o.user } }), done(() => `deleted access key ${id}`)));
+    .action((id: string, o: Opts & { user?: string }) => run(o, (c) => call<Row>(c, 'DELETE', ['access-keys', id], { query: { userName: o.user }, shape: DELETED }), done(() => `deleted access key ${id}`)));
 
   command(iam, 'credential-report', 'every user of your account with its access keys: status, creation, last use (IAM’s credential report)')
     .option('--csv', 'print IAM’s CSV as is')
@@ -238,8 +248,8 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
       run(
         o,
         async (c) => {
-          const made = await call<Row>(c, 'POST', ['credential-report']);
-          return made.ok ? call<{ generated: string; csv: string; users: Record<string, string>[] }>(c, 'GET', ['credential-report']) : made;
+          const made = await call<Row>(c, 'POST', ['credential-report'], { shape: { state: 'string' } });
+          return made.ok ? call<{ generated: string; csv: string; users: Record<string, string>[] }>(c, 'GET', ['credential-report'], { shape: { generated: 'string', csv: 'string', users: [{ user: 'string' }] } }) : made;
         },
         (r) => {
           if (o.csv) return ctx.out(r.csv);
@@ -257,19 +267,19 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
     .action((policy: string, o: Opts & Target) => {
       const t = targetOf(o, ctx);
       if (!t) return ctx.exit(EXIT.usage);
-      return run(o, (c) => call<Row>(c, 'POST', [t.segment, t.name, 'policies'], { body: { policy } }), done((r) => `attached ${s(r['attached'])} to ${t.segment.slice(0, -1)} ${t.name}`));
+      return run(o, (c) => call<Row>(c, 'POST', [t.segment, t.name, 'policies'], { body: { policy }, shape: { attached: 'string' } }), done((r) => `attached ${s(r['attached'])} to ${t.segment.slice(0, -1)} ${t.name}`));
     });
   withTarget(command(iam, 'detach <policy>', 'detach a managed policy (name or ARN) from a user, group or role')).action((policy: string, o: Opts & Target) => {
     const t = targetOf(o, ctx);
     if (!t) return ctx.exit(EXIT.usage);
-    return run(o, (c) => call<Row>(c, 'DELETE', [t.segment, t.name, 'policies', policy]), done((r) => `detached ${s(r['detached'])} from ${t.segment.slice(0, -1)} ${t.name}`));
+    return run(o, (c) => call<Row>(c, 'DELETE', [t.segment, t.name, 'policies', policy], { shape: { detached: 'string' } }), done((r) => `detached ${s(r['detached'])} from ${t.segment.slice(0, -1)} ${t.name}`));
   });
   withTarget(command(iam, 'list-policies', 'list the managed policies attached to a user, group or role, and its inline policies')).action((o: Opts & Target) => {
     const t = targetOf(o, ctx);
     if (!t) return ctx.exit(EXIT.usage);
     return run(
       o,
-      (c) => call<{ attached: Row[]; inline: string[] }>(c, 'GET', [t.segment, t.name, 'policies']),
+      (c) => call<{ attached: Row[]; inline: string[] }>(c, 'GET', [t.segment, t.name, 'policies'], { shape: { attached: [{ name: 'string', arn: 'string' }], inline: ['string'] } }),
       (r) => ctx.out(formatTable([col('type', 'type'), col('name', 'name'), col('arn', 'arn')], [...r.attached.map((p) => ({ type: 'managed', ...p })), ...r.inline.map((name) => ({ type: 'inline', name, arn: '' }))])),
     );
   });
@@ -280,25 +290,25 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
       if (!t) return ctx.exit(EXIT.usage);
       const doc = await readDocument(o.document, ctx);
       if (!doc.ok) return ctx.exit(doc.status);
-      await run(o, (c) => call<Row>(c, 'PUT', [t.segment, t.name, 'inline-policies', policyName], { body: { document: doc.value } }), done(() => `put inline policy ${policyName} on ${t.segment.slice(0, -1)} ${t.name}`));
+      await run(o, (c) => call<Row>(c, 'PUT', [t.segment, t.name, 'inline-policies', policyName], { body: { document: doc.value }, shape: { name: 'string' } }), done(() => `put inline policy ${policyName} on ${t.segment.slice(0, -1)} ${t.name}`));
     });
   withTarget(command(iam, 'get-inline <policy-name>', 'show an inline policy of a user, group or role')).action((policyName: string, o: Opts & Target) => {
     const t = targetOf(o, ctx);
     if (!t) return ctx.exit(EXIT.usage);
-    return run(o, (c) => call<Row>(c, 'GET', [t.segment, t.name, 'inline-policies', policyName]), printObject);
+    return run(o, (c) => call<Row>(c, 'GET', [t.segment, t.name, 'inline-policies', policyName], { shape: { name: 'string', document: 'any' } }), printObject);
   });
   withTarget(command(iam, 'delete-inline <policy-name>', 'delete an inline policy of a user, group or role')).action((policyName: string, o: Opts & Target) => {
     const t = targetOf(o, ctx);
     if (!t) return ctx.exit(EXIT.usage);
-    return run(o, (c) => call<Row>(c, 'DELETE', [t.segment, t.name, 'inline-policies', policyName]), done(() => `deleted inline policy ${policyName} of ${t.segment.slice(0, -1)} ${t.name}`));
+    return run(o, (c) => call<Row>(c, 'DELETE', [t.segment, t.name, 'inline-policies', policyName], { shape: DELETED }), done(() => `deleted inline policy ${policyName} of ${t.segment.slice(0, -1)} ${t.name}`));
   });
   command(iam, 'add-to-group', 'add a user to a group')
     .requiredOption('--user <name>', 'the user')
     .requiredOption('--group <name>', 'the group')
-    .action((o: Opts & { user: string; group: string }) => run(o, (c) => call<Row>(c, 'PUT', ['groups', o.group, 'users', o.user]), done(() => `added ${o.user} to ${o.group}`)));
+    .action((o: Opts & { user: string; group: string }) => run(o, (c) => call<Row>(c, 'PUT', ['groups', o.group, 'users', o.user], { shape: MEMBERSHIP }), done(() => `added ${o.user} to ${o.group}`)));
   command(iam, 'remove-from-group', 'remove a user from a group')
     .requiredOption('--user <name>', 'the user')
     .requiredOption('--group <name>', 'the group')
-    .action((o: Opts & { user: string; group: string }) => run(o, (c) => call<Row>(c, 'DELETE', ['groups', o.group, 'users', o.user]), done(() => `removed ${o.user} from ${o.group}`)));
+    .action((o: Opts & { user: string; group: string }) => run(o, (c) => call<Row>(c, 'DELETE', ['groups', o.group, 'users', o.user], { shape: MEMBERSHIP }), done(() => `removed ${o.user} from ${o.group}`)));
 };
 

@@ -27,6 +27,11 @@ interface JobJson {
 
 type Opts = ConnectionOptions & { json?: true };
 
+/** A job as the commands read it (`JobJson`). */
+const JOB = { id: 'string', name: 'string', workspace: 'string', state: 'string', role: { mode: 'string', arn: 'string?' }, submitter: { arn: 'string' }, created: 'string', ended: 'string?', exitCode: 'number?' } as const;
+/** A job started (`POST /v1/jobs`, `POST /v1/clusters/NAME/nodes`): the job, its capability and its environment. */
+const STARTED = { job: JOB, capability: 'string', environment: { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'string' } } as const;
+
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   return formatTable(
     headers.map((header, i) => ({ header, value: (r: readonly string[]) => r[i] ?? '' })),
@@ -155,20 +160,20 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
 
   withJsonOption(withServerOptions(jobs.command('list').description('list the jobs you can see'))).action(async (opts: Opts) =>
     ctx.exit(
-      await remote(ctx, opts, (c) => call<{ jobs: JobJson[] }>(c, 'GET', ['jobs']), (v) =>
+      await remote(ctx, opts, (c) => call<{ jobs: JobJson[] }>(c, 'GET', ['jobs'], { shape: { jobs: [JOB] } }), (v) =>
         ctx.out(table(['ID', 'NAME', 'WORKSPACE', 'STATE', 'ROLE', 'CREATED'], v.jobs.map((j) => [j.id, j.name, j.workspace, j.state, j.role.arn ?? j.role.mode, j.created]))),
       ),
     ),
   );
   withJsonOption(withServerOptions(jobs.command('get').description('show one job').argument('<id>'))).action(async (id: string, opts: Opts) =>
-    ctx.exit(await remote(ctx, opts, (c) => call<JobJson>(c, 'GET', ['jobs', id]), (j) => ctx.out(describe(j)))),
+    ctx.exit(await remote(ctx, opts, (c) => call<JobJson>(c, 'GET', ['jobs', id], { shape: JOB }), (j) => ctx.out(describe(j)))),
   );
   withJsonOption(withServerOptions(jobs.command('stop').description('stop a job: its processes are signalled and its credentials revoked').argument('<id>'))).action(async (id: string, opts: Opts) =>
-    ctx.exit(await remote(ctx, opts, (c) => call<JobJson>(c, 'POST', ['jobs', id, 'stop']), (j) => ctx.out(`job ${j.id} ${j.state}\n`))),
+    ctx.exit(await remote(ctx, opts, (c) => call<JobJson>(c, 'POST', ['jobs', id, 'stop'], { shape: JOB }), (j) => ctx.out(`job ${j.id} ${j.state}\n`))),
   );
   withJsonOption(withServerOptions(jobs.command('events').description('credential issuances, denials and state changes of a job').argument('<id>'))).action(async (id: string, opts: Opts) =>
     ctx.exit(
-      await remote(ctx, opts, (c) => call<{ events: { seq: number; at: string; type: string; message: string }[] }>(c, 'GET', ['jobs', id, 'events']), (v) =>
+      await remote(ctx, opts, (c) => call<{ events: { seq: number; at: string; type: string; message: string }[] }>(c, 'GET', ['jobs', id, 'events'], { shape: { events: [{ at: 'string', type: 'string', message: 'string' }] } }), (v) =>
         ctx.out(table(['AT', 'TYPE', 'MESSAGE'], v.events.map((e) => [e.at, e.type, e.message]))),
       ),
     ),
@@ -177,7 +182,9 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
   const clusters = program.command('clusters').description('compute clusters: instance roles, compute configs, mapping rules, nodes');
   withJsonOption(withServerOptions(clusters.command('list').description('list clusters of your account'))).action(async (opts: Opts) =>
     ctx.exit(
-      await remote(ctx, opts, (c) => call<{ clusters: { name: string; instanceRole?: string; computeConfigs?: Record<string, unknown>; mappings?: unknown[] }[] }>(c, 'GET', ['clusters']), (v) =>
+      await remote(ctx, opts, (c) => call<{ clusters: { name: string; instanceRole?: string; computeConfigs?: Record<string, unknown>; mappings?: unknown[] }[] }>(c, 'GET', ['clusters'], {
+          shape: { clusters: [{ name: 'string', instanceRole: 'string?', computeConfigs: 'object?', mappings: 'any?' }] },
+        }), (v) =>
         ctx.out(table(['NAME', 'INSTANCE ROLE', 'COMPUTE CONFIGS', 'MAPPINGS'], v.clusters.map((k) => [k.name, k.instanceRole ?? '', Object.keys(k.computeConfigs ?? {}).join(','), String(k.mappings?.length ?? 0)]))),
       ),
     ),
@@ -212,6 +219,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       const signals = stopSignals();
       try {
         const started = await call<{ job: JobJson; capability: string; why: string; environment: Record<string, string> }>(conn.value, 'POST', ['clusters', opts.cluster, 'nodes'], {
+          shape: { ...STARTED, why: 'string' },
           body: { ...(opts.computeConfig !== undefined ? { computeConfig: opts.computeConfig } : {}), ...launcherFields(opts, agent) },
         });
         if (!started.ok) {
@@ -229,7 +237,9 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
   const ws = program.command('workspaces').description('workspaces: members, default bucket and table project');
   withJsonOption(withServerOptions(ws.command('list').description('list workspaces of your account'))).action(async (opts: Opts) =>
     ctx.exit(
-      await remote(ctx, opts, (c) => call<{ workspaces: { name: string; members: { user?: string; group?: string }[]; defaultBucket?: string }[] }>(c, 'GET', ['workspaces']), (v) =>
+      await remote(ctx, opts, (c) => call<{ workspaces: { name: string; members: { user?: string; group?: string }[]; defaultBucket?: string }[] }>(c, 'GET', ['workspaces'], {
+          shape: { workspaces: [{ name: 'string', members: [{ user: 'string?', group: 'string?' }], defaultBucket: 'string?' }] },
+        }), (v) =>
         ctx.out(table(['NAME', 'MEMBERS', 'DEFAULT BUCKET'], v.workspaces.map((w) => [w.name, w.members.map((m) => (m.user ? `user:${m.user}` : `group:${m.group}`)).join(','), w.defaultBucket ?? '']))),
       ),
     ),
@@ -255,10 +265,10 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       members.push(kind === 'user' ? { user: who } : { group: who });
     }
     const body = { members, ...(opts.defaultBucket ? { defaultBucket: opts.defaultBucket } : {}), ...(opts.defaultTableProject ? { defaultTableProject: opts.defaultTableProject } : {}) };
-    ctx.exit(await remote(ctx, opts, (c) => call(c, 'PUT', ['workspaces', name], { body }), () => ctx.out(`workspace ${name} saved\n`)));
+    ctx.exit(await remote(ctx, opts, (c) => call(c, 'PUT', ['workspaces', name], { body, shape: { name: 'string', members: ['object'] } }), () => ctx.out(`workspace ${name} saved\n`)));
   });
   withServerOptions(ws.command('delete').description('delete a workspace').argument('<name>')).action(async (name: string, opts: Opts) =>
-    ctx.exit(await remote(ctx, opts, (c) => call(c, 'DELETE', ['workspaces', name]), () => ctx.out(`workspace ${name} deleted\n`))),
+    ctx.exit(await remote(ctx, opts, (c) => call(c, 'DELETE', ['workspaces', name], { shape: 'no content' }), () => ctx.out(`workspace ${name} deleted\n`))),
   );
 };
 
@@ -381,6 +391,7 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & RunOpts 
 
 async function submitAndRun(ctx: CommandContext, conn: Parameters<typeof call>[0], command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }, agent: string | undefined, signals: StopSignals, jobDir: string): Promise<number> {
   const submitted = await call<{ job: JobJson; capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], {
+    shape: STARTED,
     body: { workspace: opts.workspace, role: opts.role ?? 'default', replicas: opts.replicas, ...(opts.name ? { name: opts.name } : {}), ...launcherFields(opts, agent) },
   });
   if (!submitted.ok) {

@@ -36,6 +36,9 @@ interface EntryJson {
 
 type Opts = ConnectionOptions & { json?: true; cluster: string };
 
+/** An access entry as `describeEntry` and the listing read it. */
+const ENTRY = { cluster: 'string', principalArn: 'string', kubernetesGroups: ['string'], username: 'string?', name: 'string', created: 'string', modified: 'string' } as const;
+
 /** The ExecCredential versions kubectl speaks; the one asked for in KUBERNETES_EXEC_INFO wins. */
 const EXEC_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'];
 /** kubectl refreshes the token this long before the 15 minutes the server honours it (as aws eks get-token). */
@@ -96,7 +99,10 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
         await remote(
           ctx,
           opts,
-          (conn) => call<EntryJson>(conn, 'POST', ['clusters', opts.cluster, 'access-entries'], { body: { principalArn: opts.principalArn, kubernetesGroups: opts.kubernetesGroups, ...(opts.username !== undefined ? { username: opts.username } : {}) } }),
+          (conn) => call<EntryJson>(conn, 'POST', ['clusters', opts.cluster, 'access-entries'], {
+              body: { principalArn: opts.principalArn, kubernetesGroups: opts.kubernetesGroups, ...(opts.username !== undefined ? { username: opts.username } : {}) },
+              shape: ENTRY,
+            }),
           (e) => ctx.out(`created access entry for ${e.principalArn} in cluster ${e.cluster}\n${describeEntry(e)}`),
         ),
       ),
@@ -107,7 +113,7 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
       await remote(
         ctx,
         opts,
-        (conn) => call<{ accessEntries: EntryJson[] }>(conn, 'GET', ['clusters', opts.cluster, 'access-entries']),
+        (conn) => call<{ accessEntries: EntryJson[] }>(conn, 'GET', ['clusters', opts.cluster, 'access-entries'], { shape: { accessEntries: [ENTRY] } }),
         (r) =>
           ctx.out(
             formatTable<EntryJson>(
@@ -133,7 +139,7 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
           await remote(
             ctx,
             opts,
-            (conn) => call<EntryJson & { deleted?: EntryJson }>(conn, method, ['clusters', opts.cluster, 'access-entries', opts.principalArn]),
+            (conn) => call<EntryJson & { deleted?: EntryJson }>(conn, method, ['clusters', opts.cluster, 'access-entries', opts.principalArn], { shape: method === 'GET' ? ENTRY : { deleted: { principalArn: 'string' } } }),
             (e) => ctx.out(method === 'GET' ? describeEntry(e) : `deleted the access entry of ${e.deleted?.principalArn ?? opts.principalArn} in cluster ${opts.cluster}\n`),
           ),
         ),
@@ -257,7 +263,10 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { cl
     ctx.err(`gatehouse: --server-url \`${opts.serverUrl}\` is not a URL\n`);
     return EXIT.usage;
   }
-  const r = await call<WebhookConfigAnswer>(conn.value, 'POST', ['clusters', opts.cluster, 'webhook-config'], { body: { rotate: opts.rotate === true } });
+  const r = await call<WebhookConfigAnswer>(conn.value, 'POST', ['clusters', opts.cluster, 'webhook-config'], {
+    body: { rotate: opts.rotate === true },
+    shape: { cluster: 'string', account: 'string', token: 'string', caBundle: 'string?' },
+  });
   if (!r.ok) return report(ctx, r);
   caBundle ??= r.value.caBundle;
   const files = webhookFiles({ base, cluster: r.value.cluster, token: r.value.token, ...(caBundle !== undefined ? { caBundle } : {}), dir: resolve(opts.out) });

@@ -39,6 +39,7 @@ interface RevokedJson {
   readonly target: string;
   readonly revokedBefore: string;
 }
+const REVOKED = { kind: 'string', target: 'string', revokedBefore: 'string' } as const;
 
 interface AssumeOpts extends Opts {
   readonly roleArn: string;
@@ -115,7 +116,7 @@ Example:
     .action(async (opts: Opts) => {
       const conn = await connect(opts, ctx);
       if (!conn.ok) return ctx.exit(report(ctx, conn, opts.json));
-      const r = await call<WhoamiJson>(conn.value, 'GET', ['whoami']);
+      const r = await call<WhoamiJson>(conn.value, 'GET', ['whoami'], { shape: { account: 'string', partition: 'string', arn: 'string', userId: 'string?', accessKeyId: 'string' } });
       if (!r.ok) return ctx.exit(report(ctx, r, opts.json));
       const w = r.value;
       if (opts.json) ctx.out(`${JSON.stringify({ UserId: w.userId ?? w.account, Account: w.account, Arn: w.arn }, null, 2)}\n`);
@@ -155,7 +156,7 @@ Examples:
         return ctx.exit(EXIT.usage);
       }
       ctx.exit(
-        await remote(ctx, opts, (c) => call<RevokedJson>(c, 'POST', ['sts', 'revoke-sessions'], { body: given[0] }), (r) =>
+        await remote(ctx, opts, (c) => call<RevokedJson>(c, 'POST', ['sts', 'revoke-sessions'], { body: given[0], shape: REVOKED }), (r) =>
           ctx.out(`revoked ${r.kind === 'role' ? `every session of role ${r.target}` : r.kind === 'session' ? `session ${r.target}` : `the sessions of job ${r.target}`} issued before ${r.revokedBefore}\n`),
         ),
       );
@@ -167,11 +168,11 @@ export const usersCommands: CommandGroup = (program, ctx) => {
   withServerOptions(withJsonOption(users.command('disable').description('disable a user: its access keys stop working and its GetSessionToken sessions are revoked').argument('<name>')))
     .addHelpText('after', '\nRole sessions the user assumed belong to the role: revoke them with `gatehouse sts revoke-sessions`.\nNeeds iam:UpdateUser on the user. Exit status: 0 disabled, 6 no such user, 8 it is you, 9 not allowed.')
     .action(async (name: string, opts: Opts) =>
-      ctx.exit(await remote(ctx, opts, (c) => call(c, 'POST', ['users', name, 'disable']), () => ctx.out(`user ${name} disabled: its access keys and session tokens no longer work\n`))),
+      ctx.exit(await remote(ctx, opts, (c) => call(c, 'POST', ['users', name, 'disable'], { shape: { user: { name: 'string' }, revoked: REVOKED } }), () => ctx.out(`user ${name} disabled: its access keys and session tokens no longer work\n`))),
     );
   withServerOptions(withJsonOption(users.command('enable').description('enable a disabled user again (sessions revoked when it was disabled stay revoked)').argument('<name>')))
     .addHelpText('after', '\nNeeds iam:UpdateUser on the user. Exit status: 0 enabled, 6 no such user, 9 not allowed.')
-    .action(async (name: string, opts: Opts) => ctx.exit(await remote(ctx, opts, (c) => call(c, 'POST', ['users', name, 'enable']), () => ctx.out(`user ${name} enabled\n`))));
+    .action(async (name: string, opts: Opts) => ctx.exit(await remote(ctx, opts, (c) => call(c, 'POST', ['users', name, 'enable'], { shape: { user: { name: 'string' } } }), () => ctx.out(`user ${name} enabled\n`))));
 };
 
 export const keysCommands: CommandGroup = (program, ctx) => {
@@ -180,7 +181,7 @@ export const keysCommands: CommandGroup = (program, ctx) => {
     .addHelpText('after', '\nFor principals of the root account 000000000000 allowed gatehouse:RotateKeys. Every instance uses the new key within a second.\nExit status: 0 rotated, 9 not allowed.')
     .action(async (opts: Opts) =>
       ctx.exit(
-        await remote(ctx, opts, (c) => call<{ keyId: string; created: string; retiredKeys: number }>(c, 'POST', ['keys', 'rotate']), (k) =>
+        await remote(ctx, opts, (c) => call<{ keyId: string; created: string; retiredKeys: number }>(c, 'POST', ['keys', 'rotate'], { shape: { keyId: 'string', created: 'string', retiredKeys: 'number' } }), (k) =>
           ctx.out(`session key ${k.keyId} active since ${k.created}; ${k.retiredKeys} older key(s) still open the sessions they sealed\n`),
         ),
       ),
@@ -265,7 +266,10 @@ async function assumed(ctx: CommandContext, opts: AssumeOpts, sessionName: strin
   }
   const conn = await connect(opts, ctx);
   if (!conn.ok) return { ok: false, status: report(ctx, conn) };
-  const r = await call<AssumedJson>(conn.value, 'POST', ['sts', 'assume-role'], { body: assumeBody(opts, sessionName, policy.value) });
+  const r = await call<AssumedJson>(conn.value, 'POST', ['sts', 'assume-role'], {
+    body: assumeBody(opts, sessionName, policy.value),
+    shape: { credentials: { accessKeyId: 'string', secretAccessKey: 'string', sessionToken: 'string', expiration: 'string' }, assumedRoleUser: { arn: 'string', assumedRoleId: 'string' }, packedPolicySize: 'number' },
+  });
   if (!r.ok) return { ok: false, status: report(ctx, r) };
   return { ok: true, value: r.value };
 }
