@@ -109,9 +109,18 @@ type KeyData = { kid: string; key: Uint8Array; created: number; retired?: number
 
 /** Tokens opened recently under one ring, token text → claims (frozen: every request shares them). */
 const OPENED_MAX = 8192;
+/**
+ * And at most this much token text (UTF-16 code units; the claims opened from a token take about as much again). A
+ * token is 400 characters without session tags, about 11,000 with 31 transitive tags of 128-character keys: 8,192 of
+ * those held 178 MB, and any principal allowed to tag a session could fill the cache with them (review sts, E7). 8 Mi
+ * characters hold 8,192 tokens of up to 1,024 characters, and about 740 of the largest.
+ */
+const OPENED_MAX_CHARS = 8 * 1024 * 1024;
 interface RingState {
   readonly ring: KeyRing;
   readonly opened: Map<string, SessionClaims>;
+  /** Characters of the tokens in `opened`. */
+  chars: number;
 }
 
 /**
@@ -124,7 +133,7 @@ interface RingState {
 const rings = new WeakMap<readonly KeyData[], RingState>();
 function stateFor(keys: readonly KeyData[]): RingState {
   let r = rings.get(keys);
-  if (!r) rings.set(keys, (r = { ring: keyRingOf(keys.map(asRingKey)), opened: new Map() }));
+  if (!r) rings.set(keys, (r = { ring: keyRingOf(keys.map(asRingKey)), opened: new Map(), chars: 0 }));
   return r;
 }
 
@@ -143,10 +152,21 @@ function openCached(keys: readonly KeyData[], token: string, accessKeyId: string
   const opened = openSession(state.ring, token, accessKeyId);
   if (opened.ok) {
     // FIFO eviction: cheaper than LRU, and a hot token evicted is opened once more.
-    if (state.opened.size >= OPENED_MAX) state.opened.delete(state.opened.keys().next().value as string);
+    while (state.opened.size > 0 && (state.opened.size >= OPENED_MAX || state.chars + token.length > OPENED_MAX_CHARS)) {
+      const oldest = state.opened.keys().next().value as string;
+      state.opened.delete(oldest);
+      state.chars -= oldest.length;
+    }
     state.opened.set(token, deepFreeze(opened.claims));
+    state.chars += token.length;
   }
   return opened;
+}
+
+/** What the opened-token cache of a key list holds: tokens and their characters (tests). */
+export function openedHeld(keys: readonly KeyData[]): { readonly tokens: number; readonly chars: number } {
+  const state = rings.get(keys);
+  return { tokens: state?.opened.size ?? 0, chars: state?.chars ?? 0 };
 }
 
 /** The app's `SessionCrypto` port over this module. */
