@@ -44,35 +44,50 @@ export function createProgram(ctx: CommandContext, groups: readonly CommandGroup
   return program;
 }
 
+/** Options of many commands that may be given before the command too, as the aws CLI's global options. */
+const GLOBAL_OPTIONS = ['--endpoint', '--data-dir'] as const;
+
 /**
- * `--endpoint URL` given before the command (`gatehouse --endpoint URL whoami`): DESIGN.md names `--endpoint` beside
- * `GATEHOUSE_ENDPOINT` without saying where it goes, and each command reads it as its own option. Taken out of the
- * arguments and given to the command as `GATEHOUSE_ENDPOINT`, which a command's own `--endpoint` still overrides.
+ * `--endpoint URL` and `--data-dir DIR` given before the command (`gatehouse --endpoint URL whoami`, `gatehouse
+ * --data-dir /srv/gh server`): DESIGN.md names `--endpoint` beside `GATEHOUSE_ENDPOINT` without saying where it
+ * goes, and each command reads them as its own options; so a leading one was accepted for `--endpoint` only and
+ * `gatehouse --data-dir X server` was refused (`unknown option`). Both are moved to just after the command's name,
+ * where it reads them, before its own (given after the name, those win). A command that takes neither (`policy
+ * validate`, `demo`) ignores them, as the aws CLI's commands ignore a global option they have no use for: an alias
+ * `gatehouse --endpoint URL` works for every command.
  */
-function leadingEndpoint(argv: readonly string[], deps: CliDeps): { argv: readonly string[]; deps: CliDeps } {
-  let endpoint: string | undefined;
+function placeLeadingOptions(argv: readonly string[], program: Command): readonly string[] {
+  const leading: { name: string; args: string[] }[] = [];
   let i = 0;
   for (;;) {
     const a = argv[i];
-    if (a === '--endpoint' && argv[i + 1] !== undefined) {
-      endpoint = argv[i + 1];
-      i += 2;
-    } else if (a?.startsWith('--endpoint=')) {
-      endpoint = a.slice('--endpoint='.length);
-      i += 1;
-    } else break;
+    const name = GLOBAL_OPTIONS.find((o) => a === o || a?.startsWith(`${o}=`));
+    if (a === undefined || name === undefined) break;
+    if (a !== name) leading.push({ name, args: [a] });
+    else if (argv[i + 1] !== undefined) leading.push({ name, args: [a, argv[i + 1] as string] });
+    else break;
+    i += leading.at(-1)?.args.length ?? 1;
   }
-  if (endpoint === undefined) return { argv, deps };
-  return { argv: argv.slice(i), deps: { ...deps, env: { ...(deps.env ?? {}), GATEHOUSE_ENDPOINT: endpoint } } };
+  if (leading.length === 0) return argv;
+  let cmd = program;
+  let end = i;
+  for (;;) {
+    const word = argv[end];
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word as string));
+    if (sub === undefined) break;
+    cmd = sub;
+    end++;
+  }
+  const taken = leading.filter((o) => cmd !== program && cmd.options.some((x) => x.long === o.name)).flatMap((o) => o.args);
+  return [...argv.slice(i, end), ...taken, ...argv.slice(end)];
 }
 
 /** Runs the CLI on `argv` (without `node` and the script) and resolves to the process exit status. */
-export async function runCli(argvGiven: readonly string[], depsGiven: CliDeps, groups: readonly CommandGroup[] = COMMAND_GROUPS): Promise<number> {
-  const { argv, deps } = leadingEndpoint(argvGiven, depsGiven);
+export async function runCli(argv: readonly string[], deps: CliDeps, groups: readonly CommandGroup[] = COMMAND_GROUPS): Promise<number> {
   let status: number = EXIT.ok;
   const program = createProgram({ ...deps, exit: (code) => void (status = code) }, groups);
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync([...placeLeadingOptions(argv, program)], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return commanderStatus(e);
     deps.err(`gatehouse: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nplease report this with the command that caused it\n`);

@@ -92,7 +92,8 @@ export function optionTakenFromCommand(cmd: Command): string | undefined {
   const path: string[] = [];
   for (let c: Command | null = cmd; c?.parent; c = c.parent) path.unshift(c.name());
   // The subcommand's own arguments: after its name, following its parents' names (no option comes before them but
-  // --help, which never gets here; `--endpoint URL` in front is taken out before parsing, src/adapters/cli/program.ts).
+  // --help, which never gets here; `--endpoint URL` or `--data-dir DIR` in front is moved after the names before
+  // parsing, src/adapters/cli/program.ts, and read below as the subcommand's own).
   // `rawArgs` is set by commander's parse() on the command parsed, but not in its typings.
   const raw = (root as Command & { rawArgs?: readonly string[] }).rawArgs ?? [];
   let at = 0;
