@@ -134,6 +134,18 @@ describe('IAM listings page with MaxItems and Marker (review D1)', () => {
     assert.deepEqual(rest.Groups?.map((g) => g.GroupName), ['b'.repeat(128), 'c'.repeat(128)]);
   });
 
+  test('ListEntitiesForPolicy pages groups, users and roles as one listing', async () => {
+    const arn = 'arn:aws:iam::aws:policy/IAMFullAccess';
+    await iam.send(new I.CreateGroupCommand({ GroupName: 'entity-g' }));
+    await iam.send(new I.AttachGroupPolicyCommand({ GroupName: 'entity-g', PolicyArn: arn }));
+    for (const u of ['user-030', 'user-031']) await iam.send(new I.AttachUserPolicyCommand({ UserName: u, PolicyArn: arn }));
+    const first = await iam.send(new I.ListEntitiesForPolicyCommand({ PolicyArn: arn, MaxItems: 2 }));
+    assert.deepEqual([first.PolicyGroups?.map((g) => g.GroupName), first.PolicyUsers?.map((u) => u.UserName)], [['entity-g'], ['user-030']]);
+    assert.equal(first.IsTruncated, true);
+    const rest = await iam.send(new I.ListEntitiesForPolicyCommand({ PolicyArn: arn, MaxItems: 2, Marker: first.Marker }));
+    assert.deepEqual([rest.PolicyGroups, rest.PolicyUsers?.map((u) => u.UserName), rest.IsTruncated], [[], ['user-031'], false]);
+  });
+
   test('MaxItems outside 1..1000, a Marker of another listing, a tampered Marker: ValidationError', async () => {
     const first = await iam.send(new I.ListUsersCommand({ MaxItems: 2 }));
     for (const input of [{ MaxItems: 0 }, { MaxItems: 1001 }, { Marker: 'garbage' }, { Marker: `${first.Marker}x` }, { Marker: '5' }]) {

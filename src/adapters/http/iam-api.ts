@@ -210,10 +210,27 @@ function pageOf<T>(req: PageRequest, action: string, items: readonly T[], key: (
 }
 
 /**
- * A listing action: its paging parameters checked first, then `read`, then `name` holding one page of what `items`
- * picks out of the result (each item by `key`), beside what `rest` adds (GetGroup's `Group`). Pages are
- * `DEFAULT_MAX_ITEMS` long unless the request names MaxItems (`defaultMax`: simulations answer all their at most 1,000
- * pairs, as they did before listings were paged).
+ * A listing's read, paged: its paging parameters checked first (`defaultMax` items unless the request names
+ * MaxItems), then `read`, then one page of what `items` picks out of the result, each item known by `key`.
+ */
+async function pagedRead<V, T>(
+  p: Params,
+  action: string,
+  read: () => Promise<Result<V>>,
+  items: (v: V) => readonly T[],
+  key: (x: T, i: number) => string,
+  defaultMax = DEFAULT_MAX_ITEMS,
+): Promise<Result<{ value: V; items: readonly T[]; more: XmlFields }>> {
+  const req = pageRequest(p, action, defaultMax);
+  if (!req.ok) return req;
+  const v = await read();
+  if (!v.ok) return v;
+  return ok({ value: v.value, ...pageOf(req.value, action, items(v.value), key) });
+}
+
+/**
+ * A listing action (`pagedRead`): `name` holding the page, each item as `xml`, beside what `rest` adds (GetGroup's
+ * `Group`). Simulations answer all their at most 1,000 pairs when MaxItems is absent, as before listings were paged.
  */
 async function listing<V, T>(
   p: Params,
@@ -226,12 +243,8 @@ async function listing<V, T>(
   rest?: (v: V) => XmlFields,
   defaultMax = DEFAULT_MAX_ITEMS,
 ): Promise<Result<XmlFields | undefined>> {
-  const req = pageRequest(p, action, defaultMax);
-  if (!req.ok) return req;
-  const v = await read();
-  if (!v.ok) return v;
-  const pg = pageOf(req.value, action, items(v.value), key);
-  return ok({ ...(rest ? rest(v.value) : {}), [name]: list(pg.items.map(xml)), ...pg.more });
+  const r = await pagedRead(p, action, read, items, key, defaultMax);
+  return r.ok ? ok({ ...(rest ? rest(r.value.value) : {}), [name]: list(r.value.items.map(xml)), ...r.value.more }) : r;
 }
 
 /** Listing keys: names case-folded (the store orders and matches them so), or the item's place. */
@@ -436,18 +449,20 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   },
 
   // Account-wide reads (src/app/account-reports.ts)
+  // One listing of groups, then users, then roles, paged as one (IAM's MaxItems counts the three together).
   ListEntitiesForPolicy: (app, c, p) =>
-    need(p, ['PolicyArn'], (policyArn) =>
-      mapResult(
-        app.accountReports.listEntitiesForPolicy(c, { policyArn, ...opt('entityFilter', p.get('EntityFilter')), ...opt('usage', p.get('PolicyUsageFilter')), ...opt('pathPrefix', p.get('PathPrefix')) }),
-        (e) => ({
-          PolicyGroups: list(e.groups.map((g) => ({ GroupName: g.name, GroupId: g.id }))),
-          PolicyUsers: list(e.users.map((u) => ({ UserName: u.name, UserId: u.id }))),
-          PolicyRoles: list(e.roles.map((r) => ({ RoleName: r.name, RoleId: r.id }))),
-          IsTruncated: false,
-        }),
-      ),
-    ),
+    need(p, ['PolicyArn'], async (policyArn) => {
+      const r = await pagedRead(
+        p,
+        'ListEntitiesForPolicy',
+        () => app.accountReports.listEntitiesForPolicy(c, { policyArn, ...opt('entityFilter', p.get('EntityFilter')), ...opt('usage', p.get('PolicyUsageFilter')), ...opt('pathPrefix', p.get('PathPrefix')) }),
+        (e) => [...e.groups.map((x) => ({ Noun: 'Group', ...x })), ...e.users.map((x) => ({ Noun: 'User', ...x })), ...e.roles.map((x) => ({ Noun: 'Role', ...x }))],
+        (x) => x.id,
+      );
+      if (!r.ok) return r;
+      const of = (Noun: string) => list(r.value.items.filter((x) => x.Noun === Noun).map((x) => ({ [`${Noun}Name`]: x.name, [`${Noun}Id`]: x.id })));
+      return ok({ PolicyGroups: of('Group'), PolicyUsers: of('User'), PolicyRoles: of('Role'), ...r.value.more });
+    }),
   GetAccountSummary: (app, c) => mapResult(app.accountReports.getAccountSummary(c), (summary) => ({ SummaryMap: map(summary) })),
   GenerateCredentialReport: (app, c) => mapResult(app.accountReports.generateCredentialReport(c), (r) => ({ State: r.state, Description: r.description })),
   GetCredentialReport: (app, c) => mapResult(app.accountReports.getCredentialReport(c), (r) => ({ Content: Buffer.from(r.csv, 'utf8').toString('base64'), ReportFormat: 'text/csv', GeneratedTime: r.generated })),
