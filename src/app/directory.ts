@@ -16,6 +16,7 @@ import {
   checkPath,
   checkPathPrefix,
   checkPolicyPath,
+  checkTagKeys,
   checkTags,
   entityArn,
   ID_PREFIX,
@@ -684,6 +685,8 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function untagEntity(c: Caller, type: 'user' | 'role', input: { name: string; tagKeys: string[] }): R<void> {
+    const bad = checkTagKeys(input.tagKeys);
+    if (bad) return invalid(bad, 'TagKeys');
     return write(c, async (tx) => {
       const e = await authorizedEntity(c, tx, type, input.name, `Untag${ACTION_NAME[type]}`, (u) => tagKeysContext(input.tagKeys, u?.tags));
       if (!e.ok) return e;

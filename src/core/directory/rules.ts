@@ -123,6 +123,19 @@ export function checkTags(tags: readonly Tag[], existing: readonly Tag[] = []): 
   return undefined;
 }
 
+/**
+ * The `TagKeys` of an UntagUser or UntagRole: at most 50, each 1–128 letters, digits, spaces or `_.:/=+-@` (IAM's
+ * `tagKeyListType` and `tagKeyType`). A key no tag could have is refused, not silently matched against nothing
+ * (review directory, D7).
+ */
+export function checkTagKeys(keys: readonly string[]): string | undefined {
+  if (keys.length > QUOTAS.tagsPerEntity) return `TagKeys names ${keys.length} keys; at most ${QUOTAS.tagsPerEntity} may be removed in one request: split it`;
+  for (const [i, k] of keys.entries()) {
+    if (k.length < 1 || k.length > 128 || !TAG_KEY_RE.test(k)) return `TagKeys[${i}] \`${shortName(k)}\` must be 1–128 letters, digits, spaces or \`_.:/=+-@\``;
+  }
+  return undefined;
+}
+
 /** Merges tags by case-insensitive key, the newer value winning. */
 export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
   const out = new Map<string, Tag>();
