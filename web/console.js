@@ -108,9 +108,20 @@ function page() {
     if (sessionStorage.getItem(STORAGE_KEY) !== null) remember();
     const text = body === undefined ? '' : JSON.stringify(body);
     const signed = await signRequest({ method, host: location.host, path, query, body: text, credentials });
-    const res = await fetch(signed.url, { method, headers: signed.headers, ...(text !== '' ? { body: text } : {}) });
+    // A redirect is never followed (review console, H4): the signed request, its Authorization with it, would go
+    // wherever a proxy or a rewritten answer sends it (another path of this origin keeps every header), and the
+    // answer shown would be that address's, as if the server had said it. The admin API never redirects.
+    const res = await fetch(signed.url, { method, headers: signed.headers, redirect: 'manual', ...(text !== '' ? { body: text } : {}) });
+    if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+      throw new Error(`${method} ${path} was answered with a redirect, which the console does not follow (it would carry your signed request elsewhere): the admin API never redirects, so something between this page and the server does; open the console at the server's own address`);
+    }
     const raw = await res.text();
-    const json = raw === '' ? {} : JSON.parse(raw);
+    let json;
+    try {
+      json = raw === '' ? {} : JSON.parse(raw);
+    } catch {
+      throw new Error(`${method} ${path} was answered ${res.status} with a body that is not JSON: is this page served by the Gatehouse server itself?`);
+    }
     if (!res.ok) throw new Error(`${json.error?.code ?? res.status}: ${json.error?.message ?? res.statusText}`);
     return json;
   }

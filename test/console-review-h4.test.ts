@@ -1,0 +1,96 @@
+/**
+ * Review of the web console, leftovers of review G (review console, H4–H6), in Debian's Chromium through
+ * playwright-core against a real server on 127.0.0.1 (one browser; skipped when chromium is absent, as
+ * test/console-review-w.test.ts):
+ * - H4: the page's fetch followed redirects: a proxy (or anything rewriting answers) in front of the server that
+ *   answered `/v1/whoami` with a 307 to another path of the same origin got the signed request there, Authorization
+ *   and all, and its answer was shown as the server's (signed in as whoever it said). Now no redirect is followed
+ *   and the page says why.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
+
+type Page = import('playwright-core').Page;
+type Browser = import('playwright-core').Browser;
+
+/**
+ * In front of the server: the console's files passed through, every `/v1/` call answered with a 307 to `/elsewhere`
+ * on the same origin, and what reaches `/elsewhere` kept (answered with an identity of its choosing).
+ */
+async function redirectingProxy(upstream: string): Promise<{ server: Server; url: string; reached: IncomingHttpHeaders[] }> {
+  const reached: IncomingHttpHeaders[] = [];
+  const server = createServer((req, res) => {
+    const path = req.url ?? '/';
+    if (path.startsWith('/v1/')) {
+      req.resume();
+      res.writeHead(307, { location: '/elsewhere' }).end();
+    } else if (path.startsWith('/elsewhere')) {
+      reached.push(req.headers);
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ arn: 'arn:aws:iam::000000000000:user/someone-else', account: '000000000000', users: [] }));
+    } else {
+      const to = new URL(path, upstream);
+      req.pipe(request(to, { method: req.method, headers: { ...req.headers, host: to.host } }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      }));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  // localhost: a secure context, as the console needs.
+  return { server, url: `http://localhost:${(server.address() as { port: number }).port}`, reached };
+}
+
+describe('web console review (H4–H6)', { skip }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  const problems: string[] = [];
+
+  before(async () => {
+    server = await startTestServer();
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox'], headless: true, timeout: 60_000 });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function newPage(): Promise<Page> {
+    const p = await browser.newPage();
+    p.setDefaultTimeout(10_000);
+    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    return p;
+  }
+
+  async function signIn(p: Page, c: Credentials): Promise<void> {
+    await p.fill('input[name=accessKeyId]', c.accessKeyId);
+    await p.fill('input[name=secretAccessKey]', c.secretAccessKey);
+    await p.click('#sign-in-form button[type=submit]');
+  }
+
+  it('H4: a redirect of a signed call is not followed; the page says so and stays signed out', async () => {
+    const proxy = await redirectingProxy(server.url);
+    const p = await newPage();
+    try {
+      await p.goto(`${proxy.url}/ui/`);
+      await signIn(p, server.admin);
+      // Signed in (as whoever answered) or refused, whichever comes.
+      await p.waitForSelector('#who:not([hidden]), #sign-in-status:not(:empty)');
+      const said = (await p.textContent('#sign-in-status')) ?? '';
+      assert.deepEqual(proxy.reached.map((h) => h['authorization'] ?? '(no authorization)'), [], 'the signed request went to /elsewhere');
+      assert.match(said, /^sign-in refused: GET \/v1\/whoami was answered with a redirect, which the console does not follow/);
+      assert.equal(await p.isVisible('#console'), false, 'signed in as whoever /elsewhere said');
+      assert.deepEqual(problems, []);
+    } finally {
+      await p.close();
+      proxy.server.close();
+    }
+  });
+});
