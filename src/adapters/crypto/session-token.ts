@@ -112,10 +112,11 @@ const OPENED_MAX = 8192;
 /**
  * And at most this much token text (UTF-16 code units; the claims opened from a token take about as much again). A
  * token is 400 characters without session tags, about 11,000 with 31 transitive tags of 128-character keys: 8,192 of
- * those held 178 MB, and any principal allowed to tag a session could fill the cache with them (review sts, E7). 8 Mi
- * characters hold 8,192 tokens of up to 1,024 characters, and about 740 of the largest.
+ * those held 178 MB, and any principal allowed to tag a session could fill the cache with them (review sts, E7). 32 Mi
+ * characters hold 8,192 tokens of up to 4,096 characters (a job's session with a 2,048-character inline policy is about
+ * 3,300), and about 2,950 of the largest: some 60 MB.
  */
-const OPENED_MAX_CHARS = 8 * 1024 * 1024;
+const OPENED_MAX_CHARS = 32 * 1024 * 1024;
 interface RingState {
   readonly ring: KeyRing;
   readonly opened: Map<string, SessionClaims>;
