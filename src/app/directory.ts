@@ -860,14 +860,17 @@ export function createDirectory(deps: AppDeps) {
     });
   }
 
-  async function listAttachedPolicies(c: Caller, type: PrincipalType, input: { name: string }): R<PolicyRecord[]> {
+  /** ListAttached{User,Group,Role}Policies; `pathPrefix`: only the policies whose path starts with it (a policy path). */
+  async function listAttachedPolicies(c: Caller, type: PrincipalType, input: { name: string; pathPrefix?: string }): R<PolicyRecord[]> {
+    const bad = checkPolicyPath(input.pathPrefix, 'PathPrefix');
+    if (bad) return invalid(bad, 'PathPrefix');
     return store.read(async (tx) => {
       const e = await authorizedEntity(c, tx, type, input.name, `ListAttached${ACTION_NAME[type]}Policies`);
       if (!e.ok) return e;
       const out: PolicyRecord[] = [];
       for (const arn of await tx.attachments.listForPrincipal({ type, account: c.account, name: input.name })) {
         const p = await tx.policies.getByArn(arn);
-        if (p) out.push(p);
+        if (p && (input.pathPrefix === undefined || p.path.startsWith(input.pathPrefix))) out.push(p);
       }
       return ok(out);
     });

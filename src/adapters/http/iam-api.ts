@@ -131,7 +131,7 @@ function principalHandlers(type: PT, Noun: 'User' | 'Group' | 'Role'): Record<st
     [`Detach${Noun}Policy`]: (app, c, p) => need(p, [nameParam, 'PolicyArn'], (name, policyArn) => mapResult(app.directory.detachPolicy(c, type, { name, policyArn }), () => undefined)),
     [`ListAttached${Noun}Policies`]: (app, c, p) =>
       need(p, [nameParam], (name) =>
-        listing(p, `ListAttached${Noun}Policies`, () => app.directory.listAttachedPolicies(c, type, { name }), (ps) => ps, 'AttachedPolicies', (x) => ({ PolicyName: x.name, PolicyArn: x.arn }), (x) => x.id),
+        listing(p, `ListAttached${Noun}Policies`, () => app.directory.listAttachedPolicies(c, type, { name, ...opt('pathPrefix', p.get('PathPrefix')) }), (ps) => ps, 'AttachedPolicies', (x) => ({ PolicyName: x.name, PolicyArn: x.arn }), (x) => x.id),
       ),
     [`Put${Noun}Policy`]: (app, c, p) =>
       need(p, [nameParam, 'PolicyName', 'PolicyDocument'], (name, policyName, policyDocument) => mapResult(app.directory.putInlinePolicy(c, type, { name, policyName, policyDocument }), () => undefined)),
