@@ -42,6 +42,15 @@ test('tags within the packed budget whose token could not be presented: PackedPo
   assert.equal(s.running.app.sts.scopes?.size, before, 'a refused session leaves no record');
 });
 
+test('a policy padded with line breaks beside 30 transitive tags: PackedPolicyTooLarge (its token was 16,407 characters)', async () => {
+  const core = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}';
+  const policy = core.replace('{"Version"', `{${'\n'.repeat(2048 - core.length)}"Version"`);
+  assert.equal(policy.length, 2048);
+  const tags = Array.from({ length: 30 }, (_, i) => ({ Key: `${i}-`.padEnd(128, 'k'), Value: '' }));
+  const attempt = s.sts(alice).send(new S.AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'padded', Policy: policy, Tags: tags, TransitiveTagKeys: tags.map((t) => t.Key) }));
+  assert.equal(await errorName(attempt), 'PackedPolicyTooLargeException');
+});
+
 test('ASCII tags that fill the packed budget are issued, and the session is usable', async () => {
   // 31 transitive tags of 128-character keys: 31 × 130 of the 4,096 characters (99%), the largest ASCII token there is.
   const tags = Array.from({ length: 31 }, (_, i) => ({ Key: `${i}-`.padEnd(128, 'k'), Value: '' }));
