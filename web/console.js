@@ -78,6 +78,13 @@ export const visible = (text, lines = false) =>
 const STORAGE_KEY = 'gatehouse-console-credentials';
 /** A signed-in tab not used for this long forgets its key (review console, W7). */
 const IDLE_MS = 30 * 60 * 1000;
+/**
+ * A sign-in lasts at most this long, used or not (review console, H5): the idle limit alone kept a tab in use, or one
+ * a script or an open audit view kept busy, signed in as the administrator for days on one typing of the key.
+ */
+const MAX_SESSION_MS = 8 * 60 * 60 * 1000;
+const IDLE_TEXT = `signed out after ${IDLE_MS / 60_000} minutes without use: sign in again`;
+const EXPIRED_TEXT = `signed out: a sign-in lasts at most ${MAX_SESSION_MS / 3_600_000} hours; sign in again`;
 
 function page() {
   const $ = (id) => document.getElementById(id);
@@ -85,6 +92,7 @@ function page() {
   const view = $('view');
   let credentials = null;
   let usedAt = 0;
+  let signedInAt = 0;
 
   // Web Crypto exists only in a secure context (HTTPS, or localhost): elsewhere signing fails, and a page that came
   // over plain HTTP from a name may have been rewritten on the way to send the key elsewhere. Take no key there.
@@ -104,6 +112,10 @@ function page() {
   /** A signed call; the JSON answer, or a thrown Error carrying the API's code and message. */
   async function api(method, path, { query, body } = {}) {
     if (credentials === null) throw new Error('signed out: sign in again');
+    if (signedInAt !== 0 && Date.now() - signedInAt > MAX_SESSION_MS) {
+      forget(EXPIRED_TEXT);
+      throw new Error(EXPIRED_TEXT);
+    }
     usedAt = Date.now();
     if (sessionStorage.getItem(STORAGE_KEY) !== null) remember();
     const text = body === undefined ? '' : JSON.stringify(body);
@@ -301,11 +313,12 @@ function page() {
   }
 
   /** Keeps the key for a reload of this tab, with when it was last used. */
-  const remember = () => sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ ...credentials, usedAt }));
+  const remember = () => sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ ...credentials, usedAt, signedInAt }));
 
   /** Forgets the key and shows the sign-in form with `why`. */
   function forget(why) {
     credentials = null;
+    signedInAt = 0;
     sessionStorage.removeItem(STORAGE_KEY);
     show();
     say('');
@@ -315,12 +328,17 @@ function page() {
   }
 
   // An administrator's key left in an open tab is anyone's who sits down at it: forgotten after IDLE_MS without a call.
+  // And whatever the use, after MAX_SESSION_MS from the sign-in.
   setInterval(() => {
-    if (credentials !== null && Date.now() - usedAt > IDLE_MS) forget(`signed out after ${IDLE_MS / 60_000} minutes without use: sign in again`);
+    if (credentials === null) return;
+    if (Date.now() - signedInAt > MAX_SESSION_MS) forget(EXPIRED_TEXT);
+    else if (Date.now() - usedAt > IDLE_MS) forget(IDLE_TEXT);
   }, 30_000);
 
-  async function signIn(c) {
+  /** Signs in with `c`; `since`: when the key was typed (a reload keeps the sign-in's time, not the reload's). */
+  async function signIn(c, since = Date.now()) {
     credentials = c;
+    signedInAt = since;
     try {
       const me = await api('GET', '/v1/whoami');
       remember();
@@ -332,6 +350,7 @@ function page() {
       await open(current);
     } catch (e) {
       credentials = null;
+      signedInAt = 0;
       sessionStorage.removeItem(STORAGE_KEY);
       $('sign-in').hidden = false;
       $('console').hidden = true;
@@ -380,9 +399,10 @@ function page() {
   // the administrator with nobody typing the key (review console, W4). Every load but a reload forgets it.
   const saved = sessionStorage.getItem(STORAGE_KEY);
   const reloaded = performance.getEntriesByType('navigation')[0]?.type === 'reload';
-  const { usedAt: last = 0, ...c } = saved === null ? {} : JSON.parse(saved);
-  if (saved !== null && reloaded && Date.now() - last <= IDLE_MS) void signIn(c);
-  else if (saved !== null && reloaded) forget(`signed out after ${IDLE_MS / 60_000} minutes without use: sign in again`);
+  const { usedAt: last = 0, signedInAt: since = 0, ...c } = saved === null ? {} : JSON.parse(saved);
+  if (saved !== null && reloaded && Date.now() - since > MAX_SESSION_MS) forget(EXPIRED_TEXT);
+  else if (saved !== null && reloaded && Date.now() - last <= IDLE_MS) void signIn(c, since);
+  else if (saved !== null && reloaded) forget(IDLE_TEXT);
   else sessionStorage.removeItem(STORAGE_KEY);
 }
 
