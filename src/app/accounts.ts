@@ -4,13 +4,13 @@
  * the root admin, each new account getting its own `admin` with full rights in it.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
+import { BUILTIN_POLICIES, type BuiltinPolicy } from '../core/directory/catalogue.ts';
 import { adminService, checkAccountId, ID_PREFIX, rootArn, uniqueId, type Partition } from '../core/directory/rules.ts';
 import { contextOf, evaluate, isoSeconds } from '../core/iam/index.ts';
 import type { AppDeps } from './deps.ts';
 import { createDirectory } from './directory.ts';
 import { accessDeniedMessage, requestContext, type Caller } from './principals.ts';
-import type { AccountRecord, WriteTx } from './ports/store.ts';
+import { MAX_POLICY_VERSIONS, type AccountRecord, type WriteTx } from './ports/store.ts';
 
 export const ROOT_ACCOUNT = '000000000000';
 export const ADMIN_USER = 'admin';
@@ -22,14 +22,38 @@ export interface AdminCredentials {
   readonly SecretAccessKey: string;
 }
 
-/** Inserts the built-in managed policies that the store does not hold yet (account `aws`). */
+/**
+ * Inserts the built-in managed policies that the store does not hold yet (account `aws`), and brings those it holds up
+ * to this release's catalogue: a built-in whose default document is not the catalogue's gets the catalogue's as a new
+ * default version, as AWS versions its managed policies (the oldest other version goes first when there are five).
+ * Before, a store kept the documents of the release that first started on it, so a built-in narrowed or fixed in a
+ * later release went on granting what it granted there (review directory, D9). Nobody else writes a built-in
+ * (CreatePolicyVersion and SetDefaultPolicyVersion refuse them), so a differing default is an older catalogue's.
+ */
 export async function ensureBuiltins(deps: AppDeps, tx: WriteTx): Promise<void> {
   const created = isoSeconds(deps.now());
   for (const p of BUILTIN_POLICIES) {
-    if (await tx.policies.getByArn(p.arn)) continue;
+    if (await tx.policies.getByArn(p.arn)) {
+      await refreshBuiltin(tx, p, created);
+      continue;
+    }
     const r = await tx.policies.create({ account: 'aws', name: p.name, path: '/', id: uniqueId(ID_PREFIX.policy, deps.randomBytes(32)), arn: p.arn, description: p.description, created, document: p.document });
     if (!r.ok && r.error.code !== 'ENTITY_ALREADY_EXISTS') throw new Error(`cannot install built-in policy ${p.name}: ${r.error.message}`);
   }
+}
+
+/** A stored built-in made to enforce the catalogue's document (`ensureBuiltins`). */
+async function refreshBuiltin(tx: WriteTx, p: BuiltinPolicy, created: string): Promise<void> {
+  if ((await tx.policies.getDefaultVersion(p.arn))?.document === p.document) return;
+  const versions = await tx.policies.listVersions(p.arn);
+  // Newest first: the last that is not the default is the oldest.
+  const oldest = versions.filter((v) => !v.isDefault).at(-1);
+  if (versions.length >= MAX_POLICY_VERSIONS && oldest) {
+    const d = await tx.policies.deleteVersion(p.arn, oldest.versionId);
+    if (!d.ok) throw new Error(`cannot update built-in policy ${p.name}: ${d.error.message}`);
+  }
+  const r = await tx.policies.createVersion(p.arn, { document: p.document, setAsDefault: true, created });
+  if (!r.ok) throw new Error(`cannot update built-in policy ${p.name}: ${r.error.message}`);
 }
 
 /** The full-rights policy of an account's admin, in the account's dialect. */
