@@ -105,7 +105,10 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
     const path = (req.url ?? '/').split('?')[0];
     const m = path !== undefined ? WEBHOOK_PATH.exec(path) : null;
     if (!m) return status(res, 404, `no route for ${req.method} ${path}; the webhooks are POST /k8s/{cluster}/authenticate, /authorize and /admit`);
-    if (req.method !== 'POST') return status(res, 405, `${req.method} is not allowed; webhooks take POST`);
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return status(res, 405, `${req.method} is not allowed; webhooks take POST`);
+    }
     let clusterName: string;
     try {
       clusterName = decodeURIComponent(m[1] as string);
@@ -132,10 +135,22 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
       return status(res, 401, `the webhook token for cluster ${clusterName} is missing or wrong; use the kubeconfig that \`gatehouse kube webhook-config --cluster ${clusterName}\` writes`);
     }
     let raw: Buffer;
+    const limit = which === 'admit' ? MAX_ADMISSION_BODY : MAX_REVIEW_BODY;
     try {
-      raw = await readBody(req, which === 'admit' ? MAX_ADMISSION_BODY : MAX_REVIEW_BODY);
+      raw = await readBody(req, limit);
     } catch (e) {
-      if (e instanceof BodyTooLarge) return status(res, 413, 'the review is too large');
+      // Said with the limit and what is large in a review (review N, N6): kube-apiserver logs this message.
+      if (e instanceof BodyTooLarge) {
+        return status(
+          res,
+          413,
+          which === 'admit'
+            ? `the AdmissionReview is larger than ${limit >> 20} MiB; Gatehouse reads pods and workloads up to that size: exclude larger objects from the webhook's rules`
+            : which === 'authorize'
+              ? `the SubjectAccessReview is larger than ${limit >> 10} KiB; its user's groups and extra make it so: give the user fewer groups (kube-apiserver decides this request with its next authorizer, or the webhook's failurePolicy)`
+              : `the TokenReview is larger than ${limit >> 10} KiB; a k8s-aws-v1. token is at most 4 KiB: send the token alone`,
+        );
+      }
       throw e;
     }
     let body: unknown;
