@@ -9,6 +9,11 @@
  * - H5: a sign-in had an idle limit (30 minutes, W7) but no lifetime: a tab kept in use stayed signed in as the
  *   administrator for days on one typing of the key. Now a sign-in lasts at most 8 hours, in use or not, reloads
  *   included.
+ * - H6: the secret key and session token were `type=password` fields, which browsers and password-manager extensions
+ *   offer to save whatever `autocomplete="off"` says (Chromium logs that it wants `new-password` there): an
+ *   administrator's secret key stored for this origin outlives every sign-out. Now they are text fields masked by
+ *   CSS (`-webkit-text-security: disc`: Chromium, WebKit, Firefox 114+), with autocomplete off and the opt-outs of
+ *   the common extensions; there is no password field on the page.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -145,6 +150,29 @@ describe('web console review (H4–H6)', { skip }, () => {
       await p.waitForSelector('#who:not([hidden])');
       await p.reload();
       await p.waitForSelector('#who:not([hidden])');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('H6: no password field for a password manager to save; the secret fields are masked and still sign in', async () => {
+    const p = await newPage();
+    const logged: string[] = [];
+    p.on('console', (m) => logged.push(m.text()));
+    try {
+      await p.goto(`${server.url}/ui/`);
+      assert.equal(await p.locator('input[type=password]').count(), 0, 'a password field is offered for saving');
+      for (const name of ['secretAccessKey', 'sessionToken']) {
+        const field = p.locator(`input[name=${name}]`);
+        assert.equal(await field.getAttribute('autocomplete'), 'off', name);
+        assert.equal(await field.evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(e)['webkitTextSecurity']), 'disc', `${name} is shown as typed`);
+      }
+      await signIn(p, server.admin);
+      await p.waitForSelector('#who:not([hidden])');
+      // The form is emptied once read.
+      assert.equal(await p.inputValue('input[name=secretAccessKey]'), '');
+      assert.deepEqual(logged.filter((l) => /autocomplete attributes/.test(l)), [], 'Chromium still sees a password field');
+      assert.deepEqual(problems, []);
     } finally {
       await p.close();
     }
