@@ -36,6 +36,18 @@ function requiredMembers(p: Params, lists: readonly (readonly [string, readonly 
   return ok(undefined);
 }
 
+/**
+ * AssumeRole and GetSessionToken with `SerialNumber` or `TokenCode`: Gatehouse authenticates no MFA device
+ * (docs/semantics.md, "Keys about MFA"), so the code cannot be validated, and AWS refuses a code it cannot validate.
+ * Both were ignored, and the session issued without MFA (review sts, E8): the caller believed it held an MFA session
+ * until a policy asking for MFA refused it, for a reason it could not see.
+ */
+function refuseMfa(p: Params): Result<void> {
+  const given = ['SerialNumber', 'TokenCode'].filter((k) => p.get(k) !== undefined);
+  if (given.length === 0) return ok(undefined);
+  return failWith('ACCESS_DENIED', `MultiFactorAuthentication failed, unable to validate MFA code: this server authenticates no MFA device, so ${given.map((k) => `\`${k}\``).join(' and ')} cannot be checked; call again without SerialNumber and TokenCode (the session then carries no MFA)`, given[0]);
+}
+
 /** Signed STS actions; a refused one that its use case does not record (GetSessionToken, DecodeAuthorizationMessage) is recorded by `queryActions`. */
 export const STS_ACTIONS = queryActions(() => 'sts', {
   GetCallerIdentity: async (app, caller) => {
@@ -52,6 +64,8 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
     if (!duration.ok) return duration;
     const members = requiredMembers(p, [['Tags', ['Key', 'Value']]]);
     if (!members.ok) return members;
+    const mfa = refuseMfa(p);
+    if (!mfa.ok) return mfa;
     const r = await app.sts.assumeRole(
       caller,
       {
@@ -79,6 +93,8 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
   GetSessionToken: async (app, caller, p, facts) => {
     const duration = p.int('DurationSeconds');
     if (!duration.ok) return duration;
+    const mfa = refuseMfa(p);
+    if (!mfa.ok) return mfa;
     const r = await app.sts.getSessionToken(caller, duration.value, facts);
     return r.ok ? ok({ Credentials: credentialsXml(r.value) }) : r;
   },
