@@ -766,7 +766,9 @@ export function createKube(app: App, options: KubeOptions) {
     const rbacErrors = r.engines.filter((e) => e.name === 'rbac').flatMap((e) => e.result.reasons.filter((x) => x.startsWith('RBAC: ')));
     const evaluationError = [...r.errors, ...rbacErrors].join('; ');
     const ignored = dropped.length > 0 ? ` (groups its access entry no longer holds do not count: ${dropped.map((g) => `\`${g}\``).join(', ')})` : '';
-    const reason = r.verdict === 'no-opinion' ? `no RBAC binding in cluster ${cluster.name} allows ${describeRequest(req.attributes)}${ignored}` : r.reasons.join('; ');
+    // The bindings to missing roles are said once, in `evaluationError`, not again among the reasons as
+    // `rbac: RBAC: …` (review N, N7).
+    const reason = r.verdict === 'no-opinion' ? `no RBAC binding in cluster ${cluster.name} allows ${describeRequest(req.attributes)}${ignored}` : r.reasons.filter((x) => !x.startsWith('rbac: RBAC: ')).join('; ');
     // Recorded as the authorize API's decisions are: denials always, allows sampled (GATEHOUSE_AUDIT_ALLOW_SAMPLE).
     // No opinion is no decision: kube-apiserver's next authorizer decides, and its own audit log has the outcome.
     const roleArn = who?.principal.kind === 'role-session' ? who.principal.roleArn : undefined;
