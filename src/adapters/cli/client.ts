@@ -329,6 +329,11 @@ type SendError = Error & { code?: string; sent?: boolean };
  * Sends one signed request to `/v1/<path>` (`segments` are URL-encoded here) and reads the JSON answer.
  */
 export async function call<T = Record<string, unknown>>(conn: Connection, method: string, segments: readonly string[], opts: RequestOptions = {}): Promise<ClientResult<T>> {
+  // An empty name (`gatehouse iam users get "$USER"` with USER unset) made another route: `GET /v1/users/` is the
+  // listing, printed as if it were the user, exit 0; `DELETE /v1/users/` a MethodNotAllowed. Refused before sending.
+  if (segments.some((s) => s.trim() === '')) {
+    return failure(EXIT.usage, 'EmptyArgument', `an empty argument where a name or id goes (${method} /v1/${segments.map((s) => (s.trim() === '' ? '<empty>' : s)).join('/')}): give one (is a shell variable unset?)`);
+  }
   const base = conn.endpoint.pathname.replace(/\/+$/, '');
   const path = `${base}/v1/${segments.map(encodeSegment).join('/')}`;
   const query: Record<string, string> = {};
