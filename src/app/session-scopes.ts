@@ -155,6 +155,11 @@ export class SessionScopes {
    * The text is the same, so every decision is too (the compiled policy is `PolicyCache`'s, keyed by the text).
    */
   private readonly policies = new Map<string, { readonly text: string; refs: number }>();
+  /**
+   * Session tags, as JSON → the one (frozen) copy every record with those tags holds, and how many do: the processes of
+   * a job assume with the same tags as well (20 tags: 2.1 KB a session, 0.8 KB shared).
+   */
+  private readonly tagSets = new Map<string, { readonly tags: Readonly<Record<string, string>>; refs: number }>();
   /** `MAX_SCOPED_SESSIONS` unless the app is given another bound (tests). */
   readonly maxPerAccount: number;
   private head = -1;
@@ -221,6 +226,7 @@ export class SessionScopes {
     this.byName.clear();
     this.perAccount.clear();
     this.policies.clear();
+    this.tagSets.clear();
     this.soonest = Infinity;
     const now = this.deps.now();
     for (const { key, value } of entries) {
@@ -299,7 +305,10 @@ export class SessionScopes {
 
   private add(key: string, given: ScopeRecord): void {
     if (this.byKey.has(key)) return;
-    const r = given.policy === undefined ? given : { ...given, policy: this.sharedPolicy(given.policy) };
+    const r =
+      given.policy === undefined && given.tags === undefined
+        ? given
+        : { ...given, ...(given.policy !== undefined ? { policy: this.sharedPolicy(given.policy) } : {}), ...(given.tags !== undefined ? { tags: this.sharedTags(given.tags) } : {}) };
     this.perAccount.set(r.account, (this.perAccount.get(r.account) ?? 0) + 1);
     this.byKey.set(key, r);
     if (r.expires < this.soonest) this.soonest = r.expires;
@@ -317,6 +326,20 @@ export class SessionScopes {
     return shared.text;
   }
 
+  /** The one copy of `tags` (same keys and values, same order) records hold, counted once more. */
+  private sharedTags(tags: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+    const key = JSON.stringify(tags);
+    let shared = this.tagSets.get(key);
+    if (shared === undefined) this.tagSets.set(key, (shared = { tags: Object.freeze({ ...tags }), refs: 0 }));
+    shared.refs++;
+    return shared.tags;
+  }
+
+  /** Distinct sets of session tags the records hold (each once), for tests. */
+  get tagSetsHeld(): number {
+    return this.tagSets.size;
+  }
+
   /** Distinct inline session policy texts the records hold (each once), for tests. */
   get policyTexts(): number {
     return this.policies.size;
@@ -329,6 +352,11 @@ export class SessionScopes {
     if (r.policy !== undefined) {
       const shared = this.policies.get(r.policy);
       if (shared !== undefined && --shared.refs <= 0) this.policies.delete(r.policy);
+    }
+    if (r.tags !== undefined) {
+      const key = JSON.stringify(r.tags);
+      const shared = this.tagSets.get(key);
+      if (shared !== undefined && --shared.refs <= 0) this.tagSets.delete(key);
     }
     const held = (this.perAccount.get(r.account) ?? 1) - 1;
     if (held > 0) this.perAccount.set(r.account, held);
