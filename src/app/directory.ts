@@ -18,6 +18,7 @@ import {
   checkPolicyPath,
   checkTagKeys,
   checkTags,
+  checkVersionId,
   entityArn,
   ID_PREFIX,
   mergeTags,
@@ -785,6 +786,8 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function getPolicyVersion(c: Caller, input: { policyArn: string; versionId: string }): R<PolicyVersionRecord> {
+    const bad = checkVersionId(input.versionId);
+    if (bad) return invalid(bad, 'VersionId');
     const a = authz(c, 'GetPolicyVersion', input.policyArn);
     if (!a.ok) return a;
     return store.read(async (tx) => {
@@ -806,6 +809,8 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function setDefaultPolicyVersion(c: Caller, input: { policyArn: string; versionId: string }): R<void> {
+    const bad = checkVersionId(input.versionId);
+    if (bad) return invalid(bad, 'VersionId');
     const a = authz(c, 'SetDefaultPolicyVersion', input.policyArn);
     if (!a.ok) return a;
     return write(c, async (tx) => {
@@ -819,6 +824,8 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function deletePolicyVersion(c: Caller, input: { policyArn: string; versionId: string }): R<void> {
+    const bad = checkVersionId(input.versionId);
+    if (bad) return invalid(bad, 'VersionId');
     const a = authz(c, 'DeletePolicyVersion', input.policyArn);
     if (!a.ok) return a;
     return write(c, async (tx) => {

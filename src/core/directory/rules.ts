@@ -136,6 +136,14 @@ export function checkTagKeys(keys: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * A policy version id as IAM writes them (`policyVersionIdType`: `v` and a number, optionally `.` and letters, digits
+ * or `-`): another spelling names no version of any policy, and is ValidationError rather than NoSuchEntity.
+ */
+export function checkVersionId(v: unknown): string | undefined {
+  return typeof v === 'string' && /^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/.test(v) ? undefined : `VersionId \`${shortName(String(v))}\` is not a policy version id (\`v1\`, \`v2\`, …): ListPolicyVersions gives them`;
+}
+
 /** Merges tags by case-insensitive key, the newer value winning. */
 export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
   const out = new Map<string, Tag>();
