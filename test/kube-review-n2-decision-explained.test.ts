@@ -59,15 +59,17 @@ after(async () => {
 });
 
 describe('N2: an allow names the subject and the rule', () => {
-  test('the compiled decision carries, for each reason, the subject and the index of the rule', () => {
+  test('the compiled cluster explains each reason: the binding, the subject and the index of the rule', () => {
     const parsed = parseRbacObjects(objects);
     assert.ok(parsed.ok);
-    const d = compileRbac(parsed.value).authorize({ user: { name: 'bob', groups: ['devs'] }, verb: 'get', resourceRequest: true, namespace: 'team', resource: 'pods', subresource: 'log', name: 'p1' });
-    assert.equal(d.verdict, 'allow');
+    const c = compileRbac(parsed.value);
+    const attrs = { user: { name: 'bob', groups: ['devs'] }, verb: 'get', resourceRequest: true, namespace: 'team', resource: 'pods', subresource: 'log', name: 'p1' } as const;
+    assert.deepEqual(c.authorize(attrs).reasons, ['allowed by RoleBinding `team/rb` of Role `pod-reader`']);
     assert.deepEqual(
-      d.grants?.map((g) => [g.reason, g.subject, g.rule, g.binding.name, g.role.name]),
+      c.explain(attrs).map((g) => [g.reason, g.subject, g.rule, g.binding.name, g.role.name]),
       [['allowed by RoleBinding `team/rb` of Role `pod-reader`', 'Group `devs`', 1, 'rb', 'pod-reader']],
     );
+    assert.deepEqual(c.explain({ ...attrs, name: 'p2' }), []);
   });
 
   test('SubjectAccessReview: group, service account (in a RoleBinding, namespace defaulted), aggregated rule, non-resource URL', async () => {

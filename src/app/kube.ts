@@ -347,8 +347,9 @@ function clusterAuthorizer(rbac: CompiledRbac): { readonly name: string; authori
     {
       name: 'rbac',
       authorize: (r) => {
-        const d = rbac.authorize(r.attrs, { serviceAccountGroups: false });
-        return rbacResult(d.verdict === 'allow' ? { ...d, reasons: explainReasons(rbac, d) } : d);
+        const options = { serviceAccountGroups: false };
+        const d = rbac.authorize(r.attrs, options);
+        return rbacResult(d.verdict === 'allow' ? { ...d, reasons: explainReasons(rbac, r.attrs, d, options) } : d);
       },
     },
   ]);
@@ -1278,7 +1279,7 @@ export function createKube(app: App, options: KubeOptions) {
     // A binding to a missing role grants nothing and is reported, not an error that fails the union closed: the
     // webhook answers so (core/rbac/authorizer.ts `rbacResult`), and the two must agree (review I, C2).
     const notes = d.errors.map((e) => `RBAC: ${e.message}`);
-    if (d.verdict === 'allow') return { verdict: 'allow', reasons: explainReasons(cluster.rbac, d).map((r) => `${r} (cluster ${cluster.name})`), errors: [], diagnostics: notes, matched: d.reasons.map((r) => ({ engine: 'rbac', policy: r, type: 'rbac', effect: 'Allow' as const })) };
+    if (d.verdict === 'allow') return { verdict: 'allow', reasons: explainReasons(cluster.rbac, rbacAttrs, d).map((r) => `${r} (cluster ${cluster.name})`), errors: [], diagnostics: notes, matched: d.reasons.map((r) => ({ engine: 'rbac', policy: r, type: 'rbac', effect: 'Allow' as const })) };
     return { verdict: 'no-opinion', reasons: [], diagnostics: [`no RBAC binding in cluster ${cluster.name} allows ${describeRequest(rbacAttrs)}`, ...notes], errors: [] };
   }
 

@@ -5,8 +5,8 @@
  * reason names the binding and the subject (`RBAC: allowed by RoleBinding "rb/team" of Role "pod-reader" to Group
  * "devs"`); an operator reading a SubjectAccessReview's reason or an audit record also needs the rule (review N, N2).
  */
-import type { CompiledRbac } from './compile.ts';
-import type { PolicyRule, RbacDecision, RbacGrant } from './types.ts';
+import type { AuthorizeOptions, CompiledRbac } from './compile.ts';
+import type { PolicyRule, RbacAttributes, RbacDecision, RbacGrant } from './types.ts';
 
 /** At most this many entries of a rule's list are written; the rest are counted. */
 const SHOWN = 10;
@@ -31,9 +31,13 @@ export function explainGrant(cluster: Pick<CompiledRbac, 'rulesOf'>, g: RbacGran
   return `${g.reason} to ${g.subject}, rules[${g.rule}]${rule !== undefined ? ` ${describeRule(rule)}` : ''}`;
 }
 
-/** The reasons of a decision, each explained by its grant when the decision carries one. */
-export function explainReasons(cluster: Pick<CompiledRbac, 'rulesOf'>, d: RbacDecision): readonly string[] {
-  const grants = d.grants;
-  if (grants === undefined || grants.length !== d.reasons.length) return d.reasons;
+/**
+ * The reasons of an allow, each explained by its grant (`CompiledRbac.explain`, the same scan with the same options);
+ * a decision that is not an allow is returned as it is.
+ */
+export function explainReasons(cluster: Pick<CompiledRbac, 'rulesOf' | 'explain'>, attrs: RbacAttributes, d: RbacDecision, options?: AuthorizeOptions): readonly string[] {
+  if (d.verdict !== 'allow') return d.reasons;
+  const grants = cluster.explain(attrs, options);
+  if (grants.length !== d.reasons.length) return d.reasons;
   return grants.map((g) => explainGrant(cluster, g));
 }

@@ -135,12 +135,6 @@ export interface RbacDecision {
   readonly reasons: readonly string[];
   /** Bindings that apply to the user but name a missing role (`RBAC_ROLE_NOT_FOUND`): they grant nothing. */
   readonly errors: readonly GatehouseError[];
-  /**
-   * For each of `reasons`, in the same order: the subject of the binding that names the user (the first found, in the
-   * order of `reasons`) and the rule of the role that allows (the first, by its index in the role's effective rules,
-   * `CompiledRbac.rulesOf`). What upstream's reason says (`… to Group "admins"`) and more; absent on no-opinion.
-   */
-  readonly grants?: readonly RbacGrant[];
 }
 
 /** How one binding allows a request: through which of its subjects, and by which rule of its role. */
