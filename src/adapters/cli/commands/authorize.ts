@@ -254,14 +254,26 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
   withJsonOption(withServerOptions(rp.command('get').description('show the policy on a resource').argument('<resource>'))).action(async (resource: string, opts: ConnectionOptions & { json?: true }) =>
     ctx.exit(await remote(ctx, opts, (c) => call<{ document: unknown }>(c, 'GET', ['resource-policies', resource], { shape: { document: 'any' } }), (v) => ctx.out(`${JSON.stringify(v.document, null, 2)}\n`))),
   );
-  withServerOptions(rp.command('put').description('attach a policy to a resource (replacing any)').argument('<resource>').requiredOption('--file <policy.json>', 'the policy document')).action(
-    async (resource: string, opts: ConnectionOptions & { file: string }) => {
+  // --json on every command, changes too, as the aws CLI's --output: a script passing it throughout is not refused here.
+  withJsonOption(withServerOptions(rp.command('put').description('attach a policy to a resource (replacing any)').argument('<resource>').requiredOption('--file <policy.json>', 'the policy document'))).action(
+    async (resource: string, opts: ConnectionOptions & { json?: true; file: string }) => {
       const text = await readInputFile(ctx, opts.file);
       if (text === undefined) return ctx.exit(EXIT.noInput);
       ctx.exit(await remote(ctx, opts, (c) => call(c, 'PUT', ['resource-policies', resource], { body: { document: text }, shape: { document: 'any' } }), () => ctx.out(`policy attached to ${resource}\n`)));
     },
   );
-  withServerOptions(rp.command('delete').description('remove the policy of a resource').argument('<resource>')).action(async (resource: string, opts: ConnectionOptions) =>
-    ctx.exit(await remote(ctx, opts, (c) => call(c, 'DELETE', ['resource-policies', resource], { shape: 'no content' }), () => ctx.out(`policy of ${resource} removed\n`))),
+  withJsonOption(withServerOptions(rp.command('delete').description('remove the policy of a resource').argument('<resource>'))).action(async (resource: string, opts: ConnectionOptions & { json?: true }) =>
+    ctx.exit(
+      await remote(
+        ctx,
+        opts,
+        // With --json, what the API's other deletes answer: `{"deleted": …}` (this one answers 204).
+        async (c) => {
+          const r = await call(c, 'DELETE', ['resource-policies', resource], { shape: 'no content' });
+          return r.ok ? { ok: true as const, value: { deleted: resource } } : r;
+        },
+        () => ctx.out(`policy of ${resource} removed\n`),
+      ),
+    ),
   );
 };

@@ -268,8 +268,19 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
     const body = { members, ...(opts.defaultBucket ? { defaultBucket: opts.defaultBucket } : {}), ...(opts.defaultTableProject ? { defaultTableProject: opts.defaultTableProject } : {}) };
     ctx.exit(await remote(ctx, opts, (c) => call(c, 'PUT', ['workspaces', name], { body, shape: { name: 'string', members: ['object'] } }), () => ctx.out(`workspace ${name} saved\n`)));
   });
-  withServerOptions(ws.command('delete').description('delete a workspace').argument('<name>')).action(async (name: string, opts: Opts) =>
-    ctx.exit(await remote(ctx, opts, (c) => call(c, 'DELETE', ['workspaces', name], { shape: 'no content' }), () => ctx.out(`workspace ${name} deleted\n`))),
+  withJsonOption(withServerOptions(ws.command('delete').description('delete a workspace').argument('<name>'))).action(async (name: string, opts: Opts) =>
+    ctx.exit(
+      await remote(
+        ctx,
+        opts,
+        // With --json, what the API's other deletes answer: `{"deleted": …}` (this one answers 204).
+        async (c) => {
+          const r = await call(c, 'DELETE', ['workspaces', name], { shape: 'no content' });
+          return r.ok ? { ok: true as const, value: { deleted: name } } : r;
+        },
+        () => ctx.out(`workspace ${name} deleted\n`),
+      ),
+    ),
   );
 };
 

@@ -146,15 +146,17 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
     );
   }
 
-  withServerOptions(
-    kube
-      .command('webhook-config')
+  withJsonOption(
+    withServerOptions(
+      kube
+        .command('webhook-config')
       .description('write the files kube-apiserver needs to call Gatehouse: authentication and authorization webhook kubeconfigs, the admission configuration, a MutatingWebhookConfiguration')
       .requiredOption('--cluster <name>', 'the cluster')
       .option('--out <dir>', 'where to write the files (created if missing; the kubeconfigs hold the webhook token: mode 0600); default ./gatehouse-webhooks-CLUSTER')
       .option('--server-url <url>', 'the URL at which kube-apiserver reaches Gatehouse (default: the endpoint this command uses)')
       .option('--ca-file <file>', 'the CA certificate (PEM) kube-apiserver verifies Gatehouse with (default: the certificate the server serves, when it speaks HTTPS)')
       .option('--rotate', 'make a new webhook token (the old one stops working at once)'),
+    ),
   )
     .addHelpText(
       'after',
@@ -166,7 +168,7 @@ Files written:
   admission-configuration.yaml        --admission-control-config-file
   mutating-webhook.yaml               kubectl apply -f it: pods and workloads naming a role by annotation`,
     )
-    .action(async (opts: ConnectionOptions & { cluster: string; out?: string; serverUrl?: string; caFile?: string; rotate?: true }) =>
+    .action(async (opts: ConnectionOptions & { json?: true; cluster: string; out?: string; serverUrl?: string; caFile?: string; rotate?: true }) =>
       // DESIGN.md shows `gatehouse kube webhook-config --cluster C` alone: the files go to a directory named after the cluster.
       ctx.exit(await webhookConfig(ctx, { ...opts, out: opts.out ?? `gatehouse-webhooks-${opts.cluster}` })),
     );
@@ -244,9 +246,9 @@ interface WebhookConfigAnswer {
   readonly caBundle?: string;
 }
 
-async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { cluster: string; out: string; serverUrl?: string; caFile?: string; rotate?: true }): Promise<number> {
+async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { json?: true; cluster: string; out: string; serverUrl?: string; caFile?: string; rotate?: true }): Promise<number> {
   const conn = await connect(opts, ctx);
-  if (!conn.ok) return report(ctx, conn);
+  if (!conn.ok) return report(ctx, conn, opts.json);
   let caBundle: string | undefined;
   if (opts.caFile !== undefined) {
     try {
@@ -267,7 +269,7 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { cl
     body: { rotate: opts.rotate === true },
     shape: { cluster: 'string', account: 'string', token: 'string', caBundle: 'string?' },
   });
-  if (!r.ok) return report(ctx, r);
+  if (!r.ok) return report(ctx, r, opts.json);
   caBundle ??= r.value.caBundle;
   const files = webhookFiles({ base, cluster: r.value.cluster, token: r.value.token, ...(caBundle !== undefined ? { caBundle } : {}), dir: resolve(opts.out) });
   try {
@@ -280,6 +282,16 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { cl
     return EXIT.noInput;
   }
   const dir = resolve(opts.out);
+  const warnings = [
+    ...(base.protocol !== 'https:' ? [`${base.origin} is not https; kube-apiserver calls webhooks over https only (start the server with --tls-cert and --tls-key)`] : []),
+    ...(caBundle === undefined && base.protocol === 'https:' ? ['no CA certificate given (--ca-file): kube-apiserver will verify Gatehouse against its system roots'] : []),
+  ];
+  if (opts.json) {
+    // What was written and where, never the token (it is in the files, mode 0600).
+    const summary = { cluster: r.value.cluster, account: r.value.account, dir, files: Object.keys(files).map((f) => join(dir, f)), webhooks: `${base.origin}/k8s/${encodeSegment(r.value.cluster)}/`, apiserverFlags: apiserverFlags(dir), warnings };
+    ctx.out(`${JSON.stringify(summary, null, 2)}\n`);
+    return EXIT.ok;
+  }
   ctx.out(
     `wrote ${Object.keys(files).length} files to ${dir} for cluster ${r.value.cluster} (webhooks at ${base.origin}/k8s/${encodeSegment(r.value.cluster)}/)\n` +
       `kube-apiserver flags:\n` +
