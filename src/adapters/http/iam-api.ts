@@ -59,6 +59,21 @@ const boundaryXml = (arn: string | null) => (arn ? { PermissionsBoundaryType: 'P
 export function userXml(partition: Partition, u: UserRecord): XmlFields {
   return { Path: u.path, UserName: u.name, UserId: u.id, Arn: entityArn(partition, u.account, 'user', u.path, u.name), CreateDate: u.created, PermissionsBoundary: boundaryXml(u.permissionsBoundary), Tags: tagsXml(u.tags) };
 }
+/**
+ * A user or role as a listing shows it (ListUsers, GetGroup's Users, ListRoles): without Tags and PermissionsBoundary,
+ * which IAM leaves out of listings ("IAM resource-listing operations return a subset of the available attributes").
+ * They are what GetUser/GetRole and ListUserTags/ListRoleTags answer, on the entity's own ARN: in a listing, a caller
+ * with only iam:ListUsers read every user's tags, a Deny on iam:ListUserTags or iam:GetUser for `user/protected/*`
+ * notwithstanding (review directory, D11).
+ */
+export function userListXml(partition: Partition, u: UserRecord): XmlFields {
+  const { PermissionsBoundary: _b, Tags: _t, ...rest } = userXml(partition, u);
+  return rest;
+}
+export function roleListXml(partition: Partition, r: RoleRecord): XmlFields {
+  const { PermissionsBoundary: _b, Tags: _t, ...rest } = roleXml(partition, r);
+  return rest;
+}
 export function groupXml(partition: Partition, g: GroupRecord): XmlFields {
   return { Path: g.path, GroupName: g.name, GroupId: g.id, Arn: entityArn(partition, g.account, 'group', g.path, g.name), CreateDate: g.created };
 }
@@ -324,7 +339,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       mapResult(app.directory.createUser(c, { userName, ...opt('path', p.get('Path')), tags: tagsOf(p), ...opt('permissionsBoundary', p.get('PermissionsBoundary')) }), (u) => ({ User: userXml(c.partition, u) })),
     ),
   GetUser: (app, c, p) => mapResult(app.directory.getUser(c, { ...opt('userName', p.get('UserName')) }), (u) => ({ User: userXml(c.partition, u) })),
-  ListUsers: (app, c, p) => listing(p, 'ListUsers', () => app.directory.listUsers(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (us) => us, 'Users', (u) => userXml(c.partition, u), byName),
+  ListUsers: (app, c, p) => listing(p, 'ListUsers', () => app.directory.listUsers(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (us) => us, 'Users', (u) => userListXml(c.partition, u), byName),
   UpdateUser: (app, c, p) =>
     need(p, ['UserName'], (userName) => mapResult(app.directory.updateUser(c, { userName, ...opt('newUserName', p.get('NewUserName')), ...opt('newPath', p.get('NewPath')) }), () => undefined)),
   DeleteUser: (app, c, p) => need(p, ['UserName'], (userName) => mapResult(app.directory.deleteUser(c, { userName }), () => undefined)),
@@ -340,7 +355,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   CreateGroup: (app, c, p) => need(p, ['GroupName'], (groupName) => mapResult(app.directory.createGroup(c, { groupName, ...opt('path', p.get('Path')) }), (g) => ({ Group: groupXml(c.partition, g) }))),
   GetGroup: (app, c, p) =>
     need(p, ['GroupName'], (groupName) =>
-      listing(p, 'GetGroup', () => app.directory.getGroup(c, { groupName }), (r) => r.users, 'Users', (u) => userXml(c.partition, u), byName, (r) => ({ Group: groupXml(c.partition, r.group) })),
+      listing(p, 'GetGroup', () => app.directory.getGroup(c, { groupName }), (r) => r.users, 'Users', (u) => userListXml(c.partition, u), byName, (r) => ({ Group: groupXml(c.partition, r.group) })),
     ),
   ListGroups: (app, c, p) => listing(p, 'ListGroups', () => app.directory.listGroups(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (gs) => gs, 'Groups', (g) => groupXml(c.partition, g), byName),
   UpdateGroup: (app, c, p) =>
@@ -371,7 +386,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       );
     }),
   GetRole: (app, c, p) => need(p, ['RoleName'], (roleName) => mapResult(app.directory.getRole(c, { roleName }), (r) => ({ Role: roleXml(c.partition, r) }))),
-  ListRoles: (app, c, p) => listing(p, 'ListRoles', () => app.directory.listRoles(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (rs) => rs, 'Roles', (r) => roleXml(c.partition, r), byName),
+  ListRoles: (app, c, p) => listing(p, 'ListRoles', () => app.directory.listRoles(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (rs) => rs, 'Roles', (r) => roleListXml(c.partition, r), byName),
   UpdateRole: (app, c, p) =>
     need(p, ['RoleName'], async (roleName) => {
       const max = p.int('MaxSessionDuration');
