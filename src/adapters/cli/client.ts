@@ -13,7 +13,9 @@
  *   role_arn/SSO/credential_process) is passed over, as DESIGN.md's order has no profile, and said on stderr;
  * - server: `--endpoint`, else `GATEHOUSE_ENDPOINT`, else the credentials file's `Endpoint`, else
  *   `http://127.0.0.1:8470`;
- * - region (part of the signature scope only): `AWS_REGION`, else `us-east-1`.
+ * - region (part of the signature scope only): `AWS_REGION`, else `us-east-1`;
+ * - the CAs an https endpoint's certificate is checked against: `AWS_CA_BUNDLE` (a PEM file, as the aws CLI and the
+ *   SDKs read it), else Node's (and NODE_EXTRA_CA_CERTS).
  */
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -60,6 +62,8 @@ export interface Connection {
   readonly region: string;
   /** Where the credentials came from, for messages: `environment` or the file's path. */
   readonly credentialsSource: string;
+  /** The CA certificates (PEM) of `AWS_CA_BUNDLE`, which replace Node's for an https endpoint. */
+  readonly ca?: string;
 }
 
 /** A failure the CLI reports: one line per error, and the exit status. */
@@ -89,7 +93,8 @@ export function withServerOptions(cmd: Command): Command {
 /** Said in --help of the commands that talk to the server, and after a refused signature. */
 export const CREDENTIALS_NOTE = `Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), else the access keys of
 the profile AWS_PROFILE names (in ~/.aws/credentials or ~/.aws/config), else --data-dir's admin-credentials.json
-(the admin of the account the server created). One of the pair without the other is an error (exit 2).`;
+(the admin of the account the server created). One of the pair without the other is an error (exit 2).
+An https endpoint's certificate is checked against AWS_CA_BUNDLE (a PEM file) when it is set.`;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -239,7 +244,23 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${raw}\` is not a URL; give one such as http://127.0.0.1:8470`);
   }
   if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${raw}\` must be http:// or https://`);
-  return { ok: true, value: { endpoint, credentials, region, credentialsSource } };
+  // A server started with --tls-cert from a private CA (the README's way to the console and to webhooks) could be
+  // trusted only through NODE_EXTRA_CA_CERTS, which nothing said; AWS_CA_BUNDLE is the aws CLI's way.
+  const bundle = env['AWS_CA_BUNDLE'] || undefined;
+  let ca: string | undefined;
+  if (bundle !== undefined && endpoint.protocol === 'https:') {
+    try {
+      ca = await ctx.readFile(bundle);
+    } catch (e) {
+      return failure(EXIT.noInput, 'InvalidCaBundle', `cannot read AWS_CA_BUNDLE \`${bundle}\`: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) return failure(EXIT.noInput, 'InvalidCaBundle', `AWS_CA_BUNDLE \`${bundle}\` holds no PEM certificate (-----BEGIN CERTIFICATE-----); give the CA certificate that signed the server's`);
+    // It replaces Node's roots, as it replaces the aws CLI's; certificates NODE_EXTRA_CA_CERTS adds are still trusted
+    // (a host with AWS_CA_BUNDLE set for everything, and gatehouse's CA there, kept working).
+    const extra = (require('node:tls') as typeof import('node:tls')).getCACertificates?.('extra') ?? [];
+    if (extra.length > 0) ca = `${ca}\n${extra.join('\n')}`;
+  }
+  return { ok: true, value: { endpoint, credentials, region, credentialsSource, ...(ca !== undefined ? { ca } : {}) } };
 }
 
 /** RFC 3986 encoding, as SigV4 canonicalizes (`encodeURIComponent` leaves `!'()*` alone). */
@@ -367,10 +388,20 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
           progress(`gatehouse: still waiting for the server at ${conn.endpoint.origin} (${waited} s; given up after ${Math.round(timeoutMs / 1000)} s without a byte of answer; Ctrl-C to stop)\n`);
         }, SLOW_NOTICE_MS);
   try {
-    answer = await send(conn.endpoint, method, queryString ? `${path}?${queryString}` : path, signed.headers, body, timeoutMs);
+    answer = await send(conn.endpoint, method, queryString ? `${path}?${queryString}` : path, signed.headers, body, timeoutMs, conn.ca);
   } catch (e) {
     const err = e as SendError;
     const code = typeof err === 'object' && err !== null && err.code !== undefined ? String(err.code) : '';
+    if (UNTRUSTED_CERTIFICATE.has(code)) {
+      // Not a server that cannot be reached: one whose certificate is not trusted here, which retrying does not change.
+      // Node's own advice (`try running Node.js with --use-system-ca`) is not something a gatehouse user can do.
+      const reason = (e instanceof Error ? e.message : code).replace(/; if the root CA is installed locally.*$/, '');
+      return failure(
+        EXIT.unavailable,
+        'UntrustedCertificate',
+        `the certificate of ${conn.endpoint.origin} is not trusted (${reason})${conn.ca !== undefined ? ' by AWS_CA_BUNDLE' : ''}: set AWS_CA_BUNDLE to a PEM file with the CA that signed it (for a self-signed one, the certificate itself: the server's --tls-cert)`,
+      );
+    }
     const why = code === 'ECONNREFUSED' ? 'connection refused; is `gatehouse server` running there?' : code === 'ETIMEDOUT' ? 'timed out' : e instanceof Error ? e.message : String(e);
     // A change sent in full and then cut off may have been made (an apply committed just before the server went
     // away): saying the server could not be reached would tell the operator that nothing happened.
@@ -429,12 +460,24 @@ function notGatehouse(conn: Connection, status: number, what: string): ClientFai
   );
 }
 
-function send(endpoint: URL, method: string, target: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+/** Node's codes for a certificate chain it does not trust (a name that does not match is said the same way). */
+const UNTRUSTED_CERTIFICATE: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function send(endpoint: URL, method: string, target: string, headers: Record<string, string>, body: string, timeoutMs: number, ca?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const request = endpoint.protocol === 'https:' ? (require('node:https') as typeof import('node:https')).request : (require('node:http') as typeof import('node:http')).request;
     let sent = false;
     const fail = (e: SendError): void => reject(Object.assign(e, { sent }));
-    const req = request({ method, hostname: endpoint.hostname, port: endpoint.port || undefined, path: target, headers, timeout: timeoutMs }, (res) => {
+    const req = request({ method, hostname: endpoint.hostname, port: endpoint.port || undefined, path: target, headers, timeout: timeoutMs, ...(ca !== undefined ? { ca } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
