@@ -87,6 +87,20 @@ export function rbacContext(o: { readonly kind: RbacKind; readonly metadata: { r
   };
 }
 
+/**
+ * The condition keys of the access-entry actions (review N, N10), after EKS's `eks:principalArn`,
+ * `eks:kubernetesGroups` and `eks:username`: the entry's principal, its groups (a list: `ForAllValues:StringEquals`
+ * bounds them) and its username template when it names one. Without them whoever may create one entry may map
+ * anyone, themselves included, into the group bound to cluster-admin.
+ */
+export function accessEntryContext(e: { readonly principalArn: string; readonly kubernetesGroups?: readonly string[]; readonly username?: string | undefined }): Record<string, string | string[]> {
+  return {
+    'training:principalArn': e.principalArn,
+    ...(e.kubernetesGroups !== undefined ? { 'training:kubernetesGroups': [...e.kubernetesGroups] } : {}),
+    ...(e.username !== undefined ? { 'training:username': e.username } : {}),
+  };
+}
+
 const planOk = (value: Extract<PlanResult, { ok: true }>['value']): PlanResult => ({ ok: true, value });
 const planFail = (code: Extract<PlanResult, { ok: false }>['errors'][number]['code'], path: string, message: string): PlanResult => ({ ok: false, errors: [{ code, path, message }] });
 
@@ -310,6 +324,7 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
           action: existing ? 'training:UpdateAccessEntry' : 'training:CreateAccessEntry',
           resource: clusterArn(env.partitionOf(o.account), o.account, o.spec.cluster),
           account: o.account,
+          context: accessEntryContext(o.spec),
           run: async (tx) => {
             const id = await entryPrincipalId(tx, o.spec.principalArn);
             if (id === undefined) return failWith('NO_SUCH_ENTITY', noPrincipal(o.spec.principalArn), 'spec.principalArn');
@@ -331,6 +346,7 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
       action: 'training:DeleteAccessEntry',
       resource: clusterArn(env.partitionOf(ref.account), ref.account, hit.entry.cluster),
       account: ref.account,
+      context: accessEntryContext(hit.entry),
       run: async (tx) => ok(await tx.kv.delete(hit.key)),
     };
     return { ok: true, value: [step] };

@@ -77,7 +77,7 @@ import {
   type JsonPatchOp,
   type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
-import { accessEntryKey, entryPrincipalId, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
+import { accessEntryContext, accessEntryKey, entryPrincipalId, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
 import { accessDeniedMessage, authorizeAdmin, decideOnRole, PolicyCache, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
@@ -1138,15 +1138,17 @@ export function createKube(app: App, options: KubeOptions) {
     return c === undefined ? failWith('NO_SUCH_ENTITY', `cluster ${name} does not exist in account ${caller.account}`) : ok(JSON.parse(c) as Cluster);
   }
 
-  const allow = (caller: Caller, action: string, cluster: Cluster): Result<unknown> => authorizeAdmin(caller, deps.now(), action, clusterArn(caller.partition, caller.account, cluster.name));
+  const allow = (caller: Caller, action: string, cluster: Cluster, context: Record<string, string | string[]> = {}): Result<unknown> =>
+    authorizeAdmin(caller, deps.now(), action, clusterArn(caller.partition, caller.account, cluster.name), context);
 
   async function createAccessEntry(caller: Caller, clusterName: string, input: Record<string, unknown>): Promise<Result<AccessEntry>> {
     const c = await clusterOf(caller, clusterName);
     if (!c.ok) return c;
-    const a = allow(caller, 'training:CreateAccessEntry', c.value);
-    if (!a.ok) return a;
     const spec = parseAccessEntrySpec(input, '');
     if (!spec.ok) return spec;
+    // Decided with the entry's principal, groups and username (review N, N10).
+    const a = allow(caller, 'training:CreateAccessEntry', c.value, accessEntryContext(spec.value));
+    if (!a.ok) return a;
     const key = accessEntryKey(caller.account, c.value.name, spec.value.principalArn);
     const t = isoSeconds(deps.now());
     return deps.store.write(async (tx) => {
@@ -1180,9 +1182,10 @@ export function createKube(app: App, options: KubeOptions) {
   async function deleteEntry(caller: Caller, clusterName: string, principalArn: string): Promise<Result<AccessEntry>> {
     const c = await clusterOf(caller, clusterName);
     if (!c.ok) return c;
-    const a = allow(caller, 'training:DeleteAccessEntry', c.value);
-    if (!a.ok) return a;
     const key = accessEntryKey(caller.account, c.value.name, principalArn);
+    const stored = await deps.store.read((tx) => tx.kv.get(key));
+    const a = allow(caller, 'training:DeleteAccessEntry', c.value, accessEntryContext(stored !== undefined ? (JSON.parse(stored) as AccessEntry) : { principalArn }));
+    if (!a.ok) return a;
     return deps.store.write(async (tx) => {
       const v = await tx.kv.get(key);
       if (v === undefined) return failWith<AccessEntry>('NO_SUCH_ENTITY', `${principalArn} has no access entry in cluster ${c.value.name}`);
