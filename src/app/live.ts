@@ -710,7 +710,10 @@ export class LiveState {
     if (c.job !== undefined && at('job', c.job)) return true;
     if (c.role) {
       if (at('role', roleArnOf(c.part, c.acct, c.role.path, c.role.name))) return true;
-      if (at('session', sessionArn(c.part, c.acct, c.role.name, c.name))) return true;
+      // A session ARN names the session whatever the case of its session name (as the authorize API's `scopeName` does,
+      // review K7): revocation.ts writes the entry with the name lower-cased; an entry written before, in its own case,
+      // still applies.
+      if (at('session', sessionArn(c.part, c.acct, c.role.name, c.name)) || at('session', sessionArn(c.part, c.acct, c.role.name, c.name.toLowerCase()))) return true;
     }
     if (c.user && (at('user', `${c.acct}/${c.user.name.toLowerCase()}`) || at('user', `${c.acct}/id:${c.user.id}`))) return true;
     return false;

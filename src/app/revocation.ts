@@ -118,7 +118,9 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     }
     const role = await ownRole(caller, parsed.account, parsed.roleName, arn);
     if (!role.ok) return role;
-    return revoke('session', sessionArn(role.value.partition, parsed.account, role.value.name, parsed.sessionName));
+    // Every case spelling of the session name (src/app/live.ts `isRevoked` compares it lower-cased): revoking `PY1`
+    // must not answer success and leave `py1` working.
+    return revoke('session', sessionArn(role.value.partition, parsed.account, role.value.name, parsed.sessionName.toLowerCase()));
   }
 
   /** The sessions a job has been given so far (`--job`); the job's credential endpoints issue new ones when they refresh. */
