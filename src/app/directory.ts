@@ -392,6 +392,15 @@ export function createDirectory(deps: AppDeps) {
     return uses;
   }
 
+  /**
+   * What ListUsers, ListGroups, ListRoles and ListPolicies are decided on: `…:user/*` (every user) without a PathPrefix,
+   * `…:user/dev/*` with PathPrefix `/dev/`: the entities the answer can hold. So an Allow on `user/dev/*` (IAM's own
+   * example, "Access the policy simulator console based on user path", grants iam:ListUsers so) lets its holder list
+   * `/dev/`, and a Deny on `user/protected/*` refuses listing `/protected/`; without a prefix the resource is as before
+   * (review directory, D12).
+   */
+  const listedArn = (c: Caller, kind: 'user' | 'group' | 'role' | 'policy', pathPrefix: string | undefined): string => arnOf(c, kind, pathPrefix ?? '/', '*');
+
   /** Resolve a policy ARN visible to the caller's account: its own policies and the built-ins. */
   async function policyByArn(tx: ReadTx, c: Caller, arn: unknown): Promise<Result<PolicyRecord>> {
     if (typeof arn !== 'string' || arn.length < 20) return invalid('PolicyArn is required and must be an ARN', 'PolicyArn');
@@ -441,10 +450,10 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function listUsers(c: Caller, input: { pathPrefix?: string }): R<UserRecord[]> {
-    const a = authz(c, 'ListUsers', arnOf(c, 'user', '/', '*').replace(/\/\*$/, '/*'));
-    if (!a.ok) return a;
     const bad = checkPathPrefix(input.pathPrefix);
     if (bad) return invalid(bad);
+    const a = authz(c, 'ListUsers', listedArn(c, 'user', input.pathPrefix));
+    if (!a.ok) return a;
     return store.read(async (tx) => ok(await tx.users.list(c.account, prefixOf(input))));
   }
 
@@ -511,10 +520,10 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function listGroups(c: Caller, input: { pathPrefix?: string }): R<GroupRecord[]> {
-    const a = authz(c, 'ListGroups', arnOf(c, 'group', '/', '*'));
-    if (!a.ok) return a;
     const bad = checkPathPrefix(input.pathPrefix);
     if (bad) return invalid(bad);
+    const a = authz(c, 'ListGroups', listedArn(c, 'group', input.pathPrefix));
+    if (!a.ok) return a;
     return store.read(async (tx) => ok(await tx.groups.list(c.account, prefixOf(input))));
   }
 
@@ -615,10 +624,10 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function listRoles(c: Caller, input: { pathPrefix?: string }): R<RoleRecord[]> {
-    const a = authz(c, 'ListRoles', arnOf(c, 'role', '/', '*'));
-    if (!a.ok) return a;
     const bad = checkPathPrefix(input.pathPrefix);
     if (bad) return invalid(bad);
+    const a = authz(c, 'ListRoles', listedArn(c, 'role', input.pathPrefix));
+    if (!a.ok) return a;
     return store.read(async (tx) => ok(await tx.roles.list(c.account, prefixOf(input))));
   }
 
@@ -736,12 +745,12 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function listPolicies(c: Caller, input: { scope?: 'All' | 'AWS' | 'Local'; onlyAttached?: boolean; pathPrefix?: string }): R<(PolicyRecord & PolicyCounts)[]> {
-    const a = authz(c, 'ListPolicies', arnOf(c, 'policy', '/', '*'));
-    if (!a.ok) return a;
     const scope = input.scope ?? 'All';
     if (!['All', 'AWS', 'Local'].includes(scope)) return invalid('Scope must be All, AWS or Local', 'Scope');
     const bad = checkPolicyPath(input.pathPrefix, 'PathPrefix');
     if (bad) return invalid(bad);
+    const a = authz(c, 'ListPolicies', listedArn(c, 'policy', input.pathPrefix));
+    if (!a.ok) return a;
     return store.read(async (tx) => {
       const opts = prefixOf(input);
       const local = scope === 'AWS' ? [] : await tx.policies.list(c.account, opts);
