@@ -2,7 +2,7 @@
  * Output formatting shared by every command: a plain-text table for people, JSON for scripts (`--json`), and one
  * line per error in the `file:line:column: path: message [CODE]` shape editors and CI annotations understand.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { GatehouseError } from '../../core/errors.ts';
 
 export interface Column<Row> {
@@ -31,9 +31,18 @@ export function formatError(source: string, e: GatehouseError): string {
   return `${where}:${path} ${oneLine(e.message)} [${e.code}]\n`;
 }
 
-/** Adds `--json` to a command; every command that prints a result should offer it. */
+/**
+ * Adds `--json` to a command; every command that prints a result should offer it. `-o json` and `--output json`, which
+ * kubectl and aws CLI users type by habit, are taken as `--json` (hidden from --help); `text` and `table` are the
+ * default output; any other format (`yaml`, `wide`) is a usage error listing these.
+ */
 export function withJsonOption(cmd: Command): Command {
-  return cmd.option('--json', 'print the result as JSON, for scripts');
+  return cmd
+    .option('--json', 'print the result as JSON, for scripts')
+    .addOption(new Option('-o, --output <format>', 'json (as --json), text or table (the default)').choices(['json', 'text', 'table']).hideHelp())
+    .hook('preAction', (self) => {
+      if (self.getOptionValue('output') === 'json') self.setOptionValue('json', true);
+    });
 }
 
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');
