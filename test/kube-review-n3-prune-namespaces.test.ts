@@ -67,9 +67,7 @@ after(async () => {
 });
 
 describe('N3: --prune keeps to the namespaces the files name', () => {
-  // Needs src/app/apply.ts (not this review's file) to hand the apply's objects to rbacKindHandlers: todo until it does
-  // (report review-kube.md, N3).
-  test('apply -n a --prune deletes a’s RoleBindings the file does not name, never b’s', { todo: 'src/app/apply.ts: rbacKindHandlers(input.cluster, objects)' }, async () => {
+  test('apply -n a --prune deletes a’s RoleBindings the file does not name, never b’s', async () => {
     assert.equal(await allowed('b', 'team-b'), true);
     const yaml = existsSync(KUBECTL)
       ? execFileSync(KUBECTL, ['create', 'rolebinding', 'new', '--clusterrole=view', '--group=team-a', '-n', 'a', '--dry-run=client', '-o', 'yaml'], { encoding: 'utf8' })

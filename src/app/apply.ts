@@ -1624,7 +1624,7 @@ function errorAt(input: ApplyInput, objects: readonly Desired<unknown>[], docume
 
 async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyInput, objects: readonly Desired<unknown>[]): Promise<Result<Plan>> {
   const errors: ApplyError[] = [];
-  const rbacKinds = rbacKindHandlers(input.cluster);
+  const rbacKinds = rbacKindHandlers(input.cluster, objects);
   const handlerOf = (kind: string): KindHandler<unknown> | undefined => KINDS.get(kind) ?? rbacKinds.get(kind);
   const err = (document: number | undefined, ref: ObjectRef | undefined, e: PlanError) => errors.push(errorAt(input, objects, document, ref, e));
 
