@@ -82,12 +82,29 @@ function placeLeadingOptions(argv: readonly string[], program: Command): readonl
   return [...argv.slice(i, end), ...taken, ...argv.slice(end)];
 }
 
+/**
+ * `gatehouse help iam users` as `gatehouse iam users --help`: commander's help command takes one word, so it showed
+ * `iam`'s help, and `help nosuch` printed the whole help as an error without saying why. A word that names no command
+ * is left to commander, which says `unknown command` and suggests one (exit 2).
+ */
+function helpOf(argv: readonly string[], program: Command): readonly string[] {
+  if (argv[0] !== 'help' || argv.length < 2) return argv;
+  const words = argv.slice(1);
+  let cmd = program;
+  for (const word of words) {
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (sub === undefined) return words;
+    cmd = sub;
+  }
+  return [...words, '--help'];
+}
+
 /** Runs the CLI on `argv` (without `node` and the script) and resolves to the process exit status. */
 export async function runCli(argv: readonly string[], deps: CliDeps, groups: readonly CommandGroup[] = COMMAND_GROUPS): Promise<number> {
   let status: number = EXIT.ok;
   const program = createProgram({ ...deps, exit: (code) => void (status = code) }, groups);
   try {
-    await program.parseAsync([...placeLeadingOptions(argv, program)], { from: 'user' });
+    await program.parseAsync([...helpOf(placeLeadingOptions(argv, program), program)], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return commanderStatus(e);
     deps.err(`gatehouse: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nplease report this with the command that caused it\n`);
