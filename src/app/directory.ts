@@ -15,6 +15,7 @@ import {
   checkName,
   checkPath,
   checkPathPrefix,
+  checkPolicyDescription,
   checkPolicyPath,
   checkTagKeys,
   checkTags,
@@ -717,7 +718,7 @@ export function createDirectory(deps: AppDeps) {
 
   async function createPolicy(c: Caller, input: { policyName: string; policyDocument: string; path?: string; description?: string }): R<PolicyRecord> {
     const path = input.path ?? '/';
-    const bad = firstError(checkName('policy', input.policyName), checkPolicyPath(input.path), checkDescription(input.description));
+    const bad = firstError(checkName('policy', input.policyName), checkPolicyPath(input.path), checkPolicyDescription(input.description));
     if (bad) return invalid(bad);
     const doc = checkDocument(input.policyDocument, 'identity', QUOTAS.managedPolicySize, 'PolicyDocument', MANAGED_TOO_LARGE);
     if (!doc.ok) return doc;

@@ -95,6 +95,19 @@ export function checkDescription(v: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A managed policy's Description: at most 1,000 characters of any script (IAM's `policyDescriptionType` has no
+ * pattern, unlike a role's), so `只读访问` or `Lecture seule — données` are taken; only the characters XML cannot carry
+ * (controls but tab, newline, carriage return; U+FFFE, U+FFFF; unpaired surrogates) are refused, since the IAM API
+ * could not give them back (review directory, D13).
+ */
+export function checkPolicyDescription(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length > 1000) return 'Description must be a string of at most 1000 characters';
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(v) || !v.isWellFormed()) return 'Description holds a control character or an unpaired surrogate: remove it';
+  return undefined;
+}
+
 export interface Tag {
   readonly key: string;
   readonly value: string;
