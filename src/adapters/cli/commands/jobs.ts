@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { launch, stopSignals, type StopSignals } from '../../launcher/run.ts';
-import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
+import { call, connect, remote, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatTable, withJsonOption } from '../output.ts';
@@ -225,8 +225,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
         });
         if (!started.ok) {
           await removeUnusedJobDir(jobDir);
-          ctx.err(`${started.message}\n`);
-          return ctx.exit(started.status);
+          return ctx.exit(refusedStart(ctx, started));
         }
         ctx.err(`gatehouse: node ${started.value.job.id} of cluster ${opts.cluster} runs as ${started.value.job.role.arn} (${started.value.why})\n`);
         ctx.exit(await launchLocal(ctx, started.value, command, 1, opts, agent, signals, jobDir));
@@ -401,6 +400,18 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & RunOpts 
   }
 }
 
+/**
+ * Says why a job or node did not start, and returns the exit status. The server's refusals are the platform's own
+ * words (`check permission for ram role failed: …`), printed as they are; a failure of this side (the server not
+ * reached, an answer not the API's, an empty argument) was printed bare too, so `cannot reach the Gatehouse server …`
+ * among a job's lines did not say who said it: it is reported as every other command reports it (`gatehouse: CODE:`).
+ */
+function refusedStart(ctx: CommandContext, f: ClientFailure): number {
+  if (f.httpStatus === 0 || f.code === 'InvalidResponse') return report(ctx, f);
+  ctx.err(`${f.message}\n`);
+  return f.status;
+}
+
 async function submitAndRun(ctx: CommandContext, conn: Parameters<typeof call>[0], command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }, agent: string | undefined, signals: StopSignals, jobDir: string): Promise<number> {
   const submitted = await call<{ job: JobJson; capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], {
     shape: STARTED,
@@ -408,9 +419,7 @@ async function submitAndRun(ctx: CommandContext, conn: Parameters<typeof call>[0
   });
   if (!submitted.ok) {
     await removeUnusedJobDir(jobDir);
-    // The submit-time messages are the platform's own (`check permission for ram role failed: …`): print as is.
-    ctx.err(`${submitted.message}\n`);
-    return submitted.status;
+    return refusedStart(ctx, submitted);
   }
   const { job } = submitted.value;
   ctx.err(`gatehouse: job ${job.id} (${job.name}) in workspace ${job.workspace}, role ${job.role.arn ?? job.role.mode}, ${opts.replicas} rank(s)\n`);
