@@ -408,9 +408,13 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
 
   // Managed policies
   CreatePolicy: (app, c, p) =>
-    need(p, ['PolicyName', 'PolicyDocument'], (policyName, policyDocument) =>
-      mapResult(app.directory.createPolicy(c, { policyName, policyDocument, ...opt('path', p.get('Path')), ...opt('description', p.get('Description')) }), (x) => ({ Policy: policyXml(x) })),
-    ),
+    need(p, ['PolicyName', 'PolicyDocument'], (policyName, policyDocument) => {
+      // Managed policies carry no tags here (no TagPolicy, no ListPolicyTags): tags asked for are refused, not dropped
+      // with a success the caller would take for their being kept (review directory, D14).
+      const tags = tagsOf(p);
+      if (tags.length > 0) return Promise.resolve(failWith('INVALID_INPUT', `managed policies carry no tags in Gatehouse (\`${shortName(tags[0]?.key ?? '')}\` was asked for): create the policy without Tags`, 'Tags'));
+      return mapResult(app.directory.createPolicy(c, { policyName, policyDocument, ...opt('path', p.get('Path')), ...opt('description', p.get('Description')) }), (x) => ({ Policy: policyXml(x) }));
+    }),
   GetPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.getPolicy(c, { policyArn }), (x) => ({ Policy: policyXml(x) }))),
   ListPolicies: (app, c, p) =>
     listing(
