@@ -117,6 +117,13 @@ function iniSections(text: string): Map<string, Map<string, string>> {
   return sections;
 }
 
+/**
+ * `~/x` as `HOME/x`, as the AWS tools read their file variables (botocore's expanduser): set where no shell expands it
+ * (a systemd unit, a Dockerfile's ENV, quotes), `AWS_SHARED_CREDENTIALS_FILE=~/.aws/ci` named a file `~` here, the
+ * profile was not found, and the command went on as --data-dir's admin.
+ */
+const expandHome = (path: string | undefined, home: string): string | undefined => (path === '~' ? home : path?.startsWith('~/') ? join(home, path.slice(2)) : path);
+
 /** Ways a profile gets credentials that this CLI does not follow (it reads static keys only). */
 const INDIRECT_KEYS = ['credential_process', 'role_arn', 'source_profile', 'credential_source', 'web_identity_token_file', 'sso_session', 'sso_start_url', 'login_session'] as const;
 
@@ -132,8 +139,8 @@ async function profileCredentials(env: Env, ctx: CommandContext): Promise<Client
   const name = env[variable] ?? '';
   const home = env['HOME'] || homedir();
   const files = [
-    { path: env['AWS_SHARED_CREDENTIALS_FILE'] || join(home, '.aws', 'credentials'), section: name },
-    { path: env['AWS_CONFIG_FILE'] || join(home, '.aws', 'config'), section: name === 'default' ? 'default' : `profile ${name}` },
+    { path: expandHome(env['AWS_SHARED_CREDENTIALS_FILE'], home) || join(home, '.aws', 'credentials'), section: name },
+    { path: expandHome(env['AWS_CONFIG_FILE'], home) || join(home, '.aws', 'config'), section: name === 'default' ? 'default' : `profile ${name}` },
   ];
   const usage = (message: string) => failure(EXIT.usage, 'InvalidProfile', message);
   let found: { path: string; keys: Map<string, string> } | undefined;
@@ -246,7 +253,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') return failure(EXIT.usage, 'InvalidEndpoint', `the endpoint \`${raw}\` must be http:// or https://`);
   // A server started with --tls-cert from a private CA (the README's way to the console and to webhooks) could be
   // trusted only through NODE_EXTRA_CA_CERTS, which nothing said; AWS_CA_BUNDLE is the aws CLI's way.
-  const bundle = env['AWS_CA_BUNDLE'] || undefined;
+  const bundle = expandHome(env['AWS_CA_BUNDLE'], env['HOME'] || homedir()) || undefined;
   let ca: string | undefined;
   if (bundle !== undefined && endpoint.protocol === 'https:') {
     try {
