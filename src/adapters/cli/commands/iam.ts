@@ -244,8 +244,14 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
   command(iam, 'credential-report', 'every user of your account with its access keys: status, creation, last use (IAM’s credential report)')
     .option('--csv', 'print IAM’s CSV as is')
     .addHelpText('after', '\nThe report is generated when none younger than four hours is kept (as in IAM), so a key used since may not show yet.')
-    .action((o: Opts & { csv?: true }) =>
-      run(
+    .action((o: Opts & { csv?: true }) => {
+      // Both asked for: one was dropped without a word (--json won). An option that would do nothing is a usage error
+      // (review cli, G9).
+      if (o.csv && o.json) {
+        ctx.err('error: --csv and --json (or -o json) are two formats of the report; give one\n(add --help for usage)\n');
+        return ctx.exit(EXIT.usage);
+      }
+      return run(
         o,
         async (c) => {
           const made = await call<Row>(c, 'POST', ['credential-report'], { shape: { state: 'string' } });
@@ -258,8 +264,8 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
           ctx.out(formatTable([{ header: 'user', value: (x: Record<string, string>) => x['user'] ?? '' }, { header: 'key 1', value: key(1) }, { header: 'key 2', value: key(2) }], rows));
           ctx.out(`report generated ${r.generated}\n`);
         },
-      ),
-    );
+      );
+    });
 
   // --- relations ---
   withTarget(command(iam, 'attach <policy>', 'attach a managed policy (name or ARN) to a user, group or role'))
