@@ -46,6 +46,7 @@ import {
   checkAccountId,
   checkDescription,
   checkMaxSessionDuration,
+  checkPolicyDescription,
   checkName,
   checkTags,
   entityArn,
@@ -762,7 +763,9 @@ const policyKind: KindHandler<PolicySpec> = {
   listAction: 'ListPolicies',
   validate(spec, c) {
     const description = optionalString(spec, 'description', 'spec', c);
-    const bad = checkDescription(description);
+    // A managed policy's description is any text of up to 1,000 characters, as CreatePolicy takes it (IAM's
+    // policyDescriptionType; a role's is printable Latin-1): review directory, D13.
+    const bad = checkPolicyDescription(description);
     if (bad) c.error('VALIDATION_ERROR', 'spec.description', bad);
     if (own(spec, 'document') === undefined) {
       c.error('VALIDATION_ERROR', 'spec.document', '`document` is required: the policy document');

@@ -84,6 +84,11 @@ const tagsJson = (tags: readonly Tag[]) => tags.map((t) => ({ key: t.key, value:
 export function userJson(p: Partition, u: UserRecord) {
   return { name: u.name, id: u.id, arn: entityArn(p, u.account, 'user', u.path, u.name), path: u.path, account: u.account, created: u.created, tags: tagsJson(u.tags), permissionsBoundary: u.permissionsBoundary, disabled: u.disabled };
 }
+/** A user or role as a listing shows it: without its tags and permissions boundary (IAM's listings leave them out). */
+function listed<T extends { tags: unknown; permissionsBoundary: unknown }>(x: T): Omit<T, 'tags' | 'permissionsBoundary'> {
+  const { tags: _tags, permissionsBoundary: _boundary, ...rest } = x;
+  return rest;
+}
 export function groupJson(p: Partition, g: GroupRecord) {
   return { name: g.name, id: g.id, arn: entityArn(p, g.account, 'group', g.path, g.name), path: g.path, account: g.account, created: g.created };
 }
@@ -282,7 +287,9 @@ export const ADMIN_ROUTES: readonly Route[] = [
   },
 
   // Users
-  { method: 'GET', pattern: ['users'], handler: ({ app, caller, query }) => map(app.directory.listUsers(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (us) => ({ users: us.map((u) => userJson(caller.partition, u)) })) },
+  // A listing lists what IAM's does: no tags and no boundary, which are read on the user's own ARN (GET /v1/users/{name},
+  // iam:GetUser / ListUserTags), so a Deny on reading them is not bypassed by listing (review directory, D11).
+  { method: 'GET', pattern: ['users'], handler: ({ app, caller, query }) => map(app.directory.listUsers(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (us) => ({ users: us.map((u) => listed(userJson(caller.partition, u))) })) },
   {
     method: 'POST',
     pattern: ['users'],
@@ -349,7 +356,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   },
 
   // Roles
-  { method: 'GET', pattern: ['roles'], handler: ({ app, caller, query }) => map(app.directory.listRoles(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (rs) => ({ roles: rs.map((r) => roleJson(caller.partition, r)) })) },
+  { method: 'GET', pattern: ['roles'], handler: ({ app, caller, query }) => map(app.directory.listRoles(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (rs) => ({ roles: rs.map((r) => listed(roleJson(caller.partition, r))) })) },
   {
     method: 'POST',
     pattern: ['roles'],
