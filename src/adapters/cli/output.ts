@@ -34,14 +34,17 @@ export function formatError(source: string, e: GatehouseError): string {
 /**
  * Adds `--json` to a command; every command that prints a result should offer it. `-o json` and `--output json`, which
  * kubectl and aws CLI users type by habit, are taken as `--json` (hidden from --help); `text` and `table` are the
- * default output; any other format (`yaml`, `wide`) is a usage error listing these.
+ * default output; any other format (`yaml`, `wide`) is a usage error listing these, and so is `--json` with `-o text`.
  */
 export function withJsonOption(cmd: Command): Command {
   return cmd
     .option('--json', 'print the result as JSON, for scripts')
     .addOption(new Option('-o, --output <format>', 'json (as --json), text or table (the default)').choices(['json', 'text', 'table']).hideHelp())
     .hook('preAction', (self) => {
-      if (self.getOptionValue('output') === 'json') self.setOptionValue('json', true);
+      const output = self.getOptionValue('output') as string | undefined;
+      // `--json -o table` asked for two formats: one would be dropped without a word (review cli, H15).
+      if (output !== undefined && output !== 'json' && self.getOptionValue('json') === true) self.error(`error: --json and -o ${output} are two formats; give one`, { exitCode: 2, code: 'gatehouse.conflictingFormats' });
+      if (output === 'json') self.setOptionValue('json', true);
     });
 }
 
