@@ -453,6 +453,15 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
 }
 
 /**
+ * A DELETE the API answers with 204, read as the API's other deletes answer (`{"deleted": name}`), so that `--json`
+ * prints the same shape for every delete.
+ */
+export async function deleteNoContent(conn: Connection, segments: readonly string[], name: string): Promise<ClientResult<{ deleted: string }>> {
+  const r = await call(conn, 'DELETE', segments, { shape: 'no content' });
+  return r.ok ? { ok: true, value: { deleted: name } } : r;
+}
+
+/**
  * An answer that is not the admin API's: the endpoint names something else (the agent's or the S3 gateway's port, a
  * proxy, another service), so the Gatehouse server was not reached (exit 10), unless the status says more: 401/403
  * (a proxy's authentication, exit 9) or a 5xx (a proxy's bad gateway, exit 10; 500, 70).

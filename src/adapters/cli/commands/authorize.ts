@@ -4,7 +4,7 @@
  * do it; how a principal may come to more rights; and the resource-based policies it consults.
  */
 import type { Command } from 'commander';
-import { call, connect, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
+import { call, connect, deleteNoContent, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
@@ -267,11 +267,7 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
       await remote(
         ctx,
         opts,
-        // With --json, what the API's other deletes answer: `{"deleted": …}` (this one answers 204).
-        async (c) => {
-          const r = await call(c, 'DELETE', ['resource-policies', resource], { shape: 'no content' });
-          return r.ok ? { ok: true as const, value: { deleted: resource } } : r;
-        },
+        (c) => deleteNoContent(c, ['resource-policies', resource], resource),
         () => ctx.out(`policy of ${resource} removed\n`),
       ),
     ),

@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { launch, stopSignals, type StopSignals } from '../../launcher/run.ts';
-import { call, connect, remote, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
+import { call, connect, deleteNoContent, remote, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatTable, withJsonOption } from '../output.ts';
@@ -272,11 +272,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       await remote(
         ctx,
         opts,
-        // With --json, what the API's other deletes answer: `{"deleted": …}` (this one answers 204).
-        async (c) => {
-          const r = await call(c, 'DELETE', ['workspaces', name], { shape: 'no content' });
-          return r.ok ? { ok: true as const, value: { deleted: name } } : r;
-        },
+        (c) => deleteNoContent(c, ['workspaces', name], name),
         () => ctx.out(`workspace ${name} deleted\n`),
       ),
     ),
