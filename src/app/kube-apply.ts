@@ -243,9 +243,32 @@ export async function listAccessEntries(tx: ReadTx, account: string, cluster?: s
  * created later under the ARN, or a deleted principal created again, does not inherit the entry.
  */
 export async function entryPrincipalId(tx: ReadTx, principalArn: string): Promise<string | undefined> {
+  return (await entryPrincipalOf(tx, principalArn))?.id;
+}
+
+/**
+ * The user or role an entry's principal ARN names, with its unique id and its ARN as the directory gives it (its
+ * name's case, its path), or undefined when it does not exist. An entry is found without case and, for a role or
+ * user with a path, by its ARN without the path too (`entryCandidates`), so `…:user/LEAD` and `…:role/ops` map the
+ * same principals as `…:user/lead` and `…:role/team/ops`: `training:principalArn` is this ARN, never the spelling
+ * written, or a Deny on one spelling (ARN conditions compare with case) is sidestepped by another (review K, K1).
+ */
+export async function entryPrincipalOf(tx: ReadTx, principalArn: string): Promise<{ id: string; arn: string } | undefined> {
   const p = entryPrincipal(principalArn);
   if (!p) return undefined;
-  return p.kind === 'user' ? (await tx.users.get(p.account, p.name))?.id : (await tx.roles.get(p.account, p.name))?.id;
+  const found = p.kind === 'user' ? await tx.users.get(p.account, p.name) : await tx.roles.get(p.account, p.name);
+  if (found === undefined) return undefined;
+  return { id: found.id, arn: canonicalPrincipalArn(principalArn, found) };
+}
+
+/** `principalArn` (an `entryPrincipal` ARN) with the name and path of the principal it names. */
+function canonicalPrincipalArn(principalArn: string, found: { readonly name: string; readonly path: string }): string {
+  const p = entryPrincipal(principalArn);
+  if (!p) return principalArn;
+  if (p.partition === 'acs') return `acs:ram::${p.account}:${p.kind}/${found.name}`;
+  // The partition as written (`arn:aws`, `arn:aws-cn`…): the account's partition is not this function's to say.
+  const head = principalArn.slice(0, principalArn.indexOf(`:${p.account}:`));
+  return `${head}:${p.account}:${p.kind}${found.path}${found.name}`;
 }
 
 export const noPrincipal = (principalArn: string): string => {
@@ -294,7 +317,8 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
     const named = entryPrincipal(o.spec.principalArn);
     const inFiles = named !== undefined && env.documents.some((d) => d.kind === (named.kind === 'user' ? 'User' : 'Role') && d.account === named.account && d.name.toLowerCase() === named.name.toLowerCase());
     const principalAccountIsNew = named !== undefined && env.newAccounts.has(named.account);
-    const currentId = principalAccountIsNew ? undefined : await entryPrincipalId(env.tx, o.spec.principalArn);
+    const current = principalAccountIsNew ? undefined : await entryPrincipalOf(env.tx, o.spec.principalArn);
+    const currentId = current?.id;
     if (currentId === undefined && !inFiles) return planFail('NO_SUCH_ENTITY', 'spec.principalArn', noPrincipal(o.spec.principalArn));
     const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
     const existing = text === undefined ? undefined : (JSON.parse(text) as AccessEntry);
@@ -324,7 +348,8 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
           action: existing ? 'training:UpdateAccessEntry' : 'training:CreateAccessEntry',
           resource: clusterArn(env.partitionOf(o.account), o.account, o.spec.cluster),
           account: o.account,
-          context: accessEntryContext(o.spec),
+          // The principal's own ARN (review K, K1); one this apply creates is decided on the ARN as written.
+          context: accessEntryContext({ ...o.spec, principalArn: current?.arn ?? o.spec.principalArn }),
           run: async (tx) => {
             const id = await entryPrincipalId(tx, o.spec.principalArn);
             if (id === undefined) return failWith('NO_SUCH_ENTITY', noPrincipal(o.spec.principalArn), 'spec.principalArn');
@@ -341,12 +366,13 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
   async planDelete(env, ref) {
     const hit = (await listAccessEntries(env.tx, ref.account)).find((e) => e.entry.name.toLowerCase() === ref.name.toLowerCase());
     if (!hit) return { ok: true, value: [] };
+    const principal = await entryPrincipalOf(env.tx, hit.entry.principalArn);
     const step: Step = {
       phase: PHASE_DELETE,
       action: 'training:DeleteAccessEntry',
       resource: clusterArn(env.partitionOf(ref.account), ref.account, hit.entry.cluster),
       account: ref.account,
-      context: accessEntryContext(hit.entry),
+      context: accessEntryContext({ ...hit.entry, principalArn: principal?.arn ?? hit.entry.principalArn }),
       run: async (tx) => ok(await tx.kv.delete(hit.key)),
     };
     return { ok: true, value: [step] };

@@ -77,7 +77,7 @@ import {
   type JsonPatchOp,
   type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
-import { accessEntryContext, accessEntryKey, entryPrincipalId, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
+import { accessEntryContext, accessEntryKey, entryPrincipalId, entryPrincipalOf, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
 import { accessDeniedMessage, authorizeAdmin, decideOnRole, PolicyCache, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
@@ -1146,8 +1146,10 @@ export function createKube(app: App, options: KubeOptions) {
     if (!c.ok) return c;
     const spec = parseAccessEntrySpec(input, '');
     if (!spec.ok) return spec;
-    // Decided with the entry's principal, groups and username (review N, N10).
-    const a = allow(caller, 'training:CreateAccessEntry', c.value, accessEntryContext(spec.value));
+    // Decided with the entry's principal, groups and username (review N, N10), the principal by its own ARN, whatever
+    // the spelling given: the entry maps it in any case, and without its path (review K, K1).
+    const principal = await deps.store.read((tx) => entryPrincipalOf(tx, spec.value.principalArn));
+    const a = allow(caller, 'training:CreateAccessEntry', c.value, accessEntryContext({ ...spec.value, principalArn: principal?.arn ?? spec.value.principalArn }));
     if (!a.ok) return a;
     const key = accessEntryKey(caller.account, c.value.name, spec.value.principalArn);
     const t = isoSeconds(deps.now());
@@ -1183,8 +1185,13 @@ export function createKube(app: App, options: KubeOptions) {
     const c = await clusterOf(caller, clusterName);
     if (!c.ok) return c;
     const key = accessEntryKey(caller.account, c.value.name, principalArn);
-    const stored = await deps.store.read((tx) => tx.kv.get(key));
-    const a = allow(caller, 'training:DeleteAccessEntry', c.value, accessEntryContext(stored !== undefined ? (JSON.parse(stored) as AccessEntry) : { principalArn }));
+    const { stored, principal } = await deps.store.read(async (tx) => {
+      const v = await tx.kv.get(key);
+      const given = v !== undefined ? (JSON.parse(v) as AccessEntry).principalArn : principalArn;
+      return { stored: v, principal: await entryPrincipalOf(tx, given) };
+    });
+    const entry = stored !== undefined ? (JSON.parse(stored) as AccessEntry) : { principalArn };
+    const a = allow(caller, 'training:DeleteAccessEntry', c.value, accessEntryContext({ ...entry, principalArn: principal?.arn ?? entry.principalArn }));
     if (!a.ok) return a;
     return deps.store.write(async (tx) => {
       const v = await tx.kv.get(key);
