@@ -57,6 +57,12 @@ export interface IssuedBy {
 
 export type { RequestFacts };
 
+/**
+ * Refusals of AssumeRole recorded wherever they arise: a policy's (or the gate's, or an outage's), the account's bound
+ * on scoped sessions, the packed size of session policies and tags, an attempt to override a transitive tag.
+ */
+const RECORDED_REFUSALS: ReadonlySet<string> = new Set(['ACCESS_DENIED', 'SERVICE_UNAVAILABLE', 'LIMIT_EXCEEDED', 'PACKED_POLICY_TOO_LARGE', 'INVALID_INPUT']);
+
 const tagsRecord = (tags: readonly { key: string; value: string }[]): Record<string, string> => Object.fromEntries(tags.map((t) => [t.key, t.value]));
 
 function toBase64(bytes: Uint8Array): string {
@@ -92,6 +98,12 @@ function pooled(source: (n: number) => Uint8Array, size = 4096): (n: number) => 
  */
 export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, scopes?: SessionScopes) {
   const now = (): number => deps.now();
+  /** Refusals of an AssumeRole that the role's trust policy had allowed: recorded whatever their code (`recordRefusal`). */
+  const pastTrust = new WeakSet<object>();
+  const trusted = <T>(r: Result<T>): Result<T> => {
+    if (!r.ok && r.errors[0] !== undefined) pastTrust.add(r.errors[0]);
+    return r;
+  };
   const randomBytes = pooled((n) => deps.randomBytes(n));
 
   /**
@@ -315,9 +327,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   function recordRefusal(caller: Caller, action: string, p: AssumeRoleParams & { roleArn: string }, r: Result<unknown>, facts: RequestFacts): void {
     if (r.ok || !deps.audit) return;
     const e = r.errors[0];
-    // Refused by a policy, or because it could not be recorded or the database could not be reached (503): an
-    // attempt an auditor wants to see either way. Invalid requests are not recorded.
-    if (e?.code !== 'ACCESS_DENIED' && e?.code !== 'SERVICE_UNAVAILABLE') return;
+    // Refused by a policy, by a bound (the account's scoped sessions, the packed size), for trying to override a
+    // transitive tag, because it could not be recorded or the database could not be reached (503), or for any reason
+    // once the role's trust policy had allowed it (a duration over the role's maximum, a session policy not in its
+    // account): attempts an auditor wants to see (review V, V1). A malformed request refused before that is not.
+    if (e === undefined || !(RECORDED_REFUSALS.has(e.code) || pastTrust.has(e))) return;
     const sourceIdentity = caller.session?.srcId ?? p.sourceIdentity;
     const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
     deps.audit.record({
@@ -356,6 +370,38 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (e?.code !== 'SERVICE_UNAVAILABLE') return;
     const { detail, sourceIp, ...rest } = refused;
     deps.audit.record({ kind: 'session', ...rest, ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}), decision: 'Deny', detail: { error: e.message, code: e.code, ...detail } });
+  }
+
+  /** When each (job or service, role, code) refusal of a service's session was last recorded, and how many were not since. */
+  const serviceRefusals = new Map<string, { at: number; suppressed: number }>();
+
+  /**
+   * A service's session for a job or pod refused because the role no longer trusts the service or no longer exists
+   * (review V, V1): the job cannot get credentials, which an auditor must be able to see, not only the job's events.
+   * Every process of the job asks again at each fetch, so one refusal is recorded per job (or service), role and
+   * code a minute, with the count of those left out since (`detail.suppressed`).
+   */
+  function recordServiceRefusal(refused: { readonly account: string; readonly principal: string; readonly action: string; readonly resource: string; readonly role?: string; readonly job?: string; readonly sourceIp?: string; readonly sourceIdentity?: string; readonly detail: Record<string, unknown> }, r: Result<unknown>): void {
+    if (r.ok || !deps.audit) return;
+    const e = r.errors[0];
+    if (e?.code !== 'ACCESS_DENIED' && e?.code !== 'NO_SUCH_ENTITY') return;
+    const key = `${refused.job ?? refused.principal}\u0000${refused.resource}\u0000${e.code}`;
+    const t = now();
+    const last = serviceRefusals.get(key);
+    if (last !== undefined && t - last.at < 60_000) {
+      last.suppressed += 1;
+      return;
+    }
+    if (serviceRefusals.size >= 10_000) serviceRefusals.clear();
+    serviceRefusals.set(key, { at: t, suppressed: 0 });
+    const { detail, sourceIp, ...rest } = refused;
+    deps.audit.record({
+      kind: 'session',
+      ...rest,
+      ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}),
+      decision: 'Deny',
+      detail: { error: e.message, code: e.code, ...detail, ...(last !== undefined && last.suppressed > 0 ? { suppressed: last.suppressed } : {}) },
+    });
   }
 
   /** A store outage thrown by `f` as the refusal its caller will answer (503), to record it; thrown on all the same. */
@@ -499,11 +545,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         }
       }
       if (duration > role.maxSessionDuration) {
-        return failWith('VALIDATION_ERROR', `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`, 'DurationSeconds');
+        return trusted(failWith('VALIDATION_ERROR', `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`, 'DurationSeconds'));
       }
       for (const arn of p.policyArns) {
         const pol = await tx?.policies.getByArn(arn);
-        if (!pol || (pol.account !== role.account && pol.account !== 'aws')) return failWith('VALIDATION_ERROR', `PolicyArns: ${arn} does not exist or is not in the role's account`, 'PolicyArns');
+        if (!pol || (pol.account !== role.account && pol.account !== 'aws')) return trusted(failWith('VALIDATION_ERROR', `PolicyArns: ${arn} does not exist or is not in the role's account`, 'PolicyArns'));
       }
       const t = now();
       return ok({ role, partition, claims: {
@@ -527,7 +573,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // Issued after the read: a scoped session's record is written first (outside any read transaction).
     const { role, partition } = decided.value;
     const issued = await issueRegistered(decided.value.claims, { via: 'AssumeRole', principal: caller.principal.arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) });
-    if (!issued.ok) return issued;
+    if (!issued.ok) return trusted(issued);
     const { claims, credentials } = issued.value;
     return ok({ credentials, assumedRoleId: `${role.id}:${p.roleSessionName}`, arn: sessionArn(partition, role.account, role.name, p.roleSessionName), packedPolicySize: packed, sourceIdentity, claims });
   }
@@ -554,21 +600,21 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     /** Where the request that asked for the session came from (a job's credential endpoint: the first fetch, or the one that found it due for refresh). */
     sourceIp?: string;
   }): Promise<Result<AssumeRoleResult & { role: RoleRecord }>> {
-    const note = (r: Result<unknown>) =>
-      recordUnavailable(
-        {
-          account: parseRoleArn(input.roleArn)?.account ?? '',
-          principal: input.service.toLowerCase(),
-          action: 'sts:AssumeRole',
-          resource: input.roleArn,
-          role: input.roleArn,
-          ...(input.job !== undefined ? { job: input.job } : {}),
-          ...(input.sourceIdentity !== undefined ? { sourceIdentity: input.sourceIdentity } : {}),
-          ...(input.sourceIp !== undefined ? { sourceIp: input.sourceIp } : {}),
-          detail: { via: input.job !== undefined ? 'job' : 'service', sessionName: input.sessionName },
-        },
-        r,
-      );
+    const note = (r: Result<unknown>) => {
+      const refused = {
+        account: parseRoleArn(input.roleArn)?.account ?? '',
+        principal: input.service.toLowerCase(),
+        action: 'sts:AssumeRole',
+        resource: input.roleArn,
+        role: input.roleArn,
+        ...(input.job !== undefined ? { job: input.job } : {}),
+        ...(input.sourceIdentity !== undefined ? { sourceIdentity: input.sourceIdentity } : {}),
+        ...(input.sourceIp !== undefined ? { sourceIp: input.sourceIp } : {}),
+        detail: { via: input.job !== undefined ? 'job' : 'service', sessionName: input.sessionName },
+      };
+      recordUnavailable(refused, r);
+      recordServiceRefusal(refused, r);
+    };
     const closed = deps.audit?.gate('sessions are not issued');
     if (closed) {
       note(closed);
@@ -576,7 +622,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     }
     const parsed = parseRoleArn(input.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `\`${input.roleArn}\` is not a role ARN`);
-    return outageRecorded(() => deps.store.read(async (tx) => {
+    const r = await outageRecorded(() => deps.store.read(async (tx) => {
       const partition = await partitionOf(tx, parsed.account);
       const entry = partition ? await cachedRole(tx, parsed.account, parsed.name) : undefined;
       if (!entry || !partition) return failWith('NO_SUCH_ENTITY', `The role with name ${parsed.name} cannot be found.`);
@@ -603,6 +649,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       }, { via: input.job !== undefined ? 'job' : 'service', principal: input.service.toLowerCase(), ...(input.sourceIp !== undefined ? { sourceIp: input.sourceIp } : {}) });
       return ok({ credentials, assumedRoleId: `${role.id}:${input.sessionName}`, arn: sessionArn(partition, role.account, role.name, input.sessionName), packedPolicySize: 0, sourceIdentity: input.sourceIdentity, claims, role });
     }), note);
+    note(r);
+    return r;
   }
 
   async function getSessionToken(caller: Caller, durationSeconds?: number, facts: RequestFacts = caller.request ?? {}): Promise<Result<IssuedCredentials>> {
