@@ -176,6 +176,12 @@ export class SessionScopes {
   private soonest = Infinity;
   /** When the last sweep began (epoch ms). */
   private lastSweep = -Infinity;
+  /**
+   * Keys of expired records `load` read and did not hold: the next sweep deletes them. The sweep deletes what is held,
+   * so a record that expired while no instance held it (the server down, or a sweep stopped between pages) was
+   * otherwise left in the store for good, read again at every start (review K, K2).
+   */
+  private stale: string[] = [];
 
   constructor(deps: Pick<AppDeps, 'store' | 'now' | 'randomBytes'>, options: { maxPerAccount?: number } = {}) {
     this.deps = deps;
@@ -236,10 +242,14 @@ export class SessionScopes {
     this.tagSets.clear();
     this.soonest = Infinity;
     const now = this.deps.now();
+    const stale: string[] = [];
     for (const { key, value } of entries) {
       const r = parseRecord(value);
-      if (r !== undefined && r.expires > now) this.add(key, r);
+      if (r === undefined) continue;
+      if (r.expires > now) this.add(key, r);
+      else stale.push(key);
     }
+    this.stale = stale;
     this.head = head;
   }
 
@@ -283,21 +293,29 @@ export class SessionScopes {
     }
     // Before the write: a record added meanwhile lowers it again (`add`).
     this.soonest = soonestLeft;
-    if (expired.length === 0) return 0;
-    for (let i = 0; i < expired.length; i += SWEEP_PAGE) {
-      const page = expired.slice(i, i + SWEEP_PAGE);
+    // Expired records read by a load and not held: deleted with the others (a reload meanwhile notes its own).
+    const stale = new Set(this.stale);
+    this.stale = [];
+    const keys = stale.size === 0 ? expired : [...expired, ...stale];
+    if (keys.length === 0) return 0;
+    for (let i = 0; i < keys.length; i += SWEEP_PAGE) {
+      const page = keys.slice(i, i + SWEEP_PAGE);
       try {
         await this.deps.store.write(async (tx) => {
           for (const k of page) await tx.kv.delete(k);
         });
       } catch (e) {
-        // Not deleted: they are still held, and the next sweep must see them.
+        // Not deleted: they are still held (or noted), and the next sweep must see them.
         this.soonest = Math.min(this.soonest, soonestExpired);
+        for (const k of stale) this.stale.push(k);
         throw e;
       }
-      for (const k of page) this.remove(k);
+      for (const k of page) {
+        this.remove(k);
+        stale.delete(k);
+      }
     }
-    return expired.length;
+    return keys.length;
   }
 
   /** Sweeps every `SWEEP_MS` until `stop` (a failed sweep is tried again next time: an expired record is never used). */
