@@ -206,6 +206,36 @@ const CLUSTER_RESOURCE_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)\d{12}
 const iamOnlyDenies = (action: string, resource: string): boolean =>
   action.length > 11 && (action.charCodeAt(0) | 32) === 107 && action.slice(0, 11).toLowerCase() === 'kubernetes:' && CLUSTER_RESOURCE_RE.test(resource);
 
+/**
+ * The services whose requests Gatehouse enforces itself without reading resource policies: the IAM/RAM Query API and
+ * the admin API (identity policies), STS (trust and identity policies), jobs (identity policies and bindings), the
+ * SubjectAccessReview webhook (IAM denies, RBAC). A resource policy attached to a user's, role's, workspace's or
+ * cluster's ARN takes no part in those decisions, so it takes none in the answer either (review I, I1): its Allow
+ * answered Allow where the Query API refused, and its Deny ExplicitDeny where STS issued the session. Lower-cased.
+ * Object storage (`s3:`, `oss:`) and the services of resource servers keep them: the S3 gateway asks this union.
+ */
+const NO_RESOURCE_POLICY_SERVICES: ReadonlySet<string> = new Set(['iam', 'ram', 'sts', 'gatehouse', 'kubernetes']);
+/**
+ * Of `training:`, the actions Gatehouse enforces (jobs, workspaces, clusters, access entries, RBAC objects,
+ * admission); the others (`training:DescribeJob`, `training:InvokeModel`) are a resource server's, which may read
+ * resource policies (conformance/resource/same-account.json). Lower-cased.
+ */
+const ENFORCED_TRAINING_ACTIONS: ReadonlySet<string> = new Set(
+  [
+    'CreateJob', 'GetJob', 'ListJobs', 'StopJob', 'StartClusterNode', 'CreateWorkspace', 'GetWorkspace', 'ListWorkspaces', 'UpdateWorkspace',
+    'DeleteWorkspace', 'CreateCluster', 'GetCluster', 'ListClusters', 'UpdateCluster', 'DeleteCluster', 'GetClusterWebhookConfig',
+    'RotateClusterWebhookToken', 'CreateAccessEntry', 'DescribeAccessEntry', 'ListAccessEntries', 'UpdateAccessEntry', 'DeleteAccessEntry',
+    'ApplyRbacObject', 'DeleteRbacObject', 'AdmitPod', 'AdmitWorkload',
+  ].map((a) => `training:${a.toLowerCase()}`),
+);
+const readsResourcePolicies = (action: string): boolean => {
+  const colon = action.indexOf(':');
+  if (colon < 0) return true;
+  const service = action.slice(0, colon).toLowerCase();
+  return service === 'training' ? !ENFORCED_TRAINING_ACTIONS.has(action.toLowerCase()) : !NO_RESOURCE_POLICY_SERVICES.has(service);
+};
+const NO_POLICIES: readonly never[] = Object.freeze([]);
+
 /** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
 const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
 
@@ -752,7 +782,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         ? { principal, action: input.action, resource: input.resource, resourceAccount: rp.account, context: ctx, time: deps.now() }
         : { principal, action: input.action, resource: input.resource, context: ctx, time: deps.now() };
     // One shape for every policy set the union evaluates (the engine reads the same fields of each).
-    const set: PolicySet = { identity: policies.identity, boundary: policies.boundary, session: policies.session, resource: rp.policies, trust: roleTrust ?? policies.trust };
+    const reads = readsResourcePolicies(input.action);
+    const set: PolicySet = { identity: policies.identity, boundary: policies.boundary, session: policies.session, resource: reads ? rp.policies : NO_POLICIES, trust: roleTrust ?? policies.trust };
     let d = evaluate(request, set, EXPLAIN);
     // A question in the bindings' spelling (`storage.objects.get`) is the same request as the IAM actions that need
     // that permission (`s3:GetObject`): an explicit deny of one of those applies (review B4), as enforcement, which
@@ -760,7 +791,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     let spelledAs: string | undefined;
     if (d.decision !== 'ExplicitDeny' && !input.action.includes(':')) {
       for (const action of actionsForPermission(input.action)) {
-        const x = evaluate({ ...request, action }, set, EXPLAIN);
+        const x = evaluate({ ...request, action }, readsResourcePolicies(action) ? set : { ...set, resource: NO_POLICIES }, EXPLAIN);
         if (x.decision === 'ExplicitDeny') {
           d = x;
           spelledAs = action;
@@ -770,9 +801,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     for (let i = 0; i < engines.length; i++) {
       const behind = engines[i]?.prepare?.();
-      if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, set, d, ignored, started, spelledAs));
+      if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, set, d, ignored, started, spelledAs, reads ? undefined : rp.policies));
     }
-    return conclude(input, who.value.principal, request, set, d, ignored, started, spelledAs);
+    return conclude(input, who.value.principal, request, set, d, ignored, started, spelledAs, reads ? undefined : rp.policies);
   }
 
   /**
@@ -825,7 +856,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
   }
 
-  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, spelledAs?: string): Answered {
+  /** `unread`: the resource policies governing the resource that this action's enforcement does not read (`readsResourcePolicies`). */
+  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, spelledAs?: string, unread?: readonly CompiledPolicy[]): Answered {
     let extra: readonly EngineResult[] = NO_ENGINES;
     if (engines.length > 0) {
       const resolvedRequest: ResolvedRequest = { principal, action: input.action, resource: input.resource, request };
@@ -841,7 +873,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       extra = results;
     }
     const decided = answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource));
-    const answer = spelledAs === undefined ? decided : { ...decided, diagnostics: [...decided.diagnostics, `iam: an explicit deny of \`${spelledAs}\` (the same request in IAM’s spelling of \`${input.action}\`) applies`] };
+    let answer = spelledAs === undefined ? decided : { ...decided, diagnostics: [...decided.diagnostics, `iam: an explicit deny of \`${spelledAs}\` (the same request in IAM’s spelling of \`${input.action}\`) applies`] };
+    if (unread !== undefined && unread.length > 0) {
+      const service = input.action.slice(0, input.action.indexOf(':'));
+      answer = { ...answer, diagnostics: [...answer.diagnostics, `iam: ${unread.map((p) => `\`${p.name}\``).join(', ')} not read: Gatehouse decides \`${service}:\` requests itself, with identity (and trust) policies and bindings, never resource policies`] };
+    }
     if (ignored.length === 0) return ok(answer);
     const note = `context ${ignored.map((k) => `\`${k}\``).join(', ')} ignored: ${ignored.length === 1 ? 'it describes' : 'they describe'} the principal, and come from the directory and the session`;
     return ok({ ...answer, diagnostics: [...answer.diagnostics, note] });
