@@ -1,7 +1,7 @@
 /**
  * Review of the web console, leftovers of review G (review console, H4–H6), in Debian's Chromium through
  * playwright-core against a real server on 127.0.0.1 (one browser; skipped when chromium is absent, as
- * test/console-review-w.test.ts):
+ * test/console-review-w.review.ts):
  * - H4: the page's fetch followed redirects: a proxy (or anything rewriting answers) in front of the server that
  *   answered `/v1/whoami` with a 307 to another path of the same origin got the signed request there, Authorization
  *   and all, and its answer was shown as the server's (signed in as whoever it said). Now no redirect is followed
