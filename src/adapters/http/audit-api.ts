@@ -18,7 +18,9 @@ import type { App, Caller } from '../../app/index.ts';
 import { actorOf, authorizeAdmin } from '../../app/principals.ts';
 import { auditArn, parseAnchor, READ_AUDIT } from '../../app/audit.ts';
 import type { DecisionValue } from '../../core/iam/types.ts';
-import { clusterArn, workspaceArn, type JobState } from '../../core/jobs/jobs.ts';
+import { clusterArn, clusterKey, workspaceArn, workspaceKey, type JobState } from '../../core/jobs/jobs.ts';
+import { accessEntryKey } from '../../app/kube-apply.ts';
+import { resourcePolicyKey } from '../../app/resource-policies.ts';
 import { HTTP_ERRORS } from './errors.ts';
 
 interface Ctx {
@@ -154,23 +156,48 @@ export function auditRoutes(): Route[] {
 /**
  * Changes that routes make without a use case of the app that records them (workspaces, clusters, resource
  * policies, access entries, webhook credentials), keyed by `METHOD pattern`: the action and resource their
- * record names. Everything else records itself in the app (directory, apply, STS, jobs, revocation).
+ * record names, and `stored`, the store key of what the change replaces or removes and writes (its record's
+ * `before` and `after`). Everything else records itself in the app (directory, apply, STS, jobs, revocation).
+ * The webhook credential has none: it is a secret, and its record says only whether it was rotated.
  */
-const EDGE_CHANGES: Readonly<Record<string, { readonly action: string; readonly resource: (ctx: Ctx) => string }>> = {
-  'PUT workspaces/:name': { action: 'training:CreateWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? '') },
-  'DELETE workspaces/:name': { action: 'training:DeleteWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? '') },
-  'PUT clusters/:name': { action: 'training:CreateCluster', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '') },
-  'PUT resource-policies/:resource': { action: 'gatehouse:PutResourcePolicy', resource: (c) => c.params['resource'] ?? '' },
-  'DELETE resource-policies/:resource': { action: 'gatehouse:DeleteResourcePolicy', resource: (c) => c.params['resource'] ?? '' },
-  'POST clusters/:name/access-entries': { action: 'eks:CreateAccessEntry', resource: (c) => `${clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '')}/access-entry/${String(c.body['principalArn'] ?? '')}` },
-  'DELETE clusters/:name/access-entries/:arn': { action: 'eks:DeleteAccessEntry', resource: (c) => `${clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '')}/access-entry/${c.params['arn'] ?? ''}` },
+const EDGE_CHANGES: Readonly<Record<string, { readonly action: string; readonly resource: (ctx: Ctx) => string; readonly stored?: (ctx: Ctx) => string | undefined }>> = {
+  'PUT workspaces/:name': { action: 'training:CreateWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => workspaceKey(c.caller.account, c.params['name'] ?? '') },
+  'DELETE workspaces/:name': { action: 'training:DeleteWorkspace', resource: (c) => workspaceArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => workspaceKey(c.caller.account, c.params['name'] ?? '') },
+  'PUT clusters/:name': { action: 'training:CreateCluster', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? ''), stored: (c) => clusterKey(c.caller.account, c.params['name'] ?? '') },
+  'PUT resource-policies/:resource': { action: 'gatehouse:PutResourcePolicy', resource: (c) => c.params['resource'] ?? '', stored: (c) => resourcePolicyKey(c.params['resource'] ?? '') },
+  'DELETE resource-policies/:resource': { action: 'gatehouse:DeleteResourcePolicy', resource: (c) => c.params['resource'] ?? '', stored: (c) => resourcePolicyKey(c.params['resource'] ?? '') },
+  'POST clusters/:name/access-entries': {
+    action: 'eks:CreateAccessEntry',
+    resource: (c) => `${clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '')}/access-entry/${String(c.body['principalArn'] ?? '')}`,
+    stored: (c) => (typeof c.body['principalArn'] === 'string' ? accessEntryKey(c.caller.account, c.params['name'] ?? '', c.body['principalArn']) : undefined),
+  },
+  'DELETE clusters/:name/access-entries/:arn': {
+    action: 'eks:DeleteAccessEntry',
+    resource: (c) => `${clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '')}/access-entry/${c.params['arn'] ?? ''}`,
+    stored: (c) => accessEntryKey(c.caller.account, c.params['name'] ?? '', c.params['arn'] ?? ''),
+  },
   'POST clusters/:name/webhook-config': { action: 'gatehouse:WebhookConfig', resource: (c) => clusterArn(c.caller.partition, c.caller.account, c.params['name'] ?? '') },
 };
+
+/** What is stored under `key` (parsed; `null`: nothing), read on its own: the state a change found or left. */
+async function storedAt(app: App, key: string | undefined): Promise<unknown> {
+  if (key === undefined) return null;
+  const text = await app.deps.store.read((tx) => tx.kv.get(key));
+  if (text === undefined) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
 
 /**
  * Wraps the routes listed in `EDGE_CHANGES`: refused while the audit log cannot be written (fail-closed policy),
  * and recorded — done or refused, by a policy or by that gate (`SERVICE_UNAVAILABLE`, queued and journaled like any
- * record, as the directory's refused changes are) — with the caller, the action, the resource and the request.
+ * record, as the directory's refused changes are) — with the caller, the action, the resource and the request; a
+ * change made, with `before` and `after` as the directory's changes have them (review V, V2: a deleted access entry
+ * was recorded as `{request: {}}`, which groups it had granted said nowhere). They are read just before and just
+ * after the change, not in its transaction: a change made meanwhile by another call would show in them.
  */
 export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
   return routes.map((route) => {
@@ -178,9 +205,12 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
     if (!change) return route;
     const handler: Route['handler'] = async (ctx) => {
       const closed = ctx.app.audit.gate('the change is not made');
+      const key = closed === undefined ? change.stored?.(ctx) : undefined;
+      const before = key !== undefined ? await storedAt(ctx.app, key) : undefined;
       const r = closed ?? (await route.handler(ctx));
       const error = r.ok ? undefined : r.errors[0];
       if (r.ok || error?.code === 'ACCESS_DENIED' || closed !== undefined) {
+        const after = r.ok && key !== undefined ? await storedAt(ctx.app, key) : undefined;
         ctx.app.audit.record({
           kind: 'change',
           account: ctx.caller.account,
@@ -188,7 +218,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
           action: change.action,
           resource: change.resource(ctx),
           decision: error ? error.code : 'ok',
-          detail: { request: ctx.body, ...(error ? { error: error.message } : {}) },
+          detail: { request: ctx.body, ...(r.ok && key !== undefined ? { before, after } : {}), ...(error ? { error: error.message } : {}) },
         });
       }
       return r;
