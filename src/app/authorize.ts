@@ -15,6 +15,7 @@ import { jobSessionOf, ownerTableDenies } from './jobs.ts';
 import { accessDeniedMessage, principalLimitsCut, ROLE_ACTIONS, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
+import { boundaryContext, resourceTagContext } from './directory.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
 import type { Sts } from './sts.ts';
 
@@ -235,6 +236,30 @@ const readsResourcePolicies = (action: string): boolean => {
   return service === 'training' ? !ENFORCED_TRAINING_ACTIONS.has(action.toLowerCase()) : !NO_RESOURCE_POLICY_SERVICES.has(service);
 };
 const NO_POLICIES: readonly never[] = Object.freeze([]);
+
+/** A user or role of the directory that a question's resource names (`directoryEntityOf`); `path` of an `aws` ARN. */
+type DirectoryEntity = { kind: 'user' | 'role'; account: string; name: string; path: string | undefined };
+const USER_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):user(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]{1,64})$/;
+const ACS_USER_ARN_RE = /^acs:ram::(\d{1,20}):user\/([\w+=,.@-]{1,64})$/i;
+/**
+ * The user or role an `iam:`/`ram:` question is about, when its resource is one's ARN: the Query API decides such
+ * requests with the entity's tags (and some with its boundary). Not PassRole: jobs pass a role with
+ * `iam:PassedToService` only (reference: no ResourceTag conditions on PassRole).
+ */
+function directoryEntityOf(action: string, resource: string): DirectoryEntity | undefined {
+  const a = action.toLowerCase();
+  if (!(a.startsWith('iam:') || a.startsWith('ram:')) || a.endsWith(':passrole')) return undefined;
+  const role = parseRoleArn(resource);
+  if (role !== undefined) return { kind: 'role', account: role.account, name: role.name, path: role.partition === 'aws' ? role.path : undefined };
+  const u = USER_ARN_RE.exec(resource);
+  if (u) return { kind: 'user', account: u[1] as string, name: u[3] as string, path: u[2] as string };
+  const acs = ACS_USER_ARN_RE.exec(resource);
+  return acs ? { kind: 'user', account: acs[1] as string, name: acs[2] as string, path: undefined } : undefined;
+}
+/** The actions the Query API decides with the target's current boundary as `iam:PermissionsBoundary` (directory.ts); lower-cased, without service. */
+const BOUNDARY_ACTIONS: ReadonlySet<string> = new Set(
+  ['User', 'Role'].flatMap((t) => [`delete${t}permissionsboundary`, `attach${t}policy`, `detach${t}policy`, `put${t}policy`, `delete${t}policy`].map((x) => x.toLowerCase())),
+);
 
 /** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
 const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
@@ -710,6 +735,40 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (typeof input.resource !== 'string' || input.resource.length > 2048 || (input.resource !== '*' && !RESOURCE_RE.test(input.resource))) {
       return failWith('VALIDATION_ERROR', `\`resource\` must be an ARN (arn:partition:service:… or acs:service:…) or \`*\`, at most 2048 characters${typeof input.resource === 'string' ? `, got \`${input.resource.slice(0, 100)}\`` : ''}`, 'resource');
     }
+    const entity = directoryEntityOf(input.action, input.resource);
+    if (entity !== undefined) return withDirectoryFacts(input, entity).then(async (x) => noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced));
+    return decideAsked(caller, input, asked, proofs, started);
+  }
+
+  /**
+   * The question about a user or role of the directory, with the facts the IAM Query API decides it with (src/app/
+   * directory.ts `authorizeOn`), in place of any the asker wrote: the entity's tags as `aws:ResourceTag/K` and
+   * `iam:ResourceTag/K`, and for the actions that read it its current permissions boundary as `iam:PermissionsBoundary`
+   * (review I, I2). `replaced`: the asker's keys that were dropped. An entity the directory does not hold: the question
+   * as asked (the Query API then refuses with NoSuchEntity whatever the policies say).
+   */
+  async function withDirectoryFacts(input: AuthorizeInput, e: DirectoryEntity): Promise<{ input: AuthorizeInput; replaced: string[] }> {
+    const found = await sts.readPrincipals(async (tx) => (e.kind === 'user' ? (await sts.cachedUser(tx, e.account, e.name))?.user : (await sts.cachedRole(tx, e.account, e.name))?.role));
+    if (found === undefined || (e.path !== undefined && found.path !== e.path)) return { input, replaced: [] };
+    const boundary = BOUNDARY_ACTIONS.has(input.action.slice(input.action.indexOf(':') + 1).toLowerCase());
+    const replaced: string[] = [];
+    const context: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(input.context ?? {})) {
+      const key = k.toLowerCase();
+      if (key.startsWith('aws:resourcetag/') || key.startsWith('iam:resourcetag/') || (boundary && key === 'iam:permissionsboundary')) replaced.push(k);
+      else context[k] = v;
+    }
+    Object.assign(context, resourceTagContext(found.tags), boundary ? boundaryContext(found.permissionsBoundary) : {});
+    return { input: { ...input, context }, replaced };
+  }
+
+  function noteReplaced(r: Answered, replaced: readonly string[]): Answered {
+    if (!r.ok || replaced.length === 0) return r;
+    const note = `context ${replaced.map((k) => `\`${k}\``).join(', ')} replaced: the directory supplies the tags and the permissions boundary of its users and roles, as the IAM API decides with them`;
+    return ok({ ...r.value, diagnostics: [...r.value.diagnostics, note] });
+  }
+
+  function decideAsked(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number): Answered | Promise<Answered> {
     const rp = resourcePolicies.forResource(input.resource, input.resourceAccount);
     if (input.principalProof !== undefined) {
       const proven = resolveProven(caller, input.principalProof, input.resource, rp.account, asked, proofs);
