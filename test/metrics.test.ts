@@ -99,8 +99,8 @@ describe('metrics during an audit-only outage (closed policy, allows sampled at 
   let s: TestServer;
   let db: DatabaseSync | undefined;
   const scrape = async (): Promise<string> => (await fetch(`${s.url}/metrics`)).text();
-  const authorize = (action: string) =>
-    call<{ decision: string }>({ endpoint: new URL(s.url), credentials: s.admin, region: 'us-east-1', credentialsSource: 'test' }, 'POST', ['authorize'], { body: { action, resource: 'arn:aws:s3:::m/k' } });
+  const authorize = (action: string, principal?: string) =>
+    call<{ decision: string }>({ endpoint: new URL(s.url), credentials: s.admin, region: 'us-east-1', credentialsSource: 'test' }, 'POST', ['authorize'], { body: { action, resource: 'arn:aws:s3:::m/k', ...(principal !== undefined ? { principal } : {}) } });
 
   before(async () => {
     s = await startTestServer({ audit: { allowSample: 0 } });
@@ -121,7 +121,9 @@ describe('metrics during an audit-only outage (closed policy, allows sampled at 
     // Audit inserts fail (the rest of the store works); a denial is recorded and waits.
     db = new DatabaseSync(join(s.dataDir, 'gatehouse.db'), { timeout: 5000 });
     db.exec(`CREATE TRIGGER gh_test_audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit writes refused by the test'); END`);
-    assert.equal((await authorize('ec2:RunInstances')).ok, true);
+    // Role r holds no policy: the question about it is a denial (the admin's own would be an Allow, sampled out).
+    const denied = await authorize('ec2:RunInstances', `arn:aws:iam::${ROOT}:role/r`);
+    assert.equal(denied.ok && denied.value.decision, 'ImplicitDeny');
     // The write attempted now and waited for, rather than the queue's own timer watched for (on a loaded machine
     // that wait ran out): it fails, and the gate closes on the failure.
     const flushed = await s.running.app.audit.flush();
