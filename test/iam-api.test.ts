@@ -721,6 +721,38 @@ describe('account-wide reads (in full: test/account-reports.test.ts)', () => {
   });
 });
 
+describe('what Gatehouse does not keep (instance profiles, passwords, MFA devices, SSH keys, certificates)', () => {
+  it('answers that there is none, as the tools that read them before a delete expect (review Q, Q1)', async () => {
+    await admin.send(new I.CreateUserCommand({ UserName: 'q1-user' }));
+    await admin.send(new I.CreateRoleCommand({ RoleName: 'q1-role', AssumeRolePolicyDocument: TRUST }));
+    assert.deepEqual((await admin.send(new I.ListInstanceProfilesForRoleCommand({ RoleName: 'q1-role' }))).InstanceProfiles, []);
+    assert.deepEqual((await admin.send(new I.ListInstanceProfilesCommand({}))).InstanceProfiles, []);
+    const profile = { InstanceProfileName: 'q1-ip' };
+    assert.equal(await errorName(admin.send(new I.CreateInstanceProfileCommand(profile))), 'InvalidAction');
+    for (const c of [
+      new I.GetInstanceProfileCommand(profile),
+      new I.DeleteInstanceProfileCommand(profile),
+      new I.AddRoleToInstanceProfileCommand({ ...profile, RoleName: 'q1-role' }),
+      new I.RemoveRoleFromInstanceProfileCommand({ ...profile, RoleName: 'q1-role' }),
+      new I.ListInstanceProfileTagsCommand(profile),
+      new I.TagInstanceProfileCommand({ ...profile, Tags: [{ Key: 'k', Value: 'v' }] }),
+      new I.UntagInstanceProfileCommand({ ...profile, TagKeys: ['k'] }),
+      new I.GetLoginProfileCommand({ UserName: 'q1-user' }),
+      new I.DeleteLoginProfileCommand({ UserName: 'q1-user' }),
+      new I.UpdateLoginProfileCommand({ UserName: 'q1-user', Password: 'x' }),
+    ]) {
+      assert.equal(await errorName(admin.send(c as never)), 'NoSuchEntityException', c.constructor.name);
+    }
+    assert.deepEqual((await admin.send(new I.ListSSHPublicKeysCommand({ UserName: 'q1-user' }))).SSHPublicKeys, []);
+    assert.deepEqual((await admin.send(new I.ListMFADevicesCommand({ UserName: 'q1-user' }))).MFADevices, []);
+    assert.deepEqual((await admin.send(new I.ListVirtualMFADevicesCommand({}))).VirtualMFADevices, []);
+    assert.deepEqual((await admin.send(new I.ListSigningCertificatesCommand({ UserName: 'q1-user' }))).Certificates, []);
+    assert.deepEqual((await admin.send(new I.ListServiceSpecificCredentialsCommand({ UserName: 'q1-user' }))).ServiceSpecificCredentials, []);
+    await admin.send(new I.DeleteRoleCommand({ RoleName: 'q1-role' }));
+    await admin.send(new I.DeleteUserCommand({ UserName: 'q1-user' }));
+  });
+});
+
 describe('coverage', () => {
   it('this suite sent every action the IAM API implements', () => {
     const missing = Object.keys(IAM_ACTIONS).filter((a) => !called.has(a));

@@ -208,7 +208,7 @@ export function createDirectory(deps: AppDeps) {
   const now = (): string => isoSeconds(deps.now());
   const newId = (prefix: string, len = 21): string => uniqueId(prefix, deps.randomBytes(32), len);
 
-  const arnOf = (c: Caller, kind: 'user' | 'group' | 'role' | 'policy', path: string, name: string): string => entityArn(c.partition, c.account, kind, path, name);
+  const arnOf = (c: Caller, kind: 'user' | 'group' | 'role' | 'policy' | 'instance-profile', path: string, name: string): string => entityArn(c.partition, c.account, kind, path, name);
 
   /** Authorize, then run `fn` in a write transaction; a failed Result rolls everything back. */
   async function write<T>(c: Caller, fn: (tx: WriteTx) => Promise<Result<T>>): R<T> {
@@ -665,6 +665,40 @@ export function createDirectory(deps: AppDeps) {
   const deleteRole = (c: Caller, input: { roleName: string }): R<void> => deletePrincipal(c, 'role', input.roleName);
 
   // ------------------------------------------------------------------------------------------------
+  // Instance profiles: Gatehouse keeps none (a cluster's nodes take their role from `Cluster.instanceRole`, not from
+  // an EC2 instance profile), so its reads answer what is true: no instance profile holds any role. Tools that manage
+  // roles read them before a role is deleted (Terraform's aws_iam_role removes the role from each profile listed by
+  // ListInstanceProfilesForRole first), and an InvalidAction there made every such destroy fail (review Q, Q1).
+
+  /** ListInstanceProfilesForRole: the role must exist and be readable; no profile ever holds it. */
+  async function listInstanceProfilesForRole(c: Caller, input: { roleName: string }): R<readonly never[]> {
+    return store.read(async (tx) => {
+      const r = await authorizedEntity(c, tx, 'role', input.roleName, 'ListInstanceProfilesForRole');
+      return r.ok ? ok([]) : r;
+    });
+  }
+
+  /** ListInstanceProfiles, decided on the path it lists, as ListRoles is (`listedArn`). */
+  async function listInstanceProfiles(c: Caller, input: { pathPrefix?: string }): R<readonly never[]> {
+    const bad = checkPathPrefix(input.pathPrefix);
+    if (bad) return invalid(bad, 'PathPrefix');
+    const a = authz(c, 'ListInstanceProfiles', arnOf(c, 'instance-profile', input.pathPrefix ?? '/', '*'));
+    return a.ok ? ok([]) : a;
+  }
+
+  /**
+   * An action on one instance profile (GetInstanceProfile, DeleteInstanceProfile, RemoveRoleFromInstanceProfile,
+   * ListInstanceProfileTags…): decided on its ARN, then IAM's NoSuchEntity, as for any entity that does not exist.
+   */
+  async function noInstanceProfile(c: Caller, input: { action: string; instanceProfileName: string }): R<never> {
+    const bad = checkName('instance-profile', input.instanceProfileName, 'InstanceProfileName');
+    if (bad) return invalid(bad, 'InstanceProfileName');
+    const a = authz(c, input.action, arnOf(c, 'instance-profile', '/', input.instanceProfileName));
+    if (!a.ok) return a;
+    return failWith('NO_SUCH_ENTITY', `Instance Profile ${input.instanceProfileName} cannot be found.`);
+  }
+
+  // ------------------------------------------------------------------------------------------------
   // Permissions boundaries and tags (users and roles)
 
   async function putPermissionsBoundary(c: Caller, type: 'user' | 'role', input: { name: string; permissionsBoundary: string }): R<void> {
@@ -943,6 +977,38 @@ export function createDirectory(deps: AppDeps) {
   }
 
   // ------------------------------------------------------------------------------------------------
+  // Credentials Gatehouse does not keep: a user has no console password (login profile), MFA device, SSH public key,
+  // signing certificate or service-specific credential here, only access keys. Their reads answer that truthfully,
+  // for a user that exists and that the caller may read: Terraform's aws_iam_user with force_destroy lists each kind
+  // to delete it before DeleteUser, and an InvalidAction there made that destroy fail (review Q, Q2).
+
+  /** ListSSHPublicKeys, ListMFADevices, ListSigningCertificates, ListServiceSpecificCredentials: none, for a user. */
+  async function listNoCredentials(c: Caller, input: { action: string; userName?: string }): R<readonly never[]> {
+    const name = input.userName ?? c.user?.name;
+    if (!name) return invalid('UserName is required when the caller is not a user', 'UserName');
+    return store.read(async (tx) => {
+      const u = await authorizedEntity(c, tx, 'user', name, input.action);
+      return u.ok ? ok([]) : u;
+    });
+  }
+
+  /** GetLoginProfile, DeleteLoginProfile, UpdateLoginProfile: IAM's NoSuchEntity for a user without a password. */
+  async function noLoginProfile(c: Caller, input: { action: string; userName?: string }): R<never> {
+    const name = input.userName ?? c.user?.name;
+    if (!name) return invalid('UserName is required when the caller is not a user', 'UserName');
+    return store.read(async (tx) => {
+      const u = await authorizedEntity(c, tx, 'user', name, input.action);
+      return u.ok ? failWith('NO_SUCH_ENTITY', `Login Profile for User ${u.value.name} cannot be found.`) : u;
+    });
+  }
+
+  /** ListVirtualMFADevices: an account-wide listing (`mfa/*`), always empty. */
+  async function listVirtualMfaDevices(c: Caller): R<readonly never[]> {
+    const a = authz(c, 'ListVirtualMFADevices', c.partition === 'acs' ? `acs:ram::${c.account}:mfa/*` : `arn:aws:iam::${c.account}:mfa/*`);
+    return a.ok ? ok([]) : a;
+  }
+
+  // ------------------------------------------------------------------------------------------------
   // Access keys
 
   async function createAccessKey(c: Caller, input: { userName?: string }): R<NewAccessKeyResult> {
@@ -1052,6 +1118,9 @@ export function createDirectory(deps: AppDeps) {
     updateRole: audited(updateRole),
     updateAssumeRolePolicy: audited(updateAssumeRolePolicy),
     deleteRole: audited(deleteRole),
+    listInstanceProfilesForRole,
+    listInstanceProfiles,
+    noInstanceProfile,
     putPermissionsBoundary: audited(putPermissionsBoundary),
     deletePermissionsBoundary: audited(deletePermissionsBoundary),
     tagEntity: audited(tagEntity),
@@ -1079,6 +1148,9 @@ export function createDirectory(deps: AppDeps) {
     deleteAccessKey: audited(deleteAccessKey),
     listAccessKeys,
     getAccessKeyLastUsed,
+    listNoCredentials,
+    noLoginProfile,
+    listVirtualMfaDevices,
   };
 }
 

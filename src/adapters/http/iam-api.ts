@@ -406,6 +406,27 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   DeleteRolePermissionsBoundary: (app, c, p) => need(p, ['RoleName'], (name) => mapResult(app.directory.deletePermissionsBoundary(c, 'role', { name }), () => undefined)),
   ...principalHandlers('role', 'Role'),
 
+  // Instance profiles: none are kept (src/app/directory.ts), so the reads answer that none exists, and creating one
+  // is refused saying so rather than with the InvalidAction of an operation never heard of (review Q, Q1).
+  ListInstanceProfilesForRole: (app, c, p) =>
+    need(p, ['RoleName'], (roleName) => listing(p, 'ListInstanceProfilesForRole', () => app.directory.listInstanceProfilesForRole(c, { roleName }), (xs) => xs, 'InstanceProfiles', itself, byPlace)),
+  ListInstanceProfiles: (app, c, p) => listing(p, 'ListInstanceProfiles', () => app.directory.listInstanceProfiles(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (xs) => xs, 'InstanceProfiles', itself, byPlace),
+  CreateInstanceProfile: (_app, _c, p) =>
+    need(p, ['InstanceProfileName'], () =>
+      Promise.resolve(
+        failWith(
+          'INVALID_ACTION',
+          'Gatehouse keeps no instance profiles (its cluster nodes run no EC2 instances): give a cluster\'s nodes their role with the Cluster document\'s instanceRole, or let a process assume the role with sts:AssumeRole',
+        ),
+      ),
+    ),
+  ...Object.fromEntries(
+    (['GetInstanceProfile', 'DeleteInstanceProfile', 'AddRoleToInstanceProfile', 'RemoveRoleFromInstanceProfile', 'ListInstanceProfileTags', 'TagInstanceProfile', 'UntagInstanceProfile'] as const).map((action): [string, Handler] => [
+      action,
+      (app, c, p) => need(p, ['InstanceProfileName'], (instanceProfileName) => app.directory.noInstanceProfile(c, { action, instanceProfileName })),
+    ]),
+  ),
+
   // Managed policies
   CreatePolicy: (app, c, p) =>
     need(p, ['PolicyName', 'PolicyDocument'], (policyName, policyDocument) => {
@@ -456,6 +477,23 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
         AccessKeyLastUsed: k.lastUsed ? { LastUsedDate: k.lastUsed.at, ServiceName: k.lastUsed.service, Region: k.lastUsed.region } : { ServiceName: 'N/A', Region: 'N/A' },
       })),
     ),
+
+  // Credentials Gatehouse does not keep (src/app/directory.ts): the reads answer none; creating one stays unknown.
+  ...Object.fromEntries(
+    ([
+      ['ListSSHPublicKeys', 'SSHPublicKeys'],
+      ['ListMFADevices', 'MFADevices'],
+      ['ListSigningCertificates', 'Certificates'],
+      ['ListServiceSpecificCredentials', 'ServiceSpecificCredentials'],
+    ] as const).map(([action, name]): [string, Handler] => [
+      action,
+      (app, c, p) => listing(p, action, () => app.directory.listNoCredentials(c, { action, ...opt('userName', p.get('UserName')) }), (xs) => xs, name, itself, byPlace),
+    ]),
+  ),
+  ...Object.fromEntries(
+    (['GetLoginProfile', 'DeleteLoginProfile', 'UpdateLoginProfile'] as const).map((action): [string, Handler] => [action, (app, c, p) => app.directory.noLoginProfile(c, { action, ...opt('userName', p.get('UserName')) })]),
+  ),
+  ListVirtualMFADevices: (app, c, p) => listing(p, 'ListVirtualMFADevices', () => app.directory.listVirtualMfaDevices(c), (xs) => xs, 'VirtualMFADevices', itself, byPlace),
 
   // Simulation and authorization details (src/app/simulate.ts)
   SimulatePrincipalPolicy: (app, c, p) =>

@@ -184,7 +184,7 @@ export function uniqueId(prefix: string, random: Uint8Array, length = 21): strin
 export type Partition = 'aws' | 'acs';
 
 /** ARN of a directory entity: `arn:aws:iam::A:role/path/name` or `acs:ram::A:role/name` (RAM has no paths). */
-export function entityArn(partition: Partition, account: string, kind: 'user' | 'group' | 'role' | 'policy', path: string, name: string): string {
+export function entityArn(partition: Partition, account: string, kind: 'user' | 'group' | 'role' | 'policy' | 'instance-profile', path: string, name: string): string {
   if (partition === 'acs') return `acs:ram::${account}:${kind}/${name}`;
   return `arn:aws:iam::${account}:${kind}${path}${name}`;
 }
