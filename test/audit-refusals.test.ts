@@ -167,7 +167,8 @@ describe('audit: refusals, source addresses and times', () => {
       ['change', 'iam:CreateUser', 'ACCESS_DENIED'],
       ['change', 'training:CreateWorkspace', 'ACCESS_DENIED'],
       ['session', 'sts:AssumeRole', 'Deny'],
-      ['decision', 'gatehouse:Authorize', 'ExplicitDeny'],
+      // No policy allows bob gatehouse:Authorize: an implicit deny (review V, V4).
+      ['decision', 'gatehouse:Authorize', 'ImplicitDeny'],
     ]);
     // Changes made through either API say where they came from; the authorize API's records are left as they were.
     assert.deepEqual(all.map((r) => r.sourceIp), ['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', undefined]);

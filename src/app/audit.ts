@@ -1272,9 +1272,13 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
       return;
     }
     const error = 'ok' in r ? (r.ok ? undefined : r.errors[0]) : 'error' in r ? r.error : undefined;
-    // Asking about another principal without `gatehouse:Authorize` is itself a denied request.
+    // Asking about another principal without `gatehouse:Authorize` is itself a denied request: explicitly when a
+    // policy denied it, else implicitly (no policy allowed it), as the refusal's message says (`accessDeniedMessage`);
+    // it was recorded `ExplicitDeny` either way, and `audit query --decision ExplicitDeny` (a guardrail hit) listed
+    // callers that merely lacked the permission (review V, V4).
     if (error?.code === 'ACCESS_DENIED') {
-      audit.decision({ account: caller.account, principal: caller.principal.arn, action: 'gatehouse:Authorize', resource: subject, decision: 'ExplicitDeny', detail: { reasons: [error.message], question: { action, resource } } });
+      const decision = / with an explicit deny /.test(error.message) ? 'ExplicitDeny' : 'ImplicitDeny';
+      audit.decision({ account: caller.account, principal: caller.principal.arn, action: 'gatehouse:Authorize', resource: subject, decision, detail: { reasons: [error.message], question: { action, resource } } });
     }
   };
   return {
