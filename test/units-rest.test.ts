@@ -1,0 +1,4 @@
+/** The unit files of group 'rest' (test/support/units.ts), one suite each in this one process. */
+import { runUnitGroup } from './support/units.ts';
+
+runUnitGroup('rest');
