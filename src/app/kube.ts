@@ -45,6 +45,7 @@ import {
 import {
   annotationPatch,
   annotationsOf,
+  continuationMatching,
   defaultUsername,
   entryCandidates,
   entryKey,
@@ -55,6 +56,7 @@ import {
   containersChanged,
   generatedName,
   GRANT_ANNOTATION,
+  isNamespacedObject,
   isNamespacedResource,
   isReservedName,
   JOB_ANNOTATION,
@@ -206,6 +208,12 @@ interface Views {
   readonly resources: readonly string[];
   /** A view not to decide (the authorize API's own question, decided by its IAM engine). */
   readonly skip?: { readonly action: string; readonly resource: string };
+  /**
+   * The review names no object and is no request on a collection (verb or resource `*`, `kubectl auth can-i get
+   * secrets`, `can-i create pods --subresource=exec`): it covers every object of each resource viewed, and, without a
+   * subresource, their subresources too. `subresource` is the one it asks about (each view then ends with it).
+   */
+  readonly below?: { readonly subresource: string };
 }
 
 /**
@@ -220,19 +228,57 @@ interface Views {
  */
 function firstDenied(views: Views, principal: Principal, policies: PolicySet, context: Context, time: number): { view: { readonly action: string; readonly resource: string }; decision: ReturnType<typeof evaluate> } | undefined {
   const all: CompiledPolicy[] = [...policies.identity, ...(policies.boundary ? [policies.boundary] : []), ...(policies.session ?? []), ...(policies.resource ?? []), ...(policies.trust ? [policies.trust] : [])];
+  // The object (and subresource) below a view that a pattern reaches, by pattern and view: the same for every verb.
+  const objects = new Map<string, Map<string, string | undefined>>();
+  const below = views.below;
+  const objectBelow = (pattern: string, view: string): string | undefined => {
+    if (below === undefined) return undefined;
+    let byView = objects.get(pattern);
+    if (byView === undefined) objects.set(pattern, (byView = new Map()));
+    if (byView.has(view)) return byView.get(view);
+    let found: string | undefined;
+    if (below.subresource === '') {
+      const x = continuationMatching(pattern, `${view}/`);
+      if (x !== undefined) found = `${view}/${x}`;
+    } else {
+      // `…/pods/exec` for a review naming no pod: some pod's exec, `…/pods/<name>/exec`.
+      const base = view.slice(0, -(below.subresource.length + 1));
+      const name = namespaceMatching(pattern, `${base}/`, `/${below.subresource}`);
+      if (name !== undefined) found = `${base}/${name}/${below.subresource}`;
+    }
+    byView.set(view, found);
+    return found;
+  };
   for (const action of views.actions) {
     const deny = denyResourcePatterns(all, [action], { principal, context, time });
     if (!deny.unlisted && deny.patterns.length === 0) continue;
     const matchers = deny.unlisted ? undefined : deny.patterns.map(resourceMatcher);
-    for (const resource of views.resources) {
-      if (matchers !== undefined && !matchers.some((m) => m(resource))) continue;
-      if (views.skip !== undefined && views.skip.action === action && views.skip.resource === resource) continue;
+    const decide = (resource: string): ReturnType<typeof evaluate> | undefined => {
+      if (matchers !== undefined && !matchers.some((m) => m(resource))) return undefined;
+      if (views.skip !== undefined && views.skip.action === action && views.skip.resource === resource) return undefined;
       const d = evaluate({ principal, action, resource, context, time }, policies);
-      if (d.decision === 'ExplicitDeny') return { view: { action, resource }, decision: d };
+      return d.decision === 'ExplicitDeny' ? d : undefined;
+    };
+    for (const resource of views.resources) {
+      const d = decide(resource);
+      if (d !== undefined) return { view: { action, resource }, decision: d };
+      // The objects a deny pattern names below the view (review K, K3): `…/pods/*/exec`, `…/secrets/db-password`.
+      for (const p of below !== undefined ? deny.patterns : []) {
+        const object = objectBelow(p, resource);
+        const od = object === undefined ? undefined : decide(object);
+        if (od !== undefined && object !== undefined) return { view: { action, resource: object }, decision: od };
+      }
     }
   }
   return undefined;
 }
+
+/**
+ * Verbs whose requests name no object (`list`, `watch`, `create`, `deletecollection`): a review of them asks about the
+ * collection, not about each object in it. Any other verb is made on one object, so a review of it without a name is
+ * about every object (`kubectl auth can-i get secrets`), never a request kube-apiserver decides.
+ */
+const COLLECTION_VERBS: ReadonlySet<string> = new Set(['list', 'watch', 'create', 'deletecollection']);
 
 /**
  * Verbs a review for verb `*` covers: kube-apiserver's request verbs and the special verbs of built-in
@@ -318,6 +364,9 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
       resources.push(kubernetesResource(cluster.arn, { ...a, apiGroup }));
     }
   } else if (a.resourceRequest) covered.push({ apiGroup: a.apiGroup ?? '', resource: a.resource ?? '' });
+  // Whether the review covers every object of what it names (`Views.below`). A subresource is always requested on one
+  // object (`create pods/exec` names its pod), whatever the verb.
+  const open = a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb));
   if (who !== undefined && a.resourceRequest && !a.namespace) {
     const namespaced = covered.filter((r) => r.resource !== '' && r.resource !== '*' && isNamespacedResource(r.apiGroup, r.resource));
     const policies: readonly CompiledPolicy[] = namespaced.length === 0 ? [] : who.policies.boundary ? [...who.policies.identity, who.policies.boundary] : who.policies.identity;
@@ -333,10 +382,19 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
         }
         if (deny.unlisted) for (const ns of [...cluster.namespaces, UNNAMED_NAMESPACE]) names.add(ns);
         for (const ns of names) resources.push(`${prefix}${ns}${suffix}`);
+        // A review naming no object covers every object in every namespace (review K, K3): `…/namespaces/*/pods/*/exec`.
+        if (open) {
+          const sub = a.subresource ?? '';
+          const collection = sub === '' ? suffix : suffix.slice(0, -(sub.length + 1));
+          for (const p of deny.patterns) {
+            const x = continuationMatching(p, prefix, (x) => isNamespacedObject(x, collection, sub));
+            if (x !== undefined) resources.push(`${prefix}${x}`);
+          }
+        }
       }
     }
   }
-  return { actions: verbs.map(kubernetesAction), resources };
+  return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '' } } : {}) };
 }
 
 function clusterAuthorizer(rbac: CompiledRbac): { readonly name: string; authorize(request: KubeRequest): UnionResult } {
@@ -1301,7 +1359,9 @@ export function createKube(app: App, options: KubeOptions) {
    * decides them (session policies are not carried by Kubernetes), and the question's context.
    */
   function coveredDeny(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, r: ResolvedRequest): EngineResult | undefined {
-    if (a.verb !== '*' && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
+    // Or one that names no object (review K, K3): `kubernetes:get` on `…/namespaces/ml/secrets` covers every secret.
+    const open = a.resourceRequest && !a.name && (!!a.subresource || !COLLECTION_VERBS.has(a.verb));
+    if (a.verb !== '*' && !open && !(a.resourceRequest && (a.resource === '*' || a.apiGroup === '*' || !a.namespace))) return undefined;
     const p = r.principal;
     if (p.kind !== 'user' && !(p.kind === 'role-session' && p.roleArn !== undefined)) return undefined;
     const policies = livePolicies(p);

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compilePolicy, evaluate, parsePolicy, principalFromArn } from '../iam/index.ts';
-import { isNamespacedResource, namespaceMatching } from './index.ts';
+import { continuationMatching, isNamespacedObject, isNamespacedResource, namespaceMatching } from './index.ts';
 
 const C = 'arn:aws:training::000000000000:cluster/kc';
 const PREFIX = `${C}/namespaces/`;
@@ -51,5 +51,31 @@ describe('namespaceMatching (review K, K6)', () => {
     assert.equal(isNamespacedResource('', 'nodes'), false);
     assert.equal(isNamespacedResource('rbac.authorization.k8s.io', 'clusterroles'), false);
     assert.equal(isNamespacedResource('example.com', 'widgets'), true);
+  });
+
+  // Review K, K3: the object (and subresource) below a collection that a deny pattern reaches.
+  const below: [string, string, string | undefined][] = [
+    [`${C}/namespaces/*/pods/*/exec`, `${PREFIX}ml/pods/`, 'x/exec'],
+    [`${C}/namespaces/ml/secrets/db-password`, `${PREFIX}ml/secrets/`, 'db-password'],
+    [`${C}/namespaces/ml/secrets/db-password`, `${PREFIX}ml/pods/`, undefined],
+    [`${C}/namespaces/ml/secrets`, `${PREFIX}ml/secrets/`, undefined],
+    [`${C}/namespaces/ml/secrets*`, `${PREFIX}ml/secrets/`, 'x'],
+    [`arn:aws:training::*:cluster/*/namespaces/ml/s?crets/*`, `${PREFIX}ml/secrets/`, 'x'],
+    [`arn:aws:training::*:cluster/kc/namespaces/ml/s?crets/*`, `${PREFIX}ml/secrets/`, 'x'],
+    // A `*` in the ARN's head could cross into another cluster's ARN: no object name holds `:cluster/`.
+    [`arn:aws:training::*:cluster/k2/*`, `${PREFIX}ml/secrets/`, undefined],
+  ];
+  for (const [pattern, prefix, expected] of below) {
+    test(`below ${prefix.slice(C.length)}: ${pattern}`, () => {
+      const x = continuationMatching(pattern, prefix);
+      assert.equal(x, expected);
+      if (x !== undefined) assert.ok(denies(pattern, `${prefix}${x}`));
+    });
+  }
+
+  test('an object in some namespace, for a review across all of them', () => {
+    const x = continuationMatching(`${C}/namespaces/*/pods/*/exec`, PREFIX, (x) => isNamespacedObject(x, '/pods', 'exec'));
+    assert.equal(x, 'x/pods/x/exec');
+    assert.equal(continuationMatching(`${C}/namespaces/*/pods/*/exec`, PREFIX, (x) => isNamespacedObject(x, '/secrets', '')), undefined);
   });
 });

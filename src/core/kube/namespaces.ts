@@ -171,3 +171,98 @@ function search(toks: readonly Token[], prefix: string, suffix: string): string 
   }
   return undefined;
 }
+
+/**
+ * A non-empty `x` such that `prefix + x` matches `pattern` (an IAM `Resource` pattern), or undefined when none does:
+ * the names and subresources below a collection that a deny pattern reaches (review K, K3). `kubectl auth can-i '*'
+ * '*' -n ml` asks about every object of every resource in `ml` and their subresources, so a deny on
+ * `…/namespaces/*\/pods/*\/exec` or `…/namespaces/ml/secrets/db` is one of its views. Exact as a test (the pattern's
+ * positions after `prefix`) for names of letters, digits, `.`, `_` and `-`, one subresource after; the `x` given renders
+ * the rest of the pattern, each wildcard as `x`.
+ * Linear in the prefix times the pattern's length; a pattern whose literal head diverges from `prefix` is refused at
+ * once (the usual case, run for every resource a wildcard review covers).
+ */
+export function continuationMatching(pattern: string, prefix: string, accept: (x: string) => boolean = (x) => isObjectBelow(x, '')): string | undefined {
+  const toks = tokensOf(pattern);
+  // The literal characters the pattern starts with must agree with the prefix as far as both go; each is one token, so
+  // the search starts where they end (at once past the prefix for the commonest patterns, `…/namespaces/team/*`).
+  let start = 0;
+  for (; start < toks.length && start < prefix.length; start++) {
+    const t = toks[start] as Token;
+    if (!('lit' in t)) break;
+    if (t.lit !== prefix[start]) return undefined;
+  }
+  const closure = (states: Set<number>): Set<number> => {
+    for (const t of states) {
+      const tok = toks[t];
+      if (tok !== undefined && 'star' in tok) states.add(t + 1);
+    }
+    return states;
+  };
+  let states = closure(new Set([start]));
+  for (let i = start; i < prefix.length; i++) {
+    const c = prefix[i] as string;
+    const next = new Set<number>();
+    for (const t of states) {
+      const tok = toks[t];
+      if (tok === undefined) continue;
+      if ('lit' in tok) {
+        if (tok.lit === c) next.add(t + 1);
+      } else if (tok.colon || c !== ':') next.add('star' in tok ? t : t + 1);
+    }
+    if (next.size === 0) return undefined;
+    states = closure(next);
+  }
+  // From each position the pattern may be at, the rest rendered (each wildcard as `x`): the shortest `accept` takes (by
+  // default an object's name, with or without a subresource). One it does not (a `*` still in the namespace repeats the
+  // pattern's path, or one in the ARN's head crosses into another cluster's ARN) is never a request of the review.
+  const rests = restsOf(toks);
+  let best: string | undefined;
+  for (const t of states) {
+    const x = rests[t] ?? '';
+    if (x !== '' && accept(x) && (best === undefined || x.length < best.length)) best = x;
+  }
+  return best;
+}
+
+/** The rest of a pattern from each token on, each wildcard as `x`, by compiled pattern. */
+const rendered = new WeakMap<readonly Token[], readonly string[]>();
+
+function restsOf(toks: readonly Token[]): readonly string[] {
+  let r = rendered.get(toks);
+  if (r === undefined) {
+    const out: string[] = new Array<string>(toks.length + 1).fill('');
+    for (let t = toks.length - 1; t >= 0; t--) {
+      const tok = toks[t] as Token;
+      out[t] = ('lit' in tok ? tok.lit : FILLER) + (out[t + 1] as string);
+    }
+    rendered.set(toks, (r = out));
+  }
+  return r;
+}
+
+/** An object's name (letters, digits, `.`, `_`, `-`). */
+const OBJECT_NAME = /^[A-Za-z0-9._-]+$/;
+const SUBRESOURCE = /^[a-z]+$/;
+
+/**
+ * Whether `x` is what follows a collection's path for one object: its name, then `/<subresource>` when `subresource` is
+ * given, else maybe one subresource.
+ */
+export function isObjectBelow(x: string, subresource: string): boolean {
+  const slash = x.indexOf('/');
+  if (slash < 0) return subresource === '' && OBJECT_NAME.test(x);
+  const sub = x.slice(slash + 1);
+  return OBJECT_NAME.test(x.slice(0, slash)) && (subresource === '' ? SUBRESOURCE.test(sub) : sub === subresource);
+}
+
+/**
+ * Whether `x` is `<namespace><collection>/<object>`: a namespace name, then `collection` (`/pods`, `/jobs.batch`), then
+ * an object as `isObjectBelow` takes it.
+ */
+export function isNamespacedObject(x: string, collection: string, subresource: string): boolean {
+  const slash = x.indexOf('/');
+  if (slash <= 0 || !/^[a-z0-9-]+$/.test(x.slice(0, slash))) return false;
+  const rest = x.slice(slash);
+  return rest.startsWith(`${collection}/`) && isObjectBelow(rest.slice(collection.length + 1), subresource);
+}
