@@ -4,7 +4,8 @@
  * written with `applyConfig` as the root admin (kinds Account, Policy, User, Role, ResourcePolicy), then
  * `app.authorizer.authorize(admin, { principal, action, resource, context })` — the root admin asking about
  * the case's principal, as a resource server with `gatehouse:Authorize` does; a role session asks as itself
- * (`askerFor`). Each case is first checked
+ * (`askerFor`), and the rules that decided are read from the root admin's answer about the session's ARN (a session
+ * sees only its own account's rules, review I3). Each case is first checked
  * against the schema (schema.ts): a malformed case is a failing test, never a skipped one.
  *
  * Worlds: users get their identity policies inline (`p0`, `p1`, …) and their boundary as a managed policy
@@ -144,7 +145,15 @@ async function run(c: ResourceCase): Promise<void> {
     const asker = await askerFor(app, admin, r.principal);
     const got = await app.authorizer.authorize(asker.caller, { ...(asker.principal !== undefined ? { principal: asker.principal } : {}), action: r.action, resource: r.resource, ...(r.context !== undefined ? { context: r.context } : {}) });
     assert.ok(got.ok, `the authorize API refused the question: ${got.ok ? '' : got.errors.map((e) => `${e.code}: ${e.message}`).join('; ')}`);
-    const a = got.value;
+    // A session of another account than the resource's sees only its own account's rules (review I3): the rules
+    // that decided are read as the root admin sees them, asking about the session's ARN, with the same decision.
+    let a = got.value;
+    if (asker.principal === undefined) {
+      const full = await app.authorizer.authorize(admin, { principal: r.principal, action: r.action, resource: r.resource, ...(r.context !== undefined ? { context: r.context } : {}) });
+      assert.ok(full.ok, `the authorize API refused the root admin's question: ${full.ok ? '' : full.errors.map((e) => `${e.code}: ${e.message}`).join('; ')}`);
+      assert.equal(full.value.decision, a.decision, 'the root admin, asking about the session by its ARN, is answered as the session itself');
+      a = full.value;
+    }
     const why = `\n--- answer ---\n${[...a.reasons, ...a.matched.map((m) => `matched: ${m.effect} ${m.type} \`${m.policy}\` #${m.statement ?? '?'}${m.sid ? ` (${m.sid})` : ''}`), ...a.diagnostics].join('\n')}`;
     assert.equal(a.decision, c.expected.decision, `decision${why}`);
     if (c.expected.matched !== undefined) {

@@ -5,7 +5,7 @@
  * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
+import { accountOf, compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { actionsForPermission } from '../core/bindings/index.ts';
 import { TERMINAL } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
@@ -236,6 +236,12 @@ const readsResourcePolicies = (action: string): boolean => {
   return service === 'training' ? !ENFORCED_TRAINING_ACTIONS.has(action.toLowerCase()) : !NO_RESOURCE_POLICY_SERVICES.has(service);
 };
 const NO_POLICIES: readonly never[] = Object.freeze([]);
+
+/** A question with the account of the caller that asks it (`AuthorizeEngine`s and answers never see it). */
+type Asked = AuthorizeInput & { readonly asker?: string };
+/** The policy types of each side of a decision: the principal's account's, and the resource's account's. */
+const PRINCIPAL_SIDE: ReadonlySet<string> = new Set(['identity', 'boundary', 'session']);
+const RESOURCE_SIDE: ReadonlySet<string> = new Set(['resource', 'trust']);
 
 /** A user or role of the directory that a question's resource names (`directoryEntityOf`); `path` of an `aws` ARN. */
 type DirectoryEntity = { kind: 'user' | 'role'; account: string; name: string; path: string | undefined };
@@ -659,6 +665,34 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return { verdict: 'no-opinion', reasons, errors: e.errors, cutBy, ...(e.diagnostics !== undefined ? { diagnostics: e.diagnostics } : {}), ...(e.matched !== undefined ? { matched: e.matched } : {}) };
   }
 
+  /**
+   * An answer for an asker of another account than the principal's (`principalOf`) or the resource's (`resourceOf`),
+   * without that account's rules (review I3): the decision, who decided (`deniedBy`) and the summary stay, but not the
+   * names, statements, Sids and conditions of its policies, bindings or RBAC objects, nor its sessions' scopes. An
+   * account's policies are read by its own principals only (`GetBucketPolicy`, `GetUserPolicy`); the authorize API
+   * answered another account's questions with them, so that a few questions with chosen contexts read them out.
+   */
+  function withoutOtherAccount(a: AuthorizeAnswer, d: Decision, principalOf: string | undefined, resourceOf: string | undefined): AuthorizeAnswer {
+    const hiddenType = (type: string): boolean => (principalOf !== undefined && PRINCIPAL_SIDE.has(type)) || (resourceOf !== undefined && RESOURCE_SIDE.has(type));
+    const hiddenLines = new Set<string>();
+    for (const m of d.matched) if (m.sid === UNREADABLE_SID && hiddenType(m.type)) hiddenLines.add(unreadableDiagnostic(m.type, m.policy));
+    const byIamType = (line: string): boolean => {
+      const m = /^iam: (identity|boundary|session|resource|trust) policy `/.exec(line);
+      return m !== null && hiddenType(m[1] as string);
+    };
+    const otherEngine = (line: string): boolean => resourceOf !== undefined && !line.startsWith('iam: ') && !line.startsWith('sessions: ') && !line.startsWith('context ');
+    const diagnostics = a.diagnostics.filter((x) => !hiddenLines.has(x) && !byIamType(x) && !otherEngine(x) && !x.startsWith('iam: the conditions of '));
+    const kept: string[] = [];
+    for (const r of a.reasons) {
+      if (r.startsWith('iam: ') || r.startsWith('sessions: ') || r.startsWith('principal: ')) kept.push(r);
+      else if (resourceOf !== undefined) kept.push(`${r.slice(0, r.indexOf(':'))}: decided by the rules of account ${resourceOf}, which it alone may read`);
+      else kept.push(r);
+    }
+    const matched = a.matched.filter((m) => (m.engine === 'iam' ? !hiddenType(m.type) : resourceOf === undefined));
+    const who = [principalOf !== undefined ? `the principal's account ${principalOf}` : '', resourceOf !== undefined ? `the resource's account ${resourceOf}` : ''].filter((x) => x !== '').join(' and ');
+    return { ...a, reasons: [...new Set(kept)], matched, diagnostics: [...diagnostics, `the rules of ${who} are not shown: only its own principals may read them`] };
+  }
+
   /** The union's answer, built with loops and no intermediate copies: this runs for every decision. */
   function answerOf(d: Decision, extra: readonly EngineResult[], started: number, onlyDenies: boolean): AuthorizeAnswer {
     const matched: MatchedRule[] = [];
@@ -768,7 +802,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return ok({ ...r.value, diagnostics: [...r.value.diagnostics, note] });
   }
 
-  function decideAsked(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number): Answered | Promise<Answered> {
+  function decideAsked(caller: Caller, asking: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number): Answered | Promise<Answered> {
+    // The asker's account rides with the question (spread along by each step): what of another account's policies
+    // the answer may show is decided by it (`conclude`, review I3).
+    const input: Asked = { ...asking, asker: caller.account };
     const rp = resourcePolicies.forResource(input.resource, input.resourceAccount);
     if (input.principalProof !== undefined) {
       const proven = resolveProven(caller, input.principalProof, input.resource, rp.account, asked, proofs);
@@ -886,6 +923,16 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     const answer = (all[worst] as { value: AuthorizeAnswer }).value;
     const arn = input.principal ?? '';
+    // What the sessions carry is their account's to read (review I3), as their policies are (`withoutOtherAccount`).
+    const asker = (input as Asked).asker;
+    const account = sessions[0]?.principal.account ?? '';
+    if (asker !== undefined && asker !== ROOT_ACCOUNT && account !== '' && account !== asker) {
+      const micros = Math.round((performance.now() - started) * 1000);
+      const which = `\`${arn}\` may name several sessions, and each must allow`;
+      return ok(answer.decision === 'Allow'
+        ? { ...answer, diagnostics: [...answer.diagnostics, `sessions: ${which}: every one does`], evaluationMicros: micros }
+        : { ...answer, reasons: [`sessions: ${which}: one of them is not allowed (what it carries is account ${account}'s to read)`, ...answer.reasons], evaluationMicros: micros });
+    }
     const scoped = sessions.filter((s) => s.scope !== undefined).length;
     const also = `${scoped} live session${scoped === 1 ? '' : 's'} with a scope registered under it`;
     const which = sessions[0]?.job !== undefined
@@ -931,7 +978,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       extra = results;
     }
-    const decided = answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource));
+    const asker = (input as Asked).asker;
+    const resourceAccount = request.resourceAccount ?? accountOf(request.resource);
+    const decided = asker === undefined || asker === ROOT_ACCOUNT || ((principal.account === '' || principal.account === asker) && (resourceAccount === undefined || resourceAccount === asker))
+      ? answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource))
+      : withoutOtherAccount(answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource)), d, principal.account !== '' && principal.account !== asker ? principal.account : undefined, resourceAccount !== undefined && resourceAccount !== asker ? resourceAccount : undefined);
     let answer = spelledAs === undefined ? decided : { ...decided, diagnostics: [...decided.diagnostics, `iam: an explicit deny of \`${spelledAs}\` (the same request in IAM’s spelling of \`${input.action}\`) applies`] };
     if (unread !== undefined && unread.length > 0) {
       const service = input.action.slice(0, input.action.indexOf(':'));
