@@ -15,7 +15,8 @@
  *   `http://127.0.0.1:8470`;
  * - region (part of the signature scope only): `AWS_REGION`, else `us-east-1`;
  * - the CAs an https endpoint's certificate is checked against: `AWS_CA_BUNDLE` (a PEM file, as the aws CLI and the
- *   SDKs read it), else Node's (and NODE_EXTRA_CA_CERTS).
+ *   SDKs read it), else Node's (and NODE_EXTRA_CA_CERTS);
+ * - how many times a request is tried: `AWS_MAX_ATTEMPTS` (as the aws CLI reads it), else 3; see `retryable`.
  */
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -64,7 +65,18 @@ export interface Connection {
   readonly credentialsSource: string;
   /** The CA certificates (PEM) of `AWS_CA_BUNDLE`, which replace Node's for an https endpoint. */
   readonly ca?: string;
+  /** Tries of a request that fails in a way worth trying again (`retryable`), the first included; default 3. */
+  readonly maxAttempts?: number;
 }
+
+/** The aws CLI's default (standard retry mode) and the most `AWS_MAX_ATTEMPTS` may ask here. */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+const MOST_ATTEMPTS = 10;
+/** The longest wait between tries, ms (the SDKs' cap), and the first wait's bound before doubling. */
+const MAX_BACKOFF_MS = 20_000;
+const BASE_BACKOFF_MS = 100;
+/** The answers that say "nothing was done, try again" (the SDKs' throttling and transient codes). */
+const RETRYABLE_CODES: ReadonlySet<string> = new Set(['ServiceUnavailable', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'SlowDown', 'TooManyRequestsException']);
 
 /** A failure the CLI reports: one line per error, and the exit status. */
 export interface ClientFailure {
@@ -267,7 +279,38 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     const extra = (require('node:tls') as typeof import('node:tls')).getCACertificates?.('extra') ?? [];
     if (extra.length > 0) ca = `${ca}\n${extra.join('\n')}`;
   }
-  return { ok: true, value: { endpoint, credentials, region, credentialsSource, ...(ca !== undefined ? { ca } : {}) } };
+  const attempts = env['AWS_MAX_ATTEMPTS'];
+  let maxAttempts = DEFAULT_MAX_ATTEMPTS;
+  if (attempts !== undefined && attempts !== '') {
+    if (!/^\d+$/.test(attempts.trim()) || Number(attempts) < 1 || Number(attempts) > MOST_ATTEMPTS) {
+      return failure(EXIT.usage, 'InvalidMaxAttempts', `AWS_MAX_ATTEMPTS must be a whole number from 1 to ${MOST_ATTEMPTS} (tries of a request, the first included), got \`${attempts.slice(0, 40)}\``);
+    }
+    maxAttempts = Number(attempts);
+  }
+  return { ok: true, value: { endpoint, credentials, region, credentialsSource, maxAttempts, ...(ca !== undefined ? { ca } : {}) } };
+}
+
+/**
+ * Whether a failed try may be made again, as the aws CLI and the SDKs retry: an answer that says nothing was done
+ * (503 or 429 with a throttling or unavailable code: the server's store is down, a writer is busy, it is starting),
+ * a connection refused or cut before the request was handed over, and for a read (GET, HEAD) any lost connection.
+ * Not a change whose connection was lost after it was sent: its outcome is unknown, and trying it again could make
+ * it twice (OutcomeUnknown says so instead). Not a timeout of a change, for the same reason.
+ */
+function retryable(method: string, outcome: { status: number; code: string } | { error: SendError }): boolean {
+  if ('error' in outcome) {
+    const e = outcome.error;
+    if (UNTRUSTED_CERTIFICATE.has(String(e.code ?? ''))) return false;
+    return e.sent !== true || method === 'GET' || method === 'HEAD';
+  }
+  return (outcome.status === 503 || outcome.status === 429) && RETRYABLE_CODES.has(outcome.code);
+}
+
+/** The wait before try `attempt` + 1 (1-based): `Retry-After` when the server gave one of at most 20 s, else full jitter. */
+function backoffMs(attempt: number, retryAfter: string | undefined, random: () => number = Math.random): number {
+  const seconds = retryAfter !== undefined && /^\d{1,2}$/.test(retryAfter.trim()) ? Number(retryAfter) : undefined;
+  if (seconds !== undefined && seconds * 1000 <= MAX_BACKOFF_MS) return seconds * 1000;
+  return Math.floor(random() * Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** attempt));
 }
 
 /** RFC 3986 encoding, as SigV4 canonicalizes (`encodeURIComponent` leaves `!'()*` alone). */
@@ -345,6 +388,8 @@ export interface RequestOptions {
    * long wait (an apply may take 10 minutes) is never silent.
    */
   readonly progress?: (text: string) => void;
+  /** Tries of this request, the first included (default: the connection's, from AWS_MAX_ATTEMPTS): 1 for a caller with its own retry loop. */
+  readonly maxAttempts?: number;
 }
 
 /** When a request given `progress` first says it is still waiting, and how often after. */
@@ -383,7 +428,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
     body,
   });
 
-  let answer: { status: number; text: string };
+  let answer: Answer;
   const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS;
   const started = Date.now();
   const progress = opts.progress;
@@ -394,8 +439,28 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
           const waited = Math.round((Date.now() - started) / 1000);
           progress(`gatehouse: still waiting for the server at ${conn.endpoint.origin} (${waited} s; given up after ${Math.round(timeoutMs / 1000)} s without a byte of answer; Ctrl-C to stop)\n`);
         }, SLOW_NOTICE_MS);
+  const maxAttempts = opts.maxAttempts ?? conn.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   try {
-    answer = await send(conn.endpoint, method, queryString ? `${path}?${queryString}` : path, signed.headers, body, timeoutMs, conn.ca);
+    for (let attempt = 1; ; attempt++) {
+      let outcome: { status: number; code: string } | { error: SendError };
+      let tried: Answer | undefined;
+      try {
+        tried = await send(conn.endpoint, method, queryString ? `${path}?${queryString}` : path, signed.headers, body, timeoutMs, conn.ca);
+        outcome = { status: tried.status, code: errorCodeOf(tried.text) };
+      } catch (e) {
+        outcome = { error: e as SendError };
+      }
+      if (attempt >= maxAttempts || !retryable(method, outcome)) {
+        if ('error' in outcome) throw outcome.error;
+        answer = tried as Answer;
+        break;
+      }
+      const wait = backoffMs(attempt, tried?.retryAfter);
+      const what = 'error' in outcome ? (outcome.error.code ?? outcome.error.message) : `${outcome.status} ${outcome.code}`;
+      // Said where the command shows progress (the aws CLI says nothing); the last try's failure is reported as before.
+      progress?.(`gatehouse: ${what} from ${conn.endpoint.origin}; trying again in ${(wait / 1000).toFixed(1)} s (try ${attempt + 1} of ${maxAttempts}, AWS_MAX_ATTEMPTS)\n`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
   } catch (e) {
     const err = e as SendError;
     const code = typeof err === 'object' && err !== null && err.code !== undefined ? String(err.code) : '';
@@ -488,7 +553,19 @@ const UNTRUSTED_CERTIFICATE: ReadonlySet<string> = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-function send(endpoint: URL, method: string, target: string, headers: Record<string, string>, body: string, timeoutMs: number, ca?: string): Promise<{ status: number; text: string }> {
+/** The code of an admin API error answer (`{"error": {"code"}}`), else ''. */
+function errorCodeOf(text: string): string {
+  try {
+    const code = (JSON.parse(text) as { error?: { code?: unknown } } | null)?.error?.code;
+    return typeof code === 'string' ? code : '';
+  } catch {
+    return '';
+  }
+}
+
+type Answer = { status: number; text: string; retryAfter?: string };
+
+function send(endpoint: URL, method: string, target: string, headers: Record<string, string>, body: string, timeoutMs: number, ca?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = endpoint.protocol === 'https:' ? (require('node:https') as typeof import('node:https')).request : (require('node:http') as typeof import('node:http')).request;
     let sent = false;
@@ -501,7 +578,8 @@ function send(endpoint: URL, method: string, target: string, headers: Record<str
         if (size > MAX_RESPONSE) req.destroy(new Error(`the answer exceeds ${MAX_RESPONSE} bytes`));
         else chunks.push(c);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      const retryAfter = res.headers['retry-after'];
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ...(retryAfter !== undefined ? { retryAfter } : {}) }));
       res.on('error', fail);
     });
     // The whole request handed to the connection: from here a lost connection leaves its outcome unknown.
