@@ -78,12 +78,17 @@ function canonicalJson(v: unknown): string {
  * ClusterRoleBinding to `cluster-admin`. With them a policy delegates, say, RoleBindings to ClusterRole `view` in
  * namespace `team` and nothing else.
  */
-export function rbacContext(o: { readonly kind: RbacKind; readonly metadata: { readonly name: string; readonly namespace: string }; readonly roleRef?: { readonly kind: string; readonly name: string } }): Record<string, string> {
+export function rbacContext(o: { readonly kind: RbacKind; readonly metadata: { readonly name: string; readonly namespace: string; readonly labels?: Readonly<Record<string, string>> }; readonly roleRef?: { readonly kind: string; readonly name: string } }): Record<string, string | string[]> {
+  const labels = Object.entries(o.metadata.labels ?? {});
   return {
     'training:RbacKind': o.kind,
     'training:RbacName': o.metadata.name,
     ...(o.kind === 'Role' || o.kind === 'RoleBinding' ? { 'training:RbacNamespace': o.metadata.namespace } : {}),
     ...(o.roleRef !== undefined ? { 'training:RbacRoleRef': `${o.roleRef.kind}/${o.roleRef.name}` } : {}),
+    // A ClusterRole's labels put its rules into every aggregated ClusterRole that selects them: one labelled
+    // `rbac.authorization.k8s.io/aggregate-to-view: "true"` adds its rules to `view` wherever `view` is bound, so a
+    // policy that delegates ClusterRoles by name must be able to refuse such labels (review K, K4). `key=value`, a list.
+    ...(labels.length > 0 ? { 'training:RbacLabels': labels.map(([k, v]) => `${k}=${v}`) } : {}),
   };
 }
 
