@@ -30,6 +30,7 @@ import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from
 import { accessDeniedMessage, actorOf, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, rolePolicySet, tagKeyLiterals, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
 import { isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
+import type { AuditEvent } from '../core/audit/index.ts';
 
 export interface IssuedCredentials {
   readonly accessKeyId: string;
@@ -53,6 +54,24 @@ export interface IssuedBy {
   readonly via?: string;
   readonly principal?: string;
   readonly sourceIp?: string;
+  /** The account of the principal that asked, when it is another than the role's: the record goes to both (`inBoth`). */
+  readonly account?: string;
+}
+
+/**
+ * A session issued or refused across accounts (a principal of one assuming a role of another) is recorded in both: the
+ * role's owner must see who tried its role, and the caller's account what its principals obtained elsewhere, as
+ * CloudTrail delivers a cross-account AssumeRole to both accounts (review V, V5). Each account's readers see its own
+ * records only (`audit query` outside the root account), so one record in one of them left the other blind. Both
+ * copies say so (`detail.crossAccount`), so that a reader of every account counts the event once.
+ */
+function inBoth(e: AuditEvent, callerAccount: string | undefined, roleAccount: string | undefined): AuditEvent[] {
+  if (callerAccount === undefined || roleAccount === undefined || callerAccount === roleAccount || callerAccount === '' || roleAccount === '') return [e];
+  const detail = { ...e.detail, crossAccount: { callerAccount, roleAccount } };
+  return [
+    { ...e, detail },
+    { ...e, account: e.account === callerAccount ? roleAccount : callerAccount, detail },
+  ];
 }
 
 export type { RequestFacts };
@@ -291,7 +310,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const roleArn = c.role ? roleArnOf(c.part, c.acct, c.role.path, c.role.name) : undefined;
     const arn = c.role ? sessionArn(c.part, c.acct, c.role.name, c.name) : undefined;
     const userArn = c.user ? `${c.part === 'acs' ? 'acs:ram' : 'arn:aws:iam'}::${c.acct}:user${c.user.path}${c.user.name}` : undefined;
-    deps.audit.record({
+    const event: AuditEvent = {
       kind: 'session',
       account: c.acct,
       principal: who.principal ?? c.fed?.provider ?? userArn ?? '',
@@ -316,7 +335,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(c.chained ? { chained: true } : {}),
         ...(c.fed ? { federated: c.fed } : {}),
       },
-    });
+    };
+    for (const e of inBoth(event, who.account, c.acct)) deps.audit.record(e);
   }
 
   /**
@@ -334,7 +354,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (e === undefined || !(RECORDED_REFUSALS.has(e.code) || pastTrust.has(e))) return;
     const sourceIdentity = caller.session?.srcId ?? p.sourceIdentity;
     const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
-    deps.audit.record({
+    const event: AuditEvent = {
       kind: 'session',
       account: caller.account,
       ...actorOf(caller),
@@ -355,7 +375,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(p.policyArns.length ? { policyArns: [...p.policyArns] } : {}),
         ...(p.policy !== undefined ? { sessionPolicy: p.policy } : {}),
       },
-    });
+    };
+    for (const x of inBoth(event, caller.account, parseRoleArn(p.roleArn)?.account)) deps.audit.record(x);
   }
 
   /**
@@ -572,7 +593,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (!decided.ok) return decided;
     // Issued after the read: a scoped session's record is written first (outside any read transaction).
     const { role, partition } = decided.value;
-    const issued = await issueRegistered(decided.value.claims, { via: 'AssumeRole', principal: caller.principal.arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) });
+    const issued = await issueRegistered(decided.value.claims, { via: 'AssumeRole', principal: caller.principal.arn, account: caller.account, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) });
     if (!issued.ok) return trusted(issued);
     const { claims, credentials } = issued.value;
     return ok({ credentials, assumedRoleId: `${role.id}:${p.roleSessionName}`, arn: sessionArn(partition, role.account, role.name, p.roleSessionName), packedPolicySize: packed, sourceIdentity, claims });
