@@ -156,6 +156,12 @@ export class SessionScopes {
   /** account → records held for it. */
   private readonly perAccount = new Map<string, number>();
   /**
+   * account → registrations written and not yet held (`register` awaiting the store). Counted by `hasRoom`: on
+   * PostgreSQL a write takes a round trip, and 40 AssumeRole calls at once all found room under a bound of 5 and were
+   * all issued (review K, K5).
+   */
+  private readonly inFlight = new Map<string, number>();
+  /**
    * Inline session policy text → the one copy every record with that text holds, and how many do. A job's processes
    * all assume with the same policy (up to 2,048 characters): each request, and each record read back from the store,
    * brings its own copy of the text, and 20,000 sessions held 20,000 copies (+47 MB, 2.4 KB a session; one copy, 0.8 KB).
@@ -195,10 +201,15 @@ export class SessionScopes {
    * record may have expired, and not more than once a `SWEEP_AT_BOUND_MS`.
    */
   async hasRoom(account: string): Promise<boolean> {
-    if ((this.perAccount.get(account) ?? 0) < this.maxPerAccount) return true;
+    if (this.held(account) < this.maxPerAccount) return true;
     const now = this.deps.now();
     if (this.soonest <= now && now - this.lastSweep >= SWEEP_AT_BOUND_MS) await this.sweep();
-    return (this.perAccount.get(account) ?? 0) < this.maxPerAccount;
+    return this.held(account) < this.maxPerAccount;
+  }
+
+  /** Records held for `account`, and those being registered. */
+  private held(account: string): number {
+    return (this.perAccount.get(account) ?? 0) + (this.inFlight.get(account) ?? 0);
   }
 
   /** Records held (live or not yet swept), for tests and the start-up log. */
@@ -214,10 +225,17 @@ export class SessionScopes {
     if (!isScoped(claims) || claims.role === undefined) return;
     const record = recordOf({ ...claims, role: claims.role });
     const key = `${SESSION_SCOPE_PREFIX}${record.arn}/${record.issued}-${hex(this.deps.randomBytes(8))}`;
-    await this.deps.store.write(async (tx) => {
-      await tx.kv.put(key, JSON.stringify(record));
-    });
-    this.add(key, record);
+    this.inFlight.set(record.account, (this.inFlight.get(record.account) ?? 0) + 1);
+    try {
+      await this.deps.store.write(async (tx) => {
+        await tx.kv.put(key, JSON.stringify(record));
+      });
+      this.add(key, record);
+    } finally {
+      const n = (this.inFlight.get(record.account) ?? 1) - 1;
+      if (n > 0) this.inFlight.set(record.account, n);
+      else this.inFlight.delete(record.account);
+    }
   }
 
   /** The records under a session's name (`scopeName`: any dialect, any case) that have not expired at `now`. */
