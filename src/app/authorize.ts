@@ -267,6 +267,9 @@ const BOUNDARY_ACTIONS: ReadonlySet<string> = new Set(
   ['User', 'Role'].flatMap((t) => [`delete${t}permissionsboundary`, `attach${t}policy`, `detach${t}policy`, `put${t}policy`, `delete${t}policy`].map((x) => x.toLowerCase())),
 );
 
+/** `gatehouse:Authorize`, in any case: decided in the asker's own account (`mayAsk`). */
+const isAuthorizeAction = (action: string): boolean => action.length === 19 && action.toLowerCase() === 'gatehouse:authorize';
+
 /** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
 const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
 
@@ -873,6 +876,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const ctx = cleanContext(input.context, ignored);
     if ('ok' in ctx) return ctx;
     const { principal, policies } = who.value;
+    // Asking about a principal is decided as the caller's own account's permission, wherever that principal lives
+    // (`mayAsk`): the question about it is decided the same way (review I4), not as a cross-account request.
+    if (isAuthorizeAction(input.action) && principal.account !== '') rp = { policies: rp.policies, account: principal.account };
     const request: AuthzRequest =
       rp.account !== undefined
         ? { principal, action: input.action, resource: input.resource, resourceAccount: rp.account, context: ctx, time: deps.now() }
