@@ -354,19 +354,24 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (e === undefined || !(RECORDED_REFUSALS.has(e.code) || pastTrust.has(e))) return;
     const sourceIdentity = caller.session?.srcId ?? p.sourceIdentity;
     const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
+    // The role as the directory names it, when it holds a role of that name (any case, any path): the caller chose the
+    // spelling, and `…:role/LOCKED` was recorded as given, so `audit query --role …:role/locked` did not find the attempt
+    // on the role (review V, V6). The spelling asked is kept in the detail.
+    const roleArn = canonicalRoleArn(p.roleArn);
     const event: AuditEvent = {
       kind: 'session',
       account: caller.account,
       ...actorOf(caller),
       action,
-      resource: p.roleArn,
+      resource: roleArn,
       decision: 'Deny',
-      role: p.roleArn,
+      role: roleArn,
       ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
       ...(sourceIp !== undefined && sourceIp !== '' ? { sourceIp } : {}),
       detail: {
         error: explanationOf(e.message),
         ...(e.code !== 'ACCESS_DENIED' ? { code: e.code } : {}),
+        ...(roleArn !== p.roleArn ? { requestedRoleArn: p.roleArn } : {}),
         sessionName: p.roleSessionName,
         ...(p.sourceIdentity !== undefined ? { requestedSourceIdentity: p.sourceIdentity } : {}),
         ...(p.durationSeconds !== undefined ? { durationSeconds: p.durationSeconds } : {}),
@@ -377,6 +382,13 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       },
     };
     for (const x of inBoth(event, caller.account, parseRoleArn(p.roleArn)?.account)) deps.audit.record(x);
+  }
+
+  /** `arn`, or the ARN of the role of that name the directory holds (in memory; none read): its case and path. */
+  function canonicalRoleArn(arn: string): string {
+    const parsed = parseRoleArn(arn);
+    const entry = parsed ? (live.principals.get(roleKey(parsed.account, parsed.name)) as RoleEntry | undefined) : undefined;
+    return entry?.role !== undefined ? roleArnOf(entry.partition, entry.role.account, entry.role.path, entry.role.name) : arn;
   }
 
   /**
