@@ -65,7 +65,10 @@ export interface Connection {
   readonly credentialsSource: string;
   /** The CA certificates (PEM) of `AWS_CA_BUNDLE`, which replace Node's for an https endpoint. */
   readonly ca?: string;
-  /** Tries of a request that fails in a way worth trying again (`retryable`), the first included; default 3. */
+  /**
+   * Tries of a request that fails in a way worth trying again (`retryable`), the first included: `connect` sets it
+   * from AWS_MAX_ATTEMPTS, default 3. Absent (a connection made by hand, as tests of the server's answers make): one.
+   */
   readonly maxAttempts?: number;
 }
 
@@ -439,7 +442,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
           const waited = Math.round((Date.now() - started) / 1000);
           progress(`gatehouse: still waiting for the server at ${conn.endpoint.origin} (${waited} s; given up after ${Math.round(timeoutMs / 1000)} s without a byte of answer; Ctrl-C to stop)\n`);
         }, SLOW_NOTICE_MS);
-  const maxAttempts = opts.maxAttempts ?? conn.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const maxAttempts = opts.maxAttempts ?? conn.maxAttempts ?? 1;
   try {
     for (let attempt = 1; ; attempt++) {
       let outcome: { status: number; code: string } | { error: SendError };
