@@ -149,7 +149,7 @@ describe('POST /v1/authorize', () => {
     const role = await authorize(keys['gatekeeper'] as Credentials, { principal: TRAINER, action: 's3:PutObject', resource: 'arn:aws:s3:::datasets/x' });
     assert.equal(role.json['decision'], 'ImplicitDeny');
     // A session of the role named by its ARN, with no scoped session registered under it (`job-1` names no job):
-    // decided with the role's policies (test/authorize-decisions.test.ts).
+    // decided with the role's policies (test/authorize-decisions.part.ts).
     const session = await authorize(keys['gatekeeper'] as Credentials, { principal: `arn:aws:sts::${ROOT}:assumed-role/trainer/job-1`, action: 's3:PutObject', resource: 'arn:aws:s3:::datasets/x' });
     assert.equal(session.status, 200, JSON.stringify(session.json));
     assert.equal(session.json['decision'], 'ImplicitDeny');

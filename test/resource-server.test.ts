@@ -13,7 +13,7 @@
  * principal, and answers 403 on a deny. Limits: a proof is a 60-second bearer token; Gatehouse decides a job's
  * session with what its job gives it (role policies, the job's session policy and tags), and any other role session
  * named by ARN with each live scoped session registered under it, else its role's policies
- * (test/authorize-decisions.test.ts).
+ * (test/authorize-decisions.part.ts).
  *
  * The world: role `trainer` may read `datasets/*` and write `checkpoints/trainer/*`; role `intern` may read
  * `datasets/public/*`; a bucket policy on `shared` names `trainer` (reads, with no identity policy for that

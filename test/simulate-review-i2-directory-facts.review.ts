@@ -4,7 +4,8 @@
  * read from the directory (src/app/directory.ts `authorizeOn`). The authorize API (and simulate, who-can and
  * escalation-paths, which ask it) decided the same question without them: an ABAC grant (`iam:PutRolePolicy` on
  * roles tagged `team=ml`) was answered ImplicitDeny although the Query API allowed it, and an asker could write the
- * tags into `context` and get Allow for a role the Query API refused. Real server (SQLite) on 127.0.0.1, SDK v3.
+ * tags into `context` and get Allow for a role the Query API refused. The facts are the directory's: a condition miss
+ * does not quote them. Real server (SQLite) on 127.0.0.1, SDK v3.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,6 +59,9 @@ describe('authorize: questions on the directory\'s users and roles carry their t
     const claimed = await ask({ action: 'iam:PutRolePolicy', resource: ROLE('ops'), context: { 'aws:ResourceTag/team': 'ml' } });
     assert.equal(claimed.decision, 'ImplicitDeny', JSON.stringify(claimed));
     assert.ok(claimed.diagnostics.some((d) => d.includes('`aws:ResourceTag/team` replaced')), JSON.stringify(claimed.diagnostics));
+    // The condition miss does not quote the role's tag (iam:ListRoleTags reads it), only that it did not hold.
+    assert.ok(!claimed.diagnostics.some((d) => d.includes('= "ops"')), JSON.stringify(claimed.diagnostics));
+    assert.ok(claimed.diagnostics.some((d) => d.includes('`aws:ResourceTag/team` (the directory’s value) does not satisfy')), JSON.stringify(claimed.diagnostics));
   });
 
   it('the role\'s current boundary, for the actions the Query API reads it on', async () => {

@@ -1,7 +1,7 @@
 /**
  * The search of src/app/escalation.ts on a stub engine: shortest paths, each principal's gains from the closest
  * actor, the question budget, and a refused question refusing the whole answer. (Against the real engine and
- * server: test/escalation-paths.test.ts.)
+ * server: test/escalation-paths.part.ts.)
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -4,9 +4,7 @@
  * of one process (test/support/suites.ts says why). A finding's file still runs alone:
  * `npx node --test test/iam-review-d7-untag-keys.review.ts`.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { runAsSuites } from './suites.ts';
+import { runPrefixGroup } from './suites.ts';
 
 /** Each group's file-name prefixes; the groups are sized so that none runs much over a minute. */
 export const REVIEW_GROUPS: Readonly<Record<string, readonly string[]>> = {
@@ -25,12 +23,7 @@ export const REVIEW_GROUPS: Readonly<Record<string, readonly string[]>> = {
   'jobs-bindings-apply': ['jobs-review-', 'bindings-review-', 'apply-review-'],
 };
 
-const TEST_DIR = join(import.meta.dirname, '..');
-
 /** Declares one suite a review file of `group`. */
 export function runReviewGroup(group: string): void {
-  if (!(group in REVIEW_GROUPS)) throw new Error(`no review group '${group}' in test/support/reviews.ts`);
-  const files = readdirSync(TEST_DIR).filter((f) => f.endsWith('.review.ts'));
-  const claimsOf = (file: string) => Object.entries(REVIEW_GROUPS).filter(([, prefixes]) => prefixes.some((p) => file.startsWith(p))).map(([g]) => g);
-  runAsSuites(group, files, claimsOf, TEST_DIR);
+  runPrefixGroup(REVIEW_GROUPS, '.review.ts', group);
 }

@@ -9,7 +9,22 @@
  * never left out silently.
  */
 import { describe } from 'node:test';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+
+const TEST_DIR = join(import.meta.dirname, '..');
+
+/**
+ * Declares one suite a file of test/ ending in `suffix` whose name starts with one of `groups[group]`'s prefixes
+ * (`.review.ts`: test/support/reviews.ts; `.part.ts`: test/support/parts.ts).
+ */
+export function runPrefixGroup(groups: Readonly<Record<string, readonly string[]>>, suffix: string, group: string): void {
+  if (!(group in groups)) throw new Error(`no test group '${group}' for the *${suffix} files`);
+  const files = readdirSync(TEST_DIR).filter((f) => f.endsWith(suffix));
+  const claimsOf = (file: string) => Object.entries(groups).filter(([, prefixes]) => prefixes.some((p) => file.startsWith(p))).map(([g]) => g);
+  runAsSuites(group, files, claimsOf, TEST_DIR);
+}
 
 /** `group`'s files of `all`, claimed by `claimsOf(file)` (the groups claiming it), one suite each in natural order. */
 export function runAsSuites(group: string, all: readonly string[], claimsOf: (file: string) => readonly string[], root: string): void {

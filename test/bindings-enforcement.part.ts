@@ -8,7 +8,7 @@
  *   the role's own account pass it, as job submission does, never a principal of another account, which job
  *   submission refuses ("a role of another account cannot be passed");
  * - `principal://…` members are taken at write (the API and `gatehouse apply`): they name federated subjects
- *   (test/sts-web-identity.test.ts decides with one);
+ *   (test/sts-web-identity.part.ts decides with one);
  * - an empty etag is no etag (GCP reads proto3's default as absent): the write overwrites, through the API and apply.
  */
 import { after, before, describe, test } from 'node:test';
