@@ -139,15 +139,18 @@ export function parseRoleArn(arn: string): { partition: Partition; account: stri
 /** Session tags override role tags with the same key, compared without case (reference §A.1.8). */
 export function mergeTags(base: Readonly<Record<string, string>>, over: Readonly<Record<string, string>> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
+  // A tag key is any run of letters, digits and `_.:/=+-@`, `__proto__` among them: assigned, it would set the
+  // prototype (and be dropped), so it is defined as every key is (review K, K6).
+  const set = (k: string, v: string): void => void Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   const lower = new Map<string, string>();
   for (const [k, v] of Object.entries(base)) {
-    out[k] = v;
+    set(k, v);
     lower.set(k.toLowerCase(), k);
   }
   for (const [k, v] of Object.entries(over ?? {})) {
     const prev = lower.get(k.toLowerCase());
     if (prev !== undefined) delete out[prev];
-    out[k] = v;
+    set(k, v);
     lower.set(k.toLowerCase(), k);
   }
   return out;
