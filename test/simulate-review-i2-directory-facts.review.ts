@@ -60,7 +60,7 @@ describe('authorize: questions on the directory\'s users and roles carry their t
     assert.equal(claimed.decision, 'ImplicitDeny', JSON.stringify(claimed));
     assert.ok(claimed.diagnostics.some((d) => d.includes('`aws:ResourceTag/team` replaced')), JSON.stringify(claimed.diagnostics));
     // The condition miss does not quote the role's tag (iam:ListRoleTags reads it), only that it did not hold.
-    assert.ok(!claimed.diagnostics.some((d) => d.includes('= "ops"')), JSON.stringify(claimed.diagnostics));
+    assert.ok(!claimed.diagnostics.some((d) => d.includes('= `ops`')), JSON.stringify(claimed.diagnostics));
     assert.ok(claimed.diagnostics.some((d) => d.includes('`aws:ResourceTag/team` (the directory’s value) does not satisfy')), JSON.stringify(claimed.diagnostics));
   });
 

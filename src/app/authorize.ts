@@ -262,6 +262,8 @@ function directoryEntityOf(action: string, resource: string): DirectoryEntity | 
   const acs = ACS_USER_ARN_RE.exec(resource);
   return acs ? { kind: 'user', account: acs[1] as string, name: acs[2] as string, path: undefined } : undefined;
 }
+/** A condition miss on a key the directory supplies, with the value it quotes (src/core/iam/conditions.ts). */
+const DIRECTORY_VALUE_RE = /`((?:aws|iam):ResourceTag\/[^`]*|iam:PermissionsBoundary)` = .*? does not satisfy/gi;
 /** The actions the Query API decides with the target's current boundary as `iam:PermissionsBoundary` (directory.ts); lower-cased, without service. */
 const BOUNDARY_ACTIONS: ReadonlySet<string> = new Set(
   ['User', 'Role'].flatMap((t) => [`delete${t}permissionsboundary`, `attach${t}policy`, `detach${t}policy`, `put${t}policy`, `delete${t}policy`].map((x) => x.toLowerCase())),
@@ -773,7 +775,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       return failWith('VALIDATION_ERROR', `\`resource\` must be an ARN (arn:partition:service:… or acs:service:…) or \`*\`, at most 2048 characters${typeof input.resource === 'string' ? `, got \`${input.resource.slice(0, 100)}\`` : ''}`, 'resource');
     }
     const entity = directoryEntityOf(input.action, input.resource);
-    if (entity !== undefined) return withDirectoryFacts(input, entity).then(async (x) => noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced));
+    // Only an entity of the account of the principal asked about: the Query API finds a user or role in the caller's
+    // account alone (a cross-account iam: request is refused whatever it carries), and another account's tags are its
+    // own to read (asking about a principal of another account is only for the asker's own resources, `mayAsk`).
+    const proven = input.principalProof !== undefined ? proofs?.get(input.principalProof) : undefined;
+    const principalAccount = input.principal !== undefined ? accountOf(input.principal) : proven !== undefined ? (proven.ok ? proven.value.account : undefined) : caller.account;
+    if (entity !== undefined && entity.account === principalAccount) return withDirectoryFacts(input, entity).then(async (x) => noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced));
     return decideAsked(caller, input, asked, proofs, started);
   }
 
@@ -799,10 +806,17 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return { input: { ...input, context }, replaced };
   }
 
+  /**
+   * The answer with the directory's values unquoted (a condition miss quotes the value it read: the asker learns that
+   * a fact did not hold, not the entity's tags, which iam:ListRoleTags and iam:ListUserTags read), and a note naming
+   * the asker's keys that were `replaced`.
+   */
   function noteReplaced(r: Answered, replaced: readonly string[]): Answered {
-    if (!r.ok || replaced.length === 0) return r;
+    if (!r.ok) return r;
+    const diagnostics = r.value.diagnostics.map((x) => x.replace(DIRECTORY_VALUE_RE, '`$1` (the directory’s value) does not satisfy'));
+    if (replaced.length === 0) return ok({ ...r.value, diagnostics });
     const note = `context ${replaced.map((k) => `\`${k}\``).join(', ')} replaced: the directory supplies the tags and the permissions boundary of its users and roles, as the IAM API decides with them`;
-    return ok({ ...r.value, diagnostics: [...r.value.diagnostics, note] });
+    return ok({ ...r.value, diagnostics: [...diagnostics, note] });
   }
 
   function decideAsked(caller: Caller, asking: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number): Answered | Promise<Answered> {
