@@ -7,7 +7,8 @@
  *       → {ok, checked, head, base, anchor, expected?, broken?}   (root account only: the whole chain); `anchor` is
  *       the head as `SEQ:HASH`, to keep outside the database; with `expect` (an anchor kept earlier) the chain is
  *       broken unless that record is still there with that hash (tail truncation shows only this way)
- *   GET /v1/audit/status   → the audit log's `AuditStatus` (src/app/audit.ts): policy, backlog, health, counts, settings
+ *   GET /v1/audit/status   → the audit log's `AuditStatus` (src/app/audit.ts): policy, backlog, health, counts, settings;
+ *       to principals of other accounts than the root account, without the store's last error and the journal's path
  * `since`/`until` take ISO-8601 times or durations back from now (`15m`, `24h`, `7d`); `since` must come before
  * `until`. `decision` takes a value records carry (`DECISION_HELP`), in any case, or the AWS error code clients
  * see for a refused change (`AccessDenied` finds `ACCESS_DENIED`); anything else is refused, not matched to nothing.
@@ -17,6 +18,7 @@ import type { AuditFilter, AuditKind } from '../../core/audit/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { actorOf, authorizeAdmin } from '../../app/principals.ts';
 import { auditArn, parseAnchor, READ_AUDIT } from '../../app/audit.ts';
+import { ROOT_ACCOUNT } from '../../app/accounts.ts';
 import type { DecisionValue } from '../../core/iam/types.ts';
 import { clusterArn, clusterKey, workspaceArn, workspaceKey, type JobState } from '../../core/jobs/jobs.ts';
 import { accessEntryKey } from '../../app/kube-apply.ts';
@@ -147,7 +149,12 @@ export function auditRoutes(): Route[] {
       handler: async ({ app, caller }) => {
         const a = authorizeAdmin(caller, app.deps.now(), READ_AUDIT, auditArn(caller));
         if (!a.ok) return a;
-        return ok({ body: app.audit.status() });
+        const status = app.audit.status();
+        if (caller.account === ROOT_ACCOUNT) return ok({ body: status });
+        // Another account's administrators read the deployment's status (whether issuance can go on is theirs to know),
+        // not the operator's details: the store's last error (it may name the database's address, user or table, as
+        // the gate's refusal keeps it to the operator's log) and where the data dir's journal is (review V, V7).
+        return ok({ body: { ...status, lastError: status.lastError === undefined ? undefined : 'the audit log cannot be written at the moment (the reason is in the server\'s log)', journal: status.journal === null ? null : 'on' } });
       },
     },
   ];
