@@ -24,6 +24,7 @@ import {
   ID_PREFIX,
   mergeTags,
   QUOTAS,
+  shortName,
   uniqueId,
   type EntityKind,
   type Partition,
@@ -768,6 +769,27 @@ export function createDirectory(deps: AppDeps) {
     });
   }
 
+  /**
+   * ListPolicyTags, TagPolicy, UntagPolicy. Managed policies carry no tags here (CreatePolicy refuses them, review D14),
+   * so ListPolicyTags answers none and UntagPolicy has nothing to remove, for a policy the caller may see; TagPolicy is
+   * refused as CreatePolicy's Tags are. They answered InvalidAction, as if IAM had no such operation (review Q, Q2).
+   */
+  async function policyTags(c: Caller, input: { action: 'ListPolicyTags' | 'TagPolicy' | 'UntagPolicy'; policyArn: string; tags?: readonly Tag[]; tagKeys?: readonly string[] }): R<readonly Tag[]> {
+    if (input.action === 'UntagPolicy') {
+      const bad = checkTagKeys(input.tagKeys ?? []);
+      if (bad) return invalid(bad, 'TagKeys');
+    }
+    if (input.action === 'TagPolicy' && (input.tags ?? []).length === 0) return invalid('Tags is required', 'Tags');
+    const a = authz(c, input.action, input.policyArn, input.action === 'TagPolicy' ? requestTagContext(input.tags) : tagKeysContext(input.tagKeys ?? []));
+    if (!a.ok) return a;
+    return store.read(async (tx) => {
+      const p = await policyByArn(tx, c, input.policyArn);
+      if (!p.ok) return p;
+      if (input.action !== 'TagPolicy') return ok([]);
+      return failWith('INVALID_INPUT', `managed policies carry no tags in Gatehouse (\`${shortName(input.tags?.[0]?.key ?? '')}\` was asked for): tag the users and roles instead`, 'Tags');
+    });
+  }
+
   async function getPolicy(c: Caller, input: { policyArn: string }): R<PolicyRecord & PolicyCounts> {
     const a = authz(c, 'GetPolicy', input.policyArn);
     if (!a.ok) return a;
@@ -1128,6 +1150,7 @@ export function createDirectory(deps: AppDeps) {
     listTags,
     createPolicy: audited(createPolicy),
     getPolicy,
+    policyTags,
     listPolicies,
     deletePolicy: audited(deletePolicy),
     createPolicyVersion: audited(createPolicyVersion),

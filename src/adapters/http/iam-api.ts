@@ -452,6 +452,9 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       policyXml,
       (x) => x.id,
     ),
+  ListPolicyTags: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyTags', () => app.directory.policyTags(c, { action: 'ListPolicyTags', policyArn }), (tags) => tags, 'Tags', tagXml, byTagKey)),
+  TagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.policyTags(c, { action: 'TagPolicy', policyArn, tags: tagsOf(p) }), () => undefined)),
+  UntagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.policyTags(c, { action: 'UntagPolicy', policyArn, tagKeys: p.list('TagKeys') }), () => undefined)),
   DeletePolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.deletePolicy(c, { policyArn }), () => undefined)),
   CreatePolicyVersion: (app, c, p) =>
     need(p, ['PolicyArn', 'PolicyDocument'], (policyArn, policyDocument) =>
