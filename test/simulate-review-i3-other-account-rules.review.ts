@@ -3,8 +3,9 @@
  * asking whether its user may read account B's bucket was shown B's bucket policy: its name, statement numbers,
  * Sids and the condition keys that did not hold (so that a few questions with chosen contexts read the policy out),
  * which only B's principals may read (GetBucketPolicy). Account B's resource server asking about A's user (as it must,
- * to decide on A's callers) was shown A's identity policies the same way. Each side now sees its own rules only; the
- * decision and `deniedBy` stay. Real server (SQLite) on 127.0.0.1: SDK v3 S3 and IAM clients, SigV4-signed `/v1/`.
+ * to decide on A's callers) was shown A's identity policies the same way, and the values of A's user's tags that its
+ * own conditions read. Each side now sees its own rules only, and whether a condition on the other side's facts held;
+ * the decision and `deniedBy` stay. Real server (SQLite) on 127.0.0.1: SDK v3 S3 and IAM clients, SigV4-signed `/v1/`.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,12 +54,13 @@ describe('authorize: an asker sees its own account\'s rules only (review I3)', (
         Statement: [
           { Sid: 'PartnerOfficeOnly', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b-data/*', Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } },
           { Sid: 'NoHr', Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b-data/hr/*' },
+          { Sid: 'Cleared', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b-data/cleared/*', Condition: { StringEquals: { 'aws:PrincipalTag/clearance': 'high' } } },
         ],
       }),
     }));
     s3.destroy();
     const iam = s.iam(aAdmin);
-    await iam.send(new I.CreateUserCommand({ UserName: 'alice' }));
+    await iam.send(new I.CreateUserCommand({ UserName: 'alice', Tags: [{ Key: 'clearance', Value: 'level-9-codeword' }] }));
     await iam.send(new I.PutUserPolicyCommand({
       UserName: 'alice',
       PolicyName: 'a-internal-read',
@@ -89,5 +91,10 @@ describe('authorize: an asker sees its own account\'s rules only (review I3)', (
     const hr = await ask(bAdmin, 'hr/y', { 'aws:SourceIp': '203.0.113.9' });
     assert.ok(hr.matched.some((m) => m.sid === 'NoHr'), 'B reads its own policy');
     assert.equal((await ask(bAdmin, 'x', { 'aws:SourceIp': '203.0.113.9', 'aws:SourceVpce': 'vpce-a-secret' })).decision, 'Allow');
+    // B's own condition on A's user's tag: whether it held, not the tag's value.
+    const cleared = await ask(bAdmin, 'cleared/z', { 'aws:SourceVpce': 'vpce-a-secret' });
+    assert.equal(cleared.decision, 'ImplicitDeny');
+    assert.deepEqual(mentions(cleared, ['level-9-codeword']), [], JSON.stringify(cleared));
+    assert.ok(cleared.diagnostics.some((d) => d.includes('Cleared') && d.includes('aws:PrincipalTag/clearance')), JSON.stringify(cleared));
   });
 });

@@ -262,6 +262,8 @@ function directoryEntityOf(action: string, resource: string): DirectoryEntity | 
   const acs = ACS_USER_ARN_RE.exec(resource);
   return acs ? { kind: 'user', account: acs[1] as string, name: acs[2] as string, path: undefined } : undefined;
 }
+/** A condition miss quoting the value it read (src/core/iam/conditions.ts): the key, then ` = VALUES does not satisfy`. */
+const QUOTED_VALUE_RE = /`([^`]+)` = .*? does not satisfy/g;
 /** A condition miss on a key the directory supplies, with the value it quotes (src/core/iam/conditions.ts). */
 const DIRECTORY_VALUE_RE = /`((?:aws|iam):ResourceTag\/[^`]*|iam:PermissionsBoundary)` = .*? does not satisfy/gi;
 /** The actions the Query API decides with the target's current boundary as `iam:PermissionsBoundary` (directory.ts); lower-cased, without service. */
@@ -686,7 +688,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       return m !== null && hiddenType(m[1] as string);
     };
     const otherEngine = (line: string): boolean => resourceOf !== undefined && !line.startsWith('iam: ') && !line.startsWith('sessions: ') && !line.startsWith('context ');
-    const diagnostics = a.diagnostics.filter((x) => !hiddenLines.has(x) && !byIamType(x) && !otherEngine(x) && !x.startsWith('iam: the conditions of '));
+    // A condition of the asker's own policy on what describes another account's principal (its tags, its user id)
+    // says that it did not hold, not the value it read.
+    const unquoted = (x: string): string => (principalOf === undefined ? x : x.replace(QUOTED_VALUE_RE, (all, key: string) => (isDerived(key.toLowerCase()) ? `\`${key}\` (account ${principalOf}’s value) does not satisfy` : all)));
+    const diagnostics = a.diagnostics.filter((x) => !hiddenLines.has(x) && !byIamType(x) && !otherEngine(x) && !x.startsWith('iam: the conditions of ')).map(unquoted);
     const kept: string[] = [];
     for (const r of a.reasons) {
       if (r.startsWith('iam: ') || r.startsWith('sessions: ') || r.startsWith('principal: ')) kept.push(r);
