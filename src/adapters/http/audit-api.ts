@@ -85,7 +85,7 @@ export function decisionOf(value: string): Result<string> {
 }
 
 /** The filters of a query string; unknown parameters are refused, so a typo does not silently widen a query. */
-export function filterOf(query: URLSearchParams, now: number): Result<{ filter: AuditFilter; after: number; limit: number }> {
+export function filterOf(query: URLSearchParams, now: number): Result<{ filter: AuditFilter; after: string; limit: number }> {
   const known = new Set(['principal', 'role', 'job', 'action', 'decision', 'kind', 'since', 'until', 'after', 'limit']);
   for (const k of query.keys()) if (!known.has(k)) return failWith('VALIDATION_ERROR', `unknown parameter \`${k}\`; filters are ${[...known].join(', ')}`, k);
   const filter: { -readonly [K in keyof AuditFilter]: AuditFilter[K] } = {};
@@ -112,7 +112,10 @@ export function filterOf(query: URLSearchParams, now: number): Result<{ filter: 
   if (filter.since !== undefined && filter.until !== undefined && filter.since >= filter.until) {
     return failWith('VALIDATION_ERROR', `\`since\` (${filter.since}) must be before \`until\` (${filter.until}): the range is empty (durations count back from now: since 2h until 1h is the hour before the last)`, 'since');
   }
-  const after = Number(query.get('after') ?? '0');
+  // The cursor as sent: `app.audit.query` takes only a whole number's digits (`Number` here turned `1e3` into 1000 and
+  // `0x10` into 16, and the query's own check never saw them).
+  const given = query.get('after');
+  const after = given === null || given === '' ? '0' : given;
   const limit = Number(query.get('limit') ?? '100');
   return ok({ filter, after, limit });
 }
