@@ -365,21 +365,28 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
       ],
     });
   },
+  // Entries of one principal in several clusters have the same name when the CLI made them (`entryName`): a name is
+  // listed once, and pruning it deletes every entry of that name. Listed once each and deleted by the first found, a
+  // prune deleted one entry twice and left the other (review K, K7).
   async listNames(tx, account) {
-    return (await listAccessEntries(tx, account)).map((e) => e.entry.name);
+    const names = new Map<string, string>();
+    for (const e of await listAccessEntries(tx, account)) if (!names.has(e.entry.name.toLowerCase())) names.set(e.entry.name.toLowerCase(), e.entry.name);
+    return [...names.values()];
   },
   async planDelete(env, ref) {
-    const hit = (await listAccessEntries(env.tx, ref.account)).find((e) => e.entry.name.toLowerCase() === ref.name.toLowerCase());
-    if (!hit) return { ok: true, value: [] };
-    const principal = await entryPrincipalOf(env.tx, hit.entry.principalArn);
-    const step: Step = {
-      phase: PHASE_DELETE,
-      action: 'training:DeleteAccessEntry',
-      resource: clusterArn(env.partitionOf(ref.account), ref.account, hit.entry.cluster),
-      account: ref.account,
-      context: accessEntryContext({ ...hit.entry, principalArn: principal?.arn ?? hit.entry.principalArn }),
-      run: async (tx) => ok(await tx.kv.delete(hit.key)),
-    };
-    return { ok: true, value: [step] };
+    const hits = (await listAccessEntries(env.tx, ref.account)).filter((e) => e.entry.name.toLowerCase() === ref.name.toLowerCase());
+    const steps: Step[] = [];
+    for (const hit of hits) {
+      const principal = await entryPrincipalOf(env.tx, hit.entry.principalArn);
+      steps.push({
+        phase: PHASE_DELETE,
+        action: 'training:DeleteAccessEntry',
+        resource: clusterArn(env.partitionOf(ref.account), ref.account, hit.entry.cluster),
+        account: ref.account,
+        context: accessEntryContext({ ...hit.entry, principalArn: principal?.arn ?? hit.entry.principalArn }),
+        run: async (tx) => ok(await tx.kv.delete(hit.key)),
+      });
+    }
+    return { ok: true, value: steps };
   },
 };
