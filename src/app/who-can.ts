@@ -3,9 +3,10 @@
  * asked the same question through the authorize union, as a simulation (the code path of enforcement, recorded
  * nowhere), and those allowed are listed with the rules that allowed them.
  *
- * - A role is asked about by its ARN (`arn:aws:iam::A:role/<role>`), as a session of it with no session policy: the
- *   most any session of the role may do. A session policy or tags can only narrow that. (A session ARN would be
- *   decided with the scoped sessions live under it, src/app/authorize.ts.)
+ * - A role is asked about by its ARN (`arn:aws:iam::A:role/<role>`), as a session of it with no session policy or
+ *   tags. A session policy can only narrow that, but a resource policy naming one session's ARN grants that session
+ *   more, and tags may meet conditions the role's do not: those sessions are not listed, and the note says so.
+ *   (A session ARN would be decided with the scoped sessions live under it, src/app/authorize.ts.)
  * - A user counts with its groups' policies and its permissions boundary, as in any decision.
  * - Principals of other accounts that a resource policy names are not enumerated: their own account's policies
  *   decide their side (the answer says so).
@@ -65,7 +66,9 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       resource: input.resource,
       allowed,
       checked: principals.length,
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy (the most any session of the role may do); principals of other accounts that a resource policy names are not listed`,
+      // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
+      // answer does not cover it (review I, M3), so the note does not claim it does.
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags; sessions that a resource policy names by their ARN (arn:…:sts::…:assumed-role/ROLE/SESSION) and principals of other accounts that a resource policy names are not listed`,
     });
   };
 }
