@@ -253,6 +253,9 @@ const ACS_USER_ARN_RE = /^acs:ram::(\d{1,20}):user\/([\w+=,.@-]{1,64})$/i;
  * `iam:PassedToService` only (reference: no ResourceTag conditions on PassRole).
  */
 function directoryEntityOf(action: string, resource: string): DirectoryEntity | undefined {
+  // Asked for every decision: the first letter turns away most services without a copy of the action.
+  const c = action.charCodeAt(0) | 32;
+  if (c !== 105 && c !== 114) return undefined;
   const a = action.toLowerCase();
   if (!(a.startsWith('iam:') || a.startsWith('ram:')) || a.endsWith(':passrole')) return undefined;
   const role = parseRoleArn(resource);
@@ -780,13 +783,14 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       return failWith('VALIDATION_ERROR', `\`resource\` must be an ARN (arn:partition:service:… or acs:service:…) or \`*\`, at most 2048 characters${typeof input.resource === 'string' ? `, got \`${input.resource.slice(0, 100)}\`` : ''}`, 'resource');
     }
     const entity = directoryEntityOf(input.action, input.resource);
+    if (entity === undefined) return decideAsked(caller, input, asked, proofs, started);
     // Only an entity of the account of the principal asked about: the Query API finds a user or role in the caller's
     // account alone (a cross-account iam: request is refused whatever it carries), and another account's tags are its
     // own to read (asking about a principal of another account is only for the asker's own resources, `mayAsk`).
     const proven = input.principalProof !== undefined ? proofs?.get(input.principalProof) : undefined;
     const principalAccount = input.principal !== undefined ? accountOf(input.principal) : proven !== undefined ? (proven.ok ? proven.value.account : undefined) : caller.account;
-    if (entity !== undefined && entity.account === principalAccount) return withDirectoryFacts(input, entity).then(async (x) => noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced));
-    return decideAsked(caller, input, asked, proofs, started);
+    if (entity.account !== principalAccount) return decideAsked(caller, input, asked, proofs, started);
+    return withDirectoryFacts(input, entity).then(async (x) => noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced));
   }
 
   /**
@@ -1003,13 +1007,19 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       extra = results;
     }
+    let decided = answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource));
+    // The rules of another account than the asker's are that account's to read (review I3); the root account's
+    // principals read every account's.
     const asker = (input as Asked).asker;
-    const resourceAccount = request.resourceAccount ?? accountOf(request.resource);
-    const decided = asker === undefined || asker === ROOT_ACCOUNT || ((principal.account === '' || principal.account === asker) && (resourceAccount === undefined || resourceAccount === asker))
-      ? answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource))
-      : withoutOtherAccount(answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource)), d, principal.account !== '' && principal.account !== asker ? principal.account : undefined, resourceAccount !== undefined && resourceAccount !== asker ? resourceAccount : undefined);
+    let otherResource: string | undefined;
+    if (asker !== undefined && asker !== ROOT_ACCOUNT) {
+      const ra = request.resourceAccount ?? accountOf(request.resource);
+      otherResource = ra !== undefined && ra !== asker ? ra : undefined;
+      const otherPrincipal = principal.account !== '' && principal.account !== asker ? principal.account : undefined;
+      if (otherPrincipal !== undefined || otherResource !== undefined) decided = withoutOtherAccount(decided, d, otherPrincipal, otherResource);
+    }
     let answer = spelledAs === undefined ? decided : { ...decided, diagnostics: [...decided.diagnostics, `iam: an explicit deny of \`${spelledAs}\` (the same request in IAM’s spelling of \`${input.action}\`) applies`] };
-    if (unread !== undefined && unread.length > 0) {
+    if (unread !== undefined && unread.length > 0 && otherResource === undefined) {
       const service = input.action.slice(0, input.action.indexOf(':'));
       answer = { ...answer, diagnostics: [...answer.diagnostics, `iam: ${unread.map((p) => `\`${p.name}\``).join(', ')} not read: Gatehouse decides \`${service}:\` requests itself, with identity (and trust) policies and bindings, never resource policies`] };
     }
