@@ -5,7 +5,8 @@
  * so a Deny of `kubernetes:create` on `…/namespaces/*\/pods/*\/exec` or of `kubernetes:get` on
  * `…/namespaces/ml/secrets/db-password` was never found: RBAC's allow was answered (a concrete `create pods/p/exec` was
  * denied, so tools and people that ask first were told yes for what every request is refused). Now the objects a deny
- * pattern names below each view are decided too, in one namespace and across all of them. Reviews of `list`, `watch`,
+ * pattern names below each view are decided too, in one namespace and across all of them, and for resource `*` the
+ * resources a deny names that no RBAC rule of the cluster does (a custom resource). Reviews of `list`, `watch`,
  * `create` and `deletecollection` without a name are requests on the collection, as kube-apiserver sends them: unchanged.
  *
  * Real server; the TokenReview with a token presigned by SDK v3's SignatureV4 (as `aws eks get-token`); the reviews in
@@ -65,6 +66,8 @@ before(async () => {
               Statement: [
                 { Effect: 'Deny', Action: 'kubernetes:create', Resource: `${cluster}/namespaces/*/pods/*/exec` },
                 { Effect: 'Deny', Action: 'kubernetes:get', Resource: `${cluster}/namespaces/ml/secrets/db-password` },
+                // A custom resource no RBAC rule of the cluster names.
+                { Effect: 'Deny', Action: 'kubernetes:delete', Resource: `${cluster}/namespaces/*/widgets.example.com*` },
               ],
             },
           },
@@ -123,6 +126,20 @@ describe('K3: a review naming no object is denied when IAM denies an object it c
       const s = await sar(attributes);
       assert.deepEqual([s.allowed, s.denied], [false, true], `${JSON.stringify(attributes)}: ${s.reason}`);
     }
+  });
+
+  test('a resource no RBAC rule names, in a review of resource *', async () => {
+    for (const attributes of [
+      { namespace: 'team', verb: '*', group: 'example.com', resource: '*' },
+      { namespace: 'team', verb: 'delete', group: '*', resource: '*' },
+      { namespace: '', verb: '*', group: '*', resource: '*' },
+    ]) {
+      const s = await sar(attributes);
+      assert.deepEqual([s.allowed, s.denied], [false, true], `${JSON.stringify(attributes)}: ${s.reason}`);
+      assert.match(s.reason, /kubernetes:(delete|get|create) on resource: \S+\/namespaces\/\S+/);
+    }
+    const other = await sar({ namespace: 'team', verb: '*', group: 'other.example.org', resource: '*' });
+    assert.deepEqual([other.allowed, other.denied], [true, false], other.reason);
   });
 
   test('what no deny covers is allowed, and requests on a collection are decided as before', async () => {

@@ -58,6 +58,7 @@ import {
   GRANT_ANNOTATION,
   isNamespacedObject,
   isNamespacedResource,
+  isObjectBelow,
   isReservedName,
   JOB_ANNOTATION,
   kubernetesAction,
@@ -211,9 +212,10 @@ interface Views {
   /**
    * The review names no object and is no request on a collection (verb or resource `*`, `kubectl auth can-i get
    * secrets`, `can-i create pods --subresource=exec`): it covers every object of each resource viewed, and, without a
-   * subresource, their subresources too. `subresource` is the one it asks about (each view then ends with it).
+   * subresource, their subresources too. `subresource` is the one it asks about (each view then ends with it). Views
+   * before `fromView` are none of the objects' collections (the review's own path when its resource or group is `*`).
    */
-  readonly below?: { readonly subresource: string };
+  readonly below?: { readonly subresource: string; readonly fromView: number };
 }
 
 /**
@@ -259,11 +261,11 @@ function firstDenied(views: Views, principal: Principal, policies: PolicySet, co
       const d = evaluate({ principal, action, resource, context, time }, policies);
       return d.decision === 'ExplicitDeny' ? d : undefined;
     };
-    for (const resource of views.resources) {
+    for (const [i, resource] of views.resources.entries()) {
       const d = decide(resource);
       if (d !== undefined) return { view: { action, resource }, decision: d };
       // The objects a deny pattern names below the view (review K, K3): `…/pods/*/exec`, `…/secrets/db-password`.
-      for (const p of below !== undefined ? deny.patterns : []) {
+      for (const p of below !== undefined && i >= below.fromView ? deny.patterns : []) {
         const object = objectBelow(p, resource);
         const od = object === undefined ? undefined : decide(object);
         if (od !== undefined && object !== undefined) return { view: { action, resource: object }, decision: od };
@@ -394,7 +396,48 @@ function iamViews(cluster: KubeCluster, a: KubernetesRequestAttributes & { reado
       }
     }
   }
-  return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '' } } : {}) };
+  if (who !== undefined && a.resourceRequest && a.resource === '*') resources.push(...unnamedResources(cluster, a, verbs, who));
+  // The review's own path names no collection when its resource or group is `*` (`…/namespaces/ml/*`, `…/pods.*`).
+  const fromView = a.resource === '*' || a.apiGroup === '*' ? 1 : 0;
+  return { actions: verbs.map(kubernetesAction), resources, ...(open ? { below: { subresource: a.subresource ?? '', fromView } } : {}) };
+}
+
+/**
+ * For a review of resource `*`: the resources `who`'s Deny patterns name that the cluster's RBAC does not (a custom
+ * resource no rule names, a core resource not among `BUILTIN_RESOURCES`), in the review's API group (any when `*`), its
+ * namespace (any when `""`), with or without an object below (review K, K3). Only `Resource` patterns name them.
+ */
+function unnamedResources(cluster: KubeCluster, a: KubernetesRequestAttributes & { readonly verb: string }, verbs: readonly string[], who: IamSubject): string[] {
+  const policies = who.policies.boundary ? [...who.policies.identity, who.policies.boundary] : who.policies.identity;
+  const deny = denyResourcePatterns(policies, verbs.map(kubernetesAction), { principal: who.principal, ...(who.context !== undefined ? { context: who.context } : {}), time: who.time });
+  if (deny.patterns.length === 0) return [];
+  const group = a.apiGroup ?? '';
+  // `<resource>[.<group>][/<object>[/<subresource>]]`, the resource in the review's group.
+  const resourcePath = (x: string): boolean => {
+    const slash = x.indexOf('/');
+    const head = slash < 0 ? x : x.slice(0, slash);
+    const dot = head.indexOf('.');
+    const resource = dot < 0 ? head : head.slice(0, dot);
+    const inGroup = group === '*' ? dot < 0 || /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(head.slice(dot + 1)) : group === '' ? dot < 0 : head.slice(dot + 1) === group;
+    return /^[a-z0-9-]+$/.test(resource) && resource !== 'namespaces' && inGroup && (slash < 0 || isObjectBelow(x.slice(slash + 1), a.subresource ?? ''));
+  };
+  const out: string[] = [];
+  for (const p of deny.patterns) {
+    if (a.namespace) {
+      const prefix = `${cluster.arn}/namespaces/${a.namespace}/`;
+      const x = continuationMatching(p, prefix, resourcePath);
+      if (x !== undefined) out.push(`${prefix}${x}`);
+      continue;
+    }
+    const x = continuationMatching(p, `${cluster.arn}/`, resourcePath);
+    if (x !== undefined) out.push(`${cluster.arn}/${x}`);
+    const inSome = continuationMatching(p, `${cluster.arn}/namespaces/`, (x) => {
+      const slash = x.indexOf('/');
+      return slash > 0 && /^[a-z0-9-]+$/.test(x.slice(0, slash)) && resourcePath(x.slice(slash + 1));
+    });
+    if (inSome !== undefined) out.push(`${cluster.arn}/namespaces/${inSome}`);
+  }
+  return out;
 }
 
 function clusterAuthorizer(rbac: CompiledRbac): { readonly name: string; authorize(request: KubeRequest): UnionResult } {

@@ -178,7 +178,7 @@ function search(toks: readonly Token[], prefix: string, suffix: string): string 
  * '*' -n ml` asks about every object of every resource in `ml` and their subresources, so a deny on
  * `…/namespaces/*\/pods/*\/exec` or `…/namespaces/ml/secrets/db` is one of its views. Exact as a test (the pattern's
  * positions after `prefix`) for names of letters, digits, `.`, `_` and `-`, one subresource after; the `x` given renders
- * the rest of the pattern, each wildcard as `x`.
+ * the rest of the pattern, each wildcard as `x` (or each `*` as nothing).
  * Linear in the prefix times the pattern's length; a pattern whose literal head diverges from `prefix` is refused at
  * once (the usual case, run for every resource a wildcard review covers).
  */
@@ -216,27 +216,33 @@ export function continuationMatching(pattern: string, prefix: string, accept: (x
   // From each position the pattern may be at, the rest rendered (each wildcard as `x`): the shortest `accept` takes (by
   // default an object's name, with or without a subresource). One it does not (a `*` still in the namespace repeats the
   // pattern's path, or one in the ARN's head crosses into another cluster's ARN) is never a request of the review.
-  const rests = restsOf(toks);
+  const [filled, bare] = restsOf(toks);
   let best: string | undefined;
   for (const t of states) {
-    const x = rests[t] ?? '';
-    if (x !== '' && accept(x) && (best === undefined || x.length < best.length)) best = x;
+    for (const x of [filled[t] ?? '', bare[t] ?? '']) {
+      if (x !== '' && accept(x) && (best === undefined || x.length < best.length)) best = x;
+    }
   }
   return best;
 }
 
-/** The rest of a pattern from each token on, each wildcard as `x`, by compiled pattern. */
-const rendered = new WeakMap<readonly Token[], readonly string[]>();
+/**
+ * The rest of a pattern from each token on, by compiled pattern: each wildcard as `x`, and each `*` as nothing (`?` as
+ * `x`), so that `…/widgets.example.com*` can give the group `example.com`.
+ */
+const rendered = new WeakMap<readonly Token[], readonly [readonly string[], readonly string[]]>();
 
-function restsOf(toks: readonly Token[]): readonly string[] {
+function restsOf(toks: readonly Token[]): readonly [readonly string[], readonly string[]] {
   let r = rendered.get(toks);
   if (r === undefined) {
-    const out: string[] = new Array<string>(toks.length + 1).fill('');
+    const filled: string[] = new Array<string>(toks.length + 1).fill('');
+    const bare: string[] = new Array<string>(toks.length + 1).fill('');
     for (let t = toks.length - 1; t >= 0; t--) {
       const tok = toks[t] as Token;
-      out[t] = ('lit' in tok ? tok.lit : FILLER) + (out[t + 1] as string);
+      filled[t] = ('lit' in tok ? tok.lit : FILLER) + (filled[t + 1] as string);
+      bare[t] = ('lit' in tok ? tok.lit : 'one' in tok ? FILLER : '') + (bare[t + 1] as string);
     }
-    rendered.set(toks, (r = out));
+    rendered.set(toks, (r = [filled, bare]));
   }
   return r;
 }
