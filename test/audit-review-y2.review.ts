@@ -125,10 +125,12 @@ const wild = (i: number): AuditEvent => ({
   detail: { key: `v${LONE}`, [`k${LONE}`]: 1 },
 });
 
-const stores: { name: string; skip: string | undefined; open: () => Promise<{ store: Store; close: () => Promise<void> }> }[] = [
+// Whether PostgreSQL answers is asked when the test runs, not by a top-level await: run in a group of review files
+// (test/support/reviews.ts), a file still awaiting at import registered its suites after its parent had finished.
+const stores: { name: string; skip: () => Promise<string | undefined>; open: () => Promise<{ store: Store; close: () => Promise<void> }> }[] = [
   {
     name: 'sqlite',
-    skip: undefined,
+    skip: async () => undefined,
     async open() {
       const dir = await mkdtemp(join(tmpdir(), 'gh-audit-review-y2-'));
       const store = await openSqliteStore({ dataDir: dir });
@@ -137,7 +139,7 @@ const stores: { name: string; skip: string | undefined; open: () => Promise<{ st
   },
   {
     name: 'postgres',
-    skip: await pgSkip(),
+    skip: pgSkip,
     async open() {
       const schema = `gh_review_y2_${randomBytes(5).toString('hex')}`;
       const store = await openPostgresStore({ url: PG_URL, schema, poolSize: 2 });
@@ -156,8 +158,13 @@ const stores: { name: string; skip: string | undefined; open: () => Promise<{ st
 ];
 
 for (const target of stores) {
-  describe(`review Y2: every column with a lone surrogate, ${target.name}`, { skip: target.skip }, () => {
-    it('is stored, read back and verified without a break (in-thread and unparsed appends)', async () => {
+  describe(`review Y2: every column with a lone surrogate, ${target.name}`, () => {
+    it('is stored, read back and verified without a break (in-thread and unparsed appends)', async (t) => {
+      const why = await target.skip();
+      if (why !== undefined) {
+        t.skip(why);
+        return;
+      }
       const { store, close } = await target.open();
       try {
         const first = linkEvents([0, 1].map((i) => ({ at: Date.UTC(2026, 0, 1) + i, event: wild(i) })), EMPTY_HEAD, sha256);
