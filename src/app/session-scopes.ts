@@ -204,6 +204,9 @@ export class SessionScopes {
     if (this.held(account) < this.maxPerAccount) return true;
     const now = this.deps.now();
     if (this.soonest <= now && now - this.lastSweep >= SWEEP_AT_BOUND_MS) await this.sweep();
+    // A sweep under way (the minute's, or another request's) may be deleting expired records of this account: it ends
+    // in a page or two, and refusing meanwhile refused an account whose sessions had expired (review K, K8).
+    else if (this.sweeping !== undefined) await this.sweeping.catch(() => 0);
     return this.held(account) < this.maxPerAccount;
   }
 
