@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S3 from '@aws-sdk/client-s3';
+import { call } from '../src/adapters/cli/client.ts';
+import { connectionTo } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
@@ -82,6 +84,27 @@ describe('authorize: an asker sees its own account\'s rules only (review I3)', (
     assert.ok(hr.matched.some((m) => m.policy.includes('a-internal-read')), JSON.stringify(hr));
     const allowed = await ask(aAdmin, 'x', { 'aws:SourceIp': '203.0.113.9', 'aws:SourceVpce': 'vpce-a-secret' });
     assert.equal(allowed.decision, 'Allow');
+  });
+
+  it('account B asking about a session of A\'s ended job: that it no longer works, not A\'s job record', async () => {
+    const iam = s.iam(aAdmin);
+    await iam.send(new I.CreateUserCommand({ UserName: 'runner' }));
+    await iam.send(new I.PutUserPolicyCommand({ UserName: 'runner', PolicyName: 'jobs', PolicyDocument: JSON.stringify({ Version: V, Statement: [{ Effect: 'Allow', Action: 'training:*', Resource: '*' }] }) }));
+    const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'runner' }))).AccessKey;
+    const runner = connectionTo(s.url, { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' });
+    const ws = await call(connectionTo(s.url, aAdmin), 'PUT', ['workspaces', 'ws-a'], { body: { members: [{ user: 'runner' }] } });
+    assert.ok(ws.ok, ws.ok ? '' : ws.message);
+    const job = await call<{ job: { id: string } }>(runner, 'POST', ['jobs'], { body: { workspace: 'ws-a', role: 'default', imds: false } });
+    assert.ok(job.ok, job.ok ? '' : job.message);
+    const id = job.value.job.id;
+    assert.ok((await call(runner, 'POST', ['jobs', id, 'stop'])).ok);
+    const session = `arn:aws:sts::${A}:assumed-role/GatehouseTrainingDefaultRole/job-${id}`;
+    const own = await gatehouseJson(s.url, aAdmin, 'POST', '/v1/authorize', { principal: session, action: 's3:GetObject', resource: `arn:aws:s3:::b-data/x` });
+    assert.match(JSON.stringify(own.json), new RegExp(`job ${id} has ended`), 'A reads its own job record');
+    const other = await gatehouseJson(s.url, bAdmin, 'POST', '/v1/authorize', { principal: session, action: 's3:GetObject', resource: `arn:aws:s3:::b-data/x` });
+    assert.equal(other.status, 400, JSON.stringify(other.json));
+    assert.doesNotMatch(JSON.stringify(other.json), /has ended|Cancel|Succeeded|runner/, JSON.stringify(other.json));
+    assert.match(JSON.stringify(other.json), /no longer works/);
   });
 
   it('account B asking about A\'s user on its own bucket: the decision, without A\'s policies', async () => {

@@ -448,10 +448,20 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         if (cached.value === undefined) return asSession(arn, named, hit);
         return liveScopes(named).length === 0 ? ok(cached.value) : withScopes(cached.value, named, false);
       }
-      return readJobSession(arn, named, (job[1] as string).toLowerCase() === 'node', (job[2] as string).toLowerCase()).then((r) => (r === undefined ? asSession(arn, named, hit) : r.ok ? withScopes(r.value, named, false) : r));
+      return readJobSession(arn, named, (job[1] as string).toLowerCase() === 'node', (job[2] as string).toLowerCase()).then((r) => (r === undefined ? asSession(arn, named, hit) : r.ok ? withScopes(r.value, named, false) : jobRefusalFor(caller, named, arn, r)));
     }
     if (hit !== undefined) return ok(hit);
     return readPrincipal(arn, named);
+  }
+
+  /**
+   * Why a job's session may do nothing, as the asker may read it: the job's state and its submitter's name are the
+   * job's account's (review I, I3), so an asker of another account (asking for its own resources, `mayAsk`) is told
+   * only that the session no longer works.
+   */
+  function jobRefusalFor(caller: Caller, named: Principal, arn: string, r: Result<never>): Result<never> {
+    if (r.ok || caller.account === named.account || caller.account === ROOT_ACCOUNT) return r;
+    return failWith(r.errors[0]?.code ?? 'VALIDATION_ERROR', `\`${arn}\` names a job's session that no longer works (its job ended, or its role is gone), so it may do nothing`, 'principal');
   }
 
   /**
