@@ -750,11 +750,13 @@ describe('what Gatehouse does not keep (instance profiles, passwords, MFA device
     assert.deepEqual((await admin.send(new I.ListServiceSpecificCredentialsCommand({ UserName: 'q1-user' }))).ServiceSpecificCredentials, []);
     await admin.send(new I.DeleteRoleCommand({ RoleName: 'q1-role' }));
     await admin.send(new I.DeleteUserCommand({ UserName: 'q1-user' }));
-    // Managed policies carry no tags (review D14, Q2).
+    // Managed policies carry tags (review Q2, q3).
     const PolicyArn = (await admin.send(new I.CreatePolicyCommand({ PolicyName: 'q2-policy', PolicyDocument: doc(allow('s3:GetObject')) }))).Policy?.Arn;
     assert.deepEqual((await admin.send(new I.ListPolicyTagsCommand({ PolicyArn }))).Tags, []);
+    await admin.send(new I.TagPolicyCommand({ PolicyArn, Tags: [{ Key: 'env', Value: 'test' }] }));
+    assert.deepEqual((await admin.send(new I.ListPolicyTagsCommand({ PolicyArn }))).Tags, [{ Key: 'env', Value: 'test' }]);
     await admin.send(new I.UntagPolicyCommand({ PolicyArn, TagKeys: ['env'] }));
-    assert.equal(await errorName(admin.send(new I.TagPolicyCommand({ PolicyArn, Tags: [{ Key: 'env', Value: 'test' }] }))), 'InvalidInputException');
+    assert.deepEqual((await admin.send(new I.ListPolicyTagsCommand({ PolicyArn }))).Tags, []);
     await admin.send(new I.DeletePolicyCommand({ PolicyArn }));
   });
 });

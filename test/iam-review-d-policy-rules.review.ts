@@ -12,10 +12,10 @@
  * characters for a managed policy (`policyDescriptionType` has no pattern; a role's Description keeps its Latin-1
  * pattern). Now a policy's Description is refused only for characters XML cannot carry back. Real SDK v3.
  *
- * D14 — CreatePolicy with Tags answered success and dropped them: managed policies carry no tags in
- * Gatehouse (no TagPolicy or ListPolicyTags), so the caller, told the policy was created as asked, had a policy
- * without the tags it sent (say the `owner` its clean-up jobs select by). Now tags asked for are refused (InvalidInput,
- * naming the first key) and nothing is created; without Tags CreatePolicy is as before. Real SDK v3.
+ * D14 — CreatePolicy with Tags answered success and dropped them, so the caller, told the policy was created as asked,
+ * had a policy without the tags it sent (say the `owner` its clean-up jobs select by). They were then refused
+ * (InvalidInput); since review Q2 (q3) managed policies carry tags, so CreatePolicy keeps them and GetPolicy and
+ * ListPolicyTags give them back; bad tags are still refused and create nothing. Real SDK v3.
  *
  * D5 — an IAM answer quoting a control character was not well-formed XML. The ValidationError for
  * `PathPrefix=/a<U+0001>b/` or `UserName=x<U+0001>y` echoed the character raw, so boto3 raised ResponseParserError
@@ -84,11 +84,19 @@ describe('D13: a managed policy Description in any script', () => {
 });
 
 describe('D14: CreatePolicy with Tags', () => {
-  test('CreatePolicy with Tags is refused and creates nothing', async () => {
-    const f = await sdkFailure(iam.send(new I.CreatePolicyCommand({ PolicyName: 'tagged', PolicyDocument: DOC, Tags: [{ Key: 'owner', Value: 'ml' }] })));
-    assert.equal(f.code, 'InvalidInput');
-    assert.match(f.message, /managed policies carry no tags.*`owner`/);
-    assert.deepEqual(await localPolicies('tagged'), []);
+  test('CreatePolicy keeps its Tags: the answer, GetPolicy and ListPolicyTags give them back', async () => {
+    const created = await iam.send(new I.CreatePolicyCommand({ PolicyName: 'tagged', PolicyDocument: DOC, Tags: [{ Key: 'owner', Value: 'ml' }] }));
+    assert.deepEqual(created.Policy?.Tags, [{ Key: 'owner', Value: 'ml' }]);
+    const PolicyArn = created.Policy?.Arn as string;
+    assert.deepEqual((await iam.send(new I.GetPolicyCommand({ PolicyArn }))).Policy?.Tags, [{ Key: 'owner', Value: 'ml' }]);
+    assert.deepEqual((await iam.send(new I.ListPolicyTagsCommand({ PolicyArn }))).Tags, [{ Key: 'owner', Value: 'ml' }]);
+  });
+
+  test('bad Tags are refused and create nothing', async () => {
+    for (const Tags of [[{ Key: 'aws:x', Value: 'v' }], [{ Key: 'a', Value: '1' }, { Key: 'A', Value: '2' }], Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }))]) {
+      assert.equal((await sdkFailure(iam.send(new I.CreatePolicyCommand({ PolicyName: 'badly-tagged', PolicyDocument: DOC, Tags })))).code, 'ValidationError', Tags[0]?.Key);
+    }
+    assert.deepEqual(await localPolicies('badly-tagged'), []);
   });
 
   test('without Tags it is created as before', async () => {

@@ -751,42 +751,82 @@ export function createDirectory(deps: AppDeps) {
   // ------------------------------------------------------------------------------------------------
   // Managed policies and versions
 
-  async function createPolicy(c: Caller, input: { policyName: string; policyDocument: string; path?: string; description?: string }): R<PolicyRecord> {
+  async function createPolicy(c: Caller, input: { policyName: string; policyDocument: string; path?: string; description?: string; tags?: Tag[] }): R<PolicyRecord> {
     const path = input.path ?? '/';
-    const bad = firstError(checkName('policy', input.policyName), checkPolicyPath(input.path), checkPolicyDescription(input.description));
+    const bad = firstError(checkName('policy', input.policyName), checkPolicyPath(input.path), checkPolicyDescription(input.description), checkTags(input.tags ?? []));
     if (bad) return invalid(bad);
     const doc = checkDocument(input.policyDocument, 'identity', QUOTAS.managedPolicySize, 'PolicyDocument', MANAGED_TOO_LARGE);
     if (!doc.ok) return doc;
     const arn = arnOf(c, 'policy', path, input.policyName);
-    const a = authz(c, 'CreatePolicy', arn);
+    // The tags asked for are the request's (aws:RequestTag, aws:TagKeys), as CreateRole's are.
+    const a = authz(c, 'CreatePolicy', arn, requestTagContext(input.tags));
     if (!a.ok) return a;
     return write(c, async (tx) => {
       if ((await tx.policies.list(c.account)).length >= QUOTAS.customerManagedPoliciesPerAccount) return overQuota('PoliciesPerAccount', QUOTAS.customerManagedPoliciesPerAccount);
       const t = now();
-      const r = await tx.policies.create({ account: c.account, name: input.policyName, path, id: newId(ID_PREFIX.policy), arn, description: input.description ?? '', created: t, document: input.policyDocument });
+      const r = await tx.policies.create({ account: c.account, name: input.policyName, path, id: newId(ID_PREFIX.policy), arn, description: input.description ?? '', created: t, document: input.policyDocument, tags: input.tags ?? [] });
       if (r.ok) changed(c, null, await policyView(tx, r.value));
       return fromStore(r);
     });
   }
 
   /**
-   * ListPolicyTags, TagPolicy, UntagPolicy. Managed policies carry no tags here (CreatePolicy refuses them, review D14),
-   * so ListPolicyTags answers none and UntagPolicy has nothing to remove, for a policy the caller may see; TagPolicy is
-   * refused as CreatePolicy's Tags are. They answered InvalidAction, as if IAM had no such operation (review Q, Q2).
+   * Reads the managed policy `arn` names (the account's own or a built-in one) and decides `action` on it: on its stored
+   * ARN with its tags as aws:ResourceTag and iam:ResourceTag (IAM's `policy` resource has both), as a role's are
+   * decided; on the ARN given when there is no such policy, so that a caller without the right is refused the same way
+   * whether it exists or not. Then the policy, or IAM's NoSuchEntity.
    */
-  async function policyTags(c: Caller, input: { action: 'ListPolicyTags' | 'TagPolicy' | 'UntagPolicy'; policyArn: string; tags?: readonly Tag[]; tagKeys?: readonly string[] }): R<readonly Tag[]> {
-    if (input.action === 'UntagPolicy') {
-      const bad = checkTagKeys(input.tagKeys ?? []);
-      if (bad) return invalid(bad, 'TagKeys');
-    }
-    if (input.action === 'TagPolicy' && (input.tags ?? []).length === 0) return invalid('Tags is required', 'Tags');
-    const a = authz(c, input.action, input.policyArn, input.action === 'TagPolicy' ? requestTagContext(input.tags) : tagKeysContext(input.tagKeys ?? []));
-    if (!a.ok) return a;
-    return store.read(async (tx) => {
-      const p = await policyByArn(tx, c, input.policyArn);
+  async function authorizedPolicy(c: Caller, tx: ReadTx, arn: string, action: string, context: (p: PolicyRecord | undefined) => ConditionContext): Promise<Result<PolicyRecord>> {
+    const p = await policyByArn(tx, c, arn);
+    if (!p.ok && p.errors[0]?.code !== 'NO_SUCH_ENTITY') return p;
+    const found = p.ok ? p.value : undefined;
+    const a = authz(c, action, found?.arn ?? arn, { ...resourceTagContext(found?.tags), ...context(found) });
+    return a.ok ? p : a;
+  }
+
+  /** Writes a managed policy's tags and notes them before and after. */
+  async function updatePolicyTags(c: Caller, tx: WriteTx, p: PolicyRecord, tags: readonly Tag[]): R<void> {
+    const r = await tx.policies.setTags(p.arn, tags);
+    if (!r.ok) return fromStore(r as StoreResult<void>);
+    changed(c, { policyArn: p.arn, tags: p.tags }, { policyArn: p.arn, tags: r.value.tags });
+    return ok(undefined);
+  }
+
+  /**
+   * TagPolicy: merged by case-insensitive key (a new value replaces the old; `ENV` replaces `env`), at most 50 in all,
+   * as TagRole. Decided with the request's tags (aws:RequestTag, aws:TagKeys) and the policy's (aws:ResourceTag).
+   * Managed policies carried no tags before (review D14, Q2): Terraform's provider-level `default_tags` then failed
+   * every `aws_iam_policy` (review Q2, q3).
+   */
+  async function tagPolicy(c: Caller, input: { policyArn: string; tags: Tag[] }): R<void> {
+    if (input.tags.length === 0) return invalid('Tags is required', 'Tags');
+    return write(c, async (tx) => {
+      const p = await authorizedPolicy(c, tx, input.policyArn, 'TagPolicy', (x) => requestTagContext(input.tags, x?.tags));
       if (!p.ok) return p;
-      if (input.action !== 'TagPolicy') return ok([]);
-      return failWith('INVALID_INPUT', `managed policies carry no tags in Gatehouse (\`${shortName(input.tags?.[0]?.key ?? '')}\` was asked for): tag the users and roles instead`, 'Tags');
+      if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
+      const bad = checkTags(input.tags, p.value.tags);
+      if (bad) return bad.includes('at most') ? failWith('LIMIT_EXCEEDED', bad) : invalid(bad);
+      return updatePolicyTags(c, tx, p.value, mergeTags(p.value.tags, input.tags));
+    });
+  }
+
+  /** UntagPolicy: keys compared without regard to case; a key the policy does not carry is not an error (IAM). */
+  async function untagPolicy(c: Caller, input: { policyArn: string; tagKeys: string[] }): R<void> {
+    const bad = checkTagKeys(input.tagKeys);
+    if (bad) return invalid(bad, 'TagKeys');
+    return write(c, async (tx) => {
+      const p = await authorizedPolicy(c, tx, input.policyArn, 'UntagPolicy', (x) => tagKeysContext(input.tagKeys, x?.tags));
+      if (!p.ok) return p;
+      if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
+      const drop = new Set(input.tagKeys.map((k) => k.toLowerCase()));
+      return updatePolicyTags(c, tx, p.value, p.value.tags.filter((t) => !drop.has(t.key.toLowerCase())));
+    });
+  }
+
+  async function listPolicyTags(c: Caller, input: { policyArn: string }): R<readonly Tag[]> {
+    return store.read(async (tx) => {
+      const p = await authorizedPolicy(c, tx, input.policyArn, 'ListPolicyTags', () => ({}));
+      return p.ok ? ok(p.value.tags) : p;
     });
   }
 
@@ -1150,7 +1190,9 @@ export function createDirectory(deps: AppDeps) {
     listTags,
     createPolicy: audited(createPolicy),
     getPolicy,
-    policyTags,
+    tagPolicy: audited(tagPolicy),
+    untagPolicy: audited(untagPolicy),
+    listPolicyTags,
     listPolicies,
     deletePolicy: audited(deletePolicy),
     createPolicyVersion: audited(createPolicyVersion),

@@ -91,7 +91,8 @@ export function roleXml(partition: Partition, r: RoleRecord): XmlFields {
     Tags: tagsXml(r.tags),
   };
 }
-export function policyXml(p: PolicyRecord & { attachmentCount?: number; permissionsBoundaryUsageCount?: number }): XmlFields {
+/** `withTags`: GetPolicy and CreatePolicy answer the policy's Tags; ListPolicies and GetAccountAuthorizationDetails do not (IAM). */
+export function policyXml(p: PolicyRecord & { attachmentCount?: number; permissionsBoundaryUsageCount?: number }, withTags = false): XmlFields {
   return {
     PolicyName: p.name,
     PolicyId: p.id,
@@ -104,6 +105,7 @@ export function policyXml(p: PolicyRecord & { attachmentCount?: number; permissi
     Description: p.description || undefined,
     CreateDate: p.created,
     UpdateDate: p.updated,
+    Tags: withTags ? tagsXml(p.tags) : undefined,
   };
 }
 export function versionXml(v: PolicyVersionRecord): XmlFields {
@@ -430,13 +432,9 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   // Managed policies
   CreatePolicy: (app, c, p) =>
     need(p, ['PolicyName', 'PolicyDocument'], (policyName, policyDocument) => {
-      // Managed policies carry no tags here (no TagPolicy, no ListPolicyTags): tags asked for are refused, not dropped
-      // with a success the caller would take for their being kept (review directory, D14).
-      const tags = tagsOf(p);
-      if (tags.length > 0) return Promise.resolve(failWith('INVALID_INPUT', `managed policies carry no tags in Gatehouse (\`${shortName(tags[0]?.key ?? '')}\` was asked for): create the policy without Tags`, 'Tags'));
-      return mapResult(app.directory.createPolicy(c, { policyName, policyDocument, ...opt('path', p.get('Path')), ...opt('description', p.get('Description')) }), (x) => ({ Policy: policyXml(x) }));
+      return mapResult(app.directory.createPolicy(c, { policyName, policyDocument, ...opt('path', p.get('Path')), ...opt('description', p.get('Description')), tags: tagsOf(p) }), (x) => ({ Policy: policyXml(x, true) }));
     }),
-  GetPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.getPolicy(c, { policyArn }), (x) => ({ Policy: policyXml(x) }))),
+  GetPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.getPolicy(c, { policyArn }), (x) => ({ Policy: policyXml(x, true) }))),
   ListPolicies: (app, c, p) =>
     listing(
       p,
@@ -449,12 +447,12 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
         }),
       (ps) => ps,
       'Policies',
-      policyXml,
+      (x) => policyXml(x),
       (x) => x.id,
     ),
-  ListPolicyTags: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyTags', () => app.directory.policyTags(c, { action: 'ListPolicyTags', policyArn }), (tags) => tags, 'Tags', tagXml, byTagKey)),
-  TagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.policyTags(c, { action: 'TagPolicy', policyArn, tags: tagsOf(p) }), () => undefined)),
-  UntagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.policyTags(c, { action: 'UntagPolicy', policyArn, tagKeys: p.list('TagKeys') }), () => undefined)),
+  ListPolicyTags: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyTags', () => app.directory.listPolicyTags(c, { policyArn }), (tags) => tags, 'Tags', tagXml, byTagKey)),
+  TagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.tagPolicy(c, { policyArn, tags: tagsOf(p) }), () => undefined)),
+  UntagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.untagPolicy(c, { policyArn, tagKeys: p.list('TagKeys') }), () => undefined)),
   DeletePolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.deletePolicy(c, { policyArn }), () => undefined)),
   CreatePolicyVersion: (app, c, p) =>
     need(p, ['PolicyArn', 'PolicyDocument'], (policyArn, policyDocument) =>

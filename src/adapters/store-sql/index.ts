@@ -550,9 +550,9 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       if (p.account !== 'aws' && !(await accountExists(p.account))) return noAccount(p.account);
       if ((await policies.get(p.account, p.name)) || (await policyRow(p.arn))) return taken('policy', p.account, p.name);
       const n = await db.run(
-        `INSERT INTO policies (id, account, name, name_key, path, arn, description, created, updated, default_version, next_version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 2) ON CONFLICT DO NOTHING`,
-        [p.id, p.account, p.name, lc(p.name), p.path, p.arn, p.description, p.created, p.created],
+        `INSERT INTO policies (id, account, name, name_key, path, arn, description, created, updated, default_version, next_version, tags)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 2, ?) ON CONFLICT DO NOTHING`,
+        [p.id, p.account, p.name, lc(p.name), p.path, p.arn, p.description, p.created, p.created, tagsText(p.tags ?? [])],
       );
       if (n === 0) return taken('policy', p.account, p.name);
       await db.run('INSERT INTO policy_versions (policy_id, version, document, created) VALUES (?, 1, ?, ?)', [p.id, p.document, p.created]);
@@ -567,6 +567,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
         created: p.created,
         updated: p.created,
         defaultVersion: 'v1',
+        tags: (p.tags ?? []).map((t) => ({ key: t.key, value: t.value })),
       });
     },
     async createVersion(arn, version) {
@@ -611,6 +612,15 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       if (n === 0) return fail('NO_SUCH_ENTITY', `policy \`${arn}\` has no version \`${versionId}\``);
       await recordChange('policy', policyKey(row), 'put');
       return ok(undefined);
+    },
+    async setTags(arn, tags) {
+      writable();
+      const row = await policyRow(arn);
+      if (row === undefined) return noPolicy(arn);
+      const text = tagsText(tags);
+      await db.run('UPDATE policies SET tags = ? WHERE id = ?', [text, str(row['id'])]);
+      await recordChange('policy', policyKey(row), 'put');
+      return ok(toPolicy({ ...row, tags: text }));
     },
     async delete(arn) {
       writable();
@@ -1080,6 +1090,7 @@ function toPolicy(r: SqlRow): PolicyRecord {
     created: str(r['created']),
     updated: str(r['updated']),
     defaultVersion: `v${num(r['default_version'])}`,
+    tags: parseTags(r['tags']),
   };
 }
 

@@ -207,4 +207,13 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       'DROP INDEX IF EXISTS audit_log_job_set',
     ],
   },
+  {
+    // Managed policies carry tags, as IAM's do (TagPolicy, CreatePolicy's Tags): Terraform's provider-level
+    // `default_tags` sends them on every `aws_iam_policy`. The same JSON-array text as users' and roles' tags; the
+    // policies made before this migration have none. One ADD COLUMN with a constant default: PostgreSQL,
+    // CockroachDB, YugabyteDB and SQLite (STRICT tables too) all take it without rewriting the rows' values.
+    version: 5,
+    name: 'policy-tags',
+    statements: ["ALTER TABLE policies ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'"],
+  },
 ];

@@ -108,6 +108,8 @@ export interface PolicyRecord {
   readonly updated: string;
   /** `v1`…: the default version's id. */
   readonly defaultVersion: string;
+  /** As IAM's managed-policy tags (TagPolicy); keys unique without regard to case. */
+  readonly tags: readonly Tag[];
 }
 
 export interface PolicyVersionRecord {
@@ -287,9 +289,11 @@ export interface RolesRead extends PrincipalsRead<RoleRecord> {}
 export interface RolesWrite extends RolesRead, PrincipalsWrite<RoleRecord, RolePatch> {}
 
 /** A policy as created: the store sets `updated` to `created` and `defaultVersion` to `v1`. */
-export interface NewPolicy extends Omit<PolicyRecord, 'updated' | 'defaultVersion'> {
+export interface NewPolicy extends Omit<PolicyRecord, 'updated' | 'defaultVersion' | 'tags'> {
   /** Becomes `v1`, the default version. */
   readonly document: string;
+  /** None when left out (built-in policies carry none). */
+  readonly tags?: readonly Tag[];
 }
 /** `list`: policies of `account` (pass `aws` for the built-ins). */
 export interface PoliciesRead extends NamedRead<PolicyRecord> {
@@ -313,6 +317,8 @@ export interface PoliciesWrite extends PoliciesRead {
   setDefaultVersion(arn: string, versionId: string, updated: string): Promise<StoreResult<void>>;
   /** DELETE_CONFLICT for the default version. */
   deleteVersion(arn: string, versionId: string): Promise<StoreResult<void>>;
+  /** Replaces the policy's tags (TagPolicy/UntagPolicy merge them first). Does not change `updated`. */
+  setTags(arn: string, tags: readonly Tag[]): Promise<StoreResult<PolicyRecord>>;
   /** Deletes every version too. DELETE_CONFLICT while the policy is attached or used as a boundary. */
   delete(arn: string): Promise<StoreResult<void>>;
 }

@@ -1,0 +1,216 @@
+/**
+ * Review Q2 (second session), finding q3: managed policies carried no tags. CreatePolicy with Tags was refused
+ * (InvalidInput, review D14), TagPolicy too, ListPolicyTags answered none. Terraform's AWS provider with
+ * `default_tags` sends Tags on every CreatePolicy, so no `aws_iam_policy` could be created. Now:
+ * - the store keeps a policy's tags (schema version 5 adds `policies.tags`); a database of version 4 migrates, its
+ *   policies with none, on SQLite and on PostgreSQL;
+ * - CreatePolicy keeps Tags (checked as CreateRole's, decided with aws:RequestTag and aws:TagKeys); CreatePolicy and
+ *   GetPolicy answer them, ListPolicies does not (IAM);
+ * - TagPolicy merges by case-insensitive key (at most 50: LimitExceeded), UntagPolicy removes keys of any case,
+ *   ListPolicyTags lists them; each is decided with the policy's tags as aws:ResourceTag, and each change is audited
+ *   with the tags before and after.
+ * SDK v3 and boto3 against a real server.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as I from '@aws-sdk/client-iam';
+import type { Migration } from '../src/adapters/store-sql/index.ts';
+import type { Store } from '../src/app/ports/store.ts';
+import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
+import { SQLITE_MIGRATIONS } from '../src/adapters/store-sqlite/migrations.ts';
+import { POSTGRES_MIGRATIONS } from '../src/adapters/store-postgres/migrations.ts';
+import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
+import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import { boto3Missing, PYTHON, run } from './support/processes.ts';
+
+const ROOT = '000000000000';
+const doc = (statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+const DOC = doc([{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }]);
+const pgSkipped = await pgSkip();
+let server: TestServer;
+let iam: I.IAMClient;
+
+before(async () => {
+  server = await startTestServer();
+  iam = server.iam();
+});
+after(async () => {
+  await server?.stop();
+});
+
+const policyArn = (name: string) => `arn:aws:iam::${ROOT}:policy/${name}`;
+const tagsOf = async (PolicyArn: string) => (await iam.send(new I.ListPolicyTagsCommand({ PolicyArn }))).Tags;
+
+/** A user whose only policy is `statements`, and its IAM client. */
+async function userWith(name: string, statements: unknown[]): Promise<I.IAMClient> {
+  await iam.send(new I.CreateUserCommand({ UserName: name }));
+  await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'only', PolicyDocument: doc(statements) }));
+  const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey as I.AccessKey;
+  return server.iam({ accessKeyId: k.AccessKeyId as string, secretAccessKey: k.SecretAccessKey as string });
+}
+
+describe('the IAM API keeps a managed policy\'s tags', () => {
+  test('CreatePolicy keeps Tags and answers them; GetPolicy answers them; ListPolicies does not', async () => {
+    const created = await iam.send(new I.CreatePolicyCommand({ PolicyName: 'tf', PolicyDocument: DOC, Tags: [{ Key: 'Environment', Value: 'test' }, { Key: 'owner', Value: 'ml' }] }));
+    assert.deepEqual(created.Policy?.Tags, [{ Key: 'Environment', Value: 'test' }, { Key: 'owner', Value: 'ml' }]);
+    const got = await iam.send(new I.GetPolicyCommand({ PolicyArn: policyArn('tf') }));
+    assert.deepEqual(got.Policy?.Tags, [{ Key: 'Environment', Value: 'test' }, { Key: 'owner', Value: 'ml' }]);
+    const listed = (await iam.send(new I.ListPoliciesCommand({ Scope: 'Local' }))).Policies?.find((p) => p.PolicyName === 'tf');
+    assert.equal(listed?.Tags, undefined, 'ListPolicies leaves Tags out, as IAM');
+    // Without Tags nothing is written: GetPolicy leaves the element out, ListPolicyTags answers none.
+    await iam.send(new I.CreatePolicyCommand({ PolicyName: 'plain', PolicyDocument: DOC }));
+    assert.equal((await iam.send(new I.GetPolicyCommand({ PolicyArn: policyArn('plain') }))).Policy?.Tags, undefined);
+    assert.deepEqual(await tagsOf(policyArn('plain')), []);
+  });
+
+  test('TagPolicy merges by case-insensitive key, at most 50; UntagPolicy removes keys of any case', async () => {
+    const PolicyArn = policyArn('plain');
+    await iam.send(new I.TagPolicyCommand({ PolicyArn, Tags: [{ Key: 'team', Value: 'a' }, { Key: 'cost', Value: '1' }] }));
+    await iam.send(new I.TagPolicyCommand({ PolicyArn, Tags: [{ Key: 'TEAM', Value: 'b' }] }));
+    assert.deepEqual(await tagsOf(PolicyArn), [{ Key: 'TEAM', Value: 'b' }, { Key: 'cost', Value: '1' }], 'TEAM replaced team, in its place');
+    const over = await sdkFailure(iam.send(new I.TagPolicyCommand({ PolicyArn, Tags: Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) })));
+    assert.equal(over.code, 'LimitExceeded');
+    assert.deepEqual(await tagsOf(PolicyArn), [{ Key: 'TEAM', Value: 'b' }, { Key: 'cost', Value: '1' }], 'a refused TagPolicy changes nothing');
+    assert.equal((await sdkFailure(iam.send(new I.TagPolicyCommand({ PolicyArn, Tags: [{ Key: 'aws:x', Value: 'v' }] })))).code, 'ValidationError');
+    await iam.send(new I.UntagPolicyCommand({ PolicyArn, TagKeys: ['team', 'absent'] }));
+    assert.deepEqual(await tagsOf(PolicyArn), [{ Key: 'cost', Value: '1' }]);
+    assert.equal((await sdkFailure(iam.send(new I.TagPolicyCommand({ PolicyArn: policyArn('nope'), Tags: [{ Key: 'a', Value: 'b' }] })))).code, 'NoSuchEntity');
+    const builtin = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    assert.deepEqual(await tagsOf(builtin), []);
+    assert.equal((await sdkFailure(iam.send(new I.TagPolicyCommand({ PolicyArn: builtin, Tags: [{ Key: 'a', Value: 'b' }] })))).code, 'InvalidInput');
+  });
+
+  test('decided with the request\'s tags and the policy\'s own, as a role\'s are', async () => {
+    await iam.send(new I.CreatePolicyCommand({ PolicyName: 'ml-owned', PolicyDocument: DOC, Tags: [{ Key: 'team', Value: 'ml' }] }));
+    await iam.send(new I.CreatePolicyCommand({ PolicyName: 'web-owned', PolicyDocument: DOC, Tags: [{ Key: 'team', Value: 'web' }] }));
+    const ml = await userWith('ml-admin', [
+      { Effect: 'Allow', Action: ['iam:TagPolicy', 'iam:UntagPolicy', 'iam:ListPolicyTags'], Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'ml' } } },
+      { Effect: 'Allow', Action: 'iam:CreatePolicy', Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'ml' } } },
+      { Effect: 'Deny', Action: 'iam:TagPolicy', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['team'] } } },
+    ]);
+    assert.deepEqual((await ml.send(new I.ListPolicyTagsCommand({ PolicyArn: policyArn('ml-owned') }))).Tags, [{ Key: 'team', Value: 'ml' }]);
+    await ml.send(new I.TagPolicyCommand({ PolicyArn: policyArn('ml-owned'), Tags: [{ Key: 'stage', Value: 'prod' }] }));
+    for (const c of [new I.ListPolicyTagsCommand({ PolicyArn: policyArn('web-owned') }), new I.TagPolicyCommand({ PolicyArn: policyArn('web-owned'), Tags: [{ Key: 'stage', Value: 'x' }] }), new I.UntagPolicyCommand({ PolicyArn: policyArn('web-owned'), TagKeys: ['team'] })]) {
+      assert.equal((await sdkFailure(ml.send(c as never))).code, 'AccessDenied', c.constructor.name);
+    }
+    // aws:TagKeys holds the stored spelling too: `TEAM` meets the Deny on `team`.
+    assert.equal((await sdkFailure(ml.send(new I.TagPolicyCommand({ PolicyArn: policyArn('ml-owned'), Tags: [{ Key: 'TEAM', Value: 'web' }] })))).code, 'AccessDenied');
+    await ml.send(new I.CreatePolicyCommand({ PolicyName: 'ml-new', PolicyDocument: DOC, Tags: [{ Key: 'team', Value: 'ml' }] }));
+    assert.equal((await sdkFailure(ml.send(new I.CreatePolicyCommand({ PolicyName: 'web-new', PolicyDocument: DOC, Tags: [{ Key: 'team', Value: 'web' }] })))).code, 'AccessDenied');
+    assert.equal((await sdkFailure(ml.send(new I.CreatePolicyCommand({ PolicyName: 'untagged', PolicyDocument: DOC })))).code, 'AccessDenied');
+    assert.deepEqual(await tagsOf(policyArn('web-owned')), [{ Key: 'team', Value: 'web' }]);
+  });
+
+  test('each change is audited with the tags before and after', async () => {
+    const store = await openSqliteStore({ dataDir: server.dataDir });
+    try {
+      const want = ['iam:TagPolicy', 'iam:UntagPolicy'];
+      let rows: Awaited<ReturnType<typeof listChanges>> = [];
+      async function listChanges() {
+        return (await store.read((tx) => tx.audit.list({ kind: 'change' }, 0, 10_000))).filter((r) => r.resource === policyArn('plain') && want.includes(r.action) && r.decision === 'ok');
+      }
+      for (let i = 0; i < 50 && rows.length < 3; i++) {
+        rows = await listChanges();
+        if (rows.length < 3) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(
+        rows.map((r) => [r.action, r.detail['before'], r.detail['after']]),
+        [
+          ['iam:TagPolicy', { policyArn: policyArn('plain'), tags: [] }, { policyArn: policyArn('plain'), tags: [{ key: 'team', value: 'a' }, { key: 'cost', value: '1' }] }],
+          ['iam:TagPolicy', { policyArn: policyArn('plain'), tags: [{ key: 'team', value: 'a' }, { key: 'cost', value: '1' }] }, { policyArn: policyArn('plain'), tags: [{ key: 'TEAM', value: 'b' }, { key: 'cost', value: '1' }] }],
+          ['iam:UntagPolicy', { policyArn: policyArn('plain'), tags: [{ key: 'TEAM', value: 'b' }, { key: 'cost', value: '1' }] }, { policyArn: policyArn('plain'), tags: [{ key: 'cost', value: '1' }] }],
+        ],
+      );
+      const created = (await store.read((tx) => tx.audit.list({ kind: 'change' }, 0, 10_000))).find((r) => r.action === 'iam:CreatePolicy' && r.resource === policyArn('tf'));
+      assert.deepEqual((created?.detail['after'] as { tags: unknown }).tags, [{ key: 'Environment', value: 'test' }, { key: 'owner', value: 'ml' }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('boto3 creates a tagged policy and reads its tags back', { skip: boto3Missing() }, async () => {
+    const script = `
+import boto3, json, sys
+iam = boto3.client('iam', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+p = iam.create_policy(PolicyName='boto', PolicyDocument=sys.argv[4], Tags=[{'Key': 'owner', 'Value': 'ml'}])['Policy']
+iam.tag_policy(PolicyArn=p['Arn'], Tags=[{'Key': 'Owner', 'Value': 'data'}])
+print(json.dumps([p['Tags'], iam.get_policy(PolicyArn=p['Arn'])['Policy']['Tags'], iam.list_policy_tags(PolicyArn=p['Arn'])['Tags']]))
+`;
+    const r = await run(PYTHON, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey, DOC], { PATH: process.env['PATH'] ?? '' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [[{ Key: 'owner', Value: 'ml' }], [{ Key: 'Owner', Value: 'data' }], [{ Key: 'Owner', Value: 'data' }]]);
+  });
+});
+
+/** A database a version-4 Gatehouse made, holding one policy, then opened with every migration. */
+async function migratesFromV4(open: (migrations?: readonly Migration[]) => Promise<Store>, migrations: readonly Migration[], sql: (text: string) => Promise<unknown>): Promise<void> {
+  const old = await open(migrations.filter((m) => m.version <= 4));
+  assert.equal(old.migrations.version, 4);
+  await old.close();
+  // The row as the version-4 code wrote it (its INSERT had no tags column).
+  await sql(`INSERT INTO accounts (id, arn_partition, name, created) VALUES ('111111111111', 'aws', 'old', '2026-01-01T00:00:00Z')`);
+  await sql(
+    `INSERT INTO policies (id, account, name, name_key, path, arn, description, created, updated, default_version, next_version) VALUES ('ANPAOLD', '111111111111', 'Old', 'old', '/', 'arn:aws:iam::111111111111:policy/Old', '', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 1, 2)`,
+  );
+  await sql(`INSERT INTO policy_versions (policy_id, version, document, created) VALUES ('ANPAOLD', 1, '{}', '2026-01-01T00:00:00Z')`);
+  const s = await open();
+  try {
+    assert.deepEqual(s.migrations.applied, migrations.filter((m) => m.version > 4).map((m) => m.version));
+    const arn = 'arn:aws:iam::111111111111:policy/Old';
+    assert.deepEqual((await s.read((tx) => tx.policies.getByArn(arn)))?.tags, []);
+    const r = await s.write((tx) => tx.policies.setTags(arn, [{ key: 'owner', value: 'ml' }]));
+    assert.ok(r.ok);
+    assert.deepEqual((await s.read((tx) => tx.policies.getByArn(arn)))?.tags, [{ key: 'owner', value: 'ml' }]);
+    assert.deepEqual((await s.read((tx) => tx.policies.listAllDefaults())).find((x) => x.policy.arn === arn)?.policy.tags, [{ key: 'owner', value: 'ml' }]);
+    const created = await s.write((tx) => tx.policies.create({ account: '111111111111', name: 'New', path: '/', id: 'ANPANEW', arn: 'arn:aws:iam::111111111111:policy/New', description: '', created: '2026-01-02T00:00:00Z', document: '{}', tags: [{ key: 'a', value: 'b' }] }));
+    assert.ok(created.ok && created.value.tags.length === 1);
+    assert.deepEqual((await s.read((tx) => tx.policies.get('111111111111', 'new')))?.tags, [{ key: 'a', value: 'b' }]);
+  } finally {
+    await s.close();
+  }
+}
+
+describe('a database of the previous schema migrates', () => {
+  test('SQLite', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gh-q3-'));
+    try {
+      const { DatabaseSync } = await import('node:sqlite');
+      const { SQLITE_FILE_NAME } = await import('../src/adapters/store-sqlite/index.ts');
+      await migratesFromV4(
+        (migrations) => openSqliteStore({ dataDir: dir, ...(migrations ? { migrations } : {}) }),
+        SQLITE_MIGRATIONS,
+        async (text) => {
+          const db = new DatabaseSync(join(dir, SQLITE_FILE_NAME));
+          try {
+            db.exec(text);
+          } finally {
+            db.close();
+          }
+        },
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('PostgreSQL', { skip: pgSkipped }, async () => {
+    const schema = `gh_q3_${randomBytes(5).toString('hex')}`;
+    try {
+      await migratesFromV4(
+        (migrations) => openPostgresStore({ url: PG_URL, schema, poolSize: 2, ...(migrations ? { migrations } : {}) }),
+        POSTGRES_MIGRATIONS,
+        (text) => pgAdmin(async (c) => {
+          await c.query(`SET search_path = ${schema}`);
+          await c.query(text);
+        }),
+      );
+    } finally {
+      await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+    }
+  });
+});
