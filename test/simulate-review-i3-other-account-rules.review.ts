@@ -107,6 +107,18 @@ describe('authorize: an asker sees its own account\'s rules only (review I3)', (
     assert.match(JSON.stringify(other.json), /no longer works/);
   });
 
+  it('account B asking about A\'s disabled user: that it may do nothing, not why', async () => {
+    await s.iam(aAdmin).send(new I.CreateUserCommand({ UserName: 'dora' }));
+    const off = await call(connectionTo(s.url, aAdmin), 'POST', ['users', 'dora', 'disable']);
+    assert.ok(off.ok, off.ok ? '' : off.message);
+    const q = { principal: `arn:aws:iam::${A}:user/dora`, action: 's3:GetObject', resource: 'arn:aws:s3:::b-data/x' };
+    const other = await gatehouseJson(s.url, bAdmin, 'POST', '/v1/authorize', q);
+    assert.equal(other.json['decision'], 'ImplicitDeny', JSON.stringify(other.json));
+    assert.doesNotMatch(JSON.stringify(other.json), /disabled/, JSON.stringify(other.json));
+    const own = await gatehouseJson(s.url, aAdmin, 'POST', '/v1/authorize', q);
+    assert.match(JSON.stringify(own.json), /is disabled/, 'A reads why');
+  });
+
   it('account B asking about A\'s user on its own bucket: the decision, without A\'s policies', async () => {
     const refused = await ask(bAdmin, 'x', { 'aws:SourceIp': '203.0.113.9' });
     assert.equal(refused.decision, 'ImplicitDeny', JSON.stringify(refused));

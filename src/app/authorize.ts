@@ -901,8 +901,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       // Enforcement refuses the principal outright: decided all the same, for an explicit deny and the explanation,
       // but never allowed.
       const { refused, ...rest } = who.value;
+      // Why (disabled, its sessions revoked) is the principal's account's to read, as its policies are (review I3).
+      const asker = (input as Asked).asker;
+      const account = rest.principal.account;
+      const why = asker === undefined || asker === ROOT_ACCOUNT || account === '' || account === asker ? refused : `principal: \`${rest.principal.arn}\` may do nothing now (why is account ${account}'s to read)`;
       const a = decideFor(input, rp, ok(rest), started, roleTrust);
-      return a instanceof Promise ? a.then((x) => refusedAnswer(x, refused)) : refusedAnswer(a, refused);
+      return a instanceof Promise ? a.then((x) => refusedAnswer(x, why)) : refusedAnswer(a, why);
     }
     if (who.value.sessions !== undefined) return decideEach(input, rp, who.value.sessions, started, roleTrust);
     const ignored: string[] = [];
