@@ -45,7 +45,12 @@ const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600
 /** An ISO time, or a duration back from `now`; as the ISO text the store compares. */
 export function timeOf(value: string, now: number, field: string): Result<string> {
   const d = DURATION.exec(value);
-  if (d) return ok(new Date(now - Number(d[1]) * (UNIT_MS[d[2] as string] as number)).toISOString());
+  if (d) {
+    // A duration back past what a Date holds (`999999999999d`) made toISOString throw: a 500 for a typo (review V, V9).
+    const t = new Date(now - Number(d[1]) * (UNIT_MS[d[2] as string] as number));
+    if (Number.isNaN(t.getTime()) || t.getUTCFullYear() < 1) return failWith('VALIDATION_ERROR', `\`${field}\` \`${value}\` goes back before the year 1; give a shorter duration or an ISO-8601 time`, field);
+    return ok(t.toISOString());
+  }
   const t = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t)) return failWith('VALIDATION_ERROR', `\`${field}\` must be an ISO-8601 time (2024-05-01T12:00:00Z) or a duration back from now (15m, 24h, 7d), got \`${value}\``, field);
   return ok(new Date(t).toISOString());
