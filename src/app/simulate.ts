@@ -43,6 +43,7 @@ import { authorizeAdmin, decideOnRole, partitionOf, ROLE_ACTIONS, type Caller, t
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
 import { unreadableDocument } from './unreadable-policy.ts';
+import { resourceTagContext } from './directory.ts';
 
 type R<T> = Promise<Result<T>>;
 
@@ -515,7 +516,13 @@ function setOf(identity: readonly CompiledPolicy[], boundary: CompiledPolicy | u
 export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: SimulatePrincipalInput): R<SimulationResult[]> {
   const m = ENTITY_ARN_RE.exec(input.policySourceArn);
   if (!m) return failWith('INVALID_INPUT', `PolicySourceArn must be the ARN of a user, group or role, got \`${input.policySourceArn}\``, 'PolicySourceArn');
-  const a = authorizeAdmin(c, deps.now(), 'SimulatePrincipalPolicy', input.policySourceArn);
+  // Decided with the user's or role's tags (aws:ResourceTag, iam:ResourceTag), as every other action on it (review T2,
+  // review I): read first, with the same refusal whether it exists or not.
+  const m0 = ENTITY_ARN_RE.exec(input.policySourceArn);
+  const target = m0 && (m0[1] ?? m0[2]) === c.account && m0[3] !== 'group'
+    ? await deps.store.read<UserRecord | RoleRecord | undefined>((tx) => (m0[3] === 'user' ? tx.users.get(c.account, m0[4] as string) : tx.roles.get(c.account, m0[4] as string)))
+    : undefined;
+  const a = authorizeAdmin(c, deps.now(), 'SimulatePrincipalPolicy', input.policySourceArn, target && entityArn(c.partition, c.account, m0?.[3] as 'user' | 'role', target.path, target.name) === input.policySourceArn ? resourceTagContext(target.tags) : {});
   if (!a.ok) return a;
   const checked = checkOptions(input);
   if (!checked.ok) return checked;
