@@ -32,3 +32,25 @@ test('aws:PrincipalTag/__proto__ holds the session tag __proto__', async () => {
   const users = await server.iam({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }).send(new ListUsersCommand({}));
   assert.ok(users.Users?.some((u) => u.UserName === 'admin'));
 });
+
+test('a transitive __proto__ tag carries over to a chained session', async () => {
+  const acct = server.adminFile.AccountId;
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${acct}:root` }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] };
+  const iam = server.iam();
+  const role = await iam.send(new CreateRoleCommand({ RoleName: 'chained', AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: '*' },
+      { Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/__proto__': 'ok' } } },
+    ],
+  };
+  await iam.send(new PutRolePolicyCommand({ RoleName: 'chained', PolicyName: 'chain', PolicyDocument: JSON.stringify(policy) }));
+  const first = (await server.sts().send(new AssumeRoleCommand({ RoleArn: role.Role?.Arn, RoleSessionName: 'first', Tags: [{ Key: '__proto__', Value: 'ok' }], TransitiveTagKeys: ['__proto__'] }))).Credentials;
+  assert.ok(first?.AccessKeyId && first.SecretAccessKey && first.SessionToken);
+  const asFirst = { accessKeyId: first.AccessKeyId, secretAccessKey: first.SecretAccessKey, sessionToken: first.SessionToken };
+  const second = (await server.sts(asFirst).send(new AssumeRoleCommand({ RoleArn: role.Role?.Arn, RoleSessionName: 'second' }))).Credentials;
+  assert.ok(second?.AccessKeyId && second.SecretAccessKey && second.SessionToken);
+  const users = await server.iam({ accessKeyId: second.AccessKeyId, secretAccessKey: second.SecretAccessKey, sessionToken: second.SessionToken }).send(new ListUsersCommand({}));
+  assert.ok(users.Users?.some((u) => u.UserName === 'admin'));
+});

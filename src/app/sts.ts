@@ -526,7 +526,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const inherited: Record<string, string> = {};
     for (const k of caller.session?.transitive ?? []) {
       const v = Object.entries(parentTags).find(([tk]) => tk.toLowerCase() === k.toLowerCase());
-      if (v) inherited[v[0]] = v[1];
+      // Defined, not assigned: a tag key `__proto__` (valid) would set the object's prototype instead (review K, K6).
+      if (v) Object.defineProperty(inherited, v[0], { value: v[1], enumerable: true, writable: true, configurable: true });
     }
     for (const t of p.tags) {
       if (Object.keys(inherited).some((k) => k.toLowerCase() === t.key.toLowerCase())) {
