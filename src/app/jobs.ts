@@ -230,19 +230,21 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   /**
-   * Reading workspaces (review S, S9): `training:GetWorkspace` on a workspace's ARN, or being one of its members (a
-   * member may read their own workspace). Listing them all needs `training:ListWorkspaces` on `workspace/*`; without
-   * it the list holds the ones the caller may read.
+   * Reading workspaces (review S, S9): `training:GetWorkspace` on a workspace's ARN, allowed by IAM or granted by a
+   * binding as the authorize API's union answers it (`unionRefusal`; review I, M1: a `resourcemanager.workspaces.get`
+   * binding was answered Allow there and refused here), or being one of its members (a member may read their own
+   * workspace). Listing them all needs `training:ListWorkspaces` on `workspace/*`; without it the list holds the ones
+   * the caller may read.
    */
   async function mayReadWorkspace(tx: ReadTx, caller: Caller, ws: Workspace): Promise<boolean> {
-    const d = decide(caller, 'training:GetWorkspace', workspaceArn(caller.partition, caller.account, ws.name));
+    const refused = unionRefusal(caller, 'training:GetWorkspace', workspaceArn(caller.partition, caller.account, ws.name));
     // An explicit deny holds against members too.
-    return d.decision === 'Allow' || (d.decision !== 'ExplicitDeny' && (await isMember(tx, caller, ws)));
+    return refused === undefined || (refused.d.decision !== 'ExplicitDeny' && (await isMember(tx, caller, ws)));
   }
 
   async function readableWorkspaces(caller: Caller): Promise<Workspace[]> {
     const all = await listWorkspaces(caller.account);
-    if (decide(caller, 'training:ListWorkspaces', workspaceArn(caller.partition, caller.account, '*')).decision === 'Allow') return all;
+    if (unionRefusal(caller, 'training:ListWorkspaces', workspaceArn(caller.partition, caller.account, '*')) === undefined) return all;
     return deps.store.read(async (tx) => {
       const out: Workspace[] = [];
       for (const ws of all) if (await mayReadWorkspace(tx, caller, ws)) out.push(ws);
@@ -261,7 +263,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       return { ws, readable: ws !== undefined && d.decision !== 'ExplicitDeny' && (await mayReadWorkspace(tx, caller, ws)) };
     });
     if (found.ws && found.readable) return ok(found.ws);
-    if (!found.ws && d.decision === 'Allow') return failWith('NO_SUCH_ENTITY', `workspace ${name} does not exist`);
+    if (!found.ws && unionRefusal(caller, 'training:GetWorkspace', arn) === undefined) return failWith('NO_SUCH_ENTITY', `workspace ${name} does not exist`);
     return accessDenied(`${caller.principal.arn} is not allowed to perform training:GetWorkspace on ${arn}, and is not a member of it: ${d.summary}`, 'training:GetWorkspace', arn, d.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
   }
 
@@ -876,26 +878,34 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   /**
    * Reading clusters (review S, S9): a cluster names its roles and mapping rules, so reading one needs
    * `training:GetCluster` on its ARN; listing them all `training:ListClusters` on `cluster/*`, and without it the list
-   * holds the ones the caller may get.
+   * holds the ones the caller may get. Allowed by IAM or granted by a binding (`roles/container.clusterViewer`), as
+   * the authorize API's union answers it (`unionRefusal`; review I, M1: the union answered Allow, this 403).
    */
   async function readableClusters(caller: Caller): Promise<Cluster[]> {
     const all = await listClusters(caller.account);
-    if (decide(caller, 'training:ListClusters', clusterArn(caller.partition, caller.account, '*')).decision === 'Allow') return all;
-    return all.filter((c) => decide(caller, 'training:GetCluster', clusterArn(caller.partition, caller.account, c.name)).decision === 'Allow');
+    if (unionRefusal(caller, 'training:ListClusters', clusterArn(caller.partition, caller.account, '*')) === undefined) return all;
+    return all.filter((c) => unionRefusal(caller, 'training:GetCluster', clusterArn(caller.partition, caller.account, c.name)) === undefined);
+  }
+
+  /** The refusal of `training:GetCluster` on `arn` (`unionRefusal`), as an AccessDenied. */
+  function clusterReadRefusal(caller: Caller, arn: string): Result<never> | undefined {
+    const refused = unionRefusal(caller, 'training:GetCluster', arn);
+    if (refused === undefined) return undefined;
+    return accessDenied(`${caller.principal.arn} is not allowed to perform training:GetCluster on ${arn}: ${refusalWords(refused)}`, 'training:GetCluster', arn, refused.d.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
   }
 
   /** A cluster the caller may get; the same refusal whether it exists or not. */
   async function readCluster(caller: Caller, name: string): Promise<Result<Cluster>> {
     const arn = clusterArn(caller.partition, caller.account, name);
-    const d = decide(caller, 'training:GetCluster', arn);
-    if (d.decision !== 'Allow') return accessDenied(`${caller.principal.arn} is not allowed to perform training:GetCluster on ${arn}: ${d.summary}`, 'training:GetCluster', arn, d.decision);
+    const refused = clusterReadRefusal(caller, arn);
+    if (refused) return refused;
     const c = await deps.store.read((tx) => getCluster(tx, caller.account, name));
     if (!c) return failWith('NO_SUCH_ENTITY', `cluster ${name} does not exist`);
     // Found whatever the case of the name asked: its own ARN is decided too, so a Deny naming it holds.
     if (c.name !== name) {
       const own = clusterArn(caller.partition, caller.account, c.name);
-      const o = decide(caller, 'training:GetCluster', own);
-      if (o.decision !== 'Allow') return accessDenied(`${caller.principal.arn} is not allowed to perform training:GetCluster on ${own}: ${o.summary}`, 'training:GetCluster', own, o.decision);
+      const ownRefused = clusterReadRefusal(caller, own);
+      if (ownRefused) return ownRefused;
     }
     return ok(c);
   }
