@@ -9,7 +9,9 @@
  * - TagPolicy merges by case-insensitive key (at most 50: LimitExceeded), UntagPolicy removes keys of any case,
  *   ListPolicyTags lists them; each is decided with the policy's tags as aws:ResourceTag, and each change is audited
  *   with the tags before and after.
- * SDK v3 and boto3 against a real server.
+ * - the admin API's POST /v1/policies takes `tags`; GET /v1/policies/{arn} shows them (the listing does not);
+ * - `gatehouse apply` takes a Policy document's `tags` (its whole tag set, as a Role's), planned as TagPolicy/UntagPolicy.
+ * SDK v3, boto3 and the gatehouse CLI against a real server.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +28,9 @@ import { SQLITE_MIGRATIONS } from '../src/adapters/store-sqlite/migrations.ts';
 import { POSTGRES_MIGRATIONS } from '../src/adapters/store-postgres/migrations.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { boto3Missing, PYTHON, run } from './support/processes.ts';
+import { boto3Missing, connectionTo, gatehouseCli, keysOf, PYTHON, run } from './support/processes.ts';
+import { writeFile } from 'node:fs/promises';
+import { call } from '../src/adapters/cli/client.ts';
 
 const ROOT = '000000000000';
 const doc = (statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -144,6 +148,42 @@ print(json.dumps([p['Tags'], iam.get_policy(PolicyArn=p['Arn'])['Policy']['Tags'
     const r = await run(PYTHON, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey, DOC], { PATH: process.env['PATH'] ?? '' });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), [[{ Key: 'owner', Value: 'ml' }], [{ Key: 'Owner', Value: 'data' }], [{ Key: 'Owner', Value: 'data' }]]);
+  });
+});
+
+describe('gatehouse apply: a Policy document\'s tags', () => {
+  const apply = async (name: string, tags: string, ...flags: string[]) => {
+    const file = join(server.dataDir, `${name}.yaml`);
+    await writeFile(file, `apiVersion: gatehouse.dev/v1\nkind: Policy\nmetadata: {name: applied}\nspec:\n  document: ${JSON.stringify(DOC)}\n  tags: ${tags}\n`);
+    const r = await gatehouseCli(['apply', ...flags, '-f', file], keysOf({ AccessKeyId: server.admin.accessKeyId, SecretAccessKey: server.admin.secretAccessKey }), { endpoint: server.url, home: server.dataDir });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    return r.stdout;
+  };
+
+  test('created with its tags; unchanged when they are; changed with TagPolicy/UntagPolicy, the document kept', async () => {
+    assert.match(await apply('a1', '{owner: ml, env: test}'), /create Policy\/applied/);
+    assert.deepEqual(await tagsOf(policyArn('applied')), [{ Key: 'owner', Value: 'ml' }, { Key: 'env', Value: 'test' }]);
+    assert.match(await apply('a2', '{env: test, owner: ml}'), /unchanged|no changes|0 changes/i);
+    assert.match(await apply('a3', '{owner: data}'), /update Policy\/applied \(tags\)/);
+    assert.deepEqual(await tagsOf(policyArn('applied')), [{ Key: 'owner', Value: 'data' }]);
+    assert.deepEqual((await iam.send(new I.ListPolicyVersionsCommand({ PolicyArn: policyArn('applied') }))).Versions?.map((v) => v.VersionId), ['v1'], 'tags alone make no new version');
+  });
+});
+
+describe('the admin API\'s policy view', () => {
+  test('POST /v1/policies keeps tags; GET of the policy shows them, the listing does not', async () => {
+    const v1 = (method: string, path: string[], body?: unknown) => call<Record<string, unknown>>(connectionTo(server.url, server.admin), method, path, body === undefined ? {} : { body });
+    const created = await v1('POST', ['policies'], { name: 'admin-made', document: JSON.parse(DOC), tags: { owner: 'ml' } });
+    assert.ok(created.ok, JSON.stringify(created));
+    assert.deepEqual(created.value['tags'], [{ key: 'owner', value: 'ml' }]);
+    const got = await v1('GET', ['policies', policyArn('admin-made')]);
+    assert.ok(got.ok, JSON.stringify(got));
+    assert.deepEqual(got.value['tags'], [{ key: 'owner', value: 'ml' }]);
+    const listed = await v1('GET', ['policies']);
+    assert.ok(listed.ok);
+    const row = (listed.value['policies'] as Record<string, unknown>[]).find((p) => p['name'] === 'admin-made');
+    assert.ok(row && !('tags' in row));
+    assert.deepEqual(await tagsOf(policyArn('admin-made')), [{ Key: 'owner', Value: 'ml' }]);
   });
 });
 

@@ -752,13 +752,31 @@ interface PolicySpec {
   readonly document: PolicyText;
   /** Compared only when given: IAM cannot change it, so leaving it out must not fail against an existing policy. */
   readonly description: string | undefined;
+  /** As a role's: the policy's whole tag set (none when left out), changed with TagPolicy/UntagPolicy (review Q2, q3). */
+  readonly tags: readonly Tag[];
+}
+
+/**
+ * The steps that take a managed policy's tags from `current` to `desired`, decided as UntagPolicy and TagPolicy are
+ * (the keys removed; the tags added), as `tagSteps` does for users and roles. One write replaces the tag set.
+ */
+function policyTagSteps(account: string, arn: string, current: readonly Tag[], desired: readonly Tag[]): Step[] {
+  if (tagsKey(current) === tagsKey(desired)) return [];
+  const run = async (tx: WriteTx) => fromStore(await tx.policies.setTags(arn, desired));
+  const wanted = new Set(desired.map((t) => t.key.toLowerCase()));
+  const removed = current.filter((t) => !wanted.has(t.key.toLowerCase())).map((t) => t.key);
+  const added = desired.filter((t) => !current.some((x) => x.key === t.key && x.value === t.value));
+  const steps: Step[] = [];
+  if (removed.length > 0) steps.push({ phase: PHASE.policy, action: 'UntagPolicy', resource: arn, account, context: tagKeysContext(removed), ...(added.length > 0 ? {} : { run }) });
+  if (added.length > 0) steps.push({ phase: PHASE.policy, action: 'TagPolicy', resource: arn, account, context: requestTagContext(added, current), run });
+  return steps;
 }
 
 const policyKind: KindHandler<PolicySpec> = {
   kind: 'Policy',
   scope: 'account',
   entity: 'policy',
-  specFields: ['document', 'description'],
+  specFields: ['document', 'description', 'tags'],
   readAction: 'GetPolicy',
   listAction: 'ListPolicies',
   validate(spec, c) {
@@ -772,7 +790,8 @@ const policyKind: KindHandler<PolicySpec> = {
       return undefined;
     }
     const document = policyDocument(own(spec, 'document'), 'identity', QUOTAS.managedPolicySize, 'spec.document', c);
-    return document ? { document, description } : undefined;
+    const tags = tagList(spec, 'spec', c);
+    return document ? { document, description, tags } : undefined;
   },
   async plan(env, o) {
     const partition = env.partitionOf(o.account);
@@ -781,13 +800,14 @@ const policyKind: KindHandler<PolicySpec> = {
       const arn = entityArn(partition, o.account, 'policy', '/', o.name);
       return planOk({
         action: 'create',
-        fields: o.spec.description ? ['document', 'description'] : ['document'],
+        fields: ['document', ...(o.spec.description ? ['description'] : []), ...(o.spec.tags.length > 0 ? ['tags'] : [])],
         steps: [
           {
             phase: PHASE.policy,
             action: 'CreatePolicy',
             resource: arn,
             account: o.account,
+            context: requestTagContext(o.spec.tags),
             run: async (tx) =>
               fromStore(
                 await tx.policies.create({
@@ -799,6 +819,7 @@ const policyKind: KindHandler<PolicySpec> = {
                   description: o.spec.description ?? '',
                   created: env.now,
                   document: o.spec.document.text,
+                  tags: o.spec.tags,
                 }),
               ),
           },
@@ -806,7 +827,11 @@ const policyKind: KindHandler<PolicySpec> = {
       });
     }
     const current = await env.tx.policies.getDefaultVersion(existing.arn);
-    const fields = changedFields(this.specFields, { document: current ? canonicalText(current.document) : '', description: existing.description }, { document: o.spec.document.canonical, description: o.spec.description ?? existing.description });
+    const fields = changedFields(
+      this.specFields,
+      { document: current ? canonicalText(current.document) : '', description: existing.description, tags: tagsKey(existing.tags) },
+      { document: o.spec.document.canonical, description: o.spec.description ?? existing.description, tags: tagsKey(o.spec.tags) },
+    );
     if (fields.includes('description')) {
       return planFail(
         'INVALID_INPUT',
@@ -816,27 +841,31 @@ const policyKind: KindHandler<PolicySpec> = {
     }
     if (fields.length === 0) return planOk({ action: 'unchanged', fields, steps: [] });
     const steps: Step[] = [];
-    const versions = await env.tx.policies.listVersions(existing.arn);
-    // At the version limit, the oldest non-default version makes room, as `aws iam` users do by hand.
-    if (versions.length >= QUOTAS.policyVersions) steps.push({ phase: PHASE.policy, action: 'DeletePolicyVersion', resource: existing.arn, account: o.account });
-    steps.push({
-      phase: PHASE.policy,
-      action: 'CreatePolicyVersion',
-      resource: existing.arn,
-      account: o.account,
-      run: async (tx) => {
-        const all = await tx.policies.listVersions(existing.arn);
-        if (all.length >= QUOTAS.policyVersions) {
-          const oldest = all.filter((v) => !v.isDefault).at(-1);
-          if (oldest) {
-            const d = await tx.policies.deleteVersion(existing.arn, oldest.versionId);
-            if (!d.ok) return fromStore(d);
+    if (fields.includes('document')) {
+      const versions = await env.tx.policies.listVersions(existing.arn);
+      // At the version limit, the oldest non-default version makes room, as `aws iam` users do by hand.
+      if (versions.length >= QUOTAS.policyVersions) steps.push({ phase: PHASE.policy, action: 'DeletePolicyVersion', resource: existing.arn, account: o.account });
+      steps.push({
+        phase: PHASE.policy,
+        action: 'CreatePolicyVersion',
+        resource: existing.arn,
+        account: o.account,
+        run: async (tx) => {
+          const all = await tx.policies.listVersions(existing.arn);
+          if (all.length >= QUOTAS.policyVersions) {
+            const oldest = all.filter((v) => !v.isDefault).at(-1);
+            if (oldest) {
+              const d = await tx.policies.deleteVersion(existing.arn, oldest.versionId);
+              if (!d.ok) return fromStore(d);
+            }
           }
-        }
-        return fromStore(await tx.policies.createVersion(existing.arn, { document: o.spec.document.text, setAsDefault: true, created: env.now }));
-      },
-    });
-    return planOk({ action: 'update', fields, steps });
+          return fromStore(await tx.policies.createVersion(existing.arn, { document: o.spec.document.text, setAsDefault: true, created: env.now }));
+        },
+      });
+    }
+    // Tags change after the document, so every step is decided with the tags the policy has now (aws:ResourceTag).
+    steps.push(...policyTagSteps(o.account, existing.arn, existing.tags, o.spec.tags));
+    return planOk({ action: 'update', fields, steps: onEntity(steps, existing.arn, resourceTagContext(existing.tags)) });
   },
   async listNames(tx, account) {
     return (await tx.policies.list(account)).map((p) => p.name);

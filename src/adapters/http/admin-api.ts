@@ -16,7 +16,7 @@
  *   PUT    /v1/groups/{group}/users/{user}  DELETE /v1/groups/{group}/users/{user}
  *   GET    /v1/roles                        POST /v1/roles {name, trustPolicy, path?, description?, maxSessionDuration?, tags?, permissionsBoundary?}
  *   GET    /v1/roles/{name}                 DELETE /v1/roles/{name}
- *   GET    /v1/policies?scope=All|AWS|Local POST /v1/policies {name, document, path?, description?}
+ *   GET    /v1/policies?scope=All|AWS|Local POST /v1/policies {name, document, path?, description?, tags?}
  *   GET    /v1/policies/{ref}               DELETE /v1/policies/{ref}
  *   GET    /v1/{users|groups|roles}/{name}/policies            (attached and inline)
  *   POST   /v1/{users|groups|roles}/{name}/policies {policy}   DELETE …/policies/{ref}
@@ -107,8 +107,9 @@ export function roleJson(p: Partition, r: RoleRecord) {
     permissionsBoundary: r.permissionsBoundary,
   };
 }
-export function policyJson(x: PolicyRecord & { attachmentCount?: number }) {
-  return { name: x.name, id: x.id, arn: x.arn, path: x.path, account: x.account, description: x.description, created: x.created, updated: x.updated, defaultVersion: x.defaultVersion, ...(x.attachmentCount !== undefined ? { attachmentCount: x.attachmentCount } : {}) };
+/** `withTags`: the policy's own view and its creation show its tags; a listing does not (IAM's ListPolicies leaves them out). */
+export function policyJson(x: PolicyRecord & { attachmentCount?: number }, withTags = false) {
+  return { name: x.name, id: x.id, arn: x.arn, path: x.path, account: x.account, description: x.description, created: x.created, updated: x.updated, defaultVersion: x.defaultVersion, ...(x.attachmentCount !== undefined ? { attachmentCount: x.attachmentCount } : {}), ...(withTags ? { tags: tagsJson(x.tags) } : {}) };
 }
 const keyJson = (k: AccessKeyRecord) => ({ accessKeyId: k.id, userName: k.userName, status: k.status, created: k.created, lastUsed: k.lastUsed });
 
@@ -403,24 +404,26 @@ export const ADMIN_ROUTES: readonly Route[] = [
     handler: async ({ app, caller, query }) => {
       const scope = query.get('scope') ?? 'All';
       if (scope !== 'All' && scope !== 'AWS' && scope !== 'Local') return failWith('VALIDATION_ERROR', '`scope` must be All, AWS or Local', 'scope');
-      return map(app.directory.listPolicies(caller, { scope, ...(query.get('onlyAttached') === 'true' ? { onlyAttached: true } : {}) }), (ps) => ({ policies: ps.map(policyJson) }));
+      return map(app.directory.listPolicies(caller, { scope, ...(query.get('onlyAttached') === 'true' ? { onlyAttached: true } : {}) }), (ps) => ({ policies: ps.map((x) => policyJson(x)) }));
     },
   },
   {
     method: 'POST',
     pattern: ['policies'],
     handler: async ({ app, caller, body }) => {
-      const fields = onlyFields(body, ['name', 'document', 'path', 'description']);
+      const fields = onlyFields(body, ['name', 'document', 'path', 'description', 'tags']);
       if (!fields.ok) return fields;
       const name = str(body, 'name', true);
       const path = str(body, 'path', false);
       const description = str(body, 'description', false);
       const doc = documentOf(body, 'document');
+      const tags = tagsOf(body);
       if (!name.ok) return name;
       if (!path.ok) return path;
       if (!description.ok) return description;
       if (!doc.ok) return doc;
-      return map(app.directory.createPolicy(caller, { policyName: name.value, policyDocument: doc.value, ...opt('path', path.value), ...opt('description', description.value) }), policyJson, 201);
+      if (!tags.ok) return tags;
+      return map(app.directory.createPolicy(caller, { policyName: name.value, policyDocument: doc.value, ...opt('path', path.value), ...opt('description', description.value), tags: tags.value }), (x) => policyJson(x, true), 201);
     },
   },
   {
@@ -431,7 +434,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
       const p = await app.directory.getPolicy(caller, { policyArn });
       if (!p.ok) return p;
       const v = await app.directory.getPolicyVersion(caller, { policyArn, versionId: p.value.defaultVersion });
-      return ok({ body: { ...policyJson(p.value), document: v.ok ? parseDoc(v.value.document) : null } });
+      return ok({ body: { ...policyJson(p.value, true), document: v.ok ? parseDoc(v.value.document) : null } });
     },
   },
   {
