@@ -98,3 +98,36 @@ describe('oidc review 3: the principal of a refused web identity call is not cho
     assert.equal(byAdmin.value.records.length, 0);
   });
 });
+
+describe('review V, P2: refusals after the token verified are recorded, with the role as the directory names it', () => {
+  it('a duration over the role maximum, a session policy over the packed size, and the role spelt in capitals: one Deny each', async () => {
+    const send = async (params: Partial<S.AssumeRoleWithWebIdentityCommandInput>) => {
+      try {
+        await sts.send(new S.AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCT}:role/wi`, WebIdentityToken: await token('repo:ml/train'), RoleSessionName: 'p2', ...params }));
+        return 'issued';
+      } catch (e) {
+        return (e as Error).name;
+      }
+    };
+    assert.equal(await send({ RoleSessionName: 'too-long', DurationSeconds: 43_200 }), 'ValidationError');
+    const big = doc(...Array.from({ length: 10 }, (_, i) => ({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::bucket-${i}-${'x'.repeat(100)}/*` })));
+    assert.ok(big.length <= 2048, `${big.length}`);
+    const packed = await send({ RoleSessionName: 'packed', Policy: big, PolicyArns: Array.from({ length: 10 }, (_, i) => ({ arn: `arn:aws:iam::${ACCT}:policy/p${i}` })) });
+    assert.notEqual(packed, 'issued');
+    assert.equal(await send({ RoleSessionName: 'capitals', RoleArn: `arn:aws:iam::${ACCT}:role/WI`, DurationSeconds: 43_200 }), 'ValidationError');
+
+    const app = server.running.app;
+    const root = await app.authenticate(server.admin.accessKeyId);
+    assert.ok(root.ok);
+    await app.audit.flush();
+    const q = await app.audit.query(root.value.caller, { role: `arn:aws:iam::${ACCT}:role/wi`, action: 'sts:AssumeRoleWithWebIdentity' });
+    assert.ok(q.ok);
+    const denied = (name: string) => q.value.records.filter((r) => r.decision === 'Deny' && r.detail['roleSessionName'] === name);
+    assert.equal(denied('too-long').length, 1, JSON.stringify(q.value.records.map((r) => r.detail)));
+    assert.equal(denied('too-long')[0]?.principal, providerArn);
+    assert.equal(denied('packed').length, 1);
+    const capitals = denied('capitals');
+    assert.equal(capitals.length, 1, 'found by the role as the directory names it');
+    assert.equal(capitals[0]?.detail['requestedRoleArn'], `arn:aws:iam::${ACCT}:role/WI`);
+  });
+});

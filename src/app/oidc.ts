@@ -501,19 +501,21 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   }
 
   /**
-   * Refusals that say who may not have a session (a bad or expired token, a trust policy that does not allow), and
-   * sessions that could not be issued because the closed audit gate refused them (503), as the other STS calls record.
+   * Refusals that say who may not have a session (a bad or expired token, a trust policy that does not allow), sessions
+   * that could not be issued because the closed audit gate refused them (503), the account's bound of scoped sessions
+   * and the packed size, as the other STS calls record (review V, V1/P2). Any refusal after the token verified is
+   * recorded too: it is one of the provider's subjects that was refused (a duration over the role's maximum).
    */
-  const REFUSALS: ReadonlySet<string> = new Set(['ACCESS_DENIED', 'INVALID_IDENTITY_TOKEN', 'EXPIRED_IDENTITY_TOKEN', 'SERVICE_UNAVAILABLE']);
+  const REFUSALS: ReadonlySet<string> = new Set(['ACCESS_DENIED', 'INVALID_IDENTITY_TOKEN', 'EXPIRED_IDENTITY_TOKEN', 'SERVICE_UNAVAILABLE', 'LIMIT_EXCEEDED', 'PACKED_POLICY_TOO_LARGE']);
 
   /** AssumeRoleWithWebIdentity; a refusal is recorded as the other STS calls' are (the session side of the log). */
   async function assumeRoleWithWebIdentity(p: WebIdentityParams, facts: RequestFacts = {}): Promise<Result<WebIdentityResult>> {
-    const verified: { provider?: string; subject?: string } = {};
+    const verified: { provider?: string; subject?: string; roleArn?: string } = {};
     const r = await webIdentity(p, facts, verified);
     const e = r.ok ? undefined : r.errors[0];
     // Unsigned, so anyone can send it by the thousand: flood-limited like the refused authentications
     // (auth-failures.ts), per source address and globally, with what is left out counted and carried.
-    const admitted = e !== undefined && REFUSALS.has(e.code) && deps.audit ? admitAuthFailure(deps, facts.sourceIp ?? '') : undefined;
+    const admitted = e !== undefined && (REFUSALS.has(e.code) || verified.provider !== undefined) && deps.audit ? admitAuthFailure(deps, facts.sourceIp ?? '') : undefined;
     if (e !== undefined && admitted?.record && deps.audit) {
       const parsed = parseRoleArn(p.roleArn);
       // Who asked: the provider's ARN once the token's signature verified against its keys (as a session it opens is
@@ -527,18 +529,27 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
         account: parsed?.account ?? '',
         principal: verified.provider ?? 'anonymous',
         action: 'sts:AssumeRoleWithWebIdentity',
-        resource: p.roleArn,
+        // The role as the directory names it once found (its case and path), so that `audit query --role` finds the
+        // attempt whatever the caller spelt (review V, V6); the spelling asked stays in the detail.
+        resource: verified.roleArn ?? p.roleArn,
         decision: 'Deny',
-        role: p.roleArn,
+        role: verified.roleArn ?? p.roleArn,
         ...(facts.sourceIp !== undefined && facts.sourceIp !== '' ? { sourceIp: facts.sourceIp } : {}),
-        detail: { roleSessionName: p.roleSessionName, ...who, error: explanationOf(e.message), ...(e.code === 'SERVICE_UNAVAILABLE' ? { code: e.code } : {}), ...(admitted.suppressed > 0 ? { suppressed: admitted.suppressed } : {}) },
+        detail: {
+          roleSessionName: p.roleSessionName,
+          ...who,
+          error: explanationOf(e.message),
+          ...(e.code !== 'ACCESS_DENIED' ? { code: e.code } : {}),
+          ...(verified.roleArn !== undefined && verified.roleArn !== p.roleArn ? { requestedRoleArn: p.roleArn } : {}),
+          ...(admitted.suppressed > 0 ? { suppressed: admitted.suppressed } : {}),
+        },
       });
     }
     return r;
   }
 
   /** `verified` gets the provider's ARN and the token's subject once the token has verified against the provider's keys. */
-  async function webIdentity(p: WebIdentityParams, facts: RequestFacts, verified: { provider?: string; subject?: string }): Promise<Result<WebIdentityResult>> {
+  async function webIdentity(p: WebIdentityParams, facts: RequestFacts, verified: { provider?: string; subject?: string; roleArn?: string }): Promise<Result<WebIdentityResult>> {
     const o = port();
     if (!o) return unavailable();
     // Under the fail-closed audit policy, no session is issued while the audit log cannot record it.
@@ -622,6 +633,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (!entry || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return denied;
     const role = entry.role;
     const roleArn = roleArnOf(partition, role.account, role.path, role.name);
+    verified.roleArn = roleArn;
     const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     if (!trust) return denied;
     const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
