@@ -8,7 +8,9 @@
  *   GetPolicy answer them, ListPolicies does not (IAM);
  * - TagPolicy merges by case-insensitive key (at most 50: LimitExceeded), UntagPolicy removes keys of any case,
  *   ListPolicyTags lists them; each is decided with the policy's tags as aws:ResourceTag, and each change is audited
- *   with the tags before and after.
+ *   with the tags before and after;
+ * - every other action on a policy (GetPolicy, the version calls, DeletePolicy) is decided with the policy's tags as
+ *   aws:ResourceTag and iam:ResourceTag too, as a role's are: a Deny on `aws:ResourceTag/protected` holds (q5);
  * - the admin API's POST /v1/policies takes `tags`; GET /v1/policies/{arn} shows them (the listing does not);
  * - `gatehouse apply` takes a Policy document's `tags` (its whole tag set, as a Role's), planned as TagPolicy/UntagPolicy.
  * SDK v3, boto3 and the gatehouse CLI against a real server.
@@ -108,6 +110,27 @@ describe('the IAM API keeps a managed policy\'s tags', () => {
     assert.equal((await sdkFailure(ml.send(new I.CreatePolicyCommand({ PolicyName: 'web-new', PolicyDocument: DOC, Tags: [{ Key: 'team', Value: 'web' }] })))).code, 'AccessDenied');
     assert.equal((await sdkFailure(ml.send(new I.CreatePolicyCommand({ PolicyName: 'untagged', PolicyDocument: DOC })))).code, 'AccessDenied');
     assert.deepEqual(await tagsOf(policyArn('web-owned')), [{ Key: 'team', Value: 'web' }]);
+  });
+
+  test('every action on a policy is decided with its tags: a Deny on protected policies holds', async () => {
+    await iam.send(new I.CreatePolicyCommand({ PolicyName: 'guarded', PolicyDocument: DOC, Tags: [{ Key: 'protected', Value: 'true' }] }));
+    await iam.send(new I.CreatePolicyCommand({ PolicyName: 'loose', PolicyDocument: DOC }));
+    const ops = await userWith('ops', [
+      { Effect: 'Allow', Action: 'iam:*', Resource: '*' },
+      { Effect: 'Deny', Action: ['iam:DeletePolicy', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'], Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/protected': 'true' } } },
+    ]);
+    const on = (PolicyArn: string) => [
+      new I.GetPolicyCommand({ PolicyArn }),
+      new I.GetPolicyVersionCommand({ PolicyArn, VersionId: 'v1' }),
+      new I.ListPolicyVersionsCommand({ PolicyArn }),
+      new I.CreatePolicyVersionCommand({ PolicyArn, PolicyDocument: DOC }),
+      new I.SetDefaultPolicyVersionCommand({ PolicyArn, VersionId: 'v1' }),
+      new I.DeletePolicyVersionCommand({ PolicyArn, VersionId: 'v2' }),
+      new I.DeletePolicyCommand({ PolicyArn }),
+    ];
+    for (const c of on(policyArn('guarded'))) assert.equal((await sdkFailure(ops.send(c as never))).code, 'AccessDenied', c.constructor.name);
+    for (const c of on(policyArn('loose'))) await ops.send(c as never);
+    assert.equal((await iam.send(new I.GetPolicyCommand({ PolicyArn: policyArn('guarded') }))).Policy?.DefaultVersionId, 'v1');
   });
 
   test('each change is audited with the tags before and after', async () => {

@@ -412,8 +412,9 @@ export function createDirectory(deps: AppDeps) {
   }
 
   /** `policyByArn`, for a change: built-in policies are shared by every account and refused with `refusal`. */
-  async function customerPolicy(tx: ReadTx, c: Caller, arn: unknown, refusal = 'Built-in managed policies cannot be changed.'): Promise<Result<PolicyRecord>> {
-    const p = await policyByArn(tx, c, arn);
+  async function customerPolicy(tx: ReadTx, c: Caller, arn: unknown, refusal = 'Built-in managed policies cannot be changed.', action?: string): Promise<Result<PolicyRecord>> {
+    // With `action`, decided first, on the policy with its tags (`authorizedPolicy`).
+    const p = action === undefined ? await policyByArn(tx, c, arn) : await authorizedPolicy(c, tx, arn as string, action, () => ({}));
     return p.ok && p.value.account === 'aws' ? failWith('INVALID_INPUT', refusal) : p;
   }
 
@@ -831,10 +832,8 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function getPolicy(c: Caller, input: { policyArn: string }): R<PolicyRecord & PolicyCounts> {
-    const a = authz(c, 'GetPolicy', input.policyArn);
-    if (!a.ok) return a;
     return store.read(async (tx) => {
-      const p = await policyByArn(tx, c, input.policyArn);
+      const p = await authorizedPolicy(c, tx, input.policyArn, 'GetPolicy', () => ({}));
       if (!p.ok) return p;
       const permissionsBoundaryUsageCount = (await boundaryUsesInAccount(tx, c.account)).get(p.value.arn) ?? 0;
       return ok({ ...p.value, attachmentCount: await attachmentsInAccount(tx, c.account, p.value), permissionsBoundaryUsageCount });
@@ -864,10 +863,8 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function deletePolicy(c: Caller, input: { policyArn: string }): R<void> {
-    const a = authz(c, 'DeletePolicy', input.policyArn);
-    if (!a.ok) return a;
     return write(c, async (tx) => {
-      const p = await customerPolicy(tx, c, input.policyArn, 'Built-in managed policies cannot be deleted.');
+      const p = await customerPolicy(tx, c, input.policyArn, 'Built-in managed policies cannot be deleted.', 'DeletePolicy');
       if (!p.ok) return p;
       const was = await policyView(tx, p.value);
       return changedTo(c, was, await tx.policies.delete(p.value.arn), () => null);
@@ -877,10 +874,8 @@ export function createDirectory(deps: AppDeps) {
   async function createPolicyVersion(c: Caller, input: { policyArn: string; policyDocument: string; setAsDefault?: boolean }): R<PolicyVersionRecord> {
     const doc = checkDocument(input.policyDocument, 'identity', QUOTAS.managedPolicySize, 'PolicyDocument', MANAGED_TOO_LARGE);
     if (!doc.ok) return doc;
-    const a = authz(c, 'CreatePolicyVersion', input.policyArn);
-    if (!a.ok) return a;
     return write(c, async (tx) => {
-      const p = await customerPolicy(tx, c, input.policyArn);
+      const p = await customerPolicy(tx, c, input.policyArn, undefined, 'CreatePolicyVersion');
       if (!p.ok) return p;
       const was = await tx.policies.getDefaultVersion(p.value.arn);
       const r = await tx.policies.createVersion(p.value.arn, { document: input.policyDocument, setAsDefault: input.setAsDefault === true, created: now() });
@@ -894,10 +889,8 @@ export function createDirectory(deps: AppDeps) {
   async function getPolicyVersion(c: Caller, input: { policyArn: string; versionId: string }): R<PolicyVersionRecord> {
     const bad = checkVersionId(input.versionId);
     if (bad) return invalid(bad, 'VersionId');
-    const a = authz(c, 'GetPolicyVersion', input.policyArn);
-    if (!a.ok) return a;
     return store.read(async (tx) => {
-      const p = await policyByArn(tx, c, input.policyArn);
+      const p = await authorizedPolicy(c, tx, input.policyArn, 'GetPolicyVersion', () => ({}));
       if (!p.ok) return p;
       const v = await tx.policies.getVersion(p.value.arn, input.versionId);
       return v ? ok(v) : failWith('NO_SUCH_ENTITY', `Policy ${input.policyArn} version ${input.versionId} does not exist or is not attachable.`);
@@ -905,10 +898,8 @@ export function createDirectory(deps: AppDeps) {
   }
 
   async function listPolicyVersions(c: Caller, input: { policyArn: string }): R<PolicyVersionRecord[]> {
-    const a = authz(c, 'ListPolicyVersions', input.policyArn);
-    if (!a.ok) return a;
     return store.read(async (tx) => {
-      const p = await policyByArn(tx, c, input.policyArn);
+      const p = await authorizedPolicy(c, tx, input.policyArn, 'ListPolicyVersions', () => ({}));
       if (!p.ok) return p;
       return ok(await tx.policies.listVersions(p.value.arn));
     });
@@ -917,10 +908,8 @@ export function createDirectory(deps: AppDeps) {
   async function setDefaultPolicyVersion(c: Caller, input: { policyArn: string; versionId: string }): R<void> {
     const bad = checkVersionId(input.versionId);
     if (bad) return invalid(bad, 'VersionId');
-    const a = authz(c, 'SetDefaultPolicyVersion', input.policyArn);
-    if (!a.ok) return a;
     return write(c, async (tx) => {
-      const p = await customerPolicy(tx, c, input.policyArn);
+      const p = await customerPolicy(tx, c, input.policyArn, undefined, 'SetDefaultPolicyVersion');
       if (!p.ok) return p;
       const was = await tx.policies.getDefaultVersion(p.value.arn);
       const r = await tx.policies.setDefaultVersion(p.value.arn, input.versionId, now());
@@ -932,10 +921,8 @@ export function createDirectory(deps: AppDeps) {
   async function deletePolicyVersion(c: Caller, input: { policyArn: string; versionId: string }): R<void> {
     const bad = checkVersionId(input.versionId);
     if (bad) return invalid(bad, 'VersionId');
-    const a = authz(c, 'DeletePolicyVersion', input.policyArn);
-    if (!a.ok) return a;
     return write(c, async (tx) => {
-      const p = await customerPolicy(tx, c, input.policyArn);
+      const p = await customerPolicy(tx, c, input.policyArn, undefined, 'DeletePolicyVersion');
       if (!p.ok) return p;
       const was = await tx.policies.getVersion(p.value.arn, input.versionId);
       return changedTo(c, was, await tx.policies.deleteVersion(p.value.arn, input.versionId), () => null);
