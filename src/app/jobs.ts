@@ -647,7 +647,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return isWorkspaceMember(ws, user, (await tx.groups.listForUser(caller.account, user)).map((g) => g.name));
   }
 
-  async function setState(id: string, to: JobState, extra: { exitCode?: number; reason?: string } = {}): Promise<Result<Job>> {
+  /** `extra.by`: who made the change (a stop), recorded as its principal; without it the job's submitter (its own end). */
+  async function setState(id: string, to: JobState, extra: { exitCode?: number; reason?: string; by?: Caller } = {}): Promise<Result<Job>> {
     let from: JobState | undefined;
     const r = await deps.store.write<Result<Job>>(async (tx, abort) => {
       const job = await readJob(tx, id);
@@ -670,16 +671,25 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     });
     if (r.ok && from !== undefined && deps.audit) {
       const job = r.value;
+      // Who stopped it, so that `audit query --principal` finds the stop under them (review V, P5): not the job of
+      // their own session, if any, since the record is the stopped job's.
+      const { job: _ownJob, ...by } = extra.by !== undefined ? actorOf(extra.by) : { principal: job.submitter.arn };
       deps.audit.record({
         kind: 'job',
         account: job.account,
-        principal: job.submitter.arn,
+        ...by,
         action: 'training:JobStateChange',
         resource: `job/${job.id}`,
         decision: to,
         ...(job.role.arn !== undefined ? { role: job.role.arn } : {}),
         job: job.id,
-        detail: { from, to, ...(extra.exitCode !== undefined ? { exitCode: extra.exitCode } : {}), ...(extra.reason !== undefined ? { reason: extra.reason } : {}) },
+        detail: {
+          from,
+          to,
+          ...(extra.exitCode !== undefined ? { exitCode: extra.exitCode } : {}),
+          ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
+          ...(by.principal !== job.submitter.arn ? { submitter: job.submitter.arn } : {}),
+        },
       });
     }
     if (r.ok && TERMINAL.has(r.value.state)) {
@@ -809,7 +819,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (!job.ok) return job;
     const a = await authorizeJobAccess(caller, job.value, 'training:StopJob');
     if (!a.ok) return a;
-    return setState(id, 'Stopped', { reason: `stopped by ${caller.principal.arn}` });
+    return setState(id, 'Stopped', { reason: `stopped by ${caller.principal.arn}`, by: caller });
   }
 
   /** The launcher (authenticated by the job's capability) reports the end of the job. */
