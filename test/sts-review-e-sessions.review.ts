@@ -137,6 +137,15 @@ describe('E8: MFA parameters', () => {
     }
     const r = await s.sts(alice).send(new S.AssumeRoleCommand({ RoleArn: WORKER, RoleSessionName: 'plain' }));
     assert.ok(r.Credentials?.SessionToken);
+    // Each refusal is recorded about the role asked, so that audit query --role finds it (review V, P3).
+    const app = s.running.app;
+    const root = await app.authenticate(s.admin.accessKeyId);
+    assert.ok(root.ok);
+    await app.audit.flush();
+    const q = await app.audit.query(root.value.caller, { role: WORKER, action: 'sts:AssumeRole' });
+    assert.ok(q.ok);
+    const refused = q.value.records.filter((x) => x.decision !== 'Allow' && String(x.detail['reasons'] ?? '').includes('unable to validate MFA code'));
+    assert.equal(refused.length, 3, JSON.stringify(q.value.records.map((x) => [x.decision, x.detail])));
   });
 });
 

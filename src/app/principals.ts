@@ -351,6 +351,8 @@ function refusalIn(message: string): Refusal | undefined {
  * refused, the verdict, and the explanation. `api` is the request as the edge names it: the API action
  * (`iam:ListUsers`) or the route (`GET /v1/audit`); it stands for the action when the refusal names none.
  */
+const ROLE_ARN = /^(?:arn:[a-z-]+:iam::\d{12}|acs:ram::\d+):role\//;
+
 export function recordRefusedRequest(sink: Pick<AuditSink, 'record'> | undefined, caller: Caller, api: string, error: GatehouseError | undefined): void {
   if (sink === undefined || error?.code !== 'ACCESS_DENIED') return;
   if (caller.request !== undefined && recordedRequests.has(caller.request)) return;
@@ -363,6 +365,8 @@ export function recordRefusedRequest(sink: Pick<AuditSink, 'record'> | undefined
     action: refused?.action ?? api,
     resource: refused?.resource ?? '',
     decision: refused?.decision ?? 'Deny',
+    // A refused AssumeRole is about its role: `audit query --role` finds it (review V, P3).
+    ...(refused !== undefined && refused.action.toLowerCase() === 'sts:assumerole' && ROLE_ARN.test(refused.resource) ? { role: refused.resource } : {}),
     detail: { reasons: [explanation], request: api },
   });
 }

@@ -6,6 +6,7 @@ import { failWith, ok, type Result } from '../../core/errors.ts';
 import { isoSeconds } from '../../core/iam/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import type { IssuedCredentials, RequestFacts } from '../../app/sts.ts';
+import { accessDenied } from '../../app/principals.ts';
 import { queryActions } from './iam-api.ts';
 import { Params } from './query-params.ts';
 import type { XmlFields } from './xml.ts';
@@ -42,10 +43,12 @@ function requiredMembers(p: Params, lists: readonly (readonly [string, readonly 
  * Both were ignored, and the session issued without MFA (review sts, E8): the caller believed it held an MFA session
  * until a policy asking for MFA refused it, for a reason it could not see.
  */
-function refuseMfa(p: Params): Result<void> {
+function refuseMfa(p: Params, action: string, resource: string): Result<void> {
   const given = ['SerialNumber', 'TokenCode'].filter((k) => p.get(k) !== undefined);
   if (given.length === 0) return ok(undefined);
-  return failWith('ACCESS_DENIED', `MultiFactorAuthentication failed, unable to validate MFA code: this server authenticates no MFA device, so ${given.map((k) => `\`${k}\``).join(' and ')} cannot be checked; call again without SerialNumber and TokenCode (the session then carries no MFA)`, given[0]);
+  // With its action and resource, so that the refusal's record names the role asked (review V, P3: `audit query
+  // --role` did not find it).
+  return accessDenied(`MultiFactorAuthentication failed, unable to validate MFA code: this server authenticates no MFA device, so ${given.map((k) => `\`${k}\``).join(' and ')} cannot be checked; call again without SerialNumber and TokenCode (the session then carries no MFA)`, action, resource);
 }
 
 /** Signed STS actions; a refused one that its use case does not record (GetSessionToken, DecodeAuthorizationMessage) is recorded by `queryActions`. */
@@ -64,7 +67,7 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
     if (!duration.ok) return duration;
     const members = requiredMembers(p, [['Tags', ['Key', 'Value']]]);
     if (!members.ok) return members;
-    const mfa = refuseMfa(p);
+    const mfa = refuseMfa(p, 'sts:AssumeRole', roleArn.value);
     if (!mfa.ok) return mfa;
     const r = await app.sts.assumeRole(
       caller,
@@ -93,7 +96,7 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
   GetSessionToken: async (app, caller, p, facts) => {
     const duration = p.int('DurationSeconds');
     if (!duration.ok) return duration;
-    const mfa = refuseMfa(p);
+    const mfa = refuseMfa(p, 'sts:GetSessionToken', '*');
     if (!mfa.ok) return mfa;
     const r = await app.sts.getSessionToken(caller, duration.value, facts);
     return r.ok ? ok({ Credentials: credentialsXml(r.value) }) : r;
