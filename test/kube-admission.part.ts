@@ -270,7 +270,12 @@ describe('pods naming a role (the ECI example)', () => {
     const admitted = page.value.records.find((r) => r.decision === 'Allow' && r.job === jobId);
     assert.equal(admitted?.role, ROLE_ARN);
     assert.equal(admitted?.principal, `acs:ram::${ACCT}:user/deployer`);
-    assert.ok(page.value.records.some((r) => r.decision === 'Deny' && /user\/intruder is not allowed/.test(String(r.detail['error']))));
+    const refused = page.value.records.find((r) => r.decision === 'Deny' && /user\/intruder is not allowed/.test(String(r.detail['error'])));
+    assert.ok(refused);
+    // The refusal names the role the pod asked to run as, so audit query --role finds the attempt (review V, P4).
+    assert.equal(refused.role?.toLowerCase(), ROLE_ARN.toLowerCase());
+    const byRole = await server.app.audit.query(who.value.caller, { action: 'training:AdmitPod', role: refused.role ?? '' });
+    assert.ok(byRole.ok && byRole.value.records.some((r) => r.decision === 'Deny'));
   });
 
   test('the webhook needs the cluster’s bearer token', async () => {

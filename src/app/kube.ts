@@ -951,9 +951,13 @@ export function createKube(app: App, options: KubeOptions) {
    * May the passer pass the role to the compute service, and does the role trust it? The same checks and
    * messages as starting a node (app/jobs.ts `startNode`).
    */
+  /** The role an annotation names: an ARN, or a name of the cluster's account (path `/`). */
+  const roleRefOf = (cluster: KubeCluster, roleRef: string) =>
+    roleRef.includes(':') ? parseRoleArn(roleRef) : /^[\w+=,.@-]{1,64}$/.test(roleRef) ? { partition: cluster.partition, account: cluster.account, name: roleRef, path: '/' } : undefined;
+
   async function checkPass(cluster: KubeCluster, passer: Passer, roleRef: string): Promise<Result<{ roleArn: string; roleName: string; passerName: string; passerId?: string }>> {
     const { partition, account } = cluster;
-    const parsed = roleRef.includes(':') ? parseRoleArn(roleRef) : /^[\w+=,.@-]{1,64}$/.test(roleRef) ? { partition, account, name: roleRef, path: '/' } : undefined;
+    const parsed = roleRefOf(cluster, roleRef);
     const role = parsed && parsed.account === account ? await deps.store.read((tx) => tx.roles.get(account, parsed.name)) : undefined;
     if (!parsed || !role) {
       return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}${parsed && parsed.account !== account ? ' (a role of another account cannot be passed)' : ''}`);
@@ -1171,7 +1175,7 @@ export function createKube(app: App, options: KubeOptions) {
     const v = await admitUnrecorded(cluster, req);
     // Pods and workloads that name a role are recorded, admitted or refused, like job submissions.
     const meta = (req.object?.['metadata'] ?? {}) as Record<string, unknown>;
-    const named = v.allowed ? v.auditAnnotations?.['role'] : undefined;
+    const named = v.allowed ? v.auditAnnotations?.['role'] : refusedRole(cluster, req);
     if (named !== undefined || !v.allowed) {
       const name = req.name || (typeof meta['name'] === 'string' ? meta['name'] : `${typeof meta['generateName'] === 'string' ? meta['generateName'] : ''}*`);
       const resource = `${cluster.arn}/namespaces/${req.namespace}/${req.kind.group ? `${req.kind.kind.toLowerCase()}s.${req.kind.group}` : `${req.kind.kind.toLowerCase()}s`}/${name}`;
@@ -1190,6 +1194,18 @@ export function createKube(app: App, options: KubeOptions) {
       });
     }
     return v;
+  }
+
+  /**
+   * The role a refused pod or workload names, as an ARN from its annotation, so that `audit query --role` finds the
+   * attempt to run as it (review V, P4: only admitted ones carried their role).
+   */
+  function refusedRole(cluster: KubeCluster, req: AdmissionRequest): string | undefined {
+    const template = req.kind.group === '' && req.kind.kind === 'Pod' ? req.object : podTemplate(req.kind, req.object)?.template;
+    const named = roleAnnotation(annotationsOf(template?.['metadata']));
+    if (!named || 'error' in named) return undefined;
+    const parsed = roleRefOf(cluster, named.role);
+    return parsed ? roleArnOf(parsed.partition, parsed.account, parsed.path, parsed.name) : undefined;
   }
 
   async function admitUnrecorded(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
