@@ -276,6 +276,15 @@ for (const target of targets) {
       assert.equal(Number((await sql('SELECT COUNT(*) AS n FROM audit_lookup WHERE seq <= ?', [1000]))[0]?.['n']), 0);
       const left = await store.read((tx) => tx.audit.list({ principal: 'arn:aws:iam::000000000000:user/u1' }, 0, 10_000));
       assert.deepEqual(left.map((r) => r.seq), written.filter((r) => r.seq > 1000 && r.principal.endsWith('/u1')).map((r) => r.seq));
+      // The index against the records (review V, P1): whole, then with entries deleted, planted, and its mark moved.
+      assert.deepEqual(await store.read((tx) => tx.audit.lookupCheck()), { filled, missing: 0, extra: 0 });
+      await sql("DELETE FROM audit_lookup WHERE lookup = 'p:arn:aws:iam::000000000000:user/u1'");
+      const u1 = written.filter((r) => r.seq > 1000 && r.seq <= filled && r.principal.endsWith('/u1')).length;
+      assert.deepEqual(await store.read((tx) => tx.audit.lookupCheck()), { filled, missing: u1, extra: 0 });
+      await sql('INSERT INTO audit_lookup (lookup, seq) VALUES (?, ?)', ['p:arn:aws:iam::000000000000:user/nobody', 1500]);
+      assert.deepEqual(await store.read((tx) => tx.audit.lookupCheck()), { filled, missing: u1, extra: 1 });
+      await sql('UPDATE audit_lookup_head SET seq = ? WHERE id = 1', [1_000_000_000_000]);
+      assert.equal((await store.read((tx) => tx.audit.lookupCheck())).filled, 1_000_000_000_000);
     });
 
     it('prunes to a checkpoint: the chain verifies from it', async () => {

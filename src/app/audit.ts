@@ -161,7 +161,7 @@ export interface VerifyReport {
  * is at or before the checkpoint: pruned, so not confirmed; a pruning can be forged), `retention` (the chain was
  * pruned while retention is off on the verifying server).
  */
-export type VerifyBreak = BrokenLink | { readonly seq: number; readonly reason: 'checkpoint' | 'anchor' | 'beyond' | 'pruned' | 'retention'; readonly message: string };
+export type VerifyBreak = BrokenLink | { readonly seq: number; readonly reason: 'checkpoint' | 'anchor' | 'beyond' | 'pruned' | 'retention' | 'lookup'; readonly message: string };
 
 /** An anchor kept from an earlier `verify`: record `seq` had hash `hash`. */
 export interface AuditAnchor {
@@ -935,6 +935,17 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const first = (beyond[0] as AuditRecord).seq;
       const last = (beyond.at(-1) as AuditRecord).seq;
       more.push({ seq: first, reason: 'beyond', message: `record${first === last ? ` ${first} lies` : `s ${first}–${last}${beyond.length === MAX_PAGE ? ' (at least)' : ''} lie`} beyond the chain's head (record ${head.seq}): the head was moved back, and the records after it are still in the table` });
+    }
+    // The filter index is not in the chain: a row deleted from it hides its record from `audit query --principal`
+    // (and from an account's own readers), and its filled mark moved ahead hides every record after it, while the
+    // chain still verifies (review V, P1). It must index exactly the records the chain holds up to its mark.
+    const lookup = await deps.store.read((tx) => tx.audit.lookupCheck());
+    if (lookup.filled > head.seq) {
+      more.push({ seq: head.seq, reason: 'lookup', message: `the filter index is marked filled up to record ${lookup.filled}, past the chain's head (record ${head.seq}): records appended since are not indexed, so audit query by principal, role, job or account misses them` });
+    }
+    if (lookup.missing > 0 || lookup.extra > 0) {
+      const what = [lookup.missing > 0 ? `${lookup.missing} entr${lookup.missing === 1 ? 'y is' : 'ies are'} missing` : '', lookup.extra > 0 ? `${lookup.extra} entr${lookup.extra === 1 ? 'y indexes' : 'ies index'} no such record` : ''].filter((x) => x !== '').join(' and ');
+      more.push({ seq: Math.min(lookup.filled, head.seq), reason: 'lookup', message: `the filter index does not match the records up to record ${Math.min(lookup.filled, head.seq)}: ${what}, so audit query by principal, role, job or account ${lookup.missing > 0 ? 'does not return every record it should' : 'reads entries that were put there'}` });
     }
     if (head.baseSeq > 0) {
       const early = (await deps.store.read((tx) => tx.audit.list({}, 0, 1)))[0];

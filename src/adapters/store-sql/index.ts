@@ -920,6 +920,17 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       );
       return rows.map(toAuditRecord);
     },
+    async lookupCheck() {
+      const filled = num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);
+      const head = await auditHead();
+      const range = [head.baseSeq, Math.min(filled, head.seq)];
+      const keys = `SELECT k, seq FROM (${lookupKeys('seq > ? AND seq <= ?')}) wanted`;
+      const stored = 'SELECT lookup, seq FROM audit_lookup WHERE seq > ? AND seq <= ?';
+      const count = async (sql: string, params: SqlValue[]) => num((await one(`SELECT COUNT(*) AS n FROM (${sql}) d`, params))?.['n']);
+      const missing = await count(`${keys} EXCEPT ${stored}`, [...range, ...range, ...range, ...range, ...range]);
+      const extra = await count(`${stored} EXCEPT ${keys}`, [...range, ...range, ...range, ...range, ...range]);
+      return { filled, missing, extra };
+    },
     async append(records) {
       writable();
       if (records.length === 0) return;

@@ -396,6 +396,12 @@ export interface AuditRead {
   head(): Promise<AuditHead>;
   /** Records with `seq > after` matching `filter`, oldest first, at most `limit`. */
   list(filter: AuditFilter, after: number, limit: number): Promise<AuditRecord[]>;
+  /**
+   * The filter index (what `list` reads for a principal, role, job or account) against the records it indexes, from
+   * the checkpoint up to its filled mark: entries missing, entries that index no such record, and the mark. The index
+   * is not in the chain, so `verify` compares it with the records the chain covers.
+   */
+  lookupCheck(): Promise<{ readonly filled: number; readonly missing: number; readonly extra: number }>;
 }
 export interface AuditWrite extends AuditRead {
   /**
