@@ -1257,13 +1257,15 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
       return;
     }
     const proven = proof?.ok === true ? proof.value : undefined;
-    const subject = proven !== undefined ? proven.principal.arn : typeof input.principal === 'string' ? input.principal : caller.principal.arn;
+    const answer = 'ok' in r ? (r.ok ? r.value : undefined) : 'decision' in r ? r : undefined;
+    // The principal as the answer names it when the question spelt it otherwise (`user/BOB` for user `bob`), so that
+    // `audit query --principal` finds the decision (review V, P8).
+    const subject = proven !== undefined ? proven.principal.arn : typeof input.principal === 'string' ? (answer?.principal ?? input.principal) : caller.principal.arn;
     const self = proven !== undefined ? proven.accessKeyId === caller.accessKeyId : subject === caller.principal.arn;
     // Whose session the record names: the proven caller's, or the asker's own when it asked about itself.
     const actor = proven ?? (self ? caller : undefined);
     const action = typeof input.action === 'string' ? input.action : '';
     const resource = typeof input.resource === 'string' ? input.resource : '';
-    const answer = 'ok' in r ? (r.ok ? r.value : undefined) : 'decision' in r ? r : undefined;
     if (answer) {
       const detail: Record<string, unknown> =
         answer.decision === 'Allow' ? { matched: answer.matched } : { reasons: answer.reasons, diagnostics: answer.diagnostics, matched: answer.matched };

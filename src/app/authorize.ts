@@ -54,7 +54,10 @@ export interface MatchedRule {
 
 export interface AuthorizeAnswer {
   readonly decision: DecisionValue;
-  /** Answers to a `principalProof` question only: the ARN of the principal the proof authenticated. */
+  /**
+   * The ARN of the principal decided, when the question did not name it so: the one a `principalProof`
+   * authenticated, or the named principal's own ARN where the question spelt it otherwise (`user/BOB` for user `bob`).
+   */
   readonly principal?: string;
   /** One line per engine that had an opinion, in words. */
   readonly reasons: readonly string[];
@@ -1037,6 +1040,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       const service = input.action.slice(0, input.action.indexOf(':'));
       answer = { ...answer, diagnostics: [...answer.diagnostics, `iam: ${unread.map((p) => `\`${p.name}\``).join(', ')} not read: Gatehouse decides \`${service}:\` requests itself, with identity (and trust) policies and bindings, never resource policies`] };
     }
+    // The principal as the directory names it, so that the answer (and its audit record) says whom it decided
+    // about whatever the spelling asked (review V, P8).
+    if (typeof input.principal === 'string' && input.principal !== principal.arn && input.principalProof === undefined) answer = { ...answer, principal: principal.arn };
     if (ignored.length === 0) return ok(answer);
     const note = `context ${ignored.map((k) => `\`${k}\``).join(', ')} ignored: ${ignored.length === 1 ? 'it describes' : 'they describe'} the principal, and come from the directory and the session`;
     return ok({ ...answer, diagnostics: [...answer.diagnostics, note] });

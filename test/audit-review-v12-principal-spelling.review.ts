@@ -1,0 +1,46 @@
+/**
+ * Review V, P8 (fixed at integration): POST /v1/authorize about `…:user/BOB` is decided as user `bob` (names match
+ * without case) but was recorded under `…:user/BOB`, so `audit query --principal …:user/bob` missed it. Now the answer
+ * names the principal decided when the question spelt it otherwise (`principal`, as a `principalProof` answer does),
+ * and the record is under that ARN. Real server, the admin API's client.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as I from '@aws-sdk/client-iam';
+import { call } from '../src/adapters/cli/client.ts';
+import { connectionTo } from './support/processes.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+const ACCT = '000000000000';
+let s: TestServer;
+
+before(async () => {
+  s = await startTestServer();
+  await s.iam().send(new I.CreateUserCommand({ UserName: 'bob' }));
+});
+after(async () => {
+  await s?.stop();
+});
+
+test('a question about user/BOB is answered and recorded as user/bob', async () => {
+  const asked = await call<{ decision: string; principal?: string }>(connectionTo(s.url, s.admin), 'POST', ['authorize'], {
+    body: { principal: `arn:aws:iam::${ACCT}:user/BOB`, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k' },
+  });
+  assert.ok(asked.ok, asked.ok ? '' : asked.message);
+  assert.equal(asked.value.decision, 'ImplicitDeny');
+  assert.equal(asked.value.principal, `arn:aws:iam::${ACCT}:user/bob`);
+  // Named as the directory names it: no `principal` in the answer.
+  const exact = await call<{ principal?: string }>(connectionTo(s.url, s.admin), 'POST', ['authorize'], {
+    body: { principal: `arn:aws:iam::${ACCT}:user/bob`, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k' },
+  });
+  assert.ok(exact.ok);
+  assert.equal(exact.value.principal, undefined);
+
+  const app = s.running.app;
+  const root = await app.authenticate(s.admin.accessKeyId);
+  assert.ok(root.ok);
+  await app.audit.flush();
+  const q = await app.audit.query(root.value.caller, { principal: `arn:aws:iam::${ACCT}:user/bob`, action: 's3:GetObject' });
+  assert.ok(q.ok);
+  assert.equal(q.value.records.length, 2, JSON.stringify(q.value.records.map((r) => r.principal)));
+});
