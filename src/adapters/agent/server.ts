@@ -26,6 +26,7 @@ import { boundCredentialServer, browserRefusal, CREDENTIAL_MAX_CONNECTIONS, CRED
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { sourceIpOf } from '../http/request-facts.ts';
+import { recordAuthFailure } from '../../app/auth-failures.ts';
 
 export interface Agent {
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
@@ -147,10 +148,22 @@ export function createAgent(opts: { app: App; log?: (line: string) => void; maxM
     return (entry[shape] ??= Buffer.from(JSON.stringify(shape === 'aws' ? awsDocument(c, now) : alibabaDocument(c, now))));
   }
 
+  /**
+   * A request with no job capability, or one no job holds, is recorded as the other doors record refused
+   * authentications (flood-limited; never the capability itself): guessing capabilities leaves a trail (review V, P6).
+   */
+  function refusedCapability(req: IncomingMessage, action: string, given: string | undefined): void {
+    recordAuthFailure(opts.app, { action, code: 'AccessDenied', message: given ? 'no job holds this capability' : 'no job capability', sourceIp: sourceIpOf(req) });
+  }
+
   async function deliver(req: IncomingMessage, res: ServerResponse, capability: string | undefined, shape: 'aws' | 'alibaba'): Promise<void> {
-    if (!capability) return json(res, 403, { Code: 'Forbidden', Message: 'forbidden' });
+    if (!capability) {
+      refusedCapability(req, 'gatehouse:GetJobCredentials', capability);
+      return json(res, 403, { Code: 'Forbidden', Message: 'forbidden' });
+    }
     // A session issued for this fetch records where it came from: the job's process, or the node agent relaying for it.
     const r = await jobs.credentialsFor(capability, { sourceIp: sourceIpOf(req) });
+    if (!r.ok && r.error.status === 403) refusedCapability(req, 'gatehouse:GetJobCredentials', capability);
     if (!r.ok) return json(res, r.error.status, { Code: r.error.status === 410 ? 'JobEnded' : r.error.status === 404 ? 'NoRole' : r.error.status === 403 ? 'Forbidden' : 'Unavailable', Message: r.error.message });
     const body = documentOf(r.value, shape);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store', [REAL_EXPIRATION_HEADER]: isoSeconds(r.value.credentials.expiration) });
@@ -167,7 +180,10 @@ export function createAgent(opts: { app: App; log?: (line: string) => void; maxM
     if (req.method === 'POST' && (path === '/v1/launcher/heartbeat' || path === '/v1/launcher/end')) {
       const cap = req.headers.authorization;
       const job = cap ? await jobs.jobByCapability(cap) : undefined;
-      if (!job || !cap) return json(res, 403, { Code: 'Forbidden', Message: 'forbidden' });
+      if (!job || !cap) {
+        refusedCapability(req, `POST ${path}`, cap);
+        return json(res, 403, { Code: 'Forbidden', Message: 'forbidden' });
+      }
       if (path === '/v1/launcher/heartbeat') {
         const r = await jobs.heartbeat(job.id);
         return r.ok ? json(res, 200, r.value) : json(res, 404, { Code: 'NoSuchJob', Message: r.errors[0]?.message ?? '' });
