@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { call } from '../src/adapters/cli/client.ts';
 import { connectionTo } from './support/processes.ts';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { auditRecords, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 const ACCT = '000000000000';
 let s: TestServer;
@@ -35,14 +35,9 @@ test('a stop is recorded under who stopped the job, with the submitter in the de
   const stopped = await call(connectionTo(s.url, s.admin), 'POST', ['jobs', id, 'stop']);
   assert.ok(stopped.ok, stopped.ok ? '' : stopped.message);
 
-  const app = s.running.app;
-  const root = await app.authenticate(s.admin.accessKeyId);
-  assert.ok(root.ok);
-  await app.audit.flush();
-  const byAdmin = await app.audit.query(root.value.caller, { principal: `arn:aws:iam::${ACCT}:user/admin`, action: 'training:JobStateChange' });
-  assert.ok(byAdmin.ok);
-  const stop = byAdmin.value.records.find((r) => r.job === id && r.decision === 'Stopped');
-  assert.ok(stop, JSON.stringify(byAdmin.value.records));
+  const byAdmin = await auditRecords(s, { principal: `arn:aws:iam::${ACCT}:user/admin`, action: 'training:JobStateChange' });
+  const stop = byAdmin.find((r) => r.job === id && r.decision === 'Stopped');
+  assert.ok(stop, JSON.stringify(byAdmin));
   assert.equal(stop.detail['submitter'], `arn:aws:iam::${ACCT}:user/alice`);
   assert.equal(stop.sourceIp, '127.0.0.1');
 });

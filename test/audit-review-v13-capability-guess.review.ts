@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { auditRecords, startTestServer, type TestServer } from './support/server.ts';
 
 let s: TestServer;
 
@@ -30,13 +30,8 @@ test('a wrong or missing job capability is recorded, without the capability', as
   const beat = await fetch(`${s.running.agentUrl}/v1/launcher/heartbeat`, { method: 'POST', headers: { authorization: guess } });
   assert.equal(beat.status, 403);
 
-  const app = s.running.app;
-  const root = await app.authenticate(s.admin.accessKeyId);
-  assert.ok(root.ok);
-  await app.audit.flush();
-  const q = await app.audit.query(root.value.caller, { decision: 'Deny' });
-  assert.ok(q.ok);
-  const refused = q.value.records.filter((r) => r.action === 'gatehouse:GetJobCredentials' || r.action === 'POST /v1/launcher/heartbeat');
-  assert.equal(refused.length, 4, JSON.stringify(q.value.records.map((r) => [r.action, r.decision])));
-  assert.ok(!JSON.stringify(q.value.records).includes(guess), 'the capability is never recorded');
+  const q = await auditRecords(s, { decision: 'Deny' });
+  const refused = q.filter((r) => r.action === 'gatehouse:GetJobCredentials' || r.action === 'POST /v1/launcher/heartbeat');
+  assert.equal(refused.length, 4, JSON.stringify(q.map((r) => [r.action, r.decision])));
+  assert.ok(!JSON.stringify(q).includes(guess), 'the capability is never recorded');
 });

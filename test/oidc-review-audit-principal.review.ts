@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { REGION, startTestServer, type TestServer } from './support/server.ts';
+import { auditRecords, REGION, startTestServer, type TestServer } from './support/server.ts';
 
 const ACCT = '000000000000';
 const ADMIN = `arn:aws:iam::${ACCT}:user/admin`;
@@ -116,14 +116,9 @@ describe('review V, P2: refusals after the token verified are recorded, with the
     assert.notEqual(packed, 'issued');
     assert.equal(await send({ RoleSessionName: 'capitals', RoleArn: `arn:aws:iam::${ACCT}:role/WI`, DurationSeconds: 43_200 }), 'ValidationError');
 
-    const app = server.running.app;
-    const root = await app.authenticate(server.admin.accessKeyId);
-    assert.ok(root.ok);
-    await app.audit.flush();
-    const q = await app.audit.query(root.value.caller, { role: `arn:aws:iam::${ACCT}:role/wi`, action: 'sts:AssumeRoleWithWebIdentity' });
-    assert.ok(q.ok);
-    const denied = (name: string) => q.value.records.filter((r) => r.decision === 'Deny' && r.detail['roleSessionName'] === name);
-    assert.equal(denied('too-long').length, 1, JSON.stringify(q.value.records.map((r) => r.detail)));
+    const q = await auditRecords(server, { role: `arn:aws:iam::${ACCT}:role/wi`, action: 'sts:AssumeRoleWithWebIdentity' });
+    const denied = (name: string) => q.filter((r) => r.decision === 'Deny' && r.detail['roleSessionName'] === name);
+    assert.equal(denied('too-long').length, 1, JSON.stringify(q.map((r) => r.detail)));
     assert.equal(denied('too-long')[0]?.principal, providerArn);
     assert.equal(denied('packed').length, 1);
     const capitals = denied('capitals');

@@ -31,7 +31,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { errorName, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { auditRecords, errorName, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 const ACCT = '000000000000';
@@ -138,14 +138,9 @@ describe('E8: MFA parameters', () => {
     const r = await s.sts(alice).send(new S.AssumeRoleCommand({ RoleArn: WORKER, RoleSessionName: 'plain' }));
     assert.ok(r.Credentials?.SessionToken);
     // Each refusal is recorded about the role asked, so that audit query --role finds it (review V, P3).
-    const app = s.running.app;
-    const root = await app.authenticate(s.admin.accessKeyId);
-    assert.ok(root.ok);
-    await app.audit.flush();
-    const q = await app.audit.query(root.value.caller, { role: WORKER, action: 'sts:AssumeRole' });
-    assert.ok(q.ok);
-    const refused = q.value.records.filter((x) => x.decision !== 'Allow' && String(x.detail['reasons'] ?? '').includes('unable to validate MFA code'));
-    assert.equal(refused.length, 3, JSON.stringify(q.value.records.map((x) => [x.decision, x.detail])));
+    const q = await auditRecords(s, { role: WORKER, action: 'sts:AssumeRole' });
+    const refused = q.filter((x) => x.decision !== 'Allow' && String(x.detail['reasons'] ?? '').includes('unable to validate MFA code'));
+    assert.equal(refused.length, 3, JSON.stringify(q.map((x) => [x.decision, x.detail])));
   });
 });
 

@@ -7,7 +7,7 @@ import { failWith, ok, type GatehouseError, type Result } from '../core/errors.t
 import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Decision, type Principal, type PolicySet } from '../core/iam/index.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps, AuditSink } from './deps.ts';
-import { reservedByGatehouse, roleArnOf, type SessionClaims } from '../core/sts/session.ts';
+import { parseRoleArn, reservedByGatehouse, roleArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
 import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 
@@ -351,8 +351,6 @@ function refusalIn(message: string): Refusal | undefined {
  * refused, the verdict, and the explanation. `api` is the request as the edge names it: the API action
  * (`iam:ListUsers`) or the route (`GET /v1/audit`); it stands for the action when the refusal names none.
  */
-const ROLE_ARN = /^(?:arn:[a-z-]+:iam::\d{12}|acs:ram::\d+):role\//;
-
 export function recordRefusedRequest(sink: Pick<AuditSink, 'record'> | undefined, caller: Caller, api: string, error: GatehouseError | undefined): void {
   if (sink === undefined || error?.code !== 'ACCESS_DENIED') return;
   if (caller.request !== undefined && recordedRequests.has(caller.request)) return;
@@ -366,7 +364,7 @@ export function recordRefusedRequest(sink: Pick<AuditSink, 'record'> | undefined
     resource: refused?.resource ?? '',
     decision: refused?.decision ?? 'Deny',
     // A refused AssumeRole is about its role: `audit query --role` finds it (review V, P3).
-    ...(refused !== undefined && refused.action.toLowerCase() === 'sts:assumerole' && ROLE_ARN.test(refused.resource) ? { role: refused.resource } : {}),
+    ...(refused !== undefined && refused.action.toLowerCase() === 'sts:assumerole' && parseRoleArn(refused.resource) !== undefined ? { role: refused.resource } : {}),
     detail: { reasons: [explanation], request: api },
   });
 }

@@ -15,6 +15,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createApp, type App, type AppDeps, type AuditOptions } from '../../src/app/index.ts';
 import type { Store } from '../../src/app/ports/store.ts';
+import type { AuditFilter, AuditRecord } from '../../src/core/audit/index.ts';
 import { loadMasterKey, secretSealer, sessionCrypto } from '../../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../../src/main/server.ts';
@@ -157,3 +158,17 @@ export async function cliAgainst(s: TestServer, args: string[], credentials: Cre
   return { status, out, err };
 }
 
+
+/**
+ * The audit records matching `filter` (up to 1,000), as the root account's admin reads them, once every queued record
+ * is written: what a test of "was this recorded" asks.
+ */
+export async function auditRecords(server: TestServer, filter: AuditFilter): Promise<readonly AuditRecord[]> {
+  const app = server.running.app;
+  const root = await app.authenticate(server.admin.accessKeyId);
+  if (!root.ok) throw new Error(`the admin's key does not authenticate: ${root.errors[0]?.message ?? ''}`);
+  await app.audit.flush();
+  const page = await app.audit.query(root.value.caller, filter, 0, 1000);
+  if (!page.ok) throw new Error(`audit query refused: ${page.errors[0]?.message ?? ''}`);
+  return page.value.records;
+}

@@ -449,7 +449,8 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
       let tried: Answer | undefined;
       try {
         tried = await send(conn.endpoint, method, queryString ? `${path}?${queryString}` : path, signed.headers, body, timeoutMs, conn.ca);
-        outcome = { status: tried.status, code: errorCodeOf(tried.text) };
+        // The body is read for its code only where a retry could follow (a listing may be megabytes, parsed below).
+        outcome = { status: tried.status, code: tried.status === 503 || tried.status === 429 ? errorCodeOf(tried.text) : '' };
       } catch (e) {
         outcome = { error: e as SendError };
       }
