@@ -390,7 +390,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (!r.ok) return r;
     const p = r.value.principal;
     const bySession = p.kind === 'role-session' && SESSION_ARN_RE.test(arn);
-    const canonical = p.kind === 'role-session' && !bySession ? p.roleArn : p.arn;
+    const canonical = canonicalArn(arn, p);
     if (canonical !== undefined && canonical !== arn) {
       // Refused on the entity's own ARN, the asker learns no more than of an ARN that names no one: the same 404 as
       // for a spelling that resolves to nothing, not a 403 that would tell the entity exists.
@@ -1042,7 +1042,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     // The principal as the directory names it, so that the answer (and its audit record) says whom it decided
     // about whatever the spelling asked (review V, P8).
-    if (typeof input.principal === 'string' && input.principal !== principal.arn && input.principalProof === undefined) answer = { ...answer, principal: principal.arn };
+    if (typeof input.principal === 'string' && input.principalProof === undefined) {
+      const canonical = canonicalArn(input.principal, principal);
+      if (canonical !== undefined && canonical !== input.principal) answer = { ...answer, principal: canonical };
+    }
     if (ignored.length === 0) return ok(answer);
     const note = `context ${ignored.map((k) => `\`${k}\``).join(', ')} ignored: ${ignored.length === 1 ? 'it describes' : 'they describe'} the principal, and come from the directory and the session`;
     return ok({ ...answer, diagnostics: [...answer.diagnostics, note] });
@@ -1080,6 +1083,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
 }
 
 export type Authorize = ReturnType<typeof createAuthorizer>;
+
+/**
+ * The ARN of what `asked` names, as the directory spells it: a role asked about by its ARN is decided as a session of
+ * it (`principal.arn` is then that session's, made up), so its canonical name is the role's ARN; a user, a session
+ * named by ARN and the rest are `principal.arn`.
+ */
+function canonicalArn(asked: string, principal: Principal): string | undefined {
+  return principal.kind === 'role-session' && !SESSION_ARN_RE.test(asked) ? principal.roleArn : principal.arn;
+}
 
 /** One of the sessions an ARN may name, in words: what it carries (never a tag's value). */
 function sessionWords(s: { scope?: ScopeRecord; job?: string }): string {
