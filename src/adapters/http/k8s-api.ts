@@ -23,6 +23,8 @@ import {
   admissionAnswer,
   CLUSTER_ID_HEADER,
   decodeToken,
+  MAX_PRESIGNED_URL_LENGTH,
+  MAX_TOKEN_LENGTH,
   parseAdmissionReview,
   parseSubjectAccessReview,
   parseTokenReview,
@@ -148,7 +150,7 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
             ? `the AdmissionReview is larger than ${limit >> 20} MiB; Gatehouse reads pods and workloads up to that size: exclude larger objects from the webhook's rules`
             : which === 'authorize'
               ? `the SubjectAccessReview is larger than ${limit >> 10} KiB; its user's groups and extra make it so: give the user fewer groups (kube-apiserver decides this request with its next authorizer, or the webhook's failurePolicy)`
-              : `the TokenReview is larger than ${limit >> 10} KiB; a k8s-aws-v1. token is at most 4 KiB: send the token alone`,
+              : `the TokenReview is larger than ${limit >> 10} KiB; a k8s-aws-v1. token is at most ${MAX_TOKEN_LENGTH} characters (a presigned STS URL of up to ${MAX_PRESIGNED_URL_LENGTH >> 10} KiB, session token included): send the token alone`,
         );
       }
       throw e;

@@ -37,7 +37,7 @@ describe('k8s-aws-v1 tokens', () => {
     ['a repeated parameter', encodeToken(`https://sts.amazonaws.com/?${Q}&Action=GetCallerIdentity`), /appears twice/],
     ['the cluster header not signed', encodeToken(`https://sts.amazonaws.com/?${Q.replace('host%3Bx-k8s-aws-id', 'host')}`), /x-k8s-aws-id/],
     ['X-Amz-Expires over 900', encodeToken(`https://sts.amazonaws.com/?${Q.replace('X-Amz-Expires=60', 'X-Amz-Expires=901')}`), /X-Amz-Expires/],
-    ['over 4096 bytes', `k8s-aws-v1.${'A'.repeat(5000)}`, /longer than 4096/],
+    ['over 21857 characters', `k8s-aws-v1.${'A'.repeat(21847)}`, /it is 21858 characters, longer than the 21857 of a presigned URL of 16 KiB/],
   ];
   for (const [what, token, message] of bad) {
     test(`refused: ${what}`, () => {

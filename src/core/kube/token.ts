@@ -12,8 +12,15 @@ import { failWith, ok, type Result } from '../errors.ts';
 
 export const TOKEN_PREFIX = 'k8s-aws-v1.';
 export const CLUSTER_ID_HEADER = 'x-k8s-aws-id';
-/** aws-iam-authenticator's `maxTokenLenBytes`. */
-export const MAX_TOKEN_LENGTH = 4096;
+/**
+ * The longest token read: the encoding of a presigned URL of up to 16 KiB (21,857 characters), the most this server
+ * reads as a request line and headers, so the URL of any session that can call it. The token holds the session token
+ * (`X-Amz-Security-Token`), and aws-iam-authenticator's `maxTokenLenBytes` of 4096 refused Gatehouse's own sessions:
+ * one with a session policy of 2,000 characters gives a token of 4,654 (AWS's session tokens reach the same bound,
+ * kubernetes-sigs/aws-iam-authenticator#1106, whose fix reads up to 16 KiB).
+ */
+export const MAX_PRESIGNED_URL_LENGTH = 16 * 1024;
+export const MAX_TOKEN_LENGTH = TOKEN_PREFIX.length + Math.ceil((MAX_PRESIGNED_URL_LENGTH * 4) / 3);
 /** Valid for 15 minutes after `X-Amz-Date`, whatever `X-Amz-Expires` says (clients send 60). */
 export const TOKEN_LIFETIME_SECONDS = 900;
 /** The reference verifier refuses an `X-Amz-Expires` above this. */
@@ -38,7 +45,7 @@ const bad = (why: string): Result<DecodedToken> => failWith('INVALID_INPUT', `th
 
 /** Decodes and checks a token's URL; the signature is left to the SigV4 verifier. */
 export function decodeToken(token: string, hosts: TokenHosts): Result<DecodedToken> {
-  if (token.length > MAX_TOKEN_LENGTH) return bad(`it is longer than ${MAX_TOKEN_LENGTH} bytes`);
+  if (token.length > MAX_TOKEN_LENGTH) return bad(`it is ${token.length} characters, longer than the ${MAX_TOKEN_LENGTH} of a presigned URL of ${MAX_PRESIGNED_URL_LENGTH >> 10} KiB`);
   if (!token.startsWith(TOKEN_PREFIX)) return bad(`it does not start with \`${TOKEN_PREFIX}\``);
   const b64 = token.slice(TOKEN_PREFIX.length);
   if (!/^[A-Za-z0-9_-]*={0,2}$/.test(b64)) return bad('its payload is not base64url');
