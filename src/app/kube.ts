@@ -243,10 +243,15 @@ function firstDenied(views: Views, principal: Principal, policies: PolicySet, co
       const x = continuationMatching(pattern, `${view}/`);
       if (x !== undefined) found = `${view}/${x}`;
     } else {
-      // `…/pods/exec` for a review naming no pod: some pod's exec, `…/pods/<name>/exec`.
+      // `…/pods/exec` for a review naming no pod: some pod's exec, `…/pods/<name>/exec`. The pattern's own rest names
+      // it when it can (`…/pods/web.1/exec`: a pod name with `.`, review F, F2); else a name of label characters that
+      // a wildcard spanning `/` reaches (`…/pods/*exec`).
       const base = view.slice(0, -(below.subresource.length + 1));
-      const name = namespaceMatching(pattern, `${base}/`, `/${below.subresource}`);
-      if (name !== undefined) found = `${base}/${name}/${below.subresource}`;
+      const sub = below.subresource;
+      const x = continuationMatching(pattern, `${base}/`, (x) => isObjectBelow(x, sub));
+      const name = x === undefined ? namespaceMatching(pattern, `${base}/`, `/${sub}`) : undefined;
+      if (x !== undefined) found = `${base}/${x}`;
+      else if (name !== undefined) found = `${base}/${name}/${sub}`;
     }
     byView.set(view, found);
     return found;

@@ -177,7 +177,7 @@ function search(toks: readonly Token[], prefix: string, suffix: string): string 
  * the names and subresources below a collection that a deny pattern reaches (review K, K3). `kubectl auth can-i '*'
  * '*' -n ml` asks about every object of every resource in `ml` and their subresources, so a deny on
  * `…/namespaces/*\/pods/*\/exec` or `…/namespaces/ml/secrets/db` is one of its views. Exact as a test (the pattern's
- * positions after `prefix`) for names of letters, digits, `.`, `_` and `-`, one subresource after; the `x` given renders
+ * positions after `prefix`) for object names as `isObjectBelow` takes them, one subresource after; the `x` given renders
  * the rest of the pattern, each wildcard as `x` (or each `*` as nothing).
  * Linear in the prefix times the pattern's length; a pattern whose literal head diverges from `prefix` is refused at
  * once (the usual case, run for every resource a wildcard review covers).
@@ -247,9 +247,18 @@ function restsOf(toks: readonly Token[]): readonly [readonly string[], readonly 
   return r;
 }
 
-/** An object's name (letters, digits, `.`, `_`, `-`). */
-const OBJECT_NAME = /^[A-Za-z0-9._-]+$/;
+/**
+ * An object's name, as Kubernetes's loosest rule takes it (apimachinery `path.ValidatePathSegmentName`, which RBAC
+ * objects are checked with): any characters but `/` and `%`, and not `.` or `..`. `system:controller:bootstrap-signer`
+ * and `eks:addon-manager` are names of Roles and ClusterRoles (review F, F2: names with `:` were not taken, so a Deny
+ * on one was never found by a review naming no object). Other resources' names (DNS subdomains) are among these.
+ */
+const OBJECT_NAME = /^[^/%]+$/;
 const SUBRESOURCE = /^[a-z]+$/;
+
+function isObjectName(x: string): boolean {
+  return OBJECT_NAME.test(x) && x !== '.' && x !== '..';
+}
 
 /**
  * Whether `x` is what follows a collection's path for one object: its name, then `/<subresource>` when `subresource` is
@@ -257,9 +266,9 @@ const SUBRESOURCE = /^[a-z]+$/;
  */
 export function isObjectBelow(x: string, subresource: string): boolean {
   const slash = x.indexOf('/');
-  if (slash < 0) return subresource === '' && OBJECT_NAME.test(x);
+  if (slash < 0) return subresource === '' && isObjectName(x);
   const sub = x.slice(slash + 1);
-  return OBJECT_NAME.test(x.slice(0, slash)) && (subresource === '' ? SUBRESOURCE.test(sub) : sub === subresource);
+  return isObjectName(x.slice(0, slash)) && (subresource === '' ? SUBRESOURCE.test(sub) : sub === subresource);
 }
 
 /**
