@@ -1281,6 +1281,19 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
         if (session.job !== undefined) e.job = session.job;
         if (session.srcId !== undefined) e.sourceIdentity = session.srcId;
       }
+      // Enforcement of another account's resource (the S3 gateway names the bucket's owner): recorded in the owner's
+      // account too, as CloudTrail delivers a cross-account data event to both (review V, P7): the owner sees who
+      // reached or tried its resource, with the decision and what refused, not the caller's rules (its policies are
+      // its own account's to read, review I3). Both copies say so, as for AssumeRole (src/app/sts.ts `inBoth`).
+      const owner = input.resourceAccount;
+      if (owner !== undefined && owner !== '' && owner !== caller.account) {
+        const crossAccount = { callerAccount: caller.account, resourceAccount: owner };
+        detail['crossAccount'] = crossAccount;
+        audit.decision(e);
+        const theirs: Mutable<AuditEvent> & { decision: string } = { ...e, account: owner, detail: answer.deniedBy !== undefined ? { crossAccount, deniedBy: answer.deniedBy } : { crossAccount } };
+        audit.decision(theirs);
+        return;
+      }
       audit.decision(e);
       return;
     }
