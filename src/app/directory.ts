@@ -862,11 +862,26 @@ export function createDirectory(deps: AppDeps) {
     });
   }
 
-  async function deletePolicy(c: Caller, input: { policyArn: string }): R<void> {
+  /**
+   * DeletePolicy. A policy with versions besides its default: `versions: 'refuse'` (the IAM API) refuses it with IAM's
+   * DeleteConflict until they are deleted with DeletePolicyVersion, as Terraform's provider does first; it deleted them
+   * silently before (review J, j1). Without it (the admin API's `DELETE /v1/policies/…`, which has no call for
+   * versions: an administrator's convenience) they go with the policy, decided as DeletePolicyVersion too, as
+   * `gatehouse apply --prune` decides its step. A policy still attached or bounding someone is refused either way (the
+   * store).
+   */
+  async function deletePolicy(c: Caller, input: { policyArn: string; versions?: 'refuse' | 'delete' }): R<void> {
     return write(c, async (tx) => {
       const p = await customerPolicy(tx, c, input.policyArn, 'Built-in managed policies cannot be deleted.', 'DeletePolicy');
       if (!p.ok) return p;
       const was = await policyView(tx, p.value);
+      if (was.versions.length > 1) {
+        if (input.versions === 'refuse') {
+          return failWith('DELETE_CONFLICT', "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
+        }
+        const a = authz(c, 'DeletePolicyVersion', p.value.arn, resourceTagContext(p.value.tags));
+        if (!a.ok) return a;
+      }
       return changedTo(c, was, await tx.policies.delete(p.value.arn), () => null);
     });
   }

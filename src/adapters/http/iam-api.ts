@@ -453,7 +453,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   ListPolicyTags: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyTags', () => app.directory.listPolicyTags(c, { policyArn }), (tags) => tags, 'Tags', tagXml, byTagKey)),
   TagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.tagPolicy(c, { policyArn, tags: tagsOf(p) }), () => undefined)),
   UntagPolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.untagPolicy(c, { policyArn, tagKeys: p.list('TagKeys') }), () => undefined)),
-  DeletePolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.deletePolicy(c, { policyArn }), () => undefined)),
+  DeletePolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.deletePolicy(c, { policyArn, versions: 'refuse' }), () => undefined)),
   CreatePolicyVersion: (app, c, p) =>
     need(p, ['PolicyArn', 'PolicyDocument'], (policyArn, policyDocument) =>
       mapResult(app.directory.createPolicyVersion(c, { policyArn, policyDocument, setAsDefault: p.bool('SetAsDefault') === true }), (v) => ({ PolicyVersion: versionXml(v) })),
