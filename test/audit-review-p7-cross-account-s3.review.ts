@@ -49,11 +49,21 @@ describe('review P7: S3 decisions across accounts are recorded in both', () => {
   after(() => s?.stop());
 
   it("the bucket's owner sees the partner's read and its refusal; the partner sees both; the owner's own read once", async () => {
+    const counted = async (): Promise<Record<string, number>> => {
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      const out: Record<string, number> = {};
+      for (const m of text.matchAll(/^gatehouse_decisions_total\{result="(\w+)"\} (\d+)$/gm)) out[m[1] as string] = Number(m[2]);
+      return out;
+    };
+    const before = await counted();
     const b = s3Of(admins[B] as Credentials);
     const got = await b.send(new S3.GetObjectCommand({ Bucket: 'p7-data', Key: 'shared/x' }));
     assert.equal(await got.Body?.transformToString(), 'x');
     await assert.rejects(b.send(new S3.GetObjectCommand({ Bucket: 'p7-data', Key: 'private/y' })), (e: Error) => e.name === 'AccessDenied');
     b.destroy();
+    // Two decisions, counted once each however many accounts record them.
+    const now = await counted();
+    assert.deepEqual([(now['Allow'] ?? 0) - (before['Allow'] ?? 0), (now['ImplicitDeny'] ?? 0) - (before['ImplicitDeny'] ?? 0)], [1, 1], JSON.stringify({ before, now }));
     const partner = `arn:aws:iam::${B}:user/admin`;
     const summary = (rs: AuditRecord[]) => rs.map((r) => `${r.principal === partner ? 'B' : 'A'} ${r.resource.slice('arn:aws:s3:::p7-data/'.length)} ${r.decision}`).sort();
     const ofA = await decisions(admins[A] as Credentials);

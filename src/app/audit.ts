@@ -810,8 +810,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    * `allowSample`, drawn afresh for every one — a shared counter would alias with any periodic traffic (List then
    * Get, two principals in turn) and leave a whole action or principal out. A sampled allow says so
    * (`detail.sampleRate`: each stands for 1/rate allows); those left out are counted. All are counted by result.
+   * `copy`: the same decision as recorded in a second account (enforcement across accounts): counted and sampled once.
    */
-  function decision(e: (Omit<AuditEvent, 'kind'> | AuditEvent) & { readonly decision: string }): void {
+  function decision(e: (Omit<AuditEvent, 'kind'> | AuditEvent) & { readonly decision: string }, copy?: AuditEvent): void {
     metrics.decision(e.decision);
     if (e.decision === 'Allow' && allowSample < 1) {
       if (!(random() < allowSample)) {
@@ -822,9 +823,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         return;
       }
       record({ ...e, kind: 'decision', detail: { ...e.detail, sampleRate: allowSample } });
+      if (copy !== undefined) record({ ...copy, kind: 'decision', detail: { ...copy.detail, sampleRate: allowSample } });
       return;
     }
     record('kind' in e && e.kind === 'decision' ? e : { ...e, kind: 'decision' });
+    if (copy !== undefined) record(copy);
   }
 
   function mayRead(caller: Caller): Result<unknown> {
@@ -1289,9 +1292,8 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
       if (owner !== undefined && owner !== '' && owner !== caller.account) {
         const crossAccount = { callerAccount: caller.account, resourceAccount: owner };
         detail['crossAccount'] = crossAccount;
-        audit.decision(e);
-        const theirs: Mutable<AuditEvent> & { decision: string } = { ...e, account: owner, detail: answer.deniedBy !== undefined ? { crossAccount, deniedBy: answer.deniedBy } : { crossAccount } };
-        audit.decision(theirs);
+        // One decision (counted once, sampled once), recorded twice.
+        audit.decision(e, { ...e, account: owner, detail: answer.deniedBy !== undefined ? { crossAccount, deniedBy: answer.deniedBy } : { crossAccount } });
         return;
       }
       audit.decision(e);
