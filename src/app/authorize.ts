@@ -240,8 +240,6 @@ const readsResourcePolicies = (action: string): boolean => {
 };
 const NO_POLICIES: readonly never[] = Object.freeze([]);
 
-/** A question with the account of the caller that asks it (`AuthorizeEngine`s and answers never see it). */
-type Asked = AuthorizeInput & { readonly asker?: string };
 /** The policy types of each side of a decision: the principal's account's, and the resource's account's. */
 const PRINCIPAL_SIDE: ReadonlySet<string> = new Set(['identity', 'boundary', 'session']);
 const RESOURCE_SIDE: ReadonlySet<string> = new Set(['resource', 'trust']);
@@ -841,25 +839,27 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return ok({ ...r.value, diagnostics: [...diagnostics, note] });
   }
 
-  function decideAsked(caller: Caller, asking: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number): Answered | Promise<Answered> {
-    // The asker's account rides with the question (spread along by each step): what of another account's policies
-    // the answer may show is decided by it (`conclude`, review I3).
-    const input: Asked = { ...asking, asker: caller.account };
+  /**
+   * Each step from here on is handed `started` (when the decision began: `evaluationMicros`) and `asker`, the asking
+   * caller's account, which decides what of another account's policies the answer may show (`conclude`, review I3).
+   */
+  function decideAsked(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number): Answered | Promise<Answered> {
+    const asker = caller.account;
     const rp = resourcePolicies.forResource(input.resource, input.resourceAccount);
     if (input.principalProof !== undefined) {
       const proven = resolveProven(caller, input.principalProof, input.resource, rp.account, asked, proofs);
       if (!proven.ok) return proven;
       const arn = proven.value.principal.arn;
-      const r = decideWho(input, rp, proven, started);
+      const r = decideWho(input, rp, proven, started, asker);
       return r instanceof Promise ? r.then((a) => naming(a, arn)) : naming(r, arn);
     }
-    return decideWho(input, rp, resolvePrincipal(caller, input.principal, input.resource, rp.account, asked, iamOnlyDenies(input.action, input.resource)), started);
+    return decideWho(input, rp, resolvePrincipal(caller, input.principal, input.resource, rp.account, asked, iamOnlyDenies(input.action, input.resource)), started, asker);
   }
 
   /** An answer to a `principalProof` question names the principal proven: the resource server learns who asked. */
   const naming = (r: Answered, arn: string): Answered => (r.ok ? ok({ principal: arn, ...r.value }) : r);
 
-  function decideWho(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved> | Promise<Result<Resolved>>, started: number): Answered | Promise<Answered> {
+  function decideWho(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved> | Promise<Result<Resolved>>, started: number, asker: string): Answered | Promise<Answered> {
     // Assuming a role (or tagging its session, setting its source identity) is decided under the role's trust
     // policy, as STS decides it (src/app/sts.ts `trustDecision`).
     // A role the directory holds is decided as STS and jobs decide it: on its canonical ARN, with a Deny spelling it (or
@@ -867,9 +867,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const action = input.action.toLowerCase();
     const trusted = TRUST_ACTIONS.has(action);
     if (ROLE_ACTIONS.has(action)) {
-      return Promise.all([who, sts.roleOf(input.resource)]).then(([w, named]) => decideOnRoleAsked(input, rp, w, started, trusted ? named?.trust : undefined, named?.role));
+      return Promise.all([who, sts.roleOf(input.resource)]).then(([w, named]) => decideOnRoleAsked(input, rp, w, started, asker, trusted ? named?.trust : undefined, named?.role));
     }
-    return who instanceof Promise ? who.then((w) => decideFor(input, rp, w, started)) : decideFor(input, rp, who, started);
+    return who instanceof Promise ? who.then((w) => decideFor(input, rp, w, started, asker)) : decideFor(input, rp, who, started, asker);
   }
 
   /**
@@ -877,10 +877,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * or case), answered on the role's canonical ARN, unless an explicit deny applies to its other-dialect spellings
    * (`roleQuestions`): the decision STS and jobs take (`decideOnRole`). Without a role, the question as asked.
    */
-  async function decideOnRoleAsked(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, trust: CompiledPolicy | undefined, role: RoleName | undefined): Promise<Answered> {
-    if (role === undefined) return decideFor(input, rp, who, started, trust);
+  async function decideOnRoleAsked(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, asker: string, trust: CompiledPolicy | undefined, role: RoleName | undefined): Promise<Answered> {
+    if (role === undefined) return decideFor(input, rp, who, started, asker, trust);
     const q = roleQuestions(role, input.action);
-    const ask = (action: string, resource: string) => decideFor({ ...input, action, resource }, resource === input.resource ? rp : resourcePolicies.forResource(resource, input.resourceAccount), who, started, trust);
+    const ask = (action: string, resource: string) => decideFor({ ...input, action, resource }, resource === input.resource ? rp : resourcePolicies.forResource(resource, input.resourceAccount), who, started, asker, trust);
     const a = await ask(q.allow.action, q.allow.resource);
     if (!a.ok) return a;
     let answer = a.value;
@@ -898,20 +898,19 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return ok({ ...answer, diagnostics: [...answer.diagnostics, `iam: decided on the role’s ARN \`${q.allow.resource}\` (asked as \`${input.resource}\`), as STS and jobs decide it`] });
   }
 
-  function decideFor(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {
+  function decideFor(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, asker: string, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {
     if (!who.ok) return who;
     if (who.value.refused !== undefined) {
       // Enforcement refuses the principal outright: decided all the same, for an explicit deny and the explanation,
       // but never allowed.
       const { refused, ...rest } = who.value;
       // Why (disabled, its sessions revoked) is the principal's account's to read, as its policies are (review I3).
-      const asker = (input as Asked).asker;
       const account = rest.principal.account;
-      const why = asker === undefined || asker === ROOT_ACCOUNT || account === '' || account === asker ? refused : `principal: \`${rest.principal.arn}\` may do nothing now (why is account ${account}'s to read)`;
-      const a = decideFor(input, rp, ok(rest), started, roleTrust);
+      const why = asker === ROOT_ACCOUNT || account === '' || account === asker ? refused : `principal: \`${rest.principal.arn}\` may do nothing now (why is account ${account}'s to read)`;
+      const a = decideFor(input, rp, ok(rest), started, asker, roleTrust);
       return a instanceof Promise ? a.then((x) => refusedAnswer(x, why)) : refusedAnswer(a, why);
     }
-    if (who.value.sessions !== undefined) return decideEach(input, rp, who.value.sessions, started, roleTrust);
+    if (who.value.sessions !== undefined) return decideEach(input, rp, who.value.sessions, started, asker, roleTrust);
     const ignored: string[] = [];
     const ctx = cleanContext(input.context, ignored);
     if ('ok' in ctx) return ctx;
@@ -943,9 +942,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     for (let i = 0; i < engines.length; i++) {
       const behind = engines[i]?.prepare?.();
-      if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, set, d, ignored, started, spelledAs, reads ? undefined : rp.policies));
+      if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, set, d, ignored, started, asker, spelledAs, reads ? undefined : rp.policies));
     }
-    return conclude(input, who.value.principal, request, set, d, ignored, started, spelledAs, reads ? undefined : rp.policies);
+    return conclude(input, who.value.principal, request, set, d, ignored, started, asker, spelledAs, reads ? undefined : rp.policies);
   }
 
   /**
@@ -953,13 +952,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * answered with the first that is not allowed (an explicit deny before an implicit one), or with an allow when all
    * are; the answer says which session refused and what it carries (fails closed).
    */
-  function decideEach(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, sessions: readonly OneSession[], started: number, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {
-    const each = sessions.map((s) => decideFor(input, rp, ok({ principal: s.principal, policies: s.policies }), started, roleTrust));
-    if (each.some((a) => a instanceof Promise)) return Promise.all(each).then((all) => combined(input, sessions, all, started));
-    return combined(input, sessions, each as Answered[], started);
+  function decideEach(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, sessions: readonly OneSession[], started: number, asker: string, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {
+    const each = sessions.map((s) => decideFor(input, rp, ok({ principal: s.principal, policies: s.policies }), started, asker, roleTrust));
+    if (each.some((a) => a instanceof Promise)) return Promise.all(each).then((all) => combined(input, sessions, all, started, asker));
+    return combined(input, sessions, each as Answered[], started, asker);
   }
 
-  function combined(input: AuthorizeInput, sessions: readonly OneSession[], all: readonly Answered[], started: number): Answered {
+  function combined(input: AuthorizeInput, sessions: readonly OneSession[], all: readonly Answered[], started: number, asker: string): Answered {
     const rank = { Allow: 0, ImplicitDeny: 1, ExplicitDeny: 2 } as const;
     let worst = -1;
     for (let i = 0; i < all.length; i++) {
@@ -970,9 +969,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const answer = (all[worst] as { value: AuthorizeAnswer }).value;
     const arn = input.principal ?? '';
     // What the sessions carry is their account's to read (review I3), as their policies are (`withoutOtherAccount`).
-    const asker = (input as Asked).asker;
     const account = sessions[0]?.principal.account ?? '';
-    if (asker !== undefined && asker !== ROOT_ACCOUNT && account !== '' && account !== asker) {
+    if (asker !== ROOT_ACCOUNT && account !== '' && account !== asker) {
       const micros = Math.round((performance.now() - started) * 1000);
       const which = `\`${arn}\` may name several sessions, and each must allow`;
       return ok(answer.decision === 'Allow'
@@ -1009,7 +1007,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   /** `unread`: the resource policies governing the resource that this action's enforcement does not read (`readsResourcePolicies`). */
-  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, spelledAs?: string, unread?: readonly CompiledPolicy[]): Answered {
+  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, asker: string, spelledAs?: string, unread?: readonly CompiledPolicy[]): Answered {
     let extra: readonly EngineResult[] = NO_ENGINES;
     if (engines.length > 0) {
       const resolvedRequest: ResolvedRequest = { principal, action: input.action, resource: input.resource, request };
@@ -1027,9 +1025,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     let decided = answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource));
     // The rules of another account than the asker's are that account's to read (review I3); the root account's
     // principals read every account's.
-    const asker = (input as Asked).asker;
     let otherResource: string | undefined;
-    if (asker !== undefined && asker !== ROOT_ACCOUNT) {
+    if (asker !== ROOT_ACCOUNT) {
       const ra = request.resourceAccount ?? accountOf(request.resource);
       otherResource = ra !== undefined && ra !== asker ? ra : undefined;
       const otherPrincipal = principal.account !== '' && principal.account !== asker ? principal.account : undefined;
