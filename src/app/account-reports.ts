@@ -9,7 +9,8 @@
  *   certificates, instance profiles) are reported as none.
  * - `GenerateCredentialReport` and `GetCredentialReport`: the CSV of every user's credentials, with AWS's columns.
  *   Gatehouse users have no console password, MFA device or signing certificate, so those columns say `false` or
- *   `N/A`; access keys carry their status, creation and last use (src/app/key-use.ts). A report is kept in the store
+ *   `N/A`; access keys carry their status (`false` for every key of a disabled user: it opens nothing), creation
+ *   and last use (src/app/key-use.ts). A report is kept in the store
  *   (any instance serves it) and, as in IAM, generated again only when the one kept is older than four hours; it
  *   expires after four hours. The account has no root user with keys of its own, so the `<root_account>` row of
  *   AWS's report is not there.
@@ -169,7 +170,13 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
     });
   }
 
-  /** A row a user of the account, with IAM's columns. */
+  /**
+   * A row a user of the account, with IAM's columns. `access_key_N_active` says whether the key opens requests now:
+   * `true` for an Active key of a user who is not disabled. A disabled user's keys (`gatehouse users disable`) keep
+   * their Active status, to work again when the user is enabled, but authenticate nothing meanwhile, so they are
+   * `false` here (review J, j3: they showed `true`, and an auditor counting usable keys counted them); IAM has no
+   * disabled users, so its `true` means the same thing. ListAccessKeys still shows each key's own status.
+   */
   async function buildReport(account: string, partition: Partition): Promise<string[][]> {
     return deps.store.read(async (tx) => {
       const out: string[][] = [];
@@ -178,7 +185,7 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
         const key = (k: AccessKeyRecord | undefined): string[] =>
           k === undefined
             ? ['false', 'N/A', 'N/A', 'N/A', 'N/A']
-            : [k.status === 'Active' ? 'true' : 'false', reportTime(k.created), k.lastUsed ? reportTime(k.lastUsed.at) : 'N/A', k.lastUsed?.region ?? 'N/A', k.lastUsed?.service ?? 'N/A'];
+            : [k.status === 'Active' && !u.disabled ? 'true' : 'false', reportTime(k.created), k.lastUsed ? reportTime(k.lastUsed.at) : 'N/A', k.lastUsed?.region ?? 'N/A', k.lastUsed?.service ?? 'N/A'];
         out.push([u.name, entityArn(partition, account, 'user', u.path, u.name), reportTime(u.created), 'false', 'N/A', 'N/A', 'N/A', 'false', ...key(keys[0]), ...key(keys[1]), 'false', 'N/A', 'false', 'N/A']);
       }
       return out;
