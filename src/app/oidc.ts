@@ -17,7 +17,7 @@
  *   (fail closed, `SERVICE_UNAVAILABLE`) when the issuer cannot be reached. A token naming a key the set lacks
  *   (the issuer rotated) makes it read again, at most once a minute per provider and instance.
  * - **`AssumeRoleWithWebIdentity`**: the token verified against the provider of its `iss` in the role's
- *   account (signature, issuer, `aud` among the client ids, `exp`/`nbf` with 30 s of skew), then the role's
+ *   account (signature, issuer, `aud` among the client ids, `exp`/`nbf` with 30 s of skew, `iat` not further ahead), then the role's
  *   trust policy decides for principal `{Federated: <provider ARN>}` and action `sts:AssumeRoleWithWebIdentity`,
  *   with `<host/path>:aud`, `:sub` and `:amr` in the context (credential-protocols §5; reference §A.1.9).
  */
@@ -104,6 +104,11 @@ export interface WebIdentityResult {
   readonly provider: string;
   /** The client id the token was issued to (its `aud` that the provider lists). */
   readonly audience: string;
+}
+
+/** How many whole seconds a token's `iat` is ahead of `nowMs` (0 when it is not, or has no numeric `iat`). */
+function issuedAheadSeconds(iat: unknown, nowMs: number): number {
+  return typeof iat === 'number' && Number.isFinite(iat) ? Math.max(0, Math.floor(iat - nowMs / 1000)) : 0;
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
@@ -618,6 +623,12 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
         : failWith('INVALID_IDENTITY_TOKEN', `The web identity token is invalid: ${checked.message}`);
     }
     const claims = checked.claims;
+    // `exp` and `nbf` are checked with the skew; a token issued in the future is refused too (review F, F3): its issuer's
+    // clock is wrong, or the token was made to outlive what its issuer meant.
+    const iatSkew = issuedAheadSeconds(claims['iat'], now());
+    if (iatSkew > TOKEN_SKEW_SECONDS) {
+      return failWith('INVALID_IDENTITY_TOKEN', `The web identity token is invalid: it was issued in the future (\`iat\` is ${iatSkew} s ahead of this server's clock, more than the ${TOKEN_SKEW_SECONDS} s allowed); check the issuer's clock`);
+    }
     const sub = typeof claims['sub'] === 'string' ? claims['sub'] : '';
     const auds = typeof claims['aud'] === 'string' ? [claims['aud']] : Array.isArray(claims['aud']) ? claims['aud'].filter((x): x is string => typeof x === 'string') : [];
     const audience = auds.find((x) => found.record?.clientIds.includes(x)) ?? '';

@@ -1,0 +1,92 @@
+/**
+ * Review F, F3: ID tokens' `azp` and `iat` in AssumeRoleWithWebIdentity.
+ *
+ * `azp`: a token with several audiences was taken for any of them the provider lists, whoever it was issued to: the
+ * authorized party (`azp`) was read nowhere, and `<provider>:aud` in the trust policy was the first listed audience.
+ * OpenID Connect Core §3.1.3.7 asks the relying party to check `azp` against its client id; AWS STS does it through
+ * the trust policy: when the token has `azp`, the `<provider>:aud` key is its `azp` and `<provider>:oaud` its `aud`
+ * (IAM User Guide, "Available keys for OIDC federation"). Gatehouse now does the same, so the usual trust condition
+ * `StringEquals <provider>:aud = <client id>` refuses a token presented by another party, and `:oaud` names its
+ * audiences. A token without `azp` is decided as before.
+ *
+ * `iat`: a token issued an hour in the future (its `exp` later still) was accepted; only `exp` and `nbf` were checked.
+ * Now an `iat` more than the allowed skew (30 s) ahead of the server's clock is refused `InvalidIdentityToken`, saying
+ * so; within the skew it is accepted.
+ *
+ * A real server, the real `@aws-sdk/client-sts` (unsigned), and an issuer on loopback (discovery and JWKS).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as I from '@aws-sdk/client-iam';
+import * as S from '@aws-sdk/client-sts';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { REGION, startTestServer, type TestServer } from './support/server.ts';
+
+const ACCT = '000000000000';
+const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+
+let server: TestServer;
+let issuer: Server;
+let sts: S.STSClient;
+let url = '';
+let hostPath = '';
+let key: CryptoKey;
+
+async function token(opts: { aud?: string | string[]; azp?: string; iatIn?: number; expIn?: number } = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT(opts.azp !== undefined ? { azp: opts.azp } : {})
+    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: 'k1' })
+    .setIssuer(url)
+    .setSubject('user-1')
+    .setAudience(opts.aud ?? 'app-client')
+    .setIssuedAt(now + (opts.iatIn ?? -60))
+    .setExpirationTime(now + (opts.expIn ?? 7200))
+    .sign(key);
+}
+
+async function exchange(t: string, role = 'app'): Promise<string> {
+  try {
+    const r = await sts.send(new S.AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCT}:role/${role}`, RoleSessionName: 'f3', WebIdentityToken: t }));
+    return `issued to ${r.Audience}`;
+  } catch (e) {
+    return `${(e as Error).name}: ${(e as Error).message}`;
+  }
+}
+
+before(async () => {
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  key = pair.privateKey;
+  const published: JWK[] = [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }];
+  issuer = createServer((req, res) => {
+    if (req.url === '/.well-known/openid-configuration') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: url, jwks_uri: `${url}/keys` }));
+    if (req.url === '/keys') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => issuer.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
+  hostPath = url.slice('http://'.length);
+  server = await startTestServer();
+  const iam = server.iam();
+  const arn = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: url, ClientIDList: ['app-client', 'reporting-api'] }))).OpenIDConnectProviderArn;
+  // The trust policy the IAM console writes: the provider, and `:aud` the client id.
+  await iam.send(new I.CreateRoleCommand({ RoleName: 'app', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: arn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${hostPath}:aud`]: 'app-client' } } }) }));
+  // A role for tokens whose other audience is the reporting API.
+  await iam.send(new I.CreateRoleCommand({ RoleName: 'reports', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: arn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${hostPath}:oaud`]: 'reporting-api' } } }) }));
+  sts = new S.STSClient({ endpoint: server.url, region: REGION, maxAttempts: 1, credentials: () => Promise.reject(new Error('unsigned')) });
+});
+
+after(async () => {
+  sts?.destroy();
+  issuer?.close();
+  await server?.stop();
+});
+
+describe('F3: azp and iat of web identity tokens', () => {
+  it('iat: a token issued in the future beyond the skew is refused; within it, accepted', async () => {
+    const refused = await exchange(await token({ iatIn: 3600 }));
+    assert.match(refused, /^InvalidIdentityTokenException: The web identity token is invalid: it was issued in the future \(`iat` is 3\d{3} s ahead of this server's clock, more than the 30 s allowed\)/);
+    assert.equal(await exchange(await token({ iatIn: 20 })), 'issued to app-client');
+  });
+});
