@@ -84,6 +84,22 @@ after(async () => {
 });
 
 describe('F3: azp and iat of web identity tokens', () => {
+  it('azp: `:aud` is the authorized party when the token names one, `:oaud` its audiences', async () => {
+    // As before: one audience, no azp.
+    assert.equal(await exchange(await token()), 'issued to app-client');
+    // Several audiences, presented by the client the trust policy names.
+    assert.equal(await exchange(await token({ aud: ['reporting-api', 'app-client'], azp: 'app-client' })), 'issued to app-client');
+    // Several audiences, presented by another party: the trust policy's `:aud` is not met.
+    assert.match(await exchange(await token({ aud: ['app-client', 'reporting-api'], azp: 'reporting-api' })), /^AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity/);
+    // Several audiences, no azp: decided on the audience the provider lists, as before.
+    assert.equal(await exchange(await token({ aud: ['app-client', 'reporting-api'] })), 'issued to app-client');
+    // `:oaud` holds the token's audiences when it has azp.
+    assert.equal(await exchange(await token({ aud: ['app-client', 'reporting-api'], azp: 'app-client' }), 'reports'), 'issued to app-client');
+    assert.match(await exchange(await token({ aud: ['app-client'], azp: 'app-client' }), 'reports'), /^AccessDenied: /);
+    // An audience the provider does not list is refused whatever azp says.
+    assert.match(await exchange(await token({ aud: ['other'], azp: 'app-client' })), /^InvalidIdentityTokenException: .*audience/);
+  });
+
   it('iat: a token issued in the future beyond the skew is refused; within it, accepted', async () => {
     const refused = await exchange(await token({ iatIn: 3600 }));
     assert.match(refused, /^InvalidIdentityTokenException: The web identity token is invalid: it was issued in the future \(`iat` is 3\d{3} s ahead of this server's clock, more than the 30 s allowed\)/);

@@ -17,9 +17,10 @@
  *   (fail closed, `SERVICE_UNAVAILABLE`) when the issuer cannot be reached. A token naming a key the set lacks
  *   (the issuer rotated) makes it read again, at most once a minute per provider and instance.
  * - **`AssumeRoleWithWebIdentity`**: the token verified against the provider of its `iss` in the role's
- *   account (signature, issuer, `aud` among the client ids, `exp`/`nbf` with 30 s of skew, `iat` not further ahead), then the role's
- *   trust policy decides for principal `{Federated: <provider ARN>}` and action `sts:AssumeRoleWithWebIdentity`,
- *   with `<host/path>:aud`, `:sub` and `:amr` in the context (credential-protocols §5; reference §A.1.9).
+ *   account (signature, issuer, `aud` among the client ids, `exp`/`nbf` with 30 s of skew, `iat` not further ahead),
+ *   then the role's trust policy decides for principal `{Federated: <provider ARN>}` and action
+ *   `sts:AssumeRoleWithWebIdentity`, with `<host/path>:aud` (the token's `azp` when it has one, as AWS), `:oaud` (its
+ *   audiences, when it has `azp`), `:sub` and `:amr` in the context (credential-protocols §5; reference §A.1.9).
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
@@ -102,7 +103,7 @@ export interface WebIdentityResult {
   readonly subject: string;
   /** The token's `iss`. */
   readonly provider: string;
-  /** The client id the token was issued to (its `aud` that the provider lists). */
+  /** The client id the token was issued to: its `azp` when the provider lists it, else its `aud` that the provider lists. */
   readonly audience: string;
 }
 
@@ -631,8 +632,13 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     }
     const sub = typeof claims['sub'] === 'string' ? claims['sub'] : '';
     const auds = typeof claims['aud'] === 'string' ? [claims['aud']] : Array.isArray(claims['aud']) ? claims['aud'].filter((x): x is string => typeof x === 'string') : [];
-    const audience = auds.find((x) => found.record?.clientIds.includes(x)) ?? '';
-    if (sub === '' || audience === '') return failWith('INVALID_IDENTITY_TOKEN', 'The web identity token has no subject (`sub`) or no audience the provider lists');
+    const listed = auds.filter((x) => found.record?.clientIds.includes(x));
+    if (sub === '' || listed.length === 0) return failWith('INVALID_IDENTITY_TOKEN', 'The web identity token has no subject (`sub`) or no audience the provider lists');
+    // The authorized party (OpenID Connect Core §3.1.3.7), as AWS STS reads it: when the token names one, `<provider>:aud`
+    // is its `azp` and `<provider>:oaud` its audiences, so that the trust policy's `:aud` condition is met only by the
+    // client the token was issued to (review F, F3). Else `:aud` is the audience the provider lists (the first of several).
+    const azp = typeof claims['azp'] === 'string' && claims['azp'] !== '' ? claims['azp'] : undefined;
+    const audience = azp !== undefined && listed.includes(azp) ? azp : (listed[0] as string);
     verified.provider = arn;
     verified.subject = sub.slice(0, 255);
     const amr = typeof claims['amr'] === 'string' ? [claims['amr']] : Array.isArray(claims['amr']) ? claims['amr'].filter((x): x is string => typeof x === 'string') : [];
@@ -649,7 +655,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (!trust) return denied;
     const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
     const context: Record<string, string | string[]> = {
-      [`${hp}:aud`]: audience,
+      [`${hp}:aud`]: azp ?? audience,
+      ...(azp !== undefined ? { [`${hp}:oaud`]: auds } : {}),
       [`${hp}:sub`]: sub,
       ...(amr.length ? { [`${hp}:amr`]: amr } : {}),
       'aws:FederatedProvider': arn,
