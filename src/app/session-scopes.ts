@@ -210,6 +210,25 @@ export class SessionScopes {
     return this.held(account) < this.maxPerAccount;
   }
 
+  /**
+   * `hasRoom`, and the room taken when there is some, with no turn of the event loop between the last check and the
+   * taking (review K, K5: requests whose `hasRoom` resolved in the same turn each found the one free place, and each
+   * registered). `register(claims, true)` must follow, which gives it back when its write ends (or `release`).
+   */
+  async reserve(account: string): Promise<boolean> {
+    if (!(await this.hasRoom(account))) return false;
+    if (this.held(account) >= this.maxPerAccount) return false;
+    this.inFlight.set(account, (this.inFlight.get(account) ?? 0) + 1);
+    return true;
+  }
+
+  /** A place taken by `reserve` and not used (nothing to register after all). */
+  release(account: string): void {
+    const n = (this.inFlight.get(account) ?? 1) - 1;
+    if (n > 0) this.inFlight.set(account, n);
+    else this.inFlight.delete(account);
+  }
+
   /** Records held for `account`, and those being registered. */
   private held(account: string): number {
     return (this.perAccount.get(account) ?? 0) + (this.inFlight.get(account) ?? 0);
@@ -222,22 +241,24 @@ export class SessionScopes {
 
   /**
    * Records the session about to be issued with `claims`, when it carries a scope (`isScoped`); nothing otherwise.
-   * Throws what the store throws: the caller must then not issue the session.
+   * Throws what the store throws: the caller must then not issue the session. `reserved`: its place was taken by
+   * `reserve`, and is given back here.
    */
-  async register(claims: UnsealedClaims): Promise<void> {
-    if (!isScoped(claims) || claims.role === undefined) return;
+  async register(claims: UnsealedClaims, reserved = false): Promise<void> {
+    if (!isScoped(claims) || claims.role === undefined) {
+      if (reserved) this.release(claims.acct);
+      return;
+    }
     const record = recordOf({ ...claims, role: claims.role });
-    const key = `${SESSION_SCOPE_PREFIX}${record.arn}/${record.issued}-${hex(this.deps.randomBytes(8))}`;
-    this.inFlight.set(record.account, (this.inFlight.get(record.account) ?? 0) + 1);
+    if (!reserved) this.inFlight.set(record.account, (this.inFlight.get(record.account) ?? 0) + 1);
     try {
+      const key = `${SESSION_SCOPE_PREFIX}${record.arn}/${record.issued}-${hex(this.deps.randomBytes(8))}`;
       await this.deps.store.write(async (tx) => {
         await tx.kv.put(key, JSON.stringify(record));
       });
       this.add(key, record);
     } finally {
-      const n = (this.inFlight.get(record.account) ?? 1) - 1;
-      if (n > 0) this.inFlight.set(record.account, n);
-      else this.inFlight.delete(record.account);
+      this.release(record.account);
     }
   }
 

@@ -290,10 +290,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     }
     if (scopes !== undefined && isScoped(claims)) {
       try {
-        if (!(await scopes.hasRoom(claims.acct))) {
+        if (!(await scopes.reserve(claims.acct))) {
           return failWith('LIMIT_EXCEEDED', `account ${claims.acct} holds ${scopes.maxPerAccount} live sessions with a session policy, session tags or a source identity, the most one account may hold at once: retry when some expire, or assume the role without them`);
         }
-        await scopes.register(claims);
+        await scopes.register(claims, true);
       } catch (e) {
         if (!isStoreUnavailable(e)) throw e;
         return failWith('SERVICE_UNAVAILABLE', 'the session could not be recorded (the database cannot be reached), so it was not issued: retry later');
