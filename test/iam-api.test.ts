@@ -237,6 +237,11 @@ describe('managed policies and versions', () => {
     assert.equal(await errorName(admin.send(new I.DeletePolicyCommand({ PolicyArn: policyArn }))), 'DeleteConflictException');
     await admin.send(new I.DetachUserPolicyCommand({ UserName: 'carol', PolicyArn: policyArn }));
     await admin.send(new I.DeleteUserCommand({ UserName: 'carol' }));
+    // Nor one with versions besides its default (IAM's DeleteConflict): they go first, as Terraform's provider does (review J, j1).
+    assert.equal(await errorName(admin.send(new I.DeletePolicyCommand({ PolicyArn: policyArn }))), 'DeleteConflictException');
+    for (const v of (await admin.send(new I.ListPolicyVersionsCommand({ PolicyArn: policyArn }))).Versions ?? []) {
+      if (!v.IsDefaultVersion) await admin.send(new I.DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: v.VersionId }));
+    }
     await admin.send(new I.DeletePolicyCommand({ PolicyArn: policyArn }));
     assert.equal(await errorName(admin.send(new I.GetPolicyCommand({ PolicyArn: policyArn }))), 'NoSuchEntityException');
 
