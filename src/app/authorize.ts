@@ -7,7 +7,7 @@
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { accountOf, compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { actionsForPermission } from '../core/bindings/index.ts';
-import { TERMINAL } from '../core/jobs/jobs.ts';
+import { isWorkspaceMember, TERMINAL, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
@@ -239,6 +239,32 @@ const readsResourcePolicies = (action: string): boolean => {
   return service === 'training' ? !ENFORCED_TRAINING_ACTIONS.has(action.toLowerCase()) : !NO_RESOURCE_POLICY_SERVICES.has(service);
 };
 const NO_POLICIES: readonly never[] = Object.freeze([]);
+
+/**
+ * What the enforcement of workspaces (src/app/jobs.ts) adds to the policies, so that the union answers as it decides
+ * (review I, M2): a workspace's members, users named in it or through a group, may read it (`training:GetWorkspace`)
+ * whatever the policies say short of an explicit deny, and only they may submit jobs to it (`training:CreateJob`),
+ * whatever the policies allow (a role is never a member: jobs are submitted by users). The workspace the ARN names.
+ */
+const WORKSPACE_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)(\d{12}):workspace\/([^/]+)$/;
+function workspaceQuestion(action: string, resource: string): { readonly account: string; readonly name: string } | undefined {
+  // Asked for every decision: the first letter turns away every other service.
+  if ((action.charCodeAt(0) | 32) !== 116) return undefined;
+  const a = action.toLowerCase();
+  if (a !== 'training:getworkspace' && a !== 'training:createjob') return undefined;
+  const m = WORKSPACE_ARN_RE.exec(resource);
+  return m === null ? undefined : { account: m[1] as string, name: m[2] as string };
+}
+
+/**
+ * Who a decision is for, beside the question: the asking caller's account, which decides what of another account's
+ * policies the answer may show (`conclude`, review I3), and for a workspace question whether the principal asked
+ * about is one of its members (`workspaceQuestion`).
+ */
+interface Asking {
+  readonly account: string;
+  readonly member?: boolean;
+}
 
 /** The policy types of each side of a decision: the principal's account's, and the resource's account's. */
 const PRINCIPAL_SIDE: ReadonlySet<string> = new Set(['identity', 'boundary', 'session']);
@@ -717,6 +743,21 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return { ...a, reasons: [...new Set(kept)], matched, diagnostics: [...diagnostics, `the rules of ${who} are not shown: only its own principals may read them`] };
   }
 
+  /**
+   * A workspace question's answer as jobs enforce it (`workspaceQuestion`): a member's read that no policy allowed is
+   * allowed, a non-member's job submission that policies allow is refused; an explicit deny stays.
+   */
+  function asMembersAllow(a: AuthorizeAnswer, input: AuthorizeInput, principal: Principal, member: boolean): AuthorizeAnswer {
+    const name = input.resource.slice(input.resource.lastIndexOf('/') + 1);
+    if (input.action.toLowerCase() === 'training:getworkspace') {
+      if (!member || a.decision !== 'ImplicitDeny') return a;
+      const { deniedBy: _, ...rest } = a;
+      return { ...rest, decision: 'Allow', reasons: [...a.reasons, `workspaces: Allow: \`${principal.arn}\` is a member of workspace \`${name}\`, and a member may read it`] };
+    }
+    if (member || a.decision !== 'Allow') return a;
+    return { ...a, decision: 'ImplicitDeny', reasons: [...a.reasons, `workspaces: ImplicitDeny: \`${principal.arn}\` is not a member of workspace \`${name}\` (a user named in it or in one of its groups), and only members may submit jobs to it, whatever the policies allow`] };
+  }
+
   /** The union's answer, built with loops and no intermediate copies: this runs for every decision. */
   function answerOf(d: Decision, extra: readonly EngineResult[], started: number, onlyDenies: boolean): AuthorizeAnswer {
     const matched: MatchedRule[] = [];
@@ -840,26 +881,58 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   /**
-   * Each step from here on is handed `started` (when the decision began: `evaluationMicros`) and `asker`, the asking
-   * caller's account, which decides what of another account's policies the answer may show (`conclude`, review I3).
+   * Each step from here on is handed `started` (when the decision began: `evaluationMicros`) and `asking` (`Asking`).
+   * A workspace question first reads whether the principal asked about is a member.
    */
   function decideAsked(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number): Answered | Promise<Answered> {
-    const asker = caller.account;
+    const ws = workspaceQuestion(input.action, input.resource);
+    if (ws !== undefined) return isMemberAsked(caller, input, proofs, ws).then((member) => decideAskedAs(caller, input, asked, proofs, started, { account: caller.account, member }));
+    return decideAskedAs(caller, input, asked, proofs, started, { account: caller.account });
+  }
+
+  /**
+   * Whether the principal a question is about is a member of workspace `ws`, as jobs decide it (`isMember`): a user of
+   * the workspace's account, named in it or in one of its groups. The caller itself, the caller a proof authenticated,
+   * or a user named by ARN (its name in any case, as the directory finds it); anything else is no member.
+   */
+  async function isMemberAsked(caller: Caller, input: AuthorizeInput, proofs: ProvenCallers | undefined, ws: { readonly account: string; readonly name: string }): Promise<boolean> {
+    let user: { account: string; name: string } | undefined;
+    const proven = input.principalProof !== undefined ? proofs?.get(input.principalProof) : undefined;
+    const who = input.principalProof !== undefined ? (proven?.ok === true ? proven.value : undefined) : input.principal === undefined || input.principal === caller.principal.arn ? caller : undefined;
+    if (who !== undefined) user = who.user !== undefined ? { account: who.account, name: who.user.name } : undefined;
+    else if (input.principal !== undefined) {
+      const p = principalFromArn(input.principal);
+      if (p.ok && p.value.kind === 'user') user = { account: p.value.account, name: p.value.arn.slice(p.value.arn.lastIndexOf('/') + 1) };
+    }
+    if (user === undefined || user.account !== ws.account) return false;
+    const { account, name } = user;
+    return deps.store.read(async (tx) => {
+      const text = await tx.kv.get(workspaceKey(ws.account, ws.name));
+      if (text === undefined) return false;
+      const workspace = JSON.parse(text) as Workspace;
+      const found = await tx.users.get(account, name);
+      if (found === undefined) return false;
+      if (isWorkspaceMember(workspace, found.name, [])) return true;
+      return isWorkspaceMember(workspace, found.name, (await tx.groups.listForUser(account, found.name)).map((g) => g.name));
+    });
+  }
+
+  function decideAskedAs(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, asking: Asking): Answered | Promise<Answered> {
     const rp = resourcePolicies.forResource(input.resource, input.resourceAccount);
     if (input.principalProof !== undefined) {
       const proven = resolveProven(caller, input.principalProof, input.resource, rp.account, asked, proofs);
       if (!proven.ok) return proven;
       const arn = proven.value.principal.arn;
-      const r = decideWho(input, rp, proven, started, asker);
+      const r = decideWho(input, rp, proven, started, asking);
       return r instanceof Promise ? r.then((a) => naming(a, arn)) : naming(r, arn);
     }
-    return decideWho(input, rp, resolvePrincipal(caller, input.principal, input.resource, rp.account, asked, iamOnlyDenies(input.action, input.resource)), started, asker);
+    return decideWho(input, rp, resolvePrincipal(caller, input.principal, input.resource, rp.account, asked, iamOnlyDenies(input.action, input.resource)), started, asking);
   }
 
   /** An answer to a `principalProof` question names the principal proven: the resource server learns who asked. */
   const naming = (r: Answered, arn: string): Answered => (r.ok ? ok({ principal: arn, ...r.value }) : r);
 
-  function decideWho(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved> | Promise<Result<Resolved>>, started: number, asker: string): Answered | Promise<Answered> {
+  function decideWho(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved> | Promise<Result<Resolved>>, started: number, asking: Asking): Answered | Promise<Answered> {
     // Assuming a role (or tagging its session, setting its source identity) is decided under the role's trust
     // policy, as STS decides it (src/app/sts.ts `trustDecision`).
     // A role the directory holds is decided as STS and jobs decide it: on its canonical ARN, with a Deny spelling it (or
@@ -867,9 +940,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const action = input.action.toLowerCase();
     const trusted = TRUST_ACTIONS.has(action);
     if (ROLE_ACTIONS.has(action)) {
-      return Promise.all([who, sts.roleOf(input.resource)]).then(([w, named]) => decideOnRoleAsked(input, rp, w, started, asker, trusted ? named?.trust : undefined, named?.role));
+      return Promise.all([who, sts.roleOf(input.resource)]).then(([w, named]) => decideOnRoleAsked(input, rp, w, started, asking, trusted ? named?.trust : undefined, named?.role));
     }
-    return who instanceof Promise ? who.then((w) => decideFor(input, rp, w, started, asker)) : decideFor(input, rp, who, started, asker);
+    return who instanceof Promise ? who.then((w) => decideFor(input, rp, w, started, asking)) : decideFor(input, rp, who, started, asking);
   }
 
   /**
@@ -877,10 +950,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * or case), answered on the role's canonical ARN, unless an explicit deny applies to its other-dialect spellings
    * (`roleQuestions`): the decision STS and jobs take (`decideOnRole`). Without a role, the question as asked.
    */
-  async function decideOnRoleAsked(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, asker: string, trust: CompiledPolicy | undefined, role: RoleName | undefined): Promise<Answered> {
-    if (role === undefined) return decideFor(input, rp, who, started, asker, trust);
+  async function decideOnRoleAsked(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, asking: Asking, trust: CompiledPolicy | undefined, role: RoleName | undefined): Promise<Answered> {
+    if (role === undefined) return decideFor(input, rp, who, started, asking, trust);
     const q = roleQuestions(role, input.action);
-    const ask = (action: string, resource: string) => decideFor({ ...input, action, resource }, resource === input.resource ? rp : resourcePolicies.forResource(resource, input.resourceAccount), who, started, asker, trust);
+    const ask = (action: string, resource: string) => decideFor({ ...input, action, resource }, resource === input.resource ? rp : resourcePolicies.forResource(resource, input.resourceAccount), who, started, asking, trust);
     const a = await ask(q.allow.action, q.allow.resource);
     if (!a.ok) return a;
     let answer = a.value;
@@ -898,7 +971,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return ok({ ...answer, diagnostics: [...answer.diagnostics, `iam: decided on the role’s ARN \`${q.allow.resource}\` (asked as \`${input.resource}\`), as STS and jobs decide it`] });
   }
 
-  function decideFor(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, asker: string, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {
+  function decideFor(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, asking: Asking, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {
     if (!who.ok) return who;
     if (who.value.refused !== undefined) {
       // Enforcement refuses the principal outright: decided all the same, for an explicit deny and the explanation,
@@ -906,11 +979,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       const { refused, ...rest } = who.value;
       // Why (disabled, its sessions revoked) is the principal's account's to read, as its policies are (review I3).
       const account = rest.principal.account;
-      const why = asker === ROOT_ACCOUNT || account === '' || account === asker ? refused : `principal: \`${rest.principal.arn}\` may do nothing now (why is account ${account}'s to read)`;
-      const a = decideFor(input, rp, ok(rest), started, asker, roleTrust);
+      const why = asking.account === ROOT_ACCOUNT || account === '' || account === asking.account ? refused : `principal: \`${rest.principal.arn}\` may do nothing now (why is account ${account}'s to read)`;
+      const a = decideFor(input, rp, ok(rest), started, asking, roleTrust);
       return a instanceof Promise ? a.then((x) => refusedAnswer(x, why)) : refusedAnswer(a, why);
     }
-    if (who.value.sessions !== undefined) return decideEach(input, rp, who.value.sessions, started, asker, roleTrust);
+    if (who.value.sessions !== undefined) return decideEach(input, rp, who.value.sessions, started, asking, roleTrust);
     const ignored: string[] = [];
     const ctx = cleanContext(input.context, ignored);
     if ('ok' in ctx) return ctx;
@@ -942,9 +1015,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     for (let i = 0; i < engines.length; i++) {
       const behind = engines[i]?.prepare?.();
-      if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, set, d, ignored, started, asker, spelledAs, reads ? undefined : rp.policies));
+      if (behind) return catchUp(behind, i + 1).then(() => conclude(input, who.value.principal, request, set, d, ignored, started, asking, spelledAs, reads ? undefined : rp.policies));
     }
-    return conclude(input, who.value.principal, request, set, d, ignored, started, asker, spelledAs, reads ? undefined : rp.policies);
+    return conclude(input, who.value.principal, request, set, d, ignored, started, asking, spelledAs, reads ? undefined : rp.policies);
   }
 
   /**
@@ -952,10 +1025,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * answered with the first that is not allowed (an explicit deny before an implicit one), or with an allow when all
    * are; the answer says which session refused and what it carries (fails closed).
    */
-  function decideEach(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, sessions: readonly OneSession[], started: number, asker: string, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {
-    const each = sessions.map((s) => decideFor(input, rp, ok({ principal: s.principal, policies: s.policies }), started, asker, roleTrust));
-    if (each.some((a) => a instanceof Promise)) return Promise.all(each).then((all) => combined(input, sessions, all, started, asker));
-    return combined(input, sessions, each as Answered[], started, asker);
+  function decideEach(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, sessions: readonly OneSession[], started: number, asking: Asking, roleTrust?: CompiledPolicy): Answered | Promise<Answered> {
+    const each = sessions.map((s) => decideFor(input, rp, ok({ principal: s.principal, policies: s.policies }), started, asking, roleTrust));
+    if (each.some((a) => a instanceof Promise)) return Promise.all(each).then((all) => combined(input, sessions, all, started, asking.account));
+    return combined(input, sessions, each as Answered[], started, asking.account);
   }
 
   function combined(input: AuthorizeInput, sessions: readonly OneSession[], all: readonly Answered[], started: number, asker: string): Answered {
@@ -1007,7 +1080,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   /** `unread`: the resource policies governing the resource that this action's enforcement does not read (`readsResourcePolicies`). */
-  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, asker: string, spelledAs?: string, unread?: readonly CompiledPolicy[]): Answered {
+  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, asking: Asking, spelledAs?: string, unread?: readonly CompiledPolicy[]): Answered {
     let extra: readonly EngineResult[] = NO_ENGINES;
     if (engines.length > 0) {
       const resolvedRequest: ResolvedRequest = { principal, action: input.action, resource: input.resource, request };
@@ -1023,6 +1096,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       extra = results;
     }
     let decided = answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource));
+    if (asking.member !== undefined) decided = asMembersAllow(decided, input, principal, asking.member);
+    const asker = asking.account;
     // The rules of another account than the asker's are that account's to read (review I3); the root account's
     // principals read every account's.
     let otherResource: string | undefined;
