@@ -43,7 +43,7 @@ import { authorizeAdmin, decideOnRole, partitionOf, ROLE_ACTIONS, type Caller, t
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
 import { unreadableDocument } from './unreadable-policy.ts';
-import { resourceTagContext } from './directory.ts';
+import { resourceTagContext, type ConditionContext } from './directory.ts';
 
 type R<T> = Promise<Result<T>>;
 
@@ -209,6 +209,14 @@ interface Source {
 const ACTION_RE = /^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/;
 const ENTITY_ARN_RE = /^(?:arn:aws:iam::(\d{12})|acs:ram::(\d{1,20})):(user|group|role)\/(?:.*\/)?([^/]+)$/;
 const USER_ARN_RE = /^(?:arn:aws:iam::(\d{12})|acs:ram::(\d{1,20})):user\/(?:.*\/)?([^/]+)$/;
+/** A user, role or managed policy ARN: account (aws, acs), kind, name. */
+const TAGGED_ARN_RE = /^(?:arn:aws[a-z-]*:iam::(\d{12})|acs:ram::(\d{1,20})):(user|role|policy)\/(?:.*\/)?([^/]+)$/;
+/** The actions enforced with their resource's tags: every `iam:`/`ram:` action but PassRole (decided with `iam:PassedToService` only). */
+const readsResourceTags = (action: string): boolean => {
+  const a = action.toLowerCase();
+  return (a.startsWith('iam:') || a.startsWith('ram:')) && a.slice(4) !== 'passrole';
+};
+const RESOURCE_TAG_KEY_RE = /^(?:aws|iam):resourcetag\//i;
 const MAX_INPUT_CHARS = 131_072;
 /**
  * Decisions one simulation may ask for (ActionNames × ResourceArns): each is an explained decision, ~0.1 ms and ~4 KB
@@ -312,10 +320,14 @@ function resourceOwnerOf(owner: string | undefined): Result<string | undefined> 
   return a !== undefined ? ok(a) : failWith('INVALID_INPUT', `ResourceOwner must be an account id or an ARN naming one (\`arn:aws:iam::123456789012:root\`), got \`${owner}\``, 'ResourceOwner');
 }
 
-function contextOfEntries(entries: readonly ContextEntry[]): Context {
-  const obj: Record<string, string[]> = Object.create(null);
-  for (const e of entries) (obj[e.key] ??= []).push(...e.values);
-  return contextOf(obj);
+/** The request context of `entries`, over the values the directory supplies (`directory`): an entry's key wins in any case. */
+function contextOfEntries(entries: readonly ContextEntry[], directory: ConditionContext = {}): Context {
+  const obj: Record<string, string | string[]> = Object.create(null);
+  const given = new Set(entries.map((e) => e.key.toLowerCase()));
+  for (const [k, v] of Object.entries(directory)) if (!given.has(k.toLowerCase())) obj[k] = v;
+  const listed: Record<string, string[]> = Object.create(null);
+  for (const e of entries) (listed[e.key] ??= []).push(...e.values);
+  return contextOf(Object.assign(obj, listed));
 }
 
 function tagsOf(tags: readonly { key: string; value: string }[]): Record<string, string> {
@@ -477,8 +489,34 @@ async function rolesNamed(tx: ReadTx, o: SimulationOptions): Promise<Map<string,
   return out;
 }
 
-function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>): Result<SimulationResult[]> {
-  const context = contextOfEntries(o.contextEntries ?? []);
+/**
+ * The tags of the managed policies, users and roles of the caller's account that the simulation's resources name, by
+ * resource as given: an `iam:`/`ram:` action on one of them (not PassRole) is enforced with its tags as
+ * `aws:ResourceTag/K` and `iam:ResourceTag/K` (src/app/directory.ts `authorizedPolicy`, `authorizedEntity`; review Q, q5,
+ * and review T, T2), so it is simulated with them too, under any ContextEntries naming the same keys (review J, j4: a
+ * Deny on `aws:ResourceTag/protected` was simulated as allowed, the tag reported missing, while DeletePolicy was refused).
+ * Only a resource in the directory's own spelling of it (its canonical ARN) has its tags.
+ */
+async function resourceTagsNamed(tx: ReadTx, c: Caller, o: SimulationOptions): Promise<Map<string, ConditionContext>> {
+  const out = new Map<string, ConditionContext>();
+  if (!o.actionNames.some(readsResourceTags)) return out;
+  const partition = await partitionOfAccount(tx, c.account);
+  for (const resource of o.resourceArns ?? []) {
+    if (out.has(resource)) continue;
+    const m = TAGGED_ARN_RE.exec(resource);
+    if (!m || (m[1] ?? m[2]) !== c.account) continue;
+    const kind = m[3] as 'user' | 'role' | 'policy';
+    const name = m[4] as string;
+    const found: { readonly path: string; readonly name: string; readonly tags: readonly { key: string; value: string }[] } | undefined =
+      kind === 'policy' ? await tx.policies.getByArn(resource) : kind === 'user' ? await tx.users.get(c.account, name) : await tx.roles.get(c.account, name);
+    if (!found || entityArn(partition, c.account, kind, found.path, found.name) !== resource) continue;
+    out.set(resource, resourceTagContext(found.tags));
+  }
+  return out;
+}
+
+function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>, tagged: ReadonlyMap<string, ConditionContext> = new Map()): Result<SimulationResult[]> {
+  const given = contextOfEntries(o.contextEntries ?? []);
   const time = deps.now();
   const resourceSources = new Set(sources.all().filter((s) => s.type === 'resource'));
   const resources = o.resourceArns && o.resourceArns.length > 0 ? o.resourceArns : ['*'];
@@ -489,6 +527,8 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
       if (performance.now() - started > SIMULATION_BUDGET_MS) {
         return failWith('LIMIT_EXCEEDED', `the simulation took more than ${SIMULATION_BUDGET_MS / 1000} s after ${out.length} of ${o.actionNames.length * resources.length} decisions; ask about fewer actions or resources, or simulate smaller policies`);
       }
+      const tags = readsResourceTags(action) ? tagged.get(resource) : undefined;
+      const context = tags === undefined ? given : contextOfEntries(o.contextEntries ?? [], tags);
       const request = { principal: prepared.principal, action, resource, context, time, ...(resourceOwner !== undefined ? { resourceAccount: resourceOwner } : {}) };
       // A role named in any spelling: on its canonical ARN, a Deny of its other-dialect spelling applying too (`decideOnRole`).
       const role = ROLE_ACTIONS.has(action.toLowerCase()) ? roles.get(resource) : undefined;
@@ -499,7 +539,8 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
         evalResourceName: resource,
         evalDecision: DECISION[d.decision],
         matchedStatements: matchedOf(sources, d),
-        missingContextValues: missingContextValues(sources, request, resourceSources),
+        // A tag the directory's resource does not carry is absent, not missing: its tags are all known.
+        missingContextValues: missingContextValues(sources, request, resourceSources).filter((k) => tags === undefined || !RESOURCE_TAG_KEY_RE.test(k)),
         allowedByPermissionsBoundary: set.boundary ? boundaryRefs.some((m) => m.effect === 'Allow') && !boundaryRefs.some((m) => m.effect === 'Deny') : undefined,
         summary: d.summary,
       });
@@ -563,7 +604,7 @@ export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: S
     const prepared: Prepared = { principal: principal.value, identity, boundary };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input));
+    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await resourceTagsNamed(tx, c, input));
   });
 }
 
@@ -586,7 +627,7 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
     const prepared: Prepared = { principal: principal.value, identity: [], boundary: undefined };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input));
+    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await resourceTagsNamed(tx, c, input));
   });
 }
 
