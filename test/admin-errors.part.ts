@@ -144,8 +144,10 @@ describe('the CLI names where a single error is, as it does for several', () => 
     assert.equal(several.code, 3, several.stderr);
     assert.match(several.stderr, /^ {2}bindings\[0\]\.condition\.expression \(line 1, column 29\): expected .* \[BINDINGS_INVALID_CONDITION\]$/m);
     assert.match(several.stderr, /^ {2}bindings\[1\]\.condition\.expression \(line 1, column 29\): expected .* \[BINDINGS_INVALID_CONDITION\]$/m);
+    // With --json the error is a JSON document, on stderr as every error (review F, F4).
     const json = await gh(['iam-policy', 'set', MODEL, '--file', one, '--json']);
-    const body = JSON.parse(json.stdout) as ErrorBody;
+    assert.equal(json.stdout, '');
+    const body = JSON.parse(json.stderr) as ErrorBody;
     assert.deepEqual(body.error.details?.map((d) => [d.path, d.line, d.column]), [['bindings[0].condition.expression', 1, 29]]);
   });
 

@@ -1,8 +1,9 @@
 /**
  * `gatehouse audit query --json` prints JSON lines, one record a line, for `while read` loops and log shippers; its
  * error was a pretty-printed document over several lines (review cli, G5), so a reader taking a line at a time
- * failed on `{` — after the records already printed, when a `--follow` ended. Now the error is one line too. The real
- * `gatehouse` binary against a real server on 127.0.0.1.
+ * failed on `{` — after the records already printed, when a `--follow` ended. Now the error is one line too. It is
+ * written to stderr (review F, F4: errors go to stderr in every mode, as the aws CLI's), so stdout holds records only.
+ * The real `gatehouse` binary against a real server on 127.0.0.1.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,12 +28,13 @@ describe('audit query --json: an error is a JSON line too', () => {
   it('a refused filter: exit 8, one JSON line with the error', async () => {
     const r = await gatehouse(['--decision', 'Maybe']);
     assert.equal(r.code, 8, r.stderr);
-    const parsed = lines(r.stdout);
-    assert.equal(parsed.length, 1, r.stdout);
+    assert.equal(r.stdout, '');
+    const parsed = lines(r.stderr);
+    assert.equal(parsed.length, 1, r.stderr);
     assert.equal((parsed[0] as { error: { code: string } }).error.code, 'ValidationError');
   });
 
-  it('records, then the server gone while following (--retry-seconds 0): every line is JSON, the last the error', async () => {
+  it('records, then the server gone while following (--retry-seconds 0): every line is JSON, the error last on stderr', async () => {
     const child = spawn(process.execPath, [GATEHOUSE_BIN, 'audit', 'query', '--json', '--follow', '--interval', '100', '--retry-seconds', '0'], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url } });
     let stdout = '';
     let stderr = '';
@@ -45,9 +47,10 @@ describe('audit query --json: an error is a JSON line too', () => {
     const r = { code: await code, stdout, stderr };
     clearTimeout(timer);
     assert.equal(r.code, 10, r.stderr);
-    const parsed = lines(r.stdout) as { seq?: number; error?: { code: string } }[];
-    assert.ok(parsed.length >= 2, r.stdout);
-    assert.equal(typeof parsed[0]?.seq, 'number');
-    assert.equal(parsed.at(-1)?.error?.code, 'ConnectionFailed');
+    const parsed = lines(r.stdout) as { seq?: number }[];
+    assert.ok(parsed.length >= 1, r.stdout);
+    for (const record of parsed) assert.equal(typeof record.seq, 'number');
+    const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
+    assert.equal((JSON.parse(last) as { error?: { code: string } }).error?.code, 'ConnectionFailed', r.stderr);
   });
 });

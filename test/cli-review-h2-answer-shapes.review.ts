@@ -171,7 +171,9 @@ describe('a 2xx answer that is not what the command reads', () => {
     it('gatehouse whoami --json against a 200 `{}`: exit 10 and the error, not `{}` and exit 0', async () => {
       const r = await gatehouseCli(['whoami', '--json', '--endpoint', urls['{}'] as string], s.admin, { endpoint: s.url, home: dir });
       assert.equal(r.code, 10, r.stderr);
-      assert.match(r.stdout, /"code": "InvalidResponse"/);
+      // The error, as JSON, on stderr (review F, F4); nothing on stdout.
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /"code": "InvalidResponse"/);
     });
 
     it('the real server answers what the commands read', async () => {

@@ -28,8 +28,9 @@ describe('an empty argument where a name or id goes', () => {
     it(`gatehouse ${args.map((a) => (a.trim() === '' ? `'${a}'` : a)).join(' ')}: exit 2, nothing printed as a result`, async () => {
       const r = await gatehouseCli(args, s.admin, { endpoint: s.url, home: s.dataDir });
       assert.equal(r.code, 2, `${r.stdout}${r.stderr}`);
-      const said = args.includes('--json') ? r.stdout : r.stderr;
-      assert.match(said, /EmptyArgument[^]*an empty argument where a name or id goes \((GET|DELETE) \/v1\/[a-z/-]*<empty>/);
+      // On stderr with --json too (review F, F4); stdout holds results only.
+      if (args.includes('--json')) assert.equal(r.stdout, '');
+      assert.match(r.stderr, /EmptyArgument[^]*an empty argument where a name or id goes \((GET|DELETE) \/v1\/[a-z/-]*<empty>/);
       assert.doesNotMatch(r.stdout, /admin|undefined/);
     });
   }

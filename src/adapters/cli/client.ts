@@ -595,7 +595,8 @@ function send(endpoint: URL, method: string, target: string, headers: Record<str
 }
 
 /**
- * Prints a failure and returns its exit status: with `json`, as a JSON document on stdout; else one line, which names
+ * Prints a failure on stderr, as the aws CLI does, and returns its exit status: with `json`, as a JSON document (review F,
+ * F4: it was on stdout, where a script reading the result found an error in its place); else one line, which names
  * where the error is when the server said (`gatehouse: MalformedPolicyDocument: bindings[0].condition.expression
  * (line 1, column 29): expected …`), and when the server listed several errors, one more line per error, each with
  * where it is and its code.
@@ -603,7 +604,7 @@ function send(endpoint: URL, method: string, target: string, headers: Record<str
 export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'line' = false): number {
   if (json) {
     // 'line': the command prints JSON lines (`audit query --json`), so the error is one line too.
-    ctx.out(`${JSON.stringify({ error: { code: f.code, message: f.message, ...(f.errors.length > 0 ? { details: f.errors } : {}) } }, null, json === 'line' ? undefined : 2)}\n`);
+    ctx.err(`${JSON.stringify({ error: { code: f.code, message: f.message, ...(f.errors.length > 0 ? { details: f.errors } : {}) } }, null, json === 'line' ? undefined : 2)}\n`);
   } else if (f.errors.length > 1) {
     ctx.err(`gatehouse: ${f.code}: ${f.message}\n`);
     for (const e of f.errors) ctx.err(`  ${whereOf(e)}${oneLine(e.message)} [${e.code}]\n`);

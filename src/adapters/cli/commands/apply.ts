@@ -224,7 +224,7 @@ function formatServerError(e: ServerError, docs: readonly LoadedDocument[]): str
 async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandContext): Promise<number> {
   const loaded = await loadAll(opts.filename, ctx);
   if (loaded.errors.length > 0) {
-    if (opts.json) ctx.out(formatJson({ errors: loaded.errors }));
+    if (opts.json) ctx.err(formatJson({ errors: loaded.errors }));
     else for (const e of loaded.errors) ctx.err(`${e.file}${e.line !== undefined ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.message}\n`);
     return loaded.unreadable ? EXIT.noInput : EXIT.invalidInput;
   }

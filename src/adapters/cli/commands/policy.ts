@@ -181,7 +181,7 @@ async function evaluateCommand(opts: EvaluateOptions, ctx: CommandContext): Prom
   if (!result.ok || uniqueErrors.length > 0) {
     const engineErrors = result.ok ? [] : result.errors.map((e) => (e.source === REQUEST_SOURCE ? e : { ...(loaded.get(e.source)?.locate(e) ?? e), source: e.source }));
     const all = [...uniqueErrors, ...engineErrors];
-    if (opts.json) ctx.out(formatJson({ errors: all }));
+    if (opts.json) ctx.err(formatJson({ errors: all }));
     else for (const e of all) ctx.err(e.source === REQUEST_SOURCE ? formatError(REQUEST_OPTION[e.path.split('.')[0] ?? ''] ?? 'request', { ...e, path: '' }) : formatError(e.source, e));
     return exitCodeOf(all);
   }
