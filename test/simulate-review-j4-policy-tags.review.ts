@@ -8,9 +8,9 @@
  * ResourceArns name in their canonical spelling, for every iam:/ram: action but PassRole; ContextEntries naming the same
  * keys still override them (DESIGN.md, "Errors"). SDK v3 and the Debian aws CLI against a real server.
  *
- * `gatehouse simulate`, `POST /v1/simulate` and `/v1/authorize` decide through src/app/authorize.ts, which reads the
- * directory's facts for users and roles only: their tests are `todo` until the patch of review J's report (j4) is
- * applied there (test/simulate-review-aa4-policy-tags-authorize.review.ts is the same finding for /v1/authorize).
+ * `gatehouse simulate`, `POST /v1/simulate` and `/v1/authorize` decide through src/app/authorize.ts, which read the
+ * directory's facts for users and roles only; they now read a managed policy's tags too (applied at integration from
+ * review J's report; test/simulate-review-aa4-policy-tags-authorize.review.ts is the same finding for /v1/authorize).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -115,7 +115,7 @@ describe('review J, j4: simulation supplies the tags of the policies, users and 
     assert.deepEqual(out.EvaluationResults[0]?.MissingContextValues, []);
   });
 
-  test('POST /v1/simulate and gatehouse simulate answer ExplicitDeny too', { todo: 'review J, j4: needs the authorize.ts patch in notes/review-j.md' }, async () => {
+  test('POST /v1/simulate and gatehouse simulate answer ExplicitDeny too', async () => {
     const asked = await gatehouseJson(server.url, server.admin, 'POST', '/v1/simulate', { principal: arn('user', 'ops'), action: 'iam:DeletePolicy', resource: arn('policy', 'guarded') });
     assert.equal(asked.status, 200, JSON.stringify(asked.json));
     assert.equal(asked.json['decision'], 'ExplicitDeny', JSON.stringify(asked.json));

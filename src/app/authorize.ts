@@ -270,8 +270,12 @@ interface Asking {
 const PRINCIPAL_SIDE: ReadonlySet<string> = new Set(['identity', 'boundary', 'session']);
 const RESOURCE_SIDE: ReadonlySet<string> = new Set(['resource', 'trust']);
 
-/** A user or role of the directory that a question's resource names (`directoryEntityOf`); `path` of an `aws` ARN. */
-type DirectoryEntity = { kind: 'user' | 'role'; account: string; name: string; path: string | undefined };
+/**
+ * A user, role or managed policy of the directory that a question's resource names (`directoryEntityOf`); `path` of
+ * an `aws` ARN; a policy by its ARN as asked (the store finds it by its exact ARN, as the Query API does).
+ */
+type DirectoryEntity = { kind: 'user' | 'role'; account: string; name: string; path: string | undefined } | { kind: 'policy'; account: string; arn: string };
+const POLICY_ARN_RE = /^(?:arn:aws[a-z-]*:iam::(\d{12})|acs:ram::(\d{1,20})):policy\//;
 const USER_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):user(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]{1,64})$/;
 const ACS_USER_ARN_RE = /^acs:ram::(\d{1,20}):user\/([\w+=,.@-]{1,64})$/i;
 /**
@@ -290,7 +294,10 @@ function directoryEntityOf(action: string, resource: string): DirectoryEntity | 
   const u = USER_ARN_RE.exec(resource);
   if (u) return { kind: 'user', account: u[1] as string, name: u[3] as string, path: u[2] as string };
   const acs = ACS_USER_ARN_RE.exec(resource);
-  return acs ? { kind: 'user', account: acs[1] as string, name: acs[2] as string, path: undefined } : undefined;
+  if (acs) return { kind: 'user', account: acs[1] as string, name: acs[2] as string, path: undefined };
+  // A managed policy: every action on one is decided with its tags (directory.ts `authorizedPolicy`; review Q, q5).
+  const p = POLICY_ARN_RE.exec(resource);
+  return p ? { kind: 'policy', account: (p[1] ?? p[2]) as string, arn: resource } : undefined;
 }
 /** A condition miss quoting the value it read (src/core/iam/conditions.ts): the key, then ` = VALUES does not satisfy`. */
 const QUOTED_VALUE_RE = /`([^`]+)` = .*? does not satisfy/g;
@@ -853,9 +860,19 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * as asked (the Query API then refuses with NoSuchEntity whatever the policies say).
    */
   async function withDirectoryFacts(input: AuthorizeInput, e: DirectoryEntity): Promise<{ input: AuthorizeInput; replaced: string[] }> {
+    if (e.kind === 'policy') {
+      // Read from the store, as the Query API reads it (built-in policies carry no tags; another account's is not found).
+      const policy = await deps.store.read((tx) => tx.policies.getByArn(e.arn));
+      return policy === undefined || policy.account !== e.account ? { input, replaced: [] } : withFacts(input, resourceTagContext(policy.tags), false);
+    }
     const found = await sts.readPrincipals(async (tx) => (e.kind === 'user' ? (await sts.cachedUser(tx, e.account, e.name))?.user : (await sts.cachedRole(tx, e.account, e.name))?.role));
     if (found === undefined || (e.path !== undefined && found.path !== e.path)) return { input, replaced: [] };
     const boundary = BOUNDARY_ACTIONS.has(input.action.slice(input.action.indexOf(':') + 1).toLowerCase());
+    return withFacts(input, { ...resourceTagContext(found.tags), ...(boundary ? boundaryContext(found.permissionsBoundary) : {}) }, boundary);
+  }
+
+  /** `input` with the directory's `facts` in place of the asker's resource tags (and boundary, when `boundary`). */
+  function withFacts(input: AuthorizeInput, facts: Record<string, string | string[]>, boundary: boolean): { input: AuthorizeInput; replaced: string[] } {
     const replaced: string[] = [];
     const context: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(input.context ?? {})) {
@@ -863,7 +880,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (key.startsWith('aws:resourcetag/') || key.startsWith('iam:resourcetag/') || (boundary && key === 'iam:permissionsboundary')) replaced.push(k);
       else context[k] = v;
     }
-    Object.assign(context, resourceTagContext(found.tags), boundary ? boundaryContext(found.permissionsBoundary) : {});
+    Object.assign(context, facts);
     return { input: { ...input, context }, replaced };
   }
 
@@ -876,7 +893,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (!r.ok) return r;
     const diagnostics = r.value.diagnostics.map((x) => x.replace(DIRECTORY_VALUE_RE, '`$1` (the directory’s value) does not satisfy'));
     if (replaced.length === 0) return ok({ ...r.value, diagnostics });
-    const note = `context ${replaced.map((k) => `\`${k}\``).join(', ')} replaced: the directory supplies the tags and the permissions boundary of its users and roles, as the IAM API decides with them`;
+    const note = `context ${replaced.map((k) => `\`${k}\``).join(', ')} replaced: the directory supplies the tags of its users, roles and managed policies and the permissions boundary of its users and roles, as the IAM API decides with them`;
     return ok({ ...r.value, diagnostics: [...diagnostics, note] });
   }
 
