@@ -337,8 +337,8 @@ test('`gatehouse apply` of an IamPolicy with an etag: a stale one is refused nam
   assert.notEqual(now.etag, theirs.etag);
   assert.deepEqual((await getPolicy(SIBLING)).bindings, [{ role: 'roles/ml.viewer', members: ['user:analyst'] }]);
   const twice = await gh(['apply', '-f', file, '--json'], acctAdmin);
-  assert.equal(twice.code, 7, twice.stdout);
-  assert.equal((JSON.parse(twice.stdout) as { error: { code: string } }).error.code, 'ConcurrentModification');
+  assert.equal(twice.code, 7, twice.stderr);
+  assert.equal((JSON.parse(twice.stderr) as { error: { code: string } }).error.code, 'ConcurrentModification');
 
   // Without an etag the document is the truth (as kubectl apply): it overwrites, and applied again is unchanged.
   await writeFile(file, yaml(undefined, 'roles/ml.viewer'));

@@ -53,8 +53,9 @@ describe('audit query --follow: the server going away, and Ctrl-C', () => {
       const status = await Promise.race([bounded.exited, new Promise<number>((r) => setTimeout(() => r(-2), 6000))]);
       assert.equal(status, 10, bounded.err());
       assert.match(bounded.err(), /did not answer for 1 s; stopped following after record \d+/);
-      // --json: the error is printed on stdout, after the records.
-      assert.match(bounded.out(), /"code": ?"ConnectionFailed"/);
+      // --json: the error is printed as JSON on stderr, as every error (review F, F4); stdout holds the records.
+      assert.match(bounded.err(), /"code": ?"ConnectionFailed"/);
+      assert.doesNotMatch(bounded.out(), /ConnectionFailed/);
       // Ctrl-C ends the one still retrying with 130, the JSON lines printed so far whole.
       quiet.child.kill('SIGINT');
       assert.equal(await quiet.exited, 130, quiet.err());

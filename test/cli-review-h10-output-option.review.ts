@@ -25,10 +25,11 @@ describe('-o / --output', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout), JSON.parse(json.stdout), flag.join(' '));
     }
-    // Errors too, as --json prints them.
+    // Errors too, as --json prints them (on stderr, review F, F4).
     const missing = await cli(['iam', 'users', 'get', 'nobody', '-o', 'json']);
     assert.equal(missing.code, 6);
-    assert.equal((JSON.parse(missing.stdout) as { error: { code: string } }).error.code, 'NoSuchEntity');
+    assert.equal(missing.stdout, '');
+    assert.equal((JSON.parse(missing.stderr) as { error: { code: string } }).error.code, 'NoSuchEntity');
   });
 
   it('-o table is the default output; -o yaml is a usage error naming the formats', async () => {

@@ -28,6 +28,6 @@ describe('--json and -o together', () => {
   it('-o json --json: one format, said twice; the command runs (here: the closed port, exit 10, as JSON)', async () => {
     const r = await cli(['whoami', '-o', 'json', '--json']);
     assert.equal(r.status, 10, r.err);
-    assert.match(r.out, /"code": "ConnectionFailed"/);
+    assert.match(r.err, /"code": "ConnectionFailed"/);
   });
 });

@@ -33,10 +33,11 @@ describe('--json on the commands that refused it', () => {
     const del = await cli(['resource-policies', 'delete', 'arn:aws:s3:::h8', '--json']);
     assert.equal(del.code, 0, del.stderr);
     assert.deepEqual(json(del.stdout), { deleted: 'arn:aws:s3:::h8' });
-    // An error, with --json, is a JSON document too.
+    // An error, with --json, is a JSON document too (on stderr, review F, F4).
     const again = await cli(['resource-policies', 'delete', 'arn:aws:s3:::h8', '--json']);
     assert.equal(again.code, 6);
-    assert.equal((json(again.stdout)['error'] as { code: string }).code, 'NoSuchEntity');
+    assert.equal(again.stdout, '');
+    assert.equal((json(again.stderr)['error'] as { code: string }).code, 'NoSuchEntity');
   });
 
   it('workspaces delete', async () => {
