@@ -23,6 +23,7 @@ import {
   defaultBucketName,
   defaultRoleName,
   isWorkspaceMember,
+  jobArn,
   JOB_SESSION_AT_LEAST_SECONDS,
   JOB_TAG_JOB,
   JOB_TAG_WORKSPACE,
@@ -785,12 +786,34 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return caller.principal.arn === job.submitter.arn && (job.submitterId === undefined || caller.user?.id === job.submitterId);
   }
 
+  /**
+   * A job's actions (`training:GetJob`, its events included, `training:StopJob`, and `training:ListJobs` for each job
+   * listed) on `job`: its submitter, or the union (IAM, then bindings) on the job's ARN (`jobArn`,
+   * `arn:aws:training::A:job/<id>`, `acs:pai::A:job/<id>`), the resource of these actions. The job lies in its
+   * workspace, as a binding's resource lies in its workspace: a grant on the workspace's ARN covers the workspace's jobs
+   * (as documented for `sts revoke-sessions --job`, and as these were decided on the workspace alone before: review J,
+   * j2), and an explicit deny on either ARN refuses (`jobAccessRefusal`).
+   */
   async function authorizeJobAccess(caller: Caller, job: StoredJob, action: string): Promise<Result<void>> {
     if (caller.account !== job.account) return failWith('NO_SUCH_ENTITY', `job ${job.id} does not exist`);
     if (isSubmitter(caller, job)) return ok(undefined);
-    const resource = workspaceArn(job.partition, job.account, job.workspace);
-    const refused = unionRefusal(caller, action, resource);
-    return refused === undefined ? ok(undefined) : accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${refusalWords(refused)}`, action, resource, refused.d.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny');
+    const on = jobAccessRefusal(caller, job, action);
+    if (on === undefined) return ok(undefined);
+    const explicit = on.refused.d.decision === 'ExplicitDeny';
+    // Neither allows: what each says (a binding on the workspace cut by a boundary is said on the workspace's side).
+    const words = explicit ? `${refusalWords(on.refused)} (on ${on.resource})` : `on the job: ${refusalWords(on.refused)}; on its workspace ${job.workspace}: ${on.workspace === undefined ? '' : refusalWords(on.workspace)}`;
+    return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${words}`, action, on.resource, explicit ? 'ExplicitDeny' : 'ImplicitDeny');
+  }
+
+  /**
+   * `action` on `job` (`authorizeJobAccess`) without the submitter's right: undefined when allowed, else the refusal,
+   * its resource, and the workspace's refusal (`workspace`).
+   */
+  function jobAccessRefusal(caller: Caller, job: Job, action: string): { readonly resource: string; readonly refused: { readonly d: Decision; readonly bindings: string }; readonly workspace?: { readonly d: Decision; readonly bindings: string } } | undefined {
+    const onJob = { resource: jobArn(job.partition, job.account, job.id), refused: unionRefusal(caller, action, jobArn(job.partition, job.account, job.id)) };
+    const onWorkspace = { resource: workspaceArn(job.partition, job.account, job.workspace), refused: unionRefusal(caller, action, workspaceArn(job.partition, job.account, job.workspace)) };
+    const r = jobOrWorkspace(onJob, onWorkspace);
+    return r?.refused === undefined ? undefined : { resource: r.resource, refused: r.refused, ...(onWorkspace.refused !== undefined ? { workspace: onWorkspace.refused } : {}) };
   }
 
   async function getJob(caller: Caller, id: string): Promise<Result<Job>> {
@@ -1157,6 +1180,24 @@ function sessionFacts(job: Job): { sessionName: string; tags: Record<string, str
     tags: node ? { 'gatehouse:cluster': job.cluster ?? '', [JOB_TAG_JOB]: job.id } : { [JOB_TAG_WORKSPACE]: job.workspace, [JOB_TAG_JOB]: job.id },
     sourceIdentity: sourceIdentityOf(job.submitter.name),
   };
+}
+
+/**
+ * The rule of a job's actions (`authorizeJobAccess`), on the answers `onJob` (the job's ARN) and `onWorkspace` (its
+ * workspace's ARN), each `refused` undefined when allowed: an explicit deny on either refuses; else an allow on either
+ * allows; else the job's refusal. For the authorize API and the simulator, which answer the same question.
+ */
+export function jobOrWorkspace<T extends { readonly refused: { readonly d: { readonly decision: string } } | undefined }>(onJob: T, onWorkspace: T): T | undefined {
+  const denies = (x: T): boolean => x.refused?.d.decision === 'ExplicitDeny';
+  if (denies(onJob)) return onJob;
+  if (denies(onWorkspace)) return onWorkspace;
+  return onJob.refused === undefined || onWorkspace.refused === undefined ? undefined : onJob;
+}
+
+/** The account, partition and workspace of job `id` (its ARN's container, `jobOrWorkspace`), or undefined for none. */
+export async function jobPlaceOf(tx: ReadTx, id: string): Promise<Pick<Job, 'account' | 'partition' | 'workspace'> | undefined> {
+  const job = await readDoc<StoredJob>(tx, `${JOB}${id}`);
+  return job === undefined ? undefined : { account: job.account, partition: job.partition, workspace: job.workspace };
 }
 
 /**

@@ -44,6 +44,8 @@ import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
 import { unreadableDocument } from './unreadable-policy.ts';
 import { resourceTagContext, type ConditionContext } from './directory.ts';
+import { jobOrWorkspace, jobPlaceOf } from './jobs.ts';
+import { jobArn, workspaceArn } from '../core/jobs/jobs.ts';
 
 type R<T> = Promise<Result<T>>;
 
@@ -216,6 +218,10 @@ const readsResourceTags = (action: string): boolean => {
   const a = action.toLowerCase();
   return (a.startsWith('iam:') || a.startsWith('ram:')) && a.slice(4) !== 'passrole';
 };
+/** A job's ARN: account, job id. */
+const JOB_ARN_RE = /^(?:arn:aws[a-z-]*:training::|acs:pai::)(\d{12}):job\/([^/]+)$/;
+/** The actions jobs decide on a job (src/app/jobs.ts `authorizeJobAccess`), lower-cased. */
+const JOB_ACTIONS: ReadonlySet<string> = new Set(['training:getjob', 'training:stopjob', 'training:listjobs']);
 const RESOURCE_TAG_KEY_RE = /^(?:aws|iam):resourcetag\//i;
 const MAX_INPUT_CHARS = 131_072;
 /**
@@ -515,7 +521,25 @@ async function resourceTagsNamed(tx: ReadTx, c: Caller, o: SimulationOptions): P
   return out;
 }
 
-function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>, tagged: ReadonlyMap<string, ConditionContext> = new Map()): Result<SimulationResult[]> {
+/**
+ * The workspaces of the caller's account's jobs that the simulation's resources name (a job's canonical ARN), by
+ * resource as given, for the job actions (`JOB_ACTIONS`): jobs decide those on the job's ARN with its workspace's as
+ * its container (src/app/jobs.ts `authorizeJobAccess`, `jobOrWorkspace`; review J, j2), and so does the simulator.
+ */
+async function jobsNamed(tx: ReadTx, c: Caller, o: SimulationOptions): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!o.actionNames.some((a) => JOB_ACTIONS.has(a.toLowerCase()))) return out;
+  for (const resource of o.resourceArns ?? []) {
+    const m = JOB_ARN_RE.exec(resource);
+    if (!m || m[1] !== c.account || out.has(resource)) continue;
+    const job = await jobPlaceOf(tx, m[2] as string);
+    if (!job || job.account !== c.account || jobArn(job.partition, job.account, m[2] as string) !== resource) continue;
+    out.set(resource, workspaceArn(job.partition, job.account, job.workspace));
+  }
+  return out;
+}
+
+function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>, tagged: ReadonlyMap<string, ConditionContext> = new Map(), jobs: ReadonlyMap<string, string> = new Map()): Result<SimulationResult[]> {
   const given = contextOfEntries(o.contextEntries ?? []);
   const time = deps.now();
   const resourceSources = new Set(sources.all().filter((s) => s.type === 'resource'));
@@ -532,7 +556,12 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
       const request = { principal: prepared.principal, action, resource, context, time, ...(resourceOwner !== undefined ? { resourceAccount: resourceOwner } : {}) };
       // A role named in any spelling: on its canonical ARN, a Deny of its other-dialect spelling applying too (`decideOnRole`).
       const role = ROLE_ACTIONS.has(action.toLowerCase()) ? roles.get(resource) : undefined;
-      const d = role ? decideOnRole(role, action, (a, r) => evaluate({ ...request, action: a, resource: r }, set, { explain: true })) : evaluate(request, set, { explain: true });
+      const workspace = JOB_ACTIONS.has(action.toLowerCase()) ? jobs.get(resource) : undefined;
+      const d = role
+        ? decideOnRole(role, action, (a, r) => evaluate({ ...request, action: a, resource: r }, set, { explain: true }))
+        : workspace !== undefined
+          ? onJobOrWorkspace(evaluate(request, set, { explain: true }), evaluate({ ...request, resource: workspace }, set, { explain: true }))
+          : evaluate(request, set, { explain: true });
       const boundaryRefs = set.boundary ? d.matched.filter((m) => m.type === 'boundary') : [];
       out.push({
         evalActionName: action,
@@ -547,6 +576,13 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
     }
   }
   return ok(out);
+}
+
+/** A job action's decision on the job's ARN and on its workspace's, combined as jobs combine them (`jobOrWorkspace`). */
+function onJobOrWorkspace(onJob: Decision, onWorkspace: Decision): Decision {
+  const as = (d: Decision) => ({ d, refused: d.decision === 'Allow' ? undefined : { d } });
+  const refused = jobOrWorkspace(as(onJob), as(onWorkspace));
+  return refused !== undefined ? refused.d : onJob.decision === 'Allow' ? onJob : onWorkspace;
 }
 
 function setOf(identity: readonly CompiledPolicy[], boundary: CompiledPolicy | undefined, resource: CompiledPolicy | undefined): PolicySet {
@@ -604,7 +640,7 @@ export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: S
     const prepared: Prepared = { principal: principal.value, identity, boundary };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await resourceTagsNamed(tx, c, input));
+    return run(deps, sources, prepared, input, setOf(identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await resourceTagsNamed(tx, c, input), await jobsNamed(tx, c, input));
   });
 }
 
@@ -627,7 +663,7 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
     const prepared: Prepared = { principal: principal.value, identity: [], boundary: undefined };
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
-    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await resourceTagsNamed(tx, c, input));
+    return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await resourceTagsNamed(tx, c, input), await jobsNamed(tx, c, input));
   });
 }
 
