@@ -155,8 +155,12 @@ const contextValueTooLong = (k: string, length: number): Result<never> =>
 
 /** The fields a question may carry over the API; `resourceAccount` is for resource servers of this process only. */
 const QUESTION_FIELDS: ReadonlySet<string> = new Set(['principal', 'principalProof', 'action', 'resource', 'context']);
-/** A presigned GetCallerIdentity URL is well under 4 KiB with a session token (aws-iam-authenticator's token limit is 4096). */
-export const MAX_PROOF_LENGTH = 8192;
+/**
+ * The longest `principalProof`: 16 KiB, what the server reads of a request's head, so the most a presigned
+ * GetCallerIdentity GET can be. Its session token carries up to 10 KiB of claims (`MAX_CLAIMS_BYTES`: about 13.8 KB of
+ * token, percent-encoded in the URL); 8,192 refused sessions with large session policies or tags outside ASCII.
+ */
+export const MAX_PROOF_LENGTH = 16 * 1024;
 
 /**
  * The callers that the `principalProof`s of a request authenticate, by the proof as sent, verified before the
