@@ -518,6 +518,9 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   const ours = typeof err?.['gatehouseCode'] === 'string' && KNOWN_CODES.has(err['gatehouseCode']) ? (err['gatehouseCode'] as ErrorCode) : undefined;
   // A server of before the details of a single error were sent: its error, without a path.
   const details = Array.isArray(err?.['details']) ? (err['details'] as ClientFailure['errors']) : ours ? [{ code: ours, message, path: '' }] : [];
+  // The server lost its database connection while the change committed (review aa1): as a connection lost here after
+  // sending, its outcome is unknown (exit 11), and it is not sent again.
+  if (code === 'OutcomeUnknown') return failure(EXIT.outcomeUnknown, code, message, answer.status, details);
   return failure(ours ? EXIT_CODES[ours] : exitOfHttp(answer.status), code, message, answer.status, details);
 }
 

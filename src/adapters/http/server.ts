@@ -18,7 +18,7 @@ import { STS_ACTIONS, STS_NAMESPACE, STS_UNSIGNED_ACTIONS } from './sts-api.ts';
 import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { queryError, queryResponse } from './xml.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
-import { isStoreUnavailable } from '../../app/ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 import { endThisTurn, drainable, listenOn } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
@@ -351,6 +351,15 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
           return send(res, e503.status, `${JSON.stringify({ error: { code: e503.aws, message, gatehouseCode: 'SERVICE_UNAVAILABLE' } })}\n`, randomUUID(), 'application/json');
         }
         return sendError(res, randomUUID(), 'SERVICE_UNAVAILABLE', message);
+      }
+      // The database connection was lost as the change committed: it may or may not have been made. Not a 503, which
+      // every client retries (the CLI, the SDKs): the change would be made twice (review aa1).
+      if (isStoreOutcomeUnknown(e)) {
+        log(`store outcome unknown, answering 500: ${e.message}`);
+        if (res.headersSent) return void res.destroy();
+        const message = 'The connection to the database was lost while the change was being committed: it may or may not have been made. Look before making it again.';
+        if ((req.url ?? '/').startsWith('/v1/')) return send(res, 500, `${JSON.stringify({ error: { code: 'OutcomeUnknown', message, gatehouseCode: 'INTERNAL_ERROR' } })}\n`, randomUUID(), 'application/json');
+        return sendError(res, randomUUID(), 'INTERNAL_ERROR', message);
       }
       // The client hung up mid-request: nobody to answer, nothing wrong with the server (aborted.ts).
       if (isClientAbort(e, req)) return void res.destroy();

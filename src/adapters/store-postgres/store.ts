@@ -28,6 +28,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import {
+  StoreOutcomeUnknownError,
   StoreUnavailableError,
   type Abort,
   type ChangeListener,
@@ -158,6 +159,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const { db, end } = guardExecutor(raw);
       const { abort, check, caught } = makeAbort<T>();
       let headBefore: unknown;
+      // COMMIT sent: a connection lost from here leaves the transaction's outcome unknown (it may have committed).
+      let committing = false;
       // A transaction left open (a failed BEGIN or change-head lock: no ROLLBACK was sent) must not go back to the
       // pool: the next user of the connection would run in an aborted transaction (25P02) (review M7).
       let open = true;
@@ -186,6 +189,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           if (!readOnly && notifies) {
             await q('SELECT pg_notify($1, seq::text) FROM change_head WHERE id = 1 AND seq <> $2', [channel, (headBefore ?? -1) as SqlValue]);
           }
+          committing = true;
           await q('COMMIT');
           open = false;
           return value;
@@ -202,6 +206,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           throw e;
         }
       } catch (e) {
+        // The server's own refusal of the COMMIT (a SQLSTATE) rolled back; a lost connection says nothing of it.
+        if (committing && unavailable(e) !== undefined && !isSqlState((e as { code?: unknown }).code)) {
+          throw new StoreOutcomeUnknownError(`PostgreSQL: the connection was lost while committing (${e instanceof Error ? e.message : String(e)}): the transaction may or may not have committed`, { cause: e });
+        }
         if ((isRetryable(e) || retryableSeen) && attempt < maxRetries) {
           await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
           continue;
@@ -471,6 +479,9 @@ function unavailable(e: unknown): StoreUnavailableError | undefined {
   }
   return undefined;
 }
+
+/** A SQLSTATE of the server's (five digits or capitals), not a driver's or the network's code. */
+const isSqlState = (code: unknown): boolean => typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 
 function isRetryable(e: unknown): boolean {
   return typeof e === 'object' && e !== null && RETRYABLE.has(String((e as { code?: unknown }).code));

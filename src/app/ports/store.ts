@@ -503,6 +503,23 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * Thrown by an adapter when the connection was lost after COMMIT was sent and before its answer came: the transaction
+ * may or may not have committed. Not an outage a client may retry (the change could be made twice): edges answer it
+ * 500 and say the outcome is unknown.
+ */
+export class StoreOutcomeUnknownError extends Error {
+  readonly code = 'STORE_OUTCOME_UNKNOWN';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreOutcomeUnknownError';
+  }
+}
+
+export function isStoreOutcomeUnknown(e: unknown): e is StoreOutcomeUnknownError {
+  return e instanceof StoreOutcomeUnknownError || (typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'STORE_OUTCOME_UNKNOWN');
+}
+
 export function isStoreUnavailable(e: unknown): e is StoreUnavailableError {
   return e instanceof StoreUnavailableError || (typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'STORE_UNAVAILABLE');
 }
