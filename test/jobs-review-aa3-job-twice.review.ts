@@ -73,7 +73,7 @@ describe('review aa3: a job stored is not submitted again', { skip, timeout: 90_
 
   const cli = (args: string[]) => gatehouseCli(args, admin, { endpoint: running?.url ?? '', home: dataDir });
 
-  it('gatehouse jobs run makes one job', { todo: 'review aa3: fails until fixed' }, async () => {
+  it('gatehouse jobs run makes one job', async () => {
     const ws = await cli(['workspaces', 'put', 'w1', '--member', 'user:admin']);
     assert.equal(ws.code, 0, ws.stderr);
     armed = true;

@@ -269,7 +269,13 @@ export function createAgent(opts: { app: App; log?: (line: string) => void; maxM
       // Submissions are refused at the bound before the job exists (metadataFull); two at once may pass it by one.
       if (metadata.size >= maxMetadataEndpoints + 16) throw new Error(`this server has ${metadata.size} job metadata endpoints open, more than it opens (${maxMetadataEndpoints})`);
       const port = await openOn(jobId, 0);
-      if (identity !== undefined) await jobs.noteMetadataEndpoint(jobId, { agent: identity, port });
+      // The job is stored already: a failure here answered its submission 503, which the CLI and the SDKs send again,
+      // and a second job was made (review aa3). The note only lets a restarted agent open the port again: said instead.
+      if (identity !== undefined) {
+        await jobs.noteMetadataEndpoint(jobId, { agent: identity, port }).catch((e: unknown) => {
+          log(`agent: job ${jobId}: its metadata endpoint (port ${port}) could not be noted in the store, so a restart will not open it again: ${e instanceof Error ? e.message : String(e)}`);
+        });
+      }
       return port;
     },
     reopenMetadata: async () => {
