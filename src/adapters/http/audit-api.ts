@@ -24,6 +24,7 @@ import { clusterArn, clusterKey, workspaceArn, workspaceKey, type JobState } fro
 import { accessEntryKey } from '../../app/kube-apply.ts';
 import { resourcePolicyKey } from '../../app/resource-policies.ts';
 import { HTTP_ERRORS } from './errors.ts';
+import { isStoreUnavailable } from '../../app/ports/store.ts';
 
 interface Ctx {
   readonly app: App;
@@ -225,7 +226,18 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
       const r = closed ?? (await route.handler(ctx));
       const error = r.ok ? undefined : r.errors[0];
       if (r.ok || error?.code === 'ACCESS_DENIED' || closed !== undefined) {
-        const after = r.ok && key !== undefined ? await storedAt(ctx.app, key) : undefined;
+        // The change has committed: a failed read of what it left must neither lose its record nor answer 503 (which
+        // clients retry) for a change made (review aa2). The record says the state after was not read.
+        let after: unknown;
+        let afterUnread: string | undefined;
+        if (r.ok && key !== undefined) {
+          try {
+            after = await storedAt(ctx.app, key);
+          } catch (e) {
+            after = null;
+            afterUnread = isStoreUnavailable(e) ? 'the store could not be reached just after the change' : 'the read just after the change failed';
+          }
+        }
         ctx.app.audit.record({
           kind: 'change',
           account: ctx.caller.account,
@@ -233,7 +245,7 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
           action: change.action,
           resource: change.resource(ctx),
           decision: error ? error.code : 'ok',
-          detail: { request: ctx.body, ...(r.ok && key !== undefined ? { before, after } : {}), ...(error ? { error: error.message } : {}) },
+          detail: { request: ctx.body, ...(r.ok && key !== undefined ? { before, after, ...(afterUnread !== undefined ? { afterUnread } : {}) } : {}), ...(error ? { error: error.message } : {}) },
         });
       }
       return r;
