@@ -105,6 +105,12 @@ describe("review J, j2: a job's actions are decided on the job's ARN, in its wor
     assert.equal(await asked('frank', 'training:GetJob', jobArn), 'ExplicitDeny');
   });
 
+  test("sts revoke-sessions --job is decided as jobs stop: on the job's ARN, in its workspace", { todo: 'review J, j2: needs the revocation.ts patch in notes/review-j.md' }, async () => {
+    const revoke = (name: string) => gatehouseJson(server.url, who[name] as Credentials, 'POST', '/v1/sts/revoke-sessions', { jobId: id });
+    assert.equal((await revoke('dave')).status, 200);
+    assert.equal((await revoke('carol')).status, 403);
+  });
+
   test('the gatehouse CLI: jobs get and jobs stop by the holder of the job ARN', async () => {
     const got = await cliAgainst(server, ['jobs', 'get', id], who['dave']);
     assert.equal(got.status, 0, got.err);
