@@ -30,7 +30,7 @@ describe('review aa7: a refused MFA AssumeRole is recorded under the directory\'
   });
   after(() => s?.stop());
 
-  it('RoleArn …:role/WORKER with an MFA code: found by audit query --role …:role/worker', { todo: 'review aa7: fails until fixed' }, async () => {
+  it('RoleArn …:role/WORKER with an MFA code: found by audit query --role …:role/worker', async () => {
     const f = await sdkFailure(s.sts(alice).send(new S.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCT}:role/WORKER`, RoleSessionName: 'mfa', SerialNumber: `arn:aws:iam::${ACCT}:mfa/alice`, TokenCode: '123456' })));
     assert.equal(f.code, 'AccessDenied');
     const q = await auditRecords(s, { role: WORKER, action: 'sts:AssumeRole' });

@@ -139,7 +139,7 @@ describe('E8: MFA parameters', () => {
     assert.ok(r.Credentials?.SessionToken);
     // Each refusal is recorded about the role asked, so that audit query --role finds it (review V, P3).
     const q = await auditRecords(s, { role: WORKER, action: 'sts:AssumeRole' });
-    const refused = q.filter((x) => x.decision !== 'Allow' && String(x.detail['reasons'] ?? '').includes('unable to validate MFA code'));
+    const refused = q.filter((x) => x.decision !== 'Allow' && String(x.detail['error'] ?? x.detail['reasons'] ?? '').includes('unable to validate MFA code'));
     assert.equal(refused.length, 3, JSON.stringify(q.map((x) => [x.decision, x.detail])));
   });
 });

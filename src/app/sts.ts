@@ -11,6 +11,7 @@ import {
   claimsBytes,
   DURATION,
   MAX_CLAIMS_BYTES,
+  mfaRefusalMessage,
   mergeTags,
   packedPolicyPercent,
   parseRoleArn,
@@ -509,6 +510,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const bad = checkAssumeRoleParams(p, parsed.partition);
     if (bad) return failWith('VALIDATION_ERROR', bad);
     if (caller.principal.kind === 'root') return failWith('ACCESS_DENIED', 'Roles may not be assumed by root accounts.');
+    // Refused here, not at the edge, so that its record names the role as the directory does and goes to both accounts
+    // (`recordRefusal`), as every other refusal of the call (review aa7).
+    if (p.mfaParameters !== undefined && p.mfaParameters.length > 0) return failWith('ACCESS_DENIED', mfaRefusalMessage(p.mfaParameters));
     const chained = caller.session?.role !== undefined;
     const duration = p.durationSeconds ?? DURATION.default;
     if (chained && duration > DURATION.chainedMax) {

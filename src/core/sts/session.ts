@@ -193,6 +193,13 @@ export interface AssumeRoleParams {
   readonly policyArns: readonly string[];
   readonly tags: readonly { key: string; value: string }[];
   readonly transitiveTagKeys: readonly string[];
+  /** The MFA parameters given (`SerialNumber`, `TokenCode`): refused, since no MFA device is authenticated here. */
+  readonly mfaParameters?: readonly string[];
+}
+
+/** The refusal of MFA parameters (review sts, E8): AWS's words for a code it cannot validate, and what to do. */
+export function mfaRefusalMessage(given: readonly string[]): string {
+  return `MultiFactorAuthentication failed, unable to validate MFA code: this server authenticates no MFA device, so ${given.map((k) => `\`${k}\``).join(' and ')} cannot be checked; call again without SerialNumber and TokenCode (the session then carries no MFA)`;
 }
 
 /** Validates AssumeRole parameters against the documented constraints; returns a message or undefined. */
