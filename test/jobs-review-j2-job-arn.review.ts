@@ -6,8 +6,8 @@
  * job's ARN did not hold (authorize: ExplicitDeny; the job was read). Now they are decided on the job's ARN, with its
  * workspace as its container: a grant on the workspace's ARN still covers the workspace's jobs (it was the rule, and
  * `sts revoke-sessions --job` documents it), and an explicit deny on either refuses. The submitter may always.
- * IAM SimulatePrincipalPolicy answers the same. The authorize API answers a question on a job's ARN by that ARN only:
- * its test of a workspace grant is `todo` until the authorize.ts patch of review J's report (j2).
+ * IAM SimulatePrincipalPolicy answers the same, and so does the authorize API (its patch applied at integration), and
+ * `sts revoke-sessions --job` decides training:StopJob the same way.
  * Real server (SQLite): the admin API as the gatehouse CLI calls it, and SDK v3 for IAM.
  */
 import { after, before, describe, test } from 'node:test';
@@ -100,12 +100,12 @@ describe("review J, j2: a job's actions are decided on the job's ARN, in its wor
     assert.equal(await asked('frank', 'training:GetJob', WS), 'ExplicitDeny');
   });
 
-  test("the authorize API asked about the job's ARN answers as enforcement for a workspace grant or deny", { todo: 'review J, j2: needs the authorize.ts patch in notes/review-j.md' }, async () => {
+  test("the authorize API asked about the job's ARN answers as enforcement for a workspace grant or deny", async () => {
     assert.equal(await asked('erin', 'training:GetJob', jobArn), 'Allow');
     assert.equal(await asked('frank', 'training:GetJob', jobArn), 'ExplicitDeny');
   });
 
-  test("sts revoke-sessions --job is decided as jobs stop: on the job's ARN, in its workspace", { todo: 'review J, j2: needs the revocation.ts patch in notes/review-j.md' }, async () => {
+  test("sts revoke-sessions --job is decided as jobs stop: on the job's ARN, in its workspace", async () => {
     const revoke = (name: string) => gatehouseJson(server.url, who[name] as Credentials, 'POST', '/v1/sts/revoke-sessions', { jobId: id });
     assert.equal((await revoke('dave')).status, 200);
     assert.equal((await revoke('carol')).status, 403);

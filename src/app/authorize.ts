@@ -7,11 +7,11 @@
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { accountOf, compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { actionsForPermission } from '../core/bindings/index.ts';
-import { isWorkspaceMember, TERMINAL, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
+import { isWorkspaceMember, jobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
-import { jobSessionOf, ownerTableDenies } from './jobs.ts';
+import { jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies } from './jobs.ts';
 import { accessDeniedMessage, principalLimitsCut, ROLE_ACTIONS, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
@@ -258,6 +258,20 @@ function workspaceQuestion(action: string, resource: string): { readonly account
   if (a !== 'training:getworkspace' && a !== 'training:createjob') return undefined;
   const m = WORKSPACE_ARN_RE.exec(resource);
   return m === null ? undefined : { account: m[1] as string, name: m[2] as string };
+}
+
+/**
+ * A question of a job's actions on a job's ARN (src/app/jobs.ts `authorizeJobAccess`): jobs decide it on the job's
+ * ARN with its workspace's ARN as its container (`jobOrWorkspace`; review J, j2). The account and job id the ARN names.
+ */
+const JOB_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)(\d{12}):job\/([^/]+)$/;
+function jobQuestion(action: string, resource: string): { readonly account: string; readonly id: string } | undefined {
+  // Asked for every decision: the first letter turns away every other service.
+  if ((action.charCodeAt(0) | 32) !== 116) return undefined;
+  const a = action.toLowerCase();
+  if (a !== 'training:getjob' && a !== 'training:stopjob' && a !== 'training:listjobs') return undefined;
+  const m = JOB_ARN_RE.exec(resource);
+  return m === null ? undefined : { account: m[1] as string, id: m[2] as string };
 }
 
 /**
@@ -906,9 +920,30 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * A workspace question first reads whether the principal asked about is a member.
    */
   function decideAsked(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number): Answered | Promise<Answered> {
+    const job = jobQuestion(input.action, input.resource);
+    if (job !== undefined) return decideOnJob(caller, input, asked, proofs, started, job);
     const ws = workspaceQuestion(input.action, input.resource);
     if (ws !== undefined) return isMemberAsked(caller, input, proofs, ws).then((member) => decideAskedAs(caller, input, asked, proofs, started, { account: caller.account, member }));
     return decideAskedAs(caller, input, asked, proofs, started, { account: caller.account });
+  }
+
+  /**
+   * A job question (`jobQuestion`) answered as jobs decide it: on the job's ARN and on its workspace's, combined by
+   * `jobOrWorkspace` (an explicit deny on either refuses, an allow on either allows). A job the store does not hold, or
+   * an ARN that is not its own spelling, is decided as asked.
+   */
+  async function decideOnJob(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, q: { readonly account: string; readonly id: string }): Promise<Answered> {
+    const asking: Asking = { account: caller.account };
+    const place = await deps.store.read((tx) => jobPlaceOf(tx, q.id));
+    if (place === undefined || place.account !== q.account || jobArn(place.partition, place.account, q.id) !== input.resource) return decideAskedAs(caller, input, asked, proofs, started, asking);
+    const ws = workspaceArn(place.partition, place.account, place.workspace);
+    const [onJob, onWorkspace] = await Promise.all([decideAskedAs(caller, input, asked, proofs, started, asking), decideAskedAs(caller, { ...input, resource: ws }, asked, proofs, started, asking)]);
+    if (!onJob.ok || !onWorkspace.ok) return onJob.ok ? onWorkspace : onJob;
+    const as = (a: AuthorizeAnswer) => ({ a, refused: a.decision === 'Allow' ? undefined : { d: a } });
+    const refused = jobOrWorkspace(as(onJob.value), as(onWorkspace.value));
+    const by = refused !== undefined ? refused.a : onJob.value.decision === 'Allow' ? onJob.value : onWorkspace.value;
+    if (by === onJob.value) return onJob;
+    return ok({ ...by, reasons: [...by.reasons, `jobs: decided on workspace \`${ws}\`, which holds job \`${q.id}\`: a job's actions are decided on the job's ARN and on its workspace's`] });
   }
 
   /**

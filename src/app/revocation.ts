@@ -10,7 +10,7 @@
  * Who may revoke:
  * - a role's sessions, or one session of it: `iam:PutRolePolicy` (`ram:` in `acs` accounts) on the role,
  *   the permission AWS asks for the same operation; the role must be in the caller's account;
- * - a job's sessions: its submitter, or `training:StopJob` on the job's workspace (who may stop a job may cut
+ * - a job's sessions: its submitter, or `training:StopJob` on the job (its ARN, or its workspace's: jobs.ts `jobOrWorkspace`) (who may stop a job may cut
  *   off its credentials);
  * - a user's sessions, by disabling the user: `iam:UpdateUser` on the user;
  * - rotating the session key ring: principals of the root account allowed `gatehouse:RotateKeys`.
@@ -19,7 +19,8 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, type Decision } from '../core/iam/index.ts';
 import { adminService } from '../core/directory/rules.ts';
 import { roleArnOf, sessionArn, parseRoleArn, type Partition } from '../core/sts/session.ts';
-import { workspaceArn, type Job } from '../core/jobs/jobs.ts';
+import { jobArn, workspaceArn, type Job } from '../core/jobs/jobs.ts';
+import { jobOrWorkspace } from './jobs.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
 import { boundaryContext, resourceTagContext, type Directory } from './directory.ts';
@@ -67,7 +68,7 @@ export function parseSessionArn(arn: string): { partition: Partition; account: s
 }
 
 /**
- * `training:StopJob` on a job's workspace as the authorize API answers it (IAM, or a binding not cut by the caller's
+ * `training:StopJob` on a job (its ARN or its workspace's) as the authorize API answers it (IAM, or a binding not cut by the caller's
  * limits; src/app/jobs.ts `unionRefusal`, review B7): undefined when allowed, else why not.
  */
 export type UnionRefusal = (caller: Caller, action: string, resource: string) => { readonly d: Decision; readonly bindings: string } | undefined;
@@ -135,9 +136,12 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     // the name is another one, src/app/jobs.ts `isSubmitter`).
     const submitter = caller.principal.arn === job.submitter.arn && (job.submitterId === undefined || caller.user?.id === job.submitterId);
     if (!submitter) {
-      const resource = workspaceArn(job.partition, job.account, job.workspace);
-      const refused = unionRefusal(caller, 'training:StopJob', resource);
-      if (refused !== undefined) return failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, 'training:StopJob', resource, refused.d)}${refused.bindings === '' ? '' : ` (${refused.bindings})`}`);
+      // As `jobs stop` decides it (src/app/jobs.ts `authorizeJobAccess`, review J, j2): on the job's ARN, with its
+      // workspace's as its container.
+      const on = (resource: string) => ({ resource, refused: unionRefusal(caller, 'training:StopJob', resource) });
+      const r = jobOrWorkspace(on(jobArn(job.partition, job.account, job.id)), on(workspaceArn(job.partition, job.account, job.workspace)));
+      const refused = r?.refused;
+      if (r !== undefined && refused !== undefined) return failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, 'training:StopJob', r.resource, refused.d)}${refused.bindings === '' ? '' : ` (${refused.bindings})`}`);
     }
     return revoke('job', job.id);
   }
