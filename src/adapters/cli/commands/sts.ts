@@ -140,7 +140,7 @@ Example:
 A revoked session answers ExpiredToken on every server instance within a second. Sessions issued afterwards
 work: for a role, fix what was wrong (its policies, its trust) before or right after revoking.
 Needs iam:PutRolePolicy on the role (ram:PutRolePolicy in acs accounts); for --job, training:StopJob on the
-job's workspace, or to be its submitter.
+job (arn:aws:training::ACCOUNT:job/ID) or on its workspace, or to be its submitter.
 Exit status: 0 revoked, 2 not exactly one of the options, 6 no such role or job, 8 invalid ARN, 9 not allowed.
 
 Examples:
