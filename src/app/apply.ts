@@ -49,6 +49,7 @@ import {
   checkPolicyDescription,
   checkName,
   checkTags,
+  isTagCountRefusal,
   entityArn,
   ID_PREFIX,
   QUOTAS,
@@ -294,7 +295,7 @@ function tagList(o: Obj, path: string, c: Check): Tag[] {
     c.error('VALIDATION_ERROR', p, '`tags` must be a map of key to value, or a list of `{key, value}`');
   }
   const bad = checkTags(tags);
-  if (bad) c.error(bad.includes('at most') ? 'LIMIT_EXCEEDED' : 'VALIDATION_ERROR', p, bad);
+  if (bad) c.error(isTagCountRefusal(bad) ? 'LIMIT_EXCEEDED' : 'VALIDATION_ERROR', p, bad);
   return tags;
 }
 

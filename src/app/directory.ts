@@ -24,6 +24,7 @@ import {
   ID_PREFIX,
   mergeTags,
   QUOTAS,
+  isTagCountRefusal,
   shortName,
   uniqueId,
   type EntityKind,
@@ -726,7 +727,7 @@ export function createDirectory(deps: AppDeps) {
       const e = await authorizedEntity(c, tx, type, input.name, `Tag${ACTION_NAME[type]}`, (u) => requestTagContext(input.tags, u?.tags));
       if (!e.ok) return e;
       const bad = checkTags(input.tags, e.value.tags);
-      if (bad) return bad.includes('at most') ? failWith('LIMIT_EXCEEDED', bad) : invalid(bad);
+      if (bad) return isTagCountRefusal(bad) ? failWith('LIMIT_EXCEEDED', bad) : invalid(bad);
       return updateField(c, tx, type, input.name, e.value, 'tags', mergeTags(e.value.tags, input.tags));
     });
   }
@@ -806,7 +807,7 @@ export function createDirectory(deps: AppDeps) {
       if (!p.ok) return p;
       if (p.value.account === 'aws') return failWith('INVALID_INPUT', 'Built-in managed policies cannot be changed.');
       const bad = checkTags(input.tags, p.value.tags);
-      if (bad) return bad.includes('at most') ? failWith('LIMIT_EXCEEDED', bad) : invalid(bad);
+      if (bad) return isTagCountRefusal(bad) ? failWith('LIMIT_EXCEEDED', bad) : invalid(bad);
       return updatePolicyTags(c, tx, p.value, mergeTags(p.value.tags, input.tags));
     });
   }

@@ -137,6 +137,12 @@ export function checkTags(tags: readonly Tag[], existing: readonly Tag[] = []): 
 }
 
 /**
+ * Whether a refusal of `checkTags` is the count limit (LimitExceeded), not a malformed key or value (a validation
+ * error): the value's message says "at most 256" too (review aa6).
+ */
+export const isTagCountRefusal = (message: string): boolean => message.startsWith('an entity may carry at most');
+
+/**
  * The `TagKeys` of an UntagUser or UntagRole: at most 50, each 1–128 letters, digits, spaces or `_.:/=+-@` (IAM's
  * `tagKeyListType` and `tagKeyType`). A key no tag could have is refused, not silently matched against nothing
  * (review directory, D7).
