@@ -939,11 +939,34 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const ws = workspaceArn(place.partition, place.account, place.workspace);
     const [onJob, onWorkspace] = await Promise.all([decideAskedAs(caller, input, asked, proofs, started, asking), decideAskedAs(caller, { ...input, resource: ws }, asked, proofs, started, asking)]);
     if (!onJob.ok || !onWorkspace.ok) return onJob.ok ? onWorkspace : onJob;
+    // Its submitter may always (jobs.ts `isSubmitter`): the one who submitted it, not a later user of the same name.
+    if (await isSubmitterAsked(caller, input, proofs, place)) {
+      const { deniedBy: _, ...rest } = onJob.value;
+      return ok({ ...rest, decision: 'Allow', reasons: [...onJob.value.reasons, `jobs: Allow: \`${place.submitter}\` submitted job \`${q.id}\`, and its submitter may read and stop it whatever the policies say`] });
+    }
     const as = (a: AuthorizeAnswer) => ({ a, refused: a.decision === 'Allow' ? undefined : { d: a } });
     const refused = jobOrWorkspace(as(onJob.value), as(onWorkspace.value));
     const by = refused !== undefined ? refused.a : onJob.value.decision === 'Allow' ? onJob.value : onWorkspace.value;
     if (by === onJob.value) return onJob;
     return ok({ ...by, reasons: [...by.reasons, `jobs: decided on workspace \`${ws}\`, which holds job \`${q.id}\`: a job's actions are decided on the job's ARN and on its workspace's`] });
+  }
+
+  /**
+   * Whether the principal a question is about submitted the job `place` describes, as jobs decide it (`isSubmitter`):
+   * its ARN, and the unique id of the user who submitted it when the job recorded one. The caller itself, the caller a
+   * proof authenticated, or a user named by the ARN the job recorded.
+   */
+  async function isSubmitterAsked(caller: Caller, input: AuthorizeInput, proofs: ProvenCallers | undefined, place: { readonly account: string; readonly submitter: string; readonly submitterId: string | undefined }): Promise<boolean> {
+    const proven = input.principalProof !== undefined ? proofs?.get(input.principalProof) : undefined;
+    const who = input.principalProof !== undefined ? (proven?.ok === true ? proven.value : undefined) : input.principal === undefined || input.principal === caller.principal.arn ? caller : undefined;
+    if (who !== undefined) return who.principal.arn === place.submitter && (place.submitterId === undefined || who.user?.id === place.submitterId);
+    if (input.principal !== place.submitter) return false;
+    if (place.submitterId === undefined) return true;
+    const p = principalFromArn(input.principal);
+    if (!p.ok || p.value.kind !== 'user') return false;
+    const name = p.value.arn.slice(p.value.arn.lastIndexOf('/') + 1);
+    const found = await deps.store.read((tx) => tx.users.get(place.account, name));
+    return found?.id === place.submitterId;
   }
 
   /**

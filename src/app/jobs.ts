@@ -1195,9 +1195,9 @@ export function jobOrWorkspace<T extends { readonly refused: { readonly d: { rea
 }
 
 /** The account, partition and workspace of job `id` (its ARN's container, `jobOrWorkspace`), or undefined for none. */
-export async function jobPlaceOf(tx: ReadTx, id: string): Promise<Pick<Job, 'account' | 'partition' | 'workspace'> | undefined> {
+export async function jobPlaceOf(tx: ReadTx, id: string): Promise<(Pick<Job, 'account' | 'partition' | 'workspace'> & { readonly submitter: string; readonly submitterId: string | undefined }) | undefined> {
   const job = await readDoc<StoredJob>(tx, `${JOB}${id}`);
-  return job === undefined ? undefined : { account: job.account, partition: job.partition, workspace: job.workspace };
+  return job === undefined ? undefined : { account: job.account, partition: job.partition, workspace: job.workspace, submitter: job.submitter.arn, submitterId: job.submitterId };
 }
 
 /**
