@@ -16,8 +16,10 @@ describe('the CLI tries again what may be tried again', () => {
   let proxy: Server;
   let proxyUrl: string;
   /** What the proxy does to each of the next requests, then it forwards. */
-  let plan: ('503' | 'cut')[] = [];
+  let plan: ('503' | '503-wait' | 'cut')[] = [];
   let seen: string[] = [];
+  /** The x-amz-date of each request the proxy saw. */
+  let dates: string[] = [];
   before(async () => {
     s = await startTestServer();
     const target = new URL(s.url);
@@ -26,9 +28,10 @@ describe('the CLI tries again what may be tried again', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         seen.push(`${req.method} ${req.url}`);
+        dates.push(String(req.headers['x-amz-date']));
         const step = plan.shift();
-        if (step === '503') {
-          res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' });
+        if (step === '503' || step === '503-wait') {
+          res.writeHead(503, { 'content-type': 'application/json', 'retry-after': step === '503' ? '0' : '2' });
           res.end(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'the store is unavailable', gatehouseCode: 'SERVICE_UNAVAILABLE' } }));
           return;
         }
@@ -53,6 +56,16 @@ describe('the CLI tries again what may be tried again', () => {
   });
   const cli = (args: string[], env: Record<string, string> = {}) => gatehouseCli(args, s.admin, { endpoint: proxyUrl, home: s.dataDir, extraEnv: env });
   const exists = async (name: string) => (await gatehouseCli(['iam', 'users', 'get', name], s.admin, { endpoint: s.url, home: s.dataDir })).code === 0;
+
+  it('each try is signed afresh (a signature is accepted for 15 minutes; a try after a long timeout sent an expired one)', async () => {
+    plan = ['503-wait'];
+    seen = [];
+    dates = [];
+    const r = await cli(['iam', 'users', 'create', 'signed-twice']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(dates.length, 2, JSON.stringify(dates));
+    assert.ok(dates[1] !== undefined && dates[0] !== undefined && dates[1] > dates[0], `the second try was signed at ${dates[1]}, the first at ${dates[0]}`);
+  });
 
   it('a change refused twice with 503 is made on the third try, once', async () => {
     plan = ['503', '503'];

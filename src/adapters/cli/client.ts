@@ -420,16 +420,19 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   const body = opts.body === undefined ? '' : JSON.stringify(opts.body);
   const host = conn.endpoint.host;
   const signer = new SignatureV4({ service: SERVICE, region: conn.region, credentials: conn.credentials, sha256: Sha256 });
-  const signed = await signer.sign({
-    method,
-    protocol: conn.endpoint.protocol,
-    hostname: conn.endpoint.hostname,
-    ...(conn.endpoint.port ? { port: Number(conn.endpoint.port) } : {}),
-    path,
-    query,
-    headers: { host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
-    body,
-  });
+  // Signed for each try, as the SDKs sign each attempt: a signature is accepted for 15 minutes, and a retry after a
+  // long timeout (10 minutes for `apply` and `audit verify`) sent the first one, refused then as expired (review aa).
+  const sign = () =>
+    signer.sign({
+      method,
+      protocol: conn.endpoint.protocol,
+      hostname: conn.endpoint.hostname,
+      ...(conn.endpoint.port ? { port: Number(conn.endpoint.port) } : {}),
+      path,
+      query,
+      headers: { host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+      body,
+    });
 
   let answer: Answer;
   const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS;
@@ -448,6 +451,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
       let outcome: { status: number; code: string } | { error: SendError };
       let tried: Answer | undefined;
       try {
+        const signed = await sign();
         tried = await send(conn.endpoint, method, queryString ? `${path}?${queryString}` : path, signed.headers, body, timeoutMs, conn.ca);
         // The body is read for its code only where a retry could follow (a listing may be megabytes, parsed below).
         outcome = { status: tried.status, code: tried.status === 503 || tried.status === 429 ? errorCodeOf(tried.text) : '' };
