@@ -67,6 +67,19 @@ describe('the CLI tries again what may be tried again', () => {
     assert.ok(dates[1] !== undefined && dates[0] !== undefined && dates[1] > dates[0], `the second try was signed at ${dates[1]}, the first at ${dates[0]}`);
   });
 
+  it('audit verify: a 503 is tried again, a walk whose connection was cut is not started again', async () => {
+    plan = ['503'];
+    seen = [];
+    const ok = await cli(['audit', 'verify']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(seen, ['GET /v1/audit/verify', 'GET /v1/audit/verify']);
+    plan = ['cut'];
+    seen = [];
+    const cut = await cli(['audit', 'verify']);
+    assert.notEqual(cut.code, 0, cut.stdout);
+    assert.deepEqual(seen, ['GET /v1/audit/verify'], 'the walk was asked for once');
+  });
+
   it('a change refused twice with 503 is made on the third try, once', async () => {
     plan = ['503', '503'];
     seen = [];

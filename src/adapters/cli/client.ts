@@ -300,11 +300,11 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
  * Not a change whose connection was lost after it was sent: its outcome is unknown, and trying it again could make
  * it twice (OutcomeUnknown says so instead). Not a timeout of a change, for the same reason.
  */
-function retryable(method: string, outcome: { status: number; code: string } | { error: SendError }): boolean {
+function retryable(method: string, outcome: { status: number; code: string } | { error: SendError }, heavyRead = false): boolean {
   if ('error' in outcome) {
     const e = outcome.error;
     if (UNTRUSTED_CERTIFICATE.has(String(e.code ?? ''))) return false;
-    return e.sent !== true || method === 'GET' || method === 'HEAD';
+    return e.sent !== true || ((method === 'GET' || method === 'HEAD') && !heavyRead);
   }
   return (outcome.status === 503 || outcome.status === 429) && RETRYABLE_CODES.has(outcome.code);
 }
@@ -393,6 +393,12 @@ export interface RequestOptions {
   readonly progress?: (text: string) => void;
   /** Tries of this request, the first included (default: the connection's, from AWS_MAX_ATTEMPTS): 1 for a caller with its own retry loop. */
   readonly maxAttempts?: number;
+  /**
+   * A read whose work on the server is long (`audit verify` walks the whole chain): once sent, it is not sent again
+   * when its connection is cut or times out (the walk would start over, while the first may still run); a refusal
+   * before the work began (503, 429, a refused connection) is still tried again.
+   */
+  readonly heavyRead?: boolean;
 }
 
 /** When a request given `progress` first says it is still waiting, and how often after. */
@@ -458,7 +464,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
       } catch (e) {
         outcome = { error: e as SendError };
       }
-      if (attempt >= maxAttempts || !retryable(method, outcome)) {
+      if (attempt >= maxAttempts || !retryable(method, outcome, opts.heavyRead)) {
         if ('error' in outcome) throw outcome.error;
         answer = tried as Answer;
         break;

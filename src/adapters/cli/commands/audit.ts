@@ -303,6 +303,8 @@ async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
   // give it as long as an apply, and say every few seconds that it is still running (as apply does).
   const r = await call<VerifyJson>(conn.value, 'GET', ['audit', 'verify'], {
     timeoutMs: VERIFY_TIMEOUT_MS,
+    // A cut or timed-out walk is not started again (it may still be running on the server); a 503 before it is.
+    heavyRead: true,
     progress: (text) => ctx.err(text),
     shape: { ok: 'boolean', checked: 'number', head: { seq: 'number', hash: 'string' }, base: { seq: 'number', hash: 'string' }, anchor: 'string?', 'breaks?': [BREAK] as const, 'broken?': BREAK, breakCount: 'number?' },
     ...(opts.expect !== undefined ? { query: { expect: opts.expect } } : {}),
