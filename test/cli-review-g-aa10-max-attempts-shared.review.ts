@@ -38,13 +38,13 @@ describe('review aa10: AWS_MAX_ATTEMPTS as the aws CLI takes it', () => {
     if (home) await rm(home, { recursive: true, force: true });
   });
 
-  it('gatehouse commands work with AWS_MAX_ATTEMPTS=20', { todo: 'review aa10: fails until fixed' }, async () => {
+  it('gatehouse commands work with AWS_MAX_ATTEMPTS=20', async () => {
     const r = await gatehouseCli(['iam', 'users', 'list'], s.admin, { endpoint: s.url, home, extraEnv: { AWS_MAX_ATTEMPTS: '20' } });
     // Before: exit 2, InvalidMaxAttempts.
     assert.equal(r.code, 0, r.stderr);
   });
 
-  it('the aws CLI with a gatehouse credential_process and AWS_MAX_ATTEMPTS=20', { skip: awsCliMissing(), todo: 'review aa10: fails until fixed' }, async () => {
+  it('the aws CLI with a gatehouse credential_process and AWS_MAX_ATTEMPTS=20', { skip: awsCliMissing() }, async () => {
     const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'), AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '', AWS_MAX_ATTEMPTS: '20' };
     const r = await run(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'gh', '--endpoint-url', s.url, '--output', 'json'], env);
     assert.equal(r.code, 0, r.stderr);

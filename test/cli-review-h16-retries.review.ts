@@ -119,12 +119,12 @@ describe('the CLI tries again what may be tried again', () => {
     assert.equal(seen.length, 1, 'a change of unknown outcome is not sent again');
   });
 
-  it('AWS_MAX_ATTEMPTS that is not 1 to 10 is refused before anything is sent', async () => {
+  it('AWS_MAX_ATTEMPTS that is not a whole number from 1 is refused before anything is sent', async () => {
     seen = [];
-    for (const bad of ['0', '11', 'three', '-1']) {
+    for (const bad of ['0', 'three', '-1']) {
       const r = await cli(['iam', 'users', 'list'], { AWS_MAX_ATTEMPTS: bad });
       assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
-      assert.match(r.stderr, /InvalidMaxAttempts: AWS_MAX_ATTEMPTS must be a whole number from 1 to 10/);
+      assert.match(r.stderr, /InvalidMaxAttempts: AWS_MAX_ATTEMPTS must be a whole number of at least 1/);
     }
     assert.deepEqual(seen, []);
   });

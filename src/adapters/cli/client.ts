@@ -285,10 +285,13 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   const attempts = env['AWS_MAX_ATTEMPTS'];
   let maxAttempts = DEFAULT_MAX_ATTEMPTS;
   if (attempts !== undefined && attempts !== '') {
-    if (!/^\d+$/.test(attempts.trim()) || Number(attempts) < 1 || Number(attempts) > MOST_ATTEMPTS) {
-      return failure(EXIT.usage, 'InvalidMaxAttempts', `AWS_MAX_ATTEMPTS must be a whole number from 1 to ${MOST_ATTEMPTS} (tries of a request, the first included), got \`${attempts.slice(0, 40)}\``);
+    // The variable is the aws CLI's and the SDKs' too, which take any whole number from 1 (20 is common in CI): a value
+    // they take is taken here, at most MOST_ATTEMPTS tries, rather than failing every command, `gatehouse credentials`
+    // as a credential_process among them (review aa10).
+    if (!/^\d+$/.test(attempts.trim()) || Number(attempts) < 1) {
+      return failure(EXIT.usage, 'InvalidMaxAttempts', `AWS_MAX_ATTEMPTS must be a whole number of at least 1 (tries of a request, the first included; at most ${MOST_ATTEMPTS} are made), got \`${attempts.slice(0, 40)}\``);
     }
-    maxAttempts = Number(attempts);
+    maxAttempts = Math.min(Number(attempts), MOST_ATTEMPTS);
   }
   return { ok: true, value: { endpoint, credentials, region, credentialsSource, maxAttempts, ...(ca !== undefined ? { ca } : {}) } };
 }
