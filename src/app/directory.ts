@@ -35,6 +35,7 @@ import type { AppDeps } from './deps.ts';
 import { followRename, forgetGroup, forgetPrincipal, type Forgotten } from './forget-principal.ts';
 import { actorOf, authorizeAdmin, tagKeyLiterals, type Caller } from './principals.ts';
 import { unknownPrincipal } from './principal-refs.ts';
+import { isStoreOutcomeUnknown } from './ports/store.ts';
 import type {
   AccessKeyRecord,
   GroupRecord,
@@ -266,10 +267,29 @@ export function createDirectory(deps: AppDeps) {
       const frame: Frame = {};
       const own: Caller = { ...c };
       frames.set(own, frame);
-      const r = await f(own, ...args);
+      const request = args.length === 1 ? args[0] : args;
+      let r: Result<T>;
+      try {
+        r = await f(own, ...args);
+      } catch (e) {
+        // The database connection was lost as the change committed: it may have been made, and a change made must be
+        // in the log (review aa11). Recorded as of unknown outcome, with the before and after it committed, if it did.
+        if (frame.action !== undefined && isStoreOutcomeUnknown(e)) {
+          sink.record({
+            kind: 'change',
+            account: c.account,
+            ...actorOf(c),
+            action: frame.action,
+            resource: frame.resource ?? '',
+            decision: 'OUTCOME_UNKNOWN',
+            ...(ROLE_ARN.test(frame.resource ?? '') ? { role: frame.resource as string } : {}),
+            detail: { request, ...(frame.change ? { before: frame.change.before, after: frame.change.after } : {}), error: e.message },
+          });
+        }
+        throw e;
+      }
       // Calls refused before authorization (malformed input) changed nothing and named no action.
       if (frame.action === undefined) return r;
-      const request = args.length === 1 ? args[0] : args;
       const error = r.ok ? undefined : r.errors[0];
       sink.record({
         kind: 'change',
