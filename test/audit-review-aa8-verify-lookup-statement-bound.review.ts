@@ -53,7 +53,7 @@ describe('review aa8: verify on a large PostgreSQL log is not cut by the stateme
     await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => undefined);
   });
 
-  it('verify answers intact', { todo: 'review aa8: fails until fixed' }, async () => {
+  it('verify answers intact', async () => {
     // Before: rejects with StoreUnavailableError (PostgreSQL is unavailable: Connection terminated unexpectedly).
     const r = await audit.verify(admin);
     assert.ok(r.ok, JSON.stringify(r));

@@ -415,6 +415,9 @@ function wait(ms: number): { readonly done: Promise<'expired'>; cancel(): void }
 }
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** The bound on each statement of `verify`'s check of the filter index: as long as the CLI waits for a verify. */
+const LOOKUP_CHECK_BOUND_MS = 10 * 60_000;
+
 export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   const enabled = options.enabled ?? true;
   const policy: AuditFailurePolicy = options.failure ?? AUDIT_DEFAULTS.failure;
@@ -945,7 +948,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     // The mark against the head of the same read: the walk took its head before, and records appended meanwhile (a
     // batch crossing a multiple of AUDIT_LOOKUP_EVERY fills the lookup up to its last record) put the mark past that
     // one on a healthy log (review aa5).
-    const { lookup, current } = await deps.store.read(async (tx) => ({ lookup: await tx.audit.lookupCheck(), current: await tx.audit.head() }));
+    // Two statements over the whole index and log: longer than the store's usual bound on a statement once the log is
+    // a few million records (PostgreSQL cut it as a hung database, and verify answered 503 every time: review aa8).
+    const { lookup, current } = await deps.store.read(async (tx) => ({ lookup: await tx.audit.lookupCheck(), current: await tx.audit.head() }), { statementTimeoutMs: LOOKUP_CHECK_BOUND_MS });
     if (lookup.filled > current.seq) {
       more.push({ seq: current.seq, reason: 'lookup', message: `the filter index is marked filled up to record ${lookup.filled}, past the chain's head (record ${current.seq}): records appended since are not indexed, so audit query by principal, role, job or account misses them` });
     }

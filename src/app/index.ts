@@ -70,7 +70,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     get migrations() {
       return raw.migrations;
     },
-    read: (fn) => raw.read(fn),
+    read: (fn, options) => raw.read(fn, options),
     write: async (fn) => {
       const result = await raw.write(fn);
       await afterWrite();

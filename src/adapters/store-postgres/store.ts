@@ -132,7 +132,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   let closing: Promise<void> | undefined;
   const { track, settled } = inFlight();
 
-  const transaction = async <T>(readOnly: boolean, fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(readOnly: boolean, fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>, boundMs = statementTimeoutMs): Promise<T> => {
     for (let attempt = 0; ; attempt += 1) {
       let client: pg.PoolClient;
       try {
@@ -151,7 +151,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       let failedStatement: unknown;
       // Every statement, BEGIN to COMMIT, answered within the bound or the connection is cut: its pending
       // statement then fails as a lost connection (unavailable), and ROLLBACK is not waited for.
-      const q = (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> => bounded(client, statementTimeoutMs, () => (broken = true), sql, params);
+      const q = (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> => bounded(client, boundMs, () => (broken = true), sql, params);
       const raw = executor(q, (e) => {
         failedStatement ??= e;
         if (isRetryable(e)) retryableSeen = true;
@@ -189,7 +189,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           if (!readOnly && notifies) {
             await q('SELECT pg_notify($1, seq::text) FROM change_head WHERE id = 1 AND seq <> $2', [channel, (headBefore ?? -1) as SqlValue]);
           }
-          committing = true;
+          // A read-only transaction changed nothing: a COMMIT lost there is an outage like any other, which a read may
+          // try again (review aa9: a listing was answered OutcomeUnknown).
+          committing = !readOnly;
           await q('COMMIT');
           open = false;
           return value;
@@ -234,9 +236,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     migrations,
     notifies,
     subscribe,
-    read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
+    read<T>(fn: (tx: ReadTx) => Promise<T>, readOptions?: { readonly statementTimeoutMs?: number }): Promise<T> {
       if (closing !== undefined) return Promise.reject(new Error('store is closed'));
-      return track(transaction<T>(true, (tx) => fn(tx)));
+      return track(transaction<T>(true, (tx) => fn(tx), readOptions?.statementTimeoutMs ?? statementTimeoutMs));
     },
     write<T>(fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>): Promise<T> {
       if (closing !== undefined) return Promise.reject(new Error('store is closed'));

@@ -478,7 +478,11 @@ export interface ChangeSubscription {
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly migrations: MigrationReport;
-  read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
+  /**
+   * `options.statementTimeoutMs`: this read's bound on each statement, where the store has one (PostgreSQL, review M1),
+   * for a read that is long by design (`audit verify`'s check of the whole filter index, review aa8).
+   */
+  read<T>(fn: (tx: ReadTx) => Promise<T>, options?: { readonly statementTimeoutMs?: number }): Promise<T>;
   write<T>(fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>): Promise<T>;
   /**
    * Optional: pushes a note of every committed change made by any process on the same database, so instances
