@@ -31,7 +31,7 @@ describe('the CLI tries again what may be tried again', () => {
         dates.push(String(req.headers['x-amz-date']));
         const step = plan.shift();
         if (step === '503' || step === '503-wait') {
-          res.writeHead(503, { 'content-type': 'application/json', 'retry-after': step === '503' ? '0' : '2' });
+          res.writeHead(503, { 'content-type': 'application/json', 'retry-after': step === '503' ? '0' : '1' });
           res.end(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'the store is unavailable', gatehouseCode: 'SERVICE_UNAVAILABLE' } }));
           return;
         }

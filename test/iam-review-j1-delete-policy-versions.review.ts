@@ -100,15 +100,16 @@ describe('review J, j1: DeletePolicy with non-default versions', () => {
         AWS_ACCESS_KEY_ID: server.admin.accessKeyId,
         AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey,
       });
+    // The policy and its versions made with the SDK (each aws CLI run costs about 2 s); the aws CLI's delete-policy
+    // refused, then accepted once the non-default version is gone.
     const arn = arnOf('cli-versions');
-    assert.equal((await aws('create-policy', '--policy-name', 'cli-versions', '--policy-document', doc('s3:GetObject'))).code, 0);
-    const v = await aws('create-policy-version', '--policy-arn', arn, '--policy-document', doc('s3:PutObject'), '--set-as-default');
-    assert.equal(v.code, 0, v.stderr);
+    await iam.send(new I.CreatePolicyCommand({ PolicyName: 'cli-versions', PolicyDocument: doc('s3:GetObject') }));
+    await iam.send(new I.CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc('s3:PutObject'), SetAsDefault: true }));
     const refused = await aws('delete-policy', '--policy-arn', arn);
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /\(DeleteConflict\) when calling the DeletePolicy operation: This policy has more than one version/);
-    assert.equal((await aws('get-policy', '--policy-arn', arn)).code, 0, 'still there');
-    assert.equal((await aws('delete-policy-version', '--policy-arn', arn, '--version-id', 'v1')).code, 0);
+    assert.deepEqual(await versionsOf(arn), ['v1', 'v2'], 'still there, with its versions');
+    await iam.send(new I.DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: 'v1' }));
     const deleted = await aws('delete-policy', '--policy-arn', arn);
     assert.equal(deleted.code, 0, deleted.stderr);
   });
