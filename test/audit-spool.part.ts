@@ -28,7 +28,7 @@ import { startServer } from '../src/main/server.ts';
 import { fileAuditSpool, SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
 import { call } from '../src/adapters/cli/client.ts';
 import { startTestServer } from './support/server.ts';
-import { PG_URL } from './support/postgres.ts';
+import { PG_URL, pgSkip } from './support/postgres.ts';
 
 const ROOT = '000000000000';
 const dirs: string[] = [];
@@ -280,13 +280,10 @@ describe('audit spool end to end: gatehouse server stopped during an audit-only 
 
 describe('audit spool end to end on PostgreSQL: the data dir holds the spool there too', () => {
   it('spools at stop during an audit-only outage and appends at the next start', async (t) => {
-    const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-    try {
-      await admin.connect();
-    } catch (e) {
-      t.skip(`PostgreSQL unreachable at ${PG_URL}: ${(e as Error).message}`);
-      return;
-    }
+    const why = await pgSkip();
+    if (why !== undefined) return t.skip(why);
+    const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
+    await admin.connect();
     const schema = `gh_audit_spool_${randomBytes(4).toString('hex')}`;
     const dataDir = await mkdtemp(join(tmpdir(), 'gh-audit-spool-pg-'));
     dirs.push(dataDir);

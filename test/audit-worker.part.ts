@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import pg from 'pg';
+import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { EMPTY_HEAD, chainVerifier, REDACTED, type AuditEvent } from '../src/core/audit/index.ts';
 import { createAudit } from '../src/app/audit.ts';
 import { auditWorker, decodeEvents, encodeEvents } from '../src/adapters/audit-worker/index.ts';
@@ -21,7 +21,6 @@ import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
-const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -167,23 +166,13 @@ describe('audit writer thread', () => {
   });
 
   it('writes to PostgreSQL through its own pool', async (t) => {
-    const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-    try {
-      await c.connect();
-    } catch (e) {
-      t.skip(`PostgreSQL unreachable at ${PG_URL}: ${(e as Error).message}`);
-      return;
-    } finally {
-      await c.end().catch(() => {});
-    }
+    const why = await pgSkip();
+    if (why !== undefined) return t.skip(why);
     const schema = `gh_audit_worker_${randomBytes(4).toString('hex')}`;
     const store = await openPostgresStore({ url: PG_URL, schema });
     cleanups.push(async () => {
       await store.close();
-      const admin = new pg.Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
+      await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
     });
     const audit = createAudit({ store, now: () => Date.now(), appender: auditWorker({ dialect: 'postgres', url: PG_URL, schema }) }, { flushMs: 5, batchSize: 100 });
     for (let i = 0; i < 250; i++) audit.record(ev(i));
