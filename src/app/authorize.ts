@@ -7,7 +7,7 @@
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { accountOf, compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { actionsForPermission } from '../core/bindings/index.ts';
-import { isWorkspaceMember, jobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
+import { isWorkspaceMember, JOB_ACTIONS, jobArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
@@ -264,14 +264,10 @@ function workspaceQuestion(action: string, resource: string): { readonly account
  * A question of a job's actions on a job's ARN (src/app/jobs.ts `authorizeJobAccess`): jobs decide it on the job's
  * ARN with its workspace's ARN as its container (`jobOrWorkspace`; review J, j2). The account and job id the ARN names.
  */
-const JOB_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)(\d{12}):job\/([^/]+)$/;
 function jobQuestion(action: string, resource: string): { readonly account: string; readonly id: string } | undefined {
   // Asked for every decision: the first letter turns away every other service.
-  if ((action.charCodeAt(0) | 32) !== 116) return undefined;
-  const a = action.toLowerCase();
-  if (a !== 'training:getjob' && a !== 'training:stopjob' && a !== 'training:listjobs') return undefined;
-  const m = JOB_ARN_RE.exec(resource);
-  return m === null ? undefined : { account: m[1] as string, id: m[2] as string };
+  if ((action.charCodeAt(0) | 32) !== 116 || !JOB_ACTIONS.has(action.toLowerCase())) return undefined;
+  return parseJobArn(resource);
 }
 
 /**

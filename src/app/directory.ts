@@ -268,41 +268,32 @@ export function createDirectory(deps: AppDeps) {
       const own: Caller = { ...c };
       frames.set(own, frame);
       const request = args.length === 1 ? args[0] : args;
+      // The change as recorded: who (in which session and job, from which address: `actorOf`), what, and how it ended.
+      // A change to a role is about that role: `audit query --role` finds who changed it as well as who assumed it.
+      const note = (action: string, decision: string, changed: boolean, error: string | undefined): void =>
+        sink.record({
+          kind: 'change',
+          account: c.account,
+          ...actorOf(c),
+          action,
+          resource: frame.resource ?? '',
+          decision,
+          ...(ROLE_ARN.test(frame.resource ?? '') ? { role: frame.resource as string } : {}),
+          detail: { request, ...(changed && frame.change ? { before: frame.change.before, after: frame.change.after } : {}), ...(error !== undefined ? { error } : {}) },
+        });
       let r: Result<T>;
       try {
         r = await f(own, ...args);
       } catch (e) {
         // The database connection was lost as the change committed: it may have been made, and a change made must be
         // in the log (review aa11). Recorded as of unknown outcome, with the before and after it committed, if it did.
-        if (frame.action !== undefined && isStoreOutcomeUnknown(e)) {
-          sink.record({
-            kind: 'change',
-            account: c.account,
-            ...actorOf(c),
-            action: frame.action,
-            resource: frame.resource ?? '',
-            decision: 'OUTCOME_UNKNOWN',
-            ...(ROLE_ARN.test(frame.resource ?? '') ? { role: frame.resource as string } : {}),
-            detail: { request, ...(frame.change ? { before: frame.change.before, after: frame.change.after } : {}), error: e.message },
-          });
-        }
+        if (frame.action !== undefined && isStoreOutcomeUnknown(e)) note(frame.action, 'OUTCOME_UNKNOWN', true, e.message);
         throw e;
       }
       // Calls refused before authorization (malformed input) changed nothing and named no action.
       if (frame.action === undefined) return r;
       const error = r.ok ? undefined : r.errors[0];
-      sink.record({
-        kind: 'change',
-        account: c.account,
-        // Who, in which session and job, from which address (`actorOf`).
-        ...actorOf(c),
-        action: frame.action,
-        resource: frame.resource ?? '',
-        decision: error ? error.code : 'ok',
-        // A change to a role is about that role: `audit query --role` finds who changed it as well as who assumed it.
-        ...(ROLE_ARN.test(frame.resource ?? '') ? { role: frame.resource as string } : {}),
-        detail: { request, ...(r.ok && frame.change ? { before: frame.change.before, after: frame.change.after } : {}), ...(error ? { error: error.message } : {}) },
-      });
+      note(frame.action, error ? error.code : 'ok', r.ok, error?.message);
       return r;
     };
   }

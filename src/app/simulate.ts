@@ -45,7 +45,7 @@ import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord
 import { unreadableDocument } from './unreadable-policy.ts';
 import { resourceTagContext, type ConditionContext } from './directory.ts';
 import { jobOrWorkspace, jobPlaceOf } from './jobs.ts';
-import { jobArn, workspaceArn } from '../core/jobs/jobs.ts';
+import { JOB_ACTIONS, jobArn, parseJobArn, workspaceArn } from '../core/jobs/jobs.ts';
 
 type R<T> = Promise<Result<T>>;
 
@@ -218,10 +218,6 @@ const readsResourceTags = (action: string): boolean => {
   const a = action.toLowerCase();
   return (a.startsWith('iam:') || a.startsWith('ram:')) && a.slice(4) !== 'passrole';
 };
-/** A job's ARN: account, job id. */
-const JOB_ARN_RE = /^(?:arn:aws[a-z-]*:training::|acs:pai::)(\d{12}):job\/([^/]+)$/;
-/** The actions jobs decide on a job (src/app/jobs.ts `authorizeJobAccess`), lower-cased. */
-const JOB_ACTIONS: ReadonlySet<string> = new Set(['training:getjob', 'training:stopjob', 'training:listjobs']);
 const RESOURCE_TAG_KEY_RE = /^(?:aws|iam):resourcetag\//i;
 const MAX_INPUT_CHARS = 131_072;
 /**
@@ -530,10 +526,10 @@ async function jobsNamed(tx: ReadTx, c: Caller, o: SimulationOptions): Promise<M
   const out = new Map<string, string>();
   if (!o.actionNames.some((a) => JOB_ACTIONS.has(a.toLowerCase()))) return out;
   for (const resource of o.resourceArns ?? []) {
-    const m = JOB_ARN_RE.exec(resource);
-    if (!m || m[1] !== c.account || out.has(resource)) continue;
-    const job = await jobPlaceOf(tx, m[2] as string);
-    if (!job || job.account !== c.account || jobArn(job.partition, job.account, m[2] as string) !== resource) continue;
+    const named = parseJobArn(resource);
+    if (!named || named.account !== c.account || out.has(resource)) continue;
+    const job = await jobPlaceOf(tx, named.id);
+    if (!job || job.account !== c.account || jobArn(job.partition, job.account, named.id) !== resource) continue;
     out.set(resource, workspaceArn(job.partition, job.account, job.workspace));
   }
   return out;

@@ -120,6 +120,16 @@ export function jobArn(partition: Partition, account: string, id: string): strin
   return partition === 'acs' ? `acs:pai::${account}:job/${id}` : `arn:aws:training::${account}:job/${id}`;
 }
 
+const JOB_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)(\d{12}):job\/([^/]+)$/;
+/** The account and job id a job's ARN names (in any partition's spelling; `jobArn` gives the canonical one). */
+export function parseJobArn(arn: string): { readonly account: string; readonly id: string } | undefined {
+  const m = JOB_ARN_RE.exec(arn);
+  return m === null ? undefined : { account: m[1] as string, id: m[2] as string };
+}
+
+/** The actions on a job (lower-cased), decided on its ARN in its workspace (src/app/jobs.ts `authorizeJobAccess`). */
+export const JOB_ACTIONS: ReadonlySet<string> = new Set(['training:getjob', 'training:stopjob', 'training:listjobs']);
+
 /** Session names are 2–64 of `[\w+=,.@-]`: the job id fits. */
 export function jobSessionName(jobId: string): string {
   return `job-${jobId}`.slice(0, 64);
