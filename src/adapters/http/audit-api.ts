@@ -24,7 +24,7 @@ import { clusterArn, clusterKey, workspaceArn, workspaceKey, type JobState } fro
 import { accessEntryKey } from '../../app/kube-apply.ts';
 import { resourcePolicyKey } from '../../app/resource-policies.ts';
 import { HTTP_ERRORS } from './errors.ts';
-import { isStoreUnavailable } from '../../app/ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 
 interface Ctx {
   readonly app: App;
@@ -223,7 +223,25 @@ export function recordEdgeChanges<R extends Route>(routes: readonly R[]): R[] {
       const closed = ctx.app.audit.gate('the change is not made');
       const key = closed === undefined ? change.stored?.(ctx) : undefined;
       const before = key !== undefined ? await storedAt(ctx.app, key) : undefined;
-      const r = closed ?? (await route.handler(ctx));
+      let r: Awaited<ReturnType<Route['handler']>>;
+      try {
+        r = closed ?? (await route.handler(ctx));
+      } catch (e) {
+        // The database connection was lost as the change committed: it may have been made, and a change made must be in
+        // the log (as the directory records its own, review aa11). Recorded as of unknown outcome, then answered 500.
+        if (isStoreOutcomeUnknown(e)) {
+          ctx.app.audit.record({
+            kind: 'change',
+            account: ctx.caller.account,
+            ...actorOf(ctx.caller),
+            action: change.action,
+            resource: change.resource(ctx),
+            decision: 'OUTCOME_UNKNOWN',
+            detail: { request: ctx.body, ...(key !== undefined ? { before } : {}), error: e.message },
+          });
+        }
+        throw e;
+      }
       const error = r.ok ? undefined : r.errors[0];
       if (r.ok || error?.code === 'ACCESS_DENIED' || closed !== undefined) {
         // The change has committed: a failed read of what it left must neither lose its record nor answer 503 (which
