@@ -948,13 +948,24 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   /**
+   * The caller a question is about when it is one: the asker itself (no principal, or its own ARN), or the caller a
+   * `principalProof` authenticated; undefined for a principal named by another ARN (or a proof refused).
+   */
+  function callerAsked(caller: Caller, input: AuthorizeInput, proofs: ProvenCallers | undefined): Caller | undefined {
+    if (input.principalProof !== undefined) {
+      const proven = proofs?.get(input.principalProof);
+      return proven?.ok === true ? proven.value : undefined;
+    }
+    return input.principal === undefined || input.principal === caller.principal.arn ? caller : undefined;
+  }
+
+  /**
    * Whether the principal a question is about submitted the job `place` describes, as jobs decide it (`isSubmitter`):
    * its ARN, and the unique id of the user who submitted it when the job recorded one. The caller itself, the caller a
    * proof authenticated, or a user named by the ARN the job recorded.
    */
   async function isSubmitterAsked(caller: Caller, input: AuthorizeInput, proofs: ProvenCallers | undefined, place: { readonly account: string; readonly submitter: string; readonly submitterId: string | undefined }): Promise<boolean> {
-    const proven = input.principalProof !== undefined ? proofs?.get(input.principalProof) : undefined;
-    const who = input.principalProof !== undefined ? (proven?.ok === true ? proven.value : undefined) : input.principal === undefined || input.principal === caller.principal.arn ? caller : undefined;
+    const who = callerAsked(caller, input, proofs);
     if (who !== undefined) return who.principal.arn === place.submitter && (place.submitterId === undefined || who.user?.id === place.submitterId);
     if (input.principal !== place.submitter) return false;
     if (place.submitterId === undefined) return true;
@@ -972,8 +983,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    */
   async function isMemberAsked(caller: Caller, input: AuthorizeInput, proofs: ProvenCallers | undefined, ws: { readonly account: string; readonly name: string }): Promise<boolean> {
     let user: { account: string; name: string } | undefined;
-    const proven = input.principalProof !== undefined ? proofs?.get(input.principalProof) : undefined;
-    const who = input.principalProof !== undefined ? (proven?.ok === true ? proven.value : undefined) : input.principal === undefined || input.principal === caller.principal.arn ? caller : undefined;
+    const who = callerAsked(caller, input, proofs);
     if (who !== undefined) user = who.user !== undefined ? { account: who.account, name: who.user.name } : undefined;
     else if (input.principal !== undefined) {
       const p = principalFromArn(input.principal);
