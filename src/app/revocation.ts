@@ -26,7 +26,7 @@ import type { AppDeps } from './deps.ts';
 import { boundaryContext, resourceTagContext, type Directory } from './directory.ts';
 import type { LiveState, RevocationKind } from './live.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, requestContext, type Caller } from './principals.ts';
-import { isStoreUnavailable, type UserRecord } from './ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable, type UserRecord } from './ports/store.ts';
 
 /** What a revocation did: its list entry and the instant before which sessions no longer work. */
 export interface Revoked {
@@ -76,8 +76,16 @@ export type UnionRefusal = (caller: Caller, action: string, resource: string) =>
 export function createRevocation(deps: AppDeps, live: LiveState, directory: Directory, unionRefusal: UnionRefusal) {
   const now = (): number => deps.now();
 
-  async function revoke(kind: RevocationKind, target: string): Promise<Result<Revoked>> {
+  /**
+   * A revocation's list entry, about to be written, by the caller's copy `recorded` made: what it would write, for the
+   * record of a revocation whose COMMIT answer was lost (it may be in force).
+   */
+  const attempts = new WeakMap<Caller, { revoked?: Revoked }>();
+
+  async function revoke(caller: Caller, kind: RevocationKind, target: string): Promise<Result<Revoked>> {
     const before = now();
+    const attempt = attempts.get(caller);
+    if (attempt) attempt.revoked = { kind, target, before };
     await live.revoke(kind, target, before);
     return ok({ kind, target, before });
   }
@@ -108,7 +116,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     if (!parsed) return failWith('VALIDATION_ERROR', `\`${roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name> or acs:ram::<account>:role/<name>)`, 'roleArn');
     const role = await ownRole(caller, parsed.account, parsed.name, roleArn);
     if (!role.ok) return role;
-    return revoke('role', role.value.roleArn);
+    return revoke(caller, 'role', role.value.roleArn);
   }
 
   /** One session, by its ARN (`--session-arn`): every session of that role with that session name issued before now. */
@@ -121,7 +129,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     if (!role.ok) return role;
     // Every case spelling of the session name (src/app/live.ts `isRevoked` compares it lower-cased): revoking `PY1`
     // must not answer success and leave `py1` working.
-    return revoke('session', sessionArn(role.value.partition, parsed.account, role.value.name, parsed.sessionName.toLowerCase()));
+    return revoke(caller, 'session', sessionArn(role.value.partition, parsed.account, role.value.name, parsed.sessionName.toLowerCase()));
   }
 
   /** The sessions a job has been given so far (`--job`); the job's credential endpoints issue new ones when they refresh. */
@@ -143,7 +151,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
       const refused = r?.refused;
       if (r !== undefined && refused !== undefined) return failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, 'training:StopJob', r.resource, refused.d)}${refused.bindings === '' ? '' : ` (${refused.bindings})`}`);
     }
-    return revoke('job', job.id);
+    return revoke(caller, 'job', job.id);
   }
 
   async function revokeSessions(caller: Caller, target: RevokeTarget): Promise<Result<Revoked>> {
@@ -163,7 +171,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     }
     const u = await directory.setUserDisabled(caller, { userName, disabled: true });
     if (!u.ok) return u;
-    const r = await revoke('user', `${u.value.account}/${u.value.name.toLowerCase()}`);
+    const r = await revoke(caller, 'user', `${u.value.account}/${u.value.name.toLowerCase()}`);
     if (!r.ok) return r;
     // And under its unique id (`<account>/id:<id>`; names cannot hold a colon): a session names the user as it was
     // called when issued, and a user renamed since then, or renamed back later, must not get it back (review M9).
@@ -206,12 +214,30 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
           detail: r.ok ? { result: isoTimes(r.value) } : { error: error?.message },
         });
       };
+      // The caller's own copy, the key of what this call is about to write (`revoke`), as the directory's frames.
+      const own: Caller = { ...caller };
+      const attempt: { revoked?: Revoked } = {};
+      attempts.set(own, attempt);
       let r: Result<T>;
       try {
-        r = await f(caller, ...args);
+        r = await f(own, ...args);
       } catch (e) {
         // Thrown on all the same: the edges answer it (503 ServiceUnavailable) and log its cause.
         if (isStoreUnavailable(e)) note(failWith('SERVICE_UNAVAILABLE', 'the database cannot be reached, so nothing was revoked: retry later'));
+        // The database connection was lost as the revocation (or the key ring) committed: it may be in force, and a
+        // change made must be in the log (as the directory records its own, review aa11). Recorded as of unknown
+        // outcome, with what it would have written, then answered 500 OutcomeUnknown.
+        else if (isStoreOutcomeUnknown(e) && deps.audit) {
+          deps.audit.record({
+            kind: 'change',
+            account: caller.account,
+            ...actorOf(caller),
+            action,
+            resource: resourceOf(...args),
+            decision: 'OUTCOME_UNKNOWN',
+            detail: { request: args.length === 1 ? args[0] : args, ...(attempt.revoked !== undefined ? { after: isoTimes(attempt.revoked) } : {}), error: e.message },
+          });
+        }
         throw e;
       }
       note(r);
