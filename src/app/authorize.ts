@@ -919,8 +919,26 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const job = jobQuestion(input.action, input.resource);
     if (job !== undefined) return decideOnJob(caller, input, asked, proofs, started, job);
     const ws = workspaceQuestion(input.action, input.resource);
-    if (ws !== undefined) return isMemberAsked(caller, input, proofs, ws).then((member) => decideAskedAs(caller, input, asked, proofs, started, { account: caller.account, member }));
+    if (ws !== undefined) return workspaceAsked(caller, input, proofs, ws).then((w) => decideOnWorkspace(caller, input, asked, proofs, started, ws, w));
     return decideAskedAs(caller, input, asked, proofs, started, { account: caller.account });
+  }
+
+  /**
+   * A workspace question (`workspaceQuestion`) answered as jobs decide it: on the workspace's own ARN, its name as
+   * stored, since jobs find a workspace by its name in any case and decide on its ARN (`mayReadWorkspace`, `submit`).
+   * Asked in another spelling (`workspace/W` for `w`), it was decided on the ARN as asked, where no Deny of the
+   * workspace applied and the membership found made it Allow (review ad, ad2). An explicit deny of the ARN as asked
+   * still refuses, as jobs refuse training:GetWorkspace denied on the name asked (and never looser than it).
+   */
+  async function decideOnWorkspace(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, ws: { readonly name: string }, w: { readonly member: boolean; readonly stored: string | undefined }): Promise<Answered> {
+    const asking: Asking = { account: caller.account, member: w.member };
+    if (w.stored === undefined || w.stored === ws.name) return decideAskedAs(caller, input, asked, proofs, started, asking);
+    const own = `${input.resource.slice(0, input.resource.lastIndexOf('/') + 1)}${w.stored}`;
+    const [asAsked, onOwn] = await Promise.all([decideAskedAs(caller, input, asked, proofs, started, asking), decideAskedAs(caller, { ...input, resource: own }, asked, proofs, started, asking)]);
+    if (!asAsked.ok) return asAsked;
+    if (!onOwn.ok) return onOwn;
+    const by = asAsked.value.decision === 'ExplicitDeny' && onOwn.value.decision !== 'ExplicitDeny' ? asAsked.value : onOwn.value;
+    return ok({ ...by, diagnostics: [...by.diagnostics, `workspaces: decided on the workspace’s ARN \`${own}\` (asked as \`${input.resource}\`), as jobs decide it; an explicit deny of the ARN as asked holds too`] });
   }
 
   /**
@@ -967,21 +985,26 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   async function isSubmitterAsked(caller: Caller, input: AuthorizeInput, proofs: ProvenCallers | undefined, place: { readonly account: string; readonly submitter: string; readonly submitterId: string | undefined }): Promise<boolean> {
     const who = callerAsked(caller, input, proofs);
     if (who !== undefined) return who.principal.arn === place.submitter && (place.submitterId === undefined || who.user?.id === place.submitterId);
-    if (input.principal !== place.submitter) return false;
-    if (place.submitterId === undefined) return true;
+    if (input.principal === undefined) return false;
     const p = principalFromArn(input.principal);
-    if (!p.ok || p.value.kind !== 'user') return false;
+    if (!p.ok || p.value.kind !== 'user' || p.value.account !== place.account) return false;
+    // The user as the directory holds it (its name in any case, as the principal was resolved): the submitter by its
+    // canonical ARN and id, and not disabled: a disabled user may do nothing, its own job's actions included (its keys
+    // and sessions authenticate nothing, so jobs never reach `isSubmitter`; review ad, ad1: the union said Allow).
     const name = p.value.arn.slice(p.value.arn.lastIndexOf('/') + 1);
-    const found = await deps.store.read((tx) => tx.users.get(place.account, name));
-    return found?.id === place.submitterId;
+    const found = await sts.readPrincipals((tx) => sts.cachedUser(tx, place.account, name));
+    if (found === undefined || found.user.disabled === true) return false;
+    if (userArnOf(found.partition, place.account, found.user.path, found.user.name) !== place.submitter) return false;
+    return place.submitterId === undefined || found.user.id === place.submitterId;
   }
 
   /**
    * Whether the principal a question is about is a member of workspace `ws`, as jobs decide it (`isMember`): a user of
    * the workspace's account, named in it or in one of its groups. The caller itself, the caller a proof authenticated,
-   * or a user named by ARN (its name in any case, as the directory finds it); anything else is no member.
+   * or a user named by ARN (its name in any case, as the directory finds it); anything else is no member. `stored`:
+   * the workspace's name as stored (found in any case, as jobs find it), undefined when there is none.
    */
-  async function isMemberAsked(caller: Caller, input: AuthorizeInput, proofs: ProvenCallers | undefined, ws: { readonly account: string; readonly name: string }): Promise<boolean> {
+  async function workspaceAsked(caller: Caller, input: AuthorizeInput, proofs: ProvenCallers | undefined, ws: { readonly account: string; readonly name: string }): Promise<{ member: boolean; stored: string | undefined }> {
     let user: { account: string; name: string } | undefined;
     const who = callerAsked(caller, input, proofs);
     if (who !== undefined) user = who.user !== undefined ? { account: who.account, name: who.user.name } : undefined;
@@ -989,16 +1012,16 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       const p = principalFromArn(input.principal);
       if (p.ok && p.value.kind === 'user') user = { account: p.value.account, name: p.value.arn.slice(p.value.arn.lastIndexOf('/') + 1) };
     }
-    if (user === undefined || user.account !== ws.account) return false;
-    const { account, name } = user;
     return deps.store.read(async (tx) => {
       const text = await tx.kv.get(workspaceKey(ws.account, ws.name));
-      if (text === undefined) return false;
+      if (text === undefined) return { member: false, stored: undefined };
       const workspace = JSON.parse(text) as Workspace;
-      const found = await tx.users.get(account, name);
-      if (found === undefined) return false;
-      if (isWorkspaceMember(workspace, found.name, [])) return true;
-      return isWorkspaceMember(workspace, found.name, (await tx.groups.listForUser(account, found.name)).map((g) => g.name));
+      const stored = workspace.name;
+      if (user === undefined || user.account !== ws.account) return { member: false, stored };
+      const found = await tx.users.get(user.account, user.name);
+      if (found === undefined) return { member: false, stored };
+      if (isWorkspaceMember(workspace, found.name, [])) return { member: true, stored };
+      return { member: isWorkspaceMember(workspace, found.name, (await tx.groups.listForUser(user.account, found.name)).map((g) => g.name)), stored };
     });
   }
 

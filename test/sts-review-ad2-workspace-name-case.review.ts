@@ -1,0 +1,74 @@
+/**
+ * Review ad, finding ad2: the authorize API decided a workspace question on the ARN as asked, while jobs decide it on
+ * the workspace's own ARN. A workspace is found by its name in any case (`gatehouse workspaces get W` reads workspace
+ * `w`), and jobs decide on `…:workspace/w` (training:GetWorkspace also refuses an explicit deny of the name as asked).
+ * Since the union knows membership (review I, M2), a member asked about `…:workspace/W` was found a member of `w` and
+ * answered Allow, past a Deny of training:GetWorkspace on `…:workspace/w` that refuses `GET /v1/workspaces/W`; and a
+ * member whose policy allows training:CreateJob on `…:workspace/W` only was answered Allow, where `POST /v1/jobs` to
+ * `W` is refused (decided on `w`). Now a workspace question about a workspace the store holds under another spelling is
+ * decided on its own ARN, an explicit deny of the ARN as asked still refusing. Real server (SQLite), SDK v3 IAM, the
+ * admin API as the gatehouse CLI signs it.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as I from '@aws-sdk/client-iam';
+import { gatehouseJson } from './support/resource-server.ts';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+
+const A = '000000000000';
+const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+const ARN = (name: string) => `arn:aws:training::${A}:workspace/${name}`;
+
+describe('review ad2: a workspace asked about in another case is decided on its own ARN', () => {
+  let server: TestServer;
+  const keys: Record<string, Credentials> = {};
+  const ask = async (user: string, action: string, resource: string): Promise<{ decision: string; reasons: string[] }> => {
+    const r = await gatehouseJson(server.url, server.admin, 'POST', '/v1/authorize', { principal: `arn:aws:iam::${A}:user/${user}`, action, resource });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    return r.json as unknown as { decision: string; reasons: string[] };
+  };
+
+  before(async () => {
+    server = await startTestServer();
+    const iam = server.iam();
+    const users: Record<string, object[]> = {
+      // A member, denied reading this workspace.
+      alice: [{ Effect: 'Deny', Action: 'training:GetWorkspace', Resource: ARN('w') }],
+      // A member, allowed to submit to `W` only.
+      carol: [{ Effect: 'Allow', Action: 'training:CreateJob', Resource: ARN('W') }],
+      // A member, allowed to submit to `w`, and denied on the spelling `W`.
+      dave: [{ Effect: 'Allow', Action: 'training:CreateJob', Resource: ARN('w') }, { Effect: 'Deny', Action: 'training:*', Resource: ARN('W') }],
+      // A member with no policy.
+      erin: [],
+    };
+    for (const [name, statements] of Object.entries(users)) {
+      await iam.send(new I.CreateUserCommand({ UserName: name }));
+      if (statements.length > 0) await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(...statements) }));
+      const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
+      keys[name] = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
+    }
+    const ws = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/w', { members: Object.keys(users).map((user) => ({ user })) });
+    assert.equal(ws.status, 200, JSON.stringify(ws.json));
+  });
+  after(() => server?.stop());
+
+  it('a Deny on the workspace holds against a member asked about it in another case, as GET /v1/workspaces/W refuses', async () => {
+    const read = await gatehouseJson(server.url, keys['alice'] as Credentials, 'GET', '/v1/workspaces/W');
+    assert.equal(read.status, 403, JSON.stringify(read.json));
+    const a = await ask('alice', 'training:GetWorkspace', ARN('W'));
+    assert.equal(a.decision, 'ExplicitDeny', JSON.stringify(a));
+    // A member without any policy reads it in any case, and is answered so.
+    assert.equal((await gatehouseJson(server.url, keys['erin'] as Credentials, 'GET', '/v1/workspaces/W')).status, 200);
+    assert.equal((await ask('erin', 'training:GetWorkspace', ARN('W'))).decision, 'Allow');
+  });
+
+  it('training:CreateJob is decided on the workspace as jobs decide it, whatever the case asked', async () => {
+    const submitted = await gatehouseJson(server.url, keys['carol'] as Credentials, 'POST', '/v1/jobs', { workspace: 'W', role: 'none' });
+    assert.equal(submitted.status, 403, JSON.stringify(submitted.json));
+    const c = await ask('carol', 'training:CreateJob', ARN('W'));
+    assert.equal(c.decision, 'ImplicitDeny', JSON.stringify(c));
+    // An explicit deny of the spelling asked still refuses (never looser than the ARN as asked).
+    assert.equal((await ask('dave', 'training:CreateJob', ARN('W'))).decision, 'ExplicitDeny');
+    assert.equal((await ask('dave', 'training:CreateJob', ARN('w'))).decision, 'Allow');
+  });
+});
