@@ -5,8 +5,11 @@
  *
  * - A role is asked about by its ARN (`arn:aws:iam::A:role/<role>`), as a session of it with no session policy or
  *   tags. A session policy can only narrow that, but a resource policy naming one session's ARN grants that session
- *   more, and tags may meet conditions the role's do not: those sessions are not listed, and the note says so.
- *   (A session ARN would be decided with the scoped sessions live under it, src/app/authorize.ts.)
+ *   more (review M3): each session of the caller's account that an Allow statement of a resource policy governing the
+ *   resource names by ARN (`arn:aws:sts::A:assumed-role/R/S`, `acs:ram::A:role/R/S`) is asked about too, by that ARN,
+ *   so decided with the scoped sessions live under it as enforcement decides it (src/app/authorize.ts), and listed
+ *   as kind `session`. A session's tags may still meet conditions the role's do not: those are not enumerable, and
+ *   the note says so.
  * - A user counts with its groups' policies and its permissions boundary, as in any decision.
  * - Principals of other accounts that a resource policy names are not enumerated: their own account's policies
  *   decide their side (the answer says so).
@@ -14,18 +17,21 @@
  *   the principals, as for any question about another principal.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { roleArnOf, userArnOf } from '../core/sts/session.ts';
+import { RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, userArnOf } from '../core/sts/session.ts';
+import type { CompiledPolicy } from '../core/iam/index.ts';
 import type { AuthorizeAnswer, AuthorizeInput, MatchedRule } from './authorize.ts';
 import type { Caller } from './principals.ts';
 import type { Directory } from './directory.ts';
+import type { ResourcePolicies } from './resource-policies.ts';
 
 /** The authorize API's question, without a principal: every principal of the account is asked about. */
 export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'principalProof' | 'resourceAccount'>;
 
 export interface Reacher {
-  readonly kind: 'user' | 'role';
+  readonly kind: 'user' | 'role' | 'session';
+  /** The user's or role's name; a session's `ROLE/SESSION`. */
   readonly name: string;
-  /** The principal asked about: the user, or the role. */
+  /** The principal asked about: the user, the role, or the session's ARN as the resource policy names it. */
   readonly principal: string;
   readonly reasons: readonly string[];
   readonly matched: readonly MatchedRule[];
@@ -34,7 +40,7 @@ export interface Reacher {
 export interface WhoCanAnswer {
   readonly action: string;
   readonly resource: string;
-  /** Those allowed, users first, each group by name. */
+  /** Those allowed: users, then roles, each by name, then sessions a resource policy names, by ARN. */
   readonly allowed: readonly Reacher[];
   /** Principals asked about in all. */
   readonly checked: number;
@@ -43,19 +49,61 @@ export interface WhoCanAnswer {
 
 type Simulate = (caller: Caller, input: AuthorizeInput) => Promise<Result<AuthorizeAnswer>>;
 
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate) {
+interface Asked {
+  readonly kind: Reacher['kind'];
+  readonly name: string;
+  readonly principal: string;
+}
+
+const AWS_SESSION_RE = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/([^/]+)$/;
+const RAM_SESSION_RE = /^acs:ram::(\d{1,20}):role\/([\w+=,.@-]{1,64})\/([^/]+)$/;
+
+/**
+ * The sessions of `account` that an Allow statement of a policy in `policies` names by ARN, once each whatever the
+ * case (sessions and roles are looked up in any case, src/app/authorize.ts `sameName`). A name no session can have
+ * (`*`, one letter: reference §A.1.9 RoleSessionName) is no one's, and so not asked about: enforcement matches a
+ * session ARN exactly.
+ */
+export function sessionsNamed(policies: readonly CompiledPolicy[], account: string): Asked[] {
+  const out = new Map<string, Asked>();
+  for (const policy of policies) {
+    for (const st of policy.statements) {
+      if (st.effect !== 'Allow' || st.principal === undefined) continue;
+      for (const arn of st.principal.arns) {
+        const aws = AWS_SESSION_RE.exec(arn);
+        const ram = aws ? null : RAM_SESSION_RE.exec(arn);
+        const m = aws ?? ram;
+        if (!m || m[1] !== account || !(aws ? SESSION_NAME_RE : RAM_SESSION_NAME_RE).test(m[3] as string)) continue;
+        const key = arn.toLowerCase();
+        if (!out.has(key)) out.set(key, { kind: 'session', name: `${m[2] as string}/${m[3] as string}`, principal: arn });
+      }
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0));
+}
+
+/**
+ * `resourcePolicies`: the policies governing a resource, as the authorizer reads them; without it, sessions a resource
+ * policy names are not asked about (and the note says so).
+ */
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies?: Pick<ResourcePolicies, 'forResource'>) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     const users = await directory.listUsers(caller, {});
     if (!users.ok) return users;
     const roles = await directory.listRoles(caller, {});
     if (!roles.ok) return roles;
-    const principals: { kind: 'user' | 'role'; name: string; principal: string }[] = [
+    const principals: Asked[] = [
       ...users.value.map((u) => ({ kind: 'user' as const, name: u.name, principal: userArnOf(caller.partition, caller.account, u.path, u.name) })),
       ...roles.value.map((r) => ({ kind: 'role' as const, name: r.name, principal: roleArnOf(caller.partition, caller.account, r.path, r.name) })),
+      ...(resourcePolicies ? sessionsNamed(resourcePolicies.forResource(input.resource).policies, caller.account) : []),
     ];
     const allowed: Reacher[] = [];
+    let checked = 0;
     for (const p of principals) {
       const a = await simulate(caller, { ...input, principal: p.principal });
+      // A session of a role that no longer exists is no one (no such session can be issued): not a principal.
+      if (!a.ok && p.kind === 'session' && a.errors[0]?.code === 'NO_SUCH_ENTITY') continue;
+      checked++;
       // The question itself is wrong (an action that is not one), or the caller may not ask about this principal:
       // the whole answer would be partial, so it is refused as it stands.
       if (!a.ok) return failWith(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${p.kind} ${p.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`, a.errors[0]?.path ?? '');
@@ -65,10 +113,12 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       action: input.action,
       resource: input.resource,
       allowed,
-      checked: principals.length,
+      checked,
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
-      // answer does not cover it (review I, M3), so the note does not claim it does.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags; sessions that a resource policy names by their ARN (arn:…:sts::…:assumed-role/ROLE/SESSION) and principals of other accounts that a resource policy names are not listed`,
+      // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
+      note: resourcePolicies
+        ? `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed`
+        : `every user and role of account ${caller.account}, roles as a session with no session policy or tags; sessions that a resource policy names by their ARN (arn:…:sts::…:assumed-role/ROLE/SESSION) and principals of other accounts that a resource policy names are not listed`,
     });
   };
 }
