@@ -54,7 +54,7 @@ import type { AppDeps } from './deps.ts';
 import { userKey, type LiveState, type UserEntry } from './live.ts';
 import { accessDenied, actorOf, decideOnRole, PolicyCache, partitionOf, principalLimitsCut, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
-import type { PrincipalRef, ReadTx, RoleRecord, UserRecord, WriteTx } from './ports/store.ts';
+import { isStoreOutcomeUnknown, type PrincipalRef, type ReadTx, type RoleRecord, type UserRecord, type WriteTx } from './ports/store.ts';
 
 const WS = 'ws/';
 const JOB = 'job/';
@@ -513,19 +513,54 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     });
   }
 
+  /**
+   * A job's start whose COMMIT answer was lost (StoreOutcomeUnknownError): the job may exist, and a change made must be
+   * in the log (as the directory records its own, review aa11). Recorded with decision OUTCOME_UNKNOWN, the job it would
+   * have stored as `after` (never its capability: only its hash is stored, and that is left out too), and the error.
+   */
+  function recordUnknownStart(caller: Caller, job: StoredJob | undefined, e: Error, what: { action: string; resource: string; role: string | undefined; detail: Record<string, unknown> }): void {
+    if (!deps.audit) return;
+    const role = job?.role.arn ?? what.role;
+    deps.audit.record({
+      kind: 'job',
+      account: caller.account,
+      ...actorOf(caller),
+      action: what.action,
+      resource: what.resource,
+      decision: 'OUTCOME_UNKNOWN',
+      ...(role !== undefined ? { role } : {}),
+      ...(job !== undefined ? { job: job.id } : {}),
+      detail: { ...what.detail, before: null, ...(job !== undefined ? { after: jobView(job) } : {}), error: e.message },
+    });
+  }
+
+  /** A job as a record shows it: without its capability's hash or its (stored) session policy. */
+  const jobView = (job: StoredJob): Omit<StoredJob, 'capabilityHash' | 'sessionPolicy'> => {
+    const { capabilityHash: _c, sessionPolicy: _p, ...view } = job;
+    return view;
+  };
+
   /** Submits, and records the submission or its refusal in the audit log. */
   async function submit(caller: Caller, input: SubmitInput): Promise<Result<Submitted>> {
-    const r = await submitChecked(caller, input);
-    recordStart(caller, r, {
+    const what = (r: Result<Submitted> | undefined) => ({
       action: 'training:CreateJob',
       resource: workspaceArn(caller.partition, caller.account, input.workspace),
-      role: r.ok ? r.value.job.role.arn : input.role.includes(':') ? input.role : undefined,
+      role: r?.ok ? r.value.job.role.arn : input.role.includes(':') ? input.role : undefined,
       detail: { workspace: input.workspace, role: input.role, ...(input.name !== undefined ? { name: input.name } : {}), replicas: input.replicas ?? 1 },
     });
+    const seen: { job?: StoredJob } = {};
+    let r: Result<Submitted>;
+    try {
+      r = await submitChecked(caller, input, seen);
+    } catch (e) {
+      if (isStoreOutcomeUnknown(e)) recordUnknownStart(caller, seen.job, e, what(undefined));
+      throw e;
+    }
+    recordStart(caller, r, what(r));
     return r;
   }
 
-  async function submitChecked(caller: Caller, input: SubmitInput): Promise<Result<Submitted>> {
+  async function submitChecked(caller: Caller, input: SubmitInput, seen: { job?: StoredJob }): Promise<Result<Submitted>> {
     const partition = caller.partition;
     const account = caller.account;
     const replicas = input.replicas ?? 1;
@@ -588,6 +623,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         if (!made.ok) return made;
         sessionPolicy = made.value;
       }
+      seen.job = job;
       await storeNewJob(job, sessionPolicy ? { sessionPolicy } : {}, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`);
       return ok({ job, capability });
     });
@@ -651,7 +687,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   /** `extra.by`: who made the change (a stop), recorded as its principal; without it the job's submitter (its own end). */
   async function setState(id: string, to: JobState, extra: { exitCode?: number; reason?: string; by?: Caller } = {}): Promise<Result<Job>> {
     let from: JobState | undefined;
-    const r = await deps.store.write<Result<Job>>(async (tx, abort) => {
+    // What the transaction read and would write, for the record of a change whose COMMIT answer was lost.
+    let attempt: { readonly before: StoredJob; readonly after: Job } | undefined;
+    const write = deps.store.write<Result<Job>>(async (tx, abort) => {
       const job = await readJob(tx, id);
       if (!job) return abort(failWith<Job>('NO_SUCH_ENTITY', `job ${id} does not exist`));
       if (job.state === to) return ok(job);
@@ -668,8 +706,41 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       await tx.kv.put(`${JOB}${id}`, JSON.stringify({ ...(JSON.parse((await tx.kv.get(`${JOB}${id}`)) ?? '{}') as object), ...next }));
       await appendEvent(tx, id, TERMINAL.has(to) ? 'ended' : 'started', TERMINAL.has(to) ? `${to}${extra.exitCode !== undefined ? ` (exit ${extra.exitCode})` : ''}${extra.reason ? `: ${extra.reason}` : ''}` : 'running');
       from = job.state;
+      attempt = { before: job, after: next };
       return ok(next);
     });
+    let r: Result<Job>;
+    try {
+      r = await write;
+    } catch (e) {
+      // The connection was lost as the state change committed: it may have been made (a stop, an end), and a change
+      // made must be in the log (as the directory records its own, review aa11). Recorded as of unknown outcome.
+      if (isStoreOutcomeUnknown(e) && attempt !== undefined && deps.audit) {
+        const job = attempt.before;
+        const { job: _ownJob, ...by } = extra.by !== undefined ? actorOf(extra.by) : { principal: job.submitter.arn };
+        deps.audit.record({
+          kind: 'job',
+          account: job.account,
+          ...by,
+          action: 'training:JobStateChange',
+          resource: `job/${job.id}`,
+          decision: 'OUTCOME_UNKNOWN',
+          ...(job.role.arn !== undefined ? { role: job.role.arn } : {}),
+          job: job.id,
+          detail: {
+            from: job.state,
+            to,
+            ...(extra.exitCode !== undefined ? { exitCode: extra.exitCode } : {}),
+            ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
+            ...(by.principal !== job.submitter.arn ? { submitter: job.submitter.arn } : {}),
+            before: jobView(job),
+            after: jobView(attempt.after as StoredJob),
+            error: e.message,
+          },
+        });
+      }
+      throw e;
+    }
     if (r.ok && from !== undefined && deps.audit) {
       const job = r.value;
       // Who stopped it, so that `audit query --principal` finds the stop under them (review V, P5): not the job of
@@ -950,19 +1021,28 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    */
   async function startNode(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }): Promise<Result<Submitted & { why: string }>> {
     // What the checks learnt before any refusal: the role chosen for the node, and why it was.
-    const seen: { roleArn?: string; why?: string } = {};
-    const r = await startNodeChecked(caller, input, seen);
-    const why = r.ok ? r.value.why : seen.why;
-    recordStart(caller, r, {
-      action: 'training:StartClusterNode',
-      resource: clusterArn(caller.partition, caller.account, input.cluster),
-      role: r.ok ? r.value.job.role.arn : seen.roleArn,
-      detail: { cluster: input.cluster, ...(input.computeConfig !== undefined ? { computeConfig: input.computeConfig } : {}), ...(why !== undefined ? { why } : {}) },
-    });
+    const seen: { roleArn?: string; why?: string; job?: StoredJob } = {};
+    const what = (r: Result<Submitted & { why: string }> | undefined) => {
+      const why = r?.ok ? r.value.why : seen.why;
+      return {
+        action: 'training:StartClusterNode',
+        resource: clusterArn(caller.partition, caller.account, input.cluster),
+        role: r?.ok ? r.value.job.role.arn : seen.roleArn,
+        detail: { cluster: input.cluster, ...(input.computeConfig !== undefined ? { computeConfig: input.computeConfig } : {}), ...(why !== undefined ? { why } : {}) },
+      };
+    };
+    let r: Result<Submitted & { why: string }>;
+    try {
+      r = await startNodeChecked(caller, input, seen);
+    } catch (e) {
+      if (isStoreOutcomeUnknown(e)) recordUnknownStart(caller, seen.job, e, what(undefined));
+      throw e;
+    }
+    recordStart(caller, r, what(r));
     return r;
   }
 
-  async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }, seen: { roleArn?: string; why?: string }): Promise<Result<Submitted & { why: string }>> {
+  async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }, seen: { roleArn?: string; why?: string; job?: StoredJob }): Promise<Result<Submitted & { why: string }>> {
     const partition = caller.partition;
     const account = caller.account;
     // The caller's right to start nodes there first, on the ARN it names, before the cluster is read: a caller
@@ -997,6 +1077,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     });
     if (!checked.ok) return checked;
     const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: '', name: `${input.cluster}-node-${id}`, role: { mode: 'custom', arn: checked.value.roleArn }, replicas: 1, node: { cluster: input.cluster } }));
+    seen.job = job;
     await storeNewJob(job, {}, `node of cluster ${input.cluster} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`);
     return ok({ job, capability, why: checked.value.why });
   }
