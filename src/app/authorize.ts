@@ -930,15 +930,17 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * workspace applied and the membership found made it Allow (review ad, ad2). An explicit deny of the ARN as asked
    * still refuses, as jobs refuse training:GetWorkspace denied on the name asked (and never looser than it).
    */
-  async function decideOnWorkspace(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, ws: { readonly name: string }, w: { readonly member: boolean; readonly stored: string | undefined }): Promise<Answered> {
+  async function decideOnWorkspace(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, ws: { readonly account: string; readonly name: string }, w: { readonly member: boolean; readonly stored: string | undefined }): Promise<Answered> {
     const asking: Asking = { account: caller.account, member: w.member };
-    if (w.stored === undefined || w.stored === ws.name) return decideAskedAs(caller, input, asked, proofs, started, asking);
-    const own = `${input.resource.slice(0, input.resource.lastIndexOf('/') + 1)}${w.stored}`;
-    const [asAsked, onOwn] = await Promise.all([decideAskedAs(caller, input, asked, proofs, started, asking), decideAskedAs(caller, { ...input, resource: own }, asked, proofs, started, asking)]);
+    // Another account's workspace is that account's to know of (its name is not told): as asked.
+    const own = caller.account === ws.account || caller.account === ROOT_ACCOUNT;
+    if (w.stored === undefined || w.stored === ws.name || !own) return decideAskedAs(caller, input, asked, proofs, started, asking);
+    const stored = `${input.resource.slice(0, input.resource.lastIndexOf('/') + 1)}${w.stored}`;
+    const [asAsked, onOwn] = await Promise.all([decideAskedAs(caller, input, asked, proofs, started, asking), decideAskedAs(caller, { ...input, resource: stored }, asked, proofs, started, asking)]);
     if (!asAsked.ok) return asAsked;
     if (!onOwn.ok) return onOwn;
     const by = asAsked.value.decision === 'ExplicitDeny' && onOwn.value.decision !== 'ExplicitDeny' ? asAsked.value : onOwn.value;
-    return ok({ ...by, diagnostics: [...by.diagnostics, `workspaces: decided on the workspace’s ARN \`${own}\` (asked as \`${input.resource}\`), as jobs decide it; an explicit deny of the ARN as asked holds too`] });
+    return ok({ ...by, diagnostics: [...by.diagnostics, `workspaces: decided on the workspace’s ARN \`${stored}\` (asked as \`${input.resource}\`), as jobs decide it; an explicit deny of the ARN as asked holds too`] });
   }
 
   /**
@@ -948,6 +950,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    */
   async function decideOnJob(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, q: { readonly account: string; readonly id: string }): Promise<Answered> {
     const asking: Asking = { account: caller.account };
+    // Another account's job is decided as asked: which workspace holds it is that account's to know (review I3; jobs
+    // answer another account's caller NoSuchEntity whatever its policies say), and the answer named it (review ad, ad3).
+    if (q.account !== caller.account && caller.account !== ROOT_ACCOUNT) return decideAskedAs(caller, input, asked, proofs, started, asking);
     const place = await deps.store.read((tx) => jobPlaceOf(tx, q.id));
     if (place === undefined || place.account !== q.account || jobArn(place.partition, place.account, q.id) !== input.resource) return decideAskedAs(caller, input, asked, proofs, started, asking);
     const ws = workspaceArn(place.partition, place.account, place.workspace);
