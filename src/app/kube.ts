@@ -1180,7 +1180,8 @@ export function createKube(app: App, options: KubeOptions) {
     const v = await admitUnrecorded(cluster, req);
     // Pods and workloads that name a role are recorded, admitted or refused, like job submissions.
     const meta = (req.object?.['metadata'] ?? {}) as Record<string, unknown>;
-    const named = v.allowed ? v.auditAnnotations?.['role'] : refusedRole(cluster, req);
+    const given = annotatedRole(req);
+    const named = v.allowed ? v.auditAnnotations?.['role'] : given !== undefined ? await refusedRole(cluster, given) : undefined;
     if (named !== undefined || !v.allowed) {
       const name = req.name || (typeof meta['name'] === 'string' ? meta['name'] : `${typeof meta['generateName'] === 'string' ? meta['generateName'] : ''}*`);
       const resource = `${cluster.arn}/namespaces/${req.namespace}/${req.kind.group ? `${req.kind.kind.toLowerCase()}s.${req.kind.group}` : `${req.kind.kind.toLowerCase()}s`}/${name}`;
@@ -1195,22 +1196,40 @@ export function createKube(app: App, options: KubeOptions) {
         decision: v.allowed ? 'Allow' : 'Deny',
         ...(named !== undefined ? { role: named } : {}),
         ...(job !== undefined && job !== 'dry-run' ? { job } : {}),
-        detail: { cluster: cluster.name, operation: req.operation, user: req.userInfo.username, ...(v.allowed ? {} : { error: v.message }), ...(req.dryRun ? { dryRun: true } : {}) },
+        // The annotation as the pod spells it, when that is not the ARN recorded as `role` (a short name, another case, a
+        // path with `..`): what the author wrote, beside the role an auditor queries by.
+        detail: { cluster: cluster.name, operation: req.operation, user: req.userInfo.username, ...(named !== undefined && given !== undefined && given !== named ? { roleAnnotation: given } : {}), ...(v.allowed ? {} : { error: v.message }), ...(req.dryRun ? { dryRun: true } : {}) },
       });
     }
     return v;
   }
 
-  /**
-   * The role a refused pod or workload names, as an ARN from its annotation, so that `audit query --role` finds the
-   * attempt to run as it (review V, P4: only admitted ones carried their role).
-   */
-  function refusedRole(cluster: KubeCluster, req: AdmissionRequest): string | undefined {
+  /** The role annotation of the pod, or of the workload's pod template, as written (trimmed); none when absent or in conflict. */
+  function annotatedRole(req: AdmissionRequest): string | undefined {
     const template = req.kind.group === '' && req.kind.kind === 'Pod' ? req.object : podTemplate(req.kind, req.object)?.template;
     const named = roleAnnotation(annotationsOf(template?.['metadata']));
-    if (!named || 'error' in named) return undefined;
-    const parsed = roleRefOf(cluster, named.role);
-    return parsed ? roleArnOf(parsed.partition, parsed.account, parsed.path, parsed.name) : undefined;
+    return named && !('error' in named) ? named.role : undefined;
+  }
+
+  /**
+   * The role a refused pod or workload names (`roleRef`, its annotation), as the canonical ARN of the role of that name
+   * in the cluster's account (its path and the case of its name as the directory has them), so that `audit query
+   * --role` finds the attempt to run as it (review V, P4: only admitted ones carried their role; review ac, 2: a short
+   * name, another case or a path spelt otherwise was recorded as written, and the query by the role's ARN missed it).
+   * A role that does not exist there has no canonical ARN: the ARN as the annotation names it. A store that cannot be
+   * read leaves it so too: the refusal is answered and recorded all the same.
+   */
+  async function refusedRole(cluster: KubeCluster, roleRef: string): Promise<string | undefined> {
+    const parsed = roleRefOf(cluster, roleRef);
+    if (!parsed) return undefined;
+    const asGiven = roleArnOf(parsed.partition, parsed.account, parsed.path, parsed.name);
+    if (parsed.account !== cluster.account) return asGiven;
+    try {
+      const role = await deps.store.read((tx) => tx.roles.get(cluster.account, parsed.name));
+      return role ? roleArnOf(cluster.partition, cluster.account, role.path, role.name) : asGiven;
+    } catch {
+      return asGiven;
+    }
   }
 
   async function admitUnrecorded(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {

@@ -1,0 +1,95 @@
+/**
+ * Review ac, finding 2: a pod the admission webhook refused was recorded in the audit log with its role as the pod's
+ * annotation spelt it (`Trainer` for a role `/team/trainer`, `arn:aws:iam::A:role/x/../trainer`, another case), not
+ * as the role's ARN, so `audit query --role <the role's ARN>` missed the attempt. Now the refusal records the role's
+ * canonical ARN (path and case as the directory holds them) and keeps the annotation as written in
+ * `detail.roleAnnotation`. Real server (SQLite); AdmissionReview v1 POSTed to /k8s/{cluster}/admit as kube-apiserver
+ * sends it, with the cluster's bearer token from /v1/clusters/{name}/webhook-config.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as I from '@aws-sdk/client-iam';
+import { gatehouseJson } from './support/resource-server.ts';
+import { auditRecords, startTestServer, type TestServer } from './support/server.ts';
+
+let server: TestServer;
+let acct = '';
+let bearer = '';
+const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
+
+let uid = 0;
+/** A pod CREATE by `user`, naming `role` in `gatehouse.dev/role`, as kube-apiserver sends it. */
+function podCreate(user: string, name: string, role: string): Record<string, unknown> {
+  const arn = `arn:aws:iam::${acct}:user/${user}`;
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      requestKind: { group: '', version: 'v1', kind: 'Pod' },
+      requestResource: { group: '', version: 'v1', resource: 'pods' },
+      name,
+      namespace: 'ml',
+      operation: 'CREATE',
+      userInfo: { username: arn, uid: `aws-iam-authenticator:${acct}:AIDA`, groups: ['devs', 'system:authenticated'], extra: { arn: [arn] } },
+      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ml', annotations: { 'gatehouse.dev/role': role } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+      oldObject: null,
+      dryRun: false,
+      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
+    },
+  };
+}
+
+async function admit(body: unknown): Promise<Record<string, unknown>> {
+  const r = await fetch(`${server.url}/k8s/k1/admit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
+  const json = (await r.json()) as Record<string, unknown>;
+  assert.equal(r.status, 200, JSON.stringify(json));
+  return json['response'] as Record<string, unknown>;
+}
+
+before(async () => {
+  server = await startTestServer();
+  acct = server.adminFile.AccountId;
+  await server.iam().send(
+    new I.CreateRoleCommand({
+      RoleName: 'trainer',
+      Path: '/team/',
+      AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'compute.gatehouse.dev' }, Action: 'sts:AssumeRole' }] }),
+    }),
+  );
+  const applied = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
+    documents: [doc('Cluster', 'k1', {}), doc('User', 'intruder', {}), doc('AccessEntry', 'intruder', { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/intruder`, kubernetesGroups: ['devs'] })],
+  });
+  assert.equal(applied.status, 200, JSON.stringify(applied.json));
+  const config = await gatehouseJson(server.url, server.admin, 'POST', '/v1/clusters/k1/webhook-config', {});
+  assert.equal(config.status, 200, JSON.stringify(config.json));
+  bearer = String(config.json['token']);
+});
+after(() => server?.stop());
+
+describe('an admission refusal records the role by its canonical ARN (review ac, 2)', () => {
+  it('a short name, another case and a path spelt otherwise are all found by the role’s ARN', async () => {
+    const ROLE = `arn:aws:iam::${acct}:role/team/trainer`;
+    const spellings = ['trainer', 'TRAINER', `arn:aws:iam::${acct}:role/x/../trainer`, `arn:aws:iam::${acct}:role/team/Trainer`];
+    for (const [i, role] of spellings.entries()) {
+      const r = await admit(podCreate('intruder', `p${i}`, role));
+      assert.equal(r['allowed'], false, JSON.stringify(r));
+    }
+    const records = await auditRecords(server, { action: 'training:AdmitPod', role: ROLE });
+    const found = records.filter((r) => r.decision === 'Deny');
+    assert.deepEqual(
+      found.map((r) => [r.role, r.detail['roleAnnotation']]).sort(),
+      spellings.map((s) => [ROLE, s]).sort(),
+      JSON.stringify(found.map((r) => [r.role, r.detail])),
+    );
+  });
+
+  it('a role that does not exist is recorded as the annotation names it, as before', async () => {
+    const r = await admit(podCreate('intruder', 'ghostly', 'ghost'));
+    assert.equal(r['allowed'], false);
+    const records = await auditRecords(server, { action: 'training:AdmitPod', role: `arn:aws:iam::${acct}:role/ghost` });
+    assert.equal(records.length, 1, JSON.stringify(records));
+  });
+});
