@@ -15,9 +15,9 @@
  * their job's record (src/app/jobs.ts `jobSessionOf`).
  */
 import type { SessionClaims } from '../core/sts/session.ts';
-import { sessionArn } from '../core/sts/session.ts';
+import { roleArnOf, sessionArn } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
-import type { ReadTx } from './ports/store.ts';
+import { isStoreOutcomeUnknown, type ReadTx } from './ports/store.ts';
 
 export const SESSION_SCOPE_PREFIX = 'session-scope/';
 /** Changes read per refresh; more than this since the last one seen, and the registry is read whole again. */
@@ -128,6 +128,16 @@ function recordOf(c: UnsealedClaims & { role: NonNullable<UnsealedClaims['role']
   };
 }
 
+/** Who asked for a session being registered (src/app/sts.ts `IssuedBy`): its record names them. */
+export interface Registrant {
+  readonly via?: string;
+  readonly principal?: string;
+  readonly sourceIp?: string;
+}
+
+/** A record as the audit log shows it: its instants as ISO-8601 UTC, as every other time there. */
+const recordView = (r: ScopeRecord): Record<string, unknown> => ({ ...r, issued: new Date(r.issued).toISOString(), expires: new Date(r.expires).toISOString() });
+
 /** A stored record, or undefined for one this version cannot read (it is then left to expire). */
 function parseRecord(value: string): ScopeRecord | undefined {
   try {
@@ -147,8 +157,14 @@ const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(1
  * directory entry, so it must not empty this instance's caches; this instance adds what it wrote at once, and the
  * others learn it from the change log.
  */
+/**
+ * `audit`: where a registration whose COMMIT answer was lost is recorded (`register`); absent, it is not. Registrations
+ * that commit are recorded by STS with the session they let it issue (src/app/sts.ts `recordSession`).
+ */
+type ScopesDeps = Pick<AppDeps, 'store' | 'now' | 'randomBytes'> & Partial<Pick<AppDeps, 'audit'>>;
+
 export class SessionScopes {
-  private readonly deps: Pick<AppDeps, 'store' | 'now' | 'randomBytes'>;
+  private readonly deps: ScopesDeps;
   /** kv key → record. */
   private readonly byKey = new Map<string, ScopeRecord>();
   /** `scopeName` → kv keys of the records under it. */
@@ -189,7 +205,7 @@ export class SessionScopes {
    */
   private stale: string[] = [];
 
-  constructor(deps: Pick<AppDeps, 'store' | 'now' | 'randomBytes'>, options: { maxPerAccount?: number } = {}) {
+  constructor(deps: ScopesDeps, options: { maxPerAccount?: number } = {}) {
     this.deps = deps;
     this.maxPerAccount = options.maxPerAccount ?? MAX_SCOPED_SESSIONS;
   }
@@ -242,9 +258,9 @@ export class SessionScopes {
   /**
    * Records the session about to be issued with `claims`, when it carries a scope (`isScoped`); nothing otherwise.
    * Throws what the store throws: the caller must then not issue the session. `reserved`: its place was taken by
-   * `reserve`, and is given back here.
+   * `reserve`, and is given back here. `who`: who asked, for the record of a registration whose COMMIT answer was lost.
    */
-  async register(claims: UnsealedClaims, reserved = false): Promise<void> {
+  async register(claims: UnsealedClaims, reserved = false, who: Registrant = {}): Promise<void> {
     if (!isScoped(claims) || claims.role === undefined) {
       if (reserved) this.release(claims.acct);
       return;
@@ -253,13 +269,44 @@ export class SessionScopes {
     if (!reserved) this.inFlight.set(record.account, (this.inFlight.get(record.account) ?? 0) + 1);
     try {
       const key = `${SESSION_SCOPE_PREFIX}${record.arn}/${record.issued}-${hex(this.deps.randomBytes(8))}`;
-      await this.deps.store.write(async (tx) => {
-        await tx.kv.put(key, JSON.stringify(record));
-      });
+      try {
+        await this.deps.store.write(async (tx) => {
+          await tx.kv.put(key, JSON.stringify(record));
+        });
+      } catch (e) {
+        if (isStoreOutcomeUnknown(e)) this.recordUnknown(record, who, e);
+        throw e;
+      }
       this.add(key, record);
     } finally {
       this.release(record.account);
     }
+  }
+
+  /**
+   * The connection was lost as the registration committed: the record may be in the store (every instance then holds
+   * it, and the authorize API answers for the session's name with it), though no session was issued (the caller is
+   * answered 500 OutcomeUnknown). A change that may have been made must be in the log, as the directory records its own
+   * (review aa11): the attempt, with decision OUTCOME_UNKNOWN, what it would have written, and the error.
+   */
+  private recordUnknown(record: ScopeRecord, who: Registrant, e: Error): void {
+    if (this.deps.audit === undefined) return;
+    const roleArn = roleArnOf(record.partition, record.account, record.role.path, record.role.name);
+    const via = who.via ?? 'AssumeRole';
+    this.deps.audit.record({
+      kind: 'session',
+      account: record.account,
+      principal: who.principal ?? '',
+      action: via === 'AssumeRoleWithWebIdentity' ? 'sts:AssumeRoleWithWebIdentity' : 'sts:AssumeRole',
+      resource: roleArn,
+      decision: 'OUTCOME_UNKNOWN',
+      role: roleArn,
+      session: record.arn,
+      ...(record.job !== undefined ? { job: record.job } : {}),
+      ...(record.sourceIdentity !== undefined ? { sourceIdentity: record.sourceIdentity } : {}),
+      ...(who.sourceIp !== undefined && who.sourceIp !== '' ? { sourceIp: who.sourceIp } : {}),
+      detail: { via, sessionName: record.sessionName, before: null, after: recordView(record), error: e.message },
+    });
   }
 
   /** The records under a session's name (`scopeName`: any dialect, any case) that have not expired at `now`. */
