@@ -29,7 +29,7 @@ import type { AppDeps } from './deps.ts';
 import { ownerTableDenies } from './jobs.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
 import { accessDeniedMessage, actorOf, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, rolePolicySet, tagKeyLiterals, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
-import { isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 import type { AuditEvent } from '../core/audit/index.ts';
 
@@ -296,7 +296,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         }
         await scopes.register(claims, true);
       } catch (e) {
-        if (!isStoreUnavailable(e)) throw e;
+        // A record whose COMMIT answer was lost (StoreOutcomeUnknownError) may be stored, but the session is issued only
+        // after its record is written, so none was: nothing else was made, and asking again is safe (a record of a
+        // session never issued only waits for its expiry). Not 500 OutcomeUnknown, which told the caller to look before
+        // asking again and stopped the CLI's retry, `gatehouse credentials` as a credential_process (review ad, ad4).
+        if (!isStoreUnavailable(e) && !isStoreOutcomeUnknown(e)) throw e;
         return failWith('SERVICE_UNAVAILABLE', 'the session could not be recorded (the database cannot be reached), so it was not issued: retry later');
       }
     }
