@@ -120,11 +120,16 @@ export interface AuthenticatedUser {
   readonly extra: Readonly<Record<string, readonly string[]>>;
 }
 
-export function tokenReviewAnswer(req: Pick<TokenReviewRequest, 'apiVersion' | 'audiences'>, result: { user: AuthenticatedUser } | { error: string }): unknown {
-  const status =
-    'user' in result
-      ? { authenticated: true, user: result.user, ...(req.audiences !== undefined && req.audiences.length > 0 ? { audiences: req.audiences } : {}) }
-      : { authenticated: false, error: result.error };
+/**
+ * The answer to a TokenReview. `status.audiences` is left out: it is "the intersection of the TokenReviewSpec
+ * audiences and the token's audiences", and empty means "the token is valid against the audience of the Kubernetes
+ * API server" (authentication/v1 `TokenReviewStatus`), which is what a `k8s-aws-v1.` token is (signed for one
+ * cluster, `x-k8s-aws-id`). kube-apiserver then intersects the audiences it asked with its own (`--api-audiences`):
+ * its own requests pass, and a TokenReview made through the API for another audience (a service validating tokens
+ * meant for it) is not authenticated. Echoing the audiences asked claimed the token for any of them (review ac, 3).
+ */
+export function tokenReviewAnswer(req: Pick<TokenReviewRequest, 'apiVersion'>, result: { user: AuthenticatedUser } | { error: string }): unknown {
+  const status = 'user' in result ? { authenticated: true, user: result.user } : { authenticated: false, error: result.error };
   return { apiVersion: req.apiVersion, kind: 'TokenReview', status };
 }
 
