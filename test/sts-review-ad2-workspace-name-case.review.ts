@@ -5,9 +5,10 @@
  * Since the union knows membership (review I, M2), a member asked about `…:workspace/W` was found a member of `w` and
  * answered Allow, past a Deny of training:GetWorkspace on `…:workspace/w` that refuses `GET /v1/workspaces/W`; and a
  * member whose policy allows training:CreateJob on `…:workspace/W` only was answered Allow, where `POST /v1/jobs` to
- * `W` is refused (decided on `w`). Now a workspace question about a workspace the store holds under another spelling is
- * decided on its own ARN, an explicit deny of the ARN as asked still refusing. Real server (SQLite), SDK v3 IAM, the
- * admin API as the gatehouse CLI signs it.
+ * `W` is refused (decided on `w`); likewise another partition's ARN (`arn:aws-cn:…`, `acs:pai:…`), and a job's ARN in
+ * another partition's spelling (a Deny of its own ARN, which refuses `GET /v1/jobs/<id>`, did not hold). Now each is
+ * decided on its own ARN, in the account's dialect, an explicit deny of the ARN as asked still refusing. Real server
+ * (SQLite), SDK v3 IAM, the admin API as the gatehouse CLI signs it.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,9 +58,35 @@ describe('review ad2: a workspace asked about in another case is decided on its 
     assert.equal(read.status, 403, JSON.stringify(read.json));
     const a = await ask('alice', 'training:GetWorkspace', ARN('W'));
     assert.equal(a.decision, 'ExplicitDeny', JSON.stringify(a));
+    // Nor in another partition's spelling: the account's workspace is `arn:aws:…`, which jobs decide on.
+    for (const other of [`arn:aws-cn:training::${A}:workspace/w`, `acs:pai::${A}:workspace/w`]) {
+      const o = await ask('alice', 'training:GetWorkspace', other);
+      assert.equal(o.decision, 'ExplicitDeny', `${other}: ${JSON.stringify(o)}`);
+    }
     // A member without any policy reads it in any case, and is answered so.
     assert.equal((await gatehouseJson(server.url, keys['erin'] as Credentials, 'GET', '/v1/workspaces/W')).status, 200);
     assert.equal((await ask('erin', 'training:GetWorkspace', ARN('W'))).decision, 'Allow');
+  });
+
+  it('a job asked about in another partition\'s spelling is decided on its own ARN, as jobs get decides it', async () => {
+    const iam = server.iam();
+    await iam.send(new I.CreateUserCommand({ UserName: 'fred' }));
+    const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'fred' }))).AccessKey!;
+    keys['fred'] = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
+    const ws = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/jobs', { members: [{ user: 'admin' }] });
+    assert.equal(ws.status, 200, JSON.stringify(ws.json));
+    const job = await gatehouseJson(server.url, server.admin, 'POST', '/v1/jobs', { workspace: 'jobs', role: 'none' });
+    assert.equal(job.status, 201, JSON.stringify(job.json));
+    const id = String((job.json['job'] as { id: string }).id);
+    const own = `arn:aws:training::${A}:job/${id}`;
+    await iam.send(new I.PutUserPolicyCommand({ UserName: 'fred', PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: 'training:GetJob', Resource: '*' }, { Effect: 'Deny', Action: 'training:GetJob', Resource: own }) }));
+    const got = await gatehouseJson(server.url, keys['fred'] as Credentials, 'GET', `/v1/jobs/${id}`);
+    assert.equal(got.status, 403, JSON.stringify(got.json));
+    assert.equal((await ask('fred', 'training:GetJob', own)).decision, 'ExplicitDeny');
+    for (const other of [`arn:aws-cn:training::${A}:job/${id}`, `acs:pai::${A}:job/${id}`]) {
+      const o = await ask('fred', 'training:GetJob', other);
+      assert.equal(o.decision, 'ExplicitDeny', `${other}: ${JSON.stringify(o)}`);
+    }
   });
 
   it('training:CreateJob is decided on the workspace as jobs decide it, whatever the case asked', async () => {

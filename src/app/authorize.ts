@@ -926,16 +926,19 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   /**
    * A workspace question (`workspaceQuestion`) answered as jobs decide it: on the workspace's own ARN, its name as
    * stored, since jobs find a workspace by its name in any case and decide on its ARN (`mayReadWorkspace`, `submit`).
-   * Asked in another spelling (`workspace/W` for `w`), it was decided on the ARN as asked, where no Deny of the
-   * workspace applied and the membership found made it Allow (review ad, ad2). An explicit deny of the ARN as asked
+   * Asked in another spelling (`workspace/W` for `w`, or another partition's ARN), it was decided on the ARN as asked,
+   * where no Deny of the workspace applied and the membership found made it Allow (review ad, ad2). An explicit deny of the ARN as asked
    * still refuses, as jobs refuse training:GetWorkspace denied on the name asked (and never looser than it).
    */
   async function decideOnWorkspace(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, ws: { readonly account: string; readonly name: string }, w: { readonly member: boolean; readonly stored: string | undefined }): Promise<Answered> {
     const asking: Asking = { account: caller.account, member: w.member };
     // Another account's workspace is that account's to know of (its name is not told): as asked.
-    const own = caller.account === ws.account || caller.account === ROOT_ACCOUNT;
-    if (w.stored === undefined || w.stored === ws.name || !own) return decideAskedAs(caller, input, asked, proofs, started, asking);
-    const stored = `${input.resource.slice(0, input.resource.lastIndexOf('/') + 1)}${w.stored}`;
+    if (w.stored === undefined || (caller.account !== ws.account && caller.account !== ROOT_ACCOUNT)) return decideAskedAs(caller, input, asked, proofs, started, asking);
+    // In the account's own dialect (jobs decide on `workspaceArn` of the caller's partition: `arn:aws-cn:…` or
+    // `acs:pai:…` for an aws account's workspace named no Deny of it either); a root caller's question about another
+    // account, in the dialect asked.
+    const stored = caller.account === ws.account ? workspaceArn(caller.partition, ws.account, w.stored) : `${input.resource.slice(0, input.resource.lastIndexOf('/') + 1)}${w.stored}`;
+    if (stored === input.resource) return decideAskedAs(caller, input, asked, proofs, started, asking);
     const [asAsked, onOwn] = await Promise.all([decideAskedAs(caller, input, asked, proofs, started, asking), decideAskedAs(caller, { ...input, resource: stored }, asked, proofs, started, asking)]);
     if (!asAsked.ok) return asAsked;
     if (!onOwn.ok) return onOwn;
@@ -945,8 +948,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
 
   /**
    * A job question (`jobQuestion`) answered as jobs decide it: on the job's ARN and on its workspace's, combined by
-   * `jobOrWorkspace` (an explicit deny on either refuses, an allow on either allows). A job the store does not hold, or
-   * an ARN that is not its own spelling, is decided as asked.
+   * `jobOrWorkspace` (an explicit deny on either refuses, an allow on either allows). A job the store does not hold is
+   * decided as asked; one asked in another partition's spelling, on its own ARN (an explicit deny as asked holding too).
    */
   async function decideOnJob(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, q: { readonly account: string; readonly id: string }): Promise<Answered> {
     const asking: Asking = { account: caller.account };
@@ -954,20 +957,30 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // answer another account's caller NoSuchEntity whatever its policies say), and the answer named it (review ad, ad3).
     if (q.account !== caller.account && caller.account !== ROOT_ACCOUNT) return decideAskedAs(caller, input, asked, proofs, started, asking);
     const place = await deps.store.read((tx) => jobPlaceOf(tx, q.id));
-    if (place === undefined || place.account !== q.account || jobArn(place.partition, place.account, q.id) !== input.resource) return decideAskedAs(caller, input, asked, proofs, started, asking);
+    if (place === undefined || place.account !== q.account) return decideAskedAs(caller, input, asked, proofs, started, asking);
+    // On the job's own ARN, in its account's dialect (jobs find a job by its id: another partition's spelling of its ARN
+    // named no Deny of it; review ad, ad2), an explicit deny of the ARN as asked holding too.
+    const own = jobArn(place.partition, place.account, q.id);
     const ws = workspaceArn(place.partition, place.account, place.workspace);
-    const [onJob, onWorkspace] = await Promise.all([decideAskedAs(caller, input, asked, proofs, started, asking), decideAskedAs(caller, { ...input, resource: ws }, asked, proofs, started, asking)]);
+    const [onJob, onWorkspace, asAsked] = await Promise.all([
+      decideAskedAs(caller, own === input.resource ? input : { ...input, resource: own }, asked, proofs, started, asking),
+      decideAskedAs(caller, { ...input, resource: ws }, asked, proofs, started, asking),
+      own === input.resource ? undefined : decideAskedAs(caller, input, asked, proofs, started, asking),
+    ]);
     if (!onJob.ok || !onWorkspace.ok) return onJob.ok ? onWorkspace : onJob;
+    if (asAsked !== undefined && !asAsked.ok) return asAsked;
     // Its submitter may always (jobs.ts `isSubmitter`): the one who submitted it, not a later user of the same name.
     if (await isSubmitterAsked(caller, input, proofs, place)) {
       const { deniedBy: _, ...rest } = onJob.value;
       return ok({ ...rest, decision: 'Allow', reasons: [...onJob.value.reasons, `jobs: Allow: \`${place.submitter}\` submitted job \`${q.id}\`, and its submitter may read and stop it whatever the policies say`] });
     }
+    const spelt = (a: AuthorizeAnswer): AuthorizeAnswer => (own === input.resource ? a : { ...a, diagnostics: [...a.diagnostics, `jobs: decided on the job’s ARN \`${own}\` (asked as \`${input.resource}\`), as jobs decide it; an explicit deny of the ARN as asked holds too`] });
+    if (asAsked?.ok === true && asAsked.value.decision === 'ExplicitDeny' && onJob.value.decision !== 'ExplicitDeny' && onWorkspace.value.decision !== 'ExplicitDeny') return ok(spelt(asAsked.value));
     const as = (a: AuthorizeAnswer) => ({ a, refused: a.decision === 'Allow' ? undefined : { d: a } });
     const refused = jobOrWorkspace(as(onJob.value), as(onWorkspace.value));
     const by = refused !== undefined ? refused.a : onJob.value.decision === 'Allow' ? onJob.value : onWorkspace.value;
-    if (by === onJob.value) return onJob;
-    return ok({ ...by, reasons: [...by.reasons, `jobs: decided on workspace \`${ws}\`, which holds job \`${q.id}\`: a job's actions are decided on the job's ARN and on its workspace's`] });
+    if (by === onJob.value) return ok(spelt(onJob.value));
+    return ok(spelt({ ...by, reasons: [...by.reasons, `jobs: decided on workspace \`${ws}\`, which holds job \`${q.id}\`: a job's actions are decided on the job's ARN and on its workspace's`] }));
   }
 
   /**
