@@ -170,7 +170,7 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
     }
     const review = parseAdmissionReview(body);
     if (!review.ok) return status(res, 400, review.errors[0]?.message ?? 'invalid AdmissionReview');
-    sendJson(res, 200, admissionAnswer(review.value.uid, await kube.admit(cluster, review.value)));
+    sendJson(res, 200, admissionAnswer(review.value, await kube.admit(cluster, review.value)));
   };
 }
 

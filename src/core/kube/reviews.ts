@@ -14,15 +14,6 @@ const str = (o: Obj, k: string): string => {
   const v = own(o, k);
   return typeof v === 'string' ? v : '';
 };
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-
-function extraOf(v: unknown): Record<string, string[]> {
-  const out: Record<string, string[]> = Object.create(null);
-  if (!isObj(v)) return out;
-  for (const [k, vals] of Object.entries(v)) out[k] = strings(vals);
-  return out;
-}
-
 const shown = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
 
 /**
@@ -205,8 +196,16 @@ export function accessReviewAnswer(apiVersion: string, status: { allowed: boolea
 // --- AdmissionReview ---------------------------------------------------------------------------------------
 
 export const ADMISSION_VERSION = 'admission.k8s.io/v1';
+/**
+ * The versions answered, each in its own (credential-protocols §7: the same `apiVersion` and `kind`). v1beta1 has the
+ * same fields; kube-apiserver sends it to a webhook whose `admissionReviewVersions` lists only it (review ac, 4).
+ */
+export const ADMISSION_VERSIONS = [ADMISSION_VERSION, 'admission.k8s.io/v1beta1'] as const;
+const OPERATIONS: readonly string[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
 
 export interface AdmissionRequest {
+  /** The version asked in, and answered in. */
+  readonly apiVersion: string;
   readonly uid: string;
   readonly kind: { readonly group: string; readonly version: string; readonly kind: string };
   readonly subResource: string;
@@ -219,29 +218,45 @@ export interface AdmissionRequest {
   readonly dryRun: boolean;
 }
 
+/**
+ * Reads an AdmissionReview as strictly as a SubjectAccessReview (review N, N1; review ac, 5): a field of the wrong type
+ * is a 400 naming it, never read as absent. Read as absent, a `request.kind` that is not an object made every review
+ * a kind Gatehouse does not look at, answered `allowed: true` without a check, and `userInfo.extra.arn` sent as a
+ * string dropped the IAM principal. `request.kind` and `request.operation` are required, as kube-apiserver always
+ * sends them; `null` is an absent field, as in Go's JSON.
+ */
 export function parseAdmissionReview(body: unknown): Result<AdmissionRequest> {
   if (!isObj(body)) return failWith('VALIDATION_ERROR', 'the body must be an AdmissionReview object');
-  if (str(body, 'apiVersion') !== ADMISSION_VERSION || str(body, 'kind') !== 'AdmissionReview') {
-    return failWith('VALIDATION_ERROR', `expected an AdmissionReview of ${ADMISSION_VERSION} (set admissionReviewVersions: ["v1"]), got \`${str(body, 'apiVersion')}\` \`${str(body, 'kind')}\``);
+  const apiVersion = str(body, 'apiVersion');
+  if (!(ADMISSION_VERSIONS as readonly string[]).includes(apiVersion) || str(body, 'kind') !== 'AdmissionReview') {
+    return failWith('VALIDATION_ERROR', `expected an AdmissionReview of ${ADMISSION_VERSIONS.join(' or ')} (set admissionReviewVersions: ["v1"]), got \`${str(body, 'apiVersion')}\` \`${str(body, 'kind')}\``);
   }
   const r = own(body, 'request');
-  if (!isObj(r) || str(r, 'uid') === '') return failWith('VALIDATION_ERROR', '`request.uid` is required', 'request.uid');
-  const kind = isObj(own(r, 'kind')) ? (own(r, 'kind') as Obj) : {};
-  const ui = isObj(own(r, 'userInfo')) ? (own(r, 'userInfo') as Obj) : {};
-  const object = own(r, 'object');
-  const oldObject = own(r, 'oldObject');
-  return ok({
-    uid: str(r, 'uid'),
-    kind: { group: str(kind, 'group'), version: str(kind, 'version'), kind: str(kind, 'kind') },
-    subResource: str(r, 'subResource'),
-    namespace: str(r, 'namespace'),
-    name: str(r, 'name'),
-    operation: str(r, 'operation'),
-    userInfo: { username: str(ui, 'username'), uid: str(ui, 'uid'), groups: strings(own(ui, 'groups')), extra: extraOf(own(ui, 'extra')) },
-    object: isObj(object) ? object : undefined,
-    oldObject: isObj(oldObject) ? oldObject : undefined,
-    dryRun: own(r, 'dryRun') === true,
-  });
+  if (!isObj(r) || typeof own(r, 'uid') !== 'string' || str(r, 'uid') === '') return failWith('VALIDATION_ERROR', '`request.uid` is required', 'request.uid');
+  const rd: Reader = { problem: undefined };
+  const kind = readObject(rd, r, 'kind', 'request');
+  const group = kind ? readString(rd, kind, 'group', 'request.kind') : '';
+  const version = kind ? readString(rd, kind, 'version', 'request.kind') : '';
+  const kindName = kind ? readString(rd, kind, 'kind', 'request.kind') : '';
+  const subResource = readString(rd, r, 'subResource', 'request');
+  const namespace = readString(rd, r, 'namespace', 'request');
+  const name = readString(rd, r, 'name', 'request');
+  const operation = readString(rd, r, 'operation', 'request');
+  const ui = readObject(rd, r, 'userInfo', 'request');
+  const userInfo = {
+    username: ui ? readString(rd, ui, 'username', 'request.userInfo') : '',
+    uid: ui ? readString(rd, ui, 'uid', 'request.userInfo') : '',
+    groups: ui ? readStrings(rd, ui, 'groups', 'request.userInfo') : [],
+    extra: ui ? readExtra(rd, ui, 'extra', 'request.userInfo') : (Object.create(null) as Record<string, string[]>),
+  };
+  const object = readObject(rd, r, 'object', 'request');
+  const oldObject = readObject(rd, r, 'oldObject', 'request');
+  const dryRun = own(r, 'dryRun');
+  if (dryRun !== undefined && dryRun !== null && typeof dryRun !== 'boolean') wrong(rd, 'request.dryRun', 'true or false', dryRun);
+  if (rd.problem) return invalid(rd);
+  if (kindName === '') return failWith('VALIDATION_ERROR', '`request.kind.kind` is required (Pod, Deployment…)', 'request.kind.kind');
+  if (!OPERATIONS.includes(operation)) return failWith('VALIDATION_ERROR', `\`request.operation\` must be one of ${OPERATIONS.join(', ')}, got \`${operation}\``, 'request.operation');
+  return ok({ apiVersion, uid: str(r, 'uid'), kind: { group, version, kind: kindName }, subResource, namespace, name, operation, userInfo, object, oldObject, dryRun: dryRun === true });
 }
 
 export type JsonPatchOp = { readonly op: 'add' | 'replace' | 'remove'; readonly path: string; readonly value?: unknown };
@@ -250,9 +265,12 @@ export type AdmissionVerdict =
   | { readonly allowed: true; readonly patch?: readonly JsonPatchOp[]; readonly auditAnnotations?: Readonly<Record<string, string>>; readonly warnings?: readonly string[] }
   | { readonly allowed: false; readonly code: number; readonly message: string };
 
-/** `response.uid` echoes `request.uid`; a patch is the base64 of the RFC 6902 JSON array, with `patchType`. */
-export function admissionAnswer(uid: string, v: AdmissionVerdict): unknown {
-  const response: Obj = { uid, allowed: v.allowed };
+/**
+ * In the request's version; `response.uid` echoes `request.uid`; a patch is the base64 of the RFC 6902 JSON array,
+ * with `patchType`.
+ */
+export function admissionAnswer(req: Pick<AdmissionRequest, 'apiVersion' | 'uid'>, v: AdmissionVerdict): unknown {
+  const response: Obj = { uid: req.uid, allowed: v.allowed };
   if (v.allowed) {
     if (v.patch && v.patch.length > 0) {
       response['patchType'] = 'JSONPatch';
@@ -263,7 +281,7 @@ export function admissionAnswer(uid: string, v: AdmissionVerdict): unknown {
   } else {
     response['status'] = { code: v.code, message: v.message };
   }
-  return { apiVersion: ADMISSION_VERSION, kind: 'AdmissionReview', response };
+  return { apiVersion: req.apiVersion, kind: 'AdmissionReview', response };
 }
 
 /** JSON Pointer escaping (RFC 6901): `gatehouse.dev/role` → `gatehouse.dev~1role`. */
