@@ -5,7 +5,7 @@
  * webhook-config`), each answering in the `apiVersion` it was asked in:
  *   POST /k8s/{cluster}/authenticate   TokenReview (authentication.k8s.io v1, v1beta1)
  *   POST /k8s/{cluster}/authorize      SubjectAccessReview (authorization.k8s.io v1, v1beta1)
- *   POST /k8s/{cluster}/admit          AdmissionReview (admission.k8s.io/v1): pods and workloads
+ *   POST /k8s/{cluster}/admit          AdmissionReview (admission.k8s.io v1, v1beta1): pods and workloads
  *
  * Admin routes under `/v1/` (SigV4 service `gatehouse`):
  *   GET    /v1/clusters/{name}/access-entries            POST {principalArn, kubernetesGroups, username?}
@@ -59,9 +59,18 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   endThisTurn(res, body);
 }
 
+/** The `StatusReason` of each code answered (k8s.io/apimachinery `metav1.StatusReason`). */
+const STATUS_REASONS: Readonly<Record<400 | 401 | 404 | 405 | 413, string>> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  413: 'RequestEntityTooLarge',
+};
+
 /** A Kubernetes `Status` failure, the shape the API server's webhook clients log. */
-function status(res: ServerResponse, code: number, message: string): void {
-  sendJson(res, code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason: code === 401 ? 'Unauthorized' : code === 413 ? 'RequestEntityTooLarge' : code === 404 ? 'NotFound' : 'BadRequest', message });
+function status(res: ServerResponse, code: keyof typeof STATUS_REASONS, message: string): void {
+  sendJson(res, code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason: STATUS_REASONS[code], message });
 }
 
 const WEBHOOK_PATH = /^\/k8s\/([^/]{1,128})\/(authenticate|authorize|admit)$/;

@@ -1,7 +1,7 @@
 /**
  * The three webhook payloads of kube-apiserver (credential-protocols §7): TokenReview
  * (`authentication.k8s.io` v1 and v1beta1), SubjectAccessReview (`authorization.k8s.io` v1 and v1beta1) and
- * AdmissionReview (`admission.k8s.io/v1`), read from untrusted JSON into plain values, and the answers, which
+ * AdmissionReview (`admission.k8s.io` v1 and v1beta1), read from untrusted JSON into plain values, and the answers, which
  * always echo the request's `apiVersion` and `kind` (the API server decodes the answer as the version it sent).
  */
 import { failWith, ok, type Result } from '../errors.ts';
