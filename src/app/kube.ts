@@ -191,6 +191,25 @@ export interface AccessReviewAnswer {
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
+/** The `extra` keys `identify` sets in camel case, as aws-iam-authenticator names them. */
+const CAMEL_EXTRA = ['accessKeyId', 'sessionName', 'tokenIssueTime', 'canonicalArn'] as const;
+
+/**
+ * `extra` with the keys `identify` sets in camel case read in lower case too. A user's extra reaches an aggregated API
+ * server (metrics-server) as front-proxy headers `X-Remote-Extra-<key>`, which keep no case; its authenticator lower-
+ * cases them (k8s.io/apiserver `requestheader`), and its delegated SubjectAccessReview says `tokenissuetime`. Unread,
+ * the issue time counted as the earliest and a policy refusing older sessions refused new ones (review ac, 7).
+ */
+function camelExtra(extra: Readonly<Record<string, readonly string[]>> | undefined): Readonly<Record<string, readonly string[]>> | undefined {
+  if (extra === undefined) return undefined;
+  let out: Record<string, readonly string[]> | undefined;
+  for (const k of CAMEL_EXTRA) {
+    const lower = extra[k.toLowerCase()];
+    if (extra[k] === undefined && lower !== undefined) (out ??= Object.assign(Object.create(null) as Record<string, readonly string[]>, extra))[k] = lower;
+  }
+  return out ?? extra;
+}
+
 /**
  * IAM only ever denies in Kubernetes (see the module comment). (A principal named in `extra.arn` that Gatehouse
  * cannot resolve never gets here: `accessReview` answers no opinion for it, never left to RBAC alone.) A review of
@@ -820,7 +839,7 @@ export function createKube(app: App, options: KubeOptions) {
   }
 
   async function accessReview(cluster: KubeCluster, req: AccessReviewRequest): Promise<AccessReviewAnswer> {
-    const extra = req.attributes.user.extra;
+    const extra = camelExtra(req.attributes.user.extra);
     const arn = extra?.['arn']?.[0];
     const who = withIssueTime(arn !== undefined ? await principalOf(arn) : undefined, extra?.['tokenIssueTime']?.[0]);
     // The user as Gatehouse's TokenReview gave it may no longer be one: kube-apiserver caches TokenReviews (two minutes
