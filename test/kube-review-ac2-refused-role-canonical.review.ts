@@ -60,7 +60,13 @@ before(async () => {
     }),
   );
   const applied = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
-    documents: [doc('Cluster', 'k1', {}), doc('User', 'intruder', {}), doc('AccessEntry', 'intruder', { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/intruder`, kubernetesGroups: ['devs'] })],
+    documents: [
+      doc('Cluster', 'k1', {}),
+      doc('User', 'intruder', {}),
+      doc('AccessEntry', 'intruder', { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/intruder`, kubernetesGroups: ['devs'] }),
+      doc('User', 'deployer', { inlinePolicies: { pass: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }] } } }),
+      doc('AccessEntry', 'deployer', { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/deployer`, kubernetesGroups: ['devs'] }),
+    ],
   });
   assert.equal(applied.status, 200, JSON.stringify(applied.json));
   const config = await gatehouseJson(server.url, server.admin, 'POST', '/v1/clusters/k1/webhook-config', {});
@@ -91,5 +97,27 @@ describe('an admission refusal records the role by its canonical ARN (review ac,
     assert.equal(r['allowed'], false);
     const records = await auditRecords(server, { action: 'training:AdmitPod', role: `arn:aws:iam::${acct}:role/ghost` });
     assert.equal(records.length, 1, JSON.stringify(records));
+  });
+
+  it('a refused change to the containers of a pod running as the role names that role, whatever its annotation now says', async () => {
+    const ROLE = `arn:aws:iam::${acct}:role/team/trainer`;
+    const created = await admit(podCreate('deployer', 'runner', 'trainer'));
+    assert.equal(created['allowed'], true, JSON.stringify(created));
+    const patch = JSON.parse(Buffer.from(String(created['patch']), 'base64').toString('utf8')) as { path: string; value: unknown }[];
+    const job = String(patch.find((p) => p.path === '/metadata/annotations/gatehouse.dev~1job')?.value);
+    const running = (podCreate('deployer', 'runner', 'trainer')['request'] as { object: { metadata: { annotations: Record<string, string> }; spec: { containers: { image: string }[] } } }).object;
+    running.metadata.annotations['gatehouse.dev/job'] = job;
+    // intruder renames the annotation to a role that does not exist and changes the image in one UPDATE.
+    const changed = structuredClone(running);
+    changed.metadata.annotations['gatehouse.dev/role'] = 'ghost';
+    (changed.spec.containers[0] as { image: string }).image = 'evil';
+    const update = podCreate('intruder', 'runner', 'ghost');
+    Object.assign(update['request'] as Record<string, unknown>, { operation: 'UPDATE', object: changed, oldObject: running, options: { apiVersion: 'meta.k8s.io/v1', kind: 'UpdateOptions' } });
+    const r = await admit(update);
+    assert.equal(r['allowed'], false, JSON.stringify(r));
+    const records = await auditRecords(server, { action: 'training:AdmitPod', role: ROLE });
+    const refused = records.filter((x) => x.decision === 'Deny' && x.detail['operation'] === 'UPDATE');
+    assert.equal(refused.length, 1, JSON.stringify(records.map((x) => [x.decision, x.role, x.detail])));
+    assert.equal(refused[0]?.detail['roleAnnotation'], 'ghost');
   });
 });

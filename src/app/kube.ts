@@ -916,7 +916,7 @@ export function createKube(app: App, options: KubeOptions) {
 
   // --- Admission --------------------------------------------------------------------------------------------
 
-  const refuse = (message: string, code = 403): AdmissionVerdict => ({ allowed: false, code, message });
+  const refuse = (message: string, code = 403, role?: string): AdmissionVerdict => ({ allowed: false, code, message, ...(role !== undefined ? { role } : {}) });
 
   /** The IAM principal behind a Kubernetes user: `extra.arn` set by our authenticator, else an entry with that username. */
   function principalArnOf(cluster: KubeCluster, user: AuthenticatedUser): string | undefined {
@@ -1154,9 +1154,10 @@ export function createKube(app: App, options: KubeOptions) {
     if (!job || job.state !== 'Running' || job.role.arn === undefined) return warned;
     const roleArn = job.role.arn;
     const passer = passerOf(cluster, req, old, roleArn);
-    if ('error' in passer) return refuse(passer.error);
+    // Refused, the record names the role the pod runs as, not what its annotation says now (an UPDATE may change it).
+    if ('error' in passer) return refuse(passer.error, 403, roleArn);
     const pass = await checkPass(cluster, passer, roleArn);
-    if (!pass.ok) return refuse(`${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (changing the containers of pod ${req.namespace}/${podName(req, req.oldObject)}, which runs as ${roleArn})`);
+    if (!pass.ok) return refuse(`${pass.errors[0]?.message ?? ROLE_CHECK_FAILED} (changing the containers of pod ${req.namespace}/${podName(req, req.oldObject)}, which runs as ${roleArn})`, 403, roleArn);
     return { ...warned, auditAnnotations: { role: pass.value.roleArn, 'passed-by': passer.arn, job: job.id } };
   }
 
@@ -1200,7 +1201,7 @@ export function createKube(app: App, options: KubeOptions) {
     // Pods and workloads that name a role are recorded, admitted or refused, like job submissions.
     const meta = (req.object?.['metadata'] ?? {}) as Record<string, unknown>;
     const given = annotatedRole(req);
-    const named = v.allowed ? v.auditAnnotations?.['role'] : given !== undefined ? await refusedRole(cluster, given) : undefined;
+    const named = v.allowed ? v.auditAnnotations?.['role'] : (v.role ?? (given !== undefined ? await refusedRole(cluster, given) : undefined));
     if (named !== undefined || !v.allowed) {
       const name = req.name || (typeof meta['name'] === 'string' ? meta['name'] : `${typeof meta['generateName'] === 'string' ? meta['generateName'] : ''}*`);
       const resource = `${cluster.arn}/namespaces/${req.namespace}/${req.kind.group ? `${req.kind.kind.toLowerCase()}s.${req.kind.group}` : `${req.kind.kind.toLowerCase()}s`}/${name}`;

@@ -263,7 +263,8 @@ export type JsonPatchOp = { readonly op: 'add' | 'replace' | 'remove'; readonly 
 
 export type AdmissionVerdict =
   | { readonly allowed: true; readonly patch?: readonly JsonPatchOp[]; readonly auditAnnotations?: Readonly<Record<string, string>>; readonly warnings?: readonly string[] }
-  | { readonly allowed: false; readonly code: number; readonly message: string };
+  /** `role`: the role the refusal is about when it is not the one the object's annotation names (recorded, not sent). */
+  | { readonly allowed: false; readonly code: number; readonly message: string; readonly role?: string };
 
 /**
  * In the request's version; `response.uid` echoes `request.uid`; a patch is the base64 of the RFC 6902 JSON array,
