@@ -19,7 +19,9 @@ export const REVIEW_GROUPS: Readonly<Record<string, readonly string[]>> = {
   policy: ['policy-review-', 'edge-review-', 'simulate-review-'],
   instances: ['instances-review-', 's3-review-', 'review-o-'],
   'sts-oidc': ['sts-review-', 'oidc-review-'],
-  'readme-audit': ['readme-review-', 'audit-review-'],
+  readme: ['readme-review-'],
+  // Its own process, started among the first (package.json): the PostgreSQL suites with their fault proxy.
+  audit: ['audit-review-'],
   'jobs-bindings-apply': ['jobs-review-', 'bindings-review-', 'apply-review-'],
 };
 
