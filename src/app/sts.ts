@@ -294,7 +294,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         if (!(await scopes.reserve(claims.acct))) {
           return failWith('LIMIT_EXCEEDED', `account ${claims.acct} holds ${scopes.maxPerAccount} live sessions with a session policy, session tags or a source identity, the most one account may hold at once: retry when some expire, or assume the role without them`);
         }
-        await scopes.register(claims, true);
+        // `who`: the registration whose COMMIT answer was lost is recorded as of unknown outcome (review ab3's wiring).
+        await scopes.register(claims, true, who);
       } catch (e) {
         // A record whose COMMIT answer was lost (StoreOutcomeUnknownError) may be stored, but the session is issued only
         // after its record is written, so none was: nothing else was made, and asking again is safe (a record of a
