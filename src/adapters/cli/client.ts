@@ -501,6 +501,16 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
         `the connection to the Gatehouse server at ${conn.endpoint.origin} was lost after the request was sent (${why}): it may or may not have been carried out; look before doing it again (\`gatehouse plan\` shows what an apply still has to do)`,
       );
     }
+    // A long read sent in full and then cut off (`heavyRead`: `audit verify`) reached the server, whose work may still be
+    // running: not tried again, and not a server that cannot be reached (review ad, ad7: it said so, as for a wrong
+    // endpoint).
+    if (err?.sent === true && opts.heavyRead === true) {
+      return failure(
+        EXIT.unavailable,
+        'ConnectionLost',
+        `the connection to the Gatehouse server at ${conn.endpoint.origin} was lost after the request was sent (${why}): its work may still be running there, so it was not sent again; try again in a while`,
+      );
+    }
     return failure(EXIT.unavailable, 'ConnectionFailed', `cannot reach the Gatehouse server at ${conn.endpoint.origin}: ${why} (set GATEHOUSE_ENDPOINT or --endpoint)`);
   } finally {
     clearInterval(notice);
