@@ -120,4 +120,20 @@ describe('an admission refusal records the role by its canonical ARN (review ac,
     assert.equal(refused.length, 1, JSON.stringify(records.map((x) => [x.decision, x.role, x.detail])));
     assert.equal(refused[0]?.detail['roleAnnotation'], 'ghost');
   });
+
+  it('a refused Deployment whose pod template names the role by a short name: the canonical ARN too', async () => {
+    const ROLE = `arn:aws:iam::${acct}:role/team/trainer`;
+    const body = podCreate('intruder', 'web', 'Trainer');
+    const request = body['request'] as Record<string, unknown>;
+    const pod = request['object'] as { metadata: Record<string, unknown>; spec: unknown };
+    Object.assign(request, {
+      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+      object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'ml' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' }, annotations: pod.metadata['annotations'] }, spec: pod.spec } } },
+    });
+    const r = await admit(body);
+    assert.equal(r['allowed'], false, JSON.stringify(r));
+    const records = await auditRecords(server, { action: 'training:AdmitWorkload', role: ROLE });
+    assert.deepEqual(records.map((x) => [x.decision, x.detail['roleAnnotation']]), [['Deny', 'Trainer']]);
+  });
 });
