@@ -20,6 +20,7 @@ import { accessDeniedMessage, requestContext } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { defaultBucketRefusal } from '../../app/apply.ts';
 import { onlyFields } from './admin-api.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 
 export interface JobsRouteDeps {
   /** Opens the job's metadata endpoint and returns its port. */
@@ -154,8 +155,8 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
           ...(uid.value !== undefined ? { launcherUid: uid.value } : {}),
         });
         if (!r.ok) return r;
-        const port = imds.value ? await deps.openMetadata(r.value.job.id) : undefined;
-        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, port) } });
+        const m = imds.value ? await metadataOf(deps, r.value.job.id) : {};
+        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, m.port), ...(m.note !== undefined ? { note: m.note } : {}) } });
       },
     },
     {
@@ -197,8 +198,8 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         if (full) return full;
         const r = await app.jobs.startNode(caller, { cluster: params['name'] ?? '', ...(typeof cc === 'string' ? { computeConfig: cc } : {}), ...(uid.value !== undefined ? { launcherUid: uid.value } : {}) });
         if (!r.ok) return r;
-        const port = imds.value ? await deps.openMetadata(r.value.job.id) : undefined;
-        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, why: r.value.why, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, port) } });
+        const m = imds.value ? await metadataOf(deps, r.value.job.id) : {};
+        return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, why: r.value.why, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, m.port), ...(m.note !== undefined ? { note: m.note } : {}) } });
       },
     },
     { method: 'GET', pattern: ['jobs'], handler: async ({ app, caller }) => mapOk(await app.jobs.listJobs(caller), (jobs) => ({ jobs })) },
@@ -223,6 +224,25 @@ function metadataRefusal(deps: JobsRouteDeps): Result<never> | undefined {
   const max = deps.metadataFull?.();
   if (max === undefined) return undefined;
   return failWith('LIMIT_EXCEEDED', `this server already serves ${max} job metadata endpoints, the most it opens: submit with \`"imds": false\` (\`--no-imds\`), and the job's processes get their credentials from the credentials URI and the container endpoint, or run a node agent (\`gatehouse agent\`) on the job's host`, 'imds');
+}
+
+/**
+ * The job's metadata endpoint, opened once the job is stored; or, when it cannot be (over the bound: submissions that
+ * passed `metadataRefusal` together, review ab5; the listener or the store failing), why not. The job exists then, and
+ * its capability is shown only in this answer: a refusal (500, 503) left a job stored that the caller was told failed,
+ * and that clients submit again (review aa3). So the job is answered, without the endpoint (its processes read the
+ * credentials URI and the container endpoint, `AWS_EC2_METADATA_DISABLED`), with a note that says so.
+ */
+async function metadataOf(deps: JobsRouteDeps, jobId: string): Promise<{ port?: number; note?: string }> {
+  try {
+    return { port: await deps.openMetadata(jobId) };
+  } catch (e) {
+    // The store's own words stay in the server's log (the edge logs a thrown outage); the caller is told what it was.
+    const why = isStoreUnavailable(e) || isStoreOutcomeUnknown(e) ? 'the database could not be reached to note it' : e instanceof Error ? e.message : String(e);
+    return {
+      note: `job ${jobId} was submitted without a metadata endpoint, which could not be opened (${why}): its processes get their credentials from the credentials URI and the container endpoint in its environment; stop it and submit it again later if it needs the endpoint`,
+    };
+  }
 }
 
 /** `imds` of a submit: absent (a metadata endpoint, as DESIGN.md pins it) or a boolean. */
