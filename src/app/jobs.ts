@@ -739,6 +739,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
           },
         });
       }
+      // An end (a stop) that may have been made takes the job's credentials away as one made does: else `jobs get` may
+      // show it Stopped while the sessions it was given keep working until they expire (review ab6). Should it not have
+      // committed, the job still runs and is given new sessions at its next fetch (its cached ones are dropped).
+      if (isStoreOutcomeUnknown(e) && attempt !== undefined && TERMINAL.has(to)) {
+        deliveries.delete(id);
+        await live.revoke('job', id, now()).catch(() => {});
+      }
       throw e;
     }
     if (r.ok && from !== undefined && deps.audit) {
