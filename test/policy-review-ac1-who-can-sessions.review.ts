@@ -91,4 +91,21 @@ describe('who-can lists the sessions a resource policy names by ARN (review ac, 
     const named = sessionsNamed([compilePolicy(doc.value, 'resource')], '1234');
     assert.deepEqual(named.map((x) => [x.kind, x.name, x.principal]), [['session', 'ops/s-1', 'acs:ram::1234:role/ops/s-1']]);
   });
+
+  it('sts:AssumeRole on a role whose trust policy names one session of another role: that session is listed', async () => {
+    const BOT = `arn:aws:sts::${ROOT}:assumed-role/ci/deploy-bot`;
+    const PROD = `arn:aws:iam::${ROOT}:role/prod`;
+    const iam = s.iam();
+    await iam.send(new I.CreateRoleCommand({ RoleName: 'ci', AssumeRolePolicyDocument: JSON.stringify({ Version: V, Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ROOT}:root` }, Action: 'sts:AssumeRole' }] }) }));
+    await iam.send(new I.PutRolePolicyCommand({ RoleName: 'ci', PolicyName: 'chain', PolicyDocument: JSON.stringify({ Version: V, Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }) }));
+    await iam.send(new I.CreateRoleCommand({ RoleName: 'prod', AssumeRolePolicyDocument: JSON.stringify({ Version: V, Statement: [{ Effect: 'Allow', Principal: { AWS: BOT }, Action: 'sts:AssumeRole' }] }) }));
+    const decided = await gatehouseJson(s.url, s.admin, 'POST', '/v1/authorize', { principal: BOT, action: 'sts:AssumeRole', resource: PROD });
+    assert.equal(decided.json['decision'], 'Allow', JSON.stringify(decided.json));
+    const a = await whoCan('sts:AssumeRole', PROD);
+    assert.deepEqual(a.allowed.map((x) => [x.kind, x.name]), [['session', 'ci/deploy-bot']], JSON.stringify(a));
+    // Another action on the role does not read its trust policy: no session is asked about.
+    const other = await whoCan('iam:GetRole', PROD);
+    assert.ok(!other.allowed.some((x) => x.kind === 'session'), JSON.stringify(other));
+    assert.equal(other.checked, a.checked - 1);
+  });
 });

@@ -6,10 +6,10 @@
  * - A role is asked about by its ARN (`arn:aws:iam::A:role/<role>`), as a session of it with no session policy or
  *   tags. A session policy can only narrow that, but a resource policy naming one session's ARN grants that session
  *   more (review M3): each session of the caller's account that an Allow statement of a resource policy governing the
- *   resource names by ARN (`arn:aws:sts::A:assumed-role/R/S`, `acs:ram::A:role/R/S`) is asked about too, by that ARN,
- *   so decided with the scoped sessions live under it as enforcement decides it (src/app/authorize.ts), and listed
- *   as kind `session`. A session's tags may still meet conditions the role's do not: those are not enumerable, and
- *   the note says so.
+ *   resource (for an `sts:` action on a role, its trust policy) names by ARN (`arn:aws:sts::A:assumed-role/R/S`,
+ *   `acs:ram::A:role/R/S`) is asked about too, by that ARN, so decided with the scoped sessions live under it as
+ *   enforcement decides it (src/app/authorize.ts), and listed as kind `session`. A session's tags may still meet
+ *   conditions the role's do not: those are not enumerable, and the note says so.
  * - A user counts with its groups' policies and its permissions boundary, as in any decision.
  * - Principals of other accounts that a resource policy names are not enumerated: their own account's policies
  *   decide their side (the answer says so).
@@ -17,8 +17,8 @@
  *   the principals, as for any question about another principal.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, userArnOf } from '../core/sts/session.ts';
-import type { CompiledPolicy } from '../core/iam/index.ts';
+import { parseRoleArn, RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, userArnOf } from '../core/sts/session.ts';
+import { compilePolicy, parsePolicy, type CompiledPolicy } from '../core/iam/index.ts';
 import type { AuthorizeAnswer, AuthorizeInput, MatchedRule } from './authorize.ts';
 import type { Caller } from './principals.ts';
 import type { Directory } from './directory.ts';
@@ -83,6 +83,21 @@ export function sessionsNamed(policies: readonly CompiledPolicy[], account: stri
 }
 
 /**
+ * The trust policy of the role `resource` names, for an `sts:` action: STS decides AssumeRole (TagSession,
+ * SetSourceIdentity) under it, and it may name one session of another role (`arn:aws:sts::A:assumed-role/ci/bot`), as
+ * a bucket policy may. None for another resource or action, a role of another account or not listed, or a trust
+ * policy that no longer parses (it allows no one).
+ */
+function trustPolicyOf(action: string, resource: string, account: string, roles: readonly { readonly name: string; readonly trustPolicy: string }[]): CompiledPolicy[] {
+  if (!action.toLowerCase().startsWith('sts:')) return [];
+  const arn = parseRoleArn(resource);
+  if (!arn || arn.account !== account) return [];
+  const role = roles.find((r) => r.name.toLowerCase() === arn.name.toLowerCase());
+  const doc = role ? parsePolicy(role.trustPolicy, { kind: 'trust' }) : undefined;
+  return doc?.ok ? [compilePolicy(doc.value, `trust policy of ${role?.name ?? ''}`)] : [];
+}
+
+/**
  * `resourcePolicies`: the policies governing a resource, as the authorizer reads them; without it, sessions a resource
  * policy names are not asked about (and the note says so).
  */
@@ -95,7 +110,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     const principals: Asked[] = [
       ...users.value.map((u) => ({ kind: 'user' as const, name: u.name, principal: userArnOf(caller.partition, caller.account, u.path, u.name) })),
       ...roles.value.map((r) => ({ kind: 'role' as const, name: r.name, principal: roleArnOf(caller.partition, caller.account, r.path, r.name) })),
-      ...(resourcePolicies ? sessionsNamed(resourcePolicies.forResource(input.resource).policies, caller.account) : []),
+      ...(resourcePolicies ? sessionsNamed([...resourcePolicies.forResource(input.resource).policies, ...trustPolicyOf(input.action, input.resource, caller.account, roles.value)], caller.account) : []),
     ];
     const allowed: Reacher[] = [];
     let checked = 0;
