@@ -1,5 +1,5 @@
 /**
- * Review ad, finding ad5 (test only, todo until the src/app/s3.ts patch in notes/review-ad.md is applied): the S3
+ * Review ad, finding ad5: the S3
  * gateway's decisions on another account's bucket are recorded in the owner's account too (review V, P7, 69b51b8), but
  * only the engine's. A refusal the gateway decides by a rule of S3 itself (`refuse`) is recorded in the caller's
  * account alone, so the owner's log misstates what happened on its bucket:
@@ -21,7 +21,6 @@ import { startTestServer, type Credentials, type TestServer } from './support/se
 
 const A = '565656565656';
 const B = '787878787878';
-const TODO = 'the src/app/s3.ts patch in notes/review-ad.md (ad5)';
 
 describe('review ad5: the S3 gateway\'s own refusals on another account\'s bucket are in the owner\'s log too', () => {
   let s: TestServer;
@@ -58,7 +57,7 @@ describe('review ad5: the S3 gateway\'s own refusals on another account\'s bucke
   });
   after(() => s?.stop());
 
-  it('B\'s PutBucketPolicy refused by S3\'s rule is in A\'s log, not only its engine Allow', { todo: TODO }, async () => {
+  it('B\'s PutBucketPolicy refused by S3\'s rule is in A\'s log, not only its engine Allow', async () => {
     const b = s3Of(admins[B] as Credentials);
     await assert.rejects(b.send(new S3.PutBucketPolicyCommand({ Bucket: 'ad5-data', Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::ad5-data/*' }] }) })), (e: Error) => e.name === 'AccessDenied');
     b.destroy();
@@ -69,7 +68,7 @@ describe('review ad5: the S3 gateway\'s own refusals on another account\'s bucke
     for (const r of ofA) assert.deepEqual(r.detail['crossAccount'], { callerAccount: B, resourceAccount: A });
   });
 
-  it('B\'s GetObject of a missing key, refused for want of s3:ListBucket, is in A\'s log', { todo: TODO }, async () => {
+  it('B\'s GetObject of a missing key, refused for want of s3:ListBucket, is in A\'s log', async () => {
     const b = s3Of(admins[B] as Credentials);
     await assert.rejects(b.send(new S3.GetObjectCommand({ Bucket: 'ad5-data', Key: 'nope' })), (e: Error) => e.name === 'AccessDenied');
     b.destroy();

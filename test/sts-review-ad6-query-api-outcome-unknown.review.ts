@@ -18,7 +18,6 @@ import { pgSkip } from './support/postgres.ts';
 import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
 
 const skip = await pgSkip();
-const TODO = 'the src/adapters/http/server.ts patch in notes/review-ad.md (ad6)';
 
 describe('review ad6: the SDKs do not send again an IAM change whose outcome is unknown', { skip, timeout: 90_000 }, () => {
   let s: ProxiedServer;
@@ -36,7 +35,7 @@ describe('review ad6: the SDKs do not send again an IAM change whose outcome is 
     await s?.stop();
   });
 
-  it('CreateAccessKey whose COMMIT answer was lost: not retried by SDK v3, and not answered LimitExceeded', { todo: TODO }, async () => {
+  it('CreateAccessKey whose COMMIT answer was lost: not retried by SDK v3, and not answered LimitExceeded', async () => {
     s.fault = commitAnswerLost((text, readOnly) => !readOnly && /insert into access_keys/i.test(text));
     const e = await iam.send(new I.CreateAccessKeyCommand({ UserName: 'bob' })).then(() => undefined, (x: unknown) => x as { name?: string; message?: string; $metadata?: { attempts?: number; httpStatusCode?: number } });
     assert.equal(s.fired, 1, 'the proxy swallowed the COMMIT of the key');
@@ -48,7 +47,7 @@ describe('review ad6: the SDKs do not send again an IAM change whose outcome is 
     assert.match(String(e.message), /may or may not/);
   });
 
-  it('the aws CLI: create-access-key whose COMMIT answer was lost is sent once and fails saying so', { skip: awsCliMissing(), todo: TODO }, async () => {
+  it('the aws CLI: create-access-key whose COMMIT answer was lost is sent once and fails saying so', { skip: awsCliMissing() }, async () => {
     const fired = s.fired;
     s.fault = commitAnswerLost((text, readOnly) => !readOnly && /insert into access_keys/i.test(text));
     const env = { PATH: '/usr/bin:/bin', HOME: tmpdir(), AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };

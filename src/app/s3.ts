@@ -243,10 +243,16 @@ export function createS3(app: App, objects: ObjectStore) {
     return { code: 'AccessDenied', message: deniedMessage(call.caller, action, resource, r.value) };
   }
 
-  /** A refusal decided here rather than by the engine (a rule of S3 itself), audited like the engine's. */
-  function refuse(call: S3Call, action: string, resource: string, message: string): S3Failure {
+  /**
+   * A refusal decided here rather than by the engine (a rule of S3 itself), audited like the engine's: on a bucket of
+   * another account than the caller's (`owner`), in the owner's account too, marked `detail.crossAccount` as the
+   * engine's copies are (review V, P7; review ad, ad5: the owner's log held the engine's Allow of B's PutBucketPolicy
+   * and not its refusal). The owner's copy says the refusal is S3's, not why in the caller's words (its policies are
+   * its own account's to read, review I3).
+   */
+  function refuse(call: S3Call, action: string, resource: string, message: string, owner?: string): S3Failure {
     const { caller } = call;
-    app.audit.decision({
+    const e = {
       account: caller.account,
       principal: caller.principal.arn,
       action,
@@ -256,8 +262,14 @@ export function createS3(app: App, objects: ObjectStore) {
       ...(caller.session?.role ? { session: caller.principal.arn, ...(caller.principal.roleArn !== undefined ? { role: caller.principal.roleArn } : {}) } : {}),
       ...(caller.session?.job !== undefined ? { job: caller.session.job } : {}),
       ...(call.facts.sourceIp !== '' ? { sourceIp: call.facts.sourceIp } : {}),
-      detail: { reasons: [`s3: ${message}`] },
-    });
+      detail: { reasons: [`s3: ${message}`] } as Record<string, unknown>,
+    };
+    if (owner === undefined || owner === caller.account) {
+      app.audit.decision(e);
+      return { code: 'AccessDenied', message };
+    }
+    const crossAccount = { callerAccount: caller.account, resourceAccount: owner };
+    app.audit.decision({ ...e, detail: { ...e.detail, crossAccount } }, { ...e, kind: 'decision', account: owner, detail: { crossAccount, deniedBy: 's3' } });
     return { code: 'AccessDenied', message };
   }
 
@@ -316,7 +328,7 @@ export function createS3(app: App, objects: ObjectStore) {
     if (list?.decision === 'Allow') return fail('NoSuchKey', 'The specified key does not exist.');
     // The message says only what was not allowed; the audit record says why it was asked.
     const message = list ? deniedMessage(call.caller, 's3:ListBucket', arn, list) : `User: ${call.caller.principal.arn} is not authorized to perform: s3:ListBucket on resource: "${arn}"`;
-    const refusal = refuse(call, 's3:ListBucket', arn, `${message} (asked because the key \`${key}\` does not exist)`);
+    const refusal = refuse(call, 's3:ListBucket', arn, `${message} (asked because the key \`${key}\` does not exist)`, bucket.owner);
     return { ok: false, error: { ...refusal, message } };
   }
 
@@ -536,7 +548,7 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!g.ok) return g;
       const arn = bucketArn(bucket);
       // Only the owner's principals manage the policy, whatever another account's policies say (as S3).
-      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:PutBucketPolicy', arn, `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`) };
+      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:PutBucketPolicy', arn, `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`, g.value.owner) };
       const request = { bucket, policy: document };
       const closed = closedGate(call, 's3:PutBucketPolicy', bucket, g.value.owner, request);
       if (closed) return { ok: false, error: closed };
@@ -562,7 +574,7 @@ export function createS3(app: App, objects: ObjectStore) {
       const g = await gate(call, bucket, 's3:DeleteBucketPolicy', bucketArn(bucket));
       if (!g.ok) return g;
       const arn = bucketArn(bucket);
-      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:DeleteBucketPolicy', arn, `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`) };
+      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:DeleteBucketPolicy', arn, `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`, g.value.owner) };
       const closed = closedGate(call, 's3:DeleteBucketPolicy', bucket, g.value.owner, { bucket });
       if (closed) return { ok: false, error: closed };
       // Read and deleted in one transaction, so that `before` is exactly what was removed (none: nothing to do).

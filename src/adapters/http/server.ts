@@ -359,7 +359,11 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         if (res.headersSent) return void res.destroy();
         const message = 'The connection to the database was lost while the change was being committed: it may or may not have been made. Look before making it again.';
         if ((req.url ?? '/').startsWith('/v1/')) return send(res, 500, `${JSON.stringify({ error: { code: 'OutcomeUnknown', message, gatehouseCode: 'INTERNAL_ERROR' } })}\n`, randomUUID(), 'application/json');
-        return sendError(res, randomUUID(), 'INTERNAL_ERROR', message);
+        // The Query APIs: not a 5xx either, which the AWS SDKs and the aws CLI retry as transient (SDK v3: 500, 502, 503,
+        // 504; botocore likewise), so that a CreateAccessKey was made twice, or answered LimitExceeded for the key it made
+        // (review ad, ad6). A 409 with its own code is retried by none of them; they show the code and the message.
+        const id = randomUUID();
+        return send(res, 409, queryError(IAM_NAMESPACE, 'Sender', 'OutcomeUnknown', message, id), id);
       }
       // The client hung up mid-request: nobody to answer, nothing wrong with the server (aborted.ts).
       if (isClientAbort(e, req)) return void res.destroy();
