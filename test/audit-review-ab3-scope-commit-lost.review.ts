@@ -3,14 +3,11 @@
  * session with a session policy, tags or a source identity is registered in the store before it is issued
  * (src/app/session-scopes.ts `register`); when the connection is lost while that COMMIT's answer is on the way the
  * store throws StoreOutcomeUnknownError: the record may be in the store (every instance then holds it and the
- * authorize API answers for the session's name with it), no session is issued, the call answers 500 OutcomeUnknown,
+ * authorize API answers for the session's name with it), no session is issued, the call answers 503 (review ad4: not issued, ask again),
  * and the audit log held nothing of the attempt (STS records a session when issued, a refusal when answered). Now the
  * registration is recorded with decision OUTCOME_UNKNOWN (who asked, the role and session, the record it would have
  * written, the error), as the directory records its own (review aa11). A real server on PostgreSQL behind the TCP
  * proxy that lets the COMMIT of the registration reach PostgreSQL and swallows its answer; the AWS SDK's STS client.
- *
- * Needs the wiring in src/app/index.ts (the registry's audit sink) and src/app/sts.ts (who asked), files review ab does
- * not own: patches in notes/review-ab.md. Todo until they are applied.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,17 +38,17 @@ describe('review ab3: a scoped session whose registration lost its COMMIT answer
   });
   after(() => s?.stop());
 
-  it('AssumeRole with a session policy answers 500 OutcomeUnknown and the audit log holds the attempt', { todo: 'until the patches to src/app/index.ts and src/app/sts.ts in notes/review-ab.md are applied' }, async () => {
-    // One try: the SDK retries a 500, and each try would register anew.
+  it('AssumeRole with a session policy answers 503 (not issued) and the audit log holds the attempt', async () => {
+    // One try: the SDK retries a 503, and each try would register anew.
     const sts = new STSClient({ endpoint: s.running.url, region: 'us-east-1', credentials: { accessKeyId: s.admin.accessKeyId, secretAccessKey: s.admin.secretAccessKey }, maxAttempts: 1 });
     const roleArn = `arn:aws:iam::${s.admin.account}:role/worker`;
     s.fault = commitAnswerLost((text, readOnly) => !readOnly && text.includes('session-scope/'));
     const policy = JSON.stringify({ Version: V, Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
     const failed = await sdkFailure(sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'lost', Policy: policy })));
     assert.equal(s.fired, 1, 'the proxy cut the COMMIT of the registration');
-    assert.equal(failed.status, 500, JSON.stringify(failed));
-    // The STS query API answers it as AWS names a 500 (InternalFailure), with the edge's words (src/adapters/http/server.ts).
-    assert.match(failed.message, /may or may not have been made/);
+    // No session was issued, whatever became of the registration: 503, asked again (review ad, ad4).
+    assert.equal(failed.status, 503, JSON.stringify(failed));
+    assert.match(failed.message, /was not issued/);
     // Before: no sts:AssumeRole record of the session at all.
     const records = (await s.records({ action: 'sts:AssumeRole' })).filter((r) => r.session?.endsWith('/worker/lost'));
     assert.deepEqual(records.map((r) => r.decision), ['OUTCOME_UNKNOWN'], JSON.stringify(records));

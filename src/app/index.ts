@@ -120,7 +120,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   };
   const live = new LiveState(deps, unreadable);
   // Scoped sessions are recorded through the raw store: a registration changes nothing any cache holds.
-  const sessionScopes = new SessionScopes({ store: raw, now: rawDeps.now, randomBytes: rawDeps.randomBytes }, options.maxScopedSessions !== undefined ? { maxPerAccount: options.maxScopedSessions } : {});
+  const sessionScopes = new SessionScopes({ store: raw, now: rawDeps.now, randomBytes: rawDeps.randomBytes, audit }, options.maxScopedSessions !== undefined ? { maxPerAccount: options.maxScopedSessions } : {});
   const sts = createSts(deps, live, cache, sessionScopes);
   const oidc = createOidc(deps, sts, cache);
   // GCP-style IAM policies: an engine of the authorize union, and the other way to pass a role (actAs).
