@@ -633,7 +633,11 @@ export function createKube(app: App, options: KubeOptions) {
       if (principal.kind === 'role-session' && principal.roleArn) {
         const r = await app.sts.cachedRole(tx, principal.account, principal.roleArn.slice(principal.roleArn.lastIndexOf('/') + 1));
         if (!r) return undefined;
-        return { principal: { ...principal, userId: `${r.role.id}:${principal.session?.name ?? 'session'}`, tags: r.tags }, policies: r.policies, owner: { role: { name: r.role.name, path: r.role.path }, id: r.role.id } };
+        // The role's own ARN (its path, its name's case), as the authorize union resolves it (src/app/authorize.ts): a
+        // session ARN carries no path, and `arn:aws:iam::A:role/R` for a role at `/team/` made `aws:PrincipalArn` miss a
+        // Deny naming the path, and the decision's record miss `audit query --role` (review ac, 10).
+        const roleArn = roleArnOf(principal.partition, principal.account, r.role.path, r.role.name);
+        return { principal: { ...principal, roleArn, userId: `${r.role.id}:${principal.session?.name ?? 'session'}`, tags: r.tags }, policies: r.policies, owner: { role: { name: r.role.name, path: r.role.path }, id: r.role.id } };
       }
       return undefined;
     });
