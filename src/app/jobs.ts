@@ -689,6 +689,34 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     let from: JobState | undefined;
     // What the transaction read and would write, for the record of a change whose COMMIT answer was lost.
     let attempt: { readonly before: StoredJob; readonly after: Job } | undefined;
+    /**
+     * The audit record of the change from `from` to `to` (decision `to`), or of an attempt whose COMMIT answer was lost
+     * (`OUTCOME_UNKNOWN`, with what it would have written: review ab2, as the directory records its own, aa11). Who
+     * made it, so that `audit query --principal` finds a stop under them (review V, P5): not the job of their own
+     * session, if any, since the record is the changed job's.
+     */
+    const record = (job: Job, from: JobState, decision: string, more: Record<string, unknown> = {}): void => {
+      if (!deps.audit) return;
+      const { job: _ownJob, ...by } = extra.by !== undefined ? actorOf(extra.by) : { principal: job.submitter.arn };
+      deps.audit.record({
+        kind: 'job',
+        account: job.account,
+        ...by,
+        action: 'training:JobStateChange',
+        resource: `job/${job.id}`,
+        decision,
+        ...(job.role.arn !== undefined ? { role: job.role.arn } : {}),
+        job: job.id,
+        detail: {
+          from,
+          to,
+          ...(extra.exitCode !== undefined ? { exitCode: extra.exitCode } : {}),
+          ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
+          ...(by.principal !== job.submitter.arn ? { submitter: job.submitter.arn } : {}),
+          ...more,
+        },
+      });
+    };
     const write = deps.store.write<Result<Job>>(async (tx, abort) => {
       const job = await readJob(tx, id);
       if (!job) return abort(failWith<Job>('NO_SUCH_ENTITY', `job ${id} does not exist`));
@@ -715,29 +743,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     } catch (e) {
       // The connection was lost as the state change committed: it may have been made (a stop, an end), and a change
       // made must be in the log (as the directory records its own, review aa11). Recorded as of unknown outcome.
-      if (isStoreOutcomeUnknown(e) && attempt !== undefined && deps.audit) {
-        const job = attempt.before;
-        const { job: _ownJob, ...by } = extra.by !== undefined ? actorOf(extra.by) : { principal: job.submitter.arn };
-        deps.audit.record({
-          kind: 'job',
-          account: job.account,
-          ...by,
-          action: 'training:JobStateChange',
-          resource: `job/${job.id}`,
-          decision: 'OUTCOME_UNKNOWN',
-          ...(job.role.arn !== undefined ? { role: job.role.arn } : {}),
-          job: job.id,
-          detail: {
-            from: job.state,
-            to,
-            ...(extra.exitCode !== undefined ? { exitCode: extra.exitCode } : {}),
-            ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
-            ...(by.principal !== job.submitter.arn ? { submitter: job.submitter.arn } : {}),
-            before: jobView(job),
-            after: jobView(attempt.after as StoredJob),
-            error: e.message,
-          },
-        });
+      if (isStoreOutcomeUnknown(e) && attempt !== undefined) {
+        record(attempt.before, attempt.before.state, 'OUTCOME_UNKNOWN', { before: jobView(attempt.before), after: jobView(attempt.after as StoredJob), error: e.message });
       }
       // An end (a stop) that may have been made takes the job's credentials away as one made does: else `jobs get` may
       // show it Stopped while the sessions it was given keep working until they expire (review ab6). Should it not have
@@ -748,29 +755,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       }
       throw e;
     }
-    if (r.ok && from !== undefined && deps.audit) {
-      const job = r.value;
-      // Who stopped it, so that `audit query --principal` finds the stop under them (review V, P5): not the job of
-      // their own session, if any, since the record is the stopped job's.
-      const { job: _ownJob, ...by } = extra.by !== undefined ? actorOf(extra.by) : { principal: job.submitter.arn };
-      deps.audit.record({
-        kind: 'job',
-        account: job.account,
-        ...by,
-        action: 'training:JobStateChange',
-        resource: `job/${job.id}`,
-        decision: to,
-        ...(job.role.arn !== undefined ? { role: job.role.arn } : {}),
-        job: job.id,
-        detail: {
-          from,
-          to,
-          ...(extra.exitCode !== undefined ? { exitCode: extra.exitCode } : {}),
-          ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
-          ...(by.principal !== job.submitter.arn ? { submitter: job.submitter.arn } : {}),
-        },
-      });
-    }
+    if (r.ok && from !== undefined) record(r.value, from, to);
     if (r.ok && TERMINAL.has(r.value.state)) {
       // The job's sessions stop working everywhere (revocation list), and its cache entry goes.
       await live.revoke('job', id, now());
