@@ -500,7 +500,7 @@ export function createKube(app: App, options: KubeOptions) {
    * re-created, disabled). Expiry and revocation are checked on every review (`sessionProblem`), against the live
    * revocation list.
    */
-  const sessionChecks = new Map<string, { cluster: KubeCluster; claims: SessionClaims | undefined; problem: string | undefined }>();
+  const sessionChecks = new Map<string, { cluster: KubeCluster; claims: SessionClaims | undefined; problem: string | undefined; as?: { principal: Principal; policies: PolicySet } }>();
   const trustPolicies = new PolicyCache(10_000);
 
   async function load(): Promise<void> {
@@ -771,20 +771,22 @@ export function createKube(app: App, options: KubeOptions) {
    * the next change head; expiry and the live revocation list are read on every review, so a revocation counts
    * here as soon as it does for the session's own requests.
    */
-  async function sessionProblem(cluster: KubeCluster, arn: string, sealed: string): Promise<{ problem: string | undefined; claims: SessionClaims | undefined }> {
+  async function sessionProblem(cluster: KubeCluster, arn: string, sealed: string): Promise<{ problem: string | undefined; claims: SessionClaims | undefined; as?: { principal: Principal; policies: PolicySet } }> {
     const key = sha256(sealed).toString('base64');
     let check = sessionChecks.get(key);
     if (check === undefined || check.cluster !== cluster) {
       const claims = openSession(cluster, sealed);
       let problem: string | undefined;
+      let as: { principal: Principal; policies: PolicySet } | undefined;
       if (claims === undefined) problem = `carries a session that this server did not seal for cluster ${cluster.name}`;
       else if (sessionPrincipal(claims, {}).arn !== arn) problem = 'carries the session of another principal';
       else {
         // Expiry and revocation are read below on every review (a revocation is never lifted).
         const caller = await app.sts.callerOfClaims(claims, true);
         if (!caller.ok && !app.live.isRevoked(claims)) problem = `is a session whose ${claims.role ? 'role was deleted or created again' : 'user was deleted, created again or disabled'} since its token was reviewed`;
+        if (caller.ok) as = { principal: caller.value.principal, policies: caller.value.policies };
       }
-      check = { cluster, claims, problem };
+      check = { cluster, claims, problem, ...(as !== undefined ? { as } : {}) };
       if (sessionChecks.size >= 20_000) sessionChecks.clear();
       sessionChecks.set(key, check);
     }
@@ -792,7 +794,7 @@ export function createKube(app: App, options: KubeOptions) {
     if (check.problem !== undefined || c === undefined) return { problem: check.problem, claims: c };
     if (c.exp <= deps.now()) return { problem: `is a session that expired at ${isoSeconds(c.exp)}`, claims: c };
     if (app.live.isRevoked(c)) return { problem: `is a session that was revoked (\`gatehouse sts revoke-sessions\`${c.job !== undefined ? `, or its job ${c.job} ended` : ''}${c.user ? ', or its user was disabled' : ''})`, claims: c };
-    return { problem: undefined, claims: c };
+    return { problem: undefined, claims: c, ...(check.as !== undefined ? { as: check.as } : {}) };
   }
 
   /**
@@ -852,9 +854,14 @@ export function createKube(app: App, options: KubeOptions) {
     let problem: string | undefined;
     let attrs = req.attributes;
     let dropped: string[] = [];
+    // The IAM side is decided as the session itself when the review carries it (its tags, source identity, session
+    // policies and issue time), as its own requests are: resolved from its ARN alone, a Deny on `aws:SourceIdentity`,
+    // a session tag or in its session policy did not apply in Kubernetes (review ac, 11).
+    let asSession: { principal: Principal; policies: PolicySet } | undefined;
     if (arn !== undefined && who !== undefined) {
       const sealed = extra?.[SESSION_EXTRA]?.[0];
       const session = sealed !== undefined ? await sessionProblem(cluster, arn, sealed) : undefined;
+      asSession = session?.problem === undefined ? session?.as : undefined;
       const mapped = session?.problem !== undefined ? { problem: session.problem } : entryProblem(cluster, who, session?.claims);
       if ('problem' in mapped) problem = mapped.problem;
       else {
@@ -887,9 +894,10 @@ export function createKube(app: App, options: KubeOptions) {
       });
       return { allowed: false, denied: false, reason };
     }
+    const iamWho = asSession ?? who;
     const r = cluster.authorizer.authorize({
       attrs,
-      iam: who ? { principal: who.principal, policies: who.policies, views: iamViews(cluster, req.attributes, { principal: who.principal, policies: who.policies, context: contextOf({}), time: deps.now() }), time: deps.now() } : undefined,
+      iam: iamWho ? { principal: iamWho.principal, policies: iamWho.policies, views: iamViews(cluster, req.attributes, { principal: iamWho.principal, policies: iamWho.policies, context: contextOf({}), time: deps.now() }), time: deps.now() } : undefined,
     });
     // Bindings to missing roles (reported by RBAC among its reasons, `RBAC: …`) and engine errors go to
     // `evaluationError` whatever the answer, as upstream's RBAC authorizer reports them (policy-semantics A.3).
