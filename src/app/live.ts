@@ -813,11 +813,16 @@ export function followChanges(o: FollowOptions): Following {
     }
     pumping = (async () => {
       // A refresh may join one already running (a write on this instance starts one), begun before the
-      // announced commit: so go again until the announced head is reached. Bounded; the poll covers the rest.
-      for (let round = 0; round < 5 && !stopped; round++) {
+      // announced commit: so go again until the announced head is reached. Those rounds are bounded (a head that
+      // went back, a database restored, would otherwise never reach `wanted`); the poll covers the rest. A
+      // notification that arrived during a round always gets one more, whatever the count: it may be the last of a
+      // burst, and nothing else would apply it before the poll (review ae, 1).
+      let rounds = 0;
+      while (!stopped) {
         again = false;
         if (!(await refreshOnce())) return;
-        if (!again && o.head() >= wanted) return;
+        if (again) continue;
+        if (o.head() >= wanted || ++rounds >= 5) return;
       }
     })().finally(() => (pumping = undefined));
     return pumping;
