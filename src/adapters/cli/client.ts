@@ -16,7 +16,9 @@
  * - region (part of the signature scope only): `AWS_REGION`, else `us-east-1`;
  * - the CAs an https endpoint's certificate is checked against: `AWS_CA_BUNDLE` (a PEM file, as the aws CLI and the
  *   SDKs read it), else Node's (and NODE_EXTRA_CA_CERTS);
- * - how many times a request is tried: `AWS_MAX_ATTEMPTS` (as the aws CLI reads it), else 3; see `retryable`.
+ * - how many times a request is tried: `AWS_MAX_ATTEMPTS` (as the aws CLI reads it), else 3; see `retryable`;
+ * - the proxy: `HTTP_PROXY` for an http endpoint, `HTTPS_PROXY` for an https one (CONNECT), either case, none for a
+ *   host `NO_PROXY` names, as the aws CLI reads them; see `proxyAgent`.
  */
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -109,7 +111,8 @@ export function withServerOptions(cmd: Command): Command {
 export const CREDENTIALS_NOTE = `Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), else the access keys of
 the profile AWS_PROFILE names (in ~/.aws/credentials or ~/.aws/config), else --data-dir's admin-credentials.json
 (the admin of the account the server created). One of the pair without the other is an error (exit 2).
-An https endpoint's certificate is checked against AWS_CA_BUNDLE (a PEM file) when it is set.`;
+An https endpoint's certificate is checked against AWS_CA_BUNDLE (a PEM file) when it is set. Requests go through
+HTTP_PROXY / HTTPS_PROXY when set, except to the hosts NO_PROXY names.`;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -595,12 +598,33 @@ function errorCodeOf(text: string): string {
 
 type Answer = { status: number; text: string; retryAfter?: string };
 
+/** The proxy variables the aws CLI reads (either case); NO_PROXY is read by Node's agent with them. */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const;
+const proxyAgents = new Map<string, import('node:http').Agent>();
+
+/**
+ * The agent that sends through the proxy the environment names, as the aws CLI does (`HTTP_PROXY` for http://,
+ * `HTTPS_PROXY` for https://, tunnelled with CONNECT; hosts in `NO_PROXY` directly), or undefined when none is set.
+ * Node's own agents read the variables (`proxyEnv`, Node 24.5).
+ */
+export function proxyAgent(protocol: string, env: NodeJS.ProcessEnv = process.env): import('node:http').Agent | undefined {
+  if (!PROXY_VARIABLES.some((v) => (env[v] ?? '') !== '')) return undefined;
+  let agent = proxyAgents.get(protocol);
+  if (agent === undefined) {
+    const proxyEnv = { ...env };
+    agent = protocol === 'https:' ? new (require('node:https') as typeof import('node:https')).Agent({ proxyEnv }) : new (require('node:http') as typeof import('node:http')).Agent({ proxyEnv });
+    proxyAgents.set(protocol, agent);
+  }
+  return agent;
+}
+
 function send(endpoint: URL, method: string, target: string, headers: Record<string, string>, body: string, timeoutMs: number, ca?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = endpoint.protocol === 'https:' ? (require('node:https') as typeof import('node:https')).request : (require('node:http') as typeof import('node:http')).request;
+    const agent = proxyAgent(endpoint.protocol);
     let sent = false;
     const fail = (e: SendError): void => reject(Object.assign(e, { sent }));
-    const req = request({ method, hostname: endpoint.hostname, port: endpoint.port || undefined, path: target, headers, timeout: timeoutMs, ...(ca !== undefined ? { ca } : {}) }, (res) => {
+    const req = request({ method, hostname: endpoint.hostname, port: endpoint.port || undefined, path: target, headers, timeout: timeoutMs, ...(ca !== undefined ? { ca } : {}), ...(agent !== undefined ? { agent } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
