@@ -4,8 +4,9 @@
  * token's own, and kube-apiserver's webhook authenticator accepts the token for exactly those (plugin/pkg/authenticator/
  * token/webhook/webhook.go: `wantAuds.Intersect(status.audiences or its implicit audiences)`). A `k8s-aws-v1.` token
  * is signed for one cluster's API server, but the echo made it valid for any audience: a TokenReview made through the
- * API for a service's own audience (`vault`) authenticated a cluster token. Now the answer names no audience, which
- * means "the API server's": kube-apiserver's own requests pass, another audience's do not. Real server; TokenReviews
+ * API for a service's own audience (`vault`) authenticated a cluster token. Now the answer names only the asked audiences that
+ * are the API server's (as credential-protocols §7.2's example), none otherwise, which means "the API server's":
+ * kube-apiserver's own requests pass, another audience's do not. Real server; TokenReviews
  * POSTed as kube-apiserver sends them (v1 and v1beta1), with a token presigned as `aws eks get-token` makes it.
  */
 import { after, before, describe, it } from 'node:test';
@@ -71,7 +72,15 @@ describe('TokenReview audiences (review ac, 3)', () => {
       const s = await review(v, { token: await token(carol, 'k1'), audiences: API_AUDIENCES });
       assert.equal(s.authenticated, true, JSON.stringify(s));
       assert.deepEqual(acceptedFor(API_AUDIENCES, s), API_AUDIENCES);
+      // Named as credential-protocols §7.2's example names it.
+      assert.deepEqual(s.audiences, API_AUDIENCES);
     }
+  });
+
+  it('the API server\'s audience and another asked together: only the API server\'s is named', async () => {
+    const s = await review('authentication.k8s.io/v1', { token: await token(carol, 'k1'), audiences: ['vault', ...API_AUDIENCES] });
+    assert.deepEqual(s.audiences, API_AUDIENCES, JSON.stringify(s));
+    assert.deepEqual(acceptedFor(['vault'], s), []);
   });
 
   it('a TokenReview for another audience: the answer does not claim the cluster token is for it', async () => {

@@ -112,15 +112,26 @@ export interface AuthenticatedUser {
 }
 
 /**
- * The answer to a TokenReview. `status.audiences` is left out: it is "the intersection of the TokenReviewSpec
- * audiences and the token's audiences", and empty means "the token is valid against the audience of the Kubernetes
- * API server" (authentication/v1 `TokenReviewStatus`), which is what a `k8s-aws-v1.` token is (signed for one
- * cluster, `x-k8s-aws-id`). kube-apiserver then intersects the audiences it asked with its own (`--api-audiences`):
- * its own requests pass, and a TokenReview made through the API for another audience (a service validating tokens
- * meant for it) is not authenticated. Echoing the audiences asked claimed the token for any of them (review ac, 3).
+ * The audiences a Kubernetes API server is known by unless it is told otherwise (`--api-audiences` defaults to the
+ * service-account issuer, `https://kubernetes.default.svc` on EKS and in credential-protocols §7.2's example; the
+ * `.cluster.local` form on kubeadm clusters).
  */
-export function tokenReviewAnswer(req: Pick<TokenReviewRequest, 'apiVersion'>, result: { user: AuthenticatedUser } | { error: string }): unknown {
-  const status = 'user' in result ? { authenticated: true, user: result.user } : { authenticated: false, error: result.error };
+export const API_SERVER_AUDIENCES: readonly string[] = ['https://kubernetes.default.svc', 'https://kubernetes.default.svc.cluster.local'];
+
+/**
+ * The answer to a TokenReview. `status.audiences` is "the intersection of the TokenReviewSpec audiences and the
+ * token's audiences", and empty means "the token is valid against the audience of the Kubernetes API server"
+ * (authentication/v1 `TokenReviewStatus`). A `k8s-aws-v1.` token is the API server's (signed for one cluster,
+ * `x-k8s-aws-id`): its audiences are the API server's, so the answer names those of the asked audiences that are an
+ * API server's (credential-protocols §7.2: asked `https://kubernetes.default.svc`, answered it), and none otherwise.
+ * kube-apiserver then intersects what it asked with the answer, or with its own `--api-audiences` when the answer
+ * names none: its own requests pass, and a TokenReview made through the API for another audience (a service
+ * validating tokens meant for it, `vault`) is not authenticated for it. Echoing every audience asked claimed the token
+ * for any of them (review ac, 3).
+ */
+export function tokenReviewAnswer(req: Pick<TokenReviewRequest, 'apiVersion' | 'audiences'>, result: { user: AuthenticatedUser } | { error: string }): unknown {
+  const audiences = (req.audiences ?? []).filter((a) => API_SERVER_AUDIENCES.includes(a));
+  const status = 'user' in result ? { authenticated: true, user: result.user, ...(audiences.length > 0 ? { audiences } : {}) } : { authenticated: false, error: result.error };
   return { apiVersion: req.apiVersion, kind: 'TokenReview', status };
 }
 
