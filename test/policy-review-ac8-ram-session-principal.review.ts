@@ -4,8 +4,7 @@
  * Invalid principal in policy: "RAM":"acs:ram::A:role/ops/s-1" (no role `s-1` …)`. The existence check
  * (src/app/principal-refs.ts) read it as role `s-1` under a path `ops/`, but RAM roles have no path; the AWS form of a
  * session ARN (`arn:aws:sts::A:assumed-role/R/S`) is not checked at all. So no RAM resource policy could grant one
- * session, and who-can's RAM session listing (review ac, 1) had nothing to list. The fix is in a file this review does
- * not own (patch in notes/review-ac.md); until it is applied the case is a todo.
+ * session, and who-can's RAM session listing (review ac, 1) had nothing to list.
  * Real server (SQLite); an `acs` account made through /v1/apply; SigV4-signed /v1/ requests.
  */
 import { after, before, describe, it } from 'node:test';
@@ -36,7 +35,7 @@ before(async () => {
 after(() => s?.stop());
 
 describe('a RAM session ARN as a policy principal (review ac, 8)', () => {
-  it('is accepted in a bucket policy, decided Allow for that session, and listed by who-can', { todo: 'needs the src/app/principal-refs.ts patch in notes/review-ac.md' }, async () => {
+  it('is accepted in a bucket policy, decided Allow for that session, and listed by who-can', async () => {
     const put = await gatehouseJson(s.url, admin, 'PUT', `/v1/resource-policies/${encodeURIComponent('acs:oss:*:*:bkt')}`, {
       document: { Version: '1', Statement: [{ Effect: 'Allow', Principal: { RAM: [SESSION] }, Action: 'oss:GetObject', Resource: 'acs:oss:*:*:bkt/*' }] },
     });

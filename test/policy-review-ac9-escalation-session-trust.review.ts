@@ -2,8 +2,7 @@
  * Review ac, finding 9: escalation-paths missed a step to a role whose trust policy names one session of another role
  * (`Principal: {AWS: "arn:aws:sts::A:assumed-role/ci/deploy-bot"}`). Whoever becomes `ci` chooses its session's name
  * (RoleSessionName), so it can assume `prod` as `deploy-bot`; escalation asked AssumeRole only as `ci` with no session
- * of that name, and found no step: user dev → ci → prod (which may do anything) was not reported, nor `anyRight`. The
- * fix is in a file this review does not own (src/app/escalation.ts; patch in notes/review-ac.md): a todo until applied.
+ * of that name, and found no step: user dev → ci → prod (which may do anything) was not reported, nor `anyRight`.
  * Real server (SQLite), SigV4-signed `/v1/` requests.
  */
 import { after, before, describe, it } from 'node:test';
@@ -42,7 +41,7 @@ describe('escalation through a session a trust policy names (review ac, 9)', () 
     assert.equal(a.json['decision'], 'Allow', JSON.stringify(a.json));
   });
 
-  it('dev → ci → prod is a path, and dev can gain any right', { todo: 'needs the src/app/escalation.ts patch in notes/review-ac.md' }, async () => {
+  it('dev → ci → prod is a path, and dev can gain any right', async () => {
     const e = await gatehouseJson(s.url, s.admin, 'POST', '/v1/escalation-paths', { principal: `arn:aws:iam::${A}:user/dev` });
     assert.equal(e.status, 200, JSON.stringify(e.json));
     const report = (e.json['reports'] as { canBecome: { principal: string; path: { from: string; to: string }[] }[]; anyRight: boolean }[])[0];

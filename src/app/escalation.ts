@@ -256,6 +256,9 @@ interface Node {
 type Edge = { readonly to: Node; readonly step: EscalationStep };
 
 const line = (d: Decision): string => `iam: ${d.decision}: ${d.summary}`;
+/** A session ARN: account, role name (as the engine matches it, exactly). */
+const SESSION_OF_AWS = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;
+const SESSION_OF_RAM = /^acs:ram::(\d{1,20}):role\/([^/]+)\/[^/]+$/;
 
 /** A question the engine would not answer. */
 class Refused extends Error {
@@ -304,6 +307,35 @@ export function createEscalation(deps: EscalationDeps) {
       })),
     ];
     const byArn = new Map(nodes.map((n) => [n.arn, n]));
+    /**
+     * The sessions of role `x` that the trust policy of role `r` names by ARN (`arn:aws:sts::A:assumed-role/X/S`,
+     * `acs:ram::A:role/X/S`): whoever becomes `x` chooses its session's name, so such a trust policy lets `x` assume
+     * `r` (review ac, escalation). As written in the policy; the engine matches them exactly.
+     */
+    const trustText = new Map(details.value.roles.map((r) => [r.role.name, r.role.trustPolicy]));
+    const sessionsOfIn = (x: Node, r: Node): string[] => {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(trustText.get(r.name) ?? '');
+      } catch {
+        return [];
+      }
+      const st = (doc as { Statement?: unknown } | null)?.Statement;
+      const out = new Set<string>();
+      for (const s of Array.isArray(st) ? st : [st]) {
+        const p = (s as { Effect?: unknown; Principal?: unknown } | null)?.Principal;
+        if ((s as { Effect?: unknown } | null)?.Effect !== 'Allow' || typeof p !== 'object' || p === null) continue;
+        for (const key of ['AWS', 'RAM']) {
+          const v = (p as Record<string, unknown>)[key];
+          for (const arn of Array.isArray(v) ? v : [v]) {
+            if (typeof arn !== 'string') continue;
+            const m = SESSION_OF_AWS.exec(arn) ?? SESSION_OF_RAM.exec(arn);
+            if (m && m[1] === account && m[2] === x.name) out.add(arn);
+          }
+        }
+      }
+      return [...out];
+    };
     const roles = nodes.filter((n) => n.kind === 'role');
     const users = nodes.filter((n) => n.kind === 'user');
 
@@ -379,6 +411,22 @@ export function createEscalation(deps: EscalationDeps) {
         if (d?.decision === 'Allow') {
           out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole'], reasons: [line(d)] } });
           continue;
+        }
+        if (x.kind === 'role') {
+          let named: { arn: string; d: Decision } | undefined;
+          for (const arn of sessionsOfIn(x, r)) {
+            await ask();
+            const p = await deps.principalOf(caller, arn);
+            const ds = p.ok ? await deps.assumeDecision(p.value.principal, p.value.policies, r.arn, trustContext) : undefined;
+            if (ds?.decision === 'Allow') {
+              named = { arn, d: ds };
+              break;
+            }
+          }
+          if (named) {
+            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole'], reasons: [`${line(named.d)} (as its session ${named.arn}, whose name whoever becomes ${x.name} chooses)`] } });
+            continue;
+          }
         }
         const rewrite = await allows(x, iam('UpdateAssumeRolePolicy'), r.arn);
         if (rewrite) out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'iam:UpdateAssumeRolePolicy', actions: [iam('UpdateAssumeRolePolicy'), 'sts:AssumeRole'], reasons: rewrite.reasons } });

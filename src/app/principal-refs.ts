@@ -29,6 +29,11 @@ export interface NamedPrincipal {
 
 const AWS_USER_OR_ROLE = /^arn:aws[a-z-]*:iam::(\d{12}):(user|role)\/(?:.*\/)?([^/]+)$/;
 const RAM_USER_OR_ROLE = /^acs:ram::(\d{1,20}):(user|role)\/(?:.*\/)?([^/]+)$/;
+/**
+ * A RAM role has no path: `acs:ram::A:role/R/S` is session S of role R (reference §A.2; src/core/iam/compile.ts reads it
+ * so), a session ARN like `arn:aws:sts::A:assumed-role/R/S`, which is not checked (review ac, 8).
+ */
+const RAM_SESSION = /^acs:ram::\d{1,20}:role\/[^/]+\/./;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -55,7 +60,7 @@ export function namedPrincipals(document: unknown): NamedPrincipal[] {
         const v = p[key];
         const values: [unknown, string][] = Array.isArray(v) ? v.map((x, i) => [x, `${sp}.${element}.${key}[${i}]`]) : [[v, `${sp}.${element}.${key}`]];
         for (const [value, path] of values) {
-          if (typeof value !== 'string') continue;
+          if (typeof value !== 'string' || (key === 'RAM' && RAM_SESSION.test(value))) continue;
           const m = (key === 'AWS' ? AWS_USER_OR_ROLE : RAM_USER_OR_ROLE).exec(value);
           if (m) out.push({ value, key, path, type: m[2] as 'user' | 'role', account: m[1] as string, name: m[3] as string });
         }
