@@ -474,11 +474,20 @@ export class LiveState {
     const accounts = new Map<string, AccountRecord | undefined>();
     for (const id of scope.accounts) accounts.set(id, await tx.accounts.get(id));
     const policies = new Map<string, { arn: string; policy: ManagedPolicy | undefined }>();
+    /**
+     * ARNs a policy key no longer names: the policy was deleted and created again under the same name at another
+     * path (its ARN holds the path) between two refreshes. The old one is gone, as a full load would find it
+     * (review ae, 2): kept, a session naming it in `PolicyArns` went on being narrowed by the deleted document
+     * instead of allowing nothing.
+     */
+    const retired = new Set<string>();
     for (const key of scope.policies) {
       const [account = '', name = ''] = key.split('/');
       const p = await tx.policies.get(account, name);
       const v = p && (await tx.policies.getDefaultVersion(p.arn));
-      const arn = p?.arn ?? m.policyArns.get(key);
+      const held = m.policyArns.get(key);
+      if (p && held !== undefined && held !== p.arn) retired.add(held);
+      const arn = p?.arn ?? held;
       if (arn !== undefined) policies.set(key, { arn, policy: p && v ? { key, compiled: compileText(p.arn, v.document, this.unreadable) } : undefined });
     }
     const groups = new Map<string, { state: GroupState; members: string[] } | undefined>();
@@ -510,12 +519,13 @@ export class LiveState {
       const v = p && (await tx.policies.getDefaultVersion(arn));
       if (p && v) extra.set(arn, { key: groupKey(p.account, p.name), compiled: compileText(arn, v.document, this.unreadable) });
     }
-    return () => this.applyChanges(accounts, policies, extra, groups, sources, keys);
+    return () => this.applyChanges(accounts, policies, retired, extra, groups, sources, keys);
   }
 
   private applyChanges(
     accounts: ReadonlyMap<string, AccountRecord | undefined>,
     policies: ReadonlyMap<string, { arn: string; policy: ManagedPolicy | undefined }>,
+    retired: ReadonlySet<string>,
     extra: ReadonlyMap<string, ManagedPolicy>,
     groups: ReadonlyMap<string, { state: GroupState; members: string[] } | undefined>,
     sources: ReadonlyMap<string, Source | undefined>,
@@ -538,6 +548,10 @@ export class LiveState {
         m.policies.delete(arn);
         m.policyArns.delete(key);
       }
+    }
+    for (const arn of retired) {
+      changedArns.add(arn);
+      m.policies.delete(arn);
     }
     for (const [arn, policy] of extra) {
       changedArns.add(arn);
