@@ -7,7 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rmdir, writeFile, unlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { createServer, isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { removeCredentialsFile } from './credentials-file.ts';
 
@@ -142,12 +143,23 @@ async function agentMetadata(agentUrl: string, capability: string, port: number 
     });
     const body = (await r.json().catch(() => ({}))) as { host?: unknown; port?: unknown; Message?: unknown };
     if (!r.ok || typeof body.port !== 'number') return { error: `${r.status}${typeof body.Message === 'string' ? ` ${body.Message}` : ''}` };
-    // A wildcard address is reached on this node by the name the launcher reaches the agent by.
-    const host = typeof body.host === 'string' && !['0.0.0.0', '::', ''].includes(body.host) ? body.host : new URL(agentUrl).hostname.replace(/^\[|\]$/g, '');
+    // A wildcard address is reached on this node by the name the launcher reaches the agent by, as an address: the
+    // endpoint refuses a `Host` that is a DNS name (imds.ts `isOwnHost`, against DNS rebinding), and the SDKs send
+    // the host of the URL they are given (review af, 1).
+    const host = typeof body.host === 'string' && !['0.0.0.0', '::', ''].includes(body.host) ? body.host : await addressOf(new URL(agentUrl).hostname.replace(/^\[|\]$/g, ''), body.host === '0.0.0.0' ? 4 : 0);
     return { endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${body.port}`, port: body.port };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/**
+ * `name` as an IP literal: itself when it is one or `localhost`, else the address it resolves to, of `family` when
+ * not 0 (an IPv4 wildcard is not reached at an IPv6 address).
+ */
+async function addressOf(name: string, family: 0 | 4): Promise<string> {
+  if (isIP(name) !== 0 || name.toLowerCase() === 'localhost') return name;
+  return (await lookup(name, { family })).address;
 }
 
 async function freePort(): Promise<number> {
