@@ -154,7 +154,10 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
       return text(res, 200, token, { [ttlHeader]: String(ttl) });
     }
     if (req.method !== 'GET') return text(res, 405, 'method not allowed');
-    const m = /^\/latest\/meta-data\/(iam|ram)\/security-credentials\/([^/]*)$/.exec(path);
+    // The listing with or without its trailing slash, as EC2 answers both: the AWS SDK for C++ (PyArrow's S3
+    // filesystem, TensorFlow, ClickHouse…) asks for `/latest/meta-data/iam/security-credentials` and then
+    // `…/security-credentials/<role>` (aws-sdk-cpp `EC2_SECURITY_CREDENTIALS_RESOURCE`; review af, 2).
+    const m = /^\/latest\/meta-data\/(iam|ram)\/security-credentials(?:\/([^/]*))?$/.exec(path);
     if (!m) return text(res, 404, 'not found');
     const peer = await admitted(req);
     if (!peer.ok) return text(res, 403, peer.message);
@@ -166,7 +169,7 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
     if (exp === undefined || exp < Date.now()) return text(res, 401, 'unauthorized: PUT /latest/api/token first');
     const c = await source();
     if (!c.ok) return text(res, c.status, c.message);
-    if (m[2] === '') return text(res, 200, c.roleName);
+    if (m[2] === undefined || m[2] === '') return text(res, 200, c.roleName);
     if (m[2] !== c.roleName) return text(res, 404, 'not found');
     const body = c.document(cloud === 'iam' ? 'aws' : 'alibaba');
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
