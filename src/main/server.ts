@@ -228,17 +228,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const databaseUrl = opts.databaseUrl ?? env['GATEHOUSE_DATABASE_URL'];
   const databaseSchema = opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA'];
   const database = databaseUrl ? `the database (PostgreSQL at ${shownUrl(databaseUrl, 'GATEHOUSE_DATABASE_URL (not shown: it does not parse as a URL)')})` : `the database (SQLite in ${dataDir})`;
-  // Until the edge listens: a listener that answers probes, started when the database first cannot be reached.
+  // Until the edge listens: a listener that answers probes, started when the database first cannot be reached, or
+  // when the directory starts loading (review ae, 3).
   let waiting: WaitingListener | undefined;
+  let waitingFor: 'database' | 'load' = 'database';
   const untilReachable = <T>(step: () => Promise<T>): Promise<T> =>
     whileUnreachable(step, {
       what: database,
       log,
       ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}),
       onWait: async () => {
+        waitingFor = 'database';
         if (waiting !== undefined) return;
         try {
-          waiting = await listenWhileWaiting(listen, tls);
+          waiting = await listenWhileWaiting(listen, tls, () => waitingFor);
           log(`waiting for ${database}: ${urlOf(tls ? 'https' : 'http', { host: listen.host, port: waiting.port })} answers /healthz 200 and /readyz 503 until it is reached`);
         } catch (e) {
           log(`waiting for ${database} without a listener (cannot listen on ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)})`);
@@ -278,8 +281,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // The audit writer starts beside the load (a thread, its own connection): the first records then need not wait
   // for it. A store it cannot open yet is opened again with the first batch.
   const writerReady = (opts.audit?.enabled ?? auditOptions.value.enabled) === false ? undefined : deps.auditAppender?.warm?.().catch(() => {});
+  // The load takes seconds for a large directory, longer on a busy database: meanwhile `--listen` answers /healthz 200
+  // and /readyz 503, not a refused connection (a liveness probe would restart the pod in a loop, review ae, 3). Not on
+  // port 0: no probe can know that port yet, and a port the kernel picked and this listener gave back may be taken
+  // by an outgoing connection before the edge binds it.
+  if (waiting === undefined && listen.port !== 0) {
+    waitingFor = 'load';
+    waiting = await listenWhileWaiting(listen, tls, () => waitingFor).catch(() => undefined);
+  }
   try {
-    await untilReachable(() => app.start());
+    await untilReachable(() => {
+      if (waiting !== undefined) waitingFor = 'load';
+      return app.start();
+    });
     await writerReady;
   } catch (e) {
     // A master key this start created, for a store whose secrets another key sealed (a restart without
@@ -667,12 +681,13 @@ interface WaitingListener {
 }
 
 /**
- * What `--listen` answers while the database is awaited at start: /healthz 200 (the process is alive: no restart
- * loop), /readyz 503 (no traffic yet), and 503 ServiceUnavailable, which clients retry, to everything else.
+ * What `--listen` answers while the database is awaited at start, or the directory loads: /healthz 200 (the process
+ * is alive: no restart loop), /readyz 503 (no traffic yet), and 503 ServiceUnavailable, which clients retry, to
+ * everything else.
  */
-async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined): Promise<WaitingListener> {
-  const message = 'The service is starting: its database cannot be reached yet. Please try again.';
+async function listenWhileWaiting(at: { host: string; port: number }, tls: { cert: string; key: string } | undefined, waitingFor: () => 'database' | 'load'): Promise<WaitingListener> {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const message = waitingFor() === 'load' ? 'The service is starting: it is loading its directory. Please try again.' : 'The service is starting: its database cannot be reached yet. Please try again.';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const reply = (status: number, type: string, body: string): void => {
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(status === 503 ? { 'retry-after': '1' } : {}) });
