@@ -42,8 +42,16 @@ export const REVOKE_PREFIX = 'revoke/';
 /** Retired keys are dropped once every session they sealed has expired (max session 36 h, plus skew). */
 const RETIRED_KEEP_MS = (129_600 + 900) * 1000;
 
-/** Changes read per refresh; more than this since the last one seen, and everything is reloaded. */
+/** Changes read per query of the change log. */
 const CHANGES_PAGE = 1000;
+/**
+ * Pages of the change log a refresh reads at most; more changes than that since the last one seen, and everything
+ * is loaded again. Most changes touch nothing of the directory (a scoped session's record, a job's): counted in
+ * pages, a burst of them cost every instance a full reload (review ae, 4).
+ */
+const CHANGES_PAGES = 50;
+/** Directory entries a run of changes may name before loading everything is the cheaper way (a few reads each). */
+const SCOPE_MAX = 1000;
 /** Key ring reads caused by tokens naming an unknown key, at most one per this many ms (forged tokens cost little). */
 const KEY_READ_GAP_MS = 100;
 
@@ -425,9 +433,18 @@ export class LiveState {
       if (!full && head === this.head) return undefined;
       let scope: ChangeScope | undefined;
       if (!full && this.head >= 0 && head > this.head) {
-        const changes = await tx.changes.since(this.head, CHANGES_PAGE);
-        // All of them, or nothing learnt: reload everything.
-        if (changes.length < CHANGES_PAGE && changes.at(-1)?.seq === head) scope = scopeOf(changes);
+        const changes: ChangeRecord[] = [];
+        for (let page = 0, after = this.head; page < CHANGES_PAGES && after < head; page++) {
+          const read = await tx.changes.since(after, CHANGES_PAGE);
+          changes.push(...read);
+          if (read.length < CHANGES_PAGE) break;
+          after = read.at(-1)?.seq ?? head;
+        }
+        // All of them, or nothing learnt: reload everything; likewise when they name so much that reading each is slower.
+        if (changes.at(-1)?.seq === head) {
+          const s = scopeOf(changes);
+          if (s.principals.size + s.groups.size + s.policies.size + s.accessKeys.size + s.accounts.size <= SCOPE_MAX) scope = s;
+        }
       }
       const o: Outcome = { head };
       if (scope === undefined || scope.keys) o.keys = await this.readKeys(tx);
