@@ -129,6 +129,35 @@ export function stopSignals(): StopSignals {
   };
 }
 
+/** The variables that name a credential endpoint by URL. */
+const ENDPOINT_VARIABLES = ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'ALIBABA_CLOUD_CREDENTIALS_URI', 'ALIBABACLOUD_CREDENTIALS_URI'] as const;
+
+/**
+ * The job's environment with a credential endpoint on a wildcard address (`http://0.0.0.0:PORT/…` or `[::]`, what a
+ * server started with `--agent-listen 0.0.0.0:PORT` hands out) named by 127.0.0.1 instead, the address a connection
+ * to the wildcard reaches on this machine anyway. Every AWS SDK refuses a container credentials URL over http to any
+ * host but loopback (SDK v3 `fromHttp` and `fromContainerMetadata`, botocore: credential-protocols §2.1, §3.1), so
+ * with `0.0.0.0` no AWS SDK of the job found credentials there (review af, 3).
+ */
+export function onLoopback(environment: Readonly<Record<string, string>>): Record<string, string> {
+  const out = { ...environment };
+  for (const k of ENDPOINT_VARIABLES) {
+    const v = out[k];
+    if (v === undefined) continue;
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      continue;
+    }
+    if (u.protocol === 'http:' && (u.hostname === '0.0.0.0' || u.hostname === '[::]')) {
+      u.hostname = '127.0.0.1';
+      out[k] = u.href;
+    }
+  }
+  return out;
+}
+
 /**
  * Asks the node agent at `agentUrl` for the job's metadata endpoint (on `port` when given), serving only `uid` when
  * given; its base URL, or why there is none.
@@ -309,7 +338,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
   await post('/v1/launcher/heartbeat');
   await refreshFile();
 
-  const environment = { ...opts.environment };
+  const environment = onLoopback(opts.environment);
   let metadataPort: number | undefined;
   let metadataLost = false;
   if (opts.metadataFromAgent === true) {
