@@ -549,9 +549,17 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       detail: { workspace: input.workspace, role: input.role, ...(input.name !== undefined ? { name: input.name } : {}), replicas: input.replicas ?? 1 },
     });
     const seen: { job?: StoredJob } = {};
-    let r: Result<Submitted>;
+    return recordedStart(caller, seen, what, () => submitChecked(caller, input, seen));
+  }
+
+  /**
+   * Runs a start (`run`), then records it or its refusal (`recordStart`); one whose COMMIT answer was lost, as of
+   * unknown outcome with the job it stored (`seen.job`, review ab2), and thrown on.
+   */
+  async function recordedStart<R extends Result<Submitted>>(caller: Caller, seen: { readonly job?: StoredJob }, what: (r: R | undefined) => Parameters<typeof recordStart>[2], run: () => Promise<R>): Promise<R> {
+    let r: R;
     try {
-      r = await submitChecked(caller, input, seen);
+      r = await run();
     } catch (e) {
       if (isStoreOutcomeUnknown(e)) recordUnknownStart(caller, seen.job, e, what(undefined));
       throw e;
@@ -1023,15 +1031,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         detail: { cluster: input.cluster, ...(input.computeConfig !== undefined ? { computeConfig: input.computeConfig } : {}), ...(why !== undefined ? { why } : {}) },
       };
     };
-    let r: Result<Submitted & { why: string }>;
-    try {
-      r = await startNodeChecked(caller, input, seen);
-    } catch (e) {
-      if (isStoreOutcomeUnknown(e)) recordUnknownStart(caller, seen.job, e, what(undefined));
-      throw e;
-    }
-    recordStart(caller, r, what(r));
-    return r;
+    return recordedStart(caller, seen, what, () => startNodeChecked(caller, input, seen));
   }
 
   async function startNodeChecked(caller: Caller, input: { cluster: string; computeConfig?: string; launcherUid?: number }, seen: { roleArn?: string; why?: string; job?: StoredJob }): Promise<Result<Submitted & { why: string }>> {

@@ -201,18 +201,12 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
    */
   function recorded<A extends unknown[], T>(action: string, resourceOf: (...args: A) => string, f: (caller: Caller, ...args: A) => Promise<Result<T>>) {
     return async (caller: Caller, ...args: A): Promise<Result<T>> => {
+      const record = (decision: string, detail: Record<string, unknown>): void =>
+        deps.audit?.record({ kind: 'change', account: caller.account, ...actorOf(caller), action, resource: resourceOf(...args), decision, detail });
       const note = (r: Result<T>): void => {
         const error = r.ok ? undefined : r.errors[0];
-        if (!deps.audit || !(r.ok || error?.code === 'ACCESS_DENIED' || error?.code === 'SERVICE_UNAVAILABLE')) return;
-        deps.audit.record({
-          kind: 'change',
-          account: caller.account,
-          ...actorOf(caller),
-          action,
-          resource: resourceOf(...args),
-          decision: error ? error.code : 'ok',
-          detail: r.ok ? { result: isoTimes(r.value) } : { error: error?.message },
-        });
+        if (!(r.ok || error?.code === 'ACCESS_DENIED' || error?.code === 'SERVICE_UNAVAILABLE')) return;
+        record(error ? error.code : 'ok', r.ok ? { result: isoTimes(r.value) } : { error: error?.message });
       };
       // The caller's own copy, the key of what this call is about to write (`revoke`), as the directory's frames.
       const own: Caller = { ...caller };
@@ -227,16 +221,8 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
         // The database connection was lost as the revocation (or the key ring) committed: it may be in force, and a
         // change made must be in the log (as the directory records its own, review aa11). Recorded as of unknown
         // outcome, with what it would have written, then answered 500 OutcomeUnknown.
-        else if (isStoreOutcomeUnknown(e) && deps.audit) {
-          deps.audit.record({
-            kind: 'change',
-            account: caller.account,
-            ...actorOf(caller),
-            action,
-            resource: resourceOf(...args),
-            decision: 'OUTCOME_UNKNOWN',
-            detail: { request: args.length === 1 ? args[0] : args, ...(attempt.revoked !== undefined ? { after: isoTimes(attempt.revoked) } : {}), error: e.message },
-          });
+        else if (isStoreOutcomeUnknown(e)) {
+          record('OUTCOME_UNKNOWN', { request: args.length === 1 ? args[0] : args, ...(attempt.revoked !== undefined ? { after: isoTimes(attempt.revoked) } : {}), error: e.message });
         }
         throw e;
       }
