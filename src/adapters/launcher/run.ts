@@ -159,6 +159,27 @@ export function onLoopback(environment: Readonly<Record<string, string>>): Recor
 }
 
 /**
+ * Why the AWS SDKs of the ranks will refuse the container credentials URL `url`, or undefined when all of those
+ * examined take it. Over http only 127.0.0.1, `localhost` and 169.254.170.2 pass every one (SDK v3 `fromHttp` and
+ * `fromContainerMetadata`, botocore 1.29 and later: credential-protocols §2.1, §3.1); they refuse anything else before
+ * sending a request, so a launcher run against a server on another machine without `--agent` gave its ranks no AWS
+ * credentials but those of the metadata endpoint, and nothing said why (review af, 5).
+ */
+export function containerUrlRefusal(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return `AWS_CONTAINER_CREDENTIALS_FULL_URI \`${url}\` is not a URL: the AWS SDKs of the job cannot use it`;
+  }
+  const host = u.hostname.toLowerCase();
+  if (u.protocol === 'http:' && (host === '127.0.0.1' || host === 'localhost' || host === '169.254.170.2')) return undefined;
+  const which = u.protocol === 'https:' ? 'botocore 1.29 (Debian 12) and the AWS SDK v3 fromContainerMetadata refuse it' : 'the AWS SDKs (v3 fromHttp and fromContainerMetadata, botocore) refuse it over http';
+  return `the job's container credentials endpoint ${u.origin} is not on this machine's loopback, and ${which}: the ranks' AWS SDKs get no credentials there; run a node agent on this machine (\`gatehouse agent --upstream ${u.origin}\`) and give \`--agent http://127.0.0.1:PORT\``;
+}
+
+/**
  * Asks the node agent at `agentUrl` for the job's metadata endpoint (on `port` when given), serving only `uid` when
  * given; its base URL, or why there is none.
  */
@@ -339,6 +360,8 @@ export async function launch(given: LaunchOptions): Promise<number> {
   await refreshFile();
 
   const environment = onLoopback(opts.environment);
+  const refused = containerUrlRefusal(environment['AWS_CONTAINER_CREDENTIALS_FULL_URI']);
+  if (refused !== undefined) log(`gatehouse: ${refused}`);
   let metadataPort: number | undefined;
   let metadataLost = false;
   if (opts.metadataFromAgent === true) {
