@@ -58,7 +58,7 @@ test('af5: the launcher says the ranks\' AWS SDKs will get nothing from such an 
     assert.equal(code, 0);
     const said = lines.find((l) => l.includes('container credentials endpoint'));
     assert.ok(said, lines.join('\n'));
-    assert.match(said, /http:\/\/192\.0\.2\.10:8081 is not on this machine's loopback/);
+    assert.match(said, /http:\/\/192\.0\.2\.10:8081 is not one every AWS SDK accepts \(the AWS SDKs \(v3 fromHttp and fromContainerMetadata, botocore\) refuse it over http\)/);
     assert.match(said, /--agent http:\/\/127\.0\.0\.1:PORT/);
   } finally {
     await rm(home, { recursive: true, force: true });

@@ -160,8 +160,8 @@ export function onLoopback(environment: Readonly<Record<string, string>>): Recor
 
 /**
  * Why the AWS SDKs of the ranks will refuse the container credentials URL `url`, or undefined when all of those
- * examined take it. Over http only 127.0.0.1, `localhost` and 169.254.170.2 pass every one (SDK v3 `fromHttp` and
- * `fromContainerMetadata`, botocore 1.29 and later: credential-protocols §2.1, §3.1); they refuse anything else before
+ * examined take it. Over http only 127.0.0.1, `localhost` and 169.254.170.2 pass both SDK v3's default chain
+ * (`fromHttp`) and botocore 1.29 and later (credential-protocols §2.1, §3.1); they refuse any other host before
  * sending a request, so a launcher run against a server on another machine without `--agent` gave its ranks no AWS
  * credentials but those of the metadata endpoint, and nothing said why (review af, 5).
  */
@@ -175,8 +175,9 @@ export function containerUrlRefusal(url: string | undefined): string | undefined
   }
   const host = u.hostname.toLowerCase();
   if (u.protocol === 'http:' && (host === '127.0.0.1' || host === 'localhost' || host === '169.254.170.2')) return undefined;
-  const which = u.protocol === 'https:' ? 'botocore 1.29 (Debian 12) and the AWS SDK v3 fromContainerMetadata refuse it' : 'the AWS SDKs (v3 fromHttp and fromContainerMetadata, botocore) refuse it over http';
-  return `the job's container credentials endpoint ${u.origin} is not on this machine's loopback, and ${which}: the ranks' AWS SDKs get no credentials there; run a node agent on this machine (\`gatehouse agent --upstream ${u.origin}\`) and give \`--agent http://127.0.0.1:PORT\``;
+  const loopback = /^127\./.test(host) || host === '[::1]';
+  const which = u.protocol === 'https:' ? 'botocore 1.29 (Debian 12) and the AWS SDK v3 fromContainerMetadata refuse it' : loopback ? 'botocore accepts only 127.0.0.1, localhost and 169.254.170.2 over http' : 'the AWS SDKs (v3 fromHttp and fromContainerMetadata, botocore) refuse it over http';
+  return `the job's container credentials endpoint ${u.origin} is not one every AWS SDK accepts (${which}): the ranks' AWS SDKs may get no credentials there; run a node agent on this machine (\`gatehouse agent --upstream ${u.origin}\`) and give \`--agent http://127.0.0.1:PORT\``;
 }
 
 /**
