@@ -181,6 +181,38 @@ describe('two gatehouse server processes on one PostgreSQL', { skip, timeout: 12
     assert.ok(ms < BOUND_MS, `B still allowed ${ms} ms after A committed`);
   });
 
+  it('a resource policy put through A is enforced by B within a second, through a burst of scoped sessions; deleted through A, B refuses again (stop 26)', async () => {
+    const question = { principal: `arn:aws:iam::${ROOT}:user/alice`, action: 's3:GetObject', resource: 'arn:aws:s3:::shared-data/train/0.bin' };
+    const decisionOnB = async (): Promise<string> => {
+      const r = await v1<{ decision: string }>(b, admin, 'POST', ['authorize'], question);
+      assert.ok(r.ok, r.ok ? '' : r.message);
+      return r.value.decision;
+    };
+    const until = async (want: string): Promise<number> => {
+      const since = Date.now();
+      for (;;) {
+        if ((await decisionOnB()) === want) return Date.now() - since;
+        if (Date.now() - since > 5000) assert.fail(`B did not answer ${want} within 5 s`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    assert.equal(await decisionOnB(), 'ImplicitDeny');
+    const policy = doc([{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ROOT}:user/alice` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared-data/*' }]);
+    const put = await v1(a, admin, 'PUT', ['resource-policies', 'arn:aws:s3:::shared-data'], { document: policy });
+    assert.ok(put.ok, put.ok ? '' : put.message);
+    const granted = await until('Allow');
+    // Scoped sessions (a session policy each) move the change head without touching a resource policy: still Allow.
+    for (let i = 0; i < 5; i += 1) {
+      await sts(a, alice).send(new S.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ROOT}:role/worker`, RoleSessionName: `scoped-${i}`, Policy: doc([{ Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' }]) }));
+    }
+    assert.equal(await decisionOnB(), 'Allow');
+    const deleted = await v1(a, admin, 'DELETE', ['resource-policies', 'arn:aws:s3:::shared-data']);
+    assert.ok(deleted.ok, deleted.ok ? '' : deleted.message);
+    const refused = await until('ImplicitDeny');
+    timings.push(`resource policy on B after ${granted} ms, its deletion after ${refused} ms`);
+    assert.ok(granted < BOUND_MS && refused < BOUND_MS, `${granted} / ${refused} ms`);
+  });
+
   it('AssumeRole on A, GetCallerIdentity with those credentials on B', async () => {
     const s = await assume(a, alice, 'from-a');
     assert.equal(await whoami(b, s), `arn:aws:sts::${ROOT}:assumed-role/worker/from-a`);

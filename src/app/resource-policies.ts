@@ -107,6 +107,22 @@ export function managesResourcePolicy(stored: StoredResourcePolicy, account: str
   return stored.account === account || (stored.account === '' && (owner ?? ROOT_ACCOUNT) === account);
 }
 
+/** Changes read per query of the change log, and pages read at most before reloading is the cheaper way. */
+const CHANGES_PAGE = 1000;
+const CHANGES_PAGES = 50;
+
+/** Whether a change after `after` up to `head` may touch a resource policy or a bucket's owner (both kv records; true when unsure). */
+async function concernsResourcePolicies(tx: ReadTx, after: number, head: number): Promise<boolean> {
+  for (let page = 0; page < CHANGES_PAGES && after < head; page++) {
+    const changes = await tx.changes.since(after, CHANGES_PAGE);
+    if (changes.some((c) => c.kind === 'kv' && (c.key.startsWith(RESOURCE_POLICY_PREFIX) || c.key.startsWith(BUCKET_OWNER_PREFIX)))) return true;
+    const last = changes.at(-1)?.seq;
+    if (last === undefined) return true;
+    after = last;
+  }
+  return after < head;
+}
+
 export class ResourcePolicies {
   private readonly deps: AppDeps;
   private byArn = new Map<string, { stored: StoredResourcePolicy; compiled: CompiledPolicy }>();
@@ -129,6 +145,14 @@ export class ResourcePolicies {
    */
   async refresh(head: number, tx: ReadTx): Promise<void> {
     if (head === this.head) return;
+    // Most changes concern no resource policy (a scoped session's record, a job's event, a user's key): the version
+    // moves (the authorizer's caches of principals key on it) but nothing is read again or recompiled. Every
+    // AssumeRole with a session policy or tags writes one; each one reloaded every resource policy on every instance.
+    if (this.head >= 0 && head > this.head && !(await concernsResourcePolicies(tx, this.head, head))) {
+      this.head = head;
+      this.generation++;
+      return;
+    }
     const next = new Map<string, { stored: StoredResourcePolicy; compiled: CompiledPolicy }>();
     for (const { key, value } of await tx.kv.list(RESOURCE_POLICY_PREFIX)) {
       const resource = key.slice(RESOURCE_POLICY_PREFIX.length);
