@@ -318,10 +318,23 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       const now = await tx.changes.head();
       if (now === head) return;
       if (head >= 0 && now > head) {
-        // Most writes (job events, keys, other kinds) do not concern bindings: skip the reload for them.
+        // Most writes (job events, keys, scoped sessions, other kinds) do not concern bindings: skip the reload for
+        // them, read a page at a time (a burst of more than one page reloaded everything on every instance, as live.ts
+        // did: review ae, 4), up to 50 pages.
         const LIMIT = 1000;
-        const changes = await tx.changes.since(head, LIMIT);
-        if (changes.length < LIMIT && !changes.some(relevant)) {
+        let after = head;
+        let seen = false;
+        for (let page = 0; page < 50 && after < now; page++) {
+          const changes = await tx.changes.since(after, LIMIT);
+          if (changes.some(relevant)) {
+            seen = true;
+            break;
+          }
+          const last = changes.at(-1)?.seq;
+          if (last === undefined) break;
+          after = last;
+        }
+        if (!seen && after >= now) {
           head = now;
           return;
         }
