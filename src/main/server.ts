@@ -170,6 +170,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const agentAt = asUsage(() => parseHostPort(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen'));
   const s3At = opts.s3Listen === 'off' ? undefined : asUsage(() => parseHostPort(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen'));
   const s3Address = opts.s3Address === undefined ? undefined : asUsage(() => parseBaseUrl(opts.s3Address as string, '--s3-address'));
+  const agentAddress = opts.agentAddress === undefined ? undefined : asUsage(() => parseBaseUrl(opts.agentAddress as string, '--agent-address'));
   const waitText = env['GATEHOUSE_DATABASE_WAIT_SECONDS'];
   const waitSeconds = opts.databaseWaitSeconds ?? (waitText !== undefined && waitText !== '' ? Number(waitText) : undefined);
   if (waitSeconds !== undefined && !(Number.isFinite(waitSeconds) && waitSeconds >= 0)) {
@@ -325,7 +326,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     // No metadata endpoint for a pod (review I, S1): one would listen on this server's loopback, which a pod cannot
     // reach, and would answer anyone who reaches it without the capability. The pod gets AWS_EC2_METADATA_DISABLED.
     podEnvironment: async (job, capability) => {
-      const base = opts.agentAddress ?? agentUrl;
+      const base = agentAddress ?? agentUrl;
       return jobEnvironment({ openMetadata: (id) => agent.openMetadata(id), agentUrl: () => base, serverUrl: () => serverUrl, s3Url: () => s3Address ?? '' }, job.id, capability);
     },
   });
@@ -383,7 +384,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     return failStart(`cannot listen on ${agentAt.host}:${agentAt.port} (--agent-listen): ${e instanceof Error ? e.message : String(e)}`);
   }
   opened.push(() => agent.close());
-  agentUrl = urlOf('http', agentBound);
+  // A wildcard is reached on this machine at 127.0.0.1, and only loopback (or 169.254.170.2) over http is a container
+  // credentials URL the AWS SDKs accept (credential-protocols §2.1, §3.1): `http://0.0.0.0:…` in a job's environment
+  // was refused by every SDK before it sent anything (review af, P1). Nodes and pods are given `--agent-address`.
+  const agentWildcard = agentBound.host === '0.0.0.0' || agentBound.host === '::';
+  agentUrl = urlOf('http', agentWildcard ? { host: '127.0.0.1', port: agentBound.port } : agentBound);
+  if (agentAddress !== undefined) {
+    const a = new URL(agentAddress);
+    const host = a.hostname.replace(/^\[|\]$/g, '');
+    const accepted = a.protocol === 'https:' || host === '169.254.170.2' || host === 'localhost' || /^127\./.test(host) || host === '::1';
+    // Pods reach the node agent off their own loopback by construction; over plain http the AWS SDKs take only
+    // 169.254.170.2 there (review af, P2).
+    if (!accepted) log(`warning: --agent-address ${a.origin} is plain http to a host the AWS SDKs refuse as a container credentials endpoint (they accept loopback and 169.254.170.2 over http; SDK v3 and recent botocore also 169.254.170.23 and https): pods will get no AWS credentials from it; give the node agent 169.254.170.2 (a link-local address on each node) or an https address`);
+  }
   // Live jobs' metadata endpoints that this agent served before a restart: the same ports again.
   const reopened = await agent.reopenMetadata();
   if (reopened.reopened + reopened.failed > 0) log(`agent: reopened the metadata endpoints of ${reopened.reopened} live job(s)${reopened.failed > 0 ? `; ${reopened.failed} could not be` : ''}`);
