@@ -182,11 +182,21 @@ for (const t of targets) {
         await tx.users.create({ account: '333333333333', name: 'admin', path: '/', id: 'AIDAc', created: NOW, tags: [], permissionsBoundary: null, disabled: false });
       }), ['user:333333333333/admin']);
 
-      // More changes than one refresh reads (1,000): everything is loaded again, and still equal.
+      // More changes than one page of the change log (1,000), none of the directory (scoped sessions' records, job
+      // events): read page by page, nothing compiled again (review ae, 4), and still equal.
       await store.write(async (tx) => {
         for (let i = 0; i < 1001; i++) await tx.kv.put(`x/${i}`, '1');
       });
-      const generation = app.live.generation;
+      let generation = app.live.generation;
+      await app.live.refresh();
+      assert.equal(app.live.generation, generation, 'changes outside the directory changed what is held');
+      assert.deepEqual(held(), (await reference(store)).principals);
+      // Changes naming more directory entries (1,001 users) than reading each is worth: everything is loaded again, and
+      // still equal.
+      await store.write(async (tx) => {
+        for (let i = 0; i < 1001; i++) await tx.users.create({ account: A, name: `bulk-${i}`, path: '/', id: `AIDAbulk${i}`, created: NOW, tags: [], permissionsBoundary: null, disabled: false });
+      });
+      generation = app.live.generation;
       await app.live.refresh();
       assert.ok(app.live.generation > generation);
       assert.deepEqual(held(), (await reference(store)).principals);
