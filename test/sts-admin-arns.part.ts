@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSessionArn } from '../src/app/revocation.ts';
+import { parseSessionArn } from '../src/core/sts/session.ts';
 
 describe('parseSessionArn', () => {
   const cases: [string, ReturnType<typeof parseSessionArn>][] = [

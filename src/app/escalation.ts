@@ -52,6 +52,7 @@ import { parsePolicy, type ConditionEntry, type Decision, type PolicyDocument, t
 import type { PolicyVersionRecord } from './ports/store.ts';
 import type { AuthorizeAnswer, AuthorizeInput } from './authorize.ts';
 import type { Caller } from './principals.ts';
+import { compiledTrust, sessionsNamed } from './who-can.ts';
 import type { AuthorizationDetails, UserDetail } from './simulate.ts';
 
 export interface EscalationStep {
@@ -256,9 +257,6 @@ interface Node {
 type Edge = { readonly to: Node; readonly step: EscalationStep };
 
 const line = (d: Decision): string => `iam: ${d.decision}: ${d.summary}`;
-/** A session ARN: account, role name (as the engine matches it, exactly). */
-const SESSION_OF_AWS = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;
-const SESSION_OF_RAM = /^acs:ram::(\d{1,20}):role\/([^/]+)\/[^/]+$/;
 
 /** A question the engine would not answer. */
 class Refused extends Error {
@@ -310,32 +308,10 @@ export function createEscalation(deps: EscalationDeps) {
     /**
      * The sessions of role `x` that the trust policy of role `r` names by ARN (`arn:aws:sts::A:assumed-role/X/S`,
      * `acs:ram::A:role/X/S`): whoever becomes `x` chooses its session's name, so such a trust policy lets `x` assume
-     * `r` (review ac, escalation). As written in the policy; the engine matches them exactly.
+     * `r` (review ac, escalation). Read once a role, as who-can reads them (`sessionsNamed`).
      */
-    const trustText = new Map(details.value.roles.map((r) => [r.role.name, r.role.trustPolicy]));
-    const sessionsOfIn = (x: Node, r: Node): string[] => {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(trustText.get(r.name) ?? '');
-      } catch {
-        return [];
-      }
-      const st = (doc as { Statement?: unknown } | null)?.Statement;
-      const out = new Set<string>();
-      for (const s of Array.isArray(st) ? st : [st]) {
-        const p = (s as { Effect?: unknown; Principal?: unknown } | null)?.Principal;
-        if ((s as { Effect?: unknown } | null)?.Effect !== 'Allow' || typeof p !== 'object' || p === null) continue;
-        for (const key of ['AWS', 'RAM']) {
-          const v = (p as Record<string, unknown>)[key];
-          for (const arn of Array.isArray(v) ? v : [v]) {
-            if (typeof arn !== 'string') continue;
-            const m = SESSION_OF_AWS.exec(arn) ?? SESSION_OF_RAM.exec(arn);
-            if (m && m[1] === account && m[2] === x.name) out.add(arn);
-          }
-        }
-      }
-      return [...out];
-    };
+    const namedIn = new Map(details.value.roles.map((r) => [r.role.name, sessionsNamed(compiledTrust(r.role), account)]));
+    const sessionsOfIn = (x: Node, r: Node): string[] => (namedIn.get(r.name) ?? []).filter((s) => s.name.slice(0, s.name.indexOf('/')) === x.name).map((s) => s.principal);
     const roles = nodes.filter((n) => n.kind === 'role');
     const users = nodes.filter((n) => n.kind === 'user');
 

@@ -18,7 +18,7 @@
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, type Decision } from '../core/iam/index.ts';
 import { adminService } from '../core/directory/rules.ts';
-import { roleArnOf, sessionArn, parseRoleArn, type Partition } from '../core/sts/session.ts';
+import { roleArnOf, sessionArn, parseRoleArn, parseSessionArn, type Partition } from '../core/sts/session.ts';
 import { jobArn, workspaceArn, type Job } from '../core/jobs/jobs.ts';
 import { jobOrWorkspace } from './jobs.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
@@ -54,18 +54,6 @@ export const SESSION_KEYS_RESOURCE = `arn:aws:gatehouse::${ROOT_ACCOUNT}:session
 
 /** The jobs module's record of a job (app/jobs.ts keeps jobs under `job/<id>` in the store's key/value table). */
 const JOB_KEY = 'job/';
-
-/**
- * A session ARN of either partition: `arn:aws:sts::A:assumed-role/R/S`, and for `acs` accounts
- * `acs:ram::A:role/R/S` (the form our sessions carry) or `acs:ram::A:assumed-role/R/S` (Alibaba's own).
- */
-export function parseSessionArn(arn: string): { partition: Partition; account: string; roleName: string; sessionName: string } | undefined {
-  let m = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/([\w+=,.@-]{2,64})$/.exec(arn);
-  if (m) return { partition: 'aws', account: m[1] as string, roleName: m[2] as string, sessionName: m[3] as string };
-  m = /^acs:ram::(\d{1,20}):(?:role|assumed-role)\/([\w+=,.@-]{1,64})\/([\w+=,.@-]{2,64})$/i.exec(arn);
-  if (m) return { partition: 'acs', account: m[1] as string, roleName: m[2] as string, sessionName: m[3] as string };
-  return undefined;
-}
 
 /**
  * `training:StopJob` on a job (its ARN or its workspace's) as the authorize API answers it (IAM, or a binding not cut by the caller's

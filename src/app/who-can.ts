@@ -17,7 +17,7 @@
  *   the principals, as for any question about another principal.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { parseRoleArn, RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, userArnOf } from '../core/sts/session.ts';
+import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, userArnOf } from '../core/sts/session.ts';
 import { compilePolicy, parsePolicy, type CompiledPolicy } from '../core/iam/index.ts';
 import type { AuthorizeAnswer, AuthorizeInput, MatchedRule } from './authorize.ts';
 import type { Caller } from './principals.ts';
@@ -55,8 +55,7 @@ interface Asked {
   readonly principal: string;
 }
 
-const AWS_SESSION_RE = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/([^/]+)$/;
-const RAM_SESSION_RE = /^acs:ram::(\d{1,20}):role\/([\w+=,.@-]{1,64})\/([^/]+)$/;
+const RAM_ROLE_SESSION_RE = /^acs:ram::\d+:role\//;
 
 /**
  * The sessions of `account` that an Allow statement of a policy in `policies` names by ARN, once each whatever the
@@ -70,16 +69,22 @@ export function sessionsNamed(policies: readonly CompiledPolicy[], account: stri
     for (const st of policy.statements) {
       if (st.effect !== 'Allow' || st.principal === undefined) continue;
       for (const arn of st.principal.arns) {
-        const aws = AWS_SESSION_RE.exec(arn);
-        const ram = aws ? null : RAM_SESSION_RE.exec(arn);
-        const m = aws ?? ram;
-        if (!m || m[1] !== account || !(aws ? SESSION_NAME_RE : RAM_SESSION_NAME_RE).test(m[3] as string)) continue;
+        const s = parseSessionArn(arn);
+        // Only the forms our sessions carry (`acs:ram::A:role/R/S`, not Alibaba's own `assumed-role`).
+        if (!s || s.account !== account || (s.partition === 'acs' && !RAM_ROLE_SESSION_RE.test(arn))) continue;
+        if (!(s.partition === 'aws' ? SESSION_NAME_RE : RAM_SESSION_NAME_RE).test(s.sessionName)) continue;
         const key = arn.toLowerCase();
-        if (!out.has(key)) out.set(key, { kind: 'session', name: `${m[2] as string}/${m[3] as string}`, principal: arn });
+        if (!out.has(key)) out.set(key, { kind: 'session', name: `${s.roleName}/${s.sessionName}`, principal: arn });
       }
     }
   }
   return [...out.values()].sort((a, b) => (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0));
+}
+
+/** A role's trust policy, compiled; none when it no longer parses (it allows no one). */
+export function compiledTrust(role: { readonly name: string; readonly trustPolicy: string }): CompiledPolicy[] {
+  const doc = parsePolicy(role.trustPolicy, { kind: 'trust' });
+  return doc.ok ? [compilePolicy(doc.value, `trust policy of ${role.name}`)] : [];
 }
 
 /**
@@ -93,15 +98,11 @@ function trustPolicyOf(action: string, resource: string, account: string, roles:
   const arn = parseRoleArn(resource);
   if (!arn || arn.account !== account) return [];
   const role = roles.find((r) => r.name.toLowerCase() === arn.name.toLowerCase());
-  const doc = role ? parsePolicy(role.trustPolicy, { kind: 'trust' }) : undefined;
-  return doc?.ok ? [compilePolicy(doc.value, `trust policy of ${role?.name ?? ''}`)] : [];
+  return role ? compiledTrust(role) : [];
 }
 
-/**
- * `resourcePolicies`: the policies governing a resource, as the authorizer reads them; without it, sessions a resource
- * policy names are not asked about (and the note says so).
- */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies?: Pick<ResourcePolicies, 'forResource'>) {
+/** `resourcePolicies`: the policies governing a resource, as the authorizer reads them. */
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     const users = await directory.listUsers(caller, {});
     if (!users.ok) return users;
@@ -110,7 +111,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     const principals: Asked[] = [
       ...users.value.map((u) => ({ kind: 'user' as const, name: u.name, principal: userArnOf(caller.partition, caller.account, u.path, u.name) })),
       ...roles.value.map((r) => ({ kind: 'role' as const, name: r.name, principal: roleArnOf(caller.partition, caller.account, r.path, r.name) })),
-      ...(resourcePolicies ? sessionsNamed([...resourcePolicies.forResource(input.resource).policies, ...trustPolicyOf(input.action, input.resource, caller.account, roles.value)], caller.account) : []),
+      ...sessionsNamed([...resourcePolicies.forResource(input.resource).policies, ...trustPolicyOf(input.action, input.resource, caller.account, roles.value)], caller.account),
     ];
     const allowed: Reacher[] = [];
     let checked = 0;
@@ -131,9 +132,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       checked,
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: resourcePolicies
-        ? `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed`
-        : `every user and role of account ${caller.account}, roles as a session with no session policy or tags; sessions that a resource policy names by their ARN (arn:…:sts::…:assumed-role/ROLE/SESSION) and principals of other accounts that a resource policy names are not listed`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed`,
     });
   };
 }

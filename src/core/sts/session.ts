@@ -110,6 +110,18 @@ export const PACKED_LIMIT = 4096;
 export const MAX_CLAIMS_BYTES = 10 * 1024;
 
 const utf8 = new TextEncoder();
+/**
+ * A session ARN of either partition: `arn:aws:sts::A:assumed-role/R/S`, and for `acs` accounts
+ * `acs:ram::A:role/R/S` (the form our sessions carry) or `acs:ram::A:assumed-role/R/S` (Alibaba's own).
+ */
+export function parseSessionArn(arn: string): { partition: Partition; account: string; roleName: string; sessionName: string } | undefined {
+  let m = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/([\w+=,.@-]{2,64})$/.exec(arn);
+  if (m) return { partition: 'aws', account: m[1] as string, roleName: m[2] as string, sessionName: m[3] as string };
+  m = /^acs:ram::(\d{1,20}):(?:role|assumed-role)\/([\w+=,.@-]{1,64})\/([\w+=,.@-]{2,64})$/i.exec(arn);
+  if (m) return { partition: 'acs', account: m[1] as string, roleName: m[2] as string, sessionName: m[3] as string };
+  return undefined;
+}
+
 /** The size of claims as they are sealed: JSON, UTF-8 bytes. */
 export function claimsBytes(claims: object): number {
   return utf8.encode(JSON.stringify(claims)).length;
