@@ -4,9 +4,9 @@
  * container credentials URL over http to a host that is not loopback (SDK v3 `fromHttp`: "URL not accepted";
  * `fromContainerMetadata`: "not a valid container metadata service hostname"; botocore: "Unsupported host":
  * credential-protocols §2.1, §3.1), so the ranks of `gatehouse jobs run` got no AWS credentials from it. The
- * launcher now names such an endpoint by 127.0.0.1, which is what a connection to the wildcard reaches on this
- * machine. Checked with the AWS SDK v3 default chain in a rank (the probe, `hold` mode). The server advertises a
- * reachable address itself since P1 (stop 26); an environment naming the wildcard is made here as an older server's.
+ * launcher named such an endpoint by 127.0.0.1; the server now advertises 127.0.0.1 itself (P1, stop 26), and the
+ * launcher's own rewrite is gone. Checked end to end with the AWS SDK v3 default chain in a rank (the probe, `hold`
+ * mode).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,11 +41,9 @@ test('af3: with the server\'s agent endpoints on 0.0.0.0, the ranks\' AWS SDK re
   const conn = connectionTo(server.url, keysOf(server.adminCredentials));
   const r = await call<{ job: { id: string }; capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], { body: { workspace: 'w', role: 'default', imds: false } });
   assert.ok(r.ok, JSON.stringify(r));
-  // The server itself now advertises 127.0.0.1 (P1, test/agent-review-af6-advertised-agent-address.review.ts); an
-  // environment naming the wildcard (an older server's, or one copied by hand) is what the launcher must mend.
-  assert.equal(new URL(r.value.environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').hostname, '127.0.0.1');
-  const env = Object.fromEntries(Object.entries(r.value.environment).map(([k, v]) => [k, v.replace('//127.0.0.1:', '//0.0.0.0:')]));
-  assert.equal(new URL(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').hostname, '0.0.0.0', 'the case under test');
+  // The server advertises the wildcard as 127.0.0.1 (P1).
+  const env = r.value.environment;
+  assert.equal(new URL(env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').hostname, '127.0.0.1');
   const out = await mkdtemp(join(home, 'job-'));
   const code = await launch({
     jobId: r.value.job.id,

@@ -4,7 +4,8 @@
  * ALIBABA_CLOUD_CREDENTIALS_URI, which SDK v3 and botocore refuse before sending anything (af3 mended it for ranks the
  * launcher starts only): now 127.0.0.1, which reaches a wildcard listener on this machine. P2: an http
  * `--agent-address` to a host the AWS SDKs refuse as a container endpoint (a node IP, a Service name) gave pods no
- * credentials and said nothing: now a warning at start naming what works. And `--agent-address` is checked as
+ * credentials and said nothing: now a warning at start naming which SDKs refuse it (the launcher's rule,
+ * `containerEndpointRefusal`) and what works. And `--agent-address` is checked as
  * `--s3-address` is: not an http(s) base URL is a usage error before anything is opened.
  * Real servers (startServer) on 127.0.0.1; the job submitted through the admin API; its environment read by the
  * AWS SDK's own container provider.
@@ -53,15 +54,15 @@ describe('the agent address the server advertises (review af, P1 and P2)', () =>
     }
   });
 
-  it('--agent-address over http to a node IP: a warning at start naming what the SDKs accept; 169.254.170.2 and https: none', async () => {
-    const lines: string[] = [];
-    await start({ agentAddress: 'http://10.0.0.5:8471' }, (l) => void lines.push(l));
-    assert.ok(lines.some((l) => l.startsWith('warning: --agent-address http://10.0.0.5:8471 is plain http to a host the AWS SDKs refuse') && l.includes('169.254.170.2')), lines.join('\n'));
-    for (const ok of ['http://169.254.170.2', 'https://agent.internal:8471']) {
-      const quiet: string[] = [];
-      await start({ agentAddress: ok }, (l) => void quiet.push(l));
-      assert.equal(quiet.filter((l) => l.includes('--agent-address')).length, 0, `${ok}: ${quiet.join('\n')}`);
+  it('--agent-address a node IP over http, or https: a warning at start saying which SDKs refuse it; 169.254.170.2: none', async () => {
+    for (const [refused, which] of [['http://10.0.0.5:8471', 'the AWS SDKs (v3 fromHttp and fromContainerMetadata, botocore) refuse it over http'], ['https://agent.internal:8471', 'botocore 1.29 (Debian 12) and the AWS SDK v3 fromContainerMetadata refuse it']] as const) {
+      const lines: string[] = [];
+      await start({ agentAddress: refused }, (l) => void lines.push(l));
+      assert.ok(lines.some((l) => l.startsWith(`warning: --agent-address ${refused} is not a container credentials endpoint every AWS SDK accepts (${which})`) && l.includes('169.254.170.2')), lines.join('\n'));
     }
+    const quiet: string[] = [];
+    await start({ agentAddress: 'http://169.254.170.2' }, (l) => void quiet.push(l));
+    assert.equal(quiet.filter((l) => l.includes('--agent-address')).length, 0, quiet.join('\n'));
   });
 
   it('--agent-address that is not an http(s) base URL: a usage error naming it', async () => {

@@ -41,6 +41,7 @@ import { auditOptionsFromEnv, type AuditOptions } from '../app/audit.ts';
 import { openFsObjectStore } from '../adapters/objects-fs/index.ts';
 import { createS3 } from '../app/s3.ts';
 import { createS3Edge } from '../adapters/s3/index.ts';
+import { containerEndpointRefusal } from '../core/jobs/jobs.ts';
 
 export interface ServerOptions {
   readonly dataDir?: string;
@@ -389,14 +390,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // was refused by every SDK before it sent anything (review af, P1). Nodes and pods are given `--agent-address`.
   const agentWildcard = agentBound.host === '0.0.0.0' || agentBound.host === '::';
   agentUrl = urlOf('http', agentWildcard ? { host: '127.0.0.1', port: agentBound.port } : agentBound);
-  if (agentAddress !== undefined) {
-    const a = new URL(agentAddress);
-    const host = a.hostname.replace(/^\[|\]$/g, '');
-    const accepted = a.protocol === 'https:' || host === '169.254.170.2' || host === 'localhost' || /^127\./.test(host) || host === '::1';
-    // Pods reach the node agent off their own loopback by construction; over plain http the AWS SDKs take only
-    // 169.254.170.2 there (review af, P2).
-    if (!accepted) log(`warning: --agent-address ${a.origin} is plain http to a host the AWS SDKs refuse as a container credentials endpoint (they accept loopback and 169.254.170.2 over http; SDK v3 and recent botocore also 169.254.170.23 and https): pods will get no AWS credentials from it; give the node agent 169.254.170.2 (a link-local address on each node) or an https address`);
-  }
+  // Pods reach the node agent off their own loopback by construction; over plain http the AWS SDKs take only
+  // 169.254.170.2 there (review af, P2).
+  const agentAddressRefused = agentAddress === undefined ? undefined : containerEndpointRefusal(agentAddress);
+  if (agentAddressRefused !== undefined) log(`warning: --agent-address ${new URL(agentAddress as string).origin} is not a container credentials endpoint every AWS SDK accepts (${agentAddressRefused}): pods may get no AWS credentials from it; give the node agent 169.254.170.2 (a link-local address on each node)`);
+
   // Live jobs' metadata endpoints that this agent served before a restart: the same ports again.
   const reopened = await agent.reopenMetadata();
   if (reopened.reopened + reopened.failed > 0) log(`agent: reopened the metadata endpoints of ${reopened.reopened} live job(s)${reopened.failed > 0 ? `; ${reopened.failed} could not be` : ''}`);

@@ -11,6 +11,7 @@ import { lookup } from 'node:dns/promises';
 import { createServer, isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { removeCredentialsFile } from './credentials-file.ts';
+import { containerEndpointRefusal } from '../../core/jobs/jobs.ts';
 
 /** Every variable that could hand a job someone else's identity (DESIGN.md "Job environment"). */
 export const CREDENTIAL_VARIABLES = [
@@ -129,55 +130,17 @@ export function stopSignals(): StopSignals {
   };
 }
 
-/** The variables that name a credential endpoint by URL. */
-const ENDPOINT_VARIABLES = ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'ALIBABA_CLOUD_CREDENTIALS_URI', 'ALIBABACLOUD_CREDENTIALS_URI'] as const;
-
-/**
- * The job's environment with a credential endpoint on a wildcard address (`http://0.0.0.0:PORT/…` or `[::]`, what a
- * server started with `--agent-listen 0.0.0.0:PORT` hands out) named by 127.0.0.1 instead, the address a connection
- * to the wildcard reaches on this machine anyway. Every AWS SDK refuses a container credentials URL over http to any
- * host but loopback (SDK v3 `fromHttp` and `fromContainerMetadata`, botocore: credential-protocols §2.1, §3.1), so
- * with `0.0.0.0` no AWS SDK of the job found credentials there (review af, 3).
- */
-export function onLoopback(environment: Readonly<Record<string, string>>): Record<string, string> {
-  const out = { ...environment };
-  for (const k of ENDPOINT_VARIABLES) {
-    const v = out[k];
-    if (v === undefined) continue;
-    let u: URL;
-    try {
-      u = new URL(v);
-    } catch {
-      continue;
-    }
-    if (u.protocol === 'http:' && (u.hostname === '0.0.0.0' || u.hostname === '[::]')) {
-      u.hostname = '127.0.0.1';
-      out[k] = u.href;
-    }
-  }
-  return out;
-}
-
 /**
  * Why the AWS SDKs of the ranks will refuse the container credentials URL `url`, or undefined when all of those
- * examined take it. Over http only 127.0.0.1, `localhost` and 169.254.170.2 pass both SDK v3's default chain
- * (`fromHttp`) and botocore 1.29 and later (credential-protocols §2.1, §3.1); they refuse any other host before
- * sending a request, so a launcher run against a server on another machine without `--agent` gave its ranks no AWS
- * credentials but those of the metadata endpoint, and nothing said why (review af, 5).
+ * examined take it (`containerEndpointRefusal`): a launcher run against a server on another machine without `--agent`
+ * gave its ranks no AWS credentials but those of the metadata endpoint, and nothing said why (review af, 5).
  */
 export function containerUrlRefusal(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return `AWS_CONTAINER_CREDENTIALS_FULL_URI \`${url}\` is not a URL: the AWS SDKs of the job cannot use it`;
-  }
-  const host = u.hostname.toLowerCase();
-  if (u.protocol === 'http:' && (host === '127.0.0.1' || host === 'localhost' || host === '169.254.170.2')) return undefined;
-  const loopback = /^127\./.test(host) || host === '[::1]';
-  const which = u.protocol === 'https:' ? 'botocore 1.29 (Debian 12) and the AWS SDK v3 fromContainerMetadata refuse it' : loopback ? 'botocore accepts only 127.0.0.1, localhost and 169.254.170.2 over http' : 'the AWS SDKs (v3 fromHttp and fromContainerMetadata, botocore) refuse it over http';
-  return `the job's container credentials endpoint ${u.origin} is not one every AWS SDK accepts (${which}): the ranks' AWS SDKs may get no credentials there; run a node agent on this machine (\`gatehouse agent --upstream ${u.origin}\`) and give \`--agent http://127.0.0.1:PORT\``;
+  const why = containerEndpointRefusal(url);
+  if (why === undefined) return undefined;
+  const origin = URL.canParse(url) ? new URL(url).origin : url;
+  return `the job's container credentials endpoint ${origin} is not one every AWS SDK accepts (${why}): the ranks' AWS SDKs may get no credentials there; run a node agent on this machine (\`gatehouse agent --upstream ${origin}\`) and give \`--agent http://127.0.0.1:PORT\``;
 }
 
 /**
@@ -360,7 +323,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
   await post('/v1/launcher/heartbeat');
   await refreshFile();
 
-  const environment = onLoopback(opts.environment);
+  const environment = { ...opts.environment };
   const refused = containerUrlRefusal(environment['AWS_CONTAINER_CREDENTIALS_FULL_URI']);
   if (refused !== undefined) log(`gatehouse: ${refused}`);
   let metadataPort: number | undefined;

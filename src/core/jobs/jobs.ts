@@ -331,3 +331,19 @@ export function nodeRole(c: Cluster, who: { user?: string; groups: readonly stri
   }
   return c.instanceRole ? { role: c.instanceRole, why: `instance role of cluster ${c.name}` } : undefined;
 }
+
+/**
+ * Why some AWS SDK refuses `url` as a container credentials endpoint (`AWS_CONTAINER_CREDENTIALS_FULL_URI`), or
+ * undefined when every one examined takes it. Over http only 127.0.0.1, `localhost` and 169.254.170.2 pass both SDK
+ * v3's default chain (`fromHttp`, `fromContainerMetadata`) and botocore 1.29 and later; they refuse any other host
+ * before sending a request (credential-protocols §2.1, §3.1, §9.1; review af, P1, P2 and 5).
+ */
+export function containerEndpointRefusal(url: string): string | undefined {
+  if (!URL.canParse(url)) return 'it is not a URL';
+  const u = new URL(url);
+  const host = u.hostname.toLowerCase();
+  if (u.protocol === 'http:' && (host === '127.0.0.1' || host === 'localhost' || host === '169.254.170.2')) return undefined;
+  if (u.protocol === 'https:') return 'botocore 1.29 (Debian 12) and the AWS SDK v3 fromContainerMetadata refuse it';
+  if (/^127\./.test(host) || host === '[::1]') return 'botocore accepts only 127.0.0.1, localhost and 169.254.170.2 over http';
+  return 'the AWS SDKs (v3 fromHttp and fromContainerMetadata, botocore) refuse it over http';
+}
