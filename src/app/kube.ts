@@ -1257,8 +1257,9 @@ export function createKube(app: App, options: KubeOptions) {
     const asGiven = roleArnOf(parsed.partition, parsed.account, parsed.path, parsed.name);
     if (parsed.account !== cluster.account) return asGiven;
     try {
-      const role = await deps.store.read((tx) => tx.roles.get(cluster.account, parsed.name));
-      return role ? roleArnOf(cluster.partition, cluster.account, role.path, role.name) : asGiven;
+      // Through the principal cache, as sessions' roles are resolved here: a run of refusals reads the store once.
+      const r = await app.sts.readPrincipals((tx) => app.sts.cachedRole(tx, cluster.account, parsed.name));
+      return r ? roleArnOf(cluster.partition, cluster.account, r.role.path, r.role.name) : asGiven;
     } catch {
       return asGiven;
     }
