@@ -607,7 +607,7 @@ const proxyAgents = new Map<string, import('node:http').Agent>();
  * `HTTPS_PROXY` for https://, tunnelled with CONNECT; hosts in `NO_PROXY` directly), or undefined when none is set.
  * Node's own agents read the variables (`proxyEnv`, Node 24.5).
  */
-export function proxyAgent(protocol: string, env: NodeJS.ProcessEnv = process.env): import('node:http').Agent | undefined {
+function proxyAgent(protocol: string, env: NodeJS.ProcessEnv = process.env): import('node:http').Agent | undefined {
   if (!PROXY_VARIABLES.some((v) => (env[v] ?? '') !== '')) return undefined;
   let agent = proxyAgents.get(protocol);
   if (agent === undefined) {
