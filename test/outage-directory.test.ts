@@ -6,6 +6,9 @@
  *   (a) a managed policy attached nowhere was created;
  *   (b) a revocation was made on that instance (as at every job's end), and the key ring rotated;
  *   (c) the instance was restarted and said it was ready.
+ * And the Kubernetes webhooks (d): a token of a user who has made no request yet is reviewed and its user's
+ * SubjectAccessReview decided from memory; what does need the database is answered as kube-apiserver reads a failure,
+ * a Kubernetes `Status` (503 ServiceUnavailable), not the AWS XML of the Query APIs.
  * Skipped, with the reason, where no PostgreSQL server binaries are installed.
  */
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateAccessKeyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { call } from '../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
 import { ownCluster, until, type Cluster } from './support/pg-cluster.ts';
@@ -40,6 +45,7 @@ describe('decisions and session verification during an outage, after a change, a
   let admin: Creds = { accessKeyId: '', secretAccessKey: '' };
   const users = new Map<string, Creds>();
   let session: Creds = { accessKeyId: '', secretAccessKey: '' };
+  let bearer = '';
 
   const config = (credentials: Creds) => ({ endpoint: server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
   const sdk = <T extends { destroy(): void }>(c: T): T => (clients.push(c), c);
@@ -74,7 +80,7 @@ describe('decisions and session verification during an outage, after a change, a
     assert.ok(c);
     admin = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey };
     const iam = sdk(new IAMClient(config(admin)));
-    for (const name of ['bob', 'carol', 'dave', 'erin', 'frank', 'grace']) {
+    for (const name of ['bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'henry']) {
       await iam.send(new CreateUserCommand({ UserName: name }));
       await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'get-b', PolicyDocument: GET_B }));
       const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
@@ -85,6 +91,20 @@ describe('decisions and session verification during an outage, after a change, a
     await iam.send(new PutRolePolicyCommand({ RoleName: 'trainer', PolicyName: 'get-b', PolicyDocument: GET_B }));
     const a = await sdk(new STSClient(config(admin))).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ROOT}:role/trainer`, RoleSessionName: 's1' }));
     session = { accessKeyId: a.Credentials?.AccessKeyId ?? '', secretAccessKey: a.Credentials?.SecretAccessKey ?? '', sessionToken: a.Credentials?.SessionToken ?? '' };
+    const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
+    const applied = await v1(admin, 'POST', ['apply'], { documents: [doc('Cluster', 'k1', {}), doc('AccessEntry', 'henry', { cluster: 'k1', principalArn: `arn:aws:iam::${ROOT}:user/henry`, kubernetesGroups: ['devs'] })] });
+    assert.ok(applied.ok, JSON.stringify(applied));
+    const rbac = await v1(admin, 'POST', ['apply'], {
+      cluster: 'k1',
+      documents: [
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'pods' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'devs-pods' }, subjects: [{ kind: 'Group', name: 'devs', apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { kind: 'ClusterRole', name: 'pods', apiGroup: 'rbac.authorization.k8s.io' } },
+      ],
+    });
+    assert.ok(rbac.ok, JSON.stringify(rbac));
+    const wh = await v1(admin, 'POST', ['clusters', 'k1', 'webhook-config']);
+    assert.ok(wh.ok, JSON.stringify(wh));
+    bearer = String(wh.value['token']);
   });
   after(async () => {
     for (const c of clients) c.destroy();
@@ -135,6 +155,52 @@ describe('decisions and session verification during an outage, after a change, a
       assert.equal(await decide(users.get('dave') as Creds, GET), 'Allow', 'dave signs for the first time');
       assert.equal(await decide(session, GET), 'Allow');
       assert.equal(await decide(admin, { ...GET, principal: `arn:aws:iam::${ROOT}:user/grace` }), 'Allow', 'grace, named by another caller');
+    });
+  });
+
+  /** A webhook call as kube-apiserver makes it: status, and the JSON answer's `kind` and `status` (or reason). */
+  const webhook = async (which: 'authenticate' | 'authorize', body: unknown): Promise<{ code: number; kind: unknown; status: Record<string, unknown>; reason: unknown; type: string }> => {
+    const r = await fetch(`${server.url}/k8s/k1/${which}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
+    const text = await r.text();
+    let j: Record<string, unknown> = {};
+    try {
+      j = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      j = { text };
+    }
+    return { code: r.status, kind: j['kind'], status: (j['status'] ?? {}) as Record<string, unknown>, reason: j['reason'], type: r.headers.get('content-type') ?? '' };
+  };
+  const token = async (creds: Creds): Promise<string> => {
+    const u = new URL(server.url);
+    const signer = new SignatureV4({ service: 'sts', region: 'us-east-1', credentials: creds, sha256: Sha256 });
+    const p = await signer.presign(
+      { method: 'GET', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: u.host, 'x-k8s-aws-id': 'k1' } },
+      { expiresIn: 60 },
+    );
+    return `k8s-aws-v1.${Buffer.from(`${u.protocol}//${u.host}/?${new URLSearchParams(p.query as Record<string, string>).toString()}`).toString('base64url')}`;
+  };
+  const sar = (user: Record<string, unknown>, verb: string) => ({
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SubjectAccessReview',
+    spec: { resourceAttributes: { namespace: 'team', verb, version: 'v1', resource: 'pods', name: 'p1' }, user: user['username'], groups: user['groups'], extra: user['extra'] },
+  });
+
+  it('(d) the Kubernetes webhooks: decided from memory, and a failure answered as a Kubernetes Status', async () => {
+    const henry = users.get('henry') as Creds;
+    const made = await token(henry);
+    await outage(async () => {
+      const tr = await webhook('authenticate', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: made } });
+      assert.equal(tr.code, 200, JSON.stringify(tr));
+      assert.equal(tr.status['authenticated'], true, JSON.stringify(tr));
+      const user = tr.status['user'] as Record<string, unknown>;
+      const get = await webhook('authorize', sar(user, 'get'));
+      assert.deepEqual([get.code, get.status['allowed']], [200, true], JSON.stringify(get));
+      const del = await webhook('authorize', sar(user, 'delete'));
+      assert.deepEqual([del.code, del.status['allowed']], [200, false], JSON.stringify(del));
+      // A user named by a review that this instance has never resolved, with a session ARN whose role is unknown here:
+      // only the database can say; kube-apiserver is told so in its own terms.
+      const stranger = await webhook('authorize', sar({ username: 'stranger', groups: [], extra: { arn: [`arn:aws:sts::${ROOT}:assumed-role/nobody/x`], canonicalArn: [`arn:aws:iam::${ROOT}:role/nobody`] } }, 'get'));
+      assert.deepEqual([stranger.code, stranger.kind, stranger.reason, stranger.type], [503, 'Status', 'ServiceUnavailable', 'application/json'], JSON.stringify(stranger));
     });
   });
 });

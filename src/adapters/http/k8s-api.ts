@@ -60,16 +60,22 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 }
 
 /** The `StatusReason` of each code answered (k8s.io/apimachinery `metav1.StatusReason`). */
-const STATUS_REASONS: Readonly<Record<400 | 401 | 404 | 405 | 413, string>> = {
+const STATUS_REASONS: Readonly<Record<400 | 401 | 404 | 405 | 413 | 500 | 503, string>> = {
   400: 'BadRequest',
   401: 'Unauthorized',
   404: 'NotFound',
   405: 'MethodNotAllowed',
   413: 'RequestEntityTooLarge',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
 };
 
-/** A Kubernetes `Status` failure, the shape the API server's webhook clients log. */
-function status(res: ServerResponse, code: keyof typeof STATUS_REASONS, message: string): void {
+/**
+ * A Kubernetes `Status` failure, the shape the API server's webhook clients log. Also what the server answers a webhook
+ * that failed (503 when the store is unreachable, 500 for a bug): the AWS XML of the Query APIs meant nothing to
+ * kube-apiserver, which logged it as an undecodable body.
+ */
+export function status(res: ServerResponse, code: keyof typeof STATUS_REASONS, message: string): void {
   sendJson(res, code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason: STATUS_REASONS[code], message });
 }
 

@@ -16,6 +16,7 @@ import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
 import { MAX_QUERY_PARAMETERS, parameterCount, Params } from './query-params.ts';
 import { STS_ACTIONS, STS_NAMESPACE, STS_UNSIGNED_ACTIONS } from './sts-api.ts';
 import { handleOidcRequest, isOidcRequest } from './oidc.ts';
+import { isKubeWebhook, status as kubeStatus } from './k8s-api.ts';
 import { queryError, queryResponse } from './xml.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
@@ -278,7 +279,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // AWS Query APIs take GET as well, and a presigned GetCallerIdentity is a GET (aws-iam-authenticator forwards it).
     if (req.method === 'GET' && path === '/' && new URLSearchParams((req.url ?? '/').slice(path.length + 1)).has('Action')) return queryApi(req, res, requestId);
     if (isOidcRequest(req.method, path)) return handleOidcRequest(app, req, res, requestId);
-    if (path.startsWith('/k8s/') && opts.kubeWebhooks) return opts.kubeWebhooks(req, res);
+    if (isKubeWebhook(path) && opts.kubeWebhooks) return opts.kubeWebhooks(req, res);
     if (isConsolePath(path)) return serveConsole(req, res, path, requestId);
     send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } }), requestId, 'application/json');
   }
@@ -346,6 +347,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         }
         if (res.headersSent) return void res.destroy();
         const message = 'The service is unavailable: its database cannot be reached. Please try again.';
+        if (isKubeWebhook(req.url)) return kubeStatus(res, 503, message);
         if ((req.url ?? '/').startsWith('/v1/')) {
           const e503 = HTTP_ERRORS.SERVICE_UNAVAILABLE;
           return send(res, e503.status, `${JSON.stringify({ error: { code: e503.aws, message, gatehouseCode: 'SERVICE_UNAVAILABLE' } })}\n`, randomUUID(), 'application/json');
@@ -369,8 +371,9 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       if (isClientAbort(e, req)) return void res.destroy();
       // A bug: answer 500 without internals (and never a secret), log the stack for the operator.
       log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      if (!res.headersSent) sendError(res, randomUUID(), 'INTERNAL_ERROR', 'We encountered an internal error. Please try again.');
-      else res.destroy();
+      if (res.headersSent) res.destroy();
+      else if (isKubeWebhook(req.url)) kubeStatus(res, 500, 'We encountered an internal error. Please try again.');
+      else sendError(res, randomUUID(), 'INTERNAL_ERROR', 'We encountered an internal error. Please try again.');
     });
   });
   const drain = drainable(server);
