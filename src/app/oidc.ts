@@ -17,7 +17,8 @@
  *   (fail closed, `SERVICE_UNAVAILABLE`) when the issuer cannot be reached. A token naming a key the set lacks
  *   (the issuer rotated) makes it read again, at most once a minute per provider and instance.
  * - **`AssumeRoleWithWebIdentity`**: the token verified against the provider of its `iss` in the role's
- *   account (signature, issuer, `aud` among the client ids, `exp`/`nbf` with 30 s of skew, `iat` not further ahead),
+ *   account (signature, issuer, `aud` among the client ids and `azp`, when it has one, too; `exp`/`nbf` with 30 s of
+ *   skew, `iat` not further ahead),
  *   then the role's trust policy decides for principal `{Federated: <provider ARN>}` and action
  *   `sts:AssumeRoleWithWebIdentity`, with `<host/path>:aud` (the token's `azp` when it has one, as AWS), `:oaud` (its
  *   audiences, when it has `azp`), `:sub` and `:amr` in the context (credential-protocols §5; reference §A.1.9).
@@ -103,7 +104,7 @@ export interface WebIdentityResult {
   readonly subject: string;
   /** The token's `iss`. */
   readonly provider: string;
-  /** The client id the token was issued to: its `azp` when the provider lists it, else its `aud` that the provider lists. */
+  /** The client id the token was issued to: its `azp` when it has one (which the provider must list), else its `aud` that the provider lists. */
   readonly audience: string;
 }
 
@@ -638,7 +639,15 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // is its `azp` and `<provider>:oaud` its audiences, so that the trust policy's `:aud` condition is met only by the
     // client the token was issued to (review F, F3). Else `:aud` is the audience the provider lists (the first of several).
     const azp = typeof claims['azp'] === 'string' && claims['azp'] !== '' ? claims['azp'] : undefined;
-    const audience = azp !== undefined && listed.includes(azp) ? azp : (listed[0] as string);
+    // A token issued to a party the provider does not list is refused, as AWS STS refuses it ("Incorrect token audience"):
+    // the client id list names who may present tokens, and with `azp` that is the authorized party, not the audiences
+    // (review ah, 1). It was accepted, its `:aud` the unlisted party: a trust policy without an `:aud` condition (one
+    // trusting the provider's subjects, `:sub` only) issued sessions to tokens minted for any client of the issuer
+    // that listed one of ours among its audiences.
+    if (azp !== undefined && !found.record.clientIds.includes(azp)) {
+      return failWith('INVALID_IDENTITY_TOKEN', `Incorrect token audience: the token was issued to \`${azp.slice(0, 255)}\` (its \`azp\`), which is not a client id of OpenIDConnect provider ${found.record.url}: add it to the provider's client ids (AddClientIDToOpenIDConnectProvider) or present a token issued to one of them`);
+    }
+    const audience = azp ?? (listed[0] as string);
     verified.provider = arn;
     verified.subject = sub.slice(0, 255);
     const amr = typeof claims['amr'] === 'string' ? [claims['amr']] : Array.isArray(claims['amr']) ? claims['amr'].filter((x): x is string => typeof x === 'string') : [];
