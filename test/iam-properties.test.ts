@@ -209,7 +209,7 @@ describe('iam engine properties', () => {
     );
   });
 
-  test('the compiled engine agrees with the reference evaluator (50,000 cases)', () => {
+  test('the compiled engine agrees with the reference evaluator (100,000 cases)', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         const parsed = parseSet(c.policies);
@@ -217,7 +217,7 @@ describe('iam engine properties', () => {
         const reference = referenceDecide(c.request, parsed);
         same(engine, reference, () => `engine ${engine}, reference ${reference}\n${describeCase(c.request, c.policies)}`);
       }),
-      { seed: 106, numRuns: 50_000 },
+      { seed: 106, numRuns: 100_000 },
     );
   });
 });
