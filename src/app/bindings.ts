@@ -16,7 +16,8 @@
  *    everything under it (`arn:aws:s3:::ws-data` claims `arn:aws:s3:::ws-data/train/x.csv`). Nothing else:
  *    jobs, models and clusters sit directly under the account.
  * 3. The resource's own policy and, as for bucket policies, the policies of the ARNs it lies under
- *    (`arn:…:bucket` before `arn:…:bucket/key`), broadest first.
+ *    (`arn:…:bucket` before `arn:…:bucket/key`), broadest first; an IAM user's, group's or role's ARN lies under
+ *    none (`…:role/team` is the role `team`, not a folder of `…:role/team/trainer`).
  * Only policies owned by A take part: another account cannot graft bindings onto A's resources.
  *
  * **Members.** `user:<name>` and `group:<name>` name users and groups of the account that owns the policy: a
@@ -188,6 +189,20 @@ function iamPolicyPermission(resource: string, verb: 'getIamPolicy' | 'setIamPol
   const kind = type.slice(slash + 1);
   const p = `${service}.${kind.charAt(0).toLowerCase()}${kind.slice(1)}s.${verb}`;
   return KNOWN_PERMISSIONS.has(p) ? p : undefined;
+}
+
+/** A user's, group's, role's (or other IAM entity's) ARN, whose path is no container: see `chainArns`. */
+const IAM_ENTITY_ARN = /^(?:arn:aws[a-z-]*:iam::|acs:ram::)[^:]*:[a-z-]+\//;
+
+/**
+ * The ARNs whose policies govern `resource`, nearest first: itself and the ARNs it lies under (a bucket's for its
+ * objects), except for an IAM entity. `arn:aws:iam::A:role/team` is the role `team`, not a folder of
+ * `arn:aws:iam::A:role/team/trainer` (the role `trainer` of path `/team/`): taken as a parent, a binding of
+ * `roles/iam.serviceAccountUser` on the role `team` let its members pass every role under that path (review ai, 1).
+ * As in GCP, a service account's policy governs that service account only; the account level covers them all.
+ */
+function chainArns(resource: string): string[] {
+  return IAM_ENTITY_ARN.test(resource) ? [resource] : governingArns(resource);
 }
 
 /** The permission to pass a role (`iam:PassRole`, `ram:PassRole`): see "Passing a role" in the module comment. */
@@ -385,7 +400,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     }
     const known = resourceAccount ?? accountOf(resource);
     if (s.byArn.size === 0 && (known === undefined ? s.hierarchy.size === 0 : !s.hierarchy.has(known))) return { account: known, held };
-    const arns = governingArns(resource);
+    const arns = chainArns(resource);
     // ARN levels, nearest first for now (reversed below).
     const own: Held[] = [];
     if (s.byArn.size > 0) {
