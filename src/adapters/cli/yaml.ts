@@ -4,9 +4,75 @@
  * gives the same module an `import` would, and the callers stay synchronous.
  */
 import { createRequire } from 'node:module';
+import type { Scalar } from 'yaml';
 
 type Yaml = typeof import('yaml');
 
 let loaded: Yaml | undefined;
 
 export const yaml = (): Yaml => (loaded ??= createRequire(import.meta.url)('yaml') as Yaml);
+
+/** A plain scalar YAML reads as something else than its text says (`012345678901` as the number 12345678901). */
+export interface LossyScalar {
+  /** Offset of the scalar in the source. */
+  readonly offset: number;
+  /** JSON path of the value (or of the key's map) within the node walked. */
+  readonly path: string;
+  readonly message: string;
+}
+
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const UNSUPPORTED_COLLECTIONS: ReadonlySet<string> = new Set(['tag:yaml.org,2002:set', 'tag:yaml.org,2002:omap', 'tag:yaml.org,2002:pairs']);
+
+/**
+ * The scalars under `node` whose value is not what their text says, so that sending the value would silently change
+ * the document: a number YAML reads from text it does not print back (`012345678901` → 12345678901, losing the leading
+ * zero of an account id; `0x10`, `1e3`, `1.0`, `+1`, `.inf`, an integer past 2^53), a YAML 1.1 boolean (`yes`, `on`,
+ * under a `%YAML 1.1` directive), a timestamp or binary value, a `!!set`/`!!omap`. In a `json` file, numbers are read as
+ * JSON reads them, so only what JSON would refuse or round (`012`, `1e400`, 2^53 and up) counts. Keys are checked too.
+ * Each message says what YAML read and to quote the text. Aliases are checked where their anchor is.
+ */
+export function lossyScalars(node: unknown, json: boolean, path = '', max = 20): LossyScalar[] {
+  const Y = yaml();
+  const out: LossyScalar[] = [];
+  const at = (n: { range?: readonly number[] | null | undefined }): number => n.range?.[0] ?? 0;
+  const join = (p: string, key: string | number): string => (typeof key === 'number' ? `${p}[${key}]` : p === '' ? key : `${p}.${key}`);
+  const problem = (s: Scalar, where: string, isKey = false): void => {
+    const v: unknown = s.value;
+    const text = s.source ?? String(v);
+    if (typeof v === 'string' || v === null || v === undefined) return;
+    let why: string | undefined;
+    if (typeof v === 'number') {
+      if (json) {
+        if (!JSON_NUMBER.test(text)) why = `\`${text}\` is not a JSON number`;
+        else if (!Number.isFinite(v)) why = `\`${text}\` is too large a number`;
+        else if (/^-?\d+$/.test(text) && !Number.isSafeInteger(v)) why = `\`${text}\` is too large an integer to keep exactly (it is read as ${String(v)})`;
+      } else if (JSON.stringify(v) !== text) {
+        why = Number.isFinite(v) ? `\`${text}\` is read by YAML as the number ${String(v)}, not as written` : `\`${text}\` is read by YAML as ${String(v)}, which JSON cannot hold`;
+      }
+    } else if (typeof v === 'boolean') {
+      if (text.toLowerCase() !== String(v)) why = `\`${text}\` is read by YAML as the boolean ${String(v)} (YAML 1.1)`;
+    } else if (typeof v === 'bigint') why = `\`${text}\` is too large an integer to keep exactly`;
+    else why = `\`${text}\` is read by YAML as ${v instanceof Date ? 'a timestamp' : v instanceof Uint8Array ? 'binary data' : 'a value JSON cannot hold'}`;
+    if (why !== undefined) out.push({ offset: at(s), path: where, message: `${isKey ? 'the key ' : ''}${why}; quote it (${json ? JSON.stringify(text) : `'${text.replace(/'/g, "''")}'`}) to keep the text` });
+  };
+  const walk = (n: unknown, p: string): void => {
+    if (out.length >= max) return;
+    if (Y.isScalar(n)) return problem(n, p);
+    if (Y.isMap(n) || Y.isSeq(n)) {
+      if (typeof n.tag === 'string' && UNSUPPORTED_COLLECTIONS.has(n.tag)) {
+        out.push({ offset: at(n), path: p, message: `\`${n.tag.replace('tag:yaml.org,2002:', '!!')}\` is not a JSON value; write a map or a list` });
+        return;
+      }
+    }
+    if (Y.isMap(n)) {
+      for (const pair of n.items) {
+        const key = Y.isScalar(pair.key) ? pair.key : undefined;
+        if (key !== undefined) problem(key, p, true);
+        walk(pair.value, join(p, key !== undefined ? String(key.value) : '?'));
+      }
+    } else if (Y.isSeq(n)) n.items.forEach((item, i) => walk(item, join(p, i)));
+  };
+  walk(node, path);
+  return out.slice(0, max);
+}

@@ -5,7 +5,7 @@
  * are printed with the file, line and column where the field is.
  */
 import type { Document, LineCounter } from 'yaml';
-import { yaml } from '../yaml.ts';
+import { lossyScalars, yaml } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
 import type { ApplyResult, PlannedChange } from '../../../app/apply.ts';
 import { call, connect, report, withServerOptions, type ConnectionOptions } from '../client.ts';
@@ -86,6 +86,10 @@ interface LoadError {
   readonly file: string;
   readonly line?: number;
   readonly column?: number;
+  /** 1-based position of the document in the file, as the server's errors number it, when the error is within one. */
+  readonly document?: number;
+  /** JSON path within the document. */
+  readonly path?: string;
   readonly message: string;
 }
 
@@ -141,8 +145,17 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
     // kubectl skips it; the yaml library gives it a null scalar, not null contents.
     if (value === null) continue;
     // A JSON file holds one document, or a list of them.
-    if (isJson && Array.isArray(value)) value.forEach((v: unknown, i) => out.push({ file, index: out.length, value: v, yaml: d, lineCounter, prefix: `[${i}]` }));
-    else out.push({ file, index: out.length, value, yaml: d, lineCounter, prefix: '' });
+    const items = isJson && Array.isArray(value) && yaml().isSeq(d.contents) ? d.contents.items : undefined;
+    const documents = items !== undefined && Array.isArray(value) ? value.map((v: unknown, i) => ({ value: v, node: items[i], prefix: `[${i}]` })) : [{ value, node: d.contents, prefix: '' }];
+    for (const { value: v, node, prefix } of documents) {
+      // What YAML reads otherwise than written (`012345678901` as 12345678901: an account id in a Deny's condition
+      // that then never matches) is refused, where it is, before anything is sent.
+      for (const l of lossyScalars(node, isJson)) {
+        const p = lineCounter.linePos(l.offset);
+        errors.push({ file, line: p.line, column: p.col, document: out.length + 1, ...(l.path !== '' ? { path: l.path } : {}), message: l.message });
+      }
+      out.push({ file, index: out.length, value: v, yaml: d, lineCounter, prefix });
+    }
   }
   return errors.length > 0 ? errors : out;
 }
@@ -225,7 +238,7 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
   const loaded = await loadAll(opts.filename, ctx);
   if (loaded.errors.length > 0) {
     if (opts.json) ctx.err(formatJson({ errors: loaded.errors }));
-    else for (const e of loaded.errors) ctx.err(`${e.file}${e.line !== undefined ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.message}\n`);
+    else for (const e of loaded.errors) ctx.err(`${e.file}${e.line !== undefined ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.document !== undefined ? `document ${e.document}: ` : ''}${e.path !== undefined ? `${e.path}: ` : ''}${e.message}\n`);
     return loaded.unreadable ? EXIT.noInput : EXIT.invalidInput;
   }
   if (loaded.docs.length === 0) {
