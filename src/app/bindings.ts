@@ -58,6 +58,7 @@ import {
   canonicalPolicy,
   checkEtag,
   checkRoles,
+  checkVersion,
   compileBindings,
   computeEtag,
   customRoleName,
@@ -633,6 +634,8 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       if (current !== undefined && current.account !== account) return abort(failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to account ${current.account}`, 'resource'));
       const etag = checkEtag(now.etag, policy.etag);
       if (!etag.ok) return abort(etag);
+      const version = checkVersion(current?.bindings ?? [], policy);
+      if (!version.ok) return abort(version);
       const roles = checkRoles(policy, { account, customRoles: await customRolesOf(tx, account), path: '' });
       if (!roles.ok) return abort(roles);
       const members = await checkMembers(tx, account, policy, '');
@@ -981,6 +984,9 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
         `etag \`${shown}\` is stale: the IAM policy of ${resource} changed since it was read (its etag is now \`${current.etag}\`); read it again (\`gatehouse iam-policy get ${resource} --json\`), reapply your change and retry, or leave out \`etag\` to overwrite it`,
       );
     }
+    // A version 0 or 1 document with an etag would drop the stored policy's conditions (review ai, 2).
+    const version = checkVersion(existing?.bindings ?? [], o.spec.policy, 'spec');
+    if (!version.ok) return { ok: false, errors: version.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })) };
     // Custom roles: the account's, as they will be after this apply.
     const fileRoles = documentsOf<IamRoleSpec>(env, 'IamRole').filter((d) => d.account === o.account).map((d) => ({ name: customRoleName(o.account, d.name), permissions: d.spec.permissions }));
     const storedRoles = env.newAccounts.has(o.account) ? [] : (await env.tx.kv.list(`${IAM_ROLE_PREFIX}${o.account}/`)).map((e) => JSON.parse(e.value) as StoredIamRole);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalPolicy, checkEtag, computeEtag, fnv1a64, withEtag } from './etag.ts';
+import { canonicalPolicy, checkEtag, checkVersion, computeEtag, fnv1a64, withEtag } from './etag.ts';
 import type { IamPolicy } from './types.ts';
 
 /** Where the policies of these tests are: a model, at its first write. */
@@ -105,4 +105,20 @@ test('withEtag: the policy as read, version 3 when conditional', () => {
   assert.equal(plain.etag, computeEtag(plain, AT));
   const cond = withEtag({ version: 1, ...conditional }, AT);
   assert.equal(cond.version, 3);
+});
+
+test('checkVersion: a version 0 or 1 write with an etag may not replace a policy with conditions (GCP: version 3 or no etag)', () => {
+  const stored = [{ role: 'roles/viewer', members: ['user:a'], condition: { expression: 'true' } }];
+  const plainStored = [{ role: 'roles/viewer', members: ['user:a'] }];
+  const write = (v: { version?: number; etag?: string }): IamPolicy => ({ bindings: [{ role: 'roles/viewer', members: ['user:a'] }], ...v });
+  for (const version of [0, 1]) {
+    const r = checkVersion(stored, write({ version, etag: 'x' }), 'spec');
+    assert.equal(r.ok, false);
+    assert.deepEqual(r.ok ? [] : r.errors.map((e) => [e.code, e.path]), [['BINDINGS_INVALID_VERSION', 'spec.version']]);
+  }
+  assert.equal(checkVersion(stored, write({ version: 3, etag: 'x' })).ok, true);
+  assert.equal(checkVersion(stored, write({ etag: 'x' })).ok, true, 'no version is the latest');
+  assert.equal(checkVersion(stored, write({ version: 1 })).ok, true, 'without an etag it overwrites, as GCP allows');
+  assert.equal(checkVersion(plainStored, write({ version: 1, etag: 'x' })).ok, true);
+  assert.equal(checkVersion([], write({ version: 1, etag: 'x' })).ok, true);
 });

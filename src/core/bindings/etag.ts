@@ -130,3 +130,25 @@ export function checkEtag(current: string, given: string | undefined, options: E
   }
   return { ok: true, value: current };
 }
+
+/**
+ * Whether a write that names `version` 0 or 1 may replace the policy stored now (`current`). GCP's `Policy.version`
+ * (google/iam/v1/policy.proto; policy-semantics.md §A.4): any operation that affects conditional role bindings must
+ * specify version 3 — "removing any role binding, with or without a condition, from a policy that includes
+ * conditions" among them — and only a write without an etag may overwrite a version 3 policy with a version 1 one.
+ * So a write that carries an etag and says version 0 or 1 (a read-modify-write by a client that does not see
+ * conditions) is refused when the stored policy has a conditional binding: it would drop them silently. A write
+ * without a version is read as the latest, as everywhere in Gatehouse. `path` prefixes the error's path (`spec`).
+ */
+export function checkVersion(current: readonly IamBinding[], policy: IamPolicy, path = ''): Result<void> {
+  const given = policy.etag !== undefined && policy.etag !== '' ? policy.version : undefined;
+  if (given === undefined || given === 3 || !current.some((b) => b.condition !== undefined)) return { ok: true, value: undefined };
+  return {
+    ok: false,
+    errors: [{
+      code: 'BINDINGS_INVALID_VERSION',
+      message: `the policy has a conditional binding, so a write of it must be version 3, not ${given}: a version ${given} writer does not see conditions and would drop them; read it again as version 3 (\`gatehouse iam-policy get … --json\`) and write it back with \`version: 3\``,
+      path: path === '' ? 'version' : `${path}.version`,
+    }],
+  };
+}
