@@ -60,6 +60,8 @@ const WS = 'ws/';
 const JOB = 'job/';
 const JOBCAP = 'jobcap/';
 const JOBEVENT = 'jobevent/';
+/** What a job id may be: every id made (`newJob`) is; anything else names no job, and is said to be malformed. */
+export const JOB_ID = /^[\w.-]{1,128}$/;
 /** A launcher that has not been heard from for this long has lost its process: the job is Failed. */
 export const HEARTBEAT_TIMEOUT_MS = 30_000;
 
@@ -866,32 +868,77 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * j2), and an explicit deny on either ARN refuses (`jobAccessRefusal`).
    */
   async function authorizeJobAccess(caller: Caller, job: StoredJob, action: string): Promise<Result<void>> {
-    if (caller.account !== job.account) return failWith('NO_SUCH_ENTITY', `job ${job.id} does not exist`);
+    if (caller.account !== job.account) return absentJob(caller, job.id, action);
     if (isSubmitter(caller, job)) return ok(undefined);
     const on = jobAccessRefusal(caller, job, action);
     if (on === undefined) return ok(undefined);
-    const explicit = on.refused.d.decision === 'ExplicitDeny';
-    // Neither allows: what each says (a binding on the workspace cut by a boundary is said on the workspace's side).
-    const words = explicit ? `${refusalWords(on.refused)} (on ${on.resource})` : `on the job: ${refusalWords(on.refused)}; on its workspace ${job.workspace}: ${on.workspace === undefined ? '' : refusalWords(on.workspace)}`;
-    return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${words}`, action, on.resource, explicit ? 'ExplicitDeny' : 'ImplicitDeny');
+    if (on.refused.d.decision === 'ExplicitDeny') {
+      return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${refusalWords(on.refused)} (on ${on.resource})`, action, on.resource, 'ExplicitDeny');
+    }
+    // Neither allows: the refusal a job that is not there gets too (`absentJob`), said on the job's ARN only. It named
+    // the job's workspace and what was decided there, which told a caller not allowed to read the job where it lies,
+    // and that it exists (review ag, 1). Except to a principal granted the action on that workspace, whose own
+    // boundary or session policy cut it: it is told so, since that is what to change (review B7).
+    const refused = jobRefused(caller, job.id, action, on.refused);
+    const ws = on.cutOnWorkspace;
+    if (ws === undefined || refused.ok) return refused;
+    return accessDenied(`${refused.errors[0]?.message ?? ''}; on its workspace ${job.workspace}: ${refusalWords(ws)}`, action, jobArn(job.partition, job.account, job.id), 'ImplicitDeny');
+  }
+
+  /** The refusal of `action` on job `id` when nothing allows it, the same whether the job exists or not. */
+  function jobRefused(caller: Caller, id: string, action: string, onJob: { readonly d: Decision; readonly bindings: string }): Result<never> {
+    const arn = jobArn(caller.partition, caller.account, id);
+    return accessDenied(
+      `${caller.principal.arn} is not allowed to perform ${action} on job ${id} (${arn}): ${refusalWords(onJob)}; a job's actions are allowed by a grant on the job's ARN or on its workspace's, and to the job's submitter`,
+      action,
+      arn,
+      'ImplicitDeny',
+    );
   }
 
   /**
-   * `action` on `job` (`authorizeJobAccess`) without the submitter's right: undefined when allowed, else the refusal,
-   * its resource, and the workspace's refusal (`workspace`).
+   * The answer about job `id` that the caller's account does not hold (none has that id, or another account's has):
+   * NoSuchEntity only to a caller that may do `action` on any job that could be there, by a grant on the job's ARN or on
+   * every workspace (`workspace/*`, whose grant covers every job: `jobOrWorkspace`); to any other, the refusal a job it
+   * may not reach gets (`jobRefused`). So an unauthorised caller does not learn which job ids exist, as AWS answers
+   * AccessDenied before NoSuchEntity to a caller not allowed the action on the named resource (review ag, 1).
    */
-  function jobAccessRefusal(caller: Caller, job: Job, action: string): { readonly resource: string; readonly refused: { readonly d: Decision; readonly bindings: string }; readonly workspace?: { readonly d: Decision; readonly bindings: string } } | undefined {
-    const onJob = { resource: jobArn(job.partition, job.account, job.id), refused: unionRefusal(caller, action, jobArn(job.partition, job.account, job.id)) };
-    const onWorkspace = { resource: workspaceArn(job.partition, job.account, job.workspace), refused: unionRefusal(caller, action, workspaceArn(job.partition, job.account, job.workspace)) };
-    const r = jobOrWorkspace(onJob, onWorkspace);
-    return r?.refused === undefined ? undefined : { resource: r.resource, refused: r.refused, ...(onWorkspace.refused !== undefined ? { workspace: onWorkspace.refused } : {}) };
+  function absentJob(caller: Caller, id: string, action: string): Result<never> {
+    const r = absentJobRefusal(caller.partition, caller.account, id, (resource) => unionRefusal(caller, action, resource));
+    if (r === undefined) return failWith('NO_SUCH_ENTITY', `job ${id} does not exist`);
+    return r.refused.d.decision === 'ExplicitDeny' ? accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${id}: ${refusalWords(r.refused)} (on ${r.resource})`, action, r.resource, 'ExplicitDeny') : jobRefused(caller, id, action, r.refused);
+  }
+
+  /**
+   * The job `id` of the caller's account, authorized for `action` (`authorizeJobAccess`); one it does not hold is
+   * refused as one it may not reach, unless the caller may reach any job (`absentJob`).
+   */
+  async function authorizedJob(caller: Caller, id: string, action: string): Promise<Result<StoredJob>> {
+    if (!JOB_ID.test(id)) return failWith('VALIDATION_ERROR', `\`${id.length > 128 ? `${id.slice(0, 128)}…` : id}\` is not a job id (1–128 letters, digits, \`_.-\`, as \`gatehouse jobs list\` shows them)`, 'id');
+    const job = await deps.store.read((tx) => readJob(tx, id));
+    if (!job) return absentJob(caller, id, action);
+    const a = await authorizeJobAccess(caller, job, action);
+    return a.ok ? ok(job) : a;
+  }
+
+  /**
+   * `action` on `job` (`authorizeJobAccess`) without the submitter's right: undefined when allowed, else the refusal and
+   * its resource; and the workspace's refusal when the caller's principal is granted the action there and only its own
+   * limits (permissions boundary, session policy) cut it (`cutOnWorkspace`).
+   */
+  function jobAccessRefusal(caller: Caller, job: Job, action: string): { readonly resource: string; readonly refused: { readonly d: Decision; readonly bindings: string }; readonly cutOnWorkspace?: { readonly d: Decision; readonly bindings: string } } | undefined {
+    const on = (resource: string) => ({ resource, refused: unionRefusal(caller, action, resource) });
+    const onWorkspace = on(workspaceArn(job.partition, job.account, job.workspace));
+    const r = jobOrWorkspace(on(jobArn(job.partition, job.account, job.id)), onWorkspace);
+    if (r?.refused === undefined) return undefined;
+    const ws = onWorkspace.refused;
+    // Refused although IAM or a binding grants it: only the caller's boundary or session policy can have cut it.
+    const cut = ws !== undefined && ws.d.decision !== 'ExplicitDeny' && (ws.d.deniedBy === 'boundary' || ws.d.deniedBy === 'session' || options.permits?.(caller, action, onWorkspace.resource).allowed === true);
+    return { resource: r.resource, refused: r.refused, ...(cut ? { cutOnWorkspace: ws } : {}) };
   }
 
   async function getJob(caller: Caller, id: string): Promise<Result<Job>> {
-    const job = await deps.store.read((tx) => readJob(tx, id));
-    if (!job) return failWith('NO_SUCH_ENTITY', `job ${id} does not exist`);
-    const a = await authorizeJobAccess(caller, job, 'training:GetJob');
-    return a.ok ? ok(job) : a;
+    return authorizedJob(caller, id, 'training:GetJob');
   }
 
   async function listJobs(caller: Caller): Promise<Result<Job[]>> {
@@ -903,16 +950,18 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   async function jobEvents(caller: Caller, id: string): Promise<Result<JobEvent[]>> {
-    const job = await getJob(caller, id);
+    const job = await authorizedJob(caller, id, 'training:GetJob');
     if (!job.ok) return job;
     return deps.store.read(async (tx) => ok(await listDocs<JobEvent>(tx, `${JOBEVENT}${id}/`)));
   }
 
+  /**
+   * Needs `training:StopJob` alone, as `sts revoke-sessions --job` (and AWS's StopTrainingJob): it asked for
+   * `training:GetJob` first, so a caller allowed to stop jobs but not to read them was refused (review ag).
+   */
   async function stopJob(caller: Caller, id: string): Promise<Result<Job>> {
-    const job = await getJob(caller, id);
+    const job = await authorizedJob(caller, id, 'training:StopJob');
     if (!job.ok) return job;
-    const a = await authorizeJobAccess(caller, job.value, 'training:StopJob');
-    if (!a.ok) return a;
     return setState(id, 'Stopped', { reason: `stopped by ${caller.principal.arn}`, by: caller });
   }
 
@@ -1265,6 +1314,19 @@ export function jobOrWorkspace<T extends { readonly refused: { readonly d: { rea
   if (denies(onJob)) return onJob;
   if (denies(onWorkspace)) return onWorkspace;
   return onJob.refused === undefined || onWorkspace.refused === undefined ? undefined : onJob;
+}
+
+/**
+ * Whether a caller may be told that job `id` is not in `account` (`refusal` of the action on a resource: undefined when
+ * allowed): only when the action is allowed on the job's ARN or on every workspace's (`workspace/*`), combined as
+ * `jobOrWorkspace` combines a job's; else the refusal, on the job's ARN unless an explicit deny decided elsewhere. Every
+ * way of asking about a job (jobs get, stop, events; sts revoke-sessions --job) answers a job that is not there so.
+ */
+export function absentJobRefusal<R extends { readonly d: { readonly decision: string } }>(partition: Partition, account: string, id: string, refusal: (resource: string) => R | undefined): { readonly resource: string; readonly refused: R } | undefined {
+  const onJob = { resource: jobArn(partition, account, id), refused: refusal(jobArn(partition, account, id)) };
+  const onEvery = { resource: workspaceArn(partition, account, '*'), refused: refusal(workspaceArn(partition, account, '*')) };
+  const r = jobOrWorkspace(onJob, onEvery);
+  return r?.refused === undefined ? undefined : { resource: r.resource, refused: r.refused };
 }
 
 /** The account, partition and workspace of job `id` (its ARN's container, `jobOrWorkspace`), or undefined for none. */

@@ -20,7 +20,7 @@ import { contextOf, evaluate, type Decision } from '../core/iam/index.ts';
 import { adminService } from '../core/directory/rules.ts';
 import { roleArnOf, sessionArn, parseRoleArn, parseSessionArn, type Partition } from '../core/sts/session.ts';
 import { jobArn, workspaceArn, type Job } from '../core/jobs/jobs.ts';
-import { jobOrWorkspace } from './jobs.ts';
+import { absentJobRefusal, JOB_ID, jobOrWorkspace } from './jobs.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
 import { boundaryContext, resourceTagContext, type Directory } from './directory.ts';
@@ -120,24 +120,37 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     return revoke(caller, 'session', sessionArn(role.value.partition, parsed.account, role.value.name, parsed.sessionName.toLowerCase()));
   }
 
-  /** The sessions a job has been given so far (`--job`); the job's credential endpoints issue new ones when they refresh. */
+  /**
+   * The sessions a job has been given so far (`--job`); the job's credential endpoints issue new ones when they refresh.
+   * Authorized before the caller is told whether the job exists: a job the caller's account does not hold is refused as
+   * one it may not stop, unless it may stop any job there (src/app/jobs.ts `absentJobRefusal`; review ag, 1: it answered
+   * NoSuchEntity to anyone, so an unauthorised caller learnt which job ids exist).
+   */
   async function revokeJobSessions(caller: Caller, jobId: string): Promise<Result<Revoked>> {
-    const missing = failWith<Revoked>('NO_SUCH_ENTITY', `job ${jobId} does not exist`);
-    if (!/^[\w.-]{1,128}$/.test(jobId)) return missing;
+    if (!JOB_ID.test(jobId)) {
+      return failWith('VALIDATION_ERROR', `\`${jobId.length > 128 ? `${jobId.slice(0, 128)}…` : jobId}\` is not a job id (1–128 letters, digits, \`_.-\`, as \`gatehouse jobs list\` shows them)`, 'jobId');
+    }
     const text = await deps.store.read((tx) => tx.kv.get(`${JOB_KEY}${jobId}`));
-    const job = text === undefined ? undefined : (JSON.parse(text) as Job & { readonly submitterId?: string });
+    const found = text === undefined ? undefined : (JSON.parse(text) as Job & { readonly submitterId?: string });
     // Another account's job is as absent as one that never existed.
-    if (!job || job.account !== caller.account) return missing;
+    const job = found?.account === caller.account ? found : undefined;
+    const refusal = (resource: string) => unionRefusal(caller, 'training:StopJob', resource);
+    const denied = (r: { readonly resource: string; readonly refused: { readonly d: Decision; readonly bindings: string } }): Result<Revoked> =>
+      failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, 'training:StopJob', r.resource, r.refused.d)}${r.refused.bindings === '' ? '' : ` (${r.refused.bindings})`}`);
+    if (!job) {
+      const r = absentJobRefusal(caller.partition, caller.account, jobId, refusal);
+      return r === undefined ? failWith('NO_SUCH_ENTITY', `job ${jobId} does not exist`) : denied(r);
+    }
     // Its submitter: the same ARN and, when the job records it, the same user (a user deleted and created again under
     // the name is another one, src/app/jobs.ts `isSubmitter`).
     const submitter = caller.principal.arn === job.submitter.arn && (job.submitterId === undefined || caller.user?.id === job.submitterId);
     if (!submitter) {
       // As `jobs stop` decides it (src/app/jobs.ts `authorizeJobAccess`, review J, j2): on the job's ARN, with its
       // workspace's as its container.
-      const on = (resource: string) => ({ resource, refused: unionRefusal(caller, 'training:StopJob', resource) });
+      const on = (resource: string) => ({ resource, refused: refusal(resource) });
       const r = jobOrWorkspace(on(jobArn(job.partition, job.account, job.id)), on(workspaceArn(job.partition, job.account, job.workspace)));
       const refused = r?.refused;
-      if (r !== undefined && refused !== undefined) return failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, 'training:StopJob', r.resource, refused.d)}${refused.bindings === '' ? '' : ` (${refused.bindings})`}`);
+      if (r !== undefined && refused !== undefined) return denied({ resource: r.resource, refused });
     }
     return revoke(caller, 'job', job.id);
   }
