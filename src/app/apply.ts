@@ -62,7 +62,7 @@ import {
 import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
 import { clusterArn, clusterKey, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
-import { accessEntryKind, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
+import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPolicyKind, iamRoleKind, removeWorkspaceIamPolicies } from './bindings.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
 import { forgetGroup, forgetPrincipal, type GonePrincipal } from './forget-principal.ts';
@@ -329,8 +329,11 @@ interface Step {
    */
   readonly onResource?: ResourcePoliciesOf;
   readonly run?: (tx: WriteTx, out: RunOutput) => Promise<Result<unknown>>;
-  /** Another object this step changes (a principal a pruned policy is detached from): listed as its `update` unless the files name it. */
-  readonly alsoChanges?: { readonly kind: string; readonly account: string; readonly name: string; readonly field: string };
+  /**
+   * Another object this step changes (a principal a pruned policy is detached from: listed as its `update`, with
+   * `field`) or deletes (`delete: true`, an RBAC object of a pruned cluster), unless the files name it.
+   */
+  readonly alsoChanges?: { readonly kind: string; readonly account: string; readonly name: string; readonly field: string; readonly delete?: true };
 }
 
 interface RunOutput {
@@ -384,6 +387,8 @@ interface PlanEnv {
   readonly prunedPolicies: ReadonlySet<string>;
   /** `account/lowercase-name` of the groups that `prune` deletes. */
   readonly prunedGroups: ReadonlySet<string>;
+  /** Whether `prune` deletes the object (`kind` as in the documents, `Cluster`…): nothing may then be written into it. */
+  pruned(kind: string, account: string, name: string): boolean;
   readonly now: string;
   newId(prefix: string, length?: number): string;
   /** Every object the documents name (a Kubernetes object checks that its cluster exists or is being created). */
@@ -1235,6 +1240,11 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
   readonly alsoRequires?: (desired: S, existing: S | undefined) => readonly { readonly action: string; readonly resource: string }[];
   /** What goes with the document when it is pruned, in the same transaction (a workspace's IAM policies, review B6). */
   readonly onDelete?: (tx: WriteTx, account: string, name: string) => Promise<unknown>;
+  /**
+   * Objects held inside the one pruned, deleted with it and each shown and authorized as its own deletion (a cluster's
+   * RBAC objects and access entries): steps that run before the document's own deletion.
+   */
+  readonly contents?: (env: PlanEnv, account: string, name: string) => Promise<Step[]>;
 }): KindHandler<S> {
   const action = (verb: string) => `training:${verb}${k.kind}`;
   return {
@@ -1285,6 +1295,7 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
       const key = k.key(ref.account, ref.name);
       if ((await env.tx.kv.get(key)) === undefined) return planOk([]);
       return planOk([
+        ...((await k.contents?.(env, ref.account, ref.name)) ?? []),
         {
           phase: PHASE.deletePrincipal,
           action: action('Delete'),
@@ -1335,6 +1346,11 @@ const clusterKind = kvDocumentKind<Cluster>({
       .join(','),
     mappings: JSON.stringify(c.mappings ?? []),
   }),
+  // A cluster goes with everything applied to it: its RBAC objects, access entries and webhook token. Left behind, they
+  // came back, unseen, with a cluster created again under the name: the old bindings granting, the old entries mapping,
+  // the old kube-apiserver's token accepted (review ak, 2), as EKS's DeleteCluster removes its access entries.
+  contents: (env, account, name) => clusterContentsDeletion(env, account, name),
+  onDelete: deleteClusterContents,
 });
 
 /**
@@ -1725,6 +1741,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     documents: objects,
     prunedPolicies: prunedPolicyArns,
     prunedGroups: new Set(pruneList.filter((r) => r.kind === 'Group').map((r) => `${r.account}/${r.name.toLowerCase()}`)),
+    pruned: (kind, account, name) => pruned.has(pruneKey(kind, account, name)),
     async resolvePolicy(account, ref) {
       if (ref.startsWith('arn:') || ref.startsWith('acs:')) {
         if ([...filePolicies.entries()].some(([k, arn]) => arn === ref && k.startsWith(`${account}/`))) return ref;
@@ -1788,7 +1805,8 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       const same = (c: { kind: string; account: string; name: string }): boolean => c.kind === also.kind && c.account === also.account && c.name.toLowerCase() === also.name.toLowerCase();
       if (objects.some(same) || pruneList.some(same)) continue;
       const listed = changes.find((c) => same(c) && c.action === 'update' && c.document === undefined);
-      if (listed === undefined) changes.push({ action: 'update', kind: also.kind, account: also.account, name: also.name, fields: [also.field] });
+      if (also.delete) changes.push({ action: 'delete', kind: also.kind, account: also.account, name: also.name, fields: [] });
+      else if (listed === undefined) changes.push({ action: 'update', kind: also.kind, account: also.account, name: also.name, fields: [also.field] });
     }
     if (handler?.listAction) steps.push({ step: { phase: -1, action: handler.listAction, resource: entityArn(partitionOf(ref.account), ref.account, ref.kind.toLowerCase() as 'user', '/', '*'), account: ref.account }, document: undefined, ref });
     for (const s of d.value) steps.push({ step: s, document: undefined, ref });

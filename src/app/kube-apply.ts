@@ -13,7 +13,7 @@ import { clusterArn, clusterKey } from '../core/jobs/jobs.ts';
 import { parseRbacObject, RBAC_API_GROUP, RBAC_KINDS, type RbacKind, type RbacObject } from '../core/rbac/index.ts';
 import { entryKey, entryPrincipal, parseAccessEntrySpec, type AccessEntry, type AccessEntrySpec } from '../core/kube/index.ts';
 import type { KindHandler } from './apply.ts';
-import type { ReadTx } from './ports/store.ts';
+import type { ReadTx, WriteTx } from './ports/store.ts';
 
 type Env = Parameters<KindHandler<unknown>['plan']>[0];
 type PlanResult = Awaited<ReturnType<KindHandler<unknown>['plan']>>;
@@ -21,8 +21,9 @@ type DeleteResult = Awaited<ReturnType<NonNullable<KindHandler<unknown>['planDel
 type Step = Extract<DeleteResult, { ok: true }>['value'][number];
 type Obj = Record<string, unknown>;
 
-/** apply.ts `PHASE.link` and `PHASE.deletePolicy`: writes after every directory object exists, deletions last. */
+/** apply.ts `PHASE.link`, `PHASE.deletePrincipal` (a pruned cluster's) and `PHASE.deletePolicy`: writes after every directory object exists, deletions last. */
 const PHASE_LINK = 6;
+const PHASE_DELETE_PRINCIPAL = 7;
 const PHASE_DELETE = 9;
 
 /** Prefix of one cluster's Kubernetes objects: `k8s/<account>/<cluster>/`. Cluster names compare without case. */
@@ -109,14 +110,17 @@ export function accessEntryContext(e: { readonly principalArn: string; readonly 
 const planOk = (value: Extract<PlanResult, { ok: true }>['value']): PlanResult => ({ ok: true, value });
 const planFail = (code: Extract<PlanResult, { ok: false }>['errors'][number]['code'], path: string, message: string): PlanResult => ({ ok: false, errors: [{ code, path, message }] });
 
-/** Does the cluster exist, in the store or among the documents of this apply? */
-async function clusterExists(env: Env, account: string, cluster: string): Promise<boolean> {
+/** Does the cluster exist after this apply: among its documents, or in the store and not pruned? */
+async function clusterExists(env: Env, account: string, cluster: string): Promise<boolean | 'pruned'> {
   if (env.documents.some((d) => d.kind === 'Cluster' && d.account === account && d.name.toLowerCase() === cluster.toLowerCase())) return true;
-  return !env.newAccounts.has(account) && (await env.tx.kv.get(clusterKey(account, cluster))) !== undefined;
+  if (env.newAccounts.has(account) || (await env.tx.kv.get(clusterKey(account, cluster))) === undefined) return false;
+  return env.pruned('Cluster', account, cluster) ? 'pruned' : true;
 }
 
-const noCluster = (account: string, cluster: string, path: string): PlanResult =>
-  planFail('NO_SUCH_ENTITY', path, `cluster \`${cluster}\` does not exist in account ${account}; create it first (\`kind: Cluster\`)`);
+const noCluster = (account: string, cluster: string, path: string, pruned: boolean | 'pruned'): PlanResult =>
+  pruned === 'pruned'
+    ? planFail('INVALID_INPUT', path, `cluster \`${cluster}\` is deleted by --prune (no Cluster document names it), with everything applied to it; add its Cluster document, or leave this out`)
+    : planFail('NO_SUCH_ENTITY', path, `cluster \`${cluster}\` does not exist in account ${account}; create it first (\`kind: Cluster\`)`);
 
 /** kubectl's namespace when neither the document nor `--namespace` names one. */
 export const DEFAULT_NAMESPACE = 'default';
@@ -166,7 +170,8 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
     // Documents of this kind are validated by `validateRbacDocument`, before any handler is asked.
     validate: () => undefined,
     async plan(env, o) {
-      if (!(await clusterExists(env, o.account, o.spec.cluster))) return noCluster(o.account, o.spec.cluster, 'apiVersion');
+      const exists = await clusterExists(env, o.account, o.spec.cluster);
+      if (exists !== true) return noCluster(o.account, o.spec.cluster, 'apiVersion', exists);
       const key = keyOf(o.account, o.name);
       const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
       const existing = text === undefined ? undefined : (JSON.parse(text) as StoredRbacObject);
@@ -311,7 +316,8 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
     return { ...r.value, cluster };
   },
   async plan(env, o) {
-    if (!(await clusterExists(env, o.account, o.spec.cluster))) return noCluster(o.account, o.spec.cluster, 'spec.cluster');
+    const exists = await clusterExists(env, o.account, o.spec.cluster);
+    if (exists !== true) return noCluster(o.account, o.spec.cluster, 'spec.cluster', exists);
     const key = accessEntryKey(o.account, o.spec.cluster, o.spec.principalArn);
     let seen = claimed.get(env);
     if (!seen) claimed.set(env, (seen = new Map()));
@@ -390,3 +396,58 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
     return { ok: true, value: steps };
   },
 };
+
+// --- What goes with a cluster ------------------------------------------------------------------------------
+
+/** Where a cluster's webhook token is kept (sealed), as src/app/kube.ts writes and reads it. */
+export const clusterWebhookKey = (account: string, cluster: string): string => `k8swebhook/${account}/${cluster.toLowerCase()}`;
+
+/**
+ * The steps that delete what was applied to a cluster `prune` deletes: each RBAC object and access entry, decided as
+ * `training:DeleteRbacObject` / `training:DeleteAccessEntry` with the keys a prune of that object carries, and listed as
+ * its own deletion. They run before the cluster's own step, which then removes its webhook token
+ * (`deleteClusterContents`).
+ */
+export async function clusterContentsDeletion(env: Env, account: string, cluster: string): Promise<Step[]> {
+  const prefix = kubePrefix(account, cluster);
+  const resource = clusterArn(env.partitionOf(account), account, cluster);
+  const steps: Step[] = [];
+  for (const row of await env.tx.kv.list(prefix)) {
+    const rest = row.key.slice(prefix.length);
+    const run = async (tx: WriteTx) => ok(await tx.kv.delete(row.key));
+    if (rest.startsWith(`${ACCESS_ENTRY_KIND}/`)) {
+      const entry = JSON.parse(row.value) as AccessEntry;
+      const principal = await entryPrincipalOf(env.tx, entry.principalArn);
+      steps.push({
+        phase: PHASE_DELETE_PRINCIPAL,
+        action: 'training:DeleteAccessEntry',
+        resource,
+        account,
+        context: accessEntryContext({ ...entry, principalArn: principal?.arn ?? entry.principalArn }),
+        alsoChanges: { kind: ACCESS_ENTRY_KIND, account, name: entry.name, field: '', delete: true },
+        run,
+      });
+      continue;
+    }
+    const [kind = '', namespace = '', ...name] = rest.split('/');
+    if (!(RBAC_KINDS as readonly string[]).includes(kind)) continue;
+    const parsed = parseRbacObject((JSON.parse(row.value) as StoredRbacObject).document);
+    const object = parsed.ok ? parsed.value : { kind: kind as RbacKind, metadata: { namespace, name: name.join('/') } };
+    steps.push({
+      phase: PHASE_DELETE_PRINCIPAL,
+      action: 'training:DeleteRbacObject',
+      resource,
+      account,
+      context: rbacContext(object),
+      alsoChanges: { kind: rbacKindName(kind as RbacKind), account, name: namespace === '' ? name.join('/') : `${namespace}/${name.join('/')}`, field: '', delete: true },
+      run,
+    });
+  }
+  return steps;
+}
+
+/** Removes whatever is still kept under a deleted cluster's name, its webhook token included (see `clusterContentsDeletion`). */
+export async function deleteClusterContents(tx: WriteTx, account: string, cluster: string): Promise<void> {
+  for (const row of await tx.kv.list(kubePrefix(account, cluster))) await tx.kv.delete(row.key);
+  await tx.kv.delete(clusterWebhookKey(account, cluster));
+}
