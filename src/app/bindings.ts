@@ -815,6 +815,31 @@ export async function rewriteMember(tx: WriteTx, from: string, to: string, accou
   return changed;
 }
 
+/**
+ * Removes, inside `tx`, every binding of custom role `role` (`accounts/<account>/roles/<name>`) from the policies of
+ * `account`, for the transaction that deletes the role: GCP removes the bindings of a deleted custom role before its
+ * id can be used again (iam.roles.delete: "if an IAM policy contains a binding to the custom role, the binding is
+ * permanently removed"; the id is held meanwhile), so a role created later under the id never inherits them. Gatehouse
+ * has no undelete, so they go at once (review ai, 3). Each policy changed moves to its next revision; one left without
+ * bindings is removed. Answers the resources of the policies changed.
+ */
+export async function forgetCustomRole(tx: WriteTx, account: string, role: string, updated: string): Promise<string[]> {
+  const changed: string[] = [];
+  for (const { value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
+    const stored = JSON.parse(value) as StoredIamPolicy;
+    if (stored.account !== account || !stored.bindings.some((b) => b.role === role)) continue;
+    await putPolicy(tx, {
+      resource: stored.resource,
+      account: stored.account,
+      policy: { bindings: stored.bindings.filter((b) => b.role !== role), ...(stored.version !== undefined ? { version: stored.version } : {}) },
+      ...(stored.name !== undefined ? { name: stored.name } : {}),
+      updated,
+    });
+    changed.push(stored.resource);
+  }
+  return changed;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // `gatehouse apply`: kinds IamPolicy and IamRole (registered in apply.ts's KINDS; only types come from there)
 
@@ -943,7 +968,13 @@ export const iamRoleKind: KindHandler<IamRoleSpec> = {
   async planDelete(env, ref) {
     const key = iamRoleKey(ref.account, ref.name);
     if ((await env.tx.kv.get(key)) === undefined) return { ok: true, value: [] };
-    const step: Step = { phase: PHASE_DELETE, action: 'gatehouse:DeleteIamRole', resource: customRoleName(ref.account, ref.name), account: ref.account, run: async (tx) => ok(await tx.kv.delete(key)) };
+    const name = customRoleName(ref.account, ref.name);
+    const run = async (tx: WriteTx): Promise<Result<boolean>> => {
+      const deleted = await tx.kv.delete(key);
+      await forgetCustomRole(tx, ref.account, name, env.now);
+      return ok(deleted);
+    };
+    const step: Step = { phase: PHASE_DELETE, action: 'gatehouse:DeleteIamRole', resource: name, account: ref.account, run };
     return { ok: true, value: [step] };
   },
 };
