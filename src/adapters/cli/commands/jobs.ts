@@ -30,7 +30,16 @@ type Opts = ConnectionOptions & { json?: true };
 /** A job as the commands read it (`JobJson`). */
 const JOB = { id: 'string', name: 'string', workspace: 'string', state: 'string', role: { mode: 'string', arn: 'string?' }, submitter: { arn: 'string' }, created: 'string', ended: 'string?', exitCode: 'number?' } as const;
 /** A job started (`POST /v1/jobs`, `POST /v1/clusters/NAME/nodes`): the job, its capability and its environment. */
-const STARTED = { job: JOB, capability: 'string', environment: { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'string' } } as const;
+const STARTED = { job: JOB, capability: 'string', environment: { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'string' }, note: 'string?' } as const;
+
+/**
+ * What the server adds to a start it accepted, said before the job's own lines: why the job runs otherwise than asked
+ * (no metadata endpoint: src/adapters/http/jobs-api.ts `metadataOf`). It was dropped, so the user saw the job's SDKs
+ * fall back to the container endpoint without being told why (review ag, 2).
+ */
+function sayNote(ctx: CommandContext, started: { readonly note?: string }): void {
+  if (started.note !== undefined && started.note !== '') ctx.err(`gatehouse: note: ${started.note}\n`);
+}
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   return formatTable(
@@ -219,7 +228,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       if (typeof jobDir === 'object') return ctx.exit(jobDir.exit);
       const signals = stopSignals();
       try {
-        const started = await call<{ job: JobJson; capability: string; why: string; environment: Record<string, string> }>(conn.value, 'POST', ['clusters', opts.cluster, 'nodes'], {
+        const started = await call<{ job: JobJson; capability: string; why: string; environment: Record<string, string>; note?: string }>(conn.value, 'POST', ['clusters', opts.cluster, 'nodes'], {
           shape: { ...STARTED, why: 'string' },
           body: { ...(opts.computeConfig !== undefined ? { computeConfig: opts.computeConfig } : {}), ...launcherFields(opts, agent) },
         });
@@ -228,6 +237,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
           return ctx.exit(refusedStart(ctx, started));
         }
         ctx.err(`gatehouse: node ${started.value.job.id} of cluster ${opts.cluster} runs as ${started.value.job.role.arn} (${started.value.why})\n`);
+        sayNote(ctx, started.value);
         ctx.exit(await launchLocal(ctx, started.value, command, 1, opts, agent, signals, jobDir));
       } finally {
         signals.close();
@@ -409,7 +419,7 @@ function refusedStart(ctx: CommandContext, f: ClientFailure): number {
 }
 
 async function submitAndRun(ctx: CommandContext, conn: Parameters<typeof call>[0], command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }, agent: string | undefined, signals: StopSignals, jobDir: string): Promise<number> {
-  const submitted = await call<{ job: JobJson; capability: string; environment: Record<string, string> }>(conn, 'POST', ['jobs'], {
+  const submitted = await call<{ job: JobJson; capability: string; environment: Record<string, string>; note?: string }>(conn, 'POST', ['jobs'], {
     shape: STARTED,
     body: { workspace: opts.workspace, role: opts.role ?? 'default', replicas: opts.replicas, ...(opts.name ? { name: opts.name } : {}), ...launcherFields(opts, agent) },
   });
@@ -419,6 +429,7 @@ async function submitAndRun(ctx: CommandContext, conn: Parameters<typeof call>[0
   }
   const { job } = submitted.value;
   ctx.err(`gatehouse: job ${job.id} (${job.name}) in workspace ${job.workspace}, role ${job.role.arn ?? job.role.mode}, ${opts.replicas} rank(s)\n`);
+  sayNote(ctx, submitted.value);
   const status = await launchLocal(ctx, submitted.value, command, opts.replicas, opts, agent, signals, jobDir);
   ctx.err(`gatehouse: job ${job.id} ended with status ${status}\n`);
   return status;
