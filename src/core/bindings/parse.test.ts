@@ -83,6 +83,17 @@ for (const [what, doc, want] of invalid) {
   });
 }
 
+test('the member limit is reported once, at the binding that crosses it, with the count so far (review ai, 4)', () => {
+  const users = (n: number, p: string): string[] => Array.from({ length: n }, (_, i) => `user:${p}${i}`);
+  const r = parseIamPolicy({ bindings: [{ role: 'roles/viewer', members: users(1000, 'a') }, { role: 'roles/editor', members: users(600, 'b') }, { role: 'roles/owner', members: users(2, 'c') }, { role: 'roles/owner', members: ['nobody'] }] });
+  assert.ok(!r.ok);
+  assert.deepEqual(r.errors.map((e) => `${e.code} ${e.path}`), ['BINDINGS_TOO_LARGE bindings[1].members', 'BINDINGS_INVALID_MEMBER bindings[3].members[0]']);
+  assert.match(r.errors[0]?.message ?? '', /at most 1500 members in all \(each occurrence counts\); the bindings before this one list 1000, and this one 600 more/);
+  const alone = parseIamPolicy({ bindings: [{ role: 'roles/viewer', members: users(1501, 'a') }] });
+  assert.ok(!alone.ok);
+  assert.match(alone.errors[0]?.message ?? '', /this binding alone lists 1501/);
+});
+
 test('every error is reported, not only the first', () => {
   const r = parseIamPolicy({ bindings: [{ role: 'x', members: ['nobody'] }, { role: 'roles/viewer', members: ['user:a'], condition: { expression: '1' } }], version: 9 });
   assert.ok(!r.ok);

@@ -98,7 +98,7 @@ function parseConditionField(raw: unknown, base: string, errs: Errors): IamCondi
   return { expression, ...(title !== undefined ? { title } : {}), ...(description !== undefined ? { description } : {}) };
 }
 
-function parseBinding(raw: unknown, base: string, errs: Errors, budget: { members: number }): IamBinding | undefined {
+function parseBinding(raw: unknown, base: string, errs: Errors, budget: { members: number; reported: boolean }): IamBinding | undefined {
   if (!isObj(raw)) {
     errs.add('BINDINGS_INVALID_TYPE', `a binding must be an object {role, members, condition?}, got ${describe(raw)}`, base);
     return undefined;
@@ -130,9 +130,12 @@ function parseBinding(raw: unknown, base: string, errs: Errors, budget: { member
   } else if (rawMembers.length === 0) {
     errs.add('BINDINGS_MISSING_FIELD', '`members` is empty; list at least one member, or remove the binding', mPath);
     ok = false;
-  } else if (rawMembers.length > budget.members) {
-    errs.add('BINDINGS_TOO_LARGE', `a policy may list at most ${MAX_MEMBERS_PER_POLICY} members in all; this binding alone lists ${rawMembers.length}`, mPath);
-    budget.members = 0;
+  } else if (rawMembers.length > budget.members && !budget.reported) {
+    // Said once, at the binding that crosses the limit, with the count so far (GCP: each occurrence counts).
+    const before = MAX_MEMBERS_PER_POLICY - budget.members;
+    const why = before === 0 ? `this binding alone lists ${rawMembers.length}` : `the bindings before this one list ${before}, and this one ${rawMembers.length} more`;
+    errs.add('BINDINGS_TOO_LARGE', `a policy may list at most ${MAX_MEMBERS_PER_POLICY} members in all (each occurrence counts); ${why}`, mPath);
+    budget.reported = true;
     ok = false;
   } else {
     budget.members -= rawMembers.length;
@@ -188,7 +191,7 @@ function parsePolicyObject(raw: unknown, errs: Errors, allowResource: boolean): 
     // Every binding has a member: more bindings than the member limit cannot be valid.
     errs.add('BINDINGS_TOO_LARGE', `a policy may list at most ${MAX_MEMBERS_PER_POLICY} members in all; it has ${rawBindings.length} bindings`, 'bindings');
   } else {
-    const budget = { members: MAX_MEMBERS_PER_POLICY };
+    const budget = { members: MAX_MEMBERS_PER_POLICY, reported: false };
     rawBindings.forEach((b: unknown, i: number) => {
       const parsed = parseBinding(b, `bindings[${i}]`, errs, budget);
       if (parsed !== undefined) bindings.push(parsed);
