@@ -234,6 +234,21 @@ function formatServerError(e: ServerError, docs: readonly LoadedDocument[]): str
   return `${d.file}${pos ? `:${pos.line}:${pos.col}` : ''}: document ${d.index + 1}${what}: ${path}${message}\n`;
 }
 
+/** What an apply whose outcome is unknown leaves to check: all of it or none of it was applied, and which accounts' keys may be lost. */
+function outcomeUnknownNote(files: readonly string[], docs: readonly LoadedDocument[]): string {
+  const plan = `gatehouse plan ${files.map((f) => `-f ${f}`).join(' ')}`;
+  const accounts = docs.flatMap((d) => {
+    const v = d.value as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    return typeof v === 'object' && v !== null && v.kind === 'Account' && typeof v.metadata === 'object' && v.metadata !== null ? [String(v.metadata.name)] : [];
+  });
+  return (
+    `gatehouse apply: the apply may or may not have been made, as a whole (it is one transaction: never a part of it); \`${plan}\` shows what is still to do, and applying again is safe\n` +
+    (accounts.length > 0
+      ? `gatehouse apply: if ${accounts.length === 1 ? `account ${accounts[0]} was` : `accounts ${accounts.join(', ')} were`} created by it, the access key of ${accounts.length === 1 ? 'its' : 'their'} \`admin\` user was made too, and its secret was in the answer that was lost: it cannot be shown again\n`
+      : '')
+  );
+}
+
 async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandContext): Promise<number> {
   const loaded = await loadAll(opts.filename, ctx);
   if (loaded.errors.length > 0) {
@@ -255,6 +270,14 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
     body: { documents: loaded.docs.map((d) => d.value), sources: loaded.docs.map((d) => ({ file: d.file, index: d.index })), prune: opts.prune === true, dryRun, ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}), ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}) },
   });
   if (!r.ok) {
+    // The server lost its database while committing, or the connection was lost once the apply was sent: the one
+    // transaction may have committed. Saying "nothing was changed" would send the operator to apply again believing it,
+    // and an Account it created would have an admin whose key no one saw (review ak, 3).
+    if (r.status === EXIT.outcomeUnknown) {
+      const status = report(ctx, r, opts.json);
+      if (!opts.json) ctx.err(outcomeUnknownNote(opts.filename, loaded.docs));
+      return status;
+    }
     if (opts.json || r.errors.length === 0) return report(ctx, r, opts.json);
     for (const e of r.errors) ctx.err(formatServerError(e as ServerError, loaded.docs));
     ctx.err(`gatehouse ${dryRun ? 'plan' : 'apply'}: ${r.errors.length} error${r.errors.length === 1 ? '' : 's'}; nothing was changed\n`);
