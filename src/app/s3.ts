@@ -209,6 +209,14 @@ export interface ListInput {
   readonly delimiter?: string;
   readonly maxKeys?: number;
   readonly after?: string;
+  /**
+   * The listing's parameters as the request sent them, for `s3:prefix`, `s3:delimiter` and `s3:max-keys`: S3 puts a
+   * key in the context whenever the request carries the parameter, with its value as sent. `prefix=` (empty, which
+   * `aws s3 ls s3://bucket/` and the console send to list the top level) is `s3:prefix` = `""`, which the User
+   * Guide's home-folder policy (`"StringEquals": {"s3:prefix": ["", "home/"]}`) allows; `max-keys` is the number
+   * asked, not the page size served (at most 1,000), and absent when not sent. Absent: the fields above, as given.
+   */
+  readonly sent?: { readonly prefix?: string; readonly delimiter?: string; readonly maxKeys?: string };
 }
 
 export const bucketArn = (bucket: string): string => `arn:aws:s3:::${bucket}`;
@@ -538,6 +546,10 @@ export function createS3(app: App, objects: ObjectStore) {
     async getBucketPolicy(call: S3Call, bucket: string): Promise<S3Result<string>> {
       const g = await gate(call, bucket, 's3:GetBucketPolicy', bucketArn(bucket));
       if (!g.ok) return g;
+      // Only the owner's principals read it, whatever the policy grants another account (API_GetBucketPolicy: the
+      // caller must "belong to the bucket owner's account"), as for Put and Delete: a partner granted `s3:*` or
+      // `s3:Get*` on the bucket would otherwise read every other partner and condition the policy names.
+      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:GetBucketPolicy', bucketArn(bucket), `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may read its policy`, g.value.owner) };
       const p = app.resourcePolicies.get(bucketArn(bucket));
       if (!p || p.account !== g.value.owner) return fail('NoSuchBucketPolicy', 'The bucket policy does not exist');
       return { ok: true, value: p.document };
@@ -549,6 +561,8 @@ export function createS3(app: App, objects: ObjectStore) {
       const arn = bucketArn(bucket);
       // Only the owner's principals manage the policy, whatever another account's policies say (as S3).
       if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:PutBucketPolicy', arn, `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`, g.value.owner) };
+      const outside = outsideBucket(bucket, document);
+      if (outside) return fail('MalformedPolicy', outside);
       const request = { bucket, policy: document };
       const closed = closedGate(call, 's3:PutBucketPolicy', bucket, g.value.owner, request);
       if (closed) return { ok: false, error: closed };
@@ -592,13 +606,15 @@ export function createS3(app: App, objects: ObjectStore) {
     },
 
     async listObjects(call: S3Call, input: ListInput): Promise<S3Result<ListObjectsPage>> {
+      const { sent, ...list } = input;
+      const keys = sent ?? { ...(input.prefix !== undefined ? { prefix: input.prefix } : {}), ...(input.delimiter !== undefined ? { delimiter: input.delimiter } : {}), ...(input.maxKeys !== undefined ? { maxKeys: String(input.maxKeys) } : {}) };
       const ctx: Context = {};
-      if (input.prefix !== undefined) ctx['s3:prefix'] = input.prefix;
-      if (input.delimiter !== undefined) ctx['s3:delimiter'] = input.delimiter;
-      if (input.maxKeys !== undefined) ctx['s3:max-keys'] = String(input.maxKeys);
+      if (keys.prefix !== undefined) ctx['s3:prefix'] = keys.prefix;
+      if (keys.delimiter !== undefined) ctx['s3:delimiter'] = keys.delimiter;
+      if (keys.maxKeys !== undefined) ctx['s3:max-keys'] = keys.maxKeys;
       const g = await gate(call, input.bucket, 's3:ListBucket', bucketArn(input.bucket), ctx);
       if (!g.ok) return g;
-      return fromStore(await objects.listObjects(input));
+      return fromStore(await objects.listObjects(list));
     },
 
     async putObject(call: S3Call, input: PutInput): Promise<S3Result<ObjectInfo>> {
@@ -817,6 +833,52 @@ export function createS3(app: App, objects: ObjectStore) {
       return changed;
     },
   };
+}
+
+/** Glob match of `*` and `?` over a whole string (a bucket name has no `/`). */
+function globMatches(pattern: string, text: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+  return re.test(text);
+}
+
+/**
+ * What S3's PutBucketPolicy refuses that the policy grammar allows (MalformedPolicy "Policy has invalid resource" /
+ * "Policy has invalid action"): a `Resource` or `NotResource` outside the bucket (another bucket's ARN, a non-S3 ARN),
+ * and an `Action` or `NotAction` of another service. A bucket policy governs its own bucket only (`governingArns`),
+ * so such a statement would be stored and never apply: a Deny written with a mistyped bucket name looked in force and
+ * protected nothing. `*`, a bucket segment whose wildcard covers the bucket, and a policy variable in it are
+ * accepted. Undefined when the policy passes, or is not JSON (the parser then says why).
+ */
+function outsideBucket(bucket: string, document: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(document);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object') return undefined;
+  const statements = (parsed as { Statement?: unknown }).Statement;
+  const list = Array.isArray(statements) ? statements : [statements];
+  const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  for (const [i, st] of list.entries()) {
+    if (st === null || typeof st !== 'object') continue;
+    const where = Array.isArray(statements) ? `Statement[${i}]` : 'Statement';
+    for (const field of ['Action', 'NotAction'] as const) {
+      for (const a of strings((st as Record<string, unknown>)[field])) {
+        if (a === '*' || /^s3:/i.test(a)) continue;
+        return `Policy has invalid action: \`${a}\` (${where}.${field}) is not an S3 action; a bucket policy takes \`s3:\` actions only`;
+      }
+    }
+    for (const field of ['Resource', 'NotResource'] as const) {
+      for (const r of strings((st as Record<string, unknown>)[field])) {
+        if (r === '*') continue;
+        const part = r.startsWith('arn:aws:s3:::') ? r.slice('arn:aws:s3:::'.length).split('/')[0] ?? '' : undefined;
+        if (part !== undefined && (part.includes('${') || globMatches(part, bucket))) continue;
+        return `Policy has invalid resource: \`${r}\` (${where}.${field}) is not bucket \`${bucket}\` or an object in it; a bucket policy governs its own bucket only (write \`arn:aws:s3:::${bucket}\` or \`arn:aws:s3:::${bucket}/…\`)`;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** A stored JSON value as an object for the audit record; text that is not JSON (edited by hand) as it is. */

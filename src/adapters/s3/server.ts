@@ -694,6 +694,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         ...(delimiter !== undefined && delimiter !== '' ? { delimiter } : {}),
         maxKeys: Math.max(1, maxKeys),
         ...(after !== undefined && after !== '' ? { after } : {}),
+        // The condition keys take the parameters as sent (`prefix=` included, max-keys not capped), not as served.
+        sent: { ...(prefix !== undefined ? { prefix } : {}), ...(delimiter !== undefined ? { delimiter } : {}), ...(maxText !== undefined ? { maxKeys: maxText } : {}) },
       };
       const r = await s3.listObjects(call, input);
       if (!r.ok) return fail(failure(r.error));
@@ -902,7 +904,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (head) {
         return answer(await s3.headObject(call, bucket, key, versionId), (info) => {
           const pre = preconditions(info);
-          if (pre !== undefined) return pre === 304 ? sendEmpty(res, 304, { etag: `"${info.etag}"` }) : fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
+          if (pre !== undefined) return pre === 304 ? sendEmpty(res, 304, { etag: `"${info.etag}"`, 'last-modified': httpDate(info.lastModified) }) : fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
           sendEmpty(res, 200, { ...objectHeaders(info), 'content-length': info.size });
         });
       }
