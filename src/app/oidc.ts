@@ -21,16 +21,19 @@
  *   skew, `iat` not further ahead),
  *   then the role's trust policy decides for principal `{Federated: <provider ARN>}` and action
  *   `sts:AssumeRoleWithWebIdentity`, with `<host/path>:aud` (the token's `azp` when it has one, as AWS), `:oaud` (its
- *   audiences, when it has `azp`), `:sub` and `:amr` in the context (credential-protocols §5; reference §A.1.9).
+ *   audiences, when it has `azp`), `:sub` and `:amr` in the context (credential-protocols §5; reference §A.1.9). Session
+ *   tags and a source identity the token carries (`https://aws.amazon.com/tags`, `…/source_identity`) go to the session
+ *   as AssumeRole's parameters would, the trust policy allowing `sts:TagSession` and `sts:SetSourceIdentity` too.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
 import { checkTags, type Partition, type Tag } from '../core/directory/rules.ts';
-import { checkAssumeRoleParams, DURATION, packedPolicyPercent, parseRoleArn, roleArnOf, sessionArn } from '../core/sts/session.ts';
+import { checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRoleArn, roleArnOf, sessionArn, sessionTagProblem, SOURCE_IDENTITY_RE } from '../core/sts/session.ts';
 import { admitAuthFailure } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
-import { actorOf, authorizeAdmin, explanationOf, partitionOf, type Caller, type PolicyCache } from './principals.ts';
+import { tagKeySpellings } from './directory.ts';
+import { actorOf, authorizeAdmin, explanationOf, partitionOf, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
 import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
 
@@ -106,6 +109,71 @@ export interface WebIdentityResult {
   readonly provider: string;
   /** The client id the token was issued to: its `azp` when it has one (which the provider must list), else its `aud` that the provider lists. */
   readonly audience: string;
+  /** The token's source identity (`https://aws.amazon.com/source_identity`), which the session keeps. */
+  readonly sourceIdentity: string | undefined;
+}
+
+/** The claims AWS STS reads session tags and a source identity from (IAM User Guide, "Passing session tags using AssumeRoleWithWebIdentity"). */
+export const TAGS_CLAIM = 'https://aws.amazon.com/tags';
+export const SOURCE_IDENTITY_CLAIM = 'https://aws.amazon.com/source_identity';
+
+interface CarriedAttributes {
+  readonly tags: readonly { readonly key: string; readonly value: string }[];
+  readonly transitive: readonly string[];
+  readonly sourceIdentity: string | undefined;
+}
+
+/**
+ * The session tags, transitive tag keys and source identity a verified token carries, as AWS STS reads them:
+ * `"https://aws.amazon.com/tags": {"principal_tags": {"Project": ["Automation"]}, "transitive_tag_keys": ["Project"]}`
+ * (each tag one value, in a one-element array or as a string) and `"https://aws.amazon.com/source_identity": "alice"`.
+ * They follow AssumeRole's rules (at most 50 tags, keys and values in the tag alphabet, no `aws:` or `gatehouse:` key,
+ * no key twice in any case, transitive keys among the tags; a source identity of 2-64 of `[\w+=,.@-]`); a token breaking
+ * them is refused, saying which claim and why.
+ */
+function carriedAttributes(claims: Readonly<Record<string, unknown>>): Result<CarriedAttributes> {
+  const bad = (why: string) => failWith<CarriedAttributes>('INVALID_IDENTITY_TOKEN', `The web identity token is invalid: ${why}`);
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const tags: { key: string; value: string }[] = [];
+  let transitive: string[] = [];
+  const raw = claims[TAGS_CLAIM];
+  if (raw !== undefined) {
+    const shape = `its \`${TAGS_CLAIM}\` claim must be an object \`{"principal_tags": {"<key>": ["<value>"]}, "transitive_tag_keys": ["<key>"]}\``;
+    if (!isObject(raw)) return bad(shape);
+    const principalTags = raw['principal_tags'];
+    const transitiveKeys = raw['transitive_tag_keys'];
+    if (principalTags !== undefined && !isObject(principalTags)) return bad(shape);
+    if (transitiveKeys !== undefined && (!Array.isArray(transitiveKeys) || transitiveKeys.some((k) => typeof k !== 'string'))) return bad(shape);
+    for (const [key, v] of Object.entries(principalTags ?? {})) {
+      const value = typeof v === 'string' ? v : Array.isArray(v) && v.length === 1 && typeof v[0] === 'string' ? v[0] : undefined;
+      if (value === undefined) return bad(`session tag \`${key.slice(0, 128)}\` of its \`${TAGS_CLAIM}\` claim must have one string value (\`["<value>"]\`)`);
+      tags.push({ key, value });
+    }
+    transitive = (transitiveKeys ?? []) as string[];
+  }
+  if (tags.length > LIMITS.tags) return bad(`its \`${TAGS_CLAIM}\` claim carries ${tags.length} session tags, more than the ${LIMITS.tags} a session may have`);
+  const seen = new Set<string>();
+  for (const [i, t] of tags.entries()) {
+    const problem = sessionTagProblem(t, i);
+    if (problem !== undefined) return bad(`a session tag of its \`${TAGS_CLAIM}\` claim is refused: ${problem}`);
+    if (seen.has(t.key.toLowerCase())) return bad(`its \`${TAGS_CLAIM}\` claim names session tag \`${t.key}\` twice (tag keys are case-insensitive)`);
+    seen.add(t.key.toLowerCase());
+  }
+  if (transitive.length > LIMITS.transitive) return bad(`its \`${TAGS_CLAIM}\` claim names more than ${LIMITS.transitive} transitive tag keys`);
+  const stray = transitive.find((k) => !seen.has(k.toLowerCase()));
+  if (stray !== undefined) return bad(`transitive tag key \`${stray.slice(0, 128)}\` of its \`${TAGS_CLAIM}\` claim is not among its \`principal_tags\``);
+  const sourceIdentity = claims[SOURCE_IDENTITY_CLAIM];
+  if (sourceIdentity !== undefined && (typeof sourceIdentity !== 'string' || !SOURCE_IDENTITY_RE.test(sourceIdentity))) {
+    return bad(`its \`${SOURCE_IDENTITY_CLAIM}\` claim must be 2-64 characters of letters, digits and \`_+=,.@-\``);
+  }
+  return ok({ tags, transitive: [...new Set(transitive)], sourceIdentity });
+}
+
+/** Tags as a record; defined, not assigned, so that a key `__proto__` is a tag like any other (review K, K6). */
+function tagRecord(tags: readonly { readonly key: string; readonly value: string }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tags) Object.defineProperty(out, t.key, { value: t.value, enumerable: true, writable: true, configurable: true });
+  return out;
 }
 
 /** How many whole seconds a token's `iat` is ahead of `nowMs` (0 when it is not, or has no numeric `iat`). */
@@ -651,6 +719,12 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     verified.provider = arn;
     verified.subject = sub.slice(0, 255);
     const amr = typeof claims['amr'] === 'string' ? [claims['amr']] : Array.isArray(claims['amr']) ? claims['amr'].filter((x): x is string => typeof x === 'string') : [];
+    // Session tags and a source identity the token carries (review ah, 3): ignored before, so a session meant to carry
+    // them was issued without, and a trust policy requiring `sts:SourceIdentity` could not be met through web identity.
+    const carried = carriedAttributes(claims);
+    if (!carried.ok) return carried;
+    const sessionPacked = packedPolicyPercent(p.policy, p.policyArns, tagRecord(carried.value.tags));
+    if (sessionPacked > 100) return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies and the token's session tags (${sessionPacked}% of the limit) is too large.`);
 
     const denied = failWith<WebIdentityResult>('ACCESS_DENIED', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
     const entry = found.entry;
@@ -663,6 +737,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     if (!trust) return denied;
     const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
+    const { tags, transitive, sourceIdentity } = carried.value;
     const context: Record<string, string | string[]> = {
       [`${hp}:aud`]: azp ?? audience,
       ...(azp !== undefined ? { [`${hp}:oaud`]: auds } : {}),
@@ -670,14 +745,24 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       ...(amr.length ? { [`${hp}:amr`]: amr } : {}),
       'aws:FederatedProvider': arn,
       'sts:RoleSessionName': p.roleSessionName,
+      ...(sourceIdentity !== undefined ? { 'sts:SourceIdentity': sourceIdentity } : {}),
+      ...(transitive.length ? { 'sts:TransitiveTagKeys': [...transitive] } : {}),
+      // In the spellings the trust policy compares them with as well, as AssumeRole gives them (review X, X1).
+      ...(tags.length ? { 'aws:TagKeys': tagKeySpellings(tags.map((t) => t.key), tagKeyLiterals([trust])) } : {}),
+      ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
       ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
       ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
     };
-    const request = { principal, action: 'sts:AssumeRoleWithWebIdentity', resource: roleArn, context: contextOf(context), time: now() };
-    const d = evaluate(request, { identity: [], trust });
-    if (d.decision !== 'Allow') {
-      const explained = evaluate(request, { identity: [], trust }, { explain: true });
-      return failWith('ACCESS_DENIED', withEncodedMessage(deps, 'Not authorized to perform sts:AssumeRoleWithWebIdentity', explained, { principal, action: request.action, resource: roleArn, context, account: role.account }));
+    // Tags and a source identity in the token need the trust policy to allow sts:TagSession and sts:SetSourceIdentity too,
+    // as AssumeRole's request parameters do; otherwise the token is refused, never issued without them.
+    const actions = ['sts:AssumeRoleWithWebIdentity', ...(tags.length ? ['sts:TagSession'] : []), ...(sourceIdentity !== undefined ? ['sts:SetSourceIdentity'] : [])];
+    for (const action of actions) {
+      const request = { principal, action, resource: roleArn, context: contextOf(context), time: now() };
+      const d = evaluate(request, { identity: [], trust });
+      if (d.decision !== 'Allow') {
+        const explained = evaluate(request, { identity: [], trust }, { explain: true });
+        return failWith('ACCESS_DENIED', withEncodedMessage(deps, `Not authorized to perform ${action}`, explained, { principal, action, resource: roleArn, context, account: role.account }));
+      }
     }
     const duration = p.durationSeconds ?? DURATION.default;
     if (duration > role.maxSessionDuration) return failWith('VALIDATION_ERROR', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', 'DurationSeconds');
@@ -692,6 +777,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       iat: t,
       exp: t + duration * 1000,
       fed: { provider: arn, sub },
+      ...(sourceIdentity !== undefined ? { srcId: sourceIdentity } : {}),
+      ...(tags.length ? { tags: tagRecord(tags) } : {}),
+      ...(transitive.length ? { transitive: [...transitive] } : {}),
       ...(p.policy !== undefined ? { pol: p.policy } : {}),
       ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
     }, { via: 'AssumeRoleWithWebIdentity', principal: arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) });
@@ -700,10 +788,11 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       credentials: issued.value.credentials,
       assumedRoleId: `${role.id}:${p.roleSessionName}`,
       arn: sessionArn(partition, role.account, role.name, p.roleSessionName),
-      packedPolicySize: packed,
+      packedPolicySize: sessionPacked,
       subject: sub,
       provider: peeked.iss,
       audience,
+      sourceIdentity,
     });
   }
 

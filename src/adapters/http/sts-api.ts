@@ -144,6 +144,7 @@ export const STS_UNSIGNED_ACTIONS: Readonly<Record<string, UnsignedHandler>> = {
       PackedPolicySize: r.value.packedPolicySize,
       Provider: r.value.provider,
       Audience: r.value.audience,
+      SourceIdentity: r.value.sourceIdentity,
     });
   },
 };
