@@ -616,14 +616,22 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
    */
   async function setPolicy(caller: Caller, body: Readonly<Record<string, unknown>>): Promise<Result<IamPolicyView>> {
     for (const k of Object.keys(body)) {
-      if (!['resource', 'bindings', 'etag', 'version'].includes(k)) return failWith('BINDINGS_UNKNOWN_FIELD', `unknown field \`${k}\` (allowed: resource, bindings, etag, version)`, k);
+      if (!['resource', 'account', 'bindings', 'etag', 'version'].includes(k)) return failWith('BINDINGS_UNKNOWN_FIELD', `unknown field \`${k}\` (allowed: resource, account, bindings, etag, version)`, k);
     }
-    const parsed = parseAttachedPolicy(body);
+    // `account` is what GET answers alongside the policy: a client sending back what it read (edited) may keep it
+    // (review ai, 5). It says whose the policy is, so it must be that account; it chooses nothing.
+    const { account: named, ...rest } = body;
+    if (Object.hasOwn(body, 'account') && typeof named !== 'string') return failWith('BINDINGS_INVALID_TYPE', `\`account\` must be a string (the 12-digit id GET answers), got ${named === null ? 'null' : typeof named}; or leave it out`, 'account');
+    const parsed = parseAttachedPolicy(rest);
     if (!parsed.ok) return parsed;
     const { resource, policy } = parsed.value;
     const account = ownerFor(caller, resource);
     const may = mayManage(caller, 'setIamPolicy', resource, account);
     if (!may.ok) return recorded(caller, account, resource, may, undefined);
+    if (named !== undefined && named !== account) {
+      const shown = String(named).length > 40 ? `${String(named).slice(0, 40)}…` : String(named);
+      return failWith('VALIDATION_ERROR', `the IAM policy of ${resource} belongs to account ${account}, not \`${shown}\`: leave out \`account\`, or give ${account}`, 'account');
+    }
     // Under the fail-closed audit policy, nothing changes while the audit log cannot record it.
     const closed = deps.audit?.gate('the IAM policy is not changed');
     if (closed) return closed;
