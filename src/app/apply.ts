@@ -1485,6 +1485,12 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
   });
   return { objects, errors };
 
+  /** Another document, as the files number it (`a.yaml document 2`) when they are known: a bare index counts across files. */
+  function documentLabel(index: number): string {
+    const src = input.sources?.[index];
+    return src ? `\`${shortName(src.file)}\` document ${src.index + 1}` : `document ${index + 1}`;
+  }
+
   function validateOne(doc: unknown, index: number, at: string): void {
     const src = input.sources?.[index];
     let kind: string | undefined;
@@ -1522,7 +1528,7 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
       name = r.name;
       const key = `${r.kind}/${caller.account}/${r.name}`;
       const first = seen.get(key);
-      if (first !== undefined) return c.error('VALIDATION_ERROR', 'metadata.name', `${r.kind} \`${r.name}\` is also defined by document ${first + 1}; define each object once`);
+      if (first !== undefined) return c.error('VALIDATION_ERROR', 'metadata.name', `${r.kind} \`${r.name}\` is also defined by ${documentLabel(first)}; define each object once`);
       seen.set(key, index);
       objects.push({ kind: r.kind, account: caller.account, name: r.name, spec: r.spec, document: index });
       return;
@@ -1560,7 +1566,7 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
     if (c.failed || value === undefined || name === undefined) return;
     const key = `${k}/${account}/${name.toLowerCase()}`;
     const first = seen.get(key);
-    if (first !== undefined) return c.error('VALIDATION_ERROR', 'metadata.name', `${k} \`${name}\` of account ${account} is also defined by document ${first + 1}; define each object once`);
+    if (first !== undefined) return c.error('VALIDATION_ERROR', 'metadata.name', `${k} \`${name}\` of account ${account} is also defined by ${documentLabel(first)}; define each object once`);
     seen.set(key, index);
     objects.push({ kind: k, account, name, spec: value, document: index });
   }
