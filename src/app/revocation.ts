@@ -25,7 +25,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
 import { boundaryContext, resourceTagContext, type Directory } from './directory.ts';
 import type { LiveState, RevocationKind } from './live.ts';
-import { accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, requestContext, type Caller } from './principals.ts';
+import { accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, requestContext, userArn, type Caller } from './principals.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type UserRecord } from './ports/store.ts';
 
 /** What a revocation did: its list entry and the instant before which sessions no longer work. */
@@ -43,6 +43,13 @@ export interface RotatedKey {
   readonly created: number;
   /** Keys kept to open sessions they sealed until those expire. */
   readonly retiredKeys: number;
+}
+
+/** A user just disabled, whose sessions are revoked: as the caller named it, and as stored. */
+interface DisabledUser {
+  readonly userName: string;
+  readonly user: UserRecord;
+  readonly partition: Partition;
 }
 
 /** What the revoke-sessions call names: exactly one of a role, a session, or a job. */
@@ -172,12 +179,25 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     }
     const u = await directory.setUserDisabled(caller, { userName, disabled: true });
     if (!u.ok) return u;
-    const r = await revoke(caller, 'user', `${u.value.account}/${u.value.name.toLowerCase()}`);
+    const r = await revokeUser(caller, { userName, user: u.value, partition: caller.partition });
+    return r.ok ? ok({ user: u.value, revoked: r.value }) : r;
+  }
+
+  /**
+   * The sessions of user `user`, just disabled: recorded as every revocation is (`recorded`), on the user's ARN. It was
+   * not recorded at all, so a revocation whose COMMIT answer was lost (it may be in force) left no trace but the
+   * UpdateUser (review ag, 3, as ab1 for `sts revoke-sessions`).
+   */
+  async function revokeUserSessions(caller: Caller, { user }: DisabledUser): Promise<Result<Revoked>> {
+    const r = await revoke(caller, 'user', `${user.account}/${user.name.toLowerCase()}`);
     if (!r.ok) return r;
     // And under its unique id (`<account>/id:<id>`; names cannot hold a colon): a session names the user as it was
     // called when issued, and a user renamed since then, or renamed back later, must not get it back (review M9).
-    await live.revoke('user', `${u.value.account}/id:${u.value.id}`, r.value.before);
-    return ok({ user: u.value, revoked: r.value });
+    const byId = `${user.account}/id:${user.id}`;
+    const attempt = attempts.get(caller);
+    if (attempt) attempt.revoked = { kind: 'user', target: byId, before: r.value.before };
+    await live.revoke('user', byId, r.value.before);
+    return r;
   }
 
   /** Enables a user again; sessions revoked when it was disabled stay revoked. */
@@ -200,7 +220,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
    * revocation list is there): in a database outage it is refused with 503, and that refusal is recorded too (as
    * a refused directory change is: the error code, the message), queued and journaled until the log can be written.
    */
-  function recorded<A extends unknown[], T>(action: string, resourceOf: (...args: A) => string, f: (caller: Caller, ...args: A) => Promise<Result<T>>) {
+  function recorded<A extends unknown[], T>(action: string, resourceOf: (...args: A) => string, f: (caller: Caller, ...args: A) => Promise<Result<T>>, requestOf: (...args: A) => unknown = (...args) => (args.length === 1 ? args[0] : args)) {
     return async (caller: Caller, ...args: A): Promise<Result<T>> => {
       const record = (decision: string, detail: Record<string, unknown>): void =>
         deps.audit?.record({ kind: 'change', account: caller.account, ...actorOf(caller), action, resource: resourceOf(...args), decision, detail });
@@ -223,7 +243,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
         // change made must be in the log (as the directory records its own, review aa11). Recorded as of unknown
         // outcome, with what it would have written, then answered 500 OutcomeUnknown.
         else if (isStoreOutcomeUnknown(e)) {
-          record('OUTCOME_UNKNOWN', { request: args.length === 1 ? args[0] : args, ...(attempt.revoked !== undefined ? { after: isoTimes(attempt.revoked) } : {}), error: e.message });
+          record('OUTCOME_UNKNOWN', { request: requestOf(...args), ...(attempt.revoked !== undefined ? { after: isoTimes(attempt.revoked) } : {}), error: e.message });
         }
         throw e;
       }
@@ -243,6 +263,8 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     return out;
   };
   const targetOf = (t: RevokeTarget): string => ('roleArn' in t ? t.roleArn : 'sessionArn' in t ? t.sessionArn : `job/${t.jobId}`);
+
+  const revokeUser = recorded('gatehouse:RevokeSessions', (t: DisabledUser) => userArn(t.partition, t.user), revokeUserSessions, (t: DisabledUser) => ({ userName: t.userName }));
 
   return {
     revokeSessions: recorded('gatehouse:RevokeSessions', targetOf, revokeSessions),
