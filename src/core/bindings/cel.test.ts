@@ -197,3 +197,15 @@ test('parseTimestamp: years 1 to 99 are those years, not 1901 to 1999 (review B5
   assert.ok(c.ok);
   assert.equal(c.value.evaluate({ time: Date.UTC(2026, 0, 1), resource: { name: 'x' } }), true);
 });
+
+test('cel: strings order by Unicode code point, as CEL does, not by UTF-16 code unit (review ai, 7)', () => {
+  // U+1F600 (a surrogate pair in UTF-16) is after U+FFFD by code point; JavaScript's `<` put it before.
+  const astral = { ...env, resource: { ...env.resource, name: 'arn:aws:s3:::b/\u{1F600}' } };
+  assert.equal(run('resource.name > "arn:aws:s3:::b/\\uFFFD"', astral), true);
+  assert.equal(run('resource.name < "arn:aws:s3:::b/\\uFFFD"', astral), false);
+  assert.equal(run('resource.name >= "arn:aws:s3:::b/\\uFFFD"', astral), true);
+  assert.equal(run('resource.name <= "arn:aws:s3:::b/\\uFFFD"', astral), false);
+  // Plain strings order as before; a prefix is before the longer string.
+  assert.equal(run('"a" < "b" && "ab" > "a" && "a" <= "a" && !("b" < "a")'), true);
+  assert.equal(run('resource.name > "arn:aws:s3:::b/"', astral), true);
+});

@@ -9,8 +9,9 @@
  * - literals: strings (`"…"` or `'…'`, escapes `\\ \" \' \n \r \t \uXXXX`), decimal integers (safe-integer
  *   range, optionally negative), `true`, `false`, and `timestamp("<RFC 3339>")` with a string literal;
  * - `s.startsWith(t)`, `s.endsWith(t)` on strings;
- * - `==`, `!=` on two values of one type; `<`, `<=`, `>`, `>=` on two ints, strings (in UTF-16 code-unit
- *   order) or timestamps; one comparison per operand (`a < b < c` is refused rather than read as `(a < b) < c`);
+ * - `==`, `!=` on two values of one type; `<`, `<=`, `>`, `>=` on two ints, strings (in Unicode code point
+ *   order, as CEL orders strings — not JavaScript's UTF-16 code-unit order, which differs past U+FFFF) or
+ *   timestamps; one comparison per operand (`a < b < c` is refused rather than read as `(a < b) < c`);
  * - `&&`, `||`, `!`, parentheses. The whole expression must be a bool.
  *
  * Evaluation follows CEL: `&&` and `||` are commutative over errors (`false && error` is false, `true ||
@@ -515,6 +516,30 @@ function orFn(l: Fn, r: Fn): Fn {
   };
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Orders two strings by Unicode code point (CEL, langdef "Equality and Ordering"): JavaScript's `<` compares UTF-16
+ * code units, which puts U+10000 and above (surrogate pairs) before U+E000–U+FFFF. Negative, zero or positive.
+ */
+function compareCodePoints(a: string, b: string): number {
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  const x = a[Symbol.iterator]();
+  const y = b[Symbol.iterator]();
+  for (;;) {
+    const p = x.next();
+    const q = y.next();
+    if (p.done === true) return q.done === true ? 0 : -1;
+    if (q.done === true) return 1;
+    const d = (p.value.codePointAt(0) ?? 0) - (q.value.codePointAt(0) ?? 0);
+    if (d !== 0) return d;
+  }
+}
+
+/** `<`-style comparison of two values of one ordered type (ints and timestamps are numbers, strings by code point). */
+const order = (a: number | string | boolean, b: number | string | boolean): number =>
+  typeof a === 'string' && typeof b === 'string' ? compareCodePoints(a, b) : a < b ? -1 : a > b ? 1 : 0;
+
 function compareFn(op: string, l: Fn, r: Fn): Fn {
   const cmp = ((): ((a: number | string | boolean, b: number | string | boolean) => boolean) => {
     switch (op) {
@@ -523,13 +548,13 @@ function compareFn(op: string, l: Fn, r: Fn): Fn {
       case '!=':
         return (a, b) => a !== b;
       case '<':
-        return (a, b) => a < b;
+        return (a, b) => order(a, b) < 0;
       case '<=':
-        return (a, b) => a <= b;
+        return (a, b) => order(a, b) <= 0;
       case '>':
-        return (a, b) => a > b;
+        return (a, b) => order(a, b) > 0;
       default:
-        return (a, b) => a >= b;
+        return (a, b) => order(a, b) >= 0;
     }
   })();
   return (env) => {
