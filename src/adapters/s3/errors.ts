@@ -24,6 +24,7 @@ export type S3ErrorCode =
   | 'MissingContentLength'
   | 'MaxMessageLengthExceeded'
   | 'PreconditionFailed'
+  | 'InvalidPartNumber'
   | 'InternalError';
 
 export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
@@ -65,6 +66,7 @@ export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
   MissingContentLength: 411,
   MaxMessageLengthExceeded: 400,
   PreconditionFailed: 412,
+  InvalidPartNumber: 416,
   InternalError: 500,
 };
 

@@ -901,8 +901,29 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     }
 
     async function getObject(head: boolean): Promise<void> {
+      /**
+       * GetObject and HeadObject `?partNumber=N` (API_GetObject): the part of a multipart object, or of a single-part
+       * object its only part, 1. Part 1 is served as the whole object, without `x-amz-mp-parts-count`, which a
+       * part-wise downloader (the Java and Go transfer managers ask part 1 first) reads as a single-part object and is
+       * right to. A later part of a single-part object is 416 InvalidPartNumber, as S3 answers; of a multipart object,
+       * whose part boundaries the store does not say, NotImplemented. Either was served as the whole object (200): a
+       * downloader asking part 2 got every byte again and spliced them in. Asked after the decision, so only who may
+       * read the object learns how it was written.
+       */
+      const partText = query.get('partNumber');
+      if (partText !== undefined && (!/^\d{1,5}$/.test(partText) || Number(partText) < 1 || Number(partText) > 10_000)) {
+        return fail(s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: partText }));
+      }
+      const partRefusal = (info: ObjectInfo): S3Error | undefined => {
+        if (partText === undefined || Number(partText) === 1) return undefined;
+        return /-\d+$/.test(info.etag)
+          ? s3Error('NotImplemented', `A header or query you provided requested a function that is not implemented: partNumber=${partText} of a multipart object; ask byte ranges (Range: bytes=…) instead`)
+          : s3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable', { PartNumberRequested: partText, ActualPartCount: '1' });
+      };
       if (head) {
         return answer(await s3.headObject(call, bucket, key, versionId), (info) => {
+          const part = partRefusal(info);
+          if (part) return fail(part);
           const pre = preconditions(info);
           if (pre !== undefined) return pre === 304 ? sendEmpty(res, 304, { etag: `"${info.etag}"`, 'last-modified': httpDate(info.lastModified) }) : fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
           sendEmpty(res, 200, { ...objectHeaders(info), 'content-length': info.size });
@@ -915,6 +936,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         return fail(failure(r.error), size !== undefined ? { 'content-range': `bytes */${size}` } : {});
       }
       const { info, stream } = r.value;
+      const part = partRefusal(info);
+      if (part) {
+        stream.destroy();
+        return fail(part);
+      }
       const pre = preconditions(info);
       if (pre !== undefined) {
         stream.destroy();
