@@ -3,7 +3,7 @@
  * these were answered to the caller and recorded nowhere:
  * - LimitExceeded: the account already holds its bound of live scoped sessions;
  * - PackedPolicyTooLarge: session tags (or a session policy) over the packed size;
- * - InvalidInput: a session trying to override a transitive tag of its own session;
+ * - InvalidParameterValue (InvalidInput before review ah): a session trying to override a transitive tag of its own session;
  * - ValidationError raised after the role's trust policy allowed the call (DurationSeconds over the role's
  *   MaxSessionDuration, a PolicyArns entry not in the role's account);
  * - a job's session refused because its role no longer trusts the training service (only the job's own events said
@@ -66,7 +66,7 @@ describe('review V1: every refused STS session is recorded', () => {
     await s.stop();
   });
 
-  it('PackedPolicyTooLarge, LimitExceeded, InvalidInput and ValidationError after the trust check are recorded; a malformed RoleArn is not', async () => {
+  it('PackedPolicyTooLarge, LimitExceeded, InvalidParameterValue and ValidationError after the trust check are recorded; a malformed RoleArn is not', async () => {
     const sts = s.sts(alice);
     const mark = await headSeq();
     const tags = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v'.repeat(250) }));
@@ -81,7 +81,7 @@ describe('review V1: every refused STS session is recorded', () => {
     assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
     const chained = s.sts({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken });
     const override = await sdkFailure(chained.send(new AssumeRoleCommand({ RoleArn: WORKER, RoleSessionName: 'override', Tags: [{ Key: 'team', Value: 'admins' }] })));
-    assert.equal(override.code, 'InvalidInput');
+    assert.equal(override.code, 'InvalidParameterValue');
     const long = await sdkFailure(sts.send(new AssumeRoleCommand({ RoleArn: WORKER, RoleSessionName: 'long', DurationSeconds: 43200 })));
     assert.equal(long.code, 'ValidationError');
     const malformed = await sdkFailure(sts.send(new AssumeRoleCommand({ RoleArn: 'not-an-arn', RoleSessionName: 'malformed' })));
@@ -90,7 +90,7 @@ describe('review V1: every refused STS session is recorded', () => {
     const records = refusals(await since(mark));
     const byName = new Map(records.map((r) => [r.detail['sessionName'], r]));
     assert.deepEqual([...byName.keys()].sort(), ['big', 'long', 'override', 'second'], JSON.stringify(records));
-    const expect: Record<string, string> = { big: 'PACKED_POLICY_TOO_LARGE', second: 'LIMIT_EXCEEDED', override: 'INVALID_INPUT', long: 'VALIDATION_ERROR' };
+    const expect: Record<string, string> = { big: 'PACKED_POLICY_TOO_LARGE', second: 'LIMIT_EXCEEDED', override: 'INVALID_PARAMETER_VALUE', long: 'VALIDATION_ERROR' };
     for (const [name, code] of Object.entries(expect)) {
       const r = byName.get(name) as AuditRecord;
       assert.equal(r.action, 'sts:AssumeRole');

@@ -636,7 +636,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       return failWith('VALIDATION_ERROR', "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length between 4 and 20000", 'WebIdentityToken');
     }
     const bad = checkAssumeRoleParams({ ...p, tags: [], transitiveTagKeys: [] }, parsed.partition);
-    if (bad) return failWith('VALIDATION_ERROR', bad);
+    if (bad) return failWith(bad.code, bad.message);
     if (p.policy !== undefined) {
       const doc = parsePolicy(p.policy, { kind: 'identity', maxChars: 2048 });
       if (!doc.ok) {

@@ -19,6 +19,7 @@ import {
   sessionArn,
   sessionPrincipal,
   SESSION_TOKEN_DURATION,
+  TAG_SET_REFUSALS,
   type AssumeRoleParams,
   type Partition,
   type SessionClaims,
@@ -79,9 +80,10 @@ export type { RequestFacts };
 
 /**
  * Refusals of AssumeRole recorded wherever they arise: a policy's (or the gate's, or an outage's), the account's bound
- * on scoped sessions, the packed size of session policies and tags, an attempt to override a transitive tag.
+ * on scoped sessions, the packed size of session policies and tags. An attempt to override a transitive tag is recorded
+ * too (`trusted`): its code, InvalidParameterValue, also refuses malformed tag sets, which are not.
  */
-const RECORDED_REFUSALS: ReadonlySet<string> = new Set(['ACCESS_DENIED', 'SERVICE_UNAVAILABLE', 'LIMIT_EXCEEDED', 'PACKED_POLICY_TOO_LARGE', 'INVALID_INPUT']);
+const RECORDED_REFUSALS: ReadonlySet<string> = new Set(['ACCESS_DENIED', 'SERVICE_UNAVAILABLE', 'LIMIT_EXCEEDED', 'PACKED_POLICY_TOO_LARGE']);
 
 const tagsRecord = (tags: readonly { key: string; value: string }[]): Record<string, string> => Object.fromEntries(tags.map((t) => [t.key, t.value]));
 
@@ -513,7 +515,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const parsed = parseRoleArn(p.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name> or acs:ram::<account>:role/<name>)`, 'RoleArn');
     const bad = checkAssumeRoleParams(p, parsed.partition);
-    if (bad) return failWith('VALIDATION_ERROR', bad);
+    if (bad) return failWith(bad.code, bad.message);
     if (caller.principal.kind === 'root') return failWith('ACCESS_DENIED', 'Roles may not be assumed by root accounts.');
     // Refused here, not at the edge, so that its record names the role as the directory does and goes to both accounts
     // (`recordRefusal`), as every other refusal of the call (review aa7).
@@ -540,7 +542,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     }
     for (const t of p.tags) {
       if (Object.keys(inherited).some((k) => k.toLowerCase() === t.key.toLowerCase())) {
-        return failWith('INVALID_INPUT', `One or more session tags are transitive tags of the calling session and cannot be overridden: ${t.key}`);
+        // STS's code and words (InvalidParameterValue; it was InvalidInput, review ah, 2). Recorded as a refusal past the
+        // trust check is: an attempt on the calling session's own tags (review V, V1).
+        return trusted(failWith('INVALID_PARAMETER_VALUE', `${TAG_SET_REFUSALS.transitiveOverridden} (\`${t.key}\`)`));
       }
     }
     const requestTags = tagsRecord(p.tags);

@@ -75,6 +75,7 @@ export const ERROR_CODES = [
   'INVALID_IDENTITY_TOKEN', // InvalidIdentityToken
   'EXPIRED_IDENTITY_TOKEN', // ExpiredTokenException (web identity token expired)
   'INVALID_AUTHORIZATION_MESSAGE', // InvalidAuthorizationMessageException
+  'INVALID_PARAMETER_VALUE', // InvalidParameterValue: session tags STS refuses together (a duplicate key, a transitive key not among them, a transitive tag overridden)
   // protocol
   'INVALID_ACTION', // InvalidAction: unknown Action in a Query API request
   'MISSING_PARAMETER', // MissingParameter

@@ -103,6 +103,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   INVALID_IDENTITY_TOKEN: EXIT.accessDenied,
   EXPIRED_IDENTITY_TOKEN: EXIT.accessDenied,
   INVALID_AUTHORIZATION_MESSAGE: EXIT.invalidInput,
+  INVALID_PARAMETER_VALUE: EXIT.invalidInput,
   INVALID_ACTION: EXIT.invalidInput,
   MISSING_PARAMETER: EXIT.invalidInput,
   REQUEST_TOO_LARGE: EXIT.invalidInput,

@@ -80,6 +80,7 @@ export const HTTP_ERRORS: Readonly<Record<ErrorCode, HttpError>> = {
   INVALID_IDENTITY_TOKEN: { status: 400, aws: 'InvalidIdentityToken', type: 'Sender' },
   EXPIRED_IDENTITY_TOKEN: { status: 400, aws: 'ExpiredTokenException', type: 'Sender' },
   INVALID_AUTHORIZATION_MESSAGE: { status: 400, aws: 'InvalidAuthorizationMessageException', type: 'Sender' },
+  INVALID_PARAMETER_VALUE: { status: 400, aws: 'InvalidParameterValue', type: 'Sender' },
   INVALID_ACTION: { status: 400, aws: 'InvalidAction', type: 'Sender' },
   MISSING_PARAMETER: { status: 400, aws: 'MissingParameter', type: 'Sender' },
   REQUEST_TOO_LARGE: { status: 413, aws: 'RequestEntityTooLarge', type: 'Sender' },

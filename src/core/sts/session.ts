@@ -214,8 +214,35 @@ export function mfaRefusalMessage(given: readonly string[]): string {
   return `MultiFactorAuthentication failed, unable to validate MFA code: this server authenticates no MFA device, so ${given.map((k) => `\`${k}\``).join(' and ')} cannot be checked; call again without SerialNumber and TokenCode (the session then carries no MFA)`;
 }
 
-/** Validates AssumeRole parameters against the documented constraints; returns a message or undefined. */
-export function checkAssumeRoleParams(p: AssumeRoleParams, partition: Partition): string | undefined {
+/**
+ * Why STS refuses a set of session tags as a whole, in its words (its answer is InvalidParameterValue, 400, after every
+ * parameter has passed its own constraints): a key given twice, in any case; a transitive key not among the tags.
+ */
+export const TAG_SET_REFUSALS = {
+  duplicate: 'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
+  transitiveNotTag: 'The specified transitive tag key must be included in the requested tags.',
+  transitiveOverridden: "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.",
+} as const;
+
+/**
+ * Validates AssumeRole parameters against the documented constraints: the first problem, with the code STS answers it
+ * with (`VALIDATION_ERROR` for a parameter outside its own constraints, checked first; `INVALID_PARAMETER_VALUE` for
+ * tags refused together, `TAG_SET_REFUSALS`), or undefined.
+ */
+export function checkAssumeRoleParams(p: AssumeRoleParams, partition: Partition): { code: 'VALIDATION_ERROR' | 'INVALID_PARAMETER_VALUE'; message: string } | undefined {
+  const invalid = validationProblem(p, partition);
+  if (invalid !== undefined) return { code: 'VALIDATION_ERROR', message: invalid };
+  const seen = new Set<string>();
+  for (const t of p.tags) {
+    if (seen.has(t.key.toLowerCase())) return { code: 'INVALID_PARAMETER_VALUE', message: `${TAG_SET_REFUSALS.duplicate} (\`${t.key}\`)` };
+    seen.add(t.key.toLowerCase());
+  }
+  const missing = p.transitiveTagKeys.find((k) => !seen.has(k.toLowerCase()));
+  if (missing !== undefined) return { code: 'INVALID_PARAMETER_VALUE', message: `${TAG_SET_REFUSALS.transitiveNotTag} (\`${missing}\`)` };
+  return undefined;
+}
+
+function validationProblem(p: AssumeRoleParams, partition: Partition): string | undefined {
   if (!(partition === 'acs' ? RAM_SESSION_NAME_RE : SESSION_NAME_RE).test(p.roleSessionName)) {
     return `1 validation error detected: Value '${p.roleSessionName}' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64 and match [\\w+=,.@-]*`;
   }
@@ -228,19 +255,20 @@ export function checkAssumeRoleParams(p: AssumeRoleParams, partition: Partition)
   if (p.policy !== undefined && p.policy.length > LIMITS.policyChars) return `1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyChars}`;
   if (p.policyArns.length > LIMITS.policyArns) return `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyArns}`;
   if (p.tags.length > LIMITS.tags) return `1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.tags}`;
-  const seen = new Set<string>();
   for (const [i, t] of p.tags.entries()) {
     const bad = sessionTagProblem(t, i);
     if (bad !== undefined) return bad;
-    if (seen.has(t.key.toLowerCase())) return `Duplicate tag keys found. Please note that Tag keys are case insensitive.`;
-    seen.add(t.key.toLowerCase());
   }
   if (p.transitiveTagKeys.length > LIMITS.transitive) return `1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.transitive}`;
   for (const [i, k] of p.transitiveTagKeys.entries()) {
+    // Each a tag key (botocore's `tagKeyListType`), checked before it is looked for among the tags.
+    const at = (constraint: string) => `1 validation error detected: Value '${k}' at 'transitiveTagKeys.${i + 1}.member' failed to satisfy constraint: ${constraint}`;
+    if (k.length < 1) return at('Member must have length greater than or equal to 1');
+    if (k.length > LIMITS.tagKey) return at(`Member must have length less than or equal to ${LIMITS.tagKey}`);
+    if (!TAG_KEY_RE.test(k)) return at(`Member must satisfy regular expression pattern: ${TAG_KEY_PATTERN}`);
     if (reservedByGatehouse(k)) {
       return `1 validation error detected: Value '${k}' at 'transitiveTagKeys.${i + 1}.member' failed to satisfy constraint: Member must not begin with '${GATEHOUSE_TAG_PREFIX}', a prefix reserved for the tags Gatehouse sets on job and node sessions`;
     }
-    if (!seen.has(k.toLowerCase())) return `transitive tag key \`${k}\` is not among the session tags`;
   }
   return undefined;
 }
