@@ -316,6 +316,17 @@ export interface BindingsOptions {
   readonly ownerOf?: (resource: string) => string | undefined;
 }
 
+/** A binding granting a permission to principals beyond the account's own users and roles (`grantedBeyond`). */
+export interface BeyondGrant {
+  /** `allUsers`, `allAuthenticatedUsers`, `serviceAccount:` of another account, or `principal://…`. */
+  readonly member: string;
+  /** The resource the policy holding the binding is attached to. */
+  readonly policy: string;
+  /** The binding's index in that policy. */
+  readonly index: number;
+  readonly role: string;
+}
+
 /** The answer of the bindings engine to one question. */
 export interface BindingsAnswer extends BindingsDecision {
   /** The policies of the chain that were consulted, root first. */
@@ -525,6 +536,41 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     return { allowed: d.verdict === 'allow', reason: d.reasons[0] ?? '' };
   }
 
+  /**
+   * The bindings of `resource`'s chain that grant `action`'s permission now to principals that who-can does not
+   * enumerate (src/app/who-can.ts asks about every user and role of the asker's account): `allUsers` (anyone,
+   * unauthenticated too), `allAuthenticatedUsers` (every authenticated principal of every account),
+   * `serviceAccount:` roles of other accounts, and `principal://` federated subjects (a session asked about by its
+   * role's ARN does not carry its subject). Without them an auditor read a list of the account's principals as the
+   * whole answer for a model bound to `allUsers` (review ai, 8). Only where the asker's account owns the resource
+   * (or the asker is of the root account): another account's bindings are its own to read (review I3). Each such
+   * principal's own explicit denies, boundary and session policies may still refuse it.
+   */
+  function grantedBeyond(asker: string, action: string, resource: string, time: number): BeyondGrant[] {
+    const permission = permissionOf(action);
+    if (permission === undefined) return [];
+    const { account, held } = chainOf(resource, undefined, asker);
+    if (held.length === 0 || (account !== asker && asker !== ROOT_ACCOUNT)) return [];
+    const env = { time, resource: resourceAttributes(resource) };
+    const out: BeyondGrant[] = [];
+    for (const h of held) {
+      h.stored.bindings.forEach((b, index) => {
+        const c = h.compiled.bindings[index];
+        if (c === undefined || c.permissions?.has(permission) !== true || c.conditionProblem !== undefined) return;
+        if (c.condition !== undefined && c.condition.evaluate(env) !== true) return;
+        for (const member of new Set(b.members)) {
+          const sa = member.startsWith('serviceAccount:') ? SERVICE_ACCOUNT_RE.exec(member.slice('serviceAccount:'.length)) : null;
+          // Passing a role is for principals of its own account (see "Passing a role"): only a federated subject of it.
+          const beyond = permission === ACT_AS
+            ? member.startsWith('principal://')
+            : member === 'allUsers' || member === 'allAuthenticatedUsers' || member.startsWith('principal://') || (sa !== null && sa[2] !== account);
+          if (beyond) out.push({ member, policy: h.stored.resource, index, role: b.role });
+        }
+      });
+    }
+    return out;
+  }
+
   // ----------------------------------------------------------------------------------------------------
   // Reading and writing policies
 
@@ -684,6 +730,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     getPolicy,
     setPolicy,
     listPolicies,
+    grantedBeyond,
     /** The stored policy of a resource as held in memory (for tests and the console). */
     held: (account: string, resource: string): StoredIamPolicy | undefined => snap.policies.get(iamPolicyKey(account, resource))?.stored,
   };
