@@ -591,21 +591,29 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       else {
         mode = 'custom';
         const parsed = parseRoleArn(input.role);
-        const role = parsed && parsed.account === account ? await tx.roles.get(account, parsed.name) : undefined;
-        if (!parsed || !role) {
-          return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${input.role} does not exist in account ${account}${parsed && parsed.account !== account ? ' (a role of another account cannot be passed)' : ''}`);
+        // Another account's role is never read: nothing is said of that account.
+        if (!parsed || parsed.account !== account) {
+          return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${input.role} does not exist in account ${account}${parsed ? ' (a role of another account cannot be passed)' : ''}`);
         }
-        roleArn = roleArnOf(partition, account, role.path, role.name);
-        const refused = passRoleRefusal(caller, roleArn, trainingServices(partition)[0] as string);
+        const role = await tx.roles.get(account, parsed.name);
+        // PassRole is decided before the caller is told whether the role exists, on its ARN as stored or, for a role
+        // not there, as given (as AWS decides iam:PassRole on the ARN it is handed): a submitter without it on a role
+        // is refused alike whether the role exists or not. It was told `does not exist` for a name that was not a
+        // role's, so any user of the account, allowed to pass no role, could list the account's role names (review ag).
+        const arn = role ? roleArnOf(partition, account, role.path, role.name) : roleArnOf(partition, account, parsed.path, parsed.name);
+        const refused = passRoleRefusal(caller, arn, trainingServices(partition)[0] as string);
         if (refused) return refused;
+        if (!role) return failWith<Checked>('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${input.role} does not exist in account ${account}`);
+        roleArn = arn;
       }
-      // 2. The submitter.
+      // 2. The submitter: training:CreateJob on the workspace (its ARN as stored, or as named when there is none) before
+      // whether it exists, for the same reason (review ag); then membership.
+      const wsArn = workspaceArn(partition, account, ws?.name ?? input.workspace);
+      const create = unionRefusal(caller, 'training:CreateJob', wsArn);
+      if (create !== undefined) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:CreateJob on ${wsArn}: ${refusalWords(create)}`);
       if (!ws) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: workspace ${input.workspace} does not exist in account ${account}`);
       const member = await isMember(tx, caller, ws);
       if (!member) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not a member of workspace ${ws.name}`);
-      const wsArn = workspaceArn(partition, account, ws.name);
-      const create = unionRefusal(caller, 'training:CreateJob', wsArn);
-      if (create !== undefined) return failWith<Checked>('ACCESS_DENIED', `${SUB_USER_CHECK_FAILED}: ${caller.principal.arn} is not allowed to perform training:CreateJob on ${wsArn}: ${refusalWords(create)}`);
       // A default bucket stored before it had to name one bucket (review S, S1) would open a default-role job to
       // every bucket it matches: such a workspace runs no default-role job until it is set again.
       if (mode === 'default' && ws.defaultBucket !== undefined && defaultBucketName(ws.defaultBucket) === undefined) {
