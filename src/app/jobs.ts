@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, isoSeconds, renderDecision, type CompiledPolicy, type Decision, type Principal } from '../core/iam/index.ts';
 import { bindJsonStatement, boundView, principalLookup } from '../core/iam/bind-principal.ts';
-import { ID_PREFIX, uniqueId } from '../core/directory/rules.ts';
+import { ID_PREFIX, shortName, uniqueId } from '../core/directory/rules.ts';
 import { roleArnOf, parseRoleArn, type SessionClaims } from '../core/sts/session.ts';
 import {
   ASSUME_FAILED,
@@ -574,8 +574,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const partition = caller.partition;
     const account = caller.account;
     const replicas = input.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 1024) return failWith('VALIDATION_ERROR', `replicas must be an integer from 1 to 1024, got \`${String(input.replicas)}\``);
-    if (input.name !== undefined && !/^[A-Za-z0-9][\w.-]{0,127}$/.test(input.name)) return failWith('VALIDATION_ERROR', `job name \`${input.name}\` must be 1–128 letters, digits, \`_.-\``);
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 1024) return failWith('VALIDATION_ERROR', `replicas must be an integer from 1 to 1024, got \`${String(input.replicas)}\``, 'replicas');
+    if (input.name !== undefined && !/^[A-Za-z0-9][\w.-]{0,127}$/.test(input.name)) return failWith('VALIDATION_ERROR', `job name \`${shortName(input.name)}\` must be 1–128 letters, digits, \`_.-\`, starting with a letter or digit`, 'name');
 
     type Checked = { ws: Workspace; roleArn: string | undefined; mode: Job['role']['mode'] };
     return deps.store.read(async (tx): Promise<Result<Checked>> => {

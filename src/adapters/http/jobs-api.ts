@@ -20,6 +20,7 @@ import { accessDeniedMessage, requestContext } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { defaultBucketRefusal } from '../../app/apply.ts';
 import { onlyFields } from './admin-api.ts';
+import { checkName, shortName } from '../../core/directory/rules.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 
 export interface JobsRouteDeps {
@@ -136,7 +137,14 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         const workspace = body['workspace'];
         const role = body['role'] ?? 'default';
         if (typeof workspace !== 'string' || workspace === '') return failWith('VALIDATION_ERROR', '`workspace` is required', 'workspace');
-        if (typeof role !== 'string') return failWith('VALIDATION_ERROR', '`role` must be `default`, `none` or a role ARN', 'role');
+        // A workspace's name as `PUT /v1/workspaces/{name}` takes it: any other names none, and was echoed whole in the
+        // refusal (a 1 MB name, a 1 MB answer, and an audit record as big).
+        const badWorkspace = checkName('group', workspace, '`workspace`');
+        if (badWorkspace !== undefined) return failWith('VALIDATION_ERROR', badWorkspace, 'workspace');
+        // An ARN is at most 2,048 characters (IAM's own bound); an empty one was answered `role  does not exist`.
+        if (typeof role !== 'string' || role === '' || role.length > 2048) {
+          return failWith('VALIDATION_ERROR', `\`role\` must be \`default\`, \`none\` or a role ARN (up to 2048 characters)${typeof role === 'string' ? `, got \`${shortName(role)}\`` : ''}`, 'role');
+        }
         const replicas = body['replicas'] ?? undefined;
         if (replicas !== undefined && typeof replicas !== 'number') return failWith('VALIDATION_ERROR', `\`replicas\` must be an integer from 1 to 1024, got ${JSON.stringify(replicas)}`, 'replicas');
         const name = body['name'] ?? undefined;
