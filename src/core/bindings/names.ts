@@ -142,6 +142,19 @@ export function wildcardResourceProblem(name: string): string | undefined {
 }
 
 /**
+ * Why a policy with bindings cannot attach to ARN `name` because it ends with `/`, or undefined. A policy covers what
+ * lies under its resource, found by the request's ARN and its `/`-prefixes, which never end with `/`: a policy on
+ * `arn:aws:s3:::data/train/` governed only an object of that very name, not `arn:aws:s3:::data/train/x.csv`,
+ * granting nothing, silently (review ai, 9; as `wildcardResourceProblem`). Reading or removing it stays possible.
+ */
+export function trailingSlashProblem(name: string): string | undefined {
+  if ((!name.startsWith('arn:') && !name.startsWith('acs:')) || !name.endsWith('/')) return undefined;
+  const under = name.replace(/\/+$/, '');
+  const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
+  return `resource \`${shown(name)}\` ends with \`/\`, and no request lies under it: attach the policy to \`${shown(under)}\`, and it covers everything under it`;
+}
+
+/**
  * The `resource.service` and `resource.type` of a resource name, by the rule: the service is the prefix of its
  * permissions plus `.gatehouse.dev` (objects and buckets: `storage`; jobs and models: `ml`; clusters:
  * `container`; roles, users and groups: `iam`; accounts and workspaces: `resourcemanager`), and the type is

@@ -94,6 +94,22 @@ test('the member limit is reported once, at the binding that crosses it, with th
   assert.match(alone.errors[0]?.message ?? '', /this binding alone lists 1501/);
 });
 
+test('a policy with bindings on an ARN ending with `/` is refused, naming the ARN to attach to (review ai, 9)', () => {
+  for (const [resource, instead] of [
+    ['arn:aws:s3:::data/train/', 'arn:aws:s3:::data/train'],
+    ['acs:oss:*:*:data/train//', 'acs:oss:*:*:data/train'],
+    ['arn:aws:training::123456789012:model/', 'arn:aws:training::123456789012:model'],
+  ]) {
+    const r = parseAttachedPolicy({ resource, bindings: [{ role: 'roles/storage.objectViewer', members: ['user:a'] }] });
+    assert.ok(!r.ok, resource);
+    assert.deepEqual(r.errors.map((e) => [e.code, e.path]), [['BINDINGS_INVALID_RESOURCE', 'resource']]);
+    assert.ok(r.errors[0]?.message.includes(`attach the policy to \`${instead}\``), r.errors[0]?.message);
+  }
+  // Removing (no bindings) such a policy stays possible; a folder marker's parent takes the policy.
+  assert.ok(parseAttachedPolicy({ resource: 'arn:aws:s3:::data/train/', bindings: [] }).ok);
+  assert.ok(parseAttachedPolicy({ resource: 'arn:aws:s3:::data/train', bindings: [{ role: 'roles/storage.objectViewer', members: ['user:a'] }] }).ok);
+});
+
 test('every error is reported, not only the first', () => {
   const r = parseIamPolicy({ bindings: [{ role: 'x', members: ['nobody'] }, { role: 'roles/viewer', members: ['user:a'], condition: { expression: '1' } }], version: 9 });
   assert.ok(!r.ok);

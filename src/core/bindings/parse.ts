@@ -8,7 +8,7 @@
 import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
 import { predefinedRole, KNOWN_PERMISSIONS } from './catalogue.ts';
 import { parseCondition } from './cel.ts';
-import { CUSTOM_ROLE, customRoleAccount, memberKind, PERMISSION, resourceLevel, roleKind, wildcardResourceProblem } from './names.ts';
+import { CUSTOM_ROLE, customRoleAccount, memberKind, PERMISSION, resourceLevel, roleKind, trailingSlashProblem, wildcardResourceProblem } from './names.ts';
 import type { AttachedPolicy, CustomRole, IamBinding, IamCondition, IamPolicy, ResourceName } from './types.ts';
 
 /** GCP's limit: 1,500 members in one allow policy (each occurrence counts). */
@@ -198,7 +198,7 @@ function parsePolicyObject(raw: unknown, errs: Errors, allowResource: boolean): 
     });
   }
 
-  const wildcard = resource !== undefined && bindings.length > 0 ? wildcardResourceProblem(resource.name) : undefined;
+  const wildcard = resource !== undefined && bindings.length > 0 ? (wildcardResourceProblem(resource.name) ?? trailingSlashProblem(resource.name)) : undefined;
   if (wildcard !== undefined) errs.add('BINDINGS_INVALID_RESOURCE', wildcard, 'resource');
 
   let version: number | undefined;
