@@ -40,7 +40,7 @@ import {
   wildcardProblem,
 } from './resource-policies.ts';
 import { compileStored } from './unreadable-policy.ts';
-import { unknownPrincipal } from './principal-refs.ts';
+import { namedPrincipals, unknownPrincipal } from './principal-refs.ts';
 import {
   adminService,
   checkAccountId,
@@ -879,6 +879,17 @@ const policyKind: KindHandler<PolicySpec> = {
   async planDelete(env, ref) {
     const p = await env.tx.policies.get(ref.account, ref.name);
     if (!p) return planOk([]);
+    // A boundary is not detached with the policy (DeletePolicy refuses, as IAM does): found here, by the plan, rather
+    // than by the apply's DeletePolicy step after a plan that said it would go through (review ak, 5). A user or role the
+    // files name drops it (or is refused for naming a pruned policy); one pruned is gone first.
+    for (const type of ['user', 'role'] as const) {
+      const bounded = (type === 'user' ? await env.tx.users.list(ref.account) : await env.tx.roles.list(ref.account)).filter((e) => e.permissionsBoundary === p.arn);
+      const kept = bounded.filter((e) => !env.pruned(NOUN[type], ref.account, e.name) && !env.documents.some((d) => d.kind === NOUN[type] && d.account === ref.account && d.name.toLowerCase() === e.name.toLowerCase()));
+      if (kept.length > 0) {
+        const names = kept.slice(0, 5).map((e) => `\`${e.name}\``).join(', ') + (kept.length > 5 ? ` and ${kept.length - 5} more` : '');
+        return planFail('DELETE_CONFLICT', '', `policy \`${p.name}\` is deleted by --prune (no Policy document names it) but is the permissions boundary of ${type} ${names}, which the files do not name; give ${kept.length === 1 ? 'it a document' : 'them documents'} without that boundary, or keep the policy`);
+      }
+    }
     const steps: Step[] = [];
     const partition = env.partitionOf(ref.account);
     for (const a of await env.tx.attachments.listForPolicy(p.arn)) {
@@ -1159,6 +1170,8 @@ const roleKind: KindHandler<RoleSpec> = {
         tags: tagsKey(o.spec.tags),
       },
     );
+    const gone = prunedPrincipal(env, o.spec.trustPolicy.text, 'spec.trustPolicy');
+    if (gone) return gone;
     if (!existing || fields.includes('trustPolicy')) {
       const unknown = await principalsExistAfter(env, o.spec.trustPolicy.text, 'spec.trustPolicy');
       if (unknown) return unknown;
@@ -1245,6 +1258,14 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
    * RBAC objects and access entries): steps that run before the document's own deletion.
    */
   readonly contents?: (env: PlanEnv, account: string, name: string) => Promise<Step[]>;
+  /**
+   * The users and groups the document names by name (a workspace's members, a cluster's mappings), in the spec field
+   * `field` (see `memberRefusals`).
+   */
+  readonly names?: (s: S) => readonly MemberRef[];
+  readonly namesField?: string;
+  /** Whether the names must exist (a workspace's members), or only not be pruned (a cluster's mappings: see `memberRefusals`). */
+  readonly namesMustExist?: boolean;
 }): KindHandler<S> {
   const action = (verb: string) => `training:${verb}${k.kind}`;
   return {
@@ -1268,6 +1289,10 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
       const existing = text === undefined ? undefined : (JSON.parse(text) as S);
       const desired: S = { ...o.spec, account: o.account, name: existing?.name ?? o.name };
       const fields = existing ? changedFields(this.specFields, k.canon(existing), k.canon(desired)) : [];
+      if (k.names !== undefined) {
+        const refused = await memberRefusals(env, o.account, k.names(desired), k.namesMustExist === true && (!existing || fields.includes(k.namesField ?? '')));
+        if (refused.length > 0) return { ok: false, errors: refused };
+      }
       const steps: Step[] =
         existing && fields.length === 0
           ? []
@@ -1312,6 +1337,45 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
   };
 }
 
+/** A user or group a workspace or cluster names, and where. */
+interface MemberRef {
+  readonly type: 'user' | 'group';
+  readonly name: string;
+  readonly path: string;
+}
+
+/**
+ * Users and groups named by name (workspace members, cluster mappings) once the apply is done (review ak, 5). One that
+ * `prune` deletes would be rewritten out of the document as it goes (forgetPrincipal), so the stored object would not
+ * be the file's and the next plan would add the name back: always refused. With `mustExist` (a workspace's members,
+ * when they change), one that does not exist is refused too: membership alone gives a user's jobs the workspace's
+ * default role, so a name waiting for whoever is created under it later would make that user a member, which the
+ * deletion's rewrite prevents (review K1), as bindings and policies refuse unknown principals. A cluster's mapping
+ * still needs PassRole on its role to start a node, and may name a group made later.
+ */
+async function memberRefusals(env: PlanEnv, account: string, refs: readonly MemberRef[], mustExist: boolean): Promise<PlanError[]> {
+  const errors: PlanError[] = [];
+  for (const r of refs) {
+    const kind = r.type === 'user' ? 'User' : 'Group';
+    const inFiles = env.documents.some((d) => d.kind === kind && d.account === account && d.name.toLowerCase() === r.name.toLowerCase());
+    if (inFiles) continue;
+    if (r.type === 'group') {
+      if ((await env.group(account, r.name)) !== undefined) continue;
+      if (env.prunedGroups.has(`${account}/${r.name.toLowerCase()}`)) errors.push({ code: 'INVALID_INPUT', path: r.path, message: `group \`${r.name}\` is deleted by --prune (no Group document names it) but named here` });
+      else if (mustExist) errors.push({ code: 'NO_SUCH_ENTITY', path: r.path, message: `group \`${r.name}\` does not exist in account ${account} and no Group document names it; a group created later under the name would get what it is given here` });
+      continue;
+    }
+    if (env.newAccounts.has(account)) {
+      if (r.name.toLowerCase() !== ADMIN_USER && mustExist) errors.push({ code: 'NO_SUCH_ENTITY', path: r.path, message: `user \`${r.name}\` does not exist in account ${account} and no User document names it; a user created later under the name would get what it is given here` });
+      continue;
+    }
+    const stored = await env.tx.users.get(account, r.name);
+    if (stored !== undefined && env.pruned('User', account, stored.name)) errors.push({ code: 'INVALID_INPUT', path: r.path, message: `user \`${r.name}\` is deleted by --prune (no User document names it) but named here` });
+    else if (stored === undefined && mustExist) errors.push({ code: 'NO_SUCH_ENTITY', path: r.path, message: `user \`${r.name}\` does not exist in account ${account} and no User document names it; a user created later under the name would get what it is given here` });
+  }
+  return errors;
+}
+
 const workspaceKind = kvDocumentKind<Workspace>({
   kind: 'Workspace',
   specFields: ['members', 'defaultBucket', 'defaultTableProject'],
@@ -1330,6 +1394,9 @@ const workspaceKind = kvDocumentKind<Workspace>({
   alsoRequires: (w, existing) => (w.defaultBucket !== undefined && w.defaultBucket !== existing?.defaultBucket ? defaultBucketReads(w.defaultBucket) : []),
   // A workspace created again under its name starts without the old one's IAM policies (review B6).
   onDelete: removeWorkspaceIamPolicies,
+  namesMustExist: true,
+  names: (w) => w.members.flatMap((m, i): MemberRef[] => (m.user !== undefined ? [{ type: 'user', name: m.user, path: `spec.members[${i}].user` }] : m.group !== undefined ? [{ type: 'group', name: m.group, path: `spec.members[${i}].group` }] : [])),
+  namesField: 'members',
 });
 
 const clusterKind = kvDocumentKind<Cluster>({
@@ -1351,6 +1418,9 @@ const clusterKind = kvDocumentKind<Cluster>({
   // the old kube-apiserver's token accepted (review ak, 2), as EKS's DeleteCluster removes its access entries.
   contents: (env, account, name) => clusterContentsDeletion(env, account, name),
   onDelete: deleteClusterContents,
+  names: (c) =>
+    (c.mappings ?? []).flatMap((m, i): MemberRef[] => (m.user !== undefined ? [{ type: 'user', name: m.user, path: `spec.mappings[${i}].user` }] : m.group !== undefined ? [{ type: 'group', name: m.group, path: `spec.mappings[${i}].group` }] : [])),
+  namesField: 'mappings',
 });
 
 /**
@@ -1371,6 +1441,21 @@ async function principalsExistAfter(env: PlanEnv, document: string, path: string
   if (r === undefined || r.ok) return undefined;
   const e = r.errors[0] as GatehouseError;
   return planFail(e.code, e.path ? `${path}.${e.path}` : path, e.message);
+}
+
+/**
+ * A user or role the policy names that the same apply prunes: deleting it rewrites it out of the policy
+ * (forgetPrincipal), so the stored policy would not be the file's, and the next plan would refuse the file (review ak,
+ * 5). Asked whether or not the policy changes.
+ */
+function prunedPrincipal(env: PlanEnv, document: string, path: string): Planned<never> | undefined {
+  for (const p of namedPrincipals(document)) {
+    const kind = p.type === 'user' ? 'User' : 'Role';
+    if (env.pruned(kind, p.account, p.name) && !env.documents.some((d) => d.kind === kind && d.account === p.account && d.name.toLowerCase() === p.name.toLowerCase())) {
+      return planFail('INVALID_INPUT', p.path ? `${path}.${p.path}` : path, `${p.type} \`${p.name}\` of account ${p.account} is deleted by --prune (no ${kind} document names it) but named here`);
+    }
+  }
+  return undefined;
 }
 
 // --- ResourcePolicy --------------------------------------------------------------------------------------
@@ -1412,6 +1497,8 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     const existing = text === undefined ? undefined : resourcePolicyRecord(key, text);
     if (existing && !managesResourcePolicy(existing, o.account, owner)) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} has a policy of account ${existing.account}`);
     const changed = !existing || existing.account !== o.account || canonicalText(existing.document) !== o.spec.document.canonical;
+    const gone = prunedPrincipal(env, o.spec.document.text, 'spec.document');
+    if (gone) return gone;
     if (changed) {
       const unknown = await principalsExistAfter(env, o.spec.document.text, 'spec.document');
       if (unknown) return unknown;
