@@ -128,6 +128,9 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return Array.isArray(v) ? v.join(',') : v;
 };
 
+/** Whether the request carries a body (RFC 9112 §6.3: a Transfer-Encoding, or a Content-Length above 0). */
+const sendsBody = (req: IncomingMessage): boolean => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+
 const httpDate = (iso: string): string => new Date(iso).toUTCString();
 const s3Date = (iso: string): string => new Date(iso).toISOString();
 
@@ -421,14 +424,19 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
   function sendError(req: IncomingMessage, res: ServerResponse, error: S3Error, resource: string, requestId: string, headers: Record<string, string | number> = {}): void {
     if (res.headersSent) return void res.destroy();
-    // A body the client is still sending is not read: the connection closes after the answer.
-    if (!req.complete) {
+    // A body the client is still sending is not read: the connection closes after the answer. A request without a
+    // body (a HEAD, a GET) keeps its connection: closing it after every refusal or 404 made clients that probe keys
+    // with HEAD (`aws s3 cp`, s3fs, rclone) open a connection, and a TLS session, per missing key.
+    if (!req.complete && sendsBody(req)) {
       res.setHeader('connection', 'close');
       req.resume();
     }
     const status = S3_STATUS[error.code];
-    if (req.method === 'HEAD') return sendEmpty(res, status, headers);
-    send(res, status, errorDocument(error.code, error.message, resource, requestId, error.extra), headers);
+    const document = errorDocument(error.code, error.message, resource, requestId, error.extra);
+    // A HEAD error has no body, and says the length the GET's error would have (RFC 9110 §9.3.2): without a
+    // Content-Length, Node's clients did not reuse the connection after it.
+    if (req.method === 'HEAD') return sendEmpty(res, status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(document), ...headers });
+    send(res, status, document, headers);
   }
 
   const failure = (e: S3Failure): S3Error => s3Error(e.code, e.message);
@@ -440,7 +448,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
    */
   function sendQueryError(req: IncomingMessage, res: ServerResponse, call: { readonly service: 'iam' | 'sts' | undefined }, code: string, status: number, message: string, requestId: string): void {
     if (res.headersSent) return void res.destroy();
-    if (!req.complete) {
+    if (!req.complete && sendsBody(req)) {
       res.setHeader('connection', 'close');
       req.resume();
     }
