@@ -970,6 +970,9 @@ function only(spec: Readonly<Record<string, unknown>>, fields: readonly string[]
   return out;
 }
 
+/** `accounts/<id>/roles/<name>`: the account and the id of a custom role. */
+const CUSTOM_ROLE_OF = /^accounts\/(\d{12})\/roles\/([A-Za-z0-9_.]{3,64})$/;
+
 /** Custom role ids, as GCP's: 3 to 64 letters, digits, `_` and `.`. */
 const ROLE_ID = /^[A-Za-z0-9_.]{3,64}$/;
 
@@ -1073,6 +1076,24 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     // A version 0 or 1 document with an etag would drop the stored policy's conditions (review ai, 2).
     const version = checkVersion(existing?.bindings ?? [], o.spec.policy, 'spec');
     if (!version.ok) return { ok: false, errors: version.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })) };
+    // What this apply prunes cannot be bound here: the deletion would take the binding away again (a custom role's
+    // bindings go with it, a principal's member becomes `deleted:`), so the document could never be what is stored
+    // (review ai, 10), as a pruned group or policy may not be named by another document.
+    const gone: { code: PlanErrorCode; path: string; message: string }[] = [];
+    o.spec.policy.bindings.forEach((b, i) => {
+      const role = CUSTOM_ROLE_OF.exec(b.role);
+      if (role !== null && role[1] === o.account && env.pruned('IamRole', o.account, role[2] as string)) {
+        gone.push({ code: 'INVALID_INPUT', path: `spec.bindings[${i}].role`, message: `custom role \`${b.role}\` is deleted by --prune (no IamRole document names it) but bound here` });
+      }
+      b.members.forEach((m, j) => {
+        const sa = m.startsWith('serviceAccount:') ? SERVICE_ACCOUNT_RE.exec(m.slice('serviceAccount:'.length)) : null;
+        const named = m.startsWith('user:') ? (['User', m.slice(5)] as const) : m.startsWith('group:') ? (['Group', m.slice(6)] as const) : sa !== null && sa[2] === o.account ? (['Role', sa[1] as string] as const) : undefined;
+        if (named !== undefined && env.pruned(named[0], o.account, named[1])) {
+          gone.push({ code: 'INVALID_INPUT', path: `spec.bindings[${i}].members[${j}]`, message: `member \`${m}\`: the ${named[0].toLowerCase()} \`${named[1]}\` is deleted by --prune (no ${named[0]} document names it) but bound here` });
+        }
+      });
+    });
+    if (gone.length > 0) return { ok: false, errors: gone };
     // Custom roles: the account's, as they will be after this apply.
     const fileRoles = documentsOf<IamRoleSpec>(env, 'IamRole').filter((d) => d.account === o.account).map((d) => ({ name: customRoleName(o.account, d.name), permissions: d.spec.permissions }));
     const storedRoles = env.newAccounts.has(o.account) ? [] : (await env.tx.kv.list(`${IAM_ROLE_PREFIX}${o.account}/`)).map((e) => JSON.parse(e.value) as StoredIamRole);
