@@ -4,8 +4,8 @@
  * applied with exit 0, and never matched: the Deny silently did nothing. The same for `0x1F`, `1e3`, `1.0`, integers
  * past 2^53, `.inf`, and, under a `%YAML 1.1` directive, `yes`/`on` as booleans and dates as timestamps. Now the CLI
  * refuses such a scalar before sending anything, naming the file, line, column, document and JSON path, and says to
- * quote it; quoted, the text is kept. JSON files keep JSON's rules (`3600.0` is fine; `012` is not a JSON number). The
- * real CLI in process against a real server on 127.0.0.1 (SQLite).
+ * quote it; quoted, the text is kept. JSON files, and JSON on standard input, keep JSON's rules (`3600.0` is fine;
+ * `012` is not a JSON number). The real CLI in process against a real server on 127.0.0.1 (SQLite).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,13 +31,14 @@ spec:
 
 describe('review ak1: YAML scalars read otherwise than written are refused, not sent', () => {
   let s: TestServer;
+  let stdin = '';
   const cli = async (...args: string[]) => {
     let out = '';
     let err = '';
     const status = await runCli(args, {
       out: (t) => void (out += t),
       err: (t) => void (err += t),
-      readFile: (p) => readFile(p, 'utf8'),
+      readFile: async (p) => (p === '-' ? stdin : readFile(p, 'utf8')),
       now: () => Date.now(),
       version: 'test',
       env: { AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url },
@@ -115,5 +116,10 @@ describe('review ak1: YAML scalars read otherwise than written are refused, not 
     const good = await cli('plan', '-f', await file('role.json', role('"000000000000"')));
     assert.equal(good.status, 0, good.err);
     assert.match(good.out, /\+ create Role\/r/);
+    // JSON on standard input (`kubectl get -o json | gatehouse apply -f -`) is read by JSON's rules too.
+    stdin = role('"000000000000"');
+    const piped = await cli('plan', '-f', '-');
+    assert.equal(piped.status, 0, piped.err);
+    assert.match(piped.out, /\+ create Role\/r/);
   });
 });

@@ -127,7 +127,8 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
   const docs = Array.isArray(parsed) ? parsed : [];
   const errors: LoadError[] = [];
   const out: LoadedDocument[] = [];
-  const isJson = /\.json$/i.test(file);
+  // Standard input has no name: JSON there (as `kubectl get -o json` prints it) is read by JSON's rules, as a .json file.
+  const isJson = /\.json$/i.test(file) || (file === '-' && /^\s*[[{]/.test(source) && isJsonText(source));
   for (const d of docs) {
     for (const e of d.errors) {
       const p = lineCounter.linePos(e.pos[0]);
@@ -158,6 +159,15 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
     }
   }
   return errors.length > 0 ? errors : out;
+}
+
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const yamlMessage = (m: string): string => {
