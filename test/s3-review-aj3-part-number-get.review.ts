@@ -4,7 +4,7 @@
  * downloader that reads no `x-amz-mp-parts-count` takes as a single-part object, rightly); a later part of a
  * single-part object is 416 InvalidPartNumber, as S3 answers; of a multipart object (whose part boundaries the store
  * does not keep) 501 NotImplemented; a part number outside 1–10000 is 400 InvalidArgument. Part 2 was a 200 with every
- * byte, which a downloader splices in after part 1.
+ * byte, which a downloader splices in after part 1. A part number with a Range is 400 InvalidRequest.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +46,12 @@ describe('6: GetObject and HeadObject ?partNumber', () => {
     assert.deepEqual([multi.code, multi.status], ['NotImplemented', 501]);
     assert.match(multi.message, /partNumber=2 of a multipart object; ask byte ranges/);
     assert.equal((await failure(c.send(new S3.HeadObjectCommand({ Bucket: BUCKET, Key: 'multi', PartNumber: 3 })))).status, 501);
+  });
+
+  it('a part number with a Range is 400 InvalidRequest, as S3 answers the pair (it was served as the range)', async () => {
+    const r = await failure(c.send(new S3.GetObjectCommand({ Bucket: BUCKET, Key: 'single', PartNumber: 1, Range: 'bytes=0-0' })));
+    assert.deepEqual([r.code, r.status], ['InvalidRequest', 400]);
+    assert.match(r.message, /both Range header and partNumber/);
   });
 
   it('a part number outside 1-10000 is 400 InvalidArgument', async () => {

@@ -922,6 +922,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (partText !== undefined && (!/^\d{1,5}$/.test(partText) || Number(partText) < 1 || Number(partText) > 10_000)) {
         return fail(s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: partText }));
       }
+      // Both would select bytes; S3 refuses the pair rather than pick one.
+      if (partText !== undefined && header(req, 'range') !== undefined) return fail(s3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter'));
       const partRefusal = (info: ObjectInfo): S3Error | undefined => {
         if (partText === undefined || Number(partText) === 1) return undefined;
         return /-\d+$/.test(info.etag)
