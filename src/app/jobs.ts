@@ -97,6 +97,9 @@ export interface JobCredentials {
  */
 type StoredJob = Job & { readonly sessionPolicy?: string; readonly submitterId?: string };
 
+/** A job as its readers are answered it: without its capability's hash or its session policy (`readerView`). */
+export type JobAnswer = Omit<StoredJob, 'capabilityHash' | 'sessionPolicy'>;
+
 /** The services whose actions count as table access (ODPS/MaxCompute-style projects), lower-cased, without the colon. */
 const TABLE_SERVICE_NAMES = ['odps', 'tables'];
 
@@ -945,15 +948,24 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return { resource: r.resource, refused: r.refused, ...(cut ? { cutOnWorkspace: ws } : {}) };
   }
 
-  async function getJob(caller: Caller, id: string): Promise<Result<Job>> {
-    return authorizedJob(caller, id, 'training:GetJob');
+  /**
+   * A job as a reader is answered it (`jobs get`, `list`, `stop`): without what only its stored document carries, the
+   * hash its capability is found by and a default-role job's session policy, which copies its submitter's own IAM
+   * statements about tables (`ownerTableStatements`): a teammate allowed training:GetJob read them, statements that
+   * iam:GetUserPolicy would have refused it (review ag, 6). The audit log left both out already (`jobView`).
+   */
+  const readerView = (job: StoredJob): JobAnswer => jobView(job);
+
+  async function getJob(caller: Caller, id: string): Promise<Result<JobAnswer>> {
+    const job = await authorizedJob(caller, id, 'training:GetJob');
+    return job.ok ? ok(readerView(job.value)) : job;
   }
 
-  async function listJobs(caller: Caller): Promise<Result<Job[]>> {
-    const all = await deps.store.read((tx) => listDocs<Job>(tx, JOB));
+  async function listJobs(caller: Caller): Promise<Result<JobAnswer[]>> {
+    const all = await deps.store.read((tx) => listDocs<StoredJob>(tx, JOB));
     const mine = all.filter((j) => j.account === caller.account);
-    const visible: Job[] = [];
-    for (const j of mine) if ((await authorizeJobAccess(caller, j, 'training:ListJobs')).ok) visible.push(j);
+    const visible: JobAnswer[] = [];
+    for (const j of mine) if ((await authorizeJobAccess(caller, j, 'training:ListJobs')).ok) visible.push(readerView(j));
     return ok(visible.sort((a, b) => a.created.localeCompare(b.created)));
   }
 
@@ -967,10 +979,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * Needs `training:StopJob` alone, as `sts revoke-sessions --job` (and AWS's StopTrainingJob): it asked for
    * `training:GetJob` first, so a caller allowed to stop jobs but not to read them was refused (review ag).
    */
-  async function stopJob(caller: Caller, id: string): Promise<Result<Job>> {
+  async function stopJob(caller: Caller, id: string): Promise<Result<JobAnswer>> {
     const job = await authorizedJob(caller, id, 'training:StopJob');
     if (!job.ok) return job;
-    return setState(id, 'Stopped', { reason: `stopped by ${caller.principal.arn}`, by: caller });
+    const r = await setState(id, 'Stopped', { reason: `stopped by ${caller.principal.arn}`, by: caller });
+    return r.ok ? ok(readerView(r.value as StoredJob)) : r;
   }
 
   /** The launcher (authenticated by the job's capability) reports the end of the job. */
