@@ -1801,8 +1801,10 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       const wanted = new Set(objects.filter((o) => o.kind === kind && o.account === account).map((o) => o.name.toLowerCase()));
       for (const name of (await handler?.listNames?.(tx, account)) ?? []) {
         if (wanted.has(name.toLowerCase())) continue;
-        // Never the account's admin (the way back in), nor the caller itself.
+        // Never the account's admin (the way back in), nor the caller itself: its user, or the role whose session it is
+        // (deleted, the session applying the files would be left with nothing: review ak, 6).
         if (kind === 'User' && (name.toLowerCase() === ADMIN_USER || (account === caller.account && name.toLowerCase() === caller.user?.name.toLowerCase()))) continue;
+        if (kind === 'Role' && account === caller.account && name.toLowerCase() === caller.session?.role?.name.toLowerCase()) continue;
         pruneList.push({ kind, account, name });
         pruned.add(pruneKey(kind, account, name));
         if (kind === 'Policy') {
