@@ -726,7 +726,14 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    */
   function limited(e: EngineResult, engine: AuthorizeEngine, request: AuthzRequest, set: PolicySet): EngineResult {
     if (e.verdict !== 'allow' || engine.limitedByPrincipalPolicies !== true) return e;
-    const cutBy = principalLimitsCut(request, set);
+    let cutBy = principalLimitsCut(request, set);
+    // A question in the bindings' spelling (`ml.models.get`) is within the limits when the IAM actions that need that
+    // permission are (`training:GetModel`): boundaries and session policies name IAM actions, never permissions, so
+    // asked as the permission the cut refused what the same question in IAM's spelling allowed (review ai, 6).
+    if (cutBy !== undefined && !request.action.includes(':')) {
+      const actions = actionsForPermission(request.action);
+      if (actions.length > 0 && actions.every((action) => principalLimitsCut({ ...request, action }, set) === undefined)) cutBy = undefined;
+    }
     if (cutBy === undefined) return e;
     const which = cutBy === 'boundary' ? 'the permissions boundary' : 'the session policy';
     const reasons = e.reasons.map((r) => `${r}, but ${which} does not allow this request (a binding names the principal, not its session)`);
