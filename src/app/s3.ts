@@ -65,6 +65,13 @@ export interface S3Facts {
   /** `s3:x-amz-content-sha256`, as the client sent it (`UNSIGNED-PAYLOAD`, `STREAMING-…`, a hex digest). */
   readonly contentSha256?: string;
   /**
+   * `s3:signatureAge`: milliseconds since the SigV4 signature's `X-Amz-Date` (0 for one dated ahead, within the
+   * allowed skew). The User Guide caps presigned URLs with it ("Deny … NumericGreaterThan s3:signatureAge 600000");
+   * without it that Deny never applied and a URL stayed valid for its whole X-Amz-Expires, up to 7 days. Absent for
+   * SigV2, which carries no signing time (as in S3: such a policy also refuses `s3:signatureversion` `AWS`).
+   */
+  readonly signatureAgeMs?: number;
+  /**
    * The request's headers, names in lowercase (node:http's `IncomingHttpHeaders`): the use cases read the `x-amz-*`
    * headers that change what an operation may do (`x-amz-expected-bucket-owner`, …). Absent: none were sent.
    */
@@ -174,6 +181,7 @@ function factsContext(f: S3Facts): Record<string, string> {
     ...(f.signatureVersion !== undefined ? { 's3:signatureversion': f.signatureVersion } : {}),
     ...(f.authType !== undefined ? { 's3:authType': f.authType } : {}),
     ...(f.contentSha256 !== undefined ? { 's3:x-amz-content-sha256': f.contentSha256 } : {}),
+    ...(f.signatureAgeMs !== undefined ? { 's3:signatureAge': String(Math.max(0, Math.floor(f.signatureAgeMs))) } : {}),
   };
 }
 

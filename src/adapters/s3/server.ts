@@ -506,6 +506,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         signatureVersion: auth.value.v4 ? 'AWS4-HMAC-SHA256' : 'AWS',
         authType: header(req, 'authorization') !== undefined ? 'REST-HEADER' : 'REST-QUERY-STRING',
         ...(contentSha256 !== undefined ? { contentSha256 } : {}),
+        ...(auth.value.v4 ? { signatureAgeMs: Date.now() - auth.value.v4.parsed.signedAt } : {}),
         headers: req.headers,
       },
     };
