@@ -98,6 +98,20 @@ describe('review ak1: YAML scalars read otherwise than written are refused, not 
     assert.match(v11.err, /v11\.yaml:7:29: document 1: spec\.tags\.since: `2001-12-14` is read by YAML as a timestamp/);
   });
 
+  it('every load error names its document; an alias to another document\'s anchor is placed where it is', async () => {
+    const text = [
+      'apiVersion: gatehouse.dev/v1\nkind: Group\nmetadata: {name: &n team}',
+      'apiVersion: gatehouse.dev/v1\nkind: Group\nmetadata: {name: a, name: b}',
+      'apiVersion: gatehouse.dev/v1\nkind: User\nmetadata: {name: *n}',
+    ].join('\n---\n');
+    const r = await cli('plan', '-f', await file('three.yaml', `${text}\n`));
+    assert.equal(r.status, 8, r.out + r.err);
+    assert.deepEqual(r.err.trim().split('\n').map((l) => l.replace(/^.*three\.yaml/, 'three.yaml')), [
+      'three.yaml:7:21: document 2: yaml: map keys must be unique',
+      'three.yaml:11:18: document 3: yaml: unresolved alias (the anchor must be set before the alias): n; an anchor holds only within its own document',
+    ]);
+  });
+
   it('JSON files keep JSON numbers; a leading zero, in an array of documents, is refused with its item and path (--json)', async () => {
     const role = (principal: string) =>
       `{"apiVersion":"gatehouse.dev/v1","kind":"Role","metadata":{"name":"r"},"spec":{"maxSessionDuration":3600.0,"trustPolicy":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":${principal}},"Action":"sts:AssumeRole"}]}}}`;

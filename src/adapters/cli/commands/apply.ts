@@ -129,17 +129,32 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
   const out: LoadedDocument[] = [];
   // Standard input has no name: JSON there (as `kubectl get -o json` prints it) is read by JSON's rules, as a .json file.
   const isJson = /\.json$/i.test(file) || (file === '-' && /^\s*[[{]/.test(source) && isJsonText(source));
+  // Documents are numbered as the server's errors number them (empty ones skipped), those in error included, so that
+  // every error names the document it is in.
+  let position = 0;
   for (const d of docs) {
+    if (d.errors.length > 0) position++;
     for (const e of d.errors) {
       const p = lineCounter.linePos(e.pos[0]);
-      errors.push({ file, line: p.line, column: p.col, message: `${isJson ? 'json' : 'yaml'}: ${yamlMessage(e.message)}` });
+      errors.push({ file, line: p.line, column: p.col, document: position, message: `${isJson ? 'json' : 'yaml'}: ${yamlMessage(e.message)}` });
     }
     if (d.errors.length > 0 || d.contents === null) continue;
     let value: unknown;
     try {
       value = d.toJS({ maxAliasCount: 100 });
     } catch (e) {
-      errors.push({ file, message: `yaml: ${yamlMessage(e instanceof Error ? e.message : String(e))}` });
+      // The library's error has no position: an alias whose anchor is not in this document (anchors do not cross
+      // `---`) is found again, to say where it is.
+      let at: number | undefined;
+      yaml().visit(d, {
+        Alias(_, node) {
+          if (node.resolve(d) !== undefined) return undefined;
+          at = node.range?.[0];
+          return yaml().visit.BREAK;
+        },
+      });
+      const p = at !== undefined ? lineCounter.linePos(at) : undefined;
+      errors.push({ file, ...(p ? { line: p.line, column: p.col } : {}), document: ++position, message: `yaml: ${yamlMessage(e instanceof Error ? e.message : String(e))}${p ? '; an anchor holds only within its own document' : ''}` });
       continue;
     }
     // An empty document (a trailing `---`, one holding only comments, as helm and kustomize emit) is skipped, as
@@ -149,13 +164,14 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
     const items = isJson && Array.isArray(value) && yaml().isSeq(d.contents) ? d.contents.items : undefined;
     const documents = items !== undefined && Array.isArray(value) ? value.map((v: unknown, i) => ({ value: v, node: items[i], prefix: `[${i}]` })) : [{ value, node: d.contents, prefix: '' }];
     for (const { value: v, node, prefix } of documents) {
+      position++;
       // What YAML reads otherwise than written (`012345678901` as 12345678901: an account id in a Deny's condition
       // that then never matches) is refused, where it is, before anything is sent.
       for (const l of lossyScalars(node, isJson)) {
         const p = lineCounter.linePos(l.offset);
-        errors.push({ file, line: p.line, column: p.col, document: out.length + 1, ...(l.path !== '' ? { path: l.path } : {}), message: l.message });
+        errors.push({ file, line: p.line, column: p.col, document: position, ...(l.path !== '' ? { path: l.path } : {}), message: l.message });
       }
-      out.push({ file, index: out.length, value: v, yaml: d, lineCounter, prefix });
+      out.push({ file, index: position - 1, value: v, yaml: d, lineCounter, prefix });
     }
   }
   return errors.length > 0 ? errors : out;
