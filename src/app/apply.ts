@@ -1992,7 +1992,7 @@ export async function applyConfig(deps: AppDeps, caller: Caller, input: ApplyInp
       }
     }
     // The change records commit with the change (review Z, finding 1): a hard stop right after the commit loses none.
-    const recorded = await appendAuditInTx(deps, tx, stepEvents(caller, plan.value));
+    const recorded = await appendAuditInTx(deps, tx, stepEvents(caller, plan.value, out.credentials));
     if (!recorded.ok) return abort(recorded);
     written = recorded.value;
     return ok(result(plan.value, out.credentials));
@@ -2034,11 +2034,19 @@ async function appendAuditInTx(deps: AppDeps, tx: WriteTx, events: readonly Audi
 /** A role's ARN (either dialect), as the directory tells a change to a role. */
 const ROLE_RESOURCE = /^(arn:[a-z-]+:iam|acs:ram)::\d+:role\//;
 
-/** One change record per step an apply runs. */
-function stepEvents(caller: Caller, plan: Plan): AuditEvent[] {
+/**
+ * One change record per step an apply runs. An account's creation names its admin's access key by its id (never its
+ * secret), as `accounts create` records it, so that "who created AKIA…?" is answered for accounts made by apply too
+ * (review ak, 8).
+ */
+function stepEvents(caller: Caller, plan: Plan, credentials: readonly AdminCredentials[] = []): AuditEvent[] {
   const who = actorOf(caller);
   const service = adminService(caller.partition);
   const out: AuditEvent[] = [];
+  const keyOf = (step: Step): { after?: { userName: string; accessKeyId: string } } => {
+    const c = step.action === 'CreateAccount' ? credentials.find((x) => x.AccountId === step.account) : undefined;
+    return c ? { after: { userName: c.UserName, accessKeyId: c.AccessKeyId } } : {};
+  };
   for (const { step, ref } of plan.steps) {
     if (!step.run) continue;
     out.push({
@@ -2051,7 +2059,7 @@ function stepEvents(caller: Caller, plan: Plan): AuditEvent[] {
       // through apply as well as through the IAM API (review readme, R3).
       ...(ROLE_RESOURCE.test(step.resource) ? { role: step.resource } : {}),
       decision: 'ok',
-      detail: { apply: { kind: ref.kind, name: ref.name, account: ref.account }, ...(step.context ? { context: step.context } : {}) },
+      detail: { apply: { kind: ref.kind, name: ref.name, account: ref.account }, ...(step.context ? { context: step.context } : {}), ...keyOf(step) },
     });
   }
   return out;
