@@ -374,6 +374,22 @@ export function createS3(app: App, objects: ObjectStore) {
   }
 
   /**
+   * CopyObject's own `s3:PutObject` keys (Service Authorization Reference, Amazon S3): `s3:x-amz-copy-source` (the
+   * header as sent, `bucket/key` or `/bucket/key`, URL-encoded, maybe `?versionId=`) and `s3:x-amz-metadata-directive`
+   * (when sent), so a bucket policy can say which sources may be copied in ("Deny PutObject when the copy source is
+   * not under public/": `StringNotLike` with `Null` false). Absent, such a Deny never applied and any readable source
+   * was copied in.
+   */
+  function copyContext(call: S3Call): Context {
+    const ctx: Context = {};
+    for (const name of ['x-amz-copy-source', 'x-amz-metadata-directive']) {
+      const v = headerOf(call, name);
+      if (v !== undefined) ctx[`s3:${name}`] = v.trim();
+    }
+    return ctx;
+  }
+
+  /**
    * `s3:if-match` and `s3:if-none-match` (Service Authorization Reference, Amazon S3 condition keys; "enforce
    * conditional writes" in the S3 User Guide): present only when the write carries the header, with its value as sent,
    * so that a bucket policy can require create-only or compare-and-swap writes (`"Null": {"s3:if-none-match": "false"}`).
@@ -715,7 +731,7 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!source) return noSuchKey(call, src.value.bucket, from.key);
       const tags = replace?.tags ?? source.tags;
       const context = putContext(call, tags);
-      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), { ...context, ...conditionContext(call, conditions) });
+      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), { ...context, ...copyContext(call), ...conditionContext(call, conditions) });
       if (!dst.ok) return dst;
       const unsupported = unhonoured(call, dst.value.owner, 'write') ?? (await mayCompare(call, dst.value, to.key, conditions));
       if (unsupported) return { ok: false, error: unsupported };
