@@ -3,9 +3,10 @@
  * matched:
  * - `--prune` deleting a managed policy that is the permissions boundary of a user the files do not name: the plan said
  *   `- delete Policy/bound` (exit 0), the apply failed at its DeletePolicy step (DELETE_CONFLICT);
- * - a Role's trust policy, a Workspace's members or a Cluster's mappings naming a user the same prune deletes: applied
- *   (`= unchanged` for the workspace and cluster), then rewritten as the user went (its unique id in the trust policy,
- *   the member and the mapping dropped), so the next plan showed updates and would add the name back;
+ * - a Role's trust policy, a Workspace's members, a Cluster's mappings or an AccessEntry naming a user the same prune
+ *   deletes: applied (`= unchanged` for the workspace and cluster), then rewritten as the user went (its unique id in
+ *   the trust policy, the member and the mapping dropped, the entry left tied to no one), so the next plan showed
+ *   updates, or refused the file;
  * - a Workspace member naming a user or group that does not exist: stored, so whoever was later created under that
  *   name became a member, its jobs given the default role (the rewrite at deletion exists to prevent that, review K1).
  *   A Cluster mapping may still name a group made later (starting a node needs PassRole on the role anyway).
@@ -65,6 +66,15 @@ describe('review ak5: plan refuses what apply would fail at or leave unlike the 
     assert.deepEqual(new Set(again.value.changes.map((c) => c.action)), new Set(['unchanged']));
     // The objects stored are refused the same way, unchanged as they are (before: `= unchanged`, then rewritten).
     assert.equal((await refusal(documents, { prune: true, dryRun: true })).length, 3);
+  });
+
+  it('an access entry mapping a user the same prune deletes is refused', async () => {
+    const entry = { apiVersion: 'gatehouse.dev/v1', kind: 'AccessEntry', metadata: { name: 'bob-entry' }, spec: { cluster: 'c1', principalArn: 'arn:aws:iam::000000000000:user/bob', kubernetesGroups: ['devs'] } };
+    assert.deepEqual(await refusal([doc('User', 'bounded', { permissionsBoundary: 'bound' }), entry], { prune: true, dryRun: true }), [
+      [1, 'AccessEntry', 'spec.principalArn', 'INVALID_INPUT', 'user `bob` of account 000000000000 is deleted by --prune (no User document names it) but mapped here'],
+    ]);
+    const r = await apply([doc('User', 'bounded', { permissionsBoundary: 'bound' }), doc('User', 'bob'), entry], { prune: true, dryRun: true });
+    assert.ok(r.ok, JSON.stringify(r));
   });
 
   it('a workspace member naming a user or group that does not exist is refused; a cluster mapping is not', async () => {

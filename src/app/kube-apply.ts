@@ -327,6 +327,10 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
     // The principal must exist, in the store or among this apply's documents (created before the entry is written).
     const named = entryPrincipal(o.spec.principalArn);
     const inFiles = named !== undefined && env.documents.some((d) => d.kind === (named.kind === 'user' ? 'User' : 'Role') && d.account === named.account && d.name.toLowerCase() === named.name.toLowerCase());
+    // One the same prune deletes would leave the entry tied to a principal gone, and the next plan refusing the file (review ak, 5).
+    if (named !== undefined && !inFiles && env.pruned(named.kind === 'user' ? 'User' : 'Role', named.account, named.name)) {
+      return planFail('INVALID_INPUT', 'spec.principalArn', `${named.kind} \`${named.name}\` of account ${named.account} is deleted by --prune (no ${named.kind === 'user' ? 'User' : 'Role'} document names it) but mapped here`);
+    }
     const principalAccountIsNew = named !== undefined && env.newAccounts.has(named.account);
     const current = principalAccountIsNew ? undefined : await entryPrincipalOf(env.tx, o.spec.principalArn);
     const currentId = current?.id;
