@@ -60,6 +60,17 @@ const WS = 'ws/';
 const JOB = 'job/';
 const JOBCAP = 'jobcap/';
 const JOBEVENT = 'jobevent/';
+/**
+ * The index of live jobs: `joblive/<id>` while job `id` is not ended, written with the job and deleted in the
+ * transaction that ends it. The sweep reads the jobs it names instead of every job ever stored (review ag, 7).
+ */
+const LIVE = 'joblive/';
+export const jobLiveKey = (id: string): string => `${LIVE}${id}`;
+/**
+ * How often the sweep still reads every job: a job stored by a writer that does not index it (an instance of an earlier
+ * version; a pod's job, src/app/kube.ts, until it writes `jobLiveKey`) is swept within this, and indexed then.
+ */
+const FULL_SWEEP_MS = 60_000;
 /** What a job id may be: every id made (`newJob`) is; anything else names no job, and is said to be malformed. */
 export const JOB_ID = /^[\w.-]{1,128}$/;
 /** A launcher that has not been heard from for this long has lost its process: the job is Failed. */
@@ -693,6 +704,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     await deps.store.write(async (tx) => {
       await tx.kv.put(`${JOB}${job.id}`, JSON.stringify({ ...job, ...extra }));
       await tx.kv.put(`${JOBCAP}${job.capabilityHash}`, job.id);
+      await tx.kv.put(jobLiveKey(job.id), job.id);
       await appendEvent(tx, job.id, 'submitted', message);
     });
     heartbeats.set(job.id, now());
@@ -753,6 +765,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
       };
       await tx.kv.put(`${JOB}${id}`, JSON.stringify({ ...(JSON.parse((await tx.kv.get(`${JOB}${id}`)) ?? '{}') as object), ...next }));
+      if (TERMINAL.has(to)) await tx.kv.delete(jobLiveKey(id));
       await appendEvent(tx, id, TERMINAL.has(to) ? 'ended' : 'started', TERMINAL.has(to) ? `${to}${extra.exitCode !== undefined ? ` (exit ${extra.exitCode})` : ''}${extra.reason ? `: ${extra.reason}` : ''}` : 'running');
       from = job.state;
       attempt = { before: job, after: next };
@@ -837,11 +850,45 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return ok({ stop: job.state === 'Stopped', state: job.state === 'Queued' ? 'Running' : job.state });
   }
 
+  /** When the sweep last read every job (`FULL_SWEEP_MS`); undefined before the first sweep. */
+  let fullSweepAt: number | undefined;
+
+  /**
+   * The jobs a sweep looks at: those the live index names (`LIVE`); or, at the first sweep and then every
+   * `FULL_SWEEP_MS`, every job stored, indexing the live ones it did not name. Every job ever stored was read and parsed
+   * at every sweep, every 5 s on every instance: 20,000 ended jobs took the event loop 110 ms each time on SQLite, whose
+   * reads are synchronous, and held every request meanwhile (review ag, 7).
+   */
+  async function sweptJobs(t: number): Promise<StoredJob[]> {
+    const read = fullSweepAt !== undefined && t - fullSweepAt < FULL_SWEEP_MS
+      ? await deps.store.read(async (tx) => {
+          const ids = (await tx.kv.list(LIVE)).map((e) => e.key.slice(LIVE.length));
+          return { all: (await Promise.all(ids.map((id) => readJob(tx, id)))).filter((j): j is StoredJob => j !== undefined), indexed: new Set(ids), full: false };
+        })
+      : await deps.store.read(async (tx) => ({ all: await listDocs<StoredJob>(tx, JOB), indexed: new Set((await tx.kv.list(LIVE)).map((e) => e.key.slice(LIVE.length))), full: true }));
+    // Live jobs the index does not name (stored by a writer that does not index), and ended ones it still names (ended by
+    // such a writer, or deleted): put right in one write, each as the job stands in it.
+    const unindexed = read.all.filter((j) => !TERMINAL.has(j.state) && !read.indexed.has(j.id)).map((j) => j.id);
+    const found = new Set(read.all.map((j) => j.id));
+    const stale = [...read.all.filter((j) => TERMINAL.has(j.state) && read.indexed.has(j.id)).map((j) => j.id), ...[...read.indexed].filter((id) => !found.has(id))];
+    if (unindexed.length + stale.length > 0) {
+      await deps.store.write(async (tx) => {
+        for (const id of [...unindexed, ...stale]) {
+          const v = await readJob(tx, id);
+          if (v !== undefined && !TERMINAL.has(v.state)) await tx.kv.put(jobLiveKey(id), id);
+          else await tx.kv.delete(jobLiveKey(id));
+        }
+      });
+    }
+    if (read.full) fullSweepAt = t;
+    return read.all;
+  }
+
   /** Marks Failed every live job whose launcher has gone silent (process gone, or server restarted and no one came back). */
   async function sweep(): Promise<number> {
     const t = now();
     let failed = 0;
-    const all = await deps.store.read((tx) => listDocs<StoredJob>(tx, JOB));
+    const all = await sweptJobs(t);
     for (const job of all) {
       if (TERMINAL.has(job.state)) continue;
       // A job whose submitter was disabled or deleted ends now, whether or not anything asks for its credentials.
