@@ -72,6 +72,11 @@ export interface S3Facts {
    */
   readonly signatureAgeMs?: number;
   /**
+   * `s3:TlsVersion`: the TLS version of the connection as S3 writes it (`1.2`, `1.3`), absent over plain HTTP. The
+   * User Guide's guard "Deny when NumericLessThan s3:TlsVersion 1.2" (or 1.3) found it absent and never applied.
+   */
+  readonly tlsVersion?: string;
+  /**
    * The request's headers, names in lowercase (node:http's `IncomingHttpHeaders`): the use cases read the `x-amz-*`
    * headers that change what an operation may do (`x-amz-expected-bucket-owner`, …). Absent: none were sent.
    */
@@ -182,6 +187,7 @@ function factsContext(f: S3Facts): Record<string, string> {
     ...(f.authType !== undefined ? { 's3:authType': f.authType } : {}),
     ...(f.contentSha256 !== undefined ? { 's3:x-amz-content-sha256': f.contentSha256 } : {}),
     ...(f.signatureAgeMs !== undefined ? { 's3:signatureAge': String(Math.max(0, Math.floor(f.signatureAgeMs))) } : {}),
+    ...(f.tlsVersion !== undefined ? { 's3:TlsVersion': f.tlsVersion } : {}),
   };
 }
 

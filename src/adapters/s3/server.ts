@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { pipeline } from 'node:stream/promises';
+import type { TLSSocket } from 'node:tls';
 import type { App, Caller } from '../../app/index.ts';
 import type { S3, S3Call, S3Failure, S3Result, StoreDigests } from '../../app/s3.ts';
 import type { CopyConditions, ObjectInfo, SourceConditions, WriteConditions } from '../../app/ports/objects.ts';
@@ -127,6 +128,13 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(',') : v;
 };
+
+/** `s3:TlsVersion` of the connection (`TLSv1.3` → `1.3`); nothing over plain HTTP. */
+function tlsVersionOf(req: IncomingMessage): { tlsVersion?: string } {
+  const socket = req.socket as Partial<TLSSocket>;
+  const m = typeof socket.getProtocol === 'function' ? /^TLSv(\d(?:\.\d)?)$/.exec(socket.getProtocol() ?? '') : null;
+  return m ? { tlsVersion: (m[1] as string).includes('.') ? (m[1] as string) : `${m[1] as string}.0` } : {};
+}
 
 /** Whether the request carries a body (RFC 9112 §6.3: a Transfer-Encoding, or a Content-Length above 0). */
 const sendsBody = (req: IncomingMessage): boolean => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
@@ -507,6 +515,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         authType: header(req, 'authorization') !== undefined ? 'REST-HEADER' : 'REST-QUERY-STRING',
         ...(contentSha256 !== undefined ? { contentSha256 } : {}),
         ...(auth.value.v4 ? { signatureAgeMs: Date.now() - auth.value.v4.parsed.signedAt } : {}),
+        ...tlsVersionOf(req),
         headers: req.headers,
       },
     };
