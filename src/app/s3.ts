@@ -45,7 +45,7 @@ import type { Result } from '../core/errors.ts';
  * The failures of the use cases: the store's (among them `PreconditionFailed`, a conditional write's condition that
  * did not hold where the write would have committed), and the gateway's own.
  */
-export type S3AppErrorCode = ObjectErrorCode | 'AccessDenied' | 'NoSuchBucketPolicy' | 'MalformedPolicy' | 'InvalidArgument' | 'ServiceUnavailable' | 'NotImplemented' | 'AccessControlListNotSupported';
+export type S3AppErrorCode = ObjectErrorCode | 'AccessDenied' | 'NoSuchBucketPolicy' | 'MalformedPolicy' | 'InvalidArgument' | 'InvalidRequest' | 'ServiceUnavailable' | 'NotImplemented' | 'AccessControlListNotSupported';
 
 export interface S3Failure {
   readonly code: S3AppErrorCode;
@@ -105,6 +105,7 @@ function headerOf(call: S3Call, name: string): string | undefined {
  */
 const SSE_C = /^x-amz-(?:copy-source-)?server-side-encryption-customer-/;
 const OWNER_ACLS = new Set(['private', 'bucket-owner-full-control']);
+const OBJECT_LOCK_HEADERS = ['x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'] as const;
 const GRANT_HEADERS = ['x-amz-grant-full-control', 'x-amz-grant-read', 'x-amz-grant-read-acp', 'x-amz-grant-write', 'x-amz-grant-write-acp'] as const;
 
 /**
@@ -133,6 +134,12 @@ function unhonoured(call: S3Call, owner: string, kind: 'read' | 'write'): S3Fail
     if (headerOf(call, name) !== undefined) return notImplemented('server-side encryption with KMS keys', name);
   }
   if (headerOf(call, 'x-amz-server-side-encryption-bucket-key-enabled')?.trim().toLowerCase() === 'true') return notImplemented('S3 Bucket Keys for SSE-KMS', 'x-amz-server-side-encryption-bucket-key-enabled');
+  // Object Lock (a retention mode and date, a legal hold): no bucket here has it, and the object stays deletable and
+  // replaceable at once, so a write asking for it is refused as S3 refuses it on a bucket without Object Lock, never
+  // stored as if it were locked (it was: the headers were dropped and a "COMPLIANCE until 2030" object deleted at once).
+  for (const name of OBJECT_LOCK_HEADERS) {
+    if (headerOf(call, name) !== undefined) return { code: 'InvalidRequest', message: `Bucket is missing Object Lock Configuration: \`${name}\` asks for a retention or legal hold that this gateway cannot keep; send the write without it` };
+  }
   const refusedAcl = (what: string): S3Failure => ({
     code: 'AccessControlListNotSupported',
     message: `The bucket does not allow ACLs: ${what}; access is granted by policies only, so send no ACL, \`private\` or \`bucket-owner-full-control\``,
