@@ -89,14 +89,18 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
    * The caller's own role named `roleName` in `account`, authorized for `PutRolePolicy`. A role of another
    * account is refused before any lookup, so the answer says nothing about that account.
    */
-  async function ownRole(caller: Caller, account: string, roleName: string, given: string): Promise<Result<{ roleArn: string; name: string; partition: Partition }>> {
+  async function ownRole(caller: Caller, account: string, roleName: string, given: string, path = '/'): Promise<Result<{ roleArn: string; name: string; partition: Partition }>> {
     const action = `${adminService(caller.partition)}:PutRolePolicy`;
     if (account !== caller.account) {
       return failWith('ACCESS_DENIED', `User: ${caller.principal.arn} is not authorized to perform: ${action} on resource: ${given}: sessions of a role are revoked from the role's own account`);
     }
     const found = await deps.store.read(async (tx) => ({ role: await tx.roles.get(account, roleName), partition: await partitionOf(tx, account) }));
     const partition = found.partition ?? caller.partition;
-    const roleArn = found.role ? roleArnOf(partition, account, found.role.path, found.role.name) : given;
+    // A role not there is decided on the ARN it would have, as the account spells it (`path` as named: `/` for a session
+    // ARN, which names none), not on what was given: a session ARN (or the other dialect's spelling) was decided and
+    // named in the refusal as given, so a caller without PutRolePolicy told an existing role (its role ARN refused) from
+    // a missing one (the session ARN refused) (review ag, 8).
+    const roleArn = found.role ? roleArnOf(partition, account, found.role.path, found.role.name) : roleArnOf(partition, account, path, roleName);
     // Authorize before saying whether the role exists, as the directory does, with the condition keys PutRolePolicy
     // carries there: the role's tags (aws:ResourceTag, iam:ResourceTag) and its boundary (review X, X6).
     const a = authorizeAdmin(caller, now(), 'PutRolePolicy', roleArn, { ...resourceTagContext(found.role?.tags), ...boundaryContext(found.role?.permissionsBoundary) });
@@ -109,7 +113,7 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
   async function revokeRoleSessions(caller: Caller, roleArn: string): Promise<Result<Revoked>> {
     const parsed = parseRoleArn(roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `\`${roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name> or acs:ram::<account>:role/<name>)`, 'roleArn');
-    const role = await ownRole(caller, parsed.account, parsed.name, roleArn);
+    const role = await ownRole(caller, parsed.account, parsed.name, roleArn, parsed.path);
     if (!role.ok) return role;
     return revoke(caller, 'role', role.value.roleArn);
   }
