@@ -3,7 +3,8 @@
  * carries `s3:x-amz-copy-source` and `s3:x-amz-metadata-directive` (S3's condition keys of that action), so a bucket
  * policy that limits what may be copied in — Deny when the copy source is present and not under `public/` — refuses a
  * copy of another prefix. The keys were absent: the `Null … false` half never held, the Deny never applied, and any
- * object the caller could read was copied in. Plain uploads, which carry no copy source, are not concerned.
+ * object the caller could read was copied in, by CopyObject or by UploadPartCopy into a multipart upload. Plain uploads,
+ * which carry no copy source, are not concerned.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,6 +51,16 @@ describe('9: s3:x-amz-copy-source and s3:x-amz-metadata-directive', () => {
     await c.send(new S3.CopyObjectCommand({ Bucket: DST, Key: 'a.txt', CopySource: `${SRC}/public/a.txt` }));
     assert.equal(await (await c.send(new S3.GetObjectCommand({ Bucket: DST, Key: 'a.txt' }))).Body?.transformToString(), 'public/a.txt');
     await c.send(new S3.PutObjectCommand({ Bucket: DST, Key: 'plain.txt', Body: 'p' }));
+  });
+
+  it('UploadPartCopy is decided on the copy source too: a part copied from outside public/ is refused, from public/ it completes', async () => {
+    const up = await c.send(new S3.CreateMultipartUploadCommand({ Bucket: DST, Key: 'mp.txt' }));
+    const refused = await failure(c.send(new S3.UploadPartCopyCommand({ Bucket: DST, Key: 'mp.txt', UploadId: up.UploadId, PartNumber: 1, CopySource: `${SRC}/private/b.txt` })));
+    assert.equal(refused.code, 'AccessDenied');
+    assert.deepEqual((await c.send(new S3.ListPartsCommand({ Bucket: DST, Key: 'mp.txt', UploadId: up.UploadId }))).Parts ?? [], []);
+    const part = await c.send(new S3.UploadPartCopyCommand({ Bucket: DST, Key: 'mp.txt', UploadId: up.UploadId, PartNumber: 1, CopySource: `${SRC}/public/a.txt` }));
+    await c.send(new S3.CompleteMultipartUploadCommand({ Bucket: DST, Key: 'mp.txt', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.CopyPartResult?.ETag }] } }));
+    assert.equal(await (await c.send(new S3.GetObjectCommand({ Bucket: DST, Key: 'mp.txt' }))).Body?.transformToString(), 'public/a.txt');
   });
 
   it('a copy with MetadataDirective REPLACE is refused where the policy says so; COPY passes', async () => {

@@ -387,7 +387,7 @@ export function createS3(app: App, objects: ObjectStore) {
   }
 
   /**
-   * CopyObject's own `s3:PutObject` keys (Service Authorization Reference, Amazon S3): `s3:x-amz-copy-source` (the
+   * CopyObject's (and UploadPartCopy's) own `s3:PutObject` keys (Service Authorization Reference, Amazon S3): `s3:x-amz-copy-source` (the
    * header as sent, `bucket/key` or `/bucket/key`, URL-encoded, maybe `?versionId=`) and `s3:x-amz-metadata-directive`
    * (when sent), so a bucket policy can say which sources may be copied in ("Deny PutObject when the copy source is
    * not under public/": `StringNotLike` with `Null` false). Absent, such a Deny never applied and any readable source
@@ -777,7 +777,9 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!src.ok) return src;
       const info = src.value.info;
       if (!info) return noSuchKey(call, src.value.bucket, from.key);
-      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key));
+      // The copy source is a condition key of UploadPartCopy's s3:PutObject too: a policy limiting what may be copied
+      // in would otherwise be passed by a multipart upload whose parts are copies.
+      const dst = await gate(call, to.bucket, 's3:PutObject', objectArn(to.bucket, to.key), copyContext(call));
       if (!dst.ok) return dst;
       const unsupported = unhonoured(call, dst.value.owner, 'read');
       if (unsupported) return { ok: false, error: unsupported };
