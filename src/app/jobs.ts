@@ -841,13 +841,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   /** The launcher reports: started, heartbeat, ended. Returns whether a stop was requested. */
-  async function heartbeat(id: string): Promise<Result<{ stop: boolean; state: JobState }>> {
+  async function heartbeat(id: string): Promise<Result<{ stop: boolean; state: JobState; reason?: string }>> {
     const job = await deps.store.read((tx) => readJob(tx, id));
     if (!job) return failWith('NO_SUCH_ENTITY', `job ${id} does not exist`);
     if (!TERMINAL.has(job.state) && (await endedForSubmitter(job))) return ok({ stop: true, state: 'Stopped' });
     heartbeats.set(id, now());
     if (job.state === 'Queued') await setState(id, 'Running');
-    return ok({ stop: job.state === 'Stopped', state: job.state === 'Queued' ? 'Running' : job.state });
+    // Any end stops the processes, not only a stop: a job the sweep marked Failed while its launcher was unheard (a
+    // network cut, a suspended host) has its sessions revoked and its endpoints answer 410, and its ranks ran on without
+    // credentials, the job Failed on the server and running on the node (review ag, 9).
+    return ok({ stop: TERMINAL.has(job.state), state: job.state === 'Queued' ? 'Running' : job.state, ...(job.reason !== undefined && TERMINAL.has(job.state) ? { reason: job.reason } : {}) });
   }
 
   /** When the sweep last read every job (`FULL_SWEEP_MS`); undefined before the first sweep. */
