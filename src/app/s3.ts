@@ -77,6 +77,12 @@ export interface S3Facts {
    */
   readonly tlsVersion?: string;
   /**
+   * `aws:RequestedRegion`: the region the request was signed for (SigV4's credential scope; the gateway's own region
+   * for SigV2, which names none). The usual region guard of identity policies ("Deny … when StringNotEquals
+   * aws:RequestedRegion [eu-west-1]") found it absent and refused every S3 request.
+   */
+  readonly requestedRegion?: string;
+  /**
    * The request's headers, names in lowercase (node:http's `IncomingHttpHeaders`): the use cases read the `x-amz-*`
    * headers that change what an operation may do (`x-amz-expected-bucket-owner`, …). Absent: none were sent.
    */
@@ -195,6 +201,7 @@ function factsContext(f: S3Facts): Record<string, string> {
     ...(f.contentSha256 !== undefined ? { 's3:x-amz-content-sha256': f.contentSha256 } : {}),
     ...(f.signatureAgeMs !== undefined ? { 's3:signatureAge': String(Math.max(0, Math.floor(f.signatureAgeMs))) } : {}),
     ...(f.tlsVersion !== undefined ? { 's3:TlsVersion': f.tlsVersion } : {}),
+    ...(f.requestedRegion !== undefined ? { 'aws:RequestedRegion': f.requestedRegion } : {}),
   };
 }
 

@@ -516,6 +516,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         ...(contentSha256 !== undefined ? { contentSha256 } : {}),
         ...(auth.value.v4 ? { signatureAgeMs: Date.now() - auth.value.v4.parsed.signedAt } : {}),
         ...tlsVersionOf(req),
+        requestedRegion: auth.value.v4 ? auth.value.v4.parsed.region : region,
         headers: req.headers,
       },
     };
