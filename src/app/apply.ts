@@ -1496,10 +1496,14 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     // A record that is not one (edited by hand) is replaced by whoever manages it, as DELETE removes it.
     const existing = text === undefined ? undefined : resourcePolicyRecord(key, text);
     if (existing && !managesResourcePolicy(existing, o.account, owner)) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} has a policy of account ${existing.account}`);
-    const changed = !existing || existing.account !== o.account || canonicalText(existing.document) !== o.spec.document.canonical;
+    const documentChanged = !existing || existing.account !== o.account || canonicalText(existing.document) !== o.spec.document.canonical;
+    // The document's name is stored with the policy (prune finds it by name): a document renamed renames it (review ak, 9).
+    const storedName = text === undefined ? undefined : nameOfRecord(text);
+    const renamed = existing !== undefined && typeof storedName === 'string' && storedName !== o.name;
+    const changed = documentChanged || renamed;
     const gone = prunedPrincipal(env, o.spec.document.text, 'spec.document');
     if (gone) return gone;
-    if (changed) {
+    if (documentChanged) {
       const unknown = await principalsExistAfter(env, o.spec.document.text, 'spec.document');
       if (unknown) return unknown;
     }
@@ -1517,7 +1521,7 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
           },
         ]
       : [];
-    return planOk({ action: existing ? (changed ? 'update' : 'unchanged') : 'create', fields: existing && changed ? ['document'] : [], steps });
+    return planOk({ action: existing ? (changed ? 'update' : 'unchanged') : 'create', fields: existing ? [...(documentChanged ? ['document'] : []), ...(renamed ? ['name'] : [])] : [], steps });
   },
   async listNames(tx, account) {
     return namedResourcePolicies(await tx.kv.list(RESOURCE_POLICY_PREFIX)).filter((p) => p.account === account).map((p) => p.name);
@@ -1677,6 +1681,16 @@ export function authorizeAcross(caller: Caller, now: number, action: string, res
   return d.decision === 'Allow' ? ok(d) : failWith('ACCESS_DENIED', accessDeniedMessage(caller.principal.arn, full, resource, d));
 }
 
+/** The document name a resource policy record carries, if it is one `apply` made (a record edited by hand may not be JSON). */
+function nameOfRecord(text: string): unknown {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null ? (v as { name?: unknown }).name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The resource policies `apply` made (they carry the document's name); records that are not one are none of them. */
 function namedResourcePolicies(entries: readonly { key: string; value: string }[]): (StoredResourcePolicy & { name: string })[] {
   const out: (StoredResourcePolicy & { name: string })[] = [];
@@ -1799,8 +1813,16 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       if (newAccounts.has(account)) continue;
       const handler = handlerOf(kind);
       const wanted = new Set(objects.filter((o) => o.kind === kind && o.account === account).map((o) => o.name.toLowerCase()));
+      // A resource policy is its resource's: one a document names under another name (renamed) is that document's,
+      // not one to prune (review ak, 9: it was deleted, a bucket's Deny with it, while the plan said `= unchanged`).
+      const claimedResources =
+        kind === 'ResourcePolicy'
+          ? new Map(namedResourcePolicies(await tx.kv.list(RESOURCE_POLICY_PREFIX)).map((p) => [`${p.account}/${p.name.toLowerCase()}`, resourcePolicyKey(p.resource)]))
+          : undefined;
+      const targeted = new Set(objects.filter((o) => o.kind === 'ResourcePolicy' && o.account === account).map((o) => resourcePolicyKey((o.spec as ResourcePolicySpec).resource)));
       for (const name of (await handler?.listNames?.(tx, account)) ?? []) {
         if (wanted.has(name.toLowerCase())) continue;
+        if (claimedResources !== undefined && targeted.has(claimedResources.get(`${account}/${name.toLowerCase()}`) ?? '')) continue;
         // Never the account's admin (the way back in), nor the caller itself: its user, or the role whose session it is
         // (deleted, the session applying the files would be left with nothing: review ak, 6).
         if (kind === 'User' && (name.toLowerCase() === ADMIN_USER || (account === caller.account && name.toLowerCase() === caller.user?.name.toLowerCase()))) continue;
