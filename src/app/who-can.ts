@@ -13,6 +13,10 @@
  * - A user counts with its groups' policies and its permissions boundary, as in any decision.
  * - Principals of other accounts that a resource policy names are not enumerated: their own account's policies
  *   decide their side (the answer says so).
+ * - Bindings that grant the permission to principals not enumerated here — `allUsers` (anyone, unauthenticated too),
+ *   `allAuthenticatedUsers` (every account's principals), `serviceAccount:` roles of other accounts, `principal://`
+ *   federated subjects — are listed in `grantedBeyond` (review ai, 8): without them a model bound to `allUsers` was
+ *   answered with the account's users alone.
  * - The caller needs `iam:ListUsers` and `iam:ListRoles` (`ram:` in `acs` accounts), and `gatehouse:Authorize` on
  *   the principals, as for any question about another principal.
  */
@@ -23,6 +27,7 @@ import type { AuthorizeAnswer, AuthorizeInput, MatchedRule } from './authorize.t
 import type { Caller } from './principals.ts';
 import type { Directory } from './directory.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
+import type { BeyondGrant } from './bindings.ts';
 
 /** The authorize API's question, without a principal: every principal of the account is asked about. */
 export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'principalProof' | 'resourceAccount'>;
@@ -44,6 +49,8 @@ export interface WhoCanAnswer {
   readonly allowed: readonly Reacher[];
   /** Principals asked about in all. */
   readonly checked: number;
+  /** Bindings granting it to principals beyond those asked about (`allUsers`, `allAuthenticatedUsers`, …). */
+  readonly grantedBeyond: readonly BeyondGrant[];
   readonly note: string;
 }
 
@@ -102,7 +109,7 @@ function trustPolicyOf(action: string, resource: string, account: string, roles:
 }
 
 /** `resourcePolicies`: the policies governing a resource, as the authorizer reads them. */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>) {
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => []) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     const users = await directory.listUsers(caller, {});
     if (!users.ok) return users;
@@ -125,14 +132,17 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       if (!a.ok) return failWith(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${p.kind} ${p.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`, a.errors[0]?.path ?? '');
       if (a.value.decision === 'Allow') allowed.push({ ...p, reasons: a.value.reasons, matched: a.value.matched });
     }
+    const beyond = grantedBeyond(caller.account, input.action, input.resource);
+    const widest = beyond.some((g) => g.member === 'allUsers') ? 'anyone, unauthenticated too (allUsers)' : beyond.some((g) => g.member === 'allAuthenticatedUsers') ? 'every authenticated principal of every account (allAuthenticatedUsers)' : 'principals of other accounts or federated subjects';
     return ok({
       action: input.action,
       resource: input.resource,
       allowed,
       checked,
+      grantedBeyond: beyond,
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}`,
     });
   };
 }
