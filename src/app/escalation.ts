@@ -7,7 +7,10 @@
  * - `sts:AssumeRole`: the role's trust policy and X's own policies, as AssumeRole decides (src/app/sts.ts).
  * - `iam:UpdateAssumeRolePolicy`: X may rewrite the role's trust policy to name itself, then assume it.
  * - `iam:PassRole` to a training job: X (a user) may pass the role to the training service, may create a job in a
- *   workspace it belongs to, and the role trusts the training service: the job's processes run as the role.
+ *   workspace it belongs to, and the role trusts the training service: the job's processes run as the role. Where
+ *   PassRole is refused only for want of an allow, X may also come to pass it by binding itself
+ *   `roles/iam.serviceAccountUser` on the role or the account (it may set their IAM policy): listed with
+ *   `gatehouse:SetIamPolicy` (or `iam.serviceAccounts.setIamPolicy`) first among the step's actions.
  * - `iam:PassRole` to a cluster node: X may start a node of a cluster whose node role (compute config, mapping
  *   rule or instance role) X may pass to the compute service, and the role trusts that service.
  * - `iam:CreateAccessKey` on another user: X may mint that user's key.
@@ -44,7 +47,7 @@
  */
 import { setImmediate } from 'node:timers/promises';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
-import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
+import { adminService, entityArn, rootArn, type Partition } from '../core/directory/rules.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, isWorkspaceMember, nodeRole, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
@@ -323,12 +326,17 @@ export function createEscalation(deps: EscalationDeps) {
     }
 
     /** The engine's answer for `node` doing `action` on `resource`; an error refuses the whole answer. */
-    const allows = async (node: Node, action: string, resource: string, extra?: Record<string, string>): Promise<AuthorizeAnswer | undefined> => {
+    /** The answer to `node` asking for `action` on `resource`, whatever it is. */
+    const answer = async (node: Node, action: string, resource: string, extra?: Record<string, string>): Promise<AuthorizeAnswer> => {
       await ask();
       const ctx = extra ? { ...(context ?? {}), ...extra } : context;
       const a = await deps.simulate(caller, { principal: node.asked, action, resource, ...(ctx ? { context: ctx } : {}) });
       if (!a.ok) throw new Refused(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${node.kind} ${node.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`);
-      return a.value.decision === 'Allow' ? a.value : undefined;
+      return a.value;
+    };
+    const allows = async (node: Node, action: string, resource: string, extra?: Record<string, string>): Promise<AuthorizeAnswer | undefined> => {
+      const a = await answer(node, action, resource, extra);
+      return a.decision === 'Allow' ? a : undefined;
     };
     const resolved = new Map<string, { principal: Principal; policies: PolicySet }>();
     const asPrincipal = async (node: Node): Promise<{ principal: Principal; policies: PolicySet }> => {
@@ -369,8 +377,35 @@ export function createEscalation(deps: EscalationDeps) {
       if (trusted === undefined) service.trusted.set(r.arn, (trusted = await trustsService(r, service.services)));
       if (!trusted) return;
       const name = service.services[0] as string;
-      const pass = await allows(x, passAction, r.arn, { 'iam:PassedToService': name, 'acs:Service': name });
-      if (pass) out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [passAction, via.action], via: via.arn, reasons: [...pass.reasons, ...via.reasons] } });
+      const pass = await answer(x, passAction, r.arn, { 'iam:PassedToService': name, 'acs:Service': name });
+      if (pass.decision === 'Allow') {
+        out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [passAction, via.action], via: via.arn, reasons: [...pass.reasons, ...via.reasons] } });
+        return;
+      }
+      // Refused only for want of an allow: `roles/iam.serviceAccountUser` bound to `x` on the role, or on the account
+      // above it, is PassRole wherever it is asked (src/app/bindings.ts `actAs`), and `x` may write that binding when it
+      // may set the role's or the account's IAM policy (review ai: such a principal was reported with no step).
+      if (pass.decision !== 'ImplicitDeny') return;
+      const bind = await mayBind(x, r);
+      if (bind) {
+        const line = `${x.arn} may bind roles/iam.serviceAccountUser to itself on ${bind.on} (${bind.action}), which allows ${passAction} on ${r.arn} unless its permissions boundary or session policy cuts that grant`;
+        out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [bind.action, passAction, via.action], via: via.arn, reasons: [...bind.reasons, line, ...via.reasons] } });
+      }
+    };
+    /**
+     * Where `x` may write the binding that passes `r`: the role's own IAM policy or the account's, by IAM
+     * (`gatehouse:SetIamPolicy`) or by a binding (`iam.serviceAccounts.setIamPolicy`, inherited from the account).
+     */
+    const mayBind = async (x: Node, r: Node): Promise<{ on: string; action: string; reasons: readonly string[] } | undefined> => {
+      for (const [on, action] of [
+        [r.arn, 'gatehouse:SetIamPolicy'],
+        [rootArn(partition, account), 'gatehouse:SetIamPolicy'],
+        [r.arn, 'iam.serviceAccounts.setIamPolicy'],
+      ] as const) {
+        const a = await allows(x, action, on);
+        if (a) return { on: on === r.arn ? r.arn : `account/${account}`, action, reasons: a.reasons };
+      }
+      return undefined;
     };
 
     /** Every step out of `x`, asked once per node. */
