@@ -3,7 +3,8 @@
  * stored with them. A document renamed (same resource, same policy) was planned `= unchanged` (the stored name kept)
  * and its old name `- delete`: the apply deleted the bucket's policy the files keep, its Deny with it, so
  * `s3:DeleteObject` was no longer denied. Now a rename is an update of the stored name, and a policy on a resource a
- * document names is never pruned. The /v1 client and the authorize API against a real server on 127.0.0.1 (SQLite).
+ * document names is never pruned. The same for an AccessEntry (keyed by cluster and principal): its rename was
+ * followed by the prune of its old name, which deleted the entry just renamed. The /v1 client and the authorize API against a real server on 127.0.0.1 (SQLite).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ const policy = (name: string) => ({
   spec: { resource: 'arn:aws:s3:::data', document: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::data/*' }] } },
 });
 
-describe('review ak9: a renamed ResourcePolicy document keeps its policy under --prune', () => {
+describe('review ak9: a renamed ResourcePolicy or AccessEntry document keeps its object under --prune', () => {
   let s: TestServer;
   type Answer = { changes: { action: string; kind: string; name: string; fields: string[] }[] };
   const apply = (documents: unknown[], options: Record<string, unknown> = {}) => call<Answer>(connectionTo(s.url, s.admin), 'POST', ['apply'], { body: { documents, ...options } });
@@ -42,5 +43,14 @@ describe('review ak9: a renamed ResourcePolicy document keeps its policy under -
     assert.deepEqual(lines(await apply([policy('data-policy')], { prune: true })), ['update ResourcePolicy/data-policy (name)']);
     assert.equal(await decision(), 'ExplicitDeny');
     assert.deepEqual(lines(await apply([policy('data-policy')], { prune: true, dryRun: true })), ['unchanged ResourcePolicy/data-policy']);
+  });
+
+  it('an AccessEntry renamed under --prune is renamed, not deleted; another cluster\'s entry of the old name is pruned', async () => {
+    const cluster = (name: string) => ({ apiVersion: 'gatehouse.dev/v1', kind: 'Cluster', metadata: { name }, spec: {} });
+    const entry = (name: string, on: string) => ({ apiVersion: 'gatehouse.dev/v1', kind: 'AccessEntry', metadata: { name }, spec: { cluster: on, principalArn: 'arn:aws:iam::000000000000:user/admin', kubernetesGroups: ['ops'] } });
+    assert.ok((await apply([cluster('k1'), cluster('k2'), entry('old', 'k1'), entry('old2', 'k2')])).ok);
+    // Before: `delete AccessEntry/old` too, which deleted the entry just renamed (the next plan: `create AccessEntry/new`).
+    assert.deepEqual(lines(await apply([cluster('k1'), cluster('k2'), entry('new', 'k1')], { prune: true })), ['unchanged Cluster/k1', 'unchanged Cluster/k2', 'update AccessEntry/new (name)', 'delete AccessEntry/old2']);
+    assert.deepEqual(lines(await apply([cluster('k1'), cluster('k2'), entry('new', 'k1')], { prune: true, dryRun: true })), ['unchanged Cluster/k1', 'unchanged Cluster/k2', 'unchanged AccessEntry/new']);
   });
 });

@@ -349,7 +349,7 @@ export interface ObjectRef {
   readonly name: string;
 }
 
-interface Desired<S> extends ObjectRef {
+export interface Desired<S> extends ObjectRef {
   readonly spec: S;
   readonly document: number;
 }
@@ -408,6 +408,13 @@ export interface KindHandler<S> {
   /** Prunable kinds: the names of the objects of this kind in `account`. */
   listNames?(tx: ReadTx, account: string): Promise<string[]>;
   planDelete?(env: PlanEnv, ref: ObjectRef): Promise<Planned<Step[]>>;
+  /**
+   * Prunable kinds whose objects are keyed by something else than the name (a resource policy by its resource, an access
+   * entry by cluster and principal): whether a document names the stored object `name` under another name, so that it
+   * is renamed, not pruned. Without it, a renamed document's object was deleted by the prune of its old name (review
+   * ak, 9).
+   */
+  claimed?(tx: ReadTx, documents: readonly Desired<unknown>[], account: string, name: string): Promise<boolean>;
   /** The read action that planning an object of this kind implies (`GetUser`), and the list action that pruning implies. */
   readonly readAction?: string;
   readonly listAction?: string;
@@ -1526,6 +1533,13 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
   async listNames(tx, account) {
     return namedResourcePolicies(await tx.kv.list(RESOURCE_POLICY_PREFIX)).filter((p) => p.account === account).map((p) => p.name);
   },
+  // A resource policy is its resource's (review ak, 9: a renamed document's was deleted, a bucket's Deny with it).
+  async claimed(tx, documents, account, name) {
+    const stored = namedResourcePolicies(await tx.kv.list(RESOURCE_POLICY_PREFIX)).find((p) => p.account === account && p.name.toLowerCase() === name.toLowerCase());
+    if (stored === undefined) return false;
+    const key = resourcePolicyKey(stored.resource);
+    return documents.some((d) => d.kind === 'ResourcePolicy' && d.account === account && resourcePolicyKey((d.spec as ResourcePolicySpec).resource) === key);
+  },
   async planDelete(env, ref) {
     const all = namedResourcePolicies(await env.tx.kv.list(RESOURCE_POLICY_PREFIX));
     const hit = all.find((p) => p.account === ref.account && p.name.toLowerCase() === ref.name.toLowerCase());
@@ -1813,16 +1827,10 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       if (newAccounts.has(account)) continue;
       const handler = handlerOf(kind);
       const wanted = new Set(objects.filter((o) => o.kind === kind && o.account === account).map((o) => o.name.toLowerCase()));
-      // A resource policy is its resource's: one a document names under another name (renamed) is that document's,
-      // not one to prune (review ak, 9: it was deleted, a bucket's Deny with it, while the plan said `= unchanged`).
-      const claimedResources =
-        kind === 'ResourcePolicy'
-          ? new Map(namedResourcePolicies(await tx.kv.list(RESOURCE_POLICY_PREFIX)).map((p) => [`${p.account}/${p.name.toLowerCase()}`, resourcePolicyKey(p.resource)]))
-          : undefined;
-      const targeted = new Set(objects.filter((o) => o.kind === 'ResourcePolicy' && o.account === account).map((o) => resourcePolicyKey((o.spec as ResourcePolicySpec).resource)));
       for (const name of (await handler?.listNames?.(tx, account)) ?? []) {
         if (wanted.has(name.toLowerCase())) continue;
-        if (claimedResources !== undefined && targeted.has(claimedResources.get(`${account}/${name.toLowerCase()}`) ?? '')) continue;
+        // An object a document names under another name (renamed) is that document's, not one to prune (review ak, 9).
+        if (await handler?.claimed?.(tx, objects, account, name)) continue;
         // Never the account's admin (the way back in), nor the caller itself: its user, or the role whose session it is
         // (deleted, the session applying the files would be left with nothing: review ak, 6).
         if (kind === 'User' && (name.toLowerCase() === ADMIN_USER || (account === caller.account && name.toLowerCase() === caller.user?.name.toLowerCase()))) continue;

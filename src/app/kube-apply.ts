@@ -292,6 +292,11 @@ const entryCanon = (e: AccessEntrySpec): Record<string, string> => ({
   username: e.username ?? '',
 });
 
+/** The keys of the entries the apply's AccessEntry documents in `account` write (documents carry their spec). */
+function documentEntryKeys(documents: readonly { readonly kind: string; readonly account: string; readonly spec?: unknown }[], account: string): Set<string> {
+  return new Set(documents.filter((d) => d.kind === ACCESS_ENTRY_KIND && d.account === account).map((d) => accessEntryKey(account, (d.spec as AccessEntryDoc).cluster, (d.spec as AccessEntryDoc).principalArn)));
+}
+
 /** Two documents of one apply may not name the same principal in the same cluster. */
 const claimed = new WeakMap<object, Map<string, string>>();
 
@@ -383,8 +388,16 @@ export const accessEntryKind: KindHandler<AccessEntryDoc> = {
     for (const e of await listAccessEntries(tx, account)) if (!names.has(e.entry.name.toLowerCase())) names.set(e.entry.name.toLowerCase(), e.entry.name);
     return [...names.values()];
   },
+  // An entry is its cluster's and principal's: one a document names under another name is renamed by it, not pruned
+  // (review ak, 9: the prune of the old name deleted the entry just renamed). Pruned when no entry of the name is left.
+  async claimed(tx, documents, account, name) {
+    const keys = documentEntryKeys(documents, account);
+    const entries = (await listAccessEntries(tx, account)).filter((e) => e.entry.name.toLowerCase() === name.toLowerCase());
+    return entries.length > 0 && entries.every((e) => keys.has(e.key));
+  },
   async planDelete(env, ref) {
-    const hits = (await listAccessEntries(env.tx, ref.account)).filter((e) => e.entry.name.toLowerCase() === ref.name.toLowerCase());
+    const claimedKeys = documentEntryKeys(env.documents, ref.account);
+    const hits = (await listAccessEntries(env.tx, ref.account)).filter((e) => e.entry.name.toLowerCase() === ref.name.toLowerCase() && !claimedKeys.has(e.key));
     const steps: Step[] = [];
     for (const hit of hits) {
       const principal = await entryPrincipalOf(env.tx, hit.entry.principalArn);
