@@ -658,7 +658,8 @@ export function createS3(app: App, objects: ObjectStore) {
       return { ok: true, value: undefined };
     },
 
-    async listObjects(call: S3Call, input: ListInput): Promise<S3Result<ListObjectsPage>> {
+    /** The page, and the bucket's owner: the owner of every object in it (ACLs disabled, BucketOwnerEnforced). */
+    async listObjects(call: S3Call, input: ListInput): Promise<S3Result<ListObjectsPage & { readonly owner: string }>> {
       const { sent, ...list } = input;
       const keys = sent ?? { ...(input.prefix !== undefined ? { prefix: input.prefix } : {}), ...(input.delimiter !== undefined ? { delimiter: input.delimiter } : {}), ...(input.maxKeys !== undefined ? { maxKeys: String(input.maxKeys) } : {}) };
       const ctx: Context = {};
@@ -667,7 +668,8 @@ export function createS3(app: App, objects: ObjectStore) {
       if (keys.maxKeys !== undefined) ctx['s3:max-keys'] = keys.maxKeys;
       const g = await gate(call, input.bucket, 's3:ListBucket', bucketArn(input.bucket), ctx);
       if (!g.ok) return g;
-      return fromStore(await objects.listObjects(list));
+      const page = fromStore(await objects.listObjects(list));
+      return page.ok ? { ok: true, value: { ...page.value, owner: g.value.owner } } : page;
     },
 
     async putObject(call: S3Call, input: PutInput): Promise<S3Result<ObjectInfo>> {

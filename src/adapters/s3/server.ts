@@ -719,7 +719,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const r = await s3.listObjects(call, input);
       if (!r.ok) return fail(failure(r.error));
       const page = maxKeys === 0 ? { objects: [], prefixes: [], truncated: false } : r.value;
-      const contents = page.objects.map((o) => ({ Key: enc(o.key), LastModified: s3Date(o.lastModified), ETag: `"${o.etag}"`, Size: o.size, ...(v2 ? {} : { Owner: { ID: call.caller.account, DisplayName: call.caller.account } }), StorageClass: 'STANDARD' }));
+      // Every object is its bucket owner's (ACLs disabled); V2 names it only when asked (`fetch-owner=true`), as S3.
+      const owner = { ID: r.value.owner, DisplayName: r.value.owner };
+      const withOwner = !v2 || query.get('fetch-owner') === 'true';
+      const contents = page.objects.map((o) => ({ Key: enc(o.key), LastModified: s3Date(o.lastModified), ETag: `"${o.etag}"`, Size: o.size, ...(withOwner ? { Owner: owner } : {}), StorageClass: 'STANDARD' }));
       const prefixes = page.prefixes.map((p) => ({ Prefix: enc(p) }));
       const next = 'next' in page ? page.next : undefined;
       if (v2) {
