@@ -922,13 +922,15 @@ function outsideBucket(bucket: string, document: string): string | undefined {
     const where = Array.isArray(statements) ? `Statement[${i}]` : 'Statement';
     for (const field of ['Action', 'NotAction'] as const) {
       for (const a of strings((st as Record<string, unknown>)[field])) {
-        if (a === '*' || /^s3:/i.test(a)) continue;
+        // Not `service:Action` at all: the policy grammar refuses it, naming its line (checked after this).
+        if (a === '*' || /^s3:/i.test(a) || !/^[^:\s]+:[^:\s]*$/.test(a)) continue;
         return `Policy has invalid action: \`${a}\` (${where}.${field}) is not an S3 action; a bucket policy takes \`s3:\` actions only`;
       }
     }
     for (const field of ['Resource', 'NotResource'] as const) {
       for (const r of strings((st as Record<string, unknown>)[field])) {
-        if (r === '*') continue;
+        // Not an ARN at all: the policy grammar refuses it, naming its line.
+        if (r === '*' || !/^(arn|acs):/.test(r)) continue;
         const part = r.startsWith('arn:aws:s3:::') ? r.slice('arn:aws:s3:::'.length).split('/')[0] ?? '' : undefined;
         if (part !== undefined && (part.includes('${') || globMatches(part, bucket))) continue;
         return `Policy has invalid resource: \`${r}\` (${where}.${field}) is not bucket \`${bucket}\` or an object in it; a bucket policy governs its own bucket only (write \`arn:aws:s3:::${bucket}\` or \`arn:aws:s3:::${bucket}/…\`)`;
