@@ -85,6 +85,7 @@ import { accessDeniedMessage, authorizeAdmin, decideOnRole, PolicyCache, type Ca
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
+import { jobLiveKey } from './jobs.ts';
 import { isStoreUnavailable, type SealedSecret } from './ports/store.ts';
 import { admitAuthFailure, authFailureEvent, authFailureMessage, claimedCredential, keyOwner } from './auth-failures.ts';
 
@@ -994,12 +995,18 @@ export function createKube(app: App, options: KubeOptions) {
   async function checkPass(cluster: KubeCluster, passer: Passer, roleRef: string): Promise<Result<{ roleArn: string; roleName: string; passerName: string; passerId?: string }>> {
     const { partition, account } = cluster;
     const parsed = roleRefOf(cluster, roleRef);
-    const role = parsed && parsed.account === account ? await deps.store.read((tx) => tx.roles.get(account, parsed.name)) : undefined;
-    if (!parsed || !role) {
-      return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}${parsed && parsed.account !== account ? ' (a role of another account cannot be passed)' : ''}`);
+    // Another account's role (or no role reference at all) is never read: nothing is said of that account.
+    if (!parsed || parsed.account !== account) {
+      return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}${parsed ? ' (a role of another account cannot be passed)' : ''}`);
     }
-    const roleArn = roleArnOf(partition, account, role.path, role.name);
-    if (parsed.path !== '/' && roleArnOf(partition, account, parsed.path, parsed.name) !== roleArn) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}`);
+    const found = await deps.store.read((tx) => tx.roles.get(account, parsed.name));
+    // A role named with a path it does not have is not that role.
+    const role = found && (parsed.path === '/' || roleArnOf(partition, account, parsed.path, parsed.name) === roleArnOf(partition, account, found.path, found.name)) ? found : undefined;
+    // PassRole is decided before the pod's creator is told whether the role exists, on its ARN as stored or, for a role
+    // not there, as named: anyone allowed to create pods was told `does not exist` for a name no role has and `is not
+    // allowed to perform PassRole` for one a role has, and could list the account's role names (review ag, as
+    // src/app/jobs.ts decides a job's role).
+    const roleArn = role ? roleArnOf(partition, account, role.path, role.name) : roleArnOf(partition, account, parsed.path, parsed.name);
     const who = await passerIdentity(cluster, passer, roleArn);
     if (!who.ok) return who;
     const passAction = partition === 'acs' ? 'ram:PassRole' : 'iam:PassRole';
@@ -1007,10 +1014,11 @@ export function createKube(app: App, options: KubeOptions) {
     // On the role's canonical ARN; a Deny spelling the role or the action in the other dialect applies as well (review
     // U, U1): `ram:PassRole` and `iam:PassRole`, `acs:ram::A:role/x` and `arn:aws:iam::A:role/x` name one thing.
     const passContext = contextOf({ 'iam:PassedToService': service, 'acs:Service': service });
-    const d = decideOnRole({ partition, account, path: role.path, name: role.name }, passAction, (action, resource) =>
+    const d = decideOnRole({ partition, account, path: role?.path ?? parsed.path, name: role?.name ?? parsed.name }, passAction, (action, resource) =>
       evaluate({ principal: who.value.principal, action, resource, context: passContext, time: deps.now() }, who.value.policies),
     );
     if (d.decision !== 'Allow') return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passer.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}`);
+    if (!role) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}`);
     const trust = trustPolicies.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     const trusted =
       trust !== undefined &&
@@ -1300,6 +1308,8 @@ export function createKube(app: App, options: KubeOptions) {
       // Stored with the passing user's unique id (`submitterId`, as src/app/jobs.ts stores a job's submitter's).
       await tx.kv.put(`job/${id}`, JSON.stringify(input.passerId !== undefined ? { ...job, submitterId: input.passerId } : job));
       await tx.kv.put(`jobcap/${job.capabilityHash}`, id);
+      // Live: in the index the job sweep reads (src/app/jobs.ts `jobLiveKey`, review ag, 7); its end deletes it.
+      await tx.kv.put(jobLiveKey(id), id);
       await tx.kv.put(`jobevent/${id}/00000001`, JSON.stringify({ seq: 1, at: job.created, type: 'submitted', message: `pod ${input.namespace}/${podName} of cluster ${cluster.name} admitted to run as ${input.roleArn}, passed by ${input.passerArn}` }));
     });
     return { job, capability };

@@ -380,7 +380,9 @@ export async function launch(given: LaunchOptions): Promise<number> {
     void post('/v1/launcher/heartbeat').then((r) => {
       if (r && r['stop'] === true && !stopped) {
         stopped = true;
-        log(`gatehouse: job ${opts.jobId} was stopped`);
+        // Stopped, or ended on the server otherwise (Failed by the sweep while this launcher was unheard: review ag, 9).
+        const state = typeof r['state'] === 'string' && r['state'] !== 'Stopped' ? ` (${r['state']}${typeof r['reason'] === 'string' ? `: ${r['reason']}` : ''})` : typeof r['reason'] === 'string' ? `: ${r['reason']}` : '';
+        log(`gatehouse: job ${opts.jobId} ${r['state'] === 'Stopped' || r['state'] === undefined ? 'was stopped' : 'ended on the server'}${state}; stopping its processes`);
         stopAll('SIGTERM');
       }
     });

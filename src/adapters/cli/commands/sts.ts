@@ -140,8 +140,9 @@ Example:
 A revoked session answers ExpiredToken on every server instance within a second. Sessions issued afterwards
 work: for a role, fix what was wrong (its policies, its trust) before or right after revoking.
 Needs iam:PutRolePolicy on the role (ram:PutRolePolicy in acs accounts); for --job, training:StopJob on the
-job (arn:aws:training::ACCOUNT:job/ID) or on its workspace, or to be its submitter.
-Exit status: 0 revoked, 2 not exactly one of the options, 6 no such role or job, 8 invalid ARN, 9 not allowed.
+job (arn:aws:training::ACCOUNT:job/ID) or on its workspace, or to be its submitter. Whether a role or job exists
+is said only to a caller allowed to revoke its sessions: any other is refused alike (9) whether it exists or not.
+Exit status: 0 revoked, 2 not exactly one of the options, 6 no such role or job, 8 invalid ARN or job id, 9 not allowed.
 
 Examples:
   gatehouse sts revoke-sessions --role-arn arn:aws:iam::123456789012:role/trainer
