@@ -5,7 +5,7 @@
  * walking the YAML document along each error's JSON path.
  */
 import type { Document, LineCounter, Node } from 'yaml';
-import { yaml } from './yaml.ts';
+import { lossyScalars, yaml } from './yaml.ts';
 import type { GatehouseError } from '../../core/errors.ts';
 
 export type PolicyFormat = 'json' | 'yaml';
@@ -77,6 +77,12 @@ function loadYaml(text: string): LoadedPolicy {
   } catch (e) {
     const message = e instanceof Error ? yamlMessage(e.message) : String(e);
     return { format: 'yaml', input: undefined, errors: [{ code: 'POLICY_JSON_SYNTAX', path: '', message: `yaml: ${message}` }], locate: (x) => x };
+  }
+  // `012345678901` read as the number 12345678901 (an account id in a Deny's condition that then never matches): refused
+  // where it is, as `gatehouse apply` refuses it (review ak, 1).
+  const lossy = lossyScalars(doc.contents, false);
+  if (lossy.length > 0) {
+    return { format: 'yaml', input: undefined, errors: lossy.map((l): GatehouseError => ({ code: 'POLICY_JSON_SYNTAX', path: l.path, message: l.message, ...at(l.offset) })), locate: (e) => e };
   }
   // Positions the engine found refer to its own rendering of the value, not to this file: always replace them.
   const located: Located = { doc, lineCounter };
