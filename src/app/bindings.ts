@@ -1118,6 +1118,12 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
   async listNames(tx, account) {
     return (await tx.kv.list(IAM_POLICY_PREFIX)).map((e) => JSON.parse(e.value) as StoredIamPolicy).filter((p) => p.account === account && p.name !== undefined).map((p) => p.name as string);
   },
+  // A policy is its resource's: one a document names under another name is renamed by it, not deleted by the prune of
+  // its old name (review ak, 9: the prune's step removed the policy the document had just renamed).
+  async claimed(tx, documents, account, name) {
+    const stored = (await tx.kv.list(IAM_POLICY_PREFIX)).map((e) => ({ key: e.key, p: JSON.parse(e.value) as StoredIamPolicy })).find((x) => x.p.account === account && x.p.name?.toLowerCase() === name.toLowerCase());
+    return stored !== undefined && documents.some((d) => d.kind === 'IamPolicy' && d.account === account && iamPolicyKey(account, (d.spec as AttachedPolicy).resource) === stored.key);
+  },
   async planDelete(env, ref) {
     const hit = (await env.tx.kv.list(IAM_POLICY_PREFIX)).map((e) => ({ key: e.key, p: JSON.parse(e.value) as StoredIamPolicy })).find((x) => x.p.account === ref.account && x.p.name?.toLowerCase() === ref.name.toLowerCase());
     if (!hit) return { ok: true, value: [] };

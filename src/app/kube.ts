@@ -80,7 +80,7 @@ import {
   type JsonPatchOp,
   type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
-import { accessEntryContext, accessEntryKey, entryPrincipalId, entryPrincipalOf, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
+import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryPrincipalId, entryPrincipalOf, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
 import { accessDeniedMessage, authorizeAdmin, decideOnRole, PolicyCache, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
@@ -90,7 +90,8 @@ import { isStoreUnavailable, type SealedSecret } from './ports/store.ts';
 import { admitAuthFailure, authFailureEvent, authFailureMessage, claimedCredential, keyOwner } from './auth-failures.ts';
 
 const WEBHOOK_PREFIX = 'k8swebhook/';
-const webhookKey = (account: string, cluster: string): string => `${WEBHOOK_PREFIX}${account}/${cluster.toLowerCase()}`;
+/** One definition of the key, shared with apply's pruning of a cluster (which deletes it with the cluster: review ak, 2). */
+const webhookKey = clusterWebhookKey;
 /** Kinds of the change log and key prefixes that change what this module holds. */
 const RELEVANT = [/^k8s\//, /^cluster\//, /^k8swebhook\//];
 
