@@ -240,7 +240,7 @@ test('S8: disabling (or deleting) the submitter ends their running jobs: no cred
   assert.equal(after.status, 410, after.status === 200 ? 'credentials were served after the submitter was disabled' : after.body);
   assert.deepEqual(JSON.parse(after.body), { Code: 'JobEnded', Message: `job ${polled.job.id} has ended` });
   assert.equal(await errorName(s.sts(session).send(new GetCallerIdentityCommand({}))), 'ExpiredToken');
-  assert.deepEqual((await heartbeat(polled.capability)).body, { stop: true, state: 'Stopped' });
+  assert.deepEqual((await heartbeat(polled.capability)).body, { stop: true, state: 'Stopped', reason: 'its submitter, user hank, was disabled' });
   const job = await call<{ state: string; reason?: string }>(conn(s.admin), 'GET', ['jobs', polled.job.id]);
   assert.ok(job.ok);
   assert.equal(job.value.state, 'Stopped');
