@@ -353,7 +353,7 @@ function compileSessionPolicy(text: string): CompiledPolicy {
 
 /**
  * The context of a decision about the asker itself (may it ask about another principal): the facts of the request it
- * asks in, `aws:SourceIp` and `aws:SecureTransport`; none for a caller made in process. What
+ * asks in, `aws:SourceIp`, `aws:SecureTransport` and `aws:RequestedRegion`; none for a caller made in process. What
  * `contextOf(requestContext(caller))` gives (keys lower-cased as the engine reads them), built directly: it runs for
  * every question about another principal, where the two generic helpers cost ~1 µs and this ~0.1 µs.
  */
@@ -364,6 +364,7 @@ function askerContext(caller: Caller): Context {
   const c = new Map<string, string[]>();
   if (r.sourceIp !== undefined) c.set('aws:sourceip', [r.sourceIp]);
   if (r.secureTransport !== undefined) c.set('aws:securetransport', [r.secureTransport ? 'true' : 'false']);
+  if (r.requestedRegion !== undefined) c.set('aws:requestedregion', [r.requestedRegion]);
   return c;
 }
 

@@ -54,10 +54,16 @@ export interface Caller {
   readonly request?: RequestFacts;
 }
 
-/** Facts about the HTTP request: global condition keys (`aws:SourceIp`, `aws:SecureTransport`) and the audit log's source IP. */
+/**
+ * Facts about the HTTP request: global condition keys (`aws:SourceIp`, `aws:SecureTransport`, `aws:RequestedRegion`)
+ * and the audit log's source IP. `requestedRegion` is the region the request was made to: the SigV4 credential
+ * scope's region (one endpoint serves every region, so the signature is what names it), except on the IAM Query API,
+ * a global service whose requests AWS documents as made to `us-east-1` whatever the caller's region (review al, 1).
+ */
 export interface RequestFacts {
   readonly sourceIp?: string;
   readonly secureTransport?: boolean;
+  readonly requestedRegion?: string;
 }
 
 /**
@@ -175,24 +181,27 @@ export function accessDeniedMessage(principalArn: string, action: string, resour
 /**
  * The context of a decision made for `caller`: the keys its use case passes, and the keys of the request the caller
  * makes, `aws:SourceIp` and `aws:SecureTransport` (present "always", reference §A.1.8), as STS `AssumeRole` and the
- * S3 gateway put them. Without them an IP or TLS guardrail would be void (`Deny … IpAddress`: a positive operator on
- * an absent key is false) or deny everything (`Deny … NotIpAddress`: a negated one is true), §A.1.7. A key the use
- * case passes under one of those names, in any case, gives way to what the request says (otherwise the engine,
- * merging keys by lower-cased name, would see both values). A caller without request facts (made in process) gets
- * the keys it is given and nothing more. The authorize API's questions are decided with their own context only (a
- * resource server passes its client's address); only the decisions about the asker itself take its request's facts.
+ * S3 gateway put them, and `aws:RequestedRegion` (AWS supplies it on every request; without it the common region
+ * guard, `Deny … StringNotEquals aws:RequestedRegion [...]`, refused every call, review al, 1). Without them an IP or
+ * TLS guardrail would be void (`Deny … IpAddress`: a positive operator on an absent key is false) or deny everything
+ * (`Deny … NotIpAddress`: a negated one is true), §A.1.7. A key the use case passes under one of those names, in any
+ * case, gives way to what the request says (otherwise the engine, merging keys by lower-cased name, would see both
+ * values). A caller without request facts (made in process) gets the keys it is given and nothing more. The authorize
+ * API's questions are decided with their own context only (a resource server passes its client's address); only the
+ * decisions about the asker itself take its request's facts.
  */
 export function requestContext(caller: Caller, context: Readonly<Record<string, string | string[]>> = {}): Record<string, string | string[]> {
   const r = caller.request;
-  if (r === undefined || (r.sourceIp === undefined && r.secureTransport === undefined)) return { ...context };
+  if (r === undefined || (r.sourceIp === undefined && r.secureTransport === undefined && r.requestedRegion === undefined)) return { ...context };
   const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const [k, v] of Object.entries(context)) {
     const key = k.toLowerCase();
-    if ((key === 'aws:sourceip' && r.sourceIp !== undefined) || (key === 'aws:securetransport' && r.secureTransport !== undefined)) continue;
+    if ((key === 'aws:sourceip' && r.sourceIp !== undefined) || (key === 'aws:securetransport' && r.secureTransport !== undefined) || (key === 'aws:requestedregion' && r.requestedRegion !== undefined)) continue;
     out[k] = v;
   }
   if (r.sourceIp !== undefined) out['aws:SourceIp'] = r.sourceIp;
   if (r.secureTransport !== undefined) out['aws:SecureTransport'] = String(r.secureTransport);
+  if (r.requestedRegion !== undefined) out['aws:RequestedRegion'] = r.requestedRegion;
   return out;
 }
 

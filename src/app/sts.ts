@@ -575,6 +575,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...Object.fromEntries(p.tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
         ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
         ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
+        ...(facts.requestedRegion !== undefined ? { 'aws:RequestedRegion': facts.requestedRegion } : {}),
       };
       const denied = (action: string) => failWith<Decided>('ACCESS_DENIED', `User: ${caller.principal.arn} is not authorized to perform: ${action} on resource: ${p.roleArn}`);
       // The ARN must name the role exactly, path included (an `aws` role ARN carries its path).

@@ -592,7 +592,8 @@ const SIGV4_CODES: Readonly<Record<string, ErrorCode>> = {
 
 const SIGV4_OPTIONS = Object.freeze({ expectedService: ADMIN_SERVICE });
 
-async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promise<Result<Caller>> {
+/** The caller, with the region its request was signed for (`aws:RequestedRegion`: one endpoint serves every region). */
+async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promise<Result<{ readonly caller: Caller; readonly region: string }>> {
   const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now(), SIGV4_OPTIONS);
   if (!parsed.ok) return failWith(SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', parsed.message);
   if (!parsed.payloadSigned) return failWith('INCOMPLETE_SIGNATURE', 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).');
@@ -601,7 +602,7 @@ async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promi
   const v = parsed.verify(who.value.secret);
   if (!v.ok) return failWith(SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', v.message);
   app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
-  return ok(who.value.caller);
+  return ok({ caller: who.value.caller, region: parsed.region });
 }
 
 /** The parameters of a route without any (most of them): shared, never written. */
@@ -812,7 +813,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   // another principal (review K, K3); its questions are decided with their own context only, and its decisions and
   // refusals are recorded by the audited authorizer.
   const decides = decidesAlone(route);
-  const caller = withRequest(authenticated.value, requestFactsOf(req));
+  const caller = withRequest(authenticated.value.caller, requestFactsOf(req, authenticated.value.region));
   const sessionRefusal = userSessionRefusal(caller, route, req.method ?? 'GET', rawPath);
   if (sessionRefusal !== undefined) {
     recordRefusedRequest(app.deps.audit, caller, `${req.method ?? 'GET'} ${rawPath}`, sessionRefusal[0]);

@@ -192,9 +192,10 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   /**
    * `service` is the API the action belongs to: a signature scoped to another service (the other of IAM and STS,
    * s3, gatehouse) is refused with AWS's `SignatureDoesNotMatch` "Credential should be scoped to correct service:
-   * 'sts'.", as AWS scopes signatures per service. The region is not checked (one endpoint serves every region).
+   * 'sts'.", as AWS scopes signatures per service. The region is not checked (one endpoint serves every region): it is
+   * the region the request was made to (`aws:RequestedRegion`).
    */
-  async function authenticate(req: IncomingMessage, body: Buffer, service: 'iam' | 'sts'): Promise<{ ok: true; caller: Caller } | { ok: false; code: ErrorCode; message: string }> {
+  async function authenticate(req: IncomingMessage, body: Buffer, service: 'iam' | 'sts'): Promise<{ ok: true; caller: Caller; region: string } | { ok: false; code: ErrorCode; message: string }> {
     const parsed = parseSigV4({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body }, Date.now(), service === 'sts' ? STS_SIGV4 : IAM_SIGV4);
     if (!parsed.ok) return { ok: false, code: SIGV4_CODES[parsed.code] ?? 'INCOMPLETE_SIGNATURE', message: parsed.message };
     if (!parsed.payloadSigned) return { ok: false, code: 'INCOMPLETE_SIGNATURE', message: 'The request body must be signed (UNSIGNED-PAYLOAD is not accepted by this API).' };
@@ -206,7 +207,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     const v = parsed.verify(who.value.secret);
     if (!v.ok) return { ok: false, code: SIGV4_CODES[v.code] ?? 'SIGNATURE_DOES_NOT_MATCH', message: v.message };
     app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
-    return { ok: true, caller: who.value.caller };
+    return { ok: true, caller: who.value.caller, region: parsed.region };
   }
 
   async function queryApi(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
@@ -245,7 +246,12 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       recordAuthFailure(app, { ...claimed, action: `${isSts ? 'sts' : 'iam'}:${action}`, code: HTTP_ERRORS[auth.code].aws, message: auth.message, sourceIp: facts.sourceIp });
       return sendError(res, requestId, auth.code, auth.message, namespace);
     }
-    const result = unsigned ? await unsigned(app, params, facts) : handler && auth?.ok ? await handler(app, auth.caller, params, facts) : undefined;
+    // aws:RequestedRegion: STS's is the region the caller signed for (its regional endpoint); IAM is a global service,
+    // whose requests AWS documents as made to us-east-1 whatever the client's region (global condition keys,
+    // aws:RequestedRegion), so a region guard with IAM left out of its NotAction refuses IAM as it does on AWS. An
+    // unsigned call (AssumeRoleWithWebIdentity) names no region: the key stays absent.
+    const signed = auth?.ok ? { ...facts, requestedRegion: isSts ? auth.region : 'us-east-1' } : facts;
+    const result = unsigned ? await unsigned(app, params, facts) : handler && auth?.ok ? await handler(app, auth.caller, params, signed) : undefined;
     if (!result) return sendError(res, requestId, 'INTERNAL_ERROR', 'internal error', namespace);
     if (!result.ok) {
       const e = result.errors[0];
