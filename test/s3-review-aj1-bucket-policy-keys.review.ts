@@ -126,11 +126,16 @@ describe('2 and 3: the bucket policy itself', () => {
   it('2: another account\'s principal granted s3:Get* by the policy reads objects but not the policy; the owner does', async () => {
     await policy({ Sid: 'PartnerReads', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER}:role/reader` }, Action: 's3:Get*', Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`] });
     assert.equal(await (await partner.send(new S3.GetObjectCommand({ Bucket: BUCKET, Key: 'top.txt' }))).Body?.transformToString(), 'top.txt');
+    // Allowed by the policies, but not of the owner's account: 405 MethodNotAllowed, as S3 answers it (stop 27).
     const refused = await failure(partner.send(new S3.GetBucketPolicyCommand({ Bucket: BUCKET })));
-    assert.equal(refused.code, 'AccessDenied');
-    assert.equal(refused.status, 403);
+    assert.equal(refused.code, 'MethodNotAllowed');
+    assert.equal(refused.status, 405);
     assert.doesNotMatch(refused.message, /PartnerReads|reader/);
     assert.match(JSON.parse((await s3().send(new S3.GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy ?? '{}').Statement[0].Sid, /PartnerReads/);
+    // Not allowed by the policies: 403 AccessDenied, as for anyone.
+    await policy({ Sid: 'PartnerReadsObjects', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER}:role/reader` }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` });
+    const denied = await failure(partner.send(new S3.GetBucketPolicyCommand({ Bucket: BUCKET })));
+    assert.deepEqual([denied.code, denied.status], ['AccessDenied', 403]);
   });
 
   it('3: a statement on another bucket, a non-S3 ARN or a non-S3 action is MalformedPolicy, and the policy in force stays', async () => {

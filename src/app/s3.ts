@@ -45,7 +45,7 @@ import type { Result } from '../core/errors.ts';
  * The failures of the use cases: the store's (among them `PreconditionFailed`, a conditional write's condition that
  * did not hold where the write would have committed), and the gateway's own.
  */
-export type S3AppErrorCode = ObjectErrorCode | 'AccessDenied' | 'NoSuchBucketPolicy' | 'MalformedPolicy' | 'InvalidArgument' | 'InvalidRequest' | 'ServiceUnavailable' | 'NotImplemented' | 'AccessControlListNotSupported';
+export type S3AppErrorCode = ObjectErrorCode | 'AccessDenied' | 'MethodNotAllowed' | 'NoSuchBucketPolicy' | 'MalformedPolicy' | 'InvalidArgument' | 'InvalidRequest' | 'ServiceUnavailable' | 'NotImplemented' | 'AccessControlListNotSupported';
 
 export interface S3Failure {
   readonly code: S3AppErrorCode;
@@ -316,6 +316,16 @@ export function createS3(app: App, objects: ObjectStore) {
     const crossAccount = { callerAccount: caller.account, resourceAccount: owner };
     app.audit.decision({ ...e, detail: { ...e.detail, crossAccount } }, { ...e, kind: 'decision', account: owner, detail: { crossAccount, deniedBy: 's3' } });
     return { code: 'AccessDenied', message };
+  }
+
+  /**
+   * A bucket policy's Get/Put/Delete by a principal of another account that its policies allow: recorded as `refuse`
+   * records it, answered 405 MethodNotAllowed, as S3 answers it ("If you have the correct permissions, but you're not
+   * using an identity that belongs to the bucket owner's account, Amazon S3 returns a 405 Method Not Allowed error").
+   */
+  function notOwner(call: S3Call, action: string, resource: string, owner: string, verb: 'read' | 'change'): S3Failure {
+    const r = refuse(call, action, resource, `only principals of account ${owner}, which owns bucket \`${resource.slice('arn:aws:s3:::'.length)}\`, may ${verb} its policy`, owner);
+    return { ...r, code: 'MethodNotAllowed' };
   }
 
   /** A second question whose answer only shapes an error (NoSuchKey or AccessDenied): not audited by the engine. */
@@ -602,7 +612,7 @@ export function createS3(app: App, objects: ObjectStore) {
       // Only the owner's principals read it, whatever the policy grants another account (API_GetBucketPolicy: the
       // caller must "belong to the bucket owner's account"), as for Put and Delete: a partner granted `s3:*` or
       // `s3:Get*` on the bucket would otherwise read every other partner and condition the policy names.
-      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:GetBucketPolicy', bucketArn(bucket), `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may read its policy`, g.value.owner) };
+      if (call.caller.account !== g.value.owner) return { ok: false, error: notOwner(call, 's3:GetBucketPolicy', bucketArn(bucket), g.value.owner, 'read') };
       const p = app.resourcePolicies.get(bucketArn(bucket));
       if (!p || p.account !== g.value.owner) return fail('NoSuchBucketPolicy', 'The bucket policy does not exist');
       return { ok: true, value: p.document };
@@ -613,7 +623,7 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!g.ok) return g;
       const arn = bucketArn(bucket);
       // Only the owner's principals manage the policy, whatever another account's policies say (as S3).
-      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:PutBucketPolicy', arn, `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`, g.value.owner) };
+      if (call.caller.account !== g.value.owner) return { ok: false, error: notOwner(call, 's3:PutBucketPolicy', arn, g.value.owner, 'change') };
       const outside = outsideBucket(bucket, document);
       if (outside) return fail('MalformedPolicy', outside);
       const request = { bucket, policy: document };
@@ -641,7 +651,7 @@ export function createS3(app: App, objects: ObjectStore) {
       const g = await gate(call, bucket, 's3:DeleteBucketPolicy', bucketArn(bucket));
       if (!g.ok) return g;
       const arn = bucketArn(bucket);
-      if (call.caller.account !== g.value.owner) return { ok: false, error: refuse(call, 's3:DeleteBucketPolicy', arn, `only principals of account ${g.value.owner}, which owns bucket \`${bucket}\`, may change its policy`, g.value.owner) };
+      if (call.caller.account !== g.value.owner) return { ok: false, error: notOwner(call, 's3:DeleteBucketPolicy', arn, g.value.owner, 'change') };
       const closed = closedGate(call, 's3:DeleteBucketPolicy', bucket, g.value.owner, { bucket });
       if (closed) return { ok: false, error: closed };
       // Read and deleted in one transaction, so that `before` is exactly what was removed (none: nothing to do).
