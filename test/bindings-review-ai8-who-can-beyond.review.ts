@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 const A = '000000000000';
@@ -68,4 +68,13 @@ test('another account\'s service account is listed; a condition false now lists 
 test('another account asking sees none of this account\'s bindings', async () => {
   const a = await whoCan('training:GetModel', adminB);
   assert.deepEqual(a['grantedBeyond'], []);
+});
+
+test('gatehouse who-can prints each binding the note names (stop 27)', async () => {
+  const r = await cliAgainst(server, ['who-can', '--action', 'ml.models.predict', '--resource', MODEL]);
+  assert.equal(r.status, 0, r.err);
+  assert.match(r.out, /also granted by bindings to principals not listed above:/);
+  assert.match(r.out, new RegExp(`serviceAccount:partner@${B}\\.iam\\.gatehouse\\.dev +roles/ml\\.developer +bindings\\[2\\] of the policy on ${MODEL.replace(/[.:/]/g, (c) => `\\${c}`)}`));
+  const none = await cliAgainst(server, ['who-can', '--action', 'training:UpdateModel', '--resource', MODEL]);
+  assert.doesNotMatch(none.out, /also granted by bindings/);
 });

@@ -93,9 +93,17 @@ interface Reacher {
   readonly matched: readonly Rule[];
 }
 
+interface BeyondGrant {
+  readonly member: string;
+  readonly policy: string;
+  readonly index: number;
+  readonly role: string;
+}
 interface WhoCanAnswer {
   readonly allowed: readonly Reacher[];
   readonly checked: number;
+  /** Bindings granting it to principals not asked about (`allUsers`…); absent from servers before stop 27. */
+  readonly grantedBeyond?: readonly BeyondGrant[];
   readonly note: string;
 }
 
@@ -120,6 +128,18 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
         v.allowed,
       );
       ctx.out(`${v.allowed.length > 0 ? table : ''}${v.allowed.length} of ${v.checked} principal(s) may ${opts.action} on ${opts.resource} (${v.note})\n`);
+      // Those the note says bindings also grant it to: each binding, so that the reader can find and change it.
+      const beyond = v.grantedBeyond ?? [];
+      if (beyond.length > 0) {
+        ctx.out(`also granted by bindings to principals not listed above:\n${formatTable(
+          [
+            { header: 'member', value: (g: BeyondGrant) => g.member },
+            { header: 'role', value: (g: BeyondGrant) => g.role },
+            { header: 'binding', value: (g: BeyondGrant) => `bindings[${g.index}] of the policy on ${g.policy}` },
+          ],
+          beyond,
+        )}`);
+      }
     },
   );
 }
