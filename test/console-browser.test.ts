@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as I from '@aws-sdk/client-iam';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { gatehouseJson } from './support/resource-server.ts';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
@@ -100,6 +101,17 @@ describe('web console in a browser', { skip }, () => {
     assert.match(await page.textContent('#status') ?? '', /^1 of 2 principal\(s\) allowed \(/, 'admin may; the role trainer has no policy');
     assert.deepEqual(await page.$$eval('#view tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent)), ['admin']);
     assert.equal(await page.isVisible('#authorize-form'), false);
+  });
+
+  it('lists the bindings that grant it beyond the account, as rows of their own (stop 27)', async () => {
+    const put = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::data', bindings: [{ role: 'roles/storage.objectViewer', members: ['allUsers'] }] });
+    assert.equal(put.status, 200, JSON.stringify(put.json));
+    await page.click('#who-can-form button[type=submit]');
+    await page.waitForFunction(() => /see grantedBeyond/.test(document.querySelector('#status')?.textContent ?? ''));
+    assert.deepEqual(await page.$$eval('#view tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent)), ['admin', 'trainer', 'allUsers'], 'trainer is one of allUsers');
+    assert.match(await page.textContent('#view tbody tr:nth-child(3)') ?? '', /beyond the account.*roles\/storage\.objectViewer, bindings\[0\] of the policy on arn:aws:s3:::data/);
+    const gone = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::data', bindings: [] });
+    assert.equal(gone.status, 200, JSON.stringify(gone.json));
   });
 
   it('lists escalation paths of every user and role', async () => {

@@ -242,7 +242,9 @@ function page() {
       const body = { action: String(form.get('action')).trim(), resource: String(form.get('resource')).trim(), context: contextOf(form.get('context')) };
       const a = await api('POST', '/v1/who-can', { body });
       const rules = (x) => x.matched.filter((m) => m.effect === 'Allow').map((m) => `${m.engine}: ${m.type} ${m.policy}`).join('\n');
-      show(table([['kind', (x) => x.kind], ['name', (x) => x.name], ['allowed by', rules, 'lines']], a.allowed));
+      // Bindings granting it to principals not asked about (allUsers, another account's…), which the note names.
+      const beyond = (a.grantedBeyond ?? []).map((g) => ({ kind: 'beyond the account', name: g.member, matched: [{ effect: 'Allow', engine: 'bindings', type: `${g.role}, bindings[${g.index}] of the policy on`, policy: g.policy }] }));
+      show(table([['kind', (x) => x.kind], ['name', (x) => x.name], ['allowed by', rules, 'lines']], [...a.allowed, ...beyond]));
       return `${a.allowed.length} of ${a.checked} principal(s) allowed (${a.note})`;
     },
     escalation: async (submitted) => {
