@@ -32,6 +32,8 @@ before(async () => {
   // Watch what the reads list (while a sweep runs: see `sweep`).
   (store as { read: typeof store.read }).read = ((fn: (tx: ReadTx) => Promise<unknown>) =>
     read((tx) => fn(new Proxy(tx, { get: (t, k) => (k === 'kv' ? { ...t.kv, get: t.kv.get.bind(t.kv), list: (p: string) => (listed.push(p), t.kv.list(p)) } : Reflect.get(t, k)) })))) as typeof store.read;
+  // The user before the workspace naming it: a member must name a user that exists (review ak, 5).
+  await server.iam().send(new I.CreateUserCommand({ UserName: 'sam' }));
   const ws = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/w', { members: [{ user: 'sam' }, { user: 'admin' }] });
   assert.equal(ws.status, 200, JSON.stringify(ws.json));
 });
@@ -56,7 +58,6 @@ describe('review ag7: the sweep reads the live jobs, not every job ever stored',
 
   test("a live job is indexed, ended by the sweep when its submitter is disabled, and leaves the index", async () => {
     const iam = server.iam();
-    await iam.send(new I.CreateUserCommand({ UserName: 'sam' }));
     await iam.send(new I.PutUserPolicyCommand({ UserName: 'sam', PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'training:CreateJob', Resource: '*' }] }) }));
     const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: 'sam' }))).AccessKey!;
     const sam: Credentials = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
