@@ -60,6 +60,7 @@ import {
   type Partition,
 } from '../core/directory/rules.ts';
 import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
+import { missingWorkspaceMembers, workspaceMembersKey } from './jobs.ts';
 import { clusterArn, clusterKey, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
@@ -1265,14 +1266,13 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
    * RBAC objects and access entries): steps that run before the document's own deletion.
    */
   readonly contents?: (env: PlanEnv, account: string, name: string) => Promise<Step[]>;
-  /**
-   * The users and groups the document names by name (a workspace's members, a cluster's mappings), in the spec field
-   * `field` (see `memberRefusals`).
-   */
+  /** The users and groups the document names by name (a workspace's members, a cluster's mappings; see `memberRefusals`). */
   readonly names?: (s: S) => readonly MemberRef[];
-  readonly namesField?: string;
-  /** Whether the names must exist (a workspace's members), or only not be pruned (a cluster's mappings: see `memberRefusals`). */
-  readonly namesMustExist?: boolean;
+  /**
+   * The names that must exist once the apply is done and do not (a workspace's members, `missingWorkspaceMembers`; a
+   * cluster's mappings need only not be pruned: see `memberRefusals`).
+   */
+  readonly missing?: (env: PlanEnv, desired: S, existing: S | undefined) => Promise<readonly PlanError[]>;
 }): KindHandler<S> {
   const action = (verb: string) => `training:${verb}${k.kind}`;
   return {
@@ -1296,10 +1296,8 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
       const existing = text === undefined ? undefined : (JSON.parse(text) as S);
       const desired: S = { ...o.spec, account: o.account, name: existing?.name ?? o.name };
       const fields = existing ? changedFields(this.specFields, k.canon(existing), k.canon(desired)) : [];
-      if (k.names !== undefined) {
-        const refused = await memberRefusals(env, o.account, k.names(desired), k.namesMustExist === true && (!existing || fields.includes(k.namesField ?? '')));
-        if (refused.length > 0) return { ok: false, errors: refused };
-      }
+      const refused = [...(k.names !== undefined ? await memberRefusals(env, o.account, k.names(desired)) : []), ...((await k.missing?.(env, desired, existing)) ?? [])];
+      if (refused.length > 0) return { ok: false, errors: refused };
       const steps: Step[] =
         existing && fields.length === 0
           ? []
@@ -1352,35 +1350,38 @@ interface MemberRef {
 }
 
 /**
- * Users and groups named by name (workspace members, cluster mappings) once the apply is done (review ak, 5). One that
- * `prune` deletes would be rewritten out of the document as it goes (forgetPrincipal), so the stored object would not
- * be the file's and the next plan would add the name back: always refused. With `mustExist` (a workspace's members,
- * when they change), one that does not exist is refused too: membership alone gives a user's jobs the workspace's
- * default role, so a name waiting for whoever is created under it later would make that user a member, which the
- * deletion's rewrite prevents (review K1), as bindings and policies refuse unknown principals. A cluster's mapping
- * still needs PassRole on its role to start a node, and may name a group made later.
+ * Users and groups named by name (workspace members, cluster mappings) that `prune` deletes (review ak, 5): each would
+ * be rewritten out of the document as it goes (forgetPrincipal), so the stored object would not be the file's and the
+ * next plan would add the name back; always refused. One that does not exist is refused in a workspace's members
+ * (`missingWorkspaceMembers`, the rule `PUT /v1/workspaces/{name}` follows too); a cluster's mapping still needs PassRole
+ * on its role to start a node, and may name a group made later.
  */
-async function memberRefusals(env: PlanEnv, account: string, refs: readonly MemberRef[], mustExist: boolean): Promise<PlanError[]> {
+async function memberRefusals(env: PlanEnv, account: string, refs: readonly MemberRef[]): Promise<PlanError[]> {
   const errors: PlanError[] = [];
   for (const r of refs) {
     const kind = r.type === 'user' ? 'User' : 'Group';
     const inFiles = env.documents.some((d) => d.kind === kind && d.account === account && d.name.toLowerCase() === r.name.toLowerCase());
-    if (inFiles) continue;
+    if (inFiles || env.newAccounts.has(account)) continue;
     if (r.type === 'group') {
-      if ((await env.group(account, r.name)) !== undefined) continue;
-      if (env.prunedGroups.has(`${account}/${r.name.toLowerCase()}`)) errors.push({ code: 'INVALID_INPUT', path: r.path, message: `group \`${r.name}\` is deleted by --prune (no Group document names it) but named here` });
-      else if (mustExist) errors.push({ code: 'NO_SUCH_ENTITY', path: r.path, message: `group \`${r.name}\` does not exist in account ${account} and no Group document names it; a group created later under the name would get what it is given here` });
-      continue;
-    }
-    if (env.newAccounts.has(account)) {
-      if (r.name.toLowerCase() !== ADMIN_USER && mustExist) errors.push({ code: 'NO_SUCH_ENTITY', path: r.path, message: `user \`${r.name}\` does not exist in account ${account} and no User document names it; a user created later under the name would get what it is given here` });
+      if ((await env.group(account, r.name)) === undefined && env.prunedGroups.has(`${account}/${r.name.toLowerCase()}`)) errors.push({ code: 'INVALID_INPUT', path: r.path, message: `group \`${r.name}\` is deleted by --prune (no Group document names it) but named here` });
       continue;
     }
     const stored = await env.tx.users.get(account, r.name);
     if (stored !== undefined && env.pruned('User', account, stored.name)) errors.push({ code: 'INVALID_INPUT', path: r.path, message: `user \`${r.name}\` is deleted by --prune (no User document names it) but named here` });
-    else if (stored === undefined && mustExist) errors.push({ code: 'NO_SUCH_ENTITY', path: r.path, message: `user \`${r.name}\` does not exist in account ${account} and no User document names it; a user created later under the name would get what it is given here` });
   }
   return errors;
+}
+
+/**
+ * Whether a user or group named in a workspace's members exists once the apply is done: named by a document of the
+ * files, stored (one pruned is refused by `memberRefusals`), or a new account's admin.
+ */
+async function existsAfter(env: PlanEnv, account: string, type: 'user' | 'group', name: string): Promise<boolean> {
+  const kind = type === 'user' ? 'User' : 'Group';
+  if (env.documents.some((d) => d.kind === kind && d.account === account && d.name.toLowerCase() === name.toLowerCase())) return true;
+  if (type === 'group') return (await env.group(account, name)) !== undefined || env.prunedGroups.has(`${account}/${name.toLowerCase()}`);
+  if (env.newAccounts.has(account)) return name.toLowerCase() === ADMIN_USER;
+  return (await env.tx.users.get(account, name)) !== undefined;
 }
 
 const workspaceKind = kvDocumentKind<Workspace>({
@@ -1390,10 +1391,7 @@ const workspaceKind = kvDocumentKind<Workspace>({
   key: workspaceKey,
   arn: workspaceArn,
   canon: (w) => ({
-    members: w.members
-      .map((m) => (m.user !== undefined ? `user:${m.user.toLowerCase()}` : `group:${(m.group ?? '').toLowerCase()}`))
-      .sort()
-      .join(','),
+    members: workspaceMembersKey(w),
     defaultBucket: w.defaultBucket ?? '',
     defaultTableProject: w.defaultTableProject ?? '',
   }),
@@ -1401,9 +1399,8 @@ const workspaceKind = kvDocumentKind<Workspace>({
   alsoRequires: (w, existing) => (w.defaultBucket !== undefined && w.defaultBucket !== existing?.defaultBucket ? defaultBucketReads(w.defaultBucket) : []),
   // A workspace created again under its name starts without the old one's IAM policies (review B6).
   onDelete: removeWorkspaceIamPolicies,
-  namesMustExist: true,
   names: (w) => w.members.flatMap((m, i): MemberRef[] => (m.user !== undefined ? [{ type: 'user', name: m.user, path: `spec.members[${i}].user` }] : m.group !== undefined ? [{ type: 'group', name: m.group, path: `spec.members[${i}].group` }] : [])),
-  namesField: 'members',
+  missing: (env, w, existing) => missingWorkspaceMembers(w, existing, 'spec.', (type, name) => existsAfter(env, w.account, type, name), { where: (kind) => ` and no ${kind} document names it`, advice: '' }),
 });
 
 const clusterKind = kvDocumentKind<Cluster>({
@@ -1427,7 +1424,6 @@ const clusterKind = kvDocumentKind<Cluster>({
   onDelete: deleteClusterContents,
   names: (c) =>
     (c.mappings ?? []).flatMap((m, i): MemberRef[] => (m.user !== undefined ? [{ type: 'user', name: m.user, path: `spec.mappings[${i}].user` }] : m.group !== undefined ? [{ type: 'group', name: m.group, path: `spec.mappings[${i}].group` }] : [])),
-  namesField: 'mappings',
 });
 
 /**

@@ -12,7 +12,7 @@
  * Workspaces and jobs live in the store's key/value table as JSON documents.
  */
 import { createHash } from 'node:crypto';
-import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
+import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, isoSeconds, renderDecision, type CompiledPolicy, type Decision, type Principal } from '../core/iam/index.ts';
 import { bindJsonStatement, boundView, principalLookup } from '../core/iam/bind-principal.ts';
 import { ID_PREFIX, shortName, uniqueId } from '../core/directory/rules.ts';
@@ -190,6 +190,57 @@ const hash = (s: string): string => createHash('sha256').update(s).digest('hex')
 
 function toBase64Url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64url');
+}
+
+/** A workspace's members as a set: names compare case-insensitively, in any order (what "the members change" means). */
+export function workspaceMembersKey(ws: Workspace): string {
+  return ws.members
+    .map((m) => (m.user !== undefined ? `user:${m.user.toLowerCase()}` : `group:${(m.group ?? '').toLowerCase()}`))
+    .sort()
+    .join(',');
+}
+
+/** How a door says where a member's user or group could have come from, and what to do. */
+export interface MissingMemberWording {
+  /** After "does not exist in account A" (apply: ` and no User document names it`). */
+  readonly where: (kind: 'User' | 'Group') => string;
+  /** Before "a user created later …" (`create it first: `). */
+  readonly advice: string;
+}
+
+/**
+ * The members of `ws` naming a user or group that does not exist (review ak, 5), as every door that writes a workspace
+ * refuses them (`gatehouse apply`, `PUT /v1/workspaces/{name}`): membership alone gives a user's jobs the workspace's
+ * default role, so a name kept for whoever is created under it later would make that user a member, which the rewrite
+ * at a principal's deletion prevents (review K1). Asked when the workspace is new or its members change, so a
+ * workspace stored before the rule can still be rewritten as it is. `exists` answers as the door sees the account once
+ * the write is done (apply: the files' users and groups count); `prefix` is put before `members[i].user`.
+ */
+export async function missingWorkspaceMembers(
+  ws: Workspace,
+  existing: Workspace | undefined,
+  prefix: string,
+  exists: (type: 'user' | 'group', name: string) => Promise<boolean>,
+  wording: MissingMemberWording,
+): Promise<GatehouseError[]> {
+  if (existing !== undefined && workspaceMembersKey(existing) === workspaceMembersKey(ws)) return [];
+  const errors: GatehouseError[] = [];
+  for (const [i, m] of ws.members.entries()) {
+    const type = m.user !== undefined ? 'user' : 'group';
+    const name = m.user ?? m.group ?? '';
+    if (await exists(type, name)) continue;
+    errors.push({
+      code: 'NO_SUCH_ENTITY',
+      path: `${prefix}members[${i}].${type}`,
+      message: `${type} \`${name}\` does not exist in account ${ws.account}${wording.where(type === 'user' ? 'User' : 'Group')}; ${wording.advice}a ${type} created later under the name would get what it is given here`,
+    });
+  }
+  return errors;
+}
+
+/** `missingWorkspaceMembers` for a workspace written as it is given (`PUT /v1/workspaces/{name}`), in the write's transaction. */
+export async function missingStoredMembers(tx: ReadTx, ws: Workspace, existing: Workspace | undefined): Promise<GatehouseError[]> {
+  return missingWorkspaceMembers(ws, existing, '', async (type, name) => (type === 'user' ? await tx.users.get(ws.account, name) : await tx.groups.get(ws.account, name)) !== undefined, { where: () => '', advice: 'create it first: ' });
 }
 
 export interface JobsOptions {

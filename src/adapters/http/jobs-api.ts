@@ -13,12 +13,13 @@
  * opened unless `imds` is false; IMDSv2 carries no capability, so it serves only processes of `launcherUid`, the uid
  * the launcher reports (`process.getuid()`), or any process of the host when none is reported (agent/peer-uid.ts).
  */
-import { failWith, ok, type Result } from '../../core/errors.ts';
+import { fail, failWith, ok, type Result } from '../../core/errors.ts';
 import { clusterArn, clusterKey, parseCluster, parseWorkspace, workspaceArn } from '../../core/jobs/jobs.ts';
 import { contextOf, evaluate } from '../../core/iam/index.ts';
 import { accessDeniedMessage, requestContext } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { defaultBucketRefusal } from '../../app/apply.ts';
+import { missingStoredMembers } from '../../app/jobs.ts';
 import { onlyFields } from './admin-api.ts';
 import { checkName, shortName } from '../../core/directory/rules.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
@@ -112,7 +113,14 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
             if (!refused.ok) return refused;
           }
         }
-        await app.deps.store.write((tx) => app.jobs.putWorkspace(tx, ws.value));
+        // Members naming no user or group are refused as apply refuses them (review ak, 5), read in the write's own
+        // transaction so a user deleted meanwhile is not kept as a name.
+        const missing = await app.deps.store.write(async (tx) => {
+          const errors = await missingStoredMembers(tx, ws.value, await app.jobs.getWorkspace(tx, caller.account, name));
+          if (errors.length === 0) await app.jobs.putWorkspace(tx, ws.value);
+          return errors;
+        });
+        if (missing.length > 0) return fail(missing);
         return ok({ body: ws.value });
       },
     },
