@@ -520,7 +520,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // Refused here, not at the edge, so that its record names the role as the directory does and goes to both accounts
     // (`recordRefusal`), as every other refusal of the call (review aa7).
     if (p.mfaParameters !== undefined && p.mfaParameters.length > 0) return failWith('ACCESS_DENIED', mfaRefusalMessage(p.mfaParameters));
-    const chained = caller.session?.role !== undefined;
+    // Any temporary credentials assuming a role are role chaining, as AWS counts it: a role session's, and a user's from
+    // GetSessionToken too (review ao, 1: those were let assume for the role's whole maximum, where AWS caps at 1 h).
+    const chained = caller.session !== undefined;
     const duration = p.durationSeconds ?? DURATION.default;
     if (chained && duration > DURATION.chainedMax) {
       return failWith('VALIDATION_ERROR', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', 'DurationSeconds');

@@ -33,7 +33,7 @@ export interface SessionClaims {
   /** Inline session policy text and managed session policy ARNs. */
   readonly pol?: string;
   readonly polArns?: readonly string[];
-  /** Issued by role chaining (a role session assumed another role). */
+  /** Issued by role chaining (temporary credentials, a role session's or a GetSessionToken session's, assumed a role). */
   readonly chained?: boolean;
   /** The training job the session belongs to. */
   readonly job?: string;
