@@ -96,6 +96,8 @@ describe('N4: RBAC writes carry kind, name, namespace and roleRef as condition k
     const refused = await applyAs([roleBinding('viewers', 'team', 'view')], true);
     assert.equal(refused.status, 403, JSON.stringify(refused.json));
     assert.match(JSON.stringify(refused.json), /training:DeleteRbacObject/);
+    // A binding's roleRef cannot change (review ap, 1): the admin deletes old-admin and makes it again, granting view.
+    await admin('POST', '/v1/apply', { cluster: 'k1', prune: true, documents: [roleBinding('viewers', 'team', 'view'), roleBinding('old-edit', 'team', 'edit')] });
     await admin('POST', '/v1/apply', { cluster: 'k1', documents: [roleBinding('old-admin', 'team', 'view')] });
     const pruned = await applyAs([roleBinding('viewers', 'team', 'view')], true);
     assert.equal(pruned.status, 200, JSON.stringify(pruned.json));

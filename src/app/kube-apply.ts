@@ -153,6 +153,24 @@ export function validateRbacDocument(doc: Obj, cluster: string | undefined, name
 }
 
 /**
+ * Why a binding's update is refused when it changes the role the stored binding grants, or undefined. A binding's
+ * `roleRef` is immutable in Kubernetes (`ValidateRoleBindingUpdate`: "cannot change roleRef"; `kubectl apply` fails),
+ * so that whoever may update a binding to manage its subjects cannot change what it grants: a delegate allowed
+ * `training:ApplyRbacObject` on `training:RbacName: team-viewers` to keep its subject list could otherwise turn it into
+ * a binding of `cluster-admin` for everyone it names. A stored document that no longer parses is not compared.
+ */
+function roleRefChange(stored: Obj, next: RbacObject): string | undefined {
+  if (next.kind !== 'RoleBinding' && next.kind !== 'ClusterRoleBinding') return undefined;
+  const before = parseRbacObject(stored);
+  if (!before.ok || (before.value.kind !== 'RoleBinding' && before.value.kind !== 'ClusterRoleBinding')) return undefined;
+  const was = before.value.roleRef;
+  const now = next.roleRef;
+  if (was.kind === now.kind && was.name === now.name && was.apiGroup === now.apiGroup) return undefined;
+  const name = next.metadata.namespace === '' ? next.metadata.name : `${next.metadata.namespace}/${next.metadata.name}`;
+  return `${next.kind} \`${name}\` grants ${was.kind} \`${was.name}\`, and a binding's \`roleRef\` cannot change (Kubernetes makes it immutable); to grant ${now.kind} \`${now.name}\`, give the binding another name (with --prune the old one is deleted), or delete it first (apply --prune without it) and apply it again`;
+}
+
+/**
  * `visited`: the namespaces of the Roles and RoleBindings an apply names. With `--prune`, Roles and RoleBindings are
  * pruned in those namespaces only, as `kubectl apply --prune` prunes namespaced kinds in the namespaces it visited
  * (kubectl `pkg/cmd/apply/prune.go`, `visitedNamespaces`); cluster-scoped kinds across the cluster (review N, N3).
@@ -177,6 +195,8 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
       const existing = text === undefined ? undefined : (JSON.parse(text) as StoredRbacObject);
       const current = existing ? canonicalJson(existing.document) : undefined;
       if (current === o.spec.canonical) return planOk({ action: 'unchanged', fields: [], steps: [] });
+      const changedRef = existing ? roleRefChange(existing.document, o.spec.object) : undefined;
+      if (changedRef !== undefined) return planFail('RBAC_INVALID_VALUE', 'roleRef', changedRef);
       const fields = existing ? ['rules', 'aggregationRule', 'subjects', 'roleRef', 'metadata'].filter((f) => canonicalJson(existing.document[f]) !== canonicalJson((JSON.parse(o.spec.canonical) as Obj)[f])) : [];
       const stored: StoredRbacObject = { cluster: o.spec.cluster, document: JSON.parse(o.spec.canonical) as Obj };
       return planOk({
