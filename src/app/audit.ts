@@ -36,6 +36,7 @@ import {
   chainVerifier,
   MAX_BREAKS_KEPT,
   linkEvents,
+  storedText,
   type AuditEvent,
   type AuditFilter,
   type AuditHead,
@@ -650,7 +651,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   async function notInChain(events: readonly TimedEvent[]): Promise<TimedEvent[]> {
     const sameAs = (e: Omit<AuditEvent, 'detail'>, at: string, detail: Readonly<Record<string, unknown>>): string => {
       const { recoveredFromSpool: _, ...rest } = detail;
-      return [e.kind, e.account, e.principal, e.action, e.resource, e.decision, e.role, e.session, e.job, e.sourceIdentity, e.sourceIp, at, canonicalJson(rest)].map((x) => x ?? '').join('\u0000');
+      // Columns as stored (`storedText`): a journaled event that held a NUL or a lone surrogate is the record that
+      // holds U+FFFD in its place, not another one to append again.
+      return [e.kind, e.account, e.principal, e.action, e.resource, e.decision, e.role, e.session, e.job, e.sourceIdentity, e.sourceIp, at, canonicalJson(rest)].map((x) => storedText(x ?? '')).join('\u0000');
     };
     let first = Infinity;
     let last = -Infinity;
@@ -848,8 +851,12 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     const cursor = typeof after === 'string' ? (/^[0-9]{1,16}$/.test(after) ? Number(after) : NaN) : after;
     if (!Number.isSafeInteger(cursor) || cursor < 0) return failWith('VALIDATION_ERROR', '`after` must be a cursor from `next` (a whole number from 0 to 9007199254740991)', 'after');
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return failWith('VALIDATION_ERROR', `\`limit\` must be from 1 to ${MAX_PAGE}`, 'limit');
+    // Values as records store them (`storedText`): a filter with a NUL finds the records that held one (stored U+FFFD),
+    // where PostgreSQL refused the query itself and the API answered 500 (review an, 1).
+    const stored: Mutable<AuditFilter> = {};
+    for (const [k, v] of Object.entries(filter) as [keyof AuditFilter, string | undefined][]) if (v !== undefined) (stored as Record<string, string>)[k] = storedText(v);
     // Principals of other accounts see their own account's records only; the root account's see all.
-    const scoped: AuditFilter = caller.account === ROOT_ACCOUNT ? filter : { ...filter, account: caller.account };
+    const scoped: AuditFilter = caller.account === ROOT_ACCOUNT ? stored : { ...stored, account: caller.account };
     const records = await deps.store.read((tx) => tx.audit.list(scoped, cursor, limit));
     const last = records.at(-1);
     return ok({ records, ...(records.length === limit && last ? { next: String(last.seq) } : {}) });

@@ -101,6 +101,21 @@ export function detailTextOf(r: AuditRecord): string {
   return unparsed ?? detailTexts.get(r) ?? canonicalJson(r.detail);
 }
 
+/**
+ * A record's column as both databases can store it and give it back. A lone UTF-16 surrogate (`"\ud800"` in a JSON
+ * request) cannot be stored as UTF-8 text: both databases store U+FFFD in its place, and the record read back would no
+ * longer match the hash of the string as given (review Y, Y2). NUL cannot be stored in PostgreSQL text at all: the
+ * whole batch was refused (`invalid byte sequence for encoding "UTF8": 0x00`), retried for ever, and under the closed
+ * policy no session was issued and no change made again, for one `"resource": "x\u0000"` sent to the authorize API by
+ * a principal with no permission (review an, 1). Both become U+FFFD. Filters go through the same, so they find the
+ * records as stored.
+ */
+export function storedText(v: string): string {
+  if (typeof v !== 'string') return v;
+  const t = v.isWellFormed() ? v : v.toWellFormed();
+  return t.includes('\u0000') ? t.replaceAll('\u0000', '\ufffd') : t;
+}
+
 /** An event as queued: with the time it happened (epoch ms). */
 export interface TimedEvent {
   readonly at: number;
@@ -144,11 +159,10 @@ export function linkEvents(events: readonly TimedEvent[], head: Pick<AuditHead, 
     }
     return t;
   };
-  // A lone UTF-16 surrogate (`"\ud800"` in a JSON request) cannot be stored as UTF-8 text: both databases store
-  // U+FFFD in its place, and the record read back would no longer match the hash of the string as given (review Y,
-  // Y2). Every column is made well-formed before it is hashed, so what is hashed is what is stored. (The detail needs
-  // nothing: its canonical text escapes a lone surrogate as `\ud800`, plain ASCII, stored and read back as it is.)
-  const wf = (v: string): string => (typeof v !== 'string' || v.isWellFormed() ? v : v.toWellFormed());
+  // Every column as it can be stored (`storedText`), before it is hashed, so what is hashed is what is stored. (The
+  // detail needs nothing: its canonical text escapes a lone surrogate as `\ud800` and NUL as `\u0000`, plain ASCII,
+  // stored and read back as it is.)
+  const wf = storedText;
   // Records of a batch mostly share their millisecond.
   let lastAt = Number.NaN;
   let lastIso = '';
