@@ -64,12 +64,17 @@ export function bucketOf(resource: string): string | undefined {
 /** The ARNs whose policies govern `resource`: itself and each `/`-prefix of its resource part, nearest first. */
 export function governingArns(resource: string): string[] {
   const out = [resource];
-  // Only the resource part (after the 5th colon of `arn:`, the 4th of `acs:`) has parents.
+  const start = resourcePartStart(resource);
+  for (let i = resource.lastIndexOf('/'); i > start; i = resource.lastIndexOf('/', i - 1)) out.push(resource.slice(0, i));
+  return out;
+}
+
+/** Where the resource part starts (after the 5th colon of `arn:`, the 4th of `acs:`): only it has parents. */
+function resourcePartStart(resource: string): number {
   const colons = resource.startsWith('arn:') ? 5 : resource.startsWith('acs:') ? 4 : 0;
   let start = 0;
   for (let i = 0; i < colons; i++) start = resource.indexOf(':', start) + 1;
-  for (let i = resource.lastIndexOf('/'); i > start; i = resource.lastIndexOf('/', i - 1)) out.push(resource.slice(0, i));
-  return out;
+  return start;
 }
 
 /**
@@ -126,6 +131,11 @@ async function concernsResourcePolicies(tx: ReadTx, after: number, head: number)
 export class ResourcePolicies {
   private readonly deps: AppDeps;
   private byArn = new Map<string, { stored: StoredResourcePolicy; compiled: CompiledPolicy }>();
+  /**
+   * `lengths[n]`: some key of `byArn` is `n` characters long. A governing ARN (`governingArns`) is looked up only at
+   * the lengths a key has, so a request on a resource that no policy governs slices and hashes nothing.
+   */
+  private lengths = new Uint8Array(0);
   private bucketOwners = new Map<string, string>();
   private head = -1;
   private generation = 0;
@@ -163,7 +173,12 @@ export class ResourcePolicies {
     }
     const owners = new Map<string, string>();
     for (const { key, value } of await tx.kv.list(BUCKET_OWNER_PREFIX)) owners.set(key.slice(BUCKET_OWNER_PREFIX.length), (JSON.parse(value) as { account: string }).account);
+    let longest = 0;
+    for (const arn of next.keys()) if (arn.length > longest) longest = arn.length;
+    const lengths = new Uint8Array(longest + 1);
+    for (const arn of next.keys()) lengths[arn.length] = 1;
     this.byArn = next;
+    this.lengths = lengths;
     this.bucketOwners = owners;
     this.head = head;
     this.generation++;
@@ -196,10 +211,7 @@ export class ResourcePolicies {
     const bucket = bucketOf(resource);
     const owner = bucket !== undefined ? this.bucketOwners.get(bucket) : undefined;
     if (owner !== undefined) return owner;
-    for (const arn of governingArns(resourcePolicyArn(resource))) {
-      const hit = this.byArn.get(arn);
-      if (hit && hit.stored.account !== '') return hit.stored.account;
-    }
+    for (const hit of this.governing(resourcePolicyArn(resource))) if (hit.stored.account !== '') return hit.stored.account;
     return oss ? accountOf(resource) : undefined;
   }
 
@@ -218,22 +230,35 @@ export class ResourcePolicies {
     }
     const oss = isOss(resource);
     let account: string | undefined = owner ?? (oss ? undefined : accountOf(resource));
-    const arns = governingArns(resourcePolicyArn(resource));
+    const hits = this.governing(oss ? resourcePolicyArn(resource) : resource);
     if (account === undefined) {
-      for (const arn of arns) {
-        const hit = this.byArn.get(arn);
-        if (hit && hit.stored.account !== '') {
+      for (const hit of hits) {
+        if (hit.stored.account !== '') {
           account = hit.stored.account;
           break;
         }
       }
     }
     if (account === undefined && oss) account = accountOf(resource);
-    for (const arn of arns) {
-      const hit = this.byArn.get(arn);
-      if (hit && (hit.stored.account === account || hit.stored.account === '')) policies.push(hit.compiled);
-    }
+    for (const hit of hits) if (hit.stored.account === account || hit.stored.account === '') policies.push(hit.compiled);
     return { policies, account };
+  }
+
+  /** The records attached to `arn` and to each ARN above it (`governingArns`), nearest first. */
+  private governing(arn: string): { stored: StoredResourcePolicy; compiled: CompiledPolicy }[] {
+    const hits: { stored: StoredResourcePolicy; compiled: CompiledPolicy }[] = [];
+    const lengths = this.lengths;
+    if (arn.length < lengths.length && lengths[arn.length] === 1) {
+      const hit = this.byArn.get(arn);
+      if (hit !== undefined) hits.push(hit);
+    }
+    const start = resourcePartStart(arn);
+    for (let i = arn.lastIndexOf('/'); i > start; i = arn.lastIndexOf('/', i - 1)) {
+      if (i >= lengths.length || lengths[i] !== 1) continue;
+      const hit = this.byArn.get(arn.slice(0, i));
+      if (hit !== undefined) hits.push(hit);
+    }
+    return hits;
   }
 
   get(resource: string): StoredResourcePolicy | undefined {
