@@ -1449,7 +1449,11 @@ export function createKube(app: App, options: KubeOptions) {
     if (!cluster) return NO_OPINION;
     const attrs = parseKubernetesResource(cluster.arn, resource);
     if (!attrs) return { verdict: 'no-opinion', reasons: [], errors: [`\`${resource}\` is not a Kubernetes request path under cluster ${cluster.name}`] };
-    const denied = coveredDeny(cluster, { ...attrs, verb: action.slice('kubernetes:'.length) }, request);
+    // IAM compares actions without case, so `kubernetes:Get` is the question `kubernetes:get` is; Kubernetes' verbs are
+    // lower case (kube-apiserver's request verbs and the special ones), and RBAC compares them exactly: read as written,
+    // `kubernetes:Get` matched no rule and was refused where `kubernetes:get` was allowed (review ap, 2).
+    const verb = action.slice('kubernetes:'.length).toLowerCase();
+    const denied = coveredDeny(cluster, { ...attrs, verb }, request);
     if (denied !== undefined) return denied;
     const owner = entryOwner(principal);
     // The user's id, or the role id of a session (`<role id>:<session>`); unknown ids leave the ARN to match.
@@ -1469,7 +1473,7 @@ export function createKube(app: App, options: KubeOptions) {
     // The webhook refuses this principal's token (`identify`): RBAC gives it nothing here either.
     if (isReservedName(username)) return { verdict: 'no-opinion', reasons: [], diagnostics: [reservedUsername(cluster, entry, template, username, principal.arn)], errors: [] };
     const groups = [...entry.kubernetesGroups.filter((g) => g !== AUTHENTICATED_GROUP), AUTHENTICATED_GROUP];
-    const rbacAttrs: RbacAttributes = { ...attrs, verb: action.slice('kubernetes:'.length), user: { name: username, groups, extra: { arn: [principal.arn] } } };
+    const rbacAttrs: RbacAttributes = { ...attrs, verb, user: { name: username, groups, extra: { arn: [principal.arn] } } };
     const d = cluster.rbac.authorize(rbacAttrs);
     // A binding to a missing role grants nothing and is reported, not an error that fails the union closed: the
     // webhook answers so (core/rbac/authorizer.ts `rbacResult`), and the two must agree (review I, C2).
