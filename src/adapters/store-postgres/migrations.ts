@@ -17,7 +17,7 @@
  *   database's default collation (CockroachDB and YugabyteDB accept `"C"`).
  * - The advisory lock around migrations is PostgreSQL (and YugabyteDB ≥ 2.20) only; see `store.ts`.
  */
-import { AUDIT_LOOKUP_FILL_ALL, type Migration } from '../store-sql/index.ts';
+import { AUDIT_LOOKUP_BOUND_KEYS, AUDIT_LOOKUP_FILL_ALL, type Migration } from '../store-sql/index.ts';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -220,5 +220,14 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     version: 5,
     name: 'policy-tags',
     statements: ["ALTER TABLE policies ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'"],
+  },
+  {
+    // The audit lookup's keys hold the first 512 characters of a value (LOOKUP_KEY_CHARS, src/adapters/store-sql):
+    // a whole RoleArn of 3,000 characters (a refused AssumeRole's, any caller's) passed PostgreSQL's B-tree bound and
+    // failed the fill, and with it every later batch (review an, 2). Entries that held a longer value are rebuilt
+    // bounded; the rest are as they were. Idempotent, like version 4.
+    version: 6,
+    name: 'audit-lookup-bounded-keys',
+    statements: [...AUDIT_LOOKUP_BOUND_KEYS],
   },
 ];

@@ -901,9 +901,17 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       }
       const n = Math.max(1, Math.min(10_000, Math.trunc(limit)));
       const and = where.map((w) => ` AND ${w}`).join('');
-      // The most selective key the filter has: a principal, a job, a role, an account.
+      // The most selective key the filter has: a principal, a job, a role, an account (its first LOOKUP_KEY_CHARS).
       const key =
-        filter.principal !== undefined ? `p:${filter.principal}` : filter.job !== undefined ? `j:${filter.job}` : filter.role !== undefined ? `r:${filter.role}` : filter.account !== undefined ? `a:${filter.account}` : undefined;
+        filter.principal !== undefined
+          ? `p:${lookupPrefix(filter.principal)}`
+          : filter.job !== undefined
+            ? `j:${lookupPrefix(filter.job)}`
+            : filter.role !== undefined
+              ? `r:${lookupPrefix(filter.role)}`
+              : filter.account !== undefined
+                ? `a:${lookupPrefix(filter.account)}`
+                : undefined;
       if (key === undefined) {
         const rows = await db.all(`SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ?${and} ORDER BY a.seq LIMIT ?`, [after, ...params, n]);
         return rows.map(toAuditRecord);
@@ -996,12 +1004,52 @@ const AUDIT_COLUMNS_A = AUDIT_COLUMNS.split(', ').map((c) => `a.${c}`).join(', '
  */
 export const AUDIT_LOOKUP_EVERY = 4096;
 
+/**
+ * Characters of a value its lookup key holds. PostgreSQL's B-tree refuses an entry past 2,704 bytes, and a key holding a
+ * whole value (a refused AssumeRole's RoleArn, whose path has no bound: 3,000 characters) failed the fill, so the batch
+ * that crossed the next multiple of AUDIT_LOOKUP_EVERY was refused for ever and nothing was written again (review an,
+ * 2). The lookup only narrows which records are read (every filter is checked on the record itself), so the first 512
+ * characters (2,048 bytes of UTF-8 at most) are enough; values sharing them are told apart by that check.
+ */
+export const LOOKUP_KEY_CHARS = 512;
+
+/** The first LOOKUP_KEY_CHARS characters (code points, as `substr` counts them in both databases) of `v`. */
+function lookupPrefix(v: string): string {
+  if (v.length <= LOOKUP_KEY_CHARS) return v;
+  let out = '';
+  let n = 0;
+  for (const c of v) {
+    if (n++ === LOOKUP_KEY_CHARS) break;
+    out += c;
+  }
+  return out;
+}
+
+/** The lookup key of column `c`: its prefix and the value's first LOOKUP_KEY_CHARS characters. */
+const lookupKey = (prefix: string, c: string): string => `'${prefix}:' || substr(${c}, 1, ${LOOKUP_KEY_CHARS})`;
+
 /** The lookup keys of the records `range` selects, sorted: `p:` principal, `a:` account, `r:` role, `j:` job. */
 const lookupKeys = (range: string): string =>
-  `SELECT k, seq FROM (SELECT 'p:' || principal AS k, seq FROM audit_log WHERE ${range} ` +
-  `UNION ALL SELECT 'a:' || account, seq FROM audit_log WHERE ${range} ` +
-  `UNION ALL SELECT 'r:' || role_arn, seq FROM audit_log WHERE ${range} AND role_arn IS NOT NULL ` +
-  `UNION ALL SELECT 'j:' || job, seq FROM audit_log WHERE ${range} AND job IS NOT NULL) lookup_keys ORDER BY k, seq`;
+  `SELECT k, seq FROM (SELECT ${lookupKey('p', 'principal')} AS k, seq FROM audit_log WHERE ${range} ` +
+  `UNION ALL SELECT ${lookupKey('a', 'account')}, seq FROM audit_log WHERE ${range} ` +
+  `UNION ALL SELECT ${lookupKey('r', 'role_arn')}, seq FROM audit_log WHERE ${range} AND role_arn IS NOT NULL ` +
+  `UNION ALL SELECT ${lookupKey('j', 'job')}, seq FROM audit_log WHERE ${range} AND job IS NOT NULL) lookup_keys ORDER BY k, seq`;
+
+/**
+ * The migration that bounds the keys (version 6, both stores): entries that held a whole value longer than
+ * LOOKUP_KEY_CHARS go, and the bounded keys of those records (up to the filled mark) take their place. Idempotent.
+ */
+export const AUDIT_LOOKUP_BOUND_KEYS: readonly string[] = (() => {
+  const filled = '(SELECT seq FROM audit_lookup_head WHERE id = 1)';
+  const long = (c: string) => `length(${c}) > ${LOOKUP_KEY_CHARS} AND seq <= ${filled}`;
+  return [
+    `DELETE FROM audit_lookup WHERE length(lookup) > ${LOOKUP_KEY_CHARS + 2}`,
+    `INSERT INTO audit_lookup (lookup, seq) SELECT k, seq FROM (SELECT ${lookupKey('p', 'principal')} AS k, seq FROM audit_log WHERE ${long('principal')} ` +
+      `UNION ALL SELECT ${lookupKey('a', 'account')}, seq FROM audit_log WHERE ${long('account')} ` +
+      `UNION ALL SELECT ${lookupKey('r', 'role_arn')}, seq FROM audit_log WHERE role_arn IS NOT NULL AND ${long('role_arn')} ` +
+      `UNION ALL SELECT ${lookupKey('j', 'job')}, seq FROM audit_log WHERE job IS NOT NULL AND ${long('job')}) bounded WHERE true ON CONFLICT DO NOTHING`,
+  ];
+})();
 /** Every record's lookup keys (the migration that creates the lookup). */
 export const AUDIT_LOOKUP_FILL_ALL = lookupKeys('true');
 const AUDIT_LOOKUP_FILL = `INSERT INTO audit_lookup (lookup, seq) ${lookupKeys('seq > ? AND seq <= ?')}`;

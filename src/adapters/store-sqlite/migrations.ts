@@ -6,7 +6,7 @@
  * `adapters/store-sql/index.ts` run unchanged on both. Tables are STRICT (SQLite ≥ 3.37) so a wrong type fails
  * here as it would in PostgreSQL. Timestamps are ISO-8601 text, booleans 0/1, tags a JSON array as text.
  */
-import { AUDIT_LOOKUP_FILL_ALL, type Migration } from '../store-sql/index.ts';
+import { AUDIT_LOOKUP_BOUND_KEYS, AUDIT_LOOKUP_FILL_ALL, type Migration } from '../store-sql/index.ts';
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
@@ -215,5 +215,14 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     version: 5,
     name: 'policy-tags',
     statements: ["ALTER TABLE policies ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'"],
+  },
+  {
+    // The audit lookup's keys hold the first 512 characters of a value (LOOKUP_KEY_CHARS, src/adapters/store-sql):
+    // a whole RoleArn of 3,000 characters (a refused AssumeRole's, any caller's) passed PostgreSQL's B-tree bound and
+    // failed the fill, and with it every later batch (review an, 2). Entries that held a longer value are rebuilt
+    // bounded; the rest are as they were. Idempotent, like version 4.
+    version: 6,
+    name: 'audit-lookup-bounded-keys',
+    statements: [...AUDIT_LOOKUP_BOUND_KEYS],
   },
 ];
