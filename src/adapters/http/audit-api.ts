@@ -64,14 +64,24 @@ export function timeOf(value: string, now: number, field: string): Result<string
 const VERDICTS: Readonly<Record<DecisionValue | 'Deny', true>> = { Allow: true, ExplicitDeny: true, ImplicitDeny: true, Deny: true };
 const JOB_STATES: Readonly<Record<JobState, true>> = { Queued: true, Running: true, Succeeded: true, Failed: true, Stopped: true };
 
+/**
+ * A change, job record or session scope whose COMMIT answer was lost (the database connection dropped as it
+ * committed: it may or may not have been made) is recorded with this decision, not an error code (review aa11); the
+ * edge answered it `OutcomeUnknown`, which the filter takes too. It was refused (`no record carries the decision`), so
+ * the records an auditor most needs to look at could not be listed (review an, 3).
+ */
+const OUTCOME_UNKNOWN = 'OUTCOME_UNKNOWN';
+
 export const DECISION_HELP =
   `${Object.keys(VERDICTS).join(', ')} (decisions, sessions, job submissions and admissions); ${Object.keys(JOB_STATES).join(', ')} (job state changes); ` +
-  '`ok` or an error code for changes: Gatehouse\'s (`ACCESS_DENIED`) or the AWS code clients see (`AccessDenied`); docs/errors.md lists them';
+  '`ok` or an error code for changes: Gatehouse\'s (`ACCESS_DENIED`) or the AWS code clients see (`AccessDenied`); docs/errors.md lists them; ' +
+  `${OUTCOME_UNKNOWN} (or OutcomeUnknown) for a change whose commit was cut off: it may or may not have been made`;
 
 /** Lower-cased filter value → the stored value, or the stored values an ambiguous AWS code stands for. */
 const DECISIONS: ReadonlyMap<string, string | readonly ErrorCode[]> = (() => {
   const out = new Map<string, string | readonly ErrorCode[]>();
-  for (const v of [...Object.keys(VERDICTS), ...Object.keys(JOB_STATES), 'ok', 'error', ...ERROR_CODES]) out.set(v.toLowerCase(), v);
+  for (const v of [...Object.keys(VERDICTS), ...Object.keys(JOB_STATES), 'ok', 'error', OUTCOME_UNKNOWN, ...ERROR_CODES]) out.set(v.toLowerCase(), v);
+  out.set('outcomeunknown', OUTCOME_UNKNOWN);
   // The AWS code a client was answered with (the aws CLI shows `AccessDenied`); several codes answer some of them.
   const byAws = new Map<string, ErrorCode[]>();
   for (const code of ERROR_CODES) {
