@@ -1080,6 +1080,22 @@ function pushAuditRow(params: SqlValue[], r: AuditRecord): void {
   );
 }
 
+/**
+ * A record's detail as stored: a JSON object, as every record is written. Text that is not one (a row edited or
+ * damaged in the database) threw here, so `audit verify` answered 500 instead of naming the record, and every `audit
+ * query` page holding it answered 500 too, hiding each record after it (review an, 4). It is read as `{ unreadable:
+ * text }`: its record no longer matches its hash, which `verify` reports as altered, and the rest reads as usual.
+ */
+function detailOf(text: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // Not JSON: kept as text below.
+  }
+  return { unreadable: text };
+}
+
 function toAuditRecord(r: SqlRow): AuditRecord {
   const optional = (key: string, column: string): Record<string, string> => {
     const v = strOrNull(r[column]);
@@ -1099,7 +1115,7 @@ function toAuditRecord(r: SqlRow): AuditRecord {
     ...optional('job', 'job'),
     ...optional('sourceIdentity', 'source_identity'),
     ...optional('sourceIp', 'source_ip'),
-    detail: JSON.parse(str(r['detail'])) as Record<string, unknown>,
+    detail: detailOf(str(r['detail'])),
     prevHash: str(r['prev_hash']),
     hash: str(r['hash']),
   };
