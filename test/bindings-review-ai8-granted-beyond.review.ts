@@ -39,7 +39,7 @@ before(async () => {
     resource: MODEL,
     bindings: [
       { role: 'roles/ml.viewer', members: ['allUsers', 'user:hal'] },
-      { role: 'roles/ml.developer', members: ['allAuthenticatedUsers'], condition: { title: 'expired', expression: 'request.time < timestamp("2001-01-01T00:00:00Z")' } },
+      { role: 'roles/ml.developer', members: ['principal://iam.gatehouse.dev/accounts/000000000000/oidc-providers/issuer.example/subject/old'], condition: { title: 'expired', expression: 'request.time < timestamp("2001-01-01T00:00:00Z")' } },
       { role: 'roles/ml.developer', members: ['principal://iam.gatehouse.dev/accounts/000000000000/oidc-providers/issuer.example/subject/ci'] },
     ],
   });
@@ -60,8 +60,8 @@ test('bindings to allUsers and to a principal:// subject are granted beyond the 
 test('a condition false now, or a role without the permission, grants nothing beyond; the bindings spelling asks the same', () => {
   assert.deepEqual(app.bindings.grantedBeyond(A, 'ml.models.predict', MODEL, Date.now()).map((g) => g.member), ['principal://iam.gatehouse.dev/accounts/000000000000/oidc-providers/issuer.example/subject/ci']);
   assert.deepEqual(app.bindings.grantedBeyond(A, 'training:UpdateModel', MODEL, Date.now()), []);
-  // In 2000 the condition held: allAuthenticatedUsers had predict too.
-  assert.deepEqual(app.bindings.grantedBeyond(A, 'ml.models.predict', MODEL, Date.parse('2000-06-01T00:00:00Z')).map((g) => g.member), ['allAuthenticatedUsers', 'principal://iam.gatehouse.dev/accounts/000000000000/oidc-providers/issuer.example/subject/ci']);
+  // In 2000 the condition held: the subject `old` had predict too (GCP takes no condition on allAuthenticatedUsers).
+  assert.deepEqual(app.bindings.grantedBeyond(A, 'ml.models.predict', MODEL, Date.parse('2000-06-01T00:00:00Z')).map((g) => g.member), ['principal://iam.gatehouse.dev/accounts/000000000000/oidc-providers/issuer.example/subject/old', 'principal://iam.gatehouse.dev/accounts/000000000000/oidc-providers/issuer.example/subject/ci']);
 });
 
 test('an asker of another account is told nothing of this account\'s bindings', () => {

@@ -29,7 +29,7 @@ before(async () => {
     resource: MODEL,
     bindings: [
       { role: 'roles/ml.viewer', members: ['allUsers', 'user:hal'] },
-      { role: 'roles/ml.developer', members: ['allAuthenticatedUsers'], condition: { title: 'expired', expression: 'request.time < timestamp("2001-01-01T00:00:00Z")' } },
+      { role: 'roles/ml.developer', members: ['principal://iam.gatehouse.dev/accounts/000000000000/oidc-providers/issuer.example/subject/old'], condition: { title: 'expired', expression: 'request.time < timestamp("2001-01-01T00:00:00Z")' } },
       { role: 'roles/ml.developer', members: [`serviceAccount:partner@${B}.iam.gatehouse.dev`] },
     ],
   });
@@ -58,7 +58,7 @@ test('a binding to allUsers is part of who can reach the model', async () => {
 
 test('another account\'s service account is listed; a condition false now lists nothing', async () => {
   const a = await whoCan('ml.models.predict');
-  assert.deepEqual(a['grantedBeyond'], [{ member: `serviceAccount:partner@${B}.iam.gatehouse.dev`, policy: MODEL, index: 2, role: 'roles/ml.developer' }], 'allAuthenticatedUsers holds it only under a condition false now');
+  assert.deepEqual(a['grantedBeyond'], [{ member: `serviceAccount:partner@${B}.iam.gatehouse.dev`, policy: MODEL, index: 2, role: 'roles/ml.developer' }], 'the subject `old` holds it only under a condition false now (GCP takes no condition on allAuthenticatedUsers)');
   assert.match(a['note'] as string, /principals of other accounts or federated subjects: see grantedBeyond/);
   const none = await whoCan('training:UpdateModel');
   assert.deepEqual(none['grantedBeyond'], [], 'no role bound here holds ml.models.update');

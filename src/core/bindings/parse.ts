@@ -11,6 +11,9 @@ import { parseCondition } from './cel.ts';
 import { CUSTOM_ROLE, customRoleAccount, memberKind, PERMISSION, resourceLevel, roleKind, trailingSlashProblem, wildcardResourceProblem } from './names.ts';
 import type { AttachedPolicy, CustomRole, IamBinding, IamCondition, IamPolicy, ResourceName } from './types.ts';
 
+/** The basic roles: GCP takes no condition on a binding of one of them. */
+export const BASIC_ROLES: ReadonlySet<string> = new Set(['roles/owner', 'roles/editor', 'roles/viewer']);
+
 /** GCP's limit: 1,500 members in one allow policy (each occurrence counts). */
 export const MAX_MEMBERS_PER_POLICY = 1500;
 export const MAX_TITLE_CHARS = 100;
@@ -158,8 +161,24 @@ function parseBinding(raw: unknown, base: string, errs: Errors, budget: { member
 
   let condition: IamCondition | undefined;
   if (Object.hasOwn(raw, 'condition') && raw['condition'] !== null) {
-    condition = parseConditionField(raw['condition'], join(base, 'condition'), errs);
+    const cPath = join(base, 'condition');
+    condition = parseConditionField(raw['condition'], cPath, errs);
     if (condition === undefined) ok = false;
+    // GCP takes no condition on a basic role's binding, nor on a binding of `allUsers` or `allAuthenticatedUsers`
+    // (conditions-overview: "You cannot use conditions when you grant legacy basic roles … or … to all users or all
+    // authenticated users"); its setIamPolicy answers INVALID_ARGUMENT. A binding Gatehouse would store there is one
+    // that GCP tools could never write back.
+    if (typeof role === 'string' && BASIC_ROLES.has(role)) {
+      errs.add('BINDINGS_INVALID_CONDITION', `basic role \`${role}\` cannot be granted under a condition (roles/owner, roles/editor and roles/viewer take none, as in GCP): grant a predefined role such as \`roles/ml.viewer\`, or a custom role, with the condition, or remove \`condition\``, cPath);
+      ok = false;
+    }
+    if (Array.isArray(rawMembers)) {
+      rawMembers.forEach((m: unknown, j: number) => {
+        if (m !== 'allUsers' && m !== 'allAuthenticatedUsers') return;
+        errs.add('BINDINGS_INVALID_CONDITION', `\`${m}\` cannot be in a binding with a condition (GCP grants \`allUsers\` and \`allAuthenticatedUsers\` only without one): move it to a binding without \`condition\`, or bind the users, groups or service accounts the condition was meant for`, `${mPath}[${j}]`);
+        ok = false;
+      });
+    }
   }
   if (!ok) return undefined;
   return { role: role as string, members, ...(condition !== undefined ? { condition } : {}) };
