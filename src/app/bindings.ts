@@ -80,8 +80,8 @@ import {
   type IamBinding,
   type IamPolicy,
 } from '../core/bindings/index.ts';
-import { rootArn, type Partition } from '../core/directory/rules.ts';
-import { workspaceArn, type Workspace } from '../core/jobs/jobs.ts';
+import { entityArn, rootArn, type Partition } from '../core/directory/rules.ts';
+import { workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import type { KindHandler } from './apply.ts';
 import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.ts';
 import type { AppDeps } from './deps.ts';
@@ -161,6 +161,48 @@ async function readPolicy(tx: ReadTx, key: string): Promise<CurrentPolicy> {
   if (text !== undefined) return currentOf(key, JSON.parse(text) as StoredIamPolicy, 0);
   const gone = await tx.kv.get(goneKey(key));
   return currentOf(key, undefined, gone === undefined ? 0 : Number(gone) || 0);
+}
+
+/** What `missingResource` looks for in an apply's own documents. */
+type HeldKind = 'Account' | 'Workspace' | 'User' | 'Group' | 'Role';
+
+const WORKSPACE_ARN_OF = /^(?:arn:aws[a-z-]*:training|acs:pai)::(\d{12,16}):workspace\/([^/]+)$/;
+const ENTITY_ARN_OF = /^(arn:aws[a-z-]*:iam|acs:ram)::(\d{12,16}):(user|group|role)(\/(?:.*\/)?)([^/]+)$/;
+
+/**
+ * Why a policy with bindings cannot attach to `resource` (written as account `account`): it names an account, a
+ * workspace (`workspace/<name>` or its ARN), or an IAM user, group or role that does not exist, or an IAM entity by
+ * another ARN than its own (`role/trainer` for the role of path `/team/`, which no request names). Such a policy grants
+ * nothing now — a typo goes unnoticed, as a mistyped member would — and, on a name, grants whatever takes that name
+ * later: exactly what deleting a workspace or a principal takes its policies away to prevent (`removeWorkspaceIamPolicies`,
+ * `forgetMember`). GCP's setIamPolicy answers NOT_FOUND for a resource that does not exist. `planned(kind, name)` says
+ * whether the apply being planned creates it in `account`. Other ARNs (buckets, objects, models, jobs, clusters) may name
+ * what Gatehouse does not hold, and are not checked. Undefined when the policy may attach.
+ */
+async function missingResource(tx: ReadTx, account: string, resource: string, planned: (kind: HeldKind, name: string) => boolean = () => false): Promise<string | undefined> {
+  const shown = resource.length > 80 ? `${resource.slice(0, 80)}…` : resource;
+  if (resource.startsWith('account/')) {
+    const id = resource.slice('account/'.length);
+    return planned('Account', id) || (await tx.accounts.get(id)) !== undefined ? undefined : `account ${id} does not exist: an IAM policy attaches to an account that exists (check the id)`;
+  }
+  const ws = resource.startsWith('workspace/') ? [account, resource.slice('workspace/'.length)] : WORKSPACE_ARN_OF.exec(resource)?.slice(1);
+  if (ws !== undefined) {
+    const [of, name] = ws as [string, string];
+    if ((of === account && planned('Workspace', name)) || (await tx.kv.get(workspaceKey(of, name))) !== undefined) return undefined;
+    return `workspace \`${name}\` of account ${of} does not exist: create it first (a policy set before would grant nothing now, and grant to whatever workspace later takes the name)`;
+  }
+  const e = ENTITY_ARN_OF.exec(resource);
+  if (e === null) return undefined;
+  const [, head, of, kind, , name] = e as unknown as [string, string, string, 'user' | 'group' | 'role', string, string];
+  const Kind = kind === 'user' ? 'User' : kind === 'group' ? 'Group' : 'Role';
+  if (of === account && planned(Kind, name)) return undefined;
+  const found = kind === 'user' ? await tx.users.get(of, name) : kind === 'group' ? await tx.groups.get(of, name) : await tx.roles.get(of, name);
+  if (found === undefined) return `${kind} \`${name}\` of account ${of} does not exist: create it first (a policy set before would grant nothing now, and grant to whatever ${kind} later takes the name)`;
+  const own = entityArn((await tx.accounts.get(of))?.partition ?? (head.startsWith('acs:') ? 'acs' : 'aws'), of, kind, found.path, found.name);
+  if (own !== resource) {
+    return `\`${shown}\` is not the ARN of ${kind} \`${found.name}\`, which is \`${own}\`: a policy governs requests naming its resource's ARN, so attach it to \`${own}\``;
+  }
+  return undefined;
 }
 
 export function iamRoleKey(account: string, name: string): string {
@@ -690,6 +732,8 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       if (!etag.ok) return abort(etag);
       const version = checkVersion(current?.bindings ?? [], policy);
       if (!version.ok) return abort(version);
+      const missing = policy.bindings.length > 0 ? await missingResource(tx, account, resource) : undefined;
+      if (missing !== undefined) return abort(failWith('NO_SUCH_ENTITY', missing, 'resource'));
       const roles = checkRoles(policy, { account, customRoles: await customRolesOf(tx, account), path: '' });
       if (!roles.ok) return abort(roles);
       const members = await checkMembers(tx, account, policy, '');
@@ -1094,6 +1138,15 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
       });
     });
     if (gone.length > 0) return { ok: false, errors: gone };
+    // What it attaches to: an account, workspace or IAM entity that exists, or that this apply creates.
+    if (o.spec.policy.bindings.length > 0) {
+      const creates = (kind: HeldKind, name: string): boolean =>
+        kind === 'Account'
+          ? env.newAccounts.has(name)
+          : env.documents.some((d) => d.kind === kind && d.account === o.account && d.name.toLowerCase() === name.toLowerCase()) || (kind === 'User' && name === 'admin' && env.newAccounts.has(o.account));
+      const missing = await missingResource(env.tx, o.account, resource, creates);
+      if (missing !== undefined) return planFail('NO_SUCH_ENTITY', 'spec.resource', missing);
+    }
     // Custom roles: the account's, as they will be after this apply.
     const fileRoles = documentsOf<IamRoleSpec>(env, 'IamRole').filter((d) => d.account === o.account).map((d) => ({ name: customRoleName(o.account, d.name), permissions: d.spec.permissions }));
     const storedRoles = env.newAccounts.has(o.account) ? [] : (await env.tx.kv.list(`${IAM_ROLE_PREFIX}${o.account}/`)).map((e) => JSON.parse(e.value) as StoredIamRole);
