@@ -11,6 +11,19 @@ import { parseCondition } from './cel.ts';
 import { CUSTOM_ROLE, customRoleAccount, memberKind, PERMISSION, resourceLevel, roleKind, trailingSlashProblem, wildcardResourceProblem } from './names.ts';
 import type { AttachedPolicy, CustomRole, IamBinding, IamCondition, IamPolicy, ResourceName } from './types.ts';
 
+/** GCP's limit: of the members of an allow policy, at most 250 may be groups (each group counted once). */
+export const MAX_GROUPS_PER_POLICY = 250;
+
+/** What the bindings of one policy have used of its limits so far. */
+interface Budget {
+  /** Members still allowed (each occurrence counts). */
+  members: number;
+  reported: boolean;
+  /** The distinct `group:` members named so far. */
+  readonly groups: Set<string>;
+  groupsReported: boolean;
+}
+
 /** The basic roles: GCP takes no condition on a binding of one of them. */
 export const BASIC_ROLES: ReadonlySet<string> = new Set(['roles/owner', 'roles/editor', 'roles/viewer']);
 
@@ -101,7 +114,7 @@ function parseConditionField(raw: unknown, base: string, errs: Errors): IamCondi
   return { expression, ...(title !== undefined ? { title } : {}), ...(description !== undefined ? { description } : {}) };
 }
 
-function parseBinding(raw: unknown, base: string, errs: Errors, budget: { members: number; reported: boolean }): IamBinding | undefined {
+function parseBinding(raw: unknown, base: string, errs: Errors, budget: Budget): IamBinding | undefined {
   if (!isObj(raw)) {
     errs.add('BINDINGS_INVALID_TYPE', `a binding must be an object {role, members, condition?}, got ${describe(raw)}`, base);
     return undefined;
@@ -154,6 +167,16 @@ function parseBinding(raw: unknown, base: string, errs: Errors, budget: { member
         errs.add('BINDINGS_INVALID_MEMBER', k.message, p);
         ok = false;
         return;
+      }
+      if (k.kind === 'group' && !budget.groups.has(m)) {
+        budget.groups.add(m);
+        if (budget.groups.size > MAX_GROUPS_PER_POLICY) {
+          // Said once, at the first group past the limit (GCP: each group counts once, however often it appears).
+          if (!budget.groupsReported) errs.add('BINDINGS_TOO_LARGE', `a policy may name at most ${MAX_GROUPS_PER_POLICY} groups (each counts once, however often it appears); \`${m.length > 80 ? `${m.slice(0, 80)}…` : m}\` is group ${budget.groups.size}: bind fewer groups, or their users directly`, p);
+          budget.groupsReported = true;
+          ok = false;
+          return;
+        }
       }
       members.push(m);
     });
@@ -210,7 +233,7 @@ function parsePolicyObject(raw: unknown, errs: Errors, allowResource: boolean): 
     // Every binding has a member: more bindings than the member limit cannot be valid.
     errs.add('BINDINGS_TOO_LARGE', `a policy may list at most ${MAX_MEMBERS_PER_POLICY} members in all; it has ${rawBindings.length} bindings`, 'bindings');
   } else {
-    const budget = { members: MAX_MEMBERS_PER_POLICY, reported: false };
+    const budget: Budget = { members: MAX_MEMBERS_PER_POLICY, reported: false, groups: new Set(), groupsReported: false };
     rawBindings.forEach((b: unknown, i: number) => {
       const parsed = parseBinding(b, `bindings[${i}]`, errs, budget);
       if (parsed !== undefined) bindings.push(parsed);
