@@ -14,34 +14,20 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
 
 const ACCT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
 let server: TestServer;
-let issuer: Server;
+let issuer: OidcIssuer;
 let sts: S.STSClient;
-let url = '';
-let hostPath = '';
-let key: CryptoKey;
 
-async function token(aud: string | string[], azp?: string): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(azp !== undefined ? { azp } : {})
-    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: 'k1' })
-    .setIssuer(url)
-    .setSubject('repo:org/app')
-    .setAudience(aud)
-    .setIssuedAt(now - 60)
-    .setExpirationTime(now + 3600)
-    .sign(key);
-}
+const token = (aud: string | string[], azp?: string): Promise<string> =>
+  issuer.mint({ sub: 'repo:org/app', aud, ...(azp !== undefined ? { azp } : {}) }, { iatIn: -60, expIn: 3600 });
 
 async function exchange(t: string): Promise<string> {
   try {
@@ -53,17 +39,8 @@ async function exchange(t: string): Promise<string> {
 }
 
 before(async () => {
-  const pair = await generateKeyPair('ES256', { extractable: true });
-  key = pair.privateKey;
-  const published: JWK[] = [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }];
-  issuer = createServer((req, res) => {
-    if (req.url === '/.well-known/openid-configuration') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: url, jwks_uri: `${url}/keys` }));
-    if (req.url === '/keys') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => issuer.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
-  hostPath = url.slice('http://'.length);
+  issuer = await startOidcIssuer();
+  const { url, hostPath } = issuer;
   server = await startTestServer();
   const iam = server.iam();
   const arn = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: url, ClientIDList: ['our-app'] }))).OpenIDConnectProviderArn;
@@ -74,7 +51,7 @@ before(async () => {
 
 after(async () => {
   sts?.destroy();
-  issuer?.close();
+  await issuer?.close();
   await server?.stop();
 });
 

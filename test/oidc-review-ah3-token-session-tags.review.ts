@@ -16,11 +16,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
@@ -30,15 +28,10 @@ const TAGS = 'https://aws.amazon.com/tags';
 const SOURCE = 'https://aws.amazon.com/source_identity';
 
 let server: TestServer;
-let issuer: Server;
+let issuer: OidcIssuer;
 let sts: S.STSClient;
-let url = '';
-let key: CryptoKey;
 
-async function token(extra: Record<string, unknown>): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(extra).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: 'k1' }).setIssuer(url).setSubject('alice').setAudience('app').setIssuedAt(now - 60).setExpirationTime(now + 3600).sign(key);
-}
+const token = (extra: Record<string, unknown>): Promise<string> => issuer.mint({ ...extra, sub: 'alice', aud: 'app' }, { iatIn: -60, expIn: 3600 });
 
 async function exchange(t: string, role = 'abac'): Promise<S.AssumeRoleWithWebIdentityCommandOutput | string> {
   try {
@@ -62,19 +55,10 @@ async function decide(c: Credentials, resource: string): Promise<string> {
 }
 
 before(async () => {
-  const pair = await generateKeyPair('ES256', { extractable: true });
-  key = pair.privateKey;
-  const published: JWK[] = [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }];
-  issuer = createServer((req, res) => {
-    if (req.url === '/.well-known/openid-configuration') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: url, jwks_uri: `${url}/keys` }));
-    if (req.url === '/keys') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => issuer.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
+  issuer = await startOidcIssuer();
   server = await startTestServer();
   const iam = server.iam();
-  const provider = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: url, ClientIDList: ['app'] }))).OpenIDConnectProviderArn;
+  const provider = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ['app'] }))).OpenIDConnectProviderArn;
   const abac = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::${aws:PrincipalTag/project}/*' }, { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' });
   // Allows tags and a source identity, and requires the source identity to be set.
   await iam.send(new I.CreateRoleCommand({ RoleName: 'abac', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: provider }, Action: ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession', 'sts:SetSourceIdentity'], Condition: { StringLike: { 'sts:SourceIdentity': '*' } } }) }));
@@ -89,7 +73,7 @@ before(async () => {
 
 after(async () => {
   sts?.destroy();
-  issuer?.close();
+  await issuer?.close();
   await server?.stop();
 });
 

@@ -6,11 +6,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
 import { auditRecords, REGION, startTestServer, type TestServer } from './support/server.ts';
 
 const ACCT = '000000000000';
@@ -19,16 +17,12 @@ const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', 
 const b64u = (x: object) => Buffer.from(JSON.stringify(x)).toString('base64url');
 
 let server: TestServer;
-let issuer: Server;
+let issuer: OidcIssuer;
 let sts: S.STSClient;
 let url = '';
 let providerArn = '';
-let key: CryptoKey;
 
-async function token(sub: string): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: 'JWT' }).setIssuer(url).setSubject(sub).setAudience('sts.amazonaws.com').setIssuedAt(now).setExpirationTime(now + 600).sign(key);
-}
+const token = (sub: string): Promise<string> => issuer.mint({ sub });
 
 async function exchange(t: string, session: string): Promise<string> {
   try {
@@ -40,23 +34,15 @@ async function exchange(t: string, session: string): Promise<string> {
 }
 
 before(async () => {
-  const pair = await generateKeyPair('RS256', { extractable: true });
-  key = pair.privateKey;
-  const published: JWK[] = [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }];
-  issuer = createServer((req, res) => {
-    if (req.url === '/.well-known/openid-configuration') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: url, jwks_uri: `${url}/keys` }));
-    if (req.url === '/keys') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => issuer.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
+  issuer = await startOidcIssuer({ keys: { k1: 'RS256' } });
+  url = issuer.url;
   server = await startTestServer();
   const iam = server.iam();
   providerArn = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: url, ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn ?? '';
   await iam.send(
     new I.CreateRoleCommand({
       RoleName: 'wi',
-      AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: providerArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${new URL(url).host}:sub`]: 'repo:ml/train' } } }),
+      AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: providerArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${issuer.hostPath}:sub`]: 'repo:ml/train' } } }),
     }),
   );
   sts = new S.STSClient({ endpoint: server.url, region: REGION, maxAttempts: 1, credentials: () => Promise.reject(new Error('unsigned')) });
@@ -64,7 +50,7 @@ before(async () => {
 
 after(async () => {
   sts?.destroy();
-  issuer?.close();
+  await issuer?.close();
   await server?.stop();
 });
 

@@ -17,34 +17,20 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
 
 const ACCT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
 let server: TestServer;
-let issuer: Server;
+let issuer: OidcIssuer;
 let sts: S.STSClient;
-let url = '';
-let hostPath = '';
-let key: CryptoKey;
 
-async function token(opts: { aud?: string | string[]; azp?: string; iatIn?: number; expIn?: number } = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(opts.azp !== undefined ? { azp: opts.azp } : {})
-    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: 'k1' })
-    .setIssuer(url)
-    .setSubject('user-1')
-    .setAudience(opts.aud ?? 'app-client')
-    .setIssuedAt(now + (opts.iatIn ?? -60))
-    .setExpirationTime(now + (opts.expIn ?? 7200))
-    .sign(key);
-}
+const token = (opts: { aud?: string | string[]; azp?: string; iatIn?: number } = {}): Promise<string> =>
+  issuer.mint({ sub: 'user-1', aud: opts.aud ?? 'app-client', ...(opts.azp !== undefined ? { azp: opts.azp } : {}) }, { iatIn: opts.iatIn ?? -60, expIn: 7200 });
 
 async function exchange(t: string, role = 'app'): Promise<string> {
   try {
@@ -56,17 +42,8 @@ async function exchange(t: string, role = 'app'): Promise<string> {
 }
 
 before(async () => {
-  const pair = await generateKeyPair('ES256', { extractable: true });
-  key = pair.privateKey;
-  const published: JWK[] = [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }];
-  issuer = createServer((req, res) => {
-    if (req.url === '/.well-known/openid-configuration') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: url, jwks_uri: `${url}/keys` }));
-    if (req.url === '/keys') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => issuer.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
-  hostPath = url.slice('http://'.length);
+  issuer = await startOidcIssuer();
+  const { url, hostPath } = issuer;
   server = await startTestServer();
   const iam = server.iam();
   const arn = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: url, ClientIDList: ['app-client', 'reporting-api'] }))).OpenIDConnectProviderArn;
@@ -79,7 +56,7 @@ before(async () => {
 
 after(async () => {
   sts?.destroy();
-  issuer?.close();
+  await issuer?.close();
   await server?.stop();
 });
 

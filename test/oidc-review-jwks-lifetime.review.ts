@@ -6,12 +6,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
 
 const ACCT = '000000000000';
@@ -20,17 +18,10 @@ const LIFETIME_MS = 5_000;
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
 let server: TestServer;
-let issuer: Server;
-let url = '';
-const published: JWK[] = [];
-const jwksHits: number[] = [];
-let old: CryptoKey;
-let current: CryptoKey;
+let issuer: OidcIssuer;
 
-async function token(key: CryptoKey, kid: string): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).setIssuer(url).setSubject('repo:ml/train').setAudience('sts.amazonaws.com').setIssuedAt(now).setExpirationTime(now + 600).sign(key);
-}
+/** A token signed with the issuer's key `kid` and naming it. */
+const token = (kid: 'old' | 'current'): Promise<string> => issuer.mint({}, { signWith: kid });
 
 async function exchange(s: TestServer, t: string): Promise<string> {
   const sts = new S.STSClient({ endpoint: s.url, region: REGION, maxAttempts: 1, credentials: () => Promise.reject(new Error('unsigned')) });
@@ -45,55 +36,40 @@ async function exchange(s: TestServer, t: string): Promise<string> {
 }
 
 before(async () => {
-  const a = await generateKeyPair('RS256', { extractable: true });
-  const b = await generateKeyPair('RS256', { extractable: true });
-  old = a.privateKey;
-  current = b.privateKey;
-  published.push({ ...(await exportJWK(a.publicKey)), kid: 'old', alg: 'RS256', use: 'sig' }, { ...(await exportJWK(b.publicKey)), kid: 'current', alg: 'RS256', use: 'sig' });
-  issuer = createServer((req, res) => {
-    if (req.url === '/.well-known/openid-configuration') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: url, jwks_uri: `${url}/keys` }));
-    if (req.url === '/keys') {
-      jwksHits.push(Date.now());
-      return void res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=1' }).end(JSON.stringify({ keys: published }));
-    }
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => issuer.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
+  issuer = await startOidcIssuer({ keys: { old: 'RS256', current: 'RS256' }, maxAge: 1 });
   server = await startTestServer({ keepDir: true });
   const iam = server.iam();
-  const arn = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: url, ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn;
+  const arn = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn;
   await iam.send(new I.CreateRoleCommand({ RoleName: 'wi', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: arn }, Action: 'sts:AssumeRoleWithWebIdentity' }) }));
 });
 
 after(async () => {
-  issuer?.close();
+  await issuer?.close();
   await server?.stop();
 });
 
 describe('oidc review 1: a discovered JWKS has a lifetime, and the current one is kept in the store', () => {
   it('a key withdrawn by the issuer stops opening sessions within the lifetime, also after a restart; a stale set that cannot be read again refuses', async () => {
-    assert.match(await exchange(server, await token(old, 'old')), /^issued /);
+    assert.match(await exchange(server, await token('old')), /^issued /);
     // The issuer withdraws `old` (a compromised key). Within the lifetime the server may still use the set it has;
     // once the lifetime has passed, it must have read the JWKS again.
-    published.splice(0, 1);
+    issuer.withdraw('old');
     await sleep(LIFETIME_MS + 300);
-    const refused = await exchange(server, await token(old, 'old'));
+    const refused = await exchange(server, await token('old'));
     assert.match(refused, /^InvalidIdentityTokenException: .*no key of the provider matches/, refused);
-    assert.match(await exchange(server, await token(current, 'current')), /^issued /);
+    assert.match(await exchange(server, await token('current')), /^issued /);
 
     // A restart (or another instance on the same store) starts from the set kept in the store, not the one of registration.
     const dataDir = server.dataDir;
     await server.stopServer();
     server = await startTestServer({ dataDir });
-    assert.match(await exchange(server, await token(old, 'old')), /^InvalidIdentityTokenException: /);
-    assert.match(await exchange(server, await token(current, 'current')), /^issued /);
+    assert.match(await exchange(server, await token('old')), /^InvalidIdentityTokenException: /);
+    assert.match(await exchange(server, await token('current')), /^issued /);
 
     // The issuer cannot be reached any more: once the set is past its lifetime, no token is accepted (fail closed).
-    await new Promise<void>((r) => issuer.close(() => r()));
-    issuer.closeAllConnections();
+    await issuer.close();
     await sleep(LIFETIME_MS + 300);
-    const closed = await exchange(server, await token(current, 'current'));
+    const closed = await exchange(server, await token('current'));
     assert.match(closed, /^ServiceUnavailable.*past their lifetime/, closed);
   });
 });

@@ -8,13 +8,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as I from '@aws-sdk/client-iam';
 import * as S from '@aws-sdk/client-sts';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { createApp, type App, type Caller } from '../src/app/index.ts';
 import { oidcPort } from '../src/adapters/http/oidc.ts';
+import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer.ts';
 import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -28,47 +27,13 @@ let hostPath: string;
 let providerArn: string;
 let anonymous: S.STSClient;
 
-/** A second OIDC issuer on loopback: the test holds its private key. */
-interface TestIssuer {
-  readonly url: string;
-  readonly key: CryptoKey;
-  readonly kid: string;
-  readonly http: Server;
-  /** The keys it publishes (a test adds one to rotate). */
-  readonly published: JWK[];
-}
-let other: TestIssuer;
+/** A second OIDC issuer on loopback: the test holds its private keys. */
+let other: OidcIssuer;
 
-async function startTestIssuer(): Promise<TestIssuer> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  const kid = 'test-key-1';
-  const published: JWK[] = [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }];
-  let url = '';
-  const http = createServer((req, res) => {
-    const body =
-      req.url === '/.well-known/openid-configuration'
-        ? JSON.stringify({ issuer: url, jwks_uri: `${url}/keys`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] })
-        : req.url === '/keys'
-          ? JSON.stringify({ keys: published })
-          : undefined;
-    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(body ?? '{}');
-  });
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  return { url, key: privateKey, kid, http, published };
-}
-
-/** A JWT signed by `key`, with claims relative to now (seconds). */
-async function signed(key: CryptoKey, kid: string, alg: string, claims: { iss: string; sub: string; aud: string; expIn?: number; iatAgo?: number }): Promise<string> {
+/** A JWT signed by `key`, valid for 10 minutes, for an issuer other than `other` (the server's own, an inline one). */
+async function signed(key: CryptoKey, kid: string, alg: string, claims: { iss: string; sub: string; aud: string }): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({})
-    .setProtectedHeader({ alg, kid, typ: 'JWT' })
-    .setIssuer(claims.iss)
-    .setSubject(claims.sub)
-    .setAudience(claims.aud)
-    .setIssuedAt(now - (claims.iatAgo ?? 0))
-    .setExpirationTime(now + (claims.expIn ?? 600))
-    .sign(key);
+  return new SignJWT({}).setProtectedHeader({ alg, kid, typ: 'JWT' }).setIssuer(claims.iss).setSubject(claims.sub).setAudience(claims.aud).setIssuedAt(now).setExpirationTime(now + 600).sign(key);
 }
 
 async function failure(p: Promise<unknown>): Promise<{ name: string; message: string }> {
@@ -96,12 +61,12 @@ before(async () => {
   hostPath = new URL(server.url).host;
   // No credentials at all: the SDK sends AssumeRoleWithWebIdentity unsigned (credential-protocols §5.2).
   anonymous = new S.STSClient({ endpoint: server.url, region: REGION, maxAttempts: 1, credentials: () => Promise.reject(new Error('no credentials should be needed')) });
-  other = await startTestIssuer();
+  other = await startOidcIssuer({ keys: { 'test-key-1': 'RS256' } });
 });
 
 after(async () => {
   anonymous?.destroy();
-  other?.http.close();
+  await other?.close();
   await server?.stop();
 });
 
@@ -281,24 +246,22 @@ describe('AssumeRoleWithWebIdentity', () => {
 
   it('trusts a second issuer registered by discovery, refuses its expired tokens (ExpiredTokenException)', async () => {
     const r = await admin.send(new I.CreateOpenIDConnectProviderCommand({ Url: other.url, ClientIDList: ['sts.amazonaws.com'] }));
-    const otherHost = new URL(other.url).host;
     await admin.send(
       new I.CreateRoleCommand({
         RoleName: 'wi-other',
-        AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: r.OpenIDConnectProviderArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { [`${otherHost}:sub`]: 'repo:ml/*' } } }),
+        AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: r.OpenIDConnectProviderArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { [`${other.hostPath}:sub`]: 'repo:ml/*' } } }),
       }),
     );
-    const good = await signed(other.key, other.kid, 'RS256', { iss: other.url, sub: 'repo:ml/train', aud: 'sts.amazonaws.com' });
+    const good = await other.mint({ sub: 'repo:ml/train', aud: 'sts.amazonaws.com' });
     assert.equal((await exchange(good, 'wi-other', 'ci')).AssumedRoleUser?.Arn, `arn:aws:sts::${ACCT}:assumed-role/wi-other/ci`);
-    const expired = await signed(other.key, other.kid, 'RS256', { iss: other.url, sub: 'repo:ml/train', aud: 'sts.amazonaws.com', iatAgo: 3600, expIn: -600 });
+    const expired = await other.mint({ sub: 'repo:ml/train', aud: 'sts.amazonaws.com' }, { iatIn: -3600, expIn: -600 });
     const f = await failure(exchange(expired, 'wi-other', 'ci'));
     assert.equal(f.name, 'ExpiredTokenException');
     // The other issuer's token does not open the role that trusts only the server's issuer.
     assert.equal((await failure(exchange(good, 'wi-trainer', 'ci'))).name, 'AccessDenied');
     // The issuer rotates to a key registered after the provider: a token naming it makes the server fetch again.
-    const next = await generateKeyPair('ES256', { extractable: true });
-    other.published.push({ ...(await exportJWK(next.publicKey)), kid: 'test-key-2', alg: 'ES256', use: 'sig' });
-    const rotated = await signed(next.privateKey, 'test-key-2', 'ES256', { iss: other.url, sub: 'repo:ml/train', aud: 'sts.amazonaws.com' });
+    await other.publish('test-key-2', 'ES256');
+    const rotated = await other.mint({ sub: 'repo:ml/train', aud: 'sts.amazonaws.com' }, { signWith: 'test-key-2' });
     assert.equal((await exchange(rotated, 'wi-other', 'ci')).SubjectFromWebIdentityToken, 'repo:ml/train');
   });
 
