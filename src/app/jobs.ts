@@ -181,6 +181,14 @@ async function readDoc<T>(tx: ReadTx, key: string): Promise<T | undefined> {
   return v === undefined ? undefined : (JSON.parse(v) as T);
 }
 
+/** Appends an event to job `id`'s events, numbered after the last one. */
+export async function appendJobEvent(tx: WriteTx, id: string, e: Omit<JobEvent, 'seq'>): Promise<number> {
+  const existing = await tx.kv.list(`${JOBEVENT}${id}/`);
+  const seq = existing.length + 1;
+  await tx.kv.put(`${JOBEVENT}${id}/${String(seq).padStart(8, '0')}`, JSON.stringify({ seq, ...e }));
+  return seq;
+}
+
 /** Every JSON document whose key starts with `prefix`. */
 async function listDocs<T>(tx: ReadTx, prefix: string): Promise<T[]> {
   return (await tx.kv.list(prefix)).map((e) => JSON.parse(e.value) as T);
@@ -343,10 +351,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   async function appendEvent(tx: WriteTx, id: string, type: JobEvent['type'], message: string): Promise<void> {
-    const existing = await tx.kv.list(`${JOBEVENT}${id}/`);
-    const seq = existing.length + 1;
-    const e: JobEvent = { seq, at: isoSeconds(now()), type, message };
-    await tx.kv.put(`${JOBEVENT}${id}/${String(seq).padStart(8, '0')}`, JSON.stringify(e));
+    await appendJobEvent(tx, id, { at: isoSeconds(now()), type, message });
   }
 
   async function event(id: string, type: JobEvent['type'], message: string): Promise<void> {

@@ -824,8 +824,30 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       const row = await one('SELECT kv_value FROM kv WHERE kv_key = ?', [key]);
       return row === undefined ? undefined : str(row['kv_value']);
     },
-    async list(prefix) {
-      const rows = await db.all('SELECT kv_key, kv_value FROM kv WHERE substr(kv_key, 1, ?) = ? ORDER BY kv_key', [prefix.length, prefix]);
+    async list(prefix, page = {}) {
+      // A range of the primary key's index, `prefix` ≤ key < the prefix's successor, read in key order: a prefix
+      // compared by `substr` was a scan of the whole table on both engines, whatever the prefix held (review ar, 1).
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      if (prefix !== '') {
+        where.push('kv_key >= ?');
+        params.push(prefix);
+        const end = prefixEnd(prefix);
+        if (end !== undefined) {
+          where.push('kv_key < ?');
+          params.push(end);
+        } else {
+          where.push('substr(kv_key, 1, ?) = ?');
+          params.push(prefix.length, prefix);
+        }
+      }
+      if (page.after !== undefined) {
+        where.push(page.descending === true ? 'kv_key < ?' : 'kv_key > ?');
+        params.push(page.after);
+      }
+      const limit = page.limit !== undefined ? ' LIMIT ?' : '';
+      if (page.limit !== undefined) params.push(Math.max(0, Math.floor(page.limit)));
+      const rows = await db.all(`SELECT kv_key, kv_value FROM kv${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY kv_key${page.descending === true ? ' DESC' : ''}${limit}`, params);
       return rows.map((r) => ({ key: str(r['kv_key']), value: str(r['kv_value']) }));
     },
     async put(key, value) {
@@ -1244,4 +1266,16 @@ function num(v: unknown): number {
   if (typeof v === 'bigint' || typeof v === 'string') return Number(v);
   if (v === undefined || v === null) return 0;
   throw new Error(`store: expected a number, got ${typeof v}`);
+}
+
+/**
+ * The least key after every key that starts with `prefix`, when its last character is ASCII (every prefix Gatehouse
+ * lists ends with `/` or a letter): the prefix with that character's successor. Keys compare bytewise on both engines
+ * (SQLite's BINARY collation, `COLLATE "C"` on PostgreSQL), where UTF-8 keeps code point order, so the keys starting
+ * with `prefix` are exactly those from `prefix` up to this one. Undefined otherwise: the listing then compares the
+ * prefix itself, from `prefix` on.
+ */
+export function prefixEnd(prefix: string): string | undefined {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return prefix.length > 0 && last < 0x7f ? `${prefix.slice(0, -1)}${String.fromCharCode(last + 1)}` : undefined;
 }

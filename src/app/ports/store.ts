@@ -368,11 +368,24 @@ export interface AccessKeysWrite extends AccessKeysRead {
   delete(id: string): Promise<StoreResult<void>>;
 }
 
+/**
+ * A part of a key/value listing (`KvRead.list`): the entries after the key `after` (before it, `descending`), at most
+ * `limit` of them, in descending key order when `descending`.
+ */
+export interface KvPage {
+  readonly after?: string;
+  readonly limit?: number;
+  readonly descending?: boolean;
+}
+
 /** Generic key/value rows for later issues (key ring, settings). Values are text; seal secrets first. */
 export interface KvRead {
   get(key: string): Promise<string | undefined>;
-  /** Entries whose key starts with `prefix`, ordered by key. */
-  list(prefix: string): Promise<{ key: string; value: string }[]>;
+  /**
+   * Entries whose key starts with `prefix`, ordered by key (or `page` of them). Read through the key's index: the
+   * cost is that of the entries read, not of the table (review ar, 1).
+   */
+  list(prefix: string, page?: KvPage): Promise<{ key: string; value: string }[]>;
 }
 export interface KvWrite extends KvRead {
   put(key: string, value: string): Promise<void>;
