@@ -1405,7 +1405,7 @@ const workspaceKind = kvDocumentKind<Workspace>({
 
 const clusterKind = kvDocumentKind<Cluster>({
   kind: 'Cluster',
-  specFields: ['instanceRole', 'computeConfigs', 'mappings'],
+  specFields: ['instanceRole', 'computeConfigs', 'mappings', 'trustedControllers'],
   parse: parseCluster,
   key: clusterKey,
   arn: clusterArn,
@@ -1416,6 +1416,7 @@ const clusterKind = kvDocumentKind<Cluster>({
       .sort()
       .join(','),
     mappings: JSON.stringify(c.mappings ?? []),
+    trustedControllers: JSON.stringify(c.trustedControllers ?? []),
   }),
   // A cluster goes with everything applied to it: its RBAC objects, access entries and webhook token. Left behind, they
   // came back, unseen, with a cluster created again under the name: the old bindings granting, the old entries mapping,

@@ -36,6 +36,7 @@ import {
   clusterArn,
   clusterKey,
   computeServices,
+  controllerUsername,
   ROLE_CHECK_FAILED,
   trustFix,
   type Cluster,
@@ -67,7 +68,8 @@ import {
   parseAccessEntrySpec,
   parseKubernetesResource,
   podEnvValues,
-  podTemplate,
+  controllerOwner,
+  podTemplates,
   removeAnnotationPatch,
   renderUsername,
   roleAnnotation,
@@ -129,6 +131,8 @@ export interface KubeCluster {
   readonly resources: readonly { readonly apiGroup: string; readonly resource: string }[];
   /** Namespaces this cluster's RBAC objects are in: where a deny naming no namespace (`NotResource`) is looked for. */
   readonly namespaces: readonly string[];
+  /** Usernames of the controllers the Cluster document trusts besides kube-system's (`spec.trustedControllers`). */
+  readonly trustedControllers: ReadonlySet<string>;
 }
 
 /**
@@ -487,6 +491,15 @@ export function isController(username: string): boolean {
   return username === 'system:kube-controller-manager' || username.startsWith('system:serviceaccount:kube-system:');
 }
 
+/**
+ * A controller the cluster's document trusts besides kube-system's (`spec.trustedControllers`): an operator (Kubeflow's
+ * training-operator, KubeRay…) whose pods and workloads run on the grant of the workload they are made from, when that
+ * grant was made on a workload of the kind that owns them (see `passerOf`).
+ */
+export function isTrustedController(cluster: Pick<KubeCluster, 'trustedControllers'>, username: string): boolean {
+  return !isController(username) && cluster.trustedControllers.has(username);
+}
+
 export function createKube(app: App, options: KubeOptions) {
   const deps = app.deps;
   let clusters = new Map<string, KubeCluster[]>();
@@ -535,7 +548,7 @@ export function createKube(app: App, options: KubeOptions) {
         const prefix = kubePrefix(c.account, c.name);
         const own = objects.filter((o) => o.key.startsWith(prefix));
         const token = tokens.get(webhookKey(c.account, c.name));
-        const text = `${partition}\u0000${token ?? ''}\u0000${own.map((o) => `${o.key}\u0000${o.value}`).join('\u0001')}`;
+        const text = `${partition}\u0000${token ?? ''}\u0000${JSON.stringify(c.trustedControllers ?? [])}\u0000${own.map((o) => `${o.key}\u0000${o.value}`).join('\u0001')}`;
         const id = `${c.account}/${c.name.toLowerCase()}`;
         const previous = sources.get(id);
         const cluster = previous && previous.text === text ? previous.cluster : build(c, partition, own, token);
@@ -576,6 +589,7 @@ export function createKube(app: App, options: KubeOptions) {
       authorizer: clusterAuthorizer(rbac),
       resources: knownResources(rbacObjects),
       namespaces: [...new Set(rbacObjects.map((o) => o.metadata.namespace).filter((ns) => ns !== ''))],
+      trustedControllers: new Set((c.trustedControllers ?? []).map(controllerUsername)),
     };
   }
 
@@ -1036,13 +1050,16 @@ export function createKube(app: App, options: KubeOptions) {
 
   /**
    * Grants: `v1.<payload>.<mac>`, payload = base64url JSON {p: passer ARN, r: role ARN, ns: namespace, s?: the
-   * passer's sealed session}: a session's grant is decided again, for each pod, as that session.
+   * passer's sealed session, k?: the `group/Kind` of the workload it was made on}: a session's grant is decided again,
+   * for each pod, as that session. Grants made before `k` was recorded have none; only kube-system's controllers take
+   * them.
    */
   interface Grant {
     readonly p: string;
     readonly r: string;
     readonly ns: string;
     readonly s?: string;
+    readonly k?: string;
   }
 
   function signGrant(cluster: KubeCluster, g: Grant): string | undefined {
@@ -1059,9 +1076,9 @@ export function createKube(app: App, options: KubeOptions) {
     const got = Buffer.from(mac, 'base64url');
     if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
     try {
-      const g = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { p?: unknown; r?: unknown; ns?: unknown; s?: unknown };
+      const g = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { p?: unknown; r?: unknown; ns?: unknown; s?: unknown; k?: unknown };
       if (typeof g.p !== 'string' || typeof g.r !== 'string' || typeof g.ns !== 'string') return undefined;
-      return { p: g.p, r: g.r, ns: g.ns, ...(typeof g.s === 'string' ? { s: g.s } : {}) };
+      return { p: g.p, r: g.r, ns: g.ns, ...(typeof g.s === 'string' ? { s: g.s } : {}), ...(typeof g.k === 'string' ? { k: g.k } : {}) };
     } catch {
       return undefined;
     }
@@ -1069,19 +1086,44 @@ export function createKube(app: App, options: KubeOptions) {
 
   /**
    * Who passes the role: the requesting user (with its session, when it is one); or, for an object a controller
-   * creates from a template (a ReplicaSet's pods, a CronJob's Jobs), the author recorded in the template's grant
-   * when it is valid for this role and namespace.
+   * creates from a template (a ReplicaSet's pods, a CronJob's Jobs, a PyTorchJob's pods), the author recorded in the
+   * template's grant when it is valid for this role and namespace.
+   *
+   * kube-system's controllers take any such grant: they make objects only from the built-in workloads, whose templates
+   * all pass this webhook (which signs their grants for their authors). A controller the Cluster document trusts
+   * (`spec.trustedControllers`) takes a grant only when it was made on a workload of the kind that owns the object
+   * it creates (its `ownerReferences` controller: a PyTorchJob's grant for the PyTorchJob's pods), or on UPDATE the
+   * one the object already carried: an operator may also read kinds this webhook does not see, whose templates could
+   * carry a grant copied from another workload of the namespace, and such a grant never matches their kind.
    */
-  function passerOf(cluster: KubeCluster, req: AdmissionRequest, annotations: Readonly<Record<string, string>>, roleRef: string): Passer | { error: string } {
-    if (isController(req.userInfo.username)) {
-      const g = openGrant(cluster, annotations[GRANT_ANNOTATION]);
+  function passerOf(cluster: KubeCluster, req: AdmissionRequest, annotations: Readonly<Record<string, string>>, roleRef: string, old?: Readonly<Record<string, string>>): Passer | { error: string } {
+    const username = req.userInfo.username;
+    const system = isController(username);
+    const trusted = isTrustedController(cluster, username);
+    let refused: string | undefined;
+    if (system || trusted) {
+      const given = annotations[GRANT_ANNOTATION];
+      const g = openGrant(cluster, given);
       if (g && g.ns === req.namespace && (g.r === roleRef || g.r.endsWith(`:role/${roleRef}`) || g.r.endsWith(`/${roleRef}`))) {
-        return { arn: g.p, via: `the template's grant (${g.p})`, fromGrant: true, ...(g.s !== undefined ? { session: g.s } : {}) };
+        const owner = controllerOwner(req.object);
+        const kept = req.operation === 'UPDATE' && old !== undefined && old[GRANT_ANNOTATION] === given;
+        if (system || kept || (g.k !== undefined && g.k === owner)) {
+          return { arn: g.p, via: `the template's grant (${g.p})`, fromGrant: true, ...(g.s !== undefined ? { session: g.s } : {}) };
+        }
+        refused =
+          g.k === undefined
+            ? `its grant was made before grants named their workload's kind; apply the workload again`
+            : `its grant was made on a ${g.k.replace(/^\//, '')}, not on ${owner === undefined ? 'the object that owns it (it has no controller ownerReference)' : `its owner's kind ${owner.replace(/^\//, '')}`}`;
+      } else if (trusted) {
+        refused = `it carries no grant of cluster ${cluster.name} for role ${roleRef} in namespace ${req.namespace} (the workload it comes from was not admitted by Gatehouse's webhook with that role: is its kind among the webhook's rules?)`;
       }
     }
     const arn = principalArnOf(cluster, req.userInfo);
     if (arn === undefined) {
-      return { error: `${ROLE_CHECK_FAILED}: Kubernetes user \`${req.userInfo.username}\` maps to no IAM principal (no access entry of cluster ${cluster.name} gives that username), so it cannot pass role ${roleRef}` };
+      if (refused !== undefined) {
+        return { error: `${ROLE_CHECK_FAILED}: Kubernetes user \`${username}\` is a controller cluster ${cluster.name} trusts, but ${refused}, so it cannot pass role ${roleRef}` };
+      }
+      return { error: `${ROLE_CHECK_FAILED}: Kubernetes user \`${username}\` maps to no IAM principal (no access entry of cluster ${cluster.name} gives that username), so it cannot pass role ${roleRef}` };
     }
     const extra = req.userInfo.extra;
     const session = extra['arn']?.[0] === arn ? extra[SESSION_EXTRA]?.[0] : undefined;
@@ -1182,32 +1224,46 @@ export function createKube(app: App, options: KubeOptions) {
     return { ...warned, auditAnnotations: { role: pass.value.roleArn, 'passed-by': passer.arn, job: job.id } };
   }
 
-  async function admitWorkload(cluster: KubeCluster, req: AdmissionRequest, at: { template: Record<string, unknown>; path: string }): Promise<AdmissionVerdict> {
-    const annotations = annotationsOf(at.template['metadata']);
-    const named = roleAnnotation(annotations);
-    if (!named) {
-      // A grant means something only next to a role: one left behind is removed.
-      return { allowed: true, patch: removeAnnotationPatch(at.template, at.path, GRANT_ANNOTATION) };
+  /**
+   * A workload naming a role in a pod template: whoever creates it, or changes a template naming a role, must be
+   * allowed to pass the role, and that template gets the grant its controller's pods (or Jobs, or RayClusters) are
+   * admitted with, naming the workload's kind. Each template is checked on its own (a PyTorchJob's Master and
+   * Worker, a RayCluster's head and worker groups may name different roles); a grant left in a template that names no
+   * role is removed.
+   */
+  async function admitWorkload(cluster: KubeCluster, req: AdmissionRequest, templates: readonly { template: Record<string, unknown>; path: string }[]): Promise<AdmissionVerdict> {
+    const patch: JsonPatchOp[] = [];
+    const before = req.operation === 'UPDATE' ? new Map(podTemplates(req.kind, req.oldObject).map((t) => [t.path, t.template])) : new Map<string, Record<string, unknown>>();
+    let auditAnnotations: Record<string, string> | undefined;
+    for (const at of templates) {
+      const annotations = annotationsOf(at.template['metadata']);
+      const named = roleAnnotation(annotations);
+      if (!named) {
+        // A grant means something only next to a role: one left behind is removed.
+        patch.push(...removeAnnotationPatch(at.template, at.path, GRANT_ANNOTATION));
+        continue;
+      }
+      if ('error' in named) return refuse(`${ROLE_CHECK_FAILED}: ${named.error}`, 400);
+      const was = before.get(at.path);
+      const old = was ? annotationsOf(was['metadata']) : undefined;
+      if (was && old) {
+        // Scaling, relabelling the workload or a controller's status write leaves the pod template as it was: nothing
+        // to check. Any change to the template (image, command, env, volumes…) is new code run with the role, and is
+        // checked for whoever makes it, who then becomes the grant's passer (review I, S2).
+        const g = openGrant(cluster, annotations[GRANT_ANNOTATION]);
+        if (!templateChanged(was, at.template) && old[GRANT_ANNOTATION] === annotations[GRANT_ANNOTATION] && g && g.ns === req.namespace) continue;
+      }
+      const passer = passerOf(cluster, req, annotations, named.role, old);
+      if ('error' in passer) return refuse(passer.error, 403, await refusedRole(cluster, named.role));
+      const pass = await checkPass(cluster, passer, named.role);
+      if (!pass.ok) return refuse(pass.errors[0]?.message ?? ROLE_CHECK_FAILED, 403, await refusedRole(cluster, named.role));
+      const kind = `${req.kind.group}/${req.kind.kind}`;
+      const grant = signGrant(cluster, { p: passer.arn, r: pass.value.roleArn, ns: req.namespace, ...(passer.session !== undefined ? { s: passer.session } : {}), k: kind });
+      // Recorded whenever the check was made (a new template with the same grant too: its author changed it).
+      auditAnnotations ??= { role: pass.value.roleArn, 'passed-by': passer.arn };
+      if (grant !== undefined && annotations[GRANT_ANNOTATION] !== grant) patch.push(...annotationPatch(at.template, at.path, GRANT_ANNOTATION, grant));
     }
-    if ('error' in named) return refuse(`${ROLE_CHECK_FAILED}: ${named.error}`, 400);
-    if (req.operation === 'UPDATE') {
-      // Scaling, relabelling the workload or a controller's status write leaves the pod template as it was: nothing
-      // to check. Any change to the template (image, command, env, volumes…) is new code run with the role, and is
-      // checked for whoever makes it, who then becomes the grant's passer (review I, S2).
-      const before = podTemplate(req.kind, req.oldObject);
-      const old = before ? annotationsOf(before.template['metadata']) : {};
-      const g = openGrant(cluster, annotations[GRANT_ANNOTATION]);
-      if (before && !templateChanged(before.template, at.template) && old[GRANT_ANNOTATION] === annotations[GRANT_ANNOTATION] && g && g.ns === req.namespace) return { allowed: true };
-    }
-    const passer = passerOf(cluster, req, annotations, named.role);
-    if ('error' in passer) return refuse(passer.error);
-    const pass = await checkPass(cluster, passer, named.role);
-    if (!pass.ok) return refuse(pass.errors[0]?.message ?? ROLE_CHECK_FAILED);
-    const grant = signGrant(cluster, { p: passer.arn, r: pass.value.roleArn, ns: req.namespace, ...(passer.session !== undefined ? { s: passer.session } : {}) });
-    // Recorded whenever the check was made (a new template with the same grant too: its author changed it).
-    const auditAnnotations = { role: pass.value.roleArn, 'passed-by': passer.arn };
-    if (grant === undefined || annotations[GRANT_ANNOTATION] === grant) return { allowed: true, auditAnnotations };
-    return { allowed: true, patch: annotationPatch(at.template, at.path, GRANT_ANNOTATION, grant), auditAnnotations };
+    return { allowed: true, ...(patch.length > 0 ? { patch } : {}), ...(auditAnnotations !== undefined ? { auditAnnotations } : {}) };
   }
 
   /**
@@ -1247,9 +1303,12 @@ export function createKube(app: App, options: KubeOptions) {
 
   /** The role annotation of the pod, or of the workload's pod template, as written (trimmed); none when absent or in conflict. */
   function annotatedRole(req: AdmissionRequest): string | undefined {
-    const template = req.kind.group === '' && req.kind.kind === 'Pod' ? req.object : podTemplate(req.kind, req.object)?.template;
-    const named = roleAnnotation(annotationsOf(template?.['metadata']));
-    return named && !('error' in named) ? named.role : undefined;
+    const templates = req.kind.group === '' && req.kind.kind === 'Pod' ? (req.object ? [req.object] : []) : podTemplates(req.kind, req.object).map((t) => t.template);
+    for (const template of templates) {
+      const named = roleAnnotation(annotationsOf(template['metadata']));
+      if (named && !('error' in named)) return named.role;
+    }
+    return undefined;
   }
 
   /**
@@ -1279,8 +1338,8 @@ export function createKube(app: App, options: KubeOptions) {
     if (isPod && req.operation === 'CREATE') return admitPod(cluster, req);
     if (isPod && req.operation === 'DELETE') return podDeleted(cluster, req);
     if (isPod && req.operation === 'UPDATE') return podUpdated(cluster, req);
-    const tpl = podTemplate(req.kind, req.object);
-    if (tpl && (req.operation === 'CREATE' || req.operation === 'UPDATE') && req.subResource === '') return admitWorkload(cluster, req, tpl);
+    const templates = podTemplates(req.kind, req.object);
+    if (templates.length > 0 && (req.operation === 'CREATE' || req.operation === 'UPDATE') && req.subResource === '') return admitWorkload(cluster, req, templates);
     return { allowed: true };
   }
 

@@ -36,6 +36,59 @@ export interface Cluster {
   readonly instanceRole?: string;
   readonly computeConfigs?: Readonly<Record<string, { readonly instanceRole?: string }>>;
   readonly mappings?: readonly { readonly user?: string; readonly group?: string; readonly role: string }[];
+  /**
+   * Kubernetes identities besides kube-system's controllers whose pods (and workloads) run as a role on the grant a
+   * workload's author was given (src/app/kube.ts `passerOf`): operators such as Kubeflow's training-operator.
+   */
+  readonly trustedControllers?: readonly TrustedController[];
+}
+
+/** A controller a cluster trusts: a service account (`namespace:name`) or a Kubernetes username. */
+export type TrustedController = { readonly serviceAccount: string } | { readonly username: string };
+
+/** The Kubernetes username of a trusted controller: `system:serviceaccount:<namespace>:<name>` for a service account. */
+export function controllerUsername(c: TrustedController): string {
+  return 'serviceAccount' in c ? `system:serviceaccount:${c.serviceAccount}` : c.username;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Validates `spec.trustedControllers` of a cluster; the message names the item and field. */
+function parseTrustedControllers(v: unknown): Result<TrustedController[]> {
+  const shape = '`trustedControllers` is a list of {serviceAccount: NAMESPACE:NAME} or {username: NAME}';
+  if (!Array.isArray(v)) return failWith('VALIDATION_ERROR', shape, 'spec.trustedControllers');
+  if (v.length > 50) return failWith('VALIDATION_ERROR', `a cluster trusts at most 50 controllers (${v.length} given)`, 'spec.trustedControllers');
+  const out: TrustedController[] = [];
+  const seen = new Set<string>();
+  for (const [i, item] of v.entries()) {
+    const at = `spec.trustedControllers[${i}]`;
+    const rec = (typeof item === 'object' && item !== null && !Array.isArray(item) ? item : undefined) as Record<string, unknown> | undefined;
+    const keys = rec ? Object.keys(rec) : [];
+    if (!rec || keys.length !== 1 || (keys[0] !== 'serviceAccount' && keys[0] !== 'username')) return failWith('VALIDATION_ERROR', `${shape}; each item has exactly one of the two`, at);
+    let c: TrustedController;
+    if (keys[0] === 'serviceAccount') {
+      const sa = rec['serviceAccount'];
+      const [ns, name, ...more] = typeof sa === 'string' ? sa.split(':') : [];
+      if (typeof sa !== 'string' || more.length > 0 || ns === undefined || name === undefined || !DNS_LABEL.test(ns) || !DNS_SUBDOMAIN.test(name)) {
+        return failWith('VALIDATION_ERROR', `a service account is \`NAMESPACE:NAME\` (a namespace name, a colon, a service account name), as in \`kubeflow:training-operator\`; got ${JSON.stringify(sa)}`, `${at}.serviceAccount`);
+      }
+      c = { serviceAccount: sa };
+    } else {
+      const u = rec['username'];
+      if (typeof u !== 'string' || u === '' || u.length > 256 || u.trim() !== u) return failWith('VALIDATION_ERROR', 'a username is the Kubernetes username a controller authenticates as (1 to 256 characters, no surrounding spaces)', `${at}.username`);
+      if (u.startsWith('system:serviceaccount:')) return failWith('VALIDATION_ERROR', `name a service account as {serviceAccount: ${JSON.stringify(u.slice('system:serviceaccount:'.length))}}, not by its username`, `${at}.username`);
+      // Who cannot be a controller: the unauthenticated user, and nodes (a node's kubelet creates mirror pods from files
+      // on the node: trusting one makes whoever controls a node able to run any grant's role).
+      if (u === 'system:anonymous' || u.startsWith('system:node:')) return failWith('VALIDATION_ERROR', `\`${u}\` cannot be a trusted controller (the unauthenticated user and nodes never are)`, `${at}.username`);
+      c = { username: u };
+    }
+    const name = controllerUsername(c);
+    if (seen.has(name)) return failWith('VALIDATION_ERROR', `\`${name}\` is listed twice`, at);
+    seen.add(name);
+    out.push(c);
+  }
+  return ok(out);
 }
 
 export type JobState = 'Queued' | 'Running' | 'Succeeded' | 'Failed' | 'Stopped';
@@ -262,7 +315,7 @@ export function parseCluster(account: string, name: string, spec: Record<string,
   const bad = checkName('group', name, 'cluster name');
   if (bad) return failWith('VALIDATION_ERROR', bad, 'metadata.name');
   for (const k of Object.keys(spec)) {
-    if (!['instanceRole', 'computeConfigs', 'mappings'].includes(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\` in a cluster (allowed: instanceRole, computeConfigs, mappings)`, `spec.${k}`);
+    if (!['instanceRole', 'computeConfigs', 'mappings', 'trustedControllers'].includes(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\` in a cluster (allowed: instanceRole, computeConfigs, mappings, trustedControllers)`, `spec.${k}`);
   }
   const roleRef = (v: unknown, path: string): Result<string> =>
     typeof v === 'string' && /^([\w+=,.@-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:role\/.+|acs:ram::\d{1,20}:role\/.+)$/.test(v) ? ok(v) : failWith('VALIDATION_ERROR', 'a role is a role name of the account or a role ARN', path);
@@ -299,7 +352,13 @@ export function parseCluster(account: string, name: string, spec: Record<string,
     if (!r.ok) return r;
     mappings.push(rec['user'] !== undefined ? { user: rec['user'] as string, role: r.value } : { group: rec['group'] as string, role: r.value });
   }
-  return ok({ account, name, ...(instanceRole !== undefined ? { instanceRole } : {}), computeConfigs, mappings });
+  let trustedControllers: TrustedController[] = [];
+  if (spec['trustedControllers'] !== undefined) {
+    const t = parseTrustedControllers(spec['trustedControllers']);
+    if (!t.ok) return t;
+    trustedControllers = t.value;
+  }
+  return ok({ account, name, ...(instanceRole !== undefined ? { instanceRole } : {}), computeConfigs, mappings, ...(trustedControllers.length > 0 ? { trustedControllers } : {}) });
 }
 
 export function clusterKey(account: string, name: string): string {

@@ -41,27 +41,93 @@ export function roleAnnotation(annotations: Readonly<Record<string, string>>): {
   return undefined;
 }
 
-/** Workload kinds whose pod template the webhook reads, and where the template is (JSON Pointer segments). */
-export const WORKLOAD_TEMPLATES: Readonly<Record<string, readonly string[]>> = {
-  'apps/Deployment': ['spec', 'template'],
-  'apps/ReplicaSet': ['spec', 'template'],
-  'apps/StatefulSet': ['spec', 'template'],
-  'apps/DaemonSet': ['spec', 'template'],
-  'batch/Job': ['spec', 'template'],
-  'batch/CronJob': ['spec', 'jobTemplate', 'spec', 'template'],
-  '/ReplicationController': ['spec', 'template'],
+/**
+ * Workload kinds whose pod templates the webhook reads, and where they are (JSON Pointer segments; `*` is every key
+ * of a map or every item of a list). Besides the built-in kinds, the training workloads whose operators create
+ * pods (or Jobs) from templates in the object: the Kubeflow training-operator's and mpi-operator's jobs, KubeRay's
+ * RayCluster/RayJob/RayService, JobSet and Volcano's Job. Their pods run on a grant only when their creator is a
+ * controller the cluster trusts (`spec.trustedControllers` of the Cluster document, src/app/kube.ts `passerOf`).
+ */
+export const WORKLOAD_TEMPLATES: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  'apps/Deployment': [['spec', 'template']],
+  'apps/ReplicaSet': [['spec', 'template']],
+  'apps/StatefulSet': [['spec', 'template']],
+  'apps/DaemonSet': [['spec', 'template']],
+  'batch/Job': [['spec', 'template']],
+  'batch/CronJob': [['spec', 'jobTemplate', 'spec', 'template']],
+  '/ReplicationController': [['spec', 'template']],
+  'kubeflow.org/PyTorchJob': [['spec', 'pytorchReplicaSpecs', '*', 'template']],
+  'kubeflow.org/TFJob': [['spec', 'tfReplicaSpecs', '*', 'template']],
+  'kubeflow.org/MPIJob': [['spec', 'mpiReplicaSpecs', '*', 'template']],
+  'kubeflow.org/XGBoostJob': [['spec', 'xgbReplicaSpecs', '*', 'template']],
+  'kubeflow.org/PaddleJob': [['spec', 'paddleReplicaSpecs', '*', 'template']],
+  'kubeflow.org/JAXJob': [['spec', 'jaxReplicaSpecs', '*', 'template']],
+  'ray.io/RayCluster': [
+    ['spec', 'headGroupSpec', 'template'],
+    ['spec', 'workerGroupSpecs', '*', 'template'],
+  ],
+  'ray.io/RayJob': [
+    ['spec', 'rayClusterSpec', 'headGroupSpec', 'template'],
+    ['spec', 'rayClusterSpec', 'workerGroupSpecs', '*', 'template'],
+    ['spec', 'submitterPodTemplate'],
+  ],
+  'ray.io/RayService': [
+    ['spec', 'rayClusterConfig', 'headGroupSpec', 'template'],
+    ['spec', 'rayClusterConfig', 'workerGroupSpecs', '*', 'template'],
+  ],
+  'jobset.x-k8s.io/JobSet': [['spec', 'replicatedJobs', '*', 'template', 'spec', 'template']],
+  'batch.volcano.sh/Job': [['spec', 'tasks', '*', 'template']],
 };
 
-/** The pod template of a workload object and its JSON Pointer, or undefined. */
+/** The admission webhook's rules for the workload kinds of `WORKLOAD_TEMPLATES` that are not built in: API group → resources. */
+export const TRAINING_WORKLOAD_RESOURCES: Readonly<Record<string, readonly string[]>> = {
+  'kubeflow.org': ['pytorchjobs', 'tfjobs', 'mpijobs', 'xgboostjobs', 'paddlejobs', 'jaxjobs'],
+  'ray.io': ['rayclusters', 'rayjobs', 'rayservices'],
+  'jobset.x-k8s.io': ['jobsets'],
+  'batch.volcano.sh': ['jobs'],
+};
+
+/** The pod templates of a workload object, each with its JSON Pointer, in document order; empty for other kinds. */
+export function podTemplates(kind: { group: string; kind: string }, object: Obj | undefined): { template: Obj; path: string }[] {
+  const paths = WORKLOAD_TEMPLATES[`${kind.group}/${kind.kind}`];
+  if (!paths || !object) return [];
+  const out: { template: Obj; path: string }[] = [];
+  const walk = (cur: unknown, rest: readonly string[], at: string): void => {
+    if (rest.length === 0) {
+      if (isObj(cur)) out.push({ template: cur, path: at });
+      return;
+    }
+    const [s, ...more] = rest as [string, ...string[]];
+    if (s === '*') {
+      if (Array.isArray(cur)) cur.forEach((v: unknown, i) => walk(v, more, `${at}/${i}`));
+      else if (isObj(cur)) for (const k of Object.keys(cur)) walk(cur[k], more, `${at}/${pointer(k)}`);
+      return;
+    }
+    if (isObj(cur)) walk(own(cur, s), more, `${at}/${pointer(s)}`);
+  };
+  for (const p of paths) walk(object, p, '');
+  return out;
+}
+
+/** The first pod template of a workload object and its JSON Pointer, or undefined. */
 export function podTemplate(kind: { group: string; kind: string }, object: Obj | undefined): { template: Obj; path: string } | undefined {
-  const segments = WORKLOAD_TEMPLATES[`${kind.group}/${kind.kind}`];
-  if (!segments || !object) return undefined;
-  let cur: unknown = object;
-  for (const s of segments) {
-    if (!isObj(cur)) return undefined;
-    cur = own(cur, s);
-  }
-  return isObj(cur) ? { template: cur, path: `/${segments.join('/')}` } : undefined;
+  return podTemplates(kind, object)[0];
+}
+
+/**
+ * The `group/Kind` of the object's controlling owner (`metadata.ownerReferences` item with `controller: true`; its
+ * group is `apiVersion` before the `/`, none for the core API), or undefined.
+ */
+export function controllerOwner(object: Obj | undefined): string | undefined {
+  const meta = object === undefined ? undefined : own(object, 'metadata');
+  const refs = isObj(meta) ? own(meta, 'ownerReferences') : undefined;
+  if (!Array.isArray(refs)) return undefined;
+  const ref = refs.find((r: unknown): r is Obj => isObj(r) && own(r, 'controller') === true);
+  const apiVersion = ref === undefined ? undefined : own(ref, 'apiVersion');
+  const kind = ref === undefined ? undefined : own(ref, 'kind');
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || kind === '') return undefined;
+  const slash = apiVersion.indexOf('/');
+  return `${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`;
 }
 
 /** Sets one annotation on the object at `base` (`''` for the pod itself, `/spec/template` for a template). */

@@ -18,6 +18,7 @@ import { InvalidArgumentError } from 'commander';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { yaml } from '../yaml.ts';
+import { TRAINING_WORKLOAD_RESOURCES } from '../../../core/kube/admission.ts';
 import { call, connect, encodeSegment, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -378,6 +379,10 @@ export function webhookFiles(input: { base: URL; cluster: string; token: string;
           { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'replicationcontrollers'], scope: 'Namespaced' },
           { apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'], scope: 'Namespaced' },
           { apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['jobs', 'cronjobs'], scope: 'Namespaced' },
+          // The training operators' workloads (PyTorchJob, RayCluster, JobSet…): their templates get grants, which the
+          // controllers a Cluster document trusts (`spec.trustedControllers`) make pods on. A rule for a kind the cluster
+          // does not serve matches nothing.
+          ...Object.entries(TRAINING_WORKLOAD_RESOURCES).map(([group, resources]) => ({ apiGroups: [group], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: [...resources], scope: 'Namespaced' })),
         ],
       },
       {
