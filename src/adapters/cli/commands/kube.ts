@@ -2,7 +2,8 @@
  * `gatehouse kube`: Kubernetes clusters backed by Gatehouse.
  *
  *   kube access-entry create|list|describe|delete   IAM principal → Kubernetes username and groups, per cluster
- *   kube webhook-config --cluster C [--out DIR]     the files kube-apiserver needs to call Gatehouse's webhooks
+ *   kube webhook-config --cluster C [--out DIR] [--authorization flags|config]
+ *                                                   the files kube-apiserver needs to call Gatehouse's webhooks
  *   kube token --cluster C                          an ExecCredential for kubectl (`users[].user.exec`)
  *
  * `kube token` is `aws eks get-token` against this server (credential-protocols §3.5, §6.2): a presigned
@@ -14,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { yaml } from '../yaml.ts';
@@ -156,7 +157,13 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
       .option('--out <dir>', 'where to write the files (created if missing; the kubeconfigs hold the webhook token: mode 0600); default ./gatehouse-webhooks-CLUSTER')
       .option('--server-url <url>', 'the URL at which kube-apiserver reaches Gatehouse (default: the endpoint this command uses)')
       .option('--ca-file <file>', 'the CA certificate (PEM) kube-apiserver verifies Gatehouse with (default: the certificate the server serves, when it speaks HTTPS)')
-      .option('--rotate', 'make a new webhook token (the old one stops working at once)'),
+      .option('--rotate', 'make a new webhook token (the old one stops working at once)')
+      .addOption(
+        new Option('--authorization <form>', 'how kube-apiserver is told to call the authorization webhook: flags (--authorization-mode and --authorization-webhook-*: an unreachable Gatehouse is "no opinion", RBAC alone decides) or config (--authorization-config, a structured AuthorizationConfiguration with failurePolicy: Deny: fail closed)')
+          .choices(['flags', 'config'])
+          .default('flags'),
+      )
+      .addOption(new Option('--authorization-config-version <version>', 'the AuthorizationConfiguration apiVersion with --authorization config: v1 (Kubernetes 1.32 and later) or v1beta1 (1.30, 1.31)').choices(['v1', 'v1beta1']).default('v1')),
     ),
   )
     .addHelpText(
@@ -165,11 +172,14 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
 Files written:
   authentication-webhook.kubeconfig   --authentication-token-webhook-config-file (with --authentication-token-webhook-version=v1)
   authorization-webhook.kubeconfig    --authorization-webhook-config-file (with --authorization-webhook-version=v1, --authorization-mode=${AUTHORIZATION_MODE})
+  authorization-config.yaml           with --authorization config: --authorization-config instead of the three flags above
+                                      (Node, Gatehouse's webhook with failurePolicy: Deny, RBAC; the cluster's own components
+                                      and unauthenticated health checks skip the webhook, so that they work while Gatehouse is down)
   admission-kubeconfig.yaml           the webhook token for the admission webhook, named by admission-configuration.yaml
   admission-configuration.yaml        --admission-control-config-file
   mutating-webhook.yaml               kubectl apply -f it: pods and workloads naming a role by annotation`,
     )
-    .action(async (opts: ConnectionOptions & { json?: true; cluster: string; out?: string; serverUrl?: string; caFile?: string; rotate?: true }) =>
+    .action(async (opts: ConnectionOptions & { json?: true; cluster: string; out?: string; serverUrl?: string; caFile?: string; rotate?: true; authorization: AuthorizationForm; authorizationConfigVersion: AuthorizationConfigVersion }) =>
       // DESIGN.md shows `gatehouse kube webhook-config --cluster C` alone: the files go to a directory named after the cluster.
       ctx.exit(await webhookConfig(ctx, { ...opts, out: opts.out ?? `gatehouse-webhooks-${opts.cluster}` })),
     );
@@ -247,7 +257,7 @@ interface WebhookConfigAnswer {
   readonly caBundle?: string;
 }
 
-async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { json?: true; cluster: string; out: string; serverUrl?: string; caFile?: string; rotate?: true }): Promise<number> {
+async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { json?: true; cluster: string; out: string; serverUrl?: string; caFile?: string; rotate?: true; authorization: AuthorizationForm; authorizationConfigVersion: AuthorizationConfigVersion }): Promise<number> {
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json);
   let caBundle: string | undefined;
@@ -272,7 +282,8 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
   });
   if (!r.ok) return report(ctx, r, opts.json);
   caBundle ??= r.value.caBundle;
-  const files = webhookFiles({ base, cluster: r.value.cluster, token: r.value.token, ...(caBundle !== undefined ? { caBundle } : {}), dir: resolve(opts.out) });
+  const authorization = opts.authorization === 'config' ? { form: 'config' as const, version: opts.authorizationConfigVersion } : { form: 'flags' as const };
+  const files = webhookFiles({ base, cluster: r.value.cluster, token: r.value.token, ...(caBundle !== undefined ? { caBundle } : {}), dir: resolve(opts.out), authorization });
   try {
     await mkdir(opts.out, { recursive: true, mode: 0o700 });
     for (const [name, text] of Object.entries(files)) {
@@ -289,17 +300,20 @@ async function webhookConfig(ctx: CommandContext, opts: ConnectionOptions & { js
   ];
   if (opts.json) {
     // What was written and where, never the token (it is in the files, mode 0600).
-    const summary = { cluster: r.value.cluster, account: r.value.account, dir, files: Object.keys(files).map((f) => join(dir, f)), webhooks: `${base.origin}/k8s/${encodeSegment(r.value.cluster)}/`, apiserverFlags: apiserverFlags(dir), warnings };
+    const summary = { cluster: r.value.cluster, account: r.value.account, dir, files: Object.keys(files).map((f) => join(dir, f)), webhooks: `${base.origin}/k8s/${encodeSegment(r.value.cluster)}/`, apiserverFlags: apiserverFlags(dir, authorization.form), authorization: authorization.form, warnings };
     ctx.out(`${JSON.stringify(summary, null, 2)}\n`);
     return EXIT.ok;
   }
   ctx.out(
     `wrote ${Object.keys(files).length} files to ${dir} for cluster ${r.value.cluster} (webhooks at ${base.origin}/k8s/${encodeSegment(r.value.cluster)}/)\n` +
       `kube-apiserver flags:\n` +
-      apiserverFlags(dir)
+      apiserverFlags(dir, authorization.form)
         .map((f) => `  ${f}\n`)
         .join('') +
       `(Webhook before RBAC: an IAM explicit deny then overrides what the cluster's own RBAC allows; what Gatehouse does not allow or deny falls through to RBAC)\n` +
+      (authorization.form === 'config'
+        ? `(failurePolicy: Deny: while Gatehouse cannot be reached, every request the webhook is asked is denied; Node decides kubelets first, and the control plane's own users, kube-system's service accounts, the gatehouse namespace's and unauthenticated health checks skip the webhook. --authorization-config replaces --authorization-mode and --authorization-webhook-*: remove them)\n`
+        : `(an unreachable Gatehouse is "no opinion": RBAC alone decides until it is back, IAM denies fail open; --authorization config fails closed)\n`) +
       `then: kubectl apply -f ${join(dir, 'mutating-webhook.yaml')}\n` +
       (base.protocol !== 'https:' ? `warning: ${base.origin} is not https; kube-apiserver calls webhooks over https only (start the server with --tls-cert and --tls-key)\n` : '') +
       (caBundle === undefined && base.protocol === 'https:' ? 'note: no CA certificate given (--ca-file): kube-apiserver will verify Gatehouse against its system roots\n' : ''),
@@ -333,20 +347,77 @@ async function writePrivate(path: string, text: string): Promise<void> {
  */
 export const AUTHORIZATION_MODE = 'Node,Webhook,RBAC';
 
+/**
+ * How kube-apiserver is told about the authorization webhook: the flags (`--authorization-mode`,
+ * `--authorization-webhook-*`; a webhook that cannot be reached is "no opinion", so the IAM denies fail open), or the
+ * structured `--authorization-config` file, whose webhook has `failurePolicy: Deny` (fail closed). kube-apiserver
+ * refuses to start with both.
+ */
+export type AuthorizationForm = 'flags' | 'config';
+/** `apiserver.config.k8s.io/<version>` of the AuthorizationConfiguration: v1 from Kubernetes 1.32, v1beta1 in 1.30 and 1.31. */
+export type AuthorizationConfigVersion = 'v1' | 'v1beta1';
+
+/** The webhook's timeout in the structured configuration: Gatehouse answers from memory, and a request waits this long at most. */
+export const AUTHORIZATION_WEBHOOK_TIMEOUT = '5s';
+
+/**
+ * Who never asks the webhook in the structured configuration (CEL over the SubjectAccessReview v1, all of which
+ * must hold for the webhook to be asked): the control plane's own users, nodes, kube-system's service accounts,
+ * the `gatehouse` namespace's (where deploy/kubernetes runs Gatehouse) and unauthenticated requests (kubelet's and
+ * load balancers' health checks of kube-apiserver). With `failurePolicy: Deny` they would otherwise all be denied while
+ * Gatehouse is down, and the cluster could not restart Gatehouse itself. None of them is an IAM principal: access
+ * entries never map to `system:` users or groups.
+ */
+export const AUTHORIZATION_MATCH_CONDITIONS: readonly string[] = [
+  "!(request.user in ['system:kube-controller-manager', 'system:kube-scheduler', 'system:kube-proxy', 'system:apiserver'])",
+  "!request.user.startsWith('system:node:')",
+  "!('system:serviceaccounts:kube-system' in request.groups)",
+  "!('system:serviceaccounts:gatehouse' in request.groups)",
+  "!('system:unauthenticated' in request.groups)",
+];
+
+/** The structured authorization configuration (`--authorization-config`): Node, Gatehouse's webhook (fail closed), RBAC. Pure, for tests. */
+export function authorizationConfiguration(input: { dir: string; version: AuthorizationConfigVersion }): Record<string, unknown> {
+  return {
+    apiVersion: `apiserver.config.k8s.io/${input.version}`,
+    kind: 'AuthorizationConfiguration',
+    // The order of AUTHORIZATION_MODE: Node decides kubelets before the webhook is asked; RBAC after it.
+    authorizers: [
+      { type: 'Node', name: 'node' },
+      {
+        type: 'Webhook',
+        name: 'gatehouse',
+        webhook: {
+          timeout: AUTHORIZATION_WEBHOOK_TIMEOUT,
+          // The flags' defaults (--authorization-webhook-cache-authorized-ttl, …-unauthorized-ttl).
+          authorizedTTL: '5m',
+          unauthorizedTTL: '30s',
+          subjectAccessReviewVersion: 'v1',
+          matchConditionSubjectAccessReviewVersion: 'v1',
+          failurePolicy: 'Deny',
+          connectionInfo: { type: 'KubeConfigFile', kubeConfigFile: join(input.dir, 'authorization-webhook.kubeconfig') },
+          matchConditions: AUTHORIZATION_MATCH_CONDITIONS.map((expression) => ({ expression })),
+        },
+      },
+      { type: 'RBAC', name: 'rbac' },
+    ],
+  };
+}
+
 /** The kube-apiserver flags that use the files `webhook-config` wrote to `dir`. Pure, for tests. */
-export function apiserverFlags(dir: string): string[] {
+export function apiserverFlags(dir: string, form: AuthorizationForm = 'flags'): string[] {
   return [
     `--authentication-token-webhook-config-file=${join(dir, 'authentication-webhook.kubeconfig')}`,
     '--authentication-token-webhook-version=v1',
-    `--authorization-mode=${AUTHORIZATION_MODE}`,
-    `--authorization-webhook-config-file=${join(dir, 'authorization-webhook.kubeconfig')}`,
-    '--authorization-webhook-version=v1',
+    ...(form === 'config'
+      ? [`--authorization-config=${join(dir, 'authorization-config.yaml')}`]
+      : [`--authorization-mode=${AUTHORIZATION_MODE}`, `--authorization-webhook-config-file=${join(dir, 'authorization-webhook.kubeconfig')}`, '--authorization-webhook-version=v1']),
     `--admission-control-config-file=${join(dir, 'admission-configuration.yaml')}`,
   ];
 }
 
 /** The files of `webhook-config`, by name. Pure, for tests. */
-export function webhookFiles(input: { base: URL; cluster: string; token: string; caBundle?: string; dir: string }): Record<string, string> {
+export function webhookFiles(input: { base: URL; cluster: string; token: string; caBundle?: string; dir: string; authorization?: { form: 'flags' } | { form: 'config'; version: AuthorizationConfigVersion } }): Record<string, string> {
   const { base, cluster, token, caBundle } = input;
   const url = (what: string): string => `${base.origin}/k8s/${encodeSegment(cluster)}/${what}`;
   const kubeconfig = (what: string) =>
@@ -415,5 +486,7 @@ export function webhookFiles(input: { base: URL; cluster: string; token: string;
     'admission-kubeconfig.yaml': admissionKubeconfig,
     'admission-configuration.yaml': admissionConfiguration,
     'mutating-webhook.yaml': yaml().stringify(mutating),
+    // Not folded: a CEL expression stays on one line, as an operator reads and edits it.
+    ...(input.authorization?.form === 'config' ? { 'authorization-config.yaml': yaml().stringify(authorizationConfiguration({ dir: input.dir, version: input.authorization.version }), { lineWidth: 0 }) } : {}),
   };
 }
