@@ -276,7 +276,7 @@ describe('audit journal end to end: gatehouse server killed with SIGKILL', () =>
   const readAll = async (dataDir: string): Promise<AuditRecord[]> => {
     const store = await openSqliteStore({ dataDir });
     try {
-      return await chain(store);
+      return await chain(store, dataDir);
     } finally {
       await store.close();
     }

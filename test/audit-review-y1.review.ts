@@ -7,8 +7,9 @@
  *   passes --accept-pruned-anchor (then 0, saying it is not confirmed); an anchor at the checkpoint with another hash
  *   is still broken (`anchor`, exit 1);
  * - a server with retention off (GATEHOUSE_AUDIT_RETENTION_DAYS unset) reports any pruning as broken (`retention`).
- * With retention on, a forged pruning that deletes records before the latest anchor still looks like a real one:
- * the documented limit of an unkeyed chain.
+ * With retention on, a forged pruning that deletes records before the latest anchor looked like a real one: the
+ * limit of an unkeyed chain. Since chains are keyed (HMAC under the master key's chain key), the forger's pruning
+ * record, linked without the key, is reported (`unkeyed`); the pruned-anchor rules are checked on real prunings.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -93,7 +94,8 @@ describe('review Y1: a forged pruning, retention off', () => {
 
     const anchored = await verify(s, '--expect', anchor);
     assert.equal(anchored.status, 1, JSON.stringify(anchored.report));
-    assert.deepEqual(anchored.report.breaks?.map((b) => b.reason).sort(), ['pruned', 'retention']);
+    // The forger's pruning record is linked without the chain's key.
+    assert.deepEqual(anchored.report.breaks?.map((b) => b.reason).sort(), ['pruned', 'retention', 'unkeyed']);
     const text = await cli(s, ['audit', 'verify', '--expect', anchor]);
     assert.equal(text.status, 1);
     assert.doesNotMatch(text.out, /present/);
@@ -117,9 +119,9 @@ describe('review Y1: pruned anchors, retention on', () => {
     assert.equal(first.status, 0, JSON.stringify(first.report));
     const anchor = first.report.anchor;
     const head = first.report.head.seq;
-    forgePruning(s, head);
+    // A pruning of everything up to the head (this server's own, keyed).
+    assert.ok((await s.running.app.audit.prune(Date.now() + 1000)).pruned > 0);
 
-    // The chain alone cannot tell a forged pruning from a real one when this deployment prunes (the documented limit).
     const alone = await verify(s);
     assert.equal(alone.status, 0, JSON.stringify(alone.report));
     assert.equal(alone.report.base.seq, head);
@@ -166,5 +168,15 @@ describe('review Y1: pruned anchors, retention on', () => {
     const anchored = await verify(s, '--expect', anchor);
     assert.deepEqual([anchored.status, anchored.report.broken?.reason], [6, 'pruned']);
     assert.equal((await cli(s, ['audit', 'verify', '--expect', anchor, '--accept-pruned-anchor'])).status, 0);
+  });
+
+  it('a forged pruning (deleting up to the head, attested by a record linked without the key) is broken: unkeyed', async () => {
+    const before = await verify(s);
+    assert.equal(before.status, 0, JSON.stringify(before.report));
+    forgePruning(s, before.report.head.seq);
+    const v = await verify(s);
+    assert.equal(v.status, 1, JSON.stringify(v.report));
+    assert.deepEqual(v.report.breaks?.map((b) => b.reason), ['unkeyed']);
+    assert.match(v.report.broken?.message ?? '', /not keyed/);
   });
 });

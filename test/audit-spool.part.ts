@@ -216,7 +216,7 @@ describe('audit spool end to end: gatehouse server stopped during an audit-only 
   const readAll = async (dataDir: string): Promise<AuditRecord[]> => {
     const store = await openSqliteStore({ dataDir });
     try {
-      return await chain(store);
+      return await chain(store, dataDir);
     } finally {
       await store.close();
     }
@@ -319,7 +319,7 @@ describe('audit spool end to end on PostgreSQL: the data dir holds the spool the
       await second.stop();
       const store = await openPostgresStore({ url: PG_URL, schema });
       try {
-        const rows = await chain(store);
+        const rows = await chain(store, dataDir);
         assert.equal(rows.filter((r) => r.detail['recoveredFromSpool'] !== undefined).length, queued);
         assert.equal(rows.filter((r) => r.action === RECOVER_ACTION).length, 1);
       } finally {

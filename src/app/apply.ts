@@ -2050,7 +2050,7 @@ async function appendAuditInTx(deps: AppDeps, tx: WriteTx, events: readonly Audi
   const at = deps.now();
   try {
     const head = await tx.audit.head();
-    await tx.audit.append(linkEvents(events.map((event) => ({ at, event })), head, sha256, { parsed: false }));
+    await tx.audit.append(linkEvents(events.map((event) => ({ at, event })), head, deps.chainDigest ?? sha256, { parsed: false }));
   } catch {
     // The cause (which may name the database's address) is not the caller's to see.
     return failWith('SERVICE_UNAVAILABLE', 'the audit log cannot be written at the moment, so the change cannot be recorded with it; nothing was changed: retry later');

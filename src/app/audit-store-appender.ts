@@ -35,7 +35,8 @@ const digestOf = (events: readonly TimedEvent[]): string => linkEvents(events, {
  * write had committed (review ab4). So before writing again, the write looks for the last record the earlier one linked
  * (its seq, with the hash it computed: the hash covers the record and all before it) and writes only what is not there.
  */
-export function storeAppender(store: Store): AuditAppender {
+/** `digest`: the chain's (keyed) digest; default plain SHA-256. */
+export function storeAppender(store: Store, digest: (text: string) => string = sha256): AuditAppender {
   let retry: Retry = { confirmed: undefined, unconfirmed: undefined };
   return {
     append: async (events) => {
@@ -55,14 +56,14 @@ export function storeAppender(store: Store): AuditAppender {
             resolved = true;
             const [found] = await tx.audit.list({}, u.last.seq - 1, 1);
             // That write committed, and these are the events it carried (linked to where it linked them, the same hashes).
-            const again = found !== undefined && found.seq === u.last.seq && found.hash === u.last.hash ? linkEvents(events.slice(u.from, u.from + u.count), u.linkedTo, sha256, { parsed: false }) : [];
+            const again = found !== undefined && found.seq === u.last.seq && found.hash === u.last.hash ? linkEvents(events.slice(u.from, u.from + u.count), u.linkedTo, digest, { parsed: false }) : [];
             if (again.at(-1)?.hash === u.last.hash) {
               const count = u.from + u.count;
               confirmed = { count, digest: digestOf(events.slice(0, count)), origin: confirmed?.origin ?? u.linkedTo, last: u.last };
             }
           }
           const skip = confirmed?.count ?? 0;
-          const linked = linkEvents(skip === 0 ? events : events.slice(skip), head, sha256, { parsed: false });
+          const linked = linkEvents(skip === 0 ? events : events.slice(skip), head, digest, { parsed: false });
           const last = linked.at(-1);
           next = { confirmed, unconfirmed: last !== undefined ? { from: skip, count: linked.length, linkedTo: anchor(head), last: anchor(last) } : undefined };
           if (linked.length > 0) await tx.audit.append(linked);

@@ -36,6 +36,7 @@ import {
   chainVerifier,
   MAX_BREAKS_KEPT,
   linkEvents,
+  recordHash,
   storedText,
   type AuditEvent,
   type AuditFilter,
@@ -134,6 +135,11 @@ export interface VerifyReport {
   readonly ok: boolean;
   /** Records checked. */
   readonly checked: number;
+  /**
+   * The first record checked that is keyed (linked under the master key's chain key); records before it were linked
+   * with plain SHA-256, before chains were keyed. It never moves on a healthy log: keep it with the anchor.
+   */
+  readonly keyedFrom?: number;
   readonly head: { readonly seq: number; readonly hash: string };
   /** Where verification started: the checkpoint of the last pruning (seq 0 when never pruned). */
   readonly base: { readonly seq: number; readonly hash: string };
@@ -192,6 +198,8 @@ export const AUDIT_DEFAULTS = { failure: 'closed', allowSample: 1, maxBacklog: 1
 export const PRUNE_ACTION = 'gatehouse:PruneAudit';
 /** The action of the record that follows records recovered from a spool; its detail names the spool, who wrote it, and the count. */
 export const RECOVER_ACTION = 'gatehouse:RecoverAudit';
+/** The action of the record a server appends after the newest record of a chain linked without a key (`keyChain`). */
+export const KEY_ACTION = 'gatehouse:KeyAuditChain';
 export const READ_AUDIT = 'gatehouse:ReadAudit';
 const MAX_PAGE = 1000;
 const DAY_MS = 86_400_000;
@@ -387,6 +395,11 @@ export interface AuditDeps {
   readonly journal?: AuditJournal;
   /** The app's randomness (allow sampling draws from it); default `node:crypto`. */
   readonly randomBytes?: (n: number) => Uint8Array;
+  /**
+   * The chain's keyed digest (`AppDeps.chainDigest`: HMAC-SHA256 under a key derived from the master key); absent,
+   * plain SHA-256, an unkeyed chain.
+   */
+  readonly chainDigest?: (text: string) => string;
 }
 
 /** Uniform draws in [0, 1) from a byte source, 4 KiB at a time: one call per 1,024 draws. */
@@ -443,7 +456,10 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   const storeReachable = deps.storeReachable ?? (() => true);
   const metrics = deps.metrics ?? NO_METRICS;
   const log = deps.log ?? (() => {});
-  const appender = deps.appender ?? storeAppender(deps.store);
+  // Records are linked with the keyed digest; those linked before chains were keyed are told apart by `verify`.
+  const digest = deps.chainDigest ?? sha256;
+  const unkeyed = deps.chainDigest !== undefined ? sha256 : undefined;
+  const appender = deps.appender ?? storeAppender(deps.store, digest);
   const piece = appender.piece && appender.appendPieces ? appender.piece.bind(appender) : () => new EventsPiece(batchSize);
   const appendPieces: (pieces: readonly AuditPiece[]) => Promise<Appended | void> =
     appender.piece && appender.appendPieces ? appender.appendPieces.bind(appender) : (pieces) => appender.append(pieces.flatMap((p) => (p as EventsPiece).events));
@@ -868,8 +884,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    * `expect` (an anchor an earlier verification printed, kept outside the database), record `expect.seq` must also
    * be there with that hash: the one check that catches the tail deleted and the head moved back to an earlier
    * record, which leaves a chain intact in itself. An anchor at or before the checkpoint is `pruned`, never
-   * confirmed: the chain has no key, so a pruning (delete, move the checkpoint, append a pruning record) can be
-   * forged by anyone who can write the database (review Y, Y1); with retention off here, any pruning is a break.
+   * confirmed: its record is gone (a pruning forged in the database is linked without the chain's key, `unkeyed`;
+   * review Y, Y1); with retention off here, any pruning is a break.
    * Every break is reported, not only the first.
    */
   async function verify(caller: Caller, expect?: AuditAnchor): Promise<Result<VerifyReport>> {
@@ -891,7 +907,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
 
   async function verifyOnce(expect: AuditAnchor | undefined): Promise<Result<VerifyReport>> {
     const head = await deps.store.read((tx) => tx.audit.head());
-    const v = chainVerifier(head, sha256);
+    const v = chainVerifier(head, digest, unkeyed);
     let after = head.baseSeq;
     let attested: { seq: number; hash: string } | undefined;
     // Pruning records in the chain: how many, and the first.
@@ -907,6 +923,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       return ok({
         ok: count === 0,
         checked: v.checked,
+        ...(v.keyedFrom !== undefined ? { keyedFrom: v.keyedFrom } : {}),
         head: { seq: head.seq, hash: head.hash },
         base: { seq: head.baseSeq, hash: head.baseHash },
         anchor: `${head.seq}:${head.hash}`,
@@ -976,9 +993,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     if (head.baseSeq > 0 && (attested === undefined || attested.seq !== head.baseSeq || attested.hash !== head.baseHash)) {
       more.push({ seq: head.baseSeq, reason: 'checkpoint', message: `the checkpoint (record ${head.baseSeq}) is not the one the last pruning recorded in the chain${attested ? ` (record ${attested.seq})` : ''}` });
     }
-    // The chain has no key (anyone who can write the database can compute SHA-256): a pruning is one DELETE, one
-    // UPDATE of the checkpoint and one appended pruning record that attests it, and a forged one cannot be told from
-    // a real one (review Y, Y1). Where this server prunes nothing, any pruning is tampering.
+    // A pruning is one DELETE, one UPDATE of the checkpoint and one appended pruning record that attests it; one
+    // forged in the database is linked without the chain's key (`unkeyed`, review Y, Y1), but a rewrite that a server
+    // restarted on is keyed from there. Where this server prunes nothing, any pruning is tampering.
     if (options.retentionDays === undefined && (head.baseSeq > 0 || prunings > 0)) {
       const what = head.baseSeq > 0 ? `records up to ${head.baseSeq} were deleted (the chain starts after record ${head.baseSeq})` : `the chain holds ${prunings} pruning record(s)`;
       more.push({
@@ -1008,6 +1025,30 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   }
 
   /**
+   * Keys the chain on a server that holds the chain's key (`chainDigest`): when the newest record is intact but was
+   * linked without the key (written before chains were keyed), appends a keyed record after it, so that every record
+   * up to it is covered by a link that cannot be made again without the key, and the newest record of the chain is
+   * keyed (`verify` reports an unkeyed newest record). A newest record that matches neither digest is left for
+   * `verify` to report, never covered.
+   */
+  let keying: Promise<void> = Promise.resolve();
+  async function keyChain(): Promise<void> {
+    if (unkeyed === undefined) return;
+    const through = await deps.store.read(async (tx) => {
+      const head = await tx.audit.head();
+      if (head.seq <= head.baseSeq) return undefined;
+      const [last] = await tx.audit.list({}, head.seq - 1, 1);
+      if (last === undefined || last.seq !== head.seq || last.hash !== head.hash) return undefined;
+      const { hash: h, ...rest } = last;
+      return recordHash(rest, digest) !== h && recordHash(rest, unkeyed) === h ? { seq: head.seq, hash: head.hash } : undefined;
+    });
+    if (through === undefined) return;
+    // Through the queue, as any record: linked by the (keyed) appender, after whatever is queued before it.
+    record({ kind: 'change', account: '', principal: 'gatehouse', action: KEY_ACTION, resource: 'audit', decision: 'ok', detail: { unkeyedThrough: through } });
+    log(`audit: the chain's newest record (${through.seq}) was linked without a key (written before this version): a keyed record is appended after it, which covers it and every record before it`);
+  }
+
+  /**
    * Deletes records older than `before` (epoch ms) and appends, in the same transaction, the record of the
    * pruning that attests the new checkpoint.
    */
@@ -1026,7 +1067,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         detail: { before: beforeIso, pruned: r.pruned, checkpoint: { seq: r.head.baseSeq, hash: r.head.baseHash } },
       };
       const head = await tx.audit.head();
-      const linked = linkEvents([{ at: deps.now(), event }], head, sha256);
+      const linked = linkEvents([{ at: deps.now(), event }], head, digest);
       await tx.audit.append(linked);
       const last = linked[0] as AuditRecord;
       return { pruned: r.pruned, head: { ...head, seq: last.seq, hash: last.hash } };
@@ -1046,6 +1087,8 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     query,
     verify,
     prune,
+    /** Settles once `start` has found whether the chain needed a keyed record, and queued it when it did. */
+    keyed: (): Promise<void> => keying,
     status: (): AuditStatus => ({
       enabled,
       policy,
@@ -1076,6 +1119,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       if (!started) {
         started = true;
         log(`audit: ${settings()}`);
+        keying = keyChain().catch((e: unknown) => log(`audit: cannot key the chain now (${messageOf(e)}); the next start tries again`));
         if (spool !== undefined || journal !== undefined) {
           const loaded = (from: AuditSpool | AuditJournal | undefined, what: string): Promise<SpooledRecords[]> =>
             from === undefined

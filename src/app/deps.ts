@@ -30,6 +30,13 @@ export interface AppDeps {
   readonly auditSpool?: import('./audit.ts').AuditSpool;
   /** Where sessions, changes and job records are written as recorded, so that a hard stop loses none (src/adapters/audit-spool/journal.ts). */
   readonly auditJournal?: import('./audit.ts').AuditJournal;
+  /**
+   * The audit chain's keyed digest, hex: HMAC-SHA256 under a key derived from the master key
+   * (src/adapters/crypto/chain-key.ts), so that whoever can write the database but lacks the master key cannot link
+   * records again after rewriting one. Absent, plain SHA-256 (an unkeyed chain). The audit writer thread
+   * (`auditAppender`) must be given the same key.
+   */
+  readonly chainDigest?: (text: string) => string;
 }
 
 /** The part of the audit log the use cases write to. */

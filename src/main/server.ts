@@ -16,7 +16,7 @@ import { followChanges } from '../app/live.ts';
 import { isStoreUnavailable, type Store } from '../app/ports/store.ts';
 import { queryError } from '../adapters/http/xml.ts';
 import { IAM_NAMESPACE } from '../adapters/http/iam-api.ts';
-import { loadMasterKey, MASTER_KEY_ENV, secretSealer, sessionCrypto } from '../adapters/crypto/index.ts';
+import { auditChainKey, chainDigest, loadMasterKey, MASTER_KEY_ENV, secretSealer, sessionCrypto } from '../adapters/crypto/index.ts';
 import { EXIT } from '../adapters/cli/exit-codes.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
@@ -268,7 +268,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const auditTarget: AuditWorkerTarget = databaseUrl
     ? { dialect: 'postgres', url: databaseUrl, ...((opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) ? { schema: (opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) as string } : {}) }
     : { dialect: 'sqlite', file: (store as SqliteStore).file };
-  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app, auditAppender: auditWorker(auditTarget), auditSpool: fileAuditSpool(dataDir), auditJournal: fileAuditJournal(dataDir) };
+  // The audit chain's key, from the master key: the same on every instance of the deployment.
+  const chainKey = auditChainKey(key.value.masterKey);
+  const deps: AppDeps = { store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, oidc: oidcPort, metrics: metrics.app, chainDigest: chainDigest(chainKey), auditAppender: auditWorker(auditTarget, chainKey), auditSpool: fileAuditSpool(dataDir), auditJournal: fileAuditJournal(dataDir) };
   for (const w of [...startWarnings, ...key.value.warnings]) log(`warning: ${w}`);
   const app = createApp(deps, {
     audit: { ...auditOptions.value, ...opts.audit },

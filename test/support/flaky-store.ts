@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { StoreUnavailableError, type Store } from '../../src/app/ports/store.ts';
 import { chainVerifier, type AuditEvent, type AuditRecord } from '../../src/core/audit/index.ts';
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
+import { auditChainKey, chainDigest, loadMasterKey } from '../../src/adapters/crypto/index.ts';
 
 export async function flakySqlite(prefix: string): Promise<{ dir: string; store: Store; real: Store; fail: (on: boolean) => void }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
@@ -25,11 +26,22 @@ export async function flakySqlite(prefix: string): Promise<{ dir: string; store:
   return { dir, store, real, fail: (on) => void (failing = on) };
 }
 
-/** Every record of the store's audit chain (up to 10,000), asserting that the chain verifies. */
-export async function verifiedChain(store: Store): Promise<AuditRecord[]> {
+/**
+ * Every record of the store's audit chain (up to 10,000), asserting that the chain verifies: linked with plain
+ * SHA-256 (an app made without `chainDigest`), or, given the data dir of a server that wrote it, keyed with the
+ * chain key of that dir's master key.
+ */
+export async function verifiedChain(store: Store, serverDataDir?: string): Promise<AuditRecord[]> {
   const head = await store.read((tx) => tx.audit.head());
   const rows = await store.read((tx) => tx.audit.list({}, 0, 10_000));
-  const v = chainVerifier(head, (t) => createHash('sha256').update(t).digest('hex'));
+  const sha256 = (t: string): string => createHash('sha256').update(t).digest('hex');
+  let digest = sha256;
+  if (serverDataDir !== undefined) {
+    const key = await loadMasterKey({ dataDir: serverDataDir, env: {} });
+    if (!key.ok) throw new Error(key.error.message);
+    digest = chainDigest(auditChainKey(key.value.masterKey));
+  }
+  const v = chainVerifier(head, digest, serverDataDir !== undefined ? sha256 : undefined);
   assert.equal(v.check(rows) ?? v.end(head), undefined, 'the chain verifies');
   return rows;
 }

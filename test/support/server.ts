@@ -16,7 +16,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { createApp, type App, type AppDeps, type AuditOptions } from '../../src/app/index.ts';
 import type { Store } from '../../src/app/ports/store.ts';
 import type { AuditFilter, AuditRecord } from '../../src/core/audit/index.ts';
-import { loadMasterKey, secretSealer, sessionCrypto } from '../../src/adapters/crypto/index.ts';
+import { auditChainKey, chainDigest, loadMasterKey, secretSealer, sessionCrypto } from '../../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../../src/main/server.ts';
 import { runCli } from '../../src/adapters/cli/program.ts';
@@ -106,6 +106,7 @@ export async function startTestServer(options: { dataDir?: string; keepDir?: boo
         randomBytes: (n) => randomBytes(n),
         sealer: secretSealer(masterKey),
         sessions: sessionCrypto,
+        chainDigest: chainDigest(auditChainKey(masterKey)),
       };
       const app = createApp(deps);
       await app.start();

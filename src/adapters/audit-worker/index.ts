@@ -12,6 +12,7 @@
  * with the in-thread appender. A worker that dies fails what it had in hand and is started again on the next
  * batch. It keeps the process alive only while a batch is in hand.
  */
+import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Appended, AuditAppender, AuditPiece } from '../../app/audit.ts';
 import { MAX_DEPTH, REDACTED_TEXT, redactedStringText, redactsKey, type AuditEvent, type TimedEvent } from '../../core/audit/index.ts';
@@ -20,6 +21,12 @@ export type AuditWorkerTarget =
   | { readonly dialect: 'sqlite'; readonly file: string }
   | { readonly dialect: 'postgres'; readonly url: string; readonly schema?: string };
 
+/** What the thread is started with. */
+export interface AuditWorkerData {
+  readonly target: AuditWorkerTarget;
+  readonly chainKey?: KeyObject;
+}
+
 interface Reply {
   readonly id: number;
   readonly error?: string;
@@ -27,7 +34,8 @@ interface Reply {
   readonly appended?: Appended;
 }
 
-export function auditWorker(target: AuditWorkerTarget): AuditAppender {
+/** `chainKey`: the audit chain's key (src/adapters/crypto/chain-key.ts), cloned into the thread; absent, an unkeyed chain. */
+export function auditWorker(target: AuditWorkerTarget, chainKey?: KeyObject): AuditAppender {
   let worker: Worker | undefined;
   let nextId = 1;
   const pending = new Map<number, { resolve: (a?: Appended) => void; reject: (e: Error) => void }>();
@@ -38,7 +46,7 @@ export function auditWorker(target: AuditWorkerTarget): AuditAppender {
   };
 
   const spawn = (): Worker => {
-    const w = new Worker(new URL('./worker.ts', import.meta.url), { workerData: target });
+    const w = new Worker(new URL('./worker.ts', import.meta.url), { workerData: { target, ...(chainKey !== undefined ? { chainKey } : {}) } satisfies AuditWorkerData });
     w.on('message', (m: Reply) => {
       const p = pending.get(m.id);
       if (p === undefined) return;

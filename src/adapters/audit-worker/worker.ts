@@ -8,9 +8,10 @@ import type { AuditAppender } from '../../app/audit.ts';
 import { storeAppender } from '../../app/audit-store-appender.ts';
 import type { Store } from '../../app/ports/store.ts';
 import type { TimedEvent } from '../../core/audit/index.ts';
-import { decodeEvents, type AuditWorkerTarget, type PackedEvents } from './index.ts';
+import { chainDigest } from '../crypto/chain-key.ts';
+import { decodeEvents, type AuditWorkerData, type PackedEvents } from './index.ts';
 
-const target = workerData as AuditWorkerTarget;
+const { target, chainKey } = workerData as AuditWorkerData;
 const port = parentPort;
 if (port === null) throw new Error('the audit writer runs in a worker thread');
 
@@ -33,7 +34,7 @@ async function open(): Promise<AuditAppender> {
       ? await (await import('../store-sqlite/index.ts')).openSqliteStore({ file: target.file })
       : // Audit appends move no change head, so this store never sends change notifications (and need not probe for them).
         await (await import('../store-postgres/index.ts')).openPostgresStore({ url: target.url, poolSize: 2, notify: false, ...(target.schema !== undefined ? { schema: target.schema } : {}) });
-  appender = storeAppender(store);
+  appender = storeAppender(store, chainKey !== undefined ? chainDigest(chainKey) : undefined);
   return appender;
 }
 

@@ -1,3 +1,4 @@
+export { auditChainKey, chainDigest } from './chain-key.ts';
 export { constantTimeEqual } from './compare.ts';
 export { CRYPTO_ERROR_CODES, type CryptoError, type CryptoErrorCode, type CryptoResult } from './errors.ts';
 export {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { canonicalJson, canonicalRedacted, chainVerifier, detailTextOf, EMPTY_HEAD, linkEvents, recordHash, redact, REDACTED, type AuditEvent, type AuditRecord } from './index.ts';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -171,5 +171,58 @@ describe('the chain', () => {
     assert.equal(v.checked, 3);
     const w = chainVerifier({ baseSeq: base.seq, baseHash: 'f'.repeat(64) }, sha256);
     assert.equal(w.check(records.slice(2))?.reason, 'unlinked');
+  });
+});
+
+describe('a keyed chain (HMAC under a chain key) with records linked before it was keyed', () => {
+  const keyed = (s: string): string => createHmac('sha256', 'chain key').update(s).digest('hex');
+  const relink = (rs: readonly AuditRecord[], digest: (s: string) => string): AuditRecord[] => {
+    let prev = EMPTY_HEAD.hash;
+    return rs.map((r) => {
+      const { hash: _, ...rest } = r;
+      const next = { ...rest, prevHash: prev };
+      prev = recordHash(next, digest);
+      return { ...next, hash: prev };
+    });
+  };
+  const events = [1, 2, 3, 4, 5].map((i) => ({ at: i * 1000, event: event(i) }));
+  const old = linkEvents(events.slice(0, 3), EMPTY_HEAD, sha256);
+  const upgraded = [...old, ...linkEvents(events.slice(3), old[2] as AuditRecord, keyed)];
+  const headOf = (rs: readonly AuditRecord[]) => ({ seq: (rs.at(-1) as AuditRecord).seq, hash: (rs.at(-1) as AuditRecord).hash });
+  const check = (rs: readonly AuditRecord[], unkeyed: ((s: string) => string) | null = sha256) => {
+    const v = chainVerifier({ baseSeq: 0, baseHash: EMPTY_HEAD.hash }, keyed, unkeyed ?? undefined);
+    v.check(rs);
+    v.end(headOf(rs));
+    return v;
+  };
+
+  it('verifies, keyed from the first keyed record', () => {
+    const v = check(upgraded);
+    assert.deepEqual([v.breakCount, v.checked, v.keyedFrom], [0, 5, 4]);
+  });
+
+  it('without the unkeyed digest, records before the key are altered', () => {
+    assert.deepEqual(check(upgraded, null).breaks.map((b) => `${b.seq} ${b.reason}`), ['1 altered', '2 altered', '3 altered']);
+  });
+
+  it('the whole chain linked again without the key: its newest record is reported', () => {
+    const forged = relink(upgraded.map((r) => (r.seq === 4 ? { ...r, principal: 'someone else' } : r)), sha256);
+    const v = check(forged);
+    // The whole chain written again without the key: no keyed record, and the newest is reported.
+    assert.equal(v.keyedFrom, undefined);
+    assert.deepEqual(v.breaks.map((b) => `${b.seq} ${b.reason}`), ['5 unkeyed']);
+  });
+
+  it('a keyed record written again without the key after keyed ones: unkeyed', () => {
+    const head = upgraded.slice(0, 4);
+    let prev = (head[3] as AuditRecord).hash;
+    const rest = [upgraded[4] as AuditRecord].map((r) => {
+      const { hash: _, ...x } = r;
+      const next = { ...x, detail: { n: 1 }, prevHash: prev };
+      prev = recordHash(next, sha256);
+      return { ...next, hash: prev };
+    });
+    const v = check([...head, ...rest]);
+    assert.deepEqual([v.keyedFrom, v.breaks.map((b) => `${b.seq} ${b.reason}`)], [4, ['5 unkeyed']]);
   });
 });

@@ -1,9 +1,11 @@
 /**
- * The hash chain. `hash = SHA-256(canonical JSON of the record without `hash`, `prevHash` included)`, hex. The
- * canonical form is JSON with object keys sorted by code unit, no whitespace, absent fields left out — the text
- * any implementation can rebuild from a stored record, so the chain can be checked without Gatehouse.
+ * The hash chain. `hash = digest(canonical JSON of the record without `hash`, `prevHash` included)`, hex. The
+ * canonical form is JSON with object keys sorted by code unit, no whitespace, absent fields left out.
  *
- * The digest is a parameter (the core does no crypto itself; the app passes `node:crypto`'s SHA-256).
+ * The digest is a parameter (the core does no crypto itself). A server links records with HMAC-SHA256 under a key
+ * derived from its master key (a keyed chain: whoever can write the database but lacks the key cannot rewrite a
+ * record and link the rest again); records written before chains were keyed were linked with plain SHA-256, and a
+ * verifier given both tells them apart (`chainVerifier`).
  */
 import { isSecretKey, REDACTED } from './redact.ts';
 import type { AuditEvent, AuditHead, AuditRecord } from './record.ts';
@@ -210,7 +212,8 @@ export type BrokenLink =
   | { readonly seq: number; readonly reason: 'missing'; readonly message: string }
   | { readonly seq: number; readonly reason: 'unlinked'; readonly message: string }
   | { readonly seq: number; readonly reason: 'altered'; readonly message: string }
-  | { readonly seq: number; readonly reason: 'truncated'; readonly message: string };
+  | { readonly seq: number; readonly reason: 'truncated'; readonly message: string }
+  | { readonly seq: number; readonly reason: 'unkeyed'; readonly message: string };
 
 /** How many breaks a verifier keeps to report (all are counted). */
 export const MAX_BREAKS_KEPT = 100;
@@ -222,11 +225,21 @@ export const MAX_BREAKS_KEPT = 100;
  * records after it (review Y, Y2). Every break is counted (`breakCount`) and the first `MAX_BREAKS_KEPT` kept
  * (`breaks`). State carries over between pages; `end(head)` checks that the chain reaches the recorded head (a
  * deleted tail is caught there).
+ *
+ * `digest` is the chain's digest (keyed). `unkeyed`, when given, is the digest records were linked with before
+ * chains were keyed (SHA-256): a record that matches it instead is intact but unkeyed, which only records before the
+ * first keyed one may be. An unkeyed record after a keyed one, or an unkeyed newest record, is a break (`unkeyed`):
+ * whoever rewrote it lacked the key. (A server appends a keyed record as it starts on a chain whose newest record is
+ * unkeyed, so the newest record of a healthy chain is keyed.)
  */
-export function chainVerifier(start: Pick<AuditHead, 'baseSeq' | 'baseHash'>, sha256: Sha256Hex) {
+export function chainVerifier(start: Pick<AuditHead, 'baseSeq' | 'baseHash'>, digest: Sha256Hex, unkeyed?: Sha256Hex) {
   let seq = start.baseSeq;
   let prev = start.baseHash;
   let checked = 0;
+  // The first keyed record checked, and whether the last one checked was keyed.
+  let keyedFrom: number | undefined;
+  let lastKeyed = true;
+  let any = false;
   let breakCount = 0;
   const breaks: BrokenLink[] = [];
   const broke = (b: BrokenLink): BrokenLink => {
@@ -256,8 +269,17 @@ export function chainVerifier(start: Pick<AuditHead, 'baseSeq' | 'baseHash'>, sh
           linked = false;
         }
         const { hash, ...rest } = r;
-        const intact = recordHash(rest, sha256) === hash;
+        const text = recordText(rest, canonicalJson(rest.detail));
+        let intact = digest(text) === hash;
+        let keyed = intact;
+        if (!intact && unkeyed !== undefined && unkeyed(text) === hash) {
+          intact = true;
+          if (keyedFrom !== undefined) note({ seq: r.seq, reason: 'unkeyed', message: `record ${r.seq} is not keyed, yet records before it are: it was written again by someone without the chain's key` });
+        }
         if (!intact) note({ seq: r.seq, reason: 'altered', message: `record ${r.seq} was altered: its content does not match its hash` });
+        if (keyed) keyedFrom ??= r.seq;
+        lastKeyed = keyed || unkeyed === undefined;
+        any = true;
         // The chain goes on from the stored hash, which is what the next record links to.
         seq = r.seq;
         prev = hash;
@@ -268,7 +290,15 @@ export function chainVerifier(start: Pick<AuditHead, 'baseSeq' | 'baseHash'>, sh
     end(head: Pick<AuditHead, 'seq' | 'hash'>): BrokenLink | undefined {
       if (seq < head.seq) return broke({ seq: seq + 1, reason: 'truncated', message: `records ${seq + 1}–${head.seq} are missing: the chain ends at ${seq} but its head is ${head.seq}` });
       if (seq === head.seq && prev !== head.hash) return broke({ seq, reason: 'altered', message: `record ${seq} does not match the chain head's hash` });
+      // Reported once: an unkeyed record after keyed ones already was.
+      if (any && !lastKeyed && keyedFrom === undefined) {
+        return broke({ seq, reason: 'unkeyed', message: `record ${seq}, the newest, is not keyed (nor is any record before it): the chain was written again by someone without its key, or no server holding the key has started on it since it was made` });
+      }
       return undefined;
+    },
+    /** The first record that is keyed (linked with `digest`), when one was checked. */
+    get keyedFrom() {
+      return keyedFrom;
     },
     /** Records that linked to the one before and matched their hash. */
     get checked() {

@@ -27,6 +27,8 @@ export type AuditRecordJson = Omit<AuditRecord, 'account' | 'kind' | 'prevHash' 
 interface VerifyJson {
   readonly ok: boolean;
   readonly checked: number;
+  /** The first keyed record (a server older than keyed chains sends none). */
+  readonly keyedFrom?: number;
   readonly head: { readonly seq: number; readonly hash: string };
   readonly base: { readonly seq: number; readonly hash: string };
   /** The head as `SEQ:HASH` (a server older than anchors sends none). */
@@ -306,7 +308,7 @@ async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
     // A cut or timed-out walk is not started again (it may still be running on the server); a 503 before it is.
     heavyRead: true,
     progress: (text) => ctx.err(text),
-    shape: { ok: 'boolean', checked: 'number', head: { seq: 'number', hash: 'string' }, base: { seq: 'number', hash: 'string' }, anchor: 'string?', 'breaks?': [BREAK] as const, 'broken?': BREAK, breakCount: 'number?' },
+    shape: { ok: 'boolean', checked: 'number', keyedFrom: 'number?', head: { seq: 'number', hash: 'string' }, base: { seq: 'number', hash: 'string' }, anchor: 'string?', 'breaks?': [BREAK] as const, 'broken?': BREAK, breakCount: 'number?' },
     ...(opts.expect !== undefined ? { query: { expect: opts.expect } } : {}),
   });
   if (!r.ok) return report(ctx, r, opts.json);
@@ -328,6 +330,10 @@ async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
   } else if (v.ok) {
     const range = v.checked === 0 ? 'no records' : `records ${v.head.seq - v.checked + 1}–${v.head.seq}`;
     ctx.out(`${printable(`audit log intact: ${v.checked} record(s) checked (${range}${v.base.seq > 0 ? `, from the checkpoint after record ${v.base.seq}` : ''}); head ${v.head.hash}`)}\n`);
+    // Records linked before chains were keyed are covered by the first keyed record's link; where that starts never
+    // moves on a healthy log (a later start means the chain was written again and a server restarted on it).
+    const first = v.head.seq - v.checked + 1;
+    if (v.keyedFrom !== undefined && v.checked > 0 && v.keyedFrom > first) ctx.out(`${printable(`keyed from record ${v.keyedFrom}: records ${first}–${v.keyedFrom - 1} were linked before the chain was keyed, and are covered by its link (this number never moves on a healthy log: keep it with the anchor)`)}\n`);
     if (v.expected !== undefined) ctx.out(`${printable(`anchor ${v.expected} present`)}\n`);
     // The chain cannot show by itself that its tail was deleted and the head moved back: only a kept anchor can.
     ctx.out(`${printable(`anchor to keep outside the database: ${anchor} (check later with: gatehouse audit verify --expect ${anchor})`)}\n`);
@@ -408,10 +414,11 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         'The chain alone cannot show that its newest records were deleted and the head moved back to an earlier record:',
         'keep the anchor each verify prints (SEQ:HASH of the head) outside the database, and pass the last one kept',
         'with --expect; a missing or different anchor record is reported as broken (truncated, or anchor).',
-        'An anchor at or before the chain\'s checkpoint was pruned: it cannot be confirmed, since the chain has no key and',
-        'anyone who can write the database can forge a pruning (delete records, move the checkpoint, append a pruning',
-        'record). That exits 6 unless --accept-pruned-anchor says this deployment prunes. A server with retention off',
+        'An anchor at or before the chain\'s checkpoint was pruned: its record is gone, so it cannot be confirmed. That',
+        'exits 6 unless --accept-pruned-anchor says this deployment prunes. A server with retention off',
         '(GATEHOUSE_AUDIT_RETENTION_DAYS unset) reports any pruning as broken (retention).',
+        'The chain is keyed (HMAC under the master key): a record written again by someone without the key is broken',
+        '(unkeyed). "keyed from record N" says where the keyed part of a log older than keyed chains starts; N never moves.',
         'Every break is reported, not only the first.',
         'Exit status: 0 intact, 1 a record was altered, inserted or deleted (or the anchor is missing or differs), 6 the',
         'anchor was pruned and cannot be confirmed (nothing else wrong), other statuses for errors.',
