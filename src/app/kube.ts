@@ -87,7 +87,7 @@ import { accessDeniedMessage, authorizeAdmin, decideOnRole, PolicyCache, type Ca
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
-import { jobLiveKey } from './jobs.ts';
+import { jobIndexKey, jobIndexValue, jobLiveKey } from './jobs.ts';
 import { isStoreUnavailable, type SealedSecret } from './ports/store.ts';
 import { admitAuthFailure, authFailureEvent, authFailureMessage, claimedCredential, keyOwner } from './auth-failures.ts';
 
@@ -1370,6 +1370,8 @@ export function createKube(app: App, options: KubeOptions) {
       await tx.kv.put(`jobcap/${job.capabilityHash}`, id);
       // Live: in the index the job sweep reads (src/app/jobs.ts `jobLiveKey`, review ag, 7); its end deletes it.
       await tx.kv.put(jobLiveKey(id), id);
+      // Listed with the account's jobs (src/app/jobs.ts `jobIndexKey`, review ar, 3).
+      await tx.kv.put(jobIndexKey(job), jobIndexValue(job));
       await tx.kv.put(`jobevent/${id}/00000001`, JSON.stringify({ seq: 1, at: job.created, type: 'submitted', message: `pod ${input.namespace}/${podName} of cluster ${cluster.name} admitted to run as ${input.roleArn}, passed by ${input.passerArn}` }));
     });
     return { job, capability };

@@ -5,7 +5,7 @@
  *   GET  /v1/workspaces                 PUT /v1/workspaces/{name} {members, defaultBucket?, defaultTableProject?}
  *   GET  /v1/workspaces/{name}          DELETE /v1/workspaces/{name}
  *   POST /v1/jobs {workspace, role, name?, replicas?, imds?, launcherUid?}   → 201 {job, capability, environment}
- *   GET  /v1/jobs                       GET /v1/jobs/{id}      GET /v1/jobs/{id}/events
+ *   GET  /v1/jobs?limit=&next=&workspace=&state=   → {jobs, next?}   GET /v1/jobs/{id}   GET /v1/jobs/{id}/events
  *   POST /v1/jobs/{id}/stop
  *   GET  /v1/clusters   GET|PUT /v1/clusters/{name}   POST /v1/clusters/{name}/nodes {computeConfig?, imds?, launcherUid?}
  * The submit answer holds the job's capability once, and the credential environment of its processes
@@ -19,7 +19,7 @@ import { contextOf, evaluate } from '../../core/iam/index.ts';
 import { accessDeniedMessage, requestContext } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { defaultBucketRefusal } from '../../app/apply.ts';
-import { missingStoredMembers } from '../../app/jobs.ts';
+import { JOBS_PAGE_MAX, missingStoredMembers, type ListJobsQuery } from '../../app/jobs.ts';
 import { onlyFields } from './admin-api.ts';
 import { checkName, shortName } from '../../core/directory/rules.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
@@ -43,6 +43,7 @@ export interface JobsRouteContext {
   readonly caller: Caller;
   readonly params: Readonly<Record<string, string>>;
   readonly body: Record<string, unknown>;
+  readonly query: URLSearchParams;
 }
 
 export interface JobsRoute {
@@ -218,7 +219,14 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
         return ok({ status: 201, body: { job: r.value.job, capability: r.value.capability, why: r.value.why, environment: jobEnvironment(deps, r.value.job.id, r.value.capability, m.port), ...(m.note !== undefined ? { note: m.note } : {}) } });
       },
     },
-    { method: 'GET', pattern: ['jobs'], handler: async ({ app, caller }) => mapOk(await app.jobs.listJobs(caller), (jobs) => ({ jobs })) },
+    {
+      method: 'GET',
+      pattern: ['jobs'],
+      handler: async ({ app, caller, query }) => {
+        const q = listQueryOf(query);
+        return q.ok ? mapOk(await app.jobs.listJobs(caller, q.value), (page) => page) : q;
+      },
+    },
     { method: 'GET', pattern: ['jobs', ':id'], handler: async ({ app, caller, params }) => mapOk(await app.jobs.getJob(caller, params['id'] ?? ''), (job) => job) },
     { method: 'GET', pattern: ['jobs', ':id', 'events'], handler: async ({ app, caller, params }) => mapOk(await app.jobs.jobEvents(caller, params['id'] ?? ''), (events) => ({ events })) },
     {
@@ -259,6 +267,27 @@ async function metadataOf(deps: JobsRouteDeps, jobId: string): Promise<{ port?: 
       note: `job ${jobId} was submitted without a metadata endpoint, which could not be opened (${why}): its processes get their credentials from the credentials URI and the container endpoint in its environment; stop it and submit it again later if it needs the endpoint`,
     };
   }
+}
+
+/**
+ * What `GET /v1/jobs` asks: `limit` (1–1000, default 100), `next` (the previous page's), `workspace`, `state`. An
+ * unknown parameter is refused, so a misspelt filter does not list every job.
+ */
+function listQueryOf(query: URLSearchParams): Result<ListJobsQuery> {
+  const known = ['limit', 'next', 'workspace', 'state'];
+  for (const k of query.keys()) if (!known.includes(k)) return failWith('VALIDATION_ERROR', `unknown parameter \`${shortName(k)}\`; \`GET /v1/jobs\` takes ${known.join(', ')}`, k);
+  for (const k of known) if (query.getAll(k).length > 1) return failWith('VALIDATION_ERROR', `\`${k}\` is given more than once`, k);
+  const out: { -readonly [K in keyof ListJobsQuery]: ListJobsQuery[K] } = {};
+  const limit = query.get('limit');
+  if (limit !== null) {
+    if (!/^[0-9]{1,7}$/.test(limit)) return failWith('VALIDATION_ERROR', `\`limit\` must be a whole number from 1 to ${JOBS_PAGE_MAX}, got \`${shortName(limit)}\``, 'limit');
+    out.limit = Number(limit);
+  }
+  for (const k of ['next', 'workspace', 'state'] as const) {
+    const v = query.get(k);
+    if (v !== null && v !== '') out[k] = v;
+  }
+  return ok(out);
 }
 
 /** `imds` of a submit: absent (a metadata endpoint, as DESIGN.md pins it) or a boolean. */

@@ -824,6 +824,15 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       const row = await one('SELECT kv_value FROM kv WHERE kv_key = ?', [key]);
       return row === undefined ? undefined : str(row['kv_value']);
     },
+    async getMany(keys) {
+      const out = new Map<string, string>();
+      const wanted = [...new Set(keys)];
+      if (wanted.length > 1000) throw new Error(`kv.getMany: ${wanted.length} keys, at most 1000 a call`);
+      if (wanted.length === 0) return out;
+      const rows = await db.all(`SELECT kv_key, kv_value FROM kv WHERE kv_key IN (${wanted.map(() => '?').join(', ')})`, wanted);
+      for (const r of rows) out.set(str(r['kv_key']), str(r['kv_value']));
+      return out;
+    },
     async list(prefix, page = {}) {
       // A range of the primary key's index, `prefix` ≤ key < the prefix's successor, read in key order: a prefix
       // compared by `substr` was a scan of the whole table on both engines, whatever the prefix held (review ar, 1).

@@ -386,6 +386,8 @@ export interface KvRead {
    * cost is that of the entries read, not of the table (review ar, 1).
    */
   list(prefix: string, page?: KvPage): Promise<{ key: string; value: string }[]>;
+  /** The values of those of `keys` that are there, in one statement (at most 1,000 keys). */
+  getMany(keys: readonly string[]): Promise<Map<string, string>>;
 }
 export interface KvWrite extends KvRead {
   put(key: string, value: string): Promise<void>;

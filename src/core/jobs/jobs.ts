@@ -92,6 +92,8 @@ function parseTrustedControllers(v: unknown): Result<TrustedController[]> {
 }
 
 export type JobState = 'Queued' | 'Running' | 'Succeeded' | 'Failed' | 'Stopped';
+/** Every state a job may be in, in the order a job goes through them. */
+export const JOB_STATES: readonly JobState[] = ['Queued', 'Running', 'Succeeded', 'Failed', 'Stopped'];
 export type RoleMode = 'default' | 'none' | 'custom';
 
 export interface Job {

@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { launch, stopSignals, type StopSignals } from '../../launcher/run.ts';
-import { call, connect, deleteNoContent, remote, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
+import { call, connect, deleteNoContent, remote, report, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatTable, withJsonOption } from '../output.ts';
@@ -141,6 +141,33 @@ const positiveInt = (v: string): number => {
   return n;
 };
 
+const listLimit = (v: string): number => {
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || n < 1 || n > 10_000_000) throw new InvalidArgumentError(`--limit must be an integer from 1 to 10000000, got \`${v}\``);
+  return n;
+};
+
+/**
+ * The jobs `GET /v1/jobs` lists, following `next` from page to page (1,000 a page) until the listing ends or `limit`
+ * jobs are read; `next` when `limit` stopped it with more to come.
+ */
+async function listAll(c: Connection, opts: { workspace?: string; state?: string; limit?: number; next?: string }): Promise<ClientResult<{ jobs: JobJson[]; next?: string }>> {
+  const jobs: JobJson[] = [];
+  let next = opts.next;
+  for (;;) {
+    const want = opts.limit === undefined ? 1000 : Math.min(1000, opts.limit - jobs.length);
+    const page = await call<{ jobs: JobJson[]; next?: string }>(c, 'GET', ['jobs'], {
+      query: { limit: String(want), workspace: opts.workspace, state: opts.state, next },
+      shape: { jobs: [JOB], next: 'string?' },
+    });
+    if (!page.ok) return page;
+    jobs.push(...page.value.jobs);
+    next = page.value.next;
+    if (next === undefined) return { ok: true, value: { jobs } };
+    if (opts.limit !== undefined && jobs.length >= opts.limit) return { ok: true, value: { jobs, next } };
+  }
+}
+
 export const jobsCommands: CommandGroup = (program, ctx) => {
   const jobs = program.command('jobs').description('training jobs: run a command as a job with a role, list, inspect, stop');
 
@@ -168,9 +195,19 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       return ctx.exit(await run(ctx, command, opts));
     });
 
-  withJsonOption(withServerOptions(jobs.command('list').description('list the jobs you can see'))).action(async (opts: Opts) =>
+  withJsonOption(
+    withServerOptions(
+      jobs
+        .command('list')
+        .description('list the jobs you can see, oldest first (every one, page by page, unless --limit)')
+        .option('--workspace <name>', 'only the jobs of this workspace')
+        .addOption(new Option('--state <state>', 'only the jobs in this state').choices(['Queued', 'Running', 'Succeeded', 'Failed', 'Stopped']))
+        .option('--limit <n>', 'at most this many jobs; with --json the answer then holds `next` when more follow', listLimit)
+        .option('--next <token>', 'start after the jobs of an earlier `jobs list --limit N --json` with the same filters (its `next`)'),
+    ),
+  ).action(async (opts: Opts & { workspace?: string; state?: string; limit?: number; next?: string }) =>
     ctx.exit(
-      await remote(ctx, opts, (c) => call<{ jobs: JobJson[] }>(c, 'GET', ['jobs'], { shape: { jobs: [JOB] } }), (v) =>
+      await remote(ctx, opts, (c) => listAll(c, opts), (v) =>
         ctx.out(table(['ID', 'NAME', 'WORKSPACE', 'STATE', 'ROLE', 'CREATED'], v.jobs.map((j) => [j.id, j.name, j.workspace, j.state, j.role.arn ?? j.role.mode, j.created]))),
       ),
     ),
