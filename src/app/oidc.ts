@@ -28,7 +28,7 @@
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
 import { checkTags, type Partition, type Tag } from '../core/directory/rules.ts';
-import { checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRoleArn, roleArnOf, sessionArn, sessionTagProblem, SOURCE_IDENTITY_RE } from '../core/sts/session.ts';
+import { checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRoleArn, roleArnLengthProblem, roleArnOf, sessionArn, sessionTagProblem, SOURCE_IDENTITY_RE } from '../core/sts/session.ts';
 import { admitAuthFailure } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
@@ -630,6 +630,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // Under the fail-closed audit policy, no session is issued while the audit log cannot record it.
     const closed = deps.audit?.gate('sessions are not issued');
     if (closed) return closed;
+    const tooLong = roleArnLengthProblem(p.roleArn);
+    if (tooLong !== undefined) return failWith('VALIDATION_ERROR', tooLong, 'RoleArn');
     const parsed = parseRoleArn(p.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name>)`, 'RoleArn');
     if (p.webIdentityToken.length < 4 || p.webIdentityToken.length > 20_000) {

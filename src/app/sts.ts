@@ -15,6 +15,7 @@ import {
   mergeTags,
   packedPolicyPercent,
   parseRoleArn,
+  roleArnLengthProblem,
   roleArnOf,
   sessionArn,
   sessionPrincipal,
@@ -512,6 +513,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   }
 
   async function assumeRoleChecked(caller: Caller, p: AssumeRoleParams & { roleArn: string }, facts: RequestFacts): Promise<Result<AssumeRoleResult>> {
+    const tooLong = roleArnLengthProblem(p.roleArn);
+    if (tooLong !== undefined) return failWith('VALIDATION_ERROR', tooLong, 'RoleArn');
     const parsed = parseRoleArn(p.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name> or acs:ram::<account>:role/<name>)`, 'RoleArn');
     const bad = checkAssumeRoleParams(p, parsed.partition);
@@ -670,6 +673,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       note(closed);
       return closed;
     }
+    const tooLong = roleArnLengthProblem(input.roleArn);
+    if (tooLong !== undefined) return failWith('VALIDATION_ERROR', tooLong);
     const parsed = parseRoleArn(input.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `\`${input.roleArn}\` is not a role ARN`);
     const r = await outageRecorded(() => deps.store.read(async (tx) => {

@@ -140,6 +140,17 @@ export function userArnOf(partition: Partition, account: string, path: string, n
 }
 
 /** Parses a role ARN of either partition: `arn:aws:iam::A:role/path/Name` or `acs:ram::A:role/Name`. */
+/**
+ * AWS's length constraint on `RoleArn` (AssumeRole, AssumeRoleWithWebIdentity: 20 to 2,048 characters), in its
+ * words; undefined when it holds. A role's path may be 512 characters and its name 64, so no role's ARN is longer:
+ * refused before anything reads the value (it was recorded whole, and kept in the audit log's filter index).
+ */
+export function roleArnLengthProblem(arn: string): string | undefined {
+  if (arn.length > 2048) return "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length less than or equal to 2048";
+  if (arn.length < 20) return "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20";
+  return undefined;
+}
+
 export function parseRoleArn(arn: string): { partition: Partition; account: string; name: string; path: string } | undefined {
   let m = /^arn:aws[a-z-]*:iam::(\d{12}):role(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]{1,64})$/.exec(arn);
   if (m) return { partition: 'aws', account: m[1] as string, path: m[2] as string, name: m[3] as string };
