@@ -39,7 +39,7 @@ const users = (n: number, prefix: string) =>
 async function chainOf(dataDir: string): Promise<AuditRecord[]> {
   const store = await openSqliteStore({ dataDir });
   try {
-    return await verifiedChain(store);
+    return await verifiedChain(store, dataDir);
   } finally {
     await store.close();
   }
