@@ -32,7 +32,7 @@ import { createApp, type App, type Caller } from '../src/app/index.ts';
 import type { AuditAppender, AuditOptions } from '../src/app/audit.ts';
 import type { TimedEvent } from '../src/core/audit/index.ts';
 import { auditWorker } from '../src/adapters/audit-worker/index.ts';
-import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
+import { auditChainKey, chainDigest, masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import type { AuthorizeInput } from '../src/app/authorize.ts';
 import { median, row, type BenchOptions, type BenchRow } from './report.ts';
@@ -43,12 +43,15 @@ const CHUNK = 500;
 async function world(dir: string) {
   const store = await openSqliteStore({ dataDir: dir });
   const key = masterKeyFromBytes(randomBytes(32));
+  const chainKey = auditChainKey(key);
   const deps = {
     store,
     now: () => Date.now(),
     randomBytes: (n: number) => randomBytes(n),
     sealer: secretSealer(key),
     sessions: sessionCrypto,
+    // Keyed, as a server's chain is (src/main/server.ts): the writer thread gets the same key.
+    chainDigest: chainDigest(chainKey),
   };
   const setup = createApp(deps, { audit: { enabled: false } });
   await setup.start();
@@ -82,7 +85,7 @@ async function world(dir: string) {
     );
     keys.push(must(await setup.directory.createAccessKey(admin.value.caller, { userName: name })).key.id);
   }
-  return { deps, keys, file: store.file, close: () => store.close() };
+  return { deps, keys, chainKey, file: store.file, close: () => store.close() };
 }
 
 function questions(n: number): { user: number; input: AuthorizeInput }[] {
@@ -133,7 +136,7 @@ export async function benchAudit(opts: BenchOptions): Promise<BenchRow[]> {
     ];
     const apps: App[] = [];
     for (const c of configs) {
-      const appender = c.writer === 'worker' ? auditWorker({ dialect: 'sqlite', file: w.file }) : undefined;
+      const appender = c.writer === 'worker' ? auditWorker({ dialect: 'sqlite', file: w.file }, w.chainKey) : undefined;
       if (appender) appenders.push(appender);
       const app = createApp({ ...w.deps, ...(appender ? { auditAppender: appender } : {}) }, { audit: c.audit });
       await app.start();
@@ -172,7 +175,7 @@ export async function benchAudit(opts: BenchOptions): Promise<BenchRow[]> {
     const capture = createApp({ ...w.deps, auditAppender: { maxBatch: 4000, append: async (evs) => void captured.push(...evs) } }, { audit: { allowSample: 1 } });
     await capture.start();
     await round(capture, callers, qs);
-    const writer = auditWorker({ dialect: 'sqlite', file: w.file });
+    const writer = auditWorker({ dialect: 'sqlite', file: w.file }, w.chainKey);
     appenders.push(writer);
     await writer.append(captured.slice(0, 100));
     const capacities: number[] = [];

@@ -238,7 +238,7 @@ interface Served extends Loaded {
 }
 
 /** The server child with the world applied and `gate`'s access key. */
-async function serve(audit?: { enabled: boolean }): Promise<Served> {
+export async function serve(audit?: { enabled: boolean }): Promise<Served> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gh-bench-authorize-'));
   const server = await startServerChild({ dataDir, ...(audit !== undefined ? { audit } : {}) });
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
