@@ -54,6 +54,8 @@ export interface AppOptions {
   readonly log?: (line: string) => void;
   /** Scoped sessions one account may hold at once (src/app/session-scopes.ts `MAX_SCOPED_SESSIONS`; tests lower it). */
   readonly maxScopedSessions?: number;
+  /** Live jobs one account may keep at once (src/app/jobs.ts `MAX_LIVE_JOBS`; tests lower it). */
+  readonly maxLiveJobs?: number;
 }
 
 export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
@@ -131,6 +133,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     permits: (caller, action, resource) => bindings.permits(caller, action, resource),
     ...(options.jobSessionSeconds !== undefined ? { sessionSeconds: options.jobSessionSeconds } : {}),
     ...(options.jobHeartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.jobHeartbeatTimeoutMs } : {}),
+    ...(options.maxLiveJobs !== undefined ? { maxLiveJobs: options.maxLiveJobs } : {}),
   });
   const resourcePolicies = new ResourcePolicies(deps, unreadable);
   // Engines built after the app (RBAC needs the app) join through `addAuthorizeEngine`.

@@ -68,6 +68,41 @@ const JOBEVENT = 'jobevent/';
 const LIVE = 'joblive/';
 export const jobLiveKey = (id: string): string => `${LIVE}${id}`;
 /**
+ * The index of an account's live jobs: `jobliveacct/<account>/<id>`, written and deleted exactly where `jobLiveKey` is
+ * (`putLiveJob`, the end of a job, the sweep's repairs), so a new job is counted against its account's quota
+ * (`maxLiveJobs`) by reading at most the quota's worth of keys (review av, 1). Live jobs stored before it (or by a writer
+ * that does not write it) are indexed by the sweep's full pass (`repairLiveAccountIndex`).
+ */
+const LIVE_BY_ACCOUNT = 'jobliveacct/';
+const liveAccountPrefix = (account: string): string => `${LIVE_BY_ACCOUNT}${account}/`;
+export const jobLiveAccountKey = (account: string, id: string): string => `${liveAccountPrefix(account)}${id}`;
+/**
+ * Live jobs (jobs, cluster nodes, pods admitted with a role, not yet ended) one account may keep at once, unless the
+ * server says otherwise (`--max-live-jobs`, `GATEHOUSE_MAX_LIVE_JOBS`). Each is read by the sweep every 5 s on every
+ * instance, and a member can keep many alive through the job-status API with each job's capability: without a bound one
+ * account could make every instance's sweep as slow as it likes (review av, 1).
+ */
+export const MAX_LIVE_JOBS = 1000;
+
+/** The refusal of a job past its account's quota of live jobs. */
+export function liveJobsRefusal(account: string, max: number): string {
+  return `account ${account} has ${max.toLocaleString('en-US')} live jobs, the most it may have: stop or end one first (\`gatehouse jobs stop ID\`; a pod's job ends when the pod is deleted), or have the operator raise --max-live-jobs (GATEHOUSE_MAX_LIVE_JOBS)`;
+}
+
+/**
+ * Marks a new job live (`jobLiveKey`, `jobLiveAccountKey`) in the transaction that stores it, unless its account already
+ * has `max` live jobs: then LimitExceeded, and nothing written. The count reads at most `max` keys of the account's live
+ * index. Checked and written in one write transaction, which takes the store's one write lock first (`change_head` on
+ * PostgreSQL, `BEGIN IMMEDIATE` on SQLite): two instances cannot both find `max - 1` and both insert.
+ */
+export async function putLiveJob(tx: WriteTx, job: Pick<Job, 'account' | 'id'>, max: number): Promise<Result<void>> {
+  const held = await tx.kv.list(liveAccountPrefix(job.account), { limit: max });
+  if (held.length >= max) return failWith('LIMIT_EXCEEDED', liveJobsRefusal(job.account, max));
+  await tx.kv.put(jobLiveKey(job.id), job.id);
+  await tx.kv.put(jobLiveAccountKey(job.account, job.id), job.id);
+  return ok(undefined);
+}
+/**
  * The index of an account's jobs, in the order they were created: `jobacct/<account>/<created>/<id>`, holding the job's
  * workspace and state (`{"w":…,"s":…}`, kept with the job's state by every change of it). `jobs list` reads a range of
  * it, a page at a time, never every job stored (review ar, 3). Written with the job; a job stored by a writer that does
@@ -318,6 +353,8 @@ export interface JobsOptions {
    * union does (review B7), never over an explicit deny, cut by the caller's boundary and session policies.
    */
   readonly permits?: (caller: Caller, action: string, resource: string) => { readonly allowed: boolean; readonly reason: string };
+  /** Live jobs one account may keep at once (default `MAX_LIVE_JOBS`; tests lower it). */
+  readonly maxLiveJobs?: number;
 }
 
 export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: PolicyCache, options: JobsOptions = {}) {
@@ -327,6 +364,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   /** One cache entry per job: the current credentials, and the issuance under way, if any. */
   const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials>> | undefined }>();
   let issuances = 0;
+  const maxLiveJobs = options.maxLiveJobs ?? MAX_LIVE_JOBS;
 
   const wsKey = workspaceKey;
 
@@ -616,7 +654,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * its capability. A malformed or unknown request (any other error) is not recorded.
    */
   function recordStart(caller: Caller, r: Result<Submitted>, what: { action: string; resource: string; role: string | undefined; detail: Record<string, unknown> }): void {
-    const denied = r.ok ? undefined : r.errors[0]?.code === 'ACCESS_DENIED' ? r.errors[0] : undefined;
+    // Refusals of who may start it, and of its account's quota of live jobs (review av, 1), are recorded; bad input is not.
+    const denied = r.ok ? undefined : r.errors[0]?.code === 'ACCESS_DENIED' || r.errors[0]?.code === 'LIMIT_EXCEEDED' ? r.errors[0] : undefined;
     if (!deps.audit || !(r.ok || denied)) return;
     deps.audit.record({
       kind: 'job',
@@ -759,7 +798,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         sessionPolicy = made.value;
       }
       seen.job = job;
-      await storeNewJob(job, sessionPolicy ? { sessionPolicy } : {}, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`);
+      const stored = await storeNewJob(job, sessionPolicy ? { sessionPolicy } : {}, `submitted by ${job.submitter.arn} with role ${mode === 'none' ? 'none' : `${roleArn} (${mode})`}, ${replicas} replica(s)`);
+      if (!stored.ok) return stored;
       return ok({ job, capability });
     });
   }
@@ -801,17 +841,21 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
 
   /**
    * Stores a new job (with `extra`, what only its stored document carries) and its capability's hash, with its
-   * `submitted` event; its launcher's silence is timed from now.
+   * `submitted` event; its launcher's silence is timed from now. LimitExceeded, and nothing stored, when its account
+   * already has `maxLiveJobs` live jobs (`putLiveJob`, in the same transaction).
    */
-  async function storeNewJob(job: StoredJob, extra: { sessionPolicy?: string }, message: string): Promise<void> {
-    await deps.store.write(async (tx) => {
+  async function storeNewJob(job: StoredJob, extra: { sessionPolicy?: string }, message: string): Promise<Result<void>> {
+    const r = await deps.store.write<Result<void>>(async (tx, abort) => {
+      const live = await putLiveJob(tx, job, maxLiveJobs);
+      if (!live.ok) return abort(live);
       await tx.kv.put(`${JOB}${job.id}`, JSON.stringify({ ...job, ...extra }));
       await tx.kv.put(`${JOBCAP}${job.capabilityHash}`, job.id);
-      await tx.kv.put(jobLiveKey(job.id), job.id);
       await tx.kv.put(jobIndexKey(job), jobIndexValue(job));
       await appendEvent(tx, job.id, 'submitted', message);
+      return ok(undefined);
     });
-    heartbeats.set(job.id, now());
+    if (r.ok) heartbeats.set(job.id, now());
+    return r;
   }
 
   async function isMember(tx: ReadTx, caller: Caller, ws: Workspace): Promise<boolean> {
@@ -869,7 +913,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
       };
       await tx.kv.put(`${JOB}${id}`, JSON.stringify({ ...(JSON.parse((await tx.kv.get(`${JOB}${id}`)) ?? '{}') as object), ...next }));
-      if (TERMINAL.has(to)) await tx.kv.delete(jobLiveKey(id));
+      if (TERMINAL.has(to)) {
+        await tx.kv.delete(jobLiveKey(id));
+        await tx.kv.delete(jobLiveAccountKey(job.account, id));
+      }
       await tx.kv.put(jobIndexKey(next), jobIndexValue(next));
       await appendEvent(tx, id, TERMINAL.has(to) ? 'ended' : 'started', TERMINAL.has(to) ? `${to}${extra.exitCode !== undefined ? ` (exit ${extra.exitCode})` : ''}${extra.reason ? `: ${extra.reason}` : ''}` : 'running');
       from = job.state;
@@ -983,18 +1030,64 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       await deps.store.write(async (tx) => {
         for (const id of [...unindexed, ...stale]) {
           const v = await readJob(tx, id);
-          if (v !== undefined && !TERMINAL.has(v.state)) await tx.kv.put(jobLiveKey(id), id);
-          else await tx.kv.delete(jobLiveKey(id));
+          const account = typeof v?.account === 'string' ? v.account : undefined;
+          if (v !== undefined && !TERMINAL.has(v.state)) {
+            await tx.kv.put(jobLiveKey(id), id);
+            if (account !== undefined) await tx.kv.put(jobLiveAccountKey(account, id), id);
+          } else {
+            await tx.kv.delete(jobLiveKey(id));
+            if (account !== undefined) await tx.kv.delete(jobLiveAccountKey(account, id));
+          }
         }
       });
     }
     if (read.full) {
       fullSweepAt = t;
+      await repairLiveAccountIndex(read.all);
       const repaired = repairJobIndex(read.all);
       jobIndexChecked ??= repaired.catch(() => (jobIndexChecked = undefined));
       await repaired;
     }
     return read.all;
+  }
+
+  /**
+   * Puts the index of each account's live jobs (`LIVE_BY_ACCOUNT`) right against `all`, every job stored: an entry for
+   * each live job, none for a job ended or not there. Live jobs stored before the index (or by a writer that does not
+   * write it) are so counted against their account's quota from the first full sweep on. Each job is read again in the
+   * write that indexes it, so a job ended or submitted meanwhile is not put wrong; 200 jobs a transaction.
+   */
+  async function repairLiveAccountIndex(all: readonly StoredJob[]): Promise<void> {
+    const indexed = await deps.store.read(async (tx) => (await tx.kv.list(LIVE_BY_ACCOUNT)).map((e) => e.key));
+    const have = new Set(indexed);
+    const liveKey = (j: StoredJob): string | undefined => (!TERMINAL.has(j.state) && typeof j.account === 'string' ? jobLiveAccountKey(j.account, j.id) : undefined);
+    // The live jobs without an entry, and the entries of jobs not live (or not there).
+    const todo = new Map<string, string[]>();
+    const wanted = new Set<string>();
+    for (const j of all) {
+      const k = liveKey(j);
+      if (k === undefined) continue;
+      wanted.add(k);
+      if (!have.has(k)) todo.set(j.id, []);
+    }
+    for (const k of indexed) {
+      if (wanted.has(k)) continue;
+      const id = k.slice(k.lastIndexOf('/') + 1);
+      todo.set(id, [...(todo.get(id) ?? []), k]);
+    }
+    const ids = [...todo.keys()];
+    for (let i = 0; i < ids.length; i += 200) {
+      const part = ids.slice(i, i + 200);
+      await deps.store.write(async (tx) => {
+        const docs = await tx.kv.getMany(part.map((id) => `${JOB}${id}`));
+        for (const id of part) {
+          const text = docs.get(`${JOB}${id}`);
+          const key = text === undefined ? undefined : liveKey(JSON.parse(text) as StoredJob);
+          if (key !== undefined) await tx.kv.put(key, id);
+          for (const stale of todo.get(id) ?? []) if (stale !== key) await tx.kv.delete(stale);
+        }
+      });
+    }
   }
 
   /** Whether this instance has checked the account index of jobs against the jobs stored (`repairJobIndex`), or is checking. */
@@ -1405,7 +1498,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (!checked.ok) return checked;
     const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: '', name: `${input.cluster}-node-${id}`, role: { mode: 'custom', arn: checked.value.roleArn }, replicas: 1, node: { cluster: input.cluster } }));
     seen.job = job;
-    await storeNewJob(job, {}, `node of cluster ${input.cluster} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`);
+    const stored = await storeNewJob(job, {}, `node of cluster ${input.cluster} started by ${job.submitter.arn} as ${checked.value.roleArn} (${checked.value.why})`);
+    if (!stored.ok) return stored;
     return ok({ job, capability, why: checked.value.why });
   }
 
@@ -1544,6 +1638,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     jobEvents,
     stopJob,
     endJob,
+    /** Live jobs one account may keep at once (`putLiveJob`; pod admission counts against it too, src/app/kube.ts). */
+    maxLiveJobs,
     /** Ends a pod's job (the pod was deleted): its sessions stop working everywhere. */
     endPod: (id: string, reason: string): Promise<Result<Job>> => setState(id, 'Stopped', { reason }),
     jobByCapability,

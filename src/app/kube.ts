@@ -87,7 +87,7 @@ import { accessDeniedMessage, authorizeAdmin, decideOnRole, PolicyCache, type Ca
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
-import { jobIndexKey, jobIndexValue, jobLiveKey } from './jobs.ts';
+import { jobIndexKey, jobIndexValue, putLiveJob } from './jobs.ts';
 import { isStoreUnavailable, type SealedSecret } from './ports/store.ts';
 import { admitAuthFailure, authFailureEvent, authFailureMessage, claimedCredential, keyOwner } from './auth-failures.ts';
 
@@ -1157,7 +1157,10 @@ export function createKube(app: App, options: KubeOptions) {
     } else {
       const closed = deps.audit?.gate('pods are not admitted with a role');
       if (closed && !closed.ok) return refuse(closed.errors[0]?.message ?? 'the audit log cannot be written', 503);
-      const created = await createPodJob(cluster, { passerArn: passer.arn, passerName: pass.value.passerName, ...(pass.value.passerId !== undefined ? { passerId: pass.value.passerId } : {}), roleArn: pass.value.roleArn, namespace: req.namespace, name, ...(generateName !== undefined ? { generateName } : {}) });
+      const made = await createPodJob(cluster, { passerArn: passer.arn, passerName: pass.value.passerName, ...(pass.value.passerId !== undefined ? { passerId: pass.value.passerId } : {}), roleArn: pass.value.roleArn, namespace: req.namespace, name, ...(generateName !== undefined ? { generateName } : {}) });
+      // Past the account's quota of live jobs the pod is refused, as a ResourceQuota refuses one (403 Forbidden).
+      if (!made.ok) return refuse(made.errors[0]?.message ?? 'the account has as many live jobs as it may have');
+      const created = made.value;
       jobId = created.job.id;
       env = await options.podEnvironment(created.job, created.capability);
     }
@@ -1343,7 +1346,8 @@ export function createKube(app: App, options: KubeOptions) {
     return { allowed: true };
   }
 
-  async function createPodJob(cluster: KubeCluster, input: { passerArn: string; passerName: string; passerId?: string; roleArn: string; namespace: string; name: string; generateName?: string }): Promise<{ job: Job; capability: string }> {
+  /** The pod's job, stored live; LimitExceeded, and nothing stored, when the account has as many live jobs as it may (src/app/jobs.ts `putLiveJob`). */
+  async function createPodJob(cluster: KubeCluster, input: { passerArn: string; passerName: string; passerId?: string; roleArn: string; namespace: string; name: string; generateName?: string }): Promise<Result<{ job: Job; capability: string }>> {
     const id = uniqueId('', deps.randomBytes(16), 12).toLowerCase();
     const capability = Buffer.from(deps.randomBytes(32)).toString('base64url');
     const podName = input.name !== '' ? input.name : `${input.generateName ?? ''}*`;
@@ -1364,17 +1368,19 @@ export function createKube(app: App, options: KubeOptions) {
       cluster: cluster.name,
       pod: { namespace: input.namespace, name: input.name, ...(input.generateName !== undefined ? { generateName: input.generateName } : {}) },
     };
-    await deps.store.write(async (tx) => {
+    return deps.store.write<Result<{ job: Job; capability: string }>>(async (tx, abort) => {
+      // Live: in the indexes the job sweep reads and the account's quota counts (src/app/jobs.ts `putLiveJob`, review
+      // ag, 7; review av, 1), checked and written in this transaction; its end deletes them.
+      const live = await putLiveJob(tx, job, app.jobs.maxLiveJobs);
+      if (!live.ok) return abort(live);
       // Stored with the passing user's unique id (`submitterId`, as src/app/jobs.ts stores a job's submitter's).
       await tx.kv.put(`job/${id}`, JSON.stringify(input.passerId !== undefined ? { ...job, submitterId: input.passerId } : job));
       await tx.kv.put(`jobcap/${job.capabilityHash}`, id);
-      // Live: in the index the job sweep reads (src/app/jobs.ts `jobLiveKey`, review ag, 7); its end deletes it.
-      await tx.kv.put(jobLiveKey(id), id);
       // Listed with the account's jobs (src/app/jobs.ts `jobIndexKey`, review ar, 3).
       await tx.kv.put(jobIndexKey(job), jobIndexValue(job));
       await tx.kv.put(`jobevent/${id}/00000001`, JSON.stringify({ seq: 1, at: job.created, type: 'submitted', message: `pod ${input.namespace}/${podName} of cluster ${cluster.name} admitted to run as ${input.roleArn}, passed by ${input.passerArn}` }));
+      return ok({ job, capability });
     });
-    return { job, capability };
   }
 
   // --- Access entries and the webhook token (admin API) ------------------------------------------------------

@@ -54,6 +54,11 @@ export interface ServerOptions {
   /** Scoped sessions one account may hold at once; default `MAX_SCOPED_SESSIONS` (tests lower it). */
   readonly maxScopedSessions?: number;
   /**
+   * `--max-live-jobs`: live jobs (jobs, cluster nodes, pods admitted with a role) one account may keep at once; default
+   * GATEHOUSE_MAX_LIVE_JOBS, else `MAX_LIVE_JOBS` (src/app/jobs.ts).
+   */
+  readonly maxLiveJobs?: number;
+  /**
    * `HOST:PORT` of the S3-compatible gateway (objects in `<dataDir>/objects`). `gatehouse server` defaults it to
    * `127.0.0.1:8472`; left out here, it is an ephemeral port on 127.0.0.1 (read `s3Url`), so embedders and tests
    * that predate the gateway never collide on a fixed port. `off`: no gateway on this instance (in a deployment
@@ -204,6 +209,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     const shown = opts.maxConnections !== undefined ? `--max-connections \`${String(maxConnections)}\`` : `GATEHOUSE_MAX_CONNECTIONS \`${connText ?? ''}\``;
     throw new StartError(`${shown}: give a whole number from 1 to 9999999`, 'usage');
   }
+  const liveJobsText = env['GATEHOUSE_MAX_LIVE_JOBS'];
+  const maxLiveJobs = opts.maxLiveJobs ?? (liveJobsText !== undefined && liveJobsText !== '' ? Number(liveJobsText) : undefined);
+  if (maxLiveJobs !== undefined && !(Number.isInteger(maxLiveJobs) && maxLiveJobs >= 1 && maxLiveJobs <= 1_000_000)) {
+    const shown = opts.maxLiveJobs !== undefined ? `--max-live-jobs \`${String(maxLiveJobs)}\`` : `GATEHOUSE_MAX_LIVE_JOBS \`${liveJobsText ?? ''}\``;
+    throw new StartError(`${shown}: give a whole number from 1 to 1000000`, 'usage');
+  }
   // The listener that answers probes while the database is awaited needs the certificate too.
   const tls = await readTls(opts.tlsCert, opts.tlsKey);
   try {
@@ -278,6 +289,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     ...(jobSessionSeconds !== undefined ? { jobSessionSeconds } : {}),
     ...(opts.jobHeartbeatTimeoutMs !== undefined ? { jobHeartbeatTimeoutMs: opts.jobHeartbeatTimeoutMs } : {}),
     ...(opts.maxScopedSessions !== undefined ? { maxScopedSessions: opts.maxScopedSessions } : {}),
+    ...(maxLiveJobs !== undefined ? { maxLiveJobs } : {}),
   });
   app.live.maxStalenessMs = staleSeconds === undefined ? undefined : staleSeconds * 1000;
   // Ready only once the whole directory is loaded: decisions and verification then need no database.

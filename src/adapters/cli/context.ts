@@ -65,6 +65,8 @@ export interface ServerCommandOptions {
   readonly maxStalenessSeconds?: number;
   /** `--max-connections`: the most connections `--listen` holds at once, and the S3 gateway separately. */
   readonly maxConnections?: number;
+  /** `--max-live-jobs`: live jobs one account may keep at once. */
+  readonly maxLiveJobs?: number;
 }
 
 export interface CommandContext extends CliDeps {

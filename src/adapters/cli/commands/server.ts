@@ -36,6 +36,7 @@ export const serverCommand: CommandGroup = (program, ctx) => {
     .option('--agent-address <url>', 'base URL at which pods reach the node agent (their credential environment); default the --agent-listen URL')
     .option('--max-staleness <seconds>', 'past this long without a refresh from the database, leave readiness and answer decisions and session checks with 503; default GATEHOUSE_MAX_STALENESS_SECONDS, else no bound')
     .option('--max-connections <n>', 'the most connections --listen holds at once, and the S3 gateway separately (one more is closed when accepted); default GATEHOUSE_MAX_CONNECTIONS, else 1024')
+    .option('--max-live-jobs <n>', 'the most live jobs (jobs, cluster nodes, pods admitted with a role) one account may keep at once; past it a submission or pod is refused with LimitExceeded; default GATEHOUSE_MAX_LIVE_JOBS, else 1000')
     .addHelpText(
       'after',
       `
@@ -76,7 +77,7 @@ not what it must be (--master-key-file, --tls-cert, --tls-key), or the data dir 
 needs is unavailable: an address to listen on is in use or cannot be bound, the database cannot be reached or
 refuses it (see docs/errors.md).`,
     )
-    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string; maxStaleness?: string; maxConnections?: string }) => {
+    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string; maxStaleness?: string; maxConnections?: string; maxLiveJobs?: string }) => {
       if (!ctx.runServer) {
         ctx.err('gatehouse server: not available in this build\n');
         return ctx.exit(EXIT.internal);
@@ -87,6 +88,10 @@ refuses it (see docs/errors.md).`,
       }
       if (opts.maxConnections !== undefined && !/^\s*[1-9]\d{0,6}\s*$/.test(opts.maxConnections)) {
         ctx.err(`gatehouse server: --max-connections \`${opts.maxConnections}\`: give a whole number from 1 to 9999999\n`);
+        return ctx.exit(EXIT.usage);
+      }
+      if (opts.maxLiveJobs !== undefined && (!/^\s*[1-9]\d{0,6}\s*$/.test(opts.maxLiveJobs) || Number(opts.maxLiveJobs) > 1_000_000)) {
+        ctx.err(`gatehouse server: --max-live-jobs \`${opts.maxLiveJobs}\`: give a whole number from 1 to 1000000\n`);
         return ctx.exit(EXIT.usage);
       }
       ctx.exit(
@@ -102,6 +107,7 @@ refuses it (see docs/errors.md).`,
           ...(opts.s3Address !== undefined ? { s3Address: opts.s3Address } : {}),
           ...(opts.maxStaleness !== undefined ? { maxStalenessSeconds: Number(opts.maxStaleness) } : {}),
           ...(opts.maxConnections !== undefined ? { maxConnections: Number(opts.maxConnections) } : {}),
+          ...(opts.maxLiveJobs !== undefined ? { maxLiveJobs: Number(opts.maxLiveJobs) } : {}),
         }),
       );
     });
