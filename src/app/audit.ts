@@ -16,6 +16,9 @@
  * access happens unrecorded, even at the start of an outage, before a write has had time to fail; `open`
  * carries on and records later. Decisions always carry on (resource servers must keep working; their records
  * wait in the queue). Only when the bound itself is hit are records dropped, each one counted, and logged.
+ * A batch refused for what one of its records holds (a value the database cannot store, never an outage) is not
+ * retried for ever: the appender writes the rest and a stand-in in place of each record refused
+ * (src/app/audit-store-appender.ts), which the queue counts and logs once each (`Appended.unstorable`).
  *
  * A hard stop (kill -9, out of memory) loses no session, change or job record: with an `AuditJournal`, each is
  * written to the data dir as it is recorded, and the next start appends those the chain does not hold. Decisions
@@ -38,6 +41,7 @@ import {
   linkEvents,
   recordHash,
   storedText,
+  unstorableDigestText,
   type AuditEvent,
   type AuditFilter,
   type AuditHead,
@@ -45,6 +49,7 @@ import {
   type AuditRecord,
   type BrokenLink,
   type TimedEvent,
+  type UnstorableNote,
 } from '../core/audit/index.ts';
 import { roleArnOf } from '../core/sts/session.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
@@ -123,6 +128,11 @@ export interface AuditStatus {
   readonly journal: string | null;
   /** Times since start this instance found the chain's head below the highest record it had committed (records deleted or replaced). */
   readonly headRegressions: number;
+  /**
+   * Records since start that the database refused for what they held (a value it cannot store), each written as a
+   * stand-in with `detail.unstorable` (its kind, account, principal, action, time, the original's SHA-256 and why).
+   */
+  readonly unstorable: number;
 }
 
 export interface AuditPage {
@@ -191,6 +201,11 @@ export function parseAnchor(text: string): Result<AuditAnchor> {
 export interface Appended {
   readonly linkedTo: AuditAnchor;
   readonly last: AuditAnchor;
+  /**
+   * Records the database refused for what they hold, each written as a stand-in (src/core/audit/unstorable.ts):
+   * the queue counts them and logs each once.
+   */
+  readonly unstorable?: readonly UnstorableNote[];
 }
 
 export const AUDIT_DEFAULTS = { failure: 'closed', allowSample: 1, maxBacklog: 100_000, batchSize: 500, flushMs: 100, maxUnwrittenMs: 2000, drainMs: 10_000 } as const;
@@ -472,8 +487,10 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
    */
   let highest: AuditAnchor | undefined;
   let headRegressions = 0;
+  let unstorable = 0;
   function appended(a: Appended | void): void {
     if (a === undefined) return;
+    if (a.unstorable !== undefined && a.unstorable.length > 0) noteUnstorable(a.unstorable);
     const h = highest;
     if (h !== undefined && (a.linkedTo.seq < h.seq || (a.linkedTo.seq === h.seq && a.linkedTo.hash !== h.hash))) {
       headRegressions += 1;
@@ -488,6 +505,19 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       return;
     }
     if (h === undefined || a.last.seq > h.seq) highest = a.last;
+  }
+
+  /** Stand-ins written for records the database refused: counted, and each logged once with why. */
+  function noteUnstorable(notes: readonly UnstorableNote[]): void {
+    unstorable += notes.length;
+    metrics.auditUnstorable?.(notes.length);
+    for (const n of notes) {
+      log(
+        `audit: the database refused to store a ${n.kind} record (action ${n.action}, account ${n.account === '' ? '(none)' : n.account}, at ${n.at}) for what it holds: ` +
+          `${n.code}: ${n.reason}; record ${n.seq} stands in its place (detail.unstorable: its kind, account, principal, action and time, and the SHA-256 ${n.sha256} of the record refused); ` +
+          `counted in gatehouse_audit_records_unstorable_total (${unstorable} so far)`,
+      );
+    }
   }
 
   /** The queue: pieces oldest first, the last one `open` (filling) unless it was handed over; `backlog` records in all. */
@@ -678,11 +708,15 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       last = Math.max(last, e.at);
     }
     const held = new Map<string, number>();
+    // Stand-ins of records the database refused (`detail.unstorable`), by the SHA-256 of the record they stand for.
+    const standIns = new Map<string, number>();
     for (const kind of new Set(events.map((e) => e.event.kind))) {
       const filter: AuditFilter = { kind, since: new Date(first).toISOString(), until: new Date(last + 1).toISOString() };
       for (let after = 0; ; ) {
         const page = await deps.store.read((tx) => tx.audit.list(filter, after, MAX_PAGE));
         for (const r of page) {
+          const h = r.detail['unstorable'] === true ? r.detail['sha256'] : undefined;
+          if (typeof h === 'string') standIns.set(h, (standIns.get(h) ?? 0) + 1);
           const k = sameAs(r, r.at, r.detail);
           held.set(k, (held.get(k) ?? 0) + 1);
         }
@@ -693,8 +727,16 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     return events.filter((e) => {
       const k = sameAs(e.event, new Date(e.at).toISOString(), e.event.detail ?? {});
       const n = held.get(k) ?? 0;
-      if (n === 0) return true;
-      held.set(k, n - 1);
+      if (n > 0) {
+        held.set(k, n - 1);
+        return false;
+      }
+      // A record the database refused is in the chain as its stand-in: not appended (and refused) again.
+      if (standIns.size === 0) return true;
+      const h = sha256(unstorableDigestText(e));
+      const m = standIns.get(h) ?? 0;
+      if (m === 0) return true;
+      standIns.set(h, m - 1);
       return false;
     });
   }
@@ -1107,6 +1149,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       recovered,
       journal: journal?.where ?? null,
       headRegressions,
+      unstorable,
     }),
     /** Age of the oldest record queued and not yet written, ms (0 when none): what `gatehouse_audit_oldest_unwritten_seconds` shows. */
     oldestUnwrittenMs,

@@ -24,6 +24,8 @@ export interface AppMetrics {
   auditJournalFailed?(): void;
   /** The audit writer found the chain's head below the highest record this instance committed (records deleted or replaced). */
   auditHeadRegressed?(): void;
+  /** Audit records the database refused for what they held, each written as a stand-in (`detail.unstorable`). */
+  auditUnstorable?(n: number): void;
 }
 
 export const NO_METRICS: AppMetrics = {

@@ -89,6 +89,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     help: 'Times the audit writer found the chain\'s head below the highest record this instance had committed: records deleted or replaced in the database, or the database restored from a backup (check with gatehouse audit verify --expect)',
     registers: [registry],
   });
+  const unstorable = new Counter({
+    name: 'gatehouse_audit_records_unstorable_total',
+    help: 'Audit records the database refused to store for what they held (a value it cannot store): each was written as a stand-in with detail.unstorable (its kind, account, principal, action, time, the SHA-256 of the record refused and why), and logged',
+    registers: [registry],
+  });
   const gateRefusals = new Counter({
     name: 'gatehouse_audit_gate_refusals_total',
     help: 'Session issuances and directory changes refused because the audit log was not known to be writable (GATEHOUSE_AUDIT_FAILURE=closed)',
@@ -155,6 +160,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       authFailuresSuppressed: () => authFailuresSuppressed.inc(),
       auditJournalFailed: () => journalFailures.inc(),
       auditHeadRegressed: () => headRegressions.inc(),
+      auditUnstorable: (n) => unstorable.inc(n),
     },
     bind(s) {
       sources = s;

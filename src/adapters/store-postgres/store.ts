@@ -28,6 +28,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import {
+  StoreDataRefusedError,
   StoreOutcomeUnknownError,
   StoreUnavailableError,
   type Abort,
@@ -216,7 +217,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
           continue;
         }
-        throw unavailable(e) ?? e;
+        throw unavailable(e) ?? dataRefused(e) ?? e;
       } finally {
         client.removeListener('error', onError);
         client.release(broken || open);
@@ -477,6 +478,22 @@ function unavailable(e: unknown): StoreUnavailableError | undefined {
     const message = String((x as { message?: unknown }).message ?? '');
     if (UNAVAILABLE_NET.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '57014' || code === '55P03' || code.startsWith('53') || UNAVAILABLE_MESSAGES.test(message)) {
       return new StoreUnavailableError(`PostgreSQL is unavailable: ${message || code}`, { cause: e });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The server's refusal of a value behind `e` (or its cause) as a `StoreDataRefusedError`: SQLSTATE class 22 (data
+ * exception: an invalid byte sequence, a value too long for its type, a value out of range), class 54 (program limit
+ * exceeded: an index entry too large), 23514 (a CHECK constraint). The same values are refused every time; never an
+ * outage (those are `unavailable`, read first). Undefined when `e` is something else.
+ */
+function dataRefused(e: unknown): StoreDataRefusedError | undefined {
+  for (let x: unknown = e, depth = 0; typeof x === 'object' && x !== null && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
+    const code = (x as { code?: unknown }).code;
+    if (isSqlState(code) && (String(code).startsWith('22') || String(code).startsWith('54') || code === '23514')) {
+      return new StoreDataRefusedError(String((x as { message?: unknown }).message ?? code), String(code), { cause: e });
     }
   }
   return undefined;

@@ -16,7 +16,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { StoreUnavailableError, type Abort, type MigrationReport, type ReadTx, type Store, type WriteTx } from '../../app/ports/store.ts';
+import { StoreDataRefusedError, StoreUnavailableError, type Abort, type MigrationReport, type ReadTx, type Store, type WriteTx } from '../../app/ports/store.ts';
 import {
   applyMigrations,
   cached,
@@ -161,7 +161,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
           } catch (e) {
             const aborted = caught(e);
             if (aborted !== undefined) return aborted.value;
-            throw unavailable(e) ?? e;
+            throw unavailable(e) ?? dataRefused(e) ?? e;
           }
         }),
       );
@@ -188,6 +188,25 @@ function unavailable(e: unknown): StoreUnavailableError | undefined {
   const errcode = Number((e as { errcode?: unknown }).errcode);
   if (!UNAVAILABLE_CODES.has(errcode & 0xff)) return undefined;
   return new StoreUnavailableError(`SQLite is unavailable: ${(e as { message?: unknown }).message ?? errcode}`, { cause: e });
+}
+
+/**
+ * SQLite's refusals of a value (extended result codes): the same values are refused every time, never an outage.
+ * Not the other constraints: a PRIMARY KEY or UNIQUE conflict is the table's state, not the record's.
+ */
+const DATA_REFUSALS = new Map([
+  [18, 'SQLITE_TOOBIG'],
+  [20, 'SQLITE_MISMATCH'],
+  [275, 'SQLITE_CONSTRAINT_CHECK'],
+  [1811, 'SQLITE_CONSTRAINT_TRIGGER'],
+]);
+
+/** SQLite's refusal of a value (`DATA_REFUSALS`) as a `StoreDataRefusedError`; undefined when `e` is something else. */
+function dataRefused(e: unknown): StoreDataRefusedError | undefined {
+  if (typeof e !== 'object' || e === null || (e as { code?: unknown }).code !== 'ERR_SQLITE_ERROR') return undefined;
+  const name = DATA_REFUSALS.get(Number((e as { errcode?: unknown }).errcode));
+  if (name === undefined) return undefined;
+  return new StoreDataRefusedError(String((e as { message?: unknown }).message ?? name), name, { cause: e });
 }
 
 /**

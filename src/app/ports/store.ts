@@ -535,6 +535,41 @@ export class StoreOutcomeUnknownError extends Error {
   }
 }
 
+/**
+ * Thrown by an adapter when the database refused a write for what a value in it holds, not for its own state: the
+ * same statement with the same values is refused every time (PostgreSQL's classes 22 "data exception" and 54 "program
+ * limit exceeded", and 23514, a CHECK constraint; SQLite's "string or blob too big", "datatype mismatch", a CHECK
+ * constraint or a trigger's RAISE). Never an outage: retrying it cannot help. The audit writer sorts out which record
+ * of a batch is refused and writes a stand-in in its place (src/app/audit-store-appender.ts); elsewhere it is an
+ * error as before (its message is the database's own).
+ */
+export class StoreDataRefusedError extends Error {
+  readonly code = 'STORE_DATA_REFUSED';
+  /** The database's own code: a SQLSTATE (`22021`), or SQLite's extended result code by name (`SQLITE_CONSTRAINT_CHECK`). */
+  readonly dbCode: string;
+  /** The database's message with every quoted value removed (`refusalReason`): safe to record and log. */
+  readonly reason: string;
+  constructor(message: string, dbCode: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreDataRefusedError';
+    this.dbCode = dbCode;
+    this.reason = refusalReason(message);
+  }
+}
+
+export function isStoreDataRefused(e: unknown): e is StoreDataRefusedError {
+  return e instanceof StoreDataRefusedError || (typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'STORE_DATA_REFUSED' && typeof (e as { dbCode?: unknown }).dbCode === 'string');
+}
+
+/**
+ * A database's message without the values it quotes (`"…"`, `'…'`: what a refused value looks like in PostgreSQL's and
+ * SQLite's messages), in printable ASCII, 200 characters at most: it names what was refused, not what the record held.
+ */
+export function refusalReason(message: string): string {
+  const t = message.replace(/"(?:[^"]|"")*"?/g, '"..."').replace(/'(?:[^']|'')*'?/g, "'...'").replace(/[^\x20-\x7e]/g, '?');
+  return t.length > 200 ? `${t.slice(0, 197)}...` : t;
+}
+
 export function isStoreOutcomeUnknown(e: unknown): e is StoreOutcomeUnknownError {
   return e instanceof StoreOutcomeUnknownError || (typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'STORE_OUTCOME_UNKNOWN');
 }

@@ -7,3 +7,5 @@ export type { AuditEvent, AuditFilter, AuditHead, AuditKind, AuditRecord } from 
 export { canonicalJson, canonicalRedacted, chainVerifier, detailTextOf, linkEvents, MAX_BREAKS_KEPT, MAX_DEPTH, recordHash, REDACTED_TEXT, redactedStringText, redactsKey, storedText } from './chain.ts';
 export type { BrokenLink, LinkOptions, Sha256Hex, TimedEvent } from './chain.ts';
 export { isSecretKey, redact, REDACTED } from './redact.ts';
+export { keptText, unstorableDigestText, unstorableStandIn } from './unstorable.ts';
+export type { DataRefusal, UnstorableNote } from './unstorable.ts';
