@@ -7,9 +7,12 @@
  * was retried for ever, and nothing was written again: under the closed policy no session was issued and no change
  * made (503) — a user with no permissions did it with one AssumeRole and 5,000 questions to the authorize API about
  * itself. Now a lookup key holds the first 512 characters of a value (every filter is still checked on the record),
- * and migration 6 rebuilds the entries an earlier build wrote whole for longer values.
- * - PostgreSQL server: mallory's refused AssumeRole with a 3,000-character path, then 5,000 denials: the admin's change
- *   is made (201, not 503), and `--role` with the whole ARN finds the refusal;
+ * and migration 6 rebuilds the entries an earlier build wrote whole for longer values. (Since then STS refuses a RoleArn
+ * past 2,048 characters with ValidationError, as AWS does, so the server test asks with the longest RoleArn AWS takes;
+ * the store test below still writes values past PostgreSQL's bound, as any other field may carry them.)
+ * - PostgreSQL server: mallory's refused AssumeRole with a 2,048-character RoleArn (a 3,000-character one is a
+ *   ValidationError), then 5,000 denials: the admin's change is made (201, not 503), and `--role` with the whole ARN
+ *   finds the refusal;
  * - both stores: records with values past 512 characters (astral ones too) cross the fill; filters find them and not
  *   a value that differs after character 512; the lookup checks clean;
  * - a lookup as the earlier build wrote it (whole keys) is rebuilt by migration 6, and checks clean.
@@ -59,9 +62,12 @@ describe('review an2: a refused AssumeRole with a long RoleArn, on a PostgreSQL 
       assert.equal(key.status, 201, JSON.stringify(key.json));
       const mallory = { accessKeyId: String(key.json['accessKeyId']), secretAccessKey: String(key.json['secretAccessKey']) };
 
-      const roleArn = `arn:aws:iam::${ROOT}:role/${pathOf(3000)}/r`;
+      const prefix = `arn:aws:iam::${ROOT}:role/`;
+      const roleArn = `${prefix}${pathOf(2048 - prefix.length - 2)}/r`;
+      assert.equal(roleArn.length, 2048);
       const client = new STSClient({ endpoint: server.url, region: 'us-east-1', credentials: mallory, maxAttempts: 1 });
       sts.destroy = () => client.destroy();
+      await assert.rejects(client.send(new AssumeRoleCommand({ RoleArn: `${prefix}${pathOf(3000)}/r`, RoleSessionName: 'sess' })), /ValidationError|length less than or equal to 2048/);
       await assert.rejects(client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'sess' })), /not authorized/);
       // Past the next multiple of AUDIT_LOOKUP_EVERY: denials, always recorded.
       const requests = Array.from({ length: 1000 }, () => ({ action: 's3:GetObject', resource: 'arn:aws:s3:::b/k' }));
