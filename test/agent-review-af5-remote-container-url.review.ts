@@ -4,18 +4,18 @@
  * plain-http container URL to a host that is not loopback (or 169.254.170.2) before sending anything, so the ranks'
  * AWS SDKs got no credentials there and nothing said why. The launcher now says so, naming the remedy (a node agent
  * on the machine). The refusal itself is checked with the real clients: SDK v3 `fromHttp` and
- * `fromContainerMetadata`, and botocore (Debian's when present).
+ * `fromContainerMetadata`, and botocore (Debian's; skipped, saying so, where python3-boto3 is absent).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fromContainerMetadata, fromHttp } from '@aws-sdk/credential-providers';
 import { containerUrlRefusal, launch } from '../src/adapters/launcher/run.ts';
+import { boto3Missing } from './support/processes.ts';
 
 const REMOTE = 'http://192.0.2.10:8081/v1/container-credentials';
 
@@ -29,8 +29,12 @@ test('af5: the AWS SDKs refuse a non-loopback http container URL before any requ
     if (previous === undefined) delete process.env['AWS_CONTAINER_CREDENTIALS_FULL_URI'];
     else process.env['AWS_CONTAINER_CREDENTIALS_FULL_URI'] = previous;
   }
-  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const py = await promisify(execFile)(python, ['-c', 'from botocore.utils import ContainerMetadataFetcher as F\ntry:\n  F().retrieve_full_uri("' + REMOTE + '", headers={"Authorization": "x"})\nexcept ValueError as e:\n  print("refused", e)'], { encoding: 'utf8', timeout: 20_000 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+});
+
+test('af5: botocore (Debian python3-boto3) refuses it too', async (t) => {
+  const missing = boto3Missing();
+  if (missing !== undefined) return void t.skip(missing);
+  const py = await promisify(execFile)('/usr/bin/python3', ['-c', 'from botocore.utils import ContainerMetadataFetcher as F\ntry:\n  F().retrieve_full_uri("' + REMOTE + '", headers={"Authorization": "x"})\nexcept ValueError as e:\n  print("refused", e)'], { encoding: 'utf8', timeout: 20_000 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
   assert.match(py.stdout, /^refused Unsupported host/);
 });
 
