@@ -1052,59 +1052,22 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   /**
-   * Puts the index of each account's live jobs (`LIVE_BY_ACCOUNT`) right against `all`, every job stored: an entry for
-   * each live job, none for a job ended or not there. Live jobs stored before the index (or by a writer that does not
-   * write it) are so counted against their account's quota from the first full sweep on. Each job is read again in the
-   * write that indexes it, so a job ended or submitted meanwhile is not put wrong; 200 jobs a transaction.
+   * Puts the index under `prefix` right against `all`, every job stored: the entry `entryOf` gives each job (key and
+   * value), and none for a job it gives none or not there. Each job is read again in the write that indexes it, so a
+   * job changed, ended or submitted meanwhile is not put back wrong; 200 jobs a transaction, so a first indexing of
+   * many never holds the store's write lock long.
    */
-  async function repairLiveAccountIndex(all: readonly StoredJob[]): Promise<void> {
-    const indexed = await deps.store.read(async (tx) => (await tx.kv.list(LIVE_BY_ACCOUNT)).map((e) => e.key));
-    const have = new Set(indexed);
-    const liveKey = (j: StoredJob): string | undefined => (!TERMINAL.has(j.state) && typeof j.account === 'string' ? jobLiveAccountKey(j.account, j.id) : undefined);
-    // The live jobs without an entry, and the entries of jobs not live (or not there).
+  async function repairIndex(prefix: string, all: readonly StoredJob[], entryOf: (job: StoredJob) => readonly [key: string, value: string] | undefined): Promise<void> {
+    const indexed = await deps.store.read(async (tx) => new Map((await tx.kv.list(prefix)).map((e) => [e.key, e.value])));
+    // The jobs whose entry is missing or says otherwise, and the entries of jobs not there (or not there so).
     const todo = new Map<string, string[]>();
     const wanted = new Set<string>();
     for (const j of all) {
-      const k = liveKey(j);
-      if (k === undefined) continue;
-      wanted.add(k);
-      if (!have.has(k)) todo.set(j.id, []);
+      const entry = entryOf(j);
+      if (entry === undefined) continue;
+      wanted.add(entry[0]);
+      if (indexed.get(entry[0]) !== entry[1]) todo.set(j.id, []);
     }
-    for (const k of indexed) {
-      if (wanted.has(k)) continue;
-      const id = k.slice(k.lastIndexOf('/') + 1);
-      todo.set(id, [...(todo.get(id) ?? []), k]);
-    }
-    const ids = [...todo.keys()];
-    for (let i = 0; i < ids.length; i += 200) {
-      const part = ids.slice(i, i + 200);
-      await deps.store.write(async (tx) => {
-        const docs = await tx.kv.getMany(part.map((id) => `${JOB}${id}`));
-        for (const id of part) {
-          const text = docs.get(`${JOB}${id}`);
-          const key = text === undefined ? undefined : liveKey(JSON.parse(text) as StoredJob);
-          if (key !== undefined) await tx.kv.put(key, id);
-          for (const stale of todo.get(id) ?? []) if (stale !== key) await tx.kv.delete(stale);
-        }
-      });
-    }
-  }
-
-  /** Whether this instance has checked the account index of jobs against the jobs stored (`repairJobIndex`), or is checking. */
-  let jobIndexChecked: Promise<void> | undefined;
-
-  /**
-   * Puts the account index of jobs (`BY_ACCOUNT`) right against `all`, every job stored: an entry for each, with its
-   * workspace and state, and none for a job not there. Each job is read again in the write that indexes it, so a state
-   * changed meanwhile is not put back; 200 jobs a transaction, so a first indexing of many never holds the store's
-   * write lock long (20,000 jobs stored before the index: 0.4 s on SQLite, 11 s on PostgreSQL, once).
-   */
-  async function repairJobIndex(all: readonly StoredJob[]): Promise<void> {
-    const indexed = await deps.store.read(async (tx) => new Map((await tx.kv.list(BY_ACCOUNT)).map((e) => [e.key, e.value])));
-    // The jobs whose entry is missing or says otherwise, and the entries of jobs not there (or not there so).
-    const todo = new Map<string, string[]>();
-    for (const j of all) if (indexed.get(jobIndexKey(j)) !== jobIndexValue(j)) todo.set(j.id, []);
-    const wanted = new Set(all.map((j) => jobIndexKey(j)));
     for (const k of indexed.keys()) {
       if (wanted.has(k)) continue;
       const id = k.slice(k.lastIndexOf('/') + 1);
@@ -1117,13 +1080,32 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         const docs = await tx.kv.getMany(part.map((id) => `${JOB}${id}`));
         for (const id of part) {
           const text = docs.get(`${JOB}${id}`);
-          const job = text === undefined ? undefined : (JSON.parse(text) as StoredJob);
-          const key = job !== undefined && typeof job.created === 'string' && typeof job.account === 'string' ? jobIndexKey(job) : undefined;
-          if (job !== undefined && key !== undefined) await tx.kv.put(key, jobIndexValue(job));
-          for (const stale of todo.get(id) ?? []) if (stale !== key) await tx.kv.delete(stale);
+          const entry = text === undefined ? undefined : entryOf(JSON.parse(text) as StoredJob);
+          if (entry !== undefined) await tx.kv.put(entry[0], entry[1]);
+          for (const stale of todo.get(id) ?? []) if (stale !== entry?.[0]) await tx.kv.delete(stale);
         }
       });
     }
+  }
+
+  /**
+   * Puts the index of each account's live jobs (`LIVE_BY_ACCOUNT`) right against `all`: an entry for each live job,
+   * none for a job ended or not there. Live jobs stored before the index (or by a writer that does not write it) are
+   * so counted against their account's quota from the first full sweep on.
+   */
+  function repairLiveAccountIndex(all: readonly StoredJob[]): Promise<void> {
+    return repairIndex(LIVE_BY_ACCOUNT, all, (j) => (!TERMINAL.has(j.state) && typeof j.account === 'string' ? [jobLiveAccountKey(j.account, j.id), j.id] : undefined));
+  }
+
+  /** Whether this instance has checked the account index of jobs against the jobs stored (`repairJobIndex`), or is checking. */
+  let jobIndexChecked: Promise<void> | undefined;
+
+  /**
+   * Puts the account index of jobs (`BY_ACCOUNT`) right against `all`: an entry for each job, with its workspace and
+   * state (20,000 jobs stored before the index: 0.4 s on SQLite, 11 s on PostgreSQL, once).
+   */
+  function repairJobIndex(all: readonly StoredJob[]): Promise<void> {
+    return repairIndex(BY_ACCOUNT, all, (j) => (typeof j.created === 'string' && typeof j.account === 'string' ? [jobIndexKey(j), jobIndexValue(j)] : undefined));
   }
 
   /** Indexes, once an instance, the jobs stored before the account index was written (or by a writer that does not write it). */
