@@ -9,15 +9,17 @@
  *       broken unless that record is still there with that hash (tail truncation shows only this way)
  *   GET /v1/audit/status   → the audit log's `AuditStatus` (src/app/audit.ts): policy, backlog, health, counts, settings;
  *       to principals of other accounts than the root account, without the store's last error and the journal's path
- * `since`/`until` take ISO-8601 times or durations back from now (`15m`, `24h`, `7d`); `since` must come before
- * `until`. `decision` takes a value records carry (`DECISION_HELP`), in any case, or the AWS error code clients
- * see for a refused change (`AccessDenied` finds `ACCESS_DENIED`); anything else is refused, not matched to nothing.
+ * `since`/`until` take ISO-8601 times (a date, or a date and time whose zone defaults to UTC; a day, hour or offset out
+ * of range is refused, never moved) or durations back from now (`15m`, `24h`, `7d`); `since` must come before `until`.
+ * `decision` takes a value records carry (`DECISION_HELP`), in any case, or the AWS error code clients see for a refused
+ * change (`AccessDenied` finds `ACCESS_DENIED`); anything else is refused, not matched to nothing.
  */
 import { ERROR_CODES, failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
 import type { AuditFilter, AuditKind } from '../../core/audit/index.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { actorOf, authorizeAdmin } from '../../app/principals.ts';
 import { auditArn, parseAnchor, READ_AUDIT } from '../../app/audit.ts';
+import { auditTimeOf } from '../../app/audit-time.ts';
 import { ROOT_ACCOUNT } from '../../app/accounts.ts';
 import type { DecisionValue } from '../../core/iam/types.ts';
 import { clusterArn, clusterKey, workspaceArn, workspaceKey, type JobState } from '../../core/jobs/jobs.ts';
@@ -38,23 +40,6 @@ interface Route {
   readonly method: string;
   readonly pattern: readonly string[];
   readonly handler: (ctx: Ctx) => Promise<Result<{ status?: number; body: unknown }>>;
-}
-
-const DURATION = /^(\d+)(s|m|h|d)$/;
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** An ISO time, or a duration back from `now`; as the ISO text the store compares. */
-export function timeOf(value: string, now: number, field: string): Result<string> {
-  const d = DURATION.exec(value);
-  if (d) {
-    // A duration back past what a Date holds (`999999999999d`) made toISOString throw: a 500 for a typo (review V, V9).
-    const t = new Date(now - Number(d[1]) * (UNIT_MS[d[2] as string] as number));
-    if (Number.isNaN(t.getTime()) || t.getUTCFullYear() < 1) return failWith('VALIDATION_ERROR', `\`${field}\` \`${value}\` goes back before the year 1; give a shorter duration or an ISO-8601 time`, field);
-    return ok(t.toISOString());
-  }
-  const t = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(t)) return failWith('VALIDATION_ERROR', `\`${field}\` must be an ISO-8601 time (2024-05-01T12:00:00Z) or a duration back from now (15m, 24h, 7d), got \`${value}\``, field);
-  return ok(new Date(t).toISOString());
 }
 
 // Every outcome a record carries (`AuditEvent.decision`), as stored: the engine's decisions and `Deny` (refused
@@ -120,7 +105,7 @@ export function filterOf(query: URLSearchParams, now: number): Result<{ filter: 
   for (const k of ['since', 'until'] as const) {
     const v = query.get(k);
     if (v === null || v === '') continue;
-    const t = timeOf(v, now, k);
+    const t = auditTimeOf(v, now, k);
     if (!t.ok) return t;
     filter[k] = t.value;
   }

@@ -17,6 +17,7 @@ import { call, connect, report, withServerOptions, type ClientResult, type Conne
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { withJsonOption } from '../output.ts';
+import { auditTimeProblem } from '../../../app/audit-time.ts';
 
 /**
  * A record as `GET /v1/audit` sends it, in the fields this client reads; `kind` as text, since the server may be
@@ -89,13 +90,15 @@ const seconds = (what: string, max: number) => (v: string): number => {
 };
 
 /**
- * `--since`/`--until`, checked in the forms `GET /v1/audit` takes (an ISO-8601 time, or a duration back from now) so
+ * `--since`/`--until`, checked by the grammar `GET /v1/audit` reads (src/app/audit-time.ts: an ISO-8601 time, or a
+ * duration back from now; a date that does not exist is refused, a time without a zone is UTC) so
  * that a malformed one is a usage error naming the option (exit 2), as docs/errors.md says, not the server's
  * `ValidationError: since: …` (exit 8). Sent as given: durations count back from the server's clock.
  */
 const timeArg = (flag: string) => (v: string): string => {
-  if (/^\d+[smhd]$/.test(v) || (/^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v)))) return v;
-  throw new InvalidArgumentError(`${flag} must be an ISO-8601 time (2024-05-01T12:00:00Z) or a duration back from now (15m, 24h, 7d), got \`${v}\``);
+  const problem = auditTimeProblem(v, Date.now(), flag);
+  if (problem !== undefined) throw new InvalidArgumentError(problem);
+  return v;
 };
 
 /** `min`: the width a column starts at while following, so that few later rows are wider than the first ones. */
@@ -365,7 +368,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject')
         .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny, a job state, or for changes ok or an error code (see below)')
         .addOption(new Option('--kind <kind>', 'change, session, decision or job').choices(['change', 'session', 'decision', 'job']))
-        .option('--since <time>', 'from this time: ISO-8601, or a duration back from now (15m, 24h, 7d)', timeArg('--since'))
+        .option('--since <time>', 'from this time: ISO-8601 (UTC unless it gives a zone), or a duration back from now (15m, 24h, 7d)', timeArg('--since'))
         .option('--until <time>', 'before this time (same forms; after --since)', timeArg('--until'))
         .option('--limit <n>', `at most this many records: the oldest, or with --follow the newest (default: ${DEFAULT_LIMIT})`, positive('--limit', 1_000_000))
         .addOption(new Option('--last <n>', 'the newest n records (oldest of them first), as tail -n').argParser(positive('--last', 1_000_000)).conflicts('limit'))

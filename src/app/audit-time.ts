@@ -1,0 +1,76 @@
+/**
+ * The time bounds of an audit query (`GET /v1/audit?since=&until=`, `gatehouse audit query --since/--until`): their
+ * own module, so that the CLI checks an argument by the server's grammar without loading the audit log's use cases.
+ *
+ * A bound is a duration back from now (`15m`, `24h`, `7d`) or an RFC 3339 / ISO-8601 time: a date (`2024-05-01`,
+ * midnight UTC) or a date and time (`T`, `t` or a space between them; seconds and a fraction optional) with a zone
+ * (`Z`, `+05:30`, `+0530`, `+05`) that defaults to UTC, as every record's `at` is. `Date.parse` alone took days that
+ * do not exist and moved them (`2024-02-31` read as 2 March) and read a time without a zone in the server's own zone
+ * (review ay, 1); here every field is checked, and what is wrong is said.
+ */
+import { failWith, ok, type Result } from '../core/errors.ts';
+
+const DURATION = /^(\d+)(s|m|h|d)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
+/** The first and last instants a bound may name: the years 0001–9999, which ISO text (`toISOString`) sorts correctly. */
+const FIRST = Date.parse('0001-01-01T00:00:00Z');
+const LAST = Date.parse('9999-12-31T23:59:59.999Z');
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** Days in `month` (1–12) of `year`, by the proleptic Gregorian calendar that ISO-8601 and Date use. */
+const daysIn = (year: number, month: number): number => (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : (DAYS[month - 1] as number));
+
+export const TIME_FORMS = 'an ISO-8601 time (2024-05-01T12:00:00Z) or a duration back from now (15m, 24h, 7d)';
+
+/**
+ * `value` as the ISO text the store compares records' `at` with (`YYYY-MM-DDTHH:MM:SS.sssZ`, UTC), a duration counting
+ * back from `now` (epoch ms); refused naming `field` (`since`) otherwise.
+ */
+export function auditTimeOf(value: string, now: number, field: string): Result<string> {
+  const t = readTime(value, now);
+  if ('iso' in t) return ok(t.iso);
+  return failWith('VALIDATION_ERROR', t.why === undefined ? `\`${field}\` must be ${TIME_FORMS}, got \`${value}\`` : `\`${field}\` \`${value}\` ${t.why}`, field);
+}
+
+/** What is wrong with `value` as an audit time bound given as `flag` (`--since`), for the CLI; undefined when nothing is. */
+export function auditTimeProblem(value: string, now: number, flag: string): string | undefined {
+  const t = readTime(value, now);
+  if ('iso' in t) return undefined;
+  return t.why === undefined ? `${flag} must be ${TIME_FORMS}, got \`${value}\`` : `${flag} \`${value}\` ${t.why}`;
+}
+
+/** The ISO text of `value`, or why it is none (undefined: it has no form of a time at all). */
+function readTime(value: string, now: number): { iso: string } | { why: string | undefined } {
+  const d = DURATION.exec(value);
+  if (d) {
+    // A duration back past what a Date holds (`999999999999d`) made toISOString throw: a 500 for a typo (review V, V9).
+    const t = now - Number(d[1]) * (UNIT_MS[d[2] as string] as number);
+    if (!(t >= FIRST)) return { why: 'goes back before the year 1; give a shorter duration or an ISO-8601 time' };
+    return { iso: new Date(t).toISOString() };
+  }
+  const m = TIME.exec(value);
+  if (m === null) return { why: undefined };
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [hour, minute, second] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
+  if (month < 1 || month > 12) return { why: `has no month ${m[2] as string}: months are 01 to 12` };
+  if (day < 1 || day > daysIn(year, month)) return { why: `is not a date: ${MONTHS[month - 1] as string} ${m[1] as string} has ${daysIn(year, month)} days` };
+  if (hour > 23) return { why: `has no hour ${m[4] as string}: hours are 00 to 23` };
+  if (minute > 59 || second > 59) return { why: 'has minutes or seconds past 59' };
+  let offset = 0;
+  if (m[9] !== undefined) {
+    const [oh, om] = [Number(m[10]), Number(m[11] ?? 0)];
+    if (oh > 23 || om > 59) return { why: `has no offset ${m[9]}${m[10] as string}${m[11] !== undefined ? `:${m[11]}` : ''}: offsets are -23:59 to +23:59` };
+    offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  // Milliseconds: a finer fraction is cut (records are stamped to the millisecond).
+  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0–99 as 1900–1999.
+  const utc = new Date(0);
+  utc.setUTCFullYear(year, month - 1, day);
+  utc.setUTCHours(hour, minute, second, ms);
+  const t = utc.getTime() - offset;
+  if (t < FIRST || t > LAST) return { why: 'is outside the years 0001 to 9999 (in UTC)' };
+  return { iso: new Date(t).toISOString() };
+}
