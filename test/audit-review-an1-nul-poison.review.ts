@@ -17,10 +17,9 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_CREDENTIALS_FILE, startServer } from '../src/main/server.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
@@ -32,6 +31,7 @@ import { compilePolicy, parsePolicy } from '../src/core/iam/index.ts';
 import { chainVerifier, EMPTY_HEAD, linkEvents, type AuditEvent, type AuditRecord } from '../src/core/audit/index.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { startTestServer, userWithKey } from './support/server.ts';
 import { flakySqlite, sessionEvent, verifiedChain } from './support/flaky-store.ts';
 
 const ROOT = '000000000000';
@@ -59,16 +59,10 @@ describe('review an1: a NUL in a recorded string, on a PostgreSQL server', () =>
     if (why !== undefined) return void t.skip(why);
     const schema = `gh_review_an1_${process.pid}`;
     await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
-    const dataDir = await mkdtemp(join(tmpdir(), 'gh-review-an1-'));
-    dirs.push(dataDir);
-    const server = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => undefined, audit: { maxUnwrittenMs: 30_000 }, databaseUrl: PG_URL, databaseSchema: schema });
+    const server = await startTestServer({ postgres: { url: PG_URL, schema } });
     try {
-      const file = JSON.parse(await readFile(join(dataDir, ADMIN_CREDENTIALS_FILE), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
-      const admin = { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
-      assert.equal((await gatehouseJson(server.url, admin, 'POST', '/v1/users', { name: 'mallory' })).status, 201);
-      const key = await gatehouseJson(server.url, admin, 'POST', '/v1/access-keys', { userName: 'mallory' });
-      assert.equal(key.status, 201, JSON.stringify(key.json));
-      const mallory = { accessKeyId: String(key.json['accessKeyId']), secretAccessKey: String(key.json['secretAccessKey']) };
+      const admin = server.admin;
+      const mallory = await userWithKey(server, 'mallory');
 
       const asked = await gatehouseJson(server.url, mallory, 'POST', '/v1/authorize', { action: 's3:GetObject', resource: `arn:aws:s3:::b/x${NUL}y` });
       assert.equal(asked.status, 200, JSON.stringify(asked.json));

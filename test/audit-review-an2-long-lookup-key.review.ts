@@ -20,12 +20,11 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { ADMIN_CREDENTIALS_FILE, startServer } from '../src/main/server.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { AUDIT_LOOKUP_EVERY } from '../src/adapters/store-sql/index.ts';
@@ -33,6 +32,7 @@ import type { Store } from '../src/app/ports/store.ts';
 import { EMPTY_HEAD, linkEvents, type AuditEvent, type TimedEvent } from '../src/core/audit/index.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { startTestServer, userWithKey } from './support/server.ts';
 
 const ROOT = '000000000000';
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -50,17 +50,11 @@ describe('review an2: a refused AssumeRole with a long RoleArn, on a PostgreSQL 
     if (why !== undefined) return void t.skip(why);
     const schema = `gh_review_an2_${process.pid}`;
     await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
-    const dataDir = await mkdtemp(join(tmpdir(), 'gh-review-an2-'));
-    dirs.push(dataDir);
-    const server = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: () => undefined, audit: { maxUnwrittenMs: 30_000 }, databaseUrl: PG_URL, databaseSchema: schema });
+    const server = await startTestServer({ postgres: { url: PG_URL, schema } });
     const sts = { destroy: () => undefined } as { destroy(): void };
     try {
-      const file = JSON.parse(await readFile(join(dataDir, ADMIN_CREDENTIALS_FILE), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
-      const admin = { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
-      assert.equal((await gatehouseJson(server.url, admin, 'POST', '/v1/users', { name: 'mallory' })).status, 201);
-      const key = await gatehouseJson(server.url, admin, 'POST', '/v1/access-keys', { userName: 'mallory' });
-      assert.equal(key.status, 201, JSON.stringify(key.json));
-      const mallory = { accessKeyId: String(key.json['accessKeyId']), secretAccessKey: String(key.json['secretAccessKey']) };
+      const admin = server.admin;
+      const mallory = await userWithKey(server, 'mallory');
 
       const prefix = `arn:aws:iam::${ROOT}:role/`;
       const roleArn = `${prefix}${pathOf(2048 - prefix.length - 2)}/r`;

@@ -27,11 +27,10 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_CREDENTIALS_FILE, startServer } from '../src/main/server.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { createAudit, storeAppender } from '../src/app/audit.ts';
@@ -40,6 +39,7 @@ import { refusalReason, type Store } from '../src/app/ports/store.ts';
 import { unstorableDigestText, type AuditEvent, type AuditRecord } from '../src/core/audit/index.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { startTestServer, userWithKey } from './support/server.ts';
 import { flakySqlite, sessionEvent, verifiedChain } from './support/flaky-store.ts';
 import { SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../src/adapters/audit-spool/journal.ts';
@@ -102,17 +102,11 @@ describe('review au1: a record PostgreSQL refuses, on a server (the writer threa
     if (why !== undefined) return void t.skip(why);
     const schema = `gh_review_au1_${process.pid}`;
     await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
-    const dataDir = await mkdtemp(join(tmpdir(), 'gh-review-au1-'));
-    dirs.push(dataDir);
-    const logs: string[] = [];
-    const server = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: (l) => void logs.push(l), audit: { maxUnwrittenMs: 30_000 }, databaseUrl: PG_URL, databaseSchema: schema });
+    const server = await startTestServer({ postgres: { url: PG_URL, schema } });
+    const logs = server.logs;
     try {
-      const file = JSON.parse(await readFile(join(dataDir, ADMIN_CREDENTIALS_FILE), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
-      const admin = { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
-      assert.equal((await gatehouseJson(server.url, admin, 'POST', '/v1/users', { name: 'mallory' })).status, 201);
-      const key = await gatehouseJson(server.url, admin, 'POST', '/v1/access-keys', { userName: 'mallory' });
-      assert.equal(key.status, 201, JSON.stringify(key.json));
-      const mallory = { accessKeyId: String(key.json['accessKeyId']), secretAccessKey: String(key.json['secretAccessKey']) };
+      const admin = server.admin;
+      const mallory = await userWithKey(server, 'mallory');
       await refuseIn(schema);
 
       // Five denials recorded together (one batch); the third names a resource the database refuses.

@@ -5,7 +5,8 @@
  *
  * `openApp()` opens a second `App` on the same data dir (same store file, same master key), for use cases
  * that have no IAM API call (`createAccount`); the server reads the store on every request, so it sees
- * what that App writes.
+ * what that App writes. With `postgres`, the server keeps its state in that schema of that database instead
+ * (`openApp()` is then refused: it opens the SQLite file); `stop()` leaves the schema to the test.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { auditChainKey, chainDigest, loadMasterKey, secretSealer, sessionCrypto 
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../../src/main/server.ts';
 import { runCli } from '../../src/adapters/cli/program.ts';
+import { gatehouseJson } from './resource-server.ts';
 
 export interface Credentials {
   readonly accessKeyId: string;
@@ -55,7 +57,7 @@ export interface TestServer {
 
 export const REGION = 'us-east-1';
 
-export async function startTestServer(options: { dataDir?: string; keepDir?: boolean; audit?: AuditOptions; maxMetadataEndpoints?: number; maxScopedSessions?: number; maxLiveJobs?: number } = {}): Promise<TestServer> {
+export async function startTestServer(options: { dataDir?: string; keepDir?: boolean; audit?: AuditOptions; maxMetadataEndpoints?: number; maxScopedSessions?: number; maxLiveJobs?: number; postgres?: { url: string; schema: string } } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'gh-server-')));
   const logs: string[] = [];
   // The closed audit gate refuses changes and sessions once a record has waited 2 s unwritten. The writer is a
@@ -63,7 +65,7 @@ export async function startTestServer(options: { dataDir?: string; keepDir?: boo
   // start alone can pass 2 s, and suites failed with ServiceUnavailable. The gate's timing is tested on its own
   // (audit-gate.test.ts); here it waits 30 s unless a test says otherwise. A failed write still closes it at once.
   const audit: AuditOptions = { maxUnwrittenMs: 30_000, ...options.audit };
-  const running = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: (line) => void logs.push(line), audit, ...(options.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: options.maxMetadataEndpoints } : {}), ...(options.maxScopedSessions !== undefined ? { maxScopedSessions: options.maxScopedSessions } : {}), ...(options.maxLiveJobs !== undefined ? { maxLiveJobs: options.maxLiveJobs } : {}) });
+  const running = await startServer({ dataDir, listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', env: {}, log: (line) => void logs.push(line), audit, ...(options.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: options.maxMetadataEndpoints } : {}), ...(options.maxScopedSessions !== undefined ? { maxScopedSessions: options.maxScopedSessions } : {}), ...(options.maxLiveJobs !== undefined ? { maxLiveJobs: options.maxLiveJobs } : {}), ...(options.postgres !== undefined ? { databaseUrl: options.postgres.url, databaseSchema: options.postgres.schema } : {}) });
   const adminFile = JSON.parse(await readFile(join(dataDir, ADMIN_CREDENTIALS_FILE), 'utf8')) as AdminFile;
   const admin: Credentials = { accessKeyId: adminFile.AccessKeyId, secretAccessKey: adminFile.SecretAccessKey };
   const clients: { destroy(): void }[] = [];
@@ -95,6 +97,7 @@ export async function startTestServer(options: { dataDir?: string; keepDir?: boo
       return c;
     },
     async openApp() {
+      if (options.postgres !== undefined) throw new Error('openApp() opens the SQLite store: this server keeps its state in PostgreSQL');
       const key = await loadMasterKey({ dataDir, env: {} });
       if (!key.ok) throw new Error(key.error.message);
       const masterKey = key.value.masterKey;
@@ -119,6 +122,15 @@ export async function startTestServer(options: { dataDir?: string; keepDir?: boo
       if (!options.keepDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A new user `name` of the root account and an access key of its own, made by `admin` through the admin API. */
+export async function userWithKey(server: Pick<TestServer, 'url' | 'admin'>, name: string): Promise<Credentials> {
+  const made = await gatehouseJson(server.url, server.admin, 'POST', '/v1/users', { name });
+  if (made.status !== 201) throw new Error(`POST /v1/users ${name}: ${made.status} ${JSON.stringify(made.json)}`);
+  const key = await gatehouseJson(server.url, server.admin, 'POST', '/v1/access-keys', { userName: name });
+  if (key.status !== 201) throw new Error(`POST /v1/access-keys ${name}: ${key.status} ${JSON.stringify(key.json)}`);
+  return { accessKeyId: String(key.json['accessKeyId']), secretAccessKey: String(key.json['secretAccessKey']) };
 }
 
 /** The AWS error name an SDK call failed with (`EntityAlreadyExistsException`, `ValidationError`…). */
