@@ -126,6 +126,16 @@ function derived(req: AuthzRequest, key: string): readonly string[] | undefined 
       return p.kind === 'anonymous' ? ['anonymous'] : p.account ? [p.account] : undefined;
     case 'aws:principaltype':
       return [principalType(p)];
+    // Present in every signed request: `true` for a service principal, `false` for every other (reference_policies_
+    // condition-keys, aws:PrincipalIsAWSService). Resource policies deny "everyone else" on `Bool … false` and carve
+    // services out with `BoolIfExists … false`: absent, the first never applied and the second denied services too
+    // (review ax, 1). An anonymous request is unsigned: no value.
+    case 'aws:principalisawsservice':
+      return p.kind === 'anonymous' ? undefined : [p.kind === 'service' ? 'true' : 'false'];
+    // The service principal's name, for a request a service makes; absent for any other principal.
+    case 'aws:principalservicename':
+    case 'aws:principalservicenameslist':
+      return p.kind === 'service' ? [p.arn] : undefined;
     case 'aws:userid':
       if (p.userId !== undefined) return [p.userId];
       if (p.kind === 'root') return [p.account];
