@@ -4,8 +4,8 @@
  *
  * `query` pages through `GET /v1/audit` (following `next`) up to `--limit` records, oldest first; `--last N` prints
  * the newest N instead, and so does `--follow` (`tail -n N -f`: the newest `--limit`, then new records as they are
- * written, polled every second until interrupted). `--json` prints one record per line (JSON lines), for `jq` and
- * log shippers; the table keeps its columns while following. No record matching says so on stderr (`no records
+ * written, polled every second once caught up, until interrupted). `--json` prints one record per line (JSON lines),
+ * for `jq` and log shippers; the table keeps its columns while following. No record matching says so on stderr (`no records
  * match`), except with `--json`, whose output stays empty. `verify` asks the server to walk the whole hash chain
  * and exits 0 when it is intact, 1 when a record was altered or deleted (as `policy evaluate` exits 1 on a deny: a
  * negative answer, not an error), 6 when the `--expect` anchor was pruned and so cannot be confirmed (nothing else
@@ -275,8 +275,13 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   // server that has gone, silently and for ever, looked like a quiet log), and the follow ends with the server's
   // error and exit 10 once it has not answered for --retry-seconds. Anything else ends it at once.
   let downSince: number | undefined;
+  // The interval is the wait once the follow has caught up: a full page is followed at once by the next. Sleeping after
+  // every page followed a log written faster than a page per interval (a busy gateway's decisions) further and further
+  // behind (review ay, 2). Pages follow from the last record printed, so none is printed twice or skipped.
+  let behind = false;
   for (;;) {
-    await sleep(opts.interval);
+    if (!behind) await sleep(opts.interval);
+    behind = false;
     const r = await fetch(after, PAGE, true);
     if (!r.ok) {
       if (r.status !== EXIT.unavailable) return report(ctx, r, opts.json && 'line');
@@ -297,6 +302,7 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
     }
     print(r.value.records);
     after = r.value.records.at(-1)?.seq ?? after;
+    behind = r.value.next !== undefined;
   }
 }
 
@@ -373,7 +379,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .option('--limit <n>', `at most this many records: the oldest, or with --follow the newest (default: ${DEFAULT_LIMIT})`, positive('--limit', 1_000_000))
         .addOption(new Option('--last <n>', 'the newest n records (oldest of them first), as tail -n').argParser(positive('--last', 1_000_000)).conflicts('limit'))
         .option('--follow', 'print the newest --limit records, then new records as they are written (Ctrl-C to stop)')
-        .option('--interval <ms>', 'how often --follow polls', positive('--interval', 60_000), 1000)
+        .option('--interval <ms>', 'how long --follow waits between polls once it has caught up (a full page is followed at once by the next)', positive('--interval', 60_000), 1000)
         .option('--retry-seconds <n>', 'how long --follow keeps retrying a server that is unreachable or unavailable (said on stderr) before it stops with exit 10; 0 stops at once', seconds('--retry-seconds', 86_400), 60),
     ),
   )
