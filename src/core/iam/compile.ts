@@ -27,12 +27,18 @@ export interface CompiledPrincipal {
   readonly services: ReadonlySet<string>;
   readonly federated: ReadonlySet<string>;
   /**
+   * Role sessions named by ARN, as `sessionKey` keys them: `arn:aws:sts::A:assumed-role/R/S` and RAM's
+   * `acs:ram::A:role/R/S` name one session, as `role/R` in either form names one role (review ax, 2). The ARNs are also
+   * kept, as written, in `arns`.
+   */
+  readonly sessions: ReadonlySet<string>;
+  /**
    * `users`, `roles` and `arns` lowercased, for Deny statements: the directory's user and role names are unique
    * whatever their case (`alice` and `Alice` cannot both exist, and a policy naming `user/Alice` is accepted for
    * `alice`), so a Deny naming one in another case still names it (fails closed; policy review C7). Allow statements
    * and NotPrincipal exemptions match the names exactly.
    */
-  readonly folded: { readonly users: ReadonlySet<string>; readonly roles: ReadonlySet<string>; readonly arns: ReadonlySet<string> };
+  readonly folded: { readonly users: ReadonlySet<string>; readonly roles: ReadonlySet<string>; readonly arns: ReadonlySet<string>; readonly sessions: ReadonlySet<string> };
 }
 
 interface ResourcePattern {
@@ -83,6 +89,18 @@ export function userKey(account: string, name: string): string {
 
 const AWS_ARN_RE = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(root|user\/(?:.*\/)?([^/]+)|role\/(?:.*\/)?([^/]+)|assumed-role\/.+|federated-user\/.+)$/;
 const RAM_ARN_RE = /^acs:ram::(\d{1,20}):(root|user\/(?:.*\/)?([^/]+)|role\/([^/]+)(\/.+)?)$/;
+const AWS_SESSION_RE = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
+const RAM_SESSION_RE = /^acs:ram::(\d{1,20}):role\/([^/]+)\/(.+)$/;
+
+/**
+ * The one key of a role session's ARN in either dialect, `<account>/<role>/<session>`: an account's sessions carry
+ * its partition's form (DESIGN.md), and a policy of the other dialect names them in its own (an `aws` bucket policy
+ * can only write `arn:aws:sts::A:assumed-role/R/S` for a session of an `acs` account). Undefined for any other ARN.
+ */
+export function sessionKey(arn: string): string | undefined {
+  const m = AWS_SESSION_RE.exec(arn) ?? RAM_SESSION_RE.exec(arn);
+  return m ? `${m[1] as string}/${m[2] as string}/${m[3] as string}` : undefined;
+}
 
 /**
  * The user or role a principal value names by ARN (any path, either partition's form), as `compilePrincipal`
@@ -111,6 +129,7 @@ function compilePrincipal(spec: PrincipalSpec): CompiledPrincipal {
   const ids = new Set<string>();
   const services = new Set<string>();
   const federated = new Set<string>();
+  const sessions = new Set<string>();
   let everyone = spec === '*';
   if (spec !== '*') {
     for (const v of [...(spec.AWS ?? []), ...(spec.RAM ?? [])]) {
@@ -146,13 +165,17 @@ function compilePrincipal(spec: PrincipalSpec): CompiledPrincipal {
       }
       arns.add(v);
     }
+    for (const v of arns) {
+      const k = sessionKey(v);
+      if (k !== undefined) sessions.add(k);
+    }
     // `{"Service": "*"}` names services, not everyone: it is kept as `*` among the services, which only a service
     // principal is looked up in (policy review C5: it let every user and anonymous caller in).
     for (const s of spec.Service ?? []) services.add(s.toLowerCase());
     for (const f of spec.Federated ?? []) federated.add(f);
   }
   const fold = (set: ReadonlySet<string>): ReadonlySet<string> => new Set([...set].map((v) => v.toLowerCase()));
-  return { everyone, accounts, users, roles, arns, ids, services, federated, folded: { users: fold(users), roles: fold(roles), arns: fold(arns) } };
+  return { everyone, accounts, users, roles, arns, ids, services, federated, sessions, folded: { users: fold(users), roles: fold(roles), arns: fold(arns), sessions: fold(sessions) } };
 }
 
 /** Where variables count in a resource pattern (reference §A.1.6): after the 5th colon of `arn:` ARNs, the 4th of `acs:` ones. */

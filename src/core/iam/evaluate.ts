@@ -10,6 +10,7 @@ import {
   MATCH_NONE,
   MATCH_ROLE,
   resourceMatches,
+  sessionKey,
   statementRef,
   userKey,
   type CompiledPolicy,
@@ -46,6 +47,8 @@ interface PrincipalKeys {
   readonly role: string | undefined;
   /** The unique id of the user, or of the role of a session (`aws:userid` up to its `:`). */
   readonly id: string | undefined;
+  /** A role session's `sessionKey`, whichever dialect its ARN is spelt in. */
+  readonly session: string | undefined;
 }
 
 /** Result of scanning one group of policies. */
@@ -61,6 +64,7 @@ function principalKeys(p: Principal): PrincipalKeys {
   let user: string | undefined;
   let role: string | undefined;
   let id: string | undefined;
+  let session: string | undefined;
   if (p.kind === 'user') {
     user = userKey(p.account, p.arn.slice(p.arn.lastIndexOf('/') + 1));
     id = p.userId;
@@ -69,8 +73,9 @@ function principalKeys(p: Principal): PrincipalKeys {
     if (p.roleArn) role = userKey(p.account, p.roleArn.slice(p.roleArn.lastIndexOf('/') + 1));
     // A session's `aws:userid` is `ROLEID:session` (src/core/sts/session.ts `sessionPrincipal`).
     if (p.userId !== undefined) id = p.userId.slice(0, p.userId.includes(':') ? p.userId.indexOf(':') : p.userId.length);
+    session = sessionKey(p.arn);
   }
-  return { account: p.account, user, role, id };
+  return { account: p.account, user, role, id, session };
 }
 
 /** `fold`: compare user and role names and ARNs whatever their case (Deny statements: `CompiledPrincipal.folded`). */
@@ -80,6 +85,7 @@ function matchPrincipal(cp: CompiledPrincipal, s: Scan, fold = false): Principal
   if (p.kind === 'web-identity') return p.provider !== undefined && cp.federated.has(p.provider) ? MATCH_DIRECT : cp.everyone ? MATCH_EVERYONE : MATCH_NONE;
   if (cp.arns.has(p.arn) || (fold && cp.folded.arns.has(p.arn.toLowerCase()))) return MATCH_DIRECT;
   const k = (s.keys ??= principalKeys(p));
+  if (k.session !== undefined && cp.sessions.size > 0 && (cp.sessions.has(k.session) || (fold && cp.folded.sessions.has(k.session.toLowerCase())))) return MATCH_DIRECT;
   if (k.user !== undefined && (cp.users.has(k.user) || (fold && cp.folded.users.has(k.user.toLowerCase())))) return MATCH_DIRECT;
   if (k.role !== undefined && (cp.roles.has(k.role) || (fold && cp.folded.roles.has(k.role.toLowerCase())))) return MATCH_ROLE;
   if (k.id !== undefined && cp.ids.size > 0 && cp.ids.has(k.id)) return p.kind === 'user' ? MATCH_DIRECT : MATCH_ROLE;
