@@ -63,6 +63,7 @@ import {
   computeEtag,
   customRoleName,
   decide,
+  decidedByIamAlone,
   parseAttachedPolicy,
   parseCustomRole,
   parseResourceName,
@@ -545,7 +546,10 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       if (permission === undefined) {
         // Said only where bindings govern the resource: elsewhere they have nothing to do with the answer.
         if (chainOf(r.resource, r.request.resourceAccount, r.principal.account).held.length === 0) return NO_OPINION;
-        return { verdict: 'no-opinion', reasons: [`action \`${r.action}\` has no bindings permission, so no binding can grant it`], errors: [] };
+        const why = decidedByIamAlone(r.action)
+          ? `Gatehouse decides \`${r.action}\` by IAM policies alone (no binding lets a principal do it), so no binding can grant it`
+          : `action \`${r.action}\` has no bindings permission, so no binding can grant it`;
+        return { verdict: 'no-opinion', reasons: [why], errors: [] };
       }
       const d = decideBindings(r.principal, permission, r.resource, r.request.resourceAccount, r.request.time ?? deps.now());
       if (d === NOTHING_GOVERNS) return NO_OPINION;

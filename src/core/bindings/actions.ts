@@ -75,9 +75,33 @@ export const ACTION_PERMISSIONS: readonly (readonly [string, string])[] = [
   ['iam:UpdateRole', 'iam.serviceAccounts.update'],
 ];
 
-const byAction: ReadonlyMap<string, string> = new Map(ACTION_PERMISSIONS.map(([a, p]) => [a.toLowerCase(), p]));
+/**
+ * Of the table, the actions Gatehouse enforces itself by IAM policies alone: the IAM Query API's role actions
+ * (src/app/directory.ts), and creating, changing and deleting workspaces and clusters (the admin API and `apply`,
+ * `authorizeAdmin`). No binding lets a principal do them, so bindings grant none of them in the authorize API either
+ * (`permissionForAction` has none): a binding of `roles/editor` answered Allow for `iam:DeleteRole` while the Query API
+ * refused it (review aw, 1). They stay in `ACTION_PERMISSIONS`, so that a question in the bindings' spelling
+ * (`iam.serviceAccounts.delete`) still meets an explicit deny of the IAM action. Lower-cased.
+ */
+const IAM_ALONE: ReadonlySet<string> = new Set(
+  [
+    'iam:GetRole', 'iam:ListRoles', 'iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole',
+    'training:CreateWorkspace', 'training:UpdateWorkspace', 'training:DeleteWorkspace',
+    'training:CreateCluster', 'training:UpdateCluster', 'training:DeleteCluster',
+  ].map((a) => a.toLowerCase()),
+);
 
-/** The permission an IAM-style action needs (`s3:GetObject` → `storage.objects.get`), or undefined if none. */
+/** Whether Gatehouse decides `action` by IAM policies alone, so that no binding grants it (see `IAM_ALONE`). */
+export function decidedByIamAlone(action: string): boolean {
+  return IAM_ALONE.has(action.toLowerCase());
+}
+
+const byAction: ReadonlyMap<string, string> = new Map(ACTION_PERMISSIONS.filter(([a]) => !decidedByIamAlone(a)).map(([a, p]) => [a.toLowerCase(), p]));
+
+/**
+ * The permission an IAM-style action needs (`s3:GetObject` → `storage.objects.get`), or undefined if none — and for an
+ * action decided by IAM policies alone (`decidedByIamAlone`), whose permission no binding may grant.
+ */
 export function permissionForAction(action: string): string | undefined {
   return byAction.get(action.toLowerCase());
 }
