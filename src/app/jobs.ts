@@ -147,6 +147,23 @@ export interface ListJobsQuery {
   readonly state?: string;
 }
 
+/**
+ * What `GET /v1/jobs/{id}/events` asks: `limit` events (1–1,000, default 1,000) after event number `after` (0: from
+ * the first), oldest first; or the `tail` newest (1–1,000), oldest of them first.
+ */
+export interface JobEventsQuery {
+  readonly limit?: number;
+  readonly after?: number;
+  readonly tail?: number;
+}
+export const JOB_EVENTS_PAGE_MAX = 1000;
+
+/** A page of a job's events, oldest first; `next` (the last event's number, for `after`) when more follow. */
+export interface JobEventsPage {
+  readonly events: JobEvent[];
+  readonly next?: string;
+}
+
 /** A page of jobs, oldest first; `next` when the listing goes on. */
 export interface JobsPage {
   readonly jobs: JobAnswer[];
@@ -1309,10 +1326,34 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return ok(page);
   }
 
-  async function jobEvents(caller: Caller, id: string): Promise<Result<JobEvent[]>> {
+  /**
+   * A page of a job's events, read as a range of their keys (zero-padded numbers): a long job's credential refreshes
+   * append one each, and the whole list was read and answered at once.
+   */
+  async function jobEvents(caller: Caller, id: string, q: JobEventsQuery = {}): Promise<Result<JobEventsPage>> {
+    const bound = (name: 'limit' | 'tail', v: number | undefined): Result<never> | undefined =>
+      v === undefined || (Number.isSafeInteger(v) && v >= 1 && v <= JOB_EVENTS_PAGE_MAX) ? undefined : failWith('VALIDATION_ERROR', `\`${name}\` must be a whole number from 1 to ${JOB_EVENTS_PAGE_MAX}, got \`${shortName(String(v))}\``, name);
+    const badBound = bound('limit', q.limit) ?? bound('tail', q.tail);
+    if (badBound !== undefined) return badBound;
+    if (q.after !== undefined && !(Number.isSafeInteger(q.after) && q.after >= 0 && q.after <= 99_999_999)) {
+      return failWith('VALIDATION_ERROR', `\`after\` must be an event's number (a whole number from 0 to 99999999), got \`${shortName(String(q.after))}\``, 'after');
+    }
+    if (q.tail !== undefined && (q.after !== undefined || q.limit !== undefined)) return failWith('VALIDATION_ERROR', '`tail` asks for the newest events: it does not go with `after` or `limit`', 'tail');
     const job = await authorizedJob(caller, id, 'training:GetJob');
     if (!job.ok) return job;
-    return deps.store.read(async (tx) => ok(await listDocs<JobEvent>(tx, `${JOBEVENT}${id}/`)));
+    const prefix = `${JOBEVENT}${id}/`;
+    return deps.store.read(async (tx) => {
+      if (q.tail !== undefined) {
+        const newest = await tx.kv.list(prefix, { descending: true, limit: q.tail });
+        return ok({ events: newest.reverse().map((e) => JSON.parse(e.value) as JobEvent) });
+      }
+      const limit = q.limit ?? JOB_EVENTS_PAGE_MAX;
+      // One more than asked: whether more follow, without a `next` that leads to an empty page.
+      const rows = await tx.kv.list(prefix, { ...(q.after !== undefined && q.after > 0 ? { after: `${prefix}${String(q.after).padStart(8, '0')}` } : {}), limit: limit + 1 });
+      const events = rows.slice(0, limit).map((e) => JSON.parse(e.value) as JobEvent);
+      const last = events.at(-1);
+      return ok(rows.length > limit && last !== undefined ? { events, next: String(last.seq) } : { events });
+    });
   }
 
   /**

@@ -155,7 +155,7 @@ export async function sdkFailure(p: Promise<unknown>): Promise<{ code: string; m
 }
 
 /** `gatehouse ARGS` in process against `s`, as `credentials` (default: the root admin); what it printed and its exit status. */
-export async function cliAgainst(s: TestServer, args: string[], credentials: Credentials = s.admin): Promise<{ status: number; out: string; err: string }> {
+export async function cliAgainst(s: Pick<TestServer, 'url' | 'admin'>, args: string[], credentials: Credentials = s.admin): Promise<{ status: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const status = await runCli(args, {

@@ -5,7 +5,7 @@
  *   GET  /v1/workspaces                 PUT /v1/workspaces/{name} {members, defaultBucket?, defaultTableProject?}
  *   GET  /v1/workspaces/{name}          DELETE /v1/workspaces/{name}
  *   POST /v1/jobs {workspace, role, name?, replicas?, imds?, launcherUid?}   → 201 {job, capability, environment}
- *   GET  /v1/jobs?limit=&next=&workspace=&state=   → {jobs, next?}   GET /v1/jobs/{id}   GET /v1/jobs/{id}/events
+ *   GET  /v1/jobs?limit=&next=&workspace=&state=   → {jobs, next?}   GET /v1/jobs/{id}   GET /v1/jobs/{id}/events?limit=&after=|tail= → {events, next?}
  *   POST /v1/jobs/{id}/stop
  *   GET  /v1/clusters   GET|PUT /v1/clusters/{name}   POST /v1/clusters/{name}/nodes {computeConfig?, imds?, launcherUid?}
  * The submit answer holds the job's capability once, and the credential environment of its processes
@@ -19,7 +19,7 @@ import { contextOf, evaluate } from '../../core/iam/index.ts';
 import { accessDeniedMessage, requestContext } from '../../app/principals.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { defaultBucketRefusal } from '../../app/apply.ts';
-import { JOBS_PAGE_MAX, missingStoredMembers, type ListJobsQuery } from '../../app/jobs.ts';
+import { JOB_EVENTS_PAGE_MAX, JOBS_PAGE_MAX, missingStoredMembers, type JobEventsQuery, type ListJobsQuery } from '../../app/jobs.ts';
 import { onlyFields } from './admin-api.ts';
 import { checkName, shortName } from '../../core/directory/rules.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
@@ -228,7 +228,15 @@ export function jobsRoutes(deps: JobsRouteDeps): JobsRoute[] {
       },
     },
     { method: 'GET', pattern: ['jobs', ':id'], handler: async ({ app, caller, params }) => mapOk(await app.jobs.getJob(caller, params['id'] ?? ''), (job) => job) },
-    { method: 'GET', pattern: ['jobs', ':id', 'events'], handler: async ({ app, caller, params }) => mapOk(await app.jobs.jobEvents(caller, params['id'] ?? ''), (events) => ({ events })) },
+    {
+      method: 'GET',
+      pattern: ['jobs', ':id', 'events'],
+      handler: async ({ app, caller, params, query }) => {
+        const q = eventsQueryOf(query);
+        if (!q.ok) return q;
+        return mapOk(await app.jobs.jobEvents(caller, params['id'] ?? '', q.value), (page) => page);
+      },
+    },
     {
       method: 'POST',
       pattern: ['jobs', ':id', 'stop'],
@@ -286,6 +294,22 @@ function listQueryOf(query: URLSearchParams): Result<ListJobsQuery> {
   for (const k of ['next', 'workspace', 'state'] as const) {
     const v = query.get(k);
     if (v !== null && v !== '') out[k] = v;
+  }
+  return ok(out);
+}
+
+/** What `GET /v1/jobs/{id}/events` asks: `limit`, `after` (an event's number, the previous page's `next`), `tail`. */
+function eventsQueryOf(query: URLSearchParams): Result<JobEventsQuery> {
+  const known = ['limit', 'after', 'tail'] as const;
+  for (const k of query.keys()) if (!(known as readonly string[]).includes(k)) return failWith('VALIDATION_ERROR', `unknown parameter \`${shortName(k)}\`; \`GET /v1/jobs/{id}/events\` takes ${known.join(', ')}`, k);
+  const out: { -readonly [K in keyof JobEventsQuery]: JobEventsQuery[K] } = {};
+  for (const k of known) {
+    const all = query.getAll(k);
+    if (all.length > 1) return failWith('VALIDATION_ERROR', `\`${k}\` is given more than once`, k);
+    const v = all[0];
+    if (v === undefined) continue;
+    if (!/^[0-9]{1,9}$/.test(v)) return failWith('VALIDATION_ERROR', `\`${k}\` must be a whole number${k === 'after' ? ' (an event\'s number: the `next` of the previous page)' : ` from 1 to ${JOB_EVENTS_PAGE_MAX}`}, got \`${shortName(v)}\``, k);
+    out[k] = Number(v);
   }
   return ok(out);
 }

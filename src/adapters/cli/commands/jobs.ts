@@ -168,6 +168,44 @@ async function listAll(c: Connection, opts: { workspace?: string; state?: string
   }
 }
 
+interface JobEventJson {
+  seq: number;
+  at: string;
+  type: string;
+  message: string;
+}
+const JOB_EVENT = { seq: 'number', at: 'string', type: 'string', message: 'string' } as const;
+
+const eventNumber = (v: string): number => {
+  if (!/^[0-9]{1,8}$/.test(v)) throw new InvalidArgumentError(`--after must be an event's number (a whole number from 0 to 99999999), got \`${v}\``);
+  return Number(v);
+};
+const tailCount = (v: string): number => {
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || n < 1 || n > 1000) throw new InvalidArgumentError(`--tail must be an integer from 1 to 1000, got \`${v}\``);
+  return n;
+};
+
+/**
+ * A job's events from `GET /v1/jobs/{id}/events`, following `next` (1,000 a page) until they end or `limit` are read;
+ * `next` when `limit` stopped it with more to come. With `tail`, the newest `tail` events, one request.
+ */
+async function allEvents(c: Connection, id: string, opts: { limit?: number; after?: number; tail?: number }): Promise<ClientResult<{ events: JobEventJson[]; next?: string }>> {
+  const shape = { events: [JOB_EVENT], next: 'string?' } as const;
+  if (opts.tail !== undefined) return call<{ events: JobEventJson[]; next?: string }>(c, 'GET', ['jobs', id, 'events'], { query: { tail: String(opts.tail) }, shape });
+  const events: JobEventJson[] = [];
+  let after = opts.after === undefined ? undefined : String(opts.after);
+  for (;;) {
+    const want = opts.limit === undefined ? 1000 : Math.min(1000, opts.limit - events.length);
+    const page = await call<{ events: JobEventJson[]; next?: string }>(c, 'GET', ['jobs', id, 'events'], { query: { limit: String(want), after }, shape });
+    if (!page.ok) return page;
+    events.push(...page.value.events);
+    after = page.value.next;
+    if (after === undefined) return { ok: true, value: { events } };
+    if (opts.limit !== undefined && events.length >= opts.limit) return { ok: true, value: { events, next: after } };
+  }
+}
+
 export const jobsCommands: CommandGroup = (program, ctx) => {
   const jobs = program.command('jobs').description('training jobs: run a command as a job with a role, list, inspect, stop');
 
@@ -218,13 +256,27 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
   withJsonOption(withServerOptions(jobs.command('stop').description('stop a job: its processes are signalled and its credentials revoked').argument('<id>'))).action(async (id: string, opts: Opts) =>
     ctx.exit(await remote(ctx, opts, (c) => call<JobJson>(c, 'POST', ['jobs', id, 'stop'], { shape: JOB }), (j) => ctx.out(`job ${j.id} ${j.state}\n`))),
   );
-  withJsonOption(withServerOptions(jobs.command('events').description('credential issuances, denials and state changes of a job').argument('<id>'))).action(async (id: string, opts: Opts) =>
-    ctx.exit(
-      await remote(ctx, opts, (c) => call<{ events: { seq: number; at: string; type: string; message: string }[] }>(c, 'GET', ['jobs', id, 'events'], { shape: { events: [{ at: 'string', type: 'string', message: 'string' }] } }), (v) =>
-        ctx.out(table(['AT', 'TYPE', 'MESSAGE'], v.events.map((e) => [e.at, e.type, e.message]))),
-      ),
+  withJsonOption(
+    withServerOptions(
+      jobs
+        .command('events')
+        .description('credential issuances, denials and state changes of a job, oldest first (every one, page by page, unless --limit or --tail)')
+        .argument('<id>')
+        .option('--limit <n>', 'at most this many events; with --json the answer then holds `next` when more follow', listLimit)
+        .option('--after <n>', 'only the events after this one (a SEQ, or the `next` of an earlier --json answer)', eventNumber)
+        .option('--tail <n>', 'only the newest N events (1 to 1000)', tailCount),
     ),
-  );
+  ).action(async (id: string, opts: Opts & { limit?: number; after?: number; tail?: number }) => {
+    if (opts.tail !== undefined && (opts.limit !== undefined || opts.after !== undefined)) {
+      ctx.err('gatehouse: --tail shows the newest events: it does not go with --limit or --after\n');
+      return ctx.exit(EXIT.usage);
+    }
+    return ctx.exit(
+      await remote(ctx, opts, (c) => allEvents(c, id, opts), (v) =>
+        ctx.out(table(['SEQ', 'AT', 'TYPE', 'MESSAGE'], v.events.map((e) => [String(e.seq), e.at, e.type, e.message]))),
+      ),
+    );
+  });
 
   const clusters = program.command('clusters').description('compute clusters: instance roles, compute configs, mapping rules, nodes');
   withJsonOption(withServerOptions(clusters.command('list').description('list clusters of your account'))).action(async (opts: Opts) =>
