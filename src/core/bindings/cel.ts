@@ -20,6 +20,7 @@
  * that errors does not hold — the caller treats the binding as not applying (fail closed).
  */
 import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
+import { unprintableIn } from './names.ts';
 import type { BindingsResource } from './types.ts';
 
 /** Gatehouse limits (GCP allows at most 12 logical operators per condition; the rest bound the parser's work). */
@@ -575,6 +576,22 @@ function methodFn(name: string, recv: Fn, arg: Fn): Fn {
     if (a instanceof EvalFailure) return a;
     return starts ? (s as string).startsWith(a as string) : (s as string).endsWith(a as string);
   };
+}
+
+/**
+ * Why an expression may not be written as it is, or undefined: it holds a character that would not show as written
+ * (`unprintableIn`; tabs and line breaks are CEL whitespace). Checked when a policy is written, before the expression
+ * is parsed, so that no message quotes the character back (the lexer quotes what it does not expect); not by
+ * `parseCondition`, so that a condition stored before still decides as written (review aw, 2).
+ */
+export function unprintableExpression(expression: string): GatehouseError | undefined {
+  const bad = unprintableIn(expression, '\t\n\r');
+  if (bad === undefined) return undefined;
+  const { line, column } = position(expression, bad.at);
+  const where = expression.includes('\n') ? `line ${line}, column ${column}` : `column ${column}`;
+  const code = bad.name.slice(2).toLowerCase();
+  const instead = code.length === 4 ? `, or inside a string write it as the escape \`\\u${code}\`` : '';
+  return { code: 'BINDINGS_INVALID_CONDITION', message: `the expression holds ${bad.name}, a control, format or separator character that would not show as written (it can hide or reorder text where the condition is shown): remove it${instead} (at ${where})`, path: '', line, column };
 }
 
 /**

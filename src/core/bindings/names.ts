@@ -73,6 +73,27 @@ export function memberKind(member: string): { readonly ok: true; readonly kind: 
   }
 }
 
+/**
+ * Characters that print nothing or move text where they are shown: C0 and C1 controls and DEL, format characters
+ * (bidi overrides such as U+202E, zero-width ones), line and paragraph separators, lone surrogates.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+
+/**
+ * The first character of `text` that a terminal or a page would not show as written (`UNPRINTABLE`), other than those
+ * of `keep` (`"\n\t"`), with its offset and its `U+XXXX` name; undefined when there is none. What a policy shows —
+ * a condition's title, description and expression, printed by `gatehouse iam-policy get` and named in every decision's
+ * reason — must read as it is: an ESC sequence there could erase the `allUsers` line above it on an administrator's
+ * terminal, a bidi override make an expression read otherwise than it evaluates (review aw, 2).
+ */
+export function unprintableIn(text: string, keep = ''): { readonly at: number; readonly name: string } | undefined {
+  for (const m of text.matchAll(UNPRINTABLE)) {
+    if (keep.includes(m[0])) continue;
+    return { at: m.index, name: `U+${(m[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}` };
+  }
+  return undefined;
+}
+
 /** The email of the service account that is role `roleName` of `account`. */
 export function serviceAccountEmail(account: string, roleName: string): string {
   return `${roleName}@${account}.${SERVICE_ACCOUNT_DOMAIN}`;

@@ -7,8 +7,8 @@
  */
 import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
 import { predefinedRole, KNOWN_PERMISSIONS } from './catalogue.ts';
-import { parseCondition } from './cel.ts';
-import { CUSTOM_ROLE, customRoleAccount, memberKind, PERMISSION, resourceLevel, roleKind, trailingSlashProblem, wildcardResourceProblem } from './names.ts';
+import { parseCondition, unprintableExpression } from './cel.ts';
+import { CUSTOM_ROLE, customRoleAccount, memberKind, PERMISSION, resourceLevel, roleKind, trailingSlashProblem, unprintableIn, wildcardResourceProblem } from './names.ts';
 import type { AttachedPolicy, CustomRole, IamBinding, IamCondition, IamPolicy, ResourceName } from './types.ts';
 
 /** GCP's limit: of the members of an allow policy, at most 250 may be groups (each group counted once). */
@@ -70,6 +70,14 @@ function unknownFields(o: Obj, allowed: readonly string[], base: string, what: s
   }
 }
 
+/** Refuses text that would not show as written (`unprintableIn`), naming the character, never echoing it. */
+function printableText(v: string, key: string, base: string, keep: string, errs: Errors): boolean {
+  const bad = unprintableIn(v, keep);
+  if (bad === undefined) return true;
+  errs.add('BINDINGS_INVALID_CONDITION', `\`${key}\` holds ${bad.name} at offset ${bad.at}, a control, format or separator character that would not show as written (it can hide or reorder text where the policy is shown): remove it`, join(base, key));
+  return false;
+}
+
 function optionalString(o: Obj, key: string, base: string, max: number, errs: Errors): string | undefined {
   if (!Object.hasOwn(o, key)) return undefined;
   const v = o[key];
@@ -92,6 +100,8 @@ function parseConditionField(raw: unknown, base: string, errs: Errors): IamCondi
   unknownFields(raw, ['expression', 'title', 'description'], base, 'a condition', errs);
   const title = optionalString(raw, 'title', base, MAX_TITLE_CHARS, errs);
   const description = optionalString(raw, 'description', base, MAX_DESCRIPTION_CHARS, errs);
+  // A description may keep its line breaks and tabs; a title is one line.
+  const shown = (title === undefined || printableText(title, 'title', base, '', errs)) && (description === undefined || printableText(description, 'description', base, '\n\t', errs));
   const exprPath = join(base, 'expression');
   if (!Object.hasOwn(raw, 'expression')) {
     errs.add('BINDINGS_MISSING_FIELD', 'a condition needs an `expression` (a CEL expression such as `request.time < timestamp("2027-01-01T00:00:00Z")`)', exprPath);
@@ -106,11 +116,17 @@ function parseConditionField(raw: unknown, base: string, errs: Errors): IamCondi
     errs.add('BINDINGS_MISSING_FIELD', 'the condition `expression` is empty; remove the condition or write an expression', exprPath);
     return undefined;
   }
+  const unprintable = unprintableExpression(expression);
+  if (unprintable !== undefined) {
+    errs.add(unprintable.code, unprintable.message, exprPath, unprintable);
+    return undefined;
+  }
   const parsed = parseCondition(expression);
   if (!parsed.ok) {
     for (const e of parsed.errors) errs.add(e.code, e.message, exprPath, e);
     return undefined;
   }
+  if (!shown) return undefined;
   return { expression, ...(title !== undefined ? { title } : {}), ...(description !== undefined ? { description } : {}) };
 }
 
