@@ -69,6 +69,7 @@ type QueryOpts = ConnectionOptions & {
   until?: string;
   limit?: number;
   last?: number;
+  after?: number;
   follow?: true;
   interval: number;
   retrySeconds: number;
@@ -80,6 +81,13 @@ const DEFAULT_LIMIT = 100;
 const positive = (what: string, max: number) => (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${what} must be an integer from 1 to ${max}, got \`${v}\``);
+  return n;
+};
+
+/** `--after SEQ`: a record number, as records and the API's cursor give it (whole digits: not `1e3`, `0x10`, `-1`). */
+const cursorArg = (v: string): number => {
+  const n = /^[0-9]{1,16}$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`--after must be a record number (seq), a whole number from 0, got \`${v}\``);
   return n;
 };
 
@@ -248,22 +256,31 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
     else table(records);
   };
 
-  // As `tail -n N -f`: following starts with the newest records, not the oldest.
+  // As `tail -n N -f`: following starts with the newest records, not the oldest; from `--after`, with what follows it.
   const count = opts.last ?? opts.limit ?? DEFAULT_LIMIT;
-  let after = 0;
-  if (opts.last !== undefined || opts.follow) {
+  let after = opts.after ?? 0;
+  if (opts.after === undefined && (opts.last !== undefined || opts.follow)) {
     const start = await startOfNewest(fetch, count);
     if (!start.ok) return report(ctx, start, opts.json && 'line');
     after = start.value;
   }
   let shown = 0;
+  let cut = false;
   for (;;) {
     const r = await fetch(after, Math.min(PAGE, count - shown), true);
     if (!r.ok) return report(ctx, r, opts.json && 'line');
     print(r.value.records);
     shown += r.value.records.length;
     after = r.value.records.at(-1)?.seq ?? after;
-    if (r.value.next === undefined || shown >= count) break;
+    cut = r.value.next !== undefined;
+    if (!cut || shown >= count) break;
+  }
+  // Cut at --limit while more records match: said, with where to go on from, so that `--json > export.jsonl` is not
+  // taken for the whole log (review ay, 3). On stderr: stdout stays the records. A page that ends exactly at the last
+  // match has `next` too: one record more is asked for, to say nothing then.
+  if (cut && !opts.follow && opts.last === undefined) {
+    const more = await fetch(after, 1, true);
+    if (more.ok && more.value.records.length > 0) ctx.err(`gatehouse: stopped at --limit ${count}; more records match: go on with --after ${after} (or raise --limit)\n`);
   }
   // An empty table said nothing at all, as if the command had not run (review readme, R6). Said on stderr: stdout
   // stays what a script reads; `--json` prints nothing for nothing, which is valid JSON lines.
@@ -278,7 +295,7 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   // The interval is the wait once the follow has caught up: a full page is followed at once by the next. Sleeping after
   // every page followed a log written faster than a page per interval (a busy gateway's decisions) further and further
   // behind (review ay, 2). Pages follow from the last record printed, so none is printed twice or skipped.
-  let behind = false;
+  let behind = cut;
   for (;;) {
     if (!behind) await sleep(opts.interval);
     behind = false;
@@ -378,6 +395,9 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .option('--until <time>', 'before this time (same forms; after --since)', timeArg('--until'))
         .option('--limit <n>', `at most this many records: the oldest, or with --follow the newest (default: ${DEFAULT_LIMIT})`, positive('--limit', 1_000_000))
         .addOption(new Option('--last <n>', 'the newest n records (oldest of them first), as tail -n').argParser(positive('--last', 1_000_000)).conflicts('limit'))
+        .addOption(
+          new Option('--after <seq>', 'start after this record (the cursor a query cut at --limit prints, or the last seq kept); with --follow, every record after it, then new ones').argParser(cursorArg).conflicts('last'),
+        )
         .option('--follow', 'print the newest --limit records, then new records as they are written (Ctrl-C to stop)')
         .option('--interval <ms>', 'how long --follow waits between polls once it has caught up (a full page is followed at once by the next)', positive('--interval', 60_000), 1000)
         .option('--retry-seconds <n>', 'how long --follow keeps retrying a server that is unreachable or unavailable (said on stderr) before it stops with exit 10; 0 stops at once', seconds('--retry-seconds', 86_400), 60),
@@ -394,6 +414,8 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         'refused one is stored as ACCESS_DENIED; AccessDenied, the code the aws CLI shows, finds it too), OUTCOME_UNKNOWN',
         '(or OutcomeUnknown: changes whose commit was cut off, made or not); other values are refused. Filters combine',
         'with AND.',
+        'A query cut at --limit while more records match says so on stderr, with the record to go on from: --after SEQ',
+        'starts after it (an export in parts, or resumed); with --follow, every record after it is printed, then new ones.',
         '--follow ends with status 0 when whatever reads its output has gone (`| head -1`), at once where GNU tail is',
         'installed, else at the next record written.',
         'Examples:',
