@@ -26,6 +26,7 @@ import { linkEvents, type AuditEvent } from '../core/audit/index.ts';
 import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
 import { contextOf, countNonWhitespace, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type CompiledPolicy, type PolicyKind } from '../core/iam/index.ts';
 import {
+  attachmentProblem,
   claimedBelow,
   governingArns,
   managesResourcePolicy,
@@ -37,7 +38,6 @@ import {
   resourcePolicyRecord,
   storedResourcePolicy,
   type StoredResourcePolicy,
-  wildcardProblem,
 } from './resource-policies.ts';
 import { compileStored } from './unreadable-policy.ts';
 import { namedPrincipals, unknownPrincipal } from './principal-refs.ts';
@@ -1479,9 +1479,10 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
       c.error('VALIDATION_ERROR', 'spec.resource', '`resource` is required: the ARN the policy is attached to');
       return undefined;
     }
-    // A policy attaches to one resource, found by the request's ARN and its prefixes: on a wildcard ARN it would
-    // govern nothing, silently (policy review C6), as PUT /v1/resource-policies refuses it.
-    const wild = wildcardProblem(resource);
+    // A policy attaches to one resource, found by the request's ARN and its prefixes: on a wildcard ARN (policy review
+    // C6), a folder ending in `/` or an ARN without a resource (review ax, 3) it would govern nothing, silently, as PUT
+    // /v1/resource-policies refuses it.
+    const wild = attachmentProblem(resource);
     if (wild !== undefined) {
       c.error('VALIDATION_ERROR', 'spec.resource', wild);
       return undefined;

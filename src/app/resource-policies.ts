@@ -342,10 +342,42 @@ export async function ownerIn(tx: ReadTx, resource: string): Promise<string | un
   return oss ? accountOf(resource) : undefined;
 }
 
-export function checkResourcePolicy(resource: string, document: string): Result<void> {
-  if (!/^(arn:[a-z-]+:[a-z0-9-]+:|acs:[a-z0-9-]+:)/.test(resource)) return failWith('VALIDATION_ERROR', `resource \`${resource}\` must be an ARN (arn:partition:service:… or acs:service:…)`, 'resource');
+/** The longest ARN a policy may be attached to: the longest a request may name (src/app/authorize.ts `decide`). */
+export const RESOURCE_ARN_MAX_CHARS = 2048;
+
+/**
+ * Why a policy cannot be attached to `resource`, else undefined: it must be an ARN a request can name and reach, since
+ * a policy governs the ARN it is attached to and the ARNs under it (`governingArns`), found by the request's ARN and
+ * its `/`-prefixes (review ax, 3). On `arn:aws:s3:::data/secret/` (an S3 folder as prefixes are written) it governed
+ * nothing under the folder, on `arn:aws:s3:::` nothing at all, and a Deny there was silently ignored, as on a wildcard
+ * ARN (`wildcardProblem`). PUT /v1/resource-policies, S3 PutBucketPolicy and apply's ResourcePolicy ask it.
+ */
+export function attachmentProblem(resource: string): string | undefined {
+  const shown = resource.length > 100 ? `${resource.slice(0, 100)}…` : resource;
+  if (!/^(arn:[a-z-]+:[a-z0-9-]+:|acs:[a-z0-9-]+:)/.test(resource)) return `resource \`${shown}\` must be an ARN (arn:partition:service:… or acs:service:…)`;
+  if (resource.length > RESOURCE_ARN_MAX_CHARS) return `resource \`${shown}\` is ${resource.length} characters; an ARN a policy is attached to is at most ${RESOURCE_ARN_MAX_CHARS}, the longest a request may name`;
+  const control = /[\u0000-\u001f\u007f]/.exec(resource);
+  if (control) return `resource \`${JSON.stringify(shown).slice(1, -1)}\` holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at position ${control.index}, which no request's ARN holds`;
+  const acs = resource.startsWith('acs:');
+  const colons = resource.split(':', 6).length - 1;
+  const part = resourcePartStart(resource);
+  if (colons < (acs ? 4 : 5) || part >= resource.length) {
+    return `resource \`${shown}\` names no resource: an ARN is ${acs ? 'acs:service:region:account:resource' : 'arn:partition:service:region:account:resource'}, such as ${acs ? '`acs:oss:*:*:mybucket`' : '`arn:aws:s3:::mybucket`'}`;
+  }
+  const account = resource.slice(0, part - 1).split(':')[acs ? 3 : 4] ?? '';
+  if (!acs && account !== '' && !/^\d{12}$/.test(account)) return `resource \`${shown}\`: the account part \`${account}\` must be a 12-digit account id, or empty (as in S3 ARNs)`;
   const wild = wildcardProblem(resource);
-  if (wild !== undefined) return failWith('VALIDATION_ERROR', wild, 'resource');
+  if (wild !== undefined) return wild;
+  if (resource.endsWith('/')) {
+    const parent = resource.replace(/\/+$/, '');
+    return `resource \`${shown}\` ends in \`/\`: a resource policy governs the ARN it is attached to and the ARNs it is a \`/\`-prefix of, so one here would not govern \`${parent}/x\` (governed by \`${parent}\` and above); attach it to \`${parent}\` and select objects with its \`Resource\` element`;
+  }
+  return undefined;
+}
+
+export function checkResourcePolicy(resource: string, document: string): Result<void> {
+  const problem = attachmentProblem(resource);
+  if (problem !== undefined) return failWith('VALIDATION_ERROR', problem, 'resource');
   const parsed = parsePolicy(document, { kind: 'resource', maxChars: RESOURCE_POLICY_MAX_CHARS });
   if (!parsed.ok) return parsed;
   return ok(undefined);
