@@ -154,16 +154,14 @@ export async function sdkFailure(p: Promise<unknown>): Promise<{ code: string; m
   return { code: 'no error', message: '', status: undefined };
 }
 
-/** `gatehouse ARGS` in process against `s`, as `credentials` (default: the root admin); what it printed and its exit status. */
+/** `gatehouse ARGS` in process against `s`, as `credentials` (default: the root admin), files read from disk; what it printed and its exit status. */
 export async function cliAgainst(s: Pick<TestServer, 'url' | 'admin'>, args: string[], credentials: Credentials = s.admin): Promise<{ status: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const status = await runCli(args, {
     out: (t) => void (out += t),
     err: (t) => void (err += t),
-    readFile: async () => {
-      throw Object.assign(new Error('no file'), { code: 'ENOENT' });
-    },
+    readFile: (path) => readFile(path, 'utf8'),
     now: () => Date.now(),
     version: 'test',
     env: { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, GATEHOUSE_ENDPOINT: s.url },

@@ -28,6 +28,8 @@ interface ApplyOptions extends ConnectionOptions {
   readonly json?: true;
   readonly cluster?: string;
   readonly namespace?: string;
+  /** `plan --exit-code`: exit 1 when the plan changes something. */
+  readonly exitCode?: true;
 }
 
 export const applyCommands: CommandGroup = (program, ctx) => {
@@ -42,6 +44,7 @@ export const applyCommands: CommandGroup = (program, ctx) => {
       .option('--prune', 'also delete objects of the kinds in the files, in the accounts they touch, that the files do not name (never an account\'s admin user, your own user or the role you act as, nor built-in policies); a pruned managed policy is detached from every user, group and role still attached to it, each listed as `~ update <Kind>/<name> (policies)`; a pruned Cluster takes its RBAC objects, access entries and webhook token, each object listed as `- delete`; a document renamed renames its object')
       .option('--cluster <name>', 'the cluster that Kubernetes RBAC documents (rbac.authorization.k8s.io/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding) go to')
       .option('-n, --namespace <namespace>', 'the namespace of Roles and RoleBindings that name none (default: `default`, as kubectl); one naming another is refused');
+    if (dryRun) cmd.option('--exit-code', 'exit 1 when the directory differs from the files (something to create, update or delete), 0 when it matches them, as `git diff --exit-code` and `kubectl diff` do: a drift check for CI');
     withServerOptions(withJsonOption(cmd))
       .addHelpText(
         'after',
@@ -58,7 +61,7 @@ transaction: one bad document or one failing step changes nothing. An IamPolicy 
 exit 7, nothing changed); without spec.etag it overwrites the policy.
 
 Prints one line per object: + create, ~ update (changed fields), - delete, = unchanged.
-Exit status: 0 done, 3 invalid policy document, 5 unreadable file, 6 a referenced object does not exist,
+Exit status: 0 done${dryRun ? ' (with --exit-code: 0 nothing to change, 1 something to change)' : ''}, 3 invalid policy document, 5 unreadable file, 6 a referenced object does not exist,
 7 conflict or quota, 8 invalid document, 9 not authorized, 10 server unreachable (docs/errors.md).
 
 Example:
@@ -310,16 +313,18 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
     return r.status;
   }
   const result = r.value;
+  const s = result.summary;
+  // `plan --exit-code`: drift is a negative answer (1), as `git diff --exit-code` and `kubectl diff` give it.
+  const done = dryRun && opts.exitCode === true && s.create + s.update + s.delete > 0 ? EXIT.denied : EXIT.ok;
   if (opts.json) {
     ctx.out(formatJson(result));
-    return EXIT.ok;
+    return done;
   }
   ctx.out(formatPlan(result.changes));
-  const s = result.summary;
   if (dryRun) ctx.out(`plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged (nothing changed; \`gatehouse apply\` applies it)\n`);
   else ctx.out(`applied: ${s.create} created, ${s.update} updated, ${s.delete} deleted, ${s.unchanged} unchanged\n`);
   for (const c of result.credentials) {
     ctx.out(`\naccount ${c.AccountId}: access key of its user ${c.UserName} (shown once; store it now):\n  AccessKeyId      ${c.AccessKeyId}\n  SecretAccessKey  ${c.SecretAccessKey}\n`);
   }
-  return EXIT.ok;
+  return done;
 }
