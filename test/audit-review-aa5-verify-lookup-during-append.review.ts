@@ -12,22 +12,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAudit, type Audit } from '../src/app/audit.ts';
-import type { Caller } from '../src/app/principals.ts';
 import type { Store } from '../src/app/ports/store.ts';
-import { compilePolicy, parsePolicy } from '../src/core/iam/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { rootAdminCaller } from './support/callers.ts';
 
 const ROOT = '000000000000';
-const allowAll = parsePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, { kind: 'identity' });
-assert.ok(allowAll.ok);
-const admin = {
-  principal: { kind: 'user', arn: `arn:aws:iam::${ROOT}:user/admin`, partition: 'aws', account: ROOT },
-  partition: 'aws',
-  account: ROOT,
-  user: undefined,
-  policies: { identity: [compilePolicy(allowAll.value, 'admin')] },
-  accessKeyId: 'AKIAADMIN',
-} as unknown as Caller;
+const admin = rootAdminCaller;
 
 describe('review aa5: verify while the log is written past a lookup fill', () => {
   let dir: string;

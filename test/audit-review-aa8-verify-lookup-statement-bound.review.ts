@@ -14,24 +14,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAudit, type Audit } from '../src/app/audit.ts';
-import type { Caller } from '../src/app/principals.ts';
 import type { Store } from '../src/app/ports/store.ts';
-import { compilePolicy, parsePolicy } from '../src/core/iam/index.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
+import { rootAdminCaller } from './support/callers.ts';
 
 const skip = await pgSkip();
 const ROOT = '000000000000';
-const allowAll = parsePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, { kind: 'identity' });
-assert.ok(allowAll.ok);
-const admin = {
-  principal: { kind: 'user', arn: `arn:aws:iam::${ROOT}:user/admin`, partition: 'aws', account: ROOT },
-  partition: 'aws',
-  account: ROOT,
-  user: undefined,
-  policies: { identity: [compilePolicy(allowAll.value, 'admin')] },
-  accessKeyId: 'AKIAADMIN',
-} as unknown as Caller;
+const admin = rootAdminCaller;
 
 describe('review aa8: verify on a large PostgreSQL log is not cut by the statement bound', { skip, timeout: 120_000 }, () => {
   const schema = `gh_review_aa8_${process.pid}`;

@@ -26,26 +26,16 @@ import { SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../src/adapters/audit-spool/journal.ts';
 import { createAudit } from '../src/app/audit.ts';
 import type { Store } from '../src/app/ports/store.ts';
-import type { Caller } from '../src/app/principals.ts';
-import { compilePolicy, parsePolicy } from '../src/core/iam/index.ts';
 import { chainVerifier, EMPTY_HEAD, linkEvents, type AuditEvent, type AuditRecord } from '../src/core/audit/index.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, userWithKey } from './support/server.ts';
 import { flakySqlite, sessionEvent, verifiedChain } from './support/flaky-store.ts';
+import { rootAdminCaller } from './support/callers.ts';
 
 const ROOT = '000000000000';
 const NUL = '\u0000';
-const allowAll = parsePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, { kind: 'identity' });
-assert.ok(allowAll.ok);
-const rootAdmin = {
-  principal: { kind: 'user', arn: `arn:aws:iam::${ROOT}:user/admin`, partition: 'aws', account: ROOT },
-  partition: 'aws',
-  account: ROOT,
-  user: undefined,
-  policies: { identity: [compilePolicy(allowAll.value, 'admin')] },
-  accessKeyId: 'AKIAADMIN',
-} as unknown as Caller;
+const rootAdmin = rootAdminCaller;
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const dirs: string[] = [];
 after(async () => {

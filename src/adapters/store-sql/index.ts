@@ -998,7 +998,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
         await db.run('UPDATE audit_lookup_head SET seq = ? WHERE id = 1', [last.seq]);
       }
     },
-    async prune(before) {
+    async prune(before, limit) {
       writable();
       const head = await auditHead();
       // Only the prefix of the chain that is entirely older than `before` goes: `at` is not monotonic in `seq` (an
@@ -1012,8 +1012,16 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
           ? await one('SELECT seq, hash FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)', [])
           : await one('SELECT seq, hash FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT 1', [num(firstKept)]);
       if (last === undefined) return { pruned: 0, head };
-      const baseSeq = num(last['seq']);
-      const baseHash = str(last['hash']);
+      let baseSeq = num(last['seq']);
+      let baseHash = str(last['hash']);
+      // A part of it: the records up to `limit` past the checkpoint (rows are numbered without gaps but for tampering).
+      if (limit !== undefined && baseSeq - head.baseSeq > limit) {
+        const part = await one('SELECT seq, hash FROM audit_log WHERE seq <= ? ORDER BY seq DESC LIMIT 1', [head.baseSeq + limit]);
+        if (part !== undefined) {
+          baseSeq = num(part['seq']);
+          baseHash = str(part['hash']);
+        }
+      }
       const pruned = await db.run('DELETE FROM audit_log WHERE seq <= ?', [baseSeq]);
       await db.run('DELETE FROM audit_lookup WHERE seq <= ?', [baseSeq]);
       await db.run('UPDATE audit_head SET base_seq = ?, base_hash = ? WHERE id = 1', [baseSeq, baseHash]);

@@ -429,9 +429,10 @@ export interface AuditWrite extends AuditRead {
    * Deletes the start of the chain up to the first record at or after `before` (ISO `at`; all records when none
    * is), the last deleted becoming the checkpoint (`baseSeq`/`baseHash`) the rest of the chain is verified from.
    * `at` need not grow with `seq` (clocks of instances differ, batches arrive late), so an older record after a
-   * newer one stays until the records before it go. Returns the new head.
+   * newer one stays until the records before it go. With `limit`, at most the first `limit` records after the
+   * checkpoint go (the rest in later calls, each its own transaction). Returns the new head.
    */
-  prune(before: string): Promise<{ readonly pruned: number; readonly head: AuditHead }>;
+  prune(before: string, limit?: number): Promise<{ readonly pruned: number; readonly head: AuditHead }>;
 }
 
 export interface ReadTx {
