@@ -117,7 +117,10 @@ export function filterOf(query: URLSearchParams, now: number): Result<{ filter: 
   // `0x10` into 16, and the query's own check never saw them).
   const given = query.get('after');
   const after = given === null || given === '' ? '0' : given;
-  const limit = Number(query.get('limit') ?? '100');
+  // Digits only, as the cursor: `Number` read `0x10` as 16, `1e2` as 100 and ` 5` as 5 (review ay).
+  const limitText = query.get('limit');
+  if (limitText !== null && limitText !== '' && !/^[0-9]{1,7}$/.test(limitText)) return failWith('VALIDATION_ERROR', `\`limit\` must be a whole number from 1 to 1000, got \`${limitText.slice(0, 32)}\``, 'limit');
+  const limit = limitText === null || limitText === '' ? 100 : Number(limitText);
   return ok({ filter, after, limit });
 }
 
