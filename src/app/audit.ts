@@ -915,7 +915,12 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     // where PostgreSQL refused the query itself and the API answered 500 (review an, 1).
     const stored: Mutable<AuditFilter> = {};
     for (const [k, v] of Object.entries(filter) as [keyof AuditFilter, string | undefined][]) if (v !== undefined) (stored as Record<string, string>)[k] = storedText(v);
-    // Principals of other accounts see their own account's records only; the root account's see all.
+    // Principals of other accounts see their own account's records only; the root account's see all, or one
+    // account's when they ask. Another account's asked by a principal of neither is refused, not answered with the
+    // caller's own records as if they were that account's.
+    if (filter.account !== undefined && caller.account !== ROOT_ACCOUNT && filter.account !== caller.account) {
+      return failWith('ACCESS_DENIED', `principals of account ${caller.account} read only its own audit records; those of account ${filter.account} are read by that account, or by the root account ${ROOT_ACCOUNT}`, 'account');
+    }
     const scoped: AuditFilter = caller.account === ROOT_ACCOUNT ? stored : { ...stored, account: caller.account };
     const records = await deps.store.read((tx) => tx.audit.list(scoped, cursor, limit));
     const last = records.at(-1);

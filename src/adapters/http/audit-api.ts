@@ -1,7 +1,7 @@
 /**
  * Routes of the audit log (under `/v1/`, SigV4 service `gatehouse`); readers need `gatehouse:ReadAudit` (the
  * root account's administrators have it; other accounts' principals see their own account's records):
- *   GET /v1/audit?principal=&role=&job=&action=&decision=&kind=&since=&until=&after=&limit=
+ *   GET /v1/audit?account=&principal=&role=&job=&action=&decision=&kind=&since=&until=&after=&limit=
  *       → {records: [...], next?}: oldest first; pass `next` as `after` for the following page
  *   GET /v1/audit/verify?expect=SEQ:HASH
  *       → {ok, checked, head, base, anchor, expected?, broken?}   (root account only: the whole chain); `anchor` is
@@ -87,12 +87,17 @@ export function decisionOf(value: string): Result<string> {
 
 /** The filters of a query string; unknown parameters are refused, so a typo does not silently widen a query. */
 export function filterOf(query: URLSearchParams, now: number): Result<{ filter: AuditFilter; after: string; limit: number }> {
-  const known = new Set(['principal', 'role', 'job', 'action', 'decision', 'kind', 'since', 'until', 'after', 'limit']);
+  const known = new Set(['account', 'principal', 'role', 'job', 'action', 'decision', 'kind', 'since', 'until', 'after', 'limit']);
   for (const k of query.keys()) if (!known.has(k)) return failWith('VALIDATION_ERROR', `unknown parameter \`${k}\`; filters are ${[...known].join(', ')}`, k);
   const filter: { -readonly [K in keyof AuditFilter]: AuditFilter[K] } = {};
   for (const k of ['principal', 'role', 'job', 'action'] as const) {
     const v = query.get(k);
     if (v !== null && v !== '') filter[k] = v;
+  }
+  const account = query.get('account');
+  if (account !== null && account !== '') {
+    if (!/^[0-9]{12}$/.test(account)) return failWith('VALIDATION_ERROR', `\`account\` must be an account id (12 digits), got \`${account.slice(0, 32)}\``, 'account');
+    filter.account = account;
   }
   const decision = query.get('decision');
   if (decision !== null && decision !== '') {

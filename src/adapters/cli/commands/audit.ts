@@ -59,6 +59,7 @@ const anchorArg = (v: string): string => {
 
 type QueryOpts = ConnectionOptions & {
   json?: true;
+  account?: string;
   principal?: string;
   role?: string;
   job?: string;
@@ -247,7 +248,7 @@ async function startOfNewest(fetch: Fetch, n: number): Promise<ClientResult<numb
 async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json && 'line');
-  const filters = { principal: opts.principal, role: opts.role, job: opts.job, action: opts.action, decision: opts.decision, kind: opts.kind, since: opts.since, until: opts.until };
+  const filters = { account: opts.account, principal: opts.principal, role: opts.role, job: opts.job, action: opts.action, decision: opts.decision, kind: opts.kind, since: opts.since, until: opts.until };
   const fetch: Fetch = (after, limit, filtered) =>
     call<Page>(conn.value, 'GET', ['audit'], { query: { ...(filtered ? filters : {}), after: String(after), limit: String(limit) }, shape: PAGE_SHAPE });
   const table = tablePrinter(ctx.out, opts.follow === true);
@@ -385,6 +386,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
       audit
         .command('query')
         .description('list audit records by seq, oldest first, or the newest with --last or --follow (GET /v1/audit)')
+        .option('--account <id>', 'records of this account (12 digits): for principals of the root account, which read every account\'s; others read only their own')
         .option('--principal <arn>', 'records of this principal (the caller of a change, the subject of a decision)')
         .option('--role <arn>', 'records involving this role (the ARN with its path): changes to it, its sessions issued or refused, decisions of the authorize API and S3 gateway for its sessions')
         .option('--job <id>', 'records of this job')
