@@ -38,7 +38,7 @@ import { accessDeniedMessage, actorOf } from './principals.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import type { ReadTx } from './ports/store.ts';
-import type { BucketInfo, ByteRange, CopyConditions, ListObjectsPage, ObjectErrorCode, ObjectInfo, ObjectResult, ObjectStore, PartInfo, SourceConditions, UploadInfo, WriteConditions } from './ports/objects.ts';
+import type { BucketInfo, ByteRange, CopyConditions, CopyReplace, ListObjectsPage, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, SourceConditions, UploadInfo, WriteConditions } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
 /**
@@ -234,6 +234,8 @@ export interface PutInput extends StoreDigests {
   readonly size?: number;
   readonly contentType?: string;
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Cache-Control, Content-Disposition, Content-Encoding (without `aws-chunked`), Content-Language, Expires. */
+  readonly headers?: ObjectHeaders;
   readonly tags?: Readonly<Record<string, string>>;
   readonly contentMd5?: string;
   /** `If-Match` / `If-None-Match: *`: held by the store where the write commits (`PreconditionFailed`, nothing stored). */
@@ -753,7 +755,8 @@ export function createS3(app: App, objects: ObjectStore) {
       call: S3Call,
       from: { bucket: string; key: string; versionId?: string },
       to: { bucket: string; key: string },
-      replace?: { contentType?: string; metadata?: Readonly<Record<string, string>>; tags?: Readonly<Record<string, string>> },
+      /** `MetadataDirective: REPLACE` gives `contentType`, `metadata` and `headers`; `TaggingDirective: REPLACE`, `tags`. */
+      replace?: CopyReplace,
       /** `If-Match` / `If-None-Match: *` on the destination, `x-amz-copy-source-if-*` on the source: held by the store. */
       conditions?: CopyConditions,
     ): Promise<S3Result<ObjectInfo>> {
@@ -831,10 +834,10 @@ export function createS3(app: App, objects: ObjectStore) {
       const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, { ...tagContext('s3:ExistingObjectTag', info?.tags), ...(tags ? writeContext(tags) : {}), ...v.value.context });
       if (refused) return { ok: false, error: refused };
       if (!info) return head.ok ? fail('NoSuchKey', 'The specified key does not exist.') : fromStore(head);
-      return fromStore(await objects.copyObject({ bucket, key }, { bucket, key }, { contentType: info.contentType, metadata: info.metadata, tags: tags ?? {} }));
+      return fromStore(await objects.copyObject({ bucket, key }, { bucket, key }, { contentType: info.contentType, metadata: info.metadata, headers: info.headers, tags: tags ?? {} }));
     },
 
-    async createUpload(call: S3Call, input: { bucket: string; key: string; contentType?: string; metadata?: Readonly<Record<string, string>>; tags?: Readonly<Record<string, string>> }): Promise<S3Result<UploadInfo>> {
+    async createUpload(call: S3Call, input: { bucket: string; key: string; contentType?: string; metadata?: Readonly<Record<string, string>>; headers?: ObjectHeaders; tags?: Readonly<Record<string, string>> }): Promise<S3Result<UploadInfo>> {
       const context = putContext(call, input.tags);
       const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), context);
       if (!g.ok) return g;

@@ -33,11 +33,14 @@ import type {
   BucketInfo,
   ByteRange,
   CopyConditions,
+  CopyReplace,
   ListObjectsInput,
   ListObjectsPage,
   ObjectBody,
   ObjectError,
   ObjectErrorCode,
+  ObjectHeaderName,
+  ObjectHeaders,
   ObjectInfo,
   ObjectResult,
   ObjectStore,
@@ -47,6 +50,7 @@ import type {
   UploadInfo,
   WriteConditions,
 } from '../../app/ports/objects.ts';
+import { OBJECT_HEADER_NAMES } from '../../app/ports/objects.ts';
 import { multipartEtag, type DeclaredDigests } from './checksums.ts';
 import { destinationProblem, sourceProblem } from './conditions.ts';
 import { compareKeys, insertKey, listPage, removeKey } from './listing.ts';
@@ -107,6 +111,7 @@ interface Upload {
   readonly dir: string;
   readonly contentType: string;
   readonly metadata: Readonly<Record<string, string>>;
+  readonly headers: ObjectHeaders;
   readonly tags: Readonly<Record<string, string>>;
   readonly parts: Map<number, Part>;
   done: boolean;
@@ -135,6 +140,8 @@ interface MetaRecord {
   readonly lastModified: string;
   readonly contentType: string;
   readonly metadata: Record<string, string>;
+  /** System-defined metadata (Cache-Control…), written when there is any; absent in records of earlier versions. */
+  readonly headers?: ObjectHeaders;
   readonly tags: Record<string, string>;
   /** Hex SHA-256 of the whole body, for single PUTs (a multipart object has one per part, in its upload). */
   readonly sha256?: string;
@@ -146,6 +153,8 @@ interface UploadRecord {
   readonly initiated: string;
   readonly contentType: string;
   readonly metadata: Record<string, string>;
+  /** As in `MetaRecord`: the completed object's. */
+  readonly headers?: ObjectHeaders;
   readonly tags: Record<string, string>;
 }
 
@@ -181,6 +190,20 @@ function frozenRecord(r: Readonly<Record<string, string>> | undefined): Readonly
   const entries = Object.entries(r);
   return entries.length === 0 ? EMPTY : Object.freeze(Object.fromEntries(entries));
 }
+
+/** The system-defined headers of a record, only the names the port defines (a hand-edited record serves no other). */
+function frozenHeaders(h: ObjectHeaders | undefined): ObjectHeaders {
+  if (h === undefined) return EMPTY;
+  const out: Partial<Record<ObjectHeaderName, string>> = {};
+  for (const name of OBJECT_HEADER_NAMES) {
+    const v = h[name];
+    if (typeof v === 'string') out[name] = v;
+  }
+  return Object.keys(out).length === 0 ? EMPTY : Object.freeze(out);
+}
+
+/** `headers` as a record writes them: absent when there are none, so a record without them reads as before. */
+const headersField = (h: ObjectHeaders): { headers?: ObjectHeaders } => (Object.keys(h).length === 0 ? {} : { headers: { ...h } });
 
 /** Serialises async critical sections per name; a section never waits on one of another name. */
 class Locks {
@@ -358,6 +381,7 @@ export class FsObjectStore implements ObjectStore {
       lastModified: r.lastModified,
       contentType: r.contentType,
       metadata: frozenRecord(r.metadata),
+      headers: frozenHeaders(r.headers),
       tags: frozenRecord(r.tags),
     });
     const version: Version = { dir: bucket.dir, vid: r.vid, sizes: r.sizes, block: r.block, ...(r.sha256 === undefined ? {} : { sha256: r.sha256 }), pins: 0, retired: false };
@@ -370,6 +394,7 @@ export class FsObjectStore implements ObjectStore {
       dir: join(bucket.dir, 'uploads', id),
       contentType: r.contentType,
       metadata: frozenRecord(r.metadata),
+      headers: frozenHeaders(r.headers),
       tags: frozenRecord(r.tags),
       parts: new Map(),
       done: false,
@@ -572,7 +597,16 @@ export class FsObjectStore implements ObjectStore {
   private commitObject(
     bucket: Bucket,
     key: string,
-    fields: { readonly sizes: readonly number[]; readonly etag: string; readonly contentType: string; readonly metadata: Readonly<Record<string, string>>; readonly tags: Readonly<Record<string, string>>; readonly sha256?: string; readonly block?: number },
+    fields: {
+      readonly sizes: readonly number[];
+      readonly etag: string;
+      readonly contentType: string;
+      readonly metadata: Readonly<Record<string, string>>;
+      readonly headers: ObjectHeaders;
+      readonly tags: Readonly<Record<string, string>>;
+      readonly sha256?: string;
+      readonly block?: number;
+    },
     place: (v: Version) => Promise<void>,
     conditions?: WriteConditions,
   ): Promise<ObjectResult<ObjectInfo>> {
@@ -592,6 +626,7 @@ export class FsObjectStore implements ObjectStore {
         lastModified: this.now().toISOString(),
         contentType: fields.contentType,
         metadata: { ...fields.metadata },
+        ...headersField(fields.headers),
         tags: { ...fields.tags },
         ...(fields.sha256 === undefined ? {} : { sha256: fields.sha256 }),
       };
@@ -651,6 +686,7 @@ export class FsObjectStore implements ObjectStore {
             etag: written.value.digests.md5.toString('hex'),
             contentType: input.contentType ?? DEFAULT_CONTENT_TYPE,
             metadata: frozenRecord(input.metadata),
+            headers: frozenHeaders(input.headers),
             tags: frozenRecord(input.tags),
             sha256: written.value.digests.sha256.toString('hex'),
           },
@@ -728,7 +764,7 @@ export class FsObjectStore implements ObjectStore {
   async copyObject(
     from: { readonly bucket: string; readonly key: string },
     to: { readonly bucket: string; readonly key: string },
-    replace?: { readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly tags?: Readonly<Record<string, string>> },
+    replace?: CopyReplace,
     conditions?: CopyConditions,
   ): Promise<ObjectResult<ObjectInfo>> {
     const src = this.bucketOf(from.bucket);
@@ -754,6 +790,7 @@ export class FsObjectStore implements ObjectStore {
             etag: entry.info.etag,
             contentType: replace?.contentType ?? entry.info.contentType,
             metadata: replace?.metadata === undefined ? entry.info.metadata : frozenRecord(replace.metadata),
+            headers: replace?.headers === undefined ? entry.info.headers : frozenHeaders(replace.headers),
             tags: replace?.tags === undefined ? entry.info.tags : frozenRecord(replace.tags),
           },
           async (v) => {
@@ -787,7 +824,7 @@ export class FsObjectStore implements ObjectStore {
     return ok(upload);
   }
 
-  async createUpload(input: { readonly bucket: string; readonly key: string; readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly tags?: Readonly<Record<string, string>> }): Promise<ObjectResult<UploadInfo>> {
+  async createUpload(input: { readonly bucket: string; readonly key: string; readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly headers?: ObjectHeaders; readonly tags?: Readonly<Record<string, string>> }): Promise<ObjectResult<UploadInfo>> {
     const b = this.writableBucketOf(input.bucket, input.key);
     if (!b.ok) return b;
     const bucket = b.value;
@@ -799,6 +836,7 @@ export class FsObjectStore implements ObjectStore {
         initiated: this.now().toISOString(),
         contentType: input.contentType ?? DEFAULT_CONTENT_TYPE,
         metadata: { ...input.metadata },
+        ...headersField(frozenHeaders(input.headers)),
         tags: { ...input.tags },
       };
       const upload = this.uploadOf(bucket, id, record);
@@ -926,6 +964,7 @@ export class FsObjectStore implements ObjectStore {
             etag: multipartEtag(chosen.map((p) => Buffer.from(p.info.etag, 'hex'))),
             contentType: upload.contentType,
             metadata: upload.metadata,
+            headers: upload.headers,
             tags: upload.tags,
           },
           async (v) => {

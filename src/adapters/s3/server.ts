@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import type { TLSSocket } from 'node:tls';
 import type { App, Caller } from '../../app/index.ts';
 import type { S3, S3Call, S3Failure, S3Result, StoreDigests } from '../../app/s3.ts';
-import type { CopyConditions, ObjectInfo, SourceConditions, WriteConditions } from '../../app/ports/objects.ts';
+import { OBJECT_HEADER_NAMES, type CopyConditions, type ObjectHeaderName, type ObjectHeaders, type ObjectInfo, type SourceConditions, type WriteConditions } from '../../app/ports/objects.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
 import { isSigV2, parseSigV2 } from './sigv2.ts';
@@ -151,6 +151,38 @@ function metadataOf(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
+/**
+ * The system-defined metadata a write sets on its object (PutObject, CreateMultipartUpload, CopyObject with
+ * `x-amz-metadata-directive: REPLACE`): Cache-Control, Content-Disposition, Content-Encoding, Content-Language and
+ * Expires, kept as sent and served back by GetObject and HeadObject, as S3 does ("Working with object metadata").
+ * A header sent empty sets nothing.
+ */
+function objectHeadersOf(req: IncomingMessage): ObjectHeaders {
+  const out: Partial<Record<ObjectHeaderName, string>> = {};
+  for (const name of OBJECT_HEADER_NAMES) {
+    const sent = header(req, name);
+    const v = sent !== undefined && name === 'content-encoding' ? withoutAwsChunked(sent) : sent;
+    if (v !== undefined && v.trim() !== '') out[name] = v;
+  }
+  return out;
+}
+
+/**
+ * Content-Encoding without `aws-chunked`, the framing of a streamed body (sigv4-streaming.html), which SDK v3 and the
+ * aws CLI add to the client's own encoding (`aws-chunked`, `gzip,aws-chunked`; the S3 documentation writes
+ * `aws-chunked,gzip`). It describes the request, not the object: S3 removes it and stores the rest, nothing when
+ * nothing is left. Stored, a browser fetching the object would be told of an encoding it cannot undo.
+ */
+function withoutAwsChunked(value: string): string {
+  const tokens = value.split(',');
+  const kept = tokens.filter((t) => t.trim().toLowerCase() !== 'aws-chunked');
+  if (kept.length === tokens.length) return value;
+  return kept
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .join(',');
+}
+
 function tagsOf(value: string | undefined): Record<string, string> | undefined {
   if (value === undefined) return undefined;
   const out: Record<string, string> = {};
@@ -165,6 +197,7 @@ function objectHeaders(info: ObjectInfo): Record<string, string | number> {
     'content-type': info.contentType || 'application/octet-stream',
     'accept-ranges': 'bytes',
   };
+  for (const [k, v] of Object.entries(info.headers)) h[k] = v;
   for (const [k, v] of Object.entries(info.metadata)) h[`x-amz-meta-${k}`] = v;
   const tagCount = Object.keys(info.tags).length;
   if (tagCount > 0) h['x-amz-tagging-count'] = tagCount;
@@ -820,6 +853,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
               ...(b.size !== undefined ? { size: b.size } : {}),
               ...(contentType !== undefined ? { contentType } : {}),
               metadata: metadataOf(req),
+              headers: objectHeadersOf(req),
               ...(tags ? { tags } : {}),
               ...(md5 !== undefined ? { contentMd5: md5 } : {}),
               ...b.digests,
@@ -858,7 +892,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           if (query.has('uploads')) {
             const contentType = header(req, 'content-type');
             const tags = tagsOf(header(req, 'x-amz-tagging'));
-            return answer(await s3.createUpload(call, { bucket, key, ...(contentType !== undefined ? { contentType } : {}), metadata: metadataOf(req), ...(tags ? { tags } : {}) }), (u) =>
+            return answer(await s3.createUpload(call, { bucket, key, ...(contentType !== undefined ? { contentType } : {}), metadata: metadataOf(req), headers: objectHeadersOf(req), ...(tags ? { tags } : {}) }), (u) =>
               sendXml(res, 'InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: u.uploadId }),
             );
           }
@@ -910,7 +944,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const contentType = header(req, 'content-type');
       const tags = tagsOf(header(req, 'x-amz-tagging'));
       const replace = {
-        ...(directive === 'REPLACE' ? { ...(contentType !== undefined ? { contentType } : {}), metadata: metadataOf(req) } : {}),
+        // REPLACE sets the request's system-defined metadata, dropping what it does not send, as S3 does.
+        ...(directive === 'REPLACE' ? { ...(contentType !== undefined ? { contentType } : {}), metadata: metadataOf(req), headers: objectHeadersOf(req) } : {}),
         ...(tagDirective === 'REPLACE' ? { tags: tags ?? {} } : {}),
       };
       const conditions = destinationConditions();
@@ -950,7 +985,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           if (part) return fail(part);
           const pre = preconditions(info);
           if (pre !== undefined) return pre === 304 ? sendEmpty(res, 304, { etag: `"${info.etag}"`, 'last-modified': httpDate(info.lastModified) }) : fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
-          sendEmpty(res, 200, { ...objectHeaders(info), 'content-length': info.size });
+          sendEmpty(res, 200, { ...answerHeaders(info), 'content-length': info.size });
         });
       }
       const range = parseRange(header(req, 'range'));
@@ -971,18 +1006,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         if (pre === 304) return sendEmpty(res, 304, { etag: `"${info.etag}"`, 'last-modified': httpDate(info.lastModified) });
         return fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
       }
-      const headers: Record<string, string | number> = objectHeaders(info);
-      for (const [param, name] of [
-        ['response-content-type', 'content-type'],
-        ['response-content-disposition', 'content-disposition'],
-        ['response-content-encoding', 'content-encoding'],
-        ['response-content-language', 'content-language'],
-        ['response-cache-control', 'cache-control'],
-        ['response-expires', 'expires'],
-      ] as const) {
-        const v = query.get(param);
-        if (v !== undefined) headers[name] = v;
-      }
+      const headers = answerHeaders(info);
       let status = 200;
       if (r.value.range) {
         status = 206;
@@ -1000,6 +1024,26 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         if (!(e instanceof Error && /premature|ERR_STREAM_PREMATURE_CLOSE|aborted|EPIPE|ECONNRESET/i.test(`${(e as { code?: string }).code ?? ''} ${e.message}`))) log(`s3: GET ${resource} ended early: ${e instanceof Error ? e.message : String(e)}`);
         res.destroy();
       }
+    }
+
+    /**
+     * The object's headers as GetObject and HeadObject answer them: a `response-*` query parameter overrides the
+     * stored value for this answer (API_GetObject, API_HeadObject).
+     */
+    function answerHeaders(info: ObjectInfo): Record<string, string | number> {
+      const headers = objectHeaders(info);
+      for (const [param, name] of [
+        ['response-content-type', 'content-type'],
+        ['response-content-disposition', 'content-disposition'],
+        ['response-content-encoding', 'content-encoding'],
+        ['response-content-language', 'content-language'],
+        ['response-cache-control', 'cache-control'],
+        ['response-expires', 'expires'],
+      ] as const) {
+        const v = query.get(param);
+        if (v !== undefined) headers[name] = v;
+      }
+      return headers;
     }
 
     /** If-Match / If-None-Match / If-(Un)Modified-Since: 304, 412 (as PreconditionFailed), or go on. */

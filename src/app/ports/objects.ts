@@ -54,6 +54,16 @@ export interface BucketInfo {
   readonly created: string;
 }
 
+/**
+ * The system-defined metadata a client may set on an object besides its type (S3 User Guide, "Working with object
+ * metadata"; API_PutObject): served back as these response headers by GetObject and HeadObject. Names lower-case.
+ */
+export const OBJECT_HEADER_NAMES = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const;
+export type ObjectHeaderName = (typeof OBJECT_HEADER_NAMES)[number];
+
+/** An object's system-defined metadata, each header as the client set it; absent: not set. */
+export type ObjectHeaders = Readonly<Partial<Record<ObjectHeaderName, string>>>;
+
 export interface ObjectInfo {
   readonly bucket: string;
   readonly key: string;
@@ -65,6 +75,8 @@ export interface ObjectInfo {
   readonly contentType: string;
   /** `x-amz-meta-*` headers, names lower-cased without the prefix. */
   readonly metadata: Readonly<Record<string, string>>;
+  /** Cache-Control, Content-Disposition, Content-Encoding, Content-Language, Expires, as set (none for an object stored before they were kept). */
+  readonly headers: ObjectHeaders;
   /** Object tags (`x-amz-tagging` at PUT); decisions read them as `s3:ExistingObjectTag/<key>`. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -77,6 +89,7 @@ export interface PutObjectInput {
   readonly size?: number;
   readonly contentType?: string;
   readonly metadata?: Readonly<Record<string, string>>;
+  readonly headers?: ObjectHeaders;
   readonly tags?: Readonly<Record<string, string>>;
   /** Base64 MD5 the client declared (`Content-MD5`): a mismatch is `BadDigest`, nothing stored. */
   readonly contentMd5?: string;
@@ -122,6 +135,14 @@ export interface SourceConditions {
 /** A copy's conditions: on the destination it replaces, and on the source it reads. */
 export interface CopyConditions extends WriteConditions {
   readonly source?: SourceConditions;
+}
+
+/** What a copy sets on its destination instead of the source's. */
+export interface CopyReplace {
+  readonly contentType?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly headers?: ObjectHeaders;
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface ListObjectsInput {
@@ -188,15 +209,17 @@ export interface ObjectStore {
   getObject(bucket: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number }, conditions?: SourceConditions): Promise<ObjectResult<ObjectBody>>;
   /** Deleting a key that does not exist succeeds, as S3 does (bucket must exist). */
   deleteObject(bucket: string, key: string): Promise<ObjectResult<void>>;
+  /** What `replace` leaves undefined is the source's (`headers`: all five, as one). */
   copyObject(
     from: { readonly bucket: string; readonly key: string },
     to: { readonly bucket: string; readonly key: string },
-    replace?: { readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly tags?: Readonly<Record<string, string>> },
+    replace?: CopyReplace,
     conditions?: CopyConditions,
   ): Promise<ObjectResult<ObjectInfo>>;
   listObjects(input: ListObjectsInput): Promise<ObjectResult<ListObjectsPage>>;
 
-  createUpload(input: { readonly bucket: string; readonly key: string; readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly tags?: Readonly<Record<string, string>> }): Promise<ObjectResult<UploadInfo>>;
+  /** The object the upload completes into has its `contentType`, `metadata`, `headers` and `tags`. */
+  createUpload(input: { readonly bucket: string; readonly key: string; readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly headers?: ObjectHeaders; readonly tags?: Readonly<Record<string, string>> }): Promise<ObjectResult<UploadInfo>>;
   uploadPart(input: { readonly bucket: string; readonly key: string; readonly uploadId: string; readonly partNumber: number; readonly body: AsyncIterable<Uint8Array>; readonly size?: number; readonly contentMd5?: string; readonly sha256Hex?: string; readonly sha256Base64?: string; readonly crc32Base64?: string; readonly crc32cBase64?: string }): Promise<ObjectResult<PartInfo>>;
   listParts(bucket: string, key: string, uploadId: string, options?: { readonly after?: number; readonly maxParts?: number }): Promise<ObjectResult<{ readonly parts: readonly PartInfo[]; readonly truncated: boolean; readonly next?: number }>>;
   /**
