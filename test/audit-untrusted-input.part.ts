@@ -18,7 +18,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import type { AuditRecord } from '../src/core/audit/index.ts';
 import { authFailureEvent, claimedCredential } from '../src/app/auth-failures.ts';
 import { parseSigV4, type SigV4Request } from '../src/adapters/sigv4/index.ts';
-import { printable } from '../src/adapters/cli/commands/audit.ts';
+import { printable } from '../src/adapters/cli/output.ts';
 import { gatehouseCli, type Keys } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';

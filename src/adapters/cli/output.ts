@@ -49,3 +49,25 @@ export function withJsonOption(cmd: Command): Command {
 }
 
 const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ');
+
+const NAMED_ESCAPES: ReadonlyMap<string, string> = new Map([
+  ['\\', '\\\\'],
+  ['\n', '\\n'],
+  ['\r', '\\r'],
+  ['\t', '\\t'],
+]);
+
+/**
+ * A value as the terminal may show it: audit records hold what unauthenticated clients sent (an S3 key, a path), policies what their writers wrote, so C0 and
+ * C1 controls, DEL, and other characters that print nothing or move text (format characters such as bidi overrides
+ * and zero-width ones, line and paragraph separators, lone surrogates) are written as escapes (`\r`, `\x1b`,
+ * `\u202e`), as journalctl and kubectl do; a backslash is doubled, so an escape shown is never one a client typed.
+ * `--json` output is JSON as the server sent it.
+ */
+export const printable = (s: string): string =>
+  s.replace(/[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, (c) => {
+    const named = NAMED_ESCAPES.get(c);
+    if (named !== undefined) return named;
+    const n = c.codePointAt(0) ?? 0;
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });

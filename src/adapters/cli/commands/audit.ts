@@ -16,7 +16,7 @@ import type { AuditRecord } from '../../../core/audit/index.ts';
 import { call, connect, report, withServerOptions, type ClientResult, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
-import { withJsonOption } from '../output.ts';
+import { printable, withJsonOption } from '../output.ts';
 import { auditTimeProblem } from '../../../app/audit-time.ts';
 
 /**
@@ -121,28 +121,6 @@ const COLUMNS: readonly { readonly header: string; readonly min: number; readonl
   { header: 'decision', min: 12, value: (r) => r.decision ?? '' },
   { header: 'job', min: 0, value: (r) => r.job ?? '' },
 ];
-
-const NAMED_ESCAPES: ReadonlyMap<string, string> = new Map([
-  ['\\', '\\\\'],
-  ['\n', '\\n'],
-  ['\r', '\\r'],
-  ['\t', '\\t'],
-]);
-
-/**
- * A value as the terminal may show it: records hold what unauthenticated clients sent (an S3 key, a path), so C0 and
- * C1 controls, DEL, and other characters that print nothing or move text (format characters such as bidi overrides
- * and zero-width ones, line and paragraph separators, lone surrogates) are written as escapes (`\r`, `\x1b`,
- * `\u202e`), as journalctl and kubectl do; a backslash is doubled, so an escape shown is never one a client typed.
- * `--json` output is JSON as the server sent it.
- */
-export const printable = (s: string): string =>
-  s.replace(/[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, (c) => {
-    const named = NAMED_ESCAPES.get(c);
-    if (named !== undefined) return named;
-    const n = c.codePointAt(0) ?? 0;
-    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
-  });
 
 /**
  * The table, printed as records come (page after page, then while following): every row in the columns of the

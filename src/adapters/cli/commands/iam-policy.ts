@@ -13,15 +13,15 @@ import { call, remote, report, connect, withServerOptions, type ConnectionOption
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
-import { withJsonOption } from '../output.ts';
+import { printable, withJsonOption } from '../output.ts';
 
-interface Binding {
+export interface Binding {
   readonly role: string;
   readonly members: readonly string[];
   readonly condition?: { readonly expression: string; readonly title?: string; readonly description?: string };
 }
 
-interface PolicyView {
+export interface PolicyView {
   readonly resource: string;
   readonly account: string;
   readonly version: number;
@@ -38,14 +38,17 @@ const POLICY_VIEW = {
   bindings: [{ role: 'string', members: ['string'], 'condition?': { expression: 'string', title: 'string?' } }],
 } as const;
 
-function render(p: PolicyView): string {
+/** `iam-policy get` as printed: one line a member, a condition after its members. */
+export function render(p: PolicyView): string {
   const lines = [`resource: ${p.resource}`, `account:  ${p.account}`, `etag:     ${p.etag}`, `version:  ${p.version}`];
   if (p.bindings.length === 0) lines.push('bindings: (none)');
   else lines.push('bindings:');
   for (const b of p.bindings) {
-    lines.push(`  ${b.role}`);
-    for (const m of b.members) lines.push(`    ${m}`);
-    if (b.condition) lines.push(`    if ${b.condition.title ? `"${b.condition.title}": ` : ''}${b.condition.expression}`);
+    // Stored text shown escaped: a condition written before its characters were checked (review aw, 2) may hold an
+    // escape sequence that would rewrite the lines above it (the allUsers member) on the terminal.
+    lines.push(`  ${printable(b.role)}`);
+    for (const m of b.members) lines.push(`    ${printable(m)}`);
+    if (b.condition) lines.push(`    if ${b.condition.title ? `"${printable(b.condition.title)}": ` : ''}${printable(b.condition.expression)}`);
   }
   return `${lines.join('\n')}\n`;
 }
