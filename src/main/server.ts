@@ -659,7 +659,11 @@ async function readTls(certFile: string | undefined, keyFile: string | undefined
   return { cert, key, warnings };
 }
 
-/** Network errors, and SQLSTATEs of a server that is gone, starting or out of room: worth waiting for. */
+/**
+ * Network errors, and SQLSTATEs of a server that is gone, starting or out of room, or that takes no writes yet (25006: a
+ * standby not yet promoted during a failover; the migrations and the key ring's first write need one, review az, 1):
+ * worth waiting for.
+ */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
 const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|connection error|Connection closed/i;
 
@@ -668,7 +672,7 @@ export function isUnreachable(e: unknown): boolean {
   for (let x: unknown = e, depth = 0; typeof x === 'object' && x !== null && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
     if (isStoreUnavailable(x)) return true;
     const code = String((x as { code?: unknown }).code ?? '');
-    if (UNREACHABLE_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code.startsWith('53')) return true;
+    if (UNREACHABLE_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '25006' || code.startsWith('53')) return true;
     if (UNREACHABLE_MESSAGES.test(String((x as { message?: unknown }).message ?? ''))) return true;
   }
   return false;

@@ -20,6 +20,11 @@ export interface Cluster {
   start(): void;
   stop(): void;
   destroy(): Promise<void>;
+  /**
+   * A hot standby of this cluster (pg_basebackup -R: streaming, read-only, in recovery until promoted), on a port of
+   * its own, started; for tests of a failover. `promote` ends its recovery: it then takes writes.
+   */
+  standby(): Promise<Cluster & { promote(): void }>;
 }
 
 function findBin(name: string): string | undefined {
@@ -61,13 +66,40 @@ export async function ownCluster(): Promise<Cluster | string> {
     return `initdb failed: ${(e as { stderr?: Buffer }).stderr?.toString() ?? String(e)}`;
   }
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
+  const controlled = (data: string, port: number, log: string) => {
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
+    return {
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      port,
+      start: () => run(pgCtl, ['-D', data, '-o', options, '-l', join(dir, log), '-w', '-t', '30', 'start']),
+      stop: () => run(pgCtl, ['-D', data, '-m', 'immediate', '-w', '-t', '30', 'stop']),
+    };
+  };
+  const standbys: { destroy(): Promise<void> }[] = [];
   const cluster: Cluster = {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    port,
-    start: () => run(pgCtl, ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '30', 'start']),
-    stop: () => run(pgCtl, ['-D', data, '-m', 'immediate', '-w', '-t', '30', 'stop']),
+    ...controlled(data, port, 'log'),
+    standby: async () => {
+      const copy = join(dir, `standby-${standbys.length}`);
+      // initdb's trust authentication covers replication connections from 127.0.0.1.
+      run(findBin('pg_basebackup') ?? 'pg_basebackup', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-D', copy, '-R', '-X', 'stream']);
+      const standby = {
+        ...controlled(copy, await freePort(), `standby-${standbys.length}.log`),
+        promote: () => run(pgCtl, ['-D', copy, '-w', '-t', '30', 'promote']),
+        standby: () => Promise.reject(new Error('a standby of a standby is not made here')),
+        destroy: async () => {
+          try {
+            standby.stop();
+          } catch {
+            // already stopped
+          }
+        },
+      };
+      standbys.push(standby);
+      standby.start();
+      return standby;
+    },
     destroy: async () => {
+      for (const s of standbys) await s.destroy();
       try {
         cluster.stop();
       } catch {

@@ -464,10 +464,14 @@ function lockKey(schema: string | undefined): string {
 }
 
 /**
- * Network errors of the driver, and SQLSTATEs of a server that is gone, going, or out of room, or that cancelled the
- * statement (57014: pg_cancel_backend, statement_timeout; 55P03: lock_timeout): retried later, it may well go through.
+ * Network errors of the driver, and SQLSTATEs of a server that is gone, going, or out of room, that cancelled the
+ * statement (57014: pg_cancel_backend, statement_timeout; 55P03: lock_timeout), or that takes no writes now (25006: a
+ * hot standby not yet promoted, which a failover's moved address or a writer endpoint still naming the old writer
+ * leads to, or `default_transaction_read_only`; review az, 1): retried later, it may well go through.
  */
 const UNAVAILABLE_NET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
+/** read_only_sql_transaction: also what a hot standby answers to LISTEN, NOTIFY and every write. */
+const READ_ONLY = '25006';
 const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|connection error|Connection closed/i;
 
 /** The outage behind `e` (or its cause) as a `StoreUnavailableError`; undefined when `e` is something else. */
@@ -476,6 +480,9 @@ function unavailable(e: unknown): StoreUnavailableError | undefined {
     if (x instanceof StoreUnavailableError) return x;
     const code = String((x as { code?: unknown }).code ?? '');
     const message = String((x as { message?: unknown }).message ?? '');
+    if (code === READ_ONLY) {
+      return new StoreUnavailableError(`PostgreSQL takes no writes now (a standby not yet promoted, or default_transaction_read_only): ${message || code}`, { cause: e });
+    }
     if (UNAVAILABLE_NET.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '57014' || code === '55P03' || code.startsWith('53') || UNAVAILABLE_MESSAGES.test(message)) {
       return new StoreUnavailableError(`PostgreSQL is unavailable: ${message || code}`, { cause: e });
     }
