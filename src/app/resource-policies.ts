@@ -342,8 +342,27 @@ export async function ownerIn(tx: ReadTx, resource: string): Promise<string | un
   return oss ? accountOf(resource) : undefined;
 }
 
-/** The longest ARN a policy may be attached to: the longest a request may name (src/app/authorize.ts `decide`). */
-export const RESOURCE_ARN_MAX_CHARS = 2048;
+/**
+ * The longest ARN a policy may be attached to, in bytes of UTF-8: the longest a request may name (2,048 characters,
+ * src/app/authorize.ts `decide`), and short enough that its store key (`respol/<ARN>`) fits PostgreSQL's B-tree (2,704
+ * bytes an entry): 1,400 CJK characters are 4,200 bytes, and such a PUT answered 500 there (review ax, 4).
+ */
+export const RESOURCE_ARN_MAX_BYTES = 2048;
+
+/** Bytes of `s` in UTF-8 (a lone surrogate counts as the 3 bytes of its replacement). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
 
 /**
  * Why a policy cannot be attached to `resource`, else undefined: it must be an ARN a request can name and reach, since
@@ -355,7 +374,8 @@ export const RESOURCE_ARN_MAX_CHARS = 2048;
 export function attachmentProblem(resource: string): string | undefined {
   const shown = resource.length > 100 ? `${resource.slice(0, 100)}…` : resource;
   if (!/^(arn:[a-z-]+:[a-z0-9-]+:|acs:[a-z0-9-]+:)/.test(resource)) return `resource \`${shown}\` must be an ARN (arn:partition:service:… or acs:service:…)`;
-  if (resource.length > RESOURCE_ARN_MAX_CHARS) return `resource \`${shown}\` is ${resource.length} characters; an ARN a policy is attached to is at most ${RESOURCE_ARN_MAX_CHARS}, the longest a request may name`;
+  const bytes = resource.length > RESOURCE_ARN_MAX_BYTES / 3 ? utf8Length(resource) : resource.length;
+  if (bytes > RESOURCE_ARN_MAX_BYTES) return `resource \`${shown}\` is ${resource.length} characters, ${bytes} bytes in UTF-8; an ARN a policy is attached to is at most ${RESOURCE_ARN_MAX_BYTES} bytes (2048 ASCII characters, the longest a request may name)`;
   const control = /[\u0000-\u001f\u007f]/.exec(resource);
   if (control) return `resource \`${JSON.stringify(shown).slice(1, -1)}\` holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at position ${control.index}, which no request's ARN holds`;
   const acs = resource.startsWith('acs:');
