@@ -23,6 +23,7 @@ export type S3ErrorCode =
   | 'NotImplemented'
   | 'MissingContentLength'
   | 'MaxMessageLengthExceeded'
+  | 'MetadataTooLarge'
   | 'PreconditionFailed'
   | 'InvalidPartNumber'
   | 'InternalError';
@@ -65,6 +66,7 @@ export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
   NotImplemented: 501,
   MissingContentLength: 411,
   MaxMessageLengthExceeded: 400,
+  MetadataTooLarge: 400,
   PreconditionFailed: 412,
   InvalidPartNumber: 416,
   InternalError: 500,

@@ -152,6 +152,24 @@ function metadataOf(req: IncomingMessage): Record<string, string> {
 }
 
 /**
+ * S3's limit on user-defined metadata (User Guide, "Working with object metadata"): 2 KB, the UTF-8 bytes of each
+ * name (without `x-amz-meta-`) and value. Without it the edge took up to its 16 KiB header limit, which S3 and the
+ * clients that check refuse, and which the store's in-memory key index held for every object.
+ */
+const MAX_USER_METADATA = 2048;
+
+/** MetadataTooLarge for `x-amz-meta-*` over 2 KB; node:http reads header bytes as latin1, so a character is a byte sent. */
+function metadataTooLarge(metadata: Readonly<Record<string, string>>): S3Error | undefined {
+  let size = 0;
+  for (const [k, v] of Object.entries(metadata)) size += k.length + v.length;
+  if (size <= MAX_USER_METADATA) return undefined;
+  return s3Error('MetadataTooLarge', `Your metadata headers exceed the maximum allowed metadata size: ${size} bytes of x-amz-meta-* names and values, at most ${MAX_USER_METADATA}; shorten them, or keep the data in the object or in tags`, {
+    Size: String(size),
+    MaxSizeAllowed: String(MAX_USER_METADATA),
+  });
+}
+
+/**
  * The system-defined metadata a write sets on its object (PutObject, CreateMultipartUpload, CopyObject with
  * `x-amz-metadata-directive: REPLACE`): Cache-Control, Content-Disposition, Content-Encoding, Content-Language and
  * Expires, kept as sent and served back by GetObject and HeadObject, as S3 does ("Working with object metadata").
@@ -842,6 +860,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           if (!conditions.ok) return fail(conditions.error);
           const b = streamBody();
           if (!b.ok) return;
+          const metadata = metadataOf(req);
+          const tooLarge = metadataTooLarge(metadata);
+          if (tooLarge) return fail(tooLarge);
           const md5 = header(req, 'content-md5');
           const contentType = header(req, 'content-type');
           const tags = tagsOf(header(req, 'x-amz-tagging'));
@@ -852,7 +873,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
               body: b.body,
               ...(b.size !== undefined ? { size: b.size } : {}),
               ...(contentType !== undefined ? { contentType } : {}),
-              metadata: metadataOf(req),
+              metadata,
               headers: objectHeadersOf(req),
               ...(tags ? { tags } : {}),
               ...(md5 !== undefined ? { contentMd5: md5 } : {}),
@@ -890,9 +911,12 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           return answer(await s3.deleteObject(call, bucket, key, versionId), () => sendEmpty(res, 204));
         case 'POST': {
           if (query.has('uploads')) {
+            const metadata = metadataOf(req);
+            const tooLarge = metadataTooLarge(metadata);
+            if (tooLarge) return fail(tooLarge);
             const contentType = header(req, 'content-type');
             const tags = tagsOf(header(req, 'x-amz-tagging'));
-            return answer(await s3.createUpload(call, { bucket, key, ...(contentType !== undefined ? { contentType } : {}), metadata: metadataOf(req), headers: objectHeadersOf(req), ...(tags ? { tags } : {}) }), (u) =>
+            return answer(await s3.createUpload(call, { bucket, key, ...(contentType !== undefined ? { contentType } : {}), metadata, headers: objectHeadersOf(req), ...(tags ? { tags } : {}) }), (u) =>
               sendXml(res, 'InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: u.uploadId }),
             );
           }
@@ -943,9 +967,12 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       }
       const contentType = header(req, 'content-type');
       const tags = tagsOf(header(req, 'x-amz-tagging'));
+      const metadata = metadataOf(req);
+      const tooLarge = directive === 'REPLACE' ? metadataTooLarge(metadata) : undefined;
+      if (tooLarge) return fail(tooLarge);
       const replace = {
         // REPLACE sets the request's system-defined metadata, dropping what it does not send, as S3 does.
-        ...(directive === 'REPLACE' ? { ...(contentType !== undefined ? { contentType } : {}), metadata: metadataOf(req), headers: objectHeadersOf(req) } : {}),
+        ...(directive === 'REPLACE' ? { ...(contentType !== undefined ? { contentType } : {}), metadata, headers: objectHeadersOf(req) } : {}),
         ...(tagDirective === 'REPLACE' ? { tags: tags ?? {} } : {}),
       };
       const conditions = destinationConditions();
