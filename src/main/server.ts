@@ -19,6 +19,7 @@ import { IAM_NAMESPACE } from '../adapters/http/iam-api.ts';
 import { auditChainKey, chainDigest, loadMasterKey, MASTER_KEY_ENV, secretSealer, sessionCrypto } from '../adapters/crypto/index.ts';
 import { EXIT } from '../adapters/cli/exit-codes.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
+import { listenForHealth, type HealthListener } from '../adapters/http/health-listener.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
 import { shownUrl } from '../adapters/http/shown-url.ts';
 import { createAgent } from '../adapters/agent/server.ts';
@@ -107,6 +108,11 @@ export interface ServerOptions {
    * and `S3_MAX_CONNECTIONS` (src/adapters/s3/server.ts), both 1024.
    */
   readonly maxConnections?: number;
+  /**
+   * `--health-listen HOST:PORT` (GATEHOUSE_HEALTH_LISTEN): /healthz, /readyz and /metrics on a port of their own,
+   * outside `--max-connections` (src/adapters/http/health-listener.ts); default none (they are on `--listen` too).
+   */
+  readonly healthListen?: string;
 }
 
 export interface RunningServer {
@@ -115,6 +121,8 @@ export interface RunningServer {
   readonly agentUrl: string;
   /** Base URL of the S3-compatible gateway (path-style: `<s3Url>/bucket/key`): `s3Address` when given; empty when off and none is given. */
   readonly s3Url: string;
+  /** Base URL of the probes' own port (`--health-listen`), when there is one. */
+  readonly healthUrl?: string;
   /** The application behind the edges (tests and embedders call use cases directly). */
   readonly app: App;
   readonly dataDir: string;
@@ -174,6 +182,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // Arguments, settings and input files are checked before anything is created or opened: a bad one changes nothing.
   const listen = asUsage(() => parseHostPort(opts.listen ?? DEFAULT_LISTEN, '--listen'));
   const agentAt = asUsage(() => parseHostPort(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen'));
+  const healthText = opts.healthListen ?? env['GATEHOUSE_HEALTH_LISTEN'];
+  const healthAt = healthText === undefined || healthText === '' ? undefined : asUsage(() => parseHostPort(healthText, opts.healthListen !== undefined ? '--health-listen' : 'GATEHOUSE_HEALTH_LISTEN'));
   const s3At = opts.s3Listen === 'off' ? undefined : asUsage(() => parseHostPort(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen'));
   const s3Address = opts.s3Address === undefined ? undefined : asUsage(() => parseBaseUrl(opts.s3Address as string, '--s3-address'));
   const agentAddress = opts.agentAddress === undefined ? undefined : asUsage(() => parseBaseUrl(opts.agentAddress as string, '--agent-address'));
@@ -261,20 +271,33 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         }
       },
     });
+  // The probes' own port, from the start: alive while the database is awaited and the directory loads, ready after.
+  let readyNow = async (): Promise<boolean> => false;
+  let metricsNow: (() => Promise<{ body: string; contentType: string }>) | undefined;
+  let health: HealthListener | undefined;
+  if (healthAt !== undefined) {
+    try {
+      health = await listenForHealth(healthAt, { ready: () => readyNow(), metrics: () => metricsNow?.() });
+    } catch (e) {
+      throw new StartError(`cannot listen on ${healthAt.host}:${healthAt.port} (--health-listen): ${e instanceof Error ? e.message : String(e)}`, 'unavailable');
+    }
+  }
   let store: Store;
   try {
     store = await untilReachable((): Promise<Store> => (databaseUrl ? openPostgresStore({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}) }) : openSqliteStore({ dataDir })));
   } catch (e) {
     await waiting?.close();
+    await health?.close();
     throw e instanceof StartError ? e : new StartError(`${database}: ${messageOf(e)}`, 'unavailable');
   }
   // What start-up has opened so far; closed, newest first, when it fails half-way.
-  const opened: (() => Promise<void>)[] = [() => store.close(), async () => waiting?.close()];
+  const opened: (() => Promise<void>)[] = [async () => health?.close(), () => store.close(), async () => waiting?.close()];
   const failStart = async (message: string, failure: StartFailure = 'unavailable'): Promise<never> => {
     for (const close of opened.reverse()) await close().catch(() => {});
     throw new StartError(message, failure);
   };
   const metrics = createMetrics();
+  metricsNow = async () => ({ body: await metrics.render(), contentType: metrics.contentType });
   // Audit records are linked, hashed and written by a worker thread with its own connection, off the thread that decides.
   const auditTarget: AuditWorkerTarget = databaseUrl
     ? { dialect: 'postgres', url: databaseUrl, ...((opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) ? { schema: (opts.databaseSchema ?? env['GATEHOUSE_DATABASE_SCHEMA']) as string } : {}) }
@@ -377,6 +400,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // audit log's health: while it cannot be written, the closed policy refuses issuance and changes (503, retryable)
   // but decisions carry on; /metrics and /v1/audit/status report the audit log.
   const ready = async (): Promise<boolean> => bootstrapped && app.live.loaded && !app.live.tooStale();
+  let stopRequested = false;
+  readyNow = async () => !stopRequested && (await ready());
   const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, ...(maxConnections !== undefined ? { limits: { maxConnections } } : {}) });
   // The probe listener hands its port over (the one it was given, or the one the kernel picked for port 0).
   const listenPort = waiting?.port ?? listen.port;
@@ -449,6 +474,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   bootstrapped = true;
   const gatewayNote = gateway ? `S3 gateway on ${s3Url}` : `no S3 gateway here${s3Url ? ` (jobs use ${s3Url})` : ''}`;
   log(`gatehouse listening on ${url}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''}); console at ${url}/ui/`);
+  if (health !== undefined && healthAt !== undefined) log(`probes and metrics also on ${urlOf('http', { host: healthAt.host, port: health.port })} (/healthz, /readyz, /metrics; --health-listen)`);
 
   // Changes made through any instance (revocations, policy edits, key rotation) reach this one when the store
   // announces them (PostgreSQL NOTIFY), else by polling; an outage is logged once when it starts and once when
@@ -486,11 +512,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     url,
     agentUrl,
     s3Url,
+    ...(health !== undefined && healthAt !== undefined ? { healthUrl: urlOf('http', { host: healthAt.host, port: health.port }) } : {}),
     app,
     dataDir,
     adminCredentials: creds,
     stop: () =>
       (stopping ??= (async () => {
+        stopRequested = true;
         await following.stop();
         clearInterval(sweeper);
         await agent.close();
@@ -502,6 +530,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         await app.sessionScopes.stop();
         await app.audit.stop();
         await store.close();
+        await health?.close();
       })()),
   };
 }

@@ -35,6 +35,7 @@ export const serverCommand: CommandGroup = (program, ctx) => {
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .option('--agent-address <url>', 'base URL at which pods reach the node agent (their credential environment); default the --agent-listen URL')
     .option('--max-staleness <seconds>', 'past this long without a refresh from the database, leave readiness and answer decisions and session checks with 503; default GATEHOUSE_MAX_STALENESS_SECONDS, else no bound')
+    .option('--health-listen <host:port>', 'serve GET /healthz, /readyz and /metrics on this port of their own too, outside --max-connections (for the kubelet and Prometheus); default GATEHOUSE_HEALTH_LISTEN, else none')
     .option('--max-connections <n>', 'the most connections --listen holds at once, and the S3 gateway separately (one more is closed when accepted); default GATEHOUSE_MAX_CONNECTIONS, else 1024')
     .option('--max-live-jobs <n>', 'the most live jobs (jobs, cluster nodes, pods admitted with a role) one account may keep at once; past it a submission or pod is refused with LimitExceeded; default GATEHOUSE_MAX_LIVE_JOBS, else 1000')
     .addHelpText(
@@ -77,7 +78,7 @@ not what it must be (--master-key-file, --tls-cert, --tls-key), or the data dir 
 needs is unavailable: an address to listen on is in use or cannot be bound, the database cannot be reached or
 refuses it (see docs/errors.md).`,
     )
-    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string; maxStaleness?: string; maxConnections?: string; maxLiveJobs?: string }) => {
+    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string; maxStaleness?: string; maxConnections?: string; maxLiveJobs?: string; healthListen?: string }) => {
       if (!ctx.runServer) {
         ctx.err('gatehouse server: not available in this build\n');
         return ctx.exit(EXIT.internal);
@@ -107,6 +108,7 @@ refuses it (see docs/errors.md).`,
           ...(opts.s3Address !== undefined ? { s3Address: opts.s3Address } : {}),
           ...(opts.maxStaleness !== undefined ? { maxStalenessSeconds: Number(opts.maxStaleness) } : {}),
           ...(opts.maxConnections !== undefined ? { maxConnections: Number(opts.maxConnections) } : {}),
+          ...(opts.healthListen !== undefined ? { healthListen: opts.healthListen } : {}),
           ...(opts.maxLiveJobs !== undefined ? { maxLiveJobs: Number(opts.maxLiveJobs) } : {}),
         }),
       );

@@ -1,0 +1,79 @@
+/**
+ * `--health-listen HOST:PORT`: the probes and the metrics on a port of their own, as Kubernetes components serve them
+ * (`--healthz-bind-address`). On the API's port they share its connection bound (`GATEHOUSE_MAX_CONNECTIONS`): an
+ * instance at the bound dropped its own liveness probes, and the kubelet restarted a server for being busy, which
+ * moved its load onto the others. This listener has its own small bound and short timeouts, and answers only
+ *   GET /healthz  200 while the process runs
+ *   GET /readyz   200 once the server is ready (its directory loaded, not draining), else 503
+ *   GET /metrics  the Prometheus exposition (503 until the server has started)
+ * and 404 to anything else. Plain HTTP, unauthenticated, as on the API's port: bind it where only the kubelet and
+ * Prometheus reach it.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+
+export interface HealthSources {
+  /** Whether the server is ready for traffic now. */
+  ready(): Promise<boolean>;
+  /** The metrics exposition, once the server has metrics. */
+  metrics(): Promise<{ readonly body: string; readonly contentType: string }> | undefined;
+}
+
+export interface HealthListener {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Connections the listener keeps at once: probes and scrapes, a few at a time. */
+export const HEALTH_MAX_CONNECTIONS = 64;
+
+export async function listenForHealth(at: { host: string; port: number }, sources: HealthSources): Promise<HealthListener> {
+  const reply = (res: ServerResponse, status: number, type: string, body: string): void => {
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    req.resume();
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const get = req.method === 'GET' || req.method === 'HEAD';
+    if (get && path === '/healthz') return reply(res, 200, 'text/plain', 'ok\n');
+    if (get && path === '/readyz') {
+      void sources.ready().then(
+        (ready) => reply(res, ready ? 200 : 503, 'text/plain', ready ? 'ready\n' : 'not ready\n'),
+        () => reply(res, 503, 'text/plain', 'not ready\n'),
+      );
+      return;
+    }
+    if (get && path === '/metrics') {
+      const m = sources.metrics();
+      if (m === undefined) return reply(res, 503, 'text/plain', 'starting: no metrics yet\n');
+      void m.then(
+        (x) => reply(res, 200, x.contentType, x.body),
+        () => reply(res, 500, 'text/plain', 'the metrics could not be rendered\n'),
+      );
+      return;
+    }
+    reply(res, 404, 'text/plain', `no route for ${req.method ?? ''} ${path.slice(0, 256)}: this port serves GET /healthz, /readyz and /metrics\n`);
+  };
+  const server = createServer({ headersTimeout: 5_000, requestTimeout: 10_000, maxHeaderSize: 8192 }, handler);
+  server.maxConnections = HEALTH_MAX_CONNECTIONS;
+  server.keepAliveTimeout = 5_000;
+  server.setTimeout(30_000);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : at.port;
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
+}
