@@ -19,7 +19,7 @@ import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { isKubeWebhook, status as kubeStatus } from './k8s-api.ts';
 import { queryError, queryResponse } from './xml.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
-import { isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
+import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 import { endThisTurn, drainable, listenOn } from './lifecycle.ts';
 import { isConsolePath, serveConsole } from './console.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
@@ -375,11 +375,26 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       }
       // The client hung up mid-request: nobody to answer, nothing wrong with the server (aborted.ts).
       if (isClientAbort(e, req)) return void res.destroy();
+      const v1 = (req.url ?? '/').startsWith('/v1/');
+      // The database refused a value of the request for what it holds (an index entry past PostgreSQL's 2,704 bytes, a
+      // value its type cannot hold): the same request is refused every time, so a 400, not a 500 to retry. Nothing was
+      // written (the transaction rolled back). The reason has the database's quoted values removed.
+      if (isStoreDataRefused(e)) {
+        log(`a request's value was refused by the database (${e.dbCode}): ${e.reason}`);
+        if (res.headersSent) return void res.destroy();
+        const message = `The database refused a value of this request (${e.reason}); nothing was changed. Shorten or correct it.`;
+        if (isKubeWebhook(req.url)) return kubeStatus(res, 400, message);
+        if (v1) return send(res, 400, `${JSON.stringify({ error: { code: 'ValidationError', message, gatehouseCode: 'VALIDATION_ERROR' } })}\n`, randomUUID(), 'application/json');
+        return sendError(res, randomUUID(), 'VALIDATION_ERROR', message);
+      }
       // A bug: answer 500 without internals (and never a secret), log the stack for the operator.
       log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      const internal = 'We encountered an internal error. Please try again.';
       if (res.headersSent) res.destroy();
-      else if (isKubeWebhook(req.url)) kubeStatus(res, 500, 'We encountered an internal error. Please try again.');
-      else sendError(res, randomUUID(), 'INTERNAL_ERROR', 'We encountered an internal error. Please try again.');
+      else if (isKubeWebhook(req.url)) kubeStatus(res, 500, internal);
+      // JSON on the admin API, as its every other answer (it was the Query APIs' XML).
+      else if (v1) send(res, 500, `${JSON.stringify({ error: { code: 'InternalFailure', message: internal, gatehouseCode: 'INTERNAL_ERROR' } })}\n`, randomUUID(), 'application/json');
+      else sendError(res, randomUUID(), 'INTERNAL_ERROR', internal);
     });
   });
   const drain = drainable(server);
