@@ -52,6 +52,12 @@ const CHANGES_PAGE = 1000;
 const CHANGES_PAGES = 50;
 /** Directory entries a run of changes may name before loading everything is the cheaper way (a few reads each). */
 const SCOPE_MAX = 1000;
+/**
+ * Revocation entries a run of changes may name and still be read one by one; past that, the whole list is read. The list
+ * only grows (each ended job adds one), so reading it whole for every revocation cost every instance more with each
+ * (review az, 2).
+ */
+const REVOKED_MAX = 1000;
 /** Key ring reads caused by tokens naming an unknown key, at most one per this many ms (forged tokens cost little). */
 const KEY_READ_GAP_MS = 100;
 
@@ -66,6 +72,8 @@ export type RevocationKind = 'role' | 'session' | 'sid' | 'job' | 'user';
 export interface ChangeScope {
   keys: boolean;
   revocations: boolean;
+  /** The revocation entries changed (their `revoke/…` keys): what is read again of the list. */
+  readonly revocationKeys: Set<string>;
   /** A change of a kind this version does not know: everything is loaded again. */
   everything: boolean;
   readonly principals: Set<string>;
@@ -76,7 +84,7 @@ export interface ChangeScope {
 }
 
 export function scopeOf(changes: readonly ChangeRecord[]): ChangeScope {
-  const scope: ChangeScope = { keys: false, revocations: false, everything: false, principals: new Set(), groups: new Set(), policies: new Set(), accessKeys: new Set(), accounts: new Set() };
+  const scope: ChangeScope = { keys: false, revocations: false, revocationKeys: new Set(), everything: false, principals: new Set(), groups: new Set(), policies: new Set(), accessKeys: new Set(), accounts: new Set() };
   const principal = (account: string, type: string, name: string): void => {
     if (type === 'group') scope.groups.add(`${account}/${name}`);
     else if (type === 'role' || type === 'user') scope.principals.add(`${type}:${account}/${name}`);
@@ -87,7 +95,10 @@ export function scopeOf(changes: readonly ChangeRecord[]): ChangeScope {
     switch (c.kind) {
       case 'kv':
         if (c.key === KEYRING_KV) scope.keys = true;
-        else if (c.key.startsWith(REVOKE_PREFIX)) scope.revocations = true;
+        else if (c.key.startsWith(REVOKE_PREFIX)) {
+          scope.revocations = true;
+          scope.revocationKeys.add(c.key);
+        }
         break;
       case 'access-key':
         scope.accessKeys.add(c.key);
@@ -427,7 +438,16 @@ export class LiveState {
   private async reload(): Promise<void> {
     const started = this.deps.now();
     const full = this.wantFull || !this.loaded;
-    type Outcome = { head: number; all?: Awaited<ReturnType<typeof readAll>>; apply?: () => void; keys?: readonly RingKeyData[] | undefined; revocations?: Map<string, number> };
+    type Outcome = {
+      head: number;
+      all?: Awaited<ReturnType<typeof readAll>>;
+      apply?: () => void;
+      keys?: readonly RingKeyData[] | undefined;
+      /** The whole revocation list, read again. */
+      revocations?: Map<string, number>;
+      /** Or the entries that changed (undefined: removed), `<kind>/<id>` → instant. */
+      revoked?: Map<string, number | undefined>;
+    };
     const out = await this.deps.store.read(async (tx): Promise<Outcome | undefined> => {
       const head = await tx.changes.head();
       if (!full && head === this.head) return undefined;
@@ -448,10 +468,13 @@ export class LiveState {
       }
       const o: Outcome = { head };
       if (scope === undefined || scope.keys) o.keys = await this.readKeys(tx);
-      if (scope === undefined || scope.revocations) {
+      if (scope === undefined || scope.revocationKeys.size > REVOKED_MAX) {
         const rev = new Map<string, number>();
         for (const { key, value } of await tx.kv.list(REVOKE_PREFIX)) rev.set(key.slice(REVOKE_PREFIX.length), Number(value));
         o.revocations = rev;
+      } else if (scope.revocations) {
+        const read = await tx.kv.getMany([...scope.revocationKeys]);
+        o.revoked = new Map([...scope.revocationKeys].map((key) => [key.slice(REVOKE_PREFIX.length), read.has(key) ? Number(read.get(key)) : undefined]));
       }
       if (scope === undefined || scope.everything) o.all = await readAll(tx);
       else o.apply = await this.readChanges(tx, scope);
@@ -465,12 +488,21 @@ export class LiveState {
     const built = out.all && (await buildMirror(out.all, this.unreadable));
     // What this instance wrote after the snapshot this reload read stays in force (a revocation, a rotated-in key).
     if (out.keys) this.adoptKeys(out.keys, out.head);
-    if (out.revocations) {
+    // The entries that changed are applied in place (nothing reads the map across an await).
+    let rev = out.revocations;
+    if (rev === undefined && out.revoked !== undefined) {
+      rev = this.revocations;
+      for (const [entry, at] of out.revoked) {
+        if (at === undefined) rev.delete(entry);
+        else rev.set(entry, at);
+      }
+    }
+    if (rev !== undefined) {
       for (const [key, own] of this.ownRevocations) {
         if (own.head <= out.head) this.ownRevocations.delete(key);
-        else out.revocations.set(key, Math.max(own.at, out.revocations.get(key) ?? -Infinity));
+        else rev.set(key, Math.max(own.at, rev.get(key) ?? -Infinity));
       }
-      this.revocations = out.revocations;
+      this.revocations = rev;
     }
     if (built) {
       this.mirror = built;
@@ -718,15 +750,14 @@ export class LiveState {
       await tx.kv.put(key, String(at));
       return { kept: at, head: await tx.changes.head() };
     });
-    // In force here at once (copy on write: `isRevoked` may be reading the map), whether or not the reload after
-    // the write gets through, and kept by a reload running meanwhile on an older snapshot; the compiled principals
-    // are left as they are (a revocation changes none of them).
+    // In force here at once, whether or not the reload after the write gets through, and kept by a reload running
+    // meanwhile on an older snapshot; the compiled principals are left as they are (a revocation changes none of them).
+    // Set in place: `isRevoked` reads the map synchronously, and a copy of a list that only grows cost each revocation
+    // more (review az, 2).
     const entry = `${kind}/${id}`;
     const own = this.ownRevocations.get(entry);
     this.ownRevocations.set(entry, { at: Math.max(kept, own?.at ?? -Infinity), head: Math.max(head, own?.head ?? -1) });
-    const rev = new Map(this.revocations);
-    rev.set(entry, Math.max(kept, rev.get(entry) ?? -Infinity));
-    this.revocations = rev;
+    this.revocations.set(entry, Math.max(kept, this.revocations.get(entry) ?? -Infinity));
     await this.refresh().catch(() => {});
   }
 
