@@ -862,7 +862,8 @@ export function followChanges(o: FollowOptions): Following {
       failing = false;
       return true;
     } catch (e) {
-      if (!failing) o.log(`refresh failed (serving from memory until the store answers): ${e instanceof Error ? e.message : String(e)}`);
+      // A refresh left running by `stop` fails as the store closes: nothing to say then.
+      if (!failing && !stopped) o.log(`refresh failed (serving from memory until the store answers): ${e instanceof Error ? e.message : String(e)}`);
       failing = true;
       return false;
     }
@@ -940,12 +941,16 @@ export function followChanges(o: FollowOptions): Following {
 
   return {
     listening: () => listening,
+    /**
+     * Not waiting for a refresh in flight: against a database that stopped answering it waits out the store's
+     * statement bound (30 s), and a server's stop begins here, before the audit log is drained and spooled (review az,
+     * 3). It ends on its own, and starts no other (`stopped`); the store's `close` still waits for its transaction.
+     */
     stop: async () => {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       if (staleTimer !== undefined) clearInterval(staleTimer);
       await subscription?.close();
-      await pumping;
     },
   };
 }

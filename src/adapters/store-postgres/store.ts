@@ -342,6 +342,8 @@ function listen(o: ListenOptions): ChangeSubscription {
   let ping: ReturnType<typeof setInterval> | undefined;
   let failures = 0;
   let connecting: Promise<void> | undefined;
+  /** The client of the connect under way: cut at `close`, which would otherwise wait out a database that does not answer. */
+  let pending: pg.Client | undefined;
 
   const schedule = (): void => {
     if (closed) return;
@@ -372,6 +374,7 @@ function listen(o: ListenOptions): ChangeSubscription {
       connectionTimeoutMillis: o.connectTimeoutMs,
       ...(o.schema === undefined ? {} : { options: `-c search_path=${o.schema}` }),
     });
+    pending = client;
     // Until it is `current`, a failure surfaces through the awaits below; afterwards through `drop`.
     client.on('error', (e: Error) => drop(client, e.message));
     client.on('end', () => drop(client, 'the listening connection closed'));
@@ -402,6 +405,7 @@ function listen(o: ListenOptions): ChangeSubscription {
     } catch (e) {
       client.removeAllListeners('notification');
       void client.end().catch(() => undefined);
+      if (pending === client) pending = undefined;
       if (closed) return;
       const code = String((e as { code?: unknown }).code ?? '');
       const reason = e instanceof Error ? e.message : String(e);
@@ -413,6 +417,7 @@ function listen(o: ListenOptions): ChangeSubscription {
       schedule();
       return;
     }
+    if (pending === client) pending = undefined;
     if (closed) {
       void client.end().catch(() => undefined);
       return;
@@ -441,6 +446,10 @@ function listen(o: ListenOptions): ChangeSubscription {
       closed = true;
       if (retry !== undefined) clearTimeout(retry);
       if (ping !== undefined) clearInterval(ping);
+      // A connect under way is cut, not waited for (up to the connect timeout, or for ever for a LISTEN sent to a
+      // database that then froze): a server's stop begins here (review az, 3).
+      const cut = pending as pg.Client | undefined;
+      if (cut !== undefined) (cut as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
       await connecting?.catch(() => undefined);
       const client = current;
       current = undefined;
