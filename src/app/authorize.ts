@@ -137,6 +137,18 @@ const MAX_CONTEXT_KEYS = 256;
 export const MAX_CONTEXT_VALUES = 1024;
 export const MAX_CONTEXT_VALUE_CHARS = 4096;
 /**
+ * The names a question carries, bounded as IAM bounds them (SimulatePrincipalPolicy's ActionName is 3 to 128
+ * characters, its ContextKeyName 5 to 256) and a principal as a resource, an ARN of at most 2,048: each is recorded in
+ * the audit log and quoted in answers, so an unbounded one made a record of megabytes (review bb, 1).
+ */
+export const MAX_ACTION_CHARS = 128;
+export const MAX_CONTEXT_KEY_CHARS = 256;
+export const MAX_PRINCIPAL_CHARS = 2048;
+/** A context key no policy can name: white space or a control character (docs/errors.md, as `policy evaluate`). */
+const BAD_CONTEXT_KEY_RE = /[\s\u0000-\u001f\u007f-\u009f]/;
+/** At most 100 characters of what a caller sent, for a message. */
+const quoted = (x: string): string => (x.length > 100 ? `${x.slice(0, 100)}…` : x);
+/**
  * Condition misses named per decision; the rest are counted in one line. A principal may hold hundreds of conditioned
  * statements, and a batch of 1,000 questions each listing 50 misses was answered 8 to 60 MB (review limits, L12).
  */
@@ -182,6 +194,9 @@ export function questionOf(x: unknown, at = ''): Result<AuthorizeInput> {
   const { principal, principalProof, action, resource, context } = q;
   if (principal !== undefined && (typeof principal !== 'string' || principal === '')) {
     return failWith('VALIDATION_ERROR', '`principal` must be the ARN of a principal, or left out to ask about the signing caller', `${at}principal`);
+  }
+  if (typeof principal === 'string' && principal.length > MAX_PRINCIPAL_CHARS) {
+    return failWith('VALIDATION_ERROR', `\`principal\` is ${principal.length} characters; an ARN is at most ${MAX_PRINCIPAL_CHARS}, got \`${quoted(principal)}\``, `${at}principal`);
   }
   if (principalProof !== undefined) {
     if (typeof principalProof !== 'string' || principalProof === '' || principalProof.length > MAX_PROOF_LENGTH) {
@@ -685,6 +700,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     for (const k in ctx) {
       if (!Object.hasOwn(ctx, k)) continue;
       if (++n > MAX_CONTEXT_KEYS) return failWith('REQUEST_INVALID_CONTEXT', `the context holds at most ${MAX_CONTEXT_KEYS} keys`, 'context');
+    // Before the key is quoted anywhere (an answer's note, an error's path, the audit record of a deny).
+    if (k.length > MAX_CONTEXT_KEY_CHARS) return failWith('REQUEST_INVALID_CONTEXT', `context key \`${quoted(k)}\` is ${k.length} characters; a key is at most ${MAX_CONTEXT_KEY_CHARS}`, 'context');
+    if (k === '' || BAD_CONTEXT_KEY_RE.test(k)) {
+      const spaced = !/[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/.test(k);
+      return failWith('REQUEST_INVALID_CONTEXT', `context key ${JSON.stringify(k)} must be a non-empty name without spaces or control characters, such as \`aws:SourceIp\``, spaced ? `context.${k}` : 'context');
+    }
       const key = k.toLowerCase();
       if (isDerived(key)) {
         ignored.push(k);
@@ -859,7 +880,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   /** A decision, synchronous unless a principal must be read or an engine is behind (then a promise). */
   function decide(caller: Caller, input: AuthorizeInput, asked?: Map<string, Result<unknown>>, proofs?: ProvenCallers): Answered | Promise<Answered> {
     const started = performance.now();
-    if (typeof input.action !== 'string' || !ACTION_RE.test(input.action)) return failWith('REQUEST_INVALID_ACTION', `action \`${String(input.action)}\` must be one action \`service:Name\` (no wildcards)`, 'action');
+    if (typeof input.action === 'string' && input.action.length > MAX_ACTION_CHARS) {
+      return failWith('REQUEST_INVALID_ACTION', `action \`${quoted(input.action)}\` is ${input.action.length} characters; an action is at most ${MAX_ACTION_CHARS}`, 'action');
+    }
+    if (typeof input.action !== 'string' || !ACTION_RE.test(input.action)) {
+      return failWith('REQUEST_INVALID_ACTION', input.action === undefined ? '`action` is required: one action `service:Name` (no wildcards)' : `action \`${quoted(String(input.action))}\` must be one action \`service:Name\` (no wildcards)`, 'action');
+    }
     if (typeof input.resource !== 'string' || input.resource.length > 2048 || (input.resource !== '*' && !RESOURCE_RE.test(input.resource))) {
       return failWith('VALIDATION_ERROR', `\`resource\` must be an ARN (arn:partition:service:… or acs:service:…) or \`*\`, at most 2048 characters${typeof input.resource === 'string' ? `, got \`${input.resource.slice(0, 100)}\`` : ''}`, 'resource');
     }
