@@ -675,6 +675,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         const roleArn = roleArnOf(r.partition, principal.account, r.role.path, r.role.name);
         return ok({ principal: { ...principal, arn: sessionArn(r.partition, principal.account, r.role.name, session), partition: r.partition, roleArn, userId: `${r.role.id}:${session}`, tags: r.tags }, policies: r.policies });
       }
+      // The root (or a federated user) of an account the directory does not hold names no one, as a user of it does not:
+      // decided, a root's own account's side always allowed (review bb, 2).
+      if ((principal.kind === 'root' || principal.kind === 'federated-user') && principal.account !== '' && (await (tx !== undefined ? tx.accounts.get(principal.account) : deps.store.read((t) => t.accounts.get(principal.account)))) === undefined) {
+        return failWith('NO_SUCH_ENTITY', `account ${principal.account} does not exist, so \`${arn}\` names no principal (check the account id)`, 'principal');
+      }
       return ok({ principal, policies: { identity: [] } });
     });
     if (r.ok && version === resourcePolicies.version) {
@@ -700,12 +705,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     for (const k in ctx) {
       if (!Object.hasOwn(ctx, k)) continue;
       if (++n > MAX_CONTEXT_KEYS) return failWith('REQUEST_INVALID_CONTEXT', `the context holds at most ${MAX_CONTEXT_KEYS} keys`, 'context');
-    // Before the key is quoted anywhere (an answer's note, an error's path, the audit record of a deny).
-    if (k.length > MAX_CONTEXT_KEY_CHARS) return failWith('REQUEST_INVALID_CONTEXT', `context key \`${quoted(k)}\` is ${k.length} characters; a key is at most ${MAX_CONTEXT_KEY_CHARS}`, 'context');
-    if (k === '' || BAD_CONTEXT_KEY_RE.test(k)) {
-      const spaced = !/[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/.test(k);
-      return failWith('REQUEST_INVALID_CONTEXT', `context key ${JSON.stringify(k)} must be a non-empty name without spaces or control characters, such as \`aws:SourceIp\``, spaced ? `context.${k}` : 'context');
-    }
+      // Before the key is quoted anywhere (an answer's note, an error's path, the audit record of a deny).
+      if (k.length > MAX_CONTEXT_KEY_CHARS) return failWith('REQUEST_INVALID_CONTEXT', `context key \`${quoted(k)}\` is ${k.length} characters; a key is at most ${MAX_CONTEXT_KEY_CHARS}`, 'context');
+      if (k === '' || BAD_CONTEXT_KEY_RE.test(k)) {
+        // Its path names the key unless the key holds a control character (a path is printed as it is).
+        const control = /[\u0000-\u001f\u007f-\u009f]/.test(k);
+        return failWith('REQUEST_INVALID_CONTEXT', `context key ${JSON.stringify(k)} must be a non-empty name without spaces or control characters, such as \`aws:SourceIp\``, control ? 'context' : `context.${k}`);
+      }
       const key = k.toLowerCase();
       if (isDerived(key)) {
         ignored.push(k);
