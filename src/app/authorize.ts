@@ -4,7 +4,7 @@
  * resource policies, and any further engine plugged in (bindings, RBAC) — where an explicit deny wins, errors
  * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
  */
-import { failWith, ok, type Result } from '../core/errors.ts';
+import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
 import { accountOf, compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
 import { actionsForPermission } from '../core/bindings/index.ts';
 import { isWorkspaceMember, JOB_ACTIONS, jobArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
@@ -1294,17 +1294,17 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     return decide(caller, input, undefined, proofs);
   }
 
-  async function authorizeBatch(caller: Caller, requests: unknown, proofs?: ProvenCallers): Promise<Result<(AuthorizeAnswer | { error: { code: string; message: string } })[]>> {
+  async function authorizeBatch(caller: Caller, requests: unknown, proofs?: ProvenCallers): Promise<Result<(AuthorizeAnswer | BatchError)[]>> {
     if (!Array.isArray(requests)) return failWith('VALIDATION_ERROR', '`requests` must be a list', 'requests');
     if (requests.length > MAX_BATCH) return failWith('VALIDATION_ERROR', `a batch holds at most ${MAX_BATCH} requests, got ${requests.length}`, 'requests');
-    const out: (AuthorizeAnswer | { error: { code: string; message: string } })[] = new Array(requests.length);
+    const out: (AuthorizeAnswer | BatchError)[] = new Array(requests.length);
     // One batch, one caller, one instant: whether it may ask about a principal is decided once per principal.
     const asked = new Map<string, Result<unknown>>();
     for (let i = 0; i < requests.length; i++) {
       const q = questionOf(requests[i], `requests[${i}].`);
       const pending = q.ok ? decide(caller, q.value, asked, proofs) : q;
       const one = pending instanceof Promise ? await pending : pending;
-      out[i] = one.ok ? one.value : { error: { code: one.errors[0]?.code ?? 'INTERNAL_ERROR', message: one.errors[0]?.message ?? '' } };
+      out[i] = one.ok ? one.value : batchError(one.errors[0], i);
     }
     return ok(out);
   }
@@ -1321,6 +1321,22 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
 }
 
 export type Authorize = ReturnType<typeof createAuthorizer>;
+
+/** An item of a batch that could not be decided: its error, with the JSON path from the batch's root. */
+export interface BatchError {
+  readonly error: { readonly code: string; readonly message: string; readonly path: string };
+}
+
+/**
+ * The error of item `i`, its path from the batch's root (`requests[3].context.x`) as the single API's
+ * `error.details[].path` gives it from the question's (review bb, 3): questions are checked with the item's prefix
+ * (`questionOf`), decisions without it; a fault of the whole item (an asker refused) is the item.
+ */
+function batchError(e: GatehouseError | undefined, i: number): BatchError {
+  const at = `requests[${i}]`;
+  const path = e === undefined || e.path === '' ? at : e.path === at || e.path.startsWith(`${at}.`) ? e.path : `${at}.${e.path}`;
+  return { error: { code: e?.code ?? 'INTERNAL_ERROR', message: e?.message ?? '', path } };
+}
 
 /**
  * The ARN of what `asked` names, as the directory spells it: a role asked about by its ARN is decided as a session of
