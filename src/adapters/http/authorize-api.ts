@@ -90,7 +90,7 @@ const refusedProof = (code: ErrorCode, message: string): Result<never> => failWi
  * it sent either way (GET, as aws-iam-authenticator sends it, or POST), since its holder chooses. Only `host` may
  * be signed: the URL carries no other header's value.
  */
-async function proveCaller(app: App, proof: string): Promise<Result<Caller>> {
+async function proveCaller(app: App, proof: string, use: boolean): Promise<Result<Caller>> {
   if (proof.length > MAX_PROOF_LENGTH) return badProof(`it is longer than ${MAX_PROOF_LENGTH} characters`);
   const m = PROOF_URL_RE.exec(proof);
   if (!m) return badProof('send the whole URL the caller presigned, http(s)://<host>/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-…');
@@ -133,19 +133,23 @@ async function proveCaller(app: App, proof: string): Promise<Result<Caller>> {
     if (post.ok) v = post.verify(who.value.secret);
   }
   if (!v.ok) return refusedProof(PROOF_CODES[v.code], `${v.message} (was it signed for another host than \`${host}\`, or changed since?)`);
-  app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
+  if (use) app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
   return ok(who.value.caller);
 }
 
-/** Every distinct `principalProof` of `questions` verified (each once: a resource server asks many questions for one caller). */
-async function proofsOf(app: App, questions: readonly unknown[]): Promise<ProvenCallers | undefined> {
+/**
+ * Every distinct `principalProof` of `questions` verified (each once: a resource server asks many questions for one
+ * caller). `use`: the proof is let in, and its key noted as used (`GetAccessKeyLastUsed`); a simulation, which has no
+ * side effects, notes none (review bb, 4: a what-if about a proof kept a key no one used looking alive).
+ */
+async function proofsOf(app: App, questions: readonly unknown[], use = true): Promise<ProvenCallers | undefined> {
   let out: Map<string, Result<Caller>> | undefined;
   for (const q of questions) {
     if (typeof q !== 'object' || q === null) continue;
     const proof = (q as Record<string, unknown>)['principalProof'];
     // A proof beside a `principal` is refused unread (questionOf), so it is not verified either.
     if (typeof proof !== 'string' || proof === '' || (q as Record<string, unknown>)['principal'] !== undefined || out?.has(proof)) continue;
-    (out ??= new Map()).set(proof, await proveCaller(app, proof));
+    (out ??= new Map()).set(proof, await proveCaller(app, proof, use));
   }
   return out;
 }
@@ -166,7 +170,7 @@ export function authorizeRoutes(): Route[] {
       handler: async ({ app, caller, body }) => {
         const q = questionOf(body);
         if (!q.ok) return q;
-        const proofs = q.value.principalProof !== undefined ? await proofsOf(app, [q.value]) : undefined;
+        const proofs = q.value.principalProof !== undefined ? await proofsOf(app, [q.value], false) : undefined;
         const r = await app.authorizer.simulate(caller, q.value, proofs);
         return r.ok ? ok({ body: r.value }) : r;
       },
