@@ -398,8 +398,9 @@ only the job's capability (AWS_CONTAINER_AUTHORIZATION_TOKEN, the URI's path), a
 own on a loopback port (AWS_EC2_METADATA_SERVICE_ENDPOINT, IMDSv2 of both clouds). IMDSv2 cannot carry the
 capability, so on Linux that endpoint serves only processes running as your uid (the uid this command runs as),
 found from /proc/net/tcp: another user's job on the node is refused (403), but any process of yours can read it
-(as it can read the job's environment). Where /proc/net/tcp cannot be read (not Linux) it serves any process of the node, and
-the server's or agent's log says so. With --no-imds the job gets no metadata endpoint and
+(as it can read the job's environment). Where /proc/net/tcp cannot be read (not Linux, no /proc) it cannot tell whose
+a process is, so it refuses every one (403; the server's or agent's log says so): use the container
+endpoint or the credentials URI there. With --no-imds the job gets no metadata endpoint and
 AWS_EC2_METADATA_DISABLED=true, so no AWS SDK falls through to the node's own instance metadata.`;
 
 /** The options `jobs run` and `clusters run-node` share. */
