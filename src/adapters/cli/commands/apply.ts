@@ -39,7 +39,7 @@ export const applyCommands: CommandGroup = (program, ctx) => {
   ] as const) {
     const cmd = program
       .command(name)
-      .description(dryRun ? 'show what `gatehouse apply` would change, changing nothing' : 'make the directory match YAML or JSON documents: accounts, users, groups, roles, policies')
+      .description(dryRun ? 'show what `gatehouse apply` would change, changing nothing' : 'make the directory match YAML or JSON documents: accounts, users, groups, roles, policies, workspaces, clusters, bindings, Kubernetes RBAC')
       .requiredOption('-f, --filename <path...>', 'a YAML (multi-document) or JSON file, or a directory read recursively for .yaml/.yml/.json files, or - for standard input (repeatable)')
       .option('--prune', 'also delete objects of the kinds in the files, in the accounts they touch, that the files do not name (never an account\'s admin user, your own user or the role you act as, nor built-in policies); a pruned managed policy is detached from every user, group and role still attached to it, each listed as `~ update <Kind>/<name> (policies)`; a pruned Cluster takes its RBAC objects, access entries and webhook token, each object listed as `- delete`; a document renamed renames its object')
       .option('--cluster <name>', 'the cluster that Kubernetes RBAC documents (rbac.authorization.k8s.io/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding) go to')
@@ -51,7 +51,7 @@ export const applyCommands: CommandGroup = (program, ctx) => {
         `
 Documents: apiVersion gatehouse.dev/v1; kind Account, User, Group, Role, Policy, Workspace, Cluster,
 ResourcePolicy, AccessEntry, IamPolicy or IamRole; metadata.name and metadata.account (default: your
-account); spec as in DESIGN.md ("YAML documents"). Kubernetes RBAC documents (apiVersion
+account); each kind's spec fields in docs/documents.md (examples/config). Kubernetes RBAC documents (apiVersion
 rbac.authorization.k8s.io/v1) are applied unchanged to the cluster named by --cluster, as kubectl applies them: a
 Role or RoleBinding without metadata.namespace goes to --namespace (default \`default\`), and a \`kind: List\` (as
 \`kubectl get -o yaml\` prints several objects) is applied item by item. A document owns its object:
