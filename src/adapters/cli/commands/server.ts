@@ -65,8 +65,9 @@ server that k8s-aws-v1 tokens may name.
 The audit log (\`gatehouse audit\`; the settings in effect are logged at start and shown by GET /v1/audit/status):
 ${auditHelp}
 Records not yet written when the server stops (SIGTERM) are retried, then spooled to DIR/audit-spool (mode 0600)
-and appended to the audit log, marked as recovered, at the next start with this data dir; only a hard crash
-(kill -9, out of memory) can lose queued records.
+and appended to the audit log, marked as recovered, at the next start with this data dir. A hard crash (kill -9,
+out of memory) loses only decisions' records still queued (sessions, changes and jobs are journaled, and appended
+the same way), or with GATEHOUSE_AUDIT_JOURNAL=off every record still queued.
 
 Started by npx (or npm exec), the server also stops as on SIGTERM when its parent process exits: npm runs it
 under \`sh -c\`, which does not pass a SIGTERM to the npm process on. A service manager can run
