@@ -596,21 +596,38 @@ export function createKube(app: App, options: KubeOptions) {
   /** When a reload last failed because the store could not be reached. */
   let failedAt = -Infinity;
 
+  /** When the reload in flight began. */
+  let loadingSince = 0;
+
   /**
    * Brings the in-memory state up to the change head this instance has seen (cheap when nothing changed). Once
    * loaded, a reload the store cannot answer (an outage) leaves the state as it was, and decisions go on with it;
-   * the next reload is tried a second later.
+   * the next reload is tried a second later. A reload the store does not answer at all (a frozen host, a partition
+   * that drops packets: it fails only at the statement bound, 30 s) is waited for a second at most from its start,
+   * the bound a change has to be enforced in, then decisions go on with the state as it is: every question after
+   * any change waited the whole 30 s (found at stop 29).
    */
   function fresh(): Promise<void> | undefined {
     if (app.live.head <= head && head >= 0) return undefined;
     if (head >= 0 && Date.now() - failedAt < 1000) return undefined;
-    loading ??= load()
-      .catch((e: unknown) => {
-        if (head < 0 || !isStoreUnavailable(e)) throw e;
-        failedAt = Date.now();
-      })
-      .finally(() => (loading = undefined));
-    return loading;
+    if (loading === undefined) {
+      loadingSince = Date.now();
+      loading = load()
+        .catch((e: unknown) => {
+          if (head < 0 || !isStoreUnavailable(e)) throw e;
+          failedAt = Date.now();
+        })
+        .finally(() => (loading = undefined));
+    }
+    if (head < 0) return loading;
+    const left = 1000 - (Date.now() - loadingSince);
+    if (left <= 0) return undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, left);
+      timer.unref?.();
+    });
+    return Promise.race([loading, bound]).finally(() => clearTimeout(timer));
   }
 
   /** The cluster a webhook request is for: its name in the URL, and the bearer token that only its API server has. */

@@ -525,10 +525,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         await gateway?.edge.close();
         await gateway?.s3.close();
         await edge.close();
-        // What is still queued for the audit log, and keys' last use, get one last attempt before the store closes.
+        // What is still queued for the audit log gets one last attempt, then is spooled to the data dir, first: keys'
+        // last use and the scope sweep may wait out the statement bound (30 s) on a database that does not answer,
+        // and behind them the spool came after Kubernetes' default grace period (30 s), so a killed pod lost the
+        // decisions queued during the outage (left by review az). Nothing they do records to the audit log.
+        await app.audit.stop();
         await app.keyUse.stop();
         await app.sessionScopes.stop();
-        await app.audit.stop();
         await store.close();
         await health?.close();
       })()),

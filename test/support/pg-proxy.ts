@@ -152,3 +152,44 @@ export async function serverBehindProxy(name: string): Promise<ProxiedServer> {
     },
   };
 }
+
+/**
+ * A TCP proxy to the machine's PostgreSQL that holds every byte, both ways, while frozen (existing connections
+ * too): a database host that stops answering (SIGSTOP, a partition that drops packets), then resumes.
+ */
+export async function freezingProxy(): Promise<{ url: string; freeze(on: boolean): void; close(): void }> {
+  const target = new URL(PG_URL);
+  let frozen = false;
+  const held: (() => void)[] = [];
+  const sockets = new Set<Socket>();
+  const forward = (from: Socket, to: Socket): void => {
+    from.on('data', (chunk: Buffer) => {
+      if (frozen) held.push(() => to.write(chunk));
+      else to.write(chunk);
+    });
+  };
+  const proxy = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.add(client).add(upstream);
+    forward(client, upstream);
+    forward(upstream, client);
+    const end = (): void => void (client.destroy(), upstream.destroy());
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const url = new URL(PG_URL);
+  url.hostname = '127.0.0.1';
+  url.port = String((proxy.address() as { port: number }).port);
+  return {
+    url: url.toString(),
+    freeze(on) {
+      frozen = on;
+      if (!on) for (const send of held.splice(0)) send();
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      proxy.close();
+    },
+  };
+}
