@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IAMClient } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createApp, type App, type AppDeps, type AuditOptions } from '../../src/app/index.ts';
 import type { Store } from '../../src/app/ports/store.ts';
@@ -21,7 +21,6 @@ import { auditChainKey, chainDigest, loadMasterKey, secretSealer, sessionCrypto 
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../../src/main/server.ts';
 import { runCli } from '../../src/adapters/cli/program.ts';
-import { gatehouseJson } from './resource-server.ts';
 
 export interface Credentials {
   readonly accessKeyId: string;
@@ -124,13 +123,21 @@ export async function startTestServer(options: { dataDir?: string; keepDir?: boo
   };
 }
 
-/** A new user `name` of the root account and an access key of its own, made by `admin` through the admin API. */
+/**
+ * A new user `name` of the root account and an access key of its own, made by `admin` through the IAM API. (Not
+ * through resource-server.ts's `gatehouseJson`: that module has a top-level await, and importing it here made every
+ * test file that imports this one load asynchronously, which moved when the review groups' suites registered.)
+ */
 export async function userWithKey(server: Pick<TestServer, 'url' | 'admin'>, name: string): Promise<Credentials> {
-  const made = await gatehouseJson(server.url, server.admin, 'POST', '/v1/users', { name });
-  if (made.status !== 201) throw new Error(`POST /v1/users ${name}: ${made.status} ${JSON.stringify(made.json)}`);
-  const key = await gatehouseJson(server.url, server.admin, 'POST', '/v1/access-keys', { userName: name });
-  if (key.status !== 201) throw new Error(`POST /v1/access-keys ${name}: ${key.status} ${JSON.stringify(key.json)}`);
-  return { accessKeyId: String(key.json['accessKeyId']), secretAccessKey: String(key.json['secretAccessKey']) };
+  const iam = new IAMClient({ endpoint: server.url, region: REGION, credentials: server.admin, maxAttempts: 1 });
+  try {
+    await iam.send(new CreateUserCommand({ UserName: name }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey;
+    if (key?.AccessKeyId === undefined || key.SecretAccessKey === undefined) throw new Error(`CreateAccessKey ${name}: no key in the answer`);
+    return { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey };
+  } finally {
+    iam.destroy();
+  }
 }
 
 /** The AWS error name an SDK call failed with (`EntityAlreadyExistsException`, `ValidationError`…). */
