@@ -197,7 +197,8 @@ test('the CLI: `gatehouse authorize` and `gatehouse simulate` answer from the bi
   assert.equal(allowed.code, 0, allowed.stderr);
   assert.match(allowed.stdout, /^Allow\n/);
   assert.match(allowed.stdout, new RegExp(`bindings: allowed by binding of roles/ml\\.developer to ${SA_MEMBER.replace(/\./g, '\\.')} on ${MODEL}`));
-  assert.match(allowed.stdout, /Allow +bindings binding `arn:aws:training::123456789012:model\/model_name` statement 0/);
+  // A binding is named as one, not as a statement of a document (stop 29; was `bindings binding `arn…` statement 0`).
+  assert.match(allowed.stdout, /Allow +bindings: binding 0 of the IAM policy on `arn:aws:training::123456789012:model\/model_name`\n/);
   assert.equal(denied.code, 1, denied.stderr);
   assert.match(denied.stdout, /^ImplicitDeny\n/);
   assert.equal(shown.code, 0, shown.stderr);

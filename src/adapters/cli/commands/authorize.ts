@@ -57,8 +57,16 @@ function contextOf(ctx: CommandContext, pairs: readonly string[] | undefined): R
 
 type Rule = Answer['matched'][number];
 
-/** `iam identity \`role/trainer/read\` statement 0 (Sid \`Read\`)`: a rule that decided. */
-const ruleText = (m: Rule): string => `${m.engine} ${m.type} \`${m.policy}\`${m.statement !== undefined ? ` statement ${m.statement}` : ''}${m.sid ? ` (Sid \`${m.sid}\`)` : ''}`;
+/**
+ * A rule that decided, as its engine names it: `iam identity \`role/trainer/read\` statement 0 (Sid \`Read\`)`;
+ * `bindings: binding 0 of the IAM policy on \`arn…\`` (a binding is no statement of a document named by ARN);
+ * `rbac: <the RBAC rule>`.
+ */
+const ruleText = (m: Rule): string => {
+  if (m.engine === 'bindings') return `bindings: binding ${m.statement ?? '?'} of the IAM policy on \`${m.policy}\``;
+  if (m.engine === 'rbac') return `rbac: ${m.policy}`;
+  return `${m.engine} ${m.type} \`${m.policy}\`${m.statement !== undefined ? ` statement ${m.statement}` : ''}${m.sid ? ` (Sid \`${m.sid}\`)` : ''}`;
+};
 
 function render(a: Answer): string {
   const lines = [`${a.decision}`, ...a.reasons.map((r) => `  ${r}`)];
