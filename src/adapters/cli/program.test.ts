@@ -68,3 +68,11 @@ test('usage errors and help map to 2 and 0', async () => {
   assert.equal(await runCli(['--version'], deps), 0);
   assert.equal(deps.stdout.at(-1), '9.9.9\n');
 });
+
+test('gatehouse --help lists the global options a command may be preceded by (stop 29, noted by review bc)', async () => {
+  const deps = fakeDeps();
+  assert.equal(await runCli(['--help'], deps), 0);
+  const help = deps.stdout.join('');
+  // Before: `gatehouse --endpoint URL whoami` worked, and the help named neither option.
+  assert.match(help, /Global options[^\n]*\n {2}--endpoint <url> {2}the Gatehouse server[^\n]*\n {2}--data-dir <dir> {2}where the server keeps its data/);
+});
