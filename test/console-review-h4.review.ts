@@ -140,7 +140,7 @@ describe('web console review (H4–H6)', { skip }, () => {
         store.setItem('gatehouse-console-credentials', JSON.stringify({ ...saved, signedInAt: Date.now() - 481 * 60_000, usedAt: Date.now() - 60_000 }));
         return Object.keys(saved).sort();
       });
-      assert.deepEqual(kept, ['accessKeyId', 'secretAccessKey', 'signedInAt', 'usedAt'], 'the kept sign-in says when it began');
+      assert.deepEqual(kept, ['accessKeyId', 'signedInAt', 'signingKeys', 'usedAt'], 'the kept sign-in says when it began (and holds signing keys, not the secret: review bd, 1)');
       await p.reload();
       await p.waitForSelector('#sign-in-status:not(:empty)');
       assert.equal(await p.textContent('#sign-in-status'), 'signed out: a sign-in lasts at most 8 hours; sign in again');

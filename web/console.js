@@ -1,7 +1,8 @@
 // Gatehouse console (served at /ui/): a static page that calls the admin API under /v1/ with the access key
 // typed into it. Every request is signed here, in the browser, with SigV4 (service `gatehouse`) through Web
-// Crypto, exactly as the CLI signs it; the key is kept in this tab's sessionStorage only and never sent. Data
-// from the server is written into the page as text (`textContent`), never as markup.
+// Crypto, exactly as the CLI signs it. The secret is never sent nor kept: the page keeps SigV4 signing keys derived
+// from it for two dates (see `signingKeys`), in this tab's sessionStorage only. Data from the server is written into
+// the page as text (`textContent`), never as markup.
 //
 // Plain JavaScript, no build step: the browser runs this file as it is. `signRequest` is exported so the tests
 // can sign with this very code against a real server (test/console.test.ts).
@@ -16,13 +17,38 @@ const hmac = async (key, text) => {
   const k = await crypto.subtle.importKey('raw', typeof key === 'string' ? encoder.encode(key) : key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   return crypto.subtle.sign('HMAC', k, encoder.encode(text));
 };
+const unhex = (text) => Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
+/** The UTC date of `at` as SigV4's scope has it: `20260301`. */
+const dateOf = (at) => at.toISOString().slice(0, 10).replace(/-/g, '');
+/** SigV4's signing key (kSigning) of `secret` for `date` (YYYYMMDD), this region and the `gatehouse` service. */
+async function signingKey(secret, date) {
+  let key = await hmac(`AWS4${secret}`, date);
+  key = await hmac(key, REGION);
+  key = await hmac(key, SERVICE);
+  return hmac(key, 'aws4_request');
+}
+
+/**
+ * The signing keys (hex) of `secretAccessKey` for the UTC date of `since` and the next one, by date: all that a
+ * sign-in of at most MAX_SESSION_MS needs, and all the page keeps (review bd, 1). Browsers write sessionStorage to
+ * the profile on disk for session restore (Chromium's `Session Storage/*.log`, kept after the tab closes): the secret
+ * kept there was a key that never expires, for every API of the server. These sign calls to the admin API only
+ * (their scope names the `gatehouse` service, which IAM, STS and S3 refuse) and on those two dates only.
+ */
+export async function signingKeys(secretAccessKey, since) {
+  const dates = [dateOf(since), dateOf(new Date(since.getTime() + 24 * 60 * 60 * 1000))];
+  return Object.fromEntries(await Promise.all(dates.map(async (d) => [d, hex(await signingKey(secretAccessKey, d))])));
+}
+
 /** RFC 3986 percent-encoding, as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
 const uriEncode = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * Signs a request to the admin API. `path` is made of already-encoded segments (`/v1/users`); `query` maps
  * names to values (empty and undefined values are left out). Returns the URL to fetch (path and canonical query)
- * and the headers to send: everything signed but `host`, which the browser (and fetch) sets itself.
+ * and the headers to send: everything signed but `host`, which the browser (and fetch) sets itself. `credentials`:
+ * `{accessKeyId, secretAccessKey, sessionToken?}`, or `{accessKeyId, signingKeys, sessionToken?}` with the keys of
+ * `signingKeys` (throws for a date it has no key for).
  */
 export async function signRequest({ method, host, path, query = {}, body = '', credentials, now = new Date() }) {
   const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
@@ -45,10 +71,12 @@ export async function signRequest({ method, host, path, query = {}, body = '', c
   const canonical = [method, canonicalPath, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].join('\n');
   const scope = `${date}/${REGION}/${SERVICE}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, await sha256Hex(canonical)].join('\n');
-  let key = await hmac(`AWS4${credentials.secretAccessKey}`, date);
-  key = await hmac(key, REGION);
-  key = await hmac(key, SERVICE);
-  key = await hmac(key, 'aws4_request');
+  let key;
+  if (credentials.signingKeys !== undefined) {
+    const kept = Object.hasOwn(credentials.signingKeys, date) ? credentials.signingKeys[date] : undefined;
+    if (kept === undefined) throw new Error(`no signing key for ${date}: sign in again`);
+    key = unhex(kept).buffer;
+  } else key = await signingKey(credentials.secretAccessKey, date);
   const signature = hex(await hmac(key, stringToSign));
   const sent = { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` };
   delete sent.host;
@@ -85,6 +113,7 @@ const IDLE_MS = 30 * 60 * 1000;
 const MAX_SESSION_MS = 8 * 60 * 60 * 1000;
 const IDLE_TEXT = `signed out after ${IDLE_MS / 60_000} minutes without use: sign in again`;
 const EXPIRED_TEXT = `signed out: a sign-in lasts at most ${MAX_SESSION_MS / 3_600_000} hours; sign in again`;
+const CLOCK_TEXT = "signed out: this computer's clock left the two days the sign-in holds signing keys for; sign in again";
 
 function page() {
   const $ = (id) => document.getElementById(id);
@@ -115,6 +144,11 @@ function page() {
     if (signedInAt !== 0 && Date.now() - signedInAt > MAX_SESSION_MS) {
       forget(EXPIRED_TEXT);
       throw new Error(EXPIRED_TEXT);
+    }
+    // The keys cover the sign-in's date and the next: only a clock set far off gets here.
+    if (!Object.hasOwn(credentials.signingKeys, dateOf(new Date()))) {
+      forget(CLOCK_TEXT);
+      throw new Error(CLOCK_TEXT);
     }
     usedAt = Date.now();
     if (sessionStorage.getItem(STORAGE_KEY) !== null) remember();
@@ -337,7 +371,10 @@ function page() {
     else if (Date.now() - usedAt > IDLE_MS) forget(IDLE_TEXT);
   }, 30_000);
 
-  /** Signs in with `c`; `since`: when the key was typed (a reload keeps the sign-in's time, not the reload's). */
+  /**
+   * Signs in with `c` ({accessKeyId, signingKeys, sessionToken?}: never the secret); `since`: when the key was typed
+   * (a reload keeps the sign-in's time, not the reload's).
+   */
   async function signIn(c, since = Date.now()) {
     credentials = c;
     signedInAt = since;
@@ -365,11 +402,14 @@ function page() {
   $('sign-in-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const form = new FormData(ev.target);
-    const c = { accessKeyId: String(form.get('accessKeyId')).trim(), secretAccessKey: String(form.get('secretAccessKey')).trim() };
+    const since = Date.now();
+    const secret = String(form.get('secretAccessKey')).trim();
+    const c = { accessKeyId: String(form.get('accessKeyId')).trim() };
     const token = String(form.get('sessionToken') ?? '').trim();
     if (token !== '') c.sessionToken = token;
     ev.target.reset();
-    void signIn(c);
+    // The secret goes no further than this: the page keeps keys derived from it (review bd, 1).
+    void signingKeys(secret, new Date(since)).then((keys) => signIn({ ...c, signingKeys: keys }, since));
   });
   $('sign-out').addEventListener('click', () => {
     sessionStorage.removeItem(STORAGE_KEY);
@@ -401,8 +441,10 @@ function page() {
   // the administrator with nobody typing the key (review console, W4). Every load but a reload forgets it.
   const saved = sessionStorage.getItem(STORAGE_KEY);
   const reloaded = performance.getEntriesByType('navigation')[0]?.type === 'reload';
-  const { usedAt: last = 0, signedInAt: since = 0, ...c } = saved === null ? {} : JSON.parse(saved);
-  if (saved !== null && reloaded && Date.now() - since > MAX_SESSION_MS) forget(EXPIRED_TEXT);
+  const { usedAt: last = 0, signedInAt: since = 0, secretAccessKey: _, ...c } = saved === null ? {} : JSON.parse(saved);
+  // A sign-in kept by a console that kept the secret itself: not used, and now removed from the tab.
+  if (saved !== null && c.signingKeys === undefined) sessionStorage.removeItem(STORAGE_KEY);
+  else if (saved !== null && reloaded && Date.now() - since > MAX_SESSION_MS) forget(EXPIRED_TEXT);
   else if (saved !== null && reloaded && Date.now() - last <= IDLE_MS) void signIn(c, since);
   else if (saved !== null && reloaded) forget(IDLE_TEXT);
   else sessionStorage.removeItem(STORAGE_KEY);
