@@ -34,7 +34,7 @@ test('past its bound the server refuses a job that asks for a metadata endpoint,
   assert.equal(first.status, 201, JSON.stringify(first.json));
   const second = await submit();
   assert.equal(second.status, 201, JSON.stringify(second.json));
-  for (const s of [first, second]) assert.match(String((s.json as unknown as Submitted).environment['AWS_EC2_METADATA_SERVICE_ENDPOINT']), /^http:\/\/127\.0\.0\.1:\d+$/);
+  for (const s of [first, second]) assert.match(String((s.json as unknown as Submitted).environment['AWS_EC2_METADATA_SERVICE_ENDPOINT']), /^http:\/\/127\.0\.0\.1:\d+\/$/);
   const jobsBefore = ((await gatehouseJson(server.url, server.admin, 'GET', '/v1/jobs')).json['jobs'] as unknown[]).length;
 
   const third = await submit();

@@ -503,7 +503,7 @@ test('the job environment of DESIGN.md by default, with a role and with --role n
   for (const [args, who] of runs) {
     const env = await envOf(args, who);
     for (const v of JOB_VARIABLES) assert.ok(env[v], `${v} is not set in a job run with \`${args.join(' ')}\``);
-    assert.match(env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(env['AWS_EC2_METADATA_SERVICE_ENDPOINT'] ?? '', /^http:\/\/127\.0\.0\.1:\d+\/$/);
     assert.equal(env['AWS_EC2_METADATA_DISABLED'], undefined, args.join(' '));
   }
   for (const [args, who] of runs) {

@@ -136,7 +136,9 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
   return async (req, res) => {
     const refused = rebindingRefusal(req);
     if (refused !== undefined) return text(res, 403, refused);
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // A run of slashes is read as one: a client that appends `/latest/...` to the endpoint's variable, which
+    // ends in a slash (jobs-api.ts `jobEnvironment`), sends `//latest/...` (review be, 1).
+    const path = ((req.url ?? '/').split('?')[0] ?? '/').replace(/\/{2,}/g, '/');
     if (req.method === 'PUT' && path === '/latest/api/token') {
       const peer = await admitted(req);
       if (!peer.ok) return text(res, 403, peer.message);

@@ -73,7 +73,9 @@ export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: s
     ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
     AWS_CONTAINER_CREDENTIALS_FULL_URI: `${agent}/v1/container-credentials`,
     AWS_CONTAINER_AUTHORIZATION_TOKEN: capability,
-    ...(metadataPort !== undefined ? { AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${metadataPort}` } : { AWS_EC2_METADATA_DISABLED: 'true' }),
+    // With its trailing slash, as AWS's own default `http://169.254.169.254/`: the aws CLI of Debian 12 (its vendored
+    // botocore) appends `latest/api/token` with no separator (review be, 1).
+    ...(metadataPort !== undefined ? { AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${metadataPort}/` } : { AWS_EC2_METADATA_DISABLED: 'true' }),
     AWS_ENDPOINT_URL: deps.serverUrl(),
     // S3 clients go to the gateway, not to the IAM/STS endpoint above (SDK v3, boto3 ≥ 1.28, aws CLI ≥ 2.13 read it).
     ...(deps.s3Url?.() ? { AWS_ENDPOINT_URL_S3: deps.s3Url() } : {}),

@@ -161,7 +161,8 @@ async function agentMetadata(agentUrl: string, capability: string, port: number 
     // endpoint refuses a `Host` that is a DNS name (imds.ts `isOwnHost`, against DNS rebinding), and the SDKs send
     // the host of the URL they are given (review af, 1).
     const host = typeof body.host === 'string' && !['0.0.0.0', '::', ''].includes(body.host) ? body.host : await addressOf(new URL(agentUrl).hostname.replace(/^\[|\]$/g, ''), body.host === '0.0.0.0' ? 4 : 0);
-    return { endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${body.port}`, port: body.port };
+    // With its trailing slash, as the server gives its own (jobs-api.ts `jobEnvironment`; review be, 1).
+    return { endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${body.port}/`, port: body.port };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
