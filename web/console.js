@@ -122,6 +122,13 @@ function page() {
   let credentials = null;
   let usedAt = 0;
   let signedInAt = 0;
+  /**
+   * The turn of the view or sign-in asked last; a call made in an earlier turn throws STALE when it answers, so only
+   * the last one asked draws (review bd, 2): a slow audit query answering after Users was chosen replaced the users
+   * under the Users button, and a first sign-in checked after a second one named the first key.
+   */
+  let turn = 0;
+  const STALE = new Error('stale');
 
   // Web Crypto exists only in a secure context (HTTPS, or localhost): elsewhere signing fails, and a page that came
   // over plain HTTP from a name may have been rewritten on the way to send the key elsewhere. Take no key there.
@@ -140,6 +147,7 @@ function page() {
 
   /** A signed call; the JSON answer, or a thrown Error carrying the API's code and message. */
   async function api(method, path, { query, body } = {}) {
+    const asked = turn;
     if (credentials === null) throw new Error('signed out: sign in again');
     if (signedInAt !== 0 && Date.now() - signedInAt > MAX_SESSION_MS) {
       forget(EXPIRED_TEXT);
@@ -162,6 +170,7 @@ function page() {
       throw new Error(`${method} ${path} was answered with a redirect, which the console does not follow (it would carry your signed request elsewhere): the admin API never redirects, so something between this page and the server does; open the console at the server's own address`);
     }
     const raw = await res.text();
+    if (asked !== turn) throw STALE;
     let json;
     try {
       json = raw === '' ? {} : JSON.parse(raw);
@@ -333,6 +342,7 @@ function page() {
 
   let current = 'users';
   async function open(name, submitted = false) {
+    const mine = ++turn;
     current = name;
     for (const b of document.querySelectorAll('nav button')) b.setAttribute('aria-pressed', String(b.dataset.view === name));
     $('audit-form').hidden = name !== 'audit';
@@ -341,8 +351,10 @@ function page() {
     $('escalation-form').hidden = name !== 'escalation';
     say('loading…');
     try {
-      say(await VIEWS[name](submitted));
+      const said = await VIEWS[name](submitted);
+      if (mine === turn) say(said);
     } catch (e) {
+      if (e === STALE || mine !== turn) return;
       show();
       say(e.message, true);
     }
@@ -353,6 +365,7 @@ function page() {
 
   /** Forgets the key and shows the sign-in form with `why`. */
   function forget(why) {
+    turn++;
     credentials = null;
     signedInAt = 0;
     sessionStorage.removeItem(STORAGE_KEY);
@@ -376,6 +389,7 @@ function page() {
    * (a reload keeps the sign-in's time, not the reload's).
    */
   async function signIn(c, since = Date.now()) {
+    turn++;
     credentials = c;
     signedInAt = since;
     try {
@@ -388,6 +402,8 @@ function page() {
       $('console').hidden = false;
       await open(current);
     } catch (e) {
+      // A later sign-in (or a sign-out) took over: it is the one to say how it went.
+      if (e === STALE || credentials !== c) return;
       credentials = null;
       signedInAt = 0;
       sessionStorage.removeItem(STORAGE_KEY);
