@@ -761,6 +761,36 @@ export class LiveState {
     await this.refresh().catch(() => {});
   }
 
+  /**
+   * Deletes the revocation entries no session can meet any more: an entry refuses the sessions issued at or before its
+   * instant, and every such session has expired once the longest session (36 h) and the clock skew allowed (15 min)
+   * have passed since (`RETIRED_KEEP_MS`, as for retired keys). The list only grew (an entry per ended job, per
+   * revoke-sessions, per disabled user), every instance held it all and loaded it whole at start (review az). Each part
+   * of 500 is read again in the write that deletes it, so an entry revoked again meanwhile (a later instant) stays.
+   * Returns how many were deleted.
+   */
+  async pruneRevocations(now: number): Promise<number> {
+    const cutoff = now - RETIRED_KEEP_MS;
+    const old = [...this.revocations].filter(([, at]) => at < cutoff).map(([entry]) => `${REVOKE_PREFIX}${entry}`);
+    let pruned = 0;
+    for (let i = 0; i < old.length; i += 500) {
+      const part = old.slice(i, i + 500);
+      pruned += await this.deps.store.write(async (tx) => {
+        const stored = await tx.kv.getMany(part);
+        let n = 0;
+        for (const key of part) {
+          const at = Number(stored.get(key));
+          if (!stored.has(key) || !(at < cutoff)) continue;
+          await tx.kv.delete(key);
+          n += 1;
+        }
+        return n;
+      });
+    }
+    if (pruned > 0) await this.refresh().catch(() => {});
+    return pruned;
+  }
+
   /** Was this session revoked (its role's sessions, its ARN, itself, its job, or its user)? */
   isRevoked(c: SessionClaims): boolean {
     if (this.revocations.size === 0) return false;

@@ -507,6 +507,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     sweepMs,
   );
   sweeper.unref();
+  // Revocation entries no session can meet any more (older than the longest session and the clock skew) are deleted
+  // a minute after start and then hourly; every instance may do it, each deletion reads the entry again.
+  const pruneRevocations = (): void =>
+    void app.live.pruneRevocations(Date.now()).then(
+      (n) => n > 0 && log(`revocations: deleted ${n} entr${n === 1 ? 'y' : 'ies'} older than the longest session (36 h) and the clock skew allowed (15 min): no session they refuse is still valid`),
+      (e: unknown) => log(`revocations: cannot delete the expired entries (tried again in an hour): ${e instanceof Error ? e.message : String(e)}`),
+    );
+  const revocationPruner = setInterval(pruneRevocations, 3_600_000);
+  revocationPruner.unref();
+  const firstRevocationPrune = setTimeout(pruneRevocations, 60_000);
+  firstRevocationPrune.unref();
   let stopping: Promise<void> | undefined;
   return {
     url,
@@ -521,6 +532,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         stopRequested = true;
         await following.stop();
         clearInterval(sweeper);
+        clearInterval(revocationPruner);
+        clearTimeout(firstRevocationPrune);
         await agent.close();
         await gateway?.edge.close();
         await gateway?.s3.close();
