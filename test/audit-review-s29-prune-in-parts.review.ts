@@ -9,7 +9,7 @@
  * time value" every hour).
  * - both stores: 2,500 records, 2,200 older than the cut, pruned 1,000 at a time: three write transactions (one
  *   before), three pruning records (1,000, 1,000, 200), the checkpoint the last old record, and the chain verifies;
- * - a write queued while a part is pruned commits before the pruning ends;
+ * - a write queued while a part is pruned commits before the pruning ends (SQLite, where writes queue in order);
  * - a cut before the year 1: nothing pruned, no error.
  */
 import { after, describe, it } from 'node:test';
@@ -88,10 +88,13 @@ for (const target of stores) {
         assert.equal(all.length, 2500);
         const cut = Date.parse((all[2200] as { at: string }).at);
 
-        // A write queued while the first part is pruned: it commits before the pruning ends (before: after it).
+        // A write queued while the first part is pruned: it commits before the pruning ends (before: after it). Asserted
+        // on SQLite, whose writes queue in this process in order; on PostgreSQL the other write's connection may reach
+        // the lock only after the later parts have taken it, so there the order is not fixed (the parts still are).
         const order: string[] = [];
+        let other: Promise<unknown> | undefined;
         duringWrite = () => {
-          void real.write(async (tx) => tx.kv.put('s29/marker', 'x')).then(() => order.push('other write'));
+          other = real.write(async (tx) => tx.kv.put('s29/marker', 'x')).then(() => order.push('other write'));
         };
         writes = 0;
         const r = await audit.prune(cut, 'gatehouse', 1000);
@@ -99,7 +102,9 @@ for (const target of stores) {
         assert.equal(r.pruned, 2200);
         // Before: one transaction.
         assert.equal(writes, 3, 'one write transaction a part');
-        assert.deepEqual(order, ['other write', 'pruning done']);
+        await other;
+        if (target.name === 'sqlite') assert.deepEqual(order, ['other write', 'pruning done']);
+        else assert.equal(order.length, 2);
         assert.equal(r.head.baseSeq, (all[2199] as { seq: number }).seq);
 
         const left = await real.read((tx) => tx.audit.list({}, 0, 3000));
