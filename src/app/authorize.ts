@@ -677,7 +677,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       // The root (or a federated user) of an account the directory does not hold names no one, as a user of it does not:
       // decided, a root's own account's side always allowed (review bb, 2).
-      if ((principal.kind === 'root' || principal.kind === 'federated-user') && principal.account !== '' && (await (tx !== undefined ? tx.accounts.get(principal.account) : deps.store.read((t) => t.accounts.get(principal.account)))) === undefined) {
+      // From memory once loaded: a store read per question on the decision path (uncached when refused) before.
+      if ((principal.kind === 'root' || principal.kind === 'federated-user') && principal.account !== '' && !(await sts.accountExists(tx, principal.account))) {
         return failWith('NO_SUCH_ENTITY', `account ${principal.account} does not exist, so \`${arn}\` names no principal (check the account id)`, 'principal');
       }
       return ok({ principal, policies: { identity: [] } });

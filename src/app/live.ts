@@ -368,6 +368,11 @@ export class LiveState {
     return this.mirror.principals;
   }
 
+  /** An account as the live state holds it (undefined: not there, as of `head`). */
+  account(id: string): AccountRecord | undefined {
+    return this.mirror.accounts.get(id);
+  }
+
   accessKey(id: string): KeyEntry | undefined {
     return this.mirror.accessKeys.get(id);
   }

@@ -166,6 +166,12 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     return renamed && renamed.account === account ? cachedUser(tx, account, renamed.name) : undefined;
   }
 
+  /** Whether account `id` exists: from the live state once loaded (no database read), else through `tx`. */
+  async function accountExists(tx: ReadTx | undefined, id: string): Promise<boolean> {
+    if (live.loaded) return live.account(id) !== undefined;
+    return (await (tx !== undefined ? tx.accounts.get(id) : deps.store.read((t) => t.accounts.get(id)))) !== undefined;
+  }
+
   async function cachedUser(tx: ReadTx | undefined, account: string, name: string): Promise<UserEntry | undefined> {
     if (live.loaded) return (await loadedEntry(userKey(account, name))) as UserEntry | undefined;
     if (tx === undefined) return deps.store.read((t) => cachedUser(t, account, name));
@@ -746,6 +752,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     getCallerIdentity,
     cachedRole,
     cachedUser,
+    accountExists,
     ownerEntry,
     readPrincipals,
     /** Mints a session for claims already authorized, recording its scope first if it has one (AssumeRoleWithWebIdentity, src/app/oidc.ts). */

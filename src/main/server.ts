@@ -20,6 +20,7 @@ import { auditChainKey, chainDigest, loadMasterKey, MASTER_KEY_ENV, secretSealer
 import { EXIT } from '../adapters/cli/exit-codes.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
 import { listenForHealth, type HealthListener } from '../adapters/http/health-listener.ts';
+import { closerOf, listenOn } from '../adapters/http/lifecycle.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
 import { shownUrl } from '../adapters/http/shown-url.ts';
 import { createAgent } from '../adapters/agent/server.ts';
@@ -774,22 +775,6 @@ async function listenWhileWaiting(at: { host: string; port: number }, tls: { cer
     reply(503, 'text/xml', queryError(IAM_NAMESPACE, 'Receiver', 'ServiceUnavailable', message, randomUUID()));
   };
   const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createHttpServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(at.port, at.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : at.port;
-  let closing: Promise<void> | undefined;
-  return {
-    port,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
-  };
+  const { port } = await listenOn(server, at.host, at.port);
+  return { port, close: closerOf(server) };
 }

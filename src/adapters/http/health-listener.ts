@@ -10,6 +10,7 @@
  * Prometheus reach it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closerOf, listenOn } from './lifecycle.ts';
 
 export interface HealthSources {
   /** Whether the server is ready for traffic now. */
@@ -58,22 +59,6 @@ export async function listenForHealth(at: { host: string; port: number }, source
   server.maxConnections = HEALTH_MAX_CONNECTIONS;
   server.keepAliveTimeout = 5_000;
   server.setTimeout(30_000);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(at.port, at.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : at.port;
-  let closing: Promise<void> | undefined;
-  return {
-    port,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
-  };
+  const { port } = await listenOn(server, at.host, at.port);
+  return { port, close: closerOf(server) };
 }

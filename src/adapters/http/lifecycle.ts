@@ -15,6 +15,16 @@ export function listenOn(server: Server, host: string, port: number): Promise<{ 
   });
 }
 
+/** Closes `server` at once, cutting its connections (nothing in flight is waited for); the same promise every call. */
+export function closerOf(server: Server): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () =>
+    (closing ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }));
+}
+
 export interface Drain {
   /** True once `close` began: readiness probes answer 503 from then on. */
   readonly closing: boolean;

@@ -148,24 +148,34 @@ const listLimit = (v: string): number => {
 };
 
 /**
- * The jobs `GET /v1/jobs` lists, following `next` from page to page (1,000 a page) until the listing ends or `limit`
- * jobs are read; `next` when `limit` stopped it with more to come.
+ * The items of a paged listing, following `next` from page to page (1,000 a page) until it ends or `limit` items are
+ * read; `next` when `limit` stopped it with more to come. `page(want, next)` asks for one page.
  */
-async function listAll(c: Connection, opts: { workspace?: string; state?: string; limit?: number; next?: string }): Promise<ClientResult<{ jobs: JobJson[]; next?: string }>> {
-  const jobs: JobJson[] = [];
-  let next = opts.next;
+async function followPages<T>(page: (want: number, next: string | undefined) => Promise<ClientResult<{ items: T[]; next?: string }>>, limit: number | undefined, start: string | undefined): Promise<ClientResult<{ items: T[]; next?: string }>> {
+  const items: T[] = [];
+  let next = start;
   for (;;) {
-    const want = opts.limit === undefined ? 1000 : Math.min(1000, opts.limit - jobs.length);
-    const page = await call<{ jobs: JobJson[]; next?: string }>(c, 'GET', ['jobs'], {
-      query: { limit: String(want), workspace: opts.workspace, state: opts.state, next },
-      shape: { jobs: [JOB], next: 'string?' },
-    });
-    if (!page.ok) return page;
-    jobs.push(...page.value.jobs);
-    next = page.value.next;
-    if (next === undefined) return { ok: true, value: { jobs } };
-    if (opts.limit !== undefined && jobs.length >= opts.limit) return { ok: true, value: { jobs, next } };
+    const one = await page(limit === undefined ? 1000 : Math.min(1000, limit - items.length), next);
+    if (!one.ok) return one;
+    items.push(...one.value.items);
+    next = one.value.next;
+    if (next === undefined) return { ok: true, value: { items } };
+    if (limit !== undefined && items.length >= limit) return { ok: true, value: { items, next } };
   }
+}
+
+/** Items and `next` of a page as the API names them (`jobs`, `events`). */
+const asItems = <T>(r: ClientResult<{ next?: string } & Record<string, unknown>>, key: string): ClientResult<{ items: T[]; next?: string }> =>
+  r.ok ? { ok: true, value: { items: r.value[key] as T[], ...(r.value.next !== undefined ? { next: r.value.next } : {}) } } : r;
+
+/** The jobs `GET /v1/jobs` lists, every page, or `limit` of them. */
+async function listAll(c: Connection, opts: { workspace?: string; state?: string; limit?: number; next?: string }): Promise<ClientResult<{ jobs: JobJson[]; next?: string }>> {
+  const r = await followPages<JobJson>(
+    async (want, next) => asItems(await call<{ jobs: JobJson[]; next?: string }>(c, 'GET', ['jobs'], { query: { limit: String(want), workspace: opts.workspace, state: opts.state, next }, shape: { jobs: [JOB], next: 'string?' } }), 'jobs'),
+    opts.limit,
+    opts.next,
+  );
+  return r.ok ? { ok: true, value: { jobs: r.value.items, ...(r.value.next !== undefined ? { next: r.value.next } : {}) } } : r;
 }
 
 interface JobEventJson {
@@ -193,17 +203,12 @@ const tailCount = (v: string): number => {
 async function allEvents(c: Connection, id: string, opts: { limit?: number; after?: number; tail?: number }): Promise<ClientResult<{ events: JobEventJson[]; next?: string }>> {
   const shape = { events: [JOB_EVENT], next: 'string?' } as const;
   if (opts.tail !== undefined) return call<{ events: JobEventJson[]; next?: string }>(c, 'GET', ['jobs', id, 'events'], { query: { tail: String(opts.tail) }, shape });
-  const events: JobEventJson[] = [];
-  let after = opts.after === undefined ? undefined : String(opts.after);
-  for (;;) {
-    const want = opts.limit === undefined ? 1000 : Math.min(1000, opts.limit - events.length);
-    const page = await call<{ events: JobEventJson[]; next?: string }>(c, 'GET', ['jobs', id, 'events'], { query: { limit: String(want), after }, shape });
-    if (!page.ok) return page;
-    events.push(...page.value.events);
-    after = page.value.next;
-    if (after === undefined) return { ok: true, value: { events } };
-    if (opts.limit !== undefined && events.length >= opts.limit) return { ok: true, value: { events, next: after } };
-  }
+  const r = await followPages<JobEventJson>(
+    async (want, after) => asItems(await call<{ events: JobEventJson[]; next?: string }>(c, 'GET', ['jobs', id, 'events'], { query: { limit: String(want), after }, shape }), 'events'),
+    opts.limit,
+    opts.after === undefined ? undefined : String(opts.after),
+  );
+  return r.ok ? { ok: true, value: { events: r.value.items, ...(r.value.next !== undefined ? { next: r.value.next } : {}) } } : r;
 }
 
 export const jobsCommands: CommandGroup = (program, ctx) => {
