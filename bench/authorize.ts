@@ -40,7 +40,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, type App, type Caller } from '../src/app/index.ts';
@@ -66,6 +66,8 @@ const CONNECTIONS = 32;
  */
 const PACED_RATE = 5000;
 const BATCH = 1000;
+/** `gatehouse server --workers auto` on this machine: one server process per CPU. */
+const WORKERS = Math.max(2, availableParallelism());
 
 /** The part of autocannon's API used here (the package ships no types). */
 interface AutocannonResult {
@@ -238,9 +240,9 @@ interface Served extends Loaded {
 }
 
 /** The server child with the world applied and `gate`'s access key. */
-export async function serve(audit?: { enabled: boolean }): Promise<Served> {
+export async function serve(audit?: { enabled: boolean }, workers?: number): Promise<Served> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gh-bench-authorize-'));
-  const server = await startServerChild({ dataDir, ...(audit !== undefined ? { audit } : {}) });
+  const server = await startServerChild({ dataDir, ...(audit !== undefined ? { audit } : {}), ...(workers !== undefined ? { workers } : {}) });
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
   const close = async (): Promise<void> => {
     agent.destroy();
@@ -334,6 +336,7 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
   const rows: BenchRow[] = [row(b, 'workload', `POST /v1/authorize, ${POOL.toLocaleString('en-US')} pre-signed questions about 64 principals, ${GENERATOR} ${CONNECTIONS} connections (paced runs: autocannon), ${seconds} s a run; audited, audit off and bare in turn, ${rounds} round(s), the median`, '')];
   const opened: Array<{ close(): Promise<void> }> = [];
   const runs: Runs = { audited: [], quiet: [], bare: [] };
+  const spread: { audited: LoadRun[]; quiet: LoadRun[] } = { audited: [], quiet: [] };
   const paced: Runs = { audited: [], quiet: [], bare: [] };
   let body = '';
   const answers: Record<string, number> = {};
@@ -354,6 +357,13 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
     const unaudited = await serve({ enabled: false });
     opened.push(unaudited);
     const quietPool = await signedPool(unaudited.url, unaudited.gate, questions(POOL));
+    // The same two as `gatehouse server --workers auto`: one server process per core, sharing the ports and the data dir.
+    const multi = await serve(undefined, WORKERS);
+    opened.push(multi);
+    const multiPool = await signedPool(multi.url, multi.gate, questions(POOL));
+    const multiQuiet = await serve({ enabled: false }, WORKERS);
+    opened.push(multiQuiet);
+    const multiQuietPool = await signedPool(multiQuiet.url, multiQuiet.gate, questions(POOL));
     const bareServer = await startBare(body);
     opened.push(bareServer);
     // The peer answers any request; the pool only needs the same shape and size as the real one.
@@ -367,6 +377,12 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
       const q = await load(unaudited, quietPool, seconds, decisionOf);
       say('gatehouse, audit off', q);
       runs.quiet.push(q);
+      const m = await load(multi, multiPool, seconds, decisionOf);
+      say(`gatehouse --workers ${WORKERS}`, m);
+      spread.audited.push(m);
+      const mq = await load(multiQuiet, multiQuietPool, seconds, decisionOf);
+      say(`gatehouse --workers ${WORKERS}, audit off`, mq);
+      spread.quiet.push(mq);
       const p = await load(bareServer, peerPool, seconds, decisionOf);
       say('bare node:http', p);
       runs.bare.push(p);
@@ -392,6 +408,9 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
   const quiet = medianRun(runs.quiet);
   const bare = medianRun(runs.bare);
   const ratio = gatehouse.perSecond / bare.perSecond;
+  const multi = medianRun(spread.audited);
+  const multiQuiet = medianRun(spread.quiet);
+  const multiRatio = multi.perSecond / bare.perSecond;
   const total = Object.values(answers).reduce((a, n) => a + n, 0);
   return [
     ...rows,
@@ -410,7 +429,14 @@ export async function benchAuthorizeHttp(opts: BenchOptions): Promise<BenchRow[]
     row(b, 'audit log off: latency p50 / p99', `${quiet.p50} / ${quiet.p99}`, 'ms'),
     row(b, 'audit log off: decisions per server CPU-second', Math.round(quiet.perSecond / quiet.serverCpuShare), 'decisions/s'),
     row(b, 'audit log off: ratio to bare node:http', quiet.perSecond / bare.perSecond, '×'),
-    row(b, 'every round, decisions/s: audited | audit off | bare', [runs.audited, runs.quiet, runs.bare].map((rs) => rs.map((r) => Math.round(r.perSecond)).join(' ')).join(' | '), ''),
+    row(b, `--workers ${WORKERS} (one server process per core): decisions/s`, Math.round(multi.perSecond), 'decisions/s', { text: '≥ 20000', pass: multi.perSecond >= 20_000 }),
+    row(b, `--workers ${WORKERS}: latency p50 / p99`, `${multi.p50} / ${multi.p99}`, 'ms'),
+    row(b, `--workers ${WORKERS}: CPU share servers / ${GENERATOR}`, `${multi.serverCpuShare.toFixed(2)} / ${multi.loadCpuShare.toFixed(2)}`, 'cores'),
+    row(b, `--workers ${WORKERS}: decisions per server CPU-second`, Math.round(multi.perSecond / multi.serverCpuShare), 'decisions/s'),
+    row(b, `ratio gatehouse --workers ${WORKERS} / bare node:http (one process)`, multiRatio, '×', { text: '≥ 0.7', pass: multiRatio >= 0.7 }),
+    row(b, `--workers ${WORKERS}, audit log off: decisions/s`, Math.round(multiQuiet.perSecond), 'decisions/s'),
+    row(b, `--workers ${WORKERS}, audit log off: ratio to bare node:http`, multiQuiet.perSecond / bare.perSecond, '×'),
+    row(b, `every round, decisions/s: audited | audit off | --workers ${WORKERS} audited | --workers ${WORKERS} audit off | bare`, [runs.audited, runs.quiet, spread.audited, spread.quiet, runs.bare].map((rs) => rs.map((r) => Math.round(r.perSecond)).join(' ')).join(' | '), ''),
     ...pacedRows(b, paced),
   ];
 }

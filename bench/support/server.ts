@@ -17,6 +17,8 @@ export interface ServerChildOptions {
   readonly databaseSchema?: string;
   /** Audit settings for the server (`{ enabled: false }` isolates the cost of everything else). */
   readonly audit?: { readonly enabled?: boolean; readonly allowSample?: number };
+  /** Server processes (`gatehouse server --workers`); default 1, the server in the child itself. */
+  readonly workers?: number;
 }
 
 export interface ServerChild {
@@ -86,9 +88,11 @@ export function freePort(): Promise<number> {
 
 async function serve(opts: ServerChildOptions): Promise<void> {
   const { startServer } = await import('../../src/main/server.ts');
+  const { startWorkers } = await import('../../src/main/workers.ts');
   let logged = 0;
   try {
-    const running = await startServer({
+    const start = (o: Parameters<typeof startServer>[0] & object) => (opts.workers !== undefined && opts.workers > 1 ? startWorkers(o, opts.workers) : startServer(o));
+    const running = await start({
       dataDir: opts.dataDir,
       listen: '127.0.0.1:0',
       agentListen: '127.0.0.1:0',
@@ -104,9 +108,14 @@ async function serve(opts: ServerChildOptions): Promise<void> {
       ...(opts.audit !== undefined ? { audit: opts.audit } : {}),
     });
     const c = running.adminCredentials;
+    // With workers: every worker's CPU and the supervisor's (`cpu`), and the workers' main threads (`main`).
+    const cpu = async (which: 'cpu' | 'main'): Promise<{ user: number; system: number }> => {
+      if (!('cpuMicros' in running)) return which === 'cpu' ? process.cpuUsage() : process.threadCpuUsage();
+      const all = await running.cpuMicros();
+      return { user: which === 'cpu' ? all.process : all.main, system: 0 };
+    };
     process.on('message', (m) => {
-      if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
-      if (m === 'main') process.send?.({ cpu: process.threadCpuUsage() });
+      if (m === 'cpu' || m === 'main') void cpu(m).then((c) => process.send?.({ cpu: c }));
     });
     process.on('disconnect', () => void running.stop().then(() => process.exit(0)));
     process.send?.({ url: running.url, admin: c === undefined ? undefined : { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey } });

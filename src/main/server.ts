@@ -13,7 +13,7 @@ import { mkdir, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createApp, type AdminCredentials, type App, type AppDeps } from '../app/index.ts';
 import { followChanges } from '../app/live.ts';
-import { isStoreUnavailable, type Store } from '../app/ports/store.ts';
+import { isStoreUnavailable, type ChangeNotes, type Store } from '../app/ports/store.ts';
 import { queryError } from '../adapters/http/xml.ts';
 import { IAM_NAMESPACE } from '../adapters/http/iam-api.ts';
 import { auditChainKey, chainDigest, loadMasterKey, MASTER_KEY_ENV, secretSealer, sessionCrypto } from '../adapters/crypto/index.ts';
@@ -114,6 +114,13 @@ export interface ServerOptions {
    * outside `--max-connections` (src/adapters/http/health-listener.ts); default none (they are on `--listen` too).
    */
   readonly healthListen?: string;
+  /**
+   * Change notes to and from the other processes on this data dir's SQLite file (a worker of `--workers`, set by
+   * src/main/worker.ts); PostgreSQL has its own (LISTEN/NOTIFY) and ignores them.
+   */
+  readonly changeNotes?: ChangeNotes;
+  /** This server is one worker process of `--workers` (src/main/worker.ts): others serve the same ports and data dir. */
+  readonly worker?: boolean;
 }
 
 export interface RunningServer {
@@ -285,7 +292,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   let store: Store;
   try {
-    store = await untilReachable((): Promise<Store> => (databaseUrl ? openPostgresStore({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}) }) : openSqliteStore({ dataDir })));
+    store = await untilReachable((): Promise<Store> => (databaseUrl ? openPostgresStore({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}) }) : openSqliteStore({ dataDir, ...(opts.changeNotes !== undefined ? { notes: opts.changeNotes } : {}) })));
   } catch (e) {
     await waiting?.close();
     await health?.close();
@@ -353,7 +360,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
 
   let bootstrapped = false;
-  const agent = createAgent({ app, log, ...(opts.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: opts.maxMetadataEndpoints } : {}) });
+  const agent = createAgent({ app, log, ...(opts.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: opts.maxMetadataEndpoints } : {}), ...(opts.worker === true ? { workers: true } : {}) });
   let agentUrl = '';
   let serverUrl = '';
   // What jobs are sent to: `--s3-address`, else the gateway's own URL once it is bound.
@@ -594,15 +601,19 @@ export function untilParentExits(log: (line: string) => void, o: { env?: NodeJS.
   return { exited, stop: () => clearInterval(timer) };
 }
 
-/** Runs until SIGINT/SIGTERM, or until its parent process exits; resolves with the exit status (docs/errors.md, "CLI exit status"). */
-export async function runServer(opts: ServerOptions): Promise<number> {
+/**
+ * Runs until SIGINT/SIGTERM, or until its parent process exits; resolves with the exit status (docs/errors.md, "CLI
+ * exit status"). `workers` above 1: that many server processes under this one (src/main/workers.ts).
+ */
+export async function runServer(opts: ServerOptions & { readonly workers?: number }): Promise<number> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  let server: RunningServer;
+  const { workers, ...serverOpts } = opts;
+  let server: { stop(): Promise<void> };
   try {
-    server = await startServer(opts);
+    server = workers !== undefined && workers > 1 ? await (await import('./workers.ts')).startWorkers(serverOpts, workers) : await startServer(serverOpts);
   } catch (e) {
     log(`gatehouse server: ${messageOf(e)}`);
-    return e instanceof StartError ? START_FAILURE_EXIT[e.failure] : EXIT.unavailable;
+    return startExitCode(e);
   }
   const parent = untilParentExits(log);
   await Promise.race([untilStopSignal(log), parent.exited]);
@@ -642,6 +653,12 @@ export function ownHosts(bound: { host: string; port: number }, extra: string | 
 export type StartFailure = 'usage' | 'input' | 'unavailable';
 
 const START_FAILURE_EXIT: Readonly<Record<StartFailure, number>> = { usage: EXIT.usage, input: EXIT.noInput, unavailable: EXIT.unavailable };
+
+/** The exit status of a start that failed with `e`. */
+export const startExitCode = (e: unknown): number => (e instanceof StartError ? START_FAILURE_EXIT[e.failure] : EXIT.unavailable);
+
+/** The failure of a start that exited with `code` (the inverse of `startExitCode`). */
+export const startFailureOf = (code: number): StartFailure => (code === EXIT.usage ? 'usage' : code === EXIT.noInput ? 'input' : 'unavailable');
 
 /** A start-up failure whose message is complete as it is (it names the argument, the file or the database). */
 export class StartError extends Error {

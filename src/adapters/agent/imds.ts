@@ -195,7 +195,9 @@ export async function listenMetadata(source: () => Promise<MetadataCredentials>,
   boundCredentialServer(server, METADATA_MAX_CONNECTIONS);
   const bound = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // Exclusive: in a worker of `gatehouse server --workers` a listener is otherwise shared through the supervisor,
+    // which pairs each worker's n-th `listen(0)` with the others' and would hand one job's port to another's worker.
+    server.listen({ port, host, exclusive: true }, () => {
       const a = server.address();
       resolve(typeof a === 'object' && a ? a.port : 0);
     });

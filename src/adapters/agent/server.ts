@@ -123,7 +123,11 @@ async function readSmallBody(req: IncomingMessage, limit: number): Promise<strin
  */
 export const SERVER_MAX_METADATA_ENDPOINTS = 1_000;
 
-export function createAgent(opts: { app: App; log?: (line: string) => void; maxMetadataEndpoints?: number }): Agent {
+/**
+ * `workers`: this server is one of the worker processes of `gatehouse server --workers`, which share the agent's
+ * identity; a job's metadata port that another worker holds is that worker's to serve, not a failure to report.
+ */
+export function createAgent(opts: { app: App; log?: (line: string) => void; maxMetadataEndpoints?: number; workers?: boolean }): Agent {
   const { app } = opts;
   const maxMetadataEndpoints = opts.maxMetadataEndpoints ?? SERVER_MAX_METADATA_ENDPOINTS;
   const log = opts.log ?? (() => {});
@@ -288,6 +292,7 @@ export function createAgent(opts: { app: App; log?: (line: string) => void; maxM
           await openOn(job, port);
           reopened++;
         } catch (e) {
+          if (opts.workers === true && (e as { code?: unknown }).code === 'EADDRINUSE') continue;
           failed++;
           log(`agent: cannot open the metadata endpoint of job ${job} again on 127.0.0.1:${port}: ${e instanceof Error ? e.message : String(e)}; its processes still get credentials from the credentials URI and the container endpoint`);
         }

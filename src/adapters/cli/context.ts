@@ -67,6 +67,9 @@ export interface ServerCommandOptions {
   readonly maxConnections?: number;
   /** `--max-live-jobs`: live jobs one account may keep at once. */
   readonly maxLiveJobs?: number;
+  readonly healthListen?: string;
+  /** `--workers`: server processes on this data dir and these ports (src/main/workers.ts); 1 serves in this process. */
+  readonly workers?: number;
 }
 
 export interface CommandContext extends CliDeps {

@@ -16,7 +16,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { StoreDataRefusedError, StoreUnavailableError, type Abort, type MigrationReport, type ReadTx, type Store, type WriteTx } from '../../app/ports/store.ts';
+import { StoreDataRefusedError, StoreUnavailableError, type Abort, type ChangeListener, type ChangeNotes, type ChangeSubscription, type MigrationReport, type ReadTx, type Store, type WriteTx } from '../../app/ports/store.ts';
 import {
   applyMigrations,
   cached,
@@ -44,6 +44,12 @@ export interface SqliteStoreOptions {
   readonly now?: () => Date;
   /** For tests of later schema versions; default the built-in list. */
   readonly migrations?: readonly Migration[];
+  /**
+   * A channel to the other processes on this file (`gatehouse server --workers`, src/adapters/cluster): a write that
+   * moved the change head announces the head it left once committed, and `subscribe` hears the others' notes, as
+   * PostgreSQL's LISTEN/NOTIFY does for instances on one database. Without it the store has no `subscribe` (polled).
+   */
+  readonly notes?: ChangeNotes;
 }
 
 export interface SqliteStore extends Store {
@@ -65,6 +71,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   const maxReaders = options.maxReaders ?? 4;
   const now = options.now ?? (() => new Date());
+  const notes = options.notes;
 
   createPrivate(file);
   const key = realpathSync(file);
@@ -132,6 +139,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     dialect: 'sqlite',
     file: key,
     migrations,
+    ...(notes !== undefined ? { subscribe: (listener: ChangeListener): ChangeSubscription => notes.listen(listener) } : {}),
     read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
       checkOpen();
       return track(
@@ -153,11 +161,20 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       return track(
         serialise(async () => {
           try {
-            return await inTransaction(writer, 'BEGIN IMMEDIATE', async (db) => {
+            let moved: number | undefined;
+            const value = await inTransaction(writer, 'BEGIN IMMEDIATE', async (db) => {
+              const before = notes === undefined ? undefined : await changeHead(db);
               const value = await fn(createTx(db, { readOnly: false, now }), abort);
               check();
+              if (notes !== undefined) {
+                const after = await changeHead(db);
+                if (after !== before) moved = after;
+              }
               return value;
             });
+            // Said once committed, and only for a write that moved the head (audit appends and last-used stamps do not).
+            if (moved !== undefined) notes?.announce(moved);
+            return value;
           } catch (e) {
             const aborted = caught(e);
             if (aborted !== undefined) return aborted.value;
@@ -237,6 +254,11 @@ function resolveFile(options: SqliteStoreOptions): string {
 }
 
 /** Runs `fn` between `begin` and COMMIT; rolls back if it throws, and rethrows. */
+/** The change head, read in the transaction. */
+async function changeHead(db: SqlExecutor): Promise<number> {
+  return Number((await db.all('SELECT seq FROM change_head WHERE id = 1'))[0]?.['seq'] ?? 0);
+}
+
 async function inTransaction<T>(conn: Connection, begin: string, fn: (db: SqlExecutor) => Promise<T>): Promise<T> {
   const { db, end } = guardExecutor(conn.exec);
   conn.db.exec(begin);

@@ -491,6 +491,18 @@ export interface ChangeSubscription {
   close(): Promise<void>;
 }
 
+/**
+ * Change notes between processes sharing one database that has no notifications of its own (SQLite, one file,
+ * `gatehouse server --workers`): what a store announces after a commit that moved the change head reaches the others'
+ * subscriptions. A hint, as NOTIFY is: listeners still read the change log, and poll.
+ */
+export interface ChangeNotes {
+  /** This process committed a write that left the change head at `seq`. */
+  announce(seq: number): void;
+  /** Hears the other processes' notes (not this one's own). */
+  listen(listener: ChangeListener): ChangeSubscription;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly migrations: MigrationReport;
@@ -502,7 +514,7 @@ export interface Store {
   write<T>(fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>): Promise<T>;
   /**
    * Optional: pushes a note of every committed change made by any process on the same database, so instances
-   * need not poll fast. Stores without it (SQLite: one instance per file) are polled. A hint only: a listener
+   * need not poll fast. Stores without it (SQLite, unless given `ChangeNotes`) are polled. A hint only: a listener
    * still reads the change log, and polls now and then in case a notification is lost.
    */
   subscribe?(listener: ChangeListener): ChangeSubscription;

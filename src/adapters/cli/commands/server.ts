@@ -2,6 +2,7 @@
 import { AUDIT_ENV } from '../../../app/audit-env.ts';
 import type { CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { parseWorkers } from '../../cluster/index.ts';
 
 /** The audit settings, one per line, wrapped under their name. */
 const auditHelp = Object.entries(AUDIT_ENV)
@@ -37,6 +38,7 @@ export const serverCommand: CommandGroup = (program, ctx) => {
     .option('--max-staleness <seconds>', 'past this long without a refresh from the database, leave readiness and answer decisions and session checks with 503; default GATEHOUSE_MAX_STALENESS_SECONDS, else no bound')
     .option('--health-listen <host:port>', 'serve GET /healthz, /readyz and /metrics on this port of their own too, outside --max-connections (for the kubelet and Prometheus); default GATEHOUSE_HEALTH_LISTEN, else none')
     .option('--max-connections <n>', 'the most connections --listen holds at once, and the S3 gateway separately (one more is closed when accepted); default GATEHOUSE_MAX_CONNECTIONS, else 1024')
+    .option('--workers <n>', 'server processes sharing these ports and this data dir, so every core decides (`auto`: one per CPU); each connection goes to one in turn; default GATEHOUSE_WORKERS, else 1')
     .option('--max-live-jobs <n>', 'the most live jobs (jobs, cluster nodes, pods admitted with a role) one account may keep at once; past it a submission or pod is refused with LimitExceeded; default GATEHOUSE_MAX_LIVE_JOBS, else 1000')
     .addHelpText(
       'after',
@@ -79,7 +81,7 @@ not what it must be (--master-key-file, --tls-cert, --tls-key), or the data dir 
 needs is unavailable: an address to listen on is in use or cannot be bound, the database cannot be reached or
 refuses it (see docs/errors.md).`,
     )
-    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string; maxStaleness?: string; maxConnections?: string; maxLiveJobs?: string; healthListen?: string }) => {
+    .action(async (opts: { dataDir: string; listen: string; agentListen: string; s3Listen: string; masterKeyFile?: string; tlsCert?: string; tlsKey?: string; agentAddress?: string; s3Address?: string; maxStaleness?: string; maxConnections?: string; maxLiveJobs?: string; healthListen?: string; workers?: string }) => {
       if (!ctx.runServer) {
         ctx.err('gatehouse server: not available in this build\n');
         return ctx.exit(EXIT.internal);
@@ -96,8 +98,19 @@ refuses it (see docs/errors.md).`,
         ctx.err(`gatehouse server: --max-live-jobs \`${opts.maxLiveJobs}\`: give a whole number from 1 to 1000000\n`);
         return ctx.exit(EXIT.usage);
       }
+      const workersText = opts.workers ?? ctx.env?.['GATEHOUSE_WORKERS'];
+      let workers: number | undefined;
+      if (workersText !== undefined && workersText !== '') {
+        try {
+          workers = parseWorkers(workersText, opts.workers !== undefined ? '--workers' : 'GATEHOUSE_WORKERS');
+        } catch (e) {
+          ctx.err(`gatehouse server: ${e instanceof Error ? e.message : String(e)}\n`);
+          return ctx.exit(EXIT.usage);
+        }
+      }
       ctx.exit(
         await ctx.runServer({
+          ...(workers !== undefined ? { workers } : {}),
           dataDir: opts.dataDir,
           listen: opts.listen,
           agentListen: opts.agentListen,

@@ -1,0 +1,78 @@
+/**
+ * The channel between `gatehouse server --workers N`'s supervisor and its worker processes (src/main/workers.ts,
+ * src/main/worker.ts): Node's IPC channel of `node:cluster`, with messages of one closed shape, each tagged `gh`.
+ *
+ * Change notes: SQLite has no LISTEN/NOTIFY, so a worker's store announces each commit that moved the change head
+ * (`ChangeNotes.announce`) to the supervisor, which passes it to every other worker; their `followChanges` refresh at
+ * once, as instances on PostgreSQL do on a NOTIFY. The safety-net poll still runs (a note is a hint).
+ */
+import { availableParallelism } from 'node:os';
+import type { ChangeListener, ChangeNotes, ChangeSubscription } from '../../app/ports/store.ts';
+
+export const MAX_WORKERS = 64;
+
+/** `--workers`: `auto` (one per CPU the process may use) or a whole number from 1 to 64; throws naming `what`. */
+export function parseWorkers(text: string, what: string): number {
+  const t = text.trim();
+  if (t === 'auto') return Math.min(MAX_WORKERS, Math.max(1, availableParallelism()));
+  if (!/^[1-9]\d{0,1}$/.test(t) || Number(t) > MAX_WORKERS) throw new Error(`${what} \`${text}\`: give a whole number from 1 to ${MAX_WORKERS}, or \`auto\` (one per CPU)`);
+  return Number(t);
+}
+
+/** What a worker tells the supervisor. */
+export type FromWorker =
+  | { readonly gh: 'ready'; readonly url: string; readonly agentUrl: string; readonly s3Url: string; readonly healthUrl?: string; readonly admin?: AdminFile }
+  | { readonly gh: 'failed'; readonly message: string; readonly exit: number }
+  | { readonly gh: 'log'; readonly line: string }
+  | { readonly gh: 'change'; readonly seq: number }
+  | { readonly gh: 'cpu'; readonly id: number; readonly process: number; readonly main: number };
+
+/** What the supervisor tells a worker. */
+export type ToWorker = { readonly gh: 'change'; readonly seq: number } | { readonly gh: 'stop' } | { readonly gh: 'cpu?'; readonly id: number };
+
+/** The root account's first credentials, as worker 1 created them on a first start (sent once, over the local IPC channel). */
+export interface AdminFile {
+  readonly AccessKeyId: string;
+  readonly SecretAccessKey: string;
+  readonly AccountId: string;
+  readonly UserName: string;
+}
+
+const TAGS_FROM_WORKER = new Set(['ready', 'failed', 'log', 'change', 'cpu']);
+const TAGS_TO_WORKER = new Set(['change', 'stop', 'cpu?']);
+
+/** A message from a worker, or undefined for anything else on the channel (cluster's own messages). */
+export function fromWorker(m: unknown): FromWorker | undefined {
+  return typeof m === 'object' && m !== null && TAGS_FROM_WORKER.has(String((m as { gh?: unknown }).gh)) ? (m as FromWorker) : undefined;
+}
+
+/** A message from the supervisor, or undefined for anything else. */
+export function toWorker(m: unknown): ToWorker | undefined {
+  return typeof m === 'object' && m !== null && TAGS_TO_WORKER.has(String((m as { gh?: unknown }).gh)) ? (m as ToWorker) : undefined;
+}
+
+/** Sends to the supervisor; nothing when the channel is gone (the supervisor stopped: the worker stops on `disconnect`). */
+export function tellSupervisor(m: FromWorker): void {
+  if (process.connected) process.send?.(m, undefined, {}, () => {});
+}
+
+/** A worker's change notes over the IPC channel to its supervisor. */
+export function workerNotes(): ChangeNotes {
+  return {
+    announce: (seq) => tellSupervisor({ gh: 'change', seq }),
+    listen(listener: ChangeListener): ChangeSubscription {
+      const onMessage = (m: unknown): void => {
+        const msg = toWorker(m);
+        if (msg?.gh === 'change') listener.onChange(msg.seq);
+      };
+      process.on('message', onMessage);
+      // The channel is up from the start and for the process's life: notes flow, so the slow safety-net poll applies.
+      queueMicrotask(() => listener.onState(true, {}));
+      return {
+        close: async () => {
+          process.off('message', onMessage);
+        },
+      };
+    },
+  };
+}

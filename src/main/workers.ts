@@ -1,0 +1,238 @@
+/**
+ * `gatehouse server --workers N`: N server processes on one data dir and one set of ports, so a machine's cores
+ * all decide (one Node.js event loop decides on one core). This process supervises; each worker
+ * (src/main/worker.ts) is a whole server, as instances on one PostgreSQL database are (README "Many instances"):
+ *
+ * - Ports: every listener is shared through `node:cluster`, which accepts each connection here and hands it to
+ *   the workers in turn. A port 0 is chosen here first, so every worker listens on the same one.
+ * - Start: worker 1 starts alone (a first start creates the master key, the root account and its credentials
+ *   file once); the others start after it, together. A worker that fails to start fails the whole start, with its
+ *   message and exit status.
+ * - Changes: SQLite has no LISTEN/NOTIFY, so each commit that moved the change head is announced here and passed to
+ *   every other worker (src/adapters/cluster), which refreshes at once; on PostgreSQL its own notes do it too.
+ * - A worker that exits while the server runs is started again (after 1 s, doubling to 30 s while it keeps failing).
+ * - Stop (SIGINT, SIGTERM, or `stop()`): every worker finishes its requests in flight and its audit log, then exits.
+ * - Logs: each worker's lines, prefixed `[worker K]`.
+ *
+ * Per worker, not per server: /metrics (each scrape answers for the worker that took the connection), the
+ * connection bound (--max-connections), the job metadata endpoints a worker opens (each on its own port, served by
+ * the worker that opened it), the flood limits of the audit log's refused-authentication records.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { createServer } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fromWorker, type AdminFile, type FromWorker, type ToWorker } from '../adapters/cluster/index.ts';
+import { DEFAULT_AGENT_LISTEN, DEFAULT_LISTEN, parseHostPort, StartError, startFailureOf, type ServerOptions } from './server.ts';
+
+/** The worker's options, as JSON in its environment (the supervisor's `env` included). */
+export const CLUSTER_OPTIONS_ENV = 'GATEHOUSE_WORKER_OPTIONS';
+/** How long a stopping worker may take (its requests in flight, its audit log) before it is killed. */
+const STOP_GRACE_MS = 60_000;
+const RESTART_FIRST_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+/** A worker that ran this long before exiting is restarted after the first delay again. */
+const RESTART_RESET_MS = 60_000;
+
+export interface RunningWorkers {
+  readonly url: string;
+  readonly agentUrl: string;
+  readonly s3Url: string;
+  readonly healthUrl?: string;
+  readonly dataDir: string;
+  /** The root account's credentials, when this start created them. */
+  readonly adminCredentials: AdminFile | undefined;
+  /** The process ids of the workers now running, worker 1 first. */
+  pids(): number[];
+  /** CPU time (user + system, µs) of every worker process so far, and of their main threads (the ones that answer). */
+  cpuMicros(): Promise<{ process: number; main: number }>;
+  stop(): Promise<void>;
+}
+
+/** Binds `host` port 0 for a moment: a free port to give every worker. */
+function freePortOn(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen({ port: 0, host, exclusive: true }, () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** `HOST:PORT` with a port 0 replaced by a free one (IPv6 hosts in brackets). */
+async function concrete(text: string, what: string): Promise<string> {
+  let at: { host: string; port: number };
+  try {
+    at = parseHostPort(text, what);
+  } catch (e) {
+    throw new StartError(e instanceof Error ? e.message : String(e), 'usage');
+  }
+  if (at.port !== 0) return text;
+  let port: number;
+  try {
+    port = await freePortOn(at.host);
+  } catch (e) {
+    throw new StartError(`cannot listen on ${text} (${what}): ${e instanceof Error ? e.message : String(e)}`, 'unavailable');
+  }
+  return `${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}`;
+}
+
+interface Slot {
+  readonly index: number;
+  worker: Worker | undefined;
+  startedAt: number;
+  delayMs: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export async function startWorkers(opts: ServerOptions, count: number): Promise<RunningWorkers> {
+  if (!cluster.isPrimary) throw new Error('startWorkers runs in the supervising process only');
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // Every listener on a port of its own, the same for all workers: the ports given, port 0 chosen now.
+  const healthText = opts.healthListen ?? env['GATEHOUSE_HEALTH_LISTEN'];
+  const { log: _log, changeNotes: _notes, ...serialisable } = opts;
+  const workerOpts: ServerOptions = {
+    ...serialisable,
+    env: { ...env },
+    dataDir: resolvePath(opts.dataDir ?? './.gatehouse'),
+    listen: await concrete(opts.listen ?? DEFAULT_LISTEN, '--listen'),
+    agentListen: await concrete(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen'),
+    ...(opts.s3Listen === 'off' ? {} : { s3Listen: await concrete(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen') }),
+    ...(healthText !== undefined && healthText !== '' ? { healthListen: await concrete(healthText, opts.healthListen !== undefined ? '--health-listen' : 'GATEHOUSE_HEALTH_LISTEN') } : {}),
+  };
+  cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.ts', import.meta.url)), args: [], silent: false });
+
+  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, startedAt: 0, delayMs: RESTART_FIRST_MS, timer: undefined }));
+  let stopping = false;
+  let cpuAsks = 0;
+  const cpuWaiting = new Map<number, (m: Extract<FromWorker, { gh: 'cpu' }>) => void>();
+  const send = (w: Worker | undefined, m: ToWorker): void => {
+    if (w !== undefined && w.isConnected()) w.send(m, undefined, () => {});
+  };
+
+  /** Forks the slot's worker; resolves with its ready message, or rejects with its start failure. */
+  const fork = (slot: Slot): Promise<Extract<FromWorker, { gh: 'ready' }>> =>
+    new Promise((resolve, reject) => {
+      const w = cluster.fork({ [CLUSTER_OPTIONS_ENV]: JSON.stringify(workerOpts) });
+      slot.worker = w;
+      slot.startedAt = Date.now();
+      let started = false;
+      let failure: Extract<FromWorker, { gh: 'failed' }> | undefined;
+      w.on('message', (m: unknown) => {
+        const msg = fromWorker(m);
+        if (msg === undefined) return;
+        switch (msg.gh) {
+          case 'log':
+            log(`[worker ${slot.index}] ${msg.line}`);
+            break;
+          case 'change':
+            for (const other of slots) if (other !== slot) send(other.worker, { gh: 'change', seq: msg.seq });
+            break;
+          case 'cpu':
+            cpuWaiting.get(msg.id)?.(msg);
+            break;
+          case 'failed':
+            failure = msg;
+            break;
+          case 'ready':
+            started = true;
+            resolve(msg);
+            break;
+        }
+      });
+      w.on('exit', (code, signal) => {
+        if (slot.worker === w) slot.worker = undefined;
+        if (!started) {
+          reject(new StartError(failure?.message ?? `worker ${slot.index} exited before it was ready (${signal ?? `exit status ${code}`})`, failure !== undefined ? startFailureOf(failure.exit) : 'unavailable'));
+          if (!stopping && running) restartLater(slot, `it did not start: ${failure?.message ?? signal ?? `exit status ${code}`}`);
+          return;
+        }
+        if (stopping) return;
+        const ranMs = Date.now() - slot.startedAt;
+        if (ranMs > RESTART_RESET_MS) slot.delayMs = RESTART_FIRST_MS;
+        restartLater(slot, `it exited (${signal ?? `exit status ${code}`}) after ${(ranMs / 1000).toFixed(1)} s`);
+      });
+    });
+
+  /** Once every worker has started: a worker that exits is started again, with backoff. */
+  let running = false;
+  const restartLater = (slot: Slot, why: string): void => {
+    const delay = slot.delayMs;
+    slot.delayMs = Math.min(RESTART_MAX_MS, slot.delayMs * 2);
+    log(`worker ${slot.index}: ${why}; starting it again in ${(delay / 1000).toFixed(0)} s`);
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined;
+      if (stopping) return;
+      fork(slot).then(
+        (r) => log(`worker ${slot.index}: started again (pid ${slot.worker?.process.pid ?? '?'}), serving ${r.url}`),
+        () => {},
+      );
+    }, delay);
+  };
+
+  const stopAll = async (): Promise<void> => {
+    stopping = true;
+    for (const s of slots) if (s.timer !== undefined) clearTimeout(s.timer);
+    await Promise.all(
+      slots.map(async (s) => {
+        const w = s.worker;
+        if (w === undefined || w.isDead()) return;
+        const gone = new Promise<void>((r) => w.once('exit', () => r()));
+        send(w, { gh: 'stop' });
+        const kill = setTimeout(() => {
+          log(`worker ${s.index}: still stopping after ${STOP_GRACE_MS / 1000} s; killed`);
+          w.process.kill('SIGKILL');
+        }, STOP_GRACE_MS);
+        await gone;
+        clearTimeout(kill);
+      }),
+    );
+  };
+
+  let first: Extract<FromWorker, { gh: 'ready' }>;
+  try {
+    // Worker 1 alone: a first start creates the master key and the root account once.
+    first = await fork(slots[0] as Slot);
+    await Promise.all(slots.slice(1).map((s) => fork(s)));
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  running = true;
+  const pids = (): number[] => slots.flatMap((s) => (s.worker?.process.pid !== undefined && !s.worker.isDead() ? [s.worker.process.pid] : []));
+  log(`gatehouse: ${count} workers serving ${first.url} (pids ${pids().join(', ')}); connections are handed to them in turn`);
+  let stopped: Promise<void> | undefined;
+  return {
+    url: first.url,
+    agentUrl: first.agentUrl,
+    s3Url: first.s3Url,
+    ...(first.healthUrl !== undefined ? { healthUrl: first.healthUrl } : {}),
+    dataDir: workerOpts.dataDir as string,
+    adminCredentials: first.admin,
+    pids,
+    cpuMicros: async () => {
+      const parts = await Promise.all(
+        slots.map(
+          (s) =>
+            new Promise<{ process: number; main: number }>((resolve) => {
+              const w = s.worker;
+              if (w === undefined || !w.isConnected()) return resolve({ process: 0, main: 0 });
+              const id = ++cpuAsks;
+              cpuWaiting.set(id, (m) => {
+                cpuWaiting.delete(id);
+                resolve({ process: m.process, main: m.main });
+              });
+              send(w, { gh: 'cpu?', id });
+            }),
+        ),
+      );
+      const own = process.cpuUsage();
+      return { process: parts.reduce((a, p) => a + p.process, own.user + own.system), main: parts.reduce((a, p) => a + p.main, 0) };
+    },
+    stop: () => (stopped ??= stopAll()),
+  };
+}
