@@ -20,7 +20,9 @@
  * answering every request with a JSON body of the same size as Gatehouse's answer (read from it), loaded
  * the same way; the ratio Gatehouse / bare shows what Gatehouse's own work costs on top of Node's HTTP. Then
  * the same server with the audit log off (`audit: { enabled: false }`, a fresh child, the same load), so
- * the cost of the records and the cost of everything else are told apart in one run. Then the three again at
+ * the cost of the records and the cost of everything else are told apart in one run. Then both again as
+ * `gatehouse server --workers auto` (one server process per CPU, at least 2; src/main/workers.ts), against the same
+ * one-process bare peer: what a machine's cores give when the server uses them all. Then the three again at
  * a fixed 5,000 requests/s (autocannon's `overallRate`), in turn, five rounds: CPU per request of each
  * server's main thread and of its whole process at equal load, so what recording a decision costs the thread
  * that decides is read where decisions are served (issue "an audit log nothing escapes": at most 10%), apart
