@@ -971,8 +971,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const tooLarge = directive === 'REPLACE' ? metadataTooLarge(metadata) : undefined;
       if (tooLarge) return fail(tooLarge);
       const replace = {
-        // REPLACE sets the request's system-defined metadata, dropping what it does not send, as S3 does.
-        ...(directive === 'REPLACE' ? { ...(contentType !== undefined ? { contentType } : {}), metadata, headers: objectHeadersOf(req) } : {}),
+        // REPLACE sets the request's system-defined metadata, dropping what it does not send, as S3 does: Content-Type
+        // too, which without one is the default of a PutObject without one, not the source's.
+        ...(directive === 'REPLACE' ? { contentType: contentType ?? '', metadata, headers: objectHeadersOf(req) } : {}),
         ...(tagDirective === 'REPLACE' ? { tags: tags ?? {} } : {}),
       };
       const conditions = destinationConditions();
