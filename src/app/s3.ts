@@ -834,7 +834,8 @@ export function createS3(app: App, objects: ObjectStore) {
       const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, { ...tagContext('s3:ExistingObjectTag', info?.tags), ...(tags ? writeContext(tags) : {}), ...v.value.context });
       if (refused) return { ok: false, error: refused };
       if (!info) return head.ok ? fail('NoSuchKey', 'The specified key does not exist.') : fromStore(head);
-      return fromStore(await objects.copyObject({ bucket, key }, { bucket, key }, { contentType: info.contentType, metadata: info.metadata, headers: info.headers, tags: tags ?? {} }));
+      // The object decided on (its ExistingObjectTag) is the one tagged: replaced meanwhile, the write is refused.
+      return fromStore(await objects.setObjectTags(bucket, key, tags ?? {}, info.etag));
     },
 
     async createUpload(call: S3Call, input: { bucket: string; key: string; contentType?: string; metadata?: Readonly<Record<string, string>>; headers?: ObjectHeaders; tags?: Readonly<Record<string, string>> }): Promise<S3Result<UploadInfo>> {

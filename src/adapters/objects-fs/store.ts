@@ -606,6 +606,8 @@ export class FsObjectStore implements ObjectStore {
       readonly tags: Readonly<Record<string, string>>;
       readonly sha256?: string;
       readonly block?: number;
+      /** Kept from the object rewritten (a change of tags alone); default now. */
+      readonly lastModified?: string;
     },
     place: (v: Version) => Promise<void>,
     conditions?: WriteConditions,
@@ -623,7 +625,7 @@ export class FsObjectStore implements ObjectStore {
         block: version.block,
         sizes: fields.sizes,
         etag: fields.etag,
-        lastModified: this.now().toISOString(),
+        lastModified: fields.lastModified ?? this.now().toISOString(),
         contentType: fields.contentType,
         metadata: { ...fields.metadata },
         ...headersField(fields.headers),
@@ -798,6 +800,43 @@ export class FsObjectStore implements ObjectStore {
             await this.fsyncDir(dirname(this.segmentPath(v, 0)));
           },
           conditions,
+        ),
+      );
+    } finally {
+      this.unpin(source);
+    }
+  }
+
+  async setObjectTags(bucketName: string, key: string, tags: Readonly<Record<string, string>>, expectEtag?: string): Promise<ObjectResult<ObjectInfo>> {
+    const b = this.writableBucketOf(bucketName, key);
+    if (!b.ok) return b;
+    const entry = b.value.objects.get(key);
+    if (entry === undefined) return fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucketName}\``);
+    const source = entry.version;
+    source.pins++;
+    try {
+      // The same body, metadata and LastModified under new tags; the ETag checked where the write commits, so a
+      // PutObject that replaced the object meanwhile is never given the old one's body back.
+      return await this.writing(b.value, () =>
+        this.commitObject(
+          b.value,
+          key,
+          {
+            sizes: source.sizes,
+            block: source.block,
+            ...(source.sha256 === undefined ? {} : { sha256: source.sha256 }),
+            etag: entry.info.etag,
+            contentType: entry.info.contentType,
+            metadata: entry.info.metadata,
+            headers: entry.info.headers,
+            tags: frozenRecord(tags),
+            lastModified: entry.info.lastModified,
+          },
+          async (v) => {
+            for (let i = 0; i < source.sizes.length; i++) await linkOrCopy(this.segmentPath(source, i), this.segmentPath(v, i));
+            await this.fsyncDir(dirname(this.segmentPath(v, 0)));
+          },
+          { ifMatch: [expectEtag ?? entry.info.etag] },
         ),
       );
     } finally {

@@ -216,6 +216,13 @@ export interface ObjectStore {
     replace?: CopyReplace,
     conditions?: CopyConditions,
   ): Promise<ObjectResult<ObjectInfo>>;
+  /**
+   * Replaces the object's tags and nothing else: its body, ETag, metadata and LastModified stay (PutObjectTagging and
+   * DeleteObjectTagging change no LastModified in S3). `expectEtag`: refused with PreconditionFailed when the object
+   * was replaced by another since the caller read it, rather than tagging the newer one with what was meant for the
+   * older.
+   */
+  setObjectTags(bucket: string, key: string, tags: Readonly<Record<string, string>>, expectEtag?: string): Promise<ObjectResult<ObjectInfo>>;
   listObjects(input: ListObjectsInput): Promise<ObjectResult<ListObjectsPage>>;
 
   /** The object the upload completes into has its `contentType`, `metadata`, `headers` and `tags`. */
