@@ -81,7 +81,7 @@ import {
   type IamBinding,
   type IamPolicy,
 } from '../core/bindings/index.ts';
-import { entityArn, rootArn, type Partition } from '../core/directory/rules.ts';
+import { entityArn, rootArn, shortName, type Partition } from '../core/directory/rules.ts';
 import { workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import type { KindHandler } from './apply.ts';
 import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.ts';
@@ -125,6 +125,22 @@ export interface IamPolicyView {
   readonly version: number;
   readonly bindings: readonly IamBinding[];
   readonly etag: string;
+}
+
+/** `GET /v1/iam-policies` pages: `limit` policies (default 100, at most 1,000), as `GET /v1/jobs` and `/v1/audit`. */
+export const IAM_POLICIES_PAGE_DEFAULT = 100;
+export const IAM_POLICIES_PAGE_MAX = 1000;
+
+/** What the listing asks: a page of `limit` policies after the policy of resource `after` (a previous page's `next`). */
+export interface IamPoliciesQuery {
+  readonly limit?: number;
+  readonly after?: string;
+}
+
+/** A page of the listing; `next` (the last policy's resource, for `after`) when more follow. */
+export interface IamPoliciesPage {
+  readonly iamPolicies: IamPolicyView[];
+  readonly next?: string;
 }
 
 /**
@@ -698,6 +714,51 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     return [...snap.policies].filter(([, h]) => h.stored.account === caller.account && mayManage(caller, 'getIamPolicy', h.stored.resource, h.stored.account).ok).map(([key, h]) => view(h.stored.resource, h.stored.account, currentOf(key, h.stored, 0)));
   }
 
+  /**
+   * `GET /v1/iam-policies` without `resource`: a page of `listPolicies`, at most `limit` (default 100, 1–1,000) after
+   * the policy of resource `after`, with `next` (the last one's resource, for `after`) while more follow (it answered
+   * every policy of the account at once). The order is the policies' store keys (`iamPolicyKey`): the account's own
+   * policy, then ARNs, then workspaces (names without case), each by name. A write or removal between pages moves
+   * no other policy, so following `next` lists each policy that stays once; `after` need not name a policy that
+   * still exists. The cursor is a resource name, not a sealed token: it tells nothing the page did not show.
+   */
+  function listPolicyPage(caller: Caller, q: IamPoliciesQuery = {}): Result<IamPoliciesPage> {
+    const limit = q.limit ?? IAM_POLICIES_PAGE_DEFAULT;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > IAM_POLICIES_PAGE_MAX) {
+      return failWith('VALIDATION_ERROR', `\`limit\` must be a whole number from 1 to ${IAM_POLICIES_PAGE_MAX}, got \`${shortName(String(q.limit))}\``, 'limit');
+    }
+    let from: string | undefined;
+    if (q.after !== undefined) {
+      const r = parseResourceName(q.after, { path: 'after' });
+      if (!r.ok) {
+        return failWith('VALIDATION_ERROR', `\`after\` must be the resource of a listed policy, as the \`next\` of the previous page is: ${r.errors[0]?.message ?? 'it is no resource name'}; send that \`next\`, or no \`after\` to start from the first policy`, 'after');
+      }
+      from = iamPolicyKey(caller.account, r.value.name);
+    }
+    // The key each policy is found by, from its account and resource, as the cursor is mapped: a policy's place in
+    // the order is where `after` naming it points.
+    const own: { at: string; key: string; held: StoredIamPolicy }[] = [];
+    for (const [key, h] of snap.policies) {
+      if (h.stored.account !== caller.account) continue;
+      const at = iamPolicyKey(h.stored.account, h.stored.resource);
+      if (from === undefined || at > from) own.push({ at, key, held: h.stored });
+    }
+    own.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    const page: IamPolicyView[] = [];
+    let more = false;
+    for (const p of own) {
+      if (!mayManage(caller, 'getIamPolicy', p.held.resource, p.held.account).ok) continue;
+      // One more readable policy than asked: whether more follow, without a `next` that leads to an empty page.
+      if (page.length === limit) {
+        more = true;
+        break;
+      }
+      page.push(view(p.held.resource, p.held.account, currentOf(p.key, p.held, 0)));
+    }
+    const last = page.at(-1);
+    return ok(more && last !== undefined ? { iamPolicies: page, next: last.resource } : { iamPolicies: page });
+  }
+
   async function customRolesOf(tx: ReadTx, account: string): Promise<CustomRole[]> {
     return (await tx.kv.list(`${IAM_ROLE_PREFIX}${account}/`)).map((e) => JSON.parse(e.value) as StoredIamRole);
   }
@@ -778,6 +839,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     getPolicy,
     setPolicy,
     listPolicies,
+    listPolicyPage,
     grantedBeyond,
     /** The stored policy of a resource as held in memory (for tests and the console). */
     held: (account: string, resource: string): StoredIamPolicy | undefined => snap.policies.get(iamPolicyKey(account, resource))?.stored,

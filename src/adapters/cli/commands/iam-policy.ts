@@ -1,6 +1,8 @@
 /**
  * `gatehouse iam-policy get RESOURCE [--json]` and `gatehouse iam-policy set RESOURCE --file F`: the GCP-style
  * IAM policy of an ARN, `account/<id>` or `workspace/<name>`, with its etag (GET/PUT /v1/iam-policies).
+ * `gatehouse iam-policy list [--limit N] [--after RESOURCE] [--json]`: the account's policies the caller may read,
+ * every page of `GET /v1/iam-policies` (following `next`, as `jobs list` does) unless `--limit`.
  *
  * The read-modify-write loop, as `gcloud … get-iam-policy` / `set-iam-policy`: `get --json > p.json`, edit the
  * bindings, `set --file p.json`. The file carries the etag it was read with, so a policy changed by someone
@@ -8,12 +10,13 @@
  * reapply the change. A file without an etag overwrites. The file is JSON or YAML: the policy itself
  * (`{bindings, etag?, version?}`, a `resource` if any must match RESOURCE), or a `kind: IamPolicy` document.
  */
+import { InvalidArgumentError } from 'commander';
 import { yaml } from '../yaml.ts';
-import { call, remote, report, connect, withServerOptions, type ConnectionOptions } from '../client.ts';
+import { call, remote, report, connect, withServerOptions, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
-import { printable, withJsonOption } from '../output.ts';
+import { formatTable, printable, withJsonOption } from '../output.ts';
 
 export interface Binding {
   readonly role: string;
@@ -53,6 +56,50 @@ export function render(p: PolicyView): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A page of `GET /v1/iam-policies`; `next` (the last policy's resource) when more follow. */
+export interface PolicyPage {
+  readonly iamPolicies: readonly PolicyView[];
+  readonly next?: string;
+}
+
+/** As `jobs list --limit`: a usage error (exit 2) naming the option. */
+const listLimit = (v: string): number => {
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || n < 1 || n > 10_000_000) throw new InvalidArgumentError(`--limit must be an integer from 1 to 10000000, got \`${v}\``);
+  return n;
+};
+
+/**
+ * The policies `GET /v1/iam-policies` lists, following `next` from page to page (1,000 a page) until the listing
+ * ends or `limit` are read; `next` when `limit` stopped it with more to come. The loop of `jobs list`.
+ */
+export async function listAll(c: Connection, opts: { limit?: number; after?: string }): Promise<ClientResult<PolicyPage>> {
+  const policies: PolicyView[] = [];
+  let next = opts.after;
+  for (;;) {
+    const want = opts.limit === undefined ? 1000 : Math.min(1000, opts.limit - policies.length);
+    const one = await call<PolicyPage>(c, 'GET', ['iam-policies'], { query: { limit: String(want), after: next }, shape: { iamPolicies: [POLICY_VIEW], next: 'string?' } });
+    if (!one.ok) return one;
+    policies.push(...one.value.iamPolicies);
+    next = one.value.next;
+    if (next === undefined) return { ok: true, value: { iamPolicies: policies } };
+    if (opts.limit !== undefined && policies.length >= opts.limit) return { ok: true, value: { iamPolicies: policies, next } };
+  }
+}
+
+/** `iam-policy list` as printed: a policy a line, its roles and members counted (`get` shows them). */
+export function renderList(policies: readonly PolicyView[]): string {
+  return formatTable<PolicyView>(
+    [
+      { header: 'RESOURCE', value: (p) => printable(p.resource) },
+      { header: 'BINDINGS', value: (p) => String(p.bindings.length) },
+      { header: 'MEMBERS', value: (p) => String(new Set(p.bindings.flatMap((b) => b.members)).size) },
+      { header: 'ETAG', value: (p) => p.etag },
+    ],
+    policies,
+  );
+}
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -77,6 +124,17 @@ export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) =>
   withJsonOption(withServerOptions(group.command('get').description('show the IAM policy of a resource, with its etag').argument('<resource>', 'an ARN, account/<id> or workspace/<name>'))).action(
     async (resource: string, opts: ConnectionOptions & { json?: true }) =>
       ctx.exit(await remote(ctx, opts, (c) => call<PolicyView>(c, 'GET', ['iam-policies'], { query: { resource }, shape: POLICY_VIEW }), (v) => ctx.out(render(v)))),
+  );
+  withJsonOption(
+    withServerOptions(
+      group
+        .command('list')
+        .description("list your account's IAM policies that you may read (every one, page by page, unless --limit)")
+        .option('--limit <n>', 'at most this many policies; with --json the answer then holds `next` when more follow', listLimit)
+        .option('--after <resource>', 'only the policies after this resource (the `next` of an earlier `list --limit N --json`)'),
+    ),
+  ).action(async (opts: ConnectionOptions & { json?: true; limit?: number; after?: string }) =>
+    ctx.exit(await remote(ctx, opts, (c) => listAll(c, opts), (v) => ctx.out(renderList(v.iamPolicies)))),
   );
   withJsonOption(
     withServerOptions(
