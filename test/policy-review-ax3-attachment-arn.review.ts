@@ -29,7 +29,9 @@ before(async () => {
 });
 after(() => s?.stop());
 
-const put = (arn: string) => gatehouseJson(s.url, s.admin, 'PUT', `/v1/resource-policies/${encodeURIComponent(arn)}`, { document: deny });
+const put = (arn: string, document: unknown = deny) => gatehouseJson(s.url, s.admin, 'PUT', `/v1/resource-policies/${encodeURIComponent(arn)}`, { document });
+/** For the ARNs that are not under `data/secret`: a statement must cover the resource its policy is attached to (stop 30). */
+const denyAll = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: '*' }] };
 const error = (json: Record<string, unknown>) => (json['error'] ?? {}) as { code?: string; message?: string; details?: { path?: string }[] };
 
 describe('a resource policy only on an ARN a request can reach (review ax, 3)', () => {
@@ -55,7 +57,7 @@ describe('a resource policy only on an ARN a request can reach (review ax, 3)', 
     }
     // What stays accepted: a key with a space, a `//` step, the longest ARN, an OSS ARN with `*` region and account.
     for (const arn of ['arn:aws:s3:::b/my folder', 'arn:aws:s3:::b/a//c', `arn:aws:s3:::b/${'k'.repeat(2048 - 'arn:aws:s3:::b/'.length)}`, 'acs:oss:*:*:b2/x']) {
-      const r = await put(arn);
+      const r = await put(arn, denyAll);
       assert.equal(r.status, 200, `${arn.slice(0, 40)}: ${JSON.stringify(r.json).slice(0, 300)}`);
     }
   });

@@ -29,6 +29,7 @@ import {
   attachmentProblem,
   claimedBelow,
   governingArns,
+  coversNothing,
   managesResourcePolicy,
   ownerIn,
   RESOURCE_POLICY_MAX_CHARS,
@@ -1488,7 +1489,14 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
       return undefined;
     }
     const document = policyDocument(own(spec, 'document'), 'resource', RESOURCE_POLICY_MAX_CHARS, 'spec.document', c);
-    return document ? { resource, document } : undefined;
+    if (!document) return undefined;
+    // A statement that can never apply where the policy is attached, refused as PUT refuses it.
+    const nothing = coversNothing(resource, document.text);
+    if (nothing !== undefined) {
+      c.error('POLICY_INVALID_RESOURCE', `spec.document.${nothing.path}`, nothing.message);
+      return undefined;
+    }
+    return { resource, document };
   },
   async plan(env, o) {
     // Whose the resource is: the ARN's account, the bucket's owner, or the account of a policy on it or above it.

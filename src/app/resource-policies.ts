@@ -400,7 +400,43 @@ export function checkResourcePolicy(resource: string, document: string): Result<
   if (problem !== undefined) return failWith('VALIDATION_ERROR', problem, 'resource');
   const parsed = parsePolicy(document, { kind: 'resource', maxChars: RESOURCE_POLICY_MAX_CHARS });
   if (!parsed.ok) return parsed;
+  const nothing = coversNothing(resource, document);
+  if (nothing !== undefined) return failWith('POLICY_INVALID_RESOURCE', nothing.message, nothing.path);
   return ok(undefined);
+}
+
+/**
+ * A statement whose every `Resource` names neither `resource` nor anything under it, which the policy attached there
+ * can never apply (it is found by the ARNs a request names and their `/`-prefixes, `governingArns`): a Deny written
+ * with a mistyped bucket or prefix looked in force and protected nothing. S3's PutBucketPolicy refuses such a policy
+ * (`MalformedPolicy: Policy has invalid resource`); so does every door here. Judged on each pattern's literal head
+ * (up to its first wildcard or policy variable), so a pattern that may match is never refused. `NotResource` covers
+ * nearly everything and is not judged.
+ */
+export function coversNothing(resource: string, document: string): { message: string; path: string } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(document);
+  } catch {
+    return undefined;
+  }
+  const statements = (parsed as { Statement?: unknown } | null)?.Statement;
+  const list = Array.isArray(statements) ? statements : [statements];
+  const under = `${resource}/`;
+  for (const [i, st] of list.entries()) {
+    const r = st !== null && typeof st === 'object' ? (st as Record<string, unknown>)['Resource'] : undefined;
+    const patterns = typeof r === 'string' ? [r] : Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
+    if (patterns.length === 0) continue;
+    const mayMatch = patterns.some((p) => {
+      const head = p.slice(0, p.search(/[*?]|\$\{/) === -1 ? p.length : p.search(/[*?]|\$\{/));
+      if (head.length === p.length) return p === resource || p.startsWith(under);
+      return under.startsWith(head) || head.startsWith(under);
+    });
+    if (mayMatch) continue;
+    const path = Array.isArray(statements) ? `Statement[${i}].Resource` : 'Statement.Resource';
+    return { path, message: `Policy has invalid resource: no \`Resource\` of ${path} (${patterns.map((p) => `\`${p}\``).join(', ')}) is \`${resource}\` or under it, and a policy attached to \`${resource}\` governs only it and what is under it: name it (or \`${resource}/…\`), or attach the policy where the statement points` };
+  }
+  return undefined;
 }
 
 /**
