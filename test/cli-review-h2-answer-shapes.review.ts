@@ -91,6 +91,7 @@ const commands = (dir: string): string[][] => [
   ['audit', 'query'],
   ['audit', 'verify'],
   ['iam-policy', 'get', 'arn:aws:s3:::b'],
+  ['iam-policy', 'list'],
   ['iam-policy', 'set', 'arn:aws:s3:::b', '--file', join(dir, 'bindings.json')],
   // The endpoint before `--`: what follows is the job's command.
   ['jobs', 'run', '--workspace', 'w', '--endpoint', '@', '--', 'true'],
