@@ -27,6 +27,13 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-opener-policy': 'same-origin',
 };
 
+/**
+ * Over HTTPS (`--tls-cert`): a browser that reached the console once keeps to HTTPS for this host for a year, so a
+ * later `http://` link or a network attacker's downgrade never carries the page (RFC 6797). Not over plain HTTP,
+ * where browsers ignore it; no `includeSubDomains`, which would bind hosts this server does not know.
+ */
+const HSTS: Readonly<Record<string, string>> = { 'strict-transport-security': 'max-age=31536000' };
+
 let loaded: Map<string, Buffer> | undefined;
 const contents = (): Map<string, Buffer> =>
   (loaded ??= new Map(Object.entries(FILES).map(([path, f]) => [path, readFileSync(new URL(`../../../web/${f.file}`, import.meta.url))])));
@@ -36,7 +43,7 @@ export const isConsolePath = (path: string): boolean => path === '/ui' || path.s
 
 /** Answers a request for the console: its files on GET and HEAD, `/ui` sent to `/ui/`, 404 and 405 otherwise. */
 export function serveConsole(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): void {
-  const head = { 'x-amzn-requestid': requestId, ...SECURITY_HEADERS };
+  const head = { 'x-amzn-requestid': requestId, ...SECURITY_HEADERS, ...((req.socket as { encrypted?: boolean }).encrypted === true ? HSTS : {}) };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { ...head, allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
     res.end(`${req.method} is not allowed on the console; use GET\n`);
