@@ -145,6 +145,28 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
   /** Whether the last refresh reached the store: false from a failed one until one succeeds (an outage). */
   let reachable = true;
   storeReachable = () => reachable;
+  /**
+   * State compiled beside the app (the Kubernetes RBAC, src/app/kube.ts), reloaded by every refresh after the app's
+   * own, so that what a refresh applies (a change through another instance, or this instance's write before it
+   * returns) is enforced by them too, and no decision has to wait for a reload of its own.
+   */
+  const refreshers: { readonly name: string; readonly reload: () => Promise<void>; failing: boolean }[] = [];
+  /**
+   * A reload that fails for a reason other than an unreachable store (one the store is the cause of fails the whole
+   * refresh, which the change follower reports) keeps the state compiled last, is said once, and is tried again by
+   * each refresh; said again once it works. It does not fail the refresh: the directory and the rest were applied.
+   */
+  const runRefresher = async (r: (typeof refreshers)[number]): Promise<void> => {
+    try {
+      await r.reload();
+      if (r.failing) options.log?.(`reloading ${r.name} works again`);
+      r.failing = false;
+    } catch (e) {
+      if (isStoreUnavailable(e)) throw e;
+      if (!r.failing) options.log?.(`reloading ${r.name} failed (deciding with the state compiled before; tried again on every refresh, said again once it works): ${e instanceof Error ? e.message : String(e)}`);
+      r.failing = true;
+    }
+  };
   const refresh = async (): Promise<void> => {
     try {
       await live.refresh();
@@ -154,6 +176,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
         await sessionScopes.refresh(tx, head);
       });
       await bindings.refresh();
+      for (const r of refreshers) await runRefresher(r);
       reachable = true;
     } catch (e) {
       if (isStoreUnavailable(e)) reachable = false;
@@ -243,6 +266,10 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     },
     /** Picks up changes made by any instance (cheap when nothing changed). */
     refresh,
+    /** Adds a reload that every refresh runs after the app's own (`name` says what it reloads, in the log). */
+    addRefresher: (name: string, reload: () => Promise<void>): void => {
+      refreshers.push({ name, reload, failing: false });
+    },
     /**
      * Resolves the signing key of a request to its secret and the caller behind it: a long-term key from the
      * directory, or temporary credentials from their self-contained session token.

@@ -19,9 +19,10 @@
  *   grant on their pod template so that the pods a controller creates from it run on their author's authority,
  *   and whoever changes the template, or a role pod's containers, must be allowed to pass the role (see `admit`).
  *
- * State per cluster (compiled RBAC, access entries, webhook token) is held in memory and rebuilt when the
- * store's change log shows a change under `k8s/`, `cluster/` or `k8swebhook/` (any instance's write reaches
- * every instance within a refresh tick).
+ * State per cluster (compiled RBAC, access entries, webhook token) is held in memory, and a cluster is compiled again
+ * by the instance's refresh when the store's change log shows a change of its keys under `k8s/`, `cluster/` or
+ * `k8swebhook/` (any instance's write reaches every instance within a refresh tick; a write through this instance is
+ * compiled before it returns). Decisions never wait for that reload: they answer from the state compiled last.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { failWith, ok, type Result } from '../core/errors.ts';
@@ -88,14 +89,23 @@ import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
 import { jobIndexKey, jobIndexValue, putLiveJob } from './jobs.ts';
-import { isStoreUnavailable, type SealedSecret } from './ports/store.ts';
+import type { ReadTx, SealedSecret } from './ports/store.ts';
 import { admitAuthFailure, authFailureEvent, authFailureMessage, claimedCredential, keyOwner } from './auth-failures.ts';
 
 const WEBHOOK_PREFIX = 'k8swebhook/';
 /** One definition of the key, shared with apply's pruning of a cluster (which deletes it with the cluster: review ak, 2). */
 const webhookKey = clusterWebhookKey;
-/** Kinds of the change log and key prefixes that change what this module holds. */
+/** Key prefixes of the change log that change what this module holds (an `account` change too: its partition). */
 const RELEVANT = [/^k8s\//, /^cluster\//, /^k8swebhook\//];
+/** Changes read per query of the change log, and pages read at most before reloading every cluster is the cheaper way. */
+const CHANGES_PAGE = 1000;
+const CHANGES_PAGES = 50;
+
+/** `<account>/<cluster, lower case>` of a key under one of `RELEVANT`, else undefined. */
+function clusterIdOfKey(key: string): string | undefined {
+  const m = /^(?:cluster|k8swebhook)\/([^/]+)\/([^/]+)$/.exec(key) ?? /^k8s\/([^/]+)\/([^/]+)\//.exec(key);
+  return m ? `${m[1] as string}/${m[2] as string}` : undefined;
+}
 
 export const AUTHENTICATED_GROUP = 'system:authenticated';
 /**
@@ -503,64 +513,101 @@ export function isTrustedController(cluster: Pick<KubeCluster, 'trustedControlle
 export function createKube(app: App, options: KubeOptions) {
   const deps = app.deps;
   let clusters = new Map<string, KubeCluster[]>();
+  /** The change head the compiled clusters are of: -1 until the first load. */
   let head = -1;
-  let loading: Promise<void> | undefined;
-  /** Sources of each compiled cluster, so an unchanged cluster is not compiled again. */
+  /** Each compiled cluster by `<account>/<name, lower case>`, with the sources it was compiled from (unchanged ones are not compiled again). */
   let sources = new Map<string, { text: string; cluster: KubeCluster }>();
-  /** IAM principals by ARN (policies for IAM denies and PassRole), for the current head. */
+  let running: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
+  /** IAM principals by ARN (policies for IAM denies and PassRole), for the directory's current change head (`cachedAt`). */
   const principals = new Map<string, Promise<Resolved | undefined>>();
   /**
    * Per sealed session carried in a review's `extra` (one TokenReview's; by its SHA-256, the text may be long), for
-   * the current head: its claims, opened once, and what `Sts.callerOfClaims` said of its role or user (gone,
-   * re-created, disabled). Expiry and revocation are checked on every review (`sessionProblem`), against the live
-   * revocation list.
+   * the directory's current change head: its claims, opened once, and what `Sts.callerOfClaims` said of its role or
+   * user (gone, re-created, disabled). Expiry and revocation are checked on every review (`sessionProblem`), against
+   * the live revocation list.
    */
   const sessionChecks = new Map<string, { cluster: KubeCluster; claims: SessionClaims | undefined; problem: string | undefined; as?: { principal: Principal; policies: PolicySet } }>();
+  /** The live directory's change head `principals` and `sessionChecks` were filled at. */
+  let cachedAt = -1;
   const trustPolicies = new PolicyCache(10_000);
 
-  async function load(): Promise<void> {
+  /**
+   * Empties what was resolved from the live directory once it moved (any change: a policy edited, a user disabled).
+   * A comparison in memory: the directory is brought up to date by the instance's refresh, not here.
+   */
+  function dropStaleCaches(): void {
+    const now = app.live.head;
+    if (now === cachedAt) return;
+    principals.clear();
+    sessionChecks.clear();
+    cachedAt = now;
+  }
+
+  /**
+   * Brings the compiled clusters up to the store's change head. Run by the instance's refresh (`app.refresh`: on every
+   * change note and poll, and after each write on this instance, which returns once it has run), never on a decision's
+   * path: a decision answers from the clusters compiled last, so neither a slow store nor a change of anything else (a
+   * user made, a policy edited) holds it (it waited for this reload, up to a second, after every change). Only the
+   * clusters the change log names are read again; all of them when it cannot say (an account changed, more changes
+   * than the pages read). A reload that fails changes nothing: the clusters compiled last keep deciding.
+   */
+  async function reload(): Promise<void> {
+    // The live directory read the change head just before (`app.refresh`): unmoved, the store is not asked.
+    if (head >= 0 && app.live.head <= head) return;
     await deps.store.read(async (tx) => {
       const now = await tx.changes.head();
-      if (head >= 0 && now !== head) {
-        const changes = await tx.changes.since(head, 1001);
-        const relevant = changes.length > 1000 || changes.some((c) => c.kind === 'account' || (c.kind === 'kv' && RELEVANT.some((re) => re.test(c.key))));
-        principals.clear();
-        sessionChecks.clear();
-        if (!relevant) {
-          head = now;
-          return;
-        }
-      } else if (head >= 0) return;
-      const clusterRows = await tx.kv.list('cluster/');
-      const objects = await tx.kv.list('k8s/');
-      const tokens = new Map((await tx.kv.list(WEBHOOK_PREFIX)).map((e) => [e.key, e.value]));
-      const partitions = new Map<string, Partition>();
-      const nextSources = new Map<string, { text: string; cluster: KubeCluster }>();
-      const next = new Map<string, KubeCluster[]>();
-      for (const row of clusterRows) {
-        const c = JSON.parse(row.value) as Cluster;
-        let partition = partitions.get(c.account);
-        if (partition === undefined) {
-          partition = (await tx.accounts.get(c.account))?.partition;
-          if (partition === undefined) continue;
-          partitions.set(c.account, partition);
-        }
-        const prefix = kubePrefix(c.account, c.name);
-        const own = objects.filter((o) => o.key.startsWith(prefix));
-        const token = tokens.get(webhookKey(c.account, c.name));
-        const text = `${partition}\u0000${token ?? ''}\u0000${JSON.stringify(c.trustedControllers ?? [])}\u0000${own.map((o) => `${o.key}\u0000${o.value}`).join('\u0001')}`;
-        const id = `${c.account}/${c.name.toLowerCase()}`;
-        const previous = sources.get(id);
-        const cluster = previous && previous.text === text ? previous.cluster : build(c, partition, own, token);
-        nextSources.set(id, { text, cluster });
-        const list = next.get(c.name.toLowerCase()) ?? [];
-        list.push(cluster);
-        next.set(c.name.toLowerCase(), list);
+      if (head >= 0 && now === head) return;
+      const touched = head >= 0 && now > head ? await touchedClusters(tx, head, now) : undefined;
+      if (touched !== undefined && touched.size === 0) {
+        head = now;
+        return;
       }
-      clusters = next;
-      sources = nextSources;
+      const partitions = new Map<string, Partition | undefined>();
+      const partitionOf = async (account: string): Promise<Partition | undefined> => {
+        if (!partitions.has(account)) partitions.set(account, (await tx.accounts.get(account))?.partition);
+        return partitions.get(account);
+      };
+      const next = new Map(touched === undefined ? [] : sources);
+      if (touched === undefined) {
+        const objects = await tx.kv.list('k8s/');
+        const tokens = new Map((await tx.kv.list(WEBHOOK_PREFIX)).map((e) => [e.key, e.value]));
+        for (const row of await tx.kv.list('cluster/')) {
+          const c = JSON.parse(row.value) as Cluster;
+          const prefix = kubePrefix(c.account, c.name);
+          compiled(next, c, await partitionOf(c.account), objects.filter((o) => o.key.startsWith(prefix)), tokens.get(webhookKey(c.account, c.name)));
+        }
+      } else {
+        for (const id of touched) {
+          const slash = id.indexOf('/');
+          const account = id.slice(0, slash);
+          const name = id.slice(slash + 1);
+          const row = await tx.kv.get(clusterKey(account, name));
+          next.delete(id);
+          if (row === undefined) continue;
+          const c = JSON.parse(row) as Cluster;
+          compiled(next, c, await partitionOf(c.account), await tx.kv.list(kubePrefix(account, name)), await tx.kv.get(webhookKey(account, name)));
+        }
+      }
+      const byName = new Map<string, KubeCluster[]>();
+      for (const id of [...next.keys()].sort()) {
+        const cluster = (next.get(id) as { cluster: KubeCluster }).cluster;
+        const key = cluster.name.toLowerCase();
+        byName.set(key, [...(byName.get(key) ?? []), cluster]);
+      }
+      clusters = byName;
+      sources = next;
       head = now;
     });
+  }
+
+  /** Puts cluster `c` into `into`, compiled again only when its sources changed; nothing for one whose account is gone. */
+  function compiled(into: Map<string, { text: string; cluster: KubeCluster }>, c: Cluster, partition: Partition | undefined, own: readonly { key: string; value: string }[], token: string | undefined): void {
+    if (partition === undefined) return;
+    const text = `${partition}\u0000${token ?? ''}\u0000${JSON.stringify(c.trustedControllers ?? [])}\u0000${own.map((o) => `${o.key}\u0000${o.value}`).join('\u0001')}`;
+    const id = `${c.account}/${c.name.toLowerCase()}`;
+    const previous = sources.get(id);
+    into.set(id, { text, cluster: previous && previous.text === text ? previous.cluster : build(c, partition, own, token) });
   }
 
   function build(c: Cluster, partition: Partition, rows: readonly { key: string; value: string }[], sealedToken: string | undefined): KubeCluster {
@@ -593,46 +640,57 @@ export function createKube(app: App, options: KubeOptions) {
     };
   }
 
-  /** When a reload last failed because the store could not be reached. */
-  let failedAt = -Infinity;
-
-  /** When the reload in flight began. */
-  let loadingSince = 0;
+  /**
+   * The clusters (`<account>/<name, lower case>`) whose document, RBAC objects, access entries or webhook token changed
+   * after `after` up to `now`, read a page at a time as resource policies and bindings read them; undefined when the
+   * log cannot say (an account changed, a key of no cluster's shape, more than 50 pages, a gap): reload them all.
+   */
+  async function touchedClusters(tx: ReadTx, after: number, now: number): Promise<Set<string> | undefined> {
+    const out = new Set<string>();
+    for (let page = 0; page < CHANGES_PAGES && after < now; page++) {
+      const changes = await tx.changes.since(after, CHANGES_PAGE);
+      for (const c of changes) {
+        if (c.kind === 'account') return undefined;
+        if (c.kind !== 'kv' || !RELEVANT.some((re) => re.test(c.key))) continue;
+        const id = clusterIdOfKey(c.key);
+        if (id === undefined) return undefined;
+        out.add(id);
+      }
+      const last = changes.at(-1)?.seq;
+      if (last === undefined) return undefined;
+      after = last;
+    }
+    return after < now ? undefined : out;
+  }
 
   /**
-   * Brings the in-memory state up to the change head this instance has seen (cheap when nothing changed). Once
-   * loaded, a reload the store cannot answer (an outage) leaves the state as it was, and decisions go on with it;
-   * the next reload is tried a second later. A reload the store does not answer at all (a frozen host, a partition
-   * that drops packets: it fails only at the statement bound, 30 s) is waited for a second at most from its start,
-   * the bound a change has to be enforced in, then decisions go on with the state as it is: every question after
-   * any change waited the whole 30 s (found at stop 29).
+   * One reload at a time; calls made while one runs share the next, which begins after them: a caller that has just
+   * committed a write sees it compiled (as bindings and the live directory queue theirs).
    */
-  function fresh(): Promise<void> | undefined {
-    if (app.live.head <= head && head >= 0) return undefined;
-    if (head >= 0 && Date.now() - failedAt < 1000) return undefined;
-    if (loading === undefined) {
-      loadingSince = Date.now();
-      loading = load()
-        .catch((e: unknown) => {
-          if (head < 0 || !isStoreUnavailable(e)) throw e;
-          failedAt = Date.now();
-        })
-        .finally(() => (loading = undefined));
-    }
-    if (head < 0) return loading;
-    const left = 1000 - (Date.now() - loadingSince);
-    if (left <= 0) return undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, left);
-      timer.unref?.();
+  function refresh(): Promise<void> {
+    if (queued) return queued;
+    const next = running.then(() => {
+      queued = undefined;
+      return reload();
     });
-    return Promise.race([loading, bound]).finally(() => clearTimeout(timer));
+    queued = next;
+    running = next.catch(() => {});
+    return next;
+  }
+  // Reloaded by every refresh of the instance, after the directory (whose change head says whether to read at all).
+  app.addRefresher('the Kubernetes RBAC state', refresh);
+
+  /**
+   * Before the first load, the load (a decision needs the clusters; the composition root awaits it before serving);
+   * after it, nothing: decisions answer from memory.
+   */
+  function loaded(): Promise<void> | undefined {
+    return head < 0 ? refresh() : undefined;
   }
 
   /** The cluster a webhook request is for: its name in the URL, and the bearer token that only its API server has. */
   async function webhookCluster(name: string, bearer: string | undefined): Promise<KubeCluster | undefined> {
-    const f = fresh();
+    const f = loaded();
     if (f) await f;
     if (bearer === undefined || bearer.length > 512) return undefined;
     const given = sha256(bearer);
@@ -644,6 +702,7 @@ export function createKube(app: App, options: KubeOptions) {
 
   /** The policies of a principal named by ARN (user, role, or role session), cached per change head. */
   function principalOf(arn: string): Promise<Resolved | undefined> {
+    dropStaleCaches();
     let p = principals.get(arn);
     if (!p) {
       p = resolvePrincipal(arn);
@@ -806,6 +865,7 @@ export function createKube(app: App, options: KubeOptions) {
    */
   async function sessionProblem(cluster: KubeCluster, arn: string, sealed: string): Promise<{ problem: string | undefined; claims: SessionClaims | undefined; as?: { principal: Principal; policies: PolicySet } }> {
     const key = sha256(sealed).toString('base64');
+    dropStaleCaches();
     let check = sessionChecks.get(key);
     if (check === undefined || check.cluster !== cluster) {
       const claims = openSession(cluster, sealed);
@@ -1507,7 +1567,7 @@ export function createKube(app: App, options: KubeOptions) {
     webhookConfig,
     /** For tests and benches: the state of a cluster after the latest change. */
     cluster: async (account: string, name: string): Promise<KubeCluster | undefined> => {
-      const f = fresh();
+      const f = loaded();
       if (f) await f;
       return clusters.get(name.toLowerCase())?.find((c) => c.account === account);
     },
@@ -1516,7 +1576,7 @@ export function createKube(app: App, options: KubeOptions) {
     /** RBAC in the authorize union, for `kubernetes:<verb>` on a cluster's resources (issue "One authorize API"). */
     engine: {
       name: 'rbac',
-      prepare: fresh,
+      prepare: loaded,
       decide: (request) => rbacOpinion(request),
     } satisfies AuthorizeEngine,
   };
