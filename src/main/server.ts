@@ -23,7 +23,7 @@ import { listenForHealth, type HealthListener } from '../adapters/http/health-li
 import { closerOf, listenOn } from '../adapters/http/lifecycle.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
 import { shownUrl } from '../adapters/http/shown-url.ts';
-import { createAgent } from '../adapters/agent/server.ts';
+import { createAgent, type AgentPeers } from '../adapters/agent/server.ts';
 import { jobEnvironment, jobsRoutes } from '../adapters/http/jobs-api.ts';
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
@@ -119,8 +119,15 @@ export interface ServerOptions {
    * src/main/worker.ts); PostgreSQL has its own (LISTEN/NOTIFY) and ignores them.
    */
   readonly changeNotes?: ChangeNotes;
-  /** This server is one worker process of `--workers` (src/main/worker.ts): others serve the same ports and data dir. */
-  readonly worker?: boolean;
+  /**
+   * This server is worker `index` of `--workers` (src/main/workers.ts sets it for each worker it starts): others serve
+   * the same ports and data dir. `sweeps`: this worker sweeps jobs (one does; the others pass it the heartbeats they
+   * hear, through `peers`). `othersServe`: other workers serve the ports already, so this one takes no connection
+   * before it is ready (no probe listener while it waits for the database or loads, `--health-listen` once ready).
+   */
+  readonly worker?: { readonly index: number; readonly sweeps: boolean; readonly othersServe: boolean };
+  /** The other workers, for the agent (src/adapters/cluster `workerPeers`, set by src/main/worker.ts). */
+  readonly peers?: AgentPeers;
 }
 
 export interface RunningServer {
@@ -189,6 +196,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const dataDir = resolve(opts.dataDir ?? './.gatehouse');
   // Arguments, settings and input files are checked before anything is created or opened: a bad one changes nothing.
   const listen = asUsage(() => parseHostPort(opts.listen ?? DEFAULT_LISTEN, '--listen'));
+  // Through the supervisor of `--workers`, a listener opened on a shared port is handed its share of connections at once.
+  const othersServe = opts.worker?.othersServe === true;
   const agentAt = asUsage(() => parseHostPort(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen'));
   const healthText = opts.healthListen ?? env['GATEHOUSE_HEALTH_LISTEN'];
   const healthAt = healthText === undefined || healthText === '' ? undefined : asUsage(() => parseHostPort(healthText, opts.healthListen !== undefined ? '--health-listen' : 'GATEHOUSE_HEALTH_LISTEN'));
@@ -270,7 +279,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}),
       onWait: async () => {
         waitingFor = 'database';
-        if (waiting !== undefined) return;
+        if (waiting !== undefined || othersServe) return;
         try {
           waiting = await listenWhileWaiting(listen, tls, () => waitingFor);
           log(`waiting for ${database}: ${urlOf(tls ? 'https' : 'http', { host: listen.host, port: waiting.port })} answers /healthz 200 and /readyz 503 until it is reached`);
@@ -280,16 +289,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       },
     });
   // The probes' own port, from the start: alive while the database is awaited and the directory loads, ready after.
+  // A worker that starts while others serve opens it once ready: through the supervisor its share of the probes would
+  // be answered 503 meanwhile, and a pod whose other workers serve would flap out of its Service.
   let readyNow = async (): Promise<boolean> => false;
   let metricsNow: (() => Promise<{ body: string; contentType: string }>) | undefined;
   let health: HealthListener | undefined;
-  if (healthAt !== undefined) {
+  const listenForProbes = async (at: { host: string; port: number }): Promise<void> => {
     try {
-      health = await listenForHealth(healthAt, { ready: () => readyNow(), metrics: () => metricsNow?.() });
+      health = await listenForHealth(at, { ready: () => readyNow(), metrics: () => metricsNow?.() });
     } catch (e) {
-      throw new StartError(`cannot listen on ${healthAt.host}:${healthAt.port} (--health-listen): ${e instanceof Error ? e.message : String(e)}`, 'unavailable');
+      throw new StartError(`cannot listen on ${at.host}:${at.port} (--health-listen): ${e instanceof Error ? e.message : String(e)}`, 'unavailable');
     }
-  }
+  };
+  if (healthAt !== undefined && !othersServe) await listenForProbes(healthAt);
   let store: Store;
   try {
     store = await untilReachable((): Promise<Store> => (databaseUrl ? openPostgresStore({ url: databaseUrl, ...(databaseSchema ? { schema: databaseSchema } : {}) }) : openSqliteStore({ dataDir, ...(opts.changeNotes !== undefined ? { notes: opts.changeNotes } : {}) })));
@@ -332,7 +344,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // and /readyz 503, not a refused connection (a liveness probe would restart the pod in a loop, review ae, 3). Not on
   // port 0: no probe can know that port yet, and a port the kernel picked and this listener gave back may be taken
   // by an outgoing connection before the edge binds it.
-  if (waiting === undefined && listen.port !== 0) {
+  if (waiting === undefined && listen.port !== 0 && !othersServe) {
     waitingFor = 'load';
     waiting = await listenWhileWaiting(listen, tls, () => waitingFor).catch(() => undefined);
   }
@@ -360,7 +372,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
 
   let bootstrapped = false;
-  const agent = createAgent({ app, log, ...(opts.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: opts.maxMetadataEndpoints } : {}), ...(opts.worker === true ? { workers: true } : {}) });
+  const agent = createAgent({ app, log, ...(opts.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: opts.maxMetadataEndpoints } : {}), ...(opts.peers !== undefined ? { peers: opts.peers } : {}) });
   let agentUrl = '';
   let serverUrl = '';
   // What jobs are sent to: `--s3-address`, else the gateway's own URL once it is bound.
@@ -480,6 +492,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // read once more before it answers ready (review instances, M8): ready means the state of now.
   await app.refresh().catch(() => {});
   bootstrapped = true;
+  if (healthAt !== undefined && health === undefined) {
+    try {
+      await listenForProbes(healthAt);
+    } catch (e) {
+      return failStart(messageOf(e));
+    }
+  }
   const gatewayNote = gateway ? `S3 gateway on ${s3Url}` : `no S3 gateway here${s3Url ? ` (jobs use ${s3Url})` : ''}`;
   log(`gatehouse listening on ${url}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''}); console at ${url}/ui/`);
   if (health !== undefined && healthAt !== undefined) log(`probes and metrics also on ${urlOf('http', { host: healthAt.host, port: health.port })} (/healthz, /readyz, /metrics; --health-listen)`);
@@ -500,7 +519,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const sweepMs = Math.min(5_000, Math.max(500, (opts.jobHeartbeatTimeoutMs ?? 30_000) / 2));
   // Said once when sweeps start failing (an outage) and once when they work again, as the rest of the outage.
   let sweepFailing = false;
-  const sweeper = setInterval(
+  // Of `--workers`, one worker sweeps: the heartbeats it reads are kept in memory, and the others pass it theirs
+  // (`peers`). Each sweeping alone failed the jobs whose launcher was heard by another (its keep-alive connection
+  // went to that one).
+  const sweeps = opts.worker === undefined || opts.worker.sweeps;
+  const sweeper = !sweeps ? undefined : setInterval(
     () =>
       void app.jobs.sweep().then(
         () => {
@@ -514,7 +537,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       ),
     sweepMs,
   );
-  sweeper.unref();
+  sweeper?.unref();
   // Revocation entries no session can meet any more (older than the longest session and the clock skew) are deleted
   // a minute after start and then hourly; every instance may do it, each deletion reads the entry again.
   const pruneRevocations = (): void =>
@@ -608,14 +631,18 @@ export function untilParentExits(log: (line: string) => void, o: { env?: NodeJS.
 export async function runServer(opts: ServerOptions & { readonly workers?: number }): Promise<number> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { workers, ...serverOpts } = opts;
+  // The parent is taken before the start: one that exits while the server starts (a second or more; longer with
+  // `--workers`, whose workers start one, then the others) left it reparented already, and it served on, orphaned.
+  // Noticed then, the server stops as soon as it has started.
+  const parent = untilParentExits(log);
   let server: { stop(): Promise<void> };
   try {
     server = workers !== undefined && workers > 1 ? await (await import('./workers.ts')).startWorkers(serverOpts, workers) : await startServer(serverOpts);
   } catch (e) {
+    parent.stop();
     log(`gatehouse server: ${messageOf(e)}`);
     return startExitCode(e);
   }
-  const parent = untilParentExits(log);
   await Promise.race([untilStopSignal(log), parent.exited]);
   parent.stop();
   await server.stop();

@@ -1,13 +1,16 @@
 /**
  * One worker process of `gatehouse server --workers N` (src/main/workers.ts forks it through `node:cluster`): a
  * whole server on the supervisor's data dir and ports. Its listeners are shared through the supervisor, which
- * hands each connection to one worker in turn. Its log lines, readiness and change notes go to the supervisor over
- * the IPC channel; it stops gracefully when told, on SIGINT/SIGTERM, or when the supervisor is gone.
+ * hands each connection to one worker in turn. Its log lines, readiness, change notes and job notes go to the
+ * supervisor over the IPC channel. Once started it stops gracefully when told or on SIGINT/SIGTERM; asked to stop
+ * while it starts, it exits at once, as a single server does on a signal then (a start may wait for its database
+ * without end). When the supervisor is gone (killed), node:cluster ends the worker at once (its own `disconnect`
+ * handler): the supervisor held the shared ports, and a worker must not outlive it holding job metadata ports.
  */
 import cluster from 'node:cluster';
 import { CLUSTER_OPTIONS_ENV } from './workers.ts';
 import { startExitCode, startServer, type RunningServer, type ServerOptions } from './server.ts';
-import { tellSupervisor, toWorker, workerNotes } from '../adapters/cluster/index.ts';
+import { tellSupervisor, toWorker, workerNotes, workerPeers } from '../adapters/cluster/index.ts';
 
 // As bin/gatehouse.js: node:sqlite's ExperimentalWarning is the embedded store by design (docs/decisions.md).
 process.removeAllListeners('warning');
@@ -28,11 +31,11 @@ async function main(): Promise<void> {
       await server?.stop();
       process.exit(0);
     })());
-  // Said before the start: a stop asked for while starting is carried out once started.
-  let stopAsked = false;
+  // Asked while starting: nothing is served yet, so nothing is to finish. Waiting for the start to end held the
+  // supervisor's stop for its whole grace (60 s) behind a worker that waits for an unreachable database.
   const ask = (): void => {
-    stopAsked = true;
     if (server !== undefined) void stop();
+    else process.exit(0);
   };
   process.on('message', (m) => {
     const msg = toWorker(m);
@@ -43,12 +46,11 @@ async function main(): Promise<void> {
       tellSupervisor({ gh: 'cpu', id: msg.id, process: p.user + p.system, main: t.user + t.system });
     }
   });
-  process.on('disconnect', ask);
   // Ctrl-C reaches every process of the terminal's group; the supervisor stops the others the same way.
   process.once('SIGINT', ask);
   process.once('SIGTERM', ask);
   try {
-    server = await startServer({ ...opts, log, changeNotes: workerNotes(), worker: true });
+    server = await startServer({ ...opts, log, changeNotes: workerNotes(), peers: workerPeers(opts.worker?.sweeps === true) });
   } catch (e) {
     // Exits once the supervisor has the message (a start that failed half-way may leave a timer behind).
     const code = startExitCode(e);
@@ -65,7 +67,6 @@ async function main(): Promise<void> {
     ...(server.healthUrl !== undefined ? { healthUrl: server.healthUrl } : {}),
     ...(c !== undefined ? { admin: { AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, AccountId: c.AccountId, UserName: c.UserName } } : {}),
   });
-  if (stopAsked) void stop();
 }
 
 if (cluster.isWorker) await main();

@@ -10,13 +10,18 @@
  *   message and exit status.
  * - Changes: SQLite has no LISTEN/NOTIFY, so each commit that moved the change head is announced here and passed to
  *   every other worker (src/adapters/cluster), which refreshes at once; on PostgreSQL its own notes do it too.
+ * - Jobs: worker 1 alone sweeps jobs (marks Failed those whose launcher fell silent); a heartbeat another worker
+ *   hears is passed to it. A job's end is passed to every other worker: the one holding its metadata port closes it.
  * - A worker that exits while the server runs is started again (after 1 s, doubling to 30 s while it keeps failing).
- * - Stop (SIGINT, SIGTERM, or `stop()`): every worker finishes its requests in flight and its audit log, then exits.
+ *   While others serve, it takes no connection before it is ready (`othersServe`).
+ * - Stop (SIGINT, SIGTERM, or `stop()`): every worker finishes its requests in flight and its audit log, then exits;
+ *   one still starting exits at once.
  * - Logs: each worker's lines, prefixed `[worker K]`.
  *
  * Per worker, not per server: /metrics (each scrape answers for the worker that took the connection), the
  * connection bound (--max-connections), the job metadata endpoints a worker opens (each on its own port, served by
- * the worker that opened it), the flood limits of the audit log's refused-authentication records.
+ * the worker that opened it), the flood limits of the audit log's refused-authentication records, PostgreSQL
+ * connections (a pool of up to 10, one that listens, 2 for the audit writer).
  */
 import cluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:net';
@@ -83,6 +88,8 @@ async function concrete(text: string, what: string): Promise<string> {
 interface Slot {
   readonly index: number;
   worker: Worker | undefined;
+  /** Its worker has started and serves. */
+  serving: boolean;
   startedAt: number;
   delayMs: number;
   timer: NodeJS.Timeout | undefined;
@@ -106,7 +113,7 @@ export async function startWorkers(opts: ServerOptions, count: number): Promise<
   };
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.ts', import.meta.url)), args: [], silent: false });
 
-  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, startedAt: 0, delayMs: RESTART_FIRST_MS, timer: undefined }));
+  const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, serving: false, startedAt: 0, delayMs: RESTART_FIRST_MS, timer: undefined }));
   let stopping = false;
   let cpuAsks = 0;
   const cpuWaiting = new Map<number, (m: Extract<FromWorker, { gh: 'cpu' }>) => void>();
@@ -117,8 +124,11 @@ export async function startWorkers(opts: ServerOptions, count: number): Promise<
   /** Forks the slot's worker; resolves with its ready message, or rejects with its start failure. */
   const fork = (slot: Slot): Promise<Extract<FromWorker, { gh: 'ready' }>> =>
     new Promise((resolve, reject) => {
-      const w = cluster.fork({ [CLUSTER_OPTIONS_ENV]: JSON.stringify(workerOpts) });
+      // Worker 1 sweeps jobs. One that starts while others serve opens no listener before it is ready.
+      const role = { index: slot.index, sweeps: slot.index === 1, othersServe: slots.some((s) => s !== slot && s.serving) };
+      const w = cluster.fork({ [CLUSTER_OPTIONS_ENV]: JSON.stringify({ ...workerOpts, worker: role } satisfies ServerOptions) });
       slot.worker = w;
+      slot.serving = false;
       slot.startedAt = Date.now();
       let started = false;
       let failure: Extract<FromWorker, { gh: 'failed' }> | undefined;
@@ -132,6 +142,12 @@ export async function startWorkers(opts: ServerOptions, count: number): Promise<
           case 'change':
             for (const other of slots) if (other !== slot) send(other.worker, { gh: 'change', seq: msg.seq });
             break;
+          case 'heard':
+            if (slot.index !== 1) send((slots[0] as Slot).worker, msg);
+            break;
+          case 'ended':
+            for (const other of slots) if (other !== slot) send(other.worker, msg);
+            break;
           case 'cpu':
             cpuWaiting.get(msg.id)?.(msg);
             break;
@@ -140,12 +156,16 @@ export async function startWorkers(opts: ServerOptions, count: number): Promise<
             break;
           case 'ready':
             started = true;
+            slot.serving = true;
             resolve(msg);
             break;
         }
       });
       w.on('exit', (code, signal) => {
-        if (slot.worker === w) slot.worker = undefined;
+        if (slot.worker === w) {
+          slot.worker = undefined;
+          slot.serving = false;
+        }
         if (!started) {
           reject(new StartError(failure?.message ?? `worker ${slot.index} exited before it was ready (${signal ?? `exit status ${code}`})`, failure !== undefined ? startFailureOf(failure.exit) : 'unavailable'));
           if (!stopping && running) restartLater(slot, `it did not start: ${failure?.message ?? signal ?? `exit status ${code}`}`);

@@ -124,10 +124,26 @@ async function readSmallBody(req: IncomingMessage, limit: number): Promise<strin
 export const SERVER_MAX_METADATA_ENDPOINTS = 1_000;
 
 /**
- * `workers`: this server is one of the worker processes of `gatehouse server --workers`, which share the agent's
+ * The other worker processes of `gatehouse server --workers` (src/adapters/cluster `workerPeers`), which share this
+ * agent's port and identity: a launcher's heartbeat and a job's end may reach any of them, while one sweeps jobs and
+ * one holds each job's metadata endpoint.
+ */
+export interface AgentPeers {
+  /** A job's launcher was heard here: the worker that sweeps must hear it too, or it marks the job Failed. */
+  heard(jobId: string): void;
+  /** A job ended through this worker: the worker that holds its metadata endpoint closes it. */
+  ended(jobId: string): void;
+  /** `fn` for each heartbeat another worker heard (passed to the worker that sweeps only). */
+  onHeard(fn: (jobId: string) => void): void;
+  /** `fn` for each job that ended through another worker. */
+  onEnded(fn: (jobId: string) => void): void;
+}
+
+/**
+ * `peers`: this server is one of the worker processes of `gatehouse server --workers`, which share the agent's
  * identity; a job's metadata port that another worker holds is that worker's to serve, not a failure to report.
  */
-export function createAgent(opts: { app: App; log?: (line: string) => void; maxMetadataEndpoints?: number; workers?: boolean }): Agent {
+export function createAgent(opts: { app: App; log?: (line: string) => void; maxMetadataEndpoints?: number; peers?: AgentPeers }): Agent {
   const { app } = opts;
   const maxMetadataEndpoints = opts.maxMetadataEndpoints ?? SERVER_MAX_METADATA_ENDPOINTS;
   const log = opts.log ?? (() => {});
@@ -190,6 +206,7 @@ export function createAgent(opts: { app: App; log?: (line: string) => void; maxM
       }
       if (path === '/v1/launcher/heartbeat') {
         const r = await jobs.heartbeat(job.id);
+        if (r.ok) opts.peers?.heard(job.id);
         return r.ok ? json(res, 200, r.value) : json(res, 404, { Code: 'NoSuchJob', Message: r.errors[0]?.message ?? '' });
       }
       let body: { exitCode?: unknown };
@@ -223,10 +240,11 @@ export function createAgent(opts: { app: App; log?: (line: string) => void; maxM
   });
   boundCredentialServer(server, CREDENTIAL_MAX_CONNECTIONS);
 
-  jobs.onJobEnded((job) => {
-    const m = metadata.get(job.id);
+  /** The job ended (here, or through another worker): its metadata port, if this process holds it, closes. */
+  function ended(jobId: string): void {
+    const m = metadata.get(jobId);
     if (m) {
-      metadata.delete(job.id);
+      metadata.delete(jobId);
       // Keep answering briefly so a last poll learns the job ended (410), then close the port.
       ending.add(m.server);
       setTimeout(() => {
@@ -234,7 +252,15 @@ export function createAgent(opts: { app: App; log?: (line: string) => void; maxM
         m.server.close();
       }, 5_000).unref();
     }
+  }
+  jobs.onJobEnded((job) => {
+    ended(job.id);
+    opts.peers?.ended(job.id);
   });
+  opts.peers?.onEnded(ended);
+  // Heard by another worker: counted here as if heard here (the sweep reads heartbeats in memory). A heartbeat reads
+  // the job, so one that ended meanwhile ends here as well; nothing is answered to anyone.
+  opts.peers?.onHeard((jobId) => void jobs.heartbeat(jobId).catch(() => {}));
 
   /** Who this agent is in `Job.metadataEndpoint`: set once it listens. */
   let identity: string | undefined;
@@ -292,7 +318,7 @@ export function createAgent(opts: { app: App; log?: (line: string) => void; maxM
           await openOn(job, port);
           reopened++;
         } catch (e) {
-          if (opts.workers === true && (e as { code?: unknown }).code === 'EADDRINUSE') continue;
+          if (opts.peers !== undefined && (e as { code?: unknown }).code === 'EADDRINUSE') continue;
           failed++;
           log(`agent: cannot open the metadata endpoint of job ${job} again on 127.0.0.1:${port}: ${e instanceof Error ? e.message : String(e)}; its processes still get credentials from the credentials URI and the container endpoint`);
         }
