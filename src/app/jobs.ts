@@ -60,6 +60,7 @@ import { isStoreOutcomeUnknown, type PrincipalRef, type ReadTx, type RoleRecord,
 const WS = 'ws/';
 const JOB = 'job/';
 const JOBCAP = 'jobcap/';
+const JOBBEAT = 'jobbeat/';
 const JOBEVENT = 'jobevent/';
 /**
  * The index of live jobs: `joblive/<id>` while job `id` is not ended, written with the job and deleted in the
@@ -374,12 +375,70 @@ export interface JobsOptions {
   readonly maxLiveJobs?: number;
 }
 
+/** What `issueIfLive` answers for a job the store says has ended. */
+const ENDED: unique symbol = Symbol('ended');
+
 export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: PolicyCache, options: JobsOptions = {}) {
   const now = (): number => deps.now();
   const heartbeats = new Map<string, number>();
+  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS;
+  /**
+   * Heartbeats heard here and not yet written for the other instances (job id → when). Every instance sweeps, from
+   * what it heard and what the others wrote (`jobbeat/<id>`): a launcher talks to one instance (its keep-alive
+   * connection, or the balancer's choice), and each of the others, hearing nothing, marked its job Failed after the
+   * timeout (review bf, on PostgreSQL). Written in one transaction every sixth of the timeout, as notes that move no
+   * change head (no instance refreshes for them), so an instance's view of a beat heard elsewhere lags by at most that
+   * and a sweep interval: well within the timeout.
+   */
+  const beatsToWrite = new Map<string, number>();
+  const beatWriteMs = Math.max(50, Math.floor(heartbeatTimeoutMs / 6));
+  let beatTimer: ReturnType<typeof setTimeout> | undefined;
+  const heard = (id: string, t: number): void => {
+    heartbeats.set(id, Math.max(heartbeats.get(id) ?? 0, t));
+    beatsToWrite.set(id, Math.max(beatsToWrite.get(id) ?? 0, t));
+    if (beatTimer === undefined) {
+      beatTimer = setTimeout(() => void writeBeats(), beatWriteMs);
+      beatTimer.unref?.();
+    }
+  };
+  async function writeBeats(): Promise<void> {
+    beatTimer = undefined;
+    if (beatsToWrite.size === 0) return;
+    const batch = [...beatsToWrite];
+    beatsToWrite.clear();
+    try {
+      await deps.store.write(async (tx) => {
+        for (let i = 0; i < batch.length; i += 1000) {
+          const part = batch.slice(i, i + 1000);
+          const stored = await tx.kv.getMany(part.map(([id]) => `${JOBBEAT}${id}`));
+          // Only forward: another instance may have written a later beat of the same job meanwhile.
+          for (const [id, t] of part) if (!(Number(stored.get(`${JOBBEAT}${id}`)) >= t)) await tx.kv.note(`${JOBBEAT}${id}`, String(t));
+        }
+      });
+    } catch {
+      // The store does not answer: kept for the next write (the sweep cannot read the jobs either meanwhile).
+      for (const [id, t] of batch) beatsToWrite.set(id, Math.max(beatsToWrite.get(id) ?? 0, t));
+      if (beatTimer === undefined) {
+        beatTimer = setTimeout(() => void writeBeats(), beatWriteMs);
+        beatTimer.unref?.();
+      }
+    }
+  }
+  /** The beats other instances wrote for `ids`. */
+  async function storedBeats(ids: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (ids.length === 0) return out;
+    await deps.store.read(async (tx) => {
+      for (let i = 0; i < ids.length; i += 1000) {
+        const got = await tx.kv.getMany(ids.slice(i, i + 1000).map((id) => `${JOBBEAT}${id}`));
+        for (const [key, v] of got) if (Number.isFinite(Number(v))) out.set(key.slice(JOBBEAT.length), Number(v));
+      }
+    });
+    return out;
+  }
   const listeners = new Set<(job: Job) => void>();
   /** One cache entry per job: the current credentials, and the issuance under way, if any. */
-  const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials>> | undefined }>();
+  const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials> | typeof ENDED> | undefined }>();
   let issuances = 0;
   const maxLiveJobs = options.maxLiveJobs ?? MAX_LIVE_JOBS;
 
@@ -933,6 +992,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       if (TERMINAL.has(to)) {
         await tx.kv.delete(jobLiveKey(id));
         await tx.kv.delete(jobLiveAccountKey(job.account, id));
+        await tx.kv.delete(`${JOBBEAT}${id}`);
       }
       await tx.kv.put(jobIndexKey(next), jobIndexValue(next));
       await appendEvent(tx, id, TERMINAL.has(to) ? 'ended' : 'started', TERMINAL.has(to) ? `${to}${extra.exitCode !== undefined ? ` (exit ${extra.exitCode})` : ''}${extra.reason ? `: ${extra.reason}` : ''}` : 'running');
@@ -964,6 +1024,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       await live.revoke('job', id, now());
       deliveries.delete(id);
       heartbeats.delete(id);
+      beatsToWrite.delete(id);
       byCapability.delete(r.value.capabilityHash);
       byId.delete(id);
       for (const l of listeners) l(r.value);
@@ -1014,7 +1075,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const job = await deps.store.read((tx) => readJob(tx, id));
     if (!job) return failWith('NO_SUCH_ENTITY', `job ${id} does not exist`);
     if (!TERMINAL.has(job.state) && (await endedForSubmitter(job))) return ok({ stop: true, state: 'Stopped' });
-    heartbeats.set(id, now());
+    if (!TERMINAL.has(job.state)) heard(id, now());
     if (job.state === 'Queued') await setState(id, 'Running');
     // Any end stops the processes, not only a stop: a job the sweep marked Failed while its launcher was unheard (a
     // network cut, a suspended host) has its sessions revoked and its endpoints answer 410, and its ranks ran on without
@@ -1139,19 +1200,22 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const t = now();
     let failed = 0;
     const all = await sweptJobs(t);
+    const elsewhere = await storedBeats(all.filter((j) => !TERMINAL.has(j.state) && !j.pod).map((j) => j.id));
     for (const job of all) {
       if (TERMINAL.has(job.state)) continue;
       // A job whose submitter was disabled or deleted ends now, whether or not anything asks for its credentials.
       if (await endedForSubmitter(job)) continue;
       // A pod has no launcher: its job ends when the API server deletes the pod (admission webhook).
       if (job.pod) continue;
-      const last = heartbeats.get(job.id);
+      const here = heartbeats.get(job.id);
+      const there = elsewhere.get(job.id);
+      const last = here === undefined ? there : there === undefined ? here : Math.max(here, there);
       if (last === undefined) {
         // First sweep after a restart: give the launcher one timeout to come back.
         heartbeats.set(job.id, t);
         continue;
       }
-      if (t - last > (options.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS)) {
+      if (t - last > heartbeatTimeoutMs) {
         await setState(job.id, 'Failed', { reason: 'the job’s process is gone (no heartbeat from its launcher)' });
         failed++;
       }
@@ -1587,7 +1651,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (TERMINAL.has(job.state)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (await endedForSubmitter(job)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (job.role.mode === 'none' || job.role.arn === undefined) return { ok: false, error: { status: 404, message: `job ${job.id} has no role` } };
-    heartbeats.set(job.id, Math.max(heartbeats.get(job.id) ?? 0, now()));
+    heard(job.id, now());
     const t = now();
     let entry = deliveries.get(job.id);
     // Cached credentials are served until their refresh time, unless they were revoked meanwhile (a role's or
@@ -1596,14 +1660,56 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (!entry) deliveries.set(job.id, (entry = { refreshAt: 0, servableUntil: 0 }));
     const current = entry;
     // Fetches that arrive while an issuance is under way share it: the session records the address of the one that started it.
-    current.pending ??= issueFor(job, from).finally(() => (current.pending = undefined));
+    current.pending ??= issueIfLive(job, from).finally(() => (current.pending = undefined));
     const r = await current.pending;
+    if (r === ENDED) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (!r.ok) {
       // Keep serving still-valid credentials when a refresh fails.
       if (current.creds && t < current.servableUntil && !live.isRevoked(current.creds.claims)) return { ok: true, value: current.creds, job };
       return { ok: false, error: { status: 503, message: r.errors[0]?.message ?? 'credentials unavailable' } };
     }
     return { ok: true, value: r.value, job };
+  }
+
+  /**
+   * `issueFor`, for a job that the store says is still live, before and after: the job in hand may be this instance's
+   * cached copy (up to a second old), and another instance (or worker) may have ended it meanwhile. Its end revokes the
+   * sessions issued until then; one issued after, from the stale copy, would have worked for its whole lifetime after
+   * the stop (review bf). Read before: an ended job gets none. Read after: an end that committed while the session
+   * was being issued revokes that session by its id. An end committed after that read revokes it by time. Issuance is
+   * rare (a job's first fetch, then about every 6 h), so the two reads cost nothing that matters.
+   */
+  async function issueIfLive(job: StoredJob, from: RequestFacts): Promise<Result<JobCredentials> | typeof ENDED> {
+    const endedNow = async (): Promise<boolean> => {
+      const stored = await deps.store.read((tx) => readJob(tx, job.id));
+      return stored === undefined || TERMINAL.has(stored.state);
+    };
+    let ended: boolean;
+    try {
+      ended = await endedNow();
+    } catch (e) {
+      return failWith('SERVICE_UNAVAILABLE', `the job's state cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (ended) return forget(job.id);
+    const r = await issueFor(job, from);
+    if (!r.ok) return r;
+    let endedSince = false;
+    try {
+      endedSince = await endedNow();
+    } catch {
+      // The end, if it comes, revokes the session by time: issued before it.
+    }
+    if (!endedSince) return r;
+    await live.revoke('sid', r.value.claims.sid, now()).catch(() => {});
+    return forget(job.id);
+  }
+
+  /** Drops what this instance holds of an ended job (its end reached it through the store, not through `setState`). */
+  function forget(id: string): typeof ENDED {
+    deliveries.delete(id);
+    byId.delete(id);
+    for (const [hash, hit] of byCapability) if (hit.job.id === id) byCapability.delete(hash);
+    return ENDED;
   }
 
   async function issueFor(job: StoredJob, from: RequestFacts): Promise<Result<JobCredentials>> {

@@ -867,6 +867,13 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       );
       await recordChange('kv', key, 'put');
     },
+    async note(key, value) {
+      writable();
+      await db.run(
+        'INSERT INTO kv (kv_key, kv_value, updated) VALUES (?, ?, ?) ON CONFLICT (kv_key) DO UPDATE SET kv_value = excluded.kv_value, updated = excluded.updated',
+        [key, value, iso(options.now())],
+      );
+    },
     async delete(key) {
       writable();
       const n = await db.run('DELETE FROM kv WHERE kv_key = ?', [key]);

@@ -391,6 +391,11 @@ export interface KvRead {
 }
 export interface KvWrite extends KvRead {
   put(key: string, value: string): Promise<void>;
+  /**
+   * Bookkeeping, not a change: writes the entry with no change-log row, so no instance refreshes for it (a launcher's
+   * last heartbeat, written every few seconds). Only for keys nothing caches from the change log.
+   */
+  note(key: string, value: string): Promise<void>;
   /** `false` when there was no such key. */
   delete(key: string): Promise<boolean>;
 }
