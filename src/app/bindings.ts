@@ -91,6 +91,7 @@ import { accessDenied, accessDeniedMessage, actorOf, principalLimitsCut, request
 import { governingArns, ownerIn } from './resource-policies.ts';
 import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
+import { serialReload } from './serial-reload.ts';
 
 export const IAM_POLICY_PREFIX = 'iampolicy/';
 /** `iampolicy-gone/<key after IAM_POLICY_PREFIX>` → the revision of a removed policy (decimal text). */
@@ -396,8 +397,6 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   let snap: Snapshot = EMPTY;
   let head = -1;
   let generation = 0;
-  let running: Promise<void> = Promise.resolve();
-  let queued: Promise<void> | undefined;
 
   async function reload(): Promise<void> {
     await deps.store.read(async (tx) => {
@@ -432,16 +431,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   }
 
   /** Picks up changes (cheap when the change head has not moved); concurrent calls share one queued reload. */
-  function refresh(): Promise<void> {
-    if (queued) return queued;
-    const next = running.then(() => {
-      queued = undefined;
-      return reload();
-    });
-    queued = next;
-    running = next.catch(() => {});
-    return next;
-  }
+  const refresh = serialReload(reload);
 
   // ----------------------------------------------------------------------------------------------------
   // Deciding

@@ -91,6 +91,7 @@ import { roleKey, userKey } from './live.ts';
 import { jobIndexKey, jobIndexValue, putLiveJob } from './jobs.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
 import { admitAuthFailure, authFailureEvent, authFailureMessage, claimedCredential, keyOwner } from './auth-failures.ts';
+import { serialReload } from './serial-reload.ts';
 
 const WEBHOOK_PREFIX = 'k8swebhook/';
 /** One definition of the key, shared with apply's pruning of a cluster (which deletes it with the cluster: review ak, 2). */
@@ -517,8 +518,6 @@ export function createKube(app: App, options: KubeOptions) {
   let head = -1;
   /** Each compiled cluster by `<account>/<name, lower case>`, with the sources it was compiled from (unchanged ones are not compiled again). */
   let sources = new Map<string, { text: string; cluster: KubeCluster }>();
-  let running: Promise<void> = Promise.resolve();
-  let queued: Promise<void> | undefined;
   /** IAM principals by ARN (policies for IAM denies and PassRole), for the directory's current change head (`cachedAt`). */
   const principals = new Map<string, Promise<Resolved | undefined>>();
   /**
@@ -667,16 +666,7 @@ export function createKube(app: App, options: KubeOptions) {
    * One reload at a time; calls made while one runs share the next, which begins after them: a caller that has just
    * committed a write sees it compiled (as bindings and the live directory queue theirs).
    */
-  function refresh(): Promise<void> {
-    if (queued) return queued;
-    const next = running.then(() => {
-      queued = undefined;
-      return reload();
-    });
-    queued = next;
-    running = next.catch(() => {});
-    return next;
-  }
+  const refresh = serialReload(reload);
   // Reloaded by every refresh of the instance, after the directory (whose change head says whether to read at all).
   app.addRefresher('the Kubernetes RBAC state', refresh);
 

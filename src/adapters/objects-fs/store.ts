@@ -795,10 +795,7 @@ export class FsObjectStore implements ObjectStore {
             headers: replace?.headers === undefined ? entry.info.headers : frozenHeaders(replace.headers),
             tags: replace?.tags === undefined ? entry.info.tags : frozenRecord(replace.tags),
           },
-          async (v) => {
-            for (let i = 0; i < source.sizes.length; i++) await linkOrCopy(this.segmentPath(source, i), this.segmentPath(v, i));
-            await this.fsyncDir(dirname(this.segmentPath(v, 0)));
-          },
+          (v) => this.placeLike(source, v),
           conditions,
         ),
       );
@@ -832,16 +829,19 @@ export class FsObjectStore implements ObjectStore {
             tags: frozenRecord(tags),
             lastModified: entry.info.lastModified,
           },
-          async (v) => {
-            for (let i = 0; i < source.sizes.length; i++) await linkOrCopy(this.segmentPath(source, i), this.segmentPath(v, i));
-            await this.fsyncDir(dirname(this.segmentPath(v, 0)));
-          },
+          (v) => this.placeLike(source, v),
           { ifMatch: [expectEtag ?? entry.info.etag] },
         ),
       );
     } finally {
       this.unpin(source);
     }
+  }
+
+  /** Places `v`'s segments as `source`'s (hard links where the file system allows, else copies), made durable. */
+  private async placeLike(source: Version, v: Version): Promise<void> {
+    for (let i = 0; i < source.sizes.length; i++) await linkOrCopy(this.segmentPath(source, i), this.segmentPath(v, i));
+    await this.fsyncDir(dirname(this.segmentPath(v, 0)));
   }
 
   async listObjects(input: ListObjectsInput): Promise<ObjectResult<ListObjectsPage>> {
