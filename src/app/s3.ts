@@ -266,6 +266,14 @@ const fromStore = <T>(r: ObjectResult<T>): S3Result<T> => (r.ok ? r : { ok: fals
 
 type Context = Record<string, string | string[]>;
 
+/** How many times a PutObjectTagging or DeleteObjectTagging reads the object again when it was replaced meanwhile. */
+const RETAG_ATTEMPTS = 5;
+
+const sameTags = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean => {
+  const ka = Object.keys(a ?? {});
+  return ka.length === Object.keys(b ?? {}).length && ka.every((k) => b !== undefined && Object.hasOwn(b, k) && b[k] === a?.[k]);
+};
+
 const hasTags = (tags: Readonly<Record<string, string>> | undefined): boolean => tags !== undefined && Object.keys(tags).length > 0;
 
 function tagContext(prefix: string, tags: Readonly<Record<string, string>> | undefined): Context {
@@ -829,13 +837,25 @@ export function createS3(app: App, objects: ObjectStore) {
       const { action } = v.value;
       const b = await ownerOf(call, bucket, action, objectArn(bucket, key));
       if (!b.ok) return b;
-      const head = await objects.headObject(bucket, key);
-      const info = head.ok ? head.value : undefined;
-      const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, { ...tagContext('s3:ExistingObjectTag', info?.tags), ...(tags ? writeContext(tags) : {}), ...v.value.context });
-      if (refused) return { ok: false, error: refused };
-      if (!info) return head.ok ? fail('NoSuchKey', 'The specified key does not exist.') : fromStore(head);
-      // The object decided on (its ExistingObjectTag) is the one tagged: replaced meanwhile, the write is refused.
-      return fromStore(await objects.setObjectTags(bucket, key, tags ?? {}, info.etag));
+      // The object tagged is the one read (the store refuses the write when another replaced it meanwhile); on that
+      // race the tagging is done again on the object now under the key, as S3 orders a retag after the PutObject it
+      // raced, and decided again when its tags (`s3:ExistingObjectTag`, the decision's only input from the object)
+      // differ from those decided on. The client sent no condition: a 412 told it of one that did not hold.
+      let decided: Readonly<Record<string, string>> | undefined;
+      for (let attempt = 1; ; attempt++) {
+        const head = await objects.headObject(bucket, key);
+        const info = head.ok ? head.value : undefined;
+        if (attempt === 1 || !sameTags(decided, info?.tags)) {
+          const refused = await decide(call, action, objectArn(bucket, key), b.value.owner, { ...tagContext('s3:ExistingObjectTag', info?.tags), ...(tags ? writeContext(tags) : {}), ...v.value.context });
+          if (refused) return { ok: false, error: refused };
+          decided = info?.tags;
+        }
+        if (!info) return head.ok ? fail('NoSuchKey', 'The specified key does not exist.') : fromStore(head);
+        const written = await objects.setObjectTags(bucket, key, tags ?? {}, info);
+        if (written.ok || written.error.code !== 'PreconditionFailed') return fromStore(written);
+        // Replaced on every try (a key rewritten without pause): 503, which S3 clients retry after a pause.
+        if (attempt === RETAG_ATTEMPTS) return fail('ServiceUnavailable', `object \`${key}\` in bucket \`${bucket}\` was replaced ${RETAG_ATTEMPTS} times while its tags were being written; retry later`);
+      }
     },
 
     async createUpload(call: S3Call, input: { bucket: string; key: string; contentType?: string; metadata?: Readonly<Record<string, string>>; headers?: ObjectHeaders; tags?: Readonly<Record<string, string>> }): Promise<S3Result<UploadInfo>> {

@@ -50,7 +50,7 @@ import type {
   UploadInfo,
   WriteConditions,
 } from '../../app/ports/objects.ts';
-import { OBJECT_HEADER_NAMES } from '../../app/ports/objects.ts';
+import { DEFAULT_CONTENT_TYPE, OBJECT_HEADER_NAMES } from '../../app/ports/objects.ts';
 import { multipartEtag, type DeclaredDigests } from './checksums.ts';
 import { destinationProblem, sourceProblem } from './conditions.ts';
 import { compareKeys, insertKey, listPage, removeKey } from './listing.ts';
@@ -73,7 +73,6 @@ export interface FsObjectStoreOptions {
 const MiB = 1024 * 1024;
 const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * MiB;
 const MAX_PARTS = 10000;
-const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 /**
  * Objects are as private as the database beside them (0600): only the server's own OS user may read them, or any
@@ -611,12 +610,15 @@ export class FsObjectStore implements ObjectStore {
     },
     place: (v: Version) => Promise<void>,
     conditions?: WriteConditions,
+    /** The object this write must replace, that very version (a retag built from it): replaced meanwhile, refused. */
+    over?: Entry,
   ): Promise<ObjectResult<ObjectInfo>> {
     return this.locks.run(`k:${bucket.info.name}\0${key}`, async () => {
       // The write's conditions (If-Match, If-None-Match), against the object it replaces: under the key's lock, so a
       // racing writer cannot commit between the check and this commit.
       const unmet = destinationProblem(conditions, bucket.objects.get(key)?.info);
       if (unmet !== undefined) return fail<ObjectInfo>(unmet.code, unmet.message);
+      if (over !== undefined && bucket.objects.get(key) !== over) return replacedMeanwhile(bucket, key);
       const version: Version = { dir: bucket.dir, vid: newId(), sizes: fields.sizes, block: fields.block ?? BLOCK_SIZE, pins: 0, retired: false };
       const record: MetaRecord = {
         format: 1,
@@ -804,16 +806,18 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  async setObjectTags(bucketName: string, key: string, tags: Readonly<Record<string, string>>, expectEtag?: string): Promise<ObjectResult<ObjectInfo>> {
+  async setObjectTags(bucketName: string, key: string, tags: Readonly<Record<string, string>>, expect?: ObjectInfo): Promise<ObjectResult<ObjectInfo>> {
     const b = this.writableBucketOf(bucketName, key);
     if (!b.ok) return b;
     const entry = b.value.objects.get(key);
     if (entry === undefined) return fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucketName}\``);
+    if (expect !== undefined && entry.info !== expect) return replacedMeanwhile(b.value, key);
     const source = entry.version;
     source.pins++;
     try {
-      // The same body, metadata and LastModified under new tags; the ETag checked where the write commits, so a
-      // PutObject that replaced the object meanwhile is never given the old one's body back.
+      // The same body, metadata and LastModified under new tags, committed only over this very version (`over`): a
+      // write that replaced it meanwhile, even with the same ETag (the same bytes, other metadata), is never given
+      // the old one's metadata back.
       return await this.writing(b.value, () =>
         this.commitObject(
           b.value,
@@ -830,7 +834,8 @@ export class FsObjectStore implements ObjectStore {
             lastModified: entry.info.lastModified,
           },
           (v) => this.placeLike(source, v),
-          { ifMatch: [expectEtag ?? entry.info.etag] },
+          undefined,
+          entry,
         ),
       );
     } finally {
@@ -1067,6 +1072,13 @@ function declaredOf(input: DeclaredDigests): DeclaredDigests {
     ...(input.crc32Base64 === undefined ? {} : { crc32Base64: input.crc32Base64 }),
     ...(input.crc32cBase64 === undefined ? {} : { crc32cBase64: input.crc32cBase64 }),
   };
+}
+
+/** `setObjectTags`'s refusal when the object it read is no longer the key's: the caller reads it again and retries. */
+function replacedMeanwhile(bucket: Bucket, key: string): ObjectResult<ObjectInfo> {
+  return bucket.objects.has(key)
+    ? fail('PreconditionFailed', `object \`${key}\` in bucket \`${bucket.info.name}\` was replaced while its tags were being written; read it again and retry`)
+    : fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucket.info.name}\``);
 }
 
 /** Segments are immutable, so a new name for the same inode is a copy; a kernel copy where links fail (too many links, no support). */

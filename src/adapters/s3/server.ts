@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import type { TLSSocket } from 'node:tls';
 import type { App, Caller } from '../../app/index.ts';
 import type { S3, S3Call, S3Failure, S3Result, StoreDigests } from '../../app/s3.ts';
-import { OBJECT_HEADER_NAMES, type CopyConditions, type ObjectHeaderName, type ObjectHeaders, type ObjectInfo, type SourceConditions, type WriteConditions } from '../../app/ports/objects.ts';
+import { DEFAULT_CONTENT_TYPE, OBJECT_HEADER_NAMES, type CopyConditions, type ObjectHeaderName, type ObjectHeaders, type ObjectInfo, type SourceConditions, type WriteConditions } from '../../app/ports/objects.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
 import { isSigV2, parseSigV2 } from './sigv2.ts';
@@ -972,8 +972,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (tooLarge) return fail(tooLarge);
       const replace = {
         // REPLACE sets the request's system-defined metadata, dropping what it does not send, as S3 does: Content-Type
-        // too, which without one is the default of a PutObject without one, not the source's.
-        ...(directive === 'REPLACE' ? { contentType: contentType ?? '', metadata, headers: objectHeadersOf(req) } : {}),
+        // too, which without one is S3's default (`binary/octet-stream`, as a PutObject without one), not the source's.
+        ...(directive === 'REPLACE' ? { contentType: contentType ?? DEFAULT_CONTENT_TYPE, metadata, headers: objectHeadersOf(req) } : {}),
         ...(tagDirective === 'REPLACE' ? { tags: tags ?? {} } : {}),
       };
       const conditions = destinationConditions();

@@ -58,6 +58,12 @@ export interface BucketInfo {
  * The system-defined metadata a client may set on an object besides its type (S3 User Guide, "Working with object
  * metadata"; API_PutObject): served back as these response headers by GetObject and HeadObject. Names lower-case.
  */
+/**
+ * S3's Content-Type of an object written without one: a PutObject or CreateMultipartUpload that sends none, and a
+ * CopyObject with `MetadataDirective: REPLACE` that sends none (it does not keep the source's).
+ */
+export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
+
 export const OBJECT_HEADER_NAMES = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const;
 export type ObjectHeaderName = (typeof OBJECT_HEADER_NAMES)[number];
 
@@ -218,11 +224,13 @@ export interface ObjectStore {
   ): Promise<ObjectResult<ObjectInfo>>;
   /**
    * Replaces the object's tags and nothing else: its body, ETag, metadata and LastModified stay (PutObjectTagging and
-   * DeleteObjectTagging change no LastModified in S3). `expectEtag`: refused with PreconditionFailed when the object
-   * was replaced by another since the caller read it, rather than tagging the newer one with what was meant for the
-   * older.
+   * DeleteObjectTagging change no LastModified in S3). `expect`: the object as the caller read it (`headObject`'s
+   * answer); refused with PreconditionFailed unless that very object is still the key's where the write commits. Not
+   * its ETag: a PutObject of the same bytes with another Content-Type, metadata or tags (or a copy onto itself with
+   * REPLACE) keeps the ETag, and the retag wrote the older object's metadata back over it. The caller reads the
+   * object again and retries.
    */
-  setObjectTags(bucket: string, key: string, tags: Readonly<Record<string, string>>, expectEtag?: string): Promise<ObjectResult<ObjectInfo>>;
+  setObjectTags(bucket: string, key: string, tags: Readonly<Record<string, string>>, expect?: ObjectInfo): Promise<ObjectResult<ObjectInfo>>;
   listObjects(input: ListObjectsInput): Promise<ObjectResult<ListObjectsPage>>;
 
   /** The object the upload completes into has its `contentType`, `metadata`, `headers` and `tags`. */
