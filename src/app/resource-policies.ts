@@ -411,7 +411,9 @@ export function checkResourcePolicy(resource: string, document: string): Result<
  * with a mistyped bucket or prefix looked in force and protected nothing. S3's PutBucketPolicy refuses such a policy
  * (`MalformedPolicy: Policy has invalid resource`); so does every door here. Judged on each pattern's literal head
  * (up to its first wildcard or policy variable), so a pattern that may match is never refused. `NotResource` covers
- * nearly everything and is not judged.
+ * nearly everything and is not judged. An OSS bucket's policy governs every spelling of its region and account
+ * (`resourcePolicyArn`), and a Deny's OSS `Resource` is read with any (src/core/iam/compile.ts): there the pattern's
+ * resource part (bucket and object) is judged against the bucket's, whatever either writes for region and account.
  */
 export function coversNothing(resource: string, document: string): { message: string; path: string } | undefined {
   let parsed: unknown;
@@ -422,21 +424,35 @@ export function coversNothing(resource: string, document: string): { message: st
   }
   const statements = (parsed as { Statement?: unknown } | null)?.Statement;
   const list = Array.isArray(statements) ? statements : [statements];
-  const under = `${resource}/`;
   for (const [i, st] of list.entries()) {
     const r = st !== null && typeof st === 'object' ? (st as Record<string, unknown>)['Resource'] : undefined;
     const patterns = typeof r === 'string' ? [r] : Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
     if (patterns.length === 0) continue;
-    const mayMatch = patterns.some((p) => {
-      const head = p.slice(0, p.search(/[*?]|\$\{/) === -1 ? p.length : p.search(/[*?]|\$\{/));
-      if (head.length === p.length) return p === resource || p.startsWith(under);
-      return under.startsWith(head) || head.startsWith(under);
-    });
+    const mayMatch = patterns.some((p) => mayCover(resource, p));
     if (mayMatch) continue;
     const path = Array.isArray(statements) ? `Statement[${i}].Resource` : 'Statement.Resource';
     return { path, message: `Policy has invalid resource: no \`Resource\` of ${path} (${patterns.map((p) => `\`${p}\``).join(', ')}) is \`${resource}\` or under it, and a policy attached to \`${resource}\` governs only it and what is under it: name it (or \`${resource}/…\`), or attach the policy where the statement points` };
   }
   return undefined;
+}
+
+/** Whether `pattern` may match `resource` or an ARN under it (`coversNothing`). */
+function mayCover(resource: string, pattern: string): boolean {
+  const bucket = OSS_ARN_RE.exec(resource)?.[1];
+  const oss = bucket !== undefined ? OSS_PATTERN_HEAD_RE.exec(pattern) : null;
+  // Only a pattern whose region and account hold no policy variable (`${…}` may hold a colon) is cut there.
+  if (bucket !== undefined && oss && !oss[0].includes('${')) return headCovers(bucket, pattern.slice(oss[0].length));
+  return headCovers(resource, pattern);
+}
+const OSS_PATTERN_HEAD_RE = /^acs:oss:[^:]*:[^:]*:/;
+
+/** Whether `pattern` may match `target` or what is under it (`target/…`), judged on its head up to the first wildcard or variable. */
+function headCovers(target: string, pattern: string): boolean {
+  const under = `${target}/`;
+  const cut = pattern.search(/[*?]|\$\{/);
+  if (cut === -1) return pattern === target || pattern.startsWith(under);
+  const head = pattern.slice(0, cut);
+  return under.startsWith(head) || head.startsWith(under);
 }
 
 /**
