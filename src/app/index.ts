@@ -134,6 +134,8 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     ...(options.jobSessionSeconds !== undefined ? { sessionSeconds: options.jobSessionSeconds } : {}),
     ...(options.jobHeartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.jobHeartbeatTimeoutMs } : {}),
     ...(options.maxLiveJobs !== undefined ? { maxLiveJobs: options.maxLiveJobs } : {}),
+    // Heartbeats are bookkeeping too: written through the raw store, they reload no cache.
+    notes: raw,
   });
   const resourcePolicies = new ResourcePolicies(deps, unreadable);
   // Engines built after the app (RBAC needs the app) join through `addAuthorizeEngine`.

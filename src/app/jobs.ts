@@ -55,7 +55,7 @@ import type { AppDeps } from './deps.ts';
 import { userKey, type LiveState, type UserEntry } from './live.ts';
 import { accessDenied, actorOf, decideOnRole, PolicyCache, partitionOf, principalLimitsCut, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
-import { isStoreOutcomeUnknown, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord, type WriteTx } from './ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
 
 const WS = 'ws/';
 const JOB = 'job/';
@@ -373,7 +373,18 @@ export interface JobsOptions {
   readonly permits?: (caller: Caller, action: string, resource: string) => { readonly allowed: boolean; readonly reason: string };
   /** Live jobs one account may keep at once (default `MAX_LIVE_JOBS`; tests lower it). */
   readonly maxLiveJobs?: number;
+  /**
+   * Where heartbeats are written (`jobbeat/<id>`, bookkeeping that changes nothing any cache holds): the raw store
+   * (src/app/index.ts), whose writes reload no cache after them. Without it, `deps.store`.
+   */
+  readonly notes?: Store;
 }
+
+/**
+ * Beats written a transaction (`writeBeats`): one statement each, so 1,000 held PostgreSQL's one write lock ~150 ms
+ * (loopback); 200 hold it a fifth of that, and other writers go between (as `repairIndex` does).
+ */
+const BEATS_PER_WRITE = 200;
 
 /** What `issueIfLive` answers for a job the store says has ended. */
 const ENDED: unique symbol = Symbol('ended');
@@ -386,42 +397,60 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * Heartbeats heard here and not yet written for the other instances (job id → when). Every instance sweeps, from
    * what it heard and what the others wrote (`jobbeat/<id>`): a launcher talks to one instance (its keep-alive
    * connection, or the balancer's choice), and each of the others, hearing nothing, marked its job Failed after the
-   * timeout (review bf, on PostgreSQL). Written in one transaction every sixth of the timeout, as notes that move no
-   * change head (no instance refreshes for them), so an instance's view of a beat heard elsewhere lags by at most that
-   * and a sweep interval: well within the timeout.
+   * timeout (review bf, on PostgreSQL). Written every sixth of the timeout, as notes that move no change head (no
+   * instance refreshes for them), so an instance's view of a beat heard elsewhere lags by at most that and a sweep
+   * interval: well within the timeout.
    */
   const beatsToWrite = new Map<string, number>();
   const beatWriteMs = Math.max(50, Math.floor(heartbeatTimeoutMs / 6));
+  /**
+   * Through the raw store where the app gives it: a write through `deps.store` reloads this instance's caches after it
+   * (the key cache, every resource policy), which a beat, every sixth of the timeout, did for nothing (review bi).
+   */
+  const beatStore = options.notes ?? deps.store;
   let beatTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A write of beats under way: the next waits for it (a slow store piled them up, each holding a connection). */
+  let beatsWriting = false;
+  const armBeats = (): void => {
+    if (beatTimer !== undefined || beatsWriting) return;
+    beatTimer = setTimeout(() => void writeBeats(), beatWriteMs);
+    beatTimer.unref?.();
+  };
   const heard = (id: string, t: number): void => {
     heartbeats.set(id, Math.max(heartbeats.get(id) ?? 0, t));
     beatsToWrite.set(id, Math.max(beatsToWrite.get(id) ?? 0, t));
-    if (beatTimer === undefined) {
-      beatTimer = setTimeout(() => void writeBeats(), beatWriteMs);
-      beatTimer.unref?.();
-    }
+    armBeats();
   };
   async function writeBeats(): Promise<void> {
     beatTimer = undefined;
     if (beatsToWrite.size === 0) return;
     const batch = [...beatsToWrite];
     beatsToWrite.clear();
+    beatsWriting = true;
     try {
-      await deps.store.write(async (tx) => {
-        for (let i = 0; i < batch.length; i += 1000) {
-          const part = batch.slice(i, i + 1000);
-          const stored = await tx.kv.getMany(part.map(([id]) => `${JOBBEAT}${id}`));
-          // Only forward: another instance may have written a later beat of the same job meanwhile.
-          for (const [id, t] of part) if (!(Number(stored.get(`${JOBBEAT}${id}`)) >= t)) await tx.kv.note(`${JOBBEAT}${id}`, String(t));
+      // `BEATS_PER_WRITE` a transaction, each holding the store's one write lock a short while (a statement a beat).
+      for (let i = 0; i < batch.length; i += BEATS_PER_WRITE) {
+        const part = batch.slice(i, i + BEATS_PER_WRITE);
+        try {
+          await beatStore.write(async (tx) => {
+            const stored = await tx.kv.getMany(part.flatMap(([id]) => [`${JOBBEAT}${id}`, jobLiveKey(id)]));
+            for (const [id, t] of part) {
+              // Only a live job's: its end deletes the beat in the transaction that ends it (holding the same lock), and
+              // one heard before the end and written after it stayed for ever (review bi).
+              if (!stored.has(jobLiveKey(id))) continue;
+              // Only forward: another instance may have written a later beat of the same job meanwhile.
+              if (!(Number(stored.get(`${JOBBEAT}${id}`)) >= t)) await tx.kv.note(`${JOBBEAT}${id}`, String(t));
+            }
+          });
+        } catch {
+          // The store does not answer: kept for the next write (the sweep cannot read the jobs either meanwhile).
+          for (const [id, t] of batch.slice(i)) beatsToWrite.set(id, Math.max(beatsToWrite.get(id) ?? 0, t));
+          break;
         }
-      });
-    } catch {
-      // The store does not answer: kept for the next write (the sweep cannot read the jobs either meanwhile).
-      for (const [id, t] of batch) beatsToWrite.set(id, Math.max(beatsToWrite.get(id) ?? 0, t));
-      if (beatTimer === undefined) {
-        beatTimer = setTimeout(() => void writeBeats(), beatWriteMs);
-        beatTimer.unref?.();
       }
+    } finally {
+      beatsWriting = false;
+      if (beatsToWrite.size > 0) armBeats();
     }
   }
   /** The beats other instances wrote for `ids`. */
@@ -1195,12 +1224,28 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return jobIndexChecked;
   }
 
+  /**
+   * Set when a sweep could not read the store. A launcher's heartbeat reads the store too, so none was heard meanwhile
+   * (nor written): the next sweep that can gives every live job one timeout, as after a restart. Else an outage longer
+   * than the timeout failed every job at its end (review bi).
+   */
+  let sweepFailed = false;
+
   /** Marks Failed every live job whose launcher has gone silent (process gone, or server restarted and no one came back). */
   async function sweep(): Promise<number> {
     const t = now();
     let failed = 0;
-    const all = await sweptJobs(t);
-    const elsewhere = await storedBeats(all.filter((j) => !TERMINAL.has(j.state) && !j.pod).map((j) => j.id));
+    let all: StoredJob[];
+    let elsewhere: Map<string, number>;
+    try {
+      all = await sweptJobs(t);
+      elsewhere = await storedBeats(all.filter((j) => !TERMINAL.has(j.state) && !j.pod).map((j) => j.id));
+    } catch (e) {
+      sweepFailed = true;
+      throw e;
+    }
+    const afterOutage = sweepFailed;
+    sweepFailed = false;
     for (const job of all) {
       if (TERMINAL.has(job.state)) continue;
       // A job whose submitter was disabled or deleted ends now, whether or not anything asks for its credentials.
@@ -1208,13 +1253,14 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // A pod has no launcher: its job ends when the API server deletes the pod (admission webhook).
       if (job.pod) continue;
       const here = heartbeats.get(job.id);
-      const there = elsewhere.get(job.id);
-      const last = here === undefined ? there : there === undefined ? here : Math.max(here, there);
-      if (last === undefined) {
-        // First sweep after a restart: give the launcher one timeout to come back.
-        heartbeats.set(job.id, t);
+      if (here === undefined || afterOutage) {
+        // First sweep after a restart (or after an outage): give the launcher one timeout to come back. Not a beat stored
+        // before it: older than the timeout after a longer stop, it failed the job at once (review bi).
+        heartbeats.set(job.id, Math.max(here ?? 0, t));
         continue;
       }
+      const there = elsewhere.get(job.id);
+      const last = there === undefined ? here : Math.max(here, there);
       if (t - last > heartbeatTimeoutMs) {
         await setState(job.id, 'Failed', { reason: 'the job’s process is gone (no heartbeat from its launcher)' });
         failed++;
@@ -1471,7 +1517,15 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       );
       loading.set(key, pending);
     }
-    return pending;
+    try {
+      return await pending;
+    } catch (e) {
+      // The store cannot be read: the job held serves its cached credentials, as the node agent serves its own. It was
+      // held a second only, and then every fetch failed (the agent answered 500) until the store answered (review bi).
+      // What is served is the session the job holds already; a revocation that reached this instance still holds.
+      if (hit !== undefined && isStoreUnavailable(e)) return hit.job;
+      throw e;
+    }
   }
 
   async function loadByCapability(capHash: string): Promise<StoredJob | undefined> {
@@ -1613,8 +1667,12 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const hit = byId.get(id);
     let job = hit && now() - hit.at < 1000 ? hit.job : undefined;
     if (!job) {
-      // The stored document: the job, and the session policy of a default-role job.
-      job = await deps.store.read((tx) => readJob(tx, id));
+      // The stored document: the job, and the session policy of a default-role job. While the store cannot be read,
+      // the one held (as `jobByCapability`).
+      job = await deps.store.read((tx) => readJob(tx, id)).catch((e: unknown) => {
+        if (hit !== undefined && isStoreUnavailable(e)) return hit.job;
+        throw e;
+      });
       if (!job) return { ok: false, error: { status: 403, message: 'forbidden' } };
       if (byId.size > 100_000) byId.clear();
       byId.set(id, { job, at: now() });
