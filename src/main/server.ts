@@ -121,8 +121,8 @@ export interface ServerOptions {
   readonly changeNotes?: ChangeNotes;
   /**
    * This server is worker `index` of `--workers` (src/main/workers.ts sets it for each worker it starts): others serve
-   * the same ports and data dir. `sweeps`: this worker sweeps jobs (one does; the others pass it the heartbeats they
-   * hear, through `peers`). `othersServe`: other workers serve the ports already, so this one takes no connection
+   * the same ports and data dir. `sweeps`: this worker sweeps jobs (one does, from the heartbeats every worker writes to
+   * the store: N sweeps of every live job would be N times the reads). `othersServe`: other workers serve the ports already, so this one takes no connection
    * before it is ready (no probe listener while it waits for the database or loads, `--health-listen` once ready).
    */
   readonly worker?: { readonly index: number; readonly sweeps: boolean; readonly othersServe: boolean };
@@ -519,9 +519,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const sweepMs = Math.min(5_000, Math.max(500, (opts.jobHeartbeatTimeoutMs ?? 30_000) / 2));
   // Said once when sweeps start failing (an outage) and once when they work again, as the rest of the outage.
   let sweepFailing = false;
-  // Of `--workers`, one worker sweeps: the heartbeats it reads are kept in memory, and the others pass it theirs
-  // (`peers`). Each sweeping alone failed the jobs whose launcher was heard by another (its keep-alive connection
-  // went to that one).
+  // Of `--workers`, one worker sweeps, on the heartbeats it heard and those the others wrote to the store (one sweep of
+  // the live jobs, not N).
   const sweeps = opts.worker === undefined || opts.worker.sweeps;
   const sweeper = !sweeps ? undefined : setInterval(
     () =>

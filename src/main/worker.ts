@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', ask);
   process.once('SIGTERM', ask);
   try {
-    server = await startServer({ ...opts, log, changeNotes: workerNotes(), peers: workerPeers(opts.worker?.sweeps === true) });
+    server = await startServer({ ...opts, log, changeNotes: workerNotes(), peers: workerPeers() });
   } catch (e) {
     // Exits once the supervisor has the message (a start that failed half-way may leave a timer behind).
     const code = startExitCode(e);

@@ -10,8 +10,9 @@
  *   message and exit status.
  * - Changes: SQLite has no LISTEN/NOTIFY, so each commit that moved the change head is announced here and passed to
  *   every other worker (src/adapters/cluster), which refreshes at once; on PostgreSQL its own notes do it too.
- * - Jobs: worker 1 alone sweeps jobs (marks Failed those whose launcher fell silent); a heartbeat another worker
- *   hears is passed to it. A job's end is passed to every other worker: the one holding its metadata port closes it.
+ * - Jobs: worker 1 alone sweeps jobs (marks Failed those whose launcher fell silent), from the heartbeats every
+ *   worker writes to the store (src/app/jobs.ts). A job's end is passed to every other worker: the one holding its
+ *   metadata port closes it.
  * - A worker that exits while the server runs is started again (after 1 s, doubling to 30 s while it keeps failing).
  *   While others serve, it takes no connection before it is ready (`othersServe`).
  * - Stop (SIGINT, SIGTERM, or `stop()`): every worker finishes its requests in flight and its audit log, then exits;
@@ -141,9 +142,6 @@ export async function startWorkers(opts: ServerOptions, count: number): Promise<
             break;
           case 'change':
             for (const other of slots) if (other !== slot) send(other.worker, { gh: 'change', seq: msg.seq });
-            break;
-          case 'heard':
-            if (slot.index !== 1) send((slots[0] as Slot).worker, msg);
             break;
           case 'ended':
             for (const other of slots) if (other !== slot) send(other.worker, msg);

@@ -125,16 +125,12 @@ export const SERVER_MAX_METADATA_ENDPOINTS = 1_000;
 
 /**
  * The other worker processes of `gatehouse server --workers` (src/adapters/cluster `workerPeers`), which share this
- * agent's port and identity: a launcher's heartbeat and a job's end may reach any of them, while one sweeps jobs and
- * one holds each job's metadata endpoint.
+ * agent's port and identity: a job's end may reach any of them, while one holds each job's metadata endpoint. (A
+ * launcher's heartbeat, heard by any, reaches the worker that sweeps through the store: src/app/jobs.ts.)
  */
 export interface AgentPeers {
-  /** A job's launcher was heard here: the worker that sweeps must hear it too, or it marks the job Failed. */
-  heard(jobId: string): void;
   /** A job ended through this worker: the worker that holds its metadata endpoint closes it. */
   ended(jobId: string): void;
-  /** `fn` for each heartbeat another worker heard (passed to the worker that sweeps only). */
-  onHeard(fn: (jobId: string) => void): void;
   /** `fn` for each job that ended through another worker. */
   onEnded(fn: (jobId: string) => void): void;
 }
@@ -206,7 +202,6 @@ export function createAgent(opts: { app: App; log?: (line: string) => void; maxM
       }
       if (path === '/v1/launcher/heartbeat') {
         const r = await jobs.heartbeat(job.id);
-        if (r.ok) opts.peers?.heard(job.id);
         return r.ok ? json(res, 200, r.value) : json(res, 404, { Code: 'NoSuchJob', Message: r.errors[0]?.message ?? '' });
       }
       let body: { exitCode?: unknown };
@@ -258,9 +253,6 @@ export function createAgent(opts: { app: App; log?: (line: string) => void; maxM
     opts.peers?.ended(job.id);
   });
   opts.peers?.onEnded(ended);
-  // Heard by another worker: counted here as if heard here (the sweep reads heartbeats in memory). A heartbeat reads
-  // the job, so one that ended meanwhile ends here as well; nothing is answered to anyone.
-  opts.peers?.onHeard((jobId) => void jobs.heartbeat(jobId).catch(() => {}));
 
   /** Who this agent is in `Job.metadataEndpoint`: set once it listens. */
   let identity: string | undefined;

@@ -6,11 +6,9 @@
  * (`ChangeNotes.announce`) to the supervisor, which passes it to every other worker; their `followChanges` refresh at
  * once, as instances on PostgreSQL do on a NOTIFY. The safety-net poll still runs (a note is a hint).
  *
- * Job notes (`workerPeers`): what a job's launcher and its metadata endpoint need of one server, which each worker
- * holds in memory. A launcher's heartbeat may reach any worker, and one worker sweeps (marks Failed the jobs whose
- * launcher fell silent): every heartbeat heard elsewhere is passed to it, or it failed jobs whose heartbeats went to
- * another worker. A job's metadata endpoint is served by the worker that opened it, and its end may reach any
- * worker: every end is passed to the others, so the one holding the endpoint closes it.
+ * Job notes (`workerPeers`): a job's metadata endpoint is served by the worker that opened it, and its end may reach
+ * any worker: every end is passed to the others, so the one holding the endpoint closes it. (Heartbeats need no note:
+ * each worker writes those it hears to the store, which the sweeping worker reads; src/app/jobs.ts.)
  */
 import { availableParallelism } from 'node:os';
 import type { ChangeListener, ChangeNotes, ChangeSubscription } from '../../app/ports/store.ts';
@@ -33,8 +31,6 @@ export type FromWorker =
   | { readonly gh: 'log'; readonly line: string }
   | { readonly gh: 'change'; readonly seq: number }
   | { readonly gh: 'cpu'; readonly id: number; readonly process: number; readonly main: number }
-  /** Job `job`'s launcher was heard (passed to the worker that sweeps). */
-  | { readonly gh: 'heard'; readonly job: string }
   /** Job `job` ended through this worker (passed to every other). */
   | { readonly gh: 'ended'; readonly job: string };
 
@@ -43,7 +39,6 @@ export type ToWorker =
   | { readonly gh: 'change'; readonly seq: number }
   | { readonly gh: 'stop' }
   | { readonly gh: 'cpu?'; readonly id: number }
-  | { readonly gh: 'heard'; readonly job: string }
   | { readonly gh: 'ended'; readonly job: string };
 
 /** The root account's first credentials, as worker 1 created them on a first start (sent once, over the local IPC channel). */
@@ -54,8 +49,8 @@ export interface AdminFile {
   readonly UserName: string;
 }
 
-const TAGS_FROM_WORKER = new Set(['ready', 'failed', 'log', 'change', 'cpu', 'heard', 'ended']);
-const TAGS_TO_WORKER = new Set(['change', 'stop', 'cpu?', 'heard', 'ended']);
+const TAGS_FROM_WORKER = new Set(['ready', 'failed', 'log', 'change', 'cpu', 'ended']);
+const TAGS_TO_WORKER = new Set(['change', 'stop', 'cpu?', 'ended']);
 
 /** A message from a worker, or undefined for anything else on the channel (cluster's own messages). */
 export function fromWorker(m: unknown): FromWorker | undefined {
@@ -93,21 +88,14 @@ export function workerNotes(): ChangeNotes {
   };
 }
 
-/** A worker's job notes over the IPC channel (see the header); `sweeps`: this worker is the one that sweeps jobs. */
-export function workerPeers(sweeps: boolean): AgentPeers {
-  const on = (tag: 'heard' | 'ended', fn: (job: string) => void): void => {
-    process.on('message', (m: unknown) => {
-      const msg = toWorker(m);
-      if (msg?.gh === tag) fn(msg.job);
-    });
-  };
+/** A worker's job notes over the IPC channel (see the header). */
+export function workerPeers(): AgentPeers {
   return {
-    // The sweeping worker hears its own launchers.
-    heard: (job) => {
-      if (!sweeps) tellSupervisor({ gh: 'heard', job });
-    },
     ended: (job) => tellSupervisor({ gh: 'ended', job }),
-    onHeard: (fn) => on('heard', fn),
-    onEnded: (fn) => on('ended', fn),
+    onEnded: (fn) =>
+      void process.on('message', (m: unknown) => {
+        const msg = toWorker(m);
+        if (msg?.gh === 'ended') fn(msg.job);
+      }),
   };
 }
