@@ -92,6 +92,7 @@ import { governingArns, ownerIn } from './resource-policies.ts';
 import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
 import { serialReload } from './serial-reload.ts';
+import { readChanges } from './change-log.ts';
 
 export const IAM_POLICY_PREFIX = 'iampolicy/';
 /** `iampolicy-gone/<key after IAM_POLICY_PREFIX>` → the revision of a removed policy (decimal text). */
@@ -402,27 +403,10 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     await deps.store.read(async (tx) => {
       const now = await tx.changes.head();
       if (now === head) return;
-      if (head >= 0 && now > head) {
-        // Most writes (job events, keys, scoped sessions, other kinds) do not concern bindings: skip the reload for
-        // them, read a page at a time (a burst of more than one page reloaded everything on every instance, as live.ts
-        // did: review ae, 4), up to 50 pages.
-        const LIMIT = 1000;
-        let after = head;
-        let seen = false;
-        for (let page = 0; page < 50 && after < now; page++) {
-          const changes = await tx.changes.since(after, LIMIT);
-          if (changes.some(relevant)) {
-            seen = true;
-            break;
-          }
-          const last = changes.at(-1)?.seq;
-          if (last === undefined) break;
-          after = last;
-        }
-        if (!seen && after >= now) {
-          head = now;
-          return;
-        }
+      // Most writes (job events, keys, scoped sessions, other kinds) do not concern bindings: no reload for them.
+      if (head >= 0 && now > head && (await readChanges(tx, head, now, (c) => (relevant(c) ? 'stop' : undefined))) === 'done') {
+        head = now;
+        return;
       }
       snap = await load(tx);
       head = now;

@@ -1051,11 +1051,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (r.ok && TERMINAL.has(r.value.state)) {
       // The job's sessions stop working everywhere (revocation list), and its cache entry goes.
       await live.revoke('job', id, now());
-      deliveries.delete(id);
-      heartbeats.delete(id);
-      beatsToWrite.delete(id);
-      byCapability.delete(r.value.capabilityHash);
-      byId.delete(id);
+      forget(r.value);
       for (const l of listeners) l(r.value);
     }
     return r;
@@ -1709,7 +1705,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (TERMINAL.has(job.state)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (await endedForSubmitter(job)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (job.role.mode === 'none' || job.role.arn === undefined) return { ok: false, error: { status: 404, message: `job ${job.id} has no role` } };
-    heard(job.id, now());
+    // A pod's job has no launcher and is not swept: its fetches are no heartbeat to write.
+    if (!job.pod) heard(job.id, now());
     const t = now();
     let entry = deliveries.get(job.id);
     // Cached credentials are served until their refresh time, unless they were revoked meanwhile (a role's or
@@ -1748,7 +1745,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     } catch (e) {
       return failWith('SERVICE_UNAVAILABLE', `the job's state cannot be read: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (ended) return forget(job.id);
+    if (ended) {
+      forget(job);
+      return ENDED;
+    }
     const r = await issueFor(job, from);
     if (!r.ok) return r;
     let endedSince = false;
@@ -1759,15 +1759,17 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     }
     if (!endedSince) return r;
     await live.revoke('sid', r.value.claims.sid, now()).catch(() => {});
-    return forget(job.id);
+    forget(job);
+    return ENDED;
   }
 
-  /** Drops what this instance holds of an ended job (its end reached it through the store, not through `setState`). */
-  function forget(id: string): typeof ENDED {
-    deliveries.delete(id);
-    byId.delete(id);
-    for (const [hash, hit] of byCapability) if (hit.job.id === id) byCapability.delete(hash);
-    return ENDED;
+  /** Drops what this instance holds of an ended job: at its end here (`setState`), or when the store says it ended. */
+  function forget(job: StoredJob): void {
+    deliveries.delete(job.id);
+    heartbeats.delete(job.id);
+    beatsToWrite.delete(job.id);
+    byCapability.delete(job.capabilityHash);
+    byId.delete(job.id);
   }
 
   async function issueFor(job: StoredJob, from: RequestFacts): Promise<Result<JobCredentials>> {

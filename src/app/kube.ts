@@ -92,15 +92,13 @@ import { jobIndexKey, jobIndexValue, putLiveJob } from './jobs.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
 import { admitAuthFailure, authFailureEvent, authFailureMessage, claimedCredential, keyOwner } from './auth-failures.ts';
 import { serialReload } from './serial-reload.ts';
+import { readChanges } from './change-log.ts';
 
 const WEBHOOK_PREFIX = 'k8swebhook/';
 /** One definition of the key, shared with apply's pruning of a cluster (which deletes it with the cluster: review ak, 2). */
 const webhookKey = clusterWebhookKey;
 /** Key prefixes of the change log that change what this module holds (an `account` change too: its partition). */
 const RELEVANT = [/^k8s\//, /^cluster\//, /^k8swebhook\//];
-/** Changes read per query of the change log, and pages read at most before reloading every cluster is the cheaper way. */
-const CHANGES_PAGE = 1000;
-const CHANGES_PAGES = 50;
 
 /** `<account>/<cluster, lower case>` of a key under one of `RELEVANT`, else undefined. */
 function clusterIdOfKey(key: string): string | undefined {
@@ -641,25 +639,20 @@ export function createKube(app: App, options: KubeOptions) {
 
   /**
    * The clusters (`<account>/<name, lower case>`) whose document, RBAC objects, access entries or webhook token changed
-   * after `after` up to `now`, read a page at a time as resource policies and bindings read them; undefined when the
-   * log cannot say (an account changed, a key of no cluster's shape, more than 50 pages, a gap): reload them all.
+   * after `after` up to `now`; undefined when the log cannot say (an account changed, a key of no cluster's shape, too
+   * many changes, a gap): reload them all.
    */
   async function touchedClusters(tx: ReadTx, after: number, now: number): Promise<Set<string> | undefined> {
     const out = new Set<string>();
-    for (let page = 0; page < CHANGES_PAGES && after < now; page++) {
-      const changes = await tx.changes.since(after, CHANGES_PAGE);
-      for (const c of changes) {
-        if (c.kind === 'account') return undefined;
-        if (c.kind !== 'kv' || !RELEVANT.some((re) => re.test(c.key))) continue;
-        const id = clusterIdOfKey(c.key);
-        if (id === undefined) return undefined;
-        out.add(id);
-      }
-      const last = changes.at(-1)?.seq;
-      if (last === undefined) return undefined;
-      after = last;
-    }
-    return after < now ? undefined : out;
+    const read = await readChanges(tx, after, now, (c) => {
+      if (c.kind === 'account') return 'stop';
+      if (c.kind !== 'kv' || !RELEVANT.some((re) => re.test(c.key))) return undefined;
+      const id = clusterIdOfKey(c.key);
+      if (id === undefined) return 'stop';
+      out.add(id);
+      return undefined;
+    });
+    return read === 'done' ? out : undefined;
   }
 
   /**

@@ -11,6 +11,7 @@ import { unknownPrincipal } from './principal-refs.ts';
 import type { AppDeps } from './deps.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
 import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
+import { readChanges } from './change-log.ts';
 
 export const RESOURCE_POLICY_PREFIX = 'respol/';
 /**
@@ -112,20 +113,10 @@ export function managesResourcePolicy(stored: StoredResourcePolicy, account: str
   return stored.account === account || (stored.account === '' && (owner ?? ROOT_ACCOUNT) === account);
 }
 
-/** Changes read per query of the change log, and pages read at most before reloading is the cheaper way. */
-const CHANGES_PAGE = 1000;
-const CHANGES_PAGES = 50;
-
 /** Whether a change after `after` up to `head` may touch a resource policy or a bucket's owner (both kv records; true when unsure). */
 async function concernsResourcePolicies(tx: ReadTx, after: number, head: number): Promise<boolean> {
-  for (let page = 0; page < CHANGES_PAGES && after < head; page++) {
-    const changes = await tx.changes.since(after, CHANGES_PAGE);
-    if (changes.some((c) => c.kind === 'kv' && (c.key.startsWith(RESOURCE_POLICY_PREFIX) || c.key.startsWith(BUCKET_OWNER_PREFIX)))) return true;
-    const last = changes.at(-1)?.seq;
-    if (last === undefined) return true;
-    after = last;
-  }
-  return after < head;
+  const read = await readChanges(tx, after, head, (c) => (c.kind === 'kv' && (c.key.startsWith(RESOURCE_POLICY_PREFIX) || c.key.startsWith(BUCKET_OWNER_PREFIX)) ? 'stop' : undefined));
+  return read !== 'done';
 }
 
 export class ResourcePolicies {
@@ -349,21 +340,6 @@ export async function ownerIn(tx: ReadTx, resource: string): Promise<string | un
  */
 export const RESOURCE_ARN_MAX_BYTES = 2048;
 
-/** Bytes of `s` in UTF-8 (a lone surrogate counts as the 3 bytes of its replacement). */
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
-
 /**
  * Why a policy cannot be attached to `resource`, else undefined: it must be an ARN a request can name and reach, since
  * a policy governs the ARN it is attached to and the ARNs under it (`governingArns`), found by the request's ARN and
@@ -374,7 +350,7 @@ function utf8Length(s: string): number {
 export function attachmentProblem(resource: string): string | undefined {
   const shown = resource.length > 100 ? `${resource.slice(0, 100)}…` : resource;
   if (!/^(arn:[a-z-]+:[a-z0-9-]+:|acs:[a-z0-9-]+:)/.test(resource)) return `resource \`${shown}\` must be an ARN (arn:partition:service:… or acs:service:…)`;
-  const bytes = resource.length > RESOURCE_ARN_MAX_BYTES / 3 ? utf8Length(resource) : resource.length;
+  const bytes = Buffer.byteLength(resource, 'utf8');
   if (bytes > RESOURCE_ARN_MAX_BYTES) return `resource \`${shown}\` is ${resource.length} characters, ${bytes} bytes in UTF-8; an ARN a policy is attached to is at most ${RESOURCE_ARN_MAX_BYTES} bytes (2048 ASCII characters, the longest a request may name)`;
   const control = /[\u0000-\u001f\u007f]/.exec(resource);
   if (control) return `resource \`${JSON.stringify(shown).slice(1, -1)}\` holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at position ${control.index}, which no request's ARN holds`;

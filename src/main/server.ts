@@ -120,12 +120,12 @@ export interface ServerOptions {
    */
   readonly changeNotes?: ChangeNotes;
   /**
-   * This server is worker `index` of `--workers` (src/main/workers.ts sets it for each worker it starts): others serve
-   * the same ports and data dir. `sweeps`: this worker sweeps jobs (one does, from the heartbeats every worker writes to
+   * This server is a worker of `--workers` (src/main/workers.ts sets it for each worker it starts): others serve the
+   * same ports and data dir. `sweeps`: this worker sweeps jobs (one does, from the heartbeats every worker writes to
    * the store: N sweeps of every live job would be N times the reads). `othersServe`: other workers serve the ports already, so this one takes no connection
    * before it is ready (no probe listener while it waits for the database or loads, `--health-listen` once ready).
    */
-  readonly worker?: { readonly index: number; readonly sweeps: boolean; readonly othersServe: boolean };
+  readonly worker?: { readonly sweeps: boolean; readonly othersServe: boolean };
   /** The other workers, for the agent (src/adapters/cluster `workerPeers`, set by src/main/worker.ts). */
   readonly peers?: AgentPeers;
 }

@@ -126,7 +126,7 @@ export async function startWorkers(opts: ServerOptions, count: number): Promise<
   const fork = (slot: Slot): Promise<Extract<FromWorker, { gh: 'ready' }>> =>
     new Promise((resolve, reject) => {
       // Worker 1 sweeps jobs. One that starts while others serve opens no listener before it is ready.
-      const role = { index: slot.index, sweeps: slot.index === 1, othersServe: slots.some((s) => s !== slot && s.serving) };
+      const role = { sweeps: slot.index === 1, othersServe: slots.some((s) => s !== slot && s.serving) };
       const w = cluster.fork({ [CLUSTER_OPTIONS_ENV]: JSON.stringify({ ...workerOpts, worker: role } satisfies ServerOptions) });
       slot.worker = w;
       slot.serving = false;
@@ -140,9 +140,8 @@ export async function startWorkers(opts: ServerOptions, count: number): Promise<
           case 'log':
             log(`[worker ${slot.index}] ${msg.line}`);
             break;
+          // Notes of one worker's commits and jobs' ends, for every other.
           case 'change':
-            for (const other of slots) if (other !== slot) send(other.worker, { gh: 'change', seq: msg.seq });
-            break;
           case 'ended':
             for (const other of slots) if (other !== slot) send(other.worker, msg);
             break;

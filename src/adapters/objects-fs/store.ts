@@ -201,6 +201,21 @@ function frozenHeaders(h: ObjectHeaders | undefined): ObjectHeaders {
   return Object.keys(out).length === 0 ? EMPTY : Object.freeze(out);
 }
 
+/** The fields of a write of `entry`'s very body (a copy, a retag): its own, but for what `change` sets. */
+function sameBody(entry: Entry, change: CopyReplace) {
+  const v = entry.version;
+  return {
+    sizes: v.sizes,
+    block: v.block,
+    ...(v.sha256 === undefined ? {} : { sha256: v.sha256 }),
+    etag: entry.info.etag,
+    contentType: change.contentType ?? entry.info.contentType,
+    metadata: change.metadata === undefined ? entry.info.metadata : frozenRecord(change.metadata),
+    headers: change.headers === undefined ? entry.info.headers : frozenHeaders(change.headers),
+    tags: change.tags === undefined ? entry.info.tags : frozenRecord(change.tags),
+  };
+}
+
 /** `headers` as a record writes them: absent when there are none, so a record without them reads as before. */
 const headersField = (h: ObjectHeaders): { headers?: ObjectHeaders } => (Object.keys(h).length === 0 ? {} : { headers: { ...h } });
 
@@ -787,16 +802,7 @@ export class FsObjectStore implements ObjectStore {
         this.commitObject(
           dst.value,
           to.key,
-          {
-            sizes: source.sizes,
-            block: source.block,
-            ...(source.sha256 === undefined ? {} : { sha256: source.sha256 }),
-            etag: entry.info.etag,
-            contentType: replace?.contentType ?? entry.info.contentType,
-            metadata: replace?.metadata === undefined ? entry.info.metadata : frozenRecord(replace.metadata),
-            headers: replace?.headers === undefined ? entry.info.headers : frozenHeaders(replace.headers),
-            tags: replace?.tags === undefined ? entry.info.tags : frozenRecord(replace.tags),
-          },
+          sameBody(entry, replace ?? {}),
           (v) => this.placeLike(source, v),
           conditions,
         ),
@@ -822,17 +828,7 @@ export class FsObjectStore implements ObjectStore {
         this.commitObject(
           b.value,
           key,
-          {
-            sizes: source.sizes,
-            block: source.block,
-            ...(source.sha256 === undefined ? {} : { sha256: source.sha256 }),
-            etag: entry.info.etag,
-            contentType: entry.info.contentType,
-            metadata: entry.info.metadata,
-            headers: entry.info.headers,
-            tags: frozenRecord(tags),
-            lastModified: entry.info.lastModified,
-          },
+          { ...sameBody(entry, { tags }), lastModified: entry.info.lastModified },
           (v) => this.placeLike(source, v),
           undefined,
           entry,

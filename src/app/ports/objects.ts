@@ -55,15 +55,15 @@ export interface BucketInfo {
 }
 
 /**
- * The system-defined metadata a client may set on an object besides its type (S3 User Guide, "Working with object
- * metadata"; API_PutObject): served back as these response headers by GetObject and HeadObject. Names lower-case.
- */
-/**
  * S3's Content-Type of an object written without one: a PutObject or CreateMultipartUpload that sends none, and a
  * CopyObject with `MetadataDirective: REPLACE` that sends none (it does not keep the source's).
  */
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 
+/**
+ * The system-defined metadata a client may set on an object besides its type (S3 User Guide, "Working with object
+ * metadata"; API_PutObject): served back as these response headers by GetObject and HeadObject. Names lower-case.
+ */
 export const OBJECT_HEADER_NAMES = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const;
 export type ObjectHeaderName = (typeof OBJECT_HEADER_NAMES)[number];
 
