@@ -10,12 +10,12 @@
  * reapply the change. A file without an etag overwrites. The file is JSON or YAML: the policy itself
  * (`{bindings, etag?, version?}`, a `resource` if any must match RESOURCE), or a `kind: IamPolicy` document.
  */
-import { InvalidArgumentError } from 'commander';
 import { yaml } from '../yaml.ts';
 import { call, remote, report, connect, withServerOptions, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
+import { asItems, followPages, listLimit } from '../paging.ts';
 import { formatTable, printable, withJsonOption } from '../output.ts';
 
 export interface Binding {
@@ -62,29 +62,14 @@ export interface PolicyPage {
   readonly next?: string;
 }
 
-/** As `jobs list --limit`: a usage error (exit 2) naming the option. */
-const listLimit = (v: string): number => {
-  const n = Number(v);
-  if (!/^[0-9]+$/.test(v) || n < 1 || n > 10_000_000) throw new InvalidArgumentError(`--limit must be an integer from 1 to 10000000, got \`${v}\``);
-  return n;
-};
-
-/**
- * The policies `GET /v1/iam-policies` lists, following `next` from page to page (1,000 a page) until the listing
- * ends or `limit` are read; `next` when `limit` stopped it with more to come. The loop of `jobs list`.
- */
+/** The policies `GET /v1/iam-policies` lists, every page, or `limit` of them. */
 export async function listAll(c: Connection, opts: { limit?: number; after?: string }): Promise<ClientResult<PolicyPage>> {
-  const policies: PolicyView[] = [];
-  let next = opts.after;
-  for (;;) {
-    const want = opts.limit === undefined ? 1000 : Math.min(1000, opts.limit - policies.length);
-    const one = await call<PolicyPage>(c, 'GET', ['iam-policies'], { query: { limit: String(want), after: next }, shape: { iamPolicies: [POLICY_VIEW], next: 'string?' } });
-    if (!one.ok) return one;
-    policies.push(...one.value.iamPolicies);
-    next = one.value.next;
-    if (next === undefined) return { ok: true, value: { iamPolicies: policies } };
-    if (opts.limit !== undefined && policies.length >= opts.limit) return { ok: true, value: { iamPolicies: policies, next } };
-  }
+  const r = await followPages<PolicyView>(
+    async (want, next) => asItems(await call<{ iamPolicies: PolicyView[]; next?: string }>(c, 'GET', ['iam-policies'], { query: { limit: String(want), after: next }, shape: { iamPolicies: [POLICY_VIEW], next: 'string?' } }), 'iamPolicies'),
+    opts.limit,
+    opts.after,
+  );
+  return r.ok ? { ok: true, value: { iamPolicies: r.value.items, ...(r.value.next !== undefined ? { next: r.value.next } : {}) } } : r;
 }
 
 /** `iam-policy list` as printed: a policy a line, its roles and members counted (`get` shows them). */

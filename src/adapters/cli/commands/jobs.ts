@@ -10,6 +10,7 @@ import { call, connect, deleteNoContent, remote, report, withServerOptions, type
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatTable, withJsonOption } from '../output.ts';
+import { asItems, followPages, listLimit } from '../paging.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
 import { makeJobDir, removeUnusedJobDir } from '../../launcher/job-dir.ts';
 
@@ -140,33 +141,6 @@ const positiveInt = (v: string): number => {
   if (!/^\d+$/.test(v) || n < 1 || n > 1024) throw new InvalidArgumentError(`--replicas must be an integer from 1 to 1024, got \`${v}\``);
   return n;
 };
-
-const listLimit = (v: string): number => {
-  const n = Number(v);
-  if (!/^[0-9]+$/.test(v) || n < 1 || n > 10_000_000) throw new InvalidArgumentError(`--limit must be an integer from 1 to 10000000, got \`${v}\``);
-  return n;
-};
-
-/**
- * The items of a paged listing, following `next` from page to page (1,000 a page) until it ends or `limit` items are
- * read; `next` when `limit` stopped it with more to come. `page(want, next)` asks for one page.
- */
-async function followPages<T>(page: (want: number, next: string | undefined) => Promise<ClientResult<{ items: T[]; next?: string }>>, limit: number | undefined, start: string | undefined): Promise<ClientResult<{ items: T[]; next?: string }>> {
-  const items: T[] = [];
-  let next = start;
-  for (;;) {
-    const one = await page(limit === undefined ? 1000 : Math.min(1000, limit - items.length), next);
-    if (!one.ok) return one;
-    items.push(...one.value.items);
-    next = one.value.next;
-    if (next === undefined) return { ok: true, value: { items } };
-    if (limit !== undefined && items.length >= limit) return { ok: true, value: { items, next } };
-  }
-}
-
-/** Items and `next` of a page as the API names them (`jobs`, `events`). */
-const asItems = <T>(r: ClientResult<{ next?: string } & Record<string, unknown>>, key: string): ClientResult<{ items: T[]; next?: string }> =>
-  r.ok ? { ok: true, value: { items: r.value[key] as T[], ...(r.value.next !== undefined ? { next: r.value.next } : {}) } } : r;
 
 /** The jobs `GET /v1/jobs` lists, every page, or `limit` of them. */
 async function listAll(c: Connection, opts: { workspace?: string; state?: string; limit?: number; next?: string }): Promise<ClientResult<{ jobs: JobJson[]; next?: string }>> {
