@@ -4,6 +4,7 @@
  *   its metadata port closed by the worker that opened it;
  * - a worker started again while another serves takes no connection before it is ready (`--listen`,
  *   `--health-listen`), even while it waits for a database that cannot be reached; a stop then is not held behind it;
+ * - a worker that does not stop within the grace is killed, and the stop reports it;
  * - the parent of `npx gatehouse server --workers N` exiting while the workers start stops the server once started.
  * `startWorkers` runs in this test's process (the supervisor, node:cluster's primary) where an option the CLI does not
  * take (the heartbeat timeout) keeps the test short; the parent's exit goes through the real executable.
@@ -189,6 +190,29 @@ describe('a worker started again while another serves', () => {
       for (const s of sockets) s.destroy();
       await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).catch(() => {});
     }
+  });
+});
+
+describe('a worker that does not stop within the grace', () => {
+  test('is killed, and the stop says so (the CLI then exits 10, not 0)', async () => {
+    const logs: string[] = [];
+    const w = await startWorkers({ dataDir: freshDir(), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', env: { PATH }, log: (l) => logs.push(l) }, 2, { stopGraceMs: 1_500 });
+    const [one, two] = w.pids();
+    assert.ok(one !== undefined && two !== undefined, 'two workers run');
+    // Worker 2 frozen: it cannot finish its requests and its audit log, nor exit.
+    process.kill(two, 'SIGSTOP');
+    const started = Date.now();
+    const failures = await w.stop();
+    assert.ok(Date.now() - started < 10_000, 'the stop waited for the grace, not longer');
+    assert.deepEqual(failures, ['worker 2 was killed: still stopping after 1.5 s']);
+    assert.equal(alive(two), false, 'worker 2 is gone');
+    assert.equal(alive(one), false, 'worker 1 stopped');
+    assert.ok(logs.some((l) => l === 'worker 2: still stopping after 1.5 s; killed'), logs.join('\n'));
+  });
+
+  test('a clean stop reports nothing', async () => {
+    const w = await startWorkers({ dataDir: freshDir(), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', env: { PATH }, log: () => {} }, 2, { stopGraceMs: 5_000 });
+    assert.deepEqual(await w.stop(), []);
   });
 });
 

@@ -634,7 +634,8 @@ export async function runServer(opts: ServerOptions & { readonly workers?: numbe
   // `--workers`, whose workers start one, then the others) left it reparented already, and it served on, orphaned.
   // Noticed then, the server stops as soon as it has started.
   const parent = untilParentExits(log);
-  let server: { stop(): Promise<void> };
+  // Workers' stop answers what went wrong in it (src/main/workers.ts); a single server's stop throws instead.
+  let server: { stop(): Promise<readonly string[] | void> };
   try {
     server = workers !== undefined && workers > 1 ? await (await import('./workers.ts')).startWorkers(serverOpts, workers) : await startServer(serverOpts);
   } catch (e) {
@@ -644,7 +645,12 @@ export async function runServer(opts: ServerOptions & { readonly workers?: numbe
   }
   await Promise.race([untilStopSignal(log), parent.exited]);
   parent.stop();
-  await server.stop();
+  const failures = (await server.stop()) ?? [];
+  if (failures.length > 0) {
+    for (const f of failures) log(`gatehouse: ${f}`);
+    log('gatehouse stopped, not cleanly: what those workers held (decisions not yet in the audit log) may be lost');
+    return EXIT.unavailable;
+  }
   log('gatehouse stopped');
   return EXIT.ok;
 }

@@ -10,6 +10,7 @@
 import cluster from 'node:cluster';
 import { CLUSTER_OPTIONS_ENV } from './workers.ts';
 import { startExitCode, startServer, type RunningServer, type ServerOptions } from './server.ts';
+import { EXIT } from '../adapters/cli/exit-codes.ts';
 import { tellSupervisor, toWorker, workerNotes, workerPeers } from '../adapters/cluster/index.ts';
 
 // As bin/gatehouse.js: node:sqlite's ExperimentalWarning is the embedded store by design (docs/decisions.md).
@@ -28,7 +29,13 @@ async function main(): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      await server?.stop();
+      try {
+        await server?.stop();
+      } catch (e) {
+        // The supervisor's stop reports a worker that exited with a failure (src/main/workers.ts `stop`).
+        log(`stop failed: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(EXIT.internal);
+      }
       process.exit(0);
     })());
   // Asked while starting: nothing is served yet, so nothing is to finish. Waiting for the start to end held the

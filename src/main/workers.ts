@@ -16,7 +16,8 @@
  * - A worker that exits while the server runs is started again (after 1 s, doubling to 30 s while it keeps failing).
  *   While others serve, it takes no connection before it is ready (`othersServe`).
  * - Stop (SIGINT, SIGTERM, or `stop()`): every worker finishes its requests in flight and its audit log, then exits;
- *   one still starting exits at once.
+ *   one still starting exits at once. One still stopping after the grace (60 s) is killed; that, or a worker that
+ *   fails while stopping, makes `gatehouse server` exit 10 instead of 0 (docs/errors.md).
  * - Logs: each worker's lines, prefixed `[worker K]`.
  *
  * Per worker, not per server: /metrics (each scrape answers for the worker that took the connection), the
@@ -52,7 +53,16 @@ export interface RunningWorkers {
   pids(): number[];
   /** CPU time (user + system, µs) of every worker process so far, and of their main threads (the ones that answer). */
   cpuMicros(): Promise<{ process: number; main: number }>;
-  stop(): Promise<void>;
+  /**
+   * Stops every worker; resolves with what went wrong (empty when each finished its requests and its audit log and
+   * exited 0): a worker killed after the grace, or one that exited with a failure or a signal while stopping.
+   */
+  stop(): Promise<readonly string[]>;
+}
+
+export interface WorkersTuning {
+  /** How long a stopping worker may take before it is killed (default `STOP_GRACE_MS`; tests shorten it). */
+  readonly stopGraceMs?: number;
 }
 
 /** Binds `host` port 0 for a moment: a free port to give every worker. */
@@ -96,7 +106,8 @@ interface Slot {
   timer: NodeJS.Timeout | undefined;
 }
 
-export async function startWorkers(opts: ServerOptions, count: number): Promise<RunningWorkers> {
+export async function startWorkers(opts: ServerOptions, count: number, tuning: WorkersTuning = {}): Promise<RunningWorkers> {
+  const stopGraceMs = tuning.stopGraceMs ?? STOP_GRACE_MS;
   if (!cluster.isPrimary) throw new Error('startWorkers runs in the supervising process only');
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -191,23 +202,35 @@ export async function startWorkers(opts: ServerOptions, count: number): Promise<
     }, delay);
   };
 
-  const stopAll = async (): Promise<void> => {
+  const stopAll = async (): Promise<readonly string[]> => {
     stopping = true;
     for (const s of slots) if (s.timer !== undefined) clearTimeout(s.timer);
+    const failures: string[] = [];
     await Promise.all(
       slots.map(async (s) => {
         const w = s.worker;
         if (w === undefined || w.isDead()) return;
-        const gone = new Promise<void>((r) => w.once('exit', () => r()));
+        let killed = false;
+        const gone = new Promise<void>((r) =>
+          w.once('exit', (code: number | null, signal: string | null) => {
+            // A worker that had to be killed, or failed while it stopped, may have lost what it held (decisions'
+            // audit records not yet written): the supervisor's exit status says so (src/main/server.ts `runServer`).
+            if (killed) failures.push(`worker ${s.index} was killed: still stopping after ${stopGraceMs / 1000} s`);
+            else if (code !== 0) failures.push(`worker ${s.index} ${signal !== null ? `ended by ${signal}` : `exited with status ${code}`} while stopping`);
+            r();
+          }),
+        );
         send(w, { gh: 'stop' });
         const kill = setTimeout(() => {
-          log(`worker ${s.index}: still stopping after ${STOP_GRACE_MS / 1000} s; killed`);
+          log(`worker ${s.index}: still stopping after ${stopGraceMs / 1000} s; killed`);
+          killed = true;
           w.process.kill('SIGKILL');
-        }, STOP_GRACE_MS);
+        }, stopGraceMs);
         await gone;
         clearTimeout(kill);
       }),
     );
+    return failures;
   };
 
   let first: Extract<FromWorker, { gh: 'ready' }>;
@@ -222,7 +245,7 @@ export async function startWorkers(opts: ServerOptions, count: number): Promise<
   running = true;
   const pids = (): number[] => slots.flatMap((s) => (s.worker?.process.pid !== undefined && !s.worker.isDead() ? [s.worker.process.pid] : []));
   log(`gatehouse: ${count} workers serving ${first.url} (pids ${pids().join(', ')}); connections are handed to them in turn`);
-  let stopped: Promise<void> | undefined;
+  let stopped: Promise<readonly string[]> | undefined;
   return {
     url: first.url,
     agentUrl: first.agentUrl,
