@@ -399,9 +399,21 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * connection, or the balancer's choice), and each of the others, hearing nothing, marked its job Failed after the
    * timeout (review bf, on PostgreSQL). Written every sixth of the timeout, as notes that move no change head (no
    * instance refreshes for them), so an instance's view of a beat heard elsewhere lags by at most that and a sweep
-   * interval: well within the timeout.
+   * interval: well within the timeout. The value written is a time on the writer's clock; no other instance reads it
+   * as a time (`beatsSeen`).
    */
   const beatsToWrite = new Map<string, number>();
+  /**
+   * Of each live job, the stored beat (`jobbeat/<id>`) as this instance's sweep last read it, and when on this
+   * instance's clock it first read that value. A stored beat is a time on the clock of the instance that heard it;
+   * compared with this instance's clock, a writer 30 s behind made every beat it wrote look 30 s old, and the job was
+   * failed while its launcher beat on (a writer ahead kept a dead job that much longer). So a stored beat counts only
+   * as changed or not: a value that changed since the last read is a beat heard now, on this clock. It is seen at most
+   * a write interval and a sweep interval after it was heard (a dead job lives that much past the timeout on an
+   * instance its launcher did not talk to). A job's first read here counts as heard now, as the first sweep's grace
+   * does. Entries go with the job (`forget`) and when a sweep no longer finds it live: as many as live jobs.
+   */
+  const beatsSeen = new Map<string, { readonly value: number; readonly at: number }>();
   const beatWriteMs = Math.max(50, Math.floor(heartbeatTimeoutMs / 6));
   /**
    * Through the raw store where the app gives it: a write through `deps.store` reloads this instance's caches after it
@@ -1233,15 +1245,21 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     let failed = 0;
     let all: StoredJob[];
     let elsewhere: Map<string, number>;
+    let swept: Set<string>;
     try {
       all = await sweptJobs(t);
-      elsewhere = await storedBeats(all.filter((j) => !TERMINAL.has(j.state) && !j.pod).map((j) => j.id));
+      swept = new Set(all.filter((j) => !TERMINAL.has(j.state) && !j.pod).map((j) => j.id));
+      elsewhere = await storedBeats([...swept]);
     } catch (e) {
       sweepFailed = true;
       throw e;
     }
     const afterOutage = sweepFailed;
     sweepFailed = false;
+    // What this instance holds of jobs no longer live: ended through another instance, whose end `forget` does not hear
+    // of. A job submitted or heard since the read loses its entry and is given one timeout at the next sweep.
+    for (const id of beatsSeen.keys()) if (!swept.has(id)) beatsSeen.delete(id);
+    for (const id of heartbeats.keys()) if (!swept.has(id)) heartbeats.delete(id);
     for (const job of all) {
       if (TERMINAL.has(job.state)) continue;
       // A job whose submitter was disabled or deleted ends now, whether or not anything asks for its credentials.
@@ -1249,14 +1267,17 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       // A pod has no launcher: its job ends when the API server deletes the pod (admission webhook).
       if (job.pod) continue;
       const here = heartbeats.get(job.id);
+      const there = elsewhere.get(job.id);
+      const seen = beatsSeen.get(job.id);
+      if (there !== undefined && seen?.value !== there) beatsSeen.set(job.id, { value: there, at: t });
       if (here === undefined || afterOutage) {
         // First sweep after a restart (or after an outage): give the launcher one timeout to come back. Not a beat stored
         // before it: older than the timeout after a longer stop, it failed the job at once (review bi).
         heartbeats.set(job.id, Math.max(here ?? 0, t));
         continue;
       }
-      const there = elsewhere.get(job.id);
-      const last = there === undefined ? here : Math.max(here, there);
+      // The later of the last beat heard here and the last change seen in the store, both on this instance's clock.
+      const last = Math.max(here, beatsSeen.get(job.id)?.at ?? here);
       if (t - last > heartbeatTimeoutMs) {
         await setState(job.id, 'Failed', { reason: 'the job’s process is gone (no heartbeat from its launcher)' });
         failed++;
@@ -1767,6 +1788,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   function forget(job: StoredJob): void {
     deliveries.delete(job.id);
     heartbeats.delete(job.id);
+    beatsSeen.delete(job.id);
     beatsToWrite.delete(job.id);
     byCapability.delete(job.capabilityHash);
     byId.delete(job.id);
