@@ -26,7 +26,7 @@ const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
 const MODEL = 'arn:aws:training::000000000000:model/located';
 const BUCKET = 'arn:aws:s3:::located-errors';
 /** Column 29 of the expression is where the `)` is missing. */
-const BROKEN = { role: 'roles/ml.viewer', members: ['user:admin'], condition: { expression: 'resource.name.startsWith("x"' } };
+const BROKEN = { role: 'roles/ml.viewer', members: ['user:admin'], condition: { title: 'broken', expression: 'resource.name.startsWith("x"' } };
 const CONDITION_MESSAGE = /^expected `\)` to close the call of `startsWith`/;
 
 interface Detail {

@@ -75,6 +75,18 @@ test('a condition that errors fails closed, with a diagnostic naming the binding
   assert.deepEqual(d.diagnostics, [`condition "models only" of binding 0 (roles/ml.developer) on ${MODEL} failed to evaluate, so the binding does not apply: no value for \`resource.type\` in the request (the type of this resource is unknown)`]);
 });
 
+test('a condition stored without a title (written before titles were required) still decides, and is named as untitled', () => {
+  // Writes refuse an untitled condition (parse.ts), but the engine decides stored policies as they are.
+  const c = compileBindings([{ resource: MODEL, policy: { bindings: [{ role: 'roles/ml.developer', members: ['user:alice'], condition: { expression: 'request.time < timestamp("2027-01-01T00:00:00Z")' } }] } }]);
+  assert.deepEqual(c.diagnostics, []);
+  const d = decide(c, req(alice, 'ml.models.get'));
+  assert.equal(d.verdict, 'allow');
+  assert.deepEqual(d.reasons, [`allowed by binding of roles/ml.developer to user:alice on ${MODEL} (its condition holds)`]);
+  const late = decide(c, req(alice, 'ml.models.get', model, Date.parse('2027-01-01T00:00:00Z')), { explain: true });
+  assert.equal(late.verdict, 'no-opinion');
+  assert.deepEqual(late.diagnostics, [`condition of binding 0 (roles/ml.developer) on ${MODEL} is false for this request, so the binding does not apply`]);
+});
+
 test('missing roles, foreign custom roles and unparsable conditions grant nothing and are reported', () => {
   const mine: CustomRole = { name: `accounts/${ACCOUNT}/roles/trainer`, permissions: ['ml.jobs.create'] };
   const theirs: CustomRole = { name: 'accounts/999999999999/roles/trainer', permissions: ['ml.jobs.create'] };

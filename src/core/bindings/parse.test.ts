@@ -56,14 +56,16 @@ const invalid: [string, unknown, [string, string][]][] = [
   ],
   ['a condition not an object', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: 'true' }] }, [['BINDINGS_INVALID_TYPE', 'bindings[0].condition']]],
   ['a condition without expression', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { title: 't' } }] }, [['BINDINGS_MISSING_FIELD', 'bindings[0].condition.expression']]],
-  ['an empty expression', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { expression: '  ' } }] }, [['BINDINGS_MISSING_FIELD', 'bindings[0].condition.expression']]],
-  ['a condition with location', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { expression: 'true', location: 'x' } }] }, [['BINDINGS_UNKNOWN_FIELD', 'bindings[0].condition.location']]],
+  ['an empty expression', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { title: 't', expression: '  ' } }] }, [['BINDINGS_MISSING_FIELD', 'bindings[0].condition.expression']]],
+  ['a condition without a title', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { expression: 'true' } }] }, [['BINDINGS_MISSING_FIELD', 'bindings[0].condition.title']]],
+  ['a blank title', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { title: ' \t', expression: 'true' } }] }, [['BINDINGS_MISSING_FIELD', 'bindings[0].condition.title']]],
+  ['a condition with location', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { title: 't', expression: 'true', location: 'x' } }] }, [['BINDINGS_UNKNOWN_FIELD', 'bindings[0].condition.location']]],
   ['a long title', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { expression: 'true', title: 'x'.repeat(101) } }] }, [['BINDINGS_TOO_LARGE', 'bindings[0].condition.title']]],
-  ['a long description', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { expression: 'true', description: 'x'.repeat(257) } }] }, [['BINDINGS_TOO_LARGE', 'bindings[0].condition.description']]],
-  ['a CEL error', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { expression: 'resource.name.matches("x")' } }] }, [['BINDINGS_INVALID_CONDITION', 'bindings[0].condition.expression']]],
+  ['a long description', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { title: 't', expression: 'true', description: 'x'.repeat(257) } }] }, [['BINDINGS_TOO_LARGE', 'bindings[0].condition.description']]],
+  ['a CEL error', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { title: 't', expression: 'resource.name.matches("x")' } }] }, [['BINDINGS_INVALID_CONDITION', 'bindings[0].condition.expression']]],
   ['version 2', { version: 2, bindings: [] }, [['BINDINGS_INVALID_VERSION', 'version']]],
   ['version as a string', { version: '3', bindings: [] }, [['BINDINGS_INVALID_VERSION', 'version']]],
-  ['a conditional binding in version 1', { version: 1, bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { expression: 'true' } }] }, [['BINDINGS_INVALID_VERSION', 'version']]],
+  ['a conditional binding in version 1', { version: 1, bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { title: 't', expression: 'true' } }] }, [['BINDINGS_INVALID_VERSION', 'version']]],
   ['an etag not a string', { etag: 5, bindings: [] }, [['BINDINGS_INVALID_TYPE', 'etag']]],
   ['too many bindings', { bindings: Array.from({ length: MAX_MEMBERS_PER_POLICY + 1 }, () => ({ role: 'roles/viewer', members: ['user:a'] })) }, [['BINDINGS_TOO_LARGE', 'bindings']]],
   [
@@ -111,7 +113,7 @@ test('a policy with bindings on an ARN ending with `/` is refused, naming the AR
 });
 
 test('every error is reported, not only the first', () => {
-  const r = parseIamPolicy({ bindings: [{ role: 'x', members: ['nobody'] }, { role: 'roles/ml.viewer', members: ['user:a'], condition: { expression: '1' } }], version: 9 });
+  const r = parseIamPolicy({ bindings: [{ role: 'x', members: ['nobody'] }, { role: 'roles/ml.viewer', members: ['user:a'], condition: { title: 't', expression: '1' } }], version: 9 });
   assert.ok(!r.ok);
   assert.deepEqual(r.errors.map((e) => `${e.code} ${e.path}`).sort(), [
     'BINDINGS_INVALID_CONDITION bindings[1].condition.expression',
@@ -122,7 +124,7 @@ test('every error is reported, not only the first', () => {
 });
 
 test('a condition error keeps its line and column; paths take the prefix', () => {
-  const r = parseIamPolicy({ bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { expression: 'true &&\n resource.nam == "x"' } }] }, { path: 'spec' });
+  const r = parseIamPolicy({ bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { title: 't', expression: 'true &&\n resource.nam == "x"' } }] }, { path: 'spec' });
   assert.ok(!r.ok);
   assert.deepEqual({ code: r.errors[0]?.code, path: r.errors[0]?.path, line: r.errors[0]?.line, column: r.errors[0]?.column }, { code: 'BINDINGS_INVALID_CONDITION', path: 'spec.bindings[0].condition.expression', line: 2, column: 11 });
 });

@@ -94,14 +94,22 @@ function optionalString(o: Obj, key: string, base: string, max: number, errs: Er
 
 function parseConditionField(raw: unknown, base: string, errs: Errors): IamCondition | undefined {
   if (!isObj(raw)) {
-    errs.add('BINDINGS_INVALID_TYPE', `\`condition\` must be an object {expression, title?, description?}, got ${describe(raw)}`, base);
+    errs.add('BINDINGS_INVALID_TYPE', `\`condition\` must be an object {expression, title, description?}, got ${describe(raw)}`, base);
     return undefined;
   }
   unknownFields(raw, ['expression', 'title', 'description'], base, 'a condition', errs);
   const title = optionalString(raw, 'title', base, MAX_TITLE_CHARS, errs);
+  // GCP requires the title of an IAM condition ("The condition's title is required, but the description is optional",
+  // conditions-overview); a blank one is none (proto3 reads an empty `string title` as unset). Only writes are parsed
+  // here: a policy stored before this check, with an untitled condition, still loads and decides (src/app/bindings.ts).
+  const given = Object.hasOwn(raw, 'title');
+  const untitled = !given || (title !== undefined && title.trim() === '');
+  if (untitled) {
+    errs.add('BINDINGS_MISSING_FIELD', `${given ? 'the condition `title` is blank' : 'a condition needs a `title`'}: give it a short name that says what it grants, such as \`until 2027\` (GCP requires one, and decisions name the condition by it)`, join(base, 'title'));
+  }
   const description = optionalString(raw, 'description', base, MAX_DESCRIPTION_CHARS, errs);
   // A description may keep its line breaks and tabs; a title is one line.
-  const shown = (title === undefined || printableText(title, 'title', base, '', errs)) && (description === undefined || printableText(description, 'description', base, '\n\t', errs));
+  const shown = !untitled && (title === undefined || printableText(title, 'title', base, '', errs)) && (description === undefined || printableText(description, 'description', base, '\n\t', errs));
   const exprPath = join(base, 'expression');
   if (!Object.hasOwn(raw, 'expression')) {
     errs.add('BINDINGS_MISSING_FIELD', 'a condition needs an `expression` (a CEL expression such as `request.time < timestamp("2027-01-01T00:00:00Z")`)', exprPath);
