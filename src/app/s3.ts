@@ -38,7 +38,7 @@ import { accessDeniedMessage, actorOf } from './principals.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import type { ReadTx } from './ports/store.ts';
-import type { BucketInfo, ByteRange, CopyConditions, CopyReplace, ListObjectsPage, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, SourceConditions, UploadInfo, WriteConditions } from './ports/objects.ts';
+import type { BucketInfo, ByteRange, CopyConditions, CopyReplace, CreateUploadInput, ListObjectsPage, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, SourceConditions, StorageClass, UploadInfo, WriteConditions } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
 /**
@@ -237,6 +237,9 @@ export interface PutInput extends StoreDigests {
   /** Cache-Control, Content-Disposition, Content-Encoding (without `aws-chunked`), Content-Language, Expires. */
   readonly headers?: ObjectHeaders;
   readonly tags?: Readonly<Record<string, string>>;
+  /** `x-amz-storage-class`, `x-amz-website-redirect-location`, as the edge checked them. */
+  readonly storageClass?: StorageClass;
+  readonly redirectLocation?: string;
   readonly contentMd5?: string;
   /** `If-Match` / `If-None-Match: *`: held by the store where the write commits (`PreconditionFailed`, nothing stored). */
   readonly conditions?: WriteConditions;
@@ -858,7 +861,7 @@ export function createS3(app: App, objects: ObjectStore) {
       }
     },
 
-    async createUpload(call: S3Call, input: { bucket: string; key: string; contentType?: string; metadata?: Readonly<Record<string, string>>; headers?: ObjectHeaders; tags?: Readonly<Record<string, string>> }): Promise<S3Result<UploadInfo>> {
+    async createUpload(call: S3Call, input: CreateUploadInput): Promise<S3Result<UploadInfo>> {
       const context = putContext(call, input.tags);
       const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key), context);
       if (!g.ok) return g;

@@ -34,6 +34,7 @@ import type {
   ByteRange,
   CopyConditions,
   CopyReplace,
+  CreateUploadInput,
   ListObjectsInput,
   ListObjectsPage,
   ObjectBody,
@@ -45,12 +46,14 @@ import type {
   ObjectResult,
   ObjectStore,
   PartInfo,
+  PartsPage,
   PutObjectInput,
   SourceConditions,
+  StorageClass,
   UploadInfo,
   WriteConditions,
 } from '../../app/ports/objects.ts';
-import { DEFAULT_CONTENT_TYPE, OBJECT_HEADER_NAMES } from '../../app/ports/objects.ts';
+import { DEFAULT_CONTENT_TYPE, isStorageClass, OBJECT_HEADER_NAMES } from '../../app/ports/objects.ts';
 import { multipartEtag, type DeclaredDigests } from './checksums.ts';
 import { destinationProblem, sourceProblem } from './conditions.ts';
 import { compareKeys, insertKey, listPage, removeKey } from './listing.ts';
@@ -112,6 +115,7 @@ interface Upload {
   readonly metadata: Readonly<Record<string, string>>;
   readonly headers: ObjectHeaders;
   readonly tags: Readonly<Record<string, string>>;
+  readonly redirectLocation?: string;
   readonly parts: Map<number, Part>;
   done: boolean;
 }
@@ -142,6 +146,10 @@ interface MetaRecord {
   /** System-defined metadata (Cache-Control…), written when there is any; absent in records of earlier versions. */
   readonly headers?: ObjectHeaders;
   readonly tags: Record<string, string>;
+  /** Written when not STANDARD (`classFields`); absent in records of earlier versions, which are STANDARD. */
+  readonly storageClass?: StorageClass;
+  /** `x-amz-website-redirect-location`, written when set; absent in records of earlier versions. */
+  readonly redirectLocation?: string;
   /** Hex SHA-256 of the whole body, for single PUTs (a multipart object has one per part, in its upload). */
   readonly sha256?: string;
 }
@@ -155,6 +163,8 @@ interface UploadRecord {
   /** As in `MetaRecord`: the completed object's. */
   readonly headers?: ObjectHeaders;
   readonly tags: Record<string, string>;
+  readonly storageClass?: StorageClass;
+  readonly redirectLocation?: string;
 }
 
 interface PartRecord {
@@ -201,9 +211,13 @@ function frozenHeaders(h: ObjectHeaders | undefined): ObjectHeaders {
   return Object.keys(out).length === 0 ? EMPTY : Object.freeze(out);
 }
 
-/** The fields of a write of `entry`'s very body (a copy, a retag): its own, but for what `change` sets. */
+/**
+ * The fields of a write of `entry`'s very body (a copy, a retag): its own, but for what `change` sets. A retag keeps
+ * the storage class and redirect location; `copyObject` sets them itself, since S3 never copies them.
+ */
 function sameBody(entry: Entry, change: CopyReplace) {
   const v = entry.version;
+  const redirectLocation = change.redirectLocation ?? entry.info.redirectLocation;
   return {
     sizes: v.sizes,
     block: v.block,
@@ -213,11 +227,28 @@ function sameBody(entry: Entry, change: CopyReplace) {
     metadata: change.metadata === undefined ? entry.info.metadata : frozenRecord(change.metadata),
     headers: change.headers === undefined ? entry.info.headers : frozenHeaders(change.headers),
     tags: change.tags === undefined ? entry.info.tags : frozenRecord(change.tags),
+    storageClass: change.storageClass ?? entry.info.storageClass,
+    ...(redirectLocation === undefined ? {} : { redirectLocation }),
   };
 }
 
 /** `headers` as a record writes them: absent when there are none, so a record without them reads as before. */
 const headersField = (h: ObjectHeaders): { headers?: ObjectHeaders } => (Object.keys(h).length === 0 ? {} : { headers: { ...h } });
+
+/**
+ * The storage class and redirect location as a record writes them: each absent when it is the default (STANDARD,
+ * none), so the record of such an object is what an earlier version wrote, and that version's records read as such.
+ */
+const classFields = (storageClass: StorageClass | undefined, redirectLocation: string | undefined): { storageClass?: StorageClass; redirectLocation?: string } => ({
+  ...(storageClass === undefined || storageClass === 'STANDARD' ? {} : { storageClass }),
+  ...(redirectLocation === undefined ? {} : { redirectLocation }),
+});
+
+/** A record's storage class: STANDARD when absent (an earlier version's record) or not one the port defines (edited by hand). */
+const storageClassOf = (r: { readonly storageClass?: unknown }): StorageClass => (isStorageClass(r.storageClass) ? r.storageClass : 'STANDARD');
+
+/** A record's redirect location, when it holds one. */
+const redirectOf = (r: { readonly redirectLocation?: unknown }): { redirectLocation?: string } => (typeof r.redirectLocation === 'string' ? { redirectLocation: r.redirectLocation } : {});
 
 /** Serialises async critical sections per name; a section never waits on one of another name. */
 class Locks {
@@ -397,6 +428,8 @@ export class FsObjectStore implements ObjectStore {
       metadata: frozenRecord(r.metadata),
       headers: frozenHeaders(r.headers),
       tags: frozenRecord(r.tags),
+      storageClass: storageClassOf(r),
+      ...redirectOf(r),
     });
     const version: Version = { dir: bucket.dir, vid: r.vid, sizes: r.sizes, block: r.block, ...(r.sha256 === undefined ? {} : { sha256: r.sha256 }), pins: 0, retired: false };
     return { info, version };
@@ -404,12 +437,13 @@ export class FsObjectStore implements ObjectStore {
 
   private uploadOf(bucket: Bucket, id: string, r: UploadRecord): Upload {
     return {
-      info: Object.freeze({ uploadId: id, bucket: bucket.info.name, key: r.key, initiated: r.initiated }),
+      info: Object.freeze({ uploadId: id, bucket: bucket.info.name, key: r.key, initiated: r.initiated, storageClass: storageClassOf(r) }),
       dir: join(bucket.dir, 'uploads', id),
       contentType: r.contentType,
       metadata: frozenRecord(r.metadata),
       headers: frozenHeaders(r.headers),
       tags: frozenRecord(r.tags),
+      ...redirectOf(r),
       parts: new Map(),
       done: false,
     };
@@ -618,6 +652,8 @@ export class FsObjectStore implements ObjectStore {
       readonly metadata: Readonly<Record<string, string>>;
       readonly headers: ObjectHeaders;
       readonly tags: Readonly<Record<string, string>>;
+      readonly storageClass: StorageClass;
+      readonly redirectLocation?: string;
       readonly sha256?: string;
       readonly block?: number;
       /** Kept from the object rewritten (a change of tags alone); default now. */
@@ -647,6 +683,7 @@ export class FsObjectStore implements ObjectStore {
         metadata: { ...fields.metadata },
         ...headersField(fields.headers),
         tags: { ...fields.tags },
+        ...classFields(fields.storageClass, fields.redirectLocation),
         ...(fields.sha256 === undefined ? {} : { sha256: fields.sha256 }),
       };
       const metaPath = this.metaPath(bucket, key);
@@ -707,6 +744,8 @@ export class FsObjectStore implements ObjectStore {
             metadata: frozenRecord(input.metadata),
             headers: frozenHeaders(input.headers),
             tags: frozenRecord(input.tags),
+            storageClass: input.storageClass ?? 'STANDARD',
+            ...(input.redirectLocation === undefined ? {} : { redirectLocation: input.redirectLocation }),
             sha256: written.value.digests.sha256.toString('hex'),
           },
           async (v) => {
@@ -798,11 +837,15 @@ export class FsObjectStore implements ObjectStore {
     const source = entry.version;
     source.pins++;
     try {
+      // S3 never copies the storage class or the redirect location (API_CopyObject): the copy has the request's, or
+      // STANDARD and none.
+      const { redirectLocation: _sources, ...body } = sameBody(entry, replace ?? {});
+      const fields = { ...body, storageClass: replace?.storageClass ?? 'STANDARD', ...(replace?.redirectLocation === undefined ? {} : { redirectLocation: replace.redirectLocation }) };
       return await this.writing(dst.value, () =>
         this.commitObject(
           dst.value,
           to.key,
-          sameBody(entry, replace ?? {}),
+          fields,
           (v) => this.placeLike(source, v),
           conditions,
         ),
@@ -864,7 +907,7 @@ export class FsObjectStore implements ObjectStore {
     return ok(upload);
   }
 
-  async createUpload(input: { readonly bucket: string; readonly key: string; readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly headers?: ObjectHeaders; readonly tags?: Readonly<Record<string, string>> }): Promise<ObjectResult<UploadInfo>> {
+  async createUpload(input: CreateUploadInput): Promise<ObjectResult<UploadInfo>> {
     const b = this.writableBucketOf(input.bucket, input.key);
     if (!b.ok) return b;
     const bucket = b.value;
@@ -878,6 +921,7 @@ export class FsObjectStore implements ObjectStore {
         metadata: { ...input.metadata },
         ...headersField(frozenHeaders(input.headers)),
         tags: { ...input.tags },
+        ...classFields(input.storageClass, input.redirectLocation),
       };
       const upload = this.uploadOf(bucket, id, record);
       await mkdir(upload.dir, { mode: DIR_MODE });
@@ -953,7 +997,7 @@ export class FsObjectStore implements ObjectStore {
     });
   }
 
-  async listParts(bucketName: string, key: string, uploadId: string, options?: { readonly after?: number; readonly maxParts?: number }): Promise<ObjectResult<{ readonly parts: readonly PartInfo[]; readonly truncated: boolean; readonly next?: number }>> {
+  async listParts(bucketName: string, key: string, uploadId: string, options?: { readonly after?: number; readonly maxParts?: number }): Promise<ObjectResult<PartsPage>> {
     const b = this.bucketOf(bucketName);
     if (!b.ok) return b;
     const u = this.uploadFor(b.value, key, uploadId);
@@ -963,7 +1007,8 @@ export class FsObjectStore implements ObjectStore {
     const all = [...u.value.parts.values()].map((p) => p.info).filter((p) => p.partNumber > after).sort((x, y) => x.partNumber - y.partNumber);
     const parts = all.slice(0, max);
     const truncated = all.length > max;
-    return ok(truncated ? { parts, truncated, next: parts[parts.length - 1]!.partNumber } : { parts, truncated });
+    const { storageClass } = u.value.info;
+    return ok(truncated ? { parts, truncated, next: parts[parts.length - 1]!.partNumber, storageClass } : { parts, truncated, storageClass });
   }
 
   async completeUpload(bucketName: string, key: string, uploadId: string, parts: readonly { readonly partNumber: number; readonly etag: string }[], conditions?: WriteConditions): Promise<ObjectResult<ObjectInfo>> {
@@ -1006,6 +1051,8 @@ export class FsObjectStore implements ObjectStore {
             metadata: upload.metadata,
             headers: upload.headers,
             tags: upload.tags,
+            storageClass: upload.info.storageClass,
+            ...(upload.redirectLocation === undefined ? {} : { redirectLocation: upload.redirectLocation }),
           },
           async (v) => {
             for (let i = 0; i < chosen.length; i++) {

@@ -26,6 +26,8 @@ export type S3ErrorCode =
   | 'MetadataTooLarge'
   | 'PreconditionFailed'
   | 'InvalidPartNumber'
+  | 'InvalidStorageClass'
+  | 'InvalidRedirectLocation'
   | 'InternalError';
 
 export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
@@ -69,6 +71,8 @@ export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
   MetadataTooLarge: 400,
   PreconditionFailed: 412,
   InvalidPartNumber: 416,
+  InvalidStorageClass: 400,
+  InvalidRedirectLocation: 400,
   InternalError: 500,
 };
 

@@ -16,7 +16,20 @@ import { pipeline } from 'node:stream/promises';
 import type { TLSSocket } from 'node:tls';
 import type { App, Caller } from '../../app/index.ts';
 import type { S3, S3Call, S3Failure, S3Result, StoreDigests } from '../../app/s3.ts';
-import { DEFAULT_CONTENT_TYPE, OBJECT_HEADER_NAMES, type CopyConditions, type ObjectHeaderName, type ObjectHeaders, type ObjectInfo, type SourceConditions, type WriteConditions } from '../../app/ports/objects.ts';
+import {
+  DEFAULT_CONTENT_TYPE,
+  isStorageClass,
+  MAX_REDIRECT_LOCATION,
+  OBJECT_HEADER_NAMES,
+  STORAGE_CLASSES,
+  type CopyConditions,
+  type ObjectHeaderName,
+  type ObjectHeaders,
+  type ObjectInfo,
+  type SourceConditions,
+  type StorageClass,
+  type WriteConditions,
+} from '../../app/ports/objects.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
 import { isSigV2, parseSigV2 } from './sigv2.ts';
@@ -201,6 +214,35 @@ function withoutAwsChunked(value: string): string {
     .join(',');
 }
 
+/** The archive classes, whose objects S3 reads only after a RestoreObject: refused, the gateway has no archive tier. */
+const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+
+/**
+ * `x-amz-storage-class` and `x-amz-website-redirect-location` of a write (PutObject, CreateMultipartUpload, CopyObject),
+ * checked before the write is decided, as `x-amz-meta-*`'s size is. A class is one of `STORAGE_CLASSES`, spelled as S3
+ * spells it, else 400 InvalidStorageClass with S3's `StorageClassRequested`. A redirect location starts with `/`,
+ * `http://` or `https://` and has at most 2 KB (API_PutObject), else 400 InvalidRedirectLocation (S3's error codes).
+ * Both absent when not sent.
+ */
+function objectClassOf(req: IncomingMessage): { ok: true; value: { storageClass?: StorageClass; redirectLocation?: string } } | { ok: false; error: S3Error } {
+  const storageClass = header(req, 'x-amz-storage-class');
+  if (storageClass !== undefined && !isStorageClass(storageClass)) {
+    const why = ARCHIVE_CLASSES.has(storageClass)
+      ? `\`${storageClass}\` is an archive class, whose objects are read only after a RestoreObject, and this gateway has no archive tier; write the object as GLACIER_IR (read at once) or another of ${STORAGE_CLASSES.join(', ')}`
+      : `\`${storageClass}\` in x-amz-storage-class; send one of ${STORAGE_CLASSES.join(', ')}`;
+    return { ok: false, error: s3Error('InvalidStorageClass', `The storage class you specified is not valid: ${why}`, { StorageClassRequested: storageClass }) };
+  }
+  // node:http reads header bytes as latin1: a character is a byte sent.
+  const redirectLocation = header(req, 'x-amz-website-redirect-location');
+  if (redirectLocation !== undefined && redirectLocation.length > MAX_REDIRECT_LOCATION) {
+    return { ok: false, error: s3Error('InvalidRedirectLocation', `The website redirect location is too long: x-amz-website-redirect-location has ${redirectLocation.length} bytes, at most ${MAX_REDIRECT_LOCATION}`) };
+  }
+  if (redirectLocation !== undefined && !/^(?:\/|http:\/\/|https:\/\/)/.test(redirectLocation)) {
+    return { ok: false, error: s3Error('InvalidRedirectLocation', `The website redirect location must have a prefix of 'http://' or 'https://' or '/': x-amz-website-redirect-location is \`${redirectLocation}\``) };
+  }
+  return { ok: true, value: { ...(storageClass !== undefined ? { storageClass } : {}), ...(redirectLocation !== undefined ? { redirectLocation } : {}) } };
+}
+
 function tagsOf(value: string | undefined): Record<string, string> | undefined {
   if (value === undefined) return undefined;
   const out: Record<string, string> = {};
@@ -219,6 +261,10 @@ function objectHeaders(info: ObjectInfo): Record<string, string | number> {
   for (const [k, v] of Object.entries(info.metadata)) h[`x-amz-meta-${k}`] = v;
   const tagCount = Object.keys(info.tags).length;
   if (tagCount > 0) h['x-amz-tagging-count'] = tagCount;
+  // S3 answers the class only when it is not STANDARD (API_HeadObject: "Amazon S3 returns this header for all objects
+  // except for S3 Standard storage class objects").
+  if (info.storageClass !== 'STANDARD') h['x-amz-storage-class'] = info.storageClass;
+  if (info.redirectLocation !== undefined) h['x-amz-website-redirect-location'] = info.redirectLocation;
   return h;
 }
 
@@ -719,7 +765,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
             UploadIdMarker: '',
             MaxUploads: 1000,
             IsTruncated: false,
-            Upload: uploads.map((u) => ({ Key: u.key, UploadId: u.uploadId, Initiator: { ID: call.caller.account }, Owner: { ID: call.caller.account }, StorageClass: 'STANDARD', Initiated: s3Date(u.initiated) })),
+            Upload: uploads.map((u) => ({ Key: u.key, UploadId: u.uploadId, Initiator: { ID: call.caller.account }, Owner: { ID: call.caller.account }, StorageClass: u.storageClass, Initiated: s3Date(u.initiated) })),
           }),
         );
       }
@@ -773,7 +819,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       // Every object is its bucket owner's (ACLs disabled); V2 names it only when asked (`fetch-owner=true`), as S3.
       const owner = { ID: r.value.owner, DisplayName: r.value.owner };
       const withOwner = !v2 || query.get('fetch-owner') === 'true';
-      const contents = page.objects.map((o) => ({ Key: enc(o.key), LastModified: s3Date(o.lastModified), ETag: `"${o.etag}"`, Size: o.size, ...(withOwner ? { Owner: owner } : {}), StorageClass: 'STANDARD' }));
+      const contents = page.objects.map((o) => ({ Key: enc(o.key), LastModified: s3Date(o.lastModified), ETag: `"${o.etag}"`, Size: o.size, ...(withOwner ? { Owner: owner } : {}), StorageClass: o.storageClass }));
       const prefixes = page.prefixes.map((p) => ({ Prefix: enc(p) }));
       const next = 'next' in page ? page.next : undefined;
       if (v2) {
@@ -863,6 +909,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           const metadata = metadataOf(req);
           const tooLarge = metadataTooLarge(metadata);
           if (tooLarge) return fail(tooLarge);
+          const classed = objectClassOf(req);
+          if (!classed.ok) return fail(classed.error);
           const md5 = header(req, 'content-md5');
           const contentType = header(req, 'content-type');
           const tags = tagsOf(header(req, 'x-amz-tagging'));
@@ -876,6 +924,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
               metadata,
               headers: objectHeadersOf(req),
               ...(tags ? { tags } : {}),
+              ...classed.value,
               ...(md5 !== undefined ? { contentMd5: md5 } : {}),
               ...b.digests,
               ...(conditions.value ? { conditions: conditions.value } : {}),
@@ -895,7 +944,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
                 UploadId: uploadId,
                 Initiator: { ID: call.caller.account },
                 Owner: { ID: call.caller.account },
-                StorageClass: 'STANDARD',
+                StorageClass: r.storageClass,
                 PartNumberMarker: marker,
                 ...(r.truncated && r.next !== undefined ? { NextPartNumberMarker: r.next } : {}),
                 MaxParts: maxParts,
@@ -914,9 +963,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
             const metadata = metadataOf(req);
             const tooLarge = metadataTooLarge(metadata);
             if (tooLarge) return fail(tooLarge);
+            const classed = objectClassOf(req);
+            if (!classed.ok) return fail(classed.error);
             const contentType = header(req, 'content-type');
             const tags = tagsOf(header(req, 'x-amz-tagging'));
-            return answer(await s3.createUpload(call, { bucket, key, ...(contentType !== undefined ? { contentType } : {}), metadata, headers: objectHeadersOf(req), ...(tags ? { tags } : {}) }), (u) =>
+            return answer(await s3.createUpload(call, { bucket, key, ...(contentType !== undefined ? { contentType } : {}), metadata, headers: objectHeadersOf(req), ...(tags ? { tags } : {}), ...classed.value }), (u) =>
               sendXml(res, 'InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: u.uploadId }),
             );
           }
@@ -962,7 +1013,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const directive = (header(req, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
       const tagDirective = (header(req, 'x-amz-tagging-directive') ?? 'COPY').toUpperCase();
       if ((directive !== 'COPY' && directive !== 'REPLACE') || (tagDirective !== 'COPY' && tagDirective !== 'REPLACE')) return fail(s3Error('InvalidArgument', 'Unknown metadata directive.'));
-      if (from.bucket === bucket && from.key === key && directive === 'COPY' && tagDirective === 'COPY') {
+      // The copy's class and redirect location are the request's with either directive: S3 copies neither.
+      const classed = objectClassOf(req);
+      if (!classed.ok) return fail(classed.error);
+      const { storageClass, redirectLocation } = classed.value;
+      if (from.bucket === bucket && from.key === key && directive === 'COPY' && tagDirective === 'COPY' && storageClass === undefined && redirectLocation === undefined) {
         return fail(s3Error('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."));
       }
       const contentType = header(req, 'content-type');
@@ -975,6 +1030,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         // too, which without one is S3's default (`binary/octet-stream`, as a PutObject without one), not the source's.
         ...(directive === 'REPLACE' ? { contentType: contentType ?? DEFAULT_CONTENT_TYPE, metadata, headers: objectHeadersOf(req) } : {}),
         ...(tagDirective === 'REPLACE' ? { tags: tags ?? {} } : {}),
+        ...classed.value,
       };
       const conditions = destinationConditions();
       if (!conditions.ok) return fail(conditions.error);

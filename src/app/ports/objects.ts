@@ -70,6 +70,22 @@ export type ObjectHeaderName = (typeof OBJECT_HEADER_NAMES)[number];
 /** An object's system-defined metadata, each header as the client set it; absent: not set. */
 export type ObjectHeaders = Readonly<Partial<Record<ObjectHeaderName, string>>>;
 
+/**
+ * The storage classes an object may be written with (`x-amz-storage-class`, API_PutObject): those S3 serves a general
+ * purpose bucket's reads in without a restore. Every class is stored alike here (one tier, on `--data-dir`): the class
+ * is a label that is kept and answered, so that clients and lifecycle tools see what they asked. GLACIER and
+ * DEEP_ARCHIVE are not among them: S3 refuses reads of such an object until a RestoreObject, which the gateway has no
+ * archive tier to mean, so a write asking for one is refused rather than stored as if it were archived (docs/decisions.md,
+ * "S3 gateway"). OUTPOSTS, SNOW, EXPRESS_ONEZONE and FSX_OPENZFS belong to other kinds of bucket.
+ */
+export const STORAGE_CLASSES = ['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR'] as const;
+export type StorageClass = (typeof STORAGE_CLASSES)[number];
+
+export const isStorageClass = (value: unknown): value is StorageClass => typeof value === 'string' && (STORAGE_CLASSES as readonly string[]).includes(value);
+
+/** What S3 stores as a website redirect location (`x-amz-website-redirect-location`, API_PutObject): at most 2 KB. */
+export const MAX_REDIRECT_LOCATION = 2048;
+
 export interface ObjectInfo {
   readonly bucket: string;
   readonly key: string;
@@ -85,6 +101,10 @@ export interface ObjectInfo {
   readonly headers: ObjectHeaders;
   /** Object tags (`x-amz-tagging` at PUT); decisions read them as `s3:ExistingObjectTag/<key>`. */
   readonly tags: Readonly<Record<string, string>>;
+  /** As written (`x-amz-storage-class`); STANDARD when none was given, and for an object stored before classes were kept. */
+  readonly storageClass: StorageClass;
+  /** `x-amz-website-redirect-location`, as written; absent: none. */
+  readonly redirectLocation?: string;
 }
 
 export interface PutObjectInput {
@@ -97,6 +117,9 @@ export interface PutObjectInput {
   readonly metadata?: Readonly<Record<string, string>>;
   readonly headers?: ObjectHeaders;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Default STANDARD. */
+  readonly storageClass?: StorageClass;
+  readonly redirectLocation?: string;
   /** Base64 MD5 the client declared (`Content-MD5`): a mismatch is `BadDigest`, nothing stored. */
   readonly contentMd5?: string;
   /** Base64 SHA-256 the client declared (`x-amz-checksum-sha256`) or hex (`x-amz-content-sha256`): mismatch → `BadDigest`. */
@@ -149,6 +172,10 @@ export interface CopyReplace {
   readonly metadata?: Readonly<Record<string, string>>;
   readonly headers?: ObjectHeaders;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Never the source's (`copyObject`): absent, STANDARD. */
+  readonly storageClass?: StorageClass;
+  /** Never the source's (`copyObject`): absent, none. */
+  readonly redirectLocation?: string;
 }
 
 export interface ListObjectsInput {
@@ -196,6 +223,28 @@ export interface UploadInfo {
   readonly bucket: string;
   readonly key: string;
   readonly initiated: string;
+  /** The completed object's (CreateMultipartUpload's `x-amz-storage-class`), named by ListMultipartUploads and ListParts. */
+  readonly storageClass: StorageClass;
+}
+
+export interface CreateUploadInput {
+  readonly bucket: string;
+  readonly key: string;
+  readonly contentType?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly headers?: ObjectHeaders;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Default STANDARD. */
+  readonly storageClass?: StorageClass;
+  readonly redirectLocation?: string;
+}
+
+export interface PartsPage {
+  readonly parts: readonly PartInfo[];
+  readonly truncated: boolean;
+  readonly next?: number;
+  /** The upload's (`UploadInfo.storageClass`). */
+  readonly storageClass: StorageClass;
 }
 
 export interface ObjectStore {
@@ -215,7 +264,12 @@ export interface ObjectStore {
   getObject(bucket: string, key: string, range?: { readonly start?: number; readonly end?: number; readonly suffix?: number }, conditions?: SourceConditions): Promise<ObjectResult<ObjectBody>>;
   /** Deleting a key that does not exist succeeds, as S3 does (bucket must exist). */
   deleteObject(bucket: string, key: string): Promise<ObjectResult<void>>;
-  /** What `replace` leaves undefined is the source's (`headers`: all five, as one). */
+  /**
+   * What `replace` leaves undefined is the source's (`headers`: all five, as one), but for the storage class and the
+   * website redirect location, which S3 never copies (API_CopyObject: the copy is STANDARD "if the x-amz-storage-class
+   * header is not used"; the redirect location "is unique to each object and is not copied"): the copy has
+   * `replace`'s, or STANDARD and none.
+   */
   copyObject(
     from: { readonly bucket: string; readonly key: string },
     to: { readonly bucket: string; readonly key: string },
@@ -233,10 +287,10 @@ export interface ObjectStore {
   setObjectTags(bucket: string, key: string, tags: Readonly<Record<string, string>>, expect?: ObjectInfo): Promise<ObjectResult<ObjectInfo>>;
   listObjects(input: ListObjectsInput): Promise<ObjectResult<ListObjectsPage>>;
 
-  /** The object the upload completes into has its `contentType`, `metadata`, `headers` and `tags`. */
-  createUpload(input: { readonly bucket: string; readonly key: string; readonly contentType?: string; readonly metadata?: Readonly<Record<string, string>>; readonly headers?: ObjectHeaders; readonly tags?: Readonly<Record<string, string>> }): Promise<ObjectResult<UploadInfo>>;
+  /** The object the upload completes into has its `contentType`, `metadata`, `headers`, `tags`, `storageClass` and `redirectLocation`. */
+  createUpload(input: CreateUploadInput): Promise<ObjectResult<UploadInfo>>;
   uploadPart(input: { readonly bucket: string; readonly key: string; readonly uploadId: string; readonly partNumber: number; readonly body: AsyncIterable<Uint8Array>; readonly size?: number; readonly contentMd5?: string; readonly sha256Hex?: string; readonly sha256Base64?: string; readonly crc32Base64?: string; readonly crc32cBase64?: string }): Promise<ObjectResult<PartInfo>>;
-  listParts(bucket: string, key: string, uploadId: string, options?: { readonly after?: number; readonly maxParts?: number }): Promise<ObjectResult<{ readonly parts: readonly PartInfo[]; readonly truncated: boolean; readonly next?: number }>>;
+  listParts(bucket: string, key: string, uploadId: string, options?: { readonly after?: number; readonly maxParts?: number }): Promise<ObjectResult<PartsPage>>;
   /**
    * Parts must be ascending, each but the last at least 5 MiB, ETags matching; the object appears atomically. A
    * failed `conditions` leaves the upload as it was (the client may complete it again).
