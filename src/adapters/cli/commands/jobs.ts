@@ -89,14 +89,11 @@ const oneRole = (v: string, previous: string | undefined): string => {
 };
 
 /**
- * Why the command given to `jobs run` (or `clusters run-node`) is refused, or undefined: given without `--`, and one
- * of the subcommand's own options after the command's first word (`jobs run --workspace vision node x.mjs --replicas
- * 2`). Commander takes such an option as gatehouse's wherever it is, so the job ran 2 ranks and `x.mjs` never saw
- * `--replicas` (review readme, R10). Read from the arguments as typed (the root command's `rawArgs`): once parsed,
- * a command given after `--` and one given without it look the same. Options not gatehouse's are refused by
- * commander already (`unknown option`); a negative number is a command's argument.
+ * The subcommand's arguments as typed, after the command's first word and before any `--`, with that word and the
+ * subcommand's path (`jobs run`); undefined when no command word comes before `--`. Read from the root command's
+ * `rawArgs`: once parsed, a command given after `--` and one given without it look the same.
  */
-export function optionTakenFromCommand(cmd: Command): string | undefined {
+function afterCommandWord(cmd: Command): { path: readonly string[]; first: string; rest: readonly string[]; option: (arg: string) => Option | undefined } | undefined {
   let root: Command = cmd;
   while (root.parent) root = root.parent;
   const path: string[] = [];
@@ -112,27 +109,61 @@ export function optionTakenFromCommand(cmd: Command): string | undefined {
     if (i < 0) return undefined;
     at = i + 1;
   }
-  const find = (arg: string) => {
+  const option = (arg: string) => {
+    if (!arg.startsWith('-') || arg === '-') return undefined;
     const name = arg.startsWith('--') ? arg.split('=', 1)[0] : arg;
     return cmd.options.find((o) => o.long === name || o.short === name);
   };
-  let first: string | undefined;
   for (let i = at; i < raw.length; i++) {
     const arg = raw[i] as string;
     if (arg === '--') return undefined;
-    const option = arg.startsWith('-') && arg !== '-' ? find(arg) : undefined;
-    if (first === undefined) {
-      if (option === undefined) first = arg;
-      // Its value is the next argument, unless given as `--name=value`.
-      else if ((option.required || (option.optional && !(raw[i + 1] ?? '-').startsWith('-'))) && !arg.includes('=')) i++;
-      continue;
+    const known = option(arg);
+    if (known === undefined) {
+      const end = raw.indexOf('--', i + 1);
+      return { path, first: arg, rest: raw.slice(i + 1, end < 0 ? raw.length : end), option };
     }
+    // Its value is the next argument, unless given as `--name=value`.
+    if ((known.required || (known.optional && !(raw[i + 1] ?? '-').startsWith('-'))) && !arg.includes('=')) i++;
+  }
+  return undefined;
+}
+
+/**
+ * Why the command given to `jobs run` (or `clusters run-node`) is refused, or undefined: given without `--`, and one
+ * of the subcommand's own options after the command's first word (`jobs run --workspace vision node x.mjs --replicas
+ * 2`). Commander takes such an option as gatehouse's wherever it is, so the job ran 2 ranks and `x.mjs` never saw
+ * `--replicas` (review readme, R10). Options not gatehouse's are refused by commander (`unknown option`), which
+ * `sayCommandOptionsNeedDashDash` words; a negative number is a command's argument.
+ */
+export function optionTakenFromCommand(cmd: Command): string | undefined {
+  const words = afterCommandWord(cmd);
+  if (words === undefined) return undefined;
+  for (const arg of words.rest) {
+    const option = words.option(arg);
     if (option !== undefined) {
       const name = option.long ?? option.short ?? arg;
-      return `\`${arg}\` after the command's first word \`${first}\` would be taken as gatehouse's own ${name}, not passed to the command: put the command after \`--\` (gatehouse ${path.join(' ')} [options] -- ${first} …), and gatehouse's options before it`;
+      return `\`${arg}\` after the command's first word \`${words.first}\` would be taken as gatehouse's own ${name}, not passed to the command: put the command after \`--\` (gatehouse ${words.path.join(' ')} [options] -- ${words.first} …), and gatehouse's options before it`;
     }
   }
   return undefined;
+}
+
+/**
+ * Commander refuses an option it does not know with `unknown option '--data'` wherever it is; after the command's
+ * first word, given without `--` (`jobs run --workspace vision node rank.mjs --data s3://…`, the tour's job), it is
+ * the command's, and the message says so and what to do (review readme, bn1). One before the command's first word is
+ * a typo of gatehouse's own and keeps commander's message and suggestion. `unknownOption` is commander's hook for
+ * this error (a method of `Command`, not in its typings); the error it raises is the same usage error (exit 2).
+ */
+function sayCommandOptionsNeedDashDash(cmd: Command): Command {
+  const hooked = cmd as Command & { unknownOption(flag: string): void };
+  const unknown = hooked.unknownOption.bind(cmd);
+  hooked.unknownOption = (flag: string) => {
+    const words = afterCommandWord(cmd);
+    if (words === undefined || !words.rest.includes(flag)) return unknown(flag);
+    cmd.error(`error: \`${flag}\` after the command's first word \`${words.first}\` is not an option of gatehouse ${words.path.join(' ')}: to pass it to the command, put the command after \`--\` (gatehouse ${words.path.join(' ')} [options] -- ${words.first} …)`, { code: 'commander.unknownOption' });
+  };
+  return cmd;
 }
 
 /** A usage error (exit 2) naming the option, through commander, not an exception the CLI reports as a bug. */
@@ -188,7 +219,7 @@ async function allEvents(c: Connection, id: string, opts: { limit?: number; afte
 export const jobsCommands: CommandGroup = (program, ctx) => {
   const jobs = program.command('jobs').description('training jobs: run a command as a job with a role, list, inspect, stop');
 
-  withServerOptions(
+  sayCommandOptionsNeedDashDash(withServerOptions(
     jobs
       .command('run')
       .description('submit a job and run CMD as its processes, with the job role’s temporary credentials')
@@ -201,7 +232,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .option('--no-imds', NO_IMDS_HELP)
       .addOption(launcherUidOption())
       .argument('<command...>', 'the command to run (put it after `--`)'),
-  )
+  ))
     .addHelpText('after', `\nExample:\n  gatehouse jobs run --workspace vision --role arn:aws:iam::123456789012:role/trainer --replicas 2 -- python train.py\n\n${IMDS_NOTE}`)
     .action(async (command: string[], opts: Opts & RunOpts & { workspace: string; name?: string; role?: string; replicas: number }, cmd: Command) => {
       const taken = optionTakenFromCommand(cmd);
@@ -267,7 +298,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       ),
     ),
   );
-  withServerOptions(
+  sayCommandOptionsNeedDashDash(withServerOptions(
     clusters
       .command('run-node')
       .description('run CMD as a node of the cluster, with the temporary credentials of the role the cluster names for it')
@@ -278,7 +309,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .option('--no-imds', NO_IMDS_HELP)
       .addOption(launcherUidOption())
       .argument('<command...>', 'the command to run (put it after `--`)'),
-  )
+  ))
     .addHelpText('after', `\nThe role is the compute config's instance role if given, else the first mapping rule matching you or one of\nyour groups, else the cluster's instance role. It must trust compute.gatehouse.dev.\n\n${IMDS_NOTE}`)
     .action(async (command: string[], opts: Opts & RunOpts & { cluster: string; computeConfig?: string }, cmd: Command) => {
       const taken = optionTakenFromCommand(cmd);
