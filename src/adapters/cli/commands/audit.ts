@@ -85,6 +85,17 @@ const positive = (what: string, max: number) => (v: string): number => {
   return n;
 };
 
+/**
+ * `--role ARN`: records name a role by its ARN (core/audit/record.ts), so a role's name matched nothing and the query
+ * printed `no records match`, as if the role had done nothing (review readme, bn2). As `jobs run --role` (R8), a name
+ * is not resolved to an ARN: that takes the caller's account, and a role with a path cannot be written from its name.
+ */
+const roleArg = (v: string): string => {
+  if (/^(?:arn|acs):/i.test(v)) return v;
+  const hint = /^[\w+=,.@-]{1,64}$/.test(v) ? `; for the role named \`${v}\`: --role arn:aws:iam::<account>:role/${v} (\`gatehouse whoami\` shows your account)` : '';
+  throw new InvalidArgumentError(`--role takes a role's ARN, as records name it, got \`${v}\`${hint}`);
+};
+
 /** `--after SEQ`: a record number, as records and the API's cursor give it (whole digits: not `1e3`, `0x10`, `-1`). */
 const cursorArg = (v: string): number => {
   const n = /^[0-9]{1,16}$/.test(v) ? Number(v) : NaN;
@@ -366,7 +377,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .description('list audit records by seq, oldest first, or the newest with --last or --follow (GET /v1/audit)')
         .option('--account <id>', 'records of this account (12 digits): for principals of the root account, which read every account\'s; others read only their own')
         .option('--principal <arn>', 'records of this principal (the caller of a change, the subject of a decision)')
-        .option('--role <arn>', 'records involving this role (the ARN with its path): changes to it, its sessions issued or refused, decisions of the authorize API and S3 gateway for its sessions')
+        .option('--role <arn>', 'records involving this role (the ARN with its path): changes to it, its sessions issued or refused, decisions of the authorize API and S3 gateway for its sessions', roleArg)
         .option('--job <id>', 'records of this job')
         .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject')
         .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny, a job state, or for changes ok or an error code (see below)')
