@@ -884,7 +884,7 @@ export class FsObjectStore implements ObjectStore {
 
   /** Places `v`'s segments as `source`'s (hard links where the file system allows, else copies), made durable. */
   private async placeLike(source: Version, v: Version): Promise<void> {
-    for (let i = 0; i < source.sizes.length; i++) await linkOrCopy(this.segmentPath(source, i), this.segmentPath(v, i));
+    for (let i = 0; i < source.sizes.length; i++) await linkOrCopy(this.segmentPath(source, i), this.segmentPath(v, i), this.fsync);
     await this.fsyncDir(dirname(this.segmentPath(v, 0)));
   }
 
@@ -1057,7 +1057,7 @@ export class FsObjectStore implements ObjectStore {
           async (v) => {
             for (let i = 0; i < chosen.length; i++) {
               const p = chosen[i]!;
-              await linkOrCopy(join(upload.dir, `${p.info.partNumber}.${p.nonce}`), this.segmentPath(v, i));
+              await linkOrCopy(join(upload.dir, `${p.info.partNumber}.${p.nonce}`), this.segmentPath(v, i), this.fsync);
             }
             await this.fsyncDir(dirname(this.segmentPath(v, 0)));
           },
@@ -1124,8 +1124,15 @@ function replacedMeanwhile(bucket: Bucket, key: string): ObjectResult<ObjectInfo
     : fail('NoSuchKey', `no object \`${key}\` in bucket \`${bucket.info.name}\``);
 }
 
-/** Segments are immutable, so a new name for the same inode is a copy; a kernel copy where links fail (too many links, no support). */
-async function linkOrCopy(from: string, to: string): Promise<void> {
+/**
+ * Segments are immutable, so a new name for the same inode is a copy; a kernel copy where links fail (too many links,
+ * no support). The caller fsyncs the directory (the new name) and then commits the metadata that names the segment.
+ * A link needs nothing more: its inode's data was made durable when the source was written. A copy is new data, so
+ * it is flushed here, as `writeSegment` flushes a PUT's, before anything names it: else a crash could keep the
+ * committed metadata and lose the copy's bytes, leaving an object whose every read fails its CRC check. (A crash
+ * during the copy leaves a file no metadata names, which the next open removes.)
+ */
+async function linkOrCopy(from: string, to: string, fsync: boolean): Promise<void> {
   try {
     await link(from, to);
   } catch (e) {
@@ -1133,6 +1140,13 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
     if (code !== 'EMLINK' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') throw e;
     await copyFile(from, to);
     await chmod(to, FILE_MODE); // a copy takes its source's mode: a segment left 0644 by an older store would stay so
+    if (!fsync) return;
+    const fh = await open(to, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
   }
 }
 
