@@ -81,7 +81,7 @@ describe('what gatehouse server refuses at start, and its exit status', () => {
       const port = (taken.address() as { port: number }).port;
       const r = await server(freshDir(), ['--listen', `127.0.0.1:${port}`]);
       assert.equal(r.code, EXIT.unavailable, r.stderr);
-      assert.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+      assert.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(--listen\\): .*EADDRINUSE`));
     } finally {
       taken.close();
     }

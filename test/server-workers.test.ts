@@ -68,7 +68,7 @@ describe('a worker that cannot start fails the start', () => {
       const dir = freshDir();
       const r = await run(process.execPath, [GATEHOUSE_BIN, 'server', '--workers', '2', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], { PATH, HOME: work }, { timeoutMs: 30_000 });
       assert.equal(r.code, EXIT.unavailable, r.stderr);
-      assert.match(r.stderr, new RegExp(`^gatehouse server: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`, 'm'));
+      assert.match(r.stderr, new RegExp(`^gatehouse server: cannot listen on 127\\.0\\.0\\.1:${port} \\(--listen\\): .*EADDRINUSE`, 'm'));
       assert.doesNotMatch(r.stderr, /workers serving/);
     } finally {
       taken.close();

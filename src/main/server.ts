@@ -431,7 +431,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     bound = await edge.listen(listen.host, listenPort);
   } catch (e) {
-    return failStart(`cannot listen on ${listen.host}:${listenPort}: ${e instanceof Error ? e.message : String(e)}`);
+    return failStart(`cannot listen on ${listen.host}:${listenPort} (--listen): ${listenError(e)}`);
   }
   opened.push(() => edge.close());
   const url = urlOf(tls ? 'https' : 'http', bound);
@@ -441,7 +441,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     agentBound = await agent.listen(agentAt.host, agentAt.port);
   } catch (e) {
-    return failStart(`cannot listen on ${agentAt.host}:${agentAt.port} (--agent-listen): ${e instanceof Error ? e.message : String(e)}`);
+    return failStart(`cannot listen on ${agentAt.host}:${agentAt.port} (--agent-listen): ${listenError(e)}`);
   }
   opened.push(() => agent.close());
   // A wildcard is reached on this machine at 127.0.0.1, and only loopback (or 169.254.170.2) over http is a container
@@ -471,7 +471,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     try {
       s3Bound = await s3Edge.listen(s3At.host, s3At.port);
     } catch (e) {
-      return failStart(`cannot listen on ${s3At.host}:${s3At.port} (--s3-listen): ${e instanceof Error ? e.message : String(e)}`);
+      return failStart(`cannot listen on ${s3At.host}:${s3At.port} (--s3-listen): ${listenError(e)}`);
     }
     gateway = { s3, edge: s3Edge };
     s3Url = s3Address ?? urlOf(tls ? 'https' : 'http', s3Bound);
@@ -500,7 +500,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     }
   }
   const gatewayNote = gateway ? `S3 gateway on ${s3Url}` : `no S3 gateway here${s3Url ? ` (jobs use ${s3Url})` : ''}`;
-  log(`gatehouse listening on ${url}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''}); console at ${url}/ui/`);
+  log(`gatehouse listening on ${url}, job credential endpoints on ${agentUrl}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''}); console at ${url}/ui/`);
   if (health !== undefined && healthAt !== undefined) log(`probes and metrics also on ${urlOf('http', { host: healthAt.host, port: health.port })} (/healthz, /readyz, /metrics; --health-listen)`);
 
   // Changes made through any instance (revocations, policy edits, key rotation) reach this one when the store
@@ -702,6 +702,15 @@ export class StartError extends Error {
 }
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Why a listener could not be opened, and for an address in use what to do: most often a server started a second time
+ * with the defaults (the README's `npx gatehouse server` in another terminal), whose message named no option.
+ */
+function listenError(e: unknown): string {
+  const inUse = (e as { code?: unknown } | null)?.code === 'EADDRINUSE';
+  return `${messageOf(e)}${inUse ? '; another process listens there (a gatehouse server already running?): stop it, or give this server addresses of its own (--listen, --agent-listen, --s3-listen)' : ''}`;
+}
 
 /** `parse()`, its error (which names the argument) a usage error. */
 function asUsage<T>(parse: () => T): T {
