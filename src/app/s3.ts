@@ -14,7 +14,7 @@
  *   `s3:GetObjectTagging` on the source.
  * - `s3:ExistingObjectTag/<key>` from the stored tags on object reads, copies (source) and deletes;
  *   `s3:RequestObjectTag/<key>` and `s3:RequestObjectTagKeys` from `x-amz-tagging` on writes;
- *   `s3:x-amz-server-side-encryption[-aws-kms-key-id|-customer-algorithm]`, `s3:x-amz-acl` and `s3:x-amz-grant-*`
+ *   `s3:x-amz-server-side-encryption[-aws-kms-key-id|-customer-algorithm]`, `s3:x-amz-acl`, `s3:x-amz-grant-*` and `s3:x-amz-storage-class`
  *   from those headers on PutObject, CreateMultipartUpload and the destination of CopyObject.
  * - A conditional write (PutObject, CompleteMultipartUpload, CopyObject's destination) carries `s3:if-match` /
  *   `s3:if-none-match` with the header's value into its `s3:PutObject` decision, and one with `If-Match` is also
@@ -121,7 +121,7 @@ const GRANT_HEADERS = ['x-amz-grant-full-control', 'x-amz-grant-read', 'x-amz-gr
  * guards of bucket policies ("deny PutObject unless s3:x-amz-server-side-encryption is AES256", "unless s3:x-amz-acl
  * is bucket-owner-full-control") pass the writes that send the header and refuse the others.
  */
-const WRITE_HEADER_KEYS = ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-customer-algorithm', 'x-amz-acl', ...GRANT_HEADERS] as const;
+const WRITE_HEADER_KEYS = ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-customer-algorithm', 'x-amz-acl', ...GRANT_HEADERS, 'x-amz-storage-class'] as const;
 
 function notImplemented(what: string, header: string): S3Failure {
   return { code: 'NotImplemented', message: `A header you provided implies functionality that is not implemented: ${what} (\`${header}\`); the gateway cannot honour it, send the request without it` };
