@@ -210,6 +210,9 @@ else; errors go to stderr with a non-zero exit status. Use it in ~/.aws/config:
   credential_process = gatehouse credentials --role-arn arn:aws:iam::123456789012:role/trainer --data-dir /srv/gatehouse
   region = us-east-1
 
+credential_process runs the command as written, outside npx: with \`gatehouse\` on no PATH (a clone), give Node.js 24
+and the script by their paths, CLONE/node_modules/.bin/node CLONE/bin/gatehouse.js credentials … (README, §3).
+
 The command runs with the environment of the SDK that starts it: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY there
 are the identity that assumes the role, else the --data-dir credentials file (AWS_PROFILE is not read here: it
 names the profile that runs this command).
