@@ -201,7 +201,11 @@ In a kubeconfig:
         apiVersion: client.authentication.k8s.io/v1
         command: gatehouse
         args: [kube, token, --cluster, hyperpod]
-        interactiveMode: Never`,
+        interactiveMode: Never
+
+kubectl runs the command as written, in its own working directory and outside npx: with \`gatehouse\` on no PATH
+(a clone), command: CLONE/node_modules/.bin/node and args: [CLONE/bin/gatehouse.js, kube, token, --cluster, hyperpod,
+--data-dir, CLONE/.gatehouse], or credentials in kubectl's environment (README, §6).`,
     )
     .action(async (opts: ConnectionOptions & { cluster: string }) => ctx.exit(await token(ctx, opts)));
 };
