@@ -90,6 +90,7 @@ describe('review ak1: YAML scalars read otherwise than written are refused, not 
         'spec.tags.d: `123456789012345678901` is read by YAML as the number 123456789012345680000, not as written',
         'spec.tags.e: `.inf` is read by YAML as Infinity, which JSON cannot hold',
         'spec.tags: the key `012` is read by YAML as the number 12, not as written',
+        'gatehouse plan: 6 errors',
       ],
     );
     const v11 = await cli('plan', '-f', await file('v11.yaml', '%YAML 1.1\n---\napiVersion: gatehouse.dev/v1\nkind: User\nmetadata: {name: u}\nspec:\n  tags: {region: on, since: 2001-12-14}\n'));
@@ -109,6 +110,7 @@ describe('review ak1: YAML scalars read otherwise than written are refused, not 
     assert.deepEqual(r.err.trim().split('\n').map((l) => l.replace(/^.*three\.yaml/, 'three.yaml')), [
       'three.yaml:7:21: document 2: yaml: map keys must be unique',
       'three.yaml:11:18: document 3: yaml: unresolved alias (the anchor must be set before the alias): n; an anchor holds only within its own document',
+      'gatehouse plan: 2 errors; nothing was changed',
     ]);
   });
 

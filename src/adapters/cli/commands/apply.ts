@@ -282,7 +282,11 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
   const loaded = await loadAll(opts.filename, ctx);
   if (loaded.errors.length > 0) {
     if (opts.json) ctx.err(formatJson({ errors: loaded.errors }));
-    else for (const e of loaded.errors) ctx.err(`${e.file}${e.line !== undefined ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.document !== undefined ? `document ${e.document}: ` : ''}${e.path !== undefined ? `${e.path}: ` : ''}${e.message}\n`);
+    else {
+      for (const e of loaded.errors) ctx.err(`${e.file}${e.line !== undefined ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.document !== undefined ? `document ${e.document}: ` : ''}${e.path !== undefined ? `${e.path}: ` : ''}${e.message}\n`);
+      // As the server's refusals end: nothing was sent, so none of the documents before the bad one was applied either.
+      ctx.err(`gatehouse ${dryRun ? 'plan' : 'apply'}: ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}; nothing was changed\n`);
+    }
     return loaded.unreadable ? EXIT.noInput : EXIT.invalidInput;
   }
   if (loaded.docs.length === 0) {
