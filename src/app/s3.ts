@@ -38,7 +38,7 @@ import { accessDeniedMessage, actorOf } from './principals.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import type { ReadTx } from './ports/store.ts';
-import type { BucketInfo, ByteRange, CopyConditions, CopyReplace, CreateUploadInput, ListObjectsPage, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, SourceConditions, StorageClass, UploadInfo, WriteConditions } from './ports/objects.ts';
+import type { BucketInfo, ByteRange, CopyConditions, CopyReplace, CreateUploadInput, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, SourceConditions, StorageClass, UploadInfo, UploadsPage, WriteConditions } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
 /**
@@ -899,10 +899,10 @@ export function createS3(app: App, objects: ObjectStore) {
       return fromStore(await objects.listParts(bucket, key, uploadId, options));
     },
 
-    async listUploads(call: S3Call, bucket: string): Promise<S3Result<readonly UploadInfo[]>> {
-      const g = await gate(call, bucket, 's3:ListBucketMultipartUploads', bucketArn(bucket));
+    async listUploads(call: S3Call, input: ListUploadsInput): Promise<S3Result<UploadsPage>> {
+      const g = await gate(call, input.bucket, 's3:ListBucketMultipartUploads', bucketArn(input.bucket));
       if (!g.ok) return g;
-      return fromStore(await objects.listUploads(bucket));
+      return fromStore(await objects.listUploads(input));
     },
 
     close: (): Promise<void> => objects.close(),

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareKeys, insertKey, listPage, removeKey, type PageQuery } from './listing.ts';
+import { compareKeys, compareUploads, insertKey, listPage, removeKey, uploadsPage, type PageQuery, type UploadsQuery } from './listing.ts';
 
 const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
@@ -123,4 +123,33 @@ describe('objects-fs listing: ListObjectsV2 pages', () => {
     assert.ok(full < 1000, `100 pages took ${full} ms`);
     assert.ok(rolled < 50, `rolling up 100k keys into 100 prefixes took ${rolled} ms`);
   });
+});
+
+describe('objects-fs listing: ListMultipartUploads pages', () => {
+  const uploads = [
+    { key: 'b/x', uploadId: '02' },
+    { key: 'a', uploadId: '01' },
+    { key: 'b/x', uploadId: '01' },
+    { key: 'b/y', uploadId: '03' },
+    { key: 'c', uploadId: '09' },
+  ].sort(compareUploads);
+  const names = (q: UploadsQuery): [string[], string[], boolean, string | undefined, string | undefined] => {
+    const p = uploadsPage(uploads, q);
+    return [p.uploads.map((u) => `${u.key}#${u.uploadId}`), [...p.prefixes], p.truncated, p.nextKeyMarker, p.nextUploadIdMarker];
+  };
+  const cases: [string, UploadsQuery, ReturnType<typeof names>][] = [
+    ['everything, by key then id', {}, [['a#01', 'b/x#01', 'b/x#02', 'b/y#03', 'c#09'], [], false, undefined, undefined]],
+    ['prefix', { prefix: 'b/' }, [['b/x#01', 'b/x#02', 'b/y#03'], [], false, undefined, undefined]],
+    ['delimiter', { delimiter: '/' }, [['a#01', 'c#09'], ['b/'], false, undefined, undefined]],
+    ['key-marker: later keys only', { keyMarker: 'b/x' }, [['b/y#03', 'c#09'], [], false, undefined, undefined]],
+    ['key-marker and upload-id-marker: that key\'s later uploads too', { keyMarker: 'b/x', uploadIdMarker: '01' }, [['b/x#02', 'b/y#03', 'c#09'], [], false, undefined, undefined]],
+    ['an upload-id-marker naming no upload still places the page', { keyMarker: 'b/x', uploadIdMarker: '015' }, [['b/x#02', 'b/y#03', 'c#09'], [], false, undefined, undefined]],
+    ['upload-id-marker without key-marker is ignored', { uploadIdMarker: '05' }, [['a#01', 'b/x#01', 'b/x#02', 'b/y#03', 'c#09'], [], false, undefined, undefined]],
+    ['max-uploads ends on an upload', { maxUploads: 2 }, [['a#01', 'b/x#01'], [], true, 'b/x', '01']],
+    ['max-uploads ends on a common prefix', { delimiter: '/', maxUploads: 2 }, [['a#01'], ['b/'], true, 'b/', undefined]],
+    ['a key-marker that is a common prefix skips it', { delimiter: '/', keyMarker: 'b/' }, [['c#09'], [], false, undefined, undefined]],
+    ['max-uploads 0', { maxUploads: 0 }, [[], [], false, undefined, undefined]],
+    ['the last page is not truncated', { maxUploads: 5 }, [['a#01', 'b/x#01', 'b/x#02', 'b/y#03', 'c#09'], [], false, undefined, undefined]],
+  ];
+  for (const [name, query, expected] of cases) it(name, () => assert.deepEqual(names(query), expected));
 });

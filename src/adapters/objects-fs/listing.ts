@@ -122,3 +122,73 @@ export function listPage(keys: readonly string[], query: PageQuery): KeyPage {
   }
   return { keys: out, prefixes, truncated: false };
 }
+
+export interface UploadsQuery {
+  readonly prefix?: string;
+  readonly delimiter?: string;
+  readonly maxUploads?: number;
+  readonly keyMarker?: string;
+  readonly uploadIdMarker?: string;
+}
+
+export interface UploadsListing<T> {
+  readonly uploads: readonly T[];
+  readonly prefixes: readonly string[];
+  readonly truncated: boolean;
+  /** Present when truncated: the last upload's key and id, or the last common prefix (then no upload id). */
+  readonly nextKeyMarker?: string;
+  readonly nextUploadIdMarker?: string;
+}
+
+/** Ascending key order (`compareKeys`), then ascending upload id, which is initiation order (the store's ids begin with their time). */
+export function compareUploads(a: { readonly key: string; readonly uploadId: string }, b: { readonly key: string; readonly uploadId: string }): number {
+  return compareKeys(a.key, b.key) || (a.uploadId < b.uploadId ? -1 : a.uploadId > b.uploadId ? 1 : 0);
+}
+
+/**
+ * One page of ListMultipartUploads over uploads sorted by `compareUploads`, as API_ListMultipartUploads pages them:
+ * without `uploadIdMarker`, the uploads of keys after `keyMarker`; with it, also those of `keyMarker` itself whose
+ * upload id is greater (`uploadIdMarker` without `keyMarker` is ignored). Uploads and common prefixes share the
+ * `maxUploads` budget, as keys and prefixes do in `listPage`, and a `keyMarker` that is a common prefix skips every
+ * upload under it, so that a prefix ending one page does not start the next.
+ */
+export function uploadsPage<T extends { readonly key: string; readonly uploadId: string }>(sorted: readonly T[], query: UploadsQuery): UploadsListing<T> {
+  const prefix = query.prefix ?? '';
+  const delimiter = query.delimiter === undefined || query.delimiter === '' ? undefined : query.delimiter;
+  const max = Math.max(0, Math.min(MAX_KEYS, Math.floor(query.maxUploads ?? MAX_KEYS)));
+  const keyMarker = query.keyMarker === '' ? undefined : query.keyMarker;
+  const idMarker = keyMarker === undefined || query.uploadIdMarker === '' ? undefined : query.uploadIdMarker;
+  let skipUnder: string | undefined;
+  if (keyMarker !== undefined && delimiter !== undefined && keyMarker.startsWith(prefix) && keyMarker.length > prefix.length) {
+    const rest = keyMarker.slice(prefix.length);
+    if (rest.indexOf(delimiter) === rest.length - delimiter.length) skipUnder = keyMarker;
+  }
+  const after = (u: T): boolean => {
+    if (keyMarker === undefined) return true;
+    const c = compareKeys(u.key, keyMarker);
+    return c > 0 || (c === 0 && idMarker !== undefined && u.uploadId > idMarker);
+  };
+  const candidates = sorted.filter((u) => u.key.startsWith(prefix) && after(u) && !(skipUnder !== undefined && u.key.startsWith(skipUnder)));
+  const uploads: T[] = [];
+  const prefixes: string[] = [];
+  let last: { key: string; uploadId?: string } | undefined;
+  for (let i = 0; i < candidates.length; ) {
+    if (uploads.length + prefixes.length >= max) {
+      if (last === undefined) break;
+      return { uploads, prefixes, truncated: true, nextKeyMarker: last.key, ...(last.uploadId === undefined ? {} : { nextUploadIdMarker: last.uploadId }) };
+    }
+    const u = candidates[i]!;
+    const at = delimiter === undefined ? -1 : u.key.indexOf(delimiter, prefix.length);
+    if (at >= 0) {
+      const common = u.key.slice(0, at + delimiter!.length);
+      prefixes.push(common);
+      last = { key: common };
+      while (i < candidates.length && candidates[i]!.key.startsWith(common)) i++;
+    } else {
+      uploads.push(u);
+      last = { key: u.key, uploadId: u.uploadId };
+      i++;
+    }
+  }
+  return { uploads, prefixes, truncated: false };
+}

@@ -24,7 +24,7 @@ export function keyProblem(key: string): string | undefined {
   return undefined;
 }
 
-/** Upload ids are 32 hex digits from the CSPRNG; anything else cannot name an upload (and never reaches a path). */
+/** Upload ids are 32 hex digits (their initiation time and 80 bits from the CSPRNG); anything else cannot name an upload (and never reaches a path). */
 export function isUploadId(id: string): boolean {
   return /^[0-9a-f]{32}$/.test(id);
 }

@@ -259,7 +259,7 @@ describe('objects-fs: multipart uploads', () => {
     const parts = [randomBytes(5 * MiB), randomBytes(5 * MiB + 17), randomBytes(1234)];
     const up = value(await store.createUpload({ bucket: 'mp-bucket', key: 'model/ckpt.bin', contentType: 'application/x-ckpt', metadata: { step: '7' }, tags: { kind: 'ckpt' } }));
     assert.match(up.uploadId, /^[0-9a-f]{32}$/);
-    assert.deepEqual(value(await store.listUploads('mp-bucket')).map((u) => u.uploadId), [up.uploadId]);
+    assert.deepEqual(value(await store.listUploads({ bucket: 'mp-bucket' })).uploads.map((u) => u.uploadId), [up.uploadId]);
     // Uploaded out of order and in parallel, as SDKs do; part 2 uploaded twice, the second replacing the first.
     value(await store.uploadPart({ bucket: 'mp-bucket', key: 'model/ckpt.bin', uploadId: up.uploadId, partNumber: 2, body: chunks(randomBytes(6 * MiB)) }));
     const infos = await Promise.all(
@@ -287,7 +287,7 @@ describe('objects-fs: multipart uploads', () => {
       const body = value(await store.getObject('mp-bucket', 'model/ckpt.bin', { start, end }));
       assert.ok((await drain(body.stream)).equals(whole.subarray(start, end + 1)), `${start}-${end}`);
     }
-    assert.deepEqual(value(await store.listUploads('mp-bucket')), []);
+    assert.deepEqual(value(await store.listUploads({ bucket: 'mp-bucket' })).uploads, []);
     assert.equal(code(await store.completeUpload('mp-bucket', 'model/ckpt.bin', up.uploadId, [{ partNumber: 1, etag: md5(parts[0]!) }])), 'NoSuchUpload');
     assert.equal(code(await store.listParts('mp-bucket', 'model/ckpt.bin', up.uploadId)), 'NoSuchUpload');
     // The upload's directory is gone; the object's segments are all that remain.
@@ -442,7 +442,7 @@ describe('objects-fs: durability', () => {
       await mkdir(uploadDir);
       for (const [f, b] of saved) await writeFile(join(uploadDir, f), b);
       store = await openFsObjectStore(dir, { minPartSize: 1 });
-      assert.deepEqual(value(await store.listUploads('mp-crash')).map((u) => u.uploadId), [up.uploadId]);
+      assert.deepEqual(value(await store.listUploads({ bucket: 'mp-crash' })).uploads.map((u) => u.uploadId), [up.uploadId]);
       value(await store.abortUpload('mp-crash', 'obj', up.uploadId));
       assert.equal(value(await store.headObject('mp-crash', 'obj')).etag, info.etag);
       assert.equal((await drain(value(await store.getObject('mp-crash', 'obj')).stream)).toString(), 'first part second part');

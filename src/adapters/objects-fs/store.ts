@@ -37,6 +37,7 @@ import type {
   CreateUploadInput,
   ListObjectsInput,
   ListObjectsPage,
+  ListUploadsInput,
   ObjectBody,
   ObjectError,
   ObjectErrorCode,
@@ -51,12 +52,13 @@ import type {
   SourceConditions,
   StorageClass,
   UploadInfo,
+  UploadsPage,
   WriteConditions,
 } from '../../app/ports/objects.ts';
 import { DEFAULT_CONTENT_TYPE, isStorageClass, OBJECT_HEADER_NAMES } from '../../app/ports/objects.ts';
 import { multipartEtag, type DeclaredDigests } from './checksums.ts';
 import { destinationProblem, sourceProblem } from './conditions.ts';
-import { compareKeys, insertKey, listPage, removeKey } from './listing.ts';
+import { compareKeys, compareUploads, insertKey, listPage, removeKey, uploadsPage } from './listing.ts';
 import { bucketNameProblem, isUploadId, keyProblem } from './names.ts';
 import { BLOCK_SIZE, SegmentStream, writeSegment, type SegmentRef } from './segment.ts';
 
@@ -188,6 +190,16 @@ function ok<T>(value: T): ObjectResult<T> {
 
 function newId(): string {
   return randomBytes(16).toString('hex');
+}
+
+/**
+ * An upload id: its initiation time (ms since the epoch, 12 hex digits) and 80 random bits, 32 hex digits as every
+ * id here. Ids of one key then sort as they were initiated, which is the order API_ListMultipartUploads lists them
+ * in, and `upload-id-marker` ("upload IDs lexicographically greater") continues after the upload it names even when
+ * that upload has since been completed or aborted (a tool aborting each page's uploads before asking the next).
+ */
+function newUploadId(at: Date): string {
+  return Math.max(0, Math.min(0xffff_ffff_ffff, at.getTime())).toString(16).padStart(12, '0') + randomBytes(10).toString('hex');
 }
 
 function isNotFound(e: unknown): boolean {
@@ -912,11 +924,12 @@ export class FsObjectStore implements ObjectStore {
     if (!b.ok) return b;
     const bucket = b.value;
     return this.writing(bucket, async () => {
-      const id = newId();
+      const at = this.now();
+      const id = newUploadId(at);
       const record: UploadRecord = {
         format: 1,
         key: input.key,
-        initiated: this.now().toISOString(),
+        initiated: at.toISOString(),
         contentType: input.contentType ?? DEFAULT_CONTENT_TYPE,
         metadata: { ...input.metadata },
         ...headersField(frozenHeaders(input.headers)),
@@ -1003,10 +1016,11 @@ export class FsObjectStore implements ObjectStore {
     const u = this.uploadFor(b.value, key, uploadId);
     if (!u.ok) return u;
     const after = options?.after ?? 0;
-    const max = Math.max(1, Math.min(1000, Math.floor(options?.maxParts ?? 1000)));
+    // `maxParts` 0 is an empty page, not truncated (as ListObjects' max-keys 0): a client looping on IsTruncated ends.
+    const max = Math.max(0, Math.min(1000, Math.floor(options?.maxParts ?? 1000)));
     const all = [...u.value.parts.values()].map((p) => p.info).filter((p) => p.partNumber > after).sort((x, y) => x.partNumber - y.partNumber);
     const parts = all.slice(0, max);
-    const truncated = all.length > max;
+    const truncated = max > 0 && all.length > max;
     const { storageClass } = u.value.info;
     return ok(truncated ? { parts, truncated, next: parts[parts.length - 1]!.partNumber, storageClass } : { parts, truncated, storageClass });
   }
@@ -1092,14 +1106,14 @@ export class FsObjectStore implements ObjectStore {
     });
   }
 
-  async listUploads(bucketName: string): Promise<ObjectResult<readonly UploadInfo[]>> {
-    const b = this.bucketOf(bucketName);
+  async listUploads(input: ListUploadsInput): Promise<ObjectResult<UploadsPage>> {
+    const b = this.bucketOf(input.bucket);
     if (!b.ok) return b;
-    const uploads = [...b.value.uploads.values()]
+    const sorted = [...b.value.uploads.values()]
       .filter((u) => !u.done)
       .map((u) => u.info)
-      .sort((x, y) => compareKeys(x.key, y.key) || (x.initiated < y.initiated ? -1 : x.initiated > y.initiated ? 1 : 0));
-    return ok(uploads);
+      .sort(compareUploads);
+    return ok(uploadsPage(sorted, input));
   }
 
   async close(): Promise<void> {

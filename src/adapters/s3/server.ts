@@ -158,6 +158,25 @@ const s3Date = (iso: string): string => new Date(iso).toISOString();
 /** `encoding-type=url`: keys as S3 encodes them (the `/` kept; decoders use unquote_plus, so `+` is escaped). */
 const urlEncodeKey = (s: string): string => encodeURIComponent(s).replace(/%2F/g, '/');
 
+/**
+ * A paging number of ListMultipartUploads and ListParts (`max-uploads`, `max-parts`, `part-number-marker`), read as
+ * S3 reads it: absent or empty, undefined (the default); digits, leading zeros and all, within a signed 32-bit
+ * integer, their value. S3's two refusals, both 400 InvalidArgument with the parameter as ArgumentName and
+ * ArgumentValue: a negative value, "Argument <name> must be an integer between 0 and 2147483647"; anything else (a
+ * word, `+5`, ` 5`, a value past the 32-bit range), "Provided <name> not an integer or within integer range".
+ */
+function pagingNumber(query: Query, name: string): { ok: true; value: number | undefined } | { ok: false; error: S3Error } {
+  const text = query.get(name);
+  if (text === undefined || text === '') return { ok: true, value: undefined };
+  const m = /^(-?)0*(\d+)$/.exec(text);
+  const magnitude = m !== null && (m[2] as string).length <= 10 ? Number(m[2]) : Infinity;
+  const value = m?.[1] === '-' ? -magnitude : magnitude;
+  const named = { ArgumentName: name, ArgumentValue: text };
+  if (!(value >= -2_147_483_648 && value <= 2_147_483_647)) return { ok: false, error: s3Error('InvalidArgument', `Provided ${name} not an integer or within integer range`, named) };
+  if (value < 0) return { ok: false, error: s3Error('InvalidArgument', `Argument ${name} must be an integer between 0 and 2147483647`, named) };
+  return { ok: true, value: value === 0 ? 0 : value };
+}
+
 function metadataOf(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (k.startsWith('x-amz-meta-') && v !== undefined) out[k.slice(11)] = Array.isArray(v) ? v.join(',') : v;
@@ -757,18 +776,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           return answer(await s3.putBucketPolicy(call, bucket, body.toString('utf8')), () => sendEmpty(res, 204));
         }
       }
-      if (query.has('uploads') && method === 'GET') {
-        return answer(await s3.listUploads(call, bucket), (uploads) =>
-          sendXml(res, 'ListMultipartUploadsResult', {
-            Bucket: bucket,
-            KeyMarker: '',
-            UploadIdMarker: '',
-            MaxUploads: 1000,
-            IsTruncated: false,
-            Upload: uploads.map((u) => ({ Key: u.key, UploadId: u.uploadId, Initiator: { ID: call.caller.account }, Owner: { ID: call.caller.account }, StorageClass: u.storageClass, Initiated: s3Date(u.initiated) })),
-          }),
-        );
-      }
+      if (query.has('uploads') && method === 'GET') return listUploads();
       if (query.has('delete') && method === 'POST') return deleteObjects();
       switch (method) {
         case 'GET':
@@ -850,6 +858,49 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         Contents: contents,
         CommonPrefixes: prefixes,
       });
+    }
+
+    /**
+     * ListMultipartUploads (API_ListMultipartUploads): `prefix`, `delimiter` (CommonPrefixes), `key-marker` and
+     * `upload-id-marker`, `max-uploads` (default and at most 1000), `encoding-type=url`; a truncated page names where
+     * the next starts (NextKeyMarker, and NextUploadIdMarker unless the page ends on a common prefix).
+     */
+    async function listUploads(): Promise<void> {
+      const max = pagingNumber(query, 'max-uploads');
+      if (!max.ok) return fail(max.error);
+      const encoding = query.get('encoding-type');
+      if (encoding !== undefined && encoding !== 'url') return fail(s3Error('InvalidArgument', 'Invalid Encoding Method specified in Request'));
+      const enc = (s: string): string => (encoding === 'url' ? urlEncodeKey(s) : s);
+      const prefix = query.get('prefix');
+      const delimiter = query.get('delimiter');
+      const keyMarker = query.get('key-marker');
+      // Ignored without a key-marker (API_ListMultipartUploads), and echoed as used.
+      const uploadIdMarker = keyMarker ? query.get('upload-id-marker') : undefined;
+      const maxUploads = Math.min(1000, max.value ?? 1000);
+      const r = await s3.listUploads(call, {
+        bucket,
+        ...(prefix ? { prefix } : {}),
+        ...(delimiter ? { delimiter } : {}),
+        maxUploads,
+        ...(keyMarker ? { keyMarker } : {}),
+        ...(uploadIdMarker ? { uploadIdMarker } : {}),
+      });
+      return answer(r, (page) =>
+        sendXml(res, 'ListMultipartUploadsResult', {
+          Bucket: bucket,
+          KeyMarker: enc(keyMarker ?? ''),
+          UploadIdMarker: uploadIdMarker ?? '',
+          ...(page.nextKeyMarker !== undefined ? { NextKeyMarker: enc(page.nextKeyMarker) } : {}),
+          ...(page.nextUploadIdMarker !== undefined ? { NextUploadIdMarker: page.nextUploadIdMarker } : {}),
+          ...(delimiter ? { Delimiter: enc(delimiter) } : {}),
+          Prefix: enc(prefix ?? ''),
+          MaxUploads: maxUploads,
+          ...(encoding ? { EncodingType: encoding } : {}),
+          IsTruncated: page.truncated,
+          Upload: page.uploads.map((u) => ({ Key: enc(u.key), UploadId: u.uploadId, Initiator: { ID: call.caller.account }, Owner: { ID: call.caller.account }, StorageClass: u.storageClass, Initiated: s3Date(u.initiated) })),
+          CommonPrefixes: page.prefixes.map((p) => ({ Prefix: enc(p) })),
+        }),
+      );
     }
 
     async function deleteObjects(): Promise<void> {
@@ -935,8 +986,13 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         case 'GET':
         case 'HEAD': {
           if (uploadId !== undefined && method === 'GET') {
-            const maxParts = Math.min(1000, Number(query.get('max-parts') ?? '1000') || 1000);
-            const marker = Number(query.get('part-number-marker') ?? '0') || 0;
+            // As API_ListParts: at most 1000 parts a page (the default), after `part-number-marker`.
+            const max = pagingNumber(query, 'max-parts');
+            if (!max.ok) return fail(max.error);
+            const after = pagingNumber(query, 'part-number-marker');
+            if (!after.ok) return fail(after.error);
+            const maxParts = Math.min(1000, max.value ?? 1000);
+            const marker = after.value ?? 0;
             return answer(await s3.listParts(call, bucket, key, uploadId, { after: marker, maxParts }), (r) =>
               sendXml(res, 'ListPartsResult', {
                 Bucket: bucket,

@@ -239,6 +239,34 @@ export interface CreateUploadInput {
   readonly redirectLocation?: string;
 }
 
+/** ListMultipartUploads' parameters (API_ListMultipartUploads). */
+export interface ListUploadsInput {
+  readonly bucket: string;
+  readonly prefix?: string;
+  /** Uploads whose keys share what lies between `prefix` and the delimiter's first occurrence after it are one common prefix. */
+  readonly delimiter?: string;
+  /** 0–1000 (uploads and common prefixes together); default 1000. */
+  readonly maxUploads?: number;
+  /** Exclusive: uploads of keys after this one. */
+  readonly keyMarker?: string;
+  /** With `keyMarker`: also that key's uploads whose id is greater. Ignored without it. */
+  readonly uploadIdMarker?: string;
+}
+
+/**
+ * Uploads in ascending key order and, for one key, in the order they were initiated (which is the order of their
+ * ids: the store's ids begin with their initiation time), so that `uploadIdMarker` continues after the upload it names.
+ */
+export interface UploadsPage {
+  readonly uploads: readonly UploadInfo[];
+  /** Common prefixes when a delimiter was given, each once, in order. */
+  readonly prefixes: readonly string[];
+  readonly truncated: boolean;
+  /** Present when truncated: the last upload's key and id, or the last common prefix (then no upload id). */
+  readonly nextKeyMarker?: string;
+  readonly nextUploadIdMarker?: string;
+}
+
 export interface PartsPage {
   readonly parts: readonly PartInfo[];
   readonly truncated: boolean;
@@ -297,7 +325,7 @@ export interface ObjectStore {
    */
   completeUpload(bucket: string, key: string, uploadId: string, parts: readonly { readonly partNumber: number; readonly etag: string }[], conditions?: WriteConditions): Promise<ObjectResult<ObjectInfo>>;
   abortUpload(bucket: string, key: string, uploadId: string): Promise<ObjectResult<void>>;
-  listUploads(bucket: string): Promise<ObjectResult<readonly UploadInfo[]>>;
+  listUploads(input: ListUploadsInput): Promise<ObjectResult<UploadsPage>>;
 
   close(): Promise<void>;
 }
