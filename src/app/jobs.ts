@@ -477,7 +477,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     });
     return out;
   }
-  const listeners = new Set<(job: Job) => void>();
+  /**
+   * Who hears of jobs' ends (`onJobEnded`), and what each holds of jobs outside this module (`holding`: the agent's
+   * metadata ports), so that `forgetEnded` tells it of the end of a job it holds, made through another instance.
+   */
+  const listeners = new Set<{ readonly ended: (job: Job) => void; readonly holding?: (() => Iterable<string>) | undefined }>();
   /** One cache entry per job: the current credentials, and the issuance under way, if any. */
   const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials> | typeof ENDED> | undefined }>();
   let issuances = 0;
@@ -1063,8 +1067,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (r.ok && TERMINAL.has(r.value.state)) {
       // The job's sessions stop working everywhere (revocation list), and its cache entry goes.
       await live.revoke('job', id, now());
-      forget(r.value);
-      for (const l of listeners) l(r.value);
+      forget(r.value.id, [r.value.capabilityHash]);
+      for (const l of listeners) l.ended(r.value);
     }
     return r;
   }
@@ -1250,14 +1254,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       all = await sweptJobs(t);
       swept = new Set(all.filter((j) => !TERMINAL.has(j.state) && !j.pod).map((j) => j.id));
       elsewhere = await storedBeats([...swept]);
+      // Before the entries below go: a job held here only by its heartbeat (or its metadata port) is told ended too.
+      await forgetEnded();
     } catch (e) {
       sweepFailed = true;
       throw e;
     }
     const afterOutage = sweepFailed;
     sweepFailed = false;
-    // What this instance holds of jobs no longer live: ended through another instance, whose end `forget` does not hear
-    // of. A job submitted or heard since the read loses its entry and is given one timeout at the next sweep.
+    // The sweep's entries of jobs it did not read live (ended ones `forgetEnded` dropped whole above, with all else held
+    // of them). A job submitted or heard since the read loses its entry and is given one timeout at the next sweep.
     for (const id of beatsSeen.keys()) if (!swept.has(id)) beatsSeen.delete(id);
     for (const id of heartbeats.keys()) if (!swept.has(id)) heartbeats.delete(id);
     for (const job of all) {
@@ -1767,7 +1773,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       return failWith('SERVICE_UNAVAILABLE', `the job's state cannot be read: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (ended) {
-      forget(job);
+      forget(job.id, [job.capabilityHash]);
       return ENDED;
     }
     const r = await issueFor(job, from);
@@ -1780,18 +1786,67 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     }
     if (!endedSince) return r;
     await live.revoke('sid', r.value.claims.sid, now()).catch(() => {});
-    forget(job);
+    forget(job.id, [job.capabilityHash]);
     return ENDED;
   }
 
-  /** Drops what this instance holds of an ended job: at its end here (`setState`), or when the store says it ended. */
-  function forget(job: StoredJob): void {
-    deliveries.delete(job.id);
-    heartbeats.delete(job.id);
-    beatsSeen.delete(job.id);
-    beatsToWrite.delete(job.id);
-    byCapability.delete(job.capabilityHash);
-    byId.delete(job.id);
+  /** The ids of the jobs this instance holds anything of. */
+  function heldIds(): Set<string> {
+    const ids = new Set<string>([...deliveries.keys(), ...heartbeats.keys(), ...beatsSeen.keys(), ...beatsToWrite.keys(), ...byId.keys()]);
+    for (const e of byCapability.values()) ids.add(e.job.id);
+    return ids;
+  }
+
+  /**
+   * Drops what this instance holds of ended job `id` (`capabilityHashes`: its capability's hash, as `byCapability`
+   * holds it): at its end here (`setState`), or when the store says it ended (`issueIfLive`, `forgetEnded`).
+   */
+  function forget(id: string, capabilityHashes: Iterable<string>): void {
+    deliveries.delete(id);
+    heartbeats.delete(id);
+    beatsSeen.delete(id);
+    beatsToWrite.delete(id);
+    for (const h of capabilityHashes) byCapability.delete(h);
+    byId.delete(id);
+  }
+
+  /**
+   * Drops what this instance holds of jobs that have ended, and tells the listeners that hold one (`onJobEnded`) of
+   * its end; the number dropped. A job's end made here forgets it at once (`setState`); one made through another
+   * instance or worker (a stop, the launcher's end reported there, its sweep, its submitter disabled) reaches no
+   * `forget` here, and its credentials, documents and heartbeat stayed for the life of the process, its metadata port
+   * open (review bq, 1). Called by every sweep, and on a worker that does not sweep at the sweep's interval. Reads the
+   * live index of the jobs held (a key each), and the documents of those it does not name: a job is dropped when its
+   * document says it ended or is not there. What is held of a job is taken in only after it is stored, so a job held
+   * when this begins and not live when the store is read has ended.
+   */
+  async function forgetEnded(): Promise<number> {
+    const caps = new Map<string, string[]>();
+    for (const [h, e] of byCapability) caps.set(e.job.id, [...(caps.get(e.job.id) ?? []), h]);
+    const held = heldIds();
+    for (const l of listeners) for (const id of l.holding?.() ?? []) held.add(id);
+    if (held.size === 0) return 0;
+    const ids = [...held];
+    const ended: { readonly id: string; readonly job: StoredJob | undefined }[] = [];
+    await deps.store.read(async (tx) => {
+      for (let i = 0; i < ids.length; i += 1000) {
+        const part = ids.slice(i, i + 1000);
+        const live = await tx.kv.getMany(part.map(jobLiveKey));
+        const unsure = part.filter((id) => !live.has(jobLiveKey(id)));
+        if (unsure.length === 0) continue;
+        const docs = await tx.kv.getMany(unsure.map((id) => `${JOB}${id}`));
+        for (const id of unsure) {
+          const text = docs.get(`${JOB}${id}`);
+          const job = text === undefined ? undefined : (JSON.parse(text) as StoredJob);
+          if (job === undefined || TERMINAL.has(job.state)) ended.push({ id, job });
+        }
+      }
+    });
+    for (const { id, job } of ended) {
+      forget(id, caps.get(id) ?? []);
+      if (job !== undefined) for (const l of listeners) l.ended(job);
+    }
+    return ended.length;
   }
 
   async function issueFor(job: StoredJob, from: RequestFacts): Promise<Result<JobCredentials>> {
@@ -1859,14 +1914,44 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     noteMetadataEndpoint,
     metadataEndpointsOf,
     launcherUidOf,
-    /** Called when a job ends (the agent closes its per-job endpoints). */
-    onJobEnded: (fn: (job: Job) => void): void => void listeners.add(fn),
+    /**
+     * `fn` is called when a job ends (the agent closes its per-job endpoints): ended here, or, for a job this instance
+     * holds or `holding` names, through another instance or worker (at the next `forgetEnded`).
+     */
+    onJobEnded: (fn: (job: Job) => void, holding?: () => Iterable<string>): void => void listeners.add({ ended: fn, holding }),
+    forgetEnded,
     issuanceCount: (): number => issuances,
+    /**
+     * What this instance holds in memory of jobs, read-only (`/metrics`, tests): `jobs`, the jobs it holds anything of
+     * (cached credentials, heartbeats, cached documents), and the size of each map. About the live jobs it serves; a
+     * job that ended, wherever and however, is dropped at the latest by the next `forgetEnded`.
+     */
+    stats: (): JobsStats => ({
+      jobs: heldIds().size,
+      deliveries: deliveries.size,
+      heartbeats: heartbeats.size,
+      beatsSeen: beatsSeen.size,
+      beatsToWrite: beatsToWrite.size,
+      byCapability: byCapability.size,
+      byId: byId.size,
+    }),
     renderDecision,
   };
 }
 
 export type Jobs = ReturnType<typeof createJobs>;
+
+/** What one instance holds in memory of jobs (`Jobs.stats`). */
+export interface JobsStats {
+  /** Jobs held anything of. */
+  readonly jobs: number;
+  readonly deliveries: number;
+  readonly heartbeats: number;
+  readonly beatsSeen: number;
+  readonly beatsToWrite: number;
+  readonly byCapability: number;
+  readonly byId: number;
+}
 export type { ErrorCode };
 
 /** What the sessions of a job carry, as `issueFor` (in `createJobs`) gives them: its role, session name, tags, source identity and session policy. */

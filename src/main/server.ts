@@ -413,6 +413,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     cacheHead: () => app.live.head,
     cacheGeneration: () => app.live.generation,
     directoryStalenessSeconds: () => app.live.stalenessMs() / 1000,
+    jobsHeld: () => app.jobs.stats().jobs,
   });
   // Ready: the directory loaded and bootstrapped, and (with --max-staleness) refreshed within the bound. Not a
   // database round-trip: decisions and session checks need none, and an orchestrator taking every replica out of its
@@ -520,11 +521,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // Said once when sweeps start failing (an outage) and once when they work again, as the rest of the outage.
   let sweepFailing = false;
   // Of `--workers`, one worker sweeps, on the heartbeats it heard and those the others wrote to the store (one sweep of
-  // the live jobs, not N).
+  // the live jobs, not N). The others, as often, drop what they hold of jobs that ended (through another worker, or
+  // failed by the sweep), as the sweep does: they kept it for the life of the process (review bq, 2).
   const sweeps = opts.worker === undefined || opts.worker.sweeps;
-  const sweeper = !sweeps ? undefined : setInterval(
+  const sweeper = setInterval(
     () =>
-      void app.jobs.sweep().then(
+      void (sweeps ? app.jobs.sweep() : app.jobs.forgetEnded()).then(
         () => {
           if (sweepFailing) log('job sweep: working again');
           sweepFailing = false;
@@ -536,7 +538,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       ),
     sweepMs,
   );
-  sweeper?.unref();
+  sweeper.unref();
   // Revocation entries no session can meet any more (older than the longest session and the clock skew) are deleted
   // a minute after start and then hourly; every instance may do it, each deletion reads the entry again.
   const pruneRevocations = (): void =>

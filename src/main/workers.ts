@@ -12,7 +12,7 @@
  *   every other worker (src/adapters/cluster), which refreshes at once; on PostgreSQL its own notes do it too.
  * - Jobs: worker 1 alone sweeps jobs (marks Failed those whose launcher fell silent), from the heartbeats every
  *   worker writes to the store (src/app/jobs.ts). A job's end is passed to every other worker: the one holding its
- *   metadata port closes it.
+ *   metadata port closes it. Each worker, at the sweep's interval, drops what it holds of jobs ended (`forgetEnded`).
  * - A worker that exits while the server runs is started again (after 1 s, doubling to 30 s while it keeps failing).
  *   While others serve, it takes no connection before it is ready (`othersServe`).
  * - Stop (SIGINT, SIGTERM, or `stop()`): every worker finishes its requests in flight and its audit log, then exits;

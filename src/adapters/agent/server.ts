@@ -248,10 +248,15 @@ export function createAgent(opts: { app: App; log?: (line: string) => void; maxM
       }, 5_000).unref();
     }
   }
-  jobs.onJobEnded((job) => {
-    ended(job.id);
-    opts.peers?.ended(job.id);
-  });
+  // Its ports' jobs are the agent's to hear of: one ended through another instance, before this one held anything of
+  // it (a port opened again after a restart, not yet read), is told at the next pass (`forgetEnded`).
+  jobs.onJobEnded(
+    (job) => {
+      ended(job.id);
+      opts.peers?.ended(job.id);
+    },
+    () => metadata.keys(),
+  );
   opts.peers?.onEnded(ended);
 
   /** Who this agent is in `Job.metadataEndpoint`: set once it listens. */

@@ -35,6 +35,8 @@ export interface MetricsSources {
   readonly cacheGeneration: () => number;
   /** Seconds since the start of the last refresh from the store that succeeded (0 before the first load). */
   readonly directoryStalenessSeconds?: () => number;
+  /** Jobs this instance holds in memory (src/app/jobs.ts `stats`): about the live jobs it serves. */
+  readonly jobsHeld?: () => number;
 }
 
 /** The values each labelled counter can take (anything else is `other`). */
@@ -133,6 +135,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     registers: [registry],
     collect() {
       this.set(sources?.directoryStalenessSeconds?.() ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'gatehouse_jobs_held',
+    help: 'Jobs this instance (this worker) holds in memory: cached credentials, job documents, heartbeats. About the live jobs it serves; one that ends, through any instance, is dropped within a sweep interval (5 s)',
+    registers: [registry],
+    collect() {
+      this.set(sources?.jobsHeld?.() ?? 0);
     },
   });
   // A count that only grows, read from the app when scraped: the counter follows it by its increase.
