@@ -284,7 +284,10 @@ describe('audit: what unauthenticated clients can put into the log, end to end',
     assert.equal(last?.kind, 'session');
     const carried = [...flood, last].reduce((n, r) => n + Number(r?.detail['suppressed'] ?? 0), 0);
     assert.equal(carried, suppressed, 'every refusal left out is carried by a later record');
-    assert.ok(Number(last?.detail['suppressed']) > 0);
+    // What the burst's own records did not carry, the next record does (on a loaded machine the burst is slow enough
+    // for the limit to refill within it, and its records carry it all: then this one carries nothing).
+    const inBurst = flood.reduce((n, r) => n + Number(r.detail['suppressed'] ?? 0), 0);
+    assert.equal(Number(last?.detail['suppressed'] ?? 0), suppressed - inBurst);
   });
 
   it('a Kubernetes webhook caller without the bearer token, or with a wrong one, is recorded (never the token)', async () => {
