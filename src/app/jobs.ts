@@ -52,7 +52,7 @@ import {
 } from '../core/jobs/jobs.ts';
 import { removeWorkspaceIamPolicies } from './bindings.ts';
 import type { AppDeps } from './deps.ts';
-import { userKey, type LiveState, type UserEntry } from './live.ts';
+import { CLOCK_SKEW_MS, userKey, type LiveState, type UserEntry } from './live.ts';
 import { accessDenied, actorOf, decideOnRole, PolicyCache, partitionOf, principalLimitsCut, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
@@ -1065,8 +1065,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     }
     if (r.ok && from !== undefined) record(r.value, from, to);
     if (r.ok && TERMINAL.has(r.value.state)) {
-      // The job's sessions stop working everywhere (revocation list), and its cache entry goes.
-      await live.revoke('job', id, now());
+      // The job's sessions stop working everywhere (revocation list), and its cache entry goes. Every session of the job,
+      // issued before its end by whichever instance: an entry refuses the sessions stamped at or before its instant, and
+      // an instance whose clock runs ahead of this one stamped its sessions of the job after this instant (30 s ahead: a
+      // session issued within 30 s before the end kept working until it expired; review bq). An ended job is given no
+      // session again (`issueIfLive`), so the allowed skew ahead refuses only the job's own. Not so for an end whose
+      // outcome is unknown (above): the job may still run, and its next sessions must work.
+      await live.revoke('job', id, now() + CLOCK_SKEW_MS);
       forget(r.value.id, [r.value.capabilityHash]);
       for (const l of listeners) l.ended(r.value);
     }

@@ -39,8 +39,13 @@ import type {
 
 export const KEYRING_KV = 'sts/keyring';
 export const REVOKE_PREFIX = 'revoke/';
+/**
+ * The clock skew allowed between instances (15 min, as SigV4 allows a request's date): an instance may stamp a session
+ * issued now up to this much after another instance's now.
+ */
+export const CLOCK_SKEW_MS = 900_000;
 /** Retired keys are dropped once every session they sealed has expired (max session 36 h, plus skew). */
-const RETIRED_KEEP_MS = (129_600 + 900) * 1000;
+const RETIRED_KEEP_MS = 129_600_000 + CLOCK_SKEW_MS;
 
 /** Changes read per query of the change log. */
 const CHANGES_PAGE = 1000;
