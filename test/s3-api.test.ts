@@ -244,7 +244,7 @@ describe('objects', () => {
     const afterB = await c.send(new S3.ListObjectsV2Command({ Bucket: 'listing', StartAfter: 'b/4' }));
     assert.deepEqual(afterB.Contents?.map((o) => o.Key), ['c', 'd e+f']);
     const encoded = await c.send(new S3.ListObjectsV2Command({ Bucket: 'listing', Prefix: 'd', EncodingType: 'url' }));
-    assert.deepEqual(encoded.Contents?.map((o) => o.Key), ['d%20e%2Bf']);
+    assert.deepEqual(encoded.Contents?.map((o) => o.Key), ['d+e%2Bf']);
     assert.equal(await code(c.send(new S3.ListObjectsV2Command({ Bucket: 'listing', ContinuationToken: '!!not-a-token' }))), 'InvalidArgument');
 
     const v1 = await c.send(new S3.ListObjectsCommand({ Bucket: 'listing', MaxKeys: 3 }));

@@ -178,12 +178,12 @@ describe('ListMultipartUploads: prefix, delimiter, order', () => {
     await start(E, ['dir one/a b+c.txt', 'dir one/sub dir/d', 'plain']);
     const r = await list({ Bucket: E, Prefix: 'dir one/', Delimiter: '/', EncodingType: 'url', MaxUploads: 1 });
     assert.equal(r.EncodingType, 'url');
-    assert.equal(r.Prefix, 'dir%20one/');
-    assert.deepEqual((r.Uploads ?? []).map((u) => u.Key), ['dir%20one/a%20b%2Bc.txt']);
-    assert.equal(r.NextKeyMarker, 'dir%20one/a%20b%2Bc.txt');
+    assert.equal(r.Prefix, 'dir+one/');
+    assert.deepEqual((r.Uploads ?? []).map((u) => u.Key), ['dir+one/a+b%2Bc.txt']);
+    assert.equal(r.NextKeyMarker, 'dir+one/a+b%2Bc.txt');
     const next = await list({ Bucket: E, Prefix: 'dir one/', Delimiter: '/', EncodingType: 'url', KeyMarker: 'dir one/a b+c.txt', UploadIdMarker: r.NextUploadIdMarker ?? '' });
-    assert.equal(next.KeyMarker, 'dir%20one/a%20b%2Bc.txt');
-    assert.deepEqual(prefixes(next), ['dir%20one/sub%20dir/']);
+    assert.equal(next.KeyMarker, 'dir+one/a+b%2Bc.txt');
+    assert.deepEqual(prefixes(next), ['dir+one/sub+dir/']);
     const bad = await refusal(withQuery(new S3.ListMultipartUploadsCommand({ Bucket: E }), 'encoding-type', 'base64'));
     assert.deepEqual([bad.name, bad.status], ['InvalidArgument', 400]);
   });

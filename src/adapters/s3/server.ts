@@ -155,8 +155,33 @@ const sendsBody = (req: IncomingMessage): boolean => req.headers['transfer-encod
 const httpDate = (iso: string): string => new Date(iso).toUTCString();
 const s3Date = (iso: string): string => new Date(iso).toISOString();
 
-/** `encoding-type=url`: keys as S3 encodes them (the `/` kept; decoders use unquote_plus, so `+` is escaped). */
-const urlEncodeKey = (s: string): string => encodeURIComponent(s).replace(/%2F/g, '/');
+/**
+ * `encoding-type=url`: a key (prefix, delimiter, marker) as S3 writes it, which is form encoding (Java's URLEncoder,
+ * Go's QueryEscape) with `/` kept: letters, digits, `-`, `_`, `.`, `*` and `/` as they are, a space as `+`, every
+ * other UTF-8 byte `%XX` — `~`, `!`, `'`, `(` and `)` included, which encodeURIComponent leaves alone. S3's answers
+ * show it (`a b.txt` is `a+b.txt`, `(test)+` is `%28test%29%2B`: versity/versitygw#2156, minio/minio#7260), and so do
+ * the decoders clients apply to it: botocore's unquote_plus, the Java SDK's URL decoder, MinIO's `s3URLEncode`.
+ */
+function urlEncodeKey(s: string): string {
+  let out = '';
+  for (const byte of Buffer.from(s, 'utf8')) {
+    if ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2d || byte === 0x5f || byte === 0x2e || byte === 0x2a || byte === 0x2f) out += String.fromCharCode(byte);
+    else if (byte === 0x20) out += '+';
+    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * `encoding-type`: absent, or `url` (the one value API_ListObjects and API_ListMultipartUploads name, and the only
+ * one an SDK sends); anything else is S3's 400 InvalidArgument, naming the parameter and the value as S3 does.
+ */
+function encodingOf(query: Query): { ok: true; url: boolean } | { ok: false; error: S3Error } {
+  const value = query.get('encoding-type');
+  if (value === undefined) return { ok: true, url: false };
+  if (value === 'url') return { ok: true, url: true };
+  return { ok: false, error: s3Error('InvalidArgument', 'Invalid Encoding Method specified in Request', { ArgumentName: 'encoding-type', ArgumentValue: value }) };
+}
 
 /**
  * A paging number of ListMultipartUploads and ListParts (`max-uploads`, `max-parts`, `part-number-marker`), read as
@@ -800,9 +825,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const maxText = query.get('max-keys');
       if (maxText !== undefined && !/^\d{1,9}$/.test(maxText)) return fail(s3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range'));
       const maxKeys = maxText === undefined ? 1000 : Math.min(1000, Number(maxText));
-      const encoding = query.get('encoding-type');
-      if (encoding !== undefined && encoding !== 'url') return fail(s3Error('InvalidArgument', 'Invalid Encoding Method specified in Request'));
-      const enc = (s: string): string => (encoding === 'url' ? urlEncodeKey(s) : s);
+      const encoding = encodingOf(query);
+      if (!encoding.ok) return fail(encoding.error);
+      const enc = (s: string): string => (encoding.url ? urlEncodeKey(s) : s);
       const prefix = query.get('prefix');
       const delimiter = query.get('delimiter');
       const token = v2 ? query.get('continuation-token') : undefined;
@@ -836,7 +861,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           Prefix: enc(prefix ?? ''),
           ...(delimiter !== undefined ? { Delimiter: enc(delimiter) } : {}),
           MaxKeys: maxKeys,
-          ...(encoding ? { EncodingType: encoding } : {}),
+          ...(encoding.url ? { EncodingType: 'url' } : {}),
           KeyCount: contents.length + prefixes.length,
           IsTruncated: page.truncated,
           ...(token !== undefined ? { ContinuationToken: token } : {}),
@@ -853,7 +878,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         ...(page.truncated && next !== undefined ? { NextMarker: enc(next) } : {}),
         MaxKeys: maxKeys,
         ...(delimiter !== undefined ? { Delimiter: enc(delimiter) } : {}),
-        ...(encoding ? { EncodingType: encoding } : {}),
+        ...(encoding.url ? { EncodingType: 'url' } : {}),
         IsTruncated: page.truncated,
         Contents: contents,
         CommonPrefixes: prefixes,
@@ -868,9 +893,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     async function listUploads(): Promise<void> {
       const max = pagingNumber(query, 'max-uploads');
       if (!max.ok) return fail(max.error);
-      const encoding = query.get('encoding-type');
-      if (encoding !== undefined && encoding !== 'url') return fail(s3Error('InvalidArgument', 'Invalid Encoding Method specified in Request'));
-      const enc = (s: string): string => (encoding === 'url' ? urlEncodeKey(s) : s);
+      const encoding = encodingOf(query);
+      if (!encoding.ok) return fail(encoding.error);
+      const enc = (s: string): string => (encoding.url ? urlEncodeKey(s) : s);
       const prefix = query.get('prefix');
       const delimiter = query.get('delimiter');
       const keyMarker = query.get('key-marker');
@@ -895,7 +920,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           ...(delimiter ? { Delimiter: enc(delimiter) } : {}),
           Prefix: enc(prefix ?? ''),
           MaxUploads: maxUploads,
-          ...(encoding ? { EncodingType: encoding } : {}),
+          ...(encoding.url ? { EncodingType: 'url' } : {}),
           IsTruncated: page.truncated,
           Upload: page.uploads.map((u) => ({ Key: enc(u.key), UploadId: u.uploadId, Initiator: { ID: call.caller.account }, Owner: { ID: call.caller.account }, StorageClass: u.storageClass, Initiated: s3Date(u.initiated) })),
           CommonPrefixes: page.prefixes.map((p) => ({ Prefix: enc(p) })),
