@@ -657,7 +657,7 @@ export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'l
     ctx.err(`${JSON.stringify({ error: { code: f.code, message: f.message, ...(f.errors.length > 0 ? { details: f.errors } : {}) } }, null, json === 'line' ? undefined : 2)}\n`);
   } else if (f.errors.length > 1) {
     ctx.err(`gatehouse: ${f.code}: ${f.message}\n`);
-    for (const e of f.errors) ctx.err(`  ${whereOf(e)}${oneLine(e.message)} [${e.code}]\n`);
+    for (const e of f.errors) ctx.err(`  ${describeError(e)}\n`);
   } else {
     const only = f.errors[0];
     // The message is the error's own (not, say, apply's summary of it) when it is the one error listed.
@@ -665,6 +665,9 @@ export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'l
   }
   return f.status;
 }
+
+/** One error of several, on one line: `Statement[0].Resource: statement needs … [POLICY_MISSING_ELEMENT]`. */
+export const describeError = (e: ClientFailure['errors'][number]): string => `${whereOf(e)}${oneLine(e.message)} [${e.code}]`;
 
 /** `Statement[0].Resource (line 3, column 5): `, or nothing when the error has no path and no position. */
 function whereOf(e: ClientFailure['errors'][number]): string {

@@ -8,13 +8,15 @@
  * bindings, `set --file p.json`. The file carries the etag it was read with, so a policy changed by someone
  * else in between is refused (exit 7, `ConcurrentModification`) instead of overwritten; read it again and
  * reapply the change. A file without an etag overwrites. The file is JSON or YAML: the policy itself
- * (`{bindings, etag?, version?}`, a `resource` if any must match RESOURCE), or a `kind: IamPolicy` document.
+ * (`{bindings, etag?, version?}`, a `resource` if any must match RESOURCE), or a `kind: IamPolicy` document. A refusal
+ * names each error where it is in the file, `FILE:LINE:COL: PATH: … [CODE]`, as `gatehouse apply` does.
  */
 import { yaml } from '../yaml.ts';
-import { call, remote, report, connect, withServerOptions, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
+import { call, describeError, remote, report, connect, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
+import { offsetOf } from '../policy-files.ts';
 import { asItems, followPages, listLimit } from '../paging.ts';
 import { formatTable, printable, withJsonOption } from '../output.ts';
 
@@ -88,20 +90,62 @@ export function renderList(policies: readonly PolicyView[]): string {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The policy a file holds, and where in the file each of its elements is. */
+export interface PolicyFile {
+  /** The body of PUT /v1/iam-policies. */
+  readonly body: Obj;
+  /**
+   * Where the element at `path` of the body (as the server's errors name it) is in the file, with the path as the file
+   * spells it (under `spec.` in a `kind: IamPolicy` document); undefined where the body's element is not the file's
+   * (the resource of the command line, which the file need not name) or the path is the whole policy.
+   */
+  readonly locate: (path: string) => { readonly path: string; readonly line: number; readonly column: number } | undefined;
+}
+
 /** The policy a file holds, as the body of PUT /v1/iam-policies, or why it holds none. */
-export function policyFromFile(text: string, resource: string): { body: Obj } | { error: string } {
+export function policyFromFile(text: string, resource: string): PolicyFile | { error: string } {
+  const lineCounter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter });
   let value: unknown;
   try {
-    value = yaml().parse(text);
+    const first = doc.errors[0];
+    if (first !== undefined) throw first;
+    value = doc.toJS();
   } catch (e) {
     return { error: `not JSON or YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
   }
-  if (isObj(value) && value['kind'] === 'IamPolicy') value = value['spec'];
+  const isDocument = isObj(value) && value['kind'] === 'IamPolicy';
+  if (isDocument && isObj(value)) value = value['spec'];
   if (!isObj(value)) return { error: 'it must hold an IAM policy: a map with `bindings` (and the `etag` it was read with)' };
   const { resource: named, account: _account, ...rest } = value;
   void _account;
   if (named !== undefined && named !== resource) return { error: `it is the policy of \`${String(named)}\`, not of \`${resource}\`` };
-  return { body: { resource, ...rest } };
+  const policy = isDocument && yaml().isMap(doc.contents) ? doc.contents.get('spec', true) : doc.contents;
+  const locate: PolicyFile['locate'] = (path) => {
+    const top = /^[^.[]*/.exec(path)?.[0] ?? '';
+    if (top === '' || !yaml().isMap(policy) || !policy.has(top)) return undefined;
+    const spelled = isDocument ? `spec.${path}` : path;
+    const offset = offsetOf(doc, spelled);
+    if (offset === undefined) return undefined;
+    const p = lineCounter.linePos(offset);
+    return { path: spelled, line: p.line, column: p.col };
+  };
+  return { body: { resource, ...rest }, locate };
+}
+
+/**
+ * A refusal of the policy in `file` printed as `gatehouse apply` prints one, an error a line at its place in the file
+ * (`p.yaml:6:5: bindings[1].condition.title: … [BINDINGS_MISSING_FIELD]`), then what was refused; the exit status, or
+ * undefined when no error is at a place in the file (a stale etag, a resource not found), to be reported as any other.
+ */
+function reportInFile(ctx: CommandContext, f: ClientFailure, file: string, policy: PolicyFile): number | undefined {
+  // A refused PUT changed nothing; a failure of the server's (an outcome unknown) may have.
+  if (f.httpStatus < 400 || f.httpStatus >= 500) return undefined;
+  const placed = f.errors.map((e) => ({ e, at: typeof e.path === 'string' ? policy.locate(e.path) : undefined }));
+  if (!placed.some((p) => p.at !== undefined)) return undefined;
+  for (const { e, at } of placed) ctx.err(at ? `${file}:${at.line}:${at.column}: ${describeError({ ...e, path: at.path })}\n` : `gatehouse: ${describeError(e)}\n`);
+  ctx.err(`gatehouse iam-policy set: ${f.code}: ${f.errors.length} error${f.errors.length === 1 ? '' : 's'}; nothing was changed\n`);
+  return f.status;
 }
 
 export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) => {
@@ -142,7 +186,7 @@ export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) =>
       const conn = await connect(opts, ctx);
       if (!conn.ok) return ctx.exit(report(ctx, conn, opts.json));
       const r = await call<PolicyView>(conn.value, 'PUT', ['iam-policies'], { body: policy.body, shape: POLICY_VIEW });
-      if (!r.ok) return ctx.exit(report(ctx, r, opts.json));
+      if (!r.ok) return ctx.exit((opts.json ? undefined : reportInFile(ctx, r, opts.file, policy)) ?? report(ctx, r, opts.json));
       ctx.out(opts.json ? `${JSON.stringify(r.value, null, 2)}\n` : `IAM policy of ${r.value.resource} set (${r.value.bindings.length} binding(s), etag ${r.value.etag})\n`);
       ctx.exit(EXIT.ok);
     });
