@@ -184,21 +184,22 @@ function encodingOf(query: Query): { ok: true; url: boolean } | { ok: false; err
 }
 
 /**
- * A paging number of ListMultipartUploads and ListParts (`max-uploads`, `max-parts`, `part-number-marker`), read as
- * S3 reads it: absent or empty, undefined (the default); digits, leading zeros and all, within a signed 32-bit
- * integer, their value. S3's two refusals, both 400 InvalidArgument with the parameter as ArgumentName and
- * ArgumentValue: a negative value, "Argument <name> must be an integer between 0 and 2147483647"; anything else (a
- * word, `+5`, ` 5`, a value past the 32-bit range), "Provided <name> not an integer or within integer range".
+ * A paging number (`max-keys`, `max-uploads`, `max-parts`, `part-number-marker`), read as S3 reads it: absent or
+ * empty, undefined (the default); digits, leading zeros and all, within a signed 32-bit integer, their value. S3's
+ * two refusals, both 400 InvalidArgument with an ArgumentName and the value as sent as ArgumentValue: a negative
+ * value, "Argument <name> must be an integer between 0 and 2147483647"; anything else (a word, `+5`, ` 5`, a value
+ * past the 32-bit range), "Provided <name> not an integer or within integer range". The negative one names the
+ * parameter as S3's code does, which for ListObjects' `max-keys` is `maxKeys` (`negativeName`); the other names it
+ * as sent.
  */
-function pagingNumber(query: Query, name: string): { ok: true; value: number | undefined } | { ok: false; error: S3Error } {
+function pagingNumber(query: Query, name: string, negativeName = name): { ok: true; value: number | undefined } | { ok: false; error: S3Error } {
   const text = query.get(name);
   if (text === undefined || text === '') return { ok: true, value: undefined };
   const m = /^(-?)0*(\d+)$/.exec(text);
   const magnitude = m !== null && (m[2] as string).length <= 10 ? Number(m[2]) : Infinity;
   const value = m?.[1] === '-' ? -magnitude : magnitude;
-  const named = { ArgumentName: name, ArgumentValue: text };
-  if (!(value >= -2_147_483_648 && value <= 2_147_483_647)) return { ok: false, error: s3Error('InvalidArgument', `Provided ${name} not an integer or within integer range`, named) };
-  if (value < 0) return { ok: false, error: s3Error('InvalidArgument', `Argument ${name} must be an integer between 0 and 2147483647`, named) };
+  if (!(value >= -2_147_483_648 && value <= 2_147_483_647)) return { ok: false, error: s3Error('InvalidArgument', `Provided ${name} not an integer or within integer range`, { ArgumentName: name, ArgumentValue: text }) };
+  if (value < 0) return { ok: false, error: s3Error('InvalidArgument', `Argument ${negativeName} must be an integer between 0 and 2147483647`, { ArgumentName: negativeName, ArgumentValue: text }) };
   return { ok: true, value: value === 0 ? 0 : value };
 }
 
@@ -823,8 +824,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
     async function listObjects(v2: boolean): Promise<void> {
       const maxText = query.get('max-keys');
-      if (maxText !== undefined && !/^\d{1,9}$/.test(maxText)) return fail(s3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range'));
-      const maxKeys = maxText === undefined ? 1000 : Math.min(1000, Number(maxText));
+      // An empty max-keys stays refused, as before S3's reading was matched: no trace shows what S3 makes of it.
+      if (maxText === '') return fail(s3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', { ArgumentName: 'max-keys', ArgumentValue: '' }));
+      const max = pagingNumber(query, 'max-keys', 'maxKeys');
+      if (!max.ok) return fail(max.error);
+      const maxKeys = Math.min(1000, max.value ?? 1000);
       const encoding = encodingOf(query);
       if (!encoding.ok) return fail(encoding.error);
       const enc = (s: string): string => (encoding.url ? urlEncodeKey(s) : s);
