@@ -38,7 +38,7 @@ import { accessDeniedMessage, actorOf } from './principals.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import type { ReadTx } from './ports/store.ts';
-import type { BucketInfo, ByteRange, CopyConditions, CopyReplace, CreateUploadInput, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, SourceConditions, StorageClass, UploadInfo, UploadsPage, WriteConditions } from './ports/objects.ts';
+import type { BucketInfo, ByteRange, CopyConditions, CopyReplace, CreateUploadInput, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
 /**
@@ -268,6 +268,21 @@ const fail = <T>(code: S3AppErrorCode, message: string): S3Result<T> => ({ ok: f
 const fromStore = <T>(r: ObjectResult<T>): S3Result<T> => (r.ok ? r : { ok: false, error: r.error });
 
 type Context = Record<string, string | string[]>;
+
+/**
+ * Who a CreateMultipartUpload's caller is, as API_Initiator names it: "If the principal is an AWS account, it provides
+ * the Canonical User ID. If the principal is an IAM User, it provides a user ARN value." The account stands for the
+ * canonical id here, as in every Owner the gateway answers. A session is its ARN (`arn:aws:sts::A:assumed-role/R/S`,
+ * as S3 names temporary credentials' initiators). DisplayName, which S3 is retiring, only where S3 is seen to give
+ * one: a user's name (versity/versitygw#2156 shows `<ID>arn:aws:iam::…:user/s3user</ID><DisplayName>s3user`), and
+ * for the root the account, as the gateway's Owner has it.
+ */
+function initiatorOf(caller: Caller): UploadInitiator {
+  const { principal } = caller;
+  if (principal.kind === 'root') return { id: caller.account, displayName: caller.account };
+  if (principal.kind === 'user') return { id: principal.arn, displayName: principal.arn.slice(principal.arn.lastIndexOf('/') + 1) };
+  return { id: principal.arn };
+}
 
 /** How many times a PutObjectTagging or DeleteObjectTagging reads the object again when it was replaced meanwhile. */
 const RETAG_ATTEMPTS = 5;
@@ -867,7 +882,7 @@ export function createS3(app: App, objects: ObjectStore) {
       if (!g.ok) return g;
       const refused = unhonoured(call, g.value.owner, 'write') ?? (await mayTag(call, g.value, input.key, input.tags, context));
       if (refused) return { ok: false, error: refused };
-      return fromStore(await objects.createUpload(input));
+      return fromStore(await objects.createUpload({ ...input, initiator: initiatorOf(call.caller) }));
     },
 
     async uploadPart(call: S3Call, input: StoreDigests & { bucket: string; key: string; uploadId: string; partNumber: number; body: AsyncIterable<Uint8Array>; size?: number; contentMd5?: string }): Promise<S3Result<PartInfo>> {
@@ -893,16 +908,20 @@ export function createS3(app: App, objects: ObjectStore) {
       return fromStore(await objects.abortUpload(bucket, key, uploadId));
     },
 
-    async listParts(call: S3Call, bucket: string, key: string, uploadId: string, options: { after?: number; maxParts?: number }) {
+    /** With the bucket's owner, which owns what the upload completes to (ACLs disabled: BucketOwnerEnforced). */
+    async listParts(call: S3Call, bucket: string, key: string, uploadId: string, options: { after?: number; maxParts?: number }): Promise<S3Result<PartsPage & { readonly owner: string }>> {
       const g = await gate(call, bucket, 's3:ListMultipartUploadParts', objectArn(bucket, key));
       if (!g.ok) return g;
-      return fromStore(await objects.listParts(bucket, key, uploadId, options));
+      const page = fromStore(await objects.listParts(bucket, key, uploadId, options));
+      return page.ok ? { ok: true, value: { ...page.value, owner: g.value.owner } } : page;
     },
 
-    async listUploads(call: S3Call, input: ListUploadsInput): Promise<S3Result<UploadsPage>> {
+    /** With the bucket's owner, as `listParts`. */
+    async listUploads(call: S3Call, input: ListUploadsInput): Promise<S3Result<UploadsPage & { readonly owner: string }>> {
       const g = await gate(call, input.bucket, 's3:ListBucketMultipartUploads', bucketArn(input.bucket));
       if (!g.ok) return g;
-      return fromStore(await objects.listUploads(input));
+      const page = fromStore(await objects.listUploads(input));
+      return page.ok ? { ok: true, value: { ...page.value, owner: g.value.owner } } : page;
     },
 
     close: (): Promise<void> => objects.close(),

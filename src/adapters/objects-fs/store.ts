@@ -52,6 +52,7 @@ import type {
   SourceConditions,
   StorageClass,
   UploadInfo,
+  UploadInitiator,
   UploadsPage,
   WriteConditions,
 } from '../../app/ports/objects.ts';
@@ -167,6 +168,15 @@ interface UploadRecord {
   readonly tags: Record<string, string>;
   readonly storageClass?: StorageClass;
   readonly redirectLocation?: string;
+  /** Who began the upload; absent in records of earlier versions (read as no initiator: `initiatorOf`). */
+  readonly initiator?: UploadInitiator;
+}
+
+/** A record's initiator when it is one (a record of an earlier version has none). */
+function initiatorOf(r: { readonly initiator?: unknown }): { initiator?: UploadInitiator } {
+  const i = r.initiator as { id?: unknown; displayName?: unknown } | null | undefined;
+  if (typeof i !== 'object' || i === null || typeof i.id !== 'string') return {};
+  return { initiator: Object.freeze({ id: i.id, ...(typeof i.displayName === 'string' ? { displayName: i.displayName } : {}) }) };
 }
 
 interface PartRecord {
@@ -449,7 +459,7 @@ export class FsObjectStore implements ObjectStore {
 
   private uploadOf(bucket: Bucket, id: string, r: UploadRecord): Upload {
     return {
-      info: Object.freeze({ uploadId: id, bucket: bucket.info.name, key: r.key, initiated: r.initiated, storageClass: storageClassOf(r) }),
+      info: Object.freeze({ uploadId: id, bucket: bucket.info.name, key: r.key, initiated: r.initiated, storageClass: storageClassOf(r), ...initiatorOf(r) }),
       dir: join(bucket.dir, 'uploads', id),
       contentType: r.contentType,
       metadata: frozenRecord(r.metadata),
@@ -935,6 +945,7 @@ export class FsObjectStore implements ObjectStore {
         ...headersField(frozenHeaders(input.headers)),
         tags: { ...input.tags },
         ...classFields(input.storageClass, input.redirectLocation),
+        ...(input.initiator === undefined ? {} : { initiator: { id: input.initiator.id, ...(input.initiator.displayName === undefined ? {} : { displayName: input.initiator.displayName }) } }),
       };
       const upload = this.uploadOf(bucket, id, record);
       await mkdir(upload.dir, { mode: DIR_MODE });
@@ -1021,8 +1032,9 @@ export class FsObjectStore implements ObjectStore {
     const all = [...u.value.parts.values()].map((p) => p.info).filter((p) => p.partNumber > after).sort((x, y) => x.partNumber - y.partNumber);
     const parts = all.slice(0, max);
     const truncated = max > 0 && all.length > max;
-    const { storageClass } = u.value.info;
-    return ok(truncated ? { parts, truncated, next: parts[parts.length - 1]!.partNumber, storageClass } : { parts, truncated, storageClass });
+    const { storageClass, initiator } = u.value.info;
+    const of = { storageClass, ...(initiator === undefined ? {} : { initiator }) };
+    return ok(truncated ? { parts, truncated, next: parts[parts.length - 1]!.partNumber, ...of } : { parts, truncated, ...of });
   }
 
   async completeUpload(bucketName: string, key: string, uploadId: string, parts: readonly { readonly partNumber: number; readonly etag: string }[], conditions?: WriteConditions): Promise<ObjectResult<ObjectInfo>> {

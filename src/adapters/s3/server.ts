@@ -28,6 +28,7 @@ import {
   type ObjectInfo,
   type SourceConditions,
   type StorageClass,
+  type UploadInitiator,
   type WriteConditions,
 } from '../../app/ports/objects.ts';
 import { isStoreUnavailable } from '../../app/ports/store.ts';
@@ -171,6 +172,13 @@ function urlEncodeKey(s: string): string {
   }
   return out;
 }
+
+/**
+ * An upload's `Initiator`: who began it (its principal's ARN, or the account for a root), never the caller listing it.
+ * An upload recorded before initiators were names the bucket owner, whose account began it or let it be begun.
+ */
+const initiatorXml = (initiator: UploadInitiator | undefined, owner: string): { ID: string; DisplayName?: string } =>
+  initiator === undefined ? { ID: owner, DisplayName: owner } : { ID: initiator.id, ...(initiator.displayName === undefined ? {} : { DisplayName: initiator.displayName }) };
 
 /**
  * `encoding-type`: absent, or `url` (the one value API_ListObjects and API_ListMultipartUploads name, and the only
@@ -926,7 +934,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           MaxUploads: maxUploads,
           ...(encoding.url ? { EncodingType: 'url' } : {}),
           IsTruncated: page.truncated,
-          Upload: page.uploads.map((u) => ({ Key: enc(u.key), UploadId: u.uploadId, Initiator: { ID: call.caller.account }, Owner: { ID: call.caller.account }, StorageClass: u.storageClass, Initiated: s3Date(u.initiated) })),
+          Upload: page.uploads.map((u) => ({ Key: enc(u.key), UploadId: u.uploadId, Initiator: initiatorXml(u.initiator, page.owner), Owner: { ID: page.owner }, StorageClass: u.storageClass, Initiated: s3Date(u.initiated) })),
           CommonPrefixes: page.prefixes.map((p) => ({ Prefix: enc(p) })),
         }),
       );
@@ -1027,8 +1035,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
                 Bucket: bucket,
                 Key: key,
                 UploadId: uploadId,
-                Initiator: { ID: call.caller.account },
-                Owner: { ID: call.caller.account },
+                Initiator: initiatorXml(r.initiator, r.owner),
+                Owner: { ID: r.owner },
                 StorageClass: r.storageClass,
                 PartNumberMarker: marker,
                 ...(r.truncated && r.next !== undefined ? { NextPartNumberMarker: r.next } : {}),

@@ -218,6 +218,15 @@ export interface PartInfo {
   readonly lastModified: string;
 }
 
+/**
+ * Who began a multipart upload, as ListMultipartUploads and ListParts name it (`Initiator`, API_Initiator): `id` is the
+ * principal's ARN, or the account for its root; `displayName` where S3 gives one (a user's name, the root's account).
+ */
+export interface UploadInitiator {
+  readonly id: string;
+  readonly displayName?: string;
+}
+
 export interface UploadInfo {
   readonly uploadId: string;
   readonly bucket: string;
@@ -225,6 +234,8 @@ export interface UploadInfo {
   readonly initiated: string;
   /** The completed object's (CreateMultipartUpload's `x-amz-storage-class`), named by ListMultipartUploads and ListParts. */
   readonly storageClass: StorageClass;
+  /** Absent for an upload recorded before initiators were. */
+  readonly initiator?: UploadInitiator;
 }
 
 export interface CreateUploadInput {
@@ -237,6 +248,7 @@ export interface CreateUploadInput {
   /** Default STANDARD. */
   readonly storageClass?: StorageClass;
   readonly redirectLocation?: string;
+  readonly initiator?: UploadInitiator;
 }
 
 /** ListMultipartUploads' parameters (API_ListMultipartUploads). */
@@ -273,6 +285,8 @@ export interface PartsPage {
   readonly next?: number;
   /** The upload's (`UploadInfo.storageClass`). */
   readonly storageClass: StorageClass;
+  /** The upload's (`UploadInfo.initiator`). */
+  readonly initiator?: UploadInitiator;
 }
 
 export interface ObjectStore {
