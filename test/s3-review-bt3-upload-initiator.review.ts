@@ -7,8 +7,8 @@
  * them, and an owner could not tell which user's upload was stuck. The store did not record who began an upload.
  *
  * What is now so, as API_Initiator and API_ListMultipartUploads say: `Initiator` is the principal that began the
- * upload — an IAM user's ARN with its name as DisplayName (as S3 answers, versity/versitygw#2156), the account for a
- * root (the gateway's stand-in for a canonical id, as in every Owner it answers) — kept with the upload and the same
+ * upload — an IAM user's ARN with its name as DisplayName (as S3 answers, versity/versitygw#2156), a session's ARN
+ * (without DisplayName), the account for a root (the gateway's stand-in for a canonical id, as in every Owner it answers) — kept with the upload and the same
  * for every caller; `Owner` is the bucket's owner, which owns what the upload completes to (ACLs disabled,
  * BucketOwnerEnforced). An upload recorded by an earlier Gatehouse, without an initiator, names the bucket owner.
  */
@@ -17,6 +17,8 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as S3 from '@aws-sdk/client-s3';
+import * as I from '@aws-sdk/client-iam';
+import * as STS from '@aws-sdk/client-sts';
 import { startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
 
 const OWNER = '000000000000';
@@ -49,7 +51,7 @@ async function uploadRecords(dir: string): Promise<string[]> {
 }
 
 describe('Initiator and Owner of an upload', () => {
-  it('the upload\'s initiator and the bucket owner, the same for the owner\'s admin, its user alice and a partner account\'s admin listing', async () => {
+  it('the upload\'s initiator and the bucket owner, the same for the owner\'s admin, its user alice, a partner account\'s admin and a session of a partner role listing', async () => {
     const app = await server.openApp();
     const root = await app.authenticate(server.admin.accessKeyId);
     assert.ok(root.ok);
@@ -57,7 +59,15 @@ describe('Initiator and Owner of an upload', () => {
     assert.ok(created.ok, JSON.stringify(created));
     const owner = s3(server, server.admin);
     const alice = s3(server, await userWithKey(server, 'alice'));
-    const partner = s3(server, { accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey });
+    const partnerKeys = { accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey };
+    const partner = s3(server, partnerKeys);
+    // A session of a partner role: its initiator is the session's ARN.
+    const doc = (statement: object): string => JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
+    const partnerIam = server.iam(partnerKeys);
+    await partnerIam.send(new I.CreateRoleCommand({ RoleName: 'uploader', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PARTNER}:root` }, Action: 'sts:AssumeRole' }) }));
+    await partnerIam.send(new I.PutRolePolicyCommand({ RoleName: 'uploader', PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }) }));
+    const session = (await server.sts(partnerKeys).send(new STS.AssumeRoleCommand({ RoleArn: `arn:aws:iam::${PARTNER}:role/uploader`, RoleSessionName: 'bt3' }))).Credentials;
+    const uploader = s3(server, { accessKeyId: session?.AccessKeyId ?? '', secretAccessKey: session?.SecretAccessKey ?? '', sessionToken: session?.SessionToken ?? '' });
 
     await owner.send(new S3.CreateBucketCommand({ Bucket: B }));
     const actions = ['s3:PutObject', 's3:ListBucketMultipartUploads', 's3:ListMultipartUploadParts'];
@@ -66,16 +76,17 @@ describe('Initiator and Owner of an upload', () => {
     await owner.send(new S3.PutBucketPolicyCommand({ Bucket: B, Policy }));
 
     const ids = new Map<string, string>();
-    for (const [key, c] of [['by-alice', alice], ['by-owner', owner], ['by-partner', partner]] as const) {
+    for (const [key, c] of [['by-alice', alice], ['by-owner', owner], ['by-partner', partner], ['by-session', uploader]] as const) {
       ids.set(key, (await c.send(new S3.CreateMultipartUploadCommand({ Bucket: B, Key: key }))).UploadId ?? '');
     }
     const expected = {
       'by-alice': { ID: `arn:aws:iam::${OWNER}:user/alice`, DisplayName: 'alice' },
       'by-owner': { ID: `arn:aws:iam::${OWNER}:user/admin`, DisplayName: 'admin' },
       'by-partner': { ID: `arn:aws:iam::${PARTNER}:user/admin`, DisplayName: 'admin' },
+      'by-session': { ID: `arn:aws:sts::${PARTNER}:assumed-role/uploader/bt3` },
     };
 
-    for (const [who, c] of [['owner', owner], ['alice', alice], ['partner', partner]] as const) {
+    for (const [who, c] of [['owner', owner], ['alice', alice], ['partner', partner], ['partner session', uploader]] as const) {
       const listed = await c.send(new S3.ListMultipartUploadsCommand({ Bucket: B }));
       const seen = Object.fromEntries((listed.Uploads ?? []).map((u) => [u.Key, { initiator: u.Initiator, owner: u.Owner?.ID }]));
       assert.deepEqual(seen, Object.fromEntries(Object.entries(expected).map(([k, i]) => [k, { initiator: i, owner: OWNER }])), `ListMultipartUploads by ${who}`);
@@ -88,7 +99,7 @@ describe('Initiator and Owner of an upload', () => {
 
   it('kept across a restart; an upload recorded without an initiator (an earlier Gatehouse) names the bucket owner', async () => {
     const records = await uploadRecords(server.dataDir);
-    assert.equal(records.length, 3);
+    assert.equal(records.length, 4);
     let stripped = '';
     for (const file of records) {
       const record = JSON.parse(await readFile(file, 'utf8')) as { key: string; initiator?: unknown };
@@ -104,7 +115,7 @@ describe('Initiator and Owner of an upload', () => {
     try {
       const listed = await s3(again, again.admin).send(new S3.ListMultipartUploadsCommand({ Bucket: B }));
       const seen = Object.fromEntries((listed.Uploads ?? []).map((u) => [u.Key, u.Initiator?.ID]));
-      assert.deepEqual(seen, { 'by-alice': OWNER, 'by-owner': `arn:aws:iam::${OWNER}:user/admin`, 'by-partner': `arn:aws:iam::${PARTNER}:user/admin` });
+      assert.deepEqual(seen, { 'by-alice': OWNER, 'by-owner': `arn:aws:iam::${OWNER}:user/admin`, 'by-partner': `arn:aws:iam::${PARTNER}:user/admin`, 'by-session': `arn:aws:sts::${PARTNER}:assumed-role/uploader/bt3` });
     } finally {
       for (const c of clients.splice(0)) c.destroy();
       await again.stopServer();
