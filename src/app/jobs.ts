@@ -450,8 +450,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
               // Only a live job's: its end deletes the beat in the transaction that ends it (holding the same lock), and
               // one heard before the end and written after it stayed for ever (review bi).
               if (!stored.has(jobLiveKey(id))) continue;
-              // Only forward: another instance may have written a later beat of the same job meanwhile.
-              if (!(Number(stored.get(`${JOBBEAT}${id}`)) >= t)) await tx.kv.note(`${JOBBEAT}${id}`, String(t));
+              // Whenever it differs from the one stored: a sweep reads a stored beat only as changed or not (`beatsSeen`).
+              // Written only forward, a time on this clock compared with one another instance wrote on its own: heard
+              // here after an instance 30 s ahead heard it last, no beat was written for 30 s, and the sweeper, seeing no
+              // change, failed the job while its launcher beat on (review bu, 1).
+              if (stored.get(`${JOBBEAT}${id}`) !== String(t)) await tx.kv.note(`${JOBBEAT}${id}`, String(t));
             }
           });
         } catch {
