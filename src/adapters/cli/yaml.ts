@@ -21,6 +21,21 @@ export interface LossyScalar {
   readonly message: string;
 }
 
+/**
+ * Whether the numbers of `file` are read by JSON's rules (lossyScalars' `json`): a `.json` file, or JSON on standard
+ * input (`-`, which has no name; as `kubectl get -o json` prints it).
+ */
+export function readAsJson(file: string, text: string): boolean {
+  if (/\.json$/i.test(file)) return true;
+  if (file !== '-' || !/^\s*[[{]/.test(text)) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const UNSUPPORTED_COLLECTIONS: ReadonlySet<string> = new Set(['tag:yaml.org,2002:set', 'tag:yaml.org,2002:omap', 'tag:yaml.org,2002:pairs']);
 

@@ -5,7 +5,7 @@
  * are printed with the file, line and column where the field is.
  */
 import type { Document, LineCounter } from 'yaml';
-import { lossyScalars, yaml } from '../yaml.ts';
+import { lossyScalars, readAsJson, yaml } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
 import type { ApplyResult, PlannedChange } from '../../../app/apply.ts';
 import { call, connect, report, withServerOptions, type ConnectionOptions } from '../client.ts';
@@ -130,8 +130,7 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
   const docs = Array.isArray(parsed) ? parsed : [];
   const errors: LoadError[] = [];
   const out: LoadedDocument[] = [];
-  // Standard input has no name: JSON there (as `kubectl get -o json` prints it) is read by JSON's rules, as a .json file.
-  const isJson = /\.json$/i.test(file) || (file === '-' && /^\s*[[{]/.test(source) && isJsonText(source));
+  const isJson = readAsJson(file, source);
   // Documents are numbered as the server's errors number them (empty ones skipped), those in error included, so that
   // every error names the document it is in.
   let position = 0;
@@ -178,15 +177,6 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
     }
   }
   return errors.length > 0 ? errors : out;
-}
-
-function isJsonText(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const yamlMessage = (m: string): string => {

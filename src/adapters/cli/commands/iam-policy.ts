@@ -11,7 +11,7 @@
  * (`{bindings, etag?, version?}`, a `resource` if any must match RESOURCE), or a `kind: IamPolicy` document. A refusal
  * names each error where it is in the file, `FILE:LINE:COL: PATH: … [CODE]`, as `gatehouse apply` does.
  */
-import { yaml } from '../yaml.ts';
+import { lossyScalars, readAsJson, yaml } from '../yaml.ts';
 import { call, describeError, remote, report, connect, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -102,8 +102,19 @@ export interface PolicyFile {
   readonly locate: (path: string) => { readonly path: string; readonly line: number; readonly column: number } | undefined;
 }
 
-/** The policy a file holds, as the body of PUT /v1/iam-policies, or why it holds none. */
-export function policyFromFile(text: string, resource: string): PolicyFile | { error: string } {
+/** A scalar of the file YAML reads otherwise than written, at its place: refused before anything is sent. */
+export interface MisreadScalar {
+  readonly path: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/**
+ * The policy a file holds, as the body of PUT /v1/iam-policies, or why it holds none. `fileName` says how numbers are
+ * read: by JSON's rules in a `.json` file (and JSON on standard input), by YAML's elsewhere, as `gatehouse apply` reads them.
+ */
+export function policyFromFile(text: string, resource: string, fileName: string): PolicyFile | { error: string } | { misread: readonly MisreadScalar[] } {
   const lineCounter = new (yaml().LineCounter)();
   const doc = yaml().parseDocument(text, { lineCounter });
   let value: unknown;
@@ -113,6 +124,16 @@ export function policyFromFile(text: string, resource: string): PolicyFile | { e
     value = doc.toJS();
   } catch (e) {
     return { error: `not JSON or YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+  }
+  // `title: 2027-01-01` under `%YAML 1.1` would be stored as `2027-01-01T00:00:00.000Z`, a member `0123` sent as 123.
+  const misread = lossyScalars(doc.contents, readAsJson(fileName, text));
+  if (misread.length > 0) {
+    return {
+      misread: misread.map((l) => {
+        const p = lineCounter.linePos(l.offset);
+        return { path: l.path, line: p.line, column: p.col, message: l.message };
+      }),
+    };
   }
   const isDocument = isObj(value) && value['kind'] === 'IamPolicy';
   if (isDocument && isObj(value)) value = value['spec'];
@@ -178,9 +199,15 @@ export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) =>
     .action(async (resource: string, opts: ConnectionOptions & { json?: true; file: string }) => {
       const text = await readInputFile(ctx, opts.file);
       if (text === undefined) return ctx.exit(EXIT.noInput);
-      const policy = policyFromFile(text, resource);
+      const policy = policyFromFile(text, resource, opts.file);
       if ('error' in policy) {
         ctx.err(`gatehouse: ${opts.file}: ${policy.error}\n`);
+        return ctx.exit(EXIT.invalidPolicy);
+      }
+      if ('misread' in policy) {
+        // As the policy files of `gatehouse policy` name such a scalar (policy-files.ts), and as a refusal of the server's.
+        for (const m of policy.misread) ctx.err(`${opts.file}:${m.line}:${m.column}: ${describeError({ code: 'POLICY_JSON_SYNTAX', path: m.path, message: m.message })}\n`);
+        ctx.err(`gatehouse iam-policy set: ${policy.misread.length} error${policy.misread.length === 1 ? '' : 's'}; nothing was changed\n`);
         return ctx.exit(EXIT.invalidPolicy);
       }
       const conn = await connect(opts, ctx);
