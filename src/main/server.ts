@@ -528,11 +528,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     () =>
       void (sweeps ? app.jobs.sweep() : app.jobs.forgetEnded()).then(
         () => {
-          if (sweepFailing) log('job sweep: working again');
+          if (sweepFailing) log(sweeps ? 'job sweep: working again' : 'jobs: dropping what this worker holds of jobs that ended works again');
           sweepFailing = false;
         },
         (e: unknown) => {
-          if (!sweepFailing) log(`job sweep failed (retried every ${sweepMs} ms, said again once it works): ${e instanceof Error ? e.message : String(e)}`);
+          // A worker that does not sweep says what failed: its own pass, not a sweep it never makes (review bu, 2).
+          const what = sweeps ? 'job sweep failed' : 'jobs: cannot drop what this worker holds of jobs that ended (worker 1 sweeps them)';
+          if (!sweepFailing) log(`${what} (retried every ${sweepMs} ms, said again once it works): ${e instanceof Error ? e.message : String(e)}`);
           sweepFailing = true;
         },
       ),
