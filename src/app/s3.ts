@@ -273,13 +273,13 @@ type Context = Record<string, string | string[]>;
  * Who a CreateMultipartUpload's caller is, as API_Initiator names it: "If the principal is an AWS account, it provides
  * the Canonical User ID. If the principal is an IAM User, it provides a user ARN value." The account stands for the
  * canonical id here, as in every Owner the gateway answers. A session is its ARN (`arn:aws:sts::A:assumed-role/R/S`,
- * as S3 names temporary credentials' initiators). DisplayName, which S3 is retiring, only where S3 is seen to give
- * one: a user's name (versity/versitygw#2156 shows `<ID>arn:aws:iam::…:user/s3user</ID><DisplayName>s3user`), and
- * for the root the account, as the gateway's Owner has it.
+ * as S3 names temporary credentials' initiators). DisplayName only where S3 is seen to give one: a user's name
+ * (versity/versitygw#2156 shows `<ID>arn:aws:iam::…:user/s3user</ID><DisplayName>s3user`); an account has none, as an
+ * Owner has none since S3 stopped returning it (21 November 2025).
  */
 function initiatorOf(caller: Caller): UploadInitiator {
   const { principal } = caller;
-  if (principal.kind === 'root') return { id: caller.account, displayName: caller.account };
+  if (principal.kind === 'root') return { id: caller.account };
   if (principal.kind === 'user') return { id: principal.arn, displayName: principal.arn.slice(principal.arn.lastIndexOf('/') + 1) };
   return { id: principal.arn };
 }

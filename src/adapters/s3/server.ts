@@ -175,10 +175,18 @@ function urlEncodeKey(s: string): string {
 
 /**
  * An upload's `Initiator`: who began it (its principal's ARN, or the account for a root), never the caller listing it.
- * An upload recorded before initiators were names the bucket owner, whose account began it or let it be begun.
+ * An upload recorded before initiators were names the bucket owner, whose account began it or let it be begun. An
+ * account has no DisplayName, as an Owner has none (`ownerXml`); an IAM user keeps its name, recorded with the upload.
  */
 const initiatorXml = (initiator: UploadInitiator | undefined, owner: string): { ID: string; DisplayName?: string } =>
-  initiator === undefined ? { ID: owner, DisplayName: owner } : { ID: initiator.id, ...(initiator.displayName === undefined ? {} : { DisplayName: initiator.displayName }) };
+  initiator === undefined || !initiator.id.startsWith('arn:') ? ownerXml(initiator?.id ?? owner) : { ID: initiator.id, ...(initiator.displayName === undefined ? {} : { DisplayName: initiator.displayName }) };
+
+/**
+ * An `Owner` (and an ACL's CanonicalUser grantee): the account, the gateway's stand-in for a canonical id, without
+ * DisplayName, which S3 has stopped returning everywhere since 21 November 2025 (API_Owner, API_Grantee: "Update
+ * your applications to use canonical IDs …, AWS account ID … or IAM ARNs as a direct replacement of DisplayName").
+ */
+const ownerXml = (account: string): { ID: string } => ({ ID: account });
 
 /**
  * `encoding-type`: absent, or `url` (the one value API_ListObjects and API_ListMultipartUploads name, and the only
@@ -336,8 +344,8 @@ function parseRange(value: string | undefined): { start?: number; end?: number; 
 /** An ACL that says what holds here: the bucket's owner account has full control, nobody else is granted anything by ACL. */
 function aclDocument(owner: string): string {
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<AccessControlPolicy xmlns="${S3_NAMESPACE}"><Owner><ID>${owner}</ID><DisplayName>${owner}</DisplayName></Owner>` +
-    `<AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>${owner}</ID><DisplayName>${owner}</DisplayName></Grantee>` +
+    `<?xml version="1.0" encoding="UTF-8"?>\n<AccessControlPolicy xmlns="${S3_NAMESPACE}"><Owner><ID>${owner}</ID></Owner>` +
+    `<AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>${owner}</ID></Grantee>` +
     `<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>`
   );
 }
@@ -778,7 +786,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (method !== 'GET') return fail(s3Error('MethodNotAllowed', `The specified method is not allowed against this resource: ${method} /`));
       return answer(await s3.listBuckets(call), (buckets) =>
         sendXml(res, 'ListAllMyBucketsResult', {
-          Owner: { ID: call.caller.account, DisplayName: call.caller.account },
+          Owner: ownerXml(call.caller.account),
           Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: s3Date(b.created) })) },
         }),
       );
@@ -862,7 +870,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (!r.ok) return fail(failure(r.error));
       const page = maxKeys === 0 ? { objects: [], prefixes: [], truncated: false } : r.value;
       // Every object is its bucket owner's (ACLs disabled); V2 names it only when asked (`fetch-owner=true`), as S3.
-      const owner = { ID: r.value.owner, DisplayName: r.value.owner };
+      const owner = ownerXml(r.value.owner);
       const withOwner = !v2 || query.get('fetch-owner') === 'true';
       const contents = page.objects.map((o) => ({ Key: enc(o.key), LastModified: s3Date(o.lastModified), ETag: `"${o.etag}"`, Size: o.size, ...(withOwner ? { Owner: owner } : {}), StorageClass: o.storageClass }));
       const prefixes = page.prefixes.map((p) => ({ Prefix: enc(p) }));
@@ -934,7 +942,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           MaxUploads: maxUploads,
           ...(encoding.url ? { EncodingType: 'url' } : {}),
           IsTruncated: page.truncated,
-          Upload: page.uploads.map((u) => ({ Key: enc(u.key), UploadId: u.uploadId, Initiator: initiatorXml(u.initiator, page.owner), Owner: { ID: page.owner }, StorageClass: u.storageClass, Initiated: s3Date(u.initiated) })),
+          Upload: page.uploads.map((u) => ({ Key: enc(u.key), UploadId: u.uploadId, Initiator: initiatorXml(u.initiator, page.owner), Owner: ownerXml(page.owner), StorageClass: u.storageClass, Initiated: s3Date(u.initiated) })),
           CommonPrefixes: page.prefixes.map((p) => ({ Prefix: enc(p) })),
         }),
       );
@@ -1036,7 +1044,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
                 Key: key,
                 UploadId: uploadId,
                 Initiator: initiatorXml(r.initiator, r.owner),
-                Owner: { ID: r.owner },
+                Owner: ownerXml(r.owner),
                 StorageClass: r.storageClass,
                 PartNumberMarker: marker,
                 ...(r.truncated && r.next !== undefined ? { NextPartNumberMarker: r.next } : {}),

@@ -220,7 +220,7 @@ export interface PartInfo {
 
 /**
  * Who began a multipart upload, as ListMultipartUploads and ListParts name it (`Initiator`, API_Initiator): `id` is the
- * principal's ARN, or the account for its root; `displayName` where S3 gives one (a user's name, the root's account).
+ * principal's ARN, or the account for its root; `displayName` where S3 gives one (a user's name; an account has none).
  */
 export interface UploadInitiator {
   readonly id: string;
