@@ -1251,8 +1251,16 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    */
   let sweepFailed = false;
 
-  /** Marks Failed every live job whose launcher has gone silent (process gone, or server restarted and no one came back). */
-  async function sweep(): Promise<number> {
+  /**
+   * Marks Failed every live job whose launcher has gone silent (process gone, or server restarted and no one came back).
+   * One pass at a time: a call while one runs gets that one's answer. The server starts a pass every sweep interval, and
+   * on a slow store (answering, not down) passes piled up, each holding a connection and reading every live job (review
+   * bu).
+   */
+  const sweep = (): Promise<number> => (sweepRun ??= sweepOnce().finally(() => (sweepRun = undefined)));
+  let sweepRun: Promise<number> | undefined;
+
+  async function sweepOnce(): Promise<number> {
     const t = now();
     let failed = 0;
     let all: StoredJob[];
@@ -1828,7 +1836,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * document says it ended or is not there. What is held of a job is taken in only after it is stored, so a job held
    * when this begins and not live when the store is read has ended.
    */
-  async function forgetEnded(): Promise<number> {
+  const forgetEnded = (): Promise<number> => (forgetRun ??= forgetEndedOnce().finally(() => (forgetRun = undefined)));
+  /** The pass of `forgetEnded` under way: one at a time, as `sweep`. */
+  let forgetRun: Promise<number> | undefined;
+
+  async function forgetEndedOnce(): Promise<number> {
     const caps = new Map<string, string[]>();
     for (const [h, e] of byCapability) caps.set(e.job.id, [...(caps.get(e.job.id) ?? []), h]);
     const held = heldIds();
