@@ -990,7 +990,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   /** `extra.by`: who made the change (a stop), recorded as its principal; without it the job's submitter (its own end). */
-  async function setState(id: string, to: JobState, extra: { exitCode?: number; reason?: string; by?: Caller } = {}): Promise<Result<Job>> {
+  /**
+   * `extra.report`: the launcher's report of the job's end. A job the store says has ended already (stopped or failed
+   * through another instance within the second this one holds a job's copy) is answered as it is, as an end reported
+   * after the end this instance knew of is: the report changes nothing. It was refused 400 ("job is Stopped; it cannot
+   * become Succeeded"), and `gatehouse jobs run` said the end report failed.
+   */
+  async function setState(id: string, to: JobState, extra: { exitCode?: number; reason?: string; by?: Caller; report?: boolean } = {}): Promise<Result<Job>> {
     let from: JobState | undefined;
     // What the transaction read and would write, for the record of a change whose COMMIT answer was lost.
     let attempt: { readonly before: StoredJob; readonly after: Job } | undefined;
@@ -1026,6 +1032,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       const job = await readJob(tx, id);
       if (!job) return abort(failWith<Job>('NO_SUCH_ENTITY', `job ${id} does not exist`));
       if (job.state === to) return ok(job);
+      if (extra.report === true && TERMINAL.has(job.state)) return ok(job);
       if (!canTransition(job.state, to)) return abort(failWith<Job>('VALIDATION_ERROR', `job ${id} is ${job.state}; it cannot become ${to}`));
       const t = isoSeconds(now());
       const next: Job = {
@@ -1521,7 +1528,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const job = await jobByCapability(capability);
     if (!job) return failWith('ACCESS_DENIED', 'unknown job capability');
     if (TERMINAL.has(job.state)) return ok(job);
-    return setState(job.id, exitCode === 0 ? 'Succeeded' : 'Failed', { exitCode });
+    return setState(job.id, exitCode === 0 ? 'Succeeded' : 'Failed', { exitCode, report: true });
   }
 
   /** Capability → job, cached for a second: polls by every rank hit memory, and state changes still show within a second. */
