@@ -1277,8 +1277,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       all = await sweptJobs(t);
       swept = new Set(all.filter((j) => !TERMINAL.has(j.state) && !j.pod).map((j) => j.id));
       elsewhere = await storedBeats([...swept]);
-      // Before the entries below go: a job held here only by its heartbeat (or its metadata port) is told ended too.
-      await forgetEnded();
+      // Before the entries below go: a job held here only by its heartbeat (or its metadata port) is told ended too. The
+      // live jobs were just read: only the documents of those held and not among them are read again.
+      await forgetEndedOnce(new Set(all.filter((j) => !TERMINAL.has(j.state)).map((j) => j.id)));
     } catch (e) {
       sweepFailed = true;
       throw e;
@@ -1847,7 +1848,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   /** The pass of `forgetEnded` under way: one at a time, as `sweep`. */
   let forgetRun: Promise<number> | undefined;
 
-  async function forgetEndedOnce(): Promise<number> {
+  /** `live`: ids the store was just read to hold live (a sweep's), whose live-index keys are then not read again. */
+  async function forgetEndedOnce(live?: ReadonlySet<string>): Promise<number> {
     const caps = new Map<string, string[]>();
     for (const [h, e] of byCapability) caps.set(e.job.id, [...(caps.get(e.job.id) ?? []), h]);
     const held = heldIds();
@@ -1858,8 +1860,9 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     await deps.store.read(async (tx) => {
       for (let i = 0; i < ids.length; i += 1000) {
         const part = ids.slice(i, i + 1000);
-        const live = await tx.kv.getMany(part.map(jobLiveKey));
-        const unsure = part.filter((id) => !live.has(jobLiveKey(id)));
+        const indexed = live === undefined ? await tx.kv.getMany(part.map(jobLiveKey)) : undefined;
+        // Not known live: its document says whether it ended (one held since the sweep's read is live there).
+        const unsure = part.filter((id) => (indexed === undefined ? !live?.has(id) : !indexed.has(jobLiveKey(id))));
         if (unsure.length === 0) continue;
         const docs = await tx.kv.getMany(unsure.map((id) => `${JOB}${id}`));
         for (const id of unsure) {
