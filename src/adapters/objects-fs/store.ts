@@ -945,7 +945,7 @@ export class FsObjectStore implements ObjectStore {
         ...headersField(frozenHeaders(input.headers)),
         tags: { ...input.tags },
         ...classFields(input.storageClass, input.redirectLocation),
-        ...(input.initiator === undefined ? {} : { initiator: { id: input.initiator.id, ...(input.initiator.displayName === undefined ? {} : { displayName: input.initiator.displayName }) } }),
+        ...initiatorOf(input),
       };
       const upload = this.uploadOf(bucket, id, record);
       await mkdir(upload.dir, { mode: DIR_MODE });

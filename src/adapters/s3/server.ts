@@ -1123,7 +1123,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       // counts them: the in-place copy with `x-amz-server-side-encryption: AES256` of AWS's "encrypting existing
       // objects" guide is legal onto an object already SSE-S3. AES256 is then copied as any write (the object stays
       // as written); another value is refused by the use case as on any write (501 for KMS and SSE-C, 400 unknown).
-      const encryption = Object.keys(req.headers).some((h) => h === 'x-amz-server-side-encryption' || h.startsWith('x-amz-server-side-encryption-'));
+      const encryption = Object.keys(req.headers).some((h) => h.startsWith('x-amz-server-side-encryption'));
       if (from.bucket === bucket && from.key === key && directive === 'COPY' && tagDirective === 'COPY' && storageClass === undefined && redirectLocation === undefined && !encryption) {
         return fail(s3Error('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."));
       }
