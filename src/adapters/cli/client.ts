@@ -666,6 +666,12 @@ export function report(ctx: CommandContext, f: ClientFailure, json: boolean | 'l
   return f.status;
 }
 
+/**
+ * The last line of a refusal printed an error a line (`apply`, `plan`, `iam-policy set`): `gatehouse apply: 2 errors;
+ * nothing was changed` (`code`, the answer's code, after the command when there is one).
+ */
+export const nothingChanged = (command: string, count: number, code?: string): string => `gatehouse ${command}: ${code !== undefined ? `${code}: ` : ''}${count} error${count === 1 ? '' : 's'}; nothing was changed\n`;
+
 /** One error of several, on one line: `Statement[0].Resource: statement needs … [POLICY_MISSING_ELEMENT]`. */
 export const describeError = (e: ClientFailure['errors'][number]): string => `${whereOf(e)}${oneLine(e.message)} [${e.code}]`;
 

@@ -8,7 +8,7 @@ import type { Document, LineCounter } from 'yaml';
 import { lossyScalars, readAsJson, yaml } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
 import type { ApplyResult, PlannedChange } from '../../../app/apply.ts';
-import { call, connect, report, withServerOptions, type ConnectionOptions } from '../client.ts';
+import { call, connect, nothingChanged, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
@@ -275,7 +275,7 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
     else {
       for (const e of loaded.errors) ctx.err(`${e.file}${e.line !== undefined ? `:${e.line}:${e.column ?? 1}` : ''}: ${e.document !== undefined ? `document ${e.document}: ` : ''}${e.path !== undefined ? `${e.path}: ` : ''}${e.message}\n`);
       // As the server's refusals end: nothing was sent, so none of the documents before the bad one was applied either.
-      ctx.err(`gatehouse ${dryRun ? 'plan' : 'apply'}: ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}; nothing was changed\n`);
+      ctx.err(nothingChanged(dryRun ? 'plan' : 'apply', loaded.errors.length));
     }
     return loaded.unreadable ? EXIT.noInput : EXIT.invalidInput;
   }
@@ -303,7 +303,7 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
     }
     if (opts.json || r.errors.length === 0) return report(ctx, r, opts.json);
     for (const e of r.errors) ctx.err(formatServerError(e as ServerError, loaded.docs));
-    ctx.err(`gatehouse ${dryRun ? 'plan' : 'apply'}: ${r.errors.length} error${r.errors.length === 1 ? '' : 's'}; nothing was changed\n`);
+    ctx.err(nothingChanged(dryRun ? 'plan' : 'apply', r.errors.length));
     return r.status;
   }
   const result = r.value;

@@ -12,7 +12,7 @@
  * names each error where it is in the file, `FILE:LINE:COL: PATH: … [CODE]`, as `gatehouse apply` does.
  */
 import { lossyScalars, readAsJson, yaml } from '../yaml.ts';
-import { call, describeError, remote, report, connect, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
+import { call, describeError, nothingChanged, remote, report, connect, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
@@ -117,13 +117,13 @@ export interface MisreadScalar {
 export function policyFromFile(text: string, resource: string, fileName: string): PolicyFile | { error: string } | { misread: readonly MisreadScalar[] } {
   const lineCounter = new (yaml().LineCounter)();
   const doc = yaml().parseDocument(text, { lineCounter });
+  const notYaml = (e: unknown): { error: string } => ({ error: `not JSON or YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
+  if (doc.errors[0] !== undefined) return notYaml(doc.errors[0]);
   let value: unknown;
   try {
-    const first = doc.errors[0];
-    if (first !== undefined) throw first;
     value = doc.toJS();
   } catch (e) {
-    return { error: `not JSON or YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+    return notYaml(e);
   }
   // `title: 2027-01-01` under `%YAML 1.1` would be stored as `2027-01-01T00:00:00.000Z`, a member `0123` sent as 123.
   const misread = lossyScalars(doc.contents, readAsJson(fileName, text));
@@ -165,7 +165,7 @@ function reportInFile(ctx: CommandContext, f: ClientFailure, file: string, polic
   const placed = f.errors.map((e) => ({ e, at: typeof e.path === 'string' ? policy.locate(e.path) : undefined }));
   if (!placed.some((p) => p.at !== undefined)) return undefined;
   for (const { e, at } of placed) ctx.err(at ? `${file}:${at.line}:${at.column}: ${describeError({ ...e, path: at.path })}\n` : `gatehouse: ${describeError(e)}\n`);
-  ctx.err(`gatehouse iam-policy set: ${f.code}: ${f.errors.length} error${f.errors.length === 1 ? '' : 's'}; nothing was changed\n`);
+  ctx.err(nothingChanged('iam-policy set', f.errors.length, f.code));
   return f.status;
 }
 
@@ -207,7 +207,7 @@ export const iamPolicyCommands: CommandGroup = (program, ctx: CommandContext) =>
       if ('misread' in policy) {
         // As the policy files of `gatehouse policy` name such a scalar (policy-files.ts), and as a refusal of the server's.
         for (const m of policy.misread) ctx.err(`${opts.file}:${m.line}:${m.column}: ${describeError({ code: 'POLICY_JSON_SYNTAX', path: m.path, message: m.message })}\n`);
-        ctx.err(`gatehouse iam-policy set: ${policy.misread.length} error${policy.misread.length === 1 ? '' : 's'}; nothing was changed\n`);
+        ctx.err(nothingChanged('iam-policy set', policy.misread.length));
         return ctx.exit(EXIT.invalidPolicy);
       }
       const conn = await connect(opts, ctx);
