@@ -12,13 +12,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createApp, type App, type AppDeps } from '../src/app/index.ts';
+import type { App } from '../src/app/index.ts';
 import type { Store } from '../src/app/ports/store.ts';
-import { auditChainKey, chainDigest, loadMasterKey, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { instanceBeside } from './support/instances.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const TIMEOUT = 600;
@@ -34,14 +33,9 @@ interface Instance {
 }
 
 async function instance(clock: number): Promise<Instance> {
-  const key = await loadMasterKey({ dataDir: server.dataDir, env: {} });
-  if (!key.ok) throw new Error(key.error.message);
-  const store = await openSqliteStore({ dataDir: server.dataDir });
-  stores.push(store);
   const self = { clock } as Instance;
-  const deps: AppDeps = { store, now: () => self.clock, randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, chainDigest: chainDigest(auditChainKey(key.value.masterKey)) };
-  const app = createApp(deps, { jobHeartbeatTimeoutMs: TIMEOUT });
-  await app.start();
+  const { app, store } = await instanceBeside(server, { now: () => self.clock, options: { jobHeartbeatTimeoutMs: TIMEOUT } });
+  stores.push(store);
   return Object.assign(self, { app });
 }
 

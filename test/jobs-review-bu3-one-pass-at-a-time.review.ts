@@ -8,13 +8,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createApp, type AppDeps } from '../src/app/index.ts';
 import type { Store } from '../src/app/ports/store.ts';
-import { auditChainKey, chainDigest, loadMasterKey, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { instanceBeside } from './support/instances.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
@@ -31,30 +28,27 @@ after(async () => {
 
 describe('one job sweep and one pass of forgetEnded at a time (review bu, 3)', () => {
   it('calls made while a pass runs on a slow store join it instead of starting their own', async () => {
-    const key = await loadMasterKey({ dataDir: server.dataDir, env: {} });
-    if (!key.ok) throw new Error(key.error.message);
-    const raw = await openSqliteStore({ dataDir: server.dataDir });
-    store = raw;
     let slow = false;
-    let reads = 0;
     let inFlight = 0;
     let most = 0;
-    const slowed: Store = Object.assign(Object.create(raw) as Store, {
-      read: async <T>(fn: Parameters<Store['read']>[0], o?: Parameters<Store['read']>[1]): Promise<T> => {
-        if (!slow) return (await raw.read(fn, o)) as T;
-        reads += 1;
-        most = Math.max(most, ++inFlight);
-        try {
-          await sleep(200);
-          return (await raw.read(fn, o)) as T;
-        } finally {
-          inFlight -= 1;
-        }
-      },
-    });
-    const deps: AppDeps = { store: slowed, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, chainDigest: chainDigest(auditChainKey(key.value.masterKey)) };
-    const app = createApp(deps);
-    await app.start();
+    let reads = 0;
+    const slowed = (raw: Store): Store =>
+      Object.assign(Object.create(raw) as Store, {
+        read: async <T>(fn: Parameters<Store['read']>[0], o?: Parameters<Store['read']>[1]): Promise<T> => {
+          if (!slow) return (await raw.read(fn, o)) as T;
+          reads += 1;
+          most = Math.max(most, ++inFlight);
+          try {
+            await sleep(200);
+            return (await raw.read(fn, o)) as T;
+          } finally {
+            inFlight -= 1;
+          }
+        },
+      });
+    const made = await instanceBeside(server, { now: () => Date.now(), wrap: slowed });
+    store = made.store;
+    const app = made.app;
     const sub = await gatehouseJson(server.url, server.admin, 'POST', '/v1/jobs', { workspace: 'w', role: 'default', imds: false });
     assert.equal(sub.status, 201, JSON.stringify(sub.json));
     const { capability } = sub.json as { capability: string };

@@ -9,12 +9,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { createApp, type App, type AppDeps } from '../src/app/index.ts';
+import type { App } from '../src/app/index.ts';
 import type { Store } from '../src/app/ports/store.ts';
-import { auditChainKey, chainDigest, loadMasterKey, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
-import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { instanceBeside } from './support/instances.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
@@ -22,13 +20,8 @@ const stores: Store[] = [];
 const T = Date.now();
 
 async function instance(): Promise<App> {
-  const key = await loadMasterKey({ dataDir: server.dataDir, env: {} });
-  if (!key.ok) throw new Error(key.error.message);
-  const store = await openSqliteStore({ dataDir: server.dataDir });
+  const { app, store } = await instanceBeside(server, { now: () => T });
   stores.push(store);
-  const deps: AppDeps = { store, now: () => T, randomBytes: (n) => randomBytes(n), sealer: secretSealer(key.value.masterKey), sessions: sessionCrypto, chainDigest: chainDigest(auditChainKey(key.value.masterKey)) };
-  const app = createApp(deps);
-  await app.start();
   return app;
 }
 
