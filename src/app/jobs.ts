@@ -1338,6 +1338,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     const on = jobAccessRefusal(caller, job, action);
     if (on === undefined) return ok(undefined);
     if (on.refused.d.decision === 'ExplicitDeny') {
+      // Denied on the job's workspace: said only to a caller that may be told whether a job is there. To any other it
+      // told that the job exists and where it lies, which a job not there does not get (review cb, 1). The refusal
+      // recorded is the one decided.
+      const hidden = on.resource === jobArn(job.partition, job.account, job.id) ? undefined : absentJob(caller, job.id, action);
+      if (hidden !== undefined && !hidden.ok && hidden.errors[0]?.code === 'ACCESS_DENIED') return accessDenied(hidden.errors[0].message, action, on.resource, 'ExplicitDeny');
       return accessDenied(`${caller.principal.arn} is not allowed to perform ${action} on job ${job.id}: ${refusalWords(on.refused)} (on ${on.resource})`, action, on.resource, 'ExplicitDeny');
     }
     // Neither allows: the refusal a job that is not there gets too (`absentJob`), said on the job's ARN only. It named

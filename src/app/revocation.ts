@@ -25,7 +25,7 @@ import { ROOT_ACCOUNT } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
 import { boundaryContext, resourceTagContext, type Directory } from './directory.ts';
 import type { LiveState, RevocationKind } from './live.ts';
-import { accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, requestContext, userArn, type Caller } from './principals.ts';
+import { accessDenied, accessDeniedMessage, actorOf, authorizeAdmin, partitionOf, requestContext, userArn, type Caller } from './principals.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type UserRecord } from './ports/store.ts';
 
 /** What a revocation did: its list entry and the instant before which sessions no longer work. */
@@ -146,8 +146,9 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
     // Another account's job is as absent as one that never existed.
     const job = found?.account === caller.account ? found : undefined;
     const refusal = (resource: string) => unionRefusal(caller, 'training:StopJob', resource);
-    const denied = (r: { readonly resource: string; readonly refused: { readonly d: Decision; readonly bindings: string } }): Result<Revoked> =>
-      failWith('ACCESS_DENIED', `${accessDeniedMessage(caller.principal.arn, 'training:StopJob', r.resource, r.refused.d)}${r.refused.bindings === '' ? '' : ` (${r.refused.bindings})`}`);
+    const deniedWords = (r: { readonly resource: string; readonly refused: { readonly d: Decision; readonly bindings: string } }): string =>
+      `${accessDeniedMessage(caller.principal.arn, 'training:StopJob', r.resource, r.refused.d)}${r.refused.bindings === '' ? '' : ` (${r.refused.bindings})`}`;
+    const denied = (r: { readonly resource: string; readonly refused: { readonly d: Decision; readonly bindings: string } }): Result<Revoked> => failWith('ACCESS_DENIED', deniedWords(r));
     if (!job) {
       const r = absentJobRefusal(caller.partition, caller.account, jobId, refusal);
       return r === undefined ? failWith('NO_SUCH_ENTITY', `job ${jobId} does not exist`) : denied(r);
@@ -161,7 +162,13 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
       const on = (resource: string) => ({ resource, refused: refusal(resource) });
       const r = jobOrWorkspace(on(jobArn(job.partition, job.account, job.id)), on(workspaceArn(job.partition, job.account, job.workspace)));
       const refused = r?.refused;
-      if (r !== undefined && refused !== undefined) return denied({ resource: r.resource, refused });
+      if (r !== undefined && refused !== undefined) {
+        // A deny on the job's workspace, to a caller that may not be told whether a job is there: the refusal a job not
+        // there gets, which does not say the job exists nor where (review cb, 1); recorded as decided.
+        const hidden = r.resource === jobArn(job.partition, job.account, job.id) ? undefined : absentJobRefusal(caller.partition, caller.account, jobId, refusal);
+        if (hidden !== undefined) return accessDenied(deniedWords(hidden), 'training:StopJob', r.resource, 'ExplicitDeny');
+        return denied({ resource: r.resource, refused });
+      }
     }
     return revoke(caller, 'job', job.id);
   }

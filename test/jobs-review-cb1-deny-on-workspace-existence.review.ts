@@ -1,0 +1,91 @@
+/**
+ * Review cb, finding 1: a caller with no grant on jobs but an explicit deny on one workspace (`Deny training:* on
+ * workspace/merger-talks`) asked about a job of that workspace was told "explicit deny ... (on
+ * arn:aws:training::…:workspace/merger-talks)", and about a job id that is not there "not allowed" on the job's ARN: it
+ * learnt that the job exists and which workspace holds it (review ag, 1 had closed this for callers without a deny).
+ * Now such a caller gets for a job there the refusal a job not there gets, from `jobs get|events|stop` and
+ * `sts revoke-sessions --job` alike; the audit log still records the explicit deny on the workspace. A caller that may
+ * act on the job's ARN, and so is told when a job is not there, is still told the workspace's deny.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as I from '@aws-sdk/client-iam';
+import { gatehouseJson } from './support/resource-server.ts';
+import { auditRecords, cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+
+const A = '000000000000';
+const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+const MISSING = 'nosuchjob0001';
+const WS = `arn:aws:training::${A}:workspace/merger-talks`;
+
+let server: TestServer;
+let id = '';
+const who: Record<string, Credentials> = {};
+
+async function user(name: string, ...statements: object[]): Promise<void> {
+  const iam = server.iam();
+  await iam.send(new I.CreateUserCommand({ UserName: name }));
+  await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(...statements) }));
+  const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
+  who[name] = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
+}
+
+/** The four ways of asking about job `jobId`: status and answer, the job id replaced by `ID`. */
+async function answers(name: string, jobId: string): Promise<{ status: number; message: string }[]> {
+  const c = who[name] as Credentials;
+  const asked = await Promise.all([
+    gatehouseJson(server.url, c, 'GET', `/v1/jobs/${jobId}`),
+    gatehouseJson(server.url, c, 'GET', `/v1/jobs/${jobId}/events`),
+    gatehouseJson(server.url, c, 'POST', `/v1/jobs/${jobId}/stop`, {}),
+    gatehouseJson(server.url, c, 'POST', '/v1/sts/revoke-sessions', { jobId }),
+  ]);
+  return asked.map((r) => ({ status: r.status, message: JSON.stringify(r.json).replaceAll(jobId, 'ID') }));
+}
+
+before(async () => {
+  server = await startTestServer();
+  const ws = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/merger-talks', { members: [{ user: 'admin' }] });
+  assert.equal(ws.status, 200, JSON.stringify(ws.json));
+  const submitted = await gatehouseJson(server.url, server.admin, 'POST', '/v1/jobs', { workspace: 'merger-talks', role: 'none', imds: false });
+  assert.equal(submitted.status, 201, JSON.stringify(submitted.json));
+  id = String((submitted.json['job'] as { id: string }).id);
+  // A deny on the workspace, and nothing allowed.
+  await user('dana', { Effect: 'Deny', Action: 'training:*', Resource: WS });
+  // Allowed on every job's ARN, denied on the workspace.
+  await user('dora', { Effect: 'Allow', Action: 'training:*', Resource: `arn:aws:training::${A}:job/*` }, { Effect: 'Deny', Action: 'training:*', Resource: WS });
+});
+after(async () => {
+  await server?.stop();
+});
+
+describe('review cb1: a deny on a job\'s workspace does not tell a caller without rights that the job exists', () => {
+  test('the same refusal for the job there and for a job not there, naming no workspace', async () => {
+    const [there, absent] = await Promise.all([answers('dana', id), answers('dana', MISSING)]);
+    assert.deepEqual(there.map((a) => a.status), [403, 403, 403, 403], JSON.stringify(there));
+    // Before the fix: "explicit deny … (on …:workspace/merger-talks)" for the job there.
+    assert.deepEqual(there, absent);
+    assert.doesNotMatch(JSON.stringify(there), /merger-talks/);
+  });
+
+  test('the CLI says the same for both', async () => {
+    for (const args of [['jobs', 'get'], ['sts', 'revoke-sessions', '--job']]) {
+      const [there, absent] = await Promise.all([cliAgainst(server, [...args, id], who['dana']), cliAgainst(server, [...args, MISSING], who['dana'])]);
+      assert.equal(there.status, 9, there.err);
+      assert.equal(absent.err.replaceAll(MISSING, 'ID'), there.err.replaceAll(id, 'ID'));
+    }
+  });
+
+  test('the audit log records the explicit deny on the workspace', async () => {
+    const records = await auditRecords(server, { principal: `arn:aws:iam::${A}:user/dana`, action: 'training:GetJob' });
+    const onWorkspace = records.filter((r) => r.resource === WS);
+    assert.ok(onWorkspace.length >= 1, JSON.stringify(records));
+    assert.ok(onWorkspace.every((r) => r.decision === 'ExplicitDeny'), JSON.stringify(onWorkspace));
+  });
+
+  test('a caller allowed on the job\'s ARN is told the workspace\'s deny, and that a missing job is not there', async () => {
+    const [there, absent] = await Promise.all([answers('dora', id), answers('dora', MISSING)]);
+    assert.deepEqual(there.map((a) => a.status), [403, 403, 403, 403], JSON.stringify(there));
+    for (const a of there) assert.match(a.message, /merger-talks/);
+    assert.deepEqual(absent.map((a) => a.status), [404, 404, 404, 404], JSON.stringify(absent));
+  });
+});
