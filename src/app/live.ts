@@ -750,7 +750,8 @@ export class LiveState {
     return fresh;
   }
 
-  async revoke(kind: RevocationKind, id: string, at: number): Promise<void> {
+  /** Revokes the target's sessions issued at or before `at`; the instant in force after it, which may be later (a job's end). */
+  async revoke(kind: RevocationKind, id: string, at: number): Promise<number> {
     // One entry per target: the later instant wins. A revoke through an instance whose clock is behind, or one that
     // took its instant first and committed second, must not give back sessions an earlier one cut off (review M2).
     const { kept, head } = await this.deps.store.write(async (tx) => {
@@ -769,6 +770,7 @@ export class LiveState {
     this.ownRevocations.set(entry, { at: Math.max(kept, own?.at ?? -Infinity), head: Math.max(head, own?.head ?? -1) });
     this.revocations.set(entry, Math.max(kept, this.revocations.get(entry) ?? -Infinity));
     await this.refresh().catch(() => {});
+    return kept;
   }
 
   /**

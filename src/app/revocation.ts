@@ -78,10 +78,13 @@ export function createRevocation(deps: AppDeps, live: LiveState, directory: Dire
   const attempts = new WeakMap<Caller, { revoked?: Revoked }>();
 
   async function revoke(caller: Caller, kind: RevocationKind, target: string): Promise<Result<Revoked>> {
-    const before = now();
+    const at = now();
     const attempt = attempts.get(caller);
+    if (attempt) attempt.revoked = { kind, target, before: at };
+    // The instant in force, which an earlier revocation may have set later than now: an ended job's sessions are
+    // refused up to the clock skew allowed ahead (src/app/live.ts CLOCK_SKEW_MS), and the answer says so.
+    const before = await live.revoke(kind, target, at);
     if (attempt) attempt.revoked = { kind, target, before };
-    await live.revoke(kind, target, before);
     return ok({ kind, target, before });
   }
 
