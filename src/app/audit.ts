@@ -1454,7 +1454,7 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     },
     /** The same decision, recorded nowhere (`POST /v1/simulate`); a refused `principalProof` is recorded. */
     async simulate(caller: Caller, input: AuthorizeInput, proofs?: ProvenCallers): Promise<Result<AuthorizeAnswer>> {
-      const r = await inner.authorize(caller, input, proofs);
+      const r = await inner.simulate(caller, input, proofs);
       const refused = proofRefusal(input, proofs);
       if (refused !== undefined) refusedProof(caller, input, refused.proof, refused.error);
       return r;

@@ -41,6 +41,12 @@ export interface AuthorizeInput {
    * out resource policies that another account attached to the ARN.
    */
   readonly resourceAccount?: string;
+  /**
+   * Set by `simulate` alone (never read from a question over the API): the question is a what-if, recorded nowhere.
+   * A role named by its ARN is then a session of it issued now, not at the earliest (review bz, 1), and the context
+   * may say what a session carries (`SIMULATED_FACTS`) instead of having it ignored.
+   */
+  readonly simulated?: boolean;
 }
 
 export interface MatchedRule {
@@ -121,6 +127,15 @@ const DERIVED_NAMES = [
 ];
 const DERIVED: ReadonlySet<string> = new Set(DERIVED_NAMES.flatMap((n) => [`aws:${n}`, `acs:${n}`]));
 const isDerived = (key: string): boolean => DERIVED.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/');
+/**
+ * Of the derived keys, those a simulation may be given (review bz, 1): what a session or request carries rather than who
+ * the principal is (its ARN, account, type, ids stay the directory's), as IAM's simulator takes `ContextEntries` for
+ * them: `aws:CurrentTime` for a grant that expires, `aws:TokenIssueTime` for an older session, a principal tag.
+ */
+const SIMULATED_FACTS: ReadonlySet<string> = new Set(
+  ['tokenissuetime', 'currenttime', 'epochtime', 'multifactorauthpresent', 'multifactorauthage', 'mfapresent', 'sourceidentity'].flatMap((n) => [`aws:${n}`, `acs:${n}`]),
+);
+const simulatedFact = (key: string): boolean => SIMULATED_FACTS.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/');
 
 /** `service:Action`, or a bindings permission `service.resource.verb` (`storage.objects.get`). */
 const ACTION_RE = /^(?:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+|[a-z][a-z0-9]*(?:\.[a-zA-Z][a-zA-Z0-9]*){2,})$/;
@@ -696,7 +711,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * global key with a value the engine cannot read or several values for a single-valued key included
    * (src/core/iam/context-keys.ts; review N, N2).
    */
-  function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined, ignored: string[]): Context | Result<never> {
+  function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined, ignored: string[], simulated = false): Context | Result<never> {
     const out = new Map<string, string[]>();
     if (ctx === undefined) return out;
     // The key as the caller first wrote it, for errors (keys differing only in case share one list of values).
@@ -714,7 +729,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         return failWith('REQUEST_INVALID_CONTEXT', `context key ${JSON.stringify(k)} must be a non-empty name without spaces or control characters, such as \`aws:SourceIp\``, control ? 'context' : `context.${k}`);
       }
       const key = k.toLowerCase();
-      if (isDerived(key)) {
+      if (isDerived(key) && !(simulated && simulatedFact(key))) {
         ignored.push(k);
         continue;
       }
@@ -1152,9 +1167,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     if (who.value.sessions !== undefined) return decideEach(input, rp, who.value.sessions, started, asking, roleTrust);
     const ignored: string[] = [];
-    const ctx = cleanContext(input.context, ignored);
+    const ctx = cleanContext(input.context, ignored, input.simulated === true);
     if ('ok' in ctx) return ctx;
-    const { principal, policies } = who.value;
+    const { policies } = who.value;
+    const principal = input.simulated === true ? asNewSession(input.principal, who.value.principal) : who.value.principal;
     // Asking about a principal is decided as the caller's own account's permission, wherever that principal lives
     // (`mayAsk`): the question about it is decided the same way (review I4), not as a cross-account request.
     if (isAuthorizeAction(input.action) && principal.account !== '') rp = { policies: rp.policies, account: principal.account };
@@ -1229,6 +1245,17 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const s = sessions[worst] as OneSession;
     const why = answer.decision === 'ExplicitDeny' ? 'an explicit deny applies to it' : answer.deniedBy === 'session' ? `its ${sessionPolicyWords(s.scope)} does not allow this request` : answer.deniedBy === 'boundary' ? 'the permissions boundary does not allow this request' : 'its policies do not allow this request';
     return ok({ ...answer, reasons: [`sessions: ${which}: ${sessionWords(s)} is not allowed: ${why}`, ...answer.reasons], evaluationMicros });
+  }
+
+  /**
+   * In a simulation, a role named by its ARN (not a session's) is a session of it issued now: the one a simulation,
+   * who-can and escalation-paths describe ("a session with no session policy"), which a policy denying sessions issued
+   * before a date (the AWS way to revoke them) does not deny. The authorize API keeps the earliest issue time: there
+   * the ARN may stand for any session of the role, older ones included (fail closed).
+   */
+  function asNewSession(asked: string | undefined, p: Principal): Principal {
+    if (asked === undefined || p.kind !== 'role-session' || p.session === undefined || SESSION_ARN_RE.test(asked)) return p;
+    return { ...p, session: { ...p.session, issuedAt: deps.now() } };
   }
 
   /** An answer about a principal that enforcement refuses outright (`Resolved.refused`): an implicit deny at most, saying why. */
@@ -1315,10 +1342,16 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * role session with its role's policies). Asking needs `gatehouse:Authorize` on it, as any question about it.
    */
   async function principalOf(caller: Caller, arn: string): Promise<Result<Resolved>> {
-    return resolvePrincipal(caller, arn, '*', caller.account);
+    const r = await resolvePrincipal(caller, arn, '*', caller.account);
+    return r.ok ? ok({ ...r.value, principal: asNewSession(arn, r.value.principal) }) : r;
   }
 
-  return { authorize, authorizeBatch, principalOf };
+  /** The same decision as `authorize`, as a simulation (`AuthorizeInput.simulated`); recording is the caller's to skip. */
+  async function simulate(caller: Caller, input: AuthorizeInput, proofs?: ProvenCallers): Promise<Answered> {
+    return decide(caller, { ...input, simulated: true }, undefined, proofs);
+  }
+
+  return { authorize, authorizeBatch, simulate, principalOf };
 }
 
 export type Authorize = ReturnType<typeof createAuthorizer>;

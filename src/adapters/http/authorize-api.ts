@@ -3,7 +3,8 @@
  *   POST   /v1/authorize        {principal? | principalProof?, action, resource, context?}
  *                                → {decision, reasons, matched, diagnostics, evaluationMicros, principal (for a proof)}
  *   POST   /v1/authorize:batch  {requests: [...]} (≤ 1,000) → {results: [...]} in order
- *   POST   /v1/simulate         the same question, answered by the same code path, recorded nowhere
+ *   POST   /v1/simulate         the same question, answered by the same code path, recorded nowhere; a role ARN is a
+ *                                session issued now, and the context may give session facts (src/app/authorize.ts `simulated`)
  *   POST   /v1/who-can          {action, resource, context?} → every user and role of the caller's account allowed it, and each session of it a resource policy names by ARN
  *   POST   /v1/escalation-paths {principal?, context?} → what a user or role (or each of the account's) can come to
  *                                act as, and the ways to more rights (src/app/escalation.ts)

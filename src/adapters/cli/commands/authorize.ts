@@ -253,6 +253,10 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
     .addHelpText('after', '\nExit status: 0 Allow, 1 deny (ExplicitDeny or ImplicitDeny), other statuses for errors (docs/errors.md).')
     .action(async (opts: Opts & { principal?: string }) => ctx.exit(await ask(ctx, 'authorize', opts.principal, opts)));
   question(program.command('simulate').description('what would happen if ARN made this request: the same decision as enforcement, with no side effects').requiredOption('--as <arn>', 'the principal to simulate'))
+    .addHelpText(
+      'after',
+      '\nA role named by its ARN is simulated as a session of it issued now. --context may also give what a session or the request time carries (aws:CurrentTime, aws:TokenIssueTime, aws:PrincipalTag/K, aws:SourceIdentity, aws:MultiFactorAuthPresent), as IAM\'s simulator takes context entries; who the principal is (aws:PrincipalArn, aws:username…) comes from --as.\nExit status: 0 Allow, 1 deny (ExplicitDeny or ImplicitDeny), other statuses for errors (docs/errors.md).',
+    )
     .action(async (opts: Opts & { as: string }) => ctx.exit(await ask(ctx, 'simulate', opts.as, opts)));
 
   question(program.command('who-can').description('who may do this: every user and role of your account allowed the action on the resource, with the rules that allow it'))
