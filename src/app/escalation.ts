@@ -13,7 +13,8 @@
  *   `gatehouse:SetIamPolicy` (or `iam.serviceAccounts.setIamPolicy`) first among the step's actions.
  * - `iam:PassRole` to a cluster node: X may start a node of a cluster whose node role (compute config, mapping
  *   rule or instance role) X may pass to the compute service, and the role trusts that service.
- * - `iam:CreateAccessKey` on another user: X may mint that user's key.
+ * - `iam:CreateAccessKey` on another user: X may mint that user's key; for a disabled user, whose keys authenticate
+ *   nothing, together with `iam:UpdateUser`, which enables it again. A disabled user asked about acts in no path.
  *
  * Gains (X changes what a principal it acts as may do):
  * - a policy written or attached to it (`PutUserPolicy`, `AttachUserPolicy`, `PutRolePolicy`, `AttachRolePolicy`),
@@ -254,6 +255,11 @@ interface Node {
   readonly boundary: string | null;
   /** Managed policies attached to it and to its groups. */
   readonly managed: readonly string[];
+  /**
+   * A disabled user (`gatehouse users disable`): its keys and sessions authenticate nothing, so it acts in no path of
+   * its own, and minting a key for it leads to it only together with `iam:UpdateUser`, which enables it again.
+   */
+  readonly disabled: boolean;
 }
 
 /** An edge out of a node: the node it leads to and how. */
@@ -293,7 +299,7 @@ export function createEscalation(deps: EscalationDeps) {
     };
     const userNode = (u: UserDetail): Node => {
       const arn = entityArn(partition, account, 'user', u.user.path, u.user.name);
-      return { arn, kind: 'user', name: u.user.name, asked: arn, groups: u.groups, boundary: u.user.permissionsBoundary, managed: [...new Set([...u.attached.map((a) => a.arn), ...u.groups.flatMap((g) => groupPolicies.get(g) ?? [])])] };
+      return { arn, kind: 'user', name: u.user.name, asked: arn, groups: u.groups, boundary: u.user.permissionsBoundary, managed: [...new Set([...u.attached.map((a) => a.arn), ...u.groups.flatMap((g) => groupPolicies.get(g) ?? [])])], disabled: u.user.disabled === true };
     };
     const nodes: Node[] = [
       ...details.value.users.map(userNode),
@@ -305,6 +311,7 @@ export function createEscalation(deps: EscalationDeps) {
         groups: [],
         boundary: r.role.permissionsBoundary,
         managed: r.attached.map((a) => a.arn),
+        disabled: false,
       })),
     ];
     const byArn = new Map(nodes.map((n) => [n.arn, n]));
@@ -476,7 +483,14 @@ export function createEscalation(deps: EscalationDeps) {
       for (const u of users) {
         if (u === x) continue;
         const key = await allows(x, iam('CreateAccessKey'), u.arn);
-        if (key) out.push({ to: u, step: { from: x.arn, to: u.arn, how: 'iam:CreateAccessKey', actions: [iam('CreateAccessKey')], reasons: key.reasons } });
+        if (!key) continue;
+        if (!u.disabled) {
+          out.push({ to: u, step: { from: x.arn, to: u.arn, how: 'iam:CreateAccessKey', actions: [iam('CreateAccessKey')], reasons: key.reasons } });
+          continue;
+        }
+        // A disabled user's new key authenticates nothing until the user is enabled again (`iam:UpdateUser` on it).
+        const enable = await allows(x, iam('UpdateUser'), u.arn);
+        if (enable) out.push({ to: u, step: { from: x.arn, to: u.arn, how: 'iam:CreateAccessKey', actions: [iam('CreateAccessKey'), iam('UpdateUser')], reasons: [...key.reasons, ...enable.reasons] } });
       }
       edgeCache.set(x.arn, out);
       return out;
@@ -618,6 +632,8 @@ export function createEscalation(deps: EscalationDeps) {
         const queue: Node[] = [start];
         for (let i = 0; i < queue.length; i++) {
           const x = queue[i] as Node;
+          // A disabled user asked about acts in no path (one reached on a path was enabled on the way).
+          if (x === start && x.disabled) continue;
           for (const e of await edgesOf(x)) {
             if (paths.has(e.to.arn)) continue;
             paths.set(e.to.arn, [...(paths.get(x.arn) ?? []), e.step]);
@@ -631,6 +647,7 @@ export function createEscalation(deps: EscalationDeps) {
         for (const t of queue) {
           const kinds = new Set<EscalationGain['gives']>();
           for (const x of queue) {
+            if (x === start && x.disabled) continue;
             const fresh = (await gainsOver(x, t)).filter((g) => !kinds.has(g.gives));
             for (const gain of fresh) canGain.push({ path: paths.get(x.arn) ?? [], gain });
             for (const gain of fresh) kinds.add(gain.gives);
