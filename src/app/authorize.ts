@@ -136,6 +136,14 @@ const SIMULATED_FACTS: ReadonlySet<string> = new Set(
   ['tokenissuetime', 'currenttime', 'epochtime', 'multifactorauthpresent', 'multifactorauthage', 'mfapresent', 'sourceidentity'].flatMap((n) => [`aws:${n}`, `acs:${n}`]),
 );
 const simulatedFact = (key: string): boolean => SIMULATED_FACTS.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/');
+/**
+ * Nor may a question say whose the resource is: `aws:ResourceAccount` is the account the decision takes as its owner
+ * (the ARN's, a bucket's owner, the account whose policy governs it; docs/semantics.md), the one that also makes the
+ * request cross-account or not, and `resourceAccount` is no field of the API for that reason. Read from the context,
+ * the asker's value overrode it for conditions alone: the data perimeter `Deny … StringNotEquals aws:ResourceAccount
+ * <our account>` was lifted on another account's bucket (review bx, 1). Ignored in simulations too.
+ */
+const OWNER_KEYS: ReadonlySet<string> = new Set(['aws:resourceaccount', 'acs:resourceaccount']);
 
 /** `service:Action`, or a bindings permission `service.resource.verb` (`storage.objects.get`). */
 const ACTION_RE = /^(?:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+|[a-z][a-z0-9]*(?:\.[a-zA-Z][a-zA-Z0-9]*){2,})$/;
@@ -707,9 +715,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
 
   /**
    * The request context as the engine reads it (keys lowercased, values as strings), without principal-derived
-   * keys: those are pushed onto `ignored`. A `GatehouseError` list when the context is not acceptable, a typed
-   * global key with a value the engine cannot read or several values for a single-valued key included
-   * (src/core/iam/context-keys.ts; review N, N2).
+   * keys and the resource's owner (`OWNER_KEYS`): those are pushed onto `ignored`. A `GatehouseError` list when the
+   * context is not acceptable, a typed global key with a value the engine cannot read or several values for a
+   * single-valued key included (src/core/iam/context-keys.ts; review N, N2).
    */
   function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined, ignored: string[], simulated = false): Context | Result<never> {
     const out = new Map<string, string[]>();
@@ -729,7 +737,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
         return failWith('REQUEST_INVALID_CONTEXT', `context key ${JSON.stringify(k)} must be a non-empty name without spaces or control characters, such as \`aws:SourceIp\``, control ? 'context' : `context.${k}`);
       }
       const key = k.toLowerCase();
-      if (isDerived(key) && !(simulated && simulatedFact(key))) {
+      if ((isDerived(key) && !(simulated && simulatedFact(key))) || OWNER_KEYS.has(key)) {
         ignored.push(k);
         continue;
       }
@@ -1313,8 +1321,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (canonical !== undefined && canonical !== input.principal) answer = { ...answer, principal: canonical };
     }
     if (ignored.length === 0) return ok(answer);
-    const note = `context ${ignored.map((k) => `\`${k}\``).join(', ')} ignored: ${ignored.length === 1 ? 'it describes' : 'they describe'} the principal, and come from the directory and the session`;
-    return ok({ ...answer, diagnostics: [...answer.diagnostics, note] });
+    const notes: string[] = [];
+    const owner = ignored.filter((k) => OWNER_KEYS.has(k.toLowerCase()));
+    const about = owner.length === 0 ? ignored : ignored.filter((k) => !OWNER_KEYS.has(k.toLowerCase()));
+    if (about.length > 0) notes.push(`context ${about.map((k) => `\`${k}\``).join(', ')} ignored: ${about.length === 1 ? 'it describes' : 'they describe'} the principal, and come from the directory and the session`);
+    if (owner.length > 0) notes.push(`context ${owner.map((k) => `\`${k}\``).join(', ')} ignored: it names the resource's owner, which Gatehouse knows (the account in its ARN, the bucket's owner, the account whose resource policy governs it) and decides with`);
+    return ok({ ...answer, diagnostics: [...answer.diagnostics, ...notes] });
   }
 
   /** `proofs`: the callers the question's `principalProof` authenticates, verified by the HTTP edge. */
