@@ -275,8 +275,10 @@ const KEYS: Record<World, readonly KeySpec[]> = {
       requestValues: NUMERIC_REQUEST,
     },
     {
-      names: ['acs:MFAPresent'],
-      contextNames: ['acs:MFAPresent', 'aws:MFAPresent'],
+      // A Bool key of the request: acs:MFAPresent is aws:MultiFactorAuthPresent, derived from the principal (dialects
+      // review by, 1), which the reference evaluator does not model.
+      names: ['acs:SecureTransport'],
+      contextNames: ['acs:SecureTransport', 'aws:SecureTransport'],
       operators: ['Bool'],
       policyValues: BOOL_VALUES,
       requestValues: BOOL_REQUEST,

@@ -24,7 +24,7 @@ import { compilePolicy, resourcePart, type CompiledPolicy, type CompiledStatemen
 import { compileCondition, evaluateCondition } from './conditions.ts';
 import { LITERAL_DOLLAR, LITERAL_QMARK, LITERAL_STAR } from './glob.ts';
 import { parsePolicy } from './parse.ts';
-import { keyLookup } from './principal.ts';
+import { awsFormOf, keyLookup } from './principal.ts';
 import type { ConditionEntry, Dialect, Effect, Principal, PolicyVersion, Statement } from './types.ts';
 import { parseTemplate, type KeyLookup, type Template } from './variables.ts';
 
@@ -58,7 +58,7 @@ const UNDECIDABLE_KEYS: ReadonlySet<string> = new Set([
 /** Whether a condition key (or a variable's key) describes the principal: `aws:` and `acs:` forms alike. */
 export function keyClass(key: string): KeyClass {
   const k = key.toLowerCase();
-  const a = k.startsWith('acs:') ? `aws:${k.slice(4)}` : k;
+  const a = awsFormOf(k);
   if (PRINCIPAL_KEYS.has(a)) return 'principal';
   if (a.startsWith('aws:principaltag/') && a.length > 'aws:principaltag/'.length) return 'principal';
   if (UNDECIDABLE_KEYS.has(a) || a.startsWith('aws:principal')) return 'undecidable';

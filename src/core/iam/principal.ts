@@ -175,9 +175,22 @@ function derived(req: AuthzRequest, key: string): readonly string[] | undefined 
   return undefined;
 }
 
+/**
+ * RAM keys whose AWS counterpart has another name (reference §A.2, global keys): `acs:MFAPresent` is
+ * `aws:MultiFactorAuthPresent`. Without it an `acs:` key read as `aws:MFAPresent`, which nothing sets, so RAM's MFA guard
+ * (`Deny … Bool acs:MFAPresent false`) never applied (dialects review by, 1).
+ */
+const RAM_NAMES: ReadonlyMap<string, string> = new Map([['acs:mfapresent', 'aws:multifactorauthpresent']]);
+const AWS_NAMES: ReadonlyMap<string, string> = new Map([...RAM_NAMES].map(([acs, aws]) => [aws, acs]));
+
+/** The `aws:` form of a lowercased key (itself when it is one, or when it is of neither dialect). */
+export function awsFormOf(key: string): string {
+  return RAM_NAMES.get(key) ?? (key.startsWith('acs:') ? `aws:${key.slice(4)}` : key);
+}
+
 function counterpart(key: string): string | undefined {
-  if (key.startsWith('aws:')) return `acs:${key.slice(4)}`;
-  if (key.startsWith('acs:')) return `aws:${key.slice(4)}`;
+  if (key.startsWith('aws:')) return AWS_NAMES.get(key) ?? `acs:${key.slice(4)}`;
+  if (key.startsWith('acs:')) return awsFormOf(key);
   return undefined;
 }
 
@@ -195,6 +208,6 @@ export function keyLookup(req: AuthzRequest): KeyLookup {
       const v = ctx?.get(other);
       if (v !== undefined) return v;
     }
-    return derived(req, key.startsWith('acs:') ? `aws:${key.slice(4)}` : key);
+    return derived(req, awsFormOf(key));
   };
 }
