@@ -318,6 +318,18 @@ interface Asking {
   readonly member?: boolean;
 }
 
+/** The reason a job submission that the policies allow is refused to a non-member of the workspace (`asMembersAllow`). */
+const NOT_A_MEMBER = 'workspaces: ImplicitDeny: ';
+/**
+ * Whether an answer to `training:CreateJob` on a workspace refused only because the principal is not a member: the
+ * policies and bindings allowed it (escalation-paths: a user who may join the workspace may then submit).
+ */
+export function refusedOnlyAsNonMember(a: AuthorizeAnswer): boolean {
+  return a.decision === 'ImplicitDeny' && a.reasons.some((r) => r.startsWith(NOT_A_MEMBER));
+}
+/** The answer's reasons without the non-member line (`asMembersAllow`). */
+export const reasonsBesideMembership = (a: AuthorizeAnswer): string[] => a.reasons.filter((r) => !r.startsWith(NOT_A_MEMBER));
+
 /** The policy types of each side of a decision: the principal's account's, and the resource's account's. */
 const PRINCIPAL_SIDE: ReadonlySet<string> = new Set(['identity', 'boundary', 'session']);
 const RESOURCE_SIDE: ReadonlySet<string> = new Set(['resource', 'trust']);
@@ -835,7 +847,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       return { ...rest, decision: 'Allow', reasons: [...a.reasons, `workspaces: Allow: \`${principal.arn}\` is a member of workspace \`${name}\`, and a member may read it`] };
     }
     if (member || a.decision !== 'Allow') return a;
-    return { ...a, decision: 'ImplicitDeny', reasons: [...a.reasons, `workspaces: ImplicitDeny: \`${principal.arn}\` is not a member of workspace \`${name}\` (a user named in it or in one of its groups), and only members may submit jobs to it, whatever the policies allow`] };
+    return { ...a, decision: 'ImplicitDeny', reasons: [...a.reasons, `${NOT_A_MEMBER}\`${principal.arn}\` is not a member of workspace \`${name}\` (a user named in it or in one of its groups), and only members may submit jobs to it, whatever the policies allow`] };
   }
 
   /** The union's answer, built with loops and no intermediate copies: this runs for every decision. */

@@ -7,7 +7,9 @@
  * - `sts:AssumeRole`: the role's trust policy and X's own policies, as AssumeRole decides (src/app/sts.ts).
  * - `iam:UpdateAssumeRolePolicy`: X may rewrite the role's trust policy to name itself, then assume it.
  * - `iam:PassRole` to a training job: X (a user) may pass the role to the training service, may create a job in a
- *   workspace it belongs to, and the role trusts the training service: the job's processes run as the role. Where
+ *   workspace it belongs to, or in one it may join (write it with `training:CreateWorkspace`/`UpdateWorkspace`, or add
+ *   itself to a member group; its own policies deciding the submission), and the role trusts the training service:
+ *   the job's processes run as the role. Where
  *   PassRole is refused only for want of an allow, X may also come to pass it by binding itself
  *   `roles/iam.serviceAccountUser` on the role or the account (it may set their IAM policy): listed with
  *   `gatehouse:SetIamPolicy` (or `iam.serviceAccounts.setIamPolicy`) first among the step's actions.
@@ -54,7 +56,7 @@ import { clusterArn, computeServices, isWorkspaceMember, nodeRole, trainingServi
 import { parseRoleArn } from '../core/sts/session.ts';
 import { parsePolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord } from './ports/store.ts';
-import type { AuthorizeAnswer, AuthorizeInput } from './authorize.ts';
+import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
 import type { Caller } from './principals.ts';
 import { compiledTrust, sessionsNamed } from './who-can.ts';
 import type { AuthorizationDetails, UserDetail } from './simulate.ts';
@@ -379,14 +381,14 @@ export function createEscalation(deps: EscalationDeps) {
      * The step to role `r` through a workload of `service` (a job, a node) that `x` may already start (`via`):
      * `r` trusts the service, and `x` may pass `r` to it.
      */
-    const passTo = async (x: Node, r: Node, service: typeof training, via: { how: EscalationStep['how']; action: string; arn: string; reasons: readonly string[] }, out: Edge[]): Promise<void> => {
+    const passTo = async (x: Node, r: Node, service: typeof training, via: { how: EscalationStep['how']; actions: readonly string[]; arn: string; reasons: readonly string[] }, out: Edge[]): Promise<void> => {
       let trusted = service.trusted.get(r.arn);
       if (trusted === undefined) service.trusted.set(r.arn, (trusted = await trustsService(r, service.services)));
       if (!trusted) return;
       const name = service.services[0] as string;
       const pass = await answer(x, passAction, r.arn, { 'iam:PassedToService': name, 'acs:Service': name });
       if (pass.decision === 'Allow') {
-        out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [passAction, via.action], via: via.arn, reasons: [...pass.reasons, ...via.reasons] } });
+        out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [passAction, ...via.actions], via: via.arn, reasons: [...pass.reasons, ...via.reasons] } });
         return;
       }
       // Refused only for want of an allow: `roles/iam.serviceAccountUser` bound to `x` on the role, or on the account
@@ -396,7 +398,7 @@ export function createEscalation(deps: EscalationDeps) {
       const bind = await mayBind(x, r);
       if (bind) {
         const line = `${x.arn} may bind roles/iam.serviceAccountUser to itself on ${bind.on} (${bind.action}), which allows ${passAction} on ${r.arn} unless its permissions boundary or session policy cuts that grant`;
-        out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [bind.action, passAction, via.action], via: via.arn, reasons: [...bind.reasons, line, ...via.reasons] } });
+        out.push({ to: r, step: { from: x.arn, to: r.arn, how: via.how, actions: [bind.action, passAction, ...via.actions], via: via.arn, reasons: [...bind.reasons, line, ...via.reasons] } });
       }
     };
     /**
@@ -411,6 +413,21 @@ export function createEscalation(deps: EscalationDeps) {
       ] as const) {
         const a = await allows(x, action, on);
         if (a) return { on: on === r.arn ? r.arn : `account/${account}`, action, reasons: a.reasons };
+      }
+      return undefined;
+    };
+
+    /** How user `x` may make itself a member of workspace `ws` (its ARN `arn`): the action, and why it is allowed. */
+    const joinOf = async (x: Node, ws: Workspace, arn: string): Promise<{ action: string; reasons: readonly string[] } | undefined> => {
+      for (const action of ['training:UpdateWorkspace', 'training:CreateWorkspace']) {
+        const a = await allows(x, action, arn);
+        if (a) return { action, reasons: a.reasons };
+      }
+      for (const m of ws.members) {
+        const g = m.group === undefined ? undefined : details.value.groups.find((d) => d.group.name.toLowerCase() === (m.group as string).toLowerCase());
+        if (!g) continue;
+        const a = await allows(x, iam('AddUserToGroup'), groupArn(g.group.name));
+        if (a) return { action: iam('AddUserToGroup'), reasons: a.reasons };
       }
       return undefined;
     };
@@ -451,7 +468,7 @@ export function createEscalation(deps: EscalationDeps) {
       }
       if (x.kind === 'user') {
         // Training jobs: a workspace it belongs to and may create jobs in, then each role it may pass there.
-        let creates: { ws: Workspace; why: readonly string[] } | undefined;
+        let creates: { ws: Workspace; why: readonly string[]; join?: string } | undefined;
         for (const ws of workspaces) {
           if (!isWorkspaceMember(ws, x.name, x.groups)) continue;
           const a = await allows(x, 'training:CreateJob', workspaceArn(partition, account, ws.name));
@@ -460,8 +477,22 @@ export function createEscalation(deps: EscalationDeps) {
             break;
           }
         }
+        // Else a workspace it may join (review bz, 4): one where only membership refuses the submission, that it may
+        // write (PUT /v1/workspaces/W needs training:CreateWorkspace, apply of an existing one training:UpdateWorkspace)
+        // or one of whose member groups it may add itself to. Decided with its own policies: a group's may add more.
+        for (const ws of creates ? [] : workspaces) {
+          if (isWorkspaceMember(ws, x.name, x.groups)) continue;
+          const arn = workspaceArn(partition, account, ws.name);
+          const submit = await answer(x, 'training:CreateJob', arn);
+          if (!refusedOnlyAsNonMember(submit)) continue;
+          const join = await joinOf(x, ws, arn);
+          if (join) {
+            creates = { ws, why: [...join.reasons, ...reasonsBesideMembership(submit)], join: join.action };
+            break;
+          }
+        }
         if (creates) {
-          const via = { how: 'iam:PassRole to a training job' as const, action: 'training:CreateJob', arn: workspaceArn(partition, account, creates.ws.name), reasons: creates.why };
+          const via = { how: 'iam:PassRole to a training job' as const, actions: [...(creates.join ? [creates.join] : []), 'training:CreateJob'], arn: workspaceArn(partition, account, creates.ws.name), reasons: creates.why };
           for (const r of roles) if (!out.some((e) => e.to === r)) await passTo(x, r, training, via, out);
         }
         // Cluster nodes: the role a node of it would run as, for this user, under each compute config.
@@ -476,7 +507,7 @@ export function createEscalation(deps: EscalationDeps) {
           if (chosen.size === 0) continue;
           const start = await allows(x, 'training:StartClusterNode', clusterArn(partition, account, c.name));
           if (!start) continue;
-          const via = { how: 'iam:PassRole to a cluster node' as const, action: 'training:StartClusterNode', arn: clusterArn(partition, account, c.name), reasons: start.reasons };
+          const via = { how: 'iam:PassRole to a cluster node' as const, actions: ['training:StartClusterNode'], arn: clusterArn(partition, account, c.name), reasons: start.reasons };
           for (const r of chosen) await passTo(x, r, compute, via, out);
         }
       }

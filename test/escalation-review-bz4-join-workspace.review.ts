@@ -1,0 +1,85 @@
+/**
+ * Review bz, 4: escalation-paths looked for training-job steps only in workspaces the user already belonged to. A user
+ * allowed `iam:PassRole` on a role that trusts the training service and `training:CreateJob`, who is no member of a
+ * workspace but may write it (`training:CreateWorkspace` on it: PUT /v1/workspaces/W; `training:UpdateWorkspace`:
+ * `gatehouse apply` of an existing one) or may add itself to a group that is a member (`iam:AddUserToGroup`), joins it
+ * and runs a job as the role: the report listed no such step. It now does, with the joining action among the step's
+ * actions; not for a user who may not join. The step is then taken for real: the user writes itself into the
+ * workspace and its job is given the role. Real server, admin API (SigV4), SDK v3 IAM.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as I from '@aws-sdk/client-iam';
+import { call } from '../src/adapters/cli/client.ts';
+import { connectionTo } from './support/processes.ts';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+
+const A = '000000000000';
+const user = (n: string) => `arn:aws:iam::${A}:user/${n}`;
+const BIG = `arn:aws:iam::${A}:role/big`;
+const WS = `arn:aws:training::${A}:workspace/lab`;
+const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+const allow = (Action: string | string[], Resource: string | string[] = '*') => ({ Effect: 'Allow', Action, Resource });
+
+interface Step {
+  readonly how: string;
+  readonly actions: readonly string[];
+  readonly via?: string;
+}
+
+describe('review bz4: joining a workspace to run a job as a role', () => {
+  let s: TestServer;
+  const keys: Record<string, Credentials> = {};
+  before(async () => {
+    s = await startTestServer();
+    const iam = s.iam();
+    await iam.send(new I.CreateRoleCommand({ RoleName: 'big', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }) }));
+    await iam.send(new I.PutRolePolicyCommand({ RoleName: 'big', PolicyName: 'all', PolicyDocument: doc(allow('s3:*')) }));
+    await iam.send(new I.CreateGroupCommand({ GroupName: 'team' }));
+    const run = allow(['training:CreateJob', 'iam:PassRole']);
+    const users: Record<string, object[]> = {
+      member: [run],
+      writer: [run, allow('training:CreateWorkspace', WS)],
+      updater: [run, allow('training:UpdateWorkspace', WS)],
+      joiner: [run, allow('iam:AddUserToGroup', `arn:aws:iam::${A}:group/team`)],
+      outsider: [run],
+    };
+    for (const [name, statements] of Object.entries(users)) {
+      await iam.send(new I.CreateUserCommand({ UserName: name }));
+      await iam.send(new I.PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: doc(...statements) }));
+      const k = (await iam.send(new I.CreateAccessKeyCommand({ UserName: name }))).AccessKey;
+      keys[name] = { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+    }
+    const put = await call(connectionTo(s.url, s.admin), 'PUT', ['workspaces', 'lab'], { body: { members: [{ user: 'member' }, { group: 'team' }] } });
+    assert.ok(put.ok, put.ok ? '' : put.message);
+  });
+  after(() => s?.stop());
+
+  const toBig = async (name: string): Promise<readonly Step[] | undefined> => {
+    const r = await call<{ reports: { canBecome: { principal: string; path: Step[] }[] }[] }>(connectionTo(s.url, s.admin), 'POST', ['escalation-paths'], { body: { principal: user(name) } });
+    assert.ok(r.ok, r.ok ? '' : `${r.code} ${r.message}`);
+    return r.value.reports[0]?.canBecome.find((b) => b.principal === BIG)?.path;
+  };
+
+  it('a member, as before', async () => {
+    assert.deepEqual((await toBig('member'))?.map((st) => [st.how, st.actions, st.via]), [['iam:PassRole to a training job', ['iam:PassRole', 'training:CreateJob'], WS]]);
+  });
+
+  it('a user who may write the workspace, or join a member group, is listed with the joining action', async () => {
+    assert.deepEqual((await toBig('writer'))?.map((st) => [st.how, st.actions, st.via]), [['iam:PassRole to a training job', ['iam:PassRole', 'training:CreateWorkspace', 'training:CreateJob'], WS]]);
+    assert.deepEqual((await toBig('updater'))?.map((st) => st.actions), [['iam:PassRole', 'training:UpdateWorkspace', 'training:CreateJob']]);
+    assert.deepEqual((await toBig('joiner'))?.map((st) => st.actions), [['iam:PassRole', 'iam:AddUserToGroup', 'training:CreateJob']]);
+    assert.equal(await toBig('outsider'), undefined);
+  });
+
+  it('the step is real: refused before, the writer joins and its job runs as the role', async () => {
+    const as = connectionTo(s.url, keys['writer'] as Credentials);
+    const job = { workspace: 'lab', role: BIG, imds: false };
+    const before = await call(as, 'POST', ['jobs'], { body: job });
+    assert.equal(before.ok ? 'ok' : before.code, 'AccessDenied');
+    const joined = await call(as, 'PUT', ['workspaces', 'lab'], { body: { members: [{ user: 'member' }, { group: 'team' }, { user: 'writer' }] } });
+    assert.ok(joined.ok, joined.ok ? '' : joined.message);
+    const after = await call<{ roleArn?: string; role?: string }>(as, 'POST', ['jobs'], { body: job });
+    assert.ok(after.ok, after.ok ? '' : after.message);
+  });
+});
