@@ -1433,8 +1433,9 @@ const clusterKind = kvDocumentKind<Cluster>({
  * created by this apply (a document of theirs, or the `admin` user of an account it creates). AWS refuses the others
  * (`Invalid principal in policy`; src/app/principal-refs.ts, review Z, finding 3). `path` is the document's field.
  */
-async function principalsExistAfter(env: PlanEnv, document: string, path: string): Promise<Planned<never> | undefined> {
+async function principalsExistAfter(env: PlanEnv, document: string, path: string, accountMustExist = false): Promise<Planned<never> | undefined> {
   const r = await unknownPrincipal(env.tx, document, {
+    accountMustExist,
     newAccount: (account) => env.newAccounts.has(account),
     created: (type, account, name) => {
       const lower = name.toLowerCase();
@@ -1517,7 +1518,8 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     const gone = prunedPrincipal(env, o.spec.document.text, 'spec.document');
     if (gone) return gone;
     if (documentChanged) {
-      const unknown = await principalsExistAfter(env, o.spec.document.text, 'spec.document');
+      // A resource policy's users and roles in an account that exists, as PUT /v1/resource-policies (review bx, 2).
+      const unknown = await principalsExistAfter(env, o.spec.document.text, 'spec.document', true);
       if (unknown) return unknown;
     }
     const steps: Step[] = changed

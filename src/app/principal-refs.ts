@@ -7,7 +7,8 @@
  * write transaction.
  *
  * Checked: `AWS` ARNs `arn:<partition>:iam::<account>:user/…` and `…:role/…`, and `RAM` ARNs `acs:ram::<account>:user/…`
- * and `…:role/…`, of an account the directory holds (another account's principals cannot be looked up here). Not
+ * and `…:role/…`, of an account the directory holds; in a resource policy, one of an account it does not hold is
+ * refused as well (`accountMustExist`, review bx, 2: a grant waiting for the tenant later created under that id). Not
  * checked: account ids and roots, `*`, services, federated principals, session ARNs and unique ids. Names compare as
  * IAM compares them (case-insensitively); the path in the ARN is not compared, as the engine matches on the name.
  * Policies already stored are not checked again (they still load).
@@ -75,6 +76,11 @@ export interface PrincipalCheckOptions {
   readonly created?: (type: 'user' | 'role', account: string, name: string) => boolean;
   /** Accounts that exist by then though the store does not hold them yet (created in the same apply). */
   readonly newAccount?: (account: string) => boolean;
+  /**
+   * A user or role of an account that does not exist is refused too (`Invalid principal in policy`, naming the
+   * account), as AWS refuses it: resource policies (review bx, 2). Without it, such a name is not looked up.
+   */
+  readonly accountMustExist?: boolean;
 }
 
 /** AWS's words for a principal that does not exist (`"AWS":"arn:…"`), and where it is. */
@@ -95,7 +101,10 @@ export async function unknownPrincipal(tx: ReadTx, document: unknown, options: P
       known = options.newAccount?.(p.account) === true || (await tx.accounts.get(p.account)) !== undefined;
       accounts.set(p.account, known);
     }
-    if (!known) continue;
+    if (!known) {
+      if (options.accountMustExist === true) return failWith('POLICY_INVALID_PRINCIPAL', `Invalid principal in policy: "${p.key}":"${p.value}" (no account ${p.account}: check the account id)`, p.path);
+      continue;
+    }
     const exists = options.newAccount?.(p.account) !== true && (p.type === 'user' ? await tx.users.get(p.account, p.name) : await tx.roles.get(p.account, p.name)) !== undefined;
     if (!exists) return failWith('POLICY_INVALID_PRINCIPAL', invalidPrincipalMessage(p), p.path);
   }

@@ -268,8 +268,9 @@ export class ResourcePolicies {
   static async put(deps: AppDeps, tx: WriteTx, input: { resource: string; account: string; document: string }): Promise<Result<StoredResourcePolicy>> {
     const r = checkResourcePolicy(input.resource, input.document);
     if (!r.ok) return r;
-    // A user or role it names must exist (review Z, finding 3): S3 answers `MalformedPolicy: Invalid principal in policy`.
-    const unknown = await unknownPrincipal(tx, input.document);
+    // A user or role it names must exist (review Z, finding 3), in an account that exists (review bx, 2): S3 answers
+    // `MalformedPolicy: Invalid principal in policy`.
+    const unknown = await unknownPrincipal(tx, input.document, { accountMustExist: true });
     if (unknown) return unknown;
     const owner = await ownerIn(tx, input.resource);
     if (owner !== undefined && owner !== input.account) {
