@@ -77,10 +77,18 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
     }
     const bad = firstDisallowedChar(input);
     if (bad) {
-      return {
-        ok: false,
-        errors: [{ code: 'POLICY_INVALID_CHARACTER', message: `character U+${bad.code.toString(16).toUpperCase().padStart(4, '0')} is not allowed in a policy document (only tab, newline, carriage return and U+0020–U+00FF)`, path: '', line: bad.line, column: bad.column }],
-      };
+      // Where it is, as a JSON path, when the text is JSON at all (between tokens it is not): the element that starts
+      // last before it, which is the innermost string or member key holding it.
+      const read = readJson(input, true);
+      let path = '';
+      if (read.value !== undefined) {
+        let at: Position = { line: 0, column: 0 };
+        for (const [p, pos] of read.positions) {
+          const before = pos.line < bad.line || (pos.line === bad.line && pos.column <= bad.column);
+          if (before && !p.includes('#') && (pos.line > at.line || (pos.line === at.line && pos.column >= at.column))) [path, at] = [p, pos];
+        }
+      }
+      return { ok: false, errors: [{ code: 'POLICY_INVALID_CHARACTER', message: disallowedMessage(bad.code), path, line: bad.line, column: bad.column }] };
     }
     const size = countNonWhitespace(input);
     if (size > maxChars) {
@@ -100,7 +108,7 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
     if (text === undefined) return { ok: false, errors: [{ code: 'POLICY_INVALID_TYPE', message: 'policy document must be a JSON object', path: '' }] };
     const bad = firstDisallowedChar(text);
     if (bad) {
-      return { ok: false, errors: [{ code: 'POLICY_INVALID_CHARACTER', message: `character U+${bad.code.toString(16).toUpperCase().padStart(4, '0')} is not allowed in a policy document (only tab, newline, carriage return and U+0020–U+00FF)`, path: '' }] };
+      return { ok: false, errors: [{ code: 'POLICY_INVALID_CHARACTER', message: disallowedMessage(bad.code), path: pathHolding(input, bad.code, '') ?? '' }] };
     }
     const size = countNonWhitespace(text);
     if (size > maxChars) {
@@ -489,6 +497,34 @@ function firstDisallowedChar(text: string): { code: number; line: number; column
     }
     if (c === 0x09 || c === 0x0d || (c >= 0x20 && c <= 0xff)) continue;
     return { code: c, line, column: i - lineStart + 1 };
+  }
+  return undefined;
+}
+
+function disallowedMessage(code: number): string {
+  return `character U+${code.toString(16).toUpperCase().padStart(4, '0')} is not allowed in a policy document (only tab, newline, carriage return and U+0020–U+00FF)`;
+}
+
+/**
+ * The JSON path of the first key or string of `v` holding the code unit `code`, in document order (a key before its
+ * value), else undefined: a refused character of an object-form document (as apply sends it, with no line to point
+ * at) is named at its element, as every other refusal is (STYLE.md habit 2).
+ */
+function pathHolding(v: unknown, code: number, path: string): string | undefined {
+  const holds = (s: string): boolean => s.includes(String.fromCharCode(code));
+  if (typeof v === 'string') return holds(v) ? path : undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = pathHolding(v[i], code, childPath(path, i));
+      if (p !== undefined) return p;
+    }
+  } else if (typeof v === 'object' && v !== null) {
+    for (const k of Object.keys(v)) {
+      const p = childPath(path, k);
+      if (holds(k)) return p;
+      const q = pathHolding((v as Record<string, unknown>)[k], code, p);
+      if (q !== undefined) return q;
+    }
   }
   return undefined;
 }
