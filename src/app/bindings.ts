@@ -562,12 +562,12 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   }
 
   /** Whether bindings let `caller` act as the role `roleArn` (`iam.serviceAccounts.actAs`), and why. */
-  function actAs(caller: Caller, roleArn: string): { allowed: boolean; reason: string } {
+  function actAs(caller: Pick<Caller, 'principal'>, roleArn: string): { allowed: boolean; reason: string } {
     return grants(caller, 'iam.serviceAccounts.actAs', roleArn, accountOf(roleArn));
   }
 
   /** Whether bindings grant `caller` `permission` on `resource` (owned by `account`), and why. */
-  function grants(caller: Caller, permission: string, resource: string, account: string | undefined): { allowed: boolean; reason: string } {
+  function grants(caller: Pick<Caller, 'principal'>, permission: string, resource: string, account: string | undefined): { allowed: boolean; reason: string } {
     const d = decideBindings(caller.principal, permission, resource, account, deps.now());
     return { allowed: d.verdict === 'allow', reason: d.reasons[0] ?? '' };
   }
