@@ -4,11 +4,12 @@
  * do it; how a principal may come to more rights; and the resource-based policies it consults.
  */
 import type { Command } from 'commander';
-import { call, connect, deleteNoContent, remote, report, withServerOptions, type ConnectionOptions } from '../client.ts';
+import { call, connect, deleteNoContent, nothingChanged, remote, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
-import { formatTable, withJsonOption } from '../output.ts';
+import { formatError, formatTable, withJsonOption } from '../output.ts';
+import { loadPolicy, type LoadedPolicy } from '../policy-files.ts';
 
 interface Answer {
   readonly decision: 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -237,6 +238,19 @@ async function escalationPaths(ctx: CommandContext, opts: ConnectionOptions & { 
   );
 }
 
+/**
+ * A refusal of the document, each error at its place in the file (`FILE:LINE:COLUMN: PATH: MESSAGE [CODE]`, as `policy
+ * validate` and `apply` print them), then `… N errors; nothing was changed`; undefined when the refusal is not about
+ * the document (the resource argument, a permission, a server failure), which `report` prints as before.
+ */
+function refusedInFile(ctx: CommandContext, f: ClientFailure, file: string, loaded: LoadedPolicy): number | undefined {
+  if (f.httpStatus !== 400 || f.errors.length === 0) return undefined;
+  if (f.errors.some((e) => e.path === 'resource' || e.path === 'document')) return undefined;
+  for (const e of f.errors) ctx.err(formatError(file, loaded.locate(e)));
+  ctx.err(nothingChanged('resource-policies put', f.errors.length, f.code));
+  return f.status;
+}
+
 function question(cmd: Command): Command {
   return withJsonOption(
     withServerOptions(
@@ -287,11 +301,22 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
     ctx.exit(await remote(ctx, opts, (c) => call<{ document: unknown }>(c, 'GET', ['resource-policies', resource], { shape: { document: 'any' } }), (v) => ctx.out(`${JSON.stringify(v.document, null, 2)}\n`))),
   );
   // --json on every command, changes too, as the aws CLI's --output: a script passing it throughout is not refused here.
-  withJsonOption(withServerOptions(rp.command('put').description('attach a policy to a resource (replacing any)').argument('<resource>').requiredOption('--file <policy.json>', 'the policy document'))).action(
+  withJsonOption(withServerOptions(rp.command('put').description('attach a policy to a resource (replacing any)').argument('<resource>').requiredOption('--file <policy>', 'the policy document, JSON or YAML'))).action(
     async (resource: string, opts: ConnectionOptions & { json?: true; file: string }) => {
       const text = await readInputFile(ctx, opts.file);
       if (text === undefined) return ctx.exit(EXIT.noInput);
-      ctx.exit(await remote(ctx, opts, (c) => call(c, 'PUT', ['resource-policies', resource], { body: { document: text }, shape: { document: 'any' } }), () => ctx.out(`policy attached to ${resource}\n`)));
+      // Read as every command that sends a policy file reads it (review bx, 3): JSON as written, YAML by its value.
+      const loaded = loadPolicy(opts.file, text);
+      if (loaded.errors.length > 0) {
+        for (const e of loaded.errors) ctx.err(formatError(opts.file, e));
+        return ctx.exit(exitCodeOf(loaded.errors));
+      }
+      const conn = await connect(opts, ctx);
+      if (!conn.ok) return ctx.exit(report(ctx, conn, opts.json));
+      const r = await call(conn.value, 'PUT', ['resource-policies', resource], { body: { document: loaded.input }, shape: { document: 'any' } });
+      if (!r.ok) return ctx.exit((opts.json ? undefined : refusedInFile(ctx, r, opts.file, loaded)) ?? report(ctx, r, opts.json));
+      ctx.out(opts.json ? `${JSON.stringify(r.value, null, 2)}\n` : `policy attached to ${resource}\n`);
+      ctx.exit(EXIT.ok);
     },
   );
   withJsonOption(withServerOptions(rp.command('delete').description('remove the policy of a resource').argument('<resource>'))).action(async (resource: string, opts: ConnectionOptions & { json?: true }) =>
