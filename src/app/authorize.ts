@@ -1153,7 +1153,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * (`roleQuestions`): the decision STS and jobs take (`decideOnRole`). Without a role, the question as asked.
    */
   async function decideOnRoleAsked(input: AuthorizeInput, rp: ReturnType<ResourcePolicies['forResource']>, who: Result<Resolved>, started: number, asking: Asking, trust: CompiledPolicy | undefined, role: RoleName | undefined): Promise<Answered> {
-    if (role === undefined) return decideFor(input, rp, who, started, asking, trust);
+    if (role === undefined) {
+      const a = decideFor(input, rp, who, started, asking, trust);
+      return trust === undefined ? a : a instanceof Promise ? a.then((x) => noSuchRole(x, input.resource, asking)) : noSuchRole(a, input.resource, asking);
+    }
     const q = roleQuestions(role, input.action);
     const ask = (action: string, resource: string) => decideFor({ ...input, action, resource }, resource === input.resource ? rp : resourcePolicies.forResource(resource, input.resourceAccount), who, started, asking, trust);
     const a = await ask(q.allow.action, q.allow.resource);
@@ -1276,6 +1279,21 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   function asNewSession(asked: string | undefined, p: Principal): Principal {
     if (asked === undefined || p.kind !== 'role-session' || p.session === undefined || SESSION_ARN_RE.test(asked)) return p;
     return { ...p, session: { ...p.session, issuedAt: deps.now() } };
+  }
+
+  /**
+   * An answer about assuming a role the directory does not hold (`roleArn`, a role ARN found as AssumeRole finds it):
+   * decided under a trust policy allowing nothing, as AssumeRole refuses it, whose refusal read "the role trust policy
+   * does not allow this principal" and sent the reader to a trust policy that is not there (review cc, 1). The reason
+   * now says there is no such role, where the asker may read the role's account (else, as the other account's rules,
+   * it would tell its roles apart); an explicit deny keeps its reasons.
+   */
+  function noSuchRole(a: Answered, roleArn: string, asking: Asking): Answered {
+    if (!a.ok || a.value.decision !== 'ImplicitDeny' || a.value.deniedBy !== 'trust') return a;
+    const account = accountOf(roleArn);
+    if (asking.account !== ROOT_ACCOUNT && account !== asking.account) return a;
+    const why = `iam: ImplicitDeny: no such role \`${roleArn}\` in account ${account} (AssumeRole finds a role by its name in any case and its path as written): check the name and path, or create the role`;
+    return ok({ ...a.value, reasons: a.value.reasons.map((r) => (r.endsWith('the role trust policy does not allow this principal') ? why : r)) });
   }
 
   /** An answer about a principal that enforcement refuses outright (`Resolved.refused`): an implicit deny at most, saying why. */
