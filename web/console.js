@@ -113,6 +113,9 @@ const IDLE_MS = 30 * 60 * 1000;
 const MAX_SESSION_MS = 8 * 60 * 60 * 1000;
 const IDLE_TEXT = `signed out after ${IDLE_MS / 60_000} minutes without use: sign in again`;
 const EXPIRED_TEXT = `signed out: a sign-in lasts at most ${MAX_SESSION_MS / 3_600_000} hours; sign in again`;
+/** The Jobs view reads `GET /v1/jobs` in pages of its largest size, and shows at most this many jobs. */
+const JOBS_PAGE = 1000;
+const MAX_JOBS_SHOWN = 10_000;
 const CLOCK_TEXT = "signed out: this computer's clock left the two days the sign-in holds signing keys for; sign in again";
 
 function page() {
@@ -252,9 +255,17 @@ function page() {
       return `${r.users.length} user(s), report generated ${r.generated} (kept four hours, as in IAM)`;
     },
     jobs: async () => {
-      const r = await api('GET', '/v1/jobs');
-      show(table([['id', (j) => j.id], ['workspace', (j) => j.workspace], ['name', (j) => j.name], ['submitter', (j) => j.submitter?.arn], ['role', (j) => j.role?.arn ?? j.role?.mode], ['state', (j) => j.state], ['created', (j) => j.created]], r.jobs));
-      return `${r.jobs.length} job(s)`;
+      // Every page, as `gatehouse jobs list` (review ca, 1): the API answers oldest first, 100 by default, with `next`
+      // while more follow, so one page left out the newest jobs (the running ones) and was counted as all of them.
+      const jobs = [];
+      let next;
+      do {
+        const r = await api('GET', '/v1/jobs', { query: { limit: String(JOBS_PAGE), next } });
+        jobs.push(...r.jobs);
+        next = r.next;
+      } while (next !== undefined && jobs.length < MAX_JOBS_SHOWN);
+      show(table([['id', (j) => j.id], ['workspace', (j) => j.workspace], ['name', (j) => j.name], ['submitter', (j) => j.submitter?.arn], ['role', (j) => j.role?.arn ?? j.role?.mode], ['state', (j) => j.state], ['created', (j) => j.created]], jobs));
+      return next === undefined ? `${jobs.length} job(s)` : `the oldest ${jobs.length} job(s); more follow: \`gatehouse jobs list --state Running\` (or --workspace) narrows the list`;
     },
     audit: async () => {
       const form = new FormData($('audit-form'));
