@@ -83,6 +83,65 @@ export async function signRequest({ method, host, path, query = {}, body = '', c
   return { url: canonicalQuery === '' ? path : `${path}?${canonicalQuery}`, headers: sent };
 }
 
+/** The audit log view shows the newest this many records that match its filters. */
+const AUDIT_SHOWN = 100;
+/** The most records one `GET /v1/audit` answers. */
+const AUDIT_PAGE = 1000;
+
+/**
+ * Where the newest `n` audit records matching the filters start: `{after}`, the cursor to read them from, and `older`,
+ * whether older records match too. `GET /v1/audit` reads forward from a cursor, oldest first, and has no newest-first
+ * order; so, as `gatehouse audit query --last` (startOfNewest, src/adapters/cli/commands/audit.ts), with requests it
+ * answers from the seq index: the oldest match; the newest record the caller may read, unfiltered, found by probes of
+ * one record (doubling strides, then halving: about 2·log2(head) small requests); then windows of seq going back from
+ * there, each twice as wide as the one before and read forward, until `n` matches are found or the oldest is reached.
+ * `page(after, limit, filtered)` answers a page of `GET /v1/audit`, with the view's filters when `filtered`.
+ */
+async function startOfNewest(page, n) {
+  const first = (await page(0, 1, true)).records[0]?.seq;
+  if (first === undefined) return { after: 0, older: false };
+  const floor = first - 1;
+  const probe = async (after) => (await page(after, 1, false)).records[0]?.seq;
+  // The newest record is at `lo` or after it, and none is after `hi`.
+  let lo = first;
+  let hi;
+  for (let stride = Math.max(n, AUDIT_PAGE); ; stride *= 2) {
+    const p = await probe(lo + stride);
+    if (p === undefined) {
+      hi = lo + stride;
+      break;
+    }
+    lo = p;
+  }
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const p = await probe(mid);
+    if (p === undefined) hi = mid;
+    else lo = p;
+  }
+  const parts = [];
+  let found = 0;
+  let end = lo;
+  for (let width = n; found < n && end > floor; width *= 2) {
+    const start = Math.max(floor, end - width);
+    const seqs = [];
+    for (let after = start; ; ) {
+      const r = await page(after, Math.min(AUDIT_PAGE, end - after), true);
+      for (const rec of r.records) if (rec.seq <= end) seqs.push(rec.seq);
+      const last = r.records.at(-1)?.seq;
+      if (r.next === undefined || last === undefined || last >= end) break;
+      after = last;
+    }
+    parts.unshift(seqs);
+    found += seqs.length;
+    end = start;
+  }
+  // More than `n` found: start after the one before the newest `n`. Else the oldest match (seq floor + 1) lies before
+  // the windows read whenever they stopped above it.
+  const all = parts.flat();
+  return found > n ? { after: all[found - n - 1], older: true } : { after: end, older: end > floor };
+}
+
 // ------------------------------------------------------------------------------------------------
 // The page
 
@@ -269,9 +328,20 @@ function page() {
     },
     audit: async () => {
       const form = new FormData($('audit-form'));
-      const query = { limit: '100' };
-      for (const k of ['principal', 'action', 'decision', 'since']) query[k] = String(form.get(k) ?? '').trim();
-      const r = await api('GET', '/v1/audit', { query });
+      const filters = {};
+      for (const k of ['principal', 'action', 'decision', 'since']) filters[k] = String(form.get(k) ?? '').trim();
+      const page = (after, limit, filtered) => api('GET', '/v1/audit', { query: { ...(filtered ? filters : {}), after: String(after), limit: String(limit) } });
+      // The newest AUDIT_SHOWN matching records, oldest of them first, as `gatehouse audit query --last` (review ca, 2):
+      // the API reads oldest first, and its first page was the start of the day, never what just happened.
+      const start = await startOfNewest(page, AUDIT_SHOWN);
+      const records = [];
+      for (let after = start.after; ; ) {
+        const p = await page(after, AUDIT_SHOWN - records.length, true);
+        records.push(...p.records);
+        after = p.records.at(-1)?.seq ?? after;
+        if (p.next === undefined || p.records.length === 0 || records.length >= AUDIT_SHOWN) break;
+      }
+      const r = { records };
       // What ties an action to a person and a place: the role and session acting, the job, the source identity
       // the caller set, the address it came from. Session names and source identities are the caller's choice.
       const via = (x) =>
@@ -285,7 +355,7 @@ function page() {
           r.records,
         ),
       );
-      return `${r.records.length} record(s)${r.next ? ' (more: narrow the filters)' : ''}`;
+      return start.older ? `the newest ${r.records.length} record(s); older ones match too: narrow the filters (Since, Principal, Action) to see them` : `${r.records.length} record(s)`;
     },
     whoCan: async (submitted) => {
       if (!submitted) {
