@@ -1,4 +1,4 @@
-/** The listings the CLI follows page by page (`jobs list`, `jobs events`, `iam-policy list`), and their `--limit`. */
+/** The listings the CLI follows page by page (`jobs list`, `jobs events`, `iam-policy list`, `resource-policies list`), and their `--limit`. */
 import { InvalidArgumentError } from 'commander';
 import type { ClientResult } from './client.ts';
 

@@ -8,7 +8,10 @@
  *   POST   /v1/who-can          {action, resource, context?} → every user and role of the caller's account allowed it, and each session of it a resource policy names by ARN
  *   POST   /v1/escalation-paths {principal?, context?} → what a user or role (or each of the account's) can come to
  *                                act as, and the ways to more rights (src/app/escalation.ts)
- *   GET    /v1/resource-policies                 GET|PUT|DELETE /v1/resource-policies/{resource ARN, encoded}
+ *   GET    /v1/resource-policies?limit=&after= → {resourcePolicies: [...], next?}: a page of the account's policies,
+ *          `limit` (1–1,000, default 100) after the one of resource `after`, in the order of their ARNs; `next`, the
+ *          last one's resource, while more follow (as GET /v1/iam-policies)
+ *   GET|PUT|DELETE /v1/resource-policies/{resource ARN, encoded}
  *
  * `principalProof` (authorize, each item of a batch, simulate) is the whole URL of a presigned STS
  * `GetCallerIdentity` on this server, which the caller made with its own credentials and gave the resource server:
@@ -24,12 +27,34 @@ import { attachmentProblem, managesResourcePolicy, ResourcePolicies, resourcePol
 import { MAX_BATCH, MAX_PROOF_LENGTH, questionOf, type ProvenCallers } from '../../app/authorize.ts';
 import { parseSigV4, type SigV4ErrorCode } from '../sigv4/index.ts';
 import { onlyFields } from './admin-api.ts';
+import { shortName } from '../../core/directory/rules.ts';
 
 interface Ctx {
   readonly app: App;
   readonly caller: Caller;
   readonly params: Readonly<Record<string, string>>;
   readonly body: Record<string, unknown>;
+  readonly query: URLSearchParams;
+}
+
+/** The largest and the default page of `GET /v1/resource-policies`, as `GET /v1/iam-policies`'s. */
+export const RESOURCE_POLICIES_PAGE_MAX = 1000;
+const RESOURCE_POLICIES_PAGE_DEFAULT = 100;
+
+/**
+ * A page of `GET /v1/resource-policies` (review bx, 4): every policy in one answer, each up to 20,480 characters, was
+ * some 200 MB for an account with a policy on each of 10,000 buckets. An unknown or repeated parameter, or a `limit`
+ * that is not 1 to 1,000 written in digits, is refused naming it, so a misspelt one does not list everything.
+ */
+function pageOf(query: URLSearchParams): Result<{ limit: number; after: string | undefined }> {
+  for (const k of query.keys()) if (k !== 'limit' && k !== 'after') return failWith('VALIDATION_ERROR', `unknown parameter \`${shortName(k)}\`; \`GET /v1/resource-policies\` takes limit and after (a page of them)`, k);
+  for (const k of ['limit', 'after']) if (query.getAll(k).length > 1) return failWith('VALIDATION_ERROR', `\`${k}\` is given more than once`, k);
+  const limit = query.get('limit');
+  const n = limit === null ? RESOURCE_POLICIES_PAGE_DEFAULT : /^[0-9]{1,7}$/.test(limit) ? Number(limit) : 0;
+  if (n < 1 || n > RESOURCE_POLICIES_PAGE_MAX) return failWith('VALIDATION_ERROR', `\`limit\` must be a whole number from 1 to ${RESOURCE_POLICIES_PAGE_MAX}, got \`${shortName(limit ?? '')}\``, 'limit');
+  // An empty `after` is the start, as in the other listings.
+  const after = query.get('after');
+  return ok({ limit: n, after: after === null || after === '' ? undefined : after });
 }
 
 interface Route {
@@ -222,11 +247,19 @@ export function authorizeRoutes(): Route[] {
     {
       method: 'GET',
       pattern: ['resource-policies'],
-      handler: async ({ app, caller }) => {
+      handler: async ({ app, caller, query }) => {
+        const page = pageOf(query);
+        if (!page.ok) return page;
         // Reading policies is a permission too (as s3:GetBucketPolicy is): on the account's policies as a whole.
         const a = authorizeAdmin(caller, app.deps.now(), 'gatehouse:ListResourcePolicies', caller.partition === 'acs' ? `acs:gatehouse:*:${caller.account}:resource-policy/*` : `arn:aws:gatehouse::${caller.account}:resource-policy/*`);
         if (!a.ok) return a;
-        return ok({ body: { resourcePolicies: app.resourcePolicies.list(caller.account).map((p) => ({ ...p, document: documentJson(p.document) })) } });
+        const { limit, after } = page.value;
+        const all = app.resourcePolicies.list(caller.account).sort((x, y) => (x.resource < y.resource ? -1 : x.resource > y.resource ? 1 : 0));
+        let from = 0;
+        if (after !== undefined) while (from < all.length && (all[from] as StoredResourcePolicy).resource <= after) from++;
+        const items = all.slice(from, from + limit);
+        const next = from + limit < all.length ? items[items.length - 1]?.resource : undefined;
+        return ok({ body: { resourcePolicies: items.map((p) => ({ ...p, document: documentJson(p.document) })), ...(next !== undefined ? { next } : {}) } });
       },
     },
     {

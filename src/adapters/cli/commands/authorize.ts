@@ -4,12 +4,19 @@
  * do it; how a principal may come to more rights; and the resource-based policies it consults.
  */
 import type { Command } from 'commander';
-import { call, connect, deleteNoContent, nothingChanged, remote, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
+import { call, connect, deleteNoContent, nothingChanged, remote, report, withServerOptions, type ClientFailure, type ClientResult, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
 import { formatError, formatTable, withJsonOption } from '../output.ts';
 import { loadPolicy, type LoadedPolicy } from '../policy-files.ts';
+import { asItems, followPages, listLimit } from '../paging.ts';
+
+/** A resource policy as `resource-policies list` shows it. */
+interface Listed {
+  readonly resource: string;
+  readonly updated: string;
+}
 
 interface Answer {
   readonly decision: 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -290,10 +297,29 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
     .action(async (opts: ConnectionOptions & { json?: true; principal?: string; context?: string[] }) => ctx.exit(await escalationPaths(ctx, opts)));
 
   const rp = program.command('resource-policies').description('resource-based policies: bucket policies and policies on any resource ARN');
-  withJsonOption(withServerOptions(rp.command('list').description('list the resource policies of your account'))).action(async (opts: ConnectionOptions & { json?: true }) =>
+  withJsonOption(
+    withServerOptions(
+      rp
+        .command('list')
+        .description('list the resource policies of your account (every one, page by page, unless --limit)')
+        .option('--limit <n>', 'at most this many policies; with --json the answer then holds `next` when more follow', listLimit)
+        .option('--after <resource>', 'only the policies after this resource (the `next` of an earlier `list --limit N --json`)'),
+    ),
+  ).action(async (opts: ConnectionOptions & { json?: true; limit?: number; after?: string }) =>
     ctx.exit(
-      await remote(ctx, opts, (c) => call<{ resourcePolicies: { resource: string; updated: string }[] }>(c, 'GET', ['resource-policies'], { shape: { resourcePolicies: [{ resource: 'string', updated: 'string' }] } }), (v) =>
-        ctx.out(formatTable([{ header: 'resource', value: (r: { resource: string }) => r.resource }, { header: 'updated', value: (r: { updated: string }) => r.updated }], v.resourcePolicies)),
+      await remote(
+        ctx,
+        opts,
+        async (c): Promise<ClientResult<{ resourcePolicies: Listed[]; next?: string }>> => {
+          // The server answers a page at a time (review bx, 4).
+          const r = await followPages<Listed>(
+            async (want, next) => asItems(await call<{ resourcePolicies: Listed[]; next?: string }>(c, 'GET', ['resource-policies'], { query: { limit: String(want), after: next }, shape: { resourcePolicies: [{ resource: 'string', updated: 'string' }], next: 'string?' } }), 'resourcePolicies'),
+            opts.limit,
+            opts.after,
+          );
+          return r.ok ? { ok: true, value: { resourcePolicies: r.value.items, ...(r.value.next !== undefined ? { next: r.value.next } : {}) } } : r;
+        },
+        (v) => ctx.out(formatTable([{ header: 'resource', value: (r: Listed) => r.resource }, { header: 'updated', value: (r: Listed) => r.updated }], v.resourcePolicies)),
       ),
     ),
   );
