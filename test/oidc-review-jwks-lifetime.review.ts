@@ -70,6 +70,6 @@ describe('oidc review 1: a discovered JWKS has a lifetime, and the current one i
     await issuer.close();
     await sleep(LIFETIME_MS + 300);
     const closed = await exchange(server, await token('current'));
-    assert.match(closed, /^ServiceUnavailable.*past their lifetime/, closed);
+    assert.match(closed, /^IDPCommunicationErrorException: Couldn't retrieve verification key.*past their lifetime/, closed);
   });
 });

@@ -14,7 +14,7 @@
  *   the provider's record in the store, so every instance and every restart sees the keys the issuer publishes now
  *   (a withdrawn key stops opening sessions within one lifetime). Past 80% of its lifetime a set is read again in
  *   the background; past its lifetime a token is verified only after it has been read again, and is refused
- *   (fail closed, `SERVICE_UNAVAILABLE`) when the issuer cannot be reached. A token naming a key the set lacks
+ *   (fail closed, `IDP_COMMUNICATION_ERROR`, as AWS STS answers) when the issuer cannot be reached. A token naming a key the set lacks
  *   (the issuer rotated) makes it read again, at most once a minute per provider and instance.
  * - **`AssumeRoleWithWebIdentity`**: the token verified against the provider of its `iss` in the role's
  *   account (signature, issuer, `aud` among the client ids and `azp`, when it has one, too; `exp`/`nbf` with 30 s of
@@ -554,7 +554,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   /**
    * The keys a token of the provider is verified against: inline keys as registered; a discovered set only while it
    * is younger than its lifetime (read again first when older; undefined when that fails: the token is refused),
-   * read again in the background past 80% of it, and at once (at most once a minute) when the token names a key it lacks.
+   * read again in the background past 80% of it, and at once (at most once a minute) when the token names a key it lacks
+   * (undefined when that read, or the last one within the minute, failed).
    */
   async function keysFor(o: OidcCrypto, arn: string, account: string, hostPath: string, p: ProviderRecord, kid: string | undefined): Promise<JwkSet | undefined> {
     if (p.jwksSource !== 'discovery') return p.jwks;
@@ -571,8 +572,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     }
     if (!running && age >= lifetime * JWKS_REFRESH_AHEAD && !(last && now() - last.at < JWKS_RETRY_MS)) void refresh(o, account, hostPath, p, key);
     if (kid === undefined || p.jwks.keys.some((k) => k['kid'] === kid)) return p.jwks;
-    if (!running && last && now() - last.at < JWKS_REFETCH_MS) return p.jwks;
-    return (await refresh(o, account, hostPath, p, key)) ?? p.jwks;
+    // The token names a key the set lacks: whether the issuer has it cannot be known while its keys cannot be read, so
+    // that is the answer (IDPCommunicationError, which the SDKs retry), not a token refused as forged.
+    if (!running && last && now() - last.at < JWKS_REFETCH_MS) return last.ok ? p.jwks : undefined;
+    return refresh(o, account, hostPath, p, key);
   }
 
   /**
@@ -581,7 +584,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
    * and the packed size, as the other STS calls record (review V, V1/P2). Any refusal after the token verified is
    * recorded too: it is one of the provider's subjects that was refused (a duration over the role's maximum).
    */
-  const REFUSALS: ReadonlySet<string> = new Set(['ACCESS_DENIED', 'INVALID_IDENTITY_TOKEN', 'EXPIRED_IDENTITY_TOKEN', 'SERVICE_UNAVAILABLE', 'LIMIT_EXCEEDED', 'PACKED_POLICY_TOO_LARGE']);
+  const REFUSALS: ReadonlySet<string> = new Set(['ACCESS_DENIED', 'INVALID_IDENTITY_TOKEN', 'EXPIRED_IDENTITY_TOKEN', 'IDP_COMMUNICATION_ERROR', 'SERVICE_UNAVAILABLE', 'LIMIT_EXCEEDED', 'PACKED_POLICY_TOO_LARGE']);
 
   /** AssumeRoleWithWebIdentity; a refusal is recorded as the other STS calls' are (the session side of the log). */
   async function assumeRoleWithWebIdentity(p: WebIdentityParams, facts: RequestFacts = {}): Promise<Result<WebIdentityResult>> {
@@ -680,7 +683,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const jwks = await keysFor(o, arn, parsed.account, hp, found.record, peeked.kid);
     if (!jwks) {
       const why = attempts.get(`${arn}\u0000${found.record.created}`)?.message;
-      return failWith('SERVICE_UNAVAILABLE', `The keys of OpenIDConnect provider ${found.record.url} are past their lifetime and could not be read again from the issuer${why ? ` (${why})` : ''}: retry once it answers`);
+      // AWS STS's answer when it cannot read the provider's keys (credential-protocols §5.4): 400, retried by the SDKs.
+      const state = peeked.kid !== undefined && !found.record.jwks.keys.some((k) => k['kid'] === peeked.kid) ? `do not hold the token's key \`${peeked.kid.slice(0, 64)}\`` : 'are past their lifetime';
+      return failWith('IDP_COMMUNICATION_ERROR', `Couldn't retrieve verification key from your identity provider: the keys of OpenIDConnect provider ${found.record.url} ${state} and could not be read again from the issuer${why ? ` (${why})` : ''}; retry once it answers`);
     }
     const checked = await o.verify(p.webIdentityToken, {
       jwks,

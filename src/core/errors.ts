@@ -74,6 +74,7 @@ export const ERROR_CODES = [
   'PACKED_POLICY_TOO_LARGE', // PackedPolicyTooLarge
   'INVALID_IDENTITY_TOKEN', // InvalidIdentityToken
   'EXPIRED_IDENTITY_TOKEN', // ExpiredTokenException (web identity token expired)
+  'IDP_COMMUNICATION_ERROR', // IDPCommunicationError: the identity provider's keys could not be read (retryable)
   'INVALID_AUTHORIZATION_MESSAGE', // InvalidAuthorizationMessageException
   'INVALID_PARAMETER_VALUE', // InvalidParameterValue: session tags STS refuses together (a duplicate key, a transitive key not among them, a transitive tag overridden)
   // protocol

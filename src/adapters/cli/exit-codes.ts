@@ -102,6 +102,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   PACKED_POLICY_TOO_LARGE: EXIT.invalidInput,
   INVALID_IDENTITY_TOKEN: EXIT.accessDenied,
   EXPIRED_IDENTITY_TOKEN: EXIT.accessDenied,
+  IDP_COMMUNICATION_ERROR: EXIT.unavailable,
   INVALID_AUTHORIZATION_MESSAGE: EXIT.invalidInput,
   INVALID_PARAMETER_VALUE: EXIT.invalidInput,
   INVALID_ACTION: EXIT.invalidInput,

@@ -79,6 +79,7 @@ export const HTTP_ERRORS: Readonly<Record<ErrorCode, HttpError>> = {
   PACKED_POLICY_TOO_LARGE: { status: 400, aws: 'PackedPolicyTooLarge', type: 'Sender' },
   INVALID_IDENTITY_TOKEN: { status: 400, aws: 'InvalidIdentityToken', type: 'Sender' },
   EXPIRED_IDENTITY_TOKEN: { status: 400, aws: 'ExpiredTokenException', type: 'Sender' },
+  IDP_COMMUNICATION_ERROR: { status: 400, aws: 'IDPCommunicationError', type: 'Sender' },
   INVALID_AUTHORIZATION_MESSAGE: { status: 400, aws: 'InvalidAuthorizationMessageException', type: 'Sender' },
   INVALID_PARAMETER_VALUE: { status: 400, aws: 'InvalidParameterValue', type: 'Sender' },
   INVALID_ACTION: { status: 400, aws: 'InvalidAction', type: 'Sender' },
