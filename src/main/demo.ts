@@ -305,6 +305,14 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   // The machine's own AWS settings stay out: the demo's identities are the organisation's.
   const baseEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !AMBIENT.test(k)) baseEnv[k] = v;
+  // Every listener of the demo is on 127.0.0.1: its commands and ranks reach it directly, whatever proxy this machine
+  // sends the rest through (HTTP_PROXY, which the CLI reads as the aws CLI does, went to a proxy that cannot reach a
+  // loopback port of this machine: review ca, 3). What NO_PROXY already names stays. This process's own too: the CLI
+  // run here in-process takes its proxy from process.env (its client's agent), the ranks from baseEnv.
+  for (const k of ['NO_PROXY', 'no_proxy']) {
+    baseEnv[k] = [baseEnv[k], '127.0.0.1', 'localhost'].filter((v) => v !== undefined && v !== '').join(',');
+    process.env[k] = baseEnv[k];
+  }
   const cli = cliRunner(baseEnv);
   const admin = ['--data-dir', dataDir];
   const rankCommand = relative(process.cwd(), RANK_SCRIPT).startsWith('..') ? RANK_SCRIPT : relative(process.cwd(), RANK_SCRIPT);
