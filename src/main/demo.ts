@@ -56,6 +56,8 @@ export interface DemoReport {
   readonly kept: boolean;
   readonly removed: boolean;
   readonly steps: readonly StepResult[];
+  /** Why the demo could not start at all (no step ran): its temporary directory could not be made. */
+  readonly error?: string;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -235,7 +237,19 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   const steps: StepResult[] = STEPS.map(([id, title], i) => ({ n: i + 1, id, title, ok: false, seconds: 0, summary: 'not run', details: {} }));
   const step = (id: StepId): StepResult => steps.find((s) => s.id === id) as StepResult;
 
-  const dir = await mkdtemp(join(tmpdir(), 'gatehouse-demo-'));
+  // TMPDIR is this machine's setting: a place where no directory can be made is said as such, exit 1 as any failed demo
+  // (it was an internal error with a stack trace, exit 70, and a request to report it: review ca, 4).
+  let dir: string;
+  try {
+    dir = await mkdtemp(join(tmpdir(), 'gatehouse-demo-'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code !== undefined ? `${code}: ${((e as Error).message.split(',')[0] ?? '').replace(`${code}: `, '')}` : String(e);
+    const message = `cannot make a temporary directory in \`${tmpdir()}\` (${why}); set TMPDIR to a directory you can write to`;
+    err(`gatehouse demo: ${message}\n`);
+    if (opts.json) out(`${JSON.stringify({ ok: false, seconds: (performance.now() - started) / 1000, dir: '', kept: false, removed: false, steps, error: message } satisfies DemoReport, null, 2)}\n`);
+    return 1;
+  }
   const dataDir = join(dir, 'data');
   const reports = join(dir, 'reports');
   let server: RunningServer | undefined;
