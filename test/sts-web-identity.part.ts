@@ -176,7 +176,7 @@ describe('AssumeRoleWithWebIdentity', () => {
   it('exchanges a workload token for role credentials that GetCallerIdentity knows', async () => {
     const r = await exchange(await workloadToken('system:serviceaccount:ml:trainer'));
     assert.equal(r.SubjectFromWebIdentityToken, 'system:serviceaccount:ml:trainer');
-    assert.equal(r.Provider, server.url);
+    assert.equal(r.Provider, providerArn);
     assert.equal(r.Audience, 'sts.amazonaws.com');
     assert.equal(r.AssumedRoleUser?.Arn, `arn:aws:sts::${ACCT}:assumed-role/wi-trainer/pod-1`);
     assert.match(r.AssumedRoleUser?.AssumedRoleId ?? '', /^AROA\w+:pod-1$/);

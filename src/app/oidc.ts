@@ -105,7 +105,11 @@ export interface WebIdentityResult {
   readonly packedPolicySize: number;
   /** The token's `sub`. */
   readonly subject: string;
-  /** The token's `iss`. */
+  /**
+   * The ARN of the IAM OIDC provider that verified the token, as AWS STS answers `Provider` for a provider registered in
+   * IAM (EKS IRSA, GitHub Actions: `arn:aws:iam::<account>:oidc-provider/<host/path>`); the API reference's "the `iss`"
+   * is not what it returns.
+   */
   readonly provider: string;
   /** The client id the token was issued to: its `azp` when it has one (which the provider must list), else its `aud` that the provider lists. */
   readonly audience: string;
@@ -797,7 +801,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       arn: sessionArn(partition, role.account, role.name, p.roleSessionName),
       packedPolicySize: sessionPacked,
       subject: sub,
-      provider: peeked.iss,
+      provider: arn,
       audience,
       sourceIdentity,
     });
