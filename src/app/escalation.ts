@@ -17,6 +17,13 @@
  *   rule or instance role) X may pass to the compute service, and the role trusts that service.
  * - `iam:CreateAccessKey` on another user: X may mint that user's key; for a disabled user, whose keys authenticate
  *   nothing, together with `iam:UpdateUser`, which enables it again. A disabled user asked about acts in no path.
+ * - `iam:CreateUser` / `iam:CreateRole`: X may create a principal (review cc, 2) and act as it, minting the new user's
+ *   key (`iam:CreateAccessKey`) or assuming the new role, whose trust policy X writes to name itself (decided as
+ *   AssumeRole would decide that policy); listed only with a gain of X over it (below), since a principal with no
+ *   policy is nothing more. The name is X's choice: asked for a name each of X's own Allow statements on users (roles)
+ *   of the account spells (`user/temp-*` read as `user/temp-new`) and for a plain one; when `CreateUser` is refused
+ *   without a boundary and a policy of X reads `iam:PermissionsBoundary`, asked with each policy as the boundary. The
+ *   new principal is followed no further (it has nothing but what X writes to it).
  *
  * Gains (X changes what a principal it acts as may do):
  * - a policy written or attached to it (`PutUserPolicy`, `AttachUserPolicy`, `PutRolePolicy`, `AttachRolePolicy`),
@@ -37,6 +44,8 @@
  *   `Put/Attach…Policy` and `Delete…PermissionsBoundary`, the new one on `Put…PermissionsBoundary`, which, refused
  *   without it when a policy of X reads that key, is asked for each policy that may be wider than the current one;
  * - `AddUserToGroup`: the rights of that group.
+ * - over a principal X creates: `Put…Policy` or `Attach…Policy` on it (any right, within the boundary its creation
+ *   had to set), and for a user `AddUserToGroup`.
  *
  * Roles are asked about by their ARN, as a session with no session policy, the most a session of the role may do
  * (a session ARN is decided with the scoped sessions live under it, src/app/authorize.ts). Conditions are evaluated against the request context given (empty by default), so a step
@@ -54,7 +63,7 @@ import { adminService, entityArn, rootArn, type Partition } from '../core/direct
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, isWorkspaceMember, nodeRole, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
-import { parsePolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
+import { compilePolicy, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
 import type { Caller } from './principals.ts';
@@ -66,7 +75,7 @@ export interface EscalationStep {
   readonly from: string;
   /** The user or role it acts as afterwards. */
   readonly to: string;
-  readonly how: 'sts:AssumeRole' | 'iam:UpdateAssumeRolePolicy' | 'iam:PassRole to a training job' | 'iam:PassRole to a cluster node' | 'iam:CreateAccessKey';
+  readonly how: 'sts:AssumeRole' | 'iam:UpdateAssumeRolePolicy' | 'iam:PassRole to a training job' | 'iam:PassRole to a cluster node' | 'iam:CreateAccessKey' | 'iam:CreateUser' | 'iam:CreateRole';
   /** The actions it takes, as the account's dialect names them. */
   readonly actions: readonly string[];
   /** Where, when it is not `to`: the workspace or cluster. */
@@ -139,7 +148,8 @@ export interface EscalationDeps {
   readonly details: (caller: Caller) => Promise<Result<AuthorizationDetails>>;
   readonly simulate: (caller: Caller, input: AuthorizeInput) => Promise<Result<AuthorizeAnswer>>;
   readonly principalOf: (caller: Caller, arn: string) => Promise<Result<{ principal: Principal; policies: PolicySet }>>;
-  readonly assumeDecision: (principal: Principal, policies: PolicySet, roleArn: string, context?: Record<string, string | string[]>) => Promise<Decision | undefined>;
+  /** `planned`: the trust policy of a role not yet created under `roleArn`, decided as that role's would be. */
+  readonly assumeDecision: (principal: Principal, policies: PolicySet, roleArn: string, context?: Record<string, string | string[]>, planned?: CompiledPolicy) => Promise<Decision | undefined>;
   readonly workspaces: (account: string) => Promise<Workspace[]>;
   readonly clusters: (account: string) => Promise<Cluster[]>;
   /** Default `MAX_QUESTIONS`. */
@@ -655,6 +665,120 @@ export function createEscalation(deps: EscalationDeps) {
       return out;
     };
 
+    /** The identity policy documents of `x` (inline, attached, and its groups'), as written. */
+    const documentsOf = (x: Node): PolicyDocument[] => {
+      const inline = x.kind === 'user'
+        ? [...(details.value.users.find((u) => u.user.name === x.name)?.inlinePolicies ?? []), ...details.value.groups.filter((g) => x.groups.includes(g.group.name)).flatMap((g) => g.inlinePolicies)]
+        : (details.value.roles.find((r) => r.role.name === x.name)?.inlinePolicies ?? []);
+      const docs: PolicyDocument[] = [];
+      for (const p of inline) {
+        const r = parsePolicy(p.document, { kind: 'identity', maxChars: Number.MAX_SAFE_INTEGER });
+        if (r.ok) docs.push(r.value);
+      }
+      for (const arn of x.managed) {
+        const d = attachable.find((p) => p.arn === arn)?.doc;
+        if (d) docs.push(d);
+      }
+      return docs;
+    };
+    /**
+     * Names `x` may give a new user or role (`kind`), as ARNs: one for each of its Allow statements' resources naming
+     * such a principal of the account (wildcards filled in, policy variables left out), and a plain one; none taken.
+     */
+    const newNames = (x: Node, kind: 'user' | 'role'): string[] => {
+      const taken = new Set(nodes.map((n) => `${n.kind}/${n.name.toLowerCase()}`));
+      const out = new Set<string>();
+      const re = partition === 'acs' ? /^acs:ram::(\d+|\*)?:(user|role)\/(.+)$/i : /^arn:aws:iam::(\d+|\*)?:(user|role)\/(.*)$/;
+      for (const d of documentsOf(x)) {
+        for (const st of d.statements) {
+          if (st.effect !== 'Allow') continue;
+          for (const r of st.resource ?? []) {
+            const m = re.exec(r);
+            if (!m || m[2]?.toLowerCase() !== kind || r.includes('${') || (m[1] !== undefined && m[1] !== '*' && m[1] !== account)) continue;
+            let rest = (m[3] ?? '').replace(/\*/g, 'new').replace(/\?/g, 'x');
+            if (rest === '' || rest.endsWith('/')) rest += `new-${kind}`;
+            const slash = rest.lastIndexOf('/');
+            const name = rest.slice(slash + 1);
+            const path = partition === 'acs' || slash < 0 ? '/' : `/${rest.slice(0, slash + 1)}`;
+            if (/^[\w+=,.@-]{1,64}$/.test(name) && !taken.has(`${kind}/${name.toLowerCase()}`)) out.add(entityArn(partition, account, kind, path, name));
+          }
+        }
+      }
+      for (let i = 0; ; i++) {
+        const name = `new-${kind}${i === 0 ? '' : `-${i}`}`;
+        if (taken.has(`${kind}/${name}`)) continue;
+        out.add(entityArn(partition, account, kind, '/', name));
+        break;
+      }
+      return [...out].slice(0, 8);
+    };
+    /** A principal `x` may create and act as: the step to it and what `x` may give it (review cc, 2). */
+    type Created = { readonly arn: string; readonly kind: 'user' | 'role'; readonly step: EscalationStep; readonly gains: readonly EscalationGain[] };
+    const createdCache = new Map<string, Created[]>();
+    const createdBy = async (x: Node): Promise<Created[]> => {
+      const hit = createdCache.get(x.arn);
+      if (hit) return hit;
+      const out: Created[] = [];
+      for (const kind of ['user', 'role'] as const) {
+        const Kind = kind === 'user' ? 'User' : 'Role';
+        const create = iam(`Create${Kind}`);
+        for (const arn of newNames(x, kind)) {
+          // The creation, with the boundary it must set when enforcement asks for one (`iam:PermissionsBoundary`).
+          let made = await allows(x, create, arn);
+          let boundary: (typeof attachable)[number] | undefined;
+          if (!made && (await decidesOn(x, 'iam:permissionsboundary'))) {
+            for (const b of attachable) {
+              const a = await allows(x, create, arn, { 'iam:PermissionsBoundary': b.arn });
+              if (a && (!made || (b.any && !boundary?.any))) {
+                made = a;
+                boundary = b;
+              }
+            }
+          }
+          if (!made) continue;
+          // Acting as it: a key of the new user, or the new role assumed under a trust policy naming `x`.
+          let step: EscalationStep | undefined;
+          if (kind === 'user') {
+            const key = await allows(x, iam('CreateAccessKey'), arn);
+            if (key) step = { from: x.arn, to: arn, how: 'iam:CreateUser', actions: [create, iam('CreateAccessKey')], reasons: [...made.reasons, ...key.reasons] };
+          } else {
+            const text = JSON.stringify({ Version: partition === 'acs' ? '1' : '2012-10-17', Statement: [{ Effect: 'Allow', Principal: partition === 'acs' ? { RAM: [x.arn] } : { AWS: x.arn }, Action: 'sts:AssumeRole' }] });
+            const parsed = parsePolicy(text, { kind: 'trust' });
+            const me = await asPrincipal(x);
+            await ask();
+            const d = parsed.ok ? await deps.assumeDecision(me.principal, me.policies, arn, trustContext, compilePolicy(parsed.value, `trust policy naming ${x.arn}`)) : undefined;
+            if (d?.decision === 'Allow') step = { from: x.arn, to: arn, how: 'iam:CreateRole', actions: [create, 'sts:AssumeRole'], reasons: [...made.reasons, `${line(d)} (under a trust policy naming ${x.arn}, which ${x.name} writes)`] };
+          }
+          if (!step) continue;
+          const current = boundary ? { 'iam:PermissionsBoundary': boundary.arn } : undefined;
+          const cut = boundary && !boundary.any ? { gives: 'any-within-boundary' as const, policy: boundary.arn } : { gives: 'any' as const };
+          const gains: EscalationGain[] = [];
+          for (const action of [iam(`Put${Kind}Policy`), iam(`Attach${Kind}Policy`)]) {
+            const a = await allows(x, action, arn, current);
+            if (a) gains.push({ by: x.arn, principal: arn, action, resource: arn, ...cut, reasons: a.reasons });
+            else if (action.includes(':Attach') && (await decidesOn(x, 'iam:policyarn'))) {
+              for (const p of attachable) {
+                const b = await allows(x, action, arn, { ...current, 'iam:PolicyARN': p.arn });
+                if (b) gains.push({ by: x.arn, principal: arn, action, resource: arn, ...(p.any ? cut : { gives: 'policy' as const, policy: p.arn }), reasons: b.reasons });
+              }
+            }
+          }
+          if (kind === 'user') {
+            for (const g of details.value.groups) {
+              const ga = groupArn(g.group.name);
+              const a = await allows(x, iam('AddUserToGroup'), ga);
+              if (a) gains.push({ by: x.arn, principal: arn, action: iam('AddUserToGroup'), resource: ga, gives: 'group', reasons: a.reasons });
+            }
+          }
+          if (gains.length === 0) continue;
+          out.push({ arn, kind, step, gains });
+          break;
+        }
+      }
+      createdCache.set(x.arn, out);
+      return out;
+    };
+
     const reports: EscalationReport[] = [];
     try {
       for (const start of starts) {
@@ -685,11 +809,25 @@ export function createEscalation(deps: EscalationDeps) {
             if (kinds.has('any')) break;
           }
         }
+        // Principals it may create and act as: each kind from the closest actor that may.
+        const canBecome: { principal: string; kind: 'user' | 'role'; path: EscalationStep[] }[] = queue.slice(1).map((n) => ({ principal: n.arn, kind: n.kind, path: paths.get(n.arn) ?? [] }));
+        const createdKinds = new Set<'user' | 'role'>();
+        for (const x of queue) {
+          if (x === start && x.disabled) continue;
+          for (const c of await createdBy(x)) {
+            if (createdKinds.has(c.kind)) continue;
+            createdKinds.add(c.kind);
+            const to = paths.get(x.arn) ?? [];
+            canBecome.push({ principal: c.arn, kind: c.kind, path: [...to, c.step] });
+            for (const gain of c.gains) canGain.push({ path: to, gain });
+          }
+          if (createdKinds.size === 2) break;
+        }
         canGain.sort((a, b) => a.path.length - b.path.length);
         reports.push({
           principal: start.arn,
           kind: start.kind,
-          canBecome: queue.slice(1).map((n) => ({ principal: n.arn, kind: n.kind, path: paths.get(n.arn) ?? [] })),
+          canBecome,
           canGain,
           anyRight: canGain.some((g) => g.gain.gives === 'any'),
         });

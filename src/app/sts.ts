@@ -474,11 +474,17 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
 
   /**
    * Whether `principal`, with its own `policies`, may assume the role: AssumeRole's trust check (its identity side
-   * and the role's trust policy), explained, and nothing issued. Undefined when the role does not exist.
+   * and the role's trust policy), explained, and nothing issued. Undefined when the role does not exist, unless
+   * `planned` gives the trust policy of a role about to be created under `roleArn` (escalation-paths: a principal
+   * that may create a role trusting itself), decided as that role's would be.
    */
-  async function assumeDecision(principal: Principal, policies: PolicySet, roleArn: string, context: Record<string, string | string[]> = {}): Promise<Decision | undefined> {
+  async function assumeDecision(principal: Principal, policies: PolicySet, roleArn: string, context: Record<string, string | string[]> = {}, planned?: CompiledPolicy): Promise<Decision | undefined> {
     const parsed = parseRoleArn(roleArn);
     if (!parsed) return undefined;
+    if (planned) {
+      const decide = (a: string, resource: string) => evaluate({ principal, action: a, resource, context: contextOf(context), time: now() }, { ...policies, trust: planned }, { explain: true });
+      return decideOnRole({ partition: parsed.partition, account: parsed.account, path: parsed.path, name: parsed.name }, 'sts:AssumeRole', decide);
+    }
     // Asked once per principal and role by an escalation search: the cached role needs no transaction.
     const entry = (live.principals.get(roleKey(parsed.account, parsed.name)) as RoleEntry | undefined) ?? (await readPrincipals((tx) => cachedRole(tx, parsed.account, parsed.name)));
     if (!entry || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return undefined;
