@@ -146,6 +146,11 @@ function derived(req: AuthzRequest, key: string): readonly string[] | undefined 
       return p.kind === 'user' ? [lastSegment(p.arn)] : undefined;
     case 'aws:sourceidentity':
       return p.session?.sourceIdentity !== undefined ? [p.session.sourceIdentity] : undefined;
+    // The IAM OIDC provider a session was opened through (AssumeRoleWithWebIdentity), in every request the session makes,
+    // as AWS sets it (global condition keys, aws:FederatedProvider); absent for any other principal, and for a session
+    // assumed from such a session (AWS does not pass it along a chain). The exchange itself sets it in its own context.
+    case 'aws:federatedprovider':
+      return p.session?.federated !== undefined ? [p.session.federated.provider] : undefined;
     case 'aws:tokenissuetime':
       // A session named by ARN alone (the authorize API, a simulation) has no known issue time and counts as
       // issued at the earliest: a policy revoking sessions issued before a date denies it (fail closed). A session
