@@ -1182,7 +1182,7 @@ const roleKind: KindHandler<RoleSpec> = {
     const gone = prunedPrincipal(env, o.spec.trustPolicy.text, 'spec.trustPolicy');
     if (gone) return gone;
     if (!existing || fields.includes('trustPolicy')) {
-      const unknown = await principalsExistAfter(env, o.spec.trustPolicy.text, 'spec.trustPolicy');
+      const unknown = await principalsExistAfter(env, o.spec.trustPolicy.text, 'spec.trustPolicy', true);
       if (unknown) return unknown;
     }
     const steps: Step[] = [];

@@ -104,10 +104,13 @@ export function checkDocument(document: unknown, kind: PolicyKind, maxChars: num
 
 /**
  * A trust policy naming a user or role that does not exist is refused, as IAM's MalformedPolicyDocument `Invalid
- * principal in policy` (review Z, finding 3; src/app/principal-refs.ts), with where it is, as `checkDocument` says it.
+ * principal in policy` (review Z, finding 3; src/app/principal-refs.ts), with where it is, as `checkDocument` says it;
+ * so is one of an account the deployment does not hold: a role trusting `arn:aws:iam::<id>:role/x` before account
+ * `<id>` exists could be assumed by the role `x` of whoever is later given that account (review cb, 4, as bx, 2 for
+ * resource policies).
  */
 async function principalsExist(tx: ReadTx, document: string): Promise<Result<never> | undefined> {
-  const r = await unknownPrincipal(tx, document);
+  const r = await unknownPrincipal(tx, document, { accountMustExist: true });
   if (r === undefined || r.ok) return undefined;
   return { ok: false, errors: r.errors.map((e) => ({ ...e, message: `${e.message}${e.path ? ` (at ${e.path})` : ''}` })) };
 }

@@ -7,8 +7,9 @@
  * write transaction.
  *
  * Checked: `AWS` ARNs `arn:<partition>:iam::<account>:user/…` and `…:role/…`, and `RAM` ARNs `acs:ram::<account>:user/…`
- * and `…:role/…`, of an account the directory holds; in a resource policy, one of an account it does not hold is
- * refused as well (`accountMustExist`, review bx, 2: a grant waiting for the tenant later created under that id). Not
+ * and `…:role/…`, of an account the directory holds; one of an account it does not hold is refused as well
+ * (`accountMustExist`, which resource and trust policies set; review bx, 2 and cb, 4: a grant waiting for the tenant
+ * later created under that id). Not
  * checked: account ids and roots, `*`, services, federated principals, session ARNs and unique ids. Names compare as
  * IAM compares them (case-insensitively); the path in the ARN is not compared, as the engine matches on the name.
  * Policies already stored are not checked again (they still load).
@@ -78,7 +79,8 @@ export interface PrincipalCheckOptions {
   readonly newAccount?: (account: string) => boolean;
   /**
    * A user or role of an account that does not exist is refused too (`Invalid principal in policy`, naming the
-   * account), as AWS refuses it: resource policies (review bx, 2). Without it, such a name is not looked up.
+   * account), as AWS refuses it: resource and trust policies (review bx, 2; cb, 4). Without it, such a name is not
+   * looked up.
    */
   readonly accountMustExist?: boolean;
 }
