@@ -15,6 +15,11 @@
  *   `gatehouse:SetIamPolicy` (or `iam.serviceAccounts.setIamPolicy`) first among the step's actions.
  * - `iam:PassRole` to a cluster node: X may start a node of a cluster whose node role (compute config, mapping
  *   rule or instance role) X may pass to the compute service, and the role trusts that service.
+ * - `iam:PassRole` to a pod (review cc, 3): X (a user or role) may create pods in a namespace of a cluster
+ *   (`kubernetes:create` on `<cluster>/namespaces/<ns>/pods`, which the cluster's RBAC decides through X's access
+ *   entry), and may pass a role that trusts the compute service: a pod annotated `gatehouse.dev/role` runs as it (pod
+ *   admission, src/app/kube.ts `checkPass`). Asked in each namespace the cluster's RBAC objects name, and `default`
+ *   (where a ClusterRoleBinding reaches). PassRole as for a node, `roles/iam.serviceAccountUser` included.
  * - `iam:CreateAccessKey` on another user: X may mint that user's key; for a disabled user, whose keys authenticate
  *   nothing, together with `iam:UpdateUser`, which enables it again. A disabled user asked about acts in no path.
  * - `iam:CreateUser` / `iam:CreateRole`: X may create a principal (review cc, 2) and act as it, minting the new user's
@@ -75,7 +80,7 @@ export interface EscalationStep {
   readonly from: string;
   /** The user or role it acts as afterwards. */
   readonly to: string;
-  readonly how: 'sts:AssumeRole' | 'iam:UpdateAssumeRolePolicy' | 'iam:PassRole to a training job' | 'iam:PassRole to a cluster node' | 'iam:CreateAccessKey' | 'iam:CreateUser' | 'iam:CreateRole';
+  readonly how: 'sts:AssumeRole' | 'iam:UpdateAssumeRolePolicy' | 'iam:PassRole to a training job' | 'iam:PassRole to a cluster node' | 'iam:PassRole to a pod' | 'iam:CreateAccessKey' | 'iam:CreateUser' | 'iam:CreateRole';
   /** The actions it takes, as the account's dialect names them. */
   readonly actions: readonly string[];
   /** Where, when it is not `to`: the workspace or cluster. */
@@ -152,6 +157,8 @@ export interface EscalationDeps {
   readonly assumeDecision: (principal: Principal, policies: PolicySet, roleArn: string, context?: Record<string, string | string[]>, planned?: CompiledPolicy) => Promise<Decision | undefined>;
   readonly workspaces: (account: string) => Promise<Workspace[]>;
   readonly clusters: (account: string) => Promise<Cluster[]>;
+  /** The namespaces a cluster's RBAC objects name (for pods); none when absent. */
+  readonly podNamespaces?: (account: string, cluster: string) => Promise<readonly string[]>;
   /** Default `MAX_QUESTIONS`. */
   readonly maxQuestions?: number;
 }
@@ -520,6 +527,24 @@ export function createEscalation(deps: EscalationDeps) {
           const via = { how: 'iam:PassRole to a cluster node' as const, actions: ['training:StartClusterNode'], arn: clusterArn(partition, account, c.name), reasons: start.reasons };
           for (const r of chosen) await passTo(x, r, compute, via, out);
         }
+      }
+      // Pods: a namespace where X may create pods (the cluster's RBAC, through X's access entry), then each role it
+      // may pass to the compute service that trusts it, named by the pod's annotation.
+      for (const c of clusters) {
+        if (!roles.some((r) => r !== x && !out.some((e) => e.to === r))) break;
+        const arn = clusterArn(partition, account, c.name);
+        const namespaces = [...new Set([...((await deps.podNamespaces?.(account, c.name)) ?? []), 'default'])];
+        let create: { ns: string; reasons: readonly string[] } | undefined;
+        for (const ns of namespaces) {
+          const a = await allows(x, 'kubernetes:create', `${arn}/namespaces/${ns}/pods`);
+          if (a) {
+            create = { ns, reasons: a.reasons };
+            break;
+          }
+        }
+        if (!create) continue;
+        const via = { how: 'iam:PassRole to a pod' as const, actions: ['kubernetes:create'], arn, reasons: [`${x.arn} may create pods in namespace ${create.ns} of cluster ${c.name}, annotated gatehouse.dev/role`, ...create.reasons] };
+        for (const r of roles) if (r !== x && !out.some((e) => e.to === r)) await passTo(x, r, compute, via, out);
       }
       for (const u of users) {
         if (u === x) continue;

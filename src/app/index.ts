@@ -24,6 +24,7 @@ import { createRevocation } from './revocation.ts';
 import { createKeyUse } from './key-use.ts';
 import { createWhoCan } from './who-can.ts';
 import { createEscalation } from './escalation.ts';
+import { ACCESS_ENTRY_KIND, kubePrefix } from './kube-apply.ts';
 import { createAccountReports } from './account-reports.ts';
 import { getAccountAuthorizationDetails } from './simulate.ts';
 import { createOidc } from './oidc.ts';
@@ -241,6 +242,17 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       assumeDecision: sts.assumeDecision,
       workspaces: (account) => jobs.listWorkspaces(account),
       clusters: (account) => jobs.listClusters(account),
+      // `k8s/<account>/<cluster>/<kind>/<namespace>/<name>`: the namespaces of its RBAC objects (access entries have none).
+      podNamespaces: (account, cluster) =>
+        deps.store.read(async (tx) => {
+          const prefix = kubePrefix(account, cluster);
+          const out = new Set<string>();
+          for (const row of await tx.kv.list(prefix)) {
+            const [kind = '', ns = ''] = row.key.slice(prefix.length).split('/');
+            if (kind !== ACCESS_ENTRY_KIND && ns !== '') out.add(ns);
+          }
+          return [...out];
+        }),
     }),
     /** Loads the key ring, revocations and OIDC signing keys; call once before serving. */
     start: async (): Promise<void> => {
