@@ -287,6 +287,14 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     if (isOidcRequest(req.method, path)) return handleOidcRequest(app, req, res, requestId);
     if (isKubeWebhook(path) && opts.kubeWebhooks) return opts.kubeWebhooks(req, res);
     if (isConsolePath(path)) return serveConsole(req, res, path, requestId);
+    if (req.method === 'GET' && path === '/') {
+      // The server's address opened in a browser: the console. Anything else asking GET / is told where things are.
+      if (/\btext\/html\b/.test(req.headers.accept ?? '')) {
+        res.setHeader('location', '/ui/');
+        return send(res, 302, 'the console is at /ui/\n', requestId, 'text/plain');
+      }
+      return send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: 'no route for GET /: the web console is at /ui/, the admin API under /v1/, the IAM and STS Query APIs take POST / (or GET / with Action=…)' } }), requestId, 'application/json');
+    }
     send(res, 404, JSON.stringify({ error: { code: 'NotFound', message: `no route for ${req.method} ${path}` } }), requestId, 'application/json');
   }
 
