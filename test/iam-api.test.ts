@@ -707,6 +707,11 @@ describe('OpenID Connect providers', () => {
     assert.deepEqual([g.ClientIDList, g.ThumbprintList], [['trainer'], ['a'.repeat(40)]]);
     assert.deepEqual((await admin.send(new I.ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList?.map((x) => x.Arn), [OpenIDConnectProviderArn]);
     assert.equal(await errorName(admin.send(new I.UpdateOpenIDConnectProviderThumbprintCommand({ OpenIDConnectProviderArn, ThumbprintList: ['short'] }))), 'ValidationError');
+    // Its tags (in full: test/oidc-review-cd4-provider-tags.review.ts).
+    await admin.send(new I.TagOpenIDConnectProviderCommand({ OpenIDConnectProviderArn, Tags: [{ Key: 'env', Value: 'test' }] }));
+    assert.deepEqual((await admin.send(new I.ListOpenIDConnectProviderTagsCommand({ OpenIDConnectProviderArn }))).Tags, [{ Key: 'env', Value: 'test' }]);
+    await admin.send(new I.UntagOpenIDConnectProviderCommand({ OpenIDConnectProviderArn, TagKeys: ['env'] }));
+    assert.deepEqual((await admin.send(new I.ListOpenIDConnectProviderTagsCommand({ OpenIDConnectProviderArn }))).Tags, []);
     await admin.send(new I.DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn }));
     assert.equal(await errorName(admin.send(new I.GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn }))), 'NoSuchEntityException');
   });

@@ -27,12 +27,12 @@
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
-import { checkTags, type Partition, type Tag } from '../core/directory/rules.ts';
+import { checkTagKeys, checkTags, isTagCountRefusal, mergeTags, type Partition, type Tag } from '../core/directory/rules.ts';
 import { checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRoleArn, roleArnLengthProblem, roleArnOf, sessionArn, sessionTagProblem, SOURCE_IDENTITY_RE } from '../core/sts/session.ts';
 import { admitAuthFailure } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
-import { tagKeySpellings } from './directory.ts';
+import { requestTagContext, tagKeysContext, tagKeySpellings } from './directory.ts';
 import { actorOf, authorizeAdmin, explanationOf, partitionOf, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
 import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
@@ -462,10 +462,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   }
 
   /** Read-modify-write of one provider, authorized as `action`, recorded with what it replaced and wrote. */
-  async function updateProvider(c: Caller, arn: string, action: string, change: (r: ProviderRecord) => Result<ProviderRecord | null>, request: unknown): Promise<Result<void>> {
+  async function updateProvider(c: Caller, arn: string, action: string, change: (r: ProviderRecord) => Result<ProviderRecord | null>, request: unknown, context: Record<string, string | string[]> = {}): Promise<Result<void>> {
     const p = parseArn(c, arn);
     if (!p.ok) return p;
-    const a = authorizeAdmin(c, now(), action, p.value.arn);
+    const a = authorizeAdmin(c, now(), action, p.value.arn, context);
     if (!a.ok) return (recordChange(c, action, p.value.arn, a, undefined, request), a);
     const closed = deps.audit?.gate('the directory is not changed');
     if (closed) return closed;
@@ -504,6 +504,42 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       const bad = checkThumbprints(input.thumbprints);
       return bad ? failWith('VALIDATION_ERROR', bad, 'ThumbprintList') : ok({ ...r, thumbprints: [...input.thumbprints] });
     }, input);
+
+  /**
+   * TagOpenIDConnectProvider, UntagOpenIDConnectProvider and ListOpenIDConnectProviderTags, as TagRole, UntagRole and
+   * ListRoleTags: tags merged by case-insensitive key (the newer value wins), at most 50, `aws:` refused, the request's
+   * tags as `aws:RequestTag`/`aws:TagKeys` (review cd, 4: they answered InvalidAction, so no tag of a provider could change).
+   */
+  const tagProvider = (c: Caller, input: { arn: string; tags: readonly Tag[] }) =>
+    updateProvider(
+      c,
+      input.arn,
+      'TagOpenIDConnectProvider',
+      (r) => {
+        const bad = checkTags(input.tags, r.tags);
+        if (bad) return isTagCountRefusal(bad) ? failWith('LIMIT_EXCEEDED', bad) : failWith('VALIDATION_ERROR', bad, 'Tags');
+        return ok({ ...r, tags: mergeTags(r.tags, input.tags) });
+      },
+      input,
+      requestTagContext(input.tags),
+    );
+
+  async function untagProvider(c: Caller, input: { arn: string; tagKeys: readonly string[] }): Promise<Result<void>> {
+    const bad = checkTagKeys(input.tagKeys);
+    if (bad) return failWith('VALIDATION_ERROR', bad, 'TagKeys');
+    const drop = new Set(input.tagKeys.map((k) => k.toLowerCase()));
+    return updateProvider(c, input.arn, 'UntagOpenIDConnectProvider', (r) => ok({ ...r, tags: r.tags.filter((t) => !drop.has(t.key.toLowerCase())) }), input, tagKeysContext(input.tagKeys));
+  }
+
+  async function listProviderTags(c: Caller, input: { arn: string }): Promise<Result<readonly Tag[]>> {
+    const p = parseArn(c, input.arn);
+    if (!p.ok) return p;
+    const a = authorizeAdmin(c, now(), 'ListOpenIDConnectProviderTags', p.value.arn);
+    if (!a.ok) return a;
+    const r = readRecord(await deps.store.read((tx) => tx.kv.get(providerKey(c.account, p.value.hostPath))));
+    if (!r) return failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${input.arn}\` does not exist in account ${c.account}.`);
+    return ok(r.tags);
+  }
 
   // ------------------------------------------------------------------------------------------------
   // AssumeRoleWithWebIdentity
@@ -821,6 +857,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     addClientId,
     removeClientId,
     updateThumbprints,
+    tagProvider,
+    untagProvider,
+    listProviderTags,
     assumeRoleWithWebIdentity,
   };
 }

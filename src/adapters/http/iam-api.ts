@@ -527,6 +527,8 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
 
   // OpenID Connect providers (src/app/oidc.ts, adapters/http/oidc.ts)
   ...OIDC_PROVIDER_ACTIONS,
+  ListOpenIDConnectProviderTags: (app, c, p) =>
+    need(p, ['OpenIDConnectProviderArn'], (arn) => listing(p, 'ListOpenIDConnectProviderTags', () => app.oidc.listProviderTags(c, { arn }), (tags) => tags, 'Tags', tagXml, byTagKey)),
 };
 
 /** The IAM Query API as the edge serves it (`queryActions`): `iam:` actions, `ram:` in `acs` accounts. */

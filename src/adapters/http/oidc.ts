@@ -211,4 +211,8 @@ export const OIDC_PROVIDER_ACTIONS: Readonly<Record<string, IamHandler>> = {
       return id.ok ? done(await app.oidc.removeClientId(c, { arn, clientId: id.value })) : id;
     }),
   UpdateOpenIDConnectProviderThumbprint: (app, c, p) => withArn(p, async (arn) => done(await app.oidc.updateThumbprints(c, { arn, thumbprints: p.list('ThumbprintList') }))),
+  TagOpenIDConnectProvider: (app, c, p) =>
+    withArn(p, async (arn) => done(await app.oidc.tagProvider(c, { arn, tags: p.structs('Tags').map((m) => ({ key: m.get('Key') ?? '', value: m.get('Value') ?? '' })) }))),
+  UntagOpenIDConnectProvider: (app, c, p) => withArn(p, async (arn) => done(await app.oidc.untagProvider(c, { arn, tagKeys: p.list('TagKeys') }))),
+  // ListOpenIDConnectProviderTags is paged (Marker, MaxItems) as ListRoleTags is: adapters/http/iam-api.ts.
 };
