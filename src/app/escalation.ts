@@ -49,6 +49,8 @@
  *   `Put/Attach…Policy` and `Delete…PermissionsBoundary`, the new one on `Put…PermissionsBoundary`, which, refused
  *   without it when a policy of X reads that key, is asked for each policy that may be wider than the current one;
  * - `AddUserToGroup`: the rights of that group.
+ * - `gatehouse:SetIamPolicy` on the account (`account/<id>`) or a workspace (review cc, 4): a binding of any role to
+ *   it there, `roles/owner` included, on every resource below (binding members name users and roles alike).
  * - over a principal X creates: `Put…Policy` or `Attach…Policy` on it (any right, within the boundary its creation
  *   had to set), and for a user `AddUserToGroup`.
  *
@@ -102,9 +104,11 @@ export interface EscalationGain {
    * any right its permissions boundary allows; `own-policies`: its own policies, no longer cut by its boundary (cut
    * by the wider boundary `policy` instead, when given);
    * `group`: the rights of `resource`; `policy`: the rights of managed policy `policy` (of its `versions` when given),
-   * within the boundary that stays.
+   * within the boundary that stays; `bindings`: any role a binding grants (`roles/owner`…) on `resource` and what lies
+   * under it (storage, ML, Kubernetes permissions, passing roles), within its boundary; not the actions Gatehouse
+   * decides by IAM policies alone.
    */
-  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy';
+  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy' | 'bindings';
   /**
    * The managed policy attached (`Attach…Policy` allowed only for some policies, by `iam:PolicyARN`), set to another
    * version, or put as the boundary (`Put…PermissionsBoundary` allowed only for some, by `iam:PermissionsBoundary`).
@@ -597,6 +601,20 @@ export function createEscalation(deps: EscalationDeps) {
       return [...policies.identity, ...(policies.boundary ? [policies.boundary] : [])].some((p) => p.statements.some((st) => st.conditions.some((c) => c.key === key)));
     };
 
+    /** The IAM policies (bindings) `x` may write: the account's and each workspace's, as `gatehouse iam-policy` names them. */
+    const bindableCache = new Map<string, { resource: string; reasons: readonly string[] }[]>();
+    const bindableBy = async (x: Node): Promise<{ resource: string; reasons: readonly string[] }[]> => {
+      const hit = bindableCache.get(x.arn);
+      if (hit) return hit;
+      const out: { resource: string; reasons: readonly string[] }[] = [];
+      for (const [resource, asked] of [[`account/${account}`, rootArn(partition, account)], ...workspaces.map((w) => [`workspace/${w.name}`, workspaceArn(partition, account, w.name)])] as const) {
+        const a = await allows(x, 'gatehouse:SetIamPolicy', asked);
+        if (a) out.push({ resource, reasons: a.reasons });
+      }
+      bindableCache.set(x.arn, out);
+      return out;
+    };
+
     /** What `x` can do to the rights of `t` (a principal `x`'s start can act as). */
     const gainCache = new Map<string, EscalationGain[]>();
     const gainsOver = async (x: Node, t: Node): Promise<EscalationGain[]> => {
@@ -678,6 +696,8 @@ export function createEscalation(deps: EscalationDeps) {
         const picked = all.length > 0 ? all : wider;
         out.push({ by: x.arn, principal: t.arn, action: iam('SetDefaultPolicyVersion'), resource: arn, gives: all.length > 0 ? gives : 'policy', policy: arn, versions: picked.map((v) => v.versionId), reasons: [...a.reasons, versionsLine(arn, picked)] });
       }
+      // The account's or a workspace's IAM policy written: any binding naming it there (review cc, 4).
+      for (const w of await bindableBy(x)) out.push({ by: x.arn, principal: t.arn, action: 'gatehouse:SetIamPolicy', resource: w.resource, gives: 'bindings', reasons: [...w.reasons, `${x.arn} may bind any role (roles/owner…) to ${t.arn} on ${w.resource} and every resource under it`] });
       if (t.kind === 'user') {
         for (const g of details.value.groups) {
           if (t.groups.includes(g.group.name)) continue;
