@@ -18,7 +18,7 @@
  *   SDKs read it), else Node's (and NODE_EXTRA_CA_CERTS);
  * - how many times a request is tried: `AWS_MAX_ATTEMPTS` (as the aws CLI reads it), else 3; see `retryable`;
  * - the proxy: `HTTP_PROXY` for an http endpoint, `HTTPS_PROXY` for an https one (CONNECT), either case, none for a
- *   host `NO_PROXY` names, as the aws CLI reads them; see `proxyAgent`.
+ *   host `NO_PROXY` names, as the aws CLI reads them, from the command's environment; see `proxyOf`.
  */
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -29,6 +29,7 @@ import { ERROR_CODES, type ErrorCode, type GatehouseError } from '../../core/err
 import type { Command } from 'commander';
 import type { CommandContext } from './context.ts';
 import { EXIT, EXIT_CODES, type ExitCode } from './exit-codes.ts';
+import { shownUrl } from '../http/shown-url.ts';
 
 // `node:http` and `node:https` through `require`, when a request is first made: imported as ES modules, Node builds
 // their facade with every export and so loads its bundled fetch (undici), which the CLI never uses: about 60 ms of
@@ -72,6 +73,18 @@ export interface Connection {
    * from AWS_MAX_ATTEMPTS, default 3. Absent (a connection made by hand, as tests of the server's answers make): one.
    */
   readonly maxAttempts?: number;
+  /**
+   * The proxy the environment names for the endpoint (`proxyOf`): requests go through it, and a failure to connect
+   * names it rather than the server. Absent: straight to the endpoint.
+   */
+  readonly proxy?: ProxyUse;
+}
+
+/** A proxy in use: the variable that names it, its URL as shown (no password), and the agent that sends through it. */
+export interface ProxyUse {
+  readonly variable: string;
+  readonly shown: string;
+  readonly agent: import('node:http').Agent;
 }
 
 /** The aws CLI's default (standard retry mode) and the most `AWS_MAX_ATTEMPTS` may ask here. */
@@ -296,7 +309,8 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     }
     maxAttempts = Math.min(Number(attempts), MOST_ATTEMPTS);
   }
-  return { ok: true, value: { endpoint, credentials, region, credentialsSource, maxAttempts, ...(ca !== undefined ? { ca } : {}) } };
+  const proxy = proxyOf(endpoint, env);
+  return { ok: true, value: { endpoint, credentials, region, credentialsSource, maxAttempts, ...(ca !== undefined ? { ca } : {}), ...(proxy !== undefined ? { proxy } : {}) } };
 }
 
 /**
@@ -464,7 +478,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
       let tried: Answer | undefined;
       try {
         const signed = await sign();
-        tried = await send(conn.endpoint, method, queryString ? `${path}?${queryString}` : path, signed.headers, body, timeoutMs, conn.ca);
+        tried = await send(conn.endpoint, method, queryString ? `${path}?${queryString}` : path, signed.headers, body, timeoutMs, conn.ca, conn.proxy?.agent);
         // The body is read for its code only where a retry could follow (a listing may be megabytes, parsed below).
         outcome = { status: tried.status, code: tried.status === 503 || tried.status === 429 ? errorCodeOf(tried.text) : '' };
       } catch (e) {
@@ -492,6 +506,15 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
         EXIT.unavailable,
         'UntrustedCertificate',
         `the certificate of ${conn.endpoint.origin} is not trusted (${reason})${conn.ca !== undefined ? ' by AWS_CA_BUNDLE' : ''}: set AWS_CA_BUNDLE to a PEM file with the CA that signed it (for a self-signed one, the certificate itself: the server's --tls-cert)`,
+      );
+    }
+    const proxy = conn.proxy;
+    if (proxy !== undefined && err?.sent !== true && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ETIMEDOUT' || code === 'ECONNRESET')) {
+      // Not the server that could not be reached: the proxy the environment names, which every request goes through.
+      return failure(
+        EXIT.unavailable,
+        'ConnectionFailed',
+        `cannot reach the proxy ${proxy.shown} (${proxy.variable}) to send to the Gatehouse server at ${conn.endpoint.origin}: ${code === 'ECONNREFUSED' ? 'connection refused' : code === 'ETIMEDOUT' ? 'timed out' : code}; check ${proxy.variable}, or add ${conn.endpoint.hostname} to NO_PROXY to reach the server directly`,
       );
     }
     const why = code === 'ECONNREFUSED' ? 'connection refused; is `gatehouse server` running there?' : code === 'ETIMEDOUT' ? 'timed out' : e instanceof Error ? e.message : String(e);
@@ -598,30 +621,50 @@ function errorCodeOf(text: string): string {
 
 type Answer = { status: number; text: string; retryAfter?: string };
 
-/** The proxy variables the aws CLI reads (either case); NO_PROXY is read by Node's agent with them. */
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const;
+/** The proxy variables the aws CLI reads, by the endpoint's protocol, in the order it reads them (upper case first). */
+const PROXY_VARIABLES: Readonly<Record<string, readonly string[]>> = { 'https:': ['HTTPS_PROXY', 'https_proxy'], 'http:': ['HTTP_PROXY', 'http_proxy'] };
+/** Agents by protocol and the proxy environment they were made with: one each, kept for the process. */
 const proxyAgents = new Map<string, import('node:http').Agent>();
 
-/**
- * The agent that sends through the proxy the environment names, as the aws CLI does (`HTTP_PROXY` for http://,
- * `HTTPS_PROXY` for https://, tunnelled with CONNECT; hosts in `NO_PROXY` directly), or undefined when none is set.
- * Node's own agents read the variables (`proxyEnv`, Node 24.5).
- */
-function proxyAgent(protocol: string, env: NodeJS.ProcessEnv = process.env): import('node:http').Agent | undefined {
-  if (!PROXY_VARIABLES.some((v) => (env[v] ?? '') !== '')) return undefined;
-  let agent = proxyAgents.get(protocol);
-  if (agent === undefined) {
-    const proxyEnv = { ...env };
-    agent = protocol === 'https:' ? new (require('node:https') as typeof import('node:https')).Agent({ proxyEnv }) : new (require('node:http') as typeof import('node:http')).Agent({ proxyEnv });
-    proxyAgents.set(protocol, agent);
-  }
-  return agent;
+/** Whether `NO_PROXY` (either case) names `endpoint`'s host: `*`, the host, a domain it is in (`.example.com` or `example.com`), with or without its port. */
+function noProxy(endpoint: URL, env: Env): boolean {
+  const list = env['NO_PROXY'] ?? env['no_proxy'] ?? '';
+  const host = endpoint.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = endpoint.port || (endpoint.protocol === 'https:' ? '443' : '80');
+  return list
+    .split(/[,\s]+/)
+    .filter((e) => e !== '')
+    .some((entry) => {
+      if (entry === '*') return true;
+      const m = /^(.*?)(?::(\d+))?$/.exec(entry.replace(/^\[|\](?=:\d+$|$)/g, '').toLowerCase());
+      const name = (m?.[1] ?? '').replace(/^\*?\./, '');
+      if (m?.[2] !== undefined && m[2] !== port) return false;
+      return name !== '' && (host === name || host.endsWith(`.${name}`));
+    });
 }
 
-function send(endpoint: URL, method: string, target: string, headers: Record<string, string>, body: string, timeoutMs: number, ca?: string): Promise<Answer> {
+/**
+ * The proxy the environment names for `endpoint`, as the aws CLI reads it (`HTTP_PROXY` for http://, `HTTPS_PROXY` for
+ * https://, tunnelled with CONNECT; none for a host `NO_PROXY` names), with the agent that sends through it (Node's own
+ * agents read the variables: `proxyEnv`, Node 24.5); undefined when none applies. From the command's environment.
+ */
+function proxyOf(endpoint: URL, env: Env): ProxyUse | undefined {
+  const variable = (PROXY_VARIABLES[endpoint.protocol] ?? []).find((v) => (env[v] ?? '') !== '');
+  if (variable === undefined || noProxy(endpoint, env)) return undefined;
+  const proxyEnv: Record<string, string> = {};
+  for (const v of [...Object.values(PROXY_VARIABLES).flat(), 'NO_PROXY', 'no_proxy']) if (env[v] !== undefined) proxyEnv[v] = env[v] as string;
+  const key = `${endpoint.protocol} ${JSON.stringify(proxyEnv)}`;
+  let agent = proxyAgents.get(key);
+  if (agent === undefined) {
+    agent = endpoint.protocol === 'https:' ? new (require('node:https') as typeof import('node:https')).Agent({ proxyEnv }) : new (require('node:http') as typeof import('node:http')).Agent({ proxyEnv });
+    proxyAgents.set(key, agent);
+  }
+  return { variable, shown: shownUrl(env[variable] as string), agent };
+}
+
+function send(endpoint: URL, method: string, target: string, headers: Record<string, string>, body: string, timeoutMs: number, ca?: string, agent?: import('node:http').Agent): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = endpoint.protocol === 'https:' ? (require('node:https') as typeof import('node:https')).request : (require('node:http') as typeof import('node:http')).request;
-    const agent = proxyAgent(endpoint.protocol);
     let sent = false;
     const fail = (e: SendError): void => reject(Object.assign(e, { sent }));
     const req = request({ method, hostname: endpoint.hostname, port: endpoint.port || undefined, path: target, headers, timeout: timeoutMs, ...(ca !== undefined ? { ca } : {}), ...(agent !== undefined ? { agent } : {}) }, (res) => {
