@@ -357,14 +357,14 @@ export function createEscalation(deps: EscalationDeps) {
 
     /** The engine's answer for `node` doing `action` on `resource`; an error refuses the whole answer. */
     /** The answer to `node` asking for `action` on `resource`, whatever it is. */
-    const answer = async (node: Node, action: string, resource: string, extra?: Record<string, string>): Promise<AuthorizeAnswer> => {
+    const answer = async (node: Node, action: string, resource: string, extra?: Record<string, string | string[]>): Promise<AuthorizeAnswer> => {
       await ask();
       const ctx = extra ? { ...(context ?? {}), ...extra } : context;
       const a = await deps.simulate(caller, { principal: node.asked, action, resource, ...(ctx ? { context: ctx } : {}) });
       if (!a.ok) throw new Refused(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${node.kind} ${node.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`);
       return a.value;
     };
-    const allows = async (node: Node, action: string, resource: string, extra?: Record<string, string>): Promise<AuthorizeAnswer | undefined> => {
+    const allows = async (node: Node, action: string, resource: string, extra?: Record<string, string | string[]>): Promise<AuthorizeAnswer | undefined> => {
       const a = await answer(node, action, resource, extra);
       return a.decision === 'Allow' ? a : undefined;
     };
@@ -453,6 +453,52 @@ export function createEscalation(deps: EscalationDeps) {
       return undefined;
     };
 
+    /** The compiled trust policy of each role, read once. */
+    const trustOf = new Map(details.value.roles.map((r) => [r.role.name, compiledTrust(r.role)]));
+    /**
+     * The principal tags (`aws:PrincipalTag/K` = a value) that the Allow statements of `policies` test with a string
+     * operator (not negated), each with one value that meets it (`*` and `?` of a `StringLike` filled in).
+     */
+    const principalTagsAsked = (policies: readonly CompiledPolicy[]): Map<string, string> => {
+      const out = new Map<string, string>();
+      for (const p of policies) {
+        for (const st of p.statements) {
+          if (st.effect !== 'Allow') continue;
+          for (const c of st.conditions) {
+            if (!c.key.startsWith('aws:principaltag/') || c.negated || !['StringEquals', 'StringEqualsIgnoreCase', 'StringLike'].includes(c.entry.base)) continue;
+            const v = c.entry.values[0];
+            const k = c.entry.key.slice('aws:PrincipalTag/'.length);
+            if (v !== undefined && k !== '' && !v.includes('${') && !out.has(k)) out.set(k, c.entry.base === 'StringLike' ? v.replace(/[*?]/g, 'x') : v);
+          }
+        }
+      }
+      return out;
+    };
+    /**
+     * May `x` tag itself (`TagUser`, `TagRole`: a role's tags are its sessions' principal tags) with the tags the trust
+     * policy of `r`, or its own policies, ask of the principal, and then assume `r`? The tagging is asked with those
+     * keys and values (`aws:TagKeys`, `aws:RequestTag/K`), and AssumeRole's trust check with them as principal tags.
+     */
+    const retagged = async (x: Node, r: Node, me: { principal: Principal; policies: PolicySet }): Promise<{ action: string; reasons: readonly string[] } | undefined> => {
+      if (partition !== 'aws') return undefined;
+      const tags = principalTagsAsked([...(trustOf.get(r.name) ?? []), ...me.policies.identity, ...(me.policies.boundary ? [me.policies.boundary] : [])]);
+      if (tags.size === 0) return undefined;
+      const action = iam(x.kind === 'user' ? 'TagUser' : 'TagRole');
+      const request: Record<string, string | string[]> = { 'aws:TagKeys': [...tags.keys()] };
+      const as: Record<string, string | string[]> = { ...trustContext };
+      for (const [k, v] of tags) {
+        request[`aws:RequestTag/${k}`] = v;
+        as[`aws:PrincipalTag/${k}`] = v;
+      }
+      const tag = await allows(x, action, x.arn, request);
+      if (!tag) return undefined;
+      await ask();
+      const d = await deps.assumeDecision(me.principal, me.policies, r.arn, as);
+      if (d?.decision !== 'Allow') return undefined;
+      const written = [...tags].map(([k, v]) => `${k}=${v}`).join(', ');
+      return { action, reasons: [...tag.reasons, `${line(d)} (once ${x.name} carries the tag${tags.size === 1 ? '' : 's'} ${written}, which ${action} sets)`] };
+    };
+
     /** Every step out of `x`, asked once per node. */
     const edgeCache = new Map<string, Edge[]>();
     const edgesOf = async (x: Node): Promise<Edge[]> => {
@@ -481,6 +527,15 @@ export function createEscalation(deps: EscalationDeps) {
           }
           if (named) {
             out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole'], reasons: [`${line(named.d)} (as its session ${named.arn}, whose name whoever becomes ${x.name} chooses)`] } });
+            continue;
+          }
+        }
+        // Attribute-based trust (review cc, 5): the tags the role's trust policy or X's own policies ask of the
+        // principal (`aws:PrincipalTag/K`), which X may set on itself.
+        if (d?.decision !== 'ExplicitDeny') {
+          const tagged = await retagged(x, r, me);
+          if (tagged) {
+            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: [tagged.action, 'sts:AssumeRole'], reasons: tagged.reasons } });
             continue;
           }
         }
