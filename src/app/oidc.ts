@@ -407,10 +407,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (bad) return failWith('VALIDATION_ERROR', bad);
     const arn = providerArn(c.partition, c.account, u.value.hostPath);
     const request = { url: u.value.url, clientIds, thumbprints, tags, jwks: input.jwks !== undefined ? 'inline' : 'discovery' };
-    const a = authorizeAdmin(c, now(), 'CreateOpenIDConnectProvider', arn);
+    const a = authorizeAdmin(c, now(), 'CreateOpenIDConnectProvider', arn, requestTagContext(tags));
     if (!a.ok) return (recordChange(c, 'CreateOpenIDConnectProvider', arn, a, undefined, request), a);
     if (tags.length > 0) {
-      const t = authorizeAdmin(c, now(), 'TagOpenIDConnectProvider', arn);
+      const t = authorizeAdmin(c, now(), 'TagOpenIDConnectProvider', arn, requestTagContext(tags));
       if (!t.ok) return (recordChange(c, 'CreateOpenIDConnectProvider', arn, t, undefined, request), t);
     }
     // Under the fail-closed audit policy, nothing changes while the audit log cannot record it.
@@ -438,12 +438,19 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     return r;
   }
 
+  /**
+   * A provider's tags as `aws:ResourceTag/K`, the condition key the Service Authorization Reference gives IAM's
+   * `oidc-provider` resource, so that a policy can limit an action to providers with a tag (review cb, 7: every action
+   * on a provider was decided without them, so such a policy never allowed and such a Deny never refused).
+   */
+  const providerTags = (r: ProviderRecord | undefined): Record<string, string> => Object.fromEntries((r?.tags ?? []).map((t) => [`aws:ResourceTag/${t.key}`, t.value]));
+
   async function getProvider(c: Caller, input: { arn: string }): Promise<Result<OidcProvider>> {
     const p = parseArn(c, input.arn);
     if (!p.ok) return p;
-    const a = authorizeAdmin(c, now(), 'GetOpenIDConnectProvider', p.value.arn);
-    if (!a.ok) return a;
     const r = readRecord(await deps.store.read((tx) => tx.kv.get(providerKey(c.account, p.value.hostPath))));
+    const a = authorizeAdmin(c, now(), 'GetOpenIDConnectProvider', p.value.arn, providerTags(r));
+    if (!a.ok) return a;
     if (!r) return failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${input.arn}\` does not exist in account ${c.account}.`);
     return ok(toProvider(c.account, c.partition, p.value.hostPath, r));
   }
@@ -465,11 +472,13 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   async function updateProvider(c: Caller, arn: string, action: string, change: (r: ProviderRecord) => Result<ProviderRecord | null>, request: unknown, context: Record<string, string | string[]> = {}): Promise<Result<void>> {
     const p = parseArn(c, arn);
     if (!p.ok) return p;
-    const a = authorizeAdmin(c, now(), action, p.value.arn, context);
+    const key = providerKey(c.account, p.value.hostPath);
+    // Decided on the provider's tags as read now; the change below reads it again in its transaction.
+    const current = readRecord(await deps.store.read((tx) => tx.kv.get(key)));
+    const a = authorizeAdmin(c, now(), action, p.value.arn, { ...providerTags(current), ...context });
     if (!a.ok) return (recordChange(c, action, p.value.arn, a, undefined, request), a);
     const closed = deps.audit?.gate('the directory is not changed');
     if (closed) return closed;
-    const key = providerKey(c.account, p.value.hostPath);
     let seen: { before: unknown; after: unknown } | undefined;
     const w = await deps.store.write<Result<void>>(async (tx, abort) => {
       const r = readRecord(await tx.kv.get(key));
@@ -534,9 +543,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   async function listProviderTags(c: Caller, input: { arn: string }): Promise<Result<readonly Tag[]>> {
     const p = parseArn(c, input.arn);
     if (!p.ok) return p;
-    const a = authorizeAdmin(c, now(), 'ListOpenIDConnectProviderTags', p.value.arn);
-    if (!a.ok) return a;
     const r = readRecord(await deps.store.read((tx) => tx.kv.get(providerKey(c.account, p.value.hostPath))));
+    const a = authorizeAdmin(c, now(), 'ListOpenIDConnectProviderTags', p.value.arn, providerTags(r));
+    if (!a.ok) return a;
     if (!r) return failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${input.arn}\` does not exist in account ${c.account}.`);
     return ok(r.tags);
   }
