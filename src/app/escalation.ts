@@ -6,6 +6,8 @@
  * Steps (X acts as Y afterwards):
  * - `sts:AssumeRole`: the role's trust policy and X's own policies, as AssumeRole decides (src/app/sts.ts).
  * - `iam:UpdateAssumeRolePolicy`: X may rewrite the role's trust policy to name itself, then assume it.
+ * - `sts:AssumeRole` after `iam:TagUser`/`iam:TagRole` on itself (review cc, 5): the principal tags the role's trust
+ *   policy or X's policies test (`aws:PrincipalTag/K`), which X may set on itself; asked as AssumeRole decides with them.
  * - `iam:PassRole` to a training job: X (a user) may pass the role to the training service, may create a job in a
  *   workspace it belongs to, or in one it may join (write it with `training:CreateWorkspace`/`UpdateWorkspace`, or add
  *   itself to a member group; its own policies deciding the submission), and the role trusts the training service:
@@ -51,6 +53,8 @@
  * - `AddUserToGroup`: the rights of that group.
  * - `gatehouse:SetIamPolicy` on the account (`account/<id>`) or a workspace (review cc, 4): a binding of any role to
  *   it there, `roles/owner` included, on every resource below (binding members name users and roles alike).
+ * - `s3:PutBucketPolicy` on a bucket the account owns, or `gatehouse:PutResourcePolicy` on it or on a resource the
+ *   account holds a policy on (review cc, 6): a policy granting it every action there.
  * - over a principal X creates: `Put…Policy` or `Attach…Policy` on it (any right, within the boundary its creation
  *   had to set), and for a user `AddUserToGroup`.
  *
@@ -106,9 +110,10 @@ export interface EscalationGain {
    * `group`: the rights of `resource`; `policy`: the rights of managed policy `policy` (of its `versions` when given),
    * within the boundary that stays; `bindings`: any role a binding grants (`roles/owner`…) on `resource` and what lies
    * under it (storage, ML, Kubernetes permissions, passing roles), within its boundary; not the actions Gatehouse
-   * decides by IAM policies alone.
+   * decides by IAM policies alone; `resource`: any right a resource policy grants on `resource` and what lies under it
+   * (where its service reads resource policies).
    */
-  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy' | 'bindings';
+  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy' | 'bindings' | 'resource';
   /**
    * The managed policy attached (`Attach…Policy` allowed only for some policies, by `iam:PolicyARN`), set to another
    * version, or put as the boundary (`Put…PermissionsBoundary` allowed only for some, by `iam:PermissionsBoundary`).
@@ -163,6 +168,8 @@ export interface EscalationDeps {
   readonly clusters: (account: string) => Promise<Cluster[]>;
   /** The namespaces a cluster's RBAC objects name (for pods); none when absent. */
   readonly podNamespaces?: (account: string, cluster: string) => Promise<readonly string[]>;
+  /** The resources whose policy the account writes: its buckets (`bucket`), and those it holds a resource policy on. */
+  readonly policyResources?: (account: string) => Promise<readonly { readonly arn: string; readonly bucket: boolean }[]>;
   /** Default `MAX_QUESTIONS`. */
   readonly maxQuestions?: number;
 }
@@ -670,6 +677,26 @@ export function createEscalation(deps: EscalationDeps) {
       return out;
     };
 
+    /** The resource policies `x` may write: of the account's buckets (through the S3 gateway or the admin API) and of the resources it holds one on. */
+    const policyResources = (await deps.policyResources?.(account)) ?? [];
+    const writableCache = new Map<string, { action: string; resource: string; reasons: readonly string[] }[]>();
+    const policyWritableBy = async (x: Node): Promise<{ action: string; resource: string; reasons: readonly string[] }[]> => {
+      const hit = writableCache.get(x.arn);
+      if (hit) return hit;
+      const out: { action: string; resource: string; reasons: readonly string[] }[] = [];
+      for (const r of policyResources) {
+        for (const action of [...(r.bucket ? ['s3:PutBucketPolicy'] : []), 'gatehouse:PutResourcePolicy']) {
+          const a = await allows(x, action, r.arn);
+          if (a) {
+            out.push({ action, resource: r.arn, reasons: a.reasons });
+            break;
+          }
+        }
+      }
+      writableCache.set(x.arn, out);
+      return out;
+    };
+
     /** What `x` can do to the rights of `t` (a principal `x`'s start can act as). */
     const gainCache = new Map<string, EscalationGain[]>();
     const gainsOver = async (x: Node, t: Node): Promise<EscalationGain[]> => {
@@ -751,6 +778,8 @@ export function createEscalation(deps: EscalationDeps) {
         const picked = all.length > 0 ? all : wider;
         out.push({ by: x.arn, principal: t.arn, action: iam('SetDefaultPolicyVersion'), resource: arn, gives: all.length > 0 ? gives : 'policy', policy: arn, versions: picked.map((v) => v.versionId), reasons: [...a.reasons, versionsLine(arn, picked)] });
       }
+      // A resource policy written, naming it (review cc, 6).
+      for (const w of await policyWritableBy(x)) out.push({ by: x.arn, principal: t.arn, action: w.action, resource: w.resource, gives: 'resource', reasons: [...w.reasons, `${x.arn} may write the policy of ${w.resource}, granting ${t.arn} any action on it`] });
       // The account's or a workspace's IAM policy written: any binding naming it there (review cc, 4).
       for (const w of await bindableBy(x)) out.push({ by: x.arn, principal: t.arn, action: 'gatehouse:SetIamPolicy', resource: w.resource, gives: 'bindings', reasons: [...w.reasons, `${x.arn} may bind any role (roles/owner…) to ${t.arn} on ${w.resource} and every resource under it`] });
       if (t.kind === 'user') {

@@ -14,7 +14,7 @@ import { isStoreUnavailable } from './ports/store.ts';
 import { createSts } from './sts.ts';
 import { SessionScopes } from './session-scopes.ts';
 import { createJobs } from './jobs.ts';
-import { ResourcePolicies } from './resource-policies.ts';
+import { BUCKET_OWNER_PREFIX, ResourcePolicies } from './resource-policies.ts';
 import { unreadableLog } from './unreadable-policy.ts';
 import { createBindings } from './bindings.ts';
 import { createAuthorizer, type AuthorizeEngine } from './authorize.ts';
@@ -253,6 +253,12 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
           }
           return [...out];
         }),
+      policyResources: async (account) => {
+        const buckets = await deps.store.read((tx) => tx.kv.list(BUCKET_OWNER_PREFIX));
+        const owned = buckets.filter((b) => (JSON.parse(b.value) as { account?: string }).account === account).map((b) => ({ arn: `arn:aws:s3:::${b.key.slice(BUCKET_OWNER_PREFIX.length)}`, bucket: true }));
+        const held = resourcePolicies.list(account).map((p) => p.resource).filter((arn) => !owned.some((b) => b.arn === arn));
+        return [...owned, ...[...new Set(held)].map((arn) => ({ arn, bucket: false }))];
+      },
     }),
     /** Loads the key ring, revocations and OIDC signing keys; call once before serving. */
     start: async (): Promise<void> => {
