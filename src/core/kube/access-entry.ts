@@ -5,8 +5,9 @@
  * An entry names a user or a role. A role's entry covers every session of the role. The Kubernetes username
  * defaults to the principal ARN for a user, and to the session ARN with the session name templated for a
  * role (`arn:aws:sts::<account>:assumed-role/<role>/{{SessionName}}`), so that each session is its own user
- * in audit logs while the groups come from the entry. Templates: `{{AccountID}}`, `{{SessionName}}`
- * (`{{SessionNameRaw}}` is accepted as a synonym), `{{AccessKeyID}}`.
+ * in audit logs while the groups come from the entry. Templates: `{{AccountID}}`, `{{SessionName}}` (the session
+ * name with each `@` replaced by `-`), `{{SessionNameRaw}}` (the session name as it is), `{{AccessKeyID}}`, rendered
+ * as EKS and aws-iam-authenticator render them (`renderTemplate`).
  */
 import { failWith, ok, type Result } from '../errors.ts';
 
@@ -105,7 +106,7 @@ export function parseAccessEntrySpec(spec: Obj, path = 'spec'): Result<AccessEnt
     if (typeof username !== 'string' || username === '' || username.length > 512) return failWith('VALIDATION_ERROR', '`username` must be 1–512 characters', at('username'));
     if (RESERVED.test(username)) return failWith('VALIDATION_ERROR', `username \`${username}\` starts with \`system:\`, which Kubernetes reserves`, at('username'));
     for (const m of username.matchAll(TEMPLATE_RE)) {
-      if (!TEMPLATES.has(m[1] as string)) return failWith('VALIDATION_ERROR', `unknown template \`{{${m[1]}}}\` in \`username\`; use {{AccountID}}, {{SessionName}} or {{AccessKeyID}}`, at('username'));
+      if (!TEMPLATES.has(m[1] as string)) return failWith('VALIDATION_ERROR', `unknown template \`{{${m[1]}}}\` in \`username\`; use {{AccountID}}, {{SessionName}}, {{SessionNameRaw}} or {{AccessKeyID}}`, at('username'));
     }
     return ok({ principalArn: arn, kubernetesGroups: groups, username });
   }
@@ -126,10 +127,16 @@ export interface UsernameFacts {
   readonly accessKeyId: string;
 }
 
+/**
+ * The username a template gives. `{{SessionName}}` is the session name with every `@` replaced by `-`, as EKS and
+ * aws-iam-authenticator render it (an SSO session named `alice@example.com` is `…/alice-example.com`, the name RBAC
+ * bindings written for EKS use); `{{SessionNameRaw}}` keeps it as it is (review ce, 1).
+ */
 export function renderUsername(template: string, facts: UsernameFacts): string {
   return template.replace(TEMPLATE_RE, (whole, name: string) => {
     if (name === 'AccountID') return facts.accountId;
-    if (name === 'SessionName' || name === 'SessionNameRaw') return facts.sessionName;
+    if (name === 'SessionName') return facts.sessionName.replaceAll('@', '-');
+    if (name === 'SessionNameRaw') return facts.sessionName;
     if (name === 'AccessKeyID') return facts.accessKeyId;
     return whole;
   });

@@ -56,6 +56,8 @@ describe('access entries', () => {
   });
   test('templates', () => {
     assert.equal(renderUsername('u-{{AccountID}}-{{SessionName}}-{{AccessKeyID}}-{{SessionNameRaw}}', { accountId: '1', sessionName: 's', accessKeyId: 'ASIA' }), 'u-1-s-ASIA-s');
+    // As aws-iam-authenticator: `@` becomes `-` in {{SessionName}}, not in {{SessionNameRaw}} (review ce, 1).
+    assert.equal(renderUsername('{{SessionName}}|{{SessionNameRaw}}', { accountId: '1', sessionName: 'a@b@c', accessKeyId: '' }), 'a-b-c|a@b@c');
   });
   test('a role’s entry is found with and without the role’s path', () => {
     assert.deepEqual(entryCandidates({ partition: 'aws', account: '1', role: { name: 'R', path: '/team/' } }), ['arn:aws:iam::1:role/team/R', 'arn:aws:iam::1:role/R']);
