@@ -51,6 +51,8 @@
  *   `Put/Attach…Policy` and `Delete…PermissionsBoundary`, the new one on `Put…PermissionsBoundary`, which, refused
  *   without it when a policy of X reads that key, is asked for each policy that may be wider than the current one;
  * - `AddUserToGroup`: the rights of that group.
+ * - `TagUser`/`TagRole` on it (review cc, 7), when its own Allow statements test principal tags it does not carry
+ *   (`aws:PrincipalTag/K`, string operators): what they grant, the tagging asked with those keys and values.
  * - `gatehouse:SetIamPolicy` on the account (`account/<id>`) or a workspace (review cc, 4): a binding of any role to
  *   it there, `roles/owner` included, on every resource below (binding members name users and roles alike).
  * - `s3:PutBucketPolicy` on a bucket the account owns, or `gatehouse:PutResourcePolicy` on it or on a resource the
@@ -111,9 +113,10 @@ export interface EscalationGain {
    * within the boundary that stays; `bindings`: any role a binding grants (`roles/owner`…) on `resource` and what lies
    * under it (storage, ML, Kubernetes permissions, passing roles), within its boundary; not the actions Gatehouse
    * decides by IAM policies alone; `resource`: any right a resource policy grants on `resource` and what lies under it
-   * (where its service reads resource policies).
+   * (where its service reads resource policies); `tags`: what its own policies grant to a principal carrying the tags
+   * the reasons name (`aws:PrincipalTag/K` conditions).
    */
-  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy' | 'bindings' | 'resource';
+  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy' | 'bindings' | 'resource' | 'tags';
   /**
    * The managed policy attached (`Attach…Policy` allowed only for some policies, by `iam:PolicyARN`), set to another
    * version, or put as the boundary (`Put…PermissionsBoundary` allowed only for some, by `iam:PermissionsBoundary`).
@@ -777,6 +780,19 @@ export function createEscalation(deps: EscalationDeps) {
         const all = wider.filter((v) => v.any);
         const picked = all.length > 0 ? all : wider;
         out.push({ by: x.arn, principal: t.arn, action: iam('SetDefaultPolicyVersion'), resource: arn, gives: all.length > 0 ? gives : 'policy', policy: arn, versions: picked.map((v) => v.versionId), reasons: [...a.reasons, versionsLine(arn, picked)] });
+      }
+      // Its tags set to those its own policies grant by (review cc, 7).
+      if (partition === 'aws') {
+        const tp = await asPrincipal(t);
+        const carried = tp.principal.tags ?? {};
+        const wanted = [...principalTagsAsked(tp.policies.identity)].filter(([k, v]) => !Object.entries(carried).some(([ck, cv]) => ck.toLowerCase() === k.toLowerCase() && cv === v));
+        if (wanted.length > 0) {
+          const action = iam(t.kind === 'user' ? 'TagUser' : 'TagRole');
+          const request: Record<string, string | string[]> = { 'aws:TagKeys': wanted.map(([k]) => k) };
+          for (const [k, v] of wanted) request[`aws:RequestTag/${k}`] = v;
+          const a = await allows(x, action, t.arn, request);
+          if (a) out.push({ by: x.arn, principal: t.arn, action, resource: t.arn, gives: 'tags', reasons: [...a.reasons, `${t.arn} then carries ${wanted.map(([k, v]) => `${k}=${v}`).join(', ')}, which its policies grant by (aws:PrincipalTag)`] });
+        }
       }
       // A resource policy written, naming it (review cc, 6).
       for (const w of await policyWritableBy(x)) out.push({ by: x.arn, principal: t.arn, action: w.action, resource: w.resource, gives: 'resource', reasons: [...w.reasons, `${x.arn} may write the policy of ${w.resource}, granting ${t.arn} any action on it`] });

@@ -171,7 +171,7 @@ interface Gain {
   readonly principal: string;
   readonly action: string;
   readonly resource: string;
-  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy' | 'bindings' | 'resource';
+  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy' | 'bindings' | 'resource' | 'tags';
   /** The managed policy the gain goes through (a wider version made default, a boundary put in place). */
   readonly policy?: string;
   /** Its versions that allow more than the default one. */
@@ -193,7 +193,7 @@ interface EscalationAnswer {
 /** `user/alice` of an entity ARN (`arn:aws:iam::…:user/alice`, `acs:ram::…:role/x`). */
 const entityName = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);
 const pathText = (path: readonly Step[]): string => path.map((st) => `→ ${entityName(st.to)} (${st.how}${st.via ? ` in ${entityName(st.via)}` : ''})`).join(' ');
-const GIVES: Record<Gain['gives'], string> = { any: 'any right', 'any-within-boundary': 'any right within its boundary', 'own-policies': 'its policies without its boundary', group: 'the rights of a group', policy: 'the rights of a managed policy', bindings: 'any role a binding grants', resource: 'any right a resource policy grants' };
+const GIVES: Record<Gain['gives'], string> = { any: 'any right', 'any-within-boundary': 'any right within its boundary', 'own-policies': 'its policies without its boundary', group: 'the rights of a group', policy: 'the rights of a managed policy', bindings: 'any role a binding grants', resource: 'any right a resource policy grants', tags: 'what its policies grant by tag' };
 
 /** What a gain gives, naming the policy it goes through when there is one. */
 function givesText(g: Gain): string {
