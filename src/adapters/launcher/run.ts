@@ -11,6 +11,7 @@ import { lookup } from 'node:dns/promises';
 import { createServer, isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { removeCredentialsFile } from './credentials-file.ts';
+import { endpointRequest } from './endpoint-request.ts';
 import { containerEndpointRefusal } from '../../core/jobs/jobs.ts';
 
 /** Every variable that could hand a job someone else's identity (DESIGN.md "Job environment"). */
@@ -149,13 +150,12 @@ export function containerUrlRefusal(url: string | undefined): string | undefined
  */
 async function agentMetadata(agentUrl: string, capability: string, port: number | undefined, uid: number | undefined): Promise<{ endpoint: string; port: number } | { error: string }> {
   try {
-    const r = await fetch(`${agentUrl}/v1/launcher/metadata`, {
+    const r = await endpointRequest(`${agentUrl}/v1/launcher/metadata`, {
       method: 'POST',
       headers: { authorization: capability, 'content-type': 'application/json' },
       body: JSON.stringify({ ...(port !== undefined ? { port } : {}), ...(uid !== undefined ? { uid } : {}) }),
-      signal: AbortSignal.timeout(5000),
     });
-    const body = (await r.json().catch(() => ({}))) as { host?: unknown; port?: unknown; Message?: unknown };
+    const body = (jsonOf(r.text) ?? {}) as { host?: unknown; port?: unknown; Message?: unknown };
     if (!r.ok || typeof body.port !== 'number') return { error: `${r.status}${typeof body.Message === 'string' ? ` ${body.Message}` : ''}` };
     // A wildcard address is reached on this node by the name the launcher reaches the agent by, as an address: the
     // endpoint refuses a `Host` that is a DNS name (imds.ts `isOwnHost`, against DNS rebinding), and the SDKs send
@@ -175,6 +175,15 @@ async function agentMetadata(agentUrl: string, capability: string, port: number 
 async function addressOf(name: string, family: 0 | 4): Promise<string> {
   if (isIP(name) !== 0 || name.toLowerCase() === 'localhost') return name;
   return (await lookup(name, { family })).address;
+}
+
+/** `text` as JSON, or undefined when it is not JSON. */
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -240,8 +249,8 @@ export async function launch(given: LaunchOptions): Promise<number> {
   const { agentUrl, capability, log } = opts;
   const post = async (path: string, body?: unknown): Promise<Record<string, unknown> | undefined> => {
     try {
-      const r = await fetch(`${agentUrl}${path}`, { method: 'POST', headers: { authorization: capability, 'content-type': 'application/json' }, body: body === undefined ? '' : JSON.stringify(body), signal: AbortSignal.timeout(5000) });
-      return r.ok ? ((await r.json()) as Record<string, unknown>) : undefined;
+      const r = await endpointRequest(`${agentUrl}${path}`, { method: 'POST', headers: { authorization: capability, 'content-type': 'application/json' }, body: body === undefined ? '' : JSON.stringify(body) });
+      return r.ok ? (jsonOf(r.text) as Record<string, unknown> | undefined) : undefined;
     } catch {
       return undefined;
     }
@@ -260,9 +269,9 @@ export async function launch(given: LaunchOptions): Promise<number> {
   const refreshOnce = async (): Promise<void> => {
     if (ended) return;
     try {
-      const r = await fetch(opts.environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '', { signal: AbortSignal.timeout(5000) });
+      const r = await endpointRequest(opts.environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '');
       if (!r.ok) return;
-      const doc = (await r.json()) as Record<string, unknown>;
+      const doc = JSON.parse(r.text) as Record<string, unknown>;
       const key = `${String(doc['AccessKeyId'])} ${String(doc['Expiration'])}`;
       if (key !== lastKey) {
         written = await writeCredentialsFile(opts.credentialsFile, doc);

@@ -15,6 +15,7 @@ import { call, connect, remote, report, withServerOptions, type ConnectionOption
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
+import { endpointRequest } from '../../launcher/endpoint-request.ts';
 import { withJsonOption } from '../output.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -249,8 +250,9 @@ async function jobCredentials(ctx: CommandContext): Promise<number> {
   }
   let doc: Record<string, unknown>;
   try {
-    const r = await fetch(uri, { headers: { authorization: token }, signal: AbortSignal.timeout(5000) });
-    doc = (await r.json()) as Record<string, unknown>;
+    // node:http, not fetch: fetch refuses the ports browsers block (6000, 6665–6669…), which the endpoint may be on.
+    const r = await endpointRequest(uri, { headers: { authorization: token } });
+    doc = JSON.parse(r.text) as Record<string, unknown>;
     if (!r.ok) {
       ctx.err(`gatehouse: the job's credential endpoint answered ${r.status}: ${String(doc['Message'] ?? '')}\n`);
       return r.status === 404 || r.status === 410 ? EXIT.notFound : EXIT.accessDenied;
