@@ -108,8 +108,13 @@ export function policyXml(p: PolicyRecord & { attachmentCount?: number; permissi
     Tags: withTags ? tagsXml(p.tags) : undefined,
   };
 }
-export function versionXml(v: PolicyVersionRecord): XmlFields {
-  return { Document: enc(v.document), VersionId: v.versionId, IsDefaultVersion: v.isDefault, CreateDate: v.created };
+/**
+ * A policy version. `withDocument`: GetPolicyVersion and GetAccountAuthorizationDetails answer the document;
+ * CreatePolicyVersion and ListPolicyVersions do not (IAM API reference, PolicyVersion), so iam:ListPolicyVersions alone
+ * reads no document, a Deny on iam:GetPolicyVersion holding (review cg, 1).
+ */
+export function versionXml(v: PolicyVersionRecord, withDocument = true): XmlFields {
+  return { Document: withDocument ? enc(v.document) : undefined, VersionId: v.versionId, IsDefaultVersion: v.isDefault, CreateDate: v.created };
 }
 function accessKeyXml(k: AccessKeyRecord, secret?: string): XmlFields {
   return { UserName: k.userName, AccessKeyId: k.id, Status: k.status, SecretAccessKey: secret, CreateDate: k.created };
@@ -328,7 +333,7 @@ export function authorizationDetailsXml(partition: Partition, d: AuthorizationDe
     Policies: list(
       d.policies.map((x) => {
         const { CreateDate, UpdateDate, ...rest } = policyXml({ ...x.policy, attachmentCount: x.attachmentCount });
-        return { ...rest, PermissionsBoundaryUsageCount: x.permissionsBoundaryUsageCount, CreateDate, UpdateDate, PolicyVersionList: list(x.versions.map(versionXml)) };
+        return { ...rest, PermissionsBoundaryUsageCount: x.permissionsBoundaryUsageCount, CreateDate, UpdateDate, PolicyVersionList: list(x.versions.map((v) => versionXml(v))) };
       }),
     ),
   };
@@ -456,11 +461,11 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   DeletePolicy: (app, c, p) => need(p, ['PolicyArn'], (policyArn) => mapResult(app.directory.deletePolicy(c, { policyArn, versions: 'refuse' }), () => undefined)),
   CreatePolicyVersion: (app, c, p) =>
     need(p, ['PolicyArn', 'PolicyDocument'], (policyArn, policyDocument) =>
-      mapResult(app.directory.createPolicyVersion(c, { policyArn, policyDocument, setAsDefault: p.bool('SetAsDefault') === true }), (v) => ({ PolicyVersion: versionXml(v) })),
+      mapResult(app.directory.createPolicyVersion(c, { policyArn, policyDocument, setAsDefault: p.bool('SetAsDefault') === true }), (v) => ({ PolicyVersion: versionXml(v, false) })),
     ),
   GetPolicyVersion: (app, c, p) => need(p, ['PolicyArn', 'VersionId'], (policyArn, versionId) => mapResult(app.directory.getPolicyVersion(c, { policyArn, versionId }), (v) => ({ PolicyVersion: versionXml(v) }))),
   ListPolicyVersions: (app, c, p) =>
-    need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyVersions', () => app.directory.listPolicyVersions(c, { policyArn }), (vs) => vs, 'Versions', versionXml, (v) => v.versionId)),
+    need(p, ['PolicyArn'], (policyArn) => listing(p, 'ListPolicyVersions', () => app.directory.listPolicyVersions(c, { policyArn }), (vs) => vs, 'Versions', (v) => versionXml(v, false), (v) => v.versionId)),
   SetDefaultPolicyVersion: (app, c, p) => need(p, ['PolicyArn', 'VersionId'], (policyArn, versionId) => mapResult(app.directory.setDefaultPolicyVersion(c, { policyArn, versionId }), () => undefined)),
   DeletePolicyVersion: (app, c, p) => need(p, ['PolicyArn', 'VersionId'], (policyArn, versionId) => mapResult(app.directory.deletePolicyVersion(c, { policyArn, versionId }), () => undefined)),
 
