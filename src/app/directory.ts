@@ -855,9 +855,17 @@ export function createDirectory(deps: AppDeps) {
     });
   }
 
-  async function listPolicies(c: Caller, input: { scope?: 'All' | 'AWS' | 'Local'; onlyAttached?: boolean; pathPrefix?: string }): R<(PolicyRecord & PolicyCounts)[]> {
+  /**
+   * ListPolicies. `usage` (PolicyUsageFilter): PermissionsBoundary lists the policies set as some user's or role's
+   * boundary ("the policies used to set permissions boundaries"), with OnlyAttached or without; PermissionsPolicy the
+   * permissions policies, which every managed policy is, so OnlyAttached alone decides (review cg, 2: it was ignored).
+   */
+  async function listPolicies(c: Caller, input: { scope?: 'All' | 'AWS' | 'Local'; onlyAttached?: boolean; pathPrefix?: string; usage?: string }): R<(PolicyRecord & PolicyCounts)[]> {
     const scope = input.scope ?? 'All';
     if (!['All', 'AWS', 'Local'].includes(scope)) return invalid('Scope must be All, AWS or Local', 'Scope');
+    if (input.usage !== undefined && input.usage !== 'PermissionsPolicy' && input.usage !== 'PermissionsBoundary') {
+      return invalid(`1 validation error detected: Value '${input.usage}' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]`, 'PolicyUsageFilter');
+    }
     const bad = checkPolicyPath(input.pathPrefix, 'PathPrefix');
     if (bad) return invalid(bad);
     const a = authz(c, 'ListPolicies', listedArn(c, 'policy', input.pathPrefix));
@@ -870,8 +878,9 @@ export function createDirectory(deps: AppDeps) {
       const boundaries = await boundaryUsesInAccount(tx, c.account);
       for (const p of [...builtin, ...local]) {
         const n = await attachmentsInAccount(tx, c.account, p);
-        if (input.onlyAttached && n === 0) continue;
-        out.push({ ...p, attachmentCount: n, permissionsBoundaryUsageCount: boundaries.get(p.arn) ?? 0 });
+        const bounding = boundaries.get(p.arn) ?? 0;
+        if (input.usage === 'PermissionsBoundary' ? bounding === 0 : input.onlyAttached && n === 0) continue;
+        out.push({ ...p, attachmentCount: n, permissionsBoundaryUsageCount: bounding });
       }
       return ok(out);
     });

@@ -449,6 +449,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
           ...(p.get('Scope') !== undefined ? { scope: p.get('Scope') as 'All' } : {}),
           ...(p.bool('OnlyAttached') !== undefined ? { onlyAttached: p.bool('OnlyAttached') as boolean } : {}),
           ...opt('pathPrefix', p.get('PathPrefix')),
+          ...opt('usage', p.get('PolicyUsageFilter')),
         }),
       (ps) => ps,
       'Policies',
