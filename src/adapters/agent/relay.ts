@@ -11,7 +11,10 @@
  *   answer is passed on (and kept until the next revalidation), so a job's end reaches its processes within
  *   `revalidateMs`.
  * - When the server cannot be reached (or answers 5xx), still-valid credentials keep being served until
- *   `marginMs` (default 5 min) before they expire, as DESIGN.md's performance model asks; with nothing valid
+ *   `marginMs` (default 30 min) before they expire, as DESIGN.md's performance model asks; the 30 min are
+ *   credential-protocols §1's floor, which the server keeps too (`servableUntil`): botocore's IMDS provider takes
+ *   credentials with under 17–25 min left as valid for that long again (§3.2), past their real end (review agent,
+ *   cf2). With nothing valid
  *   cached, the answer is 503 saying the server is unreachable. "Expire" is the session's real expiry, which the
  *   server names in a header (`x-gatehouse-session-expiration`); the document's `Expiration` is the one the server
  *   serves, at most about 3 h ahead (core/jobs `servedExpiration`), and the agent serves it the same way from its
@@ -210,7 +213,7 @@ export function createRelay(opts: RelayOptions): Relay {
   const now = opts.now ?? Date.now;
   const log = opts.log ?? (() => {});
   const revalidateMs = opts.revalidateMs ?? 30_000;
-  const marginMs = opts.marginMs ?? 300_000;
+  const marginMs = opts.marginMs ?? 30 * 60_000;
   const maxEntries = opts.maxEntries ?? 10_000;
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const metadataHost = opts.metadataHost ?? '127.0.0.1';
