@@ -35,7 +35,10 @@ export interface TokenHosts {
 }
 
 export interface DecodedToken {
-  /** `host[:port]`, as signed. */
+  /**
+   * `host[:port]` as the AWS SDKs sign it: without the default port of the URL's scheme (botocore's `_host_from_url`,
+   * the Go SDK's `SanitizeHostForHeader`, a JavaScript `URL`'s `host` all drop it), whether or not the URL spells it.
+   */
   readonly host: string;
   /** The request target as signed: `/?Action=…` with the query exactly as written in the token. */
   readonly target: string;
@@ -53,12 +56,14 @@ export function decodeToken(token: string, hosts: TokenHosts): Result<DecodedTok
   const m = /^(https?):\/\/([^/?#\s]+)(\/[^?#\s]*)?(\?[^#\s]*)?$/.exec(url);
   if (!m) return bad('its payload is not a URL');
   const scheme = m[1] as string;
-  const host = (m[2] as string).toLowerCase();
+  const written = (m[2] as string).toLowerCase();
   const path = m[3] ?? '/';
   const query = m[4] ?? '';
-  const own = hosts.own.includes(host);
-  const hostName = host.replace(/:443$/, '');
-  if (!own && !REGIONAL_STS.test(hostName)) return bad(`host \`${host}\` is neither this server nor sts.amazonaws.com or sts.<region>.amazonaws.com`);
+  // `https://x` is `x:443` and `http://x` is `x:80`: compared without that port on either side, as a listed
+  // `host[:port]` (GATEHOUSE_KUBE_TOKEN_HOSTS, a server bound to port 443) may spell it and clients never do (review ce, 2).
+  const host = withoutDefaultPort(written, scheme);
+  const own = hosts.own.some((h) => withoutDefaultPort(h, scheme) === host);
+  if (!own && !REGIONAL_STS.test(host)) return bad(`host \`${written}\` is neither this server nor sts.amazonaws.com or sts.<region>.amazonaws.com`);
   // Plain http only to this server (newer botocore embeds AWS_ENDPOINT_URL_STS, which may be http://).
   if (scheme !== 'https' && !own) return bad('an STS URL must be https');
   if (path !== '/') return bad('the path must be `/`');
@@ -85,6 +90,12 @@ export function decodeToken(token: string, hosts: TokenHosts): Result<DecodedTok
   const expires = Number(seen.get('X-Amz-Expires') ?? 'NaN');
   if (!Number.isInteger(expires) || expires < 0 || expires > MAX_EXPIRES_SECONDS) return bad(`X-Amz-Expires must be from 0 to ${MAX_EXPIRES_SECONDS}`);
   return ok({ host, target: `${path}${query}` });
+}
+
+/** `host[:port]` without the default port of `scheme` (`:443` for https, `:80` for http). */
+function withoutDefaultPort(host: string, scheme: string): string {
+  const port = scheme === 'https' ? ':443' : ':80';
+  return host.endsWith(port) ? host.slice(0, -port.length) : host;
 }
 
 /** `k8s-aws-v1.` + unpadded base64url of the presigned URL. */
