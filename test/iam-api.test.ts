@@ -758,6 +758,10 @@ describe('what Gatehouse does not keep (instance profiles, passwords, MFA device
     assert.deepEqual((await admin.send(new I.ListVirtualMFADevicesCommand({}))).VirtualMFADevices, []);
     assert.deepEqual((await admin.send(new I.ListSigningCertificatesCommand({ UserName: 'q1-user' }))).Certificates, []);
     assert.deepEqual((await admin.send(new I.ListServiceSpecificCredentialsCommand({ UserName: 'q1-user' }))).ServiceSpecificCredentials, []);
+    // No account alias, SAML provider or password policy either (review cg, 3).
+    assert.deepEqual((await admin.send(new I.ListAccountAliasesCommand({}))).AccountAliases, []);
+    assert.deepEqual((await admin.send(new I.ListSAMLProvidersCommand({}))).SAMLProviderList, []);
+    assert.equal(await errorName(admin.send(new I.GetAccountPasswordPolicyCommand({}))), 'NoSuchEntityException');
     await admin.send(new I.DeleteRoleCommand({ RoleName: 'q1-role' }));
     await admin.send(new I.DeleteUserCommand({ UserName: 'q1-user' }));
     // Managed policies carry tags (review Q2, q3).

@@ -15,6 +15,9 @@
  *   expires after four hours. The account has no root user with keys of its own, so the `<root_account>` row of
  *   AWS's report is not there.
  *
+ * - `ListAccountAliases`, `ListSAMLProviders`, `GetAccountPasswordPolicy`: none is kept, answered as IAM answers an
+ *   account without one (an empty list; NoSuchEntity).
+ *
  * Each is authorized like any IAM action (`iam:`/`ram:` by partition) and changes nothing but the stored report.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
@@ -221,7 +224,27 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
     });
   }
 
-  return { listEntitiesForPolicy, getAccountSummary, generateCredentialReport, getCredentialReport };
+  /**
+   * ListAccountAliases, ListSAMLProviders, GetAccountPasswordPolicy: Gatehouse keeps no account alias, SAML provider or
+   * password policy (its users have no console password), so each answers as IAM does for an account without one. They
+   * are what auditing and inventory tools call first; InvalidAction stopped them (review cg, 3).
+   */
+  async function listAccountAliases(c: Caller): Promise<Result<readonly string[]>> {
+    const a = authorizeAdmin(c, now(), 'ListAccountAliases', '*');
+    return a.ok ? ok([]) : a;
+  }
+
+  async function listSamlProviders(c: Caller): Promise<Result<readonly never[]>> {
+    const a = authorizeAdmin(c, now(), 'ListSAMLProviders', '*');
+    return a.ok ? ok([]) : a;
+  }
+
+  async function getAccountPasswordPolicy(c: Caller): Promise<Result<never>> {
+    const a = authorizeAdmin(c, now(), 'GetAccountPasswordPolicy', '*');
+    return a.ok ? failWith('NO_SUCH_ENTITY', `The Password Policy with domain name ${c.account} cannot be found.`) : a;
+  }
+
+  return { listEntitiesForPolicy, getAccountSummary, generateCredentialReport, getCredentialReport, listAccountAliases, listSamlProviders, getAccountPasswordPolicy };
 }
 
 export type AccountReports = ReturnType<typeof createAccountReports>;

@@ -528,6 +528,9 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
       return ok({ PolicyGroups: of('Group'), PolicyUsers: of('User'), PolicyRoles: of('Role'), ...r.value.more });
     }),
   GetAccountSummary: (app, c) => mapResult(app.accountReports.getAccountSummary(c), (summary) => ({ SummaryMap: map(summary) })),
+  ListAccountAliases: (app, c, p) => listing(p, 'ListAccountAliases', () => app.accountReports.listAccountAliases(c), (xs) => xs, 'AccountAliases', itself, itself),
+  ListSAMLProviders: (app, c) => mapResult(app.accountReports.listSamlProviders(c), (xs) => ({ SAMLProviderList: list(xs) })),
+  GetAccountPasswordPolicy: (app, c) => app.accountReports.getAccountPasswordPolicy(c),
   GenerateCredentialReport: (app, c) => mapResult(app.accountReports.generateCredentialReport(c), (r) => ({ State: r.state, Description: r.description })),
   GetCredentialReport: (app, c) => mapResult(app.accountReports.getCredentialReport(c), (r) => ({ Content: Buffer.from(r.csv, 'utf8').toString('base64'), ReportFormat: 'text/csv', GeneratedTime: r.generated })),
 
