@@ -17,7 +17,7 @@ import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { boundaryContext, resourceTagContext } from './directory.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
-import type { Sts } from './sts.ts';
+import { stsRoleTags, type Sts } from './sts.ts';
 
 export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
@@ -338,7 +338,7 @@ const RESOURCE_SIDE: ReadonlySet<string> = new Set(['resource', 'trust']);
  * A user, role or managed policy of the directory that a question's resource names (`directoryEntityOf`); `path` of
  * an `aws` ARN; a policy by its ARN as asked (the store finds it by its exact ARN, as the Query API does).
  */
-type DirectoryEntity = { kind: 'user' | 'role'; account: string; name: string; path: string | undefined } | { kind: 'policy'; account: string; arn: string };
+type DirectoryEntity = { kind: 'user' | 'role'; account: string; name: string; path: string | undefined; sts?: true } | { kind: 'policy'; account: string; arn: string };
 const POLICY_ARN_RE = /^(?:arn:aws[a-z-]*:iam::(\d{12})|acs:ram::(\d{1,20})):policy\//;
 const USER_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):user(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]{1,64})$/;
 const ACS_USER_ARN_RE = /^acs:ram::(\d{1,20}):user\/([\w+=,.@-]{1,64})$/i;
@@ -350,8 +350,13 @@ const ACS_USER_ARN_RE = /^acs:ram::(\d{1,20}):user\/([\w+=,.@-]{1,64})$/i;
 function directoryEntityOf(action: string, resource: string): DirectoryEntity | undefined {
   // Asked for every decision: the first letter turns away most services without a copy of the action.
   const c = action.charCodeAt(0) | 32;
-  if (c !== 105 && c !== 114) return undefined;
+  if (c !== 105 && c !== 114 && c !== 115) return undefined;
   const a = action.toLowerCase();
+  // AssumeRole (TagSession, SetSourceIdentity…) on a role is decided with the role's tags, as STS decides it (review cc, 8).
+  if (c === 115) {
+    const r = TRUST_ACTIONS.has(a) ? parseRoleArn(resource) : undefined;
+    return r === undefined ? undefined : { kind: 'role', account: r.account, name: r.name, path: r.partition === 'aws' ? r.path : undefined, sts: true };
+  }
   if (!(a.startsWith('iam:') || a.startsWith('ram:')) || a.endsWith(':passrole')) return undefined;
   const role = parseRoleArn(resource);
   if (role !== undefined) return { kind: 'role', account: role.account, name: role.name, path: role.partition === 'aws' ? role.path : undefined };
@@ -957,6 +962,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     const found = await sts.readPrincipals(async (tx) => (e.kind === 'user' ? (await sts.cachedUser(tx, e.account, e.name))?.user : (await sts.cachedRole(tx, e.account, e.name))?.role));
     if (found === undefined || (e.path !== undefined && found.path !== e.path)) return { input, replaced: [] };
+    // STS's `role` resource has `aws:ResourceTag/K` only (Service Authorization Reference), IAM's both.
+    if (e.kind === 'role' && e.sts === true) return withFacts(input, stsRoleTags(found.tags), false);
     const boundary = BOUNDARY_ACTIONS.has(input.action.slice(input.action.indexOf(':') + 1).toLowerCase());
     return withFacts(input, { ...resourceTagContext(found.tags), ...(boundary ? boundaryContext(found.permissionsBoundary) : {}) }, boundary);
   }

@@ -119,6 +119,23 @@ function pooled(source: (n: number) => Uint8Array, size = 4096): (n: number) => 
  * `scopes`: the registry every scoped role session is recorded in before it is issued (src/app/session-scopes.ts);
  * without it (tests of STS alone) nothing is recorded.
  */
+/**
+ * A role's tags as STS decides with them: `aws:ResourceTag/K` (the Service Authorization Reference gives STS's `role`
+ * resource that key, not `iam:ResourceTag`), for AssumeRole and the other actions decided under its trust policy.
+ */
+export function stsRoleTags(tags: readonly { readonly key: string; readonly value: string }[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tags ?? []) out[`aws:ResourceTag/${t.key}`] = t.value;
+  return out;
+}
+
+/** `context` without resource-tag keys, which name the directory's tags and are never the request's to give. */
+function withoutResourceTags(context: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(context)) if (!/^(?:aws|iam):resourcetag\//i.test(k)) out[k] = v;
+  return out;
+}
+
 export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, scopes?: SessionScopes) {
   const now = (): number => deps.now();
   /** Refusals of an AssumeRole that the role's trust policy had allowed: recorded whatever their code (`recordRefusal`). */
@@ -463,10 +480,12 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   }
 
   /** The decision of `action` on the role by `principal` (with its `policies`) under the role's trust policy. */
-  function trustDecision(policies: PolicySet, principal: Principal, role: RoleRecord, partition: Partition, action: string, context: Record<string, string | string[]>, explain = false) {
+  function trustDecision(policies: PolicySet, principal: Principal, role: RoleRecord, partition: Partition, action: string, asked: Record<string, string | string[]>, explain = false) {
     const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
     const roleArn = roleArnOf(partition, role.account, role.path, role.name);
     if (!trust) return { roleArn, decision: undefined };
+    // The role's tags, the directory's and not the request's (review cc, 8: a Deny on aws:ResourceTag never applied).
+    const context = { ...withoutResourceTags(asked), ...stsRoleTags(role.tags) };
     // On the role's canonical ARN; a Deny spelling it in the other dialect applies as well (review U, U1).
     const decide = (a: string, resource: string) => evaluate({ principal, action: a, resource, context: contextOf(context), time: now() }, { ...policies, trust }, explain ? { explain } : undefined);
     return { roleArn, decision: decideOnRole({ partition, account: role.account, path: role.path, name: role.name }, action, decide) };
