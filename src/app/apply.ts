@@ -417,6 +417,11 @@ export interface KindHandler<S> {
    * ak, 9).
    */
   claimed?(tx: ReadTx, documents: readonly Desired<unknown>[], account: string, name: string): Promise<boolean>;
+  /**
+   * Names of this kind compare exactly (Kubernetes RBAC objects: ClusterRoleBinding `Ops` and `ops` are two objects), not
+   * without case as IAM names do: `--prune` keeps only the object a document names with that very spelling (review ce, 3).
+   */
+  readonly caseSensitiveNames?: boolean;
   /** The read action that planning an object of this kind implies (`GetUser`), and the list action that pruning implies. */
   readonly readAction?: string;
   readonly listAction?: string;
@@ -435,7 +440,7 @@ function storeFailure<T = never>(e: { code: ErrorCode; message: string }): Resul
   return failWith(e.code, e.message);
 }
 
-const pruneKey = (kind: string, account: string, name: string): string => `${kind}/${account}/${name.toLowerCase()}`;
+const pruneKey = (kind: string, account: string, name: string, exact = false): string => `${kind}/${account}/${exact ? name : name.toLowerCase()}`;
 
 /** Compares two comparable states (one canonical string per field) and lists the fields that differ. */
 function changedFields(fields: readonly string[], current: Readonly<Record<string, string>>, desired: Readonly<Record<string, string>>): string[] {
@@ -1834,9 +1839,11 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
       const [kind = '', account = ''] = scope.split('\u0000');
       if (newAccounts.has(account)) continue;
       const handler = handlerOf(kind);
-      const wanted = new Set(objects.filter((o) => o.kind === kind && o.account === account).map((o) => o.name.toLowerCase()));
+      const exact = handler?.caseSensitiveNames === true;
+      const fold = (n: string): string => (exact ? n : n.toLowerCase());
+      const wanted = new Set(objects.filter((o) => o.kind === kind && o.account === account).map((o) => fold(o.name)));
       for (const name of (await handler?.listNames?.(tx, account)) ?? []) {
-        if (wanted.has(name.toLowerCase())) continue;
+        if (wanted.has(fold(name))) continue;
         // An object a document names under another name (renamed) is that document's, not one to prune (review ak, 9).
         if (await handler?.claimed?.(tx, objects, account, name)) continue;
         // Never the account's admin (the way back in), nor the caller itself: its user, or the role whose session it is
@@ -1844,7 +1851,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
         if (kind === 'User' && (name.toLowerCase() === ADMIN_USER || (account === caller.account && name.toLowerCase() === caller.user?.name.toLowerCase()))) continue;
         if (kind === 'Role' && account === caller.account && name.toLowerCase() === caller.session?.role?.name.toLowerCase()) continue;
         pruneList.push({ kind, account, name });
-        pruned.add(pruneKey(kind, account, name));
+        pruned.add(pruneKey(kind, account, name, exact));
         if (kind === 'Policy') {
           const p = await tx.policies.get(account, name);
           if (p) prunedPolicyArns.add(p.arn);
@@ -1874,7 +1881,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     documents: objects,
     prunedPolicies: prunedPolicyArns,
     prunedGroups: new Set(pruneList.filter((r) => r.kind === 'Group').map((r) => `${r.account}/${r.name.toLowerCase()}`)),
-    pruned: (kind, account, name) => pruned.has(pruneKey(kind, account, name)),
+    pruned: (kind, account, name) => pruned.has(pruneKey(kind, account, name, handlerOf(kind)?.caseSensitiveNames === true)),
     async resolvePolicy(account, ref) {
       if (ref.startsWith('arn:') || ref.startsWith('acs:')) {
         if ([...filePolicies.entries()].some(([k, arn]) => arn === ref && k.startsWith(`${account}/`))) return ref;

@@ -184,6 +184,8 @@ function rbacHandler(kind: RbacKind, cluster: string, visited: ReadonlySet<strin
   return {
     kind: rbacKindName(kind),
     scope: 'account',
+    // Kubernetes names are case-sensitive: `Ops` and `ops` are two bindings (review ce, 3).
+    caseSensitiveNames: true,
     specFields: [],
     // Documents of this kind are validated by `validateRbacDocument`, before any handler is asked.
     validate: () => undefined,
