@@ -16,6 +16,10 @@ import {
   type AttachedPolicyRef,
   type AuthorizationDetails,
   type ContextEntry,
+  type GroupDetail,
+  type ManagedPolicyDetail,
+  type RoleDetail,
+  type UserDetail,
   type SimulationOptions,
   type SimulationResult,
   type SourcePosition,
@@ -506,10 +510,30 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   SimulatePrincipalPolicy: (app, c, p) =>
     need(p, ['PolicySourceArn'], (policySourceArn) => simulationXml(p, 'SimulatePrincipalPolicy', () => simulatePrincipalPolicy(app.deps, c, { policySourceArn, ...simulationOptions(p) }))),
   SimulateCustomPolicy: (app, c, p) => simulationXml(p, 'SimulateCustomPolicy', () => simulateCustomPolicy(app.deps, c, simulationOptions(p))),
+  // Paged as IAM pages it (review cg, 4): users, then groups, roles and managed policies, MaxItems of the four together.
   GetAccountAuthorizationDetails: async (app, c, p) => {
-    const r = await getAccountAuthorizationDetails(app.deps, c, { filter: p.list('Filter') });
-    // Everything in one page: IsTruncated false is a complete answer whatever MaxItems asked for.
-    return r.ok ? ok({ ...authorizationDetailsXml(c.partition, r.value), IsTruncated: false }) : r;
+    type Entry = { readonly key: string } & ({ readonly user: UserDetail } | { readonly group: GroupDetail } | { readonly role: RoleDetail } | { readonly policy: ManagedPolicyDetail });
+    const r = await pagedRead(
+      p,
+      'GetAccountAuthorizationDetails',
+      () => getAccountAuthorizationDetails(app.deps, c, { filter: p.list('Filter') }),
+      (d): Entry[] => [
+        ...d.users.map((user) => ({ key: `user:${user.user.id}`, user })),
+        ...d.groups.map((group) => ({ key: `group:${group.group.id}`, group })),
+        ...d.roles.map((role) => ({ key: `role:${role.role.id}`, role })),
+        ...d.policies.map((policy) => ({ key: `policy:${policy.policy.arn}`, policy })),
+      ],
+      (e) => e.key,
+    );
+    if (!r.ok) return r;
+    const page = r.value.items;
+    const details: AuthorizationDetails = {
+      users: page.flatMap((e) => ('user' in e ? [e.user] : [])),
+      groups: page.flatMap((e) => ('group' in e ? [e.group] : [])),
+      roles: page.flatMap((e) => ('role' in e ? [e.role] : [])),
+      policies: page.flatMap((e) => ('policy' in e ? [e.policy] : [])),
+    };
+    return ok({ ...authorizationDetailsXml(c.partition, details), ...r.value.more });
   },
 
   // Account-wide reads (src/app/account-reports.ts)
