@@ -4,13 +4,14 @@
  * server or agent may well listen on; the CLI's client and the node agent's relay use node:http for the same reason
  * (review agent, cf1). No proxy is used, as `fetch` used none: the endpoints are the node's own or the server's.
  */
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface EndpointAnswer {
   readonly status: number;
   readonly ok: boolean;
   readonly text: string;
+  readonly headers: IncomingHttpHeaders;
 }
 
 /** The most an answer may be: a credentials document or a launcher answer is a few kilobytes. */
@@ -42,7 +43,7 @@ export function endpointRequest(url: string, init: { method?: string; headers?: 
       });
       res.on('end', () => {
         const status = res.statusCode ?? 0;
-        resolve({ status, ok: status >= 200 && status < 300, text: Buffer.concat(chunks).toString('utf8') });
+        resolve({ status, ok: status >= 200 && status < 300, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers });
       });
       res.on('error', reject);
     });

@@ -11,8 +11,10 @@ import { lookup } from 'node:dns/promises';
 import { createServer, isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { removeCredentialsFile } from './credentials-file.ts';
-import { endpointRequest } from './endpoint-request.ts';
-import { containerEndpointRefusal } from '../../core/jobs/jobs.ts';
+import { endpointRequest, type EndpointAnswer } from './endpoint-request.ts';
+import { REAL_EXPIRATION_HEADER } from '../agent/imds.ts';
+import { isoSeconds } from '../../core/iam/index.ts';
+import { containerEndpointRefusal, servedExpiration } from '../../core/jobs/jobs.ts';
 
 /** Every variable that could hand a job someone else's identity (DESIGN.md "Job environment"). */
 export const CREDENTIAL_VARIABLES = [
@@ -258,10 +260,20 @@ export async function launch(given: LaunchOptions): Promise<number> {
 
   // The credentials file, refreshed whenever the served credentials change: another session, or the same one
   // served with a later `Expiration` (it advances every 15 minutes, core/jobs `servedExpiration`), so that the
-  // file never says expired while the session is good.
+  // file never says expired while the session is good. While the endpoint cannot be reached (or answers 5xx), the
+  // session last written is advanced here as the server would serve it, up to its real end, which the server names
+  // in `x-gatehouse-session-expiration`, as the node agent does for its endpoints: through an outage of more than
+  // the served 3 h the file said expired while the session was good for hours more (review agent, cf3).
   let lastKey = '';
   // What was last written, so that the end of the job removes the file only if it still holds it.
   let written: string | undefined;
+  let held: { readonly doc: Record<string, unknown>; readonly realEnd: number } | undefined;
+  const write = async (doc: Record<string, unknown>): Promise<void> => {
+    const key = `${String(doc['AccessKeyId'])} ${String(doc['Expiration'])}`;
+    if (key === lastKey) return;
+    written = await writeCredentialsFile(opts.credentialsFile, doc);
+    lastKey = key;
+  };
   // One refresh at a time, none once the job has ended: the file is removed then, and must stay removed.
   let refreshing: Promise<void> = Promise.resolve();
   let ended = false;
@@ -269,14 +281,27 @@ export async function launch(given: LaunchOptions): Promise<number> {
   const refreshOnce = async (): Promise<void> => {
     if (ended) return;
     try {
-      const r = await endpointRequest(opts.environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '');
-      if (!r.ok) return;
-      const doc = JSON.parse(r.text) as Record<string, unknown>;
-      const key = `${String(doc['AccessKeyId'])} ${String(doc['Expiration'])}`;
-      if (key !== lastKey) {
-        written = await writeCredentialsFile(opts.credentialsFile, doc);
-        lastKey = key;
+      let r: EndpointAnswer | undefined;
+      let unreachable: unknown;
+      try {
+        r = await endpointRequest(opts.environment['ALIBABA_CLOUD_CREDENTIALS_URI'] ?? '');
+      } catch (e) {
+        unreachable = e;
       }
+      if (r?.ok === true) {
+        const doc = JSON.parse(r.text) as Record<string, unknown>;
+        const real = r.headers[REAL_EXPIRATION_HEADER];
+        const realEnd = typeof real === 'string' ? Date.parse(real) : Number.NaN;
+        held = Number.isFinite(realEnd) && realEnd >= Date.parse(String(doc['Expiration'])) ? { doc, realEnd } : undefined;
+        return await write(doc);
+      }
+      // A 4xx is the server's word (the job ended, has no role): the session is not advanced from then on.
+      if (r !== undefined && r.status < 500) held = undefined;
+      if (held !== undefined) {
+        const expiration = Math.max(servedExpiration(held.realEnd, Date.now()), Date.parse(String(held.doc['Expiration'])));
+        await write({ ...held.doc, Expiration: isoSeconds(expiration) });
+      }
+      if (r === undefined) throw unreachable;
     } catch (e) {
       log(`gatehouse: could not refresh ${opts.credentialsFile}: ${e instanceof Error ? e.message : String(e)}`);
     }
