@@ -11,7 +11,24 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { boto3Missing, PYTHON, run } from './support/processes.ts';
+import { execFileSync } from 'node:child_process';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from './support/processes.ts';
+
+/** The tools as this machine has them: Debian's (/usr/bin) or the first on PATH (pyenv's shims need PYENV_ROOT). */
+const toolEnv = (home?: string): NodeJS.ProcessEnv => ({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home ?? tmpdir(), PYENV_ROOT: process.env['PYENV_ROOT'] ?? join(homedir(), '.pyenv') });
+function findTool(candidates: readonly string[], probe: readonly string[]): string | undefined {
+  return candidates.find((c) => {
+    try {
+      execFileSync(c, probe, { stdio: 'ignore', env: toolEnv(), timeout: 30_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+const PYTHON = findTool(['/usr/bin/python3', 'python3'], ['-c', 'import boto3']);
 
 const doc = (statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const SECRET = doc([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::hidden-bucket/*' }]);
@@ -70,14 +87,14 @@ test('GetPolicyVersion and GetAccountAuthorizationDetails still answer the docum
   assert.deepEqual(versions.map((v) => decodeURIComponent(v.Document ?? '')), [SECRET, SECRET]);
 });
 
-test('boto3 lists the versions without a Document', { skip: boto3Missing() }, async () => {
+test('boto3 lists the versions without a Document', { skip: PYTHON ? false : 'boto3 is not installed (python3-boto3)' }, async () => {
   const script = `
 import boto3, json, sys
 iam = boto3.client('iam', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
 vs = [v for page in iam.get_paginator('list_policy_versions').paginate(PolicyArn=sys.argv[4]) for v in page['Versions']]
 print(json.dumps([[v['VersionId'], v['IsDefaultVersion'], 'Document' in v] for v in vs]))
 `;
-  const r = await run(PYTHON, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey, arn], { PATH: process.env['PATH'] ?? '' });
+  const r = await run(PYTHON as string, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey, arn], toolEnv());
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), [
     ['v2', true, false],

@@ -10,11 +10,26 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
+import { execFileSync } from 'node:child_process';
+import { homedir, tmpdir } from 'node:os';
+import { run } from './support/processes.ts';
+
+/** The tools as this machine has them: Debian's (/usr/bin) or the first on PATH (pyenv's shims need PYENV_ROOT). */
+const toolEnv = (home?: string): NodeJS.ProcessEnv => ({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home ?? tmpdir(), PYENV_ROOT: process.env['PYENV_ROOT'] ?? join(homedir(), '.pyenv') });
+function findTool(candidates: readonly string[], probe: readonly string[]): string | undefined {
+  return candidates.find((c) => {
+    try {
+      execFileSync(c, probe, { stdio: 'ignore', env: toolEnv(), timeout: 30_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+const AWS = findTool(['/usr/bin/aws', 'aws'], ['--version']);
 
 const DOC = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] });
 const ACCT = '000000000000';
@@ -52,11 +67,11 @@ test('another PolicyUsageFilter is ValidationError', async () => {
   assert.match(f.message, /policyUsageFilter/);
 });
 
-test('aws iam list-policies --policy-usage-filter PermissionsBoundary', { skip: awsCliMissing() }, async () => {
+test('aws iam list-policies --policy-usage-filter PermissionsBoundary', { skip: AWS ? false : 'the aws CLI is not installed (awscli)' }, async () => {
   const home = await mkdtemp(join(tmpdir(), 'cg2-'));
   try {
-    const env = { PATH: '/usr/bin:/bin', HOME: home, AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' };
-    const r = await run(AWS_CLI, ['--endpoint-url', server.url, 'iam', 'list-policies', '--scope', 'Local', '--policy-usage-filter', 'PermissionsBoundary', '--query', 'Policies[].PolicyName', '--output', 'json'], env);
+    const env = { ...toolEnv(home), AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' };
+    const r = await run(AWS as string, ['--endpoint-url', server.url, 'iam', 'list-policies', '--scope', 'Local', '--policy-usage-filter', 'PermissionsBoundary', '--query', 'Policies[].PolicyName', '--output', 'json'], env);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), ['boundary']);
   } finally {
