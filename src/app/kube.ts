@@ -68,6 +68,7 @@ import {
   namespaceMatching,
   parseAccessEntrySpec,
   parseKubernetesResource,
+  podDeletionIsFinal,
   podEnvValues,
   controllerOwner,
   podTemplates,
@@ -1264,10 +1265,14 @@ export function createKube(app: App, options: KubeOptions) {
     return req.name !== '' ? req.name : typeof n === 'string' ? n : '';
   };
 
-  /** A pod goes away: its job ends, and with it every session issued to the pod. */
+  /**
+   * A pod goes away: its job ends, and with it every session issued to the pod. Not on a DELETE that only starts the
+   * pod's graceful termination: its containers run on until they stop (a checkpoint written on SIGTERM), and the
+   * kubelet's DELETE of grace 0 then ends the job (review ce, 4).
+   */
   async function podDeleted(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
     const old = req.oldObject;
-    if (!old || req.dryRun) return { allowed: true };
+    if (!old || req.dryRun || !podDeletionIsFinal(old, req.gracePeriodSeconds)) return { allowed: true };
     const name = podName(req, old);
     const job = await podJobOf(cluster, req.namespace, name, [annotationsOf(old['metadata'])[JOB_ANNOTATION]]);
     if (!job) return { allowed: true };

@@ -31,6 +31,25 @@ export function annotationsOf(meta: unknown): Record<string, string> {
   return out;
 }
 
+/**
+ * Whether a DELETE of `pod` (its stored form, the review's `oldObject`) removes it now, rather than starting its graceful
+ * termination: the grace period the pod registry gives it (`podStrategy.CheckGracefulDelete`) is 0. That is the DELETE's
+ * `gracePeriodSeconds`, else the pod's `terminationGracePeriodSeconds` (absent: 0), and 0 for a pod on no node or in
+ * phase Succeeded or Failed. A graceful deletion only marks the pod: its containers get SIGTERM and run on (a training
+ * job writes its checkpoint then), and the kubelet removes the pod with a DELETE of grace 0 once they stopped, which is
+ * the final one (review ce, 4).
+ */
+export function podDeletionIsFinal(pod: Obj, gracePeriodSeconds: number | undefined): boolean {
+  const spec = isObj(own(pod, 'spec')) ? (own(pod, 'spec') as Obj) : {};
+  const status = isObj(own(pod, 'status')) ? (own(pod, 'status') as Obj) : {};
+  const nodeName = own(spec, 'nodeName');
+  const phase = own(status, 'phase');
+  if (typeof nodeName !== 'string' || nodeName === '' || phase === 'Succeeded' || phase === 'Failed') return true;
+  const given = own(spec, 'terminationGracePeriodSeconds');
+  const period = gracePeriodSeconds ?? (typeof given === 'number' ? given : 0);
+  return period <= 0;
+}
+
 /** The role an object's annotations name; an error when the two annotations disagree. */
 export function roleAnnotation(annotations: Readonly<Record<string, string>>): { role: string; annotation: string } | { error: string } | undefined {
   const a = annotations[ROLE_ANNOTATION]?.trim();

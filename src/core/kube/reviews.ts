@@ -227,6 +227,8 @@ export interface AdmissionRequest {
   readonly object: Obj | undefined;
   readonly oldObject: Obj | undefined;
   readonly dryRun: boolean;
+  /** A DELETE's `options.gracePeriodSeconds` (`DeleteOptions`), when it names one. */
+  readonly gracePeriodSeconds?: number;
 }
 
 /**
@@ -264,10 +266,14 @@ export function parseAdmissionReview(body: unknown): Result<AdmissionRequest> {
   const oldObject = readObject(rd, r, 'oldObject', 'request');
   const dryRun = own(r, 'dryRun');
   if (dryRun !== undefined && dryRun !== null && typeof dryRun !== 'boolean') wrong(rd, 'request.dryRun', 'true or false', dryRun);
+  // A DELETE's grace period decides whether it removes the pod now or starts its termination (`podDeletionIsFinal`).
+  const options = readObject(rd, r, 'options', 'request');
+  const grace = options ? own(options, 'gracePeriodSeconds') : undefined;
+  if (grace !== undefined && grace !== null && !Number.isSafeInteger(grace)) wrong(rd, 'request.options.gracePeriodSeconds', 'a whole number of seconds', grace);
   if (rd.problem) return invalid(rd);
   if (kindName === '') return failWith('VALIDATION_ERROR', '`request.kind.kind` is required (Pod, Deployment…)', 'request.kind.kind');
   if (!OPERATIONS.includes(operation)) return failWith('VALIDATION_ERROR', `\`request.operation\` must be one of ${OPERATIONS.join(', ')}, got \`${operation}\``, 'request.operation');
-  return ok({ apiVersion, uid: str(r, 'uid'), kind: { group, version, kind: kindName }, subResource, namespace, name, operation, userInfo, object, oldObject, dryRun: dryRun === true });
+  return ok({ apiVersion, uid: str(r, 'uid'), kind: { group, version, kind: kindName }, subResource, namespace, name, operation, userInfo, object, oldObject, dryRun: dryRun === true, ...(typeof grace === 'number' ? { gracePeriodSeconds: grace } : {}) });
 }
 
 export type JsonPatchOp = { readonly op: 'add' | 'replace' | 'remove'; readonly path: string; readonly value?: unknown };
