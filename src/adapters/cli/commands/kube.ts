@@ -92,7 +92,7 @@ export const kubeCommands: CommandGroup = (program, ctx) => {
         .requiredOption('--cluster <name>', 'the cluster')
         .requiredOption('--principal-arn <arn>', 'ARN of an IAM user or role')
         .option('--kubernetes-groups <json>', 'the groups, as a JSON list (`\'["g1","g2"]\'`) or comma-separated', kubernetesGroups, [])
-        .option('--username <name>', 'the Kubernetes username; may use {{AccountID}}, {{SessionName}}, {{AccessKeyID}} (default: the user ARN, or arn:aws:sts::ACCOUNT:assumed-role/ROLE/{{SessionName}})'),
+        .option('--username <name>', 'the Kubernetes username; may use {{AccountID}}, {{SessionName}} (each @ as -, as EKS), {{SessionNameRaw}}, {{AccessKeyID}} (default: the user ARN, or arn:aws:sts::ACCOUNT:assumed-role/ROLE/{{SessionName}})'),
     ),
   )
     .addHelpText('after', `\nExample:\n  gatehouse kube access-entry create --cluster hyperpod \\\n    --principal-arn arn:aws:iam::111122223333:role/ScientistUserRole \\\n    --kubernetes-groups '["hyperpod-scientist-user-namespace-level","hyperpod-scientist-user-cluster-level"]'`)
