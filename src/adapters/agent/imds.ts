@@ -33,6 +33,13 @@ import type { PeerVerdict } from './peer-uid.ts';
  */
 export const REAL_EXPIRATION_HEADER = 'x-gatehouse-session-expiration';
 
+/**
+ * The header a node agent sends (value `1`) when it asks for a job's credentials on its own, to learn whether the
+ * job ended, rather than for a process that reads them: the server then does not count the fetch as a sign of the
+ * job's life, which kept a job whose launcher was gone Running for as long as the agent ran (review agent, cf4).
+ */
+export const AGENT_SWEEP_HEADER = 'x-gatehouse-agent-sweep';
+
 /** The job's credentials as a metadata endpoint serves them, or why there are none (status and message). */
 export type MetadataCredentials =
   | { readonly ok: true; readonly roleName: string; document(shape: 'aws' | 'alibaba'): Buffer }

@@ -27,8 +27,9 @@
  *   (`process.getuid()`): the endpoint then serves only processes of that uid (peer-uid.ts); without it, any process
  *   that reaches it (said in the log). Its documents come from the job's cache entry
  *   of the container endpoint (the Alibaba one is the same session in the other cloud's fields). The port closes a
- *   few seconds after the job ends (the launcher's end, or the server's 410 or 403 at a revalidation); at most
- *   `maxMetadataEndpoints` are open.
+ *   few seconds after the job ends (the launcher's end, or the server's 410 or 403 at a revalidation: the agent
+ *   asks every `revalidateMs` for each open endpoint, saying it asks on its own, so that the server does not take
+ *   it for the job's sign of life); at most `maxMetadataEndpoints` are open.
  *
  * Bounded: at most `maxEntries` entries (default 10,000; the oldest go first), keyed by capabilities of at most 128
  * characters (in a path: once percent-decoded, one segment, asked for encoded again), upstream bodies of at most 64 KiB, launcher bodies of at most 4 KiB. The capability is a secret: it is never logged.
@@ -42,7 +43,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { shownUrl } from '../http/shown-url.ts';
-import { boundCredentialServer, browserRefusal, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 
@@ -349,9 +350,13 @@ export function createRelay(opts: RelayOptions): Relay {
   /** A container document's role name and its Alibaba form, made once per document the server sent. */
   const documents = new WeakMap<Buffer, { readonly roleName: string; readonly alibaba: Buffer } | undefined>();
 
-  /** The job's credentials for its metadata endpoint: its container endpoint's entry, in either cloud's fields. */
-  async function metadataCredentials(cap: string): Promise<MetadataCredentials> {
-    const a = await deliver(`aws ${cap}`, '/v1/container-credentials', { authorization: cap });
+  /**
+   * The job's credentials for its metadata endpoint: its container endpoint's entry, in either cloud's fields.
+   * `sweep`: asked by the agent itself, to learn whether the job ended; the server is told so (`AGENT_SWEEP_HEADER`),
+   * and does not count it as a sign of the job's life (review agent, cf4).
+   */
+  async function metadataCredentials(cap: string, sweep = false): Promise<MetadataCredentials> {
+    const a = await deliver(`aws ${cap}`, '/v1/container-credentials', { authorization: cap, ...(sweep ? { [AGENT_SWEEP_HEADER]: '1' } : {}) });
     if (a.status !== 200) {
       if (a.status === 403 || a.status === 410) closeEndpoint(cap);
       return { ok: false, status: a.status, message: messageOf(a.body) };
@@ -503,7 +508,7 @@ export function createRelay(opts: RelayOptions): Relay {
   const drain = drainable(server);
   // Each open metadata endpoint's job is checked with the server every revalidation: an ended job's port closes.
   const sweep = setInterval(() => {
-    for (const [cap, e] of endpoints) if (!e.closing) void metadataCredentials(cap);
+    for (const [cap, e] of endpoints) if (!e.closing) void metadataCredentials(cap, true);
   }, revalidateMs);
   sweep.unref();
 
