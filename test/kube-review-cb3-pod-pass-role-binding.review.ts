@@ -9,6 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
+import { admit as admitTo, podCreate as podCreateBy } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -19,37 +20,9 @@ let roleArn = '';
 const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 const policy = (...Statement: object[]) => ({ Version: '2012-10-17', Statement });
 
-let uid = 0;
 /** A pod CREATE by `user`, naming `role` in `gatehouse.dev/role`, as kube-apiserver sends it. */
-function podCreate(user: string, name: string, role: string): Record<string, unknown> {
-  const arn = `arn:aws:iam::${acct}:user/${user}`;
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      requestKind: { group: '', version: 'v1', kind: 'Pod' },
-      requestResource: { group: '', version: 'v1', resource: 'pods' },
-      name,
-      namespace: 'ml',
-      operation: 'CREATE',
-      userInfo: { username: arn, uid: `aws-iam-authenticator:${acct}:AIDA`, groups: ['devs', 'system:authenticated'], extra: { arn: [arn] } },
-      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ml', annotations: { 'gatehouse.dev/role': role } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
-      oldObject: null,
-      dryRun: false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
-    },
-  };
-}
-
-async function admit(body: unknown): Promise<Record<string, unknown>> {
-  const r = await fetch(`${server.url}/k8s/k1/admit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
-  const json = (await r.json()) as Record<string, unknown>;
-  assert.equal(r.status, 200, JSON.stringify(json));
-  return json['response'] as Record<string, unknown>;
-}
+const podCreate = (user: string, name: string, role: string) => podCreateBy(acct, user, name, role);
+const admit = (body: unknown) => admitTo(server.url, 'k1', bearer, body);
 
 before(async () => {
   server = await startTestServer();
