@@ -277,6 +277,9 @@ export async function launch(given: LaunchOptions): Promise<number> {
   // One refresh at a time, none once the job has ended: the file is removed then, and must stay removed.
   let refreshing: Promise<void> = Promise.resolve();
   let ended = false;
+  // Said once when refreshes start failing and once when one works again: it was said at every heartbeat (every
+  // 5 s) through an outage, burying the job's own output (review agent, cf).
+  let failing = false;
   const refreshFile = (): Promise<void> => (refreshing = refreshing.then(refreshOnce));
   const refreshOnce = async (): Promise<void> => {
     if (ended) return;
@@ -293,7 +296,10 @@ export async function launch(given: LaunchOptions): Promise<number> {
         const real = r.headers[REAL_EXPIRATION_HEADER];
         const realEnd = typeof real === 'string' ? Date.parse(real) : Number.NaN;
         held = Number.isFinite(realEnd) && realEnd >= Date.parse(String(doc['Expiration'])) ? { doc, realEnd } : undefined;
-        return await write(doc);
+        await write(doc);
+        if (failing) log(`gatehouse: ${opts.credentialsFile} is refreshed again`);
+        failing = false;
+        return;
       }
       // A 4xx is the server's word (the job ended, has no role): the session is not advanced from then on.
       if (r !== undefined && r.status < 500) held = undefined;
@@ -303,7 +309,8 @@ export async function launch(given: LaunchOptions): Promise<number> {
       }
       if (r === undefined) throw unreachable;
     } catch (e) {
-      log(`gatehouse: could not refresh ${opts.credentialsFile}: ${e instanceof Error ? e.message : String(e)}`);
+      if (!failing) log(`gatehouse: could not refresh ${opts.credentialsFile}: ${e instanceof Error ? e.message : String(e)}; said once until it works again`);
+      failing = true;
     }
   };
 
