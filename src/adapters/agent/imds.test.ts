@@ -113,3 +113,21 @@ test('an endpoint that serves one uid: another uid is refused the token and the 
     }
   }
 });
+
+test('a credentials source that throws is answered 500 and said in the log (it was said nowhere)', async () => {
+  const lines: string[] = [];
+  const failing = await listenMetadata(async () => {
+    throw new Error('the store cannot be read');
+  }, '127.0.0.1', 0, undefined, (line) => void lines.push(line));
+  try {
+    const base = `http://127.0.0.1:${failing.port}`;
+    const token = await (await fetch(`${base}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } })).text();
+    const r = await fetch(`${base}/latest/meta-data/iam/security-credentials/`, { headers: { 'x-aws-ec2-metadata-token': token } });
+    assert.equal(r.status, 500);
+    await r.body?.cancel();
+    assert.deepEqual(lines, ['agent: internal error on a metadata endpoint: the store cannot be read']);
+  } finally {
+    failing.server.closeAllConnections();
+    failing.server.close();
+  }
+});

@@ -25,6 +25,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIPv4, isIPv6, type Socket } from 'node:net';
 import type { PeerVerdict } from './peer-uid.ts';
+import { isClientAbort } from '../http/aborted.ts';
 
 /**
  * The header of the credential endpoints' 200 that names when the session really expires (the document's
@@ -192,10 +193,13 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
  * Serves `source` as a metadata endpoint on `host`:`port` (0: any free port), to the peers `admit` lets through
  * (all without it); the server and the port it got.
  */
-export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number, admit?: MetadataAdmit): Promise<{ server: Server; port: number }> {
+export async function listenMetadata(source: () => Promise<MetadataCredentials>, host: string, port: number, admit?: MetadataAdmit, log: (line: string) => void = () => {}): Promise<{ server: Server; port: number }> {
   const handler = metadataHandler(source, admit);
   const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
-    handler(req, res).catch(() => {
+    handler(req, res).catch((e: unknown) => {
+      // Said, as the container endpoint says it (an unreadable store, a job no longer held): a 500 with nothing in the
+      // log left the operator nothing to go on (review cf).
+      if (!isClientAbort(e, req)) log(`agent: internal error on a metadata endpoint: ${e instanceof Error ? e.message : String(e)}`);
       if (!res.headersSent) text(res, 500, 'internal error');
     });
   });

@@ -435,7 +435,7 @@ export function createRelay(opts: RelayOptions): Relay {
     let at = wanted;
     const admit = uid === undefined ? undefined : onlyUid(uid, peers, (peer) => log(`agent: refused the metadata endpoint on ${metadataHost}:${at} to ${peer === undefined ? 'a peer not found in the socket table' : `uid ${peer}`} (its job's launcher runs as uid ${uid})`));
     try {
-      opened = await listenMetadata(() => metadataCredentials(cap), metadataHost, wanted, admit);
+      opened = await listenMetadata(() => metadataCredentials(cap), metadataHost, wanted, admit, (line) => log(line.replaceAll(cap, '<capability>')));
       at = opened.port;
     } catch (e) {
       const cause = (e as NodeJS.ErrnoException).code ?? 'error';

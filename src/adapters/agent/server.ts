@@ -276,7 +276,7 @@ export function createAgent(opts: { app: App; log?: (line: string) => void; maxM
     const uid = await jobs.launcherUidOf(jobId);
     const admit: MetadataAdmit | undefined =
       uid === undefined ? undefined : onlyUid(uid, peers, (peer) => log(`agent: refused job ${jobId}'s metadata endpoint to ${peer === undefined ? 'a peer not found in the socket table' : `uid ${peer}`} (its launcher runs as uid ${uid})`));
-    const opened = await listenMetadata(source, METADATA_HOST, port, admit);
+    const opened = await listenMetadata(source, METADATA_HOST, port, admit, log);
     metadata.set(jobId, opened);
     if (uid === undefined) log(`agent: job ${jobId} was submitted without its launcher's uid: its metadata endpoint on ${METADATA_HOST}:${opened.port} serves any process that reaches it`);
     return opened.port;
