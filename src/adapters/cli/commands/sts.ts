@@ -248,18 +248,32 @@ async function jobCredentials(ctx: CommandContext): Promise<number> {
     ctx.err('gatehouse: --job works inside a training job: AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN are not set\n');
     return EXIT.usage;
   }
-  let doc: Record<string, unknown>;
+  let r: Awaited<ReturnType<typeof endpointRequest>>;
   try {
     // node:http, not fetch: fetch refuses the ports browsers block (6000, 6665–6669…), which the endpoint may be on.
-    const r = await endpointRequest(uri, { headers: { authorization: token } });
-    doc = JSON.parse(r.text) as Record<string, unknown>;
-    if (!r.ok) {
-      ctx.err(`gatehouse: the job's credential endpoint answered ${r.status}: ${String(doc['Message'] ?? '')}\n`);
-      return r.status === 404 || r.status === 410 ? EXIT.notFound : EXIT.accessDenied;
-    }
+    r = await endpointRequest(uri, { headers: { authorization: token } });
   } catch (e) {
     ctx.err(`gatehouse: cannot reach the job's credential endpoint: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT.unavailable;
+  }
+  let doc: Record<string, unknown> | undefined;
+  try {
+    const parsed: unknown = JSON.parse(r.text);
+    doc = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    doc = undefined;
+  }
+  // Each answer by what it says (review cf): a 503 (the server cannot be reached by the agent) exited as not allowed,
+  // and an answer that is not JSON (a proxy's page) was said to be an endpoint that cannot be reached.
+  const exitOf = (status: number): number =>
+    status === 404 || status === 410 ? EXIT.notFound : status === 401 || status === 403 ? EXIT.accessDenied : status >= 500 ? EXIT.unavailable : EXIT.invalidRequest;
+  if (doc === undefined) {
+    ctx.err(`gatehouse: the job's credential endpoint answered ${r.status} with a body that is not JSON\n`);
+    return r.ok ? EXIT.unavailable : exitOf(r.status);
+  }
+  if (!r.ok) {
+    ctx.err(`gatehouse: the job's credential endpoint answered ${r.status}: ${String(doc['Message'] ?? '')}${r.status >= 500 ? ' (try again in a while)' : ''}\n`);
+    return exitOf(r.status);
   }
   ctx.out(`${JSON.stringify({ Version: 1, AccessKeyId: doc['AccessKeyId'], SecretAccessKey: doc['SecretAccessKey'], SessionToken: doc['Token'], Expiration: doc['Expiration'] })}\n`);
   return EXIT.ok;
