@@ -9,7 +9,7 @@ import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT, exitCodeOf } from '../exit-codes.ts';
 import { readInputFile } from '../input-file.ts';
 import { formatError, formatTable, withJsonOption } from '../output.ts';
-import { loadPolicy, type LoadedPolicy } from '../policy-files.ts';
+import type { LoadedPolicy } from '../policy-files.ts';
 import { asItems, followPages, listLimit } from '../paging.ts';
 
 /** A resource policy as `resource-policies list` shows it. */
@@ -332,6 +332,8 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
       const text = await readInputFile(ctx, opts.file);
       if (text === undefined) return ctx.exit(EXIT.noInput);
       // Read as every command that sends a policy file reads it (review bx, 3): JSON as written, YAML by its value.
+      // Loaded here: it brings the YAML parser and the IAM engine, which a command that sends no policy never needs.
+      const { loadPolicy } = await import('../policy-files.ts');
       const loaded = loadPolicy(opts.file, text);
       if (loaded.errors.length > 0) {
         for (const e of loaded.errors) ctx.err(formatError(opts.file, e));

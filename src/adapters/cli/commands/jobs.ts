@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { launch, stopSignals, type StopSignals } from '../../launcher/run.ts';
+import type { StopSignals } from '../../launcher/run.ts';
 import { call, connect, deleteNoContent, remote, report, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -325,7 +325,9 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       if (!conn.ok) return ctx.exit(report(ctx, conn));
       const jobDir = await jobDirOrRefuse(ctx);
       if (typeof jobDir === 'object') return ctx.exit(jobDir.exit);
-      const signals = stopSignals();
+      // The launcher is loaded where a job is run: it brings node:http and the IAM engine's helpers, which --help and the
+      // other commands never need (test/cli-startup.test.ts).
+      const signals = (await import('../../launcher/run.ts')).stopSignals();
       try {
         const started = await call<{ job: JobJson; capability: string; why: string; environment: Record<string, string>; note?: string }>(conn.value, 'POST', ['clusters', opts.cluster, 'nodes'], {
           shape: { ...STARTED, why: 'string' },
@@ -498,7 +500,7 @@ async function run(ctx: CommandContext, command: string[], opts: Opts & RunOpts 
   const jobDir = await jobDirOrRefuse(ctx);
   if (typeof jobDir === 'object') return jobDir.exit;
   // Heard from before the job exists: a signal at any moment from here on stops the job (src/adapters/launcher/run.ts).
-  const signals = stopSignals();
+  const signals = (await import('../../launcher/run.ts')).stopSignals();
   try {
     return await submitAndRun(ctx, conn.value, command, opts, agent, signals, jobDir);
   } finally {
@@ -547,6 +549,7 @@ async function launchLocal(ctx: CommandContext, started: { job: JobJson; capabil
   const { job, capability } = started;
   const environment = agent !== undefined ? throughAgent(started.environment, agent) : started.environment;
   const agentUrl = new URL(environment['AWS_CONTAINER_CREDENTIALS_FULL_URI'] ?? '').origin;
+  const { launch } = await import('../../launcher/run.ts');
   return launch({
     signals,
     jobId: job.id,

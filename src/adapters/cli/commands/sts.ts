@@ -15,7 +15,7 @@ import { call, connect, remote, report, withServerOptions, type ConnectionOption
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
-import { endpointRequest } from '../../launcher/endpoint-request.ts';
+import type { EndpointAnswer } from '../../launcher/endpoint-request.ts';
 import { withJsonOption } from '../output.ts';
 
 type Opts = ConnectionOptions & { readonly json?: true };
@@ -248,8 +248,10 @@ async function jobCredentials(ctx: CommandContext): Promise<number> {
     ctx.err('gatehouse: --job works inside a training job: AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN are not set\n');
     return EXIT.usage;
   }
-  let r: Awaited<ReturnType<typeof endpointRequest>>;
+  let r: EndpointAnswer;
   try {
+    // Loaded here: it brings node:http, which a command that sends nothing never needs.
+    const { endpointRequest } = await import('../../launcher/endpoint-request.ts');
     // node:http, not fetch: fetch refuses the ports browsers block (6000, 6665–6669…), which the endpoint may be on.
     r = await endpointRequest(uri, { headers: { authorization: token } });
   } catch (e) {
