@@ -10,6 +10,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
+import { reviewedAs } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -80,7 +81,8 @@ describe('review cc3: creating a pod that names a role', () => {
   });
 
   it('the step is real: the webhook admits the pod with the role', async () => {
-    const arn = user('kuber');
+    // kuber as kube-apiserver hands it to admission: the TokenReview of a token of its own.
+    const userInfo = await reviewedAs(s, 'k1', bearer, 'kuber');
     const review = {
       apiVersion: 'admission.k8s.io/v1',
       kind: 'AdmissionReview',
@@ -91,7 +93,7 @@ describe('review cc3: creating a pod that names a role', () => {
         name: 'p1',
         namespace: 'ml',
         operation: 'CREATE',
-        userInfo: { username: arn, uid: `aws-iam-authenticator:${A}:AIDA`, groups: ['devs', 'system:authenticated'], extra: { arn: [arn] } },
+        userInfo,
         object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', namespace: 'ml', annotations: { 'gatehouse.dev/role': 'podder' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
         oldObject: null,
         dryRun: true,

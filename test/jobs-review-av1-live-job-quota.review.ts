@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/adapters/cli/program.ts';
 import { startServer, StartError } from '../src/main/server.ts';
+import { reviewedAs, type UserInfo } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { auditRecords, cliAgainst, startTestServer, type TestServer } from './support/server.ts';
 
@@ -51,7 +52,8 @@ function assertRefused(r: { status: number; json: Json }): void {
 }
 
 const doc = (kind: string, name: string, spec: Json) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
-const scientist = () => ({ username: `arn:aws:iam::${acct}:user/scientist`, groups: ['system:authenticated'], extra: { arn: [`arn:aws:iam::${acct}:user/scientist`] } });
+/** scientist as kube-apiserver hands it to admission: the TokenReview of a token of its own (set in `before`). */
+let scientist: UserInfo;
 const pod = (name: string): Json => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ml', annotations: { 'gatehouse.dev/role': 'Trainer' } }, spec: { containers: [{ name: 'c', image: 'trainer:v1' }] } });
 let uid = 0;
 async function admit(operation: 'CREATE' | 'DELETE', object: Json): Promise<{ allowed: boolean; code: number | undefined; message: string; audit: Record<string, string> }> {
@@ -62,7 +64,7 @@ async function admit(operation: 'CREATE' | 'DELETE', object: Json): Promise<{ al
     name: String((object['metadata'] as Json)['name']),
     namespace: 'ml',
     operation,
-    userInfo: scientist(),
+    userInfo: scientist,
     object: operation === 'CREATE' ? object : null,
     oldObject: operation === 'DELETE' ? object : null,
     dryRun: false,
@@ -85,12 +87,14 @@ before(async () => {
       doc('Cluster', 'k1', {}),
       doc('Role', 'Trainer', { trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'compute.gatehouse.dev' } }] } }),
       doc('User', 'scientist', { inlinePolicies: { pass: passAll } }),
+      doc('AccessEntry', 'scientist', { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/scientist`, kubernetesGroups: ['devs'] }),
     ],
   });
   assert.equal(applied.status, 200, JSON.stringify(applied.json));
   const config = await gatehouseJson(server.url, server.admin, 'POST', '/v1/clusters/k1/webhook-config', {});
   assert.equal(config.status, 200, JSON.stringify(config.json));
   bearer = String(config.json['token']);
+  scientist = await reviewedAs(server, 'k1', bearer, 'scientist');
 });
 after(() => server?.stop());
 

@@ -16,7 +16,9 @@ import { parse } from 'yaml';
 import { applyConfig } from '../src/app/apply.ts';
 import type { Caller } from '../src/app/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { webhookFromKubeconfig, type WebhookTarget } from './support/apiserver.ts';
+import { reviewedAs } from './support/admission.ts';
 
 const ROOT_DIR = resolve(import.meta.dirname, '..');
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'kube');
@@ -117,6 +119,13 @@ after(async () => {
 
 test('a pod\'s job records its passer\'s unique id: the passer deleted and created again under the name ends the job', async () => {
   const body = await fixture('pod-create.json');
+  // deployer as kube-apiserver hands it to admission: the TokenReview of a token of its own.
+  const iam = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: accountAdmin.AccessKeyId, secretAccessKey: accountAdmin.SecretAccessKey }, maxAttempts: 1 });
+  try {
+    (body['request'] as Json)['userInfo'] = await reviewedAs({ url: server.url, iam: () => iam }, 'eci', admit.token, 'deployer');
+  } finally {
+    iam.destroy();
+  }
   const r = await review(body);
   assert.equal(r.response['allowed'], true, JSON.stringify(r.response));
   const patch = r.patch.find((op) => op.path.endsWith('gatehouse.dev~1job') || op.path.endsWith('/annotations'));
@@ -135,6 +144,9 @@ test('a pod\'s job records its passer\'s unique id: the passer deleted and creat
 
   // deployer deleted, another deployer created: the pod's job was not passed by that user.
   for (const policyName of ['passrole', 'passAny']) assert.ok((await server.app.directory.deleteInlinePolicy(admin, 'user', { name: 'deployer', policyName })).ok);
+  const keys = await server.app.directory.listAccessKeys(admin, { userName: 'deployer' });
+  assert.ok(keys.ok);
+  for (const k of keys.value) assert.ok((await server.app.directory.deleteAccessKey(admin, { userName: 'deployer', accessKeyId: k.id })).ok);
   const gone = await server.app.directory.deleteUser(admin, { userName: 'deployer' });
   assert.ok(gone.ok, JSON.stringify(!gone.ok && gone.errors));
   const again = await server.app.directory.createUser(admin, { userName: 'deployer' });

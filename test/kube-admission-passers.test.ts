@@ -23,7 +23,9 @@ import { applyConfig } from '../src/app/apply.ts';
 import type { Caller } from '../src/app/index.ts';
 import { SESSION_EXTRA } from '../src/app/kube.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { webhookFromKubeconfig, type WebhookTarget } from './support/apiserver.ts';
+import { reviewedAs } from './support/admission.ts';
 
 const ROOT_DIR = resolve(import.meta.dirname, '..');
 const ACCT = '444455556666';
@@ -44,6 +46,9 @@ let accountAdmin: { AccessKeyId: string; SecretAccessKey: string };
 let authn: WebhookTarget;
 let admitUrl: URL;
 let reviews = 0;
+/** The account's IAM API, as its admin (makes the users' keys for `reviewedAs`). */
+let iam: IAMClient | undefined;
+let account: { url: string; iam(): IAMClient };
 
 function http(method: string, url: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string }> {
   return new Promise((done, fail) => {
@@ -80,7 +85,13 @@ async function assumePasser(sessionName: string, policy?: unknown): Promise<{ ac
   return r.value.credentials;
 }
 
-const userFor = (arn: string): UserInfo => ({ username: arn, groups: ['system:authenticated'], extra: { arn: [arn] } });
+/** The IAM user `arn` as kube-apiserver hands it to admission: the TokenReview of a token of its own (made once). */
+const users = new Map<string, Promise<UserInfo>>();
+const userFor = (arn: string): Promise<UserInfo> => {
+  let u = users.get(arn);
+  if (u === undefined) users.set(arn, (u = reviewedAs(account, 'gpu', authn.token, arn.slice(arn.lastIndexOf('/') + 1)) as Promise<UserInfo>));
+  return u;
+};
 const CONTROLLER: UserInfo = { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: ['system:serviceaccounts', 'system:authenticated'], extra: {} };
 
 async function admit(req: { kind: 'Pod' | 'Deployment'; operation: 'CREATE' | 'UPDATE' | 'DELETE'; user: UserInfo; name?: string; object?: Json | null; oldObject?: Json | null }): Promise<{ allowed: boolean; message: string; patch: Patch; audit: Record<string, string> }> {
@@ -163,6 +174,8 @@ before(async () => {
       doc('User', 'bob', {}),
       doc('Cluster', 'gpu', {}),
       doc('AccessEntry', 'passer', { cluster: 'gpu', principalArn: PASSER_ROLE, kubernetesGroups: ['passers'] }),
+      doc('AccessEntry', 'alice', { cluster: 'gpu', principalArn: ALICE, kubernetesGroups: ['devs'] }),
+      doc('AccessEntry', 'bob', { cluster: 'gpu', principalArn: BOB, kubernetesGroups: ['devs'] }),
     ],
   });
   assert.ok(setup.ok, JSON.stringify(!setup.ok && setup.errors));
@@ -171,9 +184,12 @@ before(async () => {
   assert.equal(r.status, 0, r.stderr);
   authn = await webhookFromKubeconfig(join(out, 'authentication-webhook.kubeconfig'));
   admitUrl = new URL(authn.url.toString().replace(/authenticate$/, 'admit'));
+  iam = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: accountAdmin.AccessKeyId, secretAccessKey: accountAdmin.SecretAccessKey }, maxAttempts: 1 });
+  account = { url: server.url, iam: () => iam as IAMClient };
 });
 
 after(async () => {
+  iam?.destroy();
   await server?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -232,24 +248,24 @@ describe('S2: whoever changes the code that runs with a role must be allowed to 
   let deployment: Json = {};
 
   test('bob changes the image of alice’s Deployment: refused; scaling it is not checked; alice’s own change re-signs the grant', async () => {
-    const create = await admit({ kind: 'Deployment', operation: 'CREATE', user: userFor(ALICE), name: 'd2', object: deploymentObject('trainer:v1') });
+    const create = await admit({ kind: 'Deployment', operation: 'CREATE', user: await userFor(ALICE), name: 'd2', object: deploymentObject('trainer:v1') });
     assert.equal(create.allowed, true, create.message);
     deployment = applyPatch(deploymentObject('trainer:v1'), create.patch);
     const grant = grantOf(deployment);
     const evil = deploymentObject('evil:latest', 1, grant);
-    const bob = await admit({ kind: 'Deployment', operation: 'UPDATE', user: userFor(BOB), name: 'd2', object: evil, oldObject: deployment });
+    const bob = await admit({ kind: 'Deployment', operation: 'UPDATE', user: await userFor(BOB), name: 'd2', object: evil, oldObject: deployment });
     assert.equal(bob.allowed, false);
     assert.match(bob.message, /user\/bob is not allowed to perform iam:PassRole on arn:aws:iam::444455556666:role\/Trainer/);
-    const scaled = await admit({ kind: 'Deployment', operation: 'UPDATE', user: userFor(BOB), name: 'd2', object: deploymentObject('trainer:v1', 5, grant), oldObject: deployment });
+    const scaled = await admit({ kind: 'Deployment', operation: 'UPDATE', user: await userFor(BOB), name: 'd2', object: deploymentObject('trainer:v1', 5, grant), oldObject: deployment });
     assert.equal(scaled.allowed, true, scaled.message);
     assert.deepEqual(scaled.patch, []);
-    const alice = await admit({ kind: 'Deployment', operation: 'UPDATE', user: userFor(ALICE), name: 'd2', object: deploymentObject('trainer:v2', 1, grant), oldObject: deployment });
+    const alice = await admit({ kind: 'Deployment', operation: 'UPDATE', user: await userFor(ALICE), name: 'd2', object: deploymentObject('trainer:v2', 1, grant), oldObject: deployment });
     assert.equal(alice.allowed, true, alice.message);
     assert.equal(alice.audit['passed-by'], ALICE);
   });
 
   test('bob changes the image of alice’s running pod: refused, also after removing its annotations; alice may', async () => {
-    const created = await admit({ kind: 'Pod', operation: 'CREATE', user: userFor(ALICE), name: 'p2', object: podObject({ name: 'p2', annotations: { 'gatehouse.dev/role': 'Trainer' } }) });
+    const created = await admit({ kind: 'Pod', operation: 'CREATE', user: await userFor(ALICE), name: 'p2', object: podObject({ name: 'p2', annotations: { 'gatehouse.dev/role': 'Trainer' } }) });
     assert.equal(created.allowed, true, created.message);
     const pod = applyPatch(podObject({ name: 'p2', annotations: { 'gatehouse.dev/role': 'Trainer' } }), created.patch);
     const withImage = (image: string, from: Json = pod): Json => {
@@ -257,17 +273,17 @@ describe('S2: whoever changes the code that runs with a role must be allowed to 
       (((p['spec'] as Json)['containers'] as Json[])[0] as Json)['image'] = image;
       return p;
     };
-    const bob = await admit({ kind: 'Pod', operation: 'UPDATE', user: userFor(BOB), name: 'p2', object: withImage('evil:latest'), oldObject: pod });
+    const bob = await admit({ kind: 'Pod', operation: 'UPDATE', user: await userFor(BOB), name: 'p2', object: withImage('evil:latest'), oldObject: pod });
     assert.equal(bob.allowed, false);
     assert.match(bob.message, /user\/bob is not allowed to perform iam:PassRole .*changing the containers of pod ml\/p2/);
     // Annotations are mutable: bob strips them first; the containers' environment (immutable) still names the job.
     const stripped = structuredClone(pod);
     (stripped['metadata'] as Json)['annotations'] = {};
-    const strip = await admit({ kind: 'Pod', operation: 'UPDATE', user: userFor(BOB), name: 'p2', object: stripped, oldObject: pod });
+    const strip = await admit({ kind: 'Pod', operation: 'UPDATE', user: await userFor(BOB), name: 'p2', object: stripped, oldObject: pod });
     assert.equal(strip.allowed, true);
-    const after = await admit({ kind: 'Pod', operation: 'UPDATE', user: userFor(BOB), name: 'p2', object: withImage('evil:latest', stripped), oldObject: stripped });
+    const after = await admit({ kind: 'Pod', operation: 'UPDATE', user: await userFor(BOB), name: 'p2', object: withImage('evil:latest', stripped), oldObject: stripped });
     assert.equal(after.allowed, false);
-    const alice = await admit({ kind: 'Pod', operation: 'UPDATE', user: userFor(ALICE), name: 'p2', object: withImage('trainer:v2'), oldObject: pod });
+    const alice = await admit({ kind: 'Pod', operation: 'UPDATE', user: await userFor(ALICE), name: 'p2', object: withImage('trainer:v2'), oldObject: pod });
     assert.equal(alice.allowed, true, alice.message);
     assert.equal(alice.audit['passed-by'], ALICE);
     assert.equal(alice.audit['job'], envOf(pod)['GATEHOUSE_JOB_ID']);
@@ -276,7 +292,7 @@ describe('S2: whoever changes the code that runs with a role must be allowed to 
 
 describe('R1: only the deletion of the job’s own pod ends the job', () => {
   test('a controller’s pod is named by the webhook; bob’s pod with its prefix and job annotation does not end its job', async () => {
-    const create = await admit({ kind: 'Deployment', operation: 'CREATE', user: userFor(ALICE), name: 'd3', object: deploymentObject('trainer:v1') });
+    const create = await admit({ kind: 'Deployment', operation: 'CREATE', user: await userFor(ALICE), name: 'd3', object: deploymentObject('trainer:v1') });
     const grant = grantOf(applyPatch(deploymentObject('trainer:v1'), create.patch));
     const template = podObject({ generateName: 'd3-abc-', annotations: { 'gatehouse.dev/role': 'Trainer', 'gatehouse.dev/role-grant': grant } });
     const r = await admit({ kind: 'Pod', operation: 'CREATE', user: CONTROLLER, object: template });
@@ -289,8 +305,8 @@ describe('R1: only the deletion of the job’s own pod ends the job', () => {
     assert.equal((await http('GET', capabilityUrl)).status, 200);
 
     const bobs = podObject({ name: 'd3-abc-bob12', annotations: { 'gatehouse.dev/job': job } });
-    assert.equal((await admit({ kind: 'Pod', operation: 'CREATE', user: userFor(BOB), name: 'd3-abc-bob12', object: bobs })).allowed, true);
-    const del = await admit({ kind: 'Pod', operation: 'DELETE', user: userFor(BOB), name: 'd3-abc-bob12', oldObject: bobs });
+    assert.equal((await admit({ kind: 'Pod', operation: 'CREATE', user: await userFor(BOB), name: 'd3-abc-bob12', object: bobs })).allowed, true);
+    const del = await admit({ kind: 'Pod', operation: 'DELETE', user: await userFor(BOB), name: 'd3-abc-bob12', oldObject: bobs });
     assert.equal(del.allowed, true);
     assert.equal(await jobState(job), 'Running');
     assert.equal((await http('GET', capabilityUrl)).status, 200, 'alice’s pod still gets its credentials');

@@ -21,7 +21,9 @@ import { parse } from 'yaml';
 import { applyConfig } from '../src/app/apply.ts';
 import type { Caller } from '../src/app/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { webhookFromKubeconfig, type WebhookTarget } from './support/apiserver.ts';
+import { reviewedAs, type UserInfo } from './support/admission.ts';
 
 const ROOT_DIR = resolve(import.meta.dirname, '..');
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'kube');
@@ -33,6 +35,9 @@ let dir = '';
 let server: RunningServer;
 let admit: WebhookTarget;
 let accountAdmin: { AccessKeyId: string; SecretAccessKey: string };
+/** The account's IAM API, as its admin (makes the users' keys for `reviewedAs`). */
+let iam: IAMClient | undefined;
+let account: { url: string; iam(): IAMClient };
 
 type Json = Record<string, unknown>;
 type Patch = { op: string; path: string; value?: unknown }[];
@@ -50,10 +55,17 @@ function http(method: string, url: string, opts: { body?: unknown; headers?: Rec
   });
 }
 
+/** The user `user` of the account as kube-apiserver hands it to admission: the TokenReview of a token of its own. */
+const as = (user: 'deployer' | 'intruder'): Promise<UserInfo> => reviewedAs(account, 'eci', admit.token, user);
+
+/** A fixture; a request by deployer is by deployer as its own token's TokenReview made it (its sealed identity in `extra`). */
 async function fixture(name: string, vars: Record<string, string> = {}): Promise<Json> {
   let text = await readFile(join(FIXTURES, 'admission', name), 'utf8');
   for (const [k, v] of Object.entries({ ACCOUNT: ACCT, ...vars })) text = text.replaceAll(`{{${k}}}`, v);
-  return JSON.parse(text) as Json;
+  const body = JSON.parse(text) as Json;
+  const req = body['request'] as Json | undefined;
+  if ((req?.['userInfo'] as { username?: string } | undefined)?.username === `acs:ram::${ACCT}:user/deployer`) (req as Json)['userInfo'] = await as('deployer');
+  return body;
 }
 
 async function review(body: Json, token = admit.token): Promise<{ status: number; response: Json; patch: Patch; raw: Json }> {
@@ -134,12 +146,15 @@ before(async () => {
   assert.equal(r.status, 0, r.stderr);
   const authn = await webhookFromKubeconfig(join(out, 'authentication-webhook.kubeconfig'));
   admit = { ...authn, url: new URL(authn.url.toString().replace(/authenticate$/, 'admit')) };
+  iam = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: accountAdmin.AccessKeyId, secretAccessKey: accountAdmin.SecretAccessKey }, maxAttempts: 1 });
+  account = { url: server.url, iam: () => iam as IAMClient };
   const mutating = parse(await readFile(join(out, 'mutating-webhook.yaml'), 'utf8')) as { webhooks: { clientConfig: { url: string }; rules: { resources: string[]; operations: string[] }[] }[] };
   assert.equal(mutating.webhooks[0]?.clientConfig.url, admit.url.toString());
   assert.ok(mutating.webhooks[0]?.rules.some((x) => x.resources.includes('deployments')));
 });
 
 after(async () => {
+  iam?.destroy();
   await server?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -198,8 +213,8 @@ describe('pods naming a role (the ECI example)', () => {
 
   test('intruder creates the same pod: refused, check permission for ram role failed', async () => {
     const body = await fixture('pod-create.json');
-    const text = JSON.stringify(body).replaceAll('user/deployer', 'user/intruder').replaceAll('"deployers"', '"intruders"');
-    const r = await review(JSON.parse(text) as Json);
+    (body['request'] as Json)['userInfo'] = await as('intruder');
+    const r = await review(body);
     assert.equal(r.response['allowed'], false);
     const status = r.response['status'] as { code: number; message: string };
     assert.equal(status.code, 403);
@@ -207,13 +222,20 @@ describe('pods naming a role (the ECI example)', () => {
     assert.equal(r.response['patch'], undefined);
   });
 
-  test('a user known only by username (no extra) is mapped back through the access entries', async () => {
+  // Once mapped back through the access entry whose username matched (review ch, 1): `kubectl --as=<deployer's ARN>`,
+  // which needs only RBAC `impersonate`, then passed roles with deployer's IAM rights. Neither the username nor
+  // `extra.arn` (`--as-user-extra arn=…`) names an IAM principal now; only the identity the TokenReview sealed does.
+  test('a user known only by username, or by an unsealed extra.arn (impersonation), is no IAM principal: refused, saying to get a fresh token', async () => {
     const body = await fixture('pod-create.json');
     const req = body['request'] as Json;
-    req['userInfo'] = { username: `acs:ram::${ACCT}:user/intruder`, groups: ['intruders', 'system:authenticated'] };
+    req['userInfo'] = { username: `acs:ram::${ACCT}:user/deployer`, groups: ['deployers', 'system:authenticated'] };
     const r = await review(body);
     assert.equal(r.response['allowed'], false);
-    assert.match((r.response['status'] as { message: string }).message, /user\/intruder is not allowed to perform ram:PassRole/);
+    assert.match((r.response['status'] as { message: string }).message, /^check permission for ram role failed: Kubernetes user `acs:ram::123456789012:user\/deployer` maps to no IAM principal: it carries no IAM identity sealed by Gatehouse's TokenReview for cluster eci .*gatehouse kube token/);
+    req['userInfo'] = { username: `acs:ram::${ACCT}:user/deployer`, groups: ['deployers', 'system:authenticated'], extra: { arn: [`acs:ram::${ACCT}:user/deployer`] } };
+    const impersonated = await review(body);
+    assert.equal(impersonated.response['allowed'], false);
+    assert.match((impersonated.response['status'] as { message: string }).message, /^check permission for ram role failed: acs:ram::123456789012:user\/deployer carries no IAM identity sealed by Gatehouse's TokenReview for cluster eci/);
     req['userInfo'] = { username: 'someone-else', groups: ['system:authenticated'] };
     const unknown = await review(body);
     assert.match((unknown.response['status'] as { message: string }).message, /^check permission for ram role failed: Kubernetes user `someone-else` maps to no IAM principal/);
@@ -299,7 +321,8 @@ describe('the ECI Deployment: spec.template', () => {
     assert.equal(r.response['allowed'], true);
     assert.deepEqual(r.patch.map((p) => [p.op, p.path]), [['add', '/spec/template/metadata/annotations/gatehouse.dev~1role-grant']]);
     deployment = applyPatch(deployment, r.patch);
-    const intruder = JSON.parse(JSON.stringify(await fixture('deployment-create.json', { DEPLOYMENT: JSON.stringify(deployment) })).replaceAll('user/deployer', 'user/intruder')) as Json;
+    const intruder = await fixture('deployment-create.json', { DEPLOYMENT: JSON.stringify(deployment) });
+    (intruder['request'] as Json)['userInfo'] = await as('intruder');
     const refused = await review(intruder);
     assert.equal(refused.response['allowed'], false);
     assert.match((refused.response['status'] as { message: string }).message, /^check permission for ram role failed: .*user\/intruder/);
@@ -331,7 +354,7 @@ describe('the ECI Deployment: spec.template', () => {
   test('a grant copied onto a pod its creator makes directly counts for nothing', async () => {
     const grant = (((deployment['spec'] as Json)['template'] as Json)['metadata'] as { annotations: Record<string, string> }).annotations['gatehouse.dev/role-grant'] as string;
     const body = await fixture('pod-from-replicaset.json', { GRANT: grant });
-    (body['request'] as Json)['userInfo'] = { username: `acs:ram::${ACCT}:user/intruder`, groups: ['system:authenticated'], extra: { arn: [`acs:ram::${ACCT}:user/intruder`] } };
+    (body['request'] as Json)['userInfo'] = await as('intruder');
     const r = await review(body);
     assert.equal(r.response['allowed'], false);
     assert.match((r.response['status'] as { message: string }).message, /user\/intruder is not allowed to perform ram:PassRole/);

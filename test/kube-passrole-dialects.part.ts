@@ -16,7 +16,9 @@ import { join, resolve } from 'node:path';
 import { applyConfig } from '../src/app/apply.ts';
 import type { Caller } from '../src/app/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { webhookFromKubeconfig, type WebhookTarget } from './support/apiserver.ts';
+import { reviewedAs } from './support/admission.ts';
 
 const ROOT_DIR = resolve(import.meta.dirname, '..');
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'kube');
@@ -25,6 +27,9 @@ const ACCT = '123456789012';
 let dir = '';
 let server: RunningServer;
 let admit: WebhookTarget;
+/** The account's IAM API, as its admin (makes the users' keys for `reviewedAs`). */
+let account: { url: string; iam(): IAMClient };
+let iam: IAMClient | undefined;
 
 type Json = Record<string, unknown>;
 
@@ -41,10 +46,12 @@ function http(method: string, url: string, opts: { body?: unknown; headers?: Rec
   });
 }
 
-/** The fixture pod (annotated with `ECIRamRoleTest`), created by `user`. */
+/** The fixture pod (annotated with `ECIRamRoleTest`), created by `user`, as the TokenReview of a token of its own makes it. */
 async function podBy(user: string): Promise<Json> {
   const text = (await readFile(join(FIXTURES, 'admission', 'pod-create.json'), 'utf8')).replaceAll('{{ACCOUNT}}', ACCT);
-  return JSON.parse(text.replaceAll('user/deployer', `user/${user}`).replaceAll(':deployer"', `:${user}"`).replaceAll('"deployers"', `"${user}s"`)) as Json;
+  const body = JSON.parse(text.replaceAll('user/deployer', `user/${user}`).replaceAll(':deployer"', `:${user}"`).replaceAll('"deployers"', `"${user}s"`)) as Json;
+  (body['request'] as Json)['userInfo'] = await reviewedAs(account, 'eci', admit.token, user);
+  return body;
 }
 
 async function review(body: Json): Promise<Json> {
@@ -95,9 +102,12 @@ before(async () => {
   assert.equal(r.status, 0, r.stderr);
   const authn = await webhookFromKubeconfig(join(out, 'authentication-webhook.kubeconfig'));
   admit = { ...authn, url: new URL(authn.url.toString().replace(/authenticate$/, 'admit')) };
+  iam = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: accountAdmin.AccessKeyId, secretAccessKey: accountAdmin.SecretAccessKey }, maxAttempts: 1 });
+  account = { url: server.url, iam: () => iam as IAMClient };
 });
 
 after(async () => {
+  iam?.destroy();
   await server?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });

@@ -9,7 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { admit as admitTo, podCreate as podCreateBy } from './support/admission.ts';
+import { admit as admitTo, podCreate as podCreateBy, reviewedAs } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { auditRecords, startTestServer, type TestServer } from './support/server.ts';
 
@@ -18,8 +18,8 @@ let acct = '';
 let bearer = '';
 const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 
-/** A pod CREATE by `user`, naming `role` in `gatehouse.dev/role`, as kube-apiserver sends it. */
-const podCreate = (user: string, name: string, role: string) => podCreateBy(acct, user, name, role);
+/** A pod CREATE by `user` (authenticated by a token of its own through the TokenReview), naming `role` in `gatehouse.dev/role`, as kube-apiserver sends it. */
+const podCreate = async (user: string, name: string, role: string) => podCreateBy(acct, user, name, role, await reviewedAs(server, 'k1', bearer, user));
 const admit = (body: unknown) => admitTo(server.url, 'k1', bearer, body);
 
 before(async () => {
@@ -53,7 +53,7 @@ describe('an admission refusal records the role by its canonical ARN (review ac,
     const ROLE = `arn:aws:iam::${acct}:role/team/trainer`;
     const spellings = ['trainer', 'TRAINER', `arn:aws:iam::${acct}:role/x/../trainer`, `arn:aws:iam::${acct}:role/team/Trainer`];
     for (const [i, role] of spellings.entries()) {
-      const r = await admit(podCreate('intruder', `p${i}`, role));
+      const r = await admit(await podCreate('intruder', `p${i}`, role));
       assert.equal(r['allowed'], false, JSON.stringify(r));
     }
     const records = await auditRecords(server, { action: 'training:AdmitPod', role: ROLE });
@@ -66,7 +66,7 @@ describe('an admission refusal records the role by its canonical ARN (review ac,
   });
 
   it('a role that does not exist is recorded as the annotation names it, as before', async () => {
-    const r = await admit(podCreate('intruder', 'ghostly', 'ghost'));
+    const r = await admit(await podCreate('intruder', 'ghostly', 'ghost'));
     assert.equal(r['allowed'], false);
     const records = await auditRecords(server, { action: 'training:AdmitPod', role: `arn:aws:iam::${acct}:role/ghost` });
     assert.equal(records.length, 1, JSON.stringify(records));
@@ -74,17 +74,17 @@ describe('an admission refusal records the role by its canonical ARN (review ac,
 
   it('a refused change to the containers of a pod running as the role names that role, whatever its annotation now says', async () => {
     const ROLE = `arn:aws:iam::${acct}:role/team/trainer`;
-    const created = await admit(podCreate('deployer', 'runner', 'trainer'));
+    const created = await admit(await podCreate('deployer', 'runner', 'trainer'));
     assert.equal(created['allowed'], true, JSON.stringify(created));
     const patch = JSON.parse(Buffer.from(String(created['patch']), 'base64').toString('utf8')) as { path: string; value: unknown }[];
     const job = String(patch.find((p) => p.path === '/metadata/annotations/gatehouse.dev~1job')?.value);
-    const running = (podCreate('deployer', 'runner', 'trainer')['request'] as { object: { metadata: { annotations: Record<string, string> }; spec: { containers: { image: string }[] } } }).object;
+    const running = ((await podCreate('deployer', 'runner', 'trainer'))['request'] as { object: { metadata: { annotations: Record<string, string> }; spec: { containers: { image: string }[] } } }).object;
     running.metadata.annotations['gatehouse.dev/job'] = job;
     // intruder renames the annotation to a role that does not exist and changes the image in one UPDATE.
     const changed = structuredClone(running);
     changed.metadata.annotations['gatehouse.dev/role'] = 'ghost';
     (changed.spec.containers[0] as { image: string }).image = 'evil';
-    const update = podCreate('intruder', 'runner', 'ghost');
+    const update = await podCreate('intruder', 'runner', 'ghost');
     Object.assign(update['request'] as Record<string, unknown>, { operation: 'UPDATE', object: changed, oldObject: running, options: { apiVersion: 'meta.k8s.io/v1', kind: 'UpdateOptions' } });
     const r = await admit(update);
     assert.equal(r['allowed'], false, JSON.stringify(r));
@@ -96,7 +96,7 @@ describe('an admission refusal records the role by its canonical ARN (review ac,
 
   it('a refused Deployment whose pod template names the role by a short name: the canonical ARN too', async () => {
     const ROLE = `arn:aws:iam::${acct}:role/team/trainer`;
-    const body = podCreate('intruder', 'web', 'Trainer');
+    const body = await podCreate('intruder', 'web', 'Trainer');
     const request = body['request'] as Record<string, unknown>;
     const pod = request['object'] as { metadata: Record<string, unknown>; spec: unknown };
     Object.assign(request, {

@@ -9,6 +9,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { reviewedAs, type UserInfo } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -17,8 +18,9 @@ let acct = '';
 let bearer = '';
 const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 
-function review(apiVersion: string, uid: string, user: string, name: string): Record<string, unknown> {
-  const arn = `arn:aws:iam::${acct}:user/${user}`;
+/** A pod CREATE by `user`, authenticated by a token of its own through the TokenReview. */
+async function review(apiVersion: string, uid: string, user: string, name: string): Promise<Record<string, unknown>> {
+  const userInfo: UserInfo = await reviewedAs(server, 'k1', bearer, user);
   return {
     apiVersion,
     kind: 'AdmissionReview',
@@ -29,7 +31,7 @@ function review(apiVersion: string, uid: string, user: string, name: string): Re
       name,
       namespace: 'ml',
       operation: 'CREATE',
-      userInfo: { username: arn, uid: 'x', groups: ['system:authenticated'], extra: { arn: [arn] } },
+      userInfo,
       object: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ml', annotations: { 'gatehouse.dev/role': 'trainer' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
       oldObject: null,
       dryRun: false,
@@ -62,7 +64,7 @@ after(() => server?.stop());
 
 describe('AdmissionReview v1beta1 (review ac, 4)', () => {
   it('a pod naming a role, by a user who may pass it: admitted, answered in v1beta1 with the patch', async () => {
-    const r = await admit(review('admission.k8s.io/v1beta1', 'beta-1', 'deployer', 'p1'));
+    const r = await admit(await review('admission.k8s.io/v1beta1', 'beta-1', 'deployer', 'p1'));
     assert.equal(r.status, 200, JSON.stringify(r.json));
     assert.deepEqual([r.json['apiVersion'], r.json['kind']], ['admission.k8s.io/v1beta1', 'AdmissionReview']);
     const response = r.json['response'] as Record<string, unknown>;
@@ -72,7 +74,7 @@ describe('AdmissionReview v1beta1 (review ac, 4)', () => {
   });
 
   it('by a user who may not: refused, in v1beta1, with the reason', async () => {
-    const r = await admit(review('admission.k8s.io/v1beta1', 'beta-2', 'intruder', 'p2'));
+    const r = await admit(await review('admission.k8s.io/v1beta1', 'beta-2', 'intruder', 'p2'));
     assert.equal(r.status, 200, JSON.stringify(r.json));
     assert.equal(r.json['apiVersion'], 'admission.k8s.io/v1beta1');
     const response = r.json['response'] as { uid: string; allowed: boolean; status: { code: number; message: string } };
@@ -81,9 +83,9 @@ describe('AdmissionReview v1beta1 (review ac, 4)', () => {
   });
 
   it('v1 is still answered in v1; another version is a 400', async () => {
-    const r = await admit(review('admission.k8s.io/v1', 'v1-1', 'intruder', 'p3'));
+    const r = await admit(await review('admission.k8s.io/v1', 'v1-1', 'intruder', 'p3'));
     assert.deepEqual([r.status, r.json['apiVersion']], [200, 'admission.k8s.io/v1']);
-    const bad = await admit(review('admission.k8s.io/v2', 'v2-1', 'intruder', 'p4'));
+    const bad = await admit(await review('admission.k8s.io/v2', 'v2-1', 'intruder', 'p4'));
     assert.deepEqual([bad.status, bad.json['kind']], [400, 'Status']);
   });
 });

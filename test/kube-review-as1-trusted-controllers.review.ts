@@ -14,6 +14,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { reviewedAs } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -27,7 +28,8 @@ const NS = 'ml';
 const OPERATOR = 'system:serviceaccount:kubeflow:training-operator';
 const doc = (kind: string, name: string, spec: Json) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 const userArn = (name: string) => `arn:aws:iam::${acct}:user/${name}`;
-const asUser = (name: string) => ({ username: userArn(name), groups: ['system:authenticated'], extra: { arn: [userArn(name)] } });
+/** The IAM user `name` as kube-apiserver hands it to admission: the TokenReview of a token of its own. */
+const asUser = (name: string) => reviewedAs(server, 'k1', bearer, name);
 const asServiceAccount = (sa: string) => ({ username: sa, groups: ['system:serviceaccounts', 'system:authenticated'], extra: {} });
 
 let uid = 0;
@@ -106,6 +108,8 @@ before(async () => {
       doc('Role', 'Trainer', { trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'compute.gatehouse.dev' } }] } }),
       doc('User', 'scientist', { inlinePolicies: { pass: passAll } }),
       doc('User', 'intern', {}),
+      doc('AccessEntry', 'scientist', { cluster: 'k1', principalArn: userArn('scientist'), kubernetesGroups: ['devs'] }),
+      doc('AccessEntry', 'intern', { cluster: 'k1', principalArn: userArn('intern'), kubernetesGroups: ['devs'] }),
     ],
   });
   assert.equal(applied.status, 200, JSON.stringify(applied.json));
@@ -119,7 +123,7 @@ describe('pods of a trusted training operator run on the grant of their workload
   let job: Json = {};
 
   it('a PyTorchJob by a user who may pass the role gets a grant in each replica template; one by a user who may not is refused', async () => {
-    const r = await admit(PYTORCHJOB, asUser('scientist'), pytorchJob('bert'));
+    const r = await admit(PYTORCHJOB, await asUser('scientist'), pytorchJob('bert'));
     assert.equal(r.allowed, true, r.message);
     assert.deepEqual(
       r.patch.map((p) => p.path),
@@ -127,7 +131,7 @@ describe('pods of a trusted training operator run on the grant of their workload
     );
     assert.equal(r.audit['passed-by'], userArn('scientist'));
     job = applyPatch(pytorchJob('bert'), r.patch);
-    const intern = await admit(PYTORCHJOB, asUser('intern'), pytorchJob('bert2'));
+    const intern = await admit(PYTORCHJOB, await asUser('intern'), pytorchJob('bert2'));
     assert.equal(intern.allowed, false);
     assert.match(intern.message, /user\/intern is not allowed to perform iam:PassRole on arn:aws:iam::\d+:role\/Trainer/);
   });
@@ -173,7 +177,7 @@ describe('pods of a trusted training operator run on the grant of their workload
   });
 
   it('the trusted operator takes no grant made on another kind (copied into a workload the webhook never saw), nor a forged one', async () => {
-    const d = await admit(DEPLOYMENT, asUser('scientist'), {
+    const d = await admit(DEPLOYMENT, await asUser('scientist'), {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'serve', namespace: NS },

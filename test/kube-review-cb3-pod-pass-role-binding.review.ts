@@ -9,7 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { admit as admitTo, podCreate as podCreateBy } from './support/admission.ts';
+import { admit as admitTo, podCreate as podCreateBy, reviewedAs } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -20,8 +20,8 @@ let roleArn = '';
 const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 const policy = (...Statement: object[]) => ({ Version: '2012-10-17', Statement });
 
-/** A pod CREATE by `user`, naming `role` in `gatehouse.dev/role`, as kube-apiserver sends it. */
-const podCreate = (user: string, name: string, role: string) => podCreateBy(acct, user, name, role);
+/** A pod CREATE by `user` (authenticated by a token of its own through the TokenReview), naming `role` in `gatehouse.dev/role`, as kube-apiserver sends it. */
+const podCreate = async (user: string, name: string, role: string) => podCreateBy(acct, user, name, role, await reviewedAs(server, 'k1', bearer, user));
 const admit = (body: unknown) => admitTo(server.url, 'k1', bearer, body);
 
 before(async () => {
@@ -71,25 +71,25 @@ describe('pod admission accepts roles/iam.serviceAccountUser as the PassRole (re
       context: { 'iam:PassedToService': 'compute.gatehouse.dev' },
     });
     assert.equal(asked.json['decision'], 'Allow', JSON.stringify(asked.json));
-    const r = await admit(podCreate('bound', 'p1', 'trainer'));
+    const r = await admit(await podCreate('bound', 'p1', 'trainer'));
     // Before the fix: refused, "no identity-based policy allows the iam:PassRole action".
     assert.equal(r['allowed'], true, JSON.stringify(r));
   });
 
   it('an IAM explicit deny of the PassRole refuses, binding or not', async () => {
-    const r = await admit(podCreate('denied', 'p2', 'trainer'));
+    const r = await admit(await podCreate('denied', 'p2', 'trainer'));
     assert.equal(r['allowed'], false, JSON.stringify(r));
     assert.match(JSON.stringify(r), /explicitly denied/);
   });
 
   it('the permissions boundary cuts what the binding grants, and the refusal says so', async () => {
-    const r = await admit(podCreate('boxed', 'p3', 'trainer'));
+    const r = await admit(await podCreate('boxed', 'p3', 'trainer'));
     assert.equal(r['allowed'], false, JSON.stringify(r));
     assert.match(JSON.stringify(r), /permissions boundary does not allow/);
   });
 
   it('without a binding the refusal says what bindings answered', async () => {
-    const r = await admit(podCreate('stranger', 'p4', 'trainer'));
+    const r = await admit(await podCreate('stranger', 'p4', 'trainer'));
     assert.equal(r['allowed'], false, JSON.stringify(r));
     assert.match(JSON.stringify(r), /iam:PassRole/);
     assert.match(JSON.stringify(r), /bindings: /);

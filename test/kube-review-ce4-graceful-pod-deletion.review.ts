@@ -14,6 +14,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
+import { reviewedUser } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -35,8 +36,9 @@ const resource = { group: '', version: 'v1', resource: 'pods' };
 /** Creates pod `name` running as role `trainer`: its stored form (as the DELETEs' oldObject) and its credential environment. */
 async function runningPod(name: string): Promise<{ pod: Json; env: Record<string, string> }> {
   const pod: Json = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ml', annotations: { 'gatehouse.dev/role': 'trainer' } }, spec: { containers: [{ name: 'main', image: 'trainer:1' }], terminationGracePeriodSeconds: 30 } };
-  const admin = `arn:aws:iam::${acct}:user/admin`;
-  const r = await admit({ uid: `c-${name}`, kind: PodKind, resource, name, namespace: 'ml', operation: 'CREATE', userInfo: { username: admin, groups: ['system:authenticated'], extra: { arn: [admin] } }, object: pod, dryRun: false });
+  // The admin, as the TokenReview of a token of its own makes it.
+  const userInfo = await reviewedUser(server.url, 'k1', token, server.admin);
+  const r = await admit({ uid: `c-${name}`, kind: PodKind, resource, name, namespace: 'ml', operation: 'CREATE', userInfo, object: pod, dryRun: false });
   assert.equal(r['allowed'], true, JSON.stringify(r));
   const patch = JSON.parse(Buffer.from(String(r['patch']), 'base64').toString('utf8')) as { op: string; path: string; value: unknown }[];
   const env: Record<string, string> = {};
@@ -66,7 +68,12 @@ before(async () => {
   server = await startTestServer();
   acct = server.adminFile.AccountId;
   await server.iam().send(new I.CreateRoleCommand({ RoleName: 'trainer', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'compute.gatehouse.dev' }, Action: 'sts:AssumeRole' }] }) }));
-  const applied = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Cluster', metadata: { name: 'k1' }, spec: {} }] });
+  const applied = await gatehouseJson(server.url, server.admin, 'POST', '/v1/apply', {
+    documents: [
+      { apiVersion: 'gatehouse.dev/v1', kind: 'Cluster', metadata: { name: 'k1' }, spec: {} },
+      { apiVersion: 'gatehouse.dev/v1', kind: 'AccessEntry', metadata: { name: 'admin' }, spec: { cluster: 'k1', principalArn: `arn:aws:iam::${acct}:user/admin`, kubernetesGroups: ['admins'] } },
+    ],
+  });
   assert.equal(applied.status, 200, JSON.stringify(applied.json));
   token = String((await gatehouseJson(server.url, server.admin, 'POST', '/v1/clusters/k1/webhook-config', {})).json['token']);
 });

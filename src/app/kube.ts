@@ -5,7 +5,8 @@
  * - Authentication (TokenReview): the HTTP edge verifies the `k8s-aws-v1.` token's signature with
  *   Gatehouse's own keys; `identify` maps the caller through the cluster's access entries to a Kubernetes
  *   user (username, uid, groups + `system:authenticated`, extra `arn`, `canonicalArn`, `accessKeyId`,
- *   `sessionName`, `tokenIssueTime`, and for a session `gatehouse.dev/session`, its claims sealed for admission).
+ *   `sessionName`, `tokenIssueTime`, and for a session `gatehouse.dev/session`, its claims sealed for admission; for a
+ *   user signing with its own key `gatehouse.dev/user`, its identity sealed likewise).
  * - Authorization (SubjectAccessReview): the cluster's compiled RBAC and the caller's IAM explicit denies, in
  *   one union (src/core/authorizer). RBAC allows or has no opinion; IAM only ever denies here (an IAM allow
  *   grants nothing in Kubernetes, or every `Action: *` administrator would be cluster-admin). The IAM view of
@@ -14,8 +15,9 @@
  *   not carried by Kubernetes and do not take part). Answers: allow → `allowed`; an IAM explicit deny →
  *   `denied`; no opinion → neither, so the API server asks its next authorizer.
  * - Admission (AdmissionReview): pods naming a role by annotation get the credential environment of a job
- *   record (kind `node`, issued to the compute service) when the user who asked may pass the role (a session
- *   decided as the session, with its session policies); workloads (Deployment, StatefulSet, Job…) get a signed
+ *   record (kind `node`, issued to the compute service) when the user who asked may pass the role (known only by the
+ *   facts the TokenReview sealed, never by a username or `extra.arn` impersonation can set; a session decided as the
+ *   session, with its session policies); workloads (Deployment, StatefulSet, Job…) get a signed
  *   grant on their pod template so that the pods a controller creates from it run on their author's authority,
  *   and whoever changes the template, or a role pod's containers, must be allowed to pass the role (see `admit`).
  *
@@ -113,6 +115,26 @@ export const AUTHENTICATED_GROUP = 'system:authenticated';
  * admission, which decides PassRole with the session's own policies (S5). Opaque, bound to the cluster.
  */
 export const SESSION_EXTRA = 'gatehouse.dev/session';
+/**
+ * TokenReview `extra` key of a plain IAM user's sealed identity (ARN, unique id, access key, expiry): admission
+ * takes a passer's IAM identity only from sealed facts (this or `SESSION_EXTRA`), never from `username` or
+ * `extra.arn`, which Kubernetes impersonation (`kubectl --as`, `--as-user-extra`) sets at will. Bound to the cluster.
+ */
+export const USER_EXTRA = 'gatehouse.dev/user';
+/**
+ * How long a plain user's sealed identity lets it pass roles after its TokenReview: longer than kube-apiserver keeps a
+ * review (`--authentication-token-webhook-cache-ttl`, 2 minutes by default) and than a token lives (15 minutes), short
+ * enough that facts copied out of an audit log and replayed through impersonation soon stop counting.
+ */
+const USER_FACTS_SECONDS = 3600;
+
+/** A plain IAM user's identity as `identify` seals it under `USER_EXTRA`: ARN, unique id, the key it signed with, until when it counts (ms). */
+interface UserFacts {
+  readonly arn: string;
+  readonly id: string;
+  readonly ak: string;
+  readonly exp: number;
+}
 
 export interface KubeOptions {
   /**
@@ -738,6 +760,27 @@ export function createKube(app: App, options: KubeOptions) {
     return deps.sealer.seal(JSON.stringify(facts), sessionAad(cluster));
   }
 
+  /** Binds a plain user's sealed identity to the cluster whose TokenReview sealed it (not interchangeable with a session's). */
+  const userAad = (cluster: KubeCluster): string => `k8s-user\u0000${cluster.account}\u0000${cluster.name.toLowerCase()}`;
+
+  function sealUser(cluster: KubeCluster, f: UserFacts): string {
+    return deps.sealer.seal(JSON.stringify(f), userAad(cluster));
+  }
+
+  function openUser(cluster: KubeCluster, sealed: string): UserFacts | undefined {
+    if (sealed.length > 8_192) return undefined;
+    const text = deps.sealer.open(sealed as SealedSecret, userAad(cluster));
+    if (text === undefined) return undefined;
+    try {
+      const f = JSON.parse(text) as Partial<UserFacts> | null;
+      return f !== null && typeof f === 'object' && typeof f.arn === 'string' && typeof f.id === 'string' && typeof f.ak === 'string' && typeof f.exp === 'number'
+        ? { arn: f.arn, id: f.id, ak: f.ak, exp: f.exp }
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   function openSession(cluster: KubeCluster, sealed: string): SessionClaims | undefined {
     if (sealed.length > 32_768) return undefined;
     const text = deps.sealer.open(sealed as SealedSecret, sessionAad(cluster));
@@ -786,6 +829,10 @@ export function createKube(app: App, options: KubeOptions) {
       // The whole session (session policies, tags, source identity, issue time), sealed: admission decides
       // whether this user may pass a role as the session, not as its role (see `passerIdentity`).
       extra[SESSION_EXTRA] = [sealSession(cluster, s)];
+    } else if (caller.principal.kind === 'user' && caller.user !== undefined) {
+      // A user signing with its own key: who it is, sealed, for admission to decide PassRole as this user (see
+      // `passerIdentity`); `extra.arn` alone can be set by anyone allowed to impersonate.
+      extra[USER_EXTRA] = [sealUser(cluster, { arn: caller.principal.arn, id: caller.user.id, ak: accessKeyId, exp: deps.now() + USER_FACTS_SECONDS * 1000 })];
     }
     return ok({ username, uid: `gatehouse:${caller.account}:${caller.principal.userId ?? caller.user?.id ?? caller.principal.arn}`, groups, extra });
   }
@@ -1007,17 +1054,6 @@ export function createKube(app: App, options: KubeOptions) {
 
   const refuse = (message: string, code = 403, role?: string): AdmissionVerdict => ({ allowed: false, code, message, ...(role !== undefined ? { role } : {}) });
 
-  /** The IAM principal behind a Kubernetes user: `extra.arn` set by our authenticator, else an entry with that username. */
-  function principalArnOf(cluster: KubeCluster, user: AuthenticatedUser): string | undefined {
-    const arn = user.extra['arn']?.[0];
-    if (arn !== undefined) return arn;
-    for (const e of cluster.entries.values()) {
-      const name = e.username ?? defaultUsername(e.principalArn);
-      if (!name.includes('{{') && name === user.username) return e.principalArn;
-    }
-    return undefined;
-  }
-
   /**
    * Who passes a role: an IAM principal by ARN and, when it is a session, the session's sealed claims
    * (`SESSION_EXTRA`, carried by the token review or by a template's grant). `fromGrant`: named by a template's
@@ -1027,6 +1063,8 @@ export function createKube(app: App, options: KubeOptions) {
     readonly arn: string;
     readonly via: string;
     readonly session?: string;
+    /** A plain user's sealed identity (`USER_EXTRA`), carried by the token review. */
+    readonly user?: string;
     /** `extra` says the user is a session (`sessionName`, `tokenIssueTime`), whether or not it carries the session. */
     readonly isSession?: boolean;
     readonly fromGrant?: boolean;
@@ -1036,7 +1074,11 @@ export function createKube(app: App, options: KubeOptions) {
    * The passer's principal and policies, as IAM would decide its requests. A session is decided as the session
    * (role or user policies, its session policies, tags, source identity and issue time), never as its role; a session
    * whose claims are not carried (a token reviewed before Gatehouse sealed them into `extra`, a grant made before
-   * grants carried them) may not pass a role: its session policy is unknown here (review I, S5).
+   * grants carried them) may not pass a role: its session policy is unknown here (review I, S5). A plain user is known
+   * only by the identity Gatehouse's TokenReview sealed (`USER_EXTRA`): `username` and `extra.arn` are whatever an
+   * impersonating client (`kubectl --as`, `--as-user-extra`) says, and taking them made the Kubernetes right to
+   * impersonate a user into that user's PassRole rights (review ch, 1). A grant's passer is Gatehouse's own signed
+   * word.
    */
   async function passerIdentity(cluster: KubeCluster, passer: Passer, roleArn: string): Promise<Result<{ principal: Principal; policies: PolicySet }>> {
     const cannot = (why: string): Result<never> => failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passer.arn} ${why}, so it cannot pass role ${roleArn}`);
@@ -1056,8 +1098,20 @@ export function createKube(app: App, options: KubeOptions) {
           : `is a session whose session policies are unknown here (its token was reviewed before Gatehouse carried the session in \`extra.${SESSION_EXTRA}\`); get a new token (kubectl does, within 15 minutes)`,
       );
     }
-    const who = await principalOf(passer.arn);
-    return who ? ok(who) : cannot('is not an existing user or role');
+    if (passer.fromGrant) {
+      const who = await principalOf(passer.arn);
+      return who ? ok(who) : cannot('is not an existing user or role');
+    }
+    const facts = passer.user !== undefined ? openUser(cluster, passer.user) : undefined;
+    if (facts === undefined) return failWith('ACCESS_DENIED', unsealedPasser(cluster, passer.arn, roleArn, passer.user !== undefined));
+    if (facts.arn !== passer.arn) return cannot('carries the sealed identity of another principal');
+    if (facts.exp <= deps.now()) return cannot(`was authenticated by a TokenReview older than ${USER_FACTS_SECONDS / 60} minutes; get a new token (\`gatehouse kube token\`, \`aws eks get-token\`: kubectl does, within 15 minutes)`);
+    const who = await principalOf(facts.arn);
+    if (!who) return cannot('is not an existing user, or is disabled');
+    if (who.principal.userId !== facts.id) return cannot('is a user deleted and created again since its token was reviewed');
+    const key = await keyProblem(who, { accessKeyId: [facts.ak] });
+    if (key !== undefined) return cannot(key);
+    return ok(who);
   }
 
   /**
@@ -1191,17 +1245,20 @@ export function createKube(app: App, options: KubeOptions) {
         refused = `it carries no grant of cluster ${cluster.name} for role ${roleRef} in namespace ${req.namespace} (the workload it comes from was not admitted by Gatehouse's webhook with that role: is its kind among the webhook's rules?)`;
       }
     }
-    const arn = principalArnOf(cluster, req.userInfo);
+    // The IAM principal is only ever the one Gatehouse's TokenReview sealed into `extra` (checked by `passerIdentity`
+    // against `extra.arn`): no longer an access entry whose username is the user's, which `kubectl --as` names freely.
+    const extra = req.userInfo.extra;
+    const arn = extra['arn']?.[0];
     if (arn === undefined) {
       if (refused !== undefined) {
         return { error: `${ROLE_CHECK_FAILED}: Kubernetes user \`${username}\` is a controller cluster ${cluster.name} trusts, but ${refused}, so it cannot pass role ${roleRef}` };
       }
-      return { error: `${ROLE_CHECK_FAILED}: Kubernetes user \`${username}\` maps to no IAM principal (no access entry of cluster ${cluster.name} gives that username), so it cannot pass role ${roleRef}` };
+      return { error: unsealedPasser(cluster, `Kubernetes user \`${username}\` maps to no IAM principal: it`, roleRef, false) };
     }
-    const extra = req.userInfo.extra;
-    const session = extra['arn']?.[0] === arn ? extra[SESSION_EXTRA]?.[0] : undefined;
-    const isSession = extra['arn']?.[0] === arn && (extra['sessionName'] !== undefined || extra['tokenIssueTime'] !== undefined);
-    return { arn, via: arn, ...(session !== undefined ? { session } : {}), ...(isSession ? { isSession } : {}) };
+    const session = extra[SESSION_EXTRA]?.[0];
+    const user = session === undefined ? extra[USER_EXTRA]?.[0] : undefined;
+    const isSession = extra['sessionName'] !== undefined || extra['tokenIssueTime'] !== undefined;
+    return { arn, via: arn, ...(session !== undefined ? { session } : {}), ...(user !== undefined ? { user } : {}), ...(isSession ? { isSession } : {}) };
   }
 
   async function admitPod(cluster: KubeCluster, req: AdmissionRequest): Promise<AdmissionVerdict> {
@@ -1695,6 +1752,16 @@ function entryOwner(p: Principal): { user: { name: string; path: string } } | { 
 function submitterName(p: Principal): string {
   if (p.kind === 'user') return p.arn.slice(p.arn.lastIndexOf('/') + 1);
   return p.session?.sourceIdentity ?? p.arn;
+}
+
+/**
+ * Why a Kubernetes user whose IAM identity admission cannot take from sealed facts may not pass a role (review ch, 1):
+ * impersonated (`kubectl --as`, `--as-user-extra`), authenticated by another authenticator, or by a token reviewed
+ * before Gatehouse sealed users' identities; `forged`, it carries facts this server did not seal for the cluster.
+ */
+function unsealedPasser(cluster: KubeCluster, who: string, role: string, forged: boolean): string {
+  const carries = forged ? `carries an IAM identity that this server did not seal for cluster ${cluster.name}` : `carries no IAM identity sealed by Gatehouse's TokenReview for cluster ${cluster.name}`;
+  return `${ROLE_CHECK_FAILED}: ${who} ${carries} (an impersonated user, or one authenticated another way, is not taken for an IAM principal), so it cannot pass role ${role}; authenticate through Gatehouse's TokenReview with a fresh token (\`gatehouse kube token\` or \`aws eks get-token\`: kubectl gets a new one within 15 minutes)`;
 }
 
 /** Why a caller whose entry renders a `system:` username is not authenticated (review R, R4). */

@@ -1,13 +1,51 @@
 /**
  * AdmissionReviews as kube-apiserver sends them to `POST /k8s/{cluster}/admit`, for the webhook's tests: a pod CREATE by
- * an IAM user naming a role in `gatehouse.dev/role`, and the call with the cluster's bearer token.
+ * an IAM user naming a role in `gatehouse.dev/role`, and the call with the cluster's bearer token. And the user
+ * kube-apiserver hands admission for a real token (`reviewedUser`: a `k8s-aws-v1.` token through the cluster's
+ * TokenReview webhook), the only one whose IAM identity admission takes (review ch, 1).
  */
 import assert from 'node:assert/strict';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { CreateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
+
+/** What kube-apiserver puts in `request.userInfo`. */
+export interface UserInfo {
+  readonly username: string;
+  readonly uid?: string;
+  readonly groups: readonly string[];
+  readonly extra: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A `k8s-aws-v1.` token for `cluster`, signed with `creds` for this server's own host (as `gatehouse kube token` makes one). */
+export async function kubeToken(serverUrl: string, cluster: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<string> {
+  const u = new URL(serverUrl);
+  const signer = new SignatureV4({ service: 'sts', region: 'us-east-1', credentials: creds, sha256: Sha256 });
+  const p = await signer.presign(
+    { method: 'GET', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: u.host, 'x-k8s-aws-id': cluster } },
+    { expiresIn: 60 },
+  );
+  return `k8s-aws-v1.${Buffer.from(`${u.protocol}//${u.host}/?${new URLSearchParams(p.query as Record<string, string>).toString()}`).toString('base64url')}`;
+}
+
+/** The user the cluster's TokenReview webhook answers for a token of `creds` (asserted authenticated), as kube-apiserver passes it to admission. */
+export async function reviewedUser(serverUrl: string, cluster: string, bearer: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<UserInfo> {
+  const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: await kubeToken(serverUrl, cluster, creds) } };
+  const r = await fetch(`${serverUrl}/k8s/${cluster}/authenticate`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
+  const json = (await r.json()) as { status: { authenticated: boolean; user: UserInfo; error?: string } };
+  assert.equal(r.status, 200, JSON.stringify(json));
+  assert.equal(json.status.authenticated, true, json.status.error);
+  return json.status.user;
+}
 
 let uid = 0;
 
-/** A pod CREATE in namespace `ml` by the IAM user `user` of `account`, naming `role` in `gatehouse.dev/role`. */
-export function podCreate(account: string, user: string, name: string, role: string): Record<string, unknown> {
+/**
+ * A pod CREATE in namespace `ml` by the IAM user `user` of `account`, naming `role` in `gatehouse.dev/role`; by
+ * `userInfo` when given (`reviewedUser`'s), else by a user named as an impersonating client would name it (username
+ * and `extra.arn`, nothing sealed), whom admission never takes for the IAM user.
+ */
+export function podCreate(account: string, user: string, name: string, role: string, userInfo?: UserInfo): Record<string, unknown> {
   const arn = `arn:aws:iam::${account}:user/${user}`;
   return {
     apiVersion: 'admission.k8s.io/v1',
@@ -21,7 +59,7 @@ export function podCreate(account: string, user: string, name: string, role: str
       name,
       namespace: 'ml',
       operation: 'CREATE',
-      userInfo: { username: arn, uid: `aws-iam-authenticator:${account}:AIDA`, groups: ['devs', 'system:authenticated'], extra: { arn: [arn] } },
+      userInfo: userInfo ?? { username: arn, uid: `aws-iam-authenticator:${account}:AIDA`, groups: ['devs', 'system:authenticated'], extra: { arn: [arn] } },
       object: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ml', annotations: { 'gatehouse.dev/role': role } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
       oldObject: null,
       dryRun: false,
@@ -36,4 +74,24 @@ export async function admit(serverUrl: string, cluster: string, bearer: string, 
   const json = (await r.json()) as Record<string, unknown>;
   assert.equal(r.status, 200, JSON.stringify(json));
   return json['response'] as Record<string, unknown>;
+}
+
+const keys = new WeakMap<object, Map<string, Promise<{ accessKeyId: string; secretAccessKey: string }>>>();
+
+/**
+ * The user kube-apiserver hands admission for a token of the existing IAM user `user` (root account of `server`): an
+ * access key made for it once per server (through `iam`), a `k8s-aws-v1.` token, the cluster's TokenReview.
+ */
+export async function reviewedAs(server: { readonly url: string; iam(): IAMClient }, cluster: string, bearer: string, user: string): Promise<UserInfo> {
+  let mine = keys.get(server);
+  if (mine === undefined) keys.set(server, (mine = new Map()));
+  let key = mine.get(user);
+  if (key === undefined) {
+    key = server
+      .iam()
+      .send(new CreateAccessKeyCommand({ UserName: user }))
+      .then((r) => ({ accessKeyId: r.AccessKey?.AccessKeyId ?? '', secretAccessKey: r.AccessKey?.SecretAccessKey ?? '' }));
+    mine.set(user, key);
+  }
+  return reviewedUser(server.url, cluster, bearer, await key);
 }
