@@ -761,6 +761,9 @@ describe('what Gatehouse does not keep (instance profiles, passwords, MFA device
     // No account alias, SAML provider or password policy either (review cg, 3).
     assert.deepEqual((await admin.send(new I.ListAccountAliasesCommand({}))).AccountAliases, []);
     assert.deepEqual((await admin.send(new I.ListSAMLProvidersCommand({}))).SAMLProviderList, []);
+    // Nor a server certificate (Prowler's iam checks call ListServerCertificates; it answered InvalidAction).
+    assert.deepEqual((await admin.send(new I.ListServerCertificatesCommand({}))).ServerCertificateMetadataList ?? [], []);
+    assert.equal((await admin.send(new I.ListServerCertificatesCommand({ MaxItems: 5 }))).IsTruncated, false);
     assert.equal(await errorName(admin.send(new I.GetAccountPasswordPolicyCommand({}))), 'NoSuchEntityException');
     await admin.send(new I.DeleteRoleCommand({ RoleName: 'q1-role' }));
     await admin.send(new I.DeleteUserCommand({ UserName: 'q1-user' }));

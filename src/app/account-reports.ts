@@ -15,8 +15,8 @@
  *   expires after four hours. The account has no root user with keys of its own, so the `<root_account>` row of
  *   AWS's report is not there.
  *
- * - `ListAccountAliases`, `ListSAMLProviders`, `GetAccountPasswordPolicy`: none is kept, answered as IAM answers an
- *   account without one (an empty list; NoSuchEntity).
+ * - `ListAccountAliases`, `ListSAMLProviders`, `ListServerCertificates`, `GetAccountPasswordPolicy`: none is kept,
+ *   answered as IAM answers an account without one (an empty list; NoSuchEntity).
  *
  * Each is authorized like any IAM action (`iam:`/`ram:` by partition) and changes nothing but the stored report.
  */
@@ -239,12 +239,18 @@ export function createAccountReports(deps: AppDeps, latestUse: (k: AccessKeyReco
     return a.ok ? ok([]) : a;
   }
 
+  /** ListServerCertificates: Gatehouse keeps no server certificate (TLS is the server's own `--tls-cert`). */
+  async function listServerCertificates(c: Caller): Promise<Result<readonly never[]>> {
+    const a = authorizeAdmin(c, now(), 'ListServerCertificates', '*');
+    return a.ok ? ok([]) : a;
+  }
+
   async function getAccountPasswordPolicy(c: Caller): Promise<Result<never>> {
     const a = authorizeAdmin(c, now(), 'GetAccountPasswordPolicy', '*');
     return a.ok ? failWith('NO_SUCH_ENTITY', `The Password Policy with domain name ${c.account} cannot be found.`) : a;
   }
 
-  return { listEntitiesForPolicy, getAccountSummary, generateCredentialReport, getCredentialReport, listAccountAliases, listSamlProviders, getAccountPasswordPolicy };
+  return { listEntitiesForPolicy, getAccountSummary, generateCredentialReport, getCredentialReport, listAccountAliases, listSamlProviders, listServerCertificates, getAccountPasswordPolicy };
 }
 
 export type AccountReports = ReturnType<typeof createAccountReports>;

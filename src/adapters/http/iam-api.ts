@@ -554,6 +554,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   GetAccountSummary: (app, c) => mapResult(app.accountReports.getAccountSummary(c), (summary) => ({ SummaryMap: map(summary) })),
   ListAccountAliases: (app, c, p) => listing(p, 'ListAccountAliases', () => app.accountReports.listAccountAliases(c), (xs) => xs, 'AccountAliases', itself, itself),
   ListSAMLProviders: (app, c) => mapResult(app.accountReports.listSamlProviders(c), (xs) => ({ SAMLProviderList: list(xs) })),
+  ListServerCertificates: (app, c, p) => listing(p, 'ListServerCertificates', () => app.accountReports.listServerCertificates(c), (xs) => xs, 'ServerCertificateMetadataList', itself, itself),
   GetAccountPasswordPolicy: (app, c) => app.accountReports.getAccountPasswordPolicy(c),
   GenerateCredentialReport: (app, c) => mapResult(app.accountReports.generateCredentialReport(c), (r) => ({ State: r.state, Description: r.description })),
   GetCredentialReport: (app, c) => mapResult(app.accountReports.getCredentialReport(c), (r) => ({ Content: Buffer.from(r.csv, 'utf8').toString('base64'), ReportFormat: 'text/csv', GeneratedTime: r.generated })),
