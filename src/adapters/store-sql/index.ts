@@ -927,7 +927,12 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       eq('principal', filter.principal);
       eq('role_arn', filter.role);
       eq('job', filter.job);
-      eq('action', filter.action);
+      // Actions are case-insensitive, as IAM reads them (`s3:getobject` is `s3:GetObject`), and records keep the spelling
+      // the caller used: the filter matches any of them. No index covers the action, so this costs no index use.
+      if (filter.action !== undefined) {
+        where.push('lower(a.action) = lower(?)');
+        params.push(filter.action);
+      }
       eq('decision', filter.decision);
       if (filter.since !== undefined) {
         where.push('a.at >= ?');

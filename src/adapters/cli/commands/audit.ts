@@ -379,7 +379,7 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .option('--principal <arn>', 'records of this principal (the caller of a change, the subject of a decision)')
         .option('--role <arn>', 'records involving this role (the ARN with its path): changes to it, its sessions issued or refused, decisions of the authorize API and S3 gateway for its sessions', roleArg)
         .option('--job <id>', 'records of this job')
-        .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject')
+        .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject (in any case, as IAM reads actions)')
         .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny, a job state, or for changes ok or an error code (see below)')
         .addOption(new Option('--kind <kind>', 'change, session, decision or job').choices(['change', 'session', 'decision', 'job']))
         .option('--since <time>', 'from this time: ISO-8601 (UTC unless it gives a zone), or a duration back from now (15m, 24h, 7d)', timeArg('--since'))
