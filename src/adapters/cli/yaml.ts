@@ -56,6 +56,8 @@ export function lossyScalars(node: unknown, json: boolean, path = '', max = 20):
     const v: unknown = s.value;
     const text = s.source ?? String(v);
     if (typeof v === 'string' || v === null || v === undefined) return;
+    // A merge key (`<<`, read with the `merge` option) is read as the symbol `<<`: its pairs are merged, not sent.
+    if (isKey && typeof v === 'symbol' && v.description === '<<') return;
     let why: string | undefined;
     if (typeof v === 'number') {
       if (json) {

@@ -126,11 +126,13 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (source.length > MAX_FILE_CHARS) return [{ file, message: `file is ${source.length} characters; a configuration file may have at most ${MAX_FILE_CHARS}` }];
   const lineCounter = new (yaml().LineCounter)();
-  const parsed = yaml().parseAllDocuments(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const isJson = readAsJson(file, source);
+  // Merge keys (`<<: *common`) as kubectl's YAML reader and YAML 1.1 read them: manifests share blocks that way, and
+  // the `yaml` library otherwise reads `<<` as a key of its own (review cj, 1). JSON has no merge keys.
+  const parsed = yaml().parseAllDocuments(source, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: !isJson });
   const docs = Array.isArray(parsed) ? parsed : [];
   const errors: LoadError[] = [];
   const out: LoadedDocument[] = [];
-  const isJson = readAsJson(file, source);
   // Documents are numbered as the server's errors number them (empty ones skipped), those in error included, so that
   // every error names the document it is in.
   let position = 0;
@@ -147,16 +149,28 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
     } catch (e) {
       // The library's error has no position: an alias whose anchor is not in this document (anchors do not cross
       // `---`) is found again, to say where it is.
+      // A merge key whose value is no map (`<<: 5`) is found the same way.
       let at: number | undefined;
-      yaml().visit(d, {
+      let alias = false;
+      const Y = yaml();
+      Y.visit(d, {
         Alias(_, node) {
           if (node.resolve(d) !== undefined) return undefined;
           at = node.range?.[0];
-          return yaml().visit.BREAK;
+          alias = true;
+          return Y.visit.BREAK;
+        },
+        Pair(_, pair) {
+          if (!Y.isScalar(pair.key) || typeof pair.key.value !== 'symbol') return undefined;
+          const v = pair.value;
+          const aMap = (n: unknown): boolean => Y.isMap(n) || (Y.isAlias(n) && Y.isMap(n.resolve(d)));
+          if (aMap(v) || (Y.isSeq(v) && v.items.every(aMap))) return undefined;
+          at = (Y.isNode(v) ? v.range?.[0] : undefined) ?? pair.key.range?.[0];
+          return Y.visit.BREAK;
         },
       });
       const p = at !== undefined ? lineCounter.linePos(at) : undefined;
-      errors.push({ file, ...(p ? { line: p.line, column: p.col } : {}), document: ++position, message: `yaml: ${yamlMessage(e instanceof Error ? e.message : String(e))}${p ? '; an anchor holds only within its own document' : ''}` });
+      errors.push({ file, ...(p ? { line: p.line, column: p.col } : {}), document: ++position, message: `yaml: ${yamlMessage(e instanceof Error ? e.message : String(e))}${alias ? '; an anchor holds only within its own document' : ''}` });
       continue;
     }
     // An empty document (a trailing `---`, one holding only comments, as helm and kustomize emit) is skipped, as
