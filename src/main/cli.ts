@@ -3,7 +3,7 @@
  * adapter. Sets `process.exitCode` rather than calling `process.exit`, so piped output is flushed first.
  */
 import { fstatSync } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import pkg from '../../package.json' with { type: 'json' };
 import { runCli } from '../adapters/cli/index.ts';
@@ -130,7 +130,15 @@ process.exitCode = await runCli(process.argv.slice(2), {
   out: (text) => void process.stdout.write(text),
   err: (text) => void (stderrOpen && process.stderr.write(text)),
   readFile: readText,
-  readDir: async (path) => (await readdir(path, { withFileTypes: true })).map((e) => ({ name: e.name, directory: e.isDirectory() })),
+  // A link to a directory is that directory, as a link to a file is that file: a GitOps tree that links a shared folder
+  // in must not lose its documents (and have `apply --prune` delete their objects). A dangling link is no directory.
+  readDir: async (path) =>
+    Promise.all(
+      (await readdir(path, { withFileTypes: true })).map(async (e) => ({
+        name: e.name,
+        directory: e.isDirectory() || (e.isSymbolicLink() && (await stat(`${path.replace(/\/+$/, '')}/${e.name}`).then((t) => t.isDirectory(), () => false))),
+      })),
+    ),
   env: process.env,
   now: () => Date.now(),
   version: pkg.version,

@@ -96,10 +96,14 @@ interface LoadError {
   readonly message: string;
 }
 
-async function collectFiles(path: string, ctx: CommandContext): Promise<string[] | LoadError> {
+/** Deeper than any configuration tree; a symbolic link to a directory above it loops, and is stopped here. */
+const MAX_DIRECTORY_DEPTH = 32;
+
+async function collectFiles(path: string, ctx: CommandContext, depth = 0): Promise<string[] | LoadError> {
   // `-f -`: the documents on standard input, as kubectl reads them.
   if (path === '-') return [path];
   if (ctx.readDir) {
+    if (depth > MAX_DIRECTORY_DEPTH) return { file: path, message: `directories nested more than ${MAX_DIRECTORY_DEPTH} deep; a symbolic link that loops?` };
     try {
       const entries = [...(await ctx.readDir(path))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const out: string[] = [];
@@ -107,7 +111,7 @@ async function collectFiles(path: string, ctx: CommandContext): Promise<string[]
         if (e.name.startsWith('.')) continue;
         const child = `${path.replace(/\/+$/, '')}/${e.name}`;
         if (e.directory) {
-          const sub = await collectFiles(child, ctx);
+          const sub = await collectFiles(child, ctx, depth + 1);
           if (!Array.isArray(sub)) return sub;
           out.push(...sub);
         } else if (CONFIG_FILE.test(e.name)) out.push(child);
