@@ -914,7 +914,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     // Values as records store them (`storedText`): a filter with a NUL finds the records that held one (stored U+FFFD),
     // where PostgreSQL refused the query itself and the API answered 500 (review an, 1).
     const stored: Mutable<AuditFilter> = {};
-    for (const [k, v] of Object.entries(filter) as [keyof AuditFilter, string | undefined][]) if (v !== undefined) (stored as Record<string, string>)[k] = storedText(v);
+    for (const [k, v] of Object.entries(filter) as [keyof AuditFilter, string | readonly string[] | undefined][]) {
+      if (v !== undefined) (stored as Record<string, string | readonly string[]>)[k] = typeof v === 'string' ? storedText(v) : v.map(storedText);
+    }
     // Principals of other accounts see their own account's records only; the root account's see all, or one
     // account's when they ask. Another account's asked by a principal of neither is refused, not answered with the
     // caller's own records as if they were that account's.

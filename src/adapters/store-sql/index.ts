@@ -933,7 +933,11 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
         where.push('lower(a.action) = lower(?)');
         params.push(filter.action);
       }
-      eq('decision', filter.decision);
+      if (typeof filter.decision === 'string') eq('decision', filter.decision);
+      else if (filter.decision !== undefined && filter.decision.length > 0) {
+        where.push(`a.decision IN (${filter.decision.map(() => '?').join(', ')})`);
+        params.push(...filter.decision);
+      }
       if (filter.since !== undefined) {
         where.push('a.at >= ?');
         params.push(filter.since);

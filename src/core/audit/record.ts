@@ -65,7 +65,8 @@ export interface AuditFilter {
   readonly role?: string;
   readonly job?: string;
   readonly action?: string;
-  readonly decision?: string;
+  /** One stored value, or any of several (`AccessDenied`: every refusal a client sees as AccessDenied). */
+  readonly decision?: string | readonly string[];
   readonly since?: string;
   readonly until?: string;
 }
