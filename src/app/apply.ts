@@ -1679,7 +1679,7 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
     const rawSpec = own(doc, 'spec');
     if (rawSpec !== undefined && rawSpec !== null && !isObj(rawSpec)) return c.error('VALIDATION_ERROR', 'spec', '`spec` must be a map');
     const spec = rawSpec ?? {};
-    checkFields(spec, handler.specFields, 'spec', `the spec of a ${k}`, c);
+    checkFields(spec, handler.specFields, 'spec', `the spec of ${/^[AEIOU]/.test(k) ? 'an' : 'a'} ${k}`, c);
     const value = handler.validate(spec, c);
     if (c.failed || value === undefined || name === undefined) return;
     const key = `${k}/${account}/${name.toLowerCase()}`;
