@@ -398,8 +398,9 @@ export const auditCommands: CommandGroup = (program, ctx) => {
       'after',
       [
         '',
-        '--json prints one record per line (JSON lines). Records are in seq order, the order they were appended (with',
-        'several server instances, `at` may step back a little from one record to the next).',
+        '--json prints one record per line (JSON lines). Records are in seq order, the order they were appended, and',
+        '`at` may step back a little from one record to the next: with several server instances, and on one, since a',
+        'change made by apply (accounts create too) is appended with its own transaction, ahead of records still queued.',
         '--decision takes: Allow, ExplicitDeny, ImplicitDeny (decisions), Deny (refused sessions, job submissions and',
         'admissions), Queued, Running, Succeeded, Failed, Stopped (job state changes), ok or an error code (changes: a',
         'refused one is stored as ACCESS_DENIED), OUTCOME_UNKNOWN (or OutcomeUnknown: changes whose commit was cut off,',
