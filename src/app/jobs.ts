@@ -53,7 +53,7 @@ import {
 import { removeWorkspaceIamPolicies } from './bindings.ts';
 import type { AppDeps } from './deps.ts';
 import { CLOCK_SKEW_MS, userKey, type LiveState, type UserEntry } from './live.ts';
-import { accessDenied, actorOf, decideOnRole, PolicyCache, partitionOf, principalLimitsCut, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
+import { accessDenied, actorOf, bindingsRefusal, decideOnRole, PolicyCache, partitionOf, requestContext, userArn, type Caller, type RequestFacts } from './principals.ts';
 import type { IssuedCredentials, Sts } from './sts.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type PrincipalRef, type ReadTx, type RoleRecord, type SealedSecret, type Store, type UserRecord, type WriteTx } from './ports/store.ts';
 
@@ -573,28 +573,13 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
   }
 
   /**
-   * Which of the caller's permissions boundary and session policies does not allow the request, if one does not
-   * ('the permissions boundary', 'the session policy'), or undefined: the cut the authorize union applies to an
-   * engine whose grants name principals (`limitedByPrincipalPolicies`), decided on the request as if the resource were
-   * the principal's own.
-   */
-  function cutByPrincipalLimits(caller: Caller, q: { action: string; resource: string; context: Record<string, string> }): string | undefined {
-    const cut = principalLimitsCut({ principal: caller.principal, action: q.action, resource: q.resource, context: contextOf(requestContext(caller, q.context)), time: now() }, caller.policies);
-    return cut === undefined ? undefined : cut === 'boundary' ? 'the permissions boundary' : 'the session policy';
-  }
-
-  /**
-   * What bindings add to an IAM decision `d` that did not allow, asked through `grant` (never over an explicit deny):
-   * undefined when a binding grants the request and the caller's permissions boundary and session policies do not cut
-   * it, as the authorize API's union cuts it (`limited` in src/app/authorize.ts; a binding names the principal, never
-   * its session: review S, S4); else what to add to the refusal ('' when no binding was asked).
+   * What bindings add to an IAM decision `d` that did not allow (`bindingsRefusal`, as pod admission asks it): the
+   * request decided against the caller's boundary and session policies with its request facts, as the authorize API's
+   * union cuts a binding's grant (`limited` in src/app/authorize.ts; a binding names the principal, never its session:
+   * review S, S4).
    */
   function bindingRefusal(caller: Caller, d: Decision, grant: () => { readonly allowed: boolean; readonly reason: string } | undefined, q: { action: string; resource: string; context: Record<string, string> }): string | undefined {
-    const g = d.decision === 'ExplicitDeny' ? undefined : grant();
-    if (g === undefined) return '';
-    if (!g.allowed) return `bindings: ${g.reason}`;
-    const cut = cutByPrincipalLimits(caller, q);
-    return cut === undefined ? undefined : `bindings: ${g.reason}, but ${cut} does not allow this request (a binding names the principal, not its session)`;
+    return bindingsRefusal(d, grant, { principal: caller.principal, action: q.action, resource: q.resource, context: contextOf(requestContext(caller, q.context)), time: now() }, caller.policies);
   }
 
   /**

@@ -87,7 +87,7 @@ import {
   type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
 import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryPrincipalId, entryPrincipalOf, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
-import { accessDeniedMessage, authorizeAdmin, decideOnRole, PolicyCache, principalLimitsCut, type Caller } from './principals.ts';
+import { accessDeniedMessage, authorizeAdmin, bindingsRefusal, decideOnRole, PolicyCache, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
@@ -1153,12 +1153,8 @@ export function createKube(app: App, options: KubeOptions) {
       // node's start accept it (src/app/jobs.ts `passRoleRefusal`), and as the authorize API and simulate answer the
       // PassRole. Pod admission asked IAM alone, so a pod was refused the role that a job of the same user got (review
       // cb, 3).
-      const refused = (bindings: string): Result<never> => failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passer.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}${bindings}`);
-      if (d.decision === 'ExplicitDeny') return refused('');
-      const bound = app.bindings.actAs({ principal: who.value.principal }, roleArn);
-      if (!bound.allowed) return refused(`; bindings: ${bound.reason}`);
-      const cut = principalLimitsCut({ principal: who.value.principal, action: passAction, resource: roleArn, context: passContext, time: deps.now() }, who.value.policies);
-      if (cut !== undefined) return refused(`; bindings: ${bound.reason}, but ${cut === 'boundary' ? 'the permissions boundary' : 'the session policy'} does not allow this request (a binding names the principal, not its session)`);
+      const bindings = bindingsRefusal(d, () => app.bindings.actAs({ principal: who.value.principal }, roleArn), { principal: who.value.principal, action: passAction, resource: roleArn, context: passContext, time: deps.now() }, who.value.policies);
+      if (bindings !== undefined) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: ${passer.arn} is not allowed to perform ${passAction} on ${roleArn} (passed to ${service}): ${d.summary}${bindings === '' ? '' : `; ${bindings}`}`);
     }
     if (!role) return failWith('ACCESS_DENIED', `${ROLE_CHECK_FAILED}: role ${roleRef} does not exist in account ${account}`);
     const trust = trustPolicies.get(`trust:${role.id}`, role.trustPolicy, 'trust');

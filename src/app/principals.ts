@@ -238,6 +238,20 @@ export function principalLimitsCut(request: AuthzRequest, set: PolicySet): 'boun
   return within.deniedBy === 'boundary' ? 'boundary' : 'session';
 }
 
+/**
+ * What bindings add to an IAM decision `d` that did not allow (job submission, node start and pod admission alike):
+ * undefined when a binding grants the request (`grant`, never asked over an explicit deny) and the principal's own
+ * limits (`request` decided by `principalLimitsCut` against `set`) do not cut it; else the words to add to the refusal
+ * ('' when no binding was asked).
+ */
+export function bindingsRefusal(d: Decision, grant: () => { readonly allowed: boolean; readonly reason: string } | undefined, request: AuthzRequest, set: PolicySet): string | undefined {
+  const g = d.decision === 'ExplicitDeny' ? undefined : grant();
+  if (g === undefined) return '';
+  if (!g.allowed) return `bindings: ${g.reason}`;
+  const cut = principalLimitsCut(request, set);
+  return cut === undefined ? undefined : `bindings: ${g.reason}, but ${cut === 'boundary' ? 'the permissions boundary' : 'the session policy'} does not allow this request (a binding names the principal, not its session)`;
+}
+
 /** A role as a decision on it names it: its own account's partition, account, path and name (`RoleRecord`). */
 export interface RoleName {
   readonly partition: Partition;
