@@ -15,9 +15,9 @@ import { jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies } from './jo
 import { accessDeniedMessage, principalLimitsCut, ROLE_ACTIONS, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
-import { boundaryContext, resourceTagContext } from './directory.ts';
+import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
 import { claimsOf, type ScopeRecord } from './session-scopes.ts';
-import { stsRoleTags, type Sts } from './sts.ts';
+import type { Sts } from './sts.ts';
 
 export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
@@ -964,7 +964,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const found = await sts.readPrincipals(async (tx) => (e.kind === 'user' ? (await sts.cachedUser(tx, e.account, e.name))?.user : (await sts.cachedRole(tx, e.account, e.name))?.role));
     if (found === undefined || (e.path !== undefined && found.path !== e.path)) return { input, replaced: [] };
     // STS's `role` resource has `aws:ResourceTag/K` only (Service Authorization Reference), IAM's both.
-    if (e.kind === 'role' && e.sts === true) return withFacts(input, stsRoleTags(found.tags), false);
+    if (e.kind === 'role' && e.sts === true) return withFacts(input, awsResourceTags(found.tags), false);
     const boundary = BOUNDARY_ACTIONS.has(input.action.slice(input.action.indexOf(':') + 1).toLowerCase());
     return withFacts(input, { ...resourceTagContext(found.tags), ...(boundary ? boundaryContext(found.permissionsBoundary) : {}) }, boundary);
   }

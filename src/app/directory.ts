@@ -129,6 +129,17 @@ function toBase64(bytes: Uint8Array): string {
 export type ConditionContext = Record<string, string | string[]>;
 
 /**
+ * A resource's tags as `aws:ResourceTag/K` alone: the key the Service Authorization Reference gives STS's `role`
+ * resource (AssumeRole and the actions decided under a trust policy, review cc, 8) and IAM's `oidc-provider` (review
+ * cb, 7), which have no `iam:ResourceTag`.
+ */
+export function awsResourceTags(tags: readonly Tag[] | undefined): ConditionContext {
+  const out: ConditionContext = {};
+  for (const t of tags ?? []) out[`aws:ResourceTag/${t.key}`] = t.value;
+  return out;
+}
+
+/**
  * The condition keys of a user's or role's tags, as the Service Authorization Reference gives them for IAM's `user`
  * and `role` resources: `aws:ResourceTag/K` and `iam:ResourceTag/K` (review T, T2). Groups carry no tags.
  */

@@ -32,7 +32,7 @@ import { checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRole
 import { admitAuthFailure } from './auth-failures.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import type { AppDeps, JwkSet, OidcCrypto, SigningKeyData } from './deps.ts';
-import { requestTagContext, tagKeysContext, tagKeySpellings } from './directory.ts';
+import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings } from './directory.ts';
 import { actorOf, authorizeAdmin, explanationOf, partitionOf, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
 import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
@@ -438,18 +438,11 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     return r;
   }
 
-  /**
-   * A provider's tags as `aws:ResourceTag/K`, the condition key the Service Authorization Reference gives IAM's
-   * `oidc-provider` resource, so that a policy can limit an action to providers with a tag (review cb, 7: every action
-   * on a provider was decided without them, so such a policy never allowed and such a Deny never refused).
-   */
-  const providerTags = (r: ProviderRecord | undefined): Record<string, string> => Object.fromEntries((r?.tags ?? []).map((t) => [`aws:ResourceTag/${t.key}`, t.value]));
-
   async function getProvider(c: Caller, input: { arn: string }): Promise<Result<OidcProvider>> {
     const p = parseArn(c, input.arn);
     if (!p.ok) return p;
     const r = readRecord(await deps.store.read((tx) => tx.kv.get(providerKey(c.account, p.value.hostPath))));
-    const a = authorizeAdmin(c, now(), 'GetOpenIDConnectProvider', p.value.arn, providerTags(r));
+    const a = authorizeAdmin(c, now(), 'GetOpenIDConnectProvider', p.value.arn, awsResourceTags(r?.tags));
     if (!a.ok) return a;
     if (!r) return failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${input.arn}\` does not exist in account ${c.account}.`);
     return ok(toProvider(c.account, c.partition, p.value.hostPath, r));
@@ -475,7 +468,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const key = providerKey(c.account, p.value.hostPath);
     // Decided on the provider's tags as read now; the change below reads it again in its transaction.
     const current = readRecord(await deps.store.read((tx) => tx.kv.get(key)));
-    const a = authorizeAdmin(c, now(), action, p.value.arn, { ...providerTags(current), ...context });
+    const a = authorizeAdmin(c, now(), action, p.value.arn, { ...awsResourceTags(current?.tags), ...context });
     if (!a.ok) return (recordChange(c, action, p.value.arn, a, undefined, request), a);
     const closed = deps.audit?.gate('the directory is not changed');
     if (closed) return closed;
@@ -544,7 +537,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const p = parseArn(c, input.arn);
     if (!p.ok) return p;
     const r = readRecord(await deps.store.read((tx) => tx.kv.get(providerKey(c.account, p.value.hostPath))));
-    const a = authorizeAdmin(c, now(), 'ListOpenIDConnectProviderTags', p.value.arn, providerTags(r));
+    const a = authorizeAdmin(c, now(), 'ListOpenIDConnectProviderTags', p.value.arn, awsResourceTags(r?.tags));
     if (!a.ok) return a;
     if (!r) return failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${input.arn}\` does not exist in account ${c.account}.`);
     return ok(r.tags);

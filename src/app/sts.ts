@@ -26,7 +26,7 @@ import {
   type SessionClaims,
 } from '../core/sts/session.ts';
 import { withEncodedMessage } from './authz-message.ts';
-import { tagKeySpellings } from './directory.ts';
+import { awsResourceTags, tagKeySpellings } from './directory.ts';
 import type { AppDeps } from './deps.ts';
 import { ownerTableDenies } from './jobs.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
@@ -115,20 +115,6 @@ function pooled(source: (n: number) => Uint8Array, size = 4096): (n: number) => 
   };
 }
 
-/**
- * `scopes`: the registry every scoped role session is recorded in before it is issued (src/app/session-scopes.ts);
- * without it (tests of STS alone) nothing is recorded.
- */
-/**
- * A role's tags as STS decides with them: `aws:ResourceTag/K` (the Service Authorization Reference gives STS's `role`
- * resource that key, not `iam:ResourceTag`), for AssumeRole and the other actions decided under its trust policy.
- */
-export function stsRoleTags(tags: readonly { readonly key: string; readonly value: string }[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags ?? []) out[`aws:ResourceTag/${t.key}`] = t.value;
-  return out;
-}
-
 /** `context` without resource-tag keys, which name the directory's tags and are never the request's to give. */
 function withoutResourceTags(context: Record<string, string | string[]>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -136,6 +122,10 @@ function withoutResourceTags(context: Record<string, string | string[]>): Record
   return out;
 }
 
+/**
+ * `scopes`: the registry every scoped role session is recorded in before it is issued (src/app/session-scopes.ts);
+ * without it (tests of STS alone) nothing is recorded.
+ */
 export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, scopes?: SessionScopes) {
   const now = (): number => deps.now();
   /** Refusals of an AssumeRole that the role's trust policy had allowed: recorded whatever their code (`recordRefusal`). */
@@ -485,7 +475,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const roleArn = roleArnOf(partition, role.account, role.path, role.name);
     if (!trust) return { roleArn, decision: undefined };
     // The role's tags, the directory's and not the request's (review cc, 8: a Deny on aws:ResourceTag never applied).
-    const context = { ...withoutResourceTags(asked), ...stsRoleTags(role.tags) };
+    const context = { ...withoutResourceTags(asked), ...awsResourceTags(role.tags) };
     // On the role's canonical ARN; a Deny spelling it in the other dialect applies as well (review U, U1).
     const decide = (a: string, resource: string) => evaluate({ principal, action: a, resource, context: contextOf(context), time: now() }, { ...policies, trust }, explain ? { explain } : undefined);
     return { roleArn, decision: decideOnRole({ partition, account: role.account, path: role.path, name: role.name }, action, decide) };
