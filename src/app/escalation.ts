@@ -80,6 +80,7 @@ import { compilePolicy, parsePolicy, type CompiledPolicy, type ConditionEntry, t
 import type { PolicyVersionRecord } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
 import type { Caller } from './principals.ts';
+import { requestTagContext } from './directory.ts';
 import { compiledTrust, sessionsNamed } from './who-can.ts';
 import type { AuthorizationDetails, UserDetail } from './simulate.ts';
 
@@ -494,13 +495,9 @@ export function createEscalation(deps: EscalationDeps) {
       const tags = principalTagsAsked([...(trustOf.get(r.name) ?? []), ...me.policies.identity, ...(me.policies.boundary ? [me.policies.boundary] : [])]);
       if (tags.size === 0) return undefined;
       const action = iam(x.kind === 'user' ? 'TagUser' : 'TagRole');
-      const request: Record<string, string | string[]> = { 'aws:TagKeys': [...tags.keys()] };
       const as: Record<string, string | string[]> = { ...trustContext };
-      for (const [k, v] of tags) {
-        request[`aws:RequestTag/${k}`] = v;
-        as[`aws:PrincipalTag/${k}`] = v;
-      }
-      const tag = await allows(x, action, x.arn, request);
+      for (const [k, v] of tags) as[`aws:PrincipalTag/${k}`] = v;
+      const tag = await allows(x, action, x.arn, requestTagContext([...tags].map(([key, value]) => ({ key, value }))));
       if (!tag) return undefined;
       await ask();
       const d = await deps.assumeDecision(me.principal, me.policies, r.arn, as);
@@ -788,9 +785,7 @@ export function createEscalation(deps: EscalationDeps) {
         const wanted = [...principalTagsAsked(tp.policies.identity)].filter(([k, v]) => !Object.entries(carried).some(([ck, cv]) => ck.toLowerCase() === k.toLowerCase() && cv === v));
         if (wanted.length > 0) {
           const action = iam(t.kind === 'user' ? 'TagUser' : 'TagRole');
-          const request: Record<string, string | string[]> = { 'aws:TagKeys': wanted.map(([k]) => k) };
-          for (const [k, v] of wanted) request[`aws:RequestTag/${k}`] = v;
-          const a = await allows(x, action, t.arn, request);
+          const a = await allows(x, action, t.arn, requestTagContext(wanted.map(([key, value]) => ({ key, value }))));
           if (a) out.push({ by: x.arn, principal: t.arn, action, resource: t.arn, gives: 'tags', reasons: [...a.reasons, `${t.arn} then carries ${wanted.map(([k, v]) => `${k}=${v}`).join(', ')}, which its policies grant by (aws:PrincipalTag)`] });
         }
       }
