@@ -15,10 +15,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { CHROMIUM, signedInPage } from './support/console.ts';
 import { startTestServer, userWithKey, type TestServer } from './support/server.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
 
 type Browser = import('playwright-core').Browser;
@@ -39,16 +38,8 @@ describe('web console review bd2: a late answer is not shown under a later view'
   });
 
   it('the audit log answering after Users was chosen leaves the users shown', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.setDefaultTimeout(10_000);
+    const { page, problems } = await signedInPage(browser, server.url, server.admin, 10_000);
     try {
-      await page.goto(`${server.url}/ui/`);
-      await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
-      await page.fill('input[name=secretAccessKey]', server.admin.secretAccessKey);
-      await page.click('#sign-in-form button[type=submit]');
-      await page.waitForFunction(() => /user\(s\)$/.test(document.getElementById('status')?.textContent ?? ''));
       // The audit query answers 1.5 s late.
       let held: () => void = () => {};
       const answered = new Promise<void>((resolve) => {

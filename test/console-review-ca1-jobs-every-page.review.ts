@@ -13,13 +13,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CHROMIUM, signedInPage } from './support/console.ts';
 import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
 
 const CONSOLE_JS = pathToFileURL(join(import.meta.dirname, '..', 'web', 'console.js')).href;
@@ -70,16 +69,8 @@ describe('web console review ca1: the Jobs view lists every job, not the first p
   });
 
   it('shows all 103 jobs, the live ones among them, and counts them all', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.setDefaultTimeout(15_000);
+    const { page, problems } = await signedInPage(browser, server.url, server.admin, 15_000);
     try {
-      await page.goto(`${server.url}/ui/`);
-      await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
-      await page.fill('input[name=secretAccessKey]', server.admin.secretAccessKey);
-      await page.click('#sign-in-form button[type=submit]');
-      await page.waitForFunction(() => /user\(s\)$/.test(document.getElementById('status')?.textContent ?? ''));
       await page.click('nav button[data-view=jobs]');
       await page.waitForFunction(() => /job\(s\)/.test(document.getElementById('status')?.textContent ?? ''));
       const ids = await page.$$eval('#view tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));

@@ -14,11 +14,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { CreateUserCommand } from '@aws-sdk/client-iam';
+import { CHROMIUM, signedInPage } from './support/console.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
 
 type Browser = import('playwright-core').Browser;
@@ -42,16 +41,8 @@ describe('web console review ca2: the audit log view shows the newest records', 
   });
 
   it('opens on the newest 100 records, the latest change among them, and says older ones match', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.setDefaultTimeout(15_000);
+    const { page, problems } = await signedInPage(browser, server.url, server.admin, 15_000);
     try {
-      await page.goto(`${server.url}/ui/`);
-      await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
-      await page.fill('input[name=secretAccessKey]', server.admin.secretAccessKey);
-      await page.click('#sign-in-form button[type=submit]');
-      await page.waitForFunction(() => /user\(s\)$/.test(document.getElementById('status')?.textContent ?? ''));
       await page.click('nav button[data-view=audit]');
       await page.waitForFunction(() => /record\(s\)/.test(document.getElementById('status')?.textContent ?? ''));
       const seqs = (await page.$$eval('#view tbody tr td:first-child', (tds) => tds.map((td) => td.textContent))).map(Number);
@@ -69,14 +60,8 @@ describe('web console review ca2: the audit log view shows the newest records', 
   });
 
   it('a filter matching fewer than 100 shows them all and no older', async () => {
-    const page = await browser.newPage();
-    page.setDefaultTimeout(15_000);
+    const { page } = await signedInPage(browser, server.url, server.admin, 15_000);
     try {
-      await page.goto(`${server.url}/ui/`);
-      await page.fill('input[name=accessKeyId]', server.admin.accessKeyId);
-      await page.fill('input[name=secretAccessKey]', server.admin.secretAccessKey);
-      await page.click('#sign-in-form button[type=submit]');
-      await page.waitForFunction(() => /user\(s\)$/.test(document.getElementById('status')?.textContent ?? ''));
       await page.click('nav button[data-view=audit]');
       await page.waitForFunction(() => /record\(s\)/.test(document.getElementById('status')?.textContent ?? ''));
       await page.fill('#audit-form input[name=action]', 'iam:CreateAccessKey');

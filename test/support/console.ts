@@ -1,0 +1,27 @@
+/**
+ * The web console driven through Debian's Chromium (playwright-core), for the console's tests: where Chromium is, and a
+ * page signed in as given, with the page errors it meets collected.
+ */
+import { existsSync } from 'node:fs';
+import type { Credentials } from './server.ts';
+
+type Browser = import('playwright-core').Browser;
+type Page = import('playwright-core').Page;
+declare const document: { getElementById(id: string): { textContent: string | null } | null };
+
+/** Debian's chromium, or undefined (a test skips then). */
+export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+
+/** A new page of `browser` on the console at `url`, signed in with `who`, once it shows the users; `problems` gets each page error. */
+export async function signedInPage(browser: Browser, url: string, who: Credentials, timeoutMs = 15_000): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.setDefaultTimeout(timeoutMs);
+  await page.goto(`${url}/ui/`);
+  await page.fill('input[name=accessKeyId]', who.accessKeyId);
+  await page.fill('input[name=secretAccessKey]', who.secretAccessKey);
+  await page.click('#sign-in-form button[type=submit]');
+  await page.waitForFunction(() => /user\(s\)$/.test(document.getElementById('status')?.textContent ?? ''));
+  return { page, problems };
+}
