@@ -56,11 +56,14 @@ export function namedPrincipals(document: unknown): NamedPrincipal[] {
   for (const [s, sp] of list) {
     if (!isObject(s)) continue;
     for (const element of ['Principal', 'NotPrincipal']) {
-      const p = s[element];
+      const raw = s[element];
+      // An OSS bucket policy's plain list of principals holds the values of `RAM` (src/core/iam/parse.ts).
+      const p = Array.isArray(raw) ? { RAM: raw } : raw;
       if (!isObject(p)) continue;
       for (const key of ['AWS', 'RAM']) {
         const v = p[key];
-        const values: [unknown, string][] = Array.isArray(v) ? v.map((x, i) => [x, `${sp}.${element}.${key}[${i}]`]) : [[v, `${sp}.${element}.${key}`]];
+        const at = Array.isArray(raw) ? `${sp}.${element}` : `${sp}.${element}.${key}`;
+        const values: [unknown, string][] = Array.isArray(v) ? v.map((x, i) => [x, `${at}[${i}]`]) : [[v, at]];
         for (const [value, path] of values) {
           if (typeof value !== 'string' || (key === 'RAM' && RAM_SESSION.test(value))) continue;
           const m = (key === 'AWS' ? AWS_USER_OR_ROLE : RAM_USER_OR_ROLE).exec(value);

@@ -316,8 +316,23 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
 
   function parsePrincipal(v: JsonValue, path: string): PrincipalSpec | undefined {
     if (v === '*') return '*';
+    // An OSS bucket policy names its principals as a plain list of UIDs or `*` (`"Principal": ["20214760404935xxxx"]`,
+    // the form OSS's console writes: OSS "Policy syntax and elements", `"Principal": ["UID|*"]`): in a RAM resource
+    // policy the list is read as the values of `RAM`. OSS reads an empty list as everyone; it is refused here, so
+    // that a list emptied by mistake does not open the bucket to all.
+    if (Array.isArray(v) && dialect === 'acs' && opts.kind === 'resource') {
+      if (v.length === 0) {
+        err('POLICY_INVALID_PRINCIPAL', path, 'principal list is empty: OSS reads `[]` as everyone; write `["*"]` for everyone, or list the UIDs or `acs:ram::` ARNs it names');
+        return undefined;
+      }
+      const list = stringList(v, path, 'POLICY_INVALID_PRINCIPAL');
+      if (!list) return undefined;
+      list.forEach((val, i) => checkPrincipalValue('RAM', val, childPath(path, i)));
+      return { RAM: list };
+    }
     if (!isObject(v)) {
-      err('POLICY_INVALID_PRINCIPAL', path, `principal must be \`"*"\` or an object such as {"${dialect === 'acs' ? 'RAM' : 'AWS'}": "…"}, got ${show(v)}`);
+      const list = dialect === 'acs' && opts.kind === 'resource' ? ', or a list of UIDs such as ["123456789012"]' : '';
+      err('POLICY_INVALID_PRINCIPAL', path, `principal must be \`"*"\` or an object such as {"${dialect === 'acs' ? 'RAM' : 'AWS'}": "…"}${list}, got ${show(v)}`);
       return undefined;
     }
     const spec: Record<string, string[]> = {};
@@ -331,26 +346,27 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       }
       const list = stringList(v[key] as JsonValue, p, 'POLICY_INVALID_PRINCIPAL');
       if (!list) continue;
-      list.forEach((val, i) => {
-        const vp = Array.isArray(v[key]) ? childPath(p, i) : p;
-        if (val === '*') return;
-        if (val.includes('*') || val.includes('?')) {
-          err('POLICY_INVALID_PRINCIPAL', vp, `principal \`${val}\` has a partial wildcard; only \`"*"\` alone is allowed (use a condition on \`aws:PrincipalArn\` with \`ArnLike\`)`);
-          return;
-        }
-        if (key === 'AWS' && !/^\d{12}$/.test(val) && !AWS_PRINCIPAL_RE.test(val) && !PRINCIPAL_ID_RE.test(val)) {
-          err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a valid AWS principal: give an account id, or the ARN of an account root, user, role, assumed-role session or federated user`);
-        } else if (key === 'RAM' && !/^\d{1,20}$/.test(val) && !RAM_PRINCIPAL_RE.test(val) && !PRINCIPAL_ID_RE.test(val)) {
-          err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a valid RAM principal: give \`acs:ram::<uid>:root\`, \`…:user/<name>\` or \`…:role/<name>\``);
-        } else if (key === 'Service' && !/^[A-Za-z0-9.-]+$/.test(val)) {
-          err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a service principal name such as \`training.gatehouse.dev\``);
-        } else if (val === '') {
-          err('POLICY_INVALID_PRINCIPAL', vp, 'principal value is empty');
-        }
-      });
+      list.forEach((val, i) => checkPrincipalValue(key, val, Array.isArray(v[key]) ? childPath(p, i) : p));
       spec[key] = list;
     }
     return spec;
+  }
+
+  function checkPrincipalValue(key: string, val: string, vp: string): void {
+    if (val === '*') return;
+    if (val.includes('*') || val.includes('?')) {
+      err('POLICY_INVALID_PRINCIPAL', vp, `principal \`${val}\` has a partial wildcard; only \`"*"\` alone is allowed (use a condition on \`aws:PrincipalArn\` with \`ArnLike\`)`);
+      return;
+    }
+    if (key === 'AWS' && !/^\d{12}$/.test(val) && !AWS_PRINCIPAL_RE.test(val) && !PRINCIPAL_ID_RE.test(val)) {
+      err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a valid AWS principal: give an account id, or the ARN of an account root, user, role, assumed-role session or federated user`);
+    } else if (key === 'RAM' && !/^\d{1,20}$/.test(val) && !RAM_PRINCIPAL_RE.test(val) && !PRINCIPAL_ID_RE.test(val)) {
+      err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a valid RAM principal: give an account UID, \`acs:ram::<uid>:root\`, \`…:user/<name>\` or \`…:role/<name>\``);
+    } else if (key === 'Service' && !/^[A-Za-z0-9.-]+$/.test(val)) {
+      err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a service principal name such as \`training.gatehouse.dev\``);
+    } else if (val === '') {
+      err('POLICY_INVALID_PRINCIPAL', vp, 'principal value is empty');
+    }
   }
 
   function parseCondition(v: JsonValue, path: string, out: ConditionEntry[]): void {

@@ -49,11 +49,13 @@ export function replacePrincipals(text: string, replace: (value: string) => stri
   for (const { st, path } of list) {
     if (!isObj(st)) continue;
     for (const element of PRINCIPAL_ELEMENTS) {
-      const spec = st[element];
-      if (!isObj(spec)) continue;
+      const raw = st[element];
+      // An OSS bucket policy's plain list of principals holds the values of `RAM` (src/core/iam/parse.ts).
+      const spec: Obj | undefined = Array.isArray(raw) ? { RAM: raw } : isObj(raw) ? raw : undefined;
+      if (spec === undefined) continue;
       for (const key of ARN_KEYS) {
         const v = spec[key];
-        const keyPath = childPath(childPath(path, element), key);
+        const keyPath = Array.isArray(raw) ? childPath(path, element) : childPath(childPath(path, element), key);
         if (typeof v === 'string') {
           const to = replace(v);
           if (to !== undefined && to !== v) edit(offsetOf(keyPath), true, to);
