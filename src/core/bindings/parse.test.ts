@@ -54,6 +54,7 @@ const invalid: [string, unknown, [string, string][]][] = [
     { bindings: [{ role: 'roles/viewer', members: ['user:a'] }, { role: 'roles/viewer', members: ['user:b'] }, { role: 'roles/viewer', members: ['user:c', 'group:d', 'users:e'] }] },
     [['BINDINGS_INVALID_MEMBER', 'bindings[2].members[2]']],
   ],
+  ['a member listed twice in one binding (review co, 1)', { bindings: [{ role: 'roles/viewer', members: ['user:a', 'user:b', 'user:a'] }, { role: 'roles/ml.viewer', members: ['user:a'] }] }, [['BINDINGS_INVALID_MEMBER', 'bindings[0].members[2]']]],
   ['a condition not an object', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: 'true' }] }, [['BINDINGS_INVALID_TYPE', 'bindings[0].condition']]],
   ['a condition without expression', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { title: 't' } }] }, [['BINDINGS_MISSING_FIELD', 'bindings[0].condition.expression']]],
   ['an empty expression', { bindings: [{ role: 'roles/ml.viewer', members: ['user:a'], condition: { title: 't', expression: '  ' } }] }, [['BINDINGS_MISSING_FIELD', 'bindings[0].condition.expression']]],

@@ -179,6 +179,9 @@ function parseBinding(raw: unknown, base: string, errs: Errors, budget: Budget):
     ok = false;
   } else {
     budget.members -= rawMembers.length;
+    // A member listed twice in one binding: GCP never holds one (Cloud Storage's setIamPolicy answers "The member … is
+    // listed more than once in the role"; others keep one copy), and it is most often a slip for another member.
+    const firstAt = new Map<string, number>();
     rawMembers.forEach((m: unknown, j: number) => {
       const p = `${mPath}[${j}]`;
       if (typeof m !== 'string') {
@@ -192,6 +195,13 @@ function parseBinding(raw: unknown, base: string, errs: Errors, budget: Budget):
         ok = false;
         return;
       }
+      const first = firstAt.get(m);
+      if (first !== undefined) {
+        errs.add('BINDINGS_INVALID_MEMBER', `member \`${m.length > 80 ? `${m.slice(0, 80)}…` : m}\` is listed more than once in this binding (first at \`members[${first}]\`): list each member once, or correct the one meant to be another member`, p);
+        ok = false;
+        return;
+      }
+      firstAt.set(m, j);
       if (k.kind === 'group' && !budget.groups.has(m)) {
         budget.groups.add(m);
         if (budget.groups.size > MAX_GROUPS_PER_POLICY) {
