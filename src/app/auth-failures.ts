@@ -135,8 +135,12 @@ export interface AuthFailure {
  */
 const MAX_ACTION = 128;
 const MAX_RESOURCE = 128;
-/** Key ids as they are issued (`AKIA…`, `ASIA…`, `LTAI…`, `STS.…`); anything else is not a key id and is not recorded. */
-const KEY_ID = /^[A-Za-z0-9._-]{4,128}$/;
+/**
+ * Key ids as they are issued (`AKIA…`, `ASIA…`, `LTAI…`, `STS.…`); anything else is not a key id and is not recorded:
+ * credentials given the wrong way round put the secret access key where the id goes (review ct, 1), and a secret
+ * (base64) begins with one of these prefixes, followed by letters and digits only, less than once in fifty million.
+ */
+const KEY_ID = /^(?:AKIA|ASIA|LTAI|STS\.)[A-Za-z0-9]{1,124}$/;
 /** AWS error codes are words; anything else is recorded as `Unknown` (callers pass codes from tables, never input). */
 const CODE = /^[A-Za-z]{1,64}$/;
 
