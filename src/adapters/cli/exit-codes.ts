@@ -108,6 +108,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   INVALID_ACTION: EXIT.invalidInput,
   MISSING_PARAMETER: EXIT.invalidInput,
   REQUEST_TOO_LARGE: EXIT.invalidInput,
+  UNSUPPORTED_MEDIA_TYPE: EXIT.invalidInput,
   SERVICE_UNAVAILABLE: EXIT.unavailable,
   INTERNAL_ERROR: EXIT.internal,
 };

@@ -27,6 +27,7 @@
  * Policy documents are accepted as JSON objects or JSON text and returned as objects. Credentials from
  * GetSessionToken reach only the routes of `USER_SESSION_ROUTES` (no administration without MFA, as AWS).
  */
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../../core/errors.ts';
 import { entityArn, type Partition } from '../../core/directory/rules.ts';
@@ -757,6 +758,26 @@ function userSessionQuestionRefusal(caller: Caller, body: Json, batch: boolean):
   return undefined;
 }
 
+/** `charset=…` of a Content-Type, quoted or not. */
+const CHARSET_RE = /;\s*charset\s*=\s*"?([^";\s]*)/i;
+
+/**
+ * Why a request's body cannot be read as the JSON it must be, before it is read (review cm, 2): a content coding other
+ * than `identity` (a gzipped body was refused as "not JSON" with its bytes echoed back, and `br` in front of a plain
+ * body was read as if absent), or a charset other than UTF-8 (decoded as UTF-8 all the same). 415, as RFC 9110
+ * §15.5.16 answers a content coding or media type the resource does not take. Undefined: readable.
+ */
+function unreadableBody(req: IncomingMessage): GatehouseError[] | undefined {
+  const coding = req.headers['content-encoding'];
+  if (coding !== undefined) {
+    const other = coding.split(',').map((c) => c.trim().toLowerCase()).find((c) => c !== '' && c !== 'identity');
+    if (other !== undefined) return fail1('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding \`${other.slice(0, 64)}\` is not supported: send the body uncompressed (Content-Encoding identity, or none)`);
+  }
+  const charset = CHARSET_RE.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return fail1('UNSUPPORTED_MEDIA_TYPE', `charset \`${charset.slice(0, 64)}\` is not supported: send JSON in UTF-8 (Content-Type: application/json or application/json; charset=utf-8)`);
+  return undefined;
+}
+
 /** Handles one request under `/v1/`: the routes above, then `extraRoutes`. */
 export async function handleAdminRequest(app: App, req: IncomingMessage, res: ServerResponse, requestId: string, extraRoutes: readonly ExtraRoute[] = []): Promise<void> {
   const url = req.url ?? '/';
@@ -792,6 +813,8 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     return sendJson(res, status, { error: { code: status === 405 ? 'MethodNotAllowed' : 'NotFound', message: status === 405 ? `${req.method} is not allowed on ${rawPath}; use ${(methods ?? []).join(', ')}` : `no route for ${req.method} ${rawPath}` } }, requestId);
   }
 
+  const unread = unreadableBody(req);
+  if (unread !== undefined) return sendErrors(res, requestId, unread);
   let body: Buffer;
   try {
     body = await readBody(req, MAX_ADMIN_BODY);
@@ -822,9 +845,13 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
 
   let json: Json = Object.create(null);
   if (body.length > 0) {
+    // JSON is UTF-8 (RFC 8259 §8.1): other bytes are refused, never read as U+FFFD, which decided another question
+    // than the one sent (review cm, 2). A leading byte order mark, which a parser may ignore, is.
+    if (!isUtf8(body)) return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request body is not valid UTF-8: send JSON encoded in UTF-8'));
+    const bom = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse(body.toString('utf8', bom));
     } catch (e) {
       return sendErrors(res, requestId, fail1('VALIDATION_ERROR', `the request body is not JSON: ${e instanceof Error ? e.message : String(e)}`));
     }

@@ -85,6 +85,7 @@ export const HTTP_ERRORS: Readonly<Record<ErrorCode, HttpError>> = {
   INVALID_ACTION: { status: 400, aws: 'InvalidAction', type: 'Sender' },
   MISSING_PARAMETER: { status: 400, aws: 'MissingParameter', type: 'Sender' },
   REQUEST_TOO_LARGE: { status: 413, aws: 'RequestEntityTooLarge', type: 'Sender' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, aws: 'UnsupportedMediaType', type: 'Sender' },
   SERVICE_UNAVAILABLE: { status: 503, aws: 'ServiceUnavailable', type: 'Receiver' },
   INTERNAL_ERROR: { status: 500, aws: 'InternalFailure', type: 'Receiver' },
 };
