@@ -65,7 +65,7 @@ import { missingWorkspaceMembers, workspaceMembersKey } from './jobs.ts';
 import { clusterArn, clusterKey, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
-import { iamPolicyKind, iamRoleKind, removeWorkspaceIamPolicies } from './bindings.ts';
+import { iamPolicyKind, iamRoleKind, only, removeWorkspaceIamPolicies } from './bindings.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
 import { forgetGroup, forgetPrincipal, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
@@ -1289,7 +1289,9 @@ function kvDocumentKind<S extends { readonly name: string; readonly account: str
     readAction: action('Get'),
     listAction: `training:List${k.kind}s`,
     validate(spec, c) {
-      const r = k.parse('', k.kind.toLowerCase(), spec);
+      // Unknown fields were reported by apply already (the parser, which PUT /v1/workspaces and /v1/clusters share,
+      // would report each a second time in its own words).
+      const r = k.parse('', k.kind.toLowerCase(), only(spec, k.specFields));
       if (!r.ok) {
         for (const e of r.errors) c.error(e.code, e.path, e.message);
         return undefined;

@@ -1048,7 +1048,7 @@ function reportErrors(errors: readonly { code: ErrorCode; message: string; path:
 }
 
 /** The allowed fields of a spec (apply reports the others itself). */
-function only(spec: Readonly<Record<string, unknown>>, fields: readonly string[]): Record<string, unknown> {
+export function only(spec: Readonly<Record<string, unknown>>, fields: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const f of fields) if (Object.hasOwn(spec, f)) out[f] = spec[f];
   return out;
