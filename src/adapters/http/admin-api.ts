@@ -810,7 +810,9 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   }
   if (route === undefined || params === undefined) {
     const status = methods !== undefined ? 405 : 404;
-    return sendJson(res, status, { error: { code: status === 405 ? 'MethodNotAllowed' : 'NotFound', message: status === 405 ? `${req.method} is not allowed on ${rawPath}; use ${(methods ?? []).join(', ')}` : `no route for ${req.method} ${rawPath}` } }, requestId);
+    // A 405 names the methods the path takes in `Allow` too (RFC 9110 §15.5.6 requires it; review cm, 3).
+    if (methods !== undefined) res.setHeader('allow', [...new Set(methods)].join(', '));
+    return sendJson(res, status, { error: { code: status === 405 ? 'MethodNotAllowed' : 'NotFound', message: status === 405 ? `${req.method} is not allowed on ${rawPath}; use ${[...new Set(methods)].join(', ')}` : `no route for ${req.method} ${rawPath}` } }, requestId);
   }
 
   const unread = unreadableBody(req);
