@@ -449,7 +449,9 @@ export function referenceDecide(req: AuthzRequest, set: ReferencePolicySet): Dec
     if (!sessionPasses) return 'ImplicitDeny';
     const identitySide = identityAllows && boundaryPasses;
     const resourceSide = forms.size > 0;
-    const allowed = sameAccount ? identitySide || resourceSide : identitySide && resourceSide;
+    // Same account, naming only the account delegates: it grants nothing alone (review ck, 2).
+    const alone = [...forms].some((f) => f !== 'account');
+    const allowed = sameAccount ? identitySide || alone : identitySide && resourceSide;
     return allowed ? 'Allow' : 'ImplicitDeny';
   }
 

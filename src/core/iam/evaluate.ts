@@ -278,11 +278,15 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
     return decision(s, 'Allow', undefined, 'resource', 'allowed by the resource policy and the caller’s identity policies');
   }
 
-  // 5. Same account. RAM: identity and resource policies in parallel, after the session check (§A.2).
+  // 5. Same account. RAM: identity and resource policies in parallel, after the session check (§A.2). A grant naming
+  // only the account delegates to it, as a RAM trust policy's `acs:ram::<uid>:root` does ("RAM users and roles of the
+  // account that are granted the permission", §A.2) and as OSS reads a UID (the identity of that UID, a RAM user having
+  // its own): it lets in no RAM user or role whose own policies do not allow (review ck, 2).
   if (acs) {
     if (!sessionOk) return implicit('session', 'the session policy does not allow this request');
-    if (named !== MATCH_NONE) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy');
+    if (named > MATCH_ACCOUNT) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy');
     if (identityPath) return allowIdentity('allowed by an identity policy');
+    if (named === MATCH_ACCOUNT && identityBlocker === 'identity') return implicit('identity', 'a resource policy delegates to the account (it names the account, not this principal), and no identity policy allows this request');
     return implicit(identityBlocker, 'no policy allows this request');
   }
   if (named === MATCH_DIRECT) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy that names this principal');
