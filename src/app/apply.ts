@@ -1158,7 +1158,6 @@ const roleKind: KindHandler<RoleSpec> = {
     const ref: PrincipalRef = { type: 'role', account: o.account, name };
     const arn = entityArn(partition, o.account, 'role', existing?.path ?? '/', name);
     const { policies, boundary, errors } = await resolveAttached(env, o.account, o.spec);
-    if (errors.length > 0) return { ok: false, errors };
 
     const current = existing ? await principalState(tx, ref) : { policies: [], inline: new Map() };
     const fields = changedFields(
@@ -1184,12 +1183,11 @@ const roleKind: KindHandler<RoleSpec> = {
         tags: tagsKey(o.spec.tags),
       },
     );
+    // The trust policy's errors with those of the policies it attaches: every error of the document at once.
     const gone = prunedPrincipal(env, o.spec.trustPolicy.text, 'spec.trustPolicy');
-    if (gone) return gone;
-    if (!existing || fields.includes('trustPolicy')) {
-      const unknown = await principalsExistAfter(env, o.spec.trustPolicy.text, 'spec.trustPolicy', true);
-      if (unknown) return unknown;
-    }
+    const unknown = gone === undefined && (!existing || fields.includes('trustPolicy')) ? await principalsExistAfter(env, o.spec.trustPolicy.text, 'spec.trustPolicy', true) : undefined;
+    for (const r of [gone, unknown]) if (r !== undefined && !r.ok) errors.push(...r.errors);
+    if (errors.length > 0) return { ok: false, errors };
     const steps: Step[] = [];
     if (!existing) {
       steps.push({

@@ -267,6 +267,35 @@ function chainArns(resource: string): string[] {
   return IAM_ENTITY_ARN.test(resource) ? [resource] : governingArns(resource);
 }
 
+/**
+ * Why account `account` may not set an IAM policy with bindings on the ARN `resource`, read in `tx`; undefined when it
+ * may. An ARN that names no account is the account's whose IAM policy is attached to it or nearest above it (see "The
+ * chain of a resource"): a policy of another account on an ARN above would make that account's tree, from `resource`
+ * down, this one's, its bindings granting there and the owner's no longer applying (review co, 2); one below would be cut
+ * out of this policy's reach the same way. Resource policies refuse the same (`claimedBelow`, review N4).
+ */
+async function claimedByAnother(tx: ReadTx, resource: string, account: string): Promise<string | undefined> {
+  if (resource.startsWith('account/') || resource.startsWith('workspace/')) return undefined;
+  const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
+  for (const arn of chainArns(resource)) {
+    if (arn === resource) continue;
+    const text = await tx.kv.get(iamPolicyKey('', arn));
+    const above = text === undefined ? undefined : (JSON.parse(text) as StoredIamPolicy).account;
+    if (above !== undefined && above !== account) {
+      return `resource ${shown(resource)} lies under ${shown(arn)}, whose IAM policy belongs to account ${above}: only that account may set IAM policies on what lies under it`;
+    }
+  }
+  const prefix = `${iamPolicyKey('', resource)}/`;
+  for (const e of await tx.kv.list(prefix)) {
+    if (!e.key.startsWith(prefix)) continue;
+    const below = JSON.parse(e.value) as StoredIamPolicy;
+    if (below.account !== account) {
+      return `resource ${shown(below.resource)}, under ${shown(resource)}, has an IAM policy of account ${below.account}: an IAM policy cannot be set on ${shown(resource)} while a resource under it holds another account's`;
+    }
+  }
+  return undefined;
+}
+
 /** The permission to pass a role (`iam:PassRole`, `ram:PassRole`): see "Passing a role" in the module comment. */
 const ACT_AS = 'iam.serviceAccounts.actAs';
 
@@ -614,7 +643,15 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   function ownerFor(caller: Caller, resource: string): string {
     if (resource.startsWith('account/')) return resource.slice('account/'.length);
     if (resource.startsWith('workspace/')) return caller.account;
-    return accountOf(resource) ?? options.ownerOf?.(resource) ?? snap.policies.get(iamPolicyKey('', resource))?.stored.account ?? caller.account;
+    const named = accountOf(resource) ?? options.ownerOf?.(resource);
+    if (named !== undefined) return named;
+    // The policy on the ARN itself first (it stays its writer's to read and remove), then the nearest one above it
+    // (`claimedByAnother` keeps another account from setting one under it).
+    for (const arn of chainArns(resource)) {
+      const held = snap.byArn.get(arn);
+      if (held !== undefined) return held.stored.account;
+    }
+    return caller.account;
   }
 
   /**
@@ -767,6 +804,8 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
       const now = await readPolicy(tx, key);
       const current = now.stored;
       if (current !== undefined && current.account !== account) return abort(failWith('ACCESS_DENIED', `the IAM policy of ${resource} belongs to account ${current.account}`, 'resource'));
+      const claimed = policy.bindings.length > 0 ? await claimedByAnother(tx, resource, account) : undefined;
+      if (claimed !== undefined) return abort(failWith('ACCESS_DENIED', claimed, 'resource'));
       const etag = checkEtag(now.etag, policy.etag);
       if (!etag.ok) return abort(etag);
       const version = checkVersion(current?.bindings ?? [], policy);
@@ -1140,6 +1179,8 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
     // Whose the resource is: the ARN's account, a bucket's owner, or the account of a resource policy on it.
     const owner = resource.startsWith('account/') ? resource.slice('account/'.length) : await ownerIn(env.tx, resource);
     if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${resource} belongs to account ${owner}, not ${o.account}; set its IAM policy as that account (metadata.account)`);
+    const claimed = o.spec.policy.bindings.length > 0 && !env.newAccounts.has(o.account) ? await claimedByAnother(env.tx, resource, o.account) : undefined;
+    if (claimed !== undefined) return planFail('ACCESS_DENIED', 'spec.resource', claimed);
     const key = iamPolicyKey(o.account, resource);
     const twin = documentsOf<AttachedPolicy>(env, 'IamPolicy').find((d) => d.name !== o.name && iamPolicyKey(d.account, d.spec.resource) === key);
     if (twin) return planFail('VALIDATION_ERROR', 'spec.resource', `IamPolicy \`${twin.name}\` also sets the policy of ${resource}; one document per resource`);
@@ -1177,7 +1218,8 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
         }
       });
     });
-    if (gone.length > 0) return { ok: false, errors: gone };
+    // Every error of the document at once, as the other kinds report theirs: what it attaches to, its roles, its members.
+    const errors = [...gone];
     // What it attaches to: an account, workspace or IAM entity that exists, or that this apply creates.
     if (o.spec.policy.bindings.length > 0) {
       const creates = (kind: HeldKind, name: string): boolean =>
@@ -1185,17 +1227,18 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
           ? env.newAccounts.has(name)
           : env.documents.some((d) => d.kind === kind && d.account === o.account && d.name.toLowerCase() === name.toLowerCase()) || (kind === 'User' && name === 'admin' && env.newAccounts.has(o.account));
       const missing = await missingResource(env.tx, o.account, resource, creates);
-      if (missing !== undefined) return planFail('NO_SUCH_ENTITY', 'spec.resource', missing);
+      if (missing !== undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: 'spec.resource', message: missing });
     }
     // Custom roles: the account's, as they will be after this apply.
     const fileRoles = documentsOf<IamRoleSpec>(env, 'IamRole').filter((d) => d.account === o.account).map((d) => ({ name: customRoleName(o.account, d.name), permissions: d.spec.permissions }));
     const storedRoles = env.newAccounts.has(o.account) ? [] : (await env.tx.kv.list(`${IAM_ROLE_PREFIX}${o.account}/`)).map((e) => JSON.parse(e.value) as StoredIamRole);
     const roles = checkRoles(o.spec.policy, { account: o.account, customRoles: [...fileRoles, ...storedRoles], path: 'spec' });
-    if (!roles.ok) return { ok: false, errors: roles.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })) };
+    if (!roles.ok) errors.push(...roles.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })));
     // Members: the account's users, groups and roles, as they will be after this apply.
     const inFiles = (kind: string, name: string): boolean => env.documents.some((d) => d.kind === kind && d.account === o.account && d.name === name) || (kind === 'User' && name === 'admin' && env.newAccounts.has(o.account));
     const members = await checkMembers(env.tx, o.account, o.spec.policy, 'spec.', inFiles);
-    if (!members.ok) return { ok: false, errors: members.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })) };
+    if (!members.ok) errors.push(...members.errors.map((e) => ({ code: e.code, path: e.path, message: e.message })));
+    if (errors.length > 0) return { ok: false, errors };
     // Idempotent: what counts is what the policy means, not how the document spells it.
     const same = existing !== undefined && JSON.stringify(canonicalPolicy({ bindings: existing.bindings })) === JSON.stringify(canonicalPolicy(o.spec.policy)) && existing.name === o.name;
     if (same || (existing === undefined && o.spec.policy.bindings.length === 0)) return planOk({ action: 'unchanged', fields: [], steps: [] });

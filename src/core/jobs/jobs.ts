@@ -4,7 +4,7 @@
  * session name and tags of a job, the refresh schedule of its credentials.
  */
 
-import { failWith, ok, type Result } from '../errors.ts';
+import { fail, failWith, ok, type GatehouseError, type Result } from '../errors.ts';
 import { checkName } from '../directory/rules.ts';
 
 export type Partition = 'aws' | 'acs';
@@ -54,41 +54,55 @@ export function controllerUsername(c: TrustedController): string {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** Validates `spec.trustedControllers` of a cluster; the message names the item and field. */
-function parseTrustedControllers(v: unknown): Result<TrustedController[]> {
+/** Validates `spec.trustedControllers` of a cluster; each error names the item and field, and every one is reported. */
+function parseTrustedControllers(v: unknown, errors: GatehouseError[]): TrustedController[] {
   const shape = '`trustedControllers` is a list of {serviceAccount: NAMESPACE:NAME} or {username: NAME}';
-  if (!Array.isArray(v)) return failWith('VALIDATION_ERROR', shape, 'spec.trustedControllers');
-  if (v.length > 50) return failWith('VALIDATION_ERROR', `a cluster trusts at most 50 controllers (${v.length} given)`, 'spec.trustedControllers');
+  const bad = (message: string, path: string): void => void errors.push({ code: 'VALIDATION_ERROR', message, path });
+  if (!Array.isArray(v)) return (bad(shape, 'spec.trustedControllers'), []);
+  if (v.length > 50) return (bad(`a cluster trusts at most 50 controllers (${v.length} given)`, 'spec.trustedControllers'), []);
   const out: TrustedController[] = [];
   const seen = new Set<string>();
   for (const [i, item] of v.entries()) {
     const at = `spec.trustedControllers[${i}]`;
     const rec = (typeof item === 'object' && item !== null && !Array.isArray(item) ? item : undefined) as Record<string, unknown> | undefined;
     const keys = rec ? Object.keys(rec) : [];
-    if (!rec || keys.length !== 1 || (keys[0] !== 'serviceAccount' && keys[0] !== 'username')) return failWith('VALIDATION_ERROR', `${shape}; each item has exactly one of the two`, at);
+    if (!rec || keys.length !== 1 || (keys[0] !== 'serviceAccount' && keys[0] !== 'username')) {
+      bad(`${shape}; each item has exactly one of the two`, at);
+      continue;
+    }
     let c: TrustedController;
     if (keys[0] === 'serviceAccount') {
       const sa = rec['serviceAccount'];
       const [ns, name, ...more] = typeof sa === 'string' ? sa.split(':') : [];
       if (typeof sa !== 'string' || more.length > 0 || ns === undefined || name === undefined || !DNS_LABEL.test(ns) || !DNS_SUBDOMAIN.test(name)) {
-        return failWith('VALIDATION_ERROR', `a service account is \`NAMESPACE:NAME\` (a namespace name, a colon, a service account name), as in \`kubeflow:training-operator\`; got ${JSON.stringify(sa)}`, `${at}.serviceAccount`);
+        bad(`a service account is \`NAMESPACE:NAME\` (a namespace name, a colon, a service account name), as in \`kubeflow:training-operator\`; got ${JSON.stringify(sa)}`, `${at}.serviceAccount`);
+        continue;
       }
       c = { serviceAccount: sa };
     } else {
       const u = rec['username'];
-      if (typeof u !== 'string' || u === '' || u.length > 256 || u.trim() !== u) return failWith('VALIDATION_ERROR', 'a username is the Kubernetes username a controller authenticates as (1 to 256 characters, no surrounding spaces)', `${at}.username`);
-      if (u.startsWith('system:serviceaccount:')) return failWith('VALIDATION_ERROR', `name a service account as {serviceAccount: ${JSON.stringify(u.slice('system:serviceaccount:'.length))}}, not by its username`, `${at}.username`);
+      if (typeof u !== 'string' || u === '' || u.length > 256 || u.trim() !== u) {
+        bad('a username is the Kubernetes username a controller authenticates as (1 to 256 characters, no surrounding spaces)', `${at}.username`);
+        continue;
+      }
+      if (u.startsWith('system:serviceaccount:')) {
+        bad(`name a service account as {serviceAccount: ${JSON.stringify(u.slice('system:serviceaccount:'.length))}}, not by its username`, `${at}.username`);
+        continue;
+      }
       // Who cannot be a controller: the unauthenticated user, and nodes (a node's kubelet creates mirror pods from files
       // on the node: trusting one makes whoever controls a node able to run any grant's role).
-      if (u === 'system:anonymous' || u.startsWith('system:node:')) return failWith('VALIDATION_ERROR', `\`${u}\` cannot be a trusted controller (the unauthenticated user and nodes never are)`, `${at}.username`);
+      if (u === 'system:anonymous' || u.startsWith('system:node:')) {
+        bad(`\`${u}\` cannot be a trusted controller (the unauthenticated user and nodes never are)`, `${at}.username`);
+        continue;
+      }
       c = { username: u };
     }
     const name = controllerUsername(c);
-    if (seen.has(name)) return failWith('VALIDATION_ERROR', `\`${name}\` is listed twice`, at);
+    if (seen.has(name)) bad(`\`${name}\` is listed twice`, at);
     seen.add(name);
     out.push(c);
   }
-  return ok(out);
+  return out;
 }
 
 export type JobState = 'Queued' | 'Running' | 'Succeeded' | 'Failed' | 'Stopped';
@@ -280,30 +294,36 @@ export function defaultBucketReads(arn: string): readonly { readonly action: str
   ];
 }
 
-/** Validates a workspace document (from the API or `kind: Workspace`); the message names the field. */
+/**
+ * Validates a workspace document (from the API or `kind: Workspace`); each error names its field, and every one is
+ * reported, as the other kinds' (a user fixing a file wants the whole list at once).
+ */
 export function parseWorkspace(account: string, name: string, spec: Record<string, unknown>): Result<Workspace> {
   const bad = checkName('group', name, 'workspace name');
   if (bad) return failWith('VALIDATION_ERROR', bad, 'metadata.name');
+  const errors: GatehouseError[] = [];
+  const refuse = (message: string, path: string): void => void errors.push({ code: 'VALIDATION_ERROR', message, path });
   for (const k of Object.keys(spec)) {
-    if (!['members', 'defaultBucket', 'defaultTableProject'].includes(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\` in a workspace (allowed: members, defaultBucket, defaultTableProject)`, `spec.${k}`);
+    if (!['members', 'defaultBucket', 'defaultTableProject'].includes(k)) refuse(`unknown field \`${k}\` in a workspace (allowed: members, defaultBucket, defaultTableProject)`, `spec.${k}`);
   }
   const members = spec['members'] ?? [];
-  if (!Array.isArray(members)) return failWith('VALIDATION_ERROR', '`members` must be a list of {user: NAME} or {group: NAME}', 'spec.members');
   const out: { user?: string; group?: string }[] = [];
-  for (const [i, m] of members.entries()) {
-    const rec = m as Record<string, unknown>;
-    const keys = typeof m === 'object' && m !== null ? Object.keys(rec) : [];
-    if (keys.length !== 1 || (keys[0] !== 'user' && keys[0] !== 'group') || typeof rec[keys[0]] !== 'string') {
-      return failWith('VALIDATION_ERROR', 'a member is {user: NAME} or {group: NAME}', `spec.members[${i}]`);
+  if (!Array.isArray(members)) refuse('`members` must be a list of {user: NAME} or {group: NAME}', 'spec.members');
+  else {
+    for (const [i, m] of members.entries()) {
+      const rec = m as Record<string, unknown>;
+      const keys = typeof m === 'object' && m !== null ? Object.keys(rec) : [];
+      if (keys.length !== 1 || (keys[0] !== 'user' && keys[0] !== 'group') || typeof rec[keys[0]] !== 'string') refuse('a member is {user: NAME} or {group: NAME}', `spec.members[${i}]`);
+      else out.push(keys[0] === 'user' ? { user: rec['user'] as string } : { group: rec['group'] as string });
     }
-    out.push(keys[0] === 'user' ? { user: rec['user'] as string } : { group: rec['group'] as string });
   }
   const bucket = spec['defaultBucket'];
   if (bucket !== undefined && (typeof bucket !== 'string' || defaultBucketName(bucket) === undefined)) {
-    return failWith('VALIDATION_ERROR', `\`defaultBucket\` must be the ARN of one bucket, without wildcards or an object path, such as \`arn:aws:s3:::ws-data\` or \`acs:oss:*:*:ws-data\`${typeof bucket === 'string' ? `; got \`${bucket}\`` : ''}`, 'spec.defaultBucket');
+    refuse(`\`defaultBucket\` must be the ARN of one bucket, without wildcards or an object path, such as \`arn:aws:s3:::ws-data\` or \`acs:oss:*:*:ws-data\`${typeof bucket === 'string' ? `; got \`${bucket}\`` : ''}`, 'spec.defaultBucket');
   }
   const table = spec['defaultTableProject'];
-  if (table !== undefined && (typeof table !== 'string' || !/^[\w.-]{1,128}$/.test(table))) return failWith('VALIDATION_ERROR', '`defaultTableProject` must be a project name', 'spec.defaultTableProject');
+  if (table !== undefined && (typeof table !== 'string' || !/^[\w.-]{1,128}$/.test(table))) refuse('`defaultTableProject` must be a project name', 'spec.defaultTableProject');
+  if (errors.length > 0) return fail(errors);
   return ok({ account, name, members: out, ...(typeof bucket === 'string' ? { defaultBucket: bucket } : {}), ...(typeof table === 'string' ? { defaultTableProject: table } : {}) });
 }
 
@@ -312,54 +332,53 @@ export function workspaceKey(account: string, name: string): string {
   return `ws/${account}/${name.toLowerCase()}`;
 }
 
-/** Validates a cluster document (`kind: Cluster`); the message names the field. */
+/** Validates a cluster document (`kind: Cluster`); each error names its field, and every one is reported. */
 export function parseCluster(account: string, name: string, spec: Record<string, unknown>): Result<Cluster> {
   const bad = checkName('group', name, 'cluster name');
   if (bad) return failWith('VALIDATION_ERROR', bad, 'metadata.name');
+  const errors: GatehouseError[] = [];
+  const refuse = (message: string, path: string): void => void errors.push({ code: 'VALIDATION_ERROR', message, path });
   for (const k of Object.keys(spec)) {
-    if (!['instanceRole', 'computeConfigs', 'mappings', 'trustedControllers'].includes(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\` in a cluster (allowed: instanceRole, computeConfigs, mappings, trustedControllers)`, `spec.${k}`);
+    if (!['instanceRole', 'computeConfigs', 'mappings', 'trustedControllers'].includes(k)) refuse(`unknown field \`${k}\` in a cluster (allowed: instanceRole, computeConfigs, mappings, trustedControllers)`, `spec.${k}`);
   }
-  const roleRef = (v: unknown, path: string): Result<string> =>
-    typeof v === 'string' && /^([\w+=,.@-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:role\/.+|acs:ram::\d{1,20}:role\/.+)$/.test(v) ? ok(v) : failWith('VALIDATION_ERROR', 'a role is a role name of the account or a role ARN', path);
-  let instanceRole: string | undefined;
-  if (spec['instanceRole'] !== undefined) {
-    const r = roleRef(spec['instanceRole'], 'spec.instanceRole');
-    if (!r.ok) return r;
-    instanceRole = r.value;
-  }
+  /** A role name of the account or a role ARN; undefined (and an error at `path`) otherwise. */
+  const roleRef = (v: unknown, path: string): string | undefined => {
+    if (typeof v === 'string' && /^([\w+=,.@-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:role\/.+|acs:ram::\d{1,20}:role\/.+)$/.test(v)) return v;
+    refuse('a role is a role name of the account or a role ARN', path);
+    return undefined;
+  };
+  const instanceRole = spec['instanceRole'] !== undefined ? roleRef(spec['instanceRole'], 'spec.instanceRole') : undefined;
   const computeConfigs: Record<string, { instanceRole?: string }> = {};
   const cc = spec['computeConfigs'] ?? {};
-  if (typeof cc !== 'object' || cc === null || Array.isArray(cc)) return failWith('VALIDATION_ERROR', '`computeConfigs` maps a compute config name to {instanceRole}', 'spec.computeConfigs');
-  for (const [k, v] of Object.entries(cc as Record<string, unknown>)) {
-    const rec = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
-    const extra = Object.keys(rec).find((x) => x !== 'instanceRole');
-    if (extra !== undefined) return failWith('VALIDATION_ERROR', `unknown field \`${extra}\` in a compute config (allowed: instanceRole)`, `spec.computeConfigs.${k}.${extra}`);
-    if (rec['instanceRole'] === undefined) computeConfigs[k] = {};
-    else {
-      const r = roleRef(rec['instanceRole'], `spec.computeConfigs.${k}.instanceRole`);
-      if (!r.ok) return r;
-      computeConfigs[k] = { instanceRole: r.value };
+  if (typeof cc !== 'object' || cc === null || Array.isArray(cc)) refuse('`computeConfigs` maps a compute config name to {instanceRole}', 'spec.computeConfigs');
+  else {
+    for (const [k, v] of Object.entries(cc as Record<string, unknown>)) {
+      const rec = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+      for (const extra of Object.keys(rec).filter((x) => x !== 'instanceRole')) refuse(`unknown field \`${extra}\` in a compute config (allowed: instanceRole)`, `spec.computeConfigs.${k}.${extra}`);
+      if (rec['instanceRole'] === undefined) computeConfigs[k] = {};
+      else {
+        const role = roleRef(rec['instanceRole'], `spec.computeConfigs.${k}.instanceRole`);
+        if (role !== undefined) computeConfigs[k] = { instanceRole: role };
+      }
     }
   }
   const mappings: { user?: string; group?: string; role: string }[] = [];
   const ms = spec['mappings'] ?? [];
-  if (!Array.isArray(ms)) return failWith('VALIDATION_ERROR', '`mappings` is a list of {user|group: NAME, role: NAME|ARN}', 'spec.mappings');
-  for (const [i, m] of ms.entries()) {
-    const rec = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
-    const keys = Object.keys(rec).sort().join(',');
-    if ((keys !== 'role,user' && keys !== 'group,role') || typeof (rec['user'] ?? rec['group']) !== 'string') {
-      return failWith('VALIDATION_ERROR', 'a mapping is {user: NAME, role: ROLE} or {group: NAME, role: ROLE}', `spec.mappings[${i}]`);
+  if (!Array.isArray(ms)) refuse('`mappings` is a list of {user|group: NAME, role: NAME|ARN}', 'spec.mappings');
+  else {
+    for (const [i, m] of ms.entries()) {
+      const rec = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
+      const keys = Object.keys(rec).sort().join(',');
+      if ((keys !== 'role,user' && keys !== 'group,role') || typeof (rec['user'] ?? rec['group']) !== 'string') {
+        refuse('a mapping is {user: NAME, role: ROLE} or {group: NAME, role: ROLE}', `spec.mappings[${i}]`);
+        continue;
+      }
+      const role = roleRef(rec['role'], `spec.mappings[${i}].role`);
+      if (role !== undefined) mappings.push(rec['user'] !== undefined ? { user: rec['user'] as string, role } : { group: rec['group'] as string, role });
     }
-    const r = roleRef(rec['role'], `spec.mappings[${i}].role`);
-    if (!r.ok) return r;
-    mappings.push(rec['user'] !== undefined ? { user: rec['user'] as string, role: r.value } : { group: rec['group'] as string, role: r.value });
   }
-  let trustedControllers: TrustedController[] = [];
-  if (spec['trustedControllers'] !== undefined) {
-    const t = parseTrustedControllers(spec['trustedControllers']);
-    if (!t.ok) return t;
-    trustedControllers = t.value;
-  }
+  const trustedControllers = spec['trustedControllers'] !== undefined ? parseTrustedControllers(spec['trustedControllers'], errors) : [];
+  if (errors.length > 0) return fail(errors);
   return ok({ account, name, ...(instanceRole !== undefined ? { instanceRole } : {}), computeConfigs, mappings, ...(trustedControllers.length > 0 ? { trustedControllers } : {}) });
 }
 
