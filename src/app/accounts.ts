@@ -82,13 +82,20 @@ async function createAccountWithAdmin(deps: AppDeps, tx: WriteTx, account: Accou
 /**
  * First start: installs the catalogue and, when the store holds no account, creates the root account and
  * its admin. Returns the admin's credentials only when it created them (they are shown once).
+ *
+ * `handOver` is given them inside the transaction, before its commit (the server writes admin-credentials.json there),
+ * and may run more than once (a retried transaction: the last call's are the ones committed). When it throws, nothing is
+ * committed: an account whose only key nobody holds would lock everyone out for good, since every later start finds an
+ * account and creates none (review instances, cn1). Killed after it and before the commit, the next start makes the
+ * account again and hands over its credentials in their place.
  */
-export async function bootstrap(deps: AppDeps): Promise<AdminCredentials | undefined> {
+export async function bootstrap(deps: AppDeps, handOver?: (creds: AdminCredentials) => Promise<void>): Promise<AdminCredentials | undefined> {
   return deps.store.write(async (tx, abort) => {
     await ensureBuiltins(deps, tx);
     if ((await tx.accounts.list()).length > 0) return undefined;
     const r = await createAccountWithAdmin(deps, tx, { id: ROOT_ACCOUNT, partition: 'aws', name: 'root', created: isoSeconds(deps.now()) });
     if (!r.ok) return abort(undefined);
+    await handOver?.(r.value);
     return r.value;
   });
 }

@@ -313,7 +313,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       }
       return r;
     },
-    bootstrap: (): Promise<AdminCredentials | undefined> => bootstrap(deps),
+    bootstrap: (handOver?: (creds: AdminCredentials) => Promise<void>): Promise<AdminCredentials | undefined> => bootstrap(deps, handOver),
     createAccount: (caller: Caller, input: { id: string; partition: string; name?: string }) => createAccount(deps, caller, input),
     listAccounts: (caller: Caller) => listAccounts(deps, caller),
   };

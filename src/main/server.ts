@@ -13,7 +13,7 @@ import { mkdir, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createApp, type AdminCredentials, type App, type AppDeps } from '../app/index.ts';
 import { followChanges } from '../app/live.ts';
-import { isStoreUnavailable, type ChangeNotes, type Store } from '../app/ports/store.ts';
+import { isStoreOutcomeUnknown, isStoreUnavailable, type ChangeNotes, type Store } from '../app/ports/store.ts';
 import { queryError } from '../adapters/http/xml.ts';
 import { IAM_NAMESPACE } from '../adapters/http/iam-api.ts';
 import { auditChainKey, chainDigest, loadMasterKey, MASTER_KEY_ENV, secretSealer, sessionCrypto } from '../adapters/crypto/index.ts';
@@ -482,13 +482,28 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   // Not ready until the root account (and its credentials file) exist: a client polling /readyz on a first
   // start must find admin-credentials.json once it answers 200.
-  const creds = await app.bootstrap();
-  if (creds) {
-    // Exactly the fields DESIGN.md pins, in its order.
-    const file = { AccessKeyId: creds.AccessKeyId, SecretAccessKey: creds.SecretAccessKey, AccountId: creds.AccountId, Endpoint: url };
-    await writePrivateFile(join(dataDir, ADMIN_CREDENTIALS_FILE), `${JSON.stringify(file, null, 2)}\n`);
-    log(`first start: created account ${creds.AccountId} with user ${creds.UserName}; credentials in ${join(dataDir, ADMIN_CREDENTIALS_FILE)}`);
-  }
+  // The file is written before the account commits (review instances, cn1): one that cannot be leaves no account whose
+  // only key nobody holds, and the next start makes both.
+  const credentialsFile = join(dataDir, ADMIN_CREDENTIALS_FILE);
+  let unwritten: unknown;
+  let written = false;
+  const creds = await app
+    .bootstrap(async (c) => {
+      // Exactly the fields DESIGN.md pins, in its order.
+      const file = { AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, AccountId: c.AccountId, Endpoint: url };
+      await writePrivateFile(credentialsFile, `${JSON.stringify(file, null, 2)}\n`).catch((e: unknown) => {
+        unwritten = e;
+        throw e;
+      });
+      written = true;
+    })
+    .catch(async (e: unknown) => {
+      // Written, then not committed: the file names a key that does not exist (unless the COMMIT's answer was lost).
+      if (written && !isStoreOutcomeUnknown(e)) await unlink(credentialsFile).catch(() => {});
+      if (unwritten === undefined) throw e;
+      return failStart(`cannot write the root admin's credentials to ${credentialsFile} (${messageOf(unwritten)}); the root account was not created: make the file writable and start again`);
+    });
+  if (creds) log(`first start: created account ${creds.AccountId} with user ${creds.UserName}; credentials in ${credentialsFile}`);
   // What other instances committed while this one started (after its load, before it follows changes below) is
   // read once more before it answers ready (review instances, M8): ready means the state of now.
   await app.refresh().catch(() => {});
