@@ -4,7 +4,7 @@
  * worker that served a job ended through the other kept it for the life of the process: worker 2 never sweeps, and
  * worker 1's sweep dropped only its own heartbeat entries. Now every worker, at the sweep's interval, drops what it
  * holds of jobs that ended (`forgetEnded`; worker 1 in its sweep). Seen through `gatehouse_jobs_held` in /metrics,
- * which answers for the worker that takes the connection (fresh connections go to each in turn).
+ * the sum over the workers (review ct, 2: a scrape answers for the server).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,7 +29,7 @@ const fetchOn = (url: string, path: string, headers: Record<string, string>, met
     q.end(body);
   });
 
-/** `gatehouse_jobs_held` of the worker taking each of `n` fresh connections. */
+/** `gatehouse_jobs_held` (summed over the workers) as each of `n` fresh connections reads it. */
 async function held(url: string, n: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -68,7 +68,7 @@ describe('every worker drops what it holds of a job ended through another (revie
       const r = await fetchOn(w.agentUrl, '/v1/container-credentials', { authorization: capability });
       assert.equal(r.status, 200, r.body);
     }
-    assert.deepEqual(await held(w.url, 4), [1, 1, 1, 1], 'each worker holds the job it served');
+    assert.deepEqual(await held(w.url, 4), [2, 2, 2, 2], 'each worker holds the job it served');
 
     // The launcher reports the end to one of them.
     const end = await fetchOn(w.agentUrl, '/v1/launcher/end', { authorization: capability, 'content-type': 'application/json' }, 'POST', '{"exitCode":0}');

@@ -38,7 +38,7 @@ import { auditWorker, type AuditWorkerTarget } from '../adapters/audit-worker/in
 import { fileAuditSpool } from '../adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../adapters/audit-spool/journal.ts';
 import { auditRoutes, recordEdgeChanges } from '../adapters/http/audit-api.ts';
-import { createMetrics } from '../adapters/metrics/index.ts';
+import { createMetrics, type MetricsPeers } from '../adapters/metrics/index.ts';
 import { auditOptionsFromEnv, type AuditOptions } from '../app/audit.ts';
 import { openFsObjectStore } from '../adapters/objects-fs/index.ts';
 import { createS3 } from '../app/s3.ts';
@@ -128,6 +128,8 @@ export interface ServerOptions {
   readonly worker?: { readonly sweeps: boolean; readonly othersServe: boolean };
   /** The other workers, for the agent (src/adapters/cluster `workerPeers`, set by src/main/worker.ts). */
   readonly peers?: AgentPeers;
+  /** The other workers, for /metrics (src/adapters/cluster `workerMetrics`, set by src/main/worker.ts). */
+  readonly metricsPeers?: MetricsPeers;
 }
 
 export interface RunningServer {
@@ -316,7 +318,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     for (const close of opened.reverse()) await close().catch(() => {});
     throw new StartError(message, failure);
   };
-  const metrics = createMetrics();
+  const metrics = createMetrics(opts.metricsPeers !== undefined ? { peers: opts.metricsPeers } : {});
   metricsNow = async () => ({ body: await metrics.render(), contentType: metrics.contentType });
   // Audit records are linked, hashed and written by a worker thread with its own connection, off the thread that decides.
   const auditTarget: AuditWorkerTarget = databaseUrl

@@ -20,8 +20,10 @@
  *   fails while stopping, makes `gatehouse server` exit 10 instead of 0 (docs/errors.md).
  * - Logs: each worker's lines, prefixed `[worker K]`.
  *
- * Per worker, not per server: /metrics (each scrape answers for the worker that took the connection), the
- * connection bound (--max-connections), the job metadata endpoints a worker opens (each on its own port, served by
+ * /metrics answers for the server: the worker a scrape reaches gathers every serving worker's metrics through this
+ * process and aggregates them (src/adapters/cluster, review ct 2); one that does not answer fails the scrape.
+ *
+ * Per worker, not per server: the connection bound (--max-connections), the job metadata endpoints a worker opens (each on its own port, served by
  * the worker that opened it), the flood limits of the audit log's refused-authentication records, PostgreSQL
  * connections (a pool of up to 10, one that listens, 2 for the audit writer).
  */
@@ -29,7 +31,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromWorker, type AdminFile, type FromWorker, type ToWorker } from '../adapters/cluster/index.ts';
+import { fromWorker, METRICS_WAIT_MS, type AdminFile, type FromWorker, type ToWorker } from '../adapters/cluster/index.ts';
 import { DEFAULT_AGENT_LISTEN, DEFAULT_LISTEN, parseHostPort, StartError, startFailureOf, type ServerOptions } from './server.ts';
 
 /** The worker's options, as JSON in its environment (the supervisor's `env` included). */
@@ -132,6 +134,30 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
   const send = (w: Worker | undefined, m: ToWorker): void => {
     if (w !== undefined && w.isConnected()) w.send(m, undefined, () => {});
   };
+  let metricsAsks = 0;
+  const metricsWaiting = new Map<number, (part: object) => void>();
+  /** Every serving worker's own metrics (JSON, relayed as it came), or why not: a worker that does not answer fails the scrape. */
+  const workersMetrics = (): Promise<object[]> =>
+    Promise.all(
+      slots
+        .filter((s) => s.serving && s.worker !== undefined && s.worker.isConnected())
+        .map(
+          (s) =>
+            new Promise<object>((resolve, reject) => {
+              const id = ++metricsAsks;
+              const timer = setTimeout(() => {
+                metricsWaiting.delete(id);
+                reject(new Error(`worker ${s.index} did not send its metrics within ${METRICS_WAIT_MS / 1000} s`));
+              }, METRICS_WAIT_MS);
+              metricsWaiting.set(id, (part) => {
+                metricsWaiting.delete(id);
+                clearTimeout(timer);
+                resolve(part);
+              });
+              send(s.worker, { gh: 'metrics?', id });
+            }),
+        ),
+    );
 
   /** Forks the slot's worker; resolves with its ready message, or rejects with its start failure. */
   const fork = (slot: Slot): Promise<Extract<FromWorker, { gh: 'ready' }>> =>
@@ -158,6 +184,15 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
             break;
           case 'cpu':
             cpuWaiting.get(msg.id)?.(msg);
+            break;
+          case 'metrics?':
+            workersMetrics().then(
+              (parts) => send(w, { gh: 'metrics', id: msg.id, parts }),
+              (e: unknown) => send(w, { gh: 'metrics', id: msg.id, error: e instanceof Error ? e.message : String(e) }),
+            );
+            break;
+          case 'metrics':
+            metricsWaiting.get(msg.id)?.(msg.part);
             break;
           case 'failed':
             failure = msg;

@@ -9,10 +9,15 @@
  * Job notes (`workerPeers`): a job's metadata endpoint is served by the worker that opened it, and its end may reach
  * any worker: every end is passed to the others, so the one holding the endpoint closes it. (Heartbeats need no note:
  * each worker writes those it hears to the store, which the sweeping worker reads; src/app/jobs.ts.)
+ *
+ * Metrics (`workerMetrics`): the worker a scrape reaches asks the supervisor for every serving worker's metrics
+ * (`metrics?`), which asks each (`metrics?` to the worker) and answers the first with their parts (`metrics`); the
+ * worker aggregates them (src/adapters/metrics). The supervisor relays JSON only, and loads no prom-client.
  */
 import { availableParallelism } from 'node:os';
 import type { ChangeListener, ChangeNotes, ChangeSubscription } from '../../app/ports/store.ts';
 import type { AgentPeers } from '../agent/server.ts';
+import type { MetricsPeers } from '../metrics/index.ts';
 
 export const MAX_WORKERS = 64;
 
@@ -32,14 +37,22 @@ export type FromWorker =
   | { readonly gh: 'change'; readonly seq: number }
   | { readonly gh: 'cpu'; readonly id: number; readonly process: number; readonly main: number }
   /** Job `job` ended through this worker (passed to every other). */
-  | { readonly gh: 'ended'; readonly job: string };
+  | { readonly gh: 'ended'; readonly job: string }
+  /** A scrape: every serving worker's metrics, please (answered by `metrics` with the same id). */
+  | { readonly gh: 'metrics?'; readonly id: number }
+  /** This worker's own metrics (prom-client's `getMetricsAsJSON`), asked for by the supervisor's `metrics?`. */
+  | { readonly gh: 'metrics'; readonly id: number; readonly part: object };
 
 /** What the supervisor tells a worker. */
 export type ToWorker =
   | { readonly gh: 'change'; readonly seq: number }
   | { readonly gh: 'stop' }
   | { readonly gh: 'cpu?'; readonly id: number }
-  | { readonly gh: 'ended'; readonly job: string };
+  | { readonly gh: 'ended'; readonly job: string }
+  /** This worker's own metrics, please (answered by `metrics`). */
+  | { readonly gh: 'metrics?'; readonly id: number }
+  /** The answer to a worker's `metrics?`: every serving worker's part, or why not. */
+  | { readonly gh: 'metrics'; readonly id: number; readonly parts?: readonly object[]; readonly error?: string };
 
 /** The root account's first credentials, as worker 1 created them on a first start (sent once, over the local IPC channel). */
 export interface AdminFile {
@@ -49,8 +62,11 @@ export interface AdminFile {
   readonly UserName: string;
 }
 
-const TAGS_FROM_WORKER = new Set(['ready', 'failed', 'log', 'change', 'cpu', 'ended']);
-const TAGS_TO_WORKER = new Set(['change', 'stop', 'cpu?', 'ended']);
+const TAGS_FROM_WORKER = new Set(['ready', 'failed', 'log', 'change', 'cpu', 'ended', 'metrics?', 'metrics']);
+const TAGS_TO_WORKER = new Set(['change', 'stop', 'cpu?', 'ended', 'metrics?', 'metrics']);
+
+/** How long the supervisor waits for each worker's metrics, and a worker for the supervisor's answer (a scrape's default timeout is 10 s). */
+export const METRICS_WAIT_MS = 4000;
 
 /** A message from a worker, or undefined for anything else on the channel (cluster's own messages). */
 export function fromWorker(m: unknown): FromWorker | undefined {
@@ -96,6 +112,38 @@ export function workerPeers(): AgentPeers {
       void process.on('message', (m: unknown) => {
         const msg = toWorker(m);
         if (msg?.gh === 'ended') fn(msg.job);
+      }),
+  };
+}
+
+/** A worker's metrics peers over the IPC channel (see the header). */
+export function workerMetrics(): MetricsPeers {
+  let asks = 0;
+  const waiting = new Map<number, (m: Extract<ToWorker, { gh: 'metrics' }>) => void>();
+  let own: (() => Promise<object>) | undefined;
+  process.on('message', (m: unknown) => {
+    const msg = toWorker(m);
+    if (msg?.gh === 'metrics') waiting.get(msg.id)?.(msg);
+    else if (msg?.gh === 'metrics?' && own !== undefined) void own().then((part) => tellSupervisor({ gh: 'metrics', id: msg.id, part }));
+  });
+  return {
+    serve: (fn) => {
+      own = fn;
+    },
+    all: () =>
+      new Promise((resolve, reject) => {
+        const id = ++asks;
+        const timer = setTimeout(() => {
+          waiting.delete(id);
+          reject(new Error(`the workers' metrics did not arrive within ${(METRICS_WAIT_MS + 1000) / 1000} s`));
+        }, METRICS_WAIT_MS + 1000);
+        waiting.set(id, (m) => {
+          waiting.delete(id);
+          clearTimeout(timer);
+          if (m.parts !== undefined) resolve(m.parts);
+          else reject(new Error(m.error ?? 'no metrics'));
+        });
+        tellSupervisor({ gh: 'metrics?', id });
       }),
   };
 }

@@ -21,8 +21,13 @@
  * Gauges are read from the app at scrape time (`bind`), so the hot paths pay only for counters. Labelled counters
  * start at 0 for every value they can take (alerts see a series before the first event), and a label value
  * outside that set is counted as `other`, so no label grows without bound.
+ *
+ * Under `--workers` (`peers`) a scrape answers for the server: every serving worker's metrics, aggregated as
+ * prom-client's cluster support does (counters and histograms summed, each gauge by its `aggregator`). One worker's
+ * alone, under the same names, made its counters fall and rise from scrape to scrape as connections went to one
+ * worker or the other, and Prometheus took each fall for a reset (review ct, 2).
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppMetrics } from '../../app/metrics.ts';
 
 export interface MetricsSources {
@@ -37,6 +42,14 @@ export interface MetricsSources {
   readonly directoryStalenessSeconds?: () => number;
   /** Jobs this instance holds in memory (src/app/jobs.ts `stats`): about the live jobs it serves. */
   readonly jobsHeld?: () => number;
+}
+
+/** The other workers of `--workers` (src/adapters/cluster `workerMetrics`). */
+export interface MetricsPeers {
+  /** Every serving worker's metrics (`getMetricsAsJSON`), this one's included; rejects when one does not answer. */
+  all(): Promise<readonly object[]>;
+  /** Answers the supervisor's requests for this worker's own metrics. */
+  serve(own: () => Promise<object>): void;
 }
 
 /** The values each labelled counter can take (anything else is `other`). */
@@ -63,8 +76,9 @@ export interface Metrics {
 /** Request latency buckets, seconds: 100 µs (a cached decision) to 5 s (a big apply). */
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+export function createMetrics(options: { defaultMetrics?: boolean; peers?: MetricsPeers } = {}): Metrics {
   const registry = new Registry();
+  options.peers?.serve(() => registry.getMetricsAsJSON());
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   let sources: MetricsSources | undefined;
 
@@ -118,20 +132,23 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   const failures = new Counter({ name: 'gatehouse_audit_write_failures_total', help: 'Attempts to write a batch of audit records that failed (the records stay queued)', registers: [registry] });
   const dropped = new Counter({ name: 'gatehouse_audit_dropped_total', help: 'Audit records lost: the backlog reached its bound, or at stop they could be neither written nor spooled', registers: [registry] });
   const unavailable = new Counter({ name: 'gatehouse_store_unavailable_total', help: 'Requests answered 503 because the store could not be reached', registers: [registry] });
-  new Gauge({ name: 'gatehouse_audit_backlog', help: 'Audit records queued, not yet written', registers: [registry], collect() { this.set(sources?.auditBacklog() ?? 0); } });
+  // `aggregator`: how the workers' values make the server's (`peers`).
+  new Gauge({ name: 'gatehouse_audit_backlog', help: 'Audit records queued, not yet written', aggregator: 'sum', registers: [registry], collect() { this.set(sources?.auditBacklog() ?? 0); } });
   new Gauge({
     name: 'gatehouse_audit_oldest_unwritten_seconds',
     help: 'Age of the oldest audit record queued and not yet written (0 when none); under the closed policy issuance stops once it passes 2 s',
+    aggregator: 'max',
     registers: [registry],
     collect() {
       this.set(sources?.auditOldestUnwrittenSeconds?.() ?? 0);
     },
   });
-  new Gauge({ name: 'gatehouse_audit_healthy', help: '1 while the audit log is known to be writable, 0 while writes fail or records wait too long', registers: [registry], collect() { this.set(sources === undefined || sources.auditHealthy() ? 1 : 0); } });
-  new Gauge({ name: 'gatehouse_cache_head', help: 'Sequence number of the last change this instance has loaded into its caches', registers: [registry], collect() { this.set(sources?.cacheHead() ?? 0); } });
+  new Gauge({ name: 'gatehouse_audit_healthy', help: '1 while the audit log is known to be writable, 0 while writes fail or records wait too long', aggregator: 'min', registers: [registry], collect() { this.set(sources === undefined || sources.auditHealthy() ? 1 : 0); } });
+  new Gauge({ name: 'gatehouse_cache_head', help: 'Sequence number of the last change this instance has loaded into its caches', aggregator: 'min', registers: [registry], collect() { this.set(sources?.cacheHead() ?? 0); } });
   new Gauge({
     name: 'gatehouse_directory_staleness_seconds',
     help: 'Seconds since this instance last refreshed its compiled directory, key ring and revocations from the store (about the poll interval when healthy; grows while the store cannot be reached, and past --max-staleness the instance answers 503)',
+    aggregator: 'max',
     registers: [registry],
     collect() {
       this.set(sources?.directoryStalenessSeconds?.() ?? 0);
@@ -139,7 +156,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   });
   new Gauge({
     name: 'gatehouse_jobs_held',
-    help: 'Jobs this instance (this worker) holds in memory: cached credentials, job documents, heartbeats. About the live jobs it serves; one that ends, through any instance, is dropped within a sweep interval (5 s)',
+    help: 'Jobs this instance holds in memory (under --workers, the sum over its workers: a job two of them serve counts twice): cached credentials, job documents, heartbeats. About the live jobs it serves; one that ends, through any instance, is dropped within a sweep interval (5 s)',
+    aggregator: 'sum',
     registers: [registry],
     collect() {
       this.set(sources?.jobsHeld?.() ?? 0);
@@ -180,7 +198,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
     storeUnavailable: () => unavailable.inc(),
     contentType: registry.contentType,
-    render: () => registry.metrics(),
+    render: async () => {
+      const peers = options.peers;
+      return peers === undefined ? registry.metrics() : AggregatorRegistry.aggregate([...(await peers.all())]).metrics();
+    },
   };
 }
 
