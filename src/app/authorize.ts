@@ -180,6 +180,25 @@ const NO_ENGINES: readonly never[] = Object.freeze([]);
 const EXPLAIN = Object.freeze({ explain: true });
 
 const contextValue = (x: unknown): boolean => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
+/**
+ * A context value as the engine reads it (review cm, 4): a number in plain decimal digits, as policies write numbers
+ * (IAM's numeric conditions read no exponent: `String(1e-7)` was "not a number", every numeric Deny applied and no
+ * numeric Allow); undefined for a number JSON did not carry exactly, a whole number past ±2^53 (its last digits were
+ * lost in parsing, so another number was decided) or one beyond a double's range (`1e400`, Infinity).
+ */
+function contextText(x: string | number | boolean): string | undefined {
+  if (typeof x !== 'number') return typeof x === 'string' ? x : String(x);
+  if (!Number.isFinite(x) || (Number.isInteger(x) && !Number.isSafeInteger(x))) return undefined;
+  const s = String(x);
+  const e = s.indexOf('e');
+  if (e < 0) return s;
+  // Only a fraction under 1e-6 is written with an exponent here (`1.5e-7`): its digits, shifted right.
+  const negative = s.startsWith('-');
+  const digits = s.slice(negative ? 1 : 0, e).replace('.', '');
+  return `${negative ? '-' : ''}0.${'0'.repeat(-Number(s.slice(e + 1)) - 1)}${digits}`;
+}
+const inexactNumber = (k: string): Result<never> =>
+  failWith('REQUEST_INVALID_CONTEXT', `a value of \`${k}\` is a number JSON cannot carry exactly (a whole number past ±9007199254740991, or out of range): send it as a string`, `context.${k}`);
 const badContextValue = (k: string): Result<never> =>
   failWith('REQUEST_INVALID_CONTEXT', `context value of \`${k}\` must be a string, number, boolean or a list of them`, `context.${k}`);
 
@@ -768,7 +787,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       if (!Array.isArray(v)) {
         if (!contextValue(v)) return badContextValue(k);
-        const s = String(v);
+        const s = contextText(v as string | number | boolean);
+        if (s === undefined) return inexactNumber(k);
         if (++total > MAX_CONTEXT_VALUES) return tooManyContextValues(k);
         if (s.length > MAX_CONTEXT_VALUE_CHARS) return contextValueTooLong(k, s.length);
         values.push(s);
@@ -776,7 +796,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       for (const x of v as unknown[]) {
         if (!contextValue(x)) return badContextValue(k);
-        const s = String(x);
+        const s = contextText(x as string | number | boolean);
+        if (s === undefined) return inexactNumber(k);
         if (++total > MAX_CONTEXT_VALUES) return tooManyContextValues(k);
         if (s.length > MAX_CONTEXT_VALUE_CHARS) return contextValueTooLong(k, s.length);
         values.push(s);
