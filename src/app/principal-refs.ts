@@ -36,6 +36,8 @@ const RAM_USER_OR_ROLE = /^acs:ram::(\d{1,20}):(user|role)\/(?:.*\/)?([^/]+)$/;
  * so), a session ARN like `arn:aws:sts::A:assumed-role/R/S`, which is not checked (review ac, 8).
  */
 const RAM_SESSION = /^acs:ram::\d{1,20}:role\/[^/]+\/./;
+/** OSS's `arn:sts::A:assumed-role/R/*` names every session of role R: the role is checked as its ARN would be. */
+const OSS_ROLE_SESSIONS = /^arn:sts::(\d{1,20}):assumed-role\/([^/]+)\/\*$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -68,6 +70,8 @@ export function namedPrincipals(document: unknown): NamedPrincipal[] {
           if (typeof value !== 'string' || (key === 'RAM' && RAM_SESSION.test(value))) continue;
           const m = (key === 'AWS' ? AWS_USER_OR_ROLE : RAM_USER_OR_ROLE).exec(value);
           if (m) out.push({ value, key, path, type: m[2] as 'user' | 'role', account: m[1] as string, name: m[3] as string });
+          const o = key === 'RAM' ? OSS_ROLE_SESSIONS.exec(value) : null;
+          if (o) out.push({ value, key, path, type: 'role', account: o[1] as string, name: o[2] as string });
         }
       }
     }

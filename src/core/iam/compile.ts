@@ -91,6 +91,11 @@ const AWS_ARN_RE = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(root|user\/(?:.*\/)?([^
 const RAM_ARN_RE = /^acs:ram::(\d{1,20}):(root|user\/(?:.*\/)?([^/]+)|role\/([^/]+)(\/.+)?)$/;
 const AWS_SESSION_RE = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
 const RAM_SESSION_RE = /^acs:ram::(\d{1,20}):role\/([^/]+)\/(.+)$/;
+/**
+ * OSS's spelling of a RAM role's session in a bucket policy's `Principal` (OSS bucket policy FAQ: "arn:sts::
+ * {RoleOwnerUid}:assumed-role/{RoleName}/{RoleSessionName}"), with `*` as the session for every session of the role.
+ */
+export const OSS_SESSION_RE = /^arn:sts::(\d{1,20}):assumed-role\/([^/*?]+)\/(.+)$/;
 
 /**
  * The one key of a role session's ARN in either dialect, `<account>/<role>/<session>`: an account's sessions carry
@@ -98,7 +103,7 @@ const RAM_SESSION_RE = /^acs:ram::(\d{1,20}):role\/([^/]+)\/(.+)$/;
  * can only write `arn:aws:sts::A:assumed-role/R/S` for a session of an `acs` account). Undefined for any other ARN.
  */
 export function sessionKey(arn: string): string | undefined {
-  const m = AWS_SESSION_RE.exec(arn) ?? RAM_SESSION_RE.exec(arn);
+  const m = AWS_SESSION_RE.exec(arn) ?? RAM_SESSION_RE.exec(arn) ?? OSS_SESSION_RE.exec(arn);
   return m ? `${m[1] as string}/${m[2] as string}/${m[3] as string}` : undefined;
 }
 
@@ -118,6 +123,9 @@ export function namedEntity(v: string): { readonly kind: 'user' | 'role'; readon
     if (r[3] !== undefined) return { kind: 'user', account: r[1] as string, name: r[3] };
     if (r[4] !== undefined && r[5] === undefined) return { kind: 'role', account: r[1] as string, name: r[4] };
   }
+  // OSS's `arn:sts::A:assumed-role/R/*`: every session of role R, as the role ARN names them.
+  const o = OSS_SESSION_RE.exec(v);
+  if (o && o[3] === '*') return { kind: 'role', account: o[1] as string, name: o[2] as string };
   return undefined;
 }
 
@@ -161,6 +169,11 @@ function compilePrincipal(spec: PrincipalSpec): CompiledPrincipal {
         else if (r[3] !== undefined) users.add(userKey(acct, r[3]));
         else if (r[5] !== undefined) arns.add(v);
         else if (r[4] !== undefined) roles.add(userKey(acct, r[4]));
+        continue;
+      }
+      const o = OSS_SESSION_RE.exec(v);
+      if (o && o[3] === '*') {
+        roles.add(userKey(o[1] as string, o[2] as string));
         continue;
       }
       arns.add(v);

@@ -55,6 +55,8 @@ const ACTION_RE = /^[A-Za-z0-9_-]+:[A-Za-z0-9_*?.-]+$/;
 const IAM_SID_RE = /^[A-Za-z0-9]*$/;
 const AWS_PRINCIPAL_RE = /^arn:aws[a-z-]*:(?:iam::\d{12}:(?:root|user\/.+|role\/.+)|sts::\d{12}:(?:assumed-role\/[^/]+\/.+|federated-user\/.+))$/;
 const RAM_PRINCIPAL_RE = /^acs:ram::\d{1,20}:(?:root|user\/.+|role\/.+)$/;
+/** OSS's spelling of a RAM role's session, `*` for all its sessions (src/core/iam/compile.ts `OSS_SESSION_RE`). */
+const OSS_SESSION_PRINCIPAL_RE = /^arn:sts::\d{1,20}:assumed-role\/[^/*?]+\/(?:\*|[^*?]+)$/;
 
 const isVariableVersion = (v: PolicyVersion): boolean => v === '2012-10-17';
 
@@ -353,7 +355,11 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
   }
 
   function checkPrincipalValue(key: string, val: string, vp: string): void {
-    if (val === '*') return;
+    if (val === '*' || (key === 'RAM' && OSS_SESSION_PRINCIPAL_RE.test(val))) return;
+    if (key === 'RAM' && val.startsWith('arn:sts::')) {
+      err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a RAM role session: give \`arn:sts::<uid>:assumed-role/<role>/<session>\`, or \`…/<role>/*\` for every session of the role (wildcards elsewhere are not supported: list the roles)`);
+      return;
+    }
     if (val.includes('*') || val.includes('?')) {
       err('POLICY_INVALID_PRINCIPAL', vp, `principal \`${val}\` has a partial wildcard; only \`"*"\` alone is allowed (use a condition on \`aws:PrincipalArn\` with \`ArnLike\`)`);
       return;
@@ -361,7 +367,7 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
     if (key === 'AWS' && !/^\d{12}$/.test(val) && !AWS_PRINCIPAL_RE.test(val) && !PRINCIPAL_ID_RE.test(val)) {
       err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a valid AWS principal: give an account id, or the ARN of an account root, user, role, assumed-role session or federated user`);
     } else if (key === 'RAM' && !/^\d{1,20}$/.test(val) && !RAM_PRINCIPAL_RE.test(val) && !PRINCIPAL_ID_RE.test(val)) {
-      err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a valid RAM principal: give an account UID, \`acs:ram::<uid>:root\`, \`…:user/<name>\` or \`…:role/<name>\``);
+      err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a valid RAM principal: give an account UID, \`acs:ram::<uid>:root\`, \`…:user/<name>\`, \`…:role/<name>\` or \`arn:sts::<uid>:assumed-role/<role>/<session>\``);
     } else if (key === 'Service' && !/^[A-Za-z0-9.-]+$/.test(val)) {
       err('POLICY_INVALID_PRINCIPAL', vp, `\`${val}\` is not a service principal name such as \`training.gatehouse.dev\``);
     } else if (val === '') {
