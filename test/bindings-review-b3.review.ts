@@ -41,7 +41,7 @@ after(async () => {
 });
 
 const rewrite = (who: Credentials, m: string, member: string) =>
-  gatehouseJson(server.url, who, 'PUT', '/v1/iam-policies', { resource: model(m), bindings: [{ role: 'roles/ml.admin', members: [member, 'user:bob'] }] });
+  gatehouseJson(server.url, who, 'PUT', '/v1/iam-policies', { resource: model(m), bindings: [{ role: 'roles/ml.admin', members: [...new Set([member, 'user:bob'])] }] });
 
 test('a permissions boundary cuts setIamPolicy granted by a binding, as the authorize API answers', async () => {
   // Without a boundary, the binding lets bob manage the policy.
