@@ -274,6 +274,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // when the directory starts loading (review ae, 3).
   let waiting: WaitingListener | undefined;
   let waitingFor: 'database' | 'load' = 'database';
+  let edgeListens = false;
   const untilReachable = <T>(step: () => Promise<T>): Promise<T> =>
     whileUnreachable(step, {
       what: database,
@@ -281,7 +282,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}),
       onWait: async () => {
         waitingFor = 'database';
-        if (waiting !== undefined || othersServe) return;
+        // Once the edge listens it answers the probes itself (/readyz 503 until the start is done).
+        if (waiting !== undefined || othersServe || edgeListens) return;
         try {
           waiting = await listenWhileWaiting(listen, tls, () => waitingFor);
           log(`waiting for ${database}: ${urlOf(tls ? 'https' : 'http', { host: listen.host, port: waiting.port })} answers /healthz 200 and /readyz 503 until it is reached`);
@@ -315,8 +317,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // What start-up has opened so far; closed, newest first, when it fails half-way.
   const opened: (() => Promise<void>)[] = [async () => health?.close(), () => store.close(), async () => waiting?.close()];
   const failStart = async (message: string, failure: StartFailure = 'unavailable'): Promise<never> => {
-    for (const close of opened.reverse()) await close().catch(() => {});
+    for (const close of opened.splice(0).reverse()) await close().catch(() => {});
     throw new StartError(message, failure);
+  };
+  /**
+   * A step after the edge listens: a failure closes what the start opened (the listeners too) before the start fails.
+   * Thrown past them, the process printed its error and never ended, /healthz 200 and /readyz 503 for good (review
+   * instances, cn2).
+   */
+  const listeningStep = async <T>(what: string, step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (e) {
+      return failStart(e instanceof StartError ? e.message : `${what}: ${messageOf(e)}`, e instanceof StartError ? e.failure : 'unavailable');
+    }
   };
   const metrics = createMetrics(opts.metricsPeers !== undefined ? { peers: opts.metricsPeers } : {});
   metricsNow = async () => ({ body: await metrics.render(), contentType: metrics.contentType });
@@ -374,7 +388,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
 
   let bootstrapped = false;
-  const agent = createAgent({ app, log, ...(opts.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: opts.maxMetadataEndpoints } : {}), ...(opts.peers !== undefined ? { peers: opts.peers } : {}) });
+  const agent = createAgent({ app, log, metrics, ...(opts.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: opts.maxMetadataEndpoints } : {}), ...(opts.peers !== undefined ? { peers: opts.peers } : {}) });
   let agentUrl = '';
   let serverUrl = '';
   // What jobs are sent to: `--s3-address`, else the gateway's own URL once it is bound.
@@ -437,6 +451,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     return failStart(`cannot listen on ${listen.host}:${listenPort} (--listen): ${listenError(e)}`);
   }
   opened.push(() => edge.close());
+  edgeListens = true;
   const url = urlOf(tls ? 'https' : 'http', bound);
   if (!issuerUrl) app.oidc.setIssuer(url);
 
@@ -458,15 +473,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (agentAddressRefused !== undefined) log(`warning: --agent-address ${new URL(agentAddress as string).origin} is not a container credentials endpoint every AWS SDK accepts (${agentAddressRefused}): pods may get no AWS credentials from it; give the node agent 169.254.170.2 (a link-local address on each node)`);
 
   // Live jobs' metadata endpoints that this agent served before a restart: the same ports again.
-  const reopened = await agent.reopenMetadata();
+  const reopened = await listeningStep('cannot reopen the metadata endpoints of live jobs', () => untilReachable(() => agent.reopenMetadata()));
   if (reopened.reopened + reopened.failed > 0) log(`agent: reopened the metadata endpoints of ${reopened.reopened} live job(s)${reopened.failed > 0 ? `; ${reopened.failed} could not be` : ''}`);
 
   // The S3 gateway: objects on disk under the data dir, every request decided by the engine (app/s3.ts).
   let gateway: { s3: ReturnType<typeof createS3>; edge: ReturnType<typeof createS3Edge> } | undefined;
   if (s3At !== undefined) {
-    const s3 = createS3(app, await openFsObjectStore(join(dataDir, 'objects'), { log }));
+    const s3 = createS3(app, await listeningStep('cannot open the S3 gateway\'s objects', () => openFsObjectStore(join(dataDir, 'objects'), { log })));
     opened.push(() => s3.close());
-    const owners = await s3.recordOwners();
+    const owners = await listeningStep('cannot record the owners of the S3 gateway\'s buckets', () => untilReachable(() => s3.recordOwners()));
     if (owners > 0) log(`s3: recorded the owner of ${owners} bucket(s) for the authorize API`);
     // Requests for the API sent to the gateway's port are told where to go (review readme, R9).
     const s3Edge = createS3Edge({ app, s3, log, metrics, apiAddress: () => serverUrl, ...(tls ? { tls } : {}), ...(maxConnections !== undefined ? { maxConnections } : {}) });
@@ -487,24 +502,28 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // The file is written before the account commits (review instances, cn1): one that cannot be leaves no account whose
   // only key nobody holds, and the next start makes both.
   const credentialsFile = join(dataDir, ADMIN_CREDENTIALS_FILE);
-  let unwritten: unknown;
-  let written = false;
-  const creds = await app
-    .bootstrap(async (c) => {
-      // Exactly the fields DESIGN.md pins, in its order.
-      const file = { AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, AccountId: c.AccountId, Endpoint: url };
-      await writePrivateFile(credentialsFile, `${JSON.stringify(file, null, 2)}\n`).catch((e: unknown) => {
-        unwritten = e;
-        throw e;
+  const bootstrapOnce = async (): Promise<AdminCredentials | undefined> => {
+    let unwritten: unknown;
+    let written = false;
+    try {
+      return await app.bootstrap(async (c) => {
+        // Exactly the fields DESIGN.md pins, in its order.
+        const file = { AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, AccountId: c.AccountId, Endpoint: url };
+        await writePrivateFile(credentialsFile, `${JSON.stringify(file, null, 2)}\n`).catch((e: unknown) => {
+          unwritten = e;
+          throw e;
+        });
+        written = true;
       });
-      written = true;
-    })
-    .catch(async (e: unknown) => {
+    } catch (e) {
       // Written, then not committed: the file names a key that does not exist (unless the COMMIT's answer was lost).
       if (written && !isStoreOutcomeUnknown(e)) await unlink(credentialsFile).catch(() => {});
-      if (unwritten === undefined) throw e;
-      return failStart(`cannot write the root admin's credentials to ${credentialsFile} (${messageOf(unwritten)}); the root account was not created: make the file writable and start again`);
-    });
+      if (unwritten !== undefined) throw new StartError(`cannot write the root admin's credentials to ${credentialsFile} (${messageOf(unwritten)}); the root account was not created: make the file writable and start again`, 'unavailable');
+      throw e;
+    }
+  };
+  // A database lost here is waited for, as during the load: the edge answers /readyz 503 meanwhile (review instances, cn2).
+  const creds = await listeningStep(`cannot create the root account in ${database}`, () => untilReachable(bootstrapOnce));
   if (creds) log(`first start: created account ${creds.AccountId} with user ${creds.UserName}; credentials in ${credentialsFile}`);
   // What other instances committed while this one started (after its load, before it follows changes below) is
   // read once more before it answers ready (review instances, M8): ready means the state of now.
