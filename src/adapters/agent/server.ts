@@ -139,7 +139,14 @@ export interface AgentPeers {
  * `peers`: this server is one of the worker processes of `gatehouse server --workers`, which share the agent's
  * identity; a job's metadata port that another worker holds is that worker's to serve, not a failure to report.
  */
-export function createAgent(opts: { app: App; log?: (line: string) => void; maxMetadataEndpoints?: number; peers?: AgentPeers }): Agent {
+export function createAgent(opts: {
+  app: App;
+  log?: (line: string) => void;
+  maxMetadataEndpoints?: number;
+  peers?: AgentPeers;
+  /** Request latency (`api` `agent`), as the API edge and the S3 gateway report theirs: by status, never a path (a capability). */
+  metrics?: { observeRequest(api: string, status: number, seconds: number): void };
+}): Agent {
   const { app } = opts;
   const maxMetadataEndpoints = opts.maxMetadataEndpoints ?? SERVER_MAX_METADATA_ENDPOINTS;
   const log = opts.log ?? (() => {});
@@ -226,7 +233,14 @@ export function createAgent(opts: { app: App; log?: (line: string) => void; maxM
     json(res, 404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}` });
   }
 
+  const metrics = opts.metrics;
   const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
+    if (metrics !== undefined) {
+      const started = performance.now();
+      res.once('close', () => {
+        if (res.writableFinished) metrics.observeRequest('agent', res.statusCode, (performance.now() - started) / 1000);
+      });
+    }
     handle(req, res).catch((e: unknown) => {
       // The client hung up mid-request: nothing to answer, nothing wrong here (http/aborted.ts).
       if (isClientAbort(e, req)) return void res.destroy();
