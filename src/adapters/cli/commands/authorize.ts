@@ -20,6 +20,8 @@ interface Listed {
 
 interface Answer {
   readonly decision: 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
+  /** The ARN decided, when the server names it: the principal as the directory spells it (`user/bob` for `user/BOB`). */
+  readonly principal?: string;
   readonly reasons: readonly string[];
   readonly matched: readonly { engine: string; policy: string; type: string; statement?: number; sid?: string; effect: string }[];
   readonly diagnostics: readonly string[];
@@ -30,7 +32,7 @@ type Opts = ConnectionOptions & { json?: true; action: string; resource: string;
 
 /** A rule that decided, as `ruleText` reads it. */
 const RULE = { engine: 'string', policy: 'string', type: 'string', statement: 'number?', sid: 'string?', effect: 'string' } as const;
-const ANSWER = { decision: 'string', reasons: ['string'], matched: [RULE], diagnostics: ['string'], evaluationMicros: 'number' } as const;
+const ANSWER = { decision: 'string', principal: 'string?', reasons: ['string'], matched: [RULE], diagnostics: ['string'], evaluationMicros: 'number' } as const;
 const STEP = { from: 'string', to: 'string', how: 'string', via: 'string?' } as const;
 const ESCALATION = {
   reports: [
@@ -77,7 +79,8 @@ const ruleText = (m: Rule): string => {
 };
 
 function render(a: Answer): string {
-  const lines = [`${a.decision}`, ...a.reasons.map((r) => `  ${r}`)];
+  // Whom it was decided for, when the server names it (review cm, 5): `--json` showed it, the text dropped it.
+  const lines = [`${a.decision}`, ...(a.principal !== undefined ? [`  decided for ${a.principal}`] : []), ...a.reasons.map((r) => `  ${r}`)];
   if (a.matched.length > 0) {
     lines.push('  matched:');
     for (const m of a.matched) lines.push(`    ${m.effect.padEnd(5)} ${ruleText(m)}`);
