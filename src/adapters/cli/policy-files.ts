@@ -5,7 +5,7 @@
  * walking the YAML document along each error's JSON path.
  */
 import type { Document, LineCounter, Node } from 'yaml';
-import { lossyScalars, yaml } from './yaml.ts';
+import { lossyScalars, parseYamlDocument, yaml, yamlMessage, yamlValue } from './yaml.ts';
 import type { GatehouseError } from '../../core/errors.ts';
 
 export type PolicyFormat = 'json' | 'yaml';
@@ -54,8 +54,8 @@ function loadJson(text: string): LoadedPolicy {
 }
 
 function loadYaml(text: string): LoadedPolicy {
-  const lineCounter = new (yaml().LineCounter)();
-  const doc = yaml().parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Read as `gatehouse apply` reads its files (yaml.ts): merge keys merged, a key given twice refused.
+  const { document: doc, lineCounter } = parseYamlDocument(text, false);
   const at = (offset: number): { line: number; column: number } => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
@@ -71,13 +71,12 @@ function loadYaml(text: string): LoadedPolicy {
     );
     return { format: 'yaml', input: undefined, errors, locate: (e) => e };
   }
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    const message = e instanceof Error ? yamlMessage(e.message) : String(e);
-    return { format: 'yaml', input: undefined, errors: [{ code: 'POLICY_JSON_SYNTAX', path: '', message: `yaml: ${message}` }], locate: (x) => x };
+  const read = yamlValue(doc);
+  if (!read.ok) {
+    const error: GatehouseError = { code: 'POLICY_JSON_SYNTAX', path: '', message: `yaml: ${read.message}`, ...(read.offset !== undefined ? at(read.offset) : {}) };
+    return { format: 'yaml', input: undefined, errors: [error], locate: (x) => x };
   }
+  const value = read.value;
   // `012345678901` read as the number 12345678901 (an account id in a Deny's condition that then never matches): refused
   // where it is, as `gatehouse apply` refuses it (review ak, 1).
   const lossy = lossyScalars(doc.contents, false);
@@ -165,10 +164,4 @@ function runOfNames(segments: readonly (string | number)[], from: number): numbe
 
 function isNodeLike(x: unknown): x is Node {
   return typeof x === 'object' && x !== null && 'range' in x;
-}
-
-/** The yaml package's messages are sentences; Gatehouse's are lowercase without a trailing period. */
-function yamlMessage(m: string): string {
-  const first = m.split('\n')[0] ?? m;
-  return (first.charAt(0).toLowerCase() + first.slice(1)).replace(/\.$/, '').replace(/ at line \d+, column \d+:?$/, '');
 }

@@ -4,13 +4,73 @@
  * gives the same module an `import` would, and the callers stay synchronous.
  */
 import { createRequire } from 'node:module';
-import type { Scalar } from 'yaml';
+import type { Document, LineCounter, Scalar } from 'yaml';
 
 type Yaml = typeof import('yaml');
 
 let loaded: Yaml | undefined;
 
 export const yaml = (): Yaml => (loaded ??= createRequire(import.meta.url)('yaml') as Yaml);
+
+/**
+ * How every command reads a YAML or JSON file (`apply`, `plan`, `policy`, `iam`, `iam-policy`, `authorize`), so that a
+ * file means the same to each: YAML 1.2's core schema (`2012-10-17` stays a string), a key given twice refused, and merge
+ * keys (`<<: *common`) merged as kubectl's YAML reader and YAML 1.1 read them (review cj, 1), where the `yaml` package
+ * otherwise reads `<<` as a key of its own (review cq, 3). JSON has no merge keys: there `<<` stays a key.
+ */
+const readOptions = (json: boolean) => ({ uniqueKeys: true, prettyErrors: false, merge: !json }) as const;
+
+/** Every document of a YAML stream (`---`), read as `readOptions` says, with the line counter that places their nodes. */
+export function parseYamlDocuments(text: string, json: boolean): { readonly documents: Document.Parsed[]; readonly lineCounter: LineCounter } {
+  const lineCounter = new (yaml().LineCounter)();
+  const parsed = yaml().parseAllDocuments(text, { ...readOptions(json), lineCounter });
+  return { documents: Array.isArray(parsed) ? parsed : [], lineCounter };
+}
+
+/** A file that holds one document (a policy), read as `readOptions` says; a second document is an error of the file. */
+export function parseYamlDocument(text: string, json: boolean): { readonly document: Document.Parsed; readonly lineCounter: LineCounter } {
+  const lineCounter = new (yaml().LineCounter)();
+  return { document: yaml().parseDocument(text, { ...readOptions(json), lineCounter }), lineCounter };
+}
+
+/**
+ * The value of a document read without errors, or why it has none, with the offset of the node at fault where one is
+ * found: the library's error has no position. An alias whose anchor is not in this document (anchors do not cross
+ * `---`), a merge key whose value is no map (`<<: 5`), more aliases than `maxAliasCount` (a billion laughs).
+ */
+export function yamlValue(doc: Document.Parsed): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string; readonly offset?: number } {
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
+  } catch (e) {
+    let at: number | undefined;
+    let alias = false;
+    const Y = yaml();
+    Y.visit(doc, {
+      Alias(_, node) {
+        if (node.resolve(doc) !== undefined) return undefined;
+        at = node.range?.[0];
+        alias = true;
+        return Y.visit.BREAK;
+      },
+      Pair(_, pair) {
+        if (!Y.isScalar(pair.key) || typeof pair.key.value !== 'symbol') return undefined;
+        const v = pair.value;
+        const aMap = (n: unknown): boolean => Y.isMap(n) || (Y.isAlias(n) && Y.isMap(n.resolve(doc)));
+        if (aMap(v) || (Y.isSeq(v) && v.items.every(aMap))) return undefined;
+        at = (Y.isNode(v) ? v.range?.[0] : undefined) ?? pair.key.range?.[0];
+        return Y.visit.BREAK;
+      },
+    });
+    const message = `${yamlMessage(e instanceof Error ? e.message : String(e))}${alias ? '; an anchor holds only within its own document' : ''}`;
+    return at !== undefined ? { ok: false, message, offset: at } : { ok: false, message };
+  }
+}
+
+/** The yaml package's messages are sentences; Gatehouse's are lowercase without a trailing period. */
+export function yamlMessage(m: string): string {
+  const first = m.split('\n')[0] ?? m;
+  return (first.charAt(0).toLowerCase() + first.slice(1)).replace(/\.$/, '').replace(/ at line \d+, column \d+:?$/, '');
+}
 
 /** A plain scalar YAML reads as something else than its text says (`012345678901` as the number 12345678901). */
 export interface LossyScalar {

@@ -5,7 +5,7 @@
  * are printed with the file, line and column where the field is.
  */
 import type { Document, LineCounter } from 'yaml';
-import { lossyScalars, readAsJson, yaml } from '../yaml.ts';
+import { lossyScalars, parseYamlDocuments, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
 import type { ApplyResult, PlannedChange } from '../../../app/apply.ts';
 import { call, connect, nothingChanged, report, withServerOptions, type ConnectionOptions } from '../client.ts';
@@ -129,12 +129,8 @@ async function collectFiles(path: string, ctx: CommandContext, depth = 0): Promi
 function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (source.length > MAX_FILE_CHARS) return [{ file, message: `file is ${source.length} characters; a configuration file may have at most ${MAX_FILE_CHARS}` }];
-  const lineCounter = new (yaml().LineCounter)();
   const isJson = readAsJson(file, source);
-  // Merge keys (`<<: *common`) as kubectl's YAML reader and YAML 1.1 read them: manifests share blocks that way, and
-  // the `yaml` library otherwise reads `<<` as a key of its own (review cj, 1). JSON has no merge keys.
-  const parsed = yaml().parseAllDocuments(source, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: !isJson });
-  const docs = Array.isArray(parsed) ? parsed : [];
+  const { documents: docs, lineCounter } = parseYamlDocuments(source, isJson);
   const errors: LoadError[] = [];
   const out: LoadedDocument[] = [];
   // Documents are numbered as the server's errors number them (empty ones skipped), those in error included, so that
@@ -147,36 +143,13 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
       errors.push({ file, line: p.line, column: p.col, document: position, message: `${isJson ? 'json' : 'yaml'}: ${yamlMessage(e.message)}` });
     }
     if (d.errors.length > 0 || d.contents === null) continue;
-    let value: unknown;
-    try {
-      value = d.toJS({ maxAliasCount: 100 });
-    } catch (e) {
-      // The library's error has no position: an alias whose anchor is not in this document (anchors do not cross
-      // `---`) is found again, to say where it is.
-      // A merge key whose value is no map (`<<: 5`) is found the same way.
-      let at: number | undefined;
-      let alias = false;
-      const Y = yaml();
-      Y.visit(d, {
-        Alias(_, node) {
-          if (node.resolve(d) !== undefined) return undefined;
-          at = node.range?.[0];
-          alias = true;
-          return Y.visit.BREAK;
-        },
-        Pair(_, pair) {
-          if (!Y.isScalar(pair.key) || typeof pair.key.value !== 'symbol') return undefined;
-          const v = pair.value;
-          const aMap = (n: unknown): boolean => Y.isMap(n) || (Y.isAlias(n) && Y.isMap(n.resolve(d)));
-          if (aMap(v) || (Y.isSeq(v) && v.items.every(aMap))) return undefined;
-          at = (Y.isNode(v) ? v.range?.[0] : undefined) ?? pair.key.range?.[0];
-          return Y.visit.BREAK;
-        },
-      });
-      const p = at !== undefined ? lineCounter.linePos(at) : undefined;
-      errors.push({ file, ...(p ? { line: p.line, column: p.col } : {}), document: ++position, message: `yaml: ${yamlMessage(e instanceof Error ? e.message : String(e))}${alias ? '; an anchor holds only within its own document' : ''}` });
+    const read = yamlValue(d);
+    if (!read.ok) {
+      const p = read.offset !== undefined ? lineCounter.linePos(read.offset) : undefined;
+      errors.push({ file, ...(p ? { line: p.line, column: p.col } : {}), document: ++position, message: `yaml: ${read.message}` });
       continue;
     }
+    const value = read.value;
     // An empty document (a trailing `---`, one holding only comments, as helm and kustomize emit) is skipped, as
     // kubectl skips it; the yaml library gives it a null scalar, not null contents.
     if (value === null) continue;
@@ -196,11 +169,6 @@ function loadFile(file: string, text: string): LoadedDocument[] | LoadError[] {
   }
   return errors.length > 0 ? errors : out;
 }
-
-const yamlMessage = (m: string): string => {
-  const first = m.split('\n')[0] ?? m;
-  return (first.charAt(0).toLowerCase() + first.slice(1)).replace(/\.$/, '').replace(/ at line \d+, column \d+:?$/, '');
-};
 
 async function loadAll(paths: readonly string[], ctx: CommandContext): Promise<{ docs: LoadedDocument[]; errors: LoadError[]; unreadable: boolean }> {
   const docs: LoadedDocument[] = [];

@@ -11,7 +11,7 @@
  * (`{bindings, etag?, version?}`, a `resource` if any must match RESOURCE), or a `kind: IamPolicy` document. A refusal
  * names each error where it is in the file, `FILE:LINE:COL: PATH: … [CODE]`, as `gatehouse apply` does.
  */
-import { lossyScalars, readAsJson, yaml } from '../yaml.ts';
+import { lossyScalars, parseYamlDocument, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import { call, describeError, nothingChanged, remote, report, connect, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -115,18 +115,19 @@ export interface MisreadScalar {
  * read: by JSON's rules in a `.json` file (and JSON on standard input), by YAML's elsewhere, as `gatehouse apply` reads them.
  */
 export function policyFromFile(text: string, resource: string, fileName: string): PolicyFile | { error: string } | { misread: readonly MisreadScalar[] } {
-  const lineCounter = new (yaml().LineCounter)();
-  const doc = yaml().parseDocument(text, { lineCounter });
-  const notYaml = (e: unknown): { error: string } => ({ error: `not JSON or YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
-  if (doc.errors[0] !== undefined) return notYaml(doc.errors[0]);
-  let value: unknown;
-  try {
-    value = doc.toJS();
-  } catch (e) {
-    return notYaml(e);
-  }
+  // Read as `gatehouse apply` reads its files (yaml.ts): merge keys merged, a key given twice refused.
+  const json = readAsJson(fileName, text);
+  const { document: doc, lineCounter } = parseYamlDocument(text, json);
+  const notYaml = (message: string, offset: number | undefined): { error: string } => {
+    const p = offset !== undefined ? lineCounter.linePos(offset) : undefined;
+    return { error: `not JSON or YAML: ${p ? `line ${p.line}, column ${p.col}: ` : ''}${yamlMessage(message)}` };
+  };
+  if (doc.errors[0] !== undefined) return notYaml(doc.errors[0].message, doc.errors[0].pos[0]);
+  const read = yamlValue(doc);
+  if (!read.ok) return notYaml(read.message, read.offset);
+  let value = read.value;
   // `title: 2027-01-01` under `%YAML 1.1` would be stored as `2027-01-01T00:00:00.000Z`, a member `0123` sent as 123.
-  const misread = lossyScalars(doc.contents, readAsJson(fileName, text));
+  const misread = lossyScalars(doc.contents, json);
   if (misread.length > 0) {
     return {
       misread: misread.map((l) => {
