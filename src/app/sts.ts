@@ -213,6 +213,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   async function sessionPolicies(tx: ReadTx | undefined, c: SessionClaims): Promise<CompiledPolicy[] | undefined> {
     if (c.pol === undefined && (c.polArns === undefined || c.polArns.length === 0)) return undefined;
     const out: CompiledPolicy[] = c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : [];
+    // A policy not held may have been created through another instance a moment ago (the session was issued there
+    // since): the change log is read once before it counts as gone, as for a principal (`loadedEntry`). Taken for gone
+    // at once, it narrowed the session to nothing here until the next refresh (review instances, cn3).
+    if (tx === undefined && c.polArns?.some((arn) => live.managedPolicy(arn) === undefined)) await live.refresh();
     for (const arn of c.polArns ?? []) {
       if (tx === undefined) {
         out.push(live.managedPolicy(arn) ?? allowsNothing(arn));
