@@ -1,7 +1,7 @@
 /**
  * S3's XML: responses rendered from plain values (repeated elements are arrays, absent values are omitted), and
- * the few request bodies S3 clients send, read with fast-xml-parser (entities off but the five of XML; a DOCTYPE
- * is refused, as S3 refuses it).
+ * the few request bodies S3 clients send, read with fast-xml-parser (entities off but the five of XML and character
+ * references; a DOCTYPE is refused, as S3 refuses it).
  */
 import { XMLParser } from 'fast-xml-parser';
 
@@ -58,15 +58,59 @@ const parser = new XMLParser({
   parseTagValue: false,
   trimValues: false,
   processEntities: true,
-  htmlEntities: false,
+  // For `&#xD;` alone (`resolveReferences`): every other reference is resolved, and every other entity refused, before.
+  htmlEntities: true,
   isArray: (name) => name === 'Object' || name === 'Part' || name === 'Tag',
 });
+
+/** Sections whose text is not markup: references in them are text as written. */
+const VERBATIM = /(<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>)/;
+const REFERENCE = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));|&/g;
+const KEPT: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#xD;' };
+
+/** A code point XML 1.0 allows in a document (its `Char` production). */
+const isXmlChar = (c: number): boolean => c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+
+/**
+ * `text` with its character references (`&#10;`, `&#x2028;`) resolved, in one pass, for the parser: SDK v3 writes a
+ * line feed, a carriage return, NEL and U+2028 in a key or a tag as a reference (@aws-sdk/xml-builder), and read as
+ * written a DeleteObjects named another key than the client's (review cr, 1). A reference to one of the five characters
+ * of the named entities becomes that entity, and one to a carriage return stays `&#xD;` (the parser turns a literal CR
+ * into LF, as XML's end-of-line handling requires): the parser resolves those, each after the others and `&amp;` last,
+ * so nothing is decoded twice. Resolving them here, in one pass, keeps `&#38;#x41;` the text `&#x41;`, which the
+ * parser's own numeric pass, run before its `&amp;`, would not. Undefined when the document is not well-formed there (an
+ * entity XML does not define, a bare `&`, a reference to no XML character), which S3 refuses as MalformedXML.
+ */
+function resolveReferences(text: string): string | undefined {
+  let out = '';
+  for (const [i, piece] of text.split(VERBATIM).entries()) {
+    if (i % 2 === 1) {
+      out += piece;
+      continue;
+    }
+    let bad = false;
+    out += piece.replace(REFERENCE, (whole, named: string | undefined, dec: string | undefined, hex: string | undefined) => {
+      if (named !== undefined) return whole;
+      const code = dec !== undefined ? Number(dec) : hex !== undefined ? parseInt(hex, 16) : -1;
+      if (!isXmlChar(code)) {
+        bad = true;
+        return whole;
+      }
+      const c = String.fromCodePoint(code);
+      return KEPT[c] ?? c;
+    });
+    if (bad) return undefined;
+  }
+  return out;
+}
 
 /** The parsed document, or undefined when it is not XML S3 would take. */
 export function parseXml(text: string): Record<string, unknown> | undefined {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) return undefined;
+  const resolved = resolveReferences(text);
+  if (resolved === undefined) return undefined;
   try {
-    const v = parser.parse(text, true) as unknown;
+    const v = parser.parse(resolved, true) as unknown;
     return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
