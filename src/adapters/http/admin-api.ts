@@ -41,6 +41,7 @@ import { endThisTurn } from './lifecycle.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { ClientAborted } from './aborted.ts';
 import { requestFactsOf, sourceIpOf } from './request-facts.ts';
+import { repeatedKey } from './json-keys.ts';
 
 /** Large enough for a few thousand documents of configuration; refused before parsing beyond it. */
 export const MAX_ADMIN_BODY = 4 << 20;
@@ -705,6 +706,10 @@ function decidesAlone(route: Route): boolean {
  * workspace and cluster configuration, nodes, revocation, signing keys, reports, simulation and analysis, audit)
  * is refused, and so is any route added later until it is named here: the list fails closed.
  */
+/** The routes that decide a question (`authorize-api.ts`): their bodies may not repeat a key (`repeatedKey`). */
+const QUESTION_ROUTES: ReadonlySet<string> = new Set(['authorize', 'authorize:batch', 'simulate', 'who-can', 'escalation-paths']);
+const asksQuestion = (route: Route): boolean => route.method === 'POST' && route.pattern.length === 1 && QUESTION_ROUTES.has(route.pattern[0] as string);
+
 const USER_SESSION_ROUTES: ReadonlySet<string> = new Set([
   'GET whoami',
   'POST sts/assume-role',
@@ -851,13 +856,17 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     // than the one sent (review cm, 2). A leading byte order mark, which a parser may ignore, is.
     if (!isUtf8(body)) return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request body is not valid UTF-8: send JSON encoded in UTF-8'));
     const bom = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+    const text = body.toString('utf8', bom);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8', bom));
+      parsed = JSON.parse(text);
     } catch (e) {
       return sendErrors(res, requestId, fail1('VALIDATION_ERROR', `the request body is not JSON: ${e instanceof Error ? e.message : String(e)}`));
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request body must be a JSON object'));
+    // A question naming a key twice was decided with the last one (review cm, 6): refused, as readers disagree on it.
+    const repeated = asksQuestion(route) ? repeatedKey(text) : undefined;
+    if (repeated !== undefined) return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message: `\`${repeated.slice(0, 200)}\` is given twice in one object: send each key once (JSON readers disagree on which of two counts)`, path: repeated }]);
     json = parsed as Json;
   }
   const questionRefusal = decides && isUserSession(caller) ? userSessionQuestionRefusal(caller, json, route.pattern[0] === 'authorize:batch') : undefined;

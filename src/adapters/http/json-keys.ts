@@ -1,0 +1,65 @@
+/**
+ * Repeated keys in JSON text. `JSON.parse` keeps the last of them without a word, where another reader may keep the
+ * first: RFC 8259 §4 leaves the meaning of such an object to each reader, so a request that decides who may do what
+ * must not carry one (review cm, 6).
+ */
+
+interface Frame {
+  /** The keys of an object seen so far; undefined for an array. */
+  readonly keys: Set<string> | undefined;
+  /** The key being read in an object, or the index in an array. */
+  at: string | number;
+}
+
+/** The JSON path of the value under `frames` (each one's key or index, the last frame's too), then `key`. */
+function pathOf(frames: readonly Frame[], key: string): string {
+  let path = '';
+  for (const f of frames) path = typeof f.at === 'number' ? `${path}[${f.at}]` : f === frames[0] ? f.at : `${path}.${f.at}`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/**
+ * The JSON path (`requests[1].context.s3:prefix`) of the first key an object of `text` repeats, keys compared as JSON
+ * reads them (`"\u0061"` is `a`); undefined when none does. `text` is valid JSON (it parsed).
+ */
+export function repeatedKey(text: string): string | undefined {
+  const frames: Frame[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: to its closing quote, past escapes.
+      let j = i + 1;
+      let escaped = false;
+      for (;;) {
+        const d = text.charCodeAt(j);
+        if (d === 0x22) break;
+        if (d === 0x5c) {
+          escaped = true;
+          j += 2;
+        } else j++;
+      }
+      const top = frames[frames.length - 1];
+      if (expectKey && top?.keys !== undefined) {
+        const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+        if (top.keys.has(key)) return pathOf(frames.slice(0, -1), key);
+        top.keys.add(key);
+        top.at = key;
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 0x7b) {
+      frames.push({ keys: new Set(), at: '' });
+      expectKey = true;
+    } else if (c === 0x5b) {
+      frames.push({ keys: undefined, at: 0 });
+    } else if (c === 0x7d || c === 0x5d) {
+      frames.pop();
+    } else if (c === 0x2c) {
+      const top = frames[frames.length - 1];
+      if (top?.keys !== undefined) expectKey = true;
+      else if (top !== undefined) top.at = (top.at as number) + 1;
+    }
+  }
+  return undefined;
+}
