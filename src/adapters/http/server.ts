@@ -29,6 +29,11 @@ const headerText = (v: string | string[] | undefined): string | undefined => (Ar
 
 /** The API a response belongs to, when the path alone does not say (the Query API serves IAM and STS). */
 const apiLabels = new WeakMap<ServerResponse, string>();
+/**
+ * The XML namespace of a Query API request's failure caught past its handler (an outage, a commit whose answer was lost):
+ * STS's for an STS request, as its other errors are (review instances, cn4); IAM's otherwise.
+ */
+const namespaceOf = (res: ServerResponse): string => (apiLabels.get(res) === 'sts' ? STS_NAMESPACE : IAM_NAMESPACE);
 
 /** Query API bodies are small (a policy is at most 10 KiB); anything larger is refused before parsing. */
 export const MAX_QUERY_BODY = 1 << 20;
@@ -366,7 +371,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
           const e503 = HTTP_ERRORS.SERVICE_UNAVAILABLE;
           return send(res, e503.status, `${JSON.stringify({ error: { code: e503.aws, message, gatehouseCode: 'SERVICE_UNAVAILABLE' } })}\n`, randomUUID(), 'application/json');
         }
-        return sendError(res, randomUUID(), 'SERVICE_UNAVAILABLE', message);
+        return sendError(res, randomUUID(), 'SERVICE_UNAVAILABLE', message, namespaceOf(res));
       }
       // The database connection was lost as the change committed: it may or may not have been made. Not a 503, which
       // every client retries (the CLI, the SDKs): the change would be made twice (review aa1).
@@ -379,7 +384,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         // 504; botocore likewise), so that a CreateAccessKey was made twice, or answered LimitExceeded for the key it made
         // (review ad, ad6). A 409 with its own code is retried by none of them; they show the code and the message.
         const id = randomUUID();
-        return send(res, 409, queryError(IAM_NAMESPACE, 'Sender', 'OutcomeUnknown', message, id), id);
+        return send(res, 409, queryError(namespaceOf(res), 'Sender', 'OutcomeUnknown', message, id), id);
       }
       // The client hung up mid-request: nobody to answer, nothing wrong with the server (aborted.ts).
       if (isClientAbort(e, req)) return void res.destroy();
@@ -393,7 +398,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
         const message = `The database refused a value of this request (${e.reason}); nothing was changed. Shorten or correct it.`;
         if (isKubeWebhook(req.url)) return kubeStatus(res, 400, message);
         if (v1) return send(res, 400, `${JSON.stringify({ error: { code: 'ValidationError', message, gatehouseCode: 'VALIDATION_ERROR' } })}\n`, randomUUID(), 'application/json');
-        return sendError(res, randomUUID(), 'VALIDATION_ERROR', message);
+        return sendError(res, randomUUID(), 'VALIDATION_ERROR', message, namespaceOf(res));
       }
       // A bug: answer 500 without internals (and never a secret), log the stack for the operator.
       log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -402,7 +407,7 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       else if (isKubeWebhook(req.url)) kubeStatus(res, 500, internal);
       // JSON on the admin API, as its every other answer (it was the Query APIs' XML).
       else if (v1) send(res, 500, `${JSON.stringify({ error: { code: 'InternalFailure', message: internal, gatehouseCode: 'INTERNAL_ERROR' } })}\n`, randomUUID(), 'application/json');
-      else sendError(res, randomUUID(), 'INTERNAL_ERROR', internal);
+      else sendError(res, randomUUID(), 'INTERNAL_ERROR', internal, namespaceOf(res));
     });
   });
   const drain = drainable(server);
