@@ -28,20 +28,18 @@ export function repeatedKey(text: string): string | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      // A string: to its closing quote, past escapes.
-      let j = i + 1;
-      let escaped = false;
+      // A string: to the first quote after it that an odd number of backslashes does not escape.
+      let j = i;
       for (;;) {
-        const d = text.charCodeAt(j);
-        if (d === 0x22) break;
-        if (d === 0x5c) {
-          escaped = true;
-          j += 2;
-        } else j++;
+        j = text.indexOf('"', j + 1);
+        let b = j - 1;
+        while (text.charCodeAt(b) === 0x5c) b--;
+        if ((j - b) % 2 === 1) break;
       }
       const top = frames[frames.length - 1];
       if (expectKey && top?.keys !== undefined) {
-        const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+        const raw = text.slice(i + 1, j);
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
         if (top.keys.has(key)) return pathOf(frames.slice(0, -1), key);
         top.keys.add(key);
         top.at = key;
