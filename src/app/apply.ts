@@ -27,8 +27,7 @@ import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } 
 import { contextOf, countNonWhitespace, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type CompiledPolicy, type PolicyKind } from '../core/iam/index.ts';
 import {
   attachmentProblem,
-  claimedBelow,
-  governingArns,
+  claimedByAnother,
   coversNothing,
   managesResourcePolicy,
   ownerIn,
@@ -40,6 +39,7 @@ import {
   storedResourcePolicy,
   type StoredResourcePolicy,
 } from './resource-policies.ts';
+import { governingArns } from './resource-tree.ts';
 import { compileStored } from './unreadable-policy.ts';
 import { namedPrincipals, unknownPrincipal } from './principal-refs.ts';
 import {
@@ -130,6 +130,77 @@ export interface PlannedChange {
   readonly document?: number;
   /** The document's spelling of the name, when it differs from the stored object's (`name`) in letter case only. */
   readonly spelled?: string;
+  /**
+   * An update's changes inside the policy documents it rewrites (`document`, `trustPolicy`, `inlinePolicies.NAME`), as
+   * `kubectl diff` and `terraform plan` show them: what a reviewer of a plan needs to see before it is applied.
+   */
+  readonly diff?: readonly DocumentChange[];
+  /** How many more differences `diff` leaves out (it lists `MAX_DOCUMENT_CHANGES` at most). */
+  readonly diffOmitted?: number;
+}
+
+/** One difference inside a policy document: a value added (`+`), removed (`-`) or replaced (`~`) at a JSON path of the spec. */
+export interface DocumentChange {
+  readonly op: '+' | '-' | '~';
+  /** Within the spec: `document.Statement[1].Action`, `inlinePolicies.s3-read`. */
+  readonly path: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+/** At most this many differences are listed an object: a document rewritten whole is told in a screen, not in hundreds of lines. */
+export const MAX_DOCUMENT_CHANGES = 50;
+
+/**
+ * The differences between two JSON values, by path. Maps compare key by key; a list keeps the items equal at its start
+ * and end and compares the ones between pairwise, so a statement added or removed in a policy is one line, not a
+ * change of every statement after it.
+ */
+export function documentChanges(before: unknown, after: unknown, path: string, out: DocumentChange[] = []): DocumentChange[] {
+  if (canonicalJson(before) === canonicalJson(after)) return out;
+  if (isObj(before) && isObj(after)) {
+    for (const k of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+      const p = join(path, k);
+      if (!Object.hasOwn(after, k)) out.push({ op: '-', path: p, before: before[k] });
+      else if (!Object.hasOwn(before, k)) out.push({ op: '+', path: p, after: after[k] });
+      else documentChanges(before[k], after[k], p, out);
+    }
+  } else if (Array.isArray(before) && Array.isArray(after)) {
+    const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+    let start = 0;
+    while (start < before.length && start < after.length && same(before[start], after[start])) start++;
+    let end = 0;
+    while (end < before.length - start && end < after.length - start && same(before[before.length - 1 - end], after[after.length - 1 - end])) end++;
+    const removed = before.slice(start, before.length - end);
+    const added = after.slice(start, after.length - end);
+    const paired = Math.min(removed.length, added.length);
+    for (let i = 0; i < paired; i++) documentChanges(removed[i], added[i], join(path, start + i), out);
+    for (let i = paired; i < removed.length; i++) out.push({ op: '-', path: join(path, start + i), before: removed[i] });
+    for (let i = paired; i < added.length; i++) out.push({ op: '+', path: join(path, start + i), after: added[i] });
+  } else out.push({ op: '~', path, before, after });
+  return out;
+}
+
+/** `PlannedChange.diff` and `diffOmitted` of an object's differences. */
+function listedDiff(diff: readonly DocumentChange[] | undefined): Pick<PlannedChange, 'diff' | 'diffOmitted'> {
+  if (diff === undefined || diff.length === 0) return {};
+  return diff.length > MAX_DOCUMENT_CHANGES ? { diff: diff.slice(0, MAX_DOCUMENT_CHANGES), diffOmitted: diff.length - MAX_DOCUMENT_CHANGES } : { diff };
+}
+
+/** The value of a stored or given policy document text (its text, when it is not JSON). */
+function documentValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** The differences between the inline policies a principal has and those its document gives, under `inlinePolicies`. */
+function inlineChanges(current: ReadonlyMap<string, { name: string; text: string }>, desired: ReadonlyMap<string, { name: string; doc: PolicyText }>): DocumentChange[] {
+  const before = Object.fromEntries([...current.values()].map((p) => [p.name, documentValue(p.text)]));
+  const after = Object.fromEntries([...desired.values()].map((p) => [p.name, documentValue(p.doc.text)]));
+  return documentChanges(before, after, 'inlinePolicies');
 }
 
 export interface ApplyResult {
@@ -360,6 +431,8 @@ interface ObjectPlan {
   readonly action: 'create' | 'update' | 'unchanged';
   readonly fields: readonly string[];
   readonly steps: readonly Step[];
+  /** An update's changes inside its policy documents (`PlannedChange.diff`), all of them. */
+  readonly diff?: readonly DocumentChange[];
 }
 
 /** An error found while planning an object: a field path within its document. */
@@ -429,7 +502,8 @@ export interface KindHandler<S> {
 
 const planOk = <T>(value: T): Planned<T> => ({ ok: true, value });
 /** The plan of an object: `create` when `existing` is not there, else `update` when a field differs, or `unchanged`. */
-const objectPlan = (existing: unknown, fields: readonly string[], steps: readonly Step[]): Planned<ObjectPlan> => planOk({ action: existing ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields, steps });
+const objectPlan = (existing: unknown, fields: readonly string[], steps: readonly Step[], diff: readonly DocumentChange[] = []): Planned<ObjectPlan> =>
+  planOk({ action: existing ? (fields.length > 0 ? 'update' : 'unchanged') : 'create', fields, steps, ...(existing && diff.length > 0 ? { diff } : {}) });
 const planFail = <T>(code: ErrorCode, path: string, message: string): Planned<T> => ({ ok: false, errors: [{ code, path, message }] });
 
 function fromStore(r: StoreResult<unknown>): Result<unknown> {
@@ -885,7 +959,8 @@ const policyKind: KindHandler<PolicySpec> = {
     }
     // Tags change after the document, so every step is decided with the tags the policy has now (aws:ResourceTag).
     steps.push(...policyTagSteps(o.account, existing.arn, existing.tags, o.spec.tags));
-    return planOk({ action: 'update', fields, steps: onEntity(steps, existing.arn, resourceTagContext(existing.tags)) });
+    const diff = fields.includes('document') ? documentChanges(documentValue(current?.document ?? ''), documentValue(o.spec.document.text), 'document') : [];
+    return planOk({ action: 'update', fields, steps: onEntity(steps, existing.arn, resourceTagContext(existing.tags)), ...(diff.length > 0 ? { diff } : {}) });
   },
   async listNames(tx, account) {
     return (await tx.policies.list(account)).map((p) => p.name);
@@ -984,7 +1059,7 @@ const groupKind: KindHandler<GroupSpec> = {
         run: async (tx) => fromStore(await tx.groups.create({ account: o.account, name: o.name, path: '/', id: env.newId(ID_PREFIX.group), created: env.now })),
       });
     }
-    return objectPlan(existing, fields, steps);
+    return objectPlan(existing, fields, steps, fields.includes('inlinePolicies') ? inlineChanges(current.inline, o.spec.inline) : []);
   },
   async listNames(tx, account) {
     return (await tx.groups.list(account)).map((g) => g.name);
@@ -1100,7 +1175,7 @@ const userKind: KindHandler<UserSpec> = {
       ...withBoundary(relationSteps(ref, arn, current, { policies, inline: o.spec.inline }, boundaryAt(created ? undefined : currentBoundary, boundary)), boundarySteps(ref, arn, created ? boundary : currentBoundary, boundary)),
       ...tagSteps(ref, arn, currentTags, o.spec.tags),
     );
-    return objectPlan(existing || virtualAdmin, fields, onEntity(steps, arn, resourceTagContext(existing?.tags)));
+    return objectPlan(existing || virtualAdmin, fields, onEntity(steps, arn, resourceTagContext(existing?.tags)), fields.includes('inlinePolicies') ? inlineChanges(current.inline, o.spec.inline) : []);
   },
   async listNames(tx, account) {
     return (await tx.users.list(account)).map((u) => u.name);
@@ -1234,7 +1309,11 @@ const roleKind: KindHandler<RoleSpec> = {
       ),
       ...tagSteps(ref, arn, existing?.tags ?? [], o.spec.tags),
     );
-    return objectPlan(existing, fields, onEntity(steps, arn, resourceTagContext(existing?.tags)));
+    const diff = [
+      ...(existing && fields.includes('trustPolicy') ? documentChanges(documentValue(existing.trustPolicy), documentValue(o.spec.trustPolicy.text), 'trustPolicy') : []),
+      ...(fields.includes('inlinePolicies') ? inlineChanges(current.inline, o.spec.inline) : []),
+    ];
+    return objectPlan(existing, fields, onEntity(steps, arn, resourceTagContext(existing?.tags)), diff);
   },
   async listNames(tx, account) {
     return (await tx.roles.list(account)).map((r) => r.name);
@@ -1508,8 +1587,8 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
     // Whose the resource is: the ARN's account, the bucket's owner, or the account of a policy on it or above it.
     const owner = await ownerIn(env.tx, o.spec.resource);
     if (owner !== undefined && owner !== o.account) return planFail('ACCESS_DENIED', 'spec.resource', `resource ${o.spec.resource} belongs to account ${owner}, not ${o.account}; attach its policy as that account`);
-    const below = await claimedBelow(env.tx, o.spec.resource, o.account);
-    if (below !== undefined) return planFail('ACCESS_DENIED', 'spec.resource', below);
+    const claimed = await claimedByAnother(env.tx, o.spec.resource, o.account);
+    if (claimed !== undefined) return planFail('ACCESS_DENIED', 'spec.resource', claimed);
     const key = resourcePolicyKey(o.spec.resource);
     const text = env.newAccounts.has(o.account) ? undefined : await env.tx.kv.get(key);
     // A record that is not one (edited by hand) is replaced by whoever manages it, as DELETE removes it.
@@ -1541,7 +1620,13 @@ const resourcePolicyKind: KindHandler<ResourcePolicySpec> = {
           },
         ]
       : [];
-    return planOk({ action: existing ? (changed ? 'update' : 'unchanged') : 'create', fields: existing ? [...(documentChanged ? ['document'] : []), ...(renamed ? ['name'] : [])] : [], steps });
+    const diff = existing && documentChanged ? documentChanges(documentValue(existing.document), documentValue(o.spec.document.text), 'document') : [];
+    return planOk({
+      action: existing ? (changed ? 'update' : 'unchanged') : 'create',
+      fields: existing ? [...(documentChanged ? ['document'] : []), ...(renamed ? ['name'] : [])] : [],
+      steps,
+      ...(diff.length > 0 ? { diff } : {}),
+    });
   },
   async listNames(tx, account) {
     return namedResourcePolicies(await tx.kv.list(RESOURCE_POLICY_PREFIX)).filter((p) => p.account === account).map((p) => p.name);
@@ -1919,7 +2004,7 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     const type = PRINCIPAL_KINDS[o.kind];
     const stored: { path: string; name: string; tags?: readonly Tag[] } | undefined = newAccounts.has(o.account) ? undefined : type ? await tx[TABLES[type]].get(o.account, o.name) : undefined;
     const storedName = stored?.name ?? (o.kind === 'Policy' && !newAccounts.has(o.account) ? (await tx.policies.get(o.account, o.name))?.name : undefined) ?? o.name;
-    changes.push({ action: p.value.action, kind: o.kind, account: o.account, name: storedName, ...(storedName !== o.name ? { spelled: o.name } : {}), fields: p.value.fields, document: o.document });
+    changes.push({ action: p.value.action, kind: o.kind, account: o.account, name: storedName, ...(storedName !== o.name ? { spelled: o.name } : {}), fields: p.value.fields, document: o.document, ...listedDiff(p.value.diff) });
     if (handler.readAction && !newAccounts.has(o.account)) {
       // On the stored entity's ARN when there is one (its path, its name as stored: review T, T1), else as the document names it.
       const arn = o.kind === 'Policy' ? (filePolicies.get(`${o.account}/${o.name.toLowerCase()}`) ?? '') : entityArn(partitionOf(o.account), o.account, o.kind.toLowerCase() as 'user', stored?.path ?? '/', stored?.name ?? o.name);

@@ -88,13 +88,27 @@ import type { AuthorizeEngine, MatchedRule, ResolvedRequest } from './authorize.
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDenied, accessDeniedMessage, actorOf, principalLimitsCut, requestContext, type Caller } from './principals.ts';
-import { governingArns, ownerIn } from './resource-policies.ts';
+import { ownerIn, resourcePolicyClaim } from './resource-policies.ts';
+import { chainArns, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey } from './resource-tree.ts';
 import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
 import { serialReload } from './serial-reload.ts';
 import { readChanges } from './change-log.ts';
 
-export const IAM_POLICY_PREFIX = 'iampolicy/';
+export { IAM_POLICY_PREFIX, iamPolicyKey };
+
+/**
+ * Why account `account` may not set an IAM policy with bindings on the ARN `resource`, read in `tx`; undefined when it
+ * may. An ARN that names no account is the account's whose policy is attached to it or nearest above it (see "The
+ * chain of a resource"): a policy of another account above would make that account's tree, from `resource` down, this
+ * one's, its bindings granting there and the owner's no longer applying (review co, 2); one below would be cut out of
+ * this policy's reach the same way. Both kinds of policy count (review cl, 1): another account's resource policy on
+ * the ARN, above it or under it, as another account's IAM policy above or under it (src/app/resource-tree.ts).
+ */
+async function claimedByAnother(tx: ReadTx, resource: string, account: string): Promise<string | undefined> {
+  return (await iamPolicyClaim(tx, resource, account, false)) ?? (await resourcePolicyClaim(tx, resource, account));
+}
+
 /** `iampolicy-gone/<key after IAM_POLICY_PREFIX>` → the revision of a removed policy (decimal text). */
 const IAM_POLICY_GONE_PREFIX = 'iampolicy-gone/';
 export const IAM_ROLE_PREFIX = 'iamrole/';
@@ -143,17 +157,6 @@ export interface IamPoliciesQuery {
 export interface IamPoliciesPage {
   readonly iamPolicies: IamPolicyView[];
   readonly next?: string;
-}
-
-/**
- * The kv key of the policy of `resource` (as `parseResourceName` accepts it) owned by `account`: ARNs are
- * global (one policy per ARN, whichever account owns it); workspace names are per account and compare
- * without case, as workspaces do.
- */
-export function iamPolicyKey(account: string, resource: string): string {
-  if (resource.startsWith('account/')) return `${IAM_POLICY_PREFIX}${resource}`;
-  if (resource.startsWith('workspace/')) return `${IAM_POLICY_PREFIX}workspace/${account}/${resource.slice('workspace/'.length).toLowerCase()}`;
-  return `${IAM_POLICY_PREFIX}arn/${resource}`;
 }
 
 /** The policy stored at `key` now, its revision (that of the removed policy, or 0, when there is none) and etag. */
@@ -251,49 +254,6 @@ function iamPolicyPermission(resource: string, verb: 'getIamPolicy' | 'setIamPol
   const kind = type.slice(slash + 1);
   const p = `${service}.${kind.charAt(0).toLowerCase()}${kind.slice(1)}s.${verb}`;
   return KNOWN_PERMISSIONS.has(p) ? p : undefined;
-}
-
-/** A user's, group's, role's (or other IAM entity's) ARN, whose path is no container: see `chainArns`. */
-const IAM_ENTITY_ARN = /^(?:arn:aws[a-z-]*:iam::|acs:ram::)[^:]*:[a-z-]+\//;
-
-/**
- * The ARNs whose policies govern `resource`, nearest first: itself and the ARNs it lies under (a bucket's for its
- * objects), except for an IAM entity. `arn:aws:iam::A:role/team` is the role `team`, not a folder of
- * `arn:aws:iam::A:role/team/trainer` (the role `trainer` of path `/team/`): taken as a parent, a binding of
- * `roles/iam.serviceAccountUser` on the role `team` let its members pass every role under that path (review ai, 1).
- * As in GCP, a service account's policy governs that service account only; the account level covers them all.
- */
-function chainArns(resource: string): string[] {
-  return IAM_ENTITY_ARN.test(resource) ? [resource] : governingArns(resource);
-}
-
-/**
- * Why account `account` may not set an IAM policy with bindings on the ARN `resource`, read in `tx`; undefined when it
- * may. An ARN that names no account is the account's whose IAM policy is attached to it or nearest above it (see "The
- * chain of a resource"): a policy of another account on an ARN above would make that account's tree, from `resource`
- * down, this one's, its bindings granting there and the owner's no longer applying (review co, 2); one below would be cut
- * out of this policy's reach the same way. Resource policies refuse the same (`claimedBelow`, review N4).
- */
-async function claimedByAnother(tx: ReadTx, resource: string, account: string): Promise<string | undefined> {
-  if (resource.startsWith('account/') || resource.startsWith('workspace/')) return undefined;
-  const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
-  for (const arn of chainArns(resource)) {
-    if (arn === resource) continue;
-    const text = await tx.kv.get(iamPolicyKey('', arn));
-    const above = text === undefined ? undefined : (JSON.parse(text) as StoredIamPolicy).account;
-    if (above !== undefined && above !== account) {
-      return `resource ${shown(resource)} lies under ${shown(arn)}, whose IAM policy belongs to account ${above}: only that account may set IAM policies on what lies under it`;
-    }
-  }
-  const prefix = `${iamPolicyKey('', resource)}/`;
-  for (const e of await tx.kv.list(prefix)) {
-    if (!e.key.startsWith(prefix)) continue;
-    const below = JSON.parse(e.value) as StoredIamPolicy;
-    if (below.account !== account) {
-      return `resource ${shown(below.resource)}, under ${shown(resource)}, has an IAM policy of account ${below.account}: an IAM policy cannot be set on ${shown(resource)} while a resource under it holds another account's`;
-    }
-  }
-  return undefined;
 }
 
 /** The permission to pass a role (`iam:PassRole`, `ram:PassRole`): see "Passing a role" in the module comment. */

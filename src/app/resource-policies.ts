@@ -12,6 +12,7 @@ import type { AppDeps } from './deps.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
 import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 import { readChanges } from './change-log.ts';
+import { governingArns, iamPolicyClaim, resourcePartStart } from './resource-tree.ts';
 
 export const RESOURCE_POLICY_PREFIX = 'respol/';
 /**
@@ -60,22 +61,6 @@ export function bucketOf(resource: string): string | undefined {
   const slash = rest.indexOf('/');
   const bucket = slash === -1 ? rest : rest.slice(0, slash);
   return bucket === '' || bucket.includes('*') || bucket.includes('?') ? undefined : bucket;
-}
-
-/** The ARNs whose policies govern `resource`: itself and each `/`-prefix of its resource part, nearest first. */
-export function governingArns(resource: string): string[] {
-  const out = [resource];
-  const start = resourcePartStart(resource);
-  for (let i = resource.lastIndexOf('/'); i > start; i = resource.lastIndexOf('/', i - 1)) out.push(resource.slice(0, i));
-  return out;
-}
-
-/** Where the resource part starts (after the 5th colon of `arn:`, the 4th of `acs:`): only it has parents. */
-function resourcePartStart(resource: string): number {
-  const colons = resource.startsWith('arn:') ? 5 : resource.startsWith('acs:') ? 4 : 0;
-  let start = 0;
-  for (let i = 0; i < colons; i++) start = resource.indexOf(':', start) + 1;
-  return start;
 }
 
 /**
@@ -276,8 +261,8 @@ export class ResourcePolicies {
     if (owner !== undefined && owner !== input.account) {
       return failWith('ACCESS_DENIED', `resource ${input.resource} belongs to account ${owner}; only that account may attach a policy to it`);
     }
-    const below = await claimedBelow(tx, input.resource, input.account);
-    if (below !== undefined) return failWith('ACCESS_DENIED', below);
+    const claimed = await claimedByAnother(tx, input.resource, input.account);
+    if (claimed !== undefined) return failWith('ACCESS_DENIED', claimed);
     const stored: StoredResourcePolicy = { resource: input.resource, account: input.account, document: input.document, updated: new Date(deps.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') };
     await tx.kv.put(resourcePolicyKey(input.resource), JSON.stringify(stored));
     return ok(stored);
@@ -316,6 +301,34 @@ export async function claimedBelow(tx: ReadTx, resource: string, account: string
     return `resource ${arn}, under ${resource}, belongs to ${below !== undefined ? `account ${below.account}` : 'another account'}: a policy cannot be attached to ${resource} while a resource under it holds another account's`;
   }
   return undefined;
+}
+
+/**
+ * Why account `account` may not attach a resource policy to `resource`, read in `tx`, beyond whose `resource` is
+ * (`ownerIn`): a resource under it holds another account's resource policy (`claimedBelow`), or another account's IAM
+ * policy (bindings) sits on it, above it or under it (review cl, 1: B's resource policy under A's IAM policy made
+ * A's objects there B's, and B's policy naming B's own user granted them alone). Undefined when it may.
+ */
+export async function claimedByAnother(tx: ReadTx, resource: string, account: string): Promise<string | undefined> {
+  return (await claimedBelow(tx, resource, account)) ?? (await iamPolicyClaim(tx, resource, account, true));
+}
+
+/**
+ * Why account `account` may not set an IAM policy (bindings) on `resource` for a resource policy of another account
+ * on it, above it or under it, read in `tx` (review cl, 1); undefined when there is none.
+ */
+export async function resourcePolicyClaim(tx: ReadTx, resource: string, account: string): Promise<string | undefined> {
+  const own = resourcePolicyArn(resource);
+  for (const arn of governingArns(own)) {
+    const key = resourcePolicyKey(arn);
+    const text = await tx.kv.get(key);
+    const stored = text !== undefined ? storedResourcePolicy(key, text) : undefined;
+    if (stored === undefined || stored.account === '' || stored.account === account) continue;
+    return arn === own
+      ? `resource ${resource} has a resource policy of account ${stored.account}: only that account may attach policies to it`
+      : `resource ${resource} lies under ${arn}, whose resource policy belongs to account ${stored.account}: only that account may attach policies to what lies under it`;
+  }
+  return claimedBelow(tx, resource, account);
 }
 
 /** `ResourcePolicies.ownerOf`, read in a transaction (exact, where the cached form may be a moment behind). */

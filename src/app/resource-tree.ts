@@ -1,0 +1,84 @@
+/**
+ * The tree of resource ARNs, shared by both kinds of policy attached to a resource: resource policies
+ * (src/app/resource-policies.ts) and IAM policies of bindings (src/app/bindings.ts). Its own module, so that each kind
+ * can see the other's policies where they are stored without the two modules importing each other.
+ *
+ * An ARN that names no account (`arn:aws:s3:::shared`) belongs to the account whose policy sits on it or nearest above
+ * it, so no account may attach a policy of either kind in another account's tree (reviews N4, co2, cl1).
+ */
+import type { ReadTx } from './ports/store.ts';
+
+/** kv prefix of the IAM policies (bindings): see `iamPolicyKey`. */
+export const IAM_POLICY_PREFIX = 'iampolicy/';
+
+/**
+ * The kv key of the policy of `resource` (as `parseResourceName` accepts it) owned by `account`: ARNs are
+ * global (one policy per ARN, whichever account owns it); workspace names are per account and compare
+ * without case, as workspaces do.
+ */
+export function iamPolicyKey(account: string, resource: string): string {
+  if (resource.startsWith('account/')) return `${IAM_POLICY_PREFIX}${resource}`;
+  if (resource.startsWith('workspace/')) return `${IAM_POLICY_PREFIX}workspace/${account}/${resource.slice('workspace/'.length).toLowerCase()}`;
+  return `${IAM_POLICY_PREFIX}arn/${resource}`;
+}
+
+/** The ARNs whose policies govern `resource`: itself and each `/`-prefix of its resource part, nearest first. */
+export function governingArns(resource: string): string[] {
+  const out = [resource];
+  const start = resourcePartStart(resource);
+  for (let i = resource.lastIndexOf('/'); i > start; i = resource.lastIndexOf('/', i - 1)) out.push(resource.slice(0, i));
+  return out;
+}
+
+/** Where the resource part starts (after the 5th colon of `arn:`, the 4th of `acs:`): only it has parents. */
+export function resourcePartStart(resource: string): number {
+  const colons = resource.startsWith('arn:') ? 5 : resource.startsWith('acs:') ? 4 : 0;
+  let start = 0;
+  for (let i = 0; i < colons; i++) start = resource.indexOf(':', start) + 1;
+  return start;
+}
+
+/** A user's, group's, role's (or other IAM entity's) ARN, whose path is no container: see `chainArns`. */
+const IAM_ENTITY_ARN = /^(?:arn:aws[a-z-]*:iam::|acs:ram::)[^:]*:[a-z-]+\//;
+
+/**
+ * The ARNs whose IAM policies govern `resource`, nearest first: itself and the ARNs it lies under (a bucket's for its
+ * objects), except for an IAM entity. `arn:aws:iam::A:role/team` is the role `team`, not a folder of
+ * `arn:aws:iam::A:role/team/trainer` (the role `trainer` of path `/team/`): taken as a parent, a binding of
+ * `roles/iam.serviceAccountUser` on the role `team` let its members pass every role under that path (review ai, 1).
+ * As in GCP, a service account's policy governs that service account only; the account level covers them all.
+ */
+export function chainArns(resource: string): string[] {
+  return IAM_ENTITY_ARN.test(resource) ? [resource] : governingArns(resource);
+}
+
+const shown = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
+
+/**
+ * Why account `account` may not attach a policy to the ARN `resource` for an IAM policy (bindings) of another account,
+ * read in `tx`: one above it would make `resource` that account's, one under it would be cut out of its owner's
+ * reach. `self`: an IAM policy on `resource` itself counts too (a resource policy is being attached, review cl, 1; an
+ * IAM policy being set replaces its own). Undefined when there is none.
+ */
+export async function iamPolicyClaim(tx: ReadTx, resource: string, account: string, self: boolean): Promise<string | undefined> {
+  if (resource.startsWith('account/') || resource.startsWith('workspace/')) return undefined;
+  for (const arn of chainArns(resource)) {
+    if (arn === resource && !self) continue;
+    const text = await tx.kv.get(iamPolicyKey('', arn));
+    const holder = text === undefined ? undefined : (JSON.parse(text) as { account: string }).account;
+    if (holder !== undefined && holder !== account) {
+      return arn === resource
+        ? `resource ${shown(resource)} has an IAM policy of account ${holder}: only that account may attach policies to it`
+        : `resource ${shown(resource)} lies under ${shown(arn)}, whose IAM policy belongs to account ${holder}: only that account may attach policies to what lies under it`;
+    }
+  }
+  const prefix = `${iamPolicyKey('', resource)}/`;
+  for (const e of await tx.kv.list(prefix)) {
+    if (!e.key.startsWith(prefix)) continue;
+    const below = JSON.parse(e.value) as { account: string; resource: string };
+    if (below.account !== account) {
+      return `resource ${shown(below.resource)}, under ${shown(resource)}, has an IAM policy of account ${below.account}: a policy cannot be attached to ${shown(resource)} while a resource under it holds another account's`;
+    }
+  }
+  return undefined;
+}
