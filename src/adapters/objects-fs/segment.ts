@@ -85,6 +85,11 @@ async function writeAll(fh: FileHandle, buf: Uint8Array, position: number): Prom
  * Memory use is one block whatever the body's size. On any failure the file is removed and nothing remains.
  */
 export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>, limits: WriteLimits, declared: DeclaredDigests): Promise<ObjectResult<WrittenSegment>> {
+  // A body declared too long is refused before a byte of it is pulled, as S3 refuses it from its Content-Length: pulled,
+  // the gateway told an `Expect: 100-continue` client to send it, and stored 5 GiB of it before saying no (review cr, 2).
+  if (limits.size !== undefined && limits.size > limits.max) {
+    return { ok: false, error: { code: 'EntityTooLarge', message: `Your proposed upload exceeds the maximum allowed size: ${limits.size} bytes declared, at most ${limits.max}; upload larger objects in parts (multipart upload)` } };
+  }
   // 0600 as every object file (store.ts FILE_MODE): the body is as private as the database.
   const fh = await open(path, 'wx', 0o600);
   let kept = false;
