@@ -763,6 +763,20 @@ function userSessionQuestionRefusal(caller: Caller, body: Json, batch: boolean):
   return undefined;
 }
 
+/**
+ * Where `JSON.parse` stopped in `text`, as the 1-based line and column every error with a place in the source carries
+ * (review cm, 7; it was in the message alone); nothing when the parser gives no position.
+ */
+function syntaxPosition(text: string, e: unknown): { line: number; column: number } | Record<string, never> {
+  const m = e instanceof Error ? / at position (\d+)/.exec(e.message) : null;
+  if (m === null) return {};
+  const at = Math.min(Number(m[1]), text.length);
+  const before = text.lastIndexOf('\n', at - 1);
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  return { line, column: at - before };
+}
+
 /** `charset=…` of a Content-Type, quoted or not. */
 const CHARSET_RE = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 
@@ -861,7 +875,7 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      return sendErrors(res, requestId, fail1('VALIDATION_ERROR', `the request body is not JSON: ${e instanceof Error ? e.message : String(e)}`));
+      return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message: `the request body is not JSON: ${e instanceof Error ? e.message : String(e)}`, path: '', ...syntaxPosition(text, e) }]);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return sendErrors(res, requestId, fail1('VALIDATION_ERROR', 'the request body must be a JSON object'));
     // A question naming a key twice was decided with the last one (review cm, 6): refused, as readers disagree on it.
