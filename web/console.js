@@ -146,16 +146,19 @@ async function startOfNewest(page, n) {
 // The page
 
 /**
- * Characters that change how text around them reads without showing themselves: control characters (line
- * breaks among them), bidirectional overrides and isolates (Trojan Source, CVE-2021-42574), zero-width and
- * other invisible format characters, line and paragraph separators.
+ * Characters that change how text around them reads without showing themselves, by Unicode's own properties: controls
+ * (Cc, line breaks among them), format characters (Cf: bidirectional overrides and isolates, Trojan Source,
+ * CVE-2021-42574; zero-width characters; the tag characters U+E0000–U+E007F, a hidden copy of ASCII), line and
+ * paragraph separators, and every other default-ignorable code point, which browsers draw as nothing (variation
+ * selectors, the combining grapheme joiner) or as blank space (the Hangul fillers) (review cs, 1). Tab, which reads
+ * as what it is, is left alone; `HIDDEN_BUT_LINES` leaves line feeds too.
  */
-const HIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
-const HIDDEN_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+const HIDDEN = /(?!\t)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
+const HIDDEN_BUT_LINES = /(?![\t\n])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 
 /**
- * `text` as it can be shown: every character of HIDDEN written as an escape (`\n`, `\u{202e}`). Audit records
- * hold strings chosen by any caller (a resource ARN asked about, an action): shown raw, a line break or a
+ * `text` as it can be shown: every character of HIDDEN written as an escape (`\n`, `\u{202e}`, `\u{e0061}`). Audit
+ * records hold strings chosen by any caller (a resource ARN asked about, an action): shown raw, a line break or a
  * right-to-left override in one makes a cell read as other records or another principal (review console, W1).
  * `lines`: the page joined the text's lines itself, and its line feeds stay.
  */
