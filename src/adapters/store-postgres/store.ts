@@ -101,17 +101,21 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
   const now = options.now ?? (() => new Date());
   const maxRetries = options.maxRetries ?? 10;
+  const { url, given } = urlOptions(options.url);
   const pool = new pg.Pool({
-    connectionString: options.url,
+    connectionString: url,
     max: options.poolSize ?? 10,
     // Without a bound, a request waits forever for a database that is not answering; with one, it fails as
     // `StoreUnavailableError` (503, retryable) and the instance keeps serving what it holds in memory.
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     // A peer gone without a word (host down, packets dropped) is found out by the kernel instead of never.
     keepAlive: true,
+    // The URL's own options (CockroachDB Cloud's `--cluster=…`, an operator's `-c` settings) are kept; the schema comes
+    // last, so that the tables are where GATEHOUSE_DATABASE_SCHEMA says whatever else the URL sets.
     options: [
-      ...(schema === undefined ? [] : [`-c search_path=${schema}`]),
       `-c idle_in_transaction_session_timeout=${Math.max(0, Math.floor(options.idleInTransactionTimeoutMs ?? 60_000))}`,
+      ...given,
+      ...(schema === undefined ? [] : [`-c search_path=${schema}`]),
     ].join(' '),
   });
   const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
@@ -366,13 +370,14 @@ function listen(o: ListenOptions): ChangeSubscription {
 
   const connect = async (): Promise<void> => {
     if (closed) return;
+    const { url, given } = urlOptions(o.url);
     const client = new pg.Client({
-      connectionString: o.url,
+      connectionString: url,
       // Named after the process, so an operator (or a test) can tell the listening connections apart.
       application_name: `gatehouse-listen-${process.pid}`,
       keepAlive: true,
       connectionTimeoutMillis: o.connectTimeoutMs,
-      ...(o.schema === undefined ? {} : { options: `-c search_path=${o.schema}` }),
+      ...(o.schema === undefined && given.length === 0 ? {} : { options: [...given, ...(o.schema === undefined ? [] : [`-c search_path=${o.schema}`])].join(' ') }),
     });
     pending = client;
     // Until it is `current`, a failure surfaces through the awaits below; afterwards through `drop`.
@@ -461,6 +466,26 @@ function listen(o: ListenOptions): ChangeSubscription {
       o.onClose();
     },
   };
+}
+
+/**
+ * The URL without its `options` parameter, and that parameter's value (none: empty): node-postgres lets a parameter of
+ * the URL override the same setting given beside it, so a URL's `options` (CockroachDB Cloud's routing, Neon's endpoint,
+ * an operator's `-c` settings) silently dropped the store's own — its `search_path`, so that the tables went to `public`
+ * whatever GATEHOUSE_DATABASE_SCHEMA said, and its `idle_in_transaction_session_timeout` (review instances, cn5). A URL
+ * that does not parse as one, or has no `options`, is left as it is.
+ */
+export function urlOptions(url: string): { url: string; given: string[] } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { url, given: [] };
+  }
+  const given = u.searchParams.get('options');
+  if (given === null) return { url, given: [] };
+  u.searchParams.delete('options');
+  return { url: u.toString(), given: given.trim() === '' ? [] : [given.trim()] };
 }
 
 /** A 64-bit advisory lock key, per schema so that separate deployments in one database do not contend. */
