@@ -7,12 +7,12 @@
 import type { Document, LineCounter } from 'yaml';
 import { lossyScalars, parseYamlDocuments, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
-import type { ApplyResult, PlannedChange } from '../../../app/apply.ts';
+import type { ApplyResult, DocumentChange, PlannedChange } from '../../../app/apply.ts';
 import { call, connect, nothingChanged, report, withServerOptions, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
-import { formatJson, withJsonOption } from '../output.ts';
+import { formatJson, printable, withJsonOption } from '../output.ts';
 import { offsetOf } from '../policy-files.ts';
 
 /** How long an apply may take to answer once sent. */
@@ -60,7 +60,9 @@ transaction: one bad document or one failing step changes nothing. An IamPolicy 
 \`gatehouse iam-policy get --json\` prints it) is applied only while that is still the policy's etag (else
 exit 7, nothing changed); without spec.etag it overwrites the policy.
 
-Prints one line per object: + create, ~ update (changed fields), - delete, = unchanged.
+Prints one line per object: + create, ~ update (changed fields), - delete, = unchanged. Under an update of a
+policy document (a Policy's document, a Role's trustPolicy, inlinePolicies, a ResourcePolicy's document), one line
+per change inside it, as terraform plan marks them: ~ PATH: OLD → NEW, + PATH: VALUE, - PATH: VALUE.
 Exit status: 0 done${dryRun ? ' (with --exit-code: 0 nothing to change, 1 something to change)' : ''}, 3 invalid policy document, 5 unreadable file, 6 a referenced object does not exist,
 7 conflict or quota, 8 invalid document, 9 not authorized, 10 server unreachable (docs/errors.md).
 
@@ -221,8 +223,31 @@ export function formatPlan(changes: readonly PlannedChange[]): string {
     out += `account ${account}\n`;
     for (const c of changes.filter((x) => x.account === account)) {
       out += `  ${SIGN[c.action]} ${c.kind}/${c.name}${c.spelled !== undefined ? ` (the file says ${c.spelled})` : ''}${c.action === 'update' && c.fields.length > 0 ? ` (${c.fields.join(', ')})` : ''}\n`;
+      if (Array.isArray(c.diff)) out += formatDiff(c.diff, c.diffOmitted ?? 0);
     }
   }
+  return out;
+}
+
+/** Longer values are cut: the line says where the change is and how it starts; `--json` has it whole. */
+const MAX_SHOWN_VALUE = 120;
+
+/**
+ * An update's changes inside its policy documents, under its line, one a line as `terraform plan` marks them:
+ * `~ document.Statement[1].Action: "s3:GetObject" → ["s3:GetObject","s3:PutObject"]`, `+ path: value`, `- path: value`.
+ * Values are compact JSON, with the characters that would move or hide text on a terminal escaped as JSON escapes them.
+ */
+function formatDiff(diff: readonly DocumentChange[], omitted: number): string {
+  const shown = (v: unknown): string => {
+    const text = (JSON.stringify(v) ?? 'null').replace(/[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+    return text.length > MAX_SHOWN_VALUE ? `${text.slice(0, MAX_SHOWN_VALUE - 1)}…` : text;
+  };
+  let out = '';
+  for (const d of diff) {
+    const value = d.op === '~' ? `${shown(d.before)} → ${shown(d.after)}` : shown(d.op === '+' ? d.after : d.before);
+    out += `      ${d.op} ${printable(d.path)}: ${value}\n`;
+  }
+  if (omitted > 0) out += `      … and ${omitted} more difference${omitted === 1 ? '' : 's'}\n`;
   return out;
 }
 
