@@ -13,11 +13,11 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { AuditRecord } from '../../../core/audit/index.ts';
-import { call, connect, report, withServerOptions, type ClientResult, type ConnectionOptions } from '../client.ts';
+import { call, connect, report, withServerOptions, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printable, withJsonOption } from '../output.ts';
-import { auditTimeProblem } from '../../../app/audit-time.ts';
+import { auditTimeOf, auditTimeProblem } from '../../../app/audit-time.ts';
 
 /**
  * A record as `GET /v1/audit` sends it, in the fields this client reads; `kind` as text, since the server may be
@@ -234,6 +234,31 @@ async function startOfNewest(fetch: Fetch, n: number): Promise<ClientResult<numb
   return { ok: true, value: found > n ? (all[found - n - 1] as number) : end };
 }
 
+/**
+ * Why a query that matched nothing may have: its time range reaches back past what the server keeps
+ * (`GATEHOUSE_AUDIT_RETENTION_DAYS`). Without it, records removed by retention looked like records never written
+ * (`--since 400d` on a 90-day log said only "no records match"). Empty when the range lies within what is kept, when
+ * records are kept forever, or when the server's settings cannot be read (`GET /v1/audit/status`).
+ */
+async function retentionNote(conn: Connection, opts: QueryOpts, now: number): Promise<string> {
+  const status = await call<{ retentionDays: number | null }>(conn, 'GET', ['audit', 'status'], { shape: { retentionDays: 'number?' } });
+  const days = status.ok ? status.value.retentionDays : null;
+  if (typeof days !== 'number') return '';
+  const kept = now - days * 86_400_000;
+  const bound = (v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const t = auditTimeOf(v, now, 'time');
+    return t.ok ? Date.parse(t.value) : undefined;
+  };
+  const since = bound(opts.since);
+  if (since !== undefined && since >= kept) return '';
+  const until = bound(opts.until);
+  const all = until !== undefined && until <= kept;
+  const horizon = new Date(kept).toISOString();
+  const retention = `this server removes records older than ${days} day${days === 1 ? '' : 's'} (GATEHOUSE_AUDIT_RETENTION_DAYS)`;
+  return all ? `; ${retention}, and the whole range lies before ${horizon}` : `; ${retention}: none before ${horizon} can match`;
+}
+
 async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json && 'line');
@@ -274,7 +299,7 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   }
   // An empty table said nothing at all, as if the command had not run (review readme, R6). Said on stderr: stdout
   // stays what a script reads; `--json` prints nothing for nothing, which is valid JSON lines.
-  if (shown === 0 && !opts.json) ctx.err(opts.follow ? 'no records match yet; waiting for new ones (Ctrl-C to stop)\n' : 'no records match\n');
+  if (shown === 0 && !opts.json) ctx.err(opts.follow ? 'no records match yet; waiting for new ones (Ctrl-C to stop)\n' : `no records match${await retentionNote(conn.value, opts, ctx.now())}\n`);
   if (!opts.follow) return EXIT.ok;
   // `--follow | head -1`: head has what it wanted and is gone, and no write may come for hours to notice it.
   ctx.watchOutput?.();
