@@ -9,7 +9,7 @@ import { createPrivateKey, randomBytes, randomUUID, X509Certificate, type KeyObj
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdir, rename, stat, writeFile, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createApp, type AdminCredentials, type App, type AppDeps } from '../app/index.ts';
 import { followChanges } from '../app/live.ts';
@@ -180,11 +180,21 @@ export function parseBaseUrl(s: string, what: string): string {
 /** The base URL of a bound address (an IPv6 host in brackets). */
 const urlOf = (scheme: 'http' | 'https', at: { host: string; port: number }): string => `${scheme}://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
 
-/** Writes a file readable by its owner only, atomically (temp file, then rename). */
+/**
+ * Writes a file readable by its owner only, atomically (temp file, then rename), and on disk before it returns: the root
+ * admin's credentials are written before the account commits (review instances, cn1), and a machine that lost power
+ * after the COMMIT must not come back with an empty file in their place.
+ */
 async function writePrivateFile(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    await writeFile(tmp, text, { mode: 0o600, flag: 'w' });
+    const handle = await open(tmp, 'w', 0o600);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => {});
