@@ -179,6 +179,11 @@ const EXPIRED_TEXT = `signed out: a sign-in lasts at most ${MAX_SESSION_MS / 3_6
 const JOBS_PAGE = 1000;
 const MAX_JOBS_SHOWN = 10_000;
 const CLOCK_TEXT = "signed out: this computer's clock left the two days the sign-in holds signing keys for; sign in again";
+/**
+ * The API's answers that the credentials themselves are no longer accepted (src/adapters/http/errors.ts): a key
+ * deactivated or deleted, its user disabled (InvalidClientTokenId), a session expired or revoked (ExpiredToken).
+ */
+const REFUSED_CREDENTIALS = new Set(['InvalidClientTokenId', 'ExpiredToken']);
 
 function page() {
   const $ = (id) => document.getElementById(id);
@@ -187,6 +192,8 @@ function page() {
   let credentials = null;
   let usedAt = 0;
   let signedInAt = 0;
+  /** Whether the server accepted the credentials at sign-in (`GET /v1/whoami`): a refusal after that signs out. */
+  let accepted = false;
   /**
    * The turn of the view or sign-in asked last; a call made in an earlier turn throws STALE when it answers, so only
    * the last one asked draws (review bd, 2): a slow audit query answering after Users was chosen replaced the users
@@ -242,7 +249,16 @@ function page() {
     } catch {
       throw new Error(`${method} ${path} was answered ${res.status} with a body that is not JSON: is this page served by the Gatehouse server itself?`);
     }
-    if (!res.ok) throw new Error(`${json.error?.code ?? res.status}: ${json.error?.message ?? res.statusText}`);
+    const why = `${json.error?.code ?? res.status}: ${json.error?.message ?? res.statusText}`;
+    // Signed in with a key the server has since stopped accepting (review cs, 2): the console signs out, as the idle
+    // limit does, rather than stay signed in as that principal, answering every view with AWS's words, and keep keys
+    // that a reload, or the key made active again, would use with nobody typing it.
+    if (!res.ok && accepted && REFUSED_CREDENTIALS.has(json.error?.code)) {
+      const text = `signed out: the server no longer accepts these credentials (${why}): the access key was deactivated or deleted, its user disabled, or the session expired or was revoked; sign in again with credentials that work`;
+      forget(visible(text));
+      throw new Error(text);
+    }
+    if (!res.ok) throw new Error(why);
     return json;
   }
 
@@ -452,6 +468,7 @@ function page() {
     turn++;
     credentials = null;
     signedInAt = 0;
+    accepted = false;
     sessionStorage.removeItem(STORAGE_KEY);
     show();
     say('');
@@ -476,8 +493,10 @@ function page() {
     turn++;
     credentials = c;
     signedInAt = since;
+    accepted = false;
     try {
       const me = await api('GET', '/v1/whoami');
+      accepted = true;
       remember();
       $('who').textContent = visible(`${me.arn} (account ${me.account})`);
       $('who').hidden = false;
@@ -496,7 +515,8 @@ function page() {
       $('sign-in-status').textContent = visible(`sign-in refused: ${e.message}`);
       return;
     }
-    $('sign-in-status').textContent = '';
+    // Unless the first view found the credentials refused already, and signed out saying so.
+    if (credentials === c) $('sign-in-status').textContent = '';
   }
 
   $('sign-in-form').addEventListener('submit', (ev) => {

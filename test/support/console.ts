@@ -12,7 +12,7 @@ declare const document: { getElementById(id: string): { textContent: string | nu
 /** Debian's chromium, or undefined (a test skips then). */
 export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
-/** A new page of `browser` on the console at `url`, signed in with `who`, once it shows the users; `problems` gets each page error. */
+/** A new page of `browser` on the console at `url`, signed in with `who` (its session token too, if any), once it shows the users; `problems` gets each page error. */
 export async function signedInPage(browser: Browser, url: string, who: Credentials, timeoutMs = 15_000): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage();
   const problems: string[] = [];
@@ -21,6 +21,7 @@ export async function signedInPage(browser: Browser, url: string, who: Credentia
   await page.goto(`${url}/ui/`);
   await page.fill('input[name=accessKeyId]', who.accessKeyId);
   await page.fill('input[name=secretAccessKey]', who.secretAccessKey);
+  if (who.sessionToken !== undefined) await page.fill('input[name=sessionToken]', who.sessionToken);
   await page.click('#sign-in-form button[type=submit]');
   await page.waitForFunction(() => /user\(s\)$/.test(document.getElementById('status')?.textContent ?? ''));
   return { page, problems };
