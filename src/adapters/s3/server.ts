@@ -329,6 +329,37 @@ function objectHeaders(info: ObjectInfo): Record<string, string | number> {
   return h;
 }
 
+/** The `response-*` query parameters of GetObject and HeadObject, and the answer header each one sets. */
+const RESPONSE_OVERRIDES = [
+  ['response-content-type', 'content-type'],
+  ['response-content-disposition', 'content-disposition'],
+  ['response-content-encoding', 'content-encoding'],
+  ['response-content-language', 'content-language'],
+  ['response-cache-control', 'cache-control'],
+  ['response-expires', 'expires'],
+] as const;
+
+/**
+ * A `response-*` value that no HTTP header can carry, refused as S3 refuses it (400 InvalidArgument naming the
+ * parameter and the value): a character past ISO-8859-1 ("Header value cannot be represented using ISO-8859-1.", as
+ * S3 answers a presigned download named `filename="ABC nằm mơ.xlsx"`), or a control character (CR, LF, NUL…), which
+ * would end the header. Sent on, node:http threw on the answer's headers and the client got 500 InternalError, which
+ * SDKs retry, for a URL that can never work (review cr, 3).
+ */
+function unsendableOverride(query: Query): S3Error | undefined {
+  for (const [param] of RESPONSE_OVERRIDES) {
+    const v = query.get(param);
+    if (v === undefined) continue;
+    const message = /[^\t\x20-\x7e\x80-\xff]/.test(v)
+      ? /[^\x00-\xff]/.test(v)
+        ? 'Header value cannot be represented using ISO-8859-1.'
+        : 'Header value contains a control character (CR, LF, NUL…), which no HTTP header may carry.'
+      : undefined;
+    if (message !== undefined) return s3Error('InvalidArgument', message, { ArgumentName: param, ArgumentValue: v });
+  }
+  return undefined;
+}
+
 /** `Range: bytes=a-b | a- | -n`; anything else (several ranges, another unit) is ignored, as HTTP allows. */
 function parseRange(value: string | undefined): { start?: number; end?: number; suffix?: number } | undefined {
   if (value === undefined) return undefined;
@@ -1149,6 +1180,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     }
 
     async function getObject(head: boolean): Promise<void> {
+      const override = unsendableOverride(query);
+      if (override) return fail(override);
       /**
        * GetObject and HeadObject `?partNumber=N` (API_GetObject): the part of a multipart object, or of a single-part
        * object its only part, 1. Part 1 is served as the whole object, without `x-amz-mp-parts-count`, which a
@@ -1223,14 +1256,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
      */
     function answerHeaders(info: ObjectInfo): Record<string, string | number> {
       const headers = objectHeaders(info);
-      for (const [param, name] of [
-        ['response-content-type', 'content-type'],
-        ['response-content-disposition', 'content-disposition'],
-        ['response-content-encoding', 'content-encoding'],
-        ['response-content-language', 'content-language'],
-        ['response-cache-control', 'cache-control'],
-        ['response-expires', 'expires'],
-      ] as const) {
+      for (const [param, name] of RESPONSE_OVERRIDES) {
         const v = query.get(param);
         if (v !== undefined) headers[name] = v;
       }
