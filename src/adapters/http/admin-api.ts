@@ -45,6 +45,12 @@ import { repeatedKey } from './json-keys.ts';
 
 /** Large enough for a few thousand documents of configuration; refused before parsing beyond it. */
 export const MAX_ADMIN_BODY = 4 << 20;
+/**
+ * The largest body `POST /v1/apply` reads: a whole configuration (up to 5,000 documents, `MAX_DOCUMENTS`, from files
+ * of up to 4 MiB each) in one request, as it must be applied in one transaction. At 4 MiB, 1,000 policies of 5 KB could
+ * not be applied at all, and splitting the set breaks all-or-nothing and `--prune` (review cl, 3).
+ */
+export const MAX_APPLY_BODY = 32 << 20;
 export const ADMIN_SERVICE = 'gatehouse';
 
 type Json = Record<string, unknown>;
@@ -69,6 +75,8 @@ interface Route {
   /** Segments after `/v1/`; `:name` captures one segment. */
   readonly pattern: readonly string[];
   readonly handler: Handler;
+  /** The largest body it reads; default `MAX_ADMIN_BODY`. */
+  readonly maxBody?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -265,6 +273,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   {
     method: 'POST',
     pattern: ['apply'],
+    maxBody: MAX_APPLY_BODY,
     handler: async ({ app, caller, body }) => {
       // `dryRun` is the safety switch: a misspelt (`dryrun`) or string (`"true"`) one must not apply for real.
       const fields = onlyFields(body, ['documents', 'sources', 'prune', 'dryRun', 'cluster', 'namespace']);
@@ -592,7 +601,13 @@ const SIGV4_CODES: Readonly<Record<string, ErrorCode>> = {
   AccessDenied: 'ACCESS_DENIED',
 };
 
-const SIGV4_OPTIONS = Object.freeze({ expectedService: ADMIN_SERVICE });
+/**
+ * No presigned URLs (review cw, 1): the CLI and the console sign every request with an Authorization header, and a URL
+ * that authenticates is copied into browser histories, proxy logs and Referer headers. Accepted here it was good for
+ * `X-Amz-Expires`, up to a week (S3's rule), for reads and writes alike (a presigned POST signs its body), and a
+ * console's signing key, kept for two dates only, minted week-long links. The Query API keeps them, capped at 15 min.
+ */
+const SIGV4_OPTIONS = Object.freeze({ expectedService: ADMIN_SERVICE, acceptPresigned: false });
 
 /** The caller, with the region its request was signed for (`aws:RequestedRegion`: one endpoint serves every region). */
 async function authenticate(app: App, req: IncomingMessage, body: Buffer): Promise<Result<{ readonly caller: Caller; readonly region: string }>> {
@@ -838,9 +853,9 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   if (unread !== undefined) return sendErrors(res, requestId, unread);
   let body: Buffer;
   try {
-    body = await readBody(req, MAX_ADMIN_BODY);
+    body = await readBody(req, route.maxBody ?? MAX_ADMIN_BODY);
   } catch (e) {
-    if (e instanceof BodyTooLarge) return sendErrors(res, requestId, fail1('REQUEST_TOO_LARGE', `request body exceeds ${MAX_ADMIN_BODY} bytes`));
+    if (e instanceof BodyTooLarge) return sendErrors(res, requestId, fail1('REQUEST_TOO_LARGE', `request body exceeds ${route.maxBody ?? MAX_ADMIN_BODY} bytes, the most ${req.method ?? ''} ${rawPath} reads`));
     throw e;
   }
   const authenticated = await authenticate(app, req, body);

@@ -9,7 +9,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { ErrorCode } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
-import { BodyTooLarge, handleAdminRequest, MAX_ADMIN_BODY, readBody, type ExtraRoute } from './admin-api.ts';
+import { BodyTooLarge, handleAdminRequest, MAX_ADMIN_BODY, MAX_APPLY_BODY, readBody, type ExtraRoute } from './admin-api.ts';
 import { isClientAbort } from './aborted.ts';
 import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
@@ -109,12 +109,14 @@ export const COUNTED_BODY = 64 << 10;
 
 /** What a request's body may take of `maxBodyBytesInFlight`: 0 for a small one, else its declared size, bounded. */
 function bodyClaim(req: IncomingMessage): number {
+  // `POST /v1/apply` reads a whole configuration (review cl, 3); every other call at most MAX_ADMIN_BODY.
+  const most = req.url?.startsWith('/v1/apply') === true ? MAX_APPLY_BODY : MAX_ADMIN_BODY;
   const declared = req.headers['content-length'];
   if (declared !== undefined) {
     const n = Number(declared);
-    return n > COUNTED_BODY ? Math.min(n, MAX_ADMIN_BODY) : 0;
+    return n > COUNTED_BODY ? Math.min(n, most) : 0;
   }
-  return req.headers['transfer-encoding'] !== undefined ? MAX_ADMIN_BODY : 0;
+  return req.headers['transfer-encoding'] !== undefined ? most : 0;
 }
 
 export interface HttpEdge {
