@@ -195,6 +195,7 @@ const REASONS: readonly (readonly [RegExp, string])[] = [
   [/^x-amz-content-sha256 must be /, 'x-amz-content-sha256 is malformed'],
   [/^Only one auth mechanism allowed/, 'both an Authorization header and presigned query parameters'],
   [/^Presigned request requires /, 'the presigned request lacks required query parameters'],
+  [/^Presigned \(query-string\) authentication is not accepted/, 'presigned URLs are not accepted by this API'],
   [/^Query-string authentication requires /, 'the SigV2 presigned request lacks required query parameters'],
   [/^Query parameter '/, 'a presigned query parameter is repeated or not valid percent-encoding'],
   [/^The query string is not valid percent-encoded/, 'the query string is not valid percent-encoding'],

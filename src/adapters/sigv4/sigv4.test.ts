@@ -308,6 +308,17 @@ describe('presigned form, signed by @smithy/signature-v4', () => {
     assert.equal(parsed.payloadSigned, false);
   });
 
+  it('refuses every presigned request, well formed or not, when the API takes none (acceptPresigned: false)', async () => {
+    const req = await presign(getCallerIdentity(), 60, { service: 'sts' });
+    assertVerified(parseSigV4(req, T0 + 30_000));
+    const refused = parseSigV4(req, T0 + 30_000, { acceptPresigned: false });
+    assertRefused(refused, 'AccessDenied');
+    if (!refused.ok) assert.match(refused.message, /^Presigned \(query-string\) authentication is not accepted by this API/);
+    assertRefused(parseSigV4({ ...req, path: req.path.replace('X-Amz-Expires=60', 'X-Amz-Expires=x') }, T0, { acceptPresigned: false }), 'AccessDenied');
+    // The header form is untouched.
+    assertVerified(parseSigV4(await sign(unsigned()), T0, { acceptPresigned: false }));
+  });
+
   it('refuses an expiry above one week and an Authorization header next to presigned parameters', async () => {
     const req = await presign(getCallerIdentity(), 60, { service: 'sts' });
     assertRefused(check({ ...req, path: req.path.replace('X-Amz-Expires=60', 'X-Amz-Expires=604801') }), 'IncompleteSignature');

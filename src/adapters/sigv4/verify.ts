@@ -74,6 +74,12 @@ export interface SigV4Options {
    * S3's rule); 900 gives STS's 15 minutes.
    */
   readonly presignedMaxLifetimeSeconds?: number;
+  /**
+   * False: the presigned (query-string) form is refused with `AccessDenied` before anything of it is read, for an API
+   * whose clients all sign with an Authorization header (a URL that authenticates ends up in histories and logs).
+   * Default true.
+   */
+  readonly acceptPresigned?: boolean;
   /** When given, a credential scoped to another service is refused (`SignatureDoesNotMatch`, as AWS). */
   readonly expectedService?: string;
   /** When given, a credential scoped to another region is refused (`SignatureDoesNotMatch`, as AWS). */
@@ -178,6 +184,10 @@ const NO_PARAMS: readonly QueryParam[] = Object.freeze([]);
 const MISMATCH: SigV4Failure = Object.freeze(sigv4Failure('SignatureDoesNotMatch', SIGNATURE_MISMATCH_MESSAGE));
 const BODY_MISMATCH: SigV4Failure = Object.freeze(
   sigv4Failure('SignatureDoesNotMatch', "The provided 'x-amz-content-sha256' header does not match what was computed."),
+);
+
+const PRESIGNED_REFUSED: SigV4Failure = Object.freeze(
+  sigv4Failure('AccessDenied', 'Presigned (query-string) authentication is not accepted by this API: sign the request with an Authorization header.'),
 );
 
 const incomplete = (message: string): SigV4Failure => sigv4Failure('IncompleteSignature', message);
@@ -523,6 +533,7 @@ export const parseSigV4 = (request: SigV4Request, now: number, options: SigV4Opt
     return incomplete('Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.');
   }
   if (authorization === undefined && !presigned) return sigv4Failure('MissingAuthenticationToken', 'Request is missing Authentication Token');
+  if (presigned && options.acceptPresigned === false) return PRESIGNED_REFUSED;
 
   const common = authorization !== undefined ? parseHeaderForm(request, authorization, now, options) : parsePresignedForm(request, params, now, options);
   if (isFailure(common)) return common;
