@@ -178,6 +178,10 @@ const EXPIRED_TEXT = `signed out: a sign-in lasts at most ${MAX_SESSION_MS / 3_6
 /** The Jobs view reads `GET /v1/jobs` in pages of its largest size, and shows at most this many jobs. */
 const JOBS_PAGE = 1000;
 const MAX_JOBS_SHOWN = 10_000;
+/** The reasons of the statuses a proxy answers with, for a browser that has none (HTTP/2 carries no reason phrase). */
+const STATUS_TEXT = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+/** An error that is an answer to the request (a refusal of the server, or an answer the console will not take). */
+const refusal = (message) => Object.assign(new Error(message), { refused: true });
 const CLOCK_TEXT = "signed out: this computer's clock left the two days the sign-in holds signing keys for; sign in again";
 /**
  * The API's answers that the credentials themselves are no longer accepted (src/adapters/http/errors.ts): a key
@@ -237,17 +241,37 @@ function page() {
     // A redirect is never followed (review console, H4): the signed request, its Authorization with it, would go
     // wherever a proxy or a rewritten answer sends it (another path of this origin keeps every header), and the
     // answer shown would be that address's, as if the server had said it. The admin API never redirects.
-    const res = await fetch(signed.url, { method, headers: signed.headers, redirect: 'manual', ...(text !== '' ? { body: text } : {}) });
-    if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
-      throw new Error(`${method} ${path} was answered with a redirect, which the console does not follow (it would carry your signed request elsewhere): the admin API never redirects, so something between this page and the server does; open the console at the server's own address`);
+    // No answer at all (the server stopped, the network gone) is said as the CLI says it, not in the browser's words
+    // (`Failed to fetch`), nor as a refusal at sign-in (review cs, 3).
+    const unreachable = (e) =>
+      asked !== turn ? STALE : new Error(`cannot reach the Gatehouse server at ${location.origin}: ${method} ${path} got no answer (${e.message}); is \`gatehouse server\` running there, and this computer on its network?`);
+    let res;
+    let raw;
+    try {
+      res = await fetch(signed.url, { method, headers: signed.headers, redirect: 'manual', ...(text !== '' ? { body: text } : {}) });
+    } catch (e) {
+      throw unreachable(e);
     }
-    const raw = await res.text();
+    if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+      throw refusal(`${method} ${path} was answered with a redirect, which the console does not follow (it would carry your signed request elsewhere): the admin API never redirects, so something between this page and the server does; open the console at the server's own address`);
+    }
+    try {
+      raw = await res.text();
+    } catch (e) {
+      throw unreachable(e);
+    }
     if (asked !== turn) throw STALE;
     let json;
     try {
       json = raw === '' ? {} : JSON.parse(raw);
     } catch {
-      throw new Error(`${method} ${path} was answered ${res.status} with a body that is not JSON: is this page served by the Gatehouse server itself?`);
+      // The server answers every error in JSON: a 5xx page of another shape is a proxy's or load balancer's, whose
+      // server behind is down or starting (review cs, 3).
+      if (res.status >= 500) {
+        const status = [res.status, res.statusText || STATUS_TEXT[res.status]].filter(Boolean).join(' ');
+        throw new Error(`${method} ${path} was answered ${status} by something between this page and the Gatehouse server (a proxy or load balancer), not by the server: the server behind it may be down or starting; try again shortly, or open the console at the server's own address`);
+      }
+      throw refusal(`${method} ${path} was answered ${res.status} with a body that is not JSON: is this page served by the Gatehouse server itself?`);
     }
     const why = `${json.error?.code ?? res.status}: ${json.error?.message ?? res.statusText}`;
     // Signed in with a key the server has since stopped accepting (review cs, 2): the console signs out, as the idle
@@ -258,7 +282,7 @@ function page() {
       forget(visible(text));
       throw new Error(text);
     }
-    if (!res.ok) throw new Error(why);
+    if (!res.ok) throw res.status < 500 ? refusal(why) : new Error(why);
     return json;
   }
 
@@ -512,7 +536,8 @@ function page() {
       sessionStorage.removeItem(STORAGE_KEY);
       $('sign-in').hidden = false;
       $('console').hidden = true;
-      $('sign-in-status').textContent = visible(`sign-in refused: ${e.message}`);
+      // Refused: the server (or the console, for an answer it will not take) said no to the request. Else no answer came.
+      $('sign-in-status').textContent = visible(`${e.refused === true ? 'sign-in refused' : 'could not sign in'}: ${e.message}`);
       return;
     }
     // Unless the first view found the credentials refused already, and signed out saying so.
