@@ -832,15 +832,18 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
   let params: Readonly<Record<string, string>> | undefined;
   // The methods of the routes that match the path, for a 405 (built only then).
   let methods: string[] | undefined;
+  // HEAD is answered as GET is, without the content (RFC 9110 §9.3.2; Node sends no body for it): review cl, 4.
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
   for (const r of routes) {
     const p = match(r, segments);
     if (p === undefined) continue;
-    if (r.method === req.method) {
+    if (r.method === method) {
       route = r;
       params = p;
       break;
     }
     (methods ??= []).push(r.method);
+    if (r.method === 'GET') methods.push('HEAD');
   }
   if (route === undefined || params === undefined) {
     const status = methods !== undefined ? 405 : 404;
