@@ -21,7 +21,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { servedExpiration } from '../../core/jobs/jobs.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
-import { listenOn } from '../http/lifecycle.ts';
+import { drainable, listenOn } from '../http/lifecycle.ts';
 import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
@@ -235,12 +235,11 @@ export function createAgent(opts: {
 
   const metrics = opts.metrics;
   const server = createServer(CREDENTIAL_SERVER_OPTIONS, (req, res) => {
-    if (metrics !== undefined) {
-      const started = performance.now();
-      res.once('close', () => {
-        if (res.writableFinished) metrics.observeRequest('agent', res.statusCode, (performance.now() - started) / 1000);
-      });
-    }
+    // One listener for both, as on the API edge: the request leaves the in-flight count, a response sent in full is timed.
+    const started = performance.now();
+    drain.track(res, metrics === undefined ? undefined : () => {
+      if (res.writableFinished) metrics.observeRequest('agent', res.statusCode, (performance.now() - started) / 1000);
+    });
     handle(req, res).catch((e: unknown) => {
       // The client hung up mid-request: nothing to answer, nothing wrong here (http/aborted.ts).
       if (isClientAbort(e, req)) return void res.destroy();
@@ -249,6 +248,9 @@ export function createAgent(opts: {
     });
   });
   boundCredentialServer(server, CREDENTIAL_MAX_CONNECTIONS);
+  // A stop lets requests in flight finish for a grace, then cuts what is left, as the API edge does: it waited for
+  // every connection without bound, so any job process could hold the server's stop (review ct, 4).
+  const drain = drainable(server);
 
   /** The job ended (here, or through another worker): its metadata port, if this process holds it, closes. */
   function ended(jobId: string): void {
@@ -345,8 +347,7 @@ export function createAgent(opts: {
         e.closeAllConnections();
       }
       ending.clear();
-      await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections();
+      await drain.close();
     },
   };
 }

@@ -53,17 +53,21 @@ export function drainable(server: Server): Drain {
     close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
         closing = true;
-        server.close(() => resolve());
+        // The grace holds until every connection is closed, not only until the tracked responses are done: `close`
+        // waits for a connection still sending its headers, or a body its answer left unread, and Node no longer
+        // enforces its header and request timeouts on a server closing (they run on a timer `close` stops), so one
+        // slow client held the stop for as long as it kept sending (review ct, 4).
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
         server.closeIdleConnections();
         const done = new Promise<void>((r) => {
           if (inFlight === 0) r();
           else drained = r;
         });
-        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-        void done.then(() => {
-          clearTimeout(timer);
-          server.closeIdleConnections();
-        });
+        void done.then(() => server.closeIdleConnections());
       }),
   };
 }
