@@ -141,6 +141,9 @@ function derived(req: AuthzRequest, key: string): readonly string[] | undefined 
       if (p.kind === 'root') return [p.account];
       if (p.kind === 'anonymous') return ['anonymous'];
       if (p.kind === 'role-session' && p.roleArn && p.session) return [`${lastSegment(p.roleArn)}:${p.session.name}`];
+      // GetFederationToken's user: `ACCOUNT:caller-specified-name`, what `${aws:userid}` per-user folders are built on
+      // (its aws:username is absent; policy review CX1).
+      if (p.kind === 'federated-user' && p.session) return [`${p.account}:${p.session.name}`];
       return [p.arn];
     case 'aws:username':
       return p.kind === 'user' ? [lastSegment(p.arn)] : undefined;
