@@ -27,6 +27,7 @@ import { attachmentProblem, managesResourcePolicy, ResourcePolicies, resourcePol
 import { MAX_BATCH, MAX_PROOF_LENGTH, questionOf, type ProvenCallers } from '../../app/authorize.ts';
 import { parseSigV4, type SigV4ErrorCode } from '../sigv4/index.ts';
 import { onlyFields } from './admin-api.ts';
+import { QUERY_PRESIGNED_MAX_SECONDS } from './server.ts';
 import { shortName } from '../../core/directory/rules.ts';
 
 interface Ctx {
@@ -102,6 +103,13 @@ const PROOF_CODES: Readonly<Record<SigV4ErrorCode, ErrorCode>> = {
   AccessDenied: 'ACCESS_DENIED',
 };
 
+/**
+ * A proof is good for `X-Amz-Expires` after `X-Amz-Date`, and never past the Query API's 15 minutes (review cw, 2): the
+ * Query API serves that GetCallerIdentity no longer, nor does STS for aws-iam-authenticator and Vault's AWS auth. A
+ * proof is a bearer credential that a resource server may log; at `X-Amz-Expires=604800` it proved its caller for a week.
+ */
+const PROOF_SIGV4 = Object.freeze({ presignedMaxLifetimeSeconds: QUERY_PRESIGNED_MAX_SECONDS, expectedService: 'sts' });
+
 const badProof = (why: string): Result<never> => failWith('VALIDATION_ERROR', `\`principalProof\` is not a presigned STS GetCallerIdentity URL: ${why}`, 'principalProof');
 const refusedProof = (code: ErrorCode, message: string): Result<never> => failWith(code, `\`principalProof\` refused, as STS would refuse that GetCallerIdentity: ${message}`, 'principalProof');
 
@@ -109,8 +117,8 @@ const refusedProof = (code: ErrorCode, message: string): Result<never> => failWi
  * The caller a `principalProof` authenticates, verified exactly as the Query API serves that presigned
  * GetCallerIdentity (src/adapters/http/server.ts `authenticate`, the same steps as the `k8s-aws-v1.` token review
  * in k8s-api.ts): the SigV4 presigned signature (scope `sts`) with the secret of its key, `X-Amz-Expires` from
- * `X-Amz-Date`, and the session token opened, unexpired and unrevoked (`app.authenticate`). Nothing in a message
- * quotes the proof or its token.
+ * `X-Amz-Date` (15 minutes at most), and the session token opened, unexpired and unrevoked (`app.authenticate`).
+ * Nothing in a message quotes the proof or its token.
  *
  * A presigned request is signed for one method, which the URL does not say: the proof is taken as STS would take
  * it sent either way (GET, as aws-iam-authenticator sends it, or POST), since its holder chooses. Only `host` may
@@ -146,7 +154,7 @@ async function proveCaller(app: App, proof: string, use: boolean): Promise<Resul
   if (signed !== undefined && signed !== 'host') return badProof(`it signs the headers \`${signed.slice(0, 128)}\`: a proof may sign only \`host\`, since a URL carries no other header's value`);
   const request = (method: string) => ({ method, path: `/?${query}`, headers: { host }, body: '' });
   const now = app.deps.now();
-  const parsed = parseSigV4(request('GET'), now, { expectedService: 'sts' });
+  const parsed = parseSigV4(request('GET'), now, PROOF_SIGV4);
   if (!parsed.ok) return refusedProof(PROOF_CODES[parsed.code], parsed.message);
   const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
   if (!who.ok) {
@@ -155,7 +163,7 @@ async function proveCaller(app: App, proof: string, use: boolean): Promise<Resul
   }
   let v = parsed.verify(who.value.secret);
   if (!v.ok && v.code === 'SignatureDoesNotMatch') {
-    const post = parseSigV4(request('POST'), now, { expectedService: 'sts' });
+    const post = parseSigV4(request('POST'), now, PROOF_SIGV4);
     if (post.ok) v = post.verify(who.value.secret);
   }
   if (!v.ok) return refusedProof(PROOF_CODES[v.code], `${v.message} (was it signed for another host than \`${host}\`, or changed since?)`);

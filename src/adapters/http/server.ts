@@ -156,7 +156,7 @@ function sendError(res: ServerResponse, requestId: string, code: ErrorCode, mess
  * good for exactly 15 minutes, which clients count on (`aws eks get-token` signs for 60 s and caches the token 14
  * minutes; aws-iam-authenticator sends it to STS). For IAM a shorter `X-Amz-Expires` still counts.
  */
-const QUERY_PRESIGNED_MAX_SECONDS = 900;
+export const QUERY_PRESIGNED_MAX_SECONDS = 900;
 const STS_SIGV4 = Object.freeze({ presignedMinLifetimeSeconds: QUERY_PRESIGNED_MAX_SECONDS, presignedMaxLifetimeSeconds: QUERY_PRESIGNED_MAX_SECONDS, expectedService: 'sts' });
 const IAM_SIGV4 = Object.freeze({ presignedMaxLifetimeSeconds: QUERY_PRESIGNED_MAX_SECONDS, expectedService: 'iam' });
 
