@@ -38,7 +38,7 @@ import { accessDeniedMessage, actorOf } from './principals.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import type { ReadTx } from './ports/store.ts';
-import type { BucketInfo, ByteRange, CopyConditions, CopyReplace, CreateUploadInput, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
+import type { BucketInfo, ByteRange, ChecksumAlgorithm, CopyConditions, CopyReplace, CreateUploadInput, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
 /**
@@ -225,6 +225,8 @@ export interface StoreDigests {
   readonly sha256Base64?: string;
   readonly crc32Base64?: string;
   readonly crc32cBase64?: string;
+  /** The algorithm of the checksum the client sent (a header or the trailer), which the object keeps (`ObjectInfo.checksum`). */
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
 }
 
 export interface PutInput extends StoreDigests {

@@ -5,6 +5,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import type { ChecksumAlgorithm, ObjectChecksum } from '../../app/ports/objects.ts';
 
 const CASTAGNOLI = 0x82f63b78;
 const TABLE = (() => {
@@ -67,23 +68,30 @@ export interface BodyDigests {
   readonly sha256: Buffer;
   readonly crc32?: number;
   readonly crc32c?: number;
+  readonly sha1?: Buffer;
 }
 
-/** Incremental digests of one body. CRCs only when declared: they are cheap but not free. */
+/**
+ * Incremental digests of one body. CRCs and SHA-1 only when declared or to be kept (`keep`, the algorithm of the
+ * checksum the object keeps): they are cheap but not free.
+ */
 export class BodyHasher {
   private readonly md5: Hash = createHash('md5');
   private readonly sha256: Hash = createHash('sha256');
+  private readonly sha1: Hash | undefined;
   private crc32: number | undefined;
   private crc32c: number | undefined;
 
-  constructor(declared: DeclaredDigests) {
-    if (declared.crc32Base64 !== undefined) this.crc32 = 0;
-    if (declared.crc32cBase64 !== undefined) this.crc32c = 0;
+  constructor(declared: DeclaredDigests, keep?: ChecksumAlgorithm) {
+    if (declared.crc32Base64 !== undefined || keep === 'crc32') this.crc32 = 0;
+    if (declared.crc32cBase64 !== undefined || keep === 'crc32c') this.crc32c = 0;
+    if (keep === 'sha1') this.sha1 = createHash('sha1');
   }
 
   update(chunk: Uint8Array): void {
     this.md5.update(chunk);
     this.sha256.update(chunk);
+    this.sha1?.update(chunk);
     if (this.crc32 !== undefined) this.crc32 = crc32(chunk, this.crc32);
     if (this.crc32c !== undefined) this.crc32c = crc32c(chunk, this.crc32c);
   }
@@ -96,8 +104,16 @@ export class BodyHasher {
       sha256,
       ...(this.crc32 === undefined ? {} : { crc32: this.crc32 }),
       ...(this.crc32c === undefined ? {} : { crc32c: this.crc32c }),
+      ...(this.sha1 === undefined ? {} : { sha1: this.sha1.digest() }),
     };
   }
+}
+
+/** The body's checksum under `algorithm`, as S3's headers carry it (base64), from digests computed with it kept. */
+export function checksumFrom(algorithm: ChecksumAlgorithm, digests: BodyDigests): ObjectChecksum | undefined {
+  const raw = algorithm === 'sha256' ? digests.sha256 : algorithm === 'sha1' ? digests.sha1 : algorithm === 'crc32' ? digests.crc32 : digests.crc32c;
+  if (raw === undefined) return undefined;
+  return { algorithm, value: typeof raw === 'number' ? crcBase64(raw) : raw.toString('base64') };
 }
 
 /** The first declared digest that the body does not match, named for the error message; undefined when all match. */

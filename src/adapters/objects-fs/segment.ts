@@ -17,7 +17,7 @@
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import type { ObjectResult } from '../../app/ports/objects.ts';
+import type { ChecksumAlgorithm, ObjectResult } from '../../app/ports/objects.ts';
 import { BodyHasher, digestMismatch, type BodyDigests, type DeclaredDigests } from './checksums.ts';
 
 export const BLOCK_SIZE = 1 << 20;
@@ -63,6 +63,8 @@ export interface WriteLimits {
   /** Longest body accepted. */
   readonly max: number;
   readonly fsync: boolean;
+  /** Also compute the body's checksum under this algorithm (the one the object keeps). */
+  readonly keep?: ChecksumAlgorithm;
 }
 
 export interface WrittenSegment {
@@ -97,7 +99,7 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
   let inflight: Promise<void> | undefined;
   const staging: Buffer[] = [];
   try {
-    const hasher = new BodyHasher(declared);
+    const hasher = new BodyHasher(declared, limits.keep);
     // Taken as needed: a small body needs one small buffer, not two blocks.
     let which = 0;
     // A body of less than a block is staged in a buffer of its size; anything else in pooled blocks.

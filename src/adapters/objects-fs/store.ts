@@ -39,6 +39,7 @@ import type {
   ListObjectsPage,
   ListUploadsInput,
   ObjectBody,
+  ObjectChecksum,
   ObjectError,
   ObjectErrorCode,
   ObjectHeaderName,
@@ -57,7 +58,7 @@ import type {
   WriteConditions,
 } from '../../app/ports/objects.ts';
 import { DEFAULT_CONTENT_TYPE, isStorageClass, OBJECT_HEADER_NAMES } from '../../app/ports/objects.ts';
-import { multipartEtag, type DeclaredDigests } from './checksums.ts';
+import { checksumFrom, multipartEtag, type DeclaredDigests } from './checksums.ts';
 import { destinationProblem, sourceProblem } from './conditions.ts';
 import { compareKeys, compareUploads, insertKey, listPage, removeKey, uploadsPage } from './listing.ts';
 import { bucketNameProblem, isUploadId, keyProblem } from './names.ts';
@@ -155,6 +156,8 @@ interface MetaRecord {
   readonly redirectLocation?: string;
   /** Hex SHA-256 of the whole body, for single PUTs (a multipart object has one per part, in its upload). */
   readonly sha256?: string;
+  /** The checksum its writer sent one under (`ObjectInfo.checksum`); absent in records of earlier versions. */
+  readonly checksum?: ObjectChecksum;
 }
 
 interface UploadRecord {
@@ -251,6 +254,8 @@ function sameBody(entry: Entry, change: CopyReplace) {
     tags: change.tags === undefined ? entry.info.tags : frozenRecord(change.tags),
     storageClass: change.storageClass ?? entry.info.storageClass,
     ...(redirectLocation === undefined ? {} : { redirectLocation }),
+    // The same bytes: the same checksum (a copy, a retag).
+    ...(entry.info.checksum === undefined ? {} : { checksum: entry.info.checksum }),
   };
 }
 
@@ -452,6 +457,7 @@ export class FsObjectStore implements ObjectStore {
       tags: frozenRecord(r.tags),
       storageClass: storageClassOf(r),
       ...redirectOf(r),
+      ...(r.checksum === undefined ? {} : { checksum: Object.freeze({ ...r.checksum }) }),
     });
     const version: Version = { dir: bucket.dir, vid: r.vid, sizes: r.sizes, block: r.block, ...(r.sha256 === undefined ? {} : { sha256: r.sha256 }), pins: 0, retired: false };
     return { info, version };
@@ -677,6 +683,7 @@ export class FsObjectStore implements ObjectStore {
       readonly storageClass: StorageClass;
       readonly redirectLocation?: string;
       readonly sha256?: string;
+      readonly checksum?: ObjectChecksum;
       readonly block?: number;
       /** Kept from the object rewritten (a change of tags alone); default now. */
       readonly lastModified?: string;
@@ -707,6 +714,7 @@ export class FsObjectStore implements ObjectStore {
         tags: { ...fields.tags },
         ...classFields(fields.storageClass, fields.redirectLocation),
         ...(fields.sha256 === undefined ? {} : { sha256: fields.sha256 }),
+        ...(fields.checksum === undefined ? {} : { checksum: { ...fields.checksum } }),
       };
       const metaPath = this.metaPath(bucket, key);
       let committed = false;
@@ -752,8 +760,10 @@ export class FsObjectStore implements ObjectStore {
     if (unmet !== undefined) return fail(unmet.code, unmet.message);
     return this.writing(bucket, async () => {
       const tmp = this.tmpPath();
-      const written = await writeSegment(tmp, input.body, { ...(input.size === undefined ? {} : { size: input.size }), max: this.maxPutSize, fsync: this.fsync }, declaredOf(input));
+      const keep = input.checksumAlgorithm;
+      const written = await writeSegment(tmp, input.body, { ...(input.size === undefined ? {} : { size: input.size }), max: this.maxPutSize, fsync: this.fsync, ...(keep === undefined ? {} : { keep }) }, declaredOf(input));
       if (!written.ok) return written;
+      const checksum = keep === undefined ? undefined : checksumFrom(keep, written.value.digests);
       let moved = false;
       try {
         return await this.commitObject(
@@ -769,6 +779,7 @@ export class FsObjectStore implements ObjectStore {
             storageClass: input.storageClass ?? 'STANDARD',
             ...(input.redirectLocation === undefined ? {} : { redirectLocation: input.redirectLocation }),
             sha256: written.value.digests.sha256.toString('hex'),
+            ...(checksum === undefined ? {} : { checksum }),
           },
           async (v) => {
             const target = this.segmentPath(v, 0);

@@ -22,7 +22,9 @@ import {
   MAX_REDIRECT_LOCATION,
   OBJECT_HEADER_NAMES,
   STORAGE_CLASSES,
+  type ChecksumAlgorithm,
   type CopyConditions,
+  type ObjectChecksum,
   type ObjectHeaderName,
   type ObjectHeaders,
   type ObjectInfo,
@@ -328,6 +330,16 @@ function objectHeaders(info: ObjectInfo): Record<string, string | number> {
   if (info.redirectLocation !== undefined) h['x-amz-website-redirect-location'] = info.redirectLocation;
   return h;
 }
+
+/** The element of a checksum in S3's XML answers (CopyObjectResult), by algorithm. */
+const CHECKSUM_ELEMENTS: Readonly<Record<ChecksumAlgorithm, string>> = { crc32: 'ChecksumCRC32', crc32c: 'ChecksumCRC32C', sha1: 'ChecksumSHA1', sha256: 'ChecksumSHA256' };
+
+/**
+ * An object's checksum as S3 answers it (API_PutObject, API_GetObject, API_HeadObject): `x-amz-checksum-<algorithm>`
+ * and `x-amz-checksum-type: FULL_OBJECT` (a checksum of the whole body). SDK v3 and botocore check a GetObject's bytes
+ * against it; without it they checked nothing, silently (review cr, 4).
+ */
+const checksumHeaders = (c: ObjectChecksum | undefined): Record<string, string> => (c === undefined ? {} : { [`x-amz-checksum-${c.algorithm}`]: c.value, 'x-amz-checksum-type': 'FULL_OBJECT' });
 
 /** The `response-*` query parameters of GetObject and HeadObject, and the answer header each one sets. */
 const RESPONSE_OVERRIDES = [
@@ -754,6 +766,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const { sha256Hex, checksum, ...rest } = o.value;
       const digests: { -readonly [K in keyof StoreDigests]: StoreDigests[K] } = {};
       if (sha256Hex !== undefined) digests.sha256Hex = sha256Hex;
+      if (checksum !== undefined) digests.checksumAlgorithm = checksum.algorithm;
       let mine: BodyOptions['checksum'] = checksum;
       if (checksum?.expected !== undefined) {
         if (checksum.algorithm === 'crc32') digests.crc32Base64 = checksum.expected;
@@ -1056,7 +1069,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
               ...b.digests,
               ...(conditions.value ? { conditions: conditions.value } : {}),
             }),
-            (info) => sendEmpty(res, 200, { etag: `"${info.etag}"` }),
+            (info) => sendEmpty(res, 200, { etag: `"${info.etag}"`, ...checksumHeaders(info.checksum) }),
           );
         }
         case 'GET':
@@ -1175,13 +1188,18 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       const sourceIf = sourceConditions();
       const all: CopyConditions | undefined = sourceIf ? { ...conditions.value, source: sourceIf } : conditions.value;
       return answer(await s3.copyObject(call, from, { bucket, key }, Object.keys(replace).length > 0 ? replace : undefined, all), (info) =>
-        sendXml(res, 'CopyObjectResult', { LastModified: s3Date(info.lastModified), ETag: `"${info.etag}"` }),
+        sendXml(res, 'CopyObjectResult', {
+          LastModified: s3Date(info.lastModified),
+          ETag: `"${info.etag}"`,
+          ...(info.checksum === undefined ? {} : { ChecksumType: 'FULL_OBJECT', [CHECKSUM_ELEMENTS[info.checksum.algorithm]]: info.checksum.value }),
+        }),
       );
     }
 
     async function getObject(head: boolean): Promise<void> {
       const override = unsendableOverride(query);
       if (override) return fail(override);
+      const checksumAsked = header(req, 'x-amz-checksum-mode')?.trim().toUpperCase() === 'ENABLED';
       /**
        * GetObject and HeadObject `?partNumber=N` (API_GetObject): the part of a multipart object, or of a single-part
        * object its only part, 1. Part 1 is served as the whole object, without `x-amz-mp-parts-count`, which a
@@ -1209,7 +1227,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           if (part) return fail(part);
           const pre = preconditions(info);
           if (pre !== undefined) return pre === 304 ? sendEmpty(res, 304, { etag: `"${info.etag}"`, 'last-modified': httpDate(info.lastModified) }) : fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
-          sendEmpty(res, 200, { ...answerHeaders(info), 'content-length': info.size });
+          sendEmpty(res, 200, { ...answerHeaders(info), ...(checksumAsked ? checksumHeaders(info.checksum) : {}), 'content-length': info.size });
         });
       }
       const range = parseRange(header(req, 'range'));
@@ -1236,7 +1254,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         status = 206;
         headers['content-range'] = `bytes ${r.value.range.start}-${r.value.range.end}/${info.size}`;
         headers['content-length'] = r.value.range.end - r.value.range.start + 1;
-      } else headers['content-length'] = info.size;
+      } else {
+        headers['content-length'] = info.size;
+        // The whole object's checksum goes with the whole object only: a client checks the bytes it got against it.
+        if (checksumAsked) Object.assign(headers, checksumHeaders(info.checksum));
+      }
       res.writeHead(status, headers);
       try {
         if (sendsItself(stream)) {

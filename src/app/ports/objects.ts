@@ -105,6 +105,21 @@ export interface ObjectInfo {
   readonly storageClass: StorageClass;
   /** `x-amz-website-redirect-location`, as written; absent: none. */
   readonly redirectLocation?: string;
+  /**
+   * The whole body's checksum under the algorithm its writer sent one with (`x-amz-checksum-*`, in a header or the
+   * trailer), kept as S3 keeps it and served back (`x-amz-checksum-mode: ENABLED`): the reader's SDK checks the bytes
+   * against it. Absent: written without one, CRC64NVME (not computed here), or a multipart object.
+   */
+  readonly checksum?: ObjectChecksum;
+}
+
+/** The `x-amz-checksum-*` algorithms the gateway computes. */
+export type ChecksumAlgorithm = 'crc32' | 'crc32c' | 'sha1' | 'sha256';
+
+/** A checksum as S3's headers carry it: the algorithm and the base64 of its big-endian value. */
+export interface ObjectChecksum {
+  readonly algorithm: ChecksumAlgorithm;
+  readonly value: string;
 }
 
 export interface PutObjectInput {
@@ -128,6 +143,11 @@ export interface PutObjectInput {
   /** CRC32 / CRC32C base64 the client declared (`x-amz-checksum-crc32`, `-crc32c`): mismatch → `BadDigest`. */
   readonly crc32Base64?: string;
   readonly crc32cBase64?: string;
+  /**
+   * The algorithm of the checksum the client sent, in a header or the trailer (checked against the body, by the store
+   * or by the edge as the body streams): the store computes the body's under it and keeps it (`ObjectInfo.checksum`).
+   */
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
 }
 
 /**
