@@ -111,13 +111,19 @@ export function isValidCidr(s: string): boolean {
 const MAPPED_PREFIX = 0xffffn << 32n;
 const LOW32 = 0xffffffffn;
 
+/** Prefix /96: the mask of an IPv6 CIDR that lies inside `::ffff:0:0/96` has these bits set. */
+const HIGH96 = ((1n << 128n) - 1n) ^ LOW32;
+
 /**
  * An IPv4-mapped IPv6 address (`::ffff:203.0.113.5`, what a dual-stack socket reports for an IPv4 peer) is that IPv4
  * address to an IPv4 CIDR, or a Deny on an IPv4 range would not apply to a resource server's dual-stack peer (policy
- * review C2); it stays in the IPv6 CIDRs that hold it. An IPv4 address is in no IPv6 CIDR (`::/0` is IPv6 only).
+ * review C2); it stays in the IPv6 CIDRs that hold it. Likewise an IPv6 CIDR inside the mapped block
+ * (`::ffff:203.0.113.0/120`) is that IPv4 range, and holds its IPv4 addresses (policy review CX2). Otherwise an IPv4
+ * address is in no IPv6 CIDR (`::/0` is IPv6 only).
  */
 export function cidrContains(c: Cidr, ip: { v6: boolean; value: bigint }): boolean {
   if (c.v6 === ip.v6) return (ip.value & c.mask) === c.network;
-  if (c.v6 || (ip.value & ~LOW32) !== MAPPED_PREFIX) return false;
+  if (c.v6) return (c.mask & HIGH96) === HIGH96 && (c.network & HIGH96) === MAPPED_PREFIX && ((MAPPED_PREFIX | ip.value) & c.mask) === c.network;
+  if ((ip.value & ~LOW32) !== MAPPED_PREFIX) return false;
   return ((ip.value & LOW32) & c.mask) === c.network;
 }
