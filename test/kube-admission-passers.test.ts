@@ -93,6 +93,8 @@ const userFor = (arn: string): Promise<UserInfo> => {
   return u;
 };
 const CONTROLLER: UserInfo = { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: ['system:serviceaccounts', 'system:authenticated'], extra: {} };
+/** What the ReplicaSet controller sets on every pod it makes: its ReplicaSet as controlling owner (review cz, 1: a grant serves only pods its workload's kind owns). */
+const OWNED_BY_REPLICASET = { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'd1-abc', uid: '3c9e0000-0000-0000-0000-000000000001', controller: true, blockOwnerDeletion: true }] };
 
 async function admit(req: { kind: 'Pod' | 'Deployment'; operation: 'CREATE' | 'UPDATE' | 'DELETE'; user: UserInfo; name?: string; object?: Json | null; oldObject?: Json | null }): Promise<{ allowed: boolean; message: string; patch: Patch; audit: Record<string, string> }> {
   const pod = req.kind === 'Pod';
@@ -231,7 +233,7 @@ describe('S5: a role session passes a role as the session, with its session poli
     const create = await admit({ kind: 'Deployment', operation: 'CREATE', user, name: 'd1', object: deploymentObject('trainer:v1') });
     assert.equal(create.allowed, true, create.message);
     const grant = grantOf(applyPatch(deploymentObject('trainer:v1'), create.patch));
-    const pod = () => podObject({ generateName: 'd1-abc-', annotations: { 'gatehouse.dev/role': 'Trainer', 'gatehouse.dev/role-grant': grant } });
+    const pod = () => podObject({ generateName: 'd1-abc-', ...OWNED_BY_REPLICASET, annotations: { 'gatehouse.dev/role': 'Trainer', 'gatehouse.dev/role-grant': grant } });
     const first = await admit({ kind: 'Pod', operation: 'CREATE', user: CONTROLLER, object: pod() });
     assert.equal(first.allowed, true, first.message);
     assert.equal(first.audit['passed-by'], `arn:aws:sts::${ACCT}:assumed-role/PasserRole/deployer`);
@@ -294,7 +296,7 @@ describe('R1: only the deletion of the job’s own pod ends the job', () => {
   test('a controller’s pod is named by the webhook; bob’s pod with its prefix and job annotation does not end its job', async () => {
     const create = await admit({ kind: 'Deployment', operation: 'CREATE', user: await userFor(ALICE), name: 'd3', object: deploymentObject('trainer:v1') });
     const grant = grantOf(applyPatch(deploymentObject('trainer:v1'), create.patch));
-    const template = podObject({ generateName: 'd3-abc-', annotations: { 'gatehouse.dev/role': 'Trainer', 'gatehouse.dev/role-grant': grant } });
+    const template = podObject({ generateName: 'd3-abc-', ...OWNED_BY_REPLICASET, annotations: { 'gatehouse.dev/role': 'Trainer', 'gatehouse.dev/role-grant': grant } });
     const r = await admit({ kind: 'Pod', operation: 'CREATE', user: CONTROLLER, object: template });
     assert.equal(r.allowed, true, r.message);
     const pod = applyPatch(template, r.patch);

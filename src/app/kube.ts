@@ -73,6 +73,8 @@ import {
   podDeletionIsFinal,
   podEnvValues,
   controllerOwner,
+  BUILT_IN_CONTROLLERS,
+  builtInGrantServes,
   podTemplates,
   removeAnnotationPatch,
   renderUsername,
@@ -518,13 +520,17 @@ function clusterAuthorizer(rbac: CompiledRbac): { readonly name: string; authori
   ]);
 }
 
-/** Usernames of kube-controller-manager's controllers: pods they create come from templates (see `admit`). */
+/**
+ * Usernames of kube-controller-manager's own controllers that make pods (or ReplicaSets, Jobs) from the built-in
+ * workloads' templates, by name (`BUILT_IN_CONTROLLERS`): not every kube-system service account, since third-party
+ * operators run there too (see `passerOf`).
+ */
 export function isController(username: string): boolean {
-  return username === 'system:kube-controller-manager' || username.startsWith('system:serviceaccount:kube-system:');
+  return BUILT_IN_CONTROLLERS.has(username);
 }
 
 /**
- * A controller the cluster's document trusts besides kube-system's (`spec.trustedControllers`): an operator (Kubeflow's
+ * A controller the cluster's document trusts besides kube-controller-manager's (`spec.trustedControllers`): an operator (Kubeflow's
  * training-operator, KubeRay…) whose pods and workloads run on the grant of the workload they are made from, when that
  * grant was made on a workload of the kind that owns them (see `passerOf`).
  */
@@ -1174,8 +1180,8 @@ export function createKube(app: App, options: KubeOptions) {
   /**
    * Grants: `v1.<payload>.<mac>`, payload = base64url JSON {p: passer ARN, r: role ARN, ns: namespace, s?: the
    * passer's sealed session, k?: the `group/Kind` of the workload it was made on}: a session's grant is decided again,
-   * for each pod, as that session. Grants made before `k` was recorded have none; only kube-system's controllers take
-   * them.
+   * for each pod, as that session. Grants made before `k` was recorded have none; only the built-in controllers take
+   * them, for objects of the built-in workloads.
    */
   interface Grant {
     readonly p: string;
@@ -1212,25 +1218,31 @@ export function createKube(app: App, options: KubeOptions) {
    * creates from a template (a ReplicaSet's pods, a CronJob's Jobs, a PyTorchJob's pods), the author recorded in the
    * template's grant when it is valid for this role and namespace.
    *
-   * kube-system's controllers take any such grant: they make objects only from the built-in workloads, whose templates
-   * all pass this webhook (which signs their grants for their authors). A controller the Cluster document trusts
-   * (`spec.trustedControllers`) takes a grant only when it was made on a workload of the kind that owns the object
-   * it creates (its `ownerReferences` controller: a PyTorchJob's grant for the PyTorchJob's pods), or on UPDATE the
-   * one the object already carried: an operator may also read kinds this webhook does not see, whose templates could
-   * carry a grant copied from another workload of the namespace, and such a grant never matches their kind.
+   * Only kube-controller-manager's own controllers are trusted without being listed, by name (`isController`): not any
+   * kube-system service account, since third-party operators run there too (autoscalers, GPU and training operators),
+   * and one that builds pods from objects its users write could carry a grant copied from another user's workload.
+   * Such a controller takes a grant only for an object owned by a built-in workload (its `ownerReferences`
+   * controller), made on that kind or on the kind its template is copied from (a Deployment's grant for its
+   * ReplicaSet's pods: `builtInGrantServes`); a grant made before grants named their kind, for any built-in owner. A
+   * controller the Cluster document trusts (`spec.trustedControllers`) takes a grant only when it was made on a
+   * workload of the kind that owns the object it creates (a PyTorchJob's grant for the PyTorchJob's pods). Either
+   * takes, on UPDATE, the grant the object already carried. An operator may also read kinds this webhook does not see,
+   * whose templates could carry a grant copied from another workload of the namespace, and such a grant never matches
+   * their kind. Any other creator passes the role on its own rights.
    */
   function passerOf(cluster: KubeCluster, req: AdmissionRequest, annotations: Readonly<Record<string, string>>, roleRef: string, old?: Readonly<Record<string, string>>): Passer | { error: string } {
     const username = req.userInfo.username;
     const system = isController(username);
     const trusted = isTrustedController(cluster, username);
     let refused: string | undefined;
+    const given = annotations[GRANT_ANNOTATION];
+    const g = given === undefined ? undefined : openGrant(cluster, given);
+    const granted = g !== undefined && g.ns === req.namespace && (g.r === roleRef || g.r.endsWith(`:role/${roleRef}`) || g.r.endsWith(`/${roleRef}`));
     if (system || trusted) {
-      const given = annotations[GRANT_ANNOTATION];
-      const g = openGrant(cluster, given);
-      if (g && g.ns === req.namespace && (g.r === roleRef || g.r.endsWith(`:role/${roleRef}`) || g.r.endsWith(`/${roleRef}`))) {
+      if (g && granted) {
         const owner = controllerOwner(req.object);
         const kept = req.operation === 'UPDATE' && old !== undefined && old[GRANT_ANNOTATION] === given;
-        if (system || kept || (g.k !== undefined && g.k === owner)) {
+        if (kept || (g.k !== undefined && g.k === owner) || (system && builtInGrantServes(g.k, owner))) {
           return { arn: g.p, via: `the template's grant (${g.p})`, fromGrant: true, ...(g.s !== undefined ? { session: g.s } : {}) };
         }
         refused =
@@ -1249,7 +1261,9 @@ export function createKube(app: App, options: KubeOptions) {
       if (refused !== undefined) {
         return { error: `${ROLE_CHECK_FAILED}: Kubernetes user \`${username}\` is a controller cluster ${cluster.name} trusts, but ${refused}, so it cannot pass role ${roleRef}` };
       }
-      return { error: unsealedPasser(cluster, `Kubernetes user \`${username}\` maps to no IAM principal: it`, roleRef, false) };
+      // A controller not trusted, carrying a workload's grant (an operator in kube-system or elsewhere): say how to trust it.
+      const untrusted = granted && !system && !trusted ? `; a controller making pods from a workload's template runs them on the workload's grant only once the Cluster document lists it in \`spec.trustedControllers\`` : '';
+      return { error: `${unsealedPasser(cluster, `Kubernetes user \`${username}\` maps to no IAM principal: it`, roleRef, false)}${untrusted}` };
     }
     const session = extra[SESSION_EXTRA]?.[0];
     const user = session === undefined ? extra[USER_EXTRA]?.[0] : undefined;

@@ -37,7 +37,7 @@ export interface Cluster {
   readonly computeConfigs?: Readonly<Record<string, { readonly instanceRole?: string }>>;
   readonly mappings?: readonly { readonly user?: string; readonly group?: string; readonly role: string }[];
   /**
-   * Kubernetes identities besides kube-system's controllers whose pods (and workloads) run as a role on the grant a
+   * Kubernetes identities besides kube-controller-manager's controllers whose pods (and workloads) run as a role on the grant a
    * workload's author was given (src/app/kube.ts `passerOf`): operators such as Kubeflow's training-operator.
    */
   readonly trustedControllers?: readonly TrustedController[];

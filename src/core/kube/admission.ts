@@ -134,6 +134,43 @@ export function podTemplate(kind: { group: string; kind: string }, object: Obj |
 }
 
 /**
+ * The usernames of kube-controller-manager's controllers that make pods, or workloads with pod templates, from the
+ * built-in workloads: `system:serviceaccount:kube-system:<name>` when it runs with `--use-service-account-credentials`
+ * (the names of Kubernetes' bootstrap controller roles, `system:controller:<name>`), else `system:kube-controller-manager`.
+ * They take a workload's grant for the objects they make from its template (src/app/kube.ts `passerOf`); no other
+ * kube-system service account does (an operator installed there is listed in the Cluster document like any other).
+ */
+export const BUILT_IN_CONTROLLERS: ReadonlySet<string> = new Set([
+  'system:kube-controller-manager',
+  ...['replicaset-controller', 'replication-controller', 'deployment-controller', 'statefulset-controller', 'daemon-set-controller', 'job-controller', 'cronjob-controller'].map((name) => `system:serviceaccount:kube-system:${name}`),
+]);
+
+/**
+ * For each built-in kind that owns what a built-in controller makes, the kinds whose grants its objects may carry: its
+ * own, and the kind its template is copied from (the deployment-controller copies a Deployment's template into the
+ * ReplicaSet whose controller makes the pods; the cronjob-controller a CronJob's into a Job).
+ */
+const BUILT_IN_OWNERS: Readonly<Record<string, readonly string[]>> = {
+  'apps/ReplicaSet': ['apps/ReplicaSet', 'apps/Deployment'],
+  'apps/Deployment': ['apps/Deployment'],
+  'apps/StatefulSet': ['apps/StatefulSet'],
+  'apps/DaemonSet': ['apps/DaemonSet'],
+  'batch/Job': ['batch/Job', 'batch/CronJob'],
+  'batch/CronJob': ['batch/CronJob'],
+  '/ReplicationController': ['/ReplicationController'],
+};
+
+/**
+ * Whether a grant made on `kind` (undefined: made before grants named their kind) serves an object a built-in
+ * controller makes, owned by `owner` (`controllerOwner`): the owner is a built-in workload, and the grant was made on it
+ * or on the kind its template is copied from; a grant without a kind, on any built-in owner.
+ */
+export function builtInGrantServes(kind: string | undefined, owner: string | undefined): boolean {
+  const accepted = owner === undefined ? undefined : BUILT_IN_OWNERS[owner];
+  return accepted !== undefined && (kind === undefined || accepted.includes(kind));
+}
+
+/**
  * The `group/Kind` of the object's controlling owner (`metadata.ownerReferences` item with `controller: true`; its
  * group is `apiVersion` before the `/`, none for the core API), or undefined.
  */

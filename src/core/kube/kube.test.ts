@@ -2,6 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   annotationPatch,
+  BUILT_IN_CONTROLLERS,
+  builtInGrantServes,
   decodeToken,
   defaultUsername,
   encodeToken,
@@ -141,5 +143,31 @@ describe('reviews and patches', () => {
     assert.deepEqual(annotationPatch({ metadata: {} }, '/spec/template', 'k', 'v'), [{ op: 'add', path: '/spec/template/metadata/annotations', value: { k: 'v' } }]);
     assert.deepEqual(roleAnnotation({ 'gatehouse.dev/role': 'a', 'k8s.aliyun.com/eci-ram-role-name': 'a' }), { role: 'a', annotation: 'gatehouse.dev/role' });
     assert.ok('error' in (roleAnnotation({ 'gatehouse.dev/role': 'a', 'k8s.aliyun.com/eci-ram-role-name': 'b' }) ?? {}));
+  });
+});
+
+describe('built-in controllers and the grants they take (review cz, 1)', () => {
+  test('kube-controller-manager’s controllers by name; no other kube-system service account', () => {
+    for (const u of ['system:kube-controller-manager', 'system:serviceaccount:kube-system:replicaset-controller', 'system:serviceaccount:kube-system:cronjob-controller']) assert.ok(BUILT_IN_CONTROLLERS.has(u), u);
+    for (const u of ['system:serviceaccount:kube-system:karpenter', 'system:serviceaccount:kube-system:cluster-autoscaler', 'system:serviceaccount:kube-system:', 'system:serviceaccount:other:replicaset-controller']) assert.ok(!BUILT_IN_CONTROLLERS.has(u), u);
+  });
+  test('a grant serves an object owned by a built-in workload: made on that kind, on the kind its template is copied from, or on none', () => {
+    const table: [string | undefined, string | undefined, boolean][] = [
+      ['apps/ReplicaSet', 'apps/ReplicaSet', true],
+      ['apps/Deployment', 'apps/ReplicaSet', true],
+      ['apps/Deployment', 'apps/Deployment', true],
+      ['batch/CronJob', 'batch/Job', true],
+      ['batch/CronJob', 'batch/CronJob', true],
+      ['/ReplicationController', '/ReplicationController', true],
+      [undefined, 'apps/StatefulSet', true],
+      ['apps/StatefulSet', 'apps/DaemonSet', false],
+      ['apps/ReplicaSet', 'apps/Deployment', false],
+      ['batch/Job', 'batch/CronJob', false],
+      ['apps/Deployment', undefined, false],
+      [undefined, undefined, false],
+      [undefined, 'example.com/Experiment', false],
+      ['kubeflow.org/PyTorchJob', 'kubeflow.org/PyTorchJob', false],
+    ];
+    for (const [kind, owner, want] of table) assert.equal(builtInGrantServes(kind, owner), want, `${kind} for ${owner}`);
   });
 });
