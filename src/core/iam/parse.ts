@@ -266,8 +266,10 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       return { a: undefined, b: undefined };
     }
     const key = va !== undefined ? a : b;
-    const list = stringList((va ?? vb) as JsonValue, childPath(path, key), a === 'Action' ? 'POLICY_INVALID_ACTION' : 'POLICY_INVALID_RESOURCE');
-    if (list) list.forEach((v, i) => check(v, Array.isArray(va ?? vb) ? childPath(childPath(path, key), i) : childPath(path, key)));
+    // Not `va ?? vb`: a `null` element is the one given, and is refused as null (policy review CX3).
+    const given = (va !== undefined ? va : vb) as JsonValue;
+    const list = stringList(given, childPath(path, key), a === 'Action' ? 'POLICY_INVALID_ACTION' : 'POLICY_INVALID_RESOURCE');
+    if (list) list.forEach((v, i) => check(v, Array.isArray(given) ? childPath(childPath(path, key), i) : childPath(path, key)));
     return va !== undefined ? { a: list, b: undefined } : { a: undefined, b: list };
   }
 
