@@ -464,7 +464,15 @@ function page() {
     },
   };
 
-  let current = 'users';
+  /**
+   * The view the address names: its fragment (`/ui/#audit`), which never reaches the server, so that a reload keeps the
+   * view, a link opens it after sign-in and Back goes to the view before (review cs, 4); else Users.
+   */
+  const viewOfAddress = () => {
+    const name = location.hash.slice(1);
+    return Object.hasOwn(VIEWS, name) ? name : 'users';
+  };
+  let current = viewOfAddress();
   async function open(name, submitted = false) {
     const mine = ++turn;
     current = name;
@@ -563,7 +571,18 @@ function page() {
   // The form's button is disabled in the page until here, where its submit is ours: a key typed before this script
   // ran, or with it failing to load, is never sent as a form (review console, W6).
   $('sign-in-form').querySelector('button[type=submit]').disabled = false;
-  for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => void open(b.dataset.view));
+  // A button sets the address, whose change opens the view (one history entry a view); the view shown, asked again.
+  for (const b of document.querySelectorAll('nav button')) {
+    b.addEventListener('click', () => {
+      if (location.hash === `#${b.dataset.view}`) void open(b.dataset.view);
+      else location.hash = b.dataset.view;
+    });
+  }
+  addEventListener('hashchange', () => {
+    current = viewOfAddress();
+    // Signed out, or the sign-in still being checked: the view is opened by the sign-in.
+    if (credentials !== null && !$('console').hidden) void open(current);
+  });
   $('audit-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     void open('audit', true);
