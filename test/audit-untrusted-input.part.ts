@@ -65,7 +65,7 @@ describe('every SigV4 refusal the parser can produce is recorded with fixed text
   const hourAgo = '20260101T105900Z';
   const inAnHour = '20260101T130100Z';
 
-  const cases: [string, SigV4Request, { expectedService?: string; expectedRegion?: string; acceptPresigned?: boolean }?][] = [
+  const cases: [string, SigV4Request, { expectedService?: string; expectedRegion?: string; acceptPresigned?: boolean; presignedMaxLifetimeSeconds?: number }?][] = [
     ['the reviewer\'s case: the signature without Signature=', hdr(auth(`Credential=${CRED}, SignedHeaders=host;x-amz-date, ${SIG}`))],
     ['Signature:<token>', hdr(auth(`Credential=${CRED}, SignedHeaders=host;x-amz-date, Signature:${MARK}${SIG}`))],
     ['target too long', hdr(full(), {}, `/${'a'.repeat(64 * 1024)}`)],
@@ -99,6 +99,7 @@ describe('every SigV4 refusal the parser can produce is recorded with fixed text
     ['presigned: expired', presigned({ 'X-Amz-Date': hourAgo, 'X-Amz-Expires': '60' })],
     ['presigned: in the future', presigned({ 'X-Amz-Date': inAnHour })],
     ['presigned: not taken by this API', presigned(), { acceptPresigned: false }],
+    ['presigned: past the API\'s 15 minutes', presigned({ 'X-Amz-Date': hourAgo, 'X-Amz-Expires': '3600' }), { presignedMaxLifetimeSeconds: 900 }],
   ];
 
   it('no part of the request in the record: the code, a fixed message and the key id only', async () => {

@@ -104,6 +104,8 @@ describe('the record of a refused authentication', () => {
       ['SignatureDoesNotMatch', 'Signature expired: 20260101T100000Z is now earlier than 20260101T114500Z (20260101T120000Z - 15 min.)', 'the request time is more than 15 minutes in the past'],
       ['InvalidClientTokenId', 'The security token included in the request is invalid.', 'unknown or inactive access key id, or an invalid session token'],
       ['ExpiredToken', 'The security token included in the request is expired', 'expired or revoked session token'],
+      ['AccessDenied', 'Request has expired: a presigned request to this API is valid for at most 900 seconds after X-Amz-Date, whatever X-Amz-Expires says', 'the presigned request has expired'],
+      ['AccessDenied', 'Presigned (query-string) authentication is not accepted by this API: sign the request with an Authorization header.', 'presigned URLs are not accepted by this API'],
       ['AuthorizationHeaderMalformed', `something new quoting ${sig}`, 'the Authorization header is malformed'],
       ['SomethingElse', sig, 'authentication refused'],
       // A quoted value that looks like the start of another message does not choose the reason: only the start is read.
