@@ -705,6 +705,12 @@ for (const target of [sqlite, postgres]) {
           (await store.read((tx) => tx.changes.since(7, 1))).map((c) => c.seq),
           [8],
         );
+        // Pruning (review cl, 5) deletes the oldest, at most `limit` a call, and leaves the head where it is.
+        assert.equal(await store.write((tx) => tx.changes.prune(6, 3)), 3);
+        assert.equal(await store.write((tx) => tx.changes.prune(6, 3)), 2);
+        assert.equal(await store.write((tx) => tx.changes.prune(6, 3)), 0);
+        assert.deepEqual((await store.read((tx) => tx.changes.since(0))).map((c) => c.seq), [6, 7, 8, 9]);
+        assert.equal(await store.read((tx) => tx.changes.head()), 9);
       });
     });
 

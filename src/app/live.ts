@@ -23,6 +23,7 @@ import type { AppDeps, RingKeyData } from './deps.ts';
 import { principalTags } from './principals.ts';
 import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 import { isStoreUnavailable, StoreUnavailableError } from './ports/store.ts';
+import { CHANGES_KEPT, continues } from './change-log.ts';
 import type {
   AccessKeyRecord,
   AccessKeyStatus,
@@ -466,6 +467,11 @@ export class LiveState {
         const changes: ChangeRecord[] = [];
         for (let page = 0, after = this.head; page < CHANGES_PAGES && after < head; page++) {
           const read = await tx.changes.since(after, CHANGES_PAGE);
+          // Changes pruned from under this instance (src/app/change-log.ts): what they changed is unknown.
+          if (!continues(read, after)) {
+            changes.length = 0;
+            break;
+          }
           changes.push(...read);
           if (read.length < CHANGES_PAGE) break;
           after = read.at(-1)?.seq ?? head;
@@ -827,6 +833,11 @@ export class LiveState {
 export interface FollowOptions {
   /** Picks up what changed (cheap when nothing did): the app's `refresh`. */
   readonly refresh: () => Promise<void>;
+  /**
+   * Deletes the change log's old changes (`pruneChangeLog`, src/app/change-log.ts), how many: a minute after the start,
+   * then every `PRUNE_CHANGES_MS`. Each instance prunes; deleting what another instance deleted does nothing.
+   */
+  readonly pruneChanges?: () => Promise<number>;
   /** The change head this instance has applied. */
   readonly head: () => number;
   /** The store's change notifications, where it has them (`Store.subscribe`). */
@@ -846,6 +857,9 @@ export interface FollowOptions {
 
 /** Without a staleness bound, how old the state may grow before the log says so (once). */
 export const STALE_WARN_MS = 30_000;
+
+/** How often `followChanges` prunes the change log (`FollowOptions.pruneChanges`). */
+export const PRUNE_CHANGES_MS = 3_600_000;
 
 export interface Following {
   /** Whether change notifications are arriving now. */
@@ -896,6 +910,22 @@ export function followChanges(o: FollowOptions): Following {
   };
   const staleTimer = stale ? setInterval(watchStaleness, Math.min(1_000, Math.max(100, staleAt / 4))) : undefined;
   staleTimer?.unref?.();
+
+  let pruning: Promise<void> | undefined;
+  const pruneOnce = (): void => {
+    if (stopped || pruning !== undefined || o.pruneChanges === undefined) return;
+    pruning = o
+      .pruneChanges()
+      .then(
+        (n) => void (n > 0 && o.log(`change log: pruned ${n} change(s) more than ${CHANGES_KEPT} behind the head`)),
+        (e: unknown) => void (!stopped && o.log(`change log: pruning failed (tried again in an hour): ${e instanceof Error ? e.message : String(e)}`)),
+      )
+      .finally(() => (pruning = undefined));
+  };
+  const firstPrune = o.pruneChanges !== undefined ? setTimeout(pruneOnce, 60_000) : undefined;
+  firstPrune?.unref?.();
+  const pruneTimer = o.pruneChanges !== undefined ? setInterval(pruneOnce, PRUNE_CHANGES_MS) : undefined;
+  pruneTimer?.unref?.();
 
   const refreshOnce = async (): Promise<boolean> => {
     try {
@@ -992,6 +1022,9 @@ export function followChanges(o: FollowOptions): Following {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       if (staleTimer !== undefined) clearInterval(staleTimer);
+      if (firstPrune !== undefined) clearTimeout(firstPrune);
+      if (pruneTimer !== undefined) clearInterval(pruneTimer);
+      await pruning;
       await subscription?.close();
     },
   };

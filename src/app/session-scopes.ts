@@ -18,6 +18,7 @@ import type { SessionClaims } from '../core/sts/session.ts';
 import { roleArnOf, sessionArn } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
 import { isStoreOutcomeUnknown, type ReadTx } from './ports/store.ts';
+import { continues } from './change-log.ts';
 
 export const SESSION_SCOPE_PREFIX = 'session-scope/';
 /** Changes read per refresh; more than this since the last one seen, and the registry is read whole again. */
@@ -347,7 +348,8 @@ export class SessionScopes {
     if (head === this.head) return;
     if (this.head < 0 || head < this.head) return this.load(tx, head);
     const changes = await tx.changes.since(this.head, CHANGES_PAGE);
-    if (changes.length >= CHANGES_PAGE || (changes.at(-1)?.seq ?? head) < head) return this.load(tx, head);
+    // Empty or not going on from the head seen: changes were pruned (src/app/change-log.ts), what they did is unknown.
+    if (changes.length >= CHANGES_PAGE || !continues(changes, this.head) || (changes.at(-1)?.seq ?? head) < head) return this.load(tx, head);
     const touched = new Set<string>();
     for (const c of changes) if (c.kind === 'kv' && c.key.startsWith(SESSION_SCOPE_PREFIX)) touched.add(c.key);
     for (const key of touched) {

@@ -13,6 +13,7 @@ import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createApp, type AdminCredentials, type App, type AppDeps } from '../app/index.ts';
 import { followChanges } from '../app/live.ts';
+import { pruneChangeLog } from '../app/change-log.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type ChangeNotes, type Store } from '../app/ports/store.ts';
 import { queryError } from '../adapters/http/xml.ts';
 import { IAM_NAMESPACE } from '../adapters/http/iam-api.ts';
@@ -555,6 +556,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // it ends. GATEHOUSE_CHANGE_POLL_MS sets the safety-net poll while notifications flow (default 1,000).
   const following = followChanges({
     refresh: () => app.refresh(),
+    pruneChanges: () => pruneChangeLog(store),
     head: () => app.live.head,
     subscribe: store.subscribe?.bind(store),
     log,

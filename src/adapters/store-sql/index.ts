@@ -898,6 +898,11 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
         }),
       );
     },
+    async prune(below, limit) {
+      // Through a sub-select: DELETE … LIMIT is not standard SQL (SQLite has it only as a build option).
+      const rows = await db.all('DELETE FROM changes WHERE seq IN (SELECT seq FROM changes WHERE seq < ? ORDER BY seq LIMIT ?) RETURNING seq', [below, limit]);
+      return rows.length;
+    },
   };
 
   // --- audit log ------------------------------------------------------------------------------------

@@ -403,8 +403,17 @@ export interface KvWrite extends KvRead {
 export interface ChangesRead {
   /** The last sequence number written (0 on an empty store). */
   head(): Promise<number>;
-  /** Changes with `seq > after`, oldest first, at most `limit` (default 1000). */
+  /**
+   * Changes with `seq > after`, oldest first, at most `limit` (default 1000). The oldest may have been pruned
+   * (`ChangesWrite.prune`): a reader whose first change is not `after + 1` cannot tell what changed (`continues`
+   * in src/app/change-log.ts) and loads everything.
+   */
   since(after: number, limit?: number): Promise<ChangeRecord[]>;
+}
+
+export interface ChangesWrite extends ChangesRead {
+  /** Deletes the changes with `seq < below`, oldest first, at most `limit` of them; how many it deleted. */
+  prune(below: number, limit: number): Promise<number>;
 }
 
 /**
@@ -464,6 +473,7 @@ export interface WriteTx extends ReadTx {
   readonly inlinePolicies: InlinePoliciesWrite;
   readonly accessKeys: AccessKeysWrite;
   readonly kv: KvWrite;
+  readonly changes: ChangesWrite;
   readonly audit: AuditWrite;
 }
 
