@@ -111,6 +111,9 @@ function unservedParam(method: string, level: 'service' | 'bucket' | 'object', q
   return undefined;
 }
 
+/** The `x-amz-checksum-<algorithm>` headers S3 knows (CRC64NVME's too, accepted unchecked): a body carries one at most. */
+const CHECKSUM_VALUE_HEADERS = [...Object.keys(CHECKSUM_HEADERS), 'x-amz-checksum-crc64nvme'];
+
 const STREAMING = new Set(['STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER']);
 
 class Query {
@@ -590,6 +593,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (v !== undefined) checksum = { algorithm, expected: v };
     }
     const trailer = header(req, 'x-amz-trailer');
+    // One checksum a body, as S3 takes it: of two, only one was checked (the last in CHECKSUM_HEADERS' order, or the
+    // trailer's over a header's), so a wrong one was stored as if checked (review cr, 5).
+    const declaredChecksums = CHECKSUM_VALUE_HEADERS.filter((name) => req.headers[name] !== undefined).length + (chunked && trailer !== undefined && /^x-amz-checksum-/i.test(trailer.trim()) ? 1 : 0);
+    if (declaredChecksums > 1) return { ok: false, error: s3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.') };
     // CRC64NVME (header or trailer) is accepted unchecked: nothing in node computes it, refusing it would break
     // clients configured for it, and the store's MD5 and per-block CRC32s still guard the bytes.
     if (chunked && trailer !== undefined && trailer.trim().toLowerCase() !== 'x-amz-checksum-crc64nvme') {
