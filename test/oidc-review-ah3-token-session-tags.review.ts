@@ -59,7 +59,7 @@ before(async () => {
   server = await startTestServer();
   const iam = server.iam();
   const provider = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ['app'] }))).OpenIDConnectProviderArn;
-  const abac = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::${aws:PrincipalTag/project}/*' }, { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' });
+  const abac = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::${aws:PrincipalTag/project}/*' }, { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: '*' });
   // Allows tags and a source identity, and requires the source identity to be set.
   await iam.send(new I.CreateRoleCommand({ RoleName: 'abac', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: provider }, Action: ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession', 'sts:SetSourceIdentity'], Condition: { StringLike: { 'sts:SourceIdentity': '*' } } }) }));
   await iam.send(new I.PutRolePolicyCommand({ RoleName: 'abac', PolicyName: 'abac', PolicyDocument: abac }));

@@ -138,8 +138,9 @@ before(async () => {
   );
   // Trusts the account (so alice's identity policy is needed too), with an external id.
   await createRole(admin, 'partner', trust({ AWS: ACCT }, 'sts:AssumeRole', { Condition: { StringEquals: { 'sts:ExternalId': 'ext-7f3a' } } }), doc(allow('iam:GetUser')));
-  // Role chaining target: trusts the `tagged` role's sessions; 12 h maximum.
-  await createRole(admin, 'chained', trust({ AWS: roleArn('tagged') }), doc(allow('iam:ListRoles')), { MaxSessionDuration: 43200 });
+  // Role chaining target: trusts the `tagged` role's sessions, which carry a source identity set again at each hop
+  // (sts:SetSourceIdentity, review cy, 1); 12 h maximum.
+  await createRole(admin, 'chained', trust({ AWS: roleArn('tagged') }, ['sts:AssumeRole', 'sts:SetSourceIdentity']), doc(allow('iam:ListRoles')), { MaxSessionDuration: 43200 });
   // Trusts account 111111111111.
   await createRole(admin, 'shared', trust({ AWS: `arn:aws:iam::${OTHER}:root` }), doc(allow('iam:GetRole')));
   // The training service's role, for job sessions.

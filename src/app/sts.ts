@@ -598,7 +598,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       const context: Record<string, string | string[]> = {
         'sts:RoleSessionName': p.roleSessionName,
         ...(p.externalId !== undefined ? { 'sts:ExternalId': p.externalId } : {}),
-        ...(p.sourceIdentity !== undefined ? { 'sts:SourceIdentity': p.sourceIdentity } : {}),
+        // The value the new session will carry: the one asked, or the calling session's, which each hop sets again.
+        ...(sourceIdentity !== undefined ? { 'sts:SourceIdentity': sourceIdentity } : {}),
         ...(p.transitiveTagKeys.length ? { 'sts:TransitiveTagKeys': [...p.transitiveTagKeys] } : {}),
         // In the spellings the caller's policies and the role's trust policy compare them with as well (review X, X1).
         ...(p.tags.length ? { 'aws:TagKeys': tagKeySpellings(p.tags.map((t) => t.key), tagKeyLiterals([...caller.policies.identity, caller.policies.boundary, ...(caller.policies.session ?? []), entry ? cache.get(`trust:${entry.role.id}`, entry.role.trustPolicy, 'trust') : undefined])) } : {}),
@@ -611,7 +612,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       // The ARN must name the role exactly, path included (an `aws` role ARN carries its path).
       if (!entry || !partition || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return denied('sts:AssumeRole');
       const role = entry.role;
-      const checks = ['sts:AssumeRole', ...(p.tags.length ? ['sts:TagSession'] : []), ...(p.sourceIdentity !== undefined && caller.session?.srcId === undefined ? ['sts:SetSourceIdentity'] : [])];
+      // A source identity carried by the calling session is set on the new one as well: every hop of a chain needs
+      // sts:SetSourceIdentity from both sides, as AWS asks (IAM User Guide, "Permissions required to set source
+      // identity"); it was checked only when the request named one and the caller had none (review cy, 1).
+      const checks = ['sts:AssumeRole', ...(p.tags.length ? ['sts:TagSession'] : []), ...(sourceIdentity !== undefined ? ['sts:SetSourceIdentity'] : [])];
       for (const action of checks) {
         const t = trustDecision(caller.policies, caller.principal, role, partition, action, context);
         if (!t.decision || t.decision.decision !== 'Allow') {
