@@ -1386,8 +1386,9 @@ export function createKube(app: App, options: KubeOptions) {
       const annotations = annotationsOf(at.template['metadata']);
       const named = roleAnnotation(annotations);
       if (!named) {
-        // A grant means something only next to a role: one left behind is removed.
-        patch.push(...removeAnnotationPatch(at.template, at.path, GRANT_ANNOTATION));
+        // A grant means something only next to a role: one left behind is removed (not from a built-in controller's
+        // object, whose template must stay the copy it made: see below).
+        if (!isController(req.userInfo.username)) patch.push(...removeAnnotationPatch(at.template, at.path, GRANT_ANNOTATION));
         continue;
       }
       if ('error' in named) return refuse(`${ROLE_CHECK_FAILED}: ${named.error}`, 400);
@@ -1404,6 +1405,14 @@ export function createKube(app: App, options: KubeOptions) {
       if ('error' in passer) return refuse(passer.error, 403, await refusedRole(cluster, named.role));
       const pass = await checkPass(cluster, passer, named.role);
       if (!pass.ok) return refuse(pass.errors[0]?.message ?? ROLE_CHECK_FAILED, 403, await refusedRole(cluster, named.role));
+      // A built-in controller's object on its template's grant (the deployment-controller's ReplicaSet, the
+      // cronjob-controller's Job) is left as it was made: that grant already serves it and its pods
+      // (`builtInGrantServes`), and the deployment-controller finds its ReplicaSet again by comparing the two templates,
+      // so one changed here is made again, without end (kubernetes/kubernetes#57167; review cz, 2).
+      if (passer.fromGrant && isController(req.userInfo.username)) {
+        auditAnnotations ??= { role: pass.value.roleArn, 'passed-by': passer.arn };
+        continue;
+      }
       const kind = `${req.kind.group}/${req.kind.kind}`;
       const grant = signGrant(cluster, { p: passer.arn, r: pass.value.roleArn, ns: req.namespace, ...(passer.session !== undefined ? { s: passer.session } : {}), k: kind });
       // Recorded whenever the check was made (a new template with the same grant too: its author changed it).
