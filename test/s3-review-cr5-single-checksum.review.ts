@@ -38,14 +38,13 @@ after(async () => {
  * `command` with `name: value` added to its (signed) headers once the SDK has added its own checksum (it adds none when
  * it finds one already there).
  */
-function withHeader<C extends { middlewareStack: S3.PutObjectCommand['middlewareStack'] }>(command: C, name: string, value: string): C {
-  command.middlewareStack.addRelativeTo(
-    (next) => async (args) => {
-      (args.request as { headers: Record<string, string> }).headers[name] = value;
-      return next(args);
-    },
-    { relation: 'after', toMiddleware: 'flexibleChecksumsMiddleware', name: 'extraChecksum' },
-  );
+function withHeader<C extends S3.PutObjectCommand | S3.UploadPartCommand>(command: C, name: string, value: string): C {
+  type Stack = S3.PutObjectCommand['middlewareStack'];
+  const middleware = ((next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
+    (args.request as { headers: Record<string, string> }).headers[name] = value;
+    return next(args);
+  }) as unknown as Parameters<Stack['addRelativeTo']>[0];
+  (command.middlewareStack as unknown as Stack).addRelativeTo(middleware, { relation: 'after', toMiddleware: 'flexibleChecksumsMiddleware', name: 'extraChecksum' });
   return command;
 }
 
