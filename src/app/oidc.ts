@@ -680,7 +680,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const parsed = parseRoleArn(p.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name>)`, 'RoleArn');
     if (p.webIdentityToken.length < 4 || p.webIdentityToken.length > 20_000) {
-      return failWith('VALIDATION_ERROR', "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length between 4 and 20000", 'WebIdentityToken');
+      const constraint = p.webIdentityToken.length < 4 ? 'greater than or equal to 4' : 'less than or equal to 20000';
+      return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length ${constraint}`, 'WebIdentityToken');
     }
     const bad = checkAssumeRoleParams({ ...p, tags: [], transitiveTagKeys: [] }, parsed.partition);
     if (bad) return failWith(bad.code, bad.message);

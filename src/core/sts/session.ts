@@ -253,17 +253,39 @@ export function checkAssumeRoleParams(p: AssumeRoleParams, partition: Partition)
   return undefined;
 }
 
+/**
+ * A string parameter outside its constraints, in STS's words: one clause per constraint broken (pattern, then length),
+ * counted (`2 validation errors detected: …; …`), as AWS answers (review cy, 2). `chars` tests the characters only;
+ * `shown` false keeps the value out of the message (`Value at 'externalId'`).
+ */
+function stringProblem(field: string, value: string, rule: { readonly chars: RegExp; readonly pattern: string; readonly min: number; readonly max: number }, shown = true): string | undefined {
+  const broken: string[] = [];
+  if (!rule.chars.test(value)) broken.push(`Member must satisfy regular expression pattern: ${rule.pattern}`);
+  if (value.length < rule.min) broken.push(`Member must have length greater than or equal to ${rule.min}`);
+  if (value.length > rule.max) broken.push(`Member must have length less than or equal to ${rule.max}`);
+  if (broken.length === 0) return undefined;
+  const subject = shown ? `Value '${value}'` : 'Value';
+  return `${broken.length} validation error${broken.length > 1 ? 's' : ''} detected: ${broken.map((c) => `${subject} at '${field}' failed to satisfy constraint: ${c}`).join('; ')}`;
+}
+
+/** The rules of the STS string parameters (the STS API reference's patterns and lengths; RAM's characters for an `acs` role's session name, review ao, 2). */
+const STRING_RULES = {
+  roleSessionName: { chars: /^[\w+=,.@-]*$/, pattern: '[\\w+=,.@-]*', min: 2, max: 64 },
+  ramRoleSessionName: { chars: /^[A-Za-z0-9.@_-]*$/, pattern: '[A-Za-z0-9.@_-]*', min: 2, max: 64 },
+  externalId: { chars: /^[\w+=,.@:/-]*$/, pattern: '[\\w+=,.@:\\/-]*', min: 2, max: 1224 },
+  sourceIdentity: { chars: /^[\w+=,.@-]*$/, pattern: '[\\w+=,.@-]*', min: 2, max: 64 },
+} as const;
+
 function validationProblem(p: AssumeRoleParams, partition: Partition): string | undefined {
-  if (!(partition === 'acs' ? RAM_SESSION_NAME_RE : SESSION_NAME_RE).test(p.roleSessionName)) {
-    // RAM's own characters for an `acs` role: AWS's pattern there named `+=,`, which RAM refuses (review ao, 2).
-    const pattern = partition === 'acs' ? '[A-Za-z0-9.@_-]*' : '[\\w+=,.@-]*';
-    return `1 validation error detected: Value '${p.roleSessionName}' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64 and match ${pattern}`;
-  }
+  const name = stringProblem('roleSessionName', p.roleSessionName, partition === 'acs' ? STRING_RULES.ramRoleSessionName : STRING_RULES.roleSessionName);
+  if (name !== undefined) return name;
   if (p.durationSeconds !== undefined && (!Number.isInteger(p.durationSeconds) || p.durationSeconds < DURATION.min || p.durationSeconds > DURATION.max)) {
     return `1 validation error detected: Value '${p.durationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value between ${DURATION.min} and ${DURATION.max}`;
   }
-  if (p.externalId !== undefined && !EXTERNAL_ID_RE.test(p.externalId)) return `1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must have length between 2 and 1224 and match [\\w+=,.@:/-]*`;
-  if (p.sourceIdentity !== undefined && !SOURCE_IDENTITY_RE.test(p.sourceIdentity)) return `1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must have length between 2 and 64 and match [\\w+=,.@-]*`;
+  const externalId = p.externalId !== undefined ? stringProblem('externalId', p.externalId, STRING_RULES.externalId, false) : undefined;
+  if (externalId !== undefined) return externalId;
+  const sourceIdentity = p.sourceIdentity !== undefined ? stringProblem('sourceIdentity', p.sourceIdentity, STRING_RULES.sourceIdentity, false) : undefined;
+  if (sourceIdentity !== undefined) return sourceIdentity;
   if (p.policy !== undefined && p.policy.length < 1) return `1 validation error detected: Value '' at 'policy' failed to satisfy constraint: Member must have length greater than or equal to 1`;
   if (p.policy !== undefined && p.policy.length > LIMITS.policyChars) return `1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyChars}`;
   if (p.policyArns.length > LIMITS.policyArns) return `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyArns}`;
