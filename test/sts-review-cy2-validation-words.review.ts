@@ -8,7 +8,8 @@
  * Gatehouse answered one sentence of its own for every case, "Member must have length between 2 and 64 and match
  * [\w+=,.@-]*", which names no constraint AWS has: the text users search for ("failed to satisfy constraint: Member
  * must satisfy regular expression pattern") found nothing, and the caller of `a/b` was not told that the length was
- * fine and a character was not. An `acs` role's refusal names RAM's characters (review ao, 2) in the same shape.
+ * fine and a character was not. An `acs` role's refusal names RAM's characters (review ao, 2) in the same shape. A
+ * DurationSeconds out of range named both bounds ("value between 900 and 43200"); now the one it passes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,4 +36,11 @@ test('cy2: ExternalId and SourceIdentity refusals too (their values kept out, as
   assert.equal(message('s1', { sourceIdentity: 'a:b' }), "1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*");
   assert.equal(message('s1', { sourceIdentity: 'x'.repeat(65) }), "1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must have length less than or equal to 64");
   assert.equal(message('s1', { externalId: 'arn:aws:x/y=1', sourceIdentity: 'alice@example.com' }), undefined);
+});
+
+test('cy2: DurationSeconds outside 900..43200 names the bound it passes', () => {
+  const d = (durationSeconds: number) => checkAssumeRoleParams({ ...params('s1'), durationSeconds }, 'aws')?.message;
+  assert.equal(d(600), "1 validation error detected: Value '600' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900");
+  assert.equal(d(86400), "1 validation error detected: Value '86400' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200");
+  assert.equal(d(3600), undefined);
 });

@@ -10,6 +10,7 @@ import {
   checkAssumeRoleParams,
   claimsBytes,
   DURATION,
+  durationProblem,
   MAX_CLAIMS_BYTES,
   mfaRefusalMessage,
   mergeTags,
@@ -747,9 +748,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (caller.session) return failWith('ACCESS_DENIED', 'Cannot call GetSessionToken with session credentials');
     if (!caller.user) return failWith('ACCESS_DENIED', 'GetSessionToken needs the long-term credentials of a user');
     const duration = durationSeconds ?? SESSION_TOKEN_DURATION.default;
-    if (!Number.isInteger(duration) || duration < SESSION_TOKEN_DURATION.min || duration > SESSION_TOKEN_DURATION.max) {
-      return failWith('VALIDATION_ERROR', `1 validation error detected: Value '${duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value between ${SESSION_TOKEN_DURATION.min} and ${SESSION_TOKEN_DURATION.max}`);
-    }
+    const outside = durationProblem(duration, SESSION_TOKEN_DURATION);
+    if (outside !== undefined) return failWith('VALIDATION_ERROR', outside);
     const t = now();
     const u = caller.user;
     const { credentials } = issue(

@@ -268,6 +268,15 @@ function stringProblem(field: string, value: string, rule: { readonly chars: Reg
   return `${broken.length} validation error${broken.length > 1 ? 's' : ''} detected: ${broken.map((c) => `${subject} at '${field}' failed to satisfy constraint: ${c}`).join('; ')}`;
 }
 
+/**
+ * A `DurationSeconds` outside `range`, in STS's words for the bound it passes ("Member must have value less than or
+ * equal to 43200"), or undefined.
+ */
+export function durationProblem(seconds: number, range: { readonly min: number; readonly max: number }): string | undefined {
+  const constraint = !Number.isInteger(seconds) ? 'Member must be an integer' : seconds < range.min ? `Member must have value greater than or equal to ${range.min}` : seconds > range.max ? `Member must have value less than or equal to ${range.max}` : undefined;
+  return constraint === undefined ? undefined : `1 validation error detected: Value '${seconds}' at 'durationSeconds' failed to satisfy constraint: ${constraint}`;
+}
+
 /** The rules of the STS string parameters (the STS API reference's patterns and lengths; RAM's characters for an `acs` role's session name, review ao, 2). */
 const STRING_RULES = {
   roleSessionName: { chars: /^[\w+=,.@-]*$/, pattern: '[\\w+=,.@-]*', min: 2, max: 64 },
@@ -279,9 +288,8 @@ const STRING_RULES = {
 function validationProblem(p: AssumeRoleParams, partition: Partition): string | undefined {
   const name = stringProblem('roleSessionName', p.roleSessionName, partition === 'acs' ? STRING_RULES.ramRoleSessionName : STRING_RULES.roleSessionName);
   if (name !== undefined) return name;
-  if (p.durationSeconds !== undefined && (!Number.isInteger(p.durationSeconds) || p.durationSeconds < DURATION.min || p.durationSeconds > DURATION.max)) {
-    return `1 validation error detected: Value '${p.durationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value between ${DURATION.min} and ${DURATION.max}`;
-  }
+  const duration = p.durationSeconds !== undefined ? durationProblem(p.durationSeconds, DURATION) : undefined;
+  if (duration !== undefined) return duration;
   const externalId = p.externalId !== undefined ? stringProblem('externalId', p.externalId, STRING_RULES.externalId, false) : undefined;
   if (externalId !== undefined) return externalId;
   const sourceIdentity = p.sourceIdentity !== undefined ? stringProblem('sourceIdentity', p.sourceIdentity, STRING_RULES.sourceIdentity, false) : undefined;
