@@ -9,12 +9,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../src/adapters/cli/index.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
 
 const SPECS = `apiVersion: gatehouse.dev/v1
 kind: Workspace
@@ -62,19 +61,7 @@ spec:
 describe('review cq2: every error of a Workspace, Cluster, IamPolicy or Role document at once', () => {
   let s: TestServer;
   let dir: string;
-  const cli = async (...args: string[]) => {
-    let out = '';
-    let err = '';
-    const status = await runCli(args, {
-      out: (t) => void (out += t),
-      err: (t) => void (err += t),
-      readFile: (path) => readFile(path, 'utf8'),
-      now: () => Date.now(),
-      version: 'test',
-      env: { AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url },
-    });
-    return { status, out, err };
-  };
+  const cli = (...args: string[]) => cliAgainst(s, args);
   /** `file:line:col path` of each error line. */
   const places = (err: string): string[] => [...err.matchAll(/^\S+?:(\d+:\d+): document \d+ \([^)]*\): (\S+):/gm)].map((m) => `${m[1]} ${m[2]}`);
   before(async () => {
