@@ -14,12 +14,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { reviewedAs } from './support/admission.ts';
+import { reviewedAs, admitObject, type JsonPatch, type ObjectKind } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 type Json = Record<string, unknown>;
-type Patch = { op: string; path: string; value?: unknown }[];
+type Patch = JsonPatch;
 
 let server: TestServer;
 let acct = '';
@@ -32,31 +32,7 @@ const userArn = (name: string) => `arn:aws:iam::${acct}:user/${name}`;
 const asUser = (name: string) => reviewedAs(server, 'k1', bearer, name);
 const asServiceAccount = (sa: string) => ({ username: sa, groups: ['system:serviceaccounts', 'system:authenticated'], extra: {} });
 
-let uid = 0;
-async function admit(kind: { group: string; version: string; kind: string; resource: string }, user: unknown, object: Json, operation = 'CREATE', oldObject: Json | null = null): Promise<{ allowed: boolean; message: string; patch: Patch; audit: Record<string, string> }> {
-  const body = {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`,
-      kind: { group: kind.group, version: kind.version, kind: kind.kind },
-      resource: { group: kind.group, version: kind.version, resource: kind.resource },
-      name: String((object['metadata'] as Json)['name'] ?? ''),
-      namespace: NS,
-      operation,
-      userInfo: user,
-      object,
-      oldObject,
-      dryRun: false,
-    },
-  };
-  const r = await fetch(`${server.url}/k8s/k1/admit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
-  const json = (await r.json()) as Json;
-  assert.equal(r.status, 200, JSON.stringify(json));
-  const response = json['response'] as Json;
-  const patch = typeof response['patch'] === 'string' ? (JSON.parse(Buffer.from(response['patch'], 'base64').toString('utf8')) as Patch) : [];
-  return { allowed: response['allowed'] === true, message: String((response['status'] as { message?: string } | undefined)?.message ?? ''), patch, audit: (response['auditAnnotations'] ?? {}) as Record<string, string> };
-}
+const admit = (kind: ObjectKind, user: unknown, object: Json, operation = 'CREATE', oldObject: Json | null = null) => admitObject(server.url, 'k1', bearer, NS, kind, user, object, { operation, oldObject });
 
 const PYTORCHJOB = { group: 'kubeflow.org', version: 'v1', kind: 'PyTorchJob', resource: 'pytorchjobs' };
 const DEPLOYMENT = { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments' };

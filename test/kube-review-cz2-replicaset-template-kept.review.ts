@@ -16,12 +16,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { reviewedAs } from './support/admission.ts';
+import { reviewedAs, admitObject, type JsonPatch, type ObjectKind } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 type Json = Record<string, unknown>;
-type Patch = { op: string; path: string; value?: unknown }[];
+type Patch = JsonPatch;
 
 let server: TestServer;
 let acct = '';
@@ -34,31 +34,7 @@ const userArn = (name: string) => `arn:aws:iam::${acct}:user/${name}`;
 const asUser = (name: string) => reviewedAs(server, 'k1', bearer, name);
 const controller = (name: string) => ({ username: `system:serviceaccount:kube-system:${name}`, groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'], extra: {} });
 
-let uid = 0;
-async function admit(kind: { group: string; version: string; kind: string; resource: string }, user: unknown, object: Json, oldObject: Json | null = null): Promise<{ allowed: boolean; message: string; patch: Patch; audit: Record<string, string> }> {
-  const body = {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`,
-      kind: { group: kind.group, version: kind.version, kind: kind.kind },
-      resource: { group: kind.group, version: kind.version, resource: kind.resource },
-      name: String((object['metadata'] as Json)['name'] ?? ''),
-      namespace: NS,
-      operation: oldObject === null ? 'CREATE' : 'UPDATE',
-      userInfo: user,
-      object,
-      oldObject,
-      dryRun: false,
-    },
-  };
-  const r = await fetch(`${server.url}/k8s/k1/admit`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
-  const json = (await r.json()) as Json;
-  assert.equal(r.status, 200, JSON.stringify(json));
-  const response = json['response'] as Json;
-  const patch = typeof response['patch'] === 'string' ? (JSON.parse(Buffer.from(response['patch'], 'base64').toString('utf8')) as Patch) : [];
-  return { allowed: response['allowed'] === true, message: String((response['status'] as { message?: string } | undefined)?.message ?? ''), patch, audit: (response['auditAnnotations'] ?? {}) as Record<string, string> };
-}
+const admit = (kind: ObjectKind, user: unknown, object: Json, oldObject: Json | null = null) => admitObject(server.url, 'k1', bearer, NS, kind, user, object, { oldObject });
 
 const POD = { group: '', version: 'v1', kind: 'Pod', resource: 'pods' };
 const DEPLOYMENT = { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments' };

@@ -76,6 +76,62 @@ export async function admit(serverUrl: string, cluster: string, bearer: string, 
   return json['response'] as Record<string, unknown>;
 }
 
+/** A JSON Patch (RFC 6902), as admission answers one. */
+export type JsonPatch = { op: string; path: string; value?: unknown }[];
+
+/** The kind and resource of an object under review (`request.kind`, `request.resource`). */
+export interface ObjectKind {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly resource: string;
+}
+
+/** What admission answered one object: allowed, its refusal's message, the patch (decoded) and the audit annotations. */
+export interface Admitted {
+  readonly allowed: boolean;
+  readonly message: string;
+  readonly patch: JsonPatch;
+  readonly audit: Record<string, string>;
+}
+
+let reviews = 0;
+
+/**
+ * An AdmissionReview of `object` (of `kind`, in `namespace`, by `user`) to the admission webhook of cluster `cluster`:
+ * a CREATE, or with `oldObject` an UPDATE (`operation` says otherwise).
+ */
+export async function admitObject(
+  serverUrl: string,
+  cluster: string,
+  bearer: string,
+  namespace: string,
+  kind: ObjectKind,
+  user: unknown,
+  object: Record<string, unknown>,
+  options: { readonly oldObject?: Record<string, unknown> | null; readonly operation?: string } = {},
+): Promise<Admitted> {
+  const oldObject = options.oldObject ?? null;
+  const response = await admit(serverUrl, cluster, bearer, {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `00000000-0000-4000-8000-${String(++reviews).padStart(12, '0')}`,
+      kind: { group: kind.group, version: kind.version, kind: kind.kind },
+      resource: { group: kind.group, version: kind.version, resource: kind.resource },
+      name: String((object['metadata'] as Record<string, unknown>)['name'] ?? ''),
+      namespace,
+      operation: options.operation ?? (oldObject === null ? 'CREATE' : 'UPDATE'),
+      userInfo: user,
+      object,
+      oldObject,
+      dryRun: false,
+    },
+  });
+  const patch = typeof response['patch'] === 'string' ? (JSON.parse(Buffer.from(response['patch'], 'base64').toString('utf8')) as JsonPatch) : [];
+  return { allowed: response['allowed'] === true, message: String((response['status'] as { message?: string } | undefined)?.message ?? ''), patch, audit: (response['auditAnnotations'] ?? {}) as Record<string, string> };
+}
+
 const keys = new WeakMap<object, Map<string, Promise<{ accessKeyId: string; secretAccessKey: string }>>>();
 
 /**
