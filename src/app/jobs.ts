@@ -1688,13 +1688,14 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * The job's current credentials, from cache; at most one issuance in flight per job. Errors carry the
    * HTTP status the endpoints answer with (403 unknown capability, 404 no role, 410 ended). `from` is the request
    * asking: a session issued for it (the first fetch, or the one that finds the cached session due for refresh)
-   * records its source IP. A fetch is a sign of the job's life, as its launcher's heartbeat, unless `alive` is false:
-   * a node agent checking on its own whether the job ended (review agent, cf4).
+   * records its source IP. A fetch is no sign of the job's life: only its launcher's heartbeat is. The ranks outlive a
+   * launcher killed (each in a process group of its own), and one that kept reading kept its job Running, with live
+   * sessions, for ever after (review da, 1).
    */
-  async function credentialsFor(capability: string, from: RequestFacts = {}, alive = true): Promise<Delivery> {
+  async function credentialsFor(capability: string, from: RequestFacts = {}): Promise<Delivery> {
     const job = await jobByCapability(capability);
     if (!job) return { ok: false, error: { status: 403, message: 'forbidden' } };
-    return deliverTo(job, from, alive);
+    return deliverTo(job, from);
   }
 
   /**
@@ -1743,12 +1744,10 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return (await deps.store.read((tx) => readJob(tx, id)))?.launcherUid;
   }
 
-  async function deliverTo(job: StoredJob, from: RequestFacts, alive = true): Promise<Delivery> {
+  async function deliverTo(job: StoredJob, from: RequestFacts): Promise<Delivery> {
     if (TERMINAL.has(job.state)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (await endedForSubmitter(job)) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
     if (job.role.mode === 'none' || job.role.arn === undefined) return { ok: false, error: { status: 404, message: `job ${job.id} has no role` } };
-    // A pod's job has no launcher and is not swept: its fetches are no heartbeat to write.
-    if (!job.pod && alive) heard(job.id, now());
     const t = now();
     let entry = deliveries.get(job.id);
     // Cached credentials are served until their refresh time, unless they were revoked meanwhile (a role's or

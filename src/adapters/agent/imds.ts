@@ -36,8 +36,9 @@ export const REAL_EXPIRATION_HEADER = 'x-gatehouse-session-expiration';
 
 /**
  * The header a node agent sends (value `1`) when it asks for a job's credentials on its own, to learn whether the
- * job ended, rather than for a process that reads them: the server then does not count the fetch as a sign of the
- * job's life, which kept a job whose launcher was gone Running for as long as the agent ran (review agent, cf4).
+ * job ended, rather than for a process that reads them: a server before review da, 1 counted every fetch as a sign of
+ * the job's life, and one of the agent's own kept a job whose launcher was gone Running for as long as the agent ran
+ * (review agent, cf4). Servers now count no fetch; the agent still says so, for those.
  */
 export const AGENT_SWEEP_HEADER = 'x-gatehouse-agent-sweep';
 

@@ -353,7 +353,7 @@ export function createRelay(opts: RelayOptions): Relay {
   /**
    * The job's credentials for its metadata endpoint: its container endpoint's entry, in either cloud's fields.
    * `sweep`: asked by the agent itself, to learn whether the job ended; the server is told so (`AGENT_SWEEP_HEADER`),
-   * and does not count it as a sign of the job's life (review agent, cf4).
+   * which a server before review da, 1 needs so as not to count it as a sign of the job's life (review agent, cf4).
    */
   async function metadataCredentials(cap: string, sweep = false): Promise<MetadataCredentials> {
     const a = await deliver(`aws ${cap}`, '/v1/container-credentials', { authorization: cap, ...(sweep ? { [AGENT_SWEEP_HEADER]: '1' } : {}) });

@@ -22,7 +22,7 @@ import { servedExpiration } from '../../core/jobs/jobs.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
-import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
+import { boundCredentialServer, browserRefusal, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { sourceIpOf } from '../http/request-facts.ts';
@@ -185,8 +185,9 @@ export function createAgent(opts: {
       return json(res, 403, { Code: 'Forbidden', Message: 'forbidden' });
     }
     // A session issued for this fetch records where it came from: the job's process, or the node agent relaying for it.
-    // A node agent's own check (its sweep of the metadata endpoints it serves) is no sign of the job's life.
-    const r = await jobs.credentialsFor(capability, { sourceIp: sourceIpOf(req) }, req.headers[AGENT_SWEEP_HEADER] !== '1');
+    // No fetch is a sign of the job's life, a node agent's own check (`AGENT_SWEEP_HEADER`) or a process's: only the
+    // launcher's heartbeat is (review da, 1).
+    const r = await jobs.credentialsFor(capability, { sourceIp: sourceIpOf(req) });
     if (!r.ok && r.error.status === 403) refusedCapability(req, 'gatehouse:GetJobCredentials', capability);
     if (!r.ok) return json(res, r.error.status, { Code: r.error.status === 410 ? 'JobEnded' : r.error.status === 404 ? 'NoRole' : r.error.status === 403 ? 'Forbidden' : 'Unavailable', Message: r.error.message });
     const body = documentOf(r.value, shape);
