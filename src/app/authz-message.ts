@@ -91,10 +91,24 @@ export function encodeAuthorizationMessage(deps: Pick<AppDeps, 'sealer' | 'now'>
   ];
   let sealed = '';
   for (const message of smaller) {
-    sealed = deps.sealer.seal(JSON.stringify({ v: 1, account, at, message } satisfies Envelope), AAD);
+    sealed = deps.sealer.seal(padded({ v: 1, account, at, message }), AAD);
     if (sealed.length <= MAX_ENCODED_CHARS) break;
   }
   return sealed;
+}
+
+/** The size the sealed text of a message is rounded up to (UTF-8 bytes). */
+const PAD_TO = 2048;
+
+/**
+ * `envelope` as JSON, padded with spaces (a `pad` field) to a multiple of `PAD_TO` bytes: the sealed message's length
+ * would otherwise tell the refused caller, who cannot open it, how much the explanation holds, such as whether the role
+ * it asked for exists and has conditions in its trust policy (review cy, 3).
+ */
+function padded(envelope: Envelope): string {
+  const bare = JSON.stringify({ ...envelope, pad: '' });
+  const bytes = new TextEncoder().encode(bare).length;
+  return JSON.stringify({ ...envelope, pad: ' '.repeat(Math.ceil(bytes / PAD_TO) * PAD_TO - bytes) });
 }
 
 /** `message` with the encoded explanation appended, as AWS words it. */

@@ -26,7 +26,7 @@
  *   as AssumeRole's parameters would, the trust policy allowing `sts:TagSession` and `sts:SetSourceIdentity` too.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
+import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type Principal } from '../core/iam/index.ts';
 import { checkTagKeys, checkTags, isTagCountRefusal, mergeTags, type Partition, type Tag } from '../core/directory/rules.ts';
 import { checkAssumeRoleParams, DURATION, LIMITS, packedPolicyPercent, parseRoleArn, roleArnLengthProblem, roleArnOf, sessionArn, sessionTagProblem, SOURCE_IDENTITY_RE } from '../core/sts/session.ts';
 import { admitAuthFailure } from './auth-failures.ts';
@@ -776,16 +776,14 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const sessionPacked = packedPolicyPercent(p.policy, p.policyArns, tagRecord(carried.value.tags));
     if (sessionPacked > 100) return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies and the token's session tags (${sessionPacked}% of the limit) is too large.`);
 
-    const denied = failWith<WebIdentityResult>('ACCESS_DENIED', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
-    const entry = found.entry;
     // The ARN must name the role exactly, path included (an `aws` role ARN carries its path), as AssumeRole requires:
-    // a wrong path is refused as a missing role is.
-    if (!entry || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return denied;
-    const role = entry.role;
-    const roleArn = roleArnOf(partition, role.account, role.path, role.name);
-    verified.roleArn = roleArn;
-    const trust = cache.get(`trust:${role.id}`, role.trustPolicy, 'trust');
-    if (!trust) return denied;
+    // a wrong path is refused as a missing role is. A role missing, or whose trust policy no longer parses, is decided
+    // under a trust policy allowing nothing, so refused in the same words and with an encoded message alike, as a role
+    // that does not trust the token: a token anyone can get (a CI service's) listed the account's roles (review cy, 3).
+    const entry = found.entry !== undefined && (parsed.partition === 'acs' || found.entry.role.path === parsed.path) ? found.entry : undefined;
+    const roleArn = entry ? roleArnOf(partition, entry.role.account, entry.role.path, entry.role.name) : roleArnOf(partition, parsed.account, parsed.path, parsed.name);
+    if (entry) verified.roleArn = roleArn;
+    const trust = (entry && cache.get(`trust:${entry.role.id}`, entry.role.trustPolicy, 'trust')) || compilePolicy({ version: partition === 'acs' ? '1' : '2012-10-17', dialect: partition, id: undefined, statements: [] }, `trust policy of ${roleArn}`);
     const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
     const { tags, transitive, sourceIdentity } = carried.value;
     const context: Record<string, string | string[]> = {
@@ -811,9 +809,11 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       const d = evaluate(request, { identity: [], trust });
       if (d.decision !== 'Allow') {
         const explained = evaluate(request, { identity: [], trust }, { explain: true });
-        return failWith('ACCESS_DENIED', withEncodedMessage(deps, `Not authorized to perform ${action}`, explained, { principal, action, resource: roleArn, context, account: role.account }));
+        return failWith('ACCESS_DENIED', withEncodedMessage(deps, `Not authorized to perform ${action}`, explained, { principal, action, resource: roleArn, context, account: parsed.account }));
       }
     }
+    if (!entry) return failWith('ACCESS_DENIED', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
+    const role = entry.role;
     const duration = p.durationSeconds ?? DURATION.default;
     if (duration > role.maxSessionDuration) return failWith('VALIDATION_ERROR', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', 'DurationSeconds');
     if (found.missing.length) return failWith('VALIDATION_ERROR', `PolicyArns: ${found.missing[0] ?? ''} does not exist or is not in the role's account`, 'PolicyArns');

@@ -480,10 +480,24 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const roleArn = roleArnOf(partition, role.account, role.path, role.name);
     if (!trust) return { roleArn, decision: undefined };
     // The role's tags, the directory's and not the request's (review cc, 8: a Deny on aws:ResourceTag never applied).
-    const context = { ...withoutResourceTags(asked), ...awsResourceTags(role.tags) };
+    return { roleArn, decision: underTrust(policies, principal, { partition, account: role.account, path: role.path, name: role.name }, trust, awsResourceTags(role.tags), action, asked, explain) };
+  }
+
+  /** The decision of `action` on role `name` under `trust`, the role's tags `roleTags` in the context. */
+  function underTrust(policies: PolicySet, principal: Principal, name: RoleName, trust: CompiledPolicy, roleTags: Record<string, string | string[]>, action: string, asked: Record<string, string | string[]>, explain = false): Decision {
+    const context = { ...withoutResourceTags(asked), ...roleTags };
     // On the role's canonical ARN; a Deny spelling it in the other dialect applies as well (review U, U1).
     const decide = (a: string, resource: string) => evaluate({ principal, action: a, resource, context: contextOf(context), time: now() }, { ...policies, trust }, explain ? { explain } : undefined);
-    return { roleArn, decision: decideOnRole({ partition, account: role.account, path: role.path, name: role.name }, action, decide) };
+    return decideOnRole(name, action, decide);
+  }
+
+  /**
+   * The trust policy a missing role is decided under: one allowing nothing, so that it is refused as a role that does
+   * not trust the caller, in the same words (review cy, 3). Told apart, AssumeRole told anyone holding keys of any
+   * account which role names another account holds.
+   */
+  function trustsNobody(partition: Partition, roleArn: string): CompiledPolicy {
+    return compilePolicy({ version: partition === 'acs' ? '1' : '2012-10-17', dialect: partition, id: undefined, statements: [] }, `trust policy of ${roleArn}`);
   }
 
   /**
@@ -609,24 +623,30 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
         ...(facts.requestedRegion !== undefined ? { 'aws:RequestedRegion': facts.requestedRegion } : {}),
       };
-      const denied = (action: string) => failWith<Decided>('ACCESS_DENIED', `User: ${caller.principal.arn} is not authorized to perform: ${action} on resource: ${p.roleArn}`);
-      // The ARN must name the role exactly, path included (an `aws` role ARN carries its path).
-      if (!entry || !partition || (parsed.partition === 'aws' && entry.role.path !== parsed.path)) return denied('sts:AssumeRole');
-      const role = entry.role;
+      // The ARN must name the role exactly, path included (an `aws` role ARN carries its path). A role missing, or whose
+      // trust policy no longer parses, is decided under a trust policy allowing nothing: refused in the same words, with
+      // an encoded message alike, as a role that does not trust the caller (review cy, 3).
+      const found = entry && partition && (parsed.partition === 'acs' || entry.role.path === parsed.path) ? entry : undefined;
+      const target: RoleName = found ? { partition: found.partition, account: found.role.account, path: found.role.path, name: found.role.name } : { partition: parsed.partition, account: parsed.account, path: parsed.path, name: parsed.name };
+      const trust = (found && cache.get(`trust:${found.role.id}`, found.role.trustPolicy, 'trust')) || trustsNobody(parsed.partition, p.roleArn);
+      const roleTags = found ? awsResourceTags(found.role.tags) : {};
       // A source identity carried by the calling session is set on the new one as well: every hop of a chain needs
       // sts:SetSourceIdentity from both sides, as AWS asks (IAM User Guide, "Permissions required to set source
       // identity"); it was checked only when the request named one and the caller had none (review cy, 1).
       const checks = ['sts:AssumeRole', ...(p.tags.length ? ['sts:TagSession'] : []), ...(sourceIdentity !== undefined ? ['sts:SetSourceIdentity'] : [])];
       for (const action of checks) {
-        const t = trustDecision(caller.policies, caller.principal, role, partition, action, context);
-        if (!t.decision || t.decision.decision !== 'Allow') {
-          if (!t.decision) return denied(action);
-          // The explanation rides along, sealed, for DecodeAuthorizationMessage (src/app/authz-message.ts).
-          const why = trustDecision(caller.policies, caller.principal, role, partition, action, context, true).decision ?? t.decision;
-          const request = { principal: caller.principal, action, resource: t.roleArn, context, account: caller.account, hideResourceSide: role.account !== caller.account };
-          return failWith('ACCESS_DENIED', withEncodedMessage(deps, accessDeniedMessage(caller.principal.arn, action, t.roleArn, t.decision), why, request));
+        const d = underTrust(caller.policies, caller.principal, target, trust, roleTags, action, context);
+        if (d.decision !== 'Allow') {
+          // The explanation rides along, sealed, for DecodeAuthorizationMessage (src/app/authz-message.ts). The words name
+          // the role as asked: the directory's spelling of its name would tell that it exists.
+          const why = underTrust(caller.policies, caller.principal, target, trust, roleTags, action, context, true);
+          const resource = roleArnOf(target.partition, target.account, target.path, target.name);
+          const request = { principal: caller.principal, action, resource, context, account: caller.account, hideResourceSide: target.account !== caller.account };
+          return failWith('ACCESS_DENIED', withEncodedMessage(deps, accessDeniedMessage(caller.principal.arn, action, p.roleArn, d), why, request));
         }
       }
+      if (!found || !partition) return failWith('ACCESS_DENIED', `User: ${caller.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${p.roleArn}`);
+      const role = found.role;
       if (duration > role.maxSessionDuration) {
         return trusted(failWith('VALIDATION_ERROR', `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`, 'DurationSeconds'));
       }
