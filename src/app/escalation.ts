@@ -506,6 +506,19 @@ export function createEscalation(deps: EscalationDeps) {
       return { action, reasons: [...tag.reasons, `${line(d)} (once ${x.name} carries the tag${tags.size === 1 ? '' : 's'} ${written}, which ${action} sets)`] };
     };
 
+    /**
+     * Whether `x` may assume role `arn` under a trust policy naming `x` that it writes (a role it creates, or one
+     * whose trust policy it may rewrite), decided as AssumeRole would decide that policy: the reason, or undefined.
+     */
+    const assumedUnderOwnTrust = async (x: Node, arn: string): Promise<string | undefined> => {
+      const text = JSON.stringify({ Version: partition === 'acs' ? '1' : '2012-10-17', Statement: [{ Effect: 'Allow', Principal: partition === 'acs' ? { RAM: [x.arn] } : { AWS: x.arn }, Action: 'sts:AssumeRole' }] });
+      const parsed = parsePolicy(text, { kind: 'trust' });
+      const me = await asPrincipal(x);
+      await ask();
+      const d = parsed.ok ? await deps.assumeDecision(me.principal, me.policies, arn, trustContext, compilePolicy(parsed.value, `trust policy naming ${x.arn}`)) : undefined;
+      return d?.decision === 'Allow' ? `${line(d)} (under a trust policy naming ${x.arn}, which ${x.name} writes)` : undefined;
+    };
+
     /** Every step out of `x`, asked once per node. */
     const edgeCache = new Map<string, Edge[]>();
     const edgesOf = async (x: Node): Promise<Edge[]> => {
@@ -546,8 +559,11 @@ export function createEscalation(deps: EscalationDeps) {
             continue;
           }
         }
+        // The rewritten trust policy must then let X assume the role: X's own explicit deny of sts:AssumeRole still
+        // refuses it, as for a role X creates.
         const rewrite = await allows(x, iam('UpdateAssumeRolePolicy'), r.arn);
-        if (rewrite) out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'iam:UpdateAssumeRolePolicy', actions: [iam('UpdateAssumeRolePolicy'), 'sts:AssumeRole'], reasons: rewrite.reasons } });
+        const then = rewrite && (await assumedUnderOwnTrust(x, r.arn));
+        if (rewrite && then) out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'iam:UpdateAssumeRolePolicy', actions: [iam('UpdateAssumeRolePolicy'), 'sts:AssumeRole'], reasons: [...rewrite.reasons, then] } });
       }
       if (x.kind === 'user') {
         // Training jobs: a workspace it belongs to and may create jobs in, then each role it may pass there.
@@ -882,12 +898,8 @@ export function createEscalation(deps: EscalationDeps) {
             const key = await allows(x, iam('CreateAccessKey'), arn);
             if (key) step = { from: x.arn, to: arn, how: 'iam:CreateUser', actions: [create, iam('CreateAccessKey')], reasons: [...made.reasons, ...key.reasons] };
           } else {
-            const text = JSON.stringify({ Version: partition === 'acs' ? '1' : '2012-10-17', Statement: [{ Effect: 'Allow', Principal: partition === 'acs' ? { RAM: [x.arn] } : { AWS: x.arn }, Action: 'sts:AssumeRole' }] });
-            const parsed = parsePolicy(text, { kind: 'trust' });
-            const me = await asPrincipal(x);
-            await ask();
-            const d = parsed.ok ? await deps.assumeDecision(me.principal, me.policies, arn, trustContext, compilePolicy(parsed.value, `trust policy naming ${x.arn}`)) : undefined;
-            if (d?.decision === 'Allow') step = { from: x.arn, to: arn, how: 'iam:CreateRole', actions: [create, 'sts:AssumeRole'], reasons: [...made.reasons, `${line(d)} (under a trust policy naming ${x.arn}, which ${x.name} writes)`] };
+            const then = await assumedUnderOwnTrust(x, arn);
+            if (then) step = { from: x.arn, to: arn, how: 'iam:CreateRole', actions: [create, 'sts:AssumeRole'], reasons: [...made.reasons, then] };
           }
           if (!step) continue;
           const current = boundary ? { 'iam:PermissionsBoundary': boundary.arn } : undefined;
