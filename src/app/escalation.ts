@@ -22,7 +22,8 @@
  *   entry), and may pass a role that trusts the compute service: a pod annotated `gatehouse.dev/role` runs as it (pod
  *   admission, src/app/kube.ts `checkPass`). Asked in each namespace the cluster's RBAC objects name, and `default`
  *   (where a ClusterRoleBinding reaches). PassRole as for a node, `roles/iam.serviceAccountUser` included.
- * - `iam:CreateAccessKey` on another user: X may mint that user's key; for a disabled user, whose keys authenticate
+ * - `iam:CreateAccessKey` on another user: X may mint that user's key; for a user holding its quota of two keys, together
+ *   with `iam:DeleteAccessKey`, which makes room; for a disabled user, whose keys authenticate
  *   nothing, together with `iam:UpdateUser`, which enables it again. A disabled user asked about acts in no path.
  * - `iam:CreateUser` / `iam:CreateRole`: X may create a principal (review cc, 2) and act as it, minting the new user's
  *   key (`iam:CreateAccessKey`) or assuming the new role, whose trust policy X writes to name itself (decided as
@@ -72,7 +73,7 @@
  */
 import { setImmediate } from 'node:timers/promises';
 import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
-import { adminService, entityArn, rootArn, type Partition } from '../core/directory/rules.ts';
+import { adminService, entityArn, QUOTAS, rootArn, type Partition } from '../core/directory/rules.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, isWorkspaceMember, nodeRole, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
@@ -174,6 +175,8 @@ export interface EscalationDeps {
   readonly podNamespaces?: (account: string, cluster: string) => Promise<readonly string[]>;
   /** The resources whose policy the account writes: its buckets (`bucket`), and those it holds a resource policy on. */
   readonly policyResources?: (account: string) => Promise<readonly { readonly arn: string; readonly bucket: boolean }[]>;
+  /** How many access keys (active or not) a user of the account holds: at the quota, a new one needs a deletion first. */
+  readonly accessKeyCount?: (account: string, user: string) => Promise<number>;
   /** Default `MAX_QUESTIONS`. */
   readonly maxQuestions?: number;
 }
@@ -519,6 +522,8 @@ export function createEscalation(deps: EscalationDeps) {
       return d?.decision === 'Allow' ? `${line(d)} (under a trust policy naming ${x.arn}, which ${x.name} writes)` : undefined;
     };
 
+    /** Access keys each user holds, read once a user. */
+    const keyCounts = new Map<string, number>();
     /** Every step out of `x`, asked once per node. */
     const edgeCache = new Map<string, Edge[]>();
     const edgesOf = async (x: Node): Promise<Edge[]> => {
@@ -632,13 +637,22 @@ export function createEscalation(deps: EscalationDeps) {
         if (u === x) continue;
         const key = await allows(x, iam('CreateAccessKey'), u.arn);
         if (!key) continue;
+        // A user holding its quota of keys gets no new one (LimitExceeded) until one is deleted (`iam:DeleteAccessKey`
+        // on it), as PMapper asks.
+        let count = keyCounts.get(u.name);
+        if (count === undefined) keyCounts.set(u.name, (count = (await deps.accessKeyCount?.(account, u.name)) ?? 0));
+        const full = count >= QUOTAS.accessKeysPerUser;
+        const del = full ? await allows(x, iam('DeleteAccessKey'), u.arn) : undefined;
+        if (full && !del) continue;
+        const actions = [...(del ? [iam('DeleteAccessKey')] : []), iam('CreateAccessKey')];
+        const reasons = [...(del?.reasons ?? []), ...key.reasons];
         if (!u.disabled) {
-          out.push({ to: u, step: { from: x.arn, to: u.arn, how: 'iam:CreateAccessKey', actions: [iam('CreateAccessKey')], reasons: key.reasons } });
+          out.push({ to: u, step: { from: x.arn, to: u.arn, how: 'iam:CreateAccessKey', actions, reasons } });
           continue;
         }
         // A disabled user's new key authenticates nothing until the user is enabled again (`iam:UpdateUser` on it).
         const enable = await allows(x, iam('UpdateUser'), u.arn);
-        if (enable) out.push({ to: u, step: { from: x.arn, to: u.arn, how: 'iam:CreateAccessKey', actions: [iam('CreateAccessKey'), iam('UpdateUser')], reasons: [...key.reasons, ...enable.reasons] } });
+        if (enable) out.push({ to: u, step: { from: x.arn, to: u.arn, how: 'iam:CreateAccessKey', actions: [...actions, iam('UpdateUser')], reasons: [...reasons, ...enable.reasons] } });
       }
       edgeCache.set(x.arn, out);
       return out;

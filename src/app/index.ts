@@ -242,6 +242,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       assumeDecision: sts.assumeDecision,
       workspaces: (account) => jobs.listWorkspaces(account),
       clusters: (account) => jobs.listClusters(account),
+      accessKeyCount: (account, user) => deps.store.read(async (tx) => (await tx.accessKeys.listForUser(account, user)).length),
       // `k8s/<account>/<cluster>/<kind>/<namespace>/<name>`: the namespaces of its RBAC objects (access entries have none).
       podNamespaces: (account, cluster) =>
         deps.store.read(async (tx) => {
