@@ -800,6 +800,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
       ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
       ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
+      // The role's tags, as AssumeRole decides its trust policy with them (review cc, 8); absent, a guard in the trust
+      // policy on `aws:ResourceTag/K` never applied to tokens, and an Allow by the role's tags never allowed (review cy, 4).
+      ...(entry ? awsResourceTags(entry.role.tags) : {}),
     };
     // Tags and a source identity in the token need the trust policy to allow sts:TagSession and sts:SetSourceIdentity too,
     // as AssumeRole's request parameters do; otherwise the token is refused, never issued without them.
