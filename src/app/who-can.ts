@@ -22,12 +22,13 @@
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
 import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, userArnOf } from '../core/sts/session.ts';
-import { compilePolicy, parsePolicy, type CompiledPolicy } from '../core/iam/index.ts';
+import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy } from '../core/iam/index.ts';
 import type { AuthorizeAnswer, AuthorizeInput, MatchedRule } from './authorize.ts';
 import type { Caller } from './principals.ts';
 import type { Directory } from './directory.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import type { BeyondGrant } from './bindings.ts';
+import { ROOT_ACCOUNT } from './accounts.ts';
 
 /** The authorize API's question, without a principal: every principal of the account is asked about. */
 export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'principalProof' | 'resourceAccount'>;
@@ -51,7 +52,19 @@ export interface WhoCanAnswer {
   readonly checked: number;
   /** Bindings granting it to principals beyond those asked about (`allUsers`, `allAuthenticatedUsers`, …). */
   readonly grantedBeyond: readonly BeyondGrant[];
+  /** Resource policies granting it to principals beyond those asked about (`*`, other accounts and theirs). */
+  readonly grantedByResourcePolicy: readonly ResourcePolicyGrant[];
   readonly note: string;
+}
+
+/** A resource policy's grant to a principal who-can does not enumerate. */
+export interface ResourcePolicyGrant {
+  /** `*` (anyone), or the other account's root, user, role or session ARN the policy names. */
+  readonly principal: string;
+  /** The policy (`resource policy of <ARN>`). */
+  readonly policy: string;
+  /** The index of the Allow statement naming it. */
+  readonly statement: number;
 }
 
 type Simulate = (caller: Caller, input: AuthorizeInput) => Promise<Result<AuthorizeAnswer>>;
@@ -108,17 +121,64 @@ function trustPolicyOf(action: string, resource: string, account: string, roles:
   return role ? compiledTrust(role) : [];
 }
 
+/** The other side of a cross-account question, allowing everything: the foreign account's own policies are its own. */
+const OWN_SIDE_ALLOWS = (() => {
+  const d = parsePolicy('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}', { kind: 'identity' });
+  if (!d.ok) throw new Error('the allow-all policy does not parse');
+  return compilePolicy(d.value, 'its own account\'s policies (not known here)');
+})();
+
+/**
+ * The principals beyond `account` that the resource policies governing the resource grant the question to (review
+ * db, 3): `*` (anyone), and each other account, or user, role or session of one, that an Allow
+ * statement names. Asked of the engine as that principal (`*` as an anonymous caller, the narrowest `*` covers), with the resource policies as
+ * they stand and the principal's own side allowing: its account's policies decide that side, unknown here. Without
+ * them a bucket open to the world read as open to the account's principals (as Access Analyzer, which reports such
+ * grants).
+ */
+export function grantedByResourcePolicy(policies: readonly CompiledPolicy[], account: string, input: WhoCanInput, time: number): ResourcePolicyGrant[] {
+  const out: ResourcePolicyGrant[] = [];
+  const seen = new Set<string>();
+  const context = contextOf(input.context);
+  for (const policy of policies) {
+    for (const st of policy.statements) {
+      if (st.effect !== 'Allow' || st.principal === undefined) continue;
+      const p = st.principal;
+      const partition = policy.dialect === 'acs' ? 'acs' : 'aws';
+      const entity = (acct: string, kind: string, name: string) => (partition === 'acs' ? `acs:ram::${acct}:${kind}/${name}` : `arn:aws:iam::${acct}:${kind}/${name}`);
+      const named: string[] = [
+        ...(p.everyone ? ['*'] : []),
+        ...[...p.accounts].map((a) => entity(a, 'root', '').replace(/\/$/, '')),
+        ...[...p.users].map((k) => entity(k.slice(0, k.indexOf('/')), 'user', k.slice(k.indexOf('/') + 1))),
+        ...[...p.roles].map((k) => entity(k.slice(0, k.indexOf('/')), 'role', k.slice(k.indexOf('/') + 1))),
+        ...p.arns,
+      ];
+      for (const arn of named) {
+        if (seen.has(arn.toLowerCase())) continue;
+        const who = principalFromArn(arn);
+        if (!who.ok || (arn !== '*' && who.value.account === account)) continue;
+        const d = evaluate({ principal: who.value, action: input.action, resource: input.resource, resourceAccount: account, context, time }, { identity: arn === '*' ? [] : [OWN_SIDE_ALLOWS], resource: policies });
+        if (d.decision !== 'Allow') continue;
+        seen.add(arn.toLowerCase());
+        out.push({ principal: arn, policy: policy.name, statement: st.index });
+      }
+    }
+  }
+  return out;
+}
+
 /** `resourcePolicies`: the policies governing a resource, as the authorizer reads them. */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => []) {
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => [], now: () => number = Date.now) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     const users = await directory.listUsers(caller, {});
     if (!users.ok) return users;
     const roles = await directory.listRoles(caller, {});
     if (!roles.ok) return roles;
+    const governing = resourcePolicies.forResource(input.resource);
     const principals: Asked[] = [
       ...users.value.map((u) => ({ kind: 'user' as const, name: u.name, principal: userArnOf(caller.partition, caller.account, u.path, u.name) })),
       ...roles.value.map((r) => ({ kind: 'role' as const, name: r.name, principal: roleArnOf(caller.partition, caller.account, r.path, r.name) })),
-      ...sessionsNamed([...resourcePolicies.forResource(input.resource).policies, ...trustPolicyOf(input.action, input.resource, caller.account, roles.value)], caller.account),
+      ...sessionsNamed([...governing.policies, ...trustPolicyOf(input.action, input.resource, caller.account, roles.value)], caller.account),
     ];
     const allowed: Reacher[] = [];
     let checked = 0;
@@ -133,6 +193,9 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       if (a.value.decision === 'Allow') allowed.push({ ...p, reasons: a.value.reasons, matched: a.value.matched });
     }
     const beyond = grantedBeyond(caller.account, input.action, input.resource);
+    // Another account's resource policies are its own to read (as its bindings, review I3).
+    const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? grantedByResourcePolicy(governing.policies, governing.account ?? caller.account, input, now()) : [];
+    const open = foreign.some((g) => g.principal === '*') ? 'anyone (*: every account\'s principals, and unauthenticated callers where the service takes them)' : 'principals of other accounts';
     const widest = beyond.some((g) => g.member === 'allUsers') ? 'anyone, unauthenticated too (allUsers)' : beyond.some((g) => g.member === 'allAuthenticatedUsers') ? 'every authenticated principal of every account (allAuthenticatedUsers)' : 'principals of other accounts or federated subjects';
     return ok({
       action: input.action,
@@ -140,9 +203,10 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       allowed,
       checked,
       grantedBeyond: beyond,
+      grantedByResourcePolicy: foreign,
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
     });
   };
 }

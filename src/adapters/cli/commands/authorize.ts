@@ -118,11 +118,18 @@ interface BeyondGrant {
   readonly index: number;
   readonly role: string;
 }
+interface ResourcePolicyGrant {
+  readonly principal: string;
+  readonly policy: string;
+  readonly statement: number;
+}
 interface WhoCanAnswer {
   readonly allowed: readonly Reacher[];
   readonly checked: number;
   /** Bindings granting it to principals not asked about (`allUsers`…); absent from servers before stop 27. */
   readonly grantedBeyond?: readonly BeyondGrant[];
+  /** Resource policies granting it to `*` or other accounts' principals; absent from servers before review db3. */
+  readonly grantedByResourcePolicy?: readonly ResourcePolicyGrant[];
   readonly note: string;
 }
 
@@ -157,6 +164,16 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
             { header: 'binding', value: (g: BeyondGrant) => `bindings[${g.index}] of the policy on ${g.policy}` },
           ],
           beyond,
+        )}`);
+      }
+      const foreign = v.grantedByResourcePolicy ?? [];
+      if (foreign.length > 0) {
+        ctx.out(`also granted by resource policies to principals not listed above (their own account's policies decide their side):\n${formatTable(
+          [
+            { header: 'principal', value: (g: ResourcePolicyGrant) => g.principal },
+            { header: 'statement', value: (g: ResourcePolicyGrant) => `${g.statement} of the ${g.policy}` },
+          ],
+          foreign,
         )}`);
       }
     },
