@@ -128,6 +128,8 @@ const FULL_SWEEP_MS = 60_000;
 export const JOB_ID = /^[\w.-]{1,128}$/;
 /** A launcher that has not been heard from for this long has lost its process: the job is Failed. */
 export const HEARTBEAT_TIMEOUT_MS = 30_000;
+/** How long a job's reads are answered a refused issuance's refusal before one is asked for again (review da, 2). */
+export const ISSUANCE_REFUSAL_HOLD_MS = 5_000;
 
 export interface SubmitInput {
   readonly workspace: string;
@@ -486,7 +488,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    */
   const listeners = new Set<{ readonly ended: (job: Job) => void; readonly holding?: (() => Iterable<string>) | undefined }>();
   /** One cache entry per job: the current credentials, and the issuance under way, if any. */
-  const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials> | typeof ENDED> | undefined }>();
+  /**
+   * `refused`: the last issuance's refusal, answered to the job's reads until `until` without asking again; `denied`:
+   * the refusal last recorded in the job's events since a session was issued (`issueFor` records each once).
+   */
+  const deliveries = new Map<string, { creds?: JobCredentials; refreshAt: number; servableUntil: number; pending?: Promise<Result<JobCredentials> | typeof ENDED> | undefined; refused?: { readonly message: string; readonly until: number } | undefined; denied?: string | undefined }>();
   let issuances = 0;
   const maxLiveJobs = options.maxLiveJobs ?? MAX_LIVE_JOBS;
 
@@ -1755,15 +1761,23 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     if (entry?.creds && t < entry.refreshAt && !live.isRevoked(entry.creds.claims)) return { ok: true, value: entry.creds, job };
     if (!entry) deliveries.set(job.id, (entry = { refreshAt: 0, servableUntil: 0 }));
     const current = entry;
+    // Keep serving still-valid credentials when a refresh fails.
+    const unavailable = (message: string): Delivery =>
+      current.creds && t < current.servableUntil && !live.isRevoked(current.creds.claims) ? { ok: true, value: current.creds, job } : { ok: false, error: { status: 503, message } };
+    // A refusal just heard stands for a moment: every read of a job whose session cannot be issued (its role's trust
+    // changed, the role deleted) asked for one again, a write and an event each, as fast as the ranks' SDKs retried
+    // (review da, 2).
+    if (current.refused !== undefined && t < current.refused.until) return unavailable(current.refused.message);
     // Fetches that arrive while an issuance is under way share it: the session records the address of the one that started it.
-    current.pending ??= issueIfLive(job, from).finally(() => (current.pending = undefined));
+    current.pending ??= issueIfLive(job, from)
+      .then((r) => {
+        current.refused = r !== ENDED && !r.ok ? { message: r.errors[0]?.message ?? 'credentials unavailable', until: now() + ISSUANCE_REFUSAL_HOLD_MS } : undefined;
+        return r;
+      })
+      .finally(() => (current.pending = undefined));
     const r = await current.pending;
     if (r === ENDED) return { ok: false, error: { status: 410, message: `job ${job.id} has ended` } };
-    if (!r.ok) {
-      // Keep serving still-valid credentials when a refresh fails.
-      if (current.creds && t < current.servableUntil && !live.isRevoked(current.creds.claims)) return { ok: true, value: current.creds, job };
-      return { ok: false, error: { status: 503, message: r.errors[0]?.message ?? 'credentials unavailable' } };
-    }
+    if (!r.ok) return unavailable(r.errors[0]?.message ?? 'credentials unavailable');
     return { ok: true, value: r.value, job };
   }
 
@@ -1888,12 +1902,21 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       ...(from.sourceIp !== undefined && from.sourceIp !== '' ? { sourceIp: from.sourceIp } : {}),
     });
     if (!r.ok) {
-      await event(job.id, 'denied', `credential issuance refused: ${r.errors[0]?.message ?? ''}`).catch(() => {});
+      // Once until a session is issued again, not at every refusal (review da, 2).
+      const message = `credential issuance refused: ${r.errors[0]?.message ?? ''}`;
+      const held = deliveries.get(job.id);
+      if (held?.denied !== message) {
+        await event(job.id, 'denied', message).then(
+          () => held !== undefined && (held.denied = message),
+          () => {},
+        );
+      }
       return r;
     }
     issuances++;
     const creds: JobCredentials = { credentials: r.value.credentials, roleArn: job.role.arn as string, roleName: r.value.role.name, account: job.account, issuedAt: r.value.claims.iat, claims: r.value.claims };
     const entry = deliveries.get(job.id) ?? { refreshAt: 0, servableUntil: 0 };
+    entry.denied = undefined;
     entry.creds = creds;
     const jitter = (deps.randomBytes(1)[0] ?? 128) / 255;
     entry.refreshAt = refreshAt(creds.issuedAt, creds.credentials.expiration, jitter);
