@@ -316,15 +316,16 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
 /**
  * Whether a failed try may be made again, as the aws CLI and the SDKs retry: an answer that says nothing was done
  * (503 or 429 with a throttling or unavailable code: the server's store is down, a writer is busy, it is starting),
- * a connection refused or cut before the request was handed over, and for a read (GET, HEAD) any lost connection.
+ * a connection refused or cut before the request was handed over, and for a read (GET, HEAD, a question sent as POST)
+ * any lost connection.
  * Not a change whose connection was lost after it was sent: its outcome is unknown, and trying it again could make
  * it twice (OutcomeUnknown says so instead). Not a timeout of a change, for the same reason.
  */
-function retryable(method: string, outcome: { status: number; code: string } | { error: SendError }, heavyRead = false): boolean {
+function retryable(read: boolean, outcome: { status: number; code: string } | { error: SendError }, heavyRead = false): boolean {
   if ('error' in outcome) {
     const e = outcome.error;
     if (UNTRUSTED_CERTIFICATE.has(String(e.code ?? ''))) return false;
-    return e.sent !== true || ((method === 'GET' || method === 'HEAD') && !heavyRead);
+    return e.sent !== true || (read && !heavyRead);
   }
   return (outcome.status === 503 || outcome.status === 429) && RETRYABLE_CODES.has(outcome.code);
 }
@@ -416,9 +417,14 @@ export interface RequestOptions {
   /**
    * A read whose work on the server is long (`audit verify` walks the whole chain): once sent, it is not sent again
    * when its connection is cut or times out (the walk would start over, while the first may still run); a refusal
-   * before the work began (503, 429, a refused connection) is still tried again.
+   * before the work began (503, 429, a refused connection) is still tried again. A POST given it is a read too.
    */
   readonly heavyRead?: boolean;
+  /**
+   * A POST that changes nothing (the questions: authorize, simulate, who-can, escalation-paths): retried and reported
+   * as a GET is, never `OutcomeUnknown` (exit 11 is for a change whose outcome is unknown: docs/errors.md).
+   */
+  readonly read?: boolean;
 }
 
 /** When a request given `progress` first says it is still waiting, and how often after. */
@@ -472,6 +478,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
           progress(`gatehouse: still waiting for the server at ${conn.endpoint.origin} (${waited} s; given up after ${Math.round(timeoutMs / 1000)} s without a byte of answer; Ctrl-C to stop)\n`);
         }, SLOW_NOTICE_MS);
   const maxAttempts = opts.maxAttempts ?? conn.maxAttempts ?? 1;
+  const read = method === 'GET' || method === 'HEAD' || opts.read === true || opts.heavyRead === true;
   try {
     for (let attempt = 1; ; attempt++) {
       let outcome: { status: number; code: string } | { error: SendError };
@@ -484,7 +491,7 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
       } catch (e) {
         outcome = { error: e as SendError };
       }
-      if (attempt >= maxAttempts || !retryable(method, outcome, opts.heavyRead)) {
+      if (attempt >= maxAttempts || !retryable(read, outcome, opts.heavyRead)) {
         if ('error' in outcome) throw outcome.error;
         answer = tried as Answer;
         break;
@@ -520,14 +527,14 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
     const why = code === 'ECONNREFUSED' ? 'connection refused; is `gatehouse server` running there?' : code === 'ETIMEDOUT' ? 'timed out' : e instanceof Error ? e.message : String(e);
     // A change sent in full and then cut off may have been made (an apply committed just before the server went
     // away): saying the server could not be reached would tell the operator that nothing happened.
-    if (err?.sent === true && method !== 'GET' && method !== 'HEAD') {
+    if (err?.sent === true && !read) {
       return failure(
         EXIT.outcomeUnknown,
         'OutcomeUnknown',
         `the connection to the Gatehouse server at ${conn.endpoint.origin} was lost after the request was sent (${why}): it may or may not have been carried out; look before doing it again (\`gatehouse plan\` shows what an apply still has to do)`,
       );
     }
-    // A long read sent in full and then cut off (`heavyRead`: `audit verify`) reached the server, whose work may still be
+    // A long read sent in full and then cut off (`heavyRead`: `audit verify`, `plan`) reached the server, whose work may still be
     // running: not tried again, and not a server that cannot be reached (review ad, ad7: it said so, as for a wrong
     // endpoint).
     if (err?.sent === true && opts.heavyRead === true) {

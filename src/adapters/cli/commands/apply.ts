@@ -64,7 +64,7 @@ Prints one line per object: + create, ~ update (changed fields), - delete, = unc
 policy document (a Policy's document, a Role's trustPolicy, inlinePolicies, a ResourcePolicy's document), one line
 per change inside it, as terraform plan marks them: ~ PATH: OLD → NEW, + PATH: VALUE, - PATH: VALUE.
 Exit status: 0 done${dryRun ? ' (with --exit-code: 0 nothing to change, 1 something to change)' : ''}, 3 invalid policy document, 5 unreadable file, 6 a referenced object does not exist,
-7 conflict or quota, 8 invalid document, 9 not authorized, 10 server unreachable (docs/errors.md).
+7 conflict or quota, 8 invalid document, 9 not authorized, 10 server unreachable${dryRun ? '' : ', 11 the connection was lost\nonce the apply was sent: it was made or not, as a whole (plan shows what is left)'} (docs/errors.md).
 
 Example:
   gatehouse ${name} -f examples/config/${dryRun ? '' : ' --prune'}`,
@@ -299,6 +299,8 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
   // A large configuration takes a while to apply (about 3 ms a document on a small machine): ten minutes.
   const r = await call<ApplyResult>(conn.value, 'POST', ['apply'], {
     timeoutMs: APPLY_TIMEOUT_MS,
+    // A plan changes nothing: cut off, it is a long read (`ConnectionLost`, not sent again), never OutcomeUnknown.
+    ...(dryRun ? { heavyRead: true } : {}),
     progress: (text) => ctx.err(text),
     shape: APPLIED,
     body: { documents: loaded.docs.map((d) => d.value), sources: loaded.docs.map((d) => ({ file: d.file, index: d.index })), prune: opts.prune === true, dryRun, ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}), ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}) },
