@@ -42,7 +42,7 @@ Example:
       .option('--session-policy <file...>', 'session policies passed when the role was assumed (repeatable)')
       .option('--resource-policy <file...>', 'resource-based policies on the resource (repeatable)')
       .option('--trust-policy <file>', 'the trust policy of the role being assumed (to decide sts:AssumeRole* on it)')
-      .requiredOption('--principal <arn>', 'who asks: a user, root, assumed-role session or role ARN, or a service principal')
+      .requiredOption('--principal <arn>', 'who asks: a user, root, role, assumed-role session or federated-user ARN, a service principal, or anonymous')
       .requiredOption('--action <action>', 'the action, such as s3:GetObject')
       .requiredOption('--resource <arn>', 'the resource ARN, or * for actions without a resource')
       .option('--resource-account <id>', 'the account owning the resource (default: from the ARN, else the principal\'s)')
