@@ -2,7 +2,8 @@
  * The local side of `gatehouse jobs run`: runs the job's command as N ranks (as torchrun sets them:
  * `RANK`, `WORLD_SIZE`, `LOCAL_RANK`, `MASTER_ADDR`, `MASTER_PORT`) with the job's credential environment,
  * keeps the credentials file fresh (written atomically, mode 0600), heartbeats to the agent so a job whose
- * launcher is gone is marked Failed, stops the ranks when the job is stopped, and reports the end.
+ * launcher is gone is marked Failed, stops the ranks when the job is stopped or one of them fails (as torchrun's
+ * agent tears its group down), and reports the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -316,6 +317,8 @@ export async function launch(given: LaunchOptions): Promise<number> {
 
   const children: ChildProcess[] = [];
   const exits: Promise<number>[] = [];
+  /** The first rank to fail, in time: its status is the job's (the others', stopped for it, are not). */
+  let firstFailure: number | undefined;
   const [cmd, ...args] = opts.command;
   // Each rank in its own process group when no terminal is attached (a script, a process manager, a test): a signal
   // the launcher gets by its pid then reaches everything the rank started (a wrapper script's children too), and
@@ -407,12 +410,24 @@ export async function launch(given: LaunchOptions): Promise<number> {
     });
     children.push(child);
     exits.push(
-      new Promise((resolve) => {
+      new Promise<number>((resolve) => {
         child.once('error', (e) => {
           log(`gatehouse: cannot run \`${cmd}\`: ${e.message}`);
           resolve(127);
         });
         child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (signalNumber(signal) ?? 1) : 1)));
+      }).then((status) => {
+        // As torchrun's agent, which tears the whole group down when a worker fails: the other ranks of a distributed
+        // job that lost one block in their next collective (NCCL's timeout is 30 minutes), holding their GPUs and the
+        // job's credentials, and the launcher waited for them (review da, 3).
+        if (status !== 0 && firstFailure === undefined && !stopped) {
+          firstFailure = status;
+          if (children.some((c) => c.pid !== undefined && c.exitCode === null && c.signalCode === null)) {
+            log(`gatehouse: rank ${rank} exited with status ${status}: stopping the other ranks of job ${opts.jobId}`);
+            stopAll('SIGTERM');
+          }
+        }
+        return status;
       }),
     );
   }
@@ -439,7 +454,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
     }
   }, opts.heartbeatMs ?? 5000);
 
-  // A job fails when any rank fails; its status is the first non-zero one, as torchrun reports it.
+  // A job fails when any rank fails; its status is the first failure's, as torchrun reports it.
   const codes = await Promise.all(exits);
   clearInterval(beat);
   if (killer !== undefined) clearTimeout(killer);
@@ -447,7 +462,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
   if (ownGroup) signalRanks('SIGTERM', true);
   if (opts.signals === undefined) signals.close();
   // Stopped before every rank started: the job ends as its signal says, not as a success.
-  const status = codes.find((c) => c !== 0) ?? (codes.length < opts.replicas && stoppedBy !== undefined ? 128 + (signalNumber(stoppedBy) ?? 1) : 0);
+  const status = firstFailure ?? codes.find((c) => c !== 0) ?? (codes.length < opts.replicas && stoppedBy !== undefined ? 128 + (signalNumber(stoppedBy) ?? 1) : 0);
   // The job's credentials go with it: the file (if it still holds what was written), and the per-job profile files.
   ended = true;
   await refreshing;

@@ -226,7 +226,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       .requiredOption('--workspace <name>', 'the workspace the job belongs to')
       .option('--name <name>', 'a name for the job')
       .addOption(new Option('--role <role>', '`default` (the workspace default role; the default), `none` (no credentials), or a role ARN').argParser(oneRole))
-      .addOption(new Option('--replicas <n>', 'number of local ranks (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT set as torchrun does)').argParser(positiveInt).default(1))
+      .addOption(new Option('--replicas <n>', 'number of local ranks (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT set as torchrun does); as with torchrun, the first rank to fail stops the others and its status is the job\'s').argParser(positiveInt).default(1))
       .option('--credentials-file <path>', 'where to keep the credentials file (GATEHOUSE_CREDENTIALS_FILE): a path where nothing is yet (missing directories are made, owner-only); removed when the job ends. Default a private per-job path')
       .option('--agent <url>', AGENT_HELP)
       .option('--no-imds', NO_IMDS_HELP)
