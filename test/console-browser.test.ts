@@ -7,13 +7,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import * as I from '@aws-sdk/client-iam';
+import { CHROMIUM_SKIP, launchChromium } from './support/console.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
+const skip = CHROMIUM_SKIP;
 
 /** What the functions run in the page read of it (this file is type-checked without the DOM library). */
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
@@ -29,8 +28,7 @@ describe('web console in a browser', { skip }, () => {
 
   before(async () => {
     server = await startTestServer();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox'], headless: true, timeout: 60_000 });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.setDefaultTimeout(15_000);
     page.on('console', (m) => {

@@ -15,10 +15,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHROMIUM, signedInPage } from './support/console.ts';
+import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
 import { startTestServer, userWithKey, type TestServer } from './support/server.ts';
 
-const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
+const skip = CHROMIUM_SKIP;
 
 type Browser = import('playwright-core').Browser;
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
@@ -29,8 +29,7 @@ describe('web console review bd2: a late answer is not shown under a later view'
 
   before(async () => {
     server = await startTestServer();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox'], headless: true, timeout: 60_000 });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

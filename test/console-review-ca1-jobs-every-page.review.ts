@@ -16,10 +16,10 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CHROMIUM, signedInPage } from './support/console.ts';
+import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
 import { cliAgainst, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
-const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
+const skip = CHROMIUM_SKIP;
 
 const CONSOLE_JS = pathToFileURL(join(import.meta.dirname, '..', 'web', 'console.js')).href;
 interface ConsoleModule {
@@ -60,8 +60,7 @@ describe('web console review ca1: the Jobs view lists every job, not the first p
     const first = await call('GET', '/v1/jobs');
     assert.equal((first.json['jobs'] as unknown[]).length, 100, 'the API pages at 100 jobs');
     assert.equal(typeof first.json['next'], 'string', 'and says more follow');
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox'], headless: true, timeout: 60_000 });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

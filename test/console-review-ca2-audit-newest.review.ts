@@ -15,10 +15,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateUserCommand } from '@aws-sdk/client-iam';
-import { CHROMIUM, signedInPage } from './support/console.ts';
+import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
-const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
+const skip = CHROMIUM_SKIP;
 
 type Browser = import('playwright-core').Browser;
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
@@ -32,8 +32,7 @@ describe('web console review ca2: the audit log view shows the newest records', 
     // 130 changes, each one record: the newest is the creation of ca2-user-129.
     const iam = server.iam();
     for (let i = 0; i < 130; i++) await iam.send(new CreateUserCommand({ UserName: `ca2-user-${i}` }));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox'], headless: true, timeout: 60_000 });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -20,10 +20,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
-import { CHROMIUM, signedInPage } from './support/console.ts';
+import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
-const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
+const skip = CHROMIUM_SKIP;
 
 type Browser = import('playwright-core').Browser;
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
@@ -37,8 +37,7 @@ describe('web console review cs1: default-ignorable characters are shown as esca
 
   before(async () => {
     server = await startTestServer();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox'], headless: true, timeout: 60_000 });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

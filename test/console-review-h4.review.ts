@@ -17,12 +17,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { CHROMIUM_SKIP, launchChromium } from './support/console.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
+const skip = CHROMIUM_SKIP;
 
 type Page = import('playwright-core').Page;
 type Browser = import('playwright-core').Browser;
@@ -62,8 +61,7 @@ describe('web console review (H4–H6)', { skip }, () => {
 
   before(async () => {
     server = await startTestServer();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox'], headless: true, timeout: 60_000 });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

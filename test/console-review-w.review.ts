@@ -13,15 +13,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { CHROMIUM_SKIP, launchChromium } from './support/console.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const skip = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
+const skip = CHROMIUM_SKIP;
 
 /** What the functions run in the page read of it (this file is type-checked without the DOM library). */
 declare const document: {
@@ -45,9 +44,8 @@ describe('web console review (W1–W7)', { skip }, () => {
 
   before(async () => {
     server = await startTestServer();
-    const { chromium } = await import('playwright-core');
     // `gatehouse.test` is 127.0.0.1 for this browser: a name, so http://gatehouse.test is no secure context (W2).
-    browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox', '--host-resolver-rules=MAP gatehouse.test 127.0.0.1'], headless: true, timeout: 60_000 });
+    browser = await launchChromium(['--host-resolver-rules=MAP gatehouse.test 127.0.0.1']);
     page = await browser.newPage();
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

@@ -12,6 +12,15 @@ declare const document: { getElementById(id: string): { textContent: string | nu
 /** Debian's chromium, or undefined (a test skips then). */
 export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
+/** A browser suite's `skip`: why it cannot run here, or false. */
+export const CHROMIUM_SKIP: string | false = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
+
+/** Debian's Chromium, headless, for one suite (closed in its `after`); `args` adds to `--no-sandbox`. */
+export async function launchChromium(args: readonly string[] = []): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox', ...args], headless: true, timeout: 60_000 });
+}
+
 /** A new page of `browser` on the console at `url`, signed in with `who` (its session token too, if any), once it shows the users; `problems` gets each page error. */
 export async function signedInPage(browser: Browser, url: string, who: Credentials, timeoutMs = 15_000): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage();
