@@ -30,7 +30,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../../core/errors.ts';
-import { entityArn, type Partition } from '../../core/directory/rules.ts';
+import { entityArn, shortName, type Partition } from '../../core/directory/rules.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
 import { recordRefusedRequest, withRequest } from '../../app/principals.ts';
@@ -900,6 +900,12 @@ export async function handleAdminRequest(app: App, req: IncomingMessage, res: Se
     const repeated = asksQuestion(route) ? repeatedKey(text) : undefined;
     if (repeated !== undefined) return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message: `\`${repeated.slice(0, 200)}\` is given twice in one object: send each key once (JSON readers disagree on which of two counts)`, path: repeated }]);
     json = parsed as Json;
+  }
+  // A question is taken from the JSON body alone (review cm, 1): dropped, `POST /v1/authorize?principal=ARN` was
+  // decided for the signing caller, as an unknown body field was before `questionOf` refused it.
+  if (asksQuestion(route) && q !== -1 && q + 1 < url.length) {
+    const k = new URLSearchParams(url.slice(q + 1)).keys().next().value ?? '';
+    return sendErrors(res, requestId, [{ code: 'VALIDATION_ERROR', message: `query parameter \`${shortName(k)}\` refused: \`POST /v1/${route.pattern[0] as string}\` takes its question in the JSON body alone, never in the query`, path: k }]);
   }
   const questionRefusal = decides && isUserSession(caller) ? userSessionQuestionRefusal(caller, json, route.pattern[0] === 'authorize:batch') : undefined;
   if (questionRefusal !== undefined) {

@@ -188,22 +188,8 @@ async function proofsOf(app: App, questions: readonly unknown[], use = true): Pr
   return out;
 }
 
-/**
- * The question routes take their question in the JSON body alone (review cm, 1): a query parameter is refused, naming
- * it. Dropped, `POST /v1/authorize?principal=ARN` was decided for the signing caller, as an unknown body field was
- * before `questionOf` refused it.
- */
-function bodyOnly(query: URLSearchParams, route: string): Result<void> {
-  for (const k of query.keys()) {
-    return failWith('VALIDATION_ERROR', `query parameter \`${shortName(k)}\` refused: \`POST /v1/${route}\` takes its question in the JSON body alone, never in the query`, k);
-  }
-  return ok(undefined);
-}
-
 export function authorizeRoutes(): Route[] {
-  const decide: Route['handler'] = async ({ app, caller, body, query }) => {
-    const none = bodyOnly(query, 'authorize');
-    if (!none.ok) return none;
+  const decide: Route['handler'] = async ({ app, caller, body }) => {
     const q = questionOf(body);
     if (!q.ok) return q;
     const proofs = q.value.principalProof !== undefined ? await proofsOf(app, [q.value]) : undefined;
@@ -215,9 +201,7 @@ export function authorizeRoutes(): Route[] {
     {
       method: 'POST',
       pattern: ['simulate'],
-      handler: async ({ app, caller, body, query }) => {
-        const none = bodyOnly(query, 'simulate');
-        if (!none.ok) return none;
+      handler: async ({ app, caller, body }) => {
         const q = questionOf(body);
         if (!q.ok) return q;
         const proofs = q.value.principalProof !== undefined ? await proofsOf(app, [q.value], false) : undefined;
@@ -228,9 +212,7 @@ export function authorizeRoutes(): Route[] {
     {
       method: 'POST',
       pattern: ['who-can'],
-      handler: async ({ app, caller, body, query }) => {
-        const none = bodyOnly(query, 'who-can');
-        if (!none.ok) return none;
+      handler: async ({ app, caller, body }) => {
         const q = questionOf(body);
         if (!q.ok) return q;
         const input = q.value;
@@ -243,9 +225,7 @@ export function authorizeRoutes(): Route[] {
     {
       method: 'POST',
       pattern: ['escalation-paths'],
-      handler: async ({ app, caller, body, query }) => {
-        const none = bodyOnly(query, 'escalation-paths');
-        if (!none.ok) return none;
+      handler: async ({ app, caller, body }) => {
         for (const k of Object.keys(body)) {
           if (k !== 'principal' && k !== 'context') return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: escalation-paths takes \`principal\` and \`context\``, k);
         }
@@ -260,9 +240,7 @@ export function authorizeRoutes(): Route[] {
     {
       method: 'POST',
       pattern: ['authorize:batch'],
-      handler: async ({ app, caller, body, query }) => {
-        const none = bodyOnly(query, 'authorize:batch');
-        if (!none.ok) return none;
+      handler: async ({ app, caller, body }) => {
         // The envelope too: a top-level `principal` would be dropped and every item decided for the signing caller.
         for (const k of Object.keys(body)) {
           if (k !== 'requests') return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: a batch is {"requests": [...]}, each request naming its own \`principal\``, k);
