@@ -31,7 +31,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromWorker, METRICS_WAIT_MS, type AdminFile, type FromWorker, type ToWorker } from '../adapters/cluster/index.ts';
+import { fromWorker, METRICS_WAIT_MS, replies, type AdminFile, type FromWorker, type ToWorker } from '../adapters/cluster/index.ts';
 import { DEFAULT_AGENT_LISTEN, DEFAULT_LISTEN, parseHostPort, StartError, startFailureOf, type ServerOptions } from './server.ts';
 
 /** The worker's options, as JSON in its environment (the supervisor's `env` included). */
@@ -129,34 +129,17 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
 
   const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, serving: false, startedAt: 0, delayMs: RESTART_FIRST_MS, timer: undefined }));
   let stopping = false;
-  let cpuAsks = 0;
-  const cpuWaiting = new Map<number, (m: Extract<FromWorker, { gh: 'cpu' }>) => void>();
+  const cpu = replies<Extract<FromWorker, { gh: 'cpu' }>>();
+  const metrics = replies<object>();
   const send = (w: Worker | undefined, m: ToWorker): void => {
     if (w !== undefined && w.isConnected()) w.send(m, undefined, () => {});
   };
-  let metricsAsks = 0;
-  const metricsWaiting = new Map<number, (part: object) => void>();
   /** Every serving worker's own metrics (JSON, relayed as it came), or why not: a worker that does not answer fails the scrape. */
   const workersMetrics = (): Promise<object[]> =>
     Promise.all(
       slots
         .filter((s) => s.serving && s.worker !== undefined && s.worker.isConnected())
-        .map(
-          (s) =>
-            new Promise<object>((resolve, reject) => {
-              const id = ++metricsAsks;
-              const timer = setTimeout(() => {
-                metricsWaiting.delete(id);
-                reject(new Error(`worker ${s.index} did not send its metrics within ${METRICS_WAIT_MS / 1000} s`));
-              }, METRICS_WAIT_MS);
-              metricsWaiting.set(id, (part) => {
-                metricsWaiting.delete(id);
-                clearTimeout(timer);
-                resolve(part);
-              });
-              send(s.worker, { gh: 'metrics?', id });
-            }),
-        ),
+        .map((s) => metrics.ask((id) => send(s.worker, { gh: 'metrics?', id }), METRICS_WAIT_MS, () => `worker ${s.index} did not send its metrics within ${METRICS_WAIT_MS / 1000} s`)),
     );
 
   /** Forks the slot's worker; resolves with its ready message, or rejects with its start failure. */
@@ -183,7 +166,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
             for (const other of slots) if (other !== slot) send(other.worker, msg);
             break;
           case 'cpu':
-            cpuWaiting.get(msg.id)?.(msg);
+            cpu.settle(msg.id, msg);
             break;
           case 'metrics?':
             workersMetrics().then(
@@ -192,7 +175,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
             );
             break;
           case 'metrics':
-            metricsWaiting.get(msg.id)?.(msg.part);
+            metrics.settle(msg.id, msg.part);
             break;
           case 'failed':
             failure = msg;
@@ -293,16 +276,9 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
       const parts = await Promise.all(
         slots.map(
           (s) =>
-            new Promise<{ process: number; main: number }>((resolve) => {
-              const w = s.worker;
-              if (w === undefined || !w.isConnected()) return resolve({ process: 0, main: 0 });
-              const id = ++cpuAsks;
-              cpuWaiting.set(id, (m) => {
-                cpuWaiting.delete(id);
-                resolve({ process: m.process, main: m.main });
-              });
-              send(w, { gh: 'cpu?', id });
-            }),
+            s.worker === undefined || !s.worker.isConnected()
+              ? { process: 0, main: 0 }
+              : cpu.ask((id) => send(s.worker, { gh: 'cpu?', id })).then((m) => ({ process: m.process, main: m.main })),
         ),
       );
       const own = process.cpuUsage();

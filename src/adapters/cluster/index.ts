@@ -116,34 +116,52 @@ export function workerPeers(): AgentPeers {
   };
 }
 
+/**
+ * Requests over the IPC channel answered by id: `ask` sends one with a fresh id (`send`) and resolves with the answer
+ * `settle` is given for that id, or after `ms` (when given) rejects saying `late()`.
+ */
+export function replies<A>(): { ask(send: (id: number) => void, ms?: number, late?: () => string): Promise<A>; settle(id: number, answer: A): void } {
+  let last = 0;
+  const waiting = new Map<number, (answer: A) => void>();
+  return {
+    ask: (send, ms, late) =>
+      new Promise<A>((resolve, reject) => {
+        const id = ++last;
+        const timer =
+          ms === undefined
+            ? undefined
+            : setTimeout(() => {
+                waiting.delete(id);
+                reject(new Error(late?.() ?? `no answer within ${ms} ms`));
+              }, ms);
+        waiting.set(id, (answer) => {
+          waiting.delete(id);
+          if (timer !== undefined) clearTimeout(timer);
+          resolve(answer);
+        });
+        send(id);
+      }),
+    settle: (id, answer) => waiting.get(id)?.(answer),
+  };
+}
+
 /** A worker's metrics peers over the IPC channel (see the header). */
 export function workerMetrics(): MetricsPeers {
-  let asks = 0;
-  const waiting = new Map<number, (m: Extract<ToWorker, { gh: 'metrics' }>) => void>();
+  const answers = replies<Extract<ToWorker, { gh: 'metrics' }>>();
   let own: (() => Promise<object>) | undefined;
   process.on('message', (m: unknown) => {
     const msg = toWorker(m);
-    if (msg?.gh === 'metrics') waiting.get(msg.id)?.(msg);
+    if (msg?.gh === 'metrics') answers.settle(msg.id, msg);
     else if (msg?.gh === 'metrics?' && own !== undefined) void own().then((part) => tellSupervisor({ gh: 'metrics', id: msg.id, part }));
   });
   return {
     serve: (fn) => {
       own = fn;
     },
-    all: () =>
-      new Promise((resolve, reject) => {
-        const id = ++asks;
-        const timer = setTimeout(() => {
-          waiting.delete(id);
-          reject(new Error(`the workers' metrics did not arrive within ${(METRICS_WAIT_MS + 1000) / 1000} s`));
-        }, METRICS_WAIT_MS + 1000);
-        waiting.set(id, (m) => {
-          waiting.delete(id);
-          clearTimeout(timer);
-          if (m.parts !== undefined) resolve(m.parts);
-          else reject(new Error(m.error ?? 'no metrics'));
-        });
-        tellSupervisor({ gh: 'metrics?', id });
-      }),
+    all: async () => {
+      const m = await answers.ask((id) => tellSupervisor({ gh: 'metrics?', id }), METRICS_WAIT_MS + 1000, () => `the workers' metrics did not arrive within ${(METRICS_WAIT_MS + 1000) / 1000} s`);
+      if (m.parts === undefined) throw new Error(m.error ?? 'no metrics');
+      return m.parts;
+    },
   };
 }
