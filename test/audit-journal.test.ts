@@ -21,7 +21,7 @@ import type { Store } from '../src/app/ports/store.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../src/adapters/audit-spool/journal.ts';
-import { flakySqlite, sessionEvent, verifiedChain } from './support/flaky-store.ts';
+import { flakySqlite, segmentReleased, sessionEvent, verifiedChain } from './support/flaky-store.ts';
 import { serverProcess } from './support/processes.ts';
 
 const ROOT = '000000000000';
@@ -119,6 +119,7 @@ describe('audit journal: a hard stop loses no session, change or job record', ()
     await copyFile(join(dir, SPOOL_DIR, file), saved);
     assert.ok(await first.flush());
     assert.equal((await chain(real)).length, 5);
+    await segmentReleased(join(dir, SPOOL_DIR), file);
     // One record more than what was committed (journaled, then the process died before its batch).
     const extra = `${JSON.stringify({ at: new Date(t + 5).toISOString(), kind: 'change', account: ROOT, principal: `arn:aws:iam::${ROOT}:user/u`, action: 'iam:CreateUser', resource: `arn:aws:iam::${ROOT}:user/late`, decision: 'ok', detail: { i: 5 } })}\n`;
     await writeFile(join(dir, SPOOL_DIR, file), (await readFile(saved, 'utf8')) + extra + '{"at":"2026-12-01T11:0', { mode: 0o600 });

@@ -30,7 +30,7 @@ import { chainVerifier, EMPTY_HEAD, linkEvents, type AuditEvent, type AuditRecor
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, userWithKey } from './support/server.ts';
-import { flakySqlite, sessionEvent, verifiedChain } from './support/flaky-store.ts';
+import { flakySqlite, segmentReleased, sessionEvent, verifiedChain } from './support/flaky-store.ts';
 import { rootAdminCaller } from './support/callers.ts';
 
 const ROOT = '000000000000';
@@ -179,6 +179,7 @@ describe('review an1: a journaled record committed before a hard stop is compare
     await copyFile(join(dir, SPOOL_DIR, files[0] as string), saved);
     assert.ok(await first.flush());
     assert.equal((await verifiedChain(real)).length, 1);
+    await segmentReleased(join(dir, SPOOL_DIR), files[0] as string);
     await copyFile(saved, join(dir, SPOOL_DIR, files[0] as string));
 
     const logs: string[] = [];

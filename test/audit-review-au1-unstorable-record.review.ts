@@ -40,7 +40,7 @@ import { unstorableDigestText, type AuditEvent, type AuditRecord } from '../src/
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { startTestServer, userWithKey } from './support/server.ts';
-import { flakySqlite, sessionEvent, verifiedChain } from './support/flaky-store.ts';
+import { flakySqlite, segmentReleased, sessionEvent, verifiedChain } from './support/flaky-store.ts';
 import { SPOOL_DIR } from '../src/adapters/audit-spool/index.ts';
 import { fileAuditJournal } from '../src/adapters/audit-spool/journal.ts';
 
@@ -315,6 +315,7 @@ describe('review au1: a journaled record whose stand-in was committed before a h
     await copyFile(join(dir, SPOOL_DIR, files[0] as string), saved);
     assert.ok(await first.flush());
     assert.deepEqual((await verifiedChain(real)).map((r) => isStandIn(r)), [false, true]);
+    await segmentReleased(join(dir, SPOOL_DIR), files[0] as string);
     await copyFile(saved, join(dir, SPOOL_DIR, files[0] as string));
 
     const logs: string[] = [];

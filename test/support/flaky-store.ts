@@ -2,7 +2,7 @@
  * A SQLite store in a temporary directory whose writes can be made to fail as an unreachable store's do
  * (`StoreUnavailableError`), reads still answering: the audit log's outage, for the queue and spool suites.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -62,4 +62,16 @@ export function sessionEvent(i: number, extra: Partial<AuditEvent> = {}): AuditE
     detail: { i },
     ...extra,
   };
+}
+
+/**
+ * Waits until a journal segment released by a committed batch is gone from `spoolDir`. The release unlinks it
+ * without waiting; a test that puts a saved copy back (a process that stopped between the commit and the removal)
+ * must do so after that unlink, or the late unlink takes the copy too (seen on a loaded machine).
+ */
+export async function segmentReleased(spoolDir: string, name: string): Promise<void> {
+  for (let i = 0; (await readdir(spoolDir)).includes(name); i++) {
+    assert.ok(i < 500, `the committed journal segment ${name} is removed`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
