@@ -15,10 +15,52 @@ export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
 /** A browser suite's `skip`: why it cannot run here, or false. */
 export const CHROMIUM_SKIP: string | false = CHROMIUM === undefined ? "Debian's chromium is absent (apt-get install chromium)" : false;
 
-/** Debian's Chromium, headless, for one suite (closed in its `after`); `args` adds to `--no-sandbox`. */
+/** The Chromium this process runs, by launch arguments: the suites of a group share one, as they run one after another. */
+const running = new Map<string, { browser: Promise<Browser>; users: number; closing?: ReturnType<typeof setTimeout> }>();
+
+/**
+ * Debian's Chromium, headless, for one suite (closed in its `after`); `args` adds to `--no-sandbox`. A Chromium costs
+ * seconds of CPU to start, so the suites of one process share it: what `close()` closes is the contexts and pages the
+ * suite made, and the browser itself only once no suite has used it for a second.
+ */
 export async function launchChromium(args: readonly string[] = []): Promise<Browser> {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox', ...args], headless: true, timeout: 60_000 });
+  const key = args.join('\0');
+  let shared = running.get(key);
+  if (shared === undefined) {
+    const { chromium } = await import('playwright-core');
+    shared = { browser: chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox', ...args], headless: true, timeout: 60_000 }), users: 0 };
+    running.set(key, shared);
+    shared.browser.catch(() => running.delete(key));
+  }
+  const mine = shared;
+  clearTimeout(mine.closing);
+  mine.users++;
+  let browser: Browser;
+  try {
+    browser = await mine.browser;
+  } catch (e) {
+    mine.users--;
+    throw e;
+  }
+  const before = new Set(browser.contexts());
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    for (const c of browser.contexts()) if (!before.has(c)) await c.close();
+    if (--mine.users > 0) return;
+    mine.closing = setTimeout(() => {
+      running.delete(key);
+      void browser.close();
+    }, 1_000);
+  };
+  return new Proxy(browser, {
+    get(target, name) {
+      if (name === 'close') return close;
+      const v: unknown = Reflect.get(target, name, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 /** A new page of `browser` on the console at `url`, signed in with `who` (its session token too, if any), once it shows the users; `problems` gets each page error. */
