@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call } from '../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
-import { connectionTo, GATEHOUSE_BIN, keysOf } from './support/processes.ts';
+import { COMPILE_CACHE, connectionTo, GATEHOUSE_BIN, keysOf } from './support/processes.ts';
 
 /** On fetch's blocked list (undici `badPorts`, as browsers'). */
 const BLOCKED_PORT = 6666;
@@ -69,7 +69,7 @@ test('cf1: a job whose endpoints are on a port fetch refuses gets its credential
     execFile(
       process.execPath,
       [GATEHOUSE_BIN, 'jobs', 'run', '--workspace', 'w', '--no-imds', '--', process.execPath, '-e', RANK],
-      { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, GATEHOUSE_ENDPOINT: (server as RunningServer).url }, timeout: 60_000 },
+      { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, ...COMPILE_CACHE, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, GATEHOUSE_ENDPOINT: (server as RunningServer).url }, timeout: 60_000 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
     );
   });

@@ -25,6 +25,7 @@ import { PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { predefinedPermissions } from '../src/core/bindings/index.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { COMPILE_CACHE } from './support/processes.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
 const EXAMPLE_DIR = fileURLToPath(new URL('../examples/gcp', import.meta.url));
@@ -94,6 +95,7 @@ function gh(args: readonly string[], who: Credentials): Promise<Run> {
     HOME: home,
     TMPDIR: home,
     LANG: 'C.UTF-8',
+    ...COMPILE_CACHE,
     GATEHOUSE_ENDPOINT: server.url,
     AWS_ACCESS_KEY_ID: who.accessKeyId,
     AWS_SECRET_ACCESS_KEY: who.secretAccessKey,

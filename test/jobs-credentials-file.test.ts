@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import type { RunningServer } from '../src/main/server.ts';
 import { startJobsWorld, ROLE_ARN, type JobsWorld } from './support/jobs-world.ts';
-import { GATEHOUSE_BIN } from './support/processes.ts';
+import { COMPILE_CACHE, GATEHOUSE_BIN } from './support/processes.ts';
 
 const PRECIOUS = '[default]\naws_access_key_id = AKIAIMPORTANT\naws_secret_access_key = keepme\n';
 /** A rank that prints the credentials file it was given. */
@@ -34,7 +34,7 @@ describe('jobs run --credentials-file', () => {
       execFile(
         process.execPath,
         [GATEHOUSE_BIN, ...args],
-        { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey, GATEHOUSE_ENDPOINT: server.url, ...extraEnv }, timeout: 60_000 },
+        { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, ...COMPILE_CACHE, AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey, GATEHOUSE_ENDPOINT: server.url, ...extraEnv }, timeout: 60_000 },
         (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
       );
     });

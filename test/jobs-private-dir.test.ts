@@ -23,7 +23,7 @@ import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { writeProfileFiles } from '../src/adapters/launcher/run.ts';
 import type { RunningServer } from '../src/main/server.ts';
 import { startJobsWorld, ROLE_ARN, type JobsWorld } from './support/jobs-world.ts';
-import { GATEHOUSE_BIN } from './support/processes.ts';
+import { COMPILE_CACHE, GATEHOUSE_BIN } from './support/processes.ts';
 
 const UID = process.getuid?.() ?? -1;
 const isRoot = UID === 0;
@@ -58,7 +58,7 @@ describe('jobs run: the per-job directory is private (review S, S2)', () => {
       execFile(
         process.execPath,
         [GATEHOUSE_BIN, ...args],
-        { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey, GATEHOUSE_ENDPOINT: server.url, ...env }, timeout: 60_000 },
+        { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, ...COMPILE_CACHE, AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey, GATEHOUSE_ENDPOINT: server.url, ...env }, timeout: 60_000 },
         (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
       );
     });

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../src/main/server.ts';
-import { GATEHOUSE_BIN } from './support/processes.ts';
+import { COMPILE_CACHE, GATEHOUSE_BIN } from './support/processes.ts';
 
 const ROLE_ARN = 'arn:aws:iam::000000000000:role/trainer';
 
@@ -63,7 +63,7 @@ describe('jobs run stopped by a signal to its pid', () => {
   /** `gatehouse jobs run` of `sh -c script sh pidFile` as its one rank, with no terminal; its stderr as it comes. */
   function runJob(script: string, pidFile: string) {
     const launcher = spawn(process.execPath, [GATEHOUSE_BIN, 'jobs', 'run', '--workspace', 'vision', '--role', ROLE_ARN, '--', 'sh', '-c', script, 'sh', pidFile], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, GATEHOUSE_ENDPOINT: server.url },
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, ...COMPILE_CACHE, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, GATEHOUSE_ENDPOINT: server.url },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out = { launcher, stderr: '' };
