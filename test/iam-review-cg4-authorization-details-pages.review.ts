@@ -11,24 +11,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as I from '@aws-sdk/client-iam';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { execFileSync } from 'node:child_process';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from './support/processes.ts';
+import { boto3Missing, PYTHON as DEBIAN_PYTHON, run } from './support/processes.ts';
 
-/** The tools as this machine has them: Debian's (/usr/bin) or the first on PATH (pyenv's shims need PYENV_ROOT). */
+/** The tools' environment (Debian's, in /usr/bin; PYENV_ROOT kept for a machine whose PATH finds pyenv's shims). */
 const toolEnv = (home?: string): NodeJS.ProcessEnv => ({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home ?? tmpdir(), PYENV_ROOT: process.env['PYENV_ROOT'] ?? join(homedir(), '.pyenv') });
-function findTool(candidates: readonly string[], probe: readonly string[]): string | undefined {
-  return candidates.find((c) => {
-    try {
-      execFileSync(c, probe, { stdio: 'ignore', env: toolEnv(), timeout: 30_000 });
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-const PYTHON = findTool(['/usr/bin/python3', 'python3'], ['-c', 'import boto3']);
+const PYTHON = boto3Missing() === undefined ? DEBIAN_PYTHON : undefined;
 
 const DOC = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] });

@@ -28,11 +28,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import { boto3Missing, PYTHON } from './support/processes.ts';
 
 const DOC = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 // Found before any test is registered: a test registered after an await may run once the server is stopped.
-const python = await new Promise<boolean>((resolve) => execFile('python3', ['-c', 'import boto3'], (err) => resolve(err === null)));
 let server: TestServer;
 let iam: I.IAMClient;
 
@@ -118,7 +118,7 @@ describe('D5: text XML cannot carry', () => {
     assert.equal((await iam.send(new I.GetRoleCommand({ RoleName: 'r' }))).Role?.Description, 'line one\r\nline two');
   });
 
-  test('boto3 reads the error code', { skip: python ? false : 'python3 with boto3 not installed' }, async () => {
+  test('boto3 reads the error code', { skip: boto3Missing() ?? false }, async () => {
     const script = [
       'import boto3, botocore, sys',
       `iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="${REGION}", aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3], config=botocore.config.Config(retries={"max_attempts": 1}))`,
@@ -128,7 +128,7 @@ describe('D5: text XML cannot carry', () => {
       '    print(e.response["Error"]["Code"])',
     ].join('\n');
     const out = await new Promise<string>((resolve) =>
-      execFile('python3', ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/tmp', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' }, timeout: 60_000 }, (err, stdout, stderr) =>
+      execFile(PYTHON, ['-c', script, server.url, server.admin.accessKeyId, server.admin.secretAccessKey], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/tmp', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' }, timeout: 60_000 }, (err, stdout, stderr) =>
         resolve(err ? `failed: ${stderr.slice(-500)}` : stdout.trim()),
       ),
     );

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
+import { AWS_CLI, awsCliMissing } from './support/processes.ts';
 
 const doc = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
 
@@ -19,9 +20,6 @@ function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv): Prom
     execFile(cmd, args, { env, timeout: 90_000 }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
   });
 }
-// Found before any test is registered: a test registered after an await may run once the server is stopped.
-const aws = (await run('aws', ['--version'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin' })).code === 0;
-
 let server: TestServer;
 let iam: I.IAMClient;
 
@@ -159,8 +157,8 @@ describe('IAM listings page with MaxItems and Marker (review D1)', () => {
   });
 });
 
-test('the aws CLI pages ListUsers with --page-size and gets every user once', { skip: aws ? false : 'aws CLI not installed' }, async () => {
-  const r = await run('aws', ['iam', 'list-users', '--page-size', '30', '--endpoint-url', server.url, '--output', 'json', '--debug'], {
+test('the aws CLI pages ListUsers with --page-size and gets every user once', { skip: awsCliMissing() ?? false }, async () => {
+  const r = await run(AWS_CLI, ['iam', 'list-users', '--page-size', '30', '--endpoint-url', server.url, '--output', 'json', '--debug'], {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOME: process.env['HOME'] ?? '/tmp',
     AWS_ACCESS_KEY_ID: server.admin.accessKeyId,

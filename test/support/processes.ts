@@ -40,8 +40,17 @@ export function run(file: string, args: readonly string[], env: NodeJS.ProcessEn
   });
 }
 
+/**
+ * What `probe` says, asked once per process: the review groups run many files in one process, and each asked again
+ * (a Python start, about a second of CPU).
+ */
+function once(probe: () => string | undefined): () => string | undefined {
+  let said: { readonly why: string | undefined } | undefined;
+  return () => (said ??= { why: probe() }).why;
+}
+
 /** Why the aws CLI tests skip, or undefined when `/usr/bin/aws` runs (with nothing of this machine's AWS settings). */
-export function awsCliMissing(): string | undefined {
+export const awsCliMissing = once((): string | undefined => {
   if (!existsSync(AWS_CLI)) return `${AWS_CLI} is absent (apt-get install awscli)`;
   try {
     execFileSync(AWS_CLI, ['--version'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin', HOME: tmpdir() }, timeout: 30_000 });
@@ -49,10 +58,10 @@ export function awsCliMissing(): string | undefined {
   } catch {
     return `${AWS_CLI} does not run (apt-get install --reinstall awscli)`;
   }
-}
+});
 
 /** Why the boto3 tests skip, or undefined when Debian's python3 imports boto3. */
-export function boto3Missing(): string | undefined {
+export const boto3Missing = once((): string | undefined => {
   if (!existsSync(PYTHON)) return `${PYTHON} is absent (apt-get install python3-boto3)`;
   try {
     execFileSync(PYTHON, ['-c', 'import boto3'], { stdio: 'ignore', env: { PATH: '/usr/bin:/bin', HOME: tmpdir() }, timeout: 30_000 });
@@ -60,7 +69,7 @@ export function boto3Missing(): string | undefined {
   } catch {
     return `boto3 is not importable by ${PYTHON} (apt-get install python3-boto3)`;
   }
-}
+});
 
 export interface Keys {
   readonly accessKeyId: string;
