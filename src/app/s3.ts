@@ -225,6 +225,7 @@ export interface StoreDigests {
   readonly sha256Base64?: string;
   readonly crc32Base64?: string;
   readonly crc32cBase64?: string;
+  readonly crc64nvmeBase64?: string;
   /** The algorithm of the checksum the client sent (a header or the trailer), which the object keeps (`ObjectInfo.checksum`). */
   readonly checksumAlgorithm?: ChecksumAlgorithm;
 }

@@ -1,10 +1,12 @@
 /**
- * Digests of a body as it streams in: MD5 (the ETag), SHA-256, and CRC32 / CRC32C when the client declared
- * one. node:zlib has CRC32 (hardware-accelerated); CRC32C (Castagnoli, used by `x-amz-checksum-crc32c`) is a
- * slicing-by-8 table implementation here, computed only when a client declares it.
+ * Digests of a body as it streams in: MD5 (the ETag), SHA-256, and CRC32 / CRC32C / CRC64NVME when the client
+ * declared one. node:zlib has CRC32 (hardware-accelerated); CRC32C (Castagnoli, used by `x-amz-checksum-crc32c`) is a
+ * slicing-by-8 table implementation here; CRC64NVME (`x-amz-checksum-crc64nvme`) is the AWS SDK's own pure-JS
+ * CRC-64/NVME (`@aws-sdk/checksums`, what SDK v3 computes it with). Each is computed only when a client declares it.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { Crc64NvmeJs } from '@aws-sdk/checksums/crc';
 import type { ChecksumAlgorithm, ObjectChecksum } from '../../app/ports/objects.ts';
 
 const CASTAGNOLI = 0x82f63b78;
@@ -61,6 +63,7 @@ export interface DeclaredDigests {
   readonly sha256Base64?: string;
   readonly crc32Base64?: string;
   readonly crc32cBase64?: string;
+  readonly crc64nvmeBase64?: string;
 }
 
 export interface BodyDigests {
@@ -68,6 +71,8 @@ export interface BodyDigests {
   readonly sha256: Buffer;
   readonly crc32?: number;
   readonly crc32c?: number;
+  /** Big-endian, 8 bytes. */
+  readonly crc64nvme?: Buffer;
   readonly sha1?: Buffer;
 }
 
@@ -81,10 +86,12 @@ export class BodyHasher {
   private readonly sha1: Hash | undefined;
   private crc32: number | undefined;
   private crc32c: number | undefined;
+  private readonly crc64nvme: Crc64NvmeJs | undefined;
 
   constructor(declared: DeclaredDigests, keep?: ChecksumAlgorithm) {
     if (declared.crc32Base64 !== undefined || keep === 'crc32') this.crc32 = 0;
     if (declared.crc32cBase64 !== undefined || keep === 'crc32c') this.crc32c = 0;
+    if (declared.crc64nvmeBase64 !== undefined || keep === 'crc64nvme') this.crc64nvme = new Crc64NvmeJs();
     if (keep === 'sha1') this.sha1 = createHash('sha1');
   }
 
@@ -94,9 +101,10 @@ export class BodyHasher {
     this.sha1?.update(chunk);
     if (this.crc32 !== undefined) this.crc32 = crc32(chunk, this.crc32);
     if (this.crc32c !== undefined) this.crc32c = crc32c(chunk, this.crc32c);
+    this.crc64nvme?.update(chunk);
   }
 
-  digest(): BodyDigests {
+  async digest(): Promise<BodyDigests> {
     const md5 = this.md5.digest();
     const sha256 = this.sha256.digest();
     return {
@@ -104,6 +112,7 @@ export class BodyHasher {
       sha256,
       ...(this.crc32 === undefined ? {} : { crc32: this.crc32 }),
       ...(this.crc32c === undefined ? {} : { crc32c: this.crc32c }),
+      ...(this.crc64nvme === undefined ? {} : { crc64nvme: Buffer.from(await this.crc64nvme.digest()) }),
       ...(this.sha1 === undefined ? {} : { sha1: this.sha1.digest() }),
     };
   }
@@ -111,7 +120,7 @@ export class BodyHasher {
 
 /** The body's checksum under `algorithm`, as S3's headers carry it (base64), from digests computed with it kept. */
 export function checksumFrom(algorithm: ChecksumAlgorithm, digests: BodyDigests): ObjectChecksum | undefined {
-  const raw = algorithm === 'sha256' ? digests.sha256 : algorithm === 'sha1' ? digests.sha1 : algorithm === 'crc32' ? digests.crc32 : digests.crc32c;
+  const raw = { sha256: digests.sha256, sha1: digests.sha1, crc32: digests.crc32, crc32c: digests.crc32c, crc64nvme: digests.crc64nvme }[algorithm];
   if (raw === undefined) return undefined;
   return { algorithm, value: typeof raw === 'number' ? crcBase64(raw) : raw.toString('base64') };
 }
@@ -123,6 +132,7 @@ export function digestMismatch(declared: DeclaredDigests, got: BodyDigests): str
   if (declared.sha256Base64 !== undefined && declared.sha256Base64 !== got.sha256.toString('base64')) return 'x-amz-checksum-sha256';
   if (declared.crc32Base64 !== undefined && declared.crc32Base64 !== crcBase64(got.crc32 ?? 0)) return 'x-amz-checksum-crc32';
   if (declared.crc32cBase64 !== undefined && declared.crc32cBase64 !== crcBase64(got.crc32c ?? 0)) return 'x-amz-checksum-crc32c';
+  if (declared.crc64nvmeBase64 !== undefined && declared.crc64nvmeBase64 !== got.crc64nvme?.toString('base64')) return 'x-amz-checksum-crc64nvme';
   return undefined;
 }
 

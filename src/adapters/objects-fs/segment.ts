@@ -153,7 +153,7 @@ export async function writeSegment(path: string, body: AsyncIterable<Uint8Array>
     if (limits.size !== undefined && size !== limits.size) {
       return { ok: false, error: { code: 'IncompleteBody', message: `the body ended after ${size} of its declared ${limits.size} bytes` } };
     }
-    const digests = hasher.digest();
+    const digests = await hasher.digest();
     const mismatch = digestMismatch(declared, digests);
     if (mismatch !== undefined) return { ok: false, error: { code: 'BadDigest', message: `the body does not match its \`${mismatch}\`` } };
     const trailer = Buffer.allocUnsafe(crcs.length * 4);

@@ -984,6 +984,7 @@ export class FsObjectStore implements ObjectStore {
     readonly sha256Base64?: string;
     readonly crc32Base64?: string;
     readonly crc32cBase64?: string;
+    readonly crc64nvmeBase64?: string;
   }): Promise<ObjectResult<PartInfo>> {
     const b = this.bucketOf(input.bucket);
     if (!b.ok) return b;
@@ -1151,6 +1152,7 @@ function declaredOf(input: DeclaredDigests): DeclaredDigests {
     ...(input.sha256Base64 === undefined ? {} : { sha256Base64: input.sha256Base64 }),
     ...(input.crc32Base64 === undefined ? {} : { crc32Base64: input.crc32Base64 }),
     ...(input.crc32cBase64 === undefined ? {} : { crc32cBase64: input.crc32cBase64 }),
+    ...(input.crc64nvmeBase64 === undefined ? {} : { crc64nvmeBase64: input.crc64nvmeBase64 }),
   };
 }
 

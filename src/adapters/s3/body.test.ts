@@ -66,21 +66,26 @@ describe('decodeBody', () => {
     assert.equal(await rejection(readWhole(decodeBody(cut(data, 5), { chunked: false, limit: 100 }))), 'MaxMessageLengthExceeded');
   });
 
-  it('checks a declared hex SHA-256 and header checksums (CRC32, CRC32C, SHA-1, SHA-256)', async () => {
+  it('checks a declared hex SHA-256 and header checksums (CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256)', async () => {
     const hex = createHash('sha256').update(data).digest('hex');
     assert.deepEqual(await readWhole(decodeBody(cut(data, 9), { chunked: false, sha256Hex: hex })), data);
     assert.equal(await rejection(readWhole(decodeBody(cut(data, 9), { chunked: false, sha256Hex: '0'.repeat(64) }))), 'XAmzContentSHA256Mismatch');
-    for (const algorithm of ['crc32', 'crc32c', 'sha1', 'sha256'] as const) {
+    for (const algorithm of ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'] as const) {
       const sum = checksumOf(algorithm);
       sum.update(data);
-      const expected = sum.digest();
+      const expected = await sum.digest();
       assert.deepEqual(await readWhole(decodeBody(cut(data, 2), { chunked: false, checksum: { algorithm, expected } })), data, algorithm);
       assert.equal(await rejection(readWhole(decodeBody(cut(data, 2), { chunked: false, checksum: { algorithm, expected: 'AAAAAA==' } }))), 'BadDigest', algorithm);
     }
     // CRC-32C check value of "123456789" (RFC 3720 B.4): 0xE3069283.
     const c = checksumOf('crc32c');
     c.update(Buffer.from('123456789'));
-    assert.equal(Buffer.from(c.digest(), 'base64').toString('hex'), 'e3069283');
+    assert.equal(Buffer.from(await c.digest(), 'base64').toString('hex'), 'e3069283');
+    // CRC-64/NVME check value of "123456789" (the CRC catalogue's `check`): 0xAE8B14860A799888.
+    const n = checksumOf('crc64nvme');
+    n.update(Buffer.from('1234'));
+    n.update(Buffer.from('56789'));
+    assert.equal(Buffer.from(await n.digest(), 'base64').toString('hex'), 'ae8b14860a799888');
   });
 
   it('signed chunks: a signature is checked as each chunk ends; one that fails stops the body', async () => {

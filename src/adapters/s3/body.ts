@@ -1,7 +1,7 @@
 /**
  * A request body as S3 reads it, streamed (memory independent of its size): `aws-chunked` decoded, chunk and
  * trailer signatures verified as they arrive, and every digest the client declared — the hex
- * `x-amz-content-sha256`, `x-amz-checksum-{crc32,crc32c,sha1,sha256}` in a header or in the trailer — checked
+ * `x-amz-content-sha256`, `x-amz-checksum-{crc32,crc32c,crc64nvme,sha1,sha256}` in a header or in the trailer — checked
  * when the body ends. A failure throws `BodyRejected` from the iterator, before it ends: the store, which commits
  * only a body that ends, keeps nothing.
  *
@@ -10,35 +10,50 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { Crc64NvmeJs } from '@aws-sdk/checksums/crc';
 import type { ChunkSignatures } from '../sigv4/index.ts';
 import { crc32c } from '../objects-fs/index.ts';
 import { BodyRejected, s3Error } from './errors.ts';
 import { bodyBytesRead } from './garbage.ts';
 
-export type ChecksumAlgorithm = 'crc32' | 'crc32c' | 'sha1' | 'sha256';
+export type ChecksumAlgorithm = 'crc32' | 'crc32c' | 'crc64nvme' | 'sha1' | 'sha256';
 export const CHECKSUM_HEADERS: Readonly<Record<string, ChecksumAlgorithm>> = {
   'x-amz-checksum-crc32': 'crc32',
   'x-amz-checksum-crc32c': 'crc32c',
+  'x-amz-checksum-crc64nvme': 'crc64nvme',
   'x-amz-checksum-sha1': 'sha1',
   'x-amz-checksum-sha256': 'sha256',
 };
 
+/** The length in bytes of each algorithm's digest: a header value that is not the base64 of so many is malformed. */
+export const CHECKSUM_BYTES: Readonly<Record<ChecksumAlgorithm, number>> = { crc32: 4, crc32c: 4, crc64nvme: 8, sha1: 20, sha256: 32 };
+
+/** Whether `value` is the canonical base64 of a digest of `algorithm` (S3 refuses anything else as invalid). */
+export function isChecksumValue(algorithm: ChecksumAlgorithm, value: string): boolean {
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.length === CHECKSUM_BYTES[algorithm] && bytes.toString('base64') === value;
+}
+
 /** A running checksum; `digest()` is base64, as the `x-amz-checksum-*` headers carry it. */
 export interface Checksum {
   update(data: Uint8Array): void;
-  digest(): string;
+  digest(): Promise<string>;
 }
 
 export function checksumOf(algorithm: ChecksumAlgorithm): Checksum {
   if (algorithm === 'sha1' || algorithm === 'sha256') {
     const h: Hash = createHash(algorithm);
-    return { update: (d) => void h.update(d), digest: () => h.digest('base64') };
+    return { update: (d) => void h.update(d), digest: async () => h.digest('base64') };
+  }
+  if (algorithm === 'crc64nvme') {
+    const c = new Crc64NvmeJs();
+    return { update: (d) => c.update(d), digest: async () => Buffer.from(await c.digest()).toString('base64') };
   }
   let value = 0;
   const step = algorithm === 'crc32' ? (d: Uint8Array, v: number) => crc32(d, v) : crc32c;
   return {
     update: (d) => void (value = step(d, value)),
-    digest: () => {
+    digest: async () => {
       const b = Buffer.alloc(4);
       b.writeUInt32BE(value >>> 0);
       return b.toString('base64');
@@ -46,7 +61,11 @@ export function checksumOf(algorithm: ChecksumAlgorithm): Checksum {
   };
 }
 
-const NAMES: Readonly<Record<ChecksumAlgorithm, string>> = { crc32: 'CRC32', crc32c: 'CRC32C', sha1: 'SHA1', sha256: 'SHA256' };
+/** The algorithm as S3 spells it in messages and in `x-amz-sdk-checksum-algorithm`. */
+export const CHECKSUM_NAMES: Readonly<Record<ChecksumAlgorithm, string>> = { crc32: 'CRC32', crc32c: 'CRC32C', crc64nvme: 'CRC64NVME', sha1: 'SHA1', sha256: 'SHA256' };
+
+/** S3's answer to a checksum that does not match the body (API_PutObject; the same for a trailing one). */
+export const badChecksumMessage = (algorithm: ChecksumAlgorithm): string => `The ${CHECKSUM_NAMES[algorithm]} you specified did not match the calculated checksum.`;
 
 export interface BodyOptions {
   /** The body is `aws-chunked`. */
@@ -186,7 +205,7 @@ export async function* decodeBody(source: AsyncIterable<Uint8Array>, options: Bo
     const name = `x-amz-checksum-${options.checksum.algorithm}`;
     const expected = options.checksum.expected ?? trailers.get(name);
     if (expected === undefined) reject('InvalidRequest', `the trailer does not carry \`${name}\`, which x-amz-trailer announced`);
-    if (sum.digest() !== expected) reject('BadDigest', `The ${NAMES[options.checksum.algorithm]} you specified did not match the calculated checksum.`);
+    if ((await sum.digest()) !== expected) reject('BadDigest', badChecksumMessage(options.checksum.algorithm));
   }
   trailers = new Map();
 }

@@ -36,7 +36,7 @@ import {
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
 import { isSigV2, parseSigV2 } from './sigv2.ts';
-import { CHECKSUM_HEADERS, decodeBody, readWhole, type BodyOptions } from './body.ts';
+import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, isChecksumValue, readWhole, type BodyOptions } from './body.ts';
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, parseTagging, xmlDocument, type XmlNode } from './xml.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
@@ -111,8 +111,8 @@ function unservedParam(method: string, level: 'service' | 'bucket' | 'object', q
   return undefined;
 }
 
-/** The `x-amz-checksum-<algorithm>` headers S3 knows (CRC64NVME's too, accepted unchecked): a body carries one at most. */
-const CHECKSUM_VALUE_HEADERS = [...Object.keys(CHECKSUM_HEADERS), 'x-amz-checksum-crc64nvme'];
+/** The `x-amz-checksum-<algorithm>` headers S3 knows: a body carries one at most. */
+const CHECKSUM_VALUE_HEADERS = Object.keys(CHECKSUM_HEADERS);
 
 const STREAMING = new Set(['STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER']);
 
@@ -335,7 +335,7 @@ function objectHeaders(info: ObjectInfo): Record<string, string | number> {
 }
 
 /** The element of a checksum in S3's XML answers (CopyObjectResult), by algorithm. */
-const CHECKSUM_ELEMENTS: Readonly<Record<ChecksumAlgorithm, string>> = { crc32: 'ChecksumCRC32', crc32c: 'ChecksumCRC32C', sha1: 'ChecksumSHA1', sha256: 'ChecksumSHA256' };
+const CHECKSUM_ELEMENTS: Readonly<Record<ChecksumAlgorithm, string>> = { crc32: 'ChecksumCRC32', crc32c: 'ChecksumCRC32C', crc64nvme: 'ChecksumCRC64NVME', sha1: 'ChecksumSHA1', sha256: 'ChecksumSHA256' };
 
 /**
  * An object's checksum as S3 answers it (API_PutObject, API_GetObject, API_HeadObject): `x-amz-checksum-<algorithm>`
@@ -597,12 +597,24 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     // trailer's over a header's), so a wrong one was stored as if checked (review cr, 5).
     const declaredChecksums = CHECKSUM_VALUE_HEADERS.filter((name) => req.headers[name] !== undefined).length + (chunked && trailer !== undefined && /^x-amz-checksum-/i.test(trailer.trim()) ? 1 : 0);
     if (declaredChecksums > 1) return { ok: false, error: s3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.') };
-    // CRC64NVME (header or trailer) is accepted unchecked: nothing in node computes it, refusing it would break
-    // clients configured for it, and the store's MD5 and per-block CRC32s still guard the bytes.
-    if (chunked && trailer !== undefined && trailer.trim().toLowerCase() !== 'x-amz-checksum-crc64nvme') {
+    // S3 refuses a value that is not the base64 of a digest of its algorithm before it reads the body, with its own
+    // message; only a well-formed value that the body does not match is BadDigest.
+    if (checksum?.expected !== undefined && !isChecksumValue(checksum.algorithm, checksum.expected)) {
+      return { ok: false, error: s3Error('InvalidRequest', `Value for x-amz-checksum-${checksum.algorithm} header is invalid.`) };
+    }
+    if (chunked && trailer !== undefined) {
       const algorithm = CHECKSUM_HEADERS[trailer.trim().toLowerCase()];
-      if (algorithm === undefined) return { ok: false, error: s3Error('InvalidRequest', `the trailing checksum \`${trailer}\` is not supported (CRC32, CRC32C, SHA1 and SHA256 are)`) };
+      if (algorithm === undefined) return { ok: false, error: s3Error('InvalidRequest', `the trailing checksum \`${trailer}\` is not supported (CRC32, CRC32C, CRC64NVME, SHA1 and SHA256 are)`) };
       checksum = { algorithm };
+    }
+    // `x-amz-sdk-checksum-algorithm` names the algorithm of the checksum sent (a header or the trailer), as S3 reads
+    // it: one it does not know, or another than the checksum's, is refused with the same message; one without any
+    // checksum with another (checking-object-integrity-upload.html; S3's answers as versitygw and Swift's s3api
+    // tests record them).
+    const sdkAlgorithm = header(req, 'x-amz-sdk-checksum-algorithm');
+    if (sdkAlgorithm !== undefined) {
+      if (checksum === undefined) return { ok: false, error: s3Error('InvalidRequest', 'x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.') };
+      if (sdkAlgorithm.trim().toUpperCase() !== CHECKSUM_NAMES[checksum.algorithm]) return { ok: false, error: s3Error('InvalidRequest', 'Value for x-amz-sdk-checksum-algorithm header is invalid.') };
     }
     const sizeText = chunked ? header(req, 'x-amz-decoded-content-length') : header(req, 'content-length');
     const size = sizeText !== undefined && /^\d{1,16}$/.test(sizeText) ? Number(sizeText) : undefined;
@@ -778,6 +790,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (checksum?.expected !== undefined) {
         if (checksum.algorithm === 'crc32') digests.crc32Base64 = checksum.expected;
         else if (checksum.algorithm === 'crc32c') digests.crc32cBase64 = checksum.expected;
+        else if (checksum.algorithm === 'crc64nvme') digests.crc64nvmeBase64 = checksum.expected;
         else if (checksum.algorithm === 'sha256') digests.sha256Base64 = checksum.expected;
         if (checksum.algorithm !== 'sha1') mine = undefined;
       }
@@ -790,6 +803,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         if (!r.ok && r.error.code === 'BadDigest' && r.error.message.includes('x-amz-content-sha256')) {
           return fail(s3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed."));
         }
+        // A checksum header the body does not match: S3's own message, naming the algorithm.
+        const named = !r.ok && r.error.code === 'BadDigest' ? CHECKSUM_HEADERS[/`(x-amz-checksum-[a-z0-9]+)`/.exec(r.error.message)?.[1] ?? ''] : undefined;
+        if (named !== undefined) return fail(s3Error('BadDigest', badChecksumMessage(named)));
         answer(r, then);
       } catch (e) {
         if (e instanceof BodyRejected) return fail(e.error);

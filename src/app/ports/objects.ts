@@ -108,13 +108,13 @@ export interface ObjectInfo {
   /**
    * The whole body's checksum under the algorithm its writer sent one with (`x-amz-checksum-*`, in a header or the
    * trailer), kept as S3 keeps it and served back (`x-amz-checksum-mode: ENABLED`): the reader's SDK checks the bytes
-   * against it. Absent: written without one, CRC64NVME (not computed here), or a multipart object.
+   * against it. Absent: written without one, or a multipart object.
    */
   readonly checksum?: ObjectChecksum;
 }
 
-/** The `x-amz-checksum-*` algorithms the gateway computes. */
-export type ChecksumAlgorithm = 'crc32' | 'crc32c' | 'sha1' | 'sha256';
+/** The `x-amz-checksum-*` algorithms the gateway computes: every one S3 takes on a write (User Guide, "Checking object integrity"). */
+export type ChecksumAlgorithm = 'crc32' | 'crc32c' | 'crc64nvme' | 'sha1' | 'sha256';
 
 /** A checksum as S3's headers carry it: the algorithm and the base64 of its big-endian value. */
 export interface ObjectChecksum {
@@ -140,9 +140,10 @@ export interface PutObjectInput {
   /** Base64 SHA-256 the client declared (`x-amz-checksum-sha256`) or hex (`x-amz-content-sha256`): mismatch → `BadDigest`. */
   readonly sha256Base64?: string;
   readonly sha256Hex?: string;
-  /** CRC32 / CRC32C base64 the client declared (`x-amz-checksum-crc32`, `-crc32c`): mismatch → `BadDigest`. */
+  /** CRC32 / CRC32C / CRC64NVME base64 the client declared (`x-amz-checksum-crc32`, `-crc32c`, `-crc64nvme`): mismatch → `BadDigest`. */
   readonly crc32Base64?: string;
   readonly crc32cBase64?: string;
+  readonly crc64nvmeBase64?: string;
   /**
    * The algorithm of the checksum the client sent, in a header or the trailer (checked against the body, by the store
    * or by the edge as the body streams): the store computes the body's under it and keeps it (`ObjectInfo.checksum`).
@@ -351,7 +352,7 @@ export interface ObjectStore {
 
   /** The object the upload completes into has its `contentType`, `metadata`, `headers`, `tags`, `storageClass` and `redirectLocation`. */
   createUpload(input: CreateUploadInput): Promise<ObjectResult<UploadInfo>>;
-  uploadPart(input: { readonly bucket: string; readonly key: string; readonly uploadId: string; readonly partNumber: number; readonly body: AsyncIterable<Uint8Array>; readonly size?: number; readonly contentMd5?: string; readonly sha256Hex?: string; readonly sha256Base64?: string; readonly crc32Base64?: string; readonly crc32cBase64?: string }): Promise<ObjectResult<PartInfo>>;
+  uploadPart(input: { readonly bucket: string; readonly key: string; readonly uploadId: string; readonly partNumber: number; readonly body: AsyncIterable<Uint8Array>; readonly size?: number; readonly contentMd5?: string; readonly sha256Hex?: string; readonly sha256Base64?: string; readonly crc32Base64?: string; readonly crc32cBase64?: string; readonly crc64nvmeBase64?: string }): Promise<ObjectResult<PartInfo>>;
   listParts(bucket: string, key: string, uploadId: string, options?: { readonly after?: number; readonly maxParts?: number }): Promise<ObjectResult<PartsPage>>;
   /**
    * Parts must be ascending, each but the last at least 5 MiB, ETags matching; the object appears atomically. A
