@@ -81,6 +81,9 @@ const CALLERS: Record<World, readonly Caller[]> = {
     { principal: principal(`arn:aws:sts::${A1}:assumed-role/R1/s2`, session('s2')), boundary: true, session: true, trustMode: true },
     { principal: principal(`arn:aws:sts::${A2}:assumed-role/R2/s1`, session('s1')), boundary: true, session: true, trustMode: true },
     { principal: principal(`arn:aws:sts::${A1}:federated-user/carol`, session('carol')), boundary: true, session: true, trustMode: true },
+    // A user and a role with a path (review dj, 4): `Principal` names them by account and name, whatever path it writes.
+    { principal: principal(`arn:aws:iam::${A1}:user/ops/erin`, { userId: 'AIDAERIN' }), boundary: true, session: false, trustMode: true },
+    { principal: principal(`arn:aws:sts::${A1}:assumed-role/R5/s1`, { ...session('s1'), roleArn: `arn:aws:iam::${A1}:role/team/R5` }), boundary: true, session: true, trustMode: true },
     { principal: principal('anonymous'), boundary: false, session: false, trustMode: false },
   ],
   acs: [
@@ -145,7 +148,7 @@ const RESOURCE_PATTERNS: Record<World, readonly string[]> = {
 
 /** Trust-mode targets: a role ARN per account. */
 const ROLES: Record<World, readonly string[]> = {
-  aws: [`arn:aws:iam::${A1}:role/R1`, `arn:aws:iam::${A2}:role/R2`],
+  aws: [`arn:aws:iam::${A1}:role/R1`, `arn:aws:iam::${A2}:role/R2`, `arn:aws:iam::${A1}:role/team/R5`],
   acs: [`acs:ram::${A3}:role/R3`, `acs:ram::${A1}:role/R4`],
 };
 
@@ -165,6 +168,12 @@ const PRINCIPAL_VALUES: Record<World, readonly string[]> = {
     `arn:aws:sts::${A1}:assumed-role/R1/s1`,
     `arn:aws:sts::${A2}:assumed-role/R2/s1`,
     `arn:aws:sts::${A1}:federated-user/carol`,
+    `arn:aws:iam::${A1}:user/ops/erin`,
+    `arn:aws:iam::${A1}:user/erin`,
+    `arn:aws:iam::${A1}:role/team/R5`,
+    `arn:aws:iam::${A1}:role/R5`,
+    `arn:aws:iam::${A1}:role/other/R5`,
+    `arn:aws:sts::${A1}:assumed-role/R5/s1`,
   ],
   acs: [
     A3,
@@ -202,6 +211,29 @@ const BOOL_REQUEST = ['true', 'false', 'yes'];
 const IP_VALUES = ['10.0.0.0/8', '192.168.1.0/24', '203.0.113.7'];
 // Addresses just inside and just outside each CIDR catch off-by-one prefix lengths either way.
 const IP_REQUEST = ['10.1.2.3', '10.200.0.1', '11.0.0.1', '192.168.1.7', '192.168.1.200', '192.168.0.200', '203.0.113.7', '203.0.113.6', 'not-an-ip'];
+// ARN patterns and values that meet at the edges of ArnLike's components (review dj, 1): a colon inside the resource
+// component, a wildcard first component, patterns and values without all six components, text that is no ARN.
+const ARN_VALUES = [
+  'arn:aws:sns:*:111111111111:topic*',
+  'arn:aws:s3:::logs/*',
+  '*:aws:sns:us-east-1:111111111111:t?pic',
+  '*:role/admin',
+  'arn:aws:iam::*',
+  'arn:aws:sns:us-east-1:111111111111:topic:sub',
+  '*',
+  'not-an-arn',
+  'arn:aws:*:*:111111111111:*',
+];
+const ARN_REQUEST = [
+  'arn:aws:sns:us-east-1:111111111111:topic',
+  'arn:aws:sns:us-east-1:111111111111:topic:sub',
+  'arn:aws:sns:us-east-1:222222222222:topic',
+  'arn:aws:s3:::logs/a:b',
+  'arn:aws:iam::111111111111:role/admin',
+  'arn:aws:s3::',
+  'not-an-arn',
+  'ARN:aws:s3:::logs/x',
+];
 const TAG_VALUES = ['team', 'env', 'Env', 't*'];
 const TAG_REQUEST: readonly (readonly string[])[] = [[], ['team'], ['team', 'env'], ['Env', 'cost']];
 const TAG_OPERATORS = [
@@ -257,6 +289,13 @@ const KEYS: Record<World, readonly KeySpec[]> = {
       operators: TAG_OPERATORS,
       policyValues: TAG_VALUES,
       requestValues: TAG_REQUEST,
+    },
+    {
+      names: ['aws:SourceArn', 'AWS:sourcearn'],
+      contextNames: ['aws:SourceArn', 'aws:sourcearn'],
+      operators: ['ArnLike', 'ArnEquals', 'ArnNotLike', 'ArnNotEquals', 'ArnLikeIfExists', 'ArnNotLikeIfExists', 'Null', 'ForAnyValue:ArnLike'],
+      policyValues: ARN_VALUES,
+      requestValues: ARN_REQUEST,
     },
   ],
   acs: [

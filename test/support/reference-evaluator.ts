@@ -4,7 +4,7 @@
  * indexing, no precompiled regular expressions and no caching: plain loops and one recursive glob matcher, so
  * that it can be read against the document. The property tests compare the compiled engine with it.
  *
- * Scope: what test/support/policy-arbitraries.ts generates. Policy variables, `Arn*`, `Date*`, `Binary*`
+ * Scope: what test/support/policy-arbitraries.ts generates. Policy variables, `Date*`, `Binary*`
  * operators, principal-derived condition keys, service and web-identity principals are not modelled; a
  * condition operator outside the modelled set throws, so a generator change cannot silently test nothing.
  */
@@ -107,6 +107,26 @@ export function resourceMatch(pattern: string, resource: string): boolean {
   return matchTokens(tokens, 0, resource, 0, false);
 }
 
+/**
+ * `ArnEquals`/`ArnLike` (semantics.md "Matching"): value and pattern each cut into the value's six components (five for
+ * `acs:`), the last keeping its colons, and compared component by component, case-sensitively; a value or pattern
+ * without all of them matches nothing. `*` alone matches every value.
+ */
+export function arnMatch(pattern: string, value: string): boolean {
+  if (pattern === '*') return true;
+  const n = arnSegmentCount(value);
+  if (n === 0) return false;
+  const components = (s: string): string[] | undefined => {
+    const parts = s.split(':');
+    return parts.length < n ? undefined : [...parts.slice(0, n - 1), parts.slice(n - 1).join(':')];
+  };
+  const p = components(pattern);
+  const v = components(value);
+  if (p === undefined || v === undefined) return false;
+  for (let i = 0; i < n; i++) if (!globMatch(p[i]!, v[i]!, false)) return false;
+  return true;
+}
+
 /** Action: `service:Name`, case-insensitive, `*` and `?` anywhere. */
 export function actionMatch(pattern: string, action: string): boolean {
   return globMatch(pattern, action, true);
@@ -131,7 +151,13 @@ function accountOfRootArn(value: string): string | undefined {
  * case, as a Deny statement's principals are (semantics.md "Matching", policy review C7).
  */
 export function principalForms(spec: PrincipalSpec, p: Principal, fold = false): PrincipalForm[] {
-  const same = (a: string, b: string): boolean => a === b || (fold && a.toLowerCase() === b.toLowerCase());
+  // A user or role ARN names its entity by account and name, whatever path it writes (semantics.md "Matching").
+  const pathless = (a: string): string => a.replace(/^(arn:aws:iam::\d{12}:(?:user|role)\/)(?:.*\/)?([^/]+)$/, '$1$2');
+  const same = (a: string, b: string): boolean => {
+    const x = pathless(a);
+    const y = pathless(b);
+    return x === y || (fold && x.toLowerCase() === y.toLowerCase());
+  };
   const forms: PrincipalForm[] = [];
   if (spec === '*') {
     forms.push('everyone');
@@ -202,7 +228,7 @@ function ipInCidr(ip: number, cidr: string): boolean {
   return Math.floor(ip / size) === Math.floor(base / size);
 }
 
-const NEGATED = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'NumericNotEquals', 'NotIpAddress']);
+const NEGATED = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'NumericNotEquals', 'NotIpAddress', 'ArnNotEquals', 'ArnNotLike']);
 
 /**
  * Does one request value satisfy the operator against the policy values? `undefined` when the value does not
@@ -223,6 +249,12 @@ function valueSatisfies(base: string, requestValue: string, policyValues: readon
     case 'StringLike':
     case 'StringNotLike':
       matchesOne = (v) => globMatch(v, requestValue, false);
+      break;
+    case 'ArnEquals':
+    case 'ArnLike':
+    case 'ArnNotEquals':
+    case 'ArnNotLike':
+      matchesOne = (v) => arnMatch(v, requestValue);
       break;
     case 'NumericEquals':
     case 'NumericNotEquals':

@@ -228,7 +228,13 @@ function buildResource(pattern: string): Matcher {
   return (s) => re.test(s);
 }
 
-/** `ArnLike`/`ArnEquals` matcher: the six (or five) components compared separately. */
+/**
+ * `ArnLike`/`ArnEquals` matcher: the six (or five, `acs:`) components compared separately, the last keeping its colons
+ * ("Each of the six colon-delimited components of the ARN is checked separately", Conditions_ARN). A value or pattern
+ * without all its components matches nothing: a pattern such as `*:role/admin` is not whole-string globbed, where its
+ * `*` would run across components (review dj, 1). A pattern whose first component is not literally `arn`/`acs`
+ * (`*:aws:iam::…`) is split by the shape of the value it meets. `*` alone matches every value (*choice*, docs/semantics.md).
+ */
 export function arnConditionMatcher(pattern: string): Matcher {
   return intern(`A${pattern}`, () => buildArnCondition(pattern));
 }
@@ -236,20 +242,27 @@ export function arnConditionMatcher(pattern: string): Matcher {
 function buildArnCondition(pattern: string): Matcher {
   if (pattern === '*') return always;
   const shape = arnShape(pattern);
-  if (!shape) return globMatcher(pattern);
+  if (shape) return componentMatcher(pattern, shape.segments);
+  const six = componentMatcher(pattern, 6);
+  const five = componentMatcher(pattern, 5);
+  return (s) => (s.startsWith('arn:') ? six(s) : s.startsWith('acs:') ? five(s) : false);
+}
+
+/** `pattern` as `segments` components, each glob kept inside its own (the last one's may match `:`). */
+function componentMatcher(pattern: string, segments: number): Matcher {
   const parts = pattern.split(':');
-  if (parts.length < shape.segments) return never;
+  if (parts.length < segments) return never;
   if (starCount(pattern) > 1) {
     const steps: Step[] = [];
-    parts.slice(0, shape.segments - 1).forEach((seg, i) => {
+    parts.slice(0, segments - 1).forEach((seg, i) => {
       if (i > 0) steps.push({ kind: LIT, unit: COLON, colon: false });
       steps.push(...globSteps(seg, false));
     });
-    steps.push({ kind: LIT, unit: COLON, colon: false }, ...globSteps(parts.slice(shape.segments - 1).join(':'), true));
+    steps.push({ kind: LIT, unit: COLON, colon: false }, ...globSteps(parts.slice(segments - 1).join(':'), true));
     return programMatcher(steps);
   }
-  const head = parts.slice(0, shape.segments - 1).map((seg) => globSource(seg, '[^:]*', '[^:]'));
-  const rest = globSource(parts.slice(shape.segments - 1).join(':'), '.*', '.');
+  const head = parts.slice(0, segments - 1).map((seg) => globSource(seg, '[^:]*', '[^:]'));
+  const rest = globSource(parts.slice(segments - 1).join(':'), '.*', '.');
   const re = new RegExp(`^${head.join(':')}:${rest}$`, 's');
   return (s) => re.test(s);
 }
