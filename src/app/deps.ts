@@ -95,7 +95,8 @@ export interface IdentityTokenCheck {
 
 export type VerifiedIdentityToken =
   | { readonly ok: true; readonly claims: Readonly<Record<string, unknown>> }
-  | { readonly ok: false; readonly reason: 'expired' | 'invalid'; readonly message: string };
+  /** `audience`: signed by the provider, but its `aud` names none of the audiences asked (Alibaba STS answers it apart). */
+  | { readonly ok: false; readonly reason: 'expired' | 'audience' | 'invalid'; readonly message: string };
 
 /** Signs and verifies JWTs (adapters/crypto/oidc-keys.ts) and fetches an issuer's JWKS (adapters/http/oidc.ts). */
 export interface OidcCrypto {

@@ -98,6 +98,26 @@ export interface WebIdentityParams {
   readonly policyArns: readonly string[];
 }
 
+/**
+ * Alibaba Cloud STS's `AssumeRoleWithOIDC` (`Version=2015-04-01`; what `@alicloud/credentials`' OIDC provider sends for
+ * ACK's RRSA pods): the caller names the RAM OIDC provider (`acs:ram::<account>:oidc-provider/<host/path>`, a provider
+ * registered as for AssumeRoleWithWebIdentity, its name the issuer URL without its scheme), whose URL must be the token's
+ * `iss`. The token is verified as AssumeRoleWithWebIdentity's is; the role's trust policy is asked for `sts:AssumeRole`
+ * (RAM's action for an OIDC role) by `{Federated: <provider ARN>}`, with RAM's keys `oidc:iss`, `oidc:aud` (the token's
+ * audiences the provider lists) and `oidc:sub`. No session tags or source identity are read from the token.
+ */
+export interface OidcParams {
+  readonly oidcProviderArn: string;
+  readonly roleArn: string;
+  readonly roleSessionName: string;
+  readonly oidcToken: string;
+  readonly durationSeconds?: number;
+  readonly policy?: string;
+}
+
+/** Which STS call federates: AWS's, the provider found by the token's `iss`; Alibaba's, the provider named by the caller. */
+type Federation = { readonly api: 'AssumeRoleWithWebIdentity' } | { readonly api: 'AssumeRoleWithOIDC'; readonly providerArn: string };
+
 export interface WebIdentityResult {
   readonly credentials: IssuedCredentials;
   readonly assumedRoleId: string;
@@ -115,6 +135,11 @@ export interface WebIdentityResult {
   readonly audience: string;
   /** The token's source identity (`https://aws.amazon.com/source_identity`), which the session keeps. */
   readonly sourceIdentity: string | undefined;
+  /** The token's `iss`, its audiences (`aud`), and its `iat` and `exp` (epoch ms, when numeric): Alibaba answers them (`OIDCTokenInfo`). */
+  readonly issuer: string;
+  readonly audiences: readonly string[];
+  readonly tokenIssuedAt: number | undefined;
+  readonly tokenExpiresAt: number | undefined;
 }
 
 /** The claims AWS STS reads session tags and a source identity from (IAM User Guide, "Passing session tags using AssumeRoleWithWebIdentity"). */
@@ -629,9 +654,26 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
   const REFUSALS: ReadonlySet<string> = new Set(['ACCESS_DENIED', 'INVALID_IDENTITY_TOKEN', 'EXPIRED_IDENTITY_TOKEN', 'IDP_COMMUNICATION_ERROR', 'SERVICE_UNAVAILABLE', 'LIMIT_EXCEEDED', 'PACKED_POLICY_TOO_LARGE']);
 
   /** AssumeRoleWithWebIdentity; a refusal is recorded as the other STS calls' are (the session side of the log). */
-  async function assumeRoleWithWebIdentity(p: WebIdentityParams, facts: RequestFacts = {}): Promise<Result<WebIdentityResult>> {
+  const assumeRoleWithWebIdentity = (p: WebIdentityParams, facts: RequestFacts = {}): Promise<Result<WebIdentityResult>> => federate(p, facts, { api: 'AssumeRoleWithWebIdentity' });
+
+  /** Alibaba's AssumeRoleWithOIDC (OidcParams), verified, decided, issued and recorded as AssumeRoleWithWebIdentity is. */
+  const assumeRoleWithOidc = (p: OidcParams, facts: RequestFacts = {}): Promise<Result<WebIdentityResult>> =>
+    federate(
+      {
+        roleArn: p.roleArn,
+        roleSessionName: p.roleSessionName,
+        webIdentityToken: p.oidcToken,
+        ...(p.durationSeconds !== undefined ? { durationSeconds: p.durationSeconds } : {}),
+        ...(p.policy !== undefined ? { policy: p.policy } : {}),
+        policyArns: [],
+      },
+      facts,
+      { api: 'AssumeRoleWithOIDC', providerArn: p.oidcProviderArn },
+    );
+
+  async function federate(p: WebIdentityParams, facts: RequestFacts, fed: Federation): Promise<Result<WebIdentityResult>> {
     const verified: { provider?: string; subject?: string; roleArn?: string } = {};
-    const r = await webIdentity(p, facts, verified);
+    const r = await webIdentity(p, facts, verified, fed);
     const e = r.ok ? undefined : r.errors[0];
     // Unsigned, so anyone can send it by the thousand: flood-limited like the refused authentications
     // (auth-failures.ts), per source address and globally, with what is left out counted and carried.
@@ -648,7 +690,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
         kind: 'session',
         account: parsed?.account ?? '',
         principal: verified.provider ?? 'anonymous',
-        action: 'sts:AssumeRoleWithWebIdentity',
+        action: `sts:${fed.api}`,
         // The role as the directory names it once found (its case and path), so that `audit query --role` finds the
         // attempt whatever the caller spelt (review V, V6); the spelling asked stays in the detail.
         resource: verified.roleArn ?? p.roleArn,
@@ -657,6 +699,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
         ...(facts.sourceIp !== undefined && facts.sourceIp !== '' ? { sourceIp: facts.sourceIp } : {}),
         detail: {
           roleSessionName: p.roleSessionName,
+          ...(fed.api === 'AssumeRoleWithOIDC' && verified.provider === undefined ? { oidcProviderArn: fed.providerArn.slice(0, 2048) } : {}),
           ...who,
           error: explanationOf(e.message),
           ...(e.code !== 'ACCESS_DENIED' ? { code: e.code } : {}),
@@ -668,8 +711,15 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     return r;
   }
 
-  /** `verified` gets the provider's ARN and the token's subject once the token has verified against the provider's keys. */
-  async function webIdentity(p: WebIdentityParams, facts: RequestFacts, verified: { provider?: string; subject?: string; roleArn?: string }): Promise<Result<WebIdentityResult>> {
+  /**
+   * `verified` gets the provider's ARN and the token's subject once the token has verified against the provider's keys.
+   * For AssumeRoleWithOIDC, a refusal about the token or the provider names the parameter at fault in its path
+   * (`OIDCToken`, `OIDCToken.aud`, `OIDCToken.iss`, `OIDCProviderArn`), which Alibaba's error codes tell apart.
+   */
+  async function webIdentity(p: WebIdentityParams, facts: RequestFacts, verified: { provider?: string; subject?: string; roleArn?: string }, fed: Federation): Promise<Result<WebIdentityResult>> {
+    const alibaba = fed.api === 'AssumeRoleWithOIDC';
+    const T = alibaba ? 'The OIDC token' : 'The web identity token';
+    const at = (field: string): string => (alibaba ? field : '');
     const o = port();
     if (!o) return unavailable();
     // Under the fail-closed audit policy, no session is issued while the audit log cannot record it.
@@ -680,6 +730,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const parsed = parseRoleArn(p.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name>)`, 'RoleArn');
     if (p.webIdentityToken.length < 4 || p.webIdentityToken.length > 20_000) {
+      if (alibaba) return failWith('INVALID_IDENTITY_TOKEN', `OIDCToken must be 4 to 20,000 characters, got ${p.webIdentityToken.length}: give the token as the issuer wrote it`, 'OIDCToken');
       const constraint = p.webIdentityToken.length < 4 ? 'greater than or equal to 4' : 'less than or equal to 20000';
       return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length ${constraint}`, 'WebIdentityToken');
     }
@@ -696,16 +747,20 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (packed > 100) return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies (${packed}% of the limit) is too large.`);
 
     const peeked = o.peek(p.webIdentityToken);
-    if (!peeked) return failWith('INVALID_IDENTITY_TOKEN', 'The web identity token is not a JWT with an issuer (`iss`) claim');
+    if (!peeked) return failWith('INVALID_IDENTITY_TOKEN', `${T} is not a JWT with an issuer (\`iss\`) claim`, at('OIDCToken'));
     const iss = parseIssuerUrl(peeked.iss, 'iss');
-    const noProvider = failWith<WebIdentityResult>('INVALID_IDENTITY_TOKEN', `No OpenIDConnect provider found in your account for ${peeked.iss.slice(0, 255)}`);
-    if (!iss.ok) return noProvider;
+    // AssumeRoleWithOIDC names its provider, which must be one of the role's account (RAM's "No such OIDC Provider registered").
+    const named = alibaba ? PROVIDER_ARN_RE.exec(fed.providerArn) : null;
+    const noProvider = alibaba
+      ? failWith<WebIdentityResult>('INVALID_IDENTITY_TOKEN', `No such OIDC Provider registered: \`${fed.providerArn.slice(0, 2048)}\` is no OIDC provider of account ${parsed.account}, the role's account: create one for the token's issuer (CreateOpenIDConnectProvider) and name its ARN`, 'OIDCProviderArn')
+      : failWith<WebIdentityResult>('INVALID_IDENTITY_TOKEN', `No OpenIDConnect provider found in your account for ${peeked.iss.slice(0, 255)}`);
+    if (alibaba ? named?.[1] !== parsed.account : !iss.ok) return noProvider;
 
     const found = await deps.store.read(async (tx: ReadTx) => {
       const partition = await partitionOf(tx, parsed.account);
-      let hostPath = iss.value.hostPath;
+      let hostPath = named?.[2] ?? (iss.ok ? iss.value.hostPath : '');
       let record = readRecord(await tx.kv.get(providerKey(parsed.account, hostPath)));
-      const legacy = legacyHostPath(hostPath);
+      const legacy = named ? undefined : legacyHostPath(hostPath);
       if (!record && legacy !== undefined) {
         const old = readRecord(await tx.kv.get(providerKey(parsed.account, legacy)));
         if (old?.url === peeked.iss) [record, hostPath] = [old, legacy];
@@ -723,6 +778,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // The provider's name as it is stored: a provider registered before the trailing slash was kept keeps its ARN and keys.
     const hp = found.hostPath;
     const arn = providerArn(partition, parsed.account, hp);
+    if (alibaba && arn !== fed.providerArn) return noProvider;
+    if (alibaba && found.record.url !== peeked.iss) {
+      return failWith('INVALID_IDENTITY_TOKEN', `The OIDC token's issuer (\`iss\`) \`${peeked.iss.slice(0, 255)}\` is not the issuer of OIDC provider ${arn} (${found.record.url}): name the provider registered for the token's issuer`, 'OIDCToken.iss');
+    }
     const jwks = await keysFor(o, arn, parsed.account, hp, found.record, peeked.kid);
     if (!jwks) {
       const why = attempts.get(`${arn}\u0000${found.record.created}`)?.message;
@@ -739,20 +798,20 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     });
     if (!checked.ok) {
       return checked.reason === 'expired'
-        ? failWith('EXPIRED_IDENTITY_TOKEN', 'Token expired: the web identity token is past its expiration time (`exp`); get a fresh one')
-        : failWith('INVALID_IDENTITY_TOKEN', `The web identity token is invalid: ${checked.message}`);
+        ? failWith('EXPIRED_IDENTITY_TOKEN', `Token expired: ${alibaba ? 'the OIDC token' : 'the web identity token'} is past its expiration time (\`exp\`); get a fresh one`, at('OIDCToken'))
+        : failWith('INVALID_IDENTITY_TOKEN', `${T} is invalid: ${checked.message}`, at(checked.reason === 'audience' ? 'OIDCToken.aud' : 'OIDCToken'));
     }
     const claims = checked.claims;
     // `exp` and `nbf` are checked with the skew; a token issued in the future is refused too (review F, F3): its issuer's
     // clock is wrong, or the token was made to outlive what its issuer meant.
     const iatSkew = issuedAheadSeconds(claims['iat'], now());
     if (iatSkew > TOKEN_SKEW_SECONDS) {
-      return failWith('INVALID_IDENTITY_TOKEN', `The web identity token is invalid: it was issued in the future (\`iat\` is ${iatSkew} s ahead of this server's clock, more than the ${TOKEN_SKEW_SECONDS} s allowed); check the issuer's clock`);
+      return failWith('INVALID_IDENTITY_TOKEN', `${T} is invalid: it was issued in the future (\`iat\` is ${iatSkew} s ahead of this server's clock, more than the ${TOKEN_SKEW_SECONDS} s allowed); check the issuer's clock`, at('OIDCToken'));
     }
     const sub = typeof claims['sub'] === 'string' ? claims['sub'] : '';
     const auds = typeof claims['aud'] === 'string' ? [claims['aud']] : Array.isArray(claims['aud']) ? claims['aud'].filter((x): x is string => typeof x === 'string') : [];
     const listed = auds.filter((x) => found.record?.clientIds.includes(x));
-    if (sub === '' || listed.length === 0) return failWith('INVALID_IDENTITY_TOKEN', 'The web identity token has no subject (`sub`) or no audience the provider lists');
+    if (sub === '' || listed.length === 0) return failWith('INVALID_IDENTITY_TOKEN', `${T} has no subject (\`sub\`) or no audience the provider lists`, at(sub === '' ? 'OIDCToken' : 'OIDCToken.aud'));
     // The authorized party (OpenID Connect Core §3.1.3.7), as AWS STS reads it: when the token names one, `<provider>:aud`
     // is its `azp` and `<provider>:oaud` its audiences, so that the trust policy's `:aud` condition is met only by the
     // client the token was issued to (review F, F3). Else `:aud` is the audience the provider lists (the first of several).
@@ -763,7 +822,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     // trusting the provider's subjects, `:sub` only) issued sessions to tokens minted for any client of the issuer
     // that listed one of ours among its audiences.
     if (azp !== undefined && !found.record.clientIds.includes(azp)) {
-      return failWith('INVALID_IDENTITY_TOKEN', `Incorrect token audience: the token was issued to \`${azp.slice(0, 255)}\` (its \`azp\`), which is not a client id of OpenIDConnect provider ${found.record.url}: add it to the provider's client ids (AddClientIDToOpenIDConnectProvider) or present a token issued to one of them`);
+      return failWith('INVALID_IDENTITY_TOKEN', `Incorrect token audience: the token was issued to \`${azp.slice(0, 255)}\` (its \`azp\`), which is not a client id of OpenIDConnect provider ${found.record.url}: add it to the provider's client ids (AddClientIDToOpenIDConnectProvider) or present a token issued to one of them`, at('OIDCToken.aud'));
     }
     const audience = azp ?? (listed[0] as string);
     verified.provider = arn;
@@ -771,7 +830,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const amr = typeof claims['amr'] === 'string' ? [claims['amr']] : Array.isArray(claims['amr']) ? claims['amr'].filter((x): x is string => typeof x === 'string') : [];
     // Session tags and a source identity the token carries (review ah, 3): ignored before, so a session meant to carry
     // them was issued without, and a trust policy requiring `sts:SourceIdentity` could not be met through web identity.
-    const carried = carriedAttributes(claims);
+    // RAM reads no session tags or source identity from an OIDC token: the AWS claims mean nothing to AssumeRoleWithOIDC.
+    const carried = alibaba ? ok<CarriedAttributes>({ tags: [], transitive: [], sourceIdentity: undefined }) : carriedAttributes(claims);
     if (!carried.ok) return carried;
     const sessionPacked = packedPolicyPercent(p.policy, p.policyArns, tagRecord(carried.value.tags));
     if (sessionPacked > 100) return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies and the token's session tags (${sessionPacked}% of the limit) is too large.`);
@@ -786,11 +846,17 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     const trust = (entry && cache.get(`trust:${entry.role.id}`, entry.role.trustPolicy, 'trust')) || compilePolicy({ version: partition === 'acs' ? '1' : '2012-10-17', dialect: partition, id: undefined, statements: [] }, `trust policy of ${roleArn}`);
     const principal: Principal = { kind: 'web-identity', arn, provider: arn, partition, account: '' };
     const { tags, transitive, sourceIdentity } = carried.value;
+    // RAM's keys for an OIDC role (`oidc:iss`, `oidc:aud`, `oidc:sub`), IAM's `<host/path>:…` ones for AWS's call.
+    const tokenKeys: Record<string, string | string[]> = alibaba
+      ? { 'oidc:iss': found.record.url, 'oidc:aud': listed, 'oidc:sub': sub }
+      : {
+          [`${hp}:aud`]: azp ?? audience,
+          ...(azp !== undefined ? { [`${hp}:oaud`]: auds } : {}),
+          [`${hp}:sub`]: sub,
+          ...(amr.length ? { [`${hp}:amr`]: amr } : {}),
+        };
     const context: Record<string, string | string[]> = {
-      [`${hp}:aud`]: azp ?? audience,
-      ...(azp !== undefined ? { [`${hp}:oaud`]: auds } : {}),
-      [`${hp}:sub`]: sub,
-      ...(amr.length ? { [`${hp}:amr`]: amr } : {}),
+      ...tokenKeys,
       'aws:FederatedProvider': arn,
       'sts:RoleSessionName': p.roleSessionName,
       ...(sourceIdentity !== undefined ? { 'sts:SourceIdentity': sourceIdentity } : {}),
@@ -806,7 +872,9 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     };
     // Tags and a source identity in the token need the trust policy to allow sts:TagSession and sts:SetSourceIdentity too,
     // as AssumeRole's request parameters do; otherwise the token is refused, never issued without them.
-    const actions = ['sts:AssumeRoleWithWebIdentity', ...(tags.length ? ['sts:TagSession'] : []), ...(sourceIdentity !== undefined ? ['sts:SetSourceIdentity'] : [])];
+    // RAM's trust policies allow an OIDC provider `sts:AssumeRole`, as they do every principal.
+    const assume = alibaba ? 'sts:AssumeRole' : 'sts:AssumeRoleWithWebIdentity';
+    const actions = [assume, ...(tags.length ? ['sts:TagSession'] : []), ...(sourceIdentity !== undefined ? ['sts:SetSourceIdentity'] : [])];
     for (const action of actions) {
       const request = { principal, action, resource: roleArn, context: contextOf(context), time: now() };
       const d = evaluate(request, { identity: [], trust });
@@ -815,7 +883,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
         return failWith('ACCESS_DENIED', withEncodedMessage(deps, `Not authorized to perform ${action}`, explained, { principal, action, resource: roleArn, context, account: parsed.account }));
       }
     }
-    if (!entry) return failWith('ACCESS_DENIED', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
+    if (!entry) return failWith('ACCESS_DENIED', `Not authorized to perform ${assume}`);
     const role = entry.role;
     const duration = p.durationSeconds ?? DURATION.default;
     if (duration > role.maxSessionDuration) return failWith('VALIDATION_ERROR', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', 'DurationSeconds');
@@ -835,7 +903,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       ...(transitive.length ? { transitive: [...transitive] } : {}),
       ...(p.policy !== undefined ? { pol: p.policy } : {}),
       ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
-    }, { via: 'AssumeRoleWithWebIdentity', principal: arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) });
+    }, { via: fed.api, principal: arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) });
     if (!issued.ok) return issued;
     return ok({
       credentials: issued.value.credentials,
@@ -846,6 +914,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       provider: arn,
       audience,
       sourceIdentity,
+      issuer: found.record.url,
+      audiences: auds,
+      tokenIssuedAt: typeof claims['iat'] === 'number' && Number.isFinite(claims['iat']) ? claims['iat'] * 1000 : undefined,
+      tokenExpiresAt: typeof claims['exp'] === 'number' && Number.isFinite(claims['exp']) ? claims['exp'] * 1000 : undefined,
     });
   }
 
@@ -867,6 +939,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     untagProvider,
     listProviderTags,
     assumeRoleWithWebIdentity,
+    assumeRoleWithOidc,
   };
 }
 

@@ -298,7 +298,7 @@ export class SessionScopes {
       kind: 'session',
       account: record.account,
       principal: who.principal ?? '',
-      action: via === 'AssumeRoleWithWebIdentity' ? 'sts:AssumeRoleWithWebIdentity' : 'sts:AssumeRole',
+      action: via === 'AssumeRoleWithWebIdentity' || via === 'AssumeRoleWithOIDC' ? `sts:${via}` : 'sts:AssumeRole',
       resource: roleArn,
       decision: 'OUTCOME_UNKNOWN',
       role: roleArn,

@@ -341,7 +341,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       kind: 'session',
       account: c.acct,
       principal: who.principal ?? c.fed?.provider ?? userArn ?? '',
-      action: via === 'GetSessionToken' ? 'sts:GetSessionToken' : via === 'AssumeRoleWithWebIdentity' ? 'sts:AssumeRoleWithWebIdentity' : 'sts:AssumeRole',
+      action: via === 'GetSessionToken' || via === 'AssumeRoleWithWebIdentity' || via === 'AssumeRoleWithOIDC' ? `sts:${via}` : 'sts:AssumeRole',
       resource: roleArn ?? userArn ?? '',
       decision: 'Allow',
       ...(roleArn !== undefined ? { role: roleArn } : {}),

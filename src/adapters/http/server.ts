@@ -15,6 +15,7 @@ import { HTTP_ERRORS } from './errors.ts';
 import { IAM_ACTIONS, IAM_NAMESPACE } from './iam-api.ts';
 import { MAX_QUERY_PARAMETERS, parameterCount, Params } from './query-params.ts';
 import { STS_ACTIONS, STS_NAMESPACE, STS_UNSIGNED_ACTIONS } from './sts-api.ts';
+import { ALIBABA_STS_VERSION, alibabaStsAnswer } from './alibaba-sts-api.ts';
 import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { isKubeWebhook, status as kubeStatus } from './k8s-api.ts';
 import { queryError, queryResponse } from './xml.ts';
@@ -236,6 +237,12 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
     // One endpoint serves both APIs, told apart by `Version` (IAM 2010-05-08, STS 2011-06-15), as the SDKs
     // send it; without one, the action name decides.
     const version = params.get('Version');
+    // Alibaba Cloud STS's version: its own JSON answers and error codes (AssumeRoleWithOIDC, unsigned; alibaba-sts-api.ts).
+    if (version === ALIBABA_STS_VERSION) {
+      apiLabels.set(res, 'sts');
+      const answer = await alibabaStsAnswer(app, params, requestFactsOf(req), requestId, headerText(req.headers.host));
+      return send(res, answer.status, answer.body, requestId, 'application/json');
+    }
     const isSts = version === '2011-06-15' || (version === undefined && (Object.hasOwn(STS_ACTIONS, action) || Object.hasOwn(STS_UNSIGNED_ACTIONS, action)));
     const namespace = isSts ? STS_NAMESPACE : IAM_NAMESPACE;
     apiLabels.set(res, isSts ? 'sts' : 'iam');

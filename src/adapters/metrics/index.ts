@@ -54,7 +54,7 @@ export interface MetricsPeers {
 
 /** The values each labelled counter can take (anything else is `other`). */
 export const DECISION_RESULTS = ['Allow', 'ExplicitDeny', 'ImplicitDeny'] as const;
-export const SESSION_VIAS = ['AssumeRole', 'GetSessionToken', 'AssumeRoleWithWebIdentity', 'job', 'service'] as const;
+export const SESSION_VIAS = ['AssumeRole', 'GetSessionToken', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithOIDC', 'job', 'service'] as const;
 export const GATE_REFUSALS = ['issuance', 'change'] as const;
 const bounded = (known: readonly string[]): ((v: string) => string) => {
   const set = new Set(known);
