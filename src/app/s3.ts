@@ -38,7 +38,7 @@ import { accessDeniedMessage, actorOf } from './principals.ts';
 import { BUCKET_OWNER_PREFIX, bucketOwnerKey, removeResourcePoliciesUnder, ResourcePolicies, resourcePolicyKey, resourcePolicyRecord, type StoredResourcePolicy } from './resource-policies.ts';
 import { iamPolicyKey, removeIamPoliciesUnder } from './bindings.ts';
 import type { ReadTx } from './ports/store.ts';
-import type { BucketInfo, ByteRange, ChecksumAlgorithm, CopyConditions, CopyReplace, CreateUploadInput, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
+import type { BucketInfo, ByteRange, ChecksumAlgorithm, CompleteChecks, CompletedPart, CopyConditions, CopyReplace, CreateUploadInput, ListObjectsPage, ListUploadsInput, ObjectErrorCode, ObjectHeaders, ObjectInfo, ObjectResult, ObjectStore, PartInfo, PartsPage, SourceConditions, StorageClass, UploadInfo, UploadInitiator, UploadsPage, WriteConditions } from './ports/objects.ts';
 import type { Result } from '../core/errors.ts';
 
 /**
@@ -888,7 +888,8 @@ export function createS3(app: App, objects: ObjectStore) {
       return fromStore(await objects.createUpload({ ...input, initiator: initiatorOf(call.caller) }));
     },
 
-    async uploadPart(call: S3Call, input: StoreDigests & { bucket: string; key: string; uploadId: string; partNumber: number; body: AsyncIterable<Uint8Array>; size?: number; contentMd5?: string }): Promise<S3Result<PartInfo>> {
+    /** `sent`: the algorithm of the checksum the client sent with the part, `none` for none (held against the upload's by the store). */
+    async uploadPart(call: S3Call, input: StoreDigests & { bucket: string; key: string; uploadId: string; partNumber: number; body: AsyncIterable<Uint8Array>; size?: number; contentMd5?: string; sent?: ChecksumAlgorithm | 'none' }): Promise<S3Result<PartInfo>> {
       const g = await gate(call, input.bucket, 's3:PutObject', objectArn(input.bucket, input.key));
       if (!g.ok) return g;
       const unsupported = unhonoured(call, g.value.owner, 'read');
@@ -897,12 +898,12 @@ export function createS3(app: App, objects: ObjectStore) {
     },
 
     /** `conditions` (`If-Match` / `If-None-Match: *`) are held by the store; a refused Complete keeps its upload. */
-    async completeUpload(call: S3Call, bucket: string, key: string, uploadId: string, parts: readonly { partNumber: number; etag: string }[], conditions?: WriteConditions): Promise<S3Result<ObjectInfo>> {
+    async completeUpload(call: S3Call, bucket: string, key: string, uploadId: string, parts: readonly CompletedPart[], conditions?: WriteConditions, check?: CompleteChecks): Promise<S3Result<ObjectInfo>> {
       const g = await gate(call, bucket, 's3:PutObject', objectArn(bucket, key), conditionContext(call, conditions));
       if (!g.ok) return g;
       const unsupported = unhonoured(call, g.value.owner, 'read') ?? (await mayCompare(call, g.value, key, conditions));
       if (unsupported) return { ok: false, error: unsupported };
-      return fromStore(await objects.completeUpload(bucket, key, uploadId, parts, conditions));
+      return fromStore(await objects.completeUpload(bucket, key, uploadId, parts, conditions, check));
     },
 
     async abortUpload(call: S3Call, bucket: string, key: string, uploadId: string): Promise<S3Result<void>> {

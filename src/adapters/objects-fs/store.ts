@@ -32,6 +32,10 @@ import { dirname, join } from 'node:path';
 import type {
   BucketInfo,
   ByteRange,
+  ChecksumAlgorithm,
+  ChecksumType,
+  CompleteChecks,
+  CompletedPart,
   CopyConditions,
   CopyReplace,
   CreateUploadInput,
@@ -52,13 +56,15 @@ import type {
   PutObjectInput,
   SourceConditions,
   StorageClass,
+  UploadChecksum,
   UploadInfo,
   UploadInitiator,
+  UploadPartInput,
   UploadsPage,
   WriteConditions,
 } from '../../app/ports/objects.ts';
 import { DEFAULT_CONTENT_TYPE, isStorageClass, OBJECT_HEADER_NAMES } from '../../app/ports/objects.ts';
-import { checksumFrom, multipartEtag, type DeclaredDigests } from './checksums.ts';
+import { checksumFrom, combineCrcs, compositeChecksum, isCrc, multipartEtag, type DeclaredDigests } from './checksums.ts';
 import { destinationProblem, sourceProblem } from './conditions.ts';
 import { compareKeys, compareUploads, insertKey, listPage, removeKey, uploadsPage } from './listing.ts';
 import { bucketNameProblem, isUploadId, keyProblem } from './names.ts';
@@ -173,6 +179,18 @@ interface UploadRecord {
   readonly redirectLocation?: string;
   /** Who began the upload; absent in records of earlier versions (read as no initiator: `initiatorOf`). */
   readonly initiator?: UploadInitiator;
+  /** The checksum the upload was created with; absent: none (and in records of earlier versions). */
+  readonly checksum?: UploadChecksum;
+}
+
+const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'];
+const CHECKSUM_TYPES: readonly ChecksumType[] = ['COMPOSITE', 'FULL_OBJECT'];
+
+/** A record's upload checksum when it is one (a record of an earlier version has none). */
+function uploadChecksumOf(r: { readonly checksum?: unknown }): { checksum?: UploadChecksum } {
+  const c = r.checksum as { algorithm?: unknown; type?: unknown } | null | undefined;
+  if (typeof c !== 'object' || c === null || !CHECKSUM_ALGORITHMS.includes(c.algorithm as ChecksumAlgorithm) || !CHECKSUM_TYPES.includes(c.type as ChecksumType)) return {};
+  return { checksum: Object.freeze({ algorithm: c.algorithm as ChecksumAlgorithm, type: c.type as ChecksumType }) };
 }
 
 /** A record's initiator when it is one (a record of an earlier version has none). */
@@ -190,6 +208,8 @@ interface PartRecord {
   readonly size: number;
   readonly lastModified: string;
   readonly sha256: string;
+  /** Base64, under the upload's checksum algorithm; absent when the upload has none. */
+  readonly checksum?: string;
 }
 
 function fail<T>(code: ObjectErrorCode, message: string): ObjectResult<T> {
@@ -465,7 +485,7 @@ export class FsObjectStore implements ObjectStore {
 
   private uploadOf(bucket: Bucket, id: string, r: UploadRecord): Upload {
     return {
-      info: Object.freeze({ uploadId: id, bucket: bucket.info.name, key: r.key, initiated: r.initiated, storageClass: storageClassOf(r), ...initiatorOf(r) }),
+      info: Object.freeze({ uploadId: id, bucket: bucket.info.name, key: r.key, initiated: r.initiated, storageClass: storageClassOf(r), ...initiatorOf(r), ...uploadChecksumOf(r) }),
       dir: join(bucket.dir, 'uploads', id),
       contentType: r.contentType,
       metadata: frozenRecord(r.metadata),
@@ -478,7 +498,7 @@ export class FsObjectStore implements ObjectStore {
   }
 
   private partOf(r: PartRecord): Part {
-    return { info: Object.freeze({ partNumber: r.partNumber, etag: r.etag, size: r.size, lastModified: r.lastModified }), nonce: r.nonce };
+    return { info: Object.freeze({ partNumber: r.partNumber, etag: r.etag, size: r.size, lastModified: r.lastModified, ...(typeof r.checksum === 'string' ? { checksum: r.checksum } : {}) }), nonce: r.nonce };
   }
 
   // ---- files ---------------------------------------------------------------------------------------------
@@ -957,6 +977,7 @@ export class FsObjectStore implements ObjectStore {
         tags: { ...input.tags },
         ...classFields(input.storageClass, input.redirectLocation),
         ...initiatorOf(input),
+        ...(input.checksum === undefined ? {} : { checksum: { algorithm: input.checksum.algorithm, type: input.checksum.type } }),
       };
       const upload = this.uploadOf(bucket, id, record);
       await mkdir(upload.dir, { mode: DIR_MODE });
@@ -972,20 +993,7 @@ export class FsObjectStore implements ObjectStore {
     });
   }
 
-  async uploadPart(input: {
-    readonly bucket: string;
-    readonly key: string;
-    readonly uploadId: string;
-    readonly partNumber: number;
-    readonly body: AsyncIterable<Uint8Array>;
-    readonly size?: number;
-    readonly contentMd5?: string;
-    readonly sha256Hex?: string;
-    readonly sha256Base64?: string;
-    readonly crc32Base64?: string;
-    readonly crc32cBase64?: string;
-    readonly crc64nvmeBase64?: string;
-  }): Promise<ObjectResult<PartInfo>> {
+  async uploadPart(input: UploadPartInput): Promise<ObjectResult<PartInfo>> {
     const b = this.bucketOf(input.bucket);
     if (!b.ok) return b;
     const bucket = b.value;
@@ -994,10 +1002,19 @@ export class FsObjectStore implements ObjectStore {
     const upload = u.value;
     const n = input.partNumber;
     if (!Number.isInteger(n) || n < 1 || n > MAX_PARTS) return fail('InvalidPart', `part number \`${n}\` is not an integer from 1 to ${MAX_PARTS}`);
+    // A part of an upload with a checksum carries one of its algorithm (S3 adds a FULL_OBJECT upload's when it has
+    // none): S3's refusal, before the body is read (API_UploadPart).
+    const want = upload.info.checksum;
+    const sent = input.sent;
+    if (want !== undefined && sent !== undefined && (sent === 'none' ? want.type === 'COMPOSITE' : sent !== want.algorithm)) {
+      return fail('InvalidRequest', `Checksum Type mismatch occurred, expected checksum Type: ${want.algorithm}, actual checksum Type: ${sent === 'none' ? 'null' : sent}`);
+    }
+    const keep = want?.algorithm;
     return this.writing(bucket, async () => {
       const tmp = this.tmpPath();
-      const written = await writeSegment(tmp, input.body, { ...(input.size === undefined ? {} : { size: input.size }), max: this.maxPutSize, fsync: this.fsync }, declaredOf(input));
+      const written = await writeSegment(tmp, input.body, { ...(input.size === undefined ? {} : { size: input.size }), max: this.maxPutSize, fsync: this.fsync, ...(keep === undefined ? {} : { keep }) }, declaredOf(input));
       if (!written.ok) return written;
+      const checksum = keep === undefined ? undefined : checksumFrom(keep, written.value.digests)?.value;
       let moved = false;
       try {
         return await this.locks.run(`u:${upload.info.uploadId}`, async () => {
@@ -1010,6 +1027,7 @@ export class FsObjectStore implements ObjectStore {
             size: written.value.size,
             lastModified: this.now().toISOString(),
             sha256: written.value.digests.sha256.toString('hex'),
+            ...(checksum === undefined ? {} : { checksum }),
           };
           const path = join(upload.dir, `${n}.${record.nonce}`);
           await rename(tmp, path);
@@ -1044,12 +1062,12 @@ export class FsObjectStore implements ObjectStore {
     const all = [...u.value.parts.values()].map((p) => p.info).filter((p) => p.partNumber > after).sort((x, y) => x.partNumber - y.partNumber);
     const parts = all.slice(0, max);
     const truncated = max > 0 && all.length > max;
-    const { storageClass, initiator } = u.value.info;
-    const of = { storageClass, ...(initiator === undefined ? {} : { initiator }) };
+    const { storageClass, initiator, checksum } = u.value.info;
+    const of = { storageClass, ...(initiator === undefined ? {} : { initiator }), ...(checksum === undefined ? {} : { checksum }) };
     return ok(truncated ? { parts, truncated, next: parts[parts.length - 1]!.partNumber, ...of } : { parts, truncated, ...of });
   }
 
-  async completeUpload(bucketName: string, key: string, uploadId: string, parts: readonly { readonly partNumber: number; readonly etag: string }[], conditions?: WriteConditions): Promise<ObjectResult<ObjectInfo>> {
+  async completeUpload(bucketName: string, key: string, uploadId: string, parts: readonly CompletedPart[], conditions?: WriteConditions, check?: CompleteChecks): Promise<ObjectResult<ObjectInfo>> {
     const b = this.bucketOf(bucketName);
     if (!b.ok) return b;
     const bucket = b.value;
@@ -1079,6 +1097,9 @@ export class FsObjectStore implements ObjectStore {
           }
         }
         if (total > MAX_OBJECT_SIZE) return fail<ObjectInfo>('EntityTooLarge', `the parts add up to ${total} bytes, more than the ${MAX_OBJECT_SIZE} allowed`);
+        const summed = await objectChecksum(upload.info, parts, chosen, check);
+        if (!summed.ok) return summed;
+        const checksum = summed.value;
         const committed = await this.commitObject(
           bucket,
           key,
@@ -1091,6 +1112,7 @@ export class FsObjectStore implements ObjectStore {
             tags: upload.tags,
             storageClass: upload.info.storageClass,
             ...(upload.redirectLocation === undefined ? {} : { redirectLocation: upload.redirectLocation }),
+            ...(checksum === undefined ? {} : { checksum }),
           },
           async (v) => {
             for (let i = 0; i < chosen.length; i++) {
@@ -1143,6 +1165,43 @@ export class FsObjectStore implements ObjectStore {
   async close(): Promise<void> {
     this.closed = true;
   }
+}
+
+/**
+ * The checksum a completed upload gives its object, from its parts' (User Guide, "Checking object integrity",
+ * multipart uploads; S3's refusals as API_CompleteMultipartUpload and the S3-compatible servers that match it record
+ * them): each part checksum the request lists must be the part's (else InvalidPart, as a wrong ETag), and a COMPOSITE
+ * upload's request must list each; then COMPOSITE is the checksum of the parts' checksums `-N`, FULL_OBJECT the CRC of
+ * all the bytes, combined from the parts' CRCs. A checksum the request asserts for the object (`check`) must be it
+ * (BadDigest), its type the upload's. None for an upload created without one (which ignores one asserted, as S3).
+ */
+async function objectChecksum(upload: UploadInfo, asked: readonly CompletedPart[], chosen: readonly Part[], check: CompleteChecks | undefined): Promise<ObjectResult<ObjectChecksum | undefined>> {
+  const want = upload.checksum;
+  if (want === undefined) {
+    if (check?.type !== undefined) return fail('InvalidRequest', 'The upload was not created with a checksum mode. The complete request must not include a x-amz-checksum-type header.');
+    return ok(undefined);
+  }
+  if (check?.type !== undefined && check.type !== want.type) return fail('InvalidRequest', `The upload was created using the ${want.type} checksum mode. The complete request must use the same checksum mode.`);
+  for (let i = 0; i < chosen.length; i++) {
+    const part = chosen[i]!.info;
+    const named = asked[i]!.checksums?.[want.algorithm];
+    if (named === undefined) {
+      if (want.type === 'COMPOSITE') return fail('InvalidRequest', `The upload was created using a ${want.algorithm} checksum. The complete request must include the checksum for each part. It was missing for part ${part.partNumber} in the request.`);
+    } else if (named !== part.checksum) {
+      return fail('InvalidPart', `part ${part.partNumber}'s ${want.algorithm} checksum is not \`${named}\`: one or more of the specified parts could not be found`);
+    }
+  }
+  // A part recorded without one (hand-edited): the object gets none rather than a wrong one.
+  if (chosen.some((p) => p.info.checksum === undefined)) return ok(undefined);
+  const sums = chosen.map((p) => p.info.checksum!);
+  const value =
+    want.type === 'COMPOSITE' || !isCrc(want.algorithm)
+      ? await compositeChecksum(want.algorithm, sums)
+      : combineCrcs(want.algorithm, chosen.map((p, i) => ({ crc: Buffer.from(sums[i]!, 'base64'), size: p.info.size }))).toString('base64');
+  if (check?.checksum !== undefined && (check.checksum.algorithm !== want.algorithm || check.checksum.value !== value)) {
+    return fail('BadDigest', `The ${check.checksum.algorithm} you specified did not match the calculated checksum.`);
+  }
+  return ok({ algorithm: want.algorithm, value, type: want.type });
 }
 
 function declaredOf(input: DeclaredDigests): DeclaredDigests {

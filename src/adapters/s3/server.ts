@@ -23,6 +23,8 @@ import {
   OBJECT_HEADER_NAMES,
   STORAGE_CLASSES,
   type ChecksumAlgorithm,
+  type ChecksumType,
+  type CompleteChecks,
   type CopyConditions,
   type ObjectChecksum,
   type ObjectHeaderName,
@@ -30,6 +32,7 @@ import {
   type ObjectInfo,
   type SourceConditions,
   type StorageClass,
+  type UploadChecksum,
   type UploadInitiator,
   type WriteConditions,
 } from '../../app/ports/objects.ts';
@@ -342,7 +345,61 @@ const CHECKSUM_ELEMENTS: Readonly<Record<ChecksumAlgorithm, string>> = { crc32: 
  * and `x-amz-checksum-type: FULL_OBJECT` (a checksum of the whole body). SDK v3 and botocore check a GetObject's bytes
  * against it; without it they checked nothing, silently (review cr, 4).
  */
-const checksumHeaders = (c: ObjectChecksum | undefined): Record<string, string> => (c === undefined ? {} : { [`x-amz-checksum-${c.algorithm}`]: c.value, 'x-amz-checksum-type': 'FULL_OBJECT' });
+const checksumHeaders = (c: ObjectChecksum | undefined): Record<string, string> => (c === undefined ? {} : { [`x-amz-checksum-${c.algorithm}`]: c.value, 'x-amz-checksum-type': c.type ?? 'FULL_OBJECT' });
+
+/** An object's checksum as S3's XML answers name it (CopyObjectResult, CompleteMultipartUploadResult). */
+const checksumElements = (c: ObjectChecksum | undefined): Record<string, string> => (c === undefined ? {} : { [CHECKSUM_ELEMENTS[c.algorithm]]: c.value, ChecksumType: c.type ?? 'FULL_OBJECT' });
+
+/** An upload's checksum as ListParts and ListMultipartUploads name it. */
+const uploadChecksumElements = (c: UploadChecksum | undefined): Record<string, string> => (c === undefined ? {} : { ChecksumAlgorithm: CHECKSUM_NAMES[c.algorithm], ChecksumType: c.type });
+
+/** The algorithms by the name S3 gives them (`x-amz-checksum-algorithm: SHA256`). */
+const ALGORITHMS_BY_NAME: ReadonlyMap<string, ChecksumAlgorithm> = new Map(Object.values(CHECKSUM_HEADERS).map((a) => [CHECKSUM_NAMES[a], a]));
+
+/** Which checksum types each algorithm can be in a multipart upload, and its default (the first). */
+const UPLOAD_TYPES: Readonly<Record<ChecksumAlgorithm, readonly ChecksumType[]>> = {
+  crc32: ['COMPOSITE', 'FULL_OBJECT'],
+  crc32c: ['COMPOSITE', 'FULL_OBJECT'],
+  crc64nvme: ['FULL_OBJECT'],
+  sha1: ['COMPOSITE'],
+  sha256: ['COMPOSITE'],
+};
+
+const isChecksumType = (v: string): v is ChecksumType => v === 'COMPOSITE' || v === 'FULL_OBJECT';
+
+/**
+ * CreateMultipartUpload's `x-amz-checksum-algorithm` and `x-amz-checksum-type` (API_CreateMultipartUpload; User Guide,
+ * "Checking object integrity": FULL_OBJECT is for the CRCs, COMPOSITE for all but CRC64NVME, which is FULL_OBJECT by
+ * default and the others COMPOSITE), refused with S3's messages. Undefined: neither sent.
+ */
+function uploadChecksumOf(req: IncomingMessage): { ok: true; value: UploadChecksum | undefined } | { ok: false; error: S3Error } {
+  const name = header(req, 'x-amz-checksum-algorithm');
+  const typeName = header(req, 'x-amz-checksum-type');
+  if (name === undefined && typeName === undefined) return { ok: true, value: undefined };
+  const algorithm = name === undefined ? undefined : ALGORITHMS_BY_NAME.get(name.trim().toUpperCase());
+  if (name !== undefined && algorithm === undefined) return { ok: false, error: s3Error('InvalidRequest', 'Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]') };
+  if (algorithm === undefined) return { ok: false, error: s3Error('InvalidRequest', 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.') };
+  const type = typeName?.trim().toUpperCase() ?? UPLOAD_TYPES[algorithm][0]!;
+  if (!isChecksumType(type)) return { ok: false, error: s3Error('InvalidRequest', 'Value for x-amz-checksum-type header is invalid.') };
+  if (!UPLOAD_TYPES[algorithm].includes(type)) return { ok: false, error: s3Error('InvalidRequest', `The ${type} checksum type cannot be used with the ${CHECKSUM_NAMES[algorithm]} checksum algorithm.`) };
+  return { ok: true, value: { algorithm, type } };
+}
+
+/**
+ * What a CompleteMultipartUpload asserts of the object in its headers (API_CompleteMultipartUpload): an
+ * `x-amz-checksum-<algorithm>` (one at most) and an `x-amz-checksum-type`. They describe the object, not the request's
+ * body, which carries none.
+ */
+function completeChecksOf(req: IncomingMessage): { ok: true; value: CompleteChecks | undefined } | { ok: false; error: S3Error } {
+  const sent = Object.entries(CHECKSUM_HEADERS).filter(([name]) => req.headers[name] !== undefined);
+  if (sent.length > 1) return { ok: false, error: s3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.') };
+  const typeName = header(req, 'x-amz-checksum-type')?.trim().toUpperCase();
+  if (typeName !== undefined && !isChecksumType(typeName)) return { ok: false, error: s3Error('InvalidRequest', 'Value for x-amz-checksum-type header is invalid.') };
+  const [name, algorithm] = sent[0] ?? [];
+  const value = name === undefined ? undefined : header(req, name);
+  const checks: CompleteChecks = { ...(algorithm !== undefined && value !== undefined ? { checksum: { algorithm, value: value.trim() } } : {}), ...(typeName !== undefined ? { type: typeName } : {}) };
+  return { ok: true, value: Object.keys(checks).length > 0 ? checks : undefined };
+}
 
 /** The `response-*` query parameters of GetObject and HeadObject, and the answer header each one sets. */
 const RESPONSE_OVERRIDES = [
@@ -580,7 +637,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   }
 
   /** The body's checks, from the headers the client sent (and signed). */
-  function bodyOptions(req: IncomingMessage, auth: Authenticated, limit?: number): { ok: true; value: BodyOptions } | { ok: false; error: S3Error } {
+  /** `describesObject`: the request's `x-amz-checksum-*` headers are the object's (CompleteMultipartUpload), not its body's. */
+  function bodyOptions(req: IncomingMessage, auth: Authenticated, limit?: number, describesObject = false): { ok: true; value: BodyOptions } | { ok: false; error: S3Error } {
     const v4 = auth.v4;
     const declared = header(req, 'x-amz-content-sha256') ?? (v4 === undefined || v4.parsed.form === 'presigned' ? 'UNSIGNED-PAYLOAD' : undefined);
     const method = req.method ?? 'GET';
@@ -589,13 +647,13 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     if (declared !== undefined && declared.startsWith('STREAMING-') && !chunked) return { ok: false, error: s3Error('NotImplemented', `x-amz-content-sha256 \`${declared}\` is not supported; use STREAMING-AWS4-HMAC-SHA256-PAYLOAD or an HMAC form`) };
     let checksum: BodyOptions['checksum'];
     for (const [name, algorithm] of Object.entries(CHECKSUM_HEADERS)) {
-      const v = header(req, name);
+      const v = describesObject ? undefined : header(req, name);
       if (v !== undefined) checksum = { algorithm, expected: v };
     }
     const trailer = header(req, 'x-amz-trailer');
     // One checksum a body, as S3 takes it: of two, only one was checked (the last in CHECKSUM_HEADERS' order, or the
     // trailer's over a header's), so a wrong one was stored as if checked (review cr, 5).
-    const declaredChecksums = CHECKSUM_VALUE_HEADERS.filter((name) => req.headers[name] !== undefined).length + (chunked && trailer !== undefined && /^x-amz-checksum-/i.test(trailer.trim()) ? 1 : 0);
+    const declaredChecksums = (describesObject ? 0 : CHECKSUM_VALUE_HEADERS.filter((name) => req.headers[name] !== undefined).length) + (chunked && trailer !== undefined && /^x-amz-checksum-/i.test(trailer.trim()) ? 1 : 0);
     if (declaredChecksums > 1) return { ok: false, error: s3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.') };
     // S3 refuses a value that is not the base64 of a digest of its algorithm before it reads the body, with its own
     // message; only a well-formed value that the body does not match is BadDigest.
@@ -755,8 +813,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     }
 
     /** A small body (XML, a policy), read whole through the same checks. */
-    const smallBody = async (limit: number): Promise<Buffer | undefined> => {
-      const o = bodyOptions(req, auth.value, limit);
+    const smallBody = async (limit: number, describesObject = false): Promise<Buffer | undefined> => {
+      const o = bodyOptions(req, auth.value, limit, describesObject);
       if (!o.ok) return void fail(o.error);
       try {
         const body = await readWhole(decodeBody(source(), o.value));
@@ -776,7 +834,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
      * hashes every body anyway (MD5 for the ETag, SHA-256 kept), so hashing here too would read the bytes twice.
      * What only the edge can check (chunk signatures, trailing checksums, lengths) is checked here.
      */
-    const streamBody = (): { ok: true; body: AsyncIterable<Uint8Array>; size?: number; digests: StoreDigests } | { ok: false } => {
+    const streamBody = (): { ok: true; body: AsyncIterable<Uint8Array>; size?: number; digests: StoreDigests; sent: ChecksumAlgorithm | 'none' } | { ok: false } => {
       const o = bodyOptions(req, auth.value);
       if (!o.ok) {
         fail(o.error);
@@ -794,7 +852,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         else if (checksum.algorithm === 'sha256') digests.sha256Base64 = checksum.expected;
         if (checksum.algorithm !== 'sha1') mine = undefined;
       }
-      return { ok: true, body: decodeBody(source(), { ...rest, ...(mine ? { checksum: mine } : {}) }), ...(o.value.size !== undefined ? { size: o.value.size } : {}), digests };
+      return { ok: true, body: decodeBody(source(), { ...rest, ...(mine ? { checksum: mine } : {}) }), ...(o.value.size !== undefined ? { size: o.value.size } : {}), digests, sent: checksum?.algorithm ?? 'none' };
     };
     const storing = async <T>(p: Promise<S3Result<T>>, then: (value: T) => void): Promise<void> => {
       try {
@@ -1009,7 +1067,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           MaxUploads: maxUploads,
           ...(encoding.url ? { EncodingType: 'url' } : {}),
           IsTruncated: page.truncated,
-          Upload: page.uploads.map((u) => ({ Key: enc(u.key), UploadId: u.uploadId, Initiator: initiatorXml(u.initiator, page.owner), Owner: ownerXml(page.owner), StorageClass: u.storageClass, Initiated: s3Date(u.initiated) })),
+          Upload: page.uploads.map((u) => ({ ...uploadChecksumElements(u.checksum), Key: enc(u.key), UploadId: u.uploadId, Initiator: initiatorXml(u.initiator, page.owner), Owner: ownerXml(page.owner), StorageClass: u.storageClass, Initiated: s3Date(u.initiated) })),
           CommonPrefixes: page.prefixes.map((p) => ({ Prefix: enc(p) })),
         }),
       );
@@ -1059,8 +1117,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
             const b = streamBody();
             if (!b.ok) return;
             const md5 = header(req, 'content-md5');
-            return storing(s3.uploadPart(call, { bucket, key, uploadId, partNumber: Number(partText), body: b.body, ...(b.size !== undefined ? { size: b.size } : {}), ...(md5 !== undefined ? { contentMd5: md5 } : {}), ...b.digests }), (part) =>
-              sendEmpty(res, 200, { etag: `"${part.etag}"` }),
+            const { checksumAlgorithm: _kept, ...declared } = b.digests;
+            return storing(s3.uploadPart(call, { bucket, key, uploadId, partNumber: Number(partText), body: b.body, ...(b.size !== undefined ? { size: b.size } : {}), ...(md5 !== undefined ? { contentMd5: md5 } : {}), ...declared, sent: b.sent }), (part) =>
+              sendEmpty(res, 200, { etag: `"${part.etag}"`, ...(part.checksum !== undefined && b.sent !== 'none' ? { [`x-amz-checksum-${b.sent}`]: part.checksum } : {}) }),
             );
           }
           const copySource = header(req, 'x-amz-copy-source');
@@ -1113,11 +1172,18 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
                 Initiator: initiatorXml(r.initiator, r.owner),
                 Owner: ownerXml(r.owner),
                 StorageClass: r.storageClass,
+                ...uploadChecksumElements(r.checksum),
                 PartNumberMarker: marker,
                 ...(r.truncated && r.next !== undefined ? { NextPartNumberMarker: r.next } : {}),
                 MaxParts: maxParts,
                 IsTruncated: r.truncated,
-                Part: r.parts.map((p) => ({ PartNumber: p.partNumber, LastModified: s3Date(p.lastModified), ETag: `"${p.etag}"`, Size: p.size })),
+                Part: r.parts.map((p) => ({
+                  PartNumber: p.partNumber,
+                  LastModified: s3Date(p.lastModified),
+                  ETag: `"${p.etag}"`,
+                  Size: p.size,
+                  ...(p.checksum !== undefined && r.checksum !== undefined ? { [CHECKSUM_ELEMENTS[r.checksum.algorithm]]: p.checksum } : {}),
+                })),
               }),
             );
           }
@@ -1133,21 +1199,26 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
             if (tooLarge) return fail(tooLarge);
             const classed = objectClassOf(req);
             if (!classed.ok) return fail(classed.error);
+            const summed = uploadChecksumOf(req);
+            if (!summed.ok) return fail(summed.error);
             const contentType = header(req, 'content-type');
             const tags = tagsOf(header(req, 'x-amz-tagging'));
-            return answer(await s3.createUpload(call, { bucket, key, ...(contentType !== undefined ? { contentType } : {}), metadata, headers: objectHeadersOf(req), ...(tags ? { tags } : {}), ...classed.value }), (u) =>
-              sendXml(res, 'InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: u.uploadId }),
+            const input = { bucket, key, ...(contentType !== undefined ? { contentType } : {}), metadata, headers: objectHeadersOf(req), ...(tags ? { tags } : {}), ...classed.value, ...(summed.value ? { checksum: summed.value } : {}) };
+            return answer(await s3.createUpload(call, input), (u) =>
+              sendXml(res, 'InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: u.uploadId }, u.checksum === undefined ? {} : { 'x-amz-checksum-algorithm': CHECKSUM_NAMES[u.checksum.algorithm], 'x-amz-checksum-type': u.checksum.type }),
             );
           }
           if (uploadId !== undefined) {
             const conditions = destinationConditions();
             if (!conditions.ok) return fail(conditions.error);
-            const body = await smallBody(MAX_XML_BODY);
+            const checks = completeChecksOf(req);
+            if (!checks.ok) return fail(checks.error);
+            const body = await smallBody(MAX_XML_BODY, true);
             if (body === undefined) return;
             const parts = parseComplete(body.toString('utf8'));
             if (!parts) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
-            return answer(await s3.completeUpload(call, bucket, key, uploadId, parts, conditions.value), (info) =>
-              sendXml(res, 'CompleteMultipartUploadResult', { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: `"${info.etag}"` }),
+            return answer(await s3.completeUpload(call, bucket, key, uploadId, parts, conditions.value, checks.value), (info) =>
+              sendXml(res, 'CompleteMultipartUploadResult', { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag: `"${info.etag}"`, ...checksumElements(info.checksum) }),
             );
           }
           return fail(s3Error('MethodNotAllowed', `The specified method is not allowed against this resource: POST ${resource}`));
@@ -1214,7 +1285,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         sendXml(res, 'CopyObjectResult', {
           LastModified: s3Date(info.lastModified),
           ETag: `"${info.etag}"`,
-          ...(info.checksum === undefined ? {} : { ChecksumType: 'FULL_OBJECT', [CHECKSUM_ELEMENTS[info.checksum.algorithm]]: info.checksum.value }),
+          ...checksumElements(info.checksum),
         }),
       );
     }

@@ -140,19 +140,39 @@ export function parseDelete(text: string): { keys: string[]; objects: { key: str
   return { keys, objects: entries, quiet: textOf(d['Quiet'])?.trim().toLowerCase() === 'true' };
 }
 
-/** `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"…"</ETag></Part>…</CompleteMultipartUpload>` */
-export function parseComplete(text: string): { partNumber: number; etag: string }[] | undefined {
+/** The checksum elements of a CompleteMultipartUpload part (API_CompletedPart), by the algorithm each names. */
+const PART_CHECKSUMS = [
+  ['ChecksumCRC32', 'crc32'],
+  ['ChecksumCRC32C', 'crc32c'],
+  ['ChecksumCRC64NVME', 'crc64nvme'],
+  ['ChecksumSHA1', 'sha1'],
+  ['ChecksumSHA256', 'sha256'],
+] as const;
+
+type PartChecksums = Partial<Record<(typeof PART_CHECKSUMS)[number][1], string>>;
+
+/**
+ * `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"…"</ETag>[<ChecksumSHA256>…</ChecksumSHA256>]</Part>…`:
+ * each part's number, ETag and the checksums it names.
+ */
+export function parseComplete(text: string): { partNumber: number; etag: string; checksums?: PartChecksums }[] | undefined {
   const doc = parseXml(text)?.['CompleteMultipartUpload'];
   if (typeof doc !== 'object' || doc === null) return undefined;
   const parts = (doc as Record<string, unknown>)['Part'];
   if (!Array.isArray(parts) || parts.length === 0 || parts.length > 10_000) return undefined;
-  const out: { partNumber: number; etag: string }[] = [];
+  const out: { partNumber: number; etag: string; checksums?: PartChecksums }[] = [];
   for (const p of parts) {
     if (typeof p !== 'object' || p === null) return undefined;
     const n = textOf((p as Record<string, unknown>)['PartNumber'])?.trim();
     const etag = textOf((p as Record<string, unknown>)['ETag'])?.trim();
     if (n === undefined || !/^\d{1,5}$/.test(n) || etag === undefined) return undefined;
-    out.push({ partNumber: Number(n), etag: etag.replace(/^"|"$/g, '').replace(/^&quot;|&quot;$/g, '') });
+    const checksums: PartChecksums = {};
+    for (const [element, algorithm] of PART_CHECKSUMS) {
+      const v = textOf((p as Record<string, unknown>)[element])?.trim();
+      if (v !== undefined) checksums[algorithm] = v;
+    }
+    const part = { partNumber: Number(n), etag: etag.replace(/^"|"$/g, '').replace(/^&quot;|&quot;$/g, '') };
+    out.push(Object.keys(checksums).length > 0 ? { ...part, checksums } : part);
   }
   return out;
 }

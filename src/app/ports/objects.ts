@@ -36,6 +36,8 @@ export type ObjectErrorCode =
   | 'EntityTooLarge'
   | 'BadDigest'
   | 'IncompleteBody'
+  /** A checksum of the wrong algorithm or type for its upload, or missing where the upload needs one: nothing written. */
+  | 'InvalidRequest'
   /** A write's or a copy source's condition (`WriteConditions`, `SourceConditions`) did not hold: nothing written. */
   | 'PreconditionFailed';
 
@@ -108,7 +110,8 @@ export interface ObjectInfo {
   /**
    * The whole body's checksum under the algorithm its writer sent one with (`x-amz-checksum-*`, in a header or the
    * trailer), kept as S3 keeps it and served back (`x-amz-checksum-mode: ENABLED`): the reader's SDK checks the bytes
-   * against it. Absent: written without one, or a multipart object.
+   * against it. A multipart object has the one its upload was created with (`UploadChecksum`). Absent: written
+   * without one.
    */
   readonly checksum?: ObjectChecksum;
 }
@@ -116,10 +119,25 @@ export interface ObjectInfo {
 /** The `x-amz-checksum-*` algorithms the gateway computes: every one S3 takes on a write (User Guide, "Checking object integrity"). */
 export type ChecksumAlgorithm = 'crc32' | 'crc32c' | 'crc64nvme' | 'sha1' | 'sha256';
 
-/** A checksum as S3's headers carry it: the algorithm and the base64 of its big-endian value. */
+/**
+ * How a multipart object's checksum is made from its parts' (User Guide, "Checking object integrity", multipart
+ * uploads): FULL_OBJECT, the checksum of all its bytes (a CRC: CRC32, CRC32C, CRC64NVME); COMPOSITE, the checksum of
+ * the concatenated part checksums followed by `-N` (CRC32, CRC32C, SHA1, SHA256). A single write's is FULL_OBJECT.
+ */
+export type ChecksumType = 'COMPOSITE' | 'FULL_OBJECT';
+
+/** A checksum as S3's headers carry it: the algorithm and the base64 of its big-endian value (then `-N` if COMPOSITE). */
 export interface ObjectChecksum {
   readonly algorithm: ChecksumAlgorithm;
   readonly value: string;
+  /** Absent: FULL_OBJECT. */
+  readonly type?: ChecksumType;
+}
+
+/** The checksum a multipart upload was created with (CreateMultipartUpload's `x-amz-checksum-algorithm` and `-type`). */
+export interface UploadChecksum {
+  readonly algorithm: ChecksumAlgorithm;
+  readonly type: ChecksumType;
 }
 
 export interface PutObjectInput {
@@ -237,6 +255,15 @@ export interface PartInfo {
   readonly etag: string;
   readonly size: number;
   readonly lastModified: string;
+  /** Base64, under its upload's algorithm; absent when the upload has none. */
+  readonly checksum?: string;
+}
+
+/** A part as CompleteMultipartUpload lists it: its ETag and, by algorithm, the checksums it names (`ChecksumSHA256`…). */
+export interface CompletedPart {
+  readonly partNumber: number;
+  readonly etag: string;
+  readonly checksums?: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
 }
 
 /**
@@ -257,6 +284,8 @@ export interface UploadInfo {
   readonly storageClass: StorageClass;
   /** Absent for an upload recorded before initiators were. */
   readonly initiator?: UploadInitiator;
+  /** Absent: created without a checksum algorithm (its object has no checksum). */
+  readonly checksum?: UploadChecksum;
 }
 
 export interface CreateUploadInput {
@@ -270,6 +299,7 @@ export interface CreateUploadInput {
   readonly storageClass?: StorageClass;
   readonly redirectLocation?: string;
   readonly initiator?: UploadInitiator;
+  readonly checksum?: UploadChecksum;
 }
 
 /** ListMultipartUploads' parameters (API_ListMultipartUploads). */
@@ -308,6 +338,33 @@ export interface PartsPage {
   readonly storageClass: StorageClass;
   /** The upload's (`UploadInfo.initiator`). */
   readonly initiator?: UploadInitiator;
+  /** The upload's (`UploadInfo.checksum`). */
+  readonly checksum?: UploadChecksum;
+}
+
+export interface UploadPartInput {
+  readonly bucket: string;
+  readonly key: string;
+  readonly uploadId: string;
+  readonly partNumber: number;
+  readonly body: AsyncIterable<Uint8Array>;
+  readonly size?: number;
+  readonly contentMd5?: string;
+  readonly sha256Hex?: string;
+  readonly sha256Base64?: string;
+  readonly crc32Base64?: string;
+  readonly crc32cBase64?: string;
+  readonly crc64nvmeBase64?: string;
+  readonly sent?: ChecksumAlgorithm | 'none';
+}
+
+/**
+ * What CompleteMultipartUpload asserts of the object besides its parts: its checksum (`x-amz-checksum-<algorithm>`,
+ * `-N` for a COMPOSITE one) and checksum type (`x-amz-checksum-type`), held against the upload's (API_CompleteMultipartUpload).
+ */
+export interface CompleteChecks {
+  readonly checksum?: { readonly algorithm: ChecksumAlgorithm; readonly value: string };
+  readonly type?: ChecksumType;
 }
 
 export interface ObjectStore {
@@ -352,13 +409,18 @@ export interface ObjectStore {
 
   /** The object the upload completes into has its `contentType`, `metadata`, `headers`, `tags`, `storageClass` and `redirectLocation`. */
   createUpload(input: CreateUploadInput): Promise<ObjectResult<UploadInfo>>;
-  uploadPart(input: { readonly bucket: string; readonly key: string; readonly uploadId: string; readonly partNumber: number; readonly body: AsyncIterable<Uint8Array>; readonly size?: number; readonly contentMd5?: string; readonly sha256Hex?: string; readonly sha256Base64?: string; readonly crc32Base64?: string; readonly crc32cBase64?: string; readonly crc64nvmeBase64?: string }): Promise<ObjectResult<PartInfo>>;
+  /**
+   * The part's checksum under its upload's algorithm is computed and kept. `sent`: the algorithm of the checksum the
+   * client sent with it, `none` for none (a copied part is checked by no client: absent); with an upload that has a
+   * checksum, another algorithm, or none to a COMPOSITE upload, is refused (`InvalidRequest`) before the body is read.
+   */
+  uploadPart(input: UploadPartInput): Promise<ObjectResult<PartInfo>>;
   listParts(bucket: string, key: string, uploadId: string, options?: { readonly after?: number; readonly maxParts?: number }): Promise<ObjectResult<PartsPage>>;
   /**
    * Parts must be ascending, each but the last at least 5 MiB, ETags matching; the object appears atomically. A
    * failed `conditions` leaves the upload as it was (the client may complete it again).
    */
-  completeUpload(bucket: string, key: string, uploadId: string, parts: readonly { readonly partNumber: number; readonly etag: string }[], conditions?: WriteConditions): Promise<ObjectResult<ObjectInfo>>;
+  completeUpload(bucket: string, key: string, uploadId: string, parts: readonly CompletedPart[], conditions?: WriteConditions, check?: CompleteChecks): Promise<ObjectResult<ObjectInfo>>;
   abortUpload(bucket: string, key: string, uploadId: string): Promise<ObjectResult<void>>;
   listUploads(input: ListUploadsInput): Promise<ObjectResult<UploadsPage>>;
 
