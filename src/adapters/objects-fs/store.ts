@@ -64,7 +64,7 @@ import type {
   WriteConditions,
 } from '../../app/ports/objects.ts';
 import { DEFAULT_CONTENT_TYPE, isStorageClass, OBJECT_HEADER_NAMES } from '../../app/ports/objects.ts';
-import { checksumFrom, combineCrcs, compositeChecksum, isCrc, multipartEtag, type DeclaredDigests } from './checksums.ts';
+import { BodyHasher, checksumFrom, combineCrcs, compositeChecksum, isCrc, multipartEtag, type DeclaredDigests } from './checksums.ts';
 import { destinationProblem, sourceProblem } from './conditions.ts';
 import { compareKeys, compareUploads, insertKey, listPage, removeKey, uploadsPage } from './listing.ts';
 import { bucketNameProblem, isUploadId, keyProblem } from './names.ts';
@@ -892,8 +892,12 @@ export class FsObjectStore implements ObjectStore {
     try {
       // S3 never copies the storage class or the redirect location (API_CopyObject): the copy has the request's, or
       // STANDARD and none.
-      const { redirectLocation: _sources, ...body } = sameBody(entry, replace ?? {});
-      const fields = { ...body, storageClass: replace?.storageClass ?? 'STANDARD', ...(replace?.redirectLocation === undefined ? {} : { redirectLocation: replace.redirectLocation }) };
+      const { redirectLocation: _sources, checksum: kept, ...body } = sameBody(entry, replace ?? {});
+      // A copy asked for a checksum algorithm (API_CopyObject) has that checksum of its bytes, read (and their block
+      // CRCs checked) from the source's segments: the way S3 documents to change an object's algorithm.
+      const wanted = replace?.checksumAlgorithm;
+      const checksum = wanted === undefined ? kept : wanted === kept?.algorithm && kept.type === undefined ? kept : await this.checksumOf(source, entry.info, wanted);
+      const fields = { ...body, storageClass: replace?.storageClass ?? 'STANDARD', ...(replace?.redirectLocation === undefined ? {} : { redirectLocation: replace.redirectLocation }), ...(checksum === undefined ? {} : { checksum }) };
       return await this.writing(dst.value, () =>
         this.commitObject(
           dst.value,
@@ -933,6 +937,14 @@ export class FsObjectStore implements ObjectStore {
     } finally {
       this.unpin(source);
     }
+  }
+
+  /** The FULL_OBJECT checksum of `version`'s bytes under `algorithm`, read from its segments (the caller pins it). */
+  private async checksumOf(version: Version, info: ObjectInfo, algorithm: ChecksumAlgorithm): Promise<ObjectChecksum> {
+    const hasher = new BodyHasher({}, algorithm);
+    const stream = new SegmentStream(this.segments(version), version.block, 0, info.size - 1, `object \`${info.key}\` in bucket \`${info.bucket}\``);
+    for await (const chunk of stream) hasher.update(chunk as Uint8Array);
+    return checksumFrom(algorithm, await hasher.digest())!;
   }
 
   /** Places `v`'s segments as `source`'s (hard links where the file system allows, else copies), made durable. */

@@ -1262,7 +1262,12 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       // objects" guide is legal onto an object already SSE-S3. AES256 is then copied as any write (the object stays
       // as written); another value is refused by the use case as on any write (501 for KMS and SSE-C, 400 unknown).
       const encryption = Object.keys(req.headers).some((h) => h.startsWith('x-amz-server-side-encryption'));
-      if (from.bucket === bucket && from.key === key && directive === 'COPY' && tagDirective === 'COPY' && storageClass === undefined && redirectLocation === undefined && !encryption) {
+      // `x-amz-checksum-algorithm` (API_CopyObject): the copy's checksum under it. A copy onto itself that asks for one
+      // is a change: it is how AWS documents changing an object's checksum algorithm ("Checking object integrity").
+      const algorithmName = header(req, 'x-amz-checksum-algorithm');
+      const checksumAlgorithm = algorithmName === undefined ? undefined : ALGORITHMS_BY_NAME.get(algorithmName.trim().toUpperCase());
+      if (algorithmName !== undefined && checksumAlgorithm === undefined) return fail(s3Error('InvalidRequest', 'Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]'));
+      if (from.bucket === bucket && from.key === key && directive === 'COPY' && tagDirective === 'COPY' && storageClass === undefined && redirectLocation === undefined && !encryption && checksumAlgorithm === undefined) {
         return fail(s3Error('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."));
       }
       const contentType = header(req, 'content-type');
@@ -1276,6 +1281,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         ...(directive === 'REPLACE' ? { contentType: contentType ?? DEFAULT_CONTENT_TYPE, metadata, headers: objectHeadersOf(req) } : {}),
         ...(tagDirective === 'REPLACE' ? { tags: tags ?? {} } : {}),
         ...classed.value,
+        ...(checksumAlgorithm !== undefined ? { checksumAlgorithm } : {}),
       };
       const conditions = destinationConditions();
       if (!conditions.ok) return fail(conditions.error);

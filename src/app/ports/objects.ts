@@ -215,6 +215,11 @@ export interface CopyReplace {
   readonly storageClass?: StorageClass;
   /** Never the source's (`copyObject`): absent, none. */
   readonly redirectLocation?: string;
+  /**
+   * CopyObject's `x-amz-checksum-algorithm`: the copy's checksum is computed over its bytes under this algorithm
+   * (FULL_OBJECT), instead of keeping the source's.
+   */
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
 }
 
 export interface ListObjectsInput {
