@@ -17,6 +17,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import * as S3 from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { objectExists, s3Refusal } from './support/s3.ts';
 
 let server: TestServer;
 let c: S3.S3Client;
@@ -48,26 +49,11 @@ function withHeader<C extends S3.PutObjectCommand | S3.UploadPartCommand>(comman
   return command;
 }
 
-async function refusal(p: Promise<unknown>): Promise<[string, number | undefined, string]> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as S3.S3ServiceException;
-    return [err.name, err.$metadata?.httpStatusCode, err.message];
-  }
-  return assert.fail('expected the upload to be refused');
-}
+const refusal = s3Refusal;
 
 const SINGLE: [string, number, string] = ['InvalidRequest', 400, 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.'];
 
-const exists = async (key: string): Promise<boolean> => {
-  try {
-    await c.send(new S3.HeadObjectCommand({ Bucket: B, Key: key }));
-    return true;
-  } catch {
-    return false;
-  }
-};
+const exists = (key: string): Promise<boolean> => objectExists(c, B, key);
 
 describe('one checksum a body', () => {
   it('PutObject with a wrong CRC32 header beside a right SHA-256: refused, nothing stored', async () => {

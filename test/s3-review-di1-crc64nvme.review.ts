@@ -19,6 +19,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import * as S3 from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { objectExists, s3Refusal } from './support/s3.ts';
 
 let server: TestServer;
 let c: S3.S3Client;
@@ -38,24 +39,9 @@ after(async () => {
   await server?.stop();
 });
 
-async function refusal(p: Promise<unknown>): Promise<[string, number | undefined, string]> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as S3.S3ServiceException;
-    return [err.name, err.$metadata?.httpStatusCode, err.message];
-  }
-  return assert.fail('expected the request to be refused');
-}
+const refusal = s3Refusal;
 
-const exists = async (key: string): Promise<boolean> => {
-  try {
-    await c.send(new S3.HeadObjectCommand({ Bucket: B, Key: key }));
-    return true;
-  } catch {
-    return false;
-  }
-};
+const exists = (key: string): Promise<boolean> => objectExists(c, B, key);
 
 describe('CRC64NVME', () => {
   it('computed by the SDK (header, and trailer for a stream): kept and answered', async () => {

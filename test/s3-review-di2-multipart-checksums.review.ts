@@ -28,6 +28,7 @@ import { crc32 } from 'node:zlib';
 import * as S3 from '@aws-sdk/client-s3';
 import { Crc64NvmeJs } from '@aws-sdk/checksums/crc';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { objectExists, s3Refusal } from './support/s3.ts';
 import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
 
 let server: TestServer;
@@ -59,24 +60,9 @@ after(async () => {
   await server?.stop();
 });
 
-async function refusal(p: Promise<unknown>): Promise<[string, number | undefined, string]> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as S3.S3ServiceException;
-    return [err.name, err.$metadata?.httpStatusCode, err.message];
-  }
-  return assert.fail('expected the request to be refused');
-}
+const refusal = s3Refusal;
 
-const exists = async (key: string): Promise<boolean> => {
-  try {
-    await c.send(new S3.HeadObjectCommand({ Bucket: B, Key: key }));
-    return true;
-  } catch {
-    return false;
-  }
-};
+const exists = (key: string): Promise<boolean> => objectExists(c, B, key);
 
 describe('multipart checksums', () => {
   it('COMPOSITE SHA-256: kept per part, listed, combined into the `-N` checksum of the object', async () => {
