@@ -627,6 +627,38 @@ for (const target of [sqlite, postgres]) {
       await store.close();
     });
 
+    it('when roles were last assumed: only forward, no change, kept across an update, gone with the role', async () => {
+      const { store } = await seeded(target);
+      const a = role('trainer');
+      const b = role('idle');
+      await store.write(async (tx) => {
+        value(await tx.roles.create(a));
+        value(await tx.roles.create(b));
+      });
+      const head = await store.read((tx) => tx.changes.head());
+      await store.write(async (tx) => {
+        assert.equal(await tx.roles.getLastUsed(a.id), null, 'never assumed');
+        value(await tx.roles.recordLastUsed(a.id, { at: T1, region: 'eu-west-1' }));
+        // Only forward: an older use (another instance writing late) or the same instant changes nothing.
+        value(await tx.roles.recordLastUsed(a.id, { at: T0, region: 'us-east-1' }));
+        value(await tx.roles.recordLastUsed(a.id, { at: T1, region: 'ap-south-1' }));
+        failsWith(await tx.roles.recordLastUsed('AROAGHOST', { at: T1, region: 'x' }), 'NO_SUCH_ENTITY');
+        value(await tx.roles.update(ACCT, 'trainer', { description: 'changed' }));
+      });
+      await store.read(async (tx) => {
+        assert.equal(await tx.changes.head(), head + 1, 'the update is a change; recordLastUsed is not');
+        assert.deepEqual(await tx.roles.getLastUsed(a.id), { at: T1, region: 'eu-west-1' });
+        assert.equal(await tx.roles.getLastUsed(b.id), null);
+        assert.deepEqual([...(await tx.roles.listLastUsed(ACCT))], [[a.id, { at: T1, region: 'eu-west-1' }]]);
+        assert.deepEqual([...(await tx.roles.listLastUsed('999988887777'))], []);
+      });
+      await store.write(async (tx) => {
+        value(await tx.roles.delete(ACCT, 'trainer'));
+      });
+      assert.equal(await store.read((tx) => tx.roles.getLastUsed(a.id)), null);
+      await store.close();
+    });
+
     it('a copy of the database alone yields no usable secret', async () => {
       const { db, store } = await seeded(target);
       const master = masterKeyFromBytes(randomBytes(32));

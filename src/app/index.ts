@@ -6,7 +6,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { principalFromArn } from '../core/iam/index.ts';
 import { bootstrap, createAccount, listAccounts, type AdminCredentials } from './accounts.ts';
 import type { AppDeps } from './deps.ts';
-import type { AccessKeyRecord, Store } from './ports/store.ts';
+import type { AccessKeyRecord, RoleLastUsed, RoleRecord, Store } from './ports/store.ts';
 import { createDirectory } from './directory.ts';
 import { PolicyCache, resolveAccessKey, userArn, type Caller } from './principals.ts';
 import { LiveState, userKey } from './live.ts';
@@ -111,21 +111,32 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     const lastUsed = keyUse.latest(k.id, k.lastUsed);
     return lastUsed === k.lastUsed ? k : { ...k, lastUsed };
   };
-  const directory: typeof rawDirectory = {
+  const directory = {
     ...rawDirectory,
-    getAccessKeyLastUsed: async (c, input) => {
-      const r = await rawDirectory.getAccessKeyLastUsed(c, input);
+    /**
+     * GetRole with when the role was last assumed (`RoleLastUsed`): what the store holds, or this instance's newer note
+     * (written within a minute); null when no session of it was issued since Gatehouse records it.
+     */
+    getRole: async (c: Caller, input: { roleName: string }): Promise<Result<RoleRecord & { readonly lastUsed: RoleLastUsed | null }>> => {
+      const r = await rawDirectory.getRole(c, input);
+      if (!r.ok) return r;
+      const stored = await raw.read((tx) => tx.roles.getLastUsed(r.value.id));
+      return ok({ ...r.value, lastUsed: keyUse.latestRole(r.value.id, stored) });
+    },
+    getAccessKeyLastUsed: async (...a: Parameters<typeof rawDirectory.getAccessKeyLastUsed>) => {
+      const r = await rawDirectory.getAccessKeyLastUsed(...a);
       return r.ok ? ok(withLatestUse(r.value)) : r;
     },
-    listAccessKeys: async (c, input) => {
-      const r = await rawDirectory.listAccessKeys(c, input);
+    listAccessKeys: async (...a: Parameters<typeof rawDirectory.listAccessKeys>) => {
+      const r = await rawDirectory.listAccessKeys(...a);
       return r.ok ? ok(r.value.map(withLatestUse)) : r;
     },
   };
   const live = new LiveState(deps, unreadable);
   // Scoped sessions are recorded through the raw store: a registration changes nothing any cache holds.
   const sessionScopes = new SessionScopes({ store: raw, now: rawDeps.now, randomBytes: rawDeps.randomBytes, audit }, options.maxScopedSessions !== undefined ? { maxPerAccount: options.maxScopedSessions } : {});
-  const sts = createSts(deps, live, cache, sessionScopes);
+  // A role's sessions are its use (GetRole's RoleLastUsed), noted as keys' uses are.
+  const sts = createSts(deps, live, cache, sessionScopes, (roleId, region) => keyUse.noteRole(roleId, region));
   const oidc = createOidc(deps, sts, cache);
   // GCP-style IAM policies: an engine of the authorize union, and the other way to pass a role (actAs).
   const bindings = createBindings(deps, { ownerOf: (resource) => resourcePolicies.forResource(resource).account });

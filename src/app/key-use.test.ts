@@ -5,23 +5,27 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AccessKeyLastUsed, Store } from './ports/store.ts';
+import type { AccessKeyLastUsed, RoleLastUsed, Store } from './ports/store.ts';
 import { createKeyUse, lastUsedDate } from './key-use.ts';
 
 const T = Date.UTC(2026, 11, 1, 6, 0, 0, 250);
 
 function fakeStore(options: { failing?: () => boolean } = {}) {
   const written: [string, AccessKeyLastUsed][] = [];
+  const rolesWritten: [string, RoleLastUsed][] = [];
   let transactions = 0;
   const store = {
     write: async (fn: (tx: unknown) => Promise<unknown>) => {
       if (options.failing?.()) throw new Error('database is down');
       transactions += 1;
-      const tx = { accessKeys: { recordLastUsed: async (id: string, used: AccessKeyLastUsed) => void written.push([id, used]) } };
+      const tx = {
+        accessKeys: { recordLastUsed: async (id: string, used: AccessKeyLastUsed) => void written.push([id, used]) },
+        roles: { recordLastUsed: async (id: string, used: RoleLastUsed) => void rolesWritten.push([id, used]) },
+      };
       return fn(tx);
     },
   } as unknown as Store;
-  return { store, written, transactions: () => transactions };
+  return { store, written, rolesWritten, transactions: () => transactions };
 }
 
 describe('access keys: last use', () => {
@@ -82,6 +86,30 @@ describe('access keys: last use', () => {
     assert.deepEqual(keyUse.latest('AKIAAAAAAAAAAAAAAAAA', null), { at: '2026-12-01T06:00:00Z', service: 's3', region: 'us-east-1' });
     const later = { at: '2026-12-02T00:00:00Z', service: 'iam', region: 'us-east-1' };
     assert.equal(keyUse.latest('AKIAAAAAAAAAAAAAAAAA', later), later, 'another instance wrote a later use');
+  });
+
+  it('notes roles’ uses beside keys’, in the same transaction, kept while the store refuses, read newest first', async () => {
+    let now = T;
+    let down = true;
+    const logs: string[] = [];
+    const s = fakeStore({ failing: () => down });
+    const keyUse = createKeyUse({ store: s.store, now: () => now, log: (l) => void logs.push(l) });
+    keyUse.noteRole('AROAAAAAAAAAAAAAAAAA', 'eu-west-1');
+    keyUse.noteRole('AROAAAAAAAAAAAAAAAAA', 'eu-west-1');
+    keyUse.note('AKIAAAAAAAAAAAAAAAAA', 'sts', 'eu-west-1');
+    assert.equal(keyUse.pendingCount(), 2, 'one note per role and second');
+    assert.equal(await keyUse.flush(), false);
+    assert.match(logs[0] ?? '', /cannot record when 1 key\(s\) and 1 role\(s\) were last used: database is down/);
+    now += 2000;
+    keyUse.noteRole('AROAAAAAAAAAAAAAAAAA', 'us-east-1');
+    const stored = { at: '2026-12-01T06:00:01Z', region: 'ap-south-1' };
+    assert.deepEqual(keyUse.latestRole('AROAAAAAAAAAAAAAAAAA', stored), { at: '2026-12-01T06:00:02Z', region: 'us-east-1' }, 'the newer note, not the batch put back');
+    assert.equal(keyUse.latestRole('AROABBBBBBBBBBBBBBBB', stored), stored);
+    down = false;
+    assert.equal(await keyUse.flush(), true);
+    assert.equal(s.transactions(), 1, 'keys and roles in one transaction');
+    assert.deepEqual(s.rolesWritten, [['AROAAAAAAAAAAAAAAAAA', { at: '2026-12-01T06:00:02Z', region: 'us-east-1' }]]);
+    assert.equal(s.written.length, 1);
   });
 
   it('dates are whole seconds, in the form AWS answers and that orders as text', () => {

@@ -41,7 +41,7 @@ import type { AppDeps } from './deps.ts';
 import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES } from './authorize.ts';
 import { authorizeAdmin, decideOnRole, partitionOf, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
-import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
+import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleLastUsed, RoleRecord, UserRecord } from './ports/store.ts';
 import { unreadableDocument } from './unreadable-policy.ts';
 import { resourceTagContext, type ConditionContext } from './directory.ts';
 import { jobOrWorkspace, jobPlaceOf } from './jobs.ts';
@@ -687,6 +687,8 @@ export interface GroupDetail {
 }
 export interface RoleDetail {
   readonly role: RoleRecord;
+  /** When the role was last assumed (`RoleLastUsed`); null when never since Gatehouse records it. */
+  readonly lastUsed: RoleLastUsed | null;
   readonly inlinePolicies: readonly InlinePolicyRecord[];
   readonly attached: readonly AttachedPolicyRef[];
 }
@@ -708,7 +710,13 @@ export interface AuthorizationDetails {
  * `GetAccountAuthorizationDetails`: the caller's account, whole. Built-in (AWS-managed) policies are
  * listed only when something in the account attaches them or uses them as a boundary, as IAM does.
  */
-export async function getAccountAuthorizationDetails(deps: AppDeps, c: Caller, input: { filter?: readonly string[] }): R<AuthorizationDetails> {
+export async function getAccountAuthorizationDetails(
+  deps: AppDeps,
+  c: Caller,
+  input: { filter?: readonly string[] },
+  /** The stored last use of a role, or this instance's newer note of it (src/app/key-use.ts `latestRole`). */
+  latestRole: (roleId: string, stored: RoleLastUsed | null) => RoleLastUsed | null = (_id, stored) => stored,
+): R<AuthorizationDetails> {
   const a = authorizeAdmin(c, deps.now(), 'GetAccountAuthorizationDetails', '*');
   if (!a.ok) return a;
   for (const f of input.filter ?? []) {
@@ -751,9 +759,10 @@ export async function getAccountAuthorizationDetails(deps: AppDeps, c: Caller, i
     }
     const roles: RoleDetail[] = [];
     if (want('Role')) {
+      const used = await tx.roles.listLastUsed(account);
       for (const r of allRoles) {
         const ref: PrincipalRef = { type: 'role', account, name: r.name };
-        roles.push({ role: r, inlinePolicies: await tx.inlinePolicies.list(ref), attached: await attachedOf(ref) });
+        roles.push({ role: r, lastUsed: latestRole(r.id, used.get(r.id) ?? null), inlinePolicies: await tx.inlinePolicies.list(ref), attached: await attachedOf(ref) });
       }
     }
     const boundaryUse = new Map<string, number>();

@@ -26,12 +26,13 @@ import {
   type Partition,
   type SessionClaims,
 } from '../core/sts/session.ts';
+import { accessKeyIdProblem, accountOfTemporaryKeyId, isTemporaryKeyId, temporaryKeyId } from '../core/sts/key-id.ts';
 import { withEncodedMessage } from './authz-message.ts';
 import { awsResourceTags, tagKeySpellings } from './directory.ts';
 import type { AppDeps } from './deps.ts';
 import { ownerTableDenies } from './jobs.ts';
 import { roleKey, userKey, type LiveState, type RoleEntry, type UserEntry } from './live.ts';
-import { accessDeniedMessage, actorOf, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, rolePolicySet, tagKeyLiterals, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
+import { accessDeniedMessage, actorOf, authorizeAdmin, decideOnRole, explanationOf, partitionOf, PolicyCache, principalTags, rolePolicySet, tagKeyLiterals, userPolicySet, type Caller, type RequestFacts, type RoleName } from './principals.ts';
 import { isStoreOutcomeUnknown, isStoreUnavailable, type ReadTx, type RoleRecord, type SealedSecret, type UserRecord } from './ports/store.ts';
 import { isScoped, type SessionScopes, type UnsealedClaims } from './session-scopes.ts';
 import type { AuditEvent } from '../core/audit/index.ts';
@@ -60,7 +61,16 @@ export interface IssuedBy {
   readonly sourceIp?: string;
   /** The account of the principal that asked, when it is another than the role's: the record goes to both (`inBoth`). */
   readonly account?: string;
+  /** The region the session was asked in (the SigV4 scope's); absent, `ISSUE_REGION` (the role's `RoleLastUsed`). */
+  readonly region?: string;
 }
+
+/**
+ * The region a session asked without one is counted in, for its role's `RoleLastUsed.Region`: a job's, pod's or node's
+ * session and AssumeRoleWithWebIdentity (unsigned) name none. One endpoint serves every region; this is the region the
+ * job credential environment gives its processes (`AWS_REGION`).
+ */
+const ISSUE_REGION = 'us-east-1';
 
 /**
  * A session issued or refused across accounts (a principal of one assuming a role of another) is recorded in both: the
@@ -127,7 +137,11 @@ function withoutResourceTags(context: Record<string, string | string[]>): Record
  * `scopes`: the registry every scoped role session is recorded in before it is issued (src/app/session-scopes.ts);
  * without it (tests of STS alone) nothing is recorded.
  */
-export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, scopes?: SessionScopes) {
+/**
+ * `roleUsed`: told of every session of a role issued, with the role's unique id and the region asked (the app's
+ * last-use notes, src/app/key-use.ts, for GetRole's `RoleLastUsed`); absent (tests of STS alone), nothing is noted.
+ */
+export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, scopes?: SessionScopes, roleUsed?: (roleId: string, region: string) => void) {
   const now = (): number => deps.now();
   /** Refusals of an AssumeRole that the role's trust policy had allowed: recorded whatever their code (`recordRefusal`). */
   const pastTrust = new WeakSet<object>();
@@ -291,7 +305,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   function issue(claims: Omit<SessionClaims, 'v' | 'sid' | 'ak' | 'sk'>, who: IssuedBy = {}): { claims: SessionClaims; credentials: IssuedCredentials } {
     // Key id, secret and session id from one draw.
     const random = randomBytes(78);
-    const ak = claims.part === 'acs' ? `STS.${uniqueId('', random.subarray(0, 32), 24)}` : uniqueId('ASIA', random.subarray(0, 32), 20);
+    // The key id carries the account, as AWS's do (src/core/sts/key-id.ts): GetAccessKeyInfo reads it back.
+    const ak = temporaryKeyId(claims.part, claims.acct, random.subarray(0, 10));
     const sk = toBase64(random.subarray(32, 62));
     const full: SessionClaims = { v: 1, sid: uniqueId('', random.subarray(62, 78), 22), ak, sk, ...claims };
     recordSession(full, who);
@@ -333,6 +348,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   function recordSession(c: SessionClaims, who: IssuedBy): void {
     const via = who.via ?? (c.fed ? 'AssumeRoleWithWebIdentity' : c.role ? 'AssumeRole' : 'GetSessionToken');
     deps.metrics?.sessionIssued(via);
+    if (c.role !== undefined) roleUsed?.(c.role.id, who.region ?? ISSUE_REGION);
     if (!deps.audit) return;
     const roleArn = c.role ? roleArnOf(c.part, c.acct, c.role.path, c.role.name) : undefined;
     const arn = c.role ? sessionArn(c.part, c.acct, c.role.name, c.name) : undefined;
@@ -675,7 +691,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (!decided.ok) return decided;
     // Issued after the read: a scoped session's record is written first (outside any read transaction).
     const { role, partition } = decided.value;
-    const issued = await issueRegistered(decided.value.claims, { via: 'AssumeRole', principal: caller.principal.arn, account: caller.account, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}) });
+    const issued = await issueRegistered(decided.value.claims, { via: 'AssumeRole', principal: caller.principal.arn, account: caller.account, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) });
     if (!issued.ok) return trusted(issued);
     const { claims, credentials } = issued.value;
     return ok({ credentials, assumedRoleId: `${role.id}:${p.roleSessionName}`, arn: sessionArn(partition, role.account, role.name, p.roleSessionName), packedPolicySize: packed, sourceIdentity, claims });
@@ -779,6 +795,31 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     return ok(credentials);
   }
 
+  /**
+   * STS GetAccessKeyInfo: the account an access key id belongs to, whoever holds it, for a caller its policies allow
+   * `sts:GetAccessKeyInfo` (on `*`; an explicit Deny holds). A user's long-term key (`AKIA…`, `LTAI…`) is looked up, in
+   * any status; a temporary one (`ASIA…`, `STS.…`) carries its account, read as AWS reads it (src/core/sts/key-id.ts):
+   * sessions leave no record to look up, and whatever the id says is all the answer says, as on AWS. A key id of no
+   * user (never issued here, or deleted) or carrying no account is NoSuchEntity, without the id (docs/decisions.md).
+   */
+  async function getAccessKeyInfo(caller: Caller, accessKeyId: string): Promise<Result<{ account: string }>> {
+    const bad = accessKeyIdProblem(accessKeyId);
+    if (bad !== undefined) return failWith('VALIDATION_ERROR', bad, 'AccessKeyId');
+    const a = authorizeAdmin(caller, now(), 'sts:GetAccessKeyInfo', '*');
+    if (!a.ok) return a;
+    const unknown = failWith<{ account: string }>(
+      'NO_SUCH_ENTITY',
+      'no account is known for this AccessKeyId: it is no access key of a user of this deployment (never issued here, or deleted since), nor a temporary key id carrying its account',
+      'AccessKeyId',
+    );
+    if (isTemporaryKeyId(accessKeyId)) {
+      const account = accountOfTemporaryKeyId(accessKeyId);
+      return account === undefined ? unknown : ok({ account });
+    }
+    const key = await deps.store.read((tx) => tx.accessKeys.get(accessKeyId));
+    return key === undefined ? unknown : ok({ account: key.account });
+  }
+
   function getCallerIdentity(caller: Caller): { userId: string; account: string; arn: string } {
     const p = caller.principal;
     return { userId: p.userId ?? caller.user?.id ?? caller.account, account: caller.account, arn: p.arn };
@@ -793,6 +834,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     roleOf,
     getSessionToken,
     getCallerIdentity,
+    getAccessKeyInfo,
     cachedRole,
     cachedUser,
     accountExists,

@@ -8,7 +8,7 @@ import { failWith, ok, type Result } from '../../core/errors.ts';
 import { adminService, entityArn, shortName, type Partition } from '../../core/directory/rules.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { recordRefusedRequest, withRequest, type RequestFacts } from '../../app/principals.ts';
-import type { AccessKeyRecord, GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
+import type { AccessKeyRecord, GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, RoleLastUsed, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import {
   getAccountAuthorizationDetails,
   simulateCustomPolicy,
@@ -319,6 +319,12 @@ function simulationXml(p: Params, action: string, read: () => Promise<Result<Sim
 const inlineXml = (ps: readonly InlinePolicyRecord[]) => list(ps.map((x) => ({ PolicyName: x.name, PolicyDocument: enc(x.document) })));
 const attachedXml = (ps: readonly AttachedPolicyRef[]) => list(ps.map((x) => ({ PolicyName: x.name, PolicyArn: x.arn })));
 
+/**
+ * A role's `RoleLastUsed`: empty when no session of it was issued since Gatehouse records it, as IAM answers for a role
+ * not used in its tracking period (GetRole and GetAccountAuthorizationDetails only; ListRoles leaves it out, as IAM).
+ */
+const roleLastUsedXml = (used: RoleLastUsed | null): XmlFields => (used === null ? {} : { LastUsedDate: used.at, Region: used.region });
+
 export function authorizationDetailsXml(partition: Partition, d: AuthorizationDetails): XmlFields {
   return {
     UserDetailList: list(
@@ -331,7 +337,7 @@ export function authorizationDetailsXml(partition: Partition, d: AuthorizationDe
     RoleDetailList: list(
       d.roles.map((r) => {
         const { Path, RoleName, RoleId, Arn, CreateDate, AssumeRolePolicyDocument, PermissionsBoundary, Tags } = roleXml(partition, r.role);
-        return { Path, RoleName, RoleId, Arn, CreateDate, AssumeRolePolicyDocument, InstanceProfileList: list([]), RolePolicyList: inlineXml(r.inlinePolicies), AttachedManagedPolicies: attachedXml(r.attached), PermissionsBoundary, Tags };
+        return { Path, RoleName, RoleId, Arn, CreateDate, AssumeRolePolicyDocument, InstanceProfileList: list([]), RolePolicyList: inlineXml(r.inlinePolicies), AttachedManagedPolicies: attachedXml(r.attached), PermissionsBoundary, Tags, RoleLastUsed: roleLastUsedXml(r.lastUsed) };
       }),
     ),
     Policies: list(
@@ -396,7 +402,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
         (r) => ({ Role: roleXml(c.partition, r) }),
       );
     }),
-  GetRole: (app, c, p) => need(p, ['RoleName'], (roleName) => mapResult(app.directory.getRole(c, { roleName }), (r) => ({ Role: roleXml(c.partition, r) }))),
+  GetRole: (app, c, p) => need(p, ['RoleName'], (roleName) => mapResult(app.directory.getRole(c, { roleName }), (r) => ({ Role: { ...roleXml(c.partition, r), RoleLastUsed: roleLastUsedXml(r.lastUsed) } }))),
   ListRoles: (app, c, p) => listing(p, 'ListRoles', () => app.directory.listRoles(c, { ...opt('pathPrefix', p.get('PathPrefix')) }), (rs) => rs, 'Roles', (r) => roleListXml(c.partition, r), byName),
   UpdateRole: (app, c, p) =>
     need(p, ['RoleName'], async (roleName) => {
@@ -516,7 +522,7 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
     const r = await pagedRead(
       p,
       'GetAccountAuthorizationDetails',
-      () => getAccountAuthorizationDetails(app.deps, c, { filter: p.list('Filter') }),
+      () => getAccountAuthorizationDetails(app.deps, c, { filter: p.list('Filter') }, app.keyUse.latestRole),
       (d): Entry[] => [
         ...d.users.map((user) => ({ key: `user:${user.user.id}`, user })),
         ...d.groups.map((group) => ({ key: `group:${group.group.id}`, group })),

@@ -59,6 +59,13 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
     return ok({ UserId: id.userId, Account: id.account, Arn: id.arn });
   },
 
+  GetAccessKeyInfo: async (app, caller, p) => {
+    const id = p.required('AccessKeyId');
+    if (!id.ok) return id;
+    const r = await app.sts.getAccessKeyInfo(caller, id.value);
+    return r.ok ? ok({ Account: r.value.account }) : r;
+  },
+
   AssumeRole: async (app, caller, p, facts) => {
     const roleArn = p.required('RoleArn');
     if (!roleArn.ok) return roleArn;

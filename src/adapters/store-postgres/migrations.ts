@@ -230,4 +230,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     name: 'audit-lookup-bounded-keys',
     statements: [...AUDIT_LOOKUP_BOUND_KEYS],
   },
+  {
+    // When each role was last assumed (GetRole's RoleLastUsed): written as the access keys' last use is, a minute's
+    // notes of an instance in one transaction, only forward (src/app/key-use.ts). Two nullable columns: roles made
+    // before this migration have never been assumed as far as the store knows. ADD COLUMN without a default rewrites no
+    // row in PostgreSQL, CockroachDB, YugabyteDB or SQLite (STRICT tables too).
+    version: 7,
+    name: 'role-last-used',
+    statements: ['ALTER TABLE roles ADD COLUMN last_used_at TEXT', 'ALTER TABLE roles ADD COLUMN last_used_region TEXT'],
+  },
 ];

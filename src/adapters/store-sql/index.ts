@@ -15,6 +15,7 @@
  */
 import type {
   AccessKeyLastUsed,
+  RoleLastUsed,
   AccessKeyRecord,
   AccessKeyStatus,
   AccountRecord,
@@ -488,6 +489,26 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     },
     async delete(account, name) {
       return role.delete(account, name, []);
+    },
+    async getLastUsed(id) {
+      const row = await one('SELECT last_used_at, last_used_region FROM roles WHERE id = ?', [id]);
+      return row === undefined ? null : roleLastUsedOf(row);
+    },
+    async listLastUsed(account) {
+      const rows = await db.all('SELECT id, last_used_at, last_used_region FROM roles WHERE account = ? AND last_used_at IS NOT NULL', [account]);
+      const out = new Map<string, RoleLastUsed>();
+      for (const r of rows) {
+        const used = roleLastUsedOf(r);
+        if (used !== null) out.set(str(r['id']), used);
+      }
+      return out;
+    },
+    async recordLastUsed(id, lastUsed) {
+      writable();
+      // Only forward, as an access key's (`accessKeys.recordLastUsed`); no change-log row: no cache holds it.
+      const n = await db.run('UPDATE roles SET last_used_at = ?, last_used_region = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)', [lastUsed.at, lastUsed.region, id, lastUsed.at]);
+      if (n > 0) return ok(undefined);
+      return (await one('SELECT id FROM roles WHERE id = ?', [id])) === undefined ? fail('NO_SUCH_ENTITY', `no role has the id \`${id}\``) : ok(undefined);
     },
   };
 
@@ -1236,6 +1257,11 @@ function toVersion(r: SqlRow): PolicyVersionRecord {
     isDefault: num(r['version']) === num(r['default_version']),
     created: str(r['created']),
   };
+}
+
+function roleLastUsedOf(r: SqlRow): RoleLastUsed | null {
+  const at = strOrNull(r['last_used_at']);
+  return at === null ? null : { at, region: str(r['last_used_region'] ?? '') };
 }
 
 function toAccessKey(r: SqlRow): AccessKeyRecord {

@@ -146,6 +146,12 @@ export interface AccessKeyLastUsed {
   readonly region: string;
 }
 
+/** When a role was last assumed (a session of it issued), and the region asked: GetRole's `RoleLastUsed`. */
+export interface RoleLastUsed {
+  readonly at: string;
+  readonly region: string;
+}
+
 export interface AccessKeyRecord {
   /** `AKIA…` / `LTAI…` */
   readonly id: string;
@@ -284,9 +290,20 @@ export interface RolePatch {
   readonly tags?: readonly Tag[];
   readonly permissionsBoundary?: string | null;
 }
-export interface RolesRead extends PrincipalsRead<RoleRecord> {}
+export interface RolesRead extends PrincipalsRead<RoleRecord> {
+  /** When the role with unique id `id` was last assumed; null when never (or no such role). */
+  getLastUsed(id: string): Promise<RoleLastUsed | null>;
+  /** When each role of `account` that was ever assumed was last assumed, by the role's unique id. */
+  listLastUsed(account: string): Promise<ReadonlyMap<string, RoleLastUsed>>;
+}
 /** Roles cannot be renamed (IAM has no such call: `RolePatch` has no name). */
-export interface RolesWrite extends RolesRead, PrincipalsWrite<RoleRecord, RolePatch> {}
+export interface RolesWrite extends RolesRead, PrincipalsWrite<RoleRecord, RolePatch> {
+  /**
+   * Bookkeeping, not a directory change: writes no change-log row, and no cache of the role is dropped. Only forward,
+   * as `AccessKeysWrite.recordLastUsed`. NO_SUCH_ENTITY when no role has the unique id `id` (deleted since).
+   */
+  recordLastUsed(id: string, lastUsed: RoleLastUsed): Promise<StoreResult<void>>;
+}
 
 /** A policy as created: the store sets `updated` to `created` and `defaultVersion` to `v1`. */
 export interface NewPolicy extends Omit<PolicyRecord, 'updated' | 'defaultVersion' | 'tags'> {
