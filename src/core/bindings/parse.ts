@@ -33,6 +33,9 @@ export const MAX_TITLE_CHARS = 100;
 export const MAX_DESCRIPTION_CHARS = 256;
 /** GCP's limit for a custom role. */
 export const MAX_ROLE_PERMISSIONS = 3000;
+/** GCP's limits for a custom role's title and description, in UTF-8 bytes (cloud.google.com/iam/quotas, "Limits"). */
+export const MAX_ROLE_TITLE_BYTES = 100;
+export const MAX_ROLE_DESCRIPTION_BYTES = 300;
 export const MAX_ETAG_CHARS = 128;
 export const POLICY_VERSIONS: readonly number[] = [0, 1, 3];
 
@@ -87,6 +90,21 @@ function optionalString(o: Obj, key: string, base: string, max: number, errs: Er
   }
   if (v.length > max) {
     errs.add('BINDINGS_TOO_LARGE', `\`${key}\` is ${v.length} characters long; the limit is ${max}`, join(base, key));
+    return undefined;
+  }
+  return v;
+}
+
+const utf8 = new TextEncoder();
+
+/** As `optionalString`, with the limit in UTF-8 bytes (GCP counts a custom role's title and description so). */
+function optionalBytes(o: Obj, key: string, base: string, maxBytes: number, errs: Errors): string | undefined {
+  const v = optionalString(o, key, base, Number.MAX_SAFE_INTEGER, errs);
+  if (v === undefined) return undefined;
+  // More UTF-16 code units than the limit is more bytes too: no need to encode a long text to say so.
+  const bytes = v.length > maxBytes ? undefined : utf8.encode(v).length;
+  if (bytes === undefined || bytes > maxBytes) {
+    errs.add('BINDINGS_TOO_LARGE', `\`${key}\` is ${bytes === undefined ? `${v.length} characters` : `${bytes} bytes in UTF-8`} long; the limit is ${maxBytes} bytes (GCP's, for a custom role): shorten it`, join(base, key));
     return undefined;
   }
   return v;
@@ -344,8 +362,8 @@ export function parseCustomRole(raw: unknown, options: RoleParseOptions = {}): R
     return { ok: false, errors: errs.list };
   }
   unknownFields(raw, ['name', 'permissions', 'title', 'description'], '', 'a custom role', errs);
-  const title = optionalString(raw, 'title', '', MAX_TITLE_CHARS, errs);
-  const description = optionalString(raw, 'description', '', MAX_DESCRIPTION_CHARS, errs);
+  const title = optionalBytes(raw, 'title', '', MAX_ROLE_TITLE_BYTES, errs);
+  const description = optionalBytes(raw, 'description', '', MAX_ROLE_DESCRIPTION_BYTES, errs);
   const name = raw['name'];
   if (!Object.hasOwn(raw, 'name')) errs.add('BINDINGS_MISSING_FIELD', 'a custom role needs a `name` such as `accounts/123456789012/roles/trainer`', 'name');
   else if (typeof name !== 'string') errs.add('BINDINGS_INVALID_TYPE', `\`name\` must be a string, got ${describe(name)}`, 'name');
