@@ -655,8 +655,10 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
 
   function view(resource: string, account: string, current: CurrentPolicy): IamPolicyView {
     const bindings = current.stored?.bindings ?? [];
+    // The version the bindings need, as GCP answers it: 3 with a conditional binding, else 1 (review dl, 2), not the
+    // version the policy was written with (0, 1 or 3 say nothing more of it).
     const conditional = bindings.some((b) => b.condition !== undefined);
-    return { resource, account, version: conditional ? 3 : (current.stored?.version ?? 1), bindings, etag: current.etag };
+    return { resource, account, version: conditional ? 3 : 1, bindings, etag: current.etag };
   }
 
   function parsedResource(raw: unknown): Result<string> {

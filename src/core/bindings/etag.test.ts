@@ -103,6 +103,9 @@ test('withEtag: the policy as read, version 3 when conditional', () => {
   const plain = withEtag({ bindings: [{ role: 'roles/viewer', members: ['user:a'] }] }, AT);
   assert.equal(plain.version, 1);
   assert.equal(plain.etag, computeEtag(plain, AT));
+  // The version the bindings need, not the one written (review dl, 2): GCP answers 1 without a conditional binding.
+  assert.equal(withEtag({ version: 3, bindings: plain.bindings }, AT).version, 1);
+  assert.equal(withEtag({ version: 0, bindings: plain.bindings }, AT).version, 1);
   const cond = withEtag({ version: 1, ...conditional }, AT);
   assert.equal(cond.version, 3);
 });

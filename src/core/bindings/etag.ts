@@ -102,10 +102,14 @@ export function computeEtag(policy: IamPolicy, at: EtagScope): string {
   return base64(fnv1a64(encoder.encode(JSON.stringify({ resource: at.resource, revision: at.revision, bindings: canonicalPolicy(policy).bindings }))));
 }
 
-/** The policy as a reader gets it: its etag, and version 3 when a binding is conditional (else its own or 1). */
+/**
+ * The policy as a reader gets it: its etag, and the version its bindings need, as GCP answers it — 3 when a binding is
+ * conditional, else 1, whatever version it was written with ("if you specify version 3, but the policy has no
+ * conditional role bindings, the response uses version 1", google/iam/v1 `GetPolicyOptions`).
+ */
 export function withEtag(policy: IamPolicy, at: EtagScope): IamPolicy & { readonly etag: string; readonly version: number } {
   const conditional = policy.bindings.some((b) => b.condition !== undefined);
-  return { version: conditional ? 3 : (policy.version ?? 1), bindings: policy.bindings, etag: computeEtag(policy, at) };
+  return { version: conditional ? 3 : 1, bindings: policy.bindings, etag: computeEtag(policy, at) };
 }
 
 export interface EtagCheckOptions {
