@@ -243,6 +243,8 @@ function lex(text: string): Token[] {
       i++;
       continue;
     }
+    // CEL's comments (`//` to the end of the line, langdef "Syntax") are outside the subset: said as such, not as `/`.
+    if (two === '//') fail('comments (`//`) are not supported in conditions: remove it, and keep the note in the condition\'s `description`', start);
     if (one === '&') fail('`&` is not an operator; use `&&`', start);
     if (one === '|') fail('`|` is not an operator; use `||`', start);
     if (one === '=') fail('`=` is not an operator; use `==` to compare', start);
