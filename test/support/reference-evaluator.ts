@@ -476,14 +476,15 @@ export function referenceDecide(req: AuthzRequest, set: ReferencePolicySet): Dec
 
   const forms = allowForms(resource, req);
 
-  // 6. acs partition: session check, then identity ∨ resource (same account) or identity ∧ resource.
+  // 6. acs partition: session check, then identity ∨ resource in one account; across accounts the caller's RAM
+  // policies grant nothing alone (OSS "Authentication" step 3), a resource grant naming the caller does.
   if (p.partition === 'acs') {
     if (!sessionPasses) return 'ImplicitDeny';
     const identitySide = identityAllows && boundaryPasses;
     const resourceSide = forms.size > 0;
-    // Same account, naming only the account delegates: it grants nothing alone (review ck, 2).
+    // Naming only the account delegates: it grants nothing alone (review ck, 2), in one account or across two.
     const alone = [...forms].some((f) => f !== 'account');
-    const allowed = sameAccount ? identitySide || alone : identitySide && resourceSide;
+    const allowed = alone || (identitySide && (sameAccount || resourceSide));
     return allowed ? 'Allow' : 'ImplicitDeny';
   }
 

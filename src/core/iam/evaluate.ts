@@ -271,7 +271,18 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
     return implicit('resource', 'anonymous requests need a resource policy that allows everyone');
   }
 
-  // 4. Cross-account: both sides must allow (reference §A.1.3).
+  // 4. Cross-account. RAM (OSS "Authentication", steps 2–4): the session policy is read first; the caller's RAM
+  // policies cannot grant a bucket of another account (they implicitly deny it), and a bucket policy that allows the
+  // caller grants alone, as in one account (RAM "Policy evaluation process": it "applies to all cases"). A grant
+  // naming only the caller's account delegates to it, as in one account: the identity path is needed (*choice*,
+  // docs/semantics.md Decision 6). AWS: both sides must allow (reference §A.1.3).
+  if (!sameAccount && acs && p.kind !== 'service' && p.kind !== 'web-identity') {
+    if (!sessionOk) return implicit('session', 'the session policy does not allow this request');
+    if (named > MATCH_ACCOUNT) return decision(s, 'Allow', undefined, 'resource', `allowed by a resource policy of account ${resourceAccount}`);
+    if (named === MATCH_NONE) return implicit('resource', `cross-account request: no resource policy of account ${resourceAccount} allows it (RAM policies of the caller’s account do not grant another account’s resources)`);
+    if (identityPath) return decision(s, 'Allow', undefined, 'resource', 'allowed by a resource policy that delegates to the caller’s account, and the caller’s identity policies');
+    return implicit(identityBlocker, 'cross-account request: a resource policy delegates to the caller’s account (it names the account, not this principal), and the caller’s own policies do not allow');
+  }
   if (!sameAccount && p.kind !== 'service' && p.kind !== 'web-identity') {
     if (named === MATCH_NONE) return implicit('resource', `cross-account request: no resource policy of account ${resourceAccount} allows it`);
     if (!identityPath) return implicit(identityBlocker, 'cross-account request: the resource policy allows it, but the caller’s own account does not');
