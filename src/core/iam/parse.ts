@@ -47,6 +47,8 @@ const BASE_SET: ReadonlySet<string> = new Set(BASE_OPERATORS);
 const RAM_OPERATORS: ReadonlySet<string> = new Set(
   BASE_OPERATORS.filter((op) => /^(String|Numeric|Date|Bool$|IpAddress$|NotIpAddress$)/.test(op)),
 );
+/** Negated operators, which a missing key makes true (reference §A.1.7); the others it makes false. */
+const NEGATED_BASES: ReadonlySet<string> = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'NumericNotEquals', 'DateNotEquals', 'NotIpAddress']);
 const PRINCIPAL_KEYS: Readonly<Record<Dialect, ReadonlySet<string>>> = {
   aws: new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']),
   acs: new Set(['RAM', 'Service', 'Federated']),
@@ -465,7 +467,12 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
     if (base === 'Null' && ifExists) return '`Null` cannot take `IfExists`: it already tests whether the key exists';
     if (dialect === 'acs') {
       if (!RAM_OPERATORS.has(base)) return `condition operator \`${base}\` is not part of the RAM policy language (Version "1"); use a String, Numeric, Date, Bool or IpAddress operator`;
-      if (ifExists) return '`IfExists` operators are not part of the RAM policy language (Version "1")';
+      if (ifExists) {
+        const plain = `${qualifier ? `${qualifier}:` : ''}${base}`;
+        // What a missing key makes it (reference §A.1.7): ForAllValues true, ForAnyValue false, else true only when negated.
+        const missing = qualifier === 'ForAllValues' || (qualifier === undefined && NEGATED_BASES.has(base)) ? 'true' : 'false';
+        return `\`IfExists\` operators are not part of the RAM policy language (Version "1"): use \`${plain}\`, which a key missing from the request makes ${missing}`;
+      }
     }
     return { base, qualifier, ifExists };
   }
