@@ -48,7 +48,7 @@ test('the compiled form indexes members and roles', () => {
 test('principal members: anonymous is allUsers only; federated identities are not allAuthenticatedUsers', () => {
   assert.deepEqual(principalMembers({ user: 'alice', groups: ['g'], authenticated: false }), ['allUsers']);
   assert.deepEqual(principalMembers(alice), ['user:alice', 'group:researchers', 'allAuthenticatedUsers', 'allUsers']);
-  assert.deepEqual(principalMembers({ principalUri: 'principal://iam.gatehouse.dev/pools/p/subject/s', groups: [], authenticated: true }), ['principal://iam.gatehouse.dev/pools/p/subject/s', 'allUsers']);
+  assert.deepEqual(principalMembers({ principalUri: 'principal://iam.gatehouse.dev/accounts/123456789012/oidc-providers/idp.example.com/subject/s', groups: [], authenticated: true }), ['principal://iam.gatehouse.dev/accounts/123456789012/oidc-providers/idp.example.com/subject/s', 'allUsers']);
   assert.deepEqual(principalMembers({ principalUri: 'user:root', groups: [], authenticated: true }), ['allUsers'], 'a principalUri that is not principal:// matches nothing');
 });
 
@@ -145,7 +145,7 @@ function prng(seed: number): () => number {
 const USERS = ['u0', 'u1', 'u2'];
 const GROUPS = ['g0', 'g1', 'g2'];
 const SAS = ['sa0@123456789012.iam.gatehouse.dev', 'sa1@123456789012.iam.gatehouse.dev'];
-const URIS = ['principal://iam.gatehouse.dev/pools/p/subject/s0'];
+const URIS = ['principal://iam.gatehouse.dev/accounts/123456789012/oidc-providers/idp.example.com/subject/s0'];
 const MEMBERS = ['allUsers', 'allAuthenticatedUsers', ...USERS.map((u) => `user:${u}`), ...GROUPS.map((g) => `group:${g}`), ...SAS.map((s) => `serviceAccount:${s}`), ...URIS];
 const ROLES = ['roles/viewer', 'roles/editor', 'roles/ml.developer', 'roles/storage.objectViewer', 'roles/container.clusterViewer', 'roles/missing', `accounts/${ACCOUNT}/roles/custom`, 'accounts/999999999999/roles/custom'];
 const CUSTOM: CustomRole[] = [

@@ -16,7 +16,12 @@ export const MAX_MEMBER_CHARS = 1024;
 const NAME = /^[\w+=,.@-]{1,128}$/;
 /** A service account is a role: IAM role-name characters but `@`, up to 64. */
 const SERVICE_ACCOUNT = /^([\w+=,.-]{1,64})@(\d{12})\.iam\.gatehouse\.dev$/;
-const PRINCIPAL_URI = /^principal:\/\/[\x21-\x7e]+$/;
+/**
+ * The one `principal://` form a Gatehouse principal carries (`federatedPrincipalUri`): another (GCP's pool URIs, a typo in
+ * the account or the provider) names no principal and would grant nothing, silently; GCP refuses an identifier that
+ * names no principal of an existing pool (review dl, 4).
+ */
+const PRINCIPAL_URI = /^principal:\/\/iam\.gatehouse\.dev\/accounts\/\d{12,20}\/oidc-providers\/[\x21-\x7e]+?\/subject\/[\x21-\x7e]+$/;
 /**
  * What a member becomes when the user, group or role it named is deleted, as GCP writes it (policy-semantics.md §A.4,
  * Members): `deleted:user:NAME?uid=AIDA…`, `deleted:group:NAME?uid=AGPA…`,
@@ -56,7 +61,9 @@ export function memberKind(member: string): { readonly ok: true; readonly kind: 
     case 'serviceAccount':
       return SERVICE_ACCOUNT.test(rest) ? { ok: true, kind: 'serviceAccount' } : bad(`is not \`serviceAccount:ROLE@ACCOUNT.${SERVICE_ACCOUNT_DOMAIN}\` with a role name and a 12-digit account id`);
     case 'principal':
-      return PRINCIPAL_URI.test(member) && member.length > 'principal://'.length ? { ok: true, kind: 'principal' } : bad('is not a `principal://…` URI (printable characters, no spaces)');
+      return PRINCIPAL_URI.test(member)
+        ? { ok: true, kind: 'principal' }
+        : bad(`is not \`principal://${SERVICE_ACCOUNT_DOMAIN}/accounts/ACCOUNT/oidc-providers/HOST/PATH/subject/SUB\` (printable characters, no spaces), the federated subject of an account's OIDC provider, the only \`principal://\` a Gatehouse principal carries: correct the account id, the provider (its ARN without \`arn:aws:iam::ACCOUNT:oidc-provider/\`) or the subject`);
     case 'principalSet':
       return bad('uses `principalSet://`, which Gatehouse does not support; bind the group (`group:NAME`) or each `principal://…`');
     case 'deleted':

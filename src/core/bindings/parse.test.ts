@@ -10,7 +10,7 @@ test('a policy with every member form, a condition and version 3 parses to a fre
     version: 3,
     etag: 'BwXhqDFw0f0=',
     bindings: [
-      { role: 'roles/ml.developer', members: ['user:alice', 'group:researchers', SA, 'principal://iam.gatehouse.dev/pools/corp/subject/bob', 'allUsers', 'allAuthenticatedUsers'] },
+      { role: 'roles/ml.developer', members: ['user:alice', 'group:researchers', SA, 'principal://iam.gatehouse.dev/accounts/123456789012/oidc-providers/idp.example.com/subject/bob', 'allUsers', 'allAuthenticatedUsers'] },
       { role: 'accounts/123456789012/roles/trainer', members: ['user:bob'], condition: { title: 'until 2027', description: 'temporary', expression: 'request.time < timestamp("2027-01-01T00:00:00Z")' } },
     ],
   };
@@ -152,7 +152,7 @@ const members: [string, boolean][] = [
   ['serviceAccount:trainer@12345678901.iam.gatehouse.dev', false],
   ['serviceAccount:trainer@123456789012.iam.gserviceaccount.com', false],
   ['serviceAccount:trainer', false],
-  ['principal://iam.gatehouse.dev/pools/p/subject/s', true],
+  ['principal://iam.gatehouse.dev/accounts/123456789012/oidc-providers/idp.example.com/subject/s', true],
   ['principal://', false],
   ['principal://has space', false],
   ['principalSet://iam.gatehouse.dev/pools/p/*', false],
