@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { REPORT_COLUMNS } from '../src/app/account-reports.ts';
 import { errorName, REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliMissing, gatehouseCli, run } from './support/processes.ts';
+import { AWS_CLI, awsCliEnv, awsCliMissing, gatehouseCli, run } from './support/processes.ts';
 
 const ACCT = '000000000000';
 const V = '2012-10-17';
@@ -170,16 +170,7 @@ describe('Debian aws CLI', { skip: awsCliMissing() }, () => {
     await rm(home, { recursive: true, force: true });
   });
   const aws = (...args: string[]) =>
-    run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', ...args], {
-      PATH: '/usr/bin:/bin',
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, 'none'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      AWS_ACCESS_KEY_ID: server.admin.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey,
-    });
+    run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', ...args], awsCliEnv(home, server.admin));
 
   it('get-account-summary, list-entities-for-policy, generate- and get-credential-report', async () => {
     const s = await aws('iam', 'get-account-summary');

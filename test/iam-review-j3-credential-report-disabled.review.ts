@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { cliAgainst, REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliMissing, keysOf, run } from './support/processes.ts';
+import { AWS_CLI, awsCliEnv, awsCliMissing, keysOf, run } from './support/processes.ts';
 
 let server: TestServer;
 let iam: I.IAMClient;
@@ -47,16 +47,7 @@ async function report(): Promise<Map<string, Record<string, string>>> {
   }
   let csv: string;
   if (awsCliMissing() === undefined) {
-    const env = {
-      PATH: '/usr/bin:/bin',
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, 'none'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      AWS_ACCESS_KEY_ID: server.admin.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey,
-    };
+    const env = awsCliEnv(home, server.admin);
     const aws = (...args: string[]) => run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', ...args], env);
     // Generated with the SDK, read (and decoded) by the aws CLI: one run of it a report (each costs about 2 s).
     await iam.send(new I.GenerateCredentialReportCommand({}));

@@ -18,7 +18,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import * as S3 from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
+import { AWS_CLI, awsCliEnv, awsCliMissing, run } from './support/processes.ts';
 
 const HINT = /This is Gatehouse's S3 gateway, which serves S3 requests only; send IAM, STS and admin API requests to /;
 
@@ -58,16 +58,7 @@ describe('R9: IAM and STS requests sent to the S3 gateway get an answer their cl
   });
 
   it('the aws CLI prints the code and the message, not (Unknown) … Unknown', { skip: awsCliMissing() ?? false }, async () => {
-    const env = {
-      PATH: '/usr/bin:/bin',
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, 'none'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      AWS_ACCESS_KEY_ID: s.admin.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey,
-    };
+    const env = awsCliEnv(home, s.admin);
     const r = await run(AWS_CLI, ['iam', 'list-users', '--endpoint-url', s.running.s3Url, '--region', REGION], env);
     assert.notEqual(r.code, 0);
     assert.doesNotMatch(r.stderr, /Unknown/);

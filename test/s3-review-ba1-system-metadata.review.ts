@@ -27,7 +27,7 @@ import { gzipSync } from 'node:zlib';
 import * as S3 from '@aws-sdk/client-s3';
 import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
+import { AWS_CLI, awsCliEnv, awsCliMissing, run } from './support/processes.ts';
 
 const BUCKET = 'ba1-meta';
 const EXPIRES = new Date('2031-01-02T03:04:05Z');
@@ -199,16 +199,7 @@ describe('1: the Debian aws CLI', { skip: awsCliMissing() }, () => {
     await rm(home, { recursive: true, force: true });
   });
   const aws = (...args: string[]) =>
-    run(AWS_CLI, ['--endpoint-url', server.running.s3Url, '--region', 'us-east-1', '--output', 'json', ...args], {
-      PATH: '/usr/bin:/bin',
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, 'none'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      AWS_ACCESS_KEY_ID: server.admin.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey,
-    });
+    run(AWS_CLI, ['--endpoint-url', server.running.s3Url, '--region', 'us-east-1', '--output', 'json', ...args], awsCliEnv(home, server.admin));
   const headed = async (key: string): Promise<Record<string, unknown>> => {
     const r = await aws('s3api', 'head-object', '--bucket', BUCKET, '--key', key);
     assert.equal(r.code, 0, r.stderr);

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { cliAgainst, REGION, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
+import { AWS_CLI, awsCliEnv, awsCliMissing, run } from './support/processes.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
 const ROOT = '000000000000';
@@ -99,16 +99,7 @@ describe('review J, j4: simulation supplies the tags of the policies, users and 
   });
 
   test('the Debian aws CLI: simulate-principal-policy on the protected policy', { skip: awsCliMissing() }, async () => {
-    const r = await run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', 'simulate-principal-policy', '--policy-source-arn', arn('user', 'ops'), '--action-names', 'iam:DeletePolicy', '--resource-arns', arn('policy', 'guarded')], {
-      PATH: '/usr/bin:/bin',
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, 'none'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      AWS_ACCESS_KEY_ID: server.admin.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey,
-    });
+    const r = await run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', 'simulate-principal-policy', '--policy-source-arn', arn('user', 'ops'), '--action-names', 'iam:DeletePolicy', '--resource-arns', arn('policy', 'guarded')], awsCliEnv(home, server.admin));
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { EvaluationResults: { EvalDecision: string; MissingContextValues: string[] }[] };
     assert.equal(out.EvaluationResults[0]?.EvalDecision, 'explicitDeny');

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetAccessKeyInfoCommand, type STSClient } from '@aws-sdk/client-sts';
 import { auditRecords, REGION, sdkFailure, startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
+import { AWS_CLI, awsCliEnv, awsCliMissing, run } from './support/processes.ts';
 
 const OTHER = '111122223333';
 const ACS = '222233334444';
@@ -137,16 +137,7 @@ describe('Debian aws CLI: sts get-access-key-info', { skip: awsCliMissing() }, (
     await rm(home, { recursive: true, force: true });
   });
   const aws = (...args: string[]) =>
-    run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', ...args], {
-      PATH: '/usr/bin:/bin',
-      HOME: home,
-      AWS_CONFIG_FILE: join(home, 'none'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      AWS_ACCESS_KEY_ID: server.admin.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey,
-    });
+    run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', ...args], awsCliEnv(home, server.admin));
 
   test('prints the account, and NoSuchEntity for a key of nobody', async () => {
     const r = await aws('sts', 'get-access-key-info', '--access-key-id', other.accessKeyId);

@@ -60,6 +60,21 @@ export const awsCliMissing = once((): string | undefined => {
   }
 });
 
+/**
+ * The Debian aws CLI's environment as `who`, with nothing of this machine's AWS settings: no config or credentials file
+ * (both named inside `home`, where there are none), no instance metadata, no pager.
+ */
+export const awsCliEnv = (home: string, who: { readonly accessKeyId: string; readonly secretAccessKey: string }): NodeJS.ProcessEnv => ({
+  PATH: '/usr/bin:/bin',
+  HOME: home,
+  AWS_CONFIG_FILE: join(home, 'none'),
+  AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_PAGER: '',
+  AWS_ACCESS_KEY_ID: who.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: who.secretAccessKey,
+});
+
 /** Why the boto3 tests skip, or undefined when Debian's python3 imports boto3. */
 export const boto3Missing = once((): string | undefined => {
   if (!existsSync(PYTHON)) return `${PYTHON} is absent (apt-get install python3-boto3)`;
