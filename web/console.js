@@ -320,7 +320,8 @@ function page() {
       throw new Error(`the context is not JSON: ${e.message}`);
     }
   };
-  const lastUsed = (u) => (u ? `${u.at} (${u.service}, ${u.region})` : 'never');
+  // A key's last use has its service; a role's (a session of it issued) has none.
+  const lastUsed = (u) => (u ? `${u.at} (${[u.service, u.region].filter((x) => x !== undefined && x !== null).join(', ')})` : 'never');
 
   const VIEWS = {
     users: async () => {
@@ -335,7 +336,7 @@ function page() {
     },
     roles: async () => {
       const r = await api('GET', '/v1/roles');
-      show(table([['name', (x) => x.name], ['arn', (x) => x.arn], ['description', (x) => x.description], ['trust policy', (x) => x.trustPolicy]], r.roles));
+      show(table([['name', (x) => x.name], ['arn', (x) => x.arn], ['description', (x) => x.description], ['last used', (x) => lastUsed(x.lastUsed)], ['trust policy', (x) => x.trustPolicy]], r.roles));
       return `${r.roles.length} role(s)`;
     },
     policies: async () => {

@@ -123,6 +123,16 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       const stored = await raw.read((tx) => tx.roles.getLastUsed(r.value.id));
       return ok({ ...r.value, lastUsed: keyUse.latestRole(r.value.id, stored) });
     },
+    /**
+     * ListRoles with each role's last use, as `getRole` answers it: for the admin API's listing, which shows it as its
+     * listing of access keys shows theirs. IAM's ListRoles leaves it out, so `listRoles` reads no more than it did.
+     */
+    listRolesWithLastUsed: async (c: Caller, input: Parameters<typeof rawDirectory.listRoles>[1]): Promise<Result<(RoleRecord & { readonly lastUsed: RoleLastUsed | null })[]>> => {
+      const r = await rawDirectory.listRoles(c, input);
+      if (!r.ok) return r;
+      const stored: ReadonlyMap<string, RoleLastUsed> = r.value.length === 0 ? new Map() : await raw.read((tx) => tx.roles.listLastUsed(c.account));
+      return ok(r.value.map((x) => ({ ...x, lastUsed: keyUse.latestRole(x.id, stored.get(x.id) ?? null) })));
+    },
     getAccessKeyLastUsed: async (...a: Parameters<typeof rawDirectory.getAccessKeyLastUsed>) => {
       const r = await rawDirectory.getAccessKeyLastUsed(...a);
       return r.ok ? ok(withLatestUse(r.value)) : r;

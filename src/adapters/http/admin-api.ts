@@ -24,6 +24,8 @@
  *   GET    …/inline-policies/{policyName}   DELETE …/inline-policies/{policyName}
  *   GET    /v1/access-keys?userName=        POST /v1/access-keys {userName?}
  *   DELETE /v1/access-keys/{id}?userName=
+ * An access key's answer has `lastUsed` (`{at, service, region}` of its last signed request), a role's, in `/v1/roles`
+ * and `/v1/roles/{name}`, `lastUsed` (`{at, region}` of its last session issued); each is null when never used.
  * Policy documents are accepted as JSON objects or JSON text and returned as objects. Credentials from
  * GetSessionToken reach only the routes of `USER_SESSION_ROUTES` (no administration without MFA, as AWS).
  */
@@ -35,7 +37,7 @@ import type { App, Caller } from '../../app/index.ts';
 import { applyConfig, createAccountAsRoot, findPolicy, type ApplyError, type ApplySource, describeApplyError } from '../../app/apply.ts';
 import { recordRefusedRequest, withRequest } from '../../app/principals.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
-import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
+import type { AccessKeyRecord, GroupRecord, PolicyRecord, PrincipalType, RoleLastUsed, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import { parseSigV4 } from '../sigv4/index.ts';
 import { endThisTurn } from './lifecycle.ts';
 import { HTTP_ERRORS } from './errors.ts';
@@ -102,7 +104,11 @@ function listed<T extends { tags: unknown; permissionsBoundary: unknown }>(x: T)
 export function groupJson(p: Partition, g: GroupRecord) {
   return { name: g.name, id: g.id, arn: entityArn(p, g.account, 'group', g.path, g.name), path: g.path, account: g.account, created: g.created };
 }
-export function roleJson(p: Partition, r: RoleRecord) {
+/**
+ * `lastUsed`: when a session of the role was last issued and the region asked (`{at, region}`, IAM's `RoleLastUsed`), as
+ * `/v1/access-keys` shows a key's; null when never (a role just created, or none issued since Gatehouse records it).
+ */
+export function roleJson(p: Partition, r: RoleRecord & { readonly lastUsed?: RoleLastUsed | null }) {
   return {
     name: r.name,
     id: r.id,
@@ -115,6 +121,7 @@ export function roleJson(p: Partition, r: RoleRecord) {
     trustPolicy: parseDoc(r.trustPolicy),
     tags: tagsJson(r.tags),
     permissionsBoundary: r.permissionsBoundary,
+    lastUsed: r.lastUsed ?? null,
   };
 }
 /** `withTags`: the policy's own view and its creation show its tags; a listing does not (IAM's ListPolicies leaves them out). */
@@ -368,7 +375,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
   },
 
   // Roles
-  { method: 'GET', pattern: ['roles'], handler: ({ app, caller, query }) => map(app.directory.listRoles(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (rs) => ({ roles: rs.map((r) => listed(roleJson(caller.partition, r))) })) },
+  { method: 'GET', pattern: ['roles'], handler: ({ app, caller, query }) => map(app.directory.listRolesWithLastUsed(caller, { ...opt('pathPrefix', query.get('pathPrefix') ?? undefined) }), (rs) => ({ roles: rs.map((r) => listed(roleJson(caller.partition, r))) })) },
   {
     method: 'POST',
     pattern: ['roles'],

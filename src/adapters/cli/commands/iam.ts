@@ -23,11 +23,15 @@ const MEMBERSHIP = { group: 'string', user: 'string' } as const;
 const s = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 const col = (header: string, key: string): Column<Row> => ({ header, value: (r) => s(r[key]) });
 
-/** `2026-12-01T06:00:00Z (sts, us-east-1)`, or `never` (a key's `lastUsed` in the /v1/ listing). */
+/**
+ * `2026-12-01T06:00:00Z (sts, us-east-1)`, or `never`: a key's `lastUsed` in the /v1/ answers; a role's has no service
+ * (`2026-12-01T06:00:00Z (us-east-1)`).
+ */
 const lastUsedText = (used: unknown): string => {
   if (typeof used !== 'object' || used === null) return 'never';
   const u = used as { at?: unknown; service?: unknown; region?: unknown };
-  return `${String(u.at)} (${String(u.service)}, ${String(u.region)})`;
+  const where = [u.service, u.region].filter((x) => x !== undefined && x !== null).map(String);
+  return where.length === 0 ? String(u.at) : `${String(u.at)} (${where.join(', ')})`;
 };
 
 /** `key: value` lines for one object; documents and lists as JSON. */
@@ -177,9 +181,22 @@ Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or st
         done((r) => `created role ${s(r['arn'])}`),
       );
     });
-  command(roles, 'get <name>', 'show a role with its trust policy').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'GET', ['roles', name], { shape: NAMED }), printObject));
-  command(roles, 'list', 'list the roles of your account').action((o: Opts) =>
-    run(o, (c) => call<{ roles: Row[] }>(c, 'GET', ['roles'], { shape: { roles: [{ ...NAMED, maxSessionDuration: 'number', description: 'string?' }] } }), (r) => ctx.out(formatTable([col('name', 'name'), col('arn', 'arn'), col('max session', 'maxSessionDuration'), col('description', 'description')], r.roles))),
+  // A role's last use (when a session of it was last issued, and the region asked) is printed as a key's.
+  command(roles, 'get <name>', 'show a role with its trust policy and when it was last assumed').action((name: string, o: Opts) =>
+    run(o, (c) => call<Row>(c, 'GET', ['roles', name], { shape: { ...NAMED, lastUsed: 'object?' } }), (r) => printObject({ ...r, lastUsed: lastUsedText(r['lastUsed']) })),
+  );
+  command(roles, 'list', 'list the roles of your account, with when each was last assumed').action((o: Opts) =>
+    run(
+      o,
+      (c) => call<{ roles: Row[] }>(c, 'GET', ['roles'], { shape: { roles: [{ ...NAMED, maxSessionDuration: 'number', description: 'string?', lastUsed: 'object?' }] } }),
+      (r) =>
+        ctx.out(
+          formatTable(
+            [col('name', 'name'), col('arn', 'arn'), col('max session', 'maxSessionDuration'), col('last used', 'lastUsedText'), col('description', 'description')],
+            r.roles.map((x) => ({ ...x, lastUsedText: lastUsedText(x['lastUsed']) })),
+          ),
+        ),
+    ),
   );
   command(roles, 'delete <name>', 'delete a role (detach its policies first)').action((name: string, o: Opts) => run(o, (c) => call<Row>(c, 'DELETE', ['roles', name], { shape: DELETED }), done(() => `deleted role ${name}`)));
 
