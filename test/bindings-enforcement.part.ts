@@ -7,8 +7,9 @@
  * - `iam:PassRole`: a binding of `roles/iam.serviceAccountUser` (to `allAuthenticatedUsers`, say) lets principals of
  *   the role's own account pass it, as job submission does, never a principal of another account, which job
  *   submission refuses ("a role of another account cannot be passed");
- * - `principal://…` members are taken at write (the API and `gatehouse apply`): they name federated subjects
- *   (test/sts-web-identity.part.ts decides with one);
+ * - `principal://…` members naming a registered OIDC provider are taken at write (the API and `gatehouse apply`):
+ *   they name federated subjects (test/sts-web-identity.part.ts decides with one; review dp, 1 refuses a provider
+ *   the account does not have);
  * - an empty etag is no etag (GCP reads proto3's default as absent): the write overwrites, through the API and apply.
  */
 import { after, before, describe, test } from 'node:test';
@@ -22,6 +23,8 @@ import { applyConfig } from '../src/app/apply.ts';
 import type { Store } from '../src/app/ports/store.ts';
 import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { oidcPort } from '../src/adapters/http/oidc.ts';
+import { exportJWK, generateKeyPair } from 'jose';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -56,7 +59,7 @@ async function ask(principal: string, action: string, resource: string, context?
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gh-bindings-enforcement-'));
   store = await openSqliteStore({ dataDir: dir });
-  app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(masterKeyFromBytes(randomBytes(32))), sessions: sessionCrypto });
+  app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(masterKeyFromBytes(randomBytes(32))), sessions: sessionCrypto, oidc: oidcPort });
   await app.start();
   const creds = await app.bootstrap();
   assert.ok(creds);
@@ -105,6 +108,9 @@ describe('bindings answer the authorize API as enforcement does (review N6)', ()
 describe('members and etags at write', () => {
   test('a principal:// member is taken through the API and apply, as the issue lists it among members', async () => {
     const member = `principal://iam.gatehouse.dev/accounts/${A}/oidc-providers/idp.example.com/subject/system:serviceaccount:ml:trainer`;
+    // The provider it names is registered (keys given inline: the issuer is not reached).
+    const jwk = await exportJWK((await generateKeyPair('ES256')).publicKey);
+    await must(app.oidc.createProvider(adminA, { url: 'https://idp.example.com', clientIds: ['sts.amazonaws.com'], jwks: JSON.stringify({ keys: [{ ...jwk, kid: 'k1', alg: 'ES256', use: 'sig' }] }) }));
     const set = await must(app.bindings.setPolicy(adminA, { resource: R1, bindings: [{ role: 'roles/iam.serviceAccountUser', members: ['user:bob', member] }] }));
     assert.deepEqual(set.bindings, [{ role: 'roles/iam.serviceAccountUser', members: ['user:bob', member] }]);
     const applied = await applyConfig(app.deps, adminA, {

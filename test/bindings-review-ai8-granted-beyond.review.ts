@@ -16,6 +16,8 @@ import { createApp, type App, type Caller } from '../src/app/index.ts';
 import type { Store } from '../src/app/ports/store.ts';
 import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { oidcPort } from '../src/adapters/http/oidc.ts';
+import { exportJWK, generateKeyPair } from 'jose';
 
 const A = '000000000000';
 const MODEL = `arn:aws:training::${A}:model/m8`;
@@ -27,7 +29,7 @@ let admin: Caller;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gh-bindings-ai8-'));
   store = await openSqliteStore({ dataDir: dir });
-  app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(masterKeyFromBytes(randomBytes(32))), sessions: sessionCrypto });
+  app = createApp({ store, now: () => Date.now(), randomBytes: (n) => randomBytes(n), sealer: secretSealer(masterKeyFromBytes(randomBytes(32))), sessions: sessionCrypto, oidc: oidcPort });
   await app.start();
   const creds = await app.bootstrap();
   assert.ok(creds);
@@ -35,6 +37,10 @@ before(async () => {
   assert.ok(who.ok);
   admin = who.value.caller;
   assert.ok((await app.directory.createUser(admin, { userName: 'hal' })).ok);
+  // The provider the principal:// members name is registered (review dp, 1), its keys inline.
+  const jwk = await exportJWK((await generateKeyPair('ES256')).publicKey);
+  const provider = await app.oidc.createProvider(admin, { url: 'https://issuer.example', clientIds: ['sts.amazonaws.com'], jwks: JSON.stringify({ keys: [{ ...jwk, kid: 'k1', alg: 'ES256', use: 'sig' }] }) });
+  assert.ok(provider.ok, provider.ok ? '' : provider.errors[0]?.message);
   const set = await app.bindings.setPolicy(admin, {
     resource: MODEL,
     bindings: [

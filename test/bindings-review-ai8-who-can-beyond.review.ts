@@ -24,12 +24,14 @@ before(async () => {
   const b = await gatehouseJson(server.url, server.admin, 'POST', '/v1/accounts', { id: B, partition: 'aws' });
   assert.equal(b.status, 201, JSON.stringify(b.json));
   adminB = { accessKeyId: String(b.json['AccessKeyId']), secretAccessKey: String(b.json['SecretAccessKey']) };
+  // The provider the principal:// member names is registered (review dp, 1): the server is its own issuer.
+  await server.iam().send(new I.CreateOpenIDConnectProviderCommand({ Url: server.url, ClientIDList: ['sts.amazonaws.com'] }));
   await server.iam(adminB).send(new I.CreateRoleCommand({ RoleName: 'partner', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'training.gatehouse.dev' }, Action: 'sts:AssumeRole' }] }) }));
   const r = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', {
     resource: MODEL,
     bindings: [
       { role: 'roles/ml.viewer', members: ['allUsers', 'user:hal'] },
-      { role: 'roles/ml.developer', members: ['principal://iam.gatehouse.dev/accounts/000000000000/oidc-providers/issuer.example/subject/old'], condition: { title: 'expired', expression: 'request.time < timestamp("2001-01-01T00:00:00Z")' } },
+      { role: 'roles/ml.developer', members: [`principal://iam.gatehouse.dev/accounts/000000000000/oidc-providers/${server.url.replace(/^https?:\/\//, '')}/subject/old`], condition: { title: 'expired', expression: 'request.time < timestamp("2001-01-01T00:00:00Z")' } },
       { role: 'roles/ml.developer', members: [`serviceAccount:partner@${B}.iam.gatehouse.dev`] },
     ],
   });

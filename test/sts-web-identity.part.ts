@@ -207,10 +207,13 @@ describe('AssumeRoleWithWebIdentity', () => {
     const allowed = await asked();
     assert.equal(allowed['decision'], 'Allow', JSON.stringify(allowed));
     assert.ok(JSON.stringify(allowed).includes(subject('system:serviceaccount:ml:trainer')), JSON.stringify(allowed));
-    // Another subject of the same provider, or the same subject of another provider, is someone else.
+    // Another subject of the same provider is someone else; the same subject of a provider the account does not have
+    // names no one, and is refused at write (review dp, 1).
     await bind(subject('system:serviceaccount:ml:other'));
     assert.equal((await asked())['decision'], 'ImplicitDeny');
-    await bind(`principal://iam.gatehouse.dev/accounts/${ACCT}/oidc-providers/idp.example.com/subject/system:serviceaccount:ml:trainer`);
+    const elsewhere = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: model, bindings: [{ role: 'roles/ml.viewer', members: [`principal://iam.gatehouse.dev/accounts/${ACCT}/oidc-providers/idp.example.com/subject/system:serviceaccount:ml:trainer`] }] });
+    assert.equal(elsewhere.status, 400, JSON.stringify(elsewhere.json));
+    assert.match(JSON.stringify(elsewhere.json), /has no OIDC provider `idp\.example\.com`/);
     assert.equal((await asked())['decision'], 'ImplicitDeny');
     // Named by its ARN, a session does not say which subject assumed it: only its role's serviceAccount: member matches.
     await bind(subject('system:serviceaccount:ml:trainer'));

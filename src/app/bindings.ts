@@ -70,6 +70,8 @@ import {
   permissionForAction,
   resourceAttributes,
   serviceAccountOfArn,
+  federatedPrincipalProviders,
+  federatedPrincipalPrefix,
   federatedPrincipalUri,
   SERVICE_ACCOUNT_DOMAIN,
   KNOWN_PERMISSIONS,
@@ -94,6 +96,7 @@ import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
 import { serialReload } from './serial-reload.ts';
 import { readChanges } from './change-log.ts';
+import { PROVIDER_PREFIX, providerKey } from './oidc-provider-keys.ts';
 
 export { IAM_POLICY_PREFIX, iamPolicyKey };
 
@@ -956,6 +959,39 @@ export async function rewriteMember(tx: WriteTx, from: string, to: string, accou
 }
 
 /**
+ * Removes, inside `tx`, every `principal://` member naming a subject of the OIDC provider `hostPath` of `account`, from
+ * every account's policies, for the transaction that deletes the provider (after its record is deleted). GCP keeps a
+ * deleted pool's principals in allow policies but grants them nothing ("credentials issued for a deleted pool do not
+ * grant access to resources") and restores them at undelete; Gatehouse has no undelete, a session from the provider
+ * lives on after it is deleted (as AWS's), and a provider registered again under the URL is a new trust: so the
+ * members go, as a deleted custom role's bindings go, the provider's sessions lose what the bindings gave them at once,
+ * and a policy read back can be written again (a member naming no provider is refused). A binding left without members
+ * goes; a policy left without bindings is removed. A member another registered provider can still be read as (a path
+ * holding `/subject/`) stays. Each policy changed moves to its next revision; `updated` is the time of the deletion.
+ * Answers the resources of the policies changed.
+ */
+export async function forgetProvider(tx: WriteTx, account: string, hostPath: string, updated: string): Promise<string[]> {
+  const prefix = federatedPrincipalPrefix(account, hostPath);
+  const changed: string[] = [];
+  for (const { value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
+    const stored = JSON.parse(value) as StoredIamPolicy;
+    const gone = new Set<string>();
+    for (const b of stored.bindings) for (const m of b.members) if (m.startsWith(prefix) && !gone.has(m) && (await missingProvider(tx, m)) !== undefined) gone.add(m);
+    if (gone.size === 0) continue;
+    const bindings = stored.bindings.map((b) => ({ ...b, members: b.members.filter((m) => !gone.has(m)) })).filter((b) => b.members.length > 0);
+    await putPolicy(tx, {
+      resource: stored.resource,
+      account: stored.account,
+      policy: { bindings, ...(stored.version !== undefined ? { version: stored.version } : {}) },
+      ...(stored.name !== undefined ? { name: stored.name } : {}),
+      updated,
+    });
+    changed.push(stored.resource);
+  }
+  return changed;
+}
+
+/**
  * Removes, inside `tx`, every binding of custom role `role` (`accounts/<account>/roles/<name>`) from the policies of
  * `account`, for the transaction that deletes the role: GCP removes the bindings of a deleted custom role before its
  * id can be used again (iam.roles.delete: "if an IAM policy contains a binding to the custom role, the binding is
@@ -1004,8 +1040,10 @@ const SERVICE_ACCOUNT_RE = new RegExp(`^([\\w+=,.@-]{1,64})@(\\d{12})\\.${SERVIC
  * Refuses a binding to a member of the policy's account that does not exist (`user:ghost`), as GCP refuses an
  * unknown principal: a user or group created later under that name would otherwise inherit the grant. Names match
  * exactly, as the engine matches them. `planned` says whether this apply creates it (in the policy's account).
- * Service accounts of other accounts are checked too; `principal://` URIs and `allUsers`/`allAuthenticatedUsers` are
- * not.
+ * Service accounts of other accounts are checked too, and so is the OIDC provider a `principal://` member names (of
+ * whichever account it names, as a service account: GCP refuses a principal of a workload identity pool that does not
+ * exist); no apply kind creates a provider, so it must be registered already. `allUsers`/`allAuthenticatedUsers` are
+ * not checked.
  */
 async function checkMembers(tx: ReadTx, account: string, policy: IamPolicy, path: string, planned: (kind: 'User' | 'Group' | 'Role', name: string) => boolean = () => false): Promise<Result<void>> {
   const errors: { code: ErrorCode; path: string; message: string }[] = [];
@@ -1030,6 +1068,10 @@ async function checkMembers(tx: ReadTx, account: string, policy: IamPolicy, path
         name = role;
         where = of;
         found = await tx.roles.get(of, role);
+      } else if (prefix === 'principal') {
+        const problem = await missingProvider(tx, m);
+        if (problem !== undefined) errors.push({ code: 'VALIDATION_ERROR', path: `${path}bindings[${i}].members[${j}]`, message: problem });
+        continue;
       } else continue;
       if (found?.name === name || (where === account && planned(kind, name))) continue;
       const what = kind === 'Role' ? 'role (service account)' : kind.toLowerCase();
@@ -1037,6 +1079,22 @@ async function checkMembers(tx: ReadTx, account: string, policy: IamPolicy, path
     }
   }
   return errors.length === 0 ? ok(undefined) : { ok: false, errors };
+}
+
+/**
+ * Why `principal://` member `m` names no registered OIDC provider, or undefined when it names one. The provider is
+ * found by its name as its ARN ends (`HOST/PATH`, the host in lower case as registered), exactly, as a session carries
+ * it (`federatedPrincipalUri`); a provider whose name differs only in case is offered.
+ */
+async function missingProvider(tx: ReadTx, m: string): Promise<string | undefined> {
+  const named = federatedPrincipalProviders(m);
+  if (named === undefined) return undefined;
+  for (const hostPath of named.hostPaths) if ((await tx.kv.get(providerKey(named.account, hostPath))) !== undefined) return undefined;
+  const shown = m.length > 160 ? `${m.slice(0, 160)}…` : m;
+  const provider = named.hostPaths[0] ?? '';
+  const prefix = `${PROVIDER_PREFIX}${named.account}/`;
+  const near = (await tx.kv.list(prefix)).map((e) => e.key.slice(prefix.length)).find((h) => named.hostPaths.some((p) => p.toLowerCase() === h.toLowerCase()));
+  return `member \`${shown}\`: account ${named.account} has no OIDC provider \`${provider.length > 80 ? `${provider.slice(0, 80)}…` : provider}\`${near !== undefined ? ` (names match exactly: it has \`${near}\`)` : ''}: register it first (CreateOpenIDConnectProvider), or correct the account id or the provider (its ARN without \`arn:aws:iam::ACCOUNT:oidc-provider/\`)`;
 }
 
 /** The objects of this apply, with their specs (apply hands its validated objects to `env.documents`). */

@@ -36,9 +36,12 @@ import { awsResourceTags, requestTagContext, tagKeysContext, tagKeySpellings } f
 import { actorOf, authorizeAdmin, explanationOf, partitionOf, tagKeyLiterals, type Caller, type PolicyCache } from './principals.ts';
 import type { ReadTx, SealedSecret } from './ports/store.ts';
 import type { IssuedCredentials, RequestFacts, Sts } from './sts.ts';
+import { forgetProvider } from './bindings.ts';
+import { PROVIDER_PREFIX, providerKey } from './oidc-provider-keys.ts';
+
+export { PROVIDER_PREFIX };
 
 export const ISSUER_KEYS_KV = 'oidc-issuer/keys';
-export const PROVIDER_PREFIX = 'oidc-provider/';
 /** Tolerance on `exp` and `nbf` of presented tokens. */
 export const TOKEN_SKEW_SECONDS = 30;
 export const WORKLOAD_TOKEN_TTL = { min: 60, max: 86_400, default: 3600 } as const;
@@ -242,7 +245,6 @@ export function providerArn(partition: Partition, account: string, hostPath: str
 }
 
 const PROVIDER_ARN_RE = /^(?:arn:aws[a-z-]*:iam|acs:ram)::(\d{1,20}):oidc-provider\/(.+)$/;
-const providerKey = (account: string, hostPath: string): string => `${PROVIDER_PREFIX}${account}/${hostPath}`;
 /**
  * Where a provider whose URL ends in `/` was kept before the slash was part of its name (ARN `…/h/x`, keys `h/x:sub`):
  * such a provider keeps that ARN and those keys (its trust policies name them) and is still found by its URL.
@@ -497,7 +499,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
     if (!a.ok) return (recordChange(c, action, p.value.arn, a, undefined, request), a);
     const closed = deps.audit?.gate('the directory is not changed');
     if (closed) return closed;
-    let seen: { before: unknown; after: unknown } | undefined;
+    let seen: { before: unknown; after: unknown; policiesForgettingIt?: { iamPolicies: string[] } } | undefined;
     const w = await deps.store.write<Result<void>>(async (tx, abort) => {
       const r = readRecord(await tx.kv.get(key));
       if (!r) abort(failWith('NO_SUCH_ENTITY', `OpenIDConnect provider \`${arn}\` does not exist in account ${c.account}.`));
@@ -506,8 +508,10 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       const value = (next as { value: ProviderRecord | null }).value;
       if (value === null) await tx.kv.delete(key);
       else await tx.kv.put(key, JSON.stringify(value));
+      // A deleted provider's `principal://` members leave every IAM policy (docs/semantics.md, bindings' members).
+      const iamPolicies = value === null ? await forgetProvider(tx, c.account, p.value.hostPath, isoSeconds(now())) : [];
       // Noted by the attempt that commits (a PostgreSQL write may run again).
-      seen = { before: providerView(r as ProviderRecord), after: value === null ? null : providerView(value) };
+      seen = { before: providerView(r as ProviderRecord), after: value === null ? null : providerView(value), ...(iamPolicies.length > 0 ? { policiesForgettingIt: { iamPolicies } } : {}) };
       return ok(undefined);
     });
     recordChange(c, action, p.value.arn, w, seen, request);

@@ -42,6 +42,28 @@ export function federatedPrincipalUri(providerArn: string, sub: string): string 
   return m ? `principal://${SERVICE_ACCOUNT_DOMAIN}/accounts/${m[1] as string}/oidc-providers/${m[2] as string}/subject/${sub}` : undefined;
 }
 
+/** The prefix of every `principal://` member naming a subject of an OIDC provider of `account`. */
+export function federatedPrincipalPrefix(account: string, hostPath: string): string {
+  return `principal://${SERVICE_ACCOUNT_DOMAIN}/accounts/${account}/oidc-providers/${hostPath}/subject/`;
+}
+
+/**
+ * The account and the OIDC provider (`HOST/PATH`, as its ARN ends) a `principal://` member names, for checking that the
+ * provider exists; undefined for a member of another form. A path or a subject may itself hold `/subject/`, so every
+ * reading is given, the shortest provider first: the member names a provider when one of them is registered.
+ */
+export function federatedPrincipalProviders(member: string): { readonly account: string; readonly hostPaths: readonly string[] } | undefined {
+  if (!PRINCIPAL_URI.test(member)) return undefined;
+  const m = /^principal:\/\/iam\.gatehouse\.dev\/accounts\/(\d{12,20})\/oidc-providers\/(.+)$/.exec(member);
+  if (m === null) return undefined;
+  const rest = m[2] as string;
+  const hostPaths: string[] = [];
+  for (let at = rest.indexOf('/subject/'); at >= 0; at = rest.indexOf('/subject/', at + 1)) {
+    if (at > 0 && at + '/subject/'.length < rest.length) hostPaths.push(rest.slice(0, at));
+  }
+  return { account: m[1] as string, hostPaths };
+}
+
 const MEMBER_FORMS = '`user:NAME`, `group:NAME`, `serviceAccount:NAME@ACCOUNT.iam.gatehouse.dev`, `principal://…`, `allUsers` or `allAuthenticatedUsers`';
 
 /** The kind of a member, or why it is not one. */
