@@ -234,13 +234,13 @@ describe('requestContext: the request says, a key the use case passes does not o
   const caller: Caller = { principal: p.value, partition: 'aws', account: ROOT, user: undefined, policies: { identity: [compilePolicy(parsed.value, 'guard')] }, accessKeyId: 'AKIAALICE' };
   const onLoopback = withRequest(caller, { sourceIp: '127.0.0.1', secureTransport: false });
 
-  it('adds both keys for a caller with request facts, and none for one without', () => {
-    assert.deepEqual({ ...requestContext(onLoopback, { 'iam:PermissionsBoundary': 'arn:x' }) }, { 'iam:PermissionsBoundary': 'arn:x', 'aws:SourceIp': '127.0.0.1', 'aws:SecureTransport': 'false' });
+  it('adds both keys, and the key it signed with (acs:AccessId), for a caller with request facts, and none for one without', () => {
+    assert.deepEqual({ ...requestContext(onLoopback, { 'iam:PermissionsBoundary': 'arn:x' }) }, { 'iam:PermissionsBoundary': 'arn:x', 'acs:AccessId': 'AKIAALICE', 'aws:SourceIp': '127.0.0.1', 'aws:SecureTransport': 'false' });
     assert.deepEqual(requestContext(caller, { 'aws:SourceIp': '10.1.1.1' }), { 'aws:SourceIp': '10.1.1.1' });
   });
 
   it('drops a passed aws:SourceIp or aws:SecureTransport, in any case, when the request has its own', () => {
-    assert.deepEqual({ ...requestContext(onLoopback, { 'AWS:sourceip': '10.1.1.1', 'aws:SecureTransport': 'true' }) }, { 'aws:SourceIp': '127.0.0.1', 'aws:SecureTransport': 'false' });
+    assert.deepEqual({ ...requestContext(onLoopback, { 'AWS:sourceip': '10.1.1.1', 'aws:SecureTransport': 'true' }) }, { 'acs:AccessId': 'AKIAALICE', 'aws:SourceIp': '127.0.0.1', 'aws:SecureTransport': 'false' });
     assert.equal(authorizeAdmin(onLoopback, 0, 'ListUsers', '*', { 'aws:sourceIP': '10.1.1.1' }).ok, false, 'denied from 127.0.0.1 whatever the use case passed');
     assert.equal(authorizeAdmin(caller, 0, 'ListUsers', '*', { 'aws:sourceIP': '10.1.1.1' }).ok, true, 'a caller made in process decides on what it is given');
   });

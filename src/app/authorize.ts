@@ -12,7 +12,7 @@ import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, ty
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies } from './jobs.ts';
-import { accessDeniedMessage, principalLimitsCut, ROLE_ACTIONS, roleQuestions, type Caller, type RoleName } from './principals.ts';
+import { ACCESS_ID, accessDeniedMessage, principalLimitsCut, ROLE_ACTIONS, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
 import { awsResourceTags, boundaryContext, resourceTagContext } from './directory.ts';
@@ -123,7 +123,7 @@ export interface ResolvedRequest {
 const DERIVED_NAMES = [
   'principalarn', 'principalaccount', 'principaltype', 'principalorgid', 'principalorgpaths', 'principalisawsservice', 'principalservicename',
   'principalservicenameslist', 'federatedprovider', 'assumedroot', 'userid', 'username', 'sourceidentity', 'tokenissuetime', 'currenttime',
-  'epochtime', 'multifactorauthpresent', 'multifactorauthage', 'mfapresent', 'accessid',
+  'epochtime', 'multifactorauthpresent', 'multifactorauthage', 'mfapresent',
 ];
 const DERIVED: ReadonlySet<string> = new Set(DERIVED_NAMES.flatMap((n) => [`aws:${n}`, `acs:${n}`]));
 const isDerived = (key: string): boolean => DERIVED.has(key) || key.startsWith('aws:principaltag/') || key.startsWith('acs:principaltag/');
@@ -171,6 +171,8 @@ export const MAX_PRINCIPAL_CHARS = 2048;
 const BAD_CONTEXT_KEY_RE = /[\s\u0000-\u001f\u007f-\u009f]/;
 /** At most 100 characters of what a caller sent, for a message. */
 const quoted = (x: string): string => (x.length > 100 ? `${x.slice(0, 100)}…` : x);
+/** The first key of `ctx` that lower-cases to `key` (as the engine reads it), as the asker wrote it. */
+const namedKey = (ctx: Readonly<Record<string, unknown>> | undefined, key: string): string => Object.keys(ctx ?? {}).find((k) => k.toLowerCase() === key) ?? key;
 /**
  * Condition misses named per decision; the rest are counted in one line. A principal may hold hundreds of conditioned
  * statements, and a batch of 1,000 questions each listing 50 misses was answered 8 to 60 MB (review limits, L12).
@@ -428,7 +430,8 @@ function compileSessionPolicy(text: string): CompiledPolicy {
 
 /**
  * The context of a decision about the asker itself (may it ask about another principal): the facts of the request it
- * asks in, `aws:SourceIp`, `aws:SecureTransport` and `aws:RequestedRegion`; none for a caller made in process. What
+ * asks in, `aws:SourceIp`, `aws:SecureTransport`, `aws:RequestedRegion` and the key it signed with, `acs:AccessId`;
+ * none for a caller made in process. What
  * `contextOf(requestContext(caller))` gives (keys lower-cased as the engine reads them), built directly: it runs for
  * every question about another principal, where the two generic helpers cost ~1 µs and this ~0.1 µs.
  */
@@ -436,7 +439,7 @@ const NO_FACTS: Context = new Map();
 function askerContext(caller: Caller): Context {
   const r = caller.request;
   if (r === undefined) return NO_FACTS;
-  const c = new Map<string, string[]>();
+  const c = new Map<string, string[]>([[ACCESS_ID, [caller.accessKeyId]]]);
   if (r.sourceIp !== undefined) c.set('aws:sourceip', [r.sourceIp]);
   if (r.secureTransport !== undefined) c.set('aws:securetransport', [r.secureTransport ? 'true' : 'false']);
   if (r.requestedRegion !== undefined) c.set('aws:requestedregion', [r.requestedRegion]);
@@ -484,14 +487,21 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * `sessions`: when the ARN asked about may name several sessions that carry different scopes (src/app/session-scopes.ts),
    * each of them; the question is decided for each, and allowed only if every one is allowed (fails closed).
    */
-  type Resolved = { principal: Principal; policies: PolicySet; sessions?: readonly OneSession[]; refused?: string };
+  /**
+   * `accessKeyId`: the key the principal signed with, when the question is its own (no `principal`) or a
+   * `principalProof`'s: its `acs:AccessId` (review do, 1). A principal named by ARN signed nothing here.
+   */
+  type Resolved = { principal: Principal; policies: PolicySet; sessions?: readonly OneSession[]; refused?: string; accessKeyId?: string };
 
   /**
    * Synchronous when the principal is the caller or already resolved (the steady state): a decision then
    * takes no promise at all. `asked` memoises, within one batch, whether the caller may ask about an ARN.
    */
   function resolvePrincipal(caller: Caller, arn: string | undefined, resource: string, owner: string | undefined, asked?: Map<string, Result<unknown>>, kube = false): Result<Resolved> | Promise<Result<Resolved>> {
-    if (arn === undefined || arn === caller.principal.arn) return ok({ principal: caller.principal, policies: caller.policies });
+    // Only a question naming no principal is the signed request's own: one naming the caller's ARN may be about a
+    // request its client signed with another of the caller's keys (`acs:AccessId` then comes from the context).
+    if (arn === undefined) return ok({ principal: caller.principal, policies: caller.policies, accessKeyId: caller.accessKeyId });
+    if (arn === caller.principal.arn) return ok({ principal: caller.principal, policies: caller.policies });
     const r = resolveNamed(caller, arn, resource, owner, asked, kube);
     return r instanceof Promise ? r.then((x) => asEnforced(caller, arn, resource, owner, asked, x)) : asEnforced(caller, arn, resource, owner, asked, r);
   }
@@ -666,7 +676,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       const may = mayAsk(caller, proven.principal.arn, proven.account, resource, owner, asked);
       if (!may.ok) return may;
     }
-    return ok({ principal: proven.principal, policies: proven.policies });
+    return ok({ principal: proven.principal, policies: proven.policies, accessKeyId: proven.accessKeyId });
   }
 
   /**
@@ -756,7 +766,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * context is not acceptable, a typed global key with a value the engine cannot read or several values for a
    * single-valued key included (src/core/iam/context-keys.ts; review N, N2).
    */
-  function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined, ignored: string[], simulated = false): Context | Result<never> {
+  function cleanContext(ctx: Readonly<Record<string, unknown>> | undefined, ignored: string[], simulated = false): Map<string, string[]> | Result<never> {
     const out = new Map<string, string[]>();
     if (ctx === undefined) return out;
     // The key as the caller first wrote it, for errors (keys differing only in case share one list of values).
@@ -1221,6 +1231,13 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const ignored: string[] = [];
     const ctx = cleanContext(input.context, ignored, input.simulated === true);
     if ('ok' in ctx) return ctx;
+    const signedWith = who.value.accessKeyId;
+    if (signedWith !== undefined) {
+      // The key the question's principal signed with is a fact, as the S3 gateway and the admin API decide with it:
+      // a value the asker gives gives way to it (and is named in a note).
+      if (ctx.has(ACCESS_ID)) ignored.push(namedKey(input.context, ACCESS_ID));
+      ctx.set(ACCESS_ID, [signedWith]);
+    }
     const { policies } = who.value;
     const principal = input.simulated === true ? asNewSession(input.principal, who.value.principal) : who.value.principal;
     // Asking about a principal is decided as the caller's own account's permission, wherever that principal lives
@@ -1382,7 +1399,9 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (ignored.length === 0) return ok(answer);
     const notes: string[] = [];
     const owner = ignored.filter((k) => OWNER_KEYS.has(k.toLowerCase()));
-    const about = owner.length === 0 ? ignored : ignored.filter((k) => !OWNER_KEYS.has(k.toLowerCase()));
+    const signed = ignored.filter((k) => k.toLowerCase() === ACCESS_ID);
+    const about = owner.length === 0 && signed.length === 0 ? ignored : ignored.filter((k) => !OWNER_KEYS.has(k.toLowerCase()) && k.toLowerCase() !== ACCESS_ID);
+    if (signed.length > 0) notes.push(`context ${signed.map((k) => `\`${k}\``).join(', ')} ignored: the principal signed this question${input.principalProof !== undefined ? '’s proof' : ''} with an access key, whose id is \`acs:AccessId\``);
     if (about.length > 0) notes.push(`context ${about.map((k) => `\`${k}\``).join(', ')} ignored: ${about.length === 1 ? 'it describes' : 'they describe'} the principal, and come from the directory and the session`);
     if (owner.length > 0) notes.push(`context ${owner.map((k) => `\`${k}\``).join(', ')} ignored: it names the resource's owner, which Gatehouse knows (the account in its ARN, the bucket's owner, the account whose resource policy governs it) and decides with`);
     return ok({ ...answer, diagnostics: [...answer.diagnostics, ...notes] });

@@ -178,6 +178,9 @@ export function accessDeniedMessage(principalArn: string, action: string, resour
   return `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
 }
 
+/** `acs:AccessId` as the engine reads it (lower-cased): RAM's key for the AccessKey ID a request is signed with. */
+export const ACCESS_ID = 'acs:accessid';
+
 /**
  * The context of a decision made for `caller`: the keys its use case passes, and the keys of the request the caller
  * makes, `aws:SourceIp` and `aws:SecureTransport` (present "always", reference §A.1.8), as STS `AssumeRole` and the
@@ -186,19 +189,22 @@ export function accessDeniedMessage(principalArn: string, action: string, resour
  * TLS guardrail would be void (`Deny … IpAddress`: a positive operator on an absent key is false) or deny everything
  * (`Deny … NotIpAddress`: a negated one is true), §A.1.7. A key the use case passes under one of those names, in any
  * case, gives way to what the request says (otherwise the engine, merging keys by lower-cased name, would see both
- * values). A caller without request facts (made in process) gets the keys it is given and nothing more. The authorize
- * API's questions are decided with their own context only (a resource server passes its client's address); only the
- * decisions about the asker itself take its request's facts.
+ * values). And `acs:AccessId`, RAM's common key for the AccessKey ID the request is signed with (review do, 1): every
+ * caller with request facts signed its request with `caller.accessKeyId`. A caller without request facts (made in
+ * process) gets the keys it is given and nothing more. The authorize API's questions are decided with their own
+ * context only (a resource server passes its client's address); only the decisions about the asker itself take its
+ * request's facts.
  */
 export function requestContext(caller: Caller, context: Readonly<Record<string, string | string[]>> = {}): Record<string, string | string[]> {
   const r = caller.request;
-  if (r === undefined || (r.sourceIp === undefined && r.secureTransport === undefined && r.requestedRegion === undefined)) return { ...context };
+  if (r === undefined) return { ...context };
   const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const [k, v] of Object.entries(context)) {
     const key = k.toLowerCase();
-    if ((key === 'aws:sourceip' && r.sourceIp !== undefined) || (key === 'aws:securetransport' && r.secureTransport !== undefined) || (key === 'aws:requestedregion' && r.requestedRegion !== undefined)) continue;
+    if ((key === 'aws:sourceip' && r.sourceIp !== undefined) || (key === 'aws:securetransport' && r.secureTransport !== undefined) || (key === 'aws:requestedregion' && r.requestedRegion !== undefined) || key === ACCESS_ID) continue;
     out[k] = v;
   }
+  out['acs:AccessId'] = caller.accessKeyId;
   if (r.sourceIp !== undefined) out['aws:SourceIp'] = r.sourceIp;
   if (r.secureTransport !== undefined) out['aws:SecureTransport'] = String(r.secureTransport);
   if (r.requestedRegion !== undefined) out['aws:RequestedRegion'] = r.requestedRegion;

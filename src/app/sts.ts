@@ -638,6 +638,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
         ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
         ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
         ...(facts.requestedRegion !== undefined ? { 'aws:RequestedRegion': facts.requestedRegion } : {}),
+        // RAM's key for the AccessKey ID the request is signed with (review do, 1), read by the caller's policies and
+        // the role's trust policy alike.
+        'acs:AccessId': caller.accessKeyId,
       };
       // The ARN must name the role exactly, path included (an `aws` role ARN carries its path). A role missing, or whose
       // trust policy no longer parses, is decided under a trust policy allowing nothing: refused in the same words, with

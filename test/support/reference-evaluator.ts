@@ -190,12 +190,16 @@ export function principalForms(spec: PrincipalSpec, p: Principal, fold = false):
 // ---------------------------------------------------------------------------------------------------------
 // Conditions
 
-/** Values of a key: keys are case-insensitive; `acs:X` falls back to `aws:X` and vice versa. */
+/**
+ * Values of a key: keys are case-insensitive; `acs:X` falls back to `aws:X` and vice versa, but for `acs:AccessId`,
+ * which AWS has no counterpart of (docs/semantics.md, review do, 1).
+ */
 function lookup(context: Context | undefined, key: string): readonly string[] | undefined {
   if (context === undefined) return undefined;
   const k = key.toLowerCase();
   const direct = context.get(k);
   if (direct !== undefined) return direct;
+  if (k.slice(4) === 'accessid') return undefined;
   if (k.startsWith('acs:')) return context.get('aws:' + k.slice(4));
   if (k.startsWith('aws:')) return context.get('acs:' + k.slice(4));
   return undefined;

@@ -36,6 +36,8 @@ const KEY_TYPES: ReadonlyMap<string, ValueType> = new Map<string, ValueType>([
   ['userid', 'string'],
   ['username', 'string'],
   ['sourceidentity', 'string'],
+  // RAM's `acs:AccessId`: the one AccessKey ID a request is signed with.
+  ['accessid', 'string'],
   ['requestedregion', 'string'],
   ['sourcevpc', 'string'],
   ['sourcevpce', 'string'],

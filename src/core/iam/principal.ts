@@ -196,7 +196,15 @@ export function awsFormOf(key: string): string {
   return RAM_NAMES.get(key) ?? (key.startsWith('acs:') ? `aws:${key.slice(4)}` : key);
 }
 
+/**
+ * RAM keys with no AWS counterpart: `acs:AccessId`, the AccessKey ID a request is signed with (RAM's common condition
+ * keys). AWS documents no `aws:AccessId`, so neither spelling is read for the other: a policy naming `aws:AccessId`
+ * sees it absent, as AWS would (review do, 1).
+ */
+const RAM_ONLY: ReadonlySet<string> = new Set(['accessid']);
+
 function counterpart(key: string): string | undefined {
+  if (RAM_ONLY.has(key.slice(4))) return undefined;
   if (key.startsWith('aws:')) return AWS_NAMES.get(key) ?? `acs:${key.slice(4)}`;
   if (key.startsWith('acs:')) return awsFormOf(key);
   return undefined;
