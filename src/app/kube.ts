@@ -89,7 +89,7 @@ import {
   type KubernetesRequestAttributes,
 } from '../core/kube/index.ts';
 import { accessEntryContext, accessEntryKey, clusterWebhookKey, entryPrincipalId, entryPrincipalOf, kubePrefix, listAccessEntries, noPrincipal, type StoredRbacObject } from './kube-apply.ts';
-import { accessDeniedMessage, authorizeAdmin, bindingsRefusal, decideOnRole, PolicyCache, type Caller } from './principals.ts';
+import { ACCESS_ID, accessDeniedMessage, authorizeAdmin, bindingsRefusal, decideOnRole, PolicyCache, type Caller } from './principals.ts';
 import type { App } from './index.ts';
 import type { AuthorizeEngine, EngineResult, ResolvedRequest } from './authorize.ts';
 import { roleKey, userKey } from './live.ts';
@@ -1689,7 +1689,10 @@ export function createKube(app: App, options: KubeOptions) {
     if (!entry) return { verdict: 'no-opinion', reasons: [], diagnostics: [`${principal.arn} has no access entry in cluster ${cluster.name}`], errors: [] };
     const sessionName = principal.session?.name ?? (owner && 'user' in owner ? owner.user.name : '');
     const template = entry.username ?? defaultUsername(entry.principalArn);
-    const username = renderUsername(template, { accountId: principal.account, sessionName, accessKeyId: '' });
+    // `{{AccessKeyID}}`: the question's `acs:AccessId`, the key the principal signed the question (or its proof) with,
+    // else the one the asker's context names for a principal named by ARN; none, empty (review do, 2).
+    const accessKeyId = request.request.context?.get(ACCESS_ID)?.[0] ?? '';
+    const username = renderUsername(template, { accountId: principal.account, sessionName, accessKeyId });
     // The webhook refuses this principal's token (`identify`): RBAC gives it nothing here either.
     if (isReservedName(username)) return { verdict: 'no-opinion', reasons: [], diagnostics: [reservedUsername(cluster, entry, template, username, principal.arn)], errors: [] };
     const groups = [...entry.kubernetesGroups.filter((g) => g !== AUTHENTICATED_GROUP), AUTHENTICATED_GROUP];
