@@ -187,7 +187,7 @@ interface KubeRequest {
    * (another authenticator's user). A principal Gatehouse cannot resolve never gets here (`accessReview`).
    */
   readonly iam:
-    | { readonly principal: Principal; readonly policies: PolicySet; readonly views: Views; readonly time: number }
+    | { readonly principal: Principal; readonly policies: PolicySet; readonly views: Views; readonly context: Context; readonly time: number }
     | undefined;
 }
 
@@ -257,7 +257,7 @@ function camelExtra(extra: Readonly<Record<string, readonly string[]>> | undefin
  */
 function iamDenyResult(r: KubeRequest): AuthorizerResult {
   if (!r.iam) return { verdict: 'no-opinion', reasons: [], errors: [] };
-  const denied = firstDenied(r.iam.views, r.iam.principal, r.iam.policies, contextOf({}), r.iam.time);
+  const denied = firstDenied(r.iam.views, r.iam.principal, r.iam.policies, r.iam.context, r.iam.time);
   if (denied === undefined) return { verdict: 'no-opinion', reasons: [], errors: [] };
   return { verdict: 'deny', reasons: [accessDeniedMessage(r.iam.principal.arn, denied.view.action, denied.view.resource, denied.decision)], errors: [] };
 }
@@ -988,6 +988,10 @@ export function createKube(app: App, options: KubeOptions) {
     // policies and issue time), as its own requests are: resolved from its ARN alone, a Deny on `aws:SourceIdentity`,
     // a session tag or in its session policy did not apply in Kubernetes (review ac, 11).
     let asSession: { principal: Principal; policies: PolicySet } | undefined;
+    // The key the user's token was signed with, the IAM side's `acs:AccessId` (review do, 3): a sealed session's own
+    // key, or a plain user's long-term key that `keyProblem` found still its own. None when the review does not
+    // establish it (a session without its sealed claims, a key it could not check): absent, as before.
+    let signedWith: string | undefined;
     if (arn !== undefined && who !== undefined) {
       const sealed = extra?.[SESSION_EXTRA]?.[0];
       const session = sealed !== undefined ? await sessionProblem(cluster, arn, sealed) : undefined;
@@ -996,6 +1000,8 @@ export function createKube(app: App, options: KubeOptions) {
       if ('problem' in mapped) problem = mapped.problem;
       else {
         problem = usernameProblem(cluster, mapped.entry, who, session?.claims, extra, req.attributes.user.name) ?? (sealed === undefined ? await keyProblem(who, extra) : undefined);
+        const id = extra?.['accessKeyId']?.[0];
+        if (problem === undefined) signedWith = session !== undefined ? session.claims?.ak : who.principal.kind === 'user' && id !== undefined && id !== '' && !/^(?:ASIA|STS\.)/.test(id) ? id : undefined;
         // The groups the review carries are those the entry had when kube-apiserver authenticated the user (it caches
         // TokenReviews for minutes): only those the entry holds now count, and `system:authenticated`, which
         // kube-apiserver adds to every authenticated user itself (and `identify` adds too). Entries hold no other
@@ -1025,9 +1031,10 @@ export function createKube(app: App, options: KubeOptions) {
       return { allowed: false, denied: false, reason };
     }
     const iamWho = asSession ?? who;
+    const context = contextOf(signedWith !== undefined ? { [ACCESS_ID]: signedWith } : {});
     const r = cluster.authorizer.authorize({
       attrs,
-      iam: iamWho ? { principal: iamWho.principal, policies: iamWho.policies, views: iamViews(cluster, req.attributes, { principal: iamWho.principal, policies: iamWho.policies, context: contextOf({}), time: deps.now() }), time: deps.now() } : undefined,
+      iam: iamWho ? { principal: iamWho.principal, policies: iamWho.policies, views: iamViews(cluster, req.attributes, { principal: iamWho.principal, policies: iamWho.policies, context, time: deps.now() }), context, time: deps.now() } : undefined,
     });
     // Bindings to missing roles (reported by RBAC among its reasons, `RBAC: …`) and engine errors go to
     // `evaluationError` whatever the answer, as upstream's RBAC authorizer reports them (policy-semantics A.3).
