@@ -69,10 +69,13 @@ const starCount = (p: string): number => {
  * the server's one thread for seconds: review W), so patterns with more than one `*` are matched this way.
  */
 function programMatcher(steps: readonly Step[]): Matcher {
+  if (steps.every((st) => st.kind === LIT || st.colon)) return starMatcher(steps);
   const m = steps.length;
+  // The two position sets are the matcher's own, made once: a call runs to its end before another can start.
+  let cur = new Uint8Array(m + 1);
+  let next = new Uint8Array(m + 1);
   return (s) => {
-    let cur = new Uint8Array(m + 1);
-    let next = new Uint8Array(m + 1);
+    cur.fill(0);
     cur[0] = 1;
     close(steps, cur);
     for (let k = 0; k < s.length; k++) {
@@ -100,6 +103,46 @@ function programMatcher(steps: readonly Step[]): Matcher {
       next = t;
     }
     return cur[m] === 1;
+  };
+}
+
+/**
+ * The steps of a pattern whose every wildcard may match `:` (no wildcard in an ARN's head segments: the usual case),
+ * matched the classic way: literals and `?` advance together, a mismatch goes back to the last `*` and lets it take
+ * one code unit more. Time grows with input × pattern at worst, as `programMatcher`'s, and it allocates nothing: the
+ * set of positions cost each multi-`*` match two arrays and a pass over the pattern per code unit (the engine's
+ * decisions/s fell fourfold on a workload whose resources mostly end in `/*` after another `*`).
+ */
+function starMatcher(steps: readonly Step[]): Matcher {
+  const m = steps.length;
+  const kind = Uint8Array.from(steps, (st) => st.kind);
+  const unit = Int32Array.from(steps, (st) => st.unit);
+  return (s) => {
+    const n = s.length;
+    let i = 0;
+    let j = 0;
+    let star = -1;
+    let mark = 0;
+    while (i < n) {
+      if (j < m) {
+        const k = kind[j];
+        if (k === STAR) {
+          star = j++;
+          mark = i;
+          continue;
+        }
+        if (k === ONE || unit[j] === s.charCodeAt(i)) {
+          i++;
+          j++;
+          continue;
+        }
+      }
+      if (star === -1) return false;
+      j = star + 1;
+      i = ++mark;
+    }
+    while (j < m && kind[j] === STAR) j++;
+    return j === m;
   };
 }
 
