@@ -10,12 +10,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { reviewedUser } from './support/admission.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
+import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
 let server: TestServer;
 let acct = '';
@@ -24,18 +23,8 @@ let good: Credentials;
 let leaked: Credentials;
 const V = '2012-10-17';
 
-async function token(creds: Credentials): Promise<string> {
-  const u = new URL(server.url);
-  const signer = new SignatureV4({ service: 'sts', region: REGION, credentials: creds, sha256: Sha256 });
-  const p = await signer.presign(
-    { method: 'GET', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: u.host, 'x-k8s-aws-id': 'k1' } },
-    { expiresIn: 60 },
-  );
-  return `k8s-aws-v1.${Buffer.from(`${u.protocol}//${u.host}/?${new URLSearchParams(p.query as Record<string, string>).toString()}`).toString('base64url')}`;
-}
-
-async function webhook(which: 'authenticate' | 'authorize', body: unknown): Promise<Record<string, unknown>> {
-  const r = await fetch(`${server.url}/k8s/k1/${which}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
+async function authorize(body: unknown): Promise<Record<string, unknown>> {
+  const r = await fetch(`${server.url}/k8s/k1/authorize`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
   const json = (await r.json()) as Record<string, unknown>;
   assert.equal(r.status, 200, JSON.stringify(json));
   return json['status'] as Record<string, unknown>;
@@ -43,10 +32,8 @@ async function webhook(which: 'authenticate' | 'authorize', body: unknown): Prom
 
 /** kube-apiserver's review of `get secrets/s1` in `team` for the user the token of `creds` authenticates. */
 async function reviewAs(creds: Credentials): Promise<Record<string, unknown>> {
-  const tr = await webhook('authenticate', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: await token(creds) } });
-  assert.equal(tr['authenticated'], true, JSON.stringify(tr));
-  const user = tr['user'] as { username: string; groups: string[]; extra: Record<string, string[]> };
-  return webhook('authorize', {
+  const user = await reviewedUser(server.url, 'k1', bearer, creds);
+  return authorize({
     apiVersion: 'authorization.k8s.io/v1',
     kind: 'SubjectAccessReview',
     spec: { resourceAttributes: { namespace: 'team', verb: 'get', version: 'v1', resource: 'secrets', name: 's1' }, user: user.username, groups: user.groups, extra: user.extra },

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import * as S3 from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { objectExists, s3Refusal } from './support/s3.ts';
+import { adminS3Client, objectExists, s3Refusal } from './support/s3.ts';
 
 let server: TestServer;
 let c: S3.S3Client;
@@ -26,7 +26,7 @@ const BODY = 'checkpoint bytes';
 
 before(async () => {
   server = await startTestServer();
-  c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: server.admin, maxAttempts: 1 });
+  c = adminS3Client(server);
   await c.send(new S3.CreateBucketCommand({ Bucket: B }));
 });
 

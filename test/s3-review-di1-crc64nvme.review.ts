@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import * as S3 from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { objectExists, s3Refusal } from './support/s3.ts';
+import { adminS3Client, objectExists, s3Refusal } from './support/s3.ts';
 
 let server: TestServer;
 let c: S3.S3Client;
@@ -30,7 +30,7 @@ const CRC64 = Buffer.from('ae8b14860a799888', 'hex').toString('base64');
 
 before(async () => {
   server = await startTestServer();
-  c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: server.admin, maxAttempts: 1 });
+  c = adminS3Client(server);
   await c.send(new S3.CreateBucketCommand({ Bucket: B }));
 });
 

@@ -28,7 +28,7 @@ import { crc32 } from 'node:zlib';
 import * as S3 from '@aws-sdk/client-s3';
 import { Crc64NvmeJs } from '@aws-sdk/checksums/crc';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { objectExists, s3Refusal } from './support/s3.ts';
+import { adminS3Client, objectExists, s3Refusal } from './support/s3.ts';
 import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
 
 let server: TestServer;
@@ -51,7 +51,7 @@ const crc64 = async (b: Buffer): Promise<string> => {
 
 before(async () => {
   server = await startTestServer();
-  c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: server.admin, maxAttempts: 1 });
+  c = adminS3Client(server);
   await c.send(new S3.CreateBucketCommand({ Bucket: B }));
 });
 
