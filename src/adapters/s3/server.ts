@@ -71,6 +71,8 @@ export interface S3EdgeOptions {
 
 /** Without a cap, unauthenticated clients holding half-sent requests took every file descriptor of the process (review limits, L5). */
 export const S3_MAX_CONNECTIONS = 1024;
+/** An idle keep-alive connection between requests is closed after this long: S3 closes them after 20 s. */
+export const S3_KEEP_ALIVE_MS = 20_000;
 
 export interface S3Edge {
   readonly server: Server;
@@ -1451,6 +1453,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
   // Uploads of many GiB take as long as they take; a connection idle for two minutes is closed.
   server.requestTimeout = 0;
   server.setTimeout(120_000);
+  // Between requests a connection stays open as long as S3 keeps one: clients tuned for S3 (aiobotocore's 12 s, the
+  // SDKs' pools that keep sockets until the server closes them) reuse sockets idle for seconds, and Node's 5 s default
+  // closed them under a request sent at that moment ("socket hang up", fatal to a client that does not retry).
+  server.keepAliveTimeout = S3_KEEP_ALIVE_MS;
 
   return {
     server,
