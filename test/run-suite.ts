@@ -1,0 +1,63 @@
+/**
+ * `npm test`'s runner: node:test's own (`run()`, what `node --test` calls), a process a file, five at a time, the
+ * longest files first. `node --test FILES…` sorts its files by name whatever order they are given in, so the longest
+ * ones (`test/reviews-*`) started in the last half of the run and one ran alone at its end: at stop 35, on a quiet
+ * 2-core machine, the suite's last 200 s were `test/reviews-jobs-bindings-apply.test.ts` (started at 289 s, ended at
+ * 486 s of 492 s). Every other file runs after `LONGEST`, by name; the report is `node --test`'s (spec), and the
+ * exit status is 1 when a test or a file fails.
+ */
+import { globSync } from 'node:fs';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+
+/** Every test file: the suites of test/ (the review, part and unit groups among them) and the conformance runners. */
+const PATTERNS = ['conformance/**/*.test.ts', 'test/**/*.test.ts'];
+
+/**
+ * Files by their time in a whole run, longest first (stop 35, process accounting over a quiet run: wall time with
+ * five at a time, then CPU with what they start). A file named here that is gone fails the run.
+ */
+const LONGEST = [
+  'test/reviews-jobs-bindings-apply.test.ts',
+  'test/reviews-instances.test.ts',
+  'test/reviews-iam.test.ts',
+  'test/reviews-audit.test.ts',
+  'test/reviews-cli-g.test.ts',
+  'test/reviews-console.test.ts',
+  'test/reviews-sts-oidc.test.ts',
+  'test/iam-properties.test.ts',
+  'test/server-start.test.ts',
+  'test/jobs.test.ts',
+  'test/reviews-agent.test.ts',
+  'test/reviews-cli-h1.test.ts',
+  'test/s3-clients.test.ts',
+  'test/cli-iam.test.ts',
+  'test/cli-policy.test.ts',
+  'test/reviews-readme.test.ts',
+  'test/reviews-policy.test.ts',
+  'test/reviews-kube.test.ts',
+  'test/credential-process.test.ts',
+  'test/parts-audit.test.ts',
+  'test/server-workers-ops.test.ts',
+  'test/reviews-limits.test.ts',
+  'test/iam-cli.test.ts',
+  'test/parts-authorize.test.ts',
+  'test/reviews-cli-h3.test.ts',
+  'test/audit-query.test.ts',
+  'test/account-reports.test.ts',
+  'test/jobs-pai.test.ts',
+];
+
+const all = [...new Set(PATTERNS.flatMap((p) => globSync(p, { exclude: (name) => name === 'node_modules' })))].sort();
+const gone = LONGEST.filter((f) => !all.includes(f));
+if (gone.length > 0) {
+  process.stderr.write(`test/run-suite.ts: LONGEST names files that are not test files: ${gone.join(', ')}\n`);
+  process.exit(1);
+}
+const files = [...LONGEST, ...all.filter((f) => !LONGEST.includes(f))];
+
+const stream = run({ files, concurrency: 5 });
+stream.on('test:fail', (e) => {
+  if (e.todo === undefined || e.todo === false) process.exitCode = 1;
+});
+stream.compose(spec).pipe(process.stdout);
