@@ -18,6 +18,29 @@ export const CHROMIUM_SKIP: string | false = CHROMIUM === undefined ? "Debian's 
 /** The Chromium this process runs, by launch arguments: the suites of a group share one, as they run one after another. */
 const running = new Map<string, { browser: Promise<Browser>; users: number; closing?: ReturnType<typeof setTimeout> }>();
 
+/** Whether a Chromium no suite uses stays open until `closeHeldChromiums` (a group file's last hook) instead of a second. */
+let held = false;
+
+/**
+ * Keeps this process's Chromiums open between suites until `closeHeldChromiums`: a group file's suites each start a
+ * server before their browser, which on a loaded machine took more than the second a free Chromium waits, and the
+ * console group started 14 of them (about 4 s of CPU each) where two serve.
+ */
+export function holdChromiums(): void {
+  held = true;
+}
+
+/** Closes every Chromium this process started (the console group's last `after`). */
+export async function closeHeldChromiums(): Promise<void> {
+  held = false;
+  const all = [...running.values()];
+  running.clear();
+  for (const shared of all) {
+    clearTimeout(shared.closing);
+    await shared.browser.then((b) => b.close(), () => undefined);
+  }
+}
+
 /**
  * Debian's Chromium, headless, for one suite (closed in its `after`); `args` adds to `--no-sandbox`. A Chromium costs
  * seconds of CPU to start, so the suites of one process share it: what `close()` closes is the contexts and pages the
@@ -48,7 +71,7 @@ export async function launchChromium(args: readonly string[] = []): Promise<Brow
     if (closed) return;
     closed = true;
     for (const c of browser.contexts()) if (!before.has(c)) await c.close();
-    if (--mine.users > 0) return;
+    if (--mine.users > 0 || held) return;
     mine.closing = setTimeout(() => {
       running.delete(key);
       void browser.close();
