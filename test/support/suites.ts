@@ -8,8 +8,8 @@
  * grouping covers must be claimed by exactly one group, or each of its group files fails naming the file: tests are
  * never left out silently.
  */
-import { describe } from 'node:test';
-import { readdirSync } from 'node:fs';
+import { after, before, describe } from 'node:test';
+import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -34,9 +34,25 @@ export function runAsSuites(group: string, all: readonly string[], claimsOf: (fi
   }
   const mine = all.filter((f) => claimsOf(f)[0] === group).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   if (mine.length === 0) throw new Error(`test group '${group}' has no files`);
+  const report = process.env['GATEHOUSE_TEST_CPU_REPORT'];
   for (const file of mine) {
     describe(file, async () => {
+      // GATEHOUSE_TEST_CPU_REPORT=FILE: each suite's CPU (this process's threads, not what it starts) and time, a line each.
+      let t0 = 0;
+      let c0 = process.cpuUsage();
+      if (report !== undefined) {
+        before(() => {
+          t0 = performance.now();
+          c0 = process.cpuUsage();
+        });
+      }
       await import(pathToFileURL(`${root}/${file}`).href);
+      if (report !== undefined) {
+        after(() => {
+          const c = process.cpuUsage(c0);
+          appendFileSync(report, `${group}\t${file}\t${Math.round((c.user + c.system) / 1000)}\t${Math.round(performance.now() - t0)}\n`);
+        });
+      }
     });
   }
 }
