@@ -1,6 +1,6 @@
 /**
- * `gatehouse sts|users|keys|credentials` (DESIGN.md "Revocation CLI") run as the real CLI
- * (`process.execPath bin/gatehouse.js …`) against a real server on 127.0.0.1: temporary credentials as shell
+ * `gatehouse sts|users|keys|credentials` (DESIGN.md "Revocation CLI") run as the CLI's program in this process
+ * (test/support/gatehouse-cli.ts: the executable's code, its environment and output) against a real server on 127.0.0.1: temporary credentials as shell
  * exports and JSON, whoami, revocation by role, session ARN and job — each refused by the server within one
  * second, observed with @aws-sdk/client-sts polling GetCallerIdentity until ExpiredToken —, disabling and
  * enabling a user, key rotation that keeps older sessions valid, the AWS way of revoking (an inline policy
@@ -8,19 +8,17 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { call } from '../src/adapters/cli/client.ts';
 import { startServer } from '../src/main/server.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { errorName, REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
 
-const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
 const ACCT = '000000000000';
 const ROLE_ARN = `arn:aws:iam::${ACCT}:role/trainer`;
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -46,12 +44,7 @@ function gh(args: readonly string[], creds?: Credentials): Promise<Run> {
   }
   const where = creds ? ['--endpoint', server.url] : ['--data-dir', server.dataDir];
   const withServer = args.includes('--help') ? args : [...args, ...where];
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...withServer], { env, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return gatehouseInProcess(withServer, env);
 }
 
 function ok(r: Run): string {

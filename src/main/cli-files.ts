@@ -1,0 +1,103 @@
+/**
+ * How the `gatehouse` CLI reads its inputs from the file system and standard input: bounded, UTF-8 checked, links to
+ * directories followed. The composition root (src/main/cli.ts) gives it the process's stdin; tests that run the CLI
+ * in their own process (test/support/gatehouse-cli.ts) give it theirs, so both read files exactly alike.
+ */
+import { open, readdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
+/**
+ * No input of the CLI comes near this (a policy file may have 1 MiB, an apply file 4 Mi characters, so 16 MiB of
+ * UTF-8): reading stops here, so `/dev/zero`, a disk image or a log given by mistake is refused at once instead of
+ * being read whole into memory.
+ */
+export const MAX_INPUT_BYTES = 16 << 20;
+
+const systemError = (code: string, message: string): NodeJS.ErrnoException => Object.assign(new Error(message), { code });
+
+const tooLarge = (): NodeJS.ErrnoException => systemError('EFBIG', `larger than ${MAX_INPUT_BYTES >> 20} MiB, more than any input of gatehouse may be; check the path`);
+
+/** The bytes of `path` (`-`: `stdin`), at most `MAX_INPUT_BYTES`. */
+async function readBytes(path: string, stdin: AsyncIterable<Buffer>): Promise<Buffer> {
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of stdin) {
+      size += c.length;
+      if (size > MAX_INPUT_BYTES) throw tooLarge();
+      chunks.push(c);
+    }
+    return Buffer.concat(chunks);
+  }
+  const file = await open(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(1 << 20);
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return Buffer.concat(chunks);
+      size += bytesRead;
+      if (size > MAX_INPUT_BYTES) throw tooLarge();
+      chunks.push(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** Where the first byte that is not UTF-8 is, for the message: `byte 0xe9 at line 6, column 18`. */
+function invalidUtf8At(bytes: Buffer): string {
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i] as number;
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    let ok = n >= 0 && i + n < bytes.length;
+    for (let k = 1; ok && k <= n; k++) ok = ((bytes[i + k] as number) & 0xc0) === 0x80;
+    if (!ok) break;
+    i += n + 1;
+  }
+  if (i >= bytes.length) return 'a byte sequence that is not UTF-8';
+  const lineStart = bytes.lastIndexOf(0x0a, i - 1) + 1;
+  const line = bytes.subarray(0, lineStart).filter((b) => b === 0x0a).length + 1;
+  const column = bytes.subarray(lineStart, i).toString('utf8').length + 1;
+  return `byte 0x${(bytes[i] as number).toString(16).padStart(2, '0')} at line ${line}, column ${column}`;
+}
+
+/**
+ * The CLI's file readers over `stdin`, relative paths taken from `cwd`. `readFile` gives a whole input file as text
+ * (`-`: standard input, as kubectl and the aws CLI take it, read once for every `-` of a command line). Text that is
+ * not UTF-8 is refused, saying where: decoded leniently, a Latin-1 `é` became U+FFFD and the error blamed the
+ * document's characters instead of its encoding. `readDir` lists a directory: a link to a directory is that
+ * directory, as a link to a file is that file, so a GitOps tree that links a shared folder in does not lose its
+ * documents (and have `apply --prune` delete their objects); a dangling link is no directory.
+ */
+export function cliFiles(stdin: AsyncIterable<Buffer>, cwd?: string): {
+  readFile: (path: string) => Promise<string>;
+  readDir: (path: string) => Promise<{ name: string; directory: boolean }[]>;
+} {
+  let stdinText: Promise<string> | undefined;
+  const at = (path: string) => (cwd === undefined ? path : resolve(cwd, path));
+  return {
+    readFile: async (path) => {
+      if (path === '-') return (stdinText ??= decode(path, readBytes(path, stdin)));
+      return decode(path, readBytes(at(path), stdin));
+    },
+    readDir: async (path) =>
+      Promise.all(
+        (await readdir(at(path), { withFileTypes: true })).map(async (e) => ({
+          name: e.name,
+          directory: e.isDirectory() || (e.isSymbolicLink() && (await stat(`${at(path).replace(/\/+$/, '')}/${e.name}`).then((t) => t.isDirectory(), () => false))),
+        })),
+      ),
+  };
+}
+
+async function decode(path: string, read: Promise<Buffer>): Promise<string> {
+  const bytes = await read;
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw systemError('EILSEQ', `${path === '-' ? 'standard input' : 'the file'} is not UTF-8 text (${invalidUtf8At(bytes)}); convert it, e.g. iconv -f latin1 -t utf-8`);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The `gatehouse` CLI run in the test's own process: the program of `bin/gatehouse.js` (`runCli` with the file readers
+ * of src/main/cli-files.ts), given exactly the environment, working directory and standard input a test would give
+ * the executable, its output and exit status collected as `run()` collects a process's. A `gatehouse` process costs
+ * 0.2–0.4 s of CPU to start (Node, type stripping, the CLI's modules), and the suite started hundreds whose point was
+ * a command's behaviour, not the process's. Tests of the executable itself (start-up, signals, pipes, exit on a
+ * closed stdout, the Node version check) still start it: test/cli-startup.test.ts and the server and job suites.
+ */
+import { Readable } from 'node:stream';
+import pkg from '../../package.json' with { type: 'json' };
+import { runCli } from '../../src/adapters/cli/index.ts';
+import { cliFiles } from '../../src/main/cli-files.ts';
+import type { Run } from './processes.ts';
+
+export interface InProcessOptions {
+  /** Relative paths given to the command are taken from here (the executable's working directory). */
+  readonly cwd?: string;
+  /** What `-` reads. Nothing (end of input) unless given. */
+  readonly stdin?: string;
+}
+
+/** `gatehouse ARGS` with `env` as its whole environment; never rejects, the status says how it went. */
+export async function gatehouseInProcess(args: readonly string[], env: Readonly<Record<string, string | undefined>>, opts: InProcessOptions = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const stdin = Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin, 'utf8')]);
+  const code = await runCli(args, {
+    out: (text) => void (stdout += text),
+    err: (text) => void (stderr += text),
+    ...cliFiles(stdin, opts.cwd),
+    env,
+    now: () => Date.now(),
+    version: pkg.version,
+  });
+  return { code, stdout, stderr };
+}
