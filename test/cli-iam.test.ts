@@ -1,20 +1,20 @@
 /**
- * The server-facing CLI as users run it: the real `gatehouse` executable in a child process against a server
+ * The server-facing CLI as users run it: the `gatehouse` program (in this process, test/support/gatehouse-cli.ts:
+ * the executable's code with the environment, working directory and output a process would have) against a server
  * started in this process (`startServer`, 127.0.0.1, random port, temp data dir). Covers `plan`/`apply` on
  * examples/config, `accounts create|list`, `iam` commands, credentials from the environment or the data dir,
  * exit statuses, and `--help` at every level.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../src/main/server.ts';
 import { EXIT } from '../src/adapters/cli/exit-codes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'gatehouse.js');
 const EXAMPLES = join(ROOT, 'examples', 'config');
 
 interface Run {
@@ -29,12 +29,7 @@ let work = '';
 
 /** Only what the CLI needs: no AWS_* variable or GATEHOUSE_* setting of the machine leaks in. */
 function gatehouse(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 30_000, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work, ...env } }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
-      else resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
+  return gatehouseInProcess(args, { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work, ...env }, { cwd: ROOT });
 }
 
 /** As the root admin, through the data dir's admin-credentials.json (which also names the endpoint). */

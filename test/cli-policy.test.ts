@@ -1,17 +1,17 @@
 /**
- * The `gatehouse policy` commands as a user runs them: the real executable in a child process, on temp files.
+ * The `gatehouse policy` commands as a user runs them, on temp files: the executable's program in this process
+ * (test/support/gatehouse-cli.ts: its environment, working directory, output and exit status as a process's).
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ERROR_CODES } from '../src/core/errors.ts';
 import { EXIT, EXIT_CODES } from '../src/adapters/cli/exit-codes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'gatehouse.js');
 
 interface Run {
   readonly code: number;
@@ -20,12 +20,7 @@ interface Run {
 }
 
 function gatehouse(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
-      else resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
+  return gatehouseInProcess(args, process.env, { cwd: ROOT });
 }
 
 let dir = '';
