@@ -1,5 +1,6 @@
 /**
- * Where the CLI takes its credentials (review-g S2), through the real `gatehouse` executable against a real server
+ * Where the CLI takes its credentials (review-g S2), through the `gatehouse` program (in process: test/support/gatehouse-cli.ts;
+ * `--help` through the executable) against a real server
  * whose data dir holds the admin's `admin-credentials.json` (the fallback):
  * - half a pair in the environment (a key id without its secret, an empty secret, a secret or a token alone) is a
  *   usage error naming what is missing (exit 2), as botocore's PartialCredentialsError, never the admin;
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { GATEHOUSE_BIN, run, type Run } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 const ACCT = '000000000000';
 const ADMIN_ARN = `arn:aws:iam::${ACCT}:user/admin`;
@@ -31,7 +33,7 @@ describe('CLI credentials: partial environment credentials and profiles never fa
   let configFile: string;
 
   const gatehouse = (args: readonly string[], env: Record<string, string>): Promise<Run> =>
-    run(process.execPath, [GATEHOUSE_BIN, ...args, '--data-dir', server.dataDir], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', GATEHOUSE_ENDPOINT: server.url, ...env });
+    gatehouseInProcess([...args, '--data-dir', server.dataDir], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', GATEHOUSE_ENDPOINT: server.url, ...env });
   const whoami = (env: Record<string, string>) => gatehouse(['whoami'], env);
   const usageError = (r: Run, message: RegExp): void => {
     assert.equal(r.code, 2, `${r.stdout}${r.stderr}`);

@@ -19,6 +19,7 @@ import { applyConfig } from '../src/app/apply.ts';
 import type { Caller } from '../src/app/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
 import { webhookFromKubeconfig, type WebhookTarget } from './support/apiserver.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 const ROOT_DIR = resolve(import.meta.dirname, '..');
 const ACCT = '222233334444';
@@ -39,12 +40,7 @@ let authz: WebhookTarget;
 
 function gatehouse(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   const base = { PATH: '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: keys.AccessKeyId, AWS_SECRET_ACCESS_KEY: keys.SecretAccessKey, GATEHOUSE_ENDPOINT: server.url };
-  return new Promise((done) => {
-    execFile(process.execPath, [join(ROOT_DIR, 'bin', 'gatehouse.js'), ...args], { env: { ...base, ...env }, timeout: 30_000, cwd: ROOT_DIR }, (err, stdout, stderr) => {
-      const status = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      done({ status, stdout, stderr });
-    });
-  });
+  return gatehouseInProcess(args, { ...base, ...env }, { cwd: ROOT_DIR }).then((r) => ({ status: r.code, stdout: r.stdout, stderr: r.stderr }));
 }
 
 function post(url: URL, token: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {

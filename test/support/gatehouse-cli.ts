@@ -13,7 +13,10 @@ import { cliFiles } from '../../src/main/cli-files.ts';
 import type { Run } from './processes.ts';
 
 export interface InProcessOptions {
-  /** Relative paths given to the command are taken from here (the executable's working directory). */
+  /**
+   * Relative paths the command reads are taken from here (the executable's working directory). Files a command writes
+   * (`kube webhook-config` without `--out`) go to this process's directory: run such a test on the executable.
+   */
   readonly cwd?: string;
   /** What `-` reads. Nothing (end of input) unless given. */
   readonly stdin?: string;
