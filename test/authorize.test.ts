@@ -8,18 +8,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 const ROOT = '000000000000';
 const B = '444455556666';
 const V = '2012-10-17';
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ALICE = `arn:aws:iam::${ROOT}:user/alice`;
 const TRAINER = `arn:aws:iam::${ROOT}:role/trainer`;
 const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
@@ -306,12 +304,8 @@ describe('POST /v1/authorize:batch', () => {
 
 function cli(args: readonly string[], who: Credentials = server.admin): Promise<{ status: number; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, GATEHOUSE_ENDPOINT: server.url, AWS_ACCESS_KEY_ID: who.accessKeyId, AWS_SECRET_ACCESS_KEY: who.secretAccessKey };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(repo, 'bin', 'gatehouse.js'), ...args], { env, cwd: dir, timeout: 30_000 }, (err, stdout, stderr) => {
-      const status = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ status, stdout, stderr });
-    });
-  });
+  // The CLI's program in this process (test/support/gatehouse-cli.ts): the executable's code, environment and output.
+  return gatehouseInProcess(args, env, { cwd: dir }).then((r) => ({ status: r.code, stdout: r.stdout, stderr: r.stderr }));
 }
 
 /** Polls the decision (the server picks up changes written by another path within its 250 ms tick). */

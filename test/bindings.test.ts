@@ -26,6 +26,7 @@ import { call, type Connection } from '../src/adapters/cli/client.ts';
 import { predefinedPermissions } from '../src/core/bindings/index.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { COMPILE_CACHE } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
 const EXAMPLE_DIR = fileURLToPath(new URL('../examples/gcp', import.meta.url));
@@ -88,7 +89,7 @@ const keys: Record<'dev' | 'analyst', Credentials> = {} as never;
 
 const conn = (c: Credentials): Connection => ({ endpoint: new URL(server.url), credentials: c, region: REGION, credentialsSource: 'test' });
 
-/** The real CLI as `who` (no inherited AWS settings). */
+/** The CLI as `who` (no inherited AWS settings). */
 function gh(args: readonly string[], who: Credentials): Promise<Run> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
@@ -100,6 +101,9 @@ function gh(args: readonly string[], who: Credentials): Promise<Run> {
     AWS_ACCESS_KEY_ID: who.accessKeyId,
     AWS_SECRET_ACCESS_KEY: who.secretAccessKey,
   };
+  // `jobs run` launches ranks and handles signals: the executable. Every other command: its program in this process
+  // (test/support/gatehouse-cli.ts), with the same environment, working directory and output.
+  if (args[0] !== 'jobs') return gatehouseInProcess(args, env, { cwd: home });
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { env, cwd: home, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;

@@ -11,15 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../src/main/server.ts';
 import { EXIT } from '../src/adapters/cli/exit-codes.ts';
-import { GATEHOUSE_BIN, run, type Run } from './support/processes.ts';
+import type { Run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 let server: RunningServer;
 let work = '';
 let dataDir = '';
 const CLUSTER = 'arn:aws:training::000000000000:cluster/gpu-a';
 
-const asAdmin = (...args: string[]): Promise<Run> =>
-  run(process.execPath, [GATEHOUSE_BIN, ...args, '--data-dir', dataDir], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work }, { timeoutMs: 30_000 });
+const asAdmin = (...args: string[]): Promise<Run> => gatehouseInProcess([...args, '--data-dir', dataDir], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work });
 
 async function file(name: string, text: string): Promise<string> {
   const path = join(work, name);
