@@ -139,7 +139,7 @@ describe('the CLI names where a single error is, as it does for several', () => 
     await writeFile(two, JSON.stringify({ bindings: [BROKEN, BROKEN] }));
     const [single, several] = [await gh(['iam-policy', 'set', MODEL, '--file', one]), await gh(['iam-policy', 'set', MODEL, '--file', two])];
     assert.equal(single.code, 3, single.stderr);
-    // The place of the expression in the file, then the place within the expression (test/cli-iam-policy-file-positions.test.ts).
+    // The place of the expression in the file, then the place within the expression (test/cli-iam-policy-file-positions.part.ts).
     assert.match(single.stderr, /^[^\n]*\/one\.json:1:\d+: bindings\[0\]\.condition\.expression \(line 1, column 29\): expected `\)` to close the call of `startsWith`.* \[BINDINGS_INVALID_CONDITION\]\ngatehouse iam-policy set: MalformedPolicyDocument: 1 error; nothing was changed\n$/);
     assert.equal(several.code, 3, several.stderr);
     assert.match(several.stderr, /^[^\n]*\/two\.json:1:\d+: bindings\[0\]\.condition\.expression \(line 1, column 29\): expected .* \[BINDINGS_INVALID_CONDITION\]$/m);

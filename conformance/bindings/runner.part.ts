@@ -6,7 +6,7 @@
  * A decision case is decided four ways that must agree on the verdict: the chain compiled as one, each policy
  * compiled on its own (the list form), with and without `explain`, and through the authorizer adapter.
  *
- *   npx node --test conformance/bindings/runner.test.ts
+ *   npx node --test conformance/bindings/runner.part.ts
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

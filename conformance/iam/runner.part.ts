@@ -3,7 +3,7 @@
  * per case. Each case is first checked against the schema (schema.ts): a malformed case is a failing test,
  * never a skipped one. Cases marked `"todo"` are known disagreements with the engine, reported as todo.
  *
- *   npx node --test conformance/iam/runner.test.ts
+ *   npx node --test conformance/iam/runner.part.ts
  */
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';

@@ -4,7 +4,7 @@
  * test, never a skipped one. Fixtures are YAML manifests under `fixtures/` (the HyperPod example, copied
  * unchanged from shared/examples/hyperpod), read with `yaml` as `kubectl apply -f` would read them.
  *
- *   npx node --test conformance/rbac/runner.test.ts
+ *   npx node --test conformance/rbac/runner.part.ts
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -4,7 +4,7 @@
  * the executable, its output and exit status collected as `run()` collects a process's. A `gatehouse` process costs
  * 0.2–0.4 s of CPU to start (Node, type stripping, the CLI's modules), and the suite started hundreds whose point was
  * a command's behaviour, not the process's. Tests of the executable itself (start-up, signals, pipes, exit on a
- * closed stdout, the Node version check) still start it: test/cli-startup.test.ts and the server and job suites.
+ * closed stdout, the Node version check) still start it: test/cli-startup.part.ts and the server and job suites.
  */
 import { Readable } from 'node:stream';
 import pkg from '../../package.json' with { type: 'json' };

@@ -3,6 +3,7 @@
  * or GATEHOUSE_DATABASE_URL elsewhere), for the suites that run against both stores: its URL, an admin
  * connection for a function, and why the PostgreSQL runs are skipped when it cannot be reached.
  */
+import { AsyncResource } from 'node:async_hooks';
 import pg from 'pg';
 
 export const PG_URL = process.env['GATEHOUSE_TEST_DATABASE_URL'] ?? process.env['GATEHOUSE_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -30,9 +31,16 @@ let probe: Promise<string | undefined> | undefined;
  * connection is absence. With GATEHOUSE_TEST_REQUIRE_POSTGRES=1 (.ci/run, which starts PostgreSQL first) absence throws
  * instead: a suite skipped there hid that it never ran (stop 25 found the instances reviews and review aa's skipped in
  * CI after a 3 s connection timeout, counted as neither passed nor skipped).
+ *
+ * Each caller's answer is settled in the caller's own async context. A group file's suites (test/support/suites.ts)
+ * import their files side by side, and node:test gives a test, suite or hook the parent of the async context it is
+ * declared in; a module's top-level `await` resumes in the context of whatever settled the promise. Settled by the one
+ * probe, `const skip = await pgSkip()` resumed every later file in the suite of the file that asked first: its suites
+ * and hooks ran there, before its own hooks declared above the `await`, or failed once that suite had ended.
  */
 export function pgSkip(): Promise<string | undefined> {
-  return (probe ??= (async () => {
+  const caller = new AsyncResource('pgSkip');
+  const answer = (probe ??= (async () => {
     let last: unknown;
     for (let i = 0; i < 3; i++) {
       try {
@@ -47,4 +55,10 @@ export function pgSkip(): Promise<string | undefined> {
     if (process.env['GATEHOUSE_TEST_REQUIRE_POSTGRES'] === '1') throw new Error(`${why}, and GATEHOUSE_TEST_REQUIRE_POSTGRES=1 requires it`);
     return `${why}; set GATEHOUSE_TEST_DATABASE_URL to run these`;
   })());
+  return new Promise((resolve, reject) =>
+    answer.then(
+      (v) => caller.runInAsyncScope(resolve, null, v),
+      (e: unknown) => caller.runInAsyncScope(reject, null, e),
+    ),
+  );
 }

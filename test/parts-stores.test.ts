@@ -1,0 +1,4 @@
+/** The part files of group 'stores' (test/support/parts.ts), one suite each in this one process. */
+import { runPartGroup } from './support/parts.ts';
+
+runPartGroup('stores');
