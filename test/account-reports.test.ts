@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { REPORT_COLUMNS } from '../src/app/account-reports.ts';
 import { errorName, REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, gatehouseCli, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing, gatehouseCli } from './support/processes.ts';
 
 const ACCT = '000000000000';
 const V = '2012-10-17';
@@ -170,7 +171,7 @@ describe('Debian aws CLI', { skip: awsCliMissing() }, () => {
     await rm(home, { recursive: true, force: true });
   });
   const aws = (...args: string[]) =>
-    run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', ...args], awsCliEnv(home, server.admin));
+    awsCli(['--endpoint-url', server.url, '--region', REGION, '--output', 'json', ...args], awsCliEnv(home, server.admin));
 
   it('get-account-summary, list-entities-for-policy, generate- and get-credential-report', async () => {
     const s = await aws('iam', 'get-account-summary');

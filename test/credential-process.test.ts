@@ -20,7 +20,8 @@ import * as I from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromProcess } from '@aws-sdk/credential-providers';
 import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliMissing, boto3Missing, PYTHON, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliMissing, boto3Missing, PYTHON, run } from './support/processes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'gatehouse.js');
@@ -157,7 +158,7 @@ describe('AWS SDK for JavaScript v3', () => {
 });
 
 describe('aws CLI (Debian awscli)', { skip: awsMissing ?? false }, () => {
-  const aws = (profile: string, extra: NodeJS.ProcessEnv = {}) => run(AWS_CLI, ['sts', 'get-caller-identity', '--profile', profile, '--endpoint-url', server.url, '--output', 'json'], env(extra));
+  const aws = (profile: string, extra: NodeJS.ProcessEnv = {}) => awsCli(['sts', 'get-caller-identity', '--profile', profile, '--endpoint-url', server.url, '--output', 'json'], env(extra));
 
   it('--profile with credential_process: the assumed role', async () => {
     const r = await aws('gh');

@@ -2,32 +2,19 @@
  * The IAM Query API driven by the tools people actually use: `aws iam … --endpoint-url` (the Debian
  * `awscli` package) and boto3 (`python3-boto3`), against a real server on 127.0.0.1. Each tool runs a
  * representative set of calls, error paths included (exit status and AWS error code for the CLI, the
- * botocore error code for boto3). Skipped, saying so, when the tool is not installed.
+ * botocore error code for boto3). Skipped, saying so, when the tool is not installed. The CLI's commands run in one
+ * Python for the file (test/support/aws-cli.ts, whose own tests are here); one runs as `/usr/bin/aws` too, to show that
+ * both answer alike.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { awsCli } from './support/aws-cli.ts';
+import { AWS_CLI, awsCliMissing, boto3Missing, PYTHON, run, type Run } from './support/processes.ts';
 import { startTestServer, REGION, type Credentials, type TestServer } from './support/server.ts';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * The aws CLI, to its end. 90 s: a Python start on a loaded two-core machine has taken most of 30 s, and a CLI killed
- * by the timeout reads as exit -1 (`killed` says so in the stderr given back).
- */
-function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: timeoutMs, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
-      const killed = err !== null && (err as { killed?: boolean }).killed === true ? `\n(killed after ${timeoutMs} ms)` : '';
-      resolve({ code, stdout, stderr: stderr + killed });
-    });
-  });
-}
 
 /** Only what the tools need: no AWS_* variable, profile or config file of the machine leaks in. */
 function baseEnv(): NodeJS.ProcessEnv {
@@ -36,17 +23,21 @@ function baseEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** The first candidate that runs `probe` successfully, else undefined. */
-async function find(candidates: readonly string[], probe: readonly string[]): Promise<string | undefined> {
-  for (const c of candidates) {
-    const r = await run(c, probe, baseEnv(), 20_000);
-    if (r.code === 0) return c;
-  }
-  return undefined;
-}
+const awsMissing = awsCliMissing();
+const botoMissing = boto3Missing();
 
-const aws = await find(['/usr/bin/aws', 'aws'], ['--version']);
-const python = await find(['/usr/bin/python3', 'python3'], ['-c', 'import boto3']);
+/** The aws CLI's environment as `c`: region us-east-1, one attempt, no config, credentials file, metadata or pager. */
+const cliEnv = (c: Credentials): NodeJS.ProcessEnv => ({
+  ...baseEnv(),
+  AWS_ACCESS_KEY_ID: c.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+  AWS_DEFAULT_REGION: REGION,
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  AWS_PAGER: '',
+  AWS_MAX_ATTEMPTS: '1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+});
 
 const ACCT = '000000000000';
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -54,27 +45,17 @@ const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'All
 
 let server: TestServer | undefined;
 before(async () => {
-  if (aws || python) server = await startTestServer();
+  if (awsMissing === undefined || botoMissing === undefined) server = await startTestServer();
 });
 after(async () => {
   await server?.stop();
 });
 
-describe('aws CLI', { skip: aws ? false : 'aws CLI not installed (Debian package awscli)' }, () => {
+describe('aws CLI', { skip: awsMissing ?? false }, () => {
   const cli = (args: readonly string[], creds?: Credentials): Promise<Run> => {
     const s = server as TestServer;
     const c = creds ?? s.admin;
-    return run(aws as string, ['iam', ...args, '--endpoint-url', s.url, '--output', 'json'], {
-      ...baseEnv(),
-      AWS_ACCESS_KEY_ID: c.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_PAGER: '',
-      AWS_MAX_ATTEMPTS: '1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    });
+    return awsCli(['iam', ...args, '--endpoint-url', s.url, '--output', 'json'], cliEnv(c), { timeoutMs: 90_000 });
   };
   const json = (r: Run): Record<string, any> => {
     assert.equal(r.code, 0, `aws failed (${r.code}): ${r.stderr}`);
@@ -147,7 +128,73 @@ describe('aws CLI', { skip: aws ? false : 'aws CLI not installed (Debian package
   });
 });
 
-describe('boto3', { skip: python ? false : 'boto3 not installed (Debian package python3-boto3)' }, () => {
+/**
+ * test/support/aws-cli.ts: the CLI's driver in one Python for the whole file. It must answer as `/usr/bin/aws` does
+ * (this file's one real IAM command checks that), and give no command anything of the one before it.
+ */
+describe('aws CLI in one Python (test/support/aws-cli.ts)', { skip: awsMissing ?? false }, () => {
+  const args = (s: TestServer) => ['iam', 'get-user', '--user-name', 'nobody', '--endpoint-url', s.url, '--output', 'json'];
+
+  it('fails as /usr/bin/aws does: the same exit status, stdout and stderr', async () => {
+    const s = server as TestServer;
+    const real = await run(AWS_CLI, args(s), cliEnv(s.admin), { timeoutMs: 90_000 });
+    const hosted = await awsCli(args(s), cliEnv(s.admin), { timeoutMs: 90_000 });
+    assert.equal(real.code, 254, real.stderr);
+    assert.match(real.stderr, /An error occurred \(NoSuchEntity\) when calling the GetUser operation/);
+    assert.deepEqual(hosted, real);
+    // A usage error is argparse's SystemExit inside the driver: 252, as the process exits.
+    const usage = await awsCli(['iam', 'no-such-operation'], cliEnv(s.admin));
+    assert.equal(usage.code, 252, usage.stderr);
+    assert.match(usage.stderr, /aws: error: argument operation: Invalid choice/);
+  });
+
+  it('gives a command nothing of the environment, config or credentials of the one before', async () => {
+    const s = server as TestServer;
+    const home = await mkdtemp(join(tmpdir(), 'gh-aws-host-'));
+    try {
+      const config = join(home, 'config');
+      await writeFile(config, '[default]\nregion = us-east-1\ncli_pager =\n');
+      const list = ['iam', 'list-users', '--endpoint-url', s.url, '--output', 'json'];
+      const { AWS_ACCESS_KEY_ID: _k, AWS_SECRET_ACCESS_KEY: _s, AWS_DEFAULT_REGION: _r, ...bare } = cliEnv(s.admin);
+      // 1: keys in the environment, the region from a config file.
+      const first = await awsCli(list, { ...bare, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, AWS_CONFIG_FILE: config });
+      assert.equal(first.code, 0, first.stderr);
+      assert.ok((JSON.parse(first.stdout) as { Users: unknown[] }).Users.length > 0);
+      // 2: no keys; region given. A process of its own finds none, and so must this one.
+      const second = await awsCli([...list, '--region', REGION], bare);
+      assert.equal(second.code, 253, second.stderr);
+      assert.match(second.stderr, /Unable to locate credentials/);
+      // 3: keys, no config file and no region: the first command's config is gone too.
+      const third = await awsCli(list, { ...bare, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey });
+      assert.equal(third.code, 253, third.stderr);
+      assert.match(third.stderr, /You must specify a region/);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('gives a command past its time -1, and the next one a new Python', async () => {
+    const s = server as TestServer;
+    const held: Socket[] = [];
+    const silent = createServer((c) => held.push(c)); // takes the request, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as { port: number };
+      assert.equal((await awsCli(['--version'], cliEnv(s.admin))).code, 0); // the host is up before the clock starts
+      const hung = await awsCli(['iam', 'list-users', '--endpoint-url', `http://127.0.0.1:${port}`], cliEnv(s.admin), { timeoutMs: 5_000 });
+      assert.equal(hung.code, -1, hung.stderr);
+      assert.match(hung.stderr, /killed after 5000 ms/);
+      assert.ok(held.length > 0, 'the command reached the silent server');
+      const after = await awsCli(args(s), cliEnv(s.admin), { timeoutMs: 90_000 });
+      assert.equal(after.code, 254, after.stderr);
+    } finally {
+      for (const c of held) c.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
+
+describe('boto3', { skip: botoMissing ?? false }, () => {
   const SCRIPT = String.raw`
 import json, os, sys
 import boto3
@@ -213,7 +260,7 @@ print(json.dumps(out))
 
   it('drives the same server through boto3, error codes included', async () => {
     const s = server as TestServer;
-    const r = await run(python as string, ['-c', SCRIPT], { ...baseEnv(), GH_ENDPOINT: s.url, GH_KEY: s.admin.accessKeyId, GH_SECRET: s.admin.secretAccessKey, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
+    const r = await run(PYTHON, ['-c', SCRIPT], { ...baseEnv(), GH_ENDPOINT: s.url, GH_KEY: s.admin.accessKeyId, GH_SECRET: s.admin.secretAccessKey, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     assert.equal(out['user_arn'], `arn:aws:iam::${ACCT}:user/py/boto-user`);

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
 import { homedir, tmpdir } from 'node:os';
-import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { AWS_CLI, awsCliMissing } from './support/processes.ts';
 
 /** The tools' environment (Debian's, in /usr/bin; PYENV_ROOT kept for a machine whose PATH finds pyenv's shims). */
 const toolEnv = (home?: string): NodeJS.ProcessEnv => ({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home ?? tmpdir(), PYENV_ROOT: process.env['PYENV_ROOT'] ?? join(homedir(), '.pyenv') });
@@ -60,7 +61,7 @@ test('aws iam list-policies --policy-usage-filter PermissionsBoundary', { skip: 
   const home = await mkdtemp(join(tmpdir(), 'cg2-'));
   try {
     const env = { ...toolEnv(home), AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' };
-    const r = await run(AWS as string, ['--endpoint-url', server.url, 'iam', 'list-policies', '--scope', 'Local', '--policy-usage-filter', 'PermissionsBoundary', '--query', 'Policies[].PolicyName', '--output', 'json'], env);
+    const r = await awsCli(['--endpoint-url', server.url, 'iam', 'list-policies', '--scope', 'Local', '--policy-usage-filter', 'PermissionsBoundary', '--query', 'Policies[].PolicyName', '--output', 'json'], env);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), ['boundary']);
   } finally {

@@ -8,18 +8,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliMissing } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliMissing } from './support/processes.ts';
 
 const doc = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
 
-function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: 90_000 }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
-  });
-}
 let server: TestServer;
 let iam: I.IAMClient;
 
@@ -158,7 +153,7 @@ describe('IAM listings page with MaxItems and Marker (review D1)', () => {
 });
 
 test('the aws CLI pages ListUsers with --page-size and gets every user once', { skip: awsCliMissing() ?? false }, async () => {
-  const r = await run(AWS_CLI, ['iam', 'list-users', '--page-size', '30', '--endpoint-url', server.url, '--output', 'json', '--debug'], {
+  const r = await awsCli(['iam', 'list-users', '--page-size', '30', '--endpoint-url', server.url, '--output', 'json', '--debug'], {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOME: process.env['HOME'] ?? '/tmp',
     AWS_ACCESS_KEY_ID: server.admin.accessKeyId,
@@ -168,7 +163,7 @@ test('the aws CLI pages ListUsers with --page-size and gets every user once', { 
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_PAGER: '',
     AWS_MAX_ATTEMPTS: '1',
-  });
+  }, { timeoutMs: 90_000 });
   assert.equal(r.code, 0, r.stderr.slice(-2000));
   const users = (JSON.parse(r.stdout) as { Users: { UserName: string }[] }).Users.map((u) => u.UserName);
   assert.equal(users.length, new Set(users).size);

@@ -16,7 +16,8 @@ import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromHttp } from '@aws-sdk/credential-providers';
 import { REGION, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, run, submitJob } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing, submitJob } from './support/processes.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 
 const ROOT = '000000000000';
@@ -140,7 +141,7 @@ describe('Debian aws CLI: iam get-role', { skip: awsCliMissing() }, () => {
     const window = await assume(s, 'cli-role', 'eu-north-1');
     const home = await mkdtemp(join(tmpdir(), 'gh-dh2-'));
     try {
-      const r = await run(AWS_CLI, ['--endpoint-url', s.url, '--region', REGION, '--output', 'json', 'iam', 'get-role', '--role-name', 'cli-role'], awsCliEnv(home, s.admin));
+      const r = await awsCli(['--endpoint-url', s.url, '--region', REGION, '--output', 'json', 'iam', 'get-role', '--role-name', 'cli-role'], awsCliEnv(home, s.admin));
       assert.equal(r.code, 0, r.stderr);
       const used = (JSON.parse(r.stdout) as { Role: { RoleLastUsed?: { LastUsedDate?: string; Region?: string } } }).Role.RoleLastUsed;
       assert.equal(used?.Region, 'eu-north-1', r.stdout);

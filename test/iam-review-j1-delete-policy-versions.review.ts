@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { auditRecords, cliAgainst, REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, gatehouseCli, keysOf, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing, gatehouseCli, keysOf, run } from './support/processes.ts';
 
 const ROOT = '000000000000';
 const doc = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
@@ -94,7 +95,7 @@ describe('review J, j1: DeletePolicy with non-default versions', () => {
 
   test('the Debian aws CLI: create-policy-version, then delete-policy is refused; delete-policy-version first, then it goes', { skip: awsCliMissing() }, async () => {
     const aws = (...args: string[]) =>
-      run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', ...args], awsCliEnv(home, server.admin));
+      awsCli(['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', ...args], awsCliEnv(home, server.admin));
     // The policy and its versions made with the SDK (each aws CLI run costs about 2 s); the aws CLI's delete-policy
     // refused, then accepted once the non-default version is gone.
     const arn = arnOf('cli-versions');

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { cliAgainst, REGION, sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, keysOf, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing, keysOf, run } from './support/processes.ts';
 
 let server: TestServer;
 let iam: I.IAMClient;
@@ -48,7 +49,7 @@ async function report(): Promise<Map<string, Record<string, string>>> {
   let csv: string;
   if (awsCliMissing() === undefined) {
     const env = awsCliEnv(home, server.admin);
-    const aws = (...args: string[]) => run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', ...args], env);
+    const aws = (...args: string[]) => awsCli(['--endpoint-url', server.url, '--region', REGION, '--output', 'json', 'iam', ...args], env);
     // Generated with the SDK, read (and decoded) by the aws CLI: one run of it a report (each costs about 2 s).
     await iam.send(new I.GenerateCredentialReportCommand({}));
     const r = await aws('get-credential-report');

@@ -163,6 +163,8 @@ describe('aws CLI inside a job', { skip: awsMissing ?? false }, () => {
     await writeFile(join(dir, 'odd.txt'), 'a key every client encodes its own way\n');
 
     const e = ['--endpoint-url', s3Url];
+    // `ls` runs as /usr/bin/aws of its own inside the job; the others in one Python that the step runner keeps (hosted),
+    // each given the job's environment whole, as its own process would inherit it.
     const steps = [
       { name: 'cp-up', args: ['s3', 'cp', join(dir, 'up.bin'), `s3://${BUCKET}/checkpoints/cli/up.bin`] },
       { name: 'cp-back', args: ['s3', 'cp', `s3://${BUCKET}/checkpoints/cli/up.bin`, join(dir, 'up.back.bin')] },
@@ -183,7 +185,7 @@ describe('aws CLI inside a job', { skip: awsMissing ?? false }, () => {
       { name: 'refused-put', args: ['s3', 'cp', join(dir, 'up.bin'), `s3://${BUCKET}/datasets/train/poisoned.bin`] },
       { name: 'refused-get', args: ['s3', 'cp', `s3://${OTHER}/secret.txt`, join(dir, 'secret.txt')] },
       { name: 'refused-ls', args: ['s3', 'ls', `s3://${BUCKET}/`] },
-    ].map((s) => ({ name: s.name, cmd: AWS_CLI, args: [...s.args, ...e] }));
+    ].map((s) => ({ name: s.name, cmd: AWS_CLI, args: [...s.args, ...e], hosted: s.name !== 'ls' }));
     await writeFile(join(dir, 'steps.json'), JSON.stringify(steps));
 
     const r = await job([process.execPath, STEPS, join(dir, 'steps.json'), join(dir, 'out.json')]);

@@ -19,7 +19,8 @@ import * as STS from '@aws-sdk/client-sts';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { App, Caller } from '../src/app/index.ts';
 import { startTestServer, type Credentials, type TestServer, sdkFailure as failure } from './support/server.ts';
-import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliMissing } from './support/processes.ts';
 
 const ACCT = '000000000000';
 const OTHER = '111111111111';
@@ -78,7 +79,7 @@ describe('1: s3:prefix, s3:delimiter and s3:max-keys are the listing parameters 
   it('`aws s3 ls s3://bucket/` (which sends `prefix=&delimiter=/`) lists the top level under that policy', { skip: awsCliMissing() ?? false }, async () => {
     await policy({ Sid: 'ListTopAndHome', Effect: 'Allow', Principal: { AWS: LISTER }, Action: 's3:ListBucket', Resource: `arn:aws:s3:::${BUCKET}`, Condition: { StringEquals: { 's3:prefix': ['', 'home/'], 's3:delimiter': ['/'] } } });
     const env = { PATH: '/usr/bin:/bin', HOME: tmpdir(), AWS_ACCESS_KEY_ID: lister.accessKeyId, AWS_SECRET_ACCESS_KEY: lister.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-    const r = await run(AWS_CLI, ['--endpoint-url', server.running.s3Url, 's3', 'ls', `s3://${BUCKET}/`], env);
+    const r = await awsCli(['--endpoint-url', server.running.s3Url, 's3', 'ls', `s3://${BUCKET}/`], env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /PRE home\//);
     assert.match(r.stdout, /top\.txt/);

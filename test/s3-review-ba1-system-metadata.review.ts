@@ -27,7 +27,8 @@ import { gzipSync } from 'node:zlib';
 import * as S3 from '@aws-sdk/client-s3';
 import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliEnv, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliEnv, awsCliMissing } from './support/processes.ts';
 
 const BUCKET = 'ba1-meta';
 const EXPIRES = new Date('2031-01-02T03:04:05Z');
@@ -199,7 +200,7 @@ describe('1: the Debian aws CLI', { skip: awsCliMissing() }, () => {
     await rm(home, { recursive: true, force: true });
   });
   const aws = (...args: string[]) =>
-    run(AWS_CLI, ['--endpoint-url', server.running.s3Url, '--region', 'us-east-1', '--output', 'json', ...args], awsCliEnv(home, server.admin));
+    awsCli(['--endpoint-url', server.running.s3Url, '--region', 'us-east-1', '--output', 'json', ...args], awsCliEnv(home, server.admin));
   const headed = async (key: string): Promise<Record<string, unknown>> => {
     const r = await aws('s3api', 'head-object', '--bucket', BUCKET, '--key', key);
     assert.equal(r.code, 0, r.stderr);

@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import * as S3 from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliMissing } from './support/processes.ts';
 
 const BUCKET = 'bj-copy-type';
 let server: TestServer;
@@ -43,7 +44,7 @@ describe('CopyObject REPLACE without a Content-Type', () => {
 
   it('the aws CLI\'s s3 cp --metadata-directive REPLACE: the same type as its put-object without one', { skip: awsCliMissing() ?? false }, async () => {
     const env = { PATH: '/usr/bin:/bin', HOME: tmpdir(), AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
-    const aws = (...args: string[]) => run(AWS_CLI, ['--endpoint-url', server.running.s3Url, ...args], env);
+    const aws = (...args: string[]) => awsCli(['--endpoint-url', server.running.s3Url, ...args], env);
     const cp = await aws('s3', 'cp', `s3://${BUCKET}/page.html`, `s3://${BUCKET}/page-copy.html`, '--metadata-directive', 'REPLACE');
     assert.equal(cp.code, 0, cp.stderr);
     const put = await aws('s3api', 'put-object', '--bucket', BUCKET, '--key', 'typeless');

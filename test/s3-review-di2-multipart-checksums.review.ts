@@ -29,7 +29,8 @@ import * as S3 from '@aws-sdk/client-s3';
 import { Crc64NvmeJs } from '@aws-sdk/checksums/crc';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { adminS3Client, objectExists, s3Refusal } from './support/s3.ts';
-import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliMissing } from './support/processes.ts';
 
 let server: TestServer;
 let c: S3.S3Client;
@@ -180,7 +181,7 @@ describe('multipart checksums', () => {
       await writeFile(join(dir, 'part'), PART2);
       const env = { PATH: '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
       const aws = async (...args: string[]): Promise<Record<string, unknown>> => {
-        const r = await run(AWS_CLI, ['--endpoint-url', server.running.s3Url, '--output', 'json', 's3api', ...args], env);
+        const r = await awsCli(['--endpoint-url', server.running.s3Url, '--output', 'json', 's3api', ...args], env);
         assert.equal(r.code, 0, r.stderr);
         return r.stdout.trim() === '' ? {} : (JSON.parse(r.stdout) as Record<string, unknown>);
       };

@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import * as S3 from '@aws-sdk/client-s3';
 import { Crc64NvmeJs } from '@aws-sdk/checksums/crc';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliMissing, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliMissing } from './support/processes.ts';
 
 let server: TestServer;
 let c: S3.S3Client;
@@ -78,7 +79,7 @@ describe('CopyObject x-amz-checksum-algorithm', () => {
     const home = await mkdtemp(join(tmpdir(), 'di3-'));
     try {
       const env = { PATH: '/usr/bin:/bin', HOME: home, AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
-      const r = await run(AWS_CLI, ['--endpoint-url', server.running.s3Url, '--output', 'json', 's3api', 'copy-object', '--bucket', B, '--key', 'cli', '--copy-source', `${B}/src`, '--checksum-algorithm', 'SHA1'], env);
+      const r = await awsCli(['--endpoint-url', server.running.s3Url, '--output', 'json', 's3api', 'copy-object', '--bucket', B, '--key', 'cli', '--copy-source', `${B}/src`, '--checksum-algorithm', 'SHA1'], env);
       assert.equal(r.code, 0, r.stderr);
       assert.equal((JSON.parse(r.stdout) as { CopyObjectResult: { ChecksumSHA1?: string } }).CopyObjectResult.ChecksumSHA1, SHA1);
     } finally {

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { REGION, startTestServer, type Credentials, type TestServer } from './support/server.ts';
-import { AWS_CLI, awsCliMissing, boto3Missing, PYTHON, run } from './support/processes.ts';
+import { awsCli } from './support/aws-cli.ts';
+import { awsCliMissing, boto3Missing, PYTHON, run } from './support/processes.ts';
 
 const ACCT = '000000000000';
 
@@ -40,7 +41,7 @@ function env(c: Credentials & { sessionToken?: string }): NodeJS.ProcessEnv {
   };
 }
 
-const aws = (c: Credentials & { sessionToken?: string }, ...args: string[]) => run(AWS_CLI, ['--endpoint-url', server.url, '--region', REGION, '--output', 'json', ...args], env(c));
+const aws = (c: Credentials & { sessionToken?: string }, ...args: string[]) => awsCli(['--endpoint-url', server.url, '--region', REGION, '--output', 'json', ...args], env(c));
 
 before(async () => {
   if (awsMissing && botoMissing) return;
