@@ -1,17 +1,19 @@
 /**
  * `--tag` given twice with one key (review cli, G10): `gatehouse iam users create u --tag team=a --tag team=b` kept
  * `team=b` and exited 0, where IAM refuses duplicate tag keys (`Duplicate tag keys found`). Now it is a usage error
- * (exit 2) naming the key, and nothing is created. The real `gatehouse` binary against a real server on 127.0.0.1.
+ * (exit 2) naming the key, and nothing is created. The CLI's program in this process
+ * (test/support/gatehouse-cli.ts) against a real server on 127.0.0.1.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetUserCommand } from '@aws-sdk/client-iam';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv } from './support/processes.ts';
 import { errorName, startTestServer, type TestServer } from './support/server.ts';
 
 describe('--tag with a key given twice', () => {
   let s: TestServer;
-  const gatehouse = (args: readonly string[]) => gatehouseCli(args, s.admin, { endpoint: s.url, home: s.dataDir });
+  const gatehouse = (args: readonly string[]) => gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
   before(async () => {
     s = await startTestServer();
   });

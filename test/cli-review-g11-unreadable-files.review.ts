@@ -3,17 +3,18 @@
  * `iam-policy set --file`, `iam … --document/--trust-policy`, `sts assume-role --policy file://` and
  * `kube webhook-config --ca-file` printed Node's own error (`cannot read /x: ENOENT: no such file or directory, open
  * '/x'`: the path twice, once without backticks, no next step). Each now says `cannot read \`FILE\`: no such file;
- * check the path` (or `is a directory; give a file`), as `policy validate` did, exit 5. The real `gatehouse` binary
- * against a real server on 127.0.0.1.
+ * check the path` (or `is a directory; give a file`), as `policy validate` did, exit 5. The CLI's program in this
+ * process (test/support/gatehouse-cli.ts: the executable's file readers) against a real server on 127.0.0.1.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('a file that cannot be read: one message everywhere', () => {
   let s: TestServer;
-  const gatehouse = (args: readonly string[]) => gatehouseCli(args, s.admin, { endpoint: s.url, home: s.dataDir });
+  const gatehouse = (args: readonly string[]) => gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
   before(async () => {
     s = await startTestServer();
   });

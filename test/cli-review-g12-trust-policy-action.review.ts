@@ -3,19 +3,19 @@
  * policy is there "to decide sts:AssumeRole* on it", yet with `--action s3:GetObject` it was evaluated all the same,
  * and a read the identity policy allows came out `ImplicitDeny: the role trust policy does not allow this principal`,
  * exit 1: a wrong answer to a question the options did not fit. Now that is a usage error (exit 2) saying why;
- * sts:AssumeRole with a trust policy is decided as before. The real `gatehouse` binary (offline: policy evaluate reads
- * files only).
+ * sts:AssumeRole with a trust policy is decided as before. The CLI's program in this process (test/support/gatehouse-cli.ts;
+ * offline: policy evaluate reads files only).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GATEHOUSE_BIN, run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 describe('policy evaluate --trust-policy is for sts: actions', () => {
   let dir: string;
-  const gatehouse = (args: readonly string[]) => run(process.execPath, [GATEHOUSE_BIN, ...args], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir }, { timeoutMs: 20_000 });
+  const gatehouse = (args: readonly string[]) => gatehouseInProcess(args, { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir });
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gh-cli-g12-'));
     await writeFile(join(dir, 'allow.json'), JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 'sts:AssumeRole'], Resource: '*' }] }));

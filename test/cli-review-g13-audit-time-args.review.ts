@@ -2,18 +2,18 @@
  * Malformed `gatehouse audit query` arguments (review cli, G13): `--since yesterday` and `--kind bogus` went to the
  * server and came back `ValidationError: since: …`, exit 8 ("the server rejected the input"), where docs/errors.md
  * gives a malformed argument exit 2, and the message named `since`, not the option. Both are now checked on the
- * command line (exit 2, naming `--since`, `--kind`); the forms the server takes still pass. The real `gatehouse`
- * binary against a real server on 127.0.0.1.
+ * command line (exit 2, naming `--since`, `--kind`); the forms the server takes still pass. The CLI's program in
+ * this process (test/support/gatehouse-cli.ts) against a real server on 127.0.0.1.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GATEHOUSE_BIN, run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('audit query: malformed --since, --until, --kind are usage errors', () => {
   let s: TestServer;
   const gatehouse = (args: readonly string[]) =>
-    run(process.execPath, [GATEHOUSE_BIN, 'audit', 'query', ...args], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url }, { timeoutMs: 20_000 });
+    gatehouseInProcess(['audit', 'query', ...args], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url });
   before(async () => {
     s = await startTestServer();
   });

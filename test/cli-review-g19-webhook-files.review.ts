@@ -3,18 +3,18 @@
  * wrote them in place: a file already there kept its mode (0644 here) while the new token went into it, and a
  * symbolic link planted at a file's path was followed, writing the token wherever the link pointed. Now each file is
  * written to a new 0600 file beside it and renamed over the path: the mode is 0600 from the first byte, the link is
- * replaced, and what it pointed to is untouched.
+ * replaced, and what it pointed to is untouched. The CLI's program in this process (test/support/gatehouse-cli.ts; the
+ * files go to `--out`, an absolute path) against a real server on 127.0.0.1.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { applyConfig } from '../src/app/apply.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/main/server.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
-const BIN = join(resolve(import.meta.dirname, '..'), 'bin', 'gatehouse.js');
 let dir = '';
 let server: RunningServer;
 
@@ -42,11 +42,7 @@ test('webhook-config: an existing file ends 0600, a planted link is replaced and
   await writeFile(elsewhere, 'not yours\n', { mode: 0o644 });
   await symlink(elsewhere, join(out, 'authorization-webhook.kubeconfig'));
 
-  const r = await new Promise<{ code: number; stderr: string }>((done) =>
-    execFile(process.execPath, [BIN, 'kube', 'webhook-config', '--cluster', 'c1', '--out', out, '--data-dir', join(dir, 'data'), '--endpoint', server.url], { env: { PATH: '/usr/bin:/bin', HOME: dir } }, (err, _stdout, stderr) =>
-      done({ code: err ? Number(err.code) : 0, stderr }),
-    ),
-  );
+  const r = await gatehouseInProcess(['kube', 'webhook-config', '--cluster', 'c1', '--out', out, '--data-dir', join(dir, 'data'), '--endpoint', server.url], { PATH: '/usr/bin:/bin', HOME: dir });
   assert.equal(r.code, 0, r.stderr);
   for (const name of ['authentication-webhook.kubeconfig', 'authorization-webhook.kubeconfig']) {
     const st = await lstat(join(out, name));

@@ -4,7 +4,8 @@
  * contains characters outside the allowed range`), never the file's encoding; `/dev/zero` (or a disk image given by
  * mistake) was read into memory until V8's string limit (`Invalid string length`, half a gigabyte later). Now
  * both are refused as unreadable input (exit 5) before anything is sent, saying where the first bad byte is, or
- * that the file is over 16 MiB. The real `gatehouse` binary, offline and against a real server on 127.0.0.1.
+ * that the file is over 16 MiB. The CLI's program in this process (test/support/gatehouse-cli.ts: the executable's file
+ * readers), offline and against a real server on 127.0.0.1.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
-import { GATEHOUSE_BIN, run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { errorName, startTestServer, type TestServer } from './support/server.ts';
 
 const TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'sts:AssumeRole' }] };
@@ -21,7 +22,7 @@ describe('input files that are not UTF-8 or are huge', () => {
   let s: TestServer;
   let dir: string;
   const gatehouse = (args: readonly string[]) =>
-    run(process.execPath, [GATEHOUSE_BIN, ...args], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url }, { timeoutMs: 20_000 });
+    gatehouseInProcess(args, { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url });
 
   before(async () => {
     s = await startTestServer();

@@ -1,14 +1,14 @@
 /**
  * `-` for standard input (review cli, G4): `gatehouse apply -f -`, as `kubectl apply -f -`, and `policy validate -`
  * answered `no such file` (there is no file named `-`), so a generated document had to be written to a temporary file
- * first. Now `-` reads standard input wherever a file is read (read once per command line, at most 16 MiB). The real
- * `gatehouse` binary against a real server on 127.0.0.1.
+ * first. Now `-` reads standard input wherever a file is read (read once per command line, at most 16 MiB). The CLI's
+ * program in this process (test/support/gatehouse-cli.ts: the executable's reader of standard input, given the whole
+ * text at once, as a pipe closed after writing it) against a real server on 127.0.0.1.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { GetUserCommand } from '@aws-sdk/client-iam';
-import { GATEHOUSE_BIN } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('- reads standard input', () => {
@@ -19,21 +19,7 @@ describe('- reads standard input', () => {
   after(async () => s?.stop());
 
   const gatehouse = (args: readonly string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => void (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => void (stderr += c.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? -1, stdout, stderr });
-      });
-      child.stdin.end(stdin);
-    });
+    gatehouseInProcess(args, { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url }, { stdin });
 
   it('apply -f - applies the documents piped to it', async () => {
     const r = await gatehouse(['apply', '-f', '-'], 'apiVersion: gatehouse.dev/v1\nkind: User\nmetadata:\n  name: piped\n');

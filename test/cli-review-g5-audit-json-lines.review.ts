@@ -3,13 +3,15 @@
  * error was a pretty-printed document over several lines (review cli, G5), so a reader taking a line at a time
  * failed on `{` — after the records already printed, when a `--follow` ended. Now the error is one line too. It is
  * written to stderr (review F, F4: errors go to stderr in every mode, as the aws CLI's), so stdout holds records only.
- * The real `gatehouse` binary against a real server on 127.0.0.1.
+ * Against a real server on 127.0.0.1: the CLI's program in this process (test/support/gatehouse-cli.ts) for the
+ * refused filter, the real `gatehouse` binary for `--follow` (it runs until the server is gone).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { CreateUserCommand } from '@aws-sdk/client-iam';
-import { GATEHOUSE_BIN, run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { GATEHOUSE_BIN } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('audit query --json: an error is a JSON line too', () => {
@@ -22,7 +24,7 @@ describe('audit query --json: an error is a JSON line too', () => {
   after(async () => s?.stop());
 
   const gatehouse = (args: readonly string[]) =>
-    run(process.execPath, [GATEHOUSE_BIN, 'audit', 'query', '--json', ...args], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url }, { timeoutMs: 20_000 });
+    gatehouseInProcess(['audit', 'query', '--json', ...args], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url });
   const lines = (out: string): unknown[] => out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown);
 
   it('a refused filter: exit 8, one JSON line with the error', async () => {

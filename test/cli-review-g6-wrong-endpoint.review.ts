@@ -3,11 +3,12 @@
  * `gatehouse iam users get bob` answered `Http404: the server answered 404` and exit 6 — "bob does not exist" to a
  * script that creates what is missing — and at a port answering 400 in XML, exit 8 "the server rejected the input".
  * An answer without the API's `{"error": {"code"}}` now says the endpoint may be the agent's or the S3 gateway's, and
- * exits 10 (the Gatehouse API was not reached). Real server on 127.0.0.1: its API, its agent port, its S3 gateway.
+ * exits 10 (the Gatehouse API was not reached). The CLI's program in this process (test/support/gatehouse-cli.ts) against a real server on 127.0.0.1: its API,
+ * its agent port, its S3 gateway.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GATEHOUSE_BIN, run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('an endpoint that is not the Gatehouse API', () => {
@@ -18,7 +19,7 @@ describe('an endpoint that is not the Gatehouse API', () => {
   after(async () => s?.stop());
 
   const usersGet = (endpoint: string) =>
-    run(process.execPath, [GATEHOUSE_BIN, 'iam', 'users', 'get', 'bob', '--endpoint', endpoint], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey }, { timeoutMs: 20_000 });
+    gatehouseInProcess(['iam', 'users', 'get', 'bob', '--endpoint', endpoint], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: s.dataDir, AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey });
 
   it('the API itself: bob does not exist, exit 6', async () => {
     const r = await usersGet(s.url);

@@ -1,21 +1,22 @@
 /**
  * `gatehouse kube access-entry create --kubernetes-groups` with a JSON list the shell broke (review cli, G8):
  * `'["a",'` was not JSON, so it was split at its commas and the entry created for the group `["a"`, exit 0. Text that
- * starts as a JSON list must now be one (exit 2, nothing created); comma-separated names still work. The real
- * `gatehouse` binary against a real server on 127.0.0.1.
+ * starts as a JSON list must now be one (exit 2, nothing created); comma-separated names still work. The CLI's
+ * program in this process (test/support/gatehouse-cli.ts) against a real server on 127.0.0.1.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/scientist';
 
 describe('kube access-entry create --kubernetes-groups', () => {
   let s: TestServer;
-  const gatehouse = (args: readonly string[]) => gatehouseCli(args, s.admin, { endpoint: s.url, home: s.dataDir });
+  const gatehouse = (args: readonly string[]) => gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
   before(async () => {
     s = await startTestServer();
     const file = join(s.dataDir, 'setup.yaml');

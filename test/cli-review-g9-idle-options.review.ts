@@ -2,17 +2,18 @@
  * Options of `gatehouse audit` accepted where they do nothing (review cli, G9): `audit query --interval 100` without
  * `--follow` (the author expects a follow and gets one page), and `audit verify --accept-pruned-anchor` without
  * `--expect` (the author believes a pruned anchor accepted, and nothing was checked against one) both ran, exit 0.
- * Each is now a usage error (exit 2) saying what the option needs. The real `gatehouse` binary against a real server
- * on 127.0.0.1.
+ * Each is now a usage error (exit 2) saying what the option needs. The CLI's program in this process (test/support/gatehouse-cli.ts)
+ * against a real server on 127.0.0.1.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('audit options that need another', () => {
   let s: TestServer;
-  const gatehouse = (args: readonly string[]) => gatehouseCli(args, s.admin, { endpoint: s.url, home: s.dataDir });
+  const gatehouse = (args: readonly string[]) => gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
   before(async () => {
     s = await startTestServer();
   });

@@ -2,11 +2,13 @@
  * `-o json` and `--output json` (review cli, H10): what kubectl and aws CLI users type by habit was refused with
  * `unknown option '--output'` (exit 2) and no word of `--json`. Now both are taken as `--json` (hidden from --help, so
  * it stays one way to say it), `text` and `table` as the default output, and any other format (`yaml`, `wide`) is a
- * usage error listing the three. The binary against a real server on 127.0.0.1.
+ * usage error listing the three. The CLI's program in this process (test/support/gatehouse-cli.ts) against a real server
+ * on 127.0.0.1.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('-o / --output', () => {
@@ -15,7 +17,7 @@ describe('-o / --output', () => {
     s = await startTestServer();
   });
   after(async () => s?.stop());
-  const cli = (args: readonly string[]) => gatehouseCli(args, s.admin, { endpoint: s.url, home: s.dataDir });
+  const cli = (args: readonly string[]) => gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
 
   it('-o json and --output json print what --json prints', async () => {
     const json = await cli(['whoami', '--json']);

@@ -3,7 +3,8 @@
  * expands it (a systemd unit, a Dockerfile's ENV, a quoted assignment) is `$HOME/.aws/ci` to the aws CLI (botocore's
  * expanduser), but was a file named `~` here: the profile was not found and the command went on as --data-dir's
  * account admin (said on stderr, done all the same). Now `~` and `~/…` are HOME's in AWS_SHARED_CREDENTIALS_FILE,
- * AWS_CONFIG_FILE and AWS_CA_BUNDLE. The binary against a real server on 127.0.0.1, its admin file at hand.
+ * AWS_CONFIG_FILE and AWS_CA_BUNDLE. The CLI's program in this process (test/support/gatehouse-cli.ts) against a real server on
+ * 127.0.0.1, its admin file at hand.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
-import { GATEHOUSE_BIN, run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('~/ in AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE', () => {
@@ -33,7 +34,7 @@ describe('~/ in AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE', () => {
 
   // --data-dir is the server's: its admin-credentials.json is what the CLI falls back to.
   const whoami = (env: Record<string, string>) =>
-    run(process.execPath, [GATEHOUSE_BIN, 'whoami', '--data-dir', s.dataDir], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, GATEHOUSE_ENDPOINT: s.url, ...env }, { timeoutMs: 30_000 });
+    gatehouseInProcess(['whoami', '--data-dir', s.dataDir], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, GATEHOUSE_ENDPOINT: s.url, ...env });
 
   it('the profile of ~/.aws/ci-credentials is used, not the admin file', async () => {
     const r = await whoami({ AWS_PROFILE: 'carol', AWS_SHARED_CREDENTIALS_FILE: '~/.aws/ci-credentials' });

@@ -1,11 +1,13 @@
 /**
  * `gatehouse iam credential-report --csv --json` (review cli, H14): two formats asked for, and `--csv` dropped without
  * a word (the JSON printed, exit 0); a script that meant CSV parsed JSON. Options that would do nothing are usage
- * errors here (review cli, G9): now this is one, exit 2, with `-o json` too. The binary against a real server.
+ * errors here (review cli, G9): now this is one, exit 2, with `-o json` too. The CLI's program in this process
+ * (test/support/gatehouse-cli.ts) against a real server.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('credential-report: --csv and --json together', () => {
@@ -14,7 +16,7 @@ describe('credential-report: --csv and --json together', () => {
     s = await startTestServer();
   });
   after(async () => s?.stop());
-  const cli = (args: readonly string[]) => gatehouseCli(['iam', 'credential-report', ...args], s.admin, { endpoint: s.url, home: s.dataDir });
+  const cli = (args: readonly string[]) => gatehouseInProcess(['iam', 'credential-report', ...args], gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
 
   it('both: exit 2, nothing on stdout', async () => {
     for (const args of [['--csv', '--json'], ['--json', '--csv'], ['-o', 'json', '--csv']]) {

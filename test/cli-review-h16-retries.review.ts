@@ -3,12 +3,13 @@
  * down or it is starting, "retryable" in docs/errors.md) or a refused connection failed the command at once, exit 10,
  * where every AWS tool tries three times. Now: up to AWS_MAX_ATTEMPTS tries (default 3) with jittered backoff or the
  * server's Retry-After; never again a change whose connection was lost after it was sent (its outcome is unknown).
- * The real CLI against a real server, through a proxy on 127.0.0.1 that refuses or cuts the first requests.
+ * The CLI's program in this process (test/support/gatehouse-cli.ts) against a real server, through a proxy on 127.0.0.1 that refuses or cuts the first requests.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('the CLI tries again what may be tried again', () => {
@@ -54,8 +55,8 @@ describe('the CLI tries again what may be tried again', () => {
     proxy?.close();
     await s?.stop();
   });
-  const cli = (args: string[], env: Record<string, string> = {}) => gatehouseCli(args, s.admin, { endpoint: proxyUrl, home: s.dataDir, extraEnv: env });
-  const exists = async (name: string) => (await gatehouseCli(['iam', 'users', 'get', name], s.admin, { endpoint: s.url, home: s.dataDir })).code === 0;
+  const cli = (args: string[], env: Record<string, string> = {}) => gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: proxyUrl, home: s.dataDir, extraEnv: env }));
+  const exists = async (name: string) => (await gatehouseInProcess(['iam', 'users', 'get', name], gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }))).code === 0;
 
   it('each try is signed afresh (a signature is accepted for 15 minutes; a try after a long timeout sent an expired one)', async () => {
     plan = ['503-wait'];

@@ -7,7 +7,8 @@
  * answers with) and fails with `InvalidResponse`, exit 10, naming the endpoint, as an answer without the API's
  * error shape does (G6). Every command that calls the server, run in-process (the CLI's own code) against a real
  * HTTP server on 127.0.0.1 answering 200 `{}`, `[]`, nothing, or a page of HTML; the binary once; and the real
- * server, whose answers must still pass.
+ * server, whose answers must still pass (the CLI's program in process again, with the executable's file readers:
+ * test/support/gatehouse-cli.ts).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +17,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/adapters/cli/index.ts';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCli, gatehouseCliEnv } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const BODIES: Readonly<Record<string, { type: string; body: string }>> = {
@@ -193,7 +195,7 @@ describe('a 2xx answer that is not what the command reads', () => {
         ['resource-policies', 'delete', 'arn:aws:s3:::b'],
         ['audit', 'verify'],
       ]) {
-        const r = await gatehouseCli(args, s.admin, at);
+        const r = await gatehouseInProcess(args, gatehouseCliEnv(s.admin, at));
         assert.equal(r.code, 0, `gatehouse ${args.join(' ')}: ${r.stderr}`);
       }
     });
