@@ -1,7 +1,7 @@
 /**
  * Access keys' last use (src/app/key-use.ts): what is noted, when it is written, what survives a store that
  * refuses, and what a read on this instance sees. The store here is a double of the port that records the
- * writes (the SQL adapters' forward-only write is tested in test/store.test.ts on both databases).
+ * writes (the SQL adapters' forward-only write is tested in test/store.part.ts on both databases).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

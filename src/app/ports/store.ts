@@ -3,7 +3,7 @@
  * attachments, access keys), a small key/value table for later issues (key ring…), and a change log.
  *
  * Two adapters implement it with one schema contract: `adapters/store-sqlite` (embedded default) and
- * `adapters/store-postgres` (scale-out). `test/store.test.ts` runs one suite against both.
+ * `adapters/store-postgres` (scale-out). `test/store.part.ts` runs one suite against both.
  *
  * Conventions every adapter keeps:
  * - Everything happens in a transaction: `read` (a consistent snapshot, no mutators on the type) or `write`
@@ -27,7 +27,7 @@
  * Adding a table in a later issue: append a migration (next version) to both
  * `adapters/store-sqlite/migrations.ts` and `adapters/store-postgres/migrations.ts`, add its repository to
  * `ReadTx`/`WriteTx` here and to `createTx` in `adapters/store-sql/index.ts` (the one implementation both
- * adapters run), and its cases to `test/store.test.ts`.
+ * adapters run), and its cases to `test/store.part.ts`.
  */
 
 import type { AuditFilter, AuditHead, AuditRecord } from '../../core/audit/index.ts';

@@ -326,7 +326,7 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
       const jobDir = await jobDirOrRefuse(ctx);
       if (typeof jobDir === 'object') return ctx.exit(jobDir.exit);
       // The launcher is loaded where a job is run: it brings node:http and the IAM engine's helpers, which --help and the
-      // other commands never need (test/cli-startup.test.ts).
+      // other commands never need (test/cli-startup.part.ts).
       const signals = (await import('../../launcher/run.ts')).stopSignals();
       try {
         const started = await call<{ job: JobJson; capability: string; why: string; environment: Record<string, string>; note?: string }>(conn.value, 'POST', ['clusters', opts.cluster, 'nodes'], {
