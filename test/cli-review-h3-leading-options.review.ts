@@ -4,7 +4,8 @@
  * '--data-dir'`, exit 2). Now both `--endpoint` and `--data-dir` given before the command are the command's own, as
  * the aws CLI's global options are: its own given after its name still win, and a command that takes neither
  * (`policy validate`) ignores them, so an alias `gatehouse --endpoint URL --data-dir DIR` works for every command.
- * In-process for `server` (its options as the composition root would get them), and the binary against a real server.
+ * In-process for `server` (its options as the composition root would get them), and the CLI's program in this process
+ * (test/support/gatehouse-cli.ts: the executable's file readers, its working directory) against a real server.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/adapters/cli/index.ts';
 import type { ServerCommandOptions } from '../src/adapters/cli/context.ts';
-import { GATEHOUSE_BIN, run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 async function serverOptions(argv: readonly string[]): Promise<{ status: number; opts?: ServerCommandOptions; err: string }> {
@@ -66,7 +67,7 @@ describe('--data-dir and --endpoint before the command', () => {
       if (home) await rm(home, { recursive: true, force: true });
     });
     // No credential variable: the admin file of --data-dir is the credentials, and its Endpoint the server.
-    const gatehouse = (args: readonly string[]) => run(process.execPath, [GATEHOUSE_BIN, ...args], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home }, { cwd: home, timeoutMs: 30_000 });
+    const gatehouse = (args: readonly string[]) => gatehouseInProcess(args, { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home }, { cwd: home });
 
     it('gatehouse --data-dir DIR whoami reads DIR/admin-credentials.json', async () => {
       const r = await gatehouse(['--data-dir', s.dataDir, 'whoami']);

@@ -3,11 +3,13 @@
  * listing, and printed it as if it were the user, exit 0 (a script's `… get "$U" && echo exists` said yes); `jobs get
  * ''` crashed (internal error, exit 70); `iam users delete ''` answered MethodNotAllowed (exit 8). Now an empty (or
  * blank) argument where the path takes a name is refused before anything is sent: EmptyArgument, exit 2 (usage),
- * saying where. The binary against a real server on 127.0.0.1.
+ * saying where. The CLI's program in this process (test/support/gatehouse-cli.ts) against a real server on
+ * 127.0.0.1.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('an empty argument where a name or id goes', () => {
@@ -26,7 +28,7 @@ describe('an empty argument where a name or id goes', () => {
     ['iam', 'users', 'get', '', '--json'],
   ]) {
     it(`gatehouse ${args.map((a) => (a.trim() === '' ? `'${a}'` : a)).join(' ')}: exit 2, nothing printed as a result`, async () => {
-      const r = await gatehouseCli(args, s.admin, { endpoint: s.url, home: s.dataDir });
+      const r = await gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
       assert.equal(r.code, 2, `${r.stdout}${r.stderr}`);
       // On stderr with --json too (review F, F4); stdout holds results only.
       if (args.includes('--json')) assert.equal(r.stdout, '');

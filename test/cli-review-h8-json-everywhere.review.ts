@@ -4,13 +4,15 @@
  * or wrapper passing `--json` throughout, as the aws CLI's `--output json` is accepted by every command, failed on
  * them, after the changes before them had been made. Now they take it: the server's answer, `{"deleted": …}` for the
  * two deletes (as the API's other deletes answer), and for webhook-config what was written where and the flags, never
- * the token. The binary against a real server on 127.0.0.1.
+ * the token. The CLI's program in this process (test/support/gatehouse-cli.ts) against a
+ * real server on 127.0.0.1.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('--json on the commands that refused it', () => {
@@ -23,7 +25,7 @@ describe('--json on the commands that refused it', () => {
   });
   after(async () => s?.stop());
 
-  const cli = (args: readonly string[]) => gatehouseCli(args, s.admin, { endpoint: s.url, home: s.dataDir });
+  const cli = (args: readonly string[]) => gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
   const json = (out: string): Record<string, unknown> => JSON.parse(out) as Record<string, unknown>;
 
   it('resource-policies put and delete', async () => {

@@ -6,7 +6,9 @@
  * nothing said. `AWS_CA_BUNDLE`, the aws CLI's and the SDKs' variable, was ignored. Now it is read (a PEM file, which
  * replaces Node's roots as it replaces the aws CLI's; NODE_EXTRA_CA_CERTS still adds to it), and an untrusted
  * certificate is said as such (UntrustedCertificate), naming AWS_CA_BUNDLE. A real server on 127.0.0.1 with a
- * self-signed certificate made with openssl; the binary. Skips without openssl.
+ * self-signed certificate made with openssl; the CLI's program in this process with the environment given to it
+ * (test/support/gatehouse-cli.ts), and the binary for NODE_EXTRA_CA_CERTS, which Node reads as its process starts.
+ * Skips without openssl.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +18,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../src/main/server.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 import { GATEHOUSE_BIN, run } from './support/processes.ts';
 
 const OPENSSL = ['/usr/bin/openssl', '/bin/openssl'].find((p) => existsSync(p));
@@ -37,8 +40,10 @@ describe('an https endpoint with a certificate of a private CA', { skip: OPENSSL
   });
 
   // Nothing inherited: no NODE_EXTRA_CA_CERTS, no AWS_CA_BUNDLE of this machine.
-  const whoami = (extra: Record<string, string>) =>
-    run(process.execPath, [GATEHOUSE_BIN, 'whoami'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: admin.AccessKeyId, AWS_SECRET_ACCESS_KEY: admin.SecretAccessKey, GATEHOUSE_ENDPOINT: server.url, ...extra }, { timeoutMs: 30_000 });
+  const env = (extra: Record<string, string>) => ({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: admin.AccessKeyId, AWS_SECRET_ACCESS_KEY: admin.SecretAccessKey, GATEHOUSE_ENDPOINT: server.url, ...extra });
+  const whoami = (extra: Record<string, string>) => gatehouseInProcess(['whoami'], env(extra));
+  /** The executable: NODE_EXTRA_CA_CERTS is read by Node as the process starts, not from a command's environment. */
+  const whoamiProcess = (extra: Record<string, string>) => run(process.execPath, [GATEHOUSE_BIN, 'whoami'], env(extra), { timeoutMs: 30_000 });
 
   it('AWS_CA_BUNDLE with the certificate: the command works', async () => {
     assert.match(server.url, /^https:\/\//);
@@ -65,7 +70,7 @@ describe('an https endpoint with a certificate of a private CA', { skip: OPENSSL
 
   it('NODE_EXTRA_CA_CERTS still adds to AWS_CA_BUNDLE (a host that sets AWS_CA_BUNDLE for everything)', async () => {
     if (!existsSync('/etc/ssl/certs/ca-certificates.crt')) return;
-    const r = await whoami({ AWS_CA_BUNDLE: '/etc/ssl/certs/ca-certificates.crt', NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') });
+    const r = await whoamiProcess({ AWS_CA_BUNDLE: '/etc/ssl/certs/ca-certificates.crt', NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') });
     assert.equal(r.code, 0, r.stderr);
   });
 });

@@ -4,12 +4,14 @@
  * running, and never named the proxy every request went to. Now it names the proxy and the variable that set it, and
  * says how to go around it (NO_PROXY). And the proxy is read from the command's environment, as its credentials and
  * endpoint are (it was read from the process's, so a command run in process with its own environment ignored a
- * proxy it was given). Real server, the real CLI.
+ * proxy it was given). Real server; the CLI's program in this process with the environment given to it
+ * (test/support/gatehouse-cli.ts), and runCli with nothing but its own.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../src/adapters/cli/program.ts';
-import { freePort, gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { freePort, gatehouseCliEnv } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('a proxy that cannot be reached is named, not the server', () => {
@@ -22,7 +24,7 @@ describe('a proxy that cannot be reached is named, not the server', () => {
   after(() => s?.stop());
 
   it('the CLI names the proxy and HTTP_PROXY, hides its password, and suggests NO_PROXY', async () => {
-    const r = await gatehouseCli(['iam', 'users', 'list'], s.admin, { endpoint: s.url, home: s.dataDir, extraEnv: { HTTP_PROXY: closed } });
+    const r = await gatehouseInProcess(['iam', 'users', 'list'], gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir, extraEnv: { HTTP_PROXY: closed } }));
     assert.equal(r.code, 10, r.stderr);
     // Before the fix: "cannot reach the Gatehouse server at …: connection refused; is `gatehouse server` running there?"
     assert.match(r.stderr, /cannot reach the proxy http:\/\/.*127\.0\.0\.1:\d+.* \(HTTP_PROXY\)/);
@@ -33,7 +35,7 @@ describe('a proxy that cannot be reached is named, not the server', () => {
 
   it('NO_PROXY naming the host: straight to the server', async () => {
     for (const no of ['127.0.0.1', `127.0.0.1:${new URL(s.url).port}`, '*', 'localhost,127.0.0.1']) {
-      const r = await gatehouseCli(['iam', 'users', 'list', '--json'], s.admin, { endpoint: s.url, home: s.dataDir, extraEnv: { HTTP_PROXY: closed, NO_PROXY: no } });
+      const r = await gatehouseInProcess(['iam', 'users', 'list', '--json'], gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir, extraEnv: { HTTP_PROXY: closed, NO_PROXY: no } }));
       assert.equal(r.code, 0, `${no}: ${r.stderr}`);
     }
   });

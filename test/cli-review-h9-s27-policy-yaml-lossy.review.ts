@@ -2,27 +2,22 @@
  * Stop 27 (review ak, 1, for `gatehouse policy validate` and every YAML policy file the CLI reads): an unquoted
  * account id in a YAML policy (`aws:ResourceAccount: 012345678901`) is read by YAML as the number 12345678901, so the
  * Deny it guards never matches, and `policy validate` said `valid`. `gatehouse apply` already refused such scalars
- * (commit ddd458c); policy files now do too, at the scalar's line and column, telling to quote it.
+ * (commit ddd458c); policy files now do too, at the scalar's line and column, telling to quote it. The CLI's program in
+ * this process (test/support/gatehouse-cli.ts), with this process's environment and the repository as working directory.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../src/adapters/cli/exit-codes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'gatehouse.js');
 let dir = '';
 
 function gatehouse(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
-      else resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
+  return gatehouseInProcess(args, process.env, { cwd: ROOT });
 }
 
 before(async () => {
