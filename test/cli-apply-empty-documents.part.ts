@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../src/main/server.ts';
 import { EXIT } from '../src/adapters/cli/exit-codes.ts';
-import { GATEHOUSE_BIN, run, type Run } from './support/processes.ts';
+import type { Run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 let server: RunningServer;
 let work = '';
@@ -18,7 +19,7 @@ let dataDir = '';
 
 /** As the root admin, through the data dir's admin-credentials.json; nothing of this machine's environment but PATH. */
 const asAdmin = (...args: string[]): Promise<Run> =>
-  run(process.execPath, [GATEHOUSE_BIN, ...args, '--data-dir', dataDir], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work }, { timeoutMs: 30_000 });
+  gatehouseInProcess([...args, '--data-dir', dataDir], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work });
 
 const group = (name: string): string => `apiVersion: gatehouse.dev/v1\nkind: Group\nmetadata:\n  name: ${name}\n`;
 
