@@ -4,7 +4,8 @@
  * that links a shared folder into each environment's (`prod/shared -> ../shared`) had those documents left out, and
  * with `--prune` every object they define was deleted. Now a link to a directory is read as the directory it points to,
  * as a link to a file already was; a link that loops is refused, naming the path, instead of being followed forever.
- * The real CLI (bin/gatehouse.js, a child process) against a real server on 127.0.0.1 (SQLite).
+ * The CLI's program in this process (test/support/gatehouse-cli.ts: the executable's directory reader) against a real
+ * server on 127.0.0.1 (SQLite).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { GATEHOUSE_BIN, run } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
 const group = (name: string) => `apiVersion: gatehouse.dev/v1\nkind: Group\nmetadata: {name: ${name}}\n`;
 
@@ -20,7 +21,7 @@ describe('review cj2: a symbolic link to a directory is read as that directory',
   let s: TestServer;
   let dir: string;
   const cli = (...args: string[]) =>
-    run(process.execPath, [GATEHOUSE_BIN, ...args], { PATH: process.env['PATH'] ?? '', AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url });
+    gatehouseInProcess(args, { PATH: process.env['PATH'] ?? '', AWS_ACCESS_KEY_ID: s.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: s.admin.secretAccessKey, GATEHOUSE_ENDPOINT: s.url });
   before(async () => {
     s = await startTestServer();
     dir = await mkdtemp(join(tmpdir(), 'gh-cj2-'));

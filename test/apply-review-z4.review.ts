@@ -2,7 +2,7 @@
  * Review Z, finding 4: `apply --prune` deleting a managed policy detached it from the users, groups and roles still
  * attached to it (kinds the files may not even contain) without a line in the plan or the apply's output. Now each such
  * principal is listed as `~ update <Kind>/<name> (policies)`, and each detachment is a step of its own, recorded in the
- * audit log. The real CLI and the /v1 client against a real server on 127.0.0.1 (SQLite).
+ * audit log. The CLI's program in this process (test/support/gatehouse-cli.ts) and the /v1 client against a real server on 127.0.0.1 (SQLite).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { call } from '../src/adapters/cli/client.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { connectionTo, gatehouseCli, keysOf } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { connectionTo, gatehouseCliEnv, keysOf } from './support/processes.ts';
 
 const ROOT = '000000000000';
 const POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] };
@@ -46,10 +47,10 @@ describe('review Z4: prune shows the principals a deleted policy is detached fro
     assert.ok(lines.includes('update Group/readers (policies)'), lines.join('\n'));
     assert.deepEqual(lines.filter((l) => l.includes('Role/worker')), ['update Role/worker (policies)'], 'the role its file names: its own line only');
 
-    // The real CLI prints them.
+    // The CLI prints them.
     const file = join(s.dataDir, 'z4.yaml');
     await writeFile(file, [yaml('Policy', 'other', `{document: ${JSON.stringify(POLICY)}}`), yaml('Role', 'worker', `{trustPolicy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: training.gatehouse.dev}, Action: "sts:AssumeRole"}]}}`)].join('---\n'));
-    const cli = await gatehouseCli(['apply', '--prune', '-f', file], keysOf({ AccessKeyId: s.admin.accessKeyId, SecretAccessKey: s.admin.secretAccessKey }), { endpoint: s.url, home: s.dataDir });
+    const cli = await gatehouseInProcess(['apply', '--prune', '-f', file], gatehouseCliEnv(keysOf({ AccessKeyId: s.admin.accessKeyId, SecretAccessKey: s.admin.secretAccessKey }), { endpoint: s.url, home: s.dataDir }));
     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
     assert.match(cli.stdout, /~ update User\/erin \(policies\)/);
     assert.match(cli.stdout, /~ update Group\/readers \(policies\)/);

@@ -2,7 +2,7 @@
  * Review Z, finding 5: a document naming a stored object in another letter case (`Erin` when `erin` is stored) was
  * reported as `= unchanged User/Erin`, an object that does not exist under that spelling. IAM names compare without
  * case, so it is the same object; the output now names it as stored (`User/erin`) and carries the file's spelling
- * (`spelled: Erin`). The /v1 client and the real CLI against a real server on 127.0.0.1 (SQLite).
+ * (`spelled: Erin`). The /v1 client and the CLI's program in this process (test/support/gatehouse-cli.ts) against a real server on 127.0.0.1 (SQLite).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { call } from '../src/adapters/cli/client.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { connectionTo, gatehouseCli, keysOf } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { connectionTo, gatehouseCliEnv, keysOf } from './support/processes.ts';
 
 const doc = (kind: string, name: string, spec: Record<string, unknown> = {}) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 const POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] };
@@ -43,7 +44,7 @@ describe('review Z5: an object named in another letter case is reported under it
   it('the CLI prints the stored name', async () => {
     const file = join(s.dataDir, 'z5.yaml');
     await writeFile(file, 'apiVersion: gatehouse.dev/v1\nkind: User\nmetadata: {name: Erin}\n');
-    const r = await gatehouseCli(['apply', '-f', file], keysOf({ AccessKeyId: s.admin.accessKeyId, SecretAccessKey: s.admin.secretAccessKey }), { endpoint: s.url, home: s.dataDir });
+    const r = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(keysOf({ AccessKeyId: s.admin.accessKeyId, SecretAccessKey: s.admin.secretAccessKey }), { endpoint: s.url, home: s.dataDir }));
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /= unchanged User\/erin \(the file says Erin\)/);
     assert.doesNotMatch(r.stdout, /User\/Erin/);

@@ -1,8 +1,8 @@
 /**
  * Review Z, finding 6: a refused over-long name was echoed in full, twice (in the message's document label and in
  * `details[].name`): a 3,000,000-character name made a 6 MB answer, and the CLI printed a 300-character name before
- * the (cut) message. Now every label quotes the first 80 characters and the length. The /v1 client and the real CLI
- * against a real server on 127.0.0.1 (SQLite).
+ * the (cut) message. Now every label quotes the first 80 characters and the length. The /v1 client and the CLI's program
+ * in this process (test/support/gatehouse-cli.ts) against a real server on 127.0.0.1 (SQLite).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { call } from '../src/adapters/cli/client.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { connectionTo, gatehouseCli, keysOf } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { connectionTo, gatehouseCliEnv, keysOf } from './support/processes.ts';
 
 describe('review Z6: over-long names are cut in error labels', () => {
   let s: TestServer;
@@ -39,7 +40,7 @@ describe('review Z6: over-long names are cut in error labels', () => {
   it('the CLI prints a 300-character name cut', async () => {
     const file = join(s.dataDir, 'long.yaml');
     await writeFile(file, `apiVersion: gatehouse.dev/v1\nkind: User\nmetadata: {name: ${'y'.repeat(300)}}\n`);
-    const r = await gatehouseCli(['apply', '-f', file], keysOf({ AccessKeyId: s.admin.accessKeyId, SecretAccessKey: s.admin.secretAccessKey }), { endpoint: s.url, home: s.dataDir });
+    const r = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(keysOf({ AccessKeyId: s.admin.accessKeyId, SecretAccessKey: s.admin.secretAccessKey }), { endpoint: s.url, home: s.dataDir }));
     assert.notEqual(r.code, 0);
     assert.match(r.stderr + r.stdout, /y{80}… \(300 characters\)/);
     assert.doesNotMatch(r.stderr + r.stdout, /y{81}/);

@@ -8,7 +8,7 @@
  * (`members[j]`), and nothing is written: `PUT /v1/iam-policies`, `gatehouse apply` (`spec.bindings[…]`) and
  * `gatehouse iam-policy set` (exit 3). The same bindings without a condition, and conditions on other roles and
  * members, are still accepted.
- * Real server, AWS SDK v3 IAM client, SigV4-signed /v1/ calls, the real `gatehouse` binary.
+ * Real server, AWS SDK v3 IAM client, SigV4-signed /v1/ calls, the CLI's program in this process (test/support/gatehouse-cli.ts).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { parseIamPolicy } from '../src/core/bindings/index.ts';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -83,7 +84,7 @@ test('gatehouse iam-policy set refuses them (exit 3), naming the path', async ()
   const before = await etag();
   const file = join(home, 'p.json');
   await writeFile(file, JSON.stringify({ bindings: [{ role: 'roles/viewer', members: ['user:ann'], condition: UNTIL }] }));
-  const r = await gatehouseCli(['iam-policy', 'set', MODEL, '--file', file], server.admin, { endpoint: server.url, home });
+  const r = await gatehouseInProcess(['iam-policy', 'set', MODEL, '--file', file], gatehouseCliEnv(server.admin, { endpoint: server.url, home }));
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /bindings\[0\]\.condition/);
   assert.match(r.stderr, /basic role `roles\/viewer` cannot be granted under a condition/);

@@ -9,7 +9,7 @@
  * (BINDINGS_INVALID_CONDITION at `bindings[i].condition.title`, `.description` or `.expression`, naming the code point;
  * inside a string literal they can still be written as the escape `\u001b`); a description may keep its line breaks
  * and tabs, and ordinary text in any script, emoji included, is accepted as before.
- * Real server, SigV4-signed /v1/ calls, the real `gatehouse` binary.
+ * Real server, SigV4-signed /v1/ calls, the CLI's program in this process (test/support/gatehouse-cli.ts).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { parseCondition } from '../src/core/bindings/index.ts';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -82,7 +83,7 @@ test('apply and gatehouse iam-policy set refuse it too', async () => {
   assert.match(JSON.stringify(r.json), /spec\.bindings\[0\]\.condition\.title/);
   const file = join(home, 'p.json');
   await writeFile(file, JSON.stringify({ bindings: doc.spec.bindings }));
-  const cli = await gatehouseCli(['iam-policy', 'set', MODEL, '--file', file], server.admin, { endpoint: server.url, home });
+  const cli = await gatehouseInProcess(['iam-policy', 'set', MODEL, '--file', file], gatehouseCliEnv(server.admin, { endpoint: server.url, home }));
   assert.equal(cli.code, 3, cli.stderr);
   assert.match(cli.stderr, /bindings\[0\]\.condition\.title/);
   assert.doesNotMatch(cli.stderr, /\u001b/);

@@ -7,7 +7,7 @@
  * condition, and `spec.bindings[i].condition.title`); an empty or blank title counts as none, as proto3 reads it.
  * A policy stored before this, with an untitled condition, still loads and decides after a restart: only writing it
  * again needs the title.
- * Real server, SigV4-signed /v1/ calls, the real `gatehouse` binary, the SQLite store written directly.
+ * Real server, SigV4-signed /v1/ calls, the CLI's program in this process (test/support/gatehouse-cli.ts), the SQLite store written directly.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { iamPolicyKey, type StoredIamPolicy } from '../src/app/bindings.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
-import { gatehouseCli, keysOf } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv, keysOf } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -83,12 +84,12 @@ test('gatehouse apply refuses it by the file, line and column of the condition',
   const file = join(home, 'untitled.yaml');
   await writeFile(file, lines.join('\n'));
   const who = keysOf({ AccessKeyId: server.admin.accessKeyId, SecretAccessKey: server.admin.secretAccessKey });
-  const r = await gatehouseCli(['apply', '-f', file], who, { endpoint: server.url, home });
+  const r = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(who, { endpoint: server.url, home }));
   assert.equal(r.code, 3, r.stderr);
   // Line 11 is `condition:`, the map the title is missing from.
   assert.match(r.stderr, /untitled\.yaml:11:7: .*spec\.bindings\[1\]\.condition\.title: .*`title`.*\[BINDINGS_MISSING_FIELD\]/, r.stderr);
   // `iam-policy set` with the same document: refused at the path.
-  const set = await gatehouseCli(['iam-policy', 'set', MODEL, '--file', file], who, { endpoint: server.url, home });
+  const set = await gatehouseInProcess(['iam-policy', 'set', MODEL, '--file', file], gatehouseCliEnv(who, { endpoint: server.url, home }));
   assert.equal(set.code, 3, set.stderr);
   assert.match(set.stderr, /bindings\[1\]\.condition\.title/, set.stderr);
   const got = await gatehouseJson(server.url, server.admin, 'GET', `/v1/iam-policies?resource=${encodeURIComponent(MODEL)}`);
@@ -96,7 +97,7 @@ test('gatehouse apply refuses it by the file, line and column of the condition',
 
   // With a title the same file applies.
   await writeFile(file, [...lines.slice(0, 11), '        title: until 2099', ...lines.slice(11)].join('\n'));
-  const ok = await gatehouseCli(['apply', '-f', file], who, { endpoint: server.url, home });
+  const ok = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(who, { endpoint: server.url, home }));
   assert.equal(ok.code, 0, ok.stderr);
 });
 

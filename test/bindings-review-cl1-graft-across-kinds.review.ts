@@ -7,14 +7,15 @@
  * policies do, so B's user with no rights of its own read A's objects. Likewise an IAM policy could be set above another
  * account's resource policy, or with one of another account under it. Now every write of either kind, by PUT and by
  * `gatehouse apply`, is refused (AccessDenied) when the other kind holds another account's policy on the ARN, above it
- * or under it. Real server, SigV4-signed /v1/ calls, the real `gatehouse` binary.
+ * or under it. Real server, SigV4-signed /v1/ calls, the CLI's program in this process (test/support/gatehouse-cli.ts).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gatehouseCli, keysOf } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv, keysOf } from './support/processes.ts';
 import { startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -113,7 +114,7 @@ test('gatehouse apply refuses a resource policy grafted under another account\'s
     `      - {Effect: Allow, Principal: {AWS: "${BOB}"}, Action: "s3:GetObject", Resource: "arn:aws:s3:::cl1-shared/apply/*"}`,
     '',
   ].join('\n'));
-  const r = await gatehouseCli(['apply', '-f', file], keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home });
+  const r = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home }));
   assert.notEqual(r.code, 0, r.stdout);
   assert.match(r.stderr, /spec\.resource: .*cl1-shared.*account 000000000000.*\[ACCESS_DENIED\]/, r.stderr);
   assert.equal(await decision(BOB, 's3:GetObject', 'arn:aws:s3:::cl1-shared/apply/x'), 'ImplicitDeny');

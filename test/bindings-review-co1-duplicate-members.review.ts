@@ -6,7 +6,7 @@
  * nothing more, and GET showed the repeat back. Now every write refuses it, naming the repeat and where the member
  * was first: PUT /v1/iam-policies (BINDINGS_INVALID_MEMBER at `bindings[i].members[j]`) and `gatehouse apply` (the
  * file, line and column). The same member in two bindings (two roles, or two conditions) stays valid.
- * Real server, SigV4-signed /v1/ calls, the real `gatehouse` binary.
+ * Real server, SigV4-signed /v1/ calls, the CLI's program in this process (test/support/gatehouse-cli.ts).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +14,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { gatehouseCli, keysOf } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv, keysOf } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -81,7 +82,7 @@ test('gatehouse apply refuses it by the file, line and column of the repeat', as
   const file = join(home, 'repeat.yaml');
   await writeFile(file, lines.join('\n'));
   const who = keysOf({ AccessKeyId: server.admin.accessKeyId, SecretAccessKey: server.admin.secretAccessKey });
-  const r = await gatehouseCli(['apply', '-f', file], who, { endpoint: server.url, home });
+  const r = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(who, { endpoint: server.url, home }));
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /repeat\.yaml:10:11: .*spec\.bindings\[0\]\.members\[1\]: member `user:ann` is listed more than once.*\[BINDINGS_INVALID_MEMBER\]/, r.stderr);
   const got = await gatehouseJson(server.url, server.admin, 'GET', `/v1/iam-policies?resource=${encodeURIComponent(resource)}`);
@@ -89,6 +90,6 @@ test('gatehouse apply refuses it by the file, line and column of the repeat', as
 
   // The slip corrected, the same file applies.
   await writeFile(file, [...lines.slice(0, 9), '        - user:anna', ''].join('\n'));
-  const ok = await gatehouseCli(['apply', '-f', file], who, { endpoint: server.url, home });
+  const ok = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(who, { endpoint: server.url, home }));
   assert.equal(ok.code, 0, ok.stderr);
 });

@@ -7,7 +7,7 @@
  * owner's bucket-wide bindings no longer applied. Resource policies refuse the same graft (review N, N4). Now a write of
  * an IAM policy with bindings, by PUT /v1/iam-policies and by `gatehouse apply`, is refused (AccessDenied) when an ARN
  * above it, or one under it, holds another account's IAM policy; the owner itself still sets policies anywhere in its tree.
- * Real server, SigV4-signed /v1/ calls, the real `gatehouse` binary.
+ * Real server, SigV4-signed /v1/ calls, the CLI's program in this process (test/support/gatehouse-cli.ts).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { gatehouseCli, keysOf } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv, keysOf } from './support/processes.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -85,7 +86,7 @@ test('gatehouse apply refuses the graft at spec.resource, and changes nothing', 
     '      members: [allAuthenticatedUsers]',
     '',
   ].join('\n'));
-  const r = await gatehouseCli(['apply', '-f', file], keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home });
+  const r = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home }));
   assert.notEqual(r.code, 0, r.stdout);
   assert.match(r.stderr, /spec\.resource: .*co2-shared.*account 000000000000.*\[ACCESS_DENIED\]/, r.stderr);
   assert.equal(await decision('s3:DeleteObject', 'arn:aws:s3:::co2-shared/apply/x'), 'ImplicitDeny');

@@ -2,16 +2,16 @@
  * A pod's job records the unique id of the user who passed its role (`submitterId`), as a job records its
  * submitter's since 98d7d16 (review X, X1): createPodJob stored the passer's ARN and name only, so after the passer
  * was deleted and a user created again under the name, the pod's job kept getting credentials, as the new user.
- * Against a real server: the ECI fixtures (test/fixtures/kube), the admission webhook over HTTP, the pod's credentials
- * URI as the SDKs read it.
+ * Against a real server: the ECI fixtures (test/fixtures/kube), the admission webhook over HTTP (its configuration written by
+ * `gatehouse kube webhook-config`, the CLI's program in this process: test/support/gatehouse-cli.ts), the pod's
+ * credentials URI as the SDKs read it.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { applyConfig } from '../src/app/apply.ts';
 import type { Caller } from '../src/app/index.ts';
@@ -19,8 +19,8 @@ import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../src/
 import { IAMClient } from '@aws-sdk/client-iam';
 import { webhookFromKubeconfig, type WebhookTarget } from './support/apiserver.ts';
 import { reviewedAs } from './support/admission.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
 
-const ROOT_DIR = resolve(import.meta.dirname, '..');
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'kube');
 const ACCT = '123456789012';
 const S3_SERVICE = 'https://gatehouse-s3.gatehouse.svc:8472';
@@ -91,14 +91,7 @@ before(async () => {
   });
   assert.ok(setup.ok, JSON.stringify(!setup.ok && setup.errors));
   const out = join(dir, 'webhooks');
-  const r = await new Promise<{ status: number; stderr: string }>((done) =>
-    execFile(
-      process.execPath,
-      [join(ROOT_DIR, 'bin', 'gatehouse.js'), 'kube', 'webhook-config', '--cluster', 'eci', '--out', out],
-      { env: { PATH: '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: accountAdmin.AccessKeyId, AWS_SECRET_ACCESS_KEY: accountAdmin.SecretAccessKey, GATEHOUSE_ENDPOINT: server.url } },
-      (err, _stdout, stderr) => done({ status: err ? 1 : 0, stderr }),
-    ),
-  );
+  const r = await gatehouseInProcess(['kube', 'webhook-config', '--cluster', 'eci', '--out', out], { PATH: '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: accountAdmin.AccessKeyId, AWS_SECRET_ACCESS_KEY: accountAdmin.SecretAccessKey, GATEHOUSE_ENDPOINT: server.url }).then(({ code, stderr }) => ({ status: code === 0 ? 0 : 1, stderr }));
   assert.equal(r.status, 0, r.stderr);
   const authn = await webhookFromKubeconfig(join(out, 'authentication-webhook.kubeconfig'));
   admit = { ...authn, url: new URL(authn.url.toString().replace(/authenticate$/, 'admit')) };
