@@ -3,13 +3,15 @@
  * account's own reads go through (`audit_lookup`, migration 4) is not in the hash chain. Deleting a principal's rows
  * from it hid that principal's records from filtered queries, and moving its filled mark ahead hid every record after
  * it, while `gatehouse audit verify` answered intact. Now verify compares the index with the records the chain holds
- * up to its mark and reports a `lookup` break. A real server on SQLite, the real CLI, sqlite edits of its database.
+ * up to its mark and reports a `lookup` break. A real server on SQLite, the CLI's program in this process
+ * (test/support/gatehouse-cli.ts), sqlite edits of its database.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const ACCT = '000000000000';
@@ -29,7 +31,7 @@ after(async () => {
   await s?.stop();
 });
 
-const verify = () => gatehouseCli(['audit', 'verify', '--json'], s.admin, { endpoint: s.url, home: s.dataDir });
+const verify = () => gatehouseInProcess(['audit', 'verify', '--json'], gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
 
 test('verify reports entries deleted from the filter index, and its mark moved ahead', async () => {
   const clean = await verify();

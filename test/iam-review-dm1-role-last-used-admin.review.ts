@@ -6,8 +6,9 @@
  * too), null when no session of the role was issued; the CLI prints it as it prints a key's (`at (region)` or
  * `never`), in `roles get` and as `roles list`'s "last used" column, and `--json` prints the server's field.
  *
- * AssumeRole through the real SDK v3 STS client; the CLI in process, and the real CLI after a restart (the use read
- * back from the store, not this instance's note).
+ * AssumeRole through the real SDK v3 STS client; the CLI in process (cliAgainst), and after a restart (the use read
+ * back from the store, not this instance's note) with the executable's environment and
+ * readers (test/support/gatehouse-cli.ts).
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,8 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
-import { gatehouseCli } from './support/processes.ts';
+import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliEnv } from './support/processes.ts';
 
 const ROOT = '000000000000';
 const TRUST_ROOT = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ROOT}:root` }, Action: 'sts:AssumeRole' }] });
@@ -105,18 +107,18 @@ describe('review dm1: the admin API and the CLI show a role’s last use', () =>
     assert.equal(row(table.out, 'trainer')['LAST USED'], `${at} (eu-west-1)`, table.out);
     assert.equal(row(table.out, 'idle')['LAST USED'], 'never', table.out);
 
-    // Written at stop; the next server reads it from the store: the real CLI, as a user runs it.
+    // Written at stop; the next server reads it from the store: the CLI's program with a user's environment (test/support/gatehouse-cli.ts).
     await s.stopServer();
     const next = await startTestServer({ dataDir: s.dataDir });
     servers.push(next);
     const home = await mkdtemp(join(tmpdir(), 'gh-dm1-'));
     dirs.push(home);
-    const r = await gatehouseCli(['iam', 'roles', 'list', '--json'], next.admin, { endpoint: next.url, home });
+    const r = await gatehouseInProcess(['iam', 'roles', 'list', '--json'], gatehouseCliEnv(next.admin, { endpoint: next.url, home }));
     assert.equal(r.code, 0, r.stderr);
     const after = (JSON.parse(r.stdout) as { roles: { name: string; lastUsed: Used }[] }).roles;
     assertUsed(after.find((x) => x.name === 'trainer')?.lastUsed, window, 'eu-west-1', 'roles list --json after a restart');
     assert.equal(after.find((x) => x.name === 'idle')?.lastUsed, null);
-    const one = await gatehouseCli(['iam', 'roles', 'get', 'trainer'], next.admin, { endpoint: next.url, home });
+    const one = await gatehouseInProcess(['iam', 'roles', 'get', 'trainer'], gatehouseCliEnv(next.admin, { endpoint: next.url, home }));
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stdout, new RegExp(`^lastUsed +${at} \\(eu-west-1\\)$`, 'm'), one.stdout);
   });
