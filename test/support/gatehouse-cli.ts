@@ -22,7 +22,11 @@ export interface InProcessOptions {
   readonly stdin?: string;
 }
 
-/** `gatehouse ARGS` with `env` as its whole environment; never rejects, the status says how it went. */
+/**
+ * `gatehouse ARGS` with `env` as its whole environment; never rejects, the status says how it went. What Node reads
+ * from the environment as a process starts (`NODE_EXTRA_CA_CERTS`, `NODE_OPTIONS`) is this process's, not `env`'s:
+ * a test that needs it runs the executable.
+ */
 export async function gatehouseInProcess(args: readonly string[], env: Readonly<Record<string, string | undefined>>, opts: InProcessOptions = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
