@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { call } from '../src/adapters/cli/client.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { connectionTo, gatehouseCliEnv, keysOf } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { connectionTo } from './support/processes.ts';
 
 const ROOT = '000000000000';
 const POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] };
@@ -50,7 +50,7 @@ describe('review Z4: prune shows the principals a deleted policy is detached fro
     // The CLI prints them.
     const file = join(s.dataDir, 'z4.yaml');
     await writeFile(file, [yaml('Policy', 'other', `{document: ${JSON.stringify(POLICY)}}`), yaml('Role', 'worker', `{trustPolicy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: training.gatehouse.dev}, Action: "sts:AssumeRole"}]}}`)].join('---\n'));
-    const cli = await gatehouseInProcess(['apply', '--prune', '-f', file], gatehouseCliEnv(keysOf({ AccessKeyId: s.admin.accessKeyId, SecretAccessKey: s.admin.secretAccessKey }), { endpoint: s.url, home: s.dataDir }));
+    const cli = await gatehouseCliInProcess(['apply', '--prune', '-f', file], s.admin, { endpoint: s.url, home: s.dataDir });
     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
     assert.match(cli.stdout, /~ update User\/erin \(policies\)/);
     assert.match(cli.stdout, /~ update Group\/readers \(policies\)/);

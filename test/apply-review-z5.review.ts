@@ -10,8 +10,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { call } from '../src/adapters/cli/client.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { connectionTo, gatehouseCliEnv, keysOf } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { connectionTo } from './support/processes.ts';
 
 const doc = (kind: string, name: string, spec: Record<string, unknown> = {}) => ({ apiVersion: 'gatehouse.dev/v1', kind, metadata: { name }, spec });
 const POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] };
@@ -44,7 +44,7 @@ describe('review Z5: an object named in another letter case is reported under it
   it('the CLI prints the stored name', async () => {
     const file = join(s.dataDir, 'z5.yaml');
     await writeFile(file, 'apiVersion: gatehouse.dev/v1\nkind: User\nmetadata: {name: Erin}\n');
-    const r = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(keysOf({ AccessKeyId: s.admin.accessKeyId, SecretAccessKey: s.admin.secretAccessKey }), { endpoint: s.url, home: s.dataDir }));
+    const r = await gatehouseCliInProcess(['apply', '-f', file], s.admin, { endpoint: s.url, home: s.dataDir });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /= unchanged User\/erin \(the file says Erin\)/);
     assert.doesNotMatch(r.stdout, /User\/Erin/);

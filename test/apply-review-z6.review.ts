@@ -10,8 +10,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { call } from '../src/adapters/cli/client.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { connectionTo, gatehouseCliEnv, keysOf } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { connectionTo } from './support/processes.ts';
 
 describe('review Z6: over-long names are cut in error labels', () => {
   let s: TestServer;
@@ -40,7 +40,7 @@ describe('review Z6: over-long names are cut in error labels', () => {
   it('the CLI prints a 300-character name cut', async () => {
     const file = join(s.dataDir, 'long.yaml');
     await writeFile(file, `apiVersion: gatehouse.dev/v1\nkind: User\nmetadata: {name: ${'y'.repeat(300)}}\n`);
-    const r = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(keysOf({ AccessKeyId: s.admin.accessKeyId, SecretAccessKey: s.admin.secretAccessKey }), { endpoint: s.url, home: s.dataDir }));
+    const r = await gatehouseCliInProcess(['apply', '-f', file], s.admin, { endpoint: s.url, home: s.dataDir });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr + r.stdout, /y{80}… \(300 characters\)/);
     assert.doesNotMatch(r.stderr + r.stdout, /y{81}/);

@@ -10,8 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const ACCT = '000000000000';
@@ -31,7 +30,7 @@ after(async () => {
   await s?.stop();
 });
 
-const verify = () => gatehouseInProcess(['audit', 'verify', '--json'], gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
+const verify = () => gatehouseCliInProcess(['audit', 'verify', '--json'], s.admin, { endpoint: s.url, home: s.dataDir });
 
 test('verify reports entries deleted from the filter index, and its mark moved ahead', async () => {
   const clean = await verify();

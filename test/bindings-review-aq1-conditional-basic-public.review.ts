@@ -17,8 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { parseIamPolicy } from '../src/core/bindings/index.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -84,7 +83,7 @@ test('gatehouse iam-policy set refuses them (exit 3), naming the path', async ()
   const before = await etag();
   const file = join(home, 'p.json');
   await writeFile(file, JSON.stringify({ bindings: [{ role: 'roles/viewer', members: ['user:ann'], condition: UNTIL }] }));
-  const r = await gatehouseInProcess(['iam-policy', 'set', MODEL, '--file', file], gatehouseCliEnv(server.admin, { endpoint: server.url, home }));
+  const r = await gatehouseCliInProcess(['iam-policy', 'set', MODEL, '--file', file], server.admin, { endpoint: server.url, home });
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /bindings\[0\]\.condition/);
   assert.match(r.stderr, /basic role `roles\/viewer` cannot be granted under a condition/);

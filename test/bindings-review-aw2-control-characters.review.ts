@@ -18,8 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { parseCondition } from '../src/core/bindings/index.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -83,7 +82,7 @@ test('apply and gatehouse iam-policy set refuse it too', async () => {
   assert.match(JSON.stringify(r.json), /spec\.bindings\[0\]\.condition\.title/);
   const file = join(home, 'p.json');
   await writeFile(file, JSON.stringify({ bindings: doc.spec.bindings }));
-  const cli = await gatehouseInProcess(['iam-policy', 'set', MODEL, '--file', file], gatehouseCliEnv(server.admin, { endpoint: server.url, home }));
+  const cli = await gatehouseCliInProcess(['iam-policy', 'set', MODEL, '--file', file], server.admin, { endpoint: server.url, home });
   assert.equal(cli.code, 3, cli.stderr);
   assert.match(cli.stderr, /bindings\[0\]\.condition\.title/);
   assert.doesNotMatch(cli.stderr, /\u001b/);

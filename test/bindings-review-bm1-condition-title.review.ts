@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { iamPolicyKey, type StoredIamPolicy } from '../src/app/bindings.ts';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv, keysOf } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { keysOf } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -84,12 +84,12 @@ test('gatehouse apply refuses it by the file, line and column of the condition',
   const file = join(home, 'untitled.yaml');
   await writeFile(file, lines.join('\n'));
   const who = keysOf({ AccessKeyId: server.admin.accessKeyId, SecretAccessKey: server.admin.secretAccessKey });
-  const r = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(who, { endpoint: server.url, home }));
+  const r = await gatehouseCliInProcess(['apply', '-f', file], who, { endpoint: server.url, home });
   assert.equal(r.code, 3, r.stderr);
   // Line 11 is `condition:`, the map the title is missing from.
   assert.match(r.stderr, /untitled\.yaml:11:7: .*spec\.bindings\[1\]\.condition\.title: .*`title`.*\[BINDINGS_MISSING_FIELD\]/, r.stderr);
   // `iam-policy set` with the same document: refused at the path.
-  const set = await gatehouseInProcess(['iam-policy', 'set', MODEL, '--file', file], gatehouseCliEnv(who, { endpoint: server.url, home }));
+  const set = await gatehouseCliInProcess(['iam-policy', 'set', MODEL, '--file', file], who, { endpoint: server.url, home });
   assert.equal(set.code, 3, set.stderr);
   assert.match(set.stderr, /bindings\[1\]\.condition\.title/, set.stderr);
   const got = await gatehouseJson(server.url, server.admin, 'GET', `/v1/iam-policies?resource=${encodeURIComponent(MODEL)}`);
@@ -97,7 +97,7 @@ test('gatehouse apply refuses it by the file, line and column of the condition',
 
   // With a title the same file applies.
   await writeFile(file, [...lines.slice(0, 11), '        title: until 2099', ...lines.slice(11)].join('\n'));
-  const ok = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(who, { endpoint: server.url, home }));
+  const ok = await gatehouseCliInProcess(['apply', '-f', file], who, { endpoint: server.url, home });
   assert.equal(ok.code, 0, ok.stderr);
 });
 

@@ -14,8 +14,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv, keysOf } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { keysOf } from './support/processes.ts';
 import { startTestServer, userWithKey, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -114,7 +114,7 @@ test('gatehouse apply refuses a resource policy grafted under another account\'s
     `      - {Effect: Allow, Principal: {AWS: "${BOB}"}, Action: "s3:GetObject", Resource: "arn:aws:s3:::cl1-shared/apply/*"}`,
     '',
   ].join('\n'));
-  const r = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home }));
+  const r = await gatehouseCliInProcess(['apply', '-f', file], keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home });
   assert.notEqual(r.code, 0, r.stdout);
   assert.match(r.stderr, /spec\.resource: .*cl1-shared.*account 000000000000.*\[ACCESS_DENIED\]/, r.stderr);
   assert.equal(await decision(BOB, 's3:GetObject', 'arn:aws:s3:::cl1-shared/apply/x'), 'ImplicitDeny');

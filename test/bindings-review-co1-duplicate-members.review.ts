@@ -14,8 +14,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv, keysOf } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { keysOf } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -82,7 +82,7 @@ test('gatehouse apply refuses it by the file, line and column of the repeat', as
   const file = join(home, 'repeat.yaml');
   await writeFile(file, lines.join('\n'));
   const who = keysOf({ AccessKeyId: server.admin.accessKeyId, SecretAccessKey: server.admin.secretAccessKey });
-  const r = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(who, { endpoint: server.url, home }));
+  const r = await gatehouseCliInProcess(['apply', '-f', file], who, { endpoint: server.url, home });
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /repeat\.yaml:10:11: .*spec\.bindings\[0\]\.members\[1\]: member `user:ann` is listed more than once.*\[BINDINGS_INVALID_MEMBER\]/, r.stderr);
   const got = await gatehouseJson(server.url, server.admin, 'GET', `/v1/iam-policies?resource=${encodeURIComponent(resource)}`);
@@ -90,6 +90,6 @@ test('gatehouse apply refuses it by the file, line and column of the repeat', as
 
   // The slip corrected, the same file applies.
   await writeFile(file, [...lines.slice(0, 9), '        - user:anna', ''].join('\n'));
-  const ok = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(who, { endpoint: server.url, home }));
+  const ok = await gatehouseCliInProcess(['apply', '-f', file], who, { endpoint: server.url, home });
   assert.equal(ok.code, 0, ok.stderr);
 });

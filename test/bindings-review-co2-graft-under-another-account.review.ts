@@ -15,8 +15,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv, keysOf } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { keysOf } from './support/processes.ts';
 import { startTestServer, type Credentials, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -86,7 +86,7 @@ test('gatehouse apply refuses the graft at spec.resource, and changes nothing', 
     '      members: [allAuthenticatedUsers]',
     '',
   ].join('\n'));
-  const r = await gatehouseInProcess(['apply', '-f', file], gatehouseCliEnv(keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home }));
+  const r = await gatehouseCliInProcess(['apply', '-f', file], keysOf({ AccessKeyId: bAdmin.accessKeyId, SecretAccessKey: bAdmin.secretAccessKey }), { endpoint: server.url, home });
   assert.notEqual(r.code, 0, r.stdout);
   assert.match(r.stderr, /spec\.resource: .*co2-shared.*account 000000000000.*\[ACCESS_DENIED\]/, r.stderr);
   assert.equal(await decision('s3:DeleteObject', 'arn:aws:s3:::co2-shared/apply/x'), 'ImplicitDeny');

@@ -12,10 +12,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { gatehouseCliEnv, type Run } from './support/processes.ts';
+import { type Run } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 
 const MODEL = 'arn:aws:training::000000000000:model/lossy';
 
@@ -35,7 +35,7 @@ after(async () => {
 async function set(name: string, lines: readonly string[]): Promise<Run & { file: string }> {
   const file = join(home, name);
   await writeFile(file, `${lines.join('\n')}\n`);
-  const r = await gatehouseInProcess(['iam-policy', 'set', MODEL, '--file', file], gatehouseCliEnv(server.admin, { endpoint: server.url, home }));
+  const r = await gatehouseCliInProcess(['iam-policy', 'set', MODEL, '--file', file], server.admin, { endpoint: server.url, home });
   return { ...r, file };
 }
 
@@ -97,7 +97,7 @@ test('quoted, the same text is kept as written', async () => {
 test('a JSON file is read by JSON rules: 1.0 is a JSON number and goes to the server, 0123 is not', async () => {
   const file = join(home, 'policy.json');
   await writeFile(file, '{"bindings": [{"role": "roles/ml.viewer", "members": ["user:ann", 0123]}], "version": 1.0}\n');
-  const r = await gatehouseInProcess(['iam-policy', 'set', MODEL, '--file', file], gatehouseCliEnv(server.admin, { endpoint: server.url, home }));
+  const r = await gatehouseCliInProcess(['iam-policy', 'set', MODEL, '--file', file], server.admin, { endpoint: server.url, home });
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, new RegExp(`^${escaped(file)}:1:67: bindings\\[0\\]\\.members\\[1\\]: \`0123\` is not a JSON number; quote it \\("0123"\\) to keep the text \\[POLICY_JSON_SYNTAX\\]$`, 'm'), r.stderr);
   assert.doesNotMatch(r.stderr, /version/, r.stderr);

@@ -12,10 +12,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
-import { gatehouseCliEnv, type Run } from './support/processes.ts';
+import { type Run } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 
 const MODEL = 'arn:aws:training::000000000000:model/positions';
 const UNTIL = 'request.time < timestamp("2099-01-01T00:00:00Z")';
@@ -36,7 +36,7 @@ after(async () => {
 async function set(name: string, text: string, ...more: string[]): Promise<Run & { file: string }> {
   const file = join(home, name);
   await writeFile(file, text);
-  const r = await gatehouseInProcess(['iam-policy', 'set', MODEL, '--file', file, ...more], gatehouseCliEnv(server.admin, { endpoint: server.url, home }));
+  const r = await gatehouseCliInProcess(['iam-policy', 'set', MODEL, '--file', file, ...more], server.admin, { endpoint: server.url, home });
   return { ...r, file };
 }
 
@@ -132,7 +132,7 @@ test('a stale etag is refused at the etag of the file; a refusal of what the fil
 
   const file = join(home, 'elsewhere.yaml');
   await writeFile(file, 'bindings: []\n');
-  const r = await gatehouseInProcess(['iam-policy', 'set', 'not-a-resource', '--file', file], gatehouseCliEnv(server.admin, { endpoint: server.url, home }));
+  const r = await gatehouseCliInProcess(['iam-policy', 'set', 'not-a-resource', '--file', file], server.admin, { endpoint: server.url, home });
   assert.notEqual(r.code, 0, r.stderr);
   assert.match(r.stderr, /^gatehouse: \w+: resource: /, r.stderr);
   assert.doesNotMatch(r.stderr, /elsewhere\.yaml:\d/, r.stderr);

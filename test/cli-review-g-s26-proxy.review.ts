@@ -15,8 +15,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../src/main/server.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const openssl = ['/usr/bin/openssl', '/bin/openssl'].find((p) => existsSync(p));
@@ -59,7 +58,7 @@ describe('the CLI sends through HTTP_PROXY / HTTPS_PROXY, and not for NO_PROXY h
     proxy?.closeAllConnections();
     await s?.stop();
   });
-  const cli = (env: Record<string, string>, endpoint = s.url) => gatehouseInProcess(['iam', 'users', 'list', '--json'], gatehouseCliEnv(s.admin, { endpoint, home: s.dataDir, extraEnv: env }));
+  const cli = (env: Record<string, string>, endpoint = s.url) => gatehouseCliInProcess(['iam', 'users', 'list', '--json'], s.admin, { endpoint, home: s.dataDir, extraEnv: env });
 
   it('HTTP_PROXY (and http_proxy): the request goes through the proxy, whole', async () => {
     for (const name of ['HTTP_PROXY', 'http_proxy']) {
@@ -96,11 +95,11 @@ describe('the CLI sends through HTTP_PROXY / HTTPS_PROXY, and not for NO_PROXY h
       const keys = { accessKeyId: a.AccessKeyId, secretAccessKey: a.SecretAccessKey };
       const port = new URL(tls.url).port;
       seen = [];
-      const r = await gatehouseInProcess(['iam', 'users', 'list', '--json'], gatehouseCliEnv(keys, { endpoint: tls.url, home: work, extraEnv: { HTTPS_PROXY: proxyUrl, AWS_CA_BUNDLE: join(work, 'cert.pem') } }));
+      const r = await gatehouseCliInProcess(['iam', 'users', 'list', '--json'], keys, { endpoint: tls.url, home: work, extraEnv: { HTTPS_PROXY: proxyUrl, AWS_CA_BUNDLE: join(work, 'cert.pem') } });
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(seen, [`CONNECT 127.0.0.1:${port}`]);
       // Without the bundle the tunnelled connection still refuses a certificate nobody vouches for.
-      const untrusted = await gatehouseInProcess(['iam', 'users', 'list', '--json'], gatehouseCliEnv(keys, { endpoint: tls.url, home: work, extraEnv: { HTTPS_PROXY: proxyUrl } }));
+      const untrusted = await gatehouseCliInProcess(['iam', 'users', 'list', '--json'], keys, { endpoint: tls.url, home: work, extraEnv: { HTTPS_PROXY: proxyUrl } });
       assert.notEqual(untrusted.code, 0);
       assert.match(untrusted.stderr, /certificate/i);
     } finally {

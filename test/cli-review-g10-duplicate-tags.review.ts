@@ -7,13 +7,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetUserCommand } from '@aws-sdk/client-iam';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { errorName, startTestServer, type TestServer } from './support/server.ts';
 
 describe('--tag with a key given twice', () => {
   let s: TestServer;
-  const gatehouse = (args: readonly string[]) => gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
+  const gatehouse = (args: readonly string[]) => gatehouseCliInProcess(args, s.admin, { endpoint: s.url, home: s.dataDir });
   before(async () => {
     s = await startTestServer();
   });

@@ -8,15 +8,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/scientist';
 
 describe('kube access-entry create --kubernetes-groups', () => {
   let s: TestServer;
-  const gatehouse = (args: readonly string[]) => gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
+  const gatehouse = (args: readonly string[]) => gatehouseCliInProcess(args, s.admin, { endpoint: s.url, home: s.dataDir });
   before(async () => {
     s = await startTestServer();
     const file = join(s.dataDir, 'setup.yaml');

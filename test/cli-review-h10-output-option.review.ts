@@ -7,8 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('-o / --output', () => {
@@ -17,7 +16,7 @@ describe('-o / --output', () => {
     s = await startTestServer();
   });
   after(async () => s?.stop());
-  const cli = (args: readonly string[]) => gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
+  const cli = (args: readonly string[]) => gatehouseCliInProcess(args, s.admin, { endpoint: s.url, home: s.dataDir });
 
   it('-o json and --output json print what --json prints', async () => {
     const json = await cli(['whoami', '--json']);

@@ -6,8 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('credential-report: --csv and --json together', () => {
@@ -16,7 +15,7 @@ describe('credential-report: --csv and --json together', () => {
     s = await startTestServer();
   });
   after(async () => s?.stop());
-  const cli = (args: readonly string[]) => gatehouseInProcess(['iam', 'credential-report', ...args], gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
+  const cli = (args: readonly string[]) => gatehouseCliInProcess(['iam', 'credential-report', ...args], s.admin, { endpoint: s.url, home: s.dataDir });
 
   it('both: exit 2, nothing on stdout', async () => {
     for (const args of [['--csv', '--json'], ['--json', '--csv'], ['-o', 'json', '--csv']]) {

@@ -8,8 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('the CLI tries again what may be tried again', () => {
@@ -55,8 +54,8 @@ describe('the CLI tries again what may be tried again', () => {
     proxy?.close();
     await s?.stop();
   });
-  const cli = (args: string[], env: Record<string, string> = {}) => gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: proxyUrl, home: s.dataDir, extraEnv: env }));
-  const exists = async (name: string) => (await gatehouseInProcess(['iam', 'users', 'get', name], gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }))).code === 0;
+  const cli = (args: string[], env: Record<string, string> = {}) => gatehouseCliInProcess(args, s.admin, { endpoint: proxyUrl, home: s.dataDir, extraEnv: env });
+  const exists = async (name: string) => (await gatehouseCliInProcess(['iam', 'users', 'get', name], s.admin, { endpoint: s.url, home: s.dataDir })).code === 0;
 
   it('each try is signed afresh (a signature is accepted for 15 minutes; a try after a long timeout sent an expired one)', async () => {
     plan = ['503-wait'];

@@ -17,8 +17,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/adapters/cli/index.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCli, gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { gatehouseCli } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const BODIES: Readonly<Record<string, { type: string; body: string }>> = {
@@ -195,7 +195,7 @@ describe('a 2xx answer that is not what the command reads', () => {
         ['resource-policies', 'delete', 'arn:aws:s3:::b'],
         ['audit', 'verify'],
       ]) {
-        const r = await gatehouseInProcess(args, gatehouseCliEnv(s.admin, at));
+        const r = await gatehouseCliInProcess(args, s.admin, at);
         assert.equal(r.code, 0, `gatehouse ${args.join(' ')}: ${r.stderr}`);
       }
     });

@@ -8,8 +8,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('an empty argument where a name or id goes', () => {
@@ -28,7 +27,7 @@ describe('an empty argument where a name or id goes', () => {
     ['iam', 'users', 'get', '', '--json'],
   ]) {
     it(`gatehouse ${args.map((a) => (a.trim() === '' ? `'${a}'` : a)).join(' ')}: exit 2, nothing printed as a result`, async () => {
-      const r = await gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
+      const r = await gatehouseCliInProcess(args, s.admin, { endpoint: s.url, home: s.dataDir });
       assert.equal(r.code, 2, `${r.stdout}${r.stderr}`);
       // On stderr with --json too (review F, F4); stdout holds results only.
       if (args.includes('--json')) assert.equal(r.stdout, '');

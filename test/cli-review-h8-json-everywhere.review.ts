@@ -11,8 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('--json on the commands that refused it', () => {
@@ -25,7 +24,7 @@ describe('--json on the commands that refused it', () => {
   });
   after(async () => s?.stop());
 
-  const cli = (args: readonly string[]) => gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
+  const cli = (args: readonly string[]) => gatehouseCliInProcess(args, s.admin, { endpoint: s.url, home: s.dataDir });
   const json = (out: string): Record<string, unknown> => JSON.parse(out) as Record<string, unknown>;
 
   it('resource-policies put and delete', async () => {

@@ -10,8 +10,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../src/adapters/cli/program.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { freePort, gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { freePort } from './support/processes.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('a proxy that cannot be reached is named, not the server', () => {
@@ -24,7 +24,7 @@ describe('a proxy that cannot be reached is named, not the server', () => {
   after(() => s?.stop());
 
   it('the CLI names the proxy and HTTP_PROXY, hides its password, and suggests NO_PROXY', async () => {
-    const r = await gatehouseInProcess(['iam', 'users', 'list'], gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir, extraEnv: { HTTP_PROXY: closed } }));
+    const r = await gatehouseCliInProcess(['iam', 'users', 'list'], s.admin, { endpoint: s.url, home: s.dataDir, extraEnv: { HTTP_PROXY: closed } });
     assert.equal(r.code, 10, r.stderr);
     // Before the fix: "cannot reach the Gatehouse server at …: connection refused; is `gatehouse server` running there?"
     assert.match(r.stderr, /cannot reach the proxy http:\/\/.*127\.0\.0\.1:\d+.* \(HTTP_PROXY\)/);
@@ -35,7 +35,7 @@ describe('a proxy that cannot be reached is named, not the server', () => {
 
   it('NO_PROXY naming the host: straight to the server', async () => {
     for (const no of ['127.0.0.1', `127.0.0.1:${new URL(s.url).port}`, '*', 'localhost,127.0.0.1']) {
-      const r = await gatehouseInProcess(['iam', 'users', 'list', '--json'], gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir, extraEnv: { HTTP_PROXY: closed, NO_PROXY: no } }));
+      const r = await gatehouseCliInProcess(['iam', 'users', 'list', '--json'], s.admin, { endpoint: s.url, home: s.dataDir, extraEnv: { HTTP_PROXY: closed, NO_PROXY: no } });
       assert.equal(r.code, 0, `${no}: ${r.stderr}`);
     }
   });

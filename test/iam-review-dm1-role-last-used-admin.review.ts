@@ -18,8 +18,7 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 
 const ROOT = '000000000000';
 const TRUST_ROOT = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ROOT}:root` }, Action: 'sts:AssumeRole' }] });
@@ -113,12 +112,12 @@ describe('review dm1: the admin API and the CLI show a role’s last use', () =>
     servers.push(next);
     const home = await mkdtemp(join(tmpdir(), 'gh-dm1-'));
     dirs.push(home);
-    const r = await gatehouseInProcess(['iam', 'roles', 'list', '--json'], gatehouseCliEnv(next.admin, { endpoint: next.url, home }));
+    const r = await gatehouseCliInProcess(['iam', 'roles', 'list', '--json'], next.admin, { endpoint: next.url, home });
     assert.equal(r.code, 0, r.stderr);
     const after = (JSON.parse(r.stdout) as { roles: { name: string; lastUsed: Used }[] }).roles;
     assertUsed(after.find((x) => x.name === 'trainer')?.lastUsed, window, 'eu-west-1', 'roles list --json after a restart');
     assert.equal(after.find((x) => x.name === 'idle')?.lastUsed, null);
-    const one = await gatehouseInProcess(['iam', 'roles', 'get', 'trainer'], gatehouseCliEnv(next.admin, { endpoint: next.url, home }));
+    const one = await gatehouseCliInProcess(['iam', 'roles', 'get', 'trainer'], next.admin, { endpoint: next.url, home });
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stdout, new RegExp(`^lastUsed +${at} \\(eu-west-1\\)$`, 'm'), one.stdout);
   });

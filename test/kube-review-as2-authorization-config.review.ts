@@ -19,8 +19,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { AUTHORIZATION_MATCH_CONDITIONS, webhookFiles } from '../src/adapters/cli/commands/kube.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 type Json = Record<string, unknown>;
@@ -35,7 +34,7 @@ type Webhook = {
 type AuthorizationConfiguration = { apiVersion: string; kind: string; authorizers: { type: string; name: string; webhook?: Webhook }[] };
 
 let s: TestServer;
-const cli = (args: readonly string[]) => gatehouseInProcess(args, gatehouseCliEnv(s.admin, { endpoint: s.url, home: s.dataDir }));
+const cli = (args: readonly string[]) => gatehouseCliInProcess(args, s.admin, { endpoint: s.url, home: s.dataDir });
 
 before(async () => {
   s = await startTestServer();

@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
-import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseCliEnv, keysOf } from './support/processes.ts';
+import { gatehouseCliInProcess } from './support/gatehouse-cli.ts';
+import { keysOf } from './support/processes.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
 const GROUP = 'rbac.authorization.k8s.io';
@@ -76,7 +76,7 @@ describe('N3: --prune keeps to the namespaces the files name', () => {
       : `apiVersion: ${GROUP}/v1\nkind: RoleBinding\nmetadata:\n  name: new\n  namespace: a\nroleRef:\n  apiGroup: ${GROUP}\n  kind: ClusterRole\n  name: view\nsubjects:\n- apiGroup: ${GROUP}\n  kind: Group\n  name: team-a\n`;
     const file = join(home, 'team-a.yaml');
     await writeFile(file, yaml);
-    const r = await gatehouseInProcess(['apply', '--cluster', 'k1', '-n', 'a', '--prune', '-f', file], gatehouseCliEnv(keysOf({ AccessKeyId: server.admin.accessKeyId, SecretAccessKey: server.admin.secretAccessKey }), { endpoint: server.url, home }));
+    const r = await gatehouseCliInProcess(['apply', '--cluster', 'k1', '-n', 'a', '--prune', '-f', file], keysOf({ AccessKeyId: server.admin.accessKeyId, SecretAccessKey: server.admin.secretAccessKey }), { endpoint: server.url, home });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\+ create RoleBinding\.rbac\.authorization\.k8s\.io\/a\/new/);
     assert.match(r.stdout, /- delete RoleBinding\.rbac\.authorization\.k8s\.io\/a\/old/);

@@ -11,6 +11,7 @@ import { request, Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as S3 from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { adminS3Client } from './support/s3.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const BUCKET = 'dq1-keep-alive';
@@ -32,7 +33,7 @@ function head(url: string): Promise<{ status: number; keepAlive: string | undefi
 
 before(async () => {
   server = await startTestServer();
-  c = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: server.admin, maxAttempts: 1 });
+  c = adminS3Client(server);
   await c.send(new S3.CreateBucketCommand({ Bucket: BUCKET }));
   await c.send(new S3.PutObjectCommand({ Bucket: BUCKET, Key: 'k', Body: 'x' }));
 });

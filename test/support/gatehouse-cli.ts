@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import pkg from '../../package.json' with { type: 'json' };
 import { runCli } from '../../src/adapters/cli/index.ts';
 import { cliFiles } from '../../src/main/cli-files.ts';
-import type { Run } from './processes.ts';
+import { gatehouseCliEnv, type CliTarget, type Keys, type Run } from './processes.ts';
 
 export interface InProcessOptions {
   /**
@@ -41,3 +41,7 @@ export async function gatehouseInProcess(args: readonly string[], env: Readonly<
   });
   return { code, stdout, stderr };
 }
+
+/** `gatehouseCli` (test/support/processes.ts) in this process: the CLI as `who` against `at.endpoint`, the same environment. */
+export const gatehouseCliInProcess = (args: readonly string[], who: Keys, at: CliTarget, opts: InProcessOptions = {}): Promise<Run> =>
+  gatehouseInProcess(args, gatehouseCliEnv(who, at), opts);

@@ -20,7 +20,7 @@ import type { AuditFilter, AuditRecord } from '../../src/core/audit/index.ts';
 import { auditChainKey, chainDigest, loadMasterKey, secretSealer, sessionCrypto } from '../../src/adapters/crypto/index.ts';
 import { openSqliteStore } from '../../src/adapters/store-sqlite/index.ts';
 import { ADMIN_CREDENTIALS_FILE, startServer, type RunningServer } from '../../src/main/server.ts';
-import { runCli } from '../../src/adapters/cli/program.ts';
+import { gatehouseInProcess } from './gatehouse-cli.ts';
 
 export interface Credentials {
   readonly accessKeyId: string;
@@ -163,17 +163,8 @@ export async function sdkFailure(p: Promise<unknown>): Promise<{ code: string; m
 
 /** `gatehouse ARGS` in process against `s`, as `credentials` (default: the root admin), files read from disk; what it printed and its exit status. */
 export async function cliAgainst(s: Pick<TestServer, 'url' | 'admin'>, args: string[], credentials: Credentials = s.admin): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const status = await runCli(args, {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    readFile: (path) => readFile(path, 'utf8'),
-    now: () => Date.now(),
-    version: 'test',
-    env: { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, GATEHOUSE_ENDPOINT: s.url },
-  });
-  return { status, out, err };
+  const r = await gatehouseInProcess(args, { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, GATEHOUSE_ENDPOINT: s.url });
+  return { status: r.code, out: r.stdout, err: r.stderr };
 }
 
 

@@ -37,22 +37,28 @@ export function runAsSuites(group: string, all: readonly string[], claimsOf: (fi
   const report = process.env['GATEHOUSE_TEST_CPU_REPORT'];
   for (const file of mine) {
     describe(file, async () => {
-      // GATEHOUSE_TEST_CPU_REPORT=FILE: each suite's CPU (this process's threads, not what it starts) and time, a line each.
-      let t0 = 0;
-      let c0 = process.cpuUsage();
-      if (report !== undefined) {
-        before(() => {
-          t0 = performance.now();
-          c0 = process.cpuUsage();
-        });
-      }
+      const measured = report === undefined ? undefined : measureSuite(report, group, file);
       await import(pathToFileURL(`${root}/${file}`).href);
-      if (report !== undefined) {
-        after(() => {
-          const c = process.cpuUsage(c0);
-          appendFileSync(report, `${group}\t${file}\t${Math.round((c.user + c.system) / 1000)}\t${Math.round(performance.now() - t0)}\n`);
-        });
-      }
+      measured?.();
     });
   }
+}
+
+/**
+ * GATEHOUSE_TEST_CPU_REPORT=FILE: a suite's CPU (this process's threads, not what it starts) and time, appended to
+ * `report` as a tab-separated line. Call it before the suite's file is imported (its `before` runs first) and what it
+ * returns after (its `after` runs last).
+ */
+function measureSuite(report: string, group: string, file: string): () => void {
+  let t0 = 0;
+  let c0 = process.cpuUsage();
+  before(() => {
+    t0 = performance.now();
+    c0 = process.cpuUsage();
+  });
+  return () =>
+    after(() => {
+      const c = process.cpuUsage(c0);
+      appendFileSync(report, `${group}\t${file}\t${Math.round((c.user + c.system) / 1000)}\t${Math.round(performance.now() - t0)}\n`);
+    });
 }
