@@ -216,6 +216,59 @@ describe('a worker that does not stop within the grace', () => {
   });
 });
 
+describe('a port chosen for a port 0 that another process takes before the workers bind it', () => {
+  test('is chosen again, and the workers start on the new one (CI: EADDRINUSE on --agent-listen failed the start)', async () => {
+    // Another process's listener on the first port the supervisor chooses for --agent-listen, as when a connection
+    // elsewhere takes it as its local port between the choice and the workers' bind.
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+    const taken = (squatter.address() as { port: number }).port;
+    const given: number[] = [];
+    let agentChoices = 0;
+    const freePort = async (host: string): Promise<number> => {
+      // The order of choice: --listen, then --agent-listen.
+      const s = createServer();
+      await new Promise<void>((r) => s.listen(0, host, r));
+      const port = (s.address() as { port: number }).port;
+      await new Promise<void>((r) => s.close(() => r()));
+      const choice = given.length === 1 && agentChoices++ === 0 ? taken : port;
+      given.push(choice);
+      return choice;
+    };
+    const logs: string[] = [];
+    let w: RunningWorkers | undefined;
+    try {
+      w = await startWorkers({ dataDir: freshDir(), listen: '127.0.0.1:0', agentListen: '127.0.0.1:0', s3Listen: 'off', env: { PATH }, log: (l) => logs.push(l) }, 2, { stopGraceMs: 5_000, freePort });
+      assert.equal(given[1], taken, 'the first choice for --agent-listen was the taken port');
+      assert.equal(given.length, 4, `the ports were chosen twice: ${given.join(', ')}`);
+      const agentPort = Number(new URL(w.agentUrl).port);
+      assert.notEqual(agentPort, taken);
+      assert.equal(agentPort, given[3]);
+      assert.equal(Number(new URL(w.url).port), given[2]);
+      assert.ok(logs.some((l) => /^gatehouse: the port chosen for --agent-listen was taken by another process before the workers bound it \(cannot listen on 127\.0\.0\.1:\d+ \(--agent-listen\): .*EADDRINUSE.*\); choosing the ports again$/.test(l)), logs.join('\n'));
+      assert.equal((await exchange(w.url, false, { method: 'GET', path: '/readyz' })).status, 200);
+      assert.deepEqual(await w.stop(), []);
+    } finally {
+      await w?.stop();
+      squatter.close();
+    }
+  });
+
+  test('an address given with its port is not retried: the start fails, naming the option', async () => {
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+    const taken = (squatter.address() as { port: number }).port;
+    try {
+      await assert.rejects(
+        startWorkers({ dataDir: freshDir(), listen: '127.0.0.1:0', agentListen: `127.0.0.1:${taken}`, s3Listen: 'off', env: { PATH }, log: () => {} }, 2, { stopGraceMs: 5_000 }),
+        (e: Error) => e.message.startsWith(`cannot listen on 127.0.0.1:${taken} (--agent-listen): `) && /EADDRINUSE/.test(e.message),
+      );
+    } finally {
+      squatter.close();
+    }
+  });
+});
+
 describe('npx: the parent exits while the workers start', () => {
   test('the supervisor stops once started, and its workers with it, instead of serving on orphaned', async () => {
     const dir = freshDir();

@@ -313,7 +313,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     try {
       health = await listenForHealth(at, { ready: () => readyNow(), metrics: () => metricsNow?.() });
     } catch (e) {
-      throw new StartError(`cannot listen on ${at.host}:${at.port} (--health-listen): ${e instanceof Error ? e.message : String(e)}`, 'unavailable');
+      throw new StartError(`cannot listen on ${at.host}:${at.port} (--health-listen): ${e instanceof Error ? e.message : String(e)}`, 'unavailable', inUseOf(e, '--health-listen'));
     }
   };
   if (healthAt !== undefined && !othersServe) await listenForProbes(healthAt);
@@ -327,9 +327,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   // What start-up has opened so far; closed, newest first, when it fails half-way.
   const opened: (() => Promise<void>)[] = [async () => health?.close(), () => store.close(), async () => waiting?.close()];
-  const failStart = async (message: string, failure: StartFailure = 'unavailable'): Promise<never> => {
+  const failStart = async (message: string, failure: StartFailure = 'unavailable', inUse?: string): Promise<never> => {
     for (const close of opened.splice(0).reverse()) await close().catch(() => {});
-    throw new StartError(message, failure);
+    throw new StartError(message, failure, inUse);
   };
   /**
    * A step after the edge listens: a failure closes what the start opened (the listeners too) before the start fails.
@@ -459,7 +459,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     bound = await edge.listen(listen.host, listenPort);
   } catch (e) {
-    return failStart(`cannot listen on ${listen.host}:${listenPort} (--listen): ${listenError(e)}`);
+    return failStart(`cannot listen on ${listen.host}:${listenPort} (--listen): ${listenError(e)}`, 'unavailable', inUseOf(e, '--listen'));
   }
   opened.push(() => edge.close());
   edgeListens = true;
@@ -470,7 +470,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     agentBound = await agent.listen(agentAt.host, agentAt.port);
   } catch (e) {
-    return failStart(`cannot listen on ${agentAt.host}:${agentAt.port} (--agent-listen): ${listenError(e)}`);
+    return failStart(`cannot listen on ${agentAt.host}:${agentAt.port} (--agent-listen): ${listenError(e)}`, 'unavailable', inUseOf(e, '--agent-listen'));
   }
   opened.push(() => agent.close());
   // A wildcard is reached on this machine at 127.0.0.1, and only loopback (or 169.254.170.2) over http is a container
@@ -500,7 +500,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     try {
       s3Bound = await s3Edge.listen(s3At.host, s3At.port);
     } catch (e) {
-      return failStart(`cannot listen on ${s3At.host}:${s3At.port} (--s3-listen): ${listenError(e)}`);
+      return failStart(`cannot listen on ${s3At.host}:${s3At.port} (--s3-listen): ${listenError(e)}`, 'unavailable', inUseOf(e, '--s3-listen'));
     }
     gateway = { s3, edge: s3Edge };
     s3Url = s3Address ?? urlOf(tls ? 'https' : 'http', s3Bound);
@@ -752,11 +752,20 @@ export const startFailureOf = (code: number): StartFailure => (code === EXIT.usa
 /** A start-up failure whose message is complete as it is (it names the argument, the file or the database). */
 export class StartError extends Error {
   readonly failure: StartFailure;
-  constructor(message: string, failure: StartFailure) {
+  /**
+   * The option (`--listen`, `--agent-listen`, `--s3-listen`, `--health-listen`) whose address another process held
+   * (EADDRINUSE): a supervisor that chose that port itself for a port 0 chooses again (src/main/workers.ts).
+   */
+  readonly inUse: string | undefined;
+  constructor(message: string, failure: StartFailure, inUse?: string) {
     super(message);
     this.failure = failure;
+    this.inUse = inUse;
   }
 }
+
+/** The option of a listener that failed with `e`, when `e` is an address in use. */
+const inUseOf = (e: unknown, option: string): string | undefined => ((e as { code?: unknown } | null)?.code === 'EADDRINUSE' ? option : undefined);
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 

@@ -9,7 +9,7 @@
  */
 import cluster from 'node:cluster';
 import { CLUSTER_OPTIONS_ENV } from './workers.ts';
-import { startExitCode, startServer, type RunningServer, type ServerOptions } from './server.ts';
+import { startExitCode, startServer, StartError, type RunningServer, type ServerOptions } from './server.ts';
 import { EXIT } from '../adapters/cli/exit-codes.ts';
 import { tellSupervisor, toWorker, workerMetrics, workerNotes, workerPeers } from '../adapters/cluster/index.ts';
 
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     // Exits once the supervisor has the message (a start that failed half-way may leave a timer behind).
     const code = startExitCode(e);
     if (!process.connected) process.exit(code);
-    process.send?.({ gh: 'failed', message: e instanceof Error ? e.message : String(e), exit: code }, undefined, {}, () => process.exit(code));
+    process.send?.({ gh: 'failed', message: e instanceof Error ? e.message : String(e), exit: code, ...(e instanceof StartError && e.inUse !== undefined ? { inUse: e.inUse } : {}) }, undefined, {}, () => process.exit(code));
     return;
   }
   const c = server.adminCredentials;

@@ -4,7 +4,8 @@
  * (src/main/worker.ts) is a whole server, as instances on one PostgreSQL database are (README "Many instances"):
  *
  * - Ports: every listener is shared through `node:cluster`, which accepts each connection here and hands it to
- *   the workers in turn. A port 0 is chosen here first, so every worker listens on the same one.
+ *   the workers in turn. A port 0 is chosen here first, so every worker listens on the same one; one that another
+ *   process takes before the workers bind it is chosen again (`PORT_ATTEMPTS`).
  * - Start: worker 1 starts alone (a first start creates the master key, the root account and its credentials
  *   file once); the others start after it, together. A worker that fails to start fails the whole start, with its
  *   message and exit status.
@@ -38,6 +39,8 @@ import { DEFAULT_AGENT_LISTEN, DEFAULT_LISTEN, parseHostPort, StartError, startF
 export const CLUSTER_OPTIONS_ENV = 'GATEHOUSE_WORKER_OPTIONS';
 /** How long a stopping worker may take (its requests in flight, its audit log) before it is killed. */
 const STOP_GRACE_MS = 60_000;
+/** How many times the workers are started on ports chosen here (for a port 0) that another process took first. */
+const PORT_ATTEMPTS = 3;
 const RESTART_FIRST_MS = 1_000;
 const RESTART_MAX_MS = 30_000;
 /** A worker that ran this long before exiting is restarted after the first delay again. */
@@ -65,6 +68,8 @@ export interface RunningWorkers {
 export interface WorkersTuning {
   /** How long a stopping worker may take before it is killed (default `STOP_GRACE_MS`; tests shorten it). */
   readonly stopGraceMs?: number;
+  /** Chooses the port given to every worker for a port 0 on `host` (default: one the kernel picks, released at once; tests give a taken one). */
+  readonly freePort?: (host: string) => Promise<number>;
 }
 
 /** Binds `host` port 0 for a moment: a free port to give every worker. */
@@ -81,7 +86,7 @@ function freePortOn(host: string): Promise<number> {
 }
 
 /** `HOST:PORT` with a port 0 replaced by a free one (IPv6 hosts in brackets). */
-async function concrete(text: string, what: string): Promise<string> {
+async function concrete(text: string, what: string, freePort: (host: string) => Promise<number>): Promise<string> {
   let at: { host: string; port: number };
   try {
     at = parseHostPort(text, what);
@@ -91,7 +96,7 @@ async function concrete(text: string, what: string): Promise<string> {
   if (at.port !== 0) return text;
   let port: number;
   try {
-    port = await freePortOn(at.host);
+    port = await freePort(at.host);
   } catch (e) {
     throw new StartError(`cannot listen on ${text} (${what}): ${e instanceof Error ? e.message : String(e)}`, 'unavailable');
   }
@@ -116,15 +121,26 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
   // Every listener on a port of its own, the same for all workers: the ports given, port 0 chosen now.
   const healthText = opts.healthListen ?? env['GATEHOUSE_HEALTH_LISTEN'];
   const { log: _log, changeNotes: _notes, ...serialisable } = opts;
-  const workerOpts: ServerOptions = {
+  // The options whose port 0 this process replaced: a port chosen here is free only until the workers bind it, and
+  // another process may take it meanwhile (a connection's local port, another bind to port 0). A worker that then
+  // meets EADDRINUSE there fails the start; the ports are chosen again and the workers started again, up to
+  // PORT_ATTEMPTS times. An address given with its port is never retried: that one is another server's.
+  const chosen = new Set<string>();
+  const concreteAt = async (text: string, option: string, what: string = option): Promise<string> => {
+    const at = await concrete(text, what, tuning.freePort ?? freePortOn);
+    if (at !== text) chosen.add(option);
+    return at;
+  };
+  const withPorts = async (): Promise<ServerOptions> => ({
     ...serialisable,
     env: { ...env },
     dataDir: resolvePath(opts.dataDir ?? './.gatehouse'),
-    listen: await concrete(opts.listen ?? DEFAULT_LISTEN, '--listen'),
-    agentListen: await concrete(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen'),
-    ...(opts.s3Listen === 'off' ? {} : { s3Listen: await concrete(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen') }),
-    ...(healthText !== undefined && healthText !== '' ? { healthListen: await concrete(healthText, opts.healthListen !== undefined ? '--health-listen' : 'GATEHOUSE_HEALTH_LISTEN') } : {}),
-  };
+    listen: await concreteAt(opts.listen ?? DEFAULT_LISTEN, '--listen'),
+    agentListen: await concreteAt(opts.agentListen ?? DEFAULT_AGENT_LISTEN, '--agent-listen'),
+    ...(opts.s3Listen === 'off' ? {} : { s3Listen: await concreteAt(opts.s3Listen ?? '127.0.0.1:0', '--s3-listen') }),
+    ...(healthText !== undefined && healthText !== '' ? { healthListen: await concreteAt(healthText, '--health-listen', opts.healthListen !== undefined ? '--health-listen' : 'GATEHOUSE_HEALTH_LISTEN') } : {}),
+  });
+  let workerOpts = await withPorts();
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.ts', import.meta.url)), args: [], silent: false });
 
   const slots: Slot[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, worker: undefined, serving: false, startedAt: 0, delayMs: RESTART_FIRST_MS, timer: undefined }));
@@ -193,7 +209,7 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
           slot.serving = false;
         }
         if (!started) {
-          reject(new StartError(failure?.message ?? `worker ${slot.index} exited before it was ready (${signal ?? `exit status ${code}`})`, failure !== undefined ? startFailureOf(failure.exit) : 'unavailable'));
+          reject(new StartError(failure?.message ?? `worker ${slot.index} exited before it was ready (${signal ?? `exit status ${code}`})`, failure !== undefined ? startFailureOf(failure.exit) : 'unavailable', failure?.inUse));
           if (!stopping && running) restartLater(slot, `it did not start: ${failure?.message ?? signal ?? `exit status ${code}`}`);
           return;
         }
@@ -252,13 +268,20 @@ export async function startWorkers(opts: ServerOptions, count: number, tuning: W
   };
 
   let first: Extract<FromWorker, { gh: 'ready' }>;
-  try {
-    // Worker 1 alone: a first start creates the master key and the root account once.
-    first = await fork(slots[0] as Slot);
-    await Promise.all(slots.slice(1).map((s) => fork(s)));
-  } catch (e) {
-    await stopAll();
-    throw e;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Worker 1 alone: a first start creates the master key and the root account once.
+      first = await fork(slots[0] as Slot);
+      await Promise.all(slots.slice(1).map((s) => fork(s)));
+      break;
+    } catch (e) {
+      await stopAll();
+      const taken = e instanceof StartError && e.inUse !== undefined && chosen.has(e.inUse) ? e.inUse : undefined;
+      if (taken === undefined || attempt >= PORT_ATTEMPTS) throw e;
+      log(`gatehouse: the port chosen for ${taken} was taken by another process before the workers bound it (${e instanceof Error ? e.message : String(e)}); choosing the ports again`);
+      stopping = false;
+      workerOpts = await withPorts();
+    }
   }
   running = true;
   const pids = (): number[] => slots.flatMap((s) => (s.worker?.process.pid !== undefined && !s.worker.isDead() ? [s.worker.process.pid] : []));

@@ -32,7 +32,8 @@ export function parseWorkers(text: string, what: string): number {
 /** What a worker tells the supervisor. */
 export type FromWorker =
   | { readonly gh: 'ready'; readonly url: string; readonly agentUrl: string; readonly s3Url: string; readonly healthUrl?: string; readonly admin?: AdminFile }
-  | { readonly gh: 'failed'; readonly message: string; readonly exit: number }
+  /** `inUse`: the option whose address another process held (the start's StartError). */
+  | { readonly gh: 'failed'; readonly message: string; readonly exit: number; readonly inUse?: string }
   | { readonly gh: 'log'; readonly line: string }
   | { readonly gh: 'change'; readonly seq: number }
   | { readonly gh: 'cpu'; readonly id: number; readonly process: number; readonly main: number }
