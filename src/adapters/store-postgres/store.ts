@@ -554,12 +554,23 @@ function isRetryable(e: unknown): boolean {
 function bounded(client: pg.PoolClient, ms: number, cut: () => void, sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> {
   const pending = client.query(sql, params as SqlValue[] | undefined);
   if (!(ms > 0)) return pending;
+  let settled = false;
+  // The bound is this process's timer. Node runs overdue timers before it reads its sockets, so after this thread was
+  // blocked past the bound (a long synchronous step, a GC pause) the timer ran while the answer waited in the socket,
+  // and a database that had answered at once was cut as hung (review dt1). Overdue, the bound lets the loop read what
+  // arrived first (`setImmediate` runs after the loop's poll for I/O) and cuts only a statement still unanswered.
   const timer = setTimeout(() => {
-    cut();
-    const stream = (client as unknown as { connection?: { stream?: { destroy(e?: Error): void } } }).connection?.stream;
-    stream?.destroy();
+    setImmediate(() => {
+      if (settled) return;
+      cut();
+      const stream = (client as unknown as { connection?: { stream?: { destroy(e?: Error): void } } }).connection?.stream;
+      stream?.destroy();
+    });
   }, ms);
-  return pending.finally(() => clearTimeout(timer));
+  return pending.finally(() => {
+    settled = true;
+    clearTimeout(timer);
+  });
 }
 
 function executor(q: ((sql: string, params?: readonly SqlValue[]) => Promise<pg.QueryResult>) | pg.PoolClient, onError: (e: unknown) => void): SqlExecutor {
