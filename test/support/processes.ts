@@ -3,7 +3,7 @@
  * CLI, boto3) that tests use when present and skip, saying why, when absent.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,8 +146,43 @@ export const gatehouseCliEnv = (who: Keys, at: CliTarget): NodeJS.ProcessEnv => 
 /** The real CLI as `who`, run to its end (90 s at most). */
 export const gatehouseCli = (args: readonly string[], who: Keys, at: CliTarget): Promise<Run> => run(process.execPath, [GATEHOUSE_BIN, ...args], gatehouseCliEnv(who, at), { timeoutMs: 90_000 });
 
-/** A TCP port of 127.0.0.1 free at the time of asking (for servers a test restarts on the same port). */
-export function freePort(): Promise<number> {
+/**
+ * The ports the kernel hands out on its own (`ip_local_port_range`): to a connection's local end and to a bind to
+ * port 0. A port chosen there and released until a server binds it again can be taken meanwhile by any connection
+ * of the tests running alongside (EADDRINUSE, a flaky test); one below the range is never handed out that way.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 0 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/** Whether 127.0.0.1:`port` can be bound now (then released). */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A TCP port of 127.0.0.1 free at the time of asking (for servers a test restarts on the same port): one below the
+ * kernel's ephemeral range, at random, so that no connection or port-0 bind elsewhere takes it before the test binds
+ * it (`ephemeralLow`); the kernel's own choice only when that range is too small to choose from.
+ */
+export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  const from = 10_000;
+  if (low - from >= 1000) {
+    for (let i = 0; i < 50; i++) {
+      const port = from + Math.floor(Math.random() * (low - from));
+      if (await bindable(port)) return port;
+    }
+  }
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
