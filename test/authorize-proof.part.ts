@@ -268,7 +268,7 @@ describe('the object store of test/support/resource-server.ts, for a session tha
 
   test('serves what its session policy allows and refuses the rest, naming the session', async () => {
     const s = await assume('store-caller', inline({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::w1-data/*' }));
-    const get = async (path: string) => fetch(`${store.url}${path}`, { headers: { [IDENTITY_HEADER]: await identityProof(server.url, s.credentials) } });
+    const get = async (path: string) => fetch(`${store.url}${path}`, { headers: { [IDENTITY_HEADER]: await identityProof(server.url, s.credentials, store.url) } });
     const one = await get('/w1-data/x.txt');
     assert.equal(one.status, 200, await one.clone().text());
     assert.equal(await one.text(), 'one');
@@ -286,7 +286,8 @@ describe('the object store of test/support/resource-server.ts, for a session tha
     const u = new URL(server.url);
     const signer = new SignatureV4({ service: 'sts', region: REGION, credentials: s.credentials, sha256: Sha256 });
     const p = await signer.presign(
-      { method: 'POST', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: u.host } },
+      // Bound to the store, as its clients bind their proofs (review dt, 2).
+      { method: 'POST', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: u.host, 'x-gatehouse-audience': store.url } },
       { expiresIn: 60, signingDate: new Date(Date.now() - 5 * 60_000) },
     );
     const r = await fetch(`${store.url}/w1-data/x.txt`, { headers: { [IDENTITY_HEADER]: new URLSearchParams(p.query as Record<string, string>).toString() } });

@@ -188,18 +188,18 @@ describe('the store does not take a caller\'s word for who it is', () => {
     assert.equal(r.status, 401);
   });
   test('a tampered proof fails Gatehouse\'s signature check: 401', async () => {
-    const proof = (await identityProof(server.url, server.admin)).replace(/X-Amz-Signature=[0-9a-f]/, (s) => `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}`);
+    const proof = (await identityProof(server.url, server.admin, store.url)).replace(/X-Amz-Signature=[0-9a-f]/, (s) => `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}`);
     const r = await fetch(`${store.url}/datasets/train.csv`, { headers: { [IDENTITY_HEADER]: proof } });
     assert.equal(r.status, 401);
     assert.match(((await r.json()) as { error: string }).error, /gatehouse refused the identity proof/);
   });
   test('a proof signed for another endpoint does not verify here: 401', async () => {
-    const proof = await identityProof('http://127.0.0.1:1', server.admin);
+    const proof = await identityProof('http://127.0.0.1:1', server.admin, store.url);
     const r = await fetch(`${store.url}/datasets/train.csv`, { headers: { [IDENTITY_HEADER]: proof } });
     assert.equal(r.status, 401);
   });
   test('a valid proof of the root admin (full rights) reads anything', async () => {
-    const r = await fetch(`${store.url}/secrets/key.pem`, { headers: { [IDENTITY_HEADER]: await identityProof(server.url, server.admin) } });
+    const r = await fetch(`${store.url}/secrets/key.pem`, { headers: { [IDENTITY_HEADER]: await identityProof(server.url, server.admin, store.url) } });
     assert.equal(r.status, 200);
   });
 });

@@ -58,7 +58,7 @@ import { NO_METRICS } from './metrics.ts';
 import { authorizeAdmin, type Caller } from './principals.ts';
 import { admitAuthFailure, authFailureMessage, claimedCredential, type Admission, type KeyOwner } from './auth-failures.ts';
 import type { AuditSink } from './deps.ts';
-import type { Authorize, AuthorizeAnswer, AuthorizeInput, ProvenCallers } from './authorize.ts';
+import { proofKeyOf, type Authorize, type AuthorizeAnswer, type AuthorizeInput, type ProvenCallers } from './authorize.ts';
 import type { Store } from './ports/store.ts';
 import { storeAppender } from './audit-store-appender.ts';
 
@@ -1343,11 +1343,13 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
    * A refused `principalProof` (a forged signature, a revoked or expired session, a disabled key): recorded as the
    * front doors record a refused authentication (review Y, Y4), under the same flood limits: the claimed key's owner
    * when known, the question's action and resource, who relayed it (`askedBy`), the code and a fixed description,
-   * the key id. Never the proof's URL, signature or session token, nor the refusal's message (it may quote them).
+   * the key id, and the `audience` the question gave (a proof made for another resource server is refused there). Never
+   * the proof's URL, signature or session token, nor the refusal's message (it may quote them). `key`: the proof with
+   * its audience, recorded once a batch.
    */
-  const refusedProof = (caller: Caller, input: AuthorizeInput, proof: string, error: { code: string; message: string } | undefined, seen?: Set<string>): void => {
-    if (error === undefined || NOT_PROOF_REFUSALS.has(error.code) || seen?.has(proof)) return;
-    seen?.add(proof);
+  const refusedProof = (caller: Caller, input: AuthorizeInput, proof: string, key: string, error: { code: string; message: string } | undefined, seen?: Set<string>): void => {
+    if (error === undefined || NOT_PROOF_REFUSALS.has(error.code) || seen?.has(key)) return;
+    seen?.add(key);
     const sourceIp = caller.request?.sourceIp ?? '';
     const admitted = audit.admitRefusal?.(sourceIp) ?? { record: true, suppressed: 0 };
     if (!admitted.record) return;
@@ -1362,6 +1364,7 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
       message: `principalProof refused: ${authFailureMessage(code, error.message.replace(PROOF_REFUSED, ''))}`,
       askedBy: caller.principal.arn,
     };
+    if (typeof input.audience === 'string') detail['audience'] = input.audience;
     if (claimed.accessKeyId !== undefined) detail['accessKeyId'] = claimed.accessKeyId;
     if (admitted.suppressed > 0) detail['suppressed'] = admitted.suppressed;
     const e: Mutable<AuditEvent> & { decision: string } = { kind: 'decision', account: caller.account, principal: owner?.principal ?? 'anonymous', action, resource, decision: 'Deny', detail };
@@ -1370,20 +1373,22 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     if (audit.record !== undefined) audit.record(e);
     else audit.decision(e);
   };
-  const proofRefusal = (input: AuthorizeInput, proofs: ProvenCallers | undefined): { proof: string; error: { code: string; message: string } | undefined } | undefined => {
-    if (typeof input.principalProof !== 'string') return undefined;
-    const proof = proofs?.get(input.principalProof);
+  const proofRefusal = (input: AuthorizeInput, proofs: ProvenCallers | undefined): { proof: string; key: string; error: { code: string; message: string } | undefined } | undefined => {
+    const key = proofKeyOf(input);
+    if (key === undefined || typeof input.principalProof !== 'string') return undefined;
+    const proof = proofs?.get(key);
     if (proof === undefined || proof.ok) return undefined;
-    return { proof: input.principalProof, error: proof.errors[0] };
+    return { proof: input.principalProof, key, error: proof.errors[0] };
   };
   // Runs once per decision on the deciding thread: one event object, built field by field (no spreads).
   const note = (caller: Caller, input: AuthorizeInput, r: Result<AuthorizeAnswer> | AuthorizeAnswer | { error: { code: string; message: string } }, proofs?: ProvenCallers, seen?: Set<string>): void => {
     // A `principalProof` question is about the caller the proof authenticated (never the proof: it carries the
     // session token); one whose proof failed decided nothing: the refused proof is recorded instead.
-    const proof = typeof input.principalProof === 'string' ? proofs?.get(input.principalProof) : undefined;
+    const key = proofKeyOf(input);
+    const proof = key !== undefined ? proofs?.get(key) : undefined;
     if (typeof input.principalProof === 'string' && proof?.ok !== true) {
       const refused = proofRefusal(input, proofs);
-      if (refused !== undefined) refusedProof(caller, input, refused.proof, refused.error, seen);
+      if (refused !== undefined) refusedProof(caller, input, refused.proof, refused.key, refused.error, seen);
       return;
     }
     const proven = proof?.ok === true ? proof.value : undefined;
@@ -1400,6 +1405,8 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
       const detail: Record<string, unknown> =
         answer.decision === 'Allow' ? { matched: answer.matched } : { reasons: answer.reasons, diagnostics: answer.diagnostics, matched: answer.matched };
       if (!self) detail['askedBy'] = caller.principal.arn;
+      // The resource server the proof was bound to (never the proof): which one was let in.
+      if (proven !== undefined && typeof input.audience === 'string') detail['audience'] = input.audience;
       const e: Mutable<AuditEvent> & { decision: string } = { kind: 'decision', account: caller.account, principal: subject, action, resource, decision: answer.decision, detail };
       const session = actor?.session;
       if (actor !== undefined && session !== undefined) {
@@ -1458,7 +1465,7 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     async simulate(caller: Caller, input: AuthorizeInput, proofs?: ProvenCallers): Promise<Result<AuthorizeAnswer>> {
       const r = await inner.simulate(caller, input, proofs);
       const refused = proofRefusal(input, proofs);
-      if (refused !== undefined) refusedProof(caller, input, refused.proof, refused.error);
+      if (refused !== undefined) refusedProof(caller, input, refused.proof, refused.key, refused.error);
       return r;
     },
     /** A principal with its policies, as decisions see it (nothing decided, nothing recorded). */

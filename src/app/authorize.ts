@@ -32,6 +32,13 @@ export interface AuthorizeInput {
    * Never recorded nor echoed: it carries the session token.
    */
   readonly principalProof?: string;
+  /**
+   * With `principalProof` only: the name the resource server gives itself (its URL or name), which the proof must be
+   * bound to (signed header `x-gatehouse-audience`), as aws-iam-authenticator binds a token to one cluster
+   * (`x-k8s-aws-id`) and Vault's AWS auth a login to one server (`X-Vault-AWS-IAM-Server-ID`): a proof made for one
+   * resource server then proves nothing at another. Not secret; recorded with the decision.
+   */
+  readonly audience?: string;
   readonly action: string;
   readonly resource: string;
   readonly context?: Readonly<Record<string, unknown>>;
@@ -210,7 +217,7 @@ const contextValueTooLong = (k: string, length: number): Result<never> =>
   failWith('REQUEST_INVALID_CONTEXT', `a value of \`${k}\` is ${length} characters; the limit is ${MAX_CONTEXT_VALUE_CHARS}: shorten it`, `context.${k}`);
 
 /** The fields a question may carry over the API; `resourceAccount` is for resource servers of this process only. */
-const QUESTION_FIELDS: ReadonlySet<string> = new Set(['principal', 'principalProof', 'action', 'resource', 'context']);
+const QUESTION_FIELDS: ReadonlySet<string> = new Set(['principal', 'principalProof', 'audience', 'action', 'resource', 'context']);
 /**
  * The longest `principalProof`: 16 KiB, what the server reads of a request's head, so the most a presigned
  * GetCallerIdentity GET can be. Its session token carries up to 10 KiB of claims (`MAX_CLAIMS_BYTES`: about 13.8 KB of
@@ -224,6 +231,28 @@ export const MAX_PROOF_LENGTH = 16 * 1024;
  */
 export type ProvenCallers = ReadonlyMap<string, Result<Caller>>;
 
+/** The longest `audience`: a URL or a name, with room to spare. */
+export const MAX_AUDIENCE_CHARS = 256;
+/**
+ * Printable ASCII, single spaces between words: SigV4 trims a header's value and collapses its runs of spaces before
+ * signing, so `a  b` and ` a b` would verify a proof bound to `a b`, and an HTTP header carries ASCII alone.
+ */
+const AUDIENCE_RE = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
+export const isAudience = (x: unknown): x is string => typeof x === 'string' && x.length <= MAX_AUDIENCE_CHARS && AUDIENCE_RE.test(x);
+
+/**
+ * A question's proof in `ProvenCallers`: the proof with the audience it is verified for, since one proof verifies for
+ * its own audience and is refused for any other (a batch may carry it with several). Unambiguous: `-` then the proof,
+ * or the audience's length, `:`, the audience, then the proof.
+ */
+export const proofKey = (proof: string, audience: string | undefined): string => (audience === undefined ? `-${proof}` : `${audience.length}:${audience}${proof}`);
+/** The key of the proof of a question as sent (a batch item may be unchecked); undefined when it carries none, or a bad `audience`. */
+export function proofKeyOf(q: { readonly principalProof?: unknown; readonly audience?: unknown }): string | undefined {
+  if (typeof q.principalProof !== 'string') return undefined;
+  if (q.audience !== undefined && !isAudience(q.audience)) return undefined;
+  return proofKey(q.principalProof, q.audience);
+}
+
 /**
  * A question as an API client sends it (`POST /v1/authorize`, each item of a batch), checked before anything is
  * decided: an unknown field (a misspelt `principal`) or a field of the wrong type would otherwise be dropped, and
@@ -233,9 +262,9 @@ export function questionOf(x: unknown, at = ''): Result<AuthorizeInput> {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return failWith('VALIDATION_ERROR', `${at === '' ? 'the body' : at.slice(0, -1)} must be an object: {"principal"? or "principalProof"?, "action", "resource", "context"?}`, at === '' ? '' : at.slice(0, -1));
   const q = x as Record<string, unknown>;
   for (const k of Object.keys(q)) {
-    if (!QUESTION_FIELDS.has(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: a question has \`principal\` or \`principalProof\` (optional), \`action\`, \`resource\` and \`context\` (optional)`, `${at}${k}`);
+    if (!QUESTION_FIELDS.has(k)) return failWith('VALIDATION_ERROR', `unknown field \`${k}\`: a question has \`principal\` or \`principalProof\` (optional, the proof with its \`audience\`), \`action\`, \`resource\` and \`context\` (optional)`, `${at}${k}`);
   }
-  const { principal, principalProof, action, resource, context } = q;
+  const { principal, principalProof, audience, action, resource, context } = q;
   if (principal !== undefined && (typeof principal !== 'string' || principal === '')) {
     return failWith('VALIDATION_ERROR', '`principal` must be the ARN of a principal, or left out to ask about the signing caller', `${at}principal`);
   }
@@ -250,12 +279,22 @@ export function questionOf(x: unknown, at = ''): Result<AuthorizeInput> {
       return failWith('VALIDATION_ERROR', '`principal` and `principalProof` both name the principal: send one (`principalProof` to ask about the exact session that signed the proof, `principal` to name a user or role by its ARN)', `${at}principalProof`);
     }
   }
+  if (audience !== undefined) {
+    if (!isAudience(audience)) {
+      const got = typeof audience === 'string' ? `, got ${audience.length} characters${audience.length <= 100 && AUDIENCE_RE.test(audience.trim()) ? ` \`${audience}\`` : ''}` : `, got ${audience === null ? 'null' : Array.isArray(audience) ? 'a list' : `a ${typeof audience}`}`;
+      return failWith('VALIDATION_ERROR', `\`audience\` must be the name this resource server gives itself (its URL or name): 1 to ${MAX_AUDIENCE_CHARS} printable ASCII characters, words separated by single spaces${got}`, `${at}audience`);
+    }
+    if (principalProof === undefined) {
+      return failWith('VALIDATION_ERROR', '`audience` qualifies a `principalProof` (the resource server the caller bound its proof to): send it with the proof, or leave it out', `${at}audience`);
+    }
+  }
   if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context))) {
     return failWith('REQUEST_INVALID_CONTEXT', '`context` must be an object: {KEY: VALUE or [VALUES]}', `${at}context`);
   }
   return ok({
     ...(principal !== undefined ? { principal } : {}),
     ...(principalProof !== undefined ? { principalProof: principalProof as string } : {}),
+    ...(audience !== undefined ? { audience } : {}),
     action: action as string,
     resource: resource as string,
     ...(context !== undefined ? { context: context as Record<string, unknown> } : {}),
@@ -666,8 +705,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * question itself: its principal and policies, session policies, tags, source identity and issue time included.
    * Asking about it needs what asking about its ARN needs, unless the proof was signed with the asker's own key.
    */
-  function resolveProven(caller: Caller, proof: string, resource: string, owner: string | undefined, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined): Result<Resolved> {
-    const p = proofs?.get(proof);
+  function resolveProven(caller: Caller, proof: string | undefined, resource: string, owner: string | undefined, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined): Result<Resolved> {
+    const p = proof === undefined ? undefined : proofs?.get(proof);
     // Only a bug gets here: the edge verifies every proof of a request before deciding it.
     if (p === undefined) return failWith('INTERNAL_ERROR', '`principalProof` was not verified before the question was decided', 'principalProof');
     if (!p.ok) return p;
@@ -973,7 +1012,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // Only an entity of the account of the principal asked about: the Query API finds a user or role in the caller's
     // account alone (a cross-account iam: request is refused whatever it carries), and another account's tags are its
     // own to read (asking about a principal of another account is only for the asker's own resources, `mayAsk`).
-    const proven = input.principalProof !== undefined ? proofs?.get(input.principalProof) : undefined;
+    const key = proofKeyOf(input);
+    const proven = key !== undefined ? proofs?.get(key) : undefined;
     const principalAccount = input.principal !== undefined ? accountOf(input.principal) : proven !== undefined ? (proven.ok ? proven.value.account : undefined) : caller.account;
     if (entity.account !== principalAccount) return decideAsked(caller, input, asked, proofs, started);
     return withDirectoryFacts(input, entity).then(async (x) => noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced));
@@ -1104,7 +1144,8 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    */
   function callerAsked(caller: Caller, input: AuthorizeInput, proofs: ProvenCallers | undefined): Caller | undefined {
     if (input.principalProof !== undefined) {
-      const proven = proofs?.get(input.principalProof);
+      const key = proofKeyOf(input);
+      const proven = key !== undefined ? proofs?.get(key) : undefined;
       return proven?.ok === true ? proven.value : undefined;
     }
     return input.principal === undefined || input.principal === caller.principal.arn ? caller : undefined;
@@ -1161,7 +1202,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   function decideAskedAs(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, asking: Asking): Answered | Promise<Answered> {
     const rp = resourcePolicies.forResource(input.resource, input.resourceAccount);
     if (input.principalProof !== undefined) {
-      const proven = resolveProven(caller, input.principalProof, input.resource, rp.account, asked, proofs);
+      const proven = resolveProven(caller, proofKeyOf(input), input.resource, rp.account, asked, proofs);
       if (!proven.ok) return proven;
       const arn = proven.value.principal.arn;
       const r = decideWho(input, rp, proven, started, asking);

@@ -31,7 +31,7 @@ import type { BeyondGrant } from './bindings.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 
 /** The authorize API's question, without a principal: every principal of the account is asked about. */
-export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'principalProof' | 'resourceAccount'>;
+export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'principalProof' | 'audience' | 'resourceAccount'>;
 
 export interface Reacher {
   readonly kind: 'user' | 'role' | 'session';

@@ -4,15 +4,17 @@
  *
  * 1. takes the caller's proof of identity from `x-gatehouse-identity`: the query string of an STS
  *    `GetCallerIdentity` request (`POST /`), presigned by the caller with its own credentials for the Gatehouse
- *    endpoint. The server checks that the proof asks for nothing but GetCallerIdentity. This is how
+ *    endpoint, and bound to this store: it signs the header `x-gatehouse-audience` with the store's URL as its
+ *    value. The server checks that the proof asks for nothing but GetCallerIdentity. This is how
  *    aws-iam-authenticator (EKS) and Vault's AWS auth method learn a caller's identity without ever seeing its
  *    secret; a caller cannot prove an identity it does not hold credentials for. (A proof is a bearer token until
- *    it expires — 60 s here — so it must travel over TLS outside tests, and a server it is sent to could
- *    replay it to another server that trusts the same Gatehouse within that minute.)
+ *    it expires — 60 s here — so it must travel over TLS outside tests; bound to this store, it proves nothing to
+ *    another server that trusts the same Gatehouse, as aws-iam-authenticator's token names its cluster.)
  * 2. asks Gatehouse `POST /v1/authorize` — signed with SigV4 (service `gatehouse`) by ITS OWN service
  *    credentials, a user allowed `gatehouse:Authorize` — whether the caller that proof authenticates may
  *    `s3:GetObject` / `s3:PutObject` on `arn:aws:s3:::<bucket>/<key>`, passing the proof as `principalProof` (the
- *    whole URL, on ITS Gatehouse's origin) and the caller's address as `aws:SourceIp`. Gatehouse verifies the proof
+ *    whole URL, on ITS Gatehouse's origin), its own URL as `audience` (so Gatehouse refuses a proof made for another
+ *    server, and an unbound one) and the caller's address as `aws:SourceIp`. Gatehouse verifies the proof
  *    as its STS would serve it and decides for that exact session (its session policies and tags included), so this
  *    works for every caller, not only jobs; the answer names the proven principal. A proof Gatehouse refuses is a
  *    400/403 on `principalProof`, answered here with 401.
@@ -78,12 +80,17 @@ export async function gatehouseJson(endpoint: string, credentials: ServiceCreden
   return { status: r.status, json: raw === '' ? {} : (JSON.parse(raw) as Record<string, unknown>) };
 }
 
-/** The caller's side of step 1: a presigned GetCallerIdentity for `endpoint`, as the query string to send. */
-export async function identityProof(endpoint: string, credentials: ServiceCredentials): Promise<string> {
+/**
+ * The caller's side of step 1: a presigned GetCallerIdentity for `endpoint`, as the query string to send; bound to
+ * `audience` (the resource server it is for, as that server names itself) when given: the header
+ * `x-gatehouse-audience` is signed (the presigner signs every header it is given, and hoists only `x-amz-*` ones).
+ */
+export async function identityProof(endpoint: string, credentials: ServiceCredentials, audience?: string): Promise<string> {
   const u = new URL(endpoint);
   const signer = new SignatureV4({ service: 'sts', region: REGION, credentials, sha256: Sha256 });
+  const headers: Record<string, string> = audience === undefined ? { host: u.host } : { host: u.host, 'x-gatehouse-audience': audience };
   const p = await signer.presign(
-    { method: 'POST', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: u.host } },
+    { method: 'POST', protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers },
     { expiresIn: 60 },
   );
   return new URLSearchParams(p.query as Record<string, string>).toString();
@@ -114,14 +121,17 @@ export async function startObjectServer(opts: { gatehouse: string; credentials: 
   const objects = new Map<string, string>(Object.entries(opts.objects ?? {}));
   const decisions: Decision[] = [];
 
-  /** Step 1: the caller's proof, as the whole presigned URL on this store's Gatehouse, or why not. */
+  /**
+   * Step 1: the caller's proof, as the whole presigned URL on this store's Gatehouse, or why not. A proof that does not
+   * sign this store's audience is Gatehouse's to refuse (`audience` below), with its reason.
+   */
   function callerProof(req: IncomingMessage): { proof: string } | { error: string } {
     const proof = req.headers[IDENTITY_HEADER];
     if (typeof proof !== 'string' || proof === '') return { error: `send a presigned GetCallerIdentity in \`${IDENTITY_HEADER}\`` };
     const q = new URLSearchParams(proof);
     for (const k of q.keys()) if (!PROOF_PARAMS.has(k)) return { error: `the identity proof may not carry \`${k}\`` };
-    if (q.getAll('Action').join() !== 'GetCallerIdentity' || q.getAll('Version').join() !== '2011-06-15' || q.get('X-Amz-SignedHeaders') !== 'host') {
-      return { error: 'the identity proof must be a presigned STS GetCallerIdentity (Version 2011-06-15, signed headers `host`)' };
+    if (q.getAll('Action').join() !== 'GetCallerIdentity' || q.getAll('Version').join() !== '2011-06-15' || !/^host(?:;x-gatehouse-audience)?$/.test(q.get('X-Amz-SignedHeaders') ?? '')) {
+      return { error: 'the identity proof must be a presigned STS GetCallerIdentity (Version 2011-06-15, signed headers `host;x-gatehouse-audience`)' };
     }
     return { proof: `${new URL(opts.gatehouse).origin}/?${q.toString()}` };
   }
@@ -138,7 +148,7 @@ export async function startObjectServer(opts: { gatehouse: string; credentials: 
       const action = req.method === 'GET' ? 's3:GetObject' : 's3:PutObject';
       const resource = `arn:aws:s3:::${key}`;
       const sourceIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-      const a = await gatehouseJson(opts.gatehouse, opts.credentials, 'POST', '/v1/authorize', { principalProof: who.proof, action, resource, context: { 'aws:SourceIp': sourceIp } });
+      const a = await gatehouseJson(opts.gatehouse, opts.credentials, 'POST', '/v1/authorize', { principalProof: who.proof, audience: url, action, resource, context: { 'aws:SourceIp': sourceIp } });
       if (a.status !== 200) {
         // The proof refused (its error's path is `principalProof`): the caller is not authenticated.
         const error = a.json['error'] as { message?: string; details?: { path?: string }[] } | undefined;
@@ -192,8 +202,8 @@ async function runClient(resourceUrl: string, ops: readonly { method: string; pa
   const credentials = await provider();
   const results: { method: string; path: string; status: number; body: string }[] = [];
   for (const op of ops) {
-    // A fresh proof per request, as an SDK signs each request.
-    const proof = await identityProof(endpoint, credentials);
+    // A fresh proof per request, as an SDK signs each request, bound to the store it is for.
+    const proof = await identityProof(endpoint, credentials, resourceUrl);
     const r = await fetch(`${resourceUrl}${op.path}`, { method: op.method, headers: { [IDENTITY_HEADER]: proof }, ...(op.body !== undefined ? { body: op.body } : {}) });
     results.push({ method: op.method, path: op.path, status: r.status, body: await r.text() });
   }

@@ -1,6 +1,6 @@
 /**
  * Routes of the authorize API and of resource policies (under `/v1/`, SigV4 service `gatehouse`):
- *   POST   /v1/authorize        {principal? | principalProof?, action, resource, context?}
+ *   POST   /v1/authorize        {principal? | principalProof? (with audience?), action, resource, context?}
  *                                → {decision, reasons, matched, diagnostics, evaluationMicros, principal (for a proof)}
  *   POST   /v1/authorize:batch  {requests: [...]} (≤ 1,000) → {results: [...]} in order
  *   POST   /v1/simulate         the same question, answered by the same code path, recorded nowhere; a role ARN is a
@@ -19,12 +19,18 @@
  * whole URL, not its query: the signature covers the host the caller signed for, which the query does not carry.
  * It is verified here as the Query API verifies that request (`proveCaller`), then the question is decided for the
  * caller it authenticates, with its session, as if that caller had signed it.
+ *
+ * A proof may be bound to one resource server (review dt, 2): it signs `x-gatehouse-audience: <audience>` besides
+ * `host`, and the question carries that `audience`, with which the signature is verified (the URL carries no header
+ * value), as aws-iam-authenticator binds a token to a cluster (`x-k8s-aws-id`) and Vault's AWS auth a login to a
+ * server (`X-Vault-AWS-IAM-Server-ID`). A question with `audience` takes bound proofs only; a bound proof needs its
+ * `audience`; an unbound proof without `audience` is decided as before.
  */
 import { failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { authorizeAdmin } from '../../app/principals.ts';
 import { attachmentProblem, managesResourcePolicy, ResourcePolicies, resourcePolicyKey, type StoredResourcePolicy } from '../../app/resource-policies.ts';
-import { MAX_BATCH, MAX_PROOF_LENGTH, questionOf, type ProvenCallers } from '../../app/authorize.ts';
+import { isAudience, MAX_BATCH, MAX_PROOF_LENGTH, proofKey, questionOf, type ProvenCallers } from '../../app/authorize.ts';
 import { parseSigV4, type SigV4ErrorCode } from '../sigv4/index.ts';
 import { onlyFields } from './admin-api.ts';
 import { QUERY_PRESIGNED_MAX_SECONDS } from './server.ts';
@@ -110,6 +116,12 @@ const PROOF_CODES: Readonly<Record<SigV4ErrorCode, ErrorCode>> = {
  */
 const PROOF_SIGV4 = Object.freeze({ presignedMaxLifetimeSeconds: QUERY_PRESIGNED_MAX_SECONDS, expectedService: 'sts' });
 
+/** The header a proof bound to a resource server signs, with the question's `audience` as its value. */
+export const PROOF_AUDIENCE_HEADER = 'x-gatehouse-audience';
+/** What a proof may sign: `host`, and `host` with the audience (SigV4 lists signed headers sorted). */
+const UNBOUND = 'host';
+const BOUND = `host;${PROOF_AUDIENCE_HEADER}`;
+
 const badProof = (why: string): Result<never> => failWith('VALIDATION_ERROR', `\`principalProof\` is not a presigned STS GetCallerIdentity URL: ${why}`, 'principalProof');
 const refusedProof = (code: ErrorCode, message: string): Result<never> => failWith(code, `\`principalProof\` refused, as STS would refuse that GetCallerIdentity: ${message}`, 'principalProof');
 
@@ -121,10 +133,11 @@ const refusedProof = (code: ErrorCode, message: string): Result<never> => failWi
  * Nothing in a message quotes the proof or its token.
  *
  * A presigned request is signed for one method, which the URL does not say: the proof is taken as STS would take
- * it sent either way (GET, as aws-iam-authenticator sends it, or POST), since its holder chooses. Only `host` may
- * be signed: the URL carries no other header's value.
+ * it sent either way (GET, as aws-iam-authenticator sends it, or POST), since its holder chooses. Only `host` and
+ * `x-gatehouse-audience` may be signed: the URL carries no header's value; `host` is its host, and the audience the
+ * question's `audience` (undefined: none was sent).
  */
-async function proveCaller(app: App, proof: string, use: boolean): Promise<Result<Caller>> {
+async function proveCaller(app: App, proof: string, audience: string | undefined, use: boolean): Promise<Result<Caller>> {
   if (proof.length > MAX_PROOF_LENGTH) return badProof(`it is longer than ${MAX_PROOF_LENGTH} characters`);
   const m = PROOF_URL_RE.exec(proof);
   if (!m) return badProof('send the whole URL the caller presigned, http(s)://<host>/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-…');
@@ -151,8 +164,19 @@ async function proveCaller(app: App, proof: string, use: boolean): Promise<Resul
   const version = seen.get('Version');
   if (version !== undefined && version !== '2011-06-15') return badProof(`\`Version\` must be 2011-06-15 (STS), got \`${version.slice(0, 32)}\``);
   const signed = seen.get('X-Amz-SignedHeaders');
-  if (signed !== undefined && signed !== 'host') return badProof(`it signs the headers \`${signed.slice(0, 128)}\`: a proof may sign only \`host\`, since a URL carries no other header's value`);
-  const request = (method: string) => ({ method, path: `/?${query}`, headers: { host }, body: '' });
+  if (signed !== undefined && signed !== UNBOUND && signed !== BOUND) {
+    return badProof(`it signs the headers \`${signed.slice(0, 128)}\`: a proof may sign only \`host\` and \`${PROOF_AUDIENCE_HEADER}\` (its value is the question's \`audience\`), since a URL carries no other header's value`);
+  }
+  // A proof bound to a resource server is verified for the audience the question gives: a resource server that sends
+  // its own name refuses proofs made for another; one that sends none cannot verify a bound proof.
+  if (audience !== undefined && signed !== BOUND) {
+    return failWith('VALIDATION_ERROR', `\`principalProof\` is not bound to an audience, and this question names \`audience\` \`${audience}\`: the caller must sign the header \`${PROOF_AUDIENCE_HEADER}: ${audience}\` into its presigned GetCallerIdentity (X-Amz-SignedHeaders ${BOUND}), so that its proof is good for this resource server alone`, 'principalProof');
+  }
+  if (audience === undefined && signed === BOUND) {
+    return failWith('VALIDATION_ERROR', `\`audience\` is required: the \`principalProof\` is bound to an audience (it signs \`${PROOF_AUDIENCE_HEADER}\`), whose value its URL does not carry; send the \`audience\` its caller bound it to, this resource server's own`, 'audience');
+  }
+  const headers: Record<string, string> = audience === undefined ? { host } : { host, [PROOF_AUDIENCE_HEADER]: audience };
+  const request = (method: string) => ({ method, path: `/?${query}`, headers, body: '' });
   const now = app.deps.now();
   const parsed = parseSigV4(request('GET'), now, PROOF_SIGV4);
   if (!parsed.ok) return refusedProof(PROOF_CODES[parsed.code], parsed.message);
@@ -166,7 +190,8 @@ async function proveCaller(app: App, proof: string, use: boolean): Promise<Resul
     const post = parseSigV4(request('POST'), now, PROOF_SIGV4);
     if (post.ok) v = post.verify(who.value.secret);
   }
-  if (!v.ok) return refusedProof(PROOF_CODES[v.code], `${v.message} (was it signed for another host than \`${host}\`, or changed since?)`);
+  // The audience the proof was bound to is not known here (it is in no part of the URL), only that it is not this one.
+  if (!v.ok) return refusedProof(PROOF_CODES[v.code], `${v.message} (was it ${audience !== undefined ? `bound to another audience than \`${audience}\`, a proof its caller made for another resource server; or ` : ''}signed for another host than \`${host}\`${audience !== undefined ? ';' : ','} or changed since?)`);
   if (use) app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
   return ok(who.value.caller);
 }
@@ -181,9 +206,13 @@ async function proofsOf(app: App, questions: readonly unknown[], use = true): Pr
   for (const q of questions) {
     if (typeof q !== 'object' || q === null) continue;
     const proof = (q as Record<string, unknown>)['principalProof'];
-    // A proof beside a `principal` is refused unread (questionOf), so it is not verified either.
-    if (typeof proof !== 'string' || proof === '' || (q as Record<string, unknown>)['principal'] !== undefined || out?.has(proof)) continue;
-    (out ??= new Map()).set(proof, await proveCaller(app, proof, use));
+    const audience = (q as Record<string, unknown>)['audience'];
+    // A proof beside a `principal`, or with an `audience` that is not one, is refused unread (questionOf), so it is
+    // not verified either. One proof is verified once for each audience it comes with.
+    if (typeof proof !== 'string' || proof === '' || (q as Record<string, unknown>)['principal'] !== undefined || (audience !== undefined && !isAudience(audience))) continue;
+    const key = proofKey(proof, audience);
+    if (out?.has(key)) continue;
+    (out ??= new Map()).set(key, await proveCaller(app, proof, audience, use));
   }
   return out;
 }
