@@ -16,6 +16,7 @@ import type { AuditRecord } from '../../../core/audit/index.ts';
 import { call, connect, report, withServerOptions, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { outages, positive, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
 import { printable, withJsonOption } from '../output.ts';
 import { auditTimeOf, auditTimeProblem } from '../../../app/audit-time.ts';
 
@@ -57,7 +58,7 @@ const anchorArg = (v: string): string => {
   return v.trim();
 };
 
-type QueryOpts = ConnectionOptions & {
+type QueryOpts = ConnectionOptions & FollowOptions & {
   json?: true;
   account?: string;
   principal?: string;
@@ -71,19 +72,10 @@ type QueryOpts = ConnectionOptions & {
   limit?: number;
   last?: number;
   after?: number;
-  follow?: true;
-  interval: number;
-  retrySeconds: number;
 };
 
 const PAGE = 1000;
 const DEFAULT_LIMIT = 100;
-
-const positive = (what: string, max: number) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${what} must be an integer from 1 to ${max}, got \`${v}\``);
-  return n;
-};
 
 /**
  * `--role ARN`: records name a role by its ARN (core/audit/record.ts), so a role's name matched nothing and the query
@@ -100,12 +92,6 @@ const roleArg = (v: string): string => {
 const cursorArg = (v: string): number => {
   const n = /^[0-9]{1,16}$/.test(v) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`--after must be a record number (seq), a whole number from 0, got \`${v}\``);
-  return n;
-};
-
-const seconds = (what: string, max: number) => (v: string): number => {
-  const n = Number(v);
-  if (!/^[0-9]+$/.test(v) || n > max) throw new InvalidArgumentError(`${what} must be a whole number of seconds from 0 to ${max}, got \`${v}\``);
   return n;
 };
 
@@ -160,7 +146,6 @@ function usage(ctx: CommandContext, message: string): number {
   return EXIT.usage;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Page = { records: AuditRecordJson[]; next?: string };
 /** What a page of `GET /v1/audit` holds, as the table reads it (`--json` prints the records as sent). */
@@ -303,10 +288,9 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   if (!opts.follow) return EXIT.ok;
   // `--follow | head -1`: head has what it wanted and is gone, and no write may come for hours to notice it.
   ctx.watchOutput?.();
-  // A server restarting or briefly unavailable does not end the follow: it is said on stderr at once (following a
-  // server that has gone, silently and for ever, looked like a quiet log), and the follow ends with the server's
-  // error and exit 10 once it has not answered for --retry-seconds. Anything else ends it at once.
-  let downSince: number | undefined;
+  // A server restarting or briefly unavailable does not end the follow (src/adapters/cli/follow.ts `outages`): it ends
+  // with the server's error and exit 10 once it has not answered for --retry-seconds. Anything else ends it at once.
+  const down = outages(ctx, opts.retrySeconds, () => `record ${after}`);
   // The interval is the wait once the follow has caught up: a full page is followed at once by the next. Sleeping after
   // every page followed a log written faster than a page per interval (a busy gateway's decisions) further and further
   // behind (review ay, 2). Pages follow from the last record printed, so none is printed twice or skipped.
@@ -316,22 +300,10 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
     behind = false;
     const r = await fetch(after, PAGE, true);
     if (!r.ok) {
-      if (r.status !== EXIT.unavailable) return report(ctx, r, opts.json && 'line');
-      const now = ctx.now();
-      if (downSince === undefined) {
-        downSince = now;
-        if (opts.retrySeconds > 0) ctx.err(`gatehouse: ${r.message}; retrying for up to ${opts.retrySeconds} s (--retry-seconds; Ctrl-C to stop)\n`);
-      }
-      if (now - downSince >= opts.retrySeconds * 1000) {
-        if (opts.retrySeconds > 0) ctx.err(`gatehouse: the server did not answer for ${opts.retrySeconds} s; stopped following after record ${after}\n`);
-        return report(ctx, r, opts.json && 'line');
-      }
-      continue;
+      if (down.failed(r)) continue;
+      return report(ctx, r, opts.json && 'line');
     }
-    if (downSince !== undefined) {
-      ctx.err(`gatehouse: the server answers again; following from record ${after}\n`);
-      downSince = undefined;
-    }
+    down.answered();
     print(r.value.records);
     after = r.value.records.at(-1)?.seq ?? after;
     behind = r.value.next !== undefined;
@@ -396,7 +368,7 @@ async function verify(ctx: CommandContext, opts: VerifyOpts): Promise<number> {
 export const auditCommands: CommandGroup = (program, ctx) => {
   const audit = program.command('audit').description('the audit log: who did what, with which role, from which job; and its integrity');
   withJsonOption(
-    withServerOptions(
+    withServerOptions(withFollowTiming(
       audit
         .command('query')
         .description('list audit records by seq, oldest first, or the newest with --last or --follow (GET /v1/audit)')
@@ -414,10 +386,8 @@ export const auditCommands: CommandGroup = (program, ctx) => {
         .addOption(
           new Option('--after <seq>', 'start after this record (the cursor a query cut at --limit prints, or the last seq kept); with --follow, every record after it, then new ones').argParser(cursorArg).conflicts('last'),
         )
-        .option('--follow', 'print the newest --limit records, then new records as they are written (Ctrl-C to stop)')
-        .option('--interval <ms>', 'how long --follow waits between polls once it has caught up (a full page is followed at once by the next)', positive('--interval', 60_000), 1000)
-        .option('--retry-seconds <n>', 'how long --follow keeps retrying a server that is unreachable or unavailable (said on stderr) before it stops with exit 10; 0 stops at once', seconds('--retry-seconds', 86_400), 60),
-    ),
+        .option('--follow', 'print the newest --limit records, then new records as they are written (Ctrl-C to stop)'),
+    )),
   )
     .addHelpText(
       'after',
@@ -442,8 +412,8 @@ export const auditCommands: CommandGroup = (program, ctx) => {
       ].join('\n'),
     )
     .action(async (opts: QueryOpts, cmd: Command) => {
-      const idle = opts.follow ? [] : ['--interval', '--retry-seconds'].filter((flag) => cmd.getOptionValueSource(flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())) === 'cli');
-      if (idle.length > 0) return ctx.exit(usage(ctx, `${idle.join(' and ')} ${idle.length === 1 ? 'is' : 'are'} for --follow only; add --follow, or leave ${idle.length === 1 ? 'it' : 'them'} out`));
+      const idle = timingWithoutFollow(opts, cmd);
+      if (idle !== undefined) return ctx.exit(usage(ctx, idle));
       ctx.exit(await query(ctx, opts));
     });
   withJsonOption(

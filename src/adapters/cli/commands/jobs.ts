@@ -9,6 +9,7 @@ import type { StopSignals } from '../../launcher/run.ts';
 import { call, connect, deleteNoContent, remote, report, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { outages, sleep, timingWithoutFollow, withFollowTiming, type FollowOptions } from '../follow.ts';
 import { formatTable, withJsonOption } from '../output.ts';
 import { asItems, followPages, listLimit } from '../paging.ts';
 import { credentialsFileProblem } from '../../launcher/credentials-file.ts';
@@ -216,6 +217,62 @@ async function allEvents(c: Connection, id: string, opts: { limit?: number; afte
   return r.ok ? { ok: true, value: { events: r.value.items, ...(r.value.next !== undefined ? { next: r.value.next } : {}) } } : r;
 }
 
+/**
+ * `jobs events ID --follow`: the job's events (from `--after`, or the newest `--tail`), then new ones as they happen,
+ * polled every `--interval`, until the job's `ended` event (written with its end, in the same transaction) has been
+ * printed: then exit 0, as `kubectl logs -f` ends with its pod. A full page is followed at once by the next. The
+ * server going away meanwhile is waited for up to `--retry-seconds` (follow.ts `outages`); a job deleted, or any other
+ * refusal, ends it with the server's error. `--json`: one event a line. The table's columns are as wide as they need
+ * to be for each batch printed.
+ */
+async function followEvents(ctx: CommandContext, id: string, opts: Opts & FollowOptions & { json?: true; after?: number; tail?: number }): Promise<number> {
+  const conn = await connect(opts, ctx);
+  if (!conn.ok) return report(ctx, conn, opts.json && 'line');
+  const shape = { events: [JOB_EVENT], next: 'string?' } as const;
+  const fetch = (query: Record<string, string>) => call<{ events: JobEventJson[]; next?: string }>(conn.value, 'GET', ['jobs', id, 'events'], { query, shape });
+  let after = opts.after ?? 0;
+  let ended = false;
+  let header = !opts.json;
+  const print = (events: readonly JobEventJson[]): void => {
+    if (events.length === 0) return;
+    if (opts.json) ctx.out(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    else {
+      const text = table(['SEQ', 'AT', 'TYPE', 'MESSAGE'], events.map((e) => [String(e.seq), e.at, e.type, e.message]));
+      // The header once, above the first events printed.
+      ctx.out(header ? text : text.slice(text.indexOf('\n') + 1));
+      header = false;
+    }
+    after = events.at(-1)?.seq ?? after;
+    if (events.some((e) => e.type === 'ended')) ended = true;
+  };
+  let behind = false;
+  if (opts.tail !== undefined) {
+    const r = await fetch({ tail: String(opts.tail) });
+    if (!r.ok) return report(ctx, r, opts.json && 'line');
+    print(r.value.events);
+    // What ended before the newest N is in them: an `ended` among the events before them cannot be, it is the last.
+  } else behind = true;
+  // `--follow | head -1`: head has what it wanted and is gone, and the job may run for days without an event.
+  ctx.watchOutput?.();
+  const down = outages(ctx, opts.retrySeconds, () => `event ${after}`);
+  while (!ended) {
+    if (!behind) await sleep(opts.interval);
+    const r = await fetch({ after: String(after), limit: String(JOB_EVENTS_PAGE) });
+    if (!r.ok) {
+      behind = false;
+      if (down.failed(r)) continue;
+      return report(ctx, r, opts.json && 'line');
+    }
+    down.answered();
+    print(r.value.events);
+    behind = r.value.next !== undefined;
+  }
+  return EXIT.ok;
+}
+
+/** Events a page while following (the API's most). */
+const JOB_EVENTS_PAGE = 1000;
+
 export const jobsCommands: CommandGroup = (program, ctx) => {
   const jobs = program.command('jobs').description('training jobs: run a command as a job with a role, list, inspect, stop');
 
@@ -267,26 +324,48 @@ export const jobsCommands: CommandGroup = (program, ctx) => {
     ctx.exit(await remote(ctx, opts, (c) => call<JobJson>(c, 'POST', ['jobs', id, 'stop'], { shape: JOB }), (j) => ctx.out(`job ${j.id} ${j.state}\n`))),
   );
   withJsonOption(
-    withServerOptions(
+    withServerOptions(withFollowTiming(
       jobs
         .command('events')
         .description('credential issuances, denials and state changes of a job, oldest first (every one, page by page, unless --limit or --tail)')
         .argument('<id>')
         .option('--limit <n>', 'at most this many events; with --json the answer then holds `next` when more follow', listLimit)
         .option('--after <n>', 'only the events after this one (a SEQ, or the `next` of an earlier --json answer)', eventNumber)
-        .option('--tail <n>', 'only the newest N events (1 to 1000)', tailCount),
-    ),
-  ).action(async (id: string, opts: Opts & { limit?: number; after?: number; tail?: number }) => {
-    if (opts.tail !== undefined && (opts.limit !== undefined || opts.after !== undefined)) {
-      ctx.err('gatehouse: --tail shows the newest events: it does not go with --limit or --after\n');
-      return ctx.exit(EXIT.usage);
-    }
-    return ctx.exit(
-      await remote(ctx, opts, (c) => allEvents(c, id, opts), (v) =>
-        ctx.out(table(['SEQ', 'AT', 'TYPE', 'MESSAGE'], v.events.map((e) => [String(e.seq), e.at, e.type, e.message]))),
-      ),
-    );
-  });
+        .option('--tail <n>', 'only the newest N events (1 to 1000)', tailCount)
+        .option('--follow', 'print the events (or the newest --tail N), then new ones as they happen, until the job ends (Ctrl-C to stop)'),
+    )),
+  )
+    .addHelpText(
+      'after',
+      [
+        '',
+        '--follow ends with status 0 once the job has ended (its `ended` event printed), or when whatever reads its output',
+        'has gone (`| head -1`); with --json it prints one event per line (JSON lines) instead of one answer.',
+        'Example:',
+        '  gatehouse jobs events 7k2m9x4q1z3p --follow',
+      ].join('\n'),
+    )
+    .action(async (id: string, opts: Opts & FollowOptions & { limit?: number; after?: number; tail?: number }, cmd: Command) => {
+      if (opts.tail !== undefined && (opts.limit !== undefined || opts.after !== undefined)) {
+        ctx.err('gatehouse: --tail shows the newest events: it does not go with --limit or --after\n');
+        return ctx.exit(EXIT.usage);
+      }
+      if (opts.follow && opts.limit !== undefined) {
+        ctx.err('gatehouse: --follow prints every event until the job ends: it does not go with --limit (--tail N starts from the newest N)\n');
+        return ctx.exit(EXIT.usage);
+      }
+      const idle = timingWithoutFollow(opts, cmd);
+      if (idle !== undefined) {
+        ctx.err(`gatehouse: ${idle}\n`);
+        return ctx.exit(EXIT.usage);
+      }
+      if (opts.follow) return ctx.exit(await followEvents(ctx, id, opts));
+      return ctx.exit(
+        await remote(ctx, opts, (c) => allEvents(c, id, opts), (v) =>
+          ctx.out(table(['SEQ', 'AT', 'TYPE', 'MESSAGE'], v.events.map((e) => [String(e.seq), e.at, e.type, e.message]))),
+        ),
+      );
+    });
 
   const clusters = program.command('clusters').description('compute clusters: instance roles, compute configs, mapping rules, nodes');
   withJsonOption(withServerOptions(clusters.command('list').description('list clusters of your account'))).action(async (opts: Opts) =>
