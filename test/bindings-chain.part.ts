@@ -131,6 +131,7 @@ describe('reloads and the engine', () => {
     const model = `arn:aws:training::${A}:model/m`;
     const ok = app.bindings.engine.decide({ principal: dan, action: 'training:GetModel', resource: model, request: { principal: dan, action: 'training:GetModel', resource: model, time: Date.now() } });
     assert.equal(ok.verdict, 'allow', JSON.stringify(ok));
-    assert.deepEqual(ok.matched, [{ engine: 'bindings', policy: `account/${A}`, type: 'binding', statement: 0, effect: 'Allow' }]);
+    // The rule carries the condition that held (review dv, 1).
+    assert.deepEqual(ok.matched, [{ engine: 'bindings', policy: `account/${A}`, type: 'binding', statement: 0, effect: 'Allow', conditions: ['resource.type == "ml.gatehouse.dev/Model"'] }]);
   });
 });

@@ -5,7 +5,7 @@
  * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
-import { accountOf, compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal } from '../core/iam/index.ts';
+import { accountOf, compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
 import { actionsForPermission } from '../core/bindings/index.ts';
 import { isWorkspaceMember, JOB_ACTIONS, jobArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
@@ -54,6 +54,11 @@ export interface AuthorizeInput {
    * may say what a session carries (`SIMULATED_FACTS`) instead of having it ignored.
    */
   readonly simulated?: boolean;
+  /**
+   * Set by who-can alone (never read from a question): IAM Allow statements with a `Condition` block and bindings with
+   * a condition do not apply, so that an Allow says the principal may whatever the context (review dv, 1).
+   */
+  readonly unconditional?: boolean;
 }
 
 export interface MatchedRule {
@@ -63,6 +68,12 @@ export interface MatchedRule {
   readonly statement?: number;
   readonly sid?: string;
   readonly effect: 'Allow' | 'Deny';
+  /**
+   * The rule's conditions, when it has any: `<operator> <key>` of each condition of an IAM statement
+   * (`IpAddress aws:SourceIp`), the CEL expression of a binding's. In `matched` they held; in `conditionsNotMet`, the
+   * one that did not hold (review dv, 1).
+   */
+  readonly conditions?: readonly string[];
 }
 
 export interface AuthorizeAnswer {
@@ -78,6 +89,13 @@ export interface AuthorizeAnswer {
   readonly matched: readonly MatchedRule[];
   /** Errors and notes: conditions that failed, engines that errored. */
   readonly diagnostics: readonly string[];
+  /**
+   * When not allowed: the IAM Allow statements that named the action, the resource and the principal but whose
+   * condition did not hold for this request, each with that condition (`conditions`: the first that failed). The
+   * structured form of the diagnostics' condition lines, for Allow statements only (a Deny that did not apply refused
+   * nothing); absent when there are none. Who-can lists those principals apart (review dv, 1).
+   */
+  readonly conditionsNotMet?: readonly MatchedRule[];
   readonly evaluationMicros: number;
   /** When the IAM engine refused: the policy type that blocked (for AWS's `because no identity-based policy allows …`). */
   readonly deniedBy?: 'identity' | 'boundary' | 'session' | 'resource' | 'trust';
@@ -120,6 +138,8 @@ export interface ResolvedRequest {
   readonly action: string;
   readonly resource: string;
   readonly request: AuthzRequest;
+  /** `AuthorizeInput.unconditional`: rules that hold only under a condition do not apply. */
+  readonly unconditional?: boolean;
 }
 
 /**
@@ -187,6 +207,13 @@ const namedKey = (ctx: Readonly<Record<string, unknown>> | undefined, key: strin
 const MAX_CONDITION_DIAGNOSTICS = 10;
 const NO_ENGINES: readonly never[] = Object.freeze([]);
 const EXPLAIN = Object.freeze({ explain: true });
+const EXPLAIN_UNCONDITIONAL = Object.freeze({ explain: true, unconditional: true });
+
+/** The IAM engine's statement as a rule of the answer, with its conditions when it has any. */
+function ruleOf(m: StatementRef): MatchedRule {
+  const rule: MatchedRule = m.sid !== undefined ? { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, sid: m.sid, effect: m.effect } : { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, effect: m.effect };
+  return m.conditions !== undefined ? { ...rule, conditions: m.conditions } : rule;
+}
 
 const contextValue = (x: unknown): boolean => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
 /**
@@ -864,15 +891,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * An engine's allow, cut by the principal's permissions boundary and session policies when the engine is limited
    * by them (`limitedByPrincipalPolicies`): then no opinion, saying which policy does not allow.
    */
-  function limited(e: EngineResult, engine: AuthorizeEngine, request: AuthzRequest, set: PolicySet): EngineResult {
+  function limited(e: EngineResult, engine: AuthorizeEngine, request: AuthzRequest, set: PolicySet, unconditional: boolean): EngineResult {
     if (e.verdict !== 'allow' || engine.limitedByPrincipalPolicies !== true) return e;
-    let cutBy = principalLimitsCut(request, set);
+    let cutBy = principalLimitsCut(request, set, unconditional);
     // A question in the bindings' spelling (`ml.models.get`) is within the limits when the IAM actions that need that
     // permission are (`training:GetModel`): boundaries and session policies name IAM actions, never permissions, so
     // asked as the permission the cut refused what the same question in IAM's spelling allowed (review ai, 6).
     if (cutBy !== undefined && !request.action.includes(':')) {
       const actions = actionsForPermission(request.action);
-      if (actions.length > 0 && actions.every((action) => principalLimitsCut({ ...request, action }, set) === undefined)) cutBy = undefined;
+      if (actions.length > 0 && actions.every((action) => principalLimitsCut({ ...request, action }, set, unconditional) === undefined)) cutBy = undefined;
     }
     if (cutBy === undefined) return e;
     const which = cutBy === 'boundary' ? 'the permissions boundary' : 'the session policy';
@@ -907,8 +934,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       else kept.push(r);
     }
     const matched = a.matched.filter((m) => (m.engine === 'iam' ? !hiddenType(m.type) : resourceOf === undefined));
+    const notMet = a.conditionsNotMet?.filter((m) => !hiddenType(m.type));
     const who = [principalOf !== undefined ? `the principal's account ${principalOf}` : '', resourceOf !== undefined ? `the resource's account ${resourceOf}` : ''].filter((x) => x !== '').join(' and ');
-    return { ...a, reasons: [...new Set(kept)], matched, diagnostics: [...diagnostics, `the rules of ${who} are not shown: only its own principals may read them`] };
+    const { conditionsNotMet: _, ...rest } = a;
+    return { ...rest, reasons: [...new Set(kept)], matched, diagnostics: [...diagnostics, `the rules of ${who} are not shown: only its own principals may read them`], ...(notMet !== undefined && notMet.length > 0 ? { conditionsNotMet: notMet } : {}) };
   }
 
   /**
@@ -919,7 +948,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const name = input.resource.slice(input.resource.lastIndexOf('/') + 1);
     if (input.action.toLowerCase() === 'training:getworkspace') {
       if (!member || a.decision !== 'ImplicitDeny') return a;
-      const { deniedBy: _, ...rest } = a;
+      const { deniedBy: _, conditionsNotMet: _n, ...rest } = a;
       return { ...rest, decision: 'Allow', reasons: [...a.reasons, `workspaces: Allow: \`${principal.arn}\` is a member of workspace \`${name}\`, and a member may read it`] };
     }
     if (member || a.decision !== 'Allow') return a;
@@ -930,7 +959,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   function answerOf(d: Decision, extra: readonly EngineResult[], started: number, onlyDenies: boolean): AuthorizeAnswer {
     const matched: MatchedRule[] = [];
     // Where IAM only denies, its allows decided nothing and are not listed.
-    for (const m of d.matched) if (!onlyDenies || m.effect === 'Deny') matched.push(m.sid !== undefined ? { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, sid: m.sid, effect: m.effect } : { engine: 'iam', policy: m.policy, type: m.type, statement: m.index, effect: m.effect });
+    for (const m of d.matched) if (!onlyDenies || m.effect === 'Deny') matched.push(ruleOf(m));
     const diagnostics: string[] = [];
     const failures = d.conditionFailures;
     const shown = failures.length > MAX_CONDITION_DIAGNOSTICS ? MAX_CONDITION_DIAGNOSTICS : failures.length;
@@ -939,6 +968,14 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       diagnostics.push(`iam: ${f.type} policy \`${f.policy}\` statement ${f.index}${f.sid ? ` (${f.sid})` : ''}: ${f.reason}`);
     }
     if (failures.length > shown) diagnostics.push(`iam: the conditions of ${failures.length - shown} more statements did not hold (IAM's SimulatePrincipalPolicy lists every statement)`);
+    let notMet: MatchedRule[] | undefined;
+    if (d.decision !== 'Allow' && !onlyDenies) {
+      for (const f of failures) {
+        if (f.effect !== 'Allow') continue;
+        const rule: MatchedRule = f.sid !== undefined ? { engine: 'iam', policy: f.policy, type: f.type, statement: f.index, sid: f.sid, effect: 'Allow', conditions: [`${f.operator} ${f.key}`] } : { engine: 'iam', policy: f.policy, type: f.type, statement: f.index, effect: 'Allow', conditions: [`${f.operator} ${f.key}`] };
+        (notMet ??= []).push(rule);
+      }
+    }
     // A stored policy that no longer parses denies what it governs (src/app/unreadable-policy.ts): say which.
     for (const m of d.matched) if (m.sid === UNREADABLE_SID) diagnostics.push(unreadableDiagnostic(m.type, m.policy));
     const iamNoOpinion = onlyDenies && d.decision !== 'ExplicitDeny';
@@ -988,9 +1025,10 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (errored && !denied) diagnostics.push('an engine failed to evaluate: failing closed');
     }
     const evaluationMicros = Math.round((performance.now() - started) * 1000);
-    return decision !== 'Allow' && deniedBy !== undefined && !iamNoOpinion
+    const answer: AuthorizeAnswer = decision !== 'Allow' && deniedBy !== undefined && !iamNoOpinion
       ? { decision, reasons, matched, diagnostics, evaluationMicros, deniedBy }
       : { decision, reasons, matched, diagnostics, evaluationMicros };
+    return notMet !== undefined && decision !== 'Allow' ? { ...answer, conditionsNotMet: notMet } : answer;
   }
 
   type Answered = Result<AuthorizeAnswer>;
@@ -1126,7 +1164,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (asAsked !== undefined && !asAsked.ok) return asAsked;
     // Its submitter may always (jobs.ts `isSubmitter`): the one who submitted it, not a later user of the same name.
     if (await isSubmitterAsked(caller, input, proofs, place)) {
-      const { deniedBy: _, ...rest } = onJob.value;
+      const { deniedBy: _, conditionsNotMet: _n, ...rest } = onJob.value;
       return ok({ ...rest, decision: 'Allow', reasons: [...onJob.value.reasons, `jobs: Allow: \`${place.submitter}\` submitted job \`${q.id}\`, and its submitter may read and stop it whatever the policies say`] });
     }
     const spelt = (a: AuthorizeAnswer): AuthorizeAnswer => (own === input.resource ? a : { ...a, diagnostics: [...a.diagnostics, `jobs: decided on the job’s ARN \`${own}\` (asked as \`${input.resource}\`), as jobs decide it; an explicit deny of the ARN as asked holds too`] });
@@ -1291,14 +1329,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // One shape for every policy set the union evaluates (the engine reads the same fields of each).
     const reads = readsResourcePolicies(input.action);
     const set: PolicySet = { identity: policies.identity, boundary: policies.boundary, session: policies.session, resource: reads ? rp.policies : NO_POLICIES, trust: roleTrust ?? policies.trust };
-    let d = evaluate(request, set, EXPLAIN);
+    const how = input.unconditional === true ? EXPLAIN_UNCONDITIONAL : EXPLAIN;
+    let d = evaluate(request, set, how);
     // A question in the bindings' spelling (`storage.objects.get`) is the same request as the IAM actions that need
     // that permission (`s3:GetObject`): an explicit deny of one of those applies (review B4), as enforcement, which
     // decides the IAM action, would refuse it.
     let spelledAs: string | undefined;
     if (d.decision !== 'ExplicitDeny' && !input.action.includes(':')) {
       for (const action of actionsForPermission(input.action)) {
-        const x = evaluate({ ...request, action }, readsResourcePolicies(action) ? set : { ...set, resource: NO_POLICIES }, EXPLAIN);
+        const x = evaluate({ ...request, action }, readsResourcePolicies(action) ? set : { ...set, resource: NO_POLICIES }, how);
         if (x.decision === 'ExplicitDeny') {
           d = x;
           spelledAs = action;
@@ -1402,12 +1441,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, asking: Asking, spelledAs?: string, unread?: readonly CompiledPolicy[]): Answered {
     let extra: readonly EngineResult[] = NO_ENGINES;
     if (engines.length > 0) {
-      const resolvedRequest: ResolvedRequest = { principal, action: input.action, resource: input.resource, request };
+      const resolvedRequest: ResolvedRequest = input.unconditional === true ? { principal, action: input.action, resource: input.resource, request, unconditional: true } : { principal, action: input.action, resource: input.resource, request };
       const results: EngineResult[] = new Array(engines.length);
       for (let i = 0; i < engines.length; i++) {
         try {
           const engine = engines[i] as AuthorizeEngine;
-          results[i] = limited(engine.decide(resolvedRequest), engine, request, set);
+          results[i] = limited(engine.decide(resolvedRequest), engine, request, set, input.unconditional === true);
         } catch (err) {
           results[i] = { verdict: 'no-opinion', reasons: [], errors: [err instanceof Error ? err.message : String(err)] };
         }

@@ -497,7 +497,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
   }
 
   /** Decides `permission` on `resource` for `principal` with the bindings of the resource's chain. */
-  function decideBindings(principal: Principal, permission: string, resource: string, resourceAccount: string | undefined, time: number): BindingsAnswer {
+  function decideBindings(principal: Principal, permission: string, resource: string, resourceAccount: string | undefined, time: number, unconditional = false): BindingsAnswer {
     const { account, held } = chainOf(resource, resourceAccount, principal.account);
     if (held.length === 0) return NOTHING_GOVERNS;
     const chain = held.map((h) => h.stored.resource);
@@ -512,7 +512,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     const d = decide(
       held.map((h) => h.compiled),
       { principal: membersOf(principal, account), permission, resource: resourceAttributes(resource), time },
-      { explain: true },
+      unconditional ? { explain: true, unconditional: true } : { explain: true },
     );
     return { ...d, chain };
   }
@@ -533,9 +533,9 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
           : `action \`${r.action}\` has no bindings permission, so no binding can grant it`;
         return { verdict: 'no-opinion', reasons: [why], errors: [] };
       }
-      const d = decideBindings(r.principal, permission, r.resource, r.request.resourceAccount, r.request.time ?? deps.now());
+      const d = decideBindings(r.principal, permission, r.resource, r.request.resourceAccount, r.request.time ?? deps.now(), r.unconditional === true);
       if (d === NOTHING_GOVERNS) return NO_OPINION;
-      const matched: MatchedRule[] = d.matched.map((m) => ({ engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow' }));
+      const matched: MatchedRule[] = d.matched.map((m) => (m.condition !== undefined ? { engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow', conditions: [m.condition] } : { engine: 'bindings', policy: m.resource, type: 'binding', statement: m.index, effect: 'Allow' }));
       const reasons = d.verdict === 'allow' ? d.reasons.map((x) => `${x} (permission ${permission})`) : d.reasons;
       return { verdict: d.verdict, reasons, errors: [], diagnostics: d.diagnostics, matched };
     },

@@ -237,9 +237,10 @@ const ALLOW_EVERYTHING: readonly CompiledPolicy[] = (() => {
  * through a binding in jobs. Decided as if the resource were the principal's own, or `evaluate` would answer the
  * cross-account rule and a session policy that allows everything would seem to cut the grant.
  */
-export function principalLimitsCut(request: AuthzRequest, set: PolicySet): 'boundary' | 'session' | undefined {
+export function principalLimitsCut(request: AuthzRequest, set: PolicySet, unconditional = false): 'boundary' | 'session' | undefined {
   if (set.boundary === undefined && (set.session === undefined || set.session.length === 0)) return undefined;
-  const within = evaluate({ ...request, resourceAccount: request.principal.account }, { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session });
+  // `unconditional`: the limits' Allow statements with conditions count for nothing (who-can, review dv, 1).
+  const within = evaluate({ ...request, resourceAccount: request.principal.account }, { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session }, unconditional ? { unconditional: true } : {});
   if (within.decision === 'Allow') return undefined;
   return within.deniedBy === 'boundary' ? 'boundary' : 'session';
 }

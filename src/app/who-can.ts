@@ -17,6 +17,10 @@
  *   `allAuthenticatedUsers` (every account's principals), `serviceAccount:` roles of other accounts, `principal://`
  *   federated subjects — are listed in `grantedBeyond` (review ai, 8): without them a model bound to `allUsers` was
  *   answered with the account's users alone.
+ * - Each principal allowed says whether it is allowed only under conditions (review dv, 1): asked again with the
+ *   rules that have conditions left out (`AuthorizeInput.unconditional`), it is `conditional` when no longer allowed,
+ *   and `conditions` names those of the rules that allowed it. Those refused only because the conditions of their
+ *   Allow statements did not hold for the question's context are listed apart (`conditionallyExcluded`).
  * - The caller needs `iam:ListUsers` and `iam:ListRoles` (`ram:` in `acs` accounts), and `gatehouse:Authorize` on
  *   the principals, as for any question about another principal.
  */
@@ -41,6 +45,27 @@ export interface Reacher {
   readonly principal: string;
   readonly reasons: readonly string[];
   readonly matched: readonly MatchedRule[];
+  /**
+   * Whether every grant that allowed it holds only under a condition: asked again with the Allow statements and
+   * bindings that have conditions left out, it was not allowed (review dv, 1).
+   */
+  readonly conditional: boolean;
+  /**
+   * When `conditional`: the conditions of the rules that allowed it, each once (`IpAddress aws:SourceIp` for an IAM
+   * statement's, the CEL expression for a binding's); else none.
+   */
+  readonly conditions: readonly string[];
+}
+
+/** A principal not allowed only because the conditions of Allow statements for the question did not hold (review dv, 1). */
+export interface ConditionallyExcluded {
+  readonly kind: Reacher['kind'];
+  readonly name: string;
+  readonly principal: string;
+  /** The conditions that did not hold, each once: of each Allow statement, the first that failed. */
+  readonly conditions: readonly string[];
+  /** Those Allow statements, each with its condition that did not hold. */
+  readonly notMet: readonly MatchedRule[];
 }
 
 export interface WhoCanAnswer {
@@ -48,6 +73,13 @@ export interface WhoCanAnswer {
   readonly resource: string;
   /** Those allowed: users, then roles, each by name, then sessions a resource policy names, by ARN. */
   readonly allowed: readonly Reacher[];
+  /**
+   * Principals not allowed (implicitly denied) for the context given only because the conditions of the Allow
+   * statements that name the action, the resource and them did not hold: allowed, perhaps, in another context (from
+   * the right address, with MFA). Not those an explicit deny refuses. Meeting the conditions is needed, and may not be
+   * enough (a permissions boundary may still not allow).
+   */
+  readonly conditionallyExcluded: readonly ConditionallyExcluded[];
   /** Principals asked about in all. */
   readonly checked: number;
   /** Bindings granting it to principals beyond those asked about (`allUsers`, `allAuthenticatedUsers`, …). */
@@ -167,6 +199,13 @@ export function grantedByResourcePolicy(policies: readonly CompiledPolicy[], acc
   return out;
 }
 
+/** The conditions of `rules`, each once, in their order. */
+function conditionsOf(rules: readonly MatchedRule[]): string[] {
+  const out = new Set<string>();
+  for (const r of rules) for (const c of r.conditions ?? []) out.add(c);
+  return [...out];
+}
+
 /** `resourcePolicies`: the policies governing a resource, as the authorizer reads them. */
 export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => [], now: () => number = Date.now) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
@@ -181,6 +220,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       ...sessionsNamed([...governing.policies, ...trustPolicyOf(input.action, input.resource, caller.account, roles.value)], caller.account),
     ];
     const allowed: Reacher[] = [];
+    const excluded: ConditionallyExcluded[] = [];
     let checked = 0;
     for (const p of principals) {
       const a = await simulate(caller, { ...input, principal: p.principal });
@@ -190,7 +230,17 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       // The question itself is wrong (an action that is not one), or the caller may not ask about this principal:
       // the whole answer would be partial, so it is refused as it stands.
       if (!a.ok) return failWith(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${p.kind} ${p.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`, a.errors[0]?.path ?? '');
-      if (a.value.decision === 'Allow') allowed.push({ ...p, reasons: a.value.reasons, matched: a.value.matched });
+      if (a.value.decision === 'Allow') {
+        // Asked again without the rules that hold only under a condition: the engines decide whether what is left
+        // allows (an identity policy alone, a resource policy alone, both across accounts, within the boundary), so the
+        // answer does not re-derive how grants combine (review dv, 1).
+        const always = await simulate(caller, { ...input, principal: p.principal, unconditional: true });
+        if (!always.ok) return failWith(always.errors[0]?.code ?? 'INTERNAL_ERROR', `${p.kind} ${p.name}: ${always.errors[0]?.message ?? 'cannot be asked about'}`, always.errors[0]?.path ?? '');
+        const conditional = always.value.decision !== 'Allow';
+        allowed.push({ ...p, reasons: a.value.reasons, matched: a.value.matched, conditional, conditions: conditional ? conditionsOf(a.value.matched.filter((m) => m.effect === 'Allow')) : [] });
+      } else if (a.value.decision === 'ImplicitDeny' && a.value.conditionsNotMet !== undefined && a.value.conditionsNotMet.length > 0) {
+        excluded.push({ ...p, conditions: conditionsOf(a.value.conditionsNotMet), notMet: a.value.conditionsNotMet });
+      }
     }
     const beyond = grantedBeyond(caller.account, input.action, input.resource);
     // Another account's resource policies are its own to read (as its bindings, review I3).
@@ -201,12 +251,13 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       action: input.action,
       resource: input.resource,
       allowed,
+      conditionallyExcluded: excluded,
       checked,
       grantedBeyond: beyond,
       grantedByResourcePolicy: foreign,
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
     });
   };
 }

@@ -24,6 +24,8 @@ import type { BindingsDecision, BindingsPrincipal, DecideRequest, MatchedBinding
 export interface DecideOptions {
   /** Try every binding and report them all (default false: stop at the first that allows). */
   readonly explain?: boolean;
+  /** Bindings with a condition do not apply, whatever it says: what is granted without one (review dv, 1). */
+  readonly unconditional?: boolean;
 }
 
 const NONE: readonly never[] = Object.freeze([]);
@@ -71,6 +73,7 @@ function conditionFalse(b: CompiledBinding): string {
 interface Scan {
   readonly request: DecideRequest;
   readonly explain: boolean;
+  readonly unconditional: boolean;
   readonly seen: Set<CompiledBinding> | undefined;
   env: ConditionEnv | undefined;
   diagnostics: string[] | undefined;
@@ -108,6 +111,7 @@ function scan(s: Scan, list: readonly CompiledBinding[], prefix: string, name: s
       continue;
     }
     if (b.condition !== undefined) {
+      if (s.unconditional) continue;
       s.env ??= { time: s.request.time, resource: s.request.resource };
       const r = b.condition.evaluate(s.env);
       if (r !== true) {
@@ -117,7 +121,7 @@ function scan(s: Scan, list: readonly CompiledBinding[], prefix: string, name: s
       }
     }
     const member = prefix + name;
-    (s.matched ??= []).push({ resource: b.resource, index: b.index, role: b.role, member });
+    (s.matched ??= []).push(b.condition !== undefined ? { resource: b.resource, index: b.index, role: b.role, member, condition: b.condition.expression } : { resource: b.resource, index: b.index, role: b.role, member });
     (s.reasons ??= []).push(reasonOf(b, member));
     allowed = true;
     if (!s.explain) return true;
@@ -129,7 +133,7 @@ export function decide(compiled: CompiledBindings | readonly CompiledBindings[],
   const sets: readonly CompiledBindings[] = 'byMember' in compiled ? [compiled] : compiled;
   const explain = options.explain === true;
   const p = request.principal;
-  const s: Scan = { request, explain, seen: explain ? new Set() : undefined, env: undefined, diagnostics: undefined, matched: undefined, reasons: undefined, held: undefined };
+  const s: Scan = { request, explain, unconditional: options.unconditional === true, seen: explain ? new Set() : undefined, env: undefined, diagnostics: undefined, matched: undefined, reasons: undefined, held: undefined };
   const uri = p.principalUri !== undefined && p.principalUri.startsWith('principal://') ? p.principalUri : undefined;
   if (!p.authenticated && (p.user !== undefined || p.serviceAccount !== undefined || p.principalUri !== undefined || p.groups.length > 0)) {
     note(s, 'the principal is not authenticated: only bindings to allUsers apply, whatever identity it names');

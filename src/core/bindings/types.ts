@@ -102,6 +102,8 @@ export interface MatchedBinding {
   readonly role: string;
   /** The member that matched the principal. */
   readonly member: string;
+  /** The CEL expression of the binding's condition, which held: absent for a binding without one (review dv, 1). */
+  readonly condition?: string;
 }
 
 export interface BindingsDecision {

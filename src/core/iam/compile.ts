@@ -272,7 +272,9 @@ function compileStatement(st: Statement, policy: string, variables: boolean): Co
 export function statementRef(s: CompiledStatement, type: PolicyType): StatementRef {
   let ref = s.refs[type];
   if (ref === undefined) {
-    ref = Object.freeze({ policy: s.policy, type, index: s.index, sid: s.sid, effect: s.effect });
+    const base = { policy: s.policy, type, index: s.index, sid: s.sid, effect: s.effect };
+    // Built once per statement and type, as the reference itself: a decision allocates nothing for it.
+    ref = Object.freeze(s.conditions.length > 0 ? { ...base, conditions: Object.freeze(s.conditions.map((c) => `${c.entry.operator} ${c.entry.key}`)) } : base);
     (s.refs as Record<PolicyType, StatementRef>)[type] = ref;
   }
   return ref;

@@ -46,6 +46,24 @@ test('explain lists the failed condition with its reason', () => {
   assert.match(d.conditionFailures[0]?.reason ?? '', /192\.168\.1\.1/);
 });
 
+test('unconditional: an Allow with a Condition block does not apply, a Deny with one still does; matched statements carry their conditions', () => {
+  const p = compile({ Version: '2012-10-17', Statement: [
+    { Sid: 'Net', Effect: 'Allow', Action: 's3:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' }, Bool: { 'aws:SecureTransport': 'true' } } },
+    { Sid: 'NoTmp', Effect: 'Deny', Action: 's3:*', Resource: 'arn:aws:s3:::b/tmp/*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
+  ] });
+  const alice = who('arn:aws:iam::111122223333:user/alice');
+  const context = contextOf({ 'aws:SourceIp': '10.1.2.3', 'aws:SecureTransport': 'true' });
+  const met = evaluate({ principal: alice, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context }, { identity: [p] });
+  assert.equal(met.decision, 'Allow');
+  assert.deepEqual(met.matched.map((m) => m.conditions), [['IpAddress aws:SourceIp', 'Bool aws:SecureTransport']]);
+  assert.equal(evaluate({ principal: alice, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context }, { identity: [p] }, { unconditional: true }).decision, 'ImplicitDeny');
+  const always = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] });
+  assert.equal(evaluate({ principal: alice, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context }, { identity: [p, always] }, { unconditional: true }).decision, 'Allow');
+  assert.equal(evaluate({ principal: alice, action: 's3:GetObject', resource: 'arn:aws:s3:::b/tmp/x', context }, { identity: [p, always] }, { unconditional: true }).decision, 'ExplicitDeny');
+  const failed = evaluate({ principal: alice, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k' }, { identity: [p] }, { explain: true });
+  assert.deepEqual(failed.conditionFailures.map((f) => [f.sid, f.effect, f.operator, f.key]), [['Net', 'Allow', 'IpAddress', 'aws:SourceIp']]);
+});
+
 test('the summary says how a resource policy named the caller: everyone, or the account it only delegates to', () => {
   const bucket = 'arn:aws:s3:::data/x';
   const open = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }] }, 'resource');

@@ -25,6 +25,12 @@ import type { KeyLookup } from './variables.ts';
 
 export interface EvaluateOptions {
   readonly explain?: boolean;
+  /**
+   * Allow statements with a `Condition` block do not apply, whatever the context: the decision is what the principal
+   * is allowed without any condition's help. Who-can asks it of each principal allowed, to tell a grant that holds only
+   * under conditions from one that always holds (review dv, 1). Deny statements are decided as ever.
+   */
+  readonly unconditional?: boolean;
 }
 
 /** Per-decision scratch state. */
@@ -33,6 +39,7 @@ interface Scan {
   readonly action: string;
   readonly service: string;
   readonly explain: boolean;
+  readonly unconditional: boolean;
   readonly hasBoundary: boolean;
   lookup: KeyLookup | undefined;
   matched: StatementRef[] | undefined;
@@ -137,6 +144,7 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
     pm = MATCH_EVERYONE;
   }
   if (cs.conditions.length > 0) {
+    if (s.unconditional && cs.effect === 'Allow') return MATCH_NONE;
     const lookup = lookupOf(s);
     for (const c of cs.conditions) {
       const miss = evaluateCondition(c, lookup);
@@ -147,7 +155,7 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
       const denyStands = miss.error && cs.effect === 'Deny';
       if (s.explain) {
         const reason = miss.error ? `${miss.reason}: ${denyStands ? 'the Deny applies' : 'the Allow does not apply'} (fails closed)` : miss.reason;
-        (s.failures ??= []).push({ policy: cs.policy, type, index: cs.index, sid: cs.sid, operator: c.entry.operator, key: c.entry.key, reason });
+        (s.failures ??= []).push({ policy: cs.policy, type, index: cs.index, sid: cs.sid, effect: cs.effect, operator: c.entry.operator, key: c.entry.key, reason });
       }
       if (!denyStands) return MATCH_NONE;
     }
@@ -205,6 +213,7 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
     action,
     service: colon < 0 ? action : action.slice(0, colon),
     explain: opts.explain === true,
+    unconditional: opts.unconditional === true,
     hasBoundary: set.boundary !== undefined,
     lookup: undefined,
     matched: undefined,

@@ -174,6 +174,12 @@ export interface StatementRef {
   readonly index: number;
   readonly sid: string | undefined;
   readonly effect: Effect;
+  /**
+   * The statement's conditions, `<operator> <key>` each as written (`IpAddress aws:SourceIp`); absent when it has none.
+   * A statement that matched held only because these held: who-can tells a conditional grant from an unconditional
+   * one by them (review dv, 1).
+   */
+  readonly conditions?: readonly string[];
 }
 
 export interface ConditionFailure {
@@ -181,6 +187,8 @@ export interface ConditionFailure {
   readonly type: PolicyType;
   readonly index: number;
   readonly sid: string | undefined;
+  /** The statement's effect: an Allow whose condition failed grants nothing here, a Deny's lifts nothing. */
+  readonly effect: Effect;
   readonly operator: string;
   readonly key: string;
   readonly reason: string;

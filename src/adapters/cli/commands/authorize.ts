@@ -110,6 +110,14 @@ interface Reacher {
   readonly name: string;
   readonly principal: string;
   readonly matched: readonly Rule[];
+  /** Allowed only under the `conditions` of its grants; absent from servers before review dv1. */
+  readonly conditional?: boolean;
+  readonly conditions?: readonly string[];
+}
+interface ConditionallyExcluded {
+  readonly kind: string;
+  readonly name: string;
+  readonly conditions: readonly string[];
 }
 
 interface BeyondGrant {
@@ -130,6 +138,8 @@ interface WhoCanAnswer {
   readonly grantedBeyond?: readonly BeyondGrant[];
   /** Resource policies granting it to `*` or other accounts' principals; absent from servers before review db3. */
   readonly grantedByResourcePolicy?: readonly ResourcePolicyGrant[];
+  /** Those whose Allow statements' conditions did not hold for the context; absent from servers before review dv1. */
+  readonly conditionallyExcluded?: readonly ConditionallyExcluded[];
   readonly note: string;
 }
 
@@ -150,11 +160,24 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
         [
           { header: 'kind', value: (r: Reacher) => r.kind },
           { header: 'name', value: (r: Reacher) => r.name },
-          { header: 'allowed by', value: (r: Reacher) => r.matched.filter((m) => m.effect === 'Allow').map(ruleText).join('; ') },
+          // A grant that holds only under conditions says on what (review dv, 1): "always" and "only from the office"
+          // read alike before.
+          { header: 'allowed by', value: (r: Reacher) => `${r.matched.filter((m) => m.effect === 'Allow').map(ruleText).join('; ')}${r.conditional === true ? ` if ${(r.conditions ?? []).join(', ')}` : ''}` },
         ],
         v.allowed,
       );
       ctx.out(`${v.allowed.length > 0 ? table : ''}${v.allowed.length} of ${v.checked} principal(s) may ${opts.action} on ${opts.resource} (${v.note})\n`);
+      const excluded = v.conditionallyExcluded ?? [];
+      if (excluded.length > 0) {
+        ctx.out(`not allowed in this context only because conditions of their Allow statements did not hold:\n${formatTable(
+          [
+            { header: 'kind', value: (r: ConditionallyExcluded) => r.kind },
+            { header: 'name', value: (r: ConditionallyExcluded) => r.name },
+            { header: 'conditions not met', value: (r: ConditionallyExcluded) => r.conditions.join(', ') },
+          ],
+          excluded,
+        )}`);
+      }
       // Those the note says bindings also grant it to: each binding, so that the reader can find and change it.
       const beyond = v.grantedBeyond ?? [];
       if (beyond.length > 0) {
@@ -302,7 +325,10 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
     .action(async (opts: Opts & { as: string }) => ctx.exit(await ask(ctx, 'simulate', opts.as, opts)));
 
   question(program.command('who-can').description('who may do this: every user and role of your account allowed the action on the resource, with the rules that allow it'))
-    .addHelpText('after', '\nRoles are asked about as a session with no session policy (the most a session of the role may do).')
+    .addHelpText(
+      'after',
+      '\nRoles are asked about as a session with no session policy (the most a session of the role may do).\nA principal allowed only by grants with conditions (a Condition block, a binding\'s condition) is marked `if <operator> <key>` (the CEL expression for a binding); those whose Allow statements\' conditions did not hold for --context (none by default) are listed after the table, with the conditions not met.',
+    )
     .action(async (opts: Opts) => ctx.exit(await whoCan(ctx, opts)));
 
   withJsonOption(
