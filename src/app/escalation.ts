@@ -156,6 +156,11 @@ export interface EscalationInput {
   readonly principal?: string;
   /** The request context every question is asked with. */
   readonly context?: AuthorizeInput['context'];
+  /**
+   * Only whom each principal can come to act as (`canBecome`, without principals it may create): no gains are looked
+   * for. Set by who-can alone (review dv, 2), never read from a request.
+   */
+  readonly becomeOnly?: boolean;
 }
 
 /** Questions one answer may ask at most (~10 µs each): beyond, the caller is asked to name one principal. */
@@ -960,6 +965,10 @@ export function createEscalation(deps: EscalationDeps) {
             paths.set(e.to.arn, [...(paths.get(x.arn) ?? []), e.step]);
             queue.push(e.to);
           }
+        }
+        if (input.becomeOnly === true) {
+          reports.push({ principal: start.arn, kind: start.kind, canBecome: queue.slice(1).map((n) => ({ principal: n.arn, kind: n.kind, path: paths.get(n.arn) ?? [] })), canGain: [], anyRight: false });
+          continue;
         }
         // Every principal reached can act on every one reached (itself included). For each principal whose rights
         // would grow, each kind of gain comes from the closest actor that has it (until one gives any right), so

@@ -233,6 +233,33 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     if (!p.ok) return denied;
     return ok({ secret, caller: { principal: p.value, partition: entry.partition, account: key.account, user: entry.user, policies: entry.policies, accessKeyId } });
   };
+  /** Which paths let a principal gain more rights: steps to other principals, and ways to new rights (src/app/escalation.ts); who-can reuses its search. */
+  const escalation = createEscalation({
+    details: (c) => getAccountAuthorizationDetails(deps, c, {}),
+    simulate: authorizer.simulate,
+    principalOf: authorizer.principalOf,
+    assumeDecision: sts.assumeDecision,
+    workspaces: (account) => jobs.listWorkspaces(account),
+    clusters: (account) => jobs.listClusters(account),
+    accessKeyCount: (account, user) => deps.store.read(async (tx) => (await tx.accessKeys.listForUser(account, user)).length),
+    // `k8s/<account>/<cluster>/<kind>/<namespace>/<name>`: the namespaces of its RBAC objects (access entries have none).
+    podNamespaces: (account, cluster) =>
+      deps.store.read(async (tx) => {
+        const prefix = kubePrefix(account, cluster);
+        const out = new Set<string>();
+        for (const row of await tx.kv.list(prefix)) {
+          const [kind = '', ns = ''] = row.key.slice(prefix.length).split('/');
+          if (kind !== ACCESS_ENTRY_KIND && ns !== '') out.add(ns);
+        }
+        return [...out];
+      }),
+    policyResources: async (account) => {
+      const buckets = await deps.store.read((tx) => tx.kv.list(BUCKET_OWNER_PREFIX));
+      const owned = buckets.filter((b) => (JSON.parse(b.value) as { account?: string }).account === account).map((b) => ({ arn: `arn:aws:s3:::${b.key.slice(BUCKET_OWNER_PREFIX.length)}`, bucket: true }));
+      const held = resourcePolicies.list(account).map((p) => p.resource).filter((arn) => !owned.some((b) => b.arn === arn));
+      return [...owned, ...[...new Set(held)].map((arn) => ({ arn, bucket: false }))];
+    },
+  });
   return {
     deps,
     directory,
@@ -252,36 +279,11 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     /** When access keys were last used: edges `note` verified requests; `stop` writes what is noted (src/app/key-use.ts). */
     keyUse,
     /** Who can reach a resource: every user and role of the caller's account, simulated (src/app/who-can.ts). */
-    whoCan: createWhoCan(directory, authorizer.simulate, resourcePolicies, (asker, action, resource) => bindings.grantedBeyond(asker, action, resource, deps.now()), deps.now),
+    whoCan: createWhoCan(directory, authorizer.simulate, resourcePolicies, (asker, action, resource) => bindings.grantedBeyond(asker, action, resource, deps.now()), deps.now, (c, input) => escalation(c, input)),
     /** ListEntitiesForPolicy, GetAccountSummary and the credential report (src/app/account-reports.ts); the report is kept through the raw store, like other bookkeeping. */
     accountReports: createAccountReports({ ...deps, store: raw }, withLatestUse),
     /** Which paths let a principal gain more rights: steps to other principals, and ways to new rights (src/app/escalation.ts). */
-    escalation: createEscalation({
-      details: (c) => getAccountAuthorizationDetails(deps, c, {}),
-      simulate: authorizer.simulate,
-      principalOf: authorizer.principalOf,
-      assumeDecision: sts.assumeDecision,
-      workspaces: (account) => jobs.listWorkspaces(account),
-      clusters: (account) => jobs.listClusters(account),
-      accessKeyCount: (account, user) => deps.store.read(async (tx) => (await tx.accessKeys.listForUser(account, user)).length),
-      // `k8s/<account>/<cluster>/<kind>/<namespace>/<name>`: the namespaces of its RBAC objects (access entries have none).
-      podNamespaces: (account, cluster) =>
-        deps.store.read(async (tx) => {
-          const prefix = kubePrefix(account, cluster);
-          const out = new Set<string>();
-          for (const row of await tx.kv.list(prefix)) {
-            const [kind = '', ns = ''] = row.key.slice(prefix.length).split('/');
-            if (kind !== ACCESS_ENTRY_KIND && ns !== '') out.add(ns);
-          }
-          return [...out];
-        }),
-      policyResources: async (account) => {
-        const buckets = await deps.store.read((tx) => tx.kv.list(BUCKET_OWNER_PREFIX));
-        const owned = buckets.filter((b) => (JSON.parse(b.value) as { account?: string }).account === account).map((b) => ({ arn: `arn:aws:s3:::${b.key.slice(BUCKET_OWNER_PREFIX.length)}`, bucket: true }));
-        const held = resourcePolicies.list(account).map((p) => p.resource).filter((arn) => !owned.some((b) => b.arn === arn));
-        return [...owned, ...[...new Set(held)].map((arn) => ({ arn, bucket: false }))];
-      },
-    }),
+    escalation,
     /** Loads the key ring, revocations and OIDC signing keys; call once before serving. */
     start: async (): Promise<void> => {
       audit.start();

@@ -21,6 +21,9 @@
  *   rules that have conditions left out (`AuthorizeInput.unconditional`), it is `conditional` when no longer allowed,
  *   and `conditions` names those of the rules that allowed it. Those refused only because the conditions of their
  *   Allow statements did not hold for the question's context are listed apart (`conditionallyExcluded`).
+ * - Each role allowed lists in `through` the users and roles of the account that can come to act as it, with the
+ *   shortest path, from escalation-paths' search (review dv, 2): who can end up doing it. That search needs
+ *   `iam:GetAccountAuthorizationDetails`; without it the answer comes without `through`, saying why.
  * - The caller needs `iam:ListUsers` and `iam:ListRoles` (`ram:` in `acs` accounts), and `gatehouse:Authorize` on
  *   the principals, as for any question about another principal.
  */
@@ -33,6 +36,7 @@ import type { Directory } from './directory.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import type { BeyondGrant } from './bindings.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
+import type { EscalationAnswer, EscalationInput, EscalationStep } from './escalation.ts';
 
 /** The authorize API's question, without a principal: every principal of the account is asked about. */
 export type WhoCanInput = Omit<AuthorizeInput, 'principal' | 'principalProof' | 'audience' | 'resourceAccount'>;
@@ -55,7 +59,25 @@ export interface Reacher {
    * statement's, the CEL expression for a binding's); else none.
    */
   readonly conditions: readonly string[];
+  /**
+   * For a role: every user and role of the account that can come to act as it (AssumeRole, PassRole to a job, a node
+   * or a pod, a trust policy it may rewrite…), each with the shortest path, as `escalation-paths` finds them (review
+   * dv, 2). Absent when not looked for: a user, or a caller who may not read the account whole.
+   */
+  readonly through?: readonly Through[];
 }
+
+/** A principal that can come to act as an allowed role, and how (src/app/escalation.ts). */
+export interface Through {
+  readonly principal: string;
+  readonly kind: 'user' | 'role';
+  readonly name: string;
+  /** The steps from it to the role, the last one ending at the role. */
+  readonly path: readonly EscalationStep[];
+}
+
+/** Whom each principal of the caller's account can come to act as (`Escalation` with `becomeOnly`). */
+type CanBecome = (caller: Caller, input: EscalationInput) => Promise<Result<EscalationAnswer>>;
 
 /** A principal not allowed only because the conditions of Allow statements for the question did not hold (review dv, 1). */
 export interface ConditionallyExcluded {
@@ -207,7 +229,11 @@ function conditionsOf(rules: readonly MatchedRule[]): string[] {
 }
 
 /** `resourcePolicies`: the policies governing a resource, as the authorizer reads them. */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => [], now: () => number = Date.now) {
+/**
+ * `canBecome`: escalation-paths' search (src/app/escalation.ts), asked for whom every principal can come to act as, so
+ * that each allowed role lists those who reach the resource through it (review dv, 2); without it, no role says so.
+ */
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => [], now: () => number = Date.now, canBecome?: CanBecome) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     const users = await directory.listUsers(caller, {});
     if (!users.ok) return users;
@@ -242,6 +268,30 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
         excluded.push({ ...p, conditions: conditionsOf(a.value.conditionsNotMet), notMet: a.value.conditionsNotMet });
       }
     }
+    // Who can come to act as each role allowed: the auditor's question is who can end up doing it (review dv, 2).
+    // Asked of escalation-paths' search, with the question's context, only when a role is allowed (it walks the
+    // account whole). A caller who may not read the account whole, or an account too large for its budget, gets the
+    // answer without it, and the note says why.
+    let throughNote = '';
+    if (canBecome !== undefined && allowed.some((r) => r.kind === 'role')) {
+      const e = await canBecome(caller, { ...(input.context !== undefined ? { context: input.context } : {}), becomeOnly: true });
+      if (e.ok) {
+        const lists = new Map<string, Through[]>(allowed.filter((r) => r.kind === 'role').map((r) => [r.principal, []]));
+        for (const report of e.value.reports) {
+          for (const b of report.canBecome) {
+            lists.get(b.principal)?.push({ principal: report.principal, kind: report.kind, name: report.principal.slice(report.principal.lastIndexOf('/') + 1), path: b.path });
+          }
+        }
+        for (let i = 0; i < allowed.length; i++) {
+          const r = allowed[i] as Reacher;
+          const through = lists.get(r.principal);
+          if (r.kind === 'role' && through !== undefined) allowed[i] = { ...r, through };
+        }
+        throughNote = '; each role allowed lists in `through` the users and roles of the account that can come to act as it (escalation-paths\' steps, with the context given)';
+      } else {
+        throughNote = `; who can come to act as the roles allowed is not listed (through): ${e.errors[0]?.message ?? 'escalation paths cannot be asked'}`;
+      }
+    }
     const beyond = grantedBeyond(caller.account, input.action, input.resource);
     // Another account's resource policies are its own to read (as its bindings, review I3).
     const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? grantedByResourcePolicy(governing.policies, governing.account ?? caller.account, input, now()) : [];
@@ -257,7 +307,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       grantedByResourcePolicy: foreign,
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
     });
   };
 }

@@ -6,7 +6,8 @@
  *   POST   /v1/simulate         the same question, answered by the same code path, recorded nowhere; a role ARN is a
  *                                session issued now, and the context may give session facts (src/app/authorize.ts `simulated`)
  *   POST   /v1/who-can          {action, resource, context?} → every user and role of the caller's account allowed it, and each session of it a resource policy names by ARN
- *                                (each with `conditional`, `conditions`), and `conditionallyExcluded`: those only conditions left out
+ *                                (each with `conditional`, `conditions`; a role with `through`: who can come to act as it), and
+ *                                `conditionallyExcluded`: those only conditions left out
  *   POST   /v1/escalation-paths {principal?, context?} → what a user or role (or each of the account's) can come to
  *                                act as, and the ways to more rights (src/app/escalation.ts)
  *   GET    /v1/resource-policies?limit=&after= → {resourcePolicies: [...], next?}: a page of the account's policies,

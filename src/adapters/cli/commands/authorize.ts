@@ -113,6 +113,8 @@ interface Reacher {
   /** Allowed only under the `conditions` of its grants; absent from servers before review dv1. */
   readonly conditional?: boolean;
   readonly conditions?: readonly string[];
+  /** For a role: who can come to act as it; absent from servers before review dv2, and without the right to read the account. */
+  readonly through?: readonly { readonly kind: string; readonly name: string; readonly principal: string; readonly path: readonly Step[] }[];
 }
 interface ConditionallyExcluded {
   readonly kind: string;
@@ -167,6 +169,19 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
         v.allowed,
       );
       ctx.out(`${v.allowed.length > 0 ? table : ''}${v.allowed.length} of ${v.checked} principal(s) may ${opts.action} on ${opts.resource} (${v.note})\n`);
+      // Who reaches it through a role allowed (review dv, 2): each with the shortest path, as escalation-paths prints one.
+      const through = v.allowed.flatMap((r) => (r.through ?? []).map((t) => ({ ...t, role: r.principal })));
+      if (through.length > 0) {
+        ctx.out(`also through the roles and users they can come to act as:\n${formatTable(
+          [
+            { header: 'kind', value: (t: (typeof through)[number]) => t.kind },
+            { header: 'name', value: (t: (typeof through)[number]) => t.name },
+            { header: 'acts as', value: (t: (typeof through)[number]) => entityName(t.role) },
+            { header: 'path', value: (t: (typeof through)[number]) => [entityName(t.principal), ...t.path.map((p) => `-(${p.how})-> ${entityName(p.to)}`)].join(' ') },
+          ],
+          through,
+        )}`);
+      }
       const excluded = v.conditionallyExcluded ?? [];
       if (excluded.length > 0) {
         ctx.out(`not allowed in this context only because conditions of their Allow statements did not hold:\n${formatTable(
@@ -327,7 +342,7 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
   question(program.command('who-can').description('who may do this: every user and role of your account allowed the action on the resource, with the rules that allow it'))
     .addHelpText(
       'after',
-      '\nRoles are asked about as a session with no session policy (the most a session of the role may do).\nA principal allowed only by grants with conditions (a Condition block, a binding\'s condition) is marked `if <operator> <key>` (the CEL expression for a binding); those whose Allow statements\' conditions did not hold for --context (none by default) are listed after the table, with the conditions not met.',
+      '\nRoles are asked about as a session with no session policy (the most a session of the role may do).\nThose who can come to act as a role allowed (AssumeRole, PassRole to a job, node or pod… as escalation-paths finds them, with --context) are listed after the table, each with its path; this needs iam:GetAccountAuthorizationDetails, and is left out without it.\nA principal allowed only by grants with conditions (a Condition block, a binding\'s condition) is marked `if <operator> <key>` (the CEL expression for a binding); those whose Allow statements\' conditions did not hold for --context (none by default) are listed after the table, with the conditions not met.',
     )
     .action(async (opts: Opts) => ctx.exit(await whoCan(ctx, opts)));
 
