@@ -106,8 +106,9 @@ describe('web console in a browser', { skip }, () => {
     assert.equal(put.status, 200, JSON.stringify(put.json));
     await page.click('#who-can-form button[type=submit]');
     await page.waitForFunction(() => /see grantedBeyond/.test(document.querySelector('#status')?.textContent ?? ''));
-    assert.deepEqual(await page.$$eval('#view tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent)), ['admin', 'trainer', 'allUsers'], 'trainer is one of allUsers');
-    assert.match(await page.textContent('#view tbody tr:nth-child(3)') ?? '', /beyond the account.*roles\/storage\.objectViewer, bindings\[0\] of the policy on arn:aws:s3:::data/);
+    // The allowed table; the one after it lists who can come to act as the role allowed (review dw, 1).
+    assert.deepEqual(await page.$$eval('#view table:first-of-type tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent)), ['admin', 'trainer', 'allUsers'], 'trainer is one of allUsers');
+    assert.match(await page.textContent('#view table:first-of-type tbody tr:nth-child(3)') ?? '', /beyond the account.*roles\/storage\.objectViewer, bindings\[0\] of the policy on arn:aws:s3:::data/);
     const gone = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/iam-policies', { resource: 'arn:aws:s3:::data', bindings: [] });
     assert.equal(gone.status, 200, JSON.stringify(gone.json));
   });

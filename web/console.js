@@ -294,13 +294,16 @@ function page() {
 
   /**
    * A table of `rows` with the given columns: [header, value of a row, `'lines'` when the page itself joins the
-   * value's lines]. Any other cell shows its line breaks as `\n` (see `visible`).
+   * value's lines]. Any other cell shows its line breaks as `\n` (see `visible`). `caption`: what the table lists, when
+   * a view shows more than one (read first by a screen reader, as the headers name the columns).
    */
-  function table(columns, rows) {
+  function table(columns, rows, caption) {
     const t = document.createElement('table');
+    if (caption !== undefined) t.createCaption().textContent = visible(caption);
     const head = t.createTHead().insertRow();
     for (const [h] of columns) {
       const th = document.createElement('th');
+      th.scope = 'col';
       th.textContent = h;
       head.append(th);
     }
@@ -409,10 +412,32 @@ function page() {
       const form = new FormData($('who-can-form'));
       const body = { action: String(form.get('action')).trim(), resource: String(form.get('resource')).trim(), context: contextOf(form.get('context')) };
       const a = await api('POST', '/v1/who-can', { body });
-      const rules = (x) => x.matched.filter((m) => m.effect === 'Allow').map((m) => `${m.engine}: ${m.type} ${m.policy}`).join('\n');
+      const name = (arn) => arn.slice(arn.lastIndexOf(':') + 1);
+      // The page joins these lines itself: each part is made visible first, so that a line break in one (a binding's
+      // CEL expression may have some) is not read as another rule (as the audit view's `via`).
+      const rules = (x) => x.matched.filter((m) => m.effect === 'Allow').map((m) => visible(`${m.engine}: ${m.type} ${m.policy}`));
+      // A grant that holds only under conditions says on what, as the CLI's row does (review dv, 1; dw, 1): "always"
+      // and "only from the office" read alike before.
+      const allowedBy = (x) => [...rules(x), ...(x.conditional === true ? [`if ${(x.conditions ?? []).map((c) => visible(c)).join(', ')}`] : [])].join('\n');
       // Bindings granting it to principals not asked about (allUsers, another account's…), which the note names.
       const beyond = (a.grantedBeyond ?? []).map((g) => ({ kind: 'beyond the account', name: g.member, matched: [{ effect: 'Allow', engine: 'bindings', type: `${g.role}, bindings[${g.index}] of the policy on`, policy: g.policy }] }));
-      show(table([['kind', (x) => x.kind], ['name', (x) => x.name], ['allowed by', rules, 'lines']], [...a.allowed, ...beyond]));
+      // Resource policies granting it to `*` or principals of other accounts, whose own policies decide their side.
+      const foreign = (a.grantedByResourcePolicy ?? []).map((g) => ({ kind: 'beyond the account', name: g.principal, matched: [{ effect: 'Allow', engine: 'iam', type: `statement ${g.statement} of the`, policy: g.policy }] }));
+      const tables = [table([['kind', (x) => x.kind], ['name', (x) => x.name], ['allowed by', allowedBy, 'lines']], [...a.allowed, ...beyond, ...foreign], `Allowed ${body.action} on ${body.resource}`)];
+      // Who reaches it through a role allowed, each with its shortest path, as `gatehouse who-can` prints them (review
+      // dv, 2; dw, 1). Absent when the caller may not read the account whole: the note says so.
+      const through = a.allowed.flatMap((r) => (r.through ?? []).map((t) => ({ ...t, role: r.principal })));
+      if (through.length > 0) {
+        const path = (t) => [name(t.principal), ...t.path.map((p) => `-(${p.how})-> ${name(p.to)}`)].join(' ');
+        tables.push(table([['kind', (t) => t.kind], ['name', (t) => t.name], ['acts as', (t) => name(t.role)], ['path', path]], through, 'Also through the roles and users they can come to act as'));
+      }
+      // Refused only because conditions of their Allow statements did not hold for the context given (review dv, 1).
+      const excluded = a.conditionallyExcluded ?? [];
+      if (excluded.length > 0) {
+        const statements = (x) => (x.notMet ?? []).map((m) => visible(`${m.engine}: ${m.type} ${m.policy}${m.statement !== undefined ? `, statement ${m.statement}` : ''}${m.sid ? ` (${m.sid})` : ''}`)).join('\n');
+        tables.push(table([['kind', (x) => x.kind], ['name', (x) => x.name], ['conditions not met', (x) => x.conditions.join(', ')], ['Allow statements', statements, 'lines']], excluded, 'Not allowed in this context only because conditions of their Allow statements did not hold'));
+      }
+      show(...tables);
       return `${a.allowed.length} of ${a.checked} principal(s) allowed (${a.note})`;
     },
     escalation: async (submitted) => {
