@@ -122,6 +122,15 @@ describe('review dv1: who-can says which grants are conditional, and on what', (
     assert.deepEqual((await whoCan('s3:GetObject', OBJECT, MET)).conditionallyExcluded, [], 'every condition met: no one is left out');
   });
 
+  it('the authorize API\'s own answers do not carry conditionsNotMet (who-can asks for it): a refusal stays as review L12 bounds it', async () => {
+    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/authorize', { principal: `arn:aws:iam::${ROOT}:user/office`, action: 's3:GetObject', resource: OBJECT });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const a = r.json as { decision: string; diagnostics: string[]; conditionsNotMet?: unknown };
+    assert.equal(a.decision, 'ImplicitDeny');
+    assert.ok(a.diagnostics.some((d) => /aws:SourceIp/.test(d)), JSON.stringify(a.diagnostics));
+    assert.equal(a.conditionsNotMet, undefined);
+  });
+
   it('gatehouse who-can prints `if …` after a conditional grant, and those left out by their conditions', async () => {
     const met = await cliAgainst(s, ['who-can', '--action', 's3:GetObject', '--resource', OBJECT, '--context', 'aws:SourceIp=10.1.2.3']);
     assert.equal(met.status, 0, met.out + met.err);

@@ -59,6 +59,12 @@ export interface AuthorizeInput {
    * a condition do not apply, so that an Allow says the principal may whatever the context (review dv, 1).
    */
   readonly unconditional?: boolean;
+  /**
+   * Set by who-can alone (never read from a question): a refusal carries `conditionsNotMet`. Not in the API's answers:
+   * a question missing many conditioned statements answered one rule each, and a batch of 1,000 such questions grew
+   * from under 3 MB to 9.7 MB, undoing review L12's bound on condition diagnostics (CI, stop 36).
+   */
+  readonly withConditionsNotMet?: boolean;
 }
 
 export interface MatchedRule {
@@ -90,10 +96,11 @@ export interface AuthorizeAnswer {
   /** Errors and notes: conditions that failed, engines that errored. */
   readonly diagnostics: readonly string[];
   /**
-   * When not allowed: the IAM Allow statements that named the action, the resource and the principal but whose
-   * condition did not hold for this request, each with that condition (`conditions`: the first that failed). The
-   * structured form of the diagnostics' condition lines, for Allow statements only (a Deny that did not apply refused
-   * nothing); absent when there are none. Who-can lists those principals apart (review dv, 1).
+   * When not allowed, and asked for (`withConditionsNotMet`, who-can alone): the IAM Allow statements that named the
+   * action, the resource and the principal but whose condition did not hold for this request, each with that condition
+   * (`conditions`: the first that failed), at most as many as the diagnostics name. The structured form of the
+   * diagnostics' condition lines, for Allow statements only (a Deny that did not apply refused nothing); absent when
+   * there are none. Who-can lists those principals apart (review dv, 1).
    */
   readonly conditionsNotMet?: readonly MatchedRule[];
   readonly evaluationMicros: number;
@@ -956,7 +963,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   /** The union's answer, built with loops and no intermediate copies: this runs for every decision. */
-  function answerOf(d: Decision, extra: readonly EngineResult[], started: number, onlyDenies: boolean): AuthorizeAnswer {
+  function answerOf(d: Decision, extra: readonly EngineResult[], started: number, onlyDenies: boolean, withNotMet = false): AuthorizeAnswer {
     const matched: MatchedRule[] = [];
     // Where IAM only denies, its allows decided nothing and are not listed.
     for (const m of d.matched) if (!onlyDenies || m.effect === 'Deny') matched.push(ruleOf(m));
@@ -969,9 +976,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     }
     if (failures.length > shown) diagnostics.push(`iam: the conditions of ${failures.length - shown} more statements did not hold (IAM's SimulatePrincipalPolicy lists every statement)`);
     let notMet: MatchedRule[] | undefined;
-    if (d.decision !== 'Allow' && !onlyDenies) {
+    // For who-can only, and as many as the diagnostics name (MAX_CONDITION_DIAGNOSTICS).
+    if (withNotMet && d.decision !== 'Allow' && !onlyDenies) {
       for (const f of failures) {
         if (f.effect !== 'Allow') continue;
+        if (notMet !== undefined && notMet.length >= MAX_CONDITION_DIAGNOSTICS) break;
         const rule: MatchedRule = f.sid !== undefined ? { engine: 'iam', policy: f.policy, type: f.type, statement: f.index, sid: f.sid, effect: 'Allow', conditions: [`${f.operator} ${f.key}`] } : { engine: 'iam', policy: f.policy, type: f.type, statement: f.index, effect: 'Allow', conditions: [`${f.operator} ${f.key}`] };
         (notMet ??= []).push(rule);
       }
@@ -1453,7 +1462,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       extra = results;
     }
-    let decided = answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource));
+    let decided = answerOf(d, extra, started, iamOnlyDenies(input.action, input.resource), input.withConditionsNotMet === true);
     if (asking.member !== undefined) decided = asMembersAllow(decided, input, principal, asking.member);
     const asker = asking.account;
     // The rules of another account than the asker's are that account's to read (review I3); the root account's

@@ -249,7 +249,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     const excluded: ConditionallyExcluded[] = [];
     let checked = 0;
     for (const p of principals) {
-      const a = await simulate(caller, { ...input, principal: p.principal });
+      const a = await simulate(caller, { ...input, principal: p.principal, withConditionsNotMet: true });
       // A session of a role that no longer exists is no one (no such session can be issued): not a principal.
       if (!a.ok && p.kind === 'session' && a.errors[0]?.code === 'NO_SUCH_ENTITY') continue;
       checked++;
