@@ -62,6 +62,8 @@ describe('web console review dw1: the who-can view shows conditional grants, tho
       documents: [
         // Allowed only from the office: the context below is in 10.0.0.0/8.
         doc('User', 'office', { inlinePolicies: { office: inline({ ...read, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }) } }),
+        // Allowed always, but denied everything from outside the office (review du, 2): `unless NotIpAddress aws:SourceIp`.
+        doc('User', 'guarded', { inlinePolicies: { read: inline(read, { Effect: 'Deny', Action: '*', Resource: '*', Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }) } }),
         // Allowed only from a VPC the context does not give: left out by its condition.
         doc('User', 'vpnonly', { inlinePolicies: { vpc: inline({ ...read, Condition: { StringEquals: { 'aws:SourceVpc': 'vpc-1' } } }) } }),
         doc('Role', 'reader', { trustPolicy: TRUST_ACCOUNT, inlinePolicies: { read: inline(read) } }),
@@ -110,9 +112,12 @@ describe('web console review dw1: the who-can view shows conditional grants, tho
 
   it('a conditional grant reads `if <conditions>` after its rules, as the CLI prints it; an unconditional one does not', () => {
     const allowed = rowsBy(tableOf(/^allowed/i), 'name');
-    assert.deepEqual([...allowed.keys()].filter((n) => !n.startsWith('arn:')), ['admin', 'office', 'reader']);
+    assert.deepEqual([...allowed.keys()].filter((n) => !n.startsWith('arn:')), ['admin', 'guarded', 'office', 'reader']);
     assert.match(allowed.get('office')?.['allowed by'] ?? '', /user\/office\/office[\s\S]*\nif IpAddress aws:SourceIp$/);
     assert.doesNotMatch(allowed.get('reader')?.['allowed by'] ?? '', /\bif\b/);
+    // A grant a conditional Deny would take away elsewhere says which (review du, 2), as the CLI's `unless`.
+    assert.match(allowed.get('guarded')?.['allowed by'] ?? '', /user\/guarded\/read[\s\S]*\nunless NotIpAddress aws:SourceIp$/);
+    assert.doesNotMatch(allowed.get('office')?.['allowed by'] ?? '', /\bunless\b/);
     assert.doesNotMatch(allowed.get('admin')?.['allowed by'] ?? '', /\bif\b/);
   });
 

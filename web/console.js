@@ -418,7 +418,13 @@ function page() {
       const rules = (x) => x.matched.filter((m) => m.effect === 'Allow').map((m) => visible(`${m.engine}: ${m.type} ${m.policy}`));
       // A grant that holds only under conditions says on what, as the CLI's row does (review dv, 1; dw, 1): "always"
       // and "only from the office" read alike before.
-      const allowedBy = (x) => [...rules(x), ...(x.conditional === true ? [`if ${(x.conditions ?? []).map((c) => visible(c)).join(', ')}`] : [])].join('\n');
+      // And one a Deny with a condition would take away in another context says which (review du, 2).
+      const allowedBy = (x) =>
+        [
+          ...rules(x),
+          ...(x.conditional === true ? [`if ${(x.conditions ?? []).map((c) => visible(c)).join(', ')}`] : []),
+          ...((x.unless ?? []).length > 0 ? [`unless ${x.unless.map((c) => visible(c)).join(', ')}`] : []),
+        ].join('\n');
       // Bindings granting it to principals not asked about (allUsers, another account's…), which the note names.
       const beyond = (a.grantedBeyond ?? []).map((g) => ({ kind: 'beyond the account', name: g.member, matched: [{ effect: 'Allow', engine: 'bindings', type: `${g.role}, bindings[${g.index}] of the policy on`, policy: g.policy }] }));
       // Resource policies granting it to `*` or principals of other accounts, whose own policies decide their side.

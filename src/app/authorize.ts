@@ -5,7 +5,7 @@
  * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
-import { accountOf, compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
+import { accountOf, compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
 import { actionsForPermission } from '../core/bindings/index.ts';
 import { isWorkspaceMember, JOB_ACTIONS, jobArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
@@ -59,6 +59,11 @@ export interface AuthorizeInput {
    * a condition do not apply, so that an Allow says the principal may whatever the context (review dv, 1).
    */
   readonly unconditional?: boolean;
+  /**
+   * Set by who-can alone (never read from a question): IAM Deny statements with a `Condition` block apply as if their
+   * conditions held, so that an Allow says no conditional Deny can take the grant away in another context (review du, 2).
+   */
+  readonly deniesHold?: boolean;
   /**
    * Set by who-can alone (never read from a question): a refusal carries `conditionsNotMet`. Not in the API's answers:
    * a question missing many conditioned statements answered one rule each, and a batch of 1,000 such questions grew
@@ -214,7 +219,11 @@ const namedKey = (ctx: Readonly<Record<string, unknown>> | undefined, key: strin
 const MAX_CONDITION_DIAGNOSTICS = 10;
 const NO_ENGINES: readonly never[] = Object.freeze([]);
 const EXPLAIN = Object.freeze({ explain: true });
-const EXPLAIN_UNCONDITIONAL = Object.freeze({ explain: true, unconditional: true });
+/** How the IAM engine decides a question: explained, and for who-can's what-ifs without conditional Allows or with every conditional Deny. */
+function explainHow(input: AuthorizeInput): EvaluateOptions {
+  if (input.unconditional !== true && input.deniesHold !== true) return EXPLAIN;
+  return { explain: true, ...(input.unconditional === true ? { unconditional: true } : {}), ...(input.deniesHold === true ? { deniesHold: true } : {}) };
+}
 
 /** The IAM engine's statement as a rule of the answer, with its conditions when it has any. */
 function ruleOf(m: StatementRef): MatchedRule {
@@ -898,15 +907,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * An engine's allow, cut by the principal's permissions boundary and session policies when the engine is limited
    * by them (`limitedByPrincipalPolicies`): then no opinion, saying which policy does not allow.
    */
-  function limited(e: EngineResult, engine: AuthorizeEngine, request: AuthzRequest, set: PolicySet, unconditional: boolean): EngineResult {
+  function limited(e: EngineResult, engine: AuthorizeEngine, request: AuthzRequest, set: PolicySet, how: EvaluateOptions): EngineResult {
     if (e.verdict !== 'allow' || engine.limitedByPrincipalPolicies !== true) return e;
-    let cutBy = principalLimitsCut(request, set, unconditional);
+    let cutBy = principalLimitsCut(request, set, how);
     // A question in the bindings' spelling (`ml.models.get`) is within the limits when the IAM actions that need that
     // permission are (`training:GetModel`): boundaries and session policies name IAM actions, never permissions, so
     // asked as the permission the cut refused what the same question in IAM's spelling allowed (review ai, 6).
     if (cutBy !== undefined && !request.action.includes(':')) {
       const actions = actionsForPermission(request.action);
-      if (actions.length > 0 && actions.every((action) => principalLimitsCut({ ...request, action }, set, unconditional) === undefined)) cutBy = undefined;
+      if (actions.length > 0 && actions.every((action) => principalLimitsCut({ ...request, action }, set, how) === undefined)) cutBy = undefined;
     }
     if (cutBy === undefined) return e;
     const which = cutBy === 'boundary' ? 'the permissions boundary' : 'the session policy';
@@ -1338,7 +1347,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // One shape for every policy set the union evaluates (the engine reads the same fields of each).
     const reads = readsResourcePolicies(input.action);
     const set: PolicySet = { identity: policies.identity, boundary: policies.boundary, session: policies.session, resource: reads ? rp.policies : NO_POLICIES, trust: roleTrust ?? policies.trust };
-    const how = input.unconditional === true ? EXPLAIN_UNCONDITIONAL : EXPLAIN;
+    const how = explainHow(input);
     let d = evaluate(request, set, how);
     // A question in the bindings' spelling (`storage.objects.get`) is the same request as the IAM actions that need
     // that permission (`s3:GetObject`): an explicit deny of one of those applies (review B4), as enforcement, which
@@ -1455,7 +1464,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       for (let i = 0; i < engines.length; i++) {
         try {
           const engine = engines[i] as AuthorizeEngine;
-          results[i] = limited(engine.decide(resolvedRequest), engine, request, set, input.unconditional === true);
+          results[i] = limited(engine.decide(resolvedRequest), engine, request, set, explainHow(input));
         } catch (err) {
           results[i] = { verdict: 'no-opinion', reasons: [], errors: [err instanceof Error ? err.message : String(err)] };
         }

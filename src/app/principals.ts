@@ -4,7 +4,7 @@
  * engine, so delegated administration works as in AWS (reference §A.1.2; `iam:*` / `ram:*` actions).
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
-import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Decision, type Principal, type PolicySet } from '../core/iam/index.ts';
+import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Decision, type EvaluateOptions, type Principal, type PolicySet } from '../core/iam/index.ts';
 import { adminService, entityArn, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps, AuditSink } from './deps.ts';
 import { parseRoleArn, reservedByGatehouse, roleArnOf, type SessionClaims } from '../core/sts/session.ts';
@@ -237,10 +237,11 @@ const ALLOW_EVERYTHING: readonly CompiledPolicy[] = (() => {
  * through a binding in jobs. Decided as if the resource were the principal's own, or `evaluate` would answer the
  * cross-account rule and a session policy that allows everything would seem to cut the grant.
  */
-export function principalLimitsCut(request: AuthzRequest, set: PolicySet, unconditional = false): 'boundary' | 'session' | undefined {
+export function principalLimitsCut(request: AuthzRequest, set: PolicySet, how: Pick<EvaluateOptions, 'unconditional' | 'deniesHold'> = {}): 'boundary' | 'session' | undefined {
   if (set.boundary === undefined && (set.session === undefined || set.session.length === 0)) return undefined;
-  // `unconditional`: the limits' Allow statements with conditions count for nothing (who-can, review dv, 1).
-  const within = evaluate({ ...request, resourceAccount: request.principal.account }, { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session }, unconditional ? { unconditional: true } : {});
+  // `how`: who-can's what-ifs (review dv, 1; du, 2): the limits' conditional Allows count for nothing, or their
+  // conditional Denies apply whatever the context.
+  const within = evaluate({ ...request, resourceAccount: request.principal.account }, { identity: ALLOW_EVERYTHING, boundary: set.boundary, session: set.session }, how);
   if (within.decision === 'Allow') return undefined;
   return within.deniedBy === 'boundary' ? 'boundary' : 'session';
 }

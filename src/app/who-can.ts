@@ -60,6 +60,12 @@ export interface Reacher {
    */
   readonly conditions: readonly string[];
   /**
+   * The conditions of Deny statements that would take the grant away in another context, each once (`NotIpAddress
+   * aws:SourceIp` of "deny from outside the office"): a conditional Deny that did not apply to this question may apply
+   * to the next (review du, 2). None when no conditional Deny can.
+   */
+  readonly unless: readonly string[];
+  /**
    * For a role: every user and role of the account that can come to act as it (AssumeRole, PassRole to a job, a node
    * or a pod, a trust policy it may rewrite…), each with the shortest path, as `escalation-paths` finds them (review
    * dv, 2). Absent when not looked for: a user, or a caller who may not read the account whole.
@@ -260,10 +266,26 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
         // Asked again without the rules that hold only under a condition: the engines decide whether what is left
         // allows (an identity policy alone, a resource policy alone, both across accounts, within the boundary), so the
         // answer does not re-derive how grants combine (review dv, 1).
-        const always = await simulate(caller, { ...input, principal: p.principal, unconditional: true });
-        if (!always.ok) return failWith(always.errors[0]?.code ?? 'INTERNAL_ERROR', `${p.kind} ${p.name}: ${always.errors[0]?.message ?? 'cannot be asked about'}`, always.errors[0]?.path ?? '');
-        const conditional = always.value.decision !== 'Allow';
-        allowed.push({ ...p, reasons: a.value.reasons, matched: a.value.matched, conditional, conditions: conditional ? conditionsOf(a.value.matched.filter((m) => m.effect === 'Allow')) : [] });
+        // Then with every conditional Deny applying (review du, 2): a grant that a Deny with a condition can take away in
+        // another context (`NotIpAddress aws:SourceIp`) says so. One question when neither kind of rule counts (the
+        // usual case), else each asked apart.
+        const ask = async (what: { unconditional?: true; deniesHold?: true }): Promise<Result<AuthorizeAnswer>> => {
+          const r = await simulate(caller, { ...input, principal: p.principal, ...what });
+          return r.ok ? r : failWith(r.errors[0]?.code ?? 'INTERNAL_ERROR', `${p.kind} ${p.name}: ${r.errors[0]?.message ?? 'cannot be asked about'}`, r.errors[0]?.path ?? '');
+        };
+        const robust = await ask({ unconditional: true, deniesHold: true });
+        if (!robust.ok) return robust;
+        let conditional = false;
+        let unless: string[] = [];
+        if (robust.value.decision !== 'Allow') {
+          const always = await ask({ unconditional: true });
+          if (!always.ok) return always;
+          conditional = always.value.decision !== 'Allow';
+          const denied = await ask({ deniesHold: true });
+          if (!denied.ok) return denied;
+          if (denied.value.decision !== 'Allow') unless = conditionsOf(denied.value.matched.filter((m) => m.effect === 'Deny'));
+        }
+        allowed.push({ ...p, reasons: a.value.reasons, matched: a.value.matched, conditional, conditions: conditional ? conditionsOf(a.value.matched.filter((m) => m.effect === 'Allow')) : [], unless });
       } else if (a.value.decision === 'ImplicitDeny' && a.value.conditionsNotMet !== undefined && a.value.conditionsNotMet.length > 0) {
         excluded.push({ ...p, conditions: conditionsOf(a.value.conditionsNotMet), notMet: a.value.conditionsNotMet });
       }
@@ -307,7 +329,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       grantedByResourcePolicy: foreign,
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
     });
   };
 }

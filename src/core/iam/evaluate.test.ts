@@ -64,6 +64,21 @@ test('unconditional: an Allow with a Condition block does not apply, a Deny with
   assert.deepEqual(failed.conditionFailures.map((f) => [f.sid, f.effect, f.operator, f.key]), [['Net', 'Allow', 'IpAddress', 'aws:SourceIp']]);
 });
 
+test('deniesHold: a Deny with a Condition block applies whatever the context, an Allow with one is decided as ever (review du, 2)', () => {
+  const p = compile({ Version: '2012-10-17', Statement: [
+    { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+    { Sid: 'Office', Effect: 'Deny', Action: '*', Resource: '*', Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
+  ] });
+  const alice = who('arn:aws:iam::111122223333:user/alice');
+  const inside = { principal: alice, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context: contextOf({ 'aws:SourceIp': '10.1.2.3' }) };
+  assert.equal(evaluate(inside, { identity: [p] }).decision, 'Allow');
+  const held = evaluate(inside, { identity: [p] }, { deniesHold: true });
+  assert.equal(held.decision, 'ExplicitDeny');
+  assert.deepEqual(held.matched.filter((m) => m.effect === 'Deny').map((m) => [m.sid, m.conditions]), [['Office', ['NotIpAddress aws:SourceIp']]]);
+  const open = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }] });
+  assert.equal(evaluate({ ...inside, context: contextOf({ 'aws:SourceIp': '192.0.2.1' }) }, { identity: [open] }, { deniesHold: true }).decision, 'ImplicitDeny', 'an Allow\'s condition is still evaluated');
+});
+
 test('the summary says how a resource policy named the caller: everyone, or the account it only delegates to', () => {
   const bucket = 'arn:aws:s3:::data/x';
   const open = compile({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/*' }] }, 'resource');

@@ -31,6 +31,13 @@ export interface EvaluateOptions {
    * under conditions from one that always holds (review dv, 1). Deny statements are decided as ever.
    */
   readonly unconditional?: boolean;
+  /**
+   * Deny statements with a `Condition` block apply as if their conditions held, whatever the context: the decision is
+   * what the principal is allowed whatever a conditional Deny might take away. Who-can asks it of each principal
+   * allowed, to tell a grant that a Deny can take away in another context (`NotIpAddress aws:SourceIp`: from outside
+   * the office) from one no Deny touches (review du, 2). Allow statements are decided as ever.
+   */
+  readonly deniesHold?: boolean;
 }
 
 /** Per-decision scratch state. */
@@ -40,6 +47,7 @@ interface Scan {
   readonly service: string;
   readonly explain: boolean;
   readonly unconditional: boolean;
+  readonly deniesHold: boolean;
   readonly hasBoundary: boolean;
   lookup: KeyLookup | undefined;
   matched: StatementRef[] | undefined;
@@ -145,6 +153,7 @@ function applies(cs: CompiledStatement, s: Scan, type: PolicyType): PrincipalMat
   }
   if (cs.conditions.length > 0) {
     if (s.unconditional && cs.effect === 'Allow') return MATCH_NONE;
+    if (s.deniesHold && cs.effect === 'Deny') return pm;
     const lookup = lookupOf(s);
     for (const c of cs.conditions) {
       const miss = evaluateCondition(c, lookup);
@@ -214,6 +223,7 @@ export function evaluate(req: AuthzRequest, set: PolicySet, opts: EvaluateOption
     service: colon < 0 ? action : action.slice(0, colon),
     explain: opts.explain === true,
     unconditional: opts.unconditional === true,
+    deniesHold: opts.deniesHold === true,
     hasBoundary: set.boundary !== undefined,
     lookup: undefined,
     matched: undefined,

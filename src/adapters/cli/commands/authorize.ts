@@ -113,6 +113,8 @@ interface Reacher {
   /** Allowed only under the `conditions` of its grants; absent from servers before review dv1. */
   readonly conditional?: boolean;
   readonly conditions?: readonly string[];
+  /** Conditions of Denies that would take the grant away in another context; absent from servers before review du2. */
+  readonly unless?: readonly string[];
   /** For a role: who can come to act as it; absent from servers before review dv2, and without the right to read the account. */
   readonly through?: readonly { readonly kind: string; readonly name: string; readonly principal: string; readonly path: readonly Step[] }[];
 }
@@ -164,7 +166,7 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
           { header: 'name', value: (r: Reacher) => r.name },
           // A grant that holds only under conditions says on what (review dv, 1): "always" and "only from the office"
           // read alike before.
-          { header: 'allowed by', value: (r: Reacher) => `${r.matched.filter((m) => m.effect === 'Allow').map(ruleText).join('; ')}${r.conditional === true ? ` if ${(r.conditions ?? []).join(', ')}` : ''}` },
+          { header: 'allowed by', value: (r: Reacher) => `${r.matched.filter((m) => m.effect === 'Allow').map(ruleText).join('; ')}${r.conditional === true ? ` if ${(r.conditions ?? []).join(', ')}` : ''}${(r.unless ?? []).length > 0 ? ` unless ${(r.unless ?? []).join(', ')}` : ''}` },
         ],
         v.allowed,
       );
@@ -342,7 +344,7 @@ export const authorizeCommands: CommandGroup = (program, ctx) => {
   question(program.command('who-can').description('who may do this: every user and role of your account allowed the action on the resource, with the rules that allow it'))
     .addHelpText(
       'after',
-      '\nRoles are asked about as a session with no session policy (the most a session of the role may do).\nThose who can come to act as a role allowed (AssumeRole, PassRole to a job, node or pod… as escalation-paths finds them, with --context) are listed after the table, each with its path; this needs iam:GetAccountAuthorizationDetails, and is left out without it.\nA principal allowed only by grants with conditions (a Condition block, a binding\'s condition) is marked `if <operator> <key>` (the CEL expression for a binding); those whose Allow statements\' conditions did not hold for --context (none by default) are listed after the table, with the conditions not met.',
+      '\nRoles are asked about as a session with no session policy (the most a session of the role may do).\nThose who can come to act as a role allowed (AssumeRole, PassRole to a job, node or pod… as escalation-paths finds them, with --context) are listed after the table, each with its path; this needs iam:GetAccountAuthorizationDetails, and is left out without it.\nA principal allowed only by grants with conditions (a Condition block, a binding\'s condition) is marked `if <operator> <key>` (the CEL expression for a binding); one whose grant a Deny with a condition would take away in another context, `unless <operator> <key>`; those whose Allow statements\' conditions did not hold for --context (none by default) are listed after the table, with the conditions not met.',
     )
     .action(async (opts: Opts) => ctx.exit(await whoCan(ctx, opts)));
 
