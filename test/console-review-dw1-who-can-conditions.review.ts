@@ -70,7 +70,8 @@ describe('web console review dw1: the who-can view shows conditional grants, tho
         doc('Role', 'hop', { trustPolicy: TRUST_ACCOUNT, inlinePolicies: { on: assume('reader') } }),
         // Reaches the object only by assuming hop, then reader.
         doc('User', 'bob', { inlinePolicies: { on: assume('hop') } }),
-        doc('ResourcePolicy', 'dw1', { resource: 'arn:aws:s3:::dw1', document: inline({ ...read, Principal: { AWS: `arn:aws:iam::${OTHER}:root` } }) }),
+        // Another account's grant, from the office only (review du, 3: said as the principals listed say it).
+        doc('ResourcePolicy', 'dw1', { resource: 'arn:aws:s3:::dw1', document: inline({ ...read, Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }) }),
       ],
     });
     assert.equal(applied.status, 200, JSON.stringify(applied.json));
@@ -144,6 +145,7 @@ describe('web console review dw1: the who-can view shows conditional grants, tho
     assert.ok(row, JSON.stringify(tables[0]?.rows));
     assert.equal(row['kind'], 'beyond the account');
     assert.match(row['allowed by'] ?? '', /statement 0 of the resource policy of arn:aws:s3:::dw1/);
+    assert.match(row['allowed by'] ?? '', /\nif IpAddress aws:SourceIp$/, 'conditional, as an allowed principal says it (review du, 3)');
   });
 
   it('a binding\'s condition is its CEL expression, a line break in it shown as `\\n`, never as another line of rules', async () => {

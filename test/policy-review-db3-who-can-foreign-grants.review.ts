@@ -57,7 +57,7 @@ describe('review db3: who-can names the grants of resource policies beyond the a
 
   it('a bucket open to anyone, or to another account, says so; one granting another action, or a condition unmet, does not', async () => {
     const pub = await whoCan('db3-pub');
-    assert.deepEqual(pub.grantedByResourcePolicy, [{ principal: '*', policy: 'resource policy of arn:aws:s3:::db3-pub', statement: 0 }]);
+    assert.deepEqual(pub.grantedByResourcePolicy, [{ principal: '*', policy: 'resource policy of arn:aws:s3:::db3-pub', statement: 0, conditional: false, conditions: [], unless: [] }]);
     assert.match(pub.note, /resource policies also grant it to anyone \(\*/);
     const shared = await whoCan('db3-shared');
     assert.deepEqual(shared.grantedByResourcePolicy.map((g) => g.principal), [`arn:aws:iam::${B}:root`]);

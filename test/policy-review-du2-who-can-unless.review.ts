@@ -21,6 +21,8 @@ const read = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::
 const outsideOffice = { Effect: 'Deny', Action: '*', Resource: '*', Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } };
 const plainHttp = { Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
 const MET = { 'aws:SourceIp': '10.1.2.3', 'aws:SecureTransport': 'true' };
+const OTHER = '111122223333';
+const OBJECT3 = 'arn:aws:s3:::du3/k';
 
 interface Listed {
   readonly name: string;
@@ -38,9 +40,19 @@ before(async () => {
       doc('User', 'plain', { inlinePolicies: { read: inline(read) } }),
       doc('User', 'guarded', { inlinePolicies: { read: inline(read, outsideOffice) } }),
       doc('User', 'both', { inlinePolicies: { read: inline({ ...read, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }, plainHttp, outsideOffice) } }),
+      // Another account's grant from one VPC, and no plain HTTP for anyone (review du, 3).
+      doc('ResourcePolicy', 'du3', {
+        resource: 'arn:aws:s3:::du3',
+        document: inline(
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::du3/*', Condition: { StringEquals: { 'aws:SourceVpc': 'vpc-1' } } },
+          { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::du3/*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+        ),
+      }),
     ],
   });
   assert.equal(applied.status, 200, JSON.stringify(applied.json));
+  // The server refreshes its resource policies within a 250 ms tick of the apply.
+  await new Promise((r) => setTimeout(r, 400));
 });
 after(() => s?.stop());
 
@@ -64,6 +76,16 @@ describe('review du2: who-can says which conditional Denies would take a grant a
     assert.equal((asked.json as { decision: string }).decision, 'Allow');
     const outside = await gatehouseJson(s.url, s.admin, 'POST', '/v1/authorize', { principal: `arn:aws:iam::${ROOT}:user/guarded`, action: 's3:GetObject', resource: OBJECT, context: { 'aws:SourceIp': '192.0.2.1' } });
     assert.equal((outside.json as { decision: string }).decision, 'ExplicitDeny');
+  });
+
+  it('a resource policy\'s grant beyond the account says the same (review du, 3)', async () => {
+    const r = await gatehouseJson(s.url, s.admin, 'POST', '/v1/who-can', { action: 's3:GetObject', resource: OBJECT3, context: { ...MET, 'aws:SourceVpc': 'vpc-1' } });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const grants = (r.json as { grantedByResourcePolicy: { principal: string; statement: number; conditional: boolean; conditions: string[]; unless: string[] }[] }).grantedByResourcePolicy;
+    assert.deepEqual(grants, [{ principal: `arn:aws:iam::${OTHER}:root`, policy: 'resource policy of arn:aws:s3:::du3', statement: 0, conditional: true, conditions: ['StringEquals aws:SourceVpc'], unless: ['Bool aws:SecureTransport'] }]);
+    const cli = await cliAgainst(s, ['who-can', '--action', 's3:GetObject', '--resource', OBJECT3, '--context', 'aws:SourceVpc=vpc-1', '--context', 'aws:SecureTransport=true']);
+    assert.equal(cli.status, 0, cli.out + cli.err);
+    assert.match(cli.out, new RegExp(`^arn:aws:iam::${OTHER}:root +0 of the resource policy of arn:aws:s3:::du3 if StringEquals aws:SourceVpc unless Bool aws:SecureTransport$`, 'm'));
   });
 
   it('gatehouse who-can appends `unless …` to the row', async () => {

@@ -428,7 +428,8 @@ function page() {
       // Bindings granting it to principals not asked about (allUsers, another account's…), which the note names.
       const beyond = (a.grantedBeyond ?? []).map((g) => ({ kind: 'beyond the account', name: g.member, matched: [{ effect: 'Allow', engine: 'bindings', type: `${g.role}, bindings[${g.index}] of the policy on`, policy: g.policy }] }));
       // Resource policies granting it to `*` or principals of other accounts, whose own policies decide their side.
-      const foreign = (a.grantedByResourcePolicy ?? []).map((g) => ({ kind: 'beyond the account', name: g.principal, matched: [{ effect: 'Allow', engine: 'iam', type: `statement ${g.statement} of the`, policy: g.policy }] }));
+      // Conditional, or taken away by a conditional Deny elsewhere, as the principals listed say (review du, 3).
+      const foreign = (a.grantedByResourcePolicy ?? []).map((g) => ({ kind: 'beyond the account', name: g.principal, conditional: g.conditional, conditions: g.conditions, unless: g.unless, matched: [{ effect: 'Allow', engine: 'iam', type: `statement ${g.statement} of the`, policy: g.policy }] }));
       const tables = [table([['kind', (x) => x.kind], ['name', (x) => x.name], ['allowed by', allowedBy, 'lines']], [...a.allowed, ...beyond, ...foreign], `Allowed ${body.action} on ${body.resource}`)];
       // Who reaches it through a role allowed, each with its shortest path, as `gatehouse who-can` prints them (review
       // dv, 2; dw, 1). Absent when the caller may not read the account whole: the note says so.

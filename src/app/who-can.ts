@@ -125,6 +125,13 @@ export interface ResourcePolicyGrant {
   readonly policy: string;
   /** The index of the Allow statement naming it. */
   readonly statement: number;
+  /**
+   * As an allowed principal's (review du, 3): whether the grant holds only under the conditions of the rules that
+   * allow it (`conditions`), and which conditional Denies of the policies would take it away in another context (`unless`).
+   */
+  readonly conditional: boolean;
+  readonly conditions: readonly string[];
+  readonly unless: readonly string[];
 }
 
 type Simulate = (caller: Caller, input: AuthorizeInput) => Promise<Result<AuthorizeAnswer>>;
@@ -217,10 +224,17 @@ export function grantedByResourcePolicy(policies: readonly CompiledPolicy[], acc
         if (seen.has(arn.toLowerCase())) continue;
         const who = principalFromArn(arn);
         if (!who.ok || (arn !== '*' && who.value.account === account)) continue;
-        const d = evaluate({ principal: who.value, action: input.action, resource: input.resource, resourceAccount: account, context, time }, { identity: arn === '*' ? [] : [OWN_SIDE_ALLOWS], resource: policies });
+        const request = { principal: who.value, action: input.action, resource: input.resource, resourceAccount: account, context, time };
+        const set = { identity: arn === '*' ? [] : [OWN_SIDE_ALLOWS], resource: policies };
+        const d = evaluate(request, set);
         if (d.decision !== 'Allow') continue;
         seen.add(arn.toLowerCase());
-        out.push({ principal: arn, policy: policy.name, statement: st.index });
+        // Conditional, and what a conditional Deny would take away, as for the principals listed (review du, 3).
+        const conditional = evaluate(request, set, { unconditional: true }).decision !== 'Allow';
+        const held = evaluate(request, set, { deniesHold: true });
+        const unless = held.decision === 'Allow' ? [] : [...new Set(held.matched.filter((m) => m.effect === 'Deny').flatMap((m) => m.conditions ?? []))];
+        const conditions = conditional ? [...new Set(d.matched.filter((m) => m.effect === 'Allow').flatMap((m) => m.conditions ?? []))] : [];
+        out.push({ principal: arn, policy: policy.name, statement: st.index, conditional, conditions, unless });
       }
     }
   }

@@ -134,7 +134,15 @@ interface ResourcePolicyGrant {
   readonly principal: string;
   readonly policy: string;
   readonly statement: number;
+  /** As an allowed principal's; absent from servers before review du3. */
+  readonly conditional?: boolean;
+  readonly conditions?: readonly string[];
+  readonly unless?: readonly string[];
 }
+
+/** ` if <conditions>` of a grant that holds only under them, ` unless <conditions>` of one a conditional Deny would take away. */
+const ifUnless = (g: { readonly conditional?: boolean; readonly conditions?: readonly string[]; readonly unless?: readonly string[] }): string =>
+  `${g.conditional === true ? ` if ${(g.conditions ?? []).join(', ')}` : ''}${(g.unless ?? []).length > 0 ? ` unless ${(g.unless ?? []).join(', ')}` : ''}`;
 interface WhoCanAnswer {
   readonly allowed: readonly Reacher[];
   readonly checked: number;
@@ -166,7 +174,7 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
           { header: 'name', value: (r: Reacher) => r.name },
           // A grant that holds only under conditions says on what (review dv, 1): "always" and "only from the office"
           // read alike before.
-          { header: 'allowed by', value: (r: Reacher) => `${r.matched.filter((m) => m.effect === 'Allow').map(ruleText).join('; ')}${r.conditional === true ? ` if ${(r.conditions ?? []).join(', ')}` : ''}${(r.unless ?? []).length > 0 ? ` unless ${(r.unless ?? []).join(', ')}` : ''}` },
+          { header: 'allowed by', value: (r: Reacher) => `${r.matched.filter((m) => m.effect === 'Allow').map(ruleText).join('; ')}${ifUnless(r)}` },
         ],
         v.allowed,
       );
@@ -212,7 +220,7 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
         ctx.out(`also granted by resource policies to principals not listed above (their own account's policies decide their side):\n${formatTable(
           [
             { header: 'principal', value: (g: ResourcePolicyGrant) => g.principal },
-            { header: 'statement', value: (g: ResourcePolicyGrant) => `${g.statement} of the ${g.policy}` },
+            { header: 'statement', value: (g: ResourcePolicyGrant) => `${g.statement} of the ${g.policy}${ifUnless(g)}` },
           ],
           foreign,
         )}`);
