@@ -58,7 +58,7 @@ import { NO_METRICS } from './metrics.ts';
 import { authorizeAdmin, type Caller } from './principals.ts';
 import { admitAuthFailure, authFailureMessage, claimedCredential, type Admission, type KeyOwner } from './auth-failures.ts';
 import type { AuditSink } from './deps.ts';
-import { proofKeyOf, type Authorize, type AuthorizeAnswer, type AuthorizeInput, type ProvenCallers } from './authorize.ts';
+import { provenOf, type Authorize, type AuthorizeAnswer, type AuthorizeInput, type ProvenCallers } from './authorize.ts';
 import type { Store } from './ports/store.ts';
 import { storeAppender } from './audit-store-appender.ts';
 
@@ -1344,12 +1344,15 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
    * front doors record a refused authentication (review Y, Y4), under the same flood limits: the claimed key's owner
    * when known, the question's action and resource, who relayed it (`askedBy`), the code and a fixed description,
    * the key id, and the `audience` the question gave (a proof made for another resource server is refused there). Never
-   * the proof's URL, signature or session token, nor the refusal's message (it may quote them). `key`: the proof with
-   * its audience, recorded once a batch.
+   * the proof's URL, signature or session token, nor the refusal's message (it may quote them). `seen`: the refusals
+   * recorded already in this batch (one per proof and audience), recorded once.
    */
-  const refusedProof = (caller: Caller, input: AuthorizeInput, proof: string, key: string, error: { code: string; message: string } | undefined, seen?: Set<string>): void => {
-    if (error === undefined || NOT_PROOF_REFUSALS.has(error.code) || seen?.has(key)) return;
-    seen?.add(key);
+  const refusedProof = (caller: Caller, input: AuthorizeInput, proven: Result<Caller> | undefined, seen?: Set<object>): void => {
+    const proof = input.principalProof;
+    if (typeof proof !== 'string' || proven === undefined || proven.ok) return;
+    const error = proven.errors[0];
+    if (error === undefined || NOT_PROOF_REFUSALS.has(error.code) || seen?.has(proven)) return;
+    seen?.add(proven);
     const sourceIp = caller.request?.sourceIp ?? '';
     const admitted = audit.admitRefusal?.(sourceIp) ?? { record: true, suppressed: 0 };
     if (!admitted.record) return;
@@ -1373,22 +1376,13 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     if (audit.record !== undefined) audit.record(e);
     else audit.decision(e);
   };
-  const proofRefusal = (input: AuthorizeInput, proofs: ProvenCallers | undefined): { proof: string; key: string; error: { code: string; message: string } | undefined } | undefined => {
-    const key = proofKeyOf(input);
-    if (key === undefined || typeof input.principalProof !== 'string') return undefined;
-    const proof = proofs?.get(key);
-    if (proof === undefined || proof.ok) return undefined;
-    return { proof: input.principalProof, key, error: proof.errors[0] };
-  };
   // Runs once per decision on the deciding thread: one event object, built field by field (no spreads).
-  const note = (caller: Caller, input: AuthorizeInput, r: Result<AuthorizeAnswer> | AuthorizeAnswer | { error: { code: string; message: string } }, proofs?: ProvenCallers, seen?: Set<string>): void => {
+  const note = (caller: Caller, input: AuthorizeInput, r: Result<AuthorizeAnswer> | AuthorizeAnswer | { error: { code: string; message: string } }, proofs?: ProvenCallers, seen?: Set<object>): void => {
     // A `principalProof` question is about the caller the proof authenticated (never the proof: it carries the
     // session token); one whose proof failed decided nothing: the refused proof is recorded instead.
-    const key = proofKeyOf(input);
-    const proof = key !== undefined ? proofs?.get(key) : undefined;
+    const proof = provenOf(proofs, input);
     if (typeof input.principalProof === 'string' && proof?.ok !== true) {
-      const refused = proofRefusal(input, proofs);
-      if (refused !== undefined) refusedProof(caller, input, refused.proof, refused.key, refused.error, seen);
+      refusedProof(caller, input, proof, seen);
       return;
     }
     const proven = proof?.ok === true ? proof.value : undefined;
@@ -1453,7 +1447,7 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
       const r = await inner.authorizeBatch(caller, requests, proofs);
       if (r.ok && Array.isArray(requests)) {
         // A proof refused for several questions of the batch is recorded once.
-        const seen = new Set<string>();
+        const seen = new Set<object>();
         r.value.forEach((one, i) => {
           const q = requests[i] as unknown;
           note(caller, (typeof q === 'object' && q !== null ? q : {}) as AuthorizeInput, one, proofs, seen);
@@ -1464,8 +1458,7 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     /** The same decision, recorded nowhere (`POST /v1/simulate`); a refused `principalProof` is recorded. */
     async simulate(caller: Caller, input: AuthorizeInput, proofs?: ProvenCallers): Promise<Result<AuthorizeAnswer>> {
       const r = await inner.simulate(caller, input, proofs);
-      const refused = proofRefusal(input, proofs);
-      if (refused !== undefined) refusedProof(caller, input, refused.proof, refused.key, refused.error);
+      refusedProof(caller, input, provenOf(proofs, input));
       return r;
     },
     /** A principal with its policies, as decisions see it (nothing decided, nothing recorded). */

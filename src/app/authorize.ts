@@ -219,11 +219,17 @@ const namedKey = (ctx: Readonly<Record<string, unknown>> | undefined, key: strin
 const MAX_CONDITION_DIAGNOSTICS = 10;
 const NO_ENGINES: readonly never[] = Object.freeze([]);
 const EXPLAIN = Object.freeze({ explain: true });
-/** How the IAM engine decides a question: explained, and for who-can's what-ifs without conditional Allows or with every conditional Deny. */
-function explainHow(input: AuthorizeInput): EvaluateOptions {
-  if (input.unconditional !== true && input.deniesHold !== true) return EXPLAIN;
-  return { explain: true, ...(input.unconditional === true ? { unconditional: true } : {}), ...(input.deniesHold === true ? { deniesHold: true } : {}) };
+const NO_WHAT_IF: EvaluateOptions = Object.freeze({});
+/** Who-can's what-ifs of a question (without conditional Allows, with every conditional Deny), for every evaluation of it. */
+function whatIfOf(input: AuthorizeInput): EvaluateOptions {
+  if (input.unconditional !== true && input.deniesHold !== true) return NO_WHAT_IF;
+  return { ...(input.unconditional === true ? { unconditional: true } : {}), ...(input.deniesHold === true ? { deniesHold: true } : {}) };
 }
+/** How the IAM engine decides a question: explained, with its what-ifs. */
+const explainHow = (input: AuthorizeInput): EvaluateOptions => {
+  const whatIf = whatIfOf(input);
+  return whatIf === NO_WHAT_IF ? EXPLAIN : { ...whatIf, explain: true };
+};
 
 /** The IAM engine's statement as a rule of the answer, with its conditions when it has any. */
 function ruleOf(m: StatementRef): MatchedRule {
@@ -269,10 +275,12 @@ const QUESTION_FIELDS: ReadonlySet<string> = new Set(['principal', 'principalPro
 export const MAX_PROOF_LENGTH = 16 * 1024;
 
 /**
- * The callers that the `principalProof`s of a request authenticate, by the proof as sent, verified before the
- * question is decided: a failed proof is its refusal (never a decision). Held for one request only.
+ * The callers that the `principalProof`s of a request authenticate, by the proof as sent, then by the `audience` it
+ * is verified for (`''`: none), verified before the question is decided: one proof verifies for its own audience and
+ * is refused for any other (a batch may carry it with several); a failed proof is its refusal (never a decision).
+ * Held for one request only.
  */
-export type ProvenCallers = ReadonlyMap<string, Result<Caller>>;
+export type ProvenCallers = ReadonlyMap<string, ReadonlyMap<string, Result<Caller>>>;
 
 /** The longest `audience`: a URL or a name, with room to spare. */
 export const MAX_AUDIENCE_CHARS = 256;
@@ -284,16 +292,13 @@ const AUDIENCE_RE = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
 export const isAudience = (x: unknown): x is string => typeof x === 'string' && x.length <= MAX_AUDIENCE_CHARS && AUDIENCE_RE.test(x);
 
 /**
- * A question's proof in `ProvenCallers`: the proof with the audience it is verified for, since one proof verifies for
- * its own audience and is refused for any other (a batch may carry it with several). Unambiguous: `-` then the proof,
- * or the audience's length, `:`, the audience, then the proof.
+ * What the proof of a question as sent (a batch item may be unchecked) proved, as the edge verified it for the
+ * question's audience; undefined when it carries none, or an `audience` that is not one (refused unread).
  */
-export const proofKey = (proof: string, audience: string | undefined): string => (audience === undefined ? `-${proof}` : `${audience.length}:${audience}${proof}`);
-/** The key of the proof of a question as sent (a batch item may be unchecked); undefined when it carries none, or a bad `audience`. */
-export function proofKeyOf(q: { readonly principalProof?: unknown; readonly audience?: unknown }): string | undefined {
-  if (typeof q.principalProof !== 'string') return undefined;
+export function provenOf(proofs: ProvenCallers | undefined, q: { readonly principalProof?: unknown; readonly audience?: unknown }): Result<Caller> | undefined {
+  if (proofs === undefined || typeof q.principalProof !== 'string') return undefined;
   if (q.audience !== undefined && !isAudience(q.audience)) return undefined;
-  return proofKey(q.principalProof, q.audience);
+  return proofs.get(q.principalProof)?.get(q.audience ?? '');
 }
 
 /**
@@ -748,8 +753,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * question itself: its principal and policies, session policies, tags, source identity and issue time included.
    * Asking about it needs what asking about its ARN needs, unless the proof was signed with the asker's own key.
    */
-  function resolveProven(caller: Caller, proof: string | undefined, resource: string, owner: string | undefined, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined): Result<Resolved> {
-    const p = proof === undefined ? undefined : proofs?.get(proof);
+  function resolveProven(caller: Caller, p: Result<Caller> | undefined, resource: string, owner: string | undefined, asked: Map<string, Result<unknown>> | undefined): Result<Resolved> {
     // Only a bug gets here: the edge verifies every proof of a request before deciding it.
     if (p === undefined) return failWith('INTERNAL_ERROR', '`principalProof` was not verified before the question was decided', 'principalProof');
     if (!p.ok) return p;
@@ -907,15 +911,15 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    * An engine's allow, cut by the principal's permissions boundary and session policies when the engine is limited
    * by them (`limitedByPrincipalPolicies`): then no opinion, saying which policy does not allow.
    */
-  function limited(e: EngineResult, engine: AuthorizeEngine, request: AuthzRequest, set: PolicySet, how: EvaluateOptions): EngineResult {
+  function limited(e: EngineResult, engine: AuthorizeEngine, request: AuthzRequest, set: PolicySet, whatIf: EvaluateOptions): EngineResult {
     if (e.verdict !== 'allow' || engine.limitedByPrincipalPolicies !== true) return e;
-    let cutBy = principalLimitsCut(request, set, how);
+    let cutBy = principalLimitsCut(request, set, whatIf);
     // A question in the bindings' spelling (`ml.models.get`) is within the limits when the IAM actions that need that
     // permission are (`training:GetModel`): boundaries and session policies name IAM actions, never permissions, so
     // asked as the permission the cut refused what the same question in IAM's spelling allowed (review ai, 6).
     if (cutBy !== undefined && !request.action.includes(':')) {
       const actions = actionsForPermission(request.action);
-      if (actions.length > 0 && actions.every((action) => principalLimitsCut({ ...request, action }, set, how) === undefined)) cutBy = undefined;
+      if (actions.length > 0 && actions.every((action) => principalLimitsCut({ ...request, action }, set, whatIf) === undefined)) cutBy = undefined;
     }
     if (cutBy === undefined) return e;
     const which = cutBy === 'boundary' ? 'the permissions boundary' : 'the session policy';
@@ -1068,8 +1072,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // Only an entity of the account of the principal asked about: the Query API finds a user or role in the caller's
     // account alone (a cross-account iam: request is refused whatever it carries), and another account's tags are its
     // own to read (asking about a principal of another account is only for the asker's own resources, `mayAsk`).
-    const key = proofKeyOf(input);
-    const proven = key !== undefined ? proofs?.get(key) : undefined;
+    const proven = provenOf(proofs, input);
     const principalAccount = input.principal !== undefined ? accountOf(input.principal) : proven !== undefined ? (proven.ok ? proven.value.account : undefined) : caller.account;
     if (entity.account !== principalAccount) return decideAsked(caller, input, asked, proofs, started);
     return withDirectoryFacts(input, entity).then(async (x) => noteReplaced(await decideAsked(caller, x.input, asked, proofs, started), x.replaced));
@@ -1200,8 +1203,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    */
   function callerAsked(caller: Caller, input: AuthorizeInput, proofs: ProvenCallers | undefined): Caller | undefined {
     if (input.principalProof !== undefined) {
-      const key = proofKeyOf(input);
-      const proven = key !== undefined ? proofs?.get(key) : undefined;
+      const proven = provenOf(proofs, input);
       return proven?.ok === true ? proven.value : undefined;
     }
     return input.principal === undefined || input.principal === caller.principal.arn ? caller : undefined;
@@ -1258,7 +1260,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   function decideAskedAs(caller: Caller, input: AuthorizeInput, asked: Map<string, Result<unknown>> | undefined, proofs: ProvenCallers | undefined, started: number, asking: Asking): Answered | Promise<Answered> {
     const rp = resourcePolicies.forResource(input.resource, input.resourceAccount);
     if (input.principalProof !== undefined) {
-      const proven = resolveProven(caller, proofKeyOf(input), input.resource, rp.account, asked, proofs);
+      const proven = resolveProven(caller, provenOf(proofs, input), input.resource, rp.account, asked);
       if (!proven.ok) return proven;
       const arn = proven.value.principal.arn;
       const r = decideWho(input, rp, proven, started, asking);
@@ -1461,10 +1463,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     if (engines.length > 0) {
       const resolvedRequest: ResolvedRequest = input.unconditional === true ? { principal, action: input.action, resource: input.resource, request, unconditional: true } : { principal, action: input.action, resource: input.resource, request };
       const results: EngineResult[] = new Array(engines.length);
+      const whatIf = whatIfOf(input);
       for (let i = 0; i < engines.length; i++) {
         try {
           const engine = engines[i] as AuthorizeEngine;
-          results[i] = limited(engine.decide(resolvedRequest), engine, request, set, explainHow(input));
+          results[i] = limited(engine.decide(resolvedRequest), engine, request, set, whatIf);
         } catch (err) {
           results[i] = { verdict: 'no-opinion', reasons: [], errors: [err instanceof Error ? err.message : String(err)] };
         }

@@ -195,6 +195,43 @@ const OWN_SIDE_ALLOWS = (() => {
   return compilePolicy(d.value, 'its own account\'s policies (not known here)');
 })();
 
+/** The conditions of `rules` (matched rules of an answer, statements of a decision), each once, in their order. */
+function conditionsOf(rules: readonly { readonly conditions?: readonly string[] }[]): string[] {
+  const out = new Set<string>();
+  for (const r of rules) for (const c of r.conditions ?? []) out.add(c);
+  return [...out];
+}
+
+/** A decision as who-can reads it: the IAM engine's or the authorize union's (its rules carry their conditions). */
+interface Decided {
+  readonly decision: string;
+  readonly matched: readonly { readonly effect: string; readonly conditions?: readonly string[] }[];
+}
+type WhatIf = { readonly unconditional?: true; readonly deniesHold?: true };
+
+/**
+ * Of a grant (`granted`, an Allow): whether it holds only under the conditions of the rules that allow it, and which
+ * conditional Denies would take it away in another context (reviews dv, 1; du, 2; du, 3). Both are the engine's
+ * answers to what-ifs (`ask`), never a reading of the policies: how grants combine stays the engine's alone. Asked
+ * first with both at once (no conditional Allow counts, every conditional Deny applies): an Allow there, the usual
+ * case, settles both in one question; else each is asked apart.
+ */
+async function conditionality(granted: Decided, ask: (what: WhatIf) => Promise<Result<Decided>>): Promise<Result<{ conditional: boolean; conditions: string[]; unless: string[] }>> {
+  const robust = await ask({ unconditional: true, deniesHold: true });
+  if (!robust.ok) return robust;
+  if (robust.value.decision === 'Allow') return ok({ conditional: false, conditions: [], unless: [] });
+  const always = await ask({ unconditional: true });
+  if (!always.ok) return always;
+  const denied = await ask({ deniesHold: true });
+  if (!denied.ok) return denied;
+  const conditional = always.value.decision !== 'Allow';
+  return ok({
+    conditional,
+    conditions: conditional ? conditionsOf(granted.matched.filter((m) => m.effect === 'Allow')) : [],
+    unless: denied.value.decision !== 'Allow' ? conditionsOf(denied.value.matched.filter((m) => m.effect === 'Deny')) : [],
+  });
+}
+
 /**
  * The principals beyond `account` that the resource policies governing the resource grant the question to (review
  * db, 3): `*` (anyone), and each other account, or user, role or session of one, that an Allow
@@ -203,7 +240,7 @@ const OWN_SIDE_ALLOWS = (() => {
  * them a bucket open to the world read as open to the account's principals (as Access Analyzer, which reports such
  * grants).
  */
-export function grantedByResourcePolicy(policies: readonly CompiledPolicy[], account: string, input: WhoCanInput, time: number): ResourcePolicyGrant[] {
+export async function grantedByResourcePolicy(policies: readonly CompiledPolicy[], account: string, input: WhoCanInput, time: number): Promise<ResourcePolicyGrant[]> {
   const out: ResourcePolicyGrant[] = [];
   const seen = new Set<string>();
   const context = contextOf(input.context);
@@ -230,27 +267,17 @@ export function grantedByResourcePolicy(policies: readonly CompiledPolicy[], acc
         if (d.decision !== 'Allow') continue;
         seen.add(arn.toLowerCase());
         // Conditional, and what a conditional Deny would take away, as for the principals listed (review du, 3).
-        const conditional = evaluate(request, set, { unconditional: true }).decision !== 'Allow';
-        const held = evaluate(request, set, { deniesHold: true });
-        const unless = held.decision === 'Allow' ? [] : [...new Set(held.matched.filter((m) => m.effect === 'Deny').flatMap((m) => m.conditions ?? []))];
-        const conditions = conditional ? [...new Set(d.matched.filter((m) => m.effect === 'Allow').flatMap((m) => m.conditions ?? []))] : [];
-        out.push({ principal: arn, policy: policy.name, statement: st.index, conditional, conditions, unless });
+        const c = await conditionality(d, async (what) => ok(evaluate(request, set, what)));
+        if (!c.ok) continue;
+        out.push({ principal: arn, policy: policy.name, statement: st.index, ...c.value });
       }
     }
   }
   return out;
 }
 
-/** The conditions of `rules`, each once, in their order. */
-function conditionsOf(rules: readonly MatchedRule[]): string[] {
-  const out = new Set<string>();
-  for (const r of rules) for (const c of r.conditions ?? []) out.add(c);
-  return [...out];
-}
-
-/** `resourcePolicies`: the policies governing a resource, as the authorizer reads them. */
 /**
- * `canBecome`: escalation-paths' search (src/app/escalation.ts), asked for whom every principal can come to act as, so
+ * `resourcePolicies`: the policies governing a resource, as the authorizer reads them. `canBecome`: escalation-paths' search (src/app/escalation.ts), asked for whom every principal can come to act as, so
  * that each allowed role lists those who reach the resource through it (review dv, 2); without it, no role says so.
  */
 export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => [], now: () => number = Date.now, canBecome?: CanBecome) {
@@ -277,29 +304,15 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       // the whole answer would be partial, so it is refused as it stands.
       if (!a.ok) return failWith(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${p.kind} ${p.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`, a.errors[0]?.path ?? '');
       if (a.value.decision === 'Allow') {
-        // Asked again without the rules that hold only under a condition: the engines decide whether what is left
-        // allows (an identity policy alone, a resource policy alone, both across accounts, within the boundary), so the
-        // answer does not re-derive how grants combine (review dv, 1).
-        // Then with every conditional Deny applying (review du, 2): a grant that a Deny with a condition can take away in
-        // another context (`NotIpAddress aws:SourceIp`) says so. One question when neither kind of rule counts (the
-        // usual case), else each asked apart.
-        const ask = async (what: { unconditional?: true; deniesHold?: true }): Promise<Result<AuthorizeAnswer>> => {
+        // Asked again without the rules that hold only under a condition, and with every conditional Deny applying:
+        // the engines decide whether what is left allows (an identity policy alone, a resource policy alone, both across
+        // accounts, within the boundary), so the answer does not re-derive how grants combine.
+        const c = await conditionality(a.value, async (what) => {
           const r = await simulate(caller, { ...input, principal: p.principal, ...what });
           return r.ok ? r : failWith(r.errors[0]?.code ?? 'INTERNAL_ERROR', `${p.kind} ${p.name}: ${r.errors[0]?.message ?? 'cannot be asked about'}`, r.errors[0]?.path ?? '');
-        };
-        const robust = await ask({ unconditional: true, deniesHold: true });
-        if (!robust.ok) return robust;
-        let conditional = false;
-        let unless: string[] = [];
-        if (robust.value.decision !== 'Allow') {
-          const always = await ask({ unconditional: true });
-          if (!always.ok) return always;
-          conditional = always.value.decision !== 'Allow';
-          const denied = await ask({ deniesHold: true });
-          if (!denied.ok) return denied;
-          if (denied.value.decision !== 'Allow') unless = conditionsOf(denied.value.matched.filter((m) => m.effect === 'Deny'));
-        }
-        allowed.push({ ...p, reasons: a.value.reasons, matched: a.value.matched, conditional, conditions: conditional ? conditionsOf(a.value.matched.filter((m) => m.effect === 'Allow')) : [], unless });
+        });
+        if (!c.ok) return c;
+        allowed.push({ ...p, reasons: a.value.reasons, matched: a.value.matched, ...c.value });
       } else if (a.value.decision === 'ImplicitDeny' && a.value.conditionsNotMet !== undefined && a.value.conditionsNotMet.length > 0) {
         excluded.push({ ...p, conditions: conditionsOf(a.value.conditionsNotMet), notMet: a.value.conditionsNotMet });
       }
@@ -330,7 +343,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     }
     const beyond = grantedBeyond(caller.account, input.action, input.resource);
     // Another account's resource policies are its own to read (as its bindings, review I3).
-    const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? grantedByResourcePolicy(governing.policies, governing.account ?? caller.account, input, now()) : [];
+    const foreign = governing.account === caller.account || caller.account === ROOT_ACCOUNT ? await grantedByResourcePolicy(governing.policies, governing.account ?? caller.account, input, now()) : [];
     const open = foreign.some((g) => g.principal === '*') ? 'anyone (*: every account\'s principals, and unauthenticated callers where the service takes them)' : 'principals of other accounts';
     const widest = beyond.some((g) => g.member === 'allUsers') ? 'anyone, unauthenticated too (allUsers)' : beyond.some((g) => g.member === 'allAuthenticatedUsers') ? 'every authenticated principal of every account (allAuthenticatedUsers)' : 'principals of other accounts or federated subjects';
     return ok({

@@ -313,7 +313,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     try {
       health = await listenForHealth(at, { ready: () => readyNow(), metrics: () => metricsNow?.() });
     } catch (e) {
-      throw new StartError(`cannot listen on ${at.host}:${at.port} (--health-listen): ${e instanceof Error ? e.message : String(e)}`, 'unavailable', inUseOf(e, '--health-listen'));
+      throw new StartError(`cannot listen on ${at.host}:${at.port} (--health-listen): ${e instanceof Error ? e.message : String(e)}`, 'unavailable', addressInUse(e) ? '--health-listen' : undefined);
     }
   };
   if (healthAt !== undefined && !othersServe) await listenForProbes(healthAt);
@@ -331,6 +331,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     for (const close of opened.splice(0).reverse()) await close().catch(() => {});
     throw new StartError(message, failure, inUse);
   };
+  /** A listener that could not be opened: what to do about it, and the option when its address was in use. */
+  const cannotListen = (host: string, port: number, option: string, e: unknown): Promise<never> =>
+    failStart(`cannot listen on ${host}:${port} (${option}): ${listenError(e)}`, 'unavailable', addressInUse(e) ? option : undefined);
   /**
    * A step after the edge listens: a failure closes what the start opened (the listeners too) before the start fails.
    * Thrown past them, the process printed its error and never ended, /healthz 200 and /readyz 503 for good (review
@@ -459,7 +462,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     bound = await edge.listen(listen.host, listenPort);
   } catch (e) {
-    return failStart(`cannot listen on ${listen.host}:${listenPort} (--listen): ${listenError(e)}`, 'unavailable', inUseOf(e, '--listen'));
+    return cannotListen(listen.host, listenPort, '--listen', e);
   }
   opened.push(() => edge.close());
   edgeListens = true;
@@ -470,7 +473,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   try {
     agentBound = await agent.listen(agentAt.host, agentAt.port);
   } catch (e) {
-    return failStart(`cannot listen on ${agentAt.host}:${agentAt.port} (--agent-listen): ${listenError(e)}`, 'unavailable', inUseOf(e, '--agent-listen'));
+    return cannotListen(agentAt.host, agentAt.port, '--agent-listen', e);
   }
   opened.push(() => agent.close());
   // A wildcard is reached on this machine at 127.0.0.1, and only loopback (or 169.254.170.2) over http is a container
@@ -500,7 +503,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     try {
       s3Bound = await s3Edge.listen(s3At.host, s3At.port);
     } catch (e) {
-      return failStart(`cannot listen on ${s3At.host}:${s3At.port} (--s3-listen): ${listenError(e)}`, 'unavailable', inUseOf(e, '--s3-listen'));
+      return cannotListen(s3At.host, s3At.port, '--s3-listen', e);
     }
     gateway = { s3, edge: s3Edge };
     s3Url = s3Address ?? urlOf(tls ? 'https' : 'http', s3Bound);
@@ -764,8 +767,8 @@ export class StartError extends Error {
   }
 }
 
-/** The option of a listener that failed with `e`, when `e` is an address in use. */
-const inUseOf = (e: unknown, option: string): string | undefined => ((e as { code?: unknown } | null)?.code === 'EADDRINUSE' ? option : undefined);
+/** Whether a listener failed because another socket holds its address. */
+const addressInUse = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === 'EADDRINUSE';
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -774,8 +777,7 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
  * with the defaults (the README's `npx gatehouse server` in another terminal), whose message named no option.
  */
 function listenError(e: unknown): string {
-  const inUse = (e as { code?: unknown } | null)?.code === 'EADDRINUSE';
-  return `${messageOf(e)}${inUse ? '; another process listens there (a gatehouse server already running?): stop it, or give this server addresses of its own (--listen, --agent-listen, --s3-listen)' : ''}`;
+  return `${messageOf(e)}${addressInUse(e) ? '; another process listens there (a gatehouse server already running?): stop it, or give this server addresses of its own (--listen, --agent-listen, --s3-listen)' : ''}`;
 }
 
 /** `parse()`, its error (which names the argument) a usage error. */

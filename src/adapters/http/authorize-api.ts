@@ -32,7 +32,7 @@ import { failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts'
 import type { App, Caller } from '../../app/index.ts';
 import { authorizeAdmin } from '../../app/principals.ts';
 import { attachmentProblem, managesResourcePolicy, ResourcePolicies, resourcePolicyKey, type StoredResourcePolicy } from '../../app/resource-policies.ts';
-import { isAudience, MAX_BATCH, MAX_PROOF_LENGTH, proofKey, questionOf, type ProvenCallers } from '../../app/authorize.ts';
+import { isAudience, MAX_BATCH, MAX_PROOF_LENGTH, questionOf, type ProvenCallers } from '../../app/authorize.ts';
 import { parseSigV4, type SigV4ErrorCode } from '../sigv4/index.ts';
 import { onlyFields } from './admin-api.ts';
 import { QUERY_PRESIGNED_MAX_SECONDS } from './server.ts';
@@ -204,7 +204,7 @@ async function proveCaller(app: App, proof: string, audience: string | undefined
  * side effects, notes none (review bb, 4: a what-if about a proof kept a key no one used looking alive).
  */
 async function proofsOf(app: App, questions: readonly unknown[], use = true): Promise<ProvenCallers | undefined> {
-  let out: Map<string, Result<Caller>> | undefined;
+  let out: Map<string, Map<string, Result<Caller>>> | undefined;
   for (const q of questions) {
     if (typeof q !== 'object' || q === null) continue;
     const proof = (q as Record<string, unknown>)['principalProof'];
@@ -212,9 +212,11 @@ async function proofsOf(app: App, questions: readonly unknown[], use = true): Pr
     // A proof beside a `principal`, or with an `audience` that is not one, is refused unread (questionOf), so it is
     // not verified either. One proof is verified once for each audience it comes with.
     if (typeof proof !== 'string' || proof === '' || (q as Record<string, unknown>)['principal'] !== undefined || (audience !== undefined && !isAudience(audience))) continue;
-    const key = proofKey(proof, audience);
-    if (out?.has(key)) continue;
-    (out ??= new Map()).set(key, await proveCaller(app, proof, audience, use));
+    out ??= new Map();
+    let byAudience = out.get(proof);
+    if (byAudience === undefined) out.set(proof, (byAudience = new Map()));
+    if (byAudience.has(audience ?? '')) continue;
+    byAudience.set(audience ?? '', await proveCaller(app, proof, audience, use));
   }
   return out;
 }

@@ -191,6 +191,8 @@ interface JobEventJson {
   message: string;
 }
 const JOB_EVENT = { seq: 'number', at: 'string', type: 'string', message: 'string' } as const;
+/** A page of `GET /v1/jobs/{id}/events`. */
+const EVENTS_PAGE = { events: [JOB_EVENT], next: 'string?' } as const;
 
 const eventNumber = (v: string): number => {
   if (!/^[0-9]{1,8}$/.test(v)) throw new InvalidArgumentError(`--after must be an event's number (a whole number from 0 to 99999999), got \`${v}\``);
@@ -207,10 +209,9 @@ const tailCount = (v: string): number => {
  * `next` when `limit` stopped it with more to come. With `tail`, the newest `tail` events, one request.
  */
 async function allEvents(c: Connection, id: string, opts: { limit?: number; after?: number; tail?: number }): Promise<ClientResult<{ events: JobEventJson[]; next?: string }>> {
-  const shape = { events: [JOB_EVENT], next: 'string?' } as const;
-  if (opts.tail !== undefined) return call<{ events: JobEventJson[]; next?: string }>(c, 'GET', ['jobs', id, 'events'], { query: { tail: String(opts.tail) }, shape });
+  if (opts.tail !== undefined) return call<{ events: JobEventJson[]; next?: string }>(c, 'GET', ['jobs', id, 'events'], { query: { tail: String(opts.tail) }, shape: EVENTS_PAGE });
   const r = await followPages<JobEventJson>(
-    async (want, after) => asItems(await call<{ events: JobEventJson[]; next?: string }>(c, 'GET', ['jobs', id, 'events'], { query: { limit: String(want), after }, shape }), 'events'),
+    async (want, after) => asItems(await call<{ events: JobEventJson[]; next?: string }>(c, 'GET', ['jobs', id, 'events'], { query: { limit: String(want), after }, shape: EVENTS_PAGE }), 'events'),
     opts.limit,
     opts.after === undefined ? undefined : String(opts.after),
   );
@@ -228,8 +229,7 @@ async function allEvents(c: Connection, id: string, opts: { limit?: number; afte
 async function followEvents(ctx: CommandContext, id: string, opts: Opts & FollowOptions & { json?: true; after?: number; tail?: number }): Promise<number> {
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json && 'line');
-  const shape = { events: [JOB_EVENT], next: 'string?' } as const;
-  const fetch = (query: Record<string, string>) => call<{ events: JobEventJson[]; next?: string }>(conn.value, 'GET', ['jobs', id, 'events'], { query, shape });
+  const fetch = (query: Record<string, string>) => call<{ events: JobEventJson[]; next?: string }>(conn.value, 'GET', ['jobs', id, 'events'], { query, shape: EVENTS_PAGE });
   let after = opts.after ?? 0;
   let ended = false;
   let header = !opts.json;
