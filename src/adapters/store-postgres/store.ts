@@ -83,6 +83,14 @@ export interface PostgresStoreOptions {
    * noticed the dead connection (hours with default TCP settings).
    */
   readonly idleInTransactionTimeoutMs?: number;
+  /**
+   * How long `close` waits for the transactions in flight before it cuts their connections; default 5,000 ms. Cut, a
+   * transaction fails as `StoreUnavailableError` (`StoreOutcomeUnknownError` when its COMMIT was already sent) and the
+   * database rolls it back, as for any connection lost. Without it a transaction hung on the database (a row lock held
+   * by another session, a database that stopped answering) held `close`, and a server's stop, up to the statement bound
+   * (30 s, Kubernetes' whole grace period), or for ever for one that kept waiting for a connection (review dz1).
+   */
+  readonly closeTimeoutMs?: number;
 }
 
 export interface PostgresStore extends Store {
@@ -136,16 +144,38 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   let closing: Promise<void> | undefined;
   const { track, settled } = inFlight();
+  const closeTimeoutMs = Math.max(0, options.closeTimeoutMs ?? 5_000);
+  /** Set when `close` gave up waiting: every transaction still in flight is cut, and none starts a statement. */
+  let cutAtClose: StoreUnavailableError | undefined;
+  /** The connections of the transactions in flight, cut when `close` gives up waiting for them. */
+  const cutters = new Set<() => void>();
+  /** Settles the waits for a connection when `close` gives up: a pool full of hung transactions never frees one. */
+  let cutWaits: (e: StoreUnavailableError) => void = () => undefined;
+  const waitsCut = new Promise<never>((_, reject) => (cutWaits = reject));
+  waitsCut.catch(() => undefined);
+  // Read through a call: TypeScript would otherwise keep a check made before an await for after it.
+  const closedBy = (): StoreUnavailableError | undefined => cutAtClose;
 
   const transaction = async <T>(readOnly: boolean, fn: (tx: WriteTx, abort: Abort<T>) => Promise<T>, boundMs = statementTimeoutMs): Promise<T> => {
     for (let attempt = 0; ; attempt += 1) {
       let client: pg.PoolClient;
+      const closedAlready = closedBy();
+      if (closedAlready !== undefined) throw closedAlready;
+      const connecting = pool.connect();
       try {
-        client = await pool.connect();
+        client = await Promise.race([connecting, waitsCut]);
       } catch (e) {
+        // A connection granted after the cut goes straight back (closed: the pool is ending).
+        if (e === closedBy()) void connecting.then((c) => c.release(true), () => undefined);
         throw unavailable(e) ?? e;
       }
       let broken = false;
+      let cut = false;
+      const cutThis = (): void => {
+        cut = true;
+        broken = true;
+        (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+      };
       // A checked-out client has no error listener of the pool's: a connection lost between two statements
       // would be emitted as an uncaught 'error' and end the process. Note it; the next statement fails with it.
       const onError = (): void => {
@@ -156,7 +186,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       let failedStatement: unknown;
       // Every statement, BEGIN to COMMIT, answered within the bound or the connection is cut: its pending
       // statement then fails as a lost connection (unavailable), and ROLLBACK is not waited for.
-      const q = (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> => bounded(client, boundMs, () => (broken = true), sql, params);
+      const q = (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> => {
+        // Cut at close between two statements: none is sent on the dead connection (whose error would not say why).
+        const closed = cut ? closedBy() : undefined;
+        if (closed !== undefined) return Promise.reject(closed);
+        return bounded(client, boundMs, () => (broken = true), sql, params);
+      };
       const raw = executor(q, (e) => {
         failedStatement ??= e;
         if (isRetryable(e)) retryableSeen = true;
@@ -169,6 +204,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       // A transaction left open (a failed BEGIN or change-head lock: no ROLLBACK was sent) must not go back to the
       // pool: the next user of the connection would run in an aborted transaction (25P02) (review M7).
       let open = true;
+      cutters.add(cutThis);
+      if (closedBy() !== undefined) cutThis();
       try {
         if (readOnly) await q('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         else {
@@ -213,16 +250,23 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           throw e;
         }
       } catch (e) {
-        // The server's own refusal of the COMMIT (a SQLSTATE) rolled back; a lost connection says nothing of it.
+        // Cut at close before the statement was sent (`q` refused it, COMMIT included): known to be rolled back.
+        if (e === closedBy()) throw new StoreUnavailableError((e as Error).message, { cause: e });
+        // The server's own refusal of the COMMIT (a SQLSTATE) rolled back; a lost connection says nothing of it (a cut
+        // at close included: the COMMIT may have reached the database before the connection was cut).
         if (committing && unavailable(e) !== undefined && !isSqlState((e as { code?: unknown }).code)) {
           throw new StoreOutcomeUnknownError(`PostgreSQL: the connection was lost while committing (${e instanceof Error ? e.message : String(e)}): the transaction may or may not have committed`, { cause: e });
         }
-        if ((isRetryable(e) || retryableSeen) && attempt < maxRetries) {
+        // Cut at close while a statement other than COMMIT waited: the database rolls it back with the connection.
+        const closed = cut ? closedBy() : undefined;
+        if (closed !== undefined) throw new StoreUnavailableError(closed.message, { cause: e });
+        if ((isRetryable(e) || retryableSeen) && attempt < maxRetries && closedBy() === undefined) {
           await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
           continue;
         }
         throw unavailable(e) ?? dataRefused(e) ?? e;
       } finally {
+        cutters.delete(cutThis);
         client.removeListener('error', onError);
         client.release(broken || open);
       }
@@ -252,8 +296,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     close(): Promise<void> {
       closing ??= (async () => {
         await Promise.allSettled([...subscriptions].map((sub) => sub.close()));
-        await settled();
-        await pool.end();
+        if (!(await within(settled(), closeTimeoutMs))) {
+          cutAtClose = new StoreUnavailableError(
+            `PostgreSQL store closed (the server is stopping) while this transaction was in flight: it had not ended ${closeTimeoutMs} ms after close began (closeTimeoutMs), so its connection was cut and the database rolls it back; try again`,
+          );
+          cutWaits(cutAtClose);
+          for (const cutOne of [...cutters]) cutOne();
+        }
+        // A cut transaction fails at its next statement; one whose own code awaits something else (not a statement) is
+        // not waited for past the grace (its connection is gone, the database has rolled it back). Nor is the pool's end,
+        // whose goodbye to a database that stopped answering is never answered.
+        await within(Promise.all([settled(), pool.end()]), CUT_GRACE_MS);
       })();
       return closing;
     },
@@ -315,6 +368,20 @@ async function canNotify(pool: pg.Pool, channel: string): Promise<boolean> {
     }
   } finally {
     client.release(broken);
+  }
+}
+
+/** How long `close` waits, once nothing is in flight or what was is cut, for the transactions to fail and the pool to end. */
+const CUT_GRACE_MS = 1_000;
+
+/** Whether `p` settled within `ms` (its outcome is not looked at). */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -550,7 +550,11 @@ export interface Store {
    * still reads the change log, and polls now and then in case a notification is lost.
    */
   subscribe?(listener: ChangeListener): ChangeSubscription;
-  /** Waits for running transactions, then releases the database. */
+  /**
+   * Refuses new transactions, waits for running ones, then releases the database. PostgreSQL waits at most its close
+   * timeout (5 s), then cuts the connections of those still running: they fail (`StoreUnavailableError`, or
+   * `StoreOutcomeUnknownError` when their COMMIT was sent), and the database rolls them back (review dz1).
+   */
   close(): Promise<void>;
 }
 
