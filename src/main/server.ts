@@ -633,12 +633,25 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         // and behind them the spool came after Kubernetes' default grace period (30 s), so a killed pod lost the
         // decisions queued during the outage (left by review az). Nothing they do records to the audit log.
         await app.audit.stop();
-        await app.keyUse.stop();
-        await app.sessionScopes.stop();
+        // Keys' last use and the scope sweep's last writes get LAST_WRITES_MS; a write of theirs still in flight then is
+        // cut with the other transactions by the store's close, which waits at most its close timeout (5 s) for what is
+        // in flight: a transaction hung on the database (a row lock another session holds, a database that stopped
+        // answering) held each of these up to the statement bound (30 s), past Kubernetes' grace period (review dz1).
+        await settledWithin(Promise.all([app.keyUse.stop(), app.sessionScopes.stop()]), LAST_WRITES_MS);
         await store.close();
         await health?.close();
       })()),
   };
+}
+
+/** How long a server's stop waits for keys' last use and the scope sweep to write what they hold (review dz1). */
+const LAST_WRITES_MS = 5_000;
+
+/** Waits for `p` (its outcome not looked at) at most `ms`. */
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /** Resolves at the first SIGINT or SIGTERM, saying so: the long-running commands then stop gracefully. */
