@@ -59,6 +59,7 @@ import { authorizeAdmin, type Caller } from './principals.ts';
 import { admitAuthFailure, authFailureMessage, claimedCredential, type Admission, type KeyOwner } from './auth-failures.ts';
 import type { AuditSink } from './deps.ts';
 import { provenOf, type Authorize, type AuthorizeAnswer, type AuthorizeInput, type ProvenCallers } from './authorize.ts';
+import { isProofAudienceRefusal } from './proof-audiences.ts';
 import type { Store } from './ports/store.ts';
 import { storeAppender } from './audit-store-appender.ts';
 
@@ -1351,7 +1352,9 @@ export function auditedAuthorizer(inner: Authorize, audit: Pick<Audit, 'decision
     const proof = input.principalProof;
     if (typeof proof !== 'string' || proven === undefined || proven.ok) return;
     const error = proven.errors[0];
-    if (error === undefined || NOT_PROOF_REFUSALS.has(error.code) || seen?.has(proven)) return;
+    // Of the 400s, only the refusals of the operator's GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES (review dy, 1): an unbound
+    // proof relayed, or no or another audience named, is what the rule is there to stop and an auditor looks for.
+    if (error === undefined || (NOT_PROOF_REFUSALS.has(error.code) && !isProofAudienceRefusal(proven)) || seen?.has(proven)) return;
     seen?.add(proven);
     const sourceIp = caller.request?.sourceIp ?? '';
     const admitted = audit.admitRefusal?.(sourceIp) ?? { record: true, suppressed: 0 };

@@ -204,6 +204,10 @@ const REASONS: readonly (readonly [RegExp, string])[] = [
   [/^Access Denied: anonymous requests are not served/, 'the request is not signed'],
   [/^Request is missing Authentication Token$/, 'the request is not signed'],
   [/^no webhook bearer token$/, 'no webhook bearer token'],
+  // The refusals of GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES (src/app/proof-audiences.ts), recorded as refused proofs.
+  [/^`audience` is required: this server takes only a `principalProof` bound to an audience/, 'the question names no audience, which GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES requires'],
+  [/^`audience` is not one this server accepts /, 'the question names an audience GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES does not list'],
+  [/^`principalProof` is not bound to an audience, as this server requires /, 'the proof is not bound to an audience, which GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES requires'],
   [/^wrong webhook bearer token$/, 'the webhook bearer token is not the cluster\'s'],
 ];
 

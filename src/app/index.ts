@@ -19,6 +19,7 @@ import { unreadableLog } from './unreadable-policy.ts';
 import { createBindings } from './bindings.ts';
 import { createAuthorizer, type AuthorizeEngine } from './authorize.ts';
 import { auditedAuthorizer, createAudit, type AuditOptions } from './audit.ts';
+import type { ProofAudiences } from './proof-audiences.ts';
 import { keyOwner } from './auth-failures.ts';
 import { createRevocation } from './revocation.ts';
 import { createKeyUse } from './key-use.ts';
@@ -41,6 +42,7 @@ export type { IssuedWorkloadToken, Oidc, OidcProvider, WebIdentityParams, WebIde
 export type { DeniedRequest } from './authz-message.ts';
 export type { Audit, AuditOptions, AuditStatus, AuditPage, VerifyReport } from './audit.ts';
 export type { AppMetrics } from './metrics.ts';
+export type { ProofAudiences } from './proof-audiences.ts';
 
 export interface AppOptions {
   /** Lifetime of job sessions in seconds (tests shorten it to watch refreshes). */
@@ -57,6 +59,11 @@ export interface AppOptions {
   readonly maxScopedSessions?: number;
   /** Live jobs one account may keep at once (src/app/jobs.ts `MAX_LIVE_JOBS`; tests lower it). */
   readonly maxLiveJobs?: number;
+  /**
+   * `GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES`: every `principalProof` must be bound to an audience its question names (one
+   * of those listed, when listed); absent, an unbound proof without `audience` is decided (src/app/proof-audiences.ts).
+   */
+  readonly proofAudiences?: ProofAudiences;
 }
 
 export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
@@ -304,6 +311,8 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     /** IAM policies (bindings) and custom roles: reading, writing, deciding (src/app/bindings.ts). */
     bindings,
     authorizer,
+    /** The operator's rule for `principalProof`s, which the authorize API's edge applies before verifying one (src/app/proof-audiences.ts). */
+    proofAudiences: options.proofAudiences,
     /** Adds an engine to the authorize union (the composition root adds Kubernetes RBAC once it exists). */
     addAuthorizeEngine: (engine: AuthorizeEngine): void => {
       engines.push(engine);

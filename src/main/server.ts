@@ -41,6 +41,7 @@ import { fileAuditJournal } from '../adapters/audit-spool/journal.ts';
 import { auditRoutes, recordEdgeChanges } from '../adapters/http/audit-api.ts';
 import { createMetrics, type MetricsPeers } from '../adapters/metrics/index.ts';
 import { auditOptionsFromEnv, type AuditOptions } from '../app/audit.ts';
+import { describeProofAudiences, parseProofAudiences, PROOF_AUDIENCES_ENV } from '../app/proof-audiences.ts';
 import { openFsObjectStore } from '../adapters/objects-fs/index.ts';
 import { createS3 } from '../app/s3.ts';
 import { createS3Edge } from '../adapters/s3/index.ts';
@@ -92,6 +93,12 @@ export interface ServerOptions {
   readonly log?: (line: string) => void;
   /** Audit settings over those of the environment (GATEHOUSE_AUDIT_FAILURE, _ALLOW_SAMPLE, _RETENTION_DAYS). */
   readonly audit?: AuditOptions;
+  /**
+   * The authorize API's rule for `principalProof`s, written as GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES is (which it
+   * replaces): `*`, every proof bound to an audience its question names; a comma-separated list, to one of those
+   * audiences; empty, none (src/app/proof-audiences.ts). Default the environment's, else none.
+   */
+  readonly authorizeProofAudiences?: string;
   /**
    * How long to wait for a database that cannot be reached at start, in seconds; default GATEHOUSE_DATABASE_WAIT_SECONDS,
    * else without end (an orchestrator's readiness probe keeps the instance out of rotation meanwhile). 0: give up at once.
@@ -224,6 +231,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   const auditOptions = auditOptionsFromEnv(env);
   if (!auditOptions.ok) throw new StartError(auditOptions.errors[0]?.message ?? 'invalid audit settings', 'usage');
+  const proofAudiences = parseProofAudiences(opts.authorizeProofAudiences ?? env[PROOF_AUDIENCES_ENV]);
+  if (!proofAudiences.ok) throw new StartError(proofAudiences.errors[0]?.message ?? `invalid ${PROOF_AUDIENCES_ENV}`, 'usage');
   const jobSessionSeconds = opts.jobSessionSeconds ?? (env['GATEHOUSE_JOB_SESSION_SECONDS'] ? Number(env['GATEHOUSE_JOB_SESSION_SECONDS']) : undefined);
   if (jobSessionSeconds !== undefined && (!Number.isInteger(jobSessionSeconds) || jobSessionSeconds < 10 || jobSessionSeconds > 43200)) {
     throw new StartError(`GATEHOUSE_JOB_SESSION_SECONDS must be an integer from 10 to 43200, got \`${String(jobSessionSeconds)}\``, 'usage');
@@ -363,6 +372,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     ...(opts.jobHeartbeatTimeoutMs !== undefined ? { jobHeartbeatTimeoutMs: opts.jobHeartbeatTimeoutMs } : {}),
     ...(opts.maxScopedSessions !== undefined ? { maxScopedSessions: opts.maxScopedSessions } : {}),
     ...(maxLiveJobs !== undefined ? { maxLiveJobs } : {}),
+    ...(proofAudiences.value !== undefined ? { proofAudiences: proofAudiences.value } : {}),
   });
   app.live.maxStalenessMs = staleSeconds === undefined ? undefined : staleSeconds * 1000;
   // Ready only once the whole directory is loaded: decisions and verification then need no database.
@@ -552,6 +562,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
   const gatewayNote = gateway ? `S3 gateway on ${s3Url}` : `no S3 gateway here${s3Url ? ` (jobs use ${s3Url})` : ''}`;
   log(`gatehouse listening on ${url}, job credential endpoints on ${agentUrl}, ${gatewayNote} (store: ${store.dialect}${store.dialect === 'sqlite' ? ` in ${dataDir}` : ''}); console at ${url}/ui/`);
+  if (proofAudiences.value !== undefined) log(describeProofAudiences(proofAudiences.value));
   if (health !== undefined && healthAt !== undefined) log(`probes and metrics also on ${urlOf('http', { host: healthAt.host, port: health.port })} (/healthz, /readyz, /metrics; --health-listen)`);
 
   // Changes made through any instance (revocations, policy edits, key rotation) reach this one when the store

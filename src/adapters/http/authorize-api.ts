@@ -26,13 +26,16 @@
  * `host`, and the question carries that `audience`, with which the signature is verified (the URL carries no header
  * value), as aws-iam-authenticator binds a token to a cluster (`x-k8s-aws-id`) and Vault's AWS auth a login to a
  * server (`X-Vault-AWS-IAM-Server-ID`). A question with `audience` takes bound proofs only; a bound proof needs its
- * `audience`; an unbound proof without `audience` is decided as before.
+ * `audience`; an unbound proof without `audience` is decided as before, unless the operator set
+ * GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES (review dy, 1: `app.proofAudiences`), which requires every proof bound to an
+ * audience the question names, one of those listed when it lists them.
  */
 import { failWith, ok, type ErrorCode, type Result } from '../../core/errors.ts';
 import type { App, Caller } from '../../app/index.ts';
 import { authorizeAdmin } from '../../app/principals.ts';
 import { attachmentProblem, managesResourcePolicy, ResourcePolicies, resourcePolicyKey, type StoredResourcePolicy } from '../../app/resource-policies.ts';
 import { isAudience, MAX_BATCH, MAX_PROOF_LENGTH, questionOf, type ProvenCallers } from '../../app/authorize.ts';
+import { proofAudienceRefusal } from '../../app/proof-audiences.ts';
 import { parseSigV4, type SigV4ErrorCode } from '../sigv4/index.ts';
 import { onlyFields } from './admin-api.ts';
 import { QUERY_PRESIGNED_MAX_SECONDS } from './server.ts';
@@ -169,6 +172,10 @@ async function proveCaller(app: App, proof: string, audience: string | undefined
   if (signed !== undefined && signed !== UNBOUND && signed !== BOUND) {
     return badProof(`it signs the headers \`${signed.slice(0, 128)}\`: a proof may sign only \`host\` and \`${PROOF_AUDIENCE_HEADER}\` (its value is the question's \`audience\`), since a URL carries no other header's value`);
   }
+  // The operator may require every proof bound, to one of the audiences listed (review dy, 1): checked here, before the
+  // signature, as aws-iam-authenticator and Vault check theirs before asking STS.
+  const required = proofAudienceRefusal(app.proofAudiences, audience, signed === BOUND);
+  if (required !== undefined) return required;
   // A proof bound to a resource server is verified for the audience the question gives: a resource server that sends
   // its own name refuses proofs made for another; one that sends none cannot verify a bound proof.
   if (audience !== undefined && signed !== BOUND) {

@@ -63,6 +63,10 @@ DIR/admin-credentials.json (mode 0600). GET /healthz and GET /readyz answer 200 
 Kubernetes webhooks: POST /k8s/{cluster}/authenticate, /authorize and /admit on --listen (see
 \`gatehouse kube webhook-config\`); GATEHOUSE_KUBE_TOKEN_HOSTS lists further host[:port] names of this
 server that k8s-aws-v1 tokens may name.
+GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES makes the authorize API take only a principalProof bound to an audience
+(signed x-gatehouse-audience) that its question names: \`*\` for any audience, or the audiences of the resource
+servers, separated by commas (one of those only); unset, an unbound proof without \`audience\` is decided. Shown in
+the start log when set.
 
 The audit log (\`gatehouse audit\`; the settings in effect are logged at start and shown by GET /v1/audit/status):
 ${auditHelp}
