@@ -74,6 +74,31 @@ describe('escalation search', () => {
     assert.equal(refused.ok, false);
     assert.match(refused.ok ? '' : refused.errors[0]?.message ?? '', /^user a: not allowed gatehouse:Authorize$/);
   });
+
+  it('refuses at once an answer bound to run past its budget, asking nothing of the trust decisions (review dx, 1)', async () => {
+    // 4 principals: each search's start asks at least 3 questions (one per other principal), 12 in all, over 10.
+    let asked = 0;
+    let assumed = 0;
+    const counting = stub();
+    const r = await createEscalation({
+      ...counting,
+      maxQuestions: 10,
+      simulate: async (c, q) => (asked++, counting.simulate(c, q)),
+      assumeDecision: async (...a) => (assumed++, counting.assumeDecision(...a)),
+    })(caller, {});
+    assert.equal(r.ok ? '' : r.errors[0]?.code, 'LIMIT_EXCEEDED');
+    assert.match(r.ok ? '' : r.errors[0]?.message ?? '', /need more than 10 questions of the engine: ask about one principal at a time/);
+    // Before: 10 questions asked, then refused. Now: one question with the context, to rule out a sooner refusal.
+    assert.deepEqual([asked, assumed], [1, 0]);
+    // What would have refused it sooner still does: a question the engine refuses.
+    const refused = await createEscalation(stub({ maxQuestions: 10, simulate: async () => failWith('ACCESS_DENIED', 'not allowed gatehouse:Authorize') }))(caller, {});
+    assert.match(refused.ok ? '' : refused.errors[0]?.message ?? '', /^user a: not allowed gatehouse:Authorize$/);
+    const unknown = await createEscalation(stub({ maxQuestions: 10, principalOf: async () => failWith('ACCESS_DENIED', 'may not ask') }))(caller, {});
+    assert.match(unknown.ok ? '' : unknown.errors[0]?.message ?? '', /^user a: may not ask$/);
+    // At the bound itself the search runs as before.
+    const at = await createEscalation(stub({ maxQuestions: 1_000 }))(caller, {});
+    assert.ok(at.ok);
+  });
 });
 
 describe('widerVersions: which versions of a managed policy may allow more than the default', () => {

@@ -68,7 +68,7 @@
  * accounts), which reads the account whole, and `gatehouse:Authorize` on its principals.
  *
  * Bounded: an answer asks at most `MAX_QUESTIONS` questions (a few seconds), else it is refused and the caller is
- * asked to name one principal; and it lets the event loop turn every `SLICE` questions, so decisions served
+ * asked to name one principal (at once when the account is too large for any search to fit, review dx, 1); and it lets the event loop turn every `SLICE` questions, so decisions served
  * meanwhile do not wait for it.
  */
 import { setImmediate } from 'node:timers/promises';
@@ -329,8 +329,9 @@ export function createEscalation(deps: EscalationDeps) {
     let questions = 0;
     const max = deps.maxQuestions ?? MAX_QUESTIONS;
     /** Counts a question; past the budget the whole answer is refused, and now and then the event loop turns. */
+    const overBudget = (): string => `escalation paths ${input.principal === undefined ? `of every user and role of account ${account}` : `of ${input.principal}`} need more than ${max.toLocaleString('en-US')} questions of the engine${input.principal === undefined ? ': ask about one principal at a time (`principal`)' : ''}`;
     const ask = async (): Promise<void> => {
-      if (++questions > max) throw new Refused('LIMIT_EXCEEDED', `escalation paths ${input.principal === undefined ? `of every user and role of account ${account}` : `of ${input.principal}`} need more than ${max.toLocaleString('en-US')} questions of the engine${input.principal === undefined ? ': ask about one principal at a time (`principal`)' : ''}`);
+      if (++questions > max) throw new Refused('LIMIT_EXCEEDED', overBudget());
       if (questions % SLICE === 0) await setImmediate();
     };
 
@@ -949,6 +950,32 @@ export function createEscalation(deps: EscalationDeps) {
       createdCache.set(x.arn, out);
       return out;
     };
+
+    /** Whether every principal of `xs` may be asked about, and a question as the first with the context is answered. */
+    const answerable = async (xs: readonly Node[]): Promise<boolean> => {
+      const first = xs[0];
+      const other = first && (users.find((u) => u !== first) ?? roles.find((r) => r !== first));
+      if (!first || !other) return false;
+      try {
+        for (const x of xs) await asPrincipal(x);
+        await answer(first, iam(other.kind === 'user' ? 'CreateAccessKey' : 'UpdateAssumeRolePolicy'), other.arn);
+        return true;
+      } catch (e) {
+        if (e instanceof Refused) return false;
+        throw e;
+      } finally {
+        questions = 0;
+      }
+    };
+    // Bound to run past the budget (review dx, 1): the steps out of each principal that starts a search ask at least
+    // one question per other role (its trust decision) and one per other user (`CreateAccessKey`), so an account of
+    // N principals needs at least about N² questions; past the budget, the answer would be refused only after every
+    // question up to it (seconds for who-can's `through` on an account of 2,500). Refused at once instead, with the
+    // same refusal, once what would have refused it sooner is ruled out: each such principal is one the caller may ask
+    // about, and a question with the context given is answered.
+    const counted = starts.filter((s) => !s.disabled);
+    const least = counted.reduce((n, s) => n + roles.length + users.length - 1, 0);
+    if (least > max && (await answerable(counted))) return failWith('LIMIT_EXCEEDED', overBudget());
 
     const reports: EscalationReport[] = [];
     try {
