@@ -435,7 +435,8 @@ function page() {
       // dv, 2; dw, 1). Absent when the caller may not read the account whole: the note says so.
       const through = a.allowed.flatMap((r) => (r.through ?? []).map((t) => ({ ...t, role: r.principal })));
       if (through.length > 0) {
-        const path = (t) => [name(t.principal), ...t.path.map((p) => `-(${p.how})-> ${name(p.to)}`)].join(' ');
+        // A PassRole step says where (`in workspace/ml`), as the escalation view and the CLI say it (review dx, 2).
+        const path = (t) => [name(t.principal), ...t.path.map((p) => `-(${p.how}${p.via ? ` in ${name(p.via)}` : ''})-> ${name(p.to)}`)].join(' ');
         tables.push(table([['kind', (t) => t.kind], ['name', (t) => t.name], ['acts as', (t) => name(t.role)], ['path', path]], through, 'Also through the roles and users they can come to act as'));
       }
       // Refused only because conditions of their Allow statements did not hold for the context given (review dv, 1).

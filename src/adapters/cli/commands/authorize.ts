@@ -187,7 +187,8 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
             { header: 'kind', value: (t: (typeof through)[number]) => t.kind },
             { header: 'name', value: (t: (typeof through)[number]) => t.name },
             { header: 'acts as', value: (t: (typeof through)[number]) => entityName(t.role) },
-            { header: 'path', value: (t: (typeof through)[number]) => [entityName(t.principal), ...t.path.map((p) => `-(${p.how})-> ${entityName(p.to)}`)].join(' ') },
+            // A PassRole step says where (`in workspace/ml`), as escalation-paths prints it (review dx, 2).
+            { header: 'path', value: (t: (typeof through)[number]) => [entityName(t.principal), ...t.path.map((p) => `-(${p.how}${p.via ? ` in ${entityName(p.via)}` : ''})-> ${entityName(p.to)}`)].join(' ') },
           ],
           through,
         )}`);
