@@ -149,10 +149,31 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   let cutAtClose: StoreUnavailableError | undefined;
   /** The connections of the transactions in flight, cut when `close` gives up waiting for them. */
   const cutters = new Set<() => void>();
-  /** Settles the waits for a connection when `close` gives up: a pool full of hung transactions never frees one. */
-  let cutWaits: (e: StoreUnavailableError) => void = () => undefined;
-  const waitsCut = new Promise<never>((_, reject) => (cutWaits = reject));
-  waitsCut.catch(() => undefined);
+  /**
+   * The waits for a connection, failed when `close` gives up (a pool full of hung transactions never frees one). Each is
+   * here only while it lasts: a race with one promise that settles at close kept a reaction per transaction ever run
+   * until the store closed (review dz2).
+   */
+  const waits = new Set<(e: StoreUnavailableError) => void>();
+  const cutWaits = (e: StoreUnavailableError): void => {
+    for (const fail of waits) fail(e);
+    waits.clear();
+  };
+  /** A connection of the pool, or the close's refusal if `close` gives up first. */
+  const connect = (connecting: Promise<pg.PoolClient>): Promise<pg.PoolClient> =>
+    new Promise<pg.PoolClient>((resolve, reject) => {
+      waits.add(reject);
+      connecting.then(
+        (c) => {
+          waits.delete(reject);
+          resolve(c);
+        },
+        (e: unknown) => {
+          waits.delete(reject);
+          reject(e);
+        },
+      );
+    });
   // Read through a call: TypeScript would otherwise keep a check made before an await for after it.
   const closedBy = (): StoreUnavailableError | undefined => cutAtClose;
 
@@ -163,7 +184,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (closedAlready !== undefined) throw closedAlready;
       const connecting = pool.connect();
       try {
-        client = await Promise.race([connecting, waitsCut]);
+        client = await connect(connecting);
       } catch (e) {
         // A connection granted after the cut goes straight back (closed: the pool is ending).
         if (e === closedBy()) void connecting.then((c) => c.release(true), () => undefined);
