@@ -1,11 +1,12 @@
 /**
  * Composition root of `gatehouse agent`: the node agent's relay (src/adapters/agent/relay.ts) on its address,
- * until SIGINT/SIGTERM, then a graceful stop (requests in flight finish).
+ * until SIGINT/SIGTERM, or its parent's exit when `npx` started it (as the server: `untilParentExits`), then a
+ * graceful stop (requests in flight finish).
  */
 import { createRelay, type Relay } from '../adapters/agent/relay.ts';
 import { shownUrl } from '../adapters/http/shown-url.ts';
 import type { AgentCommandOptions } from '../adapters/cli/context.ts';
-import { parseBaseUrl, parseHostPort, untilStopSignal } from './server.ts';
+import { parseBaseUrl, parseHostPort, untilParentExits, untilStopSignal } from './server.ts';
 
 export interface RunningAgent {
   readonly url: string;
@@ -39,18 +40,25 @@ export async function startAgent(opts: AgentCommandOptions & { log?: (line: stri
   return { url: `http://${host}:${bound.port}`, relay, stop: () => relay.close() };
 }
 
-/** Runs until SIGINT/SIGTERM; resolves with the exit status. */
+/**
+ * Runs until SIGINT/SIGTERM, or until its parent exits when `npx` started it; resolves with the exit status. Under
+ * `npx gatehouse agent` a SIGTERM to npx (a service manager's stop) never reached node, which kept the port the next
+ * start needs, orphaned (review ea2).
+ */
 export async function runAgent(opts: AgentCommandOptions): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const parent = untilParentExits(log);
   let agent: RunningAgent;
   try {
     agent = await startAgent({ ...opts, log });
   } catch (e) {
+    parent.stop();
     log(`gatehouse agent: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
   log(`gatehouse agent: serving job credentials on ${agent.url}, from ${shownUrl(opts.upstream)} (checked every ${opts.revalidateSeconds} s)`);
-  await untilStopSignal(log);
+  await Promise.race([untilStopSignal(log), parent.exited]);
+  parent.stop();
   await agent.stop();
   log('gatehouse agent stopped');
   return 0;

@@ -23,7 +23,10 @@ Serves GET /v1/credentials/<capability> (ALIBABA_CLOUD_CREDENTIALS_URI), GET /v1
 \`gatehouse jobs run --agent\`, for which it also opens each job's own metadata endpoint (IMDSv2 of both clouds,
 AWS_EC2_METADATA_SERVICE_ENDPOINT) on a port of --metadata-host. Point pods at it with the server's
 --agent-address. Every process of a job on the node shares one cached answer: the server sees one request per
-job per --revalidate seconds.`,
+job per --revalidate seconds.
+
+Stops on SIGINT or SIGTERM; started by npx (or npm exec), also when its parent process exits, as the server does
+(npm runs it under \`sh -c\`, which does not pass a SIGTERM on).`,
     )
     .action(async (opts: { upstream?: string; listen: string; revalidate: string; metadataHost: string }) => {
       if (!ctx.runAgent) {
