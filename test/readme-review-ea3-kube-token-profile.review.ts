@@ -1,0 +1,91 @@
+/**
+ * Review `ea` (a demanding new user follows the README), 3: §6 said the kubectl exec plugin signs with "`AWS_PROFILE`
+ * or `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` in kubectl's environment". §3 has the reader write the profile
+ * `scientist` (a `credential_process` for ScientistUserRole), and §6 maps that very role to Kubernetes groups: the
+ * natural next step, `AWS_PROFILE=scientist` for kubectl, signed the token with the data dir's admin key instead (the
+ * CLI reads a profile's static keys only, and says so on stderr), so kubectl authenticated as the admin, who has no
+ * access entry. The README now says which profiles count, that §3's is not followed, and that a role's session
+ * goes in `AWS_SESSION_TOKEN` beside its keys.
+ *
+ * Both ways are run as kubectl runs the README's exec plugin (bn5): §3's profile from the README as written, which
+ * gives the admin's token with the CLI's word on it; the role's session in the environment, which gives the role's.
+ * The real binary in its own process (`serverProcess`), the plugin run with `run` (execFile).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import * as I from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { run, serverProcess, type ServerProcess } from './support/processes.ts';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+const work = await mkdtemp(join(tmpdir(), 'gatehouse-ea3-'));
+const dataDir = join(work, 'data');
+const ROLE = 'arn:aws:iam::000000000000:role/ScientistUserRole';
+let server: ServerProcess | undefined;
+let readme = '';
+let admin: { accessKeyId: string; secretAccessKey: string };
+
+before(async () => {
+  readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  server = await serverProcess(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', 'off'], { HOME: work });
+  const file = JSON.parse(await readFile(join(dataDir, 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
+  admin = { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
+  const iam = new I.IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: admin });
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'sts:AssumeRole' }] };
+  await iam.send(new I.CreateRoleCommand({ RoleName: 'ScientistUserRole', AssumeRolePolicyDocument: JSON.stringify(trust) }));
+});
+
+after(async () => {
+  server?.child.kill('SIGTERM');
+  if (server && server.child.exitCode === null) await new Promise((resolve) => server?.child.once('exit', resolve));
+  await rm(work, { recursive: true, force: true });
+});
+
+/** The README's §6 kubeconfig exec plugin, run as kubectl runs it with `env` added; the ARN its token proves. */
+async function plugin(env: Record<string, string>): Promise<{ arn: string; stderr: string }> {
+  const block = /```yaml\n(users:\n- name: gatehouse\n[\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block !== undefined, 'README §6 shows the kubeconfig user of the exec plugin');
+  const kubeconfig = parse(block.replaceAll('/path/to/gatehouse/.gatehouse', dataDir).replaceAll('/path/to/gatehouse', REPO)) as { users: { user: { exec: { command: string; args: string[] } } }[] };
+  const exec = kubeconfig.users[0]?.user.exec;
+  assert.ok(exec !== undefined);
+  const info = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } });
+  const r = await run(exec.command, exec.args, { PATH: '/usr/bin:/bin', HOME: work, KUBERNETES_EXEC_INFO: info, ...env }, { cwd: work, timeoutMs: 30_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const token = (JSON.parse(r.stdout) as { status: { token: string } }).status.token;
+  const url = Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString();
+  const answer = await fetch(url, { headers: { 'x-k8s-aws-id': 'gpu-a' } });
+  const body = await answer.text();
+  assert.equal(answer.status, 200, body);
+  return { arn: /<Arn>([^<]+)<\/Arn>/.exec(body)?.[1] ?? '', stderr: r.stderr };
+}
+
+test('ea3: §3\'s credential_process profile in kubectl\'s AWS_PROFILE is not followed, as §6 now says: the admin\'s token, said on stderr', async () => {
+  const ini = /```ini\n(# ~\/\.aws\/config[^\n]*\n\[profile scientist\]\n[\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(ini !== undefined, 'README §3 shows the ~/.aws/config profile of ScientistUserRole');
+  const config = join(work, 'config');
+  await writeFile(config, ini.replaceAll('/path/to/gatehouse/.gatehouse', dataDir).replaceAll('/path/to/gatehouse', REPO));
+  const r = await plugin({ AWS_PROFILE: 'scientist', AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(work, 'none') });
+  assert.equal(r.arn, 'arn:aws:iam::000000000000:user/admin', 'signed with --data-dir\'s key');
+  assert.match(r.stderr, /uses credential_process, which gatehouse does not follow/);
+  assert.match(r.stderr, /using --data-dir's admin-credentials\.json instead/);
+  const prose = readme.replace(/\s+/g, ' ');
+  assert.ok(prose.includes('a profile that runs `credential_process`, as §3\'s does, is not followed: the plugin says so and signs with `--data-dir`\'s key'), 'README §6 says that §3\'s profile is not followed, and what the plugin does then');
+  assert.ok(!prose.includes('(`AWS_PROFILE` or `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` in kubectl\'s environment'), 'README §6 no longer offers any AWS_PROFILE');
+});
+
+test('ea3: the role\'s session in kubectl\'s environment (AWS_SESSION_TOKEN beside its keys), as §6 says, gives the role\'s token', async () => {
+  const sts = new STSClient({ endpoint: server?.url ?? '', region: 'us-east-1', credentials: admin });
+  const c = (await sts.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'kubectl' }))).Credentials;
+  assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
+  // The server's address too: it is the data dir's file's only when its key signs (here on a port the system picked;
+  // the README's is the default, 8470).
+  const r = await plugin({ AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken, GATEHOUSE_ENDPOINT: server?.url ?? '' });
+  assert.equal(r.arn, 'arn:aws:sts::000000000000:assumed-role/ScientistUserRole/kubectl');
+  assert.equal(r.stderr, '');
+  assert.ok(readme.replace(/\s+/g, ' ').includes('(`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, with `AWS_SESSION_TOKEN` for a role\'s session, or an `AWS_PROFILE` that holds keys, in kubectl\'s environment, else `--data-dir`'));
+});
