@@ -4,9 +4,11 @@
  * whose data dir holds the admin's `admin-credentials.json` (the fallback):
  * - half a pair in the environment (a key id without its secret, an empty secret, a secret or a token alone) is a
  *   usage error naming what is missing (exit 2), as botocore's PartialCredentialsError, never the admin;
- * - `AWS_PROFILE` naming a profile with static keys is honoured (as the aws CLI does); a missing profile or one that
- *   gets its credentials otherwise (role_arn, SSO, credential_process) is passed over for DESIGN.md's order (the data
- *   dir's admin-credentials.json), said on stderr, never silently;
+ * - `AWS_PROFILE` naming a profile with static keys is honoured (as the aws CLI does); a missing profile, half a key,
+ *   or one that gets its credentials a way gatehouse does not follow (role_arn, SSO) is a usage error naming it,
+ *   never the data dir's admin-credentials.json (review ec: it was passed over, and the command ran as the admin);
+ *   a credential_process is followed (test/cli-review-h9-ec1-credential-process-profile.review.ts), and one that
+ *   fails is an error too;
  * - the environment's pair wins over `AWS_PROFILE`, as in botocore; `gatehouse credentials` (a credential_process)
  *   ignores `AWS_PROFILE`, which names the profile that runs it;
  * - a refused key says where it came from; `--help` says where credentials come from.
@@ -90,23 +92,22 @@ describe('CLI credentials: partial environment credentials and profiles never fa
     assert.equal(g.code, 6, `${g.stdout}${g.stderr}`);
   });
 
-  it('AWS_PROFILE: static keys are used; a missing, half or indirect profile is passed over, saying so', async () => {
+  it('AWS_PROFILE: static keys are used; a missing, half or indirect profile is refused, never the admin file', async () => {
     const files = { AWS_SHARED_CREDENTIALS_FILE: credentialsFile, AWS_CONFIG_FILE: configFile };
     const a = await whoami({ ...files, AWS_PROFILE: 'alice' });
     assert.equal(a.code, 0, a.stderr);
     assert.match(a.stdout, new RegExp(`^${ALICE_ARN}\\n`));
     const c = await whoami({ ...files, AWS_PROFILE: 'from-config' });
     assert.match(c.stdout, new RegExp(`^${ALICE_ARN}\\n`), c.stderr);
-    const passedOver = (r: Run, message: RegExp): void => {
-      assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, new RegExp(`^${ADMIN_ARN}\\n`), 'DESIGN.md: else the data dir\'s admin-credentials.json');
-      assert.match(r.stderr, message);
-      assert.match(r.stderr, /using --data-dir's admin-credentials\.json instead/);
-    };
-    passedOver(await whoami({ ...files, AWS_PROFILE: 'nosuch' }), /the profile `nosuch` \(AWS_PROFILE\) is in neither `.*credentials` nor `.*config`/);
-    passedOver(await whoami({ ...files, AWS_PROFILE: 'half' }), /the profile `half` \(AWS_PROFILE\) in `.*credentials` has aws_access_key_id but no aws_secret_access_key/);
-    passedOver(await whoami({ ...files, AWS_PROFILE: 'assumer' }), /the profile `assumer` .* has no aws_access_key_id\/aws_secret_access_key \(it uses role_arn, source_profile, which gatehouse does not follow\)/);
-    passedOver(await whoami({ ...files, AWS_PROFILE: 'gh' }), /it uses credential_process/);
+    // Review ec: each was passed over for the admin file, and the command ran as the admin.
+    usageError(await whoami({ ...files, AWS_PROFILE: 'nosuch' }), /^gatehouse: InvalidProfile: the profile `nosuch` \(AWS_PROFILE\) is in neither `.*credentials` nor `.*config`/);
+    usageError(await whoami({ ...files, AWS_PROFILE: 'half' }), /^gatehouse: InvalidProfile: the profile `half` \(AWS_PROFILE\) in `.*credentials` has aws_access_key_id but no aws_secret_access_key/);
+    usageError(await whoami({ ...files, AWS_PROFILE: 'assumer' }), /^gatehouse: InvalidProfile: the profile `assumer` .* uses role_arn, source_profile, which gatehouse does not follow/);
+    // Its `gatehouse credentials` is on no PATH here, or has no --data-dir: the process fails, an error naming it.
+    const gh = await whoami({ ...files, AWS_PROFILE: 'gh' });
+    assert.equal(gh.code, 9, `${gh.stdout}${gh.stderr}`);
+    assert.equal(gh.stdout, '', 'nothing done as anyone');
+    assert.match(gh.stderr, /^gatehouse: CredentialProcessFailed: the credential_process of the profile `gh` \(AWS_PROFILE\)/);
     // The environment's pair wins over the profile, as in botocore.
     const env = await whoami({ ...files, AWS_PROFILE: 'nosuch', AWS_ACCESS_KEY_ID: alice.accessKeyId, AWS_SECRET_ACCESS_KEY: alice.secretAccessKey });
     assert.match(env.stdout, new RegExp(`^${ALICE_ARN}\\n`), env.stderr);
@@ -134,6 +135,6 @@ describe('CLI credentials: partial environment credentials and profiles never fa
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \(and AWS_SESSION_TOKEN\), else the access keys of\nthe profile AWS_PROFILE names/);
     const sub = await run(process.execPath, [GATEHOUSE_BIN, 'whoami', '--help'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home });
-    assert.match(sub.stdout.replace(/\s+/g, ' '), /admin-credentials\.json \(the account admin's key\) is; used when AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY are not set and AWS_PROFILE names no profile with access keys/);
+    assert.match(sub.stdout.replace(/\s+/g, ' '), /admin-credentials\.json \(the account admin's key\) is; used when neither AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set/);
   });
 });

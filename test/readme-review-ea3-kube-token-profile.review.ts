@@ -4,11 +4,13 @@
  * `scientist` (a `credential_process` for ScientistUserRole), and §6 maps that very role to Kubernetes groups: the
  * natural next step, `AWS_PROFILE=scientist` for kubectl, signed the token with the data dir's admin key instead (the
  * CLI reads a profile's static keys only, and says so on stderr), so kubectl authenticated as the admin, who has no
- * access entry. The README now says which profiles count, that §3's is not followed, and that a role's session
- * goes in `AWS_SESSION_TOKEN` beside its keys.
+ * access entry. The README then said which profiles count, that §3's is not followed, and that a role's session
+ * goes in `AWS_SESSION_TOKEN` beside its keys. Since review ec the CLI runs a profile's credential_process, as the
+ * AWS tools do (test/cli-review-h9-ec1-credential-process-profile.review.ts), and §6 says §3's profile signs as its
+ * role: the first test now expects the role's token where it expected the admin's with the CLI's warning.
  *
- * Both ways are run as kubectl runs the README's exec plugin (bn5): §3's profile from the README as written, which
- * gives the admin's token with the CLI's word on it; the role's session in the environment, which gives the role's.
+ * Both ways are run as kubectl runs the README's exec plugin (bn5): §3's profile from the README as written, and the
+ * role's session in the environment; each gives the role's token.
  * The real binary in its own process (`serverProcess`), the plugin run with `run` (execFile).
  */
 import { after, before, test } from 'node:test';
@@ -64,18 +66,18 @@ async function plugin(env: Record<string, string>): Promise<{ arn: string; stder
   return { arn: /<Arn>([^<]+)<\/Arn>/.exec(body)?.[1] ?? '', stderr: r.stderr };
 }
 
-test('ea3: §3\'s credential_process profile in kubectl\'s AWS_PROFILE is not followed, as §6 now says: the admin\'s token, said on stderr', async () => {
+test('ea3, ec1: §3\'s credential_process profile in kubectl\'s AWS_PROFILE is followed, as §6 now says: the role\'s token', async () => {
   const ini = /```ini\n(# ~\/\.aws\/config[^\n]*\n\[profile scientist\]\n[\s\S]*?)```/.exec(readme)?.[1];
   assert.ok(ini !== undefined, 'README §3 shows the ~/.aws/config profile of ScientistUserRole');
   const config = join(work, 'config');
   await writeFile(config, ini.replaceAll('/path/to/gatehouse/.gatehouse', dataDir).replaceAll('/path/to/gatehouse', REPO));
-  const r = await plugin({ AWS_PROFILE: 'scientist', AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(work, 'none') });
-  assert.equal(r.arn, 'arn:aws:iam::000000000000:user/admin', 'signed with --data-dir\'s key');
-  assert.match(r.stderr, /uses credential_process, which gatehouse does not follow/);
-  assert.match(r.stderr, /using --data-dir's admin-credentials\.json instead/);
+  // The server's address as in the second test: the data dir's file's is not read when a profile signs.
+  const r = await plugin({ AWS_PROFILE: 'scientist', AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'), GATEHOUSE_ENDPOINT: server?.url ?? '' });
+  assert.match(r.arn, /^arn:aws:sts::000000000000:assumed-role\/ScientistUserRole\/gatehouse-\d+$/, 'signed with the session the profile\'s credential_process printed');
+  assert.equal(r.stderr, '');
   const prose = readme.replace(/\s+/g, ' ');
-  assert.ok(prose.includes('a profile that runs `credential_process`, as §3\'s does, is not followed: the plugin says so and signs with `--data-dir`\'s key'), 'README §6 says that §3\'s profile is not followed, and what the plugin does then');
-  assert.ok(!prose.includes('(`AWS_PROFILE` or `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` in kubectl\'s environment'), 'README §6 no longer offers any AWS_PROFILE');
+  assert.ok(prose.includes('so `AWS_PROFILE=scientist`, §3\'s profile, signs as ScientistUserRole, and a profile gatehouse cannot follow is an error, never `--data-dir`\'s key'), 'README §6 says that §3\'s profile is followed, and that no profile becomes the admin');
+  assert.ok(!prose.includes('is not followed: the plugin says so and signs with `--data-dir`\'s key'), 'README §6 no longer says §3\'s profile gives the admin\'s key');
 });
 
 test('ea3: the role\'s session in kubectl\'s environment (AWS_SESSION_TOKEN beside its keys), as §6 says, gives the role\'s token', async () => {
@@ -87,5 +89,5 @@ test('ea3: the role\'s session in kubectl\'s environment (AWS_SESSION_TOKEN besi
   const r = await plugin({ AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken, GATEHOUSE_ENDPOINT: server?.url ?? '' });
   assert.equal(r.arn, 'arn:aws:sts::000000000000:assumed-role/ScientistUserRole/kubectl');
   assert.equal(r.stderr, '');
-  assert.ok(readme.replace(/\s+/g, ' ').includes('(`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, with `AWS_SESSION_TOKEN` for a role\'s session, or an `AWS_PROFILE` that holds keys, in kubectl\'s environment, else `--data-dir`'));
+  assert.ok(readme.replace(/\s+/g, ' ').includes('(`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, with `AWS_SESSION_TOKEN` for a role\'s session, or an `AWS_PROFILE` (its keys, or what its `credential_process` prints), in kubectl\'s environment, else `--data-dir`'));
 });

@@ -5,12 +5,12 @@
  * `ErrorCode` so that the exit status follows `EXIT_CODES`.
  *
  * Where things come from, first found wins:
- * - credentials: `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), else the static keys of
- *   the profile `AWS_PROFILE` names (shared credentials and config files, as the AWS tools read them), else
- *   `<data-dir>/admin-credentials.json` (`--data-dir`, default `./.gatehouse`). The last is an account's admin:
- *   credentials given partly (a key id without its secret, an empty secret, a token alone) are refused, never
- *   replaced by it (botocore's `PartialCredentialsError`); a profile this CLI cannot use (missing, half a key,
- *   role_arn/SSO/credential_process) is passed over, as DESIGN.md's order has no profile, and said on stderr;
+ * - credentials: `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), else the profile
+ *   `AWS_PROFILE` names (shared credentials and config files, as the AWS tools read them: its keys, or what its
+ *   `credential_process` prints), else `<data-dir>/admin-credentials.json` (`--data-dir`, default `./.gatehouse`).
+ *   The last is an account's admin: credentials given partly (a key id without its secret, an empty secret, a token
+ *   alone) are refused, never replaced by it (botocore's `PartialCredentialsError`), and so is a profile this CLI
+ *   cannot use (missing, half a key, no credentials, role_arn/SSO, a failing credential_process);
  * - server: `--endpoint`, else `GATEHOUSE_ENDPOINT`, else the credentials file's `Endpoint`, else
  *   `http://127.0.0.1:8470`;
  * - region (part of the signature scope only): `AWS_REGION`, else `us-east-1`;
@@ -117,13 +117,14 @@ const failure = (status: ExitCode, code: string, message: string, httpStatus = 0
 export function withServerOptions(cmd: Command): Command {
   return cmd
     .option('--endpoint <url>', 'the Gatehouse server (default: GATEHOUSE_ENDPOINT, else the credentials file\'s Endpoint, else http://127.0.0.1:8470)')
-    .option('--data-dir <dir>', `where admin-credentials.json (the account admin's key) is; used when AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set and AWS_PROFILE names no profile with access keys`, DEFAULT_DATA_DIR);
+    .option('--data-dir <dir>', `where admin-credentials.json (the account admin's key) is; used when neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set`, DEFAULT_DATA_DIR);
 }
 
 /** Said in --help of the commands that talk to the server, and after a refused signature. */
 export const CREDENTIALS_NOTE = `Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), else the access keys of
-the profile AWS_PROFILE names (in ~/.aws/credentials or ~/.aws/config), else --data-dir's admin-credentials.json
-(the admin of the account the server created). One of the pair without the other is an error (exit 2).
+the profile AWS_PROFILE names (in ~/.aws/credentials or ~/.aws/config) or what its credential_process prints, else
+--data-dir's admin-credentials.json (the admin of the account the server created). One of the pair without the other
+is an error (exit 2), and so is a profile gatehouse cannot use (role_arn, SSO): never the admin file instead.
 An https endpoint's certificate is checked against AWS_CA_BUNDLE (a PEM file) when it is set. Requests go through
 HTTP_PROXY / HTTPS_PROXY when set, except to the hosts NO_PROXY names.`;
 
@@ -155,27 +156,44 @@ function iniSections(text: string): Map<string, Map<string, string>> {
  */
 const expandHome = (path: string | undefined, home: string): string | undefined => (path === '~' ? home : path?.startsWith('~/') ? join(home, path.slice(2)) : path);
 
-/** Ways a profile gets credentials that this CLI does not follow (it reads static keys only). */
-const INDIRECT_KEYS = ['credential_process', 'role_arn', 'source_profile', 'credential_source', 'web_identity_token_file', 'sso_session', 'sso_start_url', 'login_session'] as const;
+/**
+ * Ways a profile gets credentials that this CLI does not follow: the AWS tools take each before the profile's keys
+ * (botocore's chain: assume-role, web identity, SSO, then the credentials file's keys; credential-protocols §3.4), so
+ * signing with keys beside them would act as someone the profile does not name.
+ */
+const UNFOLLOWED_KEYS = ['role_arn', 'source_profile', 'credential_source', 'web_identity_token_file', 'sso_session', 'sso_start_url', 'login_session'] as const;
 
 /**
- * The static keys of the profile `AWS_PROFILE` (or `AWS_DEFAULT_PROFILE`) names, from the shared credentials file,
- * else the config file (`[profile NAME]`, or `[default]`), as the AWS CLI reads them; undefined when no profile is
- * named. A profile that does not exist, has half a key, or gets its credentials another way is a failure, which
- * `connect` says on stderr before it takes the data dir's admin-credentials.json (DESIGN.md's order).
+ * Set in a credential_process's environment: the profiles whose process is running, one a line. A gatehouse command
+ * that process runs with the same AWS_PROFILE (anything but `gatehouse credentials`, which reads no profile) would run
+ * it again, without end.
  */
-async function profileCredentials(env: Env, ctx: CommandContext): Promise<ClientResult<{ credentials: Credentials; source: string }> | undefined> {
+const CREDENTIAL_PROCESS_VARIABLE = 'GATEHOUSE_CREDENTIAL_PROCESS_PROFILES';
+/** The most a credential_process may print (the JavaScript SDK's, `exec`'s maxBuffer), and the start of its stderr shown. */
+const MAX_PROCESS_OUTPUT = 1 << 20;
+const PROCESS_STDERR_SHOWN = 2000;
+
+type ProfileCredentials = ClientResult<{ credentials: Credentials; source: string }>;
+
+/**
+ * The credentials of the profile `AWS_PROFILE` (or `AWS_DEFAULT_PROFILE`) names, from the shared credentials file and
+ * the config file (`[profile NAME]`, or `[default]`), in the AWS CLI's order (credential-protocols §3.4): the
+ * credentials file's keys, else what the profile's `credential_process` prints, else the config file's keys; undefined
+ * when no profile is named. A profile that does not exist, has half a key, has no credentials, or gets them a way this
+ * CLI does not follow (role_arn, web identity, SSO) is an error, as it is to the AWS CLI: the data dir's
+ * admin-credentials.json, the account's admin, stands in for no profile.
+ */
+async function profileCredentials(env: Env, ctx: CommandContext): Promise<ProfileCredentials | undefined> {
   const variable = env['AWS_PROFILE'] ? 'AWS_PROFILE' : env['AWS_DEFAULT_PROFILE'] ? 'AWS_DEFAULT_PROFILE' : undefined;
   if (variable === undefined) return undefined;
   const name = env[variable] ?? '';
   const home = env['HOME'] || homedir();
-  const files = [
-    { path: expandHome(env['AWS_SHARED_CREDENTIALS_FILE'], home) || join(home, '.aws', 'credentials'), section: name },
-    { path: expandHome(env['AWS_CONFIG_FILE'], home) || join(home, '.aws', 'config'), section: name === 'default' ? 'default' : `profile ${name}` },
-  ];
+  const credentialsFile = { path: expandHome(env['AWS_SHARED_CREDENTIALS_FILE'], home) || join(home, '.aws', 'credentials'), section: name };
+  const configFile = { path: expandHome(env['AWS_CONFIG_FILE'], home) || join(home, '.aws', 'config'), section: name === 'default' ? 'default' : `profile ${name}` };
+  const orUnset = `or unset ${variable} to use --data-dir's admin-credentials.json`;
   const usage = (message: string) => failure(EXIT.usage, 'InvalidProfile', message);
-  let found: { path: string; keys: Map<string, string> } | undefined;
-  for (const f of files) {
+  const sections: { path: string; keys: Map<string, string> }[] = [];
+  for (const f of [credentialsFile, configFile]) {
     let text: string;
     try {
       text = await ctx.readFile(f.path);
@@ -185,25 +203,110 @@ async function profileCredentials(env: Env, ctx: CommandContext): Promise<Client
       return failure(EXIT.noInput, 'InvalidProfile', `cannot read \`${f.path}\` for the profile \`${name}\` (${variable}): ${e instanceof Error ? e.message : String(e)}`);
     }
     const keys = iniSections(text).get(f.section);
-    if (keys === undefined) continue;
-    const id = keys.get('aws_access_key_id') ?? '';
-    const secret = keys.get('aws_secret_access_key') ?? '';
-    if (id !== '' || secret !== '') {
-      if (id === '' || secret === '') {
-        return usage(`the profile \`${name}\` (${variable}) in \`${f.path}\` has ${id === '' ? 'aws_secret_access_key but no aws_access_key_id' : 'aws_access_key_id but no aws_secret_access_key'}`);
-      }
-      const token = keys.get('aws_session_token') ?? '';
-      return { ok: true, value: { credentials: { accessKeyId: id, secretAccessKey: secret, ...(token !== '' ? { sessionToken: token } : {}) }, source: `the profile \`${name}\` in ${f.path}` } };
+    if (keys !== undefined) sections.push({ path: f.path, keys });
+  }
+  if (sections.length === 0) {
+    return usage(`the profile \`${name}\` (${variable}) is in neither \`${credentialsFile.path}\` nor \`${configFile.path}\`; name a profile that is, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ${orUnset}`);
+  }
+  const where = (key: string) => sections.find((s) => s.keys.has(key));
+  const unfollowed = UNFOLLOWED_KEYS.filter((k) => where(k) !== undefined);
+  if (unfollowed.length > 0) {
+    return usage(
+      `the profile \`${name}\` (${variable}) in \`${where(unfollowed[0] ?? '')?.path}\` uses ${unfollowed.join(', ')}, which gatehouse does not follow; give it a credential_process (\`gatehouse credentials --role-arn ARN\` for a Gatehouse role), set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS CLI v2: eval "$(aws configure export-credentials --profile ${name} --format env)"), ${orUnset}`,
+    );
+  }
+  const keysIn = (s: { path: string; keys: Map<string, string> }): ProfileCredentials | undefined => {
+    const id = s.keys.get('aws_access_key_id') ?? '';
+    const secret = s.keys.get('aws_secret_access_key') ?? '';
+    if (id === '' && secret === '') return undefined;
+    if (id === '' || secret === '') {
+      return usage(`the profile \`${name}\` (${variable}) in \`${s.path}\` has ${id === '' ? 'aws_secret_access_key but no aws_access_key_id' : 'aws_access_key_id but no aws_secret_access_key'}`);
     }
-    found ??= { path: f.path, keys };
+    const token = s.keys.get('aws_session_token') ?? '';
+    return { ok: true, value: { credentials: { accessKeyId: id, secretAccessKey: secret, ...(token !== '' ? { sessionToken: token } : {}) }, source: `the profile \`${name}\` in ${s.path}` } };
+  };
+  const inCredentialsFile = sections.find((s) => s.path === credentialsFile.path && credentialsFile.path !== configFile.path);
+  const fromCredentialsFile = inCredentialsFile === undefined ? undefined : keysIn(inCredentialsFile);
+  if (fromCredentialsFile !== undefined) return fromCredentialsFile;
+  const withProcess = where('credential_process');
+  const command = withProcess?.keys.get('credential_process') ?? '';
+  if (withProcess !== undefined && command !== '') return processCredentials(command, { name, variable, path: withProcess.path }, env, ctx.now());
+  for (const s of sections) {
+    if (s === inCredentialsFile) continue;
+    const r = keysIn(s);
+    if (r !== undefined) return r;
   }
-  if (found === undefined) {
-    return usage(`the profile \`${name}\` (${variable}) is in neither \`${files[0]?.path}\` nor \`${files[1]?.path}\`; unset ${variable}, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
-  }
-  const indirect = INDIRECT_KEYS.filter((k) => found.keys.has(k));
   return usage(
-    `the profile \`${name}\` (${variable}) in \`${found.path}\` has no aws_access_key_id/aws_secret_access_key${indirect.length > 0 ? ` (it uses ${indirect.join(', ')}, which gatehouse does not follow)` : ''}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS CLI v2: eval "$(aws configure export-credentials --profile ${name} --format env)"), or unset ${variable}`,
+    `the profile \`${name}\` (${variable}) in \`${sections[0]?.path}\` has neither aws_access_key_id/aws_secret_access_key nor credential_process; give it one, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ${orUnset}`,
   );
+}
+
+/**
+ * Runs a profile's `credential_process` as the AWS SDK for JavaScript does (credential-protocols §2.3: through a shell,
+ * stdout trimmed and read as JSON, `Version` the number 1, `AccessKeyId` and `SecretAccessKey` required, an
+ * `Expiration` in the past refused), in the command's environment (not @aws-sdk/credential-provider-process's
+ * `fromProcess`, which runs it in this process's, and cannot add `CREDENTIAL_PROCESS_VARIABLE`), with stdin closed (a
+ * command reading `-` keeps its input). Any failure is an error naming the profile, never the admin file; what the
+ * process printed on stdout (credentials, perhaps) is never shown, its stderr is.
+ */
+async function processCredentials(command: string, profile: { name: string; variable: string; path: string }, env: Env, now: number): Promise<ProfileCredentials> {
+  const which = `the credential_process of the profile \`${profile.name}\` (${profile.variable}) in \`${profile.path}\``;
+  const running = (env[CREDENTIAL_PROCESS_VARIABLE] ?? '').split('\n').filter((p) => p !== '');
+  if (running.includes(profile.name)) {
+    return failure(
+      EXIT.usage,
+      'InvalidProfile',
+      `${which} runs a gatehouse command that reads the profile \`${profile.name}\` again, without end; make it \`gatehouse credentials --role-arn ARN\`, which reads no profile`,
+    );
+  }
+  const fail = (message: string) => failure(EXIT.accessDenied, 'CredentialProcessFailed', `${which} ${message}`);
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  const ran = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; error?: string }>((resolve) => {
+    const child = spawn(command, { shell: true, env: { ...env, [CREDENTIAL_PROCESS_VARIABLE]: [...running, profile.name].join('\n') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let outSize = 0;
+    let err = '';
+    let error: string | undefined;
+    child.stdout.on('data', (c: Buffer) => {
+      outSize += c.length;
+      if (outSize <= MAX_PROCESS_OUTPUT) out.push(c);
+      else if (error === undefined) {
+        error = `printed more than ${MAX_PROCESS_OUTPUT} bytes on stdout`;
+        child.kill();
+      }
+    });
+    // The start: where the error is said (gatehouse's own runs on with an encoded authorization message).
+    child.stderr.on('data', (c: Buffer) => void (err.length <= PROCESS_STDERR_SHOWN && (err = (err + c.toString('utf8')).slice(0, PROCESS_STDERR_SHOWN + 1))));
+    child.on('error', (e) => void (error ??= `could not be started: ${e.message}`));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: err, ...(error !== undefined ? { error } : {}) }));
+  });
+  const said = oneLine(ran.stderr.length > PROCESS_STDERR_SHOWN ? `${ran.stderr.slice(0, PROCESS_STDERR_SHOWN)}…` : ran.stderr.trim());
+  if (ran.error !== undefined) return fail(ran.error);
+  if (ran.code !== 0) return fail(`${ran.signal !== null ? `was ended by ${ran.signal}` : `exited with status ${ran.code}`}${said !== '' ? `: ${said}` : ' and said nothing on stderr'}`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(ran.stdout.trim());
+  } catch {
+    return fail(`printed no JSON document on stdout (it should print {"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"})`);
+  }
+  const o = (typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? doc : {}) as Record<string, unknown>;
+  if (o['Version'] !== 1) return fail(`printed a document without "Version": 1`);
+  const id = o['AccessKeyId'];
+  const secret = o['SecretAccessKey'];
+  const token = o['SessionToken'];
+  const expiration = o['Expiration'];
+  if (typeof id !== 'string' || id === '' || typeof secret !== 'string' || secret === '') return fail('printed no AccessKeyId and SecretAccessKey');
+  if (token !== undefined && token !== null && typeof token !== 'string') return fail('printed a SessionToken that is not a string');
+  if (expiration !== undefined && expiration !== null && expiration !== '') {
+    const at = typeof expiration === 'string' ? Date.parse(expiration) : Number.NaN;
+    const shown = typeof expiration === 'string' ? `\`${expiration.slice(0, 64)}\`` : 'a value';
+    if (Number.isNaN(at)) return fail(`printed ${shown} as Expiration, which is not a time (YYYY-MM-DDTHH:MM:SSZ)`);
+    if (at <= now) return fail(`printed credentials that expired at ${shown}`);
+  }
+  return {
+    ok: true,
+    value: { credentials: { accessKeyId: id, secretAccessKey: secret, ...(typeof token === 'string' && token !== '' ? { sessionToken: token } : {}) }, source: `the credential_process of the profile \`${profile.name}\` in ${profile.path}` },
+  };
 }
 
 /**
@@ -233,17 +336,14 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   let credentialsSource = 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
   let fileEndpoint: string | undefined;
   const fromEnv = environmentCredentials(env);
-  let fromProfile = fromEnv === undefined && opts.ignoreProfile !== true ? await profileCredentials(env, ctx) : undefined;
-  if (fromProfile !== undefined && !fromProfile.ok) {
-    // DESIGN.md: the environment's keys, else the data dir's admin-credentials.json. A profile this CLI cannot use is
-    // not an error then; it is said, so that acting as the account's admin is never silent.
-    ctx.err(`gatehouse: ${fromProfile.message}; using --data-dir's admin-credentials.json instead\n`);
-    fromProfile = undefined;
-  }
+  // DESIGN.md: the environment's keys, else the data dir's admin-credentials.json; a profile named between them is
+  // followed or refused, never replaced by the admin file (review ec: §3's credential_process profile acted as the admin).
+  const fromProfile = fromEnv === undefined && opts.ignoreProfile !== true ? await profileCredentials(env, ctx) : undefined;
   if (fromEnv !== undefined) {
     if (!fromEnv.ok) return fromEnv;
     credentials = fromEnv.value;
-  } else if (fromProfile !== undefined && fromProfile.ok) {
+  } else if (fromProfile !== undefined) {
+    if (!fromProfile.ok) return fromProfile;
     credentials = fromProfile.value.credentials;
     credentialsSource = fromProfile.value.source;
   } else {

@@ -117,7 +117,7 @@ export const iamCommands: CommandGroup = (program, ctx) => {
       'after',
       `
 Every command talks to the server (--endpoint, GATEHOUSE_ENDPOINT) with the credentials in AWS_ACCESS_KEY_ID /
-AWS_SECRET_ACCESS_KEY, else AWS_PROFILE's keys, else --data-dir's admin-credentials.json, and acts in the caller's account. Policies are
+AWS_SECRET_ACCESS_KEY, else AWS_PROFILE's credentials, else --data-dir's admin-credentials.json, and acts in the caller's account. Policies are
 named by name (your account's, else a built-in such as AmazonS3ReadOnlyAccess) or by ARN.
 Exit status: 0 done, 3 invalid policy document, 6 no such entity, 7 exists or still in use, 8 invalid input,
 9 not authorized, 10 server unreachable (docs/errors.md).`,
