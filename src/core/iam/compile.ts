@@ -3,7 +3,7 @@
  * statements that can apply), matchers prebuilt, principals turned into lookup sets.
  */
 import { compileCondition, type CompiledCondition } from './conditions.ts';
-import { globMatcher, resourceMatcher, type Matcher } from './glob.ts';
+import { globMatcher, resolvedResourceMatcher, resourceMatcher, type Matcher } from './glob.ts';
 import { PRINCIPAL_ID_RE, type Dialect, type Effect, type PolicyDocument, type PolicyType, type PolicyVersion, type PrincipalSpec, type Statement, type StatementRef } from './types.ts';
 import { MatcherCache, parseTemplate, resolveTemplate, type KeyLookup, type Template } from './variables.ts';
 
@@ -225,7 +225,8 @@ function compileResource(raw: string, variables: boolean, deny: boolean, notReso
   const r = deny && !notResource ? ossAnyRegionAccount(raw) : raw;
   const template = variables ? parseTemplate(r, resourcePart(r)) : undefined;
   const text = deny ? r : undefined;
-  if (template) return { text, fixed: undefined, template, cache: new MatcherCache(resourceMatcher, 256) };
+  // Resolved per request: held by this cache alone, never interned (review eb1).
+  if (template) return { text, fixed: undefined, template, cache: new MatcherCache(resolvedResourceMatcher, 256) };
   return { text, fixed: resourceMatcher(r), template: undefined, cache: undefined };
 }
 

@@ -6,7 +6,7 @@
  * does not), never a plain false that a negated operator would turn off. Negation, set qualifiers, IfExists
  * and missing keys are applied by `evaluateCondition`.
  */
-import { arnConditionMatcher, globMatcher, type Matcher } from './glob.ts';
+import { arnConditionMatcher, globMatcher, resolvedArnConditionMatcher, resolvedGlobMatcher, type Matcher } from './glob.ts';
 import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.ts';
 import type { BaseOperator, ConditionEntry } from './types.ts';
 import { MatcherCache, parseTemplate, resolveTemplate, type KeyLookup, type Template } from './variables.ts';
@@ -99,19 +99,34 @@ function compare(op: BaseOperator, a: number, b: number): boolean {
 function stringValues<M>(
   values: readonly string[],
   variables: boolean,
-  build: (s: string) => M,
+  build: Builders<M>,
 ): { fixed: M[]; templated: { t: Template; cache: MatcherCache<M> }[] } {
   const fixed: M[] = [];
   const templated: { t: Template; cache: MatcherCache<M> }[] = [];
   for (const v of values) {
     const t = variables ? parseTemplate(v) : undefined;
-    if (t) templated.push({ t, cache: new MatcherCache(build, 64) });
-    else fixed.push(build(v));
+    if (t) templated.push({ t, cache: new MatcherCache(build.resolved, 64) });
+    else fixed.push(build.written(v));
   }
   return { fixed, templated };
 }
 
-function stringOperator(values: readonly string[], variables: boolean, build: (s: string) => Matcher, normalise: (s: string) => string) {
+/**
+ * How a value's matcher is built: as the policy writes it (`written`, interned: glob.ts), and as a policy variable
+ * resolved it from a request (`resolved`, held by the value's own bounded cache alone, never interned: review eb1).
+ */
+interface Builders<M> {
+  readonly written: (s: string) => M;
+  readonly resolved: (s: string) => M;
+}
+
+const asLiteral = (s: string): string => s.replaceAll('*', '\uE000').replaceAll('?', '\uE001');
+const EQUALS: Builders<Matcher> = { written: (s) => globMatcher(asLiteral(s)), resolved: (s) => resolvedGlobMatcher(asLiteral(s)) };
+const EQUALS_IGNORE_CASE: Builders<Matcher> = { written: (s) => globMatcher(asLiteral(s.toLowerCase())), resolved: (s) => resolvedGlobMatcher(asLiteral(s.toLowerCase())) };
+const LIKE: Builders<Matcher> = { written: (s) => globMatcher(s), resolved: resolvedGlobMatcher };
+const ARN_LIKE: Builders<Matcher> = { written: arnConditionMatcher, resolved: resolvedArnConditionMatcher };
+
+function stringOperator(values: readonly string[], variables: boolean, build: Builders<Matcher>, normalise: (s: string) => string) {
   const { fixed, templated } = stringValues(values, variables, build);
   return (value: string, lookup: KeyLookup): boolean => {
     const v = normalise(value);
@@ -134,21 +149,21 @@ export function compileCondition(entry: ConditionEntry, variables: boolean): Com
   switch (op) {
     case 'StringEquals':
     case 'StringNotEquals':
-      matchOne = stringOperator(values, variables, (s) => globMatcher(s.replaceAll('*', '\uE000').replaceAll('?', '\uE001')), identity);
+      matchOne = stringOperator(values, variables, EQUALS, identity);
       break;
     case 'StringEqualsIgnoreCase':
     case 'StringNotEqualsIgnoreCase':
-      matchOne = stringOperator(values, variables, (s) => globMatcher(s.toLowerCase().replaceAll('*', '\uE000').replaceAll('?', '\uE001')), lower);
+      matchOne = stringOperator(values, variables, EQUALS_IGNORE_CASE, lower);
       break;
     case 'StringLike':
     case 'StringNotLike':
-      matchOne = stringOperator(values, variables, (s) => globMatcher(s), identity);
+      matchOne = stringOperator(values, variables, LIKE, identity);
       break;
     case 'ArnEquals':
     case 'ArnLike':
     case 'ArnNotEquals':
     case 'ArnNotLike':
-      matchOne = stringOperator(values, variables, arnConditionMatcher, identity);
+      matchOne = stringOperator(values, variables, ARN_LIKE, identity);
       break;
     case 'NumericEquals':
     case 'NumericNotEquals':

@@ -175,23 +175,44 @@ function globSource(p: string, star: string, qmark: string): string {
 
 /**
  * Matchers are pure functions of their pattern, so identical patterns share one (thousands of roles repeat
- * the same actions and resources: interning keeps the compiled form small). Bounded; cleared when full.
+ * the same actions and resources: interning keeps the compiled form small). Bounded by count and by the characters of
+ * the patterns held; cleared when full. Only patterns as policies write them are interned: one resolved from a
+ * request's values (a policy variable, `resolvedResourceMatcher` and the like) is held by its statement's own bounded
+ * cache alone. Interned, `${aws:userid}` made one entry per session a role ever had and a 4,096-character context value
+ * about 4.4 KB: 200,000 of them, some 880 MB, before the count bound cleared them (review eb1).
  */
 const INTERN_MAX = 200_000;
+/** About 9 MB of pattern text (a matcher keeps a copy of its pattern's literal part besides the key). */
+export const INTERN_MAX_CHARS = 8 * 1024 * 1024;
 const interned = new Map<string, Matcher>();
+let internedChars = 0;
 function intern(key: string, build: () => Matcher): Matcher {
   let m = interned.get(key);
   if (m === undefined) {
-    if (interned.size >= INTERN_MAX) interned.clear();
+    if (interned.size >= INTERN_MAX || internedChars + key.length > INTERN_MAX_CHARS) {
+      interned.clear();
+      internedChars = 0;
+    }
     m = build();
     interned.set(key, m);
+    internedChars += key.length;
   }
   return m;
+}
+
+/** What the intern table holds: matchers and the characters of their keys (tests). */
+export function internedHeld(): { readonly matchers: number; readonly chars: number } {
+  return { matchers: interned.size, chars: internedChars };
 }
 
 /** Whole-string glob. With `lowercase`, the pattern is lowercased and callers pass lowercased input. */
 export function globMatcher(pattern: string, lowercase = false): Matcher {
   return intern(`${lowercase ? 'g' : 'G'}${pattern}`, () => buildGlob(pattern, lowercase));
+}
+
+/** The same for a pattern resolved from a request's values (a policy variable): built, never interned. */
+export function resolvedGlobMatcher(pattern: string): Matcher {
+  return buildGlob(pattern, false);
 }
 
 function buildGlob(pattern: string, lowercase: boolean): Matcher {
@@ -220,6 +241,11 @@ function arnShape(p: string): { segments: number } | undefined {
 /** `Resource`/`NotResource` element matcher. */
 export function resourceMatcher(pattern: string): Matcher {
   return intern(`R${pattern}`, () => buildResource(pattern));
+}
+
+/** The same for a pattern resolved from a request's values (a policy variable): built, never interned. */
+export function resolvedResourceMatcher(pattern: string): Matcher {
+  return buildResource(pattern);
 }
 
 function buildResource(pattern: string): Matcher {
@@ -280,6 +306,11 @@ function buildResource(pattern: string): Matcher {
  */
 export function arnConditionMatcher(pattern: string): Matcher {
   return intern(`A${pattern}`, () => buildArnCondition(pattern));
+}
+
+/** The same for a pattern resolved from a request's values (a policy variable): built, never interned. */
+export function resolvedArnConditionMatcher(pattern: string): Matcher {
+  return buildArnCondition(pattern);
 }
 
 function buildArnCondition(pattern: string): Matcher {
