@@ -10,7 +10,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect, type Socket } from 'node:net';
+import { freezingProxy } from './support/pg-proxy.ts';
 import pg from 'pg';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { isStoreUnavailable, StoreOutcomeUnknownError, type Store } from '../src/app/ports/store.ts';
@@ -171,27 +171,12 @@ describe('store.close with a transaction hung on the database (review dz1)', { s
 
   it('a database that stopped answering: close cuts the transaction and does not wait for the pool\'s goodbye', async () => {
     // A TCP proxy to the machine's PostgreSQL that, frozen, forwards nothing more either way (a frozen host).
-    const target = new URL(PG_URL);
-    let frozen = false;
-    const sockets = new Set<Socket>();
-    const proxy = createServer((client) => {
-      const upstream = connect(Number(target.port || 5432), target.hostname);
-      sockets.add(client).add(upstream);
-      client.on('data', (b) => void (frozen || upstream.write(b)));
-      upstream.on('data', (b) => void (frozen || client.write(b)));
-      const end = (): void => void (client.destroy(), upstream.destroy());
-      client.on('error', end).on('close', end);
-      upstream.on('error', end).on('close', end);
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const url = new URL(PG_URL);
-    url.hostname = '127.0.0.1';
-    url.port = String((proxy.address() as { port: number }).port);
+    const proxy = await freezingProxy();
     try {
-      const store: Store = await openPostgresStore({ url: url.toString(), schema: SCHEMA, poolSize: 2, statementTimeoutMs: 25_000, closeTimeoutMs: 800 });
+      const store: Store = await openPostgresStore({ url: proxy.url, schema: SCHEMA, poolSize: 2, statementTimeoutMs: 25_000, closeTimeoutMs: 800 });
       // Two connections in the pool, one of them idle when the database freezes.
       await Promise.all([store.read((tx) => tx.kv.get('dz1/committed')), store.read((tx) => tx.kv.get('dz1/committed'))]);
-      frozen = true;
+      proxy.freeze(true);
       const write = outcome(store.write((tx) => tx.kv.put('dz1/frozen', 'x')));
       await new Promise((r) => setTimeout(r, 200));
       const t = Date.now();
@@ -202,7 +187,6 @@ describe('store.close with a transaction hung on the database (review dz1)', { s
       assert.equal(w.ok, false, 'cut at close, the write must not be reported as committed');
       if (!w.ok) assert.ok(isStoreUnavailable(w.error), String(w.error));
     } finally {
-      for (const s of sockets) s.destroy();
       proxy.close();
     }
     const check = await openPostgresStore({ url: PG_URL, schema: SCHEMA, poolSize: 1 });
