@@ -207,11 +207,28 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       let failedStatement: unknown;
       // Every statement, BEGIN to COMMIT, answered within the bound or the connection is cut: its pending
       // statement then fails as a lost connection (unavailable), and ROLLBACK is not waited for.
-      const q = (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> => {
+      const send = (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> => {
         // Cut at close between two statements: none is sent on the dead connection (whose error would not say why).
         const closed = cut ? closedBy() : undefined;
         if (closed !== undefined) return Promise.reject(closed);
         return bounded(client, boundMs, () => (broken = true), sql, params);
+      };
+      // One statement at a time on the connection, in the order asked: a transaction's code may ask several at once
+      // (`Promise.all` over `tx` reads: the jobs sweep, account summary, apply, pod admission), and the ROLLBACK after a
+      // failure may be asked while statements are still unanswered. node-postgres queued them itself, with a deprecation
+      // warning (an error from pg 9), and started each one's bound when it was queued rather than sent (review ed2).
+      let tail: Promise<void> | undefined;
+      const q = (sql: string, params?: readonly SqlValue[]): Promise<pg.QueryResult> => {
+        const p = tail === undefined ? send(sql, params) : tail.then(() => send(sql, params));
+        const t = p.then(
+          () => undefined,
+          () => undefined,
+        );
+        tail = t;
+        void t.then(() => {
+          if (tail === t) tail = undefined;
+        });
+        return p;
       };
       const raw = executor(q, (e) => {
         failedStatement ??= e;
