@@ -69,14 +69,15 @@ describe('review ar2: a job event is numbered from the last one, not by reading 
     const a = await openPostgresStore({ url: PG_URL, schema, poolSize: 4 });
     const b = await openPostgresStore({ url: PG_URL, schema, poolSize: 4 });
     try {
-      const appends: Promise<number>[] = [];
-      for (let i = 0; i < 60; i++) {
-        for (const [store, who] of [[a, 'a'], [b, 'b']] as const) {
-          appends.push(store.write((tx) => appendJobEvent(tx, 'shared', event(`${who}${i}`))));
-          if (i % 3 === 0) appends.push(store.write((tx) => appendJobEvent(tx, 'shared0', event(`${who}${i}`))));
+      // Four writers an instance, as many as its pool's connections (160 writes queued at once waited past the pool's
+      // 10 s connect timeout on a loaded machine), each appending its share in turn.
+      const writer = async (store: typeof a, who: string, w: number): Promise<void> => {
+        for (let i = w; i < 60; i += 4) {
+          await store.write((tx) => appendJobEvent(tx, 'shared', event(`${who}${i}`)));
+          if (i % 3 === 0) await store.write((tx) => appendJobEvent(tx, 'shared0', event(`${who}${i}`)));
         }
-      }
-      await Promise.all(appends);
+      };
+      await Promise.all([a, b].flatMap((store, s) => [0, 1, 2, 3].map((w) => writer(store, s === 0 ? 'a' : 'b', w))));
       const events = await eventsOf(a, 'shared');
       assert.deepEqual(events.map((e) => e.seq), Array.from({ length: 120 }, (_, i) => i + 1));
       assert.equal(new Set(events.map((e) => e.message)).size, 120, 'every event kept');
