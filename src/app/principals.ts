@@ -9,7 +9,7 @@ import { adminService, entityArn, type Partition } from '../core/directory/rules
 import type { AppDeps, AuditSink } from './deps.ts';
 import { parseRoleArn, reservedByGatehouse, roleArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { PrincipalRef, ReadTx, RoleRecord, UserRecord } from './ports/store.ts';
-import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
+import { compileStoredWeighed, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 
 /**
  * The literal values `policies` compare `aws:TagKeys` with. Tag keys are case-insensitive (a request's `CLEARANCE`
@@ -75,14 +75,38 @@ export function withRequest(caller: Caller, request: RequestFacts): Caller {
   return { ...caller, request: { ...request } };
 }
 
-/** Compiled policies keyed by document text: the same document compiles once however often it is attached. */
+/**
+ * The estimated bytes (`compiledWeight`) of compiled policies a `PolicyCache` keeps, besides its count of entries. Its
+ * entries can come from callers: every distinct session policy a request is made with (AssumeRole's 2,048 characters,
+ * GetFederationToken's, AssumeRoleWithWebIdentity's), and by count alone 20,000 of them kept from some 260 MB (2,048
+ * characters of resources) to 2.2 GB (of short actions or `ArnLike` patterns), measured (review ed3).
+ */
+export const POLICY_CACHE_MAX_BYTES = 32 * 1024 * 1024;
+
+interface Held {
+  readonly compiled: CompiledPolicy;
+  readonly weight: number;
+  /** When it was last used (`PolicyCache`'s clock): the least recently used go first. */
+  used: number;
+}
+
+/**
+ * Compiled policies keyed by document text: the same document compiles once however often it is attached. Bounded by
+ * count and by the estimated bytes of what it keeps (`POLICY_CACHE_MAX_BYTES`); when either is full, the least
+ * recently used quarter and more go, down to three quarters of both. A use costs a counter; the sort is paid once per
+ * quarter of the cache filled again. A document weighing more than a quarter of the bound is compiled and not kept.
+ */
 export class PolicyCache {
-  private readonly map = new Map<string, CompiledPolicy>();
+  private readonly map = new Map<string, Held>();
   private readonly max: number;
+  private readonly maxBytes: number;
   private readonly note: UnreadableNote;
+  private bytes = 0;
+  private clock = 0;
   /** `note`: where a stored document that no longer parses is reported (`unreadableLog`). */
-  constructor(max = 20_000, note: UnreadableNote = unreadableLog(undefined)) {
+  constructor(max = 20_000, note: UnreadableNote = unreadableLog(undefined), maxBytes = POLICY_CACHE_MAX_BYTES) {
     this.max = max;
+    this.maxBytes = maxBytes;
     this.note = note;
   }
   /**
@@ -91,13 +115,32 @@ export class PolicyCache {
    */
   get(name: string, document: string, kind: 'identity' | 'resource' | 'trust' = 'identity'): CompiledPolicy {
     const key = `${kind}\u0000${name}\u0000${document}`;
-    let c = this.map.get(key);
-    if (c === undefined) {
-      c = compileStored(name, document, kind, 1 << 20, this.note);
-      if (this.map.size >= this.max) this.map.clear();
-      this.map.set(key, c);
+    const held = this.map.get(key);
+    if (held !== undefined) {
+      held.used = ++this.clock;
+      return held.compiled;
     }
-    return c;
+    const { compiled, weight } = compileStoredWeighed(name, document, kind, 1 << 20, this.note);
+    if (weight > this.maxBytes / 4) return compiled;
+    if (this.map.size >= this.max || this.bytes + weight > this.maxBytes) this.evict(weight);
+    this.map.set(key, { compiled, weight, used: ++this.clock });
+    this.bytes += weight;
+    return compiled;
+  }
+  /** Drops the least recently used entries until both bounds are at three quarters, room for `incoming` made. */
+  private evict(incoming: number): void {
+    const byUse = [...this.map].sort((a, b) => a[1].used - b[1].used);
+    const count = Math.floor((this.max * 3) / 4);
+    const bytes = (this.maxBytes * 3) / 4 - incoming;
+    for (const [key, h] of byUse) {
+      if (this.map.size <= count && this.bytes <= bytes) break;
+      this.map.delete(key);
+      this.bytes -= h.weight;
+    }
+  }
+  /** What is kept: entries and their estimated bytes (tests, review ed3). */
+  held(): { readonly entries: number; readonly bytes: number } {
+    return { entries: this.map.size, bytes: this.bytes };
   }
 }
 

@@ -8,7 +8,7 @@
  * decision names it (`unreadableDiagnostic`), and the server logs it once, when it loads it.
  */
 import type { GatehouseError } from '../core/errors.ts';
-import { compilePolicy, parsePolicy, type CompiledPolicy, type PolicyDocument, type PolicyType } from '../core/iam/index.ts';
+import { compilePolicy, compiledWeight, parsePolicy, type CompiledPolicy, type PolicyDocument, type PolicyType } from '../core/iam/index.ts';
 
 /** The statement id of the stand-in's one statement: a stored policy cannot carry it (IAM Sids are alphanumeric). */
 export const UNREADABLE_SID = 'gatehouse:unreadable-policy';
@@ -33,10 +33,19 @@ export function unreadablePolicy(name: string, kind: 'identity' | 'resource' | '
 
 /** A stored document compiled, or, when it no longer parses, the stand-in that denies everything it governs (reported to `note`). */
 export function compileStored(name: string, document: string, kind: 'identity' | 'resource' | 'trust', maxChars: number, note?: UnreadableNote, what = `policy \`${name}\``): CompiledPolicy {
+  return compileStoredWeighed(name, document, kind, maxChars, note, what).compiled;
+}
+
+/**
+ * As `compileStored`, with an estimate of the bytes the compiled form keeps, its name and text included
+ * (`compiledWeight`): what a cache bounded by size counts (`PolicyCache`).
+ */
+export function compileStoredWeighed(name: string, document: string, kind: 'identity' | 'resource' | 'trust', maxChars: number, note?: UnreadableNote, what = `policy \`${name}\``): { readonly compiled: CompiledPolicy; readonly weight: number } {
   const parsed = parsePolicy(document, { kind, maxChars });
-  if (parsed.ok) return compilePolicy(parsed.value, name);
+  if (parsed.ok) return { compiled: compilePolicy(parsed.value, name), weight: compiledWeight(parsed.value, document.length + name.length) };
   note?.(what, document, parsed.errors);
-  return unreadablePolicy(name, kind);
+  const compiled = unreadablePolicy(name, kind);
+  return { compiled, weight: compiledWeight(unreadableDocument(kind), document.length + name.length) };
 }
 
 /**

@@ -1,0 +1,110 @@
+/**
+ * Review ed3 (after eb1's soak of `gatehouse server`): what the process keeps of the policies callers send was
+ * bounded by counts alone, and what one entry keeps varies fiftyfold for the same characters.
+ *
+ * - `PolicyCache` (src/app/principals.ts) keeps a compiled policy per distinct text, 20,000 of them: every session
+ *   policy a request is made with goes there. A session policy of 2,048 characters compiles to 2 KB (one long pattern)
+ *   or to 120–170 KB (a hundred short patterns, each a matcher: `ArnLike` values, actions); 20,000 of the latter are
+ *   some 3 GB, and one caller allowed sts:AssumeRole can send them.
+ * - The engine's intern table (src/core/iam/glob.ts) was bounded by 200,000 matchers and 8 Mi characters of their
+ *   patterns (eb1); a 22-character `ArnLike` pattern matched as steps keeps 1.8 KB, so 200,000 of them from
+ *   SimulateCustomPolicy inputs (a few calls) kept some 360 MB.
+ *
+ * Now both are bounded by an estimate of the bytes they keep (32 MiB, `POLICY_CACHE_MAX_BYTES`, least recently used
+ * first; 16 MiB, `INTERN_MAX_BYTES`). Against a real server in this process, through the real SDK v3 clients; what is
+ * kept is the heap used (and array buffers) after a full collection (`v8.queryObjects` collects garbage first).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { queryObjects } from 'node:v8';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateRoleCommand, SimulateCustomPolicyCommand } from '@aws-sdk/client-iam';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+let server: TestServer;
+
+before(async () => {
+  server = await startTestServer();
+  const iam = server.iam();
+  try {
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'scoped',
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'sts:AssumeRole' }] }),
+      }),
+    );
+  } finally {
+    iam.destroy();
+  }
+});
+after(async () => {
+  await server?.stop();
+});
+
+const kept = (): number => {
+  queryObjects(Object, { format: 'count' });
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+const MB = (n: number): string => (n / 1048576).toFixed(1);
+
+/** `n` distinct short `ArnLike` patterns, each matched as steps (a `*` inside the service component). */
+const arnPatterns = (tag: string, n: number): string[] => Array.from({ length: n }, (_, j) => `arn:*:s*:*:${tag}:${j}*`);
+
+test('distinct session policies of many short patterns, each used once: what the server keeps stays within its bound', { timeout: 120_000 }, async () => {
+  const SESSIONS = 400;
+  const sts = server.sts();
+  const use = async (i: number): Promise<void> => {
+    // 2,048 characters at most (AssumeRole's limit): 82 patterns of about 22.
+    const Policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*', Condition: { ArnLike: { 'aws:SourceArn': arnPatterns(`s${i.toString(36).padStart(4, '0')}`, 82) } } }] });
+    assert.ok(Policy.length <= 2048, `${Policy.length}`);
+    const a = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/scoped', RoleSessionName: `ed3-${i}`, DurationSeconds: 900, Policy }));
+    const c = a.Credentials;
+    assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
+    const session = new STSClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }, maxAttempts: 1 });
+    try {
+      // The request authenticates the session: its policy is compiled (and was kept).
+      assert.equal((await session.send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:sts::000000000000:assumed-role/scoped/ed3-${i}`);
+    } finally {
+      session.destroy();
+    }
+  };
+  try {
+    for (let i = 0; i < 20; i++) await use(i);
+    const before = kept();
+    for (let i = 20; i < 20 + SESSIONS; i++) await use(i);
+    const grown = kept() - before;
+    // About 165 KB a session before (66 MB for 400); now the cache's 32 MiB estimated, some 25 MB of heap at most.
+    assert.ok(grown < 40 * 1048576, `the heap kept ${MB(grown)} MB after ${SESSIONS} sessions with distinct session policies`);
+  } finally {
+    sts.destroy();
+  }
+});
+
+test('SimulateCustomPolicy with many short distinct patterns: the matchers the engine keeps stay within its bound', { timeout: 120_000 }, async () => {
+  const CALLS = 3;
+  const iam = server.iam();
+  const call = async (k: number): Promise<void> => {
+    // Two policies of 5,000 patterns (some 120,000 characters each; 131,072 at most): 10,000 matchers a call.
+    const policies = [0, 1].map((p) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*', Condition: { ArnLike: { 'aws:SourceArn': arnPatterns(`c${k}p${p}`, 5_000) } } }] }));
+    const r = await iam.send(
+      new SimulateCustomPolicyCommand({
+        PolicyInputList: policies,
+        ActionNames: ['s3:ListBucket'],
+        ResourceArns: ['arn:aws:s3:::data'],
+        ContextEntries: [{ ContextKeyName: 'aws:SourceArn', ContextKeyType: 'string', ContextKeyValues: [`arn:aws:sqs:us-east-1:c${k}p0:7x`] }],
+      }),
+    );
+    assert.equal(r.EvaluationResults?.[0]?.EvalDecision, 'allowed');
+  };
+  try {
+    await call(0);
+    const before = kept();
+    for (let k = 1; k <= CALLS; k++) await call(k);
+    const grown = kept() - before;
+    // 30,000 matchers of 1.8 KB: about 54 MB kept before (the table held up to 200,000); now 16 MiB estimated.
+    assert.ok(grown < 24 * 1048576, `the heap kept ${MB(grown)} MB after ${CALLS} simulations: their matchers are kept`);
+  } finally {
+    iam.destroy();
+  }
+});
