@@ -254,6 +254,13 @@ export interface AuditAppender {
   appendPieces?(pieces: readonly AuditPiece[]): Promise<Appended | void>;
   /** The events of pieces from `piece()`, each with its detail's canonical redacted text (to spool what is left at stop). */
   eventsOf?(pieces: readonly AuditPiece[]): TimedEvent[];
+  /**
+   * Whether everything handed over so far has been committed, read at once, before its answer is: a writer on
+   * another thread commits while this thread is held up (a long synchronous task, a pause of the process), and its
+   * answer waits for this thread's event loop. The gate asks before it calls the writer stalled. Absent: what the
+   * answers said.
+   */
+  committed?(): boolean;
 }
 
 /**
@@ -539,6 +546,19 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   let healthy = true;
   /** When a batch last committed (start, until one has). */
   let lastProgress = deps.now();
+  /** Since when the writer has held the batch being written (`flushing`); undefined while it holds none. */
+  let inHandSince: number | undefined;
+  /** A batch is with the appender, not yet answered (`AuditAppender.committed` then says whether it is committed). */
+  let handed = false;
+  /** Hands a batch to the appender (`write`), noting that it holds them until it answers. */
+  async function handOver<T>(write: () => Promise<T>): Promise<T> {
+    handed = true;
+    try {
+      return await write();
+    } finally {
+      handed = false;
+    }
+  }
   let lastError: string | undefined;
   let failures = 0;
   let consecutive = 0;
@@ -675,7 +695,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
             },
           },
         });
-        appended(await appender.append(events));
+        appended(await handOver(() => appender.append(events)));
         written += events.length;
         recovered += missing.length;
         metrics.auditWritten(events.length);
@@ -758,6 +778,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   /** Writes one batch; false when the store refused it (the batch stays queued). */
   function flushOnce(): Promise<boolean> {
     flushing ??= (async () => {
+      inHandSince = deps.now();
       // What an earlier stop spooled goes first, before anything recorded since.
       if (spooled !== undefined) {
         const pending = await spooled;
@@ -785,7 +806,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       const covered = journal !== undefined && k === pieces.length ? journal.seal() : undefined;
       let done: Appended | void;
       try {
-        done = await appendPieces(batch);
+        done = await handOver(() => appendPieces(batch));
       } catch (e) {
         failed(e, `${backlog} queued record(s)`);
         return false;
@@ -807,12 +828,14 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     })().then(
       (done) => {
         flushing = undefined;
+        inHandSince = undefined;
         // What was queued meanwhile: at once when a batch is waiting, else within `flushMs`; after a failure, later.
         if (backlog > 0 || spooled !== undefined) schedule(done ? (backlog >= batchSize ? 0 : flushMs) : backoff());
         return done;
       },
       (e: unknown) => {
         flushing = undefined;
+        inHandSince = undefined;
         throw e;
       },
     );
@@ -832,10 +855,15 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     if (!storeReachable()) return 'the store cannot be reached';
     // A backlog alone is no outage: a writer that is behind but committing (a burst of sessions, a busy thread) is
     // writable. Records waiting while nothing has committed for as long is one (a store that hangs fails no write
-    // for its whole connect timeout).
+    // for its whole connect timeout) — when the writer held them that long. Records also wait while this thread is
+    // held up (a long synchronous task, a pause of the process): it hands nothing over and reads no answer, and the
+    // writer, idle or done, was called stalled the moment this thread ran again, refusing sessions and changes with
+    // the audit log writable (review ed1: seconds every 30 s in a soak). So the time counted is the time the writer
+    // has held the batch being written, and a batch it has committed (`committed`) is not held, answer read or not.
     const t = deps.now();
     const waited = oldestUnwrittenMs();
-    if (waited > maxUnwrittenMs && t - lastProgress > maxUnwrittenMs) return `the oldest of ${backlog} queued record(s) has waited ${waited} ms to be written, and nothing has been written for ${t - lastProgress} ms`;
+    const held = inHandSince === undefined ? 0 : t - inHandSince;
+    if (waited > maxUnwrittenMs && held > maxUnwrittenMs && t - lastProgress > maxUnwrittenMs && !(handed && appender.committed?.() === true)) return `the oldest of ${backlog} queued record(s) has waited ${waited} ms to be written, and nothing has been written for ${t - lastProgress} ms`;
     return undefined;
   }
 

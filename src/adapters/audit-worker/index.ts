@@ -25,6 +25,11 @@ export type AuditWorkerTarget =
 export interface AuditWorkerData {
   readonly target: AuditWorkerTarget;
   readonly chainKey?: KeyObject;
+  /**
+   * Shared with the deciding thread: the id of the last batch committed, stored as it commits, so that the audit gate
+   * knows a batch is written while its answer still waits for that thread's event loop (`AuditAppender.committed`).
+   */
+  readonly committed?: BigInt64Array<SharedArrayBuffer>;
 }
 
 interface Reply {
@@ -38,6 +43,9 @@ interface Reply {
 export function auditWorker(target: AuditWorkerTarget, chainKey?: KeyObject): AuditAppender {
   let worker: Worker | undefined;
   let nextId = 1;
+  /** The last batch handed over, and (written by the thread, kept across its restarts) the last one it committed. */
+  let lastHanded = 0;
+  const committed = new BigInt64Array(new SharedArrayBuffer(8));
   const pending = new Map<number, { resolve: (a?: Appended) => void; reject: (e: Error) => void }>();
 
   const failAll = (e: Error): void => {
@@ -46,7 +54,7 @@ export function auditWorker(target: AuditWorkerTarget, chainKey?: KeyObject): Au
   };
 
   const spawn = (): Worker => {
-    const w = new Worker(new URL('./worker.ts', import.meta.url), { workerData: { target, ...(chainKey !== undefined ? { chainKey } : {}) } satisfies AuditWorkerData });
+    const w = new Worker(new URL('./worker.ts', import.meta.url), { workerData: { target, committed, ...(chainKey !== undefined ? { chainKey } : {}) } satisfies AuditWorkerData });
     w.on('message', (m: Reply) => {
       const p = pending.get(m.id);
       if (p === undefined) return;
@@ -76,6 +84,7 @@ export function auditWorker(target: AuditWorkerTarget, chainKey?: KeyObject): Au
     worker ??= spawn();
     const w = worker;
     const id = nextId++;
+    lastHanded = id;
     return new Promise<Appended | void>((resolve, reject) => {
       pending.set(id, { resolve, reject });
       w.ref();
@@ -96,6 +105,8 @@ export function auditWorker(target: AuditWorkerTarget, chainKey?: KeyObject): Au
     maxBatch: 4000,
     piece: () => new EventPacker(),
     appendPieces,
+    // Ids only grow, and the thread writes batches in the order they are handed over.
+    committed: () => Atomics.load(committed, 0) >= BigInt(lastHanded),
     // What is left at stop, to be spooled: each detail as the writer would have written it (redacted).
     eventsOf: (pieces) => pieces.flatMap((p) => decodeEvents((p as EventPacker).packed())),
     warm() {

@@ -11,7 +11,7 @@ import type { TimedEvent } from '../../core/audit/index.ts';
 import { chainDigest } from '../crypto/chain-key.ts';
 import { decodeEvents, type AuditWorkerData, type PackedEvents } from './index.ts';
 
-const { target, chainKey } = workerData as AuditWorkerData;
+const { target, chainKey, committed } = workerData as AuditWorkerData;
 const port = parentPort;
 if (port === null) throw new Error('the audit writer runs in a worker thread');
 
@@ -75,6 +75,8 @@ port.on('message', (m: { id: number; commit: boolean; events: PackedEvents } | {
     }
     try {
       const appended = await (await open()).append(batch);
+      // Before the answer: the deciding thread may read this while the answer waits for its event loop.
+      if (committed !== undefined) Atomics.store(committed, 0, BigInt(m.id));
       port.postMessage(appended ? { id: m.id, appended } : { id: m.id });
     } catch (e) {
       port.postMessage({ id: m.id, error: message(e) });
