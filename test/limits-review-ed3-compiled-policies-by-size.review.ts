@@ -10,18 +10,24 @@
  *   patterns (eb1); a 22-character `ArnLike` pattern matched as steps keeps 1.8 KB, so 200,000 of them from
  *   SimulateCustomPolicy inputs (a few calls) kept some 360 MB.
  *
- * Now both are bounded by an estimate of the bytes they keep (32 MiB, `POLICY_CACHE_MAX_BYTES`, least recently used
- * first; 16 MiB, `INTERN_MAX_BYTES`). Against a real server in this process, through the real SDK v3 clients; what is
+ * - A pattern with a policy variable keeps the patterns resolved from requests in its statement's cache, bounded by 256
+ *   (64 for a condition value) whatever their length: a user's policy with 40 `arn:aws:s3:::…/${s3:prefix}*` resources
+ *   kept 12.9 MB after 248 listings with distinct 1,000-character prefixes (1.1 MB now).
+ *
+ * Now the first two are bounded by an estimate of the bytes they keep (32 MiB, `POLICY_CACHE_MAX_BYTES`, least recently
+ * used first; 16 MiB, `INTERN_MAX_BYTES`), and a statement's cache by characters too (`RESOLVED_VALUE_CHARS`). Against a real server in this process, through the real SDK v3 clients; what is
  * kept is the heap used (and array buffers) after a full collection (`v8.queryObjects` collects garbage first).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { queryObjects } from 'node:v8';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { CreateRoleCommand, SimulateCustomPolicyCommand } from '@aws-sdk/client-iam';
+import * as S3 from '@aws-sdk/client-s3';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutUserPolicyCommand, SimulateCustomPolicyCommand } from '@aws-sdk/client-iam';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
+let lister: { accessKeyId: string; secretAccessKey: string };
 
 before(async () => {
   server = await startTestServer();
@@ -33,9 +39,30 @@ before(async () => {
         AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'sts:AssumeRole' }] }),
       }),
     );
+    await iam.send(new CreateUserCommand({ UserName: 'lister' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'lister',
+        PolicyName: 'prefixes',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::listed' },
+            // A Deny never matched: each listing resolves every one of its resources, and each keeps what it resolved.
+            { Effect: 'Deny', Action: 's3:ListBucket', Resource: Array.from({ length: 40 }, (_, j) => `arn:aws:s3:::elsewhere-${j}/\${s3:prefix}*`) },
+          ],
+        }),
+      }),
+    );
+    const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'lister' }))).AccessKey;
+    assert.ok(k?.AccessKeyId && k.SecretAccessKey);
+    lister = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey };
   } finally {
     iam.destroy();
   }
+  const s3 = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: server.admin, maxAttempts: 1 });
+  await s3.send(new S3.CreateBucketCommand({ Bucket: 'listed' }));
+  s3.destroy();
 });
 after(async () => {
   await server?.stop();
@@ -106,5 +133,26 @@ test('SimulateCustomPolicy with many short distinct patterns: the matchers the e
     assert.ok(grown < 24 * 1048576, `the heap kept ${MB(grown)} MB after ${CALLS} simulations: their matchers are kept`);
   } finally {
     iam.destroy();
+  }
+});
+
+test('listings with long distinct prefixes against a policy of ${s3:prefix} resources: what its statement keeps stays bounded', { timeout: 120_000 }, async () => {
+  // With the 8 before, each pattern's cache full (256) and not yet cleared by its count.
+  const LISTINGS = 248;
+  const s3 = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: lister, maxAttempts: 1 });
+  const list = async (i: number): Promise<void> => {
+    const r = await s3.send(new S3.ListObjectsV2Command({ Bucket: 'listed', Prefix: `${i.toString(36).padStart(4, '0')}${'p'.repeat(996)}` }));
+    assert.equal(r.KeyCount, 0);
+  };
+  try {
+    // The code paths, before measuring.
+    for (let i = 0; i < 8; i++) await list(i);
+    const before = kept();
+    for (let i = 8; i < 8 + LISTINGS; i++) await list(i);
+    const grown = kept() - before;
+    // 40 × 248 resolved patterns of 1,000 characters: some 10 MB kept before; now 42,496 characters a pattern at most.
+    assert.ok(grown < 5 * 1048576, `the heap kept ${MB(grown)} MB after ${LISTINGS} listings with distinct prefixes`);
+  } finally {
+    s3.destroy();
   }
 });

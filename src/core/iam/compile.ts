@@ -5,7 +5,7 @@
 import { compileCondition, type CompiledCondition } from './conditions.ts';
 import { globMatcher, resolvedResourceMatcher, resourceMatcher, type Matcher } from './glob.ts';
 import { PRINCIPAL_ID_RE, type Dialect, type Effect, type PolicyDocument, type PolicyType, type PolicyVersion, type PrincipalSpec, type Statement, type StatementRef } from './types.ts';
-import { MatcherCache, parseTemplate, resolveTemplate, type KeyLookup, type Template } from './variables.ts';
+import { MatcherCache, parseTemplate, RESOLVED_RESOURCES, resolvedCache, resolveTemplate, type KeyLookup, type Template } from './variables.ts';
 
 /** How a resource-policy statement names the caller, weakest to strongest (docs/semantics.md). */
 export type PrincipalMatch = 0 | 1 | 2 | 3 | 4;
@@ -226,7 +226,7 @@ function compileResource(raw: string, variables: boolean, deny: boolean, notReso
   const template = variables ? parseTemplate(r, resourcePart(r)) : undefined;
   const text = deny ? r : undefined;
   // Resolved per request: held by this cache alone, never interned (review eb1).
-  if (template) return { text, fixed: undefined, template, cache: new MatcherCache(resolvedResourceMatcher, 256) };
+  if (template) return { text, fixed: undefined, template, cache: resolvedCache(resolvedResourceMatcher, RESOLVED_RESOURCES, r) };
   return { text, fixed: resourceMatcher(r), template: undefined, cache: undefined };
 }
 

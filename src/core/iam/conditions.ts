@@ -9,7 +9,7 @@
 import { arnConditionMatcher, globMatcher, resolvedArnConditionMatcher, resolvedGlobMatcher, type Matcher } from './glob.ts';
 import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.ts';
 import type { BaseOperator, ConditionEntry } from './types.ts';
-import { MatcherCache, parseTemplate, resolveTemplate, type KeyLookup, type Template } from './variables.ts';
+import { parseTemplate, RESOLVED_VALUES, resolvedCache, resolveTemplate, type KeyLookup, type Template, type MatcherCache } from './variables.ts';
 
 export interface CompiledCondition {
   readonly entry: ConditionEntry;
@@ -105,7 +105,7 @@ function stringValues<M>(
   const templated: { t: Template; cache: MatcherCache<M> }[] = [];
   for (const v of values) {
     const t = variables ? parseTemplate(v) : undefined;
-    if (t) templated.push({ t, cache: new MatcherCache(build.resolved, 64) });
+    if (t) templated.push({ t, cache: resolvedCache(build.resolved, RESOLVED_VALUES, v) });
     else fixed.push(build.written(v));
   }
   return { fixed, templated };

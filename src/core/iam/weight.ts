@@ -13,6 +13,7 @@
  * in each policy that names them: the estimate errs high.
  */
 import type { ConditionEntry, PolicyDocument, PrincipalSpec } from './types.ts';
+import { RESOLVED_RESOURCES, RESOLVED_VALUE_CHARS, RESOLVED_VALUES } from './variables.ts';
 
 /** The policy and its cache key, besides what is counted below. */
 const POLICY = 1_024;
@@ -31,14 +32,11 @@ const STEP_CHAR = 96;
 const STAR_CHAR = 8;
 const PLAIN_CHAR = 6;
 /**
- * A pattern with a policy variable is built per request into its statement's cache (256 resources, 64 condition
- * values; src/core/iam/compile.ts, conditions.ts): counted full, each entry its matcher and its key, with a value of
- * 128 characters.
+ * A pattern with a policy variable is built per request into its statement's cache (`RESOLVED_RESOURCES` resources,
+ * `RESOLVED_VALUES` condition values, and as many characters as that many patterns with values of
+ * `RESOLVED_VALUE_CHARS`: src/core/iam/variables.ts): counted full, each entry its matcher and its key.
  */
-const RESOURCE_CACHE = 256;
-const CONDITION_CACHE = 64;
 const RESOLVED = 256;
-const VARIABLE_VALUE = 128;
 
 /** How a pattern is matched: a whole-string glob (actions, `String*`), a `Resource`, an `Arn*` condition value. */
 type Flavour = 'glob' | 'resource' | 'arn';
@@ -73,7 +71,7 @@ function perChar(p: string, flavour: Flavour): number {
 }
 
 function pattern(p: string, flavour: Flavour, variables: boolean, cacheSize: number): number {
-  if (variables && p.includes('${')) return PATTERN + cacheSize * (RESOLVED + (p.length + VARIABLE_VALUE) * perChar(p, flavour));
+  if (variables && p.includes('${')) return PATTERN + cacheSize * (RESOLVED + (p.length + RESOLVED_VALUE_CHARS) * perChar(p, flavour));
   return PATTERN + p.length * perChar(p, flavour);
 }
 
@@ -88,7 +86,7 @@ function principal(spec: PrincipalSpec | undefined): number {
 function condition(c: ConditionEntry, variables: boolean): number {
   const flavour: Flavour = c.base.startsWith('Arn') ? 'arn' : 'glob';
   let n = PATTERN + 2 * c.key.length;
-  for (const v of c.values) n += pattern(v, flavour, variables, CONDITION_CACHE);
+  for (const v of c.values) n += pattern(v, flavour, variables, RESOLVED_VALUES);
   return n;
 }
 
@@ -99,7 +97,7 @@ export function compiledWeight(doc: PolicyDocument, textLength: number): number 
   for (const st of doc.statements) {
     n += STATEMENT;
     for (const a of st.action ?? st.notAction ?? []) n += pattern(a, 'glob', false, 1);
-    for (const r of st.resource ?? st.notResource ?? []) n += pattern(r, 'resource', variables, RESOURCE_CACHE);
+    for (const r of st.resource ?? st.notResource ?? []) n += pattern(r, 'resource', variables, RESOLVED_RESOURCES);
     n += principal(st.principal) + principal(st.notPrincipal);
     for (const c of st.conditions) n += condition(c, variables);
   }
