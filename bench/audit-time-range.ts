@@ -1,0 +1,62 @@
+/**
+ * Time-range audit queries on a large log (review ed4): `GET /v1/audit?since=` with no principal, job, role or account.
+ * Builds a SQLite store with `--records` decision records (default 300,000) appended one second apart ending 10 min
+ * ago, then 200 in the last 5 min, by a SQL bulk insert of realistic rows after the store's migrations, with the
+ * filter lookup filled as the writer would (AUDIT_LOOKUP_EVERY). Times, through the store's `audit.list` (what
+ * the API runs, on the deciding thread): since 5 min; since 15 min until 5 min; the last page of a paged since 5 min;
+ * a principal with since 5 min; and prints SQLite's EXPLAIN QUERY PLAN of the since-only statement.
+ *   node_modules/.bin/node bench/audit-time-range.ts [--records 300000]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+
+const arg = (name: string, d: number): number => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? d : Number(process.argv[i + 1]);
+};
+const N = arg('--records', 300_000);
+const dir = mkdtempSync(join(tmpdir(), 'gh-audit-time-'));
+const file = join(dir, 'gatehouse.db');
+const now = Date.now();
+try {
+  (await openSqliteStore({ file })).close();
+  const db = new DatabaseSync(file);
+  db.exec('BEGIN');
+  const ins = db.prepare('INSERT INTO audit_log (seq, at, kind, account, principal, action, resource, decision, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const total = N + 200;
+  for (let seq = 1; seq <= total; seq++) {
+    const t = seq <= N ? now - 600_000 - (N - seq) * 1000 : now - 300_000 + (seq - N) * 1000;
+    ins.run(seq, new Date(t).toISOString(), 'decision', '000000000000', `arn:aws:iam::000000000000:role/role-${seq % 64}`, 's3:GetObject', `arn:aws:s3:::data-${seq % 8}/run-${seq % 97}/shard-${seq}.bin`, seq % 3 === 0 ? 'ImplicitDeny' : 'Allow', '{"matched":[]}', 'x'.repeat(64), 'y'.repeat(64));
+  }
+  const filled = total - (total % 4096);
+  db.exec(`INSERT INTO audit_lookup (lookup, seq) SELECT 'p:' || principal, seq FROM audit_log WHERE seq <= ${filled} UNION ALL SELECT 'a:' || account, seq FROM audit_log WHERE seq <= ${filled}`);
+  db.prepare('UPDATE audit_lookup_head SET seq = ? WHERE id = 1').run(filled);
+  db.prepare("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1").run(total, 'y'.repeat(64));
+  db.exec('COMMIT');
+  console.log('plan, since only:', db.prepare('EXPLAIN QUERY PLAN SELECT a.seq FROM audit_log a WHERE a.seq > ? AND a.at >= ? ORDER BY a.seq LIMIT ?').all(0, new Date(now - 300_000).toISOString(), 100).map((r) => (r as { detail: string }).detail).join('; '));
+  db.close();
+  const store = await openSqliteStore({ file });
+  const iso = (ms: number) => new Date(now - ms).toISOString();
+  const time = async (label: string, filter: Record<string, string>, after = 0, limit = 100) => {
+    const ms: number[] = [];
+    let n = 0;
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      n = (await store.read((tx) => tx.audit.list(filter, after, limit))).length;
+      ms.push(performance.now() - t0);
+    }
+    ms.sort((a, b) => a - b);
+    console.log(`${label}: ${n} records, median ${ms[3]!.toFixed(1)} ms (min ${ms[0]!.toFixed(1)}, max ${ms[6]!.toFixed(1)})`);
+  };
+  console.log(`${N.toLocaleString('en-US')} records older than 10 min, 200 in the last 5 min`);
+  await time('since 5m, limit 100', { since: iso(300_000) });
+  await time('since 15m until 5m, limit 100', { since: iso(900_000), until: iso(300_000) });
+  await time('since 5m, last page (after the 150th newest record)', { since: iso(300_000) }, N + 150);
+  await time('principal role-7 + since 5m', { principal: 'arn:aws:iam::000000000000:role/role-7', since: iso(300_000) });
+  await store.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
