@@ -12,6 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import * as sql from '../src/adapters/store-sql/index.ts';
+
+const AUDIT_SPANS = (sql as Record<string, unknown>)['AUDIT_SPANS_FILL_ALL'] as string | undefined;
 
 const arg = (name: string, d: number): number => {
   const i = process.argv.indexOf(name);
@@ -34,6 +37,8 @@ try {
   const filled = total - (total % 4096);
   db.exec(`INSERT INTO audit_lookup (lookup, seq) SELECT 'p:' || principal, seq FROM audit_log WHERE seq <= ${filled} UNION ALL SELECT 'a:' || account, seq FROM audit_log WHERE seq <= ${filled}`);
   db.prepare('UPDATE audit_lookup_head SET seq = ? WHERE id = 1').run(filled);
+  // The spans, as migration 8 fills them (absent before review ed4's fix).
+  if (AUDIT_SPANS !== undefined) db.exec(`DELETE FROM audit_span; ${AUDIT_SPANS}`);
   db.prepare("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1").run(total, 'y'.repeat(64));
   db.exec('COMMIT');
   console.log('plan, since only:', db.prepare('EXPLAIN QUERY PLAN SELECT a.seq FROM audit_log a WHERE a.seq > ? AND a.at >= ? ORDER BY a.seq LIMIT ?').all(0, new Date(now - 300_000).toISOString(), 100).map((r) => (r as { detail: string }).detail).join('; '));

@@ -985,19 +985,39 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
               : filter.account !== undefined
                 ? `a:${lookupPrefix(filter.account)}`
                 : undefined;
+      // The records the lookup covers (up to `filled`) lie between two bounds the spans give (AUDIT_SPANS_FILL): past
+      // the last span whose records, and all before them, are older than `since`; up to the last span holding one older
+      // than `until`. Neither reads more spans than are newer than its bound; every filter is still checked on the row.
+      const filled = '(SELECT seq FROM audit_lookup_head WHERE id = 1)';
+      const low =
+        filter.since !== undefined
+          ? '(SELECT CASE WHEN b.s > ? THEN b.s ELSE ? END FROM (SELECT COALESCE(MAX(seq), 0) AS s FROM audit_span WHERE max_at < ?) b)'
+          : '?';
+      const lowParams: SqlValue[] = filter.since !== undefined ? [after, after, filter.since] : [after];
+      const high = filter.until !== undefined ? '(SELECT COALESCE(MAX(seq), 0) FROM audit_span WHERE min_at < ?)' : filled;
+      const highParams: SqlValue[] = filter.until !== undefined ? [filter.until] : [];
+      const tail = `(SELECT CASE WHEN f.seq > ? THEN f.seq ELSE ? END FROM audit_lookup_head f WHERE f.id = 1)`;
       if (key === undefined) {
-        const rows = await db.all(`SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ?${and} ORDER BY a.seq LIMIT ?`, [after, ...params, n]);
+        if (filter.since === undefined && filter.until === undefined) {
+          const rows = await db.all(`SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ?${and} ORDER BY a.seq LIMIT ?`, [after, ...params, n]);
+          return rows.map(toAuditRecord);
+        }
+        const rows = await db.all(
+          `SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ${low} AND a.seq <= ${high}${and} ORDER BY a.seq LIMIT ?) covered ` +
+            `UNION ALL SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ${tail}${and} ORDER BY a.seq LIMIT ?) tail ` +
+            'ORDER BY seq LIMIT ?',
+          [...lowParams, ...highParams, ...params, n, after, after, ...params, n, n],
+        );
         return rows.map(toAuditRecord);
       }
       // The records the lookup covers, in its order, then the ones past it (at most about AUDIT_LOOKUP_EVERY, scanned);
       // each part stops at `n`. One statement: both parts read the same `audit_lookup_head`, the same snapshot.
-      const filled = '(SELECT seq FROM audit_lookup_head WHERE id = 1)';
       const rows = await db.all(
         `SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_lookup l JOIN audit_log a ON a.seq = l.seq ` +
-          `WHERE l.lookup = ? AND l.seq > ? AND l.seq <= ${filled}${and} ORDER BY l.seq LIMIT ?) covered ` +
+          `WHERE l.lookup = ? AND l.seq > ${low} AND l.seq <= ${high} AND l.seq <= ${filled}${and} ORDER BY l.seq LIMIT ?) covered ` +
           `UNION ALL SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ? AND a.seq > ${filled}${and} ORDER BY a.seq LIMIT ?) tail ` +
           'ORDER BY seq LIMIT ?',
-        [key, after, ...params, n, after, ...params, n, n],
+        [key, ...lowParams, ...highParams, ...params, n, after, ...params, n, n],
       );
       return rows.map(toAuditRecord);
     },
@@ -1037,6 +1057,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       if (Math.floor(last.seq / AUDIT_LOOKUP_EVERY) > Math.floor(head.seq / AUDIT_LOOKUP_EVERY)) {
         const filled = num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);
         await db.run(AUDIT_LOOKUP_FILL, [filled, last.seq, filled, last.seq, filled, last.seq, filled, last.seq]);
+        await db.run(AUDIT_SPAN_FILL, [last.seq, filled, last.seq, filled, last.seq]);
         await db.run('UPDATE audit_lookup_head SET seq = ? WHERE id = 1', [last.seq]);
       }
     },
@@ -1066,6 +1087,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       }
       const pruned = await db.run('DELETE FROM audit_log WHERE seq <= ?', [baseSeq]);
       await db.run('DELETE FROM audit_lookup WHERE seq <= ?', [baseSeq]);
+      await db.run('DELETE FROM audit_span WHERE seq <= ?', [baseSeq]);
       await db.run('UPDATE audit_head SET base_seq = ?, base_hash = ? WHERE id = 1', [baseSeq, baseHash]);
       return { pruned, head: { ...head, baseSeq, baseHash } };
     },
@@ -1134,6 +1156,22 @@ export const AUDIT_LOOKUP_BOUND_KEYS: readonly string[] = (() => {
 /** Every record's lookup keys (the migration that creates the lookup). */
 export const AUDIT_LOOKUP_FILL_ALL = lookupKeys('true');
 const AUDIT_LOOKUP_FILL = `INSERT INTO audit_lookup (lookup, seq) ${lookupKeys('seq > ? AND seq <= ?')}`;
+
+/**
+ * The spans of the log the lookup covers (`audit_span`, migration 8), one a fill: the span's last seq, the least `at`
+ * in it, and the greatest `at` of every record up to its end. `at` is not monotonic in seq (a lagging instance's clock,
+ * a batch held back through an outage), but that running maximum is: a span whose maximum is older than `since` has
+ * nothing at or after it, nor has any before it. A pruning keeps the spans it leaves records in (their figures bound
+ * those records still). Params: last, then (filled, last] twice.
+ */
+const AUDIT_SPAN_FILL =
+  'INSERT INTO audit_span (seq, min_at, max_at) VALUES (?, (SELECT MIN(at) FROM audit_log WHERE seq > ? AND seq <= ?), ' +
+  '(SELECT MAX(m) FROM (SELECT MAX(at) AS m FROM audit_log WHERE seq > ? AND seq <= ? UNION ALL SELECT p.max_at FROM (SELECT max_at FROM audit_span ORDER BY seq DESC LIMIT 1) p) u))';
+
+/** The spans of the records up to the lookup's filled mark, AUDIT_LOOKUP_EVERY records each (the migration that creates them). */
+export const AUDIT_SPANS_FILL_ALL =
+  'INSERT INTO audit_span (seq, min_at, max_at) SELECT seq, min_at, MAX(max_at) OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM ' +
+  `(SELECT MAX(seq) AS seq, MIN(at) AS min_at, MAX(at) AS max_at FROM audit_log WHERE seq <= (SELECT seq FROM audit_lookup_head WHERE id = 1) GROUP BY seq - ((seq - 1) % ${AUDIT_LOOKUP_EVERY})) spans`;
 const auditInsert = cached((n: number): string => {
   const row = `(${AUDIT_COLUMNS.split(',').map(() => '?').join(', ')})`;
   return `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ${Array.from({ length: n }, () => row).join(', ')}`;

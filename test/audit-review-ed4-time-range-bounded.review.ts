@@ -1,0 +1,140 @@
+/**
+ * Review ed4: `GET /v1/audit?since=` (and `audit query --since/--until`) with no principal, job, role or account read
+ * the log from its first record, on the deciding thread (SQLite), its `at` checked on each: 55 ms a query with 300,000
+ * records older than `since` (bench/audit-time-range.ts), growing with the log. Now the spans of the log (audit_span,
+ * migration 8: each span's least `at` and the running greatest `at`, filled with the lookup) turn `since` and `until`
+ * into seq bounds. `at` is not monotonic in seq (a lagging instance's clock, a batch held back through an outage):
+ * records here are appended through the store's append path with a few late and early ones among them, and every
+ * query's pages must equal a brute-force filter of the whole log. The work is asserted, not the time: the statement the
+ * store runs for a since-only query is counted row by row on a second connection (a TEMP view shadowing audit_log
+ * that counts the rows it yields), and must read about the records it returns, not the log.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync, StatementSync } from 'node:sqlite';
+import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { storeAppender } from '../src/app/audit-store-appender.ts';
+import type { AuditFilter, AuditRecord, TimedEvent } from '../src/core/audit/index.ts';
+
+const ACCT = '000000000000';
+const OLD = 30_000;
+const T0 = Date.parse('2026-06-01T00:00:00Z');
+const dir = mkdtempSync(join(tmpdir(), 'gh-review-ed4-'));
+let store: SqliteStore;
+let all: AuditRecord[] = [];
+/** SQL of the audit_log statements the store prepared. */
+const prepared: string[] = [];
+
+function event(i: number, at: number): TimedEvent {
+  return {
+    at,
+    event: { kind: 'decision', account: ACCT, principal: `arn:aws:iam::${ACCT}:user/u${i % 7}`, action: 's3:GetObject', resource: `arn:aws:s3:::b/k${i}`, decision: i % 3 === 0 ? 'ImplicitDeny' : 'Allow' },
+    detailText: '{}',
+  };
+}
+
+before(async () => {
+  store = await openSqliteStore({ file: join(dir, 'gatehouse.db') });
+  const appender = storeAppender(store);
+  const events: TimedEvent[] = [];
+  // 30,000 old records a second apart; among them one dated late (in the recent window) and, among the recent ones,
+  // one dated early (long ago): neither may be lost nor found where it does not belong.
+  for (let i = 0; i < OLD; i++) events.push(event(i, i === 5_000 ? T0 + 10_000_000 + 500 : i === 29_000 ? T0 + 10_000_000 + 700 : T0 + i * 1000));
+  for (let i = 0; i < 300; i++) events.push(event(OLD + i, i === 150 ? T0 + 100 : T0 + 10_000_000 + i * 1000));
+  for (let i = 0; i < events.length; i += 1000) await appender.append(events.slice(i, i + 1000));
+  all = [];
+  for (let a = 0; ; ) {
+    const page = await store.read((tx) => tx.audit.list({}, a, 10_000));
+    all.push(...page);
+    if (page.length < 10_000) break;
+    a = page.at(-1)!.seq;
+  }
+  assert.equal(all.length, OLD + 300);
+});
+after(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+function brute(f: AuditFilter): number[] {
+  return all.filter((r) => (f.since === undefined || r.at >= f.since) && (f.until === undefined || r.at < f.until) && (f.principal === undefined || r.principal === f.principal)).map((r) => r.seq);
+}
+async function paged(f: AuditFilter, limit: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let a = 0; ; ) {
+    const page = await store.read((tx) => tx.audit.list(f, a, limit));
+    out.push(...page.map((r) => r.seq));
+    if (page.length < limit) return out;
+    a = page.at(-1)!.seq;
+  }
+}
+
+test('time-range queries return what a brute-force filter does, page by page, with at out of order', async () => {
+  const filters: AuditFilter[] = [
+    { since: iso(T0 + 10_000_000) },
+    { since: iso(T0 + 10_000_000 + 100_000), until: iso(T0 + 10_000_000 + 200_000) },
+    { since: iso(T0 + 5_000_000), until: iso(T0 + 5_050_000) },
+    { until: iso(T0 + 50_000) },
+    { since: iso(T0) },
+    { since: iso(T0 + 99_999_999) },
+    { principal: `arn:aws:iam::${ACCT}:user/u3`, since: iso(T0 + 10_000_000) },
+    { principal: `arn:aws:iam::${ACCT}:user/u3`, since: iso(T0 + 1_000_000), until: iso(T0 + 1_100_000) },
+  ];
+  for (const f of filters) {
+    const want = brute(f);
+    for (const limit of [7, 100, 10_000]) assert.deepEqual(await paged(f, limit), want, `${JSON.stringify(f)} limit ${limit}`);
+  }
+  // The late and early records are where their time puts them.
+  assert.ok(brute({ since: iso(T0 + 10_000_000) }).includes(5_001));
+  assert.ok(brute({ until: iso(T0 + 50_000) }).includes(OLD + 151));
+});
+
+test('a since-only query reads about the records it returns, not the log', async (t) => {
+  const prepare = DatabaseSync.prototype.prepare;
+  DatabaseSync.prototype.prepare = function (this: DatabaseSync, sql: string, ...rest: unknown[]): StatementSync {
+    if (sql.includes('FROM audit_log a')) prepared.push(sql);
+    return (prepare as (...a: unknown[]) => StatementSync).call(this, sql, ...rest);
+  };
+  const since = iso(T0 + 10_000_000 + 1000);
+  let sql: string | undefined;
+  try {
+    // A fresh store: its statements are prepared, so seen, here.
+    const reader = await openSqliteStore({ file: join(dir, 'gatehouse.db') });
+    try {
+      prepared.length = 0;
+      const rows = await reader.read((tx) => tx.audit.list({ since }, 0, 100));
+      assert.equal(rows.length, 100);
+      sql = prepared.find((s) => s.includes('a.at >= ?'));
+    } finally {
+      await reader.close();
+    }
+  } finally {
+    DatabaseSync.prototype.prepare = prepare;
+  }
+  assert.ok(sql !== undefined, 'the statement of the query was prepared');
+  // The same statement on a connection of its own, audit_log shadowed by a TEMP view that counts the rows it yields.
+  const db = new DatabaseSync(join(dir, 'gatehouse.db'), { readOnly: true });
+  try {
+    let visited = 0;
+    db.function('visit', { deterministic: false }, () => {
+      visited++;
+      return 1;
+    });
+    db.exec('CREATE TEMP VIEW audit_log AS SELECT * FROM main.audit_log WHERE visit() = 1');
+    const n = (sql.match(/\?/g) ?? []).length;
+    // Parameters as the store binds them: after, since (where a time is wanted), limits.
+    const params: (string | number)[] = [];
+    const parts = sql.split('?');
+    for (let i = 0; i < n; i++) params.push(/(a\.at >= |max_at < )$/.test(parts[i]!) ? since : /LIMIT $/.test(parts[i]!) ? 100 : 0);
+    const rows = db.prepare(sql).all(...params);
+    assert.equal(rows.length, 100);
+    t.diagnostic(`rows read: ${visited}`);
+    assert.ok(visited < 5_000, `the since-only query read ${visited} rows of a ${all.length}-record log to return 100`);
+  } finally {
+    db.close();
+  }
+});
