@@ -31,21 +31,27 @@ export function unreadablePolicy(name: string, kind: 'identity' | 'resource' | '
   return compilePolicy(unreadableDocument(kind), name);
 }
 
+/** A stored document parsed, or, when it no longer parses, the stand-in that denies everything it governs (reported to `note`). */
+function storedDocument(document: string, kind: 'identity' | 'resource' | 'trust', maxChars: number, note: UnreadableNote | undefined, what: string) {
+  const parsed = parsePolicy(document, { kind, maxChars });
+  if (parsed.ok) return parsed.value;
+  note?.(what, document, parsed.errors);
+  return unreadableDocument(kind);
+}
+
 /** A stored document compiled, or, when it no longer parses, the stand-in that denies everything it governs (reported to `note`). */
 export function compileStored(name: string, document: string, kind: 'identity' | 'resource' | 'trust', maxChars: number, note?: UnreadableNote, what = `policy \`${name}\``): CompiledPolicy {
-  return compileStoredWeighed(name, document, kind, maxChars, note, what).compiled;
+  return compilePolicy(storedDocument(document, kind, maxChars, note, what), name);
 }
 
 /**
  * As `compileStored`, with an estimate of the bytes the compiled form keeps, its name and text included
- * (`compiledWeight`): what a cache bounded by size counts (`PolicyCache`).
+ * (`compiledWeight`): what a cache bounded by size counts (`PolicyCache`). The directory's own compilations
+ * (`compileStored`, at every load) do not pay for the estimate.
  */
 export function compileStoredWeighed(name: string, document: string, kind: 'identity' | 'resource' | 'trust', maxChars: number, note?: UnreadableNote, what = `policy \`${name}\``): { readonly compiled: CompiledPolicy; readonly weight: number } {
-  const parsed = parsePolicy(document, { kind, maxChars });
-  if (parsed.ok) return { compiled: compilePolicy(parsed.value, name), weight: compiledWeight(parsed.value, document.length + name.length) };
-  note?.(what, document, parsed.errors);
-  const compiled = unreadablePolicy(name, kind);
-  return { compiled, weight: compiledWeight(unreadableDocument(kind), document.length + name.length) };
+  const doc = storedDocument(document, kind, maxChars, note, what);
+  return { compiled: compilePolicy(doc, name), weight: compiledWeight(doc, document.length + name.length) };
 }
 
 /**
