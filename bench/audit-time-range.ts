@@ -4,7 +4,7 @@
  * ago, then 200 in the last 5 min, by a SQL bulk insert of realistic rows after the store's migrations, with the
  * filter lookup filled as the writer would (AUDIT_LOOKUP_EVERY). Times, through the store's `audit.list` (what
  * the API runs, on the deciding thread): since 5 min; since 15 min until 5 min; the last page of a paged since 5 min;
- * a principal with since 5 min; a principal's and an account's first page; and prints SQLite's EXPLAIN QUERY PLAN of the since-only statement.
+ * a principal with since 5 min; a principal's and an account's first page; `audit verify`'s two index checks; and prints SQLite's EXPLAIN QUERY PLAN of the since-only statement.
  *   node_modules/.bin/node bench/audit-time-range.ts [--records 300000]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -63,6 +63,15 @@ try {
   await time('principal role-7 + since 5m', { principal: 'arn:aws:iam::000000000000:role/role-7', since: iso(300_000) });
   await time('principal role-7, first page', { principal: 'arn:aws:iam::000000000000:role/role-7' });
   await time('account, first page', { account: '000000000000' });
+  // What `audit verify` adds for the indexes (review ef2: the spans), once each.
+  for (const [label, check] of [
+    ['verify: lookup check', () => store.read((tx) => tx.audit.lookupCheck())],
+    ['verify: span check', () => store.read((tx) => tx.audit.spanCheck())],
+  ] as const) {
+    const t0 = performance.now();
+    const r = await check();
+    console.log(`${label}: ${(performance.now() - t0).toFixed(0)} ms ${JSON.stringify(r)}`);
+  }
   await store.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1054,13 +1054,32 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     // one on a healthy log (review aa5).
     // Two statements over the whole index and log: longer than the store's usual bound on a statement once the log is
     // a few million records (PostgreSQL cut it as a hung database, and verify answered 503 every time: review aa8).
-    const { lookup, current } = await deps.store.read(async (tx) => ({ lookup: await tx.audit.lookupCheck(), current: await tx.audit.head() }), { statementTimeoutMs: LOOKUP_CHECK_BOUND_MS });
+    const { lookup, spans, current } = await deps.store.read(
+      async (tx) => ({ lookup: await tx.audit.lookupCheck(), spans: await tx.audit.spanCheck(), current: await tx.audit.head() }),
+      { statementTimeoutMs: LOOKUP_CHECK_BOUND_MS },
+    );
     if (lookup.filled > current.seq) {
       more.push({ seq: current.seq, reason: 'lookup', message: `the filter index is marked filled up to record ${lookup.filled}, past the chain's head (record ${current.seq}): records appended since are not indexed, so audit query by principal, role, job or account misses them` });
     }
     if (lookup.missing > 0 || lookup.extra > 0) {
       const what = [lookup.missing > 0 ? `${lookup.missing} entr${lookup.missing === 1 ? 'y is' : 'ies are'} missing` : '', lookup.extra > 0 ? `${lookup.extra} entr${lookup.extra === 1 ? 'y indexes' : 'ies index'} no such record` : ''].filter((x) => x !== '').join(' and ');
       more.push({ seq: Math.min(lookup.filled, head.seq), reason: 'lookup', message: `the filter index does not match the records up to record ${Math.min(lookup.filled, head.seq)}: ${what}, so audit query by principal, role, job or account ${lookup.missing > 0 ? 'does not return every record it should' : 'reads entries that were put there'}` });
+    }
+    // The time index (review ef2) is not in the chain either: a span whose least `at` is moved later, or whose running
+    // greatest `at` earlier, hides its records from `audit query --until` or `--since`, and so does a span deleted
+    // from the end or one left short of the filter index's mark; spans past that mark repeat records.
+    if (spans.bad > 0) {
+      more.push({ seq: Math.min(spans.filled, head.seq), reason: 'lookup', message: `the time index does not bound its records: ${spans.bad} of its ${spans.spans} span(s) give a least time later than a record of theirs or a greatest time earlier than one, so audit query with --since or --until does not return every record it should` });
+    }
+    if (spans.filled > spans.base && spans.last !== spans.filled) {
+      more.push({
+        seq: Math.min(spans.last, spans.filled),
+        reason: 'lookup',
+        message:
+          spans.last < spans.filled
+            ? `the time index ends at record ${spans.last}, before the filter index's mark (record ${spans.filled}): audit query with --until does not return records ${spans.last + 1}–${spans.filled}`
+            : `the time index reaches record ${spans.last}, past the filter index's mark (record ${spans.filled}): audit query with --until returns records after the mark twice`,
+      });
     }
     if (head.baseSeq > 0) {
       const early = (await deps.store.read((tx) => tx.audit.list({}, 0, 1)))[0];

@@ -1035,6 +1035,12 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       const extra = await count(`${stored} EXCEPT ${keys}`, [...range, ...range, ...range, ...range, ...range]);
       return { filled, missing, extra };
     },
+    async spanCheck() {
+      const filled = num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);
+      const head = await auditHead();
+      const r = await one(AUDIT_SPAN_CHECK, []);
+      return { filled, base: head.baseSeq, spans: num(r?.['spans']), bad: num(r?.['bad']), last: num(r?.['last']) };
+    },
     async append(records) {
       writable();
       if (records.length === 0) return;
@@ -1170,6 +1176,21 @@ const AUDIT_LOOKUP_FILL = `INSERT INTO audit_lookup (lookup, seq) ${lookupKeys('
 const AUDIT_SPAN_FILL =
   'INSERT INTO audit_span (seq, min_at, max_at) VALUES (?, (SELECT MIN(at) FROM audit_log WHERE seq > ? AND seq <= ?), ' +
   '(SELECT MAX(m) FROM (SELECT MAX(at) AS m FROM audit_log WHERE seq > ? AND seq <= ? UNION ALL SELECT p.max_at FROM (SELECT max_at FROM audit_span ORDER BY seq DESC LIMIT 1) p) u))';
+
+/**
+ * `spanCheck`: each stored span against the records from the span before it (as stored: one deleted widens the next,
+ * as `list` reads them) to its end, one range read per span, and the running greatest `at` by a window over the spans:
+ * a span whose least `at` is later than a record of its range, or whose running greatest `at` is earlier than one up to
+ * its end, is bad. A pruning leaves a span's figures bounding what it keeps (fewer records, the same bounds), so a
+ * healthy log has none. Window functions: SQLite 3.25+, PostgreSQL, CockroachDB and YugabyteDB alike.
+ */
+const AUDIT_SPAN_CHECK =
+  'SELECT COUNT(*) AS spans, COALESCE(MAX(seq), 0) AS last, ' +
+  'COALESCE(SUM(CASE WHEN (lo IS NOT NULL AND min_at > lo) OR (run IS NOT NULL AND max_at < run) THEN 1 ELSE 0 END), 0) AS bad FROM ' +
+  '(SELECT seq, min_at, max_at, lo, MAX(hi) OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run FROM ' +
+  '(SELECT s.seq, s.min_at, s.max_at, (SELECT MIN(at) FROM audit_log WHERE seq > s.prev AND seq <= s.seq) AS lo, ' +
+  '(SELECT MAX(at) FROM audit_log WHERE seq > s.prev AND seq <= s.seq) AS hi FROM ' +
+  '(SELECT seq, min_at, max_at, COALESCE(LAG(seq) OVER (ORDER BY seq), 0) AS prev FROM audit_span) s) ranged) checked';
 
 /** The spans of the records up to the lookup's filled mark, AUDIT_LOOKUP_EVERY records each (the migration that creates them). */
 export const AUDIT_SPANS_FILL_ALL =
