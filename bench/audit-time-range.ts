@@ -5,13 +5,18 @@
  * filter lookup filled as the writer would (AUDIT_LOOKUP_EVERY). Times, through the store's `audit.list` (what
  * the API runs, on the deciding thread): since 5 min; since 15 min until 5 min; the last page of a paged since 5 min;
  * a principal with since 5 min; a principal's and an account's first page; `audit verify`'s two index checks; and prints SQLite's EXPLAIN QUERY PLAN of the since-only statement.
- *   node_modules/.bin/node bench/audit-time-range.ts [--records 300000]
+ * With `--pg`, the same log in a throw-away schema of PostgreSQL (GATEHOUSE_DATABASE_URL, else the local test
+ * database), its rows made by the server, ANALYZEd.
+ *   node_modules/.bin/node bench/audit-time-range.ts [--records 300000] [--pg]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
+import type { Store } from '../src/app/ports/store.ts';
+import { benchSchemaName, dropSchema, PG_URL, pgQuery, pgUnavailable } from './support/postgres.ts';
 import * as sql from '../src/adapters/store-sql/index.ts';
 
 const AUDIT_SPANS = (sql as Record<string, unknown>)['AUDIT_SPANS_FILL_ALL'] as string | undefined;
@@ -21,29 +26,52 @@ const arg = (name: string, d: number): number => {
   return i < 0 ? d : Number(process.argv[i + 1]);
 };
 const N = arg('--records', 300_000);
+const PG = process.argv.includes('--pg');
 const dir = mkdtempSync(join(tmpdir(), 'gh-audit-time-'));
 const file = join(dir, 'gatehouse.db');
+const schema = benchSchemaName();
 const now = Date.now();
+const total = N + 200;
+const filled = total - (total % 4096);
 try {
-  (await openSqliteStore({ file })).close();
-  const db = new DatabaseSync(file);
-  db.exec('BEGIN');
-  const ins = db.prepare('INSERT INTO audit_log (seq, at, kind, account, principal, action, resource, decision, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  const total = N + 200;
-  for (let seq = 1; seq <= total; seq++) {
-    const t = seq <= N ? now - 600_000 - (N - seq) * 1000 : now - 300_000 + (seq - N) * 1000;
-    ins.run(seq, new Date(t).toISOString(), 'decision', '000000000000', `arn:aws:iam::000000000000:role/role-${seq % 64}`, 's3:GetObject', `arn:aws:s3:::data-${seq % 8}/run-${seq % 97}/shard-${seq}.bin`, seq % 3 === 0 ? 'ImplicitDeny' : 'Allow', '{"matched":[]}', 'x'.repeat(64), 'y'.repeat(64));
+  let store: Store;
+  if (!PG) {
+    (await openSqliteStore({ file })).close();
+    const db = new DatabaseSync(file);
+    db.exec('BEGIN');
+    const ins = db.prepare('INSERT INTO audit_log (seq, at, kind, account, principal, action, resource, decision, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    for (let seq = 1; seq <= total; seq++) {
+      const t = seq <= N ? now - 600_000 - (N - seq) * 1000 : now - 300_000 + (seq - N) * 1000;
+      ins.run(seq, new Date(t).toISOString(), 'decision', '000000000000', `arn:aws:iam::000000000000:role/role-${seq % 64}`, 's3:GetObject', `arn:aws:s3:::data-${seq % 8}/run-${seq % 97}/shard-${seq}.bin`, seq % 3 === 0 ? 'ImplicitDeny' : 'Allow', '{"matched":[]}', 'x'.repeat(64), 'y'.repeat(64));
+    }
+    db.exec(`INSERT INTO audit_lookup (lookup, seq) SELECT 'p:' || principal, seq FROM audit_log WHERE seq <= ${filled} UNION ALL SELECT 'a:' || account, seq FROM audit_log WHERE seq <= ${filled}`);
+    db.prepare('UPDATE audit_lookup_head SET seq = ? WHERE id = 1').run(filled);
+    // The spans, as migration 8 fills them (absent before review ed4's fix).
+    if (AUDIT_SPANS !== undefined) db.exec(`DELETE FROM audit_span; ${AUDIT_SPANS}`);
+    db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1').run(total, 'y'.repeat(64));
+    db.exec('COMMIT');
+    console.log('plan, since only:', db.prepare('EXPLAIN QUERY PLAN SELECT a.seq FROM audit_log a WHERE a.seq > ? AND a.at >= ? ORDER BY a.seq LIMIT ?').all(0, new Date(now - 300_000).toISOString(), 100).map((r) => (r as { detail: string }).detail).join('; '));
+    db.close();
+    store = await openSqliteStore({ file });
+  } else {
+    const why = await pgUnavailable();
+    if (why !== undefined) throw new Error(why);
+    await (await openPostgresStore({ url: PG_URL, schema, poolSize: 2 })).close();
+    // The same rows, made by the server (generate_series), then the lookup and spans as the migrations fill them.
+    const at = (seq: string) => `to_char((to_timestamp(${now} / 1000.0) AT TIME ZONE 'UTC') + (CASE WHEN ${seq} <= ${N} THEN -600 - (${N} - ${seq}) ELSE -300 + (${seq} - ${N}) END) * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+    await pgQuery(
+      `SET search_path TO ${schema}; ` +
+        'INSERT INTO audit_log (seq, at, kind, account, principal, action, resource, decision, detail, prev_hash, hash) ' +
+        `SELECT g, ${at('g')}, 'decision', '000000000000', 'arn:aws:iam::000000000000:role/role-' || (g % 64), 's3:GetObject', 'arn:aws:s3:::data-' || (g % 8) || '/run-' || (g % 97) || '/shard-' || g || '.bin', ` +
+        `CASE WHEN g % 3 = 0 THEN 'ImplicitDeny' ELSE 'Allow' END, '{"matched":[]}', repeat('x', 64), repeat('y', 64) FROM generate_series(1, ${total}) g; ` +
+        `INSERT INTO audit_lookup (lookup, seq) SELECT 'p:' || principal, seq FROM audit_log WHERE seq <= ${filled} UNION ALL SELECT 'a:' || account, seq FROM audit_log WHERE seq <= ${filled}; ` +
+        `UPDATE audit_lookup_head SET seq = ${filled} WHERE id = 1; ` +
+        `DELETE FROM audit_span; ${AUDIT_SPANS ?? 'SELECT 1'}; ` +
+        `UPDATE audit_head SET seq = ${total}, hash = repeat('y', 64) WHERE id = 1; ` +
+        'ANALYZE',
+    );
+    store = await openPostgresStore({ url: PG_URL, schema, poolSize: 2 });
   }
-  const filled = total - (total % 4096);
-  db.exec(`INSERT INTO audit_lookup (lookup, seq) SELECT 'p:' || principal, seq FROM audit_log WHERE seq <= ${filled} UNION ALL SELECT 'a:' || account, seq FROM audit_log WHERE seq <= ${filled}`);
-  db.prepare('UPDATE audit_lookup_head SET seq = ? WHERE id = 1').run(filled);
-  // The spans, as migration 8 fills them (absent before review ed4's fix).
-  if (AUDIT_SPANS !== undefined) db.exec(`DELETE FROM audit_span; ${AUDIT_SPANS}`);
-  db.prepare("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1").run(total, 'y'.repeat(64));
-  db.exec('COMMIT');
-  console.log('plan, since only:', db.prepare('EXPLAIN QUERY PLAN SELECT a.seq FROM audit_log a WHERE a.seq > ? AND a.at >= ? ORDER BY a.seq LIMIT ?').all(0, new Date(now - 300_000).toISOString(), 100).map((r) => (r as { detail: string }).detail).join('; '));
-  db.close();
-  const store = await openSqliteStore({ file });
   const iso = (ms: number) => new Date(now - ms).toISOString();
   const time = async (label: string, filter: Record<string, string>, after = 0, limit = 100) => {
     const ms: number[] = [];
@@ -75,4 +103,5 @@ try {
   await store.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  if (PG) await dropSchema(schema).catch(() => {});
 }
