@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync, StatementSync } from 'node:sqlite';
 import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
+import { auditRowsRead } from './support/sqlite-rows-read.ts';
 import { storeAppender } from '../src/app/audit-store-appender.ts';
 import type { AuditFilter, AuditRecord, TimedEvent } from '../src/core/audit/index.ts';
 
@@ -116,25 +117,14 @@ test('a since-only query reads about the records it returns, not the log', async
     DatabaseSync.prototype.prepare = prepare;
   }
   assert.ok(sql !== undefined, 'the statement of the query was prepared');
-  // The same statement on a connection of its own, audit_log shadowed by a TEMP view that counts the rows it yields.
-  const db = new DatabaseSync(join(dir, 'gatehouse.db'), { readOnly: true });
-  try {
-    let visited = 0;
-    db.function('visit', { deterministic: false }, () => {
-      visited++;
-      return 1;
-    });
-    db.exec('CREATE TEMP VIEW audit_log AS SELECT * FROM main.audit_log WHERE visit() = 1');
-    const n = (sql.match(/\?/g) ?? []).length;
-    // Parameters as the store binds them: after, since (where a time is wanted), limits.
-    const params: (string | number)[] = [];
-    const parts = sql.split('?');
-    for (let i = 0; i < n; i++) params.push(/(a\.at >= |max_at < )$/.test(parts[i]!) ? since : /LIMIT $/.test(parts[i]!) ? 100 : 0);
-    const rows = db.prepare(sql).all(...params);
-    assert.equal(rows.length, 100);
-    t.diagnostic(`rows read: ${visited}`);
-    assert.ok(visited < 5_000, `the since-only query read ${visited} rows of a ${all.length}-record log to return 100`);
-  } finally {
-    db.close();
-  }
+  // The same statement on a connection of its own, counting the rows of audit_log it reads.
+  const n = (sql.match(/\?/g) ?? []).length;
+  // Parameters as the store binds them: after, since (where a time is wanted), limits.
+  const params: (string | number)[] = [];
+  const parts = sql.split('?');
+  for (let i = 0; i < n; i++) params.push(/(a\.at >= |max_at < )$/.test(parts[i]!) ? since : /LIMIT $/.test(parts[i]!) ? 100 : 0);
+  const { rows, visited } = auditRowsRead(join(dir, 'gatehouse.db'), sql, params);
+  assert.equal(rows.length, 100);
+  t.diagnostic(`rows read: ${visited}`);
+  assert.ok(visited < 5_000, `the since-only query read ${visited} rows of a ${all.length}-record log to return 100`);
 });

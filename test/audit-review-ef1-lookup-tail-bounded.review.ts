@@ -14,10 +14,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync, StatementSync } from 'node:sqlite';
+import { StatementSync } from 'node:sqlite';
 import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { AUDIT_LOOKUP_EVERY } from '../src/adapters/store-sql/index.ts';
 import { storeAppender } from '../src/app/audit-store-appender.ts';
+import { auditRowsRead } from './support/sqlite-rows-read.ts';
 import type { AuditFilter, AuditRecord, TimedEvent } from '../src/core/audit/index.ts';
 
 const ACCT = '000000000000';
@@ -121,23 +122,12 @@ test("a principal's first page reads the records past the lookup's mark and the 
   assert.equal(rows.length, 100);
   const ran = seen.at(-1);
   assert.ok(ran !== undefined, 'the lookup statement ran');
-  const db = new DatabaseSync(join(dir, 'gatehouse.db'), { readOnly: true });
-  try {
-    let visited = 0;
-    db.function('visit', { deterministic: false }, () => {
-      visited++;
-      return 1;
-    });
-    db.exec('CREATE TEMP VIEW audit_log AS SELECT * FROM main.audit_log WHERE visit() = 1');
-    const again = db.prepare(ran.sql).all(...(ran.params as (string | number | null)[]));
-    assert.deepEqual(
-      again.map((r) => (r as { seq: number }).seq),
-      rows.map((r) => r.seq),
-    );
-    t.diagnostic(`rows read: ${visited} of ${COUNT}`);
-    // Past the mark: under 1,000 + one fill; the page: 100 through the lookup.
-    assert.ok(visited < AUDIT_LOOKUP_EVERY + 1000 + 200, `a principal's first page read ${visited} rows of a ${COUNT}-record log`);
-  } finally {
-    db.close();
-  }
+  const { rows: again, visited } = auditRowsRead(join(dir, 'gatehouse.db'), ran.sql, ran.params as (string | number | null)[]);
+  assert.deepEqual(
+    again.map((r) => r['seq']),
+    rows.map((r) => r.seq),
+  );
+  t.diagnostic(`rows read: ${visited} of ${COUNT}`);
+  // Past the mark: under 1,000 + one fill; the page: 100 through the lookup.
+  assert.ok(visited < AUDIT_LOOKUP_EVERY + 1000 + 200, `a principal's first page read ${visited} rows of a ${COUNT}-record log`);
 });
