@@ -5,7 +5,7 @@
  * - half a pair in the environment (a key id without its secret, an empty secret, a secret or a token alone) is a
  *   usage error naming what is missing (exit 2), as botocore's PartialCredentialsError, never the admin;
  * - `AWS_PROFILE` naming a profile with static keys is honoured (as the aws CLI does); a missing profile, half a key,
- *   or one that gets its credentials a way gatehouse does not follow (role_arn, SSO) is a usage error naming it,
+ *   or one that gets its credentials a way gatehouse does not follow (SSO, web identity) is a usage error naming it,
  *   never the data dir's admin-credentials.json (review ec: it was passed over, and the command ran as the admin);
  *   a credential_process is followed (test/cli-review-h9-ec1-credential-process-profile.review.ts), and one that
  *   fails is an error too;
@@ -102,7 +102,12 @@ describe('CLI credentials: partial environment credentials and profiles never fa
     // Review ec: each was passed over for the admin file, and the command ran as the admin.
     usageError(await whoami({ ...files, AWS_PROFILE: 'nosuch' }), /^gatehouse: InvalidProfile: the profile `nosuch` \(AWS_PROFILE\) is in neither `.*credentials` nor `.*config`/);
     usageError(await whoami({ ...files, AWS_PROFILE: 'half' }), /^gatehouse: InvalidProfile: the profile `half` \(AWS_PROFILE\) in `.*credentials` has aws_access_key_id but no aws_secret_access_key/);
-    usageError(await whoami({ ...files, AWS_PROFILE: 'assumer' }), /^gatehouse: InvalidProfile: the profile `assumer` .* uses role_arn, source_profile, which gatehouse does not follow/);
+    // A role_arn profile is followed (test/cli-review-eg1-role-arn-profiles.review.ts): role/x does not exist yet, so
+    // alice's AssumeRole is refused, an error naming the profile and the role, not the admin.
+    const assumer = await whoami({ ...files, AWS_PROFILE: 'assumer' });
+    assert.equal(assumer.code, 9, `${assumer.stdout}${assumer.stderr}`);
+    assert.equal(assumer.stdout, '');
+    assert.match(assumer.stderr, /^gatehouse: AccessDenied: the profile `assumer` \(AWS_PROFILE\) .* could not assume the role `arn:aws:iam::000000000000:role\/x` with the profile `alice` .*user\/alice is not authorized/);
     // Its `gatehouse credentials` is on no PATH here, or has no --data-dir: the process fails, an error naming it.
     const gh = await whoami({ ...files, AWS_PROFILE: 'gh' });
     assert.equal(gh.code, 9, `${gh.stdout}${gh.stderr}`);

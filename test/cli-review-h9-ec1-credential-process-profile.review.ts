@@ -6,6 +6,7 @@
  * The aws CLI and the SDKs run the profile's credential_process; so does gatehouse now, and a profile it cannot follow
  * (role_arn, a missing one) or a process that fails (non-zero exit, no JSON, expired credentials, or a gatehouse
  * command that would read the same profile again without end) is an error naming the profile, never the admin.
+ * (A role_arn profile is followed since helper eg: test/cli-review-eg1-role-arn-profiles.review.ts.)
  *
  * The real `gatehouse` executable (`run`) with a temporary HOME and AWS_CONFIG_FILE, against a real server on
  * 127.0.0.1 (`startTestServer`); §3's profile taken from the README as written, its paths those of this clone.
@@ -147,14 +148,16 @@ describe('ec1: AWS_PROFILE naming a credential_process profile (README §3) acts
     assert.ok(Date.now() - started < 30_000);
   });
 
-  it('a profile gatehouse cannot follow (role_arn; role_arn beside keys; none at all) is a usage error naming it and what to do, not the admin', async () => {
+  it('a role_arn profile acts as the role, never the admin; one gatehouse cannot follow (role_arn beside keys and no source; none at all) is a usage error naming it', async () => {
+    // Followed since helper eg (test/cli-review-eg1-role-arn-profiles.review.ts): the source profile's keys (the
+    // admin's here) assume the role, and the command is the role's session's, refused.
     await refused(
       await gatehouse(['iam', 'groups', 'create', 'made-by-assumer'], { AWS_PROFILE: 'assumer' }),
-      2,
-      /^gatehouse: InvalidProfile: the profile `assumer` \(AWS_PROFILE\) in `[^`]*config` uses role_arn, source_profile, which gatehouse does not follow; give it a credential_process \(`gatehouse credentials --role-arn ARN`/,
+      9,
+      /^gatehouse: AccessDenied: User: arn:aws:sts::000000000000:assumed-role\/ScientistUserRole\/botocore-session-\d+ is not authorized to perform: iam:CreateGroup/,
       'made-by-assumer',
     );
-    await refused(await gatehouse(['iam', 'groups', 'create', 'made-by-keyed'], { AWS_PROFILE: 'keyed' }), 2, /the profile `keyed` \(AWS_PROFILE\) in `[^`]*credentials` uses role_arn/, 'made-by-keyed');
+    await refused(await gatehouse(['iam', 'groups', 'create', 'made-by-keyed'], { AWS_PROFILE: 'keyed' }), 2, /the profile `keyed` \(AWS_PROFILE\) in `[^`]*credentials` has role_arn but neither source_profile nor credential_source/, 'made-by-keyed');
     await refused(
       await gatehouse(['iam', 'groups', 'create', 'made-by-nosuch'], { AWS_PROFILE: 'nosuch' }),
       2,

@@ -6,11 +6,14 @@
  *
  * Where things come from, first found wins:
  * - credentials: `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`), else the profile
- *   `AWS_PROFILE` names (shared credentials and config files, as the AWS tools read them: its keys, or what its
- *   `credential_process` prints), else `<data-dir>/admin-credentials.json` (`--data-dir`, default `./.gatehouse`).
+ *   `AWS_PROFILE` names (shared credentials and config files, as the AWS tools read them: its keys, what its
+ *   `credential_process` prints, or the session of its `role_arn`, assumed on the same server with its
+ *   `source_profile`'s credentials or, for `credential_source = Environment`, the environment's keys, which then do
+ *   not sign themselves), else `<data-dir>/admin-credentials.json` (`--data-dir`, default `./.gatehouse`).
  *   The last is an account's admin: credentials given partly (a key id without its secret, an empty secret, a token
  *   alone) are refused, never replaced by it (botocore's `PartialCredentialsError`), and so is a profile this CLI
- *   cannot use (missing, half a key, no credentials, role_arn/SSO, a failing credential_process);
+ *   cannot use (missing, half a key, no credentials, SSO, web identity, mfa_serial, a failing credential_process, a
+ *   role the server refuses);
  * - server: `--endpoint`, else `GATEHOUSE_ENDPOINT`, else the credentials file's `Endpoint`, else
  *   `http://127.0.0.1:8470`;
  * - region (part of the signature scope only): `AWS_REGION`, else `us-east-1`;
@@ -122,9 +125,11 @@ export function withServerOptions(cmd: Command): Command {
 
 /** Said in --help of the commands that talk to the server, and after a refused signature. */
 export const CREDENTIALS_NOTE = `Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), else the access keys of
-the profile AWS_PROFILE names (in ~/.aws/credentials or ~/.aws/config) or what its credential_process prints, else
---data-dir's admin-credentials.json (the admin of the account the server created). One of the pair without the other
-is an error (exit 2), and so is a profile gatehouse cannot use (role_arn, SSO): never the admin file instead.
+the profile AWS_PROFILE names (in ~/.aws/credentials or ~/.aws/config), what its credential_process prints, or the
+session of its role_arn (assumed on this server with its source_profile's credentials, or with the environment's
+keys for credential_source = Environment), else --data-dir's admin-credentials.json (the admin of the account the
+server created). One of the pair without the other is an error (exit 2), and so is a profile gatehouse cannot use
+(SSO, web identity, mfa_serial): never the admin file instead.
 An https endpoint's certificate is checked against AWS_CA_BUNDLE (a PEM file) when it is set. Requests go through
 HTTP_PROXY / HTTPS_PROXY when set, except to the hosts NO_PROXY names.`;
 
@@ -157,11 +162,23 @@ function iniSections(text: string): Map<string, Map<string, string>> {
 const expandHome = (path: string | undefined, home: string): string | undefined => (path === '~' ? home : path?.startsWith('~/') ? join(home, path.slice(2)) : path);
 
 /**
- * Ways a profile gets credentials that this CLI does not follow: the AWS tools take each before the profile's keys
- * (botocore's chain: assume-role, web identity, SSO, then the credentials file's keys; credential-protocols §3.4), so
- * signing with keys beside them would act as someone the profile does not name.
+ * Ways a profile gets credentials that this CLI does not follow: web identity and SSO. The AWS tools take each before
+ * the profile's keys (botocore's chain: assume-role, web identity, SSO, then the credentials file's keys;
+ * credential-protocols §3.4), so signing with keys beside them would act as someone the profile does not name.
+ * `role_arn` is followed (`rolePlan`).
  */
-const UNFOLLOWED_KEYS = ['role_arn', 'source_profile', 'credential_source', 'web_identity_token_file', 'sso_session', 'sso_start_url', 'login_session'] as const;
+const UNFOLLOWED_KEYS = ['web_identity_token_file', 'sso_session', 'sso_start_url', 'login_session'] as const;
+/**
+ * Keys botocore reads only beside `role_arn`, and passes over without it: a profile with one of them and no role means
+ * a role was meant, and its keys (or the admin's) would act as someone else.
+ */
+const ROLE_ONLY_KEYS = ['source_profile', 'credential_source'] as const;
+/**
+ * The most roles one profile's chain of `source_profile`s assumes one after the other. botocore sets no bound (it
+ * refuses a cycle), but each is a request to the server before the command's own, and a chain longer than this is a
+ * mistake in the files.
+ */
+const MAX_ROLE_CHAIN = 8;
 
 /**
  * Set in a credential_process's environment: the profiles whose process is running, one a line. A gatehouse command
@@ -175,25 +192,64 @@ const PROCESS_STDERR_SHOWN = 2000;
 
 type ProfileCredentials = ClientResult<{ credentials: Credentials; source: string }>;
 
+/** A profile's section in one of the two files. */
+interface Section {
+  readonly path: string;
+  readonly keys: Map<string, string>;
+}
+
+/** The shared credentials and config files as one command reads them: each read once, whatever the chain of profiles. */
+interface ProfileFiles {
+  readonly credentialsPath: string;
+  readonly configPath: string;
+  /** `AWS_PROFILE` or `AWS_DEFAULT_PROFILE`, whichever named the first profile. */
+  readonly variable: string;
+  /** A profile's sections, the credentials file's first (its keys win, as botocore merges the two); none when neither file has it. */
+  readonly sectionsOf: (profile: string) => Section[];
+}
+
+/** Where the first credentials of a profile's chain come from. */
+type BaseCredentials =
+  | { readonly kind: 'keys'; readonly credentials: Credentials; readonly source: string }
+  | { readonly kind: 'process'; readonly command: string; readonly profile: { readonly name: string; readonly variable: string; readonly path: string } }
+  /** `credential_source = Environment`: the command's AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (/AWS_SESSION_TOKEN). */
+  | { readonly kind: 'environment'; readonly who: string };
+
+/** A role a profile names (`role_arn`), assumed with the credentials before it in the chain; `who` names the profile. */
+interface RoleStep {
+  readonly who: string;
+  readonly roleArn: string;
+  readonly sessionName?: string;
+  readonly externalId?: string;
+  readonly durationSeconds?: number;
+}
+
+/** What following a profile takes: its base credentials, then the roles assumed one after the other, the profile's own last. */
+interface ProfilePlan {
+  readonly base: BaseCredentials;
+  readonly roles: readonly RoleStep[];
+}
+
 /**
- * The credentials of the profile `AWS_PROFILE` (or `AWS_DEFAULT_PROFILE`) names, from the shared credentials file and
- * the config file (`[profile NAME]`, or `[default]`), in the AWS CLI's order (credential-protocols §3.4): the
- * credentials file's keys, else what the profile's `credential_process` prints, else the config file's keys; undefined
- * when no profile is named. A profile that does not exist, has half a key, has no credentials, or gets them a way this
- * CLI does not follow (role_arn, web identity, SSO) is an error, as it is to the AWS CLI: the data dir's
- * admin-credentials.json, the account's admin, stands in for no profile.
+ * How to follow the profile `AWS_PROFILE` (or `AWS_DEFAULT_PROFILE`) names, from the shared credentials file and the
+ * config file (`[profile NAME]`, or `[default]`); undefined when no profile is named. Nothing is run and nothing sent
+ * here: `connect` runs a credential_process and assumes the roles once it knows the endpoint. A profile that does not
+ * exist, has half a key, has no credentials, or gets them a way this CLI does not follow (web identity, SSO, MFA, EC2
+ * or ECS metadata) is an error, as it is to the AWS CLI: the data dir's admin-credentials.json, the account's admin,
+ * stands in for no profile.
  */
-async function profileCredentials(env: Env, ctx: CommandContext): Promise<ProfileCredentials | undefined> {
+async function profilePlan(env: Env, ctx: CommandContext): Promise<ClientResult<ProfilePlan> | undefined> {
   const variable = env['AWS_PROFILE'] ? 'AWS_PROFILE' : env['AWS_DEFAULT_PROFILE'] ? 'AWS_DEFAULT_PROFILE' : undefined;
   if (variable === undefined) return undefined;
   const name = env[variable] ?? '';
   const home = env['HOME'] || homedir();
-  const credentialsFile = { path: expandHome(env['AWS_SHARED_CREDENTIALS_FILE'], home) || join(home, '.aws', 'credentials'), section: name };
-  const configFile = { path: expandHome(env['AWS_CONFIG_FILE'], home) || join(home, '.aws', 'config'), section: name === 'default' ? 'default' : `profile ${name}` };
-  const orUnset = `or unset ${variable} to use --data-dir's admin-credentials.json`;
-  const usage = (message: string) => failure(EXIT.usage, 'InvalidProfile', message);
-  const sections: { path: string; keys: Map<string, string> }[] = [];
-  for (const f of [credentialsFile, configFile]) {
+  const credentialsPath = expandHome(env['AWS_SHARED_CREDENTIALS_FILE'], home) || join(home, '.aws', 'credentials');
+  const configPath = expandHome(env['AWS_CONFIG_FILE'], home) || join(home, '.aws', 'config');
+  const read: { path: string; section: (profile: string) => string; sections: Map<string, Map<string, string>> }[] = [];
+  for (const f of [
+    { path: credentialsPath, section: (p: string) => p },
+    { path: configPath, section: (p: string) => (p === 'default' ? 'default' : `profile ${p}`) },
+  ]) {
     let text: string;
     try {
       text = await ctx.readFile(f.path);
@@ -202,43 +258,184 @@ async function profileCredentials(env: Env, ctx: CommandContext): Promise<Profil
       if (code === 'ENOENT') continue;
       return failure(EXIT.noInput, 'InvalidProfile', `cannot read \`${f.path}\` for the profile \`${name}\` (${variable}): ${e instanceof Error ? e.message : String(e)}`);
     }
-    const keys = iniSections(text).get(f.section);
-    if (keys !== undefined) sections.push({ path: f.path, keys });
+    read.push({ ...f, sections: iniSections(text) });
   }
+  const files: ProfileFiles = {
+    credentialsPath,
+    configPath,
+    variable,
+    sectionsOf: (profile) =>
+      read.flatMap((f) => {
+        const keys = f.sections.get(f.section(profile));
+        return keys === undefined ? [] : [{ path: f.path, keys }];
+      }),
+  };
+  const sections = files.sectionsOf(name);
   if (sections.length === 0) {
-    return usage(`the profile \`${name}\` (${variable}) is in neither \`${credentialsFile.path}\` nor \`${configFile.path}\`; name a profile that is, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ${orUnset}`);
-  }
-  const where = (key: string) => sections.find((s) => s.keys.has(key));
-  const unfollowed = UNFOLLOWED_KEYS.filter((k) => where(k) !== undefined);
-  if (unfollowed.length > 0) {
-    return usage(
-      `the profile \`${name}\` (${variable}) in \`${where(unfollowed[0] ?? '')?.path}\` uses ${unfollowed.join(', ')}, which gatehouse does not follow; give it a credential_process (\`gatehouse credentials --role-arn ARN\` for a Gatehouse role), set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS CLI v2: eval "$(aws configure export-credentials --profile ${name} --format env)"), ${orUnset}`,
+    return failure(
+      EXIT.usage,
+      'InvalidProfile',
+      `the profile \`${name}\` (${variable}) is in neither \`${credentialsPath}\` nor \`${configPath}\`; name a profile that is, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ${orUnset(variable)}`,
     );
   }
-  const keysIn = (s: { path: string; keys: Map<string, string> }): ProfileCredentials | undefined => {
+  return planOf(files, name, variable, [name], sections, true);
+}
+
+const orUnset = (variable: string): string => `or unset ${variable} to use --data-dir's admin-credentials.json`;
+const invalidProfile = (message: string): ClientFailure => failure(EXIT.usage, 'InvalidProfile', message);
+
+/**
+ * How to follow one profile of a chain: `namedBy` says what named it (`AWS_PROFILE`, `source_profile of \`a\``), for
+ * messages, `chain` the profiles followed to it, itself last. As botocore: the profile named
+ * first takes its role_arn before its keys (the assume-role provider leads its chain); a source profile takes its keys
+ * before its role_arn (`_resolve_credentials_from_profile`), which is what lets a profile with keys be its own
+ * source_profile. Without a role: the credentials file's keys, else the profile's credential_process, else the config
+ * file's keys (credential-protocols §3.4).
+ */
+function planOf(files: ProfileFiles, name: string, namedBy: string, chain: readonly string[], sections: readonly Section[], first: boolean): ClientResult<ProfilePlan> {
+  const label = `the profile \`${name}\` (${namedBy})`;
+  const where = (key: string) => sections.find((s) => s.keys.has(key));
+  const hasKeys = where('aws_access_key_id') !== undefined || where('aws_secret_access_key') !== undefined;
+  if (where('role_arn') !== undefined && where('web_identity_token_file') === undefined && (first || !hasKeys)) return rolePlan(files, name, label, chain, sections, hasKeys);
+  const unfollowed = UNFOLLOWED_KEYS.filter((k) => where(k) !== undefined);
+  const advice = `give it a credential_process (\`gatehouse credentials --role-arn ARN\` for a Gatehouse role) or a role_arn with a source_profile, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS CLI v2: eval "$(aws configure export-credentials --profile ${name} --format env)"), ${orUnset(files.variable)}`;
+  if (unfollowed.length > 0) return invalidProfile(`${label} in \`${where(unfollowed[0] ?? '')?.path}\` uses ${unfollowed.join(', ')}, which gatehouse does not follow; ${advice}`);
+  const stray = where('role_arn') === undefined ? ROLE_ONLY_KEYS.filter((k) => where(k) !== undefined) : [];
+  if (stray.length > 0) {
+    return invalidProfile(`${label} in \`${where(stray[0] ?? '')?.path}\` has ${stray.join(' and ')} but no role_arn, which they go with; add the role_arn to assume, or remove ${stray.length === 1 ? 'it' : 'them'}`);
+  }
+  const keysIn = (s: Section): ClientResult<ProfilePlan> | undefined => {
     const id = s.keys.get('aws_access_key_id') ?? '';
     const secret = s.keys.get('aws_secret_access_key') ?? '';
     if (id === '' && secret === '') return undefined;
-    if (id === '' || secret === '') {
-      return usage(`the profile \`${name}\` (${variable}) in \`${s.path}\` has ${id === '' ? 'aws_secret_access_key but no aws_access_key_id' : 'aws_access_key_id but no aws_secret_access_key'}`);
-    }
+    if (id === '' || secret === '') return invalidProfile(`${label} in \`${s.path}\` has ${id === '' ? 'aws_secret_access_key but no aws_access_key_id' : 'aws_access_key_id but no aws_secret_access_key'}`);
     const token = s.keys.get('aws_session_token') ?? '';
-    return { ok: true, value: { credentials: { accessKeyId: id, secretAccessKey: secret, ...(token !== '' ? { sessionToken: token } : {}) }, source: `the profile \`${name}\` in ${s.path}` } };
+    const credentials = { accessKeyId: id, secretAccessKey: secret, ...(token !== '' ? { sessionToken: token } : {}) };
+    return { ok: true, value: { base: { kind: 'keys', credentials, source: `the profile \`${name}\` in ${s.path}` }, roles: [] } };
   };
-  const inCredentialsFile = sections.find((s) => s.path === credentialsFile.path && credentialsFile.path !== configFile.path);
+  const inCredentialsFile = sections.find((s) => s.path === files.credentialsPath && files.credentialsPath !== files.configPath);
   const fromCredentialsFile = inCredentialsFile === undefined ? undefined : keysIn(inCredentialsFile);
   if (fromCredentialsFile !== undefined) return fromCredentialsFile;
   const withProcess = where('credential_process');
   const command = withProcess?.keys.get('credential_process') ?? '';
-  if (withProcess !== undefined && command !== '') return processCredentials(command, { name, variable, path: withProcess.path }, env, ctx.now());
+  if (withProcess !== undefined && command !== '') return { ok: true, value: { base: { kind: 'process', command, profile: { name, variable: namedBy, path: withProcess.path } }, roles: [] } };
   for (const s of sections) {
     if (s === inCredentialsFile) continue;
     const r = keysIn(s);
     if (r !== undefined) return r;
   }
-  return usage(
-    `the profile \`${name}\` (${variable}) in \`${sections[0]?.path}\` has neither aws_access_key_id/aws_secret_access_key nor credential_process; give it one, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ${orUnset}`,
+  return invalidProfile(
+    `${label} in \`${sections[0]?.path}\` has neither aws_access_key_id/aws_secret_access_key nor credential_process nor role_arn; give it one, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ${orUnset(files.variable)}`,
   );
+}
+
+/**
+ * A profile with `role_arn`, as botocore's AssumeRoleProvider reads it: the role is assumed with the credentials of
+ * `source_profile` (followed in turn: its keys, its credential_process, or another role, which is role chaining) or of
+ * `credential_source = Environment`, exactly one of the two; `role_session_name`, `external_id` and
+ * `duration_seconds` go with the request. Profiles naming each other are an error, but for a profile with keys that
+ * is its own source_profile (botocore's one allowed loop). Not followed: `mfa_serial` (botocore prompts for a code;
+ * a gatehouse command may be a credential_process or a kubectl plugin, and Gatehouse has no MFA) and the EC2 and ECS
+ * metadata sources.
+ */
+function rolePlan(files: ProfileFiles, name: string, label: string, chain: readonly string[], sections: readonly Section[], hasKeys: boolean): ClientResult<ProfilePlan> {
+  const value = (key: string): string | undefined => sections.find((s) => s.keys.has(key))?.keys.get(key);
+  const who = `${label} in \`${sections.find((s) => s.keys.has('role_arn'))?.path}\``;
+  const roleArn = value('role_arn') ?? '';
+  const source = value('source_profile') || undefined;
+  const credentialSource = value('credential_source') || undefined;
+  const unset = orUnset(files.variable);
+  // Every profile of `chain` names a role: a profile is added to it only when its role is followed.
+  if (chain.length > MAX_ROLE_CHAIN) {
+    return invalidProfile(`${who}: the chain of source_profiles ${chain.map((p) => `\`${p}\``).join(' → ')} assumes more than ${MAX_ROLE_CHAIN} roles one after the other; end it sooner`);
+  }
+  if (roleArn === '') return invalidProfile(`${who} has an empty role_arn; give the ARN of the role to assume`);
+  if (value('mfa_serial') !== undefined) {
+    return invalidProfile(
+      `${who} has mfa_serial, and gatehouse does not prompt for an MFA code (Gatehouse has no MFA); remove mfa_serial, or set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to a session of the role (eval "$(gatehouse sts assume-role --role-arn ${roleArn} --role-session-name NAME)"), ${unset}`,
+    );
+  }
+  if (source !== undefined && credentialSource !== undefined) return invalidProfile(`${who} has both source_profile and credential_source; keep the one whose credentials assume the role`);
+  if (source === undefined && credentialSource === undefined) {
+    return invalidProfile(`${who} has role_arn but neither source_profile nor credential_source; add source_profile = PROFILE (whose credentials assume the role) or credential_source = Environment`);
+  }
+  const duration = value('duration_seconds');
+  if (duration !== undefined && !/^\d{1,9}$/.test(duration)) return invalidProfile(`${who} has duration_seconds = \`${duration.slice(0, 40)}\`, which is not a whole number of seconds (900 to 43200)`);
+  const sessionName = value('role_session_name') || undefined;
+  const externalId = value('external_id') || undefined;
+  const step: RoleStep = { who, roleArn, ...(sessionName !== undefined ? { sessionName } : {}), ...(externalId !== undefined ? { externalId } : {}), ...(duration !== undefined ? { durationSeconds: Number(duration) } : {}) };
+  if (credentialSource !== undefined) {
+    // botocore compares the names in any case (CanonicalNameCredentialSourcer).
+    const sourceName = credentialSource.toLowerCase();
+    if (sourceName === 'environment') return { ok: true, value: { base: { kind: 'environment', who }, roles: [step] } };
+    if (sourceName === 'ec2instancemetadata' || sourceName === 'ecscontainer') {
+      return invalidProfile(
+        `${who} has credential_source = ${credentialSource}, which gatehouse does not follow; use source_profile, or credential_source = Environment with the keys that assume the role in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ${unset}`,
+      );
+    }
+    return invalidProfile(`${who} has credential_source = \`${credentialSource.slice(0, 40)}\`, which the AWS tools do not know (Environment, Ec2InstanceMetadata or EcsContainer)`);
+  }
+  const from = source as string;
+  const sourceSections = files.sectionsOf(from);
+  if (sourceSections.length === 0) {
+    return invalidProfile(`${who} names source_profile \`${from}\`, which is in neither \`${files.credentialsPath}\` nor \`${files.configPath}\`; name a profile that is`);
+  }
+  const sourceNamedBy = `source_profile of \`${name}\``;
+  if (chain.includes(from)) {
+    if (from === name && hasKeys) return withRole(planOf(files, from, sourceNamedBy, chain, sourceSections, false), step);
+    return invalidProfile(`${who}: the profiles ${[...chain, from].map((p) => `\`${p}\``).join(' → ')} name each other as source_profile, without end; end the chain at a profile with keys or a credential_process`);
+  }
+  return withRole(planOf(files, from, sourceNamedBy, [...chain, from], sourceSections, false), step);
+}
+
+const withRole = (source: ClientResult<ProfilePlan>, step: RoleStep): ClientResult<ProfilePlan> => (source.ok ? { ok: true, value: { base: source.value.base, roles: [...source.value.roles, step] } } : source);
+
+/** The credentials a plan starts from: a profile's keys, what its credential_process prints, or the environment's keys. */
+async function baseCredentials(base: BaseCredentials, env: Env, now: number): Promise<ProfileCredentials> {
+  if (base.kind === 'keys') return { ok: true, value: { credentials: base.credentials, source: base.source } };
+  if (base.kind === 'process') return processCredentials(base.command, base.profile, env, now);
+  const fromEnv = environmentCredentials(env);
+  if (fromEnv === undefined) return invalidProfile(`${base.who} has credential_source = Environment, and AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set; set them to the keys that assume the role`);
+  if (!fromEnv.ok) return fromEnv;
+  return { ok: true, value: { credentials: fromEnv.value, source: 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (credential_source = Environment)' } };
+}
+
+/** What the admin API's `POST /v1/sts/assume-role` answers (adapters/http/sts-admin-api.ts), as read here. */
+const ASSUMED = { credentials: { accessKeyId: 'string', secretAccessKey: 'string', sessionToken: 'string', expiration: 'string' }, assumedRoleUser: { arn: 'string' } } as const;
+
+/**
+ * Assumes a profile's roles one after the other on the server `conn` names, each with the credentials before it (the
+ * first with `conn`'s), and answers the last session's. Through the admin API's `sts/assume-role`, which follows STS
+ * AssumeRole's rules exactly (app/sts.ts) and is what `gatehouse credentials` asks: signed, retried, proxied and
+ * checked against AWS_CA_BUNDLE as every other request of the command, with no SDK client to load. The session name
+ * is botocore's default, `botocore-session-<unix seconds>`, unless the profile gives one. A refusal is the server's
+ * code and message (AccessDenied, exit 9), naming the profile and the role; never the admin's key instead.
+ */
+async function assumeRoles(conn: Connection, roles: readonly RoleStep[], now: number): Promise<ProfileCredentials> {
+  let credentials = conn.credentials;
+  let source = conn.credentialsSource;
+  for (const step of roles) {
+    const r = await call<{ credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string } }>({ ...conn, credentials, credentialsSource: source }, 'POST', ['sts', 'assume-role'], {
+      body: {
+        roleArn: step.roleArn,
+        roleSessionName: step.sessionName ?? `botocore-session-${Math.floor(now / 1000)}`,
+        ...(step.externalId !== undefined ? { externalId: step.externalId } : {}),
+        ...(step.durationSeconds !== undefined ? { durationSeconds: step.durationSeconds } : {}),
+      },
+      shape: ASSUMED,
+      // Asking again makes at most another session, which nobody holds: tried again as a read, never OutcomeUnknown.
+      read: true,
+    });
+    if (!r.ok) {
+      // A key refused already says where it came from (KEY_REFUSALS).
+      const withWhat = r.message.endsWith(`(credentials from ${source})`) ? '' : ` with ${source}`;
+      return failure(r.status, r.code, `${step.who} could not assume the role \`${step.roleArn}\`${withWhat}: ${r.message}`, r.httpStatus);
+    }
+    const c = r.value.credentials;
+    credentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
+    source = `the role \`${step.roleArn}\` assumed for ${step.who}`;
+  }
+  return { ok: true, value: { credentials, source } };
 }
 
 /**
@@ -335,17 +532,26 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   let credentials: Credentials | undefined;
   let credentialsSource = 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
   let fileEndpoint: string | undefined;
+  let roles: readonly RoleStep[] = [];
   const fromEnv = environmentCredentials(env);
   // DESIGN.md: the environment's keys, else the data dir's admin-credentials.json; a profile named between them is
   // followed or refused, never replaced by the admin file (review ec: §3's credential_process profile acted as the admin).
-  const fromProfile = fromEnv === undefined && opts.ignoreProfile !== true ? await profileCredentials(env, ctx) : undefined;
-  if (fromEnv !== undefined) {
+  const plan = opts.ignoreProfile !== true ? await profilePlan(env, ctx) : undefined;
+  // The environment's keys win over AWS_PROFILE, as in botocore, but over a profile whose chain starts from them
+  // (credential_source = Environment): that profile says they are what assumes its role, not who signs; followed as
+  // the JavaScript SDK follows it (AWS_PROFILE set, its chain skips the environment), and as `aws --profile` does.
+  // botocore with AWS_PROFILE signs with the keys themselves (aws/aws-cli#3875), which makes the setting do nothing.
+  const sourcedFromEnvironment = plan?.ok === true && plan.value.base.kind === 'environment';
+  if (fromEnv !== undefined && !sourcedFromEnvironment) {
     if (!fromEnv.ok) return fromEnv;
     credentials = fromEnv.value;
-  } else if (fromProfile !== undefined) {
-    if (!fromProfile.ok) return fromProfile;
-    credentials = fromProfile.value.credentials;
-    credentialsSource = fromProfile.value.source;
+  } else if (plan !== undefined) {
+    if (!plan.ok) return plan;
+    const base = await baseCredentials(plan.value.base, env, ctx.now());
+    if (!base.ok) return base;
+    credentials = base.value.credentials;
+    credentialsSource = base.value.source;
+    roles = plan.value.roles;
   } else {
     const file = join(opts.dataDir ?? DEFAULT_DATA_DIR, CREDENTIALS_FILE);
     credentialsSource = file;
@@ -410,7 +616,10 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     maxAttempts = Math.min(Number(attempts), MOST_ATTEMPTS);
   }
   const proxy = proxyOf(endpoint, env);
-  return { ok: true, value: { endpoint, credentials, region, credentialsSource, maxAttempts, ...(ca !== undefined ? { ca } : {}), ...(proxy !== undefined ? { proxy } : {}) } };
+  const conn: Connection = { endpoint, credentials, region, credentialsSource, maxAttempts, ...(ca !== undefined ? { ca } : {}), ...(proxy !== undefined ? { proxy } : {}) };
+  if (roles.length === 0) return { ok: true, value: conn };
+  const assumed = await assumeRoles(conn, roles, ctx.now());
+  return assumed.ok ? { ok: true, value: { ...conn, credentials: assumed.value.credentials, credentialsSource: assumed.value.source } } : assumed;
 }
 
 /**
