@@ -4,7 +4,7 @@
  * ago, then 200 in the last 5 min, by a SQL bulk insert of realistic rows after the store's migrations, with the
  * filter lookup filled as the writer would (AUDIT_LOOKUP_EVERY). Times, through the store's `audit.list` (what
  * the API runs, on the deciding thread): since 5 min; since 15 min until 5 min; the last page of a paged since 5 min;
- * a principal with since 5 min; a principal's and an account's first page; `audit verify`'s two index checks; and prints SQLite's EXPLAIN QUERY PLAN of the since-only statement.
+ * a principal with since 5 min; a principal's and an account's first page; `audit verify`'s two index checks; three parts of a retention pruning, last; and prints SQLite's EXPLAIN QUERY PLAN of the since-only statement.
  * With `--pg`, the same log in a throw-away schema of PostgreSQL (GATEHOUSE_DATABASE_URL, else the local test
  * database), its rows made by the server, ANALYZEd.
  *   node_modules/.bin/node bench/audit-time-range.ts [--records 300000] [--pg]
@@ -99,6 +99,12 @@ try {
     const t0 = performance.now();
     const r = await check();
     console.log(`${label}: ${(performance.now() - t0).toFixed(0)} ms ${JSON.stringify(r)}`);
+  }
+  // Retention's pruning, last (it deletes): parts of PRUNE_CHUNK records, each its own write transaction.
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const r = await store.write((tx) => tx.audit.prune(iso(900_000), 10_000));
+    console.log(`prune: a part of 10,000 records: ${(performance.now() - t0).toFixed(0)} ms (checkpoint ${r.head.baseSeq})`);
   }
   await store.close();
 } finally {
