@@ -3,7 +3,8 @@
  * 2,000 users, 500 roles, 200 groups and 50 managed policies, for an object 1 role in 3 may read, asked by the root
  * admin (who gets `through`: every user and role that can come to act as each allowed role, from escalation-paths'
  * search) and by an auditor without `iam:GetAccountAuthorizationDetails` (who gets the answer without it). Median of 5
- * runs (3 with `--quick`).
+ * runs (3 with `--quick`). Then that search alone (`app.escalation` with `becomeOnly`), once: the questions it asked of
+ * the engine, which its sieve keeps down (review ee, 1), or its refusal.
  *
  * The world (`documents`), deterministic: 50 teams; managed policy `team-t` reads bucket `team-t` and may assume the
  * team's roles (`role/team-t-*`); `shared-read` reads `shared/*`; `ops` may mint any user's key and rewrite any role's
@@ -119,6 +120,9 @@ export async function benchWhoCan(opts: BenchOptions): Promise<BenchRow[]> {
       };
       const without = await time(auditor);
       const withThrough = await time(admin);
+      // The search behind `through` alone, once: how many questions it asked of the engine (review ee, 1).
+      const search = await app.escalation(admin, { becomeOnly: true });
+      const questions = search.ok ? search.value.questions.toLocaleString('en-US') : `refused: ${search.errors[0]?.code}`;
       const roles = withThrough.answer.allowed.filter((r) => r.kind === 'role');
       const listed = roles.filter((r) => r.through !== undefined);
       const entries = roles.reduce((n, r) => n + (r.through?.length ?? 0), 0);
@@ -131,6 +135,7 @@ export async function benchWhoCan(opts: BenchOptions): Promise<BenchRow[]> {
         row(b, `${m}allowed (users, roles)`, `${withThrough.answer.allowed.filter((r) => r.kind === 'user').length}, ${roles.length}`, ''),
         row(b, `${m}without through (no iam:GetAccountAuthorizationDetails): time`, median(without.ms), 'ms'),
         row(b, `${m}with through (root admin): time`, median(withThrough.ms), 'ms'),
+        row(b, `${m}questions of the search behind through`, questions, ''),
         row(b, `${m}roles listing through`, listed.length, ''),
         row(b, `${m}through entries in all`, entries, ''),
         row(b, `${m}principals reaching an allowed role`, reaching, ''),

@@ -19,7 +19,10 @@ const role = (name: string) => ({ role: { name, path: '/', permissionsBoundary: 
 const details = { users: [user('a'), user('b')], groups: [], roles: [role('r1'), role('r2')], policies: [] } as unknown as AuthorizationDetails;
 const allow = { decision: 'Allow', reasons: ['stub: Allow'], matched: [], diagnostics: [], evaluationMicros: 0 } as AuthorizeAnswer;
 
-/** a may assume r1, r1 may assume r2; r2 may attach a policy to itself; nothing else. */
+/**
+ * a may assume r1, r1 may assume r2; r2 may attach a policy to itself; nothing else. The stubs answer apart from the
+ * policies `principalOf` returns (none) and the trust policies listed (none), so the sieve, which reads them, is off.
+ */
 function stub(over: Partial<EscalationDeps> = {}): EscalationDeps {
   const assumable: Record<string, string> = { [`arn:aws:iam::${A}:user/a`]: 'r1', [`arn:aws:iam::${A}:role/r1`]: 'r2' };
   return {
@@ -29,6 +32,7 @@ function stub(over: Partial<EscalationDeps> = {}): EscalationDeps {
     assumeDecision: async (p, _pol, roleArn) => ({ decision: roleArn.endsWith(`/${assumable[p.arn] ?? '-'}`) ? 'Allow' : 'ImplicitDeny', summary: 'stub' }) as Decision,
     workspaces: async () => [],
     clusters: async () => [],
+    sift: false,
     ...over,
   };
 }
