@@ -98,10 +98,23 @@ const AUDIT_PAGE = 1000;
  * `page(after, limit, filtered)` answers a page of `GET /v1/audit`, with the view's filters when `filtered`.
  */
 async function startOfNewest(page, n) {
-  const first = (await page(0, 1, true)).records[0]?.seq;
-  if (first === undefined) return { after: 0, older: false };
+  // Pages the server cut short hold none (review ef5): followed to the first record, or to the end.
+  let first;
+  for (let after = 0; first === undefined; ) {
+    const p = await page(after, 1, true);
+    first = p.records[0]?.seq;
+    if (first === undefined && p.next === undefined) return { after: 0, older: false };
+    if (p.next !== undefined) after = Number(p.next);
+  }
   const floor = first - 1;
-  const probe = async (after) => (await page(after, 1, false)).records[0]?.seq;
+  // The first record after a cursor (a caller of another account reads its own: a page may be cut short, review ef5).
+  const probe = async (after) => {
+    for (let from = after; ; ) {
+      const p = await page(from, 1, false);
+      if (p.records.length > 0 || p.next === undefined) return p.records[0]?.seq;
+      from = Number(p.next);
+    }
+  };
   // The newest record is at `lo` or after it, and none is after `hi`.
   let lo = first;
   let hi;
@@ -128,9 +141,10 @@ async function startOfNewest(page, n) {
     for (let after = start; ; ) {
       const r = await page(after, Math.min(AUDIT_PAGE, end - after), true);
       for (const rec of r.records) if (rec.seq <= end) seqs.push(rec.seq);
-      const last = r.records.at(-1)?.seq;
-      if (r.next === undefined || last === undefined || last >= end) break;
-      after = last;
+      // `next`: after the page's last record, or after the records the server looked at, a page it cut short (review ef5).
+      const next = r.next === undefined ? undefined : Number(r.next);
+      if (next === undefined || next >= end) break;
+      after = next;
     }
     parts.unshift(seqs);
     found += seqs.length;
@@ -385,8 +399,9 @@ function page() {
       for (let after = start.after; ; ) {
         const p = await page(after, AUDIT_SHOWN - records.length, true);
         records.push(...p.records);
-        after = p.records.at(-1)?.seq ?? after;
-        if (p.next === undefined || p.records.length === 0 || records.length >= AUDIT_SHOWN) break;
+        // A page the server cut short (review ef5) may hold none: its `next` is where to go on.
+        if (p.next === undefined || records.length >= AUDIT_SHOWN) break;
+        after = Number(p.next);
       }
       const r = { records };
       // What ties an action to a person and a place: the role and session acting, the job, the source identity

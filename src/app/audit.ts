@@ -94,6 +94,8 @@ export interface AuditOptions {
   readonly enabled?: boolean;
   /** `false` leaves the journal (`AuditDeps.journal`) out: a hard stop then loses what waits in memory; default true. */
   readonly journal?: boolean;
+  /** How many records past its cursor one `query` looks at, at most (`AUDIT_SCAN_WINDOW`; tests make it small). */
+  readonly scanWindow?: number;
 }
 
 export interface AuditStatus {
@@ -138,7 +140,10 @@ export interface AuditStatus {
 
 export interface AuditPage {
   readonly records: readonly AuditRecord[];
-  /** Cursor for the next page (`after`), when this page was full. */
+  /**
+   * Cursor for the next page (`after`): when this page was full, or when it stopped looking (AUDIT_SCAN_WINDOW records
+   * past its cursor) short of the log's end, holding fewer records, perhaps none. Absent: nothing more matches now.
+   */
   readonly next?: string;
 }
 
@@ -218,6 +223,13 @@ export const RECOVER_ACTION = 'gatehouse:RecoverAudit';
 export const KEY_ACTION = 'gatehouse:KeyAuditChain';
 export const READ_AUDIT = 'gatehouse:ReadAudit';
 const MAX_PAGE = 1000;
+/**
+ * How many records past its cursor one page of `query` looks at, at most (review ef5). A filter few records match (an
+ * action no one took, `--decision ExplicitDeny` on a log of allows) read the log to its end in one statement: 65 ms on
+ * a 300,000-record SQLite log on the deciding thread, seconds on a log of millions. A page now stops after this many
+ * and answers what it found, perhaps nothing, with `next` to go on from: about 15 ms of reading at most on SQLite.
+ */
+export const AUDIT_SCAN_WINDOW = 50_000;
 const DAY_MS = 86_400_000;
 /** Records a pruning deletes in one transaction (`prune`): about 0.1 s of the write lock on PostgreSQL. */
 export const PRUNE_CHUNK = 10_000;
@@ -466,6 +478,7 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
   const flushMs = options.flushMs ?? AUDIT_DEFAULTS.flushMs;
   const maxUnwrittenMs = options.maxUnwrittenMs ?? AUDIT_DEFAULTS.maxUnwrittenMs;
   const drainMs = options.drainMs ?? AUDIT_DEFAULTS.drainMs;
+  const scanWindow = options.scanWindow ?? AUDIT_SCAN_WINDOW;
   const random = uniform(deps.randomBytes ?? ((n) => randomBytes(n)));
   const spool = deps.spool;
   const journal = options.journal === false ? undefined : deps.journal;
@@ -953,9 +966,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       return failWith('ACCESS_DENIED', `principals of account ${caller.account} read only its own audit records; those of account ${filter.account} are read by that account, or by the root account ${ROOT_ACCOUNT}`, 'account');
     }
     const scoped: AuditFilter = caller.account === ROOT_ACCOUNT ? stored : { ...stored, account: caller.account };
-    const records = await deps.store.read((tx) => tx.audit.list(scoped, cursor, limit));
+    const { records, through } = await deps.store.read((tx) => tx.audit.page(scoped, cursor, limit, scanWindow));
     const last = records.at(-1);
-    return ok({ records, ...(records.length === limit && last ? { next: String(last.seq) } : {}) });
+    // A full page goes on after its last record; one cut short by the window, after the window (review ef5).
+    const next = records.length === limit && last ? last.seq : through;
+    return ok({ records, ...(next !== undefined ? { next: String(next) } : {}) });
   }
 
   /**

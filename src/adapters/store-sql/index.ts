@@ -939,7 +939,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
 
   const audit: WriteTx['audit'] = {
     head: auditHead,
-    async list(filter, after, limit) {
+    async page(filter, after, limit, window) {
       // Every filter as a condition on the record `a`; the lookup only narrows which records are read.
       const where: string[] = [];
       const params: SqlValue[] = [];
@@ -973,7 +973,25 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
         params.push(filter.until);
       }
       const n = Math.max(1, Math.min(10_000, Math.trunc(limit)));
+      // The window (`AuditRead.page`): seqs from where the reading starts, the cursor or, with `since`, the spans' bound
+      // (read first, in the same transaction: a bound only ever lower than the one a later span would give).
+      let from = after;
+      if (window !== undefined && filter.since !== undefined) {
+        from = Math.max(after, num((await one('SELECT COALESCE(MAX(seq), 0) AS s FROM audit_span WHERE max_at < ?', [filter.since]))?.['s']));
+      }
+      const through = window !== undefined ? from + Math.max(1, Math.trunc(window)) : undefined;
+      if (through !== undefined) {
+        where.push('a.seq <= ?');
+        params.push(through);
+      }
       const and = where.map((w) => ` AND ${w}`).join('');
+      /** What the page found, with where it stopped looking when that is short of the log's end. */
+      const found = async (rows: Record<string, unknown>[]) => {
+        const records = rows.map(toAuditRecord);
+        if (through === undefined || records.length >= n) return { records };
+        const end = num((await one('SELECT seq FROM audit_head WHERE id = 1', []))?.['seq']);
+        return through < end ? { records, through } : { records };
+      };
       // The most selective key the filter has: a principal, a job, a role, an account (its first LOOKUP_KEY_CHARS).
       const key =
         filter.principal !== undefined
@@ -999,8 +1017,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       const tail = `(SELECT CASE WHEN f.seq > ? THEN f.seq ELSE ? END FROM audit_lookup_head f WHERE f.id = 1)`;
       if (key === undefined) {
         if (filter.since === undefined && filter.until === undefined) {
-          const rows = await db.all(`SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ?${and} ORDER BY a.seq LIMIT ?`, [after, ...params, n]);
-          return rows.map(toAuditRecord);
+          return found(await db.all(`SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ?${and} ORDER BY a.seq LIMIT ?`, [after, ...params, n]));
         }
         const rows = await db.all(
           `SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ${low} AND a.seq <= ${high}${and} ORDER BY a.seq LIMIT ?) covered ` +
@@ -1008,7 +1025,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
             'ORDER BY seq LIMIT ?',
           [...lowParams, ...highParams, ...params, n, after, after, ...params, n, n],
         );
-        return rows.map(toAuditRecord);
+        return found(rows);
       }
       // The records the lookup covers, in its order, then the ones past it (at most about AUDIT_LOOKUP_EVERY, scanned);
       // each part stops at `n`. One statement: both parts read the same `audit_lookup_head`, the same snapshot. The
@@ -1017,12 +1034,15 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       // 300,000-record log read all of it for the few records past the mark (51 ms; 0.3 ms as one bound).
       const rows = await db.all(
         `SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_lookup l JOIN audit_log a ON a.seq = l.seq ` +
-          `WHERE l.lookup = ? AND l.seq > ${low} AND l.seq <= ${high} AND l.seq <= ${filled}${and} ORDER BY l.seq LIMIT ?) covered ` +
+          `WHERE l.lookup = ? AND l.seq > ${low} AND l.seq <= ${high} AND l.seq <= ${filled}${through !== undefined ? ' AND l.seq <= ?' : ''}${and} ORDER BY l.seq LIMIT ?) covered ` +
           `UNION ALL SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ${tail}${and} ORDER BY a.seq LIMIT ?) tail ` +
           'ORDER BY seq LIMIT ?',
-        [key, ...lowParams, ...highParams, ...params, n, after, after, ...params, n, n],
+        [key, ...lowParams, ...highParams, ...(through !== undefined ? [through] : []), ...params, n, after, after, ...params, n, n],
       );
-      return rows.map(toAuditRecord);
+      return found(rows);
+    },
+    async list(filter, after, limit) {
+      return (await audit.page(filter, after, limit)).records;
     },
     async lookupCheck() {
       const filled = num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);

@@ -443,6 +443,13 @@ export interface AuditRead {
   /** Records with `seq > after` matching `filter`, oldest first, at most `limit`. */
   list(filter: AuditFilter, after: number, limit: number): Promise<AuditRecord[]>;
   /**
+   * `list` looking at no more than `window` seqs past where it starts (`after`, or where `since` puts the start): a
+   * filter few records match no longer reads the log to its end in one statement. `through`, when the page holds
+   * fewer than `limit` records and the window ended short of the log's head: the seq to go on from (none, or some,
+   * of the records matching may lie past it).
+   */
+  page(filter: AuditFilter, after: number, limit: number, window?: number): Promise<{ readonly records: AuditRecord[]; readonly through?: number }>;
+  /**
    * The filter index (what `list` reads for a principal, role, job or account) against the records it indexes, from
    * the checkpoint up to its filled mark: entries missing, entries that index no such record, and the mark. The index
    * is not in the chain, so `verify` compares it with the records the chain covers.

@@ -148,6 +148,13 @@ function usage(ctx: CommandContext, message: string): number {
 
 
 type Page = { records: AuditRecordJson[]; next?: string };
+
+/**
+ * Where the page after `p` starts: its `next`, which is its last record's seq when it is full, or, when the server cut
+ * it short after looking at AUDIT_SCAN_WINDOW records (review ef5), the last seq it looked at (such a page may hold no
+ * record at all: its last record is no cursor then); undefined when nothing more matches.
+ */
+const cursorOf = (p: Page): number | undefined => (p.next !== undefined && /^[0-9]{1,16}$/.test(p.next) ? Number(p.next) : undefined);
 /** What a page of `GET /v1/audit` holds, as the table reads it (`--json` prints the records as sent). */
 const PAGE_SHAPE = {
   records: [{ seq: 'number', at: 'string', kind: 'string', principal: 'string', action: 'string', resource: 'string', decision: 'string?', job: 'string?' }],
@@ -167,14 +174,26 @@ type Fetch = (after: number, limit: number, filtered: boolean) => Promise<Client
  * request.
  */
 async function startOfNewest(fetch: Fetch, n: number): Promise<ClientResult<number>> {
-  const oldest = await fetch(0, 1, true);
-  if (!oldest.ok) return oldest;
-  const first = oldest.value.records[0]?.seq;
-  if (first === undefined) return { ok: true, value: 0 };
+  // Pages the server cut short hold none (review ef5): followed to the first record, or to the end.
+  let first: number | undefined;
+  for (let after = 0; first === undefined; ) {
+    const oldest = await fetch(after, 1, true);
+    if (!oldest.ok) return oldest;
+    first = oldest.value.records[0]?.seq;
+    const next = cursorOf(oldest.value);
+    if (first === undefined && next === undefined) return { ok: true, value: 0 };
+    after = next ?? after;
+  }
   const floor = first - 1;
+  // The first record after a cursor (a caller of another account reads its own: a page may be cut short, review ef5).
   const probe = async (after: number): Promise<ClientResult<number | undefined>> => {
-    const r = await fetch(after, 1, false);
-    return r.ok ? { ok: true, value: r.value.records[0]?.seq } : r;
+    for (let from = after; ; ) {
+      const r = await fetch(from, 1, false);
+      if (!r.ok) return r;
+      const next = cursorOf(r.value);
+      if (r.value.records.length > 0 || next === undefined) return { ok: true, value: r.value.records[0]?.seq };
+      from = next;
+    }
   };
   // The newest record is at `lo` or after it, and none is after `hi`.
   let lo = first;
@@ -206,9 +225,10 @@ async function startOfNewest(fetch: Fetch, n: number): Promise<ClientResult<numb
       const r = await fetch(after, Math.min(PAGE, end - after), true);
       if (!r.ok) return r;
       for (const rec of r.value.records) if (rec.seq <= end) seqs.push(rec.seq);
-      const last = r.value.records.at(-1)?.seq;
-      if (r.value.next === undefined || last === undefined || last >= end) break;
-      after = last;
+      // `next`: after the page's last record, or after the records the server looked at (review ef5).
+      const next = cursorOf(r.value);
+      if (next === undefined || next >= end) break;
+      after = next;
     }
     parts.unshift(seqs);
     found += seqs.length;
@@ -274,13 +294,24 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
     after = r.value.records.at(-1)?.seq ?? after;
     cut = r.value.next !== undefined;
     if (!cut || shown >= count) break;
+    // A page the server cut short, having looked far enough (review ef5), goes on from where it stopped looking.
+    after = cursorOf(r.value) ?? after;
   }
   // Cut at --limit while more records match: said, with where to go on from, so that `--json > export.jsonl` is not
   // taken for the whole log (review ay, 3). On stderr: stdout stays the records. A page that ends exactly at the last
-  // match has `next` too: one record more is asked for, to say nothing then.
+  // match has `next` too: one record more is asked for, to say nothing then (past pages of none, review ef5).
   if (cut && !opts.follow && opts.last === undefined) {
-    const more = await fetch(after, 1, true);
-    if (more.ok && more.value.records.length > 0) ctx.err(`gatehouse: stopped at --limit ${count}; more records match: go on with --after ${after} (or raise --limit)\n`);
+    for (let from = after; ; ) {
+      const more = await fetch(from, 1, true);
+      if (!more.ok) break;
+      if (more.value.records.length > 0) {
+        ctx.err(`gatehouse: stopped at --limit ${count}; more records match: go on with --after ${after} (or raise --limit)\n`);
+        break;
+      }
+      const next = cursorOf(more.value);
+      if (next === undefined) break;
+      from = next;
+    }
   }
   // An empty table said nothing at all, as if the command had not run (review readme, R6). Said on stderr: stdout
   // stays what a script reads; `--json` prints nothing for nothing, which is valid JSON lines.
@@ -305,7 +336,7 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
     }
     down.answered();
     print(r.value.records);
-    after = r.value.records.at(-1)?.seq ?? after;
+    after = cursorOf(r.value) ?? r.value.records.at(-1)?.seq ?? after;
     behind = r.value.next !== undefined;
   }
 }
