@@ -89,5 +89,5 @@ test('ea3: the role\'s session in kubectl\'s environment (AWS_SESSION_TOKEN besi
   const r = await plugin({ AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken, GATEHOUSE_ENDPOINT: server?.url ?? '' });
   assert.equal(r.arn, 'arn:aws:sts::000000000000:assumed-role/ScientistUserRole/kubectl');
   assert.equal(r.stderr, '');
-  assert.ok(readme.replace(/\s+/g, ' ').includes('(`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, with `AWS_SESSION_TOKEN` for a role\'s session, or an `AWS_PROFILE` (its keys, or what its `credential_process` prints), in kubectl\'s environment, else `--data-dir`'));
+  assert.ok(readme.replace(/\s+/g, ' ').includes('(`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, with `AWS_SESSION_TOKEN` for a role\'s session, or an `AWS_PROFILE` (its keys, what its `credential_process` prints, or a session of its `role_arn`), in kubectl\'s environment, else `--data-dir`'));
 });
