@@ -91,3 +91,15 @@ test('ea3: the role\'s session in kubectl\'s environment (AWS_SESSION_TOKEN besi
   assert.equal(r.stderr, '');
   assert.ok(readme.replace(/\s+/g, ' ').includes('(`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, with `AWS_SESSION_TOKEN` for a role\'s session, or an `AWS_PROFILE` (its keys, what its `credential_process` prints, or a session of its `role_arn`), in kubectl\'s environment, else `--data-dir`'));
 });
+
+test("eg1: a role_arn profile in kubectl's AWS_PROFILE, as §6 now says, gives the role's session token", async () => {
+  // The admin's keys as the source profile, the role assumed by the plugin as the CLI assumes it (review eg1).
+  const credentials = join(work, 'credentials-eg1');
+  const config = join(work, 'config-eg1');
+  await writeFile(credentials, `[admin]\naws_access_key_id = ${admin.accessKeyId}\naws_secret_access_key = ${admin.secretAccessKey}\n`);
+  await writeFile(config, `[profile kube-role]\nrole_arn = ${ROLE}\nsource_profile = admin\nrole_session_name = kubectl-eg1\n`);
+  const r = await plugin({ AWS_PROFILE: 'kube-role', AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials, GATEHOUSE_ENDPOINT: server?.url ?? '' });
+  assert.equal(r.arn, 'arn:aws:sts::000000000000:assumed-role/ScientistUserRole/kubectl-eg1');
+  assert.equal(r.stderr, '');
+  assert.ok(readme.replace(/\s+/g, ' ').includes('or a session of its `role_arn`), in kubectl\'s environment'));
+});
