@@ -6,15 +6,15 @@
  * into seq bounds. `at` is not monotonic in seq (a lagging instance's clock, a batch held back through an outage):
  * records here are appended through the store's append path with a few late and early ones among them, and every
  * query's pages must equal a brute-force filter of the whole log. The work is asserted, not the time: the statement the
- * store runs for a since-only query is counted row by row on a second connection (a TEMP view shadowing audit_log
- * that counts the rows it yields), and must read about the records it returns, not the log.
+ * store runs for a since-only query, with its parameters, is counted row by row on a second connection (a TEMP view
+ * shadowing audit_log that counts the rows it yields), and must read about the records it returns, not the log.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync, StatementSync } from 'node:sqlite';
+import { StatementSync } from 'node:sqlite';
 import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { auditRowsRead } from './support/sqlite-rows-read.ts';
 import { storeAppender } from '../src/app/audit-store-appender.ts';
@@ -26,8 +26,6 @@ const T0 = Date.parse('2026-06-01T00:00:00Z');
 const dir = mkdtempSync(join(tmpdir(), 'gh-review-ed4-'));
 let store: SqliteStore;
 let all: AuditRecord[] = [];
-/** SQL of the audit_log statements the store prepared. */
-const prepared: string[] = [];
 
 function event(i: number, at: number): TimedEvent {
   return {
@@ -95,35 +93,24 @@ test('time-range queries return what a brute-force filter does, page by page, wi
 });
 
 test('a since-only query reads about the records it returns, not the log', async (t) => {
-  const prepare = DatabaseSync.prototype.prepare;
-  DatabaseSync.prototype.prepare = function (this: DatabaseSync, sql: string, ...rest: unknown[]): StatementSync {
-    if (sql.includes('FROM audit_log a')) prepared.push(sql);
-    return (prepare as (...a: unknown[]) => StatementSync).call(this, sql, ...rest);
+  // The statement the store runs, with the parameters it binds (the spans' bound among them).
+  const seen: { sql: string; params: unknown[] }[] = [];
+  const all_ = StatementSync.prototype.all;
+  StatementSync.prototype.all = function (this: StatementSync, ...params: unknown[]) {
+    if (this.sourceSQL.includes('a.at >= ?')) seen.push({ sql: this.sourceSQL, params });
+    return (all_ as (...a: unknown[]) => ReturnType<StatementSync['all']>).apply(this, params);
   };
   const since = iso(T0 + 10_000_000 + 1000);
-  let sql: string | undefined;
   try {
-    // A fresh store: its statements are prepared, so seen, here.
-    const reader = await openSqliteStore({ file: join(dir, 'gatehouse.db') });
-    try {
-      prepared.length = 0;
-      const rows = await reader.read((tx) => tx.audit.list({ since }, 0, 100));
-      assert.equal(rows.length, 100);
-      sql = prepared.find((s) => s.includes('a.at >= ?'));
-    } finally {
-      await reader.close();
-    }
+    const rows = await store.read((tx) => tx.audit.list({ since }, 0, 100));
+    assert.equal(rows.length, 100);
   } finally {
-    DatabaseSync.prototype.prepare = prepare;
+    StatementSync.prototype.all = all_;
   }
-  assert.ok(sql !== undefined, 'the statement of the query was prepared');
+  const ran = seen.at(-1);
+  assert.ok(ran !== undefined, 'the statement of the query ran');
   // The same statement on a connection of its own, counting the rows of audit_log it reads.
-  const n = (sql.match(/\?/g) ?? []).length;
-  // Parameters as the store binds them: after, since (where a time is wanted), limits.
-  const params: (string | number)[] = [];
-  const parts = sql.split('?');
-  for (let i = 0; i < n; i++) params.push(/(a\.at >= |max_at < )$/.test(parts[i]!) ? since : /LIMIT $/.test(parts[i]!) ? 100 : 0);
-  const { rows, visited } = auditRowsRead(join(dir, 'gatehouse.db'), sql, params);
+  const { rows, visited } = auditRowsRead(join(dir, 'gatehouse.db'), ran.sql, ran.params as (string | number)[]);
   assert.equal(rows.length, 100);
   t.diagnostic(`rows read: ${visited}`);
   assert.ok(visited < 5_000, `the since-only query read ${visited} rows of a ${all.length}-record log to return 100`);

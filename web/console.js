@@ -89,6 +89,18 @@ const AUDIT_SHOWN = 100;
 const AUDIT_PAGE = 1000;
 
 /**
+ * The seq of the first audit record after `after` (with the view's filters when `filtered`), following `next` past the
+ * pages the server cut short with none (review ef5); undefined when none follows.
+ */
+async function firstAfter(page, after, filtered) {
+  for (let from = after; ; ) {
+    const p = await page(from, 1, filtered);
+    if (p.records.length > 0 || p.next === undefined) return p.records[0]?.seq;
+    from = Number(p.next);
+  }
+}
+
+/**
  * Where the newest `n` audit records matching the filters start: `{after}`, the cursor to read them from, and `older`,
  * whether older records match too. `GET /v1/audit` reads forward from a cursor, oldest first, and has no newest-first
  * order; so, as `gatehouse audit query --last` (startOfNewest, src/adapters/cli/commands/audit.ts), with requests it
@@ -98,23 +110,11 @@ const AUDIT_PAGE = 1000;
  * `page(after, limit, filtered)` answers a page of `GET /v1/audit`, with the view's filters when `filtered`.
  */
 async function startOfNewest(page, n) {
-  // Pages the server cut short hold none (review ef5): followed to the first record, or to the end.
-  let first;
-  for (let after = 0; first === undefined; ) {
-    const p = await page(after, 1, true);
-    first = p.records[0]?.seq;
-    if (first === undefined && p.next === undefined) return { after: 0, older: false };
-    if (p.next !== undefined) after = Number(p.next);
-  }
+  const first = await firstAfter(page, 0, true);
+  if (first === undefined) return { after: 0, older: false };
   const floor = first - 1;
-  // The first record after a cursor (a caller of another account reads its own: a page may be cut short, review ef5).
-  const probe = async (after) => {
-    for (let from = after; ; ) {
-      const p = await page(from, 1, false);
-      if (p.records.length > 0 || p.next === undefined) return p.records[0]?.seq;
-      from = Number(p.next);
-    }
-  };
+  // Unfiltered; a caller of another account reads its own, so its pages too may be cut short.
+  const probe = (after) => firstAfter(page, after, false);
   // The newest record is at `lo` or after it, and none is after `hi`.
   let lo = first;
   let hi;

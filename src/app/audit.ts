@@ -1084,16 +1084,16 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     // greatest `at` earlier, hides its records from `audit query --until` or `--since`, and so does a span deleted
     // from the end or one left short of the filter index's mark; spans past that mark repeat records.
     if (spans.bad > 0) {
-      more.push({ seq: Math.min(spans.filled, head.seq), reason: 'lookup', message: `the time index does not bound its records: ${spans.bad} of its ${spans.spans} span(s) give a least time later than a record of theirs or a greatest time earlier than one, so audit query with --since or --until does not return every record it should` });
+      more.push({ seq: Math.min(lookup.filled, head.seq), reason: 'lookup', message: `the time index does not bound its records: ${spans.bad} of its ${spans.spans} span(s) give a least time later than a record of theirs or a greatest time earlier than one, so audit query with --since or --until does not return every record it should` });
     }
-    if (spans.filled > spans.base && spans.last !== spans.filled) {
+    if (lookup.filled > current.baseSeq && spans.last !== lookup.filled) {
       more.push({
-        seq: Math.min(spans.last, spans.filled),
+        seq: Math.min(spans.last, lookup.filled),
         reason: 'lookup',
         message:
-          spans.last < spans.filled
-            ? `the time index ends at record ${spans.last}, before the filter index's mark (record ${spans.filled}): audit query with --until does not return records ${spans.last + 1}–${spans.filled}`
-            : `the time index reaches record ${spans.last}, past the filter index's mark (record ${spans.filled}): audit query with --until returns records after the mark twice`,
+          spans.last < lookup.filled
+            ? `the time index ends at record ${spans.last}, before the filter index's mark (record ${lookup.filled}): audit query with --until does not return records ${spans.last + 1}–${lookup.filled}`
+            : `the time index reaches record ${spans.last}, past the filter index's mark (record ${lookup.filled}): audit query with --until returns records after the mark twice`,
       });
     }
     if (head.baseSeq > 0) {

@@ -937,6 +937,9 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     return { seq: num(r['seq']), hash: str(r['hash']), baseSeq: num(r['base_seq']), baseHash: str(r['base_hash']) };
   };
 
+  /** Up to which record the lookup (and the spans) cover the log. */
+  const lookupFilled = async (): Promise<number> => num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);
+
   const audit: WriteTx['audit'] = {
     head: auditHead,
     async page(filter, after, limit, window) {
@@ -973,12 +976,11 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
         params.push(filter.until);
       }
       const n = Math.max(1, Math.min(10_000, Math.trunc(limit)));
-      // The window (`AuditRead.page`): seqs from where the reading starts, the cursor or, with `since`, the spans' bound
-      // (read first, in the same transaction: a bound only ever lower than the one a later span would give).
-      let from = after;
-      if (window !== undefined && filter.since !== undefined) {
-        from = Math.max(after, num((await one('SELECT COALESCE(MAX(seq), 0) AS s FROM audit_span WHERE max_at < ?', [filter.since]))?.['s']));
-      }
+      // Where the records the lookup covers start (AUDIT_SPANS_FILL_ALL): past the cursor and, with `since`, past the last
+      // span whose records, and all before them, are older than `since`. Read first, in the same transaction: a later
+      // span only ever gives a higher bound, so this one stays a bound.
+      const from = filter.since === undefined ? after : Math.max(after, num((await one('SELECT COALESCE(MAX(seq), 0) AS s FROM audit_span WHERE max_at < ?', [filter.since]))?.['s']));
+      // The window (`AuditRead.page`): seqs from there.
       const through = window !== undefined ? from + Math.max(1, Math.trunc(window)) : undefined;
       if (through !== undefined) {
         where.push('a.seq <= ?');
@@ -1003,15 +1005,9 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
               : filter.account !== undefined
                 ? `a:${lookupPrefix(filter.account)}`
                 : undefined;
-      // The records the lookup covers (up to `filled`) lie between two bounds the spans give (AUDIT_SPANS_FILL): past
-      // the last span whose records, and all before them, are older than `since`; up to the last span holding one older
-      // than `until`. Neither reads more spans than are newer than its bound; every filter is still checked on the row.
+      // The records the lookup covers (up to `filled`) lie past `from` and up to the last span holding one older than
+      // `until`. Neither bound reads more spans than are newer than it; every filter is still checked on the row.
       const filled = '(SELECT seq FROM audit_lookup_head WHERE id = 1)';
-      const low =
-        filter.since !== undefined
-          ? '(SELECT CASE WHEN b.s > ? THEN b.s ELSE ? END FROM (SELECT COALESCE(MAX(seq), 0) AS s FROM audit_span WHERE max_at < ?) b)'
-          : '?';
-      const lowParams: SqlValue[] = filter.since !== undefined ? [after, after, filter.since] : [after];
       const high = filter.until !== undefined ? '(SELECT COALESCE(MAX(seq), 0) FROM audit_span WHERE min_at < ?)' : filled;
       const highParams: SqlValue[] = filter.until !== undefined ? [filter.until] : [];
       const tail = `(SELECT CASE WHEN f.seq > ? THEN f.seq ELSE ? END FROM audit_lookup_head f WHERE f.id = 1)`;
@@ -1020,10 +1016,10 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
           return found(await db.all(`SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ?${and} ORDER BY a.seq LIMIT ?`, [after, ...params, n]));
         }
         const rows = await db.all(
-          `SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ${low} AND a.seq <= ${high}${and} ORDER BY a.seq LIMIT ?) covered ` +
+          `SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ? AND a.seq <= ${high}${and} ORDER BY a.seq LIMIT ?) covered ` +
             `UNION ALL SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ${tail}${and} ORDER BY a.seq LIMIT ?) tail ` +
             'ORDER BY seq LIMIT ?',
-          [...lowParams, ...highParams, ...params, n, after, after, ...params, n, n],
+          [from, ...highParams, ...params, n, after, after, ...params, n, n],
         );
         return found(rows);
       }
@@ -1034,10 +1030,10 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       // 300,000-record log read all of it for the few records past the mark (51 ms; 0.3 ms as one bound).
       const rows = await db.all(
         `SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_lookup l JOIN audit_log a ON a.seq = l.seq ` +
-          `WHERE l.lookup = ? AND l.seq > ${low} AND l.seq <= ${high} AND l.seq <= ${filled}${through !== undefined ? ' AND l.seq <= ?' : ''}${and} ORDER BY l.seq LIMIT ?) covered ` +
+          `WHERE l.lookup = ? AND l.seq > ? AND l.seq <= ${high} AND l.seq <= ${filled}${through !== undefined ? ' AND l.seq <= ?' : ''}${and} ORDER BY l.seq LIMIT ?) covered ` +
           `UNION ALL SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ${tail}${and} ORDER BY a.seq LIMIT ?) tail ` +
           'ORDER BY seq LIMIT ?',
-        [key, ...lowParams, ...highParams, ...(through !== undefined ? [through] : []), ...params, n, after, after, ...params, n, n],
+        [key, from, ...highParams, ...(through !== undefined ? [through] : []), ...params, n, after, after, ...params, n, n],
       );
       return found(rows);
     },
@@ -1045,7 +1041,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       return (await audit.page(filter, after, limit)).records;
     },
     async lookupCheck() {
-      const filled = num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);
+      const filled = await lookupFilled();
       const head = await auditHead();
       const range = [head.baseSeq, Math.min(filled, head.seq)];
       const keys = `SELECT k, seq FROM (${lookupKeys('seq > ? AND seq <= ?')}) wanted`;
@@ -1056,10 +1052,8 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       return { filled, missing, extra };
     },
     async spanCheck() {
-      const filled = num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);
-      const head = await auditHead();
       const r = await one(AUDIT_SPAN_CHECK, []);
-      return { filled, base: head.baseSeq, spans: num(r?.['spans']), bad: num(r?.['bad']), last: num(r?.['last']) };
+      return { spans: num(r?.['spans']), bad: num(r?.['bad']), last: num(r?.['last']) };
     },
     async append(records) {
       writable();
@@ -1084,7 +1078,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       // The lookup, in bulk, in the same transaction (it commits with the records it covers, or not at all), when this
       // batch crosses a multiple of AUDIT_LOOKUP_EVERY: the head is read then only, not for every batch.
       if (Math.floor(last.seq / AUDIT_LOOKUP_EVERY) > Math.floor(head.seq / AUDIT_LOOKUP_EVERY)) {
-        const filled = num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);
+        const filled = await lookupFilled();
         await db.run(AUDIT_LOOKUP_FILL, [filled, last.seq, filled, last.seq, filled, last.seq, filled, last.seq]);
         await db.run(AUDIT_SPAN_FILL, [last.seq, filled, last.seq, filled, last.seq]);
         await db.run('UPDATE audit_lookup_head SET seq = ? WHERE id = 1', [last.seq]);
@@ -1120,7 +1114,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       // read the whole lookup, four entries a record, at every part; so did PostgreSQL given the keys as a subquery (a
       // hash join over the lookup); review ef4. Entries of no record (planted, below the checkpoint) are never read:
       // queries join the log, `verify` checks from the checkpoint.
-      const filled = num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);
+      const filled = await lookupFilled();
       const indexedTo = Math.min(baseSeq, filled);
       if (indexedTo > head.baseSeq) {
         const range = [head.baseSeq, indexedTo];

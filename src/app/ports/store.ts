@@ -459,10 +459,10 @@ export interface AuditRead {
    * The time index (the spans `list` bounds a `since`/`until` query by) against the records: `bad`, the spans whose
    * least `at` is later than a record of theirs or whose running greatest `at` is earlier than a record up to their
    * end (either hides records from a time query); `last`, the last span's seq (0 when none), which must be the filter
-   * index's mark (`filled`) whenever that mark lies past the checkpoint (`base`): records between them are hidden from
-   * a query with `until`, and spans past it repeat records. Not in the chain either, so `verify` compares it.
+   * index's mark (`lookupCheck`'s `filled`) whenever that mark lies past the checkpoint: records between them are hidden
+   * from a query with `until`, and spans past it repeat records. Not in the chain either, so `verify` compares it.
    */
-  spanCheck(): Promise<{ readonly filled: number; readonly base: number; readonly spans: number; readonly bad: number; readonly last: number }>;
+  spanCheck(): Promise<{ readonly spans: number; readonly bad: number; readonly last: number }>;
 }
 export interface AuditWrite extends AuditRead {
   /**

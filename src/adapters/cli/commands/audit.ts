@@ -163,6 +163,20 @@ const PAGE_SHAPE = {
 type Fetch = (after: number, limit: number, filtered: boolean) => Promise<ClientResult<Page>>;
 
 /**
+ * The seq of the first record after `after` (with the filters when `filtered`), following `next` past the pages the
+ * server cut short with none (review ef5); undefined when none follows.
+ */
+async function firstAfter(fetch: Fetch, after: number, filtered: boolean): Promise<ClientResult<number | undefined>> {
+  for (let from = after; ; ) {
+    const r = await fetch(from, 1, filtered);
+    if (!r.ok) return r;
+    const next = cursorOf(r.value);
+    if (r.value.records.length > 0 || next === undefined) return { ok: true, value: r.value.records[0]?.seq };
+    from = next;
+  }
+}
+
+/**
  * The cursor (`after`) from which the newest `n` records matching the filters follow. The API reads forward from a
  * cursor, oldest first, and has no newest-first order; so, with requests it answers from the seq index:
  *   1. the oldest matching record (none: nothing to skip);
@@ -174,27 +188,13 @@ type Fetch = (after: number, limit: number, filtered: boolean) => Promise<Client
  * request.
  */
 async function startOfNewest(fetch: Fetch, n: number): Promise<ClientResult<number>> {
-  // Pages the server cut short hold none (review ef5): followed to the first record, or to the end.
-  let first: number | undefined;
-  for (let after = 0; first === undefined; ) {
-    const oldest = await fetch(after, 1, true);
-    if (!oldest.ok) return oldest;
-    first = oldest.value.records[0]?.seq;
-    const next = cursorOf(oldest.value);
-    if (first === undefined && next === undefined) return { ok: true, value: 0 };
-    after = next ?? after;
-  }
+  const oldest = await firstAfter(fetch, 0, true);
+  if (!oldest.ok) return oldest;
+  const first = oldest.value;
+  if (first === undefined) return { ok: true, value: 0 };
   const floor = first - 1;
-  // The first record after a cursor (a caller of another account reads its own: a page may be cut short, review ef5).
-  const probe = async (after: number): Promise<ClientResult<number | undefined>> => {
-    for (let from = after; ; ) {
-      const r = await fetch(from, 1, false);
-      if (!r.ok) return r;
-      const next = cursorOf(r.value);
-      if (r.value.records.length > 0 || next === undefined) return { ok: true, value: r.value.records[0]?.seq };
-      from = next;
-    }
-  };
+  // Unfiltered; a caller of another account reads its own, so its pages too may be cut short.
+  const probe = (after: number) => firstAfter(fetch, after, false);
   // The newest record is at `lo` or after it, and none is after `hi`.
   let lo = first;
   let hi: number;
@@ -291,27 +291,17 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
     if (!r.ok) return report(ctx, r, opts.json && 'line');
     print(r.value.records);
     shown += r.value.records.length;
-    after = r.value.records.at(-1)?.seq ?? after;
+    // A page the server cut short (review ef5) goes on from where it stopped looking, not from its last record.
+    after = cursorOf(r.value) ?? r.value.records.at(-1)?.seq ?? after;
     cut = r.value.next !== undefined;
     if (!cut || shown >= count) break;
-    // A page the server cut short, having looked far enough (review ef5), goes on from where it stopped looking.
-    after = cursorOf(r.value) ?? after;
   }
   // Cut at --limit while more records match: said, with where to go on from, so that `--json > export.jsonl` is not
   // taken for the whole log (review ay, 3). On stderr: stdout stays the records. A page that ends exactly at the last
   // match has `next` too: one record more is asked for, to say nothing then (past pages of none, review ef5).
   if (cut && !opts.follow && opts.last === undefined) {
-    for (let from = after; ; ) {
-      const more = await fetch(from, 1, true);
-      if (!more.ok) break;
-      if (more.value.records.length > 0) {
-        ctx.err(`gatehouse: stopped at --limit ${count}; more records match: go on with --after ${after} (or raise --limit)\n`);
-        break;
-      }
-      const next = cursorOf(more.value);
-      if (next === undefined) break;
-      from = next;
-    }
+    const more = await firstAfter(fetch, after, true);
+    if (more.ok && more.value !== undefined) ctx.err(`gatehouse: stopped at --limit ${count}; more records match: go on with --after ${after} (or raise --limit)\n`);
   }
   // An empty table said nothing at all, as if the command had not run (review readme, R6). Said on stderr: stdout
   // stays what a script reads; `--json` prints nothing for nothing, which is valid JSON lines.
