@@ -4,7 +4,9 @@
  * engine against the naive reference evaluator in test/support/reference-evaluator.ts.
  *
  * Every property runs with a fixed seed, so a failure reproduces; fast-check prints the shrunk counterexample
- * (and the failing assertion carries the case as JSON).
+ * (and the failing assertion carries the case as JSON). The differential runs the 100,000 random cases issue 2 asks
+ * for; each invariance 2,000 (fast-check's default is 100; 5,000 until stop 40, when `npm test` had passed its 10
+ * minutes on a slow host and this file was among its largest in CPU).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -121,7 +123,7 @@ describe('iam engine properties', () => {
         const after = engineDecide(c.request, permuted);
         same(after, before, () => describeCase(c.request, permuted));
       }),
-      { seed: 101, numRuns: 5000 },
+      { seed: 101, numRuns: 2000 },
     );
   });
 
@@ -138,7 +140,7 @@ describe('iam engine properties', () => {
         const policies = { ...c.policies, identity: split };
         same(engineDecide(c.request, policies), engineDecide(c.request, c.policies), () => describeCase(c.request, policies));
       }),
-      { seed: 102, numRuns: 5000 },
+      { seed: 102, numRuns: 2000 },
     );
   });
 
@@ -159,7 +161,7 @@ describe('iam engine properties', () => {
         });
         same(engineDecide(c.request, policies), engineDecide(c.request, c.policies), () => describeCase(c.request, policies));
       }),
-      { seed: 103, numRuns: 5000 },
+      { seed: 103, numRuns: 2000 },
     );
   });
 
@@ -184,7 +186,7 @@ describe('iam engine properties', () => {
         const after = engineDecide(c.request, policies);
         if (!(after === before || after === 'ExplicitDeny')) assert.fail(`${before} became ${after}\n${describeCase(c.request, policies)}`);
       }),
-      { seed: 104, numRuns: 5000 },
+      { seed: 104, numRuns: 2000 },
     );
   });
 
@@ -205,7 +207,7 @@ describe('iam engine properties', () => {
         if (before === 'Allow') same(after, 'Allow', () => describeCase(c.request, policies));
         if (before === 'ExplicitDeny') same(after, 'ExplicitDeny', () => describeCase(c.request, policies));
       }),
-      { seed: 105, numRuns: 5000 },
+      { seed: 105, numRuns: 2000 },
     );
   });
 
