@@ -20,15 +20,8 @@ import { queryObjects } from 'node:v8';
 import * as S3 from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, SimulateCustomPolicyCommand } from '@aws-sdk/client-iam';
+import { ACROSS_A_CENSUS } from './support/census.ts';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
-
-/**
- * The clients used across a census retry once: a census holds this thread for seconds on a loaded machine (a full
- * collection, the heap walked), and a kept-alive connection idle past the server's 5 s keep-alive is then closed by the
- * server as the client sends on it (ECONNRESET; stop 40 saw it twice in CI), which an SDK client's default retries
- * absorb. The clients of one session are new and are not.
- */
-const ACROSS_A_CENSUS = 2;
 
 let server: TestServer;
 
