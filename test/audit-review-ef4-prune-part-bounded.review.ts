@@ -23,28 +23,17 @@ import { openSqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { AUDIT_LOOKUP_EVERY } from '../src/adapters/store-sql/index.ts';
 import type { Store } from '../src/app/ports/store.ts';
+import { auditFillSql, filledOf, PG_AT, SQLITE_AT } from './support/audit-fill.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
 
 /** Records, a second apart; the lookup filled to the last multiple of AUDIT_LOOKUP_EVERY. */
 const N = 12 * AUDIT_LOOKUP_EVERY + 123;
-const FILLED = N - (N % AUDIT_LOOKUP_EVERY);
+const FILLED = filledOf(N);
 const PART = 5000;
 const T0 = Date.parse('2026-06-01T00:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
 /** Older than `before`: the first 30,000 records. */
 const BEFORE = iso(T0 + 30_001 * 1000);
-
-/** The log's rows, the lookup as the writer fills it (principal and account keys), spans and heads: SQL for both. */
-function fillSql(series: string): string[] {
-  return [
-    'INSERT INTO audit_log (seq, at, kind, account, principal, action, resource, decision, detail, prev_hash, hash) ' +
-      `SELECT g, ${series}, 'decision', '000000000000', 'arn:aws:iam::000000000000:user/u' || (g % 7), 's3:GetObject', 'arn:aws:s3:::b/k' || g, 'Allow', '{}', 'x', 'y' FROM gen`,
-    `INSERT INTO audit_lookup (lookup, seq) SELECT 'p:' || principal, seq FROM audit_log WHERE seq <= ${FILLED} UNION ALL SELECT 'a:' || account, seq FROM audit_log WHERE seq <= ${FILLED}`,
-    `UPDATE audit_lookup_head SET seq = ${FILLED} WHERE id = 1`,
-    `INSERT INTO audit_span (seq, min_at, max_at) SELECT MAX(seq), MIN(at), MAX(at) FROM audit_log WHERE seq <= ${FILLED} GROUP BY (seq - 1) / ${AUDIT_LOOKUP_EVERY}`,
-    `UPDATE audit_head SET seq = ${N}, hash = 'y' WHERE id = 1`,
-  ];
-}
 
 /** Prunes the rest to BEFORE in parts of PART, as retention does (its first part was looked at); then checks what is left. */
 async function pruneAndCheck(store: Store, lookupLeft: () => Promise<number>): Promise<void> {
@@ -83,8 +72,7 @@ describe('review ef4: a retention part reads its own records, not the log', () =
       (await openSqliteStore({ file })).close();
       const db = new DatabaseSync(file);
       db.exec('BEGIN');
-      const at = `strftime('%Y-%m-%dT%H:%M:%fZ', ${T0 / 1000} + g, 'unixepoch')`;
-      for (const sql of fillSql(at)) db.exec(`WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < ${N}) ${sql.startsWith('INSERT INTO audit_log ') ? sql.replace('FROM gen', 'FROM gen') : sql}`);
+      for (const sql of auditFillSql(N, SQLITE_AT, 'gen')) db.exec(`WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < ${N}) ${sql}`);
       db.exec('COMMIT');
       db.close();
       const store = await openSqliteStore({ file });
@@ -157,8 +145,7 @@ describe('review ef4: a retention part reads its own records, not the log', () =
     await c.connect();
     try {
       await c.query(`SET search_path TO ${schema}`);
-      const at = `to_char(timestamp '2026-06-01 00:00:00' + g * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-      for (const sql of fillSql(at)) await c.query(sql.replace('FROM gen', `FROM generate_series(1, ${N}) g`));
+      for (const sql of auditFillSql(N, PG_AT, `generate_series(1, ${N}) g`)) await c.query(sql);
       await c.query('ANALYZE');
       /** Rows read so far from the log and the lookup, by a scan of the table or through an index. */
       const readSoFar = async (): Promise<Map<string, number>> => {
