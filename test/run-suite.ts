@@ -74,7 +74,7 @@ if (gone.length > 0) {
 }
 const files = [...LONGEST, ...all.filter((f) => !LONGEST.includes(f))];
 
-const stream = run({ files, concurrency: 6 });
+const stream = run({ files, concurrency: 5 });
 // A failing `todo` test is reported, not failed, as `node --test` does.
 stream.on('test:fail', (e) => {
   if (!e.todo) process.exitCode = 1;
