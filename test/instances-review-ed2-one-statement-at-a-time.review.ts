@@ -108,7 +108,8 @@ function inChild(name: string, schema: string): Promise<Report> {
       if (r.error !== undefined) failure = r.error;
     });
     child.on('error', reject);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the report may still be in the IPC channel when the child has exited.
+    child.on('close', (code) => {
       if (failure !== undefined) reject(new Error(`case ${name} failed: ${failure}`));
       else if (report === undefined) reject(new Error(`case ${name} exited ${code} without a report`));
       else resolve(report);

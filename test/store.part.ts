@@ -213,7 +213,9 @@ function runChild(code: string, onLine?: (line: string, child: ReturnType<typeof
       for (const line of chunk.split('\n')) if (line !== '') onLine?.(line, child);
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': at 'exit' the child's output may still be unread in the pipes (a CI run read an empty
+    // stdout from a child that had written its line and exited 0).
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
