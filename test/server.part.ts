@@ -203,7 +203,7 @@ describe('the gatehouse server command', () => {
   it('starts, answers /readyz, and exits 0 on SIGTERM', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gh-cli-server-'));
     const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir };
-    const child = spawn(process.execPath, [join(REPO, 'bin', 'gatehouse.js'), 'server', '--data-dir', dir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'gatehouse.js'), 'server', '--data-dir', dir, '--listen', '127.0.0.1:0', '--agent-listen', '127.0.0.1:0', '--s3-listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
