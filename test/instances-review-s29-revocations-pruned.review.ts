@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { openPostgresStore } from '../src/adapters/store-postgres/index.ts';
 import { masterKeyFromBytes, secretSealer, sessionCrypto } from '../src/adapters/crypto/index.ts';
 import type { AppDeps } from '../src/app/index.ts';
-import { LiveState, REVOKE_PREFIX } from '../src/app/live.ts';
+import { LiveState, revocationKey } from '../src/app/live.ts';
 import type { Store } from '../src/app/ports/store.ts';
 import type { SessionClaims } from '../src/core/sts/session.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
@@ -40,7 +40,7 @@ describe('stop 29: revocation entries no session can meet are deleted', { skip, 
       // transaction and a refresh, took over a minute with the suite's other PostgreSQL files running) and read by A's
       // refresh.
       await store.write(async (tx) => {
-        for (let i = 0; i < 1200; i++) await tx.kv.put(`${REVOKE_PREFIX}job/old-${i}`, String(now - 40 * HOUR));
+        for (let i = 0; i < 1200; i++) await tx.kv.put(revocationKey('job', `old-${i}`), String(now - 40 * HOUR));
       });
       await a.refresh();
       assert.ok(a.isRevoked(job('old-7', now - 41 * HOUR)), 'A holds the old entries');

@@ -18,8 +18,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { queryObjects } from 'node:v8';
 import * as S3 from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, SimulateCustomPolicyCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { CreateRoleCommand, PutRolePolicyCommand, SimulateCustomPolicyCommand } from '@aws-sdk/client-iam';
 import { RESOLVED_RESOURCES, RESOLVED_VALUES } from '../src/core/iam/variables.ts';
 import { ACROSS_A_CENSUS } from './support/census.ts';
 import { sdkFailure, startTestServer, type TestServer } from './support/server.ts';
@@ -70,7 +70,7 @@ test('sessions of a role whose policy names ${aws:userid}: no matcher is kept pe
   const SESSIONS = RESOLVED_RESOURCES;
   assert.equal(RESOLVED_RESOURCES % RESOLVED_VALUES, 0, 'a round spans whole cycles of both caches');
   const WARM = 20;
-  const sts = new STSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.admin, maxAttempts: ACROSS_A_CENSUS });
+  const sts = server.sts(server.admin, ACROSS_A_CENSUS);
   const admin = new S3.S3Client({ endpoint: server.running.s3Url, region: 'us-east-1', forcePathStyle: true, credentials: server.admin, maxAttempts: ACROSS_A_CENSUS });
   const asSession = async (i: number): Promise<void> => {
     const a = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/homes', RoleSessionName: `eb1-${i}`, DurationSeconds: 900 }));
@@ -118,7 +118,7 @@ test('sessions of a role whose policy names ${aws:userid}: no matcher is kept pe
 test('SimulateCustomPolicy with long distinct resources: what the engine keeps afterwards stays within its bound', { timeout: 120_000 }, async () => {
   const CALLS = 40;
   const PER_CALL = 360;
-  const iam = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: server.admin, maxAttempts: ACROSS_A_CENSUS });
+  const iam = server.iam(server.admin, ACROSS_A_CENSUS);
   const call = async (k: number): Promise<void> => {
     // 360 resources of about 2,000 characters, each named once: 720,000 characters of patterns a call.
     // Six policies of 60 (a policy is at most 131,072 characters).

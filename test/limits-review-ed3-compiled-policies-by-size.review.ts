@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import { queryObjects } from 'node:v8';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import * as S3 from '@aws-sdk/client-s3';
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand, SimulateCustomPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutUserPolicyCommand, SimulateCustomPolicyCommand } from '@aws-sdk/client-iam';
 import { ACROSS_A_CENSUS } from './support/census.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -81,7 +81,7 @@ const arnPatterns = (tag: string, n: number): string[] => Array.from({ length: n
 
 test('distinct session policies of many short patterns, each used once: what the server keeps stays within its bound', { timeout: 120_000 }, async () => {
   const SESSIONS = 300;
-  const sts = new STSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.admin, maxAttempts: ACROSS_A_CENSUS });
+  const sts = server.sts(server.admin, ACROSS_A_CENSUS);
   const use = async (i: number): Promise<void> => {
     // 2,048 characters at most (AssumeRole's limit): 82 patterns of about 22.
     const Policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*', Condition: { ArnLike: { 'aws:SourceArn': arnPatterns(`s${i.toString(36).padStart(4, '0')}`, 82) } } }] });
@@ -111,7 +111,7 @@ test('distinct session policies of many short patterns, each used once: what the
 
 test('SimulateCustomPolicy with many short distinct patterns: the matchers the engine keeps stay within its bound', { timeout: 120_000 }, async () => {
   const CALLS = 3;
-  const iam = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: server.admin, maxAttempts: ACROSS_A_CENSUS });
+  const iam = server.iam(server.admin, ACROSS_A_CENSUS);
   const call = async (k: number): Promise<void> => {
     // Two policies of 5,000 patterns (some 120,000 characters each; 131,072 at most): 10,000 matchers a call.
     const policies = [0, 1].map((p) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*', Condition: { ArnLike: { 'aws:SourceArn': arnPatterns(`c${k}p${p}`, 5_000) } } }] }));

@@ -69,6 +69,9 @@ const KEY_READ_GAP_MS = 100;
 
 export type RevocationKind = 'role' | 'session' | 'sid' | 'job' | 'user';
 
+/** The store's key of the revocation entry of `kind` `id` (its value: the instant, epoch ms). */
+export const revocationKey = (kind: RevocationKind, id: string): string => `${REVOKE_PREFIX}${kind}/${id}`;
+
 /**
  * What a run of changes touches. Principal keys are `role:<acct>/<name>` and `user:<acct>/<name>`; groups and
  * managed policies `<acct>/<name>` (names lower-cased, as the change log writes them). Nothing is dropped for
@@ -761,7 +764,7 @@ export class LiveState {
     // One entry per target: the later instant wins. A revoke through an instance whose clock is behind, or one that
     // took its instant first and committed second, must not give back sessions an earlier one cut off (review M2).
     const { kept, head } = await this.deps.store.write(async (tx) => {
-      const key = `${REVOKE_PREFIX}${kind}/${id}`;
+      const key = revocationKey(kind, id);
       const stored = Number(await tx.kv.get(key));
       if (Number.isFinite(stored) && stored >= at) return { kept: stored, head: await tx.changes.head() };
       await tx.kv.put(key, String(at));

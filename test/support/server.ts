@@ -46,8 +46,9 @@ export interface TestServer {
   readonly adminFile: AdminFile;
   /** What the server logged. */
   readonly logs: string[];
-  iam(credentials?: Credentials): IAMClient;
-  sts(credentials?: Credentials): STSClient;
+  /** SDK clients of this server, destroyed by `stop`; one attempt a call unless `maxAttempts` says more. */
+  iam(credentials?: Credentials, maxAttempts?: number): IAMClient;
+  sts(credentials?: Credentials, maxAttempts?: number): STSClient;
   openApp(): Promise<App>;
   /** Stops the server (not the directory), so a test can start another on the same data dir. */
   stopServer(): Promise<void>;
@@ -77,7 +78,7 @@ export async function startTestServer(options: { dataDir?: string; keepDir?: boo
     await running.stop();
   };
 
-  const config = (credentials: Credentials) => ({ endpoint: running.url, region: REGION, credentials, maxAttempts: 1 });
+  const config = (credentials: Credentials, maxAttempts: number) => ({ endpoint: running.url, region: REGION, credentials, maxAttempts });
   return {
     url: running.url,
     dataDir,
@@ -85,13 +86,13 @@ export async function startTestServer(options: { dataDir?: string; keepDir?: boo
     admin,
     adminFile,
     logs,
-    iam(credentials = admin) {
-      const c = new IAMClient(config(credentials));
+    iam(credentials = admin, maxAttempts = 1) {
+      const c = new IAMClient(config(credentials, maxAttempts));
       clients.push(c);
       return c;
     },
-    sts(credentials = admin) {
-      const c = new STSClient(config(credentials));
+    sts(credentials = admin, maxAttempts = 1) {
+      const c = new STSClient(config(credentials, maxAttempts));
       clients.push(c);
       return c;
     },
