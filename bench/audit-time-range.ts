@@ -21,6 +21,8 @@ import * as sql from '../src/adapters/store-sql/index.ts';
 import * as auditApp from '../src/app/audit.ts';
 
 const AUDIT_SPANS = (sql as Record<string, unknown>)['AUDIT_SPANS_FILL_ALL'] as string | undefined;
+/** The denials' keys, as migration 9 fills them (absent before review eh1's change). */
+const AUDIT_DENIALS = (sql as Record<string, unknown>)['AUDIT_LOOKUP_DECISIONS'] as string | undefined;
 
 const arg = (name: string, d: number): number => {
   const i = process.argv.indexOf(name);
@@ -43,10 +45,11 @@ try {
     const ins = db.prepare('INSERT INTO audit_log (seq, at, kind, account, principal, action, resource, decision, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     for (let seq = 1; seq <= total; seq++) {
       const t = seq <= N ? now - 600_000 - (N - seq) * 1000 : now - 300_000 + (seq - N) * 1000;
-      ins.run(seq, new Date(t).toISOString(), 'decision', '000000000000', `arn:aws:iam::000000000000:role/role-${seq % 64}`, 's3:GetObject', `arn:aws:s3:::data-${seq % 8}/run-${seq % 97}/shard-${seq}.bin`, seq % 3 === 0 ? 'ImplicitDeny' : 'Allow', '{"matched":[]}', 'x'.repeat(64), 'y'.repeat(64));
+      ins.run(seq, new Date(t).toISOString(), 'decision', '000000000000', `arn:aws:iam::000000000000:role/role-${seq % 64}`, 's3:GetObject', `arn:aws:s3:::data-${seq % 8}/run-${seq % 97}/shard-${seq}.bin`, seq % 1009 === 0 ? 'ExplicitDeny' : seq % 3 === 0 ? 'ImplicitDeny' : 'Allow', '{"matched":[]}', 'x'.repeat(64), 'y'.repeat(64));
     }
     db.exec(`INSERT INTO audit_lookup (lookup, seq) SELECT 'p:' || principal, seq FROM audit_log WHERE seq <= ${filled} UNION ALL SELECT 'a:' || account, seq FROM audit_log WHERE seq <= ${filled}`);
     db.prepare('UPDATE audit_lookup_head SET seq = ? WHERE id = 1').run(filled);
+    if (AUDIT_DENIALS !== undefined) db.exec(AUDIT_DENIALS);
     // The spans, as migration 8 fills them (absent before review ed4's fix).
     if (AUDIT_SPANS !== undefined) db.exec(`DELETE FROM audit_span; ${AUDIT_SPANS}`);
     db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1').run(total, 'y'.repeat(64));
@@ -64,9 +67,10 @@ try {
       `SET search_path TO ${schema}; ` +
         'INSERT INTO audit_log (seq, at, kind, account, principal, action, resource, decision, detail, prev_hash, hash) ' +
         `SELECT g, ${at('g')}, 'decision', '000000000000', 'arn:aws:iam::000000000000:role/role-' || (g % 64), 's3:GetObject', 'arn:aws:s3:::data-' || (g % 8) || '/run-' || (g % 97) || '/shard-' || g || '.bin', ` +
-        `CASE WHEN g % 3 = 0 THEN 'ImplicitDeny' ELSE 'Allow' END, '{"matched":[]}', repeat('x', 64), repeat('y', 64) FROM generate_series(1, ${total}) g; ` +
+        `CASE WHEN g % 1009 = 0 THEN 'ExplicitDeny' WHEN g % 3 = 0 THEN 'ImplicitDeny' ELSE 'Allow' END, '{"matched":[]}', repeat('x', 64), repeat('y', 64) FROM generate_series(1, ${total}) g; ` +
         `INSERT INTO audit_lookup (lookup, seq) SELECT 'p:' || principal, seq FROM audit_log WHERE seq <= ${filled} UNION ALL SELECT 'a:' || account, seq FROM audit_log WHERE seq <= ${filled}; ` +
         `UPDATE audit_lookup_head SET seq = ${filled} WHERE id = 1; ` +
+        `${AUDIT_DENIALS ?? 'SELECT 1'}; ` +
         `DELETE FROM audit_span; ${AUDIT_SPANS ?? 'SELECT 1'}; ` +
         `UPDATE audit_head SET seq = ${total}, hash = repeat('y', 64) WHERE id = 1; ` +
         'ANALYZE',
@@ -93,7 +97,7 @@ try {
   await time('principal role-7, first page', { principal: 'arn:aws:iam::000000000000:role/role-7' });
   await time('account, first page', { account: '000000000000' });
   await time('an action no record has (no principal, time or account)', { action: 'iam:CreateUser' });
-  await time('decision ExplicitDeny (none), no principal', { decision: 'ExplicitDeny' });
+  await time('decision ExplicitDeny (one record in 1,009), no principal', { decision: 'ExplicitDeny' });
   // What one page of `GET /v1/audit` reads since review ef5: at most AUDIT_SCAN_WINDOW records past its cursor.
   const window = (auditApp as Record<string, unknown>)['AUDIT_SCAN_WINDOW'] as number | undefined;
   if (window !== undefined) {
@@ -106,6 +110,21 @@ try {
     }
     ms.sort((a, b) => a - b);
     console.log(`the same action, one page of the API (window ${window.toLocaleString('en-US')}): next ${next}, median ${ms[3]!.toFixed(1)} ms`);
+    // Every page of a query, followed as `audit query` follows `next` (review eh1: denials, keyed or not).
+    const walk = async (label: string, filter: Record<string, string | string[]>) => {
+      const t0 = performance.now();
+      let pages = 0;
+      let records = 0;
+      for (let after: number | undefined = 0; after !== undefined; pages++) {
+        const p = await store.read((tx) => tx.audit.page(filter, after!, 100, window));
+        records += p.records.length;
+        after = p.records.length === 100 ? p.records.at(-1)!.seq : p.through;
+      }
+      console.log(`${label}, every page of the API: ${records} records in ${pages} pages, ${(performance.now() - t0).toFixed(0)} ms`);
+    };
+    await walk('decision ExplicitDeny', { decision: 'ExplicitDeny' });
+    await walk('decision AccessDenied (ACCESS_DENIED, Deny, ExplicitDeny, ImplicitDeny)', { decision: ['ACCESS_DENIED', 'Deny', 'ExplicitDeny', 'ImplicitDeny'] });
+    await walk('decision ExplicitDeny, principal role-7', { decision: 'ExplicitDeny', principal: 'arn:aws:iam::000000000000:role/role-7' });
   }
   // What `audit verify` adds for the indexes (review ef2: the spans), once each.
   for (const [label, check] of [

@@ -145,6 +145,13 @@ const FILTERS: readonly [AuditFilter, (r: AuditRecord) => boolean][] = [
   [{ role: 'arn:aws:iam::000000000000:role/r' }, (r) => r.role !== undefined],
   [{ job: 'job1' }, (r) => r.job === 'job1'],
   [{ job: 'job1', decision: 'ImplicitDeny' }, (r) => r.job === 'job1' && r.decision === 'ImplicitDeny'],
+  // A denial alone, several, with an account, and decisions the lookup does not key (review eh1).
+  [{ decision: 'ImplicitDeny' }, (r) => r.decision === 'ImplicitDeny'],
+  [{ decision: ['ExplicitDeny', 'ImplicitDeny', 'Deny'] }, (r) => r.decision === 'ImplicitDeny' || r.decision === 'Deny'],
+  [{ decision: 'ImplicitDeny', account: '111111111111' }, (r) => r.decision === 'ImplicitDeny' && r.account === '111111111111'],
+  [{ decision: 'Deny', kind: 'change' }, (r) => r.decision === 'Deny' && r.kind === 'change'],
+  [{ decision: 'Allow', account: '111111111111' }, (r) => r.decision === 'Allow' && r.account === '111111111111'],
+  [{ decision: ['Allow', 'ImplicitDeny'] }, (r) => r.decision === 'Allow' || r.decision === 'ImplicitDeny'],
   [{ account: '000000000000', kind: 'change' }, (r) => r.account === '000000000000' && r.kind === 'change'],
   [{ principal: 'arn:aws:iam::000000000000:user/nobody' }, () => false],
 ];
@@ -155,7 +162,7 @@ const ev = (i: number, over: Partial<AuditEvent> = {}): AuditEvent => ({
   principal: `arn:aws:iam::000000000000:user/u${i % 4}`,
   action: i % 2 === 0 ? 's3:GetObject' : 'iam:CreateRole',
   resource: `arn:aws:s3:::b/${i}`,
-  decision: i % 5 === 0 ? 'ImplicitDeny' : 'Allow',
+  decision: i % 5 === 0 ? 'ImplicitDeny' : i % 7 === 3 ? 'Deny' : 'Allow',
   ...(i % 2 === 0 ? { job: `job${i % 3}` } : { role: 'arn:aws:iam::000000000000:role/r' }),
   detail: { i, nested: { list: [1, 'two', null], float: 0.5 } },
   ...over,
@@ -223,9 +230,13 @@ for (const target of targets) {
       assert.deepEqual(all, first);
       const v = chainVerifier(EMPTY_HEAD, sha256);
       assert.equal(v.check(all) ?? v.end(await v4.read((tx) => tx.audit.head())), undefined);
-      // The migration filled the lookup for every record: a principal, an account, and a role or a job each.
+      // The migration filled the lookup for every record: a principal, an account, and a role or a job each, and the
+      // decision of each record that was not allowed (version 9).
       assert.deepEqual((await sql('SELECT seq FROM audit_lookup_head WHERE id = 1')).map((r) => Number(r['seq'])), [40]);
-      assert.equal(Number((await sql('SELECT COUNT(*) AS n FROM audit_lookup'))[0]?.['n']), 40 * 3);
+      const refused = first.filter((r) => r.decision !== 'Allow');
+      assert.equal(refused.length, 13);
+      assert.equal(Number((await sql('SELECT COUNT(*) AS n FROM audit_lookup'))[0]?.['n']), 40 * 3 + refused.length);
+      assert.deepEqual((await sql("SELECT seq FROM audit_lookup WHERE lookup = 'd:Deny' ORDER BY seq")).map((r) => Number(r['seq'])), refused.filter((r) => r.decision === 'Deny').map((r) => r.seq));
       const more = linkEvents([{ at: T0 + 41_000, event: ev(41) }], await v4.read((tx) => tx.audit.head()), sha256);
       await v4.write((tx) => tx.audit.append(more));
       for (const [filter, pred] of FILTERS) {

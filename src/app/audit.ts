@@ -1074,11 +1074,11 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
       { statementTimeoutMs: LOOKUP_CHECK_BOUND_MS },
     );
     if (lookup.filled > current.seq) {
-      more.push({ seq: current.seq, reason: 'lookup', message: `the filter index is marked filled up to record ${lookup.filled}, past the chain's head (record ${current.seq}): records appended since are not indexed, so audit query by principal, role, job or account misses them` });
+      more.push({ seq: current.seq, reason: 'lookup', message: `the filter index is marked filled up to record ${lookup.filled}, past the chain's head (record ${current.seq}): records appended since are not indexed, so audit query by principal, role, job, account or denial misses them` });
     }
     if (lookup.missing > 0 || lookup.extra > 0) {
       const what = [lookup.missing > 0 ? `${lookup.missing} entr${lookup.missing === 1 ? 'y is' : 'ies are'} missing` : '', lookup.extra > 0 ? `${lookup.extra} entr${lookup.extra === 1 ? 'y indexes' : 'ies index'} no such record` : ''].filter((x) => x !== '').join(' and ');
-      more.push({ seq: Math.min(lookup.filled, head.seq), reason: 'lookup', message: `the filter index does not match the records up to record ${Math.min(lookup.filled, head.seq)}: ${what}, so audit query by principal, role, job or account ${lookup.missing > 0 ? 'does not return every record it should' : 'reads entries that were put there'}` });
+      more.push({ seq: Math.min(lookup.filled, head.seq), reason: 'lookup', message: `the filter index does not match the records up to record ${Math.min(lookup.filled, head.seq)}: ${what}, so audit query by principal, role, job, account or denial ${lookup.missing > 0 ? 'does not return every record it should' : 'reads entries that were put there'}` });
     }
     // The time index (review ef2) is not in the chain either: a span whose least `at` is moved later, or whose running
     // greatest `at` earlier, hides its records from `audit query --until` or `--since`, and so does a span deleted

@@ -994,24 +994,28 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
         const end = num((await one('SELECT seq FROM audit_head WHERE id = 1', []))?.['seq']);
         return through < end ? { records, through } : { records };
       };
-      // The most selective key the filter has: a principal, a job, a role, an account (its first LOOKUP_KEY_CHARS).
-      const key =
+      // The most selective keys the filter has: a principal, a job, a role, the decisions it takes when every one is keyed
+      // (a denial, a refusal: few records), an account (each its first LOOKUP_KEY_CHARS).
+      const decisions = filter.decision === undefined ? [] : typeof filter.decision === 'string' ? [filter.decision] : filter.decision;
+      const keys =
         filter.principal !== undefined
-          ? `p:${lookupPrefix(filter.principal)}`
+          ? [`p:${lookupPrefix(filter.principal)}`]
           : filter.job !== undefined
-            ? `j:${lookupPrefix(filter.job)}`
+            ? [`j:${lookupPrefix(filter.job)}`]
             : filter.role !== undefined
-              ? `r:${lookupPrefix(filter.role)}`
-              : filter.account !== undefined
-                ? `a:${lookupPrefix(filter.account)}`
-                : undefined;
+              ? [`r:${lookupPrefix(filter.role)}`]
+              : decisions.length > 0 && decisions.every((d) => !UNKEYED_DECISIONS.includes(d))
+                ? [...new Set(decisions)].map((d) => `d:${lookupPrefix(d)}`)
+                : filter.account !== undefined
+                  ? [`a:${lookupPrefix(filter.account)}`]
+                  : undefined;
       // The records the lookup covers (up to `filled`) lie past `from` and up to the last span holding one older than
       // `until`. Neither bound reads more spans than are newer than it; every filter is still checked on the row.
       const filled = '(SELECT seq FROM audit_lookup_head WHERE id = 1)';
       const high = filter.until !== undefined ? '(SELECT COALESCE(MAX(seq), 0) FROM audit_span WHERE min_at < ?)' : filled;
       const highParams: SqlValue[] = filter.until !== undefined ? [filter.until] : [];
       const tail = `(SELECT CASE WHEN f.seq > ? THEN f.seq ELSE ? END FROM audit_lookup_head f WHERE f.id = 1)`;
-      if (key === undefined) {
+      if (keys === undefined) {
         if (filter.since === undefined && filter.until === undefined) {
           return found(await db.all(`SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ?${and} ORDER BY a.seq LIMIT ?`, [after, ...params, n]));
         }
@@ -1028,12 +1032,18 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       // tail's start is one bound, the greater of the cursor and the mark (`tail`): given the two as separate terms,
       // SQLite ranged the rowid on the cursor alone and tested the mark on every row, so a query from the start of a
       // 300,000-record log read all of it for the few records past the mark (51 ms; 0.3 ms as one bound).
+      // Several keys (the decisions `AccessDenied` stands for) are one part each, each read in its key's order and
+      // stopping at `n`: given as `lookup IN (…)`, the database read every entry of every key in the window and sorted
+      // them for the page's first `n` (11 ms a page where a third of the log was denials, against 0.4 ms unkeyed).
+      const covered = keys.map(
+        (_, i) =>
+          `SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_lookup l JOIN audit_log a ON a.seq = l.seq ` +
+          `WHERE l.lookup = ? AND l.seq > ? AND l.seq <= ${high} AND l.seq <= ${filled}${through !== undefined ? ' AND l.seq <= ?' : ''}${and} ORDER BY l.seq LIMIT ?) covered${i} `,
+      );
       const rows = await db.all(
-        `SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_lookup l JOIN audit_log a ON a.seq = l.seq ` +
-          `WHERE l.lookup = ? AND l.seq > ? AND l.seq <= ${high} AND l.seq <= ${filled}${through !== undefined ? ' AND l.seq <= ?' : ''}${and} ORDER BY l.seq LIMIT ?) covered ` +
-          `UNION ALL SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ${tail}${and} ORDER BY a.seq LIMIT ?) tail ` +
+        `${covered.join('UNION ALL ')}UNION ALL SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ${tail}${and} ORDER BY a.seq LIMIT ?) tail ` +
           'ORDER BY seq LIMIT ?',
-        [key, from, ...highParams, ...(through !== undefined ? [through] : []), ...params, n, after, after, ...params, n, n],
+        [...keys.flatMap((key) => [key, from, ...highParams, ...(through !== undefined ? [through] : []), ...params, n]), after, after, ...params, n, n],
       );
       return found(rows);
     },
@@ -1043,12 +1053,12 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     async lookupCheck() {
       const filled = await lookupFilled();
       const head = await auditHead();
-      const range = [head.baseSeq, Math.min(filled, head.seq)];
+      const range: [number, number] = [head.baseSeq, Math.min(filled, head.seq)];
       const keys = `SELECT k, seq FROM (${lookupKeys('seq > ? AND seq <= ?')}) wanted`;
       const stored = 'SELECT lookup, seq FROM audit_lookup WHERE seq > ? AND seq <= ?';
       const count = async (sql: string, params: SqlValue[]) => num((await one(`SELECT COUNT(*) AS n FROM (${sql}) d`, params))?.['n']);
-      const missing = await count(`${keys} EXCEPT ${stored}`, [...range, ...range, ...range, ...range, ...range]);
-      const extra = await count(`${stored} EXCEPT ${keys}`, [...range, ...range, ...range, ...range, ...range]);
+      const missing = await count(`${keys} EXCEPT ${stored}`, [...lookupRange(...range), ...range]);
+      const extra = await count(`${stored} EXCEPT ${keys}`, [...range, ...lookupRange(...range)]);
       return { filled, missing, extra };
     },
     async spanCheck() {
@@ -1079,7 +1089,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       // batch crosses a multiple of AUDIT_LOOKUP_EVERY: the head is read then only, not for every batch.
       if (Math.floor(last.seq / AUDIT_LOOKUP_EVERY) > Math.floor(head.seq / AUDIT_LOOKUP_EVERY)) {
         const filled = await lookupFilled();
-        await db.run(AUDIT_LOOKUP_FILL, [filled, last.seq, filled, last.seq, filled, last.seq, filled, last.seq]);
+        await db.run(AUDIT_LOOKUP_FILL, lookupRange(filled, last.seq));
         await db.run(AUDIT_SPAN_FILL, [last.seq, filled, last.seq, filled, last.seq]);
         await db.run('UPDATE audit_lookup_head SET seq = ? WHERE id = 1', [last.seq]);
       }
@@ -1117,8 +1127,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       const filled = await lookupFilled();
       const indexedTo = Math.min(baseSeq, filled);
       if (indexedTo > head.baseSeq) {
-        const range = [head.baseSeq, indexedTo];
-        const keys = (await db.all(`SELECT DISTINCT k FROM (${lookupKeys('seq > ? AND seq <= ?')}) going`, [...range, ...range, ...range, ...range])).map((r) => str(r['k']));
+        const keys = (await db.all(`SELECT DISTINCT k FROM (${lookupKeys('seq > ? AND seq <= ?')}) going`, lookupRange(head.baseSeq, indexedTo))).map((r) => str(r['k']));
         for (let i = 0; i < keys.length; i += PRUNE_KEYS_AT_ONCE) {
           const some = keys.slice(i, i + PRUNE_KEYS_AT_ONCE);
           await db.run(`DELETE FROM audit_lookup WHERE lookup IN (${some.map(() => '?').join(', ')}) AND seq <= ?`, [...some, indexedTo]);
@@ -1169,12 +1178,36 @@ function lookupPrefix(v: string): string {
 /** The lookup key of column `c`: its prefix and the value's first LOOKUP_KEY_CHARS characters. */
 const lookupKey = (prefix: string, c: string): string => `'${prefix}:' || substr(${c}, 1, ${LOOKUP_KEY_CHARS})`;
 
-/** The lookup keys of the records `range` selects, sorted: `p:` principal, `a:` account, `r:` role, `j:` job. */
+/**
+ * The decisions the lookup does not key (`d:`): an allowed decision and a change made, the outcome of nearly every
+ * record, which a filter by them alone reads the log for anyway. Denials, refusals, errors and job states are the few
+ * records an auditor looks for (`audit query --decision ExplicitDeny`, `AccessDenied`): keyed, a page of them reads
+ * their entries instead of up to AUDIT_SCAN_WINDOW records (migration 9).
+ */
+export const UNKEYED_DECISIONS: readonly string[] = ['Allow', 'ok'];
+const KEYED_DECISION = `decision IS NOT NULL AND decision NOT IN (${UNKEYED_DECISIONS.map((d) => `'${d}'`).join(', ')})`;
+
+/**
+ * The lookup keys of the records `range` selects, sorted: `p:` principal, `a:` account, `r:` role, `j:` job, `d:` a
+ * decision other than UNKEYED_DECISIONS. `range` appears once per kind of key: its parameters go LOOKUP_KINDS times.
+ */
 const lookupKeys = (range: string): string =>
   `SELECT k, seq FROM (SELECT ${lookupKey('p', 'principal')} AS k, seq FROM audit_log WHERE ${range} ` +
   `UNION ALL SELECT ${lookupKey('a', 'account')}, seq FROM audit_log WHERE ${range} ` +
   `UNION ALL SELECT ${lookupKey('r', 'role_arn')}, seq FROM audit_log WHERE ${range} AND role_arn IS NOT NULL ` +
-  `UNION ALL SELECT ${lookupKey('j', 'job')}, seq FROM audit_log WHERE ${range} AND job IS NOT NULL) lookup_keys ORDER BY k, seq`;
+  `UNION ALL SELECT ${lookupKey('j', 'job')}, seq FROM audit_log WHERE ${range} AND job IS NOT NULL ` +
+  `UNION ALL SELECT ${lookupKey('d', 'decision')}, seq FROM audit_log WHERE ${range} AND ${KEYED_DECISION}) lookup_keys ORDER BY k, seq`;
+const LOOKUP_KINDS = 5;
+/** The parameters of `lookupKeys('seq > ? AND seq <= ?')` for the records after `from` up to `to`. */
+const lookupRange = (from: number, to: number): number[] => Array.from({ length: LOOKUP_KINDS }, () => [from, to]).flat();
+
+/**
+ * Migration 9: the `d:` keys of the records the lookup already covers (those past its mark get theirs with the next
+ * fill, as every key). Idempotent, like versions 4 and 6.
+ */
+export const AUDIT_LOOKUP_DECISIONS =
+  `INSERT INTO audit_lookup (lookup, seq) SELECT ${lookupKey('d', 'decision')}, seq FROM audit_log ` +
+  `WHERE ${KEYED_DECISION} AND seq <= (SELECT seq FROM audit_lookup_head WHERE id = 1) ON CONFLICT DO NOTHING`;
 
 /**
  * The migration that bounds the keys (version 6, both stores): entries that held a whole value longer than

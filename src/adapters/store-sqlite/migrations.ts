@@ -6,7 +6,7 @@
  * `adapters/store-sql/index.ts` run unchanged on both. Tables are STRICT (SQLite ≥ 3.37) so a wrong type fails
  * here as it would in PostgreSQL. Timestamps are ISO-8601 text, booleans 0/1, tags a JSON array as text.
  */
-import { AUDIT_LOOKUP_BOUND_KEYS, AUDIT_LOOKUP_FILL_ALL, AUDIT_SPANS_FILL_ALL, type Migration } from '../store-sql/index.ts';
+import { AUDIT_LOOKUP_BOUND_KEYS, AUDIT_LOOKUP_DECISIONS, AUDIT_LOOKUP_FILL_ALL, AUDIT_SPANS_FILL_ALL, type Migration } from '../store-sql/index.ts';
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
@@ -248,5 +248,14 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       'DELETE FROM audit_span',
       AUDIT_SPANS_FILL_ALL,
     ],
+  },
+  {
+    // Denials, refusals, errors and job states in the filter lookup (`d:` keys, src/adapters/store-sql UNKEYED_DECISIONS):
+    // `audit query --decision ExplicitDeny` (or `AccessDenied`) on a log of allows read up to AUDIT_SCAN_WINDOW records
+    // a page, all of them allows, and an auditor following `next` read the whole log so (review eh1). The records the
+    // lookup covers get their keys here; those past its mark with the next fill. Idempotent, like versions 4 and 6.
+    version: 9,
+    name: 'audit-lookup-decisions',
+    statements: [AUDIT_LOOKUP_DECISIONS],
   },
 ];
