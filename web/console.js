@@ -452,7 +452,9 @@ function page() {
       if (through.length > 0) {
         // A PassRole step says where (`in workspace/ml`), as the escalation view and the CLI say it (review dx, 2).
         const path = (t) => [name(t.principal), ...t.path.map((p) => `-(${p.how}${p.via ? ` in ${name(p.via)}` : ''})-> ${name(p.to)}`)].join(' ');
-        tables.push(table([['kind', (t) => t.kind], ['name', (t) => t.name], ['acts as', (t) => name(t.role)], ['path', path]], through, 'Also through the roles and users they can come to act as'));
+        // A role more can come to act as than the answer lists (MAX_THROUGH, src/app/who-can.ts): how many more.
+        const omitted = a.allowed.filter((r) => r.throughOmitted !== undefined).map((r) => `${r.throughOmitted} more as ${name(r.principal)}`);
+        tables.push(table([['kind', (t) => t.kind], ['name', (t) => t.name], ['acts as', (t) => name(t.role)], ['path', path]], through, `Also through the roles and users they can come to act as${omitted.length > 0 ? ` (not listed: ${omitted.join(', ')}; the escalation view shows each)` : ''}`));
       }
       // Refused only because conditions of their Allow statements did not hold for the context given (review dv, 1).
       const excluded = a.conditionallyExcluded ?? [];

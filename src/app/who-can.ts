@@ -71,7 +71,19 @@ export interface Reacher {
    * dv, 2). Absent when not looked for: a user, or a caller who may not read the account whole.
    */
   readonly through?: readonly Through[];
+  /**
+   * How many more can come to act as the role than `through` lists (MAX_THROUGH a role, in escalation-paths' order):
+   * absent when it lists them all.
+   */
+  readonly throughOmitted?: number;
 }
+
+/**
+ * Entries of `through` a role lists at most. Every user of an account can come to act as a role its trust policy
+ * gives to the account, so without a bound the answer about one object of a large account held users × roles paths
+ * (a million entries under escalation-paths' budget); `gatehouse escalation-paths` lists them all, a principal at a time.
+ */
+export const MAX_THROUGH = 100;
 
 /** A principal that can come to act as an allowed role, and how (src/app/escalation.ts). */
 export interface Through {
@@ -279,8 +291,9 @@ export async function grantedByResourcePolicy(policies: readonly CompiledPolicy[
 /**
  * `resourcePolicies`: the policies governing a resource, as the authorizer reads them. `canBecome`: escalation-paths' search (src/app/escalation.ts), asked for whom every principal can come to act as, so
  * that each allowed role lists those who reach the resource through it (review dv, 2); without it, no role says so.
+ * `maxThrough`: entries a role lists at most (MAX_THROUGH).
  */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => [], now: () => number = Date.now, canBecome?: CanBecome) {
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     const users = await directory.listUsers(caller, {});
     if (!users.ok) return users;
@@ -331,12 +344,17 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
             lists.get(b.principal)?.push({ principal: report.principal, kind: report.kind, name: report.principal.slice(report.principal.lastIndexOf('/') + 1), path: b.path });
           }
         }
+        let omitted = false;
         for (let i = 0; i < allowed.length; i++) {
           const r = allowed[i] as Reacher;
           const through = lists.get(r.principal);
-          if (r.kind === 'role' && through !== undefined) allowed[i] = { ...r, through };
+          if (r.kind !== 'role' || through === undefined) continue;
+          if (through.length > maxThrough) {
+            allowed[i] = { ...r, through: through.slice(0, maxThrough), throughOmitted: through.length - maxThrough };
+            omitted = true;
+          } else allowed[i] = { ...r, through };
         }
-        throughNote = '; each role allowed lists in `through` the users and roles of the account that can come to act as it (escalation-paths\' steps, with the context given)';
+        throughNote = `; each role allowed lists in \`through\` the users and roles of the account that can come to act as it (escalation-paths' steps, with the context given)${omitted ? `, at most ${maxThrough} a role: \`throughOmitted\` counts the others, which escalation-paths lists` : ''}`;
       } else {
         throughNote = `; who can come to act as the roles allowed is not listed (through): ${e.errors[0]?.message ?? 'escalation paths cannot be asked'}`;
       }

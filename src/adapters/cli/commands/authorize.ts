@@ -117,6 +117,8 @@ interface Reacher {
   readonly unless?: readonly string[];
   /** For a role: who can come to act as it; absent from servers before review dv2, and without the right to read the account. */
   readonly through?: readonly { readonly kind: string; readonly name: string; readonly principal: string; readonly path: readonly Step[] }[];
+  /** How many more can come to act as it than `through` lists (src/app/who-can.ts MAX_THROUGH); absent when none. */
+  readonly throughOmitted?: number;
 }
 interface ConditionallyExcluded {
   readonly kind: string;
@@ -192,6 +194,10 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
           ],
           through,
         )}`);
+      }
+      // A role that more can come to act as than the answer lists (MAX_THROUGH): how many, and where the rest are.
+      for (const r of v.allowed) {
+        if (r.throughOmitted !== undefined) ctx.out(`… and ${r.throughOmitted} more can come to act as ${entityName(r.principal)}, not listed here: gatehouse escalation-paths --principal ARN says how one of them does\n`);
       }
       const excluded = v.conditionallyExcluded ?? [];
       if (excluded.length > 0) {
