@@ -50,7 +50,8 @@ function start(args: string[]) {
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => void (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => void (stderr += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // At `close`, not `exit`: at `exit` the end of the report may still be unread in the pipe (review eh3).
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   return { child, done, out: () => stdout, err: () => stderr };
 }
 

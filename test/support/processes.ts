@@ -222,7 +222,9 @@ export async function serverProcess(args: readonly string[], env: Record<string,
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
+    // At `close`, not `exit`: at `exit` the last lines it wrote may still be in the pipes, and the error would lack
+    // them (the reason it gave for stopping, most often).
+    child.once('close', (code) => {
       clearTimeout(timer);
       reject(new Error(`${what} exited with ${code}:\n${output.join('')}`));
     });
