@@ -138,6 +138,9 @@ export async function benchWhoCan(opts: BenchOptions): Promise<BenchRow[]> {
         row(b, `${m}questions of the search behind through`, questions, ''),
         row(b, `${m}roles listing through`, listed.length, ''),
         row(b, `${m}through entries in all`, entries, ''),
+        // Those a role does not list (MAX_THROUGH a role, review eh2), and the size of the answer as the API sends it.
+        row(b, `${m}through entries not listed (throughOmitted)`, roles.reduce((n, r) => n + ((r as { throughOmitted?: number }).throughOmitted ?? 0), 0), ''),
+        row(b, `${m}answer size, JSON`, Math.round(JSON.stringify(withThrough.answer).length / 1024), 'KB'),
         row(b, `${m}principals reaching an allowed role`, reaching, ''),
         row(b, `${m}through note`, (withThrough.answer.note.split('; ').find((x) => x.includes('through')) ?? '').slice(0, 160), ''),
       );
