@@ -248,8 +248,11 @@ export interface AuditAppender {
   append(events: readonly TimedEvent[]): Promise<Appended | void>;
   /** Records per batch at most, when it differs from the queue's own (`batchSize`, four times that when behind). */
   readonly maxBatch?: number;
-  /** Releases what the appender holds (a worker thread); called once, by `stop`. */
-  close?(): Promise<void>;
+  /**
+   * Releases what the appender holds (a worker thread); called once, by `stop`. A write still in hand gets `graceMs`
+   * (5 s by default) to finish before it is cut (a cut write is not committed).
+   */
+  close?(graceMs?: number): Promise<void>;
   /**
    * Gets the appender ready to write (a worker thread started, its store open), so that the first records are not
    * kept waiting behind that start (seconds on a busy machine, long enough to look like a stalled store). Resolves
@@ -457,6 +460,15 @@ function uniform(randomBytes: (n: number) => Uint8Array): () => number {
  * A wait that keeps the process alive (a stopping server has nothing else left to do, and must not exit before
  * the spool is written), and can be cancelled so that it holds nothing once its race is decided.
  */
+/**
+ * The floors of a stop's waits under a `spoolBy` (review eh4): a drain of at least 1 s (or `drainMs`, when shorter), so
+ * that records queued in the last moment still get one attempt on a database that answers; and half a second for the
+ * writer thread's write in hand and for the flush, out of a reserve of 2 s the drain leaves them.
+ */
+const STOP_MIN_DRAIN_MS = 1000;
+const STOP_MIN_WRITER_MS = 500;
+const STOP_WRITER_RESERVE_MS = 2000;
+
 function wait(ms: number): { readonly done: Promise<'expired'>; cancel(): void } {
   let t: ReturnType<typeof setTimeout> | undefined;
   const done = new Promise<'expired'>((r) => {
@@ -1287,16 +1299,23 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     },
     /**
      * Writes what is queued, retrying for `drainMs` at most; spools what is still unwritten then (or counts it as
-     * dropped, loudly, when it cannot be spooled either); then stops the flusher.
+     * dropped, loudly, when it cannot be spooled either); then stops the flusher. `spoolBy` (epoch ms): every wait
+     * before the spool (the drain, the writer's grace for a write in hand, the flush's) ends by then, each after a
+     * short floor: the server's stop passes the time its edges' grace and the drain allow from SIGTERM, so that on a
+     * database that does not answer the waits do not add up past an orchestrator's grace period (review eh4).
      */
-    async stop(): Promise<void> {
+    async stop(options: { readonly spoolBy?: number } = {}): Promise<void> {
+      const { spoolBy } = options;
+      /** `ms`, cut to what is left before `spoolBy` (less `reserve`), but not below `floor`. */
+      const within = (ms: number, floor: number, reserve = 0): number => (spoolBy === undefined ? ms : Math.min(ms, Math.max(floor, spoolBy - Date.now() - reserve)));
       if (pruner !== undefined) clearInterval(pruner);
       pruner = undefined;
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       if (enabled && backlog > 0) {
-        const deadline = wait(drainMs);
+        // The writer's grace and the flush's come out of what is left, so the drain leaves them STOP_WRITER_RESERVE_MS.
+        const deadline = wait(within(drainMs, Math.min(drainMs, STOP_MIN_DRAIN_MS), STOP_WRITER_RESERVE_MS));
         let expired = false;
         void deadline.done.then(() => void (expired = true));
         if (!healthy) log(`audit: stopping with ${backlog} record(s) not yet written (${lastError ?? 'unknown error'}); trying for up to ${drainMs / 1000} s (GATEHOUSE_AUDIT_DRAIN_SECONDS) before ${spool ? 'spooling them' : 'giving up on them (no spool)'}`);
@@ -1311,9 +1330,9 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
         deadline.cancel();
       }
       // A write still in hand ends (the writer thread finishes or fails it, 5 s at most) before what is left is known.
-      await appender.close?.().catch(() => {});
+      await appender.close?.(within(5000, STOP_MIN_WRITER_MS)).catch(() => {});
       if (flushing !== undefined) {
-        const grace = wait(5000);
+        const grace = wait(within(5000, STOP_MIN_WRITER_MS));
         await Promise.race([flushing.catch(() => false), grace.done]);
         grace.cancel();
       }

@@ -21,7 +21,7 @@ import { auditChainKey, chainDigest, loadMasterKey, MASTER_KEY_ENV, secretSealer
 import { EXIT } from '../adapters/cli/exit-codes.ts';
 import { createHttpEdge } from '../adapters/http/server.ts';
 import { listenForHealth, type HealthListener } from '../adapters/http/health-listener.ts';
-import { closerOf, listenOn } from '../adapters/http/lifecycle.ts';
+import { closerOf, DEFAULT_GRACE_MS, listenOn } from '../adapters/http/lifecycle.ts';
 import { oidcPort } from '../adapters/http/oidc.ts';
 import { shownUrl } from '../adapters/http/shown-url.ts';
 import { createAgent, type AgentPeers } from '../adapters/agent/server.ts';
@@ -626,6 +626,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     stop: () =>
       (stopping ??= (async () => {
         stopRequested = true;
+        // The audit log's spool is written by the time the edges' grace and the drain allow from now, whatever its own
+        // waits (review eh4): one after the other, on a database that does not answer, they reached 25–30 s, the end of
+        // Kubernetes' default grace period.
+        const spoolBy = Date.now() + DEFAULT_GRACE_MS + app.audit.status().drainSeconds * 1000;
         await following.stop();
         clearInterval(sweeper);
         clearInterval(revocationPruner);
@@ -643,7 +647,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         // last use and the scope sweep may wait out the statement bound (30 s) on a database that does not answer,
         // and behind them the spool came after Kubernetes' default grace period (30 s), so a killed pod lost the
         // decisions queued during the outage (left by review az). Nothing they do records to the audit log.
-        await app.audit.stop();
+        await app.audit.stop({ spoolBy });
         // Keys' last use and the scope sweep's last writes get LAST_WRITES_MS; a write of theirs still in flight then is
         // cut with the other transactions by the store's close, which waits at most its close timeout (5 s) for what is
         // in flight: a transaction hung on the database (a row lock another session holds, a database that stopped

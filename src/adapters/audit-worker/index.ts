@@ -124,7 +124,7 @@ export function auditWorker(target: AuditWorkerTarget, chainKey?: KeyObject): Au
       for (let i = 0; i < events.length; i += PIECE) pieces.push(packed(events.slice(i, i + PIECE)));
       return appendPieces(pieces);
     },
-    async close() {
+    async close(graceMs = 5000) {
       const w = worker;
       worker = undefined;
       if (w === undefined) return;
@@ -134,7 +134,7 @@ export function auditWorker(target: AuditWorkerTarget, chainKey?: KeyObject): Au
         w.once('exit', done);
         w.ref();
         w.postMessage({ close: true });
-        setTimeout(() => void w.terminate().then(done, done), 5000).unref();
+        setTimeout(() => void w.terminate().then(done, done), graceMs).unref();
       });
     },
   };

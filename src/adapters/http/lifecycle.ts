@@ -4,6 +4,9 @@
  */
 import type { Server, ServerResponse } from 'node:http';
 
+/** How long a stopping edge lets requests in flight finish before it cuts their connections. */
+export const DEFAULT_GRACE_MS = 10_000;
+
 /** Binds `server`; resolves with the address actually bound (port 0 → the ephemeral port). */
 export function listenOn(server: Server, host: string, port: number): Promise<{ host: string; port: number }> {
   return new Promise((resolve, reject) => {
@@ -50,7 +53,7 @@ export function drainable(server: Server): Drain {
         if (closing && inFlight === 0) drained?.();
       });
     },
-    close: (graceMs = 10_000) =>
+    close: (graceMs = DEFAULT_GRACE_MS) =>
       new Promise<void>((resolve) => {
         closing = true;
         // The grace holds until every connection is closed, not only until the tracked responses are done: `close`
