@@ -14,9 +14,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StatementSync } from 'node:sqlite';
 import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
-import { auditRowsRead } from './support/sqlite-rows-read.ts';
+import { lastStatementRowsRead, pagedSeqs, wholeLog } from './support/sqlite-rows-read.ts';
 import { storeAppender } from '../src/app/audit-store-appender.ts';
 import type { AuditFilter, AuditRecord, TimedEvent } from '../src/core/audit/index.ts';
 
@@ -44,13 +43,7 @@ before(async () => {
   for (let i = 0; i < OLD; i++) events.push(event(i, i === 5_000 ? T0 + 10_000_000 + 500 : i === 29_000 ? T0 + 10_000_000 + 700 : T0 + i * 1000));
   for (let i = 0; i < 300; i++) events.push(event(OLD + i, i === 150 ? T0 + 100 : T0 + 10_000_000 + i * 1000));
   for (let i = 0; i < events.length; i += 1000) await appender.append(events.slice(i, i + 1000));
-  all = [];
-  for (let a = 0; ; ) {
-    const page = await store.read((tx) => tx.audit.list({}, a, 10_000));
-    all.push(...page);
-    if (page.length < 10_000) break;
-    a = page.at(-1)!.seq;
-  }
+  all = await wholeLog(store);
   assert.equal(all.length, OLD + 300);
 });
 after(async () => {
@@ -62,15 +55,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function brute(f: AuditFilter): number[] {
   return all.filter((r) => (f.since === undefined || r.at >= f.since) && (f.until === undefined || r.at < f.until) && (f.principal === undefined || r.principal === f.principal)).map((r) => r.seq);
 }
-async function paged(f: AuditFilter, limit: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let a = 0; ; ) {
-    const page = await store.read((tx) => tx.audit.list(f, a, limit));
-    out.push(...page.map((r) => r.seq));
-    if (page.length < limit) return out;
-    a = page.at(-1)!.seq;
-  }
-}
+const paged = (f: AuditFilter, limit: number): Promise<number[]> => pagedSeqs(store, f, limit);
 
 test('time-range queries return what a brute-force filter does, page by page, with at out of order', async () => {
   const filters: AuditFilter[] = [
@@ -93,24 +78,15 @@ test('time-range queries return what a brute-force filter does, page by page, wi
 });
 
 test('a since-only query reads about the records it returns, not the log', async (t) => {
-  // The statement the store runs, with the parameters it binds (the spans' bound among them).
-  const seen: { sql: string; params: unknown[] }[] = [];
-  const all_ = StatementSync.prototype.all;
-  StatementSync.prototype.all = function (this: StatementSync, ...params: unknown[]) {
-    if (this.sourceSQL.includes('a.at >= ?')) seen.push({ sql: this.sourceSQL, params });
-    return (all_ as (...a: unknown[]) => ReturnType<StatementSync['all']>).apply(this, params);
-  };
+  // The statement the store runs, with the parameters it binds (the spans' bound among them), on a connection of its
+  // own, counting the rows of audit_log it reads.
   const since = iso(T0 + 10_000_000 + 1000);
-  try {
-    const rows = await store.read((tx) => tx.audit.list({ since }, 0, 100));
-    assert.equal(rows.length, 100);
-  } finally {
-    StatementSync.prototype.all = all_;
-  }
-  const ran = seen.at(-1);
-  assert.ok(ran !== undefined, 'the statement of the query ran');
-  // The same statement on a connection of its own, counting the rows of audit_log it reads.
-  const { rows, visited } = auditRowsRead(join(dir, 'gatehouse.db'), ran.sql, ran.params as (string | number)[]);
+  const { answer, rows, visited } = await lastStatementRowsRead(
+    join(dir, 'gatehouse.db'),
+    (sql) => sql.includes('a.at >= ?'),
+    () => store.read((tx) => tx.audit.list({ since }, 0, 100)),
+  );
+  assert.equal(answer.length, 100);
   assert.equal(rows.length, 100);
   t.diagnostic(`rows read: ${visited}`);
   assert.ok(visited < 5_000, `the since-only query read ${visited} rows of a ${all.length}-record log to return 100`);

@@ -14,11 +14,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StatementSync } from 'node:sqlite';
 import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { AUDIT_LOOKUP_EVERY } from '../src/adapters/store-sql/index.ts';
 import { storeAppender } from '../src/app/audit-store-appender.ts';
-import { auditRowsRead } from './support/sqlite-rows-read.ts';
+import { lastStatementRowsRead, pagedSeqs, wholeLog } from './support/sqlite-rows-read.ts';
 import type { AuditFilter, AuditRecord, TimedEvent } from '../src/core/audit/index.ts';
 
 const ACCT = '000000000000';
@@ -54,12 +53,7 @@ before(async () => {
   const events: TimedEvent[] = [];
   for (let i = 0; i < COUNT; i++) events.push(event(i));
   for (let i = 0; i < events.length; i += 1000) await appender.append(events.slice(i, i + 1000));
-  for (let a = 0; ; ) {
-    const page = await store.read((tx) => tx.audit.list({}, a, 10_000));
-    all.push(...page);
-    if (page.length < 10_000) break;
-    a = page.at(-1)!.seq;
-  }
+  all = await wholeLog(store);
   assert.equal(all.length, COUNT);
 });
 after(async () => {
@@ -79,15 +73,7 @@ function brute(f: AuditFilter): number[] {
     )
     .map((r) => r.seq);
 }
-async function paged(f: AuditFilter, limit: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let a = 0; ; ) {
-    const page = await store.read((tx) => tx.audit.list(f, a, limit));
-    out.push(...page.map((r) => r.seq));
-    if (page.length < limit) return out;
-    a = page.at(-1)!.seq;
-  }
-}
+const paged = (f: AuditFilter, limit: number): Promise<number[]> => pagedSeqs(store, f, limit);
 
 const FILTERS: AuditFilter[] = [
   { principal: `arn:aws:iam::${ACCT}:user/u3` },
@@ -107,22 +93,12 @@ test('queries by principal, account, role and job return what a brute-force filt
 });
 
 test("a principal's first page reads the records past the lookup's mark and the page, not the log", async (t) => {
-  const seen: { sql: string; params: unknown[] }[] = [];
-  const all_ = StatementSync.prototype.all;
-  StatementSync.prototype.all = function (this: StatementSync, ...params: unknown[]) {
-    if (this.sourceSQL.includes('FROM audit_lookup l')) seen.push({ sql: this.sourceSQL, params });
-    return (all_ as (...a: unknown[]) => ReturnType<StatementSync['all']>).apply(this, params);
-  };
-  let rows: AuditRecord[];
-  try {
-    rows = await store.read((tx) => tx.audit.list({ principal: `arn:aws:iam::${ACCT}:user/u3` }, 0, 100));
-  } finally {
-    StatementSync.prototype.all = all_;
-  }
+  const { answer: rows, rows: again, visited } = await lastStatementRowsRead(
+    join(dir, 'gatehouse.db'),
+    (sql) => sql.includes('FROM audit_lookup l'),
+    () => store.read((tx) => tx.audit.list({ principal: `arn:aws:iam::${ACCT}:user/u3` }, 0, 100)),
+  );
   assert.equal(rows.length, 100);
-  const ran = seen.at(-1);
-  assert.ok(ran !== undefined, 'the lookup statement ran');
-  const { rows: again, visited } = auditRowsRead(join(dir, 'gatehouse.db'), ran.sql, ran.params as (string | number | null)[]);
   assert.deepEqual(
     again.map((r) => r['seq']),
     rows.map((r) => r.seq),

@@ -12,11 +12,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync, StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { AUDIT_LOOKUP_EVERY, UNKEYED_DECISIONS } from '../src/adapters/store-sql/index.ts';
 import { storeAppender } from '../src/app/audit-store-appender.ts';
-import { auditRowsRead } from './support/sqlite-rows-read.ts';
+import { lastStatementRowsRead, pagedSeqs, wholeLog } from './support/sqlite-rows-read.ts';
 import type { AuditFilter, AuditRecord, TimedEvent } from '../src/core/audit/index.ts';
 
 const ACCT = '000000000000';
@@ -27,7 +27,7 @@ const T0 = Date.parse('2026-06-01T00:00:00Z');
 const dir = mkdtempSync(join(tmpdir(), 'gh-review-eh1-'));
 const file = join(dir, 'gatehouse.db');
 let store: SqliteStore;
-const all: AuditRecord[] = [];
+let all: AuditRecord[] = [];
 
 /** Allows, with a denial one record in 97, a refused change one in 389 and a job state one in 1,001. */
 function event(i: number): TimedEvent {
@@ -46,12 +46,7 @@ before(async () => {
   const events: TimedEvent[] = [];
   for (let i = 0; i < COUNT; i++) events.push(event(i));
   for (let i = 0; i < events.length; i += 1000) await appender.append(events.slice(i, i + 1000));
-  for (let a = 0; ; ) {
-    const page = await store.read((tx) => tx.audit.list({}, a, 10_000));
-    all.push(...page);
-    if (page.length < 10_000) break;
-    a = page.at(-1)!.seq;
-  }
+  all = await wholeLog(store);
   assert.equal(all.length, COUNT);
 });
 after(async () => {
@@ -63,15 +58,7 @@ const decisionsOf = (f: AuditFilter): readonly string[] | undefined => (f.decisi
 const brute = (f: AuditFilter): number[] =>
   all.filter((r) => (decisionsOf(f)?.includes(r.decision ?? '') ?? true) && (f.account === undefined || r.account === f.account) && (f.kind === undefined || r.kind === f.kind)).map((r) => r.seq);
 
-async function paged(f: AuditFilter, limit: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let a = 0; ; ) {
-    const page = await store.read((tx) => tx.audit.list(f, a, limit));
-    out.push(...page.map((r) => r.seq));
-    if (page.length < limit) return out;
-    a = page.at(-1)!.seq;
-  }
-}
+const paged = (f: AuditFilter, limit: number): Promise<number[]> => pagedSeqs(store, f, limit);
 
 const REFUSALS = ['ACCESS_DENIED', 'Deny', 'ExplicitDeny', 'ImplicitDeny'];
 const FILTERS: AuditFilter[] = [
@@ -103,28 +90,18 @@ test('queries by decision return what a brute-force filter does, across the look
   }
 });
 
-/** The rows of `audit_log` the last lookup statement of `list(filter)` reads, run again on its own connection. */
+/** The rows of `audit_log` the lookup statement of a page of `filter` reads, run again on its own connection. */
 async function rowsRead(filter: AuditFilter, limit: number): Promise<{ returned: number; visited: number }> {
-  const seen: { sql: string; params: unknown[] }[] = [];
-  const all_ = StatementSync.prototype.all;
-  StatementSync.prototype.all = function (this: StatementSync, ...params: unknown[]) {
-    if (this.sourceSQL.includes('FROM audit_lookup l')) seen.push({ sql: this.sourceSQL, params });
-    return (all_ as (...a: unknown[]) => ReturnType<StatementSync['all']>).apply(this, params);
-  };
-  let rows: AuditRecord[];
-  try {
-    rows = await store.read((tx) => tx.audit.page(filter, 0, limit, 50_000)).then((p) => [...p.records]);
-  } finally {
-    StatementSync.prototype.all = all_;
-  }
-  const ran = seen.at(-1);
-  assert.ok(ran !== undefined, `${JSON.stringify(filter)} read the lookup`);
-  const { rows: again, visited } = auditRowsRead(file, ran.sql, ran.params as (string | number | null)[]);
-  assert.deepEqual(
-    again.map((r) => r['seq']),
-    rows.map((r) => r.seq),
+  const { answer, rows, visited } = await lastStatementRowsRead(
+    file,
+    (sql) => sql.includes('FROM audit_lookup l'),
+    () => store.read((tx) => tx.audit.page(filter, 0, limit, 50_000)),
   );
-  return { returned: rows.length, visited };
+  assert.deepEqual(
+    rows.map((r) => r['seq']),
+    answer.records.map((r) => r.seq),
+  );
+  return { returned: answer.records.length, visited };
 }
 
 test("a denial's first page reads the denials and the records past the lookup's mark, not the window of allows", async (t) => {

@@ -3,7 +3,9 @@
  * (reviews ed4, ef1): the statement runs again on a read-only connection of its own, `audit_log` shadowed by a TEMP
  * view that counts each row it yields, so a scan of the log reads as the log's size and a bounded range as its range.
  */
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, StatementSync, type SQLInputValue } from 'node:sqlite';
+import type { Store } from '../../src/app/ports/store.ts';
+import type { AuditFilter, AuditRecord } from '../../src/core/audit/index.ts';
 
 export function auditRowsRead(file: string, sql: string, params: readonly SQLInputValue[]): { readonly rows: Record<string, unknown>[]; readonly visited: number } {
   const db = new DatabaseSync(file, { readOnly: true });
@@ -18,5 +20,54 @@ export function auditRowsRead(file: string, sql: string, params: readonly SQLInp
     return { rows, visited };
   } finally {
     db.close();
+  }
+}
+
+/**
+ * The last statement `match` picks among those `run` has the store execute with `all` (its text and the parameters
+ * bound), run again through `auditRowsRead`: what `run` answered, the rows the statement gives, and how many rows of
+ * `audit_log` it reads. Rejects when no statement matched.
+ */
+export async function lastStatementRowsRead<T>(
+  file: string,
+  match: (sql: string) => boolean,
+  run: () => Promise<T>,
+): Promise<{ readonly answer: T; readonly rows: Record<string, unknown>[]; readonly visited: number }> {
+  const seen: { sql: string; params: SQLInputValue[] }[] = [];
+  const all = StatementSync.prototype.all;
+  StatementSync.prototype.all = function (this: StatementSync, ...params: unknown[]) {
+    if (match(this.sourceSQL)) seen.push({ sql: this.sourceSQL, params: params as SQLInputValue[] });
+    return (all as (...a: unknown[]) => ReturnType<StatementSync['all']>).apply(this, params);
+  };
+  let answer: T;
+  try {
+    answer = await run();
+  } finally {
+    StatementSync.prototype.all = all;
+  }
+  const ran = seen.at(-1);
+  if (ran === undefined) throw new Error('the statement looked for did not run');
+  return { answer, ...auditRowsRead(file, ran.sql, ran.params) };
+}
+
+/** Every record of the store's audit log, read a page of 10,000 at a time. */
+export async function wholeLog(store: Pick<Store, 'read'>): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  for (let a = 0; ; ) {
+    const page = await store.read((tx) => tx.audit.list({}, a, 10_000));
+    out.push(...page);
+    if (page.length < 10_000) return out;
+    a = (page.at(-1) as AuditRecord).seq;
+  }
+}
+
+/** The seqs `filter` finds, page by page of `limit`, each page from the last record of the one before. */
+export async function pagedSeqs(store: Pick<Store, 'read'>, filter: AuditFilter, limit: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let a = 0; ; ) {
+    const page = await store.read((tx) => tx.audit.list(filter, a, limit));
+    out.push(...page.map((r) => r.seq));
+    if (page.length < limit) return out;
+    a = (page.at(-1) as AuditRecord).seq;
   }
 }
