@@ -16,8 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { AUDIT_LOOKUP_EVERY } from '../src/adapters/store-sql/index.ts';
-import { storeAppender } from '../src/app/audit-store-appender.ts';
-import { lastStatementRowsRead, pagedSeqs, wholeLog } from './support/sqlite-rows-read.ts';
+import { appendedLog, lastStatementRowsRead, pagedSeqs } from './support/sqlite-rows-read.ts';
 import type { AuditFilter, AuditRecord, TimedEvent } from '../src/core/audit/index.ts';
 
 const ACCT = '000000000000';
@@ -49,11 +48,10 @@ function event(i: number): TimedEvent {
 
 before(async () => {
   store = await openSqliteStore({ file: join(dir, 'gatehouse.db') });
-  const appender = storeAppender(store);
-  const events: TimedEvent[] = [];
-  for (let i = 0; i < COUNT; i++) events.push(event(i));
-  for (let i = 0; i < events.length; i += 1000) await appender.append(events.slice(i, i + 1000));
-  all = await wholeLog(store);
+  all = await appendedLog(
+    store,
+    Array.from({ length: COUNT }, (_, i) => event(i)),
+  );
   assert.equal(all.length, COUNT);
 });
 after(async () => {

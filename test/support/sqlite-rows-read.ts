@@ -5,7 +5,8 @@
  */
 import { DatabaseSync, StatementSync, type SQLInputValue } from 'node:sqlite';
 import type { Store } from '../../src/app/ports/store.ts';
-import type { AuditFilter, AuditRecord } from '../../src/core/audit/index.ts';
+import type { AuditFilter, AuditRecord, TimedEvent } from '../../src/core/audit/index.ts';
+import { storeAppender } from '../../src/app/audit-store-appender.ts';
 
 export function auditRowsRead(file: string, sql: string, params: readonly SQLInputValue[]): { readonly rows: Record<string, unknown>[]; readonly visited: number } {
   const db = new DatabaseSync(file, { readOnly: true });
@@ -70,4 +71,11 @@ export async function pagedSeqs(store: Pick<Store, 'read'>, filter: AuditFilter,
     if (page.length < limit) return out;
     a = (page.at(-1) as AuditRecord).seq;
   }
+}
+
+/** `events` appended through the store's own appender, a thousand at a time, then the whole log read back. */
+export async function appendedLog(store: Parameters<typeof storeAppender>[0] & Pick<Store, 'read'>, events: readonly TimedEvent[]): Promise<AuditRecord[]> {
+  const appender = storeAppender(store);
+  for (let i = 0; i < events.length; i += 1000) await appender.append(events.slice(i, i + 1000));
+  return wholeLog(store);
 }
