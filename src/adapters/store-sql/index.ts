@@ -994,8 +994,10 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
         const end = num((await one('SELECT seq FROM audit_head WHERE id = 1', []))?.['seq']);
         return through < end ? { records, through } : { records };
       };
-      // The most selective keys the filter has: a principal, a job, a role, the decisions it takes when every one is keyed
-      // (a denial, a refusal: few records), an account (each its first LOOKUP_KEY_CHARS).
+      // The most selective keys the filter has: a principal, a job, a role, an account (each its first LOOKUP_KEY_CHARS),
+      // else the decisions it takes when every one is keyed (denials, refusals: few records). An account before the
+      // decisions: every query of a principal of another account than the root one carries its account, and where
+      // accounts are many, another's denials would be read for it (as before review eh1, its own records are).
       const decisions = filter.decision === undefined ? [] : typeof filter.decision === 'string' ? [filter.decision] : filter.decision;
       const keys =
         filter.principal !== undefined
@@ -1004,10 +1006,10 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
             ? [`j:${lookupPrefix(filter.job)}`]
             : filter.role !== undefined
               ? [`r:${lookupPrefix(filter.role)}`]
-              : decisions.length > 0 && decisions.every((d) => !UNKEYED_DECISIONS.includes(d))
-                ? [...new Set(decisions)].map((d) => `d:${lookupPrefix(d)}`)
-                : filter.account !== undefined
-                  ? [`a:${lookupPrefix(filter.account)}`]
+              : filter.account !== undefined
+                ? [`a:${lookupPrefix(filter.account)}`]
+                : decisions.length > 0 && decisions.every((d) => !UNKEYED_DECISIONS.includes(d))
+                  ? [...new Set(decisions)].map((d) => `d:${lookupPrefix(d)}`)
                   : undefined;
       // The records the lookup covers (up to `filled`) lie past `from` and up to the last span holding one older than
       // `until`. Neither bound reads more spans than are newer than it; every filter is still checked on the row.
