@@ -2,7 +2,7 @@
  * Review eh2: who-can's `through` (review dv, 2) listed every user and role that can come to act as each allowed role,
  * with a path each, unbounded: every user of an account can come to act as a role whose trust policy gives it to the
  * account, so the answer about one object held users × roles paths (up to a million under escalation-paths' budget).
- * A role now lists at most MAX_THROUGH (100), in escalation-paths' order, and says how many more (`throughOmitted`);
+ * A role now lists at most MAX_THROUGH (100), the shortest paths first, and says how many more (`throughOmitted`);
  * the note says so, and `gatehouse who-can` prints the count after the table. A role under the bound lists all, with
  * no count. Real server, SigV4-signed /v1/ calls and the CLI.
  */
@@ -22,7 +22,7 @@ const assume = (role: string) => inline({ Effect: 'Allow', Action: 'sts:AssumeRo
 const READ = inline({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::eh2/*' });
 
 interface Answer {
-  readonly allowed: readonly { readonly kind: string; readonly name: string; readonly through?: readonly { readonly name: string }[]; readonly throughOmitted?: number }[];
+  readonly allowed: readonly { readonly kind: string; readonly name: string; readonly through?: readonly { readonly name: string; readonly path: readonly unknown[] }[]; readonly throughOmitted?: number }[];
   readonly note: string;
 }
 
@@ -39,6 +39,9 @@ before(async () => {
       ...users,
       doc('User', 'pair-a', { inlinePolicies: { on: assume('narrow') } }),
       doc('User', 'pair-b', { inlinePolicies: { on: assume('narrow') } }),
+      // Three users two steps from `wide` (through `hop`), named before the others: listed only if the bound allowed.
+      doc('Role', 'hop', { trustPolicy: TRUST_ACCOUNT, inlinePolicies: { on: assume('wide') } }),
+      ...['far-a', 'far-b', 'far-c'].map((n) => doc('User', n, { inlinePolicies: { on: assume('hop') } })),
     ],
   });
   assert.equal(applied.status, 200, JSON.stringify(applied.json));
@@ -52,9 +55,10 @@ describe('review eh2: who-can bounds the principals listed through each role', (
     const a = r.json as unknown as Answer;
     const wide = a.allowed.find((p) => p.name === 'wide');
     const narrow = a.allowed.find((p) => p.name === 'narrow');
-    // The admin (who may assume any role), the users made here: one more than USERS reach `wide`.
+    // The admin (who may assume any role), the users made here and `hop` in one step, the three `far-` users in two.
     assert.equal(wide?.through?.length, MAX_THROUGH);
-    assert.equal(wide?.throughOmitted, USERS + 1 - MAX_THROUGH);
+    assert.equal(wide?.throughOmitted, USERS + 1 + 1 + 3 - MAX_THROUGH);
+    assert.deepEqual([...new Set(wide?.through?.map((t) => t.path.length))], [1], 'the shortest paths first');
     assert.equal(new Set(wide?.through?.map((t) => t.name)).size, MAX_THROUGH, 'each listed once');
     assert.deepEqual(narrow?.through?.map((t) => t.name).sort(), ['admin', 'pair-a', 'pair-b']);
     assert.equal(narrow?.throughOmitted, undefined);
@@ -64,7 +68,7 @@ describe('review eh2: who-can bounds the principals listed through each role', (
   it('gatehouse who-can prints how many more, after the table', async () => {
     const cli = await cliAgainst(s, ['who-can', '--action', 's3:GetObject', '--resource', OBJECT]);
     assert.equal(cli.status, 0, cli.out + cli.err);
-    assert.match(cli.out, new RegExp(`^… and ${USERS + 1 - MAX_THROUGH} more can come to act as role/wide, not listed here`, 'm'));
+    assert.match(cli.out, new RegExp(`^… and ${USERS + 5 - MAX_THROUGH} more can come to act as role/wide, not listed here`, 'm'));
     assert.doesNotMatch(cli.out, /more can come to act as role\/narrow/);
     assert.equal(cli.out.match(/ role\/wide +\S+ -\(sts:AssumeRole\)-> role\/wide$/gm)?.length, MAX_THROUGH);
   });

@@ -72,7 +72,7 @@ export interface Reacher {
    */
   readonly through?: readonly Through[];
   /**
-   * How many more can come to act as the role than `through` lists (MAX_THROUGH a role, in escalation-paths' order):
+   * How many more can come to act as the role than `through` lists (MAX_THROUGH a role, the shortest paths first):
    * absent when it lists them all.
    */
   readonly throughOmitted?: number;
@@ -349,6 +349,8 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
           const r = allowed[i] as Reacher;
           const through = lists.get(r.principal);
           if (r.kind !== 'role' || through === undefined) continue;
+          // The shortest paths first (then in escalation-paths' order): the direct ones, when only the first are listed.
+          through.sort((x, y) => x.path.length - y.path.length);
           if (through.length > maxThrough) {
             allowed[i] = { ...r, through: through.slice(0, maxThrough), throughOmitted: through.length - maxThrough };
             omitted = true;
