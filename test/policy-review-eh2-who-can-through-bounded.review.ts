@@ -8,6 +8,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
 import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { MAX_THROUGH } from '../src/app/who-can.ts';
@@ -24,6 +25,12 @@ const READ = inline({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aw
 interface Answer {
   readonly allowed: readonly { readonly kind: string; readonly name: string; readonly through?: readonly { readonly name: string; readonly path: readonly unknown[] }[]; readonly throughOmitted?: number }[];
   readonly note: string;
+}
+
+declare const document: { getElementById(id: string): { textContent: string | null } | null };
+interface TableLike {
+  readonly caption: { textContent: string | null } | null;
+  readonly tBodies: ArrayLike<{ rows: ArrayLike<unknown> }>;
 }
 
 let s: TestServer;
@@ -71,5 +78,27 @@ describe('review eh2: who-can bounds the principals listed through each role', (
     assert.match(cli.out, new RegExp(`^… and ${USERS + 5 - MAX_THROUGH} more can come to act as role/wide, not listed here`, 'm'));
     assert.doesNotMatch(cli.out, /more can come to act as role\/narrow/);
     assert.equal(cli.out.match(/ role\/wide +\S+ -\(sts:AssumeRole\)-> role\/wide$/gm)?.length, MAX_THROUGH);
+  });
+  it("the console's Who can view says how many more in the through table's caption", { skip: CHROMIUM_SKIP }, async () => {
+    const browser = await launchChromium();
+    try {
+      const { page, problems } = await signedInPage(browser, s.url, s.admin);
+      await page.click('nav button[data-view=whoCan]');
+      await page.fill('#who-can-form input[name=resource]', OBJECT);
+      await page.click('#who-can-form button[type=submit]');
+      await page.waitForFunction(() => /principal\(s\) allowed/.test(document.getElementById('status')?.textContent ?? ''));
+      const through = await page.$$eval('#view table', (ts) =>
+        (ts as unknown as TableLike[]).filter((t) => /through the roles/.test(t.caption?.textContent ?? '')).map((t) => ({ caption: t.caption?.textContent ?? '', rows: t.tBodies[0]?.rows.length ?? 0 })),
+      );
+      assert.equal(through.length, 1, JSON.stringify(through));
+      assert.match(through[0]?.caption ?? '', new RegExp(`not listed: ${USERS + 5 - MAX_THROUGH} more as role/wide;`));
+      assert.doesNotMatch(through[0]?.caption ?? '', /more as role\/narrow/);
+      // `wide`'s bound, and `narrow`'s three.
+      assert.equal(through[0]?.rows, MAX_THROUGH + 3);
+      assert.deepEqual(problems, []);
+      await page.close();
+    } finally {
+      await browser.close();
+    }
   });
 });
