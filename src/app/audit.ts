@@ -457,10 +457,6 @@ function uniform(randomBytes: (n: number) => Uint8Array): () => number {
 }
 
 /**
- * A wait that keeps the process alive (a stopping server has nothing else left to do, and must not exit before
- * the spool is written), and can be cancelled so that it holds nothing once its race is decided.
- */
-/**
  * The floors of a stop's waits under a `spoolBy` (review eh4): a drain of at least 1 s (or `drainMs`, when shorter), so
  * that records queued in the last moment still get one attempt on a database that answers; and half a second for the
  * writer thread's write in hand and for the flush, out of a reserve of 2 s the drain leaves them.
@@ -469,6 +465,10 @@ const STOP_MIN_DRAIN_MS = 1000;
 const STOP_MIN_WRITER_MS = 500;
 const STOP_WRITER_RESERVE_MS = 2000;
 
+/**
+ * A wait that keeps the process alive (a stopping server has nothing else left to do, and must not exit before
+ * the spool is written), and can be cancelled so that it holds nothing once its race is decided.
+ */
 function wait(ms: number): { readonly done: Promise<'expired'>; cancel(): void } {
   let t: ReturnType<typeof setTimeout> | undefined;
   const done = new Promise<'expired'>((r) => {
