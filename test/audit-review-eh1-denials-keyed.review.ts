@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { AUDIT_LOOKUP_EVERY, UNKEYED_DECISIONS } from '../src/adapters/store-sql/index.ts';
-import { appendedLog, lastStatementRowsRead, pagedSeqs } from './support/sqlite-rows-read.ts';
+import { appendedLog, pagedSeqs, statementsRowsRead } from './support/sqlite-rows-read.ts';
 import type { AuditFilter, AuditRecord, TimedEvent } from '../src/core/audit/index.ts';
 
 const ACCT = '000000000000';
@@ -54,7 +54,17 @@ after(async () => {
 
 const decisionsOf = (f: AuditFilter): readonly string[] | undefined => (f.decision === undefined ? undefined : typeof f.decision === 'string' ? [f.decision] : f.decision);
 const brute = (f: AuditFilter): number[] =>
-  all.filter((r) => (decisionsOf(f)?.includes(r.decision ?? '') ?? true) && (f.account === undefined || r.account === f.account) && (f.kind === undefined || r.kind === f.kind)).map((r) => r.seq);
+  all
+    .filter(
+      (r) =>
+        (decisionsOf(f)?.includes(r.decision ?? '') ?? true) &&
+        (f.account === undefined || r.account === f.account) &&
+        (f.kind === undefined || r.kind === f.kind) &&
+        (f.principal === undefined || r.principal === f.principal) &&
+        (f.since === undefined || r.at >= f.since) &&
+        (f.until === undefined || r.at < f.until),
+    )
+    .map((r) => r.seq);
 
 const paged = (f: AuditFilter, limit: number): Promise<number[]> => pagedSeqs(store, f, limit);
 
@@ -88,11 +98,11 @@ test('queries by decision return what a brute-force filter does, across the look
   }
 });
 
-/** The rows of `audit_log` the lookup statement of a page of `filter` reads, run again on its own connection. */
+/** The rows of `audit_log` the statements of a page of `filter` read, each run again on its own connection. */
 async function rowsRead(filter: AuditFilter, limit: number): Promise<{ returned: number; visited: number }> {
-  const { answer, rows, visited } = await lastStatementRowsRead(
+  const { answer, rows, visited } = await statementsRowsRead(
     file,
-    (sql) => sql.includes('FROM audit_lookup l'),
+    (sql) => sql.includes('audit_log a'),
     () => store.read((tx) => tx.audit.page(filter, 0, limit, 50_000)),
   );
   assert.deepEqual(
@@ -128,4 +138,60 @@ test('a log written before version 9 gets the keys of its denials when it migrat
   const check = await store.read((tx) => tx.audit.lookupCheck());
   assert.deepEqual({ missing: check.missing, extra: check.extra }, { missing: 0, extra: 0 });
   assert.deepEqual(await paged({ decision: REFUSALS }, 100), want);
+});
+
+/**
+ * Review eh5: a page by one key of the lookup looked at a window of 50,000 seqs, so the few records of a principal, a
+ * job or a denial on a log of tens of millions took hundreds of pages, most of them empty. The window of such a page
+ * counts the key's entries now. Every page, followed as the API's `next` is (the last record of a full page, else
+ * `through`), must give what a brute-force filter gives, whatever the window and the page's size.
+ */
+async function walk(f: AuditFilter, limit: number, window: number): Promise<{ seqs: number[]; pages: number }> {
+  const seqs: number[] = [];
+  let pages = 0;
+  for (let after: number | undefined = 0; after !== undefined; pages++) {
+    const p = await store.read((tx) => tx.audit.page(f, after as number, limit, window));
+    seqs.push(...p.records.map((r) => r.seq));
+    after = p.records.length === limit ? (p.records.at(-1) as AuditRecord).seq : p.through;
+    assert.ok(pages < 10_000, 'the walk ends');
+  }
+  return { seqs, pages };
+}
+
+test('a page by one key looks at a window of its entries: following `through` gives what a brute-force filter does', async () => {
+  const u3 = `arn:aws:iam::${ACCT}:user/u3`;
+  const filters: AuditFilter[] = [
+    { decision: 'ExplicitDeny' },
+    { principal: u3 },
+    { principal: u3, decision: 'ImplicitDeny' },
+    { account: OTHER, decision: 'ImplicitDeny' },
+    { decision: 'ExplicitDeny', since: new Date(T0 + 20_000 * 1000).toISOString() },
+    { decision: 'ExplicitDeny', until: new Date(T0 + 20_000 * 1000).toISOString() },
+    { decision: 'ExplicitDeny', since: new Date(T0 + (COUNT - 300) * 1000).toISOString() },
+  ];
+  for (const f of filters) {
+    const want = brute(f);
+    assert.ok(want.length > 0, JSON.stringify(f));
+    for (const [limit, window] of [
+      [7, 10],
+      [100, 10],
+      [7, 1000],
+      [1000, 1000],
+      [100, 50_000],
+    ] as const) {
+      assert.deepEqual((await walk(f, limit, window)).seqs, want, `${JSON.stringify(f)} limit ${limit} window ${window}`);
+    }
+  }
+});
+
+test("a key's few records take one page whatever the log's length (a window of seqs took one a window)", async () => {
+  const denials = brute({ decision: 'ExplicitDeny' });
+  assert.ok(denials.length < 1000 && COUNT > 30 * 1000);
+  const { seqs, pages } = await walk({ decision: 'ExplicitDeny' }, 1000, 1000);
+  assert.deepEqual(seqs, denials);
+  assert.equal(pages, 1);
+  // Several keys still count seqs (each key's part is read in its own order): the same records, a page a window.
+  const several = await walk({ decision: ['ExplicitDeny', 'Succeeded'] }, 1000, 1000);
+  assert.deepEqual(several.seqs, brute({ decision: ['ExplicitDeny', 'Succeeded'] }));
+  assert.ok(several.pages >= Math.floor(COUNT / 1000), `${several.pages} pages`);
 });

@@ -34,21 +34,37 @@ export async function lastStatementRowsRead<T>(
   match: (sql: string) => boolean,
   run: () => Promise<T>,
 ): Promise<{ readonly answer: T; readonly rows: Record<string, unknown>[]; readonly visited: number }> {
-  const seen: { sql: string; params: SQLInputValue[] }[] = [];
+  const { answer, ran } = await statementsRun(match, run);
+  const last = ran.at(-1);
+  if (last === undefined) throw new Error('the statement looked for did not run');
+  return { answer, ...auditRowsRead(file, last.sql, last.params) };
+}
+
+/** As `lastStatementRowsRead`, over every statement `match` picks, in order: their rows one after the other, their reads summed. */
+export async function statementsRowsRead<T>(
+  file: string,
+  match: (sql: string) => boolean,
+  run: () => Promise<T>,
+): Promise<{ readonly answer: T; readonly rows: Record<string, unknown>[]; readonly visited: number; readonly statements: number }> {
+  const { answer, ran } = await statementsRun(match, run);
+  if (ran.length === 0) throw new Error('no statement looked for ran');
+  const again = ran.map((r) => auditRowsRead(file, r.sql, r.params));
+  return { answer, rows: again.flatMap((r) => r.rows), visited: again.reduce((n, r) => n + r.visited, 0), statements: ran.length };
+}
+
+/** The statements `match` picks among those `run` has the store execute with `all`, with their parameters. */
+async function statementsRun<T>(match: (sql: string) => boolean, run: () => Promise<T>): Promise<{ readonly answer: T; readonly ran: readonly { sql: string; params: SQLInputValue[] }[] }> {
+  const ran: { sql: string; params: SQLInputValue[] }[] = [];
   const all = StatementSync.prototype.all;
   StatementSync.prototype.all = function (this: StatementSync, ...params: unknown[]) {
-    if (match(this.sourceSQL)) seen.push({ sql: this.sourceSQL, params: params as SQLInputValue[] });
+    if (match(this.sourceSQL)) ran.push({ sql: this.sourceSQL, params: params as SQLInputValue[] });
     return (all as (...a: unknown[]) => ReturnType<StatementSync['all']>).apply(this, params);
   };
-  let answer: T;
   try {
-    answer = await run();
+    return { answer: await run(), ran };
   } finally {
     StatementSync.prototype.all = all;
   }
-  const ran = seen.at(-1);
-  if (ran === undefined) throw new Error('the statement looked for did not run');
-  return { answer, ...auditRowsRead(file, ran.sql, ran.params) };
 }
 
 /** Every record of the store's audit log, read a page of 10,000 at a time. */

@@ -39,7 +39,7 @@ import type {
   WriteTx,
 } from '../../app/ports/store.ts';
 import { MAX_POLICY_VERSIONS } from '../../app/ports/store.ts';
-import { detailTextOf, EMPTY_HEAD, type AuditHead, type AuditKind, type AuditRecord } from '../../core/audit/index.ts';
+import { detailTextOf, EMPTY_HEAD, type AuditFilter, type AuditHead, type AuditKind, type AuditRecord } from '../../core/audit/index.ts';
 
 export type SqlValue = string | number | null;
 export type SqlRow = Readonly<Record<string, unknown>>;
@@ -940,6 +940,43 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
   /** Up to which record the lookup (and the spans) cover the log. */
   const lookupFilled = async (): Promise<number> => num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);
 
+  /**
+   * A page of a query by one key of the lookup, looking at no more than `window` of the key's entries past `from` (and
+   * at no more than `window` records past the lookup's mark): `page`'s window counts the key's entries, not seqs
+   * (review eh5). A principal's, a job's or a denial's records few and far between were found a window of 50,000 seqs a
+   * page, hundreds of empty pages on a log of tens of millions; now a page looks at as many of the key's entries. The
+   * records the lookup covers are read through it, in order, at most `window` entries, each checked on its row; a full
+   * page ends there. A short one either stopped at the key's `window`-th entry (`through` is that entry's seq: none of
+   * the records past the mark is read, all later than it) or read every entry, and then scans past the mark. The mark is
+   * read once and given to both statements as a number: each sees the entries up to it, which commit with it.
+   */
+  async function keyedPage(key: string, filter: AuditFilter, filtersAnd: string, params: readonly SqlValue[], after: number, from: number, n: number, window: number): Promise<{ readonly records: AuditRecord[]; readonly through?: number }> {
+    const mark = await lookupFilled();
+    // `until` ends the covered records at the last span holding one older than it (as `page` does).
+    const upTo = filter.until !== undefined ? Math.min(mark, num((await one('SELECT COALESCE(MAX(seq), 0) AS s FROM audit_span WHERE min_at < ?', [filter.until]))?.['s'])) : mark;
+    const covered = (
+      await db.all(
+        `SELECT ${AUDIT_COLUMNS_A} FROM (SELECT seq FROM audit_lookup WHERE lookup = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?) l ` +
+          `JOIN audit_log a ON a.seq = l.seq WHERE true${filtersAnd} ORDER BY l.seq LIMIT ?`,
+        [key, from, upTo, window, ...params, n],
+      )
+    ).map(toAuditRecord);
+    if (covered.length >= n) return { records: covered };
+    const end = async (): Promise<number> => num((await one('SELECT seq FROM audit_head WHERE id = 1', []))?.['seq']);
+    const cut = await one('SELECT seq FROM audit_lookup WHERE lookup = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT 1 OFFSET ?', [key, from, upTo, window - 1]);
+    if (cut !== undefined) {
+      const stop = num(cut['seq']);
+      return stop < (await end()) ? { records: covered, through: stop } : { records: covered };
+    }
+    // Past the mark: at most about AUDIT_LOOKUP_EVERY records, unless the fill is behind; bounded by the window then.
+    const start = Math.max(after, mark);
+    const stop = start + window;
+    const past = (await db.all(`SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ? AND a.seq <= ?${filtersAnd} ORDER BY a.seq LIMIT ?`, [start, stop, ...params, n - covered.length])).map(toAuditRecord);
+    const records = [...covered, ...past];
+    if (records.length >= n) return { records };
+    return stop < (await end()) ? { records, through: stop } : { records };
+  }
+
   const audit: WriteTx['audit'] = {
     head: auditHead,
     async page(filter, after, limit, window) {
@@ -980,6 +1017,9 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       // span whose records, and all before them, are older than `since`. Read first, in the same transaction: a later
       // span only ever gives a higher bound, so this one stays a bound.
       const from = filter.since === undefined ? after : Math.max(after, num((await one('SELECT COALESCE(MAX(seq), 0) AS s FROM audit_span WHERE max_at < ?', [filter.since]))?.['s']));
+      // The filters alone, for a page whose window counts a key's entries (`keyedPage`).
+      const filtersAnd = where.map((w) => ` AND ${w}`).join('');
+      const filterParams = [...params];
       // The window (`AuditRead.page`): seqs from there.
       const through = window !== undefined ? from + Math.max(1, Math.trunc(window)) : undefined;
       if (through !== undefined) {
@@ -1017,6 +1057,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       const high = filter.until !== undefined ? '(SELECT COALESCE(MAX(seq), 0) FROM audit_span WHERE min_at < ?)' : filled;
       const highParams: SqlValue[] = filter.until !== undefined ? [filter.until] : [];
       const tail = `(SELECT CASE WHEN f.seq > ? THEN f.seq ELSE ? END FROM audit_lookup_head f WHERE f.id = 1)`;
+      if (keys !== undefined && keys.length === 1 && window !== undefined) return keyedPage(keys[0] as string, filter, filtersAnd, filterParams, after, from, n, Math.max(1, Math.trunc(window)));
       if (keys === undefined) {
         if (filter.since === undefined && filter.until === undefined) {
           return found(await db.all(`SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ?${and} ORDER BY a.seq LIMIT ?`, [after, ...params, n]));

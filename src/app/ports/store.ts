@@ -444,9 +444,11 @@ export interface AuditRead {
   list(filter: AuditFilter, after: number, limit: number): Promise<AuditRecord[]>;
   /**
    * `list` looking at no more than `window` seqs past where it starts (`after`, or where `since` puts the start): a
-   * filter few records match no longer reads the log to its end in one statement. `through`, when the page holds
-   * fewer than `limit` records and the window ended short of the log's head: the seq to go on from (none, or some,
-   * of the records matching may lie past it).
+   * filter few records match no longer reads the log to its end in one statement. A filter the store reads through
+   * one key of an index (a principal, a role, a job, an account, a denial) looks at no more than `window` of that
+   * key's entries instead, and at no more than `window` records past what the index covers (review eh5). `through`,
+   * when the page holds fewer than `limit` records and the window ended short of the log's head: the seq to go on
+   * from (none, or some, of the records matching may lie past it).
    */
   page(filter: AuditFilter, after: number, limit: number, window?: number): Promise<{ readonly records: AuditRecord[]; readonly through?: number }>;
   /**
