@@ -228,6 +228,8 @@ const MAX_PAGE = 1000;
  * action no one took, `--decision ExplicitDeny` on a log of allows) read the log to its end in one statement: 65 ms on
  * a 300,000-record SQLite log on the deciding thread, seconds on a log of millions. A page now stops after this many
  * and answers what it found, perhaps nothing, with `next` to go on from: about 15 ms of reading at most on SQLite.
+ * A filter the store reads through one key of its index (a principal, role, job, account or denial) looks at this
+ * many of the key's entries instead (review eh5: `AuditRead.page`).
  */
 export const AUDIT_SCAN_WINDOW = 50_000;
 const DAY_MS = 86_400_000;

@@ -4,7 +4,8 @@
  *   GET /v1/audit?account=&principal=&role=&job=&action=&decision=&kind=&since=&until=&after=&limit=
  *       → {records: [...], next?}: oldest first; pass `next` as `after` for the following page, until a page has no
  *       `next`. A page holds `limit` records, or fewer (none, even) with a `next` when the server stopped looking
- *       50,000 records past `after` (AUDIT_SCAN_WINDOW, review ef5): a filter few records match is read in steps.
+ *       50,000 records past `after` (AUDIT_SCAN_WINDOW, review ef5), or 50,000 entries of the one index key its filter
+ *       is read through (review eh5): a filter few records match is read in steps.
  *   GET /v1/audit/verify?expect=SEQ:HASH
  *       → {ok, checked, head, base, anchor, expected?, broken?}   (root account only: the whole chain); `anchor` is
  *       the head as `SEQ:HASH`, to keep outside the database; with `expect` (an anchor kept earlier) the chain is
