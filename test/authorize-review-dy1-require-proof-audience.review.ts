@@ -277,6 +277,45 @@ describe(`${SETTING}=*`, () => {
   });
 });
 
+/**
+ * Review eh6: with the setting unset, an operator could not tell whether any resource server still relays unbound
+ * proofs, which setting it would refuse. `gatehouse_authorize_proofs_total{bound}` in /metrics counts the proofs let in.
+ */
+describe(`${SETTING} unset: the proofs let in are counted, bound or not`, () => {
+  let s: Strict;
+  before(async () => {
+    s = await startStrict({});
+  });
+  after(() => s?.stop());
+
+  const counted = async (): Promise<Record<string, number>> => {
+    const text = await (await fetch(`${s.url}/metrics`)).text();
+    const out: Record<string, number> = {};
+    for (const m of text.matchAll(/^gatehouse_authorize_proofs_total\{bound="(true|false)"\} (\d+)$/gm)) out[m[1] as string] = Number(m[2]);
+    return out;
+  };
+
+  test('in gatehouse_authorize_proofs_total, by bound; a refused proof and a simulation count for nothing', async () => {
+    assert.deepEqual(await counted(), { true: 0, false: 0 });
+    const unbound = await proof(s, s.alice);
+    const bound = await proof(s, s.alice, OBJECTS);
+    for (const body of [{ principalProof: unbound, ...Q }, { principalProof: bound, audience: OBJECTS, ...Q }]) {
+      const r = await ask(s, body);
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      assert.equal(r.json['decision'], 'Allow');
+    }
+    // One batch, the unbound proof twice: verified once, counted once.
+    const batch = await ask(s, { requests: [1, 2].map(() => ({ principalProof: unbound, ...Q })) }, '/v1/authorize:batch');
+    assert.equal(batch.status, 200, JSON.stringify(batch.json));
+    // Not let in: a proof bound to another audience than the question names; a simulation (no side effects).
+    const elsewhere = await ask(s, { principalProof: bound, audience: STORE2, ...Q });
+    assert.equal(elsewhere.status, 403, JSON.stringify(elsewhere.json));
+    const simulated = await ask(s, { principalProof: unbound, ...Q }, '/v1/simulate');
+    assert.equal(simulated.status, 200, JSON.stringify(simulated.json));
+    assert.deepEqual(await counted(), { true: 1, false: 2 });
+  });
+});
+
 describe(`a bad ${SETTING}`, () => {
   test('stops the start as a usage error naming the setting and what is wrong, before the data dir is made', async () => {
     const cases: [string, RegExp][] = [

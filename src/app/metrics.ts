@@ -26,6 +26,11 @@ export interface AppMetrics {
   auditHeadRegressed?(): void;
   /** Audit records the database refused for what they held, each written as a stand-in (`detail.unstorable`). */
   auditUnstorable?(n: number): void;
+  /**
+   * A `principalProof` the authorize API let in, bound to an audience or not: unbound ones are what
+   * GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES would refuse, so an operator sees whether any are still sent before setting it.
+   */
+  proofAccepted?(bound: boolean): void;
 }
 
 export const NO_METRICS: AppMetrics = {

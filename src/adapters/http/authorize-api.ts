@@ -201,7 +201,10 @@ async function proveCaller(app: App, proof: string, audience: string | undefined
   }
   // The audience the proof was bound to is not known here (it is in no part of the URL), only that it is not this one.
   if (!v.ok) return refusedProof(PROOF_CODES[v.code], `${v.message} (was it ${audience !== undefined ? `bound to another audience than \`${audience}\`, a proof its caller made for another resource server; or ` : ''}signed for another host than \`${host}\`${audience !== undefined ? ';' : ','} or changed since?)`);
-  if (use) app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
+  if (use) {
+    app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);
+    app.deps.metrics?.proofAccepted?.(signed === BOUND);
+  }
   return ok(who.value.caller);
 }
 

@@ -105,6 +105,13 @@ export function createMetrics(options: { defaultMetrics?: boolean; peers?: Metri
     help: 'Times the audit writer found the chain\'s head below the highest record this instance had committed: records deleted or replaced in the database, or the database restored from a backup (check with gatehouse audit verify --expect)',
     registers: [registry],
   });
+  const proofs = new Counter({
+    name: 'gatehouse_authorize_proofs_total',
+    help: 'principalProofs the authorize API let in, by whether they were bound to an audience (x-gatehouse-audience): an unbound one can be replayed by the resource server shown it to another that names no audience; GATEHOUSE_AUTHORIZE_PROOF_AUDIENCES refuses them',
+    labelNames: ['bound'] as const,
+    registers: [registry],
+  });
+  for (const bound of ['true', 'false']) proofs.inc({ bound }, 0);
   const unstorable = new Counter({
     name: 'gatehouse_audit_records_unstorable_total',
     help: 'Audit records the database refused to store for what they held (a value it cannot store): each was written as a stand-in with detail.unstorable (its kind, account, principal, action, time, the SHA-256 of the record refused and why), and logged',
@@ -189,6 +196,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; peers?: Metri
       auditJournalFailed: () => journalFailures.inc(),
       auditHeadRegressed: () => headRegressions.inc(),
       auditUnstorable: (n) => unstorable.inc(n),
+      proofAccepted: (bound) => proofs.inc({ bound: bound ? 'true' : 'false' }),
     },
     bind(s) {
       sources = s;
