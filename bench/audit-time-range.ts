@@ -74,7 +74,6 @@ try {
         `CASE WHEN g % 1009 = 0 THEN 'ExplicitDeny' WHEN g % 3 = 0 THEN 'ImplicitDeny' ELSE 'Allow' END, '{"matched":[]}', repeat('x', 64), repeat('y', 64) FROM generate_series(1, ${total}) g; ` +
         `INSERT INTO audit_lookup (lookup, seq) SELECT 'p:' || principal, seq FROM audit_log WHERE seq <= ${filled} UNION ALL SELECT 'a:' || account, seq FROM audit_log WHERE seq <= ${filled}; ` +
         `UPDATE audit_lookup_head SET seq = ${filled} WHERE id = 1; ` +
-
         `DELETE FROM audit_span; ${AUDIT_SPANS ?? 'SELECT 1'}; ` +
         `UPDATE audit_head SET seq = ${total}, hash = repeat('y', 64) WHERE id = 1; ` +
         'ANALYZE',

@@ -459,7 +459,7 @@ function uniform(randomBytes: (n: number) => Uint8Array): () => number {
 }
 
 /**
- * The floors of a stop's waits under a `spoolBy` (review eh4): a drain of at least 1 s (or `drainMs`, when shorter), so
+ * The floors of a stop's waits under a `drainFrom` (review eh4): a drain of at least 1 s (or `drainMs`, when shorter), so
  * that records queued in the last moment still get one attempt on a database that answers; and half a second for the
  * writer thread's write in hand and for the flush, out of a reserve of 2 s the drain leaves them.
  */
@@ -1301,13 +1301,14 @@ export function createAudit(deps: AuditDeps, options: AuditOptions = {}) {
     },
     /**
      * Writes what is queued, retrying for `drainMs` at most; spools what is still unwritten then (or counts it as
-     * dropped, loudly, when it cannot be spooled either); then stops the flusher. `spoolBy` (epoch ms): every wait
-     * before the spool (the drain, the writer's grace for a write in hand, the flush's) ends by then, each after a
-     * short floor: the server's stop passes the time its edges' grace and the drain allow from SIGTERM, so that on a
-     * database that does not answer the waits do not add up past an orchestrator's grace period (review eh4).
+     * dropped, loudly, when it cannot be spooled either); then stops the flusher. `drainFrom` (epoch ms): the drain's
+     * time counts from then, and every wait before the spool (the drain, the writer's grace for a write in hand, the
+     * flush's) ends by `drainFrom` + `drainMs`, each after a short floor. The server's stop passes SIGTERM plus its edges'
+     * grace, so that on a database that does not answer the waits do not add up past an orchestrator's grace period
+     * (review eh4).
      */
-    async stop(options: { readonly spoolBy?: number } = {}): Promise<void> {
-      const { spoolBy } = options;
+    async stop(options: { readonly drainFrom?: number } = {}): Promise<void> {
+      const spoolBy = options.drainFrom === undefined ? undefined : options.drainFrom + drainMs;
       /** `ms`, cut to what is left before `spoolBy` (less `reserve`), but not below `floor`. */
       const within = (ms: number, floor: number, reserve = 0): number => (spoolBy === undefined ? ms : Math.min(ms, Math.max(floor, spoolBy - Date.now() - reserve)));
       if (pruner !== undefined) clearInterval(pruner);

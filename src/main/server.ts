@@ -626,10 +626,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     stop: () =>
       (stopping ??= (async () => {
         stopRequested = true;
-        // The audit log's spool is written by the time the edges' grace and the drain allow from now, whatever its own
-        // waits (review eh4): one after the other, on a database that does not answer, they reached 25–30 s, the end of
-        // Kubernetes' default grace period.
-        const spoolBy = Date.now() + DEFAULT_GRACE_MS + app.audit.status().drainSeconds * 1000;
+        // The audit log's drain counts from the end of the edges' grace, whatever its own waits (review eh4): one after
+        // the other, on a database that does not answer, they put the spool at 25–30 s, the end of Kubernetes' default
+        // grace period.
+        const drainFrom = Date.now() + DEFAULT_GRACE_MS;
         await following.stop();
         clearInterval(sweeper);
         clearInterval(revocationPruner);
@@ -647,7 +647,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         // last use and the scope sweep may wait out the statement bound (30 s) on a database that does not answer,
         // and behind them the spool came after Kubernetes' default grace period (30 s), so a killed pod lost the
         // decisions queued during the outage (left by review az). Nothing they do records to the audit log.
-        await app.audit.stop({ spoolBy });
+        await app.audit.stop({ drainFrom });
         // Keys' last use and the scope sweep's last writes get LAST_WRITES_MS; a write of theirs still in flight then is
         // cut with the other transactions by the store's close, which waits at most its close timeout (5 s) for what is
         // in flight: a transaction hung on the database (a row lock another session holds, a database that stopped

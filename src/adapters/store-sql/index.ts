@@ -939,6 +939,8 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
 
   /** Up to which record the lookup (and the spans) cover the log. */
   const lookupFilled = async (): Promise<number> => num((await one('SELECT seq FROM audit_lookup_head WHERE id = 1', []))?.['seq']);
+  /** The last record of the log. */
+  const headSeq = async (): Promise<number> => num((await one('SELECT seq FROM audit_head WHERE id = 1', []))?.['seq']);
 
   /**
    * A page of a query by one key of the lookup, looking at no more than `window` of the key's entries past `from` (and
@@ -953,7 +955,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
   async function keyedPage(key: string, filter: AuditFilter, filtersAnd: string, params: readonly SqlValue[], after: number, from: number, n: number, window: number): Promise<{ readonly records: AuditRecord[]; readonly through?: number }> {
     const mark = await lookupFilled();
     // `until` ends the covered records at the last span holding one older than it (as `page` does).
-    const upTo = filter.until !== undefined ? Math.min(mark, num((await one('SELECT COALESCE(MAX(seq), 0) AS s FROM audit_span WHERE min_at < ?', [filter.until]))?.['s'])) : mark;
+    const upTo = filter.until !== undefined ? Math.min(mark, num((await one(SPANS_BEFORE, [filter.until]))?.['s'])) : mark;
     const covered = (
       await db.all(
         `SELECT ${AUDIT_COLUMNS_A} FROM (SELECT seq FROM audit_lookup WHERE lookup = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?) l ` +
@@ -962,11 +964,10 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       )
     ).map(toAuditRecord);
     if (covered.length >= n) return { records: covered };
-    const end = async (): Promise<number> => num((await one('SELECT seq FROM audit_head WHERE id = 1', []))?.['seq']);
     const cut = await one('SELECT seq FROM audit_lookup WHERE lookup = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT 1 OFFSET ?', [key, from, upTo, window - 1]);
     if (cut !== undefined) {
       const stop = num(cut['seq']);
-      return stop < (await end()) ? { records: covered, through: stop } : { records: covered };
+      return stop < (await headSeq()) ? { records: covered, through: stop } : { records: covered };
     }
     // Past the mark: at most about AUDIT_LOOKUP_EVERY records, unless the fill is behind; bounded by the window then.
     const start = Math.max(after, mark);
@@ -974,7 +975,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
     const past = (await db.all(`SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ? AND a.seq <= ?${filtersAnd} ORDER BY a.seq LIMIT ?`, [start, stop, ...params, n - covered.length])).map(toAuditRecord);
     const records = [...covered, ...past];
     if (records.length >= n) return { records };
-    return stop < (await end()) ? { records, through: stop } : { records };
+    return stop < (await headSeq()) ? { records, through: stop } : { records };
   }
 
   const audit: WriteTx['audit'] = {
@@ -1017,22 +1018,17 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       // span whose records, and all before them, are older than `since`. Read first, in the same transaction: a later
       // span only ever gives a higher bound, so this one stays a bound.
       const from = filter.since === undefined ? after : Math.max(after, num((await one('SELECT COALESCE(MAX(seq), 0) AS s FROM audit_span WHERE max_at < ?', [filter.since]))?.['s']));
-      // The filters alone, for a page whose window counts a key's entries (`keyedPage`).
       const filtersAnd = where.map((w) => ` AND ${w}`).join('');
-      const filterParams = [...params];
-      // The window (`AuditRead.page`): seqs from there.
+      // The window (`AuditRead.page`): seqs from there, a condition on the record after the filters (`keyedPage` counts
+      // a key's entries instead, and takes the filters alone).
       const through = window !== undefined ? from + Math.max(1, Math.trunc(window)) : undefined;
-      if (through !== undefined) {
-        where.push('a.seq <= ?');
-        params.push(through);
-      }
-      const and = where.map((w) => ` AND ${w}`).join('');
+      const and = through !== undefined ? `${filtersAnd} AND a.seq <= ?` : filtersAnd;
+      const andParams: SqlValue[] = through !== undefined ? [...params, through] : params;
       /** What the page found, with where it stopped looking when that is short of the log's end. */
       const found = async (rows: Record<string, unknown>[]) => {
         const records = rows.map(toAuditRecord);
         if (through === undefined || records.length >= n) return { records };
-        const end = num((await one('SELECT seq FROM audit_head WHERE id = 1', []))?.['seq']);
-        return through < end ? { records, through } : { records };
+        return through < (await headSeq()) ? { records, through } : { records };
       };
       // The most selective keys the filter has: a principal, a job, a role, an account (each its first LOOKUP_KEY_CHARS),
       // else the decisions it takes when every one is keyed (denials, refusals: few records). An account before the
@@ -1054,19 +1050,19 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       // The records the lookup covers (up to `filled`) lie past `from` and up to the last span holding one older than
       // `until`. Neither bound reads more spans than are newer than it; every filter is still checked on the row.
       const filled = '(SELECT seq FROM audit_lookup_head WHERE id = 1)';
-      const high = filter.until !== undefined ? '(SELECT COALESCE(MAX(seq), 0) FROM audit_span WHERE min_at < ?)' : filled;
+      const high = filter.until !== undefined ? `(${SPANS_BEFORE})` : filled;
       const highParams: SqlValue[] = filter.until !== undefined ? [filter.until] : [];
       const tail = `(SELECT CASE WHEN f.seq > ? THEN f.seq ELSE ? END FROM audit_lookup_head f WHERE f.id = 1)`;
-      if (keys !== undefined && keys.length === 1 && window !== undefined) return keyedPage(keys[0] as string, filter, filtersAnd, filterParams, after, from, n, Math.max(1, Math.trunc(window)));
+      if (keys !== undefined && keys.length === 1 && window !== undefined) return keyedPage(keys[0] as string, filter, filtersAnd, params, after, from, n, Math.max(1, Math.trunc(window)));
       if (keys === undefined) {
         if (filter.since === undefined && filter.until === undefined) {
-          return found(await db.all(`SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ?${and} ORDER BY a.seq LIMIT ?`, [after, ...params, n]));
+          return found(await db.all(`SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ?${and} ORDER BY a.seq LIMIT ?`, [after, ...andParams, n]));
         }
         const rows = await db.all(
           `SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ? AND a.seq <= ${high}${and} ORDER BY a.seq LIMIT ?) covered ` +
             `UNION ALL SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ${tail}${and} ORDER BY a.seq LIMIT ?) tail ` +
             'ORDER BY seq LIMIT ?',
-          [from, ...highParams, ...params, n, after, after, ...params, n, n],
+          [from, ...highParams, ...andParams, n, after, after, ...andParams, n, n],
         );
         return found(rows);
       }
@@ -1086,7 +1082,7 @@ export function createTx(db: SqlExecutor, options: TxOptions): WriteTx {
       const rows = await db.all(
         `${covered.join('UNION ALL ')}UNION ALL SELECT ${AUDIT_COLUMNS} FROM (SELECT ${AUDIT_COLUMNS_A} FROM audit_log a WHERE a.seq > ${tail}${and} ORDER BY a.seq LIMIT ?) tail ` +
           'ORDER BY seq LIMIT ?',
-        [...keys.flatMap((key) => [key, from, ...highParams, ...(through !== undefined ? [through] : []), ...params, n]), after, after, ...params, n, n],
+        [...keys.flatMap((key) => [key, from, ...highParams, ...(through !== undefined ? [through] : []), ...andParams, n]), after, after, ...andParams, n, n],
       );
       return found(rows);
     },
@@ -1217,6 +1213,12 @@ function lookupPrefix(v: string): string {
   }
   return out;
 }
+
+/**
+ * The last span holding a record older than the `until` given (its seq; 0 when none): no record after it is older, so it
+ * bounds from above the records the lookup covers that a query with `until` can match.
+ */
+const SPANS_BEFORE = 'SELECT COALESCE(MAX(seq), 0) AS s FROM audit_span WHERE min_at < ?';
 
 /** The lookup key of column `c`: its prefix and the value's first LOOKUP_KEY_CHARS characters. */
 const lookupKey = (prefix: string, c: string): string => `'${prefix}:' || substr(${c}, 1, ${LOOKUP_KEY_CHARS})`;
