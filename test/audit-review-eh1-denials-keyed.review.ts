@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openSqliteStore, type SqliteStore } from '../src/adapters/store-sqlite/index.ts';
 import { AUDIT_LOOKUP_EVERY, UNKEYED_DECISIONS } from '../src/adapters/store-sql/index.ts';
-import { appendedLog, pagedSeqs, statementsRowsRead } from './support/sqlite-rows-read.ts';
+import { appendedLog, pagedSeqs, statementsRowsRead, walkPages } from './support/sqlite-rows-read.ts';
 import type { AuditFilter, AuditRecord, TimedEvent } from '../src/core/audit/index.ts';
 
 const ACCT = '000000000000';
@@ -146,17 +146,7 @@ test('a log written before version 9 gets the keys of its denials when it migrat
  * counts the key's entries now. Every page, followed as the API's `next` is (the last record of a full page, else
  * `through`), must give what a brute-force filter gives, whatever the window and the page's size.
  */
-async function walk(f: AuditFilter, limit: number, window: number): Promise<{ seqs: number[]; pages: number }> {
-  const seqs: number[] = [];
-  let pages = 0;
-  for (let after: number | undefined = 0; after !== undefined; pages++) {
-    const p = await store.read((tx) => tx.audit.page(f, after as number, limit, window));
-    seqs.push(...p.records.map((r) => r.seq));
-    after = p.records.length === limit ? (p.records.at(-1) as AuditRecord).seq : p.through;
-    assert.ok(pages < 10_000, 'the walk ends');
-  }
-  return { seqs, pages };
-}
+const walk = (f: AuditFilter, limit: number, window: number) => walkPages(store, f, limit, window);
 
 test('a page by one key looks at a window of its entries: following `through` gives what a brute-force filter does', async () => {
   const u3 = `arn:aws:iam::${ACCT}:user/u3`;

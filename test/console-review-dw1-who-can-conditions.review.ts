@@ -17,7 +17,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
+import { askWhoCan, signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -79,11 +79,7 @@ describe('web console review dw1: the who-can view shows conditional grants, tho
     await new Promise((r) => setTimeout(r, 400));
     browser = await launchChromium();
     ({ page, problems } = await signedInPage(browser, server.url, server.admin));
-    await page.click('nav button[data-view=whoCan]');
-    await page.fill('#who-can-form input[name=resource]', OBJECT);
-    await page.fill('#who-can-form input[name=context]', JSON.stringify({ 'aws:SourceIp': '10.1.2.3' }));
-    await page.click('#who-can-form button[type=submit]');
-    await page.waitForFunction(() => /principal\(s\) allowed/.test(document.getElementById('status')?.textContent ?? ''));
+    await askWhoCan(page, OBJECT, JSON.stringify({ 'aws:SourceIp': '10.1.2.3' }));
     status = (await page.textContent('#status')) ?? '';
     tables = await page.$$eval('#view table', (ts) =>
       (ts as unknown as TableLike[]).map((t) => ({

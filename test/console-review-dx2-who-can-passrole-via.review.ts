@@ -8,7 +8,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
+import { askWhoCan, signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
 import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 
@@ -18,7 +18,6 @@ const doc = (kind: string, name: string, spec: Record<string, unknown>) => ({ ap
 const inline = (...Statement: Record<string, unknown>[]) => ({ Version: '2012-10-17', Statement });
 const STEP = 'user/sci -(iam:PassRole to a training job in workspace/lab)-> role/trainer';
 
-declare const document: { getElementById(id: string): { textContent: string | null } | null };
 interface TableLike {
   readonly caption: { textContent: string | null } | null;
   readonly tBodies: ArrayLike<{ rows: ArrayLike<{ cells: ArrayLike<{ textContent: string | null }> }> }>;
@@ -51,10 +50,7 @@ describe('review dx2: a PassRole step of who-can\'s through lists says where, in
     const browser = await launchChromium();
     try {
       const { page, problems } = await signedInPage(browser, server.url, server.admin);
-      await page.click('nav button[data-view=whoCan]');
-      await page.fill('#who-can-form input[name=resource]', OBJECT);
-      await page.click('#who-can-form button[type=submit]');
-      await page.waitForFunction(() => /principal\(s\) allowed/.test(document.getElementById('status')?.textContent ?? ''));
+      await askWhoCan(page, OBJECT);
       const rows = await page.$$eval('#view table', (ts) =>
         (ts as unknown as TableLike[]).filter((t) => /through the roles/.test(t.caption?.textContent ?? '')).flatMap((t) => Array.from(t.tBodies[0]?.rows ?? [], (r) => Array.from(r.cells, (c) => c.textContent ?? ''))),
       );

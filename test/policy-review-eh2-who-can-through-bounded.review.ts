@@ -8,7 +8,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
+import { askWhoCan, signedInPage, launchChromium, CHROMIUM_SKIP } from './support/console.ts';
 import { cliAgainst, startTestServer, type TestServer } from './support/server.ts';
 import { gatehouseJson } from './support/resource-server.ts';
 import { MAX_THROUGH } from '../src/app/who-can.ts';
@@ -27,7 +27,6 @@ interface Answer {
   readonly note: string;
 }
 
-declare const document: { getElementById(id: string): { textContent: string | null } | null };
 interface TableLike {
   readonly caption: { textContent: string | null } | null;
   readonly tBodies: ArrayLike<{ rows: ArrayLike<unknown> }>;
@@ -83,10 +82,7 @@ describe('review eh2: who-can bounds the principals listed through each role', (
     const browser = await launchChromium();
     try {
       const { page, problems } = await signedInPage(browser, s.url, s.admin);
-      await page.click('nav button[data-view=whoCan]');
-      await page.fill('#who-can-form input[name=resource]', OBJECT);
-      await page.click('#who-can-form button[type=submit]');
-      await page.waitForFunction(() => /principal\(s\) allowed/.test(document.getElementById('status')?.textContent ?? ''));
+      await askWhoCan(page, OBJECT);
       const through = await page.$$eval('#view table', (ts) =>
         (ts as unknown as TableLike[]).filter((t) => /through the roles/.test(t.caption?.textContent ?? '')).map((t) => ({ caption: t.caption?.textContent ?? '', rows: t.tBodies[0]?.rows.length ?? 0 })),
       );

@@ -100,3 +100,12 @@ export async function signedInPage(browser: Browser, url: string, who: Credentia
   await page.waitForFunction(() => /user\(s\)$/.test(document.getElementById('status')?.textContent ?? ''));
   return { page, problems };
 }
+
+/** The console's Who can view on `page`, asked about `resource` (with `context` as JSON text, when given), once it has answered. */
+export async function askWhoCan(page: Page, resource: string, context?: string): Promise<void> {
+  await page.click('nav button[data-view=whoCan]');
+  await page.fill('#who-can-form input[name=resource]', resource);
+  if (context !== undefined) await page.fill('#who-can-form input[name=context]', context);
+  await page.click('#who-can-form button[type=submit]');
+  await page.waitForFunction(() => /principal\(s\) allowed/.test(document.getElementById('status')?.textContent ?? ''));
+}

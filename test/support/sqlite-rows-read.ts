@@ -89,6 +89,22 @@ export async function pagedSeqs(store: Pick<Store, 'read'>, filter: AuditFilter,
   }
 }
 
+/**
+ * Every page of `filter` with a `window` (the API's pages), followed as the API's `next` is: from a full page's last
+ * record, else from the page's `through`, until a page has none. The seqs found, and how many pages it took.
+ */
+export async function walkPages(store: Pick<Store, 'read'>, filter: AuditFilter, limit: number, window: number): Promise<{ readonly seqs: number[]; readonly pages: number }> {
+  const seqs: number[] = [];
+  let pages = 0;
+  for (let after: number | undefined = 0; after !== undefined; pages++) {
+    if (pages >= 10_000) throw new Error(`${JSON.stringify(filter)}: no end after ${pages} pages`);
+    const p = await store.read((tx) => tx.audit.page(filter, after as number, limit, window));
+    seqs.push(...p.records.map((r) => r.seq));
+    after = p.records.length === limit ? (p.records.at(-1) as AuditRecord).seq : p.through;
+  }
+  return { seqs, pages };
+}
+
 /** `events` appended through the store's own appender, a thousand at a time, then the whole log read back. */
 export async function appendedLog(store: Parameters<typeof storeAppender>[0] & Pick<Store, 'read'>, events: readonly TimedEvent[]): Promise<AuditRecord[]> {
   const appender = storeAppender(store);
