@@ -177,9 +177,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   }
 
   /**
-   * The user who submitted a default-role job (`SessionClaims.owner`), by the unique id it had then: by its name first,
-   * else, renamed since (`UpdateUser NewUserName`: the same user, as AWS keeps its unique id), by that id. Undefined when
-   * no user of the account has that id (deleted, or only another user now holds the name).
+   * The user who submitted a default-role job (`SessionClaims.owner`), or whose GetSessionToken session it is
+   * (`SessionClaims.user`; review ei, 1: one renamed was refused as an invalid token), by the unique id it had then: by
+   * its name first, else, renamed since (`UpdateUser NewUserName`: the same user, as AWS keeps its unique id), by that
+   * id. Undefined when no user of the account has that id (deleted, or only another user now holds the name).
    */
   async function ownerEntry(tx: ReadTx | undefined, account: string, owner: { readonly name: string; readonly id: string }): Promise<UserEntry | undefined> {
     const byName = await cachedUser(tx, account, owner.name);
@@ -256,7 +257,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const cut = owner && 'user' in owner && session ? ownerTableDenies(owner) : [];
     if (cut.length > 0) session = [...(session as CompiledPolicy[]), ...cut];
     const policies: PolicySet = { ...own.policies, ...(session ? { session } : {}) };
-    const principal = sessionPrincipal(c, own.tags);
+    // A user's session acts as the user as it is now: renamed since (same id), under its current name and path.
+    const principal = sessionPrincipal('user' in own ? { ...c, user: { name: own.user.name, path: own.user.path, id: own.user.id } } : c, own.tags);
     const caller: Caller = { principal, partition: c.part, account: c.acct, user: 'user' in own ? own.user : undefined, policies, accessKeyId, session: c };
     return ok({ secret: c.sk, caller });
   }
@@ -278,10 +280,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     // The hot path, synchronous: the principal is cached and no managed session policy needs reading.
     const hit = live.principals.get(c.role ? roleKey(c.acct, c.role.name) : userKey(c.acct, c.user?.name ?? c.name));
     const ownerHit = c.owner && live.principals.get(userKey(c.acct, c.owner.name));
-    // The owner found by name with its id (else renamed or gone: the store decides, `ownerEntry`).
-    if (hit && !c.polArns?.length && (c.owner === undefined || (ownerHit && 'user' in ownerHit && ownerHit.user.id === c.owner.id))) return Promise.resolve(sessionCaller(hit, c, accessKeyId, c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : undefined, ownerHit));
+    // A user's session's user and the owner, found by name with their ids (else renamed or gone: `ownerEntry` decides).
+    const userHit = c.user === undefined || (hit !== undefined && 'user' in hit && hit.user.id === c.user.id);
+    if (hit && userHit && !c.polArns?.length && (c.owner === undefined || (ownerHit && 'user' in ownerHit && ownerHit.user.id === c.owner.id))) return Promise.resolve(sessionCaller(hit, c, accessKeyId, c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : undefined, ownerHit));
     return readPrincipals(async (tx) => {
-      const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await cachedUser(tx, c.acct, c.user.name) : undefined;
+      const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await ownerEntry(tx, c.acct, c.user) : undefined;
       const owner = c.owner ? await ownerEntry(tx, c.acct, c.owner) : undefined;
       return sessionCaller(own, c, accessKeyId, await sessionPolicies(tx, c), owner);
     });
@@ -295,7 +298,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   function callerOfClaims(c: SessionClaims, allowExpired = false): Promise<Result<Caller>> {
     if ((!allowExpired && c.exp <= now()) || live.isRevoked(c)) return Promise.resolve(failWith('EXPIRED_TOKEN', 'The security token included in the request is expired'));
     return readPrincipals(async (tx) => {
-      const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await cachedUser(tx, c.acct, c.user.name) : undefined;
+      const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await ownerEntry(tx, c.acct, c.user) : undefined;
       const owner = c.owner ? await ownerEntry(tx, c.acct, c.owner) : undefined;
       const r = sessionCaller(own, c, c.ak, await sessionPolicies(tx, c), owner);
       return r.ok ? ok(r.value.caller) : r;
