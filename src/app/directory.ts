@@ -429,9 +429,15 @@ export function createDirectory(deps: AppDeps) {
    */
   const listedArn = (c: Caller, kind: 'user' | 'group' | 'role' | 'policy', pathPrefix: string | undefined): string => arnOf(c, kind, pathPrefix ?? '/', '*');
 
-  /** Resolve a policy ARN visible to the caller's account: its own policies and the built-ins. */
-  async function policyByArn(tx: ReadTx, c: Caller, arn: unknown): Promise<Result<PolicyRecord>> {
-    if (typeof arn !== 'string' || arn.length < 20) return invalid('PolicyArn is required and must be an ARN', 'PolicyArn');
+  /**
+   * Resolve a policy ARN visible to the caller's account: its own policies and the built-ins. `field`: the parameter it
+   * came in (a boundary's is `PermissionsBoundary`), which a refusal names with the value (review ei, 2).
+   */
+  async function policyByArn(tx: ReadTx, c: Caller, arn: unknown, field = 'PolicyArn'): Promise<Result<PolicyRecord>> {
+    if (typeof arn !== 'string' || arn === '') return invalid(`${field} is required: give the ARN of a managed policy`, field);
+    if (arn.length < 20) {
+      return invalid(`${field} \`${shortName(arn)}\` is not the ARN of a managed policy: give its ARN as ListPolicies answers it (\`arn:aws:iam::aws:policy/ReadOnlyAccess\` for a built-in one)`, field);
+    }
     const p = await tx.policies.getByArn(arn);
     if (!p || (p.account !== c.account && p.account !== 'aws')) return failWith('NO_SUCH_ENTITY', `Policy ${arn} does not exist or is not attachable.`);
     return ok(p);
@@ -455,7 +461,7 @@ export function createDirectory(deps: AppDeps) {
     if (!a.ok) return a;
     return write(c, async (tx) => {
       if (input.permissionsBoundary !== undefined) {
-        const b = await policyByArn(tx, c, input.permissionsBoundary);
+        const b = await policyByArn(tx, c, input.permissionsBoundary, 'PermissionsBoundary');
         if (!b.ok) return b;
       }
       if ((await tx.users.list(c.account)).length >= QUOTAS.usersPerAccount) return overQuota('UsersPerAccount', QUOTAS.usersPerAccount);
@@ -625,7 +631,7 @@ export function createDirectory(deps: AppDeps) {
       const unknown = await principalsExist(tx, input.assumeRolePolicyDocument);
       if (unknown) return unknown;
       if (input.permissionsBoundary !== undefined) {
-        const b = await policyByArn(tx, c, input.permissionsBoundary);
+        const b = await policyByArn(tx, c, input.permissionsBoundary, 'PermissionsBoundary');
         if (!b.ok) return b;
       }
       if ((await tx.roles.list(c.account)).length >= QUOTAS.rolesPerAccount) return overQuota('RolesPerAccount', QUOTAS.rolesPerAccount);
@@ -733,7 +739,7 @@ export function createDirectory(deps: AppDeps) {
     return write(c, async (tx) => {
       const e = await authorizedEntity(c, tx, type, input.name, `Put${ACTION_NAME[type]}PermissionsBoundary`, boundaryContext(input.permissionsBoundary));
       if (!e.ok) return e;
-      const b = await policyByArn(tx, c, input.permissionsBoundary);
+      const b = await policyByArn(tx, c, input.permissionsBoundary, 'PermissionsBoundary');
       if (!b.ok) return b;
       return updateField(c, tx, type, input.name, e.value, 'permissionsBoundary', b.value.arn);
     });
