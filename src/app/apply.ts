@@ -313,7 +313,7 @@ function policyDocument(value: unknown, kind: PolicyKind, maxChars: number, path
     c.error('VALIDATION_ERROR', path, 'must be a policy document: a YAML or JSON object (or its JSON text)');
     return undefined;
   }
-  const r = parsePolicy(value, { kind, maxChars });
+  const r = parsePolicy(value, { kind, maxChars, written: true });
   if (!r.ok) {
     // Positions the engine found are within the document text, not the file: the CLI finds the file position from the path.
     for (const e of r.errors) c.error(e.code, e.path === '' ? path : `${path}.${e.path}`, e.message);

@@ -90,7 +90,7 @@ function firstError(...messages: (string | undefined)[]): string | undefined {
  */
 export function checkDocument(document: unknown, kind: PolicyKind, maxChars: number, field = 'PolicyDocument', tooLarge?: string): Result<string> {
   if (typeof document !== 'string' || document.length === 0) return failWith('VALIDATION_ERROR', `${field} is required`, field);
-  const r = parsePolicy(document, { kind, maxChars });
+  const r = parsePolicy(document, { kind, maxChars, written: true });
   if (!r.ok) {
     const e = r.errors[0] as GatehouseError;
     if (e.code === 'POLICY_TOO_LARGE' && tooLarge !== undefined) {

@@ -5,6 +5,7 @@
  */
 import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
 import { childPath, readJson, type JsonValue, type Position } from './json.ts';
+import { resolvedGlobMatcher } from './glob.ts';
 import { isValidCidr } from './ip.ts';
 import { parseDateValue } from './conditions.ts';
 import {
@@ -26,6 +27,12 @@ export interface ParseOptions {
   readonly kind: PolicyKind;
   /** Size limit in characters, whitespace not counted. */
   readonly maxChars?: number;
+  /**
+   * A document being written (the IAM API, `gatehouse apply`): it must also meet the rules IAM applies when it takes a
+   * document and that Gatehouse did not always apply. A document stored before such a rule still parses, so a role's
+   * trust policy does not stop being read (a document that no longer parses denies what it governs).
+   */
+  readonly written?: boolean;
 }
 
 /** Documented defaults (reference §A.1.1): managed policy 6,144; trust policy 2,048. */
@@ -54,6 +61,11 @@ const PRINCIPAL_KEYS: Readonly<Record<Dialect, ReadonlySet<string>>> = {
   acs: new Set(['RAM', 'Service', 'Federated']),
 };
 const ACTION_RE = /^[A-Za-z0-9_-]+:[A-Za-z0-9_*?.-]+$/;
+/**
+ * The actions a role trust policy may grant: IAM refuses any other with MalformedPolicyDocument "AssumeRole policy may
+ * only specify STS AssumeRole actions." (the role's permissions go in the policies attached to it).
+ */
+const TRUST_ACTIONS = ['sts:assumerole', 'sts:assumerolewithsaml', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity', 'sts:setcontext'];
 const IAM_SID_RE = /^[A-Za-z0-9]*$/;
 const AWS_PRINCIPAL_RE = /^arn:aws[a-z-]*:(?:iam::\d{12}:(?:root|user\/.+|role\/.+)|sts::\d{12}:(?:assumed-role\/[^/]+\/.+|federated-user\/.+))$/;
 const RAM_PRINCIPAL_RE = /^acs:ram::\d{1,20}:(?:root|user\/.+|role\/.+)$/;
@@ -205,6 +217,7 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
     }
 
     const action = pair(raw, path, 'Action', 'NotAction', true, parseAction);
+    if (opts.kind === 'trust' && opts.written === true && action.a !== undefined) trustActions(raw['Action'] as JsonValue, action.a, childPath(path, 'Action'));
     const resourceRequired = opts.kind !== 'trust';
     let resource: Pair = { a: undefined, b: undefined };
     if (opts.kind === 'trust') {
@@ -298,6 +311,17 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
   function parseAction(a: string, path: string): void {
     if (a === '*') return;
     if (!ACTION_RE.test(a)) err('POLICY_INVALID_ACTION', path, `action \`${a}\` must look like \`service:ActionName\` (wildcards \`*\` and \`?\` allowed in the name) or be \`*\``);
+  }
+
+  /** A written trust policy's actions, each `*` or one that can match an AssumeRole action (TRUST_ACTIONS). */
+  function trustActions(given: JsonValue, actions: readonly string[], path: string): void {
+    actions.forEach((a, i) => {
+      if (a === '*' || !ACTION_RE.test(a)) return;
+      const matches = resolvedGlobMatcher(a.toLowerCase());
+      if (TRUST_ACTIONS.some((t) => matches(t))) return;
+      const at = Array.isArray(given) ? childPath(path, i) : path;
+      err('POLICY_INVALID_ACTION', at, `action \`${a}\` cannot be granted by a role trust policy: AssumeRole policy may only specify STS AssumeRole actions (\`sts:AssumeRole\`, \`sts:AssumeRoleWithWebIdentity\`, \`sts:AssumeRoleWithSAML\`, \`sts:TagSession\`, \`sts:SetSourceIdentity\`, \`sts:SetContext\`); grant the role's permissions in a policy attached to it`);
+    });
   }
 
   function parseResource(r: string, path: string): void {
