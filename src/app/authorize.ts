@@ -1353,17 +1353,27 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     let d = evaluate(request, set, how);
     // A question in the bindings' spelling (`storage.objects.get`) is the same request as the IAM actions that need
     // that permission (`s3:GetObject`): an explicit deny of one of those applies (review B4), as enforcement, which
-    // decides the IAM action, would refuse it.
-    let spelledAs: string | undefined;
+    // decides the IAM action, would refuse it. Nor does IAM allow it unless it allows each of them (review ej, 1): the
+    // permission's spelling names no service a statement can name, so only `*` or a `NotAction` matched it, and
+    // PowerUserAccess's `NotAction: iam:*` allowed `iam.serviceAccounts.actAs` on a role jobs refuse to let it pass.
+    // Each must allow, as each must pass the limits that cut a binding's grant (`limited`, review ai, 6).
+    let spelledAs: SpelledAs | undefined;
     if (d.decision !== 'ExplicitDeny' && !input.action.includes(':')) {
+      let notAllowed: Decision | undefined;
       for (const action of actionsForPermission(input.action)) {
         const x = evaluate({ ...request, action }, readsResourcePolicies(action) ? set : { ...set, resource: NO_POLICIES }, how);
         if (x.decision === 'ExplicitDeny') {
           d = x;
-          spelledAs = action;
+          spelledAs = { action, denied: true };
+          notAllowed = undefined;
           break;
         }
+        if (notAllowed === undefined && d.decision === 'Allow' && x.decision !== 'Allow') {
+          notAllowed = x;
+          spelledAs = { action, denied: false };
+        }
       }
+      if (notAllowed !== undefined) d = notAllowed;
     }
     for (let i = 0; i < engines.length; i++) {
       const behind = engines[i]?.prepare?.();
@@ -1458,7 +1468,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
   }
 
   /** `unread`: the resource policies governing the resource that this action's enforcement does not read (`readsResourcePolicies`). */
-  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, asking: Asking, spelledAs?: string, unread?: readonly CompiledPolicy[]): Answered {
+  function conclude(input: AuthorizeInput, principal: Principal, request: AuthzRequest, set: PolicySet, d: Decision, ignored: readonly string[], started: number, asking: Asking, spelledAs?: SpelledAs, unread?: readonly CompiledPolicy[]): Answered {
     let extra: readonly EngineResult[] = NO_ENGINES;
     if (engines.length > 0) {
       const resolvedRequest: ResolvedRequest = input.unconditional === true ? { principal, action: input.action, resource: input.resource, request, unconditional: true } : { principal, action: input.action, resource: input.resource, request };
@@ -1486,7 +1496,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       const otherPrincipal = principal.account !== '' && principal.account !== asker ? principal.account : undefined;
       if (otherPrincipal !== undefined || otherResource !== undefined) decided = withoutOtherAccount(decided, d, otherPrincipal, otherResource);
     }
-    let answer = spelledAs === undefined ? decided : { ...decided, diagnostics: [...decided.diagnostics, `iam: an explicit deny of \`${spelledAs}\` (the same request in IAM’s spelling of \`${input.action}\`) applies`] };
+    let answer = spelledAs === undefined ? decided : { ...decided, diagnostics: [...decided.diagnostics, spelledAs.denied ? `iam: an explicit deny of \`${spelledAs.action}\` (the same request in IAM’s spelling of \`${input.action}\`) applies` : `iam: \`${spelledAs.action}\` (the same request in IAM’s spelling of \`${input.action}\`) is not allowed, so IAM does not allow \`${input.action}\` either`] };
     if (unread !== undefined && unread.length > 0 && otherResource === undefined) {
       const service = input.action.slice(0, input.action.indexOf(':'));
       answer = { ...answer, diagnostics: [...answer.diagnostics, `iam: ${unread.map((p) => `\`${p.name}\``).join(', ')} not read: Gatehouse decides \`${service}:\` requests itself, with identity (and trust) policies and bindings, never resource policies`] };
@@ -1557,6 +1567,15 @@ export interface BatchError {
  * `error.details[].path` gives it from the question's (review bb, 3): questions are checked with the item's prefix
  * (`questionOf`), decisions without it; a fault of the whole item (an asker refused) is the item.
  */
+/**
+ * The IAM action that decided a question asked in the bindings' spelling (`decideFor`): its explicit deny applies
+ * (`denied`), or IAM does not allow it, so IAM does not allow the question either.
+ */
+interface SpelledAs {
+  readonly action: string;
+  readonly denied: boolean;
+}
+
 function batchError(e: GatehouseError | undefined, i: number): BatchError {
   const at = `requests[${i}]`;
   const path = e === undefined || e.path === '' ? at : e.path === at || e.path.startsWith(`${at}.`) ? e.path : `${at}.${e.path}`;
