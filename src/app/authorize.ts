@@ -5,7 +5,7 @@
  * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
-import { accountOf, compilePolicy, contextKeyProblem, evaluate, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
+import { accountOf, compilePolicy, contextKeyProblem, evaluate, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
 import { actionsForPermission } from '../core/bindings/index.ts';
 import { isWorkspaceMember, JOB_ACTIONS, jobArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
@@ -264,6 +264,24 @@ const tooManyContextValues = (k: string): Result<never> =>
   failWith('REQUEST_INVALID_CONTEXT', `the context holds at most ${MAX_CONTEXT_VALUES} values in all: send only the values the policies read`, `context.${k}`);
 const contextValueTooLong = (k: string, length: number): Result<never> =>
   failWith('REQUEST_INVALID_CONTEXT', `a value of \`${k}\` is ${length} characters; the limit is ${MAX_CONTEXT_VALUE_CHARS}: shorten it`, `context.${k}`);
+
+/**
+ * The time a simulation asks about (review ej, 2): the `aws:CurrentTime` (or `acs:`) of its context, else its
+ * `aws:EpochTime`, both checked by `contextKeyProblem`. It is the request's time, which every engine decides at: IAM
+ * derives the time keys the context does not give from it, and bindings' conditions read it as `request.time`. Taken
+ * by IAM's conditions alone, a simulation next year found a binding `request.time < timestamp("…")` that expires
+ * before then still holding, where an IAM statement with the same condition no longer did.
+ */
+const SIMULATED_TIME_KEYS = ['aws:currenttime', 'acs:currenttime', 'aws:epochtime', 'acs:epochtime'] as const;
+function simulatedTime(ctx: Context): number | undefined {
+  for (const key of SIMULATED_TIME_KEYS) {
+    const v = ctx.get(key);
+    if (v === undefined || v.length !== 1) continue;
+    const ms = key.endsWith('epochtime') ? Number(v[0]) * 1000 : parseDateValue(v[0] as string);
+    if (ms !== undefined && Number.isFinite(ms)) return ms;
+  }
+  return undefined;
+}
 
 /** The fields a question may carry over the API; `resourceAccount` is for resource servers of this process only. */
 const QUESTION_FIELDS: ReadonlySet<string> = new Set(['principal', 'principalProof', 'audience', 'action', 'resource', 'context']);
@@ -1342,10 +1360,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // Asking about a principal is decided as the caller's own account's permission, wherever that principal lives
     // (`mayAsk`): the question about it is decided the same way (review I4), not as a cross-account request.
     if (isAuthorizeAction(input.action) && principal.account !== '') rp = { policies: rp.policies, account: principal.account };
+    const time = input.simulated === true ? (simulatedTime(ctx) ?? deps.now()) : deps.now();
     const request: AuthzRequest =
       rp.account !== undefined
-        ? { principal, action: input.action, resource: input.resource, resourceAccount: rp.account, context: ctx, time: deps.now() }
-        : { principal, action: input.action, resource: input.resource, context: ctx, time: deps.now() };
+        ? { principal, action: input.action, resource: input.resource, resourceAccount: rp.account, context: ctx, time }
+        : { principal, action: input.action, resource: input.resource, context: ctx, time };
     // One shape for every policy set the union evaluates (the engine reads the same fields of each).
     const reads = readsResourcePolicies(input.action);
     const set: PolicySet = { identity: policies.identity, boundary: policies.boundary, session: policies.session, resource: reads ? rp.policies : NO_POLICIES, trust: roleTrust ?? policies.trust };
