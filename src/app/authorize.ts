@@ -6,7 +6,7 @@
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
 import { accountOf, compilePolicy, contextKeyProblem, evaluate, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
-import { actionsForPermission } from '../core/bindings/index.ts';
+import { actionsForPermission, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest } from '../core/bindings/index.ts';
 import { isWorkspaceMember, JOB_ACTIONS, jobArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
@@ -371,12 +371,17 @@ export function questionOf(x: unknown, at = ''): Result<AuthorizeInput> {
 /**
  * A cluster's resources (src/app/kube.ts): `kubernetes:<verb>` on them is decided as the SubjectAccessReview webhook
  * decides it, where IAM only ever denies (an IAM allow grants nothing in Kubernetes, or every `Action: *`
- * administrator would be cluster-admin) and RBAC alone allows.
+ * administrator would be cluster-admin) and RBAC alone allows. So is the same request asked with a Kubernetes
+ * permission (`container.secrets.get`, review ej, 3): `Action: *` allowed an administrator every secret of every
+ * cluster in that spelling (and bindings of `roles/container.developer` its pods), which the webhook never lets
+ * through.
  */
-const CLUSTER_RESOURCE_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)\d{12}:cluster\/[^/]/;
 // Asked twice a decision: the first letter turns away every other service without a copy of the action.
-const iamOnlyDenies = (action: string, resource: string): boolean =>
-  action.length > 11 && (action.charCodeAt(0) | 32) === 107 && action.slice(0, 11).toLowerCase() === 'kubernetes:' && CLUSTER_RESOURCE_RE.test(resource);
+const iamOnlyDenies = (action: string, resource: string): boolean => {
+  const first = action.charCodeAt(0) | 32;
+  if (first === 107) return action.length > 11 && action.slice(0, 11).toLowerCase() === 'kubernetes:' && CLUSTER_RESOURCE_RE.test(resource);
+  return first === 99 && isKubernetesObjectRequest(action, resource);
+};
 
 /**
  * The services whose requests Gatehouse enforces itself without reading resource policies: the IAM/RAM Query API and

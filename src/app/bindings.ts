@@ -73,6 +73,7 @@ import {
   federatedPrincipalProviders,
   federatedPrincipalPrefix,
   federatedPrincipalUri,
+  isKubernetesObjectRequest,
   SERVICE_ACCOUNT_DOMAIN,
   KNOWN_PERMISSIONS,
   type AttachedPolicy,
@@ -532,6 +533,12 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
           ? `Gatehouse decides \`${r.action}\` by IAM policies alone (no binding lets a principal do it), so no binding can grant it`
           : `action \`${r.action}\` has no bindings permission, so no binding can grant it`;
         return { verdict: 'no-opinion', reasons: [why], errors: [] };
+      }
+      if (isKubernetesObjectRequest(permission, r.resource)) {
+        // RBAC decides a cluster's Kubernetes objects, as the SubjectAccessReview webhook does: a binding of
+        // `roles/container.developer` grants no pod there (docs/semantics.md; review ej, 3).
+        if (chainOf(r.resource, r.request.resourceAccount, r.principal.account).held.length === 0) return NO_OPINION;
+        return { verdict: 'no-opinion', reasons: [`\`${permission}\` on a cluster's Kubernetes objects is decided by the cluster's RBAC, never by bindings (ask \`kubernetes:<verb>\`, as the SubjectAccessReview webhook decides it)`], errors: [] };
       }
       const d = decideBindings(r.principal, permission, r.resource, r.request.resourceAccount, r.request.time ?? deps.now(), r.unconditional === true);
       if (d === NOTHING_GOVERNS) return NO_OPINION;

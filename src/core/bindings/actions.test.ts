@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACTION_PERMISSIONS, actionsForPermission, permissionForAction, permissionForKubernetes } from './actions.ts';
+import { ACTION_PERMISSIONS, actionsForPermission, isKubernetesObjectRequest, permissionForAction, permissionForKubernetes } from './actions.ts';
 
 const table: [string, string | undefined][] = [
   ['s3:GetObject', 'storage.objects.get'],
@@ -57,3 +57,20 @@ test('actionsForPermission answers every action of the table that needs the perm
   assert.deepEqual(actionsForPermission('__proto__'), []);
   for (const [a, p] of ACTION_PERMISSIONS) assert.ok(actionsForPermission(p).includes(a), `${p} → ${a}`);
 });
+
+const C = 'arn:aws:training::000000000000:cluster/c1';
+const objects: [string, string, boolean][] = [
+  ['container.secrets.get', `${C}/namespaces/team/secrets/db`, true],
+  ['container.pods.exec', `${C}/namespaces/team/pods/p1`, true],
+  ['container.configMaps.list', `${C}/namespaces/team/configmaps`, true],
+  ['container.pods.get', 'acs:pai::000000000000:cluster/c1/namespaces/team/pods/p1', true],
+  ['container.pods.get', C, true],
+  ['container.clusters.get', C, false],
+  ['container.clusters.getCredentials', C, false],
+  ['container.namespaces.update', `${C}/namespaces/team`, false],
+  ['container.pods.get', 'arn:aws:eks:us-east-1:000000000000:cluster/c1', false],
+  ['storage.objects.get', 'arn:aws:s3:::b/k', false],
+];
+for (const [permission, resource, want] of objects) {
+  test(`isKubernetesObjectRequest(${permission}, ${resource}) is ${want}`, () => assert.equal(isKubernetesObjectRequest(permission, resource), want));
+}

@@ -166,3 +166,33 @@ export function permissionForKubernetes(request: { readonly verb: string; readon
   if (resource === 'namespaces' && verb === 'update') return undefined;
   return `container.${resource}.${verb}`;
 }
+
+/**
+ * The permissions of Kubernetes objects (`container.pods.get`, `container.secrets.list`, `container.pods.exec`…), as
+ * `permissionForKubernetes` names them; not those of the cluster objects (`container.clusters.get`), which map to
+ * `training:`/`eks:` actions.
+ */
+const KUBERNETES_PERMISSIONS: ReadonlySet<string> = (() => {
+  const out = new Set<string>(Object.values(POD_SUBRESOURCES));
+  for (const resource of Object.keys(KUBE_RESOURCES)) {
+    for (const verb of Object.keys(KUBE_VERBS)) {
+      const p = permissionForKubernetes({ verb, resource });
+      if (p !== undefined) out.add(p);
+    }
+  }
+  return out;
+})();
+
+/**
+ * A Gatehouse cluster's ARN, or a Kubernetes request path under it (`arn:aws:training::A:cluster/c/api/v1/…`,
+ * `acs:pai::A:cluster/c/…`): the resources of the `kubernetes:<verb>` questions RBAC decides (src/app/kube.ts).
+ */
+export const CLUSTER_RESOURCE_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)\d{12}:cluster\/[^/]/;
+
+/**
+ * Whether `permission` on `resource` is a request on a cluster's Kubernetes objects: RBAC decides those, never bindings,
+ * and IAM only denies them (docs/semantics.md, "Predefined `container.*` roles and Kubernetes"; review ej, 3).
+ */
+export function isKubernetesObjectRequest(permission: string, resource: string): boolean {
+  return KUBERNETES_PERMISSIONS.has(permission) && CLUSTER_RESOURCE_RE.test(resource);
+}
