@@ -421,12 +421,33 @@ const NO_POLICIES: readonly never[] = Object.freeze([]);
  */
 const WORKSPACE_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:training::|acs:pai::)(\d{12}):workspace\/([^/]+)$/;
 function workspaceQuestion(action: string, resource: string): { readonly account: string; readonly name: string } | undefined {
-  // Asked for every decision: the first letter turns away every other service.
-  if ((action.charCodeAt(0) | 32) !== 116) return undefined;
-  const a = action.toLowerCase();
+  const a = jobsAction(action);
   if (a !== 'training:getworkspace' && a !== 'training:createjob') return undefined;
   const m = WORKSPACE_ARN_RE.exec(resource);
   return m === null ? undefined : { account: m[1] as string, name: m[2] as string };
+}
+
+/**
+ * The permissions of the actions jobs enforce on workspaces and jobs, in the bindings' spelling (src/core/bindings/
+ * actions.ts), as those actions: the same request, which jobs decide with a workspace's members and a job's workspace
+ * and submitter whichever way it is spelt (review ej, 4). Asked as `ml.jobs.create`, a non-member's submission that
+ * jobs refuse was answered Allow; as `resourcemanager.workspaces.get`, a member's read that jobs allow was refused.
+ */
+const JOBS_PERMISSIONS: ReadonlyMap<string, string> = new Map([
+  ['resourcemanager.workspaces.get', 'training:getworkspace'],
+  ['ml.jobs.create', 'training:createjob'],
+  ['ml.jobs.get', 'training:getjob'],
+  ['ml.jobs.cancel', 'training:stopjob'],
+  ['ml.jobs.list', 'training:listjobs'],
+]);
+/**
+ * The lower-cased `training:` action jobs enforce that `action` asks (in either spelling), or undefined. Asked for every
+ * decision: the first letter turns away every other service without a copy of the action.
+ */
+function jobsAction(action: string): string | undefined {
+  const first = action.charCodeAt(0) | 32;
+  if (first === 116) return action.toLowerCase();
+  return first === 109 || first === 114 ? JOBS_PERMISSIONS.get(action) : undefined;
 }
 
 /**
@@ -434,8 +455,8 @@ function workspaceQuestion(action: string, resource: string): { readonly account
  * ARN with its workspace's ARN as its container (`jobOrWorkspace`; review J, j2). The account and job id the ARN names.
  */
 function jobQuestion(action: string, resource: string): { readonly account: string; readonly id: string } | undefined {
-  // Asked for every decision: the first letter turns away every other service.
-  if ((action.charCodeAt(0) | 32) !== 116 || !JOB_ACTIONS.has(action.toLowerCase())) return undefined;
+  const a = jobsAction(action);
+  if (a === undefined || !JOB_ACTIONS.has(a)) return undefined;
   return parseJobArn(resource);
 }
 
@@ -989,7 +1010,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
    */
   function asMembersAllow(a: AuthorizeAnswer, input: AuthorizeInput, principal: Principal, member: boolean): AuthorizeAnswer {
     const name = input.resource.slice(input.resource.lastIndexOf('/') + 1);
-    if (input.action.toLowerCase() === 'training:getworkspace') {
+    if (jobsAction(input.action) === 'training:getworkspace') {
       if (!member || a.decision !== 'ImplicitDeny') return a;
       const { deniedBy: _, conditionsNotMet: _n, ...rest } = a;
       return { ...rest, decision: 'Allow', reasons: [...a.reasons, `workspaces: Allow: \`${principal.arn}\` is a member of workspace \`${name}\`, and a member may read it`] };
