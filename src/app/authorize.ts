@@ -534,6 +534,8 @@ const BOUNDARY_ACTIONS: ReadonlySet<string> = new Set(
 const isAuthorizeAction = (action: string): boolean => action.length === 19 && action.toLowerCase() === 'gatehouse:authorize';
 
 /** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
+/** Passing a role in the bindings' spelling (`iam:PassRole`'s permission, src/core/bindings/actions.ts). */
+const ACT_AS = 'iam.serviceAccounts.actAs';
 const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
 
 /**
@@ -1321,9 +1323,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // policy, as STS decides it (src/app/sts.ts `trustDecision`).
     // A role the directory holds is decided as STS and jobs decide it: on its canonical ARN, with a Deny spelling it (or
     // PassRole) in the other dialect applying as well (review U, U2).
+    // So is its bindings' spelling, `iam.serviceAccounts.actAs` (review ej, 5): decided on the role as asked, a Deny of
+    // PassRole on `arn:aws:iam::A:role/trainer` did not apply to it asked on `role/TRAINER` or `acs:ram::A:role/trainer`.
     const action = input.action.toLowerCase();
     const trusted = TRUST_ACTIONS.has(action);
-    if (ROLE_ACTIONS.has(action)) {
+    if (ROLE_ACTIONS.has(action) || input.action === ACT_AS) {
       return Promise.all([who, sts.roleOf(input.resource)]).then(([w, named]) => decideOnRoleAsked(input, rp, w, started, asking, trusted ? named?.trust : undefined, named?.role));
     }
     return who instanceof Promise ? who.then((w) => decideFor(input, rp, w, started, asking)) : decideFor(input, rp, who, started, asking);
