@@ -533,9 +533,9 @@ const BOUNDARY_ACTIONS: ReadonlySet<string> = new Set(
 /** `gatehouse:Authorize`, in any case: decided in the asker's own account (`mayAsk`). */
 const isAuthorizeAction = (action: string): boolean => action.length === 19 && action.toLowerCase() === 'gatehouse:authorize';
 
-/** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
 /** Passing a role in the bindings' spelling (`iam:PassRole`'s permission, src/core/bindings/actions.ts). */
 const ACT_AS = 'iam.serviceAccounts.actAs';
+/** The actions STS decides under a role's trust policy (reference §A.1.9); lower-cased. */
 const TRUST_ACTIONS: ReadonlySet<string> = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:tagsession', 'sts:setsourceidentity']);
 
 /**
@@ -1612,11 +1612,6 @@ export interface BatchError {
 }
 
 /**
- * The error of item `i`, its path from the batch's root (`requests[3].context.x`) as the single API's
- * `error.details[].path` gives it from the question's (review bb, 3): questions are checked with the item's prefix
- * (`questionOf`), decisions without it; a fault of the whole item (an asker refused) is the item.
- */
-/**
  * The IAM action that decided a question asked in the bindings' spelling (`decideFor`): its explicit deny applies
  * (`denied`), or IAM does not allow it, so IAM does not allow the question either.
  */
@@ -1625,6 +1620,11 @@ interface SpelledAs {
   readonly denied: boolean;
 }
 
+/**
+ * The error of item `i`, its path from the batch's root (`requests[3].context.x`) as the single API's
+ * `error.details[].path` gives it from the question's (review bb, 3): questions are checked with the item's prefix
+ * (`questionOf`), decisions without it; a fault of the whole item (an asker refused) is the item.
+ */
 function batchError(e: GatehouseError | undefined, i: number): BatchError {
   const at = `requests[${i}]`;
   const path = e === undefined || e.path === '' ? at : e.path === at || e.path.startsWith(`${at}.`) ? e.path : `${at}.${e.path}`;
