@@ -124,28 +124,62 @@ export interface PeerUids {
 }
 
 /**
- * The lookup over this host's tables (`dir`, default `/proc/net`). It reads both files per lookup: a metadata
- * client makes a handful of connections per credential refresh, so that is cheap next to keeping a view fresh.
- * `log` hears once, the first time, that the tables cannot be read and the endpoints serve without the check.
+ * The lookup over this host's tables (`dir`, default `/proc/net`). Lookups share reads of the tables: one that
+ * arrives while a read is under way waits for the next, which begins after it asked (so the socket it asks about,
+ * established before it asked, is in it), and every lookup waiting then is answered by that one read. A read of a
+ * busy node's table takes milliseconds to tens of milliseconds; one per connection, each on its own, made the
+ * connections of ranks starting together wait for one another past the 1 s an SDK gives a metadata request
+ * (review ek, 1). `log` hears once, the first time, that the tables cannot be read and the endpoints refuse.
  */
 export function createPeerUids(opts: { dir?: string; log?: (line: string) => void; littleEndian?: boolean } = {}): PeerUids {
   const dir = opts.dir ?? '/proc/net';
   const littleEndian = opts.littleEndian ?? endianness() === 'LE';
   let warned = false;
+  /** The rows of both tables, or `unavailable` when neither can be read. */
+  const readTables = async (): Promise<TcpSocketRow[] | 'unavailable'> => {
+    const texts = await Promise.all(['tcp', 'tcp6'].map((f) => readFile(`${dir}/${f}`, 'utf8').catch(() => undefined)));
+    if (texts.every((t) => t === undefined)) {
+      if (!warned) {
+        warned = true;
+        opts.log?.(`agent: ${dir}/tcp cannot be read (${process.platform === 'linux' ? 'no /proc?' : `not Linux: ${process.platform}`}): the uid of a process connecting to a job's metadata endpoint cannot be checked, so an endpoint whose job's launcher reported its uid refuses every process (jobs still get credentials from the credentials URI and the container endpoint)`);
+      }
+      return 'unavailable';
+    }
+    return texts.flatMap((t) => (t === undefined ? [] : parseProcNetTcp(t, littleEndian)));
+  };
+  /** The read under way, and the one that begins when it ends (shared by the lookups that came meanwhile). */
+  let reading: Promise<TcpSocketRow[] | 'unavailable'> | undefined;
+  let next: Promise<TcpSocketRow[] | 'unavailable'> | undefined;
+  const start = (): Promise<TcpSocketRow[] | 'unavailable'> => {
+    const read = readTables();
+    reading = read;
+    const done = (): void => {
+      if (reading === read) reading = undefined;
+    };
+    read.then(done, done);
+    return read;
+  };
+  /** A read of the tables that begins now or later, never one begun before this call. */
+  const freshTables = (): Promise<TcpSocketRow[] | 'unavailable'> => {
+    if (next !== undefined) return next;
+    if (reading === undefined) return start();
+    const after = reading.then(
+      () => undefined,
+      () => undefined,
+    );
+    next = after.then(() => {
+      next = undefined;
+      return start();
+    });
+    return next;
+  };
   return {
     uidOf: async (socket) => {
       const peerAddress = canonicalIp(socket.remoteAddress ?? '');
       const ourAddress = canonicalIp(socket.localAddress ?? '');
       if (peerAddress === undefined || ourAddress === undefined || socket.remotePort === undefined || socket.localPort === undefined) return undefined;
-      const texts = await Promise.all(['tcp', 'tcp6'].map((f) => readFile(`${dir}/${f}`, 'utf8').catch(() => undefined)));
-      if (texts.every((t) => t === undefined)) {
-        if (!warned) {
-          warned = true;
-          opts.log?.(`agent: ${dir}/tcp cannot be read (${process.platform === 'linux' ? 'no /proc?' : `not Linux: ${process.platform}`}): the uid of a process connecting to a job's metadata endpoint cannot be checked, so an endpoint whose job's launcher reported its uid refuses every process (jobs still get credentials from the credentials URI and the container endpoint)`);
-        }
-        return 'unavailable';
-      }
-      const rows = texts.flatMap((t) => (t === undefined ? [] : parseProcNetTcp(t, littleEndian)));
+      const rows = await freshTables();
+      if (rows === 'unavailable') return 'unavailable';
       return peerUidIn(rows, { address: peerAddress, port: socket.remotePort }, { address: ourAddress, port: socket.localPort });
     },
   };
