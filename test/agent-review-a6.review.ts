@@ -43,7 +43,8 @@ test('A6: an unreachable upstream with a password: answers and logs name it with
   } finally {
     await relay.close();
   }
-  // The credentials still go to the upstream itself.
+  // The credentials still go to the upstream itself, on a request that carries no Authorization of its own (a
+  // credentials read carries the job's capability there: review ek, 2).
   let seen: string | undefined;
   const stub = createServer((req, res) => {
     seen = req.headers.authorization;
@@ -54,8 +55,8 @@ test('A6: an unreachable upstream with a password: answers and logs name it with
   const relay2 = createRelay({ upstream: `http://gate:s3cr3t@127.0.0.1:${(stub.address() as { port: number }).port}`, revalidateMs: 60_000 });
   const at2 = await relay2.listen('127.0.0.1', 0);
   try {
-    const r = await fetch(`http://127.0.0.1:${at2.port}/v1/credentials/bbbbbbbbbbbbbbbbbbbb`);
-    assert.equal(r.status, 502);
+    const r = await fetch(`http://127.0.0.1:${at2.port}/v1/launcher/heartbeat`, { method: 'POST' });
+    assert.equal(r.status, 200);
     assert.doesNotMatch(await r.text(), /s3cr3t/);
     assert.equal(seen, `Basic ${Buffer.from('gate:s3cr3t').toString('base64')}`);
   } finally {

@@ -3,9 +3,12 @@
  * credential endpoints a server serves on `--agent-listen` (src/adapters/agent/server.ts):
  *
  * - `GET /v1/credentials/<capability>` (the Alibaba credentials URI) and `GET /v1/container-credentials` with the
- *   capability in `Authorization` (the AWS container endpoint) are answered from one cache entry per capability and
- *   shape: every process of every job on the node costs the server one request per entry per `revalidateMs`
- *   (default 30 s, jittered), however many ranks poll.
+ *   capability in `Authorization` (the AWS container endpoint) are answered from one cache entry per capability, the
+ *   job's container-endpoint answer, rendered in Alibaba's fields for the credentials URI: every process of every
+ *   job on the node costs the server one request per job per `revalidateMs` (default 30 s, jittered), however many
+ *   ranks poll and through whichever endpoint, and every endpoint of the job serves the same session (DESIGN.md).
+ *   An entry per shape cost the server a request per shape, and after a refresh or a revocation the two endpoints
+ *   served two sessions until both were revalidated (review ek, 2).
  * - A cached answer is served while it is revalidated in the background. When the server answers that the job has
  *   ended (410), has no role (404) or that the capability is unknown (403), the cached credentials go and that
  *   answer is passed on (and kept until the next revalidation), so a job's end reaches its processes within
@@ -171,8 +174,10 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
 }
 
 /**
- * The capability a credentials URI path segment names: percent-decoded, 16 to 128 characters, without `/` or `\\`
- * (so one path segment once encoded again); undefined for anything else.
+ * The capability a credentials URI path segment names: percent-decoded, 16 to 128 visible ASCII characters, without
+ * `/` or `\\`; undefined for anything else. It is sent upstream in `Authorization` (the job's one entry is its
+ * container endpoint's), which could not carry a control character or one past Latin-1: the request would fail as if
+ * the server could not be reached.
  */
 function capabilityOfPath(segment: string): string | undefined {
   let cap: string;
@@ -181,7 +186,7 @@ function capabilityOfPath(segment: string): string | undefined {
   } catch {
     return undefined;
   }
-  return cap.length >= 16 && cap.length <= 128 && !/[/\\]/.test(cap) ? cap : undefined;
+  return cap.length >= 16 && cap.length <= 128 && /^[\x21-\x7e]+$/.test(cap) && !/[/\\]/.test(cap) ? cap : undefined;
 }
 
 /** The `Message` of a JSON error answer, else its text. */
@@ -195,12 +200,14 @@ function messageOf(body: Buffer): string {
   }
 }
 
-/** A container document's role name (the last segment of `RoleArn`) and the same session in Alibaba's fields. */
-function alibabaForm(body: Buffer): { roleName: string; alibaba: Buffer } | undefined {
+/**
+ * A container document's role name (the last segment of `RoleArn`; empty when it names none) and the same session
+ * in Alibaba's fields, as the server's credentials URI renders it (server.ts `alibabaDocument`).
+ */
+function alibabaForm(body: Buffer): { roleName: string; alibaba: Buffer } {
   const d = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   const arn = d['RoleArn'];
   const roleName = typeof arn === 'string' ? arn.slice(arn.lastIndexOf('/') + 1) : '';
-  if (roleName === '') return undefined;
   const alibaba = { Code: 'Success', AccessKeyId: d['AccessKeyId'], AccessKeySecret: d['SecretAccessKey'], SecurityToken: d['Token'], Expiration: d['Expiration'], LastUpdated: d['LastUpdated'] };
   return { roleName, alibaba: Buffer.from(JSON.stringify(alibaba)) };
 }
@@ -347,8 +354,16 @@ export function createRelay(opts: RelayOptions): Relay {
   const endpoints = new Map<string, { readonly server: Server; readonly port: number; closing: boolean }>();
   /** Who connects to a metadata port (by uid). */
   const peers = createPeerUids({ log });
-  /** A container document's role name and its Alibaba form, made once per document the server sent. */
-  const documents = new WeakMap<Buffer, { readonly roleName: string; readonly alibaba: Buffer } | undefined>();
+  /** A container document's role name and its Alibaba form, made once per document served. */
+  const documents = new WeakMap<Buffer, { readonly roleName: string; readonly alibaba: Buffer }>();
+  function alibabaOf(body: Buffer): { readonly roleName: string; readonly alibaba: Buffer } {
+    let d = documents.get(body);
+    if (d === undefined) documents.set(body, (d = alibabaForm(body)));
+    return d;
+  }
+
+  /** The job's container-endpoint entry for `cap` (the one entry the agent keeps per job). */
+  const jobCredentials = (cap: string, sweep = false): Promise<Answer> => deliver(`aws ${cap}`, '/v1/container-credentials', { authorization: cap, ...(sweep ? { [AGENT_SWEEP_HEADER]: '1' } : {}) });
 
   /**
    * The job's credentials for its metadata endpoint: its container endpoint's entry, in either cloud's fields.
@@ -356,14 +371,13 @@ export function createRelay(opts: RelayOptions): Relay {
    * which a server before review da, 1 needs so as not to count it as a sign of the job's life (review agent, cf4).
    */
   async function metadataCredentials(cap: string, sweep = false): Promise<MetadataCredentials> {
-    const a = await deliver(`aws ${cap}`, '/v1/container-credentials', { authorization: cap, ...(sweep ? { [AGENT_SWEEP_HEADER]: '1' } : {}) });
+    const a = await jobCredentials(cap, sweep);
     if (a.status !== 200) {
       if (a.status === 403 || a.status === 410) closeEndpoint(cap);
       return { ok: false, status: a.status, message: messageOf(a.body) };
     }
-    if (!documents.has(a.body)) documents.set(a.body, alibabaForm(a.body));
-    const d = documents.get(a.body);
-    if (d === undefined) return { ok: false, status: 502, message: `the container document of ${shownBase} names no role (RoleArn)` };
+    const d = alibabaOf(a.body);
+    if (d.roleName === '') return { ok: false, status: 502, message: `the container document of ${shownBase} names no role (RoleArn)` };
     return { ok: true, roleName: d.roleName, document: (shape) => (shape === 'aws' ? a.body : d.alibaba) };
   }
 
@@ -374,7 +388,6 @@ export function createRelay(opts: RelayOptions): Relay {
    */
   function ended(cap: string): void {
     cache.delete(`aws ${cap}`);
-    cache.delete(`alibaba /v1/credentials/${encodeURIComponent(cap)}`);
     closeEndpoint(cap);
   }
 
@@ -425,7 +438,7 @@ export function createRelay(opts: RelayOptions): Relay {
     const existing = endpoints.get(cap);
     if (existing && !existing.closing) return send(res, answer(existing.port));
     // Only a job the server knows gets an endpoint (one without a role too: it answers 404 there, as the server's).
-    const a = await deliver(`aws ${cap}`, '/v1/container-credentials', { authorization: cap });
+    const a = await jobCredentials(cap);
     if (a.status !== 200 && a.status !== 404) return send(res, a);
     if (endpoints.size >= maxMetadataEndpoints) {
       return send(res, json(503, { Code: 'Unavailable', Message: `this agent serves ${maxMetadataEndpoints} metadata endpoints already` }));
@@ -464,13 +477,14 @@ export function createRelay(opts: RelayOptions): Relay {
     }
     if (req.method === 'GET' && path.startsWith('/v1/credentials/')) {
       // A capability is 16–128 characters (the server refuses any other at once) and one path segment: nothing else
-      // is cached or relayed. The server is asked for the capability as it decodes it, encoded again: a `/` or a dot
-      // segment in the path (`/v1/credentials/<16 chars>/../../../x`, which node:http resolves) would otherwise
-      // send the GET to any path of the upstream host, outside an `--upstream` path prefix too, and relay its answer.
+      // is cached or asked for. The path itself is never sent upstream: a `/` or a dot segment in it
+      // (`/v1/credentials/<16 chars>/../../../x`, which node:http resolves) sent the GET to any path of the upstream
+      // host, outside an `--upstream` path prefix too, and relayed its answer (review agent, A2). The job's one
+      // entry answers, in Alibaba's fields (review ek, 2); a refusal is the server's, as its credentials URI says it.
       const cap = capabilityOfPath(path.slice('/v1/credentials/'.length));
       if (cap === undefined) return send(res, FORBIDDEN);
-      const canonical = `/v1/credentials/${encodeURIComponent(cap)}`;
-      return send(res, await deliver(`alibaba ${canonical}`, canonical));
+      const a = await jobCredentials(cap);
+      return send(res, a.status === 200 ? { status: 200, body: alibabaOf(a.body).alibaba } : a);
     }
     if (req.method === 'GET' && path === '/v1/container-credentials') {
       const cap = req.headers.authorization;
