@@ -125,6 +125,27 @@ export function boundCredentialServer(server: Server, maxConnections: number): S
   return server;
 }
 
+/**
+ * The method a path of a job's credential port (the server's `--agent-listen`, a node agent's) takes, by `routes`
+ * (path, or path prefix ending in `/`, to method), or undefined for a path it does not serve; with how the path is
+ * named in an answer (the credentials URI by name: its path holds the job's capability).
+ */
+export function credentialRouteOf(routes: Readonly<Record<string, 'GET' | 'POST'>>, path: string): { method: 'GET' | 'POST'; named: string } | undefined {
+  for (const [route, method] of Object.entries(routes)) {
+    if (route.endsWith('/') ? path.startsWith(route) : path === route) return { method, named: route === '/v1/credentials/' ? 'the credentials URI' : `\`${route}\`` };
+  }
+  return undefined;
+}
+
+/**
+ * What a request of another method than its path takes is told: 405 naming that method in `Allow`, as RFC 9110
+ * §15.5.6 requires and the admin API answers (review cm, 3); the credential ports answered 404 `no route`, and a job's
+ * metadata port a bare `method not allowed` (review ek, 3).
+ */
+export function methodNotAllowed(method: string | undefined, named: string, allow: 'GET' | 'PUT' | 'POST'): { readonly headers: Record<string, string>; readonly message: string } {
+  return { headers: { allow }, message: `method not allowed: \`${method ?? ''}\` is not allowed on ${named}; use ${allow}` };
+}
+
 /** Whether a connection's peer may be served (peer-uid.ts `onlyUid`); asked once per connection. */
 export type MetadataAdmit = (socket: Socket) => Promise<PeerVerdict>;
 
@@ -148,7 +169,11 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
     // A run of slashes is read as one: a client that appends `/latest/...` to the endpoint's variable, which
     // ends in a slash (jobs-api.ts `jobEnvironment`), sends `//latest/...` (review be, 1).
     const path = ((req.url ?? '/').split('?')[0] ?? '/').replace(/\/{2,}/g, '/');
-    if (req.method === 'PUT' && path === '/latest/api/token') {
+    if (path === '/latest/api/token' && req.method !== 'PUT') {
+      const refusal = methodNotAllowed(req.method, '`/latest/api/token`', 'PUT');
+      return text(res, 405, refusal.message, refusal.headers);
+    }
+    if (path === '/latest/api/token') {
       const peer = await admitted(req);
       if (!peer.ok) return text(res, 403, peer.message);
       // As EC2 does: a token PUT that went through a proxy is refused, so a proxy or notebook server a job runs on
@@ -166,12 +191,15 @@ export function metadataHandler(source: () => Promise<MetadataCredentials>, admi
       // GetToken) parses it with ParseInt and fails the whole credential fetch without it.
       return text(res, 200, token, { [ttlHeader]: String(ttl) });
     }
-    if (req.method !== 'GET') return text(res, 405, 'method not allowed');
     // The listing with or without its trailing slash, as EC2 answers both: the AWS SDK for C++ (PyArrow's S3
     // filesystem, TensorFlow, ClickHouse…) asks for `/latest/meta-data/iam/security-credentials` and then
     // `…/security-credentials/<role>` (aws-sdk-cpp `EC2_SECURITY_CREDENTIALS_RESOURCE`; review af, 2).
     const m = /^\/latest\/meta-data\/(iam|ram)\/security-credentials(?:\/([^/]*))?$/.exec(path);
     if (!m) return text(res, 404, 'not found');
+    if (req.method !== 'GET') {
+      const refusal = methodNotAllowed(req.method, `\`${path}\``, 'GET');
+      return text(res, 405, refusal.message, refusal.headers);
+    }
     const peer = await admitted(req);
     if (!peer.ok) return text(res, 403, peer.message);
     const cloud = m[1] as 'iam' | 'ram';

@@ -46,7 +46,7 @@ import { isoSeconds } from '../../core/iam/index.ts';
 import { servedExpiration } from '../../core/jobs/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { shownUrl } from '../http/shown-url.ts';
-import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
+import { AGENT_SWEEP_HEADER, boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 
@@ -115,6 +115,9 @@ interface Entry {
   checkedAt: number;
   pending?: Promise<void> | undefined;
 }
+
+/** The paths the agent serves and the method each takes (a 405 names it: imds.ts `methodNotAllowed`). */
+const RELAY_ROUTES: Readonly<Record<string, 'GET' | 'POST'>> = { '/v1/credentials/': 'GET', '/v1/container-credentials': 'GET', '/healthz': 'GET', '/v1/launcher/heartbeat': 'POST', '/v1/launcher/end': 'POST', '/v1/launcher/metadata': 'POST' };
 
 const MAX_UPSTREAM_BODY = 64 * 1024;
 /** The largest uid (`(uid_t)-1` is no uid). */
@@ -506,6 +509,12 @@ export function createRelay(opts: RelayOptions): Relay {
       }
     }
     if (req.method === 'POST' && path === '/v1/launcher/metadata') return openEndpoint(req, res);
+    const route = credentialRouteOf(RELAY_ROUTES, path);
+    if (route !== undefined) {
+      const refusal = methodNotAllowed(req.method, route.named, route.method);
+      for (const [k, v] of Object.entries(refusal.headers)) res.setHeader(k, v);
+      return send(res, json(405, { Code: 'MethodNotAllowed', Message: refusal.message }));
+    }
     send(res, json(404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}` }));
   }
 

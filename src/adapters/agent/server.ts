@@ -22,7 +22,7 @@ import { servedExpiration } from '../../core/jobs/jobs.ts';
 import type { App } from '../../app/index.ts';
 import type { JobCredentials } from '../../app/jobs.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
-import { boundCredentialServer, browserRefusal, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
+import { boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
 import { sourceIpOf } from '../http/request-facts.ts';
@@ -100,6 +100,9 @@ function decodePath(s: string): string | undefined {
     return undefined;
   }
 }
+
+/** The paths of the credential port and the method each takes (a 405 names it: imds.ts `methodNotAllowed`). */
+const AGENT_ROUTES: Readonly<Record<string, 'GET' | 'POST'>> = { '/v1/credentials/': 'GET', '/v1/container-credentials': 'GET', '/healthz': 'GET', '/v1/launcher/heartbeat': 'POST', '/v1/launcher/end': 'POST' };
 
 /** The most a launcher's call may send (its `{"exitCode": N}`), as on the node agent. */
 const MAX_LAUNCHER_BODY = 4096;
@@ -230,6 +233,12 @@ export function createAgent(opts: {
       const exitCode = typeof body.exitCode === 'number' && Number.isInteger(body.exitCode) ? body.exitCode : 1;
       const r = await jobs.endJob(cap, exitCode);
       return r.ok ? json(res, 200, { state: r.value.state }) : json(res, 400, { Code: 'Invalid', Message: r.errors[0]?.message ?? '' });
+    }
+    const route = credentialRouteOf(AGENT_ROUTES, path);
+    if (route !== undefined) {
+      const refusal = methodNotAllowed(req.method, route.named, route.method);
+      for (const [k, v] of Object.entries(refusal.headers)) res.setHeader(k, v);
+      return json(res, 405, { Code: 'MethodNotAllowed', Message: refusal.message });
     }
     json(res, 404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}` });
   }
