@@ -250,13 +250,37 @@ export async function launch(given: LaunchOptions): Promise<number> {
   // `--credentials-file ./creds`, is lost to a rank that changes directory (review readme, R10).
   const opts: LaunchOptions = { ...given, credentialsFile: resolve(given.credentialsFile) };
   const { agentUrl, capability, log } = opts;
+  const send = (path: string, body?: unknown): Promise<EndpointAnswer> =>
+    endpointRequest(`${agentUrl}${path}`, { method: 'POST', headers: { authorization: capability, 'content-type': 'application/json' }, body: body === undefined ? '' : JSON.stringify(body) });
   const post = async (path: string, body?: unknown): Promise<Record<string, unknown> | undefined> => {
     try {
-      const r = await endpointRequest(`${agentUrl}${path}`, { method: 'POST', headers: { authorization: capability, 'content-type': 'application/json' }, body: body === undefined ? '' : JSON.stringify(body) });
+      const r = await send(path, body);
       return r.ok ? (jsonOf(r.text) as Record<string, unknown> | undefined) : undefined;
     } catch {
       return undefined;
     }
+  };
+  /**
+   * The job's end, told again while the agent or server cannot take it (not reached, or a 5xx: a node agent answers
+   * 503 while its server is unreachable), after waits of `END_RETRY_BEATS` heartbeats, well inside the heartbeat
+   * timeout; a refusal (4xx: the job ended already) is the server's word. Told once, an end lost to a server
+   * restarting or a network blip left the job Running with working sessions after its command had exited, until its
+   * launcher's silence failed it, and nothing was said (review ek, 4).
+   */
+  const reportEnd = async (exitCode: number): Promise<void> => {
+    let why = '';
+    for (const wait of [0, ...END_RETRY_BEATS.map((beats) => beats * (opts.heartbeatMs ?? 5000))]) {
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      try {
+        const r = await send('/v1/launcher/end', { exitCode });
+        if (r.status < 500) return;
+        const message = (jsonOf(r.text) as { Message?: unknown } | undefined)?.Message;
+        why = `${r.status}${typeof message === 'string' ? ` ${message}` : ''}`;
+      } catch (e) {
+        why = e instanceof Error ? e.message : String(e);
+      }
+    }
+    log(`gatehouse: the end of job ${opts.jobId} could not be reported to ${agentUrl} (${why}): the server marks the job Failed, and its sessions stop working, once it has not heard from this launcher for its heartbeat timeout`);
   };
 
   // The credentials file, refreshed whenever the served credentials change: another session, or the same one
@@ -397,7 +421,7 @@ export async function launch(given: LaunchOptions): Promise<number> {
     await refreshing;
     await removeCredentialsFile(opts.credentialsFile, written);
     if (opts.signals === undefined) signals.close();
-    await post('/v1/launcher/end', { exitCode: 1 });
+    await reportEnd(1);
     return 1;
   }
   const env = jobProcessEnv(opts.baseEnv, { ...environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile, ...profiles });
@@ -468,9 +492,15 @@ export async function launch(given: LaunchOptions): Promise<number> {
   await refreshing;
   if ((await removeCredentialsFile(opts.credentialsFile, written)) === 'kept') log(`gatehouse: ${opts.credentialsFile} was changed by someone else during job ${opts.jobId}: left as it is`);
   if (opts.profileDir !== undefined) await removeProfileFiles(opts.profileDir);
-  await post('/v1/launcher/end', { exitCode: stopped && status === 0 ? 143 : status });
+  await reportEnd(stopped && status === 0 ? 143 : status);
   return status;
 }
+
+/**
+ * The waits before each repeat of a job's end that could not be reported, in heartbeats (7.5 s in all at the 5 s
+ * heartbeat): the server fails a job whose launcher it has not heard from for 30 s, so the end still arrives before.
+ */
+const END_RETRY_BEATS = [0.1, 0.2, 0.4, 0.8] as const;
 
 /** Removes what `writeProfileFiles` wrote in the per-job directory, then the directory if nothing else is in it. */
 async function removeProfileFiles(dir: string): Promise<void> {
