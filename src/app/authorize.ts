@@ -6,7 +6,7 @@
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
 import { accountOf, compilePolicy, contextKeyProblem, evaluate, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
-import { actionsForPermission, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest } from '../core/bindings/index.ts';
+import { actionsForPermissionOn, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest } from '../core/bindings/index.ts';
 import { isWorkspaceMember, JOB_ACTIONS, jobArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
@@ -964,7 +964,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     // permission are (`training:GetModel`): boundaries and session policies name IAM actions, never permissions, so
     // asked as the permission the cut refused what the same question in IAM's spelling allowed (review ai, 6).
     if (cutBy !== undefined && !request.action.includes(':')) {
-      const actions = actionsForPermission(request.action);
+      const actions = actionsForPermissionOn(request.action, request.resource);
       if (actions.length > 0 && actions.every((action) => principalLimitsCut({ ...request, action }, set, whatIf) === undefined)) cutBy = undefined;
     }
     if (cutBy === undefined) return e;
@@ -1401,28 +1401,35 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
     const how = explainHow(input);
     let d = evaluate(request, set, how);
     // A question in the bindings' spelling (`storage.objects.get`) is the same request as the IAM actions that need
-    // that permission (`s3:GetObject`): an explicit deny of one of those applies (review B4), as enforcement, which
-    // decides the IAM action, would refuse it. Nor does IAM allow it unless it allows each of them (review ej, 1): the
-    // permission's spelling names no service a statement can name, so only `*` or a `NotAction` matched it, and
-    // PowerUserAccess's `NotAction: iam:*` allowed `iam.serviceAccounts.actAs` on a role jobs refuse to let it pass.
-    // Each must allow, as each must pass the limits that cut a binding's grant (`limited`, review ai, 6).
+    // that permission on the resource (`s3:GetObject` on an S3 object), and IAM decides it as enforcement, which
+    // decides those actions, would: an explicit deny of one of them applies (review B4); IAM allows it where it allows
+    // each of them, and only there. The permission's spelling names no service a statement can name, so only `*` or a
+    // `NotAction` matched it: PowerUserAccess's `NotAction: iam:*` allowed `iam.serviceAccounts.actAs` on a role jobs
+    // refuse to let it pass (review ej, 1), while a policy allowing `s3:GetObject`, or `*` within a boundary allowing it,
+    // was refused `storage.objects.get` on an object the S3 gateway lets it read (review ej, 6). Each must allow, as
+    // each must pass the limits that cut a binding's grant (`limited`, review ai, 6).
     let spelledAs: SpelledAs | undefined;
     if (d.decision !== 'ExplicitDeny' && !input.action.includes(':')) {
-      let notAllowed: Decision | undefined;
-      for (const action of actionsForPermission(input.action)) {
+      let notAllowed: SpelledAs | undefined;
+      let allowed: SpelledAs | undefined;
+      for (const action of actionsForPermissionOn(input.action, input.resource)) {
         const x = evaluate({ ...request, action }, readsResourcePolicies(action) ? set : { ...set, resource: NO_POLICIES }, how);
         if (x.decision === 'ExplicitDeny') {
           d = x;
-          spelledAs = { action, denied: true };
-          notAllowed = undefined;
+          spelledAs = { action, outcome: 'denied' };
+          notAllowed = allowed = undefined;
           break;
         }
-        if (notAllowed === undefined && d.decision === 'Allow' && x.decision !== 'Allow') {
-          notAllowed = x;
-          spelledAs = { action, denied: false };
-        }
+        if (x.decision !== 'Allow') notAllowed ??= { action, outcome: 'not allowed', decision: x };
+        else allowed ??= { action, outcome: 'allowed', decision: x };
       }
-      if (notAllowed !== undefined) d = notAllowed;
+      // Every one allowed, the question is allowed (the permission's spelling matched no statement, or only `*`); one
+      // not allowed takes an allow away, as in ej1.
+      const decided = notAllowed !== undefined ? (d.decision === 'Allow' ? notAllowed : undefined) : d.decision !== 'Allow' ? allowed : undefined;
+      if (decided?.decision !== undefined) {
+        d = decided.decision;
+        spelledAs = decided;
+      }
     }
     for (let i = 0; i < engines.length; i++) {
       const behind = engines[i]?.prepare?.();
@@ -1545,7 +1552,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       const otherPrincipal = principal.account !== '' && principal.account !== asker ? principal.account : undefined;
       if (otherPrincipal !== undefined || otherResource !== undefined) decided = withoutOtherAccount(decided, d, otherPrincipal, otherResource);
     }
-    let answer = spelledAs === undefined ? decided : { ...decided, diagnostics: [...decided.diagnostics, spelledAs.denied ? `iam: an explicit deny of \`${spelledAs.action}\` (the same request in IAM’s spelling of \`${input.action}\`) applies` : `iam: \`${spelledAs.action}\` (the same request in IAM’s spelling of \`${input.action}\`) is not allowed, so IAM does not allow \`${input.action}\` either`] };
+    let answer = spelledAs === undefined ? decided : { ...decided, diagnostics: [...decided.diagnostics, spelledAsNote(spelledAs, input.action)] };
     if (unread !== undefined && unread.length > 0 && otherResource === undefined) {
       const service = input.action.slice(0, input.action.indexOf(':'));
       answer = { ...answer, diagnostics: [...answer.diagnostics, `iam: ${unread.map((p) => `\`${p.name}\``).join(', ')} not read: Gatehouse decides \`${service}:\` requests itself, with identity (and trust) policies and bindings, never resource policies`] };
@@ -1613,11 +1620,14 @@ export interface BatchError {
 
 /**
  * The IAM action that decided a question asked in the bindings' spelling (`decideFor`): its explicit deny applies
- * (`denied`), or IAM does not allow it, so IAM does not allow the question either.
+ * (`denied`); or IAM does not allow it, so IAM does not allow the question either; or IAM allows it and each other
+ * action the permission needs on the resource, so IAM allows the question.
  */
 interface SpelledAs {
   readonly action: string;
-  readonly denied: boolean;
+  readonly outcome: 'denied' | 'not allowed' | 'allowed';
+  /** IAM's decision of `action`, which stands for the question's (not `denied`: that one is `d` already). */
+  readonly decision?: Decision;
 }
 
 /**
@@ -1625,6 +1635,13 @@ interface SpelledAs {
  * `error.details[].path` gives it from the question's (review bb, 3): questions are checked with the item's prefix
  * (`questionOf`), decisions without it; a fault of the whole item (an asker refused) is the item.
  */
+/** What IAM's decision of the question in the bindings' spelling came from, for its diagnostics. */
+function spelledAsNote(s: SpelledAs, permission: string): string {
+  const same = `\`${s.action}\` (the same request in IAM’s spelling of \`${permission}\`)`;
+  if (s.outcome === 'denied') return `iam: an explicit deny of ${same} applies`;
+  return s.outcome === 'allowed' ? `iam: ${same} is allowed, so IAM allows \`${permission}\` too` : `iam: ${same} is not allowed, so IAM does not allow \`${permission}\` either`;
+}
+
 function batchError(e: GatehouseError | undefined, i: number): BatchError {
   const at = `requests[${i}]`;
   const path = e === undefined || e.path === '' ? at : e.path === at || e.path.startsWith(`${at}.`) ? e.path : `${at}.${e.path}`;

@@ -121,6 +121,21 @@ export function actionsForPermission(permission: string): readonly string[] {
   return byPermission.get(permission) ?? [];
 }
 
+/**
+ * The IAM actions that need `permission` on `resource`: those of the resource's service (`s3:GetObject` on
+ * `arn:aws:s3:::b/k`, `oss:GetObject` on `acs:oss:*:*:b/k`), the one request a question in the bindings' spelling is;
+ * all of them where the resource names no service of theirs (`*`). `storage.objects.get` is needed by S3's and OSS's
+ * reads alike, and an S3 object's read is never an `oss:` request.
+ */
+export function actionsForPermissionOn(permission: string, resource: string): readonly string[] {
+  const all = actionsForPermission(permission);
+  if (all.length < 2) return all;
+  const parts = resource.split(':', 3);
+  const service = (parts[0] === 'arn' ? parts[2] : parts[0] === 'acs' ? parts[1] : undefined)?.toLowerCase();
+  const own = service === undefined ? [] : all.filter((a) => a.slice(0, a.indexOf(':')).toLowerCase() === service);
+  return own.length > 0 ? own : all;
+}
+
 /** Kubernetes verbs → the verb of the GKE-style permission (`watch` is a form of `list`, `patch` of `update`). */
 const KUBE_VERBS: Readonly<Record<string, string>> = {
   get: 'get',
