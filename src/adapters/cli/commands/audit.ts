@@ -88,6 +88,16 @@ const roleArg = (v: string): string => {
   throw new InvalidArgumentError(`--role takes a role's ARN, as records name it, got \`${v}\`${hint}`);
 };
 
+/**
+ * A filter given empty (`--principal "$ARN"` with ARN unset): refused naming the option. The server reads an empty
+ * parameter as no filter (the console sends its empty fields so), so the query went out unfiltered and printed every
+ * record, exit 0, as if they were the principal's (as H7 refused an empty name where the path takes one).
+ */
+const filterArg = (flag: string, what: string) => (v: string): string => {
+  if (v.trim() === '') throw new InvalidArgumentError(`${flag} is empty: give ${what} (is a shell variable unset?), or leave ${flag} out to list records of any`);
+  return v;
+};
+
 /** `--after SEQ`: a record number, as records and the API's cursor give it (whole digits: not `1e3`, `0x10`, `-1`). */
 const cursorArg = (v: string): number => {
   const n = /^[0-9]{1,16}$/.test(v) ? Number(v) : NaN;
@@ -393,12 +403,12 @@ export const auditCommands: CommandGroup = (program, ctx) => {
       audit
         .command('query')
         .description('list audit records by seq, oldest first, or the newest with --last or --follow (GET /v1/audit)')
-        .option('--account <id>', 'records of this account (12 digits): for principals of the root account, which read every account\'s; others read only their own')
-        .option('--principal <arn>', 'records of this principal (the caller of a change, the subject of a decision)')
+        .option('--account <id>', 'records of this account (12 digits): for principals of the root account, which read every account\'s; others read only their own', filterArg('--account', 'an account id (12 digits)'))
+        .option('--principal <arn>', 'records of this principal (the caller of a change, the subject of a decision)', filterArg('--principal', 'the principal\'s ARN'))
         .option('--role <arn>', 'records involving this role (the ARN with its path): changes to it, its sessions issued or refused, decisions of the authorize API and S3 gateway for its sessions', roleArg)
-        .option('--job <id>', 'records of this job')
-        .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject (in any case, as IAM reads actions)')
-        .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny, a job state, or for changes ok or an error code (see below)')
+        .option('--job <id>', 'records of this job', filterArg('--job', 'a job id'))
+        .option('--action <action>', 'e.g. sts:AssumeRole, iam:CreateRole, s3:GetObject (in any case, as IAM reads actions)', filterArg('--action', 'an action such as sts:AssumeRole'))
+        .option('--decision <value>', 'Allow, ExplicitDeny, ImplicitDeny, Deny, a job state, or for changes ok or an error code (see below)', filterArg('--decision', 'a decision such as AccessDenied (see below)'))
         .addOption(new Option('--kind <kind>', 'change, session, decision or job').choices(['change', 'session', 'decision', 'job']))
         .option('--since <time>', 'from this time: ISO-8601 (UTC unless it gives a zone), or a duration back from now (15m, 24h, 7d)', timeArg('--since'))
         .option('--until <time>', 'before this time (same forms; after --since)', timeArg('--until'))
