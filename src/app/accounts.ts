@@ -7,6 +7,7 @@ import { failWith, ok, type Result } from '../core/errors.ts';
 import { BUILTIN_POLICIES, type BuiltinPolicy } from '../core/directory/catalogue.ts';
 import { adminService, checkAccountId, ID_PREFIX, rootArn, uniqueId, type Partition } from '../core/directory/rules.ts';
 import { contextOf, evaluate, isoSeconds } from '../core/iam/index.ts';
+import { appendInTx } from './audit-in-tx.ts';
 import type { AppDeps } from './deps.ts';
 import { createDirectory } from './directory.ts';
 import { accessDeniedMessage, requestContext, type Caller } from './principals.ts';
@@ -90,14 +91,32 @@ async function createAccountWithAdmin(deps: AppDeps, tx: WriteTx, account: Accou
  * account again and hands over its credentials in their place.
  */
 export async function bootstrap(deps: AppDeps, handOver?: (creds: AdminCredentials) => Promise<void>): Promise<AdminCredentials | undefined> {
-  return deps.store.write(async (tx, abort) => {
+  let written = 0;
+  const creds = await deps.store.write<AdminCredentials | undefined>(async (tx, abort) => {
     await ensureBuiltins(deps, tx);
     if ((await tx.accounts.list()).length > 0) return undefined;
-    const r = await createAccountWithAdmin(deps, tx, { id: ROOT_ACCOUNT, partition: 'aws', name: 'root', created: isoSeconds(deps.now()) });
+    const account: AccountRecord = { id: ROOT_ACCOUNT, partition: 'aws', name: 'root', created: isoSeconds(deps.now()) };
+    const r = await createAccountWithAdmin(deps, tx, account);
     if (!r.ok) return abort(undefined);
+    // Recorded with the account, in its transaction, as `accounts create` and apply record theirs (review ak, 8): "who
+    // created AKIA…?" has an answer for the root admin's key too, the most powerful of all; the log had none (review el,
+    // 2). A record that cannot be written fails the start like the rest of this transaction (waited for, retried).
+    written = await appendInTx(deps, tx, [
+      {
+        kind: 'change',
+        account: ROOT_ACCOUNT,
+        principal: 'gatehouse',
+        action: `${adminService(account.partition)}:CreateAccount`,
+        resource: rootArn(account.partition, account.id),
+        decision: 'ok',
+        detail: { request: { firstStart: true }, before: null, after: { account: { id: account.id, partition: account.partition, name: account.name }, userName: ADMIN_USER, accessKeyId: r.value.AccessKeyId } },
+      },
+    ]);
     await handOver?.(r.value);
     return r.value;
   });
+  if (creds !== undefined) deps.metrics?.auditWritten(written);
+  return creds;
 }
 
 /** `gatehouse accounts create`: the root account's admins only. */

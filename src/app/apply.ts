@@ -21,8 +21,7 @@
  * Adding a kind (Workspace, Cluster…): write a `KindHandler` (validate, plan, and for prunable kinds
  * `listNames`/`planDelete`), add it to `KINDS` and remove its name from `PLANNED_KINDS`.
  */
-import { hash } from 'node:crypto';
-import { linkEvents, type AuditEvent } from '../core/audit/index.ts';
+import type { AuditEvent } from '../core/audit/index.ts';
 import { fail, failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
 import { contextOf, countNonWhitespace, DEFAULT_MAX_CHARS, evaluate, isoSeconds, parsePolicy, type CompiledPolicy, type PolicyKind } from '../core/iam/index.ts';
 import {
@@ -61,6 +60,7 @@ import {
   type Partition,
 } from '../core/directory/rules.ts';
 import { ADMIN_USER, ROOT_ACCOUNT, type AdminCredentials } from './accounts.ts';
+import { appendAuditInTx } from './audit-in-tx.ts';
 import { missingWorkspaceMembers, workspaceMembersKey } from './jobs.ts';
 import { clusterArn, clusterKey, defaultBucketReads, parseCluster, parseWorkspace, workspaceArn, workspaceKey, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
 import type { AppDeps } from './deps.ts';
@@ -2131,34 +2131,6 @@ export async function applyConfig(deps: AppDeps, caller: Caller, input: ApplyInp
   if (r.ok) deps.metrics?.auditWritten(written);
   else recordApply(deps, caller, input, r);
   return r;
-}
-
-const sha256 = (text: string): string => hash('sha256', text, 'hex');
-
-/** Whether the app records to an audit log that is on (the sink is the app's `Audit`, whose status says). */
-function auditOn(deps: AppDeps): boolean {
-  const sink = deps.audit as (AppDeps['audit'] & { status?: () => { readonly enabled: boolean } }) | undefined;
-  return sink !== undefined && (sink.status?.().enabled ?? true);
-}
-
-/**
- * Appends change records to the audit chain inside the change's own write transaction, so that they commit or roll
- * back with it: linked to the chain's head as the audit writer links a batch (src/app/audit-store-appender.ts),
- * each detail as its canonical, redacted text (what the queue would have written, secrets removed). Writers
- * serialise on the head (SQLite: one writer; PostgreSQL: the change-head row lock every write takes first). A
- * failure to append is the change's failure: nothing is applied.
- */
-async function appendAuditInTx(deps: AppDeps, tx: WriteTx, events: readonly AuditEvent[]): Promise<Result<number>> {
-  if (events.length === 0 || !auditOn(deps)) return ok(0);
-  const at = deps.now();
-  try {
-    const head = await tx.audit.head();
-    await tx.audit.append(linkEvents(events.map((event) => ({ at, event })), head, deps.chainDigest ?? sha256, { parsed: false }));
-  } catch {
-    // The cause (which may name the database's address) is not the caller's to see.
-    return failWith('SERVICE_UNAVAILABLE', 'the audit log cannot be written at the moment, so the change cannot be recorded with it; nothing was changed: retry later');
-  }
-  return ok(events.length);
 }
 
 /** A role's ARN (either dialect), as the directory tells a change to a role. */
