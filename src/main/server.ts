@@ -923,8 +923,10 @@ async function listenWhileWaiting(at: { host: string; port: number }, tls: { cer
       res.end(body);
     };
     req.resume();
-    if (req.method === 'GET' && path === '/healthz') return reply(200, 'text/plain', 'ok\n');
-    if (req.method === 'GET' && path === '/readyz') return reply(503, 'text/plain', 'not ready\n');
+    // HEAD as GET, as the edge that takes this port over answers the probes (review el, 3).
+    const probe = req.method === 'GET' || req.method === 'HEAD';
+    if (probe && path === '/healthz') return reply(200, 'text/plain', 'ok\n');
+    if (probe && path === '/readyz') return reply(503, 'text/plain', 'not ready\n');
     if (path.startsWith('/v1/')) return reply(503, 'application/json', `${JSON.stringify({ error: { code: 'ServiceUnavailable', message, gatehouseCode: 'SERVICE_UNAVAILABLE' } })}\n`);
     reply(503, 'text/xml', queryError(IAM_NAMESPACE, 'Receiver', 'ServiceUnavailable', message, randomUUID()));
   };

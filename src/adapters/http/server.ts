@@ -286,12 +286,15 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
   }
 
   async function handleOther(req: IncomingMessage, res: ServerResponse, requestId: string, path: string): Promise<void> {
-    if (req.method === 'GET' && path === '/healthz') return send(res, 200, 'ok\n', requestId, 'text/plain');
-    if (req.method === 'GET' && path === '/readyz') {
+    // HEAD as GET (RFC 9110 §9.3.2; Node sends no body): uptime checks and `curl -I` probe with it, and --health-listen
+    // answered it while this port said 404, a probe's "down" (review el, 3).
+    const probe = req.method === 'GET' || req.method === 'HEAD';
+    if (probe && path === '/healthz') return send(res, 200, 'ok\n', requestId, 'text/plain');
+    if (probe && path === '/readyz') {
       const ready = !drain.closing && (await opts.ready().catch(() => false));
       return send(res, ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n', requestId, 'text/plain');
     }
-    if (req.method === 'GET' && path === '/metrics' && opts.metrics) {
+    if (probe && path === '/metrics' && opts.metrics) {
       // Unauthenticated, as Prometheus scrapes: counts and latencies only, never a name or a secret.
       return send(res, 200, await opts.metrics.render(), requestId, opts.metrics.contentType);
     }
