@@ -80,6 +80,9 @@ export function jobEnvironment(deps: JobsRouteDeps, jobId: string, capability: s
     // S3 clients go to the gateway, not to the IAM/STS endpoint above (SDK v3, boto3 ≥ 1.28, aws CLI ≥ 2.13 read it).
     ...(deps.s3Url?.() ? { AWS_ENDPOINT_URL_S3: deps.s3Url() } : {}),
     AWS_REGION: deps.region ?? 'us-east-1',
+    // boto3 and the aws CLI read only this one (botocore 1.29 of Debian 12 and 1.43 alike), so without it a pod's
+    // boto3 client had no region (NoRegionError); EKS's pod identity webhook sets both too (review ek, 5).
+    AWS_DEFAULT_REGION: deps.region ?? 'us-east-1',
     GATEHOUSE_JOB_ID: jobId,
   };
 }
