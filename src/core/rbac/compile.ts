@@ -15,7 +15,7 @@
  */
 import type { GatehouseError } from '../errors.ts';
 import { aggregateClusterRoles } from './aggregate.ts';
-import { ALL, AUTHENTICATED_GROUP, effectiveGroups, SERVICE_ACCOUNT_PREFIX, SERVICE_ACCOUNTS_GROUP, serviceAccountUsername, subjectMatches, trimStars } from './match.ts';
+import { ALL, AUTHENTICATED_GROUP, effectiveGroups, ruleAllows, SERVICE_ACCOUNT_PREFIX, SERVICE_ACCOUNTS_GROUP, serviceAccountUsername, subjectMatches, trimStars } from './match.ts';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, RbacAttributes, RbacDecision, RbacGrant, RbacObject, Role, RoleBinding, Subject } from './types.ts';
 
 export interface RbacStats {
@@ -414,6 +414,18 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
     return { verdict: 'allow', reasons: m === undefined ? [f.reason] : [f.reason, ...m.map((g) => g.reason)], errors: e ?? EMPTY };
   };
 
+  /**
+   * The first rule of a grant's role that allows: the scan meets a binding's rules in index order (exact resource before
+   * `*` and `*\/<subresource>`, exact group before `*`, exact URL before a prefix), not the role's, so a rule before the
+   * one found may allow too; an operator tightening the role from the explanation must be shown that one (review em, 1).
+   * Only the rules before the one found are tried.
+   */
+  const firstAllowing = (g: Grant, attrs: RbacAttributes): number => {
+    const rules = effective.get(roleKey(g.info.role.kind, g.info.role.namespace, g.info.role.name));
+    if (rules !== undefined) for (let i = 0; i < g.rule; i++) if (ruleAllows(attrs, rules[i] as PolicyRule)) return i;
+    return g.rule;
+  };
+
   const explain = (attrs: RbacAttributes, options?: AuthorizeOptions): readonly RbacGrant[] => {
     scan(attrs, options);
     const f = first as Grant | undefined;
@@ -425,7 +437,7 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
       // The user itself (User, ServiceAccount) before its groups, as the scan visits them.
       const s = g.info.subjects.find((x) => x.kind !== 'Group' && subjectMatches(x, attrs.user, groups, ns)) ?? g.info.subjects.find((x) => subjectMatches(x, attrs.user, groups, ns));
       const subject = s === undefined ? 'no subject' : s.kind === 'ServiceAccount' ? `ServiceAccount \`${s.namespace !== '' ? s.namespace : ns}/${s.name}\`` : `${s.kind} \`${s.name}\``;
-      return { reason: g.reason, binding: g.info.binding, role: g.info.role, subject, rule: g.rule };
+      return { reason: g.reason, binding: g.info.binding, role: g.info.role, subject, rule: firstAllowing(g, attrs) };
     });
   };
 

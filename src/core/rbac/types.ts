@@ -145,6 +145,6 @@ export interface RbacGrant {
   readonly role: { readonly kind: 'Role' | 'ClusterRole'; readonly namespace: string; readonly name: string };
   /** The subject that names the user: `User \`alice\``, `Group \`admins\``, `ServiceAccount \`team/builder\``. */
   readonly subject: string;
-  /** Index of the allowing rule in the role's effective rules. */
+  /** Index of the first rule of the role's effective rules that allows. */
   readonly rule: number;
 }
