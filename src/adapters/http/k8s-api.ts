@@ -101,15 +101,24 @@ export function kubeWebhookHandler(opts: KubeHttpOptions): (req: IncomingMessage
     const decoded = decodeToken(review.value.token, { own: opts.tokenHosts() });
     if (!decoded.ok) return refuse(decoded.errors[0]?.message ?? 'invalid token', { step: 'token', message: decoded.errors[0]?.message ?? '' });
     const target = decoded.value.target;
-    const parsed = parseSigV4(
-      { method: 'GET', path: target, headers: { host: decoded.value.host, [CLUSTER_ID_HEADER]: clusterName } },
-      app.deps.now(),
-      { presignedMinLifetimeSeconds: TOKEN_LIFETIME_SECONDS, expectedService: 'sts' },
-    );
+    const signedFor = (name: string) =>
+      parseSigV4({ method: 'GET', path: target, headers: { host: decoded.value.host, [CLUSTER_ID_HEADER]: name } }, app.deps.now(), { presignedMinLifetimeSeconds: TOKEN_LIFETIME_SECONDS, expectedService: 'sts' });
+    const parsed = signedFor(clusterName);
     if (!parsed.ok) return refuse(`the token's signature is not valid: ${parsed.message}`, { step: 'signature', code: parsed.code, message: parsed.message, target });
     const who = await app.authenticate(parsed.accessKeyId, parsed.sessionToken);
     if (!who.ok) return refuse(`the token's credentials are not valid: ${who.errors[0]?.message ?? 'unknown key'}`, { step: 'credentials', code: who.errors[0]?.code ?? '', message: who.errors[0]?.message ?? '', target });
-    const v = parsed.verify(who.value.secret);
+    let v = parsed.verify(who.value.secret);
+    // The token signs the cluster's name as its maker typed it (`gatehouse kube token --cluster`, `aws eks get-token
+    // --cluster-name`), while Gatehouse takes a cluster's name in any case everywhere else (access entries, apply,
+    // webhook-config, which writes the URL with the Cluster document's spelling): the names this cluster goes by are
+    // tried too, the document's and its lower case (what `gatehouse kube token` signs). A token made for another
+    // cluster still fails (review em, 2).
+    for (const name of [cluster.name, cluster.name.toLowerCase()]) {
+      if (v.ok) break;
+      if (name === clusterName) continue;
+      const again = signedFor(name);
+      if (again.ok && again.verify(who.value.secret).ok) v = { ok: true };
+    }
     // A mismatch is also what a token minted for another cluster gives (x-k8s-aws-id is signed).
     if (!v.ok) return refuse(`the token's signature does not match (was it made for cluster ${clusterName}?): ${v.message}`, { step: 'mismatch', code: v.code, message: v.message, target });
     app.keyUse.note(parsed.accessKeyId, parsed.service, parsed.region);

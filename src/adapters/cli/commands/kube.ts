@@ -188,7 +188,7 @@ Files written:
     kube
       .command('token')
       .description('print an ExecCredential with a k8s-aws-v1 token for kubectl (like `aws eks get-token`), signed with your credentials')
-      .requiredOption('--cluster <name>', 'the cluster the token is for (signed as x-k8s-aws-id)'),
+      .requiredOption('--cluster <name>', 'the cluster the token is for, in any case (signed in lower case as x-k8s-aws-id)'),
   )
     .addHelpText(
       'after',
@@ -237,7 +237,9 @@ async function token(ctx: CommandContext, opts: ConnectionOptions & { cluster: s
       ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
       path: '/',
       query,
-      headers: { host: endpoint.host, [CLUSTER_ID_HEADER]: opts.cluster },
+      // In lower case: cluster names compare without case, and the webhook checks the signature over the Cluster
+      // document's spelling and its lower case (review em, 2), so `--cluster` may be given in any case.
+      headers: { host: endpoint.host, [CLUSTER_ID_HEADER]: opts.cluster.toLowerCase() },
     },
     { expiresIn: PRESIGN_EXPIRES, signingDate: new Date(now) },
   );
