@@ -152,7 +152,11 @@ export function auditRoutes(): Route[] {
         const f = filterOf(query, app.deps.now());
         if (!f.ok) return f;
         const page = await app.audit.query(caller, f.value.filter, f.value.after, f.value.limit);
-        return page.ok ? ok({ body: page.value }) : page;
+        if (!page.ok) return page;
+        // The bounds as read, a duration (`since=1h`) as the time it stood for: a reader passes them on with `next`, so
+        // that the pages after the first keep its window instead of counting back from later and later (review el, 4).
+        const { since, until } = f.value.filter;
+        return ok({ body: { ...page.value, ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) } });
       },
     },
     {

@@ -109,7 +109,8 @@ const cursorArg = (v: string): number => {
  * `--since`/`--until`, checked by the grammar `GET /v1/audit` reads (src/app/audit-time.ts: an ISO-8601 time, or a
  * duration back from now; a date that does not exist is refused, a time without a zone is UTC) so
  * that a malformed one is a usage error naming the option (exit 2), as docs/errors.md says, not the server's
- * `ValidationError: since: …` (exit 8). Sent as given: durations count back from the server's clock.
+ * `ValidationError: since: …` (exit 8). Sent as given: durations count back from the server's clock (on the first page;
+ * the later ones ask for the times the server answered it stood for, `query`).
  */
 const timeArg = (flag: string) => (v: string): string => {
   const problem = auditTimeProblem(v, Date.now(), flag);
@@ -157,7 +158,8 @@ function usage(ctx: CommandContext, message: string): number {
 }
 
 
-type Page = { records: AuditRecordJson[]; next?: string };
+/** A page of `GET /v1/audit`, with the `since` and `until` it read (a duration as the time it stood for). */
+type Page = { records: AuditRecordJson[]; next?: string; since?: string; until?: string };
 
 /**
  * Where the page after `p` starts: its `next`, which is its last record's seq when it is full, or, when the server cut
@@ -278,8 +280,16 @@ async function query(ctx: CommandContext, opts: QueryOpts): Promise<number> {
   const conn = await connect(opts, ctx);
   if (!conn.ok) return report(ctx, conn, opts.json && 'line');
   const filters = { account: opts.account, principal: opts.principal, role: opts.role, job: opts.job, action: opts.action, decision: opts.decision, kind: opts.kind, since: opts.since, until: opts.until };
-  const fetch: Fetch = (after, limit, filtered) =>
-    call<Page>(conn.value, 'GET', ['audit'], { query: { ...(filtered ? filters : {}), after: String(after), limit: String(limit) }, shape: PAGE_SHAPE });
+  // A duration (`--since 24h`) counts back from the server's clock when the server reads it: pinned, after the first
+  // filtered page, to the time it stood for then, so that a long export or a follow keeps one window (review el, 4).
+  const fetch: Fetch = async (after, limit, filtered) => {
+    const r = await call<Page>(conn.value, 'GET', ['audit'], { query: { ...(filtered ? filters : {}), after: String(after), limit: String(limit) }, shape: PAGE_SHAPE });
+    if (filtered && r.ok) {
+      if (filters.since !== undefined && typeof r.value.since === 'string') filters.since = r.value.since;
+      if (filters.until !== undefined && typeof r.value.until === 'string') filters.until = r.value.until;
+    }
+    return r;
+  };
   const table = tablePrinter(ctx.out, opts.follow === true);
   const print = (records: readonly AuditRecordJson[]) => {
     if (opts.json) ctx.out(records.map((r) => `${JSON.stringify(r)}\n`).join(''));
