@@ -67,7 +67,7 @@ import type { AppDeps } from './deps.ts';
 import { accessEntryKind, clusterContentsDeletion, deleteClusterContents, rbacKindHandlers, validateRbacDocument } from './kube-apply.ts';
 import { iamPolicyKind, iamRoleKind, only, removeWorkspaceIamPolicies } from './bindings.ts';
 import { boundaryContext, createDirectory, requestTagContext, resourceTagContext, tagKeysContext, withPolicyTagKeySpellings, type ConditionContext } from './directory.ts';
-import { forgetGroup, forgetPrincipal, type GonePrincipal } from './forget-principal.ts';
+import { forgetGroup, forgetPrincipal, forgetting, type Forgetting, type GonePrincipal } from './forget-principal.ts';
 import { accessDeniedMessage, actorOf, authorizeAdmin, requestContext, type Caller } from './principals.ts';
 import type { AccountRecord, PolicyRecord, PrincipalRef, PrincipalType, ReadTx, StoreResult, Tag, WriteTx } from './ports/store.ts';
 
@@ -403,10 +403,11 @@ interface Step {
   readonly onResource?: ResourcePoliciesOf;
   readonly run?: (tx: WriteTx, out: RunOutput) => Promise<Result<unknown>>;
   /**
-   * Another object this step changes (a principal a pruned policy is detached from: listed as its `update`, with
-   * `field`) or deletes (`delete: true`, an RBAC object of a pruned cluster), unless the files name it.
+   * Other objects this step changes (a principal a pruned policy is detached from, a role whose trust policy forgets a
+   * pruned user: each listed as its `update`, with `field`) or deletes (`delete: true`, an RBAC object of a pruned
+   * cluster), unless the files name them.
    */
-  readonly alsoChanges?: { readonly kind: string; readonly account: string; readonly name: string; readonly field: string; readonly delete?: true };
+  readonly alsoChanges?: readonly { readonly kind: string; readonly account: string; readonly name: string; readonly field: string; readonly delete?: true }[];
 }
 
 interface RunOutput {
@@ -753,7 +754,18 @@ async function userOrRoleDelete(
   const gone: GonePrincipal = { type, account, name: found.name, id: found.id };
   const ref: PrincipalRef = { type, account, name: found.name };
   const arn = entityArn(env.partitionOf(account), account, type, found.path, found.name);
-  return planOk(await principalDeleteSteps(env, ref, arn, PHASE.deletePrincipal, async (tx) => forgotten(tx, gone, env.now, fromStore(await remove(tx, found.name))), resourceTagContext(found.tags), found.permissionsBoundary));
+  const steps = await principalDeleteSteps(env, ref, arn, PHASE.deletePrincipal, async (tx) => forgotten(tx, gone, env.now, fromStore(await remove(tx, found.name))), resourceTagContext(found.tags), found.permissionsBoundary);
+  return planOk(withForgetting(steps, `Delete${NOUN[type]}`, await forgetting(env.tx, gone)));
+}
+
+/**
+ * The deletion step `action` of a pruned user, group or role, carrying the objects that forget it in the same
+ * transaction (`forgetting`: trust and resource policies, bindings, workspaces, cluster mappings), so that plan and
+ * apply list each of them as they list the principals a pruned policy is detached from: they were changed unsaid.
+ */
+function withForgetting(steps: readonly Step[], action: string, also: readonly Forgetting[]): Step[] {
+  if (also.length === 0) return [...steps];
+  return steps.map((s) => (s.action === action && s.run !== undefined ? { ...s, alsoChanges: [...(s.alsoChanges ?? []), ...also] } : s));
 }
 
 // --- Account ---------------------------------------------------------------------------------------------
@@ -996,7 +1008,7 @@ const policyKind: KindHandler<PolicySpec> = {
         resource: entityArn(partition, account, type, e?.path ?? '/', e?.name ?? name),
         account,
         context: { ...context, 'iam:PolicyARN': p.arn },
-        alsoChanges: { kind: NOUN[type], account, name: e?.name ?? name, field: 'policies' },
+        alsoChanges: [{ kind: NOUN[type], account, name: e?.name ?? name, field: 'policies' }],
         run: async (tx) => {
           const still = (await tx.attachments.listForPolicy(p.arn)).some((x) => x.principal.type === type && x.principal.account === account && x.principal.name.toLowerCase() === name.toLowerCase());
           return still ? fromStore(await tx.attachments.detach(a.principal, p.arn)) : ok(undefined);
@@ -1068,12 +1080,13 @@ const groupKind: KindHandler<GroupSpec> = {
     const g = await env.tx.groups.get(ref.account, ref.name);
     if (!g) return planOk([]);
     const pref: PrincipalRef = { type: 'group', account: ref.account, name: g.name };
-    return planOk(await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'group', g.path, g.name), PHASE.deleteGroup, async (tx) => {
+    const steps = await principalDeleteSteps(env, pref, entityArn(env.partitionOf(ref.account), ref.account, 'group', g.path, g.name), PHASE.deleteGroup, async (tx) => {
       const deleted = fromStore(await tx.groups.delete(ref.account, g.name));
       // A workspace or binding naming it would make members of a group created later under that name (review K1).
       if (deleted.ok) await forgetGroup(tx, { account: ref.account, name: g.name, id: g.id }, env.now);
       return deleted;
-    }));
+    });
+    return planOk(withForgetting(steps, 'DeleteGroup', await forgetting(env.tx, { type: 'group', account: ref.account, name: g.name, id: g.id })));
   },
 };
 
@@ -2024,14 +2037,17 @@ async function makePlan(deps: AppDeps, caller: Caller, tx: ReadTx, input: ApplyI
     changes.push({ action: 'delete', kind: ref.kind, account: ref.account, name: ref.name, fields: [] });
     // What the deletion changes besides (a pruned policy's principals, detached): an update of each object the files
     // neither name nor delete, so that plan and apply show every object they modify (review Z, finding 4).
-    for (const s of d.value) {
-      const also = s.alsoChanges;
-      if (also === undefined) continue;
+    for (const also of d.value.flatMap((s) => s.alsoChanges ?? [])) {
       const same = (c: { kind: string; account: string; name: string }): boolean => c.kind === also.kind && c.account === also.account && c.name.toLowerCase() === also.name.toLowerCase();
       if (objects.some(same) || pruneList.some(same)) continue;
-      const listed = changes.find((c) => same(c) && c.action === 'update' && c.document === undefined);
-      if (also.delete) changes.push({ action: 'delete', kind: also.kind, account: also.account, name: also.name, fields: [] });
-      else if (listed === undefined) changes.push({ action: 'update', kind: also.kind, account: also.account, name: also.name, fields: [also.field] });
+      const at = changes.findIndex((c) => same(c) && c.document === undefined && (c.action === 'update' || c.action === 'delete'));
+      const listed = at < 0 ? undefined : changes[at];
+      if (listed?.action === 'delete') continue;
+      if (also.delete) {
+        if (listed !== undefined) changes.splice(at, 1);
+        changes.push({ action: 'delete', kind: also.kind, account: also.account, name: also.name, fields: [] });
+      } else if (listed === undefined) changes.push({ action: 'update', kind: also.kind, account: also.account, name: also.name, fields: [also.field] });
+      else if (!listed.fields.includes(also.field)) changes[at] = { ...listed, fields: [...listed.fields, also.field] };
     }
     if (handler?.listAction) steps.push({ step: { phase: -1, action: handler.listAction, resource: entityArn(partitionOf(ref.account), ref.account, ref.kind.toLowerCase() as 'user', '/', '*'), account: ref.account }, document: undefined, ref });
     for (const s of d.value) steps.push({ step: s, document: undefined, ref });

@@ -908,7 +908,7 @@ export async function removeWorkspaceIamPolicies(tx: WriteTx, account: string, n
  * instance; `updated` is the time of the deletion. Answers the resources of the policies changed.
  */
 export async function forgetMember(tx: WriteTx, gone: GonePrincipal | (GoneGroup & { readonly type: 'group' }), updated: string): Promise<string[]> {
-  const member = gone.type === 'role' ? `serviceAccount:${gone.name}@${gone.account}.${SERVICE_ACCOUNT_DOMAIN}` : `${gone.type}:${gone.name}`;
+  const member = goneMember(gone);
   // `user:` and `group:` name one of the policy's own account; a service account names its account in the email.
   const changed = await rewriteMember(tx, member, `deleted:${member}?uid=${gone.id}`, gone.type === 'role' ? undefined : gone.account, updated);
   // The policy attached to the entity itself goes with it, as a bucket's goes at DeleteBucket and as GCP deletes a
@@ -922,6 +922,30 @@ export async function forgetMember(tx: WriteTx, gone: GonePrincipal | (GoneGroup
     if (!changed.includes(stored.resource)) changed.push(stored.resource);
   }
   return changed;
+}
+
+/** The binding member that names `gone`, as `forgetMember` matches it. */
+function goneMember(gone: { readonly type: 'user' | 'role' | 'group'; readonly account: string; readonly name: string }): string {
+  return gone.type === 'role' ? `serviceAccount:${gone.name}@${gone.account}.${SERVICE_ACCOUNT_DOMAIN}` : `${gone.type}:${gone.name}`;
+}
+
+/**
+ * The IAM policies `forgetMember` would rewrite (`removed` false) or remove (the policy of the entity's own ARN), read
+ * without writing: what a plan that deletes `gone` (`apply --prune`) has to list besides it.
+ */
+export async function policiesForgetting(
+  tx: ReadTx,
+  gone: { readonly type: 'user' | 'role' | 'group'; readonly account: string; readonly name: string },
+): Promise<{ readonly resource: string; readonly account: string; readonly name?: string; readonly removed: boolean }[]> {
+  const member = goneMember(gone);
+  const out: { resource: string; account: string; name?: string; removed: boolean }[] = [];
+  for (const { key, value } of await tx.kv.list(IAM_POLICY_PREFIX)) {
+    const stored = JSON.parse(value) as StoredIamPolicy;
+    const removed = key.startsWith(`${IAM_POLICY_PREFIX}arn/`) && isArnOf(stored.resource, gone);
+    const rewritten = (gone.type === 'role' || stored.account === gone.account) && stored.bindings.some((b) => b.members.includes(member));
+    if (removed || rewritten) out.push({ resource: stored.resource, account: stored.account, ...(stored.name !== undefined ? { name: stored.name } : {}), removed });
+  }
+  return out;
 }
 
 const GROUP_ARN = /^(?:arn:aws[a-z-]*:iam|acs:ram)::(\d{12}):group\/(?:.*\/)?([\w+=,.@-]{1,128})$/;

@@ -23,9 +23,9 @@
 import { namedEntity, replacePrincipals } from '../core/iam/index.ts';
 import { clusterKey, workspaceKey, type Cluster, type Workspace, type WorkspaceMember } from '../core/jobs/jobs.ts';
 import { entryPrincipal, type AccessEntry } from '../core/kube/index.ts';
-import { forgetMember, rewriteMember } from './bindings.ts';
+import { forgetMember, policiesForgetting, rewriteMember } from './bindings.ts';
 import { ACCESS_ENTRY_KIND, accessEntryKey } from './kube-apply.ts';
-import type { WriteTx } from './ports/store.ts';
+import type { ReadTx, WriteTx } from './ports/store.ts';
 import { RESOURCE_POLICY_PREFIX, storedResourcePolicy, type StoredResourcePolicy } from './resource-policies.ts';
 
 /** A user or role being deleted. */
@@ -88,6 +88,57 @@ export async function forgetGroup(tx: WriteTx, gone: GoneGroup, now: string): Pr
   const workspaces = await rewriteWorkspaceMembers(tx, gone.account, 'group', gone.name, undefined);
   const clusters = await rewriteClusterMappings(tx, gone.account, 'group', gone.name, undefined);
   return { trustPolicies: [], resourcePolicies: [], iamPolicies, workspaces, clusters };
+}
+
+/** An object that deleting a user, group or role rewrites (`forgetPrincipal`, `forgetGroup`), or removes (`delete`). */
+export interface Forgetting {
+  readonly kind: 'Role' | 'ResourcePolicy' | 'IamPolicy' | 'Workspace' | 'Cluster';
+  readonly account: string;
+  /** As `apply` names it: the role's, workspace's or cluster's name; a policy's document name, else its resource. */
+  readonly name: string;
+  /** The field rewritten (`trustPolicy`, `document`, `bindings`, `members`, `mappings`). */
+  readonly field: string;
+  readonly delete?: true;
+}
+
+/**
+ * What deleting `gone` makes `forgetPrincipal` (a user or role) or `forgetGroup` (a group) rewrite or remove, with the
+ * same matches, read without writing: a plan that deletes it (`apply --prune`) lists each of these objects too, as
+ * the apply changes them in its transaction.
+ */
+export async function forgetting(tx: ReadTx, gone: GonePrincipal | (GoneGroup & { readonly type: 'group' })): Promise<Forgetting[]> {
+  const out: Forgetting[] = [];
+  if (gone.type !== 'group') {
+    const names = (value: string): string | undefined => {
+      const e = namedEntity(value);
+      return e !== undefined && e.kind === gone.type && e.account === gone.account && e.name === gone.name ? gone.id : undefined;
+    };
+    for (const role of await tx.roles.listAll()) {
+      if (gone.type === 'role' && role.account === gone.account && role.name === gone.name) continue;
+      if (replacePrincipals(role.trustPolicy, names) !== undefined) out.push({ kind: 'Role', account: role.account, name: role.name, field: 'trustPolicy' });
+    }
+    for (const { key, value } of await tx.kv.list(RESOURCE_POLICY_PREFIX)) {
+      const stored = storedResourcePolicy(key, value) as (StoredResourcePolicy & { name?: unknown }) | undefined;
+      if (stored === undefined || replacePrincipals(stored.document, names) === undefined) continue;
+      out.push({ kind: 'ResourcePolicy', account: stored.account, name: typeof stored.name === 'string' ? stored.name : stored.resource, field: 'document' });
+    }
+  }
+  for (const p of await policiesForgetting(tx, gone)) {
+    out.push({ kind: 'IamPolicy', account: p.account, name: p.name ?? p.resource, field: 'bindings', ...(p.removed ? { delete: true as const } : {}) });
+  }
+  if (gone.type !== 'role') {
+    const lower = gone.name.toLowerCase();
+    const kind = gone.type;
+    for (const { value } of await tx.kv.list(workspaceKey(gone.account, ''))) {
+      const ws = JSON.parse(value) as Workspace;
+      if (ws.members.some((m) => m[kind]?.toLowerCase() === lower)) out.push({ kind: 'Workspace', account: ws.account, name: ws.name, field: 'members' });
+    }
+    for (const { value } of await tx.kv.list(clusterKey(gone.account, ''))) {
+      const c = JSON.parse(value) as Cluster;
+      if ((c.mappings ?? []).some((m) => m[kind]?.toLowerCase() === lower)) out.push({ kind: 'Cluster', account: c.account, name: c.name, field: 'mappings' });
+    }
+  }
+  return out;
 }
 
 /** A user or group being renamed (`UpdateUser`, `UpdateGroup`): what it was and what it becomes. */

@@ -463,7 +463,7 @@ export async function clusterContentsDeletion(env: Env, account: string, cluster
         resource,
         account,
         context: accessEntryContext({ ...entry, principalArn: principal?.arn ?? entry.principalArn }),
-        alsoChanges: { kind: ACCESS_ENTRY_KIND, account, name: entry.name, field: '', delete: true },
+        alsoChanges: [{ kind: ACCESS_ENTRY_KIND, account, name: entry.name, field: '', delete: true }],
         run,
       });
       continue;
@@ -478,7 +478,7 @@ export async function clusterContentsDeletion(env: Env, account: string, cluster
       resource,
       account,
       context: rbacContext(object),
-      alsoChanges: { kind: rbacKindName(kind as RbacKind), account, name: namespace === '' ? name.join('/') : `${namespace}/${name.join('/')}`, field: '', delete: true },
+      alsoChanges: [{ kind: rbacKindName(kind as RbacKind), account, name: namespace === '' ? name.join('/') : `${namespace}/${name.join('/')}`, field: '', delete: true }],
       run,
     });
   }
