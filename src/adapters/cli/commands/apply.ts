@@ -8,7 +8,7 @@ import type { Document, LineCounter } from 'yaml';
 import { lossyScalars, parseYamlDocuments, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import type { GatehouseError } from '../../../core/errors.ts';
 import type { ApplyResult, DocumentChange, PlannedChange } from '../../../app/apply.ts';
-import { call, connect, nothingChanged, report, withServerOptions, type ConnectionOptions } from '../client.ts';
+import { call, connect, nothingChanged, report, withServerOptions, type ClientFailure, type ConnectionOptions } from '../client.ts';
 import type { CommandContext, CommandGroup } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { describeReadError } from '../input-file.ts';
@@ -253,15 +253,35 @@ function formatDiff(diff: readonly DocumentChange[], omitted: number): string {
 
 type ServerError = GatehouseError & { document?: number; kind?: string; name?: string };
 
+/** Where in its file the server's error is: the line and column of the element at its path, else of its document. */
+function filePosition(e: ServerError, docs: readonly LoadedDocument[]): { readonly line: number; readonly col: number } | undefined {
+  const d = e.document !== undefined ? docs[e.document] : undefined;
+  if (!d) return undefined;
+  const offset = offsetOf(d.yaml, `${d.prefix}.${e.path}`);
+  return offset !== undefined ? d.lineCounter.linePos(offset) : undefined;
+}
+
 function formatServerError(e: ServerError, docs: readonly LoadedDocument[]): string {
   const d = e.document !== undefined ? docs[e.document] : undefined;
   const what = e.kind !== undefined ? ` (${e.kind}${e.name !== undefined ? ` ${e.name}` : ''})` : '';
   const path = e.path ? `${e.path}: ` : '';
   const message = `${e.message.replace(/\s*\n\s*/g, ' ')} [${e.code}]`;
   if (!d) return `gatehouse: ${what ? `${what.trim()}: ` : ''}${path}${message}\n`;
-  const offset = offsetOf(d.yaml, `${d.prefix}.${e.path}`);
-  const pos = offset !== undefined ? d.lineCounter.linePos(offset) : undefined;
+  const pos = filePosition(e, docs);
   return `${d.file}${pos ? `:${pos.line}:${pos.col}` : ''}: document ${d.index + 1}${what}: ${path}${message}\n`;
+}
+
+/**
+ * The server's errors as `--json` gives them, each placed in its file as the text output places it: `line` and
+ * `column` in the file (a position the server gave was within the policy text it read, not the file). A CI step reads
+ * them to annotate the line at fault, as it reads a YAML error's (review eo, 2).
+ */
+function placedErrors(errors: ClientFailure['errors'], docs: readonly LoadedDocument[]): ClientFailure['errors'] {
+  return errors.map((e) => {
+    const pos = filePosition(e as ServerError, docs);
+    const { line: _line, column: _column, ...rest } = e;
+    return pos ? { ...rest, line: pos.line, column: pos.col } : rest;
+  });
 }
 
 /** What an apply whose outcome is unknown leaves to check: all of it or none of it was applied, and which accounts' keys may be lost. */
@@ -314,7 +334,8 @@ async function applyCommand(opts: ApplyOptions, dryRun: boolean, ctx: CommandCon
       if (!opts.json) ctx.err(outcomeUnknownNote(opts.filename, loaded.docs));
       return status;
     }
-    if (opts.json || r.errors.length === 0) return report(ctx, r, opts.json);
+    if (opts.json) return report(ctx, { ...r, errors: placedErrors(r.errors, loaded.docs) }, true);
+    if (r.errors.length === 0) return report(ctx, r);
     for (const e of r.errors) ctx.err(formatServerError(e as ServerError, loaded.docs));
     ctx.err(nothingChanged(dryRun ? 'plan' : 'apply', r.errors.length));
     return r.status;
