@@ -739,7 +739,7 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length ${constraint}`, 'WebIdentityToken');
     }
     const bad = checkAssumeRoleParams({ ...p, tags: [], transitiveTagKeys: [] }, parsed.partition);
-    if (bad) return failWith(bad.code, bad.message);
+    if (bad) return failWith(bad.code, bad.message, bad.path);
     if (p.policy !== undefined) {
       const doc = parsePolicy(p.policy, { kind: 'identity', maxChars: 2048 });
       if (!doc.ok) {

@@ -577,7 +577,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const parsed = parseRoleArn(p.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name> or acs:ram::<account>:role/<name>)`, 'RoleArn');
     const bad = checkAssumeRoleParams(p, parsed.partition);
-    if (bad) return failWith(bad.code, bad.message);
+    if (bad) return failWith(bad.code, bad.message, bad.path);
     if (caller.principal.kind === 'root') return failWith('ACCESS_DENIED', 'Roles may not be assumed by root accounts.');
     // Refused here, not at the edge, so that its record names the role as the directory does and goes to both accounts
     // (`recordRefusal`), as every other refusal of the call (review aa7).

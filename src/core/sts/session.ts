@@ -240,16 +240,16 @@ export const TAG_SET_REFUSALS = {
  * with (`VALIDATION_ERROR` for a parameter outside its own constraints, checked first; `INVALID_PARAMETER_VALUE` for
  * tags refused together, `TAG_SET_REFUSALS`), or undefined.
  */
-export function checkAssumeRoleParams(p: AssumeRoleParams, partition: Partition): { code: 'VALIDATION_ERROR' | 'INVALID_PARAMETER_VALUE'; message: string } | undefined {
+export function checkAssumeRoleParams(p: AssumeRoleParams, partition: Partition): { code: 'VALIDATION_ERROR' | 'INVALID_PARAMETER_VALUE'; message: string; path: AssumeRoleParameter } | undefined {
   const invalid = validationProblem(p, partition);
-  if (invalid !== undefined) return { code: 'VALIDATION_ERROR', message: invalid };
+  if (invalid !== undefined) return { code: 'VALIDATION_ERROR', ...invalid };
   const seen = new Set<string>();
   for (const t of p.tags) {
-    if (seen.has(t.key.toLowerCase())) return { code: 'INVALID_PARAMETER_VALUE', message: `${TAG_SET_REFUSALS.duplicate} (\`${t.key}\`)` };
+    if (seen.has(t.key.toLowerCase())) return { code: 'INVALID_PARAMETER_VALUE', message: `${TAG_SET_REFUSALS.duplicate} (\`${t.key}\`)`, path: 'Tags' };
     seen.add(t.key.toLowerCase());
   }
   const missing = p.transitiveTagKeys.find((k) => !seen.has(k.toLowerCase()));
-  if (missing !== undefined) return { code: 'INVALID_PARAMETER_VALUE', message: `${TAG_SET_REFUSALS.transitiveNotTag} (\`${missing}\`)` };
+  if (missing !== undefined) return { code: 'INVALID_PARAMETER_VALUE', message: `${TAG_SET_REFUSALS.transitiveNotTag} (\`${missing}\`)`, path: 'TransitiveTagKeys' };
   return undefined;
 }
 
@@ -285,25 +285,44 @@ const STRING_RULES = {
   sourceIdentity: { chars: /^[\w+=,.@-]*$/, pattern: '[\\w+=,.@-]*', min: 2, max: 64 },
 } as const;
 
-function validationProblem(p: AssumeRoleParams, partition: Partition): string | undefined {
-  const name = stringProblem('roleSessionName', p.roleSessionName, partition === 'acs' ? STRING_RULES.ramRoleSessionName : STRING_RULES.roleSessionName);
-  if (name !== undefined) return name;
-  const duration = p.durationSeconds !== undefined ? durationProblem(p.durationSeconds, DURATION) : undefined;
-  if (duration !== undefined) return duration;
-  const externalId = p.externalId !== undefined ? stringProblem('externalId', p.externalId, STRING_RULES.externalId, false) : undefined;
-  if (externalId !== undefined) return externalId;
-  const sourceIdentity = p.sourceIdentity !== undefined ? stringProblem('sourceIdentity', p.sourceIdentity, STRING_RULES.sourceIdentity, false) : undefined;
-  if (sourceIdentity !== undefined) return sourceIdentity;
-  if (p.policy !== undefined && p.policy.length < 1) return `1 validation error detected: Value '' at 'policy' failed to satisfy constraint: Member must have length greater than or equal to 1`;
-  if (p.policy !== undefined && p.policy.length > LIMITS.policyChars) return `1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyChars}`;
-  if (p.policyArns.length > LIMITS.policyArns) return `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyArns}`;
-  if (p.tags.length > LIMITS.tags) return `1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.tags}`;
-  for (const [i, t] of p.tags.entries()) {
+/**
+ * The request parameter a refusal is about, as the API names it: the error's path, which Alibaba's STS turns into its
+ * code (`InvalidParameter.RoleSessionName`, `InvalidParameter.DurationSeconds`; review en, 1).
+ */
+export type AssumeRoleParameter = 'RoleSessionName' | 'DurationSeconds' | 'ExternalId' | 'SourceIdentity' | 'Policy' | 'PolicyArns' | 'Tags' | 'TransitiveTagKeys';
+
+function validationProblem(p: AssumeRoleParams, partition: Partition): { message: string; path: AssumeRoleParameter } | undefined {
+  const at = (path: AssumeRoleParameter, message: string | undefined) => (message === undefined ? undefined : { message, path });
+  return (
+    at('RoleSessionName', stringProblem('roleSessionName', p.roleSessionName, partition === 'acs' ? STRING_RULES.ramRoleSessionName : STRING_RULES.roleSessionName)) ??
+    at('DurationSeconds', p.durationSeconds !== undefined ? durationProblem(p.durationSeconds, DURATION) : undefined) ??
+    at('ExternalId', p.externalId !== undefined ? stringProblem('externalId', p.externalId, STRING_RULES.externalId, false) : undefined) ??
+    at('SourceIdentity', p.sourceIdentity !== undefined ? stringProblem('sourceIdentity', p.sourceIdentity, STRING_RULES.sourceIdentity, false) : undefined) ??
+    at('Policy', policyProblem(p.policy)) ??
+    at('PolicyArns', p.policyArns.length > LIMITS.policyArns ? `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyArns}` : undefined) ??
+    at('Tags', tagsProblem(p.tags)) ??
+    at('TransitiveTagKeys', transitiveKeysProblem(p.transitiveTagKeys))
+  );
+}
+
+function policyProblem(policy: string | undefined): string | undefined {
+  if (policy !== undefined && policy.length < 1) return `1 validation error detected: Value '' at 'policy' failed to satisfy constraint: Member must have length greater than or equal to 1`;
+  if (policy !== undefined && policy.length > LIMITS.policyChars) return `1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyChars}`;
+  return undefined;
+}
+
+function tagsProblem(tags: AssumeRoleParams['tags']): string | undefined {
+  if (tags.length > LIMITS.tags) return `1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.tags}`;
+  for (const [i, t] of tags.entries()) {
     const bad = sessionTagProblem(t, i);
     if (bad !== undefined) return bad;
   }
-  if (p.transitiveTagKeys.length > LIMITS.transitive) return `1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.transitive}`;
-  for (const [i, k] of p.transitiveTagKeys.entries()) {
+  return undefined;
+}
+
+function transitiveKeysProblem(keys: readonly string[]): string | undefined {
+  if (keys.length > LIMITS.transitive) return `1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.transitive}`;
+  for (const [i, k] of keys.entries()) {
     // Each a tag key (botocore's `tagKeyListType`), checked before it is looked for among the tags.
     const at = (constraint: string) => `1 validation error detected: Value '${k}' at 'transitiveTagKeys.${i + 1}.member' failed to satisfy constraint: ${constraint}`;
     if (k.length < 1) return at('Member must have length greater than or equal to 1');
