@@ -738,7 +738,8 @@ export function createOidc(deps: AppDeps, sts: Sts, cache: PolicyCache) {
       const constraint = p.webIdentityToken.length < 4 ? 'greater than or equal to 4' : 'less than or equal to 20000';
       return failWith('VALIDATION_ERROR', `1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length ${constraint}`, 'WebIdentityToken');
     }
-    const bad = checkAssumeRoleParams({ ...p, tags: [], transitiveTagKeys: [] }, parsed.partition);
+    // By the role's account, whichever dialect's ARN names it (review en, 2).
+    const bad = checkAssumeRoleParams({ ...p, tags: [], transitiveTagKeys: [] }, (await sts.accountPartition(parsed.account)) ?? parsed.partition);
     if (bad) return failWith(bad.code, bad.message, bad.path);
     if (p.policy !== undefined) {
       const doc = parsePolicy(p.policy, { kind: 'identity', maxChars: 2048 });

@@ -195,6 +195,15 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     return (await (tx !== undefined ? tx.accounts.get(id) : deps.store.read((t) => t.accounts.get(id)))) !== undefined;
   }
 
+  /**
+   * The partition of account `id` (undefined when there is none): from the live state once loaded, else from the store.
+   * A role's parameters follow its account's dialect whichever dialect's ARN names the role (review en, 2).
+   */
+  async function accountPartition(id: string): Promise<Partition | undefined> {
+    if (live.loaded) return live.account(id)?.partition;
+    return deps.store.read((t) => partitionOf(t, id));
+  }
+
   async function cachedUser(tx: ReadTx | undefined, account: string, name: string): Promise<UserEntry | undefined> {
     if (live.loaded) return (await loadedEntry(userKey(account, name))) as UserEntry | undefined;
     if (tx === undefined) return deps.store.read((t) => cachedUser(t, account, name));
@@ -576,7 +585,10 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (tooLong !== undefined) return failWith('VALIDATION_ERROR', tooLong, 'RoleArn');
     const parsed = parseRoleArn(p.roleArn);
     if (!parsed) return failWith('VALIDATION_ERROR', `RoleArn \`${p.roleArn}\` is not a role ARN (arn:aws:iam::<account>:role/<name> or acs:ram::<account>:role/<name>)`, 'RoleArn');
-    const bad = checkAssumeRoleParams(p, parsed.partition);
+    // RAM's session names for a role of an `acs` account, AWS's for one of an `aws` account, whichever form its ARN takes:
+    // by the ARN's form, `arn:aws:iam::<acs account>:role/r` issued `acs:ram::…:role/r/a+b,c=d`, a name RAM refuses, and
+    // `acs:ram::<aws account>:role/r` refused a name AWS takes with RAM's rule (review en, 2).
+    const bad = checkAssumeRoleParams(p, (await accountPartition(parsed.account)) ?? parsed.partition);
     if (bad) return failWith(bad.code, bad.message, bad.path);
     if (caller.principal.kind === 'root') return failWith('ACCESS_DENIED', 'Roles may not be assumed by root accounts.');
     // Refused here, not at the edge, so that its record names the role as the directory does and goes to both accounts
@@ -842,6 +854,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     getCallerIdentity,
     getAccessKeyInfo,
     cachedRole,
+    accountPartition,
     cachedUser,
     accountExists,
     ownerEntry,
