@@ -52,16 +52,20 @@ export interface Forgotten {
   readonly clusters: readonly string[];
 }
 
+/** The unique id of `gone` for a policy principal that names it (by its kind, account and stored name), else undefined. */
+const goneId =
+  (gone: GonePrincipal) =>
+  (value: string): string | undefined => {
+    const e = namedEntity(value);
+    return e !== undefined && e.kind === gone.type && e.account === gone.account && e.name === gone.name ? gone.id : undefined;
+  };
+
 /**
  * Rewrites, inside `tx`, every policy that names `gone` (see the module comment). Call it in the transaction that
  * deletes the entity, after the delete succeeded; `now` (ISO seconds) stamps the resource and IAM policies changed.
  */
 export async function forgetPrincipal(tx: WriteTx, gone: GonePrincipal, now: string): Promise<Forgotten> {
-  const replace = (value: string): string | undefined => {
-    const e = namedEntity(value);
-    return e !== undefined && e.kind === gone.type && e.account === gone.account && e.name === gone.name ? gone.id : undefined;
-  };
-  const { trustPolicies, resourcePolicies } = await rewritePrincipals(tx, replace, gone.type === 'role' ? gone : undefined, now);
+  const { trustPolicies, resourcePolicies } = await rewritePrincipals(tx, goneId(gone), gone.type === 'role' ? gone : undefined, now);
   const iamPolicies = await forgetMember(tx, gone, now);
   const workspaces = gone.type === 'user' ? await rewriteWorkspaceMembers(tx, gone.account, 'user', gone.name, undefined) : [];
   const clusters = gone.type === 'user' ? await rewriteClusterMappings(tx, gone.account, 'user', gone.name, undefined) : [];
@@ -109,10 +113,7 @@ export interface Forgetting {
 export async function forgetting(tx: ReadTx, gone: GonePrincipal | (GoneGroup & { readonly type: 'group' })): Promise<Forgetting[]> {
   const out: Forgetting[] = [];
   if (gone.type !== 'group') {
-    const names = (value: string): string | undefined => {
-      const e = namedEntity(value);
-      return e !== undefined && e.kind === gone.type && e.account === gone.account && e.name === gone.name ? gone.id : undefined;
-    };
+    const names = goneId(gone);
     for (const role of await tx.roles.listAll()) {
       if (gone.type === 'role' && role.account === gone.account && role.name === gone.name) continue;
       if (replacePrincipals(role.trustPolicy, names) !== undefined) out.push({ kind: 'Role', account: role.account, name: role.name, field: 'trustPolicy' });
