@@ -264,6 +264,32 @@ export interface ListInput {
   readonly sent?: { readonly prefix?: string; readonly delimiter?: string; readonly maxKeys?: string };
 }
 
+/** A `Range: bytes=…` as the client asked it: `a-b`, `a-` or the last `suffix` bytes. */
+export interface RequestedRange {
+  readonly start?: number;
+  readonly end?: number;
+  readonly suffix?: number;
+}
+
+/**
+ * `range` resolved against an object of `size` bytes, as GetObject and HeadObject read it (API_GetObject,
+ * API_HeadObject; RFC 9110 §14.1.2): an end past the object is its last byte, a suffix longer than the object is all of
+ * it. Unsatisfiable (416 InvalidRange): a first byte at or past the end, or a suffix of 0. Undefined when the answer
+ * is the whole object: no range asked, or an empty object asked a suffix.
+ */
+export function resolveRequestedRange(range: RequestedRange | undefined, size: number): { ok: true; value: ByteRange | undefined } | { ok: false } {
+  if (range === undefined) return { ok: true, value: undefined };
+  let resolved: ByteRange | undefined;
+  if (range.suffix !== undefined) {
+    if (range.suffix === 0) return { ok: false };
+    resolved = { start: Math.max(0, size - range.suffix), end: size - 1 };
+  } else if (range.start !== undefined) {
+    if (range.start >= size) return { ok: false };
+    resolved = { start: range.start, end: Math.min(range.end ?? size - 1, size - 1) };
+  }
+  return { ok: true, value: resolved && size > 0 ? resolved : undefined };
+}
+
 export const bucketArn = (bucket: string): string => `arn:aws:s3:::${bucket}`;
 export const objectArn = (bucket: string, key: string): string => `arn:aws:s3:::${bucket}/${key}`;
 
@@ -736,26 +762,16 @@ export function createS3(app: App, objects: ObjectStore) {
      * `range` as the client asked it; resolved against the object's size here (suffix and open ranges), so the
      * store sees an inclusive range within the object. Unsatisfiable: InvalidRange, with the size for the edge.
      */
-    async getObject(call: S3Call, bucket: string, key: string, range?: { start?: number; end?: number; suffix?: number }, versionId?: string): Promise<S3Result<{ info: ObjectInfo; range?: ByteRange; stream: Readable }> | { ok: false; error: S3Failure; size: number }> {
+    async getObject(call: S3Call, bucket: string, key: string, range?: RequestedRange, versionId?: string): Promise<S3Result<{ info: ObjectInfo; range?: ByteRange; stream: Readable }> | { ok: false; error: S3Failure; size: number }> {
       const g = await gateObject(call, bucket, key, 's3:GetObject', undefined, versionId);
       if (!g.ok) return g;
       const unsupported = unhonoured(call, g.value.bucket.owner, 'read');
       if (unsupported) return { ok: false, error: unsupported };
       const info = g.value.info;
       if (!info) return noSuchKey(call, g.value.bucket, key);
-      let resolved: ByteRange | undefined;
-      if (range) {
-        const size = info.size;
-        if (range.suffix !== undefined) {
-          if (range.suffix === 0) return { ok: false, error: { code: 'InvalidRange', message: 'The requested range is not satisfiable' }, size };
-          resolved = { start: Math.max(0, size - range.suffix), end: size - 1 };
-        } else if (range.start !== undefined) {
-          if (range.start >= size) return { ok: false, error: { code: 'InvalidRange', message: 'The requested range is not satisfiable' }, size };
-          resolved = { start: range.start, end: Math.min(range.end ?? size - 1, size - 1) };
-        }
-        if (resolved && size === 0) resolved = undefined;
-      }
-      const r = await objects.getObject(bucket, key, resolved);
+      const resolved = resolveRequestedRange(range, info.size);
+      if (!resolved.ok) return { ok: false, error: { code: 'InvalidRange', message: 'The requested range is not satisfiable' }, size: info.size };
+      const r = await objects.getObject(bucket, key, resolved.value);
       if (!r.ok) return r.error.code === 'NoSuchKey' ? noSuchKey(call, g.value.bucket, key) : fromStore(r);
       return { ok: true, value: r.value };
     },

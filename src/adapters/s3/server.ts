@@ -15,7 +15,7 @@ import { createServer as createTlsServer } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { TLSSocket } from 'node:tls';
 import type { App, Caller } from '../../app/index.ts';
-import type { S3, S3Call, S3Failure, S3Result, StoreDigests } from '../../app/s3.ts';
+import { resolveRequestedRange, type S3, type S3Call, type S3Failure, type S3Result, type StoreDigests } from '../../app/s3.ts';
 import {
   DEFAULT_CONTENT_TYPE,
   isStorageClass,
@@ -1323,16 +1323,27 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           ? s3Error('NotImplemented', `A header or query you provided requested a function that is not implemented: partNumber=${partText} of a multipart object; ask byte ranges (Range: bytes=…) instead`)
           : s3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable', { PartNumberRequested: partText, ActualPartCount: '1' });
       };
+      const range = parseRange(header(req, 'range'));
       if (head) {
         return answer(await s3.headObject(call, bucket, key, versionId), (info) => {
           const part = partRefusal(info);
           if (part) return fail(part);
           const pre = preconditions(info);
           if (pre !== undefined) return pre === 304 ? sendEmpty(res, 304, { etag: `"${info.etag}"`, 'last-modified': httpDate(info.lastModified) }) : fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
+          // HeadObject takes a Range as GetObject does (API_HeadObject: "If the Range is satisfiable, only the
+          // ContentLength is affected in the response. If the Range is not satisfiable, S3 returns a 416"), answered
+          // 206 with its Content-Range. The CRT's ranged download (aws-c-s3's auto-ranged GET, under Mountpoint,
+          // s3torchconnector, the aws CLI's and boto3's CRT transfers) asks HeadObject with the GET's Range first and
+          // reads the range to fetch from its Content-Range; ignored, it found none and failed every ranged read.
+          const resolved = resolveRequestedRange(range, info.size);
+          if (!resolved.ok) return fail(s3Error('InvalidRange', 'The requested range is not satisfiable'), { 'content-range': `bytes */${info.size}` });
+          if (resolved.value !== undefined) {
+            const { start, end } = resolved.value;
+            return sendEmpty(res, 206, { ...answerHeaders(info), 'content-range': `bytes ${start}-${end}/${info.size}`, 'content-length': end - start + 1 });
+          }
           sendEmpty(res, 200, { ...answerHeaders(info), ...(checksumAsked ? checksumHeaders(info.checksum) : {}), 'content-length': info.size });
         });
       }
-      const range = parseRange(header(req, 'range'));
       const r = await s3.getObject(call, bucket, key, range, versionId);
       if (!r.ok) {
         const size = 'size' in r ? r.size : undefined;
