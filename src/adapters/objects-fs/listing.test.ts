@@ -71,6 +71,8 @@ describe('objects-fs listing: ListObjectsV2 pages', () => {
     ['max-keys 0', { maxKeys: 0 }, { keys: [], prefixes: [], truncated: false }],
     ['multi-character delimiter', { delimiter: '20', prefix: 'photos/' }, { keys: ['photos/index.html', 'photos/ünïcode/ok.jpg', 'photos/😀.jpg'], prefixes: ['photos/20'], truncated: false }],
     ['a key equal to a common prefix is rolled up', { delimiter: '/', prefix: 'z' }, { keys: [], prefixes: ['z/'], truncated: false }],
+    // A remainder one character shorter than the delimiter is no common prefix (review ep, 2: `videos/a.m` was skipped).
+    ['continuing after a key one character shorter than the delimiter', { delimiter: '.m', prefix: 'videos/', after: 'videos/a' }, { keys: [], prefixes: ['videos/a.m', 'videos/b.m'], truncated: false }],
   ];
 
   for (const [name, query, expected] of table) {

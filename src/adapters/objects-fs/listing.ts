@@ -64,6 +64,16 @@ export function removeKey(keys: string[], key: string): boolean {
   return true;
 }
 
+/**
+ * Whether a marker's text after the listing's prefix is what a common prefix has there: up to and including the first
+ * occurrence of the delimiter, ending with it. The length check matters for a delimiter of several characters: a
+ * remainder one character shorter than it has no occurrence (indexOf -1), which is also its length minus the
+ * delimiter's, so a page that ended on the key `0` under delimiter `b/` skipped every key starting with `0` on the next.
+ */
+function isCommonPrefixRest(rest: string, delimiter: string): boolean {
+  return rest.length >= delimiter.length && rest.indexOf(delimiter) === rest.length - delimiter.length;
+}
+
 export interface PageQuery {
   readonly prefix?: string;
   readonly delimiter?: string;
@@ -96,7 +106,7 @@ export function listPage(keys: readonly string[], query: PageQuery): KeyPage {
     i = lowerBound(keys, after, true, i);
     if (delimiter !== undefined && after.startsWith(prefix) && after.length > prefix.length) {
       const rest = after.slice(prefix.length);
-      if (rest.indexOf(delimiter) === rest.length - delimiter.length) i = pastPrefix(keys, after, i);
+      if (isCommonPrefixRest(rest, delimiter)) i = pastPrefix(keys, after, i);
     }
   }
   const out: string[] = [];
@@ -161,7 +171,7 @@ export function uploadsPage<T extends { readonly key: string; readonly uploadId:
   let skipUnder: string | undefined;
   if (keyMarker !== undefined && delimiter !== undefined && keyMarker.startsWith(prefix) && keyMarker.length > prefix.length) {
     const rest = keyMarker.slice(prefix.length);
-    if (rest.indexOf(delimiter) === rest.length - delimiter.length) skipUnder = keyMarker;
+    if (isCommonPrefixRest(rest, delimiter)) skipUnder = keyMarker;
   }
   const after = (u: T): boolean => {
     if (keyMarker === undefined) return true;
