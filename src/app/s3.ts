@@ -290,6 +290,13 @@ export function resolveRequestedRange(range: RequestedRange | undefined, size: n
   return { ok: true, value: resolved && size > 0 ? resolved : undefined };
 }
 
+/** A page of ListBuckets: names starting with `prefix`, after the name `after`, at most `max` (at least 1). */
+export interface BucketsPage {
+  readonly prefix?: string;
+  readonly after?: string;
+  readonly max: number;
+}
+
 export const bucketArn = (bucket: string): string => `arn:aws:s3:::${bucket}`;
 export const objectArn = (bucket: string, key: string): string => `arn:aws:s3:::${bucket}/${key}`;
 
@@ -577,11 +584,21 @@ export function createS3(app: App, objects: ObjectStore) {
   }
 
   return {
-    async listBuckets(call: S3Call): Promise<S3Result<readonly BucketInfo[]>> {
+    /**
+     * The caller's account's buckets, in name order; `page` (ListBuckets' `prefix`, `continuation-token` and
+     * `max-buckets`, API_ListBuckets): those whose name starts with `prefix`, after `after`, at most `max`, and the name
+     * to continue after when more remain. Without `page`, all of them.
+     */
+    async listBuckets(call: S3Call, page?: BucketsPage): Promise<S3Result<{ readonly buckets: readonly BucketInfo[]; readonly next?: string }>> {
       // S3 lists the buckets of the caller's account; the question is asked on the account's side.
       const refused = await decide(call, 's3:ListAllMyBuckets', 'arn:aws:s3:::*', call.caller.account);
       if (refused) return { ok: false, error: refused };
-      return { ok: true, value: (await objects.listBuckets()).filter((b) => b.owner === call.caller.account) };
+      const mine = (await objects.listBuckets()).filter((b) => b.owner === call.caller.account);
+      if (page === undefined) return { ok: true, value: { buckets: mine } };
+      const { prefix = '', after, max } = page;
+      const matching = mine.filter((b) => b.name.startsWith(prefix) && (after === undefined || b.name > after));
+      const buckets = matching.slice(0, max);
+      return { ok: true, value: matching.length > max ? { buckets, next: buckets[buckets.length - 1]!.name } : { buckets } };
     },
 
     async createBucket(call: S3Call, bucket: string): Promise<S3Result<BucketInfo>> {

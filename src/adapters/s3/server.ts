@@ -106,10 +106,17 @@ const SUBRESOURCES: ReadonlyMap<string, { readonly bucket?: readonly string[]; r
   ['tagging', { object: ['GET', 'PUT', 'DELETE'] }],
 ]);
 
+/** ListBuckets' own parameters (API_ListBuckets), besides `prefix` and `continuation-token`, which are plain. */
+const LIST_BUCKETS_PARAMS = new Set(['max-buckets', 'bucket-region']);
+
+/** The most buckets a ListBuckets page holds (`max-buckets`, and S3's page when it is not sent). */
+const MAX_BUCKETS_PAGE = 10_000;
+
 /** The first query parameter of the request that the gateway does not serve for this method on this resource. */
 function unservedParam(method: string, level: 'service' | 'bucket' | 'object', query: Query): string | undefined {
   for (const name of query.map.keys()) {
     if (PLAIN_PARAMS.test(name) || HOISTED_PARAMS.test(name.toLowerCase())) continue;
+    if (level === 'service' && method === 'GET' && LIST_BUCKETS_PARAMS.has(name)) continue;
     const served = level === 'service' ? undefined : SUBRESOURCES.get(name)?.[level];
     if (served === undefined || !served.includes(method)) return name;
   }
@@ -911,12 +918,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     // Service: ListBuckets.
     if (bucket === '') {
       if (method !== 'GET') return fail(s3Error('MethodNotAllowed', `The specified method is not allowed against this resource: ${method} /`));
-      return answer(await s3.listBuckets(call), (buckets) =>
-        sendXml(res, 'ListAllMyBucketsResult', {
-          Owner: ownerXml(call.caller.account),
-          Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: s3Date(b.created) })) },
-        }),
-      );
+      return listBuckets();
     }
 
     // Read-only answers some tools ask for before anything else (the owner's full control, no versioning).
@@ -929,6 +931,41 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
 
     if (key === '') return bucketOperation();
     return objectOperation();
+
+    /**
+     * ListBuckets, and its paging (API_ListBuckets): `prefix`, `continuation-token`, `max-buckets` (1 to 10,000) and
+     * `bucket-region`. With any of them the answer is a page (at most 10,000 when `max-buckets` is not sent, as S3
+     * pages), names the next page's `ContinuationToken` when more remain, echoes `Prefix`, and gives each bucket its
+     * `BucketRegion`; without, every bucket, as before. Every bucket is in the gateway's region, so another
+     * `bucket-region` lists none.
+     */
+    async function listBuckets(): Promise<void> {
+      const paged = ['prefix', 'continuation-token', 'max-buckets', 'bucket-region'].some((p) => query.has(p));
+      const max = pagingNumber(query, 'max-buckets');
+      if (!max.ok) return fail(max.error);
+      if (max.value !== undefined && (max.value < 1 || max.value > MAX_BUCKETS_PAGE)) {
+        return fail(s3Error('InvalidArgument', `Argument max-buckets must be an integer between 1 and ${MAX_BUCKETS_PAGE}`, { ArgumentName: 'max-buckets', ArgumentValue: query.get('max-buckets') ?? '' }));
+      }
+      const token = query.get('continuation-token');
+      let after: string | undefined;
+      if (token !== undefined && token !== '') {
+        after = Buffer.from(token, 'base64url').toString('utf8');
+        if (Buffer.from(after, 'utf8').toString('base64url') !== token) return fail(s3Error('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token', ArgumentValue: token }));
+      }
+      const prefix = query.get('prefix');
+      const bucketRegion = query.get('bucket-region');
+      const page = paged ? { ...(prefix !== undefined && prefix !== '' ? { prefix } : {}), ...(after !== undefined ? { after } : {}), max: max.value ?? MAX_BUCKETS_PAGE } : undefined;
+      return answer(await s3.listBuckets(call, page), (r) => {
+        const buckets = bucketRegion !== undefined && bucketRegion !== '' && bucketRegion !== region ? [] : r.buckets;
+        const next = buckets.length > 0 ? r.next : undefined;
+        sendXml(res, 'ListAllMyBucketsResult', {
+          Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: s3Date(b.created), ...(paged ? { BucketRegion: region } : {}) })) },
+          Owner: ownerXml(call.caller.account),
+          ...(next !== undefined ? { ContinuationToken: Buffer.from(next, 'utf8').toString('base64url') } : {}),
+          ...(prefix !== undefined ? { Prefix: prefix } : {}),
+        });
+      });
+    }
 
     async function bucketOperation(): Promise<void> {
       if (method === 'GET' && query.has('location')) {
