@@ -28,6 +28,7 @@ export type S3ErrorCode =
   | 'InvalidPartNumber'
   | 'InvalidStorageClass'
   | 'InvalidRedirectLocation'
+  | 'InvalidTag'
   | 'InternalError';
 
 export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
@@ -73,6 +74,7 @@ export const S3_STATUS: Readonly<Record<S3ErrorCode, number>> = {
   InvalidPartNumber: 416,
   InvalidStorageClass: 400,
   InvalidRedirectLocation: 400,
+  InvalidTag: 400,
   InternalError: 500,
 };
 

@@ -41,7 +41,8 @@ import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, typ
 import { isSigV2, parseSigV2 } from './sigv2.ts';
 import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, isChecksumValue, readWhole, type BodyOptions } from './body.ts';
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
-import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, parseTagging, xmlDocument, type XmlNode } from './xml.ts';
+import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, parseTagPairs, xmlDocument, type XmlNode } from './xml.ts';
+import { tagRecord, tagSetProblem } from './tags.ts';
 import { drainable, listenOn } from '../http/lifecycle.ts';
 import { queryError } from '../http/xml.ts';
 import { claimedCredential, recordAuthFailure } from '../../app/auth-failures.ts';
@@ -321,11 +322,17 @@ function objectClassOf(req: IncomingMessage): { ok: true; value: { storageClass?
   return { ok: true, value: { ...(storageClass !== undefined ? { storageClass } : {}), ...(redirectLocation !== undefined ? { redirectLocation } : {}) } };
 }
 
-function tagsOf(value: string | undefined): Record<string, string> | undefined {
-  if (value === undefined) return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(value)) out[k] = v;
-  return out;
+/**
+ * The tags of `x-amz-tagging` (URL query form, `k1=v1&k2=v2`), undefined when not sent; a set S3 would refuse (more
+ * than 10, a key twice, a key or value too long: `tagSetProblem`) is 400 InvalidTag, before the write is decided. A key
+ * sent twice was kept with its last value, and an 11th tag stored, where S3 refuses both.
+ */
+function tagsOf(value: string | undefined): { ok: true; value: Record<string, string> | undefined } | { ok: false; error: S3Error } {
+  if (value === undefined) return { ok: true, value: undefined };
+  const pairs = [...new URLSearchParams(value)];
+  const problem = tagSetProblem(pairs);
+  if (problem !== undefined) return { ok: false, error: s3Error('InvalidTag', `${problem} (x-amz-tagging)`) };
+  return { ok: true, value: tagRecord(pairs) };
 }
 
 function objectHeaders(info: ObjectInfo): Record<string, string | number> {
@@ -1172,9 +1179,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           if (tooLarge) return fail(tooLarge);
           const classed = objectClassOf(req);
           if (!classed.ok) return fail(classed.error);
+          const tagged = tagsOf(header(req, 'x-amz-tagging'));
+          if (!tagged.ok) return fail(tagged.error);
+          const tags = tagged.value;
           const md5 = header(req, 'content-md5');
           const contentType = header(req, 'content-type');
-          const tags = tagsOf(header(req, 'x-amz-tagging'));
           return storing(
             s3.putObject(call, {
               bucket,
@@ -1240,8 +1249,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
             if (!classed.ok) return fail(classed.error);
             const summed = uploadChecksumOf(req);
             if (!summed.ok) return fail(summed.error);
+            const tagged = tagsOf(header(req, 'x-amz-tagging'));
+            if (!tagged.ok) return fail(tagged.error);
+            const tags = tagged.value;
             const contentType = header(req, 'content-type');
-            const tags = tagsOf(header(req, 'x-amz-tagging'));
             const input = { bucket, key, ...(contentType !== undefined ? { contentType } : {}), metadata, headers: objectHeadersOf(req), ...(tags ? { tags } : {}), ...classed.value, ...(summed.value ? { checksum: summed.value } : {}) };
             return answer(await s3.createUpload(call, input), (u) =>
               sendXml(res, 'InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: u.uploadId }, u.checksum === undefined ? {} : { 'x-amz-checksum-algorithm': CHECKSUM_NAMES[u.checksum.algorithm], 'x-amz-checksum-type': u.checksum.type }),
@@ -1277,9 +1288,12 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       if (method === 'PUT') {
         const body = await smallBody(MAX_SMALL_XML_BODY);
         if (body === undefined) return;
-        const tags = parseTagging(body.toString('utf8'));
-        if (!tags) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
-        return answer(await s3.putObjectTagging(call, bucket, key, tags, versionId), () => sendEmpty(res, 200));
+        const pairs = parseTagPairs(body.toString('utf8'));
+        if (!pairs) return fail(s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.'));
+        // A well-formed set S3 would not take is InvalidTag, saying why: it was MalformedXML, which named no reason.
+        const problem = tagSetProblem(pairs);
+        if (problem !== undefined) return fail(s3Error('InvalidTag', problem));
+        return answer(await s3.putObjectTagging(call, bucket, key, tagRecord(pairs), versionId), () => sendEmpty(res, 200));
       }
       return fail(s3Error('MethodNotAllowed', `The specified method is not allowed against this resource: ${method} ${resource}?tagging`));
     }
@@ -1310,7 +1324,9 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         return fail(s3Error('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."));
       }
       const contentType = header(req, 'content-type');
-      const tags = tagsOf(header(req, 'x-amz-tagging'));
+      const tagged = tagDirective === 'REPLACE' ? tagsOf(header(req, 'x-amz-tagging')) : ({ ok: true, value: undefined } as const);
+      if (!tagged.ok) return fail(tagged.error);
+      const tags = tagged.value;
       const metadata = metadataOf(req);
       const tooLarge = directive === 'REPLACE' ? metadataTooLarge(metadata) : undefined;
       if (tooLarge) return fail(tooLarge);

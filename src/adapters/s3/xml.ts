@@ -4,6 +4,7 @@
  * references; a DOCTYPE is refused, as S3 refuses it).
  */
 import { XMLParser } from 'fast-xml-parser';
+import { tagRecord, tagSetProblem } from './tags.ts';
 
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
@@ -186,22 +187,31 @@ export function parseCreateBucket(text: string): { location: string } | undefine
   return { location: textOf((doc as Record<string, unknown>)['LocationConstraint'])?.trim() ?? '' };
 }
 
-/** `<Tagging><TagSet><Tag><Key>…</Key><Value>…</Value></Tag>…</TagSet></Tagging>` (at most 10 tags, as S3). */
-export function parseTagging(text: string): Record<string, string> | undefined {
+/**
+ * `<Tagging><TagSet><Tag><Key>…</Key><Value>…</Value></Tag>…</TagSet></Tagging>`: the tags as sent, in order,
+ * duplicates and all (`tagSetProblem` says what S3 would refuse in them). Undefined when the document is not one.
+ */
+export function parseTagPairs(text: string): [string, string][] | undefined {
   const doc = parseXml(text)?.['Tagging'];
   if (typeof doc !== 'object' || doc === null) return undefined;
   const set = (doc as Record<string, unknown>)['TagSet'];
-  if (set === '' || set === undefined) return {};
+  if (set === '' || set === undefined) return [];
   if (typeof set !== 'object' || set === null) return undefined;
   const tags = (set as Record<string, unknown>)['Tag'] ?? [];
-  if (!Array.isArray(tags) || tags.length > 10) return undefined;
-  const out: Record<string, string> = {};
+  if (!Array.isArray(tags)) return undefined;
+  const out: [string, string][] = [];
   for (const t of tags) {
     if (typeof t !== 'object' || t === null) return undefined;
     const k = textOf((t as Record<string, unknown>)['Key']);
     const v = textOf((t as Record<string, unknown>)['Value']) ?? '';
-    if (k === undefined || k === '' || Object.hasOwn(out, k)) return undefined;
-    out[k] = v;
+    if (k === undefined) return undefined;
+    out.push([k, v]);
   }
   return out;
+}
+
+/** A Tagging document S3 would take (at most 10 tags, unique keys, `tagSetProblem`) as a record; else undefined. */
+export function parseTagging(text: string): Record<string, string> | undefined {
+  const pairs = parseTagPairs(text);
+  return pairs === undefined || tagSetProblem(pairs) !== undefined ? undefined : tagRecord(pairs);
 }
