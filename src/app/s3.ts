@@ -779,7 +779,7 @@ export function createS3(app: App, objects: ObjectStore) {
      * `range` as the client asked it; resolved against the object's size here (suffix and open ranges), so the
      * store sees an inclusive range within the object. Unsatisfiable: InvalidRange, with the size for the edge.
      */
-    async getObject(call: S3Call, bucket: string, key: string, range?: RequestedRange, versionId?: string): Promise<S3Result<{ info: ObjectInfo; range?: ByteRange; stream: Readable }> | { ok: false; error: S3Failure; size: number }> {
+    async getObject(call: S3Call, bucket: string, key: string, range?: RequestedRange, versionId?: string): Promise<S3Result<{ info: ObjectInfo; range?: ByteRange; stream: Readable }> | { ok: false; error: S3Failure; size: number; info: ObjectInfo }> {
       const g = await gateObject(call, bucket, key, 's3:GetObject', undefined, versionId);
       if (!g.ok) return g;
       const unsupported = unhonoured(call, g.value.bucket.owner, 'read');
@@ -787,7 +787,9 @@ export function createS3(app: App, objects: ObjectStore) {
       const info = g.value.info;
       if (!info) return noSuchKey(call, g.value.bucket, key);
       const resolved = resolveRequestedRange(range, info.size);
-      if (!resolved.ok) return { ok: false, error: { code: 'InvalidRange', message: 'The requested range is not satisfiable' }, size: info.size };
+      // With the object, whose preconditions the edge holds first (RFC 9110 §13.2.2: a precondition that fails is
+      // answered before the Range is looked at).
+      if (!resolved.ok) return { ok: false, error: { code: 'InvalidRange', message: 'The requested range is not satisfiable' }, size: info.size, info };
       const r = await objects.getObject(bucket, key, resolved.value);
       if (!r.ok) return r.error.code === 'NoSuchKey' ? noSuchKey(call, g.value.bucket, key) : fromStore(r);
       return { ok: true, value: r.value };

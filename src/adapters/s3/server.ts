@@ -1399,8 +1399,14 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       }
       const r = await s3.getObject(call, bucket, key, range, versionId);
       if (!r.ok) {
-        const size = 'size' in r ? r.size : undefined;
-        return fail(failure(r.error), size !== undefined ? { 'content-range': `bytes */${size}` } : {});
+        if (!('info' in r)) return fail(failure(r.error));
+        // An unsatisfiable Range: the preconditions first, as S3 and RFC 9110 §13.2.2 order them. A ranged download
+        // that sends If-Match (s3transfer, the CRT) of an object replaced by a smaller one is told 412, which it reports
+        // as the object having changed, not 416 for a range it computed from the object it had seen.
+        const pre = preconditions(r.info);
+        if (pre === 304) return sendEmpty(res, 304, { etag: `"${r.info.etag}"`, 'last-modified': httpDate(r.info.lastModified) });
+        if (pre === 412) return fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
+        return fail(failure(r.error), { 'content-range': `bytes */${r.size}` });
       }
       const { info, stream } = r.value;
       const part = partRefusal(info);
