@@ -1377,6 +1377,13 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           : s3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable', { PartNumberRequested: partText, ActualPartCount: '1' });
       };
       const range = parseRange(header(req, 'range'));
+      /**
+       * `partNumber=1`, served as the whole object, is answered as S3 answers a part (and part 1 of a single-part
+       * object, versity/versitygw#2074 shows it): 206 with `Content-Range: bytes 0-(size-1)/size`. The CRT's download
+       * by part (aws-c-s3's GET_PART_NUMBER, for a file it expects to be one part) reads the object's size from that
+       * Content-Range and failed without it. An empty object has no byte range to name: 200.
+       */
+      const wholePart = (info: ObjectInfo): { 'content-range': string } | undefined => (partText !== undefined && info.size > 0 ? { 'content-range': `bytes 0-${info.size - 1}/${info.size}` } : undefined);
       if (head) {
         return answer(await s3.headObject(call, bucket, key, versionId), (info) => {
           const part = partRefusal(info);
@@ -1394,7 +1401,8 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
             const { start, end } = resolved.value;
             return sendEmpty(res, 206, { ...answerHeaders(info), 'content-range': `bytes ${start}-${end}/${info.size}`, 'content-length': end - start + 1 });
           }
-          sendEmpty(res, 200, { ...answerHeaders(info), ...(checksumAsked ? checksumHeaders(info.checksum) : {}), 'content-length': info.size });
+          const whole = wholePart(info);
+          sendEmpty(res, whole ? 206 : 200, { ...answerHeaders(info), ...(checksumAsked ? checksumHeaders(info.checksum) : {}), 'content-length': info.size, ...whole });
         });
       }
       const r = await s3.getObject(call, bucket, key, range, versionId);
@@ -1430,6 +1438,11 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         headers['content-length'] = info.size;
         // The whole object's checksum goes with the whole object only: a client checks the bytes it got against it.
         if (checksumAsked) Object.assign(headers, checksumHeaders(info.checksum));
+        const whole = wholePart(info);
+        if (whole) {
+          status = 206;
+          Object.assign(headers, whole);
+        }
       }
       res.writeHead(status, headers);
       try {
