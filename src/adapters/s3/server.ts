@@ -1383,6 +1383,14 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
        * by part (aws-c-s3's GET_PART_NUMBER, for a file it expects to be one part) reads the object's size from that
        * Content-Range and failed without it. An empty object has no byte range to name: 200.
        */
+      /**
+       * 416 InvalidRange as S3 writes it, with the range asked and the object's size (`RangeRequested`,
+       * `ActualObjectSize`). The CRT tells an empty object by them: its first ranged GET of an object of unknown size
+       * (`bytes=0-<part size - 1>`) is refused, and aws-c-s3 (`s_check_empty_file_download_error`) reads
+       * `Error/ActualObjectSize` 0 to fetch the object again without a Range. Without it, every download of an empty
+       * object (a `_SUCCESS` marker, an empty shard) through the CRT failed.
+       */
+      const invalidRange = (size: number): S3Error => s3Error('InvalidRange', 'The requested range is not satisfiable', { RangeRequested: header(req, 'range') ?? '', ActualObjectSize: String(size) });
       const wholePart = (info: ObjectInfo): { 'content-range': string } | undefined => (partText !== undefined && info.size > 0 ? { 'content-range': `bytes 0-${info.size - 1}/${info.size}` } : undefined);
       if (head) {
         return answer(await s3.headObject(call, bucket, key, versionId), (info) => {
@@ -1396,7 +1404,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
           // s3torchconnector, the aws CLI's and boto3's CRT transfers) asks HeadObject with the GET's Range first and
           // reads the range to fetch from its Content-Range; ignored, it found none and failed every ranged read.
           const resolved = resolveRequestedRange(range, info.size);
-          if (!resolved.ok) return fail(s3Error('InvalidRange', 'The requested range is not satisfiable'), { 'content-range': `bytes */${info.size}` });
+          if (!resolved.ok) return fail(invalidRange(info.size), { 'content-range': `bytes */${info.size}` });
           if (resolved.value !== undefined) {
             const { start, end } = resolved.value;
             return sendEmpty(res, 206, { ...answerHeaders(info), 'content-range': `bytes ${start}-${end}/${info.size}`, 'content-length': end - start + 1 });
@@ -1414,7 +1422,7 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
         const pre = preconditions(r.info);
         if (pre === 304) return sendEmpty(res, 304, { etag: `"${r.info.etag}"`, 'last-modified': httpDate(r.info.lastModified) });
         if (pre === 412) return fail(s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
-        return fail(failure(r.error), { 'content-range': `bytes */${r.size}` });
+        return fail(r.error.code === 'InvalidRange' ? invalidRange(r.size) : failure(r.error), { 'content-range': `bytes */${r.size}` });
       }
       const { info, stream } = r.value;
       const part = partRefusal(info);
