@@ -1378,12 +1378,6 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
       };
       const range = parseRange(header(req, 'range'));
       /**
-       * `partNumber=1`, served as the whole object, is answered as S3 answers a part (and part 1 of a single-part
-       * object, versity/versitygw#2074 shows it): 206 with `Content-Range: bytes 0-(size-1)/size`. The CRT's download
-       * by part (aws-c-s3's GET_PART_NUMBER, for a file it expects to be one part) reads the object's size from that
-       * Content-Range and failed without it. An empty object has no byte range to name: 200.
-       */
-      /**
        * 416 InvalidRange as S3 writes it, with the range asked and the object's size (`RangeRequested`,
        * `ActualObjectSize`). The CRT tells an empty object by them: its first ranged GET of an object of unknown size
        * (`bytes=0-<part size - 1>`) is refused, and aws-c-s3 (`s_check_empty_file_download_error`) reads
@@ -1391,6 +1385,12 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
        * object (a `_SUCCESS` marker, an empty shard) through the CRT failed.
        */
       const invalidRange = (size: number): S3Error => s3Error('InvalidRange', 'The requested range is not satisfiable', { RangeRequested: header(req, 'range') ?? '', ActualObjectSize: String(size) });
+      /**
+       * `partNumber=1`, served as the whole object, is answered as S3 answers a part (and part 1 of a single-part
+       * object, versity/versitygw#2074 shows it): 206 with `Content-Range: bytes 0-(size-1)/size`. The CRT's download
+       * by part (aws-c-s3's GET_PART_NUMBER, for a file it expects to be one part) reads the object's size from that
+       * Content-Range and failed without it. An empty object has no byte range to name: 200.
+       */
       const wholePart = (info: ObjectInfo): { 'content-range': string } | undefined => (partText !== undefined && info.size > 0 ? { 'content-range': `bytes 0-${info.size - 1}/${info.size}` } : undefined);
       if (head) {
         return answer(await s3.headObject(call, bucket, key, versionId), (info) => {
