@@ -194,6 +194,17 @@ const JOBS_PAGE = 1000;
 const MAX_JOBS_SHOWN = 10_000;
 /** The reasons of the statuses a proxy answers with, for a browser that has none (HTTP/2 carries no reason phrase). */
 const STATUS_TEXT = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+/** What an escalation gain gives (`EscalationGain.gives`, src/app/escalation.ts), as `gatehouse escalation-paths` words it. */
+const GIVES = {
+  any: 'any right',
+  'any-within-boundary': 'any right within its boundary',
+  'own-policies': 'its policies without its boundary',
+  group: 'the rights of a group',
+  policy: 'the rights of a managed policy',
+  bindings: 'any role a binding grants',
+  resource: 'any right a resource policy grants',
+  tags: 'what its policies grant by tag',
+};
 /** An error that is an answer to the request (a refusal of the server, or an answer the console will not take). */
 const refusal = (message) => Object.assign(new Error(message), { refused: true });
 const CLOCK_TEXT = "signed out: this computer's clock left the two days the sign-in holds signing keys for; sign in again";
@@ -475,10 +486,20 @@ function page() {
       const a = await api('POST', '/v1/escalation-paths', { body: { context: contextOf(form.get('context')), ...(principal !== '' ? { principal } : {}) } });
       const name = (arn) => arn.slice(arn.lastIndexOf(':') + 1);
       const path = (steps) => steps.map((s) => `→ ${name(s.to)} (${s.how}${s.via ? ` in ${name(s.via)}` : ''})`).join(' ');
-      const gains = (r) => r.canGain.map((g) => `${g.gain.gives} for ${name(g.gain.principal)}: ${g.gain.action} on ${name(g.gain.resource)}${g.path.length > 0 ? ` (as ${name(g.gain.by)}: ${path(g.path)})` : ''}`).join('\n');
+      // What a gain gives in the words of `gatehouse escalation-paths` (givesText, src/adapters/cli/commands/authorize.ts),
+      // with the managed policy it goes through and that policy's versions (review er, 2): the bare code (`policy`)
+      // said neither, so the policies a principal may attach to itself read as identical lines.
+      const gives = (g) => {
+        const versions = (g.versions ?? []).length > 0 ? ` (version${g.versions.length === 1 ? '' : 's'} ${g.versions.join(', ')})` : '';
+        if (g.policy !== undefined && g.gives === 'policy') return `the rights of ${name(g.policy)}${versions}`;
+        if (g.policy !== undefined && g.gives === 'own-policies') return `its policies within boundary ${name(g.policy)}${versions}`;
+        return Object.hasOwn(GIVES, g.gives) ? GIVES[g.gives] : g.gives;
+      };
+      // The page joins these lines itself: each is made visible first (as the Who can view's).
+      const gains = (r) => r.canGain.map((g) => visible(`${gives(g.gain)} for ${name(g.gain.principal)}: ${g.gain.action} on ${name(g.gain.resource)}${g.path.length > 0 ? ` (as ${name(g.gain.by)}: ${path(g.path)})` : ''}`)).join('\n');
       show(
         table(
-          [['principal', (r) => name(r.principal)], ['any right', (r) => (r.anyRight ? 'yes' : 'no')], ['can act as', (r) => r.canBecome.map((b) => `${name(b.principal)} ${path(b.path)}`).join('\n'), 'lines'], ['ways to more rights', gains, 'lines']],
+          [['principal', (r) => name(r.principal)], ['any right', (r) => (r.anyRight ? 'yes' : 'no')], ['can act as', (r) => r.canBecome.map((b) => visible(`${name(b.principal)} ${path(b.path)}`)).join('\n'), 'lines'], ['ways to more rights', gains, 'lines']],
           a.reports,
         ),
       );
