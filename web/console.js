@@ -401,7 +401,7 @@ function page() {
     audit: async () => {
       const form = new FormData($('audit-form'));
       const filters = {};
-      for (const k of ['principal', 'action', 'decision', 'since']) filters[k] = String(form.get(k) ?? '').trim();
+      for (const k of ['principal', 'action', 'decision', 'since', 'until']) filters[k] = String(form.get(k) ?? '').trim();
       const page = (after, limit, filtered) => api('GET', '/v1/audit', { query: { ...(filtered ? filters : {}), after: String(after), limit: String(limit) } });
       // The newest AUDIT_SHOWN matching records, oldest of them first, as `gatehouse audit query --last` (review ca, 2):
       // the API reads oldest first, and its first page was the start of the day, never what just happened.
@@ -428,7 +428,8 @@ function page() {
           r.records,
         ),
       );
-      return start.older ? `the newest ${r.records.length} record(s); older ones match too: narrow the filters (Since, Principal, Action) to see them` : `${r.records.length} record(s)`;
+      // Older ones are reached by moving the window's end back (Until): a later Since only cuts them out (review er, 1).
+      return start.older ? `the newest ${r.records.length} record(s); older ones match too: set Until (the time of the oldest shown, or a duration back from now) to see those before it, or narrow Principal, Action or Decision` : `${r.records.length} record(s)`;
     },
     whoCan: async (submitted) => {
       if (!submitted) {
