@@ -15,8 +15,9 @@
  *   PassRole is refused only for want of an allow, X may also come to pass it by binding itself
  *   `roles/iam.serviceAccountUser` on the role or the account (it may set their IAM policy): listed with
  *   `gatehouse:SetIamPolicy` (or `iam.serviceAccounts.setIamPolicy`) first among the step's actions.
- * - `iam:PassRole` to a cluster node: X may start a node of a cluster whose node role (compute config, mapping
- *   rule or instance role) X may pass to the compute service, and the role trusts that service.
+ * - `iam:PassRole` to a cluster node: X (a user, or a role, whose sessions start nodes too) may start a node of a
+ *   cluster whose node role (compute config, mapping rule for a user, or instance role) X may pass to the compute
+ *   service, and the role trusts that service.
  * - `iam:PassRole` to a pod (review cc, 3): X (a user or role) may create pods in a namespace of a cluster
  *   (`kubernetes:create` on `<cluster>/namespaces/<ns>/pods`, which the cluster's RBAC decides through X's access
  *   entry), and may pass a role that trusts the compute service: a pod annotated `gatehouse.dev/role` runs as it (pod
@@ -746,21 +747,23 @@ export function createEscalation(deps: EscalationDeps) {
           const via = { how: 'iam:PassRole to a training job' as const, actions: [...(creates.join ? [creates.join] : []), 'training:CreateJob'], arn: workspaceArn(partition, account, creates.ws.name), reasons: creates.why };
           for (const r of roles) if (!out.some((e) => e.to === r)) await passTo(x, r, training, via, out);
         }
-        // Cluster nodes: the role a node of it would run as, for this user, under each compute config.
-        for (const c of clusters) {
-          const chosen = new Set<Node>();
-          for (const cc of [undefined, ...Object.keys(c.computeConfigs ?? {})]) {
-            const pick = nodeRole(c, { user: x.name, groups: x.groups }, cc);
-            const ref = pick && (pick.role.includes(':') ? parseRoleArn(pick.role) : { account, name: pick.role });
-            const r = ref && ref.account === account ? roles.find((n) => n.name.toLowerCase() === ref.name.toLowerCase()) : undefined;
-            if (r && !out.some((e) => e.to === r)) chosen.add(r);
-          }
-          if (chosen.size === 0) continue;
-          const start = await allows(x, 'training:StartClusterNode', clusterArn(partition, account, c.name));
-          if (!start) continue;
-          const via = { how: 'iam:PassRole to a cluster node' as const, actions: ['training:StartClusterNode'], arn: clusterArn(partition, account, c.name), reasons: start.reasons };
-          for (const r of chosen) await passTo(x, r, compute, via, out);
+      }
+      // Cluster nodes: the role a node of it would run as, under each compute config. A role's session starts nodes
+      // as a user does (src/app/jobs.ts `startNode`: no workspace membership), chosen with no user and no groups, so
+      // no mapping rule applies to it.
+      for (const c of clusters) {
+        const chosen = new Set<Node>();
+        for (const cc of [undefined, ...Object.keys(c.computeConfigs ?? {})]) {
+          const pick = nodeRole(c, x.kind === 'user' ? { user: x.name, groups: x.groups } : { groups: [] }, cc);
+          const ref = pick && (pick.role.includes(':') ? parseRoleArn(pick.role) : { account, name: pick.role });
+          const r = ref && ref.account === account ? roles.find((n) => n.name.toLowerCase() === ref.name.toLowerCase()) : undefined;
+          if (r && r !== x && !out.some((e) => e.to === r)) chosen.add(r);
         }
+        if (chosen.size === 0) continue;
+        const start = await allows(x, 'training:StartClusterNode', clusterArn(partition, account, c.name));
+        if (!start) continue;
+        const via = { how: 'iam:PassRole to a cluster node' as const, actions: ['training:StartClusterNode'], arn: clusterArn(partition, account, c.name), reasons: start.reasons };
+        for (const r of chosen) await passTo(x, r, compute, via, out);
       }
       // Pods: a namespace where X may create pods (the cluster's RBAC, through X's access entry), then each role it
       // may pass to the compute service that trusts it, named by the pod's annotation.
