@@ -468,6 +468,11 @@ function page() {
         const omitted = a.allowed.filter((r) => r.throughOmitted !== undefined).map((r) => `${r.throughOmitted} more as ${name(r.principal)}`);
         tables.push(table([['kind', (t) => t.kind], ['name', (t) => t.name], ['acts as', (t) => name(t.role)], ['path', path]], through, `Also through the roles and users they can come to act as${omitted.length > 0 ? ` (not listed: ${omitted.join(', ')}; the escalation view shows each)` : ''}`));
       }
+      // Who reaches it through a job of the workspace default role, which needs no PassRole (review eq, 2).
+      const jobs = a.throughDefaultRoleJobs ?? [];
+      if (jobs.length > 0) {
+        tables.push(table([['kind', (j) => j.kind], ['name', (j) => j.name], ['acts as', (j) => name(j.role)], ['path', (j) => `-(training:CreateJob --role default in ${name(j.workspace)})-> ${name(j.role)}`]], jobs, 'Also through a job of the workspace default role (a member allowed training:CreateJob; its session opens the workspace\'s default bucket)'));
+      }
       // Refused only because conditions of their Allow statements did not hold for the context given (review dv, 1).
       const excluded = a.conditionallyExcluded ?? [];
       if (excluded.length > 0) {

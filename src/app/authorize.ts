@@ -11,7 +11,7 @@ import { isWorkspaceMember, JOB_ACTIONS, jobArn, parseJobArn, TERMINAL, workspac
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
 import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
-import { jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies } from './jobs.ts';
+import { compileSessionPolicy, jobOrWorkspace, jobPlaceOf, jobSessionOf, ownerTableDenies } from './jobs.ts';
 import { ACCESS_ID, accessDeniedMessage, principalLimitsCut, ROLE_ACTIONS, roleQuestions, type Caller, type RoleName } from './principals.ts';
 import type { ResourcePolicies } from './resource-policies.ts';
 import { UNREADABLE_SID, unreadableDiagnostic } from './unreadable-policy.ts';
@@ -551,15 +551,6 @@ const SESSION_ARN_RE = /^(?:arn:[a-z][a-z0-9-]*:sts::\d+:assumed-role\/|acs:ram:
 const JOB_SESSION_RE = /^(job|node)-([a-z0-9]{1,59})$/i;
 /** How long a job's session, resolved from its record, is used before the record is read again (it may end). */
 const JOB_SESSION_TTL_MS = 1000;
-
-/**
- * The session policy of a job's session as STS compiles it (src/app/sts.ts `inlineSessionPolicy`): one that no
- * longer parses allows nothing, never everything.
- */
-function compileSessionPolicy(text: string): CompiledPolicy {
-  const doc = parsePolicy(text, { kind: 'identity' });
-  return doc.ok ? compilePolicy(doc.value, 'session-policy') : compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, 'session-policy');
-}
 
 /**
  * The context of a decision about the asker itself (may it ask about another principal): the facts of the request it

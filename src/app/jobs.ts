@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { failWith, ok, type ErrorCode, type GatehouseError, type Result } from '../core/errors.ts';
-import { contextOf, evaluate, isoSeconds, renderDecision, type CompiledPolicy, type Decision, type Principal } from '../core/iam/index.ts';
+import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, renderDecision, type CompiledPolicy, type Decision, type Principal } from '../core/iam/index.ts';
 import { bindJsonStatement, boundView, principalLookup } from '../core/iam/bind-principal.ts';
 import { checkName, ID_PREFIX, shortName, uniqueId } from '../core/directory/rules.ts';
 import { roleArnOf, parseRoleArn, type SessionClaims } from '../core/sts/session.ts';
@@ -21,7 +21,9 @@ import {
   ASSUME_FAILED,
   canTransition,
   defaultBucketName,
+  defaultBucketStatement,
   defaultRoleName,
+  defaultRoleScope,
   isWorkspaceMember,
   jobArn,
   JOB_STATES,
@@ -197,6 +199,30 @@ type StoredJob = Job & { readonly sessionPolicy?: string; readonly submitterId?:
 
 /** A job as its readers are answered it: without its capability's hash or its session policy (`readerView`). */
 export type JobAnswer = Omit<StoredJob, 'capabilityHash' | 'sessionPolicy'>;
+
+/**
+ * Whom a default-role job's session policy is made for: the submitting user (`user`, none for a role's session), its
+ * ARN, and whether a permissions boundary or session policies limit it (`limited`: no table Allow is then copied).
+ */
+interface Submitter {
+  readonly partition: Partition;
+  readonly arn: string;
+  readonly user: UserRecord | undefined;
+  readonly limited: boolean;
+}
+
+function submitterOf(caller: Caller): Submitter {
+  return { partition: caller.partition, arn: caller.principal.arn, user: caller.user, limited: caller.policies.boundary !== undefined || (caller.policies.session?.length ?? 0) > 0 };
+}
+
+/**
+ * The session policy of a job's session as STS compiles it (src/app/sts.ts `inlineSessionPolicy`): one that no
+ * longer parses allows nothing, never everything.
+ */
+export function compileSessionPolicy(text: string): CompiledPolicy {
+  const doc = parsePolicy(text, { kind: 'identity' });
+  return doc.ok ? compilePolicy(doc.value, 'session-policy') : compilePolicy({ version: '2012-10-17', dialect: 'aws', id: undefined, statements: [] }, 'session-policy');
+}
 
 /** The services whose actions count as table access (ODPS/MaxCompute-style projects), lower-cased, without the colon. */
 const TABLE_SERVICE_NAMES = ['odps', 'tables'];
@@ -513,6 +539,24 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     return deps.store.read((tx) => listDocs<Workspace>(tx, `${WS}${account}/`));
   }
 
+  /**
+   * The session policies a job of the workspace default role that user `userName` submitted in `ws` now would carry:
+   * its session policy as `submit` writes it, and the user's current Denies that may concern tables, as
+   * src/app/authorize.ts `readJobSession` adds them. Undefined when no such user exists, or the submit would be refused
+   * (a session policy past its cap). For who-can (review eq, 2): such a job reaches the workspace's default bucket.
+   */
+  async function defaultJobSession(ws: Workspace, userName: string): Promise<CompiledPolicy[] | undefined> {
+    // A default bucket that is not one bucket's ARN runs no default-role job (`submitChecked`).
+    if (ws.defaultBucket !== undefined && defaultBucketName(ws.defaultBucket) === undefined) return undefined;
+    return deps.store.read(async (tx) => {
+      const user = await tx.users.get(ws.account, userName);
+      const owner = user && (await sts.ownerEntry(tx, ws.account, { name: user.name, id: user.id }));
+      if (!user || !owner) return undefined;
+      const doc = await defaultSessionPolicy(tx, owner.partition, ws, { partition: owner.partition, arn: userArn(owner.partition, user), user, limited: false });
+      return doc.ok ? [compileSessionPolicy(doc.value), ...ownerTableDenies(owner)] : undefined;
+    });
+  }
+
   /** The workspace, and the IAM policies attached to it (a workspace created again under its name starts without them, review B6). */
   async function deleteWorkspace(tx: WriteTx, account: string, name: string): Promise<boolean> {
     const gone = await tx.kv.delete(wsKey(account, name));
@@ -655,10 +699,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         permissionsBoundary: null,
       });
       if (!created.ok && created.error.code !== 'ENTITY_ALREADY_EXISTS') throw new Error(created.error.message);
-      const scope = partition === 'acs'
-        ? { Version: '1', Statement: [{ Effect: 'Allow', Action: ['oss:*', 'odps:*'], Resource: '*' }] }
-        : { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'odps:*', 'tables:*'], Resource: '*' }] };
-      await tx.inlinePolicies.put({ type: 'role', account, name }, 'training-default-scope', JSON.stringify(scope));
+      await tx.inlinePolicies.put({ type: 'role', account, name }, 'training-default-scope', JSON.stringify(defaultRoleScope(partition)));
     });
     return name;
   }
@@ -686,8 +727,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * for the job's session, another principal (review X, X2); a statement that does not apply to the owner is left out.
    * `version`: the session policy's.
    */
-  async function ownerTableStatements(tx: ReadTx, caller: Caller, version: string): Promise<{ denies: unknown[]; allows: unknown[] }> {
-    const user = caller.user;
+  async function ownerTableStatements(tx: ReadTx, owner: Submitter, version: string): Promise<{ denies: unknown[]; allows: unknown[] }> {
+    const user = owner.user;
     if (!user) return { denies: [], allows: [] };
     const docs: string[] = [];
     const refs: PrincipalRef[] = [{ type: 'user', account: user.account, name: user.name }];
@@ -699,8 +740,8 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       }
       for (const p of await tx.inlinePolicies.list(ref)) docs.push(p.document);
     }
-    const limited = user.permissionsBoundary != null || caller.policies.boundary !== undefined || (caller.policies.session?.length ?? 0) > 0;
-    const owner = principalLookup(ownerPrincipal(caller.partition, user, Object.fromEntries(user.tags.map((t) => [t.key, t.value]))));
+    const limited = user.permissionsBoundary != null || owner.limited;
+    const bound = principalLookup(ownerPrincipal(owner.partition, user, Object.fromEntries(user.tags.map((t) => [t.key, t.value]))));
     const denies: unknown[] = [];
     const allows: unknown[] = [];
     for (const text of docs) {
@@ -718,15 +759,15 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
         const actions = ([] as unknown[]).concat(st['Action'] ?? []).filter((a): a is string => typeof a === 'string');
         if (st['Effect'] === 'Deny') {
           if (st['NotAction'] === undefined && !actions.some(mayConcernTables)) continue;
-          const bound = bindJsonStatement(rest, doc.Version, version, owner);
-          if (bound !== undefined) denies.push(bound);
+          const deny = bindJsonStatement(rest, doc.Version, version, bound);
+          if (deny !== undefined) denies.push(deny);
           continue;
         }
         if (limited || st['Effect'] !== 'Allow') continue;
         const table = actions.filter((a) => TABLE_SERVICES.some((p) => a.toLowerCase().startsWith(p)));
         if (table.length === 0) continue;
-        const bound = bindJsonStatement(rest, doc.Version, version, owner);
-        if (bound !== undefined) allows.push({ ...bound, Action: table });
+        const allow = bindJsonStatement(rest, doc.Version, version, bound);
+        if (allow !== undefined) allows.push({ ...allow, Action: table });
       }
     }
     return { denies, allows };
@@ -738,15 +779,11 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
    * Session policies are capped at 2,048 characters: the owner's table Allows are dropped first (last first); every
    * Deny is kept, and when the Denies alone do not fit the submit is refused.
    */
-  async function defaultSessionPolicy(tx: ReadTx, partition: Partition, ws: Workspace, caller: Caller): Promise<Result<string>> {
+  async function defaultSessionPolicy(tx: ReadTx, partition: Partition, ws: Workspace, owner: Submitter): Promise<Result<string>> {
     const head: unknown[] = [];
-    if (ws.defaultBucket) {
-      const bucket = ws.defaultBucket;
-      const service = bucket.startsWith('acs:') ? 'oss' : 's3';
-      head.push({ Effect: 'Allow', Action: `${service}:*`, Resource: [bucket, `${bucket}/*`] });
-    }
+    if (ws.defaultBucket) head.push(defaultBucketStatement(ws.defaultBucket));
     const version = partition === 'acs' ? '1' : '2012-10-17';
-    const { denies, allows } = await ownerTableStatements(tx, caller, version);
+    const { denies, allows } = await ownerTableStatements(tx, owner, version);
     const render = (): string => {
       const statements = [...head, ...denies, ...allows];
       // A session policy with no statement would be invalid; one that allows nothing says what it means.
@@ -759,7 +796,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       doc = render();
     }
     if (doc.length > SESSION_POLICY_CAP) {
-      return failWith('VALIDATION_ERROR', `the default role's session policy for this job would be ${doc.length} characters, over the ${SESSION_POLICY_CAP}-character cap of session policies, with only the workspace bucket and the ${denies.length} Deny statement(s) of ${caller.principal.arn}'s policies that may concern tables (which a default-role job must carry): shorten those Deny statements, or submit with a role of your own (--role <arn>)`);
+      return failWith('VALIDATION_ERROR', `the default role's session policy for this job would be ${doc.length} characters, over the ${SESSION_POLICY_CAP}-character cap of session policies, with only the workspace bucket and the ${denies.length} Deny statement(s) of ${owner.arn}'s policies that may concern tables (which a default-role job must carry): shorten those Deny statements, or submit with a role of your own (--role <arn>)`);
     }
     return ok(doc);
   }
@@ -908,7 +945,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
       const { job, capability } = newJob(caller, input.launcherUid, (id) => ({ workspace: ws.name, name: input.name ?? `job-${id}`, role: roleArn !== undefined ? { mode, arn: roleArn } : { mode }, replicas }));
       let sessionPolicy: string | undefined;
       if (mode === 'default') {
-        const made = await deps.store.read((tx) => defaultSessionPolicy(tx, partition, ws, caller));
+        const made = await deps.store.read((tx) => defaultSessionPolicy(tx, partition, ws, submitterOf(caller)));
         if (!made.ok) return made;
         sessionPolicy = made.value;
       }
@@ -1937,6 +1974,7 @@ export function createJobs(deps: AppDeps, live: LiveState, sts: Sts, cache: Poli
     putWorkspace,
     getWorkspace,
     listWorkspaces,
+    defaultJobSession,
     deleteWorkspace,
     unionRefusal,
     submit,

@@ -28,8 +28,9 @@
  *   the principals, as for any question about another principal.
  */
 import { failWith, ok, type Result } from '../core/errors.ts';
-import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, userArnOf } from '../core/sts/session.ts';
-import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy } from '../core/iam/index.ts';
+import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, roleArnOf, SESSION_NAME_RE, sessionArn, userArnOf } from '../core/sts/session.ts';
+import { compilePolicy, contextOf, evaluate, parsePolicy, principalFromArn, type CompiledPolicy, type Principal } from '../core/iam/index.ts';
+import { defaultBucketStatement, defaultRoleName, defaultRoleScope, workspaceArn, type Workspace } from '../core/jobs/jobs.ts';
 import type { AuthorizeAnswer, AuthorizeInput, MatchedRule } from './authorize.ts';
 import type { Caller } from './principals.ts';
 import type { Directory } from './directory.ts';
@@ -97,6 +98,28 @@ export interface Through {
 /** Whom each principal of the caller's account can come to act as (`Escalation` with `becomeOnly`). */
 type CanBecome = (caller: Caller, input: EscalationInput) => Promise<Result<EscalationAnswer>>;
 
+/** A user that reaches the resource through a job of the workspace default role it may submit (review eq, 2). */
+export interface ThroughDefaultRoleJob {
+  readonly kind: 'user';
+  readonly name: string;
+  readonly principal: string;
+  /** The workspace's ARN: the job is submitted there, and its session reaches that workspace's default bucket. */
+  readonly workspace: string;
+  /** The default role the job runs as (created by the first such job when the account has none yet). */
+  readonly role: string;
+  /** Why it may submit the job, then why the job's session may do it. */
+  readonly reasons: readonly string[];
+}
+
+/**
+ * What who-can reads of default-role jobs (src/app/jobs.ts): the account's workspaces, and the session policies a
+ * default-role job of a user in one would carry now (none when it could not be submitted).
+ */
+export interface DefaultRoleJobs {
+  readonly workspaces: (account: string) => Promise<readonly Workspace[]>;
+  readonly session: (ws: Workspace, user: string) => Promise<readonly CompiledPolicy[] | undefined>;
+}
+
 /** A principal not allowed only because the conditions of Allow statements for the question did not hold (review dv, 1). */
 export interface ConditionallyExcluded {
   readonly kind: Reacher['kind'];
@@ -120,6 +143,13 @@ export interface WhoCanAnswer {
    * enough (a permissions boundary may still not allow).
    */
   readonly conditionallyExcluded: readonly ConditionallyExcluded[];
+  /**
+   * Users who reach it through a job of the workspace default role (review eq, 2): a job they may submit with
+   * `--role default` (a member allowed `training:CreateJob`; no PassRole is needed) runs as the default role under a
+   * session policy that opens the workspace's default bucket to it, so they reach that bucket whatever their own
+   * policies say of it.
+   */
+  readonly throughDefaultRoleJobs: readonly ThroughDefaultRoleJob[];
   /** Principals asked about in all. */
   readonly checked: number;
   /** Bindings granting it to principals beyond those asked about (`allUsers`, `allAuthenticatedUsers`, …). */
@@ -289,11 +319,77 @@ export async function grantedByResourcePolicy(policies: readonly CompiledPolicy[
 }
 
 /**
+ * The users who reach the question through a job of the workspace default role (review eq, 2). `--role default`
+ * needs no PassRole: a member allowed `training:CreateJob` in a workspace runs a job as the default role, whose session
+ * policy opens the workspace's default bucket (src/app/jobs.ts `defaultSessionPolicy`). The job's session is decided
+ * as enforcement decides it (src/app/authorize.ts `readJobSession`): the role's answer (`allowed`, asked by its ARN as
+ * a session with no session policy) cut by the session policies the job would carry, which must allow and not deny.
+ * An account with no default role yet gets one at the first such job, with `defaultRoleScope`: decided with that policy
+ * and the resource's policies. Only workspaces whose default bucket statement allows the question are looked at: the
+ * session policy's other statements are the submitter's own table rights, never more than its own.
+ */
+async function throughDefaultRoleJobs(
+  caller: Caller,
+  input: WhoCanInput,
+  users: readonly Asked[],
+  roles: readonly { readonly name: string; readonly path: string }[],
+  allowed: readonly Reacher[],
+  governing: ReturnType<ResourcePolicies['forResource']>,
+  jobs: DefaultRoleJobs,
+  simulate: Simulate,
+  time: number,
+): Promise<Result<ThroughDefaultRoleJob[]>> {
+  const { partition, account } = caller;
+  const name = defaultRoleName(partition);
+  const role = roles.find((r) => r.name.toLowerCase() === name.toLowerCase());
+  const roleArn = roleArnOf(partition, account, role?.path ?? '/', role?.name ?? name);
+  // The role may not do it: no session of it may.
+  if (role !== undefined && !allowed.some((r) => r.kind === 'role' && r.principal === roleArn)) return ok([]);
+  const compiled = (doc: object, label: string): CompiledPolicy | undefined => {
+    const d = parsePolicy(JSON.stringify(doc), { kind: 'identity' });
+    return d.ok ? compilePolicy(d.value, label) : undefined;
+  };
+  const created = role === undefined ? compiled(defaultRoleScope(partition), `training-default-scope of ${name} (created by the first default-role job)`) : undefined;
+  const principal: Principal = { kind: 'role-session', arn: sessionArn(partition, account, role?.name ?? name, 'job-who-can'), partition, account, roleArn };
+  const request = { principal, action: input.action, resource: input.resource, resourceAccount: account, context: contextOf(input.context), time };
+  const out: ThroughDefaultRoleJob[] = [];
+  for (const ws of await jobs.workspaces(account)) {
+    if (ws.defaultBucket === undefined) continue;
+    const head = compiled({ Version: partition === 'acs' ? '1' : '2012-10-17', Statement: [defaultBucketStatement(ws.defaultBucket)] }, 'session-policy');
+    if (head === undefined || evaluate(request, { identity: [head] }).decision !== 'Allow') continue;
+    const wsArn = workspaceArn(partition, account, ws.name);
+    for (const u of users) {
+      // Allowed only to a member (src/app/authorize.ts `asMembersAllow`), and never to a disabled user.
+      const submit = await simulate(caller, { principal: u.principal, action: 'training:CreateJob', resource: wsArn, ...(input.context !== undefined ? { context: input.context } : {}) });
+      if (!submit.ok) return failWith(submit.errors[0]?.code ?? 'INTERNAL_ERROR', `user ${u.name}: ${submit.errors[0]?.message ?? 'cannot be asked about'}`, submit.errors[0]?.path ?? '');
+      if (submit.value.decision !== 'Allow') continue;
+      const session = await jobs.session(ws, u.name);
+      if (session === undefined) continue;
+      const cut = evaluate(request, { identity: [...session] });
+      if (cut.decision !== 'Allow') continue;
+      if (created !== undefined) {
+        const d = evaluate({ ...request, resourceAccount: governing.account ?? account }, { identity: [created], session: [...session], resource: governing.policies });
+        if (d.decision !== 'Allow') continue;
+      }
+      out.push({
+        kind: 'user',
+        name: u.name,
+        principal: u.principal,
+        workspace: wsArn,
+        role: roleArn,
+        reasons: [...submit.value.reasons, `a job of ${u.name}'s with --role default in workspace ${ws.name} runs as ${roleArn}, its session policy allowing ${input.action} on the workspace's default bucket ${ws.defaultBucket}`],
+      });
+    }
+  }
+  return ok(out);
+}
+
+/**
  * `resourcePolicies`: the policies governing a resource, as the authorizer reads them. `canBecome`: escalation-paths' search (src/app/escalation.ts), asked for whom every principal can come to act as, so
  * that each allowed role lists those who reach the resource through it (review dv, 2); without it, no role says so.
  * `maxThrough`: entries a role lists at most (MAX_THROUGH).
  */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH) {
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     const users = await directory.listUsers(caller, {});
     if (!users.ok) return users;
@@ -329,6 +425,15 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       } else if (a.value.decision === 'ImplicitDeny' && a.value.conditionsNotMet !== undefined && a.value.conditionsNotMet.length > 0) {
         excluded.push({ ...p, conditions: conditionsOf(a.value.conditionsNotMet), notMet: a.value.conditionsNotMet });
       }
+    }
+    // Who reaches it through a default-role job (review eq, 2): no PassRole is asked for one, so escalation-paths'
+    // steps (`through`) do not find them, and the job's session is narrower than the role.
+    let viaJobs: ThroughDefaultRoleJob[] = [];
+    if (defaultRoleJobs !== undefined) {
+      const users = principals.filter((p) => p.kind === 'user');
+      const v = await throughDefaultRoleJobs(caller, input, users, roles.value, allowed, governing, defaultRoleJobs, simulate, now());
+      if (!v.ok) return v;
+      viaJobs = v.value;
     }
     // Who can come to act as each role allowed: the auditor's question is who can end up doing it (review dv, 2).
     // Asked of escalation-paths' search, with the question's context, only when a role is allowed (it walks the
@@ -371,12 +476,13 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       resource: input.resource,
       allowed,
       conditionallyExcluded: excluded,
+      throughDefaultRoleJobs: viaJobs,
       checked,
       grantedBeyond: beyond,
       grantedByResourcePolicy: foreign,
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
     });
   };
 }

@@ -7,7 +7,8 @@
  *                                session issued now, and the context may give session facts (src/app/authorize.ts `simulated`)
  *   POST   /v1/who-can          {action, resource, context?} → every user and role of the caller's account allowed it, and each session of it a resource policy names by ARN
  *                                (each with `conditional`, `conditions`; a role with `through`: who can come to act as it), and
- *                                `conditionallyExcluded`: those only conditions left out
+ *                                `conditionallyExcluded`: those only conditions left out, and `throughDefaultRoleJobs`: users
+ *                                who reach it through a job of the workspace default role (a workspace's default bucket)
  *   POST   /v1/escalation-paths {principal?, context?} → what a user or role (or each of the account's) can come to
  *                                act as, and the ways to more rights (src/app/escalation.ts)
  *   GET    /v1/resource-policies?limit=&after= → {resourcePolicies: [...], next?}: a page of the account's policies,

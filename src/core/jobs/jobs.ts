@@ -181,6 +181,22 @@ export function defaultRoleName(partition: Partition): string {
   return partition === 'acs' ? 'AliyunPAIDLCDefaultRole' : 'GatehouseTrainingDefaultRole';
 }
 
+/**
+ * The inline policy (`training-default-scope`) the default role is created with: it reaches everything its service
+ * reads, and each job's session policy narrows it (`defaultBucketStatement`, the submitter's table statements).
+ */
+export function defaultRoleScope(partition: Partition): { readonly Version: string; readonly Statement: readonly object[] } {
+  return partition === 'acs'
+    ? { Version: '1', Statement: [{ Effect: 'Allow', Action: ['oss:*', 'odps:*'], Resource: '*' }] }
+    : { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'odps:*', 'tables:*'], Resource: '*' }] };
+}
+
+/** The statement of a default-role job's session policy that opens the workspace's default bucket `bucket` to it. */
+export function defaultBucketStatement(bucket: string): object {
+  const service = bucket.startsWith('acs:') ? 'oss' : 's3';
+  return { Effect: 'Allow', Action: `${service}:*`, Resource: [bucket, `${bucket}/*`] };
+}
+
 export function workspaceArn(partition: Partition, account: string, name: string): string {
   return partition === 'acs' ? `acs:pai::${account}:workspace/${name}` : `arn:aws:training::${account}:workspace/${name}`;
 }

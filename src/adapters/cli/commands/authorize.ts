@@ -154,6 +154,8 @@ interface WhoCanAnswer {
   readonly grantedByResourcePolicy?: readonly ResourcePolicyGrant[];
   /** Those whose Allow statements' conditions did not hold for the context; absent from servers before review dv1. */
   readonly conditionallyExcluded?: readonly ConditionallyExcluded[];
+  /** Users who reach it through a job of the workspace default role; absent from servers before review eq2. */
+  readonly throughDefaultRoleJobs?: readonly { readonly kind: string; readonly name: string; readonly workspace: string; readonly role: string }[];
   readonly note: string;
 }
 
@@ -198,6 +200,19 @@ async function whoCan(ctx: CommandContext, opts: Opts): Promise<number> {
       // A role that more can come to act as than the answer lists (MAX_THROUGH): how many, and where the rest are.
       for (const r of v.allowed) {
         if (r.throughOmitted !== undefined) ctx.out(`… and ${r.throughOmitted} more can come to act as ${entityName(r.principal)}, not listed here: gatehouse escalation-paths --principal ARN says how one of them does\n`);
+      }
+      // Who reaches it through a job of the workspace default role, which needs no PassRole (review eq, 2).
+      const jobs = v.throughDefaultRoleJobs ?? [];
+      if (jobs.length > 0) {
+        ctx.out(`also through a job of the workspace default role (--role default: a member allowed training:CreateJob; its session opens the workspace's default bucket):\n${formatTable(
+          [
+            { header: 'kind', value: (j: (typeof jobs)[number]) => j.kind },
+            { header: 'name', value: (j: (typeof jobs)[number]) => j.name },
+            { header: 'acts as', value: (j: (typeof jobs)[number]) => entityName(j.role) },
+            { header: 'path', value: (j: (typeof jobs)[number]) => `-(training:CreateJob --role default in ${entityName(j.workspace)})-> ${entityName(j.role)}` },
+          ],
+          jobs,
+        )}`);
       }
       const excluded = v.conditionallyExcluded ?? [];
       if (excluded.length > 0) {
