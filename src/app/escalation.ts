@@ -61,6 +61,9 @@
  *   account holds a policy on (review cc, 6): a policy granting it every action there.
  * - over a principal X creates: `Put…Policy` or `Attach…Policy` on it (any right, within the boundary its creation
  *   had to set), and for a user `AddUserToGroup`.
+ * - a Deny of its own taken away (review eq, 3): an inline policy holding one deleted (`Delete…Policy`), such a managed
+ *   policy detached (`Detach…Policy`), a group holding one left (`RemoveUserFromGroup`) or its policy deleted or
+ *   detached, a principal tag a Deny tests removed (`Untag…`): what its other policies grant (`without-deny`).
  *
  * Roles are asked about by their ARN, as a session with no session policy, the most a session of the role may do
  * (a session ARN is decided with the scoped sessions live under it, src/app/authorize.ts). Conditions are evaluated against the request context given (empty by default), so a step
@@ -84,7 +87,7 @@ import { compilePolicy, parsePolicy, type CompiledPolicy, type ConditionEntry, t
 import type { PolicyVersionRecord } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
 import type { Caller } from './principals.ts';
-import { requestTagContext } from './directory.ts';
+import { requestTagContext, tagKeysContext } from './directory.ts';
 import { compiledTrust, sessionsNamed } from './who-can.ts';
 import type { AuthorizationDetails, UserDetail } from './simulate.ts';
 
@@ -119,9 +122,11 @@ export interface EscalationGain {
    * under it (storage, ML, Kubernetes permissions, passing roles), within its boundary; not the actions Gatehouse
    * decides by IAM policies alone; `resource`: any right a resource policy grants on `resource` and what lies under it
    * (where its service reads resource policies); `tags`: what its own policies grant to a principal carrying the tags
-   * the reasons name (`aws:PrincipalTag/K` conditions).
+   * the reasons name (`aws:PrincipalTag/K` conditions); `without-deny`: what its other policies grant once the Deny
+   * statements of `policy` (an inline policy's name, a managed policy's ARN, a group's ARN, or a tag key its Denies
+   * test) no longer apply to it, removed by `action` (review eq, 3).
    */
-  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy' | 'bindings' | 'resource' | 'tags';
+  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy' | 'bindings' | 'resource' | 'tags' | 'without-deny';
   /**
    * The managed policy attached (`Attach…Policy` allowed only for some policies, by `iam:PolicyARN`), set to another
    * version, or put as the boundary (`Put…PermissionsBoundary` allowed only for some, by `iam:PermissionsBoundary`).
@@ -877,6 +882,80 @@ export function createEscalation(deps: EscalationDeps) {
       return out;
     };
 
+    /** Does the policy document `text` (or parsed `doc`) hold a Deny statement? */
+    const deniesIn = (doc: PolicyDocument | undefined): boolean => doc !== undefined && doc.statements.some((st) => st.effect === 'Deny');
+    const parsedDoc = (text: string): PolicyDocument | undefined => {
+      const r = parsePolicy(text, { kind: 'identity', maxChars: Number.MAX_SAFE_INTEGER });
+      return r.ok ? r.value : undefined;
+    };
+    const managedDoc = (arn: string): PolicyDocument | undefined => attachable.find((p) => p.arn === arn)?.doc;
+    /**
+     * The ways `x` may take a Deny of `t`'s own away (review eq, 3), as enforcement decides each removal (src/app/
+     * directory.ts): `Delete…Policy` of an inline policy holding a Deny and `Detach…Policy` of such a managed policy
+     * (`iam:PolicyARN`, the current boundary), the same on one of its groups or `RemoveUserFromGroup` from it, and
+     * `Untag…` of a principal tag it carries that a Deny of its policies tests (`aws:TagKeys`). What follows is what
+     * its other policies grant, no longer denied there.
+     */
+    const denyRemovals = async (x: Node, t: Node, current: Record<string, string> | undefined): Promise<EscalationGain[]> => {
+      const out: EscalationGain[] = [];
+      const kind = t.kind === 'user' ? 'User' : 'Role';
+      const gain = (action: string, resource: string, policy: string, a: AuthorizeAnswer, why: string): EscalationGain => ({ by: x.arn, principal: t.arn, action, resource, gives: 'without-deny', policy, reasons: [...a.reasons, why] });
+      const own = t.kind === 'user' ? details.value.users.find((u) => u.user.name === t.name) : details.value.roles.find((r) => r.role.name === t.name);
+      for (const p of own?.inlinePolicies ?? []) {
+        if (!deniesIn(parsedDoc(p.document))) continue;
+        const a = await allows(x, iam(`Delete${kind}Policy`), t.arn, current);
+        if (a) out.push(gain(iam(`Delete${kind}Policy`), t.arn, p.name, a, `inline policy ${p.name} of ${t.arn}, which ${x.name} may delete, holds Deny statements`));
+      }
+      for (const ref of own?.attached ?? []) {
+        if (!deniesIn(managedDoc(ref.arn))) continue;
+        const a = await allows(x, iam(`Detach${kind}Policy`), t.arn, { ...current, 'iam:PolicyARN': ref.arn });
+        if (a) out.push(gain(iam(`Detach${kind}Policy`), t.arn, ref.arn, a, `managed policy ${ref.arn}, which ${x.name} may detach from ${t.arn}, holds Deny statements`));
+      }
+      for (const name of t.groups) {
+        const g = details.value.groups.find((d) => d.group.name === name);
+        if (!g) continue;
+        const arn = groupArn(name);
+        const inline = g.inlinePolicies.filter((p) => deniesIn(parsedDoc(p.document)));
+        const managed = g.attached.filter((ref) => deniesIn(managedDoc(ref.arn)));
+        if (inline.length === 0 && managed.length === 0) continue;
+        const leave = await allows(x, iam('RemoveUserFromGroup'), arn);
+        if (leave) {
+          out.push(gain(iam('RemoveUserFromGroup'), arn, arn, leave, `group ${name}, which ${x.name} may remove ${t.name} from, holds Deny statements (its Allows go with it)`));
+          continue;
+        }
+        for (const p of inline) {
+          const a = await allows(x, iam('DeleteGroupPolicy'), arn);
+          if (a) out.push(gain(iam('DeleteGroupPolicy'), arn, p.name, a, `inline policy ${p.name} of group ${name}, which ${x.name} may delete, holds Deny statements`));
+        }
+        for (const ref of managed) {
+          const a = await allows(x, iam('DetachGroupPolicy'), arn, { 'iam:PolicyARN': ref.arn });
+          if (a) out.push(gain(iam('DetachGroupPolicy'), arn, ref.arn, a, `managed policy ${ref.arn}, which ${x.name} may detach from group ${name}, holds Deny statements`));
+        }
+      }
+      // Principal tags its Denies test (`aws:PrincipalTag/K`, an operator that needs the key: not negated, not `Null`).
+      if (partition === 'aws') {
+        const tp = await asPrincipal(t);
+        const carried = Object.keys(tp.principal.tags ?? {});
+        const keys = new Set<string>();
+        for (const p of [...tp.policies.identity, ...(tp.policies.boundary ? [tp.policies.boundary] : [])]) {
+          for (const st of p.statements) {
+            if (st.effect !== 'Deny') continue;
+            for (const c of st.conditions) {
+              if (!c.key.startsWith('aws:principaltag/') || c.negated || c.entry.base === 'Null') continue;
+              const k = carried.find((ck) => ck.toLowerCase() === c.key.slice('aws:principaltag/'.length));
+              if (k !== undefined) keys.add(k);
+            }
+          }
+        }
+        const untag = iam(`Untag${kind}`);
+        for (const k of keys) {
+          const a = await allows(x, untag, t.arn, tagKeysContext([k]));
+          if (a) out.push(gain(untag, t.arn, `aws:PrincipalTag/${k}`, a, `${t.arn} carries the tag ${k}, which Deny statements of its policies test and ${x.name} may remove`));
+        }
+      }
+      return out;
+    };
+
     /** What `x` can do to the rights of `t` (a principal `x`'s start can act as). */
     const gainCache = new Map<string, EscalationGain[]>();
     const gainsOver = async (x: Node, t: Node): Promise<EscalationGain[]> => {
@@ -958,6 +1037,9 @@ export function createEscalation(deps: EscalationDeps) {
         const picked = all.length > 0 ? all : wider;
         out.push({ by: x.arn, principal: t.arn, action: iam('SetDefaultPolicyVersion'), resource: arn, gives: all.length > 0 ? gives : 'policy', policy: arn, versions: picked.map((v) => v.versionId), reasons: [...a.reasons, versionsLine(arn, picked)] });
       }
+      // A Deny of its own taken away (review eq, 3): the inline policy deleted, the managed policy detached, the group
+      // left, or the principal tag a Deny tests removed. Asked only where that policy, group or tag carries a Deny.
+      for (const g of await denyRemovals(x, t, current)) out.push(g);
       // Its tags set to those its own policies grant by (review cc, 7).
       if (partition === 'aws') {
         const tp = await asPrincipal(t);

@@ -262,8 +262,11 @@ interface Gain {
   readonly principal: string;
   readonly action: string;
   readonly resource: string;
-  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy' | 'bindings' | 'resource' | 'tags';
-  /** The managed policy the gain goes through (a wider version made default, a boundary put in place). */
+  readonly gives: 'any' | 'any-within-boundary' | 'own-policies' | 'group' | 'policy' | 'bindings' | 'resource' | 'tags' | 'without-deny';
+  /**
+   * The managed policy the gain goes through (a wider version made default, a boundary put in place); for
+   * `without-deny`, what is removed: an inline policy's name, a managed policy's or a group's ARN, `aws:PrincipalTag/K`.
+   */
   readonly policy?: string;
   /** Its versions that allow more than the default one. */
   readonly versions?: readonly string[];
@@ -284,7 +287,7 @@ interface EscalationAnswer {
 /** `user/alice` of an entity ARN (`arn:aws:iam::…:user/alice`, `acs:ram::…:role/x`). */
 const entityName = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);
 const pathText = (path: readonly Step[]): string => path.map((st) => `→ ${entityName(st.to)} (${st.how}${st.via ? ` in ${entityName(st.via)}` : ''})`).join(' ');
-const GIVES: Record<Gain['gives'], string> = { any: 'any right', 'any-within-boundary': 'any right within its boundary', 'own-policies': 'its policies without its boundary', group: 'the rights of a group', policy: 'the rights of a managed policy', bindings: 'any role a binding grants', resource: 'any right a resource policy grants', tags: 'what its policies grant by tag' };
+const GIVES: Record<Gain['gives'], string> = { any: 'any right', 'any-within-boundary': 'any right within its boundary', 'own-policies': 'its policies without its boundary', group: 'the rights of a group', policy: 'the rights of a managed policy', bindings: 'any role a binding grants', resource: 'any right a resource policy grants', tags: 'what its policies grant by tag', 'without-deny': 'its policies without a Deny' };
 
 /** What a gain gives, naming the policy it goes through when there is one. */
 function givesText(g: Gain): string {
@@ -292,6 +295,7 @@ function givesText(g: Gain): string {
   const versions = g.versions !== undefined && g.versions.length > 0 ? ` (version${g.versions.length === 1 ? '' : 's'} ${g.versions.join(', ')})` : '';
   if (g.gives === 'policy') return `the rights of ${entityName(g.policy)}${versions}`;
   if (g.gives === 'own-policies') return `its policies within boundary ${entityName(g.policy)}${versions}`;
+  if (g.gives === 'without-deny') return `its policies without the Denies of ${g.policy.startsWith('aws:PrincipalTag/') ? `tag ${g.policy.slice('aws:PrincipalTag/'.length)}` : entityName(g.policy)}`;
   return GIVES[g.gives];
 }
 
