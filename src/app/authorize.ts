@@ -130,6 +130,12 @@ export interface AuthorizeEngine {
   /** Brings the engine's state up to the latest change when it is behind: a promise then, else undefined (the common case, no await). */
   readonly prepare?: () => Promise<void> | undefined;
   decide(request: ResolvedRequest): EngineResult;
+  /**
+   * The role sessions of `account` that this engine's rules for `resource` name by their session name (as a
+   * Kubernetes binding names a session's username), as session ARNs: whoever becomes the role picks that name, so
+   * who-can asks about each (review eq, 4). None when absent.
+   */
+  readonly sessionsNamed?: (account: string, resource: string) => readonly string[];
 }
 
 export interface EngineResult {

@@ -286,7 +286,16 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     /** When access keys were last used: edges `note` verified requests; `stop` writes what is noted (src/app/key-use.ts). */
     keyUse,
     /** Who can reach a resource: every user and role of the caller's account, simulated (src/app/who-can.ts). */
-    whoCan: createWhoCan(directory, authorizer.simulate, resourcePolicies, (asker, action, resource) => bindings.grantedBeyond(asker, action, resource, deps.now()), deps.now, (c, input) => escalation(c, input), undefined, { workspaces: (account) => jobs.listWorkspaces(account), session: (ws, user) => jobs.defaultJobSession(ws, user) }),
+    whoCan: createWhoCan(directory, authorizer.simulate, resourcePolicies, (asker, action, resource) => bindings.grantedBeyond(asker, action, resource, deps.now()), deps.now, (c, input) => escalation(c, input), undefined, { workspaces: (account) => jobs.listWorkspaces(account), session: (ws, user) => jobs.defaultJobSession(ws, user) }, async (account, resource) => {
+      // The engines joined so far (RBAC joins after the app), each brought up to date first, as a decision does.
+      const out: string[] = [];
+      for (const e of engines) {
+        if (e.sessionsNamed === undefined) continue;
+        await e.prepare?.();
+        out.push(...e.sessionsNamed(account, resource));
+      }
+      return out;
+    }),
     /** ListEntitiesForPolicy, GetAccountSummary and the credential report (src/app/account-reports.ts); the report is kept through the raw store, like other bookkeeping. */
     accountReports: createAccountReports({ ...deps, store: raw }, withLatestUse),
     /** Which paths let a principal gain more rights: steps to other principals, and ways to new rights (src/app/escalation.ts). */

@@ -33,7 +33,7 @@ import { resourceMatcher } from '../core/iam/glob.ts';
 import { union, type AuthorizerResult, type UnionResult } from '../core/authorizer/index.ts';
 import { compileRbac, explainReasons, parseRbacObject, rbacResult, type CompiledRbac, type RbacAttributes, type RbacObject } from '../core/rbac/index.ts';
 import { uniqueId } from '../core/directory/rules.ts';
-import { parseRoleArn, roleArnOf, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
+import { parseRoleArn, roleArnOf, sessionArn, sessionPrincipal, type SessionClaims } from '../core/sts/session.ts';
 import {
   ASSUME_FAILED,
   clusterArn,
@@ -1661,8 +1661,36 @@ export function createKube(app: App, options: KubeOptions) {
       name: 'rbac',
       prepare: loaded,
       decide: (request) => rbacOpinion(request),
+      sessionsNamed: (account, resource) => {
+        const cluster = clusterOfResource(resource);
+        return cluster && cluster.account === account ? sessionsBound(cluster) : [];
+      },
     } satisfies AuthorizeEngine,
   };
+
+  /**
+   * The role sessions the cluster's bindings name (review eq, 4): a role's access entry renders a session's username
+   * from its name (`…:assumed-role/R/{{SessionName}}` by default), which whoever assumes the role picks, so a binding
+   * to `…:assumed-role/R/alice` is a grant to the session `alice` of R. Each binding's username is matched against
+   * each role entry's template (one `{{SessionName}}`, and no `{{AccessKeyID}}`, which no one picks), as session ARNs.
+   */
+  function sessionsBound(cluster: KubeCluster): string[] {
+    const names = cluster.rbac.userNames();
+    const out = new Set<string>();
+    for (const entry of cluster.entries.values()) {
+      const p = entryPrincipal(entry.principalArn);
+      if (!p || p.kind !== 'role' || p.account !== cluster.account) continue;
+      const template = entry.username ?? defaultUsername(entry.principalArn);
+      const parts = template.split(/\{\{SessionName(?:Raw)?\}\}/);
+      if (parts.length !== 2 || template.includes('{{AccessKeyID}}')) continue;
+      const [pre = '', suf = ''] = parts.map((x) => renderUsername(x, { accountId: cluster.account, sessionName: '', accessKeyId: '' }));
+      for (const n of names) {
+        if (n.length <= pre.length + suf.length || !n.startsWith(pre) || !n.endsWith(suf)) continue;
+        out.add(sessionArn(p.partition, p.account, p.name, n.slice(pre.length, n.length - suf.length)));
+      }
+    }
+    return [...out];
+  }
 
   /**
    * What the cluster's RBAC says of an IAM principal: the principal is the Kubernetes user its access entry maps

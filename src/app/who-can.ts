@@ -69,7 +69,8 @@ export interface Reacher {
   /**
    * For a role: every user and role of the account that can come to act as it (AssumeRole, PassRole to a job, a node
    * or a pod, a trust policy it may rewrite…), each with the shortest path, as `escalation-paths` finds them (review
-   * dv, 2). Absent when not looked for: a user, or a caller who may not read the account whole.
+   * dv, 2); for a session, those of its role, which pick the session's name (review eq, 4). Absent when not looked
+   * for: a user, or a caller who may not read the account whole.
    */
   readonly through?: readonly Through[];
   /**
@@ -94,6 +95,12 @@ export interface Through {
   /** The steps from it to the role, the last one ending at the role. */
   readonly path: readonly EscalationStep[];
 }
+
+/**
+ * The role sessions of an account that the union's other engines name for a resource by their session name
+ * (`AuthorizeEngine.sessionsNamed`: a Kubernetes binding to a session's username), as session ARNs (review eq, 4).
+ */
+export type EngineSessions = (account: string, resource: string) => Promise<readonly string[]>;
 
 /** Whom each principal of the caller's account can come to act as (`Escalation` with `becomeOnly`). */
 type CanBecome = (caller: Caller, input: EscalationInput) => Promise<Result<EscalationAnswer>>;
@@ -193,19 +200,28 @@ const RAM_ROLE_SESSION_RE = /^acs:ram::\d+:role\//;
  * session ARN exactly.
  */
 export function sessionsNamed(policies: readonly CompiledPolicy[], account: string): Asked[] {
-  const out = new Map<string, Asked>();
+  const arns: string[] = [];
   for (const policy of policies) {
     for (const st of policy.statements) {
       if (st.effect !== 'Allow' || st.principal === undefined) continue;
-      for (const arn of st.principal.arns) {
-        const s = parseSessionArn(arn);
-        // Only the forms our sessions carry (`acs:ram::A:role/R/S`, not Alibaba's own `assumed-role`).
-        if (!s || s.account !== account || (s.partition === 'acs' && !RAM_ROLE_SESSION_RE.test(arn))) continue;
-        if (!(s.partition === 'aws' ? SESSION_NAME_RE : RAM_SESSION_NAME_RE).test(s.sessionName)) continue;
-        const key = arn.toLowerCase();
-        if (!out.has(key)) out.set(key, { kind: 'session', name: `${s.roleName}/${s.sessionName}`, principal: arn });
-      }
+      arns.push(...st.principal.arns);
     }
+  }
+  return sessionsOf(arns, account);
+}
+
+/**
+ * The session ARNs of `arns` that a session of `account` can carry, once each whatever the case, in ARN order: only the
+ * forms our sessions carry (`acs:ram::A:role/R/S`, not Alibaba's own `assumed-role`), with a name a session can have.
+ */
+function sessionsOf(arns: Iterable<string>, account: string): Asked[] {
+  const out = new Map<string, Asked>();
+  for (const arn of arns) {
+    const s = parseSessionArn(arn);
+    if (!s || s.account !== account || (s.partition === 'acs' && !RAM_ROLE_SESSION_RE.test(arn))) continue;
+    if (!(s.partition === 'aws' ? SESSION_NAME_RE : RAM_SESSION_NAME_RE).test(s.sessionName)) continue;
+    const key = arn.toLowerCase();
+    if (!out.has(key)) out.set(key, { kind: 'session', name: `${s.roleName}/${s.sessionName}`, principal: arn });
   }
   return [...out.values()].sort((a, b) => (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0));
 }
@@ -389,7 +405,7 @@ async function throughDefaultRoleJobs(
  * that each allowed role lists those who reach the resource through it (review dv, 2); without it, no role says so.
  * `maxThrough`: entries a role lists at most (MAX_THROUGH).
  */
-export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs) {
+export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles'>, simulate: Simulate, resourcePolicies: Pick<ResourcePolicies, 'forResource'>, grantedBeyond: (asker: string, action: string, resource: string) => readonly BeyondGrant[] = () => [], now: () => number = Date.now, canBecome?: CanBecome, maxThrough = MAX_THROUGH, defaultRoleJobs?: DefaultRoleJobs, engineSessions?: EngineSessions) {
   return async function whoCan(caller: Caller, input: WhoCanInput): Promise<Result<WhoCanAnswer>> {
     const users = await directory.listUsers(caller, {});
     if (!users.ok) return users;
@@ -399,7 +415,15 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     const principals: Asked[] = [
       ...users.value.map((u) => ({ kind: 'user' as const, name: u.name, principal: userArnOf(caller.partition, caller.account, u.path, u.name) })),
       ...roles.value.map((r) => ({ kind: 'role' as const, name: r.name, principal: roleArnOf(caller.partition, caller.account, r.path, r.name) })),
-      ...sessionsNamed([...governing.policies, ...trustPolicyOf(input.action, input.resource, caller.account, roles.value)], caller.account),
+      // Sessions a resource policy (or the trust policy) names, and those another engine's rules name by their session
+      // name (a Kubernetes binding to `…:assumed-role/R/alice`, review eq, 4): whoever becomes R picks the name.
+      ...sessionsOf(
+        [
+          ...sessionsNamed([...governing.policies, ...trustPolicyOf(input.action, input.resource, caller.account, roles.value)], caller.account).map((x) => x.principal),
+          ...(engineSessions !== undefined ? await engineSessions(caller.account, input.resource) : []),
+        ],
+        caller.account,
+      ),
     ];
     const allowed: Reacher[] = [];
     const excluded: ConditionallyExcluded[] = [];
@@ -440,10 +464,17 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
     // account whole). A caller who may not read the account whole, or an account too large for its budget, gets the
     // answer without it, and the note says why.
     let throughNote = '';
-    if (canBecome !== undefined && allowed.some((r) => r.kind === 'role')) {
+    // A session allowed is come to by whoever comes to act as its role, which picks the session's name (review eq, 4).
+    const roleOf = (r: Reacher): string | undefined => {
+      if (r.kind === 'role') return r.principal;
+      const name = r.kind === 'session' ? parseSessionArn(r.principal)?.roleName.toLowerCase() : undefined;
+      const role = name === undefined ? undefined : roles.value.find((x) => x.name.toLowerCase() === name);
+      return role && roleArnOf(caller.partition, caller.account, role.path, role.name);
+    };
+    if (canBecome !== undefined && allowed.some((r) => roleOf(r) !== undefined)) {
       const e = await canBecome(caller, { ...(input.context !== undefined ? { context: input.context } : {}), becomeOnly: true });
       if (e.ok) {
-        const lists = new Map<string, Through[]>(allowed.filter((r) => r.kind === 'role').map((r) => [r.principal, []]));
+        const lists = new Map<string, Through[]>(allowed.flatMap((r) => (roleOf(r) !== undefined ? [[roleOf(r) as string, []] as [string, Through[]]] : [])));
         for (const report of e.value.reports) {
           for (const b of report.canBecome) {
             lists.get(b.principal)?.push({ principal: report.principal, kind: report.kind, name: report.principal.slice(report.principal.lastIndexOf('/') + 1), path: b.path });
@@ -452,16 +483,17 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
         let omitted = false;
         for (let i = 0; i < allowed.length; i++) {
           const r = allowed[i] as Reacher;
-          const through = lists.get(r.principal);
-          if (r.kind !== 'role' || through === undefined) continue;
+          const role = roleOf(r);
+          const found = role === undefined ? undefined : lists.get(role);
+          if (found === undefined) continue;
           // The shortest paths first (then in escalation-paths' order): the direct ones, when only the first are listed.
-          through.sort((x, y) => x.path.length - y.path.length);
+          const through = [...found].sort((x, y) => x.path.length - y.path.length);
           if (through.length > maxThrough) {
             allowed[i] = { ...r, through: through.slice(0, maxThrough), throughOmitted: through.length - maxThrough };
             omitted = true;
           } else allowed[i] = { ...r, through };
         }
-        throughNote = `; each role allowed lists in \`through\` the users and roles of the account that can come to act as it (escalation-paths' steps, with the context given)${omitted ? `, at most ${maxThrough} a role: \`throughOmitted\` counts the others, which escalation-paths lists` : ''}`;
+        throughNote = `; each role allowed (and each session allowed, by its role) lists in \`through\` the users and roles of the account that can come to act as it (escalation-paths' steps, with the context given)${omitted ? `, at most ${maxThrough} a role: \`throughOmitted\` counts the others, which escalation-paths lists` : ''}`;
       } else {
         throughNote = `; who can come to act as the roles allowed is not listed (through): ${e.errors[0]?.message ?? 'escalation paths cannot be asked'}`;
       }
@@ -482,7 +514,7 @@ export function createWhoCan(directory: Pick<Directory, 'listUsers' | 'listRoles
       grantedByResourcePolicy: foreign,
       // A resource policy naming one session's ARN grants that session alone, without identity policy: the role's
       // answer does not cover it (review I, M3), so each such session is asked about by its ARN.
-      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
+      note: `every user and role of account ${caller.account}, roles as a session with no session policy or tags, and each session of the account that a resource policy on the resource names by its ARN or a cluster's binding names by its username; sessions whose tags meet a condition the role's do not, and principals of other accounts that a resource policy names, are not listed among them; a principal allowed only under conditions says so (conditional, conditions), and one whose grant a Deny with a condition would take away in another context says which (unless)${excluded.length > 0 ? '; principals whose Allow statements’ conditions did not hold for this context: see conditionallyExcluded' : ''}${throughNote}${viaJobs.length > 0 ? '; users who may submit a job of the workspace default role reach it through the job, whose session opens the workspace\'s default bucket: see throughDefaultRoleJobs' : ''}${beyond.length > 0 ? `; bindings also grant it to ${widest}: see grantedBeyond` : ''}${foreign.length > 0 ? `; resource policies also grant it to ${open}: see grantedByResourcePolicy` : ''}`,
     });
   };
 }

@@ -5,7 +5,7 @@
  *   POST   /v1/authorize:batch  {requests: [...]} (≤ 1,000) → {results: [...]} in order
  *   POST   /v1/simulate         the same question, answered by the same code path, recorded nowhere; a role ARN is a
  *                                session issued now, and the context may give session facts (src/app/authorize.ts `simulated`)
- *   POST   /v1/who-can          {action, resource, context?} → every user and role of the caller's account allowed it, and each session of it a resource policy names by ARN
+ *   POST   /v1/who-can          {action, resource, context?} → every user and role of the caller's account allowed it, and each session of it a resource policy names by ARN (or a cluster binding by username)
  *                                (each with `conditional`, `conditions`; a role with `through`: who can come to act as it), and
  *                                `conditionallyExcluded`: those only conditions left out, and `throughDefaultRoleJobs`: users
  *                                who reach it through a job of the workspace default role (a workspace's default bucket)

@@ -55,6 +55,11 @@ export interface CompiledRbac {
   /** A role's effective rules (for an aggregated ClusterRole, the aggregated ones), or undefined if there is none. */
   rulesOf(kind: 'Role' | 'ClusterRole', namespace: string, name: string): readonly PolicyRule[] | undefined;
   /**
+   * The usernames that some binding names (a `User` subject, or a ServiceAccount's `system:serviceaccount:NS:NAME`),
+   * each once: who-can finds the IAM sessions a binding names through them (src/app/kube.ts, review eq, 4).
+   */
+  userNames(): readonly string[];
+  /**
    * What compiling found, none of which stops it: bindings to missing roles (`RBAC_ROLE_NOT_FOUND`),
    * aggregation cycles (`RBAC_AGGREGATION_CYCLE`), objects defined twice (`RBAC_DUPLICATE_OBJECT`, the last
    * wins), and ServiceAccount subjects of a ClusterRoleBinding without a namespace, which never match
@@ -445,6 +450,7 @@ export function compileRbac(objects: readonly RbacObject[]): CompiledRbac {
     authorize,
     explain,
     rulesOf: (kind, namespace, name) => effective.get(roleKey(kind, kind === 'Role' ? namespace : '', name)),
+    userNames: () => [...new Set([...cluster.byUser.keys(), ...[...namespaces.values()].flatMap((sc) => [...sc.byUser.keys()])])],
     diagnostics,
     stats: {
       roles: roles.length,
