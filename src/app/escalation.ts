@@ -22,7 +22,8 @@
  *   (`kubernetes:create` on `<cluster>/namespaces/<ns>/pods`, which the cluster's RBAC decides through X's access
  *   entry), and may pass a role that trusts the compute service: a pod annotated `gatehouse.dev/role` runs as it (pod
  *   admission, src/app/kube.ts `checkPass`). Asked in each namespace the cluster's RBAC objects name, and `default`
- *   (where a ClusterRoleBinding reaches). PassRole as for a node, `roles/iam.serviceAccountUser` included.
+ *   (where a ClusterRoleBinding reaches); for a role, also as each of its sessions a binding names by username, whose
+ *   name whoever becomes the role picks (review eq, 4). PassRole as for a node, `roles/iam.serviceAccountUser` included.
  * - `iam:CreateAccessKey` on another user: X may mint that user's key; for a user holding its quota of two keys, together
  *   with `iam:DeleteAccessKey`, which makes room; for a disabled user, whose keys authenticate
  *   nothing, together with `iam:UpdateUser`, which enables it again. A disabled user asked about acts in no path.
@@ -82,7 +83,7 @@ import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { adminService, entityArn, QUOTAS, rootArn, type Partition } from '../core/directory/rules.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, isWorkspaceMember, nodeRole, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
-import { parseRoleArn } from '../core/sts/session.ts';
+import { parseRoleArn, parseSessionArn } from '../core/sts/session.ts';
 import { compilePolicy, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
@@ -186,6 +187,12 @@ export interface EscalationDeps {
   readonly clusters: (account: string) => Promise<Cluster[]>;
   /** The namespaces a cluster's RBAC objects name (for pods); none when absent. */
   readonly podNamespaces?: (account: string, cluster: string) => Promise<readonly string[]>;
+  /**
+   * The role sessions of the account that the union's engines name for a resource by their session name (a cluster
+   * binding to `…:assumed-role/R/alice`, src/app/who-can.ts `EngineSessions`): whoever becomes R may create pods as
+   * such a session (review eq, 4). None when absent.
+   */
+  readonly sessionsNamed?: (account: string, resource: string) => Promise<readonly string[]>;
   /** The resources whose policy the account writes: its buckets (`bucket`), and those it holds a resource policy on. */
   readonly policyResources?: (account: string) => Promise<readonly { readonly arn: string; readonly bucket: boolean }[]>;
   /** How many access keys (active or not) a user of the account holds: at the quota, a new one needs a deletion first. */
@@ -491,6 +498,18 @@ export function createEscalation(deps: EscalationDeps) {
       const a = await answer(node, action, resource, extra);
       return a.decision === 'Allow' ? a : undefined;
     };
+    /** As `allows`, asked about `principal`, a session of role `node`. */
+    const allowsAs = async (principal: string, node: Node, action: string, resource: string): Promise<AuthorizeAnswer | undefined> => {
+      await ask();
+      const a = await deps.simulate(caller, { principal, action, resource, ...(context ? { context } : {}) });
+      if (!a.ok) throw new Refused(a.errors[0]?.code ?? 'INTERNAL_ERROR', `${node.kind} ${node.name}: ${a.errors[0]?.message ?? 'cannot be asked about'}`);
+      return a.value.decision === 'Allow' ? a.value : undefined;
+    };
+    /** The sessions of role `x` that the engines name for `resource` (`sessionsNamed`), as session ARNs. */
+    const sessionsOfRole = async (x: Node, resource: string): Promise<string[]> => {
+      const named = (await deps.sessionsNamed?.(account, resource)) ?? [];
+      return named.filter((arn) => parseSessionArn(arn)?.roleName.toLowerCase() === x.name.toLowerCase());
+    };
     const resolved = new Map<string, { principal: Principal; policies: PolicySet }>();
     const asPrincipal = async (node: Node): Promise<{ principal: Principal; policies: PolicySet }> => {
       let r = resolved.get(node.asked);
@@ -776,16 +795,26 @@ export function createEscalation(deps: EscalationDeps) {
         if (!roles.some((r) => r !== x && !out.some((e) => e.to === r))) break;
         const arn = clusterArn(partition, account, c.name);
         const namespaces = [...new Set([...((await deps.podNamespaces?.(account, c.name)) ?? []), 'default'])];
-        let create: { ns: string; reasons: readonly string[] } | undefined;
+        let create: { ns: string; reasons: readonly string[]; as?: string } | undefined;
         for (const ns of namespaces) {
-          const a = await allows(x, 'kubernetes:create', `${arn}/namespaces/${ns}/pods`);
+          const pods = `${arn}/namespaces/${ns}/pods`;
+          const a = await allows(x, 'kubernetes:create', pods);
           if (a) {
             create = { ns, reasons: a.reasons };
             break;
           }
+          // A role's session that a binding names by its username (review eq, 4): the name is the assumer's to pick.
+          for (const session of x.kind === 'role' ? await sessionsOfRole(x, pods) : []) {
+            const b = await allowsAs(session, x, 'kubernetes:create', pods);
+            if (b) {
+              create = { ns, reasons: b.reasons, as: session };
+              break;
+            }
+          }
+          if (create) break;
         }
         if (!create) continue;
-        const via = { how: 'iam:PassRole to a pod' as const, actions: ['kubernetes:create'], arn, reasons: [`${x.arn} may create pods in namespace ${create.ns} of cluster ${c.name}, annotated gatehouse.dev/role`, ...create.reasons] };
+        const via = { how: 'iam:PassRole to a pod' as const, actions: ['kubernetes:create'], arn, reasons: [`${create.as !== undefined ? `${x.arn}, as its session ${create.as} (a name whoever becomes ${x.name} picks),` : x.arn} may create pods in namespace ${create.ns} of cluster ${c.name}, annotated gatehouse.dev/role`, ...create.reasons] };
         for (const r of roles) if (r !== x && !out.some((e) => e.to === r)) await passTo(x, r, compute, via, out);
       }
       for (const u of users) {

@@ -241,7 +241,19 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     return ok({ secret, caller: { principal: p.value, partition: entry.partition, account: key.account, user: entry.user, policies: entry.policies, accessKeyId } });
   };
   /** Which paths let a principal gain more rights: steps to other principals, and ways to new rights (src/app/escalation.ts); who-can reuses its search. */
+  /** The role sessions the union's engines name for a resource by their session name (review eq, 4). */
+  const engineSessions = async (account: string, resource: string): Promise<string[]> => {
+    // The engines joined so far (RBAC joins after the app), each brought up to date first, as a decision does.
+    const out: string[] = [];
+    for (const e of engines) {
+      if (e.sessionsNamed === undefined) continue;
+      await e.prepare?.();
+      out.push(...e.sessionsNamed(account, resource));
+    }
+    return out;
+  };
   const escalation = createEscalation({
+    sessionsNamed: engineSessions,
     details: (c) => getAccountAuthorizationDetails(deps, c, {}),
     simulate: authorizer.simulate,
     principalOf: authorizer.principalOf,
@@ -286,16 +298,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     /** When access keys were last used: edges `note` verified requests; `stop` writes what is noted (src/app/key-use.ts). */
     keyUse,
     /** Who can reach a resource: every user and role of the caller's account, simulated (src/app/who-can.ts). */
-    whoCan: createWhoCan(directory, authorizer.simulate, resourcePolicies, (asker, action, resource) => bindings.grantedBeyond(asker, action, resource, deps.now()), deps.now, (c, input) => escalation(c, input), undefined, { workspaces: (account) => jobs.listWorkspaces(account), session: (ws, user) => jobs.defaultJobSession(ws, user) }, async (account, resource) => {
-      // The engines joined so far (RBAC joins after the app), each brought up to date first, as a decision does.
-      const out: string[] = [];
-      for (const e of engines) {
-        if (e.sessionsNamed === undefined) continue;
-        await e.prepare?.();
-        out.push(...e.sessionsNamed(account, resource));
-      }
-      return out;
-    }),
+    whoCan: createWhoCan(directory, authorizer.simulate, resourcePolicies, (asker, action, resource) => bindings.grantedBeyond(asker, action, resource, deps.now()), deps.now, (c, input) => escalation(c, input), undefined, { workspaces: (account) => jobs.listWorkspaces(account), session: (ws, user) => jobs.defaultJobSession(ws, user) }, engineSessions),
     /** ListEntitiesForPolicy, GetAccountSummary and the credential report (src/app/account-reports.ts); the report is kept through the raw store, like other bookkeeping. */
     accountReports: createAccountReports({ ...deps, store: raw }, withLatestUse),
     /** Which paths let a principal gain more rights: steps to other principals, and ways to new rights (src/app/escalation.ts). */
