@@ -4,7 +4,8 @@
  * give itself new rights. Each step is a question asked of the engine that enforces it, recorded nowhere.
  *
  * Steps (X acts as Y afterwards):
- * - `sts:AssumeRole`: the role's trust policy and X's own policies, as AssumeRole decides (src/app/sts.ts).
+ * - `sts:AssumeRole`: the role's trust policy and X's own policies, as AssumeRole decides (src/app/sts.ts); where
+ *   either compares the session name X picks (`sts:RoleSessionName`), also under each name they name (review eq, 5).
  * - `iam:UpdateAssumeRolePolicy`: X may rewrite the role's trust policy to name itself, then assume it.
  * - `sts:AssumeRole` after `iam:TagUser`/`iam:TagRole` on itself (review cc, 5): the principal tags the role's trust
  *   policy or X's policies test (`aws:PrincipalTag/K`), which X may set on itself; asked as AssumeRole decides with them.
@@ -83,7 +84,7 @@ import { failWith, ok, type ErrorCode, type Result } from '../core/errors.ts';
 import { adminService, entityArn, QUOTAS, rootArn, type Partition } from '../core/directory/rules.ts';
 import { BUILTIN_POLICIES } from '../core/directory/catalogue.ts';
 import { clusterArn, computeServices, isWorkspaceMember, nodeRole, trainingServices, workspaceArn, type Cluster, type Workspace } from '../core/jobs/jobs.ts';
-import { parseRoleArn, parseSessionArn } from '../core/sts/session.ts';
+import { parseRoleArn, parseSessionArn, RAM_SESSION_NAME_RE, SESSION_NAME_RE } from '../core/sts/session.ts';
 import { compilePolicy, parsePolicy, type CompiledPolicy, type ConditionEntry, type Decision, type PolicyDocument, type PolicySet, type Principal, type Statement } from '../core/iam/index.ts';
 import type { PolicyVersionRecord } from './ports/store.ts';
 import { reasonsBesideMembership, refusedOnlyAsNonMember, type AuthorizeAnswer, type AuthorizeInput } from './authorize.ts';
@@ -617,6 +618,29 @@ export function createEscalation(deps: EscalationDeps) {
       return out;
     };
     /**
+     * The session names that the statements of `policies` compare `sts:RoleSessionName` with (string operators, Allow
+     * or Deny, negated or not: a Deny unless the name is the user's own needs that name), each made one that `x` may
+     * give: `${aws:username}` read as a user's name, `*` and `?` of a `StringLike` filled in; none that another
+     * variable holds, or that is no session name (review eq, 5).
+     */
+    const sessionNamesAsked = (x: Node, policies: readonly CompiledPolicy[]): string[] => {
+      const out = new Set<string>();
+      for (const p of policies) {
+        for (const st of p.statements) {
+          for (const c of st.conditions) {
+            if (c.key !== 'sts:rolesessionname' || !c.entry.base.startsWith('String')) continue;
+            for (const v of c.entry.values) {
+              let name = x.kind === 'user' ? v.replace(/\$\{aws:username\}/gi, x.name) : v;
+              if (name.includes('${')) continue;
+              if (c.entry.base.includes('Like')) name = name.replace(/[*?]/g, 'x');
+              if ((partition === 'acs' ? RAM_SESSION_NAME_RE : SESSION_NAME_RE).test(name)) out.add(name);
+            }
+          }
+        }
+      }
+      return [...out].slice(0, 8);
+    };
+    /**
      * May `x` tag itself (`TagUser`, `TagRole`: a role's tags are its sessions' principal tags) with the tags the trust
      * policy of `r`, or its own policies, ask of the principal, and then assume `r`? The tagging is asked with those
      * keys and values (`aws:TagKeys`, `aws:RequestTag/K`), and AssumeRole's trust check with them as principal tags.
@@ -724,6 +748,23 @@ export function createEscalation(deps: EscalationDeps) {
           }
           if (named) {
             out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole'], reasons: [`${line(named.d)} (as its session ${named.arn}, whose name whoever becomes ${x.name} chooses)`] } });
+            continue;
+          }
+        }
+        // The session's name, which X picks (review eq, 5): AssumeRole always carries it (`sts:RoleSessionName`), and a
+        // trust policy or X's own policies may test it (`${aws:username}`, `ci-*`); asked with each name they name.
+        if (asked && !('sts:RoleSessionName' in trustContext)) {
+          let picked: { name: string; d: Decision } | undefined;
+          for (const name of sessionNamesAsked(x, [...(trustOf.get(r.name) ?? []), ...me.policies.identity, ...(me.policies.boundary ? [me.policies.boundary] : [])])) {
+            await ask();
+            const dn = await deps.assumeDecision(me.principal, me.policies, r.arn, { ...trustContext, 'sts:RoleSessionName': name });
+            if (dn?.decision === 'Allow') {
+              picked = { name, d: dn };
+              break;
+            }
+          }
+          if (picked) {
+            out.push({ to: r, step: { from: x.arn, to: r.arn, how: 'sts:AssumeRole', actions: ['sts:AssumeRole'], reasons: [`${line(picked.d)} (with the session name ${picked.name}, which ${x.name} picks)`] } });
             continue;
           }
         }
