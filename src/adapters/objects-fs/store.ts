@@ -453,7 +453,7 @@ export class FsObjectStore implements ObjectStore {
       for (const f of names) {
         if (!/^\d+\.json$/.test(f)) continue;
         const part = JSON.parse(await readFile(join(dir, f), 'utf8')) as PartRecord;
-        upload.parts.set(part.partNumber, this.partOf(part));
+        upload.parts.set(part.partNumber, this.partOf(part, upload.info.checksum?.algorithm));
       }
       for (const f of names) {
         const m = /^(\d+)\.([0-9a-f]{32})$/.exec(f);
@@ -497,8 +497,9 @@ export class FsObjectStore implements ObjectStore {
     };
   }
 
-  private partOf(r: PartRecord): Part {
-    return { info: Object.freeze({ partNumber: r.partNumber, etag: r.etag, size: r.size, lastModified: r.lastModified, ...(typeof r.checksum === 'string' ? { checksum: r.checksum } : {}) }), nonce: r.nonce };
+  private partOf(r: PartRecord, algorithm: ChecksumAlgorithm | undefined): Part {
+    const checksum = typeof r.checksum === 'string' ? { checksum: r.checksum, ...(algorithm === undefined ? {} : { checksumAlgorithm: algorithm }) } : {};
+    return { info: Object.freeze({ partNumber: r.partNumber, etag: r.etag, size: r.size, lastModified: r.lastModified, ...checksum }), nonce: r.nonce };
   }
 
   // ---- files ---------------------------------------------------------------------------------------------
@@ -1051,7 +1052,7 @@ export class FsObjectStore implements ObjectStore {
             await removeFile(path);
             throw e;
           }
-          const part = this.partOf(record);
+          const part = this.partOf(record, keep);
           const previous = upload.parts.get(n);
           upload.parts.set(n, part);
           if (previous !== undefined) await rm(join(upload.dir, `${n}.${previous.nonce}`), { force: true });

@@ -1156,8 +1156,15 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
               const m = rangeText === undefined ? null : /^bytes=(\d+)-(\d+)$/.exec(rangeText.trim());
               if (rangeText !== undefined && !m) return fail(s3Error('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy'));
               const range = m ? { start: Number(m[1]), end: Number(m[2]) } : undefined;
+              // The part's checksum under its upload's algorithm is in the result (API_CopyPartResult), as UploadPart's
+              // header: s3transfer's multipart copy (`aws s3 cp s3://… s3://… --checksum-algorithm CRC32`) lists each
+              // part's in CompleteMultipartUpload from there, and a COMPOSITE upload is refused without them.
               return answer(await s3.uploadPartCopy(call, from, { bucket, key, uploadId, partNumber: Number(partText) }, range, sourceConditions()), (part) =>
-                sendXml(res, 'CopyPartResult', { LastModified: s3Date(part.lastModified), ETag: `"${part.etag}"` }),
+                sendXml(res, 'CopyPartResult', {
+                  LastModified: s3Date(part.lastModified),
+                  ETag: `"${part.etag}"`,
+                  ...(part.checksum !== undefined && part.checksumAlgorithm !== undefined ? { [CHECKSUM_ELEMENTS[part.checksumAlgorithm]]: part.checksum } : {}),
+                }),
               );
             }
             const b = streamBody();

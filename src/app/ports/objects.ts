@@ -262,6 +262,8 @@ export interface PartInfo {
   readonly lastModified: string;
   /** Base64, under its upload's algorithm; absent when the upload has none. */
   readonly checksum?: string;
+  /** The algorithm of `checksum` (its upload's), so an answer can name its element (UploadPartCopy's `ChecksumCRC32`…). */
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
 }
 
 /** A part as CompleteMultipartUpload lists it: its ETag and, by algorithm, the checksums it names (`ChecksumSHA256`…). */
