@@ -34,6 +34,12 @@ export function isChecksumValue(algorithm: ChecksumAlgorithm, value: string): bo
   return bytes.length === CHECKSUM_BYTES[algorithm] && bytes.toString('base64') === value;
 }
 
+/** Whether `value` is the base64 of an MD5 digest (16 bytes), as `Content-MD5` carries it. */
+export function isMd5Value(value: string): boolean {
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.length === 16 && bytes.toString('base64') === value;
+}
+
 /** A running checksum; `digest()` is base64, as the `x-amz-checksum-*` headers carry it. */
 export interface Checksum {
   update(data: Uint8Array): void;

@@ -39,7 +39,7 @@ import {
 import { isStoreUnavailable } from '../../app/ports/store.ts';
 import { checkSignatureOnly, chunkSignatures, parseSigV4, providedSignature, type SigV4Parsed } from '../sigv4/index.ts';
 import { isSigV2, parseSigV2 } from './sigv2.ts';
-import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, isChecksumValue, readWhole, type BodyOptions } from './body.ts';
+import { CHECKSUM_HEADERS, CHECKSUM_NAMES, badChecksumMessage, decodeBody, isChecksumValue, isMd5Value, readWhole, type BodyOptions } from './body.ts';
 import { BodyRejected, S3_STATUS, s3Error, type S3Error } from './errors.ts';
 import { S3_NAMESPACE, errorDocument, escapeText, parseComplete, parseCreateBucket, parseDelete, parseTagPairs, xmlDocument, type XmlNode } from './xml.ts';
 import { tagRecord, tagSetProblem } from './tags.ts';
@@ -676,6 +676,10 @@ export function createS3Edge(opts: S3EdgeOptions): S3Edge {
     if (checksum?.expected !== undefined && !isChecksumValue(checksum.algorithm, checksum.expected)) {
       return { ok: false, error: s3Error('InvalidRequest', `Value for x-amz-checksum-${checksum.algorithm} header is invalid.`) };
     }
+    // So is a Content-MD5 that is not the base64 of an MD5 (16 bytes): InvalidDigest, as S3 answers it (ErrorResponses,
+    // "The Content-MD5 or checksum value that you specified is not valid"). It was read whole, then called BadDigest.
+    const md5 = header(req, 'content-md5');
+    if (md5 !== undefined && !isMd5Value(md5)) return { ok: false, error: s3Error('InvalidDigest', 'The Content-MD5 you specified was not valid.') };
     if (chunked && trailer !== undefined) {
       const algorithm = CHECKSUM_HEADERS[trailer.trim().toLowerCase()];
       if (algorithm === undefined) return { ok: false, error: s3Error('InvalidRequest', `the trailing checksum \`${trailer}\` is not supported (CRC32, CRC32C, CRC64NVME, SHA1 and SHA256 are)`) };
