@@ -589,10 +589,6 @@ const sameName = (a: string, b: string | undefined): boolean => b !== undefined 
 /** Principals resolved by ARN, kept until the directory changes (bounded: untrusted callers choose the ARNs). */
 const MAX_RESOLVED = 10_000;
 
-/**
- * `revocations`: the revocation list (src/app/live.ts `LiveState`), read at each decision about a session named by ARN;
- * absent, no session counts as revoked.
- */
 /** What a question about an ARN that names no user or role is answered (`arn` as asked, `principal` as it parses). */
 function noSuchPrincipal(arn: string, principal: Principal): Result<never> {
   return principal.kind === 'role-session' && principal.roleArn !== undefined
@@ -600,11 +596,20 @@ function noSuchPrincipal(arn: string, principal: Principal): Result<never> {
     : failWith('NO_SUCH_ENTITY', `user \`${arn}\` does not exist (a user's ARN carries its path: use the ARN the directory gives it)`, 'principal');
 }
 
-export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: ResourcePolicies, engines: readonly AuthorizeEngine[] = [], revocations?: { isRevoked(c: SessionClaims): boolean }) {
+/**
+ * `revocations`: the live state (src/app/live.ts `LiveState`): its revocation list, read at each decision about a session
+ * named by ARN (absent, no session counts as revoked), and the change head its directory has applied.
+ */
+export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: ResourcePolicies, engines: readonly AuthorizeEngine[] = [], revocations?: { isRevoked(c: SessionClaims): boolean; readonly head?: number }) {
   // A decision touches no database (DESIGN.md "Performance model"): the principal named in a question is
-  // read once per version of the directory, the version that resource policies are reloaded on.
+  // read once per version of the directory. That version is the resource policies' and the live directory's change
+  // head together: an instance's refresh reads the two in transactions one after the other, so a change committed
+  // between them moved the first alone, and a principal resolved then (from the directory before the change) was kept
+  // under it once the directory applied the change, until anything else changed (review eu, 1).
   const resolved = new Map<string, { principal: Principal; policies: PolicySet }>();
   let resolvedVersion = -1;
+  let resolvedHead = -1;
+  const current = (version: number, head: number): boolean => version === resourcePolicies.version && head === (revocations?.head ?? -1);
   /**
    * Job sessions resolved from their job's record, each for `JOB_SESSION_TTL_MS` (a job ends apart from the
    * directory); `undefined`: no running job carries that ARN (it is then an ordinary session's).
@@ -683,10 +688,11 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
 
   /** The principal `arn` names (not the caller), with its policies; asking about it needs `gatehouse:Authorize` on `arn`. */
   function resolveNamed(caller: Caller, arn: string, resource: string, owner: string | undefined, asked: Map<string, Result<unknown>> | undefined, kube: boolean): Result<Resolved> | Promise<Result<Resolved>> {
-    if (resolvedVersion !== resourcePolicies.version) {
+    if (!current(resolvedVersion, resolvedHead)) {
       resolved.clear();
       jobSessions.clear();
       resolvedVersion = resourcePolicies.version;
+      resolvedHead = revocations?.head ?? -1;
     }
     const hit = resolved.get(arn);
     let named: Principal;
@@ -847,6 +853,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
 
   async function readPrincipal(arn: string, principal: Principal): Promise<Result<Resolved>> {
     const version = resolvedVersion;
+    const head = resolvedHead;
     const r = await sts.readPrincipals(async (tx): Promise<Result<Resolved>> => {
       // Found by name in any case, as IAM names are unique (and STS finds a role); decided as the entity itself,
       // with its canonical ARN (review N, N1). An ARN whose path or partition is not the entity's names no entity,
@@ -882,7 +889,7 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       }
       return ok({ principal, policies: { identity: [] } });
     });
-    if (r.ok && version === resourcePolicies.version) {
+    if (r.ok && current(version, head)) {
       if (resolved.size >= MAX_RESOLVED) resolved.clear();
       resolved.set(arn, r.value);
     }
