@@ -198,9 +198,18 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       r.failing = true;
     }
   };
+  /**
+   * The change head up to which a whole refresh has run: the directory and every state beside it (resource policies,
+   * scoped sessions, bindings, the refreshers). The directory alone also moves on its own (`live.refresh` when a
+   * request names a key, principal or policy it does not hold), leaving the rest behind: a notification compared with
+   * its head was taken as applied, and the change reached those states only at the next poll (review eu, 2).
+   */
+  let refreshedHead = -1;
   const refresh = async (): Promise<void> => {
     try {
       await live.refresh();
+      // Each state below reads a change head at least this one, and none goes back.
+      const head = live.head;
       await deps.store.read(async (tx) => {
         const head = await tx.changes.head();
         await resourcePolicies.refresh(head, tx);
@@ -208,6 +217,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       });
       await bindings.refresh();
       for (const r of refreshers) await runRefresher(r);
+      if (head > refreshedHead) refreshedHead = head;
       reachable = true;
     } catch (e) {
       if (isStoreUnavailable(e)) reachable = false;
@@ -308,6 +318,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
       audit.start();
       keyUse.start();
       await live.init();
+      const loadedAt = live.head;
       await oidc.start();
       await deps.store.read(async (tx) => {
         const head = await tx.changes.head();
@@ -315,6 +326,7 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
         await sessionScopes.refresh(tx, head);
       });
       await bindings.refresh();
+      if (loadedAt > refreshedHead) refreshedHead = loadedAt;
       sessionScopes.start();
     },
     resourcePolicies,
@@ -331,6 +343,8 @@ export function createApp(rawDeps: AppDeps, options: AppOptions = {}) {
     },
     /** Picks up changes made by any instance (cheap when nothing changed). */
     refresh,
+    /** The change head up to which `refresh` has brought everything (what a change notification is compared with). */
+    refreshedHead: (): number => refreshedHead,
     /** Adds a reload that every refresh runs after the app's own (`name` says what it reloads, in the log). */
     addRefresher: (name: string, reload: () => Promise<void>): void => {
       refreshers.push({ name, reload, failing: false });

@@ -571,7 +571,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const following = followChanges({
     refresh: () => app.refresh(),
     pruneChanges: () => pruneChangeLog(store),
-    head: () => app.live.head,
+    // Not the directory's head alone: it also moves by itself, ahead of what else a refresh brings up (review eu, 2).
+    head: () => app.refreshedHead(),
     subscribe: store.subscribe?.bind(store),
     log,
     ...(pollMs !== undefined ? { pollMs } : {}),
