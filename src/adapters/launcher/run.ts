@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rmdir, writeFile, unlink } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
 import { createServer, isIP } from 'node:net';
+import { constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { removeCredentialsFile } from './credentials-file.ts';
 import { endpointRequest, type EndpointAnswer } from './endpoint-request.ts';
@@ -437,7 +438,8 @@ export async function launch(given: LaunchOptions): Promise<number> {
       new Promise<number>((resolve) => {
         child.once('error', (e) => {
           log(`gatehouse: cannot run \`${cmd}\`: ${e.message}`);
-          resolve(127);
+          // As a shell reports it: 127 not found, 126 found but not runnable (a directory, no execute permission).
+          resolve((e as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 126);
         });
         child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (signalNumber(signal) ?? 1) : 1)));
       }).then((status) => {
@@ -508,7 +510,10 @@ async function removeProfileFiles(dir: string): Promise<void> {
   await rmdir(dir).catch(() => {});
 }
 
+/**
+ * The number of `signal` on this platform, as a shell adds it to 128: a rank killed by SIGSEGV (11) or SIGABRT (6), a
+ * crash, read as 129, SIGHUP's status, when the table knew only five signals (review et, 1).
+ */
 function signalNumber(signal: NodeJS.Signals): number | undefined {
-  const table: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
-  return table[signal];
+  return (constants.signals as Partial<Record<NodeJS.Signals, number>>)[signal];
 }
