@@ -427,22 +427,34 @@ export async function launch(given: LaunchOptions): Promise<number> {
   }
   const env = jobProcessEnv(opts.baseEnv, { ...environment, GATEHOUSE_CREDENTIALS_FILE: opts.credentialsFile, ...profiles });
   // Stopped during the setup above: no rank starts.
-  for (let rank = 0; rank < opts.replicas && !stopped; rank++) {
-    const child = spawn(cmd as string, args, {
-      stdio: 'inherit',
-      detached: ownGroup,
-      env: { ...env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(opts.replicas), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(masterPort) },
-    });
-    children.push(child);
-    exits.push(
-      new Promise<number>((resolve) => {
-        child.once('error', (e) => {
-          log(`gatehouse: cannot run \`${cmd}\`: ${e.message}`);
-          // As a shell reports it: 127 not found, 126 found but not runnable (a directory, no execute permission).
-          resolve((e as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 126);
-        });
+  /** Why `cmd` did not run, said, and its status as a shell reports it: 127 not found, 126 found but not runnable. */
+  const cannotRun = (e: unknown): number => {
+    log(`gatehouse: cannot run \`${cmd}\`: ${e instanceof Error ? e.message : String(e)}`);
+    return (e as { code?: unknown }).code === 'ENOENT' ? 127 : 126;
+  };
+  let unstartable = false;
+  for (let rank = 0; rank < opts.replicas && !stopped && !unstartable; rank++) {
+    let status: Promise<number>;
+    try {
+      const child = spawn(cmd as string, args, {
+        stdio: 'inherit',
+        detached: ownGroup,
+        env: { ...env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(opts.replicas), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(masterPort) },
+      });
+      children.push(child);
+      status = new Promise<number>((resolve) => {
+        child.once('error', (e) => resolve(cannotRun(e)));
         child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (signalNumber(signal) ?? 1) : 1)));
-      }).then((status) => {
+      });
+    } catch (e) {
+      // Node throws, rather than emits, some failures to start (ENOTDIR, ENAMETOOLONG, E2BIG): that escaped as an
+      // internal error with a stack trace, left the ranks already started running and the job Running until its
+      // heartbeat timed out (review et, 2). The rank failed; no more are started, as every one would fail alike.
+      status = Promise.resolve(cannotRun(e));
+      unstartable = true;
+    }
+    exits.push(
+      status.then((status) => {
         // As torchrun's agent, which tears the whole group down when a worker fails: the other ranks of a distributed
         // job that lost one block in their next collective (NCCL's timeout is 30 minutes), holding their GPUs and the
         // job's credentials, and the launcher waited for them (review da, 3).
@@ -457,7 +469,6 @@ export async function launch(given: LaunchOptions): Promise<number> {
       }),
     );
   }
-
 
   const beat = setInterval(() => {
     void post('/v1/launcher/heartbeat').then((r) => {
