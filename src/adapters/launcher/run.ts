@@ -96,11 +96,13 @@ export interface LaunchOptions {
    * ranks are; undefined where there are no uids (Windows), and then it serves any process of the node.
    */
   readonly launcherUid?: number;
-  /** SIGINT and SIGTERM as heard since before the job was submitted (`stopSignals`); default: from now on. */
+  /** SIGINT, SIGTERM and SIGHUP as heard since before the job was submitted (`stopSignals`); default: from now on. */
   readonly signals?: StopSignals;
 }
 
-/** SIGINT and SIGTERM, heard from the moment this is made until `close`. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** SIGINT, SIGTERM and SIGHUP, heard from the moment this is made until `close`. */
 export interface StopSignals {
   /** `fn` for every signal from now on, and at once (in a microtask) for one that came already. */
   on(fn: (signal: NodeJS.Signals) => void): void;
@@ -108,10 +110,13 @@ export interface StopSignals {
 }
 
 /**
- * Starts hearing SIGINT and SIGTERM for a job this process is about to submit and run: from before the submission,
- * so that a signal sent at any moment (a process manager's stop, `kill $!` right after the job is announced) stops
- * the job, instead of killing this process by the signal's default action and leaving the ranks, or the job on the
- * server, behind.
+ * Starts hearing SIGINT, SIGTERM and SIGHUP for a job this process is about to submit and run: from before the
+ * submission, so that a signal sent at any moment (a process manager's stop, `kill $!` right after the job is
+ * announced, the terminal or SSH session it was started from going away) stops the job, instead of killing this
+ * process by the signal's default action and leaving the ranks, or the job on the server, behind. SIGHUP killed the
+ * launcher alone: the ranks, each in its own process group when no terminal is attached, ran on with nobody to stop
+ * them, and the job stayed Running until its heartbeat timed out (review et, 3). Node resets a SIGHUP that `nohup`
+ * ignored, so `nohup gatehouse jobs run` was killed by it all the same; `setsid` keeps a job from its terminal.
  */
 export function stopSignals(): StopSignals {
   let received: NodeJS.Signals | undefined;
@@ -120,8 +125,7 @@ export function stopSignals(): StopSignals {
     received ??= signal;
     for (const fn of listeners) fn(signal);
   };
-  process.on('SIGINT', heard);
-  process.on('SIGTERM', heard);
+  for (const signal of STOP_SIGNALS) process.on(signal, heard);
   return {
     on(fn) {
       listeners.push(fn);
@@ -129,8 +133,7 @@ export function stopSignals(): StopSignals {
       if (already !== undefined) queueMicrotask(() => fn(already));
     },
     close() {
-      process.off('SIGINT', heard);
-      process.off('SIGTERM', heard);
+      for (const signal of STOP_SIGNALS) process.off(signal, heard);
     },
   };
 }
