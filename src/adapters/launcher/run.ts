@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, rename, rmdir, writeFile, unlink } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
 import { createServer, isIP } from 'node:net';
@@ -371,8 +372,9 @@ export async function launch(given: LaunchOptions): Promise<number> {
     }
   };
   let killer: ReturnType<typeof setTimeout> | undefined;
-  const stopAll = (signal: NodeJS.Signals): void => {
-    signalRanks(signal);
+  /** `delivered`: the ranks have had `signal` already (from the terminal), and are not sent it again. */
+  const stopAll = (signal: NodeJS.Signals, delivered = false): void => {
+    if (!delivered) signalRanks(signal);
     // A rank that ignores the signal does not keep the job, and its credentials, alive: 10 s, then SIGKILL.
     killer ??= setTimeout(() => {
       log(`gatehouse: job ${opts.jobId} did not stop within 10 s of ${signal}: killing what is left`);
@@ -385,7 +387,10 @@ export async function launch(given: LaunchOptions): Promise<number> {
     stopped = true;
     stoppedBy ??= signal;
     log(`gatehouse: ${signal}: stopping job ${opts.jobId}`);
-    stopAll(signal);
+    // On a terminal the ranks share this process's group, and a Ctrl-C there reaches each of them from the terminal
+    // itself: sent again, every rank had two SIGINTs for one Ctrl-C, and the second broke into what the first had
+    // started (a Python rank's `except KeyboardInterrupt:` saving a checkpoint; review et, 4).
+    stopAll(signal, !ownGroup && signal === 'SIGINT' && inTerminalForeground() === true);
   };
   // Before the job's setup and its ranks start (and, with `opts.signals`, since before it was submitted): a signal
   // that comes meanwhile stops the job, instead of killing this process and leaving the ranks behind or the job
@@ -510,6 +515,24 @@ export async function launch(given: LaunchOptions): Promise<number> {
   if (opts.profileDir !== undefined) await removeProfileFiles(opts.profileDir);
   await reportEnd(stopped && status === 0 ? 143 : status);
   return status;
+}
+
+/**
+ * Whether this process is in the foreground process group of its controlling terminal, where a Ctrl-C on that
+ * terminal reaches every process of the group (`tpgid` = `pgrp` in `/proc/self/stat`, proc(5)); undefined where it
+ * cannot tell (no `/proc`).
+ */
+function inTerminalForeground(): boolean | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // After `pid (comm) `: state ppid pgrp session tty_nr tpgid …; comm may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pgrp = Number(fields[2]);
+    const tpgid = Number(fields[5]);
+    return tpgid > 0 && tpgid === pgrp;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
