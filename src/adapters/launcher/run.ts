@@ -59,6 +59,14 @@ export const CREDENTIAL_VARIABLES = [
   // The aliyun CLI's and the Alibaba Go credentials library's short names.
   'ACCESS_KEY_ID',
   'ACCESS_KEY_SECRET',
+  // The OSS SDKs' (`EnvironmentVariableCredentialsProvider`) and ossutil's; the AWS SDKs' Bedrock API key, used before
+  // any SigV4 credentials; Gatehouse's own secrets, in an operator's shell that runs the server too (review et, 5).
+  'OSS_ACCESS_KEY_ID',
+  'OSS_ACCESS_KEY_SECRET',
+  'OSS_SESSION_TOKEN',
+  'AWS_BEARER_TOKEN_BEDROCK',
+  'GATEHOUSE_MASTER_KEY',
+  'GATEHOUSE_DATABASE_URL',
   'GATEHOUSE_ENDPOINT',
 ] as const;
 
