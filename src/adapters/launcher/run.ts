@@ -397,7 +397,9 @@ export async function launch(given: LaunchOptions): Promise<number> {
     log(`gatehouse: ${signal}: stopping job ${opts.jobId}`);
     // On a terminal the ranks share this process's group, and a Ctrl-C there reaches each of them from the terminal
     // itself: sent again, every rank had two SIGINTs for one Ctrl-C, and the second broke into what the first had
-    // started (a Python rank's `except KeyboardInterrupt:` saving a checkpoint; review et, 4).
+    // started (a Python rank's `except KeyboardInterrupt:` saving a checkpoint; review et, 4). A SIGINT sent to this
+    // pid alone while it is in the foreground (`kill -INT` from another shell) cannot be told apart, and is not passed
+    // on: the ranks are then killed 10 s later, as ranks that do not stop are.
     stopAll(signal, !ownGroup && signal === 'SIGINT' && inTerminalForeground() === true);
   };
   // Before the job's setup and its ranks start (and, with `opts.signals`, since before it was submitted): a signal
