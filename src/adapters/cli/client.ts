@@ -33,6 +33,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from './context.ts';
 import { EXIT, EXIT_CODES, type ExitCode } from './exit-codes.ts';
 import { shownUrl } from '../http/shown-url.ts';
+import { configProfiles, iniSections, type IniSections } from './aws-ini.ts';
 
 // `node:http` and `node:https` through `require`, when a request is first made: imported as ES modules, Node builds
 // their facade with every export and so loads its bundled fetch (undici), which the CLI never uses: about 60 ms of
@@ -135,25 +136,6 @@ HTTP_PROXY / HTTPS_PROXY when set, except to the hosts NO_PROXY names.`;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** An INI file of the AWS tools: section → key → value (indented sub-keys, such as `s3 =`'s, left out). */
-function iniSections(text: string): Map<string, Map<string, string>> {
-  const sections = new Map<string, Map<string, string>>();
-  let current: Map<string, string> | undefined;
-  for (const line of text.split(/\r?\n/)) {
-    if (/^\s/.test(line) || line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const head = /^\[([^\]]*)\]/.exec(line);
-    if (head !== null) {
-      const name = (head[1] ?? '').trim();
-      current = sections.get(name) ?? new Map();
-      sections.set(name, current);
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (current !== undefined && eq > 0) current.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
-  }
-  return sections;
-}
-
 /**
  * `~/x` as `HOME/x`, as the AWS tools read their file variables (botocore's expanduser): set where no shell expands it
  * (a systemd unit, a Dockerfile's ENV, quotes), `AWS_SHARED_CREDENTIALS_FILE=~/.aws/ci` named a file `~` here, the
@@ -245,10 +227,10 @@ async function profilePlan(env: Env, ctx: CommandContext): Promise<ClientResult<
   const home = env['HOME'] || homedir();
   const credentialsPath = expandHome(env['AWS_SHARED_CREDENTIALS_FILE'], home) || join(home, '.aws', 'credentials');
   const configPath = expandHome(env['AWS_CONFIG_FILE'], home) || join(home, '.aws', 'config');
-  const read: { path: string; section: (profile: string) => string; sections: Map<string, Map<string, string>> }[] = [];
+  const read: { path: string; profiles: IniSections }[] = [];
   for (const f of [
-    { path: credentialsPath, section: (p: string) => p },
-    { path: configPath, section: (p: string) => (p === 'default' ? 'default' : `profile ${p}`) },
+    { path: credentialsPath, profilesOf: (s: IniSections) => s },
+    { path: configPath, profilesOf: configProfiles },
   ]) {
     let text: string;
     try {
@@ -258,7 +240,7 @@ async function profilePlan(env: Env, ctx: CommandContext): Promise<ClientResult<
       if (code === 'ENOENT') continue;
       return failure(EXIT.noInput, 'InvalidProfile', `cannot read \`${f.path}\` for the profile \`${name}\` (${variable}): ${e instanceof Error ? e.message : String(e)}`);
     }
-    read.push({ ...f, sections: iniSections(text) });
+    read.push({ path: f.path, profiles: f.profilesOf(iniSections(text)) });
   }
   const files: ProfileFiles = {
     credentialsPath,
@@ -266,7 +248,7 @@ async function profilePlan(env: Env, ctx: CommandContext): Promise<ClientResult<
     variable,
     sectionsOf: (profile) =>
       read.flatMap((f) => {
-        const keys = f.sections.get(f.section(profile));
+        const keys = f.profiles.get(profile);
         return keys === undefined ? [] : [{ path: f.path, keys }];
       }),
   };
@@ -317,7 +299,9 @@ function planOf(files: ProfileFiles, name: string, namedBy: string, chain: reado
   const fromCredentialsFile = inCredentialsFile === undefined ? undefined : keysIn(inCredentialsFile);
   if (fromCredentialsFile !== undefined) return fromCredentialsFile;
   const withProcess = where('credential_process');
-  const command = withProcess?.keys.get('credential_process') ?? '';
+  // A command written over several lines (its value continued on indented lines) is one command line, as botocore
+  // splits it (shlex: a line break is a space), not several for the shell.
+  const command = (withProcess?.keys.get('credential_process') ?? '').replace(/\n+/g, ' ');
   if (withProcess !== undefined && command !== '') return { ok: true, value: { base: { kind: 'process', command, profile: { name, variable: namedBy, path: withProcess.path } }, roles: [] } };
   for (const s of sections) {
     if (s === inCredentialsFile) continue;
