@@ -70,6 +70,11 @@ export interface Connection {
   readonly region: string;
   /** Where the credentials came from, for messages: `environment` or the file's path. */
   readonly credentialsSource: string;
+  /**
+   * What gets new credentials from that source, said after an `ExpiredToken` (a session expired or revoked): the
+   * server's message alone said what, not what to do. Absent: nothing is added.
+   */
+  readonly renew?: string;
   /** The CA certificates (PEM) of `AWS_CA_BUNDLE`, which replace Node's for an https endpoint. */
   readonly ca?: string;
   /**
@@ -172,7 +177,7 @@ const CREDENTIAL_PROCESS_VARIABLE = 'GATEHOUSE_CREDENTIAL_PROCESS_PROFILES';
 const MAX_PROCESS_OUTPUT = 1 << 20;
 const PROCESS_STDERR_SHOWN = 2000;
 
-type ProfileCredentials = ClientResult<{ credentials: Credentials; source: string }>;
+type ProfileCredentials = ClientResult<{ credentials: Credentials; source: string; renew: string }>;
 
 /** A profile's section in one of the two files. */
 interface Section {
@@ -192,7 +197,7 @@ interface ProfileFiles {
 
 /** Where the first credentials of a profile's chain come from. */
 type BaseCredentials =
-  | { readonly kind: 'keys'; readonly credentials: Credentials; readonly source: string }
+  | { readonly kind: 'keys'; readonly credentials: Credentials; readonly source: string; readonly renew: string }
   | { readonly kind: 'process'; readonly command: string; readonly profile: { readonly name: string; readonly variable: string; readonly path: string } }
   /** `credential_source = Environment`: the command's AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (/AWS_SESSION_TOKEN). */
   | { readonly kind: 'environment'; readonly who: string };
@@ -263,6 +268,9 @@ async function profilePlan(env: Env, ctx: CommandContext): Promise<ClientResult<
   return planOf(files, name, variable, [name], sections, true);
 }
 
+/** After an ExpiredToken of the environment's session. */
+const RENEW_ENVIRONMENT =
+  'set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to a new session (eval "$(gatehouse sts assume-role --role-arn ARN --role-session-name NAME)" with keys allowed to assume the role), or unset all three to use a profile (AWS_PROFILE) or --data-dir\'s admin-credentials.json';
 const orUnset = (variable: string): string => `or unset ${variable} to use --data-dir's admin-credentials.json`;
 const invalidProfile = (message: string): ClientFailure => failure(EXIT.usage, 'InvalidProfile', message);
 
@@ -293,7 +301,8 @@ function planOf(files: ProfileFiles, name: string, namedBy: string, chain: reado
     if (id === '' || secret === '') return invalidProfile(`${label} in \`${s.path}\` has ${id === '' ? 'aws_secret_access_key but no aws_access_key_id' : 'aws_access_key_id but no aws_secret_access_key'}`);
     const token = s.keys.get('aws_session_token') ?? '';
     const credentials = { accessKeyId: id, secretAccessKey: secret, ...(token !== '' ? { sessionToken: token } : {}) };
-    return { ok: true, value: { base: { kind: 'keys', credentials, source: `the profile \`${name}\` in ${s.path}` }, roles: [] } };
+    const renew = `put a new session's aws_access_key_id, aws_secret_access_key and aws_session_token in the profile \`${name}\` in \`${s.path}\`, or give it a credential_process that prints fresh ones (\`gatehouse credentials --role-arn ARN\` for a Gatehouse role)`;
+    return { ok: true, value: { base: { kind: 'keys', credentials, source: `the profile \`${name}\` in ${s.path}`, renew }, roles: [] } };
   };
   const inCredentialsFile = sections.find((s) => s.path === files.credentialsPath && files.credentialsPath !== files.configPath);
   const fromCredentialsFile = inCredentialsFile === undefined ? undefined : keysIn(inCredentialsFile);
@@ -376,12 +385,12 @@ const withRole = (source: ClientResult<ProfilePlan>, step: RoleStep): ClientResu
 
 /** The credentials a plan starts from: a profile's keys, what its credential_process prints, or the environment's keys. */
 async function baseCredentials(base: BaseCredentials, env: Env, now: number): Promise<ProfileCredentials> {
-  if (base.kind === 'keys') return { ok: true, value: { credentials: base.credentials, source: base.source } };
+  if (base.kind === 'keys') return { ok: true, value: { credentials: base.credentials, source: base.source, renew: base.renew } };
   if (base.kind === 'process') return processCredentials(base.command, base.profile, env, now);
   const fromEnv = environmentCredentials(env);
   if (fromEnv === undefined) return invalidProfile(`${base.who} has credential_source = Environment, and AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set; set them to the keys that assume the role`);
   if (!fromEnv.ok) return fromEnv;
-  return { ok: true, value: { credentials: fromEnv.value, source: 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (credential_source = Environment)' } };
+  return { ok: true, value: { credentials: fromEnv.value, source: 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (credential_source = Environment)', renew: RENEW_ENVIRONMENT } };
 }
 
 /** What the admin API's `POST /v1/sts/assume-role` answers (adapters/http/sts-admin-api.ts), as read here. */
@@ -398,8 +407,9 @@ const ASSUMED = { credentials: { accessKeyId: 'string', secretAccessKey: 'string
 async function assumeRoles(conn: Connection, roles: readonly RoleStep[], now: number): Promise<ProfileCredentials> {
   let credentials = conn.credentials;
   let source = conn.credentialsSource;
+  let renew = conn.renew;
   for (const step of roles) {
-    const r = await call<{ credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string } }>({ ...conn, credentials, credentialsSource: source }, 'POST', ['sts', 'assume-role'], {
+    const r = await call<{ credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string } }>({ ...conn, credentials, credentialsSource: source, ...(renew !== undefined ? { renew } : {}) }, 'POST', ['sts', 'assume-role'], {
       body: {
         roleArn: step.roleArn,
         roleSessionName: step.sessionName ?? `botocore-session-${Math.floor(now / 1000)}`,
@@ -412,14 +422,15 @@ async function assumeRoles(conn: Connection, roles: readonly RoleStep[], now: nu
     });
     if (!r.ok) {
       // A key refused already says where it came from (KEY_REFUSALS).
-      const withWhat = r.message.endsWith(`(credentials from ${source})`) ? '' : ` with ${source}`;
+      const withWhat = r.message.includes(`(credentials from ${source})`) ? '' : ` with ${source}`;
       return failure(r.status, r.code, `${step.who} could not assume the role \`${step.roleArn}\`${withWhat}: ${r.message}`, r.httpStatus);
     }
     const c = r.value.credentials;
     credentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
     source = `the role \`${step.roleArn}\` assumed for ${step.who}`;
+    renew = 'the session was revoked as it was assumed: run the command again, which assumes the role anew';
   }
-  return { ok: true, value: { credentials, source } };
+  return { ok: true, value: { credentials, source, renew: renew ?? '' } };
 }
 
 /**
@@ -486,7 +497,11 @@ async function processCredentials(command: string, profile: { name: string; vari
   }
   return {
     ok: true,
-    value: { credentials: { accessKeyId: id, secretAccessKey: secret, ...(typeof token === 'string' && token !== '' ? { sessionToken: token } : {}) }, source: `the credential_process of the profile \`${profile.name}\` in ${profile.path}` },
+    value: {
+      credentials: { accessKeyId: id, secretAccessKey: secret, ...(typeof token === 'string' && token !== '' ? { sessionToken: token } : {}) },
+      source: `the credential_process of the profile \`${profile.name}\` in ${profile.path}`,
+      renew: `${which} printed a session that no longer works: make it print a new one (\`gatehouse credentials\` assumes the role anew each time it runs)`,
+    },
   };
 }
 
@@ -515,6 +530,7 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
   const region = env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || 'us-east-1';
   let credentials: Credentials | undefined;
   let credentialsSource = 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
+  let renew: string | undefined = RENEW_ENVIRONMENT;
   let fileEndpoint: string | undefined;
   let roles: readonly RoleStep[] = [];
   const fromEnv = environmentCredentials(env);
@@ -535,10 +551,12 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     if (!base.ok) return base;
     credentials = base.value.credentials;
     credentialsSource = base.value.source;
+    renew = base.value.renew;
     roles = plan.value.roles;
   } else {
     const file = join(opts.dataDir ?? DEFAULT_DATA_DIR, CREDENTIALS_FILE);
     credentialsSource = file;
+    renew = undefined;
     let text: string | undefined;
     try {
       text = await ctx.readFile(file);
@@ -600,10 +618,10 @@ export async function connect(opts: ConnectionOptions, ctx: CommandContext): Pro
     maxAttempts = Math.min(Number(attempts), MOST_ATTEMPTS);
   }
   const proxy = proxyOf(endpoint, env);
-  const conn: Connection = { endpoint, credentials, region, credentialsSource, maxAttempts, ...(ca !== undefined ? { ca } : {}), ...(proxy !== undefined ? { proxy } : {}) };
+  const conn: Connection = { endpoint, credentials, region, credentialsSource, maxAttempts, ...(renew !== undefined ? { renew } : {}), ...(ca !== undefined ? { ca } : {}), ...(proxy !== undefined ? { proxy } : {}) };
   if (roles.length === 0) return { ok: true, value: conn };
   const assumed = await assumeRoles(conn, roles, ctx.now());
-  return assumed.ok ? { ok: true, value: { ...conn, credentials: assumed.value.credentials, credentialsSource: assumed.value.source } } : assumed;
+  return assumed.ok ? { ok: true, value: { ...conn, credentials: assumed.value.credentials, credentialsSource: assumed.value.source, renew: assumed.value.renew } } : assumed;
 }
 
 /**
@@ -863,7 +881,9 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
   const code = err['code'];
   const said = typeof err?.['message'] === 'string' ? err['message'] : `the server answered ${answer.status}`;
   // A key refused is a question of which key: say where it was taken from (the environment, a profile, the admin file).
-  const message = KEY_REFUSALS.has(code) ? `${said} (credentials from ${conn.credentialsSource})` : said;
+  // An expired or revoked session (ExpiredToken) says too how to get a new one from where it came from.
+  const renewal = code === 'ExpiredToken' && conn.renew !== undefined && conn.renew !== '' ? `: the session has expired or was revoked; ${conn.renew}` : '';
+  const message = KEY_REFUSALS.has(code) ? `${said} (credentials from ${conn.credentialsSource})${renewal}` : said;
   const ours = typeof err?.['gatehouseCode'] === 'string' && KNOWN_CODES.has(err['gatehouseCode']) ? (err['gatehouseCode'] as ErrorCode) : undefined;
   // A server of before the details of a single error were sent: its error, without a path.
   const details = Array.isArray(err?.['details']) ? (err['details'] as ClientFailure['errors']) : ours ? [{ code: ours, message, path: '' }] : [];
