@@ -8,8 +8,9 @@
  * bindings, `set --file p.json`. The file carries the etag it was read with, so a policy changed by someone
  * else in between is refused (exit 7, `ConcurrentModification`) instead of overwritten; read it again and
  * reapply the change. A file without an etag overwrites. The file is JSON or YAML: the policy itself
- * (`{bindings, etag?, version?}`, a `resource` if any must match RESOURCE), or a `kind: IamPolicy` document. A refusal
- * names each error where it is in the file, `FILE:LINE:COL: PATH: … [CODE]`, as `gatehouse apply` does.
+ * (`{bindings, etag?, version?}`, a `resource` if any must match RESOURCE, an `account` if any must be the policy's
+ * account), or a `kind: IamPolicy` document (its `metadata.account` likewise). A refusal names each error where it is
+ * in the file, `FILE:LINE:COL: PATH: … [CODE]`, as `gatehouse apply` does.
  */
 import { lossyScalars, parseYamlDocument, readAsJson, yaml, yamlMessage, yamlValue } from '../yaml.ts';
 import { call, describeError, nothingChanged, remote, report, connect, withServerOptions, type ClientFailure, type ClientResult, type Connection, type ConnectionOptions } from '../client.ts';
@@ -137,13 +138,30 @@ export function policyFromFile(text: string, resource: string, fileName: string)
     };
   }
   const isDocument = isObj(value) && value['kind'] === 'IamPolicy';
-  if (isDocument && isObj(value)) value = value['spec'];
+  // Whose policy the file holds: a document's `metadata.account` (a number too, as `gatehouse apply` reads it), or the
+  // `account` that `get --json` prints. Sent as `account`, which the server checks against the account the policy of
+  // RESOURCE belongs to: dropped, a document of another account's `workspace/ml` was written to the caller's own
+  // workspace `ml` (review ew, 1).
+  let whose: unknown;
+  if (isDocument && isObj(value)) {
+    const metadata = value['metadata'];
+    const a = isObj(metadata) ? metadata['account'] : undefined;
+    whose = typeof a === 'number' ? String(a) : (a ?? undefined);
+    value = value['spec'];
+  }
   if (!isObj(value)) return { error: 'it must hold an IAM policy: a map with `bindings` (and the `etag` it was read with)' };
-  const { resource: named, account: _account, ...rest } = value;
-  void _account;
+  const { resource: named, account: given, ...rest } = value;
+  if (!isDocument) whose = given ?? undefined;
   if (named !== undefined && named !== resource) return { error: `it is the policy of \`${String(named)}\`, not of \`${resource}\`` };
   const policy = isDocument && yaml().isMap(doc.contents) ? doc.contents.get('spec', true) : doc.contents;
   const locate: PolicyFile['locate'] = (path) => {
+    if (isDocument && path === 'account' && whose !== undefined) {
+      // A document says whose it is in its metadata.
+      const offset = offsetOf(doc, 'metadata.account');
+      if (offset === undefined) return undefined;
+      const p = lineCounter.linePos(offset);
+      return { path: 'metadata.account', line: p.line, column: p.col };
+    }
     const top = /^[^.[]*/.exec(path)?.[0] ?? '';
     if (top === '' || !yaml().isMap(policy) || !policy.has(top)) return undefined;
     const spelled = isDocument ? `spec.${path}` : path;
@@ -152,7 +170,7 @@ export function policyFromFile(text: string, resource: string, fileName: string)
     const p = lineCounter.linePos(offset);
     return { path: spelled, line: p.line, column: p.col };
   };
-  return { body: { resource, ...rest }, locate };
+  return { body: { resource, ...rest, ...(whose !== undefined ? { account: whose } : {}) }, locate };
 }
 
 /**
