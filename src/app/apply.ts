@@ -1780,7 +1780,7 @@ function validateDocuments(caller: Caller, input: ApplyInput): Validated {
     checkFields(spec, handler.specFields, 'spec', `the spec of ${/^[AEIOU]/.test(k) ? 'an' : 'a'} ${k}`, c);
     const value = handler.validate(spec, c);
     if (c.failed || value === undefined || name === undefined) return;
-    const key = `${k}/${account}/${name.toLowerCase()}`;
+    const key = pruneKey(k, account, name, handler.caseSensitiveNames === true);
     const first = seen.get(key);
     if (first !== undefined) return c.error('VALIDATION_ERROR', 'metadata.name', `${k} \`${name}\` of account ${account} is also defined by ${documentLabel(first)}; define each object once`);
     seen.set(key, index);

@@ -1162,6 +1162,9 @@ export const iamRoleKind: KindHandler<IamRoleSpec> = {
   kind: 'IamRole',
   scope: 'account',
   entity: 'policy',
+  // A custom role's id compares exactly, as it is stored (`iamRoleKey`) and bound (`accounts/<id>/roles/<name>`):
+  // `Reader` and `reader` are two roles, so `--prune` keeps only the one a document names with that very spelling.
+  caseSensitiveNames: true,
   specFields: ['permissions', 'title', 'description'],
   validate(spec, c) {
     // The name is checked when planning (validation sees the spec only); a placeholder stands in for it here.
