@@ -9,10 +9,14 @@
  * Checked: `AWS` ARNs `arn:<partition>:iam::<account>:user/…` and `…:role/…`, and `RAM` ARNs `acs:ram::<account>:user/…`
  * and `…:role/…`, of an account the directory holds; one of an account it does not hold is refused as well
  * (`accountMustExist`, which resource and trust policies set; review bx, 2 and cb, 4: a grant waiting for the tenant
- * later created under that id). Not
- * checked: account ids and roots, `*`, services, federated principals, session ARNs and unique ids. Names compare as
- * IAM compares them (case-insensitively); the path in the ARN is not compared, as the engine matches on the name.
- * Policies already stored are not checked again (they still load).
+ * later created under that id). Under `accountMustExist` the account that an account principal names must exist too
+ * (review ey, 1): a root (`arn:aws:iam::A:root`, `acs:ram::A:root`), a bare account id or RAM uid (`"A"`), or a session
+ * or federated user of the account (`arn:aws:sts::A:assumed-role/R/S`, `arn:aws:sts::A:federated-user/U`, RAM's
+ * `acs:ram::A:role/R/S`, OSS's `arn:sts::A:assumed-role/R/S`); accepted, it let the admin of the account later created
+ * under that id in (its root passes the identity side). Users and roles are checked first. Not checked: `*`, services,
+ * federated (identity-provider) principals, unique ids, and the session's role and name. Names compare as IAM compares
+ * them (case-insensitively); the path in the ARN is not compared, as the engine matches on the name. Policies already
+ * stored are not checked again (they still load, and name nobody until the account exists).
  */
 import { failWith, type Result } from '../core/errors.ts';
 import type { ReadTx } from './ports/store.ts';
@@ -41,8 +45,8 @@ const OSS_ROLE_SESSIONS = /^arn:sts::(\d{1,20}):assumed-role\/([^/]+)\/\*$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The users and roles a policy document (JSON text or its parsed form) names by ARN in `Principal` or `NotPrincipal`. */
-export function namedPrincipals(document: unknown): NamedPrincipal[] {
+/** Each string an `AWS` or `RAM` principal of `Principal` or `NotPrincipal` holds, with its key and JSON path. */
+function principalValues(document: unknown): { key: string; value: string; path: string }[] {
   let doc: unknown = document;
   if (typeof document === 'string') {
     try {
@@ -54,7 +58,7 @@ export function namedPrincipals(document: unknown): NamedPrincipal[] {
   if (!isObject(doc)) return [];
   const statements = doc['Statement'];
   const list: [unknown, string][] = Array.isArray(statements) ? statements.map((s, i) => [s, `Statement[${i}]`]) : [[statements, 'Statement']];
-  const out: NamedPrincipal[] = [];
+  const out: { key: string; value: string; path: string }[] = [];
   for (const [s, sp] of list) {
     if (!isObject(s)) continue;
     for (const element of ['Principal', 'NotPrincipal']) {
@@ -66,15 +70,51 @@ export function namedPrincipals(document: unknown): NamedPrincipal[] {
         const v = p[key];
         const at = Array.isArray(raw) ? `${sp}.${element}` : `${sp}.${element}.${key}`;
         const values: [unknown, string][] = Array.isArray(v) ? v.map((x, i) => [x, `${at}[${i}]`]) : [[v, at]];
-        for (const [value, path] of values) {
-          if (typeof value !== 'string' || (key === 'RAM' && RAM_SESSION.test(value))) continue;
-          const m = (key === 'AWS' ? AWS_USER_OR_ROLE : RAM_USER_OR_ROLE).exec(value);
-          if (m) out.push({ value, key, path, type: m[2] as 'user' | 'role', account: m[1] as string, name: m[3] as string });
-          const o = key === 'RAM' ? OSS_ROLE_SESSIONS.exec(value) : null;
-          if (o) out.push({ value, key, path, type: 'role', account: o[1] as string, name: o[2] as string });
-        }
+        for (const [value, path] of values) if (typeof value === 'string') out.push({ key, value, path });
       }
     }
+  }
+  return out;
+}
+
+/** The users and roles a policy document (JSON text or its parsed form) names by ARN in `Principal` or `NotPrincipal`. */
+export function namedPrincipals(document: unknown): NamedPrincipal[] {
+  const out: NamedPrincipal[] = [];
+  for (const { key, value, path } of principalValues(document)) {
+    if (key === 'RAM' && RAM_SESSION.test(value)) continue;
+    const m = (key === 'AWS' ? AWS_USER_OR_ROLE : RAM_USER_OR_ROLE).exec(value);
+    if (m) out.push({ value, key, path, type: m[2] as 'user' | 'role', account: m[1] as string, name: m[3] as string });
+    const o = key === 'RAM' ? OSS_ROLE_SESSIONS.exec(value) : null;
+    if (o) out.push({ value, key, path, type: 'role', account: o[1] as string, name: o[2] as string });
+  }
+  return out;
+}
+
+/** A principal naming an account as a whole or a session in it, not a user or role (review ey, 1). */
+export interface NamedAccount {
+  readonly value: string;
+  readonly key: string;
+  readonly path: string;
+  readonly account: string;
+}
+
+/**
+ * The engine (src/core/iam/compile.ts) takes any all-digit value as an account id, a root ARN as its account, and
+ * matches sessions and federated users of the account by ARN; these are the forms that name an account's principals.
+ */
+const ACCOUNT_ID = /^(\d+)$/;
+const AWS_ACCOUNT_ARN = /^arn:aws[a-z-]*:(?:iam::(\d{12}):root|sts::(\d{12}):(?:assumed-role|federated-user)\/.+)$/;
+const RAM_ACCOUNT_ARN = /^acs:ram::(\d{1,20}):(?:root|role\/[^/]+\/.+)$/;
+const OSS_SESSION = /^arn:sts::(\d{1,20}):assumed-role\/[^/]+\/.+$/;
+
+/** The roots, account ids and sessions a policy document names in `Principal` or `NotPrincipal`, by the account they name. */
+export function namedAccounts(document: unknown): NamedAccount[] {
+  const out: NamedAccount[] = [];
+  for (const { key, value, path } of principalValues(document)) {
+    // Whatever the key, as the engine reads the values of both keys alike.
+    const m = ACCOUNT_ID.exec(value) ?? AWS_ACCOUNT_ARN.exec(value) ?? RAM_ACCOUNT_ARN.exec(value) ?? OSS_SESSION.exec(value);
+    const account = m?.[1] ?? m?.[2];
+    if (account !== undefined) out.push({ value, key, path, account });
   }
   return out;
 }
@@ -86,8 +126,8 @@ export interface PrincipalCheckOptions {
   readonly newAccount?: (account: string) => boolean;
   /**
    * A user or role of an account that does not exist is refused too (`Invalid principal in policy`, naming the
-   * account), as AWS refuses it: resource and trust policies (review bx, 2; cb, 4). Without it, such a name is not
-   * looked up.
+   * account), as AWS refuses it: resource and trust policies (review bx, 2; cb, 4); so is a root, account id or session
+   * of such an account (review ey, 1). Without it, such a name is not looked up.
    */
   readonly accountMustExist?: boolean;
 }
@@ -116,6 +156,22 @@ export async function unknownPrincipal(tx: ReadTx, document: unknown, options: P
     }
     const exists = options.newAccount?.(p.account) !== true && (p.type === 'user' ? await tx.users.get(p.account, p.name) : await tx.roles.get(p.account, p.name)) !== undefined;
     if (!exists) return failWith('POLICY_INVALID_PRINCIPAL', invalidPrincipalMessage(p), p.path);
+  }
+  if (options.accountMustExist !== true) return undefined;
+  // The account a root, an account id or a session names (review ey, 1), after the users and roles.
+  for (const p of namedAccounts(document)) {
+    let known = accounts.get(p.account);
+    if (known === undefined) {
+      known = options.newAccount?.(p.account) === true || (await tx.accounts.get(p.account)) !== undefined;
+      accounts.set(p.account, known);
+    }
+    if (!known) {
+      return failWith(
+        'POLICY_INVALID_PRINCIPAL',
+        `Invalid principal in policy: "${p.key}":"${p.value}" (account ${p.account} does not exist: create it first, \`gatehouse accounts create --id ${p.account}\`, or fix the account id)`,
+        p.path,
+      );
+    }
   }
   return undefined;
 }
