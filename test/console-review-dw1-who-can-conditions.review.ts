@@ -70,7 +70,9 @@ describe('web console review dw1: the who-can view shows conditional grants, tho
         doc('Role', 'hop', { trustPolicy: TRUST_ACCOUNT, inlinePolicies: { on: assume('reader') } }),
         // Reaches the object only by assuming hop, then reader.
         doc('User', 'bob', { inlinePolicies: { on: assume('hop') } }),
-        // Another account's grant, from the office only (review du, 3: said as the principals listed say it).
+        // Another account's grant, from the office only (review du, 3: said as the principals listed say it). The account
+        // exists: a resource policy may name only an account that does (review ey, 1).
+        { apiVersion: 'gatehouse.dev/v1', kind: 'Account', metadata: { name: OTHER }, spec: { partition: 'aws' } },
         doc('ResourcePolicy', 'dw1', { resource: 'arn:aws:s3:::dw1', document: inline({ ...read, Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }) }),
       ],
     });

@@ -76,6 +76,8 @@ function documents(ids: Record<string, string> = {}): unknown[] {
     doc('Role', 'r-star', { trustPolicy: trust({ Principal: { AWS: '*' }, Condition: IP }) }),
     doc('Role', 'r-wild', { trustPolicy: trust({ Principal: { AWS: A } }) }),
     doc('Role', 'r-like', { trustPolicy: trust({ Principal: { AWS: '*' }, Condition: { ArnLike: { 'aws:PrincipalArn': arn('user', 'j*') } } }) }),
+    // The account it trusts exists (a trust policy may name only an account that does: review ey, 1).
+    { apiVersion: 'gatehouse.dev/v1', kind: 'Account', metadata: { name: '111122223333' }, spec: { partition: 'aws' } },
     doc('Role', 'r-other', { trustPolicy: trust({ Principal: { AWS: 'arn:aws:iam::111122223333:root' } }), policies: ['read-data'] }),
     doc('Role', 'r-svc', { trustPolicy: trust({ Principal: { Service: 'training.gatehouse.dev' } }), policies: ['read-data'] }),
     doc('Role', 'r-train', { trustPolicy: trust({ Principal: { Service: 'training.gatehouse.dev' } }) }),

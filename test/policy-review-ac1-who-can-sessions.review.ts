@@ -45,6 +45,9 @@ describe('who-can lists the sessions a resource policy names by ARN (review ac, 
     const iam = s.iam();
     const trust = JSON.stringify({ Version: V, Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ROOT}:root` }, Action: 'sts:AssumeRole' }] });
     await iam.send(new I.CreateRoleCommand({ RoleName: 'auditor', AssumeRolePolicyDocument: trust }));
+    // The other account exists: a resource policy may name only an account that does (review ey, 1).
+    const made = await gatehouseJson(s.url, s.admin, 'POST', '/v1/apply', { documents: [{ apiVersion: 'gatehouse.dev/v1', kind: 'Account', metadata: { name: '111111111111' }, spec: { partition: 'aws' } }] });
+    assert.equal(made.status, 200, JSON.stringify(made.json));
     const put = await gatehouseJson(s.url, s.admin, 'PUT', `/v1/resource-policies/${encodeURIComponent(BUCKET)}`, {
       document: {
         Version: V,

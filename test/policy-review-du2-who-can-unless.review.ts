@@ -40,7 +40,9 @@ before(async () => {
       doc('User', 'plain', { inlinePolicies: { read: inline(read) } }),
       doc('User', 'guarded', { inlinePolicies: { read: inline(read, outsideOffice) } }),
       doc('User', 'both', { inlinePolicies: { read: inline({ ...read, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }, plainHttp, outsideOffice) } }),
-      // Another account's grant from one VPC, and no plain HTTP for anyone (review du, 3).
+      // Another account's grant from one VPC, and no plain HTTP for anyone (review du, 3). The account exists: a
+      // resource policy may name only an account that does (review ey, 1).
+      { apiVersion: 'gatehouse.dev/v1', kind: 'Account', metadata: { name: OTHER }, spec: { partition: 'aws' } },
       doc('ResourcePolicy', 'du3', {
         resource: 'arn:aws:s3:::du3',
         document: inline(

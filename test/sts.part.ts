@@ -108,6 +108,9 @@ async function refusedWithin(probe: () => Promise<unknown>, expected: string, li
   }
 }
 
+/** The admin of account OTHER (created in `before`). */
+let otherAdminKey: Credentials;
+
 const whoami = (c: Credentials) => sts(c).send(new S.GetCallerIdentityCommand({}));
 
 before(async () => {
@@ -141,7 +144,10 @@ before(async () => {
   // Role chaining target: trusts the `tagged` role's sessions, which carry a source identity set again at each hop
   // (sts:SetSourceIdentity, review cy, 1); 12 h maximum.
   await createRole(admin, 'chained', trust({ AWS: roleArn('tagged') }, ['sts:AssumeRole', 'sts:SetSourceIdentity']), doc(allow('iam:ListRoles')), { MaxSessionDuration: 43200 });
-  // Trusts account 111111111111.
+  // Trusts account 111111111111, created first: a trust policy may name only an account that exists (review ey, 1).
+  const other = await app.createAccount(rootCaller, { id: OTHER, partition: 'aws', name: 'partner-co' });
+  assert.ok(other.ok, JSON.stringify(other));
+  otherAdminKey = { accessKeyId: other.value.AccessKeyId, secretAccessKey: other.value.SecretAccessKey };
   await createRole(admin, 'shared', trust({ AWS: `arn:aws:iam::${OTHER}:root` }), doc(allow('iam:GetRole')));
   // The training service's role, for job sessions.
   await createRole(admin, 'job-role', trust({ Service: 'training.gatehouse.dev' }), doc(allow('iam:ListRoles')));
@@ -202,9 +208,7 @@ describe('errors, as the SDK surfaces them', () => {
   });
 
   it('AccessDenied: cross-account caller without an identity permission; allowed with one', async () => {
-    const created = await app.createAccount(rootCaller, { id: OTHER, partition: 'aws', name: 'partner-co' });
-    assert.ok(created.ok, JSON.stringify(created));
-    const otherAdmin = iam({ accessKeyId: created.value.AccessKeyId, secretAccessKey: created.value.SecretAccessKey });
+    const otherAdmin = iam(otherAdminKey);
     const carol = await createUser(otherAdmin, 'carol');
     const dave = await createUser(otherAdmin, 'dave', doc(allow('sts:AssumeRole', roleArn('shared'))));
 
