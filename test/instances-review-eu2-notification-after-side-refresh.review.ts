@@ -22,11 +22,11 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../src/main/server.ts';
 import { PG_URL, pgAdmin, pgSkip } from './support/postgres.ts';
+import { postgresProxy } from './support/pg-proxy.ts';
 
 const skip = await pgSkip();
 const ROOT = '000000000000';
@@ -38,11 +38,7 @@ after(async () => {
 /** A proxy to the test PostgreSQL that delays, by `delayMs`, what PostgreSQL sends on a listening connection. */
 async function slowListenProxy(delayMs: number): Promise<{ url: string; slow(on: boolean): void; close(): void }> {
   let slow = false;
-  const target = new URL(PG_URL);
-  const sockets = new Set<Socket>();
-  const proxy = createServer((client) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    sockets.add(client).add(upstream);
+  const proxy = await postgresProxy((client, upstream) => {
     let listening = false;
     let first = true;
     client.on('data', (b: Buffer) => {
@@ -55,22 +51,11 @@ async function slowListenProxy(delayMs: number): Promise<{ url: string; slow(on:
       if (listening && slow) setTimeout(() => client.destroyed || client.write(b), delayMs);
       else client.write(b);
     });
-    const end = (): void => void (client.destroy(), upstream.destroy());
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
   });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  const url = new URL(PG_URL);
-  url.hostname = '127.0.0.1';
-  url.port = String((proxy.address() as { port: number }).port);
   return {
-    url: url.toString(),
+    ...proxy,
     slow(on) {
       slow = on;
-    },
-    close() {
-      for (const s of sockets) s.destroy();
-      proxy.close();
     },
   };
 }

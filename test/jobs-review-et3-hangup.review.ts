@@ -15,26 +15,20 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
+import { startWorkspaceServer } from './support/jobs-world.ts';
 import { COMPILE_CACHE, GATEHOUSE_BIN } from './support/processes.ts';
 
 let server: TestServer;
 let home: string;
+let stop: (() => Promise<void>) | undefined;
 
 before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'gh-et3-'));
-  server = await startTestServer();
-  const ws = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/w', { members: [{ user: 'admin' }] });
-  assert.equal(ws.status, 200, JSON.stringify(ws.json));
+  ({ server, home, stop } = await startWorkspaceServer('gh-et3-'));
 });
-after(async () => {
-  await server?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
-});
+after(async () => stop?.());
 
 const alive = (pid: number): boolean => {
   try {

@@ -14,26 +14,20 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gatehouseInProcess } from './support/gatehouse-cli.ts';
-import { gatehouseJson } from './support/resource-server.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
+import { startWorkspaceServer } from './support/jobs-world.ts';
 
 let server: TestServer;
 let home: string;
+let stop: (() => Promise<void>) | undefined;
 
 before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'gh-et5-'));
-  server = await startTestServer();
-  const ws = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/w', { members: [{ user: 'admin' }] });
-  assert.equal(ws.status, 200, JSON.stringify(ws.json));
+  ({ server, home, stop } = await startWorkspaceServer('gh-et5-'));
 });
-after(async () => {
-  await server?.stop();
-  if (home) await rm(home, { recursive: true, force: true });
-});
+after(async () => stop?.());
 
 const CALLER_SECRETS = {
   OSS_ACCESS_KEY_ID: 'LTAI5tAliceLaptopOss00',

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import * as I from '@aws-sdk/client-iam';
 import { call, type Connection } from '../../src/adapters/cli/client.ts';
 import { startServer, type RunningServer } from '../../src/main/server.ts';
+import { gatehouseJson } from './resource-server.ts';
+import { startTestServer, type TestServer } from './server.ts';
 
 export const ROLE_ARN = 'arn:aws:iam::000000000000:role/trainer';
 
@@ -54,4 +56,23 @@ export async function startJobsWorld(prefix: string): Promise<JobsWorld> {
     await close();
     throw e;
   }
+}
+
+/**
+ * A smaller world, for the suites of `jobs run` that need no role: a test server whose root admin is a member of
+ * workspace `w`, and a temporary home for the CLI's processes (`prefix` names it). `stop()` stops and removes both.
+ */
+export async function startWorkspaceServer(prefix: string): Promise<{ server: TestServer; home: string; stop(): Promise<void> }> {
+  const home = await mkdtemp(join(tmpdir(), prefix));
+  const server = await startTestServer();
+  const stop = async (): Promise<void> => {
+    await server.stop();
+    await rm(home, { recursive: true, force: true });
+  };
+  const ws = await gatehouseJson(server.url, server.admin, 'PUT', '/v1/workspaces/w', { members: [{ user: 'admin' }] });
+  if (ws.status !== 200) {
+    await stop();
+    throw new Error(`PUT /v1/workspaces/w answered ${ws.status}: ${JSON.stringify(ws.json)}`);
+  }
+  return { server, home, stop };
 }

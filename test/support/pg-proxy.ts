@@ -154,25 +154,16 @@ export async function serverBehindProxy(name: string): Promise<ProxiedServer> {
 }
 
 /**
- * A TCP proxy to the machine's PostgreSQL that holds every byte, both ways, while frozen (existing connections
- * too): a database host that stops answering (SIGSTOP, a partition that drops packets), then resumes.
+ * A TCP proxy on 127.0.0.1 to the machine's PostgreSQL: `pipe` moves each connection's bytes, client to PostgreSQL and
+ * back, as the fault it plays wants; the proxy ends both sides together. `url` is the database's URL through it.
  */
-export async function freezingProxy(): Promise<{ url: string; freeze(on: boolean): void; close(): void }> {
+export async function postgresProxy(pipe: (client: Socket, upstream: Socket) => void): Promise<{ url: string; close(): void }> {
   const target = new URL(PG_URL);
-  let frozen = false;
-  const held: (() => void)[] = [];
   const sockets = new Set<Socket>();
-  const forward = (from: Socket, to: Socket): void => {
-    from.on('data', (chunk: Buffer) => {
-      if (frozen) held.push(() => to.write(chunk));
-      else to.write(chunk);
-    });
-  };
   const proxy = createServer((client) => {
     const upstream = connect(Number(target.port || 5432), target.hostname);
     sockets.add(client).add(upstream);
-    forward(client, upstream);
-    forward(upstream, client);
+    pipe(client, upstream);
     const end = (): void => void (client.destroy(), upstream.destroy());
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
@@ -183,13 +174,35 @@ export async function freezingProxy(): Promise<{ url: string; freeze(on: boolean
   url.port = String((proxy.address() as { port: number }).port);
   return {
     url: url.toString(),
-    freeze(on) {
-      frozen = on;
-      if (!on) for (const send of held.splice(0)) send();
-    },
     close() {
       for (const s of sockets) s.destroy();
       proxy.close();
+    },
+  };
+}
+
+/**
+ * A TCP proxy to the machine's PostgreSQL that holds every byte, both ways, while frozen (existing connections
+ * too): a database host that stops answering (SIGSTOP, a partition that drops packets), then resumes.
+ */
+export async function freezingProxy(): Promise<{ url: string; freeze(on: boolean): void; close(): void }> {
+  let frozen = false;
+  const held: (() => void)[] = [];
+  const forward = (from: Socket, to: Socket): void => {
+    from.on('data', (chunk: Buffer) => {
+      if (frozen) held.push(() => to.write(chunk));
+      else to.write(chunk);
+    });
+  };
+  const proxy = await postgresProxy((client, upstream) => {
+    forward(client, upstream);
+    forward(upstream, client);
+  });
+  return {
+    ...proxy,
+    freeze(on) {
+      frozen = on;
+      if (!on) for (const send of held.splice(0)) send();
     },
   };
 }
