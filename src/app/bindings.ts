@@ -221,9 +221,14 @@ async function missingResource(tx: ReadTx, account: string, resource: string, pl
   if (e === null) return undefined;
   const [, head, of, kind, , name] = e as unknown as [string, string, string, 'user' | 'group' | 'role', string, string];
   const Kind = kind === 'user' ? 'User' : kind === 'group' ? 'Group' : 'Role';
-  if (of === account && planned(Kind, name)) return undefined;
   const found = kind === 'user' ? await tx.users.get(of, name) : kind === 'group' ? await tx.groups.get(of, name) : await tx.roles.get(of, name);
-  if (found === undefined) return `${kind} \`${name}\` of account ${of} does not exist: create it first (a policy set before would grant nothing now, and grant to whatever ${kind} later takes the name)`;
+  // What the store holds (found whatever the case, as IAM keeps names unique) stays what it is: a document naming it in
+  // another case is that entity, which apply does not rename (nor give a path), so its ARN is still checked below
+  // (review fa, 2). Only an entity the store does not hold counts as the apply's.
+  if (found === undefined) {
+    if (of === account && planned(Kind, name)) return undefined;
+    return `${kind} \`${name}\` of account ${of} does not exist: create it first (a policy set before would grant nothing now, and grant to whatever ${kind} later takes the name)`;
+  }
   const own = entityArn((await tx.accounts.get(of))?.partition ?? (head.startsWith('acs:') ? 'acs' : 'aws'), of, kind, found.path, found.name);
   if (own !== resource) {
     return `\`${shown}\` is not the ARN of ${kind} \`${found.name}\`, which is \`${own}\`: a policy governs requests naming its resource's ARN, so attach it to \`${own}\``;
@@ -1104,7 +1109,8 @@ async function checkMembers(tx: ReadTx, account: string, policy: IamPolicy, path
         if (problem !== undefined) errors.push({ code: 'VALIDATION_ERROR', path: `${path}bindings[${i}].members[${j}]`, message: problem });
         continue;
       } else continue;
-      if (found?.name === name || (where === account && planned(kind, name))) continue;
+      // A document naming a stored principal in another case is that principal, not renamed by apply (review fa, 2).
+      if (found?.name === name || (found === undefined && where === account && planned(kind, name))) continue;
       const what = kind === 'Role' ? 'role (service account)' : kind.toLowerCase();
       errors.push({ code: 'VALIDATION_ERROR', path: `${path}bindings[${i}].members[${j}]`, message: `member \`${m}\`: account ${where} has no ${what} named \`${name}\`${found !== undefined ? ` (names match exactly: it has \`${found.name}\`)` : ''}` });
     }
@@ -1279,7 +1285,7 @@ export const iamPolicyKind: KindHandler<AttachedPolicy> = {
       const creates = (kind: HeldKind, name: string): boolean =>
         kind === 'Account'
           ? env.newAccounts.has(name)
-          : env.documents.some((d) => d.kind === kind && d.account === o.account && d.name.toLowerCase() === name.toLowerCase()) || (kind === 'User' && name === 'admin' && env.newAccounts.has(o.account));
+          : env.documents.some((d) => d.kind === kind && d.account === o.account && (kind === 'Workspace' ? d.name.toLowerCase() === name.toLowerCase() : d.name === name)) || (kind === 'User' && name === 'admin' && env.newAccounts.has(o.account));
       const missing = await missingResource(env.tx, o.account, resource, creates);
       if (missing !== undefined) errors.push({ code: 'NO_SUCH_ENTITY', path: 'spec.resource', message: missing });
     }
