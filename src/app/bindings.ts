@@ -92,7 +92,7 @@ import type { AppDeps } from './deps.ts';
 import { ROOT_ACCOUNT } from './accounts.ts';
 import { accessDenied, accessDeniedMessage, actorOf, principalLimitsCut, requestContext, type Caller } from './principals.ts';
 import { ownerIn, resourcePolicyClaim } from './resource-policies.ts';
-import { chainArns, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey } from './resource-tree.ts';
+import { canonicalArn, chainArns, IAM_POLICY_PREFIX, iamPolicyClaim, iamPolicyKey } from './resource-tree.ts';
 import type { ChangeRecord, ReadTx, WriteTx } from './ports/store.ts';
 import type { GoneGroup, GonePrincipal } from './forget-principal.ts';
 import { serialReload } from './serial-reload.ts';
@@ -335,7 +335,10 @@ async function load(tx: ReadTx): Promise<Snapshot> {
       byWorkspace.set(`${stored.account}/${stored.resource.slice('workspace/'.length).toLowerCase()}`, held);
       hierarchy.add(stored.account);
     } else {
-      byArn.set(stored.resource, held);
+      // Under the form the chain looks ARNs up by (an OSS ARN's region and account say nothing: review fa, 3). A policy
+      // stored before under another spelling of an OSS ARN governs only until one is written under the canonical key.
+      const arn = canonicalArn(stored.resource);
+      if (key === iamPolicyKey('', arn) || !byArn.has(arn)) byArn.set(arn, held);
     }
     for (const b of stored.bindings) for (const m of b.members) if (m.startsWith('group:')) named.add(`${stored.account}/${m.slice('group:'.length)}`);
   }
@@ -364,7 +367,7 @@ async function load(tx: ReadTx): Promise<Snapshot> {
     const ws = JSON.parse(value) as Workspace;
     claim(workspaceArn('aws', ws.account, ws.name), ws.account, ws.name);
     claim(workspaceArn('acs', ws.account, ws.name), ws.account, ws.name);
-    if (ws.defaultBucket !== undefined) claim(ws.defaultBucket.replace(/\/\*?$/, ''), ws.account, ws.name);
+    if (ws.defaultBucket !== undefined) claim(canonicalArn(ws.defaultBucket.replace(/\/\*?$/, '')), ws.account, ws.name);
   }
   for (const list of claims.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { policies, byArn, byAccount, byWorkspace, hierarchy, claims, groups, roles };
@@ -443,7 +446,8 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     }
     const known = resourceAccount ?? accountOf(resource);
     if (s.byArn.size === 0 && (known === undefined ? s.hierarchy.size === 0 : !s.hierarchy.has(known))) return { account: known, held };
-    const arns = chainArns(resource);
+    // Looked up as policies are kept: any spelling of an OSS object is its bucket's (review fa, 3).
+    const arns = chainArns(canonicalArn(resource));
     // ARN levels, nearest first for now (reversed below).
     const own: Held[] = [];
     if (s.byArn.size > 0) {
@@ -622,7 +626,7 @@ export function createBindings(deps: AppDeps, options: BindingsOptions = {}) {
     if (named !== undefined) return named;
     // The policy on the ARN itself first (it stays its writer's to read and remove), then the nearest one above it
     // (`claimedByAnother` keeps another account from setting one under it).
-    for (const arn of chainArns(resource)) {
+    for (const arn of chainArns(canonicalArn(resource))) {
       const held = snap.byArn.get(arn);
       if (held !== undefined) return held.stored.account;
     }

@@ -12,7 +12,7 @@ import type { AppDeps } from './deps.ts';
 import type { ReadTx, WriteTx } from './ports/store.ts';
 import { compileStored, unreadableLog, type UnreadableNote } from './unreadable-policy.ts';
 import { readChanges } from './change-log.ts';
-import { governingArns, iamPolicyClaim, resourcePartStart } from './resource-tree.ts';
+import { canonicalArn, governingArns, iamPolicyClaim, resourcePartStart } from './resource-tree.ts';
 
 export const RESOURCE_POLICY_PREFIX = 'respol/';
 /**
@@ -32,15 +32,10 @@ export interface StoredResourcePolicy {
 }
 
 /**
- * The one form an OSS ARN is kept and looked up under (review U, U3): `acs:oss:*:*:<bucket>[/<object>]`. OSS bucket
- * names are global and `*` region and account in a RAM ARN mean any (reference §A.2), so `acs:oss:cn-hangzhou:*:b/x`,
- * `acs:oss:*:123456789012:b/x` and `acs:oss:*:*:b/x` name the same object of bucket `b`, and a policy attached to any
- * spelling of the bucket is that bucket's policy. Any other ARN, and one whose bucket has a wildcard, as given.
+ * The one form an OSS ARN is kept and looked up under (review U, U3): `acs:oss:*:*:<bucket>[/<object>]`, as IAM
+ * policies keep it too (src/app/resource-tree.ts `canonicalArn`).
  */
-export function resourcePolicyArn(resource: string): string {
-  const m = OSS_ARN_RE.exec(resource);
-  return m ? `acs:oss:*:*:${m[1] as string}` : resource;
-}
+export const resourcePolicyArn = canonicalArn;
 const OSS_ARN_RE = /^acs:oss:[^:]*:[^:]*:([^/:*?]+(?:\/.*)?)$/;
 
 /** Whether `resource` is an OSS ARN of one bucket, whose owner its region and account segments do not say. */

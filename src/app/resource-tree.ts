@@ -19,8 +19,21 @@ export const IAM_POLICY_PREFIX = 'iampolicy/';
 export function iamPolicyKey(account: string, resource: string): string {
   if (resource.startsWith('account/')) return `${IAM_POLICY_PREFIX}${resource}`;
   if (resource.startsWith('workspace/')) return `${IAM_POLICY_PREFIX}workspace/${account}/${resource.slice('workspace/'.length).toLowerCase()}`;
-  return `${IAM_POLICY_PREFIX}arn/${resource}`;
+  return `${IAM_POLICY_PREFIX}arn/${canonicalArn(resource)}`;
 }
+
+/**
+ * The one form an ARN is kept and looked up under, by both kinds of policy (review U, U3; for IAM policies review fa,
+ * 3): an OSS ARN as `acs:oss:*:*:<bucket>[/<object>]`. OSS bucket names are global and `*` region and account in a RAM
+ * ARN mean any (reference §A.2), so `acs:oss:cn-hangzhou:*:b/x`, `acs:oss:*:123456789012:b/x` and `acs:oss:*:*:b/x`
+ * name the same object of bucket `b`, and a policy attached to any spelling of the bucket is that bucket's policy.
+ * Any other ARN, and one whose bucket has a wildcard, as given.
+ */
+export function canonicalArn(resource: string): string {
+  const m = OSS_ARN_RE.exec(resource);
+  return m ? `acs:oss:*:*:${m[1] as string}` : resource;
+}
+const OSS_ARN_RE = /^acs:oss:[^:]*:[^:]*:([^/:*?]+(?:\/.*)?)$/;
 
 /** The ARNs whose policies govern `resource`: itself and each `/`-prefix of its resource part, nearest first. */
 export function governingArns(resource: string): string[] {
