@@ -336,7 +336,8 @@ async function load(tx: ReadTx): Promise<Snapshot> {
       hierarchy.add(stored.account);
     } else {
       // Under the form the chain looks ARNs up by (an OSS ARN's region and account say nothing: review fa, 3). A policy
-      // stored before under another spelling of an OSS ARN governs only until one is written under the canonical key.
+      // stored before under another spelling of an OSS ARN governs until the bucket's policy is written or removed
+      // (`removeOtherSpellings`).
       const arn = canonicalArn(stored.resource);
       if (key === iamPolicyKey('', arn) || !byArn.has(arn)) byArn.set(arn, held);
     }
@@ -849,6 +850,7 @@ export type Bindings = ReturnType<typeof createBindings>;
 async function putPolicy(tx: WriteTx, input: { resource: string; account: string; policy: IamPolicy; name?: string; updated?: string }): Promise<CurrentPolicy> {
   const key = iamPolicyKey(input.account, input.resource);
   const revision = (await readPolicy(tx, key)).revision + 1;
+  await removeOtherSpellings(tx, key);
   if (input.policy.bindings.length === 0) {
     await removePolicy(tx, key, revision);
     return currentOf(key, undefined, revision);
@@ -865,6 +867,22 @@ async function putPolicy(tx: WriteTx, input: { resource: string; account: string
   await tx.kv.put(key, JSON.stringify(stored));
   await tx.kv.delete(goneKey(key));
   return currentOf(key, stored, 0);
+}
+
+/**
+ * Removes the policies kept, before review fa, 3, under another spelling of the OSS ARN whose key is `key`
+ * (`acs:oss:cn-hangzhou:*:b` where `acs:oss:*:*:b` is the key now): they went on governing the bucket beside the one
+ * written, out of reach of the API (every spelling reads and writes the canonical key), and came back when that one was
+ * removed. A write or removal of the bucket's policy, by any spelling, is the whole policy of it from then on.
+ */
+async function removeOtherSpellings(tx: WriteTx, key: string): Promise<void> {
+  const prefix = `${IAM_POLICY_PREFIX}arn/acs:oss:`;
+  if (!key.startsWith(prefix)) return;
+  for (const e of await tx.kv.list(prefix)) {
+    if (e.key === key) continue;
+    const stored = JSON.parse(e.value) as StoredIamPolicy;
+    if (iamPolicyKey(stored.account, stored.resource) === key) await tx.kv.delete(e.key);
+  }
 }
 
 /** Removes the policy at `key`, keeping `revision` (that of the removal) for the next write of it. */
