@@ -828,7 +828,9 @@ export class LiveState {
       // still applies.
       if (at('session', sessionArn(c.part, c.acct, c.role.name, c.name)) || at('session', sessionArn(c.part, c.acct, c.role.name, c.name.toLowerCase()))) return true;
     }
-    if (c.user && (at('user', `${c.acct}/${c.user.name.toLowerCase()}`) || at('user', `${c.acct}/id:${c.user.id}`))) return true;
+    // A federated user's session (GetFederationToken) ends with its IAM user as a GetSessionToken session does.
+    const asUser = c.user ?? c.fu;
+    if (asUser && (at('user', `${c.acct}/${asUser.name.toLowerCase()}`) || at('user', `${c.acct}/id:${asUser.id}`))) return true;
     return false;
   }
 }

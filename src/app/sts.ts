@@ -8,7 +8,10 @@ import { compilePolicy, contextOf, evaluate, isoSeconds, parsePolicy, type Compi
 import { uniqueId } from '../core/directory/rules.ts';
 import {
   checkAssumeRoleParams,
+  checkFederationTokenParams,
   claimsBytes,
+  federatedUserArn,
+  FEDERATION_TOKEN_DURATION,
   DURATION,
   durationProblem,
   MAX_CLAIMS_BYTES,
@@ -23,6 +26,7 @@ import {
   SESSION_TOKEN_DURATION,
   TAG_SET_REFUSALS,
   type AssumeRoleParams,
+  type FederationTokenParams,
   type Partition,
   type SessionClaims,
 } from '../core/sts/session.ts';
@@ -256,7 +260,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   function sessionCaller(own: RoleEntry | UserEntry | undefined, c: SessionClaims, accessKeyId: string, session: CompiledPolicy[] | undefined, owner?: RoleEntry | UserEntry): Result<{ secret: string; caller: Caller }> {
     // The role (or user) was deleted, or re-created under the same name: the session is no longer valid.
     const ownId = own && ('role' in own ? own.role.id : own.user.id);
-    if (!own || ownId !== (c.role?.id ?? c.user?.id)) return failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.');
+    if (!own || ownId !== (c.role?.id ?? c.user?.id ?? c.fu?.id)) return failWith('INVALID_CLIENT_TOKEN_ID', 'The security token included in the request is invalid.');
     if ('user' in own && own.user.disabled) return failWith('EXPIRED_TOKEN', 'The security token included in the request is expired');
     // A default-role job's session: its submitter deleted (or another user under the name) or disabled ends it, as the
     // job ends; else the submitter's current Denies that may concern tables, bound to the submitter's facts, bind it
@@ -267,8 +271,9 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (cut.length > 0) session = [...(session as CompiledPolicy[]), ...cut];
     const policies: PolicySet = { ...own.policies, ...(session ? { session } : {}) };
     // A user's session acts as the user as it is now: renamed since (same id), under its current name and path.
-    const principal = sessionPrincipal('user' in own ? { ...c, user: { name: own.user.name, path: own.user.path, id: own.user.id } } : c, own.tags);
-    const caller: Caller = { principal, partition: c.part, account: c.acct, user: 'user' in own ? own.user : undefined, policies, accessKeyId, session: c };
+    const principal = sessionPrincipal('user' in own && c.user !== undefined ? { ...c, user: { name: own.user.name, path: own.user.path, id: own.user.id } } : c, own.tags);
+    // A federated user is not its IAM user: nothing that serves a user (its own keys, jobs, access entries) serves it.
+    const caller: Caller = { principal, partition: c.part, account: c.acct, user: 'user' in own && c.fu === undefined ? own.user : undefined, policies, accessKeyId, session: c };
     return ok({ secret: c.sk, caller });
   }
 
@@ -287,13 +292,15 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     const c = opened.claims;
     if (c.exp <= now() || live.isRevoked(c)) return Promise.resolve(failWith('EXPIRED_TOKEN', 'The security token included in the request is expired'));
     // The hot path, synchronous: the principal is cached and no managed session policy needs reading.
-    const hit = live.principals.get(c.role ? roleKey(c.acct, c.role.name) : userKey(c.acct, c.user?.name ?? c.name));
+    const asUser = c.user ?? c.fu;
+    const hit = live.principals.get(c.role ? roleKey(c.acct, c.role.name) : userKey(c.acct, asUser?.name ?? c.name));
     const ownerHit = c.owner && live.principals.get(userKey(c.acct, c.owner.name));
     // A user's session's user and the owner, found by name with their ids (else renamed or gone: `ownerEntry` decides).
-    const userHit = c.user === undefined || (hit !== undefined && 'user' in hit && hit.user.id === c.user.id);
+    const userHit = asUser === undefined || (hit !== undefined && 'user' in hit && hit.user.id === asUser.id);
     if (hit && userHit && !c.polArns?.length && (c.owner === undefined || (ownerHit && 'user' in ownerHit && ownerHit.user.id === c.owner.id))) return Promise.resolve(sessionCaller(hit, c, accessKeyId, c.pol !== undefined ? [inlineSessionPolicy(c.pol)] : undefined, ownerHit));
     return readPrincipals(async (tx) => {
-      const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await ownerEntry(tx, c.acct, c.user) : undefined;
+      const asUser = c.user ?? c.fu;
+      const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : asUser ? await ownerEntry(tx, c.acct, asUser) : undefined;
       const owner = c.owner ? await ownerEntry(tx, c.acct, c.owner) : undefined;
       return sessionCaller(own, c, accessKeyId, await sessionPolicies(tx, c), owner);
     });
@@ -307,7 +314,8 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   function callerOfClaims(c: SessionClaims, allowExpired = false): Promise<Result<Caller>> {
     if ((!allowExpired && c.exp <= now()) || live.isRevoked(c)) return Promise.resolve(failWith('EXPIRED_TOKEN', 'The security token included in the request is expired'));
     return readPrincipals(async (tx) => {
-      const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : c.user ? await ownerEntry(tx, c.acct, c.user) : undefined;
+      const asUser = c.user ?? c.fu;
+      const own = c.role ? await cachedRole(tx, c.acct, c.role.name) : asUser ? await ownerEntry(tx, c.acct, asUser) : undefined;
       const owner = c.owner ? await ownerEntry(tx, c.acct, c.owner) : undefined;
       const r = sessionCaller(own, c, c.ak, await sessionPolicies(tx, c), owner);
       return r.ok ? ok(r.value.caller) : r;
@@ -364,16 +372,17 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     if (!deps.audit) return;
     const roleArn = c.role ? roleArnOf(c.part, c.acct, c.role.path, c.role.name) : undefined;
     const arn = c.role ? sessionArn(c.part, c.acct, c.role.name, c.name) : undefined;
-    const userArn = c.user ? `${c.part === 'acs' ? 'acs:ram' : 'arn:aws:iam'}::${c.acct}:user${c.user.path}${c.user.name}` : undefined;
+    const asUser = c.user ?? c.fu;
+    const userArn = asUser ? `${c.part === 'acs' ? 'acs:ram' : 'arn:aws:iam'}::${c.acct}:user${asUser.path}${asUser.name}` : undefined;
     const event: AuditEvent = {
       kind: 'session',
       account: c.acct,
       principal: who.principal ?? c.fed?.provider ?? userArn ?? '',
-      action: via === 'GetSessionToken' || via === 'AssumeRoleWithWebIdentity' || via === 'AssumeRoleWithOIDC' ? `sts:${via}` : 'sts:AssumeRole',
-      resource: roleArn ?? userArn ?? '',
+      action: via === 'GetSessionToken' || via === 'GetFederationToken' || via === 'AssumeRoleWithWebIdentity' || via === 'AssumeRoleWithOIDC' ? `sts:${via}` : 'sts:AssumeRole',
+      resource: roleArn ?? (c.fu ? federatedUserArn(c.acct, c.name) : userArn) ?? '',
       decision: 'Allow',
       ...(roleArn !== undefined ? { role: roleArn } : {}),
-      ...(arn !== undefined ? { session: arn } : {}),
+      ...(arn !== undefined ? { session: arn } : c.fu ? { session: federatedUserArn(c.acct, c.name) } : {}),
       ...(c.job !== undefined ? { job: c.job } : {}),
       ...(c.srcId !== undefined ? { sourceIdentity: c.srcId } : {}),
       ...(who.sourceIp !== undefined && who.sourceIp !== '' ? { sourceIp: who.sourceIp } : {}),
@@ -814,6 +823,74 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
   }
 
   /**
+   * STS GetFederationToken (STS API reference): a session of a federated user, `arn:aws:sts::A:federated-user/NAME`, for
+   * an IAM user signing with its long-term key; temporary credentials of any kind are refused ("Cannot call
+   * GetFederationToken with session credentials"). The caller needs `sts:GetFederationToken` on that ARN, and
+   * `sts:TagSession` to pass tags. The session may do what both the user's policies and its session policies allow
+   * (none passed: nothing, bar what a resource policy grants the federated user by ARN; src/core/iam/evaluate.ts), or
+   * what a resource policy naming its ARN grants; its principal tags are the user's under the session's. It lasts 900
+   * to 129,600 seconds, 43,200 by default. AWS's; an `acs` account (RAM has no federation token) is refused.
+   */
+  async function getFederationToken(caller: Caller, p: FederationTokenParams, facts: RequestFacts = caller.request ?? {}): Promise<Result<{ credentials: IssuedCredentials; federatedUserId: string; arn: string; packedPolicySize: number }>> {
+    const arn = federatedUserArn(caller.account, p.name);
+    const closed = deps.audit?.gate('sessions are not issued');
+    if (closed) {
+      const sourceIp = facts.sourceIp ?? caller.request?.sourceIp;
+      recordUnavailable({ ...actorOf(caller), account: caller.account, action: 'sts:GetFederationToken', resource: arn, ...(sourceIp !== undefined ? { sourceIp } : {}), detail: { via: 'GetFederationToken', name: p.name } }, closed);
+      return closed;
+    }
+    const bad = checkFederationTokenParams(p);
+    if (bad) return failWith(bad.code, bad.message, bad.path);
+    if (caller.session) return failWith('ACCESS_DENIED', 'Cannot call GetFederationToken with session credentials');
+    if (!caller.user) return failWith('ACCESS_DENIED', 'GetFederationToken needs the long-term credentials of a user');
+    if (caller.partition !== 'aws') return failWith('ACCESS_DENIED', `GetFederationToken is AWS STS's: account ${caller.account} is an Alibaba Cloud (acs) account, whose RAM has no federation token; assume a role instead`);
+    if (p.policy !== undefined) {
+      const doc = parsePolicy(p.policy, { kind: 'identity', maxChars: 2048 });
+      if (!doc.ok) {
+        const e = doc.errors[0];
+        return { ok: false, errors: [{ code: e?.code ?? 'POLICY_JSON_SYNTAX', message: `session policy: ${e?.message ?? 'invalid'}`, path: `Policy${e?.path ? `.${e.path}` : ''}` }] };
+      }
+    }
+    const tags = tagsRecord(p.tags);
+    const context: Record<string, string | string[]> = {
+      ...(p.tags.length ? { 'aws:TagKeys': p.tags.map((t) => t.key) } : {}),
+      ...Object.fromEntries(p.tags.map((t) => [`aws:RequestTag/${t.key}`, t.value])),
+      ...(facts.sourceIp !== undefined ? { 'aws:SourceIp': facts.sourceIp } : {}),
+      ...(facts.secureTransport !== undefined ? { 'aws:SecureTransport': String(facts.secureTransport) } : {}),
+      ...(facts.requestedRegion !== undefined ? { 'aws:RequestedRegion': facts.requestedRegion } : {}),
+    };
+    for (const action of ['sts:GetFederationToken', ...(p.tags.length ? ['sts:TagSession'] : [])]) {
+      const a = authorizeAdmin(caller, now(), action, arn, context);
+      if (!a.ok) return a;
+    }
+    const packed = packedPolicyPercent(p.policy, p.policyArns, tags);
+    if (packed > 100) return failWith('PACKED_POLICY_TOO_LARGE', `Packed size of the session policies and session tags (${packed}% of the limit) is too large.`);
+    for (const policyArn of p.policyArns) {
+      const pol = await deps.store.read((tx) => tx.policies.getByArn(policyArn));
+      if (!pol || (pol.account !== caller.account && pol.account !== 'aws')) return failWith('VALIDATION_ERROR', `PolicyArns: ${policyArn} does not exist or is not in the account of user ${caller.user.name}`, 'PolicyArns');
+    }
+    const duration = p.durationSeconds ?? FEDERATION_TOKEN_DURATION.default;
+    const t = now();
+    const u = caller.user;
+    const issued = await issueRegistered(
+      {
+        acct: caller.account,
+        part: caller.partition,
+        fu: { name: u.name, path: u.path, id: u.id },
+        name: p.name,
+        iat: t,
+        exp: t + duration * 1000,
+        ...(Object.keys(tags).length ? { tags } : {}),
+        ...(p.policy !== undefined ? { pol: p.policy } : {}),
+        ...(p.policyArns.length ? { polArns: [...p.policyArns] } : {}),
+      },
+      { via: 'GetFederationToken', principal: caller.principal.arn, ...(facts.sourceIp !== undefined ? { sourceIp: facts.sourceIp } : {}), ...(facts.requestedRegion !== undefined ? { region: facts.requestedRegion } : {}) },
+    );
+    if (!issued.ok) return issued;
+    return ok({ credentials: issued.value.credentials, federatedUserId: `${caller.account}:${p.name}`, arn, packedPolicySize: packed });
+  }
+
+  /**
    * STS GetAccessKeyInfo: the account an access key id belongs to, whoever holds it, for a caller its policies allow
    * `sts:GetAccessKeyInfo` (on `*`; an explicit Deny holds). A user's long-term key (`AKIA…`, `LTAI…`) is looked up, in
    * any status; a temporary one (`ASIA…`, `STS.…`) carries its account, read as AWS reads it (src/core/sts/key-id.ts):
@@ -851,6 +928,7 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
     assumeDecision,
     roleOf,
     getSessionToken,
+    getFederationToken,
     getCallerIdentity,
     getAccessKeyInfo,
     cachedRole,

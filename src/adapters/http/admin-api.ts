@@ -752,6 +752,10 @@ const isUserSession = (caller: Caller): boolean => caller.session?.user !== unde
 
 /** The refusal of a route a GetSessionToken session may not call (`USER_SESSION_ROUTES`), else undefined. */
 function userSessionRefusal(caller: Caller, route: Route, method: string, path: string): GatehouseError[] | undefined {
+  // A federated user's session (GetFederationToken) may call no IAM operation on AWS: here it keeps `whoami` alone.
+  if (caller.session?.fu !== undefined && `${route.method} ${route.pattern.join('/')}` !== 'GET whoami') {
+    return fail1('ACCESS_DENIED', `the credentials of a federated user (GetFederationToken) cannot call ${method} ${path}: they may call no administration API, as AWS refuses them every IAM operation; sign with the user's access key, or assume a role`);
+  }
   if (!isUserSession(caller)) return undefined;
   if (USER_SESSION_ROUTES.has(`${route.method} ${route.pattern.join('/')}`)) return undefined;
   return fail1(

@@ -169,8 +169,19 @@ const IAM_SIGV4 = Object.freeze({ presignedMaxLifetimeSeconds: QUERY_PRESIGNED_M
  */
 const USER_SESSION_STS_ACTIONS: ReadonlySet<string> = new Set(['AssumeRole', 'GetCallerIdentity', 'GetSessionToken']);
 
+/**
+ * What a federated user's credentials (GetFederationToken) may not do, as AWS refuses it (STS API reference,
+ * GetFederationToken, "Permissions"): no IAM API operation, and of STS only GetCallerIdentity (GetFederationToken and
+ * GetSessionToken are refused by their use cases: "Cannot call … with session credentials").
+ */
+const FEDERATED_USER_STS_ACTIONS: ReadonlySet<string> = new Set(['GetCallerIdentity', 'GetFederationToken', 'GetSessionToken']);
+
 function userSessionRefusal(caller: Caller, isSts: boolean, action: string): { ok: false; code: ErrorCode; message: string } | undefined {
   const s = caller.session;
+  if (s?.fu !== undefined) {
+    if (isSts && FEDERATED_USER_STS_ACTIONS.has(action)) return undefined;
+    return { ok: false, code: 'ACCESS_DENIED', message: `Cannot call ${action} with the credentials of a federated user (GetFederationToken): they may call no IAM operation and, of STS, only GetCallerIdentity` };
+  }
   if (s?.user === undefined || s.role !== undefined) return undefined;
   if (!isSts) {
     return {

@@ -111,6 +111,32 @@ export const STS_ACTIONS = queryActions(() => 'sts', {
     return r.ok ? ok({ Credentials: credentialsXml(r.value) }) : r;
   },
 
+  GetFederationToken: async (app, caller, p, facts) => {
+    const name = p.required('Name');
+    if (!name.ok) return name;
+    const duration = p.int('DurationSeconds');
+    if (!duration.ok) return duration;
+    const members = requiredMembers(p, [['Tags', ['Key', 'Value']]]);
+    if (!members.ok) return members;
+    const r = await app.sts.getFederationToken(
+      caller,
+      {
+        name: name.value,
+        ...(duration.value !== undefined ? { durationSeconds: duration.value } : {}),
+        ...(p.get('Policy') !== undefined ? { policy: p.get('Policy') as string } : {}),
+        policyArns: p.structs('PolicyArns').map((m) => m.get('arn') ?? ''),
+        tags: p.structs('Tags').map((m) => ({ key: m.get('Key') ?? '', value: m.get('Value') ?? '' })),
+      },
+      facts,
+    );
+    if (!r.ok) return r;
+    return ok({
+      Credentials: credentialsXml(r.value.credentials),
+      FederatedUser: { FederatedUserId: r.value.federatedUserId, Arn: r.value.arn },
+      PackedPolicySize: r.value.packedPolicySize,
+    });
+  },
+
   DecodeAuthorizationMessage: async (app, caller, p) => {
     const encoded = p.required('EncodedMessage');
     if (!encoded.ok) return encoded;

@@ -22,6 +22,12 @@ export interface SessionClaims {
   readonly role?: { readonly name: string; readonly path: string; readonly id: string };
   /** `GetSessionToken` sessions: the user's name and id. */
   readonly user?: { readonly name: string; readonly path: string; readonly id: string };
+  /**
+   * `GetFederationToken` sessions: the IAM user who asked, whose policies the session's policies narrow; `name` is the
+   * federated user's name. Kept apart from `user` so that nothing taking a session for its user's (a GetSessionToken
+   * session's rights, access entries, job ownership) takes a federated user for the IAM user.
+   */
+  readonly fu?: { readonly name: string; readonly path: string; readonly id: string };
   readonly name: string;
   /** Epoch ms. */
   readonly iat: number;
@@ -93,6 +99,8 @@ export function sessionTagProblem(t: { readonly key: string; readonly value: str
 
 export const DURATION = { min: 900, max: 43200, default: 3600, chainedMax: 3600 } as const;
 export const SESSION_TOKEN_DURATION = { min: 900, max: 129600, default: 43200 } as const;
+/** GetFederationToken's `DurationSeconds` (STS API reference): 900 to 129,600 seconds, 43,200 by default. */
+export const FEDERATION_TOKEN_DURATION = SESSION_TOKEN_DURATION;
 export const LIMITS = { tags: 50, tagKey: 128, tagValue: 256, policyArns: 10, policyChars: 2048, transitive: 50 } as const;
 /** Our own, documented packed-size budget (AWS's algorithm is unpublished; reference §A.1.9). */
 export const PACKED_LIMIT = 4096;
@@ -133,6 +141,11 @@ export function sessionArn(partition: Partition, account: string, roleName: stri
 
 export function roleArnOf(partition: Partition, account: string, path: string, roleName: string): string {
   return partition === 'acs' ? `acs:ram::${account}:role/${roleName}` : `arn:aws:iam::${account}:role${path}${roleName}`;
+}
+
+/** A federated user's ARN (GetFederationToken): `arn:aws:sts::A:federated-user/NAME`. */
+export function federatedUserArn(account: string, name: string): string {
+  return `arn:aws:sts::${account}:federated-user/${name}`;
 }
 
 export function userArnOf(partition: Partition, account: string, path: string, name: string): string {
@@ -183,6 +196,11 @@ export function mergeTags(base: Readonly<Record<string, string>>, over: Readonly
 export function sessionPrincipal(c: SessionClaims, ownTags: Readonly<Record<string, string>>): Principal {
   const tags = mergeTags(ownTags, c.tags);
   const session = { name: c.name, issuedAt: c.iat, ...(c.srcId !== undefined ? { sourceIdentity: c.srcId } : {}), ...(c.fed !== undefined ? { federated: c.fed } : {}) };
+  if (c.fu) {
+    // What AWS answers for a federated user: the `federated-user` ARN, `ACCOUNT:NAME` as its user id (GetCallerIdentity,
+    // aws:userid); its principal tags are the IAM user's with the session tags over them.
+    return { kind: 'federated-user', arn: federatedUserArn(c.acct, c.name), partition: c.part, account: c.acct, userId: `${c.acct}:${c.name}`, tags, session };
+  }
   if (c.role) {
     return {
       kind: 'role-session',
@@ -303,6 +321,36 @@ function validationProblem(p: AssumeRoleParams, partition: Partition): { message
     at('Tags', tagsProblem(p.tags)) ??
     at('TransitiveTagKeys', transitiveKeysProblem(p.transitiveTagKeys))
   );
+}
+
+export interface FederationTokenParams {
+  readonly name: string;
+  readonly durationSeconds?: number;
+  readonly policy?: string;
+  readonly policyArns: readonly string[];
+  readonly tags: readonly { key: string; value: string }[];
+}
+
+/**
+ * GetFederationToken's parameters against the STS API reference: `Name` 2 to 32 characters of `[\w+=,.@-]`,
+ * `DurationSeconds` 900 to 129,600, the session policy, policy ARNs and tags as AssumeRole takes them (a key given twice,
+ * in any case, is InvalidParameterValue). The first problem, with its code and parameter, or undefined.
+ */
+export function checkFederationTokenParams(p: FederationTokenParams): { code: 'VALIDATION_ERROR' | 'INVALID_PARAMETER_VALUE'; message: string; path: string } | undefined {
+  const at = (path: string, message: string | undefined) => (message === undefined ? undefined : { code: 'VALIDATION_ERROR' as const, message, path });
+  const invalid =
+    at('Name', stringProblem('name', p.name, { chars: /^[\w+=,.@-]*$/, pattern: '[\\w+=,.@-]*', min: 2, max: 32 })) ??
+    at('DurationSeconds', p.durationSeconds !== undefined ? durationProblem(p.durationSeconds, FEDERATION_TOKEN_DURATION) : undefined) ??
+    at('Policy', policyProblem(p.policy)) ??
+    at('PolicyArns', p.policyArns.length > LIMITS.policyArns ? `1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.policyArns}` : undefined) ??
+    at('Tags', tagsProblem(p.tags));
+  if (invalid !== undefined) return invalid;
+  const seen = new Set<string>();
+  for (const t of p.tags) {
+    if (seen.has(t.key.toLowerCase())) return { code: 'INVALID_PARAMETER_VALUE', message: `${TAG_SET_REFUSALS.duplicate} (\`${t.key}\`)`, path: 'Tags' };
+    seen.add(t.key.toLowerCase());
+  }
+  return undefined;
 }
 
 function policyProblem(policy: string | undefined): string | undefined {
