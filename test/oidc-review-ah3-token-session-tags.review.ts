@@ -59,14 +59,15 @@ before(async () => {
   server = await startTestServer();
   const iam = server.iam();
   const provider = (await iam.send(new I.CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ['app'] }))).OpenIDConnectProviderArn;
-  const abac = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::${aws:PrincipalTag/project}/*' }, { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: '*' });
+  const abac = doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::${aws:PrincipalTag/project}/*' }, { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'], Resource: '*' });
   // Allows tags and a source identity, and requires the source identity to be set.
   await iam.send(new I.CreateRoleCommand({ RoleName: 'abac', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: provider }, Action: ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession', 'sts:SetSourceIdentity'], Condition: { StringLike: { 'sts:SourceIdentity': '*' } } }) }));
   await iam.send(new I.PutRolePolicyCommand({ RoleName: 'abac', PolicyName: 'abac', PolicyDocument: abac }));
   // Trusts the provider for sessions only: no sts:TagSession, no sts:SetSourceIdentity.
   await iam.send(new I.CreateRoleCommand({ RoleName: 'plain', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { Federated: provider }, Action: 'sts:AssumeRoleWithWebIdentity' }) }));
-  // The next role of a chain, trusting the account.
-  await iam.send(new I.CreateRoleCommand({ RoleName: 'next', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'] }) }));
+  // The next role of a chain, trusting the account; for sts:TagSession too, as the transitive tag the chain carries is
+  // set on its session (review fb, 2).
+  await iam.send(new I.CreateRoleCommand({ RoleName: 'next', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'] }) }));
   await iam.send(new I.PutRolePolicyCommand({ RoleName: 'next', PolicyName: 'abac', PolicyDocument: abac }));
   sts = new S.STSClient({ endpoint: server.url, region: REGION, maxAttempts: 1, credentials: () => Promise.reject(new Error('unsigned')) });
 });

@@ -675,8 +675,11 @@ export function createSts(deps: AppDeps, live: LiveState, cache: PolicyCache, sc
       const roleTags = found ? awsResourceTags(found.role.tags) : {};
       // A source identity carried by the calling session is set on the new one as well: every hop of a chain needs
       // sts:SetSourceIdentity from both sides, as AWS asks (IAM User Guide, "Permissions required to set source
-      // identity"); it was checked only when the request named one and the caller had none (review cy, 1).
-      const checks = ['sts:AssumeRole', ...(p.tags.length ? ['sts:TagSession'] : []), ...(sourceIdentity !== undefined ? ['sts:SetSourceIdentity'] : [])];
+      // identity"); it was checked only when the request named one and the caller had none (review cy, 1). Likewise the
+      // transitive tags of the calling session are set on the new one, which needs sts:TagSession even when the request
+      // passes no tag, as AWS refuses a chain carrying them ("is not authorized to perform: sts:TagSession", the EKS Pod
+      // Identity chain whose next role's trust policy lacks it); only the request's tags were counted (review fb, 2).
+      const checks = ['sts:AssumeRole', ...(Object.keys(tags).length ? ['sts:TagSession'] : []), ...(sourceIdentity !== undefined ? ['sts:SetSourceIdentity'] : [])];
       for (const action of checks) {
         const d = underTrust(caller.policies, caller.principal, target, trust, roleTags, action, context);
         if (d.decision !== 'Allow') {
