@@ -91,6 +91,10 @@ test('fb1: a federated user session: its ARN and id, the intersection of the use
   assert.deepEqual([code, status], ['AccessDenied', 403], 'alice may read web/, the session policy does not allow it');
   assert.match(message, /federated-user\/bob/);
   assert.deepEqual((await s3Refusal(read(bob, 'other/c.txt'))).slice(0, 2), ['AccessDenied', 403], 'the session policy allows other/, alice may not read it');
+
+  // Counted under its own API, not `other`.
+  const metrics = await (await fetch(`${s.url}/metrics`)).text();
+  assert.match(metrics, /^gatehouse_sessions_issued_total\{via="GetFederationToken"\} [1-9]/m);
 });
 
 test('fb1: without a session policy the federated user may do nothing; the default lifetime is 12 hours', async () => {

@@ -3,7 +3,7 @@
  * servers in one process never share counters):
  *
  *   gatehouse_decisions_total{result}                      every decision (authorize API, S3 gateway, Kubernetes) by result
- *   gatehouse_sessions_issued_total{via}                   sessions issued (AssumeRole, GetSessionToken, job, …)
+ *   gatehouse_sessions_issued_total{via}                   sessions issued (AssumeRole, GetSessionToken, GetFederationToken, job, …)
  *   gatehouse_http_request_duration_seconds{api,code}      request latency per API (iam, sts, admin, authorize, audit, s3, agent, …)
  *   gatehouse_cache_head                                   the change-log head this instance has loaded
  *   gatehouse_cache_reloads_total                          how often this instance has reloaded compiled principals
@@ -54,7 +54,7 @@ export interface MetricsPeers {
 
 /** The values each labelled counter can take (anything else is `other`). */
 export const DECISION_RESULTS = ['Allow', 'ExplicitDeny', 'ImplicitDeny'] as const;
-export const SESSION_VIAS = ['AssumeRole', 'GetSessionToken', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithOIDC', 'job', 'service'] as const;
+export const SESSION_VIAS = ['AssumeRole', 'GetSessionToken', 'GetFederationToken', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithOIDC', 'job', 'service'] as const;
 export const GATE_REFUSALS = ['issuance', 'change'] as const;
 const bounded = (known: readonly string[]): ((v: string) => string) => {
   const set = new Set(known);
