@@ -585,30 +585,49 @@ function setOf(identity: readonly CompiledPolicy[], boundary: CompiledPolicy | u
   return { identity, ...(boundary ? { boundary } : {}), ...(resource ? { resource: [resource] } : {}) };
 }
 
+/** A `PolicySourceArn` as read: the entity's account, kind and name. */
+interface PolicySource {
+  readonly account: string;
+  readonly type: 'user' | 'group' | 'role';
+  readonly name: string;
+}
+
+/**
+ * The `PolicySourceArn` of SimulatePrincipalPolicy and GetContextKeysForPrincipalPolicy, read and `action` authorized on
+ * it. Decided with the user's or role's tags (aws:ResourceTag, iam:ResourceTag), as every other action on it (review T2,
+ * review I): read first, with the same refusal whether it exists or not.
+ */
+async function authorizedSource(deps: AppDeps, c: Caller, action: string, policySourceArn: string): R<PolicySource> {
+  const m = ENTITY_ARN_RE.exec(policySourceArn);
+  if (!m) return failWith('INVALID_INPUT', `PolicySourceArn must be the ARN of a user, group or role, got \`${policySourceArn}\``, 'PolicySourceArn');
+  const source: PolicySource = { account: (m[1] ?? m[2]) as string, type: m[3] as 'user' | 'group' | 'role', name: m[4] as string };
+  const target = source.account === c.account && source.type !== 'group'
+    ? await deps.store.read<UserRecord | RoleRecord | undefined>((tx) => (source.type === 'user' ? tx.users.get(c.account, source.name) : tx.roles.get(c.account, source.name)))
+    : undefined;
+  const a = authorizeAdmin(c, deps.now(), action, policySourceArn, target && entityArn(c.partition, c.account, source.type as 'user' | 'role', target.path, target.name) === policySourceArn ? resourceTagContext(target.tags) : {});
+  return a.ok ? ok(source) : a;
+}
+
+/** The entity a `PolicySourceArn` names, in the caller's account and in the ARN's own spelling; NoSuchEntity else. */
+async function sourceEntity(tx: ReadTx, c: Caller, s: PolicySource, arn: string): Promise<Result<UserRecord | GroupRecord | RoleRecord>> {
+  const entity: UserRecord | GroupRecord | RoleRecord | undefined = s.account !== c.account ? undefined : s.type === 'user' ? await tx.users.get(s.account, s.name) : s.type === 'group' ? await tx.groups.get(s.account, s.name) : await tx.roles.get(s.account, s.name);
+  if (!entity || entityArn(c.partition, s.account, s.type, entity.path, entity.name) !== arn) return failWith('NO_SUCH_ENTITY', `The ${s.type} with ARN ${arn} cannot be found.`);
+  return ok(entity);
+}
+
 /** `SimulatePrincipalPolicy`: the policies of a user (with its groups'), group or role of the caller's account. */
 export async function simulatePrincipalPolicy(deps: AppDeps, c: Caller, input: SimulatePrincipalInput): R<SimulationResult[]> {
-  const m = ENTITY_ARN_RE.exec(input.policySourceArn);
-  if (!m) return failWith('INVALID_INPUT', `PolicySourceArn must be the ARN of a user, group or role, got \`${input.policySourceArn}\``, 'PolicySourceArn');
-  // Decided with the user's or role's tags (aws:ResourceTag, iam:ResourceTag), as every other action on it (review T2,
-  // review I): read first, with the same refusal whether it exists or not.
-  const m0 = ENTITY_ARN_RE.exec(input.policySourceArn);
-  const target = m0 && (m0[1] ?? m0[2]) === c.account && m0[3] !== 'group'
-    ? await deps.store.read<UserRecord | RoleRecord | undefined>((tx) => (m0[3] === 'user' ? tx.users.get(c.account, m0[4] as string) : tx.roles.get(c.account, m0[4] as string)))
-    : undefined;
-  const a = authorizeAdmin(c, deps.now(), 'SimulatePrincipalPolicy', input.policySourceArn, target && entityArn(c.partition, c.account, m0?.[3] as 'user' | 'role', target.path, target.name) === input.policySourceArn ? resourceTagContext(target.tags) : {});
-  if (!a.ok) return a;
+  const src = await authorizedSource(deps, c, 'SimulatePrincipalPolicy', input.policySourceArn);
+  if (!src.ok) return src;
   const checked = checkOptions(input);
   if (!checked.ok) return checked;
   const owner = resourceOwnerOf(input.resourceOwner);
   if (!owner.ok) return owner;
-  const account = (m[1] ?? m[2]) as string;
-  const type = m[3] as 'user' | 'group' | 'role';
-  const name = m[4] as string;
+  const { account, type } = src.value;
   return deps.store.read(async (tx) => {
-    const entity: UserRecord | GroupRecord | RoleRecord | undefined = account !== c.account ? undefined : type === 'user' ? await tx.users.get(account, name) : type === 'group' ? await tx.groups.get(account, name) : await tx.roles.get(account, name);
-    if (!entity || entityArn(c.partition, account, type, entity.path, entity.name) !== input.policySourceArn) {
-      return failWith<SimulationResult[]>('NO_SUCH_ENTITY', `The ${type} with ARN ${input.policySourceArn} cannot be found.`);
-    }
+    const found = await sourceEntity(tx, c, src.value, input.policySourceArn);
+    if (!found.ok) return found;
+    const entity = found.value;
     if (input.resourcePolicy !== undefined && input.callerArn === undefined && type !== 'user') {
       return failWith<SimulationResult[]>('INVALID_INPUT', 'CallerArn is required with a ResourcePolicy when PolicySourceArn is not a user', 'CallerArn');
     }
@@ -660,6 +679,66 @@ export async function simulateCustomPolicy(deps: AppDeps, c: Caller, input: Simu
     const extra = addInputs(sources, input, prepared);
     if (!extra.ok) return extra;
     return run(deps, sources, prepared, input, setOf(prepared.identity, extra.value.boundary, extra.value.resource), owner.value, await rolesNamed(tx, input), await resourceTagsNamed(tx, c, input), await jobsNamed(tx, c, input));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Context keys
+
+/**
+ * The condition keys `docs` read, each once (keys are case-insensitive: the first spelling is kept), in the order they
+ * are written: what GetContextKeysForCustomPolicy and GetContextKeysForPrincipalPolicy answer, the keys a simulation
+ * of those policies may need in its ContextEntries.
+ */
+function conditionKeysOf(docs: readonly PolicyDocument[]): string[] {
+  const seen = new Map<string, string>();
+  for (const d of docs) for (const st of d.statements) for (const cond of st.conditions) if (!seen.has(cond.key.toLowerCase())) seen.set(cond.key.toLowerCase(), cond.key);
+  return [...seen.values()];
+}
+
+/** The caller's `PolicyInputList`, parsed as a simulation parses it. */
+function inputDocuments(texts: readonly string[]): Result<PolicyDocument[]> {
+  const out: PolicyDocument[] = [];
+  for (const [i, text] of texts.entries()) {
+    const doc = parseInput(text, 'identity', `PolicyInputList.${i + 1}`);
+    if (!doc.ok) return doc;
+    out.push(doc.value);
+  }
+  return ok(out);
+}
+
+/**
+ * `GetContextKeysForCustomPolicy` (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetContextKeysForCustomPolicy.html):
+ * the condition keys of the policies given, for the caller to supply in a SimulateCustomPolicy's ContextEntries.
+ */
+export async function getContextKeysForCustomPolicy(deps: AppDeps, c: Caller, input: { readonly policyInputList: readonly string[] }): R<string[]> {
+  const a = authorizeAdmin(c, deps.now(), 'GetContextKeysForCustomPolicy', '*');
+  if (!a.ok) return a;
+  if (input.policyInputList.length === 0) {
+    return failWith('VALIDATION_ERROR', "1 validation error detected: Value null at 'policyInputList' failed to satisfy constraint: Member must not be null", 'PolicyInputList');
+  }
+  const docs = inputDocuments(input.policyInputList);
+  return docs.ok ? ok(conditionKeysOf(docs.value)) : docs;
+}
+
+/**
+ * `GetContextKeysForPrincipalPolicy` (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetContextKeysForPrincipalPolicy.html):
+ * the condition keys of every policy of a user (its groups' included), group or role, managed and inline, and of the
+ * `PolicyInputList` given besides; authorized as SimulatePrincipalPolicy is, on the entity with its tags.
+ */
+export async function getContextKeysForPrincipalPolicy(deps: AppDeps, c: Caller, input: { readonly policySourceArn: string; readonly policyInputList?: readonly string[] }): R<string[]> {
+  const src = await authorizedSource(deps, c, 'GetContextKeysForPrincipalPolicy', input.policySourceArn);
+  if (!src.ok) return src;
+  const given = inputDocuments(input.policyInputList ?? []);
+  if (!given.ok) return given;
+  return deps.store.read(async (tx) => {
+    const found = await sourceEntity(tx, c, src.value, input.policySourceArn);
+    if (!found.ok) return found;
+    const sources = new Sources();
+    const { account, type } = src.value;
+    await addEntityPolicies(tx, sources, { type, account, name: found.value.name }, []);
+    if (type === 'user') for (const g of await tx.groups.listForUser(account, found.value.name)) await addEntityPolicies(tx, sources, { type: 'group', account, name: g.name }, []);
+    return ok(conditionKeysOf([...sources.all().map((s) => s.doc), ...given.value]));
   });
 }
 

@@ -11,6 +11,8 @@ import { recordRefusedRequest, withRequest, type RequestFacts } from '../../app/
 import type { AccessKeyRecord, GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, RoleLastUsed, RoleRecord, Tag, UserRecord } from '../../app/ports/store.ts';
 import {
   getAccountAuthorizationDetails,
+  getContextKeysForCustomPolicy,
+  getContextKeysForPrincipalPolicy,
   simulateCustomPolicy,
   simulatePrincipalPolicy,
   type AttachedPolicyRef,
@@ -516,6 +518,12 @@ const ACTIONS: Readonly<Record<string, Handler>> = {
   SimulatePrincipalPolicy: (app, c, p) =>
     need(p, ['PolicySourceArn'], (policySourceArn) => simulationXml(p, 'SimulatePrincipalPolicy', () => simulatePrincipalPolicy(app.deps, c, { policySourceArn, ...simulationOptions(p) }))),
   SimulateCustomPolicy: (app, c, p) => simulationXml(p, 'SimulateCustomPolicy', () => simulateCustomPolicy(app.deps, c, simulationOptions(p))),
+  // The condition keys those policies read, for ContextEntries (review fe, 1: both were InvalidAction).
+  GetContextKeysForCustomPolicy: (app, c, p) => mapResult(getContextKeysForCustomPolicy(app.deps, c, { policyInputList: p.list('PolicyInputList') }), (keys) => ({ ContextKeyNames: list(keys) })),
+  GetContextKeysForPrincipalPolicy: (app, c, p) =>
+    need(p, ['PolicySourceArn'], (policySourceArn) =>
+      mapResult(getContextKeysForPrincipalPolicy(app.deps, c, { policySourceArn, policyInputList: p.list('PolicyInputList') }), (keys) => ({ ContextKeyNames: list(keys) })),
+    ),
   // Paged as IAM pages it (review cg, 4): users, then groups, roles and managed policies, MaxItems of the four together.
   GetAccountAuthorizationDetails: async (app, c, p) => {
     type Entry = { readonly key: string } & ({ readonly user: UserDetail } | { readonly group: GroupDetail } | { readonly role: RoleDetail } | { readonly policy: ManagedPolicyDetail });
