@@ -21,6 +21,7 @@ import { failWith, ok, type GatehouseError, type Result } from '../core/errors.t
 import {
   compilePolicy,
   contextKeyProblem,
+  contextValueTypeProblem,
   contextOf,
   evaluate,
   parsePolicy,
@@ -311,6 +312,11 @@ function checkOptions(o: SimulationOptions): Result<undefined> {
   for (const g of given.values()) {
     const problem = contextKeyProblem(g.key, g.values);
     if (problem !== undefined) return failWith('REQUEST_INVALID_CONTEXT', `${g.field}: context key ${problem}`, g.field);
+  }
+  // A value its ContextKeyType does not read (review fe, 2): it was decided on as no value, a Deny on it not applying.
+  for (const [i, e] of (o.contextEntries ?? []).entries()) {
+    const typed = e.type === undefined ? undefined : contextValueTypeProblem(e.key, e.type, e.values);
+    if (typed !== undefined) return failWith('REQUEST_INVALID_CONTEXT', `ContextEntries.member.${i + 1}.ContextKeyValues: ${typed}`, `ContextEntries.member.${i + 1}`);
   }
   return ok(undefined);
 }

@@ -90,3 +90,39 @@ export function contextKeyProblem(key: string, values: readonly string[]): strin
   if (r.ok(type === 'bool' ? v.toLowerCase() : v)) return undefined;
   return `\`${key}\` must be ${r.what}, got \`${v.length > 100 ? `${v.slice(0, 100)}…` : v}\``;
 }
+
+/** As BinaryEquals decodes a value (src/core/iam/conditions.ts). */
+function isBase64(v: string): boolean {
+  try {
+    atob(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What each IAM `ContextKeyType` (SimulateCustomPolicy, SimulatePrincipalPolicy `ContextEntries`; the list types
+ * alike) says its values are, as the engine reads a value of that kind: a number for the Numeric operators, `true` or
+ * `false` in any case for Bool, one address for IpAddress, base64 for BinaryEquals, a date or epoch seconds for the
+ * Date operators. Strings are anything.
+ */
+const TYPED_VALUES: Readonly<Record<string, { ok: (v: string) => boolean; what: string }>> = {
+  numeric: READS.number,
+  boolean: { ok: (v) => READS.bool.ok(v.toLowerCase()), what: READS.bool.what },
+  ip: READS.ip,
+  date: READS.date,
+  binary: { ok: isBase64, what: 'base64, such as `aGVsbG8=`' },
+};
+
+/**
+ * Why a value given with IAM `ContextKeyType` `type` (`numeric`, `ipList`…) is not one of that type, or undefined when
+ * every value is: a simulation decided on it would read it as no value at all, and a typo's Deny not apply.
+ */
+export function contextValueTypeProblem(key: string, type: string, values: readonly string[]): string | undefined {
+  const r = TYPED_VALUES[type.endsWith('List') ? type.slice(0, -'List'.length) : type];
+  if (r === undefined) return undefined;
+  const bad = values.find((v) => !r.ok(v));
+  if (bad === undefined) return undefined;
+  return `\`${bad.length > 100 ? `${bad.slice(0, 100)}…` : bad}\` is not a value of ContextKeyType \`${type}\` for \`${key}\`: it must be ${r.what}; give a value of that type, or another ContextKeyType (\`string\` takes anything)`;
+}
