@@ -512,6 +512,9 @@ describe('policy simulator', () => {
 
   it('SimulatePrincipalPolicy: PolicyInputList, PermissionsBoundaryPolicyInputList, ResourcePolicy with CallerArn, MissingContextValues', async () => {
     const extra = doc(allow('s3:PutObject', 'arn:aws:s3:::data/*', { Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }));
+    // The keys to give (review fe, 1; test/simulate-review-fe1-context-keys.review.ts).
+    assert.deepEqual((await admin.send(new I.GetContextKeysForCustomPolicyCommand({ PolicyInputList: [extra] }))).ContextKeyNames, ['aws:SourceIp']);
+    assert.ok((await admin.send(new I.GetContextKeysForPrincipalPolicyCommand({ PolicySourceArn: arn('user', 'sim'), PolicyInputList: [extra] }))).ContextKeyNames?.includes('aws:SourceIp'));
     const withInput = await admin.send(
       new I.SimulatePrincipalPolicyCommand({ PolicySourceArn: arn('user', 'sim'), ActionNames: ['s3:PutObject'], ResourceArns: ['arn:aws:s3:::data/x'], PolicyInputList: [extra] }),
     );
