@@ -282,16 +282,28 @@ const itself = (x: string): string => x;
 
 const positionXml = (pos: SourcePosition | undefined) => (pos ? { Line: pos.line, Column: pos.column } : undefined);
 
+/**
+ * One EvaluationResult. On a resource the request names (not `*`), its decision, matched statements and missing context
+ * values are in `ResourceSpecificResults` too, where IAM puts them ("If you include a list of resources, then any
+ * missing context values are instead included under the ResourceSpecificResults section", EvaluationResult): a client
+ * reading them there read none (review fe, 3). They stay at the top as well, for the clients that read them there.
+ */
 export function evaluationResultXml(r: SimulationResult): XmlFields {
+  const matched = list(
+    r.matchedStatements.map((m) => ({ SourcePolicyId: m.sourcePolicyId, SourcePolicyType: m.sourcePolicyType, StartPosition: positionXml(m.startPosition), EndPosition: positionXml(m.endPosition) })),
+  );
+  const boundary = r.allowedByPermissionsBoundary === undefined ? undefined : { AllowedByPermissionsBoundary: r.allowedByPermissionsBoundary };
   return {
     EvalActionName: r.evalActionName,
     EvalResourceName: r.evalResourceName,
     EvalDecision: r.evalDecision,
-    MatchedStatements: list(
-      r.matchedStatements.map((m) => ({ SourcePolicyId: m.sourcePolicyId, SourcePolicyType: m.sourcePolicyType, StartPosition: positionXml(m.startPosition), EndPosition: positionXml(m.endPosition) })),
-    ),
+    MatchedStatements: matched,
     MissingContextValues: list(r.missingContextValues),
-    PermissionsBoundaryDecisionDetail: r.allowedByPermissionsBoundary === undefined ? undefined : { AllowedByPermissionsBoundary: r.allowedByPermissionsBoundary },
+    PermissionsBoundaryDecisionDetail: boundary,
+    ResourceSpecificResults:
+      r.evalResourceName === '*'
+        ? undefined
+        : list([{ EvalResourceName: r.evalResourceName, EvalResourceDecision: r.evalDecision, MatchedStatements: matched, MissingContextValues: list(r.missingContextValues), PermissionsBoundaryDecisionDetail: boundary }]),
   };
 }
 
