@@ -279,7 +279,7 @@ const contextValueTooLong = (k: string, length: number): Result<never> =>
  * before then still holding, where an IAM statement with the same condition no longer did.
  */
 const SIMULATED_TIME_KEYS = ['aws:currenttime', 'acs:currenttime', 'aws:epochtime', 'acs:epochtime'] as const;
-function simulatedTime(ctx: Context): number | undefined {
+export function simulatedTime(ctx: Context): number | undefined {
   for (const key of SIMULATED_TIME_KEYS) {
     const v = ctx.get(key);
     if (v === undefined || v.length !== 1) continue;

@@ -10,7 +10,8 @@
  *
  * Simulation rules, where IAM leaves a choice:
  * - `ContextEntries` override what the directory would supply (principal tags, `aws:username`…): the
- *   engine reads the request context before deriving a key (DESIGN.md, "Errors").
+ *   engine reads the request context before deriving a key (DESIGN.md, "Errors"). An `aws:CurrentTime` (else
+ *   `aws:EpochTime`) given is the request's time, from which the time keys not given derive.
  * - The simulated principal is `CallerArn` when given (an IAM user ARN; its tags and id come from the
  *   directory when it exists), else the source user, else the source role (as a session of it), else — for
  *   a group source or a custom simulation — the caller of the API.
@@ -39,7 +40,7 @@ import {
 } from '../core/iam/index.ts';
 import { entityArn, type Partition } from '../core/directory/rules.ts';
 import type { AppDeps } from './deps.ts';
-import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES } from './authorize.ts';
+import { MAX_CONTEXT_VALUE_CHARS, MAX_CONTEXT_VALUES, simulatedTime } from './authorize.ts';
 import { authorizeAdmin, decideOnRole, partitionOf, ROLE_ACTIONS, type Caller, type RoleName } from './principals.ts';
 import { parseRoleArn } from '../core/sts/session.ts';
 import type { GroupRecord, InlinePolicyRecord, PolicyRecord, PolicyVersionRecord, PrincipalRef, ReadTx, RoleLastUsed, RoleRecord, UserRecord } from './ports/store.ts';
@@ -543,7 +544,9 @@ async function jobsNamed(tx: ReadTx, c: Caller, o: SimulationOptions): Promise<M
 
 function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationOptions, set: PolicySet, resourceOwner: string | undefined, roles: ReadonlyMap<string, RoleName>, tagged: ReadonlyMap<string, ConditionContext> = new Map(), jobs: ReadonlyMap<string, string> = new Map()): Result<SimulationResult[]> {
   const given = contextOfEntries(o.contextEntries ?? []);
-  const time = deps.now();
+  // The time asked about, as `gatehouse simulate` and POST /v1/simulate take it (review ej, 2): the time keys the
+  // ContextEntries do not give derive from it (review fe, 4: aws:CurrentTime 2031 left aws:EpochTime at the clock's).
+  const time = simulatedTime(given) ?? deps.now();
   const resourceSources = new Set(sources.all().filter((s) => s.type === 'resource'));
   const resources = o.resourceArns && o.resourceArns.length > 0 ? o.resourceArns : ['*'];
   const out: SimulationResult[] = [];
