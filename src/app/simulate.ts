@@ -167,7 +167,10 @@ export interface SimulationOptions {
   /** Default `['*']`. */
   readonly resourceArns?: readonly string[];
   readonly resourcePolicy?: string;
-  /** An account id or an ARN naming one (`arn:aws:iam::123456789012:root`). */
+  /**
+   * An account id or an ARN naming one (`arn:aws:iam::123456789012:root`): the owner of the resources whose ARN names
+   * no account (`arn:aws:s3:::bucket`); default the simulated caller's account.
+   */
   readonly resourceOwner?: string;
   readonly callerArn?: string;
   readonly contextEntries?: readonly ContextEntry[];
@@ -558,7 +561,10 @@ function run(deps: AppDeps, sources: Sources, prepared: Prepared, o: SimulationO
       }
       const tags = readsResourceTags(action) ? tagged.get(resource) : undefined;
       const context = tags === undefined ? given : contextOfEntries(o.contextEntries ?? [], tags);
-      const request = { principal: prepared.principal, action, resource, context, time, ...(resourceOwner !== undefined ? { resourceAccount: resourceOwner } : {}) };
+      // ResourceOwner owns "any simulated resource that does not identify its owner in the resource ARN" (IAM): an ARN
+      // naming its account keeps it (review fe, 5: ResourceOwner made another account's queue the caller's own).
+      const owner = accountOf(resource) ?? resourceOwner;
+      const request = { principal: prepared.principal, action, resource, context, time, ...(owner !== undefined ? { resourceAccount: owner } : {}) };
       // A role named in any spelling: on its canonical ARN, a Deny of its other-dialect spelling applying too (`decideOnRole`).
       const role = ROLE_ACTIONS.has(action.toLowerCase()) ? roles.get(resource) : undefined;
       const workspace = JOB_ACTIONS.has(action.toLowerCase()) ? jobs.get(resource) : undefined;
