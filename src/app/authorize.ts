@@ -5,7 +5,7 @@
  * fail closed, and nothing allows by default. Simulation is the same code path without side effects.
  */
 import { failWith, ok, type GatehouseError, type Result } from '../core/errors.ts';
-import { accountOf, compilePolicy, contextKeyProblem, evaluate, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
+import { accountOf, compilePolicy, contextKeyProblem, evaluate, isConditionKeyName, parseDateValue, parsePolicy, principalFromArn, type AuthzRequest, type CompiledPolicy, type Context, type Decision, type EvaluateOptions, type PolicySet, type Principal, type StatementRef } from '../core/iam/index.ts';
 import { actionsForPermissionOn, CLUSTER_RESOURCE_RE, isKubernetesObjectRequest } from '../core/bindings/index.ts';
 import { isWorkspaceMember, JOB_ACTIONS, jobArn, parseJobArn, TERMINAL, workspaceArn, workspaceKey, type Workspace } from '../core/jobs/jobs.ts';
 import { DURATION, mergeTags, parseRoleArn, roleArnOf, sessionArn, userArnOf, type SessionClaims } from '../core/sts/session.ts';
@@ -212,8 +212,6 @@ export const MAX_CONTEXT_VALUE_CHARS = 4096;
 export const MAX_ACTION_CHARS = 128;
 export const MAX_CONTEXT_KEY_CHARS = 256;
 export const MAX_PRINCIPAL_CHARS = 2048;
-/** A context key no policy can name: white space or a control character (docs/errors.md, as `policy evaluate`). */
-const BAD_CONTEXT_KEY_RE = /[\s\u0000-\u001f\u007f-\u009f]/;
 /** At most 100 characters of what a caller sent, for a message. */
 const quoted = (x: string): string => (x.length > 100 ? `${x.slice(0, 100)}…` : x);
 /** The first key of `ctx` that lower-cases to `key` (as the engine reads it), as the asker wrote it. */
@@ -914,10 +912,12 @@ export function createAuthorizer(deps: AppDeps, sts: Sts, resourcePolicies: Reso
       if (++n > MAX_CONTEXT_KEYS) return failWith('REQUEST_INVALID_CONTEXT', `the context holds at most ${MAX_CONTEXT_KEYS} keys`, 'context');
       // Before the key is quoted anywhere (an answer's note, an error's path, the audit record of a deny).
       if (k.length > MAX_CONTEXT_KEY_CHARS) return failWith('REQUEST_INVALID_CONTEXT', `context key \`${quoted(k)}\` is ${k.length} characters; a key is at most ${MAX_CONTEXT_KEY_CHARS}`, 'context');
-      if (k === '' || BAD_CONTEXT_KEY_RE.test(k)) {
+      // A key no policy can name (src/core/iam/key-name.ts; docs/errors.md, as `policy evaluate`): a control character,
+      // or white space outside a tag key (`aws:ResourceTag/Cost Center` is a key, `aws:Source Ip` is not).
+      if (!isConditionKeyName(k)) {
         // Its path names the key unless the key holds a control character (a path is printed as it is).
         const control = /[\u0000-\u001f\u007f-\u009f]/.test(k);
-        return failWith('REQUEST_INVALID_CONTEXT', `context key ${JSON.stringify(k)} must be a non-empty name without spaces or control characters, such as \`aws:SourceIp\``, control ? 'context' : `context.${k}`);
+        return failWith('REQUEST_INVALID_CONTEXT', `context key ${JSON.stringify(k)} must be a non-empty name without control characters, with spaces only in a tag key after \`/\`, such as \`aws:SourceIp\` or \`aws:ResourceTag/Cost Center\``, control ? 'context' : `context.${k}`);
       }
       const key = k.toLowerCase();
       if ((isDerived(key) && !(simulated && simulatedFact(key))) || OWNER_KEYS.has(key)) {

@@ -4,7 +4,7 @@
  * adapter and tests all share exactly this code path.
  */
 import type { GatehouseError, Result } from '../core/errors.ts';
-import { compilePolicy, contextKeyProblem, contextOf, evaluate, parsePolicy, principalFromArn, renderDecision } from '../core/iam/index.ts';
+import { compilePolicy, contextKeyProblem, contextOf, evaluate, isConditionKeyName, parsePolicy, principalFromArn, renderDecision } from '../core/iam/index.ts';
 import type { CompiledPolicy, Decision, PolicyDocument, PolicyKind, PolicySet, PolicyType } from '../core/iam/index.ts';
 
 import { POLICY_KINDS, REQUEST_SOURCE } from './policy-names.ts';
@@ -98,8 +98,8 @@ export function evaluatePolicies(input: EvaluationInput): EvaluationResult {
   const named = new Map<string, string>();
   for (const key of Object.keys(input.context ?? {})) {
     if (!named.has(key.toLowerCase())) named.set(key.toLowerCase(), key);
-    if (key === '' || /\s/.test(key)) {
-      errors.push(fromRequest({ code: 'REQUEST_INVALID_CONTEXT', path: `context.${key}`, message: `context key \`${key}\` must be a non-empty name without spaces, such as \`aws:SourceIp\`` }));
+    if (!isConditionKeyName(key)) {
+      errors.push(fromRequest({ code: 'REQUEST_INVALID_CONTEXT', path: `context.${key}`, message: `context key \`${key}\` must be a non-empty name of at most 256 characters without control characters, with spaces only in a tag key after \`/\`, such as \`aws:SourceIp\` or \`aws:ResourceTag/Cost Center\`` }));
     }
   }
   const context = contextOf({ ...(input.context ?? {}) });

@@ -7,6 +7,7 @@ import type { ErrorCode, GatehouseError, Result } from '../errors.ts';
 import { childPath, readJson, type JsonValue, type Position } from './json.ts';
 import { resolvedGlobMatcher } from './glob.ts';
 import { isValidCidr } from './ip.ts';
+import { isConditionKeyName } from './key-name.ts';
 import { parseDateValue } from './conditions.ts';
 import {
   BASE_OPERATORS,
@@ -422,8 +423,8 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
       }
       for (const key of Object.keys(block)) {
         const keyPath = childPath(opPath, key);
-        if (key === '' || /\s/.test(key) || key.length > 256) {
-          err('POLICY_INVALID_CONDITION_KEY', keyPath, `condition key \`${key}\` is not a valid key name`);
+        if (!isConditionKeyName(key)) {
+          err('POLICY_INVALID_CONDITION_KEY', keyPath, `condition key \`${key}\` is not a valid key name: 1 to 256 characters, no control character, and spaces only in a tag key after \`/\` (\`aws:PrincipalTag/Cost Center\`)`);
           continue;
         }
         const raw = block[key] as JsonValue;

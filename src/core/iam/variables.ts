@@ -4,6 +4,7 @@
  * are literal characters, never wildcards, so they come out marked (see glob.ts).
  */
 import { LITERAL_DOLLAR, LITERAL_QMARK, LITERAL_STAR } from './glob.ts';
+import { isConditionKeyName } from './key-name.ts';
 
 export type KeyLookup = (lowerKey: string) => readonly string[] | undefined;
 
@@ -14,7 +15,8 @@ export interface Template {
 }
 
 const VAR_RE = /\$\{([^}]*)\}/g;
-const KEY_RE = /^\s*([^\s,'}]+)\s*(?:,\s*'([^']*)'\s*)?$/;
+/** `key` or `key, 'default'`; the key may hold spaces in its tag key (`aws:PrincipalTag/Cost Center`: key-name.ts). */
+const KEY_RE = /^\s*([^\s,'}](?:[^,'}]*[^\s,'}])?)\s*(?:,\s*'([^']*)'\s*)?$/;
 
 /**
  * Splits `text` into literal parts and variables. `from` is where variables start to count (the resource part
@@ -34,7 +36,7 @@ export function parseTemplate(text: string, from = 0): Template | undefined {
     else if (body === '$') part = LITERAL_DOLLAR;
     else {
       const k = KEY_RE.exec(body);
-      if (k && k[1]) part = { key: k[1].toLowerCase(), fallback: k[2] };
+      if (k && k[1] && isConditionKeyName(k[1])) part = { key: k[1].toLowerCase(), fallback: k[2] };
     }
     if (part === undefined) continue;
     sawVariable = true;
