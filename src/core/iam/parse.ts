@@ -444,7 +444,7 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
   }
 
   function conditionValues(raw: JsonValue, path: string): string[] | undefined {
-    const one = (x: JsonValue): string | undefined => (typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'boolean' ? String(x) : undefined);
+    const one = (x: JsonValue): string | undefined => (typeof x === 'string' ? x : typeof x === 'number' ? plainNumber(x) : typeof x === 'boolean' ? String(x) : undefined);
     if (Array.isArray(raw)) {
       if (raw.length === 0) {
         err('POLICY_INVALID_CONDITION_VALUE', path, 'condition value list is empty');
@@ -501,6 +501,25 @@ function parseWith(input: string | unknown, opts: ParseOptions, withPositions: b
     }
     return { base, qualifier, ifExists };
   }
+}
+
+/**
+ * A JSON number condition value as the digits of a decimal, never in exponent form: `String` writes 0.0000001 as `1e-7`
+ * and 1e21 as `1e+21`, which no Numeric operator reads (they take integers or decimals), so a document holding a valid
+ * decimal was refused with a value it does not hold (review fc, 2). The digits are the number's shortest round-trip
+ * form, as `String` gives them; only where the point goes changes. Infinity (a literal past a double's range) stays
+ * `Infinity`, which is refused as not a number.
+ */
+export function plainNumber(n: number): string {
+  const s = String(n);
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (!m) return s;
+  const [, sign, lead, frac, exp] = m as unknown as [string, string, string, string | undefined, string];
+  const digits = lead + (frac ?? '');
+  const point = 1 + Number(exp);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** Validates a policy value for its operator family; returns a message, or undefined when valid. */
