@@ -636,6 +636,7 @@ function retryable(read: boolean, outcome: { status: number; code: string } | { 
   if ('error' in outcome) {
     const e = outcome.error;
     if (UNTRUSTED_CERTIFICATE.has(String(e.code ?? ''))) return false;
+    if (tlsRefused(e)) return false;
     return e.sent !== true || (read && !heavyRead);
   }
   return (outcome.status === 503 || outcome.status === 429) && RETRYABLE_CODES.has(outcome.code);
@@ -742,7 +743,12 @@ export interface RequestOptions {
 export const SLOW_NOTICE_MS = 5_000;
 
 /** A transport error, and whether the whole request had been handed to the connection before it. */
-type SendError = Error & { code?: string; sent?: boolean };
+/**
+ * `sent`: the whole request was handed to the server's HTTP layer (over TLS, once the handshake was made), so a lost
+ * connection leaves a change's outcome unknown. `handshake: false`: an https endpoint whose TLS handshake failed, so
+ * nothing reached the server.
+ */
+type SendError = Error & { code?: string; sent?: boolean; handshake?: boolean };
 
 /**
  * Sends one signed request to `/v1/<path>` (`segments` are URL-encoded here) and reads the JSON answer.
@@ -835,7 +841,10 @@ export async function call<T = Record<string, unknown>>(conn: Connection, method
         `cannot reach the proxy ${proxy.shown} (${proxy.variable}) to send to the Gatehouse server at ${conn.endpoint.origin}: ${code === 'ECONNREFUSED' ? 'connection refused' : code === 'ETIMEDOUT' ? 'timed out' : code}; check ${proxy.variable}, or add ${conn.endpoint.hostname} to NO_PROXY to reach the server directly`,
       );
     }
-    const why = code === 'ECONNREFUSED' ? 'connection refused; is `gatehouse server` running there?' : code === 'ETIMEDOUT' ? 'timed out' : e instanceof Error ? e.message : String(e);
+    const scheme = proxy === undefined ? await otherScheme(conn.endpoint, err) : undefined;
+    if (scheme !== undefined) return failure(EXIT.unavailable, 'ConnectionFailed', scheme);
+    // OpenSSL's messages end in a line break (`…:tls_common.c:662:\n`): one line, as every error is.
+    const why = code === 'ECONNREFUSED' ? 'connection refused; is `gatehouse server` running there?' : code === 'ETIMEDOUT' ? 'timed out' : oneLine(e instanceof Error ? e.message : String(e)).trim().replace(/:$/, '');
     // A change sent in full and then cut off may have been made (an apply committed just before the server went
     // away): saying the server could not be reached would tell the operator that nothing happened.
     if (err?.sent === true && !read) {
@@ -929,6 +938,65 @@ const UNTRUSTED_CERTIFICATE: ReadonlySet<string> = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** An https endpoint's TLS handshake that failed on the protocol (not on the certificate): no TLS server there. */
+const tlsRefused = (e: SendError): boolean => e.handshake === false && (e.code === 'EPROTO' || /^ERR_SSL_/.test(String(e.code ?? '')));
+
+/** How long a probe of the other scheme may take, ms: it follows a failure, and a server on 127.0.0.1 answers in one. */
+const SCHEME_PROBE_MS = 2_000;
+
+/**
+ * The endpoint's scheme is the other one, said with the URL to use; undefined when that is not what happened. A
+ * newcomer's first mistakes: `https://` for a server started without --tls-cert (its TLS handshake fails on a plain
+ * HTTP answer: OpenSSL's `packet length too long`, over a line), and `http://` for one started with it (the server
+ * closes the connection on a request that is not TLS: `socket hang up`, or a parse error on its TLS alert). Nothing
+ * reached the server's HTTP layer either way, so a change was not carried out, and is not OutcomeUnknown (exit 11):
+ * it was. Said only when a probe of the same address with the other scheme finds that scheme there.
+ */
+async function otherScheme(endpoint: URL, e: SendError): Promise<string | undefined> {
+  const code = String(e?.code ?? '');
+  const port = Number(endpoint.port || (endpoint.protocol === 'https:' ? 443 : 80));
+  const address = (scheme: string) => `${scheme}//${endpoint.hostname}:${port}`;
+  if (endpoint.protocol === 'https:') {
+    if (!tlsRefused(e) || !(await answersHttp(endpoint.hostname, port))) return undefined;
+    return `the server at ${endpoint.origin} answers plain HTTP, not TLS: use ${address('http:')} (set GATEHOUSE_ENDPOINT or --endpoint; \`gatehouse server\` speaks HTTPS only with --tls-cert and --tls-key); nothing was sent`;
+  }
+  if (code !== 'ECONNRESET' && !code.startsWith('HPE_')) return undefined;
+  if (!(await completesTls(endpoint.hostname, port))) return undefined;
+  return `the server at ${endpoint.origin} speaks HTTPS (started with --tls-cert): use ${address('https:')} (set GATEHOUSE_ENDPOINT or --endpoint; AWS_CA_BUNDLE for a private CA); it read nothing of the request`;
+}
+
+/** Whether HOST:PORT completes a TLS handshake, whatever its certificate (only the scheme is asked). */
+function completesTls(hostname: string, port: number): Promise<boolean> {
+  const tls = require('node:tls') as typeof import('node:tls');
+  const net = require('node:net') as typeof import('node:net');
+  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host, port, rejectUnauthorized: false, timeout: SCHEME_PROBE_MS, ...(net.isIP(host) === 0 ? { servername: host } : {}) });
+    const done = (v: boolean) => {
+      socket.destroy();
+      resolve(v);
+    };
+    socket.once('secureConnect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+/** Whether HOST:PORT answers a plain HTTP request (any status). */
+function answersHttp(hostname: string, port: number): Promise<boolean> {
+  const http = require('node:http') as typeof import('node:http');
+  return new Promise((resolve) => {
+    const req = http.request({ hostname, port, method: 'GET', path: '/healthz', agent: false, timeout: SCHEME_PROBE_MS }, (res) => {
+      res.resume();
+      resolve(true);
+      req.destroy();
+    });
+    req.once('error', () => resolve(false));
+    req.once('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
 /** The code of an admin API error answer (`{"error": {"code"}}`), else ''. */
 function errorCodeOf(text: string): string {
   try {
@@ -986,7 +1054,10 @@ function send(endpoint: URL, method: string, target: string, headers: Record<str
   return new Promise((resolve, reject) => {
     const request = endpoint.protocol === 'https:' ? (require('node:https') as typeof import('node:https')).request : (require('node:http') as typeof import('node:http')).request;
     let sent = false;
-    const fail = (e: SendError): void => reject(Object.assign(e, { sent }));
+    // Over https the request is written into the TLS socket before its handshake is made, and `finish` fires then: a
+    // handshake that fails (a plain-HTTP server at that address) delivered nothing, whatever `finish` said.
+    let secured = endpoint.protocol !== 'https:';
+    const fail = (e: SendError): void => reject(Object.assign(e, { sent: sent && secured }, secured ? {} : { handshake: false }));
     const req = request({ method, hostname: endpoint.hostname, port: endpoint.port || undefined, path: target, headers, timeout: timeoutMs, ...(ca !== undefined ? { ca } : {}), ...(agent !== undefined ? { agent } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -1001,6 +1072,13 @@ function send(endpoint: URL, method: string, target: string, headers: Record<str
     });
     // The whole request handed to the connection: from here a lost connection leaves its outcome unknown.
     req.on('finish', () => (sent = true));
+    req.on('socket', (socket) => {
+      if (secured) return;
+      // A socket the agent kept alive made its handshake before its first answer; a new one, still connecting, says so
+      // when it has made it.
+      if (socket.connecting) socket.once('secureConnect', () => (secured = true));
+      else secured = true;
+    });
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     req.on('error', fail);
     req.end(body);
