@@ -412,7 +412,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   }
 
   let bootstrapped = false;
-  const agent = createAgent({ app, log, metrics, ...(opts.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: opts.maxMetadataEndpoints } : {}), ...(opts.peers !== undefined ? { peers: opts.peers } : {}) });
+  const agent = createAgent({ app, log, metrics, addresses: () => ({ api: serverUrl, s3: s3Url }), ...(opts.maxMetadataEndpoints !== undefined ? { maxMetadataEndpoints: opts.maxMetadataEndpoints } : {}), ...(opts.peers !== undefined ? { peers: opts.peers } : {}) });
   let agentUrl = '';
   let serverUrl = '';
   // What jobs are sent to: `--s3-address`, else the gateway's own URL once it is bound.
@@ -463,7 +463,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const ready = async (): Promise<boolean> => bootstrapped && app.live.loaded && !app.live.tooStale();
   let stopRequested = false;
   readyNow = async () => !stopRequested && (await ready());
-  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, ...(maxConnections !== undefined ? { limits: { maxConnections } } : {}) });
+  const edge = createHttpEdge({ ...kubeEdge, app, ready, log, jobRoutes: [...recordEdgeChanges(jobRoutes), ...auditRoutes()], metrics, s3Address: () => s3Url, ...(maxConnections !== undefined ? { limits: { maxConnections } } : {}) });
   // The probe listener hands its port over (the one it was given, or the one the kernel picked for port 0).
   const listenPort = waiting?.port ?? listen.port;
   await waiting?.close();

@@ -15,6 +15,7 @@
  * anything else, in depth: the capability already keeps a web page out. `Host` is not checked here, unlike on
  * the metadata ports: nodes and pods may reach these endpoints by a DNS name (`--agent-address`, `--upstream`).
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { isoSeconds } from '../../core/iam/index.ts';
@@ -25,6 +26,7 @@ import { drainable, listenOn } from '../http/lifecycle.ts';
 import { boundCredentialServer, browserRefusal, credentialRouteOf, CREDENTIAL_MAX_CONNECTIONS, CREDENTIAL_SERVER_OPTIONS, listenMetadata, methodNotAllowed, REAL_EXPIRATION_HEADER, type MetadataAdmit, type MetadataCredentials } from './imds.ts';
 import { createPeerUids, onlyUid } from './peer-uid.ts';
 import { isClientAbort } from '../http/aborted.ts';
+import { answerQueryElsewhere, answerS3Elsewhere, queryServiceOf, signedServiceOf } from '../http/misdirected.ts';
 import { sourceIpOf } from '../http/request-facts.ts';
 import { recordAuthFailure } from '../../app/auth-failures.ts';
 
@@ -149,6 +151,11 @@ export function createAgent(opts: {
   peers?: AgentPeers;
   /** Request latency (`api` `agent`), as the API edge and the S3 gateway report theirs: by status, never a path (a capability). */
   metrics?: { observeRequest(api: string, status: number, seconds: number): void };
+  /**
+   * The server's API and S3 gateway URLs, once bound (empty: none), which IAM, STS and S3 requests sent to this port
+   * are told to use (misdirected.ts).
+   */
+  addresses?: () => { readonly api: string; readonly s3: string };
 }): Agent {
   const { app } = opts;
   const maxMetadataEndpoints = opts.maxMetadataEndpoints ?? SERVER_MAX_METADATA_ENDPOINTS;
@@ -240,6 +247,12 @@ export function createAgent(opts: {
       for (const [k, v] of Object.entries(refusal.headers)) res.setHeader(k, v);
       return json(res, 405, { Code: 'MethodNotAllowed', Message: refusal.message });
     }
+    // `aws iam …` or `aws s3 …` with --endpoint-url this port (8471 for 8470 or 8472): told where to go, in the shape
+    // its client reads, rather than a JSON 404 the aws CLI retried and then called invalid XML.
+    const here = "Gatehouse's credential endpoint for jobs (--agent-listen)";
+    if (signedServiceOf(req) === 's3') return answerS3Elsewhere(req, res, randomUUID(), { service: 'gatehouse', name: here }, opts.addresses?.().s3 || undefined);
+    const query = queryServiceOf(req, path);
+    if (query !== undefined) return answerQueryElsewhere(req, res, randomUUID(), query, here, opts.addresses?.().api || undefined);
     json(res, 404, { Code: 'NotFound', Message: `no route for ${req.method} ${path}` });
   }
 

@@ -19,6 +19,7 @@ import { ALIBABA_STS_VERSION, alibabaStsAnswer } from './alibaba-sts-api.ts';
 import { handleOidcRequest, isOidcRequest } from './oidc.ts';
 import { isKubeWebhook, status as kubeStatus } from './k8s-api.ts';
 import { queryError, queryResponse } from './xml.ts';
+import { answerS3Elsewhere, signedServiceOf } from './misdirected.ts';
 import { apiOf, type Metrics } from '../metrics/index.ts';
 import { isStoreDataRefused, isStoreOutcomeUnknown, isStoreUnavailable } from '../../app/ports/store.ts';
 import { endThisTurn, drainable, listenOn } from './lifecycle.ts';
@@ -54,6 +55,11 @@ export interface HttpEdgeOptions {
   readonly metrics?: Metrics;
   /** Bounds on connections and slow clients; each one not given is `HTTP_EDGE_LIMITS`'s. */
   readonly limits?: Partial<HttpEdgeLimits>;
+  /**
+   * The S3 gateway's URL, once bound (empty or absent: none here), which an S3 request sent to this port is told to
+   * use (misdirected.ts).
+   */
+  readonly s3Address?: () => string | undefined;
 }
 
 /** What one client, or many, may hold of the edge: sockets, and the time a request or an idle connection may take. */
@@ -309,6 +315,8 @@ export function createHttpEdge(opts: HttpEdgeOptions): HttpEdge {
       // Unauthenticated, as Prometheus scrapes: counts and latencies only, never a name or a secret.
       return send(res, 200, await opts.metrics.render(), requestId, opts.metrics.contentType);
     }
+    // `aws s3 … --endpoint-url` this port, the README's 8470 for the gateway's 8472: told where S3 is, in S3's shape.
+    if (signedServiceOf(req) === 's3') return answerS3Elsewhere(req, res, requestId, { service: 'iam', name: "Gatehouse's IAM, STS and admin API (--listen)" }, opts.s3Address?.() || undefined);
     if (req.method === 'POST' && path === '/') return queryApi(req, res, requestId);
     // AWS Query APIs take GET as well, and a presigned GetCallerIdentity is a GET (aws-iam-authenticator forwards it).
     if (req.method === 'GET' && path === '/' && new URLSearchParams((req.url ?? '/').slice(path.length + 1)).has('Action')) return queryApi(req, res, requestId);
