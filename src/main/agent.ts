@@ -6,7 +6,7 @@
 import { createRelay, type Relay } from '../adapters/agent/relay.ts';
 import { shownUrl } from '../adapters/http/shown-url.ts';
 import type { AgentCommandOptions } from '../adapters/cli/context.ts';
-import { parseBaseUrl, parseHostPort, untilParentExits, untilStopSignal } from './server.ts';
+import { parseBaseUrl, parseHostPort, StartError, startExitCode, untilParentExits, untilStopSignal } from './server.ts';
 
 export interface RunningAgent {
   readonly url: string;
@@ -24,16 +24,27 @@ export function unprivilegedPortWarning(port: number): string {
   return `gatehouse agent: warning: port ${port} (--listen) is one any user of this node may listen on while this agent is not running (a restart, an upgrade, before it starts at boot), and would then receive the capability each job sends with its credential requests; on a node shared by several users, run the agent as root on a port under 1024 (e.g. --listen 127.0.0.1:471)`;
 }
 
-/** Starts the relay; throws with a message naming the bad option. */
+/**
+ * Starts the relay; throws a StartError naming the bad option: a malformed `--upstream` or `--listen` is a usage
+ * error (exit 2), an address it cannot listen on is unavailable (exit 10), as for `gatehouse server`.
+ */
 export async function startAgent(opts: AgentCommandOptions & { log?: (line: string) => void }): Promise<RunningAgent> {
-  const upstream = parseBaseUrl(opts.upstream, '--upstream');
-  const at = parseHostPort(opts.listen, '--listen');
+  const usage = <T>(parse: () => T): T => {
+    try {
+      return parse();
+    } catch (e) {
+      throw new StartError(e instanceof Error ? e.message : String(e), 'usage');
+    }
+  };
+  const upstream = usage(() => parseBaseUrl(opts.upstream, '--upstream'));
+  const at = usage(() => parseHostPort(opts.listen, '--listen'));
   const relay = createRelay({ upstream, revalidateMs: opts.revalidateSeconds * 1000, metadataHost: opts.metadataHost, ...(opts.log ? { log: opts.log } : {}) });
   let bound: { host: string; port: number };
   try {
     bound = await relay.listen(at.host, at.port);
   } catch (e) {
-    throw new Error(`cannot listen on ${opts.listen} (--listen): ${e instanceof Error ? e.message : String(e)}`);
+    const inUse = typeof e === 'object' && e !== null && 'code' in e && e.code === 'EADDRINUSE';
+    throw new StartError(`cannot listen on ${opts.listen} (--listen): ${e instanceof Error ? e.message : String(e)}${inUse ? '; another process listens there (an agent or a gatehouse server already running?): stop it, or give this agent another --listen' : ''}`, 'unavailable', inUse ? '--listen' : undefined);
   }
   const host = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
   if (bound.port >= 1024) opts.log?.(unprivilegedPortWarning(bound.port));
@@ -54,7 +65,8 @@ export async function runAgent(opts: AgentCommandOptions): Promise<number> {
   } catch (e) {
     parent.stop();
     log(`gatehouse agent: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
+    // 1 is a negative answer, never an error (docs/errors.md): a start that failed exits as the server's does.
+    return startExitCode(e);
   }
   log(`gatehouse agent: serving job credentials on ${agent.url}, from ${shownUrl(opts.upstream)} (checked every ${opts.revalidateSeconds} s)`);
   await Promise.race([untilStopSignal(log), parent.exited]);

@@ -26,7 +26,10 @@ AWS_EC2_METADATA_SERVICE_ENDPOINT) on a port of --metadata-host. Point pods at i
 job per --revalidate seconds.
 
 Stops on SIGINT or SIGTERM; started by npx (or npm exec), also when its parent process exits, as the server does
-(npm runs it under \`sh -c\`, which does not pass a SIGTERM on).`,
+(npm runs it under \`sh -c\`, which does not pass a SIGTERM on).
+
+Exit status: 0 stopped; 2 a malformed argument (--upstream, --listen, --revalidate, --metadata-host); 10 the
+--listen address is in use or cannot be bound (see docs/errors.md).`,
     )
     .action(async (opts: { upstream?: string; listen: string; revalidate: string; metadataHost: string }) => {
       if (!ctx.runAgent) {
