@@ -210,6 +210,32 @@ async function writePrivateFile(path: string, text: string): Promise<void> {
   }
 }
 
+/**
+ * `admin-credentials.json` names the server the CLI asks (`Endpoint`), as of the first start: a later start on other
+ * addresses (`--listen`, `--tls-cert`; `gatehouse demo --keep`'s dir served again as it says) left every command with
+ * that data dir asking the first one, `ConnectionFailed … connection refused` (review readme, ez5). Its Endpoint now
+ * follows this start's URL, the rest kept as it is. A file that is not such a document, or one that cannot be written
+ * (a read-only data dir), is left alone, and the log says what to give the CLI instead.
+ */
+async function followEndpoint(file: string, url: string, log: (line: string) => void): Promise<void> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    // None (removed by its owner, who keeps the key elsewhere) or not JSON: not this start's to rewrite.
+    return;
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || typeof (doc as Record<string, unknown>)['AccessKeyId'] !== 'string') return;
+  const before = (doc as Record<string, unknown>)['Endpoint'];
+  if (before === url) return;
+  try {
+    await writePrivateFile(file, `${JSON.stringify({ ...doc, Endpoint: url }, null, 2)}\n`);
+    log(`${file}: Endpoint ${typeof before === 'string' ? `${before} → ` : ''}${url}, where this server listens (the CLI asks it)`);
+  } catch (e) {
+    log(`warning: cannot update the Endpoint of ${file} to ${url} (${messageOf(e)}): commands with this data dir ask ${typeof before === 'string' ? before : DEFAULT_LISTEN}; give them --endpoint ${url}`);
+  }
+}
+
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -549,6 +575,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   // A database lost here is waited for, as during the load: the edge answers /readyz 503 meanwhile (review instances, cn2).
   const creds = await listeningStep(`cannot create the root account in ${database}`, () => untilReachable(bootstrapOnce));
   if (creds) log(`first start: created account ${creds.AccountId} with user ${creds.UserName}; credentials in ${credentialsFile}`);
+  else await followEndpoint(credentialsFile, url, log);
   // What other instances committed while this one started (after its load, before it follows changes below) is
   // read once more before it answers ready (review instances, M8): ready means the state of now.
   await app.refresh().catch(() => {});
